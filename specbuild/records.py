@@ -1,0 +1,252 @@
+"""HTTP Types records: decoding one raw record into an :class:`Exchange`; pure.
+
+``decode(raw, origin)`` accepts what real recorders send (see README, "Input"):
+``path`` or ``pathname`` + ``query`` or ``url``; any method case; header and query values as a
+string or a list; ``statusCode`` as a number or a numeric string; JSON, form, text or empty bodies.
+Anything it cannot use raises :class:`RecordError` with a stable ``reason`` for the summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlsplit
+
+import orjson
+
+from specbuild.errors import RecordError
+
+METHODS: Final = frozenset({"GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "TRACE", "HEAD", "CONNECT"})
+DEFAULT_MAX_BODY_BYTES: Final = 4 * 1024 * 1024
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A decoded body. ``kind`` is one of:
+
+    ``empty`` (no content), ``json`` (``value`` is the parsed JSON), ``form`` (``value`` is a
+    ``dict[str, list[str]]``), ``text`` (``value`` is the text), ``binary`` (nothing kept),
+    ``too-large`` (over the size limit: not parsed, only its media type is learned).
+    """
+
+    kind: str
+    media_type: str | None = None
+    value: Any = None
+
+
+EMPTY: Final = Body("empty")
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request/response pair, normalised. Header names are lower-case; ``method`` upper-case."""
+
+    method: str
+    path: str
+    status: int
+    query: Pairs = ()
+    request_headers: Pairs = ()
+    response_headers: Pairs = ()
+    request_body: Body = EMPTY
+    response_body: Body = EMPTY
+    scheme: str = "http"
+    host: str = ""
+    origin: str = field(default="", compare=False)
+
+    def request_header(self, name: str) -> str | None:
+        return _first(self.request_headers, name)
+
+    def response_header(self, name: str) -> str | None:
+        return _first(self.response_headers, name)
+
+
+def _first(pairs: Pairs, name: str) -> str | None:
+    for key, value in pairs:
+        if key == name:
+            return value
+    return None
+
+
+def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
+           max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Exchange:
+    """Decode one HTTP Types record (JSON text or an already parsed object) into an Exchange.
+
+    >>> decode(b'{"request":{"method":"get","path":"/a?x=1"},"response":{"statusCode":"200"}}').query
+    (('x', '1'),)
+    """
+    if isinstance(raw, dict):
+        obj: Any = raw
+    else:
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise RecordError("not-json", f"not a JSON record ({exc})", origin) from None
+    if not isinstance(obj, dict):
+        raise RecordError("not-an-object", f"record is {_kind(obj)}, not a JSON object", origin)
+    request = obj.get("request")
+    if not isinstance(request, dict):
+        raise RecordError("no-request", "record has no 'request' object", origin)
+    response = obj.get("response")
+    if not isinstance(response, dict):
+        raise RecordError("no-response", "record has no 'response' object (the client gave up?)", origin)
+
+    method = request.get("method")
+    if not isinstance(method, str) or method.upper() not in METHODS:
+        raise RecordError("bad-method", f"'request.method' is {_show(method)}, not an HTTP method", origin)
+    status = _status(response.get("statusCode"), origin)
+    path, query, scheme, host = _target(request, origin)
+    req_headers = _pairs(request.get("headers"), lower=True)
+    resp_headers = _pairs(response.get("headers"), lower=True)
+    method = method.upper()
+    req_body = _body(request.get("body"), _first(req_headers, "content-type"), "request", origin,
+                     max_body_bytes, lenient_empty=True)
+    resp_body = _body(response.get("body"), _first(resp_headers, "content-type"), "response", origin,
+                      max_body_bytes, lenient_empty=False)
+    return Exchange(method=method, path=path, status=status, query=query,
+                    request_headers=req_headers, response_headers=resp_headers,
+                    request_body=req_body, response_body=resp_body,
+                    scheme=scheme or "http", host=host, origin=origin)
+
+
+def _status(value: Any, origin: str) -> int:
+    if isinstance(value, bool):
+        value = None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        raise RecordError("no-status", f"'response.statusCode' is {_show(value)}, not a number", origin)
+    if not 100 <= value <= 599:
+        raise RecordError("bad-status", f"'response.statusCode' {value} is not an HTTP status", origin)
+    return value
+
+
+def _target(request: dict[str, Any], origin: str) -> tuple[str, Pairs, str, str]:
+    """Path, query pairs, scheme and host, from pathname/query, path or url (in that order)."""
+    scheme = request.get("protocol")
+    host = request.get("host")
+    pathname = request.get("pathname")
+    query_obj = request.get("query")
+    query: Pairs | None = None
+    if isinstance(query_obj, dict) and query_obj:
+        query = _pairs(query_obj, lower=False)
+    elif isinstance(query_obj, str) and query_obj:
+        query = tuple(parse_qsl(query_obj.lstrip("?"), keep_blank_values=True))
+    if not isinstance(pathname, str) or not pathname:
+        raw_path = request.get("path")
+        url = request.get("url")
+        if isinstance(raw_path, str) and raw_path:
+            pathname, _, qs = raw_path.partition("?")
+        elif isinstance(url, str) and url:
+            parts = urlsplit(url)
+            pathname, qs = parts.path or "/", parts.query
+            scheme = scheme or parts.scheme
+            host = host or parts.netloc
+        else:
+            raise RecordError("no-path", "record has no 'request.pathname', 'path' or 'url'", origin)
+        if query is None and qs:
+            query = tuple(parse_qsl(qs, keep_blank_values=True))
+    if "://" in pathname:  # an absolute URL where a path belongs
+        parts = urlsplit(pathname)
+        pathname = parts.path or "/"
+        host = host or parts.netloc
+    if not pathname.startswith("/"):
+        pathname = "/" + pathname
+    return (_normalise_path(pathname), query or (), scheme if isinstance(scheme, str) else "",
+            host if isinstance(host, str) else "")
+
+
+def _normalise_path(path: str) -> str:
+    if "//" in path:
+        while "//" in path:
+            path = path.replace("//", "/")
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    return path
+
+
+def _pairs(obj: Any, *, lower: bool) -> Pairs:
+    """``{name: value | [values]}`` as (name, value) pairs; names lower-cased for headers."""
+    if not isinstance(obj, dict):
+        return ()
+    out: list[tuple[str, str]] = []
+    for name, value in obj.items():
+        key = name.lower() if lower else name
+        if isinstance(value, list):
+            out.extend((key, _text(v)) for v in value)
+        elif value is not None:
+            out.append((key, _text(value)))
+    return tuple(out)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def media_type(content_type: str | None) -> str | None:
+    """``application/json; charset=utf-8`` -> ``application/json``."""
+    if not content_type:
+        return None
+    mt = content_type.split(";", 1)[0].strip().lower()
+    return mt or None
+
+
+def is_json_media(mt: str | None) -> bool:
+    return mt is not None and (mt == "application/json" or mt.endswith("+json") or mt.endswith("/json"))
+
+
+def _body(body: Any, content_type: str | None, side: str, origin: str, limit: int, *,
+          lenient_empty: bool) -> Body:
+    mt = media_type(content_type)
+    if body is None or body == "":
+        return EMPTY
+    if not isinstance(body, str):
+        # Some recorders embed JSON bodies as JSON values instead of JSON text.
+        return Body("json", mt or "application/json", body)
+    if len(body) > limit:
+        return Body("too-large", mt)
+    if mt is None:
+        if lenient_empty and body.strip() in ("{}", ""):
+            return EMPTY  # Express logs body "{}" on requests that had none
+        head = body.lstrip()[:1]
+        if head in ("{", "["):
+            try:
+                return Body("json", "application/json", orjson.loads(body))
+            except orjson.JSONDecodeError:
+                return Body("text", "text/plain", body)
+        return Body("binary", "application/octet-stream")
+    if is_json_media(mt):
+        try:
+            return Body("json", mt, orjson.loads(body))
+        except orjson.JSONDecodeError as exc:
+            raise RecordError("bad-json-body",
+                              f"{side} body is declared {mt} but is not JSON ({exc})", origin) from None
+    if mt == "application/x-www-form-urlencoded":
+        form: dict[str, list[str]] = {}
+        for k, v in parse_qsl(body, keep_blank_values=True):
+            form.setdefault(k, []).append(v)
+        return Body("form", mt, form)
+    if mt.startswith("text/") or mt in ("application/xml", "application/javascript"):
+        return Body("text", mt, body)
+    return Body("binary", mt)
+
+
+def _kind(obj: Any) -> str:
+    if obj is None:
+        return "null"
+    return {list: "an array", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number"}.get(type(obj), type(obj).__name__)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "missing"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
