@@ -1,0 +1,307 @@
+"""SpecBuilder: the fold state learned from exchanges; pure.
+
+``SpecBuilder.add(exchange)`` folds one exchange; ``merge(other)`` folds another builder in (used when
+path templates merge and by tests). State is kept per *skeleton key* (the raw path with typed ids
+replaced, see :mod:`specbuild.paths`) and method, so memory grows with the number of distinct
+operations and shapes, never with the number of records. Templates are decided later, from all the
+evidence, when the spec is rendered (:mod:`specbuild.spec`).
+
+Everything here is plain attributes so the whole builder pickles: a Kafka checkpoint stores it and
+a restart keeps learning exactly as if it had never stopped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Final
+
+from specbuild.paths import PathTemplater
+from specbuild.records import Body, Exchange, Pairs
+from specbuild.schema import Shape, StringsShape
+
+# Headers every HTTP stack sends or that belong to transport, caching, tracing or the browser:
+# they say nothing about this API, so they never become parameters.
+GENERIC_REQUEST_HEADERS: Final = frozenset({
+    "host", "user-agent", "accept", "accept-encoding", "accept-language", "accept-charset",
+    "content-length", "content-type", "content-encoding", "connection", "keep-alive", "cookie",
+    "authorization", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "expect",
+    "referer", "origin", "cache-control", "pragma", "dnt", "via", "forwarded", "priority",
+    "upgrade-insecure-requests", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+    "x-forwarded-port", "x-real-ip", "x-request-id", "x-correlation-id", "traceparent", "tracestate",
+    "x-amzn-trace-id", "x-cloud-trace-context", "postman-token", "x-requested-with", "max-forwards",
+    "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range",
+})
+GENERIC_REQUEST_PREFIXES: Final = ("sec-", "x-b3-", "x-envoy-", "cf-", "x-datadog-", "uber-trace")
+GENERIC_RESPONSE_HEADERS: Final = frozenset({
+    "date", "server", "content-length", "content-type", "connection", "keep-alive", "transfer-encoding",
+    "x-powered-by", "vary", "cache-control", "expires", "pragma", "age", "via", "alt-svc",
+    "content-encoding", "set-cookie", "strict-transport-security", "x-content-type-options",
+    "x-frame-options", "x-xss-protection", "content-security-policy", "referrer-policy",
+    "x-request-id", "x-correlation-id", "etag", "last-modified", "accept-ranges", "x-cache",
+    "x-served-by", "x-timer", "traceparent", "nel", "report-to", "permissions-policy", "server-timing",
+    "x-envoy-upstream-service-time", "x-amzn-requestid", "x-amzn-trace-id", "cf-ray", "cf-cache-status",
+})
+GENERIC_RESPONSE_PREFIXES: Final = ("access-control-", "x-b3-", "cross-origin-")
+API_KEY_HEADERS: Final = frozenset({"x-api-key", "api-key", "apikey", "x-apikey", "x-auth-token",
+                                    "x-access-token", "x-api-token", "x-token"})
+API_KEY_QUERY: Final = frozenset({"api_key", "apikey", "api-key", "access_token", "key", "token",
+                                  "auth_token", "apitoken"})
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderPolicy:
+    """Which headers become parameters: user globs first (exclude wins), then the built-in lists."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def request(self, name: str) -> bool:
+        return self._decide(name, GENERIC_REQUEST_HEADERS, GENERIC_REQUEST_PREFIXES)
+
+    def response(self, name: str) -> bool:
+        return self._decide(name, GENERIC_RESPONSE_HEADERS, GENERIC_RESPONSE_PREFIXES)
+
+    def _decide(self, name: str, generic: frozenset[str], prefixes: tuple[str, ...]) -> bool:
+        if any(fnmatchcase(name, p.lower()) for p in self.exclude):
+            return False
+        if any(fnmatchcase(name, p.lower()) for p in self.include):
+            return True
+        if name in API_KEY_HEADERS or name in ("set-cookie", "cookie", "authorization"):
+            return False
+        return name not in generic and not name.startswith(prefixes)
+
+
+class ParamState:
+    """One query parameter or header across the calls of an operation."""
+
+    __slots__ = ("present", "repeated", "values")
+
+    def __init__(self) -> None:
+        self.present = 0          # calls in which it appeared
+        self.repeated = False     # appeared more than once in one call: an array
+        self.values = StringsShape()
+
+    def merge(self, other: ParamState) -> None:
+        self.present += other.present
+        self.repeated = self.repeated or other.repeated
+        self.values.merge(other.values)
+
+
+class BodyState:
+    """The bodies of one media type on one side of an operation."""
+
+    __slots__ = ("count", "form", "kind", "shape", "too_large")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind          # json | form | text | binary
+        self.count = 0
+        self.too_large = 0
+        self.shape: Shape | None = Shape() if kind == "json" else None
+        self.form: dict[str, ParamState] | None = {} if kind == "form" else None
+
+    def add(self, body: Body) -> None:
+        self.count += 1
+        if body.kind == "too-large":
+            self.too_large += 1
+        elif self.shape is not None:
+            self.shape.add(body.value)
+        elif self.form is not None:
+            _fold_pairs(self.form, ((k, v) for k, vs in body.value.items() for v in vs), None)
+
+    def merge(self, other: BodyState) -> None:
+        self.count += other.count
+        self.too_large += other.too_large
+        if self.shape is not None and other.shape is not None:
+            self.shape.merge(other.shape)
+        if self.form is not None and other.form is not None:
+            _merge_params(self.form, other.form)
+
+
+class Bodies:
+    """Bodies by media type, plus how many calls had none (to tell whether a body is required)."""
+
+    __slots__ = ("by_media", "empty")
+
+    def __init__(self) -> None:
+        self.by_media: dict[str, BodyState] = {}
+        self.empty = 0
+
+    def add(self, body: Body) -> None:
+        if body.kind == "empty":
+            self.empty += 1
+            return
+        kind = body.kind
+        if kind == "too-large":
+            kind = "json" if body.media_type and "json" in body.media_type else "binary"
+        media = body.media_type or ("application/json" if kind == "json" else "application/octet-stream")
+        state = self.by_media.get(media)
+        if state is None or (state.kind != kind and body.kind != "too-large"):
+            if state is not None:  # the same media type as text and JSON: keep the richer JSON view
+                if state.kind == "json":
+                    state.count += 1
+                    return
+            state = self.by_media[media] = BodyState(kind)
+        state.add(body)
+
+    def merge(self, other: Bodies) -> None:
+        self.empty += other.empty
+        for media, theirs in other.by_media.items():
+            mine = self.by_media.get(media)
+            if mine is None:
+                mine = self.by_media[media] = BodyState(theirs.kind)
+            mine.merge(theirs)
+
+    @property
+    def count(self) -> int:
+        return sum(s.count for s in self.by_media.values())
+
+
+class ResponseState:
+    __slots__ = ("bodies", "count", "headers")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.headers: dict[str, ParamState] = {}
+        self.bodies = Bodies()
+
+    def merge(self, other: ResponseState) -> None:
+        self.count += other.count
+        _merge_params(self.headers, other.headers)
+        self.bodies.merge(other.bodies)
+
+
+class OperationState:
+    """Everything learned about one (skeleton key, method)."""
+
+    __slots__ = ("count", "headers", "query", "request", "responses", "security")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.query: dict[str, ParamState] = {}
+        self.headers: dict[str, ParamState] = {}
+        self.request = Bodies()
+        self.responses: dict[int, ResponseState] = {}
+        self.security: Counter[str] = Counter()   # scheme key -> calls; "" = calls with no credentials
+
+    def merge(self, other: OperationState) -> None:
+        self.count += other.count
+        _merge_params(self.query, other.query)
+        _merge_params(self.headers, other.headers)
+        self.request.merge(other.request)
+        for status, theirs in other.responses.items():
+            mine = self.responses.get(status)
+            if mine is None:
+                mine = self.responses[status] = ResponseState()
+            mine.merge(theirs)
+        self.security.update(other.security)
+
+
+@dataclass(slots=True)
+class SpecBuilder:
+    """The whole fold: operations by (skeleton key, method), servers, and counters.
+
+    >>> b = SpecBuilder(); b.add(exchange); doc = specbuild.spec.render(b)
+    """
+
+    hints: Sequence[str] = ()
+    headers: HeaderPolicy = field(default_factory=HeaderPolicy)
+    templater: PathTemplater = field(init=False)
+    operations: dict[tuple[str, str], OperationState] = field(default_factory=dict)
+    servers: Counter[tuple[str, str]] = field(default_factory=Counter)
+    exchanges: int = 0
+    too_large: int = 0
+
+    def __post_init__(self) -> None:
+        self.templater = PathTemplater(hints=tuple(self.hints))
+
+    def add(self, ex: Exchange) -> None:
+        """Fold one exchange in. Never raises on data: records were validated by ``records.decode``."""
+        key = self.templater.observe(ex.path)
+        op = self.operations.get((key, ex.method))
+        if op is None:
+            op = self.operations[(key, ex.method)] = OperationState()
+        op.count += 1
+        self.exchanges += 1
+        if ex.host:
+            self.servers[(ex.scheme, ex.host)] += 1
+        op.security[_fold_query(op.query, ex.query) or _credential(ex.request_headers)] += 1
+        if ex.request_headers:
+            _fold_pairs(op.headers, ex.request_headers, self.headers.request)
+        op.request.add(ex.request_body)
+        resp = op.responses.get(ex.status)
+        if resp is None:
+            resp = op.responses[ex.status] = ResponseState()
+        resp.count += 1
+        if ex.response_headers:
+            _fold_pairs(resp.headers, ex.response_headers, self.headers.response)
+        resp.bodies.add(ex.response_body)
+        if ex.request_body.kind == "too-large" or ex.response_body.kind == "too-large":
+            self.too_large += 1
+
+    def add_all(self, exchanges: Iterable[Exchange]) -> SpecBuilder:
+        for ex in exchanges:
+            self.add(ex)
+        return self
+
+
+def _fold_query(params: dict[str, ParamState], pairs: Pairs) -> str:
+    """Fold query parameters; return the security key of an API key found in the query, if any."""
+    if not pairs:
+        return ""
+    found = ""
+    seen: dict[str, int] = {}
+    for name, value in pairs:
+        if name.lower() in API_KEY_QUERY:
+            found = f"apiKey:query:{name}"
+            continue
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        state = params.get(name)
+        if state is None:
+            state = params[name] = ParamState()
+        if n == 0:
+            state.present += 1
+        else:
+            state.repeated = True
+        state.values.add(value)
+    return found
+
+
+def _fold_pairs(params: dict[str, ParamState], pairs: Iterable[tuple[str, str]], keep: object) -> None:
+    seen: set[str] = set()
+    for name, value in pairs:
+        if keep is not None and not keep(name):  # type: ignore[operator]
+            continue
+        state = params.get(name)
+        if state is None:
+            state = params[name] = ParamState()
+        if name in seen:
+            state.repeated = True
+        else:
+            seen.add(name)
+            state.present += 1
+        state.values.add(value)
+
+
+def _merge_params(mine: dict[str, ParamState], theirs: dict[str, ParamState]) -> None:
+    for name, state in theirs.items():
+        target = mine.get(name)
+        if target is None:
+            target = mine[name] = ParamState()
+        target.merge(state)
+
+
+def _credential(headers: Pairs) -> str:
+    """The security scheme key of the credentials a request carries (never the credential itself)."""
+    for name, value in headers:
+        if name == "authorization":
+            scheme = value.split(" ", 1)[0].lower()
+            if scheme in ("bearer", "basic", "digest"):
+                return f"http:{scheme}"
+            return "apiKey:header:Authorization"
+        if name in API_KEY_HEADERS:
+            return f"apiKey:header:{name}"
+    return ""

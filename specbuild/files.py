@@ -1,0 +1,78 @@
+"""Files: read an existing spec, serialise a document, write it atomically.
+
+A write goes to a temporary file in the target folder, is flushed and fsynced, then ``os.replace``d
+over the target: an interrupted run leaves either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from specbuild.errors import InputError
+
+
+def dumps(doc: Any, fmt: str = "json") -> bytes:
+    """Serialise with sorted keys so the same document is always the same bytes."""
+    if fmt == "yaml":
+        text = yaml.dump(_plain(doc), sort_keys=True, allow_unicode=True, default_flow_style=False, width=120)
+        return text.encode()
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def _plain(doc: Any) -> Any:
+    # PyYAML's safe dumper writes only plain types; orjson-loaded values already are.
+    return orjson.loads(orjson.dumps(doc))
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; ``-`` writes to standard output."""
+    if str(path) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def read_document(path: str | Path) -> Any:
+    """Read a JSON or YAML document (an existing spec); errors name the file."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{p}: neither JSON nor YAML ({str(exc).splitlines()[0]})") from None

@@ -1,0 +1,129 @@
+"""Merge a learned document into an existing one (``--spec FILE``); pure.
+
+What a person wrote wins: info, servers, summaries, descriptions, operationIds, tags, parameter names
+and any schema they defined. The traffic adds what the person had not written: new paths, methods,
+parameters, statuses, media types and object properties. Paths are matched with parameter names
+erased, so the learned ``/users/{userId}`` lands on the written ``/users/{id}``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+_PARAM = re.compile(r"\{[^}/]+\}")
+DESCRIPTIVE = ("summary", "description", "operationId", "tags", "deprecated", "externalDocs", "title")
+
+
+def shape_of(path: str) -> str:
+    """``/users/{userId}`` and ``/users/{id}`` have the same shape ``/users/{}``."""
+    return _PARAM.sub("{}", path.rstrip("/") or "/")
+
+
+def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with everything ``learned`` adds; neither input is modified."""
+    out = copy.deepcopy(base)
+    out.setdefault("info", learned.get("info", {}))
+    if "servers" not in out and "servers" in learned:
+        out["servers"] = learned["servers"]
+    paths = out.setdefault("paths", {})
+    by_shape = {shape_of(p): p for p in paths}
+    for path, item in learned.get("paths", {}).items():
+        written = by_shape.get(shape_of(path))
+        if written is None:
+            paths[path] = copy.deepcopy(item)
+            by_shape[shape_of(path)] = path
+            continue
+        renames = dict(zip(_names(path), _names(written), strict=False))
+        target = paths[written]
+        for method, op in item.items():
+            op = _rename_path_params(copy.deepcopy(op), renames)
+            if method not in target:
+                target[method] = op
+            else:
+                target[method] = _merge_operation(target[method], op)
+    _merge_components(out, learned)
+    return out
+
+
+def _names(path: str) -> list[str]:
+    return [m.group(0)[1:-1] for m in _PARAM.finditer(path)]
+
+
+def _rename_path_params(op: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
+    for param in op.get("parameters", []):
+        if param.get("in") == "path" and param.get("name") in renames:
+            param["name"] = renames[param["name"]]
+    return op
+
+
+def _merge_operation(written: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
+    out = dict(written)
+    have = {(p.get("in"), p.get("name")) for p in written.get("parameters", []) if "$ref" not in p}
+    extra = [p for p in learned.get("parameters", []) if (p["in"], p["name"]) not in have
+             and not (p["in"] == "path")]
+    if extra:
+        out["parameters"] = [*written.get("parameters", []), *extra]
+    if "requestBody" in learned:
+        if "requestBody" not in written:
+            out["requestBody"] = learned["requestBody"]
+        elif "$ref" not in written["requestBody"]:
+            out["requestBody"] = _merge_content_holder(written["requestBody"], learned["requestBody"])
+    responses = dict(written.get("responses", {}))
+    for status, resp in learned.get("responses", {}).items():
+        if status not in responses:
+            responses[status] = resp
+        elif "$ref" not in responses[status]:
+            responses[status] = _merge_content_holder(responses[status], resp)
+    out["responses"] = responses
+    if "security" not in written and "security" in learned:
+        out["security"] = learned["security"]
+    for key in DESCRIPTIVE:
+        if key not in out and key in learned:
+            out[key] = learned[key]
+    return out
+
+
+def _merge_content_holder(written: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
+    out = dict(written)
+    content = dict(written.get("content", {}))
+    for media, obj in learned.get("content", {}).items():
+        if media not in content:
+            content[media] = obj
+        elif "schema" in obj and "schema" in content[media]:
+            content[media] = {**content[media],
+                              "schema": merge_schema(content[media]["schema"], obj["schema"])}
+    if content:
+        out["content"] = content
+    if "headers" in learned:
+        out["headers"] = {**learned["headers"], **written.get("headers", {})}
+    return out
+
+
+def merge_schema(written: Any, learned: Any) -> Any:
+    """The written schema, plus properties only the traffic shows (never changing what was written)."""
+    if not isinstance(written, dict) or not isinstance(learned, dict) or "$ref" in written:
+        return written
+    if any(k in written for k in ("allOf", "oneOf", "anyOf")):
+        return written
+    out = dict(written)
+    if isinstance(written.get("properties"), dict) and isinstance(learned.get("properties"), dict):
+        props = dict(written["properties"])
+        for name, sub in learned["properties"].items():
+            props[name] = merge_schema(props[name], sub) if name in props else sub
+        out["properties"] = props
+    elif "properties" in learned and "type" not in written and not written:
+        return learned
+    if isinstance(written.get("items"), dict) and isinstance(learned.get("items"), dict):
+        out["items"] = merge_schema(written["items"], learned["items"])
+    return out
+
+
+def _merge_components(out: dict[str, Any], learned: dict[str, Any]) -> None:
+    schemes = learned.get("components", {}).get("securitySchemes", {})
+    if not schemes:
+        return
+    mine = out.setdefault("components", {}).setdefault("securitySchemes", {})
+    for name, scheme in schemes.items():
+        mine.setdefault(name, scheme)

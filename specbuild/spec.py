@@ -1,0 +1,265 @@
+"""Render a SpecBuilder into an OpenAPI 3 document; pure and deterministic.
+
+``render(builder, options) -> dict``: templates are decided from all the evidence (paths.py), the fold
+states of every skeleton key that lands on one template are merged, and each operation becomes an
+OpenAPI operation. Keys are sorted when the document is serialised (files.py), and every choice
+made here (names, order of alternatives, servers) depends only on what was seen, never on the order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from specbuild.builder import Bodies, BodyState, OperationState, ParamState, SpecBuilder
+from specbuild.paths import Template
+
+OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
+NO_CONTENT_STATUSES = frozenset({204, 205, 304})
+METHOD_ORDER = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    openapi: str = "3.0"
+    title: str = "API learned by specbuild"
+    api_version: str = "0.1.0"
+    server_url: str | None = None
+    base_path: str | None = None    # None: keep paths whole; "auto": move the shared prefix; "/x": move it
+    enums: bool = True
+    max_servers: int = 5
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[str, Any]:
+    """The OpenAPI document learned so far."""
+    opts = options or RenderOptions()
+    operations = merged_operations(builder)
+    paths: dict[str, dict[str, Any]] = {}
+    schemes: dict[str, dict[str, Any]] = {}
+    for (template, method), op in operations.items():
+        paths.setdefault(template.path, {})[method.lower()] = _operation(template, method, op, opts, schemes)
+    prefix = _base_path(list(paths), opts.base_path)
+    if prefix:
+        paths = {p[len(prefix):] or "/": v for p, v in paths.items()}
+    _assign_operation_ids(paths)
+    doc: dict[str, Any] = {
+        "openapi": OPENAPI_VERSIONS[opts.openapi],
+        "info": {"title": opts.title, "version": opts.api_version},
+        "paths": {p: paths[p] for p in sorted(paths)},
+    }
+    servers = _servers(builder, opts, prefix)
+    if servers:
+        doc["servers"] = servers
+    if schemes:
+        doc["components"] = {"securitySchemes": schemes}
+    return doc
+
+
+def merged_operations(builder: SpecBuilder) -> dict[tuple[Template, str], OperationState]:
+    """Fold states of all skeleton keys merged per (final template, method), sorted by path then method."""
+    templates = builder.templater.templates(features(builder))
+    merged: dict[tuple[Template, str], OperationState] = {}
+    for (key, method), state in sorted(builder.operations.items()):
+        template = templates[key]
+        target = merged.get((template, method))
+        if target is None:
+            target = merged[(template, method)] = OperationState()
+        target.merge(state)
+    return dict(sorted(merged.items(), key=lambda kv: (kv[0][0].path, _method_rank(kv[0][1]))))
+
+
+def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
+    """Per skeleton key: its methods and the property paths of its successful JSON responses.
+
+    The templater reads these as evidence: siblings that answer the same shapes are one resource.
+    """
+    acc: dict[str, set[str]] = defaultdict(set)
+    for (key, method), op in builder.operations.items():
+        feats = acc[key]
+        feats.add(method)
+        for status, resp in op.responses.items():
+            if 200 <= status < 300:
+                for body in resp.bodies.by_media.values():
+                    if body.shape is not None and body.shape.count:
+                        feats.update(_property_paths(body.shape.to_schema(enums=False), "", 2))
+    return {k: frozenset(v) for k, v in acc.items()}
+
+
+def _property_paths(schema: Any, prefix: str, depth: int) -> list[str]:
+    if not isinstance(schema, dict) or depth < 0:
+        return []
+    out: list[str] = []
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        return _property_paths(schema["items"], prefix + "[]", depth)
+    for name, sub in (schema.get("properties") or {}).items():
+        path = f"{prefix}.{name}" if prefix else name
+        out.append(path)
+        out.extend(_property_paths(sub, path, depth - 1))
+    return out
+
+
+def _method_rank(method: str) -> int:
+    m = method.lower()
+    return METHOD_ORDER.index(m) if m in METHOD_ORDER else len(METHOD_ORDER)
+
+
+def _operation(template: Template, method: str, op: OperationState, opts: RenderOptions,
+               schemes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    params = [{"name": p.name, "in": "path", "required": True, "schema": dict(p.schema)}
+              for p in template.params]
+    params += _parameters("query", op.query, op.count, opts)
+    params += _parameters("header", op.headers, op.count, opts)
+    if params:
+        out["parameters"] = params
+    if op.request.by_media:
+        out["requestBody"] = _request_body(op.request, op.count, opts)
+    out["responses"] = {str(status): _response(status, op.responses[status], opts)
+                        for status in sorted(op.responses)}
+    security = _security(op.security, schemes)
+    if security:
+        out["security"] = security
+    return out
+
+
+def _param_schema(state: ParamState, opts: RenderOptions) -> dict[str, Any]:
+    schema = state.values.to_schema(openapi=opts.openapi)
+    if state.repeated:
+        return {"type": "array", "items": schema}
+    return schema
+
+
+def _parameters(where: str, params: dict[str, ParamState], calls: int,
+                opts: RenderOptions) -> list[dict[str, Any]]:
+    out = []
+    for name in sorted(params):
+        state = params[name]
+        param: dict[str, Any] = {"name": name, "in": where, "required": state.present >= calls,
+                                 "schema": _param_schema(state, opts)}
+        if state.repeated and where == "query":
+            param["style"] = "form"
+            param["explode"] = True
+        out.append(param)
+    return out
+
+
+def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, Any]:
+    return {"required": bodies.empty == 0 and bodies.count >= calls,
+            "content": {media: {"schema": _body_schema(bodies.by_media[media], opts)}
+                        for media in sorted(bodies.by_media)}}
+
+
+def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": _reason(status)}
+    if resp.headers:
+        out["headers"] = {name: {"required": state.present >= resp.count,
+                                 "schema": _param_schema(state, opts)}
+                          for name, state in sorted(resp.headers.items())}
+    if resp.bodies.by_media and status not in NO_CONTENT_STATUSES:
+        out["content"] = {media: {"schema": _body_schema(resp.bodies.by_media[media], opts)}
+                          for media in sorted(resp.bodies.by_media)}
+    return out
+
+
+def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
+    if body.shape is not None:
+        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums) if body.shape.count else {}
+    if body.form is not None:
+        schema: dict[str, Any] = {"type": "object"}
+        if body.form:
+            schema["properties"] = {k: _param_schema(v, opts) for k, v in sorted(body.form.items())}
+            required = sorted(k for k, v in body.form.items() if v.present >= body.count)
+            if required:
+                schema["required"] = required
+        return schema
+    if body.kind == "text":
+        return {"type": "string"}
+    return {"type": "string", "format": "binary"}
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return {1: "Informational", 2: "Success", 3: "Redirection", 4: "Client error",
+                5: "Server error"}.get(status // 100, "Response")
+
+
+def _security(seen: Counter[str], schemes: dict[str, dict[str, Any]]) -> list[dict[str, list[str]]]:
+    keys = sorted(k for k in seen if k)
+    if not keys:
+        return []
+    out: list[dict[str, list[str]]] = []
+    for key in keys:
+        name, scheme = _scheme(key)
+        schemes[name] = scheme
+        out.append({name: []})
+    if seen.get("", 0):
+        out.append({})  # some calls carried no credentials: security is optional here
+    return out
+
+
+def _scheme(key: str) -> tuple[str, dict[str, Any]]:
+    kind, _, rest = key.partition(":")
+    if kind == "http":
+        return f"{rest}Auth", {"type": "http", "scheme": rest}
+    where, _, name = rest.partition(":")
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", name) if w]
+    camel = "".join(w[:1].upper() + w[1:].lower() for w in words)
+    return f"apiKey{where.capitalize()}{camel}", {"type": "apiKey", "in": where, "name": name}
+
+
+def _servers(builder: SpecBuilder, opts: RenderOptions, prefix: str) -> list[dict[str, str]]:
+    if opts.server_url:
+        return [{"url": opts.server_url.rstrip("/") + prefix}]
+    ranked = sorted(builder.servers.items(), key=lambda kv: (-kv[1], kv[0]))[: opts.max_servers]
+    return [{"url": f"{scheme}://{host}{prefix}"} for (scheme, host), _ in ranked]
+
+
+def _base_path(paths: list[str], wanted: str | None) -> str:
+    if not wanted or not paths:
+        return ""
+    if wanted != "auto":
+        prefix = "/" + wanted.strip("/")
+        if all(p == prefix or p.startswith(prefix + "/") for p in paths):
+            return prefix
+        return ""
+    split = [p.strip("/").split("/") for p in paths]
+    common: list[str] = []
+    for parts in zip(*split, strict=False):
+        if len(set(parts)) != 1 or parts[0].startswith("{"):
+            break
+        common.append(parts[0])
+    # keep at least one segment in every path
+    while common and any(len(s) <= len(common) for s in split):
+        common.pop()
+    return "/" + "/".join(common) if common else ""
+
+
+def _assign_operation_ids(paths: dict[str, dict[str, Any]]) -> None:
+    """Readable, unique, deterministic ids: GET /users/{userId}/orders -> getUsersByUserIdOrders."""
+    used: Counter[str] = Counter()
+    for path in sorted(paths):
+        for method in sorted(paths[path], key=_method_rank):
+            base = operation_id(method, path)
+            used[base] += 1
+            paths[path][method]["operationId"] = base if used[base] == 1 else f"{base}{used[base]}"
+
+
+def operation_id(method: str, path: str) -> str:
+    words = [method.lower()]
+    for seg in path.strip("/").split("/"):
+        if not seg:
+            continue
+        if seg.startswith("{") and seg.endswith("}"):
+            name = seg[1:-1]
+            words.append("By" + name[:1].upper() + name[1:])
+        else:
+            words.extend(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", seg) if w)
+    if len(words) == 1:
+        words.append("Root")
+    return "".join(words)
