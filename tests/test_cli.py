@@ -1,0 +1,128 @@
+"""The command line as a user meets it: exit codes, messages, files written."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from specbuild.validate import spec_problems
+from tests.helpers import FIXTURES, ROOT
+
+USERS = FIXTURES / "users.jsonl"
+MESSY = FIXTURES / "messy.jsonl"
+
+
+def specbuild(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("SPECBUILD_SOURCE", None)
+    return subprocess.run([sys.executable, "-m", "specbuild", *args], input=stdin.decode() if stdin else None,
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+
+
+def test_build_from_file_writes_valid_spec(tmp_path: Path) -> None:
+    out = tmp_path / "my_spec"
+    r = specbuild("-i", str(USERS), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((out / "openapi.json").read_text())
+    assert spec_problems(doc) == []
+    assert "/users/{userId}" in doc["paths"]
+    assert "144 records read, 144 learned, 0 skipped" in r.stderr
+    assert "records/s" in r.stderr
+    assert r.stdout == ""
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left behind
+
+
+def test_build_subcommand_stdin_gzip_and_yaml_agree(tmp_path: Path) -> None:
+    gz = tmp_path / "rec.jsonl.gz"
+    gz.write_bytes(gzip.compress(USERS.read_bytes()))
+    a = specbuild("build", "--source", "file", "-i", "-", "-o", str(tmp_path / "a"), stdin=USERS.read_bytes())
+    b = specbuild("build", "-i", str(gz), "-o", str(tmp_path / "b"))
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert (tmp_path / "a" / "openapi.json").read_bytes() == (tmp_path / "b" / "openapi.json").read_bytes()
+    y = specbuild("build", "-i", str(USERS), "-o", str(tmp_path / "y"), "--format", "yaml")
+    assert y.returncode == 0, y.stderr
+    assert (tmp_path / "y" / "openapi.yaml").read_text().startswith("components:")
+
+
+def test_messy_input_is_skipped_counted_and_located(tmp_path: Path) -> None:
+    r = specbuild("-i", str(MESSY), "-o", str(tmp_path), "--max-body-bytes", "10000")
+    assert r.returncode == 0, r.stderr
+    assert "warning: messy.jsonl:11: not a JSON record" in r.stderr
+    assert "no-response: 1" in r.stderr and "bad-json-body: 1" in r.stderr
+    assert "not-json: 2" in r.stderr
+    assert "1 records had a body over --max-body-bytes" in r.stderr
+    assert "Traceback" not in r.stderr
+    doc = json.loads((tmp_path / "openapi.json").read_text())
+    assert "/users/me" in doc["paths"]
+
+
+def test_strict_stops_at_first_bad_record(tmp_path: Path) -> None:
+    r = specbuild("-i", str(MESSY), "-o", str(tmp_path), "--strict")
+    assert r.returncode == 2
+    assert r.stderr.startswith("Error: messy.jsonl:11: not a JSON record")
+    assert not (tmp_path / "openapi.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-i", "no/such/file.jsonl"], "Error: no/such/file.jsonl: no such file"),
+        (["--source", "file"], "Error: --source file needs -i FILE"),
+        (["-i", "x", "--openapi", "2.0"], "Invalid value for '--openapi'"),
+    ],
+)
+def test_usage_errors_exit_2_without_traceback(tmp_path: Path, args: list[str], message: str) -> None:
+    r = specbuild(*args, "-o", str(tmp_path))
+    assert r.returncode == 2
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_invalid_existing_spec_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "old.json"
+    bad.write_text(json.dumps({"swagger": "2.0", "info": {}, "paths": {}}))
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path), "--spec", str(bad))
+    assert r.returncode == 2
+    assert "not an OpenAPI 3 document (swagger 2.0)" in r.stderr
+
+
+def test_spec_keeps_what_a_person_wrote(tmp_path: Path) -> None:
+    first = specbuild("-i", str(USERS), "-o", str(tmp_path))
+    assert first.returncode == 0
+    doc = json.loads((tmp_path / "openapi.json").read_text())
+    doc["info"]["title"] = "Users API"
+    item = doc["paths"].pop("/users/{userId}")
+    for op in item.values():
+        for p in op.get("parameters", []):
+            if p["in"] == "path":
+                p["name"] = "id"
+    item["get"]["summary"] = "Fetch one user"
+    doc["paths"]["/users/{id}"] = item
+    (tmp_path / "openapi.json").write_text(json.dumps(doc))
+    again = specbuild("-i", str(USERS), "-o", str(tmp_path), "--spec", str(tmp_path / "openapi.json"))
+    assert again.returncode == 0, again.stderr
+    merged = json.loads((tmp_path / "openapi.json").read_text())
+    assert merged["info"]["title"] == "Users API"
+    assert merged["paths"]["/users/{id}"]["get"]["summary"] == "Fetch one user"
+    assert "/users/{userId}" not in merged["paths"]
+
+
+def test_version_and_help() -> None:
+    assert specbuild("--version").stdout.startswith("specbuild ")
+    h = specbuild("--help")
+    assert h.returncode == 0 and "build" in h.stdout
+    hb = specbuild("build", "--help")
+    assert "--path-template" in hb.stdout
+
+
+def test_output_to_stdout() -> None:
+    r = specbuild("-i", str(USERS), "-o", "-", "-q")
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["openapi"] == "3.0.3"
+    assert r.stderr == ""
