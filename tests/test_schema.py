@@ -1,0 +1,534 @@
+"""Tests of specbuild.schema: the rules of the rendered schema, and the laws of the fold.
+
+Laws (Hypothesis): every folded value validates against the schema (3.0 and 3.1, formats checked);
+folding order does not matter; merging pieces equals folding everything; pickling keeps the state;
+genson (the reference) agrees on properties, required and types.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import pickle
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator, FormatChecker
+
+from specbuild.schema import (
+    ENUM_MAX,
+    FORMATS,
+    MAX_DEPTH,
+    MAX_PROPS,
+    Shape,
+    StringsShape,
+    infer_schema,
+    infer_strings,
+    reference_schema,
+)
+
+DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
+KEYWORDS = {"additionalProperties", "anyOf", "enum", "format", "items", "nullable", "properties",
+            "required", "type"}
+
+# jsonschema's 2020-12 checker knows every format we emit but uri (that needs rfc3987): a local check
+# stands in for it.
+CHECKER = FormatChecker(formats=())
+CHECKER.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+
+
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme and parts.netloc) and " " not in value
+
+
+CHECKER.checks("uri")(_is_uri)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def to_json_schema(schema: Any, openapi: str) -> Any:
+    """An OpenAPI 3.0/3.1 schema as JSON Schema 2020-12; fails on keywords the inferrer should not emit."""
+    assert isinstance(schema, dict)
+    assert set(schema) <= KEYWORDS, set(schema) - KEYWORDS
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "properties":
+            out[key] = {k: to_json_schema(v, openapi) for k, v in value.items()}
+        elif key in ("items", "additionalProperties"):
+            out[key] = to_json_schema(value, openapi)
+        elif key == "anyOf":
+            out[key] = [to_json_schema(v, openapi) for v in value]
+        elif key == "nullable":
+            assert openapi == "3.0" and value is True
+        else:
+            out[key] = value
+    if schema.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"]
+    return out
+
+
+def fold(values: Iterable[Any]) -> Shape:
+    shape = Shape()
+    for v in values:
+        shape.add(v)
+    return shape
+
+
+def fold_strings(values: Iterable[str]) -> StringsShape:
+    shape = StringsShape()
+    for v in values:
+        shape.add(v)
+    return shape
+
+
+def assert_accepts(schema: dict[str, Any], values: Iterable[Any], openapi: str = "3.0") -> None:
+    js = to_json_schema(schema, openapi)
+    Draft202012Validator.check_schema(js)
+    plain = Draft202012Validator(js)
+    checked = Draft202012Validator(js, format_checker=CHECKER)
+    for v in values:
+        assert plain.is_valid(v), (v, schema)
+        errors = [e.message for e in checked.iter_errors(v)]
+        assert not errors, (v, schema, errors)
+
+
+def both(values: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    shape = fold(values)
+    return shape.to_schema(), shape.to_schema(openapi="3.1")
+
+
+# -- types -----------------------------------------------------------------------------------------
+def test_integer_number_and_bool_are_told_apart() -> None:
+    assert infer_schema([1, 2]) == {"type": "integer"}
+    assert infer_schema([1, 2.5]) == {"type": "number"}
+    assert infer_schema([2.0]) == {"type": "number"}
+    assert infer_schema([True, False]) == {"type": "boolean"}
+    assert infer_schema([True, 1]) == {"anyOf": [{"type": "boolean"}, {"type": "integer"}]}
+
+
+def test_objects_sorted_with_required_present_in_every_object() -> None:
+    schema = infer_schema([{"b": 1, "a": "x", "c": None}, {"a": "y", "b": 2}])
+    assert list(schema["properties"]) == ["a", "b", "c"]
+    assert schema["required"] == ["a", "b"]
+    assert schema["type"] == "object"
+    assert schema["properties"]["c"] == {"nullable": True}
+    assert infer_schema([{}]) == {"type": "object"}
+    assert "required" not in infer_schema([{"a": 1}, {}])
+
+
+def test_arrays_of_objects_merge_into_one_items_schema() -> None:
+    schema = infer_schema([[{"id": 1, "tag": "a"}, {"id": 2}], [{"id": 3, "extra": True}]])
+    items = schema["items"]
+    assert schema["type"] == "array"
+    assert items["required"] == ["id"]
+    assert sorted(items["properties"]) == ["extra", "id", "tag"]
+    assert infer_schema([[]]) == {"items": {}, "type": "array"}
+
+
+def test_nullable_in_30_and_type_lists_in_31() -> None:
+    s30, s31 = both(["2024-03-04T08:00:00Z", None])
+    assert s30 == {"format": "date-time", "nullable": True, "type": "string"}
+    assert s31 == {"format": "date-time", "type": ["string", "null"]}
+
+
+def test_only_null_accepts_anything_and_says_so_in_30() -> None:
+    s30, s31 = both([None, None])
+    assert s30 == {"nullable": True}
+    assert s31 == {}
+    assert Shape().to_schema() == {}
+
+
+def test_mixed_kinds_become_anyof_with_null_on_every_branch() -> None:
+    values = ["x", {"a": 1}, None, 3]
+    s30, s31 = both(values)
+    assert [b["type"] for b in s30["anyOf"]] == ["integer", "object", "string"]
+    assert all(b["nullable"] is True for b in s30["anyOf"])
+    assert [b["type"] for b in s31["anyOf"]] == [["integer", "null"], ["object", "null"], ["string", "null"]]
+    assert_accepts(s30, values, "3.0")
+    assert_accepts(s31, values, "3.1")
+
+
+# -- formats ---------------------------------------------------------------------------------------
+FORMAT_EXAMPLES = {
+    "date-time": ["2024-03-04T08:00:00Z", "2021-10-14t01:10:05.123+02:00", "2024-02-29T00:00:00-05:30"],
+    "date": ["2024-03-04", "2000-02-29", "1999-12-31"],
+    "time": ["08:00:00Z", "23:59:59.5+01:00"],
+    "uuid": ["131c64c0-e2f7-4aba-8e4f-68825bc485b8", "00000000-0000-0000-0000-000000000000"],
+    "email": ["octocat@github.com", "a.b+c@mail.example.org"],
+    "uri": ["https://api.github.com/users/octocat", "http://localhost:8080/a?b=c#d", "ftp://x.org/%20"],
+    "ipv4": ["10.0.0.1", "255.255.255.255"],
+    "ipv6": ["::1", "2001:db8::8a2e:370:7334"],
+}
+NOT_FORMATTED = [
+    "2021-02-29", "2021-04-31", "0000-01-01", "2024-13-01", "2024-03-04 08:00:00", "2024-03-04T08:00:00",
+    "08:00:00", "24:00:00Z", "131c64c0e2f74aba8e4f68825bc485b8", "octocat", "not an@email",
+    "https://api.github.com/users/octocat/starred{/owner}", "https://x.org/%zz", "mailto:", "256.1.1.1",
+    "01.2.3.4", "1.2.3", "12:30", "", "42",
+]
+
+
+@pytest.mark.parametrize("name", sorted(FORMAT_EXAMPLES))
+def test_format_when_every_string_matches(name: str) -> None:
+    values = FORMAT_EXAMPLES[name]
+    schema = infer_schema(values)
+    assert schema == {"format": name, "type": "string"}
+    assert_accepts(schema, values)
+    assert "format" not in infer_schema([*values, "something else"])
+    assert infer_schema([*values, None])["format"] == name  # null is not a string that fails
+
+
+@pytest.mark.parametrize("value", NOT_FORMATTED)
+def test_no_format_for_near_misses(value: str) -> None:
+    assert infer_schema([value]) == {"type": "string"}
+
+
+def test_every_emitted_format_is_checked_by_the_test_validator() -> None:
+    assert {name for name, _ in FORMATS} <= set(CHECKER.checkers)
+
+
+# -- enums -----------------------------------------------------------------------------------------
+def status_values(n: int = 30) -> list[str]:
+    return ["enabled" if i % 3 else "disabled" for i in range(n)]
+
+
+def test_enum_for_few_repeated_tokens() -> None:
+    assert infer_schema(status_values()) == {"enum": ["disabled", "enabled"], "type": "string"}
+    assert infer_schema(status_values(), enums=False) == {"type": "string"}
+
+
+def test_enum_lists_null_when_nullable() -> None:
+    s30, s31 = both([*status_values(), None])
+    assert s30 == {"enum": ["disabled", "enabled", None], "nullable": True, "type": "string"}
+    assert s31 == {"enum": ["disabled", "enabled", None], "type": ["string", "null"]}
+
+
+@pytest.mark.parametrize("values", [
+    status_values(10),                                      # too few observations
+    ["a", "b", "c", "d", "e", "f", "g", "h", "i"] * 5,      # too many distinct values
+    [*status_values(), "paused"],                           # a value seen once: more are likely
+    ["Jose Cohen", "Fatima Rossi"] * 20,                    # free text
+    ["x4klx40ejr", "Rt6HNCpbFm2hm4g60dBy3Kxt"] * 20,        # ids
+    ["deadbeef99", "cafebabe01"] * 20,                      # hex ids
+    ["1", "2"] * 20,                                        # numbers
+    ["2024-01-01", "2024-01-02"] * 20,                      # dates
+    ["a@b.io", "c@d.io"] * 20,                              # emails
+    ["x" * 40, "y" * 40] * 20,                              # long
+])
+def test_no_enum_without_evidence(values: list[str]) -> None:
+    assert "enum" not in infer_schema(values)
+
+
+@pytest.mark.parametrize("key", ["id", "name", "userId", "login", "email", "html_url", "nodeName",
+                                 "full_name", "description", "ids", "user_names"])
+def test_no_enum_under_names_of_ids_and_text(key: str) -> None:
+    schema = infer_schema([{key: v, "state": v} for v in status_values()])
+    assert "enum" not in schema["properties"][key]
+    assert "enum" in schema["properties"]["state"]
+
+
+def test_enum_memory_is_bounded() -> None:
+    shape = fold(f"v{i}" for i in range(1000))
+    assert shape.vals is None
+    shape = fold(["on", "off"] * 1000)
+    assert shape.vals == {"off": 1000, "on": 1000}
+    assert ENUM_MAX >= 2
+
+
+# -- maps, limits ----------------------------------------------------------------------------------
+def test_objects_keyed_by_data_render_as_maps() -> None:
+    keys = ["env", "team", "tier", "app.kubernetes.io/name", "region", "owner"]
+    rng = random.Random(1)
+    values = [{"labels": {k: rng.choice(["a", "b", "c"]) for k in rng.sample(keys, 1)}} for _ in range(60)]
+    schema = infer_schema(values, enums=False)
+    labels = schema["properties"]["labels"]
+    assert labels == {"additionalProperties": {"type": "string"}, "type": "object"}
+    assert_accepts(schema, values)
+
+
+def test_records_with_optional_fields_stay_records() -> None:
+    rng = random.Random(2)
+    fields = {"name": "x", "size": 3, "tags": ["a"], "owner": {"id": 1}, "ok": True}
+    values = [{k: fields[k] for k in rng.sample(sorted(fields), 1)} for _ in range(60)]
+    assert "properties" in infer_schema(values)
+
+
+def test_too_many_keys_fold_into_a_map_with_bounded_memory() -> None:
+    values = [{f"k{i}-{j}": {"n": i} for j in range(3)} for i in range(MAX_PROPS)]
+    shape = fold(values)
+    assert shape.props is None and shape.mapv is not None
+    schema = shape.to_schema()
+    assert schema["additionalProperties"]["properties"]["n"] == {"type": "integer"}
+    assert_accepts(schema, values)
+    halves = fold(values[: len(values) // 2])
+    halves.merge(fold(values[len(values) // 2:]))
+    assert halves.to_schema() == schema
+
+
+def test_deep_nesting_is_bounded_not_a_recursion_error() -> None:
+    value: Any = "leaf"
+    for i in range(MAX_DEPTH * 3):
+        value = [value] if i % 2 else {"a": value}
+    shape = fold([value, value])
+    schema = shape.to_schema()
+    assert_accepts(schema, [value])
+    assert shape.copy().to_schema() == schema
+    assert pickle.loads(pickle.dumps(shape)).to_schema() == schema
+
+
+def test_unknown_python_types_are_accepted_as_anything() -> None:
+    assert infer_schema([(1, 2), 3]) == {}
+
+
+# -- merge, copy, pickle ---------------------------------------------------------------------------
+def test_merge_copies_instead_of_sharing() -> None:
+    a, b = fold([{"x": {"y": 1}}]), fold([{"x": {"y": 1}, "z": [1]}])
+    a.merge(b)
+    a.add({"x": {"y": "s"}, "z": ["t"]})
+    assert b.to_schema() == infer_schema([{"x": {"y": 1}, "z": [1]}])
+
+
+def test_merge_with_itself_doubles() -> None:
+    values = status_values(12)
+    shape = fold(values)
+    shape.merge(shape)
+    assert shape.to_schema() == infer_schema(values * 2)
+    strings = fold_strings(values)
+    strings.merge(strings)
+    assert strings.to_schema() == infer_strings(values * 2)
+
+
+def test_pickle_keeps_learning_where_it_stopped() -> None:
+    first, rest = [{"a": 1, "s": "on"}] * 15, [{"a": 2.5, "s": "off"}] * 15
+    shape = pickle.loads(pickle.dumps(fold(first)))
+    for v in rest:
+        shape.add(v)
+    assert shape.to_schema() == infer_schema(first + rest)
+    assert shape.count == 30
+
+
+# -- strings (query parameters, headers, form fields) ----------------------------------------------
+@pytest.mark.parametrize(("values", "expected"), [
+    (["42", "-7", "0"], {"type": "integer"}),
+    (["4.5", "1", "1e3"], {"type": "number"}),
+    (["true", "false"], {"type": "boolean"}),
+    (["true", "1"], {"type": "string"}),
+    (["007"], {"type": "string"}),
+    (["12345678901234567890"], {"type": "string"}),
+    (["42", "abc"], {"type": "string"}),
+    (["131c64c0-e2f7-4aba-8e4f-68825bc485b8"], {"format": "uuid", "type": "string"}),
+    (["2024-03-04"], {"format": "date", "type": "string"}),
+    (["2024-03-04", "7"], {"type": "string"}),
+    (["asc", "desc"] * 10, {"enum": ["asc", "desc"], "type": "string"}),
+    ([], {"type": "string"}),
+])
+def test_strings_are_typed(values: list[str], expected: dict[str, Any]) -> None:
+    assert infer_strings(values) == expected
+    assert infer_strings(values, openapi="3.1") == expected
+
+
+def test_string_enums_respect_names_and_the_switch() -> None:
+    values = ["octocat", "hubot"] * 20
+    assert "enum" in infer_strings(values)
+    assert "enum" not in infer_strings(values, name="username")
+    assert "enum" not in infer_strings(values, enums=False)
+
+
+# -- the reference: genson -------------------------------------------------------------------------
+def test_reference_schema_is_plain_genson() -> None:
+    assert reference_schema([1, 2.5]) == {"type": "number"}
+    assert reference_schema([{"a": 1}, {"a": 2, "b": "x"}])["required"] == ["a"]
+
+
+def genson_paths(schema: dict[str, Any], prefix: str = "$") -> dict[str, tuple[frozenset[str], Any]]:
+    """Position -> (non-null JSON types, required) from a genson (JSON Schema) schema."""
+    out: dict[str, tuple[frozenset[str], Any]] = {}
+    branches = schema.get("anyOf", [schema])
+    types: set[str] = set()
+    required = None
+    for b in branches:
+        t = b.get("type")
+        types.update([t] if isinstance(t, str) else (t or []))
+        if "properties" in b:
+            required = tuple(sorted(b.get("required", [])))
+            for k, sub in b["properties"].items():
+                out.update(genson_paths(sub, f"{prefix}.{k}"))
+        if isinstance(b.get("items"), dict):
+            out.update(genson_paths(b["items"], prefix + "[]"))
+    types.discard("null")
+    if "object" in types and required is None:
+        required = ()
+    out[prefix] = (frozenset(types), required)
+    return out
+
+
+def our_paths(schema: dict[str, Any], prefix: str = "$") -> dict[str, tuple[frozenset[str], Any]]:
+    return genson_paths(to_json_schema(schema, "3.1"), prefix)
+
+
+# -- Hypothesis ------------------------------------------------------------------------------------
+KEYS = st.sampled_from(["id", "name", "state", "at", "url", "n", "tags", "owner", "kind", "x"])
+FORMATTED = st.one_of(
+    st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat()),
+    st.dates().map(lambda d: d.isoformat()),
+    st.uuids().map(str),
+    st.ip_addresses(v=4).map(str),
+    st.ip_addresses(v=6).map(str),
+    st.emails(),
+    st.sampled_from(["https://a.example/x", "http://b.example:80/y?z=1", "enabled", "disabled"]),
+)
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12), FORMATTED, st.sampled_from(["on", "off"]),
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(KEYS, children, max_size=5),
+    max_leaves=12,
+)
+# Folds of many values, some positions repeating, so enums and formats get a chance.
+MANY = st.lists(JSON, min_size=1, max_size=30).flatmap(
+    lambda vs: st.lists(st.sampled_from(vs), min_size=1, max_size=60))
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(MANY)
+def test_every_folded_value_validates(values: list[Any]) -> None:
+    shape = fold(values)
+    assert shape.count == len(values)
+    assert_accepts(shape.to_schema(), values, "3.0")
+    assert_accepts(shape.to_schema(openapi="3.1"), values, "3.1")
+
+
+@FAST
+@given(MANY, st.randoms(use_true_random=False))
+def test_order_does_not_matter(values: list[Any], rng: random.Random) -> None:
+    shuffled = list(values)
+    rng.shuffle(shuffled)
+    a, b = fold(values), fold(shuffled)
+    assert a.to_schema() == b.to_schema()
+    assert a.to_schema(openapi="3.1") == b.to_schema(openapi="3.1")
+    assert json.dumps(a.to_schema()) == json.dumps(b.to_schema())  # key order too
+
+
+@FAST
+@given(MANY, st.data())
+def test_merge_equals_one_fold(values: list[Any], data: st.DataObject) -> None:
+    i = data.draw(st.integers(0, len(values)))
+    j = data.draw(st.integers(i, len(values)))
+    a, b, c = fold(values[:i]), fold(values[i:j]), fold(values[j:])
+    left = a.copy()
+    left.merge(b)
+    left.merge(c)
+    right = c.copy()
+    right.merge(b)
+    right.merge(a)
+    whole = fold(values)
+    assert left.to_schema() == whole.to_schema() == right.to_schema()
+    assert left.to_schema(openapi="3.1") == whole.to_schema(openapi="3.1")
+    assert left.count == whole.count
+
+
+@FAST
+@given(MANY)
+def test_genson_agrees_on_properties_required_and_types(values: list[Any]) -> None:
+    ours = our_paths(fold(values).to_schema(openapi="3.1", enums=False))
+    theirs = genson_paths(reference_schema(values))
+    # genson types a position seen only as null "null"; ours accepts anything there: compare the rest
+    assert {p for p, (t, _) in ours.items() if t} == {p for p, (t, _) in theirs.items() if t}
+    for path, (types, required) in ours.items():
+        if types:
+            assert (types, required) == theirs[path], path
+
+
+STRINGS = st.lists(st.one_of(st.text(max_size=8), FORMATTED, st.integers().map(str),
+                             st.floats(allow_nan=False, allow_infinity=False).map(repr),
+                             st.sampled_from(["true", "false", "asc", "desc"])), min_size=1, max_size=40)
+
+
+def typed(value: str, schema: dict[str, Any]) -> Any:
+    """A string as the typed value its parameter schema says it is (what a server would parse)."""
+    t = schema["type"]
+    if t == "integer":
+        return int(value)
+    if t == "number":
+        return float(value)
+    if t == "boolean":
+        return value == "true"
+    return value
+
+
+@FAST
+@given(STRINGS, st.randoms(use_true_random=False))
+def test_strings_laws(values: list[str], rng: random.Random) -> None:
+    schema = infer_strings(values)
+    assert_accepts(schema, [])
+    js = Draft202012Validator(to_json_schema(schema, "3.0"), format_checker=CHECKER)
+    for v in values:
+        assert js.is_valid(typed(v, schema)), (v, schema)
+    shuffled = list(values)
+    rng.shuffle(shuffled)
+    assert infer_strings(shuffled) == schema
+    half = len(values) // 2
+    merged = fold_strings(values[:half])
+    merged.merge(fold_strings(values[half:]))
+    assert merged.to_schema() == schema
+    assert merged.count == len(values)
+
+
+# -- devset ----------------------------------------------------------------------------------------
+def devset_bodies(name: str) -> dict[tuple[str, int], list[Any]]:
+    groups: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    with gzip.open(DEVSET / f"{name}.jsonl.gz", "rb") as fh:
+        for line in fh:
+            rec = orjson.loads(line)
+            try:
+                body = orjson.loads(rec["response"]["body"])
+            except (KeyError, TypeError, orjson.JSONDecodeError):
+                continue
+            key = "/".join(p if not any(ch.isdigit() for ch in p) else "*"
+                           for p in str(rec["request"].get("pathname", "")).split("/")[:3])
+            groups[(key, int(rec["response"]["statusCode"]))].append(body)
+    return groups
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEVSET.is_dir(), reason=f"needs the shared devset at {DEVSET} (../shared absent)")
+@pytest.mark.parametrize("name", ["github-n200", "kubernetes-n200"])
+def test_devset_bodies_validate_against_their_schemas(name: str) -> None:
+    from specbuild.validate import BodyValidator, spec_problems
+
+    paths: dict[str, Any] = {}
+    for i, ((_, status), bodies) in enumerate(sorted(devset_bodies(name).items())):
+        for openapi in ("3.0", "3.1"):
+            schema = fold(bodies).to_schema(openapi=openapi)
+            assert_accepts(schema, bodies, openapi)
+            validator = BodyValidator(schema, openapi)
+            assert all(validator.is_valid(b) for b in bodies)
+            if openapi == "3.0":
+                paths[f"/p{i}"] = {"get": {"responses": {str(status): {
+                    "description": "x", "content": {"application/json": {"schema": schema}}}}}}
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}
+    assert spec_problems(doc) == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEVSET.is_dir(), reason=f"needs the shared devset at {DEVSET} (../shared absent)")
+def test_devset_folds_are_order_independent_and_mergeable() -> None:
+    for (_, _), bodies in sorted(devset_bodies("kubernetes-n200").items()):
+        shuffled = list(bodies)
+        random.Random(3).shuffle(shuffled)
+        half = fold(shuffled[::2])
+        half.merge(fold(shuffled[1::2]))
+        assert half.to_schema() == fold(bodies).to_schema()
