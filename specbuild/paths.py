@@ -1,0 +1,724 @@
+"""Path templating from evidence across requests; pure, stdlib only.
+
+Typed segments (integers, UUIDs, long hex, dates, opaque tokens) become parameters on sight. Word
+segments (slugs, names) stay literal until the evidence says the siblings at one position are values
+of one parameter: many distinct values under a collection, values that share what lies below them
+(``/namespaces/{ns}/pods``), values already seen at another parameter, or responses of the same shape.
+
+>>> t = PathTemplater()
+>>> t.observe("/users/42")
+'/users/{:integer}'
+>>> t.templates()["/users/{:integer}"].path
+'/users/{userId}'
+
+``observe`` runs once per exchange and only builds a *skeleton key* (typed segments replaced, words
+kept). ``templates`` decides from all keys seen so far, from scratch, so a decision taken early is
+revised when later evidence arrives; the result depends on the set of keys, never on their order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Final
+from urllib.parse import unquote
+
+from specbuild.errors import UsageError
+
+# --- segment classification -------------------------------------------------------------------
+
+_INTEGER: Final = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+_DIGITS: Final = re.compile(r"[0-9]+\Z")
+_UUID: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_HEX: Final = re.compile(r"[0-9a-f]{7,}\Z|[0-9A-F]{7,}\Z")
+_DATE: Final = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])\Z")
+_DATE_TIME: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}(?::|%3[Aa])[0-9]{2}(?:(?::|%3[Aa])[0-9]{2}(?:\.[0-9]+)?)?"
+    r"(?:[Zz]|[+-][0-9]{2}(?:(?::|%3[Aa])?[0-9]{2})?)?\Z")
+_EMAIL: Final = re.compile(r"[^@/\s]+(?:@|%40)[^@/\s]+\.[A-Za-z]{2,}\Z")
+# v1, v2beta1, v1.2, 2.0: API versions are prefixes, never parameters.
+_VERSION: Final = re.compile(r"[vV][0-9]+(?:[._][0-9]+)*(?:(?:alpha|beta|rc|preview|dev)[0-9]*)?\Z"
+                             r"|[0-9]+(?:\.[0-9]+)+\Z")
+_DIGIT_RUN: Final = re.compile(r"[0-9]+")
+_SEPARATORS: Final = re.compile(r"[-_.:~+]")
+_HEX_PART: Final = re.compile(r"[0-9a-fA-F]{7,}\Z")
+
+STRONG_KINDS: Final = frozenset({"integer", "uuid", "hex", "date", "date-time", "email"})
+API_PREFIXES: Final = frozenset({"api", "apis", "rest", "rpc", "graphql"})
+# Aliases answer like the values beside them (``/users/me`` is shaped like ``/users/{username}``), so
+# no evidence can tell them apart: they always stay literal.
+ALIASES: Final = frozenset({"me", "self", "current", "mine", "latest"})
+# Actions stay literal unless the values around them are many (a k8s deployment may be called "search").
+ACTIONS: Final = frozenset({"search", "new", "count", "bulk", "batch", "export", "import", "stats",
+                            "login", "logout", "signin", "signout", "signup", "register", "session",
+                            "token", "refresh", "verify", "reset", "password", "settings", "status",
+                            "health", "info", "summary", "_search", "_count", "_bulk"})
+# findByStatus, createWithList, getUserInfo: camel-case verbs name operations, not values.
+_VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|add|set|search|upload|download"
+                                r"|check|validate|reset|send)[A-Z_]")
+HTTP_METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
+                                 "CONNECT"})
+WORD_CAP: Final = 256          # distinct word values kept per (prefix, position)
+CACHE_SIZE: Final = 1 << 16    # raw paths remembered by observe()
+
+
+def classify_segment(seg: str) -> str | None:
+    """The kind of a segment that is a parameter on sight, or None for a word-like segment.
+
+    >>> classify_segment("42"), classify_segment("v1"), classify_segment("api-45db8383e-q1zvr")
+    ('integer', None, 'token')
+    """
+    if "%" in seg:
+        seg = unquote(seg)
+    if not any(c.isdigit() for c in seg):
+        # no digit: a word (hex without digits is vanishingly rare), unless it is an address
+        return "email" if ("@" in seg or "%40" in seg) and _EMAIL.match(seg) else None
+    if _INTEGER.match(seg):
+        return "integer"
+    if _DIGITS.match(seg):
+        return "token"  # zero-padded numbers keep their zeros: a string
+    if _VERSION.match(seg):
+        return None
+    if _UUID.match(seg):
+        return "uuid"
+    if _DATE.match(seg):
+        return "date"
+    if _DATE_TIME.match(seg):
+        return "date-time"
+    if _HEX.match(seg) and (len(seg) >= 16 or any(c.isalpha() for c in seg)):
+        return "hex"
+    if ("@" in seg or "%40" in seg) and _EMAIL.match(seg):
+        return "email"
+    return "token" if _looks_opaque(seg) else None
+
+
+def _looks_opaque(seg: str) -> bool:
+    """Ids that mix digits and letters, without catching ``oauth2``, ``s3``, ``sha256`` or ``alice51``."""
+    runs = _DIGIT_RUN.findall(seg)
+    digits = sum(map(len, runs))
+    if not any(c.isalpha() for c in seg):
+        return True  # digits with separators: 10-20, 1_000_000
+    if digits >= 4 and (max(map(len, runs)) >= 3 or len(runs) >= 3):
+        return True  # worker-cleanup-28740121, ip-10-0-1-53.ec2.internal
+    for part in _SEPARATORS.split(seg):
+        if _HEX_PART.match(part) and any(c.isalpha() for c in part):
+            return True  # api-45db8383e-q1zvr, aks-nodepool1-631294d7-eecb
+    core = seg.rstrip("=")
+    if len(core) >= 10 and sum(c.isupper() for c in core) >= 2 and sum(c.islower() for c in core) >= 2:
+        changes = sum(_char_class(a) != _char_class(b) for a, b in pairwise(core))
+        if changes >= 4 and changes >= 0.3 * len(core):
+            return True  # base64-ish: MDQ6VXNlcjE, NffrFeUfNV2Hib
+    return len(seg) >= 20 and digits >= 2
+
+
+def _char_class(c: str) -> int:
+    return 0 if c.isdigit() else 1 if c.isupper() else 2 if c.islower() else 3
+
+
+def is_version(seg: str) -> bool:
+    """``v1``, ``v2beta1``, ``1.0``: API version segments."""
+    return bool(_VERSION.match(seg))
+
+
+# --- templates --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PathParam:
+    """A path parameter: its name and JSON schema (``{"type": "integer"}``, ``format: uuid``...)."""
+
+    name: str
+    schema: dict[str, str] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A path template such as ``/users/{userId}`` and its parameters in path order."""
+
+    path: str
+    params: tuple[PathParam, ...] = ()
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """The parameter values of a raw path, or None when the path is not an instance of this one.
+
+        >>> Template("/users/{userId}", (PathParam("userId", {"type": "string"}),)).match("/users/7")
+        {'userId': '7'}
+        """
+        mine = _split(self.path)
+        theirs = _split(path)
+        if len(mine) != len(theirs):
+            return None
+        values: dict[str, str] = {}
+        for pattern, seg in zip(mine, theirs, strict=True):
+            if pattern.startswith("{") and pattern.endswith("}"):
+                if not seg:
+                    return None
+                values[pattern[1:-1]] = seg
+            elif pattern != _escape(seg):
+                return None
+        return values
+
+
+def _split(path: str) -> list[str]:
+    return [] if path in ("", "/") else path[1:].split("/") if path.startswith("/") else path.split("/")
+
+
+def _escape(seg: str) -> str:
+    """Braces are ours (templates and keys): a literal brace is kept percent-encoded."""
+    return seg.replace("{", "%7B").replace("}", "%7D") if "{" in seg or "}" in seg else seg
+
+
+_KIND_SCHEMAS: Final[dict[str, dict[str, str]]] = {
+    "integer": {"type": "integer"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "date": {"type": "string", "format": "date"},
+    "date-time": {"type": "string", "format": "date-time"},
+    "email": {"type": "string", "format": "email"},
+}
+
+
+def kind_schema(kinds: Iterable[str]) -> dict[str, str]:
+    """The schema of a parameter whose values were of these kinds (one kind keeps its type)."""
+    found = set(kinds)
+    if len(found) == 1:
+        return dict(_KIND_SCHEMAS.get(next(iter(found)), {"type": "string"}))
+    return {"type": "string"}
+
+
+# --- hints ------------------------------------------------------------------------------------
+
+_HINT_PARAM: Final = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A user template (``--path-template``): literal segments and ``{name}`` parameters."""
+
+    text: str
+    segments: tuple[str, ...]   # literal text, or "{name}"
+
+    @classmethod
+    def parse(cls, text: str) -> Hint:
+        if not text.startswith("/"):
+            raise UsageError(f"path template {text!r} must start with '/'")
+        segments = tuple(_split(text.rstrip("/") or "/"))
+        names = []
+        for seg in segments:
+            if "{" in seg or "}" in seg:
+                m = _HINT_PARAM.match(seg)
+                if m is None:
+                    raise UsageError(f"path template {text!r}: a parameter must be a whole segment like "
+                                     "'{name}'")
+                names.append(m.group(1))
+        if len(set(names)) != len(names):
+            raise UsageError(f"path template {text!r} names a parameter twice")
+        return cls(text, segments)
+
+    @property
+    def rank(self) -> tuple[int, int, str]:
+        """More literal segments first, then longer: the most specific hint wins."""
+        literals = sum(not s.startswith("{") for s in self.segments)
+        return (-literals, -len(self.segments), self.text)
+
+    def key_prefix(self, segs: Sequence[str]) -> list[str] | None:
+        """Key labels for the start of ``segs`` when this hint covers it: ``{owner}`` / ``{id:integer}``."""
+        if len(segs) < len(self.segments):
+            return None
+        out = []
+        for pattern, seg in zip(self.segments, segs, strict=False):
+            if pattern.startswith("{"):
+                if not seg:
+                    return None
+                kind = classify_segment(seg)
+                out.append(pattern if kind is None else f"{pattern[:-1]}:{kind}}}")
+            elif pattern != seg:
+                return None
+            else:
+                out.append(_escape(seg))
+        return out
+
+
+def hint_label(label: str) -> tuple[str, str] | None:
+    """``{owner}`` -> ("owner", "word"), ``{id:integer}`` -> ("id", "integer"); None for other labels."""
+    if label.startswith("{") and not label.startswith("{:"):
+        name, _, kind = label[1:-1].partition(":")
+        return name, kind or "word"
+    return None
+
+
+def placeholder_kind(label: str) -> str | None:
+    """``{:integer}`` -> "integer"; None for a literal or a hint label."""
+    return label[2:-1] if label.startswith("{:") else None
+
+
+# --- the templater ----------------------------------------------------------------------------
+
+class PathTemplater:
+    """Learns path templates: ``observe`` each request path, then ask for ``templates``.
+
+    Plain attributes only, so it pickles with the builder that owns it.
+    """
+
+    def __init__(self, hints: Sequence[str] = (), *, word_cap: int = WORD_CAP,
+                 cache_size: int = CACHE_SIZE) -> None:
+        self.hints = tuple(sorted((Hint.parse(h) for h in hints), key=lambda h: h.rank))
+        self.word_cap = word_cap
+        self.cache_size = cache_size
+        self._cache: dict[str, str] = {}
+        self._words: dict[str, set[str]] = {}   # key prefix -> word values seen at the next position
+        self._keys: set[str] = set()
+
+    def observe(self, path: str) -> str:
+        """The skeleton key of a raw path: typed segments as ``{:kind}``, words literal."""
+        key = self._cache.get(path)
+        if key is None:
+            key = self._skeleton(path)
+            if len(self._cache) >= self.cache_size:
+                self._cache.clear()  # the key of a path never changes, so forgetting is safe
+            self._cache[path] = key
+            self._keys.add(key)
+        return key
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(self._keys)
+
+    def _skeleton(self, path: str) -> str:
+        segs = _split(path)
+        labels: list[str] = []
+        for hint in self.hints:
+            found = hint.key_prefix(segs)
+            if found is not None:
+                labels = found
+                break
+        prefix = "/" + "/".join(labels)
+        for seg in segs[len(labels):]:
+            kind = classify_segment(seg)
+            if kind is not None:
+                label = "{:" + kind + "}"
+            else:
+                label = _escape(seg)
+                seen = self._words.get(prefix)
+                if seen is None:
+                    seen = self._words[prefix] = set()
+                if label not in seen:
+                    if len(seen) >= self.word_cap:
+                        label = "{:word}"
+                    else:
+                        seen.add(label)
+            labels.append(label)
+            prefix = prefix + "/" + label if len(prefix) > 1 else "/" + label
+        return "/" + "/".join(labels)
+
+    def templates(self, features: Mapping[str, frozenset[str]] | None = None) -> dict[str, Template]:
+        """The template of every key observed so far, decided from all the evidence at once."""
+        return decide(sorted(self._keys), self.hints, features or {})
+
+
+# --- deciding templates from the evidence -----------------------------------------------------
+#
+# The keys form a trie. It is resolved bottom-up: the children of a node are resolved first, so
+# ``/repos/torvalds/{react,vue}`` are known to be one parameter (they share ``issues``, ``pulls``)
+# before the owners above them are compared; when siblings merge into a parameter, the union of
+# their subtrees is resolved again, because together they carry more evidence than apart. Values
+# merged anywhere feed the next pass (a value seen at ``/repos/{owner}`` is an owner again under
+# ``/user/starred``), until nothing changes.
+
+SIM_HIGH: Final = 0.8          # response shapes this alike are one resource
+SIM_LOW: Final = 0.45          # ... this different are different resources
+WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
+PROFILE_DEPTH: Final = 4       # how deep below a sibling its structure is compared
+MAX_COMPARED: Final = 24       # siblings compared pairwise for similarity (sorted, deterministic)
+MAX_PASSES: Final = 4
+
+Suffix = tuple[str, ...]
+
+
+class _Raw:
+    __slots__ = ("children", "keys")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Raw] = {}
+        self.keys: list[str] = []
+
+
+class _Slot:
+    """A parameter position: the node below it and the kinds of the values that landed there."""
+
+    __slots__ = ("hint", "kinds", "node")
+
+    def __init__(self, node: _Res, kinds: frozenset[str], hint: str) -> None:
+        self.node = node
+        self.kinds = kinds
+        self.hint = hint   # the user's name for it, or "" for a learned parameter
+
+
+class _Res:
+    """A resolved trie node: literal children, parameter slots, and which labels went to which slot."""
+
+    __slots__ = ("keys", "literals", "profile", "routes", "slots")
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self.literals: dict[str, _Res] = {}
+        self.slots: dict[str, _Slot] = {}
+        self.routes: dict[str, str] = {}
+        self.profile: dict[Suffix, frozenset[str]] | None = None
+
+
+def decide(keys: Sequence[str], hints: Sequence[Hint],
+           features: Mapping[str, frozenset[str]]) -> dict[str, Template]:
+    """The template of every skeleton key, from all keys (and their features) at once."""
+    root = _Raw()
+    for key in keys:
+        node = root
+        for label in _split(key):
+            child = node.children.get(label)
+            if child is None:
+                child = node.children[label] = _Raw()
+            node = child
+        node.keys.append(key)
+    props = {k: frozenset(f for f in v if f not in HTTP_METHODS) for k, v in features.items()}
+    pins = _pins(hints)
+    pool: dict[str, frozenset[Suffix]] = {}
+    for _ in range(MAX_PASSES):
+        resolver = _Resolver(props, pins, pool)
+        resolved = resolver.resolve([root], (), None, in_slot=False)
+        found = {v: frozenset(p) for v, p in resolver.merged.items()}
+        if found == pool:
+            break
+        pool = found
+    return _templates(resolved, keys)
+
+
+def _pins(hints: Sequence[Hint]) -> frozenset[tuple[Suffix, str]]:
+    """Positions a hint holds literal: (labels before, literal)."""
+    out = set()
+    for hint in hints:
+        before: list[str] = []
+        for seg in hint.segments:
+            if seg.startswith("{"):
+                before.append("*")
+            else:
+                out.add((tuple(before), _escape(seg)))
+                before.append(_escape(seg))
+    return frozenset(out)
+
+
+Profile = dict[Suffix, frozenset[str]]
+
+
+class _Resolver:
+    def __init__(self, props: Mapping[str, frozenset[str]], pins: frozenset[tuple[Suffix, str]],
+                 pool: Mapping[str, frozenset[Suffix]]) -> None:
+        self.props = props
+        self.pins = pins
+        self.pool = pool
+        self.merged: dict[str, set[Suffix]] = {}   # word value -> positions where it became a parameter
+
+    def resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, *, in_slot: bool) -> _Res:
+        """Resolve the union of ``raws`` (one node, or siblings merged into a parameter)."""
+        node = _Res([k for raw in raws for k in raw.keys])
+        groups: dict[str, list[_Raw]] = {}
+        for raw in raws:
+            for label, child in raw.children.items():
+                groups.setdefault(label, []).append(child)
+        words: list[str] = []
+        typed: dict[str, str] = {}
+        hinted: dict[str, list[str]] = {}
+        for label in sorted(groups):
+            hint = hint_label(label)
+            kind = placeholder_kind(label)
+            if hint is not None:
+                hinted.setdefault(hint[0], []).append(label)
+            elif kind is not None:
+                typed[label] = kind
+            else:
+                words.append(label)
+        for name, labels in hinted.items():
+            kinds = frozenset(k for label in labels if (h := hint_label(label)) for k in h[1:])
+            below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
+                                 in_slot=True)
+            node.slots[name] = _Slot(below, kinds, name)
+            node.routes.update(dict.fromkeys(labels, name))
+        site = _Site(prefix, parent, in_slot, typed, groups)
+        resolved: dict[str, _Res] = {}
+        absorbed: set[str] = set()
+        if words:
+            # Top-down first: siblings whose raw subtrees already agree (namespaces that all hold
+            # ``pods``) merge before anything below them is judged one namespace at a time.
+            absorbed = self._decide(site, {w: _raw_profile(groups[w], self.props) for w in words})
+            if not absorbed:
+                # Bottom-up: owners only look alike once each owner's repositories have merged.
+                resolved = {w: self.resolve(groups[w], (*prefix, w), w, in_slot=False) for w in words}
+                absorbed = self._decide(site, {w: self._profile(r) for w, r in resolved.items()})
+        if typed or absorbed:
+            labels = sorted(typed.keys() | absorbed)
+            kinds = frozenset(typed.values()) | ({"word"} if absorbed else set())
+            below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
+                                 in_slot=True)
+            node.slots[""] = _Slot(below, kinds, "")
+            node.routes.update(dict.fromkeys(labels, ""))
+            for label in absorbed:
+                self.merged.setdefault(label, set()).add(prefix)
+        for w in words:
+            if w not in absorbed:
+                node.literals[w] = resolved.get(w) or self.resolve(groups[w], (*prefix, w), w, in_slot=False)
+        return node
+
+    def _decide(self, site: _Site, profiles: Mapping[str, Profile]) -> set[str]:
+        """The word siblings that are values of one parameter here (typed siblings always are)."""
+        cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
+        actions = {w for w in cands if w.lower() in ACTIONS or _VERB_CAMEL.match(w)}
+        if len(cands) - len(actions) < WORDS_BESIDE_IDS:
+            cands = {w: p for w, p in cands.items() if w not in actions}
+        if not cands:
+            return set()
+        kinds = set(site.typed.values())
+        if "word" in kinds:
+            return set(cands)  # the word cap saw hundreds of distinct values here
+        members = dict(cands)
+        for label, kind in site.typed.items():
+            if kind == "token":  # opaque ids are names too: k8s pods beside a plain "nginx"
+                members[label] = _raw_profile(site.groups[label], self.props)
+        if len(members) < 2:
+            return set()
+        sim, outliers = _similarity(members)
+        if sim is not None and sim < SIM_LOW:
+            return set()
+        if kinds & STRONG_KINDS:  # /releases/{id} beside /releases/latest: the words are literals
+            return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
+        if self._accept(site, members, set(cands), sim):
+            return set(cands) - outliers
+        return set()
+
+    def _accept(self, site: _Site, members: Mapping[str, Profile], cands: set[str],
+                sim: float | None) -> bool:
+        n = len(members)
+        similar = sim is not None and sim >= SIM_HIGH
+        if self._pooled(cands, site.prefix) or _shared_structure(members, strict=site.scoped):
+            return True
+        if site.scoped:  # after an id, at the root, after /api or /v1: resources, unless strongly alike
+            return n >= 8 and similar
+        if _plural(site.parent or ""):  # /users/{...}: a collection's children are its items
+            return n >= 3 or sim is not None
+        return (n >= 3 and similar) or n >= 8
+
+    def _candidate(self, site: _Site, label: str) -> bool:
+        low = label.lower()
+        if (site.prefix, label) in self.pins or low in ALIASES or (site.scoped and low in API_PREFIXES):
+            return False
+        below = {k for raw in site.groups[label] for k in raw.children}
+        if is_version(label) and below:
+            return False  # a version prefix
+        return not any(is_version(child) for child in below)  # an API group: /apis/batch/v1
+
+    def _pooled(self, cands: set[str], prefix: Suffix) -> bool:
+        """Most of the siblings were values of a parameter somewhere else."""
+        known = sum(1 for label in cands
+                    if any(not _same_position(p, prefix) for p in self.pool.get(label, ())))
+        return known >= 2 and 3 * known >= 2 * len(cands)
+
+    def _profile(self, res: _Res) -> Profile:
+        """Endpoints below a resolved node (params as ``*``) with the response properties seen there."""
+        if res.profile is None:
+            out: Profile = {}
+            stack: list[tuple[_Res, Suffix]] = [(res, ())]
+            while stack:
+                node, suffix = stack.pop()
+                if node.keys:
+                    out[suffix] = _props(node.keys, self.props)
+                if len(suffix) < PROFILE_DEPTH:
+                    stack.extend((c, (*suffix, label)) for label, c in node.literals.items())
+                    stack.extend((s.node, (*suffix, "*")) for s in node.slots.values())
+            res.profile = out
+        return res.profile
+
+
+class _Site:
+    """Where a decision is taken: the position, the parent segment, and the typed siblings."""
+
+    __slots__ = ("groups", "parent", "prefix", "scoped", "typed")
+
+    def __init__(self, prefix: Suffix, parent: str | None, in_slot: bool, typed: dict[str, str],
+                 groups: dict[str, list[_Raw]]) -> None:
+        self.prefix = prefix
+        self.parent = parent
+        self.typed = typed
+        self.groups = groups
+        # After an id, at the root, after /api or /v1, siblings are resources unless strongly alike.
+        self.scoped = in_slot or parent is None or parent.lower() in API_PREFIXES or is_version(parent)
+
+
+def _props(keys: Iterable[str], props: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    return frozenset().union(*(props.get(k, frozenset()) for k in keys))
+
+
+def _raw_profile(raws: Sequence[_Raw], props: Mapping[str, frozenset[str]]) -> Profile:
+    """Endpoints below unresolved nodes: typed segments as ``*``, words as they are."""
+    out: dict[Suffix, set[str]] = {}
+    stack: list[tuple[_Raw, Suffix]] = [(raw, ()) for raw in raws]
+    while stack:
+        node, suffix = stack.pop()
+        if node.keys:
+            out.setdefault(suffix, set()).update(_props(node.keys, props))
+        if len(suffix) < PROFILE_DEPTH:
+            stack.extend((c, (*suffix, "*" if label.startswith("{") else label))
+                         for label, c in node.children.items())
+    return {s: frozenset(p) for s, p in out.items()}
+
+
+def _shared_structure(members: Mapping[str, Profile], *, strict: bool) -> bool:
+    """Most siblings share a literal below them (not just a version): /namespaces/*/pods."""
+    have = {label: {s for s in profile if _strong(s)} for label, profile in members.items()}
+    with_any = [label for label, suffixes in have.items() if suffixes]
+    counts: dict[Suffix, int] = {}
+    for label in with_any:
+        for s in have[label]:
+            counts[s] = counts.get(s, 0) + 1
+    sharing = sum(1 for label in with_any if any(counts[s] >= 2 for s in have[label]))
+    if strict:
+        return sharing >= 3 and 3 * sharing >= 2 * len(with_any)
+    return sharing >= 2 and 2 * sharing >= len(with_any)
+
+
+def _similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
+    """Median likeness of the siblings' responses, and the siblings unlike the rest."""
+    labels = sorted(members)[:MAX_COMPARED]
+    per: dict[str, list[float]] = {label: [] for label in labels}
+    sims: list[float] = []
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            s = _pair_similarity(members[a], members[b])
+            if s is not None:
+                sims.append(s)
+                per[a].append(s)
+                per[b].append(s)
+    if not sims:
+        return None, set()
+    sims.sort()
+    median = sims[len(sims) // 2]
+    outliers = set()
+    if median >= SIM_HIGH:
+        outliers = {label for label, xs in per.items() if xs and sum(xs) / len(xs) < SIM_LOW}
+    return median, outliers
+
+
+def _same_position(a: Suffix, b: Suffix) -> bool:
+    """``namespaces/web`` and ``namespaces/*`` are one position seen before and after a merge."""
+    return len(a) == len(b) and all(x == y or "*" in (x, y) for x, y in zip(a, b, strict=True))
+
+
+def _strong(suffix: Suffix) -> bool:
+    return any(label != "*" and not is_version(label) for label in suffix)
+
+
+def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, frozenset[str]]) -> float | None:
+    """Mean overlap of the response properties where both have an endpoint with properties."""
+    total = 0.0
+    count = 0
+    for suffix, pa in a.items():
+        pb = b.get(suffix)
+        if pa and pb:
+            total += len(pa & pb) / min(len(pa), len(pb))
+            count += 1
+    return total / count if count else None
+
+
+def _plural(word: str) -> bool:
+    low = word.lower()
+    return ((len(low) > 2 and low.endswith("s") and not low.endswith(("ss", "us", "is")))
+            or (low in _IRREGULAR_PLURALS and _IRREGULAR_PLURALS[low] != low))
+
+
+# --- naming -----------------------------------------------------------------------------------
+
+_IRREGULAR_PLURALS: Final = {"people": "person", "children": "child", "men": "man", "women": "woman",
+                             "data": "data", "media": "media", "indices": "index", "statuses": "status",
+                             "aliases": "alias", "analyses": "analysis", "caches": "cache"}
+_WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+")
+
+Segment = str | _Slot
+
+
+def _templates(root: _Res, keys: Sequence[str]) -> dict[str, Template]:
+    out: dict[str, Template] = {}
+    made: dict[tuple[object, ...], Template] = {}
+    for key in keys:
+        node = root
+        segs: list[Segment] = []
+        for label in _split(key):
+            child = node.literals.get(label)
+            if child is not None:
+                segs.append(label)
+                node = child
+            else:
+                slot = node.slots[node.routes[label]]
+                segs.append(slot)
+                node = slot.node
+        ident = tuple(s if isinstance(s, str) else id(s) for s in segs)
+        template = made.get(ident)
+        if template is None:
+            template = made[ident] = _name(segs)
+        out[key] = template
+    return out
+
+
+def _name(segs: Sequence[Segment]) -> Template:
+    """Names from the resource before each parameter, unique within the path: /users/{userId}."""
+    used = {s.hint for s in segs if isinstance(s, _Slot) and s.hint}
+    parts: list[str] = []
+    params: list[PathParam] = []
+    base = ""
+    run = 0
+    for seg in segs:
+        if isinstance(seg, str):
+            parts.append(seg)
+            base = "" if seg.lower() in API_PREFIXES or is_version(seg) else _camel(_singular(seg))
+            run = 0
+            continue
+        run += 1
+        name = seg.hint
+        if not name:
+            stem = base + _suffix(seg.kinds) if base else _suffix(seg.kinds).lower()
+            name = stem if run == 1 else f"{stem}{run}"
+            n = run
+            while name in used:
+                n += 1
+                name = f"{stem}{n}"
+        used.add(name)
+        parts.append("{" + name + "}")
+        params.append(PathParam(name, kind_schema(seg.kinds)))
+    return Template("/" + "/".join(parts), tuple(params))
+
+
+def _suffix(kinds: frozenset[str]) -> str:
+    if kinds <= {"date", "date-time"}:
+        return "Date"
+    if kinds == {"email"}:
+        return "Email"
+    if "word" in kinds:
+        return "Name"
+    return "Id"
+
+
+def _singular(word: str) -> str:
+    low = word.lower()
+    if low in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[low]
+    if low.endswith("ies") and len(low) > 4:
+        return word[:-3] + "y"
+    if low.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        return word[:-2]
+    if _plural(low):
+        return word[:-1]
+    return word
+
+
+def _camel(word: str) -> str:
+    pieces = [p for p in _WORD_SPLIT.split(word) if p]
+    if not pieces:
+        return ""
+    out = pieces[0][0].lower() + pieces[0][1:] + "".join(p[0].upper() + p[1:] for p in pieces[1:])
+    return out if out[0].isalpha() else "p" + out

@@ -1,0 +1,421 @@
+"""Path templating: segment kinds, evidence-based templates, naming, hints, and the laws."""
+
+from __future__ import annotations
+
+import pickle
+import random
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from specbuild.errors import UsageError
+from specbuild.paths import PathParam, PathTemplater, Template, classify_segment, kind_schema
+
+# --- helpers ------------------------------------------------------------------------------------
+
+Shapes = Mapping[str, Iterable[str]]
+
+
+def learn(paths: Iterable[str], shapes: Mapping[str, frozenset[str]] | None = None,
+          hints: tuple[str, ...] = ()) -> dict[str, str]:
+    """raw path -> template path; ``shapes`` gives features per raw path (merged per key)."""
+    t = PathTemplater(hints)
+    keys = {p: t.observe(p) for p in paths}
+    feats: dict[str, set[str]] | None = None
+    if shapes is not None:
+        feats = {}
+        for p, k in keys.items():
+            feats.setdefault(k, set()).update(shapes.get(p, ()))
+    templates = t.templates({k: frozenset(v) for k, v in feats.items()} if feats is not None else None)
+    for p, k in keys.items():
+        assert templates[k].match(p) is not None, (p, templates[k])
+    return {p: templates[k].path for p, k in keys.items()}
+
+
+def erased(paths: Iterable[str]) -> set[str]:
+    return {re.sub(r"\{[^}]*\}", "{}", p) for p in paths}
+
+
+def shape(kind: str, rng: random.Random, method: str = "GET", optional: int = 2) -> frozenset[str]:
+    """A response shape for one resource kind: core properties plus a few optional ones."""
+    core = [f"{kind}.{name}" for name in ("id", "name", "created", "owner", "state", "size")]
+    extra = [f"{kind}.opt{i}" for i in range(6)]
+    return frozenset([method, *core, *rng.sample(extra, optional)])
+
+
+def list_shape(kind: str, rng: random.Random) -> frozenset[str]:
+    return frozenset({"GET", "total", "items", *(f"items[].{p}" for p in shape(kind, rng) if "." in p)})
+
+
+NAMES = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
+         "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango"]
+SLUGS = ["how-to-bake-bread", "winter-garden-tips", "fast-pasta", "the-long-walk", "notes-on-tea",
+         "city-cycling", "a-quiet-morning", "river-stones", "paper-boats", "late-trains", "old-maps",
+         "red-kites"]
+
+
+# --- classify_segment ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("seg", "kind"), [
+    ("42", "integer"), ("0", "integer"), ("9007199254740993", "integer"),
+    ("007", "token"),
+    (str(uuid.UUID(int=12345)), "uuid"), ("3F2504E0-4F89-11D3-9A0C-0305E82C3301", "uuid"),
+    ("95dd9ac09048ae2fc17e30cd00325e88", "hex"), ("3e4fbd9f4af5640b0786223b1060457e7f16f793", "hex"),
+    ("5cc12fe", "hex"),
+    ("2024-03-04", "date"), ("2024-03-04T08:00:01Z", "date-time"),
+    ("2024-03-04T08:00:01.256+00:00", "date-time"),
+    ("alice@example.com", "email"),
+    ("api-45db8383e-q1zvr", "token"), ("MDQ6VXNlcjE", "token"), ("MDQ6VXNlcjE=", "token"),
+    ("aks-nodepool1-631294d7-eecb", "token"), ("worker-cleanup-28740121", "token"),
+    ("ip-10-0-1-53.ec2.internal", "token"), ("cus_NffrFeUfNV2Hib", "token"),
+    ("0OdUWJ0sBjDrqHygGUXeCF", "token"), ("01H8XGJWBWBAQ4Z5GXQ3R5T6Y7", "token"),
+])
+def test_typed_segments_are_classified(seg: str, kind: str) -> None:
+    assert classify_segment(seg) == kind
+
+
+@pytest.mark.parametrize("seg", [
+    "v1", "v2", "v2beta1", "v1alpha1", "v10", "1.0", "2.1.3", "api", "apis", "oauth2", "networking.k8s.io",
+    "s3", "md5", "sha256", "x86_64", "ec2", "ipv4", "http2", "utf-8", "users", "me", "release-1.4",
+    "alice51", "frank76", "octocat", "rate_limit", "check-runs", "OAuth2Callback", "", "deadbeef",
+    "John%20Doe", "PROJ-12",
+])
+def test_word_like_segments_are_not_classified(seg: str) -> None:
+    assert classify_segment(seg) is None
+
+
+def test_kind_schemas() -> None:
+    assert kind_schema(["integer"]) == {"type": "integer"}
+    assert kind_schema(["uuid"]) == {"type": "string", "format": "uuid"}
+    assert kind_schema(["date"]) == {"type": "string", "format": "date"}
+    assert kind_schema(["integer", "word"]) == {"type": "string"}
+    assert kind_schema(["token"]) == {"type": "string"}
+
+
+# --- skeleton keys ------------------------------------------------------------------------------
+
+def test_observe_replaces_typed_segments_and_keeps_words() -> None:
+    t = PathTemplater()
+    assert t.observe("/repos/facebook/react/issues/42") == "/repos/facebook/react/issues/{:integer}"
+    assert t.observe(f"/users/{uuid.UUID(int=1)}") == "/users/{:uuid}"
+    assert t.observe("/") == "/"
+    assert t.observe("/a/{x}") == "/a/%7Bx%7D"  # our braces never come from the traffic
+
+
+def test_word_cap_bounds_memory_and_keeps_everything() -> None:
+    t = PathTemplater(word_cap=5)
+    keys = [t.observe(f"/users/{name}/profile") for name in NAMES[:8]]
+    assert keys[:5] == [f"/users/{n}/profile" for n in NAMES[:5]]
+    assert keys[5:] == ["/users/{:word}/profile"] * 3
+    assert t.observe("/users/alpha/profile") == "/users/alpha/profile"  # admitted values stay literal
+    assert len(t._words["/users"]) == 5
+    templates = t.templates()
+    assert {templates[k].path for k in keys} == {"/users/{userName}/profile"}
+
+
+def test_cache_is_bounded_and_forgetting_is_harmless() -> None:
+    t = PathTemplater(cache_size=4)
+    first = [t.observe(f"/items/{i}/{n}") for i, n in enumerate(NAMES[:10])]
+    assert len(t._cache) <= 4
+    assert [t.observe(f"/items/{i}/{n}") for i, n in enumerate(NAMES[:10])] == first
+
+
+def test_templater_pickles() -> None:
+    t = PathTemplater(("/repos/{owner}/{repo}",))
+    t.observe("/repos/a/b/issues/1")
+    clone = pickle.loads(pickle.dumps(t))
+    assert clone.observe("/repos/c/d/issues/2") == t.observe("/repos/c/d/issues/2")
+    assert clone.templates() == t.templates()
+
+
+# --- templates: the rules of the issue ----------------------------------------------------------
+
+def test_users_orders_api_with_uuids_and_literal_siblings() -> None:
+    ids = [str(uuid.UUID(int=i * 7919)) for i in range(1, 6)]
+    paths = ["/users", "/users/me", "/users/search", *(f"/users/{u}" for u in ids),
+             *(f"/users/{u}/orders" for u in ids[:3]),
+             "/orders/17/items/3", "/orders/18/items/4", "/orders/18"]
+    got = learn(paths)
+    assert got["/users/me"] == "/users/me"
+    assert got["/users/search"] == "/users/search"
+    assert got[f"/users/{ids[0]}"] == "/users/{userId}"
+    assert got[f"/users/{ids[0]}/orders"] == "/users/{userId}/orders"
+    assert got["/orders/17/items/3"] == "/orders/{orderId}/items/{itemId}"
+    t = PathTemplater()
+    t.observe(f"/users/{ids[0]}")
+    assert t.templates()["/users/{:uuid}"].params == (PathParam("userId", {"type": "string",
+                                                                            "format": "uuid"}),)
+
+
+def test_latest_stays_literal_beside_typed_ids() -> None:
+    paths = [f"/releases/{n}" for n in (101, 102, 250)] + ["/releases/latest"]
+    got = learn(paths)
+    assert got["/releases/latest"] == "/releases/latest"
+    assert got["/releases/101"] == "/releases/{releaseId}"
+
+
+def test_sibling_resources_stay_literal() -> None:
+    rng = random.Random(1)
+    paths = {"/api/users": list_shape("user", rng), "/api/orders": list_shape("order", rng),
+             "/api/products": list_shape("product", rng)}
+    for i in range(1, 4):
+        paths[f"/api/users/{i}"] = shape("user", rng)
+        paths[f"/api/orders/{i}"] = shape("order", rng)
+    got = learn(paths, paths)
+    assert erased(got.values()) == {"/api/users", "/api/orders", "/api/products", "/api/users/{}",
+                                    "/api/orders/{}"}
+    assert erased(learn(paths).values()) == erased(got.values())  # and without features too
+
+
+def test_version_prefixes_and_api_groups_never_become_parameters() -> None:
+    paths = [f"/api/{v}/things/{i}" for v in ("v1", "v2", "v3") for i in (1, 2)]
+    paths += [f"/apis/{g}/v1/widgets" for g in ("shapes", "colors", "sizes.example.io")]
+    paths += [f"/apis/{g}/v1/gadgets/{i}" for g in ("shapes", "colors") for i in (5, 6)]
+    got = learn(paths)
+    assert erased(got.values()) == {"/api/v1/things/{}", "/api/v2/things/{}", "/api/v3/things/{}",
+                                    "/apis/shapes/v1/widgets", "/apis/colors/v1/widgets",
+                                    "/apis/sizes.example.io/v1/widgets", "/apis/shapes/v1/gadgets/{}",
+                                    "/apis/colors/v1/gadgets/{}"}
+
+
+def test_slugs_template_from_enough_distinct_values() -> None:
+    got = learn([f"/blog/posts/{s}" for s in SLUGS] + ["/blog/posts"])
+    assert set(got.values()) == {"/blog/posts/{postName}", "/blog/posts"}
+
+
+def test_two_slugs_need_shape_evidence() -> None:
+    rng = random.Random(2)
+    paths = {f"/blog/posts/{s}": shape("post", rng) for s in SLUGS[:2]}
+    assert set(learn(paths).values()) == set(paths)
+    assert erased(learn(paths, paths).values()) == {"/blog/posts/{}"}
+
+
+def test_namespace_like_values_share_children() -> None:
+    rng = random.Random(3)
+    shapes: dict[str, frozenset[str]] = {}
+    for ns in ("shop", "billing", "default", "edge", "batch-jobs"):
+        for kind in ("widgets", "gizmos", "doohickeys"):
+            shapes[f"/core/v1/zones/{ns}/{kind}"] = list_shape(kind, rng)
+            for name in rng.sample(NAMES, 3):
+                shapes[f"/core/v1/zones/{ns}/{kind}/{name}"] = shape(kind, rng)
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/core/v1/zones/{}/widgets", "/core/v1/zones/{}/gizmos",
+                                    "/core/v1/zones/{}/doohickeys", "/core/v1/zones/{}/widgets/{}",
+                                    "/core/v1/zones/{}/gizmos/{}", "/core/v1/zones/{}/doohickeys/{}"}
+    assert got["/core/v1/zones/shop/widgets"] == "/core/v1/zones/{zoneName}/widgets"
+
+
+def test_tenants_at_the_root() -> None:
+    paths = [f"/{tenant}/{res}/{i}" for tenant in ("acme", "globex", "initech", "umbrella")
+             for res in ("invoices", "customers", "payments") for i in (1, 2)]
+    paths += [f"/{tenant}/invoices" for tenant in ("acme", "globex", "initech")]
+    got = learn(paths)
+    assert erased(got.values()) == {"/{}/invoices", "/{}/invoices/{}", "/{}/customers/{}",
+                                    "/{}/payments/{}"}
+    assert got["/acme/invoices/1"] == "/{name}/invoices/{invoiceId}"
+
+
+def test_owner_and_repo_form_bottom_up() -> None:
+    rng = random.Random(4)
+    owners = NAMES[:6]
+    repos = ["widget", "gizmo", "sprocket", "flange", "gasket", "bolt", "nut", "washer"]
+    shapes: dict[str, frozenset[str]] = {}
+    pairs = []
+    for owner in owners:
+        for repo in rng.sample(repos, 3):
+            pairs.append((owner, repo))
+            base = f"/projects/{owner}/{repo}"
+            shapes[base] = shape("project", rng)
+            shapes[f"{base}/tickets"] = list_shape("ticket", rng)
+            shapes[f"{base}/tickets/{rng.randint(1, 999)}"] = shape("ticket", rng)
+            shapes[f"{base}/builds"] = list_shape("build", rng)
+    for owner, repo in (pairs[0], pairs[4]):  # values seen above: an owner is an owner everywhere
+        shapes[f"/account/watching/{owner}/{repo}"] = frozenset({"PUT"})
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/projects/{}/{}", "/projects/{}/{}/tickets",
+                                    "/projects/{}/{}/tickets/{}", "/projects/{}/{}/builds",
+                                    "/account/watching/{}/{}"}
+    assert got[f"/projects/{pairs[0][0]}/{pairs[0][1]}"] == "/projects/{projectName}/{projectName2}"
+
+
+def test_resource_names_under_every_value_stay_literal() -> None:
+    """The same children under every user are sub-resources, even if there are many of them."""
+    rng = random.Random(5)
+    subs = ["followers", "following", "starred", "subscriptions", "events", "keys", "gists", "orgs"]
+    shapes = {f"/people/{name}/{sub}": list_shape(sub, rng) for name in NAMES[:5] for sub in subs}
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {f"/people/{{}}/{sub}" for sub in subs}
+
+
+def test_petstore_like_api() -> None:
+    rng = random.Random(6)
+    shapes: dict[str, frozenset[str]] = {}
+    for i in (1, 2, 10, 11):
+        shapes[f"/pet/{i}"] = shape("pet", rng)
+    shapes["/pet/findByStatus"] = list_shape("pet", rng)
+    shapes["/pet/findByTags"] = list_shape("pet", rng)
+    shapes["/store/inventory"] = frozenset({"GET", "available", "sold"})
+    shapes["/store/order/5"] = shape("order", rng)
+    for name in ("user1", "jdoe", "mary-k", "zed"):
+        shapes[f"/user/{name}"] = shape("user", rng)
+    shapes["/user/login"] = frozenset({"GET"})
+    shapes["/user/logout"] = frozenset({"GET"})
+    shapes["/user/createWithList"] = frozenset({"POST"})
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/pet/{}", "/pet/findByStatus", "/pet/findByTags", "/store/inventory",
+                                    "/store/order/{}", "/user/{}", "/user/login", "/user/logout",
+                                    "/user/createWithList"}
+
+
+def test_shape_evidence_splits_resources_that_counting_would_merge() -> None:
+    rng = random.Random(7)
+    shapes = {f"/reports/{r}": list_shape(r, rng) for r in ("daily", "weekly", "monthly", "yearly")}
+    shapes.update({f"/settings/{s}": shape(s, rng) for s in ("privacy", "billing", "alerts")})
+    got = learn(shapes, shapes)
+    assert set(got.values()) == set(shapes)
+
+
+def test_opaque_token_ids_and_word_names_merge() -> None:
+    rng = random.Random(8)
+    shapes = {f"/pods/{n}": shape("pod", rng) for n in ("web-7f9c4d8b6-x2x9z", "db-5c6f8d9a7-pq4rt")}
+    shapes["/pods/nginx"] = shape("pod", rng)
+    shapes["/pods/redis"] = shape("pod", rng)
+    got = learn(shapes, shapes)
+    assert set(got.values()) == {"/pods/{podName}"}
+
+
+def test_dates_and_schemas() -> None:
+    t = PathTemplater()
+    key = t.observe("/reports/2024-01-31/summary")
+    template = t.templates()[key]
+    assert template.path == "/reports/{reportDate}/summary"
+    assert template.params[0].schema == {"type": "string", "format": "date"}
+
+
+def test_mixed_kinds_become_a_string() -> None:
+    t = PathTemplater()
+    a = t.observe("/files/123")
+    b = t.observe("/files/abc-123-def-4567")
+    templates = t.templates()
+    assert templates[a] is templates[b] or templates[a] == templates[b]
+    assert templates[a].params[0].schema == {"type": "string"}
+
+
+def test_unique_names_within_a_path() -> None:
+    t = PathTemplater()
+    k = t.observe("/a/1/a/2")
+    assert t.templates()[k].path == "/a/{aId}/a/{aId2}"
+    k = t.observe("/v1/42")
+    assert t.templates()[k].path == "/v1/{id}"
+
+
+def test_decisions_are_revised_as_evidence_arrives() -> None:
+    t = PathTemplater()
+    first = t.observe("/teams/red")
+    assert t.templates()[first].path == "/teams/red"
+    for name in ("blue", "green", "amber"):
+        t.observe(f"/teams/{name}")
+    assert t.templates()[first].path == "/teams/{teamName}"
+
+
+# --- hints --------------------------------------------------------------------------------------
+
+def test_hints_win_and_name_parameters() -> None:
+    t = PathTemplater(["/repos/{owner}/{repo}"])
+    k1 = t.observe("/repos/facebook/react/issues/42")
+    k2 = t.observe("/repos/torvalds/linux")
+    assert k1 == "/repos/{owner}/{repo}/issues/{:integer}"
+    templates = t.templates()
+    assert templates[k1].path == "/repos/{owner}/{repo}/issues/{issueId}"
+    assert templates[k2].path == "/repos/{owner}/{repo}"
+    assert templates[k1].match("/repos/a/b/issues/7") == {"owner": "a", "repo": "b", "issueId": "7"}
+
+
+def test_literal_hint_pins_a_segment() -> None:
+    paths = ["/teams/mine"] + [f"/teams/{n}" for n in NAMES[:6]]
+    assert learn(paths)["/teams/mine"] == "/teams/mine"
+    assert learn(paths, hints=("/teams/alpha",))["/teams/alpha"] == "/teams/alpha"
+
+
+def test_hint_param_kinds_give_the_schema() -> None:
+    t = PathTemplater(["/orders/{order}"])
+    k = t.observe("/orders/12")
+    assert k == "/orders/{order:integer}"
+    assert t.templates()[k].params == (PathParam("order", {"type": "integer"}),)
+
+
+@pytest.mark.parametrize("bad", ["repos/{owner}", "/repos/{owner", "/a/{x}-{y}", "/a/{x}/{x}"])
+def test_bad_hints_are_usage_errors(bad: str) -> None:
+    with pytest.raises(UsageError):
+        PathTemplater([bad])
+
+
+# --- Template.match -----------------------------------------------------------------------------
+
+def test_template_match() -> None:
+    t = Template("/users/{userId}/orders", (PathParam("userId", {"type": "string"}),))
+    assert t.match("/users/7/orders") == {"userId": "7"}
+    assert t.match("/users/7") is None
+    assert t.match("/users//orders") is None
+    assert t.match("/people/7/orders") is None
+    assert Template("/").match("/") == {}
+
+
+# --- laws ---------------------------------------------------------------------------------------
+
+segments = st.one_of(
+    st.sampled_from(["users", "orders", "items", "me", "search", "v1", "api", "teams", "latest", *NAMES[:8]]),
+    st.integers(0, 10**6).map(str),
+    st.uuids().map(str),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789-._~{}%", min_size=1, max_size=12),
+)
+raw_paths = st.lists(segments, min_size=0, max_size=5).map(lambda segs: "/" + "/".join(segs))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(raw_paths, min_size=1, max_size=40))
+def test_every_observed_path_matches_its_template(paths: list[str]) -> None:
+    t = PathTemplater()
+    keys = {p: t.observe(p) for p in paths}
+    templates = t.templates()
+    for p, k in keys.items():
+        template = templates[k]
+        assert template.match(p) is not None, (p, template)
+        assert len({param.name for param in template.params}) == len(template.params)
+        assert template.path.count("{") == len(template.params)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(raw_paths, min_size=1, max_size=30), st.randoms(use_true_random=False))
+def test_order_does_not_matter(paths: list[str], rnd: random.Random) -> None:
+    t1, t2 = PathTemplater(), PathTemplater()
+    for p in paths:
+        t1.observe(p)
+    shuffled = list(paths)
+    rnd.shuffle(shuffled)
+    for p in shuffled:
+        t2.observe(p)
+    assert t1.templates() == t2.templates()
+
+
+# --- the devset ---------------------------------------------------------------------------------
+
+DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEVSET.is_dir(), reason="../shared/devset is not here (only in the dev workspace)")
+@pytest.mark.parametrize("name", ["github-n200", "kubernetes-n200", "kubernetes-live1000"])
+def test_devset_path_f1(name: str) -> None:
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import eval_paths
+
+    _, templates, _raw = eval_paths.learn(name, DEVSET, True)
+    learned = erased(t.path for t in templates.values())
+    assert eval_paths.prf(eval_paths.truth_paths(name, DEVSET), learned)[2] >= 0.97
