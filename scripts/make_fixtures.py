@@ -83,7 +83,8 @@ def users(rng: random.Random) -> list[dict[str, object]]:
     for _ in range(6):
         user = rng.choice(known)
         out.append(exchange(rng, "delete", f"/users/{user['id']}", 204))
-    out.append(exchange(rng, "get", "/users", 401, resp={"error": "unauthorized", "code": 401}, token=False))
+    out.append(exchange(rng, "get", "/users", 401, resp={"error": "unauthorized", "code": 401},
+                        query={"limit": "10"}, token=False))
     rng.shuffle(out)
     return out
 

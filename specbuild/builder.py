@@ -227,7 +227,10 @@ class SpecBuilder:
         self.exchanges += 1
         if ex.host:
             self.servers[(ex.scheme, ex.host)] += 1
-        op.security[_fold_query(op.query, ex.query) or _credential(ex.request_headers)] += 1
+        in_query = _fold_query(op.query, ex.query)
+        in_headers = _credential(ex.request_headers)
+        # credentials sent together are one requirement ("+"): both schemes apply at once
+        op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query] += 1
         if ex.request_headers:
             _fold_pairs(op.headers, ex.request_headers, self.headers.request)
         op.request.add(ex.request_body)

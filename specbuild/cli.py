@@ -255,11 +255,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _usage_or_bug(exc: Exception) -> None:
-    import click
-
-    if isinstance(exc, click.ClickException):
-        exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    # typer ships its own copy of click: recognise its exceptions by what they can do
+    show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+    if callable(show) and isinstance(code, int):
+        show()
+        sys.exit(code)
     if _state["traceback"]:
         traceback.print_exc()
     else:

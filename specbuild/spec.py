@@ -195,9 +195,12 @@ def _security(seen: Counter[str], schemes: dict[str, dict[str, Any]]) -> list[di
         return []
     out: list[dict[str, list[str]]] = []
     for key in keys:
-        name, scheme = _scheme(key)
-        schemes[name] = scheme
-        out.append({name: []})
+        requirement: dict[str, list[str]] = {}
+        for part in key.split("+"):
+            name, scheme = _scheme(part)
+            schemes[name] = scheme
+            requirement[name] = []
+        out.append(requirement)
     if seen.get("", 0):
         out.append({})  # some calls carried no credentials: security is optional here
     return out

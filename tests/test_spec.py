@@ -72,8 +72,10 @@ def test_no_credentials_in_output() -> None:
                         query={"api_key": "SECRET3", "q": "x"})])
     text = json.dumps(doc)
     assert "SECRET" not in text
-    assert doc["components"]["securitySchemes"]["apiKeyHeaderXApiKey"] == {
-        "type": "apiKey", "in": "header", "name": "x-api-key"}
+    assert doc["components"]["securitySchemes"] == {
+        "apiKeyHeaderXApiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+        "apiKeyQueryApiKey": {"type": "apiKey", "in": "query", "name": "api_key"}}
+    assert doc["paths"]["/a"]["get"]["security"] == [{"apiKeyHeaderXApiKey": [], "apiKeyQueryApiKey": []}]
 
 
 def test_valid_and_accepts_its_traffic_both_versions() -> None:
