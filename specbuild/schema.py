@@ -23,7 +23,9 @@ Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
   of an ``anyOf`` so tools that read ``nullable`` only next to ``type`` agree.
 - a position only ever null says nothing about its type: it accepts anything (3.0 keeps
   ``nullable: true`` as the record that null was seen; 3.0 ``nullable`` without ``type`` has no effect).
-- ``required``: properties present in every object seen there; properties and required sorted.
+- ``required``: properties present in every object seen there, once at least REQUIRED_MIN_OBJECTS were
+  seen (from fewer, "always there" is not evidence: a field present 80% of the time is in all of 3
+  objects half the time); properties and required sorted.
 - several kinds at one position: ``anyOf`` with one branch per kind (kinds are disjoint, so ``oneOf``
   would also hold without null; ``anyOf`` stays valid with it).
 - ``enum`` only for short token-like strings seen often, each distinct value repeated, and never under
@@ -50,7 +52,8 @@ MAX_PROPS: Final = 256       # distinct keys at one object position before it is
 ENUM_MAX: Final = 8          # distinct strings kept per position while an enum is still possible
 ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
 MAP_MIN_KEYS: Final = 20     # this many sparse, same-kind keys make a map even when they look like names
-MAP_MAX_FILL: Final = 0.5    # a map's objects each carry at most this share of all keys seen
+MAP_MAX_FILL: Final = 0.5
+REQUIRED_MIN_OBJECTS: Final = 10  # objects seen at a position before absence of a property means something
 
 # -- string formats ----------------------------------------------------------------------------------
 # Each test is at least as strict as jsonschema's format checker, so a value we tag also validates there,
@@ -441,7 +444,8 @@ def _render_object(node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "properties": {k: _render(props[k], k, v31, enums) for k in sorted(props)},
     }
-    required = sorted(k for k, c in props.items() if c.count >= node.objects)
+    required = sorted(k for k, c in props.items() if c.count >= node.objects) \
+        if node.objects >= REQUIRED_MIN_OBJECTS else []
     if required:
         out["required"] = required
     out["type"] = "object"

@@ -29,6 +29,7 @@ from specbuild.schema import (
     FORMATS,
     MAX_DEPTH,
     MAX_PROPS,
+    REQUIRED_MIN_OBJECTS,
     Shape,
     StringsShape,
     infer_schema,
@@ -118,17 +119,25 @@ def test_integer_number_and_bool_are_told_apart() -> None:
 
 
 def test_objects_sorted_with_required_present_in_every_object() -> None:
-    schema = infer_schema([{"b": 1, "a": "x", "c": None}, {"a": "y", "b": 2}])
+    values = [{"b": 1, "a": "x", "c": None}, {"a": "y", "b": 2}] * (REQUIRED_MIN_OBJECTS // 2)
+    schema = infer_schema(values)
     assert list(schema["properties"]) == ["a", "b", "c"]
     assert schema["required"] == ["a", "b"]
     assert schema["type"] == "object"
     assert schema["properties"]["c"] == {"nullable": True}
     assert infer_schema([{}]) == {"type": "object"}
-    assert "required" not in infer_schema([{"a": 1}, {}])
+    assert "required" not in infer_schema([{"a": 1}, {}] * REQUIRED_MIN_OBJECTS)
+
+
+def test_no_required_from_too_few_objects() -> None:
+    values = [{"a": 1, "b": "x"}] * (REQUIRED_MIN_OBJECTS - 1)
+    assert "required" not in infer_schema(values)
+    assert infer_schema([*values, {"a": 2}])["required"] == ["a"]
 
 
 def test_arrays_of_objects_merge_into_one_items_schema() -> None:
-    schema = infer_schema([[{"id": 1, "tag": "a"}, {"id": 2}], [{"id": 3, "extra": True}]])
+    values = [[{"id": 1, "tag": "a"}, {"id": 2}], [{"id": 3, "extra": True}]] * REQUIRED_MIN_OBJECTS
+    schema = infer_schema(values)
     items = schema["items"]
     assert schema["type"] == "array"
     assert items["required"] == ["id"]
@@ -376,6 +385,20 @@ def our_paths(schema: dict[str, Any], prefix: str = "$") -> dict[str, tuple[froz
     return genson_paths(to_json_schema(schema, "3.1"), prefix)
 
 
+def object_counts(values: Iterable[Any], prefix: str = "$",
+                  out: dict[str, int] | None = None) -> dict[str, int]:
+    """Position (genson_paths' notation) -> how many objects were seen there."""
+    out = {} if out is None else out
+    for v in values:
+        if isinstance(v, dict):
+            out[prefix] = out.get(prefix, 0) + 1
+            for k, x in v.items():
+                object_counts([x], f"{prefix}.{k}", out)
+        elif isinstance(v, list):
+            object_counts(v, prefix + "[]", out)
+    return out
+
+
 # -- Hypothesis ------------------------------------------------------------------------------------
 KEYS = st.sampled_from(["id", "name", "state", "at", "url", "n", "tags", "owner", "kind", "x"])
 FORMATTED = st.one_of(
@@ -445,11 +468,14 @@ def test_merge_equals_one_fold(values: list[Any], data: st.DataObject) -> None:
 def test_genson_agrees_on_properties_required_and_types(values: list[Any]) -> None:
     ours = our_paths(fold(values).to_schema(openapi="3.1", enums=False))
     theirs = genson_paths(reference_schema(values))
+    objects = object_counts(values)
     # genson types a position seen only as null "null"; ours accepts anything there: compare the rest
     assert {p for p, (t, _) in ours.items() if t} == {p for p, (t, _) in theirs.items() if t}
     for path, (types, required) in ours.items():
         if types:
-            assert (types, required) == theirs[path], path
+            assert types == theirs[path][0], path
+            few = objects.get(path, 0) < REQUIRED_MIN_OBJECTS  # we claim nothing required from few
+            assert required == (() if few and required is not None else theirs[path][1]), path
 
 
 STRINGS = st.lists(st.one_of(st.text(max_size=8), FORMATTED, st.integers().map(str),
