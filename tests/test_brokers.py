@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -14,7 +15,6 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
-from confluent_kafka.cimpl import NewTopic
 
 from tests import brokers
 
@@ -77,13 +77,21 @@ def test_default_kind_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_broker_from_env_uses_a_running_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SPECBUILD_TEST_BOOTSTRAP", "kafka.example:9092")
-    monkeypatch.delenv("SPECBUILD_TEST_BROKER", raising=False)
-    broker = brokers.broker_from_env()
-    assert (broker.bootstrap, broker.kind, broker.external) == ("kafka.example:9092", "apache", True)
-    broker.stop()  # nothing of ours to stop: a no-op
-    monkeypatch.setenv("SPECBUILD_TEST_BROKER", "tansu")
-    assert brokers.broker_from_env().kind == "tansu"
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        bootstrap = f"127.0.0.1:{listener.getsockname()[1]}"
+        monkeypatch.setenv("SPECBUILD_TEST_BOOTSTRAP", bootstrap)
+        monkeypatch.delenv("SPECBUILD_TEST_BROKER", raising=False)
+        broker = brokers.broker_from_env()
+        assert (broker.bootstrap, broker.kind, broker.external) == (bootstrap, "apache", True)
+        broker.stop()  # nothing of ours to stop: a no-op
+        monkeypatch.setenv("SPECBUILD_TEST_BROKER", "tansu")
+        assert brokers.broker_from_env().kind == "tansu"
+
+
+def test_broker_from_env_refuses_an_unreachable_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPECBUILD_TEST_BOOTSTRAP", f"127.0.0.1:{brokers.free_port()}")
+    with pytest.raises(brokers.BrokerError, match="nothing accepts connections"):
+        brokers.broker_from_env()
 
 
 def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -143,11 +151,9 @@ def test_smoke_topic_produce_consume_in_a_group(kind: str, tmp_path: Path) -> No
 
 
 def _create_topic(bootstrap: str, topic: str) -> None:
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    futures = admin.create_topics([NewTopic(topic, num_partitions=PARTITIONS, replication_factor=1)])
-    futures[topic].result(timeout=30)
-    metadata = admin.list_topics(topic, timeout=10)
-    assert len(metadata.topics[topic].partitions) == PARTITIONS
+    brokers.create_topic(bootstrap, topic, PARTITIONS)
+    metadata = AdminClient({"bootstrap.servers": bootstrap}).list_topics(topic, timeout=10)
+    assert sorted(metadata.topics[topic].partitions) == list(range(PARTITIONS))
 
 
 def _produce(bootstrap: str, topic: str) -> list[bytes]:
