@@ -42,6 +42,7 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
     schemes: dict[str, dict[str, Any]] = {}
     for (template, method), op in operations.items():
         paths.setdefault(template.path, {})[method.lower()] = _operation(template, method, op, opts, schemes)
+    share_nullability(paths, opts.openapi)
     prefix = _base_path(list(paths), opts.base_path)
     if prefix:
         paths = {p[len(prefix):] or "/": v for p, v in paths.items()}
@@ -179,6 +180,51 @@ def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     if body.kind == "text":
         return {"type": "string"}
     return {"type": "string", "format": "binary"}
+
+
+def _schemas(node: Any) -> Any:
+    """Every object property schema (name, schema) under ``node``, at any depth."""
+    if isinstance(node, dict):
+        for name, sub in (node.get("properties") or {}).items():
+            if isinstance(sub, dict):
+                yield name, sub
+        for key, value in node.items():
+            if key != "properties" or not isinstance(value, dict):
+                yield from _schemas(value)
+            else:
+                for sub in value.values():
+                    yield from _schemas(sub)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _schemas(item)
+
+
+def _is_nullable(schema: dict[str, Any], openapi: str) -> bool:
+    if openapi == "3.0":
+        return schema.get("nullable") is True
+    t = schema.get("type")
+    return isinstance(t, list) and "null" in t
+
+
+def share_nullability(paths: dict[str, Any], openapi: str) -> None:
+    """A property name seen null somewhere in the API is nullable wherever it appears.
+
+    APIs reuse field names with one meaning (GitHub's ``email``, ``mirror_url``): a value that was
+    null in one response will be null in another. Widening only: every observed value still validates.
+    """
+    names = {name for name, schema in _schemas(paths) if _is_nullable(schema, openapi)}
+    if not names:
+        return
+    for name, schema in _schemas(paths):
+        if name not in names or _is_nullable(schema, openapi) or "type" not in schema:
+            continue
+        if openapi == "3.0":
+            schema["nullable"] = True
+        else:
+            t = schema["type"]
+            schema["type"] = sorted({*(t if isinstance(t, list) else [t]), "null"})
+        if "enum" in schema and None not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], None]
 
 
 def _reason(status: int) -> str:
