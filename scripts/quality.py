@@ -13,6 +13,7 @@ precision >= 0.95, format accuracy >= 0.9, valid, self-consistency 1.0, holdout 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import subprocess
 import sys
@@ -22,6 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def gunzip(path: Path, tmp: Path) -> str:
+    """score.py reads plain JSONL."""
+    target = tmp / path.name.removesuffix(".gz")
+    if not target.exists():
+        target.write_bytes(gzip.decompress(path.read_bytes()))
+    return str(target)
+
+
 def score(devset: Path, name: str, tmp: Path) -> dict[str, object]:
     traffic = devset / f"{name}.jsonl.gz"
     out = tmp / name
@@ -29,10 +38,10 @@ def score(devset: Path, name: str, tmp: Path) -> dict[str, object]:
                    check=True, cwd=ROOT)
     api = name.split("-")[0]
     cmd = [sys.executable, str(devset / "score.py"), str(devset / f"{name}.truth.json"),
-           str(out / "openapi.json"), "--traffic", str(traffic), "--json-out", str(tmp / f"{name}.m.json")]
+           str(out / "openapi.json"), "--traffic", gunzip(traffic, tmp), "--json-out", str(tmp / f"{name}.m.json")]
     holdout = devset / f"{api}-holdout.jsonl.gz"
     if name.endswith("n5000") and holdout.exists():
-        cmd += ["--holdout", str(holdout)]
+        cmd += ["--holdout", gunzip(holdout, tmp)]
     subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=devset)
     return dict(json.loads((tmp / f"{name}.m.json").read_text()))
 
