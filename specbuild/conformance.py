@@ -1,0 +1,577 @@
+"""Does a JSON value conform to a schema, fully documented? A compiled fast path; pure, stdlib only.
+
+``Conformance(schema).ok(value)`` answers "valid, and every property documented" in about a tenth of
+a microsecond per JSON node, where jsonschema needs several. It is a *filter*, never the judge: when
+``ok`` is True the value is valid for jsonschema (it is at least as strict on every keyword it knows,
+and answers False for any keyword it does not know), so only what it rejects goes to
+:mod:`specbuild.validate` for the exact errors, and to :meth:`Conformance.undocumented` for the
+properties the schema does not name.
+
+Why generated code: the check runs for every body of every exchange, and the issue asks for 30,000
+exchanges/s on one core. A tree of closures costs a Python call per JSON node; here each schema
+becomes one Python function (nested schemas inlined as nested loops, ``$ref`` targets and
+alternatives as functions of their own) whose source holds no value from the spec: every constant is
+passed in by name, property names are ``repr``-quoted literals, bounds are numbers.
+
+A property is *undocumented* when its object's schema lists ``properties`` and says nothing about
+``additionalProperties`` (a schema with neither is a free-form object: nothing there is undocumented).
+``schema`` must be self-contained (see :func:`specbuild.refs.self_contained`): ``$ref``s point into
+its own ``$defs``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from specbuild.refs import lookup, merge_all_of
+
+Check = Callable[[Any], bool]
+
+_NONE: Final = type(None)
+PY_TYPES: Final[dict[str, frozenset[type]]] = {
+    "string": frozenset({str}), "integer": frozenset({int}), "number": frozenset({int, float}),
+    "boolean": frozenset({bool}), "null": frozenset({_NONE}), "object": frozenset({dict}),
+    "array": frozenset({list}),
+}
+ALL_TYPES: Final[frozenset[type]] = frozenset({str, int, float, bool, _NONE, dict, list})
+_TYPE_NAMES: Final = {str: "str", int: "int", float: "float", bool: "bool", _NONE: "NoneType", dict: "dict",
+                      list: "list"}
+# Keywords jsonschema 2020-12 evaluates that this compiler does not: a schema using one is never "ok"
+# here, so its values always get the exact (slow) check.
+UNSUPPORTED: Final = frozenset({
+    "multipleOf", "not", "if", "then", "else", "dependentSchemas", "prefixItems", "contains",
+    "patternProperties", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "maxContains",
+    "minContains", "dependentRequired", "$dynamicRef",
+})
+# Keywords that never change whether a value is valid.
+ANNOTATIONS: Final = frozenset({
+    "title", "description", "default", "example", "examples", "deprecated", "readOnly", "writeOnly",
+    "xml", "externalDocs", "discriminator", "$comment", "$schema", "$id", "$defs", "definitions",
+    "contentMediaType", "contentEncoding", "contentSchema", "type", "nullable", "format",
+})
+# Formats jsonschema checks here but this module does not (strings with them always get the slow check).
+SLOW_FORMATS: Final = frozenset({"idn-email", "idn-hostname", "json-pointer", "regex",
+                                 "relative-json-pointer"})
+MAX_UNDOCUMENTED: Final = 50
+MAX_BLOCKS: Final = 14      # CPython allows 20 statically nested blocks; deeper schemas get a function
+MAX_BRANCHES: Final = 8     # complex properties tested by name in a chain; more go through a dict
+
+
+class Conformance:
+    """Compiled checks for one self-contained OpenAPI schema (3.0 ``nullable`` or 3.1 type lists)."""
+
+    __slots__ = ("_openapi", "_root", "ok")
+
+    def __init__(self, schema: Mapping[str, Any], openapi: str = "3.0") -> None:
+        self._root = dict(schema)
+        self._openapi = openapi
+        self.ok: Check = _Codegen(self._root, openapi).build()
+
+    # -- explaining --------------------------------------------------------------------------------
+    def undocumented(self, value: Any, limit: int = MAX_UNDOCUMENTED) -> list[str]:
+        """Where ``value`` has properties its schema does not name (``items[0].extra``), at most ``limit``."""
+        out: list[str] = []
+        self._walk(self._root, value, "", out, limit, 0)
+        return out
+
+    def _walk(self, schema: Any, v: Any, where: str, out: list[str], limit: int, depth: int) -> None:
+        schema = self._resolved(schema)
+        if schema is None or depth > 64 or len(out) >= limit:
+            return
+        if isinstance(v, dict):
+            self._walk_object(schema, v, where, out, limit, depth)
+        elif isinstance(v, list) and isinstance(schema.get("items"), dict):
+            for i, x in enumerate(v):
+                self._walk(schema["items"], x, f"{where}[{i}]", out, limit, depth + 1)
+        for key in ("anyOf", "oneOf"):
+            if isinstance(schema.get(key), list):
+                self._walk_best(schema[key], v, where, out, limit, depth)
+        for branch in schema.get("allOf") or ():
+            self._walk(branch, v, where, out, limit, depth + 1)
+
+    def _walk_object(self, schema: dict[str, Any], v: dict[str, Any], where: str, out: list[str],
+                     limit: int, depth: int) -> None:
+        props = schema.get("properties")
+        ap = schema.get("additionalProperties")
+        for key in v:
+            sub = props.get(key) if isinstance(props, dict) else None
+            if sub is None and isinstance(props, dict) and ap is None and "allOf" not in schema:
+                if len(out) < limit:
+                    out.append(f"{where}.{key}" if where else key)
+                continue
+            sub = sub if sub is not None else ap if isinstance(ap, dict) else None
+            if sub is not None:
+                self._walk(sub, v[key], f"{where}.{key}" if where else key, out, limit, depth + 1)
+
+    def _walk_best(self, branches: list[Any], v: Any, where: str, out: list[str], limit: int,
+                   depth: int) -> None:
+        """The branch that documents the value best: fewest undocumented properties, valid ones first."""
+        best: tuple[int, int, list[str]] | None = None
+        for branch in branches:
+            found: list[str] = []
+            self._walk(branch, v, where, found, limit, depth + 1)
+            declared = _declared(self._root, self._openapi, branch)
+            rank = (0 if declared is None or type(v) in declared else 1, len(found))
+            if best is None or rank < best[:2]:
+                best = (*rank, found)
+        if best is not None:
+            out.extend(best[2][: max(0, limit - len(out))])
+
+    def _resolved(self, schema: Any) -> dict[str, Any] | None:
+        for _ in range(16):
+            if not isinstance(schema, dict):
+                return None
+            ref = schema.get("$ref")
+            if not isinstance(ref, str):
+                return merge_all_of(schema, self._root) if "allOf" in schema else schema
+            try:
+                schema = lookup(self._root, ref)
+            except KeyError:
+                return None
+        return None
+
+
+
+
+def _allowed(schema: Mapping[str, Any], openapi: str) -> frozenset[type]:
+    """The Python types a schema's ``type`` lets through (all of them when it has none)."""
+    t = schema.get("type")
+    if t is None:
+        return ALL_TYPES
+    names = [t] if isinstance(t, str) else [x for x in t if isinstance(x, str)] if isinstance(t, list) else []
+    allowed: frozenset[type] = frozenset()
+    for name in names:
+        allowed |= PY_TYPES.get(name, frozenset())
+    if _nullable(schema, openapi):
+        allowed |= {_NONE}
+    return allowed
+
+
+def _nullable(schema: Mapping[str, Any], openapi: str) -> bool:
+    """3.0 ``nullable`` widens a single type (and its enum), exactly as validate.to_json_schema does."""
+    return (openapi.startswith("3.0") and schema.get("nullable") is True
+            and isinstance(schema.get("type"), str))
+
+
+def _declared(root: Mapping[str, Any], openapi: str, schema: Any) -> frozenset[type] | None:
+    """The types a schema declares outright ($refs followed), or None when it does not say."""
+    for _ in range(16):
+        if not isinstance(schema, dict) or not isinstance(schema.get("$ref"), str):
+            break
+        try:
+            schema = lookup(root, schema["$ref"])
+        except KeyError:
+            return None
+    if not isinstance(schema, dict) or "type" not in schema:
+        return None
+    return _allowed(schema, openapi)
+
+
+class _Codegen:
+    """Writes the Python source of the checks for one schema, then compiles it."""
+
+    def __init__(self, root: dict[str, Any], openapi: str) -> None:
+        self.root = root
+        self.openapi = openapi
+        self.ns: dict[str, Any] = {"NoneType": _NONE, "__builtins__": {"dict": dict, "list": list,
+                                   "str": str, "int": int, "float": float, "bool": bool, "type": type,
+                                   "len": len, "True": True, "False": False}}
+        self.sources: list[str] = []
+        self.refs: dict[str, str] = {}
+        self.late: list[tuple[dict[str, Any], dict[str, str]]] = []
+        self.n = 0
+
+    def build(self) -> Check:
+        name = self.function(self.root, 0)
+        exec(compile("\n".join(self.sources), "<conformance>", "exec"), self.ns)  # source: see module doc
+        for table, names in self.late:
+            table.update({key: self.ns[fname] for key, fname in names.items()})
+        check: Check = self.ns[name]
+        return check
+
+    def fresh(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def const(self, value: Any, prefix: str = "C") -> str:
+        name = self.fresh(prefix)
+        self.ns[name] = value
+        return name
+
+    def function(self, schema: Any, depth: int) -> str:
+        name = self.fresh("f")
+        body: list[str] = []
+        self.emit(schema, "v", body, 1, 0, depth)
+        self.sources.append(f"def {name}(v):\n" + "".join(line + "\n" for line in body) + "    return True\n")
+        return name
+
+    def emit(self, schema: Any, var: str, out: list[str], indent: int, blocks: int, depth: int) -> None:
+        """Lines that ``return False`` unless the value in ``var`` is ok for ``schema``."""
+        pad = "    " * indent
+        if schema is True or schema == {}:
+            return
+        if not isinstance(schema, dict) or depth > 64:
+            out.append(f"{pad}return False")
+            return
+        if blocks >= MAX_BLOCKS:
+            out.append(f"{pad}if not {self.function(schema, depth)}({var}): return False")
+            return
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            fname = self.ref(ref, depth)
+            if self.openapi.startswith("3.0") and schema.get("nullable") is True:
+                out.append(f"{pad}if {var} is not None and not {fname}({var}): return False")
+            else:
+                out.append(f"{pad}if not {fname}({var}): return False")
+            return
+        if self.openapi.startswith("3.0") and schema.get("nullable") is True and "type" not in schema \
+                and any(k in schema for k in ("anyOf", "oneOf", "allOf")):
+            # as validate.to_json_schema reads it: the whole composite, or null
+            out.append(f"{pad}if {var} is not None:")
+            out.append(f"{pad}    pass")
+            inner = {k: v for k, v in schema.items() if k != "nullable"}
+            self.emit(inner, var, out, indent + 1, blocks + 1, depth)
+            return
+        if "allOf" in schema:
+            schema = merge_all_of(schema, self.root)
+        if any(key in schema for key in UNSUPPORTED):
+            out.append(f"{pad}return False")
+            return
+        allowed = _allowed(schema, self.openapi)
+        if allowed != ALL_TYPES:
+            if len(allowed) == 1:
+                out.append(f"{pad}if type({var}) is not {_TYPE_NAMES[next(iter(allowed))]}: return False")
+            else:
+                out.append(f"{pad}if type({var}) not in {self.const(allowed, 'T')}: return False")
+        self.values(schema, var, out, pad)
+        self.typed(schema, allowed, var, out, indent, blocks, depth)
+        self.composites(schema, var, out, pad, depth)
+
+    def ref(self, ref: str, depth: int) -> str:
+        fname = self.refs.get(ref)
+        if fname is None:
+            fname = self.refs[ref] = self.fresh("r")  # named first: a recursive schema calls itself
+            try:
+                target = lookup(self.root, ref)
+            except KeyError:
+                target = {}
+            body: list[str] = []
+            self.emit(target, "v", body, 1, 0, depth + 1)
+            self.sources.append(f"def {fname}(v):\n" + "".join(x + "\n" for x in body) + "    return True\n")
+        return fname
+
+    def values(self, schema: dict[str, Any], var: str, out: list[str], pad: str) -> None:
+        if isinstance(schema.get("enum"), list):
+            values = list(schema["enum"])
+            if _nullable(schema, self.openapi) and None not in values:
+                values.append(None)
+            out.append(f"{pad}if not {self.const(_member(values), 'E')}({var}): return False")
+        if "const" in schema:
+            out.append(f"{pad}if not {self.const(_member([schema['const']]), 'E')}({var}): return False")
+
+    def typed(self, schema: dict[str, Any], allowed: frozenset[type], var: str, out: list[str], indent: int,
+              blocks: int, depth: int) -> None:
+        """Checks that apply to one JSON type, each under a guard unless that is the only type allowed."""
+        for types, writer in (({dict}, self.object), ({list}, self.array), ({str}, self.string),
+                              ({int, float}, self.number)):
+            if not allowed & types:
+                continue
+            lines: list[str] = []
+            guarded = not allowed <= types
+            writer(schema, var, lines, indent + guarded, blocks + guarded, depth)
+            if not lines:
+                continue
+            if guarded:
+                test = " or ".join(f"type({var}) is {_TYPE_NAMES[t]}" for t in sorted(types, key=str))
+                out.append(f"{'    ' * indent}if {test}:")
+            out.extend(lines)
+
+    def object(self, schema: dict[str, Any], var: str, out: list[str], indent: int, blocks: int,
+               depth: int) -> None:
+        pad = "    " * indent
+        props = schema.get("properties")
+        has_props = isinstance(props, dict)
+        required = sorted({r for r in schema.get("required") or () if isinstance(r, str)})
+        if required:
+            out.append(f"{pad}if not {var}.keys() >= {self.const(frozenset(required), 'R')}: return False")
+        for key, op in (("minProperties", "<"), ("maxProperties", ">")):
+            bound = schema.get(key)
+            if isinstance(bound, int) and not isinstance(bound, bool):
+                out.append(f"{pad}if len({var}) {op} {bound}: return False")
+        ap = schema.get("additionalProperties")
+        closed = ap is False or (ap is None and has_props)  # an unnamed key is not ok
+        if not has_props and (ap is None or ap is True or ap == {}):
+            return  # a free-form object
+        leaves: dict[str, frozenset[type]] = {}
+        branches: dict[str, Any] = {}
+        for name, sub in sorted((props or {}).items()):
+            leaf = self.leaf(sub)
+            if leaf is not None:
+                leaves[name] = leaf
+            else:
+                branches[name] = sub
+        k, x = self.fresh("k"), self.fresh("x")
+        if closed and not branches:  # the common shape: named scalars only
+            if leaves:
+                out.append(f"{pad}if not {self.const(frozenset(leaves), 'K')}.issuperset({var}): return False")
+                out.append(f"{pad}for {k}, {x} in {var}.items():")
+                out.append(f"{pad}    if type({x}) not in {self.const(leaves, 'L')}[{k}]: return False")
+            else:
+                out.append(f"{pad}if {var}: return False")
+            return
+        out.append(f"{pad}for {k}, {x} in {var}.items():")
+        inner = pad + "    "
+        keyword = "if"
+        if leaves:
+            t = self.fresh("t")
+            out.append(f"{inner}{t} = {self.const(leaves, 'L')}.get({k})")
+            out.append(f"{inner}if {t} is not None:")
+            out.append(f"{inner}    if type({x}) not in {t}: return False")
+            keyword = "elif"
+        if len(branches) > MAX_BRANCHES:
+            table: dict[str, Any] = {}
+            self.late.append((table, {name: self.function(sub, depth + 1) for name, sub in branches.items()}))
+            name = self.const(table, "D")
+            out.append(f"{inner}{keyword} {k} in {name}:")
+            out.append(f"{inner}    if not {name}[{k}]({x}): return False")
+            keyword = "elif"
+        else:
+            for prop, sub in branches.items():
+                out.append(f"{inner}{keyword} {k} == {prop!r}:")
+                out.append(f"{inner}    pass")
+                self.emit(sub, x, out, indent + 2, blocks + 2, depth + 1)
+                keyword = "elif"
+        if closed:
+            out.append(f"{inner}{'else' if keyword == 'elif' else 'if True'}:")
+            out.append(f"{inner}    return False")
+        elif ap not in (None, True, {}):
+            out.append(f"{inner}{'else' if keyword == 'elif' else 'if True'}:")
+            out.append(f"{inner}    pass")
+            self.emit(ap, x, out, indent + 2, blocks + 2, depth + 1)
+
+    def leaf(self, schema: Any) -> frozenset[type] | None:
+        """The allowed types, when a schema checks nothing but its type."""
+        if schema is True or schema == {}:
+            return ALL_TYPES
+        if not isinstance(schema, dict) or not all(k in ANNOTATIONS or k.startswith("x-") for k in schema):
+            return None
+        fmt = schema.get("format")
+        if isinstance(fmt, str) and (fmt in FORMATS or fmt in SLOW_FORMATS):
+            return None
+        return _allowed(schema, self.openapi)
+
+    def array(self, schema: dict[str, Any], var: str, out: list[str], indent: int, blocks: int,
+              depth: int) -> None:
+        pad = "    " * indent
+        for key, op in (("minItems", "<"), ("maxItems", ">")):
+            bound = schema.get(key)
+            if isinstance(bound, int) and not isinstance(bound, bool):
+                out.append(f"{pad}if len({var}) {op} {bound}: return False")
+        if schema.get("uniqueItems") is True:
+            out.append(f"{pad}if not {self.const(_unique, 'U')}({var}): return False")
+        items = schema.get("items")
+        if items is None:
+            return
+        if isinstance(items, list):
+            out.append(f"{pad}return False")
+            return
+        leaf = self.leaf(items)
+        if leaf == ALL_TYPES:
+            return
+        x = self.fresh("x")
+        out.append(f"{pad}for {x} in {var}:")
+        if leaf is not None and len(leaf) == 1:
+            out.append(f"{pad}    if type({x}) is not {_TYPE_NAMES[next(iter(leaf))]}: return False")
+        elif leaf is not None:
+            out.append(f"{pad}    if type({x}) not in {self.const(leaf, 'T')}: return False")
+        else:
+            out.append(f"{pad}    pass")
+            self.emit(items, x, out, indent + 1, blocks + 1, depth + 1)
+
+    def string(self, schema: dict[str, Any], var: str, out: list[str], indent: int, blocks: int,
+               depth: int) -> None:
+        pad = "    " * indent
+        for key, op in (("minLength", "<"), ("maxLength", ">")):
+            bound = schema.get(key)
+            if isinstance(bound, int) and not isinstance(bound, bool):
+                out.append(f"{pad}if len({var}) {op} {bound}: return False")
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                rx = re.compile(pattern)
+            except re.error:
+                out.append(f"{pad}return False")
+                return
+            out.append(f"{pad}if {self.const(rx, 'P')}.search({var}) is None: return False")
+        fmt = schema.get("format")
+        if isinstance(fmt, str):
+            if fmt in SLOW_FORMATS:
+                out.append(f"{pad}return False")
+            elif fmt in FORMATS:
+                out.append(f"{pad}if not {self.const(FORMATS[fmt], 'F')}({var}): return False")
+
+    def number(self, schema: dict[str, Any], var: str, out: list[str], indent: int, blocks: int,
+               depth: int) -> None:
+        pad = "    " * indent
+        lo, hi = schema.get("minimum"), schema.get("maximum")
+        xlo, xhi = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+        if xlo is True:  # OpenAPI 3.0: a flag on minimum
+            lo, xlo = None, lo
+        if xhi is True:
+            hi, xhi = None, hi
+        for bound, op in ((lo, "<"), (hi, ">"), (xlo, "<="), (xhi, ">=")):
+            if isinstance(bound, int | float) and not isinstance(bound, bool) and bound == bound:
+                out.append(f"{pad}if {var} {op} {bound!r}: return False")
+
+    def composites(self, schema: dict[str, Any], var: str, out: list[str], pad: str, depth: int) -> None:
+        rest = schema.get("allOf")
+        if isinstance(rest, list):  # what merge_all_of could not merge: each branch must hold on its own
+            for branch in rest:
+                out.append(f"{pad}if not {self.function(branch, depth + 1)}({var}): return False")
+        any_of = schema.get("anyOf")
+        if isinstance(any_of, list):
+            calls = " or ".join(f"{self.function(b, depth + 1)}({var})" for b in any_of) or "False"
+            out.append(f"{pad}if not ({calls}): return False")
+        one_of = schema.get("oneOf")
+        if isinstance(one_of, list):
+            table: dict[str, Any] = {}
+            names = {str(i): self.function(b, depth + 1) for i, b in enumerate(one_of)}
+            self.late.append((table, names))
+            refuters = [_refuter(self.root, self.openapi, b) for b in one_of]
+            helper = _one_of(table, refuters)
+            out.append(f"{pad}if not {self.const(helper, 'O')}({var}): return False")
+
+
+def _one_of(table: dict[str, Check], refuters: list[Check]) -> Check:
+    """Exactly one branch holds. To be sure no other does, each other branch must be refuted by a
+    definite failure (wrong type, a required property missing, a closed object with an extra key).
+    Branches told apart any subtler way are left to the slow check."""
+    keys = [str(i) for i in range(len(refuters))]
+
+    def one_of(v: Any) -> bool:
+        alive = [key for key, refute in zip(keys, refuters, strict=True) if not refute(v)]
+        return len(alive) == 1 and table[alive[0]](v)
+
+    return one_of
+
+
+def _refuter(root: Mapping[str, Any], openapi: str, schema: Any) -> Check:
+    """A check that answers True only when the value certainly fails ``schema`` for jsonschema."""
+    for _ in range(16):
+        if not isinstance(schema, dict) or not isinstance(schema.get("$ref"), str):
+            break
+        try:
+            schema = lookup(root, schema["$ref"])
+        except KeyError:
+            schema = {}
+    if not isinstance(schema, dict):
+        return lambda v: False
+    if "allOf" in schema:
+        schema = merge_all_of(schema, root)
+    types = _allowed(schema, openapi) if "type" in schema else None
+    required = frozenset(r for r in schema.get("required") or () if isinstance(r, str))
+    props = schema.get("properties")
+    closed = frozenset(props) if schema.get("additionalProperties") is False and isinstance(props, dict) \
+        else None
+
+    def refute(v: Any) -> bool:
+        t = type(v)
+        if types is not None and t not in types:
+            # 1.0 is an integer for jsonschema
+            return not (t is float and int in types and v.is_integer())
+        if t is dict:
+            if required and not v.keys() >= required:
+                return True
+            if closed is not None and not closed.issuperset(v):
+                return True
+        return False
+
+    return refute
+
+
+def _member(values: list[Any]) -> Check:
+    keys = {_key(v) for v in values if not isinstance(v, dict | list)}
+
+    def member(v: Any) -> bool:
+        # an object or array value: in the enum or not, leave the exact answer to jsonschema
+        return not isinstance(v, dict | list) and _key(v) in keys
+
+    return member
+
+
+def _unique(values: list[Any]) -> bool:
+    """No two items equal, for scalars; objects and arrays are left to jsonschema."""
+    if any(isinstance(v, dict | list) for v in values):
+        return False
+    return len({_key(v) for v in values}) == len(values)
+
+
+def _key(v: Any) -> tuple[bool, Any]:
+    return (v.__class__ is bool, v)
+
+
+
+
+# -- formats: each accepts a subset of what jsonschema's checker accepts -----------------------------
+_DATE_TIME = re.compile(r"(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?"
+                        r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
+_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)",
+                   re.ASCII)
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII)
+_DAYS: Final = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _date_time(s: str) -> bool:
+    m = _DATE_TIME.fullmatch(s)
+    if m is None:
+        return False
+    return m[3] <= "28" or _valid_day(int(m[1]), int(m[2]), int(m[3]))  # every month has 28 days
+
+
+def _valid_day(year: int, month: int, day: int) -> bool:
+    if not 1 <= month <= 12 or day < 1 or day > _DAYS[month - 1]:
+        return False
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return month != 2 or day <= 28 or leap
+
+
+def _date(s: str) -> bool:
+    if _DATE.fullmatch(s) is None:
+        return False
+    try:
+        datetime.date.fromisoformat(s)
+    except ValueError:
+        return False
+    return True
+
+
+def _ipv4(s: str) -> bool:
+    try:
+        ipaddress.IPv4Address(s)
+    except ValueError:
+        return False
+    return True
+
+
+def _ipv6(s: str) -> bool:
+    try:
+        address = ipaddress.IPv6Address(s)
+    except ValueError:
+        return False
+    return not getattr(address, "scope_id", "")
+
+
+FORMATS: Final[dict[str, Check]] = {
+    "date-time": _date_time,
+    "date": _date,
+    "time": lambda s: _TIME.fullmatch(s) is not None,
+    "uuid": lambda s: _UUID.fullmatch(s) is not None,
+    "email": lambda s: "@" in s,
+    "ipv4": _ipv4,
+    "ipv6": _ipv6,
+}

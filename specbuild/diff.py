@@ -1,0 +1,564 @@
+"""Spec against spec: every change classified for the API's clients; pure.
+
+``diff(base, head)`` pairs the operations of two OpenAPI documents by method and path *shape* (the
+server base path included, parameter names erased: ``/users/{id}`` and ``/users/{userId}`` are the
+same path, so a renamed path parameter is no change), then compares parameters, request bodies,
+responses and security, and walks both schemas ($refs followed, ``allOf`` merged) side by side.
+
+Direction decides what breaks a client: what a client *sends* (parameters, request bodies) breaks it
+when the API accepts less (a new required property, a narrower type, a removed enum value); what it
+*receives* (responses) breaks it when the API returns more or other (a removed or now optional
+property, a wider type, a removed status).
+
+================================  ========  =============================================================
+kind                              severity  meaning
+================================  ========  =============================================================
+operation-removed                 breaking  an operation (method + path) is gone
+operation-added                   info      a new operation
+operation-deprecated              warning   the operation is now deprecated
+parameter-removed                 warning   a parameter is gone (clients that send it are ignored)
+parameter-added                   info      a new optional parameter
+required-parameter-added          breaking  a new required parameter
+parameter-now-required            breaking  an optional parameter became required
+parameter-now-optional            info      a required parameter became optional
+request-body-added                info      a new optional request body
+request-body-now-required         breaking  the request body is now required (or was added required)
+request-body-now-optional         info      the request body is no longer required
+request-body-removed              warning   the operation no longer takes a body
+request-media-type-added          info      the request body accepts a new media type
+request-media-type-removed        breaking  a request media type is no longer accepted
+request-property-added            info      a new optional request property
+request-required-property-added   breaking  a new required request property
+request-property-removed          warning   a request property is gone (clients that send it are ignored)
+request-property-now-required     breaking  an optional request property became required
+request-property-now-optional     info      a required request property became optional
+request-type-narrowed             breaking  a request value accepts less (type, format, null)
+request-type-widened              info      a request value accepts more
+request-type-changed              breaking  a request value's type changed
+request-enum-value-removed        breaking  a request enum lost a value
+request-enum-value-added          info      a request enum gained a value
+request-constraint-tightened      breaking  a request limit is stricter (maxLength, minimum, pattern...)
+request-constraint-loosened       info      a request limit is looser
+response-status-added             info      a new response status
+response-status-removed           breaking  a documented response status is gone
+response-media-type-added         info      a response comes in a new media type
+response-media-type-removed       breaking  a response media type is gone
+response-header-added             info      a new response header
+response-header-removed           warning   a response header is gone
+response-property-added           info      a new response property (additive)
+response-property-removed         breaking  a response property is gone
+response-property-now-required    info      a response property is now always present
+response-property-now-optional    breaking  a response property may now be absent
+response-type-narrowed            info      a response value takes fewer forms
+response-type-widened             breaking  a response value takes new forms (type, null, format)
+response-type-changed             breaking  a response value's type changed
+response-enum-value-removed       info      a response enum lost a value
+response-enum-value-added         warning   a response enum gained a value (exhaustive switches break)
+response-constraint-tightened     info      a response limit is stricter
+response-constraint-loosened      warning   a response limit is looser
+security-alternative-added        info      a new way to authenticate
+security-alternative-removed      breaking  a way to authenticate (or anonymous access) is gone
+================================  ========  =============================================================
+
+``learned_head=True`` (``specbuild build --check``) reads ``head`` as learned from traffic: what the
+traffic did not show is no evidence, so removals, narrowings and "now required" are not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import orjson
+
+from specbuild.drift import RANK, Kind
+from specbuild.refs import merge_all_of, resolve
+
+METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_PARAM: Final = re.compile(r"\{[^{}/]*\}")
+MAX_DEPTH: Final = 24
+
+
+def _table(text: str) -> dict[str, Kind]:
+    out = {}
+    for line in text.strip().splitlines():
+        name, severity, meaning = line.split(None, 2)
+        out[name] = Kind(name, severity, meaning)
+    return out
+
+
+# The table in the module doc says the same (a test holds them together).
+CHANGE_KINDS: Final = _table("""
+operation-removed breaking an operation (method + path) is gone
+operation-added info a new operation
+operation-deprecated warning the operation is now deprecated
+parameter-removed warning a parameter is gone (clients that send it are ignored)
+parameter-added info a new optional parameter
+required-parameter-added breaking a new required parameter
+parameter-now-required breaking an optional parameter became required
+parameter-now-optional info a required parameter became optional
+request-body-added info a new optional request body
+request-body-now-required breaking the request body is now required (or was added required)
+request-body-now-optional info the request body is no longer required
+request-body-removed warning the operation no longer takes a body
+request-media-type-added info the request body accepts a new media type
+request-media-type-removed breaking a request media type is no longer accepted
+request-property-added info a new optional request property
+request-required-property-added breaking a new required request property
+request-property-removed warning a request property is gone (clients that send it are ignored)
+request-property-now-required breaking an optional request property became required
+request-property-now-optional info a required request property became optional
+request-type-narrowed breaking a request value accepts less (type, format, null)
+request-type-widened info a request value accepts more
+request-type-changed breaking a request value's type changed
+request-enum-value-removed breaking a request enum lost a value
+request-enum-value-added info a request enum gained a value
+request-constraint-tightened breaking a request limit is stricter (maxLength, minimum, pattern...)
+request-constraint-loosened info a request limit is looser
+response-status-added info a new response status
+response-status-removed breaking a documented response status is gone
+response-media-type-added info a response comes in a new media type
+response-media-type-removed breaking a response media type is gone
+response-header-added info a new response header
+response-header-removed warning a response header is gone
+response-property-added info a new response property (additive)
+response-property-removed breaking a response property is gone
+response-property-now-required info a response property is now always present
+response-property-now-optional breaking a response property may now be absent
+response-type-narrowed info a response value takes fewer forms
+response-type-widened breaking a response value takes new forms (type, null, format)
+response-type-changed breaking a response value's type changed
+response-enum-value-removed info a response enum lost a value
+response-enum-value-added warning a response enum gained a value (exhaustive switches break)
+response-constraint-tightened info a response limit is stricter
+response-constraint-loosened warning a response limit is looser
+security-alternative-added info a new way to authenticate
+security-alternative-removed breaking a way to authenticate (or anonymous access) is gone
+""")
+
+# What a spec learned from traffic cannot know: it saw only some calls, so absence proves nothing.
+LEARNED_SUPPRESSED: Final = frozenset({
+    "operation-removed", "parameter-removed", "request-body-removed", "response-status-removed",
+    "response-media-type-removed", "response-header-removed", "request-property-removed",
+    "response-property-removed", "request-media-type-removed", "security-alternative-removed",
+    "parameter-now-required", "request-body-now-required", "request-property-now-required",
+    "response-property-now-required", "request-type-narrowed", "response-type-narrowed",
+    "request-enum-value-removed", "response-enum-value-removed", "request-constraint-tightened",
+    "response-constraint-tightened", "operation-deprecated",
+})
+# ... and what it learned as required may be optional after all: reported as the optional kind.
+LEARNED_DOWNGRADE: Final = {"required-parameter-added": "parameter-added",
+                            "request-required-property-added": "request-property-added"}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    operation: str  # "GET /users/{userId}" as the head spells it (the base, for a removed operation)
+    kind: str
+    severity: str
+    where: str      # "response 200 application/json", "query parameter limit", "" for the operation
+    pointer: str    # inside a schema: "items[].id"; "" otherwise
+    detail: str     # "integer -> string", "values 'b' removed"
+
+
+def diff(base: Mapping[str, Any], head: Mapping[str, Any], *, learned_head: bool = False) -> list[Change]:
+    """Every change from ``base`` to ``head``, most severe first, then by operation, kind and place."""
+    ctx = _Ctx(base, head)
+    b_ops, h_ops = _operations(base), _operations(head)
+    for key in sorted(b_ops.keys() | h_ops.keys()):
+        if key not in h_ops:
+            ctx.add(b_ops[key].label, "operation-removed", "", "", "")
+        elif key not in b_ops:
+            ctx.add(h_ops[key].label, "operation-added", "", "", "")
+        else:
+            _operation(ctx, b_ops[key], h_ops[key])
+    changes = ctx.changes
+    if learned_head:
+        changes = [_learned(c) for c in changes if c.kind not in LEARNED_SUPPRESSED]
+    return sorted(set(changes), key=lambda c: (-RANK[c.severity], c.operation, c.kind, c.where, c.pointer,
+                                               c.detail))
+
+
+def _learned(change: Change) -> Change:
+    kind = LEARNED_DOWNGRADE.get(change.kind)
+    if kind is None:
+        return change
+    return Change(change.operation, kind, CHANGE_KINDS[kind].severity, change.where, change.pointer,
+                  change.detail)
+
+
+@dataclass(slots=True)
+class _Ctx:
+    base: Mapping[str, Any]
+    head: Mapping[str, Any]
+    changes: list[Change] = field(default_factory=list)
+    label: str = ""
+
+    def add(self, label: str, kind: str, where: str, pointer: str, detail: str) -> None:
+        self.changes.append(Change(label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail))
+
+    def here(self, kind: str, where: str, pointer: str = "", detail: str = "") -> None:
+        self.add(self.label, kind, where, pointer, detail)
+
+
+@dataclass(frozen=True, slots=True)
+class _Op:
+    label: str
+    op: Mapping[str, Any]
+    item: Mapping[str, Any]
+    path: str
+
+
+def _operations(doc: Mapping[str, Any]) -> dict[tuple[str, str], _Op]:
+    base = _base_path(doc)
+    out: dict[tuple[str, str], _Op] = {}
+    for path in sorted(doc.get("paths") or {}):
+        item = resolve(doc, doc["paths"][path])
+        for method in METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                full = (base + "/" + path.strip("/")).rstrip("/") or "/"
+                key = (_PARAM.sub("{}", full), method)
+                out.setdefault(key, _Op(f"{method.upper()} {path}", op, item, path))
+    return out
+
+
+def _base_path(doc: Mapping[str, Any]) -> str:
+    servers = doc.get("servers") or []
+    if not servers or not isinstance(servers[0], dict) or not isinstance(servers[0].get("url"), str):
+        return ""
+    url = servers[0]["url"]
+    for name, var in (servers[0].get("variables") or {}).items():
+        url = url.replace("{" + str(name) + "}", str(var.get("default", "")) if isinstance(var, dict) else "")
+    path = urlsplit(url if "://" in url else "http:" + url).path if "://" in url or url.startswith("//") \
+        else "/" + url.lstrip("/")
+    return path.rstrip("/")
+
+
+def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:
+    ctx.label = h.label
+    if h.op.get("deprecated") is True and b.op.get("deprecated") is not True:
+        ctx.here("operation-deprecated", "")
+    _parameters(ctx, b, h)
+    _request_body(ctx, b.op.get("requestBody"), h.op.get("requestBody"))
+    _responses(ctx, b.op.get("responses") or {}, h.op.get("responses") or {})
+    _security(ctx, b.op.get("security", ctx.base.get("security")),
+              h.op.get("security", ctx.head.get("security")))
+
+
+def _params(doc: Mapping[str, Any], op: _Op) -> dict[tuple[str, str], dict[str, Any]]:
+    """Parameters by (in, name); path parameters by position, so a rename is no change."""
+    names = [m[0][1:-1] for m in _PARAM.finditer(op.path)]
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for raw in [*(op.item.get("parameters") or ()), *(op.op.get("parameters") or ())]:
+        p = resolve(doc, raw)
+        name, where = p.get("name"), p.get("in")
+        if not isinstance(name, str) or not isinstance(where, str):
+            continue
+        if where == "path":
+            key = ("path", str(names.index(name)) if name in names else name)
+        else:
+            key = (where, name.lower() if where == "header" else name)
+        out[key] = p
+    return out
+
+
+def _parameters(ctx: _Ctx, b: _Op, h: _Op) -> None:
+    bp, hp = _params(ctx.base, b), _params(ctx.head, h)
+    for key in sorted(bp.keys() | hp.keys()):
+        where = f"{key[0]} parameter {(hp.get(key) or bp[key])['name']}"
+        if key not in hp:
+            ctx.here("parameter-removed", where)
+        elif key not in bp:
+            ctx.here("required-parameter-added" if hp[key].get("required") else "parameter-added", where)
+        else:
+            was, now = bool(bp[key].get("required")), bool(hp[key].get("required"))
+            if now and not was:
+                ctx.here("parameter-now-required", where)
+            elif was and not now:
+                ctx.here("parameter-now-optional", where)
+            _schema(ctx, bp[key].get("schema"), hp[key].get("schema"), "request", where)
+
+
+def _content(doc: Mapping[str, Any], node: Any) -> dict[str, Any]:
+    content = resolve(doc, node).get("content")
+    if not isinstance(content, dict):
+        return {}
+    return {str(k).split(";", 1)[0].strip().lower(): v for k, v in content.items()}
+
+
+def _request_body(ctx: _Ctx, b_raw: Any, h_raw: Any) -> None:
+    if b_raw is None and h_raw is None:
+        return
+    b, h = resolve(ctx.base, b_raw), resolve(ctx.head, h_raw)
+    if b_raw is None:
+        ctx.here("request-body-now-required" if h.get("required") else "request-body-added", "request body")
+        return
+    if h_raw is None:
+        ctx.here("request-body-removed", "request body")
+        return
+    if h.get("required") and not b.get("required"):
+        ctx.here("request-body-now-required", "request body")
+    elif b.get("required") and not h.get("required"):
+        ctx.here("request-body-now-optional", "request body")
+    bc, hc = _content(ctx.base, b), _content(ctx.head, h)
+    for mt in sorted(bc.keys() | hc.keys()):
+        where = f"request body {mt}"
+        if mt not in hc:
+            ctx.here("request-media-type-removed", where)
+        elif mt not in bc:
+            ctx.here("request-media-type-added", where)
+        else:
+            _schema(ctx, _media_schema(bc[mt]), _media_schema(hc[mt]), "request", where)
+
+
+def _media_schema(media: Any) -> Any:
+    return media.get("schema") if isinstance(media, dict) else None
+
+
+def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
+    bs, hs = {str(k).upper(): v for k, v in b.items()}, {str(k).upper(): v for k, v in h.items()}
+    for code in sorted(bs.keys() | hs.keys()):
+        label = code.lower() if code == "DEFAULT" else code
+        if code not in hs:
+            ctx.here("response-status-removed", f"response {label}")
+            continue
+        if code not in bs:
+            ctx.here("response-status-added", f"response {label}")
+            continue
+        br, hr = resolve(ctx.base, bs[code]), resolve(ctx.head, hs[code])
+        bc, hc = _content(ctx.base, br), _content(ctx.head, hr)
+        for mt in sorted(bc.keys() | hc.keys()):
+            where = f"response {label} {mt}"
+            if mt not in hc:
+                ctx.here("response-media-type-removed", where)
+            elif mt not in bc:
+                ctx.here("response-media-type-added", where)
+            else:
+                _schema(ctx, _media_schema(bc[mt]), _media_schema(hc[mt]), "response", where)
+        bh = {k.lower() for k in br.get("headers") or {}}
+        hh = {k.lower() for k in hr.get("headers") or {}}
+        for name in sorted(bh - hh):
+            ctx.here("response-header-removed", f"response {label} header {name}")
+        for name in sorted(hh - bh):
+            ctx.here("response-header-added", f"response {label} header {name}")
+
+
+def _security(ctx: _Ctx, b: Any, h: Any) -> None:
+    bs, hs = _alternatives(b), _alternatives(h)
+    for alt in sorted(bs - hs, key=sorted):
+        ctx.here("security-alternative-removed", "security", "", _alternative(alt))
+    for alt in sorted(hs - bs, key=sorted):
+        ctx.here("security-alternative-added", "security", "", _alternative(alt))
+
+
+def _alternatives(requirements: Any) -> set[frozenset[str]]:
+    if not isinstance(requirements, list) or not requirements:
+        return {frozenset()}
+    return {frozenset(r) for r in requirements if isinstance(r, dict)}
+
+
+def _alternative(alt: frozenset[str]) -> str:
+    return " + ".join(sorted(alt)) if alt else "no credentials"
+
+
+# --- schemas, side by side -----------------------------------------------------------------------
+
+def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, pointer: str = "",
+            depth: int = 0, seen: frozenset[tuple[str, str]] = frozenset(), types_done: bool = False) -> None:
+    if b_raw is None or h_raw is None or depth > MAX_DEPTH:
+        return
+    refs = (_ref(b_raw), _ref(h_raw))
+    if refs != ("", ""):
+        if refs in seen:
+            return  # a recursive schema: this pair is being compared further up
+        seen = seen | {refs}
+    b, h = merge_all_of(b_raw, ctx.base), merge_all_of(h_raw, ctx.head)
+    if not types_done:
+        _types(ctx, b, h, direction, where, pointer)
+    _format(ctx, b, h, direction, where, pointer)
+    _enum(ctx, b, h, direction, where, pointer)
+    _constraints(ctx, b, h, direction, where, pointer)
+    _properties(ctx, b, h, direction, where, pointer, depth, seen)
+    if isinstance(b.get("items"), dict) and isinstance(h.get("items"), dict):
+        _schema(ctx, b["items"], h["items"], direction, where, f"{pointer}[]", depth + 1, seen)
+    _branches(ctx, b, h, direction, where, pointer, depth, seen)
+
+
+def _ref(node: Any) -> str:
+    return node["$ref"] if isinstance(node, dict) and isinstance(node.get("$ref"), str) else ""
+
+
+def _accepts(doc: Mapping[str, Any], s: Mapping[str, Any], depth: int = 0) -> frozenset[str] | None:
+    """The JSON types a schema lets through (``null`` included); None for any."""
+    t = s.get("type")
+    types: set[str] = set()
+    if isinstance(t, str):
+        types.add(t)
+    elif isinstance(t, list):
+        types.update(x for x in t if isinstance(x, str))
+    else:
+        branches = s.get("anyOf") or s.get("oneOf")
+        if not isinstance(branches, list) or depth > 8:
+            return None
+        for branch in branches:
+            sub = _accepts(doc, merge_all_of(branch, doc), depth + 1)
+            if sub is None:
+                return None
+            types |= sub
+    if s.get("nullable") is True:
+        types.add("null")
+    return frozenset(types)
+
+
+def _covers(outer: frozenset[str] | None, inner: frozenset[str] | None) -> bool:
+    if outer is None:
+        return True
+    if inner is None:
+        return False
+    return all(t in outer or (t == "integer" and "number" in outer) for t in inner)
+
+
+def _show_types(types: frozenset[str] | None) -> str:
+    return "any" if types is None else " or ".join(sorted(types)) or "nothing"
+
+
+def _types(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
+           pointer: str) -> None:
+    tb, th = _accepts(ctx.base, b), _accepts(ctx.head, h)
+    wider, narrower = _covers(th, tb), _covers(tb, th)
+    if wider and narrower:
+        return
+    change = "widened" if wider else "narrowed" if narrower else "changed"
+    ctx.here(f"{direction}-type-{change}", where, pointer, f"{_show_types(tb)} -> {_show_types(th)}")
+
+
+def _format(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
+            pointer: str) -> None:
+    fb, fh = b.get("format"), h.get("format")
+    if fb == fh:
+        return
+    if fb is None:
+        ctx.here(f"{direction}-type-narrowed", where, pointer, f"format {fh} added")
+    elif fh is None:
+        ctx.here(f"{direction}-type-widened", where, pointer, f"format {fb} removed")
+    else:
+        ctx.here(f"{direction}-type-changed", where, pointer, f"format {fb} -> {fh}")
+
+
+def _enum(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
+          pointer: str) -> None:
+    eb, eh = b.get("enum"), h.get("enum")
+    if not isinstance(eb, list) and not isinstance(eh, list):
+        return
+    if not isinstance(eb, list):
+        ctx.here(f"{direction}-type-narrowed", where, pointer, f"enum added: {_values(eh or [])}")
+        return
+    if not isinstance(eh, list):
+        ctx.here(f"{direction}-type-widened", where, pointer, "enum removed")
+        return
+    kb, kh = {_json(v): v for v in eb}, {_json(v): v for v in eh}
+    removed = [kb[k] for k in sorted(kb.keys() - kh.keys())]
+    added = [kh[k] for k in sorted(kh.keys() - kb.keys())]
+    if removed:
+        ctx.here(f"{direction}-enum-value-removed", where, pointer, f"removed: {_values(removed)}")
+    if added:
+        ctx.here(f"{direction}-enum-value-added", where, pointer, f"added: {_values(added)}")
+
+
+def _values(values: list[Any]) -> str:
+    shown = ", ".join(_json(v) for v in values[:10])
+    return shown + (f", ... ({len(values)} in all)" if len(values) > 10 else "")
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+_UPPER: Final = ("maxLength", "maxItems", "maximum", "maxProperties")
+_LOWER: Final = ("minLength", "minItems", "minimum", "minProperties")
+
+
+def _constraints(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
+                 pointer: str) -> None:
+    for key in (*_UPPER, *_LOWER, "pattern"):
+        vb, vh = b.get(key), h.get(key)
+        if vb == vh or isinstance(vb, bool) or isinstance(vh, bool):
+            continue
+        if key == "pattern":
+            tighter = vh is not None
+        elif vb is None or vh is None:
+            tighter = vb is None
+        else:
+            tighter = (vh < vb) if key in _UPPER else (vh > vb)
+        kind = "tightened" if tighter else "loosened"
+        ctx.here(f"{direction}-constraint-{kind}", where, pointer, f"{key} {_show(vb)} -> {_show(vh)}")
+
+
+def _show(value: Any) -> str:
+    return "none" if value is None else _json(value)
+
+
+def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
+                pointer: str, depth: int, seen: frozenset[tuple[str, str]]) -> None:
+    pb, ph = b.get("properties"), h.get("properties")
+    if not isinstance(pb, dict) or not isinstance(ph, dict):
+        return
+    rb, rh = set(b.get("required") or ()), set(h.get("required") or ())
+    skip = "readOnly" if direction == "request" else "writeOnly"  # never travels this way
+    for name in sorted(pb.keys() | ph.keys()):
+        here = f"{pointer}.{name}" if pointer else name
+        if name not in ph:
+            if not _flag(ctx.base, pb[name], skip):
+                ctx.here(f"{direction}-property-removed", where, here)
+            continue
+        if _flag(ctx.head, ph[name], skip) or (name in pb and _flag(ctx.base, pb[name], skip)):
+            continue
+        if name not in pb:
+            if direction == "request" and name in rh:
+                ctx.here("request-required-property-added", where, here)
+            else:
+                ctx.here(f"{direction}-property-added", where, here)
+            continue
+        if name in rh and name not in rb:
+            ctx.here(f"{direction}-property-now-required", where, here)
+        elif name in rb and name not in rh:
+            ctx.here(f"{direction}-property-now-optional", where, here)
+        _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen)
+
+
+def _flag(doc: Mapping[str, Any], schema: Any, flag: str) -> bool:
+    return resolve(doc, schema).get(flag) is True
+
+
+def _branches(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
+              pointer: str, depth: int, seen: frozenset[tuple[str, str]]) -> None:
+    """anyOf/oneOf: compare the alternatives that stand for the same type, one with the other."""
+    bb, hb = _alternatives_of(b), _alternatives_of(h)
+    if bb is None and hb is None:
+        return
+    by_b = _by_type(ctx.base, bb if bb is not None else [b])
+    by_h = _by_type(ctx.head, hb if hb is not None else [h])
+    for t in sorted(by_b.keys() & by_h.keys()):
+        _schema(ctx, by_b[t], by_h[t], direction, where, pointer, depth + 1, seen, types_done=True)
+
+
+def _alternatives_of(s: Mapping[str, Any]) -> list[Any] | None:
+    branches = s.get("anyOf") or s.get("oneOf")
+    return branches if isinstance(branches, list) and "type" not in s else None
+
+
+def _by_type(doc: Mapping[str, Any], branches: list[Any]) -> dict[str, Any]:
+    """Alternatives that let exactly one non-null type through, by that type."""
+    out: dict[str, Any] = {}
+    for branch in branches:
+        types = _accepts(doc, merge_all_of(branch, doc))
+        if types is None:
+            continue
+        real = sorted(types - {"null"})
+        if len(real) == 1 and real[0] not in out:
+            out[real[0]] = branch
+    return out

@@ -1,0 +1,635 @@
+"""Traffic against a spec: every exchange matched to an operation and checked; pure.
+
+``Checker(spec).add(exchange)`` for each exchange, then ``findings()``; or ``check(spec, exchanges)``.
+Findings are grouped by (operation, kind): a count of the exchanges that show it, the distinct places
+(*subjects*: a body property, a parameter, a status) and one redacted example. The example is the
+smallest by content, so the output does not depend on record order (only the example's ``origin``,
+``file:line``, moves when the lines themselves move).
+
+Severities, as an API client and a reviewer read them:
+
+- **breaking**: a client built from the spec fails on what the API did (a response it cannot parse
+  or does not expect).
+- **warning**: the API and the spec disagree without breaking a client that follows the spec
+  (the API accepts input the spec forbids, an endpoint or an error status the spec does not list).
+- **info**: the API does or accepts more than the spec says (additive): document it when convenient.
+
+==============================  ========  ===============================================================
+kind                            severity  meaning
+==============================  ========  ===============================================================
+undocumented-path               warning   no path of the spec matches the request path
+undocumented-method             warning   the path is documented, this method is not
+undocumented-status             breaking  a 1xx-3xx status the operation does not document
+undocumented-server-error       breaking  a 5xx the operation does not document (a new 500)
+undocumented-client-error       warning   a 4xx the operation does not document
+undocumented-query-parameter    info      a query parameter the operation does not declare
+undocumented-header             info      a request header with API meaning that is not declared
+missing-required-parameter      warning   a required query parameter or header absent, accepted
+parameter-violation             warning   a path/query/header value outside its schema, and accepted
+request-body-undocumented       info      a request body or media type the operation does not declare
+request-body-missing            warning   no body where the spec requires one, and accepted
+request-type-mismatch           warning   a request body value of the wrong type, and accepted
+request-missing-required        warning   a required request body property was absent, and accepted
+request-enum-violation          warning   a request body value outside its enum, and accepted
+request-format-violation        warning   a request body string not in its format, and accepted
+request-schema-violation        warning   another request body rule broken (pattern, maximum...)
+request-undocumented-property   info      a request body property the schema does not name
+response-media-type             breaking  a response body of a media type the response does not document
+response-body-missing           breaking  an empty response where the spec documents a body
+response-body-undocumented      info      a response body where the spec documents none
+response-type-mismatch          breaking  a response body value of the wrong type (null included)
+response-missing-required       breaking  a required response property was absent
+response-enum-violation         breaking  a response value outside its enum
+response-format-violation       breaking  a response string not in its format (date-time, uuid...)
+response-schema-violation       breaking  another response rule broken (pattern, maximum...)
+response-undocumented-property  info      a response property the schema does not name (additive)
+response-header-missing         warning   a response header the spec marks required was absent
+==============================  ========  ===============================================================
+
+"And accepted": the request side is judged only when the server accepted the request (a status
+below 400) or failed on it (5xx); a 4xx answer to a request the spec forbids is the API agreeing
+with its spec. Likewise an undocumented path or method answered with 404, 405 or 501 is no finding.
+Examples never carry a header value, a query value, a credential, a token or a cookie, and long
+values are cut.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Final, Protocol
+
+import orjson
+
+from specbuild.builder import HeaderPolicy
+from specbuild.conformance import Conformance
+from specbuild.paths import classify_segment
+from specbuild.records import Body, Exchange
+from specbuild.refs import self_contained, server_base_paths
+from specbuild.routes import Operation, Param, Response, Router, operation, pick_media
+from specbuild.validate import BodyError, BodyValidator
+
+SEVERITIES: Final = ("info", "warning", "breaking")
+RANK: Final = {s: i for i, s in enumerate(SEVERITIES)}
+FAIL_ON: Final = (*SEVERITIES, "never")
+ABSENT_STATUSES: Final = frozenset({404, 405, 501})   # the server agrees: no such path or method
+NO_CONTENT_STATUSES: Final = frozenset({204, 205, 304})
+MAX_SUBJECTS: Final = 20
+MAX_ERRORS_PER_BODY: Final = 50
+MAX_REMEMBERED: Final = 1 << 16  # parameter verdicts and header decisions kept; memory stays bounded
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    severity: str
+    meaning: str
+
+
+def _kinds(*kinds: Kind) -> dict[str, Kind]:
+    return {k.name: k for k in kinds}
+
+
+# The table in the module doc says the same (a test holds them together).
+KINDS: Final = _kinds(
+    Kind("undocumented-path", "warning", "no path of the spec matches the request path"),
+    Kind("undocumented-method", "warning", "the path is documented, this method is not"),
+    Kind("undocumented-status", "breaking", "a 1xx-3xx status the operation does not document"),
+    Kind("undocumented-server-error", "breaking", "a 5xx the operation does not document (a new 500)"),
+    Kind("undocumented-client-error", "warning", "a 4xx the operation does not document"),
+    Kind("undocumented-query-parameter", "info", "a query parameter the operation does not declare"),
+    Kind("undocumented-header", "info", "a request header with API meaning that is not declared"),
+    Kind("missing-required-parameter", "warning", "a required query parameter or header absent, accepted"),
+    Kind("parameter-violation", "warning", "a path/query/header value outside its schema, and accepted"),
+    Kind("request-body-undocumented", "info", "a request body or media type the operation does not declare"),
+    Kind("request-body-missing", "warning", "no body where the spec requires one, and accepted"),
+    Kind("request-type-mismatch", "warning", "a request body value of the wrong type, and accepted"),
+    Kind("request-missing-required", "warning", "a required request body property was absent, and accepted"),
+    Kind("request-enum-violation", "warning", "a request body value outside its enum, and accepted"),
+    Kind("request-format-violation", "warning", "a request body string not in its format, and accepted"),
+    Kind("request-schema-violation", "warning", "another request body rule broken (pattern, maximum...)"),
+    Kind("request-undocumented-property", "info", "a request body property the schema does not name"),
+    Kind("response-media-type", "breaking", "a response body of a media type the response does not document"),
+    Kind("response-body-missing", "breaking", "an empty response where the spec documents a body"),
+    Kind("response-body-undocumented", "info", "a response body where the spec documents none"),
+    Kind("response-type-mismatch", "breaking", "a response body value of the wrong type (null included)"),
+    Kind("response-missing-required", "breaking", "a required response property was absent"),
+    Kind("response-enum-violation", "breaking", "a response value outside its enum"),
+    Kind("response-format-violation", "breaking", "a response string not in its format (date-time, uuid...)"),
+    Kind("response-schema-violation", "breaking", "another response rule broken (pattern, maximum...)"),
+    Kind("response-undocumented-property", "info", "a response property the schema does not name (additive)"),
+    Kind("response-header-missing", "warning", "a response header the spec marks required was absent"),
+)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Example:
+    """One occurrence, redacted: what was sent, where in it, what the spec expected, what was seen."""
+
+    request: str     # "GET /users/8c1f0a52-..." (never the query string)
+    status: int
+    location: str    # "response body", "query parameter", "header", "status", "path"
+    pointer: str     # "items[0].age" in a body, the parameter name, or ""
+    expected: str
+    seen: str
+    origin: str      # "rec.jsonl:42"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    operation: str   # "GET /users/{userId}"; for an undocumented path, its shape: "GET /widgets/{integer}"
+    kind: str
+    severity: str
+    count: int       # exchanges that show it
+    subjects: tuple[str, ...]  # distinct places, the first MAX_SUBJECTS in sorted order
+    more_subjects: bool
+    example: Example
+
+
+class Rated(Protocol):
+    @property
+    def severity(self) -> str: ...
+
+
+def exit_code(findings: Iterable[Rated], fail_on: str) -> int:
+    """1 when anything is at or above ``fail_on`` (breaking | warning | info), else 0; ``never``: 0."""
+    if fail_on == "never":
+        return 0
+    threshold = RANK[fail_on]
+    return 1 if any(RANK[f.severity] >= threshold for f in findings) else 0
+
+
+def severity_counts(findings: Iterable[Rated]) -> dict[str, int]:
+    counts = dict.fromkeys(reversed(SEVERITIES), 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return counts
+
+
+@dataclass(slots=True)
+class CheckStats:
+    exchanges: int = 0
+    matched: int = 0          # exchanges that matched a documented operation
+    bodies_checked: int = 0
+    bodies_unchecked: int = 0  # too large, or binary
+
+    def merge(self, other: CheckStats) -> None:
+        self.exchanges += other.exchanges
+        self.matched += other.matched
+        self.bodies_checked += other.bodies_checked
+        self.bodies_unchecked += other.bodies_unchecked
+
+
+@dataclass(slots=True)
+class _Group:
+    count: int = 0
+    seq: int = -1
+    subjects: list[str] = field(default_factory=list)
+    more: bool = False
+    example: Example | None = None
+    key: tuple[Any, ...] = ()
+
+    def add_subject(self, subject: str) -> None:
+        subjects = self.subjects
+        i = bisect.bisect_left(subjects, subject)
+        if i < len(subjects) and subjects[i] == subject:
+            return
+        if len(subjects) >= MAX_SUBJECTS:
+            self.more = True
+            if i >= MAX_SUBJECTS:
+                return
+            subjects.pop()
+        subjects.insert(i, subject)
+
+    def offer(self, key: tuple[Any, ...], example: Example) -> None:
+        if self.example is None or key < self.key:
+            self.example, self.key = example, key
+
+    def merge(self, other: _Group) -> None:
+        self.count += other.count
+        self.more = self.more or other.more
+        for s in other.subjects:
+            self.add_subject(s)
+        if other.example is not None:
+            self.offer(other.key, other.example)
+
+
+@dataclass(slots=True)
+class _BodyCheck:
+    """A compiled schema (the fast filter) and, built only when something is wrong, its validator."""
+
+    schema: Mapping[str, Any]
+    conformance: Conformance
+    openapi: str
+    _validator: BodyValidator | None = None
+
+    def errors(self, value: Any) -> list[BodyError]:
+        if self._validator is None:
+            self._validator = BodyValidator(self.schema, self.openapi)
+        return list(islice(self._validator.errors(value), MAX_ERRORS_PER_BODY))
+
+
+class Checker:
+    """Checks exchanges against one OpenAPI document (already validated by the caller)."""
+
+    def __init__(self, spec: Mapping[str, Any], *, headers: HeaderPolicy | None = None) -> None:
+        self.spec = spec
+        self.openapi = str(spec.get("openapi", "3.0"))[:3]
+        self.router = Router(spec.get("paths") or {}, server_base_paths(spec))
+        self.policy = headers or HeaderPolicy()
+        self.stats = CheckStats()
+        self._ops: dict[tuple[str, str], Operation | None] = {}
+        self._bodies: dict[tuple[int, str], tuple[Any, _BodyCheck]] = {}
+        self._api_headers: dict[str, bool] = {}
+        self._param_ok: dict[tuple[int, str] | None, bool] = {}
+        self._groups: dict[tuple[str, str], _Group] = {}
+        self._seq = 0
+
+    # -- the hot path ----------------------------------------------------------------------------
+    def add(self, ex: Exchange) -> None:
+        self.stats.exchanges += 1
+        self._seq += 1
+        match = self.router.match(ex.path)
+        if match is None:
+            if ex.status not in ABSENT_STATUSES:
+                self._undocumented(ex, "undocumented-path", f"{ex.method} {_shape(ex.path)}")
+            return
+        op_key = (match.route.template, ex.method)
+        if op_key in self._ops:
+            op = self._ops[op_key]
+        else:
+            op = self._ops[op_key] = operation(self.spec, match.route, ex.method)
+        if op is None:
+            if ex.status not in ABSENT_STATUSES:
+                self._undocumented(ex, "undocumented-method", f"{ex.method} {match.route.template}")
+            return
+        self.stats.matched += 1
+        if ex.status < 400 or ex.status >= 500:
+            self._check_request(op, match.values, ex)
+        response = op.response(ex.status)
+        if response is None:
+            self._undocumented_status(op, ex)
+        else:
+            self._check_response(op, response, ex)
+
+    def add_all(self, exchanges: Iterable[Exchange]) -> Checker:
+        for ex in exchanges:
+            self.add(ex)
+        return self
+
+    def _check_request(self, op: Operation, values: Sequence[str], ex: Exchange) -> None:
+        for param, raw in zip(op.path_params, values, strict=False):
+            if param is not None and param.schema is not None:
+                self._check_param(op, ex, param, [raw])
+        if ex.query or op.query:
+            self._check_query(op, ex)
+        if ex.request_headers or op.headers:
+            self._check_headers(op, ex)
+        body = ex.request_body
+        if body.kind == "empty":
+            if op.body_required:
+                self._report(op.key, "request-body-missing", "", ex, "request body", "", "a body", "none")
+        elif op.body is None:
+            self._report(op.key, "request-body-undocumented", body.media_type or "", ex, "request body", "",
+                         "no body", f"a {body.media_type or 'body'}")
+        else:
+            self._check_body(op, ex, body, op.body, "request", "request body")
+
+    def _check_query(self, op: Operation, ex: Exchange) -> None:
+        seen: set[str] = set()
+        arrays: dict[str, list[str]] = {}
+        for name, value in ex.query:
+            param = op.query.get(name)
+            if param is None and "[" in name:  # deepObject (filter[x]) and PHP arrays (ids[])
+                param = op.query.get(name.split("[", 1)[0])
+            if param is None:
+                if name not in op.credential_query:
+                    self._report(op.key, "undocumented-query-parameter", name, ex, "query parameter", name,
+                                 "not declared", "present")
+                continue
+            seen.add(param.name)
+            if param.schema is None:
+                continue
+            if param.array:
+                arrays.setdefault(param.name, []).append(value)
+            else:
+                self._check_param(op, ex, param, [value])
+        for name, raws in arrays.items():
+            self._check_param(op, ex, op.query[name], raws)
+        for param in op.query.values():
+            if param.required and param.name not in seen:
+                self._report(op.key, "missing-required-parameter", f"query {param.name}", ex,
+                             "query parameter", param.name, "present (required)", "absent")
+
+    def _check_headers(self, op: Operation, ex: Exchange) -> None:
+        present: set[str] = set()
+        for name, value in ex.request_headers:
+            param = op.headers.get(name)
+            if param is not None:
+                present.add(name)
+                if param.schema is not None:
+                    self._check_param(op, ex, param, [value])
+            elif name not in op.credential_headers and self._api_header(name):
+                self._report(op.key, "undocumented-header", name, ex, "header", name, "not declared",
+                             "present")
+        for param in op.headers.values():
+            if param.required and param.name not in present:
+                self._report(op.key, "missing-required-parameter", f"header {param.name}", ex, "header",
+                             param.name, "present (required)", "absent")
+
+    def _api_header(self, name: str) -> bool:
+        known = self._api_headers.get(name)
+        if known is None:
+            known = self.policy.request(name)
+            if len(self._api_headers) < MAX_REMEMBERED:
+                self._api_headers[name] = known
+        return known
+
+    def _check_param(self, op: Operation, ex: Exchange, param: Param, raws: list[str]) -> None:
+        assert param.schema is not None
+        # the same few values come again and again (ids aside): remember the verdicts
+        key = (id(param), raws[0]) if len(raws) == 1 else None
+        ok = self._param_ok.get(key) if key is not None else None
+        check = None
+        if ok is None:
+            check = self._compiled(param.schema, "")
+            ok = check.conformance.ok(coerce(raws, param))
+            if key is not None and len(self._param_ok) < MAX_REMEMBERED:
+                self._param_ok[key] = ok
+        if ok:
+            return
+        check = check or self._compiled(param.schema, "")
+        value = coerce(raws, param)
+        errors = check.errors(value)
+        if not errors:
+            return
+        hidden = param.where == "header" or _sensitive(param.name)
+        seen = "a value (hidden)" if hidden else show(value)
+        self._report(op.key, "parameter-violation", f"{param.where} {param.name}", ex,
+                     f"{param.where} parameter", param.name, _expected(errors[0]), seen)
+
+    def _check_response(self, op: Operation, response: Response, ex: Exchange) -> None:
+        body = ex.response_body
+        if body.kind == "empty":
+            if response.content and ex.status not in NO_CONTENT_STATUSES and ex.method != "HEAD":
+                media = ", ".join(response.content)
+                self._report(op.key, "response-body-missing", str(ex.status), ex, "response body", "",
+                             f"a body ({media})", "none")
+        elif response.content is None:
+            self._report(op.key, "response-body-undocumented", str(ex.status), ex, "response body", "",
+                         "no body", f"a {body.media_type or 'body'}")
+        else:
+            self._check_body(op, ex, body, response.content, "response", "response body")
+        if response.required_headers:
+            names = {name for name, _ in ex.response_headers}
+            for name in response.required_headers:
+                if name not in names:
+                    self._report(op.key, "response-header-missing", f"{ex.status} {name}", ex,
+                                 "response header", name, "present (required)", "absent")
+
+    def _check_body(self, op: Operation, ex: Exchange, body: Body, content: Mapping[str, Any], side: str,
+                    location: str) -> None:
+        picked = pick_media(content, body.media_type)
+        if picked is None:
+            kind = "request-body-undocumented" if side == "request" else "response-media-type"
+            subject = body.media_type or "unknown"
+            self._report(op.key, kind, subject, ex, location, "", " or ".join(content), subject)
+            return
+        media = picked[1]
+        schema = media.get("schema") if isinstance(media, dict) else None
+        if not isinstance(schema, dict):
+            return
+        if body.kind in ("binary", "too-large"):
+            self.stats.bodies_unchecked += 1
+            return
+        value = body.value if body.kind in ("json", "text") else _form_value(body.value)
+        self.stats.bodies_checked += 1
+        check = self._compiled(schema, side)
+        if check.conformance.ok(value):
+            return
+        self._explain(op, ex, check, value, side, location)
+
+    def _undocumented_status(self, op: Operation, ex: Exchange) -> None:
+        family = ex.status // 100
+        kind = ("undocumented-client-error" if family == 4 else "undocumented-server-error" if family == 5
+                else "undocumented-status")
+        documented = ", ".join(sorted(op.responses)) or "none"
+        self._report(op.key, kind, str(ex.status), ex, "status", "", f"one of {documented}", str(ex.status))
+
+    def _undocumented(self, ex: Exchange, kind: str, op_key: str) -> None:
+        self._report(op_key, kind, op_key, ex, "path" if kind == "undocumented-path" else "method", "",
+                     "a documented operation", f"{ex.method} {_redact_path(ex.path)}")
+
+    # -- explaining what the fast filter rejected --------------------------------------------------
+    def _explain(self, op: Operation, ex: Exchange, check: _BodyCheck, value: Any, side: str,
+                 location: str) -> None:
+        for err in check.errors(value):
+            kind, pointer, expected = _classify(err)
+            where_value = _at(value, err.where) if kind != "missing-required" else None
+            seen = "absent" if kind == "missing-required" else show(where_value, _last_name(pointer))
+            self._report(op.key, f"{side}-{kind}", _subject(ex, side, pointer), ex, location, pointer,
+                         expected, seen)
+        for pointer in check.conformance.undocumented(value):
+            seen = show(_at(value, pointer), _last_name(pointer))
+            self._report(op.key, f"{side}-undocumented-property", _subject(ex, side, pointer), ex, location,
+                         pointer, "not in the schema", seen)
+
+    def _compiled(self, schema: Mapping[str, Any], direction: str) -> _BodyCheck:
+        key = (id(schema), direction)
+        hit = self._bodies.get(key)
+        if hit is not None:
+            return hit[1]
+        contained = self_contained(schema, self.spec, direction)
+        check = _BodyCheck(contained, Conformance(contained, self.openapi), self.openapi)
+        self._bodies[key] = (schema, check)  # keeps the schema alive, so its id stays its own
+        return check
+
+    # -- grouping ---------------------------------------------------------------------------------
+    def _report(self, op_key: str, kind: str, subject: str, ex: Exchange, location: str, pointer: str,
+                expected: str, seen: str) -> None:
+        group = self._groups.get((op_key, kind))
+        if group is None:
+            group = self._groups[(op_key, kind)] = _Group()
+        if group.seq != self._seq:
+            group.count += 1
+            group.seq = self._seq
+        group.add_subject(subject)
+        example = Example(request=f"{ex.method} {_redact_path(ex.path)}", status=ex.status,
+                          location=location, pointer=pointer, expected=_cut(expected, 160),
+                          seen=_cut(seen, 120), origin=ex.origin)
+        group.offer((subject, example), example)
+
+    def merge(self, other: Checker) -> None:
+        """Fold in the findings of another checker of the same spec (e.g. another process's share)."""
+        self.stats.merge(other.stats)
+        for key, group in other._groups.items():
+            mine = self._groups.get(key)
+            if mine is None:
+                self._groups[key] = mine = _Group()
+            mine.merge(group)
+
+    def findings(self) -> list[Finding]:
+        """Every finding so far, most severe first, then by operation and kind."""
+        out = []
+        for (op_key, kind), group in self._groups.items():
+            assert group.example is not None
+            out.append(Finding(op_key, kind, KINDS[kind].severity, group.count, tuple(group.subjects),
+                               group.more, group.example))
+        return sorted(out, key=lambda f: (-RANK[f.severity], f.operation, f.kind))
+
+
+def check(spec: Mapping[str, Any], exchanges: Iterable[Exchange], *,
+          headers: HeaderPolicy | None = None) -> list[Finding]:
+    """Findings of ``exchanges`` against ``spec`` (see the module doc for kinds and severities)."""
+    return Checker(spec, headers=headers).add_all(exchanges).findings()
+
+
+# --- values: coercion, classification, display ------------------------------------------------------
+
+def coerce(raws: list[str], param: Param) -> Any:
+    """Parameter text as the JSON value its schema describes: ``"42"`` -> 42 for an integer."""
+    schema = param.schema or {}
+    if param.array:
+        if len(raws) == 1 and not param.explode:
+            raws = raws[0].split(",")
+        items = schema.get("items")
+        return [_scalar(r, items if isinstance(items, dict) else {}) for r in raws]
+    return _scalar(raws[-1], schema)
+
+
+def _scalar(raw: str, schema: Mapping[str, Any]) -> Any:
+    t = schema.get("type")
+    types = {t} if isinstance(t, str) else set(t) if isinstance(t, list) else set()
+    if types & {"integer", "number"}:
+        try:
+            return int(raw)
+        except ValueError:
+            pass
+        if "number" in types:
+            try:
+                return float(raw)
+            except ValueError:
+                pass
+    if "boolean" in types and raw in ("true", "false"):
+        return raw == "true"
+    if "null" in types and raw in ("", "null"):
+        return None
+    return raw
+
+
+def _form_value(form: Any) -> Any:
+    if not isinstance(form, dict):
+        return form
+    return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in form.items()}
+
+
+_KEYWORD_KINDS: Final = {"type": "type-mismatch", "required": "missing-required", "enum": "enum-violation",
+                         "const": "enum-violation", "format": "format-violation"}
+_REQUIRED_MESSAGE: Final = re.compile(r"^'(.*)' is a required property$")
+
+
+def _classify(err: BodyError) -> tuple[str, str, str]:
+    """(kind without side, pointer, expected) for one validation error."""
+    kind = _KEYWORD_KINDS.get(err.keyword, "schema-violation")
+    pointer = "" if err.where == "(root)" else err.where
+    if kind == "missing-required":
+        m = _REQUIRED_MESSAGE.match(err.message)
+        name = m[1] if m else "?"
+        return kind, f"{pointer}.{name}" if pointer else name, "present (required)"
+    return kind, pointer, _expected(err)
+
+
+def _expected(err: BodyError) -> str:
+    exp = err.expected
+    if err.keyword == "type":
+        types = exp if isinstance(exp, list) else [exp]
+        return " or ".join(str(t) for t in types)
+    if err.keyword in ("enum", "const"):
+        values = exp if isinstance(exp, list) else [exp]
+        shown = ", ".join(_json(v) for v in values[:8])
+        return "one of " + shown + (", ..." if len(values) > 8 else "")
+    if err.keyword == "format":
+        return f"a {exp} string"
+    if err.keyword in ("anyOf", "oneOf", "allOf", "not"):
+        return f"a value matching {err.keyword} of the schema"
+    if err.keyword in ("properties", "items", "additionalProperties", "$ref"):
+        return f"{err.keyword} of the schema"
+    return f"{err.keyword} {_json(exp)}"
+
+
+def _subject(ex: Exchange, side: str, pointer: str) -> str:
+    """A body place with array indexes folded: ``items[3].id`` -> ``items[].id``."""
+    place = re.sub(r"\[\d+\]", "[]", pointer) or "(root)"
+    return f"{ex.status} {place}" if side == "response" else place
+
+
+_TOKEN: Final = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
+def _at(value: Any, pointer: str) -> Any:
+    """The part of ``value`` at ``items[0].id`` (``(root)`` or ``""``: all of it)."""
+    if pointer in ("", "(root)"):
+        return value
+    for m in _TOKEN.finditer(pointer):
+        try:
+            value = value[int(m[1])] if m[1] is not None else value[m[2]]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _last_name(pointer: str) -> str:
+    return re.split(r"[.\[\]]", pointer.rstrip("]"))[-1] if pointer else ""
+
+
+_SENSITIVE: Final = ("password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey", "auth",
+                     "cookie", "session", "credential", "signature", "bearer", "ssn", "cardnumber", "cvv")
+_SENSITIVE_VALUE: Final = re.compile(
+    r"^(?:bearer |basic |digest |token )|^eyJ[\w-]{5,}\.[\w-]{5,}|^(?:sk|pk|rk)_(?:live|test)_"
+    r"|^(?:ghp|gho|ghu|ghs|ghr|github_pat|xox[abpr]|AKIA|ASIA|AIza)[\w-]{8,}", re.IGNORECASE)
+
+
+def _sensitive(name: str) -> bool:
+    flat = re.sub(r"[^a-z0-9]", "", name.lower())
+    return any(word in flat for word in _SENSITIVE) and flat not in ("author", "authors", "authored")
+
+
+def show(value: Any, name: str = "") -> str:
+    """A short, redacted rendering of a value for an example."""
+    if name and _sensitive(name):
+        return "(redacted)"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} propert{'y' if len(value) == 1 else 'ies'}"
+    if isinstance(value, list):
+        return f"an array of {len(value)} item{'' if len(value) == 1 else 's'}"
+    if isinstance(value, str) and _SENSITIVE_VALUE.search(value):
+        return "(redacted)"
+    return _cut(_json(value), 80)
+
+
+def _json(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return repr(value)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 12]}... ({len(text)} chars)"
+
+
+def _redact_path(path: str) -> str:
+    segs = path.split("/")
+    return _cut("/".join("(redacted)" if _SENSITIVE_VALUE.search(s) else s for s in segs), 120)
+
+
+def _shape(path: str) -> str:
+    """An undocumented path with its ids folded, so ``/w/1`` and ``/w/2`` are one finding."""
+    out = []
+    for seg in path.split("/"):
+        kind = classify_segment(seg) if seg else None
+        out.append(f"{{{kind}}}" if kind else seg)
+    return "/".join(out) or "/"
