@@ -317,7 +317,8 @@ class _Codegen:
         k, x = self.fresh("k"), self.fresh("x")
         if closed and not branches:  # the common shape: named scalars only
             if leaves:
-                out.append(f"{pad}if not {self.const(frozenset(leaves), 'K')}.issuperset({var}): return False")
+                names = self.const(frozenset(leaves), "K")
+                out.append(f"{pad}if not {names}.issuperset({var}): return False")
                 out.append(f"{pad}for {k}, {x} in {var}.items():")
                 out.append(f"{pad}    if type({x}) not in {self.const(leaves, 'L')}[{k}]: return False")
             else:
@@ -517,8 +518,9 @@ def _key(v: Any) -> tuple[bool, Any]:
 
 
 # -- formats: each accepts a subset of what jsonschema's checker accepts -----------------------------
-_DATE_TIME = re.compile(r"(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?"
-                        r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)", re.ASCII)
+_DATE_TIME = re.compile(r"(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]"
+                        r"([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)",
+                        re.ASCII)
 _DATE = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)",
                    re.ASCII)
