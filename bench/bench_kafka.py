@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Kafka end-to-end speed: raw confluent-kafka consume against `specbuild --source kafka --until-end`.
+
+    python bench/bench_kafka.py [--records 200000] [--bootstrap HOST:PORT] [--broker apache|tansu]
+                                [--devset ../shared/devset] [--api kubernetes] [--partitions 3]
+
+It produces N records into a fresh topic (the devset's <api>-n5000 file repeated; without ../shared,
+fixtures/users.jsonl repeated), then, each in a fresh process and each in a fresh consumer group:
+  - raw:       subscribe, consume(num_messages=...) until every partition reports EOF (nothing learned);
+  - specbuild: `python -m specbuild --source kafka --until-end -o DIR`, from process start to spec written.
+It prints both rates, their ratio and specbuild's peak RSS.
+Targets (issue 3): >= 40,000 records/s end-to-end and >= 0.5 of the raw consume rate.
+Without --bootstrap (or SPECBUILD_TEST_BOOTSTRAP) it starts a broker with tests/brokers.py and stops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from confluent_kafka import Producer  # noqa: E402
+from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
+
+from tests import brokers  # noqa: E402
+
+RAW = r"""
+import sys, time
+from confluent_kafka import Consumer, KafkaError
+bootstrap, topic, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+extra = dict(kv.split("=", 1) for kv in sys.argv[4:])
+t = time.perf_counter()
+c = Consumer({"bootstrap.servers": bootstrap, "group.id": "raw-" + topic, "auto.offset.reset": "earliest",
+              "enable.auto.commit": False, "enable.partition.eof": True, **extra})
+c.subscribe([topic])
+got, eof, assigned = 0, set(), None
+while True:
+    for m in c.consume(num_messages=4096, timeout=0.5):
+        e = m.error()
+        if e is None:
+            m.value(); got += 1
+        elif e.code() == KafkaError._PARTITION_EOF:
+            eof.add(m.partition())
+    if got >= n and len(eof) >= len(c.assignment()) > 0:
+        break
+dt = time.perf_counter() - t
+c.close()
+print(got, dt)
+"""
+
+
+def records(devset: Path, api: str, n: int) -> tuple[list[bytes], str]:
+    src = devset / f"{api}-n5000.jsonl.gz"
+    if src.exists():
+        with gzip.open(src) as fh:
+            lines = [ln for ln in fh.read().splitlines() if ln.strip()]
+        what = f"{src.name} repeated"
+    else:
+        lines = [ln for ln in (ROOT / "fixtures" / "users.jsonl").read_bytes().splitlines() if ln.strip()]
+        what = f"fixtures/users.jsonl repeated ({src} not found)"
+    return [lines[i % len(lines)] for i in range(n)], what
+
+
+@contextlib.contextmanager
+def broker(bootstrap: str | None, kind: str | None) -> Iterator[tuple[str, str]]:
+    if bootstrap:
+        yield bootstrap, kind or "given"
+        return
+    b = brokers.start_broker(kind or brokers.default_kind())
+    try:
+        yield b.bootstrap, b.kind
+    finally:
+        b.stop()
+
+
+def make_topic(bootstrap: str, partitions: int) -> str:
+    topic = f"bench-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for fut in admin.create_topics([NewTopic(topic, partitions, 1)]).values():
+        fut.result(30)
+    return topic
+
+
+def produce(bootstrap: str, topic: str, values: list[bytes]) -> float:
+    p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20, "batch.size": 1_000_000,
+                  "compression.type": "lz4", "queue.buffering.max.messages": 500_000})
+    t = time.perf_counter()
+    for v in values:
+        while True:
+            try:
+                p.produce(topic, v)
+                break
+            except BufferError:
+                p.poll(0.05)
+    left = p.flush(120)
+    if left:
+        raise SystemExit(f"{left} records not delivered")
+    return len(values) / (time.perf_counter() - t)
+
+
+def run_timed(cmd: list[str]) -> tuple[str, float, int]:
+    """Run ``cmd``; its stdout, wall seconds and peak RSS in KiB (from wait4: this child only)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        _, status, usage = os.wait4(proc.pid, 0)
+        dt = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode:
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.read().decode()[-3000:]}")
+        return out.read().decode(), dt, usage.ru_maxrss
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--records", type=int, default=200_000)
+    ap.add_argument("--bootstrap", default=os.environ.get("SPECBUILD_TEST_BOOTSTRAP"))
+    ap.add_argument("--broker", choices=brokers.KINDS, default=None, help="kind to start (default: "
+                    "SPECBUILD_TEST_BROKER, else apache when java and mvn are there)")
+    ap.add_argument("--devset", default=str(ROOT.parent / "shared" / "devset"))
+    ap.add_argument("--api", default="kubernetes")
+    ap.add_argument("--partitions", type=int, default=3)
+    args = ap.parse_args()
+    values, what = records(Path(args.devset), args.api, args.records)
+    size = sum(map(len, values)) / len(values)
+    with broker(args.bootstrap, args.broker) as (bootstrap, kind), tempfile.TemporaryDirectory() as tmp:
+        topic = make_topic(bootstrap, args.partitions)
+        print(f"broker {kind} at {bootstrap}; topic {topic} ({args.partitions} partitions); "
+              f"{len(values):,} records of {what}, {size:,.0f} B on average")
+        print(f"produce:   {produce(bootstrap, topic, values):>10,.0f} records/s (lz4)")
+        extra = [f"{k}={v}" for k, v in brokers.consumer_overrides(kind).items()]
+        out, _, _ = run_timed([sys.executable, "-c", RAW, bootstrap, topic, str(len(values)), *extra])
+        n_raw, t_raw = out.split()
+        raw_rate = int(n_raw) / float(t_raw)
+        cmd = [sys.executable, "-m", "specbuild", "--source", "kafka", "-b", bootstrap, "--topic", topic,
+               "-g", f"specbuild-{topic}", "--until-end", "-o", str(Path(tmp) / "out"), "-q"]
+        for kv in extra:
+            cmd += ["-X", kv]
+        _, t_sb, rss = run_timed(cmd)
+        rate = len(values) / t_sb
+        print(f"raw:       {raw_rate:>10,.0f} records/s  (consume only, {float(t_raw):.2f} s)")
+        print(f"specbuild: {rate:>10,.0f} records/s  (process start to spec written, {t_sb:.2f} s)")
+        print(f"ratio:     {rate / raw_rate:>10.2f}        peak RSS {rss / 1024:,.0f} MiB")
+        ok = rate >= 40_000 and rate / raw_rate >= 0.5
+        print(f"targets (>= 40,000 records/s, ratio >= 0.5): {'met' if ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

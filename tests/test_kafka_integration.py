@@ -1,0 +1,368 @@
+"""specbuild against a real Kafka-protocol broker (tests/brokers.py starts it; see conftest.py).
+
+Every test runs ``python -m specbuild`` as a subprocess, as a user would, and compares what the
+Kafka source learned with what ``specbuild -i FILE`` learns from the same records: the two sources
+must write byte-identical specs. Each test uses its own topic and consumer group.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from tests.brokers import Broker, consumer_overrides, free_port, start_broker
+from tests.helpers import FIXTURES, ROOT, record
+
+pytestmark = [pytest.mark.kafka, pytest.mark.timeout(120)]
+
+USERS = FIXTURES / "users.jsonl"
+MESSY = FIXTURES / "messy.jsonl"
+USER_LINES = [ln for ln in USERS.read_bytes().splitlines() if ln.strip()]
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def env() -> dict[str, str]:
+    out = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    for key in [k for k in out if k.startswith("SPECBUILD_")]:
+        del out[key]
+    return out
+
+
+def specbuild(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "specbuild", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env(), timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+class Running:
+    """A ``specbuild`` process in the background, its stderr collected into a file."""
+
+    def __init__(self, args: Sequence[str], log: Path) -> None:
+        self.log = log
+        self.fh = log.open("wb")
+        self.proc = subprocess.Popen([sys.executable, "-m", "specbuild", *args], stdout=subprocess.DEVNULL,
+                                     stderr=self.fh, cwd=ROOT, env=env(), stdin=subprocess.DEVNULL)
+
+    @property
+    def stderr(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, predicate: Callable[[str], bool], what: str, timeout: float = 40) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate(self.stderr):
+            if self.proc.poll() is not None:
+                raise AssertionError(f"specbuild exited ({self.proc.returncode}) waiting for {what}:\n"
+                                     f"{self.stderr}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {what} after {timeout} s:\n{self.stderr}")
+            time.sleep(0.1)
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 30) -> int:
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.fh.close()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.fh.close()
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[Callable[..., Running]]:
+    started: list[Running] = []
+
+    def start(*args: str) -> Running:
+        r = Running(args, tmp_path / f"specbuild-{len(started)}.log")
+        started.append(r)
+        return r
+
+    yield start
+    for r in started:
+        r.kill()
+
+
+def new_topic(broker: Broker, partitions: int = 3) -> str:
+    topic = f"t-{uuid.uuid4().hex[:10]}"
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    for future in admin.create_topics([NewTopic(topic, partitions, 1)]).values():
+        future.result(30)
+    return topic
+
+
+def produce(broker: Broker, topic: str, values: Sequence[bytes | None], *, partition: int | None = None,
+            compression: str = "none") -> None:
+    producer = Producer({"bootstrap.servers": broker.bootstrap, "compression.type": compression,
+                         "linger.ms": 5})
+    for value in values:
+        if partition is None:
+            producer.produce(topic, value=value)
+        else:
+            producer.produce(topic, value=value, partition=partition)
+    assert producer.flush(30) == 0
+
+
+def kafka_args(broker: Broker, topic: str, group: str | None = None) -> list[str]:
+    args = ["--source", "kafka", "-b", broker.bootstrap, "--topic", topic, "-g", group or f"g-{topic}"]
+    # A member killed with SIGKILL stays in the group until its session times out (45 s by default),
+    # and a restart waits for that: keep sessions at Apache Kafka's minimum.
+    settings = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 1500, **consumer_overrides(broker.kind)}
+    for key, value in settings.items():
+        args += ["-X", f"{key}={str(value).lower() if isinstance(value, bool) else value}"]
+    return args
+
+
+def file_spec(tmp_path: Path, lines: Sequence[bytes], name: str = "replay") -> bytes:
+    """The spec `specbuild -i FILE` writes for these records."""
+    src = tmp_path / f"{name}.jsonl"
+    src.write_bytes(b"".join(line + b"\n" for line in lines))
+    out = tmp_path / f"{name}-spec"
+    r = specbuild("-i", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    return (out / "openapi.json").read_bytes()
+
+
+def committed(broker: Broker, topic: str, group: str, partitions: int = 3) -> dict[int, int]:
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group})
+    try:
+        got = c.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=10)
+        return {tp.partition: tp.offset for tp in got}
+    finally:
+        c.close()
+
+
+def wait_committed(broker: Broker, topic: str, group: str, total: int, partitions: int = 3,
+                   timeout: float = 40) -> dict[int, int]:
+    """Until the group committed ``total`` records (only done once a checkpoint on disk holds them).
+
+    Totals rather than each partition's end: Tansu's ListOffsets (watermarks on request) is unreliable.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        got = committed(broker, topic, group, partitions)
+        if sum(max(0, o) for o in got.values()) == total:
+            return got
+        assert time.monotonic() < deadline, f"committed {got}, expected {total} in all"
+        time.sleep(0.3)
+
+
+def spec_of(out: Path) -> bytes:
+    return (out / "openapi.json").read_bytes()
+
+
+def partitions_in(stderr: str) -> list[set[int]]:
+    """Every assignment a process announced, in order (``specbuild: assigned t[0,2]``)."""
+    out = []
+    for line in stderr.splitlines():
+        if "specbuild: assigned " in line:
+            out.append({int(p) for p in line.rsplit("[", 1)[1].rstrip("]").split(",")})
+    return out
+
+
+def messy_lines() -> list[bytes]:
+    return [ln for ln in MESSY.read_bytes().splitlines() if ln.strip()]
+
+
+# -- stopping ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_writes_the_spec_a_file_replay_writes(kafka_broker: Broker, running: Callable[..., Running],
+                                                        tmp_path: Path, sig: int) -> None:
+    topic = new_topic(kafka_broker)
+    produce(kafka_broker, topic, USER_LINES)
+    out = tmp_path / "my_spec"
+    proc = running(*kafka_args(kafka_broker, topic), "-o", str(out), "--checkpoint-interval", "1")
+    wait_committed(kafka_broker, topic, f"g-{topic}", len(USER_LINES))
+    # Everything is folded and checkpointed; remove the file so only the stop can write it again.
+    (out / "openapi.json").unlink()
+    assert proc.stop(sig) == 0, proc.stderr
+    assert spec_of(out) == file_spec(tmp_path, USER_LINES)
+    assert f"stopped by {signal.Signals(sig).name}" in proc.stderr
+    assert "144 records read, 144 learned, 0 skipped" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def slow_feed(broker: Broker, topic: str, values: Sequence[bytes], seconds: float) -> threading.Thread:
+    """Produce ``values`` spread evenly over ``seconds`` in the background."""
+    def feed() -> None:
+        producer = Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 5})
+        chunk = max(1, len(values) // 40)
+        for i in range(0, len(values), chunk):
+            for value in values[i:i + chunk]:
+                producer.produce(topic, value=value)
+            producer.flush(10)
+            time.sleep(seconds / 40)
+        producer.flush(30)
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_sigkill_then_restart_ends_byte_identical_to_an_uninterrupted_run(
+        kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path) -> None:
+    topic = new_topic(kafka_broker)
+    values = [record("get", f"/orders/{i}", resp={"id": i, "total": i * 1.5, "tags": ["a"] * (i % 3)},
+                     query={"page": str(i % 7)}) for i in range(1500)]
+    values += [record("post", f"/orders/{i}/items", 201, body={"sku": f"s{i}", "qty": i},
+                      resp={"ok": True, "at": "2024-01-01T00:00:00Z"}) for i in range(1500)]
+    lines = [json.dumps(v).encode() for v in values]
+    feeder = slow_feed(kafka_broker, topic, lines, seconds=8)
+    out = tmp_path / "killed"
+    group = f"g-{topic}"
+    first = running(*kafka_args(kafka_broker, topic, group), "-o", str(out), "--checkpoint-interval", "1")
+    first.wait_for(lambda _s: (out / ".specbuild-state.pickle").exists(), "a first checkpoint")
+    time.sleep(1.5)
+    first.kill()   # SIGKILL: no chance to write anything more
+    assert feeder.is_alive(), "the feed ended before the kill: the test did not kill mid-run"
+    feeder.join()
+
+    second = specbuild(*kafka_args(kafka_broker, topic, group), "-o", str(out), "--until-end")
+    assert second.returncode == 0, second.stderr
+    assert "resuming from the saved state" in second.stderr
+
+    whole = tmp_path / "whole"
+    r = specbuild(*kafka_args(kafka_broker, topic, f"{group}-whole"), "-o", str(whole), "--until-end")
+    assert r.returncode == 0, r.stderr
+    assert spec_of(out) == spec_of(whole)
+    assert spec_of(whole) == file_spec(tmp_path, lines)
+
+
+# -- groups ----------------------------------------------------------------------------------------
+
+def test_two_processes_in_one_group_split_the_partitions(
+        kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path) -> None:
+    topic = new_topic(kafka_broker)
+    group = f"g-{topic}"
+    args = [*kafka_args(kafka_broker, topic, group), "--checkpoint-interval", "1"]
+    a = running(*args, "-o", str(tmp_path / "a"))
+    b = running(*args, "-o", str(tmp_path / "b"))
+
+    def split() -> bool:
+        pa, pb = partitions_in(a.stderr), partitions_in(b.stderr)
+        return bool(pa and pb) and pa[-1] | pb[-1] == {0, 1, 2} and not pa[-1] & pb[-1]
+
+    deadline = time.monotonic() + 40
+    while not split():
+        assert time.monotonic() < deadline, f"no split:\n{a.stderr}\n{b.stderr}"
+        time.sleep(0.2)
+    time.sleep(1)  # let a late rebalance announce itself, then check the split still holds
+    assert split(), f"{a.stderr}\n{b.stderr}"
+    for p in range(3):  # each partition carries its own resource, so a spec shows whose records it read
+        values = [record("get", f"/part{p}/things/{i}", resp={"p": p}) for i in range(20)]
+        produce(kafka_broker, topic, [json.dumps(v).encode() for v in values], partition=p)
+    assert wait_committed(kafka_broker, topic, group, 60) == {0: 20, 1: 20, 2: 20}
+    assert a.stop() == 0 and b.stop() == 0
+    mine = {name: partitions_in(proc.stderr)[-1] for name, proc in (("a", a), ("b", b))}
+    for name in ("a", "b"):
+        paths = set(json.loads(spec_of(tmp_path / name))["paths"])
+        assert paths == {f"/part{p}/things/{{thingId}}" for p in mine[name]}, (name, paths)
+
+
+# -- bad input and faults ----------------------------------------------------------------------------
+
+def test_bad_records_are_skipped_counted_and_located(kafka_broker: Broker, tmp_path: Path) -> None:
+    topic = new_topic(kafka_broker, partitions=1)
+    bad: list[bytes | None] = [b"not json", None, b'{"request": {"method": "GET", "path": "/x"}}', b"[1]"]
+    produce(kafka_broker, topic, [USER_LINES[0], *bad, USER_LINES[1]], partition=0)
+    dead = tmp_path / "dead.jsonl"
+    out = tmp_path / "spec"
+    r = specbuild(*kafka_args(kafka_broker, topic), "-o", str(out), "--until-end", "--dead-letter", str(dead))
+    assert r.returncode == 0, r.stderr
+    assert f"warning: {topic}[0]@1: not a JSON record" in r.stderr
+    assert f"warning: {topic}[0]@2: null value (a tombstone)" in r.stderr
+    assert f"warning: {topic}[0]@3: record has no 'response' object" in r.stderr
+    assert f"warning: {topic}[0]@4: record is an array" in r.stderr
+    assert "6 records read, 2 learned, 4 skipped" in r.stderr
+    assert spec_of(out) == file_spec(tmp_path, USER_LINES[:2])
+    entries = [json.loads(line) for line in dead.read_text().splitlines()]
+    assert [(e["origin"], e["value"]) for e in entries] == [
+        (f"{topic}[0]@{i}", None if v is None else v.decode()) for i, v in enumerate(bad, 1)]
+
+
+def test_no_broker_is_a_clear_error_within_seconds(tmp_path: Path) -> None:
+    port = free_port()
+    started = time.monotonic()
+    r = specbuild("--source", "kafka", "-b", f"127.0.0.1:{port}", "-o", str(tmp_path / "o"), timeout=30)
+    took = time.monotonic() - started
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"Error: cannot reach Kafka at 127.0.0.1:{port}"), r.stderr
+    assert "hint: is the broker running?" in r.stderr
+    assert "Traceback" not in r.stderr and "%3|" not in r.stderr  # no librdkafka log spam
+    assert took < 12, took
+
+
+def test_the_broker_going_away_is_survived_and_a_signal_still_writes(
+        running: Callable[..., Running], tmp_path: Path) -> None:
+    broker = start_broker("tansu", tmp_path)   # our own broker: this test stops it
+    try:
+        topic = new_topic(broker)
+        produce(broker, topic, USER_LINES)
+        out = tmp_path / "spec"
+        proc = running(*kafka_args(broker, topic), "-o", str(out), "--checkpoint-interval", "1")
+        wait_committed(broker, topic, f"g-{topic}", len(USER_LINES))
+        broker.stop()
+        proc.wait_for(lambda s: "lost the Kafka broker" in s, "an outage warning")
+        assert proc.proc.poll() is None   # still running, retrying
+        assert proc.stop(signal.SIGTERM) == 0, proc.stderr
+    finally:
+        broker.stop()
+    assert spec_of(out) == file_spec(tmp_path, USER_LINES)
+    assert "144 records read" in proc.stderr
+
+
+# -- compression and produce -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
+def test_compressed_topics_with_three_partitions(kafka_broker: Broker, tmp_path: Path, codec: str) -> None:
+    topic = new_topic(kafka_broker)
+    r = specbuild("produce", "-i", str(USERS), "--topic", topic, "-b", kafka_broker.bootstrap,
+                  "--compression", codec)
+    assert r.returncode == 0, r.stderr
+    assert "144 records produced" in r.stderr
+    out = tmp_path / "spec"
+    r = specbuild(*kafka_args(kafka_broker, topic), "-o", str(out), "--until-end", "-q")
+    assert r.returncode == 0, r.stderr
+    assert spec_of(out) == file_spec(tmp_path, USER_LINES)
+
+
+def test_produce_round_trip_counts_and_locates_bad_records(kafka_broker: Broker, tmp_path: Path) -> None:
+    topic = new_topic(kafka_broker)
+    r = specbuild("produce", "-i", str(MESSY), "--topic", topic, "-b", kafka_broker.bootstrap)
+    assert r.returncode == 0, r.stderr
+    assert "warning: messy.jsonl:11: not a JSON record" in r.stderr
+    produced = int(r.stderr.split(" records produced")[0].rsplit(" ", 1)[1])
+    bad = int(r.stderr.split(" bad records skipped")[0].rsplit(" ", 1)[1])
+    assert produced + bad == len(messy_lines()) and bad > 0
+    out = tmp_path / "spec"
+    r = specbuild(*kafka_args(kafka_broker, topic), "-o", str(out), "--until-end")
+    assert r.returncode == 0, r.stderr
+    assert f"{produced} records read, {produced} learned, 0 skipped" in r.stderr
+    assert spec_of(out) == file_spec(tmp_path, messy_lines())
+
+
+def test_max_records_and_restart_continue_where_the_state_ends(kafka_broker: Broker, tmp_path: Path) -> None:
+    topic = new_topic(kafka_broker)
+    produce(kafka_broker, topic, USER_LINES)
+    out = tmp_path / "spec"
+    args = [*kafka_args(kafka_broker, topic), "-o", str(out)]
+    r = specbuild(*args, "--max-records", "50")
+    assert r.returncode == 0 and "50 records read" in r.stderr, r.stderr
+    r = specbuild(*args, "--until-end")
+    assert r.returncode == 0 and "94 records read" in r.stderr, r.stderr
+    assert spec_of(out) == file_spec(tmp_path, USER_LINES)
