@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Path-template quality on the devset: precision/recall/F1 per file, holdout coverage, observe() speed.
 
-    python scripts/eval_paths.py [--devset ../shared/devset] [-v] [--no-features]
+    python scripts/eval_paths.py [--devset ../shared/devset] [-v] [--features union|core|none]
 
 Raw paths come from the recorded requests, decoded as specbuild decodes them; truth templates are the
 ``paths`` of the matching ``*.truth.json`` (behind the path of ``servers[0]``), compared with parameter
 names erased, as ``score.py`` does. Features (methods and response property paths, as the builder
-passes them) are computed here from the traffic, so this runs without the rest of the pipeline.
+passes them) are computed here from the traffic, so this runs without the rest of the pipeline:
+``union`` = every property path seen in a 2xx JSON response of the key; ``core`` = only those present
+in at least half of them (random extra properties and map keys drop out).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import gzip
 import re
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,18 +62,28 @@ def property_paths(value: Any, prefix: str, depth: int, out: set[str]) -> None:
         property_paths(sub, path, depth - 1, out)
 
 
-def learn(name: str, devset: Path, use_features: bool) -> tuple[PathTemplater, dict[str, Template],
-                                                                list[str]]:
+def learn(name: str, devset: Path, mode: str = "union") -> tuple[PathTemplater, dict[str, Template],
+                                                                 list[str]]:
+    """Observe every exchange of a devset file; templates decided with features of ``mode``."""
     templater = PathTemplater()
-    feats: dict[str, set[str]] = defaultdict(set)
+    methods: dict[str, set[str]] = defaultdict(set)
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    bodies: Counter[str] = Counter()
     raw_paths = []
     for ex in exchanges(devset / f"{name}.jsonl.gz"):
         key = templater.observe(ex.path)
         raw_paths.append(ex.path)
-        feats[key].add(ex.method)
+        methods[key].add(ex.method)
         if 200 <= ex.status < 300 and ex.response_body.kind == "json":
-            property_paths(ex.response_body.value, "", 2, feats[key])
-    features = {k: frozenset(v) for k, v in feats.items()} if use_features else None
+            found: set[str] = set()
+            property_paths(ex.response_body.value, "", 2, found)
+            seen[key].update(found)
+            bodies[key] += 1
+    if mode == "none":
+        return templater, templater.templates(None), raw_paths
+    least = 0.5 if mode == "core" else 0.0
+    features = {k: frozenset(m | {p for p, n in seen[k].items() if n >= least * bodies[k]})
+                for k, m in methods.items()}
     return templater, templater.templates(features), raw_paths
 
 
@@ -95,7 +107,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--devset", type=Path, default=DEFAULT_DEVSET)
     ap.add_argument("-v", "--verbose", action="store_true", help="list wrong and missing templates")
-    ap.add_argument("--no-features", action="store_true", help="decide from paths alone")
+    ap.add_argument("--features", choices=("union", "core", "none"), default="union",
+                    help="what the builder passes as evidence (default: union, as spec.features does)")
     args = ap.parse_args()
     if not args.devset.is_dir():
         print(f"skipped: no devset at {args.devset} (it lives in ../shared/devset beside the repo)")
@@ -105,7 +118,7 @@ def main() -> int:
     f1s = []
     for name in LEARN:
         start = time.perf_counter()
-        templater, templates, _ = learn(name, args.devset, not args.no_features)
+        templater, templates, _ = learn(name, args.devset, args.features)
         t0 = time.perf_counter()
         templater.templates(None)
         decide_s = time.perf_counter() - t0

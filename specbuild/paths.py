@@ -19,10 +19,10 @@ revised when later evidence arrives; the result depends on the set of keys, neve
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Final
+from typing import Final, Protocol, TypeVar
 from urllib.parse import unquote
 
 from specbuild.errors import UsageError
@@ -42,8 +42,13 @@ _EMAIL: Final = re.compile(r"[^@/\s]+(?:@|%40)[^@/\s]+\.[A-Za-z]{2,}\Z")
 _VERSION: Final = re.compile(r"[vV][0-9]+(?:[._][0-9]+)*(?:(?:alpha|beta|rc|preview|dev)[0-9]*)?\Z"
                              r"|[0-9]+(?:\.[0-9]+)+\Z")
 _DIGIT_RUN: Final = re.compile(r"[0-9]+")
+_HAS_DIGIT: Final = re.compile(r"[0-9]")
 _SEPARATORS: Final = re.compile(r"[-_.:~+]")
 _HEX_PART: Final = re.compile(r"[0-9a-fA-F]{7,}\Z")
+# /Messages/SM0123abcd.json: a typed value with a file extension keeps the extension literal.
+_EXTENSION: Final = re.compile(r"(.+)(\.(?:json|xml|csv|tsv|txt|html?|ya?ml|pdf|png|jpe?g|gif|svg|webp|zip"
+                               r"|gz|tar|mp3|mp4|wav|ics|atom|rss|ndjson|jsonl|md))\Z", re.IGNORECASE)
+_CAMEL: Final = re.compile(r"[A-Za-z][a-z]*(?:[A-Z][a-z]+)*[A-Z]?\Z")
 
 STRONG_KINDS: Final = frozenset({"integer", "uuid", "hex", "date", "date-time", "email"})
 API_PREFIXES: Final = frozenset({"api", "apis", "rest", "rpc", "graphql"})
@@ -72,9 +77,12 @@ def classify_segment(seg: str) -> str | None:
     """
     if "%" in seg:
         seg = unquote(seg)
-    if not any(c.isdigit() for c in seg):
-        # no digit: a word (hex without digits is vanishingly rare), unless it is an address
-        return "email" if ("@" in seg or "%40" in seg) and _EMAIL.match(seg) else None
+    if not _HAS_DIGIT.search(seg):
+        # no digit: a word (hex without digits is vanishingly rare), unless it is an address or
+        # random letters (base62 ids can lack digits: cus_BVpecptLnKlGZI)
+        if "@" in seg and _EMAIL.match(seg):
+            return "email"
+        return "token" if _random_case(seg) else None
     if _INTEGER.match(seg):
         return "integer"
     if _DIGITS.match(seg):
@@ -89,7 +97,7 @@ def classify_segment(seg: str) -> str | None:
         return "date-time"
     if _HEX.match(seg) and (len(seg) >= 16 or any(c.isalpha() for c in seg)):
         return "hex"
-    if ("@" in seg or "%40" in seg) and _EMAIL.match(seg):
+    if "@" in seg and _EMAIL.match(seg):
         return "email"
     return "token" if _looks_opaque(seg) else None
 
@@ -113,6 +121,16 @@ def _looks_opaque(seg: str) -> bool:
     return len(seg) >= 20 and digits >= 2
 
 
+def _random_case(seg: str) -> bool:
+    """Letters whose case flips like noise, not like camelCase: cus_BVpecptLnKlGZI, not findByStatus."""
+    longest = max(_SEPARATORS.split(seg), key=len)
+    if len(longest) < 12 or _CAMEL.match(longest):
+        return False
+    changes = sum(a.isupper() != b.isupper() for a, b in pairwise(longest))
+    uppers = sum(c.isupper() for c in longest)
+    return bool(changes >= 0.35 * len(longest) and 3 <= uppers <= len(longest) - 3)
+
+
 def _char_class(c: str) -> int:
     return 0 if c.isdigit() else 1 if c.isupper() else 2 if c.islower() else 3
 
@@ -120,6 +138,14 @@ def _char_class(c: str) -> int:
 def is_version(seg: str) -> bool:
     """``v1``, ``v2beta1``, ``1.0``: API version segments."""
     return bool(_VERSION.match(seg))
+
+
+def _version_here(seg: str, previous: str | None) -> bool:
+    """``/rest/api/2``, ``/2010-04-01/Accounts``: a bare number or date where a version goes
+    (first segment, or right after ``api``) is a version, not an id."""
+    if previous is not None and previous.lower() not in API_PREFIXES:
+        return False
+    return (seg.isdigit() and len(seg) <= 2) or bool(_DATE.match(seg))
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -151,10 +177,12 @@ class Template:
             return None
         values: dict[str, str] = {}
         for pattern, seg in zip(mine, theirs, strict=True):
-            if pattern.startswith("{") and pattern.endswith("}"):
-                if not seg:
+            if pattern.startswith("{"):
+                end = pattern.index("}")
+                suffix = pattern[end + 1:]
+                if len(seg) <= len(suffix) or not seg.endswith(suffix):
                     return None
-                values[pattern[1:-1]] = seg
+                values[pattern[1:end]] = seg[:len(seg) - len(suffix)]
             elif pattern != _escape(seg):
                 return None
         return values
@@ -247,9 +275,12 @@ def hint_label(label: str) -> tuple[str, str] | None:
     return None
 
 
-def placeholder_kind(label: str) -> str | None:
-    """``{:integer}`` -> "integer"; None for a literal or a hint label."""
-    return label[2:-1] if label.startswith("{:") else None
+def placeholder_kind(label: str) -> tuple[str, str] | None:
+    """``{:integer}`` -> ("integer", ""), ``{:hex}.json`` -> ("hex", ".json"); None for other labels."""
+    if not label.startswith("{:"):
+        return None
+    end = label.index("}")
+    return label[2:end], label[end + 1:]
 
 
 # --- the templater ----------------------------------------------------------------------------
@@ -293,10 +324,16 @@ class PathTemplater:
                 labels = found
                 break
         prefix = "/" + "/".join(labels)
+        previous = segs[len(labels) - 1] if labels else None
         for seg in segs[len(labels):]:
-            kind = classify_segment(seg)
+            ext = _EXTENSION.match(seg) if "." in seg else None
+            stem_kind = classify_segment(ext.group(1)) if ext else None
+            kind = None if stem_kind or _version_here(seg, previous) else classify_segment(seg)
+            previous = seg
             if kind is not None:
                 label = "{:" + kind + "}"
+            elif ext and stem_kind:
+                label = "{:" + stem_kind + "}" + ext.group(2)
             else:
                 label = _escape(seg)
                 seen = self._words.get(prefix)
@@ -325,42 +362,49 @@ class PathTemplater:
 # merged anywhere feed the next pass (a value seen at ``/repos/{owner}`` is an owner again under
 # ``/user/starred``), until nothing changes.
 
-SIM_HIGH: Final = 0.8          # response shapes this alike are one resource
+SIM_HIGH: Final = 0.7          # response shapes this alike are one resource
 SIM_LOW: Final = 0.45          # ... this different are different resources
+SIM_GROUP: Final = 0.6         # a group this alike can tell its clearly odd ones out
+SIM_ODD: Final = 0.3           # ... as those this unlike the rest
 WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
 PROFILE_DEPTH: Final = 4       # how deep below a sibling its structure is compared
-MAX_COMPARED: Final = 24       # siblings compared pairwise for similarity (sorted, deterministic)
+PROFILE_SIZE: Final = 48       # ... and how many endpoints of it at most
+MAX_COMPARED: Final = 16       # siblings compared pairwise for similarity (sorted, deterministic)
+MAX_REFERENCES: Final = 8      # ... and the others each compared with this many of those
 MAX_PASSES: Final = 4
 
 Suffix = tuple[str, ...]
 
 
 class _Raw:
-    __slots__ = ("children", "keys")
+    __slots__ = ("children", "keys", "props")
 
     def __init__(self) -> None:
         self.children: dict[str, _Raw] = {}
         self.keys: list[str] = []
+        self.props: frozenset[str] = frozenset()   # response properties of the keys ending here
 
 
 class _Slot:
     """A parameter position: the node below it and the kinds of the values that landed there."""
 
-    __slots__ = ("hint", "kinds", "node")
+    __slots__ = ("hint", "kinds", "node", "suffix")
 
-    def __init__(self, node: _Res, kinds: frozenset[str], hint: str) -> None:
+    def __init__(self, node: _Res, kinds: frozenset[str], hint: str, suffix: str) -> None:
         self.node = node
         self.kinds = kinds
-        self.hint = hint   # the user's name for it, or "" for a learned parameter
+        self.hint = hint       # the user's name for it, or "" for a learned parameter
+        self.suffix = suffix   # a literal extension after the value: ".json"
 
 
 class _Res:
     """A resolved trie node: literal children, parameter slots, and which labels went to which slot."""
 
-    __slots__ = ("keys", "literals", "profile", "routes", "slots")
+    __slots__ = ("keys", "literals", "profile", "props", "routes", "slots")
 
-    def __init__(self, keys: list[str]) -> None:
+    def __init__(self, keys: list[str], props: frozenset[str]) -> None:
         self.keys = keys
+        self.props = props
         self.literals: dict[str, _Res] = {}
         self.slots: dict[str, _Slot] = {}
         self.routes: dict[str, str] = {}
@@ -379,17 +423,17 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
                 child = node.children[label] = _Raw()
             node = child
         node.keys.append(key)
-    props = {k: frozenset(f for f in v if f not in HTTP_METHODS) for k, v in features.items()}
+        node.props = node.props | features.get(key, frozenset()) - HTTP_METHODS
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
     for _ in range(MAX_PASSES):
-        resolver = _Resolver(props, pins, pool)
+        resolver = _Resolver(pins, pool)
         resolved = resolver.resolve([root], (), None, in_slot=False)
         found = {v: frozenset(p) for v, p in resolver.merged.items()}
-        if found == pool:
+        if found == pool or resolver.settled(found):
             break
         pool = found
-    return _templates(resolved, keys)
+    return _templates(resolved)
 
 
 def _pins(hints: Sequence[Hint]) -> frozenset[tuple[Suffix, str]]:
@@ -409,46 +453,52 @@ def _pins(hints: Sequence[Hint]) -> frozenset[tuple[Suffix, str]]:
 Profile = dict[Suffix, frozenset[str]]
 
 
+class _Node(Protocol):
+    keys: list[str]
+    props: frozenset[str]
+
+
+N = TypeVar("N", bound=_Node)
+
+
 class _Resolver:
-    def __init__(self, props: Mapping[str, frozenset[str]], pins: frozenset[tuple[Suffix, str]],
-                 pool: Mapping[str, frozenset[Suffix]]) -> None:
-        self.props = props
+    def __init__(self, pins: frozenset[tuple[Suffix, str]], pool: Mapping[str, frozenset[Suffix]]) -> None:
         self.pins = pins
         self.pool = pool
         self.merged: dict[str, set[Suffix]] = {}   # word value -> positions where it became a parameter
+        # Where the pool was asked, with the candidates, and whether the answer could not matter.
+        self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
 
     def resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, *, in_slot: bool) -> _Res:
         """Resolve the union of ``raws`` (one node, or siblings merged into a parameter)."""
-        node = _Res([k for raw in raws for k in raw.keys])
+        node = _Res([k for raw in raws for k in raw.keys], frozenset().union(*(raw.props for raw in raws)))
         groups: dict[str, list[_Raw]] = {}
         for raw in raws:
             for label, child in raw.children.items():
                 groups.setdefault(label, []).append(child)
         words: list[str] = []
         typed: dict[str, str] = {}
-        hinted: dict[str, list[str]] = {}
+        fixed: dict[str, list[str]] = {}   # slot id -> labels: hint names, and typed ids with extensions
         for label in sorted(groups):
             hint = hint_label(label)
-            kind = placeholder_kind(label)
+            placeholder = placeholder_kind(label)
             if hint is not None:
-                hinted.setdefault(hint[0], []).append(label)
-            elif kind is not None:
-                typed[label] = kind
+                fixed.setdefault(hint[0], []).append(label)
+            elif placeholder is not None and placeholder[1]:
+                fixed.setdefault(placeholder[1], []).append(label)
+            elif placeholder is not None:
+                typed[label] = placeholder[0]
             else:
                 words.append(label)
-        for name, labels in hinted.items():
-            kinds = frozenset(k for label in labels if (h := hint_label(label)) for k in h[1:])
-            below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
-                                 in_slot=True)
-            node.slots[name] = _Slot(below, kinds, name)
-            node.routes.update(dict.fromkeys(labels, name))
+        for slot_id, labels in fixed.items():
+            self._fixed_slot(node, slot_id, labels, groups, prefix)
         site = _Site(prefix, parent, in_slot, typed, groups)
         resolved: dict[str, _Res] = {}
         absorbed: set[str] = set()
         if words:
             # Top-down first: siblings whose raw subtrees already agree (namespaces that all hold
             # ``pods``) merge before anything below them is judged one namespace at a time.
-            absorbed = self._decide(site, {w: _raw_profile(groups[w], self.props) for w in words})
+            absorbed = self._decide(site, {w: _raw_profile(groups[w]) for w in words})
             if not absorbed:
                 # Bottom-up: owners only look alike once each owner's repositories have merged.
                 resolved = {w: self.resolve(groups[w], (*prefix, w), w, in_slot=False) for w in words}
@@ -458,7 +508,7 @@ class _Resolver:
             kinds = frozenset(typed.values()) | ({"word"} if absorbed else set())
             below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
                                  in_slot=True)
-            node.slots[""] = _Slot(below, kinds, "")
+            node.slots[""] = _Slot(below, kinds, "", "")
             node.routes.update(dict.fromkeys(labels, ""))
             for label in absorbed:
                 self.merged.setdefault(label, set()).add(prefix)
@@ -466,6 +516,20 @@ class _Resolver:
             if w not in absorbed:
                 node.literals[w] = resolved.get(w) or self.resolve(groups[w], (*prefix, w), w, in_slot=False)
         return node
+
+    def _fixed_slot(self, node: _Res, slot_id: str, labels: list[str], groups: dict[str, list[_Raw]],
+                    prefix: Suffix) -> None:
+        """A slot no evidence decides: a hint's parameter, or typed values with an extension."""
+        suffix = slot_id if slot_id.startswith(".") else ""
+        kinds = set()
+        for label in labels:
+            hint = hint_label(label)
+            placeholder = placeholder_kind(label)
+            kinds.add(hint[1] if hint else placeholder[0] if placeholder else "word")
+        below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
+                             in_slot=True)
+        node.slots[slot_id] = _Slot(below, frozenset(kinds), "" if suffix else slot_id, suffix)
+        node.routes.update(dict.fromkeys(labels, slot_id))
 
     def _decide(self, site: _Site, profiles: Mapping[str, Profile]) -> set[str]:
         """The word siblings that are values of one parameter here (typed siblings always are)."""
@@ -481,65 +545,70 @@ class _Resolver:
         members = dict(cands)
         for label, kind in site.typed.items():
             if kind == "token":  # opaque ids are names too: k8s pods beside a plain "nginx"
-                members[label] = _raw_profile(site.groups[label], self.props)
+                members[label] = _raw_profile(site.groups[label])
         if len(members) < 2:
             return set()
         sim, outliers = _similarity(members)
         if sim is not None and sim < SIM_LOW:
             return set()
+        # A sibling that answers unlike the rest stays literal, unless it shares their structure.
+        outliers -= _shared_structure(members, strict=site.scoped)
         if kinds & STRONG_KINDS:  # /releases/{id} beside /releases/latest: the words are literals
             return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
-        if self._accept(site, members, set(cands), sim):
-            return set(cands) - outliers
-        return set()
+        return self._accept(site, members, set(cands), sim) - outliers
 
     def _accept(self, site: _Site, members: Mapping[str, Profile], cands: set[str],
-                sim: float | None) -> bool:
+                sim: float | None) -> set[str]:
+        """The candidates the evidence makes values; at a scoped site only those it speaks for."""
         n = len(members)
         similar = sim is not None and sim >= SIM_HIGH
-        if self._pooled(cands, site.prefix) or _shared_structure(members, strict=site.scoped):
-            return True
+        pooled = self._pooled(cands, site.prefix)
+        sharing = _shared_structure(members, strict=site.scoped)
+        self.consulted.append((site.prefix, frozenset(cands), bool(sharing) and not site.top))
+        if pooled or sharing:
+            if site.top:  # /health beside /{tenant}/users stays literal
+                return _followers(members, (pooled | sharing) & cands, cands)
+            return cands
         if site.scoped:  # after an id, at the root, after /api or /v1: resources, unless strongly alike
-            return n >= 8 and similar
+            return cands if n >= 8 and similar else set()
         if _plural(site.parent or ""):  # /users/{...}: a collection's children are its items
-            return n >= 3 or sim is not None
-        return (n >= 3 and similar) or n >= 8
+            return cands if n >= 3 or sim is not None else set()
+        return cands if (n >= 3 and similar) or n >= 8 else set()
 
     def _candidate(self, site: _Site, label: str) -> bool:
         low = label.lower()
         if (site.prefix, label) in self.pins or low in ALIASES or (site.scoped and low in API_PREFIXES):
             return False
         below = {k for raw in site.groups[label] for k in raw.children}
-        if is_version(label) and below:
+        if (is_version(label) or _version_here(label, site.parent)) and below:
             return False  # a version prefix
         return not any(is_version(child) for child in below)  # an API group: /apis/batch/v1
 
-    def _pooled(self, cands: set[str], prefix: Suffix) -> bool:
-        """Most of the siblings were values of a parameter somewhere else."""
-        known = sum(1 for label in cands
-                    if any(not _same_position(p, prefix) for p in self.pool.get(label, ())))
-        return known >= 2 and 3 * known >= 2 * len(cands)
+    def _pooled(self, cands: Iterable[str], prefix: Suffix,
+                pool: Mapping[str, frozenset[Suffix]] | None = None) -> set[str]:
+        """The siblings that were values of a parameter somewhere else, if most of them were."""
+        pool = self.pool if pool is None else pool
+        cands = list(cands)
+        known = {label for label in cands
+                 if any(not _same_position(p, prefix) for p in pool.get(label, ()))}
+        return known if len(known) >= 2 and 3 * len(known) >= 2 * len(cands) else set()
+
+    def settled(self, pool: Mapping[str, frozenset[Suffix]]) -> bool:
+        """Would another pass with this pool decide exactly as this one did?"""
+        return all(settled or self._pooled(cands, prefix, pool) == self._pooled(cands, prefix)
+                   for prefix, cands, settled in self.consulted)
 
     def _profile(self, res: _Res) -> Profile:
         """Endpoints below a resolved node (params as ``*``) with the response properties seen there."""
         if res.profile is None:
-            out: Profile = {}
-            stack: list[tuple[_Res, Suffix]] = [(res, ())]
-            while stack:
-                node, suffix = stack.pop()
-                if node.keys:
-                    out[suffix] = _props(node.keys, self.props)
-                if len(suffix) < PROFILE_DEPTH:
-                    stack.extend((c, (*suffix, label)) for label, c in node.literals.items())
-                    stack.extend((s.node, (*suffix, "*")) for s in node.slots.values())
-            res.profile = out
+            res.profile = _walk([res], _resolved_children)
         return res.profile
 
 
 class _Site:
     """Where a decision is taken: the position, the parent segment, and the typed siblings."""
 
-    __slots__ = ("groups", "parent", "prefix", "scoped", "typed")
+    __slots__ = ("groups", "parent", "prefix", "scoped", "top", "typed")
 
     def __init__(self, prefix: Suffix, parent: str | None, in_slot: bool, typed: dict[str, str],
                  groups: dict[str, list[_Raw]]) -> None:
@@ -548,48 +617,76 @@ class _Site:
         self.typed = typed
         self.groups = groups
         # After an id, at the root, after /api or /v1, siblings are resources unless strongly alike.
-        self.scoped = in_slot or parent is None or parent.lower() in API_PREFIXES or is_version(parent)
+        self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
+        self.scoped = in_slot or self.top
 
 
-def _props(keys: Iterable[str], props: Mapping[str, frozenset[str]]) -> frozenset[str]:
-    return frozenset().union(*(props.get(k, frozenset()) for k in keys))
-
-
-def _raw_profile(raws: Sequence[_Raw], props: Mapping[str, frozenset[str]]) -> Profile:
+def _raw_profile(raws: Sequence[_Raw]) -> Profile:
     """Endpoints below unresolved nodes: typed segments as ``*``, words as they are."""
-    out: dict[Suffix, set[str]] = {}
-    stack: list[tuple[_Raw, Suffix]] = [(raw, ()) for raw in raws]
-    while stack:
-        node, suffix = stack.pop()
-        if node.keys:
-            out.setdefault(suffix, set()).update(_props(node.keys, props))
-        if len(suffix) < PROFILE_DEPTH:
-            stack.extend((c, (*suffix, "*" if label.startswith("{") else label))
-                         for label, c in node.children.items())
-    return {s: frozenset(p) for s, p in out.items()}
+    return _walk(raws, _raw_children)
 
 
-def _shared_structure(members: Mapping[str, Profile], *, strict: bool) -> bool:
-    """Most siblings share a literal below them (not just a version): /namespaces/*/pods."""
+def _raw_children(node: _Raw) -> Iterator[tuple[str, _Raw]]:
+    for label, child in node.children.items():
+        yield ("*" if label.startswith("{") else label), child
+
+
+def _resolved_children(node: _Res) -> Iterator[tuple[str, _Res]]:
+    yield from node.literals.items()
+    for slot in node.slots.values():
+        yield "*", slot.node
+
+
+def _walk(start: Sequence[N], children: Callable[[N], Iterable[tuple[str, N]]]) -> Profile:
+    """Breadth-first, nearest endpoints first, at most PROFILE_SIZE of them: what lies right below
+    a sibling tells most, and a bounded profile keeps huge subtrees cheap to compare."""
+    out: Profile = {}
+    level: dict[Suffix, list[N]] = {(): list(start)}
+    for depth in range(PROFILE_DEPTH + 1):
+        below: dict[Suffix, list[N]] = {}
+        for suffix, nodes in level.items():
+            if any(n.keys for n in nodes):
+                out[suffix] = frozenset().union(*(n.props for n in nodes))
+                if len(out) >= PROFILE_SIZE:
+                    return out
+            if depth < PROFILE_DEPTH and len(below) < 4 * PROFILE_SIZE:
+                for n in nodes:
+                    for label, child in children(n):
+                        below.setdefault((*suffix, label), []).append(child)
+                        if len(below) >= 4 * PROFILE_SIZE:
+                            break
+        level = below
+    return out
+
+
+def _followers(members: Mapping[str, Profile], leaders: set[str], cands: set[str]) -> set[str]:
+    """The leaders, and the other candidates whose endpoints all lie where the leaders' do."""
+    known = {s for label in leaders for s in members[label]}
+    return leaders | {label for label in cands - leaders if members[label].keys() <= known}
+
+
+def _shared_structure(members: Mapping[str, Profile], *, strict: bool) -> set[str]:
+    """The siblings sharing a literal below them (not just a version), if most do: /namespaces/*/pods."""
     have = {label: {s for s in profile if _strong(s)} for label, profile in members.items()}
     with_any = [label for label, suffixes in have.items() if suffixes]
     counts: dict[Suffix, int] = {}
     for label in with_any:
         for s in have[label]:
             counts[s] = counts.get(s, 0) + 1
-    sharing = sum(1 for label in with_any if any(counts[s] >= 2 for s in have[label]))
+    sharing = {label for label in with_any if any(counts[s] >= 2 for s in have[label])}
     if strict:
-        return sharing >= 3 and 3 * sharing >= 2 * len(with_any)
-    return sharing >= 2 and 2 * sharing >= len(with_any)
+        return sharing if len(sharing) >= 3 and 3 * len(sharing) >= 2 * len(with_any) else set()
+    return sharing if len(sharing) >= 2 and 2 * len(sharing) >= len(with_any) else set()
 
 
 def _similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
     """Median likeness of the siblings' responses, and the siblings unlike the rest."""
-    labels = sorted(members)[:MAX_COMPARED]
-    per: dict[str, list[float]] = {label: [] for label in labels}
+    ordered = sorted(members)
+    sample = ordered[:MAX_COMPARED]
+    per: dict[str, list[float]] = {label: [] for label in ordered}
     sims: list[float] = []
-    for i, a in enumerate(labels):
-        for b in labels[i + 1:]:
+    for i, a in enumerate(sample):
+        for b in sample[i + 1:]:
             s = _pair_similarity(members[a], members[b])
             if s is not None:
                 sims.append(s)
@@ -599,9 +696,13 @@ def _similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]
         return None, set()
     sims.sort()
     median = sims[len(sims) // 2]
+    references = sample[:MAX_REFERENCES]
+    for a in ordered[MAX_COMPARED:]:  # the rest are judged against a few of the sample
+        per[a] = [s for b in references if (s := _pair_similarity(members[a], members[b])) is not None]
     outliers = set()
-    if median >= SIM_HIGH:
-        outliers = {label for label, xs in per.items() if xs and sum(xs) / len(xs) < SIM_LOW}
+    if median >= SIM_GROUP:
+        odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
+        outliers = {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
     return median, outliers
 
 
@@ -616,6 +717,8 @@ def _strong(suffix: Suffix) -> bool:
 
 def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, frozenset[str]]) -> float | None:
     """Mean overlap of the response properties where both have an endpoint with properties."""
+    if len(b) < len(a):
+        a, b = b, a
     total = 0.0
     count = 0
     for suffix, pa in a.items():
@@ -642,26 +745,18 @@ _WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+")
 Segment = str | _Slot
 
 
-def _templates(root: _Res, keys: Sequence[str]) -> dict[str, Template]:
+def _templates(root: _Res) -> dict[str, Template]:
+    """Every key's template: the keys that end at a resolved node share the path down to it."""
     out: dict[str, Template] = {}
-    made: dict[tuple[object, ...], Template] = {}
-    for key in keys:
-        node = root
-        segs: list[Segment] = []
-        for label in _split(key):
-            child = node.literals.get(label)
-            if child is not None:
-                segs.append(label)
-                node = child
-            else:
-                slot = node.slots[node.routes[label]]
-                segs.append(slot)
-                node = slot.node
-        ident = tuple(s if isinstance(s, str) else id(s) for s in segs)
-        template = made.get(ident)
-        if template is None:
-            template = made[ident] = _name(segs)
-        out[key] = template
+    stack: list[tuple[_Res, tuple[Segment, ...]]] = [(root, ())]
+    while stack:
+        node, segs = stack.pop()
+        if node.keys:
+            template = _name(segs)
+            for key in node.keys:
+                out[key] = template
+        stack.extend((child, (*segs, label)) for label, child in node.literals.items())
+        stack.extend((slot.node, (*segs, slot)) for slot in node.slots.values())
     return out
 
 
@@ -688,7 +783,7 @@ def _name(segs: Sequence[Segment]) -> Template:
                 n += 1
                 name = f"{stem}{n}"
         used.add(name)
-        parts.append("{" + name + "}")
+        parts.append("{" + name + "}" + seg.suffix)
         params.append(PathParam(name, kind_schema(seg.kinds)))
     return Template("/" + "/".join(parts), tuple(params))
 

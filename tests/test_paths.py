@@ -416,6 +416,6 @@ def test_devset_path_f1(name: str) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
     import eval_paths
 
-    _, templates, _raw = eval_paths.learn(name, DEVSET, True)
+    _, templates, _raw = eval_paths.learn(name, DEVSET)
     learned = erased(t.path for t in templates.values())
     assert eval_paths.prf(eval_paths.truth_paths(name, DEVSET), learned)[2] >= 0.97
