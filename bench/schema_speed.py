@@ -29,10 +29,10 @@ from typing import Any
 
 import orjson
 
-from specbuild.schema import Shape, reference_schema
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from anywhere, with or without `pip install .`
 
+from specbuild.schema import Shape, reference_schema  # noqa: E402
 
 Groups = dict[tuple[str, str, int], list[Any]]
 

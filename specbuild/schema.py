@@ -5,15 +5,16 @@
 {'format': 'date-time', 'nullable': True, 'type': 'string'}
 
 genson's ``SchemaBuilder`` is the model (fold values in, render once) and the reference the tests hold
-this module to (:func:`reference_schema`), but its fold is too slow for our budget (about 10,000
-Kubernetes bodies/s against ~45,000 here): the fold below is one slotted node class walked with
+this module to (:func:`reference_schema`), but its fold is too slow for our budget (about 15,000
+Kubernetes bodies/s against ~40,000 here): the fold below is one slotted node class walked with
 ``type(v)`` dispatch, scalars handled inline in the dict and list loops, no allocation per value.
 
 What a node keeps is small and bounded: counts, a bitmask of the JSON kinds seen, a bitmask of the
 string formats every string so far matched (it only shrinks, and is not tested once empty), the
 distinct strings while they could still be an enum (at most ENUM_MAX), and its children (at most
-MAX_PROPS properties per object position; more and the position becomes a map). Every part merges
-exactly, so folding in any order, or in pieces merged later, gives the same schema.
+MAX_PROPS keys per object position, and MAX_DEPTH levels). Every part merges exactly, so folding in
+any order, or in pieces merged later, gives the same schema; the one exception is a position with more
+than MAX_PROPS distinct keys, where the rarest keys are evicted (see :func:`_evict`).
 
 Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
 - integer unless a float was seen (then number); bool is never an integer.
@@ -32,6 +33,8 @@ Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
   a name that says id, name, email, url, text and the like.
 - objects whose keys are data (``app.kubernetes.io/name``, file names) rather than names, sparse and with
   one kind of value, render as maps (``additionalProperties``).
+- a position seen often whose keys are mostly one-offs (mock-server filler, ids as keys) lists only
+  the keys that recur; the rest stay allowed by default.
 """
 
 from __future__ import annotations
@@ -48,11 +51,14 @@ __all__ = ["Shape", "StringsShape", "infer_schema", "infer_strings", "reference_
 # JSON kinds seen at a position (bitmask). ANY: a value we do not descend into (too deep, not JSON).
 NULL, BOOL, INT, FLOAT, STR, OBJ, ARR, ANY = 1, 2, 4, 8, 16, 32, 64, 128
 MAX_DEPTH: Final = 64        # deeper containers are accepted as anything; keeps recursion bounded
-MAX_PROPS: Final = 256       # distinct keys at one object position before it is folded as a map
+MAX_PROPS: Final = 256       # distinct keys tracked at one object position; rarer ones then go to extra
 ENUM_MAX: Final = 8          # distinct strings kept per position while an enum is still possible
 ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
 MAP_MIN_KEYS: Final = 20     # this many sparse, same-kind keys make a map even when they look like names
 MAP_MAX_FILL: Final = 0.5
+NOISE_MIN_OBJECTS: Final = 5   # a position full of one-off keys: seen this often,
+NOISE_MIN_ONCE: Final = 8      # with at least this many keys seen once, over 2/3 of its keys;
+NOISE_MIN_SHARE: Final = 0.02  # it keeps the keys seen twice and in this share of its objects
 REQUIRED_MIN_OBJECTS: Final = 10  # objects seen at a position before absence of a property means something
 
 # -- string formats ----------------------------------------------------------------------------------
@@ -207,15 +213,15 @@ class Shape:
     Plain attributes only, so it pickles (a checkpoint) and merges (:meth:`merge`) exactly.
     """
 
-    __slots__ = ("count", "depth", "fmts", "items", "kinds", "mapv", "objects", "props", "vals")
+    __slots__ = ("count", "depth", "extra", "fmts", "items", "kinds", "objects", "props", "vals")
 
     def __init__(self, depth: int = 0) -> None:
         self.count = 0                           # values folded here
         self.kinds = 0                           # JSON kinds seen (NULL | BOOL | ...)
         self.depth = depth                       # nesting level of this position (root: 0)
         self.objects = 0                         # objects seen (a property is required if seen in all)
-        self.props: dict[str, Shape] | None = None   # object properties, until the position is a map
-        self.mapv: Shape | None = None           # the values of a position folded as a map
+        self.props: dict[str, Shape] | None = None   # object properties by key
+        self.extra: Shape | None = None          # values of rare keys evicted to keep props bounded
         self.items: Shape | None = None          # array elements
         self.fmts = ALL_FORMATS                  # formats every string so far matched
         self.vals: dict[str, int] | None = {}    # distinct strings and counts; None: not an enum
@@ -232,15 +238,20 @@ class Shape:
         self.kinds |= other.kinds
         self.objects += other.objects
         _merge_str_stats(self, other)
-        if other.items is not None:
-            if self.items is None:
-                self.items = other.items.copy()
-            else:
-                self.items.merge(other.items)
-        if other.mapv is not None:
-            self._to_map()
-        if other.props is not None or other.mapv is not None:
-            _merge_props(self, other)
+        self.items = _merged(self.items, other.items)
+        self.extra = _merged(self.extra, other.extra)
+        if other.props is not None:
+            props = self.props
+            if props is None:
+                props = self.props = {}
+            for key, child in other.props.items():
+                mine = props.get(key)
+                if mine is None:
+                    props[key] = child.copy()
+                else:
+                    mine.merge(child)
+            if len(props) > MAX_PROPS:
+                _evict(self, props)
 
     def copy(self) -> Shape:
         """A deep copy (merging never shares nodes, so later folds into one leave the other alone)."""
@@ -248,7 +259,7 @@ class Shape:
         out.count, out.kinds, out.objects, out.fmts = self.count, self.kinds, self.objects, self.fmts
         out.vals = None if self.vals is None else dict(self.vals)
         out.items = None if self.items is None else self.items.copy()
-        out.mapv = None if self.mapv is None else self.mapv.copy()
+        out.extra = None if self.extra is None else self.extra.copy()
         out.props = None if self.props is None else {k: c.copy() for k, c in self.props.items()}
         return out
 
@@ -256,45 +267,40 @@ class Shape:
         """The schema of everything folded so far (``{}`` when nothing was)."""
         return _render(self, None, openapi.startswith("3.1"), enums)
 
-    def _to_map(self) -> None:
-        """Stop tracking properties one by one: all their values fold into one map value shape."""
-        if self.mapv is not None:
-            return
-        self.mapv = Shape(self.depth + 1)
-        for child in (self.props or {}).values():
-            self.mapv.merge(child)
-        self.props = None
+
+def _merged(mine: Shape | None, theirs: Shape | None) -> Shape | None:
+    if theirs is None:
+        return mine
+    if mine is None:
+        return theirs.copy()
+    mine.merge(theirs)
+    return mine
 
 
-def _merge_props(node: Shape, other: Shape) -> None:
-    if node.mapv is not None:
-        for child in (other.props or {}).values():
-            node.mapv.merge(child)
-        if other.mapv is not None:
-            node.mapv.merge(other.mapv)
-        return
-    props = node.props
-    if props is None:
-        props = node.props = {}
-    for key, child in (other.props or {}).items():
-        mine = props.get(key)
-        if mine is None:
-            props[key] = child.copy()
-        else:
-            mine.merge(child)
-    if len(props) > MAX_PROPS:
-        node._to_map()
+def _evict(node: Shape, props: dict[str, Shape]) -> None:
+    """Make room at a position with too many distinct keys: its rarest keys' values move to ``extra``.
+
+    Only here does the fold depend on order (which rare keys were still tracked): real properties
+    recur and stay, one-off keys (ids used as keys, mock-server filler) go. In place, as the caller's
+    loop holds ``props``.
+    """
+    ranked = sorted(props.items(), key=lambda kv: (kv[1].count, kv[0]))
+    keep = MAX_PROPS * 3 // 4
+    victims = [k for k, c in ranked if c.count == 1]
+    if len(props) - len(victims) > keep:
+        victims = [k for k, _ in ranked[: len(props) - keep]]
+    extra = node.extra
+    if extra is None:
+        extra = node.extra = Shape(node.depth + 1)
+    for key in victims:
+        extra.merge(props.pop(key))
 
 
 def _new_prop(node: Shape, props: dict[str, Shape], key: str) -> Shape:
-    """The child for a key not seen before at this position; the map value once there are too many."""
-    if len(props) < MAX_PROPS and node.mapv is None:
-        child = props[key] = Shape(node.depth + 1)
-        return child
-    node._to_map()
-    props.clear()  # the caller's loop may still hold this dict: every later key lands here again
-    assert node.mapv is not None
-    return node.mapv
+    if len(props) >= MAX_PROPS:
+        _evict(node, props)
+    child = props[key] = Shape(node.depth + 1)
+    return child
 
 
 def _fold(node: Shape, v: Any) -> None:
@@ -330,10 +336,6 @@ def _fold_dict(node: Shape, v: dict[str, Any]) -> None:
         return
     props = node.props
     if props is None:
-        if node.mapv is not None:
-            for x in v.values():
-                _fold(node.mapv, x)
-            return
         props = node.props = {}
     for k, x in v.items():
         try:
@@ -431,25 +433,52 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, A
 
 
 def _render_object(node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
-    if node.mapv is not None or _looks_like_map(node):
-        values = node.mapv
-        if values is None:
-            values = Shape(node.depth + 1)
-            for child in (node.props or {}).values():
-                values.merge(child)
-        return {"additionalProperties": _render(values, None, v31, enums), "type": "object"}
-    props = node.props
-    if not props:
+    props = node.props or {}
+    keys = _kept_keys(node)
+    if len(keys) < len(props) or node.extra is not None:
+        rest = [props[k] for k in props.keys() - set(keys)]
+        if node.extra is not None:
+            rest.append(node.extra)
+        if not keys:
+            return _map_schema(rest, node, v31, enums)
+    elif keys and _looks_like_map(node):
+        return _map_schema(list(props.values()), node, v31, enums)
+    if not keys:
         return {"type": "object"}
-    out: dict[str, Any] = {
-        "properties": {k: _render(props[k], k, v31, enums) for k in sorted(props)},
-    }
-    required = sorted(k for k, c in props.items() if c.count >= node.objects) \
-        if node.objects >= REQUIRED_MIN_OBJECTS else []
-    if required:
-        out["required"] = required
+    out: dict[str, Any] = {"properties": {k: _render(props[k], k, v31, enums) for k in keys}}
+    if node.objects >= REQUIRED_MIN_OBJECTS:
+        required = [k for k in keys if props[k].count >= node.objects]
+        if required:
+            out["required"] = required
     out["type"] = "object"
     return out
+
+
+def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
+    """An object of arbitrary keys: their values' schema when they share one kind, else any object."""
+    values = Shape(node.depth + 1)
+    for child in children:
+        values.merge(child)
+    if bin(values.kinds & ~NULL).count("1") != 1:
+        return {"type": "object"}
+    return {"additionalProperties": _render(values, None, v31, enums), "type": "object"}
+
+
+def _kept_keys(node: Shape) -> list[str]:
+    """The keys rendered as properties, sorted: all, unless the position is full of one-off keys.
+
+    A position seen often whose keys are mostly seen once (mock-server filler, ids used as keys)
+    keeps only the keys that recur; the others are left to the schema's default of allowing any.
+    """
+    props = node.props or {}
+    n = node.objects
+    once = sum(1 for c in props.values() if c.count == 1)
+    noisy = node.extra is not None or (
+        n >= NOISE_MIN_OBJECTS and once >= NOISE_MIN_ONCE and once > 2 * (len(props) - once))
+    if not noisy:
+        return sorted(props)
+    floor = max(2, NOISE_MIN_SHARE * n)
+    return sorted(k for k, c in props.items() if c.count >= floor)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$@][A-Za-z0-9_$@-]*").fullmatch
@@ -464,7 +493,7 @@ def _looks_like_map(node: Shape) -> bool:
     props = node.props
     if not props or len(props) < 2:
         return False
-    kinds = {c.kinds & ~NULL for c in props.values()}
+    kinds = {c.kinds & ~NULL for c in props.values()} - {0}  # a value only ever null fits any map
     if len(kinds) != 1:
         return False
     if sum(c.count for c in props.values()) > MAP_MAX_FILL * node.objects * len(props):

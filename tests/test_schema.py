@@ -272,10 +272,46 @@ def test_records_with_optional_fields_stay_records() -> None:
     assert "properties" in infer_schema(values)
 
 
+def filler(rng: random.Random, n: int) -> dict[str, Any]:
+    """Keys a mock server invents (``lorem_3f1``): one-offs, values of any kind."""
+    return {f"{rng.choice(['lorem', 'ipsum', 'dolor'])}_{rng.getrandbits(24):x}": rng.choice([1, "x", None])
+            for _ in range(n)}
+
+
+def test_one_off_keys_are_not_listed_as_properties() -> None:
+    rng = random.Random(3)
+    values = [{"id": i, "state": "open", **filler(rng, 3), **({"note": "n"} if i % 9 == 0 else {})}
+              for i in range(40)]
+    schema = infer_schema(values)
+    assert sorted(schema["properties"]) == ["id", "note", "state"]
+    assert schema["required"] == ["id", "state"]
+    assert "additionalProperties" not in schema
+    assert_accepts(schema, values)
+
+
+def test_sparse_records_keep_their_rare_properties() -> None:
+    rng = random.Random(4)
+    fields = {f"field_{i}": [1, "x", True, {"a": 1}][i % 4] for i in range(30)}
+    values = [{"id": i, **{f: fields[f] for f in rng.sample(sorted(fields), 3)}} for i in range(12)]
+    seen = {k for v in values for k in v}
+    assert set(infer_schema(values)["properties"]) == seen
+
+
+def test_real_keys_survive_eviction_of_one_off_keys() -> None:
+    rng = random.Random(5)
+    values = [{"id": i, "name": "x", **filler(rng, 4)} for i in range(MAX_PROPS)]
+    shape = fold(values)
+    assert shape.props is not None and len(shape.props) <= MAX_PROPS and shape.extra is not None
+    schema = shape.to_schema()
+    assert sorted(schema["properties"]) == ["id", "name"]
+    assert schema["required"] == ["id", "name"]
+    assert_accepts(schema, values)
+
+
 def test_too_many_keys_fold_into_a_map_with_bounded_memory() -> None:
     values = [{f"k{i}-{j}": {"n": i} for j in range(3)} for i in range(MAX_PROPS)]
     shape = fold(values)
-    assert shape.props is None and shape.mapv is not None
+    assert shape.props is not None and len(shape.props) <= MAX_PROPS and shape.extra is not None
     schema = shape.to_schema()
     assert schema["additionalProperties"]["properties"]["n"] == {"type": "integer"}
     assert_accepts(schema, values)
