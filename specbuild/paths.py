@@ -140,6 +140,13 @@ def is_version(seg: str) -> bool:
     return bool(_VERSION.match(seg))
 
 
+def _keeps_literal(word: str) -> bool:
+    """Words no amount of values beside them turns into one: me, search, findByStatus, v2, api."""
+    low = word.lower()
+    return (low in ALIASES or low in ACTIONS or low in API_PREFIXES or is_version(word)
+            or bool(_VERB_CAMEL.match(word)))
+
+
 def _version_here(seg: str, previous: str | None) -> bool:
     """``/rest/api/2``, ``/2010-04-01/Accounts``: a bare number or date where a version goes
     (first segment, or right after ``api``) is a version, not an id."""
@@ -340,7 +347,7 @@ class PathTemplater:
                 if seen is None:
                     seen = self._words[prefix] = set()
                 if label not in seen:
-                    if len(seen) >= self.word_cap:
+                    if len(seen) >= self.word_cap and not _keeps_literal(label):
                         label = "{:word}"
                     else:
                         seen.add(label)
@@ -540,19 +547,23 @@ class _Resolver:
         if not cands:
             return set()
         kinds = set(site.typed.values())
-        if "word" in kinds:
-            return set(cands)  # the word cap saw hundreds of distinct values here
         members = dict(cands)
         for label, kind in site.typed.items():
-            if kind == "token":  # opaque ids are names too: k8s pods beside a plain "nginx"
+            # Opaque ids are names too (k8s pods beside a plain "nginx"); and past the word cap
+            # hundreds of distinct values were seen here.
+            if kind in ("token", "word"):
                 members[label] = _raw_profile(site.groups[label])
         if len(members) < 2:
             return set()
         sim, outliers = _similarity(members)
-        if sim is not None and sim < SIM_LOW:
-            return set()
         # A sibling that answers unlike the rest stays literal, unless it shares their structure.
         outliers -= _shared_structure(members, strict=site.scoped)
+        if "word" in kinds:
+            capped = {label for label, kind in site.typed.items() if kind == "word"}
+            chosen = _followers(members, capped, set(cands)) if site.top else set(cands)
+            return chosen - capped - outliers
+        if sim is not None and sim < SIM_LOW:
+            return set()
         if kinds & STRONG_KINDS:  # /releases/{id} beside /releases/latest: the words are literals
             return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
         return self._accept(site, members, set(cands), sim) - outliers

@@ -419,3 +419,63 @@ def test_devset_path_f1(name: str) -> None:
     _, templates, _raw = eval_paths.learn(name, DEVSET)
     learned = erased(t.path for t in templates.values())
     assert eval_paths.prf(eval_paths.truth_paths(name, DEVSET), learned)[2] >= 0.97
+
+
+# --- other API styles ---------------------------------------------------------------------------
+
+def test_bare_versions_where_a_version_goes() -> None:
+    paths = [f"/rest/api/2/issue/{k}" for k in ("PROJ-1", "OPS-22")] + ["/rest/api/2/myself"]
+    paths += [f"/2010-04-01/Accounts/AC{i:032x}/Calls.json" for i in (1, 2)]
+    got = learn(paths)
+    assert got["/rest/api/2/myself"] == "/rest/api/2/myself"
+    assert got[f"/2010-04-01/Accounts/AC{1:032x}/Calls.json"] == "/2010-04-01/Accounts/{accountId}/Calls.json"
+    assert learn(["/reports/2024-01-31"])["/reports/2024-01-31"] == "/reports/{reportDate}"
+
+
+def test_typed_values_keep_their_extension() -> None:
+    paths = [f"/Accounts/AC{i:032x}/Messages/SM{i:032x}.json" for i in (1, 2)]
+    paths += ["/users/42.json", "/users/42"]
+    got = learn(paths)
+    assert got[paths[0]] == "/Accounts/{accountId}/Messages/{messageId}.json"
+    assert got["/users/42.json"] == "/users/{userId}.json"
+    assert got["/users/42"] == "/users/{userId}"
+    assert learn(["/files/report.json"])["/files/report.json"] == "/files/report.json"
+
+
+def test_top_level_siblings_outside_the_shared_structure_stay_literal() -> None:
+    paths = [f"/{tenant}/{res}" for tenant in ("acme", "globex", "initech", "umbrella")
+             for res in ("users", "invoices", "settings")]
+    got = learn([*paths, "/health", "/metrics"])
+    assert got["/health"] == "/health"
+    assert got["/metrics"] == "/metrics"
+    assert got["/acme/users"] == "/{name}/users"
+
+
+def test_past_the_word_cap_the_odd_ones_still_stay_literal() -> None:
+    rng = random.Random(9)
+    t = PathTemplater(word_cap=8)
+    feats: dict[str, set[str]] = {}
+    for i in range(30):
+        key = t.observe(f"/links/{NAMES[i % 20]}{'x' * (i // 20)}")
+        feats.setdefault(key, set()).update(shape("link", rng))
+    feats.setdefault(t.observe("/links/search"), set()).update(list_shape("link", rng))
+    templates = t.templates({k: frozenset(v) for k, v in feats.items()})
+    assert templates["/links/{:word}"].path == "/links/{linkName}"
+    assert templates["/links/alpha"].path == "/links/{linkName}"
+    assert templates["/links/search"].path == "/links/search"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(raw_paths, min_size=1, max_size=30), st.randoms(use_true_random=False))
+def test_order_does_not_matter_with_features(paths: list[str], rnd: random.Random) -> None:
+    def run(order: list[str]) -> dict[str, Template]:
+        t = PathTemplater()
+        feats: dict[str, set[str]] = {}
+        for p in order:
+            # a response shape that depends on the path's first segment only
+            feats.setdefault(t.observe(p), set()).update({"GET", f"{p.split('/')[1]}.id", "common"})
+        return t.templates({k: frozenset(v) for k, v in feats.items()})
+
+    shuffled = list(paths)
+    rnd.shuffle(shuffled)
+    assert run(paths) == run(shuffled)
