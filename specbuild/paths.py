@@ -95,7 +95,7 @@ def classify_segment(seg: str) -> str | None:
         return "date"
     if _DATE_TIME.match(seg):
         return "date-time"
-    if _HEX.match(seg) and (len(seg) >= 16 or any(c.isalpha() for c in seg)):
+    if _HEX.match(seg):  # all-digit strings were taken above, so this mixes digits and letters
         return "hex"
     if "@" in seg and _EMAIL.match(seg):
         return "email"
@@ -362,12 +362,19 @@ class PathTemplater:
 
 # --- deciding templates from the evidence -----------------------------------------------------
 #
-# The keys form a trie. It is resolved bottom-up: the children of a node are resolved first, so
-# ``/repos/torvalds/{react,vue}`` are known to be one parameter (they share ``issues``, ``pulls``)
-# before the owners above them are compared; when siblings merge into a parameter, the union of
-# their subtrees is resolved again, because together they carry more evidence than apart. Values
-# merged anywhere feed the next pass (a value seen at ``/repos/{owner}`` is an owner again under
-# ``/user/starred``), until nothing changes.
+# The keys form a trie. At each node the word children are judged twice if need be: first on their
+# raw subtrees, top-down (namespaces that all hold ``pods`` and ``configmaps`` merge at once, before
+# ``pods`` and ``configmaps`` could be mistaken for values under one namespace); if that finds no
+# parameter, each child is resolved first and they are judged again, bottom-up (owners look alike
+# only once each owner's repositories have merged). When siblings merge into a parameter, the union
+# of their subtrees is resolved again: together they carry more evidence than apart. Values merged
+# anywhere feed another pass (a value seen at ``/repos/{owner}`` is an owner again under
+# ``/user/starred``) until no decision would change.
+#
+# Evidence, weakest to strongest: how many distinct values (a plural parent, /users/..., needs few),
+# alike response shapes (overlap of property paths), shared structure below the siblings, values
+# known from another parameter. Unlike shapes veto; aliases, actions, versions and API prefixes
+# stay literal; typed ids beside words keep the words literal (/releases/latest).
 
 SIM_HIGH: Final = 0.7          # response shapes this alike are one resource
 SIM_LOW: Final = 0.45          # ... this different are different resources
@@ -407,14 +414,13 @@ class _Slot:
 class _Res:
     """A resolved trie node: literal children, parameter slots, and which labels went to which slot."""
 
-    __slots__ = ("keys", "literals", "profile", "props", "routes", "slots")
+    __slots__ = ("keys", "literals", "profile", "props", "slots")
 
     def __init__(self, keys: list[str], props: frozenset[str]) -> None:
         self.keys = keys
         self.props = props
         self.literals: dict[str, _Res] = {}
-        self.slots: dict[str, _Slot] = {}
-        self.routes: dict[str, str] = {}
+        self.slots: dict[str, _Slot] = {}   # "" learned, a hint's name, or an extension like ".json"
         self.profile: dict[Suffix, frozenset[str]] | None = None
 
 
@@ -516,7 +522,6 @@ class _Resolver:
             below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
                                  in_slot=True)
             node.slots[""] = _Slot(below, kinds, "", "")
-            node.routes.update(dict.fromkeys(labels, ""))
             for label in absorbed:
                 self.merged.setdefault(label, set()).add(prefix)
         for w in words:
@@ -536,7 +541,6 @@ class _Resolver:
         below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
                              in_slot=True)
         node.slots[slot_id] = _Slot(below, frozenset(kinds), "" if suffix else slot_id, suffix)
-        node.routes.update(dict.fromkeys(labels, slot_id))
 
     def _decide(self, site: _Site, profiles: Mapping[str, Profile]) -> set[str]:
         """The word siblings that are values of one parameter here (typed siblings always are)."""
@@ -588,7 +592,9 @@ class _Resolver:
 
     def _candidate(self, site: _Site, label: str) -> bool:
         low = label.lower()
-        if (site.prefix, label) in self.pins or low in ALIASES or (site.scoped and low in API_PREFIXES):
+        if not label or low in ALIASES or (site.scoped and low in API_PREFIXES):
+            return False  # "" is /users/ with its trailing slash: never a value
+        if (site.prefix, label) in self.pins:
             return False
         below = {k for raw in site.groups[label] for k in raw.children}
         if (is_version(label) or _version_here(label, site.parent)) and below:

@@ -373,6 +373,7 @@ segments = st.one_of(
     st.integers(0, 10**6).map(str),
     st.uuids().map(str),
     st.text("abcdefghijklmnopqrstuvwxyz0123456789-._~{}%", min_size=1, max_size=12),
+    st.just(""),
 )
 raw_paths = st.lists(segments, min_size=0, max_size=5).map(lambda segs: "/" + "/".join(segs))
 
