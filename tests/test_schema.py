@@ -320,6 +320,18 @@ def test_too_many_keys_fold_into_a_map_with_bounded_memory() -> None:
     assert halves.to_schema() == schema
 
 
+def test_state_size_does_not_grow_with_values_folded() -> None:
+    rng = random.Random(6)
+
+    def body(i: int) -> dict[str, Any]:
+        return {"id": i, "name": f"user {i}", "tags": [f"t{rng.randrange(1000)}"], "ratio": rng.random(),
+                "at": f"2024-01-{1 + i % 28:02d}T00:00:00Z", **filler(rng, 2)}
+
+    small, large = fold(body(i) for i in range(1000)), fold(body(i) for i in range(10000))
+    assert len(pickle.dumps(large)) <= 1.5 * len(pickle.dumps(small))  # both hold <= MAX_PROPS keys
+    assert large.to_schema() == small.to_schema()
+
+
 def test_deep_nesting_is_bounded_not_a_recursion_error() -> None:
     value: Any = "leaf"
     for i in range(MAX_DEPTH * 3):
@@ -380,6 +392,15 @@ def test_pickle_keeps_learning_where_it_stopped() -> None:
 def test_strings_are_typed(values: list[str], expected: dict[str, Any]) -> None:
     assert infer_strings(values) == expected
     assert infer_strings(values, openapi="3.1") == expected
+
+
+def test_strings_pickle_and_stay_bounded() -> None:
+    shape = fold_strings(str(i) for i in range(5000))
+    shape.add("x")
+    assert shape.vals is None
+    again = pickle.loads(pickle.dumps(shape))
+    assert again.to_schema() == shape.to_schema() == {"type": "string"}
+    assert again.count == 5001
 
 
 def test_string_enums_respect_names_and_the_switch() -> None:
