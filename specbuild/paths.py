@@ -585,7 +585,8 @@ class _Resolver:
                 return _followers(members, (pooled | sharing) & cands, cands)
             return cands
         if site.scoped:  # after an id, at the root, after /api or /v1: resources, unless strongly alike
-            return cands if n >= 8 and similar else set()
+            alike = similar and _private_share(members) <= 0.5  # not just a common envelope
+            return cands if n >= (12 if site.top else 8) and alike else set()
         if _plural(site.parent or ""):  # /users/{...}: a collection's children are its items
             return cands if n >= 3 or sim is not None else set()
         return cands if (n >= 3 and similar) or n >= 8 else set()
@@ -721,6 +722,22 @@ def _similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]
         odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
         outliers = {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
     return median, outliers
+
+
+def _private_share(members: Mapping[str, Profile]) -> float:
+    """The share of siblings with a property no other sibling has where they both answer: distinct
+    resources each have their own fields, even when a common envelope makes them look alike."""
+    seen: dict[tuple[Suffix, str], int] = {}
+    for profile in members.values():
+        for suffix, props in profile.items():
+            for p in props:
+                seen[(suffix, p)] = seen.get((suffix, p), 0) + 1
+    answering = [profile for profile in members.values() if any(profile.values())]
+    if not answering:
+        return 0.0
+    private = sum(1 for profile in answering
+                  if any(seen[(suffix, p)] == 1 for suffix, props in profile.items() for p in props))
+    return private / len(answering)
 
 
 def _same_position(a: Suffix, b: Suffix) -> bool:

@@ -480,3 +480,21 @@ def test_order_does_not_matter_with_features(paths: list[str], rnd: random.Rando
     shuffled = list(paths)
     rnd.shuffle(shuffled)
     assert run(paths) == run(shuffled)
+
+
+def test_a_common_envelope_does_not_make_resources_one() -> None:
+    """Twelve CRUD resources whose lists share data/meta/links and differ by one field stay apart."""
+    rng = random.Random(10)
+    resources = ["users", "orders", "products", "invoices", "payments", "refunds", "coupons", "reviews",
+                 "carts", "shipments", "warehouses", "suppliers"]
+    shapes: dict[str, frozenset[str]] = {}
+    for r in resources:
+        fields = ["id", "created_at", "updated_at", f"{r}_code"]
+        shapes[f"/api/v1/{r}"] = frozenset({"GET", "data", "meta", "meta.total", "links", "links.next",
+                                            *(f"data[].{f}" for f in fields)})
+        for _ in range(3):
+            item = frozenset({"GET", "data", *(f"data.{f}" for f in fields)})
+            shapes[f"/api/v1/{r}/{rng.randint(1, 999)}"] = item
+    got = learn(shapes, shapes)
+    expected = {f"/api/v1/{r}" for r in resources} | {f"/api/v1/{r}/{{}}" for r in resources}
+    assert erased(got.values()) == expected
