@@ -34,7 +34,7 @@ Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
 - objects whose keys are data (``app.kubernetes.io/name``, file names) rather than names, sparse and with
   one kind of value, render as maps (``additionalProperties``).
 - a position seen often whose keys are mostly one-offs (mock-server filler, ids as keys) lists only
-  the keys that recur; the rest stay allowed by default.
+  the keys that recur, with ``additionalProperties: true`` to say that others come and go.
 """
 
 from __future__ import annotations
@@ -445,7 +445,10 @@ def _render_object(node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
         return _map_schema(list(props.values()), node, v31, enums)
     if not keys:
         return {"type": "object"}
-    out: dict[str, Any] = {"properties": {k: _render(props[k], k, v31, enums) for k in keys}}
+    out: dict[str, Any] = {}
+    if len(keys) < len(props) or node.extra is not None:
+        out["additionalProperties"] = True  # says so: keys beyond the listed ones were seen and are fine
+    out["properties"] = {k: _render(props[k], k, v31, enums) for k in keys}
     if node.objects >= REQUIRED_MIN_OBJECTS:
         required = [k for k in keys if props[k].count >= node.objects]
         if required:

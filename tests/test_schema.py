@@ -67,7 +67,7 @@ def to_json_schema(schema: Any, openapi: str) -> Any:
         if key == "properties":
             out[key] = {k: to_json_schema(v, openapi) for k, v in value.items()}
         elif key in ("items", "additionalProperties"):
-            out[key] = to_json_schema(value, openapi)
+            out[key] = value if value is True else to_json_schema(value, openapi)
         elif key == "anyOf":
             out[key] = [to_json_schema(v, openapi) for v in value]
         elif key == "nullable":
@@ -285,7 +285,7 @@ def test_one_off_keys_are_not_listed_as_properties() -> None:
     schema = infer_schema(values)
     assert sorted(schema["properties"]) == ["id", "note", "state"]
     assert schema["required"] == ["id", "state"]
-    assert "additionalProperties" not in schema
+    assert schema["additionalProperties"] is True
     assert_accepts(schema, values)
 
 
@@ -294,7 +294,9 @@ def test_sparse_records_keep_their_rare_properties() -> None:
     fields = {f"field_{i}": [1, "x", True, {"a": 1}][i % 4] for i in range(30)}
     values = [{"id": i, **{f: fields[f] for f in rng.sample(sorted(fields), 3)}} for i in range(12)]
     seen = {k for v in values for k in v}
-    assert set(infer_schema(values)["properties"]) == seen
+    schema = infer_schema(values)
+    assert set(schema["properties"]) == seen
+    assert "additionalProperties" not in schema
 
 
 def test_real_keys_survive_eviction_of_one_off_keys() -> None:
@@ -305,6 +307,7 @@ def test_real_keys_survive_eviction_of_one_off_keys() -> None:
     schema = shape.to_schema()
     assert sorted(schema["properties"]) == ["id", "name"]
     assert schema["required"] == ["id", "name"]
+    assert schema["additionalProperties"] is True
     assert_accepts(schema, values)
 
 
