@@ -320,7 +320,26 @@ class PathTemplater:
 
     @property
     def keys(self) -> frozenset[str]:
+        """Every skeleton key observed so far."""
         return frozenset(self._keys)
+
+    def merge(self, other: PathTemplater) -> None:
+        """Fold in what another templater observed (same hints), as if its paths came here too."""
+        self._keys |= other._keys
+        for prefix, words in other._words.items():
+            mine = self._words.setdefault(prefix, set())
+            for word in sorted(words - mine):
+                if len(mine) >= self.word_cap:
+                    break
+                mine.add(word)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_cache"] = {}  # a checkpoint need not carry the raw paths; they come back on sight
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
 
     def _skeleton(self, path: str) -> str:
         segs = _split(path)
