@@ -62,79 +62,35 @@ MAX_BRANCHES: Final = 8     # complex properties tested by name in a chain; more
 
 
 class Conformance:
-    """Compiled checks for one self-contained OpenAPI schema (3.0 ``nullable`` or 3.1 type lists)."""
+    """Compiled checks for one self-contained OpenAPI schema (3.0 ``nullable`` or 3.1 type lists).
 
-    __slots__ = ("_openapi", "_root", "ok")
+    ``ok(v)``: valid and fully documented (the fast filter, compiled at once); ``valid(v)``: valid,
+    whatever extra properties it has; ``undocumented(v)``: where the extra properties are. The last two
+    are compiled on first use: most schemas never need them.
+    """
+
+    __slots__ = ("_collect", "_openapi", "_root", "_valid", "ok")
 
     def __init__(self, schema: Mapping[str, Any], openapi: str = "3.0") -> None:
         self._root = dict(schema)
         self._openapi = openapi
-        self.ok: Check = _Codegen(self._root, openapi).build()
+        self.ok: Check = _Codegen(self._root, openapi, strict=True).build()
+        self._valid: Check | None = None
+        self._collect: Callable[[Any, str, list[str]], None] | None = None
 
-    # -- explaining --------------------------------------------------------------------------------
+    def valid(self, value: Any) -> bool:
+        """True only when jsonschema agrees the value is valid (extra properties allowed)."""
+        if self._valid is None:
+            self._valid = _Codegen(self._root, self._openapi, strict=False).build()
+        return self._valid(value)
+
     def undocumented(self, value: Any, limit: int = MAX_UNDOCUMENTED) -> list[str]:
         """Where ``value`` has properties its schema does not name (``items[0].extra``), at most ``limit``."""
+        if self._collect is None:
+            self._collect = _Collector(self._root, self._openapi).build()
         out: list[str] = []
-        self._walk(self._root, value, "", out, limit, 0)
-        return out
-
-    def _walk(self, schema: Any, v: Any, where: str, out: list[str], limit: int, depth: int) -> None:
-        schema = self._resolved(schema)
-        if schema is None or depth > 64 or len(out) >= limit:
-            return
-        if isinstance(v, dict):
-            self._walk_object(schema, v, where, out, limit, depth)
-        elif isinstance(v, list) and isinstance(schema.get("items"), dict):
-            for i, x in enumerate(v):
-                self._walk(schema["items"], x, f"{where}[{i}]", out, limit, depth + 1)
-        for key in ("anyOf", "oneOf"):
-            if isinstance(schema.get(key), list):
-                self._walk_best(schema[key], v, where, out, limit, depth)
-        for branch in schema.get("allOf") or ():
-            self._walk(branch, v, where, out, limit, depth + 1)
-
-    def _walk_object(self, schema: dict[str, Any], v: dict[str, Any], where: str, out: list[str],
-                     limit: int, depth: int) -> None:
-        props = schema.get("properties")
-        ap = schema.get("additionalProperties")
-        for key in v:
-            sub = props.get(key) if isinstance(props, dict) else None
-            if sub is None and isinstance(props, dict) and ap is None and "allOf" not in schema:
-                if len(out) < limit:
-                    out.append(f"{where}.{key}" if where else key)
-                continue
-            sub = sub if sub is not None else ap if isinstance(ap, dict) else None
-            if sub is not None:
-                self._walk(sub, v[key], f"{where}.{key}" if where else key, out, limit, depth + 1)
-
-    def _walk_best(self, branches: list[Any], v: Any, where: str, out: list[str], limit: int,
-                   depth: int) -> None:
-        """The branch that documents the value best: fewest undocumented properties, valid ones first."""
-        best: tuple[int, int, list[str]] | None = None
-        for branch in branches:
-            found: list[str] = []
-            self._walk(branch, v, where, found, limit, depth + 1)
-            declared = _declared(self._root, self._openapi, branch)
-            rank = (0 if declared is None or type(v) in declared else 1, len(found))
-            if best is None or rank < best[:2]:
-                best = (*rank, found)
-        if best is not None:
-            out.extend(best[2][: max(0, limit - len(out))])
-
-    def _resolved(self, schema: Any) -> dict[str, Any] | None:
-        for _ in range(16):
-            if not isinstance(schema, dict):
-                return None
-            ref = schema.get("$ref")
-            if not isinstance(ref, str):
-                return merge_all_of(schema, self._root) if "allOf" in schema else schema
-            try:
-                schema = lookup(self._root, ref)
-            except KeyError:
-                return None
-        return None
-
-
+        self._collect(value, "", out)
+        return [p[1:] if p.startswith(".") else p for p in out[:limit]]
 
 
 def _allowed(schema: Mapping[str, Any], openapi: str) -> frozenset[type]:
@@ -174,9 +130,10 @@ def _declared(root: Mapping[str, Any], openapi: str, schema: Any) -> frozenset[t
 class _Codegen:
     """Writes the Python source of the checks for one schema, then compiles it."""
 
-    def __init__(self, root: dict[str, Any], openapi: str) -> None:
+    def __init__(self, root: dict[str, Any], openapi: str, *, strict: bool) -> None:
         self.root = root
         self.openapi = openapi
+        self.strict = strict  # an unnamed key fails the check (ok) or passes (valid)
         self.ns: dict[str, Any] = {"NoneType": _NONE, "__builtins__": {"dict": dict, "list": list,
                                    "str": str, "int": int, "float": float, "bool": bool, "type": type,
                                    "len": len, "True": True, "False": False}}
@@ -303,9 +260,9 @@ class _Codegen:
             if isinstance(bound, int) and not isinstance(bound, bool):
                 out.append(f"{pad}if len({var}) {op} {bound}: return False")
         ap = schema.get("additionalProperties")
-        closed = ap is False or (ap is None and has_props)  # an unnamed key is not ok
-        if not has_props and (ap is None or ap is True or ap == {}):
-            return  # a free-form object
+        closed = ap is False or (ap is None and has_props and self.strict)  # an unnamed key is not ok
+        if not closed and (ap is None or ap is True or ap == {}) and not self.checks_values(props):
+            return  # a free-form object, or one whose named values need no check
         leaves: dict[str, frozenset[type]] = {}
         branches: dict[str, Any] = {}
         for name, sub in sorted((props or {}).items()):
@@ -353,6 +310,9 @@ class _Codegen:
             out.append(f"{inner}{'else' if keyword == 'elif' else 'if True'}:")
             out.append(f"{inner}    pass")
             self.emit(ap, x, out, indent + 2, blocks + 2, depth + 1)
+
+    def checks_values(self, props: Any) -> bool:
+        return isinstance(props, dict) and any(self.leaf(sub) != ALL_TYPES for sub in props.values())
 
     def leaf(self, schema: Any) -> frozenset[type] | None:
         """The allowed types, when a schema checks nothing but its type."""
@@ -445,6 +405,154 @@ class _Codegen:
             refuters = [_refuter(self.root, self.openapi, b) for b in one_of]
             helper = _one_of(table, refuters)
             out.append(f"{pad}if not {self.const(helper, 'O')}({var}): return False")
+
+
+class _Collector:
+    """Writes the functions that list undocumented properties: ``f(value, prefix, out)`` appends
+    ``prefix.key`` for each key an object's schema does not name (see the module doc), walking only
+    where the schema has structure. Alternatives (anyOf/oneOf) take the branch that documents the
+    value best: one that admits its type, then the fewest undocumented properties."""
+
+    def __init__(self, root: dict[str, Any], openapi: str) -> None:
+        self.root = root
+        self.openapi = openapi
+        self.ns: dict[str, Any] = {"__builtins__": {"type": type, "str": str, "dict": dict, "list": list,
+                                                    "enumerate": enumerate}}
+        self.sources: list[str] = []
+        self.refs: dict[str, str] = {}
+        self.late: list[tuple[list[Any], list[str]]] = []
+        self.n = 0
+
+    def build(self) -> Callable[[Any, str, list[str]], None]:
+        name = self.function(self.root, 0)
+        exec(compile("\n".join(self.sources), "<conformance>", "exec"), self.ns)  # source: see module doc
+        for table, names in self.late:
+            table.extend(self.ns[fname] for fname in names)
+        collect: Callable[[Any, str, list[str]], None] = self.ns[name]
+        return collect
+
+    def fresh(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def const(self, value: Any, prefix: str = "C") -> str:
+        name = self.fresh(prefix)
+        self.ns[name] = value
+        return name
+
+    def function(self, schema: Any, depth: int, name: str | None = None) -> str:
+        name = name or self.fresh("c")
+        body: list[str] = []
+        self.emit(schema, "v", "p", body, 1, 0, depth)
+        lines = "".join(x + "\n" for x in body)
+        self.sources.append(f"def {name}(v, p, out):\n{lines}    return None\n")
+        return name
+
+    def resolved(self, schema: Any) -> dict[str, Any] | None:
+        for _ in range(16):
+            if not isinstance(schema, dict):
+                return None
+            if not isinstance(schema.get("$ref"), str):
+                return merge_all_of(schema, self.root) if "allOf" in schema else schema
+            try:
+                schema = lookup(self.root, schema["$ref"])
+            except KeyError:
+                return None
+        return None
+
+    def inert(self, schema: Any, depth: int = 0) -> bool:
+        """Whether nothing under this schema can be undocumented (no properties, items or branches)."""
+        s = self.resolved(schema)
+        if s is None:
+            return True
+        if depth > 8:
+            return False
+        return ("properties" not in s and not isinstance(s.get("additionalProperties"), dict)
+                and not isinstance(s.get("items"), dict)
+                and not any(k in s for k in ("anyOf", "oneOf", "allOf")))
+
+    def emit(self, schema: Any, var: str, path: str, out: list[str], indent: int, blocks: int,
+             depth: int) -> None:
+        pad = "    " * indent
+        if not isinstance(schema, dict) or depth > 64 or self.inert(schema):
+            return
+        ref = schema.get("$ref")
+        if blocks >= MAX_BLOCKS or isinstance(ref, str):
+            if isinstance(ref, str):
+                fname = self.refs.get(ref)
+                if fname is None:
+                    fname = self.refs[ref] = self.fresh("r")
+                    target = self.resolved(schema)
+                    self.function(target if target is not None else {}, depth + 1, fname)
+            else:
+                fname = self.function(schema, depth)
+            out.append(f"{pad}{fname}({var}, {path}, out)")
+            return
+        s = merge_all_of(schema, self.root) if "allOf" in schema else schema
+        self.object(s, var, path, out, indent, blocks, depth)
+        items = s.get("items")
+        if isinstance(items, dict) and not self.inert(items):
+            i, x = self.fresh("i"), self.fresh("x")
+            out.append(f"{pad}if type({var}) is list:")
+            out.append(f"{pad}    for {i}, {x} in enumerate({var}):")
+            out.append(f"{pad}        pass")
+            self.emit(items, x, f'{path} + "[" + str({i}) + "]"', out, indent + 2, blocks + 2, depth + 1)
+        for key in ("anyOf", "oneOf"):
+            branches = s.get(key)
+            if isinstance(branches, list) and branches:
+                table: list[Any] = []
+                self.late.append((table, [self.function(b, depth + 1) for b in branches]))
+                declared = [_declared(self.root, self.openapi, b) for b in branches]
+                out.append(f"{pad}{self.const(_best(table, declared), 'B')}({var}, {path}, out)")
+        for branch in s.get("allOf") or ():
+            out.append(f"{pad}{self.function(branch, depth + 1)}({var}, {path}, out)")
+
+    def object(self, s: dict[str, Any], var: str, path: str, out: list[str], indent: int, blocks: int,
+               depth: int) -> None:
+        pad = "    " * indent
+        props = s.get("properties")
+        ap = s.get("additionalProperties")
+        closed = isinstance(props, dict) and ap is None and "allOf" not in s
+        deeper = {name: sub for name, sub in sorted((props or {}).items()) if not self.inert(sub)}
+        extra = ap if isinstance(ap, dict) and not self.inert(ap) else None
+        if not closed and not deeper and extra is None:
+            return
+        k, x = self.fresh("k"), self.fresh("x")
+        here = f'{path} + "." + {k}'
+        out.append(f"{pad}if type({var}) is dict:")
+        out.append(f"{pad}    for {k}, {x} in {var}.items():")
+        inner = pad + "        "
+        keyword = "if"
+        for name, sub in deeper.items():
+            out.append(f"{inner}{keyword} {k} == {name!r}:")
+            out.append(f"{inner}    pass")
+            self.emit(sub, x, here, out, indent + 3, blocks + 3, depth + 1)
+            keyword = "elif"
+        if closed:
+            known = self.const(frozenset(props or ()), "K")
+            out.append(f"{inner}{keyword} {k} not in {known}:")
+            out.append(f"{inner}    out.append({here})")
+        elif extra is not None:
+            known = self.const(frozenset(props or ()), "K")
+            out.append(f"{inner}{keyword} {k} not in {known}:")
+            out.append(f"{inner}    pass")
+            self.emit(extra, x, here, out, indent + 3, blocks + 3, depth + 1)
+
+
+def _best(table: list[Callable[[Any, str, list[str]], None]],
+          declared: list[frozenset[type] | None]) -> Callable[[Any, str, list[str]], None]:
+    def best(v: Any, p: str, out: list[str]) -> None:
+        chosen: tuple[int, int, list[str]] | None = None
+        for collect, types in zip(table, declared, strict=True):
+            found: list[str] = []
+            collect(v, p, found)
+            rank = (0 if types is None or type(v) in types else 1, len(found))
+            if chosen is None or rank < chosen[:2]:
+                chosen = (*rank, found)
+        if chosen is not None:
+            out.extend(chosen[2])
+
+    return best
 
 
 def _one_of(table: dict[str, Check], refuters: list[Check]) -> Check:

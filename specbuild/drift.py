@@ -49,16 +49,19 @@ response-header-missing         warning   a response header the spec marks requi
 "And accepted": the request side is judged only when the server accepted the request (a status
 below 400) or failed on it (5xx); a 4xx answer to a request the spec forbids is the API agreeing
 with its spec. Likewise an undocumented path or method answered with 404, 405 or 501 is no finding.
-Examples never carry a header value, a query value, a credential, a token or a cookie, and long
-values are cut.
+Examples never carry a header value, a cookie, a credential or a token: header values are hidden,
+undocumented query parameters are named without their value, values under names like ``password``
+or ``token`` and values shaped like credentials (``Bearer ...``, JWTs, well-known key prefixes) are
+redacted, and long values are cut.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from typing import Any, Final, Protocol
 
@@ -291,10 +294,11 @@ class Checker:
         body = ex.request_body
         if body.kind == "empty":
             if op.body_required:
-                self._report(op.key, "request-body-missing", "", ex, "request body", "", "a body", "none")
+                self._report(op.key, "request-body-missing", "request body", ex, "request body", "",
+                             "a body", "none")
         elif op.body is None:
-            self._report(op.key, "request-body-undocumented", body.media_type or "", ex, "request body", "",
-                         "no body", f"a {body.media_type or 'body'}")
+            self._report(op.key, "request-body-undocumented", body.media_type or "body", ex, "request body",
+                         "", "no body", _a_body(body))
         else:
             self._check_body(op, ex, body, op.body, "request", "request body")
 
@@ -380,7 +384,7 @@ class Checker:
                              f"a body ({media})", "none")
         elif response.content is None:
             self._report(op.key, "response-body-undocumented", str(ex.status), ex, "response body", "",
-                         "no body", f"a {body.media_type or 'body'}")
+                         "no body", _a_body(body))
         else:
             self._check_body(op, ex, body, response.content, "response", "response body")
         if response.required_headers:
@@ -426,16 +430,17 @@ class Checker:
     # -- explaining what the fast filter rejected --------------------------------------------------
     def _explain(self, op: Operation, ex: Exchange, check: _BodyCheck, value: Any, side: str,
                  location: str) -> None:
-        for err in check.errors(value):
+        for err in ([] if check.conformance.valid(value) else check.errors(value)):
             kind, pointer, expected = _classify(err)
-            where_value = _at(value, err.where) if kind != "missing-required" else None
-            seen = "absent" if kind == "missing-required" else show(where_value, _last_name(pointer))
+            seen: str | Callable[[], str] = "absent"
+            if kind != "missing-required":
+                seen = partial(_show_at, value, err.where, pointer)
             self._report(op.key, f"{side}-{kind}", _subject(ex, side, pointer), ex, location, pointer,
                          expected, seen)
+        kind = f"{side}-undocumented-property"
         for pointer in check.conformance.undocumented(value):
-            seen = show(_at(value, pointer), _last_name(pointer))
-            self._report(op.key, f"{side}-undocumented-property", _subject(ex, side, pointer), ex, location,
-                         pointer, "not in the schema", seen)
+            self._report(op.key, kind, _subject(ex, side, pointer), ex, location, pointer,
+                         "not in the schema", partial(_show_at, value, pointer, pointer))
 
     def _compiled(self, schema: Mapping[str, Any], direction: str) -> _BodyCheck:
         key = (id(schema), direction)
@@ -449,7 +454,9 @@ class Checker:
 
     # -- grouping ---------------------------------------------------------------------------------
     def _report(self, op_key: str, kind: str, subject: str, ex: Exchange, location: str, pointer: str,
-                expected: str, seen: str) -> None:
+                expected: str, seen: str | Callable[[], str]) -> None:
+        """Count the exchange once per (operation, kind); keep the subject; keep the example if it is
+        the smallest so far (``seen`` may be a callable: rendering is only paid for a contender)."""
         group = self._groups.get((op_key, kind))
         if group is None:
             group = self._groups[(op_key, kind)] = _Group()
@@ -457,9 +464,11 @@ class Checker:
             group.count += 1
             group.seq = self._seq
         group.add_subject(subject)
+        if group.example is not None and subject > group.key[0]:
+            return
         example = Example(request=f"{ex.method} {_redact_path(ex.path)}", status=ex.status,
                           location=location, pointer=pointer, expected=_cut(expected, 160),
-                          seen=_cut(seen, 120), origin=ex.origin)
+                          seen=_cut(seen if isinstance(seen, str) else seen(), 120), origin=ex.origin)
         group.offer((subject, example), example)
 
     def merge(self, other: Checker) -> None:
@@ -518,6 +527,10 @@ def _scalar(raw: str, schema: Mapping[str, Any]) -> Any:
     if "null" in types and raw in ("", "null"):
         return None
     return raw
+
+
+def _a_body(body: Body) -> str:
+    return f"a body ({body.media_type})" if body.media_type else "a body"
 
 
 def _form_value(form: Any) -> Any:
@@ -579,6 +592,10 @@ def _at(value: Any, pointer: str) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return value
+
+
+def _show_at(value: Any, where: str, pointer: str) -> str:
+    return show(_at(value, where), _last_name(pointer))
 
 
 def _last_name(pointer: str) -> str:

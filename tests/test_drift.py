@@ -1,0 +1,326 @@
+"""drift: each kind of drift found with its kind and severity, nothing found where there is none,
+grouping, redaction, order independence, exit codes; and the learned-spec and devset controls."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import specbuild.drift as drift
+from specbuild.drift import KINDS, Checker, Finding, check, exit_code
+from specbuild.errors import RecordError
+from specbuild.records import Exchange, decode
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "fixtures" / "drift"
+DEVSET = ROOT.parent / "shared" / "devset"
+INDEX = json.loads((CORPUS / "cases.json").read_text())
+SPEC = json.loads((CORPUS / INDEX["spec"]).read_text())
+
+
+def exchanges(path: Path) -> list[Exchange]:
+    if path.suffix == ".gz":
+        with gzip.open(path) as fh:
+            raw = fh.read()
+    else:
+        raw = path.read_bytes()
+    out = []
+    for number, line in enumerate(raw.splitlines(), 1):
+        if line.strip():
+            with contextlib.suppress(RecordError):  # the messy fixture has bad records on purpose
+                out.append(decode(line, f"{path.name}:{number}"))
+    return out
+
+
+def summary(findings: list[Finding]) -> list[tuple[str, str, str, int]]:
+    return sorted((f.operation, f.kind, f.severity, f.count) for f in findings)
+
+
+def rec(method: str, path: str, status: int, answer: Any = None, **request: Any) -> Exchange:
+    """An exchange; ``request`` holds extra request fields (``body``, ``headers``)."""
+    response: dict[str, Any] = {"statusCode": status}
+    if answer is not None:
+        response["body"] = json.dumps(answer)
+        response["headers"] = {"content-type": "application/json"}
+    return decode({"request": {"method": method, "path": path, **request}, "response": response}, "t:1")
+
+
+# --- the corpus ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(INDEX["cases"]))
+def test_each_kind_of_drift_is_found_with_its_kind_and_severity(name: str) -> None:
+    case = INDEX["cases"][name]
+    found = check(SPEC, exchanges(CORPUS / case["traffic"]))
+    expected = sorted((e["operation"], e["kind"], e["severity"], e["count"]) for e in case["expected"])
+    assert summary(found) == expected
+
+
+def test_the_corpus_covers_every_kind_and_its_severity_matches_the_table() -> None:
+    covered = {e["kind"] for case in INDEX["cases"].values() for e in case["expected"]}
+    assert covered == set(KINDS)
+    for case in INDEX["cases"].values():
+        for e in case["expected"]:
+            assert KINDS[e["kind"]].severity == e["severity"]
+
+
+def test_the_control_traffic_gives_no_finding() -> None:
+    assert check(SPEC, exchanges(CORPUS / INDEX["control"])) == []
+
+
+def test_the_kinds_table_in_the_docs_is_the_one_in_the_code() -> None:
+    doc = drift.__doc__ or ""
+    rows = doc.split("=\n", 2)[2].split("\n===")[0].strip().splitlines()
+    table = {
+        name: (severity, meaning.strip()) for name, severity, meaning in (r.split(None, 2) for r in rows)
+    }
+    assert table == {k.name: (k.severity, k.meaning) for k in KINDS.values()}
+
+
+# --- grouping, examples, order ------------------------------------------------------------------
+
+
+def test_many_exchanges_with_one_drift_are_one_finding_with_a_count_and_one_example() -> None:
+    pet = {"id": 1, "name": "Rex", "status": "available"}
+    traffic = [rec("get", f"/v1/pets/{i}", 200, {**pet, "id": i, "colour": f"c{i}"}) for i in range(1, 51)]
+    [finding] = check(SPEC, traffic)
+    assert (finding.kind, finding.count, finding.subjects) == (
+        "response-undocumented-property",
+        50,
+        ("200 colour",),
+    )
+    assert finding.example.seen == '"c1"'  # the smallest by content, whatever the order
+
+
+def test_subjects_are_capped_and_say_there_are_more() -> None:
+    pet = {"id": 1, "name": "Rex", "status": "available"}
+    extra = {f"p{i:02}": i for i in range(30)}
+    [finding] = check(SPEC, [rec("get", "/v1/pets/1", 200, {**pet, **extra})])
+    assert finding.count == 1
+    assert len(finding.subjects) == drift.MAX_SUBJECTS and finding.more_subjects
+    assert finding.subjects[0] == "200 p00"
+
+
+ALL_CORPUS = [
+    ex for name in sorted(INDEX["cases"]) for ex in exchanges(CORPUS / INDEX["cases"][name]["traffic"])
+]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(ALL_CORPUS))
+def test_findings_do_not_depend_on_record_order(shuffled: list[Exchange]) -> None:
+    assert check(SPEC, shuffled) == check(SPEC, ALL_CORPUS)
+
+
+def test_merged_checkers_equal_one_checker() -> None:
+    half = len(ALL_CORPUS) // 2
+    a, b = Checker(SPEC).add_all(ALL_CORPUS[:half]), Checker(SPEC).add_all(ALL_CORPUS[half:])
+    a.merge(b)
+    whole = Checker(SPEC).add_all(ALL_CORPUS)
+    assert a.findings() == whole.findings()
+    assert a.stats == whole.stats
+
+
+# --- redaction ------------------------------------------------------------------------------------
+
+SECRETS = ("hunter2", "tok-31337", "sess-4242", "k-5d1e8a7c44", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig")
+
+
+def test_examples_never_carry_credentials_tokens_cookies_or_header_values() -> None:
+    pet = {"id": 1, "name": "Rex", "status": "available"}
+    traffic = [
+        rec(
+            "get",
+            "/v1/pets/1?api_key=tok-31337&access=hunter2",
+            200,
+            {**pet, "password": "hunter2"},
+            headers={
+                "authorization": "Bearer tok-31337",
+                "cookie": "s=sess-4242",
+                "x-api-key": "k-5d1e8a7c44",
+                "x-session-token": "sess-4242",
+            },
+        ),
+        rec("get", "/v1/pets/1", 200, {**pet, "note": SECRETS[4]}),
+        rec("get", "/v1/pets?limit=500", 200, [], headers={"x-tenant": "hunter2"}),
+    ]
+    findings = check(SPEC, traffic)
+    kinds = {f.kind for f in findings}
+    assert {
+        "undocumented-query-parameter",
+        "undocumented-header",
+        "response-undocumented-property",
+        "parameter-violation",
+    } <= kinds
+    text = repr(findings)
+    for secret in SECRETS:
+        assert secret not in text
+
+
+def test_long_values_are_cut() -> None:
+    pet = {"id": 1, "name": "Rex", "status": "lost" * 1000}
+    [finding] = check(SPEC, [rec("get", "/v1/pets/1", 200, pet)])
+    assert finding.kind == "response-enum-violation"
+    assert len(finding.example.seen) <= 120 and finding.example.seen.endswith("(4002 chars)")
+
+
+def test_show_redacts_by_name_and_by_value_and_summarises_containers() -> None:
+    assert drift.show("hunter2", "userPassword") == "(redacted)"
+    assert drift.show("Bearer abc.def") == "(redacted)"
+    assert drift.show("ghp_abcdefghijklmnop1234") == "(redacted)"
+    assert drift.show({"a": 1, "b": 2}) == "an object with 2 properties"
+    assert drift.show([1]) == "an array of 1 item"
+    assert drift.show("plain") == '"plain"'
+    assert drift.show("author name", "author") == '"author name"'
+
+
+# --- smaller rules -----------------------------------------------------------------------------------
+
+
+def test_request_drift_answered_with_4xx_is_the_api_agreeing_with_its_spec() -> None:
+    assert (
+        check(
+            SPEC,
+            [
+                rec(
+                    "post",
+                    "/v1/pets",
+                    400,
+                    {"code": 400, "message": "bad"},
+                    body=json.dumps({"name": 42}),
+                    headers={"content-type": "application/json"},
+                )
+            ],
+        )
+        == []
+    )
+
+
+def test_request_drift_answered_with_5xx_is_reported() -> None:
+    found = check(SPEC, [rec("get", "/v1/pets?limit=abc", 500, {"code": 500, "message": "boom"})])
+    assert summary(found) == [("GET /pets", "parameter-violation", "warning", 1)]
+
+
+def test_read_only_properties_are_not_required_in_requests() -> None:
+    body = json.dumps({"name": "Rex", "status": "sold"})  # no `id`: the server assigns it
+    pet = {"id": 3, "name": "Rex", "status": "sold"}
+    assert (
+        check(
+            SPEC, [rec("post", "/v1/pets", 201, pet, body=body, headers={"content-type": "application/json"})]
+        )
+        == []
+    )
+
+
+def test_paths_match_with_and_without_the_server_base_path() -> None:
+    pet = {"id": 1, "name": "Rex", "status": "available"}
+    assert check(SPEC, [rec("get", "/v1/pets/1", 200, pet), rec("get", "/pets/1", 200, pet)]) == []
+
+
+def test_json_flavoured_media_types_read_as_json() -> None:
+    ex = decode(
+        {
+            "request": {"method": "get", "path": "/v1/pets/1"},
+            "response": {
+                "statusCode": 200,
+                "headers": {"content-type": "application/vnd.pets+json"},
+                "body": json.dumps({"id": 1, "name": "Rex", "status": "sold"}),
+            },
+        },
+        "t:1",
+    )
+    assert check(SPEC, [ex]) == []
+
+
+def test_a_too_large_body_is_counted_as_unchecked() -> None:
+    raw = {
+        "request": {"method": "get", "path": "/v1/pets/1"},
+        "response": {
+            "statusCode": 200,
+            "headers": {"content-type": "application/json"},
+            "body": json.dumps({"id": 1, "name": "x" * 500, "status": "sold"}),
+        },
+    }
+    checker = Checker(SPEC).add_all([decode(raw, "t:1", max_body_bytes=100)])
+    assert checker.findings() == [] and checker.stats.bodies_unchecked == 1
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "expected"), [("breaking", 1), ("warning", 1), ("info", 1), ("never", 0)]
+)
+def test_exit_code_when_something_breaks(fail_on: str, expected: int) -> None:
+    findings = check(SPEC, exchanges(CORPUS / "undocumented-server-error.jsonl"))
+    assert exit_code(findings, fail_on) == expected
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "expected"), [("breaking", 0), ("warning", 0), ("info", 1), ("never", 0)]
+)
+def test_exit_code_for_additive_drift(fail_on: str, expected: int) -> None:
+    findings = check(SPEC, exchanges(CORPUS / "response-undocumented-property.jsonl"))
+    assert exit_code(findings, fail_on) == expected
+    assert exit_code([], fail_on) == 0
+
+
+# --- controls: a spec learned from traffic accepts that traffic -----------------------------------
+
+
+def _build_spec() -> Any:
+    try:
+        from specbuild import build_spec
+    except ImportError as exc:  # the builder lands separately
+        pytest.skip(f"specbuild.build_spec is not importable yet ({exc})")
+    return build_spec
+
+
+@pytest.mark.parametrize("name", ["users.jsonl", "messy.jsonl"])
+def test_a_spec_learned_from_fixture_traffic_finds_no_drift_in_it(name: str) -> None:
+    build_spec = _build_spec()
+    traffic = exchanges(ROOT / "fixtures" / name)
+    assert check(build_spec(traffic), traffic) == []
+
+
+def test_a_spec_learned_from_the_drift_control_finds_no_drift_in_it() -> None:
+    build_spec = _build_spec()
+    traffic = exchanges(CORPUS / INDEX["control"])
+    assert check(build_spec(traffic), traffic) == []
+
+
+needs_devset = pytest.mark.skipif(not DEVSET.is_dir(), reason="needs ../shared/devset (not in this checkout)")
+DEVSET_FILES = (
+    sorted(p.name.removesuffix(".jsonl.gz") for p in DEVSET.glob("*.jsonl.gz"))
+    if DEVSET.is_dir()
+    else ["(none)"]
+)
+
+
+@pytest.mark.slow
+@needs_devset
+@pytest.mark.parametrize("name", DEVSET_FILES)
+def test_a_spec_learned_from_a_devset_file_finds_no_drift_in_it(name: str) -> None:
+    build_spec = _build_spec()
+    traffic = exchanges(DEVSET / f"{name}.jsonl.gz")
+    assert check(build_spec(traffic), traffic) == []
+
+
+# The truth specs are real API descriptions: one GitHub schema says `oneOf` of three nullable types,
+# so a null matches all three and is invalid by JSON Schema. That is the only drift they show.
+TRUTH_KNOWN = {"github": {("response-schema-violation", "422 errors[].value")}}
+
+
+@pytest.mark.slow
+@needs_devset
+@pytest.mark.parametrize("name", DEVSET_FILES)
+def test_the_truth_spec_finds_no_drift_in_its_own_traffic(name: str) -> None:
+    truth = json.loads((DEVSET / f"{name}.truth.json").read_text())
+    found = check(truth, exchanges(DEVSET / f"{name}.jsonl.gz"))
+    known = TRUTH_KNOWN.get(re.sub(r"-.*", "", name), set())
+    assert [f for f in found if not {(f.kind, s) for s in f.subjects} <= known] == []
