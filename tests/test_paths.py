@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
 import random
 import re
@@ -413,10 +414,12 @@ DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset"
 @pytest.mark.skipif(not DEVSET.is_dir(), reason="../shared/devset is not here (only in the dev workspace)")
 @pytest.mark.parametrize("name", ["github-n200", "kubernetes-n200", "kubernetes-live1000"])
 def test_devset_path_f1(name: str) -> None:
-    import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    import eval_paths
-
+    """The devset's low-data and live files (the n5000 ones: scripts/eval_paths.py)."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "eval_paths.py"
+    spec = importlib.util.spec_from_file_location("eval_paths", script)
+    assert spec is not None and spec.loader is not None
+    eval_paths = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(eval_paths)
     _, templates, _raw = eval_paths.learn(name, DEVSET)
     learned = erased(t.path for t in templates.values())
     assert eval_paths.prf(eval_paths.truth_paths(name, DEVSET), learned)[2] >= 0.97
@@ -498,3 +501,23 @@ def test_a_common_envelope_does_not_make_resources_one() -> None:
     got = learn(shapes, shapes)
     expected = {f"/api/v1/{r}" for r in resources} | {f"/api/v1/{r}/{{}}" for r in resources}
     assert erased(got.values()) == expected
+
+
+def test_merge_folds_another_templater_in() -> None:
+    a, b = PathTemplater(), PathTemplater()
+    for name in NAMES[:2]:
+        a.observe(f"/teams/{name}")
+    for name in NAMES[2:5]:
+        b.observe(f"/teams/{name}")
+    a.merge(b)
+    assert a.keys == {f"/teams/{n}" for n in NAMES[:5]}
+    assert {t.path for t in a.templates().values()} == {"/teams/{teamName}"}
+
+
+def test_pickles_without_the_cache() -> None:
+    t = PathTemplater()
+    for i in range(100):
+        t.observe(f"/items/{i}")
+    clone = pickle.loads(pickle.dumps(t))
+    assert clone._cache == {}
+    assert clone.keys == t.keys
