@@ -12,6 +12,7 @@ a restart keeps learning exactly as if it had never stopped.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -58,9 +59,12 @@ class HeaderPolicy:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
 
+    # Called for every header of every record; header names are few, so the answers are cached.
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - policies are few and live as long as the run
     def request(self, name: str) -> bool:
         return self._decide(name, GENERIC_REQUEST_HEADERS, GENERIC_REQUEST_PREFIXES)
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019
     def response(self, name: str) -> bool:
         return self._decide(name, GENERIC_RESPONSE_HEADERS, GENERIC_RESPONSE_PREFIXES)
 
@@ -243,6 +247,22 @@ class SpecBuilder:
         resp.bodies.add(ex.response_body)
         if ex.request_body.kind == "too-large" or ex.response_body.kind == "too-large":
             self.too_large += 1
+
+    def merge(self, other: SpecBuilder) -> None:
+        """Fold in another builder's state (taken over, not copied: drop ``other`` afterwards).
+
+        Exact: merging two builders equals one builder fed both inputs, in any order.
+        """
+        self.templater.merge(other.templater)
+        for key, state in other.operations.items():
+            mine = self.operations.get(key)
+            if mine is None:
+                self.operations[key] = state
+            else:
+                mine.merge(state)
+        self.servers.update(other.servers)
+        self.exchanges += other.exchanges
+        self.too_large += other.too_large
 
     def add_all(self, exchanges: Iterable[Exchange]) -> SpecBuilder:
         for ex in exchanges:

@@ -7,6 +7,7 @@ code (2 for what the user can fix); anything else is a bug and says so (``--trac
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from specbuild.console import Reporter
 from specbuild.errors import SpecbuildError, UsageError
 from specbuild.files import read_document
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
-from specbuild.run import Fold, build_document, write_document
+from specbuild.run import Fold, build_document, feed_sharded, plan_shards, write_document
 from specbuild.sources.jsonl import iter_lines
 from specbuild.spec import RenderOptions
 from specbuild.validate import check_input_spec
@@ -101,6 +102,8 @@ def build(
                               rich_help_panel=L)] = DEFAULT_MAX_BODY_BYTES,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (exit 2).",
                       rich_help_panel=L)] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", envvar="SPECBUILD_JOBS", help="Processes for "
+                    "replaying a large plain file (0: one per core, at most 8).", rich_help_panel=L)] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     show_traceback: Annotated[bool, typer.Option("--traceback", help="Show tracebacks of internal "
                               "errors.")] = False,
@@ -148,7 +151,8 @@ def build(
     if src is Source.file:
         if input_ is None:
             raise UsageError("--source file needs -i FILE (or '-' for stdin)")
-        _build_from_file(input_, builder, options, base, output, fmt.value, strict, max_body_bytes, quiet)
+        _build_from_file(input_, builder, options, base, output, fmt.value, strict, max_body_bytes, quiet,
+                         jobs or min(os.cpu_count() or 1, 8))
         return
     if input_ is not None:
         raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
@@ -177,11 +181,17 @@ def _read_base(spec: Path | None) -> dict[str, Any] | None:
 
 
 def _build_from_file(input_: str, builder: SpecBuilder, options: RenderOptions, base: dict[str, Any] | None,
-                     output: str, fmt: str, strict: bool, max_body_bytes: int, quiet: bool) -> None:
+                     output: str, fmt: str, strict: bool, max_body_bytes: int, quiet: bool,
+                     jobs: int) -> None:
     with Reporter(quiet=quiet) as reporter:
         fold = Fold(builder, strict=strict, max_body_bytes=max_body_bytes, on_skip=reporter.warn,
                     on_progress=reporter.progress)
-        stats = fold.feed(iter_lines(input_))
+        shards = plan_shards(input_, jobs)
+        if shards:
+            reporter.progress(fold.stats, note=f"replaying in {len(shards)} processes")
+            stats = feed_sharded(fold, shards)
+        else:
+            stats = fold.feed(iter_lines(input_))
         doc = build_document(builder, options, base)
         target = write_document(doc, output, fmt)
         stats.finished = stats.finished or _now()

@@ -85,9 +85,10 @@ class Reporter:
 
 def progress_line(stats: Stats, extra: dict[str, Any]) -> str:
     parts = [f"{stats.read:,} records", f"{stats.rate:,.0f}/s"]
-    for key in ("lag", "paths", "operations"):
+    for key in ("lag", "paths", "operations", "note"):
         if key in extra and extra[key] is not None:
-            parts.append(f"{key} {extra[key]:,}")
+            value = extra[key]
+            parts.append(f"{key} {value:,}" if isinstance(value, int) else str(value))
     skipped = sum(stats.skipped.values())
     if skipped:
         parts.append(f"{skipped:,} skipped")

@@ -52,6 +52,13 @@ class RecordError(SpecbuildError):
         self.origin = origin
         super().__init__(f"{origin}: {detail}" if origin else detail)
 
+    def __reduce__(self) -> tuple[type[RecordError], tuple[str, str, str]]:
+        # pickled across processes by the sharded replay; Exception's default would lose the fields
+        return (RecordError, (self.reason, self.detail, self.origin))
+
+    def located(self, origin: str) -> RecordError:
+        return RecordError(self.reason, self.detail, origin)
+
 
 class InvalidSpecError(SpecbuildError):
     """The document we built does not pass openapi-spec-validator: a bug in specbuild."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from specbuild.builder import Bodies, BodyState, OperationState, ParamState, SpecBuilder
 from specbuild.paths import Template
+from specbuild.schema import Shape
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
 NO_CONTENT_STATUSES = frozenset({204, 205, 304})
@@ -74,9 +75,11 @@ def merged_operations(builder: SpecBuilder) -> dict[tuple[Template, str], Operat
 
 
 def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
-    """Per skeleton key: its methods and the property paths of its successful JSON responses.
+    """Per skeleton key: its methods and the *core* property paths of its successful JSON responses.
 
-    The templater reads these as evidence: siblings that answer the same shapes are one resource.
+    Core: present in at least half of the objects at that position. The templater reads these as
+    evidence that siblings are one resource; rare or random keys (mock-server filler, maps the schema
+    did not recognise) would otherwise make the same resource look different.
     """
     acc: dict[str, set[str]] = defaultdict(set)
     for (key, method), op in builder.operations.items():
@@ -86,21 +89,22 @@ def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
             if 200 <= status < 300:
                 for body in resp.bodies.by_media.values():
                     if body.shape is not None and body.shape.count:
-                        feats.update(_property_paths(body.shape.to_schema(enums=False), "", 2))
+                        _core_paths(body.shape, "", 2, feats)
     return {k: frozenset(v) for k, v in acc.items()}
 
 
-def _property_paths(schema: Any, prefix: str, depth: int) -> list[str]:
-    if not isinstance(schema, dict) or depth < 0:
-        return []
-    out: list[str] = []
-    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
-        return _property_paths(schema["items"], prefix + "[]", depth)
-    for name, sub in (schema.get("properties") or {}).items():
-        path = f"{prefix}.{name}" if prefix else name
-        out.append(path)
-        out.extend(_property_paths(sub, path, depth - 1))
-    return out
+def _core_paths(shape: Shape, prefix: str, depth: int, out: set[str]) -> None:
+    if depth < 0:
+        return
+    if shape.items is not None and shape.items.count:
+        _core_paths(shape.items, prefix + "[]", depth, out)
+    if not shape.props or not shape.objects:
+        return
+    for name, sub in shape.props.items():
+        if sub.count * 2 >= shape.objects:
+            path = f"{prefix}.{name}" if prefix else name
+            out.add(path)
+            _core_paths(sub, path, depth - 1, out)
 
 
 def _method_rank(method: str) -> int:
@@ -127,8 +131,8 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
     return out
 
 
-def _param_schema(state: ParamState, opts: RenderOptions) -> dict[str, Any]:
-    schema = state.values.to_schema(openapi=opts.openapi)
+def _param_schema(state: ParamState, opts: RenderOptions, name: str | None = None) -> dict[str, Any]:
+    schema = state.values.to_schema(openapi=opts.openapi, enums=opts.enums, name=name)
     if state.repeated:
         return {"type": "array", "items": schema}
     return schema
@@ -140,7 +144,7 @@ def _parameters(where: str, params: dict[str, ParamState], calls: int,
     for name in sorted(params):
         state = params[name]
         param: dict[str, Any] = {"name": name, "in": where, "required": state.present >= calls,
-                                 "schema": _param_schema(state, opts)}
+                                 "schema": _param_schema(state, opts, name)}
         if state.repeated and where == "query":
             param["style"] = "form"
             param["explode"] = True
@@ -158,7 +162,7 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
     out: dict[str, Any] = {"description": _reason(status)}
     if resp.headers:
         out["headers"] = {name: {"required": state.present >= resp.count,
-                                 "schema": _param_schema(state, opts)}
+                                 "schema": _param_schema(state, opts, name)}
                           for name, state in sorted(resp.headers.items())}
     if resp.bodies.by_media and status not in NO_CONTENT_STATUSES:
         out["content"] = {media: {"schema": _body_schema(resp.bodies.by_media[media], opts)}
@@ -172,7 +176,7 @@ def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     if body.form is not None:
         schema: dict[str, Any] = {"type": "object"}
         if body.form:
-            schema["properties"] = {k: _param_schema(v, opts) for k, v in sorted(body.form.items())}
+            schema["properties"] = {k: _param_schema(v, opts, k) for k, v in sorted(body.form.items())}
             required = sorted(k for k, v in body.form.items() if v.present >= body.count)
             if required:
                 schema["required"] = required
