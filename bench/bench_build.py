@@ -66,7 +66,7 @@ def main() -> int:
     if not src.exists():
         print(f"skipped: {src} not found (the devset lives in ../shared, beside a development clone)")
         return 0
-    lines = [ln for ln in gzip.open(src).read().splitlines() if ln.strip()]
+    lines = [ln for ln in gzip.decompress(src.read_bytes()).splitlines() if ln.strip()]
     rss: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):

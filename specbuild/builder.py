@@ -142,12 +142,16 @@ class Bodies:
             kind = "json" if body.media_type and "json" in body.media_type else "binary"
         media = body.media_type or ("application/json" if kind == "json" else "application/octet-stream")
         state = self.by_media.get(media)
-        if state is None or (state.kind != kind and body.kind != "too-large"):
-            if state is not None:  # the same media type as text and JSON: keep the richer JSON view
-                if state.kind == "json":
-                    state.count += 1
-                    return
+        if state is None:
             state = self.by_media[media] = BodyState(kind)
+        elif state.kind != kind and body.kind != "too-large":
+            # One media type with two kinds of body: keep the richer JSON view, in either order.
+            if state.kind == "json":
+                state.count += 1
+                return
+            json_state = BodyState(kind)
+            json_state.count = state.count
+            state = self.by_media[media] = json_state
         state.add(body)
 
     def merge(self, other: Bodies) -> None:

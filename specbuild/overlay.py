@@ -62,7 +62,7 @@ def _merge_operation(written: dict[str, Any], learned: dict[str, Any]) -> dict[s
     out = dict(written)
     have = {(p.get("in"), p.get("name")) for p in written.get("parameters", []) if "$ref" not in p}
     extra = [p for p in learned.get("parameters", []) if (p["in"], p["name"]) not in have
-             and not (p["in"] == "path")]
+             and p["in"] != "path"]
     if extra:
         out["parameters"] = [*written.get("parameters", []), *extra]
     if "requestBody" in learned:

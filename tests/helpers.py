@@ -62,7 +62,7 @@ def rejections(doc: dict[str, Any], exchanges: Iterable[Exchange]) -> list[str]:
     if doc.get("servers"):
         url = doc["servers"][0]["url"]
         base = re.sub(r"^[a-z]+://[^/]+", "", url).rstrip("/")
-    routes = sorted(((p.count("{"), p, _template_regex(base + p)) for p in doc["paths"]))
+    routes = sorted((p.count("{"), p, _template_regex(base + p)) for p in doc["paths"])
     validators: dict[int, BodyValidator] = {}
     out = []
     for e in exchanges:

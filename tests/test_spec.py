@@ -186,7 +186,8 @@ def test_devset_spec_accepts_its_traffic(name: str) -> None:
     path = DEVSET / f"{name}.jsonl.gz"
     if not path.exists():
         pytest.skip(f"devset not available at {DEVSET} (it lives in ../shared beside a development clone)")
-    exchanges = [decode(line, f"{name}:{i}") for i, line in enumerate(gzip.open(path).read().splitlines(), 1)]
+    lines = gzip.decompress(path.read_bytes()).splitlines()
+    exchanges = [decode(line, f"{name}:{i}") for i, line in enumerate(lines, 1)]
     doc = build_spec(exchanges)
     assert spec_problems(doc) == []
     assert rejections(doc, exchanges) == []
