@@ -284,7 +284,17 @@ class _Codegen:
         out.append(f"{pad}for {k}, {x} in {var}.items():")
         inner = pad + "    "
         keyword = "if"
-        if leaves:
+        if leaves and closed:
+            # every key is known (checked at once, in C): subscript, with None for the structured ones
+            known: dict[str, frozenset[type] | None] = {**leaves, **dict.fromkeys(branches)}
+            out.insert(len(out) - 1, f"{pad}if not {self.const(frozenset(known), 'K')}.issuperset({var}): "
+                       "return False")
+            t = self.fresh("t")
+            out.append(f"{inner}{t} = {self.const(known, 'L')}[{k}]")
+            out.append(f"{inner}if {t} is not None:")
+            out.append(f"{inner}    if type({x}) not in {t}: return False")
+            keyword = "elif"
+        elif leaves:
             t = self.fresh("t")
             out.append(f"{inner}{t} = {self.const(leaves, 'L')}.get({k})")
             out.append(f"{inner}if {t} is not None:")
@@ -372,6 +382,9 @@ class _Codegen:
         if isinstance(fmt, str):
             if fmt in SLOW_FORMATS:
                 out.append(f"{pad}return False")
+            elif fmt in PATTERN_FORMATS:
+                out.append(f"{pad}if {self.const(PATTERN_FORMATS[fmt], 'P')}.fullmatch({var}) is None: "
+                           "return False")
             elif fmt in FORMATS:
                 out.append(f"{pad}if not {self.const(FORMATS[fmt], 'F')}({var}): return False")
 
@@ -626,28 +639,16 @@ def _key(v: Any) -> tuple[bool, Any]:
 
 
 # -- formats: each accepts a subset of what jsonschema's checker accepts -----------------------------
-_DATE_TIME = re.compile(r"(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]"
-                        r"([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)",
-                        re.ASCII)
+# Days per month (and 29 February in leap years only) are in the pattern itself, so a match is enough.
+_DAY: Final = (r"(?:\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|\d{4}-(?:0[13-9]|1[0-2])-(?:29|30)"
+               r"|\d{4}-(?:0[13578]|1[02])-31|(?:\d\d(?:0[48]|[2468][048]|[13579][26])"
+               r"|(?:[02468][048]|[13579][26])00)-02-29)")
+_DATE_TIME = re.compile(_DAY + r"[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?"
+                        r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)",
                    re.ASCII)
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII)
-_DAYS: Final = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _date_time(s: str) -> bool:
-    m = _DATE_TIME.fullmatch(s)
-    if m is None:
-        return False
-    return m[3] <= "28" or _valid_day(int(m[1]), int(m[2]), int(m[3]))  # every month has 28 days
-
-
-def _valid_day(year: int, month: int, day: int) -> bool:
-    if not 1 <= month <= 12 or day < 1 or day > _DAYS[month - 1]:
-        return False
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    return month != 2 or day <= 28 or leap
 
 
 def _date(s: str) -> bool:
@@ -676,8 +677,10 @@ def _ipv6(s: str) -> bool:
     return not getattr(address, "scope_id", "")
 
 
+# Formats checked by a pattern alone: the generated code calls the pattern, not a function.
+PATTERN_FORMATS: Final = {"date-time": _DATE_TIME, "uuid": _UUID}
 FORMATS: Final[dict[str, Check]] = {
-    "date-time": _date_time,
+    "date-time": lambda s: _DATE_TIME.fullmatch(s) is not None,
     "date": _date,
     "time": lambda s: _TIME.fullmatch(s) is not None,
     "uuid": lambda s: _UUID.fullmatch(s) is not None,

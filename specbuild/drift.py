@@ -221,6 +221,12 @@ class _Group:
 
 
 @dataclass(slots=True)
+class CheckState:
+    groups: dict[tuple[str, str], _Group]
+    stats: CheckStats
+
+
+@dataclass(slots=True)
 class _BodyCheck:
     """A compiled schema (the fast filter) and, built only when something is wrong, its validator."""
 
@@ -248,6 +254,7 @@ class Checker:
         self._bodies: dict[tuple[int, str], tuple[Any, _BodyCheck]] = {}
         self._api_headers: dict[str, bool] = {}
         self._param_ok: dict[tuple[int, str] | None, bool] = {}
+        self._media: dict[tuple[int, str | None, str], _BodyCheck] = {}
         self._groups: dict[tuple[str, str], _Group] = {}
         self._seq = 0
 
@@ -287,9 +294,9 @@ class Checker:
         for param, raw in zip(op.path_params, values, strict=False):
             if param is not None and param.schema is not None:
                 self._check_param(op, ex, param, [raw])
-        if ex.query or op.query:
+        if ex.query or op.required_query:
             self._check_query(op, ex)
-        if ex.request_headers or op.headers:
+        if ex.request_headers or op.required_headers:
             self._check_headers(op, ex)
         body = ex.request_body
         if body.kind == "empty":
@@ -303,8 +310,8 @@ class Checker:
             self._check_body(op, ex, body, op.body, "request", "request body")
 
     def _check_query(self, op: Operation, ex: Exchange) -> None:
-        seen: set[str] = set()
-        arrays: dict[str, list[str]] = {}
+        arrays: dict[str, list[str]] | None = None
+        verdicts = self._param_ok
         for name, value in ex.query:
             param = op.query.get(name)
             if param is None and "[" in name:  # deepObject (filter[x]) and PHP arrays (ids[])
@@ -313,36 +320,38 @@ class Checker:
                 if name not in op.credential_query:
                     self._report(op.key, "undocumented-query-parameter", name, ex, "query parameter", name,
                                  "not declared", "present")
+            elif param.schema is None:
                 continue
-            seen.add(param.name)
-            if param.schema is None:
-                continue
-            if param.array:
+            elif param.array:
+                arrays = arrays or {}
                 arrays.setdefault(param.name, []).append(value)
-            else:
+            elif verdicts.get((id(param), value)) is not True:
                 self._check_param(op, ex, param, [value])
-        for name, raws in arrays.items():
-            self._check_param(op, ex, op.query[name], raws)
-        for param in op.query.values():
-            if param.required and param.name not in seen:
-                self._report(op.key, "missing-required-parameter", f"query {param.name}", ex,
-                             "query parameter", param.name, "present (required)", "absent")
+        if arrays:
+            for name, raws in arrays.items():
+                self._check_param(op, ex, op.query[name], raws)
+        if op.required_query:
+            names = {name.split("[", 1)[0] for name, _ in ex.query}
+            for name in op.required_query:
+                if name not in names:
+                    self._report(op.key, "missing-required-parameter", f"query {name}", ex,
+                                 "query parameter", name, "present (required)", "absent")
 
     def _check_headers(self, op: Operation, ex: Exchange) -> None:
-        present: set[str] = set()
         for name, value in ex.request_headers:
             param = op.headers.get(name)
             if param is not None:
-                present.add(name)
                 if param.schema is not None:
                     self._check_param(op, ex, param, [value])
             elif name not in op.credential_headers and self._api_header(name):
                 self._report(op.key, "undocumented-header", name, ex, "header", name, "not declared",
                              "present")
-        for param in op.headers.values():
-            if param.required and param.name not in present:
-                self._report(op.key, "missing-required-parameter", f"header {param.name}", ex, "header",
-                             param.name, "present (required)", "absent")
+        if op.required_headers:
+            present = {name for name, _ in ex.request_headers}
+            for name in op.required_headers:
+                if name not in present:
+                    self._report(op.key, "missing-required-parameter", f"header {name}", ex, "header",
+                                 name, "present (required)", "absent")
 
     def _api_header(self, name: str) -> bool:
         known = self._api_headers.get(name)
@@ -396,6 +405,13 @@ class Checker:
 
     def _check_body(self, op: Operation, ex: Exchange, body: Body, content: Mapping[str, Any], side: str,
                     location: str) -> None:
+        key = (id(content), body.media_type, side)
+        check = self._media.get(key)
+        if check is not None and body.kind in ("json", "text"):  # the usual case: seen before
+            self.stats.bodies_checked += 1
+            if not check.conformance.ok(body.value):
+                self._explain(op, ex, check, body.value, side, location)
+            return
         picked = pick_media(content, body.media_type)
         if picked is None:
             kind = "request-body-undocumented" if side == "request" else "response-media-type"
@@ -412,6 +428,8 @@ class Checker:
         value = body.value if body.kind in ("json", "text") else _form_value(body.value)
         self.stats.bodies_checked += 1
         check = self._compiled(schema, side)
+        if len(self._media) < MAX_REMEMBERED:
+            self._media[key] = check  # `content` lives in the spec: its id stays its own
         if check.conformance.ok(value):
             return
         self._explain(op, ex, check, value, side, location)
@@ -471,10 +489,15 @@ class Checker:
                           seen=_cut(seen if isinstance(seen, str) else seen(), 120), origin=ex.origin)
         group.offer((subject, example), example)
 
-    def merge(self, other: Checker) -> None:
-        """Fold in the findings of another checker of the same spec (e.g. another process's share)."""
-        self.stats.merge(other.stats)
-        for key, group in other._groups.items():
+    def state(self) -> CheckState:
+        """What the checker found so far, as plain data (it pickles: a worker process returns it)."""
+        return CheckState(dict(self._groups), self.stats)
+
+    def merge(self, other: Checker | CheckState) -> None:
+        """Fold in what another checker of the same spec found (e.g. another process's share)."""
+        state = other.state() if isinstance(other, Checker) else other
+        self.stats.merge(state.stats)
+        for key, group in state.groups.items():
             mine = self._groups.get(key)
             if mine is None:
                 self._groups[key] = mine = _Group()

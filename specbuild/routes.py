@@ -24,6 +24,7 @@ from specbuild.records import is_json_media, media_type
 from specbuild.refs import resolve
 
 PARAM: Final = re.compile(r"\{([^{}/]*)\}")
+CACHE_SIZE: Final = 1 << 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,11 @@ class _Node:
 class Router:
     """Match request paths to the paths of one spec."""
 
-    __slots__ = ("_bases", "_root")
+    __slots__ = ("_bases", "_cache", "_root")
 
     def __init__(self, paths: Mapping[str, Any], base_paths: Iterable[str] = ("",)) -> None:
         self._root = _Node()
+        self._cache: dict[str, Match | None] = {}
         self._bases = tuple(sorted({b.rstrip("/") for b in base_paths} | {""}, key=lambda b: (-len(b), b)))
         for template in sorted(paths):
             item = paths[template]
@@ -88,6 +90,17 @@ class Router:
 
     def match(self, path: str) -> Match | None:
         """The route for a request path (no query string), or None."""
+        try:
+            return self._cache[path]  # lists and singletons come back again and again
+        except KeyError:
+            pass
+        found = self._match(path)
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()  # ids make paths endless; the cache stays bounded
+        self._cache[path] = found
+        return found
+
+    def _match(self, path: str) -> Match | None:
         for base in self._bases:
             if base and not (path == base or path.startswith(base + "/")):
                 continue
@@ -182,6 +195,8 @@ class Operation:
     body: Mapping[str, Any] | None  # requestBody content by media type; None: no body documented
     body_required: bool
     responses: Mapping[str, Response]
+    required_query: tuple[str, ...] = ()
+    required_headers: tuple[str, ...] = ()
 
     def response(self, status: int) -> Response | None:
         """The response documented for a status: exact, then its range (``4XX``), then ``default``."""
@@ -214,6 +229,8 @@ def operation(doc: Mapping[str, Any], route: Route, method: str) -> Operation | 
         body=content, body_required=bool(body and body.get("required") is True),
         responses={str(code).upper() if str(code) != "default" else "default": _response(doc, r)
                    for code, r in (op.get("responses") or {}).items()},
+        required_query=tuple(sorted(n for n, p in by_where["query"].items() if p.required)),
+        required_headers=tuple(sorted(n for n, p in by_where["header"].items() if p.required)),
     )
 
 

@@ -1,0 +1,409 @@
+"""``specbuild check`` and ``specbuild diff``: the command line of the drift check.
+
+``register(app)`` adds both commands (``cli.main()`` calls it when this module is there). Exit codes,
+the same for both: **0** nothing at or above ``--fail-on``; **1** drift at or above it; **2** a usage or
+input error (a spec that is not valid OpenAPI 3, a missing file, a malformed ignore file).
+
+``check`` reads the traffic (a JSONL file, stdin, or a Kafka topic read to its end) through
+``records.decode`` and :class:`specbuild.drift.Checker`; with ``--jobs N`` the records are dealt in
+batches to N worker processes, each with its own checker, and their findings merged at the end
+(exact: counts add up, examples and subjects are chosen by content). ``run_check`` is that loop,
+shared with the bench script.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import typer
+
+from specbuild.console import Reporter
+from specbuild.diff import CHANGE_KINDS, diff
+from specbuild.drift import KINDS, Checker, CheckState, CheckStats, Finding
+from specbuild.errors import InputError, RecordError, UsageError
+from specbuild.files import read_document, write_atomic
+from specbuild.ignores import Rule
+from specbuild.ignores import apply as apply_ignores
+from specbuild.ignores import parse as parse_ignores
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
+from specbuild.report import CheckReport, DiffReport, render_check, render_diff
+from specbuild.sources.jsonl import iter_lines
+from specbuild.validate import check_input_spec
+
+BATCH: Final = 512          # records per batch sent to a worker process
+AUTO_PARALLEL_BYTES: Final = 8 << 20  # files at least this big are checked by one worker per core
+MAX_AUTO_JOBS: Final = 4
+MAX_WARNINGS: Final = 20    # bad records a worker reports one by one (the rest are counted)
+Raw = tuple[bytes | str | None, str]
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
+class FailOn(StrEnum):
+    breaking = "breaking"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+class CheckSource(StrEnum):
+    file = "file"
+    kafka = "kafka"
+
+
+# --- the loop ----------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class CheckOutcome:
+    findings: list[Finding]
+    stats: CheckStats
+    skipped: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+def load_spec(path: str | Path) -> dict[str, Any]:
+    """Read a spec (JSON or YAML) and make sure it is a valid OpenAPI 3 document (else exit 2)."""
+    doc = read_document(path)
+    check_input_spec(doc, str(path))
+    return dict(doc)
+
+
+def run_check(records: Iterable[Raw] | str, spec: dict[str, Any], *, jobs: int = 1, strict: bool = False,
+              max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+              on_skip: Callable[[RecordError], None] | None = None) -> CheckOutcome:
+    """Decode and check every record; bad ones are counted by reason (``strict``: the first is fatal).
+
+    ``records`` is an iterable of ``(raw, origin)`` or the path of a JSONL file ('-': stdin).
+    """
+    started = time.monotonic()
+    if isinstance(records, str) and (records == "-" or jobs <= 1 or strict):
+        records = iter_lines(records)
+    if jobs > 1 and not strict:
+        outcome = _run_parallel(records, spec, jobs, max_body_bytes, on_skip)
+    else:
+        assert not isinstance(records, str)
+        checker = Checker(spec)
+        skipped: Counter[str] = Counter()
+        add = checker.add
+        for raw, origin in records:
+            try:
+                ex = decode(raw if raw is not None else b"", origin, max_body_bytes=max_body_bytes)
+            except RecordError as err:
+                if strict:
+                    raise
+                skipped[err.reason] += 1
+                if on_skip is not None:
+                    on_skip(err)
+                continue
+            add(ex)
+        outcome = CheckOutcome(checker.findings(), checker.stats, skipped)
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _check_all(records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int, outbox: Any) -> None:
+    """A worker's whole job: check its share, then hand back what it found (or the bug it hit)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
+    try:
+        checker = Checker(spec)
+        skipped: Counter[str] = Counter()
+        errors: list[RecordError] = []
+        add = checker.add
+        for raw, origin in records:
+            try:
+                ex = decode(raw if raw is not None else b"", origin, max_body_bytes=max_body_bytes)
+            except RecordError as err:
+                skipped[err.reason] += 1
+                if len(errors) < MAX_WARNINGS:
+                    errors.append(err)
+                continue
+            add(ex)
+        outbox.put(("ok", checker.state(), skipped, errors))
+    except Exception as exc:  # a bug (or an unreadable file): the parent re-raises it
+        outbox.put(("error", exc, None, None))
+
+
+def _queued(inbox: Any) -> Iterator[Raw]:
+    while (batch := inbox.get()) is not None:
+        yield from batch
+
+
+def _queue_worker(spec: dict[str, Any], max_body_bytes: int, inbox: Any, outbox: Any) -> None:
+    _check_all(_queued(inbox), spec, max_body_bytes, outbox)
+
+
+def _file_worker(path: str, shard: int, shards: int, spec: dict[str, Any], max_body_bytes: int,
+                 outbox: Any) -> None:
+    # each worker reads the whole file and keeps every shards-th batch: no records cross processes
+    mine = (record for i, record in enumerate(iter_lines(path)) if (i // BATCH) % shards == shard)
+    _check_all(mine, spec, max_body_bytes, outbox)
+
+
+def _run_parallel(records: Iterable[Raw] | str, spec: dict[str, Any], jobs: int, max_body_bytes: int,
+                  on_skip: Callable[[RecordError], None] | None) -> CheckOutcome:
+    """``records`` is a file path (each worker reads its shard) or an iterable (dealt in batches)."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    outbox: Any = ctx.Queue()
+    inbox: Any = None
+    if isinstance(records, str):
+        workers = [ctx.Process(target=_file_worker, args=(records, i, jobs, spec, max_body_bytes, outbox),
+                               daemon=True) for i in range(jobs)]
+    else:
+        inbox = ctx.Queue(maxsize=jobs * 4)  # bounded: memory does not grow with the input
+        workers = [ctx.Process(target=_queue_worker, args=(spec, max_body_bytes, inbox, outbox), daemon=True)
+                   for _ in range(jobs)]
+    for w in workers:
+        w.start()
+    try:
+        if inbox is not None:
+            assert not isinstance(records, str)
+            _deal(records, inbox, len(workers))
+        results = [outbox.get() for _ in workers]
+    finally:
+        for w in workers:
+            w.join(timeout=5)
+            if w.is_alive():
+                w.terminate()
+    merged = Checker(spec)
+    skipped: Counter[str] = Counter()
+    for status, state, counts, errors in results:
+        if status != "ok":
+            raise state
+        assert isinstance(state, CheckState)
+        merged.merge(state)
+        skipped.update(counts)
+        if on_skip is not None:
+            for err in errors:
+                on_skip(err)
+    return CheckOutcome(merged.findings(), merged.stats, skipped)
+
+
+def _deal(records: Iterable[Raw], inbox: Any, workers: int) -> None:
+    batch: list[Raw] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= BATCH:
+            inbox.put(batch)
+            batch = []
+    if batch:
+        inbox.put(batch)
+    for _ in range(workers):
+        inbox.put(None)
+
+
+def auto_jobs(source: str | None) -> int:
+    """Worker processes for ``--jobs`` left out: one per core (up to 4) for a big file, else one.
+
+    A process costs a fork and a copy of the compiled checks; a few thousand records are done before
+    that pays off, and a file's size says how many there are (stdin and Kafka do not: one).
+    """
+    if source is None or source == "-":
+        return 1
+    try:
+        size = os.stat(source).st_size
+    except OSError:
+        return 1  # iter_lines says what is wrong with it
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores, MAX_AUTO_JOBS) if size >= AUTO_PARALLEL_BYTES else 1
+
+
+# --- sources -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class KafkaOptions:
+    bootstrap_servers: str
+    topics: tuple[str, ...]
+    group_id: str
+    offset_reset: str
+    overrides: tuple[str, ...]
+    config_file: Path | None
+    until_end: bool
+    max_records: int | None
+    idle_timeout: float | None
+
+
+def kafka_records(opts: KafkaOptions, note: Callable[[str], None]) -> Iterator[Raw]:
+    """Records of a topic until the stop condition; nothing is committed (a check only reads)."""
+    from specbuild.sources import kafka  # imported only when used: confluent_kafka loads librdkafka
+
+    conf = kafka.consumer_config(opts.bootstrap_servers, opts.group_id, opts.offset_reset, opts.overrides,
+                                 opts.config_file)
+    source = kafka.open_source(conf, opts.topics, {}, note=note, require_topics=opts.until_end)
+    try:
+        read, last = 0, time.monotonic()
+        while True:
+            batch = source.poll(1000, 0.5)
+            if batch.records:
+                last = time.monotonic()
+            for record in batch.records:
+                yield record
+                read += 1
+                if opts.max_records is not None and read >= opts.max_records:
+                    return
+            if opts.until_end and source.at_end():
+                return
+            if opts.idle_timeout is not None and time.monotonic() - last >= opts.idle_timeout:
+                return
+    finally:
+        source.close()
+
+
+def _kafka_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("specbuild.sources.kafka") is not None
+
+
+# --- output --------------------------------------------------------------------------------------------
+
+def _color(fmt: Format, output: str) -> bool:
+    return (fmt is Format.text and output == "-" and sys.stdout.isatty()
+            and not os.environ.get("NO_COLOR"))
+
+
+def _emit(text: str, output: str) -> None:
+    if output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, text.encode())
+
+
+def _rules(path: Path | None, known: Collection[str]) -> list[Rule]:
+    if path is None:
+        return []
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such ignore file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return parse_ignores(text, path.name, known)
+
+
+ALL_KINDS: Final = frozenset(KINDS) | frozenset(CHANGE_KINDS)
+R = "Report"
+K = "Kafka source"
+
+
+# --- the commands -------------------------------------------------------------------------------------
+
+def check(
+    spec: Annotated[Path, typer.Option("--spec", help="The committed OpenAPI 3 document (JSON or YAML).")],
+    input_: Annotated[str | None, typer.Option("--input", "-i", envvar="SPECBUILD_INPUT",
+                      help="JSONL recordings (.gz read transparently); '-' for stdin.")] = None,
+    source: Annotated[CheckSource | None, typer.Option("--source", "-s", help="Where recordings come "
+                      "from (default: file with -i, else kafka).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.",
+                   rich_help_panel=R)] = Format.text,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above "
+                       "this severity.", rich_help_panel=R)] = FailOn.breaking,
+    ignore: Annotated[Path | None, typer.Option("--ignore", help="Accepted drift: 'METHOD /path kind  "
+                      "# reason' per line.", rich_help_panel=R)] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="Write the report here ('-': stdout).",
+                      rich_help_panel=R)] = "-",
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes checking "
+                    "records in parallel (default: one per core, up to 4, for files over 8 MB; else 1).")]
+    = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (exit 2).")] = False,
+    max_body_bytes: Annotated[int, typer.Option("--max-body-bytes", help="Bodies larger than this are "
+                              "not checked (counted).")] = DEFAULT_MAX_BODY_BYTES,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or summary on stderr.")] = False,
+    bootstrap_servers: Annotated[str, typer.Option("--bootstrap-servers", "-b", rich_help_panel=K,
+                                 envvar="SPECBUILD_BOOTSTRAP_SERVERS")] = "localhost:9092",
+    topic: Annotated[list[str] | None, typer.Option("--topic", rich_help_panel=K, envvar="SPECBUILD_TOPIC",
+                     help="Topic to read (repeatable; default http_recordings).")] = None,
+    group_id: Annotated[str, typer.Option("--group-id", "-g", rich_help_panel=K, help="Consumer group "
+                        "(a check never commits offsets).")] = "specbuild-check",
+    offset_reset: Annotated[str, typer.Option("--offset-reset", rich_help_panel=K,
+                            help="earliest or latest.")] = "earliest",
+    kafka_option: Annotated[list[str] | None, typer.Option("-X", rich_help_panel=K,
+                            help="librdkafka property key=value (repeatable).")] = None,
+    kafka_config: Annotated[Path | None, typer.Option("--kafka-config", rich_help_panel=K,
+                            help="A .properties file of librdkafka settings.")] = None,
+    until_end: Annotated[bool, typer.Option("--until-end", rich_help_panel=K, help="Stop at the end of "
+                         "every partition (the default when no other stop is given).")] = False,
+    max_records: Annotated[int | None, typer.Option("--max-records", rich_help_panel=K)] = None,
+    idle_timeout: Annotated[float | None, typer.Option("--idle-timeout", rich_help_panel=K)] = None,
+) -> None:
+    """Check recorded traffic against a committed spec: every exchange matched to an operation and
+    checked; findings grouped by operation and kind, with a count and one redacted example."""
+    src = source or (CheckSource.file if input_ is not None else CheckSource.kafka)
+    if offset_reset not in ("earliest", "latest"):
+        raise UsageError(f"--offset-reset must be earliest or latest, not {offset_reset!r}")
+    doc = load_spec(spec)
+    rules = _rules(ignore, ALL_KINDS)
+    with Reporter(quiet=quiet) as reporter:
+        if src is CheckSource.file:
+            if input_ is None:
+                raise UsageError("check --source file needs -i FILE (or '-' for stdin)")
+            records: Iterable[Raw] | str = input_
+        else:
+            if input_ is not None:
+                raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
+            if not _kafka_available():
+                raise UsageError("kafka source for check arrives with the Kafka source")
+            stop = until_end or (max_records is None and idle_timeout is None)
+            records = kafka_records(KafkaOptions(
+                bootstrap_servers, tuple(topic or ("http_recordings",)), group_id, offset_reset,
+                tuple(kafka_option or ()), kafka_config, stop, max_records, idle_timeout), reporter.note)
+        workers = jobs if jobs is not None else auto_jobs(input_ if src is CheckSource.file else None)
+        outcome = run_check(records, doc, jobs=workers, strict=strict, max_body_bytes=max_body_bytes,
+                            on_skip=reporter.warn)
+        applied = apply_ignores(outcome.findings, rules)
+        report = CheckReport(applied.kept, outcome.stats, str(spec), fail_on.value, dict(outcome.skipped),
+                             applied.ignored, applied.unused)
+        _emit(render_check(report, fmt.value, color=_color(fmt, output)), output)
+        if not (fmt is Format.text and output == "-"):
+            rate = outcome.stats.exchanges / outcome.seconds if outcome.seconds > 0 else 0.0
+            reporter.note(f"specbuild check: {outcome.stats.exchanges:,} exchanges in "
+                          f"{outcome.seconds:.2f} s ({rate:,.0f}/s), {len(report.findings)} findings; "
+                          f"exit {report.exit_code}")
+    raise SystemExit(report.exit_code)
+
+
+def diff_report(base: dict[str, Any], head: dict[str, Any], *, base_name: str, head_name: str, fail_on: str,
+                rules: list[Rule] | None = None, learned_head: bool = False) -> DiffReport:
+    """The classified changes from ``base`` to ``head`` (also what ``build --check`` reports)."""
+    applied = apply_ignores(diff(base, head, learned_head=learned_head), rules or [])
+    return DiffReport(applied.kept, base_name, head_name, fail_on, applied.ignored, applied.unused)
+
+
+def diff_command(
+    base: Annotated[Path, typer.Argument(help="The spec before (e.g. the main branch's openapi.json).")],
+    head: Annotated[Path, typer.Argument(help="The spec after (e.g. this pull request's).")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a change is at or above "
+                       "this severity.")] = FailOn.breaking,
+    ignore: Annotated[Path | None, typer.Option("--ignore", help="Accepted changes: 'METHOD /path kind  "
+                      "# reason' per line.")] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="Write the report here ('-': stdout).")] = "-",
+) -> None:
+    """Compare two specs and classify every change for API clients: breaking, warning or info. A path
+    parameter that only changed its name is no change."""
+    report = diff_report(load_spec(base), load_spec(head), base_name=str(base), head_name=str(head),
+                         fail_on=fail_on.value, rules=_rules(ignore, ALL_KINDS))
+    _emit(render_diff(report, fmt.value, color=_color(fmt, output)), output)
+    raise SystemExit(report.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``check`` and ``diff`` to the CLI (cli.main() calls this when the module is there)."""
+    app.command("check")(check)
+    app.command("diff")(diff_command)
