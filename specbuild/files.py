@@ -32,8 +32,17 @@ def _plain(doc: Any) -> Any:
     return orjson.loads(orjson.dumps(doc))
 
 
-def write_atomic(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically; ``-`` writes to standard output."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | Path, data: bytes, *, private: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically; ``-`` writes to standard output.
+
+    The file gets the usual permissions (0666 less the umask), or 0600 when ``private``.
+    """
     if str(path) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -42,6 +51,8 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        # mkstemp creates 0600; a spec is meant to be read by others (CI artifacts, servers)
+        os.fchmod(fd, 0o600 if private else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
