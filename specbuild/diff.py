@@ -70,12 +70,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 import orjson
 
 from specbuild.drift import RANK, Kind
-from specbuild.refs import merge_all_of, resolve
+from specbuild.refs import merge_all_of, resolve, server_path
 
 METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAM: Final = re.compile(r"\{[^{}/]*\}")
@@ -228,14 +227,7 @@ def _operations(doc: Mapping[str, Any]) -> dict[tuple[str, str], _Op]:
 
 def _base_path(doc: Mapping[str, Any]) -> str:
     servers = doc.get("servers") or []
-    if not servers or not isinstance(servers[0], dict) or not isinstance(servers[0].get("url"), str):
-        return ""
-    url = servers[0]["url"]
-    for name, var in (servers[0].get("variables") or {}).items():
-        url = url.replace("{" + str(name) + "}", str(var.get("default", "")) if isinstance(var, dict) else "")
-    path = urlsplit(url if "://" in url else "http:" + url).path if "://" in url or url.startswith("//") \
-        else "/" + url.lstrip("/")
-    return path.rstrip("/")
+    return server_path(servers[0]) if servers else ""
 
 
 def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 MAX_REF_HOPS: Final = 32
 Direction = str  # "request" | "response" | ""
@@ -95,6 +95,10 @@ def self_contained(schema: Any, doc: Mapping[str, Any], direction: Direction = "
         ref = pending.pop()
         defs[names[ref]] = rewrite(lookup(doc, ref))
     if defs:
+        if root.get("nullable") is True and not isinstance(root.get("type"), str):
+            # a nullable composite becomes anyOf [it, null] when converted to JSON Schema: keep the
+            # $defs at the top, out of that wrapper, or its $refs point nowhere
+            root = {"allOf": [root]}
         root = dict(root)
         root["$defs"] = dict(sorted(defs.items(), key=lambda kv: int(kv[0][1:])))
     return root
@@ -198,7 +202,7 @@ def _merge_into(out: dict[str, Any], part: dict[str, Any], doc: Mapping[str, Any
         elif key not in out:
             out[key] = value
     out.pop("nullable", None)
-    if nullable and "type" in out:
+    if nullable and any(k in out for k in ("type", "anyOf", "oneOf", "allOf")):
         out["nullable"] = True  # every branch lets null through, so the whole does
     return True
 
@@ -224,20 +228,23 @@ def server_base_paths(doc: Mapping[str, Any]) -> list[str]:
     """The path part of each server URL (variables at their defaults), longest first, ``""`` for none.
 
     >>> server_base_paths({"servers": [{"url": "https://api.example.com/v1/"}]})
-    ['/v1']
+    ['/v1', '']
     """
-    out: set[str] = set()
-    for server in doc.get("servers") or []:
-        if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-            continue
-        url = server["url"]
-        for name, var in (server.get("variables") or {}).items():
-            default = var.get("default", "") if isinstance(var, dict) else ""
-            url = url.replace("{" + str(name) + "}", str(default))
-        if "://" in url or url.startswith("//"):
-            path = urlsplit(url if "://" in url else "http:" + url).path
-        else:
-            path = "/" + url.lstrip("/")
-        out.add(path.rstrip("/"))
-    out.add("")
+    out = {server_path(server) for server in doc.get("servers") or []} | {""}
     return sorted(out, key=lambda p: (-len(p), p))
+
+
+def server_path(server: Any) -> str:
+    """The path of one server object's URL, without a trailing slash (``""`` when it has none)."""
+    if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+        return ""
+    url = server["url"]
+    for name, var in (server.get("variables") or {}).items():
+        default = var.get("default", "") if isinstance(var, dict) else ""
+        url = url.replace("{" + str(name) + "}", str(default))
+    if "://" in url or url.startswith("//"):
+        host_and_path = url.split("//", 1)[1]  # by hand: a variable left in the scheme upsets urlsplit
+        path = "/" + host_and_path.split("/", 1)[1] if "/" in host_and_path else ""
+    else:
+        path = "/" + url.lstrip("/")
+    return path.rstrip("/")
