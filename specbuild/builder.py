@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Final
 
+import orjson
+
 from specbuild.paths import PathTemplater
 from specbuild.records import Body, Exchange, Pairs
 from specbuild.schema import Shape, StringsShape
@@ -97,31 +99,41 @@ class ParamState:
 class BodyState:
     """The bodies of one media type on one side of an operation."""
 
-    __slots__ = ("count", "form", "kind", "shape", "too_large")
+    __slots__ = ("count", "example", "form", "kind", "shape", "too_large")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind          # json | form | text | binary
         self.count = 0
         self.too_large = 0
+        self.example: bytes | None = None  # with --examples: the smallest JSON body, canonically sorted
         self.shape: Shape | None = Shape() if kind == "json" else None
         self.form: dict[str, ParamState] | None = {} if kind == "form" else None
 
-    def add(self, body: Body) -> None:
+    def add(self, body: Body, keep_example: bool = False) -> None:
         self.count += 1
         if body.kind == "too-large":
             self.too_large += 1
         elif self.shape is not None:
             self.shape.add(body.value)
+            if keep_example:
+                self.example = smaller(self.example, orjson.dumps(body.value, option=orjson.OPT_SORT_KEYS))
         elif self.form is not None:
             _fold_pairs(self.form, ((k, v) for k, vs in body.value.items() for v in vs), None)
 
     def merge(self, other: BodyState) -> None:
         self.count += other.count
         self.too_large += other.too_large
+        if other.example is not None:
+            self.example = smaller(self.example, other.example)
         if self.shape is not None and other.shape is not None:
             self.shape.merge(other.shape)
         if self.form is not None and other.form is not None:
             _merge_params(self.form, other.form)
+
+
+def smaller(a: bytes | None, b: bytes) -> bytes:
+    """The shorter body, then the lower: which example is kept does not depend on record order."""
+    return b if a is None or (len(b), b) < (len(a), a) else a
 
 
 class Bodies:
@@ -133,7 +145,7 @@ class Bodies:
         self.by_media: dict[str, BodyState] = {}
         self.empty = 0
 
-    def add(self, body: Body) -> None:
+    def add(self, body: Body, keep_example: bool = False) -> None:
         if body.kind == "empty":
             self.empty += 1
             return
@@ -152,7 +164,7 @@ class Bodies:
             json_state = BodyState(kind)
             json_state.count = state.count
             state = self.by_media[media] = json_state
-        state.add(body)
+        state.add(body, keep_example)
 
     def merge(self, other: Bodies) -> None:
         self.empty += other.empty
@@ -216,6 +228,7 @@ class SpecBuilder:
 
     hints: Sequence[str] = ()
     headers: HeaderPolicy = field(default_factory=HeaderPolicy)
+    examples: bool = False
     templater: PathTemplater = field(init=False)
     operations: dict[tuple[str, str], OperationState] = field(default_factory=dict)
     servers: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -241,14 +254,14 @@ class SpecBuilder:
         op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query] += 1
         if ex.request_headers:
             _fold_pairs(op.headers, ex.request_headers, self.headers.request)
-        op.request.add(ex.request_body)
+        op.request.add(ex.request_body, self.examples)
         resp = op.responses.get(ex.status)
         if resp is None:
             resp = op.responses[ex.status] = ResponseState()
         resp.count += 1
         if ex.response_headers:
             _fold_pairs(resp.headers, ex.response_headers, self.headers.response)
-        resp.bodies.add(ex.response_body)
+        resp.bodies.add(ex.response_body, self.examples)
         if ex.request_body.kind == "too-large" or ex.response_body.kind == "too-large":
             self.too_large += 1
 

@@ -97,6 +97,8 @@ def build(
                               "names never to document (repeatable).", rich_help_panel=L)] = None,
     no_enums: Annotated[bool, typer.Option("--no-enums", help="Never infer enums.",
                         rich_help_panel=L)] = False,
+    examples: Annotated[bool, typer.Option("--examples", help="Add one redacted example per body "
+                        "(the smallest seen; secrets and emails replaced).", rich_help_panel=O_)] = False,
     max_body_bytes: Annotated[int, typer.Option("--max-body-bytes", help="Bodies larger than this are "
                               "not parsed (the operation and status are still learned).",
                               rich_help_panel=L)] = DEFAULT_MAX_BODY_BYTES,
@@ -142,12 +144,15 @@ def build(
     builder = SpecBuilder(
         hints=tuple(path_template or ()),
         headers=HeaderPolicy(include=tuple(include_header or ()), exclude=tuple(exclude_header or ())),
+        examples=examples,
     )
     base = _read_base(spec)
     if base is not None:
-        builder = SpecBuilder(hints=(*builder.hints, *base.get("paths", {})), headers=builder.headers)
+        builder = SpecBuilder(hints=(*builder.hints, *base.get("paths", {})), headers=builder.headers,
+                              examples=examples)
     options = RenderOptions(openapi=openapi.value, title=title, api_version=api_version,
-                            server_url=server_url, base_path=base_path, enums=not no_enums)
+                            server_url=server_url, base_path=base_path, enums=not no_enums,
+                            examples=examples)
     if src is Source.file:
         if input_ is None:
             raise UsageError("--source file needs -i FILE (or '-' for stdin)")

@@ -174,7 +174,7 @@ def plan_shards(path: str, jobs: int, min_bytes: int = SHARD_MIN_BYTES) -> list[
 def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
                keep_errors: int) -> ShardResult:
     """Fold one byte range into a fresh builder shaped like ``template`` (runs in a worker process)."""
-    builder = SpecBuilder(hints=template.hints, headers=template.headers)
+    builder = SpecBuilder(hints=template.hints, headers=template.headers, examples=template.examples)
     errors: list[tuple[int, RecordError]] = []
     fatal: tuple[int, RecordError] | None = None
     line = 0
@@ -202,7 +202,8 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
 def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stats:
     """Fold every shard in its own process and merge into ``fold.builder``; warnings come in file order."""
     ctx = multiprocessing.get_context("spawn")  # no fork: the caller may run threads (rich's live line)
-    template = SpecBuilder(hints=fold.builder.hints, headers=fold.builder.headers)
+    template = SpecBuilder(hints=fold.builder.hints, headers=fold.builder.headers,
+                           examples=fold.builder.examples)
     with ProcessPoolExecutor(max_workers=len(shards), mp_context=ctx) as pool:
         futures = [pool.submit(fold_shard, s, template, fold.strict, fold.max_body_bytes, keep_errors)
                    for s in shards]

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+import orjson
+
 from specbuild.builder import Bodies, BodyState, OperationState, ParamState, SpecBuilder
 from specbuild.paths import Template
 from specbuild.schema import Shape
@@ -31,6 +33,7 @@ class RenderOptions:
     server_url: str | None = None
     base_path: str | None = None    # None: keep paths whole; "auto": move the shared prefix; "/x": move it
     enums: bool = True
+    examples: bool = False
     max_servers: int = 5
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -154,8 +157,14 @@ def _parameters(where: str, params: dict[str, ParamState], calls: int,
 
 def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, Any]:
     return {"required": bodies.empty == 0 and bodies.count >= calls,
-            "content": {media: {"schema": _body_schema(bodies.by_media[media], opts)}
-                        for media in sorted(bodies.by_media)}}
+            "content": {media: _media(bodies.by_media[media], opts) for media in sorted(bodies.by_media)}}
+
+
+def _media(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
+    out: dict[str, Any] = {"schema": _body_schema(body, opts)}
+    if opts.examples and body.example is not None:
+        out["example"] = redact(orjson.loads(body.example))
+    return out
 
 
 def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
@@ -165,8 +174,7 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
                                  "schema": _param_schema(state, opts, name)}
                           for name, state in sorted(resp.headers.items())}
     if resp.bodies.by_media and status not in NO_CONTENT_STATUSES:
-        out["content"] = {media: {"schema": _body_schema(resp.bodies.by_media[media], opts)}
-                          for media in sorted(resp.bodies.by_media)}
+        out["content"] = {media: _media(resp.bodies.by_media[media], opts) for media in sorted(resp.bodies.by_media)}
     return out
 
 
@@ -229,6 +237,25 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
             schema["type"] = sorted({*(t if isinstance(t, list) else [t]), "null"})
         if "enum" in schema and None not in schema["enum"]:
             schema["enum"] = [*schema["enum"], None]
+
+
+_SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[-_]?key|auth|credential|session|cookie|"
+                         r"private|signature|ssn|card|cvv|iban", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+
+
+def redact(value: Any, key: str = "") -> Any:
+    """An example with secrets and personal data replaced by placeholders of the same type and format."""
+    if isinstance(value, dict):
+        return {k: redact(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, key) for v in value]
+    if isinstance(value, str):
+        if _SECRET_KEY.search(key):
+            return "REDACTED"
+        if _EMAIL.fullmatch(value):
+            return "user@example.com"
+    return value
 
 
 def _reason(status: int) -> str:

@@ -39,11 +39,11 @@ def test_dumps_is_sorted_and_stable() -> None:
 
 
 def test_read_document_errors_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="nope.json: no such file"):
+    with pytest.raises(InputError, match=r"nope\.json: no such file"):
         read_document(tmp_path / "nope.json")
     bad = tmp_path / "bad.yaml"
     bad.write_text("a: [1,\n")
-    with pytest.raises(InputError, match="bad.yaml: neither JSON nor YAML"):
+    with pytest.raises(InputError, match=r"bad\.yaml: neither JSON nor YAML"):
         read_document(bad)
     good = tmp_path / "good.yaml"
     good.write_text("openapi: 3.0.3\n")

@@ -199,3 +199,20 @@ def test_too_large_body_still_learns_operation(tmp_path: Path) -> None:
                         "body": json.dumps({"pad": "x" * 1000})}}
     doc = build_spec([decode(big, max_body_bytes=100)])
     assert "200" in doc["paths"]["/big"]["get"]["responses"]
+
+
+def test_examples_are_opt_in_redacted_valid_and_order_free() -> None:
+    from specbuild.validate import BodyValidator
+
+    assert '"example"' not in json.dumps(users_doc())
+    rows = [ex("post", "/login", 200, body={"user": "ann@corp.io", "password": "hunter2"}, resp={"token": "abc"}),
+            ex("post", "/login", 200, body={"user": "bob@corp.io", "password": "pw"}, resp={"token": "abcdef"})]
+    builder = SpecBuilder(examples=True).add_all(rows)
+    doc = render(builder, RenderOptions(examples=True))
+    media = doc["paths"]["/login"]["post"]["requestBody"]["content"]["application/json"]
+    assert media["example"] == {"user": "user@example.com", "password": "REDACTED"}
+    assert BodyValidator(media["schema"]).is_valid(media["example"])
+    text = json.dumps(doc)
+    assert "hunter2" not in text and "corp.io" not in text and "abc" not in text
+    again = render(SpecBuilder(examples=True).add_all(reversed(rows)), RenderOptions(examples=True))
+    assert dumps(again) == dumps(doc)
