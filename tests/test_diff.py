@@ -1,0 +1,136 @@
+"""diff: every rule, in the direction an API client sees it; refactorings and renamed path parameters
+are no change; specs written by people ($ref, allOf) read like generated ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import specbuild.diff as diff_module
+from specbuild.diff import CHANGE_KINDS, LEARNED_SUPPRESSED, diff
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "fixtures" / "diff"
+INDEX = json.loads((CORPUS / "cases.json").read_text())
+DEVSET = ROOT.parent / "shared" / "devset"
+
+
+def load(name: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((CORPUS / name).read_text())
+    return doc
+
+
+def pair(case: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    c = INDEX["cases"][case]
+    return load(c["base"]), load(c["head"])
+
+
+@pytest.mark.parametrize("case", sorted(INDEX["cases"]))
+def test_each_rule_gives_exactly_its_changes(case: str) -> None:
+    base, head = pair(case)
+    changes = diff(base, head)
+    expected = {(e["operation"], e["kind"]) for e in INDEX["cases"][case]["expected"]}
+    assert {(c.operation, c.kind) for c in changes} == expected
+    assert all(c.severity == CHANGE_KINDS[c.kind].severity for c in changes)
+
+
+def test_the_corpus_covers_every_kind() -> None:
+    covered = {e["kind"] for c in INDEX["cases"].values() for e in c["expected"]}
+    assert covered == set(CHANGE_KINDS)
+
+
+def test_the_kinds_table_in_the_docs_is_the_one_in_the_code() -> None:
+    doc = diff_module.__doc__ or ""
+    rows = doc.split("=\n", 2)[2].split("\n===")[0].strip().splitlines()
+    table = {n: (s, m.strip()) for n, s, m in (r.split(None, 2) for r in rows)}
+    assert table == {k.name: (k.severity, k.meaning) for k in CHANGE_KINDS.values()}
+
+
+@pytest.mark.parametrize("case", ["renamed-path-parameter", "moved-base-path"])
+def test_what_a_client_cannot_tell_apart_is_no_change(case: str) -> None:
+    base, head = pair(case)
+    assert diff(base, head) == [] and diff(head, base) == []
+
+
+def test_a_refactored_human_spec_shows_only_its_real_changes() -> None:
+    base, head = pair("human")
+    changes = diff(base, head)
+    assert [(c.operation, c.kind, c.where, c.pointer) for c in changes] == [
+        ("GET /orders", "response-property-removed", "response 200 application/json", "items[].lines[].discount"),
+        ("GET /orders/{id}", "response-property-removed", "response 200 application/json", "lines[].discount"),
+        ("GET /orders", "parameter-added", "query parameter status", ""),
+    ]
+
+
+def test_every_spec_equals_itself() -> None:
+    for name in sorted(p.name for p in CORPUS.glob("*.json") if p.name != "cases.json"):
+        doc = load(name)
+        assert diff(doc, doc) == [], name
+
+
+def test_direction_decides_the_severity_of_one_schema_change() -> None:
+    changes = diff(*pair("response-enum-value-added"))
+    by_kind = {(c.kind, c.severity) for c in changes}
+    assert by_kind == {("request-enum-value-added", "info"), ("response-enum-value-added", "warning")}
+    assert {c.detail for c in changes} == {'added: "guest"'}
+
+
+@pytest.mark.parametrize(
+    ("case", "detail"),
+    [
+        ("request-type-widened", "integer -> number"),
+        ("request-type-narrowed", "format int32 added"),
+        ("response-type-widened", "integer -> integer or null"),
+        ("response-constraint-tightened", "maxLength 50 -> 20"),
+        ("security-alternative-removed", "apiKey"),
+        ("security-alternative-added", "no credentials"),
+    ],
+)
+def test_details_say_what_changed(case: str, detail: str) -> None:
+    assert detail in {c.detail for c in diff(*pair(case))}
+
+
+def test_reversing_a_change_reverses_its_kind() -> None:
+    base, head = pair("operation-added")
+    assert {c.kind for c in diff(head, base)} == {"operation-removed"}
+    base, head = pair("response-property-added")
+    assert {c.kind for c in diff(head, base)} == {"response-property-removed"}
+
+
+def test_a_learned_head_reports_no_absence_and_no_learned_requiredness() -> None:
+    for case in sorted(INDEX["cases"]):
+        for change in diff(*pair(case), learned_head=True):
+            assert change.kind not in LEARNED_SUPPRESSED
+    [change] = diff(*pair("required-parameter-added"), learned_head=True)
+    assert (change.kind, change.severity) == ("parameter-added", "info")
+    assert diff(*pair("operation-removed"), learned_head=True) == []
+
+
+def test_changes_are_sorted_most_severe_first_and_deterministic() -> None:
+    base, head = pair("response-enum-value-removed")
+    changes = diff(base, head)
+    assert [c.severity for c in changes] == sorted(
+        (c.severity for c in changes), key=["breaking", "warning", "info"].index
+    )
+    assert changes == diff(json.loads(json.dumps(base)), json.loads(json.dumps(head)))
+
+
+def test_recursive_schemas_terminate() -> None:
+    base = load("human.base.json")
+    head = json.loads(json.dumps(base))
+    head["components"]["schemas"]["Order"]["allOf"][1]["properties"]["parent"] = {
+        "allOf": [{"$ref": "#/components/schemas/Order"}],
+        "nullable": True,
+    }
+    assert {c.kind for c in diff(base, head)} <= {"response-type-widened"}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEVSET.is_dir(), reason="needs ../shared/devset (not in this checkout)")
+def test_real_api_descriptions_equal_themselves() -> None:
+    for path in sorted(DEVSET.glob("*.truth.json")):
+        doc = json.loads(path.read_text())
+        assert diff(doc, doc) == [], path.name
