@@ -1,0 +1,155 @@
+"""`specbuild check` and `specbuild diff` from the command line: exit codes and what a user sees."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from specbuild.cli import main
+from specbuild.commands_drift import AUTO_PARALLEL_BYTES, auto_jobs, run_check
+from specbuild.sources.jsonl import iter_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+DRIFT = ROOT / "fixtures" / "drift"
+DIFF = ROOT / "fixtures" / "diff"
+SPEC = str(DRIFT / "spec.json")
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    out, err = capsys.readouterr()
+    return int(done.value.code or 0), out, err
+
+
+def traffic(case: str) -> str:
+    return str(DRIFT / f"{case}.jsonl")
+
+
+def test_drift_at_the_threshold_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", "--spec", SPEC, "-i", traffic("response-type-mismatch")], capsys)
+    assert code == 1 and "response-type-mismatch" in out and "Result: FAILED" in out
+
+
+def test_the_control_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", "--spec", SPEC, "-i", traffic("control")], capsys)
+    assert code == 0 and "no findings" in out
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("breaking", 0), ("warning", 0), ("info", 1), ("never", 0)])
+def test_fail_on(fail_on: str, expected: int, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["check", "--spec", SPEC, "-i", traffic("response-undocumented-property"), "--fail-on", fail_on]
+    assert run(args, capsys)[0] == expected
+
+
+def test_a_report_file_in_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "report.json"
+    code, out, err = run(
+        ["check", "--spec", SPEC, "-i", traffic("undocumented-server-error"), "-f", "json", "-o", str(target)], capsys
+    )
+    doc = json.loads(target.read_text())
+    assert code == 1 and out == "" and doc["result"]["exit_code"] == 1
+    assert doc["findings"][0]["kind"] == "undocumented-server-error"
+    assert "specbuild check: 2 exchanges" in err
+
+
+def test_accepted_drift_in_an_ignore_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = tmp_path / "drift.ignore"
+    rules.write_text("GET /pets/{petId} undocumented-server-error  # the mock returns 500 (INFRA-3)\n")
+    code, out, _ = run(
+        ["check", "--spec", SPEC, "-i", traffic("undocumented-server-error"), "--ignore", str(rules)], capsys
+    )
+    assert code == 0 and "(1 ignored)" in out
+    rules.write_text("GET /pets/{petId} undocumented-server-error\n")
+    code, _, err = run(
+        ["check", "--spec", SPEC, "-i", traffic("undocumented-server-error"), "--ignore", str(rules)], capsys
+    )
+    assert code == 2 and "drift.ignore:1: the rule has no reason" in err
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"swagger": "2.0", "info": {}, "paths": {}}, "not an OpenAPI 3 document (swagger 2.0)"),
+        ({"openapi": "3.0.3", "paths": {"/a": {"get": {}}}}, "invalid OpenAPI document"),
+        ([1, 2], "not an OpenAPI document"),
+    ],
+)
+def test_a_spec_that_is_not_valid_openapi_3_exits_2(
+    doc: object, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(doc))
+    for args in (["check", "--spec", str(spec), "-i", traffic("control")], ["diff", str(spec), SPEC]):
+        code, _, err = run(args, capsys)
+        assert code == 2 and err.startswith("Error: ") and message in err
+
+
+def test_missing_inputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["check", "--spec", SPEC, "-i", str(tmp_path / "nope.jsonl")], capsys)
+    assert code == 2 and "no such file" in err
+    code, _, err = run(["check", "--spec", str(tmp_path / "nope.json"), "-i", traffic("control")], capsys)
+    assert code == 2 and "no such file" in err
+    code, _, err = run(["check", "--spec", SPEC, "--source", "kafka", "-i", traffic("control")], capsys)
+    assert code == 2 and "-i/--input is for --source file" in err
+
+
+def test_bad_records_are_counted_and_strict_makes_them_fatal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec = tmp_path / "rec.jsonl"
+    rec.write_bytes((DRIFT / "control.jsonl").read_bytes() + b"not json\n")
+    code, out, err = run(["check", "--spec", SPEC, "-i", str(rec)], capsys)
+    assert code == 0 and "1 skipped (not-json 1)" in out and "rec.jsonl:14" in err
+    code, _, err = run(["check", "--spec", SPEC, "-i", str(rec), "--strict"], capsys)
+    assert code == 2 and "rec.jsonl:14" in err
+
+
+def test_diff_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    base = str(DIFF / "base.json")
+    code, out, _ = run(["diff", base, str(DIFF / "operation-removed.head.json")], capsys)
+    assert code == 1 and "operation-removed" in out
+    code, out, _ = run(["diff", base, str(DIFF / "renamed-path-parameter.head.json")], capsys)
+    assert code == 0 and "no changes" in out
+    code, out, _ = run(
+        ["diff", base, str(DIFF / "response-enum-value-added.head.json"), "--fail-on", "warning", "-f", "markdown"],
+        capsys,
+    )
+    assert code == 1 and out.startswith("## ❌ specbuild diff")
+
+
+def test_workers_find_what_one_process_finds(tmp_path: Path) -> None:
+    big = tmp_path / "all.jsonl"
+    big.write_bytes(b"".join((DRIFT / p.name).read_bytes() for p in sorted(DRIFT.glob("*.jsonl"))) * 40)
+    spec = json.loads(Path(SPEC).read_text())
+    one = run_check(str(big), spec, jobs=1)
+    many = run_check(str(big), spec, jobs=3)
+    queued = run_check(iter_lines(str(big)), spec, jobs=2)
+    assert one.findings == many.findings == queued.findings and one.stats == many.stats == queued.stats
+
+
+def test_big_files_get_one_worker_per_core(tmp_path: Path) -> None:
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(b"{}\n")
+    big = tmp_path / "big.jsonl"
+    with big.open("wb") as fh:
+        fh.truncate(AUTO_PARALLEL_BYTES)
+    assert auto_jobs(str(small)) == 1 and auto_jobs("-") == 1 and auto_jobs(None) == 1
+    assert auto_jobs(str(big)) >= 1
+
+
+def test_stdin(capsys: pytest.CaptureFixture[str]) -> None:
+    data = (DRIFT / "response-type-mismatch.jsonl").read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "specbuild", "check", "--spec", SPEC, "-i", "-", "-f", "json"],
+        input=data,
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["summary"]["findings"] == 2
