@@ -79,9 +79,7 @@ def test_the_control_traffic_gives_no_finding() -> None:
 def test_the_kinds_table_in_the_docs_is_the_one_in_the_code() -> None:
     doc = drift.__doc__ or ""
     rows = doc.split("=\n", 2)[2].split("\n===")[0].strip().splitlines()
-    table = {
-        name: (severity, meaning.strip()) for name, severity, meaning in (r.split(None, 2) for r in rows)
-    }
+    table = {name: (severity, meaning.strip()) for name, severity, meaning in (r.split(None, 2) for r in rows)}
     assert table == {k.name: (k.severity, k.meaning) for k in KINDS.values()}
 
 
@@ -109,9 +107,7 @@ def test_subjects_are_capped_and_say_there_are_more() -> None:
     assert finding.subjects[0] == "200 p00"
 
 
-ALL_CORPUS = [
-    ex for name in sorted(INDEX["cases"]) for ex in exchanges(CORPUS / INDEX["cases"][name]["traffic"])
-]
+ALL_CORPUS = [ex for name in sorted(INDEX["cases"]) for ex in exchanges(CORPUS / INDEX["cases"][name]["traffic"])]
 
 
 @settings(max_examples=25, deadline=None)
@@ -213,10 +209,7 @@ def test_read_only_properties_are_not_required_in_requests() -> None:
     body = json.dumps({"name": "Rex", "status": "sold"})  # no `id`: the server assigns it
     pet = {"id": 3, "name": "Rex", "status": "sold"}
     assert (
-        check(
-            SPEC, [rec("post", "/v1/pets", 201, pet, body=body, headers={"content-type": "application/json"})]
-        )
-        == []
+        check(SPEC, [rec("post", "/v1/pets", 201, pet, body=body, headers={"content-type": "application/json"})]) == []
     )
 
 
@@ -253,17 +246,13 @@ def test_a_too_large_body_is_counted_as_unchecked() -> None:
     assert checker.findings() == [] and checker.stats.bodies_unchecked == 1
 
 
-@pytest.mark.parametrize(
-    ("fail_on", "expected"), [("breaking", 1), ("warning", 1), ("info", 1), ("never", 0)]
-)
+@pytest.mark.parametrize(("fail_on", "expected"), [("breaking", 1), ("warning", 1), ("info", 1), ("never", 0)])
 def test_exit_code_when_something_breaks(fail_on: str, expected: int) -> None:
     findings = check(SPEC, exchanges(CORPUS / "undocumented-server-error.jsonl"))
     assert exit_code(findings, fail_on) == expected
 
 
-@pytest.mark.parametrize(
-    ("fail_on", "expected"), [("breaking", 0), ("warning", 0), ("info", 1), ("never", 0)]
-)
+@pytest.mark.parametrize(("fail_on", "expected"), [("breaking", 0), ("warning", 0), ("info", 1), ("never", 0)])
 def test_exit_code_for_additive_drift(fail_on: str, expected: int) -> None:
     findings = check(SPEC, exchanges(CORPUS / "response-undocumented-property.jsonl"))
     assert exit_code(findings, fail_on) == expected
@@ -296,9 +285,7 @@ def test_a_spec_learned_from_the_drift_control_finds_no_drift_in_it() -> None:
 
 needs_devset = pytest.mark.skipif(not DEVSET.is_dir(), reason="needs ../shared/devset (not in this checkout)")
 DEVSET_FILES = (
-    sorted(p.name.removesuffix(".jsonl.gz") for p in DEVSET.glob("*.jsonl.gz"))
-    if DEVSET.is_dir()
-    else ["(none)"]
+    sorted(p.name.removesuffix(".jsonl.gz") for p in DEVSET.glob("*.jsonl.gz")) if DEVSET.is_dir() else ["(none)"]
 )
 
 
@@ -312,7 +299,8 @@ def test_a_spec_learned_from_a_devset_file_finds_no_drift_in_it(name: str) -> No
 
 
 # The truth specs are real API descriptions: one GitHub schema says `oneOf` of three nullable types,
-# so a null matches all three and is invalid by JSON Schema. That is the only drift they show.
+# so a null matches all three and is invalid by JSON Schema. And the live1000 traffic was recorded
+# from a mock server (Prism) that adds random properties to objects: additive drift, rightly reported.
 TRUTH_KNOWN = {"github": {("response-schema-violation", "422 errors[].value")}}
 
 
@@ -323,4 +311,10 @@ def test_the_truth_spec_finds_no_drift_in_its_own_traffic(name: str) -> None:
     truth = json.loads((DEVSET / f"{name}.truth.json").read_text())
     found = check(truth, exchanges(DEVSET / f"{name}.jsonl.gz"))
     known = TRUTH_KNOWN.get(re.sub(r"-.*", "", name), set())
-    assert [f for f in found if not {(f.kind, s) for s in f.subjects} <= known] == []
+    unexpected = [
+        f
+        for f in found
+        if not {(f.kind, s) for s in f.subjects} <= known
+        and not (name.endswith("live1000") and f.kind == "response-undocumented-property")
+    ]
+    assert unexpected == []
