@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,3 +155,59 @@ def test_stdin(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["summary"]["findings"] == 2
+
+
+@pytest.mark.kafka
+@pytest.mark.timeout(120)
+def test_check_reads_a_topic_to_its_end(kafka_broker: Any) -> None:
+    from confluent_kafka import Producer
+
+    from tests.brokers import consumer_overrides, create_topic
+
+    topic = f"check-{uuid.uuid4().hex[:8]}"
+    create_topic(kafka_broker.bootstrap, topic, 2)
+    lines = [
+        line
+        for case in ("response-type-mismatch", "control")
+        for line in (DRIFT / f"{case}.jsonl").read_bytes().splitlines()
+    ]
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap})
+    for line in [*lines, b"not json"]:
+        producer.produce(topic, value=line)
+    assert producer.flush(30) == 0
+    overrides = [
+        f"-X{k}={str(v).lower() if isinstance(v, bool) else v}"
+        for k, v in consumer_overrides(kafka_broker.kind).items()
+    ]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "specbuild",
+            "check",
+            "--spec",
+            SPEC,
+            "--source",
+            "kafka",
+            "-b",
+            kafka_broker.bootstrap,
+            "--topic",
+            topic,
+            "--until-end",
+            "-f",
+            "json",
+            *overrides,
+        ],
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+        timeout=90,
+    )
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["summary"]["exchanges"] == len(lines) and doc["summary"]["skipped"] == {"not-json": 1}
+    assert [(f["operation"], f["kind"]) for f in doc["findings"]] == [
+        ("GET /pets", "response-type-mismatch"),
+        ("GET /pets/{petId}", "response-type-mismatch"),
+    ]
+    assert "@" in doc["findings"][0]["example"]["origin"]  # topic[partition]@offset
