@@ -46,6 +46,10 @@ response-undocumented-property  info      a response property the schema does no
 response-header-missing         warning   a response header the spec marks required was absent
 ==============================  ========  ===============================================================
 
+A HEAD request is checked against the GET operation of its path (HTTP makes HEAD a GET without a
+body), and a browser's CORS preflight (OPTIONS with ``Access-Control-Request-Method``) is not API
+traffic: it is counted, never checked.
+
 "And accepted": the request side is judged only when the server accepted the request (a status
 below 400) or failed on it (5xx); a 4xx answer to a request the spec forbids is the API agreeing
 with its spec. Likewise an undocumented path or method answered with 404, 405 or 501 is no finding.
@@ -262,6 +266,8 @@ class Checker:
     def add(self, ex: Exchange) -> None:
         self.stats.exchanges += 1
         self._seq += 1
+        if ex.method == "OPTIONS" and ex.request_header("access-control-request-method") is not None:
+            return  # a browser's CORS preflight: the server's business, not the API's
         match = self.router.match(ex.path)
         if match is None:
             if ex.status not in ABSENT_STATUSES:
@@ -271,7 +277,10 @@ class Checker:
         if op_key in self._ops:
             op = self._ops[op_key]
         else:
-            op = self._ops[op_key] = operation(self.spec, match.route, ex.method)
+            op = operation(self.spec, match.route, ex.method)
+            if op is None and ex.method == "HEAD":  # HTTP: HEAD is GET without the body
+                op = operation(self.spec, match.route, "GET")
+            self._ops[op_key] = op
         if op is None:
             if ex.status not in ABSENT_STATUSES:
                 self._undocumented(ex, "undocumented-method", f"{ex.method} {match.route.template}")

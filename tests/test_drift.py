@@ -213,6 +213,13 @@ def test_read_only_properties_are_not_required_in_requests() -> None:
     )
 
 
+def test_head_is_get_without_a_body_and_cors_preflights_are_not_api_traffic() -> None:
+    preflight = rec("options", "/v1/pets/1", 204, headers={"access-control-request-method": "DELETE"})
+    assert check(SPEC, [rec("head", "/v1/pets/1", 200), preflight]) == []
+    [finding] = check(SPEC, [rec("options", "/v1/pets/1", 200)])
+    assert finding.kind == "undocumented-method"
+
+
 def test_paths_match_with_and_without_the_server_base_path() -> None:
     pet = {"id": 1, "name": "Rex", "status": "available"}
     assert check(SPEC, [rec("get", "/v1/pets/1", 200, pet), rec("get", "/pets/1", 200, pet)]) == []
