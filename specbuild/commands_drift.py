@@ -326,7 +326,8 @@ def check(
                               "not checked (counted).")] = DEFAULT_MAX_BODY_BYTES,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or summary on stderr.")] = False,
     bootstrap_servers: Annotated[str, typer.Option("--bootstrap-servers", "-b", rich_help_panel=K,
-                                 envvar="SPECBUILD_BOOTSTRAP_SERVERS")] = "localhost:9092",
+                                 envvar="SPECBUILD_BOOTSTRAP_SERVERS", help="Kafka bootstrap servers.")]
+    = "localhost:9092",
     topic: Annotated[list[str] | None, typer.Option("--topic", rich_help_panel=K, envvar="SPECBUILD_TOPIC",
                      help="Topic to read (repeatable; default http_recordings).")] = None,
     group_id: Annotated[str, typer.Option("--group-id", "-g", rich_help_panel=K, help="Consumer group "
@@ -339,8 +340,10 @@ def check(
                             help="A .properties file of librdkafka settings.")] = None,
     until_end: Annotated[bool, typer.Option("--until-end", rich_help_panel=K, help="Stop at the end of "
                          "every partition (the default when no other stop is given).")] = False,
-    max_records: Annotated[int | None, typer.Option("--max-records", rich_help_panel=K)] = None,
-    idle_timeout: Annotated[float | None, typer.Option("--idle-timeout", rich_help_panel=K)] = None,
+    max_records: Annotated[int | None, typer.Option("--max-records", rich_help_panel=K,
+                           help="Stop after this many records.")] = None,
+    idle_timeout: Annotated[float | None, typer.Option("--idle-timeout", rich_help_panel=K,
+                            help="Stop after this many seconds with no new record.")] = None,
 ) -> None:
     """Check recorded traffic against a committed spec: every exchange matched to an operation and
     checked; findings grouped by operation and kind, with a count and one redacted example."""
