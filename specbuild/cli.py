@@ -54,6 +54,20 @@ class OpenAPIVersion(str, Enum):
     v31 = "3.1"
 
 
+class FailOn(str, Enum):
+    breaking = "breaking"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
 class OffsetReset(str, Enum):
     earliest = "earliest"
     latest = "latest"
@@ -61,6 +75,7 @@ class OffsetReset(str, Enum):
 
 _state: dict[str, bool] = {"traceback": False}
 
+D = "Drift (--check)"
 K = "Kafka source"
 L = "Learning"
 O_ = "Output"
@@ -79,6 +94,13 @@ def build(
                    rich_help_panel=O_)] = OutFormat.json,
     spec: Annotated[Path | None, typer.Option("--spec", help="Start from this existing spec: what a "
                     "person wrote there is kept, the traffic adds to it.", rich_help_panel=O_)] = None,
+    check: Annotated[Path | None, typer.Option("--check", help="After learning, report how the learned "
+                     "spec differs from this committed one (did the API change?); exit 1 on drift at "
+                     "or above --fail-on.", rich_help_panel=D)] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="With --check: the severity that fails.",
+                       rich_help_panel=D)] = FailOn.breaking,
+    check_format: Annotated[ReportFormat, typer.Option("--check-format", help="With --check: report "
+                            "format (to stdout).", rich_help_panel=D)] = ReportFormat.text,
     openapi: Annotated[OpenAPIVersion, typer.Option("--openapi", help="OpenAPI version to write.",
                        rich_help_panel=O_)] = OpenAPIVersion.v30,
     title: Annotated[str, typer.Option(help="info.title", rich_help_panel=O_)] = "API learned by specbuild",
@@ -156,8 +178,10 @@ def build(
     if src is Source.file:
         if input_ is None:
             raise UsageError("--source file needs -i FILE (or '-' for stdin)")
-        _build_from_file(input_, builder, options, base, output, fmt.value, strict, max_body_bytes, quiet,
-                         jobs or min(os.cpu_count() or 1, 8))
+        doc = _build_from_file(input_, builder, options, base, output, fmt.value, strict, max_body_bytes, quiet,
+                               jobs or min(os.cpu_count() or 1, 8))
+        if check is not None:
+            _check_learned(check, doc, fail_on.value, check_format.value)
         return
     if input_ is not None:
         raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
@@ -173,6 +197,25 @@ def build(
         max_body_bytes=max_body_bytes, quiet=quiet,
     )
     follow(settings, builder, options, base)
+    if check is not None:
+        if output == "-":
+            raise UsageError("--check with --source kafka needs -o FOLDER (the spec is read back from it)")
+        learned = read_document(Path(output) / ("openapi.yaml" if fmt is OutFormat.yaml else "openapi.json"))
+        _check_learned(check, learned, fail_on.value, check_format.value)
+
+
+def _check_learned(committed: Path, learned: dict[str, Any], fail_on: str, fmt: str) -> None:
+    """``build --check``: the diff from the committed spec to the learned one, for API clients."""
+    from specbuild.commands_drift import diff_report, load_spec
+    from specbuild.report import render_diff
+
+    report = diff_report(load_spec(committed), learned, base_name=str(committed), head_name="learned from traffic",
+                         fail_on=fail_on, learned_head=True)
+    color = fmt == "text" and sys.stdout.isatty()
+    sys.stdout.write(render_diff(report, fmt, color=color))
+    sys.stdout.flush()
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
 def _read_base(spec: Path | None) -> dict[str, Any] | None:
@@ -187,7 +230,7 @@ def _read_base(spec: Path | None) -> dict[str, Any] | None:
 
 def _build_from_file(input_: str, builder: SpecBuilder, options: RenderOptions, base: dict[str, Any] | None,
                      output: str, fmt: str, strict: bool, max_body_bytes: int, quiet: bool,
-                     jobs: int) -> None:
+                     jobs: int) -> dict[str, Any]:
     with Reporter(quiet=quiet) as reporter:
         fold = Fold(builder, strict=strict, max_body_bytes=max_body_bytes, on_skip=reporter.warn,
                     on_progress=reporter.progress)
@@ -203,6 +246,7 @@ def _build_from_file(input_: str, builder: SpecBuilder, options: RenderOptions, 
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
         reporter.summary(stats, paths=len(doc["paths"]), operations=ops,
                          target=str(target) if target else None)
+    return doc
 
 
 def _now() -> float:
@@ -251,7 +295,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     _register_optional_commands()
     args = _argv(sys.argv[1:] if argv is None else argv)
     try:
-        app(args, prog_name="specbuild", standalone_mode=False)
+        # with standalone_mode=False, typer returns (not raises) the code of a typer.Exit
+        code = app(args, prog_name="specbuild", standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except SpecbuildError as err:
         print(f"Error: {err}", file=sys.stderr)
         if _state["traceback"]:

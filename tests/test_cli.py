@@ -126,3 +126,18 @@ def test_output_to_stdout() -> None:
     assert r.returncode == 0
     assert json.loads(r.stdout)["openapi"] == "3.0.3"
     assert r.stderr == ""
+
+
+def test_build_check_reports_the_diff_and_fails_on_threshold(tmp_path: Path) -> None:
+    same = specbuild("-i", str(USERS), "-o", str(tmp_path / "a"), "-q", "--check", str(FIXTURES / "users.openapi.json"))
+    assert same.returncode == 0, same.stderr
+    assert "no changes" in same.stdout
+    old = json.loads((FIXTURES / "users.openapi.json").read_text())
+    del old["paths"]["/users/{userId}"]["get"]["responses"]["404"]
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    drifted = specbuild("-i", str(USERS), "-o", str(tmp_path / "b"), "-q", "--check", str(tmp_path / "old.json"),
+                        "--fail-on", "info", "--check-format", "json")
+    assert drifted.returncode == 1, drifted.stderr
+    report = json.loads(drifted.stdout)
+    assert "response-status-added" in json.dumps(report)
+    assert (tmp_path / "b" / "openapi.json").exists()  # the learned spec is written either way
