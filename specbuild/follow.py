@@ -19,11 +19,13 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import multiprocessing
 import os
 import pickle
+import queue
 import signal
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -47,6 +49,7 @@ STATE_VERSION: Final = 1
 BATCH: Final = 4096          # records per consume(); a whole batch is folded before a stop is noticed
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
 PROGRESS_EVERY: Final = 0.5  # seconds between live-line updates
+MAX_AUTO_JOBS: Final = 4     # fold processes by default: one per core, at most this many
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ class FollowSettings:
     strict: bool
     max_body_bytes: int
     quiet: bool
+    jobs: int = 0   # processes that fold; 0: one per core (at most 4), 1: fold in this process
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,17 +248,232 @@ class StopSignals:
         return self.received is not None
 
 
+# -- folding, here or in worker processes -----------------------------------------------------------
+
+class Folder(Protocol):
+    """Where batches are folded: this process, or a pool of processes merged at each checkpoint."""
+
+    dispatched: int
+
+    @property
+    def stats(self) -> Stats: ...
+    def add(self, records: Sequence[tuple[bytes | None, str]]) -> None: ...
+    def sync(self) -> SpecBuilder: ...
+    def close(self) -> None: ...
+
+
+class BadRecords(Protocol):
+    def write(self, raw: bytes | None, err: RecordError) -> None: ...
+
+
+class LocalFolder:
+    """Folds each batch here; bad records are reported through the fold's ``on_skip`` as they come."""
+
+    def __init__(self, fold: Fold, bad: BadRecords | None = None) -> None:
+        self.fold = fold
+        self.bad = bad
+        self.dispatched = 0
+        self._last: RecordError | None = None
+        self._report = fold.on_skip
+        fold.on_skip = self._skipped
+
+    @property
+    def stats(self) -> Stats:
+        return self.fold.stats
+
+    def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
+        add, bad = self.fold.add, self.bad
+        for raw, origin in records:
+            if raw is None:
+                self._tombstone(origin)
+            elif not add(raw, origin) and bad is not None and self._last is not None:
+                bad.write(raw, self._last)
+        self.dispatched += len(records)
+
+    def _tombstone(self, origin: str) -> None:
+        self.fold.stats.read += 1
+        err = RecordError("tombstone", "null value (a tombstone), not an HTTP Types record", origin)
+        self.fold.skip(err)
+        if self.bad is not None:
+            self.bad.write(None, err)
+
+    def _skipped(self, err: RecordError) -> None:
+        self._last = err
+        if self._report is not None:
+            self._report(err)
+
+    def sync(self) -> SpecBuilder:
+        return self.fold.builder
+
+    def close(self) -> None:
+        pass
+
+
+class _Collected:
+    """Bad records a worker saw, sent back with the batch's stats (raw values only if kept)."""
+
+    def __init__(self, keep_raw: bool) -> None:
+        self.keep_raw = keep_raw
+        self.items: list[tuple[RecordError, bytes | None]] = []
+
+    def write(self, raw: bytes | None, err: RecordError) -> None:
+        self.items.append((err, raw if self.keep_raw else None))
+
+
+def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, max_body_bytes: int,
+                 keep_raw: bool) -> None:
+    """A pool process: fold batches into a delta builder, hand it over (and start afresh) on "sync"."""
+    for sig in (signal.SIGINT, signal.SIGTERM):  # the parent decides when to stop, and saves
+        signal.signal(sig, signal.SIG_IGN)
+    parent = os.getppid()
+    builder = _blank(template)
+    while True:
+        try:
+            message = inbox.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:  # the parent is gone (SIGKILL): there is no one to hand over to
+                return
+            continue
+        kind = message[0]
+        if kind == "batch":
+            collected = _Collected(keep_raw)
+            fold = Fold(builder, strict=strict, max_body_bytes=max_body_bytes)
+            try:
+                LocalFolder(fold, collected).add(message[1])
+            except RecordError as err:  # --strict
+                results.put(("failed", err))
+                return
+            results.put(("done", message[2], fold.stats, collected.items))
+        elif kind == "sync":
+            results.put(("synced", message[1], builder))
+            builder = _blank(template)
+        else:
+            return
+
+
+def _blank(template: SpecBuilder) -> SpecBuilder:
+    return SpecBuilder(hints=template.hints, headers=template.headers)
+
+
+class PoolFolder:
+    """Folds batches in ``jobs`` processes; each checkpoint merges what they learned into ``builder``.
+
+    A batch goes to whichever worker has the fewest waiting: builders merge exactly, so which worker
+    folds a record does not change the result. Bad records come back with each batch's stats and are
+    reported and dead-lettered here, in this process.
+    """
+
+    QUEUED = 2  # batches waiting per worker: bounds memory, and Kafka's own prefetch does the rest
+
+    def __init__(self, builder: SpecBuilder, jobs: int, *, strict: bool, max_body_bytes: int,
+                 on_skip: Callable[[RecordError], None] | None = None,
+                 bad: BadRecords | None = None) -> None:
+        ctx = multiprocessing.get_context("spawn")  # no fork: librdkafka and rich run threads here
+        self.builder = builder
+        self.on_skip = on_skip
+        self.bad = bad
+        self.dispatched = 0
+        self._stats = Stats()
+        self._results: Any = ctx.Queue()
+        self._inboxes: list[Any] = [ctx.Queue(maxsize=self.QUEUED) for _ in range(jobs)]
+        self._pending = [0] * jobs
+        self._synced: dict[int, SpecBuilder] = {}
+        self._procs = [ctx.Process(target=_fold_worker, name=f"specbuild-fold-{i}", daemon=True,
+                                   args=(inbox, self._results, _blank(builder), strict, max_body_bytes,
+                                         bad is not None))
+                       for i, inbox in enumerate(self._inboxes)]
+        for proc in self._procs:
+            proc.start()
+
+    @property
+    def stats(self) -> Stats:
+        self._drain(block=False)
+        return self._stats
+
+    def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
+        self._drain(block=False)
+        i = min(range(len(self._inboxes)), key=self._pending.__getitem__)
+        self._pending[i] += 1
+        self._put(i, ("batch", list(records), i))
+        self.dispatched += len(records)
+
+    def _put(self, i: int, message: tuple[Any, ...]) -> None:
+        while True:  # a full inbox waits for its worker, which must still be alive
+            try:
+                self._inboxes[i].put(message, timeout=0.5)
+                return
+            except queue.Full:
+                self._drain(block=False)
+                self._check_alive()
+
+    def sync(self) -> SpecBuilder:
+        """Wait for every batch sent so far, and merge the workers' builders into ``builder``."""
+        for i in range(len(self._inboxes)):
+            self._put(i, ("sync", i))
+        while len(self._synced) < len(self._inboxes):
+            self._drain(block=True)
+        for i in sorted(self._synced):
+            self.builder.merge(self._synced[i])
+        self._synced.clear()
+        return self.builder
+
+    def _drain(self, block: bool) -> None:
+        while True:
+            try:
+                message = self._results.get(timeout=0.5) if block else self._results.get_nowait()
+            except queue.Empty:
+                if block:
+                    self._check_alive()
+                    continue
+                return
+            self._handle(message)
+            block = False
+
+    def _handle(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "failed":
+            raise message[1]
+        if kind == "synced":
+            self._synced[message[1]] = message[2]
+            return
+        _, i, stats, bad = message
+        self._pending[i] -= 1
+        self._stats.merge(stats)
+        for err, raw in bad:
+            if self.on_skip is not None:
+                self.on_skip(err)
+            if self.bad is not None:
+                self.bad.write(raw, err)
+
+    def _check_alive(self) -> None:
+        for proc in self._procs:
+            if not proc.is_alive():
+                raise RuntimeError(f"fold worker {proc.name} died (exit code {proc.exitcode})")
+
+    def close(self) -> None:
+        for inbox in self._inboxes:
+            with contextlib.suppress(queue.Full, ValueError, OSError):
+                inbox.put(("stop",), timeout=1.0)
+        for proc in self._procs:
+            proc.join(timeout=5.0)
+            if proc.is_alive():
+                proc.terminate()
+        for q in (*self._inboxes, self._results):
+            q.cancel_join_thread()
+            q.close()
+
+
 # -- the loop --------------------------------------------------------------------------------------
 
 class Follower:
     """Polls a source, folds each batch, checkpoints, and stops when a limit or ``should_stop`` says so."""
 
-    def __init__(self, source: Source, fold: Fold, positions: dict[Partition, int], *,
+    def __init__(self, source: Source, folder: Folder, positions: dict[Partition, int], *,
                  checkpoints: Store, limits: Limits, dead_letter: DeadLetter | None = None,
                  progress: Callable[[Stats, int | None], None] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.source = source
-        self.fold = fold
+        self.folder = folder
         self.positions = positions
         self.checkpoints = checkpoints
         self.limits = limits
@@ -266,9 +485,6 @@ class Follower:
         self.checkpoints_written = 0
         self.doc: dict[str, Any] | None = None
         self.target: Path | None = None
-        self._last_error: RecordError | None = None
-        self._report_skip = fold.on_skip
-        fold.on_skip = self._skipped
         source.on_revoke = self._revoked
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> str:
@@ -282,18 +498,20 @@ class Follower:
         return reason
 
     def _loop(self, should_stop: Callable[[], bool]) -> str:
-        limits, stats, clock = self.limits, self.fold.stats, self.clock
+        limits, folder, clock = self.limits, self.folder, self.clock
         now = clock()
         last_checkpoint = last_progress = last_record = now
         while True:
             reason = self._stop_reason(should_stop, now - last_record)
             if reason:
                 return reason
-            want = BATCH if limits.max_records is None else min(BATCH, limits.max_records - stats.read)
+            want = BATCH if limits.max_records is None else min(BATCH, limits.max_records - folder.dispatched)
             batch = self.source.poll(want, POLL_TIMEOUT)
             now = clock()
-            if batch.records or batch.ends:
-                self._fold(batch)
+            if batch.records:
+                folder.add(batch.records)
+                self.positions.update(batch.ends)
+                self.dirty = True
                 last_record = now
             due = now - last_checkpoint >= limits.checkpoint_interval
             if due and self.dirty and self.checkpoints.periodic:
@@ -301,41 +519,19 @@ class Follower:
                 last_checkpoint = now
             if self.progress is not None and now - last_progress >= PROGRESS_EVERY:
                 last_progress = now
-                self.progress(stats, self.source.lag())
+                self.progress(folder.stats, self.source.lag())
 
     def _stop_reason(self, should_stop: Callable[[], bool], idle: float) -> str:
         limits = self.limits
         if should_stop():
             return "signal"
-        if limits.max_records is not None and self.fold.stats.read >= limits.max_records:
+        if limits.max_records is not None and self.folder.dispatched >= limits.max_records:
             return "max-records"
         if limits.until_end and self.source.at_end():
             return "end"
         if limits.idle_timeout is not None and idle >= limits.idle_timeout:
             return "idle-timeout"
         return ""
-
-    def _fold(self, batch: Batch) -> None:
-        add, dead = self.fold.add, self.dead_letter
-        for raw, origin in batch.records:
-            if raw is None:
-                self._tombstone(origin)
-            elif not add(raw, origin) and dead is not None and self._last_error is not None:
-                dead.write(raw, self._last_error)
-        self.positions.update(batch.ends)
-        self.dirty = True
-
-    def _tombstone(self, origin: str) -> None:
-        self.fold.stats.read += 1
-        err = RecordError("tombstone", "null value (a tombstone), not an HTTP Types record", origin)
-        self.fold.skip(err)
-        if self.dead_letter is not None:
-            self.dead_letter.write(None, err)
-
-    def _skipped(self, err: RecordError) -> None:
-        self._last_error = err
-        if self._report_skip is not None:
-            self._report_skip(err)
 
     def _revoked(self, _parts: list[Partition]) -> None:
         # Save and commit before another member takes these partitions over, so it starts where we
@@ -345,7 +541,8 @@ class Follower:
 
     def checkpoint(self) -> None:
         """Spec and state to disk, dead letters flushed, then (only then) the offsets committed."""
-        self.doc, self.target = self.checkpoints.write(State(self.fold.builder, self.positions))
+        builder = self.folder.sync()
+        self.doc, self.target = self.checkpoints.write(State(builder, self.positions))
         if self.dead_letter is not None:
             self.dead_letter.flush()
         if self.checkpoints.periodic:  # with nothing saved, committing would lose those records
@@ -379,22 +576,33 @@ def follow(settings: FollowSettings, builder: SpecBuilder, options: RenderOption
         dead = None
         if settings.dead_letter is not None:
             dead = DeadLetter(stack.enter_context(_append(settings.dead_letter)))
-        fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
-                    on_skip=reporter.warn)
+        folder = _folder(settings, builder, reporter, dead)
+        stack.callback(folder.close)
         stop = stack.enter_context(StopSignals())
         source = open_source(conf, settings.topics, positions, note=reporter.note,
                              require_topics=settings.until_end)
         stack.callback(source.close)  # also when the loop fails: leave the group at once
         follower = Follower(
-            source, fold, positions, checkpoints=checkpoints, dead_letter=dead,
+            source, folder, positions, checkpoints=checkpoints, dead_letter=dead,
             limits=Limits(settings.until_end, settings.max_records, settings.idle_timeout,
                           settings.checkpoint_interval),
             progress=lambda stats, lag: reporter.progress(stats, lag=lag, **_counts(follower.doc)),
         )
         reason = follower.run(stop.requested)
         source.close()
-        fold.stats.finished = time.monotonic()
+        folder.stats.finished = time.monotonic()
         _report_end(reporter, follower, reason, stop.received)
+
+
+def _folder(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
+            dead: DeadLetter | None) -> Folder:
+    jobs = settings.jobs or min(os.cpu_count() or 1, MAX_AUTO_JOBS)
+    if jobs <= 1:
+        fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
+                    on_skip=reporter.warn)
+        return LocalFolder(fold, dead)
+    return PoolFolder(builder, jobs, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
+                      on_skip=reporter.warn, bad=dead)
 
 
 def _resume(saved: State, builder: SpecBuilder, reporter: Reporter) -> SpecBuilder:
@@ -425,7 +633,7 @@ def _report_end(reporter: Reporter, follower: Follower, reason: str, signum: int
     reporter.note(f"specbuild: {why.get(reason, reason)}")
     counts = _counts(follower.doc)
     target = str(follower.target) if follower.target else None
-    reporter.summary(follower.fold.stats, paths=counts.get("paths", 0),
+    reporter.summary(follower.folder.stats, paths=counts.get("paths", 0),
                      operations=counts.get("operations", 0), target=target)
 
 

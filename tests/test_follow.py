@@ -27,6 +27,8 @@ from specbuild.follow import (
     DeadLetter,
     Follower,
     Limits,
+    LocalFolder,
+    PoolFolder,
     State,
     StdoutCheckpoints,
     StopSignals,
@@ -212,7 +214,8 @@ class Harness:
         self.source = KafkaSource(self.consumer, ["t"], self.positions, note=self.notes.append)
         self.source.subscribe()
         self.fold = Fold(self.builder, strict=self.strict, on_skip=self.warnings.append)
-        self.follower = Follower(self.source, self.fold, self.positions, checkpoints=self.store,
+        self.folder = LocalFolder(self.fold, self.dead)
+        self.follower = Follower(self.source, self.folder, self.positions, checkpoints=self.store,
                                  limits=self.limits, dead_letter=self.dead)
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> str:
@@ -355,7 +358,10 @@ def test_a_revoke_checkpoints_and_commits_before_the_partitions_move(tmp_path: P
     h = Harness(consumer, tmp_path / "out", Limits(max_records=20))
     h.follower.run()
     assert consumer.commits[-1] == h.positions
-    h.follower._fold(h.source.poll(5, 0.1))   # folded since the last checkpoint
+    batch = h.source.poll(5, 0.1)   # folded since the last checkpoint
+    h.folder.add(batch.records)
+    h.positions.update(batch.ends)
+    h.follower.dirty = True
     before = len(consumer.commits)
     consumer.rebalance(keep=[("t", 0)])
     assert len(consumer.commits) == before + 1
@@ -378,7 +384,7 @@ def test_stdout_output_writes_once_and_commits_nothing(tmp_path: Path, capsysbin
     source = KafkaSource(consumer, ["t"], {})
     source.subscribe()
     fold = Fold(SpecBuilder())
-    follower = Follower(source, fold, {}, checkpoints=StdoutCheckpoints("json", None, None),
+    follower = Follower(source, LocalFolder(fold), {}, checkpoints=StdoutCheckpoints("json", None, None),
                         limits=Limits(until_end=True, checkpoint_interval=0))
     follower.run()
     source.close()
@@ -589,3 +595,42 @@ def test_produce_sends_good_records_as_written_and_locates_bad_ones(tmp_path: Pa
     assert warned and warned[0].startswith("f.jsonl:2: not a JSON record")
     assert "2 records produced to t" in summary(stats, sink)
     assert "1 bad records skipped (not-json: 1)" in summary(stats, sink)
+
+
+# -- the process pool ------------------------------------------------------------------------------
+
+def test_a_pool_of_processes_learns_the_same_spec_and_reports_bad_records(tmp_path: Path) -> None:
+    warned: list[RecordError] = []
+    bad: list[tuple[bytes | None, str]] = []
+
+    class Dead:
+        def write(self, raw: bytes | None, err: RecordError) -> None:
+            bad.append((raw, err.reason))
+
+    pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20, on_skip=warned.append,
+                      bad=Dead())
+    try:
+        records: list[tuple[bytes | None, str]] = [(v, f"t[0]@{i}") for i, v in enumerate(USERS)]
+        records[5:5] = [(b"nope", "t[1]@0"), (None, "t[1]@1")]
+        for i in range(0, len(records), 10):
+            pool.add(records[i:i + 10])
+        builder = pool.sync()
+        assert dumps(build_document(builder)) == file_replay(USERS)
+        stats = pool.stats
+        assert (stats.read, stats.learned, dict(stats.skipped)) == (146, 144, {"not-json": 1, "tombstone": 1})
+        assert sorted(w.origin for w in warned) == ["t[1]@0", "t[1]@1"]
+        assert sorted(bad, key=str) == [(None, "tombstone"), (b"nope", "not-json")]
+        pool.add(records[:3])      # after a sync the workers start from empty deltas: nothing doubles
+        assert pool.sync().exchanges == 147
+    finally:
+        pool.close()
+
+
+def test_a_pool_in_strict_mode_raises_the_first_bad_record() -> None:
+    pool = PoolFolder(SpecBuilder(), 2, strict=True, max_body_bytes=4 << 20)
+    try:
+        pool.add([(USERS[0], "t[0]@0"), (b"nope", "t[0]@1")])
+        with pytest.raises(RecordError, match="t\\[0\\]@1"):
+            pool.sync()
+    finally:
+        pool.close()
