@@ -50,6 +50,7 @@ BATCH: Final = 4096          # records per consume(); a whole batch is folded be
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
 PROGRESS_EVERY: Final = 0.5  # seconds between live-line updates
 MAX_AUTO_JOBS: Final = 4     # fold processes by default: one per core, at most this many
+POOL_BACKLOG: Final = 50_000  # records behind before folding moves to the pool (~2 s of one core)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,11 +254,12 @@ class StopSignals:
 class Folder(Protocol):
     """Where batches are folded: this process, or a pool of processes merged at each checkpoint."""
 
-    dispatched: int
-
+    @property
+    def dispatched(self) -> int: ...
     @property
     def stats(self) -> Stats: ...
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None: ...
+    def backlog(self, lag: int | None) -> None: ...
     def sync(self) -> SpecBuilder: ...
     def close(self) -> None: ...
 
@@ -301,6 +303,9 @@ class LocalFolder:
         self._last = err
         if self._report is not None:
             self._report(err)
+
+    def backlog(self, lag: int | None) -> None:
+        pass
 
     def sync(self) -> SpecBuilder:
         return self.fold.builder
@@ -366,14 +371,14 @@ class PoolFolder:
     QUEUED = 2  # batches waiting per worker: bounds memory, and Kafka's own prefetch does the rest
 
     def __init__(self, builder: SpecBuilder, jobs: int, *, strict: bool, max_body_bytes: int,
-                 on_skip: Callable[[RecordError], None] | None = None,
-                 bad: BadRecords | None = None) -> None:
+                 on_skip: Callable[[RecordError], None] | None = None, bad: BadRecords | None = None,
+                 stats: Stats | None = None, dispatched: int = 0) -> None:
         ctx = multiprocessing.get_context("spawn")  # no fork: librdkafka and rich run threads here
         self.builder = builder
         self.on_skip = on_skip
         self.bad = bad
-        self.dispatched = 0
-        self._stats = Stats()
+        self.dispatched = dispatched
+        self._stats = stats if stats is not None else Stats()
         self._results: Any = ctx.Queue()
         self._inboxes: list[Any] = [ctx.Queue(maxsize=self.QUEUED) for _ in range(jobs)]
         self._pending = [0] * jobs
@@ -396,6 +401,9 @@ class PoolFolder:
         self._pending[i] += 1
         self._put(i, ("batch", list(records), i))
         self.dispatched += len(records)
+
+    def backlog(self, lag: int | None) -> None:
+        pass
 
     def _put(self, i: int, message: tuple[Any, ...]) -> None:
         while True:  # a full inbox waits for its worker, which must still be alive
@@ -463,6 +471,46 @@ class PoolFolder:
             q.close()
 
 
+class ScalingFolder:
+    """Folds here until the backlog is large, then hands over to a pool of processes.
+
+    A live topic trickles and one process keeps up; a replay (``--until-end``, or a restart after
+    downtime) has a backlog worth the pool's start-up (spawned interpreters, one per core).
+    """
+
+    def __init__(self, local: LocalFolder, jobs: int, threshold: int = POOL_BACKLOG,
+                 bad: BadRecords | None = None) -> None:
+        self.local = local
+        self.jobs = jobs
+        self.threshold = threshold
+        self.bad = bad
+        self.current: LocalFolder | PoolFolder = local
+
+    @property
+    def dispatched(self) -> int:
+        return self.current.dispatched
+
+    @property
+    def stats(self) -> Stats:
+        return self.current.stats
+
+    def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
+        self.current.add(records)
+
+    def backlog(self, lag: int | None) -> None:
+        if self.current is self.local and lag is not None and lag >= self.threshold:
+            fold = self.local.fold
+            self.current = PoolFolder(fold.builder, self.jobs, strict=fold.strict,
+                                      max_body_bytes=fold.max_body_bytes, on_skip=self.local._report,
+                                      bad=self.bad, stats=fold.stats, dispatched=self.local.dispatched)
+
+    def sync(self) -> SpecBuilder:
+        return self.current.sync()
+
+    def close(self) -> None:
+        self.current.close()
+
+
 # -- the loop --------------------------------------------------------------------------------------
 
 class Follower:
@@ -517,9 +565,12 @@ class Follower:
             if due and self.dirty and self.checkpoints.periodic:
                 self.checkpoint()
                 last_checkpoint = now
-            if self.progress is not None and now - last_progress >= PROGRESS_EVERY:
+            if now - last_progress >= PROGRESS_EVERY:
                 last_progress = now
-                self.progress(folder.stats, self.source.lag())
+                lag = self.source.lag()
+                folder.backlog(lag)
+                if self.progress is not None:
+                    self.progress(folder.stats, lag)
 
     def _stop_reason(self, should_stop: Callable[[], bool], idle: float) -> str:
         limits = self.limits
@@ -597,12 +648,10 @@ def follow(settings: FollowSettings, builder: SpecBuilder, options: RenderOption
 def _folder(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
             dead: DeadLetter | None) -> Folder:
     jobs = settings.jobs or min(os.cpu_count() or 1, MAX_AUTO_JOBS)
-    if jobs <= 1:
-        fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
-                    on_skip=reporter.warn)
-        return LocalFolder(fold, dead)
-    return PoolFolder(builder, jobs, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
-                      on_skip=reporter.warn, bad=dead)
+    fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
+                on_skip=reporter.warn)
+    local = LocalFolder(fold, dead)
+    return local if jobs <= 1 else ScalingFolder(local, jobs, bad=dead)
 
 
 def _resume(saved: State, builder: SpecBuilder, reporter: Reporter) -> SpecBuilder:

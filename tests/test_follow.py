@@ -29,6 +29,7 @@ from specbuild.follow import (
     Limits,
     LocalFolder,
     PoolFolder,
+    ScalingFolder,
     State,
     StdoutCheckpoints,
     StopSignals,
@@ -634,3 +635,22 @@ def test_a_pool_in_strict_mode_raises_the_first_bad_record() -> None:
             pool.sync()
     finally:
         pool.close()
+
+
+def test_folding_moves_to_the_pool_only_for_a_large_backlog() -> None:
+    warned: list[RecordError] = []
+    local = LocalFolder(Fold(SpecBuilder(), on_skip=warned.append))
+    folder = ScalingFolder(local, 2, threshold=1000)
+    try:
+        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:50])])
+        folder.backlog(None)
+        folder.backlog(999)
+        assert folder.current is local
+        folder.backlog(1000)
+        assert isinstance(folder.current, PoolFolder)
+        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[50:], 50)] + [(b"x", "t[0]@144")])
+        assert dumps(build_document(folder.sync())) == file_replay(USERS)
+        assert (folder.dispatched, folder.stats.read, folder.stats.learned) == (145, 145, 144)
+        assert [w.origin for w in warned] == ["t[0]@144"]
+    finally:
+        folder.close()
