@@ -479,11 +479,12 @@ class ScalingFolder:
     """
 
     def __init__(self, local: LocalFolder, jobs: int, threshold: int = POOL_BACKLOG,
-                 bad: BadRecords | None = None) -> None:
+                 bad: BadRecords | None = None, note: Callable[[str], None] = lambda _m: None) -> None:
         self.local = local
         self.jobs = jobs
         self.threshold = threshold
         self.bad = bad
+        self.note = note
         self.current: LocalFolder | PoolFolder = local
 
     @property
@@ -499,6 +500,7 @@ class ScalingFolder:
 
     def backlog(self, lag: int | None) -> None:
         if self.current is self.local and lag is not None and lag >= self.threshold:
+            self.note(f"specbuild: {lag:,} records behind: folding in {self.jobs} processes")
             fold = self.local.fold
             self.current = PoolFolder(fold.builder, self.jobs, strict=fold.strict,
                                       max_body_bytes=fold.max_body_bytes, on_skip=self.local._report,
@@ -651,7 +653,7 @@ def _folder(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
     fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
                 on_skip=reporter.warn)
     local = LocalFolder(fold, dead)
-    return local if jobs <= 1 else ScalingFolder(local, jobs, bad=dead)
+    return local if jobs <= 1 else ScalingFolder(local, jobs, bad=dead, note=reporter.note)
 
 
 def _resume(saved: State, builder: SpecBuilder, reporter: Reporter) -> SpecBuilder:

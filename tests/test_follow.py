@@ -164,6 +164,10 @@ class FakeConsumer:
                     self.eof_sent.add(key)
         return out
 
+    def position(self, parts: list[Any]) -> list[FakeTP]:
+        return [FakeTP(tp.topic, tp.partition, self.positions.get((tp.topic, tp.partition), -1001))
+                for tp in parts]
+
     def get_watermark_offsets(self, tp: Any, cached: bool = False) -> tuple[int, int]:
         return 0, len(self.logs[(tp.topic, tp.partition)])
 
@@ -448,7 +452,7 @@ def test_lag_comes_from_cached_watermarks_and_our_positions() -> None:
     source = KafkaSource(consumer, ["t"], positions)
     source.subscribe()
     source.poll(1, 0.1)
-    assert source.lag() == 6   # partition 2 has no position yet: not counted
+    assert source.lag() == 6 + 0 + 10   # partition 2, not folded yet: from where its fetching stands
 
 
 def test_broker_loss_is_noted_once_then_its_return() -> None:

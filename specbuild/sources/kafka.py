@@ -11,6 +11,7 @@ and turns librdkafka's errors into notes (broker gone: retrying) or a :class:`So
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -278,17 +279,26 @@ class KafkaSource:
     def lag(self) -> int | None:
         """Records between our positions and the high watermarks the last fetches reported."""
         total, known = 0, False
-        for topic, part in self.assigned:
-            pos = self.positions.get((topic, part))
+        for (topic, part), pos in self._positions().items():
             try:
                 marks = self.consumer.get_watermark_offsets(TopicPartition(topic, part), cached=True)
             except KafkaException:
                 continue
-            if not marks or marks[1] < 0 or pos is None:
-                continue
-            total += max(0, marks[1] - pos)
-            known = True
+            if marks and marks[1] >= 0:
+                total += max(0, marks[1] - pos)
+                known = True
         return total if known else None
+
+    def _positions(self) -> dict[Partition, int]:
+        """Where each assigned partition stands: what we folded, else where its fetching starts."""
+        known = {p: self.positions[p] for p in self.assigned if p in self.positions}
+        unknown = [TopicPartition(t, p) for t, p in sorted(self.assigned) if (t, p) not in known]
+        if unknown:
+            with contextlib.suppress(KafkaException):
+                for tp in self.consumer.position(unknown):
+                    if tp.offset >= 0:
+                        known[(tp.topic, tp.partition)] = tp.offset
+        return known
 
     def commit(self, offsets: Mapping[Partition, int]) -> bool:
         """Commit the offsets of the partitions we hold; False (after a warning) when it failed."""
