@@ -143,12 +143,19 @@ _FREE_NAMES: Final = frozenset({
 })
 
 
+_TWO_DIGITS = re.compile(r"[0-9][^0-9]*[0-9]", re.ASCII).search
+_ONE_DIGIT = re.compile(r"[0-9]", re.ASCII).search
+
+
 def _enumish(v: str) -> bool:
     """Whether ``v`` could be one value of an enum: a short token, not a number, id, date, url, text."""
     if _TOKEN(v) is None or _NUMERIC(v) is not None or _HEX_ID(v) is not None:
         return False
-    if len(v) >= 8 and sum(ch.isdigit() for ch in v) >= 2:
+    if len(v) >= 8 and _TWO_DIGITS(v) is not None:
         return False  # mixes letters and digits like a generated id
+    # Every format a token can match (date, time, uuid, ip, uri) has a digit or a colon: skip the tests.
+    if ":" not in v and _ONE_DIGIT(v) is None:
+        return True
     return _narrow(ALL_FORMATS, v) == 0
 
 
