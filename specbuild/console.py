@@ -77,6 +77,9 @@ class Reporter:
                 print(line, file=self.stream, flush=True)
 
     def summary(self, stats: Stats, *, paths: int, operations: int, target: str | None) -> None:
+        if self.live is not None:  # the live line goes away before the summary is printed
+            self.live.stop()
+            self.live = None
         if self.quiet:
             return
         for line in summary_lines(stats, paths=paths, operations=operations, target=target):
