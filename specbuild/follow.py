@@ -472,10 +472,12 @@ class PoolFolder:
 
 
 class ScalingFolder:
-    """Folds here until the backlog is large, then hands over to a pool of processes.
+    """Folds here until there is a backlog, then hands over to a pool of processes.
 
     A live topic trickles and one process keeps up; a replay (``--until-end``, or a restart after
-    downtime) has a backlog worth the pool's start-up (spawned interpreters, one per core).
+    downtime) has a backlog worth the pool's start-up (spawned interpreters, one per core). A backlog
+    shows as lag (once the fetches have reported every partition's end) or, sooner, as full batches
+    arriving one after another: records are waiting.
     """
 
     def __init__(self, local: LocalFolder, jobs: int, threshold: int = POOL_BACKLOG,
@@ -486,6 +488,7 @@ class ScalingFolder:
         self.bad = bad
         self.note = note
         self.current: LocalFolder | PoolFolder = local
+        self._streak = 0   # records in full batches, one after another
 
     @property
     def dispatched(self) -> int:
@@ -497,14 +500,21 @@ class ScalingFolder:
 
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
         self.current.add(records)
+        if self.current is self.local:
+            self._streak = self._streak + len(records) if len(records) >= BATCH else 0
+            if self._streak >= self.threshold // 2:
+                self._scale(f"{self._streak:,} records came in full batches")
 
     def backlog(self, lag: int | None) -> None:
         if self.current is self.local and lag is not None and lag >= self.threshold:
-            self.note(f"specbuild: {lag:,} records behind: folding in {self.jobs} processes")
-            fold = self.local.fold
-            self.current = PoolFolder(fold.builder, self.jobs, strict=fold.strict,
-                                      max_body_bytes=fold.max_body_bytes, on_skip=self.local._report,
-                                      bad=self.bad, stats=fold.stats, dispatched=self.local.dispatched)
+            self._scale(f"{lag:,} records behind")
+
+    def _scale(self, why: str) -> None:
+        self.note(f"specbuild: {why}: folding in {self.jobs} processes")
+        fold = self.local.fold
+        self.current = PoolFolder(fold.builder, self.jobs, strict=fold.strict,
+                                  max_body_bytes=fold.max_body_bytes, on_skip=self.local._report,
+                                  bad=self.bad, stats=fold.stats, dispatched=self.local.dispatched)
 
     def sync(self) -> SpecBuilder:
         return self.current.sync()

@@ -22,6 +22,7 @@ from specbuild.console import Reporter
 from specbuild.errors import InputError, RecordError, SourceError, UsageError
 from specbuild.files import dumps
 from specbuild.follow import (
+    BATCH,
     STATE_NAME,
     Checkpoints,
     DeadLetter,
@@ -639,6 +640,21 @@ def test_a_pool_in_strict_mode_raises_the_first_bad_record() -> None:
             pool.sync()
     finally:
         pool.close()
+
+
+def test_full_batches_one_after_another_also_mean_a_backlog() -> None:
+    folder = ScalingFolder(LocalFolder(Fold(SpecBuilder())), 2, threshold=2 * BATCH * 2)
+    try:
+        full = [(USERS[0], "t[0]@0")] * BATCH
+        folder.add(full)
+        folder.add(full[:10])          # a short batch: caught up, the streak starts over
+        folder.add(full)
+        assert folder.current is folder.local
+        folder.add(full)
+        assert isinstance(folder.current, PoolFolder)
+        assert folder.sync().exchanges == 3 * BATCH + 10
+    finally:
+        folder.close()
 
 
 def test_folding_moves_to_the_pool_only_for_a_large_backlog() -> None:
