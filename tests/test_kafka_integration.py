@@ -382,8 +382,8 @@ def restarted(broker: Broker) -> Iterator[None]:
         time.sleep(0.2)
 
 
-@pytest.mark.skipif(default_kind() != "apache", reason="needs Apache Kafka (java + mvn): Tansu keeps no "
-                    "data across a restart")
+@pytest.mark.skipif(default_kind() != "apache", reason="runs with Apache Kafka only (this run uses Tansu, "
+                    "which keeps no data across a restart)")
 def test_following_resumes_when_the_broker_is_back(running: Callable[..., Running], tmp_path: Path) -> None:
     broker = start_broker("apache", tmp_path)   # our own broker: this test stops and restarts it
     try:
