@@ -91,7 +91,12 @@ def _with_null(schema: dict[str, Any]) -> dict[str, Any]:
         return schema
     if t is None:
         if any(k in schema for k in ("anyOf", "oneOf", "allOf", "$ref")):
-            return {"anyOf": [schema, {"type": "null"}]}
+            # $defs stay at the root so the $refs inside keep resolving
+            inner = {k: v for k, v in schema.items() if k != "$defs"}
+            wrapped: dict[str, Any] = {"anyOf": [inner, {"type": "null"}]}
+            if "$defs" in schema:
+                wrapped["$defs"] = schema["$defs"]
+            return wrapped
         return schema
     return schema
 
