@@ -126,8 +126,8 @@ def build(
                               rich_help_panel=L)] = DEFAULT_MAX_BODY_BYTES,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (exit 2).",
                       rich_help_panel=L)] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", envvar="SPECBUILD_JOBS", help="Processes for "
-                    "replaying a large plain file (0: one per core, at most 8).", rich_help_panel=L)] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", envvar="SPECBUILD_JOBS", help="Processes that fold: "
+                    "for a large plain file, and for a Kafka backlog (0: one per core).", rich_help_panel=L)] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     show_traceback: Annotated[bool, typer.Option("--traceback", help="Show tracebacks of internal "
                               "errors.")] = False,
@@ -194,7 +194,7 @@ def build(
         overrides=tuple(kafka_option or ()), config_file=kafka_config, until_end=until_end,
         max_records=max_records, idle_timeout=idle_timeout, checkpoint_interval=checkpoint_interval,
         dead_letter=dead_letter, output=output, fmt=fmt.value, strict=strict,
-        max_body_bytes=max_body_bytes, quiet=quiet,
+        max_body_bytes=max_body_bytes, quiet=quiet, jobs=jobs,
     )
     follow(settings, builder, options, base)
     if check is not None:
