@@ -1,0 +1,143 @@
+"""Evidence that word siblings are values of one parameter: their profiles and how alike they are.
+
+A sibling's *profile* is the endpoints below it (parameters as ``*``) with the response properties
+seen at each. Siblings are values of one parameter when their responses are alike
+(:func:`similarity`), when they share structure below them (:func:`shared_structure`:
+``/namespaces/*/pods``), or when they fall where known values fall (:func:`followers`). Pure, stdlib only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Final, Protocol, TypeVar
+
+from specbuild.segments import is_version
+
+SIM_HIGH: Final = 0.7          # response shapes this alike are one resource
+SIM_LOW: Final = 0.45          # ... this different are different resources
+SIM_GROUP: Final = 0.6         # a group this alike can tell its clearly odd ones out
+SIM_ODD: Final = 0.3           # ... as those this unlike the rest
+PROFILE_DEPTH: Final = 4       # how deep below a sibling its structure is compared
+PROFILE_SIZE: Final = 48       # ... and how many endpoints of it at most
+MAX_COMPARED: Final = 16       # siblings compared pairwise for similarity (sorted, deterministic)
+MAX_REFERENCES: Final = 8      # ... and the others each compared with this many of those
+
+
+Suffix = tuple[str, ...]
+Profile = dict[Suffix, frozenset[str]]
+
+
+class _Node(Protocol):
+    keys: list[str]
+    props: frozenset[str]
+
+
+N = TypeVar("N", bound=_Node)
+
+
+def walk(start: Sequence[N], children: Callable[[N], Iterable[tuple[str, N]]]) -> Profile:
+    """Breadth-first, nearest endpoints first, at most PROFILE_SIZE of them: what lies right below
+    a sibling tells most, and a bounded profile keeps huge subtrees cheap to compare."""
+    out: Profile = {}
+    level: dict[Suffix, list[N]] = {(): list(start)}
+    for depth in range(PROFILE_DEPTH + 1):
+        below: dict[Suffix, list[N]] = {}
+        for suffix, nodes in level.items():
+            if any(n.keys for n in nodes):
+                out[suffix] = frozenset().union(*(n.props for n in nodes))
+                if len(out) >= PROFILE_SIZE:
+                    return out
+            if depth < PROFILE_DEPTH and len(below) < 4 * PROFILE_SIZE:
+                for n in nodes:
+                    for label, child in children(n):
+                        below.setdefault((*suffix, label), []).append(child)
+                        if len(below) >= 4 * PROFILE_SIZE:
+                            break
+        level = below
+    return out
+
+
+def followers(members: Mapping[str, Profile], leaders: set[str], cands: set[str]) -> set[str]:
+    """The leaders, and the other candidates whose endpoints all lie where the leaders' do."""
+    known = {s for label in leaders for s in members[label]}
+    return leaders | {label for label in cands - leaders if members[label].keys() <= known}
+
+
+def shared_structure(members: Mapping[str, Profile], *, strict: bool) -> set[str]:
+    """The siblings sharing a literal below them (not just a version), if most do: /namespaces/*/pods."""
+    have = {label: {s for s in profile if _strong(s)} for label, profile in members.items()}
+    with_any = [label for label, suffixes in have.items() if suffixes]
+    counts: dict[Suffix, int] = {}
+    for label in with_any:
+        for s in have[label]:
+            counts[s] = counts.get(s, 0) + 1
+    sharing = {label for label in with_any if any(counts[s] >= 2 for s in have[label])}
+    if strict:
+        return sharing if len(sharing) >= 3 and 3 * len(sharing) >= 2 * len(with_any) else set()
+    return sharing if len(sharing) >= 2 and 2 * len(sharing) >= len(with_any) else set()
+
+
+def similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
+    """Median likeness of the siblings' responses, and the siblings unlike the rest."""
+    ordered = sorted(members)
+    sample = ordered[:MAX_COMPARED]
+    per: dict[str, list[float]] = {label: [] for label in ordered}
+    sims: list[float] = []
+    for i, a in enumerate(sample):
+        for b in sample[i + 1:]:
+            s = _pair_similarity(members[a], members[b])
+            if s is not None:
+                sims.append(s)
+                per[a].append(s)
+                per[b].append(s)
+    if not sims:
+        return None, set()
+    sims.sort()
+    median = sims[len(sims) // 2]
+    references = sample[:MAX_REFERENCES]
+    for a in ordered[MAX_COMPARED:]:  # the rest are judged against a few of the sample
+        per[a] = [s for b in references if (s := _pair_similarity(members[a], members[b])) is not None]
+    outliers = set()
+    if median >= SIM_GROUP:
+        odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
+        outliers = {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
+    return median, outliers
+
+
+def private_share(members: Mapping[str, Profile]) -> float:
+    """The share of siblings with a property no other sibling has where they both answer: distinct
+    resources each have their own fields, even when a common envelope makes them look alike."""
+    seen: dict[tuple[Suffix, str], int] = {}
+    for profile in members.values():
+        for suffix, props in profile.items():
+            for p in props:
+                seen[(suffix, p)] = seen.get((suffix, p), 0) + 1
+    answering = [profile for profile in members.values() if any(profile.values())]
+    if not answering:
+        return 0.0
+    private = sum(1 for profile in answering
+                  if any(seen[(suffix, p)] == 1 for suffix, props in profile.items() for p in props))
+    return private / len(answering)
+
+
+def same_position(a: Suffix, b: Suffix) -> bool:
+    """``namespaces/web`` and ``namespaces/*`` are one position seen before and after a merge."""
+    return len(a) == len(b) and all(x == y or "*" in (x, y) for x, y in zip(a, b, strict=True))
+
+
+def _strong(suffix: Suffix) -> bool:
+    return any(label != "*" and not is_version(label) for label in suffix)
+
+
+def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, frozenset[str]]) -> float | None:
+    """Mean overlap of the response properties where both have an endpoint with properties."""
+    if len(b) < len(a):
+        a, b = b, a
+    total = 0.0
+    count = 0
+    for suffix, pa in a.items():
+        pb = b.get(suffix)
+        if pa and pb:
+            total += len(pa & pb) / min(len(pa), len(pb))
+            count += 1
+    return total / count if count else None

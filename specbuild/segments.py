@@ -1,0 +1,145 @@
+"""Segment classification: which path segments are parameters on sight, and which words never are.
+
+Typed segments (integers, UUIDs, long hex, dates, e-mail addresses, opaque tokens) are values wherever
+they appear; versions, API prefixes, aliases and actions are kept literal. Pure, stdlib only.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from typing import Final
+from urllib.parse import unquote
+
+_INTEGER: Final = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+_DIGITS: Final = re.compile(r"[0-9]+\Z")
+_UUID: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_HEX: Final = re.compile(r"[0-9a-f]{7,}\Z|[0-9A-F]{7,}\Z")
+_DATE: Final = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])\Z")
+_DATE_TIME: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}(?::|%3[Aa])[0-9]{2}(?:(?::|%3[Aa])[0-9]{2}(?:\.[0-9]+)?)?"
+    r"(?:[Zz]|[+-][0-9]{2}(?:(?::|%3[Aa])?[0-9]{2})?)?\Z")
+_EMAIL: Final = re.compile(r"[^@/\s]+(?:@|%40)[^@/\s]+\.[A-Za-z]{2,}\Z")
+# v1, v2beta1, v1.2, 2.0: API versions are prefixes, never parameters.
+_VERSION: Final = re.compile(r"[vV][0-9]+(?:[._][0-9]+)*(?:(?:alpha|beta|rc|preview|dev)[0-9]*)?\Z"
+                             r"|[0-9]+(?:\.[0-9]+)+\Z")
+_DIGIT_RUN: Final = re.compile(r"[0-9]+")
+_HAS_DIGIT: Final = re.compile(r"[0-9]")
+_SEPARATORS: Final = re.compile(r"[-_.:~+]")
+_HEX_PART: Final = re.compile(r"[0-9a-fA-F]{7,}\Z")
+# /Messages/SM0123abcd.json: a typed value with a file extension keeps the extension literal.
+EXTENSION: Final = re.compile(r"(.+)(\.(?:json|xml|csv|tsv|txt|html?|ya?ml|pdf|png|jpe?g|gif|svg|webp|zip"
+                              r"|gz|tar|mp3|mp4|wav|ics|atom|rss|ndjson|jsonl|md))\Z", re.IGNORECASE)
+_CAMEL: Final = re.compile(r"[A-Za-z][a-z]*(?:[A-Z][a-z]+)*[A-Z]?\Z")
+
+STRONG_KINDS: Final = frozenset({"integer", "uuid", "hex", "date", "date-time", "email"})
+API_PREFIXES: Final = frozenset({"api", "apis", "rest", "rpc", "graphql"})
+# Aliases answer like the values beside them (``/users/me`` is shaped like ``/users/{username}``), so
+# no evidence can tell them apart: they always stay literal.
+ALIASES: Final = frozenset({"me", "self", "current", "mine", "latest"})
+# Actions stay literal unless the values around them are many (a k8s deployment may be called "search").
+ACTIONS: Final = frozenset({"search", "new", "count", "bulk", "batch", "export", "import", "stats",
+                            "login", "logout", "signin", "signout", "signup", "register", "session",
+                            "token", "refresh", "verify", "reset", "password", "settings", "status",
+                            "health", "info", "summary", "_search", "_count", "_bulk"})
+# findByStatus, createWithList, getUserInfo: camel-case verbs name operations, not values.
+VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|add|set|search|upload|download"
+                               r"|check|validate|reset|send)[A-Z_]")
+HTTP_METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
+                                 "CONNECT"})
+
+
+def classify_segment(seg: str) -> str | None:
+    """The kind of a segment that is a parameter on sight, or None for a word-like segment.
+
+    >>> classify_segment("42"), classify_segment("v1"), classify_segment("api-45db8383e-q1zvr")
+    ('integer', None, 'token')
+    """
+    if "%" in seg:
+        seg = unquote(seg)
+    if not _HAS_DIGIT.search(seg):
+        # no digit: a word (hex without digits is vanishingly rare), unless it is an address or
+        # random letters (base62 ids can lack digits: cus_BVpecptLnKlGZI)
+        if "@" in seg and _EMAIL.match(seg):
+            return "email"
+        return "token" if _random_case(seg) else None
+    if _INTEGER.match(seg):
+        return "integer"
+    if _DIGITS.match(seg):
+        return "token"  # zero-padded numbers keep their zeros: a string
+    if _VERSION.match(seg):
+        return None
+    if _UUID.match(seg):
+        return "uuid"
+    if _DATE.match(seg):
+        return "date"
+    if _DATE_TIME.match(seg):
+        return "date-time"
+    if _HEX.match(seg):  # all-digit strings were taken above, so this mixes digits and letters
+        return "hex"
+    if "@" in seg and _EMAIL.match(seg):
+        return "email"
+    return "token" if _looks_opaque(seg) else None
+
+
+def _looks_opaque(seg: str) -> bool:
+    """Ids that mix digits and letters, without catching ``oauth2``, ``s3``, ``sha256`` or ``alice51``."""
+    runs = _DIGIT_RUN.findall(seg)
+    digits = sum(map(len, runs))
+    if not any(c.isalpha() for c in seg):
+        return True  # digits with separators: 10-20, 1_000_000
+    if digits >= 4 and (max(map(len, runs)) >= 3 or len(runs) >= 3):
+        return True  # worker-cleanup-28740121, ip-10-0-1-53.ec2.internal
+    for part in _SEPARATORS.split(seg):
+        if _HEX_PART.match(part) and any(c.isalpha() for c in part):
+            return True  # api-45db8383e-q1zvr, aks-nodepool1-631294d7-eecb
+    core = seg.rstrip("=")
+    if len(core) >= 10 and sum(c.isupper() for c in core) >= 2 and sum(c.islower() for c in core) >= 2:
+        changes = sum(_char_class(a) != _char_class(b) for a, b in pairwise(core))
+        if changes >= 4 and changes >= 0.3 * len(core):
+            return True  # base64-ish: MDQ6VXNlcjE, NffrFeUfNV2Hib
+    return len(seg) >= 20 and digits >= 2
+
+
+def _random_case(seg: str) -> bool:
+    """Letters whose case flips like noise, not like camelCase: cus_BVpecptLnKlGZI, not findByStatus."""
+    longest = max(_SEPARATORS.split(seg), key=len)
+    if len(longest) < 12 or _CAMEL.match(longest):
+        return False
+    changes = sum(a.isupper() != b.isupper() for a, b in pairwise(longest))
+    uppers = sum(c.isupper() for c in longest)
+    return bool(changes >= 0.35 * len(longest) and 3 <= uppers <= len(longest) - 3)
+
+
+def _char_class(c: str) -> int:
+    return 0 if c.isdigit() else 1 if c.isupper() else 2 if c.islower() else 3
+
+
+def is_version(seg: str) -> bool:
+    """``v1``, ``v2beta1``, ``1.0``: API version segments."""
+    return bool(_VERSION.match(seg))
+
+
+def keeps_literal(word: str) -> bool:
+    """Words no amount of values beside them turns into one: me, search, findByStatus, v2, api."""
+    low = word.lower()
+    return (low in ALIASES or low in ACTIONS or low in API_PREFIXES or is_version(word)
+            or bool(VERB_CAMEL.match(word)))
+
+
+def version_here(seg: str, previous: str | None) -> bool:
+    """``/rest/api/2``, ``/2010-04-01/Accounts``: a bare number or date where a version goes
+    (first segment, or right after ``api``) is a version, not an id."""
+    if previous is not None and previous.lower() not in API_PREFIXES:
+        return False
+    return (seg.isdigit() and len(seg) <= 2) or bool(_DATE.match(seg))
+
+
+def split_path(path: str) -> list[str]:
+    """The segments of a path or template: ``/users/42`` -> ["users", "42"], ``/`` -> []."""
+    return [] if path in ("", "/") else path[1:].split("/") if path.startswith("/") else path.split("/")
+
+
+def escape_segment(seg: str) -> str:
+    """Braces are ours (templates and keys): a literal brace is kept percent-encoded."""
+    return seg.replace("{", "%7B").replace("}", "%7D") if "{" in seg or "}" in seg else seg

@@ -1,0 +1,139 @@
+"""Path templates as values: a learned ``Template`` with its ``PathParam``s, and a user's ``Hint``.
+
+Also the labels of skeleton keys: ``{:integer}`` (a typed value), ``{:hex}.json`` (a typed value with a
+literal extension) and ``{owner}`` / ``{id:integer}`` (a hint's parameter). Pure, stdlib only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from specbuild.errors import UsageError
+from specbuild.segments import classify_segment, escape_segment, split_path
+
+
+@dataclass(frozen=True, slots=True)
+class PathParam:
+    """A path parameter: its name and JSON schema (``{"type": "integer"}``, ``format: uuid``...)."""
+
+    name: str
+    schema: dict[str, str] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A path template such as ``/users/{userId}`` and its parameters in path order."""
+
+    path: str
+    params: tuple[PathParam, ...] = ()
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """The parameter values of a raw path, or None when the path is not an instance of this one.
+
+        >>> Template("/users/{userId}", (PathParam("userId", {"type": "string"}),)).match("/users/7")
+        {'userId': '7'}
+        """
+        mine = split_path(self.path)
+        theirs = split_path(path)
+        if len(mine) != len(theirs):
+            return None
+        values: dict[str, str] = {}
+        for pattern, seg in zip(mine, theirs, strict=True):
+            if pattern.startswith("{"):
+                end = pattern.index("}")
+                suffix = pattern[end + 1:]
+                if len(seg) <= len(suffix) or not seg.endswith(suffix):
+                    return None
+                values[pattern[1:end]] = seg[:len(seg) - len(suffix)]
+            elif pattern != escape_segment(seg):
+                return None
+        return values
+
+
+_KIND_SCHEMAS: Final[dict[str, dict[str, str]]] = {
+    "integer": {"type": "integer"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "date": {"type": "string", "format": "date"},
+    "date-time": {"type": "string", "format": "date-time"},
+    "email": {"type": "string", "format": "email"},
+}
+
+
+def kind_schema(kinds: Iterable[str]) -> dict[str, str]:
+    """The schema of a parameter whose values were of these kinds (one kind keeps its type)."""
+    found = set(kinds)
+    if len(found) == 1:
+        return dict(_KIND_SCHEMAS.get(next(iter(found)), {"type": "string"}))
+    return {"type": "string"}
+
+
+# --- hints: user templates ---------------------------------------------------------------------
+
+_HINT_PARAM: Final = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A user template (``--path-template``): literal segments and ``{name}`` parameters."""
+
+    text: str
+    segments: tuple[str, ...]   # literal text, or "{name}"
+
+    @classmethod
+    def parse(cls, text: str) -> Hint:
+        if not text.startswith("/"):
+            raise UsageError(f"path template {text!r} must start with '/'")
+        segments = tuple(split_path(text.rstrip("/") or "/"))
+        names = []
+        for seg in segments:
+            if "{" in seg or "}" in seg:
+                m = _HINT_PARAM.match(seg)
+                if m is None:
+                    raise UsageError(f"path template {text!r}: a parameter must be a whole segment like "
+                                     "'{name}'")
+                names.append(m.group(1))
+        if len(set(names)) != len(names):
+            raise UsageError(f"path template {text!r} names a parameter twice")
+        return cls(text, segments)
+
+    @property
+    def rank(self) -> tuple[int, int, str]:
+        """More literal segments first, then longer: the most specific hint wins."""
+        literals = sum(not s.startswith("{") for s in self.segments)
+        return (-literals, -len(self.segments), self.text)
+
+    def key_prefix(self, segs: Sequence[str]) -> list[str] | None:
+        """Key labels for the start of ``segs`` when this hint covers it: ``{owner}`` / ``{id:integer}``."""
+        if len(segs) < len(self.segments):
+            return None
+        out = []
+        for pattern, seg in zip(self.segments, segs, strict=False):
+            if pattern.startswith("{"):
+                if not seg:
+                    return None
+                kind = classify_segment(seg)
+                out.append(pattern if kind is None else f"{pattern[:-1]}:{kind}}}")
+            elif pattern != seg:
+                return None
+            else:
+                out.append(escape_segment(seg))
+        return out
+
+
+def hint_label(label: str) -> tuple[str, str] | None:
+    """``{owner}`` -> ("owner", "word"), ``{id:integer}`` -> ("id", "integer"); None for other labels."""
+    if label.startswith("{") and not label.startswith("{:"):
+        name, _, kind = label[1:-1].partition(":")
+        return name, kind or "word"
+    return None
+
+
+def placeholder_kind(label: str) -> tuple[str, str] | None:
+    """``{:integer}`` -> ("integer", ""), ``{:hex}.json`` -> ("hex", ".json"); None for other labels."""
+    if not label.startswith("{:"):
+        return None
+    end = label.index("}")
+    return label[2:end], label[end + 1:]

@@ -1,0 +1,396 @@
+"""Deciding templates from all skeleton keys at once: the trie, the resolver, and parameter names.
+
+The keys form a trie. At each node the word children are judged twice if need be: first on their
+raw subtrees, top-down (namespaces that all hold ``pods`` and ``configmaps`` merge at once, before
+``pods`` and ``configmaps`` could be mistaken for values under one namespace); if that finds no
+parameter, each child is resolved first and they are judged again, bottom-up (owners look alike
+only once each owner's repositories have merged). When siblings merge into a parameter, the union
+of their subtrees is resolved again: together they carry more evidence than apart. Values merged
+anywhere feed another pass (a value seen at ``/repos/{owner}`` is an owner again under
+``/user/starred``) until no decision would change.
+
+Evidence, weakest to strongest: how many distinct values (a plural parent, /users/..., needs few),
+alike response shapes (overlap of property paths), shared structure below the siblings, values
+known from another parameter. Unlike shapes veto; aliases, actions, versions and API prefixes
+stay literal; typed ids beside words keep the words literal (/releases/latest).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Final
+
+from specbuild.evidence import (
+    SIM_HIGH,
+    SIM_LOW,
+    Profile,
+    Suffix,
+    followers,
+    private_share,
+    same_position,
+    shared_structure,
+    similarity,
+    walk,
+)
+from specbuild.segments import (
+    ACTIONS,
+    ALIASES,
+    API_PREFIXES,
+    HTTP_METHODS,
+    STRONG_KINDS,
+    VERB_CAMEL,
+    escape_segment,
+    is_version,
+    split_path,
+    version_here,
+)
+from specbuild.templates import Hint, PathParam, Template, hint_label, kind_schema, placeholder_kind
+
+WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
+MAX_PASSES: Final = 4
+
+
+class _Raw:
+    __slots__ = ("children", "keys", "props")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Raw] = {}
+        self.keys: list[str] = []
+        self.props: frozenset[str] = frozenset()   # response properties of the keys ending here
+
+
+class _Slot:
+    """A parameter position: the node below it and the kinds of the values that landed there."""
+
+    __slots__ = ("hint", "kinds", "node", "suffix")
+
+    def __init__(self, node: _Res, kinds: frozenset[str], hint: str, suffix: str) -> None:
+        self.node = node
+        self.kinds = kinds
+        self.hint = hint       # the user's name for it, or "" for a learned parameter
+        self.suffix = suffix   # a literal extension after the value: ".json"
+
+
+class _Res:
+    """A resolved trie node: literal children, parameter slots, and which labels went to which slot."""
+
+    __slots__ = ("keys", "literals", "profile", "props", "slots")
+
+    def __init__(self, keys: list[str], props: frozenset[str]) -> None:
+        self.keys = keys
+        self.props = props
+        self.literals: dict[str, _Res] = {}
+        self.slots: dict[str, _Slot] = {}   # "" learned, a hint's name, or an extension like ".json"
+        self.profile: dict[Suffix, frozenset[str]] | None = None
+
+
+def decide(keys: Sequence[str], hints: Sequence[Hint],
+           features: Mapping[str, frozenset[str]]) -> dict[str, Template]:
+    """The template of every skeleton key, from all keys (and their features) at once."""
+    root = _Raw()
+    for key in keys:
+        node = root
+        for label in split_path(key):
+            child = node.children.get(label)
+            if child is None:
+                child = node.children[label] = _Raw()
+            node = child
+        node.keys.append(key)
+        node.props = node.props | features.get(key, frozenset()) - HTTP_METHODS
+    pins = _pins(hints)
+    pool: dict[str, frozenset[Suffix]] = {}
+    for _ in range(MAX_PASSES):
+        resolver = _Resolver(pins, pool)
+        resolved = resolver.resolve([root], (), None, in_slot=False)
+        found = {v: frozenset(p) for v, p in resolver.merged.items()}
+        if found == pool or resolver.settled(found):
+            break
+        pool = found
+    return _templates(resolved)
+
+
+def _pins(hints: Sequence[Hint]) -> frozenset[tuple[Suffix, str]]:
+    """Positions a hint holds literal: (labels before, literal)."""
+    out = set()
+    for hint in hints:
+        before: list[str] = []
+        for seg in hint.segments:
+            if seg.startswith("{"):
+                before.append("*")
+            else:
+                out.add((tuple(before), escape_segment(seg)))
+                before.append(escape_segment(seg))
+    return frozenset(out)
+
+
+class _Resolver:
+    def __init__(self, pins: frozenset[tuple[Suffix, str]], pool: Mapping[str, frozenset[Suffix]]) -> None:
+        self.pins = pins
+        self.pool = pool
+        self.merged: dict[str, set[Suffix]] = {}   # word value -> positions where it became a parameter
+        # Where the pool was asked, with the candidates, and whether the answer could not matter.
+        self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
+
+    def resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, *, in_slot: bool) -> _Res:
+        """Resolve the union of ``raws`` (one node, or siblings merged into a parameter)."""
+        node = _Res([k for raw in raws for k in raw.keys], frozenset().union(*(raw.props for raw in raws)))
+        groups: dict[str, list[_Raw]] = {}
+        for raw in raws:
+            for label, child in raw.children.items():
+                groups.setdefault(label, []).append(child)
+        words: list[str] = []
+        typed: dict[str, str] = {}
+        fixed: dict[str, list[str]] = {}   # slot id -> labels: hint names, and typed ids with extensions
+        for label in sorted(groups):
+            hint = hint_label(label)
+            placeholder = placeholder_kind(label)
+            if hint is not None:
+                fixed.setdefault(hint[0], []).append(label)
+            elif placeholder is not None and placeholder[1]:
+                fixed.setdefault(placeholder[1], []).append(label)
+            elif placeholder is not None:
+                typed[label] = placeholder[0]
+            else:
+                words.append(label)
+        for slot_id, labels in fixed.items():
+            self._fixed_slot(node, slot_id, labels, groups, prefix)
+        site = _Site(prefix, parent, in_slot, typed, groups)
+        resolved: dict[str, _Res] = {}
+        absorbed: set[str] = set()
+        if words:
+            # Top-down first: siblings whose raw subtrees already agree (namespaces that all hold
+            # ``pods``) merge before anything below them is judged one namespace at a time.
+            absorbed = self._decide(site, {w: _raw_profile(groups[w]) for w in words})
+            if not absorbed:
+                # Bottom-up: owners only look alike once each owner's repositories have merged.
+                resolved = {w: self.resolve(groups[w], (*prefix, w), w, in_slot=False) for w in words}
+                absorbed = self._decide(site, {w: self._profile(r) for w, r in resolved.items()})
+        if typed or absorbed:
+            labels = sorted(typed.keys() | absorbed)
+            kinds = frozenset(typed.values()) | ({"word"} if absorbed else set())
+            below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
+                                 in_slot=True)
+            node.slots[""] = _Slot(below, kinds, "", "")
+            for label in absorbed:
+                self.merged.setdefault(label, set()).add(prefix)
+        for w in words:
+            if w not in absorbed:
+                node.literals[w] = resolved.get(w) or self.resolve(groups[w], (*prefix, w), w, in_slot=False)
+        return node
+
+    def _fixed_slot(self, node: _Res, slot_id: str, labels: list[str], groups: dict[str, list[_Raw]],
+                    prefix: Suffix) -> None:
+        """A slot no evidence decides: a hint's parameter, or typed values with an extension."""
+        suffix = slot_id if slot_id.startswith(".") else ""
+        kinds = set()
+        for label in labels:
+            hint = hint_label(label)
+            placeholder = placeholder_kind(label)
+            kinds.add(hint[1] if hint else placeholder[0] if placeholder else "word")
+        below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
+                             in_slot=True)
+        node.slots[slot_id] = _Slot(below, frozenset(kinds), "" if suffix else slot_id, suffix)
+
+    def _decide(self, site: _Site, profiles: Mapping[str, Profile]) -> set[str]:
+        """The word siblings that are values of one parameter here (typed siblings always are)."""
+        cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
+        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)}
+        if len(cands) - len(actions) < WORDS_BESIDE_IDS:
+            cands = {w: p for w, p in cands.items() if w not in actions}
+        if not cands:
+            return set()
+        kinds = set(site.typed.values())
+        members = dict(cands)
+        for label, kind in site.typed.items():
+            # Opaque ids are names too (k8s pods beside a plain "nginx"); and past the word cap
+            # hundreds of distinct values were seen here.
+            if kind in ("token", "word"):
+                members[label] = _raw_profile(site.groups[label])
+        if len(members) < 2:
+            return set()
+        sim, outliers = similarity(members)
+        # A sibling that answers unlike the rest stays literal, unless it shares their structure.
+        outliers -= shared_structure(members, strict=site.scoped)
+        if "word" in kinds:
+            capped = {label for label, kind in site.typed.items() if kind == "word"}
+            chosen = followers(members, capped, set(cands)) if site.top else set(cands)
+            return chosen - capped - outliers
+        if sim is not None and sim < SIM_LOW:
+            return set()
+        if kinds & STRONG_KINDS:  # /releases/{id} beside /releases/latest: the words are literals
+            return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
+        return self._accept(site, members, set(cands), sim) - outliers
+
+    def _accept(self, site: _Site, members: Mapping[str, Profile], cands: set[str],
+                sim: float | None) -> set[str]:
+        """The candidates the evidence makes values; at a scoped site only those it speaks for."""
+        n = len(members)
+        similar = sim is not None and sim >= SIM_HIGH
+        pooled = self._pooled(cands, site.prefix)
+        sharing = shared_structure(members, strict=site.scoped)
+        self.consulted.append((site.prefix, frozenset(cands), bool(sharing) and not site.top))
+        if pooled or sharing:
+            if site.top:  # /health beside /{tenant}/users stays literal
+                return followers(members, (pooled | sharing) & cands, cands)
+            return cands
+        if site.scoped:  # after an id, at the root, after /api or /v1: resources, unless strongly alike
+            alike = similar and private_share(members) <= 0.5  # not just a common envelope
+            return cands if n >= (12 if site.top else 8) and alike else set()
+        if _plural(site.parent or ""):  # /users/{...}: a collection's children are its items
+            return cands if n >= 3 or sim is not None else set()
+        return cands if (n >= 3 and similar) or n >= 8 else set()
+
+    def _candidate(self, site: _Site, label: str) -> bool:
+        low = label.lower()
+        if not label or low in ALIASES or (site.scoped and low in API_PREFIXES):
+            return False  # "" is /users/ with its trailing slash: never a value
+        if (site.prefix, label) in self.pins:
+            return False
+        below = {k for raw in site.groups[label] for k in raw.children}
+        if (is_version(label) or version_here(label, site.parent)) and below:
+            return False  # a version prefix
+        return not any(is_version(child) for child in below)  # an API group: /apis/batch/v1
+
+    def _pooled(self, cands: Iterable[str], prefix: Suffix,
+                pool: Mapping[str, frozenset[Suffix]] | None = None) -> set[str]:
+        """The siblings that were values of a parameter somewhere else, if most of them were."""
+        pool = self.pool if pool is None else pool
+        cands = list(cands)
+        known = {label for label in cands
+                 if any(not same_position(p, prefix) for p in pool.get(label, ()))}
+        return known if len(known) >= 2 and 3 * len(known) >= 2 * len(cands) else set()
+
+    def settled(self, pool: Mapping[str, frozenset[Suffix]]) -> bool:
+        """Would another pass with this pool decide exactly as this one did?"""
+        return all(settled or self._pooled(cands, prefix, pool) == self._pooled(cands, prefix)
+                   for prefix, cands, settled in self.consulted)
+
+    def _profile(self, res: _Res) -> Profile:
+        """Endpoints below a resolved node (params as ``*``) with the response properties seen there."""
+        if res.profile is None:
+            res.profile = walk([res], _resolved_children)
+        return res.profile
+
+
+class _Site:
+    """Where a decision is taken: the position, the parent segment, and the typed siblings."""
+
+    __slots__ = ("groups", "parent", "prefix", "scoped", "top", "typed")
+
+    def __init__(self, prefix: Suffix, parent: str | None, in_slot: bool, typed: dict[str, str],
+                 groups: dict[str, list[_Raw]]) -> None:
+        self.prefix = prefix
+        self.parent = parent
+        self.typed = typed
+        self.groups = groups
+        # After an id, at the root, after /api or /v1, siblings are resources unless strongly alike.
+        self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
+        self.scoped = in_slot or self.top
+
+
+def _raw_profile(raws: Sequence[_Raw]) -> Profile:
+    """Endpoints below unresolved nodes: typed segments as ``*``, words as they are."""
+    return walk(raws, _raw_children)
+
+
+def _raw_children(node: _Raw) -> Iterator[tuple[str, _Raw]]:
+    for label, child in node.children.items():
+        yield ("*" if label.startswith("{") else label), child
+
+
+def _resolved_children(node: _Res) -> Iterator[tuple[str, _Res]]:
+    yield from node.literals.items()
+    for slot in node.slots.values():
+        yield "*", slot.node
+
+
+def _plural(word: str) -> bool:
+    low = word.lower()
+    return ((len(low) > 2 and low.endswith("s") and not low.endswith(("ss", "us", "is")))
+            or (low in _IRREGULAR_PLURALS and _IRREGULAR_PLURALS[low] != low))
+
+
+# --- naming -----------------------------------------------------------------------------------
+
+_IRREGULAR_PLURALS: Final = {"people": "person", "children": "child", "men": "man", "women": "woman",
+                             "data": "data", "media": "media", "indices": "index", "statuses": "status",
+                             "aliases": "alias", "analyses": "analysis", "caches": "cache"}
+_WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+")
+
+
+Segment = str | _Slot
+
+
+def _templates(root: _Res) -> dict[str, Template]:
+    """Every key's template: the keys that end at a resolved node share the path down to it."""
+    out: dict[str, Template] = {}
+    stack: list[tuple[_Res, tuple[Segment, ...]]] = [(root, ())]
+    while stack:
+        node, segs = stack.pop()
+        if node.keys:
+            template = _name(segs)
+            for key in node.keys:
+                out[key] = template
+        stack.extend((child, (*segs, label)) for label, child in node.literals.items())
+        stack.extend((slot.node, (*segs, slot)) for slot in node.slots.values())
+    return out
+
+
+def _name(segs: Sequence[Segment]) -> Template:
+    """Names from the resource before each parameter, unique within the path: /users/{userId}."""
+    used = {s.hint for s in segs if isinstance(s, _Slot) and s.hint}
+    parts: list[str] = []
+    params: list[PathParam] = []
+    base = ""
+    run = 0
+    for seg in segs:
+        if isinstance(seg, str):
+            parts.append(seg)
+            base = "" if seg.lower() in API_PREFIXES or is_version(seg) else _camel(_singular(seg))
+            run = 0
+            continue
+        run += 1
+        name = seg.hint
+        if not name:
+            stem = base + _suffix(seg.kinds) if base else _suffix(seg.kinds).lower()
+            name = stem if run == 1 else f"{stem}{run}"
+            n = run
+            while name in used:
+                n += 1
+                name = f"{stem}{n}"
+        used.add(name)
+        parts.append("{" + name + "}" + seg.suffix)
+        params.append(PathParam(name, kind_schema(seg.kinds)))
+    return Template("/" + "/".join(parts), tuple(params))
+
+
+def _suffix(kinds: frozenset[str]) -> str:
+    if kinds <= {"date", "date-time"}:
+        return "Date"
+    if kinds == {"email"}:
+        return "Email"
+    if "word" in kinds:
+        return "Name"
+    return "Id"
+
+
+def _singular(word: str) -> str:
+    low = word.lower()
+    if low in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[low]
+    if low.endswith("ies") and len(low) > 4:
+        return word[:-3] + "y"
+    if low.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        return word[:-2]
+    if _plural(low):
+        return word[:-1]
+    return word
+
+
+def _camel(word: str) -> str:
+    pieces = [p for p in _WORD_SPLIT.split(word) if p]
+    if not pieces:
+        return ""
+    out = pieces[0][0].lower() + pieces[0][1:] + "".join(p[0].upper() + p[1:] for p in pieces[1:])
+    return out if out[0].isalpha() else "p" + out
