@@ -521,3 +521,19 @@ def test_pickles_without_the_cache() -> None:
     clone = pickle.loads(pickle.dumps(t))
     assert clone._cache == {}
     assert clone.keys == t.keys
+
+
+def test_checkpointed_templaters_keep_their_class_paths() -> None:
+    """Kafka checkpoints pickle the templater: its classes must stay importable where they were."""
+    import pickle
+
+    import specbuild.paths as paths_module
+
+    t = paths_module.PathTemplater(hints=("/repos/{owner}/{repo}",))
+    t.observe("/repos/a/b")
+    blob = pickle.dumps(t)
+    assert b"specbuild.paths" in blob and b"PathTemplater" in blob
+    assert paths_module.PathTemplater.__module__ == "specbuild.paths"
+    assert hasattr(paths_module, "Hint")
+    again = pickle.loads(blob)
+    assert again.templates() == t.templates()
