@@ -17,27 +17,13 @@ from typing import Any
 import pytest
 
 from specbuild.builder import SpecBuilder
+from specbuild.checkpoint import STATE_NAME, Checkpoints, DeadLetter, State, StdoutCheckpoints, decode_state
 from specbuild.commands_kafka import send_all, summary
 from specbuild.console import Reporter
 from specbuild.errors import InputError, RecordError, SourceError, UsageError
 from specbuild.files import dumps
-from specbuild.follow import (
-    BATCH,
-    STATE_NAME,
-    Checkpoints,
-    DeadLetter,
-    Follower,
-    Limits,
-    LocalFolder,
-    PoolFolder,
-    ScalingFolder,
-    State,
-    StdoutCheckpoints,
-    StopSignals,
-    dead_letter_line,
-    decode_state,
-    encode_state,
-)
+from specbuild.follow import Follower, Limits, StopSignals
+from specbuild.pool import LocalFolder
 from specbuild.run import Fold, build_document
 from specbuild.sources.kafka import (
     PARTITION_EOF,
@@ -528,27 +514,7 @@ def test_producer_config() -> None:
     assert (conf["bootstrap.servers"], conf["compression.type"], conf["linger.ms"]) == ("b:1", "zstd", "5")
 
 
-# -- state, dead letters, signals ------------------------------------------------------------------
-
-def test_state_round_trips_and_refuses_what_it_did_not_write() -> None:
-    builder = SpecBuilder()
-    Fold(builder).feed((v, "x") for v in USERS[:20])
-    state = decode_state(encode_state(State(builder, {("t", 0): 7})), "s")
-    assert state.positions == {("t", 0): 7}
-    assert dumps(build_document(state.builder)) == dumps(build_document(builder))
-    with pytest.raises(InputError, match="not a specbuild state"):
-        decode_state(b"hello\n", "s")
-    with pytest.raises(InputError, match="state format 99"):
-        decode_state(b"specbuild-state 99 x\n...", "s")
-    with pytest.raises(InputError, match="cannot read the saved state"):
-        decode_state(b"specbuild-state 1 x\ntruncated", "s")
-
-
-def test_dead_letter_lines_keep_the_value() -> None:
-    err = RecordError("not-json", "bad", "t[0]@1")
-    assert json.loads(dead_letter_line(b'{"a"', err)) == {"origin": "t[0]@1", "reason": "not-json",
-                                                           "detail": "bad", "value": '{"a"'}
-
+# -- signals ---------------------------------------------------------------------------------------
 
 def test_first_signal_asks_to_stop_and_the_second_gets_the_default() -> None:
     with StopSignals() as stop:
@@ -601,76 +567,3 @@ def test_produce_sends_good_records_as_written_and_locates_bad_ones(tmp_path: Pa
     assert warned and warned[0].startswith("f.jsonl:2: not a JSON record")
     assert "2 records produced to t" in summary(stats, sink)
     assert "1 bad records skipped (not-json: 1)" in summary(stats, sink)
-
-
-# -- the process pool ------------------------------------------------------------------------------
-
-def test_a_pool_of_processes_learns_the_same_spec_and_reports_bad_records(tmp_path: Path) -> None:
-    warned: list[RecordError] = []
-    bad: list[tuple[bytes | None, str]] = []
-
-    class Dead:
-        def write(self, raw: bytes | None, err: RecordError) -> None:
-            bad.append((raw, err.reason))
-
-    pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20, on_skip=warned.append,
-                      bad=Dead())
-    try:
-        records: list[tuple[bytes | None, str]] = [(v, f"t[0]@{i}") for i, v in enumerate(USERS)]
-        records[5:5] = [(b"nope", "t[1]@0"), (None, "t[1]@1")]
-        for i in range(0, len(records), 10):
-            pool.add(records[i:i + 10])
-        builder = pool.sync()
-        assert dumps(build_document(builder)) == file_replay(USERS)
-        stats = pool.stats
-        assert (stats.read, stats.learned, dict(stats.skipped)) == (146, 144, {"not-json": 1, "tombstone": 1})
-        assert sorted(w.origin for w in warned) == ["t[1]@0", "t[1]@1"]
-        assert sorted(bad, key=str) == [(None, "tombstone"), (b"nope", "not-json")]
-        pool.add(records[:3])      # after a sync the workers start from empty deltas: nothing doubles
-        assert pool.sync().exchanges == 147
-    finally:
-        pool.close()
-
-
-def test_a_pool_in_strict_mode_raises_the_first_bad_record() -> None:
-    pool = PoolFolder(SpecBuilder(), 2, strict=True, max_body_bytes=4 << 20)
-    try:
-        pool.add([(USERS[0], "t[0]@0"), (b"nope", "t[0]@1")])
-        with pytest.raises(RecordError, match="t\\[0\\]@1"):
-            pool.sync()
-    finally:
-        pool.close()
-
-
-def test_full_batches_one_after_another_also_mean_a_backlog() -> None:
-    folder = ScalingFolder(LocalFolder(Fold(SpecBuilder())), 2, threshold=2 * BATCH * 2)
-    try:
-        full = [(USERS[0], "t[0]@0")] * BATCH
-        folder.add(full)
-        folder.add(full[:10])          # a short batch: caught up, the streak starts over
-        folder.add(full)
-        assert folder.current is folder.local
-        folder.add(full)
-        assert isinstance(folder.current, PoolFolder)
-        assert folder.sync().exchanges == 3 * BATCH + 10
-    finally:
-        folder.close()
-
-
-def test_folding_moves_to_the_pool_only_for_a_large_backlog() -> None:
-    warned: list[RecordError] = []
-    local = LocalFolder(Fold(SpecBuilder(), on_skip=warned.append))
-    folder = ScalingFolder(local, 2, threshold=1000)
-    try:
-        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:50])])
-        folder.backlog(None)
-        folder.backlog(999)
-        assert folder.current is local
-        folder.backlog(1000)
-        assert isinstance(folder.current, PoolFolder)
-        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[50:], 50)] + [(b"x", "t[0]@144")])
-        assert dumps(build_document(folder.sync())) == file_replay(USERS)
-        assert (folder.dispatched, folder.stats.read, folder.stats.learned) == (145, 145, 144)
-        assert [w.origin for w in warned] == ["t[0]@144"]
-    finally:
-        folder.close()

@@ -1,0 +1,191 @@
+"""Checkpoints of a follower: the state file, the output folder's lock, and the dead-letter file.
+
+A checkpoint writes ``openapi.json`` (validated) and the builder's state with the next offset of
+every partition folded into it (``.specbuild-state.pickle``, atomic). The state file opens with a
+versioned header, so a state written by another format version is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import os
+import pickle
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Final, Protocol
+
+import orjson
+
+from specbuild import __version__
+from specbuild.builder import SpecBuilder
+from specbuild.errors import InputError, RecordError, UsageError
+from specbuild.files import write_atomic
+from specbuild.run import build_document, write_document
+from specbuild.spec import RenderOptions
+
+if TYPE_CHECKING:  # a type alias only: the state does not need Kafka loaded
+    from specbuild.sources.kafka import Partition
+
+STATE_NAME: Final = ".specbuild-state.pickle"
+LOCK_NAME: Final = ".specbuild.lock"
+STATE_MAGIC: Final = b"specbuild-state"
+STATE_VERSION: Final = 1
+
+
+# -- the saved state -------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class State:
+    """What a checkpoint saves besides the spec: the fold and where each partition continues."""
+
+    builder: SpecBuilder
+    positions: dict[Partition, int]
+
+
+def encode_state(state: State) -> bytes:
+    header = b"%s %d %s\n" % (STATE_MAGIC, STATE_VERSION, __version__.encode())
+    return header + pickle.dumps({"builder": state.builder, "positions": dict(state.positions)},
+                                 protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode_state(data: bytes, origin: str) -> State:
+    """The inverse of :func:`encode_state`; a state from another format version is refused."""
+    header, _, body = data.partition(b"\n")
+    parts = header.split(b" ")
+    if len(parts) < 2 or parts[0] != STATE_MAGIC:
+        raise InputError(f"{origin}: not a specbuild state file")
+    if parts[1] != str(STATE_VERSION).encode():
+        raise InputError(f"{origin}: state format {parts[1].decode(errors='replace')} is not the one this "
+                         f"specbuild writes ({STATE_VERSION})",
+                         hint="delete it to start over (the group's committed offsets then apply)")
+    try:
+        obj = pickle.loads(body)
+        return State(builder=obj["builder"], positions=dict(obj["positions"]))
+    except Exception as exc:  # a truncated or foreign pickle can raise almost anything
+        raise InputError(f"{origin}: cannot read the saved state ({type(exc).__name__}: {exc})",
+                         hint="delete it to start over (the group's committed offsets then apply)") from None
+
+
+class Store(Protocol):
+    """Where checkpoints go: a folder (spec + state) or, for ``-o -``, stdout once at the end."""
+
+    periodic: bool
+
+    def load(self) -> State | None: ...
+    def write(self, state: State) -> tuple[dict[str, Any], Path | None]: ...
+
+
+class Checkpoints:
+    """Writes the spec and the state into the output folder; reads the state back on start."""
+
+    periodic = True
+
+    def __init__(self, output: Path, fmt: str, options: RenderOptions | None,
+                 base: dict[str, Any] | None) -> None:
+        self.output = output
+        self.fmt = fmt
+        self.options = options
+        self.base = base
+        self.state_path = output / STATE_NAME
+
+    def load(self) -> State | None:
+        try:
+            data = self.state_path.read_bytes()
+        except FileNotFoundError:
+            return None
+        return decode_state(data, str(self.state_path))
+
+    def write(self, state: State) -> tuple[dict[str, Any], Path | None]:
+        """Spec first, then state: a crash between them leaves an older state, which refolds to the same."""
+        doc = build_document(state.builder, self.options, self.base)
+        target = write_document(doc, self.output, self.fmt)
+        write_atomic(self.state_path, encode_state(state))
+        return doc, target
+
+
+class StdoutCheckpoints:
+    """``-o -``: the spec goes to stdout once, at the end; nothing is saved, so nothing is committed."""
+
+    periodic = False
+
+    def __init__(self, fmt: str, options: RenderOptions | None, base: dict[str, Any] | None) -> None:
+        self.fmt = fmt
+        self.options = options
+        self.base = base
+
+    def load(self) -> State | None:
+        return None
+
+    def write(self, state: State) -> tuple[dict[str, Any], Path | None]:
+        doc = build_document(state.builder, self.options, self.base)
+        write_document(doc, "-", self.fmt)
+        return doc, None
+
+
+# -- bad records -----------------------------------------------------------------------------------
+
+def dead_letter_line(raw: bytes | None, err: RecordError) -> bytes:
+    """One JSON line per bad record: where it came from, why, and its value as it was."""
+    entry: dict[str, Any] = {"origin": err.origin, "reason": err.reason, "detail": err.detail}
+    if raw is None:
+        entry["value"] = None
+    else:
+        try:
+            entry["value"] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            entry["value_base64"] = base64.b64encode(raw).decode("ascii")
+    return orjson.dumps(entry) + b"\n"
+
+
+class DeadLetter:
+    """Appends bad records to a file; flushed (and fsynced) before offsets are committed."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+        self.written = 0
+
+    def write(self, raw: bytes | None, err: RecordError) -> None:
+        self.fh.write(dead_letter_line(raw, err))
+        self.written += 1
+
+    def flush(self) -> None:
+        self.fh.flush()
+        with contextlib.suppress(OSError, ValueError):  # not every stream has a descriptor
+            os.fsync(self.fh.fileno())
+
+
+
+# -- the output folder and the dead-letter file ----------------------------------------------------
+
+@contextlib.contextmanager
+def locked(output: Path) -> Iterator[None]:
+    """One follower per output folder: two would overwrite each other's state."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        fd = os.open(output / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot use as the output folder ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(f"{output}: another specbuild is already following into this folder",
+                             hint="give each follower its own -o") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+
+@contextlib.contextmanager
+def open_dead_letter(path: Path) -> Iterator[IO[bytes]]:
+    """The ``--dead-letter`` file, opened for appending."""
+    try:
+        fh = open(path, "ab")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise UsageError(f"--dead-letter {path}: cannot open ({exc.strerror})") from None
+    with fh:
+        yield fh

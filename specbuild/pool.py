@@ -1,0 +1,296 @@
+"""Folding batches of raw records, in this process or in a pool of worker processes.
+
+A live topic trickles and one process keeps up; a replay has a backlog worth a pool. Builders merge
+exactly, so which process folds a record does not change the spec: the pool's workers fold into
+delta builders that are merged into the one builder at each checkpoint (``sync``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import signal
+from collections.abc import Callable, Sequence
+from typing import Any, Final, Protocol
+
+from specbuild.builder import SpecBuilder
+from specbuild.errors import RecordError
+from specbuild.run import Fold, Stats
+
+BATCH: Final = 4096          # records per consume(); a whole batch is folded before a stop is noticed
+POOL_BACKLOG: Final = 50_000  # records behind before folding moves to the pool (~2 s of one core)
+
+
+class Folder(Protocol):
+    """Where batches are folded: this process, or a pool of processes merged at each checkpoint."""
+
+    @property
+    def dispatched(self) -> int: ...
+    @property
+    def stats(self) -> Stats: ...
+    def add(self, records: Sequence[tuple[bytes | None, str]]) -> None: ...
+    def backlog(self, lag: int | None) -> None: ...
+    def sync(self) -> SpecBuilder: ...
+    def close(self) -> None: ...
+
+
+class BadRecords(Protocol):
+    def write(self, raw: bytes | None, err: RecordError) -> None: ...
+
+
+class LocalFolder:
+    """Folds each batch here; bad records are reported through the fold's ``on_skip`` as they come."""
+
+    def __init__(self, fold: Fold, bad: BadRecords | None = None) -> None:
+        self.fold = fold
+        self.bad = bad
+        self.dispatched = 0
+        self._last: RecordError | None = None
+        self._report = fold.on_skip
+        fold.on_skip = self._skipped
+
+    @property
+    def stats(self) -> Stats:
+        return self.fold.stats
+
+    def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
+        add, bad = self.fold.add, self.bad
+        for raw, origin in records:
+            if raw is None:
+                self._tombstone(origin)
+            elif not add(raw, origin) and bad is not None and self._last is not None:
+                bad.write(raw, self._last)
+        self.dispatched += len(records)
+
+    def _tombstone(self, origin: str) -> None:
+        self.fold.stats.read += 1
+        err = RecordError("tombstone", "null value (a tombstone), not an HTTP Types record", origin)
+        self.fold.skip(err)
+        if self.bad is not None:
+            self.bad.write(None, err)
+
+    def _skipped(self, err: RecordError) -> None:
+        self._last = err
+        if self._report is not None:
+            self._report(err)
+
+    def backlog(self, lag: int | None) -> None:
+        pass
+
+    def sync(self) -> SpecBuilder:
+        return self.fold.builder
+
+    def close(self) -> None:
+        pass
+
+
+class _Collected:
+    """Bad records a worker saw, sent back with the batch's stats (raw values only if kept)."""
+
+    def __init__(self, keep_raw: bool) -> None:
+        self.keep_raw = keep_raw
+        self.items: list[tuple[RecordError, bytes | None]] = []
+
+    def write(self, raw: bytes | None, err: RecordError) -> None:
+        self.items.append((err, raw if self.keep_raw else None))
+
+
+def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, max_body_bytes: int,
+                 keep_raw: bool) -> None:
+    """A pool process: fold batches into a delta builder, hand it over (and start afresh) on "sync"."""
+    for sig in (signal.SIGINT, signal.SIGTERM):  # the parent decides when to stop, and saves
+        signal.signal(sig, signal.SIG_IGN)
+    parent = os.getppid()
+    builder = _blank(template)
+    while True:
+        try:
+            message = inbox.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:  # the parent is gone (SIGKILL): there is no one to hand over to
+                return
+            continue
+        kind = message[0]
+        if kind == "batch":
+            collected = _Collected(keep_raw)
+            fold = Fold(builder, strict=strict, max_body_bytes=max_body_bytes)
+            try:
+                LocalFolder(fold, collected).add(message[1])
+            except RecordError as err:  # --strict
+                results.put(("failed", err))
+                return
+            results.put(("done", message[2], fold.stats, collected.items))
+        elif kind == "sync":
+            results.put(("synced", message[1], builder))
+            builder = _blank(template)
+        else:
+            return
+
+
+def _blank(template: SpecBuilder) -> SpecBuilder:
+    return SpecBuilder(hints=template.hints, headers=template.headers)
+
+
+class PoolFolder:
+    """Folds batches in ``jobs`` processes; each checkpoint merges what they learned into ``builder``.
+
+    A batch goes to whichever worker has the fewest waiting: builders merge exactly, so which worker
+    folds a record does not change the result. Bad records come back with each batch's stats and are
+    reported and dead-lettered here, in this process.
+    """
+
+    QUEUED = 2  # batches waiting per worker: bounds memory, and Kafka's own prefetch does the rest
+
+    def __init__(self, builder: SpecBuilder, jobs: int, *, strict: bool, max_body_bytes: int,
+                 on_skip: Callable[[RecordError], None] | None = None, bad: BadRecords | None = None,
+                 stats: Stats | None = None, dispatched: int = 0) -> None:
+        ctx = multiprocessing.get_context("spawn")  # no fork: librdkafka and rich run threads here
+        self.builder = builder
+        self.on_skip = on_skip
+        self.bad = bad
+        self.dispatched = dispatched
+        self._stats = stats if stats is not None else Stats()
+        self._results: Any = ctx.Queue()
+        self._inboxes: list[Any] = [ctx.Queue(maxsize=self.QUEUED) for _ in range(jobs)]
+        self._pending = [0] * jobs
+        self._synced: dict[int, SpecBuilder] = {}
+        self._procs = [ctx.Process(target=_fold_worker, name=f"specbuild-fold-{i}", daemon=True,
+                                   args=(inbox, self._results, _blank(builder), strict, max_body_bytes,
+                                         bad is not None))
+                       for i, inbox in enumerate(self._inboxes)]
+        for proc in self._procs:
+            proc.start()
+
+    @property
+    def stats(self) -> Stats:
+        self._drain(block=False)
+        return self._stats
+
+    def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
+        self._drain(block=False)
+        i = min(range(len(self._inboxes)), key=self._pending.__getitem__)
+        self._pending[i] += 1
+        self._put(i, ("batch", list(records), i))
+        self.dispatched += len(records)
+
+    def backlog(self, lag: int | None) -> None:
+        pass
+
+    def _put(self, i: int, message: tuple[Any, ...]) -> None:
+        while True:  # a full inbox waits for its worker, which must still be alive
+            try:
+                self._inboxes[i].put(message, timeout=0.5)
+                return
+            except queue.Full:
+                self._drain(block=False)
+                self._check_alive()
+
+    def sync(self) -> SpecBuilder:
+        """Wait for every batch sent so far, and merge the workers' builders into ``builder``."""
+        for i in range(len(self._inboxes)):
+            self._put(i, ("sync", i))
+        while len(self._synced) < len(self._inboxes):
+            self._drain(block=True)
+        for i in sorted(self._synced):
+            self.builder.merge(self._synced[i])
+        self._synced.clear()
+        return self.builder
+
+    def _drain(self, block: bool) -> None:
+        while True:
+            try:
+                message = self._results.get(timeout=0.5) if block else self._results.get_nowait()
+            except queue.Empty:
+                if block:
+                    self._check_alive()
+                    continue
+                return
+            self._handle(message)
+            block = False
+
+    def _handle(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "failed":
+            raise message[1]
+        if kind == "synced":
+            self._synced[message[1]] = message[2]
+            return
+        _, i, stats, bad = message
+        self._pending[i] -= 1
+        self._stats.merge(stats)
+        for err, raw in bad:
+            if self.on_skip is not None:
+                self.on_skip(err)
+            if self.bad is not None:
+                self.bad.write(raw, err)
+
+    def _check_alive(self) -> None:
+        for proc in self._procs:
+            if not proc.is_alive():
+                raise RuntimeError(f"fold worker {proc.name} died (exit code {proc.exitcode})")
+
+    def close(self) -> None:
+        for inbox in self._inboxes:
+            with contextlib.suppress(queue.Full, ValueError, OSError):
+                inbox.put(("stop",), timeout=1.0)
+        for proc in self._procs:
+            proc.join(timeout=5.0)
+            if proc.is_alive():
+                proc.terminate()
+        for q in (*self._inboxes, self._results):
+            q.cancel_join_thread()
+            q.close()
+
+
+class ScalingFolder:
+    """Folds here until there is a backlog, then hands over to a pool of processes.
+
+    A live topic trickles and one process keeps up; a replay (``--until-end``, or a restart after
+    downtime) has a backlog worth the pool's start-up (spawned interpreters, one per core). A backlog
+    shows as lag (once the fetches have reported every partition's end) or, sooner, as full batches
+    arriving one after another: records are waiting.
+    """
+
+    def __init__(self, local: LocalFolder, jobs: int, threshold: int = POOL_BACKLOG,
+                 bad: BadRecords | None = None, note: Callable[[str], None] = lambda _m: None) -> None:
+        self.local = local
+        self.jobs = jobs
+        self.threshold = threshold
+        self.bad = bad
+        self.note = note
+        self.current: LocalFolder | PoolFolder = local
+        self._streak = 0   # records in full batches, one after another
+
+    @property
+    def dispatched(self) -> int:
+        return self.current.dispatched
+
+    @property
+    def stats(self) -> Stats:
+        return self.current.stats
+
+    def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
+        self.current.add(records)
+        if self.current is self.local:
+            self._streak = self._streak + len(records) if len(records) >= BATCH else 0
+            if self._streak >= self.threshold // 2:
+                self._scale(f"{self._streak:,} records came in full batches")
+
+    def backlog(self, lag: int | None) -> None:
+        if self.current is self.local and lag is not None and lag >= self.threshold:
+            self._scale(f"{lag:,} records behind")
+
+    def _scale(self, why: str) -> None:
+        self.note(f"specbuild: {why}: folding in {self.jobs} processes")
+        fold = self.local.fold
+        self.current = PoolFolder(fold.builder, self.jobs, strict=fold.strict,
+                                  max_body_bytes=fold.max_body_bytes, on_skip=self.local._report,
+                                  bad=self.bad, stats=fold.stats, dispatched=self.local.dispatched)
+
+    def sync(self) -> SpecBuilder:
+        return self.current.sync()
+
+    def close(self) -> None:
+        self.current.close()
+

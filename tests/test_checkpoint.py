@@ -1,0 +1,67 @@
+"""The checkpoint pieces: the state file's format, dead-letter lines, the output folder's lock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from specbuild.builder import SpecBuilder
+from specbuild.checkpoint import (
+    DeadLetter,
+    State,
+    dead_letter_line,
+    decode_state,
+    encode_state,
+    locked,
+    open_dead_letter,
+)
+from specbuild.errors import InputError, RecordError, UsageError
+from specbuild.files import dumps
+from specbuild.run import Fold, build_document
+from tests.helpers import FIXTURES
+
+USERS = [ln for ln in (FIXTURES / "users.jsonl").read_bytes().splitlines() if ln.strip()]
+
+
+def test_state_round_trips_and_refuses_what_it_did_not_write() -> None:
+    builder = SpecBuilder()
+    Fold(builder).feed((v, "x") for v in USERS[:20])
+    state = decode_state(encode_state(State(builder, {("t", 0): 7})), "s")
+    assert state.positions == {("t", 0): 7}
+    assert dumps(build_document(state.builder)) == dumps(build_document(builder))
+    with pytest.raises(InputError, match="not a specbuild state"):
+        decode_state(b"hello\n", "s")
+    with pytest.raises(InputError, match="state format 99"):
+        decode_state(b"specbuild-state 99 x\n...", "s")
+    with pytest.raises(InputError, match="cannot read the saved state"):
+        decode_state(b"specbuild-state 1 x\ntruncated", "s")
+
+
+def test_dead_letter_lines_keep_the_value() -> None:
+    err = RecordError("not-json", "bad", "t[0]@1")
+    assert json.loads(dead_letter_line(b'{"a"', err)) == {"origin": "t[0]@1", "reason": "not-json",
+                                                           "detail": "bad", "value": '{"a"'}
+
+
+
+def test_undecodable_values_are_dead_lettered_as_base64(tmp_path: Path) -> None:
+    path = tmp_path / "dead.jsonl"
+    with open_dead_letter(path) as fh:
+        dead = DeadLetter(fh)
+        dead.write(b"\xff\xfe", RecordError("not-json", "bad", "t[0]@2"))
+        dead.write(None, RecordError("tombstone", "null", "t[0]@3"))
+        dead.flush()
+    lines = [json.loads(ln) for ln in path.read_bytes().splitlines()]
+    assert (dead.written, lines[0]["value_base64"], lines[1]["value"]) == (2, "//4=", None)
+
+
+def test_one_follower_per_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with locked(out):
+        assert out.is_dir()
+        with pytest.raises(UsageError, match="already following"), locked(out):
+            pass
+    with locked(out):  # released on exit
+        pass

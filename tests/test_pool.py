@@ -1,0 +1,94 @@
+"""Folding here or in a pool of processes: the same spec either way, bad records reported here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from specbuild.builder import SpecBuilder
+from specbuild.errors import RecordError
+from specbuild.files import dumps
+from specbuild.pool import BATCH, LocalFolder, PoolFolder, ScalingFolder
+from specbuild.run import Fold, build_document
+from tests.helpers import FIXTURES
+
+USERS = [ln for ln in (FIXTURES / "users.jsonl").read_bytes().splitlines() if ln.strip()]
+
+
+def file_replay(values: Iterable[bytes | None]) -> bytes:
+    builder = SpecBuilder()
+    Fold(builder).feed((v, f"x:{i}") for i, v in enumerate(values) if v is not None)
+    return dumps(build_document(builder))
+
+
+def test_a_pool_of_processes_learns_the_same_spec_and_reports_bad_records(tmp_path: Path) -> None:
+    warned: list[RecordError] = []
+    bad: list[tuple[bytes | None, str]] = []
+
+    class Dead:
+        def write(self, raw: bytes | None, err: RecordError) -> None:
+            bad.append((raw, err.reason))
+
+    pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20, on_skip=warned.append,
+                      bad=Dead())
+    try:
+        records: list[tuple[bytes | None, str]] = [(v, f"t[0]@{i}") for i, v in enumerate(USERS)]
+        records[5:5] = [(b"nope", "t[1]@0"), (None, "t[1]@1")]
+        for i in range(0, len(records), 10):
+            pool.add(records[i:i + 10])
+        builder = pool.sync()
+        assert dumps(build_document(builder)) == file_replay(USERS)
+        stats = pool.stats
+        assert (stats.read, stats.learned, dict(stats.skipped)) == (146, 144, {"not-json": 1, "tombstone": 1})
+        assert sorted(w.origin for w in warned) == ["t[1]@0", "t[1]@1"]
+        assert sorted(bad, key=str) == [(None, "tombstone"), (b"nope", "not-json")]
+        pool.add(records[:3])      # after a sync the workers start from empty deltas: nothing doubles
+        assert pool.sync().exchanges == 147
+    finally:
+        pool.close()
+
+
+def test_a_pool_in_strict_mode_raises_the_first_bad_record() -> None:
+    pool = PoolFolder(SpecBuilder(), 2, strict=True, max_body_bytes=4 << 20)
+    try:
+        pool.add([(USERS[0], "t[0]@0"), (b"nope", "t[0]@1")])
+        with pytest.raises(RecordError, match="t\\[0\\]@1"):
+            pool.sync()
+    finally:
+        pool.close()
+
+
+def test_full_batches_one_after_another_also_mean_a_backlog() -> None:
+    folder = ScalingFolder(LocalFolder(Fold(SpecBuilder())), 2, threshold=2 * BATCH * 2)
+    try:
+        full = [(USERS[0], "t[0]@0")] * BATCH
+        folder.add(full)
+        folder.add(full[:10])          # a short batch: caught up, the streak starts over
+        folder.add(full)
+        assert folder.current is folder.local
+        folder.add(full)
+        assert isinstance(folder.current, PoolFolder)
+        assert folder.sync().exchanges == 3 * BATCH + 10
+    finally:
+        folder.close()
+
+
+def test_folding_moves_to_the_pool_only_for_a_large_backlog() -> None:
+    warned: list[RecordError] = []
+    local = LocalFolder(Fold(SpecBuilder(), on_skip=warned.append))
+    folder = ScalingFolder(local, 2, threshold=1000)
+    try:
+        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:50])])
+        folder.backlog(None)
+        folder.backlog(999)
+        assert folder.current is local
+        folder.backlog(1000)
+        assert isinstance(folder.current, PoolFolder)
+        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[50:], 50)] + [(b"x", "t[0]@144")])
+        assert dumps(build_document(folder.sync())) == file_replay(USERS)
+        assert (folder.dispatched, folder.stats.read, folder.stats.learned) == (145, 145, 144)
+        assert [w.origin for w in warned] == ["t[0]@144"]
+    finally:
+        folder.close()
