@@ -260,7 +260,7 @@ def test_sigkill_then_restart_ends_byte_identical_to_an_uninterrupted_run(
 def test_a_large_backlog_is_folded_by_the_process_pool_to_the_same_spec(
         kafka_broker: Broker, tmp_path: Path) -> None:
     topic = new_topic(kafka_broker)
-    lines = [USER_LINES[i % len(USER_LINES)] for i in range(80_000)]   # above follow.POOL_BACKLOG
+    lines = [USER_LINES[i % len(USER_LINES)] for i in range(80_000)]   # above pool.POOL_BACKLOG
     produce(kafka_broker, topic, lines, compression="lz4")
     out = tmp_path / "spec"
     r = specbuild(*kafka_args(kafka_broker, topic), "-o", str(out), "--until-end", timeout=120)
