@@ -243,6 +243,8 @@ def _build_from_file(input_: str, builder: SpecBuilder, options: RenderOptions, 
         doc = build_document(builder, options, base)
         target = write_document(doc, output, fmt)
         stats.finished = stats.finished or _now()
+        if stats.learned == 0:
+            reporter.note("warning: no exchange was learned: the document has no paths")
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
         reporter.summary(stats, paths=len(doc["paths"]), operations=ops,
                          target=str(target) if target else None)

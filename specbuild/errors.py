@@ -5,6 +5,7 @@
     ├── InputError            an input file or spec that cannot be read at all
     ├── RecordError           one record that is not usable HTTP Types; carries its origin
     ├── SourceError           a source (file, Kafka) that cannot be opened or read
+    ├── OutputError           an output that cannot be written (folder missing rights, disk full)
     └── InvalidSpecError      a spec we produced failed validation: a bug in specbuild, exit 3
 
 Anything else that escapes is a bug and is shown as such (with --traceback for the details).
@@ -37,6 +38,10 @@ class InputError(SpecbuildError):
 
 class SourceError(SpecbuildError):
     """A source of records that cannot be opened or read (missing file, unreachable broker)."""
+
+
+class OutputError(SpecbuildError):
+    """An output (the spec, a report, a checkpoint) that cannot be written."""
 
 
 class RecordError(SpecbuildError):

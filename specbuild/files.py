@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 import yaml
 
-from specbuild.errors import InputError
+from specbuild.errors import InputError, OutputError
 
 
 def dumps(doc: Any, fmt: str = "json") -> bytes:
@@ -48,6 +48,13 @@ def write_atomic(path: str | Path, data: bytes, *, private: bool = False) -> Non
         sys.stdout.buffer.flush()
         return
     target = Path(path)
+    try:
+        _write(target, data, private)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+
+
+def _write(target: Path, data: bytes, private: bool) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

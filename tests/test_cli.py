@@ -141,3 +141,18 @@ def test_build_check_reports_the_diff_and_fails_on_threshold(tmp_path: Path) -> 
     report = json.loads(drifted.stdout)
     assert "response-status-added" in json.dumps(report)
     assert (tmp_path / "b" / "openapi.json").exists()  # the learned spec is written either way
+
+
+def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
+    empty = specbuild("-i", "-", "-o", str(tmp_path / "e"), stdin=b"")
+    assert empty.returncode == 0
+    assert "warning: no exchange was learned" in empty.stderr
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b'\xef\xbb\xbf{"request":{"method":"get","path":"/a"},"response":{"statusCode":200}}\r\n')
+    r = specbuild("-i", str(bom), "-o", str(tmp_path / "b"))
+    assert r.returncode == 0 and "1 learned" in r.stderr
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    w = specbuild("-i", str(USERS), "-o", str(blocked / "sub"))
+    assert w.returncode == 2
+    assert w.stderr.startswith(f"Error: {blocked}/sub/openapi.json: cannot write")

@@ -46,6 +46,8 @@ def iter_lines(path: str) -> Iterator[Raw]:
         try:
             for line in stream:
                 lineno += 1
+                if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]  # a UTF-8 byte order mark, as some Windows tools write
                 if line.strip():
                     yield line, f"{name}:{lineno}"
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
