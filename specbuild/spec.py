@@ -46,6 +46,7 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
     schemes: dict[str, dict[str, Any]] = {}
     for (template, method), op in operations.items():
         paths.setdefault(template.path, {})[method.lower()] = _operation(template, method, op, opts, schemes)
+    share_maps(paths, opts.openapi)
     share_nullability(paths, opts.openapi)
     prefix = _base_path(list(paths), opts.base_path)
     if prefix:
@@ -216,6 +217,50 @@ def _is_nullable(schema: dict[str, Any], openapi: str) -> bool:
         return schema.get("nullable") is True
     t = schema.get("type")
     return isinstance(t, list) and "null" in t
+
+
+def _value_type(schema: dict[str, Any]) -> Any:
+    """The type without null: "string" for both ``string`` and 3.1's ``["null", "string"]``."""
+    t = schema.get("type")
+    if isinstance(t, list):
+        rest = tuple(sorted(x for x in t if x != "null"))
+        return rest[0] if len(rest) == 1 else rest
+    return t
+
+
+def share_maps(paths: dict[str, Any], openapi: str) -> None:
+    """A property name that is a map (data as keys) somewhere in the API is a map wherever it appears.
+
+    With few samples, ``labels: {team, env}`` looks like an object with two properties; where the
+    same name was seen with enough data to be recognised as a map of strings, the thin copies become
+    that map too, provided every property they list has the map's value type. Widening only.
+    """
+    maps: dict[str, Any] = {}
+    for name, schema in _schemas(paths):
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and "properties" not in schema and _value_type(extra) is not None:
+            maps.setdefault(name, set()).add(_value_type(extra))
+    if not maps:
+        return
+    for name, schema in list(_schemas(paths)):
+        kinds = maps.get(name)
+        props = schema.get("properties")
+        if not kinds or len(kinds) != 1 or not isinstance(props, dict) or not props:
+            continue
+        (kind,) = kinds
+        only_null = [p for p in props.values() if p in ({"nullable": True}, {}, {"type": "null"})]
+        typed = [p for p in props.values() if p not in only_null]
+        if not typed or any(not isinstance(p, dict) or _value_type(p) != kind or "properties" in p for p in typed):
+            continue
+        nullable = bool(only_null) or any(_is_nullable(p, openapi) for p in typed)
+        value: dict[str, Any] = {"type": kind if isinstance(kind, str) else list(kind)}
+        if nullable and openapi == "3.0":
+            value["nullable"] = True
+        elif nullable or not isinstance(kind, str):
+            value["type"] = sorted({*([kind] if isinstance(kind, str) else kind), *(["null"] if nullable else [])})
+        for key in ("properties", "required"):
+            schema.pop(key, None)
+        schema["additionalProperties"] = value
 
 
 def share_nullability(paths: dict[str, Any], openapi: str) -> None:

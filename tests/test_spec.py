@@ -216,3 +216,16 @@ def test_examples_are_opt_in_redacted_valid_and_order_free() -> None:
     assert "hunter2" not in text and "corp.io" not in text and "abc" not in text
     again = render(SpecBuilder(examples=True).add_all(reversed(rows)), RenderOptions(examples=True))
     assert dumps(again) == dumps(doc)
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_a_map_somewhere_is_a_map_everywhere(version: str) -> None:
+    labels = [{f"app.kubernetes.io/k{i}-{j}": "v" for j in range(3)} for i in range(12)]
+    rows = [ex(path="/pods", resp={"metadata": {"labels": lab}}) for lab in labels]
+    rows += [ex(path="/jobs", resp={"metadata": {"labels": {"team": "a", "env": None}}})]
+    doc = build_spec(rows, RenderOptions(openapi=version))
+    jobs = doc["paths"]["/jobs"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    thin = jobs["properties"]["metadata"]["properties"]["labels"]
+    assert "properties" not in thin and "additionalProperties" in thin
+    assert rejections(doc, rows) == []
+    assert spec_problems(doc) == []
