@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 WORD_CAP: Final = 256          # distinct word values kept per (prefix, position)
-CACHE_SIZE: Final = 1 << 16    # raw paths remembered by observe()
+CACHE_SIZE: Final = 1 << 12    # raw paths remembered by observe(); more costs memory that grows with records
 
 
 class PathTemplater:

@@ -10,7 +10,7 @@ import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -205,18 +205,22 @@ def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stat
     template = SpecBuilder(hints=fold.builder.hints, headers=fold.builder.headers,
                            examples=fold.builder.examples)
     with ProcessPoolExecutor(max_workers=len(shards), mp_context=ctx) as pool:
-        futures = [pool.submit(fold_shard, s, template, fold.strict, fold.max_body_bytes, keep_errors)
-                   for s in shards]
-        results = [f.result() for f in futures]
-    first_line = 0
-    for shard, result in zip(shards, results, strict=True):
-        for line, err in result.errors:
-            located = err.located(f"{shard.name}:{first_line + line}")
-            if result.fatal is not None and line == result.fatal[0]:
-                raise located
-            if fold.on_skip is not None:
-                fold.on_skip(located)
-        first_line += result.lines
-        fold.builder.merge(result.builder)
-        fold.stats.merge(result.stats)
+        futures: list[Future[ShardResult] | None] = [
+            pool.submit(fold_shard, s, template, fold.strict, fold.max_body_bytes, keep_errors) for s in shards]
+        first_line = 0
+        for i, shard in enumerate(shards):
+            future = futures[i]
+            assert future is not None
+            result = future.result()
+            futures[i] = None  # merged results are let go at once: peak memory stays near one builder
+            for line, err in result.errors:
+                located = err.located(f"{shard.name}:{first_line + line}")
+                if result.fatal is not None and line == result.fatal[0]:
+                    raise located
+                if fold.on_skip is not None:
+                    fold.on_skip(located)
+            first_line += result.lines
+            fold.builder.merge(result.builder)
+            fold.stats.merge(result.stats)
+            del result, future
     return fold.stats
