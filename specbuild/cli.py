@@ -19,6 +19,8 @@ import typer
 
 from specbuild import __version__
 from specbuild.builder import HeaderPolicy, SpecBuilder
+from specbuild.commands_drift import FailOn
+from specbuild.commands_drift import Format as ReportFormat
 from specbuild.console import Reporter
 from specbuild.errors import SpecbuildError, UsageError
 from specbuild.files import read_document
@@ -52,20 +54,6 @@ class OutFormat(str, Enum):
 class OpenAPIVersion(str, Enum):
     v30 = "3.0"
     v31 = "3.1"
-
-
-class FailOn(str, Enum):
-    breaking = "breaking"
-    warning = "warning"
-    info = "info"
-    never = "never"
-
-
-class ReportFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    github = "github"
 
 
 class OffsetReset(str, Enum):
