@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Final
@@ -310,10 +310,11 @@ def _fold_query(params: dict[str, ParamState], pairs: Pairs) -> str:
     return found
 
 
-def _fold_pairs(params: dict[str, ParamState], pairs: Iterable[tuple[str, str]], keep: object) -> None:
+def _fold_pairs(params: dict[str, ParamState], pairs: Iterable[tuple[str, str]],
+                keep: Callable[[str], bool] | None) -> None:
     seen: set[str] = set()
     for name, value in pairs:
-        if keep is not None and not keep(name):  # type: ignore[operator]
+        if keep is not None and not keep(name):
             continue
         state = params.get(name)
         if state is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from enum import Enum
@@ -230,19 +231,13 @@ def _build_from_file(input_: str, builder: SpecBuilder, options: RenderOptions, 
             stats = fold.feed(iter_lines(input_))
         doc = build_document(builder, options, base)
         target = write_document(doc, output, fmt)
-        stats.finished = stats.finished or _now()
+        stats.finished = stats.finished or time.monotonic()
         if stats.learned == 0:
             reporter.note("warning: no exchange was learned: the document has no paths")
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
         reporter.summary(stats, paths=len(doc["paths"]), operations=ops,
                          target=str(target) if target else None)
     return doc
-
-
-def _now() -> float:
-    import time
-
-    return time.monotonic()
 
 
 def version_callback(value: bool) -> None:

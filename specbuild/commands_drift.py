@@ -30,8 +30,8 @@ import typer
 from specbuild.console import Reporter
 from specbuild.diff import CHANGE_KINDS, diff
 from specbuild.drift import KINDS, Checker, CheckState, CheckStats, Finding
-from specbuild.errors import InputError, RecordError, UsageError
-from specbuild.files import read_document, write_atomic
+from specbuild.errors import RecordError, UsageError
+from specbuild.files import read_bytes, read_document, write_atomic
 from specbuild.ignores import Rule
 from specbuild.ignores import apply as apply_ignores
 from specbuild.ignores import parse as parse_ignores
@@ -288,12 +288,7 @@ def _emit(text: str, output: str) -> None:
 def _rules(path: Path | None, known: Collection[str]) -> list[Rule]:
     if path is None:
         return []
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such ignore file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    text = read_bytes(path, "ignore file").decode("utf-8", errors="replace")
     return parse_ignores(text, path.name, known)
 
 

@@ -77,15 +77,21 @@ def _write(target: Path, data: bytes, private: bool) -> None:
             os.close(dir_fd)
 
 
+def read_bytes(path: str | Path, what: str = "file") -> bytes:
+    """A file's bytes; a missing or unreadable file is an InputError that names it."""
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such {what}") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+
+
 def read_document(path: str | Path) -> Any:
     """Read a JSON or YAML document (an existing spec); errors name the file."""
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    raw = read_bytes(p)
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
