@@ -8,28 +8,129 @@ one validator serves both versions.
 
 from __future__ import annotations
 
+import hashlib
+import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from openapi_spec_validator import validate as _validate_spec
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from openapi_spec_validator.validation.validators import SpecValidator
 
 from specbuild.errors import InputError, InvalidSpecError
 
 
 def spec_problems(doc: Mapping[str, Any]) -> list[str]:
-    """What openapi-spec-validator finds wrong with ``doc`` (empty when valid)."""
+    """What openapi-spec-validator finds wrong with ``doc`` (empty when valid).
+
+    A full validation of a large document takes most of a second, so the verdict on a document whose
+    content was judged before (``build --check`` reads back the spec it just learned) is remembered.
+    """
+    key = _content_key(doc)
+    if key is not None:
+        known = _VERDICTS.get(key)
+        if known is not None:
+            return list(known)
+    problems, settled = _validate(doc)
+    if key is not None and settled:
+        _VERDICTS.put(key, tuple(problems))
+    return problems
+
+
+def _validate(doc: Mapping[str, Any]) -> tuple[list[str], bool]:
+    """The problems, and whether they are the validator's verdict on the content (not a crash)."""
     try:
         _validate_spec(dict(doc))
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "absolute_path", ()) or ())
-        return [f"{where}: {exc.message}" if where else str(exc.message)]
+        return [f"{where}: {exc.message}" if where else str(exc.message)], True
     except Exception as exc:  # the validator raises assorted errors on odd documents
-        return [f"{type(exc).__name__}: {exc}"]
-    return []
+        return [f"{type(exc).__name__}: {exc}"], False
+    finally:
+        _forget_validators()
+    return [], True
+
+
+def _forget_validators() -> None:
+    # openapi-spec-validator 0.9 memoizes SpecValidator.iter_errors in an unbounded lru_cache keyed on
+    # the validator, which keeps every document ever validated alive (~2 MB each for a large spec):
+    # a Kafka follow validates at every checkpoint. Our validators are never reused, so drop them.
+    cached = getattr(SpecValidator.iter_errors, "__wrapped__", None)
+    clear = getattr(cached, "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
+class _Verdicts:
+    """The last few verdicts, by content digest (locked: library users may validate from several threads)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[bytes, tuple[str, ...]] = OrderedDict()
+
+    def get(self, key: bytes) -> tuple[str, ...] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: bytes, problems: tuple[str, ...]) -> None:
+        with self._lock:
+            self._items[key] = problems
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_VERDICTS = _Verdicts(8)
+
+
+def _content_key(doc: Mapping[str, Any]) -> bytes | None:
+    """A digest of the JSON text of ``doc`` with its key order (which error comes first depends on it),
+    or None when the text would not tell all the validator sees (a tuple, a subclass, a NaN, ...)."""
+    if not _plain_json(doc):
+        return None
+    try:
+        text = orjson.dumps(doc)
+    except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a lone surrogate
+        return None
+    return hashlib.blake2b(text, digest_size=32).digest()
+
+
+def _plain_json(value: Any) -> bool:
+    """True when ``value`` is a tree (no container twice: the validator skips a schema object it has seen,
+    by id) of only dict (str keys), list, str, int, finite float, bool and None, each of exactly that type:
+    then equal JSON text means equal input to the validator."""
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict or kind is list:
+            if id(node) in seen:
+                return False
+            seen.add(id(node))
+            if kind is list:
+                stack.extend(node)
+                continue
+            for k, v in node.items():
+                if type(k) is not str:
+                    return False
+                stack.append(v)
+        elif kind is float:
+            if not math.isfinite(node):
+                return False
+        elif kind is not str and kind is not int and kind is not bool and node is not None:
+            return False
+    return True
 
 
 def check_built_spec(doc: Mapping[str, Any]) -> None:

@@ -1,0 +1,109 @@
+"""Whole-document validation (spec_problems): openapi-spec-validator's verdict, remembered only where exact."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import weakref
+from typing import Any
+
+import pytest
+
+from specbuild.errors import InvalidSpecError
+from specbuild.validate import check_built_spec, spec_problems
+
+
+def valid_doc() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/items/{id}": {"get": {
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Item"}}}}},
+        }}},
+        "components": {"schemas": {"Item": {"type": "object", "properties": {"id": {"type": "string"}}}}},
+    }
+
+
+def without_path_parameter(doc: dict[str, Any]) -> None:
+    doc["paths"]["/items/{id}"]["get"]["parameters"] = []
+
+
+def with_bad_ref(doc: dict[str, Any]) -> None:
+    media = doc["paths"]["/items/{id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    media["schema"] = {"$ref": "#/components/schemas/Nope"}
+
+
+def with_wrong_type(doc: dict[str, Any]) -> None:
+    doc["components"]["schemas"]["Item"]["properties"]["id"]["type"] = "str"
+
+
+def with_number_version(doc: dict[str, Any]) -> None:
+    doc["info"]["version"] = 1
+
+
+@pytest.mark.parametrize(("breaks", "expected"), [
+    (without_path_parameter, "Path parameter 'id' for 'get' operation in '/items/{id}' was not resolved"),
+    (with_bad_ref, "PointerToNowhere: '/components/schemas/Nope' does not exist within {"),
+    (with_wrong_type, "components/schemas/Item: {'type': 'object', 'properties': {'id': {'type': 'str'}}} "
+                      "is not valid under any of the given schemas"),
+    (with_number_version, "info/version: 1 is not of type 'string'"),
+])
+def test_invalid_documents_are_reported_every_time(breaks: Any, expected: str) -> None:
+    doc = valid_doc()
+    breaks(doc)
+    for _ in range(2):  # the second answer may come from the remembered verdicts: it must be the same
+        problems = spec_problems(doc)
+        assert len(problems) == 1
+        assert problems[0].startswith(expected)
+    with pytest.raises(InvalidSpecError, match="does not validate"):
+        check_built_spec(doc)
+
+
+def test_valid_document_then_changed_in_place() -> None:
+    doc = valid_doc()
+    assert spec_problems(doc) == []
+    with_number_version(doc)  # same object, new content: judged anew
+    assert spec_problems(doc) == ["info/version: 1 is not of type 'string'"]
+    doc["info"]["version"] = "1"
+    assert spec_problems(doc) == []
+
+
+def test_equal_json_text_of_other_types_is_not_taken_for_the_same_document() -> None:
+    """A tuple prints as a JSON array but is no array to the validator: no verdict is shared."""
+    doc = {**valid_doc(), "tags": [{"name": "a"}]}
+    assert spec_problems(doc) == []
+    as_tuple = {**doc, "tags": ({"name": "a"},)}
+    assert spec_problems(as_tuple) == ["tags: ({'name': 'a'},) is not of type 'array'"]
+
+
+def test_shared_objects_are_judged_by_the_validator_itself() -> None:
+    """The validator walks a schema object once (by id): met first inside properties, where a required name
+    it does not define is allowed, it is not checked again as a component. Same JSON text, two verdicts."""
+    schema = {"allOf": [{"type": "object", "properties": {"a": {"type": "string"}}}], "required": ["zzz"]}
+
+    def doc(inner: dict[str, Any]) -> dict[str, Any]:
+        media = {"schema": {"type": "object", "properties": {"p": inner}}}
+        return {**valid_doc(), "paths": {"/x": {"get": {"responses": {"200": {
+            "description": "ok", "content": {"application/json": media}}}}}},
+            "components": {"schemas": {"A": schema}}}
+
+    assert spec_problems(doc(copy.deepcopy(schema))) == ["Required list has not defined properties: ['zzz']"]
+    assert spec_problems(doc(schema)) == []
+    assert spec_problems(doc(copy.deepcopy(schema))) == ["Required list has not defined properties: ['zzz']"]
+
+
+class Payload(dict[str, Any]):
+    """A dict that can be weakly referenced (a plain one cannot)."""
+
+
+def test_validated_documents_are_not_kept_alive() -> None:
+    """openapi-spec-validator 0.9 memoizes every validator (and its document) unless we let them go."""
+    payload = Payload(big="x" * 1000)
+    alive = weakref.ref(payload)
+    doc = {**valid_doc(), "x-payload": payload}
+    assert spec_problems(doc) == []
+    del doc, payload
+    gc.collect()
+    assert alive() is None
