@@ -17,10 +17,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Final
+from typing import Any, Final
 
 import orjson
 
+from specbuild import native
 from specbuild.paths import PathTemplater
 from specbuild.records import Body, Exchange, Pairs
 from specbuild.schema import Shape, StringsShape
@@ -97,9 +98,13 @@ class ParamState:
 
 
 class BodyState:
-    """The bodies of one media type on one side of an operation."""
+    """The bodies of one media type on one side of an operation.
 
-    __slots__ = ("count", "example", "form", "kind", "shape", "too_large")
+    Bodies the native parser produced fold into ``pending`` (see :mod:`specbuild.native`); call
+    :meth:`settle` before reading ``shape``. Pickling and merging settle first.
+    """
+
+    __slots__ = ("count", "example", "form", "kind", "pending", "shape", "too_large")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind          # json | form | text | binary
@@ -108,19 +113,39 @@ class BodyState:
         self.example: bytes | None = None  # with --examples: the smallest JSON body, canonically sorted
         self.shape: Shape | None = Shape() if kind == "json" else None
         self.form: dict[str, ParamState] | None = {} if kind == "form" else None
+        self.pending: Any = None  # native accumulator of natively parsed bodies, not yet in ``shape``
 
     def add(self, body: Body, keep_example: bool = False) -> None:
         self.count += 1
         if body.kind == "too-large":
             self.too_large += 1
         elif self.shape is not None:
-            self.shape.add(body.value)
+            value = body.value
+            if type(value) is native.JSON_TYPE:
+                if self.pending is None:
+                    self.pending = native.new_accumulator()
+                self.pending.add(value)
+            else:
+                self.shape.add(value)
             if keep_example:
                 self.example = smaller(self.example, orjson.dumps(body.value, option=orjson.OPT_SORT_KEYS))
         elif self.form is not None:
             _fold_pairs(self.form, ((k, v) for k, vs in body.value.items() for v in vs), None)
 
+    def settle(self) -> None:
+        """Bring natively folded bodies into ``shape``."""
+        if self.pending is not None:
+            if self.shape is not None:
+                self.shape = native.settled(self.shape, self.pending)
+            self.pending = None
+
+    def __getstate__(self) -> object:
+        self.settle()  # the native accumulator does not pickle; its content does, as a Shape
+        return object.__getstate__(self)
+
     def merge(self, other: BodyState) -> None:
+        self.settle()
+        other.settle()
         self.count += other.count
         self.too_large += other.too_large
         if other.example is not None:
@@ -280,6 +305,15 @@ class SpecBuilder:
         self.servers.update(other.servers)
         self.exchanges += other.exchanges
         self.too_large += other.too_large
+
+    def settle(self) -> None:
+        """Bring natively folded bodies into their shapes: rendering calls this before reading them."""
+        for op in self.operations.values():
+            for state in op.request.by_media.values():
+                state.settle()
+            for resp in op.responses.values():
+                for state in resp.bodies.by_media.values():
+                    state.settle()
 
     def add_all(self, exchanges: Iterable[Exchange]) -> SpecBuilder:
         for ex in exchanges:

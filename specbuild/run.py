@@ -16,11 +16,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from specbuild import native
 from specbuild.builder import SpecBuilder
 from specbuild.errors import RecordError
 from specbuild.files import dumps, write_atomic
 from specbuild.overlay import overlay
-from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, JsonParser, decode
 from specbuild.spec import RenderOptions, render
 from specbuild.validate import check_built_spec
 
@@ -65,12 +66,17 @@ class Fold:
     on_skip: Callable[[RecordError], None] | None = None
     on_progress: Callable[[Stats], None] | None = None
     stats: Stats = field(default_factory=Stats)
+    # Bodies parsed natively when the native fold is there; examples need the Python value, so not then.
+    parse_json: JsonParser | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.parse_json = None if self.builder.examples else native.json_parser()
 
     def add(self, raw: bytes | str, origin: str) -> bool:
         """Fold one raw record; False when it was skipped (and counted)."""
         self.stats.read += 1
         try:
-            ex = decode(raw, origin, max_body_bytes=self.max_body_bytes)
+            ex = decode(raw, origin, max_body_bytes=self.max_body_bytes, parse_json=self.parse_json)
         except RecordError as err:
             self.skip(err)
             return False

@@ -64,22 +64,30 @@ REQUIRED_MIN_OBJECTS: Final = 10  # objects seen at a position before absence of
 # -- string formats ----------------------------------------------------------------------------------
 # Each test is at least as strict as jsonschema's format checker, so a value we tag also validates there,
 # and each is one compiled regex where it can be (the test runs on every string of a formatted position).
-_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
-_DATE = (r"(?!0000)(?:\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
-         r"|(?:0[13578]|1[02])-31)|(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
-         r"-02-29)")
+# The patterns avoid lookaround and use [0-9] for digits so that the optional native fold
+# (specbuild.native) compiles these very strings with Rust's regex crate: one set of rules, two engines.
+_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+_YEAR = r"(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"  # 0001-9999: year 0000 is not a date
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DATE = (rf"(?:{_YEAR}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+         rf"|(?:0[13578]|1[02])-31)|{_LEAP_YEAR}-02-29)")
 _URI_CHARS = r"A-Za-z0-9\-._~!$&'()*+,;=:@"
+_PCT = r"%[0-9A-Fa-f]{2}"
 
 
 def _uri_part(extra: str) -> str:
     """Characters RFC 3986 allows in a URI component, and %-escapes with two hex digits."""
-    return rf"[{_URI_CHARS}{extra}]*(?:%[0-9A-Fa-f]{{2}}[{_URI_CHARS}{extra}]*)*"
+    return rf"[{_URI_CHARS}{extra}]*(?:{_PCT}[{_URI_CHARS}{extra}]*)*"
 
 
-_URI = (rf"[A-Za-z][A-Za-z0-9+.-]*://(?=[{_URI_CHARS}%]){_uri_part('')}(?:/{_uri_part('/')})?"
+# The authority is not empty (``http:///x`` is no URI): the first alternative starts with a character,
+# the second with an escape.
+_AUTHORITY = rf"(?:[{_URI_CHARS}]+(?:{_PCT}[{_URI_CHARS}]*)*|(?:{_PCT}[{_URI_CHARS}]*)+)"
+_URI = (rf"[A-Za-z][A-Za-z0-9+.-]*://{_AUTHORITY}(?:/{_uri_part('/')})?"
         rf"(?:\?{_uri_part('/?')})?(?:#{_uri_part('/?')})?")
-_IPV4_PART = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV6_CHARS = re.compile(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*").fullmatch
+_IPV4_PART = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV6_TEXT = r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*"
+_IPV6_CHARS = re.compile(_IPV6_TEXT).fullmatch
 
 
 def _is_ipv6(v: str) -> bool:
@@ -92,23 +100,30 @@ def _is_ipv6(v: str) -> bool:
     return True
 
 
-def _matcher(pattern: str) -> Callable[[str], object]:
-    return re.compile(pattern, re.ASCII).fullmatch
-
-
-# In priority order: when several formats fit every value, the first wins. A test returns a truthy value
-# for a match.
-FORMATS: Final[tuple[tuple[str, Callable[[str], object]], ...]] = (
-    ("date-time", _matcher(_DATE + "[Tt]" + _TIME)),
-    ("date", _matcher(_DATE)),
-    ("time", _matcher(_TIME)),
-    ("uuid", _matcher(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")),
-    ("email", _matcher(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")),
-    ("uri", _matcher(_URI)),
-    ("ipv4", _matcher(rf"{_IPV4_PART}(?:\.{_IPV4_PART}){{3}}")),
-    ("ipv6", _is_ipv6),
+# In priority order: when several formats fit every value, the first wins. Each is a full-match pattern,
+# or a (pattern, test) pair when the pattern is only a cheap filter before the real test.
+FORMAT_RULES: Final[tuple[tuple[str, str | tuple[str, Callable[[str], bool]]], ...]] = (
+    ("date-time", _DATE + "[Tt]" + _TIME),
+    ("date", _DATE),
+    ("time", _TIME),
+    ("uuid", r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
+    ("email", r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+              r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"),
+    ("uri", _URI),
+    ("ipv4", rf"{_IPV4_PART}(?:\.{_IPV4_PART}){{3}}"),
+    ("ipv6", (_IPV6_TEXT, _is_ipv6)),
 )
+
+
+def _matcher(rule: str | tuple[str, Callable[[str], bool]]) -> Callable[[str], object]:
+    if isinstance(rule, tuple):
+        return rule[1]
+    return re.compile(rule, re.ASCII).fullmatch
+
+
+# A test returns a truthy value for a match.
+FORMATS: Final[tuple[tuple[str, Callable[[str], object]], ...]] = tuple(
+    (name, _matcher(rule)) for name, rule in FORMAT_RULES)
 ALL_FORMATS: Final = (1 << len(FORMATS)) - 1
 _TESTS: Final = tuple((1 << i, test) for i, (_, test) in enumerate(FORMATS))
 # By candidate mask: the one test when a single format is left, else None (then _narrow tests them all).
@@ -130,9 +145,11 @@ def _format_name(mask: int) -> str:
 
 
 # -- enum guard ------------------------------------------------------------------------------------
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,31}", re.ASCII).fullmatch
-_NUMERIC = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII).fullmatch
-_HEX_ID = re.compile(r"(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}", re.ASCII).fullmatch
+# Patterns shared with the native fold, like FORMAT_RULES: a token, a number, and hex with a digit.
+ENUM_RULES: Final = (r"[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,31}", r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?",
+                     r"[a-fA-F]*[0-9][0-9a-fA-F]*")
+HEX_ID_MIN: Final = 8  # hex this long with a digit in it is an id (a hash, a commit), never an enum value
+_TOKEN, _NUMERIC, _HEXISH = (re.compile(p, re.ASCII).fullmatch for p in ENUM_RULES)
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 # Names whose values are identifiers, names, addresses or text: never an enum whatever the data says.
 _FREE_NAMES: Final = frozenset({
@@ -149,7 +166,7 @@ _ONE_DIGIT = re.compile(r"[0-9]", re.ASCII).search
 
 def _enumish(v: str) -> bool:
     """Whether ``v`` could be one value of an enum: a short token, not a number, id, date, url, text."""
-    if _TOKEN(v) is None or _NUMERIC(v) is not None or _HEX_ID(v) is not None:
+    if _TOKEN(v) is None or _NUMERIC(v) is not None or (len(v) >= HEX_ID_MIN and _HEXISH(v) is not None):
         return False
     if len(v) >= 8 and _TWO_DIGITS(v) is not None:
         return False  # mixes letters and digits like a generated id

@@ -85,6 +85,7 @@ def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
     evidence that siblings are one resource; rare or random keys (mock-server filler, maps the schema
     did not recognise) would otherwise make the same resource look different.
     """
+    builder.settle()
     acc: dict[str, set[str]] = defaultdict(set)
     for (key, method), op in builder.operations.items():
         feats = acc[key]

@@ -1,0 +1,84 @@
+"""The optional native fold of JSON bodies (``specbuild._native``, Rust, built from ``native/``).
+
+In CPython most of the time per record went into turning each body into Python objects and walking
+them (:mod:`specbuild.schema`). The native module parses a body and folds it into a tree that mirrors
+:class:`~specbuild.schema.Shape` field for field, with the same limits and the same format patterns
+(passed in from ``schema.py`` below, so the rules live in one place). The tree comes back as a
+``Shape`` through :func:`settled`, and since merging shapes is exact, the written spec is
+byte-identical with or without it: the test suite runs the fold both ways and compares.
+
+It is optional: a machine without a Rust toolchain installs the pure-Python package, and
+``SPECBUILD_PURE=1`` turns the native fold off (to compare, or to rule it out when chasing a bug).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, Final
+
+from specbuild import schema
+
+
+def _load() -> ModuleType | None:
+    if os.environ.get("SPECBUILD_PURE", "") not in ("", "0"):
+        return None
+    try:
+        from specbuild import _native as module
+    except ImportError:  # not built here (no Rust toolchain at install time)
+        return None
+    return module
+
+
+_native = _load()
+
+if _native is not None:
+    _native.configure(schema.MAX_DEPTH, schema.MAX_PROPS, schema.ENUM_MAX,
+                      [rule for _, rule in schema.FORMAT_RULES], (*schema.ENUM_RULES, schema.HEX_ID_MIN))
+
+AVAILABLE: Final = _native is not None
+
+
+class _Never:
+    """Stands for the native JSON type when there is none: no value is ever of this type."""
+
+
+# The type of a body parsed natively (``type(value) is JSON_TYPE`` tells the builder to fold it natively).
+JSON_TYPE: Final[type] = _native.Json if _native is not None else _Never
+
+
+def json_parser() -> Callable[[str], Any] | None:
+    """The native JSON parser for ``records.decode``, or None when the native fold is not available.
+
+    It raises ValueError on anything it does not take (including JSON nested deeper than serde_json's
+    128 levels); the caller then asks orjson, the reference, which decides.
+    """
+    return _native.parse if _native is not None else None
+
+
+def new_accumulator() -> Any:
+    """A root position that folds natively parsed bodies (``add``) until they are settled."""
+    assert _native is not None, "only called for bodies the native parser produced"
+    return _native.Acc()
+
+
+def settled(shape: schema.Shape, acc: Any) -> schema.Shape:
+    """``shape`` with what ``acc`` saw folded in (exact: as if its bodies had been added to ``shape``)."""
+    if not acc.count:
+        return shape
+    theirs = _shape(acc.export())
+    if not shape.count:
+        return theirs
+    shape.merge(theirs)
+    return shape
+
+
+def _shape(state: tuple[Any, ...]) -> schema.Shape:
+    count, kinds, depth, objects, props, extra, items, fmts, vals = state
+    out = schema.Shape(depth)
+    out.count, out.kinds, out.objects, out.fmts, out.vals = count, kinds, objects, fmts, vals
+    out.props = None if props is None else {key: _shape(child) for key, child in props}
+    out.extra = None if extra is None else _shape(extra)
+    out.items = None if items is None else _shape(items)
+    return out

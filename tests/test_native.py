@@ -1,0 +1,181 @@
+"""The native fold (specbuild._native) against the Python fold, its reference: same state, same spec.
+
+Skipped where the native module was not built (no Rust toolchain at install time); CI builds it, and
+a test fails there if it did not.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import pickle
+import random
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from specbuild import native, schema
+from specbuild.builder import SpecBuilder
+from specbuild.files import dumps
+from specbuild.run import Fold, build_document
+from specbuild.sources.jsonl import iter_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVSET = ROOT.parent / "shared" / "devset"
+
+needs_native = pytest.mark.skipif(not native.AVAILABLE,
+                                  reason="specbuild._native is not built here (no Rust toolchain at install "
+                                         "time, or SPECBUILD_PURE is set)")
+
+
+def test_ci_builds_the_native_fold() -> None:
+    if os.environ.get("CI") != "true" or os.environ.get("SPECBUILD_PURE"):
+        pytest.skip("only CI must have the native fold")
+    assert native.AVAILABLE, "CI installs with a Rust toolchain: the native fold should have been built"
+
+
+def state(shape: schema.Shape | None) -> Any:
+    """Everything a Shape holds, comparable."""
+    if shape is None:
+        return None
+    vals = None if shape.vals is None else sorted(shape.vals.items())
+    props = None if shape.props is None else sorted((k, state(c)) for k, c in shape.props.items())
+    return (shape.count, shape.kinds, shape.depth, shape.objects, shape.fmts, vals, props,
+            state(shape.extra), state(shape.items))
+
+
+def fold_native(texts: list[str]) -> schema.Shape:
+    parse = native.json_parser()
+    assert parse is not None
+    acc = native.new_accumulator()
+    for text in texts:
+        acc.add(parse(text))
+    return native.settled(schema.Shape(), acc)
+
+
+def fold_python(texts: list[str]) -> schema.Shape:
+    shape = schema.Shape()
+    for text in texts:
+        shape.add(orjson.loads(text))
+    return shape
+
+
+STRINGS = ["2024-03-04T08:00:00Z", "2024-02-29", "0000-01-01", "12:30:00+01:00", "ab", "on", "off",
+           "95768802-0b5c-4c5e-9b1e-2c1f8b8a7a6e", "a@b.io", "https://x.io/a?b#c", "http:///x", "10.0.0.1",
+           "::1", "08:00:00", "deadbeef1", "Running", "x" * 40, "é", "v1", "a1b2c3d4e5"]
+KEYS = ["id", "name", "status", "kind", "items", "meta", "a.b/c", "ünï", "type"]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70),
+                    st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(STRINGS), st.text(max_size=12))
+json_values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=5), st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=4)), inner,
+                                                 max_size=6)), max_leaves=40)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.lists(json_values, min_size=1, max_size=12))
+def test_native_fold_equals_python_fold(values: list[Any]) -> None:
+    texts = [json.dumps(v) for v in values]  # json: integers past 64 bits too (orjson reads them as floats)
+    parse = native.json_parser()
+    assert parse is not None
+    taken = []
+    for text in texts:
+        try:
+            parse(text)
+        except ValueError:
+            continue  # refused (negative zero): orjson and the Python fold take those, see below
+        taken.append(text)
+    assert state(fold_native(taken)) == state(fold_python(taken))
+    for openapi in ("3.0", "3.1"):
+        assert fold_native(taken).to_schema(openapi=openapi) == fold_python(taken).to_schema(openapi=openapi)
+
+
+@needs_native
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.sampled_from(STRINGS), st.text(max_size=40),
+                 st.from_regex(r"[0-9a-fA-F:.\-T Z+@/]{1,30}", fullmatch=True)))
+def test_native_formats_and_enum_guard_equal_python(v: str) -> None:
+    assert native._native is not None
+    assert native._native.formats_of(v) == schema._narrow(schema.ALL_FORMATS, v)
+    assert native._native.enum_value(v) == schema._enumish(v)
+
+
+@needs_native
+@pytest.mark.parametrize("text", [
+    '{"a": 1, "a": "x"}',          # duplicate key: orjson keeps the last value
+    "[-0, 1]",                     # serde_json reads -0 as a float, orjson as an integer
+    "[" * 200 + "]" * 200,         # deeper than serde_json's recursion limit
+])
+def test_bodies_the_native_parser_refuses_go_to_orjson(text: str) -> None:
+    parse = native.json_parser()
+    assert parse is not None
+    with pytest.raises(ValueError):
+        parse(text)
+    from specbuild.records import decode
+    rec = {"request": {"method": "GET", "path": "/a"},
+           "response": {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": text}}
+    body = decode(orjson.dumps(rec), parse_json=parse).response_body
+    assert body.kind == "json" and body.value == orjson.loads(text)
+
+
+@needs_native
+def test_limits_depth_and_eviction_match() -> None:
+    rnd = random.Random(7)
+    deep: Any = 1
+    for _ in range(schema.MAX_DEPTH + 6):
+        deep = {"d": deep, "l": [deep] if rnd.random() < 0.1 else []}
+    texts = [orjson.dumps(deep).decode()]
+    # more keys than MAX_PROPS at one position, some recurring: eviction to extra
+    for i in range(40):
+        obj = {f"k{rnd.randrange(600)}": rnd.choice([1, "x", None, 2.5]) for _ in range(30)}
+        obj.update({"stable": i, "status": rnd.choice(["on", "off"])})
+        texts.append(orjson.dumps({"m": obj}).decode())
+    assert state(fold_native(texts)) == state(fold_python(texts))
+
+
+@needs_native
+def test_builder_pickles_and_merges_with_pending_native_bodies() -> None:
+    lines = list(iter_lines(str(ROOT / "fixtures" / "users.jsonl")))
+    whole = SpecBuilder()
+    Fold(whole).feed(lines)
+    pickled = pickle.loads(pickle.dumps(whole))  # a checkpoint: pending bodies settle into shapes
+    half_a, half_b = SpecBuilder(), SpecBuilder()
+    Fold(half_a).feed(lines[::2])
+    Fold(half_b).feed(lines[1::2])
+    half_a.merge(half_b)
+    expected = dumps(build_document(whole))
+    assert dumps(build_document(pickled)) == expected
+    assert dumps(build_document(half_a)) == expected
+
+
+def build(path: str, *, use_native: bool) -> bytes:
+    builder = SpecBuilder()
+    fold = Fold(builder)
+    if not use_native:
+        fold.parse_json = None
+    fold.feed(iter_lines(path))
+    return dumps(build_document(builder))
+
+
+@needs_native
+@pytest.mark.parametrize("name", ["users.jsonl", "messy.jsonl"])
+def test_fixture_specs_are_byte_identical_either_way(name: str) -> None:
+    path = str(ROOT / "fixtures" / name)
+    assert build(path, use_native=True) == build(path, use_native=False)
+
+
+@needs_native
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["github-n5000", "kubernetes-n5000", "github-live1000", "kubernetes-live1000"])
+def test_devset_specs_are_byte_identical_either_way(name: str, tmp_path: Path) -> None:
+    source = DEVSET / f"{name}.jsonl.gz"
+    if not source.exists():
+        pytest.skip(f"{source} is not here (the devset lives beside the repository, in ../shared)")
+    plain = tmp_path / f"{name}.jsonl"
+    plain.write_bytes(gzip.decompress(source.read_bytes()))
+    assert build(str(plain), use_native=True) == build(str(plain), use_native=False)
