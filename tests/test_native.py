@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from specbuild import native, schema
 from specbuild.builder import SpecBuilder
 from specbuild.files import dumps
+from specbuild.records import DEFAULT_MAX_BODY_BYTES
 from specbuild.run import Fold, build_document
 from specbuild.sources.jsonl import iter_lines
 
@@ -156,8 +157,7 @@ def test_builder_pickles_and_merges_with_pending_native_bodies() -> None:
 def build(path: str, *, use_native: bool) -> bytes:
     builder = SpecBuilder()
     fold = Fold(builder)
-    if not use_native:
-        fold.parse_json = None
+    fold.native(use_native)
     fold.feed(iter_lines(path))
     return dumps(build_document(builder))
 
@@ -179,3 +179,82 @@ def test_devset_specs_are_byte_identical_either_way(name: str, tmp_path: Path) -
     plain = tmp_path / f"{name}.jsonl"
     plain.write_bytes(gzip.decompress(source.read_bytes()))
     assert build(str(plain), use_native=True) == build(str(plain), use_native=False)
+
+
+def comparable(ex: Any) -> Any:
+    """An Exchange with natively parsed bodies as their parsed values, to compare with records.decode."""
+    def body(b: Any) -> Any:
+        value = orjson.loads(b.value.text) if type(b.value) is native.JSON_TYPE else b.value
+        return (b.kind, b.media_type, value)
+    return (ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
+            body(ex.request_body), body(ex.response_body), ex.scheme, ex.host, ex.origin)
+
+
+def assert_fast_decode_agrees(raw: bytes, limit: int = 4096) -> bool:
+    """The native decoder answers None or exactly what records.decode answers; True if it answered."""
+    from specbuild.errors import RecordError
+    from specbuild.records import decode
+    fast = native.record_decoder(limit)
+    assert fast is not None
+    got = fast(raw, "here")
+    if got is None:
+        return False
+    try:
+        expected = decode(raw, "here", max_body_bytes=limit, parse_json=native.json_parser())
+    except RecordError as err:
+        raise AssertionError(f"native decode took a record records.decode refuses: {err}") from None
+    assert comparable(got) == comparable(expected)
+    return True
+
+
+@needs_native
+@pytest.mark.parametrize("name", ["users.jsonl", "messy.jsonl"])
+def test_fast_decode_agrees_on_fixtures(name: str) -> None:
+    answered = [assert_fast_decode_agrees(raw if isinstance(raw, bytes) else raw.encode())
+                for raw, _ in iter_lines(str(ROOT / "fixtures" / name))]
+    assert any(answered)
+
+
+HEADER_VALUES = ["application/json", "text/plain; charset=utf-8", " Application/JSON ",
+                 "application/x-www-form-urlencoded", "", "Bearer t"]
+headerish = st.dictionaries(st.sampled_from(["Content-Type", "content-type", "X-Api-Key", "authorization", "ÄX", "x"]),
+                            st.one_of(st.sampled_from(HEADER_VALUES), st.none(), st.integers(),
+                                      st.floats(allow_nan=False), st.booleans(),
+                                      st.lists(st.sampled_from(["a", "application/json"]), max_size=2)), max_size=3)
+bodyish = st.one_of(st.none(), st.just(""), st.just("{}"), st.just(" {} "), st.just('{"a": [1, -0, 2.5]}'),
+                    st.just('{"a":1,"a":2}'), st.just("[1,2"), st.just("hello"), st.just(" \x1c[1]"),
+                    st.just("\u00a0{}"), st.just({"embedded": True}), st.just("x" * 5000), json_values.map(json.dumps))
+sideish = st.fixed_dictionaries({}, optional={
+    "method": st.sampled_from(["get", "POST", "Patch", "FETCH", "", 5]),
+    "pathname": st.sampled_from(["/a/b", "a//b/", "/", "", "http://h/x/", "/a?b=1", 7]),
+    "path": st.sampled_from(["/p?x=1&y", "/p?x=%20", "/p?a+b=1", "/q?", "/r?&&k=v&k=w", "", None]),
+    "url": st.just("http://example.com/u?z=1"),
+    "query": st.one_of(st.dictionaries(st.sampled_from(["q", "limit", "api_key"]),
+                                       st.one_of(st.sampled_from(["1", "x"]), st.none(), st.integers(),
+                                                 st.lists(st.one_of(st.just("a"), st.none()), max_size=2)),
+                                       max_size=3), st.sampled_from(["a=1", "", 3])),
+    "protocol": st.sampled_from(["https", "", None, 1]),
+    "host": st.sampled_from(["h.example:8080", "", None]),
+    "headers": st.one_of(headerish, st.just("x")),
+    "body": bodyish,
+    "statusCode": st.sampled_from([200, "201", 99, 600, 404.0, True, None, 204]),
+})
+
+
+@needs_native
+@settings(max_examples=1500, deadline=None)
+@given(st.fixed_dictionaries({"request": sideish, "response": sideish}, optional={"meta": st.integers()}))
+def test_fast_decode_answers_none_or_what_records_decode_answers(record: dict[str, Any]) -> None:
+    assert_fast_decode_agrees(json.dumps(record).encode())
+
+
+@needs_native
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["github-live1000", "kubernetes-live1000"])
+def test_fast_decode_agrees_on_devset(name: str) -> None:
+    source = DEVSET / f"{name}.jsonl.gz"
+    if not source.exists():
+        pytest.skip(f"{source} is not here (the devset lives beside the repository, in ../shared)")
+    lines = gzip.decompress(source.read_bytes()).splitlines()
+    answered = sum(assert_fast_decode_agrees(line, DEFAULT_MAX_BODY_BYTES) for line in lines)
+    assert answered >= 0.99 * len(lines)  # the plain form is the common one
