@@ -47,6 +47,7 @@ class State:
 
 def encode_state(state: State) -> bytes:
     header = b"%s %d %s\n" % (STATE_MAGIC, STATE_VERSION, __version__.encode())
+    state.builder.settle()  # native accumulators become Shapes: the state loads with or without them
     return header + pickle.dumps({"builder": state.builder, "positions": dict(state.positions)},
                                  protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -87,6 +87,19 @@ def new_accumulator() -> Any:
     return _native.Acc()
 
 
+def dump(acc: Any) -> bytes:
+    """An accumulator's state as bytes (to pickle it between the processes of one run)."""
+    data: bytes = acc.dump()
+    return data
+
+
+def load(data: bytes) -> Any:
+    """The accumulator :func:`dump` gave (a clear error where the native module is not built)."""
+    if _native is None:
+        raise RuntimeError("this state holds a native fold, and specbuild._native is not available here")
+    return _native.Acc.load(data)
+
+
 def settled(shape: schema.Shape, acc: Any) -> schema.Shape:
     """``shape`` with what ``acc`` saw folded in (exact: as if its bodies had been added to ``shape``)."""
     if not acc.count:

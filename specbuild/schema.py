@@ -571,6 +571,7 @@ def reference_schema(values: Iterable[Any]) -> dict[str, Any]:
 _INT_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,17})", re.ASCII).fullmatch   # fits int64; longer is an id
 _NUMBER_TEXT = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+(?:[eE][-+]?\d+)?|[eE][-+]?\d+)", re.ASCII).fullmatch
 S_BOOL, S_INT, S_NUMBER, S_STR = 1, 2, 4, 8
+_NUMBER_START: Final = frozenset("-0123456789")  # how every integer and number text above starts
 
 
 class StringsShape:
@@ -593,11 +594,15 @@ class StringsShape:
         self.count += 1
         if value == "true" or value == "false":
             kind = S_BOOL
+        elif value[:1] not in _NUMBER_START:  # most values are words: skip both number patterns
+            kind = 0
         elif _INT_TEXT(value) is not None:
             kind = S_INT
         elif _NUMBER_TEXT(value) is not None:
             kind = S_NUMBER
         else:
+            kind = 0
+        if not kind:
             self.kinds |= S_STR
             if self.fmts or self.vals is not None:
                 _fold_str_stats(self, value)

@@ -258,3 +258,32 @@ def test_fast_decode_agrees_on_devset(name: str) -> None:
     lines = gzip.decompress(source.read_bytes()).splitlines()
     answered = sum(assert_fast_decode_agrees(line, DEFAULT_MAX_BODY_BYTES) for line in lines)
     assert answered >= 0.99 * len(lines)  # the plain form is the common one
+
+
+@needs_native
+def test_accumulator_state_round_trips_as_bytes_and_refuses_garbage() -> None:
+    texts = [json.dumps({"id": i, "tags": ["a", "b"], "at": "2024-03-04T08:00:00Z", "m": {f"k{i}": None}})
+             for i in range(30)]
+    parse = native.json_parser()
+    assert parse is not None
+    acc = native.new_accumulator()
+    for text in texts:
+        acc.add(parse(text))
+    copy = native.load(native.dump(acc))
+    assert state(native.settled(schema.Shape(), copy)) == state(fold_python(texts))
+    for bad in (b"", b"\x01\x02", native.dump(copy) + b"x"):
+        with pytest.raises(ValueError):
+            native.load(bad)
+
+
+@needs_native
+def test_checkpoint_state_holds_no_native_accumulator() -> None:
+    from specbuild.checkpoint import State, decode_state, encode_state
+    builder = SpecBuilder()
+    Fold(builder).feed(iter_lines(str(ROOT / "fixtures" / "users.jsonl")))
+    data = encode_state(State(builder, {}))
+    loaded = decode_state(data, "state")
+    bodies = [s for op in loaded.builder.operations.values()
+              for b in [op.request, *(r.bodies for r in op.responses.values())] for s in b.by_media.values()]
+    assert bodies and all(s.pending is None for s in bodies)  # so it loads where _native is not built
+    assert dumps(build_document(loaded.builder)) == dumps(build_document(builder))

@@ -448,16 +448,18 @@ impl<'de> Visitor<'de> for Key {
 /// The check before the fold: JSON, no object with a key twice (orjson keeps the last of duplicate
 /// keys, which a streamed fold cannot undo) and no negative zero. Bodies it refuses go to orjson and
 /// the Python fold, so the result is the same either way.
-struct Check;
+struct Check<'a> {
+    keys: &'a mut Vec<u64>, // hashes of the keys of the objects being read, innermost last
+}
 
-impl<'de> DeserializeSeed<'de> for Check {
+impl<'de> DeserializeSeed<'de> for Check<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Check {
+impl<'de> Visitor<'de> for Check<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
@@ -485,21 +487,24 @@ impl<'de> Visitor<'de> for Check {
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Check)?.is_some() {}
+        while seq.next_element_seed(Check { keys: &mut *self.keys })?.is_some() {}
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen: Vec<u64> = Vec::new();
+        let start = self.keys.len();
         while let Some(key) = map.next_key_seed(Key)? {
             let mut h = FxHasher::default();
             h.write(key.as_bytes());
-            let h = h.finish();
-            // A hash seen before is taken as a duplicate: a rare collision only costs the slow path.
-            if seen.contains(&h) {
-                return Err(de::Error::custom("duplicate key in an object"));
-            }
-            seen.push(h);
-            map.next_value_seed(Check)?;
+            self.keys.push(h.finish());
+            map.next_value_seed(Check { keys: &mut *self.keys })?;
+        }
+        // A hash seen twice is taken as a duplicate key: a rare collision only costs the slow path.
+        let mine = &mut self.keys[start..];
+        mine.sort_unstable();
+        let duplicate = mine.windows(2).any(|w| w[0] == w[1]);
+        self.keys.truncate(start);
+        if duplicate {
+            return Err(de::Error::custom("duplicate key in an object"));
         }
         Ok(())
     }
@@ -522,7 +527,8 @@ impl Json {
 
 fn check(text: &str) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    Check.deserialize(&mut de)?;
+    let mut keys = Vec::with_capacity(64);
+    Check { keys: &mut keys }.deserialize(&mut de)?;
     de.end()
 }
 
@@ -564,6 +570,133 @@ impl Acc {
         let out = self.root.export(py)?;
         self.root = Node::new(0, rules());
         Ok(out)
+    }
+
+    /// Take `other`'s content over (schema.Shape.merge); `other` is left empty.
+    fn merge(&mut self, other: &mut Acc) {
+        let theirs = std::mem::replace(&mut other.root, Node::new(0, rules()));
+        self.root.merge(rules(), theirs);
+    }
+
+    /// The state as bytes, for pickling between the processes of one run (see `load`).
+    fn dump<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let mut out = Vec::new();
+        self.root.dump(&mut out);
+        PyBytes::new(py, &out)
+    }
+
+    /// An accumulator from `dump`'s bytes.
+    #[staticmethod]
+    fn load(data: &[u8]) -> PyResult<Acc> {
+        let mut reader = Reader { data, at: 0 };
+        let root = Node::load(&mut reader).ok_or_else(|| PyValueError::new_err("not a native fold state"))?;
+        if reader.at != data.len() {
+            return Err(PyValueError::new_err("not a native fold state (trailing bytes)"));
+        }
+        Ok(Acc { root })
+    }
+}
+
+// -- the state as bytes: fixed-width little-endian fields, depth first -------------------------------
+const ABSENT: u32 = u32::MAX;
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let end = self.at.checked_add(n)?;
+        let out = self.data.get(self.at..end)?;
+        self.at = end;
+        Some(out)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+}
+
+impl Node {
+    fn dump(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.count.to_le_bytes());
+        out.push(self.kinds);
+        out.extend_from_slice(&self.depth.to_le_bytes());
+        out.extend_from_slice(&self.objects.to_le_bytes());
+        out.push(self.fmts);
+        match &self.vals {
+            None => out.extend_from_slice(&ABSENT.to_le_bytes()),
+            Some(vals) => {
+                out.extend_from_slice(&(vals.len() as u32).to_le_bytes());
+                for (v, n) in vals {
+                    put_str(out, v);
+                    out.extend_from_slice(&n.to_le_bytes());
+                }
+            }
+        }
+        match &self.props {
+            None => out.extend_from_slice(&ABSENT.to_le_bytes()),
+            Some(props) => {
+                out.extend_from_slice(&(props.len() as u32).to_le_bytes());
+                for (k, child) in props {
+                    put_str(out, k);
+                    child.dump(out);
+                }
+            }
+        }
+        for child in [&self.extra, &self.items] {
+            match child {
+                None => out.push(0),
+                Some(c) => {
+                    out.push(1);
+                    c.dump(out);
+                }
+            }
+        }
+    }
+
+    fn load(r: &mut Reader<'_>) -> Option<Node> {
+        let (count, kinds, depth, objects, fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
+        let vals = match r.u32()? {
+            ABSENT => None,
+            n => Some((0..n).map(|_| Some((r.string()?, r.u64()?))).collect::<Option<Vec<_>>>()?),
+        };
+        let props = match r.u32()? {
+            ABSENT => None,
+            n => {
+                let mut props = Props::default();
+                for _ in 0..n {
+                    let key = r.string()?;
+                    props.insert(key, Node::load(r)?);
+                }
+                Some(props)
+            }
+        };
+        let mut child = || -> Option<Option<Box<Node>>> {
+            match r.u8()? {
+                0 => Some(None),
+                1 => Some(Some(Box::new(Node::load(r)?))),
+                _ => None,
+            }
+        };
+        let extra = child()?;
+        let items = child()?;
+        Some(Node { count, kinds, depth, objects, props, extra, items, fmts, vals })
     }
 }
 
