@@ -12,7 +12,6 @@ a restart keeps learning exactly as if it had never stopped.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ GENERIC_RESPONSE_HEADERS: Final = frozenset({
 GENERIC_RESPONSE_PREFIXES: Final = ("access-control-", "x-b3-", "cross-origin-")
 API_KEY_HEADERS: Final = frozenset({"x-api-key", "api-key", "apikey", "x-apikey", "x-auth-token",
                                     "x-access-token", "x-api-token", "x-token"})
+CACHED_HEADER_NAMES: Final = 4096
 API_KEY_QUERY: Final = frozenset({"api_key", "apikey", "api-key", "access_token", "key", "token",
                                   "auth_token", "apitoken"})
 
@@ -61,15 +61,29 @@ class HeaderPolicy:
 
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # Called for every header of every record and header names are few, so the answers are kept; in
+    # plain dicts (an lru_cache on the method would hash the policy's fields on every call).
+    _requests: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _responses: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    # Called for every header of every record; header names are few, so the answers are cached.
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - policies are few and live as long as the run
     def request(self, name: str) -> bool:
-        return self._decide(name, GENERIC_REQUEST_HEADERS, GENERIC_REQUEST_PREFIXES)
+        keep = self._requests.get(name)
+        if keep is None:
+            keep = self._remember(self._requests, name, GENERIC_REQUEST_HEADERS, GENERIC_REQUEST_PREFIXES)
+        return keep
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019
     def response(self, name: str) -> bool:
-        return self._decide(name, GENERIC_RESPONSE_HEADERS, GENERIC_RESPONSE_PREFIXES)
+        keep = self._responses.get(name)
+        if keep is None:
+            keep = self._remember(self._responses, name, GENERIC_RESPONSE_HEADERS, GENERIC_RESPONSE_PREFIXES)
+        return keep
+
+    def _remember(self, answers: dict[str, bool], name: str, generic: frozenset[str],
+                  prefixes: tuple[str, ...]) -> bool:
+        if len(answers) >= CACHED_HEADER_NAMES:
+            answers.clear()  # traffic that invents header names must not grow memory
+        keep = answers[name] = self._decide(name, generic, prefixes)
+        return keep
 
     def _decide(self, name: str, generic: frozenset[str], prefixes: tuple[str, ...]) -> bool:
         if any(fnmatchcase(name, p.lower()) for p in self.exclude):

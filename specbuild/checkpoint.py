@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # a type alias only: the state does not need Kafka loaded
 STATE_NAME: Final = ".specbuild-state.pickle"
 LOCK_NAME: Final = ".specbuild.lock"
 STATE_MAGIC: Final = b"specbuild-state"
-STATE_VERSION: Final = 1
+STATE_VERSION: Final = 2  # 2: body states gained `pending`, header policies their answer dicts
 
 
 # -- the saved state -------------------------------------------------------------------------------
