@@ -355,20 +355,19 @@ def _fold_query(params: dict[str, ParamState], pairs: Pairs) -> str:
     if not pairs:
         return ""
     found = ""
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for name, value in pairs:
         if name.lower() in API_KEY_QUERY:
             found = f"apiKey:query:{name}"
             continue
-        n = seen.get(name, 0)
-        seen[name] = n + 1
         state = params.get(name)
         if state is None:
             state = params[name] = ParamState()
-        if n == 0:
-            state.present += 1
-        else:
+        if name in seen:
             state.repeated = True
+        else:
+            seen.add(name)
+            state.present += 1
         state.values.add(value)
     return found
 
