@@ -12,9 +12,8 @@
 //! body is parsed and folded in a few microseconds, with no Python object created per value.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -170,7 +169,74 @@ impl Hasher for FxHasher {
     }
 }
 
-type Props = HashMap<String, Node, BuildHasherDefault<FxHasher>>;
+fn key_hash(key: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(key.as_bytes());
+    h.finish()
+}
+
+/// The properties of one object position, in first-seen order.
+///
+/// Laid out for the fold, which visits thousands of these trees (one per operation and status) and
+/// so mostly misses the cache: the keys' hashes sit together and are scanned before any key string is
+/// touched, the children sit together, and `next` remembers where the key after the last one found
+/// was: objects at one position list their keys in the same order, so the scan is usually one step.
+#[derive(Default)]
+struct Props {
+    hashes: Vec<u64>,
+    keys: Vec<Box<str>>,
+    nodes: Vec<Node>,
+    next: usize,
+}
+
+impl Props {
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    fn find(&mut self, key: &str, h: u64) -> Option<usize> {
+        let i = self.next;
+        if i < self.hashes.len() && self.hashes[i] == h && &*self.keys[i] == key {
+            self.next = i + 1;
+            return Some(i);
+        }
+        let found = self.hashes.iter().zip(&self.keys).position(|(&x, k)| x == h && &**k == key)?;
+        self.next = found + 1;
+        Some(found)
+    }
+
+    fn push(&mut self, key: &str, h: u64, node: Node) -> usize {
+        self.hashes.push(h);
+        self.keys.push(key.into());
+        self.nodes.push(node);
+        self.hashes.len() - 1
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.keys.iter().map(|k| &**k).zip(self.nodes.iter())
+    }
+
+    /// Take out the entries of `victims` (keys), in that order; the others keep theirs.
+    fn take(&mut self, victims: &[Box<str>]) -> Vec<Node> {
+        let mut slots: Vec<Option<Node>> = self.nodes.drain(..).map(Some).collect();
+        let mut out = Vec::with_capacity(victims.len());
+        for v in victims {
+            if let Some(i) = self.keys.iter().position(|k| k == v) {
+                out.extend(slots[i].take());
+            }
+        }
+        let (mut hashes, mut keys) = (Vec::new(), Vec::new());
+        for ((h, k), slot) in self.hashes.drain(..).zip(self.keys.drain(..)).zip(slots) {
+            if let Some(node) = slot {
+                hashes.push(h);
+                keys.push(k);
+                self.nodes.push(node);
+            }
+        }
+        (self.hashes, self.keys, self.next) = (hashes, keys, 0);
+        out
+    }
+}
 
 /// One position of JSON values: `schema.Shape`, field for field.
 struct Node {
@@ -178,7 +244,7 @@ struct Node {
     kinds: u8,
     depth: u32,
     objects: u64,
-    props: Option<Props>,
+    props: Option<Box<Props>>,
     extra: Option<Box<Node>>,
     items: Option<Box<Node>>,
     fmts: u8,
@@ -216,29 +282,26 @@ impl Node {
     }
 
     /// A new property: schema._new_prop (room is made first when the position is full).
-    fn new_prop<'n>(&mut self, r: &Rules, props: &'n mut Props, key: &str) -> &'n mut Node {
+    fn new_prop(&mut self, r: &Rules, props: &mut Props, key: &str, h: u64) -> usize {
         if props.len() >= r.max_props {
             self.evict(r, props);
         }
-        props.entry(key.to_owned()).or_insert_with(|| Node::new(self.depth + 1, r))
+        props.push(key, h, Node::new(self.depth + 1, r))
     }
 
     /// schema._evict: the rarest keys' values move to `extra`, merged in (count, key) order.
     fn evict(&mut self, r: &Rules, props: &mut Props) {
-        let mut ranked: Vec<(u64, String)> = props.iter().map(|(k, c)| (c.count, k.clone())).collect();
-        ranked.sort();
+        let mut ranked: Vec<(u64, &str)> = props.iter().map(|(k, c)| (c.count, k)).collect();
+        ranked.sort_unstable();
         let keep = r.max_props * 3 / 4;
-        let mut victims: Vec<String> =
-            ranked.iter().filter(|(n, _)| *n == 1).map(|(_, k)| k.clone()).collect();
+        let mut victims: Vec<Box<str>> = ranked.iter().filter(|(n, _)| *n == 1).map(|(_, k)| (*k).into()).collect();
         if props.len() - victims.len() > keep {
-            victims = ranked.iter().take(props.len() - keep).map(|(_, k)| k.clone()).collect();
+            victims = ranked.iter().take(props.len() - keep).map(|(_, k)| (*k).into()).collect();
         }
         let depth = self.depth;
         let extra = self.extra.get_or_insert_with(|| Box::new(Node::new(depth + 1, r)));
-        for key in victims {
-            if let Some(child) = props.remove(&key) {
-                extra.merge(r, child);
-            }
+        for child in props.take(&victims) {
+            extra.merge(r, child);
         }
     }
 
@@ -264,11 +327,12 @@ impl Node {
         merge_child(r, &mut self.extra, other.extra);
         if let Some(theirs) = other.props {
             let mut props = self.props.take().unwrap_or_default();
-            for (key, child) in theirs {
-                match props.get_mut(&key) {
-                    Some(mine) => mine.merge(r, child),
+            let Props { hashes, keys, nodes, .. } = *theirs;
+            for ((h, key), child) in hashes.into_iter().zip(keys).zip(nodes) {
+                match props.find(&key, h) {
+                    Some(i) => props.nodes[i].merge(r, child),
                     None => {
-                        props.insert(key, child);
+                        props.push(&key, h, child);
                     }
                 }
             }
@@ -285,11 +349,11 @@ impl Node {
         let props = match &self.props {
             None => py.None().into_bound(py),
             Some(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
+                let mut entries: Vec<(&str, &Node)> = map.iter().collect();
+                entries.sort_unstable_by_key(|(k, _)| *k);
                 let list = PyList::empty(py);
-                for k in keys {
-                    list.append((k, map[k].export(py)?))?;
+                for (k, node) in entries {
+                    list.append((k, node.export(py)?))?;
                 }
                 list.into_any()
             }
@@ -411,11 +475,12 @@ impl<'de> Visitor<'de> for Fold<'_> {
         }
         let mut props = node.props.take().unwrap_or_default();
         while let Some(key) = map.next_key_seed(Key)? {
-            let child = match props.get_mut(key.as_ref()) {
-                Some(c) => c,
-                None => node.new_prop(r, &mut props, &key),
+            let h = key_hash(&key);
+            let i = match props.find(&key, h) {
+                Some(i) => i,
+                None => node.new_prop(r, &mut props, &key, h),
             };
-            map.next_value_seed(Fold { node: child, r })?;
+            map.next_value_seed(Fold { node: &mut props.nodes[i], r })?;
         }
         node.props = Some(props);
         Ok(())
@@ -493,9 +558,7 @@ impl<'de> Visitor<'de> for Check<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let start = self.keys.len();
         while let Some(key) = map.next_key_seed(Key)? {
-            let mut h = FxHasher::default();
-            h.write(key.as_bytes());
-            self.keys.push(h.finish());
+            self.keys.push(key_hash(&key));
             map.next_value_seed(Check { keys: &mut *self.keys })?;
         }
         // A hash seen twice is taken as a duplicate key: a rare collision only costs the slow path.
@@ -653,7 +716,7 @@ impl Node {
             None => out.extend_from_slice(&ABSENT.to_le_bytes()),
             Some(props) => {
                 out.extend_from_slice(&(props.len() as u32).to_le_bytes());
-                for (k, child) in props {
+                for (k, child) in props.iter() {
                     put_str(out, k);
                     child.dump(out);
                 }
@@ -682,9 +745,9 @@ impl Node {
                 let mut props = Props::default();
                 for _ in 0..n {
                     let key = r.string()?;
-                    props.insert(key, Node::load(r)?);
+                    props.push(&key, key_hash(&key), Node::load(r)?);
                 }
-                Some(props)
+                Some(Box::new(props))
             }
         };
         let mut child = || -> Option<Option<Box<Node>>> {
