@@ -23,7 +23,6 @@ from specbuild.files import dumps, write_atomic
 from specbuild.overlay import overlay
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, JsonParser, decode
 from specbuild.spec import RenderOptions, render
-from specbuild.validate import check_built_spec
 
 Raw = tuple[bytes | str, str]
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
@@ -123,6 +122,10 @@ class Fold:
 def build_document(builder: SpecBuilder, options: RenderOptions | None = None,
                    base: dict[str, Any] | None = None) -> dict[str, Any]:
     """Render, merge into an existing spec if given, and validate: what gets written."""
+    # Imported here: the worker processes that fold shards never validate, and the validator's
+    # import (openapi-spec-validator, jsonschema, pydantic) is most of their start-up.
+    from specbuild.validate import check_built_spec
+
     doc = render(builder, options)
     if base is not None:
         doc = overlay(base, doc)
