@@ -294,29 +294,36 @@ class SpecBuilder:
 
     def add(self, ex: Exchange) -> None:
         """Fold one exchange in. Never raises on data: records were validated by ``records.decode``."""
-        key = self.templater.observe(ex.path)
-        op = self.operations.get((key, ex.method))
+        self.add_fields(ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
+                        ex.request_body, ex.response_body, ex.scheme, ex.host)
+
+    def add_fields(self, method: str, path: str, status: int, query: Pairs, request_headers: Pairs,
+                   response_headers: Pairs, request_body: Body, response_body: Body, scheme: str,
+                   host: str) -> None:
+        """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object)."""
+        key = self.templater.observe(path)
+        op = self.operations.get((key, method))
         if op is None:
-            op = self.operations[(key, ex.method)] = OperationState()
+            op = self.operations[(key, method)] = OperationState()
         op.count += 1
         self.exchanges += 1
-        if ex.host:
-            self.servers[(ex.scheme, ex.host)] += 1
-        in_query = _fold_query(op.query, ex.query)
-        in_headers = _credential(ex.request_headers)
+        if host:
+            self.servers[(scheme, host)] += 1
+        in_query = _fold_query(op.query, query)
+        in_headers = _credential(request_headers)
         # credentials sent together are one requirement ("+"): both schemes apply at once
         op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query] += 1
-        if ex.request_headers:
-            _fold_pairs(op.headers, ex.request_headers, self.headers.request)
-        op.request.add(ex.request_body, self.examples)
-        resp = op.responses.get(ex.status)
+        if request_headers:
+            _fold_pairs(op.headers, request_headers, self.headers.request)
+        op.request.add(request_body, self.examples)
+        resp = op.responses.get(status)
         if resp is None:
-            resp = op.responses[ex.status] = ResponseState()
+            resp = op.responses[status] = ResponseState()
         resp.count += 1
-        if ex.response_headers:
-            _fold_pairs(resp.headers, ex.response_headers, self.headers.response)
-        resp.bodies.add(ex.response_body, self.examples)
-        if ex.request_body.kind == "too-large" or ex.response_body.kind == "too-large":
+        if response_headers:
+            _fold_pairs(resp.headers, response_headers, self.headers.response)
+        resp.bodies.add(response_body, self.examples)
+        if request_body.kind == "too-large" or response_body.kind == "too-large":
             self.too_large += 1
 
     def merge(self, other: SpecBuilder) -> None:

@@ -67,18 +67,31 @@ def record_decoder(max_body_bytes: int) -> Callable[[bytes | str, str], Exchange
     """
     if _native is None:
         return None
-    decode_record = _native.decode_record
-
     def decode(raw: bytes | str, origin: str) -> Exchange | None:
-        fields = decode_record(raw, max_body_bytes)
+        fields = decode_fields(raw, max_body_bytes)
         if fields is None:
             return None
         method, path, status, query, req_headers, resp_headers, req_body, resp_body, scheme, host = fields
-        return Exchange(method, path, status, query, req_headers, resp_headers,
-                        EMPTY if req_body is None else Body(*req_body),
-                        EMPTY if resp_body is None else Body(*resp_body), scheme, host, origin)
+        return Exchange(method, path, status, query, req_headers, resp_headers, req_body, resp_body, scheme,
+                        host, origin)
 
     return decode
+
+
+def decode_fields(raw: bytes | str, max_body_bytes: int) -> tuple[Any, ...] | None:
+    """What :func:`record_decoder` decodes, as the Exchange's fields in order (without ``origin``).
+
+    The fold takes these straight to ``SpecBuilder.add_fields``: building the Exchange object would
+    cost a twentieth of the time per record.
+    """
+    assert _native is not None, "only called when the native module is there (see record_decoder)"
+    fields = _native.decode_record(raw, max_body_bytes)
+    if fields is None:
+        return None
+    method, path, status, query, req_headers, resp_headers, req_body, resp_body, scheme, host = fields
+    return (method, path, status, query, req_headers, resp_headers,
+            EMPTY if req_body is None else Body(*req_body), EMPTY if resp_body is None else Body(*resp_body),
+            scheme, host)
 
 
 def new_accumulator() -> Any:

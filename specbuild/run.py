@@ -21,7 +21,7 @@ from specbuild.builder import SpecBuilder
 from specbuild.errors import RecordError
 from specbuild.files import dumps, write_atomic
 from specbuild.overlay import overlay
-from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, JsonParser, decode
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, JsonParser, decode
 from specbuild.spec import RenderOptions, render
 
 Raw = tuple[bytes | str, str]
@@ -67,24 +67,28 @@ class Fold:
     stats: Stats = field(default_factory=Stats)
     # With the native module: records in their plain form decoded natively, and bodies parsed natively
     # (see specbuild.native). Examples need the bodies as Python values, so not with --examples.
-    fast_decode: Callable[[bytes | str, str], Exchange | None] | None = field(init=False)
     parse_json: JsonParser | None = field(init=False)
+    fast: bool = field(init=False)
 
     def __post_init__(self) -> None:
         self.native(not self.builder.examples)
 
     def native(self, on: bool) -> None:
         """Use the native decode and fold (when built), or not: the spec is the same either way."""
-        self.fast_decode = native.record_decoder(self.max_body_bytes) if on else None
         self.parse_json = native.json_parser() if on else None
+        self.fast = self.parse_json is not None
 
     def add(self, raw: bytes | str, origin: str) -> bool:
         """Fold one raw record; False when it was skipped (and counted)."""
         self.stats.read += 1
-        ex = self.fast_decode(raw, origin) if self.fast_decode is not None else None
+        if self.fast:
+            fields = native.decode_fields(raw, self.max_body_bytes)
+            if fields is not None:  # the plain form, decoded natively (never too large): no Exchange needed
+                self.builder.add_fields(*fields)
+                self.stats.learned += 1
+                return True
         try:
-            if ex is None:
-                ex = decode(raw, origin, max_body_bytes=self.max_body_bytes, parse_json=self.parse_json)
+            ex = decode(raw, origin, max_body_bytes=self.max_body_bytes, parse_json=self.parse_json)
         except RecordError as err:
             self.skip(err)
             return False
