@@ -6,7 +6,8 @@
 
 It produces N records into a fresh topic (the devset's <api>-n5000 file repeated; without ../shared,
 fixtures/users.jsonl repeated), then, each in a fresh process and each in a fresh consumer group:
-  - raw:       subscribe, consume(num_messages=...) until every partition reports EOF (nothing learned);
+  - raw:       subscribe, consume(num_messages=...) until every partition reports EOF (nothing learned),
+               before and after the specbuild run (the faster of the two is the ceiling);
   - specbuild: `python -m specbuild --source kafka --until-end -o DIR`, from process start to spec written.
 It prints both rates, their ratio and specbuild's peak RSS (its own or a fold worker's, the larger).
 Targets (issue 3): >= 40,000 records/s end-to-end and >= 0.5 of the raw consume rate.
@@ -157,16 +158,24 @@ def main() -> int:
         out, _, _ = run_timed([sys.executable, "-c", PRODUCE, bootstrap, topic, str(data)])
         print(f"produce:   {float(out):>10,.0f} records/s (lz4)")
         extra = [f"{k}={v}" for k, v in brokers.consumer_overrides(kind).items()]
-        out, _, _ = run_timed([sys.executable, "-c", RAW, bootstrap, topic, str(n), *extra])
-        n_raw, t_raw = out.split()
-        raw_rate = int(n_raw) / float(t_raw)
+        def raw() -> float:
+            out, _, _ = run_timed([sys.executable, "-c", RAW, bootstrap, topic, str(n), *extra])
+            n_raw, t_raw = out.split()
+            return int(n_raw) / float(t_raw)
+
+        raw_first = raw()
         cmd = [sys.executable, "-m", "specbuild", "--source", "kafka", "-b", bootstrap, "--topic", topic,
                "-g", f"specbuild-{topic}", "--until-end", "-o", str(Path(tmp) / "out"), "-q"]
         for kv in extra:
             cmd += ["-X", kv]
         _, t_sb, rss = run_timed(cmd)
         rate = n / t_sb
-        print(f"raw:       {raw_rate:>10,.0f} records/s  (consume only, {float(t_raw):.2f} s)")
+        # The first read of a fresh topic is often the slowest (the broker warms up): the raw consume
+        # runs again after specbuild, and the faster of the two is the ceiling the ratio is taken to.
+        raw_again = raw()
+        raw_rate = max(raw_first, raw_again)
+        print(f"raw:       {raw_rate:>10,.0f} records/s  (consume only; runs before and after specbuild: "
+              f"{raw_first:,.0f} and {raw_again:,.0f})")
         print(f"specbuild: {rate:>10,.0f} records/s  (process start to spec written, {t_sb:.2f} s)")
         print(f"ratio:     {rate / raw_rate:>10.2f}        peak RSS {rss / 1024:,.0f} MiB")
         ok = rate >= 40_000 and rate / raw_rate >= 0.5
