@@ -37,6 +37,7 @@ _native = _load()
 if _native is not None:
     _native.configure(schema.MAX_DEPTH, schema.MAX_PROPS, schema.ENUM_MAX,
                       [rule for _, rule in schema.FORMAT_RULES], (*schema.ENUM_RULES, schema.HEX_ID_MIN))
+    _native.set_body_type(Body, EMPTY)
 
 AVAILABLE: Final = _native is not None
 
@@ -67,6 +68,8 @@ def record_decoder(max_body_bytes: int) -> Callable[[bytes | str, str], Exchange
     """
     if _native is None:
         return None
+    decode_fields = _native.decode_record
+
     def decode(raw: bytes | str, origin: str) -> Exchange | None:
         fields = decode_fields(raw, max_body_bytes)
         if fields is None:
@@ -78,20 +81,14 @@ def record_decoder(max_body_bytes: int) -> Callable[[bytes | str, str], Exchange
     return decode
 
 
-def decode_fields(raw: bytes | str, max_body_bytes: int) -> tuple[Any, ...] | None:
-    """What :func:`record_decoder` decodes, as the Exchange's fields in order (without ``origin``).
+def fields_decoder() -> Callable[[bytes | str, int], tuple[Any, ...] | None] | None:
+    """What :func:`record_decoder` decodes, as the Exchange's fields in order (without ``origin``),
+    from ``decode(raw, max_body_bytes)``; None without the native module.
 
     The fold takes these straight to ``SpecBuilder.add_fields``: building the Exchange object would
     cost a twentieth of the time per record.
     """
-    assert _native is not None, "only called when the native module is there (see record_decoder)"
-    fields = _native.decode_record(raw, max_body_bytes)
-    if fields is None:
-        return None
-    method, path, status, query, req_headers, resp_headers, req_body, resp_body, scheme, host = fields
-    return (method, path, status, query, req_headers, resp_headers,
-            EMPTY if req_body is None else Body(*req_body), EMPTY if resp_body is None else Body(*resp_body),
-            scheme, host)
+    return _native.decode_record if _native is not None else None
 
 
 def new_accumulator() -> Any:

@@ -68,7 +68,7 @@ class Fold:
     # With the native module: records in their plain form decoded natively, and bodies parsed natively
     # (see specbuild.native). Examples need the bodies as Python values, so not with --examples.
     parse_json: JsonParser | None = field(init=False)
-    fast: bool = field(init=False)
+    decode_fields: Callable[[bytes | str, int], tuple[Any, ...] | None] | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.native(not self.builder.examples)
@@ -76,13 +76,13 @@ class Fold:
     def native(self, on: bool) -> None:
         """Use the native decode and fold (when built), or not: the spec is the same either way."""
         self.parse_json = native.json_parser() if on else None
-        self.fast = self.parse_json is not None
+        self.decode_fields = native.fields_decoder() if on else None
 
     def add(self, raw: bytes | str, origin: str) -> bool:
         """Fold one raw record; False when it was skipped (and counted)."""
         self.stats.read += 1
-        if self.fast:
-            fields = native.decode_fields(raw, self.max_body_bytes)
+        if self.decode_fields is not None:
+            fields = self.decode_fields(raw, self.max_body_bytes)
             if fields is not None:  # the plain form, decoded natively (never too large): no Exchange needed
                 self.builder.add_fields(*fields)
                 self.stats.learned += 1

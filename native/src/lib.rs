@@ -1126,25 +1126,35 @@ fn pairs_to_py<'py>(py: Python<'py>, pairs: &Pairs) -> PyResult<Bound<'py, PyTup
     PyTuple::new(py, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
+/// records.Body and records.EMPTY, so bodies come out as the objects records.decode makes.
+static BODY: OnceLock<(Py<PyAny>, Py<PyAny>)> = OnceLock::new();
+
+#[pyfunction]
+fn set_body_type(body: Py<PyAny>, empty: Py<PyAny>) {
+    let _ = BODY.set((body, empty));
+}
+
 fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match body {
-        BodyOut::Empty => py.None().into_bound(py),
+    let (cls, empty) = BODY.get().ok_or_else(|| PyRuntimeError::new_err("set_body_type() was not called"))?;
+    let cls = cls.bind(py);
+    match body {
+        BodyOut::Empty => Ok(empty.bind(py).clone()),
         BodyOut::Json(mt, text) => {
             let handle = Bound::new(py, Json { text })?;
             let mt = mt.unwrap_or_else(|| "application/json".to_owned());
-            (pyo3::intern!(py, "json"), mt, handle).into_pyobject(py)?.into_any()
+            cls.call1((pyo3::intern!(py, "json"), mt, handle))
         }
-        BodyOut::Text(mt, text) => (pyo3::intern!(py, "text"), mt, text).into_pyobject(py)?.into_any(),
+        BodyOut::Text(mt, text) => cls.call1((pyo3::intern!(py, "text"), mt, text)),
         BodyOut::Binary(mt) => {
             let mt = mt.unwrap_or_else(|| "application/octet-stream".to_owned());
-            (pyo3::intern!(py, "binary"), mt, py.None()).into_pyobject(py)?.into_any()
+            cls.call1((pyo3::intern!(py, "binary"), mt, py.None()))
         }
-    })
+    }
 }
 
 /// Decode one record in its plain form: (method, path, status, query, request headers, response
-/// headers, request body, response body, scheme, host), a body being None (empty) or (kind, media
-/// type, value); None for anything `records.decode` must look at.
+/// headers, request body, response body, scheme, host): an Exchange's fields, bodies as records.Body;
+/// None for anything `records.decode` must look at.
 #[pyfunction]
 fn decode_record<'py>(py: Python<'py>, raw: &Bound<'py, PyAny>, max_body_bytes: usize)
     -> PyResult<Option<Bound<'py, PyTuple>>> {
@@ -1174,6 +1184,7 @@ fn decode_record<'py>(py: Python<'py>, raw: &Bound<'py, PyAny>, max_body_bytes: 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode_record, m)?)?;
+    m.add_function(wrap_pyfunction!(set_body_type, m)?)?;
     m.add_function(wrap_pyfunction!(configure, m)?)?;
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(formats_of, m)?)?;
