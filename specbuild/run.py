@@ -215,7 +215,7 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
                 break
             remaining -= len(raw)
             line += 1
-            if raw.strip() and not fold.add(raw, "") and strict:
+            if not raw.isspace() and not fold.add(raw, "") and strict:  # isspace: no copy of the line
                 fatal = (line, errors[-1][1]) if errors and errors[-1][0] == line else None
                 break
     return ShardResult(builder, fold.stats, line, errors, fatal)

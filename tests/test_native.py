@@ -287,3 +287,29 @@ def test_checkpoint_state_holds_no_native_accumulator() -> None:
               for b in [op.request, *(r.bodies for r in op.responses.values())] for s in b.by_media.values()]
     assert bodies and all(s.pending is None for s in bodies)  # so it loads where _native is not built
     assert dumps(build_document(loaded.builder)) == dumps(build_document(builder))
+
+
+JSON_PIECES = [*'{}[]",:-+.eE0123456789 /unltrfa\x01\\', "\\u00e9", "\\ud800", "\\udc00", "é", "true", "null",
+               '"k"', "1e300", "1e999", "-0", "-0.0", "0.5"]
+JSONISH = st.lists(st.sampled_from(JSON_PIECES), max_size=20).map("".join)
+
+
+@needs_native
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(JSONISH, json_values.map(json.dumps).flatmap(
+    lambda text: st.tuples(st.just(text), st.integers(0, len(text)), st.sampled_from(list('{}[]",:-0e\\')))
+    .map(lambda t: t[0][:t[1]] + t[2] + t[0][t[1]:]))))
+def test_what_the_native_check_takes_orjson_and_the_fold_take_alike(text: str) -> None:
+    """The check may refuse more than orjson (those go to orjson), never take what orjson refuses."""
+    parse = native.json_parser()
+    assert parse is not None
+    try:
+        handle = parse(text)
+    except ValueError:
+        return
+    value = orjson.loads(text)  # raises if the check took what orjson does not
+    acc = native.new_accumulator()
+    acc.add(handle)  # raises if serde_json, which the fold reads with, does not take it
+    python = schema.Shape()
+    python.add(value)
+    assert state(native.settled(schema.Shape(), acc)) == state(python)

@@ -48,7 +48,7 @@ def iter_lines(path: str) -> Iterator[Raw]:
                 lineno += 1
                 if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
                     line = line[3:]  # a UTF-8 byte order mark, as some Windows tools write
-                if line.strip():
+                if line and not line.isspace():  # blank lines are skipped (isspace: no copy of the line)
                     yield line, f"{name}:{lineno}"
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise SourceError(f"{name}:{lineno + 1}: cannot read further ({exc})") from None
