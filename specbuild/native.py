@@ -1,11 +1,13 @@
-"""The optional native fold of JSON bodies (``specbuild._native``, Rust, built from ``native/``).
+"""The optional native decode and fold (``specbuild._native``, Rust, built from ``native/``).
 
-In CPython most of the time per record went into turning each body into Python objects and walking
-them (:mod:`specbuild.schema`). The native module parses a body and folds it into a tree that mirrors
-:class:`~specbuild.schema.Shape` field for field, with the same limits and the same format patterns
-(passed in from ``schema.py`` below, so the rules live in one place). The tree comes back as a
-``Shape`` through :func:`settled`, and since merging shapes is exact, the written spec is
-byte-identical with or without it: the test suite runs the fold both ways and compares.
+In CPython most of the time per record went into decoding it and into turning each body into Python
+objects and walking them (:mod:`specbuild.schema`). The native module decodes records in their plain
+form (:func:`fields_decoder`; anything else goes to :func:`specbuild.records.decode`), then parses a
+body and folds it into a tree that mirrors :class:`~specbuild.schema.Shape` field for field, with the
+same limits and the same format patterns (passed in from ``schema.py`` below, so the rules live in
+one place). The tree comes back as a ``Shape`` through :func:`settled`, and since merging shapes is
+exact, the written spec is byte-identical with or without it: the test suite runs both ways and
+compares states, decoded records and whole specs.
 
 It is optional: a machine without a Rust toolchain installs the pure-Python package, and
 ``SPECBUILD_PURE=1`` turns the native fold off (to compare, or to rule it out when chasing a bug).

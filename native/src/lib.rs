@@ -1,15 +1,20 @@
-//! specbuild._native: the JSON-body fold of `specbuild/schema.py`, in Rust.
+//! specbuild._native: the record decode of `specbuild/records.py` and the JSON-body fold of
+//! `specbuild/schema.py`, in Rust.
 //!
-//! Optional and exact. The Python fold (`schema.Shape`) is the reference: this module parses a body
-//! (serde_json, key order kept) and folds it into a tree of `Node`s that mirrors `Shape` field for
-//! field, with the same rules. `Acc.export()` hands the tree back as nested tuples, from which Python
-//! builds a `Shape` and merges it; merging is exact, so the written spec is byte-identical with or
-//! without this module (tests run both ways and compare). Nothing here decides anything Python does
-//! not: the limits and the format patterns come from `schema.py` through `configure()`, so the rules
-//! live in one place.
+//! Optional and exact; the Python code is the reference.
+//! - `decode_record` decodes a record in its plain, common form into an Exchange's fields and answers
+//!   None for anything else, which `records.decode` then handles (every error message stays there).
+//! - `parse` checks a body, `Acc.add` folds it (streamed from the text, in document order) into a tree
+//!   of `Node`s that mirrors `schema.Shape` field for field, with the same rules. `Acc.export()` hands
+//!   the tree back as nested tuples, from which Python builds a `Shape` and merges it; merging is
+//!   exact, so the written spec is byte-identical with or without this module.
 //!
-//! Why: in CPython the walk over every value of every body was most of the time per record; here a
-//! body is parsed and folded in a few microseconds, with no Python object created per value.
+//! Nothing here decides anything Python does not: the limits and the format patterns come from
+//! `schema.py` through `configure()`, so the rules live in one place. tests/test_native.py holds the
+//! two to that (states, decoded records, whole specs, and fuzzed text).
+//!
+//! Why: in CPython, decoding a record and walking every value of every body were most of the time per
+//! record; here a body is parsed and folded in a few microseconds, with no Python object per value.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -121,9 +126,7 @@ fn narrow(r: &Rules, mask: u8, v: &str) -> u8 {
             FormatTest::Pattern(re) => re.is_match(v),
             FormatTest::Python(pre, func) => {
                 pre.is_match(v)
-                    && Python::with_gil(|py| {
-                        func.call1(py, (v,)).and_then(|x| x.is_truthy(py)).unwrap_or(false)
-                    })
+                    && Python::with_gil(|py| func.call1(py, (v,)).and_then(|x| x.is_truthy(py)).unwrap_or(false))
             }
         };
         if hit {
@@ -319,7 +322,11 @@ impl Node {
                         None => mine.push((v, n)),
                     }
                 }
-                if mine.len() > r.enum_max { None } else { Some(mine) }
+                if mine.len() > r.enum_max {
+                    None
+                } else {
+                    Some(mine)
+                }
             }
             _ => None,
         };
@@ -1156,8 +1163,11 @@ fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>
 /// headers, request body, response body, scheme, host): an Exchange's fields, bodies as records.Body;
 /// None for anything `records.decode` must look at.
 #[pyfunction]
-fn decode_record<'py>(py: Python<'py>, raw: &Bound<'py, PyAny>, max_body_bytes: usize)
-    -> PyResult<Option<Bound<'py, PyTuple>>> {
+fn decode_record<'py>(
+    py: Python<'py>,
+    raw: &Bound<'py, PyAny>,
+    max_body_bytes: usize,
+) -> PyResult<Option<Bound<'py, PyTuple>>> {
     let bytes: &[u8] = if let Ok(b) = raw.downcast::<PyBytes>() {
         b.as_bytes()
     } else if let Ok(s) = raw.downcast::<PyString>() {
