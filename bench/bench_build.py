@@ -38,6 +38,7 @@ print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 BUILD = r"""
 import os, resource, sys, time
+import specbuild.cli  # what the CLI has loaded before it starts (the validator among it)
 from specbuild.builder import SpecBuilder
 from specbuild.run import Fold, build_document, feed_sharded, plan_shards, write_document
 from specbuild.sources.jsonl import iter_lines
