@@ -11,6 +11,7 @@ setup(
     rust_extensions=[
         RustExtension("specbuild._native", path="native/Cargo.toml", binding=Binding.PyO3,
                       optional=True, py_limited_api="auto",
-                      debug=False),  # editable installs too: a debug build is slower than pure Python
+                      debug=False,  # editable installs too: a debug build is slower than pure Python
+                      cargo_manifest_args=["--locked"]),  # the crates native/Cargo.lock names, no others
     ],
 )
