@@ -174,16 +174,19 @@ def build(
         return
     if input_ is not None:
         raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
-    from specbuild.follow import FollowSettings, follow  # Kafka is imported only when used
+    from specbuild.follow import FollowSettings, Limits, follow  # Kafka is imported only when used
+    from specbuild.sources.kafka import Connection
 
-    settings = FollowSettings(
-        bootstrap_servers=bootstrap_servers, topics=tuple(topic or ("http_recordings",)),
-        group_id=group_id,
+    connection = Connection(
+        bootstrap_servers=bootstrap_servers, topics=tuple(topic or ("http_recordings",)), group_id=group_id,
         offset_reset=(OffsetReset.earliest if from_beginning else (offset_reset or OffsetReset.earliest)).value,
-        overrides=tuple(kafka_option or ()), config_file=kafka_config, until_end=until_end,
-        max_records=max_records, idle_timeout=idle_timeout, checkpoint_interval=checkpoint_interval,
-        dead_letter=dead_letter, output=output, fmt=fmt.value, strict=strict,
-        max_body_bytes=max_body_bytes, quiet=quiet, jobs=jobs,
+        overrides=tuple(kafka_option or ()), config_file=kafka_config,
+    )
+    limits = Limits(until_end=until_end, max_records=max_records, idle_timeout=idle_timeout,
+                    checkpoint_interval=checkpoint_interval)
+    settings = FollowSettings(
+        connection=connection, limits=limits, dead_letter=dead_letter, output=output, fmt=fmt.value,
+        strict=strict, max_body_bytes=max_body_bytes, quiet=quiet, jobs=jobs,
     )
     follow(settings, builder, options, base)
     if check is not None:

@@ -20,10 +20,10 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
@@ -39,6 +39,9 @@ from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
 from specbuild.report import CheckReport, DiffReport, render_check, render_diff
 from specbuild.sources.jsonl import iter_lines
 from specbuild.validate import check_input_spec
+
+if TYPE_CHECKING:
+    from specbuild.sources.kafka import Connection, StopAt
 
 BATCH: Final = 512          # records per batch sent to a worker process
 AUTO_PARALLEL_BYTES: Final = 8 << 20  # files at least this big are checked by one worker per core
@@ -225,26 +228,15 @@ def auto_jobs(source: str | None) -> int:
 
 # --- sources -----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class KafkaOptions:
-    bootstrap_servers: str
-    topics: tuple[str, ...]
-    group_id: str
-    offset_reset: str
-    overrides: tuple[str, ...]
-    config_file: Path | None
-    until_end: bool
-    max_records: int | None
-    idle_timeout: float | None
-
-
-def kafka_records(opts: KafkaOptions, note: Callable[[str], None]) -> Iterator[Raw]:
-    """Records of a topic until the stop condition; nothing is committed (a check only reads)."""
+def kafka_records(connection: Connection, stop: StopAt, note: Callable[[str], None]) -> Iterator[Raw]:
+    """Records of a topic until ``stop`` says so; nothing is committed (a check only reads)."""
     from specbuild.sources import kafka  # imported only when used: confluent_kafka loads librdkafka
 
-    conf = kafka.consumer_config(opts.bootstrap_servers, opts.group_id, opts.offset_reset, opts.overrides,
-                                 opts.config_file)
-    source = kafka.open_source(conf, opts.topics, {}, note=note, require_topics=opts.until_end)
+    source = kafka.open_source(connection.config(), connection.topics, {}, note=note,
+                               require_topics=stop.until_end)
+    # --max-records is counted after each record (a batch may hold more), only the end and idleness after a
+    # batch: so --max-records 0 still waits for one record, as it always has
+    after_batch = replace(stop, max_records=None)
     try:
         read, last = 0, time.monotonic()
         while True:
@@ -254,11 +246,9 @@ def kafka_records(opts: KafkaOptions, note: Callable[[str], None]) -> Iterator[R
             for record in batch.records:
                 yield record
                 read += 1
-                if opts.max_records is not None and read >= opts.max_records:
+                if stop.reached(read):
                     return
-            if opts.until_end and source.at_end():
-                return
-            if opts.idle_timeout is not None and time.monotonic() - last >= opts.idle_timeout:
+            if after_batch.reason(read, time.monotonic() - last, source.at_end()):
                 return
     finally:
         source.close()
@@ -357,10 +347,12 @@ def check(
                 raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
             if not _kafka_available():
                 raise UsageError("kafka source for check arrives with the Kafka source")
-            stop = until_end or (max_records is None and idle_timeout is None)
-            records = kafka_records(KafkaOptions(
-                bootstrap_servers, tuple(topic or ("http_recordings",)), group_id, offset_reset,
-                tuple(kafka_option or ()), kafka_config, stop, max_records, idle_timeout), reporter.note)
+            from specbuild.sources.kafka import Connection, StopAt  # confluent_kafka loads only for Kafka
+
+            connection = Connection(bootstrap_servers, tuple(topic or ("http_recordings",)), group_id,
+                                    offset_reset, tuple(kafka_option or ()), kafka_config)
+            stop = StopAt(until_end or (max_records is None and idle_timeout is None), max_records, idle_timeout)
+            records = kafka_records(connection, stop, reporter.note)
         workers = jobs if jobs is not None else auto_jobs(input_ if src is CheckSource.file else None)
         outcome = run_check(records, doc, jobs=workers, strict=strict, max_body_bytes=max_body_bytes,
                             on_skip=reporter.warn)

@@ -41,7 +41,7 @@ from specbuild.checkpoint import (
 from specbuild.console import Reporter
 from specbuild.pool import BATCH, Folder, LocalFolder, ScalingFolder
 from specbuild.run import Fold, Stats
-from specbuild.sources.kafka import Batch, Partition, consumer_config, describe, open_source
+from specbuild.sources.kafka import Batch, Connection, Partition, StopAt, describe, open_source
 from specbuild.spec import RenderOptions
 
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
@@ -50,19 +50,18 @@ MAX_AUTO_JOBS: Final = 4     # fold processes by default: one per core, at most 
 
 
 @dataclass(frozen=True, slots=True)
+class Limits(StopAt):
+    """When the loop stops by itself (see :class:`StopAt`) and how often it checkpoints."""
+
+    checkpoint_interval: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
 class FollowSettings:
     """Everything ``specbuild --source kafka`` was asked to do (built by cli.py)."""
 
-    bootstrap_servers: str
-    topics: tuple[str, ...]
-    group_id: str
-    offset_reset: str
-    overrides: tuple[str, ...]
-    config_file: Path | None
-    until_end: bool
-    max_records: int | None
-    idle_timeout: float | None
-    checkpoint_interval: float
+    connection: Connection
+    limits: Limits
     dead_letter: Path | None
     output: str
     fmt: str
@@ -70,16 +69,6 @@ class FollowSettings:
     max_body_bytes: int
     quiet: bool
     jobs: int = 0   # processes that fold; 0: one per core (at most 4), 1: fold in this process
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """When the loop stops by itself and how often it checkpoints."""
-
-    until_end: bool = False
-    max_records: int | None = None
-    idle_timeout: float | None = None
-    checkpoint_interval: float = 30.0
 
 
 class Source(Protocol):
@@ -185,16 +174,9 @@ class Follower:
                     self.progress(folder.stats, lag)
 
     def _stop_reason(self, should_stop: Callable[[], bool], idle: float) -> str:
-        limits = self.limits
         if should_stop():
             return "signal"
-        if limits.max_records is not None and self.folder.dispatched >= limits.max_records:
-            return "max-records"
-        if limits.until_end and self.source.at_end():
-            return "end"
-        if limits.idle_timeout is not None and idle >= limits.idle_timeout:
-            return "idle-timeout"
-        return ""
+        return self.limits.reason(self.folder.dispatched, idle, self.source.at_end())
 
     def _revoked(self, _parts: list[Partition]) -> None:
         # Save and commit before another member takes these partitions over, so it starts where we
@@ -219,9 +201,9 @@ class Follower:
 def follow(settings: FollowSettings, builder: SpecBuilder, options: RenderOptions | None = None,
            base: dict[str, Any] | None = None) -> None:
     """``specbuild --source kafka``: follow the topics until stopped, then write the spec."""
-    conf = consumer_config(settings.bootstrap_servers, settings.group_id, settings.offset_reset,
-                           settings.overrides, settings.config_file)
-    log_every = max(5.0, min(settings.checkpoint_interval, 60.0))
+    conf = settings.connection.config()
+    limits = settings.limits
+    log_every = max(5.0, min(limits.checkpoint_interval, 60.0))
     with contextlib.ExitStack() as stack:
         reporter = stack.enter_context(Reporter(quiet=settings.quiet, log_every=log_every))
         checkpoints: Store
@@ -242,13 +224,11 @@ def follow(settings: FollowSettings, builder: SpecBuilder, options: RenderOption
         folder = _folder(settings, builder, reporter, dead)
         stack.callback(folder.close)
         stop = stack.enter_context(StopSignals())
-        source = open_source(conf, settings.topics, positions, note=reporter.note,
-                             require_topics=settings.until_end)
+        source = open_source(conf, settings.connection.topics, positions, note=reporter.note,
+                             require_topics=limits.until_end)
         stack.callback(source.close)  # also when the loop fails: leave the group at once
         follower = Follower(
-            source, folder, positions, checkpoints=checkpoints, dead_letter=dead,
-            limits=Limits(settings.until_end, settings.max_records, settings.idle_timeout,
-                          settings.checkpoint_interval),
+            source, folder, positions, checkpoints=checkpoints, dead_letter=dead, limits=limits,
             progress=lambda stats, lag: reporter.progress(stats, lag=lag, **_counts(follower.doc)),
         )
         reason = follower.run(stop.requested)

@@ -27,9 +27,11 @@ from specbuild.pool import LocalFolder
 from specbuild.run import Fold, build_document
 from specbuild.sources.kafka import (
     PARTITION_EOF,
+    Connection,
     Health,
     KafkaSink,
     KafkaSource,
+    StopAt,
     consumer_config,
     describe,
     is_cooperative,
@@ -507,6 +509,21 @@ def test_consumer_config_precedence(tmp_path: Path) -> None:
     assert named == ("mine:1", "x", "latest")
     with pytest.raises(InputError, match="no such file"):
         consumer_config("b", "g", "earliest", (), tmp_path / "missing.properties")
+
+
+def test_connection_config_is_consumer_config() -> None:
+    conn = Connection("b:1", ("t",), "g", "latest", ("session.timeout.ms=6000",), None)
+    assert conn.config() == consumer_config("b:1", "g", "latest", ["session.timeout.ms=6000"])
+
+
+def test_stop_reasons_in_order() -> None:
+    every = StopAt(until_end=True, max_records=10, idle_timeout=5)
+    assert every.reason(10, 5, True) == "max-records"          # the first that holds wins
+    assert every.reason(9, 5, True) == "end"
+    assert every.reason(9, 5, False) == "idle-timeout"
+    assert every.reason(9, 4.9, False) == ""
+    assert StopAt().reason(10**9, 10**9, True) == ""           # no limit: only a signal stops
+    assert StopAt(max_records=3).reached(3) and not StopAt(max_records=3).reached(2)
 
 
 def test_producer_config() -> None:

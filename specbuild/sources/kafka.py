@@ -6,7 +6,8 @@ plus the next offset of each partition in it; it tracks partition EOF (for ``--u
 lag from the high watermarks the fetches return, starts each assigned partition at the offset the
 caller's ``positions`` hold (so a restart resumes from its saved state, not from the group's commits),
 and turns librdkafka's errors into notes (broker gone: retrying) or a :class:`SourceError` (fatal).
-:class:`KafkaSink` wraps a producer for ``specbuild produce``.
+:class:`KafkaSink` wraps a producer for ``specbuild produce``. :class:`Connection` (what to consume,
+how) and :class:`StopAt` (when to stop) are what the follower and ``specbuild check`` both take.
 """
 
 from __future__ import annotations
@@ -125,6 +126,46 @@ def consumer_config(bootstrap: str, group_id: str, offset_reset: str, overrides:
     conf = merge_config(named, defaults, {**_CONSUMER_DEFAULTS, **file_conf}, parse_overrides(overrides))
     conf.update(_CONSUMER_FORCED)
     return conf
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where and how to consume: the Kafka options ``build --source kafka`` and ``check`` share."""
+
+    bootstrap_servers: str
+    topics: tuple[str, ...]
+    group_id: str
+    offset_reset: str
+    overrides: tuple[str, ...]
+    config_file: Path | None
+
+    def config(self) -> dict[str, str]:
+        """The librdkafka consumer settings (see :func:`consumer_config`)."""
+        return consumer_config(self.bootstrap_servers, self.group_id, self.offset_reset, self.overrides,
+                               self.config_file)
+
+
+@dataclass(frozen=True, slots=True)
+class StopAt:
+    """When reading a topic stops by itself: ``--until-end``, ``--max-records``, ``--idle-timeout``."""
+
+    until_end: bool = False
+    max_records: int | None = None
+    idle_timeout: float | None = None
+
+    def reached(self, read: int) -> bool:
+        """Whether ``read`` records are as many as ``--max-records`` asks for."""
+        return self.max_records is not None and read >= self.max_records
+
+    def reason(self, read: int, idle: float, at_end: bool) -> str:
+        """Why to stop after ``read`` records, ``idle`` seconds without one and ``at_end``; "" to go on."""
+        if self.reached(read):
+            return "max-records"
+        if self.until_end and at_end:
+            return "end"
+        if self.idle_timeout is not None and idle >= self.idle_timeout:
+            return "idle-timeout"
+        return ""
 
 
 def producer_config(bootstrap: str, compression: str = "none", overrides: Sequence[str] = (),
