@@ -358,25 +358,18 @@ class SpecBuilder:
 
 
 def _fold_query(params: dict[str, ParamState], pairs: Pairs) -> str:
-    """Fold query parameters; return the security key of an API key found in the query, if any."""
+    """Fold query parameters but API keys; return the security key of the (last) API key, if any."""
     if not pairs:
         return ""
-    found = ""
-    seen: set[str] = set()
-    for name, value in pairs:
-        if name.lower() in API_KEY_QUERY:
-            found = f"apiKey:query:{name}"
-            continue
-        state = params.get(name)
-        if state is None:
-            state = params[name] = ParamState()
-        if name in seen:
-            state.repeated = True
-        else:
-            seen.add(name)
-            state.present += 1
-        state.values.add(value)
-    return found
+    _fold_pairs(params, pairs, _not_api_key)
+    for name, _ in reversed(pairs):
+        if not _not_api_key(name):
+            return f"apiKey:query:{name}"
+    return ""
+
+
+def _not_api_key(name: str) -> bool:
+    return name.lower() not in API_KEY_QUERY
 
 
 def _fold_pairs(params: dict[str, ParamState], pairs: Iterable[tuple[str, str]],
