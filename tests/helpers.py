@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from specbuild.records import Exchange, decode
 from specbuild.validate import BodyValidator
@@ -14,6 +17,14 @@ from specbuild.validate import BodyValidator
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 DEVSET = ROOT.parent / "shared" / "devset"
+
+
+def devset_lines(name: str) -> list[bytes]:
+    """The records of devset file ``name`` (e.g. ``github-n200``); the test skips where there is no devset."""
+    path = DEVSET / f"{name}.jsonl.gz"
+    if not path.exists():
+        pytest.skip(f"{path} is not here (the devset lives beside a development clone, in ../shared)")
+    return [line for line in gzip.decompress(path.read_bytes()).splitlines() if line.strip()]
 
 
 def record(method: str = "get", path: str = "/users", status: int = 200, *, body: Any = None,

@@ -6,7 +6,6 @@ a test fails there if it did not.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import pickle
@@ -26,9 +25,9 @@ from specbuild.files import dumps
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
 from specbuild.run import Fold, build_document
 from specbuild.sources.jsonl import iter_lines
+from tests.helpers import devset_lines
 
 ROOT = Path(__file__).resolve().parent.parent
-DEVSET = ROOT.parent / "shared" / "devset"
 
 needs_native = pytest.mark.skipif(not native.AVAILABLE,
                                   reason="specbuild._native is not built here (no Rust toolchain at install "
@@ -176,11 +175,8 @@ def test_fixture_specs_are_byte_identical_either_way(name: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["github-n5000", "kubernetes-n5000", "github-live1000", "kubernetes-live1000"])
 def test_devset_specs_are_byte_identical_either_way(name: str, tmp_path: Path) -> None:
-    source = DEVSET / f"{name}.jsonl.gz"
-    if not source.exists():
-        pytest.skip(f"{source} is not here (the devset lives beside the repository, in ../shared)")
     plain = tmp_path / f"{name}.jsonl"
-    plain.write_bytes(gzip.decompress(source.read_bytes()))
+    plain.write_bytes(b"\n".join(devset_lines(name)))
     assert build(str(plain), use_native=True) == build(str(plain), use_native=False)
 
 
@@ -255,10 +251,7 @@ def test_fast_decode_answers_none_or_what_records_decode_answers(record: dict[st
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["github-live1000", "kubernetes-live1000"])
 def test_fast_decode_agrees_on_devset(name: str) -> None:
-    source = DEVSET / f"{name}.jsonl.gz"
-    if not source.exists():
-        pytest.skip(f"{source} is not here (the devset lives beside the repository, in ../shared)")
-    lines = gzip.decompress(source.read_bytes()).splitlines()
+    lines = devset_lines(name)
     answered = sum(assert_fast_decode_agrees(line, DEFAULT_MAX_BODY_BYTES) for line in lines)
     assert answered >= 0.99 * len(lines)  # the plain form is the common one
 

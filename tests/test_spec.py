@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import random
@@ -18,7 +17,7 @@ from specbuild.files import dumps
 from specbuild.records import decode
 from specbuild.spec import RenderOptions, operation_id, render
 from specbuild.validate import spec_problems
-from tests.helpers import DEVSET, FIXTURES, ex, read_exchanges, rejections
+from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, rejections
 
 USERS = FIXTURES / "users.jsonl"
 
@@ -183,11 +182,7 @@ def test_properties_every_exchange_accepted_and_order_free(rows: list[tuple[str,
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["github-n200", "kubernetes-n200"])
 def test_devset_spec_accepts_its_traffic(name: str) -> None:
-    path = DEVSET / f"{name}.jsonl.gz"
-    if not path.exists():
-        pytest.skip(f"devset not available at {DEVSET} (it lives in ../shared beside a development clone)")
-    lines = gzip.decompress(path.read_bytes()).splitlines()
-    exchanges = [decode(line, f"{name}:{i}") for i, line in enumerate(lines, 1)]
+    exchanges = [decode(line, f"{name}:{i}") for i, line in enumerate(devset_lines(name), 1)]
     doc = build_spec(exchanges)
     assert spec_problems(doc) == []
     assert rejections(doc, exchanges) == []
