@@ -1,0 +1,421 @@
+//! Records: the plain, common form of an HTTP Types record, decoded into an Exchange's fields.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString, PyTuple};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use crate::body::{check, Json, Key};
+
+// -- records ----------------------------------------------------------------------------------------
+// `records.decode` is the reference; this decodes the plain, common form of an HTTP Types record and
+// answers None for anything else (any error, `url` targets, query strings with escapes, form bodies,
+// bodies embedded as JSON values, non-ASCII header names, ...), which then goes to `records.decode`.
+// So every message and every odd case stays in one place, and a None costs only a second parse.
+
+const METHODS: [&str; 9] = ["GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "TRACE", "HEAD", "CONNECT"];
+
+type Pairs = Vec<(String, String)>;
+
+/// records._text for the values it turns into the same text here (not floats, lists or objects).
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(if *b { "true" } else { "false" }.to_owned()),
+        Value::Number(n) if !n.is_f64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A `query` or `headers` field: an object as pairs (records._pairs), a string, or anything else.
+enum Field {
+    Pairs(Pairs, usize), // the pairs and the number of keys the object had
+    Str(String),
+    Other,
+}
+
+/// Reads a Field; an error (which sends the record to Python) for what records._pairs treats its own
+/// way: duplicate keys (the dict keeps the last), non-ASCII header names, floats, nested values.
+struct FieldSeed {
+    lower: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed {
+    type Value = Field;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldSeed {
+    type Value = Field;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a query or headers field")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Field, E> {
+        Ok(Field::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Field, E> {
+        Ok(Field::Str(v))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Field::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
+        let mut out: Pairs = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if names.contains(&name) || (self.lower && !name.is_ascii()) {
+                return Err(de::Error::custom("needs records.decode"));
+            }
+            let key = if self.lower { name.to_ascii_lowercase() } else { name.clone() };
+            names.push(name);
+            let bail = || de::Error::custom("needs records.decode");
+            match map.next_value::<Value>()? {
+                Value::Array(items) => {
+                    for item in &items {
+                        out.push((key.clone(), text(item).ok_or_else(bail)?));
+                    }
+                }
+                Value::Null => {}
+                other => out.push((key, text(&other).ok_or_else(bail)?)),
+            }
+        }
+        Ok(Field::Pairs(out, names.len()))
+    }
+}
+
+/// The fields of `request` or `response` that records.decode reads (a later duplicate key wins, as
+/// in a dict); the rest is skipped unread.
+#[derive(Default)]
+struct Side {
+    method: Option<Value>,
+    status: Option<Value>,
+    protocol: Option<Value>,
+    host: Option<Value>,
+    pathname: Option<Value>,
+    path: Option<Value>,
+    query: Option<Field>,
+    headers: Option<Field>,
+    body: Option<Value>,
+}
+
+struct SideSeed;
+
+impl<'de> DeserializeSeed<'de> for SideSeed {
+    type Value = Side;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Side, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SideSeed {
+    type Value = Side;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a request or response object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Side, A::Error> {
+        let mut side = Side::default();
+        while let Some(key) = map.next_key_seed(Key)? {
+            match key.as_ref() {
+                "method" => side.method = Some(map.next_value()?),
+                "statusCode" => side.status = Some(map.next_value()?),
+                "protocol" => side.protocol = Some(map.next_value()?),
+                "host" => side.host = Some(map.next_value()?),
+                "pathname" => side.pathname = Some(map.next_value()?),
+                "path" => side.path = Some(map.next_value()?),
+                "query" => side.query = Some(map.next_value_seed(FieldSeed { lower: false })?),
+                "headers" => side.headers = Some(map.next_value_seed(FieldSeed { lower: true })?),
+                "body" => side.body = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(side)
+    }
+}
+
+/// The record: its request and response (anything else in it is skipped unread).
+struct RecordSeed;
+
+impl<'de> Visitor<'de> for RecordSeed {
+    type Value = (Option<Side>, Option<Side>);
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an HTTP Types record")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut request, mut response) = (None, None);
+        while let Some(key) = map.next_key_seed(Key)? {
+            match key.as_ref() {
+                "request" => request = Some(map.next_value_seed(SideSeed)?),
+                "response" => response = Some(map.next_value_seed(SideSeed)?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok((request, response))
+    }
+}
+
+fn header_pairs(field: Option<Field>) -> Pairs {
+    match field {
+        Some(Field::Pairs(pairs, _)) => pairs,
+        _ => Vec::new(),
+    }
+}
+
+/// urllib.parse.parse_qsl(qs, keep_blank_values=True) for query strings with nothing to unescape.
+fn simple_qsl(qs: &str) -> Option<Pairs> {
+    if qs.contains(['%', '+']) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for field in qs.split('&').filter(|f| !f.is_empty()) {
+        let (k, v) = field.split_once('=').unwrap_or((field, ""));
+        out.push((k.to_owned(), v.to_owned()));
+    }
+    Some(out)
+}
+
+const PY_SPACE: &[char] = &[' ', '\t', '\n', '\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\x1f'];
+
+/// str.strip() when the answer is the same for ASCII whitespace alone (None when Unicode could matter).
+fn py_strip(s: &str) -> Option<&str> {
+    let t = s.trim_matches(PY_SPACE);
+    let ends_ascii = t.chars().next().is_none_or(|c| c.is_ascii()) && t.chars().last().is_none_or(|c| c.is_ascii());
+    ends_ascii.then_some(t)
+}
+
+/// records.media_type for ASCII content types.
+fn media_type(content_type: Option<&str>) -> Option<Option<String>> {
+    let Some(ct) = content_type.filter(|c| !c.is_empty()) else { return Some(None) };
+    if !ct.is_ascii() {
+        return None;
+    }
+    let mt = ct.split(';').next().unwrap_or("").trim_matches(PY_SPACE).to_ascii_lowercase();
+    Some(if mt.is_empty() { None } else { Some(mt) })
+}
+
+fn is_json_media(mt: &str) -> bool {
+    mt == "application/json" || mt.ends_with("+json") || mt.ends_with("/json")
+}
+
+enum BodyOut {
+    Empty,
+    Json(Option<String>, String),
+    Text(String, String),
+    Binary(Option<String>),
+}
+
+/// records._body for string bodies; None for what records.decode must decide.
+fn body(v: Option<Value>, content_type: Option<&str>, limit: usize, lenient_empty: bool) -> Option<BodyOut> {
+    let mt = media_type(content_type)?;
+    let text = match v {
+        None | Some(Value::Null) => return Some(BodyOut::Empty),
+        Some(Value::String(s)) => s,
+        Some(_) => return None, // a body embedded as a JSON value
+    };
+    if text.is_empty() {
+        return Some(BodyOut::Empty);
+    }
+    if text.len() > limit {
+        return None; // Python counts characters, not bytes: it decides
+    }
+    let Some(mt) = mt else {
+        let stripped = py_strip(&text)?;
+        if lenient_empty && (stripped == "{}" || stripped.is_empty()) {
+            return Some(BodyOut::Empty);
+        }
+        if stripped.starts_with(['{', '[']) {
+            // JSON, else text; a body the check refuses (duplicate keys, -0) may still be JSON to orjson
+            return if check(&text).is_ok() { Some(BodyOut::Json(None, text)) } else { None };
+        }
+        return Some(BodyOut::Binary(None));
+    };
+    if is_json_media(&mt) {
+        return if check(&text).is_ok() { Some(BodyOut::Json(Some(mt), text)) } else { None };
+    }
+    if mt == "application/x-www-form-urlencoded" {
+        return None;
+    }
+    if mt.starts_with("text/") || mt == "application/xml" || mt == "application/javascript" {
+        return Some(BodyOut::Text(mt, text));
+    }
+    Some(BodyOut::Binary(Some(mt)))
+}
+
+fn take_str(v: Option<Value>) -> Option<String> {
+    match v {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+struct Decoded {
+    method: String,
+    path: String,
+    status: i64,
+    query: Pairs,
+    request_headers: Pairs,
+    response_headers: Pairs,
+    request_body: BodyOut,
+    response_body: BodyOut,
+    scheme: String,
+    host: String,
+}
+
+fn first<'p>(pairs: &'p Pairs, name: &str) -> Option<&'p str> {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn decode_plain(raw: &[u8], limit: usize) -> Option<Decoded> {
+    let mut de = serde_json::Deserializer::from_slice(raw);
+    let (Some(mut request), Some(mut response)) = de.deserialize_map(RecordSeed).ok()? else { return None };
+    de.end().ok()?;
+    let method = match &request.method {
+        Some(Value::String(m)) if m.is_ascii() => m.to_ascii_uppercase(),
+        _ => return None,
+    };
+    if !METHODS.contains(&method.as_str()) {
+        return None;
+    }
+    let status = match &response.status {
+        Some(Value::Number(n)) => n.as_i64().filter(|s| (100..=599).contains(s))?,
+        _ => return None,
+    };
+    // records._target, for pathname or path (a `url` goes to Python)
+    let mut query: Option<Pairs> = match request.query.take() {
+        Some(Field::Pairs(pairs, keys)) if keys > 0 => Some(pairs),
+        Some(Field::Str(s)) if !s.is_empty() => return None,
+        _ => None,
+    };
+    let mut path = match request.pathname.take() {
+        Some(Value::String(p)) if !p.is_empty() => p,
+        _ => {
+            let Some(Value::String(raw_path)) = &request.path else { return None };
+            if raw_path.is_empty() {
+                return None;
+            }
+            let (p, qs) = raw_path.split_once('?').unwrap_or((raw_path, ""));
+            if query.is_none() && !qs.is_empty() {
+                query = Some(simple_qsl(qs)?);
+            }
+            p.to_owned()
+        }
+    };
+    if path.contains("://") {
+        return None;
+    }
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    while path.contains("//") {
+        path = path.replace("//", "/");
+    }
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        path = if trimmed.is_empty() { "/".to_owned() } else { trimmed.to_owned() };
+    }
+    let request_headers = header_pairs(request.headers.take());
+    let response_headers = header_pairs(response.headers.take());
+    let request_body = body(request.body.take(), first(&request_headers, "content-type"), limit, true)?;
+    let response_body = body(response.body.take(), first(&response_headers, "content-type"), limit, false)?;
+    let scheme = take_str(request.protocol.take()).filter(|s| !s.is_empty()).unwrap_or_else(|| "http".to_owned());
+    let host = take_str(request.host.take()).unwrap_or_default();
+    Some(Decoded {
+        method,
+        path,
+        status,
+        query: query.unwrap_or_default(),
+        request_headers,
+        response_headers,
+        request_body,
+        response_body,
+        scheme,
+        host,
+    })
+}
+
+fn pairs_to_py<'py>(py: Python<'py>, pairs: &Pairs) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+/// records.Body and records.EMPTY, so bodies come out as the objects records.decode makes.
+static BODY: OnceLock<(Py<PyAny>, Py<PyAny>)> = OnceLock::new();
+
+#[pyfunction]
+pub(crate) fn set_body_type(body: Py<PyAny>, empty: Py<PyAny>) {
+    let _ = BODY.set((body, empty));
+}
+
+fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>> {
+    let (cls, empty) = BODY.get().ok_or_else(|| PyRuntimeError::new_err("set_body_type() was not called"))?;
+    let cls = cls.bind(py);
+    match body {
+        BodyOut::Empty => Ok(empty.bind(py).clone()),
+        BodyOut::Json(mt, text) => {
+            let handle = Bound::new(py, Json { text })?;
+            let mt = mt.unwrap_or_else(|| "application/json".to_owned());
+            cls.call1((pyo3::intern!(py, "json"), mt, handle))
+        }
+        BodyOut::Text(mt, text) => cls.call1((pyo3::intern!(py, "text"), mt, text)),
+        BodyOut::Binary(mt) => {
+            let mt = mt.unwrap_or_else(|| "application/octet-stream".to_owned());
+            cls.call1((pyo3::intern!(py, "binary"), mt, py.None()))
+        }
+    }
+}
+
+/// Decode one record in its plain form: (method, path, status, query, request headers, response
+/// headers, request body, response body, scheme, host): an Exchange's fields, bodies as records.Body;
+/// None for anything `records.decode` must look at.
+#[pyfunction]
+pub(crate) fn decode_record<'py>(
+    py: Python<'py>,
+    raw: &Bound<'py, PyAny>,
+    max_body_bytes: usize,
+) -> PyResult<Option<Bound<'py, PyTuple>>> {
+    let bytes: &[u8] = if let Ok(b) = raw.downcast::<PyBytes>() {
+        b.as_bytes()
+    } else if let Ok(s) = raw.downcast::<PyString>() {
+        s.to_str()?.as_bytes()
+    } else {
+        return Ok(None);
+    };
+    let Some(d) = decode_plain(bytes, max_body_bytes) else { return Ok(None) };
+    let items: [Bound<'py, PyAny>; 10] = [
+        d.method.into_pyobject(py)?.into_any(),
+        d.path.into_pyobject(py)?.into_any(),
+        d.status.into_pyobject(py)?.into_any(),
+        pairs_to_py(py, &d.query)?.into_any(),
+        pairs_to_py(py, &d.request_headers)?.into_any(),
+        pairs_to_py(py, &d.response_headers)?.into_any(),
+        body_to_py(py, d.request_body)?,
+        body_to_py(py, d.response_body)?,
+        d.scheme.into_pyobject(py)?.into_any(),
+        d.host.into_pyobject(py)?.into_any(),
+    ];
+    Ok(Some(PyTuple::new(py, items)?))
+}

@@ -1,0 +1,264 @@
+//! One position of JSON values (`Node`, `schema.Shape` field for field) and its properties.
+
+use std::hash::Hasher;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use crate::rules::{enumish, narrow, Rules};
+
+/// FxHash (rustc's): keys are short and trusted to be few per position, SipHash's DoS guard is
+/// not needed and costs a third of a lookup.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) fn key_hash(key: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(key.as_bytes());
+    h.finish()
+}
+
+/// The properties of one object position, in first-seen order.
+///
+/// Laid out for the fold, which visits thousands of these trees (one per operation and status) and
+/// so mostly misses the cache: the keys' hashes sit together and are scanned before any key string is
+/// touched, the children sit together, and `next` remembers where the key after the last one found
+/// was: objects at one position list their keys in the same order, so the scan is usually one step.
+#[derive(Default)]
+pub(crate) struct Props {
+    hashes: Vec<u64>,
+    pub(crate) keys: Vec<Box<str>>,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) next: usize,
+}
+
+impl Props {
+    pub(crate) fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    pub(crate) fn find(&mut self, key: &str, h: u64) -> Option<usize> {
+        let i = self.next;
+        if i < self.hashes.len() && self.hashes[i] == h && &*self.keys[i] == key {
+            self.next = i + 1;
+            return Some(i);
+        }
+        let found = self.hashes.iter().zip(&self.keys).position(|(&x, k)| x == h && &**k == key)?;
+        self.next = found + 1;
+        Some(found)
+    }
+
+    pub(crate) fn push(&mut self, key: &str, h: u64, node: Node) -> usize {
+        self.hashes.push(h);
+        self.keys.push(key.into());
+        self.nodes.push(node);
+        self.hashes.len() - 1
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.keys.iter().map(|k| &**k).zip(self.nodes.iter())
+    }
+
+    /// Take out the entries of `victims` (keys), in that order; the others keep theirs.
+    pub(crate) fn take(&mut self, victims: &[Box<str>]) -> Vec<Node> {
+        let mut slots: Vec<Option<Node>> = self.nodes.drain(..).map(Some).collect();
+        let mut out = Vec::with_capacity(victims.len());
+        for v in victims {
+            if let Some(i) = self.keys.iter().position(|k| k == v) {
+                out.extend(slots[i].take());
+            }
+        }
+        let (mut hashes, mut keys) = (Vec::new(), Vec::new());
+        for ((h, k), slot) in self.hashes.drain(..).zip(self.keys.drain(..)).zip(slots) {
+            if let Some(node) = slot {
+                hashes.push(h);
+                keys.push(k);
+                self.nodes.push(node);
+            }
+        }
+        (self.hashes, self.keys, self.next) = (hashes, keys, 0);
+        out
+    }
+}
+
+/// One position of JSON values: `schema.Shape`, field for field.
+pub(crate) struct Node {
+    pub(crate) count: u64,
+    pub(crate) kinds: u8,
+    pub(crate) depth: u32,
+    pub(crate) objects: u64,
+    pub(crate) props: Option<Box<Props>>,
+    pub(crate) extra: Option<Box<Node>>,
+    pub(crate) items: Option<Box<Node>>,
+    pub(crate) fmts: u8,
+    pub(crate) vals: Option<Vec<(String, u64)>>,
+}
+
+impl Node {
+    pub(crate) fn new(depth: u32, r: &Rules) -> Node {
+        Node {
+            count: 0,
+            kinds: 0,
+            depth,
+            objects: 0,
+            props: None,
+            extra: None,
+            items: None,
+            fmts: r.all_formats,
+            vals: Some(Vec::new()),
+        }
+    }
+
+    pub(crate) fn fold_str(&mut self, r: &Rules, s: &str) {
+        if self.fmts != 0 {
+            self.fmts = narrow(r, self.fmts, s);
+        }
+        if let Some(vals) = self.vals.as_mut() {
+            if let Some(entry) = vals.iter_mut().find(|(k, _)| k == s) {
+                entry.1 += 1;
+            } else if vals.len() < r.enum_max && enumish(r, s) {
+                vals.push((s.to_owned(), 1));
+            } else {
+                self.vals = None;
+            }
+        }
+    }
+
+    /// A new property: schema._new_prop (room is made first when the position is full).
+    pub(crate) fn new_prop(&mut self, r: &Rules, props: &mut Props, key: &str, h: u64) -> usize {
+        if props.len() >= r.max_props {
+            self.evict(r, props);
+        }
+        props.push(key, h, Node::new(self.depth + 1, r))
+    }
+
+    /// schema._evict: the rarest keys' values move to `extra`, merged in (count, key) order.
+    fn evict(&mut self, r: &Rules, props: &mut Props) {
+        let mut ranked: Vec<(u64, &str)> = props.iter().map(|(k, c)| (c.count, k)).collect();
+        ranked.sort_unstable();
+        let keep = r.max_props * 3 / 4;
+        let mut victims: Vec<Box<str>> = ranked.iter().filter(|(n, _)| *n == 1).map(|(_, k)| (*k).into()).collect();
+        if props.len() - victims.len() > keep {
+            victims = ranked.iter().take(props.len() - keep).map(|(_, k)| (*k).into()).collect();
+        }
+        let depth = self.depth;
+        let extra = self.extra.get_or_insert_with(|| Box::new(Node::new(depth + 1, r)));
+        for child in props.take(&victims) {
+            extra.merge(r, child);
+        }
+    }
+
+    /// schema.Shape.merge, taking `other` over.
+    pub(crate) fn merge(&mut self, r: &Rules, other: Node) {
+        self.count += other.count;
+        self.kinds |= other.kinds;
+        self.objects += other.objects;
+        self.fmts &= other.fmts;
+        self.vals = match (self.vals.take(), other.vals) {
+            (Some(mut mine), Some(theirs)) => {
+                for (v, n) in theirs {
+                    match mine.iter_mut().find(|(k, _)| *k == v) {
+                        Some(entry) => entry.1 += n,
+                        None => mine.push((v, n)),
+                    }
+                }
+                if mine.len() > r.enum_max {
+                    None
+                } else {
+                    Some(mine)
+                }
+            }
+            _ => None,
+        };
+        merge_child(r, &mut self.items, other.items);
+        merge_child(r, &mut self.extra, other.extra);
+        if let Some(theirs) = other.props {
+            let mut props = self.props.take().unwrap_or_default();
+            let Props { hashes, keys, nodes, .. } = *theirs;
+            for ((h, key), child) in hashes.into_iter().zip(keys).zip(nodes) {
+                match props.find(&key, h) {
+                    Some(i) => props.nodes[i].merge(r, child),
+                    None => {
+                        props.push(&key, h, child);
+                    }
+                }
+            }
+            if props.len() > r.max_props {
+                self.evict(r, &mut props);
+            }
+            self.props = Some(props);
+        }
+    }
+
+    /// The node as nested tuples for `specbuild.native` (keys sorted, so the export is deterministic):
+    /// (count, kinds, depth, objects, props | None, extra | None, items | None, fmts, vals | None)
+    pub(crate) fn export<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let props = match &self.props {
+            None => py.None().into_bound(py),
+            Some(map) => {
+                let mut entries: Vec<(&str, &Node)> = map.iter().collect();
+                entries.sort_unstable_by_key(|(k, _)| *k);
+                let list = PyList::empty(py);
+                for (k, node) in entries {
+                    list.append((k, node.export(py)?))?;
+                }
+                list.into_any()
+            }
+        };
+        let child = |c: &Option<Box<Node>>| -> PyResult<Bound<'py, PyAny>> {
+            match c {
+                None => Ok(py.None().into_bound(py)),
+                Some(n) => Ok(n.export(py)?.into_any()),
+            }
+        };
+        let vals = match &self.vals {
+            None => py.None().into_bound(py),
+            Some(vs) => {
+                let d = PyDict::new(py);
+                for (k, n) in vs {
+                    d.set_item(k, n)?;
+                }
+                d.into_any()
+            }
+        };
+        PyTuple::new(
+            py,
+            [
+                self.count.into_pyobject(py)?.into_any(),
+                self.kinds.into_pyobject(py)?.into_any(),
+                self.depth.into_pyobject(py)?.into_any(),
+                self.objects.into_pyobject(py)?.into_any(),
+                props,
+                child(&self.extra)?,
+                child(&self.items)?,
+                self.fmts.into_pyobject(py)?.into_any(),
+                vals,
+            ],
+        )
+    }
+}
+
+fn merge_child(r: &Rules, mine: &mut Option<Box<Node>>, theirs: Option<Box<Node>>) {
+    if let Some(t) = theirs {
+        match mine {
+            Some(m) => m.merge(r, *t),
+            None => *mine = Some(t),
+        }
+    }
+}
