@@ -1,4 +1,4 @@
-# Types of the optional native module built from native/src/lib.rs (see specbuild/native.py).
+# Types of the optional native module built from native/src/ (see specbuild/native.py).
 from collections.abc import Callable
 from typing import Any, final
 
