@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any, Final
 
 from specbuild import schema
-from specbuild.records import EMPTY, Body, Exchange
+from specbuild.records import EMPTY, Body
 
 
 def _load() -> ModuleType | None:
@@ -61,34 +61,15 @@ def json_parser() -> Callable[[str], Any] | None:
     return _native.parse if _native is not None else None
 
 
-def record_decoder(max_body_bytes: int) -> Callable[[bytes | str, str], Exchange | None] | None:
-    """A fast decoder of records in their plain, common form, or None without the native module.
-
-    It answers None for any record :func:`specbuild.records.decode` must look at (errors, ``url``
-    targets, escaped query strings, form bodies, ...): call that one then. Where it answers, the
-    Exchange equals what ``records.decode`` gives with :func:`json_parser` (tests hold it to that).
-    """
-    if _native is None:
-        return None
-    decode_fields = _native.decode_record
-
-    def decode(raw: bytes | str, origin: str) -> Exchange | None:
-        fields = decode_fields(raw, max_body_bytes)
-        if fields is None:
-            return None
-        method, path, status, query, req_headers, resp_headers, req_body, resp_body, scheme, host = fields
-        return Exchange(method, path, status, query, req_headers, resp_headers, req_body, resp_body, scheme,
-                        host, origin)
-
-    return decode
-
-
 def fields_decoder() -> Callable[[bytes | str, int], tuple[Any, ...] | None] | None:
-    """What :func:`record_decoder` decodes, as the Exchange's fields in order (without ``origin``),
-    from ``decode(raw, max_body_bytes)``; None without the native module.
+    """``decode(raw, max_body_bytes)``: a record in its plain, common form as an Exchange's fields in
+    order (without ``origin``); None without the native module.
 
-    The fold takes these straight to ``SpecBuilder.add_fields``: building the Exchange object would
-    cost a twentieth of the time per record.
+    The decoder answers None for any record :func:`specbuild.records.decode` must look at (errors,
+    ``url`` targets, escaped query strings, form bodies, ...): call that one then. Where it answers, the
+    fields equal what ``records.decode`` gives with :func:`json_parser` (tests hold it to that). The fold
+    takes them straight to ``SpecBuilder.add_fields``: building an Exchange would cost a twentieth of
+    the time per record.
     """
     return _native.decode_record if _native is not None else None
 

@@ -213,7 +213,7 @@ def _parse(text: str, parse_json: JsonParser | None) -> Any:
         try:
             return parse_json(text)
         except ValueError:
-            pass  # the native parser takes less (no nesting past 128 levels): orjson, the reference, decides
+            pass  # the native check takes less (duplicate keys, -0, deep nesting): orjson, the reference, decides
     return orjson.loads(text)
 
 

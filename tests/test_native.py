@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from specbuild import native, schema
 from specbuild.builder import SpecBuilder
 from specbuild.files import dumps
-from specbuild.records import DEFAULT_MAX_BODY_BYTES
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange
 from specbuild.run import Fold, build_document
 from specbuild.sources.jsonl import iter_lines
 from tests.helpers import devset_lines
@@ -193,11 +193,12 @@ def assert_fast_decode_agrees(raw: bytes, limit: int = 4096) -> bool:
     """The native decoder answers None or exactly what records.decode answers; True if it answered."""
     from specbuild.errors import RecordError
     from specbuild.records import decode
-    fast = native.record_decoder(limit)
-    assert fast is not None
-    got = fast(raw, "here")
-    if got is None:
+    decode_fields = native.fields_decoder()
+    assert decode_fields is not None
+    fields = decode_fields(raw, limit)
+    if fields is None:
         return False
+    got = Exchange(*fields, "here")
     try:
         expected = decode(raw, "here", max_body_bytes=limit, parse_json=native.json_parser())
     except RecordError as err:
