@@ -37,7 +37,7 @@ def spec_problems(doc: Mapping[str, Any]) -> list[str]:
         known = _VERDICTS.get(key)
         if known is not None:
             return list(known)
-    problems, settled = _validate(doc)
+    problems, settled = _validate(_shared(doc) if key is not None else doc)
     if key is not None and settled:
         _VERDICTS.put(key, tuple(problems))
     return problems
@@ -55,6 +55,30 @@ def _validate(doc: Mapping[str, Any]) -> tuple[list[str], bool]:
     finally:
         _forget_validators()
     return [], True
+
+
+def _shared(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a plain-JSON ``doc`` in which equal objects are one object.
+
+    openapi-spec-validator checks each schema object once, by id: a learned spec repeats whole schemas
+    (the same ``metadata`` object under every resource), so sharing them saves about a third of the
+    time. The verdict is the same: a repeat would be judged as its first occurrence, which comes first.
+    The one context-dependent check (a ``required`` name an ``allOf`` does not define, allowed only
+    where the schema is nested) is why objects holding ``allOf`` are never shared.
+    """
+    seen: dict[bytes, Any] = {}
+
+    def share(value: Any) -> Any:
+        if type(value) is dict:
+            copy = {k: share(v) for k, v in value.items()}
+            if "allOf" in copy:
+                return copy
+            return seen.setdefault(orjson.dumps(copy), copy)
+        if type(value) is list:
+            return [share(v) for v in value]
+        return value
+
+    return dict(share(dict(doc)))
 
 
 def _forget_validators() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from specbuild.errors import InvalidSpecError
-from specbuild.validate import check_built_spec, spec_problems
+from specbuild.validate import _validate, check_built_spec, spec_problems
 
 
 def valid_doc() -> dict[str, Any]:
@@ -92,6 +92,24 @@ def test_shared_objects_are_judged_by_the_validator_itself() -> None:
     assert spec_problems(doc(copy.deepcopy(schema))) == ["Required list has not defined properties: ['zzz']"]
     assert spec_problems(doc(schema)) == []
     assert spec_problems(doc(copy.deepcopy(schema))) == ["Required list has not defined properties: ['zzz']"]
+
+
+def test_equal_schemas_shared_for_speed_keep_the_verdict() -> None:
+    """Equal objects are shared before validating (the validator checks a schema object once): what it
+    finds wrong, and where, is what it finds in the unshared document."""
+    bad = {"type": "object", "properties": {"a": {"type": "string", "default": 1}}}
+    ok = {"type": "object", "properties": {"a": {"type": "string"}}}
+
+    def doc(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+        def op(schema: dict[str, Any]) -> dict[str, Any]:
+            return {"get": {"responses": {"200": {"description": "ok", "content": {
+                "application/json": {"schema": copy.deepcopy(schema)}}}}}}
+        return {**valid_doc(), "paths": {"/a": op(first), "/b": op(second)}}
+
+    for first, second in ((bad, bad), (ok, bad), (bad, ok), (ok, ok)):
+        shared, unshared = spec_problems(doc(first, second)), _validate(doc(first, second))[0]
+        assert shared == unshared
+        assert bool(shared) == (bad in (first, second))
 
 
 class Payload(dict[str, Any]):
