@@ -150,6 +150,7 @@ class Follower:
         limits, folder, clock = self.limits, self.folder, self.clock
         now = clock()
         last_checkpoint = last_progress = last_record = now
+        sized_up = False
         while True:
             reason = self._stop_reason(should_stop, now - last_record)
             if reason:
@@ -158,6 +159,9 @@ class Follower:
             batch = self.source.poll(want, POLL_TIMEOUT)
             now = clock()
             if batch.records:
+                if not sized_up:  # the first fetch tells the backlog: a replay goes to the pool at once
+                    sized_up = True
+                    folder.backlog(self.source.lag())
                 folder.add(batch.records)
                 self.positions.update(batch.ends)
                 self.dirty = True

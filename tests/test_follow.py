@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,6 +241,31 @@ def test_until_end_folds_every_partition_like_a_file(tmp_path: Path) -> None:
     assert consumer.commits[-1] == ends
     assert consumer.closed
     assert any("assigned t[0,1,2]" in n for n in h.notes)
+
+
+class SizingFolder(LocalFolder):
+    """A local folder that notes what the follower tells it about the backlog, and when."""
+
+    def __init__(self, fold: Fold) -> None:
+        super().__init__(fold)
+        self.events: list[tuple[str, int | None]] = []
+
+    def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
+        self.events.append(("add", len(records)))
+        super().add(records)
+
+    def backlog(self, lag: int | None) -> None:
+        self.events.append(("backlog", lag))
+
+
+def test_the_backlog_is_sized_up_at_the_first_batch(tmp_path: Path) -> None:
+    """A replay moves to the pool before its first batch is folded here, not at the first progress tick."""
+    h = Harness(FakeConsumer(spread(list(USERS)), per_consume=40), tmp_path / "out", Limits(until_end=True))
+    folder = SizingFolder(h.fold)
+    h.follower.folder = folder
+    h.run()
+    assert folder.events[:2] == [("backlog", len(USERS) - 40), ("add", 40)]  # what is behind this batch
+    assert h.spec() == file_replay(USERS)
 
 
 def test_bad_records_are_skipped_counted_located_and_dead_lettered(tmp_path: Path) -> None:
