@@ -19,9 +19,6 @@ from typing import Any
 import orjson
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-from openapi_spec_validator import validate as _validate_spec
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-from openapi_spec_validator.validation.validators import SpecValidator
 
 from specbuild.errors import InputError, InvalidSpecError
 
@@ -43,10 +40,25 @@ def spec_problems(doc: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def preload() -> None:
+    """Import openapi-spec-validator in a background thread (about 0.15 s, mostly pydantic): a follower
+    has that time to spare while it joins its group, and needs the validator at its first checkpoint."""
+    threading.Thread(target=_import_validator, name="specbuild-preload", daemon=True).start()
+
+
+def _import_validator() -> None:
+    import openapi_spec_validator  # noqa: F401
+
+
 def _validate(doc: Mapping[str, Any]) -> tuple[list[str], bool]:
     """The problems, and whether they are the validator's verdict on the content (not a crash)."""
+    # openapi-spec-validator is imported when first needed, not with this module: most commands validate
+    # once, at the end, and its import is a third of the CLI's start-up.
+    from openapi_spec_validator import validate as validate_spec
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
     try:
-        _validate_spec(dict(doc))
+        validate_spec(dict(doc))
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "absolute_path", ()) or ())
         return [f"{where}: {exc.message}" if where else str(exc.message)], True
@@ -85,6 +97,8 @@ def _forget_validators() -> None:
     # openapi-spec-validator 0.9 memoizes SpecValidator.iter_errors in an unbounded lru_cache keyed on
     # the validator, which keeps every document ever validated alive (~2 MB each for a large spec):
     # a Kafka follow validates at every checkpoint. Our validators are never reused, so drop them.
+    from openapi_spec_validator.validation.validators import SpecValidator
+
     cached = getattr(SpecValidator.iter_errors, "__wrapped__", None)
     clear = getattr(cached, "cache_clear", None)
     if clear is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import gc
+import subprocess
+import sys
 import weakref
 from typing import Any
 
@@ -125,3 +127,11 @@ def test_validated_documents_are_not_kept_alive() -> None:
     del doc, payload
     gc.collect()
     assert alive() is None
+
+
+def test_the_cli_loads_without_the_spec_validator() -> None:
+    """Its import is a third of the CLI's start-up: it comes when a document is first validated."""
+    code = ("import sys, specbuild.cli; assert 'openapi_spec_validator' not in sys.modules; "
+            "from specbuild.validate import spec_problems; spec_problems({}); "
+            "assert 'openapi_spec_validator' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
