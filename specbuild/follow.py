@@ -43,6 +43,7 @@ from specbuild.pool import BATCH, Folder, LocalFolder, ScalingFolder
 from specbuild.run import Fold, Stats
 from specbuild.sources.kafka import Batch, Connection, Partition, StopAt, describe, open_source
 from specbuild.spec import RenderOptions
+from specbuild.validate import preload
 
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
 PROGRESS_EVERY: Final = 0.5  # seconds between live-line updates
@@ -228,6 +229,7 @@ def follow(settings: FollowSettings, builder: SpecBuilder, options: RenderOption
         folder = _folder(settings, builder, reporter, dead)
         stack.callback(folder.close)
         stop = stack.enter_context(StopSignals())
+        preload()  # the validator's import overlaps the group join instead of the first checkpoint
         source = open_source(conf, settings.connection.topics, positions, note=reporter.note,
                              require_topics=limits.until_end)
         stack.callback(source.close)  # also when the loop fails: leave the group at once
