@@ -142,6 +142,26 @@ def test_limits_depth_and_eviction_match() -> None:
 
 
 @needs_native
+def test_escaped_keys_and_strings_fold_as_their_text_around_the_depth_limit() -> None:
+    """The fold reads strings that had escapes from a side buffer, the others from the text: one key
+    or value written both ways is one property or one enum value, and nothing skipped at the depth
+    limit shifts what follows it."""
+    deep: Any = {"\u00e9": "\u00e9t\u00e9", "k\"q": ["\n", "on", {"\u00e9": 1}]}
+    for _ in range(schema.MAX_DEPTH + 2):
+        deep = {"d": deep, "\u00e9": ["x\u00e9", "on"], "after": "on"}
+    texts = [
+        '{"a": "x", "\\u0061b": "\\u00e9t\\u00e9", "k\\"q": ["\\n", "on"]}',
+        '{"ab": "\u00e9t\u00e9", "a": "\\u0078", "k\\u0022q": []}',
+        '"a\\u00e9"',
+        '["\\u00e9", "\u00e9", {"\\u00e9": null, "z": "\\ud83d\\ude00"}]',
+        json.dumps(deep),                      # escapes non-ASCII, inside and after the skipped levels
+        json.dumps(deep, ensure_ascii=False),  # the same without escapes
+        json.dumps([deep, {"\u00e9": "on"}]),
+    ]
+    assert state(fold_native(texts)) == state(fold_python(texts))
+
+
+@needs_native
 def test_builder_pickles_and_merges_with_pending_native_bodies() -> None:
     lines = list(iter_lines(str(ROOT / "fixtures" / "users.jsonl")))
     whole = SpecBuilder()

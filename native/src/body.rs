@@ -1,100 +1,186 @@
-//! Bodies: checked (`parse`), then folded straight from their text into an accumulator (`Acc`).
+//! Bodies: checked (`parse`), which records what it read as a tape, then folded from that tape into an
+//! accumulator (`Acc`).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::rules::{rules, Rules, ANY, ARR, BOOL, FLOAT, INT, NULL, OBJ, STR};
 use crate::shape::{key_hash, Node};
 use crate::state::Reader;
 
-// -- the fold, streamed from the text --------------------------------------------------------------
-// A body is read twice: `parse` checks that it is JSON (as the record's decode must, before anything of
-// the record is folded), then `Acc.add` folds it straight from the text, with no tree built. serde_json
-// reports integers with visit_i64/visit_u64 and floats (and integers too big for 64 bits) with
-// visit_f64, as orjson gives int and float; `null` is visit_unit.
+// -- the tape ----------------------------------------------------------------------------------------
+// A body is parsed once, by the check (as the record's decode must, before anything of the record is
+// folded), which records the values it reads as a tape: the fold then walks the tape, with no second
+// parse and no key hashed twice. serde_json reports integers with visit_i64/visit_u64 and floats (and
+// integers too big for 64 bits) with visit_f64, as orjson gives int and float; `null` is visit_unit.
 
-/// Folds one value into a node (counting it there).
-struct Fold<'a> {
-    node: &'a mut Node,
-    r: &'a Rules,
+/// A string of the body: `at` below the text's length is where it starts in the text (it had no
+/// escapes), from the text's length on it is that far into the text and then into `Tape::side`.
+#[derive(Clone, Copy)]
+struct Span {
+    at: u32,
+    len: u32,
 }
 
-impl<'de> DeserializeSeed<'de> for Fold<'_> {
+/// One value (or object key) of the body, in document order.
+#[derive(Clone, Copy)]
+enum Ev {
+    Null,
+    Bool,
+    Int,
+    Float,
+    Str(Span),
+    /// An object key, with its `key_hash`; its value follows.
+    Key(Span, u64),
+    /// An array or object: its events (items, or keys and values) run up to this index, exclusive.
+    Arr(u32),
+    Obj(u32),
+}
+
+/// What the check read of a body, for the fold.
+pub(crate) struct Tape {
+    events: Box<[Ev]>,
+    side: String, // the strings that had escapes, unescaped, one after the other
+}
+
+/// The tape being recorded; its buffers are kept between bodies (one per thread), so a body costs one
+/// allocation for its events and none here.
+#[derive(Default)]
+struct Recorder {
+    events: Vec<Ev>,
+    side: String,
+    keys: Vec<u64>, // hashes of the keys of the objects being read, innermost last
+    text_at: usize, // the address of the text, to tell where a borrowed string sits in it
+    text_len: usize,
+}
+
+/// The buffers the recorder keeps between bodies, in events (24 bytes each) or side bytes: enough
+/// for bodies of up to about a megabyte.
+const KEEP: usize = 1 << 16;
+
+thread_local! {
+    static RECORDER: RefCell<Recorder> = RefCell::new(Recorder::default());
+}
+
+impl Recorder {
+    /// The span of a string borrowed from the text (copied to the side should it not be in it).
+    fn span(&mut self, s: &str) -> Span {
+        let off = (s.as_ptr() as usize).wrapping_sub(self.text_at);
+        if off <= self.text_len && s.len() <= self.text_len - off {
+            return Span { at: off as u32, len: s.len() as u32 };
+        }
+        self.copied(s)
+    }
+
+    /// The span of an unescaped string, copied to the side.
+    fn copied(&mut self, s: &str) -> Span {
+        let at = (self.text_len + self.side.len()) as u32;
+        self.side.push_str(s);
+        Span { at, len: s.len() as u32 }
+    }
+
+    fn key(&mut self, key: Cow<'_, str>) -> u64 {
+        let h = key_hash(&key);
+        let span = match key {
+            Cow::Borrowed(s) => self.span(s),
+            Cow::Owned(s) => self.copied(&s),
+        };
+        self.events.push(Ev::Key(span, h));
+        h
+    }
+
+    /// Set the end of the array or object whose event is at `start`, now that its content is read.
+    fn close(&mut self, start: usize) {
+        let end = self.events.len() as u32;
+        match &mut self.events[start] {
+            Ev::Arr(e) | Ev::Obj(e) => *e = end,
+            _ => unreachable!("close() is called with the index of the event open() pushed"),
+        }
+    }
+}
+
+/// The check, which records the tape: JSON, no object with a key twice (orjson keeps the last of
+/// duplicate keys, which a fold in document order cannot undo) and no negative zero. Bodies it refuses
+/// go to orjson and the Python fold, so the result is the same either way.
+struct Check<'a>(&'a mut Recorder);
+
+impl<'de> DeserializeSeed<'de> for Check<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        self.node.count += 1;
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Fold<'_> {
+impl<'de> Visitor<'de> for Check<'_> {
     type Value = ();
-
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
     fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        self.node.kinds |= BOOL;
+        self.0.events.push(Ev::Bool);
         Ok(())
     }
     fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        self.node.kinds |= INT;
+        self.0.events.push(Ev::Int);
         Ok(())
     }
     fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        self.node.kinds |= INT;
+        self.0.events.push(Ev::Int);
         Ok(())
     }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        self.node.kinds |= FLOAT;
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        // serde_json reads `-0` as the float -0.0, orjson as the integer 0: let orjson decide.
+        if v == 0.0 && v.is_sign_negative() {
+            return Err(E::custom("negative zero"));
+        }
+        self.0.events.push(Ev::Float);
+        Ok(())
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
+        let span = self.0.span(v);
+        self.0.events.push(Ev::Str(span));
         Ok(())
     }
     fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.node.kinds |= STR;
-        self.node.fold_str(self.r, v);
+        let span = self.0.copied(v);
+        self.0.events.push(Ev::Str(span));
         Ok(())
     }
     fn visit_unit<E>(self) -> Result<(), E> {
-        self.node.kinds |= NULL;
+        self.0.events.push(Ev::Null);
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let (node, r) = (self.node, self.r);
-        node.kinds |= ARR;
-        if node.depth >= r.max_depth {
-            node.kinds |= ANY;
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            return Ok(());
-        }
-        let depth = node.depth;
-        let items = node.items.get_or_insert_with(|| Box::new(Node::new(depth + 1, r)));
-        while seq.next_element_seed(Fold { node: items, r })?.is_some() {}
+        let start = self.0.events.len();
+        self.0.events.push(Ev::Arr(0));
+        while seq.next_element_seed(Check(&mut *self.0))?.is_some() {}
+        self.0.close(start);
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let (node, r) = (self.node, self.r);
-        node.kinds |= OBJ;
-        node.objects += 1;
-        if node.depth >= r.max_depth {
-            node.kinds |= ANY;
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            return Ok(());
-        }
-        let mut props = node.props.take().unwrap_or_default();
+        let start = self.0.events.len();
+        self.0.events.push(Ev::Obj(0));
+        let first_key = self.0.keys.len();
         while let Some(key) = map.next_key_seed(Key)? {
-            let h = key_hash(&key);
-            let i = match props.find(&key, h) {
-                Some(i) => i,
-                None => node.new_prop(r, &mut props, &key, h),
-            };
-            map.next_value_seed(Fold { node: &mut props.nodes[i], r })?;
+            let h = self.0.key(key);
+            self.0.keys.push(h);
+            map.next_value_seed(Check(&mut *self.0))?;
         }
-        node.props = Some(props);
+        self.0.close(start);
+        // A hash seen twice is taken as a duplicate key: a rare collision only costs the slow path.
+        let mine = &mut self.0.keys[first_key..];
+        mine.sort_unstable();
+        let duplicate = mine.windows(2).any(|w| w[0] == w[1]);
+        self.0.keys.truncate(first_key);
+        if duplicate {
+            return Err(de::Error::custom("duplicate key in an object"));
+        }
         Ok(())
     }
 }
@@ -122,73 +208,34 @@ impl<'de> Visitor<'de> for Key {
     }
 }
 
-/// The check before the fold: JSON, no object with a key twice (orjson keeps the last of duplicate
-/// keys, which a streamed fold cannot undo) and no negative zero. Bodies it refuses go to orjson and
-/// the Python fold, so the result is the same either way.
-struct Check<'a> {
-    keys: &'a mut Vec<u64>, // hashes of the keys of the objects being read, innermost last
+/// Check `text` and record its tape.
+pub(crate) fn check(text: &str) -> Result<Tape, serde_json::Error> {
+    // Spans are 32-bit offsets into the text and then the side, which is shorter than the text: a body
+    // too large for them goes to orjson.
+    if text.len() > (u32::MAX / 2) as usize {
+        return Err(de::Error::custom("too large for the native check"));
+    }
+    RECORDER.with_borrow_mut(|rec| {
+        // A rare huge body does not keep its buffers for the rest of the run.
+        if rec.events.capacity() > KEEP || rec.side.capacity() > KEEP {
+            *rec = Recorder::default();
+        }
+        rec.events.clear();
+        rec.side.clear();
+        rec.keys.clear();
+        (rec.text_at, rec.text_len) = (text.as_ptr() as usize, text.len());
+        let mut de = serde_json::Deserializer::from_str(text);
+        Check(rec).deserialize(&mut de)?;
+        de.end()?;
+        Ok(Tape { events: rec.events.as_slice().into(), side: rec.side.as_str().into() })
+    })
 }
 
-impl<'de> DeserializeSeed<'de> for Check<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Check<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        // serde_json reads `-0` as the float -0.0, orjson as the integer 0: let orjson decide.
-        if v == 0.0 && v.is_sign_negative() {
-            return Err(E::custom("negative zero"));
-        }
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Check { keys: &mut *self.keys })?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let start = self.keys.len();
-        while let Some(key) = map.next_key_seed(Key)? {
-            self.keys.push(key_hash(&key));
-            map.next_value_seed(Check { keys: &mut *self.keys })?;
-        }
-        // A hash seen twice is taken as a duplicate key: a rare collision only costs the slow path.
-        let mine = &mut self.keys[start..];
-        mine.sort_unstable();
-        let duplicate = mine.windows(2).any(|w| w[0] == w[1]);
-        self.keys.truncate(start);
-        if duplicate {
-            return Err(de::Error::custom("duplicate key in an object"));
-        }
-        Ok(())
-    }
-}
-
-/// A body checked to be JSON: the fold reads the text again (it is not copied).
+/// A body checked to be JSON, with the tape of what the check read (the fold reads that, not the text).
 #[pyclass(frozen, module = "specbuild._native")]
 pub(crate) struct Json {
     pub(crate) text: String,
+    pub(crate) tape: Tape,
 }
 
 #[pymethods]
@@ -200,18 +247,82 @@ impl Json {
     }
 }
 
-pub(crate) fn check(text: &str) -> Result<(), serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let mut keys = Vec::with_capacity(64);
-    Check { keys: &mut keys }.deserialize(&mut de)?;
-    de.end()
-}
-
 /// Check that `text` is JSON; ValueError when not (the caller then asks orjson, the reference).
 #[pyfunction]
 pub(crate) fn parse(text: &str) -> PyResult<Json> {
-    check(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(Json { text: text.to_owned() })
+    let tape = check(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(Json { text: text.to_owned(), tape })
+}
+
+// -- the fold, from the tape -------------------------------------------------------------------------
+
+/// A tape with the text its spans point into.
+struct Walk<'a> {
+    events: &'a [Ev],
+    text: &'a str,
+    side: &'a str,
+}
+
+impl Walk<'_> {
+    fn str(&self, s: Span) -> &str {
+        let (at, len) = (s.at as usize, s.len as usize);
+        match at.checked_sub(self.text.len()) {
+            None => &self.text[at..at + len],
+            Some(at) => &self.side[at..at + len],
+        }
+    }
+
+    /// Fold the value whose first event is at `at` into `node` (counting it there); the index after it.
+    fn fold(&self, node: &mut Node, r: &Rules, at: usize) -> usize {
+        node.count += 1;
+        match self.events[at] {
+            Ev::Null => node.kinds |= NULL,
+            Ev::Bool => node.kinds |= BOOL,
+            Ev::Int => node.kinds |= INT,
+            Ev::Float => node.kinds |= FLOAT,
+            Ev::Str(s) => {
+                node.kinds |= STR;
+                node.fold_str(r, self.str(s));
+            }
+            Ev::Arr(end) => {
+                node.kinds |= ARR;
+                if node.depth >= r.max_depth {
+                    node.kinds |= ANY;
+                    return end as usize;
+                }
+                let depth = node.depth;
+                let items = node.items.get_or_insert_with(|| Box::new(Node::new(depth + 1, r)));
+                let mut i = at + 1;
+                while i < end as usize {
+                    i = self.fold(items, r, i);
+                }
+                return i;
+            }
+            Ev::Obj(end) => {
+                node.kinds |= OBJ;
+                node.objects += 1;
+                if node.depth >= r.max_depth {
+                    node.kinds |= ANY;
+                    return end as usize;
+                }
+                let mut props = node.props.take().unwrap_or_default();
+                let mut i = at + 1;
+                while i < end as usize {
+                    let Ev::Key(s, h) = self.events[i] else { unreachable!("an object's events are key, value, ...") };
+                    let key = self.str(s);
+                    let p = match props.find(key, h) {
+                        Some(p) => p,
+                        None => node.new_prop(r, &mut props, key, h),
+                    };
+                    i = self.fold(&mut props.nodes[p], r, i + 1);
+                }
+                node.props = Some(props);
+                return i;
+            }
+            Ev::Key(..) => unreachable!("a key is read with its object"),
+        }
+        at + 1
+    }
 }
 
 /// A root position: fold parsed bodies in with `add`, take the result with `export` (which resets).
@@ -227,12 +338,9 @@ impl Acc {
         Acc { root: Node::new(0, rules()) }
     }
 
-    fn add(&mut self, body: &Json) -> PyResult<()> {
-        let mut de = serde_json::Deserializer::from_str(&body.text);
-        // Checked by `parse`, so this does not fail; if it ever did, the error says so rather than hide it.
-        Fold { node: &mut self.root, r: rules() }
-            .deserialize(&mut de)
-            .map_err(|e| PyRuntimeError::new_err(format!("body changed after it was checked: {e}")))
+    fn add(&mut self, body: &Json) {
+        let Tape { events, side } = &body.tape;
+        Walk { events, text: &body.text, side }.fold(&mut self.root, rules(), 0);
     }
 
     #[getter]

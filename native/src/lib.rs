@@ -4,10 +4,10 @@
 //! Optional and exact; the Python code is the reference.
 //! - `decode_record` decodes a record in its plain, common form into an Exchange's fields and answers
 //!   None for anything else, which `records.decode` then handles (every error message stays there).
-//! - `parse` checks a body, `Acc.add` folds it (streamed from the text, in document order) into a tree
-//!   of `Node`s that mirrors `schema.Shape` field for field, with the same rules. `Acc.export()` hands
-//!   the tree back as nested tuples, from which Python builds a `Shape` and merges it; merging is
-//!   exact, so the written spec is byte-identical with or without this module.
+//! - `parse` checks a body and records what it read as a tape; `Acc.add` folds that tape (in document
+//!   order) into a tree of `Node`s that mirrors `schema.Shape` field for field, with the same rules.
+//!   `Acc.export()` hands the tree back as nested tuples, from which Python builds a `Shape` and merges
+//!   it; merging is exact, so the written spec is byte-identical with or without this module.
 //!
 //! Nothing here decides anything Python does not: the limits and the format patterns come from
 //! `schema.py` through `configure()`, so the rules live in one place. tests/test_native.py holds the

@@ -224,7 +224,7 @@ fn is_json_media(mt: &str) -> bool {
 
 enum BodyOut {
     Empty,
-    Json(Option<String>, String),
+    Json(Option<String>, Json),
     Text(String, String),
     Binary(Option<String>),
 }
@@ -250,12 +250,12 @@ fn body(v: Option<Value>, content_type: Option<&str>, limit: usize, lenient_empt
         }
         if stripped.starts_with(['{', '[']) {
             // JSON, else text; a body the check refuses (duplicate keys, -0) may still be JSON to orjson
-            return if check(&text).is_ok() { Some(BodyOut::Json(None, text)) } else { None };
+            return check(&text).ok().map(|tape| BodyOut::Json(None, Json { text, tape }));
         }
         return Some(BodyOut::Binary(None));
     };
     if is_json_media(&mt) {
-        return if check(&text).is_ok() { Some(BodyOut::Json(Some(mt), text)) } else { None };
+        return check(&text).ok().map(|tape| BodyOut::Json(Some(mt), Json { text, tape }));
     }
     if mt == "application/x-www-form-urlencoded" {
         return None;
@@ -375,8 +375,8 @@ fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>
     let cls = cls.bind(py);
     match body {
         BodyOut::Empty => Ok(empty.bind(py).clone()),
-        BodyOut::Json(mt, text) => {
-            let handle = Bound::new(py, Json { text })?;
+        BodyOut::Json(mt, json) => {
+            let handle = Bound::new(py, json)?;
             let mt = mt.unwrap_or_else(|| "application/json".to_owned());
             cls.call1((pyo3::intern!(py, "json"), mt, handle))
         }
