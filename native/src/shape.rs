@@ -1,37 +1,24 @@
 //! One position of JSON values (`Node`, `schema.Shape` field for field) and its properties.
 
-use std::hash::Hasher;
-
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::rules::{enumish, narrow, Rules};
 
-/// FxHash (rustc's): keys are short and trusted to be few per position, SipHash's DoS guard is
-/// not needed and costs a third of a lookup.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
+/// FxHash (rustc's) of a key: keys are short and trusted to be few per position, SipHash's DoS guard
+/// is not needed and costs a third of a lookup.
 pub(crate) fn key_hash(key: &str) -> u64 {
-    let mut h = FxHasher::default();
-    h.write(key.as_bytes());
-    h.finish()
+    let add = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    let chunks = key.as_bytes().chunks_exact(8);
+    let tail = chunks.remainder();
+    let h = chunks.fold(0, |h, c| add(h, u64::from_le_bytes(c.try_into().expect("eight bytes"))));
+    // the last bytes as a word, zero-padded: shifted in, as a copy of a few bytes read back as a word
+    // stalls the hash of every short key
+    if tail.is_empty() {
+        h
+    } else {
+        add(h, tail.iter().rev().fold(0, |word, &b| word << 8 | u64::from(b)))
+    }
 }
 
 /// The properties of one object position, in first-seen order.
