@@ -144,7 +144,7 @@ class Follower:
         except BaseException:
             self.failed = True  # no checkpoint of a half-folded batch, no commit
             raise
-        self.checkpoint()
+        self.checkpoint(last=True)
         return reason
 
     def _loop(self, should_stop: Callable[[], bool]) -> str:
@@ -189,9 +189,12 @@ class Follower:
         if self.dirty and not self.failed and self.checkpoints.periodic:
             self.checkpoint()
 
-    def checkpoint(self) -> None:
-        """Spec and state to disk, dead letters flushed, then (only then) the offsets committed."""
-        builder = self.folder.sync()
+    def checkpoint(self, last: bool = False) -> None:
+        """Spec and state to disk, dead letters flushed, then (only then) the offsets committed.
+
+        The ``last`` one (at stop) lets the fold processes go before the spec is rendered.
+        """
+        builder = self.folder.sync(last)
         self.doc, self.target = self.checkpoints.write(State(builder, self.positions))
         if self.dead_letter is not None:
             self.dead_letter.flush()

@@ -32,7 +32,7 @@ class Folder(Protocol):
     def stats(self) -> Stats: ...
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None: ...
     def backlog(self, lag: int | None) -> None: ...
-    def sync(self) -> SpecBuilder: ...
+    def sync(self, last: bool = False) -> SpecBuilder: ...
     def close(self) -> None: ...
 
 
@@ -79,7 +79,7 @@ class LocalFolder:
     def backlog(self, lag: int | None) -> None:
         pass
 
-    def sync(self) -> SpecBuilder:
+    def sync(self, last: bool = False) -> SpecBuilder:
         return self.fold.builder
 
     def close(self) -> None:
@@ -123,6 +123,8 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
             results.put(("done", message[2], fold.stats, collected.items))
         elif kind == "sync":
             results.put(("synced", message[1], builder))
+            if message[2]:  # the last one: exit while the parent renders, not when it closes the pool
+                return
             builder = _blank(template)
         else:
             return
@@ -155,6 +157,7 @@ class PoolFolder:
         self._inboxes: list[Any] = [ctx.Queue(maxsize=self.QUEUED) for _ in range(jobs)]
         self._pending = [0] * jobs
         self._synced: dict[int, SpecBuilder] = {}
+        self._finished = False  # after the last sync, the workers have exited
         self._procs = [ctx.Process(target=_fold_worker, name=f"specbuild-fold-{i}", daemon=True,
                                    args=(inbox, self._results, _blank(builder), strict, max_body_bytes,
                                          bad is not None))
@@ -186,12 +189,16 @@ class PoolFolder:
                 self._drain(block=False)
                 self._check_alive()
 
-    def sync(self) -> SpecBuilder:
-        """Wait for every batch sent so far, and merge the workers' builders into ``builder``."""
+    def sync(self, last: bool = False) -> SpecBuilder:
+        """Wait for every batch sent so far, and merge the workers' builders into ``builder``.
+
+        After the ``last`` sync the workers are gone: nothing more may be added.
+        """
         for i in range(len(self._inboxes)):
-            self._put(i, ("sync", i))
+            self._put(i, ("sync", i, last))
         while len(self._synced) < len(self._inboxes):
             self._drain(block=True)
+        self._finished = last
         for i in sorted(self._synced):
             self.builder.merge(self._synced[i])
         self._synced.clear()
@@ -226,7 +233,9 @@ class PoolFolder:
                 self.bad.write(raw, err)
 
     def _check_alive(self) -> None:
-        for proc in self._procs:
+        for i, proc in enumerate(self._procs):
+            if i in self._synced or self._finished:  # handed its builder over (the last sync: and left)
+                continue
             if not proc.is_alive():
                 raise RuntimeError(f"fold worker {proc.name} died (exit code {proc.exitcode})")
 
@@ -288,8 +297,8 @@ class ScalingFolder:
                                   max_body_bytes=fold.max_body_bytes, on_skip=self.local._report,
                                   bad=self.bad, stats=fold.stats, dispatched=self.local.dispatched)
 
-    def sync(self) -> SpecBuilder:
-        return self.current.sync()
+    def sync(self, last: bool = False) -> SpecBuilder:
+        return self.current.sync(last)
 
     def close(self) -> None:
         self.current.close()

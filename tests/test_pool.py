@@ -50,6 +50,23 @@ def test_a_pool_of_processes_learns_the_same_spec_and_reports_bad_records(tmp_pa
         pool.close()
 
 
+def test_after_the_last_sync_the_workers_are_gone_and_nothing_is_lost() -> None:
+    """At stop the workers hand over and exit while the spec is rendered; one slow to answer is no error."""
+    pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20)
+    try:
+        half = len(USERS) // 2
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:half])])
+        pool.add([(v, f"t[1]@{i}") for i, v in enumerate(USERS[half:])])
+        builder = pool.sync(last=True)
+        assert dumps(build_document(builder)) == file_replay(USERS)
+        for proc in pool._procs:
+            proc.join(timeout=10)
+            assert proc.exitcode == 0
+        pool._check_alive()        # exited after handing over: not a dead worker
+    finally:
+        pool.close()
+
+
 def test_a_pool_in_strict_mode_raises_the_first_bad_record() -> None:
     pool = PoolFolder(SpecBuilder(), 2, strict=True, max_body_bytes=4 << 20)
     try:
