@@ -123,6 +123,12 @@ class Fold:
         return self.stats
 
 
+def _import_validator() -> None:
+    from specbuild.validate import import_validator
+
+    import_validator()
+
+
 def build_document(builder: SpecBuilder, options: RenderOptions | None = None,
                    base: dict[str, Any] | None = None) -> dict[str, Any]:
     """Render, merge into an existing spec if given, and validate: what gets written."""
@@ -237,6 +243,8 @@ def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stat
             if future is None:
                 result = fold_shard(shard, template, fold.strict, fold.max_body_bytes, keep_errors)
             else:
+                if not future.done():
+                    _import_validator()  # needed once the shards are merged: meanwhile, a worker folds
                 result = future.result()
             futures[i] = None  # merged results are let go at once: peak memory stays near one builder
             for line, err in result.errors:

@@ -43,10 +43,11 @@ def spec_problems(doc: Mapping[str, Any]) -> list[str]:
 def preload() -> None:
     """Import openapi-spec-validator in a background thread (about 0.15 s, mostly pydantic): a follower
     has that time to spare while it joins its group, and needs the validator at its first checkpoint."""
-    threading.Thread(target=_import_validator, name="specbuild-preload", daemon=True).start()
+    threading.Thread(target=import_validator, name="specbuild-preload", daemon=True).start()
 
 
-def _import_validator() -> None:
+def import_validator() -> None:
+    """Import openapi-spec-validator now (done by the first validation otherwise)."""
     import openapi_spec_validator  # noqa: F401
 
 
