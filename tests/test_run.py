@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from specbuild import run
 from specbuild.builder import SpecBuilder
 from specbuild.errors import RecordError
 from specbuild.files import dumps
@@ -30,8 +34,13 @@ def sharded(path: Path, jobs: int) -> tuple[bytes, list[str], Fold]:
     return dumps(build_document(fold.builder)), seen, fold
 
 
+@pytest.mark.parametrize("method", ["fork", "spawn"])
 @pytest.mark.parametrize("name", ["users.jsonl", "messy.jsonl"])
-def test_sharded_replay_equals_sequential(name: str) -> None:
+def test_sharded_replay_equals_sequential(name: str, method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers forked (Linux, no other thread) or spawned (elsewhere, or with rich's live line running)."""
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} start method here")
+    monkeypatch.setattr(run, "_start_method", lambda: method)
     doc, warnings, fold = sequential(FIXTURES / name)
     doc3, warnings3, fold3 = sharded(FIXTURES / name, 3)
     assert doc3 == doc
@@ -44,6 +53,19 @@ def test_sharded_strict_raises_the_first_bad_line() -> None:
     with pytest.raises(RecordError) as info:
         feed_sharded(fold, plan_shards(str(FIXTURES / "messy.jsonl"), 2, min_bytes=0))
     assert info.value.origin == "messy.jsonl:11"
+
+
+def test_workers_are_forked_only_without_other_threads() -> None:
+    if threading.active_count() == 1:  # (other tests' brokers may have left a reader thread running)
+        assert run._start_method() == ("fork" if sys.platform == "linux" else "spawn")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert run._start_method() == "spawn"   # a forked child would inherit its locks, not the thread
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_no_shards_for_small_gzip_or_stdin(tmp_path: Path) -> None:
