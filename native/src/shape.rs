@@ -21,6 +21,37 @@ pub(crate) fn key_hash(key: &str) -> u64 {
     }
 }
 
+/// The distinct strings of a position and their counts while it could still be an enum.
+pub(crate) type Vals = Option<Vec<(String, u64)>>;
+
+/// schema._fold_str_stats: narrow the format candidates and count the value while an enum is possible.
+pub(crate) fn fold_str_stats(r: &Rules, fmts: &mut u8, vals: &mut Vals, s: &str) {
+    if *fmts != 0 {
+        *fmts = narrow(r, *fmts, s);
+    }
+    if let Some(vs) = vals.as_mut() {
+        if let Some(entry) = vs.iter_mut().find(|(k, _)| k == s) {
+            entry.1 += 1;
+        } else if vs.len() < r.enum_max && enumish(r, s) {
+            vs.push((s.to_owned(), 1));
+        } else {
+            *vals = None;
+        }
+    }
+}
+
+/// schema._merge_str_stats for the values (the caller ands the formats).
+pub(crate) fn merge_vals(r: &Rules, mine: Vals, theirs: Vals) -> Vals {
+    let (mut mine, theirs) = (mine?, theirs?);
+    for (v, n) in theirs {
+        match mine.iter_mut().find(|(k, _)| *k == v) {
+            Some(entry) => entry.1 += n,
+            None => mine.push((v, n)),
+        }
+    }
+    (mine.len() <= r.enum_max).then_some(mine)
+}
+
 /// The properties of one object position, in first-seen order.
 ///
 /// Laid out for the fold, which visits thousands of these trees (one per operation and status) and
@@ -94,7 +125,7 @@ pub(crate) struct Node {
     pub(crate) extra: Option<Box<Node>>,
     pub(crate) items: Option<Box<Node>>,
     pub(crate) fmts: u8,
-    pub(crate) vals: Option<Vec<(String, u64)>>,
+    pub(crate) vals: Vals,
 }
 
 impl Node {
@@ -113,18 +144,7 @@ impl Node {
     }
 
     pub(crate) fn fold_str(&mut self, r: &Rules, s: &str) {
-        if self.fmts != 0 {
-            self.fmts = narrow(r, self.fmts, s);
-        }
-        if let Some(vals) = self.vals.as_mut() {
-            if let Some(entry) = vals.iter_mut().find(|(k, _)| k == s) {
-                entry.1 += 1;
-            } else if vals.len() < r.enum_max && enumish(r, s) {
-                vals.push((s.to_owned(), 1));
-            } else {
-                self.vals = None;
-            }
-        }
+        fold_str_stats(r, &mut self.fmts, &mut self.vals, s);
     }
 
     /// A new property: schema._new_prop (room is made first when the position is full).
@@ -157,22 +177,7 @@ impl Node {
         self.kinds |= other.kinds;
         self.objects += other.objects;
         self.fmts &= other.fmts;
-        self.vals = match (self.vals.take(), other.vals) {
-            (Some(mut mine), Some(theirs)) => {
-                for (v, n) in theirs {
-                    match mine.iter_mut().find(|(k, _)| *k == v) {
-                        Some(entry) => entry.1 += n,
-                        None => mine.push((v, n)),
-                    }
-                }
-                if mine.len() > r.enum_max {
-                    None
-                } else {
-                    Some(mine)
-                }
-            }
-            _ => None,
-        };
+        self.vals = merge_vals(r, self.vals.take(), other.vals);
         merge_child(r, &mut self.items, other.items);
         merge_child(r, &mut self.extra, other.extra);
         if let Some(theirs) = other.props {

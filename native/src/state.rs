@@ -1,11 +1,11 @@
 //! An accumulator's state as bytes, for pickling between the processes of one run.
 
-use crate::shape::{key_hash, Node, Props};
+use crate::shape::{key_hash, Node, Props, Vals};
 
 // -- the state as bytes: fixed-width little-endian fields, depth first -------------------------------
-const ABSENT: u32 = u32::MAX;
+pub(crate) const ABSENT: u32 = u32::MAX;
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
     out.extend_from_slice(s.as_bytes());
 }
@@ -16,25 +16,45 @@ pub(crate) struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&[u8]> {
         let end = self.at.checked_add(n)?;
         let out = self.data.get(self.at..end)?;
         self.at = end;
         Some(out)
     }
-    fn u8(&mut self) -> Option<u8> {
+    pub(crate) fn u8(&mut self) -> Option<u8> {
         Some(self.take(1)?[0])
     }
-    fn u32(&mut self) -> Option<u32> {
+    pub(crate) fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
-    fn u64(&mut self) -> Option<u64> {
+    pub(crate) fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn string(&mut self) -> Option<String> {
+    pub(crate) fn string(&mut self) -> Option<String> {
         let n = self.u32()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).ok()
     }
+}
+
+pub(crate) fn put_vals(out: &mut Vec<u8>, vals: &Vals) {
+    match vals {
+        None => out.extend_from_slice(&ABSENT.to_le_bytes()),
+        Some(vals) => {
+            out.extend_from_slice(&(vals.len() as u32).to_le_bytes());
+            for (v, n) in vals {
+                put_str(out, v);
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+    }
+}
+
+pub(crate) fn load_vals(r: &mut Reader<'_>) -> Option<Vals> {
+    Some(match r.u32()? {
+        ABSENT => None,
+        n => Some((0..n).map(|_| Some((r.string()?, r.u64()?))).collect::<Option<Vec<_>>>()?),
+    })
 }
 
 impl Node {
@@ -44,16 +64,7 @@ impl Node {
         out.extend_from_slice(&self.depth.to_le_bytes());
         out.extend_from_slice(&self.objects.to_le_bytes());
         out.push(self.fmts);
-        match &self.vals {
-            None => out.extend_from_slice(&ABSENT.to_le_bytes()),
-            Some(vals) => {
-                out.extend_from_slice(&(vals.len() as u32).to_le_bytes());
-                for (v, n) in vals {
-                    put_str(out, v);
-                    out.extend_from_slice(&n.to_le_bytes());
-                }
-            }
-        }
+        put_vals(out, &self.vals);
         match &self.props {
             None => out.extend_from_slice(&ABSENT.to_le_bytes()),
             Some(props) => {
@@ -77,10 +88,7 @@ impl Node {
 
     pub(crate) fn load(r: &mut Reader<'_>) -> Option<Node> {
         let (count, kinds, depth, objects, fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
-        let vals = match r.u32()? {
-            ABSENT => None,
-            n => Some((0..n).map(|_| Some((r.string()?, r.u64()?))).collect::<Option<Vec<_>>>()?),
-        };
+        let vals = load_vals(r)?;
         let props = match r.u32()? {
             ABSENT => None,
             n => {
