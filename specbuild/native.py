@@ -81,7 +81,7 @@ def new_accumulator() -> Any:
 
 
 def dump(acc: Any) -> bytes:
-    """An accumulator's state as bytes (to pickle it between the processes of one run)."""
+    """An accumulator's (or parameters') state as bytes (to pickle it between the processes of one run)."""
     data: bytes = acc.dump()
     return data
 
@@ -91,6 +91,20 @@ def load(data: bytes) -> Any:
     if _native is None:
         raise RuntimeError("this state holds a native fold, and specbuild._native is not available here")
     return _native.Acc.load(data)
+
+
+def new_params() -> Any:
+    """Parameters by name (one ``dict[str, ParamState]`` of the builder) folding a record's pairs with
+    ``fold(pairs, keep)`` until they are settled (``builder._settle_params``)."""
+    assert _native is not None, "only called where the native module is loaded"
+    return _native.Params()
+
+
+def load_params(data: bytes) -> Any:
+    """The parameters :func:`dump` gave (a clear error where the native module is not built)."""
+    if _native is None:
+        raise RuntimeError("this state holds a native fold, and specbuild._native is not available here")
+    return _native.Params.load(data)
 
 
 def settled(shape: schema.Shape, acc: Any) -> schema.Shape:

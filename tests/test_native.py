@@ -19,8 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from specbuild import builder as builder_module
 from specbuild import native, schema
-from specbuild.builder import SpecBuilder
+from specbuild.builder import HeaderPolicy, OperationState, ParamState, SpecBuilder
 from specbuild.files import dumps
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange
 from specbuild.run import Fold, build_document
@@ -177,11 +178,17 @@ def test_builder_pickles_and_merges_with_pending_native_bodies() -> None:
 
 
 def build(path: str, *, use_native: bool) -> bytes:
-    builder = SpecBuilder()
-    fold = Fold(builder)
-    fold.native(use_native)
-    fold.feed(iter_lines(path))
-    return dumps(build_document(builder))
+    """The spec of ``path`` with the native decode, bodies and parameters, or with none of them."""
+    saved = builder_module.NATIVE_PARAMS
+    builder_module.NATIVE_PARAMS = use_native
+    try:
+        builder = SpecBuilder()
+        fold = Fold(builder)
+        fold.native(use_native)
+        fold.feed(iter_lines(path))
+        return dumps(build_document(builder))
+    finally:
+        builder_module.NATIVE_PARAMS = saved
 
 
 @needs_native
@@ -303,6 +310,10 @@ def test_checkpoint_state_holds_no_native_accumulator() -> None:
     bodies = [s for op in loaded.builder.operations.values()
               for b in [op.request, *(r.bodies for r in op.responses.values())] for s in b.by_media.values()]
     assert bodies and all(s.pending is None for s in bodies)  # so it loads where _native is not built
+    ops = list(loaded.builder.operations.values())
+    assert all(op.pending_query is None and op.pending_headers is None for op in ops)
+    assert all(r.pending_headers is None for op in ops for r in op.responses.values())
+    assert any(op.query or op.headers for op in ops)
     assert dumps(build_document(loaded.builder)) == dumps(build_document(builder))
 
 
@@ -330,3 +341,125 @@ def test_what_the_native_check_takes_orjson_and_the_fold_take_alike(text: str) -
     python = schema.Shape()
     python.add(value)
     assert state(native.settled(schema.Shape(), acc)) == state(python)
+
+
+# -- parameters: native.new_params against builder._fold_pairs and schema.StringsShape -----------------
+PARAM_VALUES = ["true", "false", "True", "0", "-0", "00", "12", "-7", "123456789012345678", "1234567890123456789",
+                "1.5", "-0.25", "1e3", "1E+3", "1.", ".5", "1e", "on", "off", "Running", "2024-03-04T08:00:00Z",
+                "2024-02-29", "12:30:00Z", "10.0.0.1", "::1", "a@b.io", "https://x.io/a?b",
+                "95768802-0b5c-4c5e-9b1e-2c1f8b8a7a6e", "", "\u00e9", "deadbeef1", "x" * 40, "v1", "٣"]
+param_values = st.one_of(st.sampled_from(PARAM_VALUES), st.text(max_size=10),
+                         st.from_regex(r"-?[0-9]{0,20}(\.[0-9]{0,3})?([eE][-+]?[0-9]{0,3})?", fullmatch=True))
+PARAM_NAMES = ["limit", "watch", "status", "api_key", "Token", "x-trace", "sec-x", "content-type", "id", "\u00e9"]
+records_of_pairs = st.lists(st.lists(st.tuples(st.sampled_from(PARAM_NAMES), param_values), max_size=6).map(tuple),
+                            max_size=30)
+KEEPS = [None, builder_module._not_api_key, HeaderPolicy().request, HeaderPolicy().response]
+
+
+def param_states(params: dict[str, ParamState]) -> Any:
+    """Everything the ParamStates hold, comparable, and their schemas."""
+    out = {}
+    for name, p in params.items():
+        v = p.values
+        vals = None if v.vals is None else sorted(v.vals.items())
+        schemas = [v.to_schema(openapi=o, enums=e, name=n) for o in ("3.0", "3.1") for e in (True, False)
+                   for n in (None, name)]
+        out[name] = (p.present, p.repeated, v.count, v.kinds, v.fmts, vals, schemas)
+    return out
+
+
+def fold_params_python(records: list[tuple[tuple[str, str], ...]], keep: Any,
+                       params: dict[str, ParamState] | None = None) -> dict[str, ParamState]:
+    params = {} if params is None else params
+    for pairs in records:
+        builder_module._fold_pairs(params, pairs, keep)
+    return params
+
+
+def fold_params_native(records: list[tuple[tuple[str, str], ...]], keep: Any, acc: Any = None) -> Any:
+    acc = native.new_params() if acc is None else acc
+    for pairs in records:
+        refused = acc.fold(pairs, keep)
+        expected = [name for name, _ in pairs if keep is not None and not keep(name)]
+        assert refused == (expected[-1] if expected else None)
+    return acc
+
+
+def settled_params(acc: Any, params: dict[str, ParamState] | None = None) -> dict[str, ParamState]:
+    params = {} if params is None else params
+    builder_module._settle_params(params, acc)
+    return params
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(records_of_pairs, st.sampled_from(KEEPS))
+def test_native_params_fold_equals_python_fold(records: list[tuple[tuple[str, str], ...]], keep: Any) -> None:
+    expected = param_states(fold_params_python(records, keep))
+    assert param_states(settled_params(fold_params_native(records, keep))) == expected
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(records_of_pairs, st.sampled_from(KEEPS), st.data())
+def test_native_params_merge_pickle_and_settle_into_python_states_exactly(
+        records: list[tuple[tuple[str, str], ...]], keep: Any, data: st.DataObject) -> None:
+    expected = param_states(fold_params_python(records, keep))
+    a, b, c, d = sorted(data.draw(st.lists(st.integers(0, len(records)), min_size=4, max_size=4)))
+    # pieces folded apart and merged, folding on after a load and after a merge
+    first = fold_params_native(records[:a], keep)
+    second = native.load_params(native.dump(fold_params_native(records[a:b], keep)))
+    fold_params_native(records[b:c], keep, second)
+    first.merge(second)
+    assert len(second) == 0
+    fold_params_native(records[c:d], keep, first)
+    # settled into states the Python fold already holds, and settled twice
+    params = fold_params_python(records[d:], keep)
+    settled_params(first, params)
+    settled_params(first, params)
+    assert param_states(params) == expected
+
+
+@needs_native
+def test_native_params_state_refuses_garbage() -> None:
+    records = [(("a", "1"), ("b", "on"), ("a", "x"))]
+    data = native.dump(fold_params_native(records, None))
+    assert param_states(settled_params(native.load_params(data))) == param_states(fold_params_python(records, None))
+    for bad in (b"", b"\x01\x00\x00\x00", data + b"x", data[:-1]):
+        with pytest.raises(ValueError):
+            native.load_params(bad)
+
+
+@needs_native
+def test_builder_with_native_params_pickles_merges_and_renders_as_python() -> None:
+    lines = list(iter_lines(str(ROOT / "fixtures" / "messy.jsonl"))) + list(iter_lines(str(ROOT / "fixtures" /
+                                                                                          "users.jsonl")))
+    expected = build_both_ways(lines, native_params=False)
+    assert build_both_ways(lines, native_params=True) == expected
+
+
+def build_both_ways(lines: list[Any], *, native_params: bool) -> list[bytes]:
+    """Specs of ``lines``: folded whole, pickled, and in halves merged (one half pickled first)."""
+    saved = builder_module.NATIVE_PARAMS
+    builder_module.NATIVE_PARAMS = native_params
+    try:
+        whole, half_a, half_b = SpecBuilder(), SpecBuilder(), SpecBuilder()
+        Fold(whole).feed(lines)
+        Fold(half_a).feed(lines[::2])
+        Fold(half_b).feed(lines[1::2])
+        pickled = pickle.loads(pickle.dumps(whole))
+        half_a.merge(pickle.loads(pickle.dumps(half_b)))
+        return [dumps(build_document(b)) for b in (whole, pickled, half_a)]
+    finally:
+        builder_module.NATIVE_PARAMS = saved
+
+
+def test_operation_states_pickled_before_native_params_still_load() -> None:
+    """States pickled before ``pending_*`` existed hold the slots as (None, {slot: value})."""
+    op = OperationState()
+    builder_module._fold_pairs(op.query, (("limit", "5"),), None)
+    old = {name: getattr(op, name) for name in OperationState.__slots__ if not name.startswith("pending_")}
+    loaded = OperationState.__new__(OperationState)
+    loaded.__setstate__((None, old))
+    assert loaded.pending_query is None and loaded.pending_headers is None
+    assert param_states(loaded.query) == param_states(op.query)

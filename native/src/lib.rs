@@ -17,6 +17,7 @@
 //! record; here a body is parsed and folded in a few microseconds, with no Python object per value.
 
 mod body;
+mod params;
 mod record;
 mod rules;
 mod shape;
@@ -25,6 +26,7 @@ mod state;
 use pyo3::prelude::*;
 
 use crate::body::{parse, Acc, Json};
+use crate::params::Params;
 use crate::record::{decode_record, set_body_type};
 use crate::rules::{configure, enum_value, formats_of};
 
@@ -38,5 +40,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(enum_value, m)?)?;
     m.add_class::<Json>()?;
     m.add_class::<Acc>()?;
+    m.add_class::<Params>()?;
     Ok(())
 }
