@@ -252,12 +252,7 @@ def _folder(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
     fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
                 on_skip=reporter.warn)
     local = LocalFolder(fold, dead)
-    if jobs <= 1:
-        return local
-    folder = ScalingFolder(local, jobs, bad=dead, note=reporter.note)
-    if settings.limits.until_end:  # a replay: the workers start while the consumer joins its group
-        folder.prestart()
-    return folder
+    return local if jobs <= 1 else ScalingFolder(local, jobs, bad=dead, note=reporter.note)
 
 
 def _resume(saved: State, builder: SpecBuilder, reporter: Reporter) -> SpecBuilder:

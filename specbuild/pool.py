@@ -270,7 +270,6 @@ class ScalingFolder:
         self.note = note
         self.current: LocalFolder | PoolFolder = local
         self._streak = 0   # records in full batches, one after another
-        self._started: PoolFolder | None = None  # by prestart(), not folding yet
 
     @property
     def dispatched(self) -> int:
@@ -291,28 +290,16 @@ class ScalingFolder:
         if self.current is self.local and lag is not None and lag >= self.threshold:
             self._scale(f"{lag:,} records behind")
 
-    def prestart(self) -> None:
-        """Start the pool's processes now, to have them ready (interpreters started, specbuild imported)
-        when a backlog shows: for a replay (``--until-end``), whose backlog the first fetch will show."""
-        if self._started is None and self.current is self.local:
-            self._started = self._pool()
-
-    def _pool(self) -> PoolFolder:
-        fold = self.local.fold
-        return PoolFolder(fold.builder, self.jobs, strict=fold.strict, max_body_bytes=fold.max_body_bytes,
-                          on_skip=self.local._report, bad=self.bad, stats=fold.stats)
-
     def _scale(self, why: str) -> None:
         self.note(f"specbuild: {why}: folding in {self.jobs} processes")
-        pool, self._started = self._started or self._pool(), None
-        pool.dispatched = self.local.dispatched
-        self.current = pool
+        fold = self.local.fold
+        self.current = PoolFolder(fold.builder, self.jobs, strict=fold.strict,
+                                  max_body_bytes=fold.max_body_bytes, on_skip=self.local._report,
+                                  bad=self.bad, stats=fold.stats, dispatched=self.local.dispatched)
 
     def sync(self, last: bool = False) -> SpecBuilder:
         return self.current.sync(last)
 
     def close(self) -> None:
-        if self._started is not None:  # started, never needed
-            self._started.close()
         self.current.close()
 

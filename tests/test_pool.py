@@ -109,24 +109,3 @@ def test_folding_moves_to_the_pool_only_for_a_large_backlog() -> None:
         assert [w.origin for w in warned] == ["t[0]@144"]
     finally:
         folder.close()
-
-
-def test_a_prestarted_pool_is_used_once_a_backlog_shows_and_closed_if_it_never_does() -> None:
-    for backlog in (False, True):
-        folder = ScalingFolder(LocalFolder(Fold(SpecBuilder())), 2, threshold=1000)
-        try:
-            folder.prestart()
-            started = folder._started
-            assert started is not None and folder.current is folder.local
-            folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:50])])
-            if backlog:
-                folder.backlog(1000)
-                assert folder.current is started and folder._started is None
-            folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[50:], 50)])
-            assert dumps(build_document(folder.sync())) == file_replay(USERS)
-            assert (folder.dispatched, folder.stats.read) == (len(USERS), len(USERS))
-        finally:
-            folder.close()
-        for proc in started._procs:
-            proc.join(timeout=10)
-            assert not proc.is_alive()
