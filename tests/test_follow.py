@@ -529,6 +529,9 @@ def test_consumer_config_precedence(tmp_path: Path) -> None:
     assert conf["session.timeout.ms"] == "6000"
     assert conf["enable.auto.commit"] == "false"              # forced: commits follow checkpoints
     assert conf["enable.partition.eof"] == "true"
+    assert conf["queued.max.messages.kbytes"] == "131072"    # our default, below what a user sets
+    assert consumer_config("b", "g", "earliest", ["queued.max.messages.kbytes=1024"])[
+        "queued.max.messages.kbytes"] == "1024"
     conf = consumer_config("mine:1", "g", "latest", ["group.id=x"], props)
     named = (conf["bootstrap.servers"], conf["group.id"], conf["auto.offset.reset"])
     assert named == ("mine:1", "x", "latest")
