@@ -142,7 +142,9 @@ class PoolFolder:
     reported and dead-lettered here, in this process.
     """
 
-    QUEUED = 2  # batches waiting per worker: bounds memory, and Kafka's own prefetch does the rest
+    # Batches waiting per worker (~10 MB each for Kubernetes records): bounds memory; fewer starve the
+    # workers while the consumer waits on a fetch (a 200k replay: 2 -> 5.1-5.9 s, 4 -> 4.8-5.3 s).
+    QUEUED = 4
 
     def __init__(self, builder: SpecBuilder, jobs: int, *, strict: bool, max_body_bytes: int,
                  on_skip: Callable[[RecordError], None] | None = None, bad: BadRecords | None = None,
