@@ -35,6 +35,7 @@ from specbuild.files import read_bytes, read_document, write_atomic
 from specbuild.ignores import Rule
 from specbuild.ignores import apply as apply_ignores
 from specbuild.ignores import parse as parse_ignores
+from specbuild.options import FailOn, Format
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
 from specbuild.report import CheckReport, DiffReport, render_check, render_diff
 from specbuild.sources.jsonl import iter_lines
@@ -48,20 +49,6 @@ AUTO_PARALLEL_BYTES: Final = 8 << 20  # files at least this big are checked by o
 MAX_AUTO_JOBS: Final = 4
 MAX_WARNINGS: Final = 20    # bad records a worker reports one by one (the rest are counted)
 Raw = tuple[bytes | str | None, str]
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    github = "github"
-
-
-class FailOn(StrEnum):
-    breaking = "breaking"
-    warning = "warning"
-    info = "info"
-    never = "never"
 
 
 class CheckSource(StrEnum):

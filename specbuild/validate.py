@@ -14,13 +14,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from specbuild.errors import InputError, InvalidSpecError
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 
 def spec_problems(doc: Mapping[str, Any]) -> list[str]:
@@ -265,6 +266,8 @@ class BodyValidator:
 
     def __init__(self, schema: Mapping[str, Any], openapi: str = "3.0") -> None:
         js = to_json_schema(dict(schema), openapi)
+        from jsonschema import Draft202012Validator  # imported when first needed, as the spec validator
+
         self._validator = Draft202012Validator(js, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
     def is_valid(self, value: Any) -> bool:

@@ -156,3 +156,18 @@ def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     w = specbuild("-i", str(USERS), "-o", str(blocked / "sub"))
     assert w.returncode == 2
     assert w.stderr.startswith(f"Error: {blocked}/sub/openapi.json: cannot write")
+
+
+def test_build_loads_no_other_command(tmp_path: Path) -> None:
+    """`specbuild build` (and plain `specbuild`) does not load the drift checker: start-up time; the help
+    still lists every command."""
+    code = ("import sys\nfrom specbuild import cli\ntry:\n    cli.main(sys.argv[1:])\nexcept SystemExit as e:\n"
+            "    assert not e.code, e.code\nassert 'specbuild.commands_drift' not in sys.modules\n"
+            "assert 'specbuild.commands_kafka' not in sys.modules\n")
+    users = str(FIXTURES / "users.jsonl")
+    subprocess.run([sys.executable, "-c", code, "-i", users, "-o", str(tmp_path / "a"), "-q"], check=True)
+    subprocess.run([sys.executable, "-c", code, "build", "-i", users, "-o", str(tmp_path / "b"), "-q"],
+                   check=True)
+    out = subprocess.run([sys.executable, "-m", "specbuild", "--help"], check=True, capture_output=True,
+                         text=True, env={**os.environ, "COLUMNS": "200"}).stdout
+    assert all(name in out for name in ("build", "check", "diff", "produce"))
