@@ -46,6 +46,10 @@ from specbuild.spec import RenderOptions
 from specbuild.validate import preload
 
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
+# A batch holds at most about this many bytes (fewer than BATCH records when they are large): batches
+# wait in memory for the fold workers (pool.PoolFolder.QUEUED per worker).
+BATCH_BYTES: Final = 16 << 20
+MIN_BATCH: Final = 16
 PROGRESS_EVERY: Final = 0.5  # seconds between live-line updates
 MAX_AUTO_JOBS: Final = 4     # fold processes by default: one per core, at most this many
 
@@ -152,14 +156,16 @@ class Follower:
         now = clock()
         last_checkpoint = last_progress = last_record = now
         sized_up = False
+        size = BATCH
         while True:
             reason = self._stop_reason(should_stop, now - last_record)
             if reason:
                 return reason
-            want = BATCH if limits.max_records is None else min(BATCH, limits.max_records - folder.dispatched)
+            want = size if limits.max_records is None else min(size, limits.max_records - folder.dispatched)
             batch = self.source.poll(want, POLL_TIMEOUT)
             now = clock()
             if batch.records:
+                size = batch_size(batch.records)
                 if not sized_up:  # the first fetch tells the backlog: a replay goes to the pool at once
                     sized_up = True
                     folder.backlog(self.source.lag())
@@ -202,6 +208,14 @@ class Follower:
             self.source.commit(self.positions)
         self.dirty = False
         self.checkpoints_written += 1
+
+
+def batch_size(records: list[tuple[bytes | None, str]]) -> int:
+    """Records to ask for next: BATCH, or fewer when records of the size of these would pass BATCH_BYTES."""
+    total = sum(len(raw) for raw, _ in records if raw is not None)
+    if total * BATCH <= BATCH_BYTES * len(records):
+        return BATCH
+    return max(MIN_BATCH, BATCH_BYTES * len(records) // total)
 
 
 # -- wiring ----------------------------------------------------------------------------------------

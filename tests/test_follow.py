@@ -16,14 +16,15 @@ from typing import Any
 
 import pytest
 
+from specbuild import follow as follow_module
 from specbuild.builder import SpecBuilder
 from specbuild.checkpoint import STATE_NAME, Checkpoints, DeadLetter, State, StdoutCheckpoints, decode_state
 from specbuild.commands_kafka import send_all, summary
 from specbuild.console import Reporter
 from specbuild.errors import InputError, RecordError, SourceError, UsageError
 from specbuild.files import dumps
-from specbuild.follow import Follower, Limits, StopSignals
-from specbuild.pool import LocalFolder
+from specbuild.follow import BATCH_BYTES, MIN_BATCH, Follower, Limits, StopSignals, batch_size
+from specbuild.pool import BATCH, LocalFolder
 from specbuild.run import Fold, build_document
 from specbuild.sources.kafka import (
     PARTITION_EOF,
@@ -265,6 +266,27 @@ def test_the_backlog_is_sized_up_at_the_first_batch(tmp_path: Path) -> None:
     h.follower.folder = folder
     h.run()
     assert folder.events[:2] == [("backlog", len(USERS) - 40), ("add", 40)]  # what is behind this batch
+    assert h.spec() == file_replay(USERS)
+
+
+def test_batches_of_large_records_are_fewer_records() -> None:
+    """A batch waits in memory for a fold worker: its size is bounded in bytes as well as in records."""
+    small, large = b"x" * 1000, b"x" * (512 << 10)
+    assert batch_size([(small, "t[0]@0")] * 10) == BATCH
+    assert batch_size([(None, "t[0]@0")]) == BATCH               # tombstones only
+    assert batch_size([(large, "t[0]@0"), (None, "t[0]@1")]) == BATCH_BYTES * 2 // len(large)
+    assert batch_size([(b"x" * (64 << 20), "t[0]@0")]) == MIN_BATCH
+
+
+def test_the_follower_asks_for_fewer_records_when_they_are_large(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(follow_module, "BATCH_BYTES", 20 * len(USERS[0]))
+    h = Harness(FakeConsumer(spread(list(USERS)), per_consume=50), tmp_path / "out", Limits(until_end=True))
+    folder = SizingFolder(h.fold)
+    h.follower.folder = folder
+    h.run()
+    sizes = [n for kind, n in folder.events if kind == "add"]
+    assert sizes[0] == 50 and max(sizes[1:]) < 40    # then about 20 records' worth of bytes at a time
     assert h.spec() == file_replay(USERS)
 
 
