@@ -172,12 +172,11 @@ class BodyState:
         if self.pending is not None:
             self.pending = native.load(self.pending)
 
-    def merge(self, other: BodyState) -> None:
-        if other.pending is not None:  # native and Python parts merge apart; settle() joins them
-            if self.pending is None:
-                self.pending = other.pending
-            else:
-                self.pending.merge(other.pending)
+    def merge(self, other: BodyState, take: bool = True) -> None:
+        """Fold ``other`` in; its native part is taken over (``take``: drop ``other`` afterwards) or copied."""
+        # native and Python parts merge apart; settle() joins them
+        self.pending = _merge_pending(self.pending, other.pending, take)
+        if take:
             other.pending = None
         self.count += other.count
         self.too_large += other.too_large
@@ -224,13 +223,13 @@ class Bodies:
             state = self.by_media[media] = json_state
         state.add(body, keep_example)
 
-    def merge(self, other: Bodies) -> None:
+    def merge(self, other: Bodies, take: bool = True) -> None:
         self.empty += other.empty
         for media, theirs in other.by_media.items():
             mine = self.by_media.get(media)
             if mine is None:
                 mine = self.by_media[media] = BodyState(theirs.kind)
-            mine.merge(theirs)
+            mine.merge(theirs, take)
 
     @property
     def count(self) -> int:
@@ -249,12 +248,13 @@ class ResponseState:
         self.bodies = Bodies()
         self.pending_headers: Any = None
 
-    def merge(self, other: ResponseState) -> None:
+    def merge(self, other: ResponseState, take: bool = True) -> None:
         self.count += other.count
         _merge_params(self.headers, other.headers)
-        self.pending_headers = _merge_pending(self.pending_headers, other.pending_headers)
-        other.pending_headers = None
-        self.bodies.merge(other.bodies)
+        self.pending_headers = _merge_pending(self.pending_headers, other.pending_headers, take)
+        if take:
+            other.pending_headers = None
+        self.bodies.merge(other.bodies, take)
 
     def settle(self) -> None:
         _settle_params(self.headers, self.pending_headers)
@@ -290,19 +290,22 @@ class OperationState:
         self.pending_query: Any = None    # native parameters (native.new_params), not yet in ``query``
         self.pending_headers: Any = None  # ... not yet in ``headers``
 
-    def merge(self, other: OperationState) -> None:
+    def merge(self, other: OperationState, take: bool = True) -> None:
+        """Fold ``other`` in. Its native parts are taken over (``take``: drop ``other`` afterwards) or
+        copied (rendering merges the states of a template into a new one and keeps the builder's)."""
         self.count += other.count
         _merge_params(self.query, other.query)
         _merge_params(self.headers, other.headers)
-        self.pending_query = _merge_pending(self.pending_query, other.pending_query)
-        self.pending_headers = _merge_pending(self.pending_headers, other.pending_headers)
-        other.pending_query = other.pending_headers = None
-        self.request.merge(other.request)
+        self.pending_query = _merge_pending(self.pending_query, other.pending_query, take)
+        self.pending_headers = _merge_pending(self.pending_headers, other.pending_headers, take)
+        if take:
+            other.pending_query = other.pending_headers = None
+        self.request.merge(other.request, take)
         for status, theirs in other.responses.items():
             mine = self.responses.get(status)
             if mine is None:
                 mine = self.responses[status] = ResponseState()
-            mine.merge(theirs)
+            mine.merge(theirs, take)
         self.security.update(other.security)
 
     def settle(self) -> None:
@@ -406,8 +409,8 @@ class SpecBuilder:
         self.too_large += other.too_large
 
     def settle(self) -> None:
-        """Bring natively folded parameters and bodies into the dicts and shapes: rendering calls this
-        before reading them, and a checkpoint before saving them."""
+        """Bring natively folded parameters and bodies into the dicts and shapes: a checkpoint calls this
+        before saving them (rendering settles the copies it merges per template instead)."""
         for op in self.operations.values():
             op.settle()
 
@@ -468,10 +471,12 @@ def _merge_params(mine: dict[str, ParamState], theirs: dict[str, ParamState]) ->
         target.merge(state)
 
 
-def _merge_pending(mine: Any, theirs: Any) -> Any:
-    """Native parameters merged (``theirs`` is taken over); the Python parts merge apart."""
+def _merge_pending(mine: Any, theirs: Any, take: bool) -> Any:
+    """Native accumulators merged (``theirs`` taken over, or copied first); the Python parts merge apart."""
     if theirs is None:
         return mine
+    if not take:
+        theirs = theirs.copy()
     if mine is None:
         return theirs
     mine.merge(theirs)

@@ -66,7 +66,11 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
 
 
 def merged_operations(builder: SpecBuilder) -> dict[tuple[Template, str], OperationState]:
-    """Fold states of all skeleton keys merged per (final template, method), sorted by path then method."""
+    """Fold states of all skeleton keys merged per (final template, method), sorted by path then method.
+
+    The builder keeps its states (natively folded parts are merged as copies, natively: a few merged
+    states are settled, not every skeleton key's).
+    """
     templates = builder.templater.templates(features(builder))
     merged: dict[tuple[Template, str], OperationState] = {}
     for (key, method), state in sorted(builder.operations.items()):
@@ -74,7 +78,9 @@ def merged_operations(builder: SpecBuilder) -> dict[tuple[Template, str], Operat
         target = merged.get((template, method))
         if target is None:
             target = merged[(template, method)] = OperationState()
-        target.merge(state)
+        target.merge(state, take=False)
+    for target in merged.values():
+        target.settle()
     return dict(sorted(merged.items(), key=lambda kv: (kv[0][0].path, _method_rank(kv[0][1]))))
 
 
@@ -85,7 +91,6 @@ def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
     evidence that siblings are one resource; rare or random keys (mock-server filler, maps the schema
     did not recognise) would otherwise make the same resource look different.
     """
-    builder.settle()
     acc: dict[str, set[str]] = defaultdict(set)
     for (key, method), op in builder.operations.items():
         feats = acc[key]
@@ -93,9 +98,20 @@ def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
         for status, resp in op.responses.items():
             if 200 <= status < 300:
                 for body in resp.bodies.by_media.values():
-                    if body.shape is not None and body.shape.count:
-                        _core_paths(body.shape, "", 2, feats)
+                    _body_core_paths(body, feats)
     return {k: frozenset(v) for k, v in acc.items()}
+
+
+def _body_core_paths(body: BodyState, out: set[str]) -> None:
+    if body.shape is None:
+        return
+    if body.pending is not None:
+        if not body.shape.count:  # all folded natively: read there, nothing to convert
+            out.update(body.pending.core_paths(2))
+            return
+        body.settle()  # both parts: their merge decides what is core
+    if body.shape.count:
+        _core_paths(body.shape, "", 2, out)
 
 
 def _core_paths(shape: Shape, prefix: str, depth: int, out: set[str]) -> None:

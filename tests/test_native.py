@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from specbuild import builder as builder_module
 from specbuild import native, schema
+from specbuild import spec as spec_module
 from specbuild.builder import HeaderPolicy, OperationState, ParamState, SpecBuilder
 from specbuild.files import dumps
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange
@@ -97,6 +98,39 @@ def test_native_fold_equals_python_fold(values: list[Any]) -> None:
     assert state(fold_native(taken)) == state(fold_python(taken))
     for openapi in ("3.0", "3.1"):
         assert fold_native(taken).to_schema(openapi=openapi) == fold_python(taken).to_schema(openapi=openapi)
+
+
+@needs_native
+@given(st.lists(json_values, min_size=1, max_size=12), st.integers(-1, 3))
+def test_native_core_paths_equal_python(values: list[Any], depth: int) -> None:
+    """What the templater reads of each skeleton key's bodies is read natively, without converting them."""
+    taken = [t for t in (json.dumps(v) for v in values) if "-0" not in t]
+    acc = native.new_accumulator()
+    parse = native.json_parser()
+    assert parse is not None
+    for text in taken:
+        acc.add(parse(text))
+    python: set[str] = set()
+    spec_module._core_paths(fold_python(taken), "", depth, python)
+    assert sorted(acc.core_paths(depth)) == sorted(python)
+
+
+@needs_native
+def test_rendering_keeps_the_builders_native_state() -> None:
+    """Render merges copies of the native parts per template: the builder folds on, and renders the same."""
+    lines = list(iter_lines(str(ROOT / "fixtures" / "users.jsonl")))
+    builder = SpecBuilder()
+    fold = Fold(builder)
+    fold.feed(lines[:100])
+    first = dumps(build_document(builder))
+    bodies = [body for op in builder.operations.values() for resp in op.responses.values()
+              for body in resp.bodies.by_media.values()]
+    assert any(body.pending is not None for body in bodies)   # rendering did not settle the builder
+    assert dumps(build_document(builder)) == first
+    fold.feed(lines[100:])
+    whole = SpecBuilder()
+    Fold(whole).feed(lines)
+    assert dumps(build_document(builder)) == dumps(build_document(whole))
 
 
 @needs_native

@@ -355,6 +355,19 @@ impl Acc {
         Ok(out)
     }
 
+    /// A copy of this accumulator (rendering merges copies: the builder keeps its own).
+    fn copy(&self) -> Acc {
+        Acc { root: self.root.clone() }
+    }
+
+    /// spec._core_paths of the root: the property paths (`a.b`, `items[].c`) present in at least half of
+    /// the objects at their position, `depth` levels of properties down.
+    fn core_paths(&self, depth: i64) -> Vec<String> {
+        let mut out = Vec::new();
+        core_paths(&self.root, "", depth, &mut out);
+        out
+    }
+
     /// Take `other`'s content over (schema.Shape.merge); `other` is left empty.
     fn merge(&mut self, other: &mut Acc) {
         let theirs = std::mem::replace(&mut other.root, Node::new(0, rules()));
@@ -377,5 +390,24 @@ impl Acc {
             return Err(PyValueError::new_err("not a native fold state (trailing bytes)"));
         }
         Ok(Acc { root })
+    }
+}
+
+fn core_paths(node: &Node, prefix: &str, depth: i64, out: &mut Vec<String>) {
+    if depth < 0 {
+        return;
+    }
+    if let Some(items) = node.items.as_deref().filter(|items| items.count > 0) {
+        core_paths(items, &format!("{prefix}[]"), depth, out);
+    }
+    let Some(props) = node.props.as_deref().filter(|props| props.len() > 0 && node.objects > 0) else {
+        return;
+    };
+    for (name, sub) in props.iter() {
+        if sub.count * 2 >= node.objects {
+            let path = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+            core_paths(sub, &path, depth - 1, out);
+            out.push(path);
+        }
     }
 }

@@ -65,6 +65,7 @@ pub(crate) fn number_text(s: &str) -> bool {
 }
 
 /// `schema.StringsShape`, field for field.
+#[derive(Clone)]
 pub(crate) struct Strings {
     count: u64,
     kinds: u8,
@@ -111,6 +112,7 @@ impl Strings {
 }
 
 /// builder.ParamState, and the fold call that last saw it (to tell a repeated name from a new one).
+#[derive(Clone)]
 struct Param {
     present: u64,
     repeated: bool,
@@ -133,7 +135,7 @@ impl Param {
 
 /// Parameters by name, in first-seen order (a handful per operation: a scan of their hashes finds one).
 #[pyclass(module = "specbuild._native")]
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Params {
     hashes: Vec<u64>,
     names: Vec<Box<str>>,
@@ -282,6 +284,11 @@ impl Params {
         }
         self.hashes.clear();
         Ok(out)
+    }
+
+    /// A copy of these parameters (rendering merges copies: the builder keeps its own).
+    fn copy(&self) -> Params {
+        self.clone()
     }
 
     /// Take `other`'s parameters over (ParamState.merge by name); `other` is left empty.

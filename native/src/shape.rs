@@ -58,7 +58,7 @@ pub(crate) fn merge_vals(r: &Rules, mine: Vals, theirs: Vals) -> Vals {
 /// so mostly misses the cache: the keys' hashes sit together and are scanned before any key string is
 /// touched, the children sit together, and `next` remembers where the key after the last one found
 /// was: objects at one position list their keys in the same order, so the scan is usually one step.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Props {
     hashes: Vec<u64>,
     pub(crate) keys: Vec<Box<str>>,
@@ -116,6 +116,7 @@ impl Props {
 }
 
 /// One position of JSON values: `schema.Shape`, field for field.
+#[derive(Clone)]
 pub(crate) struct Node {
     pub(crate) count: u64,
     pub(crate) kinds: u8,
