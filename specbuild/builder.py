@@ -157,9 +157,9 @@ class BodyState:
                 self.shape = native.settled(self.shape, self.pending)
             self.pending = None
 
-    # Pickled between the processes of one run (shards, worker pools), the native accumulator travels
-    # as its own compact bytes: a Shape tree of Python objects pickles ~50x slower. A checkpoint, which
-    # must load anywhere, settles first (checkpoint.encode_state).
+    # Pickled (between the processes of one run, and in a checkpoint's state file), the native
+    # accumulator travels as its own compact bytes: a Shape tree of Python objects pickles ~10x slower.
+    # Where the native module is not there, the bytes are read in Python, into the shape.
     def __getstate__(self) -> dict[str, Any]:
         state = {name: getattr(self, name) for name in self.__slots__}
         if self.pending is not None:
@@ -170,7 +170,12 @@ class BodyState:
         for name, value in state.items():
             setattr(self, name, value)
         if self.pending is not None:
-            self.pending = native.load(self.pending)
+            if native.AVAILABLE:
+                self.pending = native.load(self.pending)
+            else:
+                data, self.pending = self.pending, None
+                if self.shape is not None:
+                    self.shape = native.settled_from_state(self.shape, data)
 
     def merge(self, other: BodyState, take: bool = True) -> None:
         """Fold ``other`` in; its native part is taken over (``take``: drop ``other`` afterwards) or copied."""
@@ -485,9 +490,13 @@ def _merge_pending(mine: Any, theirs: Any, take: bool) -> Any:
 
 def _settle_params(params: dict[str, ParamState], pending: Any) -> None:
     """Merge native parameters into ``params`` (exact: as if their pairs had been folded there)."""
-    if pending is None:
-        return
-    for name, present, repeated, count, kinds, fmts, vals in pending.export():
+    if pending is not None:
+        _merge_exported(params, pending.export())
+
+
+def _merge_exported(params: dict[str, ParamState],
+                    exported: Iterable[tuple[str, int, bool, int, int, int, dict[str, int] | None]]) -> None:
+    for name, present, repeated, count, kinds, fmts, vals in exported:
         state = ParamState()
         state.present, state.repeated = present, repeated
         values = state.values
@@ -513,10 +522,16 @@ def _restore_slots(obj: OperationState | ResponseState,
     """The inverse of :func:`_slots_state`; also takes the (None, slots) of states pickled before."""
     if isinstance(state, tuple):
         state = state[1]
+    saved: dict[str, bytes] = {}
     for name, value in state.items():
         if name.startswith("pending_") and value is not None:
-            value = native.load_params(value)
+            if not native.AVAILABLE:  # read in Python, into the dict, once every slot is set
+                saved[name.removeprefix("pending_")], value = value, None
+            else:
+                value = native.load_params(value)
         setattr(obj, name, value)
+    for name, data in saved.items():
+        _merge_exported(getattr(obj, name), native.params_from_state(data))
 
 
 def _credential(headers: Pairs) -> str:

@@ -47,7 +47,8 @@ class State:
 
 def encode_state(state: State) -> bytes:
     header = b"%s %d %s\n" % (STATE_MAGIC, STATE_VERSION, __version__.encode())
-    state.builder.settle()  # native accumulators become Shapes: the state loads with or without them
+    # Native accumulators are saved as their bytes, which load with or without the native module
+    # (specbuild.native reads them in Python where it is not there).
     return header + pickle.dumps({"builder": state.builder, "positions": dict(state.positions)},
                                  protocol=pickle.HIGHEST_PROTOCOL)
 
