@@ -373,26 +373,14 @@ class SpecBuilder:
         # credentials sent together are one requirement ("+"): both schemes apply at once
         op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query] += 1
         if request_headers:
-            if NATIVE_PARAMS:
-                pending = op.pending_headers
-                if pending is None:
-                    pending = op.pending_headers = native.new_params()
-                pending.fold(request_headers, self.headers.request)
-            else:
-                _fold_pairs(op.headers, request_headers, self.headers.request)
+            _fold_headers(op, request_headers, self.headers.request)
         op.request.add(request_body, self.examples)
         resp = op.responses.get(status)
         if resp is None:
             resp = op.responses[status] = ResponseState()
         resp.count += 1
         if response_headers:
-            if NATIVE_PARAMS:
-                pending = resp.pending_headers
-                if pending is None:
-                    pending = resp.pending_headers = native.new_params()
-                pending.fold(response_headers, self.headers.response)
-            else:
-                _fold_pairs(resp.headers, response_headers, self.headers.response)
+            _fold_headers(resp, response_headers, self.headers.response)
         resp.bodies.add(response_body, self.examples)
         if request_body.kind == "too-large" or response_body.kind == "too-large":
             self.too_large += 1
@@ -445,6 +433,17 @@ def _fold_query_natively(op: OperationState, pairs: Pairs) -> str:
         pending = op.pending_query = native.new_params()
     key: str | None = pending.fold(pairs, _not_api_key)  # the last name refused: an API key
     return "" if key is None else f"apiKey:query:{key}"
+
+
+def _fold_headers(owner: OperationState | ResponseState, pairs: Pairs, keep: Callable[[str], bool]) -> None:
+    """Fold the headers ``keep`` keeps into ``owner.headers`` (natively: into ``owner.pending_headers``)."""
+    if not NATIVE_PARAMS:
+        _fold_pairs(owner.headers, pairs, keep)
+        return
+    pending = owner.pending_headers
+    if pending is None:
+        pending = owner.pending_headers = native.new_params()
+    pending.fold(pairs, keep)
 
 
 def _not_api_key(name: str) -> bool:

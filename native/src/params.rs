@@ -8,10 +8,10 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 use crate::rules::{rules, Rules};
-use crate::shape::{fold_str_stats, key_hash, merge_vals, Vals};
+use crate::shape::{fold_str_stats, key_hash, merge_vals, vals_to_py, Vals};
 use crate::state::{load_vals, put_str, put_vals, Reader};
 
 // What a string value reads as (bitmask), as schema.S_BOOL, S_INT, S_NUMBER, S_STR.
@@ -270,17 +270,7 @@ impl Params {
         let out = PyList::empty(py);
         for (name, p) in self.names.drain(..).zip(self.params.drain(..)) {
             let Param { present, repeated, values: Strings { count, kinds, fmts, vals }, .. } = p;
-            let vals = match vals {
-                None => py.None().into_bound(py),
-                Some(vs) => {
-                    let d = PyDict::new(py);
-                    for (k, n) in vs {
-                        d.set_item(k, n)?;
-                    }
-                    d.into_any()
-                }
-            };
-            out.append((&*name, present, repeated, count, kinds, fmts, vals))?;
+            out.append((&*name, present, repeated, count, kinds, fmts, vals_to_py(py, &vals)?))?;
         }
         self.hashes.clear();
         Ok(out)

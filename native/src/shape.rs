@@ -40,6 +40,20 @@ pub(crate) fn fold_str_stats(r: &Rules, fmts: &mut u8, vals: &mut Vals, s: &str)
     }
 }
 
+/// The values as the `vals` dict of a Shape or StringsShape (None: not an enum).
+pub(crate) fn vals_to_py<'py>(py: Python<'py>, vals: &Vals) -> PyResult<Bound<'py, PyAny>> {
+    match vals {
+        None => Ok(py.None().into_bound(py)),
+        Some(vs) => {
+            let d = PyDict::new(py);
+            for (k, n) in vs {
+                d.set_item(k, n)?;
+            }
+            Ok(d.into_any())
+        }
+    }
+}
+
 /// schema._merge_str_stats for the values (the caller ands the formats).
 pub(crate) fn merge_vals(r: &Rules, mine: Vals, theirs: Vals) -> Vals {
     let (mut mine, theirs) = (mine?, theirs?);
@@ -220,16 +234,7 @@ impl Node {
                 Some(n) => Ok(n.export(py)?.into_any()),
             }
         };
-        let vals = match &self.vals {
-            None => py.None().into_bound(py),
-            Some(vs) => {
-                let d = PyDict::new(py);
-                for (k, n) in vs {
-                    d.set_item(k, n)?;
-                }
-                d.into_any()
-            }
-        };
+        let vals = vals_to_py(py, &self.vals)?;
         PyTuple::new(
             py,
             [
