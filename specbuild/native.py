@@ -88,9 +88,8 @@ def dump(acc: Any) -> bytes:
 
 
 def load(data: bytes) -> Any:
-    """The accumulator :func:`dump` gave (a clear error where the native module is not built)."""
-    if _native is None:
-        raise RuntimeError("this state holds a native fold, and specbuild._native is not available here")
+    """The accumulator :func:`dump` gave (without the module, :func:`settled_from_state` reads it)."""
+    assert _native is not None, "only called where the native module is there"
     return _native.Acc.load(data)
 
 
@@ -102,9 +101,8 @@ def new_params() -> Any:
 
 
 def load_params(data: bytes) -> Any:
-    """The parameters :func:`dump` gave (a clear error where the native module is not built)."""
-    if _native is None:
-        raise RuntimeError("this state holds a native fold, and specbuild._native is not available here")
+    """The parameters :func:`dump` gave (without the module, :func:`params_from_state` reads them)."""
+    assert _native is not None, "only called where the native module is there"
     return _native.Params.load(data)
 
 
