@@ -109,13 +109,7 @@ def load_params(data: bytes) -> Any:
 def settled_from_state(shape: schema.Shape, data: bytes) -> schema.Shape:
     """:func:`settled` for an accumulator's bytes (:func:`dump`), read in Python: a state file saved
     where the native fold ran loads where it does not."""
-    theirs = _shape(_node_state(_StateReader(data)))
-    if not theirs.count:
-        return shape
-    if not shape.count:
-        return theirs
-    shape.merge(theirs)
-    return shape
+    return _joined(shape, _shape(_node_state(_StateReader(data))))
 
 
 def params_from_state(data: bytes) -> list[tuple[str, int, bool, int, int, int, dict[str, int] | None]]:
@@ -211,7 +205,12 @@ def settled(shape: schema.Shape, acc: Any) -> schema.Shape:
     """``shape`` with what ``acc`` saw folded in (exact: as if its bodies had been added to ``shape``)."""
     if not acc.count:
         return shape
-    theirs = _shape(acc.export())
+    return _joined(shape, _shape(acc.export()))
+
+
+def _joined(shape: schema.Shape, theirs: schema.Shape) -> schema.Shape:
+    if not theirs.count:
+        return shape
     if not shape.count:
         return theirs
     shape.merge(theirs)

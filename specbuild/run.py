@@ -25,6 +25,7 @@ from specbuild.files import dumps, write_atomic
 from specbuild.overlay import overlay
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, JsonParser, decode
 from specbuild.spec import RenderOptions, render
+from specbuild.validate import check_built_spec, import_validator
 
 Raw = tuple[bytes | str, str]
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
@@ -125,19 +126,9 @@ class Fold:
         return self.stats
 
 
-def _import_validator() -> None:
-    from specbuild.validate import import_validator
-
-    import_validator()
-
-
 def build_document(builder: SpecBuilder, options: RenderOptions | None = None,
                    base: dict[str, Any] | None = None) -> dict[str, Any]:
     """Render, merge into an existing spec if given, and validate: what gets written."""
-    # Imported here: the worker processes that fold shards never validate, and the validator's
-    # import (openapi-spec-validator, jsonschema, pydantic) is most of their start-up.
-    from specbuild.validate import check_built_spec
-
     doc = render(builder, options)
     if base is not None:
         doc = overlay(base, doc)
@@ -256,7 +247,7 @@ def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stat
                 result = fold_shard(shard, template, fold.strict, fold.max_body_bytes, keep_errors)
             else:
                 if not future.done():
-                    _import_validator()  # needed once the shards are merged: meanwhile, a worker folds
+                    import_validator()  # needed once the shards are merged: meanwhile, a worker folds
                 result = future.result()
             futures[i] = None  # merged results are let go at once: peak memory stays near one builder
             for line, err in result.errors:
