@@ -77,6 +77,17 @@ def shared_structure(members: Mapping[str, Profile], *, strict: bool) -> set[str
     return sharing if len(sharing) >= 2 and 2 * len(sharing) >= len(with_any) else set()
 
 
+def loners(members: Mapping[str, Profile], cands: Iterable[str]) -> set[str]:
+    """Candidates with resources right below them that no other sibling has: a resource of its own
+    (``/apps/metrics/bandwidth_daily`` beside ``/apps/{id}/deployments``), not one more value."""
+    firsts = {label: {s[0] for s in profile if s and s[0] != "*"} for label, profile in members.items()}
+    counts: dict[str, int] = {}
+    for below in firsts.values():
+        for first in below:
+            counts[first] = counts.get(first, 0) + 1
+    return {label for label in cands if firsts[label] and all(counts[f] == 1 for f in firsts[label])}
+
+
 def similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
     """Median likeness of the siblings' responses, and the siblings unlike the rest."""
     ordered = sorted(members)

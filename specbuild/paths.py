@@ -38,6 +38,7 @@ from specbuild.segments import (
     is_version,
     keeps_literal,
     split_path,
+    token_kind,
     version_here,
 )
 from specbuild.templates import Hint, PathParam, Template, kind_schema
@@ -122,8 +123,8 @@ class PathTemplater:
         previous = segs[len(labels) - 1] if labels else None
         for seg in segs[len(labels):]:
             ext = EXTENSION.match(seg) if "." in seg else None
-            stem_kind = classify_segment(ext.group(1)) if ext else None
-            kind = None if stem_kind or version_here(seg, previous) else classify_segment(seg)
+            stem_kind = _kind(ext.group(1)) if ext else None
+            kind = None if stem_kind or version_here(seg, previous) else _kind(seg)
             previous = seg
             if kind is not None:
                 label = "{:" + kind + "}"
@@ -146,3 +147,9 @@ class PathTemplater:
     def templates(self, features: Mapping[str, frozenset[str]] | None = None) -> dict[str, Template]:
         """The template of every key observed so far, decided from all the evidence at once."""
         return decide(sorted(self._keys), self.hints, features or {})
+
+
+def _kind(seg: str) -> str | None:
+    """The placeholder kind of a segment that is a parameter on sight: tokens by their alphabet."""
+    kind = classify_segment(seg)
+    return token_kind(seg) if kind == "token" else kind

@@ -19,6 +19,8 @@ _DATE: Final = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]
 _DATE_TIME: Final = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}(?::|%3[Aa])[0-9]{2}(?:(?::|%3[Aa])[0-9]{2}(?:\.[0-9]+)?)?"
     r"(?:[Zz]|[+-][0-9]{2}(?:(?::|%3[Aa])?[0-9]{2})?)?\Z")
+_IPV4: Final = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+                          r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\Z")
 _EMAIL: Final = re.compile(r"[^@/\s]+(?:@|%40)[^@/\s]+\.[A-Za-z]{2,}\Z")
 # v1, v2beta1, v1.2, 2.0: API versions are prefixes, never parameters.
 _VERSION: Final = re.compile(r"[vV][0-9]+(?:[._][0-9]+)*(?:(?:alpha|beta|rc|preview|dev)[0-9]*)?\Z"
@@ -31,8 +33,9 @@ _HEX_PART: Final = re.compile(r"[0-9a-fA-F]{7,}\Z")
 EXTENSION: Final = re.compile(r"(.+)(\.(?:json|xml|csv|tsv|txt|html?|ya?ml|pdf|png|jpe?g|gif|svg|webp|zip"
                               r"|gz|tar|mp3|mp4|wav|ics|atom|rss|ndjson|jsonl|md))\Z", re.IGNORECASE)
 _CAMEL: Final = re.compile(r"[A-Za-z][a-z]*(?:[A-Z][a-z]+)*[A-Z]?\Z")
+_HUMP: Final = re.compile(r"[A-Za-z][a-z]*")
 
-STRONG_KINDS: Final = frozenset({"integer", "uuid", "hex", "date", "date-time", "email"})
+STRONG_KINDS: Final = frozenset({"integer", "uuid", "hex", "date", "date-time", "email", "ipv4"})
 API_PREFIXES: Final = frozenset({"api", "apis", "rest", "rpc", "graphql"})
 # Aliases answer like the values beside them (``/users/me`` is shaped like ``/users/{username}``), so
 # no evidence can tell them apart: they always stay literal.
@@ -67,6 +70,8 @@ def classify_segment(seg: str) -> str | None:
         return "integer"
     if _DIGITS.match(seg):
         return "token"  # zero-padded numbers keep their zeros: a string
+    if _IPV4.match(seg):  # before versions: 10.0.0.1 is an address, 1.2 a version
+        return "ipv4"
     if _VERSION.match(seg):
         return None
     if _UUID.match(seg):
@@ -109,6 +114,25 @@ def _random_case(seg: str) -> bool:
     changes = sum(a.isupper() != b.isupper() for a, b in pairwise(longest))
     uppers = sum(c.isupper() for c in longest)
     return bool(changes >= 0.35 * len(longest) and 3 <= uppers <= len(longest) - 3)
+
+
+def is_cased(seg: str) -> bool:
+    """Letters of both cases, not in camelCase words: base62 and base64 ids (0OdUWJ0sBjDrqHygGUXeCF,
+    cus_NffrFeUfNV2Hib), not addMembers or iPhone."""
+    return (any(c.isupper() for c in seg) and any(c.islower() for c in seg)
+            and not all(_camel_words(part) for part in _SEPARATORS.split(seg) if part))
+
+
+def _camel_words(part: str) -> bool:
+    """camelCase made of words: each hump of three letters or more has a vowel (ftNbsXzOx does not)."""
+    return bool(_CAMEL.match(part)) and all(
+        len(hump) < 3 or any(c in "aeiouyAEIOUY" for c in hump) for hump in _HUMP.findall(part))
+
+
+def token_kind(seg: str) -> str:
+    """The kind of a segment ``classify_segment`` calls a token: ``cased`` when its letters mix the
+    cases (what the ids at a position look like tells the words beside them apart), else ``token``."""
+    return "cased" if is_cased(seg) else "token"
 
 
 def _char_class(c: str) -> int:

@@ -59,6 +59,7 @@ _KIND_SCHEMAS: Final[dict[str, dict[str, str]]] = {
     "date": {"type": "string", "format": "date"},
     "date-time": {"type": "string", "format": "date-time"},
     "email": {"type": "string", "format": "email"},
+    "ipv4": {"type": "string", "format": "ipv4"},
 }
 
 

@@ -27,6 +27,7 @@ from specbuild.evidence import (
     Profile,
     Suffix,
     followers,
+    loners,
     private_share,
     same_position,
     shared_structure,
@@ -41,6 +42,7 @@ from specbuild.segments import (
     STRONG_KINDS,
     VERB_CAMEL,
     escape_segment,
+    is_cased,
     is_version,
     split_path,
     version_here,
@@ -168,7 +170,8 @@ class _Resolver:
                 absorbed = self._decide(site, {w: self._profile(r) for w, r in resolved.items()})
         if typed or absorbed:
             labels = sorted(typed.keys() | absorbed)
-            kinds = frozenset(typed.values()) | ({"word"} if absorbed else set())
+            # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
+            kinds = frozenset(typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed}
             below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
                                  in_slot=True)
             node.slots[""] = _Slot(below, kinds, "", "")
@@ -205,13 +208,23 @@ class _Resolver:
         for label, kind in site.typed.items():
             # Opaque ids are names too (k8s pods beside a plain "nginx"); and past the word cap
             # hundreds of distinct values were seen here.
-            if kind in ("token", "word"):
+            if kind in ("token", "cased", "word"):
                 members[label] = _raw_profile(site.groups[label])
         if len(members) < 2:
             return set()
         sim, outliers = similarity(members)
         # A sibling that answers unlike the rest stays literal, unless it shares their structure.
         outliers -= shared_structure(members, strict=site.scoped)
+        if site.typed:
+            # Beside ids, a plain word with resources of its own below it is a resource.
+            everyone = {**members, **{label: _raw_profile(site.groups[label]) for label in site.typed}}
+            outliers |= {w for w in loners(everyone, cands) if _plain(w)}
+        if "cased" in kinds and not kinds & STRONG_KINDS:
+            # Ids like 0OdUWJ0sBjDrqHygGUXeCF: a word of their alphabet is one more, too short to be
+            # typed on sight; a plain word is an endpoint, as beside strong ids (/accounts/search).
+            alike = {w for w in cands if not _plain(w)}
+            rest = set(cands) - alike
+            return alike | (rest - outliers if len(rest) >= WORDS_BESIDE_IDS else set())
         if "word" in kinds:
             capped = {label for label, kind in site.typed.items() if kind == "word"}
             chosen = followers(members, capped, set(cands)) if site.top else set(cands)
@@ -305,6 +318,12 @@ def _resolved_children(node: _Res) -> Iterator[tuple[str, _Res]]:
         yield "*", slot.node
 
 
+def _plain(word: str) -> bool:
+    """Letters of one case, or camelCase, no digits: how endpoints are named, unlike ids (4amxqus9hn,
+    ftNbsXzOx)."""
+    return not is_cased(word) and not any(c.isdigit() for c in word)
+
+
 def _plural(word: str) -> bool:
     low = word.lower()
     return ((len(low) > 2 and low.endswith("s") and not low.endswith(("ss", "us", "is")))
@@ -366,6 +385,8 @@ def _name(segs: Sequence[Segment]) -> Template:
 
 
 def _suffix(kinds: frozenset[str]) -> str:
+    if kinds == {"ipv4"}:
+        return "Address"
     if kinds <= {"date", "date-time"}:
         return "Date"
     if kinds == {"email"}:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from specbuild.errors import UsageError
 from specbuild.paths import PathParam, PathTemplater, Template, classify_segment, kind_schema
+from specbuild.segments import is_cased
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -75,6 +76,7 @@ SLUGS = ["how-to-bake-bread", "winter-garden-tips", "fast-pasta", "the-long-walk
     ("aks-nodepool1-631294d7-eecb", "token"), ("worker-cleanup-28740121", "token"),
     ("ip-10-0-1-53.ec2.internal", "token"), ("cus_NffrFeUfNV2Hib", "token"),
     ("0OdUWJ0sBjDrqHygGUXeCF", "token"), ("01H8XGJWBWBAQ4Z5GXQ3R5T6Y7", "token"),
+    ("108.244.90.118", "ipv4"), ("10.0.0.1", "ipv4"),
 ])
 def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     assert classify_segment(seg) == kind
@@ -288,6 +290,57 @@ def test_opaque_token_ids_and_word_names_merge() -> None:
     shapes["/pods/redis"] = shape("pod", rng)
     got = learn(shapes, shapes)
     assert set(got.values()) == {"/pods/{podName}"}
+
+
+def test_ip_addresses_are_values_not_versions() -> None:
+    ips = ["108.244.90.118", "10.0.0.1", "192.168.1.20"]
+    got = learn([f"/v2/reserved_ips/{ip}/actions" for ip in ips] + ["/v2/reserved_ips", "/v2/1.2/x"])
+    assert got["/v2/reserved_ips/10.0.0.1/actions"] == "/v2/reserved_ips/{reservedIpAddress}/actions"
+    assert got["/v2/1.2/x"] == "/v2/1.2/x"  # not four numbers: a version
+    t = PathTemplater()
+    assert t.templates({t.observe("/ips/10.0.0.1"): frozenset()})["/ips/{:ipv4}"].params[0].schema == {
+        "type": "string", "format": "ipv4"}
+
+
+CASED_IDS = ["4iV5W9uYEdYUVa79Axb7Rh", "0OdUWJ0sBjDrqHygGUXeCF", "cus_NffrFeUfNV2Hib", "7ouMYWpwJ422jRcDASZB7P",
+             "1301WleyT98MSxVHPZCA6M", "6rqhFgbbKwnb9MLmUQDhG6"]
+
+
+@pytest.mark.parametrize(("word", "cased"), [
+    ("ftNbsXzOxVvX", True), ("HosTqyZlkVg", True), ("cus_NffrFeUfNV2Hib", True), ("MDQ6VXNlcjE", True),
+    ("addMembers", False), ("removeCustomFieldSetting", False), ("dryRun", False), ("iPhone", False),
+    ("metrics", False), ("verify_credentials", False), ("USD", False),
+])
+def test_cased_means_letters_of_both_cases_like_noise(word: str, cased: bool) -> None:
+    assert is_cased(word) is cased
+
+
+def test_plain_words_beside_cased_ids_stay_literal() -> None:
+    rng = random.Random(3)
+    shapes = {f"/accounts/{i}": shape("account", rng) for i in CASED_IDS}
+    shapes |= {f"/accounts/{i}/follow": shape("rel", rng) for i in CASED_IDS[:3]}
+    # the same shape as an account, and still endpoints: their alphabet is not the ids'
+    shapes |= {f"/accounts/{w}": shape("account", rng) for w in ("verify_credentials", "update_credentials",
+                                                                 "lookup", "search")}
+    shapes["/accounts/HosTqyZlkVg"] = frozenset({"GET"})  # too short to be typed on sight, answered a 404
+    got = learn(shapes, shapes)
+    assert got["/accounts/verify_credentials"] == "/accounts/verify_credentials"
+    assert got["/accounts/lookup"] == "/accounts/lookup"
+    assert got["/accounts/HosTqyZlkVg"] == got[f"/accounts/{CASED_IDS[0]}"] == "/accounts/{accountId}"
+    assert got[f"/accounts/{CASED_IDS[0]}/follow"] == "/accounts/{accountId}/follow"
+
+
+def test_a_word_with_resources_of_its_own_beside_ids_stays_literal() -> None:
+    rng = random.Random(4)
+    shapes = {f"/apps/{i}": shape("app", rng) for i in CASED_IDS}
+    shapes |= {f"/apps/{i}/deployments": list_shape("deployment", rng) for i in CASED_IDS}
+    shapes |= {f"/apps/{i}/metrics/bandwidth": shape("metric", rng) for i in CASED_IDS[:2]}
+    shapes["/apps/metrics/bandwidth_daily"] = shape("metric", rng)
+    shapes["/apps/tiers/instance_sizes/basic"] = shape("tier", rng)
+    got = learn(shapes, shapes)
+    assert got["/apps/metrics/bandwidth_daily"] == "/apps/metrics/bandwidth_daily"
+    assert got["/apps/tiers/instance_sizes/basic"] == "/apps/tiers/instance_sizes/basic"
+    assert got[f"/apps/{CASED_IDS[1]}/deployments"] == "/apps/{appId}/deployments"
 
 
 def test_dates_and_schemas() -> None:
