@@ -431,7 +431,7 @@ def _types(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str
 def _format(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
             pointer: str) -> None:
     fb, fh = b.get("format"), h.get("format")
-    if fb == fh:
+    if fb == fh or (fb is None and _natural(h, fh)) or (fh is None and _natural(b, fb)):
         return
     if fb is None:
         ctx.here(f"{direction}-type-narrowed", where, pointer, f"format {fh} added")
@@ -439,6 +439,18 @@ def _format(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: st
         ctx.here(f"{direction}-type-widened", where, pointer, f"format {fb} removed")
     else:
         ctx.here(f"{direction}-type-changed", where, pointer, f"format {fb} -> {fh}")
+
+
+# int64 on an integer and double on a number name what JSON implementations assume anyway (specbuild
+# writes them on every number it learns): adding or dropping one changes nothing for a client.
+_NATURAL_FORMATS: Final = {"integer": "int64", "number": "double"}
+
+
+def _natural(schema: Mapping[str, Any], fmt: str | None) -> bool:
+    """Is ``fmt``, on ``schema`` (the side that has it), the natural range of the schema's type?"""
+    types = schema.get("type")
+    names = [t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str) and t != "null"]
+    return len(names) == 1 and _NATURAL_FORMATS.get(names[0]) == fmt
 
 
 def _enum(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,

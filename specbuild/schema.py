@@ -440,6 +440,14 @@ def _fold_list(node: Shape, v: list[Any]) -> None:
 
 
 # -- rendering -------------------------------------------------------------------------------------
+# Traffic cannot tell int32 from int64, nor float from double: the widest are named, so code generated
+# from the spec never truncates a value (an int32 field read as int64 loses nothing; the reverse can).
+# An integer past 64 bits is parsed as a float (bodies) or kept a string (parameters); one between
+# 2**63 and 2**64 would be mislabelled int64, a risk taken for values that rare.
+INTEGER: Final = {"type": "integer", "format": "int64"}
+NUMBER: Final = {"type": "number", "format": "double"}
+
+
 def _render(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, Any]:
     kinds = node.kinds
     if kinds & ANY or not kinds & ~NULL:
@@ -451,7 +459,7 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, A
     if kinds & BOOL:
         branches.append({"type": "boolean"})
     if kinds & (INT | FLOAT):
-        branches.append({"type": "number" if kinds & FLOAT else "integer"})
+        branches.append(dict(NUMBER if kinds & FLOAT else INTEGER))
     if kinds & OBJ:
         branches.append(_render_object(node, v31, enums))
     if kinds & STR:
@@ -647,9 +655,9 @@ class StringsShape:
         if kinds == S_BOOL:
             return {"type": "boolean"}
         if kinds == S_INT:
-            return {"type": "integer"}
+            return dict(INTEGER)
         if kinds and not kinds & ~(S_INT | S_NUMBER):
-            return {"type": "number"}
+            return dict(NUMBER)
         if kinds != S_STR:  # nothing seen, or strings mixed with numbers or booleans
             return {"type": "string"}
         return _string_schema(self.fmts, self.vals if enums else None, name)

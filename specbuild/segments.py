@@ -11,7 +11,7 @@ from itertools import pairwise
 from typing import Final
 from urllib.parse import unquote
 
-_INTEGER: Final = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+_INTEGER: Final = re.compile(r"(?:0|[1-9][0-9]{0,17})\Z")   # fits int64; longer is a token
 _DIGITS: Final = re.compile(r"[0-9]+\Z")
 _UUID: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _HEX: Final = re.compile(r"[0-9a-f]{7,}\Z|[0-9A-F]{7,}\Z")

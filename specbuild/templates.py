@@ -54,7 +54,7 @@ class Template:
 
 
 _KIND_SCHEMAS: Final[dict[str, dict[str, str]]] = {
-    "integer": {"type": "integer"},
+    "integer": {"type": "integer", "format": "int64"},  # the widest: see schema.INTEGER
     "uuid": {"type": "string", "format": "uuid"},
     "date": {"type": "string", "format": "date"},
     "date-time": {"type": "string", "format": "date-time"},

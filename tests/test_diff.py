@@ -134,3 +134,23 @@ def test_real_api_descriptions_equal_themselves() -> None:
     for path in sorted(DEVSET.glob("*.truth.json")):
         doc = json.loads(path.read_text())
         assert diff(doc, doc) == [], path.name
+
+
+def _with_age(schema: dict[str, Any]) -> dict[str, Any]:
+    body = {"content": {"application/json": {"schema": {"type": "object", "properties": {"age": schema}}}}}
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/users": {"post": {
+        "requestBody": body, "responses": {"201": {"description": "Created", **body}}}}}}
+
+
+@pytest.mark.parametrize("typed", [{"type": "integer"}, {"type": "number"}])
+def test_the_natural_range_of_a_number_is_no_change(typed: dict[str, Any]) -> None:
+    # specbuild names int64 and double on every number it learns; a spec written before it did, or by
+    # hand without them, is the same contract
+    natural = {**typed, "format": "int64" if typed["type"] == "integer" else "double"}
+    assert diff(_with_age(typed), _with_age(natural)) == []
+    assert diff(_with_age(natural), _with_age(typed)) == []
+    narrower = {**typed, "format": "int32" if typed["type"] == "integer" else "float"}
+    assert {c.kind for c in diff(_with_age(typed), _with_age(narrower))} == {"request-type-narrowed",
+                                                                            "response-type-narrowed"}
+    assert {c.kind for c in diff(_with_age(natural), _with_age(narrower))} == {"request-type-changed",
+                                                                              "response-type-changed"}

@@ -64,7 +64,7 @@ SLUGS = ["how-to-bake-bread", "winter-garden-tips", "fast-pasta", "the-long-walk
 # --- classify_segment ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("seg", "kind"), [
-    ("42", "integer"), ("0", "integer"), ("9007199254740993", "integer"),
+    ("42", "integer"), ("0", "integer"), ("9007199254740993", "integer"), ("123456789012345678901", "token"),
     ("007", "token"),
     (str(uuid.UUID(int=12345)), "uuid"), ("3F2504E0-4F89-11D3-9A0C-0305E82C3301", "uuid"),
     ("95dd9ac09048ae2fc17e30cd00325e88", "hex"), ("3e4fbd9f4af5640b0786223b1060457e7f16f793", "hex"),
@@ -93,7 +93,7 @@ def test_word_like_segments_are_not_classified(seg: str) -> None:
 
 
 def test_kind_schemas() -> None:
-    assert kind_schema(["integer"]) == {"type": "integer"}
+    assert kind_schema(["integer"]) == {"type": "integer", "format": "int64"}
     assert kind_schema(["uuid"]) == {"type": "string", "format": "uuid"}
     assert kind_schema(["date"]) == {"type": "string", "format": "date"}
     assert kind_schema(["integer", "word"]) == {"type": "string"}
@@ -400,7 +400,7 @@ def test_hint_param_kinds_give_the_schema() -> None:
     t = PathTemplater(["/orders/{order}"])
     k = t.observe("/orders/12")
     assert k == "/orders/{order:integer}"
-    assert t.templates()[k].params == (PathParam("order", {"type": "integer"}),)
+    assert t.templates()[k].params == (PathParam("order", {"type": "integer", "format": "int64"}),)
 
 
 @pytest.mark.parametrize("bad", ["repos/{owner}", "/repos/{owner", "/a/{x}-{y}", "/a/{x}/{x}"])
