@@ -124,9 +124,9 @@ def is_cased(seg: str) -> bool:
 
 
 def _camel_words(part: str) -> bool:
-    """camelCase made of words: each hump of three letters or more has a vowel (ftNbsXzOx does not)."""
+    """camelCase made of words: each hump of two letters or more has a vowel (findById, not uDeUuuFcGc)."""
     return bool(_CAMEL.match(part)) and all(
-        len(hump) < 3 or any(c in "aeiouyAEIOUY" for c in hump) for hump in _HUMP.findall(part))
+        len(hump) < 2 or any(c in "aeiouyAEIOUY" for c in hump) for hump in _HUMP.findall(part))
 
 
 def token_kind(seg: str) -> str:

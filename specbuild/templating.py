@@ -297,9 +297,11 @@ class _Site:
         self.parent = parent
         self.typed = typed
         self.groups = groups
-        # After an id, at the root, after /api or /v1, siblings are resources unless strongly alike.
+        # After an id or an alias, at the root, after /api or /v1, siblings are resources unless
+        # strongly alike.
         self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
-        self.scoped = in_slot or self.top
+        # An alias stands for one item as an id does: /me/albums, /me/player are resources of it.
+        self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
 
 
 def _raw_profile(raws: Sequence[_Raw]) -> Profile:

@@ -307,7 +307,8 @@ CASED_IDS = ["4iV5W9uYEdYUVa79Axb7Rh", "0OdUWJ0sBjDrqHygGUXeCF", "cus_NffrFeUfNV
 
 
 @pytest.mark.parametrize(("word", "cased"), [
-    ("ftNbsXzOxVvX", True), ("HosTqyZlkVg", True), ("cus_NffrFeUfNV2Hib", True), ("MDQ6VXNlcjE", True),
+    ("ftNbsXzOxVvX", True), ("HosTqyZlkVg", True), ("uDeUuuFcGc", True), ("findById", False),
+    ("cus_NffrFeUfNV2Hib", True), ("MDQ6VXNlcjE", True),
     ("addMembers", False), ("removeCustomFieldSetting", False), ("dryRun", False), ("iPhone", False),
     ("metrics", False), ("verify_credentials", False), ("USD", False),
 ])
@@ -328,6 +329,18 @@ def test_plain_words_beside_cased_ids_stay_literal() -> None:
     assert got["/accounts/lookup"] == "/accounts/lookup"
     assert got["/accounts/HosTqyZlkVg"] == got[f"/accounts/{CASED_IDS[0]}"] == "/accounts/{accountId}"
     assert got[f"/accounts/{CASED_IDS[0]}/follow"] == "/accounts/{accountId}/follow"
+
+
+def test_below_an_alias_siblings_are_resources() -> None:
+    rng = random.Random(5)
+    # /me stands for one user as an id does: what lies below it are that user's resources, even when
+    # some share structure (episodes/contains, tracks/contains)
+    # (and answer alike: one paging envelope)
+    shapes = {f"/v1/me/{r}": list_shape("page", rng) for r in ("albums", "audiobooks", "following", "shows")}
+    shapes |= {f"/v1/me/{r}/contains": frozenset({"GET", "[]"}) for r in ("episodes", "tracks")}
+    shapes |= {f"/v1/me/player/{a}": frozenset({"PUT"}) for a in ("next", "play", "queue", "seek")}
+    got = learn(shapes, shapes)
+    assert set(got.values()) == set(shapes)
 
 
 def test_a_word_with_resources_of_its_own_beside_ids_stays_literal() -> None:
