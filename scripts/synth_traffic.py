@@ -125,8 +125,10 @@ class Values:
         if fmt == "ipv6":
             return ":".join(f"{r.randint(0, 65535):x}" for _ in range(8))
         low = name.lower()
-        if low.endswith(("name", "login", "username", "owner", "user")):
-            return r.choice(NAMES)
+        if low.endswith(("login", "username", "owner", "user")):
+            return r.choice(NAMES) + (str(r.randint(1, 99)) if r.random() < 0.3 else "")
+        if low.endswith("name"):  # names people give things: a pool no two resources share whole
+            return "-".join(r.choice(WORDS) for _ in range(r.randint(2, 3)))
         if "id" in low.split("_") or low.endswith("id"):
             return "".join(r.choice(string.ascii_letters + string.digits) for _ in range(r.randint(10, 24)))
         out = self.word()
@@ -259,7 +261,8 @@ def exchange(doc: dict[str, Any], path: str, method: str, values: Values, when: 
         schema = p.get("schema") or {"type": "string"}
         if p.get("in") == "path":
             value = values.pooled(f"{path}:{p['name']}", schema, p["name"])
-            target = target.replace("{" + p["name"] + "}", text(value))
+            for form in ("{%s}", "{+%s}"):  # {+name}: RFC 6570 reserved expansion, as Google's APIs write
+                target = target.replace(form % p["name"], text(value))
         elif p.get("in") == "query" and (p.get("required") or r.random() < 0.35):
             query[p["name"]] = text(values.instance(schema, p["name"]))
     ok, errors = statuses(op)

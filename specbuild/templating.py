@@ -219,12 +219,15 @@ class _Resolver:
             # Beside ids, a plain word with resources of its own below it is a resource.
             everyone = {**members, **{label: _raw_profile(site.groups[label]) for label in site.typed}}
             outliers |= {w for w in loners(everyone, cands) if _plain(w)}
-        if "cased" in kinds and not kinds & STRONG_KINDS:
+        if "cased" in kinds and not kinds & (STRONG_KINDS | {"word"}):
             # Ids like 0OdUWJ0sBjDrqHygGUXeCF: a word of their alphabet is one more, too short to be
-            # typed on sight; a plain word is an endpoint, as beside strong ids (/accounts/search).
+            # typed on sight; a plain word is an endpoint, as beside strong ids (/accounts/search),
+            # unless many answer alike.
             alike = {w for w in cands if not _plain(w)}
             rest = set(cands) - alike
-            return alike | (rest - outliers if len(rest) >= WORDS_BESIDE_IDS else set())
+            if len(rest) >= WORDS_BESIDE_IDS and not (sim is not None and sim < SIM_LOW):
+                alike |= rest - outliers
+            return alike
         if "word" in kinds:
             capped = {label for label, kind in site.typed.items() if kind == "word"}
             chosen = followers(members, capped, set(cands)) if site.top else set(cands)
@@ -245,6 +248,10 @@ class _Resolver:
         self.consulted.append((site.prefix, frozenset(cands), bool(sharing) and not site.top))
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
+                if not pooled and private_share(members) > 0.5:
+                    # tenants answer alike below; resources sharing the values below them (a job and
+                    # a dataset both named "sales") each have fields of their own
+                    return set()
                 return followers(members, (pooled | sharing) & cands, cands)
             return cands
         if site.scoped:  # after an id, at the root, after /api or /v1: resources, unless strongly alike

@@ -331,6 +331,32 @@ def test_plain_words_beside_cased_ids_stay_literal() -> None:
     assert got[f"/accounts/{CASED_IDS[0]}/follow"] == "/accounts/{accountId}/follow"
 
 
+def test_resources_sharing_the_names_below_them_stay_literal() -> None:
+    rng = random.Random(6)
+    # a dataset, a job and a project may all be called "sales": the names recur below each resource,
+    # but every resource answers with fields of its own (tenants would answer alike)
+    kinds = ("datasets", "jobs", "projects", "recipes", "rulesets", "schedules")
+    envelope = {"GET", "Name", "CreateDate", "LastModifiedDate", "Tags", "AccountId", "ResourceArn"}
+    shapes = {f"/{k}/{n}": frozenset({*envelope, f"{k}Spec"}) for k in kinds
+              for n in ("sales", "daily", "cleanup", "audit")}
+    shapes |= {f"/{k}": list_shape(k, rng) for k in kinds}
+    got = learn(shapes, shapes)
+    assert got["/jobs/sales"] == "/jobs/{jobName}"
+    assert got["/datasets"] == "/datasets"
+
+
+def test_many_plain_words_beside_cased_ids_that_answer_unlike_stay_literal() -> None:
+    rng = random.Random(7)
+    shapes = {f"/scores/{fmt}/Games/{i}": shape("game", rng) for fmt in ("JSON", "XML") for i in CASED_IDS}
+    for fmt in ("JSON", "XML"):
+        for name in ("AllTeams", "CurrentSeason", "FreeAgents", "News", "Players", "Stadiums", "Standings",
+                     "TeamSeasonStats", "SchedulesBasic", "ScoresBasic", "Games"):
+            shapes[f"/scores/{fmt}/{name}"] = frozenset({"GET", *(f"{name}.{p}" for p in ("a", "b", "c"))})
+        shapes[f"/scores/{fmt}/{CASED_IDS[0]}"] = shape("score", rng)
+    got = learn(shapes, shapes)
+    assert got["/scores/JSON/AllTeams"] != got["/scores/JSON/News"]
+
+
 def test_below_an_alias_siblings_are_resources() -> None:
     rng = random.Random(5)
     # /me stands for one user as an id does: what lies below it are that user's resources, even when
