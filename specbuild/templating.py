@@ -217,7 +217,8 @@ class _Resolver:
         outliers -= shared_structure(members, strict=site.scoped)
         if site.typed:
             # Beside ids, a plain word with resources of its own below it is a resource.
-            everyone = {**members, **{label: _raw_profile(site.groups[label]) for label in site.typed}}
+            everyone = {**{label: _raw_profile(site.groups[label]) for label in site.typed if label not in members},
+                        **members}
             outliers |= {w for w in loners(everyone, cands) if _plain(w)}
         if "cased" in kinds and not kinds & (STRONG_KINDS | {"word"}):
             # Ids like 0OdUWJ0sBjDrqHygGUXeCF: a word of their alphabet is one more, too short to be
@@ -304,10 +305,9 @@ class _Site:
         self.parent = parent
         self.typed = typed
         self.groups = groups
-        # After an id or an alias, at the root, after /api or /v1, siblings are resources unless
-        # strongly alike.
+        # After an id or an alias (/me stands for one user as an id does), at the root, after /api or
+        # /v1, siblings are resources unless strongly alike.
         self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
-        # An alias stands for one item as an id does: /me/albums, /me/player are resources of it.
         self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
 
 
