@@ -479,6 +479,9 @@ def _render_object(node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
             rest.append(node.extra)
         if not keys:
             return _map_schema(rest, node, v31, enums)
+        if _looks_like_map(node) and all(2 * props[k].count < node.objects for k in keys):
+            # a dictionary whose commoner keys recurred by chance (no key in most of its objects)
+            return _map_schema(rest + [props[k] for k in keys], node, v31, enums)
     elif keys and _looks_like_map(node):
         return _map_schema(list(props.values()), node, v31, enums)
     if not keys:

@@ -269,6 +269,19 @@ def test_objects_keyed_by_data_render_as_maps() -> None:
     assert_accepts(schema, values)
 
 
+def test_a_map_whose_common_keys_recur_by_chance_is_still_a_map() -> None:
+    # link names, tags, labels: mostly one-off keys, a few words that recur in some objects, none in most
+    rng = random.Random(4)
+    words = ["self", "next", "status", "docs", "billing", "audit"]
+    values = [{"id": str(i), "links": {(rng.choice(words) if rng.random() < 0.4 else f"k{rng.getrandbits(32):x}"):
+                                       "https://x.example/" + str(i) for _ in range(rng.randint(0, 3))}}
+              for i in range(60)]
+    schema = infer_schema(values, enums=False)
+    assert schema["properties"]["links"] == {"additionalProperties": {"format": "uri", "type": "string"},
+                                             "type": "object"}
+    assert_accepts(schema, values)
+
+
 def test_records_with_optional_fields_stay_records() -> None:
     rng = random.Random(2)
     fields = {"name": "x", "size": 3, "tags": ["a"], "owner": {"id": 1}, "ok": True}
