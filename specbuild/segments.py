@@ -34,6 +34,8 @@ EXTENSION: Final = re.compile(r"(.+)(\.(?:json|xml|csv|tsv|txt|html?|ya?ml|pdf|p
                               r"|gz|tar|mp3|mp4|wav|ics|atom|rss|ndjson|jsonl|md))\Z", re.IGNORECASE)
 _CAMEL: Final = re.compile(r"[A-Za-z][a-z]*(?:[A-Z][a-z]+)*[A-Z]?\Z")
 _HUMP: Final = re.compile(r"[A-Za-z][a-z]*")
+_CONSONANT_RUN: Final = re.compile(r"[bcdfghjklmnpqrstvwxz]{4}")
+_Q_WITHOUT_U: Final = re.compile(r"q(?!u)")
 
 STRONG_KINDS: Final = frozenset({"integer", "uuid", "hex", "date", "date-time", "email", "ipv4"})
 API_PREFIXES: Final = frozenset({"api", "apis", "rest", "rpc", "graphql"})
@@ -124,9 +126,17 @@ def is_cased(seg: str) -> bool:
 
 
 def _camel_words(part: str) -> bool:
-    """camelCase made of words: each hump of two letters or more has a vowel (findById, not uDeUuuFcGc)."""
-    return bool(_CAMEL.match(part)) and all(
-        len(hump) < 2 or any(c in "aeiouyAEIOUY" for c in hump) for hump in _HUMP.findall(part))
+    """camelCase made of words: each hump of two letters or more has a vowel, none has four consonants
+    in a row or a q without u (findById, addMembers; not uDeUuuFcGc, Utqvcfiipu, EantmzBhaZ)."""
+    return bool(_CAMEL.match(part)) and all(_word_like(hump) for hump in _HUMP.findall(part))
+
+
+def _word_like(hump: str) -> bool:
+    low = hump.lower()
+    if len(low) < 2:
+        return True
+    return (any(c in "aeiouy" for c in low) and _CONSONANT_RUN.search(low) is None
+            and _Q_WITHOUT_U.search(low) is None)
 
 
 def token_kind(seg: str) -> str:

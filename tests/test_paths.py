@@ -308,7 +308,8 @@ CASED_IDS = ["4iV5W9uYEdYUVa79Axb7Rh", "0OdUWJ0sBjDrqHygGUXeCF", "cus_NffrFeUfNV
 
 @pytest.mark.parametrize(("word", "cased"), [
     ("ftNbsXzOxVvX", True), ("HosTqyZlkVg", True), ("uDeUuuFcGc", True), ("findById", False),
-    ("cus_NffrFeUfNV2Hib", True), ("MDQ6VXNlcjE", True),
+    ("cus_NffrFeUfNV2Hib", True), ("MDQ6VXNlcjE", True), ("Utqvcfiipu", True), ("EantmzBhaZ", True),
+    ("acxMknleHuu", True), ("saveAsTemplate", False), ("AllTeams", False),
     ("addMembers", False), ("removeCustomFieldSetting", False), ("dryRun", False), ("iPhone", False),
     ("metrics", False), ("verify_credentials", False), ("USD", False),
 ])
