@@ -223,12 +223,12 @@ class _Resolver:
         if "cased" in kinds and not kinds & (STRONG_KINDS | {"word"}):
             # Ids like 0OdUWJ0sBjDrqHygGUXeCF: a word of their alphabet is one more, too short to be
             # typed on sight; a plain word is an endpoint, as beside strong ids (/accounts/search),
-            # unless many answer alike.
+            # unless there are many and the evidence says they are values as it would without ids.
             alike = {w for w in cands if not _plain(w)}
             rest = set(cands) - alike
-            if len(rest) >= WORDS_BESIDE_IDS and not (sim is not None and sim < SIM_LOW):
-                alike |= rest - outliers
-            return alike
+            if len(rest) < WORDS_BESIDE_IDS or (sim is not None and sim < SIM_LOW):
+                return alike
+            return alike | (self._accept(site, members, rest, sim) - outliers)
         if "word" in kinds:
             capped = {label for label, kind in site.typed.items() if kind == "word"}
             chosen = followers(members, capped, set(cands)) if site.top else set(cands)

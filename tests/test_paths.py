@@ -358,6 +358,17 @@ def test_many_plain_words_beside_cased_ids_that_answer_unlike_stay_literal() -> 
     assert got["/scores/JSON/AllTeams"] != got["/scores/JSON/News"]
 
 
+def test_many_resources_at_the_root_beside_a_cased_id_stay_resources() -> None:
+    # one odd id at the root does not turn a dozen resources into its values
+    names = ("endpoint", "jobs", "rules", "things", "policies", "certificates", "authorizers", "domains",
+             "dimensions", "fleets", "streams", "tunnels")
+    envelope = {"GET", "nextToken", "createdAt", "arn"}
+    shapes = {f"/{n}": frozenset({*envelope, f"{n}Summary"}) for n in names}
+    shapes["/4iV5W9uYEdYUVa79Axb7Rh"] = frozenset({*envelope, "thing"})
+    got = learn(shapes, shapes)
+    assert got["/jobs"] == "/jobs" and got["/endpoint"] == "/endpoint"
+
+
 def test_below_an_alias_siblings_are_resources() -> None:
     rng = random.Random(5)
     # /me stands for one user as an id does: what lies below it are that user's resources, even when
