@@ -473,21 +473,17 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, A
 def _render_object(node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
     props = node.props or {}
     keys = _kept_keys(node)
-    if len(keys) < len(props) or node.extra is not None:
-        rest = [props[k] for k in props.keys() - set(keys)]
-        if node.extra is not None:
-            rest.append(node.extra)
-        if not keys:
-            return _map_schema(rest, node, v31, enums)
-        if _looks_like_map(node) and all(2 * props[k].count < node.objects for k in keys):
-            # a dictionary whose commoner keys recurred by chance (no key in most of its objects)
-            return _map_schema(rest + [props[k] for k in keys], node, v31, enums)
-    elif keys and _looks_like_map(node):
-        return _map_schema(list(props.values()), node, v31, enums)
+    dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
+    # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
+    # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
+    if (dropped and not keys) or (keys and _looks_like_map(node) and (
+            not dropped or all(2 * props[k].count < node.objects for k in keys))):
+        children = list(props.values()) if node.extra is None else [*props.values(), node.extra]
+        return _map_schema(children, node, v31, enums)
     if not keys:
         return {"type": "object"}
     out: dict[str, Any] = {}
-    if len(keys) < len(props) or node.extra is not None:
+    if dropped:
         out["additionalProperties"] = True  # says so: keys beyond the listed ones were seen and are fine
     out["properties"] = {k: _render(props[k], k, v31, enums) for k in keys}
     if node.objects >= REQUIRED_MIN_OBJECTS:
