@@ -38,10 +38,10 @@ print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 BUILD = r"""
 import os, resource, sys, time
-import specbuild.cli  # what the CLI has loaded before it starts (the validator among it)
-from specbuild.builder import SpecBuilder
+import specbuild.cli.app  # what the CLI has loaded before it starts (the validator among it)
+from specbuild.learn.builder import SpecBuilder
 from specbuild.run import Fold, build_document, feed_sharded, plan_shards, write_document
-from specbuild.sources.jsonl import iter_lines
+from specbuild.io.jsonl import iter_lines
 path, out, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 t = time.perf_counter()
 b = SpecBuilder(); fold = Fold(b)

@@ -31,8 +31,8 @@ TARGET = 30_000
 
 RUN = r"""
 import json, resource, sys, time
-from specbuild.commands_drift import auto_jobs, load_spec, run_check
-from specbuild.report import CheckReport, render_check
+from specbuild.cli.drift import auto_jobs, load_spec, run_check
+from specbuild.drift.report import CheckReport, render_check
 traffic, spec_path, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 jobs = jobs or auto_jobs(traffic)
 t0 = time.perf_counter()

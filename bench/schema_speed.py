@@ -6,9 +6,9 @@
 
 For each file, the JSON response bodies are parsed once up front; then, best of --repeat runs:
   - parse:   orjson.loads of the body texts (the ceiling: nothing is learned);
-  - shape:   specbuild.schema.Shape, one per operation and status (templates from the truth spec, as
+  - shape:   specbuild.learn.schema.Shape, one per operation and status (templates from the truth spec, as
              the builder would group them), every body folded in, then to_schema();
-  - genson:  the same with genson's SchemaBuilder (specbuild.schema.reference_schema).
+  - genson:  the same with genson's SchemaBuilder (tests/helpers.py reference_schema).
 It prints bodies/s for each and shape's speed-up over genson. Target: >= 40,000 Kubernetes bodies/s.
 Skips (exit 0, with the reason) when the devset is not there.
 """
@@ -32,7 +32,8 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere, with or without `pip install .`
 
-from specbuild.schema import Shape, reference_schema  # noqa: E402
+from specbuild.learn.schema import Shape  # noqa: E402
+from tests.helpers import reference_schema  # noqa: E402  (genson, the yardstick)
 
 Groups = dict[tuple[str, str, int], list[Any]]
 

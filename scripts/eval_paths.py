@@ -29,7 +29,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from specbuild.errors import RecordError
-from specbuild.paths import PathTemplater, Template
+from specbuild.learn.paths.templater import PathTemplater, Template
 from specbuild.records import Exchange, decode
 
 DEFAULT_DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset"

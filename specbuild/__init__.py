@@ -11,16 +11,16 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from specbuild.builder import SpecBuilder
 from specbuild.errors import RecordError, SpecbuildError
+from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.render import RenderOptions, render
 from specbuild.records import Body, Exchange, decode
-from specbuild.spec import RenderOptions, render
 
 
 def build_spec(exchanges: Iterable[Exchange], options: RenderOptions | None = None,
                hints: tuple[str, ...] = ()) -> dict[str, Any]:
     """Learn a validated OpenAPI document from exchanges (the pure core of ``specbuild build``)."""
-    from specbuild.validate import check_built_spec
+    from specbuild.io.validate import check_built_spec
 
     doc = render(SpecBuilder(hints=hints).add_all(exchanges), options)
     check_built_spec(doc)

@@ -16,8 +16,8 @@ from urllib.parse import parse_qsl, urlsplit
 import orjson
 
 from specbuild.errors import RecordError
+from specbuild.http import METHODS
 
-METHODS: Final = frozenset({"GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "TRACE", "HEAD", "CONNECT"})
 DEFAULT_MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 
 Pairs = tuple[tuple[str, str], ...]
@@ -76,7 +76,7 @@ def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
     """Decode one HTTP Types record (JSON text or an already parsed object) into an Exchange.
 
     ``parse_json`` parses JSON bodies instead of orjson (the native parser: the body's ``value`` is
-    then an opaque handle only the builder reads, see :mod:`specbuild.native`).
+    then an opaque handle only the builder reads, see :mod:`specbuild.learn.native`).
 
     >>> decode(b'{"request":{"method":"get","path":"/a?x=1"},"response":{"statusCode":"200"}}').query
     (('x', '1'),)

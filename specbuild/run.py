@@ -16,16 +16,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from specbuild import native
-from specbuild.builder import SpecBuilder
 from specbuild.errors import RecordError
-from specbuild.files import dumps, write_atomic
-from specbuild.overlay import overlay
+from specbuild.io.files import dumps, write_atomic
+from specbuild.io.validate import check_built_spec, import_validator
+from specbuild.learn import native
+from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.overlay import overlay
+from specbuild.learn.render import RenderOptions, render
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, JsonParser, decode
-from specbuild.spec import RenderOptions, render
-from specbuild.validate import check_built_spec, import_validator
 
 Raw = tuple[bytes | str, str]
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
@@ -58,6 +58,15 @@ class Stats:
         self.too_large += other.too_large
 
 
+class Reporter(Protocol):
+    """What a run tells the person watching it; the CLI's console is one (``specbuild.cli.console``)."""
+
+    def warn(self, err: RecordError) -> None: ...
+    def note(self, message: str) -> None: ...
+    def progress(self, stats: Stats, **extra: Any) -> None: ...
+    def summary(self, stats: Stats, *, paths: int, operations: int, target: str | None) -> None: ...
+
+
 @dataclass(slots=True)
 class Fold:
     """Feeds records into a builder, counting and reporting bad ones."""
@@ -69,7 +78,7 @@ class Fold:
     on_progress: Callable[[Stats], None] | None = None
     stats: Stats = field(default_factory=Stats)
     # With the native module: records in their plain form decoded natively, and bodies parsed natively
-    # (see specbuild.native). Examples need the bodies as Python values, so not with --examples.
+    # (see specbuild.learn.native). Examples need the bodies as Python values, so not with --examples.
     parse_json: JsonParser | None = field(init=False)
     decode_fields: Callable[[bytes | str, int], tuple[Any, ...] | None] | None = field(init=False)
 

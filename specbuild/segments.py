@@ -50,8 +50,6 @@ ACTIONS: Final = frozenset({"search", "new", "count", "bulk", "batch", "export",
 # findByStatus, createWithList, getUserInfo: camel-case verbs name operations, not values.
 VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|add|set|search|upload|download"
                                r"|check|validate|reset|send)[A-Z_]")
-HTTP_METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
-                                 "CONNECT"})
 
 
 def classify_segment(seg: str) -> str | None:

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from genson import SchemaBuilder
 
+from specbuild.io.validate import BodyValidator
 from specbuild.records import Exchange, decode
-from specbuild.validate import BodyValidator
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -101,3 +102,12 @@ def rejections(doc: dict[str, Any], exchanges: Iterable[Exchange]) -> list[str]:
                 err = next(iter(v.errors(body.value)))
                 out.append(f"{e.origin}: {side} body of {e.method} {hit}: {err.where}: {err.message}")
     return out
+
+
+def reference_schema(values: Iterable[Any]) -> dict[str, Any]:
+    """genson's plain JSON Schema for ``values``: the oracle our own schema walker is held to."""
+    builder = SchemaBuilder(schema_uri=False)
+    for v in values:
+        builder.add_object(v)
+    schema: dict[str, Any] = builder.to_schema()
+    return schema

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from specbuild.builder import SpecBuilder
-from specbuild.checkpoint import (
+from specbuild.errors import InputError, RecordError, UsageError
+from specbuild.io.files import dumps
+from specbuild.kafka.checkpoint import (
     STATE_VERSION,
     DeadLetter,
     State,
@@ -18,8 +19,7 @@ from specbuild.checkpoint import (
     locked,
     open_dead_letter,
 )
-from specbuild.errors import InputError, RecordError, UsageError
-from specbuild.files import dumps
+from specbuild.learn.builder import SpecBuilder
 from specbuild.run import Fold, build_document
 from tests.helpers import FIXTURES
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from specbuild.validate import spec_problems
+from specbuild.io.validate import spec_problems
 from tests.helpers import FIXTURES, ROOT
 
 USERS = FIXTURES / "users.jsonl"
@@ -162,8 +162,8 @@ def test_build_loads_no_other_command(tmp_path: Path) -> None:
     """`specbuild build` (and plain `specbuild`) does not load the drift checker: start-up time; the help
     still lists every command."""
     code = ("import sys\nfrom specbuild import cli\ntry:\n    cli.main(sys.argv[1:])\nexcept SystemExit as e:\n"
-            "    assert not e.code, e.code\nassert 'specbuild.commands_drift' not in sys.modules\n"
-            "assert 'specbuild.commands_kafka' not in sys.modules\n")
+            "    assert not e.code, e.code\nassert 'specbuild.cli.drift' not in sys.modules\n"
+            "assert 'specbuild.cli.produce' not in sys.modules\n")
     users = str(FIXTURES / "users.jsonl")
     subprocess.run([sys.executable, "-c", code, "-i", users, "-o", str(tmp_path / "a"), "-q"], check=True)
     subprocess.run([sys.executable, "-c", code, "build", "-i", users, "-o", str(tmp_path / "b"), "-q"],

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from specbuild.cli import main
-from specbuild.commands_drift import AUTO_PARALLEL_BYTES, auto_jobs, run_check
-from specbuild.sources.jsonl import iter_lines
+from specbuild.cli.app import main
+from specbuild.cli.drift import AUTO_PARALLEL_BYTES, auto_jobs, run_check
+from specbuild.io.jsonl import iter_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIFT = ROOT / "fixtures" / "drift"

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from specbuild.conformance import FORMATS, Conformance
-from specbuild.refs import lookup, merge_all_of, self_contained
-from specbuild.validate import BodyValidator
+from specbuild.drift.conformance import FORMATS, Conformance
+from specbuild.drift.refs import lookup, merge_all_of, self_contained
+from specbuild.io.validate import BodyValidator
 
 DOC: dict[str, Any] = {
     "components": {

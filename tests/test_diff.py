@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-import specbuild.diff as diff_module
-from specbuild.diff import CHANGE_KINDS, LEARNED_SUPPRESSED, diff
+import specbuild.drift.diff as diff_module
+from specbuild.drift.diff import CHANGE_KINDS, LEARNED_SUPPRESSED, diff
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "diff"

@@ -7,6 +7,7 @@ import contextlib
 import gzip
 import json
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import specbuild.drift as drift
-from specbuild.drift import KINDS, Checker, Finding, check, exit_code
+import specbuild.drift.check as drift
+from specbuild.drift import check as drift_check
+from specbuild.drift.check import KINDS, Finding, exit_code
 from specbuild.errors import RecordError
+from specbuild.io.validate import BodyValidator
 from specbuild.records import Exchange, decode
+
+# The checker is pure: the caller hands it the body validator (jsonschema) that explains a rejection.
+Checker = partial(drift_check.Checker, explain=BodyValidator)
+check = partial(drift_check.check, explain=BodyValidator)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "drift"

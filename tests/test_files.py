@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from specbuild.errors import InputError
-from specbuild.files import dumps, read_document, write_atomic
+from specbuild.io.files import dumps, read_document, write_atomic
 
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:

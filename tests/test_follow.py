@@ -16,17 +16,13 @@ from typing import Any
 
 import pytest
 
-from specbuild import follow as follow_module
-from specbuild.builder import SpecBuilder
-from specbuild.checkpoint import STATE_NAME, Checkpoints, DeadLetter, State, StdoutCheckpoints, decode_state
-from specbuild.commands_kafka import send_all, summary
-from specbuild.console import Reporter
+from specbuild.cli.console import Reporter
+from specbuild.cli.produce import send_all, summary
 from specbuild.errors import InputError, RecordError, SourceError, UsageError
-from specbuild.files import dumps
-from specbuild.follow import BATCH_BYTES, MIN_BATCH, Follower, Limits, StopSignals, batch_size
-from specbuild.pool import BATCH, LocalFolder
-from specbuild.run import Fold, build_document
-from specbuild.sources.kafka import (
+from specbuild.io.files import dumps
+from specbuild.kafka import follow as follow_module
+from specbuild.kafka.checkpoint import STATE_NAME, Checkpoints, DeadLetter, State, StdoutCheckpoints, decode_state
+from specbuild.kafka.client import (
     PARTITION_EOF,
     Connection,
     Health,
@@ -40,6 +36,10 @@ from specbuild.sources.kafka import (
     parse_properties,
     producer_config,
 )
+from specbuild.kafka.follow import BATCH_BYTES, MIN_BATCH, Follower, Limits, StopSignals, batch_size
+from specbuild.kafka.pool import BATCH, LocalFolder
+from specbuild.learn.builder import SpecBuilder
+from specbuild.run import Fold, build_document
 from tests.helpers import FIXTURES
 
 USERS = [ln for ln in (FIXTURES / "users.jsonl").read_bytes().splitlines() if ln.strip()]

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from specbuild.drift.ignores import apply, parse
 from specbuild.errors import InputError
-from specbuild.ignores import apply, parse
 
 KNOWN = {"response-undocumented-property", "undocumented-path", "operation-removed"}
 TEXT = """\

@@ -20,14 +20,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from specbuild import builder as builder_module
-from specbuild import native, schema
-from specbuild import spec as spec_module
-from specbuild.builder import HeaderPolicy, OperationState, ParamState, SpecBuilder
-from specbuild.files import dumps
+from specbuild.http import HeaderPolicy
+from specbuild.io.files import dumps
+from specbuild.io.jsonl import iter_lines
+from specbuild.learn import builder as builder_module
+from specbuild.learn import native, schema
+from specbuild.learn import render as spec_module
+from specbuild.learn.builder import OperationState, ParamState, SpecBuilder
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange
 from specbuild.run import Fold, build_document
-from specbuild.sources.jsonl import iter_lines
 from tests.helpers import devset_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -349,7 +350,7 @@ def test_checkpoint_state_keeps_native_bytes_that_load_without_the_module(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A state file saved where the native fold ran (its accumulators as bytes, a tenth of the time of
     pickled Shapes) loads where it does not: the bytes are read in Python, into shapes and dicts."""
-    from specbuild.checkpoint import State, decode_state, encode_state
+    from specbuild.kafka.checkpoint import State, decode_state, encode_state
     lines = list(iter_lines(str(ROOT / "fixtures" / "users.jsonl")))
     builder = SpecBuilder()
     Fold(builder).feed(lines[:100])

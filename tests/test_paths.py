@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specbuild.errors import UsageError
-from specbuild.paths import PathParam, PathTemplater, Template, classify_segment, kind_schema
+from specbuild.learn.paths.templater import PathParam, PathTemplater, Template, classify_segment, kind_schema
 from specbuild.segments import is_cased
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -631,13 +631,13 @@ def test_checkpointed_templaters_keep_their_class_paths() -> None:
     """Kafka checkpoints pickle the templater: its classes must stay importable where they were."""
     import pickle
 
-    import specbuild.paths as paths_module
+    import specbuild.learn.paths.templater as paths_module
 
     t = paths_module.PathTemplater(hints=("/repos/{owner}/{repo}",))
     t.observe("/repos/a/b")
     blob = pickle.dumps(t)
-    assert b"specbuild.paths" in blob and b"PathTemplater" in blob
-    assert paths_module.PathTemplater.__module__ == "specbuild.paths"
+    assert b"specbuild.learn.paths.templater" in blob and b"PathTemplater" in blob
+    assert paths_module.PathTemplater.__module__ == "specbuild.learn.paths.templater"
     assert hasattr(paths_module, "Hint")
     again = pickle.loads(blob)
     assert again.templates() == t.templates()

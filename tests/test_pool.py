@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from specbuild.builder import SpecBuilder
 from specbuild.errors import RecordError
-from specbuild.files import dumps
-from specbuild.pool import BATCH, LocalFolder, PoolFolder, ScalingFolder
+from specbuild.io.files import dumps
+from specbuild.kafka.pool import BATCH, LocalFolder, PoolFolder, ScalingFolder
+from specbuild.learn.builder import SpecBuilder
 from specbuild.run import Fold, build_document
 from tests.helpers import FIXTURES
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from specbuild.refs import merge_all_of, resolve, self_contained, server_base_paths
-from specbuild.validate import BodyValidator
+from specbuild.drift.refs import merge_all_of, resolve, self_contained, server_base_paths
+from specbuild.io.validate import BodyValidator
 
 DOC: dict[str, Any] = {
     "components": {

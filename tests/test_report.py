@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from specbuild.diff import diff
-from specbuild.drift import Checker, CheckStats, Example, Finding
-from specbuild.ignores import parse
+from specbuild.drift.check import Checker, CheckStats, Example, Finding
+from specbuild.drift.diff import diff
+from specbuild.drift.ignores import parse
+from specbuild.drift.report import FORMATS, SCHEMA_VERSION, CheckReport, DiffReport, render_check, render_diff
+from specbuild.io.validate import BodyValidator
 from specbuild.records import decode
-from specbuild.report import FORMATS, SCHEMA_VERSION, CheckReport, DiffReport, render_check, render_diff
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIFT = ROOT / "fixtures" / "drift"
@@ -23,7 +24,7 @@ CASES = ["response-type-mismatch", "undocumented-client-error", "response-undocu
 
 
 def findings() -> tuple[list[Finding], CheckStats]:
-    checker = Checker(SPEC)
+    checker = Checker(SPEC, explain=BodyValidator)
     for case in CASES:
         path = DRIFT / f"{case}.jsonl"
         for number, line in enumerate(path.read_bytes().splitlines(), 1):
@@ -169,7 +170,7 @@ def test_no_secret_reaches_any_format(fmt: str) -> None:
             },
         }
     )
-    checker = Checker(SPEC)
+    checker = Checker(SPEC, explain=BodyValidator)
     checker.add(decode(line, "t:1"))
     out = render_check(CheckReport(checker.findings(), checker.stats, "openapi.json", "info"), fmt)
     assert "tok-31337" not in out and "sess-4242" not in out

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from specbuild.routes import Router, operation, pick_media
+from specbuild.drift.routes import Router, operation, pick_media
 
 PATHS = {
     "/users": {},

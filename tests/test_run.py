@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from specbuild import run
-from specbuild.builder import SpecBuilder
 from specbuild.errors import RecordError
-from specbuild.files import dumps
+from specbuild.io.files import dumps
+from specbuild.io.jsonl import iter_lines
+from specbuild.learn.builder import SpecBuilder
 from specbuild.run import Fold, build_document, feed_sharded, plan_shards
-from specbuild.sources.jsonl import iter_lines
 from tests.helpers import FIXTURES
 
 

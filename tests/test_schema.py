@@ -1,4 +1,4 @@
-"""Tests of specbuild.schema: the rules of the rendered schema, and the laws of the fold.
+"""Tests of specbuild.learn.schema: the rules of the rendered schema, and the laws of the fold.
 
 Laws (Hypothesis): every folded value validates against the schema (3.0 and 3.1, formats checked);
 folding order does not matter; merging pieces equals folding everything; pickling keeps the state;
@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from specbuild.schema import (
+from specbuild.learn.schema import (
     ENUM_MAX,
     FORMATS,
     MAX_DEPTH,
@@ -34,8 +34,8 @@ from specbuild.schema import (
     StringsShape,
     infer_schema,
     infer_strings,
-    reference_schema,
 )
+from tests.helpers import reference_schema
 
 DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
 KEYWORDS = {"additionalProperties", "anyOf", "enum", "format", "items", "nullable", "properties",
@@ -610,7 +610,7 @@ def devset_bodies(name: str) -> dict[tuple[str, int], list[Any]]:
 @pytest.mark.skipif(not DEVSET.is_dir(), reason=f"needs the shared devset at {DEVSET} (../shared absent)")
 @pytest.mark.parametrize("name", ["github-n200", "kubernetes-n200"])
 def test_devset_bodies_validate_against_their_schemas(name: str) -> None:
-    from specbuild.validate import BodyValidator, spec_problems
+    from specbuild.io.validate import BodyValidator, spec_problems
 
     paths: dict[str, Any] = {}
     for i, ((_, status), bodies) in enumerate(sorted(devset_bodies(name).items())):

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specbuild import build_spec
-from specbuild.builder import SpecBuilder
-from specbuild.files import dumps
+from specbuild.io.files import dumps
+from specbuild.io.validate import spec_problems
+from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.render import RenderOptions, operation_id, render
 from specbuild.records import decode
-from specbuild.spec import RenderOptions, operation_id, render
-from specbuild.validate import spec_problems
 from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, rejections
 
 USERS = FIXTURES / "users.jsonl"
@@ -197,7 +197,7 @@ def test_too_large_body_still_learns_operation(tmp_path: Path) -> None:
 
 
 def test_examples_are_opt_in_redacted_valid_and_order_free() -> None:
-    from specbuild.validate import BodyValidator
+    from specbuild.io.validate import BodyValidator
 
     assert '"example"' not in json.dumps(users_doc())
     rows = [ex("post", "/login", 200, body={"user": "ann@corp.io", "password": "hunter2"}, resp={"token": "abc"}),

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from specbuild.errors import InvalidSpecError
-from specbuild.validate import _validate, check_built_spec, spec_problems
+from specbuild.io.validate import _validate, check_built_spec, spec_problems
 
 
 def valid_doc() -> dict[str, Any]:
@@ -131,8 +131,8 @@ def test_validated_documents_are_not_kept_alive() -> None:
 
 def test_the_cli_loads_without_the_spec_validator() -> None:
     """Its import is a third of the CLI's start-up: it comes when a document is first validated."""
-    code = ("import sys, specbuild.cli; assert 'openapi_spec_validator' not in sys.modules; "
+    code = ("import sys, specbuild.cli.app; assert 'openapi_spec_validator' not in sys.modules; "
             "assert 'jsonschema' not in sys.modules; "
-            "from specbuild.validate import spec_problems; spec_problems({}); "
+            "from specbuild.io.validate import spec_problems; spec_problems({}); "
             "assert 'openapi_spec_validator' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)

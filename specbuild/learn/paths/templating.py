@@ -21,7 +21,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
-from specbuild.evidence import (
+from specbuild.http import METHODS
+from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
     Profile,
@@ -34,11 +35,11 @@ from specbuild.evidence import (
     similarity,
     walk,
 )
+from specbuild.learn.paths.templates import Hint, PathParam, Template, hint_label, kind_schema, placeholder_kind
 from specbuild.segments import (
     ACTIONS,
     ALIASES,
     API_PREFIXES,
-    HTTP_METHODS,
     STRONG_KINDS,
     VERB_CAMEL,
     escape_segment,
@@ -47,7 +48,6 @@ from specbuild.segments import (
     split_path,
     version_here,
 )
-from specbuild.templates import Hint, PathParam, Template, hint_label, kind_schema, placeholder_kind
 
 WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
 MAX_PASSES: Final = 4
@@ -99,7 +99,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
                 child = node.children[label] = _Raw()
             node = child
         node.keys.append(key)
-        node.props = node.props | features.get(key, frozenset()) - HTTP_METHODS
+        node.props = node.props | features.get(key, frozenset()) - METHODS
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
     for _ in range(MAX_PASSES):

@@ -19,9 +19,9 @@ The work is split by concept; this module keeps the public API (and ``PathTempla
 class path old checkpoints name):
 
 - :mod:`specbuild.segments`: which segments are parameters on sight (``classify_segment``).
-- :mod:`specbuild.templates`: ``Template``, ``PathParam``, the user's ``Hint``, key labels.
-- :mod:`specbuild.evidence`: sibling profiles and how alike they are.
-- :mod:`specbuild.templating`: the trie of keys, the resolver, and parameter names (``decide``).
+- :mod:`specbuild.learn.paths.templates`: ``Template``, ``PathParam``, the user's ``Hint``, key labels.
+- :mod:`specbuild.learn.paths.evidence`: sibling profiles and how alike they are.
+- :mod:`specbuild.learn.paths.templating`: the trie of keys, the resolver, and parameter names (``decide``).
 
 Imports run one way: paths -> templating -> evidence | templates -> segments -> errors.
 """
@@ -31,6 +31,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+from specbuild.learn.paths.templates import Hint, PathParam, Template, kind_schema
+from specbuild.learn.paths.templating import decide
 from specbuild.segments import (
     EXTENSION,
     classify_segment,
@@ -41,10 +43,8 @@ from specbuild.segments import (
     token_kind,
     version_here,
 )
-from specbuild.templates import Hint, PathParam, Template, kind_schema
-from specbuild.templating import decide
 
-# Hint stays importable from here: checkpoints pickled before the split name specbuild.paths.Hint.
+# Hint stays importable from here: checkpoints pickled before the split name specbuild.learn.paths.templater.Hint.
 __all__ = [
     "CACHE_SIZE",
     "WORD_CAP",

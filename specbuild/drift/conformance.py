@@ -4,7 +4,7 @@
 a microsecond per JSON node, where jsonschema needs several. It is a *filter*, never the judge: when
 ``ok`` is True the value is valid for jsonschema (it is at least as strict on every keyword it knows,
 and answers False for any keyword it does not know), so only what it rejects goes to
-:mod:`specbuild.validate` for the exact errors, and to :meth:`Conformance.undocumented` for the
+:mod:`specbuild.io.validate` for the exact errors, and to :meth:`Conformance.undocumented` for the
 properties the schema does not name.
 
 Why generated code: the check runs for every body of every exchange, and the issue asks for 30,000
@@ -15,7 +15,7 @@ passed in by name, property names are ``repr``-quoted literals, bounds are numbe
 
 A property is *undocumented* when its object's schema lists ``properties`` and says nothing about
 ``additionalProperties`` (a schema with neither is a free-form object: nothing there is undocumented).
-``schema`` must be self-contained (see :func:`specbuild.refs.self_contained`): ``$ref``s point into
+``schema`` must be self-contained (see :func:`specbuild.drift.refs.self_contained`): ``$ref``s point into
 its own ``$defs``.
 """
 
@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from specbuild.refs import lookup, merge_all_of
+from specbuild.drift.refs import lookup, merge_all_of
 
 Check = Callable[[Any], bool]
 

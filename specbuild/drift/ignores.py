@@ -23,8 +23,8 @@ from fnmatch import fnmatchcase
 from typing import Final, Generic, Protocol, TypeVar
 
 from specbuild.errors import InputError
+from specbuild.http import METHODS
 
-METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"})
 _GLOB: Final = frozenset("*?[")
 
 

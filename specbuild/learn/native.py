@@ -1,9 +1,9 @@
 """The optional native decode and fold (``specbuild._native``, Rust, built from ``native/``).
 
 In CPython most of the time per record went into decoding it and into turning each body into Python
-objects and walking them (:mod:`specbuild.schema`). The native module decodes records in their plain
+objects and walking them (:mod:`specbuild.learn.schema`). The native module decodes records in their plain
 form (:func:`fields_decoder`; anything else goes to :func:`specbuild.records.decode`), then parses a
-body and folds it into a tree that mirrors :class:`~specbuild.schema.Shape` field for field, with the
+body and folds it into a tree that mirrors :class:`~specbuild.learn.schema.Shape` field for field, with the
 same limits and the same format patterns (passed in from ``schema.py`` below, so the rules live in
 one place). The tree comes back as a ``Shape`` through :func:`settled`, and since merging shapes is
 exact, the written spec is byte-identical with or without it: the test suite runs both ways and
@@ -15,21 +15,22 @@ It is optional: a machine without a Rust toolchain installs the pure-Python pack
 
 from __future__ import annotations
 
+import importlib
 import os
 import struct
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Final
 
-from specbuild import schema
+from specbuild.learn import schema
 from specbuild.records import EMPTY, Body
 
 
 def _load() -> ModuleType | None:
     if os.environ.get("SPECBUILD_PURE", "") not in ("", "0"):
         return None
-    try:
-        from specbuild import _native as module
+    try:  # by name: the compiled module is optional, and `from specbuild import` would load the package API
+        module = importlib.import_module("specbuild._native")
     except ImportError:  # not built here (no Rust toolchain at install time)
         return None
     return module

@@ -16,13 +16,13 @@ from typing import Any
 
 import orjson
 
-from specbuild.builder import Bodies, BodyState, OperationState, ParamState, SpecBuilder
-from specbuild.paths import Template
-from specbuild.schema import Shape
+from specbuild.http import OPERATION_METHODS, email, secret_name, secret_value
+from specbuild.learn.builder import Bodies, BodyState, OperationState, ParamState, SpecBuilder
+from specbuild.learn.paths.templater import Template
+from specbuild.learn.schema import Shape
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
 NO_CONTENT_STATUSES = frozenset({204, 205, 304})
-METHOD_ORDER = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +130,7 @@ def _core_paths(shape: Shape, prefix: str, depth: int, out: set[str]) -> None:
 
 def _method_rank(method: str) -> int:
     m = method.lower()
-    return METHOD_ORDER.index(m) if m in METHOD_ORDER else len(METHOD_ORDER)
+    return OPERATION_METHODS.index(m) if m in OPERATION_METHODS else len(OPERATION_METHODS)
 
 
 def _operation(template: Template, method: str, op: OperationState, opts: RenderOptions,
@@ -301,11 +301,6 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
             schema["enum"] = [*schema["enum"], None]
 
 
-_SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[-_]?key|auth|credential|session|cookie|"
-                         r"private|signature|ssn|card|cvv|iban", re.IGNORECASE)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
-
-
 def redact(value: Any, key: str = "") -> Any:
     """An example with secrets and personal data replaced by placeholders of the same type and format."""
     if isinstance(value, dict):
@@ -313,9 +308,9 @@ def redact(value: Any, key: str = "") -> Any:
     if isinstance(value, list):
         return [redact(v, key) for v in value]
     if isinstance(value, str):
-        if _SECRET_KEY.search(key):
+        if key and (secret_name(key) or secret_value(value)):
             return "REDACTED"
-        if _EMAIL.fullmatch(value):
+        if email(value):
             return "user@example.com"
     return value
 

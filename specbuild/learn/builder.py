@@ -2,9 +2,9 @@
 
 ``SpecBuilder.add(exchange)`` folds one exchange; ``merge(other)`` folds another builder in (used when
 path templates merge and by tests). State is kept per *skeleton key* (the raw path with typed ids
-replaced, see :mod:`specbuild.paths`) and method, so memory grows with the number of distinct
+replaced, see :mod:`specbuild.learn.paths.templater`) and method, so memory grows with the number of distinct
 operations and shapes, never with the number of records. Templates are decided later, from all the
-evidence, when the spec is rendered (:mod:`specbuild.spec`).
+evidence, when the spec is rendered (:mod:`specbuild.learn.render`).
 
 Everything here is plain attributes so the whole builder pickles: a Kafka checkpoint stores it and
 a restart keeps learning exactly as if it had never stopped.
@@ -15,88 +15,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
-from typing import Any, Final
+from typing import Any
 
 import orjson
 
-from specbuild import native
-from specbuild.paths import PathTemplater
+from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, HeaderPolicy
+from specbuild.learn import native
+from specbuild.learn.paths.templater import PathTemplater
+from specbuild.learn.schema import Shape, StringsShape
 from specbuild.records import Body, Exchange, Pairs
-from specbuild.schema import Shape, StringsShape
 
-# Headers every HTTP stack sends or that belong to transport, caching, tracing or the browser:
-# they say nothing about this API, so they never become parameters.
-GENERIC_REQUEST_HEADERS: Final = frozenset({
-    "host", "user-agent", "accept", "accept-encoding", "accept-language", "accept-charset",
-    "content-length", "content-type", "content-encoding", "connection", "keep-alive", "cookie",
-    "authorization", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "expect",
-    "referer", "origin", "cache-control", "pragma", "dnt", "via", "forwarded", "priority",
-    "upgrade-insecure-requests", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
-    "x-forwarded-port", "x-real-ip", "x-request-id", "x-correlation-id", "traceparent", "tracestate",
-    "x-amzn-trace-id", "x-cloud-trace-context", "postman-token", "x-requested-with", "max-forwards",
-    "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range",
-})
-GENERIC_REQUEST_PREFIXES: Final = ("sec-", "x-b3-", "x-envoy-", "cf-", "x-datadog-", "uber-trace")
-GENERIC_RESPONSE_HEADERS: Final = frozenset({
-    "date", "server", "content-length", "content-type", "connection", "keep-alive", "transfer-encoding",
-    "x-powered-by", "vary", "cache-control", "expires", "pragma", "age", "via", "alt-svc",
-    "content-encoding", "set-cookie", "strict-transport-security", "x-content-type-options",
-    "x-frame-options", "x-xss-protection", "content-security-policy", "referrer-policy",
-    "x-request-id", "x-correlation-id", "etag", "last-modified", "accept-ranges", "x-cache",
-    "x-served-by", "x-timer", "traceparent", "nel", "report-to", "permissions-policy", "server-timing",
-    "x-envoy-upstream-service-time", "x-amzn-requestid", "x-amzn-trace-id", "cf-ray", "cf-cache-status",
-})
-GENERIC_RESPONSE_PREFIXES: Final = ("access-control-", "x-b3-", "cross-origin-")
-API_KEY_HEADERS: Final = frozenset({"x-api-key", "api-key", "apikey", "x-apikey", "x-auth-token",
-                                    "x-access-token", "x-api-token", "x-token"})
-CACHED_HEADER_NAMES: Final = 4096
-API_KEY_QUERY: Final = frozenset({"api_key", "apikey", "api-key", "access_token", "key", "token",
-                                  "auth_token", "apitoken"})
 # With the native module, each record's query parameters and headers fold natively, one call per
 # record (native.new_params): the Python loop over the pairs and StringsShape.add per value took ~3 µs
 # of a Kubernetes record's ~25. ``settle()`` brings them into the dicts. The tests turn it off to compare.
 NATIVE_PARAMS = native.AVAILABLE
-
-
-@dataclass(frozen=True, slots=True)
-class HeaderPolicy:
-    """Which headers become parameters: user globs first (exclude wins), then the built-in lists."""
-
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    # Called for every header of every record and header names are few, so the answers are kept; in
-    # plain dicts (an lru_cache on the method would hash the policy's fields on every call).
-    _requests: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _responses: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
-
-    def request(self, name: str) -> bool:
-        keep = self._requests.get(name)
-        if keep is None:
-            keep = self._remember(self._requests, name, GENERIC_REQUEST_HEADERS, GENERIC_REQUEST_PREFIXES)
-        return keep
-
-    def response(self, name: str) -> bool:
-        keep = self._responses.get(name)
-        if keep is None:
-            keep = self._remember(self._responses, name, GENERIC_RESPONSE_HEADERS, GENERIC_RESPONSE_PREFIXES)
-        return keep
-
-    def _remember(self, answers: dict[str, bool], name: str, generic: frozenset[str],
-                  prefixes: tuple[str, ...]) -> bool:
-        if len(answers) >= CACHED_HEADER_NAMES:
-            answers.clear()  # traffic that invents header names must not grow memory
-        keep = answers[name] = self._decide(name, generic, prefixes)
-        return keep
-
-    def _decide(self, name: str, generic: frozenset[str], prefixes: tuple[str, ...]) -> bool:
-        if any(fnmatchcase(name, p.lower()) for p in self.exclude):
-            return False
-        if any(fnmatchcase(name, p.lower()) for p in self.include):
-            return True
-        if name in API_KEY_HEADERS or name in ("set-cookie", "cookie", "authorization"):
-            return False
-        return name not in generic and not name.startswith(prefixes)
 
 
 class ParamState:
@@ -118,7 +50,7 @@ class ParamState:
 class BodyState:
     """The bodies of one media type on one side of an operation.
 
-    Bodies the native parser produced fold into ``pending`` (see :mod:`specbuild.native`); call
+    Bodies the native parser produced fold into ``pending`` (see :mod:`specbuild.learn.native`); call
     :meth:`settle` before reading ``shape``.
     """
 
@@ -336,7 +268,7 @@ class OperationState:
 class SpecBuilder:
     """The whole fold: operations by (skeleton key, method), servers, and counters.
 
-    >>> b = SpecBuilder(); b.add(exchange); doc = specbuild.spec.render(b)
+    >>> b = SpecBuilder(); b.add(exchange); doc = specbuild.learn.render.render(b)
     """
 
     hints: Sequence[str] = ()

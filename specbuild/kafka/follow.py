@@ -3,12 +3,12 @@
     open (state, lock, consumer) -> poll -> fold -> every --checkpoint-interval: checkpoint
     -> stop (signal, --until-end, --max-records, --idle-timeout) -> checkpoint -> close
 
-A checkpoint (see :mod:`specbuild.checkpoint`) writes ``openapi.json`` (validated) and the builder's
+A checkpoint (see :mod:`specbuild.kafka.checkpoint`) writes ``openapi.json`` (validated) and the builder's
 state with the next offset of every partition folded into it, and only then commits those offsets
 to the group. A restart with the same ``-o`` loads the state and starts each assigned partition at
 the state's offsets, not the group's: a record is folded into a state exactly once, so a run killed
 at any moment and restarted ends with the same bytes as one that never stopped. Batches are folded
-here or in a pool of processes (see :mod:`specbuild.pool`).
+here or in a pool of processes (see :mod:`specbuild.kafka.pool`).
 
 A signal handler only records the signal; the loop notices it between batches. A second signal
 restores the default handlers, so it ends the process at once (the last checkpoint stays whole:
@@ -27,8 +27,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, Protocol
 
-from specbuild.builder import SpecBuilder
-from specbuild.checkpoint import (
+from specbuild.io.validate import preload
+from specbuild.kafka.checkpoint import (
     STATE_NAME,
     Checkpoints,
     DeadLetter,
@@ -38,12 +38,11 @@ from specbuild.checkpoint import (
     locked,
     open_dead_letter,
 )
-from specbuild.console import Reporter
-from specbuild.pool import BATCH, Folder, LocalFolder, ScalingFolder
-from specbuild.run import Fold, Stats
-from specbuild.sources.kafka import Batch, Connection, Partition, StopAt, describe, open_source
-from specbuild.spec import RenderOptions
-from specbuild.validate import preload
+from specbuild.kafka.client import Batch, Connection, Partition, StopAt, describe, open_source
+from specbuild.kafka.pool import BATCH, Folder, LocalFolder, ScalingFolder
+from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.render import RenderOptions
+from specbuild.run import Fold, Reporter, Stats
 
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
 # A batch holds at most about this many bytes (fewer than BATCH records when they are large): batches
@@ -220,14 +219,12 @@ def batch_size(records: list[tuple[bytes | None, str]]) -> int:
 
 # -- wiring ----------------------------------------------------------------------------------------
 
-def follow(settings: FollowSettings, builder: SpecBuilder, options: RenderOptions | None = None,
-           base: dict[str, Any] | None = None) -> None:
+def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
+           options: RenderOptions | None = None, base: dict[str, Any] | None = None) -> None:
     """``specbuild --source kafka``: follow the topics until stopped, then write the spec."""
     conf = settings.connection.config()
     limits = settings.limits
-    log_every = max(5.0, min(limits.checkpoint_interval, 60.0))
     with contextlib.ExitStack() as stack:
-        reporter = stack.enter_context(Reporter(quiet=settings.quiet, log_every=log_every))
         checkpoints: Store
         if settings.output == "-":
             checkpoints = StdoutCheckpoints(settings.fmt, options, base)

@@ -19,16 +19,17 @@ from typing import Annotated, Any
 import typer
 
 from specbuild import __version__
-from specbuild.builder import HeaderPolicy, SpecBuilder
-from specbuild.console import Reporter
+from specbuild.cli.console import Reporter
+from specbuild.cli.options import FailOn
+from specbuild.cli.options import Format as ReportFormat
 from specbuild.errors import SpecbuildError, UsageError
-from specbuild.files import read_document
-from specbuild.options import FailOn
-from specbuild.options import Format as ReportFormat
+from specbuild.http import HeaderPolicy
+from specbuild.io.files import read_document
+from specbuild.io.jsonl import iter_lines
+from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.render import RenderOptions
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
 from specbuild.run import Fold, build_document, feed_sharded, plan_shards, write_document
-from specbuild.sources.jsonl import iter_lines
-from specbuild.spec import RenderOptions
 
 app = typer.Typer(
     add_completion=False,
@@ -39,8 +40,8 @@ app = typer.Typer(
          "With no command, `specbuild [OPTIONS]` runs `build`.",
 )
 SUBCOMMANDS = ("build", "check", "diff", "produce")
-COMMAND_MODULES = {"check": "specbuild.commands_drift", "diff": "specbuild.commands_drift",
-                   "produce": "specbuild.commands_kafka"}
+COMMAND_MODULES = {"check": "specbuild.cli.drift", "diff": "specbuild.cli.drift",
+                   "produce": "specbuild.cli.produce"}
 
 
 class Source(str, Enum):
@@ -175,8 +176,8 @@ def build(
         return
     if input_ is not None:
         raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
-    from specbuild.follow import FollowSettings, Limits, follow  # Kafka is imported only when used
-    from specbuild.sources.kafka import Connection
+    from specbuild.kafka.client import Connection
+    from specbuild.kafka.follow import FollowSettings, Limits, follow  # Kafka is imported only when used
 
     connection = Connection(
         bootstrap_servers=bootstrap_servers, topics=tuple(topic or ("http_recordings",)), group_id=group_id,
@@ -189,7 +190,10 @@ def build(
         connection=connection, limits=limits, dead_letter=dead_letter, output=output, fmt=fmt.value,
         strict=strict, max_body_bytes=max_body_bytes, quiet=quiet, jobs=jobs,
     )
-    follow(settings, builder, options, base)
+    # progress lines no more often than checkpoints, within 5 s .. 1 min
+    log_every = max(5.0, min(limits.checkpoint_interval, 60.0))
+    with Reporter(quiet=quiet, log_every=log_every) as reporter:
+        follow(settings, builder, reporter, options, base)
     if check is not None:
         if output == "-":
             raise UsageError("--check with --source kafka needs -o FOLDER (the spec is read back from it)")
@@ -199,8 +203,8 @@ def build(
 
 def _check_learned(committed: Path, learned: dict[str, Any], fail_on: str, fmt: str) -> None:
     """``build --check``: the diff from the committed spec to the learned one, for API clients."""
-    from specbuild.commands_drift import diff_report, load_spec
-    from specbuild.report import render_diff
+    from specbuild.cli.drift import diff_report, load_spec
+    from specbuild.drift.report import render_diff
 
     report = diff_report(load_spec(committed), learned, base_name=str(committed), head_name="learned from traffic",
                          fail_on=fail_on, learned_head=True)
@@ -217,7 +221,7 @@ def _read_base(spec: Path | None) -> dict[str, Any] | None:
     if not spec.exists():
         return None  # first run: the spec we are asked to extend does not exist yet
     doc = read_document(spec)
-    from specbuild.validate import check_input_spec
+    from specbuild.io.validate import check_input_spec
 
     check_input_spec(doc, str(spec))
     return dict(doc)

@@ -38,9 +38,9 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.diff import CHANGE_KINDS, Change
-from specbuild.drift import KINDS, CheckStats, Finding, exit_code, severity_counts
-from specbuild.ignores import Rule
+from specbuild.drift.check import KINDS, CheckStats, Finding, exit_code, severity_counts
+from specbuild.drift.diff import CHANGE_KINDS, Change
+from specbuild.drift.ignores import Rule
 
 FORMATS: Final = ("text", "json", "markdown", "github")
 SCHEMA_VERSION: Final = 1

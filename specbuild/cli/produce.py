@@ -16,12 +16,12 @@ from typing import Annotated
 
 import typer
 
-from specbuild.console import Reporter
+from specbuild.cli.console import Reporter
 from specbuild.errors import RecordError, SourceError
+from specbuild.io.jsonl import iter_lines
+from specbuild.kafka.client import KafkaSink, open_sink, producer_config
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
 from specbuild.run import Stats
-from specbuild.sources.jsonl import iter_lines
-from specbuild.sources.kafka import KafkaSink, open_sink, producer_config
 
 FLUSH_TIMEOUT = 60.0  # seconds to wait for the last deliveries before calling it a failure
 

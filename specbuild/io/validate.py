@@ -12,12 +12,12 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from specbuild.drift.check import BodyError
 from specbuild.errors import InputError, InvalidSpecError
 
 if TYPE_CHECKING:
@@ -249,16 +249,6 @@ def _fix_exclusive(schema: dict[str, Any], which: str) -> None:
         schema[f"exclusive{which}"] = schema.pop(which.lower())
 
 
-@dataclass(frozen=True, slots=True)
-class BodyError:
-    """One way a value does not fit its schema: where (``items[0].id``), the rule, and a short message."""
-
-    where: str
-    keyword: str
-    message: str
-    expected: Any = None
-
-
 class BodyValidator:
     """Validate JSON values against one OpenAPI schema, with format checking on."""
 
@@ -282,18 +272,3 @@ def _body_error(err: ValidationError) -> BodyError:
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path).lstrip(".")
     return BodyError(where=where or "(root)", keyword=str(err.validator), message=err.message,
                      expected=err.validator_value)
-
-
-def validator_factory(openapi: str = "3.0") -> Callable[[Mapping[str, Any]], BodyValidator]:
-    """A cached constructor: building jsonschema validators is slow, bodies are many."""
-    cache: dict[int, tuple[Mapping[str, Any], BodyValidator]] = {}
-
-    def get(schema: Mapping[str, Any]) -> BodyValidator:
-        hit = cache.get(id(schema))
-        if hit is not None and hit[0] is schema:
-            return hit[1]
-        v = BodyValidator(schema, openapi)
-        cache[id(schema)] = (schema, v)
-        return v
-
-    return get

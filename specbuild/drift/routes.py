@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
 
+from specbuild.drift.refs import resolve
+from specbuild.http import OPERATION_METHODS
 from specbuild.records import is_json_media, media_type
-from specbuild.refs import resolve
 
 PARAM: Final = re.compile(r"\{([^{}/]*)\}")
 CACHE_SIZE: Final = 1 << 14
@@ -157,7 +158,6 @@ def _walk(node: _Node, segments: list[str], i: int, values: list[str]) -> Route 
 
 # --- what an operation declares ------------------------------------------------------------------
 
-METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # OpenAPI: header parameters with these names "SHALL be ignored" (they are described elsewhere).
 IGNORED_HEADER_PARAMS: Final = frozenset({"accept", "content-type", "authorization"})
 
@@ -207,7 +207,7 @@ class Operation:
 def operation(doc: Mapping[str, Any], route: Route, method: str) -> Operation | None:
     """The operation of ``route`` for an (upper-case) method, or None when the spec has none."""
     op = route.item.get(method.lower())
-    if method.lower() not in METHODS or not isinstance(op, dict):
+    if method.lower() not in OPERATION_METHODS or not isinstance(op, dict):
         return None
     params: dict[tuple[str, str], Param] = {}
     for raw in [*(route.item.get("parameters") or ()), *(op.get("parameters") or ())]:

@@ -5,7 +5,7 @@
 {'format': 'date-time', 'nullable': True, 'type': 'string'}
 
 genson's ``SchemaBuilder`` is the model (fold values in, render once) and the reference the tests hold
-this module to (:func:`reference_schema`), but its fold is too slow for our budget (about 15,000
+this module to (``tests/helpers.py``: ``reference_schema``), but its fold is too slow for our budget (about 15,000
 Kubernetes bodies/s against ~40,000 here): the fold below is one slotted node class walked with
 ``type(v)`` dispatch, scalars handled inline in the dict and list loops, no allocation per value.
 
@@ -44,9 +44,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from genson import SchemaBuilder
-
-__all__ = ["Shape", "StringsShape", "infer_schema", "infer_strings", "reference_schema"]
+__all__ = ["Shape", "StringsShape", "infer_schema", "infer_strings"]
 
 # JSON kinds seen at a position (bitmask). ANY: a value we do not descend into (too deep, not JSON).
 NULL, BOOL, INT, FLOAT, STR, OBJ, ARR, ANY = 1, 2, 4, 8, 16, 32, 64, 128
@@ -65,7 +63,7 @@ REQUIRED_MIN_OBJECTS: Final = 10  # objects seen at a position before absence of
 # Each test is at least as strict as jsonschema's format checker, so a value we tag also validates there,
 # and each is one compiled regex where it can be (the test runs on every string of a formatted position).
 # The patterns avoid lookaround and use [0-9] for digits so that the optional native fold
-# (specbuild.native) compiles these very strings with Rust's regex crate: one set of rules, two engines.
+# (specbuild.learn.native) compiles these very strings with Rust's regex crate: one set of rules, two engines.
 _TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 _YEAR = r"(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"  # 0001-9999: year 0000 is not a date
 _LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
@@ -578,15 +576,6 @@ def _restored(count: int, kinds: int, depth: int, objects: int, props: dict[str,
     shape.count, shape.kinds, shape.depth, shape.objects = count, kinds, depth, objects
     shape.props, shape.extra, shape.items, shape.fmts, shape.vals = props, extra, items, fmts, vals
     return shape
-
-
-def reference_schema(values: Iterable[Any]) -> dict[str, Any]:
-    """genson's plain JSON Schema for ``values``: the yardstick tests and bench/schema_speed.py use."""
-    builder = SchemaBuilder(schema_uri=False)
-    for v in values:
-        builder.add_object(v)
-    schema: dict[str, Any] = builder.to_schema()
-    return schema
 
 
 # -- strings: query parameters, headers, form fields -------------------------------------------------

@@ -5,7 +5,7 @@ the same for both: **0** nothing at or above ``--fail-on``; **1** drift at or ab
 input error (a spec that is not valid OpenAPI 3, a missing file, a malformed ignore file).
 
 ``check`` reads the traffic (a JSONL file, stdin, or a Kafka topic read to its end) through
-``records.decode`` and :class:`specbuild.drift.Checker`; with ``--jobs N`` the records are dealt in
+``records.decode`` and :class:`specbuild.drift.check.Checker`; with ``--jobs N`` the records are dealt in
 batches to N worker processes, each with its own checker, and their findings merged at the end
 (exact: counts add up, examples and subjects are chosen by content). ``run_check`` is that loop,
 shared with the bench script.
@@ -27,22 +27,22 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
-from specbuild.console import Reporter
-from specbuild.diff import CHANGE_KINDS, diff
-from specbuild.drift import KINDS, Checker, CheckState, CheckStats, Finding
+from specbuild.cli.console import Reporter
+from specbuild.cli.options import FailOn, Format
+from specbuild.drift.check import KINDS, Checker, CheckState, CheckStats, Finding
+from specbuild.drift.diff import CHANGE_KINDS, diff
+from specbuild.drift.ignores import Rule
+from specbuild.drift.ignores import apply as apply_ignores
+from specbuild.drift.ignores import parse as parse_ignores
+from specbuild.drift.report import CheckReport, DiffReport, render_check, render_diff
 from specbuild.errors import RecordError, UsageError
-from specbuild.files import read_bytes, read_document, write_atomic
-from specbuild.ignores import Rule
-from specbuild.ignores import apply as apply_ignores
-from specbuild.ignores import parse as parse_ignores
-from specbuild.options import FailOn, Format
+from specbuild.io.files import read_bytes, read_document, write_atomic
+from specbuild.io.jsonl import iter_lines
+from specbuild.io.validate import BodyValidator, check_input_spec
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
-from specbuild.report import CheckReport, DiffReport, render_check, render_diff
-from specbuild.sources.jsonl import iter_lines
-from specbuild.validate import check_input_spec
 
 if TYPE_CHECKING:
-    from specbuild.sources.kafka import Connection, StopAt
+    from specbuild.kafka.client import Connection, StopAt
 
 BATCH: Final = 512          # records per batch sent to a worker process
 AUTO_PARALLEL_BYTES: Final = 8 << 20  # files at least this big are checked by one worker per core
@@ -87,7 +87,7 @@ def run_check(records: Iterable[Raw] | str, spec: dict[str, Any], *, jobs: int =
         outcome = _run_parallel(records, spec, jobs, max_body_bytes, on_skip)
     else:
         assert not isinstance(records, str)
-        checker = Checker(spec)
+        checker = Checker(spec, explain=BodyValidator)
         skipped: Counter[str] = Counter()
         add = checker.add
         for raw, origin in records:
@@ -110,7 +110,7 @@ def _check_all(records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int
     """A worker's whole job: check its share, then hand back what it found (or the bug it hit)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
     try:
-        checker = Checker(spec)
+        checker = Checker(spec, explain=BodyValidator)
         skipped: Counter[str] = Counter()
         errors: list[RecordError] = []
         add = checker.add
@@ -170,7 +170,7 @@ def _run_parallel(records: Iterable[Raw] | str, spec: dict[str, Any], jobs: int,
             w.join(timeout=5)
             if w.is_alive():
                 w.terminate()
-    merged = Checker(spec)
+    merged = Checker(spec, explain=BodyValidator)
     skipped: Counter[str] = Counter()
     for status, state, counts, errors in results:
         if status != "ok":
@@ -217,7 +217,7 @@ def auto_jobs(source: str | None) -> int:
 
 def kafka_records(connection: Connection, stop: StopAt, note: Callable[[str], None]) -> Iterator[Raw]:
     """Records of a topic until ``stop`` says so; nothing is committed (a check only reads)."""
-    from specbuild.sources import kafka  # imported only when used: confluent_kafka loads librdkafka
+    from specbuild.kafka import client as kafka  # imported only when used: confluent_kafka loads librdkafka
 
     source = kafka.open_source(connection.config(), connection.topics, {}, note=note,
                                require_topics=stop.until_end)
@@ -244,7 +244,7 @@ def kafka_records(connection: Connection, stop: StopAt, note: Callable[[str], No
 def _kafka_available() -> bool:
     import importlib.util
 
-    return importlib.util.find_spec("specbuild.sources.kafka") is not None
+    return importlib.util.find_spec("specbuild.kafka.client") is not None
 
 
 # --- output --------------------------------------------------------------------------------------------
@@ -334,7 +334,7 @@ def check(
                 raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
             if not _kafka_available():
                 raise UsageError("kafka source for check arrives with the Kafka source")
-            from specbuild.sources.kafka import Connection, StopAt  # confluent_kafka loads only for Kafka
+            from specbuild.kafka.client import Connection, StopAt  # confluent_kafka loads only for Kafka
 
             connection = Connection(bootstrap_servers, tuple(topic or ("http_recordings",)), group_id,
                                     offset_reset, tuple(kafka_option or ()), kafka_config)

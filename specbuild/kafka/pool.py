@@ -15,8 +15,8 @@ import signal
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Protocol
 
-from specbuild.builder import SpecBuilder
 from specbuild.errors import RecordError
+from specbuild.learn.builder import SpecBuilder
 from specbuild.run import Fold, Stats
 
 BATCH: Final = 4096          # records per consume(); a whole batch is folded before a stop is noticed

@@ -20,14 +20,14 @@ from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 import orjson
 
 from specbuild import __version__
-from specbuild.builder import SpecBuilder
 from specbuild.errors import InputError, RecordError, UsageError
-from specbuild.files import write_atomic
+from specbuild.io.files import write_atomic
+from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.render import RenderOptions
 from specbuild.run import build_document, write_document
-from specbuild.spec import RenderOptions
 
 if TYPE_CHECKING:  # a type alias only: the state does not need Kafka loaded
-    from specbuild.sources.kafka import Partition
+    from specbuild.kafka.client import Partition
 
 STATE_NAME: Final = ".specbuild-state.pickle"
 LOCK_NAME: Final = ".specbuild.lock"
@@ -48,7 +48,7 @@ class State:
 def encode_state(state: State) -> bytes:
     header = b"%s %d %s\n" % (STATE_MAGIC, STATE_VERSION, __version__.encode())
     # Native accumulators are saved as their bytes, which load with or without the native module
-    # (specbuild.native reads them in Python where it is not there).
+    # (specbuild.learn.native reads them in Python where it is not there).
     return header + pickle.dumps({"builder": state.builder, "positions": dict(state.positions)},
                                  protocol=pickle.HIGHEST_PROTOCOL)
 

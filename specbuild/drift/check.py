@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -71,13 +71,12 @@ from typing import Any, Final, Protocol
 
 import orjson
 
-from specbuild.builder import HeaderPolicy
-from specbuild.conformance import Conformance
-from specbuild.paths import classify_segment
+from specbuild.drift.conformance import Conformance
+from specbuild.drift.refs import self_contained, server_base_paths
+from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
+from specbuild.http import HeaderPolicy, secret_name, secret_value
 from specbuild.records import Body, Exchange
-from specbuild.refs import self_contained, server_base_paths
-from specbuild.routes import Operation, Param, Response, Router, operation, pick_media
-from specbuild.validate import BodyError, BodyValidator
+from specbuild.segments import classify_segment
 
 SEVERITIES: Final = ("info", "warning", "breaking")
 RANK: Final = {s: i for i, s in enumerate(SEVERITIES)}
@@ -230,6 +229,26 @@ class CheckState:
     stats: CheckStats
 
 
+@dataclass(frozen=True, slots=True)
+class BodyError:
+    """One way a value does not fit its schema: where (``items[0].id``), the rule, and a short message."""
+
+    where: str
+    keyword: str
+    message: str
+    expected: Any = None
+
+
+class BodyExplainer(Protocol):
+    """Says why a value does not fit a schema (jsonschema's errors, from the caller: this module stays pure)."""
+
+    def errors(self, value: Any) -> Iterator[BodyError]: ...
+
+
+# (schema, openapi version) -> explainer: ``specbuild.io.validate.BodyValidator`` is the one we use.
+ExplainerFactory = Callable[[Mapping[str, Any], str], BodyExplainer]
+
+
 @dataclass(slots=True)
 class _BodyCheck:
     """A compiled schema (the fast filter) and, built only when something is wrong, its validator."""
@@ -237,19 +256,22 @@ class _BodyCheck:
     schema: Mapping[str, Any]
     conformance: Conformance
     openapi: str
-    _validator: BodyValidator | None = None
+    explain: ExplainerFactory
+    _validator: BodyExplainer | None = None
 
     def errors(self, value: Any) -> list[BodyError]:
         if self._validator is None:
-            self._validator = BodyValidator(self.schema, self.openapi)
+            self._validator = self.explain(self.schema, self.openapi)
         return list(islice(self._validator.errors(value), MAX_ERRORS_PER_BODY))
 
 
 class Checker:
     """Checks exchanges against one OpenAPI document (already validated by the caller)."""
 
-    def __init__(self, spec: Mapping[str, Any], *, headers: HeaderPolicy | None = None) -> None:
+    def __init__(self, spec: Mapping[str, Any], *, explain: ExplainerFactory,
+                 headers: HeaderPolicy | None = None) -> None:
         self.spec = spec
+        self.explain = explain
         self.openapi = str(spec.get("openapi", "3.0"))[:3]
         self.router = Router(spec.get("paths") or {}, server_base_paths(spec))
         self.policy = headers or HeaderPolicy()
@@ -388,7 +410,7 @@ class Checker:
         errors = check.errors(value)
         if not errors:
             return
-        hidden = param.where == "header" or _sensitive(param.name)
+        hidden = param.where == "header" or secret_name(param.name)
         seen = "a value (hidden)" if hidden else show(value)
         self._report(op.key, "parameter-violation", f"{param.where} {param.name}", ex,
                      f"{param.where} parameter", param.name, _expected(errors[0]), seen)
@@ -475,7 +497,7 @@ class Checker:
         if hit is not None:
             return hit[1]
         contained = self_contained(schema, self.spec, direction)
-        check = _BodyCheck(contained, Conformance(contained, self.openapi), self.openapi)
+        check = _BodyCheck(contained, Conformance(contained, self.openapi), self.openapi, self.explain)
         self._bodies[key] = (schema, check)  # keeps the schema alive, so its id stays its own
         return check
 
@@ -522,10 +544,10 @@ class Checker:
         return sorted(out, key=lambda f: (-RANK[f.severity], f.operation, f.kind))
 
 
-def check(spec: Mapping[str, Any], exchanges: Iterable[Exchange], *,
+def check(spec: Mapping[str, Any], exchanges: Iterable[Exchange], *, explain: ExplainerFactory,
           headers: HeaderPolicy | None = None) -> list[Finding]:
     """Findings of ``exchanges`` against ``spec`` (see the module doc for kinds and severities)."""
-    return Checker(spec, headers=headers).add_all(exchanges).findings()
+    return Checker(spec, explain=explain, headers=headers).add_all(exchanges).findings()
 
 
 # --- values: coercion, classification, display ------------------------------------------------------
@@ -634,27 +656,15 @@ def _last_name(pointer: str) -> str:
     return re.split(r"[.\[\]]", pointer.rstrip("]"))[-1] if pointer else ""
 
 
-_SENSITIVE: Final = ("password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey", "auth",
-                     "cookie", "session", "credential", "signature", "bearer", "ssn", "cardnumber", "cvv")
-_SENSITIVE_VALUE: Final = re.compile(
-    r"^(?:bearer |basic |digest |token )|^eyJ[\w-]{5,}\.[\w-]{5,}|^(?:sk|pk|rk)_(?:live|test)_"
-    r"|^(?:ghp|gho|ghu|ghs|ghr|github_pat|xox[abpr]|AKIA|ASIA|AIza)[\w-]{8,}", re.IGNORECASE)
-
-
-def _sensitive(name: str) -> bool:
-    flat = re.sub(r"[^a-z0-9]", "", name.lower())
-    return any(word in flat for word in _SENSITIVE) and flat not in ("author", "authors", "authored")
-
-
 def show(value: Any, name: str = "") -> str:
     """A short, redacted rendering of a value for an example."""
-    if name and _sensitive(name):
+    if name and secret_name(name):
         return "(redacted)"
     if isinstance(value, dict):
         return f"an object with {len(value)} propert{'y' if len(value) == 1 else 'ies'}"
     if isinstance(value, list):
         return f"an array of {len(value)} item{'' if len(value) == 1 else 's'}"
-    if isinstance(value, str) and _SENSITIVE_VALUE.search(value):
+    if isinstance(value, str) and secret_value(value):
         return "(redacted)"
     return _cut(_json(value), 80)
 
@@ -672,7 +682,7 @@ def _cut(text: str, limit: int) -> str:
 
 def _redact_path(path: str) -> str:
     segs = path.split("/")
-    return _cut("/".join("(redacted)" if _SENSITIVE_VALUE.search(s) else s for s in segs), 120)
+    return _cut("/".join("(redacted)" if secret_value(s) else s for s in segs), 120)
 
 
 def _shape(path: str) -> str:

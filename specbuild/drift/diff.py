@@ -73,10 +73,10 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift import RANK, Kind
-from specbuild.refs import merge_all_of, resolve, server_path
+from specbuild.drift.check import RANK, Kind
+from specbuild.drift.refs import merge_all_of, resolve, server_path
+from specbuild.http import OPERATION_METHODS
 
-METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAM: Final = re.compile(r"\{[^{}/]*\}")
 MAX_DEPTH: Final = 24
 
@@ -216,7 +216,7 @@ def _operations(doc: Mapping[str, Any]) -> dict[tuple[str, str], _Op]:
     out: dict[tuple[str, str], _Op] = {}
     for path in sorted(doc.get("paths") or {}):
         item = resolve(doc, doc["paths"][path])
-        for method in METHODS:
+        for method in OPERATION_METHODS:
             op = item.get(method)
             if isinstance(op, dict):
                 full = (base + "/" + path.strip("/")).rstrip("/") or "/"

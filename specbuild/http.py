@@ -1,0 +1,119 @@
+"""HTTP facts every layer shares: methods, the headers that say nothing about an API, what is secret.
+
+One place for each rule: the learner (which headers become parameters, what an example hides) and
+the drift checker (what a finding may show) read the same lists, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Final
+
+# Request methods HTTP Types records carry, and the ones an OpenAPI path item has, in its order.
+METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"})
+OPERATION_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+# Headers every HTTP stack sends or that belong to transport, caching, tracing or the browser:
+# they say nothing about this API, so they never become parameters.
+GENERIC_REQUEST_HEADERS: Final = frozenset({
+    "host", "user-agent", "accept", "accept-encoding", "accept-language", "accept-charset",
+    "content-length", "content-type", "content-encoding", "connection", "keep-alive", "cookie",
+    "authorization", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "expect",
+    "referer", "origin", "cache-control", "pragma", "dnt", "via", "forwarded", "priority",
+    "upgrade-insecure-requests", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+    "x-forwarded-port", "x-real-ip", "x-request-id", "x-correlation-id", "traceparent", "tracestate",
+    "x-amzn-trace-id", "x-cloud-trace-context", "postman-token", "x-requested-with", "max-forwards",
+    "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range",
+})
+GENERIC_REQUEST_PREFIXES: Final = ("sec-", "x-b3-", "x-envoy-", "cf-", "x-datadog-", "uber-trace")
+GENERIC_RESPONSE_HEADERS: Final = frozenset({
+    "date", "server", "content-length", "content-type", "connection", "keep-alive", "transfer-encoding",
+    "x-powered-by", "vary", "cache-control", "expires", "pragma", "age", "via", "alt-svc",
+    "content-encoding", "set-cookie", "strict-transport-security", "x-content-type-options",
+    "x-frame-options", "x-xss-protection", "content-security-policy", "referrer-policy",
+    "x-request-id", "x-correlation-id", "etag", "last-modified", "accept-ranges", "x-cache",
+    "x-served-by", "x-timer", "traceparent", "nel", "report-to", "permissions-policy", "server-timing",
+    "x-envoy-upstream-service-time", "x-amzn-requestid", "x-amzn-trace-id", "cf-ray", "cf-cache-status",
+})
+GENERIC_RESPONSE_PREFIXES: Final = ("access-control-", "x-b3-", "cross-origin-")
+API_KEY_HEADERS: Final = frozenset({"x-api-key", "api-key", "apikey", "x-apikey", "x-auth-token",
+                                    "x-access-token", "x-api-token", "x-token"})
+CACHED_HEADER_NAMES: Final = 4096
+API_KEY_QUERY: Final = frozenset({"api_key", "apikey", "api-key", "access_token", "key", "token",
+                                  "auth_token", "apitoken"})
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderPolicy:
+    """Which headers become parameters: user globs first (exclude wins), then the built-in lists."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    # Called for every header of every record and header names are few, so the answers are kept; in
+    # plain dicts (an lru_cache on the method would hash the policy's fields on every call).
+    _requests: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _responses: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def request(self, name: str) -> bool:
+        keep = self._requests.get(name)
+        if keep is None:
+            keep = self._remember(self._requests, name, GENERIC_REQUEST_HEADERS, GENERIC_REQUEST_PREFIXES)
+        return keep
+
+    def response(self, name: str) -> bool:
+        keep = self._responses.get(name)
+        if keep is None:
+            keep = self._remember(self._responses, name, GENERIC_RESPONSE_HEADERS, GENERIC_RESPONSE_PREFIXES)
+        return keep
+
+    def _remember(self, answers: dict[str, bool], name: str, generic: frozenset[str],
+                  prefixes: tuple[str, ...]) -> bool:
+        if len(answers) >= CACHED_HEADER_NAMES:
+            answers.clear()  # traffic that invents header names must not grow memory
+        keep = answers[name] = self._decide(name, generic, prefixes)
+        return keep
+
+    def _decide(self, name: str, generic: frozenset[str], prefixes: tuple[str, ...]) -> bool:
+        if any(fnmatchcase(name, p.lower()) for p in self.exclude):
+            return False
+        if any(fnmatchcase(name, p.lower()) for p in self.include):
+            return True
+        if name in API_KEY_HEADERS or name in ("set-cookie", "cookie", "authorization"):
+            return False
+        return name not in generic and not name.startswith(prefixes)
+
+
+# -- secrets -----------------------------------------------------------------------------------------
+# Names whose values are secret, matched in the name with its separators removed ("X-Api-Key" ->
+# "xapikey"). "auth" counts unless it starts "author" (GitHub's author_association is no secret).
+_SECRET_PARTS: Final = ("password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey",
+                        "cookie", "session", "credential", "signature", "bearer", "cardnumber")
+_SECRET_AUTH: Final = re.compile(r"auth(?!or)")
+# Short ones only as whole words: "ssn" is inside "businessname".
+_SECRET_WORDS: Final = frozenset({"ssn", "cvv", "cvc", "iban", "pin", "otp"})
+_WORDS: Final = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+# Values that are credentials whatever their name: schemes, JWTs, vendor key prefixes.
+_SECRET_VALUE: Final = re.compile(
+    r"^(?:bearer |basic |digest |token )|^eyJ[\w-]{5,}\.[\w-]{5,}|^(?:sk|pk|rk)_(?:live|test)_"
+    r"|^(?:ghp|gho|ghu|ghs|ghr|github_pat|xox[abpr]|AKIA|ASIA|AIza)[\w-]{8,}", re.IGNORECASE)
+_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+
+
+def secret_name(name: str) -> bool:
+    """Whether a field, parameter or header of this name carries a secret (its value is never shown)."""
+    flat = re.sub(r"[^a-z0-9]", "", name.lower())
+    if any(part in flat for part in _SECRET_PARTS) or _SECRET_AUTH.search(flat):
+        return True
+    return any(word.lower() in _SECRET_WORDS for word in _WORDS.split(name) if word)
+
+
+def secret_value(value: str) -> bool:
+    """Whether a string looks like a credential, whatever it is called."""
+    return _SECRET_VALUE.search(value) is not None
+
+
+def email(value: str) -> bool:
+    """Whether a string is an email address (personal data: examples replace it)."""
+    return _EMAIL.fullmatch(value) is not None

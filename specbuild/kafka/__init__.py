@@ -1,0 +1,1 @@
+"""Following a Kafka topic: the client (the only confluent_kafka importer), the follower, checkpoints."""

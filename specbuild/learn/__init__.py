@@ -1,0 +1,1 @@
+"""Learning a spec from exchanges; pure: fold (builder, schema, paths), then render (render, overlay)."""
