@@ -205,7 +205,7 @@ def _start_method() -> str:
 def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
                keep_errors: int) -> ShardResult:
     """Fold one byte range into a fresh builder shaped like ``template`` (runs in a worker process)."""
-    builder = SpecBuilder(hints=template.hints, headers=template.headers, examples=template.examples)
+    builder = template.blank()
     errors: list[tuple[int, RecordError]] = []
     fatal: tuple[int, RecordError] | None = None
     line = 0
@@ -233,8 +233,7 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
 def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stats:
     """Fold every shard in its own process and merge into ``fold.builder``; warnings come in file order."""
     ctx = multiprocessing.get_context(_start_method())
-    template = SpecBuilder(hints=fold.builder.hints, headers=fold.builder.headers,
-                           examples=fold.builder.examples)
+    template = fold.builder.blank()
     # This process folds the first shard itself while the workers start and fold the others: one
     # interpreter fewer to start, one builder fewer to pickle, and a core busy from the first moment.
     with ProcessPoolExecutor(max_workers=max(1, len(shards) - 1), mp_context=ctx) as pool:
