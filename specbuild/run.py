@@ -24,6 +24,7 @@ from specbuild.errors import RecordError
 from specbuild.files import dumps, write_atomic
 from specbuild.overlay import overlay
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, JsonParser, decode
+from specbuild.sources.jsonl import first_line
 from specbuild.spec import RenderOptions, render
 from specbuild.validate import check_built_spec, import_validator
 
@@ -224,7 +225,9 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
                 break
             remaining -= len(raw)
             line += 1
-            if not raw.isspace() and not fold.add(raw, "") and strict:  # isspace: no copy of the line
+            if line == 1 and shard.start == 0:
+                raw = first_line(raw)  # the same rule as sources.jsonl.iter_lines
+            if raw and not raw.isspace() and not fold.add(raw, "") and strict:  # isspace: no copy of the line
                 fatal = (line, errors[-1][1]) if errors and errors[-1][0] == line else None
                 break
     return ShardResult(builder, fold.stats, line, errors, fatal)
