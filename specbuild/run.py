@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from specbuild.errors import RecordError
 from specbuild.io.files import dumps, write_atomic
+from specbuild.io.jsonl import first_line
 from specbuild.io.validate import check_built_spec, import_validator
 from specbuild.learn import native
 from specbuild.learn.builder import SpecBuilder
@@ -214,7 +215,7 @@ def _start_method() -> str:
 def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
                keep_errors: int) -> ShardResult:
     """Fold one byte range into a fresh builder shaped like ``template`` (runs in a worker process)."""
-    builder = SpecBuilder(hints=template.hints, headers=template.headers, examples=template.examples)
+    builder = template.blank()
     errors: list[tuple[int, RecordError]] = []
     fatal: tuple[int, RecordError] | None = None
     line = 0
@@ -233,7 +234,9 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
                 break
             remaining -= len(raw)
             line += 1
-            if not raw.isspace() and not fold.add(raw, "") and strict:  # isspace: no copy of the line
+            if line == 1 and shard.start == 0:
+                raw = first_line(raw)  # the same rule as sources.jsonl.iter_lines
+            if raw and not raw.isspace() and not fold.add(raw, "") and strict:  # isspace: no copy of the line
                 fatal = (line, errors[-1][1]) if errors and errors[-1][0] == line else None
                 break
     return ShardResult(builder, fold.stats, line, errors, fatal)
@@ -242,8 +245,7 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
 def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stats:
     """Fold every shard in its own process and merge into ``fold.builder``; warnings come in file order."""
     ctx = multiprocessing.get_context(_start_method())
-    template = SpecBuilder(hints=fold.builder.hints, headers=fold.builder.headers,
-                           examples=fold.builder.examples)
+    template = fold.builder.blank()
     # This process folds the first shard itself while the workers start and fold the others: one
     # interpreter fewer to start, one builder fewer to pickle, and a core busy from the first moment.
     with ProcessPoolExecutor(max_workers=max(1, len(shards) - 1), mp_context=ctx) as pool:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from specbuild.errors import RecordError
+from specbuild.http import HeaderPolicy
 from specbuild.io.files import dumps
 from specbuild.kafka.pool import BATCH, LocalFolder, PoolFolder, ScalingFolder
 from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.render import RenderOptions
 from specbuild.run import Fold, build_document
 from tests.helpers import FIXTURES
 
@@ -109,3 +111,24 @@ def test_folding_moves_to_the_pool_only_for_a_large_backlog() -> None:
         assert [w.origin for w in warned] == ["t[0]@144"]
     finally:
         folder.close()
+
+
+def test_pool_workers_fold_with_the_parents_settings_examples_hints_and_headers() -> None:
+    """The workers' builders were made with hints and headers but not ``examples``: 0 examples, not 7."""
+    def configured() -> SpecBuilder:
+        return SpecBuilder(hints=("/users/{userId}",), headers=HeaderPolicy(include=("user-agent",)),
+                           examples=True)
+
+    options = RenderOptions(examples=True)
+    local = configured()
+    Fold(local).feed((v, f"x:{i}") for i, v in enumerate(USERS))
+    expected = dumps(build_document(local, options))
+    pool = PoolFolder(configured(), 2, strict=False, max_body_bytes=4 << 20)
+    try:
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
+        doc = dumps(build_document(pool.sync(last=True), options))
+    finally:
+        pool.close()
+    assert b'"example"' in expected and b"userId" in expected and b"user-agent" in expected
+    assert doc.count(b'"example"') == expected.count(b'"example"')
+    assert doc == expected

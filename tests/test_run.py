@@ -76,6 +76,23 @@ def test_no_shards_for_small_gzip_or_stdin(tmp_path: Path) -> None:
     assert plan_shards(str(gz), 4, min_bytes=0) == []
 
 
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_sharded_replay_skips_a_byte_order_mark_like_the_plain_reader(
+        tmp_path: Path, method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shard reader re-read the file without the BOM rule: ``not-json`` at line 1 of a large file."""
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} start method here")
+    monkeypatch.setattr(run, "_start_method", lambda: method)
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "users.jsonl").read_bytes())
+    doc, warnings, fold = sequential(bom)
+    doc3, warnings3, fold3 = sharded(bom, 3)
+    assert warnings == [] and fold.stats.read == fold.stats.learned == 144
+    assert warnings3 == [] and not fold3.stats.skipped
+    assert fold3.stats.read == fold3.stats.learned == 144
+    assert doc3 == doc
+
+
 def test_feed_stops_when_asked() -> None:
     fold = Fold(SpecBuilder())
     lines = list(iter_lines(str(FIXTURES / "users.jsonl")))

@@ -10,11 +10,17 @@ import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Final
 
 from specbuild.errors import SourceError
 
 Raw = tuple[bytes, str]
+BOM: Final = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, as some Windows tools write
+
+
+def first_line(line: bytes) -> bytes:
+    """A file's first line without its byte order mark: every reader of a file's lines applies this."""
+    return line[len(BOM):] if line.startswith(BOM) else line
 
 
 def _open(path: str) -> tuple[BinaryIO, str]:
@@ -46,8 +52,8 @@ def iter_lines(path: str) -> Iterator[Raw]:
         try:
             for line in stream:
                 lineno += 1
-                if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
-                    line = line[3:]  # a UTF-8 byte order mark, as some Windows tools write
+                if lineno == 1:
+                    line = first_line(line)
                 if line and not line.isspace():  # blank lines are skipped (isspace: no copy of the line)
                     yield line, f"{name}:{lineno}"
         except (OSError, EOFError, gzip.BadGzipFile) as exc:

@@ -131,7 +131,7 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
 
 
 def _blank(template: SpecBuilder) -> SpecBuilder:
-    return SpecBuilder(hints=template.hints, headers=template.headers)
+    return template.blank()
 
 
 class PoolFolder:

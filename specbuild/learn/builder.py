@@ -283,6 +283,11 @@ class SpecBuilder:
     def __post_init__(self) -> None:
         self.templater = PathTemplater(hints=tuple(self.hints))
 
+    def blank(self) -> SpecBuilder:
+        """An empty builder with this one's settings (the one place that lists them): what a pool worker
+        or a shard folds into, to be merged back, must fold exactly as this one would."""
+        return SpecBuilder(hints=self.hints, headers=self.headers, examples=self.examples)
+
     def add(self, ex: Exchange) -> None:
         """Fold one exchange in. Never raises on data: records were validated by ``records.decode``."""
         self.add_fields(ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
