@@ -29,11 +29,13 @@ import typer
 
 from specbuild.cli.console import Reporter
 from specbuild.cli.options import FailOn, Format
-from specbuild.drift.check import KINDS, Checker, CheckState, CheckStats, Finding
-from specbuild.drift.diff import CHANGE_KINDS, diff
+from specbuild.drift.check import Checker, CheckState, CheckStats, Finding
+from specbuild.drift.diff import diff
 from specbuild.drift.ignores import Rule
 from specbuild.drift.ignores import apply as apply_ignores
 from specbuild.drift.ignores import parse as parse_ignores
+from specbuild.drift.kinds import CHANGE_KINDS
+from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.report import CheckReport, DiffReport, render_check, render_diff
 from specbuild.errors import RecordError, UsageError
 from specbuild.io.files import read_bytes, read_document, write_atomic

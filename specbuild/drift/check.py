@@ -6,45 +6,7 @@ Findings are grouped by (operation, kind): a count of the exchanges that show it
 smallest by content, so the output does not depend on record order (only the example's ``origin``,
 ``file:line``, moves when the lines themselves move).
 
-Severities, as an API client and a reviewer read them:
-
-- **breaking**: a client built from the spec fails on what the API did (a response it cannot parse
-  or does not expect).
-- **warning**: the API and the spec disagree without breaking a client that follows the spec
-  (the API accepts input the spec forbids, an endpoint or an error status the spec does not list).
-- **info**: the API does or accepts more than the spec says (additive): document it when convenient.
-
-==============================  ========  ===============================================================
-kind                            severity  meaning
-==============================  ========  ===============================================================
-undocumented-path               warning   no path of the spec matches the request path
-undocumented-method             warning   the path is documented, this method is not
-undocumented-status             breaking  a 1xx-3xx status the operation does not document
-undocumented-server-error       breaking  a 5xx the operation does not document (a new 500)
-undocumented-client-error       warning   a 4xx the operation does not document
-undocumented-query-parameter    info      a query parameter the operation does not declare
-undocumented-header             info      a request header with API meaning that is not declared
-missing-required-parameter      warning   a required query parameter or header absent, accepted
-parameter-violation             warning   a path/query/header value outside its schema, and accepted
-request-body-undocumented       info      a request body or media type the operation does not declare
-request-body-missing            warning   no body where the spec requires one, and accepted
-request-type-mismatch           warning   a request body value of the wrong type, and accepted
-request-missing-required        warning   a required request body property was absent, and accepted
-request-enum-violation          warning   a request body value outside its enum, and accepted
-request-format-violation        warning   a request body string not in its format, and accepted
-request-schema-violation        warning   another request body rule broken (pattern, maximum...)
-request-undocumented-property   info      a request body property the schema does not name
-response-media-type             breaking  a response body of a media type the response does not document
-response-body-missing           breaking  an empty response where the spec documents a body
-response-body-undocumented      info      a response body where the spec documents none
-response-type-mismatch          breaking  a response body value of the wrong type (null included)
-response-missing-required       breaking  a required response property was absent
-response-enum-violation         breaking  a response value outside its enum
-response-format-violation       breaking  a response string not in its format (date-time, uuid...)
-response-schema-violation       breaking  another response rule broken (pattern, maximum...)
-response-undocumented-property  info      a response property the schema does not name (additive)
-response-header-missing         warning   a response header the spec marks required was absent
-==============================  ========  ===============================================================
+The kinds of finding and their severities are one registry: :mod:`specbuild.drift.kinds`.
 
 A HEAD request is checked against the GET operation of its path (HTTP makes HEAD a GET without a
 body), and a browser's CORS preflight (OPTIONS with ``Access-Control-Request-Method``) is not API
@@ -72,63 +34,19 @@ from typing import Any, Final, Protocol
 import orjson
 
 from specbuild.drift.conformance import Conformance
+from specbuild.drift.kinds import RANK
+from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.refs import self_contained, server_base_paths
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
 from specbuild.http import HeaderPolicy, secret_name, secret_value
 from specbuild.records import Body, Exchange
 from specbuild.segments import classify_segment
 
-SEVERITIES: Final = ("info", "warning", "breaking")
-RANK: Final = {s: i for i, s in enumerate(SEVERITIES)}
-FAIL_ON: Final = (*SEVERITIES, "never")
 ABSENT_STATUSES: Final = frozenset({404, 405, 501})   # the server agrees: no such path or method
 NO_CONTENT_STATUSES: Final = frozenset({204, 205, 304})
 MAX_SUBJECTS: Final = 20
 MAX_ERRORS_PER_BODY: Final = 50
 MAX_REMEMBERED: Final = 1 << 16  # parameter verdicts and header decisions kept; memory stays bounded
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    name: str
-    severity: str
-    meaning: str
-
-
-def _kinds(*kinds: Kind) -> dict[str, Kind]:
-    return {k.name: k for k in kinds}
-
-
-# The table in the module doc says the same (a test holds them together).
-KINDS: Final = _kinds(
-    Kind("undocumented-path", "warning", "no path of the spec matches the request path"),
-    Kind("undocumented-method", "warning", "the path is documented, this method is not"),
-    Kind("undocumented-status", "breaking", "a 1xx-3xx status the operation does not document"),
-    Kind("undocumented-server-error", "breaking", "a 5xx the operation does not document (a new 500)"),
-    Kind("undocumented-client-error", "warning", "a 4xx the operation does not document"),
-    Kind("undocumented-query-parameter", "info", "a query parameter the operation does not declare"),
-    Kind("undocumented-header", "info", "a request header with API meaning that is not declared"),
-    Kind("missing-required-parameter", "warning", "a required query parameter or header absent, accepted"),
-    Kind("parameter-violation", "warning", "a path/query/header value outside its schema, and accepted"),
-    Kind("request-body-undocumented", "info", "a request body or media type the operation does not declare"),
-    Kind("request-body-missing", "warning", "no body where the spec requires one, and accepted"),
-    Kind("request-type-mismatch", "warning", "a request body value of the wrong type, and accepted"),
-    Kind("request-missing-required", "warning", "a required request body property was absent, and accepted"),
-    Kind("request-enum-violation", "warning", "a request body value outside its enum, and accepted"),
-    Kind("request-format-violation", "warning", "a request body string not in its format, and accepted"),
-    Kind("request-schema-violation", "warning", "another request body rule broken (pattern, maximum...)"),
-    Kind("request-undocumented-property", "info", "a request body property the schema does not name"),
-    Kind("response-media-type", "breaking", "a response body of a media type the response does not document"),
-    Kind("response-body-missing", "breaking", "an empty response where the spec documents a body"),
-    Kind("response-body-undocumented", "info", "a response body where the spec documents none"),
-    Kind("response-type-mismatch", "breaking", "a response body value of the wrong type (null included)"),
-    Kind("response-missing-required", "breaking", "a required response property was absent"),
-    Kind("response-enum-violation", "breaking", "a response value outside its enum"),
-    Kind("response-format-violation", "breaking", "a response string not in its format (date-time, uuid...)"),
-    Kind("response-schema-violation", "breaking", "another response rule broken (pattern, maximum...)"),
-    Kind("response-undocumented-property", "info", "a response property the schema does not name (additive)"),
-    Kind("response-header-missing", "warning", "a response header the spec marks required was absent"),
-)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -153,26 +71,6 @@ class Finding:
     subjects: tuple[str, ...]  # distinct places, the first MAX_SUBJECTS in sorted order
     more_subjects: bool
     example: Example
-
-
-class Rated(Protocol):
-    @property
-    def severity(self) -> str: ...
-
-
-def exit_code(findings: Iterable[Rated], fail_on: str) -> int:
-    """1 when anything is at or above ``fail_on`` (breaking | warning | info), else 0; ``never``: 0."""
-    if fail_on == "never":
-        return 0
-    threshold = RANK[fail_on]
-    return 1 if any(RANK[f.severity] >= threshold for f in findings) else 0
-
-
-def severity_counts(findings: Iterable[Rated]) -> dict[str, int]:
-    counts = dict.fromkeys(reversed(SEVERITIES), 0)
-    for f in findings:
-        counts[f.severity] += 1
-    return counts
 
 
 @dataclass(slots=True)

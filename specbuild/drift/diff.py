@@ -10,55 +10,7 @@ when the API accepts less (a new required property, a narrower type, a removed e
 *receives* (responses) breaks it when the API returns more or other (a removed or now optional
 property, a wider type, a removed status).
 
-================================  ========  =============================================================
-kind                              severity  meaning
-================================  ========  =============================================================
-operation-removed                 breaking  an operation (method + path) is gone
-operation-added                   info      a new operation
-operation-deprecated              warning   the operation is now deprecated
-parameter-removed                 warning   a parameter is gone (clients that send it are ignored)
-parameter-added                   info      a new optional parameter
-required-parameter-added          breaking  a new required parameter
-parameter-now-required            breaking  an optional parameter became required
-parameter-now-optional            info      a required parameter became optional
-request-body-added                info      a new optional request body
-request-body-now-required         breaking  the request body is now required (or was added required)
-request-body-now-optional         info      the request body is no longer required
-request-body-removed              warning   the operation no longer takes a body
-request-media-type-added          info      the request body accepts a new media type
-request-media-type-removed        breaking  a request media type is no longer accepted
-request-property-added            info      a new optional request property
-request-required-property-added   breaking  a new required request property
-request-property-removed          warning   a request property is gone (clients that send it are ignored)
-request-property-now-required     breaking  an optional request property became required
-request-property-now-optional     info      a required request property became optional
-request-type-narrowed             breaking  a request value accepts less (type, format, null)
-request-type-widened              info      a request value accepts more
-request-type-changed              breaking  a request value's type changed
-request-enum-value-removed        breaking  a request enum lost a value
-request-enum-value-added          info      a request enum gained a value
-request-constraint-tightened      breaking  a request limit is stricter (maxLength, minimum, pattern...)
-request-constraint-loosened       info      a request limit is looser
-response-status-added             info      a new response status
-response-status-removed           breaking  a documented response status is gone
-response-media-type-added         info      a response comes in a new media type
-response-media-type-removed       breaking  a response media type is gone
-response-header-added             info      a new response header
-response-header-removed           warning   a response header is gone
-response-property-added           info      a new response property (additive)
-response-property-removed         breaking  a response property is gone
-response-property-now-required    info      a response property is now always present
-response-property-now-optional    breaking  a response property may now be absent
-response-type-narrowed            info      a response value takes fewer forms
-response-type-widened             breaking  a response value takes new forms (type, null, format)
-response-type-changed             breaking  a response value's type changed
-response-enum-value-removed       info      a response enum lost a value
-response-enum-value-added         warning   a response enum gained a value (exhaustive switches break)
-response-constraint-tightened     info      a response limit is stricter
-response-constraint-loosened      warning   a response limit is looser
-security-alternative-added        info      a new way to authenticate
-security-alternative-removed      breaking  a way to authenticate (or anonymous access) is gone
-================================  ========  =============================================================
+The kinds of change and their severities are one registry: :mod:`specbuild.drift.kinds`.
 
 ``learned_head=True`` (``specbuild build --check``) reads ``head`` as learned from traffic: what the
 traffic did not show is no evidence, so removals, narrowings and "now required" are not reported.
@@ -73,7 +25,7 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.check import RANK, Kind
+from specbuild.drift.kinds import CHANGE_KINDS, RANK
 from specbuild.drift.refs import merge_all_of, resolve, server_path
 from specbuild.http import OPERATION_METHODS
 
@@ -81,62 +33,6 @@ _PARAM: Final = re.compile(r"\{[^{}/]*\}")
 MAX_DEPTH: Final = 24
 
 
-def _table(text: str) -> dict[str, Kind]:
-    out = {}
-    for line in text.strip().splitlines():
-        name, severity, meaning = line.split(None, 2)
-        out[name] = Kind(name, severity, meaning)
-    return out
-
-
-# The table in the module doc says the same (a test holds them together).
-CHANGE_KINDS: Final = _table("""
-operation-removed breaking an operation (method + path) is gone
-operation-added info a new operation
-operation-deprecated warning the operation is now deprecated
-parameter-removed warning a parameter is gone (clients that send it are ignored)
-parameter-added info a new optional parameter
-required-parameter-added breaking a new required parameter
-parameter-now-required breaking an optional parameter became required
-parameter-now-optional info a required parameter became optional
-request-body-added info a new optional request body
-request-body-now-required breaking the request body is now required (or was added required)
-request-body-now-optional info the request body is no longer required
-request-body-removed warning the operation no longer takes a body
-request-media-type-added info the request body accepts a new media type
-request-media-type-removed breaking a request media type is no longer accepted
-request-property-added info a new optional request property
-request-required-property-added breaking a new required request property
-request-property-removed warning a request property is gone (clients that send it are ignored)
-request-property-now-required breaking an optional request property became required
-request-property-now-optional info a required request property became optional
-request-type-narrowed breaking a request value accepts less (type, format, null)
-request-type-widened info a request value accepts more
-request-type-changed breaking a request value's type changed
-request-enum-value-removed breaking a request enum lost a value
-request-enum-value-added info a request enum gained a value
-request-constraint-tightened breaking a request limit is stricter (maxLength, minimum, pattern...)
-request-constraint-loosened info a request limit is looser
-response-status-added info a new response status
-response-status-removed breaking a documented response status is gone
-response-media-type-added info a response comes in a new media type
-response-media-type-removed breaking a response media type is gone
-response-header-added info a new response header
-response-header-removed warning a response header is gone
-response-property-added info a new response property (additive)
-response-property-removed breaking a response property is gone
-response-property-now-required info a response property is now always present
-response-property-now-optional breaking a response property may now be absent
-response-type-narrowed info a response value takes fewer forms
-response-type-widened breaking a response value takes new forms (type, null, format)
-response-type-changed breaking a response value's type changed
-response-enum-value-removed info a response enum lost a value
-response-enum-value-added warning a response enum gained a value (exhaustive switches break)
-response-constraint-tightened info a response limit is stricter
-response-constraint-loosened warning a response limit is looser
-security-alternative-added info a new way to authenticate
-security-alternative-removed breaking a way to authenticate (or anonymous access) is gone
-""")
 
 # What a spec learned from traffic cannot know: it saw only some calls, so absence proves nothing.
 LEARNED_SUPPRESSED: Final = frozenset({

@@ -38,9 +38,11 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.check import KINDS, CheckStats, Finding, exit_code, severity_counts
-from specbuild.drift.diff import CHANGE_KINDS, Change
+from specbuild.drift.check import CheckStats, Finding
+from specbuild.drift.diff import Change
 from specbuild.drift.ignores import Rule
+from specbuild.drift.kinds import CHANGE_KINDS, exit_code, severity_counts
+from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 
 FORMATS: Final = ("text", "json", "markdown", "github")
 SCHEMA_VERSION: Final = 1

@@ -1,0 +1,150 @@
+"""Every kind of finding (traffic against a spec) and of change (spec against spec), in one registry.
+
+Each kind is one entry: its name, its severity for an API client, what it means, and which check
+reports it. The reports, the exit codes and the tables below are all read from here; nothing copies
+it. Severities, as an API client and a reviewer read them:
+
+- **breaking**: a client built from the spec fails on what the API did or now does.
+- **warning**: the API and the spec disagree without breaking a client that follows the spec.
+- **info**: the API does or accepts more than the spec says (additive): document it when convenient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+SEVERITIES: Final = ("info", "warning", "breaking")
+RANK: Final = {s: i for i, s in enumerate(SEVERITIES)}
+FAIL_ON: Final = (*SEVERITIES, "never")
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    severity: str
+    meaning: str
+    family: str  # "traffic" (specbuild check) or "change" (specbuild diff, build --check)
+
+
+def _registry(family: str, *rows: tuple[str, str, str]) -> dict[str, Kind]:
+    kinds = {name: Kind(name, severity, meaning, family) for name, severity, meaning in rows}
+    assert len(kinds) == len(rows) and all(k.severity in RANK for k in kinds.values()), family
+    return kinds
+
+
+# What ``specbuild check`` finds in traffic. "And accepted": judged only when the server accepted the
+# request (below 400) or failed on it (5xx); a 4xx to a request the spec forbids is the API agreeing.
+TRAFFIC_KINDS: Final = _registry("traffic",
+    ("undocumented-path", "warning", "no path of the spec matches the request path"),
+    ("undocumented-method", "warning", "the path is documented, this method is not"),
+    ("undocumented-status", "breaking", "a 1xx-3xx status the operation does not document"),
+    ("undocumented-server-error", "breaking", "a 5xx the operation does not document (a new 500)"),
+    ("undocumented-client-error", "warning", "a 4xx the operation does not document"),
+    ("undocumented-query-parameter", "info", "a query parameter the operation does not declare"),
+    ("undocumented-header", "info", "a request header with API meaning that is not declared"),
+    ("missing-required-parameter", "warning", "a required query parameter or header absent, accepted"),
+    ("parameter-violation", "warning", "a path/query/header value outside its schema, and accepted"),
+    ("request-body-undocumented", "info", "a request body or media type the operation does not declare"),
+    ("request-body-missing", "warning", "no body where the spec requires one, and accepted"),
+    ("request-type-mismatch", "warning", "a request body value of the wrong type, and accepted"),
+    ("request-missing-required", "warning", "a required request body property was absent, and accepted"),
+    ("request-enum-violation", "warning", "a request body value outside its enum, and accepted"),
+    ("request-format-violation", "warning", "a request body string not in its format, and accepted"),
+    ("request-schema-violation", "warning", "another request body rule broken (pattern, maximum...)"),
+    ("request-undocumented-property", "info", "a request body property the schema does not name"),
+    ("response-media-type", "breaking", "a response body of a media type the response does not document"),
+    ("response-body-missing", "breaking", "an empty response where the spec documents a body"),
+    ("response-body-undocumented", "info", "a response body where the spec documents none"),
+    ("response-type-mismatch", "breaking", "a response body value of the wrong type (null included)"),
+    ("response-missing-required", "breaking", "a required response property was absent"),
+    ("response-enum-violation", "breaking", "a response value outside its enum"),
+    ("response-format-violation", "breaking", "a response string not in its format (date-time, uuid...)"),
+    ("response-schema-violation", "breaking", "another response rule broken (pattern, maximum...)"),
+    ("response-undocumented-property", "info", "a response property the schema does not name (additive)"),
+    ("response-header-missing", "warning", "a response header the spec marks required was absent"),
+)
+
+# What ``specbuild diff`` finds between two specs. Direction decides what breaks a client: what it
+# sends breaks it when the API accepts less; what it receives, when the API returns more or other.
+CHANGE_KINDS: Final = _registry("change",
+    ("operation-removed", "breaking", "an operation (method + path) is gone"),
+    ("operation-added", "info", "a new operation"),
+    ("operation-deprecated", "warning", "the operation is now deprecated"),
+    ("parameter-removed", "warning", "a parameter is gone (clients that send it are ignored)"),
+    ("parameter-added", "info", "a new optional parameter"),
+    ("required-parameter-added", "breaking", "a new required parameter"),
+    ("parameter-now-required", "breaking", "an optional parameter became required"),
+    ("parameter-now-optional", "info", "a required parameter became optional"),
+    ("request-body-added", "info", "a new optional request body"),
+    ("request-body-now-required", "breaking", "the request body is now required (or was added required)"),
+    ("request-body-now-optional", "info", "the request body is no longer required"),
+    ("request-body-removed", "warning", "the operation no longer takes a body"),
+    ("request-media-type-added", "info", "the request body accepts a new media type"),
+    ("request-media-type-removed", "breaking", "a request media type is no longer accepted"),
+    ("request-property-added", "info", "a new optional request property"),
+    ("request-required-property-added", "breaking", "a new required request property"),
+    ("request-property-removed", "warning", "a request property is gone (clients that send it are ignored)"),
+    ("request-property-now-required", "breaking", "an optional request property became required"),
+    ("request-property-now-optional", "info", "a required request property became optional"),
+    ("request-type-narrowed", "breaking", "a request value accepts less (type, format, null)"),
+    ("request-type-widened", "info", "a request value accepts more"),
+    ("request-type-changed", "breaking", "a request value's type changed"),
+    ("request-enum-value-removed", "breaking", "a request enum lost a value"),
+    ("request-enum-value-added", "info", "a request enum gained a value"),
+    ("request-constraint-tightened", "breaking", "a request limit is stricter (maxLength, minimum, pattern...)"),
+    ("request-constraint-loosened", "info", "a request limit is looser"),
+    ("response-status-added", "info", "a new response status"),
+    ("response-status-removed", "breaking", "a documented response status is gone"),
+    ("response-media-type-added", "info", "a response comes in a new media type"),
+    ("response-media-type-removed", "breaking", "a response media type is gone"),
+    ("response-header-added", "info", "a new response header"),
+    ("response-header-removed", "warning", "a response header is gone"),
+    ("response-property-added", "info", "a new response property (additive)"),
+    ("response-property-removed", "breaking", "a response property is gone"),
+    ("response-property-now-required", "info", "a response property is now always present"),
+    ("response-property-now-optional", "breaking", "a response property may now be absent"),
+    ("response-type-narrowed", "info", "a response value takes fewer forms"),
+    ("response-type-widened", "breaking", "a response value takes new forms (type, null, format)"),
+    ("response-type-changed", "breaking", "a response value's type changed"),
+    ("response-enum-value-removed", "info", "a response enum lost a value"),
+    ("response-enum-value-added", "warning", "a response enum gained a value (exhaustive switches break)"),
+    ("response-constraint-tightened", "info", "a response limit is stricter"),
+    ("response-constraint-loosened", "warning", "a response limit is looser"),
+    ("security-alternative-added", "info", "a new way to authenticate"),
+    ("security-alternative-removed", "breaking", "a way to authenticate (or anonymous access) is gone"),
+)
+
+
+class Rated(Protocol):
+    @property
+    def severity(self) -> str: ...
+
+
+def exit_code(findings: Iterable[Rated], fail_on: str) -> int:
+    """1 when anything is at or above ``fail_on`` (breaking | warning | info), else 0; ``never``: 0."""
+    if fail_on == "never":
+        return 0
+    threshold = RANK[fail_on]
+    return 1 if any(RANK[f.severity] >= threshold for f in findings) else 0
+
+
+def severity_counts(findings: Iterable[Rated]) -> dict[str, int]:
+    counts = dict.fromkeys(reversed(SEVERITIES), 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return counts
+
+
+def table(kinds: dict[str, Kind]) -> str:
+    """The kinds as a reStructuredText table (this module's doc shows both, generated from the registry)."""
+    width = max(len(k) for k in kinds) + 2
+    rule = f"{'=' * width}  ========  {'=' * 62}"
+    lines = [rule, f"{'kind':<{width}}  severity  meaning", rule]
+    lines += [f"{k.name:<{width}}  {k.severity:<8}  {k.meaning}" for k in kinds.values()]
+    return "\n".join([*lines, rule])
+
+
+__doc__ = (f"{__doc__}\nTraffic against a spec (``specbuild check``):\n\n{table(TRAFFIC_KINDS)}\n\n"
+           f"Spec against spec (``specbuild diff``, ``build --check``):\n\n{table(CHANGE_KINDS)}\n")
