@@ -60,9 +60,6 @@ class Exchange:
     def request_header(self, name: str) -> str | None:
         return _first(self.request_headers, name)
 
-    def response_header(self, name: str) -> str | None:
-        return _first(self.response_headers, name)
-
 
 def _first(pairs: Pairs, name: str) -> str | None:
     for key, value in pairs:
