@@ -5,9 +5,10 @@
 {'format': 'date-time', 'nullable': True, 'type': 'string'}
 
 genson's ``SchemaBuilder`` is the model (fold values in, render once) and the reference the tests hold
-this module to (``tests/helpers.py``: ``reference_schema``), but its fold is several times too slow
-for our budget (``bench/schema_speed.py`` measures both; ARCHITECTURE.md has the figures): the fold below is one slotted node class walked with
-``type(v)`` dispatch, scalars handled inline in the dict and list loops, no allocation per value.
+this module to (``tests/helpers.py``: ``reference_schema``), but its fold is several times too slow for
+our budget (``bench/schema_speed.py`` measures both; ARCHITECTURE.md has the figures): the fold below is
+one slotted node class walked with ``type(v)`` dispatch, scalars handled inline in the dict and list
+loops, no allocation per value.
 
 What a node keeps is small and bounded: counts, a bitmask of the JSON kinds seen, a bitmask of the
 string formats every string so far matched (it only shrinks, and is not tested once empty), the
