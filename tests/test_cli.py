@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 import os
 import subprocess
@@ -171,3 +172,82 @@ def test_build_loads_no_other_command(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "specbuild", "--help"], check=True, capture_output=True,
                          text=True, env={**os.environ, "COLUMNS": "200"}).stdout
     assert all(name in out for name in ("build", "check", "diff", "produce"))
+
+
+def help_entries(command: str) -> dict[str, str]:
+    """``specbuild COMMAND --help`` as {long flag: its lines joined}; one layout for every command."""
+    text = subprocess.run([sys.executable, "-m", "specbuild", command, "--help"], check=True, capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT)}).stdout
+    entries: dict[str, str] = {}
+    flag = ""
+    for line in text.split("Options:", 1)[1].splitlines():
+        if line.startswith("  -"):
+            flags = [word.rstrip(",") for word in line.split() if word.startswith("-")]
+            flag = next((f for f in flags if f.startswith("--")), flags[0])
+            entries[flag] = " ".join(line.split())
+        elif flag and line.strip():
+            entries[flag] += " " + " ".join(line.split())
+    return entries
+
+
+FOLLOWER_ONLY = {"--checkpoint-interval", "--dead-letter"}  # a check neither checkpoints nor keeps bad records
+
+
+def test_build_and_check_show_the_same_kafka_options() -> None:
+    import typer.main
+
+    from specbuild.cli.app import _register_optional_commands, app
+    from specbuild.cli.options import PANEL_KAFKA
+
+    _register_optional_commands(["check"])
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    kafka = {name: {max(p.opts, key=len): p for p in commands[name].params
+                    if getattr(p, "rich_help_panel", None) == PANEL_KAFKA} for name in ("build", "check")}
+    assert set(kafka["build"]) - set(kafka["check"]) == FOLLOWER_ONLY
+    assert set(kafka["check"]) <= set(kafka["build"])
+    shared = sorted(kafka["check"])
+    assert set(shared) == {"--bootstrap-servers", "--topic", "--group-id", "--from-beginning", "--offset-reset",
+                           "-X", "--kafka-config", "--until-end", "--max-records", "--idle-timeout"}
+    build, check = help_entries("build"), help_entries("check")
+    for flag in shared:  # compared without white space: click wraps at 80 columns, and at hyphens
+        shown = "".join(build[flag].split())
+        if flag == "--group-id":  # each command has its own default group; a check reads no env var
+            assert "envvar:SPECBUILD_GROUP_ID;default:specbuild]" in shown
+            assert "SPECBUILD_GROUP_ID" not in check[flag]
+            shown = shown.replace("envvar:SPECBUILD_GROUP_ID;default:specbuild]", "default:specbuild-check]")
+        assert shown == "".join(check[flag].split()), flag
+
+
+def test_traceback_is_shown_only_when_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """--traceback reaches main()'s error handlers through the context, and one run's flag does not leak into
+    the next (there is no global state to reset)."""
+    cli_app = importlib.import_module("specbuild.cli.app")  # the module (specbuild.cli.app is the Typer)
+
+    def bug(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli_app, "_build_from_file", bug)
+    for flags, shown in ((["--traceback"], True), ([], False), (["--traceback"], True)):
+        with pytest.raises(SystemExit) as done:
+            cli_app.main(["-i", str(USERS), "-o", str(tmp_path), *flags])
+        err = capsys.readouterr().err
+        assert done.value.code == 70
+        assert ("Traceback (most recent call last)" in err) is shown, err
+        assert ("Internal error (a bug in specbuild): RuntimeError: boom" in err) is not shown
+    r = specbuild("-i", "no/such/file.jsonl", "-o", str(tmp_path), "--traceback")
+    assert r.returncode == 2 and "Error: no/such/file.jsonl: no such file" in r.stderr and "Traceback" in r.stderr
+
+
+def test_no_cli_function_is_longer_than_60_lines() -> None:
+    """Counted with ast from the ``def`` line (decorators excluded, parameters included) to the last line."""
+    import ast
+
+    long = []
+    for path in sorted((ROOT / "specbuild" / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > 60:
+                    long.append(f"{path.name}:{node.name} {lines}")
+    assert not long

@@ -21,14 +21,39 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
 from specbuild.cli.console import Reporter
-from specbuild.cli.options import FailOn, Format
+from specbuild.cli.options import (
+    BootstrapServers,
+    CheckGroupId,
+    CheckJobs,
+    CheckMaxBodyBytes,
+    CheckQuiet,
+    CommittedSpec,
+    FailOn,
+    FindingFailOn,
+    Format,
+    FromBeginning,
+    IdleTimeout,
+    IgnoreFile,
+    Input,
+    KafkaConfig,
+    KafkaOption,
+    MaxRecords,
+    OffsetReset,
+    RecordSource,
+    ReportFormat,
+    ReportOutput,
+    Source,
+    Strict,
+    Topic,
+    UntilEnd,
+)
+from specbuild.cli.settings import check_stop, kafka_connection
 from specbuild.drift.check import Checker, CheckState, CheckStats, Finding
 from specbuild.drift.diff import diff
 from specbuild.drift.ignores import Rule
@@ -51,11 +76,6 @@ AUTO_PARALLEL_BYTES: Final = 8 << 20  # files at least this big are checked by o
 MAX_AUTO_JOBS: Final = 4
 MAX_WARNINGS: Final = 20    # bad records a worker reports one by one (the rest are counted)
 Raw = tuple[bytes | str | None, str]
-
-
-class CheckSource(StrEnum):
-    file = "file"
-    kafka = "kafka"
 
 
 # --- the loop ----------------------------------------------------------------------------------------
@@ -243,12 +263,6 @@ def kafka_records(connection: Connection, stop: StopAt, note: Callable[[str], No
         source.close()
 
 
-def _kafka_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("specbuild.kafka.client") is not None
-
-
 # --- output --------------------------------------------------------------------------------------------
 
 def _color(fmt: Format, output: str) -> bool:
@@ -272,89 +286,74 @@ def _rules(path: Path | None, known: Collection[str]) -> list[Rule]:
 
 
 ALL_KINDS: Final = frozenset(KINDS) | frozenset(CHANGE_KINDS)
-R = "Report"
-K = "Kafka source"
 
 
 # --- the commands -------------------------------------------------------------------------------------
 
 def check(
-    spec: Annotated[Path, typer.Option("--spec", help="The committed OpenAPI 3 document (JSON or YAML).")],
-    input_: Annotated[str | None, typer.Option("--input", "-i", envvar="SPECBUILD_INPUT",
-                      help="JSONL recordings (.gz read transparently); '-' for stdin.")] = None,
-    source: Annotated[CheckSource | None, typer.Option("--source", "-s", help="Where recordings come "
-                      "from (default: file with -i, else kafka).")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.",
-                   rich_help_panel=R)] = Format.text,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above "
-                       "this severity.", rich_help_panel=R)] = FailOn.breaking,
-    ignore: Annotated[Path | None, typer.Option("--ignore", help="Accepted drift: 'METHOD /path kind  "
-                      "# reason' per line.", rich_help_panel=R)] = None,
-    output: Annotated[str, typer.Option("--output", "-o", help="Write the report here ('-': stdout).",
-                      rich_help_panel=R)] = "-",
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes checking "
-                    "records in parallel (default: one per core, up to 4, for files over 8 MB; else 1).")]
-    = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (exit 2).")] = False,
-    max_body_bytes: Annotated[int, typer.Option("--max-body-bytes", help="Bodies larger than this are "
-                              "not checked (counted).")] = DEFAULT_MAX_BODY_BYTES,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or summary on stderr.")] = False,
-    bootstrap_servers: Annotated[str, typer.Option("--bootstrap-servers", "-b", rich_help_panel=K,
-                                 envvar="SPECBUILD_BOOTSTRAP_SERVERS", help="Kafka bootstrap servers.")]
-    = "localhost:9092",
-    topic: Annotated[list[str] | None, typer.Option("--topic", rich_help_panel=K, envvar="SPECBUILD_TOPIC",
-                     help="Topic to read (repeatable; default http_recordings).")] = None,
-    group_id: Annotated[str, typer.Option("--group-id", "-g", rich_help_panel=K, help="Consumer group "
-                        "(a check never commits offsets).")] = "specbuild-check",
-    offset_reset: Annotated[str, typer.Option("--offset-reset", rich_help_panel=K,
-                            help="earliest or latest.")] = "earliest",
-    kafka_option: Annotated[list[str] | None, typer.Option("-X", rich_help_panel=K,
-                            help="librdkafka property key=value (repeatable).")] = None,
-    kafka_config: Annotated[Path | None, typer.Option("--kafka-config", rich_help_panel=K,
-                            help="A .properties file of librdkafka settings.")] = None,
-    until_end: Annotated[bool, typer.Option("--until-end", rich_help_panel=K, help="Stop at the end of "
-                         "every partition (the default when no other stop is given).")] = False,
-    max_records: Annotated[int | None, typer.Option("--max-records", rich_help_panel=K,
-                           help="Stop after this many records.")] = None,
-    idle_timeout: Annotated[float | None, typer.Option("--idle-timeout", rich_help_panel=K,
-                            help="Stop after this many seconds with no new record.")] = None,
+    spec: CommittedSpec,
+    input_: Input = None,
+    source: RecordSource = None,
+    fmt: ReportFormat = Format.text,
+    fail_on: FindingFailOn = FailOn.breaking,
+    ignore: IgnoreFile = None,
+    output: ReportOutput = "-",
+    jobs: CheckJobs = None,
+    strict: Strict = False,
+    max_body_bytes: CheckMaxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+    quiet: CheckQuiet = False,
+    bootstrap_servers: BootstrapServers = "localhost:9092",
+    topic: Topic = None,
+    group_id: CheckGroupId = "specbuild-check",  # not a follower's group: a check takes no partitions from it
+    from_beginning: FromBeginning = False,
+    offset_reset: OffsetReset = None,
+    kafka_option: KafkaOption = None,
+    kafka_config: KafkaConfig = None,
+    until_end: UntilEnd = False,
+    max_records: MaxRecords = None,
+    idle_timeout: IdleTimeout = None,
 ) -> None:
     """Check recorded traffic against a committed spec: every exchange matched to an operation and
-    checked; findings grouped by operation and kind, with a count and one redacted example."""
-    src = source or (CheckSource.file if input_ is not None else CheckSource.kafka)
-    if offset_reset not in ("earliest", "latest"):
-        raise UsageError(f"--offset-reset must be earliest or latest, not {offset_reset!r}")
+    checked; findings grouped by operation and kind, with a count and one redacted example. A Kafka
+    topic is read to its end unless --max-records or --idle-timeout stops it; no offsets are committed."""
     doc = load_spec(spec)
     rules = _rules(ignore, ALL_KINDS)
     with Reporter(quiet=quiet) as reporter:
-        if src is CheckSource.file:
+        records: Iterable[Raw] | str
+        if (source or (Source.file if input_ is not None else Source.kafka)) is Source.file:
             if input_ is None:
                 raise UsageError("check --source file needs -i FILE (or '-' for stdin)")
-            records: Iterable[Raw] | str = input_
+            records = input_
         else:
-            if input_ is not None:
-                raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
-            if not _kafka_available():
-                raise UsageError("kafka source for check arrives with the Kafka source")
-            from specbuild.kafka.client import Connection, StopAt  # confluent_kafka loads only for Kafka
-
-            connection = Connection(bootstrap_servers, tuple(topic or ("http_recordings",)), group_id,
-                                    offset_reset, tuple(kafka_option or ()), kafka_config)
-            stop = StopAt(until_end or (max_records is None and idle_timeout is None), max_records, idle_timeout)
-            records = kafka_records(connection, stop, reporter.note)
-        workers = jobs if jobs is not None else auto_jobs(input_ if src is CheckSource.file else None)
+            _check_kafka_source(input_)
+            connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
+                                          kafka_option, kafka_config)
+            records = kafka_records(connection, check_stop(until_end, max_records, idle_timeout), reporter.note)
+        workers = jobs if jobs is not None else auto_jobs(records if isinstance(records, str) else None)
         outcome = run_check(records, doc, jobs=workers, strict=strict, max_body_bytes=max_body_bytes,
                             on_skip=reporter.warn)
-        applied = apply_ignores(outcome.findings, rules)
-        report = CheckReport(applied.kept, outcome.stats, str(spec), fail_on.value, dict(outcome.skipped),
-                             applied.ignored, applied.unused)
-        _emit(render_check(report, fmt.value, color=_color(fmt, output)), output)
-        if not (fmt is Format.text and output == "-"):
-            rate = outcome.stats.exchanges / outcome.seconds if outcome.seconds > 0 else 0.0
-            reporter.note(f"specbuild check: {outcome.stats.exchanges:,} exchanges in "
-                          f"{outcome.seconds:.2f} s ({rate:,.0f}/s), {len(report.findings)} findings; "
-                          f"exit {report.exit_code}")
-    raise SystemExit(report.exit_code)
+        code = _report_check(outcome, rules, str(spec), fail_on, fmt, output, reporter)
+    raise typer.Exit(code)
+
+
+def _check_kafka_source(input_: str | None) -> None:
+    if input_ is not None:
+        raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
+
+
+def _report_check(outcome: CheckOutcome, rules: list[Rule], spec: str, fail_on: FailOn, fmt: Format, output: str,
+                  reporter: Reporter) -> int:
+    """Write the report (and, unless it went to the terminal, a summary line on stderr); the exit code."""
+    applied = apply_ignores(outcome.findings, rules)
+    report = CheckReport(applied.kept, outcome.stats, spec, fail_on.value, dict(outcome.skipped),
+                         applied.ignored, applied.unused)
+    _emit(render_check(report, fmt.value, color=_color(fmt, output)), output)
+    if not (fmt is Format.text and output == "-"):
+        rate = outcome.stats.exchanges / outcome.seconds if outcome.seconds > 0 else 0.0
+        reporter.note(f"specbuild check: {outcome.stats.exchanges:,} exchanges in "
+                      f"{outcome.seconds:.2f} s ({rate:,.0f}/s), {len(report.findings)} findings; "
+                      f"exit {report.exit_code}")
+    return report.exit_code
 
 
 def diff_report(base: dict[str, Any], head: dict[str, Any], *, base_name: str, head_name: str, fail_on: str,
@@ -379,7 +378,7 @@ def diff_command(
     report = diff_report(load_spec(base), load_spec(head), base_name=str(base), head_name=str(head),
                          fail_on=fail_on.value, rules=_rules(ignore, ALL_KINDS))
     _emit(render_diff(report, fmt.value, color=_color(fmt, output)), output)
-    raise SystemExit(report.exit_code)
+    raise typer.Exit(report.exit_code)
 
 
 def register(app: typer.Typer) -> None:
