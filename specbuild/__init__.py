@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__version__ = "0.1.0"
-
+from specbuild._version import __version__
 from specbuild.errors import RecordError, SpecbuildError
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions, render

@@ -240,7 +240,7 @@ def test_sigkill_then_restart_ends_byte_identical_to_an_uninterrupted_run(
     out = tmp_path / "killed"
     group = f"g-{topic}"
     first = running(*kafka_args(kafka_broker, topic, group), "-o", str(out), "--checkpoint-interval", "1")
-    first.wait_for(lambda _s: (out / ".specbuild-state.pickle").exists(), "a first checkpoint")
+    first.wait_for(lambda _s: (out / ".specbuild-state.json").exists(), "a first checkpoint")
     time.sleep(1.5)
     first.kill()   # SIGKILL: no chance to write anything more
     assert feeder.is_alive(), "the feed ended before the kill: the test did not kill mid-run"

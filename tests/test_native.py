@@ -348,8 +348,8 @@ def test_accumulator_state_round_trips_as_bytes_and_refuses_garbage() -> None:
 @needs_native
 def test_checkpoint_state_keeps_native_bytes_that_load_without_the_module(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A state file saved where the native fold ran (its accumulators as bytes, a tenth of the time of
-    pickled Shapes) loads where it does not: the bytes are read in Python, into shapes and dicts."""
+    """A state file saved where the native fold ran loads where it does not (into shapes and dicts), and
+    where it does into native accumulators again (see specbuild.learn.state)."""
     from specbuild.kafka.checkpoint import State, decode_state, encode_state
     lines = list(iter_lines(str(ROOT / "fixtures" / "users.jsonl")))
     builder = SpecBuilder()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from specbuild import __version__
+from specbuild._version import __version__
 from specbuild.cli.console import Reporter
 from specbuild.cli.options import (
     APIVersion,

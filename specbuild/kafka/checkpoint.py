@@ -1,8 +1,10 @@
 """Checkpoints of a follower: the state file, the output folder's lock, and the dead-letter file.
 
 A checkpoint writes ``openapi.json`` (validated) and the builder's state with the next offset of
-every partition folded into it (``.specbuild-state.pickle``, atomic). The state file opens with a
-versioned header, so a state written by another format version is refused rather than misread.
+every partition folded into it (``.specbuild-state.json``, atomic; its format: :mod:`specbuild.learn.state`).
+The state file opens with a versioned header, so a state written by another format version is refused
+rather than misread; so is a ``.specbuild-state.pickle`` of specbuild 0.1.0 (from its header line: it is
+never unpickled).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import base64
 import contextlib
 import fcntl
 import os
-import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,9 @@ from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
 import orjson
 
-from specbuild import __version__
 from specbuild.errors import InputError, RecordError, UsageError
 from specbuild.io.files import write_atomic
+from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions
 from specbuild.run import build_document, write_document
@@ -29,10 +30,10 @@ from specbuild.run import build_document, write_document
 if TYPE_CHECKING:  # a type alias only: the state does not need Kafka loaded
     from specbuild.kafka.client import Partition
 
-STATE_NAME: Final = ".specbuild-state.pickle"
+STATE_NAME: Final = ".specbuild-state.json"
+LEGACY_STATE_NAME: Final = ".specbuild-state.pickle"  # format 2 (specbuild 0.1.0): refused, never read
 LOCK_NAME: Final = ".specbuild.lock"
-STATE_MAGIC: Final = b"specbuild-state"
-STATE_VERSION: Final = 2  # 2: body states gained `pending`, header policies their answer dicts
+STATE_VERSION: Final = codec.FORMAT
 
 
 # -- the saved state -------------------------------------------------------------------------------
@@ -46,29 +47,14 @@ class State:
 
 
 def encode_state(state: State) -> bytes:
-    header = b"%s %d %s\n" % (STATE_MAGIC, STATE_VERSION, __version__.encode())
-    # Native accumulators are saved as their bytes, which load with or without the native module
-    # (specbuild.learn.native reads them in Python where it is not there).
-    return header + pickle.dumps({"builder": state.builder, "positions": dict(state.positions)},
-                                 protocol=pickle.HIGHEST_PROTOCOL)
+    """The state file's bytes (:func:`specbuild.learn.state.encode`: plain data; the builder is left as it was)."""
+    return codec.encode(state.builder, state.positions)
 
 
 def decode_state(data: bytes, origin: str) -> State:
-    """The inverse of :func:`encode_state`; a state from another format version is refused."""
-    header, _, body = data.partition(b"\n")
-    parts = header.split(b" ")
-    if len(parts) < 2 or parts[0] != STATE_MAGIC:
-        raise InputError(f"{origin}: not a specbuild state file")
-    if parts[1] != str(STATE_VERSION).encode():
-        raise InputError(f"{origin}: state format {parts[1].decode(errors='replace')} is not the one this "
-                         f"specbuild writes ({STATE_VERSION})",
-                         hint="delete it to start over (the group's committed offsets then apply)")
-    try:
-        obj = pickle.loads(body)
-        return State(builder=obj["builder"], positions=dict(obj["positions"]))
-    except Exception as exc:  # a truncated or foreign pickle can raise almost anything
-        raise InputError(f"{origin}: cannot read the saved state ({type(exc).__name__}: {exc})",
-                         hint="delete it to start over (the group's committed offsets then apply)") from None
+    """The inverse of :func:`encode_state`; anything else (another format, a pickle) is refused."""
+    builder, positions = codec.decode(data, origin)
+    return State(builder=builder, positions=positions)
 
 
 class Store(Protocol):
@@ -97,6 +83,7 @@ class Checkpoints:
         try:
             data = self.state_path.read_bytes()
         except FileNotFoundError:
+            _refuse_legacy(self.output / LEGACY_STATE_NAME)
             return None
         return decode_state(data, str(self.state_path))
 
@@ -106,6 +93,19 @@ class Checkpoints:
         target = write_document(doc, self.output, self.fmt)
         write_atomic(self.state_path, encode_state(state))
         return doc, target
+
+
+def _refuse_legacy(path: Path) -> None:
+    """A state only a former specbuild wrote: refused from its header line, rather than starting over."""
+    try:
+        with open(path, "rb") as fh:
+            line = fh.readline(200)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    codec.check_header(line, str(path))  # format 2 says so here; a pickle is never loaded
+    raise InputError(f"{path}: not a specbuild state file", hint=f"specbuild writes its state to {STATE_NAME}")
 
 
 class StdoutCheckpoints:

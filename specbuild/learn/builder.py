@@ -430,6 +430,18 @@ def _settle_params(params: dict[str, ParamState], pending: Any) -> None:
         _merge_exported(params, pending.export())
 
 
+def settled_params(params: dict[str, ParamState], pending: Any) -> dict[str, ParamState]:
+    """``params`` as settling ``pending`` into them would leave them, changing neither (a new dict)."""
+    if pending is None:
+        return params
+    out = {}
+    for name, state in params.items():
+        out[name] = copy = ParamState()
+        copy.merge(state)
+    _merge_exported(out, pending.copy().export())  # export() empties the accumulator: a copy's
+    return out
+
+
 def _merge_exported(params: dict[str, ParamState],
                     exported: Iterable[tuple[str, int, bool, int, int, int, dict[str, int] | None]]) -> None:
     for name, present, repeated, count, kinds, fmts, vals in exported:

@@ -1,0 +1,379 @@
+"""The saved state of a follower as plain data: a versioned JSON codec for a :class:`SpecBuilder` and the
+partition positions; pure (bytes in, bytes out, no I/O).
+
+A state file is one header line, then one JSON document (UTF-8, keys sorted, no whitespace)::
+
+    specbuild-state 3 <specbuild version>\\n
+    {"builder": BUILDER, "positions": [[topic, partition, offset], ...]}
+
+Loading it builds objects from numbers, strings, lists and dicts only: nothing in the file names code.
+The header is read first, so a state of another format (2 was a pickle) is refused from its first line
+and never parsed. Every list below is sorted, and dicts are written with sorted keys, so the same fold
+gives the same bytes whatever order it saw things in, and with or without the native fold (its parts
+are written settled, as the Python fold would hold them).
+
+``BUILDER`` (what :class:`~specbuild.learn.builder.SpecBuilder` holds; its caches are not saved)::
+
+    {"hints": [str],                 # --path-template sources, as given
+     "include": [str], "exclude": [str], "examples": bool,   # the HeaderPolicy globs, --examples
+     "exchanges": int, "too_large": int,
+     "servers": [[scheme, host, calls]],
+     "templater": {"word_cap": int, "cache_size": int,
+                   "words": {key prefix: [word]},          # words seen at the next position
+                   "keys": [skeleton key]},
+     "operations": [[skeleton key, method, OPERATION]]}
+
+    OPERATION = [count, PARAMS query, PARAMS headers, BODIES request,
+                 [[status, RESPONSE]], {security scheme key: calls}]   # "" = calls without credentials
+    RESPONSE  = [count, PARAMS headers, BODIES]
+    BODIES    = [calls without a body, {media type: BODY}]
+    BODY      = [kind, count, too_large, example, SHAPE | null, PARAMS | null]
+                # kind: json (has a SHAPE) | form (has PARAMS) | text | binary;
+                # example: the smallest JSON body as its canonical JSON text, or null
+    PARAMS    = {name: [present, repeated, count, kinds, fmts, VALS]}   # ParamState + its StringsShape
+    SHAPE     = [count, kinds, depth, objects, [[key, SHAPE]] | null, SHAPE extra | null,
+                 SHAPE items | null, fmts, VALS]
+                # a schema.Shape, in the order the native fold exports it (its tuples are written as
+                # they come); properties sorted by key; depth: 0 at a body's root, one more per level
+    VALS      = {string: count} | null   # the distinct strings while an enum is possible
+
+``kinds`` and ``fmts`` are the bitmasks of :mod:`specbuild.learn.schema` (JSON kinds, or S_BOOL.. for strings;
+format bits in ``FORMAT_RULES`` order).
+
+Saving does not change the builder: copies of its native accumulators are exported, and merged into
+copies of its Python parts where it holds both, so the fold goes on exactly as if no state had been
+saved. Loading puts each body's shape back where it would be: into a native accumulator where the native
+fold is there (so that later bodies fold into the same tree: where more than ``schema.MAX_PROPS`` keys
+meet at one object position, which are evicted depends on that), else into a ``Shape``. Parameters load
+as Python ``ParamState``s (they merge with natively folded ones exactly).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import struct
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any, Final
+
+import orjson
+
+from specbuild._version import __version__
+from specbuild.errors import InputError, SpecbuildError
+from specbuild.http import HeaderPolicy
+from specbuild.learn import native
+from specbuild.learn.builder import (
+    Bodies,
+    BodyState,
+    OperationState,
+    ParamState,
+    ResponseState,
+    SpecBuilder,
+    settled_params,
+)
+from specbuild.learn.schema import MAX_DEPTH, Shape
+
+# (topic, partition), as specbuild.kafka.client.Partition: not imported, so Kafka needs not be loaded
+Partition = tuple[str, int]
+
+MAGIC: Final = b"specbuild-state"
+FORMAT: Final = 3  # 2: a pickle (specbuild 0.1.0); 3: this JSON
+BODY_KINDS: Final = frozenset({"json", "form", "text", "binary"})
+_HINT: Final = ("move it aside and re-learn the topics with a new --group, or keep following with the "
+                "specbuild that wrote it")
+
+
+class _Malformed(ValueError):
+    """A well-formed JSON document that is not a state."""
+
+
+# -- encoding --------------------------------------------------------------------------------------
+
+def encode(builder: SpecBuilder, positions: dict[Partition, int]) -> bytes:
+    """The state file's bytes: header line, then the JSON document (see the module docstring)."""
+    header = b"%s %d %s\n" % (MAGIC, FORMAT, __version__.encode())
+    with _no_gc():
+        doc = {"builder": _builder_data(builder),
+               "positions": [[topic, part, offset] for (topic, part), offset in sorted(positions.items())]}
+        data = orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
+        del doc  # freed while the collector is off: it would walk it all once more
+    return header + data
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cycle collector paused: a state is hundreds of thousands of small lists and dicts (none in a
+    cycle), and the collections their allocation sets off took over half the time of loading one."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _builder_data(b: SpecBuilder) -> dict[str, Any]:
+    t = b.templater
+    return {
+        "hints": list(b.hints), "include": list(b.headers.include), "exclude": list(b.headers.exclude),
+        "examples": b.examples, "exchanges": b.exchanges, "too_large": b.too_large,
+        "servers": [[scheme, host, n] for (scheme, host), n in sorted(b.servers.items())],
+        "templater": {"word_cap": t.word_cap, "cache_size": t.cache_size,
+                      "words": {prefix: sorted(words) for prefix, words in t._words.items()},
+                      "keys": sorted(t._keys)},
+        "operations": [[key, method, _operation_data(op)]
+                       for (key, method), op in sorted(b.operations.items(), key=lambda kv: kv[0])],
+    }
+
+
+def _operation_data(op: OperationState) -> list[Any]:
+    return [op.count, _params_data(op.query, op.pending_query), _params_data(op.headers, op.pending_headers),
+            _bodies_data(op.request),
+            [[status, [resp.count, _params_data(resp.headers, resp.pending_headers), _bodies_data(resp.bodies)]]
+             for status, resp in sorted(op.responses.items(), key=lambda kv: kv[0])],
+            dict(op.security)]
+
+
+def _params_data(params: dict[str, ParamState], pending: Any) -> dict[str, list[Any]]:
+    out = {}
+    for name, p in settled_params(params, pending).items():
+        v = p.values
+        out[name] = [p.present, p.repeated, v.count, v.kinds, v.fmts, v.vals]
+    return out
+
+
+def _bodies_data(bodies: Bodies) -> list[Any]:
+    return [bodies.empty, {media: _body_data(s) for media, s in bodies.by_media.items()}]
+
+
+def _body_data(s: BodyState) -> list[Any]:
+    example = None if s.example is None else s.example.decode()  # orjson's output: always UTF-8
+    form = None if s.form is None else _params_data(s.form, None)
+    return [s.kind, s.count, s.too_large, example, _settled_shape_data(s), form]
+
+
+def _settled_shape_data(s: BodyState) -> tuple[Any, ...] | None:
+    """``s.shape`` as :meth:`BodyState.settle` would leave it, without settling ``s``."""
+    shape, pending = s.shape, s.pending
+    if shape is None:
+        return None
+    if pending is None or not pending.count:
+        return _shape_data(shape)
+    pending = pending.copy()  # export() empties an accumulator: the builder keeps its own
+    if not shape.count:  # what settling gives: the native tree alone, already in the file's layout
+        exported: tuple[Any, ...] = pending.export()
+        return exported
+    return _shape_data(native.settled(shape.copy(), pending))
+
+
+def _shape_data(s: Shape) -> tuple[Any, ...]:
+    """A SHAPE: the layout of the native ``export()``, so that its tuples are written as they come."""
+    props = s.props
+    return (s.count, s.kinds, s.depth, s.objects,
+            None if props is None else [(key, _shape_data(child)) for key, child in sorted(props.items())],
+            None if s.extra is None else _shape_data(s.extra),
+            None if s.items is None else _shape_data(s.items),
+            s.fmts, s.vals)
+
+
+# -- decoding --------------------------------------------------------------------------------------
+
+def check_header(line: bytes, origin: str) -> None:
+    """Refuse a first line that is not this format's header (the format 2 header names its version)."""
+    parts = line.rstrip(b"\r\n").split(b" ")
+    if len(parts) < 2 or parts[0] != MAGIC:
+        raise InputError(f"{origin}: not a specbuild state file",
+                         hint="the output folder holds a file by the state's name that specbuild did not write")
+    if parts[1] != b"%d" % FORMAT:
+        found = parts[1][:20].decode(errors="replace")
+        wrote = parts[2][:40].decode(errors="replace") if len(parts) > 2 else "?"
+        raise InputError(f"{origin}: state format {found} is not {FORMAT}: re-learn or use specbuild {wrote}",
+                         hint=_HINT)
+
+
+def decode(data: bytes, origin: str) -> tuple[SpecBuilder, dict[Partition, int]]:
+    """The builder and positions :func:`encode` wrote; anything else is an InputError, never run."""
+    header, newline, body = data.partition(b"\n")
+    check_header(header, origin)
+    try:
+        if not newline:
+            raise _Malformed("no document after the header")
+        with _no_gc():
+            doc = _dict(orjson.loads(body))
+            builder = _builder(_dict(doc["builder"]))
+            positions = {(_str(topic), _int(part)): _int(offset)
+                         for topic, part, offset in _list(doc["positions"])}
+            del doc
+    except orjson.JSONDecodeError as exc:
+        raise _unreadable(origin, f"not JSON: {exc}") from None
+    except (_Malformed, KeyError, TypeError, ValueError, struct.error, SpecbuildError, RecursionError) as exc:
+        raise _unreadable(origin, f"{type(exc).__name__}: {exc}") from None
+    return builder, positions
+
+
+def _unreadable(origin: str, why: str) -> InputError:
+    return InputError(f"{origin}: cannot read the saved state ({why})", hint=_HINT)
+
+
+def _builder(d: dict[str, Any]) -> SpecBuilder:
+    headers = HeaderPolicy(include=tuple(_strs(d["include"])), exclude=tuple(_strs(d["exclude"])))
+    examples = d["examples"]
+    if type(examples) is not bool:
+        raise _Malformed("examples is not a boolean")
+    b = SpecBuilder(hints=tuple(_strs(d["hints"])), headers=headers, examples=examples)  # parses the hints
+    b.exchanges, b.too_large = _int(d["exchanges"]), _int(d["too_large"])
+    b.servers = Counter({(_str(scheme), _str(host)): _int(n) for scheme, host, n in _list(d["servers"])})
+    t, saved = b.templater, _dict(d["templater"])
+    t.word_cap, t.cache_size = _int(saved["word_cap"]), _int(saved["cache_size"])
+    t._words = {prefix: set(_strs(words)) for prefix, words in _dict(saved["words"]).items()}
+    t._keys = set(_strs(saved["keys"]))
+    for key, method, op in _list(d["operations"]):
+        b.operations[(_str(key), _str(method))] = _operation(op)
+    return b
+
+
+def _operation(d: Any) -> OperationState:
+    count, query, headers, request, responses, security = _list(d)
+    op = OperationState()
+    op.count, op.query, op.headers = _int(count), _params(query), _params(headers)
+    op.request = _bodies(request)
+    for status, resp in _list(responses):
+        op.responses[_int(status)] = _response(resp)
+    op.security = Counter({k: _int(n) for k, n in _dict(security).items()})
+    return op
+
+
+def _response(d: Any) -> ResponseState:
+    count, headers, bodies = _list(d)
+    resp = ResponseState()
+    resp.count, resp.headers, resp.bodies = _int(count), _params(headers), _bodies(bodies)
+    return resp
+
+
+def _bodies(d: Any) -> Bodies:
+    empty, by_media = _list(d)
+    out = Bodies()
+    out.empty = _int(empty)
+    out.by_media = {media: _body(s) for media, s in _dict(by_media).items()}
+    return out
+
+
+def _body(d: Any) -> BodyState:
+    kind, count, too_large, example, shape, form = _list(d)
+    if kind not in BODY_KINDS or (shape is None) != (kind != "json") or (form is None) != (kind != "form"):
+        raise _Malformed(f"a body of kind {kind!r} with the parts of another")
+    s = BodyState(kind)
+    s.count, s.too_large = _int(count), _int(too_large)
+    s.example = None if example is None else _str(example).encode()
+    if shape is not None and native.AVAILABLE:
+        s.pending = _accumulator(shape)
+    elif shape is not None:
+        s.shape = _shape(shape, 0)
+    if form is not None:
+        s.form = _params(form)
+    return s
+
+
+def _params(d: Any) -> dict[str, ParamState]:
+    out = {}
+    for name, (present, repeated, count, kinds, fmts, vals) in _dict(d).items():
+        p = ParamState()
+        if type(repeated) is not bool:
+            raise _Malformed("repeated is not a boolean")
+        p.present, p.repeated = _int(present), repeated
+        v = p.values
+        v.count, v.kinds, v.fmts, v.vals = _int(count), _int(kinds), _int(fmts), _vals(vals)
+        out[name] = p  # JSON keys are strings
+    return out
+
+
+def _shape(d: Any, depth: int) -> Shape:
+    # the hot loop of loading (a shape per position of every body): checks inline, one call per node
+    count, kinds, at, objects, props, extra, items, fmts, vals = d
+    if type(count) is not int or type(kinds) is not int or type(objects) is not int or type(fmts) is not int \
+            or at != depth or depth > MAX_DEPTH + 1:
+        raise _Malformed("a shape with counts that are not integers, or at the wrong depth")
+    if vals is not None and (type(vals) is not dict or not all(type(n) is int for n in vals.values())):
+        raise _Malformed("string counts that are not a dict of integers")
+    s = Shape.__new__(Shape)
+    s.count, s.kinds, s.depth, s.objects, s.fmts, s.vals = count, kinds, depth, objects, fmts, vals
+    below = depth + 1
+    s.props = None if props is None else {_str(k): _shape(c, below) for k, c in _list(props)}
+    s.extra = None if extra is None else _shape(extra, below)
+    s.items = None if items is None else _shape(items, below)
+    return s
+
+
+def _accumulator(d: Any) -> Any:
+    """A SHAPE as the native accumulator it was exported from (None when it saw nothing): folding goes on
+    into the same tree, as if the fold had never stopped (which keys are evicted at a crowded position
+    depends on that)."""
+    out = bytearray()
+    _put_node(d, 0, out)
+    acc = native.load(bytes(out))
+    return acc if acc.count else None
+
+
+def _put_node(d: Any, depth: int, out: bytearray) -> None:
+    """A SHAPE in the bytes of native/src/state.rs (``Node::dump``; specbuild.learn.native reads them back)."""
+    count, kinds, at, objects, props, extra, items, fmts, vals = d
+    if type(count) is not int or type(kinds) is not int or type(objects) is not int or type(fmts) is not int \
+            or at != depth or depth > MAX_DEPTH + 1:
+        raise _Malformed("a shape with counts that are not integers, or at the wrong depth")
+    out += _NODE.pack(count, kinds, depth, objects, fmts)  # struct.error when out of range
+    if vals is None:
+        out += _ABSENT
+    else:
+        out += _U32.pack(len(_dict(vals)))
+        for v, n in vals.items():
+            _put_str(v, out)
+            out += _U64.pack(_int(n))
+    if props is None:
+        out += _ABSENT
+    else:
+        out += _U32.pack(len(_list(props)))
+        for key, child in props:
+            _put_str(_str(key), out)
+            _put_node(child, depth + 1, out)
+    for child in (extra, items):
+        if child is None:
+            out.append(0)
+        else:
+            out.append(1)
+            _put_node(child, depth + 1, out)
+
+
+def _put_str(text: str, out: bytearray) -> None:
+    data = text.encode()
+    out += _U32.pack(len(data))
+    out += data
+
+
+_NODE, _U32, _U64 = struct.Struct("<QBIQB"), struct.Struct("<I"), struct.Struct("<Q")
+_ABSENT: Final = _U32.pack(0xFFFF_FFFF)
+
+
+def _vals(d: Any) -> dict[str, int] | None:
+    if d is not None and (type(d) is not dict or any(type(n) is not int for n in d.values())):
+        raise _Malformed("string counts that are not a dict of integers")
+    return d
+
+
+def _checked(kind: type, what: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if type(value) is not kind or (type(value) is int and value < 0):
+            raise _Malformed(f"{value!r:.40} is not {what}")
+        return value
+    return check
+
+
+_int: Callable[[Any], int] = _checked(int, "a count")
+_str: Callable[[Any], str] = _checked(str, "a string")
+_dict: Callable[[Any], dict[str, Any]] = _checked(dict, "an object")
+_list: Callable[[Any], list[Any]] = _checked(list, "a list")
+
+
+def _strs(value: Any) -> list[str]:
+    return [_str(s) for s in _list(value)]
