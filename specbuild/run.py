@@ -26,9 +26,8 @@ from specbuild.learn import native
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
-from specbuild.records import DEFAULT_MAX_BODY_BYTES, JsonParser, decode
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, JsonParser, Raw, decode
 
-Raw = tuple[bytes | str, str]
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
 
 

@@ -39,7 +39,7 @@ from specbuild.errors import RecordError, UsageError
 from specbuild.io.files import read_bytes, read_document, write_atomic
 from specbuild.io.jsonl import iter_lines
 from specbuild.io.validate import BodyValidator, check_input_spec
-from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw, decode
 
 if TYPE_CHECKING:
     from specbuild.kafka.client import Connection, StopAt
@@ -48,7 +48,6 @@ BATCH: Final = 512          # records per batch sent to a worker process
 AUTO_PARALLEL_BYTES: Final = 8 << 20  # files at least this big are checked by one worker per core
 MAX_AUTO_JOBS: Final = 4
 MAX_WARNINGS: Final = 20    # bad records a worker reports one by one (the rest are counted)
-Raw = tuple[bytes | str | None, str]
 
 
 class CheckSource(StrEnum):
@@ -92,7 +91,7 @@ def run_check(records: Iterable[Raw] | str, spec: dict[str, Any], *, jobs: int =
         add = checker.add
         for raw, origin in records:
             try:
-                ex = decode(raw if raw is not None else b"", origin, max_body_bytes=max_body_bytes)
+                ex = decode(raw, origin, max_body_bytes=max_body_bytes)
             except RecordError as err:
                 if strict:
                     raise
@@ -116,7 +115,7 @@ def _check_all(records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int
         add = checker.add
         for raw, origin in records:
             try:
-                ex = decode(raw if raw is not None else b"", origin, max_body_bytes=max_body_bytes)
+                ex = decode(raw, origin, max_body_bytes=max_body_bytes)
             except RecordError as err:
                 skipped[err.reason] += 1
                 if len(errors) < MAX_WARNINGS:
@@ -230,8 +229,8 @@ def kafka_records(connection: Connection, stop: StopAt, note: Callable[[str], No
             batch = source.poll(1000, 0.5)
             if batch.records:
                 last = time.monotonic()
-            for record in batch.records:
-                yield record
+            for raw, origin in batch.records:
+                yield (raw if raw is not None else b""), origin  # a tombstone: an empty record (not-json)
                 read += 1
                 if stop.reached(read):
                     return
