@@ -6,13 +6,9 @@ Sources are plain iterables of ``(raw, origin)``; what to say to the user is pas
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -26,6 +22,7 @@ from specbuild.learn import native
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
+from specbuild.parallel import Workers, start_method
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, JsonParser, Raw, decode
 
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
@@ -189,7 +186,7 @@ def plan_shards(path: str, jobs: int, min_bytes: int | None = None) -> list[Shar
     if path == "-" or jobs <= 1 or not p.is_file():
         return []
     size = p.stat().st_size
-    if size < (SHARD_MIN_BYTES[_start_method()] if min_bytes is None else min_bytes):
+    if size < (SHARD_MIN_BYTES[start_method()] if min_bytes is None else min_bytes):
         return []
     with open(p, "rb") as fh:
         if fh.read(2) == b"\x1f\x8b":
@@ -201,14 +198,6 @@ def plan_shards(path: str, jobs: int, min_bytes: int | None = None) -> list[Shar
             cuts.append(max(fh.tell(), cuts[-1]))
     cuts.append(size)
     return [Shard(path, p.name, a, b) for a, b in pairwise(cuts) if b > a]
-
-
-def _start_method() -> str:
-    """fork where it is safe: on Linux, with no other thread running (rich's live line is one). A forked
-    worker starts folding at once; a spawned one first starts an interpreter and imports specbuild."""
-    if sys.platform == "linux" and threading.active_count() == 1:
-        return "fork"
-    return "spawn"
 
 
 def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
@@ -241,25 +230,38 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
     return ShardResult(builder, fold.stats, line, errors, fatal)
 
 
+def _shard_worker(i: int, shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
+                  keep_errors: int, outbox: Any) -> None:
+    try:
+        outbox.put((i, fold_shard(shard, template, strict, max_body_bytes, keep_errors), None))
+    except Exception as exc:  # a bug, or a file that cannot be read: raised in the parent
+        outbox.put((i, None, exc))
+
+
+def _shard_result(workers: Workers, arrived: dict[int, ShardResult], i: int) -> ShardResult:
+    """Shard ``i``'s result: results come in any order, and are merged in the file's."""
+    while i not in arrived:
+        if workers.outbox.empty():
+            import_validator()  # needed once the shards are merged: meanwhile, a worker folds
+        j, result, exc = workers.get()
+        if exc is not None:
+            raise exc
+        arrived[j] = result
+    return arrived.pop(i)
+
+
 def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stats:
     """Fold every shard in its own process and merge into ``fold.builder``; warnings come in file order."""
-    ctx = multiprocessing.get_context(_start_method())
     template = fold.builder.blank()
+    settings = (template, fold.strict, fold.max_body_bytes, keep_errors)
     # This process folds the first shard itself while the workers start and fold the others: one
     # interpreter fewer to start, one builder fewer to pickle, and a core busy from the first moment.
-    with ProcessPoolExecutor(max_workers=max(1, len(shards) - 1), mp_context=ctx) as pool:
-        futures: list[Future[ShardResult] | None] = [None] + [
-            pool.submit(fold_shard, s, template, fold.strict, fold.max_body_bytes, keep_errors) for s in shards[1:]]
+    with Workers("specbuild-shard") as workers:
+        workers.start(_shard_worker, ((i, s, *settings, workers.outbox) for i, s in enumerate(shards) if i))
+        arrived: dict[int, ShardResult] = {}
         first_line = 0
         for i, shard in enumerate(shards):
-            future = futures[i]
-            if future is None:
-                result = fold_shard(shard, template, fold.strict, fold.max_body_bytes, keep_errors)
-            else:
-                if not future.done():
-                    import_validator()  # needed once the shards are merged: meanwhile, a worker folds
-                result = future.result()
-            futures[i] = None  # merged results are let go at once: peak memory stays near one builder
+            result = fold_shard(shard, *settings) if i == 0 else _shard_result(workers, arrived, i)
             for line, err in result.errors:
                 located = err.located(f"{shard.name}:{first_line + line}")
                 if result.fatal is not None and line == result.fatal[0]:
@@ -269,5 +271,5 @@ def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stat
             first_line += result.lines
             fold.builder.merge(result.builder)
             fold.stats.merge(result.stats)
-            del result, future
+            del result  # merged results are let go at once: peak memory stays near one builder
     return fold.stats

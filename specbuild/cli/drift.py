@@ -13,9 +13,7 @@ shared with the bench script.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import sys
 import time
 from collections import Counter
@@ -39,6 +37,7 @@ from specbuild.errors import RecordError, UsageError
 from specbuild.io.files import read_bytes, read_document, write_atomic
 from specbuild.io.jsonl import iter_lines
 from specbuild.io.validate import BodyValidator, check_input_spec
+from specbuild.parallel import Workers
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw, decode
 
 if TYPE_CHECKING:
@@ -107,7 +106,6 @@ def run_check(records: Iterable[Raw] | str, spec: dict[str, Any], *, jobs: int =
 
 def _check_all(records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int, outbox: Any) -> None:
     """A worker's whole job: check its share, then hand back what it found (or the bug it hit)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
     try:
         checker = Checker(spec, explain=BodyValidator)
         skipped: Counter[str] = Counter()
@@ -146,29 +144,15 @@ def _file_worker(path: str, shard: int, shards: int, spec: dict[str, Any], max_b
 def _run_parallel(records: Iterable[Raw] | str, spec: dict[str, Any], jobs: int, max_body_bytes: int,
                   on_skip: Callable[[RecordError], None] | None) -> CheckOutcome:
     """``records`` is a file path (each worker reads its shard) or an iterable (dealt in batches)."""
-    methods = multiprocessing.get_all_start_methods()
-    ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    outbox: Any = ctx.Queue()
-    inbox: Any = None
-    if isinstance(records, str):
-        workers = [ctx.Process(target=_file_worker, args=(records, i, jobs, spec, max_body_bytes, outbox),
-                               daemon=True) for i in range(jobs)]
-    else:
-        inbox = ctx.Queue(maxsize=jobs * 4)  # bounded: memory does not grow with the input
-        workers = [ctx.Process(target=_queue_worker, args=(spec, max_body_bytes, inbox, outbox), daemon=True)
-                   for _ in range(jobs)]
-    for w in workers:
-        w.start()
-    try:
-        if inbox is not None:
-            assert not isinstance(records, str)
-            _deal(records, inbox, len(workers))
-        results = [outbox.get() for _ in workers]
-    finally:
-        for w in workers:
-            w.join(timeout=5)
-            if w.is_alive():
-                w.terminate()
+    with Workers("specbuild-check") as workers:
+        outbox = workers.outbox
+        if isinstance(records, str):
+            workers.start(_file_worker, ((records, i, jobs, spec, max_body_bytes, outbox) for i in range(jobs)))
+        else:
+            inbox = workers.queue(maxsize=jobs * 4)  # bounded: memory does not grow with the input
+            workers.start(_queue_worker, ((spec, max_body_bytes, inbox, outbox) for _ in range(jobs)))
+            _deal(records, inbox, jobs)
+        results = [workers.get() for _ in range(jobs)]
     merged = Checker(spec, explain=BodyValidator)
     skipped: Counter[str] = Counter()
     for status, state, counts, errors in results:
