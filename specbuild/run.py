@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from specbuild.errors import RecordError
 from specbuild.io.files import dumps, write_atomic
@@ -23,7 +23,7 @@ from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
 from specbuild.parallel import Workers, start_method
-from specbuild.records import DEFAULT_MAX_BODY_BYTES, JsonParser, Raw, decode
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, JsonParser, Raw, decode
 
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
 
@@ -64,28 +64,42 @@ class Reporter(Protocol):
     def summary(self, stats: Stats, *, paths: int, operations: int, target: str | None) -> None: ...
 
 
-@dataclass(slots=True)
-class Fold:
-    """Feeds records into a builder, counting and reporting bad ones."""
+class Sink(Protocol):
+    """What a fold feeds exchanges to: a :class:`SpecBuilder`, or ``check``'s drift checker."""
 
-    builder: SpecBuilder
+    def add(self, ex: Exchange) -> None: ...
+
+
+S = TypeVar("S", bound=Sink)
+
+
+@dataclass(slots=True)
+class Fold(Generic[S]):
+    """The one record loop: decode each raw record and feed it to ``builder``; count and report bad ones
+    (``strict``: the first is raised)."""
+
+    builder: S
     strict: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     on_skip: Callable[[RecordError], None] | None = None
     on_progress: Callable[[Stats], None] | None = None
     stats: Stats = field(default_factory=Stats)
-    # With the native module: records in their plain form decoded natively, and bodies parsed natively
-    # (see specbuild.learn.native). Examples need the bodies as Python values, so not with --examples.
+    # With the native module and a SpecBuilder: records in their plain form decoded natively, and bodies
+    # parsed natively (see specbuild.learn.native). Examples need the bodies as Python values, so not with
+    # --examples; nor for a checker, which reads the bodies.
     parse_json: JsonParser | None = field(init=False)
     decode_fields: Callable[[bytes | str, int], tuple[Any, ...] | None] | None = field(init=False)
+    add_fields: Callable[..., None] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.native(not self.builder.examples)
+        self.native(isinstance(self.builder, SpecBuilder) and not self.builder.examples)
 
     def native(self, on: bool) -> None:
         """Use the native decode and fold (when built), or not: the spec is the same either way."""
-        self.parse_json = native.json_parser() if on else None
-        self.decode_fields = native.fields_decoder() if on else None
+        builder = self.builder if isinstance(self.builder, SpecBuilder) else None
+        self.parse_json = native.json_parser() if on and builder else None
+        self.decode_fields = native.fields_decoder() if on and builder else None
+        self.add_fields = builder.add_fields if builder else _no_fields
 
     def add(self, raw: bytes | str, origin: str) -> bool:
         """Fold one raw record; False when it was skipped (and counted)."""
@@ -93,7 +107,7 @@ class Fold:
         if self.decode_fields is not None:
             fields = self.decode_fields(raw, self.max_body_bytes)
             if fields is not None:  # the plain form, decoded natively (never too large): no Exchange needed
-                self.builder.add_fields(*fields)
+                self.add_fields(*fields)
                 self.stats.learned += 1
                 return True
         try:
@@ -130,6 +144,10 @@ class Fold:
             elif should_stop is not None and n % 64 == 0 and should_stop():
                 break
         return self.stats
+
+
+def _no_fields(*fields: Any) -> None:
+    raise AssertionError("natively decoded fields are only for a SpecBuilder")
 
 
 def build_document(builder: SpecBuilder, options: RenderOptions | None = None,
@@ -250,7 +268,7 @@ def _shard_result(workers: Workers, arrived: dict[int, ShardResult], i: int) -> 
     return arrived.pop(i)
 
 
-def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stats:
+def feed_sharded(fold: Fold[SpecBuilder], shards: list[Shard], keep_errors: int = 64) -> Stats:
     """Fold every shard in its own process and merge into ``fold.builder``; warnings come in file order."""
     template = fold.builder.blank()
     settings = (template, fold.strict, fold.max_body_bytes, keep_errors)

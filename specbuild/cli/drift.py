@@ -4,8 +4,9 @@
 the same for both: **0** nothing at or above ``--fail-on``; **1** drift at or above it; **2** a usage or
 input error (a spec that is not valid OpenAPI 3, a missing file, a malformed ignore file).
 
-``check`` reads the traffic (a JSONL file, stdin, or a Kafka topic read to its end) through
-``records.decode`` and :class:`specbuild.drift.check.Checker`; with ``--jobs N`` the records are dealt in
+``check`` reads the traffic (a JSONL file, stdin, or a Kafka topic read to its end) through the record
+loop the build uses (:class:`specbuild.run.Fold`: decode, skip and count bad records) into a
+:class:`specbuild.drift.check.Checker`; with ``--jobs N`` the records are dealt in
 batches to N worker processes, each with its own checker, and their findings merged at the end
 (exact: counts add up, examples and subjects are chosen by content). ``run_check`` is that loop,
 shared with the bench script.
@@ -38,7 +39,8 @@ from specbuild.io.files import read_bytes, read_document, write_atomic
 from specbuild.io.jsonl import iter_lines
 from specbuild.io.validate import BodyValidator, check_input_spec
 from specbuild.parallel import Workers
-from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw, decode
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw
+from specbuild.run import Fold
 
 if TYPE_CHECKING:
     from specbuild.kafka.client import Connection, StopAt
@@ -86,20 +88,9 @@ def run_check(records: Iterable[Raw] | str, spec: dict[str, Any], *, jobs: int =
     else:
         assert not isinstance(records, str)
         checker = Checker(spec, explain=BodyValidator)
-        skipped: Counter[str] = Counter()
-        add = checker.add
-        for raw, origin in records:
-            try:
-                ex = decode(raw, origin, max_body_bytes=max_body_bytes)
-            except RecordError as err:
-                if strict:
-                    raise
-                skipped[err.reason] += 1
-                if on_skip is not None:
-                    on_skip(err)
-                continue
-            add(ex)
-        outcome = CheckOutcome(checker.findings(), checker.stats, skipped)
+        fold = Fold(checker, strict=strict, max_body_bytes=max_body_bytes, on_skip=on_skip)
+        fold.feed(records)
+        outcome = CheckOutcome(checker.findings(), checker.stats, fold.stats.skipped)
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -108,19 +99,15 @@ def _check_all(records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int
     """A worker's whole job: check its share, then hand back what it found (or the bug it hit)."""
     try:
         checker = Checker(spec, explain=BodyValidator)
-        skipped: Counter[str] = Counter()
         errors: list[RecordError] = []
-        add = checker.add
-        for raw, origin in records:
-            try:
-                ex = decode(raw, origin, max_body_bytes=max_body_bytes)
-            except RecordError as err:
-                skipped[err.reason] += 1
-                if len(errors) < MAX_WARNINGS:
-                    errors.append(err)
-                continue
-            add(ex)
-        outbox.put(("ok", checker.state(), skipped, errors))
+
+        def keep(err: RecordError) -> None:
+            if len(errors) < MAX_WARNINGS:
+                errors.append(err)
+
+        fold = Fold(checker, max_body_bytes=max_body_bytes, on_skip=keep)
+        fold.feed(records)
+        outbox.put(("ok", checker.state(), fold.stats.skipped, errors))
     except Exception as exc:  # a bug (or an unreadable file): the parent re-raises it
         outbox.put(("error", exc, None, None))
 

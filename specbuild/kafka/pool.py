@@ -43,7 +43,7 @@ class BadRecords(Protocol):
 class LocalFolder:
     """Folds each batch here; bad records are reported through the fold's ``on_skip`` as they come."""
 
-    def __init__(self, fold: Fold, bad: BadRecords | None = None) -> None:
+    def __init__(self, fold: Fold[SpecBuilder], bad: BadRecords | None = None) -> None:
         self.fold = fold
         self.bad = bad
         self.dispatched = 0
