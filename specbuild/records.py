@@ -21,6 +21,9 @@ from specbuild.http import METHODS
 DEFAULT_MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 
 Pairs = tuple[tuple[str, str], ...]
+# One raw record as every source yields it, with where it came from ("rec.jsonl:42",
+# "http_recordings[2]@1187"): the text ``decode`` reads.
+Raw = tuple[bytes | str, str]
 JsonParser = Callable[[str], Any]
 
 

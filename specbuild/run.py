@@ -6,17 +6,13 @@ Sources are plain iterables of ``(raw, origin)``; what to say to the user is pas
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from specbuild.errors import RecordError
 from specbuild.io.files import dumps, write_atomic
@@ -26,9 +22,9 @@ from specbuild.learn import native
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
-from specbuild.records import DEFAULT_MAX_BODY_BYTES, JsonParser, decode
+from specbuild.parallel import Workers, start_method
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, JsonParser, Raw, decode
 
-Raw = tuple[bytes | str, str]
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
 
 
@@ -68,28 +64,42 @@ class Reporter(Protocol):
     def summary(self, stats: Stats, *, paths: int, operations: int, target: str | None) -> None: ...
 
 
-@dataclass(slots=True)
-class Fold:
-    """Feeds records into a builder, counting and reporting bad ones."""
+class Sink(Protocol):
+    """What a fold feeds exchanges to: a :class:`SpecBuilder`, or ``check``'s drift checker."""
 
-    builder: SpecBuilder
+    def add(self, ex: Exchange) -> None: ...
+
+
+S = TypeVar("S", bound=Sink)
+
+
+@dataclass(slots=True)
+class Fold(Generic[S]):
+    """The one record loop: decode each raw record and feed it to ``builder``; count and report bad ones
+    (``strict``: the first is raised)."""
+
+    builder: S
     strict: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     on_skip: Callable[[RecordError], None] | None = None
     on_progress: Callable[[Stats], None] | None = None
     stats: Stats = field(default_factory=Stats)
-    # With the native module: records in their plain form decoded natively, and bodies parsed natively
-    # (see specbuild.learn.native). Examples need the bodies as Python values, so not with --examples.
+    # With the native module and a SpecBuilder: records in their plain form decoded natively, and bodies
+    # parsed natively (see specbuild.learn.native). Examples need the bodies as Python values, so not with
+    # --examples; nor for a checker, which reads the bodies.
     parse_json: JsonParser | None = field(init=False)
     decode_fields: Callable[[bytes | str, int], tuple[Any, ...] | None] | None = field(init=False)
+    add_fields: Callable[..., None] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.native(not self.builder.examples)
+        self.native(isinstance(self.builder, SpecBuilder) and not self.builder.examples)
 
     def native(self, on: bool) -> None:
         """Use the native decode and fold (when built), or not: the spec is the same either way."""
-        self.parse_json = native.json_parser() if on else None
-        self.decode_fields = native.fields_decoder() if on else None
+        builder = self.builder if isinstance(self.builder, SpecBuilder) else None
+        self.parse_json = native.json_parser() if on and builder else None
+        self.decode_fields = native.fields_decoder() if on and builder else None
+        self.add_fields = builder.add_fields if builder else _no_fields
 
     def add(self, raw: bytes | str, origin: str) -> bool:
         """Fold one raw record; False when it was skipped (and counted)."""
@@ -97,7 +107,7 @@ class Fold:
         if self.decode_fields is not None:
             fields = self.decode_fields(raw, self.max_body_bytes)
             if fields is not None:  # the plain form, decoded natively (never too large): no Exchange needed
-                self.builder.add_fields(*fields)
+                self.add_fields(*fields)
                 self.stats.learned += 1
                 return True
         try:
@@ -134,6 +144,10 @@ class Fold:
             elif should_stop is not None and n % 64 == 0 and should_stop():
                 break
         return self.stats
+
+
+def _no_fields(*fields: Any) -> None:
+    raise AssertionError("natively decoded fields are only for a SpecBuilder")
 
 
 def build_document(builder: SpecBuilder, options: RenderOptions | None = None,
@@ -190,7 +204,7 @@ def plan_shards(path: str, jobs: int, min_bytes: int | None = None) -> list[Shar
     if path == "-" or jobs <= 1 or not p.is_file():
         return []
     size = p.stat().st_size
-    if size < (SHARD_MIN_BYTES[_start_method()] if min_bytes is None else min_bytes):
+    if size < (SHARD_MIN_BYTES[start_method()] if min_bytes is None else min_bytes):
         return []
     with open(p, "rb") as fh:
         if fh.read(2) == b"\x1f\x8b":
@@ -202,14 +216,6 @@ def plan_shards(path: str, jobs: int, min_bytes: int | None = None) -> list[Shar
             cuts.append(max(fh.tell(), cuts[-1]))
     cuts.append(size)
     return [Shard(path, p.name, a, b) for a, b in pairwise(cuts) if b > a]
-
-
-def _start_method() -> str:
-    """fork where it is safe: on Linux, with no other thread running (rich's live line is one). A forked
-    worker starts folding at once; a spawned one first starts an interpreter and imports specbuild."""
-    if sys.platform == "linux" and threading.active_count() == 1:
-        return "fork"
-    return "spawn"
 
 
 def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
@@ -242,25 +248,38 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
     return ShardResult(builder, fold.stats, line, errors, fatal)
 
 
-def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stats:
+def _shard_worker(i: int, shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
+                  keep_errors: int, outbox: Any) -> None:
+    try:
+        outbox.put((i, fold_shard(shard, template, strict, max_body_bytes, keep_errors), None))
+    except Exception as exc:  # a bug, or a file that cannot be read: raised in the parent
+        outbox.put((i, None, exc))
+
+
+def _shard_result(workers: Workers, arrived: dict[int, ShardResult], i: int) -> ShardResult:
+    """Shard ``i``'s result: results come in any order, and are merged in the file's."""
+    while i not in arrived:
+        if workers.outbox.empty():
+            import_validator()  # needed once the shards are merged: meanwhile, a worker folds
+        j, result, exc = workers.get()
+        if exc is not None:
+            raise exc
+        arrived[j] = result
+    return arrived.pop(i)
+
+
+def feed_sharded(fold: Fold[SpecBuilder], shards: list[Shard], keep_errors: int = 64) -> Stats:
     """Fold every shard in its own process and merge into ``fold.builder``; warnings come in file order."""
-    ctx = multiprocessing.get_context(_start_method())
     template = fold.builder.blank()
+    settings = (template, fold.strict, fold.max_body_bytes, keep_errors)
     # This process folds the first shard itself while the workers start and fold the others: one
     # interpreter fewer to start, one builder fewer to pickle, and a core busy from the first moment.
-    with ProcessPoolExecutor(max_workers=max(1, len(shards) - 1), mp_context=ctx) as pool:
-        futures: list[Future[ShardResult] | None] = [None] + [
-            pool.submit(fold_shard, s, template, fold.strict, fold.max_body_bytes, keep_errors) for s in shards[1:]]
+    with Workers("specbuild-shard") as workers:
+        workers.start(_shard_worker, ((i, s, *settings, workers.outbox) for i, s in enumerate(shards) if i))
+        arrived: dict[int, ShardResult] = {}
         first_line = 0
         for i, shard in enumerate(shards):
-            future = futures[i]
-            if future is None:
-                result = fold_shard(shard, template, fold.strict, fold.max_body_bytes, keep_errors)
-            else:
-                if not future.done():
-                    import_validator()  # needed once the shards are merged: meanwhile, a worker folds
-                result = future.result()
-            futures[i] = None  # merged results are let go at once: peak memory stays near one builder
+            result = fold_shard(shard, *settings) if i == 0 else _shard_result(workers, arrived, i)
             for line, err in result.errors:
                 located = err.located(f"{shard.name}:{first_line + line}")
                 if result.fatal is not None and line == result.fatal[0]:
@@ -270,5 +289,5 @@ def feed_sharded(fold: Fold, shards: list[Shard], keep_errors: int = 64) -> Stat
             first_line += result.lines
             fold.builder.merge(result.builder)
             fold.stats.merge(result.stats)
-            del result, future
+            del result  # merged results are let go at once: peak memory stays near one builder
     return fold.stats

@@ -13,7 +13,10 @@ import pytest
 
 from specbuild.cli.app import main
 from specbuild.cli.drift import AUTO_PARALLEL_BYTES, auto_jobs, run_check
+from specbuild.errors import RecordError
 from specbuild.io.jsonl import iter_lines
+from specbuild.learn.builder import SpecBuilder
+from specbuild.run import Fold
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIFT = ROOT / "fixtures" / "drift"
@@ -132,6 +135,20 @@ def test_workers_find_what_one_process_finds(tmp_path: Path) -> None:
     many = run_check(str(big), spec, jobs=3)
     queued = run_check(iter_lines(str(big)), spec, jobs=2)
     assert one.findings == many.findings == queued.findings and one.stats == many.stats == queued.stats
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_check_skips_and_counts_bad_records_as_the_build_does(jobs: int) -> None:
+    """One record loop (run.Fold) for both: same reasons, same counts, same warnings."""
+    messy = str(ROOT / "fixtures" / "messy.jsonl")
+    warned: list[RecordError] = []
+    outcome = run_check(messy, json.loads(Path(SPEC).read_text()), jobs=jobs, on_skip=warned.append)
+    built: list[RecordError] = []
+    fold = Fold(SpecBuilder(), on_skip=built.append)
+    fold.feed(iter_lines(messy))
+    assert outcome.skipped == fold.stats.skipped and sum(outcome.skipped.values()) > 0
+    assert sorted(map(str, warned)) == sorted(map(str, built))
+    assert outcome.stats.exchanges == fold.stats.learned
 
 
 def test_big_files_get_one_worker_per_core(tmp_path: Path) -> None:

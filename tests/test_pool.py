@@ -61,7 +61,7 @@ def test_after_the_last_sync_the_workers_are_gone_and_nothing_is_lost() -> None:
         pool.add([(v, f"t[1]@{i}") for i, v in enumerate(USERS[half:])])
         builder = pool.sync(last=True)
         assert dumps(build_document(builder)) == file_replay(USERS)
-        for proc in pool._procs:
+        for proc in pool._workers.procs:
             proc.join(timeout=10)
             assert proc.exitcode == 0
         pool._check_alive()        # exited after handing over: not a dead worker

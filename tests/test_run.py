@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from specbuild import run
+from specbuild import parallel
 from specbuild.errors import RecordError
 from specbuild.io.files import dumps
 from specbuild.io.jsonl import iter_lines
@@ -40,7 +38,7 @@ def test_sharded_replay_equals_sequential(name: str, method: str, monkeypatch: p
     """Workers forked (Linux, no other thread) or spawned (elsewhere, or with rich's live line running)."""
     if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {method} start method here")
-    monkeypatch.setattr(run, "_start_method", lambda: method)
+    monkeypatch.setattr(parallel, "start_method", lambda: method)
     doc, warnings, fold = sequential(FIXTURES / name)
     doc3, warnings3, fold3 = sharded(FIXTURES / name, 3)
     assert doc3 == doc
@@ -53,19 +51,6 @@ def test_sharded_strict_raises_the_first_bad_line() -> None:
     with pytest.raises(RecordError) as info:
         feed_sharded(fold, plan_shards(str(FIXTURES / "messy.jsonl"), 2, min_bytes=0))
     assert info.value.origin == "messy.jsonl:11"
-
-
-def test_workers_are_forked_only_without_other_threads() -> None:
-    if threading.active_count() == 1:  # (other tests' brokers may have left a reader thread running)
-        assert run._start_method() == ("fork" if sys.platform == "linux" else "spawn")
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        assert run._start_method() == "spawn"   # a forked child would inherit its locks, not the thread
-    finally:
-        stop.set()
-        other.join()
 
 
 def test_no_shards_for_small_gzip_or_stdin(tmp_path: Path) -> None:
@@ -82,7 +67,7 @@ def test_sharded_replay_skips_a_byte_order_mark_like_the_plain_reader(
     """The shard reader re-read the file without the BOM rule: ``not-json`` at line 1 of a large file."""
     if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {method} start method here")
-    monkeypatch.setattr(run, "_start_method", lambda: method)
+    monkeypatch.setattr(parallel, "start_method", lambda: method)
     bom = tmp_path / "bom.jsonl"
     bom.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "users.jsonl").read_bytes())
     doc, warnings, fold = sequential(bom)

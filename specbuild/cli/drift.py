@@ -4,8 +4,9 @@
 the same for both: **0** nothing at or above ``--fail-on``; **1** drift at or above it; **2** a usage or
 input error (a spec that is not valid OpenAPI 3, a missing file, a malformed ignore file).
 
-``check`` reads the traffic (a JSONL file, stdin, or a Kafka topic read to its end) through
-``records.decode`` and :class:`specbuild.drift.check.Checker`; with ``--jobs N`` the records are dealt in
+``check`` reads the traffic (a JSONL file, stdin, or a Kafka topic read to its end) through the record
+loop the build uses (:class:`specbuild.run.Fold`: decode, skip and count bad records) into a
+:class:`specbuild.drift.check.Checker`; with ``--jobs N`` the records are dealt in
 batches to N worker processes, each with its own checker, and their findings merged at the end
 (exact: counts add up, examples and subjects are chosen by content). ``run_check`` is that loop,
 shared with the bench script.
@@ -13,9 +14,7 @@ shared with the bench script.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import sys
 import time
 from collections import Counter
@@ -66,7 +65,9 @@ from specbuild.errors import RecordError, UsageError
 from specbuild.io.files import read_bytes, read_document, write_atomic
 from specbuild.io.jsonl import iter_lines
 from specbuild.io.validate import BodyValidator, check_input_spec
-from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
+from specbuild.parallel import Workers
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw
+from specbuild.run import Fold
 
 if TYPE_CHECKING:
     from specbuild.kafka.client import Connection, StopAt
@@ -75,7 +76,6 @@ BATCH: Final = 512          # records per batch sent to a worker process
 AUTO_PARALLEL_BYTES: Final = 8 << 20  # files at least this big are checked by one worker per core
 MAX_AUTO_JOBS: Final = 4
 MAX_WARNINGS: Final = 20    # bad records a worker reports one by one (the rest are counted)
-Raw = tuple[bytes | str | None, str]
 
 
 # --- the loop ----------------------------------------------------------------------------------------
@@ -110,42 +110,26 @@ def run_check(records: Iterable[Raw] | str, spec: dict[str, Any], *, jobs: int =
     else:
         assert not isinstance(records, str)
         checker = Checker(spec, explain=BodyValidator)
-        skipped: Counter[str] = Counter()
-        add = checker.add
-        for raw, origin in records:
-            try:
-                ex = decode(raw if raw is not None else b"", origin, max_body_bytes=max_body_bytes)
-            except RecordError as err:
-                if strict:
-                    raise
-                skipped[err.reason] += 1
-                if on_skip is not None:
-                    on_skip(err)
-                continue
-            add(ex)
-        outcome = CheckOutcome(checker.findings(), checker.stats, skipped)
+        fold = Fold(checker, strict=strict, max_body_bytes=max_body_bytes, on_skip=on_skip)
+        fold.feed(records)
+        outcome = CheckOutcome(checker.findings(), checker.stats, fold.stats.skipped)
     outcome.seconds = time.monotonic() - started
     return outcome
 
 
 def _check_all(records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int, outbox: Any) -> None:
     """A worker's whole job: check its share, then hand back what it found (or the bug it hit)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
     try:
         checker = Checker(spec, explain=BodyValidator)
-        skipped: Counter[str] = Counter()
         errors: list[RecordError] = []
-        add = checker.add
-        for raw, origin in records:
-            try:
-                ex = decode(raw if raw is not None else b"", origin, max_body_bytes=max_body_bytes)
-            except RecordError as err:
-                skipped[err.reason] += 1
-                if len(errors) < MAX_WARNINGS:
-                    errors.append(err)
-                continue
-            add(ex)
-        outbox.put(("ok", checker.state(), skipped, errors))
+
+        def keep(err: RecordError) -> None:
+            if len(errors) < MAX_WARNINGS:
+                errors.append(err)
+
+        fold = Fold(checker, max_body_bytes=max_body_bytes, on_skip=keep)
+        fold.feed(records)
+        outbox.put(("ok", checker.state(), fold.stats.skipped, errors))
     except Exception as exc:  # a bug (or an unreadable file): the parent re-raises it
         outbox.put(("error", exc, None, None))
 
@@ -169,29 +153,15 @@ def _file_worker(path: str, shard: int, shards: int, spec: dict[str, Any], max_b
 def _run_parallel(records: Iterable[Raw] | str, spec: dict[str, Any], jobs: int, max_body_bytes: int,
                   on_skip: Callable[[RecordError], None] | None) -> CheckOutcome:
     """``records`` is a file path (each worker reads its shard) or an iterable (dealt in batches)."""
-    methods = multiprocessing.get_all_start_methods()
-    ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    outbox: Any = ctx.Queue()
-    inbox: Any = None
-    if isinstance(records, str):
-        workers = [ctx.Process(target=_file_worker, args=(records, i, jobs, spec, max_body_bytes, outbox),
-                               daemon=True) for i in range(jobs)]
-    else:
-        inbox = ctx.Queue(maxsize=jobs * 4)  # bounded: memory does not grow with the input
-        workers = [ctx.Process(target=_queue_worker, args=(spec, max_body_bytes, inbox, outbox), daemon=True)
-                   for _ in range(jobs)]
-    for w in workers:
-        w.start()
-    try:
-        if inbox is not None:
-            assert not isinstance(records, str)
-            _deal(records, inbox, len(workers))
-        results = [outbox.get() for _ in workers]
-    finally:
-        for w in workers:
-            w.join(timeout=5)
-            if w.is_alive():
-                w.terminate()
+    with Workers("specbuild-check") as workers:
+        outbox = workers.outbox
+        if isinstance(records, str):
+            workers.start(_file_worker, ((records, i, jobs, spec, max_body_bytes, outbox) for i in range(jobs)))
+        else:
+            inbox = workers.queue(maxsize=jobs * 4)  # bounded: memory does not grow with the input
+            workers.start(_queue_worker, ((spec, max_body_bytes, inbox, outbox) for _ in range(jobs)))
+            _deal(records, inbox, jobs)
+        results = [workers.get() for _ in range(jobs)]
     merged = Checker(spec, explain=BodyValidator)
     skipped: Counter[str] = Counter()
     for status, state, counts, errors in results:
@@ -252,8 +222,8 @@ def kafka_records(connection: Connection, stop: StopAt, note: Callable[[str], No
             batch = source.poll(1000, 0.5)
             if batch.records:
                 last = time.monotonic()
-            for record in batch.records:
-                yield record
+            for raw, origin in batch.records:
+                yield (raw if raw is not None else b""), origin  # a tombstone: an empty record (not-json)
                 read += 1
                 if stop.reached(read):
                     return

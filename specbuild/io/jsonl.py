@@ -14,7 +14,6 @@ from typing import BinaryIO, Final
 
 from specbuild.errors import SourceError
 
-Raw = tuple[bytes, str]
 BOM: Final = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, as some Windows tools write
 
 
@@ -40,7 +39,7 @@ def _open(path: str) -> tuple[BinaryIO, str]:
     return fh, p.name
 
 
-def iter_lines(path: str) -> Iterator[Raw]:
+def iter_lines(path: str) -> Iterator[tuple[bytes, str]]:  # a records.Raw, always bytes
     """Yield each non-blank line of a recordings file with its origin (``rec.jsonl:42``).
 
     Gzip input is recognised by its magic bytes, whatever the name; ``-`` reads standard input.

@@ -8,7 +8,6 @@ delta builders that are merged into the one builder at each checkpoint (``sync``
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import queue
 import signal
@@ -17,6 +16,7 @@ from typing import Any, Final, Protocol
 
 from specbuild.errors import RecordError
 from specbuild.learn.builder import SpecBuilder
+from specbuild.parallel import Workers
 from specbuild.run import Fold, Stats
 
 BATCH: Final = 4096          # records per consume(); a whole batch is folded before a stop is noticed
@@ -43,7 +43,7 @@ class BadRecords(Protocol):
 class LocalFolder:
     """Folds each batch here; bad records are reported through the fold's ``on_skip`` as they come."""
 
-    def __init__(self, fold: Fold, bad: BadRecords | None = None) -> None:
+    def __init__(self, fold: Fold[SpecBuilder], bad: BadRecords | None = None) -> None:
         self.fold = fold
         self.bad = bad
         self.dispatched = 0
@@ -100,8 +100,7 @@ class _Collected:
 def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, max_body_bytes: int,
                  keep_raw: bool) -> None:
     """A pool process: fold batches into a delta builder, hand it over (and start afresh) on "sync"."""
-    for sig in (signal.SIGINT, signal.SIGTERM):  # the parent decides when to stop, and saves
-        signal.signal(sig, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent decides when to stop, and saves (Ctrl-C too)
     parent = os.getppid()
     builder = _blank(template)
     while True:
@@ -149,23 +148,20 @@ class PoolFolder:
     def __init__(self, builder: SpecBuilder, jobs: int, *, strict: bool, max_body_bytes: int,
                  on_skip: Callable[[RecordError], None] | None = None, bad: BadRecords | None = None,
                  stats: Stats | None = None, dispatched: int = 0) -> None:
-        ctx = multiprocessing.get_context("spawn")  # no fork: librdkafka and rich run threads here
         self.builder = builder
         self.on_skip = on_skip
         self.bad = bad
         self.dispatched = dispatched
         self._stats = stats if stats is not None else Stats()
-        self._results: Any = ctx.Queue()
-        self._inboxes: list[Any] = [ctx.Queue(maxsize=self.QUEUED) for _ in range(jobs)]
+        # spawned in a follower (librdkafka's threads run here), forked without other threads (tests)
+        self._workers = Workers("specbuild-fold")
+        self._results: Any = self._workers.outbox
+        self._inboxes: list[Any] = [self._workers.queue(maxsize=self.QUEUED) for _ in range(jobs)]
         self._pending = [0] * jobs
         self._synced: dict[int, SpecBuilder] = {}
         self._finished = False  # after the last sync, the workers have exited
-        self._procs = [ctx.Process(target=_fold_worker, name=f"specbuild-fold-{i}", daemon=True,
-                                   args=(inbox, self._results, _blank(builder), strict, max_body_bytes,
-                                         bad is not None))
-                       for i, inbox in enumerate(self._inboxes)]
-        for proc in self._procs:
-            proc.start()
+        self._workers.start(_fold_worker, ((inbox, self._results, _blank(builder), strict, max_body_bytes,
+                                            bad is not None) for inbox in self._inboxes))
 
     @property
     def stats(self) -> Stats:
@@ -235,23 +231,14 @@ class PoolFolder:
                 self.bad.write(raw, err)
 
     def _check_alive(self) -> None:
-        for i, proc in enumerate(self._procs):
-            if i in self._synced or self._finished:  # handed its builder over (the last sync: and left)
-                continue
-            if not proc.is_alive():
-                raise RuntimeError(f"fold worker {proc.name} died (exit code {proc.exitcode})")
+        if not self._finished:  # after the last sync the workers have handed their builders over and left
+            self._workers.check(done=self._synced)
 
     def close(self) -> None:
         for inbox in self._inboxes:
             with contextlib.suppress(queue.Full, ValueError, OSError):
                 inbox.put(("stop",), timeout=1.0)
-        for proc in self._procs:
-            proc.join(timeout=5.0)
-            if proc.is_alive():
-                proc.terminate()
-        for q in (*self._inboxes, self._results):
-            q.cancel_join_thread()
-            q.close()
+        self._workers.close()
 
 
 class ScalingFolder:

@@ -1,0 +1,114 @@
+"""Worker processes: the one rule for how they start, and the one way to start and end them.
+
+Three pools use it: sharded file replay (``run.feed_sharded``), the Kafka fold pool
+(``kafka.pool.PoolFolder``) and ``check``'s pool of checkers (``cli.drift``). What a pool sends its
+workers, how it spreads the work and how it merges what comes back stay with the pool.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+from collections.abc import Callable, Collection, Iterable
+from multiprocessing.process import BaseProcess
+from types import TracebackType
+from typing import Any
+
+
+def start_method() -> str:
+    """``fork`` on Linux when this process runs no other thread, else ``spawn``."""
+    # A forked worker starts at once, with everything this process has imported and built; a spawned
+    # one first starts an interpreter and imports specbuild (~0.3 s here). But a forked child keeps only
+    # the thread that forked: a lock another thread held at that moment (rich's live line, librdkafka's
+    # threads, the preloading of the validator, a queue's feeder) stays held in the child for ever.
+    # So fork only when the kernel counts a single thread here (``threading`` does not see librdkafka's
+    # native threads), and only on Linux: elsewhere fork is missing (Windows) or not safe with the
+    # system's libraries (macOS).
+    if sys.platform == "linux" and _threads() == 1:
+        return "fork"
+    return "spawn"
+
+
+def _threads() -> int:
+    """Threads of this process, native ones included (0: unknown)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 0
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended abnormally (killed, out of memory, a crash outside its own handling)."""
+
+
+class Workers:
+    """Worker processes started by :func:`start_method`'s rule; they answer on ``outbox``.
+
+    Each runs ``target(*args)`` with Ctrl-C ignored: the parent handles it and ends its workers. Used
+    in a ``with`` block or closed by :meth:`close`: on the way out of a block after an error the
+    workers are terminated at once, otherwise each has ``grace`` seconds to exit by itself first.
+    """
+
+    def __init__(self, name: str, grace: float = 5.0) -> None:
+        self.name = name
+        self.grace = grace
+        self.method = start_method()
+        self.ctx: Any = multiprocessing.get_context(self.method)
+        self.procs: list[BaseProcess] = []
+        self._queues: list[Any] = []
+        self.outbox = self.queue()
+
+    def queue(self, maxsize: int = 0) -> Any:
+        """A queue for these workers (create every queue before :meth:`start`: they are arguments)."""
+        q = self.ctx.Queue(maxsize)
+        self._queues.append(q)
+        return q
+
+    def start(self, target: Callable[..., None], args: Iterable[tuple[Any, ...]]) -> None:
+        """One worker per tuple of arguments."""
+        for a in args:
+            proc = self.ctx.Process(target=_run, args=(target, a), name=f"{self.name}-{len(self.procs)}",
+                                    daemon=True)
+            proc.start()
+            self.procs.append(proc)
+
+    def get(self, done: Collection[int] = ()) -> Any:
+        """The next message on ``outbox``, waiting as long as it takes while the workers live."""
+        while True:
+            try:
+                return self.outbox.get(timeout=0.5)
+            except queue.Empty:
+                self.check(done)
+
+    def check(self, done: Collection[int] = ()) -> None:
+        """Raise :class:`WorkerDied` if a worker (other than those ``done``) ended with an error code."""
+        for i, proc in enumerate(self.procs):
+            if i not in done and proc.exitcode not in (None, 0):
+                raise WorkerDied(f"worker process {proc.name} died (exit code {proc.exitcode})")
+
+    def close(self, grace: float | None = None) -> None:
+        """End the workers (each has ``grace`` seconds to exit first) and let go of the queues."""
+        wait = self.grace if grace is None else grace
+        for proc in self.procs:
+            if wait > 0:
+                proc.join(timeout=wait)
+            if proc.is_alive():
+                proc.terminate()
+        for q in self._queues:
+            q.cancel_join_thread()  # what is still buffered for a worker that is gone is dropped
+            q.close()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close(0.0 if exc is not None else None)
+
+
+def _run(target: Callable[..., None], args: tuple[Any, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends its workers
+    target(*args)
