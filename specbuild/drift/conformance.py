@@ -21,12 +21,11 @@ its own ``$defs``.
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from specbuild import formats
 from specbuild.drift.refs import lookup, merge_all_of
 
 Check = Callable[[Any], bool]
@@ -639,52 +638,22 @@ def _key(v: Any) -> tuple[bool, Any]:
 
 
 # -- formats: each accepts a subset of what jsonschema's checker accepts -----------------------------
-# Days per month (and 29 February in leap years only) are in the pattern itself, so a match is enough.
-_DAY: Final = (r"(?:\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|\d{4}-(?:0[13-9]|1[0-2])-(?:29|30)"
-               r"|\d{4}-(?:0[13578]|1[02])-31|(?:\d\d(?:0[48]|[2468][048]|[13579][26])"
-               r"|(?:[02468][048]|[13579][26])00)-02-29)")
-_DATE_TIME = re.compile(_DAY + r"[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?"
-                        r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)", re.ASCII)
-_DATE = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
-_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)",
-                   re.ASCII)
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII)
-
-
-def _date(s: str) -> bool:
-    if _DATE.fullmatch(s) is None:
-        return False
-    try:
-        datetime.date.fromisoformat(s)
-    except ValueError:
-        return False
-    return True
-
-
-def _ipv4(s: str) -> bool:
-    try:
-        ipaddress.IPv4Address(s)
-    except ValueError:
-        return False
-    return True
-
-
-def _ipv6(s: str) -> bool:
-    try:
-        address = ipaddress.IPv6Address(s)
-    except ValueError:
-        return False
-    return not getattr(address, "scope_id", "")
-
+# The patterns are the learner's (specbuild.formats: what a spec says a string is, this checks); a
+# match is enough (days per month are in the date patterns). E-mail differs on purpose: jsonschema only
+# asks for an "@", and so does this filter, where the learner tags only strict addresses.
+_DATE_TIME, _DATE, _TIME, _UUID, _IPV4 = (re.compile(p, re.ASCII) for p in (
+    formats.DATE_TIME, formats.DATE, formats.TIME, formats.UUID, formats.IPV4))
 
 # Formats checked by a pattern alone: the generated code calls the pattern, not a function.
-PATTERN_FORMATS: Final = {"date-time": _DATE_TIME, "uuid": _UUID}
+PATTERN_FORMATS: Final = {"date-time": _DATE_TIME, "date": _DATE, "time": _TIME, "uuid": _UUID, "ipv4": _IPV4}
+
+
+def _matches(rx: re.Pattern[str]) -> Check:
+    return lambda s: rx.fullmatch(s) is not None
+
+
 FORMATS: Final[dict[str, Check]] = {
-    "date-time": lambda s: _DATE_TIME.fullmatch(s) is not None,
-    "date": _date,
-    "time": lambda s: _TIME.fullmatch(s) is not None,
-    "uuid": lambda s: _UUID.fullmatch(s) is not None,
+    **{name: _matches(rx) for name, rx in PATTERN_FORMATS.items()},
     "email": lambda s: "@" in s,
-    "ipv4": _ipv4,
-    "ipv6": _ipv6,
+    "ipv6": formats.is_ipv6,
 }
