@@ -250,16 +250,9 @@ class _Codegen:
                depth: int) -> None:
         pad = "    " * indent
         props = schema.get("properties")
-        has_props = isinstance(props, dict)
-        required = sorted({r for r in schema.get("required") or () if isinstance(r, str)})
-        if required:
-            out.append(f"{pad}if not {var}.keys() >= {self.const(frozenset(required), 'R')}: return False")
-        for key, op in (("minProperties", "<"), ("maxProperties", ">")):
-            bound = schema.get(key)
-            if isinstance(bound, int) and not isinstance(bound, bool):
-                out.append(f"{pad}if len({var}) {op} {bound}: return False")
+        self.object_size(schema, var, out, pad)
         ap = schema.get("additionalProperties")
-        closed = ap is False or (ap is None and has_props and self.strict)  # an unnamed key is not ok
+        closed = ap is False or (ap is None and isinstance(props, dict) and self.strict)  # an unnamed key is not ok
         if not closed and (ap is None or ap is True or ap == {}) and not self.checks_values(props):
             return  # a free-form object, or one whose named values need no check
         leaves: dict[str, frozenset[type]] = {}
@@ -272,33 +265,11 @@ class _Codegen:
                 branches[name] = sub
         k, x = self.fresh("k"), self.fresh("x")
         if closed and not branches:  # the common shape: named scalars only
-            if leaves:
-                names = self.const(frozenset(leaves), "K")
-                out.append(f"{pad}if not {names}.issuperset({var}): return False")
-                out.append(f"{pad}for {k}, {x} in {var}.items():")
-                out.append(f"{pad}    if type({x}) not in {self.const(leaves, 'L')}[{k}]: return False")
-            else:
-                out.append(f"{pad}if {var}: return False")
+            self.closed_scalars(leaves, var, k, x, out, pad)
             return
         out.append(f"{pad}for {k}, {x} in {var}.items():")
         inner = pad + "    "
-        keyword = "if"
-        if leaves and closed:
-            # every key is known (checked at once, in C): subscript, with None for the structured ones
-            known: dict[str, frozenset[type] | None] = {**leaves, **dict.fromkeys(branches)}
-            out.insert(len(out) - 1, f"{pad}if not {self.const(frozenset(known), 'K')}.issuperset({var}): "
-                       "return False")
-            t = self.fresh("t")
-            out.append(f"{inner}{t} = {self.const(known, 'L')}[{k}]")
-            out.append(f"{inner}if {t} is not None:")
-            out.append(f"{inner}    if type({x}) not in {t}: return False")
-            keyword = "elif"
-        elif leaves:
-            t = self.fresh("t")
-            out.append(f"{inner}{t} = {self.const(leaves, 'L')}.get({k})")
-            out.append(f"{inner}if {t} is not None:")
-            out.append(f"{inner}    if type({x}) not in {t}: return False")
-            keyword = "elif"
+        keyword = self.leaf_types(leaves, branches, closed, var, k, x, out, pad) if leaves else "if"
         if len(branches) > MAX_BRANCHES:
             table: dict[str, Any] = {}
             self.late.append((table, {name: self.function(sub, depth + 1) for name, sub in branches.items()}))
@@ -319,6 +290,43 @@ class _Codegen:
             out.append(f"{inner}{'else' if keyword == 'elif' else 'if True'}:")
             out.append(f"{inner}    pass")
             self.emit(ap, x, out, indent + 2, blocks + 2, depth + 1)
+
+    def object_size(self, schema: dict[str, Any], var: str, out: list[str], pad: str) -> None:
+        """``required``, ``minProperties`` and ``maxProperties``: tested before any value."""
+        required = sorted({r for r in schema.get("required") or () if isinstance(r, str)})
+        if required:
+            out.append(f"{pad}if not {var}.keys() >= {self.const(frozenset(required), 'R')}: return False")
+        for key, op in (("minProperties", "<"), ("maxProperties", ">")):
+            bound = schema.get(key)
+            if isinstance(bound, int) and not isinstance(bound, bool):
+                out.append(f"{pad}if len({var}) {op} {bound}: return False")
+
+    def closed_scalars(self, leaves: dict[str, frozenset[type]], var: str, k: str, x: str, out: list[str],
+                       pad: str) -> None:
+        """A closed object of named scalars: its keys are a subset of the names, each value of its types."""
+        if not leaves:
+            out.append(f"{pad}if {var}: return False")
+            return
+        out.append(f"{pad}if not {self.const(frozenset(leaves), 'K')}.issuperset({var}): return False")
+        out.append(f"{pad}for {k}, {x} in {var}.items():")
+        out.append(f"{pad}    if type({x}) not in {self.const(leaves, 'L')}[{k}]: return False")
+
+    def leaf_types(self, leaves: dict[str, frozenset[type]], branches: dict[str, Any], closed: bool, var: str,
+                   k: str, x: str, out: list[str], pad: str) -> str:
+        """Inside the loop over the items: the type test of a named scalar; the keyword that follows."""
+        inner = pad + "    "
+        t = self.fresh("t")
+        if closed:
+            # every key is known (checked at once, in C): subscript, with None for the structured ones
+            known: dict[str, frozenset[type] | None] = {**leaves, **dict.fromkeys(branches)}
+            out.insert(len(out) - 1, f"{pad}if not {self.const(frozenset(known), 'K')}.issuperset({var}): "
+                       "return False")
+            out.append(f"{inner}{t} = {self.const(known, 'L')}[{k}]")
+        else:
+            out.append(f"{inner}{t} = {self.const(leaves, 'L')}.get({k})")
+        out.append(f"{inner}if {t} is not None:")
+        out.append(f"{inner}    if type({x}) not in {t}: return False")
+        return "elif"
 
     def checks_values(self, props: Any) -> bool:
         return isinstance(props, dict) and any(self.leaf(sub) != ALL_TYPES for sub in props.values())
