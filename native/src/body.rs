@@ -270,7 +270,7 @@ impl Walk<'_> {
             }
             Ev::Arr(end) => {
                 node.kinds |= ARR;
-                if node.depth >= r.max_depth {
+                if node.depth >= r.limits.max_depth {
                     node.kinds |= ANY;
                     return end as usize;
                 }
@@ -285,7 +285,7 @@ impl Walk<'_> {
             Ev::Obj(end) => {
                 node.kinds |= OBJ;
                 node.objects += 1;
-                if node.depth >= r.max_depth {
+                if node.depth >= r.limits.max_depth {
                     node.kinds |= ANY;
                     return end as usize;
                 }
@@ -328,7 +328,7 @@ pub(crate) fn core_paths(node: &Node, r: &Rules, prefix: &str, depth: i64, out: 
         return;
     };
     for (name, sub) in props.iter() {
-        if sub.count * 100 >= node.objects * r.core_min_percent {
+        if sub.count * 100 >= node.objects * r.limits.core_min_percent {
             let path = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
             core_paths(sub, r, &path, depth - 1, out);
             out.push(path);

@@ -10,7 +10,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use crate::body::{self, core_paths};
 use crate::params::{Param, Params, Strings};
 use crate::record::{decode_plain, BodyOut, Pairs};
-use crate::rules::{enumish, narrow, rules, set_rules, Format, Rules, Table};
+use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
 use crate::shape::{Node, Vals};
 use crate::state::Reader;
 
@@ -37,20 +37,23 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
             }
         });
     }
-    let t = Table {
+    let limits = Limits {
         max_depth: get("max_depth")?.extract()?,
         max_props: get("max_props")?.extract()?,
         evict_keep: get("evict_keep")?.extract()?,
         enum_max: get("enum_max")?.extract()?,
         refused_names_max: get("refused_names_max")?.extract()?,
         core_min_percent: get("core_min_percent")?.extract()?,
+        hex_id_min: get("hex_id_min")?.extract()?,
+        id_min_len: get("id_min_len")?.extract()?,
+        id_min_digits: get("id_min_digits")?.extract()?,
+    };
+    let t = Table {
+        limits,
         formats,
         enum_token: get("enum_token")?.extract()?,
         enum_numeric: get("enum_numeric")?.extract()?,
         enum_hexish: get("enum_hexish")?.extract()?,
-        hex_id_min: get("hex_id_min")?.extract()?,
-        id_min_len: get("id_min_len")?.extract()?,
-        id_min_digits: get("id_min_digits")?.extract()?,
         int_text: get("int_text")?.extract()?,
         number_text: get("number_text")?.extract()?,
         number_start: get("number_start")?.extract()?,

@@ -119,7 +119,7 @@ impl Params {
             return Ok(None);
         }
         if !keep(name)? {
-            if self.refused.len() >= r.refused_names_max {
+            if self.refused.len() >= r.limits.refused_names_max {
                 self.refused.clear();
             }
             self.refused.push((h, name.into()));

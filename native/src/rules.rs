@@ -32,21 +32,27 @@ pub(crate) enum Format {
     Filtered(String, Test),
 }
 
-/// rules.native_table(), as plain values (the glue reads it from the Python dict).
-pub(crate) struct Table {
+/// The numbers of rules.native_table().
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) struct Limits {
     pub(crate) max_depth: u32,
     pub(crate) max_props: usize,
     pub(crate) evict_keep: usize,
     pub(crate) enum_max: usize,
     pub(crate) refused_names_max: usize,
     pub(crate) core_min_percent: u64,
+    pub(crate) hex_id_min: usize,
+    pub(crate) id_min_len: usize,
+    pub(crate) id_min_digits: usize,
+}
+
+/// rules.native_table(), as plain values (the glue reads it from the Python dict).
+pub(crate) struct Table {
+    pub(crate) limits: Limits,
     pub(crate) formats: Vec<Format>,
     pub(crate) enum_token: String,
     pub(crate) enum_numeric: String,
     pub(crate) enum_hexish: String,
-    pub(crate) hex_id_min: usize,
-    pub(crate) id_min_len: usize,
-    pub(crate) id_min_digits: usize,
     pub(crate) int_text: String,
     pub(crate) number_text: String,
     pub(crate) number_start: String,
@@ -59,20 +65,12 @@ enum FormatTest {
 }
 
 pub(crate) struct Rules {
-    pub(crate) max_depth: u32,
-    pub(crate) max_props: usize,
-    pub(crate) evict_keep: usize,
-    pub(crate) enum_max: usize,
-    pub(crate) refused_names_max: usize,
-    pub(crate) core_min_percent: u64,
+    pub(crate) limits: Limits,
     formats: Vec<FormatTest>,
     pub(crate) all_formats: u8,
     token: Regex,
     numeric: Regex,
     hexish: Regex,
-    hex_id_min: usize,
-    id_min_len: usize,
-    id_min_digits: usize,
     int_text: Regex,
     number_text: Regex,
     number_start: [bool; 256],
@@ -102,31 +100,17 @@ impl Rules {
             number_start[b as usize] = true;
         }
         Ok(Rules {
-            max_depth: t.max_depth,
-            max_props: t.max_props,
-            evict_keep: t.evict_keep,
-            enum_max: t.enum_max,
-            refused_names_max: t.refused_names_max,
-            core_min_percent: t.core_min_percent,
+            limits: t.limits,
             formats,
             all_formats,
             token: full(&t.enum_token)?,
             numeric: full(&t.enum_numeric)?,
             hexish: full(&t.enum_hexish)?,
-            hex_id_min: t.hex_id_min,
-            id_min_len: t.id_min_len,
-            id_min_digits: t.id_min_digits,
             int_text: full(&t.int_text)?,
             number_text: full(&t.number_text)?,
             number_start,
             methods: t.methods,
         })
-    }
-
-    /// The limits two tables must agree on for one process (a second `configure` call must not
-    /// change what the fold already did).
-    fn limits(&self) -> (u32, usize, usize, usize) {
-        (self.max_depth, self.max_props, self.evict_keep, self.enum_max)
     }
 }
 
@@ -138,8 +122,8 @@ pub(crate) fn rules() -> &'static Rules {
 
 /// Set the rules, once per process; a second call (a test re-importing) must agree with the first.
 pub(crate) fn set_rules(new: Rules) -> Result<(), String> {
-    let limits = new.limits();
-    if RULES.set(new).is_err() && rules().limits() != limits {
+    let limits = new.limits;
+    if RULES.set(new).is_err() && rules().limits != limits {
         return Err("specbuild._native is already configured differently".to_owned());
     }
     Ok(())
@@ -166,11 +150,11 @@ pub(crate) fn narrow(r: &Rules, mask: u8, v: &str) -> u8 {
 
 /// Whether `v` could be one value of an enum (schema._enumish).
 pub(crate) fn enumish(r: &Rules, v: &str) -> bool {
-    if !r.token.is_match(v) || r.numeric.is_match(v) || (v.len() >= r.hex_id_min && r.hexish.is_match(v)) {
+    if !r.token.is_match(v) || r.numeric.is_match(v) || (v.len() >= r.limits.hex_id_min && r.hexish.is_match(v)) {
         return false;
     }
     let digits = v.bytes().filter(u8::is_ascii_digit).count();
-    if v.len() >= r.id_min_len && digits >= r.id_min_digits {
+    if v.len() >= r.limits.id_min_len && digits >= r.limits.id_min_digits {
         return false; // mixes letters and digits like a generated id
     }
     if !v.contains(':') && digits == 0 {
@@ -201,12 +185,17 @@ pub(crate) mod tests {
     /// A table like rules.py's, for the tests of the logic (the real one only ever comes from Python).
     pub(crate) fn table() -> Table {
         Table {
-            max_depth: 4,
-            max_props: 8,
-            evict_keep: 6,
-            enum_max: 3,
-            refused_names_max: 2,
-            core_min_percent: 50,
+            limits: Limits {
+                max_depth: 4,
+                max_props: 8,
+                evict_keep: 6,
+                enum_max: 3,
+                refused_names_max: 2,
+                core_min_percent: 50,
+                hex_id_min: 8,
+                id_min_len: 8,
+                id_min_digits: 2,
+            },
             formats: vec![
                 Format::Pattern("[0-9]{4}-[0-9]{2}-[0-9]{2}".to_owned()),
                 Format::Filtered("[0-9a-f:]*:[0-9a-f:]*".to_owned(), Box::new(|v| v.matches(':').count() >= 2)),
@@ -214,9 +203,6 @@ pub(crate) mod tests {
             enum_token: "[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,31}".to_owned(),
             enum_numeric: r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?".to_owned(),
             enum_hexish: "[a-fA-F]*[0-9][0-9a-fA-F]*".to_owned(),
-            hex_id_min: 8,
-            id_min_len: 8,
-            id_min_digits: 2,
             int_text: "-?(?:0|[1-9][0-9]{0,17})".to_owned(),
             number_text: r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)".to_owned(),
             number_start: "-0123456789".to_owned(),

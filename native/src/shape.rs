@@ -29,7 +29,7 @@ pub(crate) fn fold_str_stats(r: &Rules, fmts: &mut u8, vals: &mut Vals, s: &str)
     if let Some(vs) = vals.as_mut() {
         if let Some(entry) = vs.iter_mut().find(|(k, _)| k == s) {
             entry.1 += 1;
-        } else if vs.len() < r.enum_max && enumish(r, s) {
+        } else if vs.len() < r.limits.enum_max && enumish(r, s) {
             vs.push((s.to_owned(), 1));
         } else {
             *vals = None;
@@ -46,7 +46,7 @@ pub(crate) fn merge_vals(r: &Rules, mine: Vals, theirs: Vals) -> Vals {
             None => mine.push((v, n)),
         }
     }
-    (mine.len() <= r.enum_max).then_some(mine)
+    (mine.len() <= r.limits.enum_max).then_some(mine)
 }
 
 /// The properties of one object position, in first-seen order.
@@ -147,7 +147,7 @@ impl Node {
 
     /// A new property: schema._new_prop (room is made first when the position is full).
     pub(crate) fn new_prop(&mut self, r: &Rules, props: &mut Props, key: &str, h: u64) -> usize {
-        if props.len() >= r.max_props {
+        if props.len() >= r.limits.max_props {
             self.evict(r, props);
         }
         props.push(key, h, Node::new(self.depth + 1, r))
@@ -157,7 +157,7 @@ impl Node {
     fn evict(&mut self, r: &Rules, props: &mut Props) {
         let mut ranked: Vec<(u64, &str)> = props.iter().map(|(k, c)| (c.count, k)).collect();
         ranked.sort_unstable();
-        let keep = r.evict_keep;
+        let keep = r.limits.evict_keep;
         let mut victims: Vec<Box<str>> = ranked.iter().filter(|(n, _)| *n == 1).map(|(_, k)| (*k).into()).collect();
         if props.len() - victims.len() > keep {
             victims = ranked.iter().take(props.len() - keep).map(|(_, k)| (*k).into()).collect();
@@ -189,7 +189,7 @@ impl Node {
                     }
                 }
             }
-            if props.len() > r.max_props {
+            if props.len() > r.limits.max_props {
                 self.evict(r, &mut props);
             }
             self.props = Some(props);
