@@ -535,3 +535,16 @@ def test_operation_states_pickled_before_native_params_still_load() -> None:
     loaded.__setstate__((None, old))
     assert loaded.pending_query is None and loaded.pending_headers is None
     assert param_states(loaded.query) == param_states(op.query)
+
+
+@needs_native
+def test_configure_takes_the_whole_rules_table_and_nothing_else() -> None:
+    """The Rust fold holds no rule of its own: a table with a rule missing, or one it does not know,
+    is refused (so rules.py and the Rust code cannot drift apart silently)."""
+    assert native._native is not None
+    table = rules.native_table()
+    native._native.configure(table)  # the same table again: accepted
+    with pytest.raises(ValueError, match="lack"):
+        native._native.configure({k: v for k, v in table.items() if k != "int_text"})
+    with pytest.raises(ValueError, match="does not know"):
+        native._native.configure({**table, "max_width": 3})
