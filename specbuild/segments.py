@@ -11,16 +11,21 @@ from itertools import pairwise
 from typing import Final
 from urllib.parse import unquote
 
-_INTEGER: Final = re.compile(r"(?:0|[1-9][0-9]{0,17})\Z")   # fits int64; longer is a token
+from specbuild.formats import IPV4, UINT64_TEXT, UUID
+
+# Integers, UUIDs and IPv4 addresses are the values' formats (specbuild.formats). Dates, date-times
+# and e-mail addresses differ on purpose: a segment is a value by its shape, not by its validity
+# (2024-02-30 and 2024-03-04T10:00 in a path are still dates, a %-escaped date-time or address is
+# still one), so their patterns here are looser than the formats a body's string is tagged with.
+_INTEGER: Final = re.compile(UINT64_TEXT + r"\Z")   # fits int64; longer is a token
 _DIGITS: Final = re.compile(r"[0-9]+\Z")
-_UUID: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_UUID: Final = re.compile(UUID + r"\Z")
 _HEX: Final = re.compile(r"[0-9a-f]{7,}\Z|[0-9A-F]{7,}\Z")
 _DATE: Final = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])\Z")
 _DATE_TIME: Final = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}(?::|%3[Aa])[0-9]{2}(?:(?::|%3[Aa])[0-9]{2}(?:\.[0-9]+)?)?"
     r"(?:[Zz]|[+-][0-9]{2}(?:(?::|%3[Aa])?[0-9]{2})?)?\Z")
-_IPV4: Final = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
-                          r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\Z")
+_IPV4: Final = re.compile(IPV4 + r"\Z")
 _EMAIL: Final = re.compile(r"[^@/\s]+(?:@|%40)[^@/\s]+\.[A-Za-z]{2,}\Z")
 # v1, v2beta1, v1.2, 2.0: API versions are prefixes, never parameters.
 _VERSION: Final = re.compile(r"[vV][0-9]+(?:[._][0-9]+)*(?:(?:alpha|beta|rc|preview|dev)[0-9]*)?\Z"

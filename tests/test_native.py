@@ -24,7 +24,7 @@ from specbuild.http import HeaderPolicy
 from specbuild.io.files import dumps
 from specbuild.io.jsonl import iter_lines
 from specbuild.learn import builder as builder_module
-from specbuild.learn import native, schema
+from specbuild.learn import native, rules, schema
 from specbuild.learn import render as spec_module
 from specbuild.learn.builder import OperationState, ParamState, SpecBuilder
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange
@@ -176,7 +176,7 @@ def test_bodies_the_native_parser_refuses_go_to_orjson(text: str) -> None:
 def test_limits_depth_and_eviction_match() -> None:
     rnd = random.Random(7)
     deep: Any = 1
-    for _ in range(schema.MAX_DEPTH + 6):
+    for _ in range(rules.MAX_DEPTH + 6):
         deep = {"d": deep, "l": [deep] if rnd.random() < 0.1 else []}
     texts = [orjson.dumps(deep).decode()]
     # more keys than MAX_PROPS at one position, some recurring: eviction to extra
@@ -193,7 +193,7 @@ def test_escaped_keys_and_strings_fold_as_their_text_around_the_depth_limit() ->
     or value written both ways is one property or one enum value, and nothing skipped at the depth
     limit shifts what follows it."""
     deep: Any = {"\u00e9": "\u00e9t\u00e9", "k\"q": ["\n", "on", {"\u00e9": 1}]}
-    for _ in range(schema.MAX_DEPTH + 2):
+    for _ in range(rules.MAX_DEPTH + 2):
         deep = {"d": deep, "\u00e9": ["x\u00e9", "on"], "after": "on"}
     texts = [
         '{"a": "x", "\\u0061b": "\\u00e9t\\u00e9", "k\\"q": ["\\n", "on"]}',
@@ -535,3 +535,16 @@ def test_operation_states_pickled_before_native_params_still_load() -> None:
     loaded.__setstate__((None, old))
     assert loaded.pending_query is None and loaded.pending_headers is None
     assert param_states(loaded.query) == param_states(op.query)
+
+
+@needs_native
+def test_configure_takes_the_whole_rules_table_and_nothing_else() -> None:
+    """The Rust fold holds no rule of its own: a table with a rule missing, or one it does not know,
+    is refused (so rules.py and the Rust code cannot drift apart silently)."""
+    assert native._native is not None
+    table = rules.native_table()
+    native._native.configure(table)  # the same table again: accepted
+    with pytest.raises(ValueError, match="lack"):
+        native._native.configure({k: v for k, v in table.items() if k != "int_text"})
+    with pytest.raises(ValueError, match="does not know"):
+        native._native.configure({**table, "max_width": 3})

@@ -5,14 +5,10 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
-use pyo3::exceptions::PyValueError;
-use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyTuple};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::rules::{rules, Rules, ANY, ARR, BOOL, FLOAT, INT, NULL, OBJ, STR};
+use crate::rules::{Rules, ANY, ARR, BOOL, FLOAT, INT, NULL, OBJ, STR};
 use crate::shape::{key_hash, Node};
-use crate::state::Reader;
 
 // -- the tape ----------------------------------------------------------------------------------------
 // A body is parsed once, by the check (as the record's decode must, before anything of the record is
@@ -232,26 +228,14 @@ pub(crate) fn check(text: &str) -> Result<Tape, serde_json::Error> {
 }
 
 /// A body checked to be JSON, with the tape of what the check read (the fold reads that, not the text).
-#[pyclass(frozen, module = "specbuild._native")]
 pub(crate) struct Json {
     pub(crate) text: String,
     pub(crate) tape: Tape,
 }
 
-#[pymethods]
-impl Json {
-    /// The body's JSON text (for tests and debugging; the fold never goes through Python).
-    #[getter]
-    fn text(&self) -> &str {
-        &self.text
-    }
-}
-
-/// Check that `text` is JSON; ValueError when not (the caller then asks orjson, the reference).
-#[pyfunction]
-pub(crate) fn parse(text: &str) -> PyResult<Json> {
-    let tape = check(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(Json { text: text.to_owned(), tape })
+/// Check that `text` is JSON and keep it with its tape.
+pub(crate) fn parse(text: &str) -> Result<Json, serde_json::Error> {
+    Ok(Json { text: text.to_owned(), tape: check(text)? })
 }
 
 // -- the fold, from the tape -------------------------------------------------------------------------
@@ -286,7 +270,7 @@ impl Walk<'_> {
             }
             Ev::Arr(end) => {
                 node.kinds |= ARR;
-                if node.depth >= r.max_depth {
+                if node.depth >= r.limits.max_depth {
                     node.kinds |= ANY;
                     return end as usize;
                 }
@@ -301,7 +285,7 @@ impl Walk<'_> {
             Ev::Obj(end) => {
                 node.kinds |= OBJ;
                 node.objects += 1;
-                if node.depth >= r.max_depth {
+                if node.depth >= r.limits.max_depth {
                     node.kinds |= ANY;
                     return end as usize;
                 }
@@ -325,89 +309,86 @@ impl Walk<'_> {
     }
 }
 
-/// A root position: fold parsed bodies in with `add`, take the result with `export` (which resets).
-#[pyclass(module = "specbuild._native")]
-pub(crate) struct Acc {
-    root: Node,
+/// Fold one checked body into the root position `root` (schema.Shape.add).
+pub(crate) fn fold(root: &mut Node, r: &Rules, body: &Json) {
+    let Tape { events, side } = &body.tape;
+    Walk { events, text: &body.text, side }.fold(root, r, 0);
 }
 
-#[pymethods]
-impl Acc {
-    #[new]
-    fn py_new() -> Acc {
-        Acc { root: Node::new(0, rules()) }
-    }
-
-    fn add(&mut self, body: &Json) {
-        let Tape { events, side } = &body.tape;
-        Walk { events, text: &body.text, side }.fold(&mut self.root, rules(), 0);
-    }
-
-    #[getter]
-    fn count(&self) -> u64 {
-        self.root.count
-    }
-
-    /// Everything folded so far as nested tuples; the accumulator starts over empty.
-    fn export<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let out = self.root.export(py)?;
-        self.root = Node::new(0, rules());
-        Ok(out)
-    }
-
-    /// A copy of this accumulator (rendering merges copies: the builder keeps its own).
-    fn copy(&self) -> Acc {
-        Acc { root: self.root.clone() }
-    }
-
-    /// spec._core_paths of the root: the property paths (`a.b`, `items[].c`) present in at least half of
-    /// the objects at their position, `depth` levels of properties down.
-    fn core_paths(&self, depth: i64) -> Vec<String> {
-        let mut out = Vec::new();
-        core_paths(&self.root, "", depth, &mut out);
-        out
-    }
-
-    /// Take `other`'s content over (schema.Shape.merge); `other` is left empty.
-    fn merge(&mut self, other: &mut Acc) {
-        let theirs = std::mem::replace(&mut other.root, Node::new(0, rules()));
-        self.root.merge(rules(), theirs);
-    }
-
-    /// The state as bytes, for pickling between the processes of one run (see `load`).
-    fn dump<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let mut out = Vec::new();
-        self.root.dump(&mut out);
-        PyBytes::new(py, &out)
-    }
-
-    /// An accumulator from `dump`'s bytes.
-    #[staticmethod]
-    fn load(data: &[u8]) -> PyResult<Acc> {
-        let mut reader = Reader { data, at: 0 };
-        let root = Node::load(&mut reader).ok_or_else(|| PyValueError::new_err("not a native fold state"))?;
-        if reader.at != data.len() {
-            return Err(PyValueError::new_err("not a native fold state (trailing bytes)"));
-        }
-        Ok(Acc { root })
-    }
-}
-
-fn core_paths(node: &Node, prefix: &str, depth: i64, out: &mut Vec<String>) {
+/// render._core_paths: the property paths (`a.b`, `items[].c`) present in at least
+/// `core_min_percent` of the objects at their position, `depth` levels of properties down.
+pub(crate) fn core_paths(node: &Node, r: &Rules, prefix: &str, depth: i64, out: &mut Vec<String>) {
     if depth < 0 {
         return;
     }
     if let Some(items) = node.items.as_deref().filter(|items| items.count > 0) {
-        core_paths(items, &format!("{prefix}[]"), depth, out);
+        core_paths(items, r, &format!("{prefix}[]"), depth, out);
     }
     let Some(props) = node.props.as_deref().filter(|props| props.len() > 0 && node.objects > 0) else {
         return;
     };
     for (name, sub) in props.iter() {
-        if sub.count * 2 >= node.objects {
+        if sub.count * 100 >= node.objects * r.limits.core_min_percent {
             let path = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
-            core_paths(sub, &path, depth - 1, out);
+            core_paths(sub, r, &path, depth - 1, out);
             out.push(path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::tests::test_rules;
+
+    fn folded(r: &Rules, texts: &[&str]) -> Node {
+        let mut root = Node::new(0, r);
+        for text in texts {
+            fold(&mut root, r, &parse(text).expect("JSON"));
+        }
+        root
+    }
+
+    #[test]
+    fn the_check_refuses_what_orjson_reads_otherwise() {
+        assert!(parse(r#"{"a": 1, "a": 2}"#).is_err()); // orjson keeps the last of duplicate keys
+        assert!(parse("[-0]").is_err()); // an integer to orjson, a float to serde_json
+        assert!(parse(r#"{"a": [1, 2.5, "x", null, true]}"#).is_ok());
+    }
+
+    #[test]
+    fn a_fold_counts_kinds_and_escaped_keys_are_their_text() {
+        let r = test_rules();
+        let root = folded(&r, &[r#"{"a": 1, "b": "x"}"#, r#"{"\u0061": 2.5}"#]);
+        assert_eq!((root.count, root.objects, root.kinds), (2, 2, OBJ));
+        let props = root.props.as_deref().expect("an object position");
+        let a = props.iter().find(|(k, _)| *k == "a").expect("one property a").1;
+        assert_eq!((props.len(), a.count, a.kinds), (2, 2, INT | FLOAT));
+    }
+
+    #[test]
+    fn depth_and_eviction_follow_the_table() {
+        let r = test_rules(); // max_depth 4, max_props 8, evict_keep 6
+        let root = folded(&r, &[r#"[[[[[1]]]]]"#]);
+        let mut node = &root;
+        while let Some(items) = node.items.as_deref() {
+            node = items;
+        }
+        assert_eq!((node.depth, node.kinds & ANY), (4, ANY));
+        let keys: Vec<String> = (0..12).map(|i| format!(r#"{{"k{i}": 1, "stable": 2}}"#)).collect();
+        let root = folded(&r, &keys.iter().map(String::as_str).collect::<Vec<_>>());
+        let props = root.props.as_deref().expect("an object position");
+        assert!(props.len() <= 8 && props.iter().any(|(k, _)| k == "stable"));
+        assert!(root.extra.is_some());
+    }
+
+    #[test]
+    fn core_paths_are_the_properties_in_enough_objects() {
+        let r = test_rules(); // core_min_percent 50
+        let root = folded(&r, &[r#"{"a": {"b": 1}, "c": 1}"#, r#"{"a": {"b": 2}}"#, r#"{"a": {}}"#]);
+        let mut out = Vec::new();
+        core_paths(&root, &r, "", 2, &mut out);
+        out.sort();
+        assert_eq!(out, ["a", "a.b"]);
     }
 }

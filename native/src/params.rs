@@ -6,71 +6,17 @@
 //! record. `export()` hands the parameters back to Python (`builder._settle_params`), which merges
 //! them into the dict: merging is exact, so the spec is the same with or without this module.
 
-use pyo3::exceptions::PyValueError;
-use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
-
-use crate::rules::{rules, Rules};
-use crate::shape::{fold_str_stats, key_hash, merge_vals, vals_to_py, Vals};
+use crate::rules::{strings_kind, Rules, S_STR};
+use crate::shape::{fold_str_stats, key_hash, merge_vals, Vals};
 use crate::state::{load_vals, put_str, put_vals, Reader};
-
-// What a string value reads as (bitmask), as schema.S_BOOL, S_INT, S_NUMBER, S_STR.
-const S_BOOL: u8 = 1;
-const S_INT: u8 = 2;
-const S_NUMBER: u8 = 4;
-const S_STR: u8 = 8;
-
-/// Names a filter refused, remembered per accumulator up to this many (as builder.CACHED_HEADER_NAMES):
-/// traffic that invents header names must not grow memory.
-const REFUSED_MAX: usize = 4096;
-
-fn digits(s: &[u8]) -> usize {
-    s.iter().take_while(|b| b.is_ascii_digit()).count()
-}
-
-/// schema._INT_TEXT: `-?(?:0|[1-9][0-9]{0,17})` (fits int64; longer is an id).
-pub(crate) fn int_text(s: &str) -> bool {
-    let s = s.as_bytes();
-    let s = s.strip_prefix(b"-").unwrap_or(s);
-    match s {
-        [b'0'] => true,
-        [b'1'..=b'9', rest @ ..] => rest.len() <= 17 && digits(rest) == rest.len(),
-        _ => false,
-    }
-}
-
-/// An exponent, to the end: `[eE][-+]?[0-9]+`.
-fn exponent(s: &[u8]) -> bool {
-    let [b'e' | b'E', rest @ ..] = s else { return false };
-    let rest = rest.strip_prefix(b"-").or_else(|| rest.strip_prefix(b"+")).unwrap_or(rest);
-    !rest.is_empty() && digits(rest) == rest.len()
-}
-
-/// schema._NUMBER_TEXT: `-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)`.
-pub(crate) fn number_text(s: &str) -> bool {
-    let s = s.as_bytes();
-    let s = s.strip_prefix(b"-").unwrap_or(s);
-    let rest = match s {
-        [b'0', rest @ ..] => rest,
-        [b'1'..=b'9', rest @ ..] => &rest[digits(rest)..],
-        _ => return false,
-    };
-    match rest {
-        [b'.', frac @ ..] => {
-            let n = digits(frac);
-            n > 0 && (n == frac.len() || exponent(&frac[n..]))
-        }
-        _ => exponent(rest),
-    }
-}
 
 /// `schema.StringsShape`, field for field.
 #[derive(Clone)]
 pub(crate) struct Strings {
-    count: u64,
-    kinds: u8,
-    fmts: u8,
-    vals: Vals,
+    pub(crate) count: u64,
+    pub(crate) kinds: u8,
+    pub(crate) fmts: u8,
+    pub(crate) vals: Vals,
 }
 
 impl Strings {
@@ -81,15 +27,7 @@ impl Strings {
     /// StringsShape.add
     fn add(&mut self, r: &Rules, v: &str) {
         self.count += 1;
-        let kind = if v == "true" || v == "false" {
-            S_BOOL
-        } else if int_text(v) {
-            S_INT
-        } else if number_text(v) {
-            S_NUMBER
-        } else {
-            0
-        };
+        let kind = strings_kind(r, v);
         if kind == 0 {
             self.kinds |= S_STR;
             if self.fmts != 0 || self.vals.is_some() {
@@ -113,10 +51,10 @@ impl Strings {
 
 /// builder.ParamState, and the fold call that last saw it (to tell a repeated name from a new one).
 #[derive(Clone)]
-struct Param {
-    present: u64,
-    repeated: bool,
-    values: Strings,
+pub(crate) struct Param {
+    pub(crate) present: u64,
+    pub(crate) repeated: bool,
+    pub(crate) values: Strings,
     last: u64,
 }
 
@@ -134,7 +72,6 @@ impl Param {
 }
 
 /// Parameters by name, in first-seen order (a handful per operation: a scan of their hashes finds one).
-#[pyclass(module = "specbuild._native")]
 #[derive(Default, Clone)]
 pub(crate) struct Params {
     hashes: Vec<u64>,
@@ -156,8 +93,24 @@ impl Params {
         self.params.len() - 1
     }
 
-    /// The parameter `name` folds into, or None when `keep` refuses the name.
-    fn slot(&mut self, r: &Rules, name: &str, keep: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    pub(crate) fn len(&self) -> usize {
+        self.params.len()
+    }
+
+    /// A new record's pairs follow (a name seen twice in one record is repeated).
+    pub(crate) fn start_record(&mut self) {
+        self.calls += 1;
+    }
+
+    /// The parameter `name` folds into, or None when `keep` refuses the name (asked once per name,
+    /// the refusals remembered up to `refused_names_max`: traffic that invents names must not grow
+    /// memory).
+    pub(crate) fn slot<E>(
+        &mut self,
+        r: &Rules,
+        name: &str,
+        keep: &mut impl FnMut(&str) -> Result<bool, E>,
+    ) -> Result<Option<usize>, E> {
         let h = key_hash(name);
         if let Some(i) = self.find(name, h) {
             return Ok(Some(i));
@@ -165,30 +118,18 @@ impl Params {
         if self.refused.iter().any(|(x, n)| *x == h && &**n == name) {
             return Ok(None);
         }
-        if let Some(keep) = keep {
-            if !keep.call1((name,))?.is_truthy()? {
-                if self.refused.len() >= REFUSED_MAX {
-                    self.refused.clear();
-                }
-                self.refused.push((h, name.into()));
-                return Ok(None);
+        if !keep(name)? {
+            if self.refused.len() >= r.limits.refused_names_max {
+                self.refused.clear();
             }
+            self.refused.push((h, name.into()));
+            return Ok(None);
         }
         Ok(Some(self.push(name, h, Param::new(r))))
     }
 
-    fn fold_pair<'py>(
-        &mut self,
-        r: &Rules,
-        pair: &Bound<'py, PyAny>,
-        keep: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Option<Bound<'py, PyString>>> {
-        let pair = pair.downcast::<PyTuple>()?;
-        let name_obj = pair.get_borrowed_item(0)?;
-        let name = name_obj.downcast::<PyString>()?;
-        let Some(i) = self.slot(r, name.to_str()?, keep)? else { return Ok(Some(name.clone())) };
-        let value = pair.get_borrowed_item(1)?;
-        let value = value.downcast::<PyString>()?.to_str()?;
+    /// Fold one value of the parameter `slot` gave, in the record `start_record` began.
+    pub(crate) fn add(&mut self, r: &Rules, i: usize, value: &str) {
         let p = &mut self.params[i];
         if p.last == self.calls {
             p.repeated = true;
@@ -197,10 +138,32 @@ impl Params {
             p.present += 1;
         }
         p.values.add(r, value);
-        Ok(None)
     }
 
-    fn dump_into(&self, out: &mut Vec<u8>) {
+    /// The parameters, first seen first, with their names; the accumulator starts over empty (it
+    /// still remembers the names `keep` refused).
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (Box<str>, Param)> + '_ {
+        self.hashes.clear();
+        self.names.drain(..).zip(self.params.drain(..))
+    }
+
+    /// Take `other`'s parameters over (ParamState.merge by name); `other` is left empty.
+    pub(crate) fn merge(&mut self, r: &Rules, other: &mut Params) {
+        let hashes = std::mem::take(&mut other.hashes);
+        let names = std::mem::take(&mut other.names);
+        let params = std::mem::take(&mut other.params);
+        for ((h, name), mut p) in hashes.into_iter().zip(names).zip(params) {
+            match self.find(&name, h) {
+                Some(i) => self.params[i].merge(r, p),
+                None => {
+                    p.last = 0; // from another count of calls: not seen in any call of this one
+                    self.push(&name, h, p);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn dump_into(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&(self.params.len() as u32).to_le_bytes());
         for (name, p) in self.names.iter().zip(&self.params) {
             put_str(out, name);
@@ -214,7 +177,7 @@ impl Params {
         }
     }
 
-    fn load_from(r: &mut Reader<'_>) -> Option<Params> {
+    pub(crate) fn load_from(r: &mut Reader<'_>) -> Option<Params> {
         let mut out = Params::default();
         for _ in 0..r.u32()? {
             let name = r.string()?;
@@ -230,89 +193,62 @@ impl Params {
     }
 }
 
-#[pymethods]
-impl Params {
-    #[new]
-    fn py_new() -> Params {
-        Params::default()
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::tests::test_rules;
+    use crate::rules::{S_INT, S_NUMBER};
 
-    /// builder._fold_pairs of one record's (name, value) pairs, with `keep(name)` the filter (None:
-    /// keep all); the name of the last pair refused, if any (the query's API key).
-    #[pyo3(signature = (pairs, keep=None))]
-    fn fold<'py>(
-        &mut self,
-        pairs: &Bound<'py, PyAny>,
-        keep: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Option<Bound<'py, PyString>>> {
-        let r = rules();
-        self.calls += 1;
-        let mut refused = None;
-        if let Ok(tuple) = pairs.downcast::<PyTuple>() {
-            for pair in tuple.iter() {
-                refused = self.fold_pair(r, &pair, keep)?.or(refused);
-            }
-        } else {
-            for pair in pairs.try_iter()? {
-                refused = self.fold_pair(r, &pair?, keep)?.or(refused);
-            }
-        }
-        Ok(refused)
-    }
-
-    fn __len__(&self) -> usize {
-        self.params.len()
-    }
-
-    /// The parameters, first seen first, as (name, present, repeated, count, kinds, fmts, vals | None);
-    /// the accumulator starts over empty (it still remembers the names `keep` refused).
-    fn export<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let out = PyList::empty(py);
-        for (name, p) in self.names.drain(..).zip(self.params.drain(..)) {
-            let Param { present, repeated, values: Strings { count, kinds, fmts, vals }, .. } = p;
-            out.append((&*name, present, repeated, count, kinds, fmts, vals_to_py(py, &vals)?))?;
-        }
-        self.hashes.clear();
-        Ok(out)
-    }
-
-    /// A copy of these parameters (rendering merges copies: the builder keeps its own).
-    fn copy(&self) -> Params {
-        self.clone()
-    }
-
-    /// Take `other`'s parameters over (ParamState.merge by name); `other` is left empty.
-    fn merge(&mut self, other: &mut Params) {
-        let r = rules();
-        let hashes = std::mem::take(&mut other.hashes);
-        let names = std::mem::take(&mut other.names);
-        let params = std::mem::take(&mut other.params);
-        for ((h, name), mut p) in hashes.into_iter().zip(names).zip(params) {
-            match self.find(&name, h) {
-                Some(i) => self.params[i].merge(r, p),
-                None => {
-                    p.last = 0; // from another count of calls: not seen in any call of this one
-                    self.push(&name, h, p);
-                }
+    fn fold(params: &mut Params, r: &Rules, pairs: &[(&str, &str)]) {
+        params.start_record();
+        let mut keep = |name: &str| Ok::<bool, ()>(name != "api_key");
+        for (name, value) in pairs {
+            if let Some(i) = params.slot(r, name, &mut keep).unwrap() {
+                params.add(r, i, value);
             }
         }
     }
 
-    /// The state as bytes, for pickling between the processes of one run (see `load`).
-    fn dump<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let mut out = Vec::new();
-        self.dump_into(&mut out);
-        PyBytes::new(py, &out)
+    #[test]
+    fn pairs_fold_by_name_and_a_name_twice_in_a_record_is_repeated() {
+        let r = test_rules();
+        let mut params = Params::default();
+        fold(&mut params, &r, &[("page", "1"), ("tag", "a"), ("tag", "b"), ("api_key", "s3cret")]);
+        fold(&mut params, &r, &[("page", "2.5")]);
+        let out: Vec<(Box<str>, Param)> = params.drain().collect();
+        let summary: Vec<(&str, u64, bool, u8)> =
+            out.iter().map(|(n, p)| (&**n, p.present, p.repeated, p.values.kinds)).collect();
+        assert_eq!(summary, [("page", 2, false, S_INT | S_NUMBER), ("tag", 1, true, S_STR)]);
+        assert_eq!(params.len(), 0);
     }
 
-    /// An accumulator from `dump`'s bytes.
-    #[staticmethod]
-    fn load(data: &[u8]) -> PyResult<Params> {
-        let mut reader = Reader { data, at: 0 };
-        let out = Params::load_from(&mut reader).ok_or_else(|| PyValueError::new_err("not a native params state"))?;
-        if reader.at != data.len() {
-            return Err(PyValueError::new_err("not a native params state (trailing bytes)"));
+    #[test]
+    fn refused_names_are_remembered_up_to_the_limit() {
+        let r = test_rules(); // refused_names_max: 2
+        let mut params = Params::default();
+        let mut asked = 0;
+        let mut keep = |_: &str| {
+            asked += 1;
+            Ok::<bool, ()>(false)
+        };
+        for name in ["a", "b", "a", "c", "a"] {
+            assert_eq!(params.slot(&r, name, &mut keep), Ok(None));
         }
-        Ok(out)
+        assert_eq!(asked, 4); // "a" asked again once "c" cleared the full list
+    }
+
+    #[test]
+    fn state_bytes_round_trip() {
+        let r = test_rules();
+        let mut params = Params::default();
+        fold(&mut params, &r, &[("q", "on"), ("q", "off")]);
+        let mut bytes = Vec::new();
+        params.dump_into(&mut bytes);
+        let mut reader = Reader { data: &bytes, at: 0 };
+        let loaded = Params::load_from(&mut reader).expect("its own bytes load");
+        let mut again = Vec::new();
+        loaded.dump_into(&mut again);
+        assert_eq!(reader.at, bytes.len());
+        assert_eq!(bytes, again);
     }
 }

@@ -1,15 +1,12 @@
 //! Records: the plain, common form of an HTTP Types record, decoded into an Exchange's fields.
 
 use std::fmt;
-use std::sync::OnceLock;
 
-use pyo3::exceptions::PyRuntimeError;
-use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString, PyTuple};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::body::{check, Json, Key};
+use crate::rules::Rules;
 
 // -- records ----------------------------------------------------------------------------------------
 // `records.decode` is the reference; this decodes the plain, common form of an HTTP Types record and
@@ -17,9 +14,7 @@ use crate::body::{check, Json, Key};
 // bodies embedded as JSON values, non-ASCII header names, ...), which then goes to `records.decode`.
 // So every message and every odd case stays in one place, and a None costs only a second parse.
 
-const METHODS: [&str; 9] = ["GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "TRACE", "HEAD", "CONNECT"];
-
-type Pairs = Vec<(String, String)>;
+pub(crate) type Pairs = Vec<(String, String)>;
 
 /// records._text for the values it turns into the same text here (not floats, lists or objects).
 fn text(v: &Value) -> Option<String> {
@@ -222,7 +217,7 @@ fn is_json_media(mt: &str) -> bool {
     mt == "application/json" || mt.ends_with("+json") || mt.ends_with("/json")
 }
 
-enum BodyOut {
+pub(crate) enum BodyOut {
     Empty,
     Json(Option<String>, Json),
     Text(String, String),
@@ -273,24 +268,26 @@ fn take_str(v: Option<Value>) -> Option<String> {
     }
 }
 
-struct Decoded {
-    method: String,
-    path: String,
-    status: i64,
-    query: Pairs,
-    request_headers: Pairs,
-    response_headers: Pairs,
-    request_body: BodyOut,
-    response_body: BodyOut,
-    scheme: String,
-    host: String,
+/// An Exchange's fields (without `origin`).
+pub(crate) struct Decoded {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) status: i64,
+    pub(crate) query: Pairs,
+    pub(crate) request_headers: Pairs,
+    pub(crate) response_headers: Pairs,
+    pub(crate) request_body: BodyOut,
+    pub(crate) response_body: BodyOut,
+    pub(crate) scheme: String,
+    pub(crate) host: String,
 }
 
 fn first<'p>(pairs: &'p Pairs, name: &str) -> Option<&'p str> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-fn decode_plain(raw: &[u8], limit: usize) -> Option<Decoded> {
+/// One record in its plain form, or None for anything `records.decode` must look at.
+pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize) -> Option<Decoded> {
     let mut de = serde_json::Deserializer::from_slice(raw);
     let (Some(mut request), Some(mut response)) = de.deserialize_map(RecordSeed).ok()? else { return None };
     de.end().ok()?;
@@ -298,7 +295,7 @@ fn decode_plain(raw: &[u8], limit: usize) -> Option<Decoded> {
         Some(Value::String(m)) if m.is_ascii() => m.to_ascii_uppercase(),
         _ => return None,
     };
-    if !METHODS.contains(&method.as_str()) {
+    if !r.methods.contains(&method) {
         return None;
     }
     let status = match &response.status {
@@ -356,66 +353,4 @@ fn decode_plain(raw: &[u8], limit: usize) -> Option<Decoded> {
         scheme,
         host,
     })
-}
-
-fn pairs_to_py<'py>(py: Python<'py>, pairs: &Pairs) -> PyResult<Bound<'py, PyTuple>> {
-    PyTuple::new(py, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-}
-
-/// records.Body and records.EMPTY, so bodies come out as the objects records.decode makes.
-static BODY: OnceLock<(Py<PyAny>, Py<PyAny>)> = OnceLock::new();
-
-#[pyfunction]
-pub(crate) fn set_body_type(body: Py<PyAny>, empty: Py<PyAny>) {
-    let _ = BODY.set((body, empty));
-}
-
-fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>> {
-    let (cls, empty) = BODY.get().ok_or_else(|| PyRuntimeError::new_err("set_body_type() was not called"))?;
-    let cls = cls.bind(py);
-    match body {
-        BodyOut::Empty => Ok(empty.bind(py).clone()),
-        BodyOut::Json(mt, json) => {
-            let handle = Bound::new(py, json)?;
-            let mt = mt.unwrap_or_else(|| "application/json".to_owned());
-            cls.call1((pyo3::intern!(py, "json"), mt, handle))
-        }
-        BodyOut::Text(mt, text) => cls.call1((pyo3::intern!(py, "text"), mt, text)),
-        BodyOut::Binary(mt) => {
-            let mt = mt.unwrap_or_else(|| "application/octet-stream".to_owned());
-            cls.call1((pyo3::intern!(py, "binary"), mt, py.None()))
-        }
-    }
-}
-
-/// Decode one record in its plain form: (method, path, status, query, request headers, response
-/// headers, request body, response body, scheme, host): an Exchange's fields, bodies as records.Body;
-/// None for anything `records.decode` must look at.
-#[pyfunction]
-pub(crate) fn decode_record<'py>(
-    py: Python<'py>,
-    raw: &Bound<'py, PyAny>,
-    max_body_bytes: usize,
-) -> PyResult<Option<Bound<'py, PyTuple>>> {
-    let bytes: &[u8] = if let Ok(b) = raw.downcast::<PyBytes>() {
-        b.as_bytes()
-    } else if let Ok(s) = raw.downcast::<PyString>() {
-        s.to_str()?.as_bytes()
-    } else {
-        return Ok(None);
-    };
-    let Some(d) = decode_plain(bytes, max_body_bytes) else { return Ok(None) };
-    let items: [Bound<'py, PyAny>; 10] = [
-        d.method.into_pyobject(py)?.into_any(),
-        d.path.into_pyobject(py)?.into_any(),
-        d.status.into_pyobject(py)?.into_any(),
-        pairs_to_py(py, &d.query)?.into_any(),
-        pairs_to_py(py, &d.request_headers)?.into_any(),
-        pairs_to_py(py, &d.response_headers)?.into_any(),
-        body_to_py(py, d.request_body)?,
-        body_to_py(py, d.response_body)?,
-        d.scheme.into_pyobject(py)?.into_any(),
-        d.host.into_pyobject(py)?.into_any(),
-    ];
-    Ok(Some(PyTuple::new(py, items)?))
 }

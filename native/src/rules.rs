@@ -1,13 +1,12 @@
-//! The rules the fold follows, from `schema.py`: JSON kinds, limits, string formats, the enum guard.
+//! The rules the fold follows: every limit and pattern comes from `specbuild/learn/rules.py` through
+//! `configure()` (see `glue.rs`); nothing here is a threshold or a pattern of its own. What is left
+//! is what the rules mean: JSON kinds as bits, how the format and enum tests combine.
 
 use std::sync::OnceLock;
 
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
-use pyo3::prelude::*;
-use pyo3::types::PyList;
 use regex::Regex;
 
-// JSON kinds seen at a position (bitmask), as in schema.py.
+// JSON kinds seen at a position (bitmask): the encoding of `schema.Shape.kinds`, not a rule.
 pub(crate) const NULL: u8 = 1;
 pub(crate) const BOOL: u8 = 2;
 pub(crate) const INT: u8 = 4;
@@ -17,78 +16,115 @@ pub(crate) const OBJ: u8 = 32;
 pub(crate) const ARR: u8 = 64;
 pub(crate) const ANY: u8 = 128;
 
-/// How one string format is tested: a full-match regex, or a cheap regex prefilter and then the
-/// Python test (ipv6: `ipaddress` is the reference and such strings are rare).
+// What a string value reads as (bitmask), as schema.S_BOOL, S_INT, S_NUMBER, S_STR.
+pub(crate) const S_BOOL: u8 = 1;
+pub(crate) const S_INT: u8 = 2;
+pub(crate) const S_NUMBER: u8 = 4;
+pub(crate) const S_STR: u8 = 8;
+
+/// A test that is not a pattern (ipv6: Python's `ipaddress` is the reference), run after its pattern.
+pub(crate) type Test = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// One string format as rules.FORMAT_RULES gives it: a full-match pattern, or a cheap pattern and
+/// then the real test.
+pub(crate) enum Format {
+    Pattern(String),
+    Filtered(String, Test),
+}
+
+/// The numbers of rules.native_table().
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) struct Limits {
+    pub(crate) max_depth: u32,
+    pub(crate) max_props: usize,
+    pub(crate) evict_keep: usize,
+    pub(crate) enum_max: usize,
+    pub(crate) refused_names_max: usize,
+    pub(crate) core_min_percent: u64,
+    pub(crate) hex_id_min: usize,
+    pub(crate) id_min_len: usize,
+    pub(crate) id_min_digits: usize,
+}
+
+/// rules.native_table(), as plain values (the glue reads it from the Python dict).
+pub(crate) struct Table {
+    pub(crate) limits: Limits,
+    pub(crate) formats: Vec<Format>,
+    pub(crate) enum_token: String,
+    pub(crate) enum_numeric: String,
+    pub(crate) enum_hexish: String,
+    pub(crate) int_text: String,
+    pub(crate) number_text: String,
+    pub(crate) number_start: String,
+    pub(crate) methods: Vec<String>,
+}
+
 enum FormatTest {
     Pattern(Regex),
-    Python(Regex, Py<PyAny>),
+    Filtered(Regex, Test),
 }
 
 pub(crate) struct Rules {
-    pub(crate) max_depth: u32,
-    pub(crate) max_props: usize,
-    pub(crate) enum_max: usize,
+    pub(crate) limits: Limits,
     formats: Vec<FormatTest>,
     pub(crate) all_formats: u8,
     token: Regex,
     numeric: Regex,
     hexish: Regex,
-    hex_id_min: usize,
+    int_text: Regex,
+    number_text: Regex,
+    number_start: [bool; 256],
+    pub(crate) methods: Vec<String>,
+}
+
+/// `pattern` as Python's `re.fullmatch` reads it.
+fn full(pattern: &str) -> Result<Regex, String> {
+    Regex::new(&format!("^(?:{pattern})$")).map_err(|e| e.to_string())
+}
+
+impl Rules {
+    pub(crate) fn new(t: Table) -> Result<Rules, String> {
+        if t.formats.len() > 8 {
+            return Err("at most 8 formats fit the bitmask".to_owned());
+        }
+        let all_formats = ((1u16 << t.formats.len()) - 1) as u8;
+        let mut formats = Vec::new();
+        for f in t.formats {
+            formats.push(match f {
+                Format::Pattern(p) => FormatTest::Pattern(full(&p)?),
+                Format::Filtered(p, test) => FormatTest::Filtered(full(&p)?, test),
+            });
+        }
+        let mut number_start = [false; 256];
+        for b in t.number_start.bytes() {
+            number_start[b as usize] = true;
+        }
+        Ok(Rules {
+            limits: t.limits,
+            formats,
+            all_formats,
+            token: full(&t.enum_token)?,
+            numeric: full(&t.enum_numeric)?,
+            hexish: full(&t.enum_hexish)?,
+            int_text: full(&t.int_text)?,
+            number_text: full(&t.number_text)?,
+            number_start,
+            methods: t.methods,
+        })
+    }
 }
 
 static RULES: OnceLock<Rules> = OnceLock::new();
 
 pub(crate) fn rules() -> &'static Rules {
-    RULES.get().expect("specbuild._native.configure() is called on import by specbuild.native")
+    RULES.get().expect("specbuild._native.configure() is called on import by specbuild.learn.native")
 }
 
-pub(crate) fn full(pattern: &str) -> PyResult<Regex> {
-    Regex::new(&format!("^(?:{pattern})$")).map_err(|e| PyValueError::new_err(e.to_string()))
-}
-
-/// Set the rules, once per process, from schema.py's constants and patterns.
-///
-/// `formats`: in priority order, each a pattern string or a (prefilter pattern, callable) pair.
-/// `enum_tests`: (token, numeric, hex-ish) patterns and the minimum length of a hex id.
-#[pyfunction]
-pub(crate) fn configure(
-    max_depth: u32,
-    max_props: usize,
-    enum_max: usize,
-    formats: &Bound<'_, PyList>,
-    enum_tests: (String, String, String, usize),
-) -> PyResult<()> {
-    let mut tests = Vec::new();
-    for item in formats.iter() {
-        if let Ok(pattern) = item.extract::<String>() {
-            tests.push(FormatTest::Pattern(full(&pattern)?));
-        } else {
-            let (pattern, func): (String, Py<PyAny>) = item.extract()?;
-            tests.push(FormatTest::Python(full(&pattern)?, func));
-        }
-    }
-    if tests.len() > 8 {
-        return Err(PyValueError::new_err("at most 8 formats fit the bitmask"));
-    }
-    let all_formats = ((1u16 << tests.len()) - 1) as u8;
-    let (token, numeric, hexish, hex_id_min) = enum_tests;
-    let new = Rules {
-        max_depth,
-        max_props,
-        enum_max,
-        formats: tests,
-        all_formats,
-        token: full(&token)?,
-        numeric: full(&numeric)?,
-        hexish: full(&hexish)?,
-        hex_id_min,
-    };
-    // A second call (a test re-importing) must agree with the first: the rules are per process.
-    if RULES.set(new).is_err() {
-        let r = rules();
-        if r.max_depth != max_depth || r.max_props != max_props || r.enum_max != enum_max {
-            return Err(PyRuntimeError::new_err("specbuild._native is already configured differently"));
-        }
+/// Set the rules, once per process; a second call (a test re-importing) must agree with the first.
+pub(crate) fn set_rules(new: Rules) -> Result<(), String> {
+    let limits = new.limits;
+    if RULES.set(new).is_err() && rules().limits != limits {
+        return Err("specbuild._native is already configured differently".to_owned());
     }
     Ok(())
 }
@@ -103,10 +139,7 @@ pub(crate) fn narrow(r: &Rules, mask: u8, v: &str) -> u8 {
         }
         let hit = match test {
             FormatTest::Pattern(re) => re.is_match(v),
-            FormatTest::Python(pre, func) => {
-                pre.is_match(v)
-                    && Python::with_gil(|py| func.call1(py, (v,)).and_then(|x| x.is_truthy(py)).unwrap_or(false))
-            }
+            FormatTest::Filtered(pre, test) => pre.is_match(v) && test(v),
         };
         if hit {
             out |= bit;
@@ -117,11 +150,11 @@ pub(crate) fn narrow(r: &Rules, mask: u8, v: &str) -> u8 {
 
 /// Whether `v` could be one value of an enum (schema._enumish).
 pub(crate) fn enumish(r: &Rules, v: &str) -> bool {
-    if !r.token.is_match(v) || r.numeric.is_match(v) || (v.len() >= r.hex_id_min && r.hexish.is_match(v)) {
+    if !r.token.is_match(v) || r.numeric.is_match(v) || (v.len() >= r.limits.hex_id_min && r.hexish.is_match(v)) {
         return false;
     }
     let digits = v.bytes().filter(u8::is_ascii_digit).count();
-    if v.len() >= 8 && digits >= 2 {
+    if v.len() >= r.limits.id_min_len && digits >= r.limits.id_min_digits {
         return false; // mixes letters and digits like a generated id
     }
     if !v.contains(':') && digits == 0 {
@@ -130,14 +163,95 @@ pub(crate) fn enumish(r: &Rules, v: &str) -> bool {
     narrow(r, r.all_formats, v) == 0
 }
 
-/// schema._narrow over every format, and schema._enumish: for the tests that hold both to Python.
-#[pyfunction]
-pub(crate) fn formats_of(v: &str) -> u8 {
-    let r = rules();
-    narrow(r, r.all_formats, v)
+/// What a string value reads as (StringsShape.add): S_BOOL, S_INT, S_NUMBER, or 0 for a string.
+pub(crate) fn strings_kind(r: &Rules, v: &str) -> u8 {
+    if v == "true" || v == "false" {
+        S_BOOL
+    } else if !v.bytes().next().is_some_and(|b| r.number_start[b as usize]) {
+        0 // most values are words: skip both number patterns
+    } else if r.int_text.is_match(v) {
+        S_INT
+    } else if r.number_text.is_match(v) {
+        S_NUMBER
+    } else {
+        0
+    }
 }
 
-#[pyfunction]
-pub(crate) fn enum_value(v: &str) -> bool {
-    enumish(rules(), v)
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A table like rules.py's, for the tests of the logic (the real one only ever comes from Python).
+    pub(crate) fn table() -> Table {
+        Table {
+            limits: Limits {
+                max_depth: 4,
+                max_props: 8,
+                evict_keep: 6,
+                enum_max: 3,
+                refused_names_max: 2,
+                core_min_percent: 50,
+                hex_id_min: 8,
+                id_min_len: 8,
+                id_min_digits: 2,
+            },
+            formats: vec![
+                Format::Pattern("[0-9]{4}-[0-9]{2}-[0-9]{2}".to_owned()),
+                Format::Filtered("[0-9a-f:]*:[0-9a-f:]*".to_owned(), Box::new(|v| v.matches(':').count() >= 2)),
+            ],
+            enum_token: "[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,31}".to_owned(),
+            enum_numeric: r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?".to_owned(),
+            enum_hexish: "[a-fA-F]*[0-9][0-9a-fA-F]*".to_owned(),
+            int_text: "-?(?:0|[1-9][0-9]{0,17})".to_owned(),
+            number_text: r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)".to_owned(),
+            number_start: "-0123456789".to_owned(),
+            methods: vec!["GET".to_owned()],
+        }
+    }
+
+    pub(crate) fn test_rules() -> Rules {
+        Rules::new(table()).expect("the test table compiles")
+    }
+
+    #[test]
+    fn patterns_match_whole_strings_only() {
+        let r = test_rules();
+        assert_eq!(narrow(&r, r.all_formats, "2024-03-04"), 1);
+        assert_eq!(narrow(&r, r.all_formats, "x2024-03-04"), 0);
+        assert_eq!(narrow(&r, r.all_formats, "2024-03-04\n"), 0); // `$` is the end of the text
+        assert_eq!(narrow(&r, r.all_formats, "fe80::1"), 2);
+        assert_eq!(narrow(&r, r.all_formats, "a:b"), 0); // the filter passes, the test refuses
+        assert_eq!(narrow(&r, 1, "fe80::1"), 0); // only the formats of the mask are tested
+    }
+
+    #[test]
+    fn strings_read_as_the_patterns_say() {
+        let r = test_rules();
+        let kinds: Vec<u8> =
+            ["true", "42", "-0", "007", "1.5", "1e3", "123456789012345678", "1234567890123456789", "x1", "-"]
+                .iter()
+                .map(|v| strings_kind(&r, v))
+                .collect();
+        assert_eq!(kinds, [S_BOOL, S_INT, S_INT, 0, S_NUMBER, S_NUMBER, S_INT, 0, 0, 0]);
+    }
+
+    #[test]
+    fn the_enum_guard_refuses_numbers_ids_and_formats() {
+        let r = test_rules();
+        assert!(enumish(&r, "active"));
+        assert!(enumish(&r, "v1"));
+        assert!(!enumish(&r, "12.5")); // a number
+        assert!(!enumish(&r, "deadbeef1")); // hex with a digit, long enough
+        assert!(!enumish(&r, "user1234")); // letters and digits like an id
+        assert!(!enumish(&r, "2024-03-04")); // a format
+        assert!(!enumish(&r, "two words"));
+    }
+
+    #[test]
+    fn a_bad_pattern_is_an_error_not_a_panic() {
+        let mut t = table();
+        t.int_text = "(".to_owned();
+        assert!(Rules::new(t).is_err());
+    }
 }

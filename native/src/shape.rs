@@ -1,8 +1,5 @@
 //! One position of JSON values (`Node`, `schema.Shape` field for field) and its properties.
 
-use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
-
 use crate::rules::{enumish, narrow, Rules};
 
 /// FxHash (rustc's) of a key: keys are short and trusted to be few per position, SipHash's DoS guard
@@ -32,24 +29,10 @@ pub(crate) fn fold_str_stats(r: &Rules, fmts: &mut u8, vals: &mut Vals, s: &str)
     if let Some(vs) = vals.as_mut() {
         if let Some(entry) = vs.iter_mut().find(|(k, _)| k == s) {
             entry.1 += 1;
-        } else if vs.len() < r.enum_max && enumish(r, s) {
+        } else if vs.len() < r.limits.enum_max && enumish(r, s) {
             vs.push((s.to_owned(), 1));
         } else {
             *vals = None;
-        }
-    }
-}
-
-/// The values as the `vals` dict of a Shape or StringsShape (None: not an enum).
-pub(crate) fn vals_to_py<'py>(py: Python<'py>, vals: &Vals) -> PyResult<Bound<'py, PyAny>> {
-    match vals {
-        None => Ok(py.None().into_bound(py)),
-        Some(vs) => {
-            let d = PyDict::new(py);
-            for (k, n) in vs {
-                d.set_item(k, n)?;
-            }
-            Ok(d.into_any())
         }
     }
 }
@@ -63,7 +46,7 @@ pub(crate) fn merge_vals(r: &Rules, mine: Vals, theirs: Vals) -> Vals {
             None => mine.push((v, n)),
         }
     }
-    (mine.len() <= r.enum_max).then_some(mine)
+    (mine.len() <= r.limits.enum_max).then_some(mine)
 }
 
 /// The properties of one object position, in first-seen order.
@@ -164,7 +147,7 @@ impl Node {
 
     /// A new property: schema._new_prop (room is made first when the position is full).
     pub(crate) fn new_prop(&mut self, r: &Rules, props: &mut Props, key: &str, h: u64) -> usize {
-        if props.len() >= r.max_props {
+        if props.len() >= r.limits.max_props {
             self.evict(r, props);
         }
         props.push(key, h, Node::new(self.depth + 1, r))
@@ -174,7 +157,7 @@ impl Node {
     fn evict(&mut self, r: &Rules, props: &mut Props) {
         let mut ranked: Vec<(u64, &str)> = props.iter().map(|(k, c)| (c.count, k)).collect();
         ranked.sort_unstable();
-        let keep = r.max_props * 3 / 4;
+        let keep = r.limits.evict_keep;
         let mut victims: Vec<Box<str>> = ranked.iter().filter(|(n, _)| *n == 1).map(|(_, k)| (*k).into()).collect();
         if props.len() - victims.len() > keep {
             victims = ranked.iter().take(props.len() - keep).map(|(_, k)| (*k).into()).collect();
@@ -206,49 +189,11 @@ impl Node {
                     }
                 }
             }
-            if props.len() > r.max_props {
+            if props.len() > r.limits.max_props {
                 self.evict(r, &mut props);
             }
             self.props = Some(props);
         }
-    }
-
-    /// The node as nested tuples for `specbuild.native` (keys sorted, so the export is deterministic):
-    /// (count, kinds, depth, objects, props | None, extra | None, items | None, fmts, vals | None)
-    pub(crate) fn export<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let props = match &self.props {
-            None => py.None().into_bound(py),
-            Some(map) => {
-                let mut entries: Vec<(&str, &Node)> = map.iter().collect();
-                entries.sort_unstable_by_key(|(k, _)| *k);
-                let list = PyList::empty(py);
-                for (k, node) in entries {
-                    list.append((k, node.export(py)?))?;
-                }
-                list.into_any()
-            }
-        };
-        let child = |c: &Option<Box<Node>>| -> PyResult<Bound<'py, PyAny>> {
-            match c {
-                None => Ok(py.None().into_bound(py)),
-                Some(n) => Ok(n.export(py)?.into_any()),
-            }
-        };
-        let vals = vals_to_py(py, &self.vals)?;
-        PyTuple::new(
-            py,
-            [
-                self.count.into_pyobject(py)?.into_any(),
-                self.kinds.into_pyobject(py)?.into_any(),
-                self.depth.into_pyobject(py)?.into_any(),
-                self.objects.into_pyobject(py)?.into_any(),
-                props,
-                child(&self.extra)?,
-                child(&self.items)?,
-                self.fmts.into_pyobject(py)?.into_any(),
-                vals,
-            ],
-        )
     }
 }
 

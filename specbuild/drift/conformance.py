@@ -21,12 +21,11 @@ its own ``$defs``.
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from specbuild import formats
 from specbuild.drift.refs import lookup, merge_all_of
 
 Check = Callable[[Any], bool]
@@ -251,16 +250,9 @@ class _Codegen:
                depth: int) -> None:
         pad = "    " * indent
         props = schema.get("properties")
-        has_props = isinstance(props, dict)
-        required = sorted({r for r in schema.get("required") or () if isinstance(r, str)})
-        if required:
-            out.append(f"{pad}if not {var}.keys() >= {self.const(frozenset(required), 'R')}: return False")
-        for key, op in (("minProperties", "<"), ("maxProperties", ">")):
-            bound = schema.get(key)
-            if isinstance(bound, int) and not isinstance(bound, bool):
-                out.append(f"{pad}if len({var}) {op} {bound}: return False")
+        self.object_size(schema, var, out, pad)
         ap = schema.get("additionalProperties")
-        closed = ap is False or (ap is None and has_props and self.strict)  # an unnamed key is not ok
+        closed = ap is False or (ap is None and isinstance(props, dict) and self.strict)  # an unnamed key is not ok
         if not closed and (ap is None or ap is True or ap == {}) and not self.checks_values(props):
             return  # a free-form object, or one whose named values need no check
         leaves: dict[str, frozenset[type]] = {}
@@ -273,33 +265,11 @@ class _Codegen:
                 branches[name] = sub
         k, x = self.fresh("k"), self.fresh("x")
         if closed and not branches:  # the common shape: named scalars only
-            if leaves:
-                names = self.const(frozenset(leaves), "K")
-                out.append(f"{pad}if not {names}.issuperset({var}): return False")
-                out.append(f"{pad}for {k}, {x} in {var}.items():")
-                out.append(f"{pad}    if type({x}) not in {self.const(leaves, 'L')}[{k}]: return False")
-            else:
-                out.append(f"{pad}if {var}: return False")
+            self.closed_scalars(leaves, var, k, x, out, pad)
             return
         out.append(f"{pad}for {k}, {x} in {var}.items():")
         inner = pad + "    "
-        keyword = "if"
-        if leaves and closed:
-            # every key is known (checked at once, in C): subscript, with None for the structured ones
-            known: dict[str, frozenset[type] | None] = {**leaves, **dict.fromkeys(branches)}
-            out.insert(len(out) - 1, f"{pad}if not {self.const(frozenset(known), 'K')}.issuperset({var}): "
-                       "return False")
-            t = self.fresh("t")
-            out.append(f"{inner}{t} = {self.const(known, 'L')}[{k}]")
-            out.append(f"{inner}if {t} is not None:")
-            out.append(f"{inner}    if type({x}) not in {t}: return False")
-            keyword = "elif"
-        elif leaves:
-            t = self.fresh("t")
-            out.append(f"{inner}{t} = {self.const(leaves, 'L')}.get({k})")
-            out.append(f"{inner}if {t} is not None:")
-            out.append(f"{inner}    if type({x}) not in {t}: return False")
-            keyword = "elif"
+        keyword = self.leaf_types(leaves, branches, closed, var, k, x, out, pad) if leaves else "if"
         if len(branches) > MAX_BRANCHES:
             table: dict[str, Any] = {}
             self.late.append((table, {name: self.function(sub, depth + 1) for name, sub in branches.items()}))
@@ -320,6 +290,43 @@ class _Codegen:
             out.append(f"{inner}{'else' if keyword == 'elif' else 'if True'}:")
             out.append(f"{inner}    pass")
             self.emit(ap, x, out, indent + 2, blocks + 2, depth + 1)
+
+    def object_size(self, schema: dict[str, Any], var: str, out: list[str], pad: str) -> None:
+        """``required``, ``minProperties`` and ``maxProperties``: tested before any value."""
+        required = sorted({r for r in schema.get("required") or () if isinstance(r, str)})
+        if required:
+            out.append(f"{pad}if not {var}.keys() >= {self.const(frozenset(required), 'R')}: return False")
+        for key, op in (("minProperties", "<"), ("maxProperties", ">")):
+            bound = schema.get(key)
+            if isinstance(bound, int) and not isinstance(bound, bool):
+                out.append(f"{pad}if len({var}) {op} {bound}: return False")
+
+    def closed_scalars(self, leaves: dict[str, frozenset[type]], var: str, k: str, x: str, out: list[str],
+                       pad: str) -> None:
+        """A closed object of named scalars: its keys are a subset of the names, each value of its types."""
+        if not leaves:
+            out.append(f"{pad}if {var}: return False")
+            return
+        out.append(f"{pad}if not {self.const(frozenset(leaves), 'K')}.issuperset({var}): return False")
+        out.append(f"{pad}for {k}, {x} in {var}.items():")
+        out.append(f"{pad}    if type({x}) not in {self.const(leaves, 'L')}[{k}]: return False")
+
+    def leaf_types(self, leaves: dict[str, frozenset[type]], branches: dict[str, Any], closed: bool, var: str,
+                   k: str, x: str, out: list[str], pad: str) -> str:
+        """Inside the loop over the items: the type test of a named scalar; the keyword that follows."""
+        inner = pad + "    "
+        t = self.fresh("t")
+        if closed:
+            # every key is known (checked at once, in C): subscript, with None for the structured ones
+            known: dict[str, frozenset[type] | None] = {**leaves, **dict.fromkeys(branches)}
+            out.insert(len(out) - 1, f"{pad}if not {self.const(frozenset(known), 'K')}.issuperset({var}): "
+                       "return False")
+            out.append(f"{inner}{t} = {self.const(known, 'L')}[{k}]")
+        else:
+            out.append(f"{inner}{t} = {self.const(leaves, 'L')}.get({k})")
+        out.append(f"{inner}if {t} is not None:")
+        out.append(f"{inner}    if type({x}) not in {t}: return False")
+        return "elif"
 
     def checks_values(self, props: Any) -> bool:
         return isinstance(props, dict) and any(self.leaf(sub) != ALL_TYPES for sub in props.values())
@@ -639,52 +646,22 @@ def _key(v: Any) -> tuple[bool, Any]:
 
 
 # -- formats: each accepts a subset of what jsonschema's checker accepts -----------------------------
-# Days per month (and 29 February in leap years only) are in the pattern itself, so a match is enough.
-_DAY: Final = (r"(?:\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|\d{4}-(?:0[13-9]|1[0-2])-(?:29|30)"
-               r"|\d{4}-(?:0[13578]|1[02])-31|(?:\d\d(?:0[48]|[2468][048]|[13579][26])"
-               r"|(?:[02468][048]|[13579][26])00)-02-29)")
-_DATE_TIME = re.compile(_DAY + r"[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?"
-                        r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)", re.ASCII)
-_DATE = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
-_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)",
-                   re.ASCII)
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII)
-
-
-def _date(s: str) -> bool:
-    if _DATE.fullmatch(s) is None:
-        return False
-    try:
-        datetime.date.fromisoformat(s)
-    except ValueError:
-        return False
-    return True
-
-
-def _ipv4(s: str) -> bool:
-    try:
-        ipaddress.IPv4Address(s)
-    except ValueError:
-        return False
-    return True
-
-
-def _ipv6(s: str) -> bool:
-    try:
-        address = ipaddress.IPv6Address(s)
-    except ValueError:
-        return False
-    return not getattr(address, "scope_id", "")
-
+# The patterns are the learner's (specbuild.formats: what a spec says a string is, this checks); a
+# match is enough (days per month are in the date patterns). E-mail differs on purpose: jsonschema only
+# asks for an "@", and so does this filter, where the learner tags only strict addresses.
+_DATE_TIME, _DATE, _TIME, _UUID, _IPV4 = (re.compile(p, re.ASCII) for p in (
+    formats.DATE_TIME, formats.DATE, formats.TIME, formats.UUID, formats.IPV4))
 
 # Formats checked by a pattern alone: the generated code calls the pattern, not a function.
-PATTERN_FORMATS: Final = {"date-time": _DATE_TIME, "uuid": _UUID}
+PATTERN_FORMATS: Final = {"date-time": _DATE_TIME, "date": _DATE, "time": _TIME, "uuid": _UUID, "ipv4": _IPV4}
+
+
+def _matches(rx: re.Pattern[str]) -> Check:
+    return lambda s: rx.fullmatch(s) is not None
+
+
 FORMATS: Final[dict[str, Check]] = {
-    "date-time": lambda s: _DATE_TIME.fullmatch(s) is not None,
-    "date": _date,
-    "time": lambda s: _TIME.fullmatch(s) is not None,
-    "uuid": lambda s: _UUID.fullmatch(s) is not None,
+    **{name: _matches(rx) for name, rx in PATTERN_FORMATS.items()},
     "email": lambda s: "@" in s,
-    "ipv4": _ipv4,
-    "ipv6": _ipv6,
+    "ipv6": formats.is_ipv6,
 }

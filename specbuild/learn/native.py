@@ -4,8 +4,8 @@ In CPython most of the time per record went into decoding it and into turning ea
 objects and walking them (:mod:`specbuild.learn.schema`). The native module decodes records in their plain
 form (:func:`fields_decoder`; anything else goes to :func:`specbuild.records.decode`), then parses a
 body and folds it into a tree that mirrors :class:`~specbuild.learn.schema.Shape` field for field, with the
-same limits and the same format patterns (passed in from ``schema.py`` below, so the rules live in
-one place). The tree comes back as a ``Shape`` through :func:`settled`, and since merging shapes is
+same limits and the same patterns (every one passed in from :mod:`specbuild.learn.rules` below, so
+the rules live in one place). The tree comes back as a ``Shape`` through :func:`settled`, and since merging shapes is
 exact, the written spec is byte-identical with or without it: the test suite runs both ways and
 compares states, decoded records and whole specs.
 
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Final
 
-from specbuild.learn import schema
+from specbuild.learn import rules, schema
 from specbuild.records import EMPTY, Body
 
 
@@ -39,8 +39,7 @@ def _load() -> ModuleType | None:
 _native = _load()
 
 if _native is not None:
-    _native.configure(schema.MAX_DEPTH, schema.MAX_PROPS, schema.ENUM_MAX,
-                      [rule for _, rule in schema.FORMAT_RULES], (*schema.ENUM_RULES, schema.HEX_ID_MIN))
+    _native.configure(rules.native_table())  # every limit and pattern the Rust code follows
     _native.set_body_type(Body, EMPTY)
 
 AVAILABLE: Final = _native is not None

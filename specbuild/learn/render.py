@@ -19,6 +19,7 @@ import orjson
 from specbuild.http import OPERATION_METHODS, email, secret_name, secret_value
 from specbuild.learn.builder import Bodies, BodyState, OperationState, ParamState, SpecBuilder
 from specbuild.learn.paths.templater import Template
+from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT
 from specbuild.learn.schema import Shape
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
@@ -87,7 +88,7 @@ def merged_operations(builder: SpecBuilder) -> dict[tuple[Template, str], Operat
 def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
     """Per skeleton key: its methods and the *core* property paths of its successful JSON responses.
 
-    Core: present in at least half of the objects at that position. The templater reads these as
+    Core: present in at least CORE_MIN_PERCENT % of the objects at that position. The templater reads these as
     evidence that siblings are one resource; rare or random keys (mock-server filler, maps the schema
     did not recognise) would otherwise make the same resource look different.
     """
@@ -107,11 +108,11 @@ def _body_core_paths(body: BodyState, out: set[str]) -> None:
         return
     if body.pending is not None:
         if not body.shape.count:  # all folded natively: read there, nothing to convert
-            out.update(body.pending.core_paths(2))
+            out.update(body.pending.core_paths(CORE_DEPTH))
             return
         body.settle()  # both parts: their merge decides what is core
     if body.shape.count:
-        _core_paths(body.shape, "", 2, out)
+        _core_paths(body.shape, "", CORE_DEPTH, out)
 
 
 def _core_paths(shape: Shape, prefix: str, depth: int, out: set[str]) -> None:
@@ -122,7 +123,7 @@ def _core_paths(shape: Shape, prefix: str, depth: int, out: set[str]) -> None:
     if not shape.props or not shape.objects:
         return
     for name, sub in shape.props.items():
-        if sub.count * 2 >= shape.objects:
+        if sub.count * 100 >= shape.objects * CORE_MIN_PERCENT:
             path = f"{prefix}.{name}" if prefix else name
             out.add(path)
             _core_paths(sub, path, depth - 1, out)

@@ -40,84 +40,49 @@ Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, Final
+
+from specbuild.formats import fullmatcher
+from specbuild.learn.rules import (
+    ENUM_HEXISH,
+    ENUM_MAX,
+    ENUM_MIN_SEEN,
+    ENUM_NUMERIC,
+    ENUM_TOKEN,
+    EVICT_KEEP,
+    FORMAT_RULES,
+    FREE_NAMES,
+    HEX_ID_MIN,
+    ID_MIN_DIGITS,
+    ID_MIN_LEN,
+    IDENTIFIER,
+    INT_TEXT,
+    MAP_MAX_FILL,
+    MAP_MIN_KEYS,
+    MAX_DEPTH,
+    MAX_PROPS,
+    NOISE_MIN_OBJECTS,
+    NOISE_MIN_ONCE,
+    NOISE_MIN_SHARE,
+    NUMBER_START,
+    NUMBER_TEXT,
+    REQUIRED_MIN_OBJECTS,
+    WORD_SPLIT,
+)
 
 __all__ = ["Shape", "StringsShape", "infer_schema", "infer_strings"]
 
 # JSON kinds seen at a position (bitmask). ANY: a value we do not descend into (too deep, not JSON).
 NULL, BOOL, INT, FLOAT, STR, OBJ, ARR, ANY = 1, 2, 4, 8, 16, 32, 64, 128
-MAX_DEPTH: Final = 64        # deeper containers are accepted as anything; keeps recursion bounded
-MAX_PROPS: Final = 256       # distinct keys tracked at one object position; rarer ones then go to extra
-ENUM_MAX: Final = 8          # distinct strings kept per position while an enum is still possible
-ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
-MAP_MIN_KEYS: Final = 20     # this many sparse, same-kind keys make a map even when they look like names
-MAP_MAX_FILL: Final = 0.5     # ...and whose objects each carry at most this share of those keys
-NOISE_MIN_OBJECTS: Final = 5   # a position full of one-off keys: seen this often,
-NOISE_MIN_ONCE: Final = 8      # with at least this many keys seen once, over 2/3 of its keys;
-NOISE_MIN_SHARE: Final = 0.02  # it keeps the keys seen twice and in this share of its objects
-REQUIRED_MIN_OBJECTS: Final = 10  # objects seen at a position before absence of a property means something
-
-# -- string formats ----------------------------------------------------------------------------------
-# Each test is at least as strict as jsonschema's format checker, so a value we tag also validates there,
-# and each is one compiled regex where it can be (the test runs on every string of a formatted position).
-# The patterns avoid lookaround and use [0-9] for digits so that the optional native fold
-# (specbuild.learn.native) compiles these very strings with Rust's regex crate: one set of rules, two engines.
-_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
-_YEAR = r"(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"  # 0001-9999: year 0000 is not a date
-_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
-_DATE = (rf"(?:{_YEAR}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
-         rf"|(?:0[13578]|1[02])-31)|{_LEAP_YEAR}-02-29)")
-_URI_CHARS = r"A-Za-z0-9\-._~!$&'()*+,;=:@"
-_PCT = r"%[0-9A-Fa-f]{2}"
 
 
-def _uri_part(extra: str) -> str:
-    """Characters RFC 3986 allows in a URI component, and %-escapes with two hex digits."""
-    return rf"[{_URI_CHARS}{extra}]*(?:{_PCT}[{_URI_CHARS}{extra}]*)*"
-
-
-# The authority is not empty (``http:///x`` is no URI): the first alternative starts with a character,
-# the second with an escape.
-_AUTHORITY = rf"(?:[{_URI_CHARS}]+(?:{_PCT}[{_URI_CHARS}]*)*|(?:{_PCT}[{_URI_CHARS}]*)+)"
-_URI = (rf"[A-Za-z][A-Za-z0-9+.-]*://{_AUTHORITY}(?:/{_uri_part('/')})?"
-        rf"(?:\?{_uri_part('/?')})?(?:#{_uri_part('/?')})?")
-_IPV4_PART = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV6_TEXT = r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*"
-_IPV6_CHARS = re.compile(_IPV6_TEXT).fullmatch
-
-
-def _is_ipv6(v: str) -> bool:
-    if _IPV6_CHARS(v) is None:
-        return False
-    try:
-        ipaddress.IPv6Address(v)
-    except ValueError:
-        return False
-    return True
-
-
-# In priority order: when several formats fit every value, the first wins. Each is a full-match pattern,
-# or a (pattern, test) pair when the pattern is only a cheap filter before the real test.
-FORMAT_RULES: Final[tuple[tuple[str, str | tuple[str, Callable[[str], bool]]], ...]] = (
-    ("date-time", _DATE + "[Tt]" + _TIME),
-    ("date", _DATE),
-    ("time", _TIME),
-    ("uuid", r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
-    ("email", r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-              r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"),
-    ("uri", _URI),
-    ("ipv4", rf"{_IPV4_PART}(?:\.{_IPV4_PART}){{3}}"),
-    ("ipv6", (_IPV6_TEXT, _is_ipv6)),
-)
-
-
+# -- string formats (the rules: rules.FORMAT_RULES) ----------------------------------------------------
 def _matcher(rule: str | tuple[str, Callable[[str], bool]]) -> Callable[[str], object]:
     if isinstance(rule, tuple):
         return rule[1]
-    return re.compile(rule, re.ASCII).fullmatch
+    return fullmatcher(rule)
 
 
 # A test returns a truthy value for a match.
@@ -143,34 +108,21 @@ def _format_name(mask: int) -> str:
     return FORMATS[(mask & -mask).bit_length() - 1][0]
 
 
-# -- enum guard ------------------------------------------------------------------------------------
-# Patterns shared with the native fold, like FORMAT_RULES: a token, a number, and hex with a digit.
-ENUM_RULES: Final = (r"[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,31}", r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?",
-                     r"[a-fA-F]*[0-9][0-9a-fA-F]*")
-HEX_ID_MIN: Final = 8  # hex this long with a digit in it is an id (a hash, a commit), never an enum value
-_TOKEN, _NUMERIC, _HEXISH = (re.compile(p, re.ASCII).fullmatch for p in ENUM_RULES)
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
-# Names whose values are identifiers, names, addresses or text: never an enum whatever the data says.
-_FREE_NAMES: Final = frozenset({
-    "id", "uuid", "guid", "key", "name", "login", "username", "user", "email", "mail", "url", "uri",
-    "href", "link", "sha", "hash", "digest", "token", "secret", "password", "title", "description",
-    "summary", "message", "comment", "body", "text", "note", "path", "file", "filename", "address",
-    "phone", "etag", "slug", "label",
-})
-
-
-_TWO_DIGITS = re.compile(r"[0-9][^0-9]*[0-9]", re.ASCII).search
-_ONE_DIGIT = re.compile(r"[0-9]", re.ASCII).search
+# -- enum guard (the rules: rules.ENUM_*, HEX_ID_MIN, ID_MIN_*, FREE_NAMES) ---------------------------
+_TOKEN, _NUMERIC, _HEXISH = (fullmatcher(p) for p in (ENUM_TOKEN, ENUM_NUMERIC, ENUM_HEXISH))
+_WORD_SPLIT = re.compile(WORD_SPLIT)
+_DIGIT = re.compile(r"[0-9]", re.ASCII)
 
 
 def _enumish(v: str) -> bool:
     """Whether ``v`` could be one value of an enum: a short token, not a number, id, date, url, text."""
     if _TOKEN(v) is None or _NUMERIC(v) is not None or (len(v) >= HEX_ID_MIN and _HEXISH(v) is not None):
         return False
-    if len(v) >= 8 and _TWO_DIGITS(v) is not None:
+    digits = len(_DIGIT.findall(v))
+    if len(v) >= ID_MIN_LEN and digits >= ID_MIN_DIGITS:
         return False  # mixes letters and digits like a generated id
     # Every format a token can match (date, time, uuid, ip, uri) has a digit or a colon: skip the tests.
-    if ":" not in v and _ONE_DIGIT(v) is None:
+    if ":" not in v and not digits:
         return True
     return _narrow(ALL_FORMATS, v) == 0
 
@@ -179,7 +131,7 @@ def _free_name(key: str | None) -> bool:
     if not key:
         return False
     word = _WORD_SPLIT.split(key.strip("_-. "))[-1].lower()
-    return word in _FREE_NAMES or (word.endswith("s") and word[:-1] in _FREE_NAMES)
+    return word in FREE_NAMES or (word.endswith("s") and word[:-1] in FREE_NAMES)
 
 
 def _enum(vals: dict[str, int] | None, key: str | None) -> list[Any] | None:
@@ -314,7 +266,7 @@ def _evict(node: Shape, props: dict[str, Shape]) -> None:
     loop holds ``props``.
     """
     ranked = sorted(props.items(), key=lambda kv: (kv[1].count, kv[0]))
-    keep = MAX_PROPS * 3 // 4
+    keep = EVICT_KEEP
     victims = [k for k, c in ranked if c.count == 1]
     if len(props) - len(victims) > keep:
         victims = [k for k, _ in ranked[: len(props) - keep]]
@@ -520,7 +472,7 @@ def _kept_keys(node: Shape) -> list[str]:
     return sorted(k for k, c in props.items() if c.count >= floor)
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_$@][A-Za-z0-9_$@-]*").fullmatch
+_IDENTIFIER = re.compile(IDENTIFIER).fullmatch
 
 
 def _looks_like_map(node: Shape) -> bool:
@@ -580,10 +532,9 @@ def _restored(count: int, kinds: int, depth: int, objects: int, props: dict[str,
 
 
 # -- strings: query parameters, headers, form fields -------------------------------------------------
-_INT_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,17})", re.ASCII).fullmatch   # fits int64; longer is an id
-_NUMBER_TEXT = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+(?:[eE][-+]?\d+)?|[eE][-+]?\d+)", re.ASCII).fullmatch
+_INT_TEXT, _NUMBER_TEXT = fullmatcher(INT_TEXT), fullmatcher(NUMBER_TEXT)
 S_BOOL, S_INT, S_NUMBER, S_STR = 1, 2, 4, 8
-_NUMBER_START: Final = frozenset("-0123456789")  # how every integer and number text above starts
+_NUMBER_START: Final = frozenset(NUMBER_START)
 
 
 class StringsShape:

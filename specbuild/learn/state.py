@@ -43,7 +43,7 @@ format bits in ``FORMAT_RULES`` order).
 Saving does not change the builder: copies of its native accumulators are exported, and merged into
 copies of its Python parts where it holds both, so the fold goes on exactly as if no state had been
 saved. Loading puts each body's shape back where it would be: into a native accumulator where the native
-fold is there (so that later bodies fold into the same tree: where more than ``schema.MAX_PROPS`` keys
+fold is there (so that later bodies fold into the same tree: where more than ``rules.MAX_PROPS`` keys
 meet at one object position, which are evicted depends on that), else into a ``Shape``. Parameters load
 as Python ``ParamState``s (they merge with natively folded ones exactly).
 """
@@ -72,7 +72,8 @@ from specbuild.learn.builder import (
     SpecBuilder,
     settled_params,
 )
-from specbuild.learn.schema import MAX_DEPTH, Shape
+from specbuild.learn.rules import MAX_DEPTH
+from specbuild.learn.schema import Shape
 
 # (topic, partition), as specbuild.kafka.client.Partition: not imported, so Kafka needs not be loaded
 Partition = tuple[str, int]

@@ -1,0 +1,419 @@
+//! The Python face of the module: every `#[pyfunction]` and `#[pyclass]`, converting to and from
+//! the plain Rust of the other modules (which `cargo test` builds and runs without Python).
+
+use std::sync::OnceLock;
+
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+
+use crate::body::{self, core_paths};
+use crate::params::{Param, Params, Strings};
+use crate::record::{decode_plain, BodyOut, Pairs};
+use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
+use crate::shape::{Node, Vals};
+use crate::state::Reader;
+
+// -- the rules ---------------------------------------------------------------------------------------
+
+/// Set the rules, once per process, from `specbuild.learn.rules.native_table()`: a dict with every
+/// limit and pattern by name (a name missing or unknown is an error, so the two sides cannot drift).
+#[pyfunction]
+fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
+    let mut names: Vec<String> = table.keys().extract()?;
+    let get = |name: &str| -> PyResult<Bound<'_, PyAny>> {
+        table.get_item(name)?.ok_or_else(|| PyValueError::new_err(format!("the rules lack {name:?}")))
+    };
+    let mut formats = Vec::new();
+    for item in get("formats")?.downcast::<PyList>()?.iter() {
+        formats.push(match item.extract::<String>() {
+            Ok(pattern) => Format::Pattern(pattern),
+            Err(_) => {
+                let (pattern, func): (String, Py<PyAny>) = item.extract()?;
+                let test = move |v: &str| {
+                    Python::with_gil(|py| func.call1(py, (v,)).and_then(|x| x.is_truthy(py)).unwrap_or(false))
+                };
+                Format::Filtered(pattern, Box::new(test))
+            }
+        });
+    }
+    let limits = Limits {
+        max_depth: get("max_depth")?.extract()?,
+        max_props: get("max_props")?.extract()?,
+        evict_keep: get("evict_keep")?.extract()?,
+        enum_max: get("enum_max")?.extract()?,
+        refused_names_max: get("refused_names_max")?.extract()?,
+        core_min_percent: get("core_min_percent")?.extract()?,
+        hex_id_min: get("hex_id_min")?.extract()?,
+        id_min_len: get("id_min_len")?.extract()?,
+        id_min_digits: get("id_min_digits")?.extract()?,
+    };
+    let t = Table {
+        limits,
+        formats,
+        enum_token: get("enum_token")?.extract()?,
+        enum_numeric: get("enum_numeric")?.extract()?,
+        enum_hexish: get("enum_hexish")?.extract()?,
+        int_text: get("int_text")?.extract()?,
+        number_text: get("number_text")?.extract()?,
+        number_start: get("number_start")?.extract()?,
+        methods: get("methods")?.extract()?,
+    };
+    names.retain(|n| !KNOWN.contains(&n.as_str()));
+    if !names.is_empty() {
+        return Err(PyValueError::new_err(format!("rules the native fold does not know: {names:?}")));
+    }
+    let new = Rules::new(t).map_err(PyValueError::new_err)?;
+    set_rules(new).map_err(PyRuntimeError::new_err)
+}
+
+const KNOWN: [&str; 17] = [
+    "max_depth",
+    "max_props",
+    "evict_keep",
+    "enum_max",
+    "refused_names_max",
+    "core_min_percent",
+    "formats",
+    "enum_token",
+    "enum_numeric",
+    "enum_hexish",
+    "hex_id_min",
+    "id_min_len",
+    "id_min_digits",
+    "int_text",
+    "number_text",
+    "number_start",
+    "methods",
+];
+
+/// schema._narrow over every format, and schema._enumish: for the tests that hold both to Python.
+#[pyfunction]
+fn formats_of(v: &str) -> u8 {
+    let r = rules();
+    narrow(r, r.all_formats, v)
+}
+
+#[pyfunction]
+fn enum_value(v: &str) -> bool {
+    enumish(rules(), v)
+}
+
+// -- bodies ------------------------------------------------------------------------------------------
+
+/// A body checked to be JSON, with the tape of what the check read.
+#[pyclass(frozen, name = "Json", module = "specbuild._native")]
+struct PyJson(body::Json);
+
+#[pymethods]
+impl PyJson {
+    /// The body's JSON text (for tests and debugging; the fold never goes through Python).
+    #[getter]
+    fn text(&self) -> &str {
+        &self.0.text
+    }
+}
+
+/// Check that `text` is JSON; ValueError when not (the caller then asks orjson, the reference).
+#[pyfunction]
+fn parse(text: &str) -> PyResult<PyJson> {
+    body::parse(text).map(PyJson).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// The values as the `vals` dict of a Shape or StringsShape (None: not an enum).
+fn vals_to_py<'py>(py: Python<'py>, vals: &Vals) -> PyResult<Bound<'py, PyAny>> {
+    match vals {
+        None => Ok(py.None().into_bound(py)),
+        Some(vs) => {
+            let d = PyDict::new(py);
+            for (k, n) in vs {
+                d.set_item(k, n)?;
+            }
+            Ok(d.into_any())
+        }
+    }
+}
+
+/// The node as nested tuples for `specbuild.learn.native` (keys sorted, so the export is deterministic):
+/// (count, kinds, depth, objects, props | None, extra | None, items | None, fmts, vals | None)
+fn export<'py>(py: Python<'py>, node: &Node) -> PyResult<Bound<'py, PyTuple>> {
+    let props = match &node.props {
+        None => py.None().into_bound(py),
+        Some(map) => {
+            let mut entries: Vec<(&str, &Node)> = map.iter().collect();
+            entries.sort_unstable_by_key(|(k, _)| *k);
+            let list = PyList::empty(py);
+            for (k, child) in entries {
+                list.append((k, export(py, child)?))?;
+            }
+            list.into_any()
+        }
+    };
+    let child = |c: &Option<Box<Node>>| -> PyResult<Bound<'py, PyAny>> {
+        match c {
+            None => Ok(py.None().into_bound(py)),
+            Some(n) => Ok(export(py, n)?.into_any()),
+        }
+    };
+    PyTuple::new(
+        py,
+        [
+            node.count.into_pyobject(py)?.into_any(),
+            node.kinds.into_pyobject(py)?.into_any(),
+            node.depth.into_pyobject(py)?.into_any(),
+            node.objects.into_pyobject(py)?.into_any(),
+            props,
+            child(&node.extra)?,
+            child(&node.items)?,
+            node.fmts.into_pyobject(py)?.into_any(),
+            vals_to_py(py, &node.vals)?,
+        ],
+    )
+}
+
+/// A state from `dump`'s bytes, all of them (`what` names it in the error).
+fn load_state<T>(data: &[u8], what: &str, load: impl FnOnce(&mut Reader<'_>) -> Option<T>) -> PyResult<T> {
+    let mut reader = Reader { data, at: 0 };
+    let out = load(&mut reader).ok_or_else(|| PyValueError::new_err(format!("not a native {what} state")))?;
+    if reader.at != data.len() {
+        return Err(PyValueError::new_err(format!("not a native {what} state (trailing bytes)")));
+    }
+    Ok(out)
+}
+
+/// A root position: fold parsed bodies in with `add`, take the result with `export` (which resets).
+#[pyclass(name = "Acc", module = "specbuild._native")]
+struct Acc {
+    root: Node,
+}
+
+#[pymethods]
+impl Acc {
+    #[new]
+    fn py_new() -> Acc {
+        Acc { root: Node::new(0, rules()) }
+    }
+
+    fn add(&mut self, body: &PyJson) {
+        body::fold(&mut self.root, rules(), &body.0);
+    }
+
+    #[getter]
+    fn count(&self) -> u64 {
+        self.root.count
+    }
+
+    /// Everything folded so far as nested tuples; the accumulator starts over empty.
+    fn export<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let out = export(py, &self.root)?;
+        self.root = Node::new(0, rules());
+        Ok(out)
+    }
+
+    /// A copy of this accumulator (rendering merges copies: the builder keeps its own).
+    fn copy(&self) -> Acc {
+        Acc { root: self.root.clone() }
+    }
+
+    /// render._core_paths of the root, `depth` levels of properties down.
+    fn core_paths(&self, depth: i64) -> Vec<String> {
+        let mut out = Vec::new();
+        core_paths(&self.root, rules(), "", depth, &mut out);
+        out
+    }
+
+    /// Take `other`'s content over (schema.Shape.merge); `other` is left empty.
+    fn merge(&mut self, other: &mut Acc) {
+        let theirs = std::mem::replace(&mut other.root, Node::new(0, rules()));
+        self.root.merge(rules(), theirs);
+    }
+
+    /// The state as bytes, for pickling between the processes of one run (see `load`).
+    fn dump<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let mut out = Vec::new();
+        self.root.dump(&mut out);
+        PyBytes::new(py, &out)
+    }
+
+    /// An accumulator from `dump`'s bytes.
+    #[staticmethod]
+    fn load(data: &[u8]) -> PyResult<Acc> {
+        Ok(Acc { root: load_state(data, "fold", Node::load)? })
+    }
+}
+
+// -- parameters --------------------------------------------------------------------------------------
+
+/// Parameters by name: one `dict[str, ParamState]` of the builder (see params.rs).
+#[pyclass(name = "Params", module = "specbuild._native")]
+#[derive(Clone)]
+struct PyParams(Params);
+
+impl PyParams {
+    /// One (name, value) pair; the name when `keep` refused it.
+    fn fold_pair<'py>(
+        &mut self,
+        r: &Rules,
+        pair: &Bound<'py, PyAny>,
+        keep: &mut impl FnMut(&str) -> PyResult<bool>,
+    ) -> PyResult<Option<Bound<'py, PyString>>> {
+        let pair = pair.downcast::<PyTuple>()?;
+        let name_obj = pair.get_borrowed_item(0)?;
+        let name = name_obj.downcast::<PyString>()?;
+        let Some(i) = self.0.slot(r, name.to_str()?, keep)? else { return Ok(Some(name.clone())) };
+        let value = pair.get_borrowed_item(1)?;
+        self.0.add(r, i, value.downcast::<PyString>()?.to_str()?);
+        Ok(None)
+    }
+}
+
+#[pymethods]
+impl PyParams {
+    #[new]
+    fn py_new() -> PyParams {
+        PyParams(Params::default())
+    }
+
+    /// builder._fold_pairs of one record's (name, value) pairs, with `keep(name)` the filter (None:
+    /// keep all); the name of the last pair refused, if any (the query's API key).
+    #[pyo3(signature = (pairs, keep=None))]
+    fn fold<'py>(
+        &mut self,
+        pairs: &Bound<'py, PyAny>,
+        keep: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Option<Bound<'py, PyString>>> {
+        let r = rules();
+        let mut keep = |name: &str| match keep {
+            Some(keep) => keep.call1((name,))?.is_truthy(),
+            None => Ok(true),
+        };
+        self.0.start_record();
+        let mut refused = None;
+        if let Ok(tuple) = pairs.downcast::<PyTuple>() {
+            for pair in tuple.iter() {
+                refused = self.fold_pair(r, &pair, &mut keep)?.or(refused);
+            }
+        } else {
+            for pair in pairs.try_iter()? {
+                refused = self.fold_pair(r, &pair?, &mut keep)?.or(refused);
+            }
+        }
+        Ok(refused)
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The parameters, first seen first, as (name, present, repeated, count, kinds, fmts, vals | None);
+    /// the accumulator starts over empty (it still remembers the names `keep` refused).
+    fn export<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for (name, p) in self.0.drain() {
+            let Param { present, repeated, values: Strings { count, kinds, fmts, vals }, .. } = p;
+            out.append((&*name, present, repeated, count, kinds, fmts, vals_to_py(py, &vals)?))?;
+        }
+        Ok(out)
+    }
+
+    /// A copy of these parameters (rendering merges copies: the builder keeps its own).
+    fn copy(&self) -> PyParams {
+        self.clone()
+    }
+
+    /// Take `other`'s parameters over (ParamState.merge by name); `other` is left empty.
+    fn merge(&mut self, other: &mut PyParams) {
+        self.0.merge(rules(), &mut other.0);
+    }
+
+    /// The state as bytes, for pickling between the processes of one run (see `load`).
+    fn dump<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let mut out = Vec::new();
+        self.0.dump_into(&mut out);
+        PyBytes::new(py, &out)
+    }
+
+    /// An accumulator from `dump`'s bytes.
+    #[staticmethod]
+    fn load(data: &[u8]) -> PyResult<PyParams> {
+        load_state(data, "params", Params::load_from).map(PyParams)
+    }
+}
+
+// -- records -----------------------------------------------------------------------------------------
+
+/// records.Body and records.EMPTY, so bodies come out as the objects records.decode makes.
+static BODY: OnceLock<(Py<PyAny>, Py<PyAny>)> = OnceLock::new();
+
+#[pyfunction]
+fn set_body_type(body: Py<PyAny>, empty: Py<PyAny>) {
+    let _ = BODY.set((body, empty));
+}
+
+fn pairs_to_py<'py>(py: Python<'py>, pairs: &Pairs) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>> {
+    let (cls, empty) = BODY.get().ok_or_else(|| PyRuntimeError::new_err("set_body_type() was not called"))?;
+    let cls = cls.bind(py);
+    match body {
+        BodyOut::Empty => Ok(empty.bind(py).clone()),
+        BodyOut::Json(mt, json) => {
+            let handle = Bound::new(py, PyJson(json))?;
+            let mt = mt.unwrap_or_else(|| "application/json".to_owned());
+            cls.call1((pyo3::intern!(py, "json"), mt, handle))
+        }
+        BodyOut::Text(mt, text) => cls.call1((pyo3::intern!(py, "text"), mt, text)),
+        BodyOut::Binary(mt) => {
+            let mt = mt.unwrap_or_else(|| "application/octet-stream".to_owned());
+            cls.call1((pyo3::intern!(py, "binary"), mt, py.None()))
+        }
+    }
+}
+
+/// Decode one record in its plain form: (method, path, status, query, request headers, response
+/// headers, request body, response body, scheme, host): an Exchange's fields, bodies as records.Body;
+/// None for anything `records.decode` must look at.
+#[pyfunction]
+fn decode_record<'py>(
+    py: Python<'py>,
+    raw: &Bound<'py, PyAny>,
+    max_body_bytes: usize,
+) -> PyResult<Option<Bound<'py, PyTuple>>> {
+    let bytes: &[u8] = if let Ok(b) = raw.downcast::<PyBytes>() {
+        b.as_bytes()
+    } else if let Ok(s) = raw.downcast::<PyString>() {
+        s.to_str()?.as_bytes()
+    } else {
+        return Ok(None);
+    };
+    let Some(d) = decode_plain(rules(), bytes, max_body_bytes) else { return Ok(None) };
+    let items: [Bound<'py, PyAny>; 10] = [
+        d.method.into_pyobject(py)?.into_any(),
+        d.path.into_pyobject(py)?.into_any(),
+        d.status.into_pyobject(py)?.into_any(),
+        pairs_to_py(py, &d.query)?.into_any(),
+        pairs_to_py(py, &d.request_headers)?.into_any(),
+        pairs_to_py(py, &d.response_headers)?.into_any(),
+        body_to_py(py, d.request_body)?,
+        body_to_py(py, d.response_body)?,
+        d.scheme.into_pyobject(py)?.into_any(),
+        d.host.into_pyobject(py)?.into_any(),
+    ];
+    Ok(Some(PyTuple::new(py, items)?))
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(decode_record, m)?)?;
+    m.add_function(wrap_pyfunction!(set_body_type, m)?)?;
+    m.add_function(wrap_pyfunction!(configure, m)?)?;
+    m.add_function(wrap_pyfunction!(parse, m)?)?;
+    m.add_function(wrap_pyfunction!(formats_of, m)?)?;
+    m.add_function(wrap_pyfunction!(enum_value, m)?)?;
+    m.add_class::<PyJson>()?;
+    m.add_class::<Acc>()?;
+    m.add_class::<PyParams>()?;
+    Ok(())
+}

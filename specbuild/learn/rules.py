@@ -1,0 +1,95 @@
+"""The one table of the fold's rules: its limits, thresholds and patterns. Pure, stdlib only.
+
+:mod:`specbuild.learn.schema`, :mod:`specbuild.learn.builder` and :mod:`specbuild.learn.render` read
+them from here, and the optional native fold (Rust, ``native/``) gets every one it needs from here too:
+:func:`native_table` is what ``specbuild.learn.native`` passes to ``_native.configure()`` on import, so
+the Rust code holds no threshold or pattern of its own. Change a rule here and both folds follow.
+
+The string formats themselves are :mod:`specbuild.formats` (the drift checker reads them too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+from specbuild import formats
+from specbuild.http import CACHED_HEADER_NAMES, METHODS
+
+# -- limits: what a node keeps is bounded --------------------------------------------------------------
+MAX_DEPTH: Final = 64        # deeper containers are accepted as anything; keeps recursion bounded
+MAX_PROPS: Final = 256       # distinct keys tracked at one object position; rarer ones then go to extra
+EVICT_KEEP: Final = MAX_PROPS * 3 // 4  # keys an eviction keeps at most (the most frequent)
+ENUM_MAX: Final = 8          # distinct strings kept per position while an enum is still possible
+REFUSED_NAMES_MAX: Final = CACHED_HEADER_NAMES  # parameter names a filter refused, remembered per fold
+
+# -- rendering thresholds ------------------------------------------------------------------------------
+ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
+MAP_MIN_KEYS: Final = 20     # this many sparse, same-kind keys make a map even when they look like names
+MAP_MAX_FILL: Final = 0.5     # ...and whose objects each carry at most this share of those keys
+NOISE_MIN_OBJECTS: Final = 5   # a position full of one-off keys: seen this often,
+NOISE_MIN_ONCE: Final = 8      # with at least this many keys seen once, over 2/3 of its keys;
+NOISE_MIN_SHARE: Final = 0.02  # it keeps the keys seen twice and in this share of its objects
+REQUIRED_MIN_OBJECTS: Final = 10  # objects seen at a position before absence of a property means something
+CORE_MIN_PERCENT: Final = 50  # a property in at least this share of its objects is a core path (templating)
+CORE_DEPTH: Final = 2         # levels of properties core paths go down
+
+# -- string formats ------------------------------------------------------------------------------------
+# In priority order: when several formats fit every value, the first wins. Each is a full-match pattern,
+# or a (pattern, test) pair when the pattern is only a cheap filter before the real test.
+FORMAT_RULES: Final[tuple[tuple[str, str | tuple[str, Callable[[str], bool]]], ...]] = (
+    ("date-time", formats.DATE_TIME),
+    ("date", formats.DATE),
+    ("time", formats.TIME),
+    ("uuid", formats.UUID),
+    ("email", formats.EMAIL),
+    ("uri", formats.URI),
+    ("ipv4", formats.IPV4),
+    ("ipv6", (formats.IPV6_TEXT, formats.is_ipv6)),
+)
+
+# -- the enum guard: which strings could be one value of an enum ------------------------------------------
+ENUM_TOKEN: Final = r"[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,31}"   # a short token...
+ENUM_NUMERIC: Final = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"  # ...not a number,
+ENUM_HEXISH: Final = r"[a-fA-F]*[0-9][0-9a-fA-F]*"          # ...nor hex with a digit
+HEX_ID_MIN: Final = 8        # hex this long with a digit in it is an id (a hash, a commit), never an enum value
+ID_MIN_LEN: Final = 8        # a token this long with ID_MIN_DIGITS digits mixes them like a generated id
+ID_MIN_DIGITS: Final = 2
+# Names whose values are identifiers, names, addresses or text: never an enum whatever the data says.
+FREE_NAMES: Final = frozenset({
+    "id", "uuid", "guid", "key", "name", "login", "username", "user", "email", "mail", "url", "uri",
+    "href", "link", "sha", "hash", "digest", "token", "secret", "password", "title", "description",
+    "summary", "message", "comment", "body", "text", "note", "path", "file", "filename", "address",
+    "phone", "etag", "slug", "label",
+})
+WORD_SPLIT: Final = r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])"  # a name's words (Python only: lookaround)
+IDENTIFIER: Final = r"[A-Za-z_$@][A-Za-z0-9_$@-]*"          # a key that reads as a name, not data
+
+# -- strings: query parameters, headers, form fields -------------------------------------------------
+INT_TEXT: Final = "-?" + formats.UINT64_TEXT   # fits int64; longer is an id
+NUMBER_TEXT: Final = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)"
+NUMBER_START: Final = "-0123456789"  # how every INT_TEXT and NUMBER_TEXT starts (a skip for words)
+
+
+def native_table() -> dict[str, Any]:
+    """Every rule the native fold follows, by name, as ``_native.configure()`` takes them (it refuses a
+    table with a name missing or unknown)."""
+    return {
+        "max_depth": MAX_DEPTH,
+        "max_props": MAX_PROPS,
+        "evict_keep": EVICT_KEEP,
+        "enum_max": ENUM_MAX,
+        "refused_names_max": REFUSED_NAMES_MAX,
+        "core_min_percent": CORE_MIN_PERCENT,
+        "formats": [rule for _, rule in FORMAT_RULES],
+        "enum_token": ENUM_TOKEN,
+        "enum_numeric": ENUM_NUMERIC,
+        "enum_hexish": ENUM_HEXISH,
+        "hex_id_min": HEX_ID_MIN,
+        "id_min_len": ID_MIN_LEN,
+        "id_min_digits": ID_MIN_DIGITS,
+        "int_text": INT_TEXT,
+        "number_text": NUMBER_TEXT,
+        "number_start": NUMBER_START,
+        "methods": sorted(METHODS),
+    }
