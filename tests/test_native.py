@@ -548,3 +548,25 @@ def test_configure_takes_the_whole_rules_table_and_nothing_else() -> None:
         native._native.configure({k: v for k, v in table.items() if k != "int_text"})
     with pytest.raises(ValueError, match="does not know"):
         native._native.configure({**table, "max_width": 3})
+
+
+@needs_native
+def test_rendering_leaves_the_builder_as_it_was() -> None:
+    """A body position folded partly natively and partly in Python: render merges copies of both parts
+    (it used to settle the builder's own body state), so the builder's state is the same afterwards."""
+    from specbuild.learn import state as codec
+    from specbuild.records import decode
+
+    lines = list(iter_lines(str(ROOT / "fixtures" / "users.jsonl")))
+    builder = SpecBuilder()
+    Fold(builder).feed(lines[:60])  # natively decoded: bodies fold into native accumulators
+    for raw, origin in lines[60:90]:  # decoded in Python: the same positions get Python shapes
+        builder.add(decode(raw, origin))
+    both = [b for op in builder.operations.values() for r in op.responses.values()
+            for b in r.bodies.by_media.values() if b.pending is not None and b.shape is not None and b.shape.count]
+    assert both, "the fixture should give a body position with both parts"
+    before = codec.encode(builder, {})
+    first = spec_module.render(builder)
+    assert codec.encode(builder, {}) == before
+    assert all(b.pending is not None for b in both)
+    assert spec_module.render(builder) == first

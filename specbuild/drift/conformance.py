@@ -126,28 +126,16 @@ def _declared(root: Mapping[str, Any], openapi: str, schema: Any) -> frozenset[t
     return _allowed(schema, openapi)
 
 
-class _Codegen:
-    """Writes the Python source of the checks for one schema, then compiles it."""
+class _Writer:
+    """What both code writers share: fresh names, constants in the namespace, compiling the source."""
 
-    def __init__(self, root: dict[str, Any], openapi: str, *, strict: bool) -> None:
+    def __init__(self, root: dict[str, Any], openapi: str, builtins: dict[str, Any]) -> None:
         self.root = root
         self.openapi = openapi
-        self.strict = strict  # an unnamed key fails the check (ok) or passes (valid)
-        self.ns: dict[str, Any] = {"NoneType": _NONE, "__builtins__": {"dict": dict, "list": list,
-                                   "str": str, "int": int, "float": float, "bool": bool, "type": type,
-                                   "len": len, "True": True, "False": False}}
+        self.ns: dict[str, Any] = {"__builtins__": builtins}
         self.sources: list[str] = []
         self.refs: dict[str, str] = {}
-        self.late: list[tuple[dict[str, Any], dict[str, str]]] = []
         self.n = 0
-
-    def build(self) -> Check:
-        name = self.function(self.root, 0)
-        exec(compile("\n".join(self.sources), "<conformance>", "exec"), self.ns)  # source: see module doc
-        for table, names in self.late:
-            table.update({key: self.ns[fname] for key, fname in names.items()})
-        check: Check = self.ns[name]
-        return check
 
     def fresh(self, prefix: str) -> str:
         self.n += 1
@@ -157,6 +145,28 @@ class _Codegen:
         name = self.fresh(prefix)
         self.ns[name] = value
         return name
+
+    def compiled(self) -> None:
+        exec(compile("\n".join(self.sources), "<conformance>", "exec"), self.ns)  # source: see module doc
+
+
+class _Codegen(_Writer):
+    """Writes the Python source of the checks for one schema, then compiles it."""
+
+    def __init__(self, root: dict[str, Any], openapi: str, *, strict: bool) -> None:
+        super().__init__(root, openapi, {"dict": dict, "list": list, "str": str, "int": int, "float": float,
+                                         "bool": bool, "type": type, "len": len, "True": True, "False": False})
+        self.ns["NoneType"] = _NONE
+        self.strict = strict  # an unnamed key fails the check (ok) or passes (valid)
+        self.late: list[tuple[dict[str, Any], dict[str, str]]] = []
+
+    def build(self) -> Check:
+        name = self.function(self.root, 0)
+        self.compiled()
+        for table, names in self.late:
+            table.update({key: self.ns[fname] for key, fname in names.items()})
+        check: Check = self.ns[name]
+        return check
 
     def function(self, schema: Any, depth: int) -> str:
         name = self.fresh("f")
@@ -427,38 +437,24 @@ class _Codegen:
             out.append(f"{pad}if not {self.const(helper, 'O')}({var}): return False")
 
 
-class _Collector:
+class _Collector(_Writer):
     """Writes the functions that list undocumented properties: ``f(value, prefix, out)`` appends
     ``prefix.key`` for each key an object's schema does not name (see the module doc), walking only
     where the schema has structure. Alternatives (anyOf/oneOf) take the branch that documents the
     value best: one that admits its type, then the fewest undocumented properties."""
 
     def __init__(self, root: dict[str, Any], openapi: str) -> None:
-        self.root = root
-        self.openapi = openapi
-        self.ns: dict[str, Any] = {"__builtins__": {"type": type, "str": str, "dict": dict, "list": list,
-                                                    "enumerate": enumerate}}
-        self.sources: list[str] = []
-        self.refs: dict[str, str] = {}
+        super().__init__(root, openapi, {"type": type, "str": str, "dict": dict, "list": list,
+                                         "enumerate": enumerate})
         self.late: list[tuple[list[Any], list[str]]] = []
-        self.n = 0
 
     def build(self) -> Callable[[Any, str, list[str]], None]:
         name = self.function(self.root, 0)
-        exec(compile("\n".join(self.sources), "<conformance>", "exec"), self.ns)  # source: see module doc
+        self.compiled()
         for table, names in self.late:
             table.extend(self.ns[fname] for fname in names)
         collect: Callable[[Any, str, list[str]], None] = self.ns[name]
         return collect
-
-    def fresh(self, prefix: str) -> str:
-        self.n += 1
-        return f"{prefix}{self.n}"
-
-    def const(self, value: Any, prefix: str = "C") -> str:
-        name = self.fresh(prefix)
-        self.ns[name] = value
-        return name
 
     def function(self, schema: Any, depth: int, name: str | None = None) -> str:
         name = name or self.fresh("c")

@@ -192,15 +192,19 @@ def _request_body(ctx: _Ctx, b_raw: Any, h_raw: Any) -> None:
         ctx.here("request-body-now-required", "request body")
     elif b.get("required") and not h.get("required"):
         ctx.here("request-body-now-optional", "request body")
+    _contents(ctx, b, h, "request", "request body")
+
+
+def _contents(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], side: str, where: str) -> None:
+    """The media types of a request body or response: added, removed, or their schemas compared."""
     bc, hc = _content(ctx.base, b), _content(ctx.head, h)
     for mt in sorted(bc.keys() | hc.keys()):
-        where = f"request body {mt}"
         if mt not in hc:
-            ctx.here("request-media-type-removed", where)
+            ctx.here(f"{side}-media-type-removed", f"{where} {mt}")
         elif mt not in bc:
-            ctx.here("request-media-type-added", where)
+            ctx.here(f"{side}-media-type-added", f"{where} {mt}")
         else:
-            _schema(ctx, _media_schema(bc[mt]), _media_schema(hc[mt]), "request", where)
+            _schema(ctx, _media_schema(bc[mt]), _media_schema(hc[mt]), side, f"{where} {mt}")
 
 
 def _media_schema(media: Any) -> Any:
@@ -218,15 +222,7 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
             ctx.here("response-status-added", f"response {label}")
             continue
         br, hr = resolve(ctx.base, bs[code]), resolve(ctx.head, hs[code])
-        bc, hc = _content(ctx.base, br), _content(ctx.head, hr)
-        for mt in sorted(bc.keys() | hc.keys()):
-            where = f"response {label} {mt}"
-            if mt not in hc:
-                ctx.here("response-media-type-removed", where)
-            elif mt not in bc:
-                ctx.here("response-media-type-added", where)
-            else:
-                _schema(ctx, _media_schema(bc[mt]), _media_schema(hc[mt]), "response", where)
+        _contents(ctx, br, hr, "response", f"response {label}")
         bh = {k.lower() for k in br.get("headers") or {}}
         hh = {k.lower() for k in hr.get("headers") or {}}
         for name in sorted(bh - hh):

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from specbuild.http import OPERATION_METHODS, email, secret_name, secret_value
+from specbuild.learn import native
 from specbuild.learn.builder import Bodies, BodyState, OperationState, ParamState, SpecBuilder
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT
@@ -106,13 +107,16 @@ def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
 def _body_core_paths(body: BodyState, out: set[str]) -> None:
     if body.shape is None:
         return
+    shape = body.shape
     if body.pending is not None:
-        if not body.shape.count:  # all folded natively: read there, nothing to convert
+        if not shape.count:  # all folded natively: read there, nothing to convert
             out.update(body.pending.core_paths(CORE_DEPTH))
             return
-        body.settle()  # both parts: their merge decides what is core
-    if body.shape.count:
-        _core_paths(body.shape, "", CORE_DEPTH, out)
+        # both parts: their merge decides what is core; merged as copies, so rendering leaves the
+        # builder as it was (exporting an accumulator empties it)
+        shape = native.settled(shape.copy(), body.pending.copy())
+    if shape.count:
+        _core_paths(shape, "", CORE_DEPTH, out)
 
 
 def _core_paths(shape: Shape, prefix: str, depth: int, out: set[str]) -> None:
