@@ -92,7 +92,7 @@ class Fold(Generic[S]):
     add_fields: Callable[..., None] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.native(isinstance(self.builder, SpecBuilder) and not self.builder.examples)
+        self.native(isinstance(self.builder, SpecBuilder) and self.builder.accelerated and not self.builder.examples)
 
     def native(self, on: bool) -> None:
         """Use the native decode and fold (when built), or not: the spec is the same either way."""

@@ -224,16 +224,9 @@ def test_builder_pickles_and_merges_with_pending_native_bodies() -> None:
 
 def build(path: str, *, use_native: bool) -> bytes:
     """The spec of ``path`` with the native decode, bodies and parameters, or with none of them."""
-    saved = builder_module.NATIVE_PARAMS
-    builder_module.NATIVE_PARAMS = use_native
-    try:
-        builder = SpecBuilder()
-        fold = Fold(builder)
-        fold.native(use_native)
-        fold.feed(iter_lines(path))
-        return dumps(build_document(builder))
-    finally:
-        builder_module.NATIVE_PARAMS = saved
+    builder = SpecBuilder(accelerated=use_native)
+    Fold(builder).feed(iter_lines(path))
+    return dumps(build_document(builder))
 
 
 @needs_native
@@ -365,7 +358,6 @@ def test_checkpoint_state_keeps_native_bytes_that_load_without_the_module(
     Fold(whole).feed(lines)
     for available in (True, False):   # then keep learning, with the module or without
         monkeypatch.setattr(native, "AVAILABLE", available)
-        monkeypatch.setattr(builder_module, "NATIVE_PARAMS", available)
         loaded = decode_state(data, "state")
         if not available:
             assert all(s.pending is None for op in loaded.builder.operations.values()
@@ -512,18 +504,13 @@ def test_builder_with_native_params_pickles_merges_and_renders_as_python() -> No
 
 def build_both_ways(lines: list[Any], *, native_params: bool) -> list[bytes]:
     """Specs of ``lines``: folded whole, pickled, and in halves merged (one half pickled first)."""
-    saved = builder_module.NATIVE_PARAMS
-    builder_module.NATIVE_PARAMS = native_params
-    try:
-        whole, half_a, half_b = SpecBuilder(), SpecBuilder(), SpecBuilder()
-        Fold(whole).feed(lines)
-        Fold(half_a).feed(lines[::2])
-        Fold(half_b).feed(lines[1::2])
-        pickled = pickle.loads(pickle.dumps(whole))
-        half_a.merge(pickle.loads(pickle.dumps(half_b)))
-        return [dumps(build_document(b)) for b in (whole, pickled, half_a)]
-    finally:
-        builder_module.NATIVE_PARAMS = saved
+    whole, half_a, half_b = (SpecBuilder(accelerated=native_params) for _ in range(3))
+    Fold(whole).feed(lines)
+    Fold(half_a).feed(lines[::2])
+    Fold(half_b).feed(lines[1::2])
+    pickled = pickle.loads(pickle.dumps(whole))
+    half_a.merge(pickle.loads(pickle.dumps(half_b)))
+    return [dumps(build_document(b)) for b in (whole, pickled, half_a)]
 
 
 def test_operation_states_pickled_before_native_params_still_load() -> None:

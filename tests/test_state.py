@@ -22,7 +22,6 @@ from specbuild.http import HeaderPolicy
 from specbuild.io.files import dumps
 from specbuild.io.jsonl import iter_lines
 from specbuild.kafka.checkpoint import LEGACY_STATE_NAME, STATE_NAME, Checkpoints
-from specbuild.learn import builder as builder_module
 from specbuild.learn import native
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
@@ -42,16 +41,13 @@ def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> b
     """Whether this test folds and loads natively (bodies, parameters) or in Python only, as a process
     with SPECBUILD_PURE=1 does."""
     on: bool = request.param
-    monkeypatch.setattr(builder_module, "NATIVE_PARAMS", on and native.AVAILABLE)
     monkeypatch.setattr(native, "AVAILABLE", on and native.AVAILABLE)
     return on
 
 
 def fold(records: list[Any], builder: SpecBuilder | None = None, *, use_native: bool = True) -> SpecBuilder:
-    builder = builder if builder is not None else SpecBuilder()
-    f = Fold(builder)
-    f.native(use_native and not builder.examples)  # examples need Python values, as Fold knows
-    f.feed(records)
+    builder = builder if builder is not None else SpecBuilder(accelerated=use_native)
+    Fold(builder).feed(records)
     return builder
 
 
@@ -136,15 +132,9 @@ def test_saving_leaves_the_live_builder_as_it_was() -> None:
 # -- native and pure: the same bytes ---------------------------------------------------------------
 
 def pure_and_native(records: list[Any]) -> tuple[bytes, bytes]:
-    saved = builder_module.NATIVE_PARAMS
-    try:
-        out = []
-        for on in (True, False):
-            builder_module.NATIVE_PARAMS = on
-            out.append(codec.encode(fold(records, use_native=on), {("t", 0): len(records)}))
-        return out[0], out[1]
-    finally:
-        builder_module.NATIVE_PARAMS = saved
+    native_state, pure_state = (codec.encode(fold(records, use_native=on), {("t", 0): len(records)})
+                                for on in (True, False))
+    return native_state, pure_state
 
 
 @needs_native
@@ -211,7 +201,6 @@ def test_a_state_written_natively_resumes_without_the_native_module(monkeypatch:
     data = codec.encode(fold(records[:100]), {})
     whole = spec(fold(records))
     monkeypatch.setattr(native, "AVAILABLE", False)
-    monkeypatch.setattr(builder_module, "NATIVE_PARAMS", False)
     resumed, _ = codec.decode(data, "s")
     assert all(s.pending is None for op in resumed.operations.values() for s in op.request.by_media.values())
     assert codec.encode(resumed, {}) == data

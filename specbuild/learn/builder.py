@@ -25,11 +25,6 @@ from specbuild.learn.paths.templater import PathTemplater
 from specbuild.learn.schema import Shape, StringsShape
 from specbuild.records import Body, Exchange, Pairs
 
-# With the native module, each record's query parameters and headers fold natively, one call per
-# record (native.new_params): the Python loop over the pairs and StringsShape.add per value took ~3 µs
-# of a Kubernetes record's ~25. ``settle()`` brings them into the dicts. The tests turn it off to compare.
-NATIVE_PARAMS = native.AVAILABLE
-
 
 class ParamState:
     """One query parameter or header across the calls of an operation."""
@@ -274,6 +269,10 @@ class SpecBuilder:
     hints: Sequence[str] = ()
     headers: HeaderPolicy = field(default_factory=HeaderPolicy)
     examples: bool = False
+    # The engine, chosen once: with the native module, each record's query parameters and headers fold
+    # natively, one call per record (the Python loop over the pairs took ~3 µs of a Kubernetes record's
+    # ~25), and run.Fold decodes records and parses bodies natively. The spec is the same either way.
+    accelerated: bool = field(default_factory=lambda: native.AVAILABLE)
     templater: PathTemplater = field(init=False)
     operations: dict[tuple[str, str], OperationState] = field(default_factory=dict)
     servers: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -281,12 +280,14 @@ class SpecBuilder:
     too_large: int = 0
 
     def __post_init__(self) -> None:
+        self.accelerated = self.accelerated and native.AVAILABLE
         self.templater = PathTemplater(hints=tuple(self.hints))
 
     def blank(self) -> SpecBuilder:
         """An empty builder with this one's settings (the one place that lists them): what a pool worker
         or a shard folds into, to be merged back, must fold exactly as this one would."""
-        return SpecBuilder(hints=self.hints, headers=self.headers, examples=self.examples)
+        return SpecBuilder(hints=self.hints, headers=self.headers, examples=self.examples,
+                           accelerated=self.accelerated)
 
     def add(self, ex: Exchange) -> None:
         """Fold one exchange in. Never raises on data: records were validated by ``records.decode``."""
@@ -305,19 +306,19 @@ class SpecBuilder:
         self.exchanges += 1
         if host:
             self.servers[(scheme, host)] += 1
-        in_query = _fold_query_natively(op, query) if NATIVE_PARAMS else _fold_query(op.query, query)
+        in_query = _fold_query_natively(op, query) if self.accelerated else _fold_query(op.query, query)
         in_headers = _credential(request_headers)
         # credentials sent together are one requirement ("+"): both schemes apply at once
         op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query] += 1
         if request_headers:
-            _fold_headers(op, request_headers, self.headers.request)
+            _fold_headers(op, request_headers, self.headers.request, self.accelerated)
         op.request.add(request_body, self.examples)
         resp = op.responses.get(status)
         if resp is None:
             resp = op.responses[status] = ResponseState()
         resp.count += 1
         if response_headers:
-            _fold_headers(resp, response_headers, self.headers.response)
+            _fold_headers(resp, response_headers, self.headers.response, self.accelerated)
         resp.bodies.add(response_body, self.examples)
         if request_body.kind == "too-large" or response_body.kind == "too-large":
             self.too_large += 1
@@ -372,9 +373,10 @@ def _fold_query_natively(op: OperationState, pairs: Pairs) -> str:
     return "" if key is None else f"apiKey:query:{key}"
 
 
-def _fold_headers(owner: OperationState | ResponseState, pairs: Pairs, keep: Callable[[str], bool]) -> None:
+def _fold_headers(owner: OperationState | ResponseState, pairs: Pairs, keep: Callable[[str], bool],
+                  natively: bool) -> None:
     """Fold the headers ``keep`` keeps into ``owner.headers`` (natively: into ``owner.pending_headers``)."""
-    if not NATIVE_PARAMS:
+    if not natively:
         _fold_pairs(owner.headers, pairs, keep)
         return
     pending = owner.pending_headers
