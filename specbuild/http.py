@@ -87,10 +87,11 @@ class HeaderPolicy:
 
 # -- secrets -----------------------------------------------------------------------------------------
 # Names whose values are secret, matched in the name with its separators removed ("X-Api-Key" ->
-# "xapikey"). "auth" counts unless it starts "author" (GitHub's author_association is no secret).
+# "xapikey"). "auth" counts unless it starts "author" (GitHub's author_association is no secret);
+# "authorization" and "authorisation" are "auth".
 _SECRET_PARTS: Final = ("password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey",
                         "cookie", "session", "credential", "signature", "bearer", "cardnumber")
-_SECRET_AUTH: Final = re.compile(r"auth(?!or)")
+_SECRET_AUTH: Final = re.compile(r"auth(?!or(?!i[sz]))")
 # Short ones only as whole words: "ssn" is inside "businessname".
 _SECRET_WORDS: Final = frozenset({"ssn", "cvv", "cvc", "iban", "pin", "otp"})
 _WORDS: Final = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")

@@ -1,0 +1,41 @@
+"""specbuild.http: the one secret rule the examples' redactor and the drift reports share."""
+
+from __future__ import annotations
+
+import pytest
+
+from specbuild.http import HeaderPolicy, email, secret_name, secret_value
+from specbuild.learn.render import redact
+
+
+@pytest.mark.parametrize("name", ["password", "X-Api-Key", "client_secret", "accessToken", "oauth",
+                                  "Authorization", "session_id", "ssn", "card_number", "cvv", "iban"])
+def test_secret_names(name: str) -> None:
+    assert secret_name(name)
+
+
+@pytest.mark.parametrize("name", ["author_association", "authors", "priorityClassName", "businessName",
+                                  "runtimeClassName", "name", "pinned", "description", "cardinality"])
+def test_names_that_only_contain_a_secret_word_are_not_secret(name: str) -> None:
+    # both lists used to redact these: "auth" in author_association, "ssn" in clas-sN-ame, "card" in cardinality
+    assert not secret_name(name)
+
+
+def test_credential_shaped_values_are_secret_whatever_their_name() -> None:
+    assert secret_value("Bearer abc.def") and secret_value("ghp_0123456789abcdef")
+    assert not secret_value("new") and email("a@example.org") and not email("@handle")
+
+
+def test_the_redactor_keeps_what_the_learned_schema_allows() -> None:
+    example = {"author_association": "OWNER", "password": "hunter2", "user": {"email": "a@b.io"},
+               "priorityClassName": "system-node-critical", "note": "Bearer abc.def"}
+    assert redact(example) == {"author_association": "OWNER", "password": "REDACTED",
+                               "user": {"email": "user@example.com"}, "priorityClassName": "system-node-critical",
+                               "note": "REDACTED"}
+
+
+def test_header_policy_keeps_api_headers_and_drops_generic_and_credential_ones() -> None:
+    policy = HeaderPolicy(include=("x-forwarded-*",), exclude=("x-debug",))
+    assert policy.request("x-tenant") and policy.request("x-forwarded-for")
+    assert not policy.request("user-agent") and not policy.request("x-api-key") and not policy.request("x-debug")
+    assert policy.response("x-rate-limit") and not policy.response("etag")
