@@ -11,7 +11,7 @@ use crate::body::{self, core_paths};
 use crate::params::{Param, Params, Strings};
 use crate::record::{decode_plain, BodyOut, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
-use crate::shape::{Node, Vals};
+use crate::shape::{key_hash, Node, Props, Vals};
 use crate::state::Reader;
 
 // -- the rules ---------------------------------------------------------------------------------------
@@ -171,6 +171,48 @@ fn export<'py>(py: Python<'py>, node: &Node) -> PyResult<Bound<'py, PyTuple>> {
     )
 }
 
+/// The inverse of `export`, from nested sequences (lists or tuples): a state file keeps shapes in
+/// this form (specbuild.learn.state), and a resumed fold goes on in the same tree.
+fn import(obj: &Bound<'_, PyAny>, depth: u32) -> PyResult<Node> {
+    let field = |i: usize| obj.get_item(i);
+    if obj.len()? != 9 || field(2)?.extract::<u32>()? != depth || depth > rules().limits.max_depth + 1 {
+        return Err(PyValueError::new_err("not a shape of this depth"));
+    }
+    let props = field(4)?;
+    let props = if props.is_none() {
+        None
+    } else {
+        let mut out = Props::default();
+        for entry in props.try_iter()? {
+            let entry = entry?;
+            let key: String = entry.get_item(0)?.extract()?;
+            out.push(&key, key_hash(&key), import(&entry.get_item(1)?, depth + 1)?);
+        }
+        Some(Box::new(out))
+    };
+    let child = |i: usize| -> PyResult<Option<Box<Node>>> {
+        let c = field(i)?;
+        Ok(if c.is_none() { None } else { Some(Box::new(import(&c, depth + 1)?)) })
+    };
+    let vals = field(8)?;
+    let vals: Vals = if vals.is_none() {
+        None
+    } else {
+        Some(vals.downcast::<PyDict>()?.iter().map(|(k, n)| Ok((k.extract()?, n.extract()?))).collect::<PyResult<_>>()?)
+    };
+    Ok(Node {
+        count: field(0)?.extract()?,
+        kinds: field(1)?.extract()?,
+        depth,
+        objects: field(3)?.extract()?,
+        props,
+        extra: child(5)?,
+        items: child(6)?,
+        fmts: field(7)?.extract()?,
+        vals,
+    })
+}
+
 /// A state from `dump`'s bytes, all of them (`what` names it in the error).
 fn load_state<T>(data: &[u8], what: &str, load: impl FnOnce(&mut Reader<'_>) -> Option<T>) -> PyResult<T> {
     let mut reader = Reader { data, at: 0 };
@@ -239,6 +281,12 @@ impl Acc {
     #[staticmethod]
     fn load(data: &[u8]) -> PyResult<Acc> {
         Ok(Acc { root: load_state(data, "fold", Node::load)? })
+    }
+
+    /// An accumulator from what `export` gave (as nested lists or tuples): `import`.
+    #[staticmethod]
+    fn from_export(shape: &Bound<'_, PyAny>) -> PyResult<Acc> {
+        Ok(Acc { root: import(shape, 0)? })
     }
 }
 

@@ -84,26 +84,6 @@ class BodyState:
                 self.shape = native.settled(self.shape, self.pending)
             self.pending = None
 
-    # Pickled (between the processes of one run, and in a checkpoint's state file), the native
-    # accumulator travels as its own compact bytes: a Shape tree of Python objects pickles ~10x slower.
-    # Where the native module is not there, the bytes are read in Python, into the shape.
-    def __getstate__(self) -> dict[str, Any]:
-        state = {name: getattr(self, name) for name in self.__slots__}
-        if self.pending is not None:
-            state["pending"] = native.dump(self.pending)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for name, value in state.items():
-            setattr(self, name, value)
-        if self.pending is not None:
-            if native.AVAILABLE:
-                self.pending = native.load(self.pending)
-            else:
-                data, self.pending = self.pending, None
-                if self.shape is not None:
-                    self.shape = native.settled_from_state(self.shape, data)
-
     def merge(self, other: BodyState, take: bool = True) -> None:
         """Fold ``other`` in; its native part is taken over (``take``: drop ``other`` afterwards) or copied."""
         # native and Python parts merge apart; settle() joins them
@@ -194,12 +174,6 @@ class ResponseState:
         for state in self.bodies.by_media.values():
             state.settle()
 
-    def __getstate__(self) -> dict[str, Any]:
-        return _slots_state(self, self.__slots__)
-
-    def __setstate__(self, state: dict[str, Any] | tuple[None, dict[str, Any]]) -> None:
-        self.pending_headers = None  # states written before it existed
-        _restore_slots(self, state)
 
 
 class OperationState:
@@ -249,14 +223,6 @@ class OperationState:
             state.settle()
         for resp in self.responses.values():
             resp.settle()
-
-    # Pickled between processes, native parameters travel as bytes, as BodyState.pending does.
-    def __getstate__(self) -> dict[str, Any]:
-        return _slots_state(self, self.__slots__)
-
-    def __setstate__(self, state: dict[str, Any] | tuple[None, dict[str, Any]]) -> None:
-        self.pending_query = self.pending_headers = None  # states written before they existed
-        _restore_slots(self, state)
 
 
 @dataclass(slots=True)
@@ -456,32 +422,6 @@ def _merge_exported(params: dict[str, ParamState],
             params[name] = state
         else:
             mine.merge(state)
-
-
-def _slots_state(obj: OperationState | ResponseState, slots: tuple[str, ...]) -> dict[str, Any]:
-    """The slots of ``obj``, native parameters (``pending_*``) as their bytes."""
-    state = {name: getattr(obj, name) for name in slots}
-    for name in ("pending_query", "pending_headers"):
-        if state.get(name) is not None:
-            state[name] = native.dump(state[name])
-    return state
-
-
-def _restore_slots(obj: OperationState | ResponseState,
-                   state: dict[str, Any] | tuple[None, dict[str, Any]]) -> None:
-    """The inverse of :func:`_slots_state`; also takes the (None, slots) of states pickled before."""
-    if isinstance(state, tuple):
-        state = state[1]
-    saved: dict[str, bytes] = {}
-    for name, value in state.items():
-        if name.startswith("pending_") and value is not None:
-            if not native.AVAILABLE:  # read in Python, into the dict, once every slot is set
-                saved[name.removeprefix("pending_")], value = value, None
-            else:
-                value = native.load_params(value)
-        setattr(obj, name, value)
-    for name, data in saved.items():
-        _merge_exported(getattr(obj, name), native.params_from_state(data))
 
 
 def _credential(headers: Pairs) -> str:

@@ -15,9 +15,9 @@ It is optional: a machine without a Rust toolchain installs the pure-Python pack
 
 from __future__ import annotations
 
+import copyreg
 import importlib
 import os
-import struct
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Final
@@ -38,9 +38,18 @@ def _load() -> ModuleType | None:
 
 _native = _load()
 
+def _set_up(module: ModuleType) -> None:
+    module.configure(rules.native_table())  # every limit and pattern the Rust code follows
+    module.set_body_type(Body, EMPTY)
+    # Shards and pool workers send their builders back by multiprocessing's pickling: native parts
+    # travel as their compact bytes (a tree of Python objects pickles ~10x slower). Between processes of
+    # one run only: a state file is data (specbuild.learn.state).
+    copyreg.pickle(module.Acc, lambda acc: (module.Acc.load, (acc.dump(),)))
+    copyreg.pickle(module.Params, lambda params: (module.Params.load, (params.dump(),)))
+
+
 if _native is not None:
-    _native.configure(rules.native_table())  # every limit and pattern the Rust code follows
-    _native.set_body_type(Body, EMPTY)
+    _set_up(_native)
 
 AVAILABLE: Final = _native is not None
 
@@ -82,15 +91,22 @@ def new_accumulator() -> Any:
 
 
 def dump(acc: Any) -> bytes:
-    """An accumulator's (or parameters') state as bytes (to pickle it between the processes of one run)."""
+    """An accumulator's (or parameters') state as bytes: how it crosses between the processes of one run
+    (registered with copyreg below, so the builder's own classes need no pickling hooks)."""
     data: bytes = acc.dump()
     return data
 
 
 def load(data: bytes) -> Any:
-    """The accumulator :func:`dump` gave (without the module, :func:`settled_from_state` reads it)."""
+    """The accumulator :func:`dump` gave."""
     assert _native is not None, "only called where the native module is there"
     return _native.Acc.load(data)
+
+
+def from_export(shape: Any) -> Any:
+    """An accumulator from a shape as ``export()`` gives it (nested lists or tuples; a state file's SHAPE)."""
+    assert _native is not None, "only called where the native module is there"
+    return _native.Acc.from_export(shape)
 
 
 def new_params() -> Any:
@@ -101,104 +117,9 @@ def new_params() -> Any:
 
 
 def load_params(data: bytes) -> Any:
-    """The parameters :func:`dump` gave (without the module, :func:`params_from_state` reads them)."""
+    """The parameters :func:`dump` gave."""
     assert _native is not None, "only called where the native module is there"
     return _native.Params.load(data)
-
-
-def settled_from_state(shape: schema.Shape, data: bytes) -> schema.Shape:
-    """:func:`settled` for an accumulator's bytes (:func:`dump`), read in Python: a state file saved
-    where the native fold ran loads where it does not."""
-    return _joined(shape, _shape(_node_state(_StateReader(data))))
-
-
-def params_from_state(data: bytes) -> list[tuple[str, int, bool, int, int, int, dict[str, int] | None]]:
-    """What ``export()`` gives of the parameters whose bytes :func:`dump` gave, read in Python."""
-    r = _StateReader(data)
-    out = []
-    for _ in range(r.u32()):
-        name, present, repeated = r.string(), r.u64(), r.u8()
-        count, kinds, fmts, vals = r.u64(), r.u8(), r.u8(), r.vals()
-        out.append((name, present, bool(repeated), count, kinds, fmts, vals))
-    r.end()
-    return out
-
-
-class _StateReader:
-    """native/src/state.rs's format: little-endian fixed-width fields, strings length-prefixed."""
-
-    __slots__ = ("at", "data")
-    ABSENT: Final = 0xFFFF_FFFF
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.at = 0
-
-    def _unpack(self, fmt: struct.Struct) -> int:
-        (value,) = fmt.unpack_from(self.data, self.at)
-        self.at += fmt.size
-        return int(value)
-
-    def u8(self) -> int:
-        return self._unpack(_U8)
-
-    def u32(self) -> int:
-        return self._unpack(_U32)
-
-    def u64(self) -> int:
-        return self._unpack(_U64)
-
-    def string(self) -> str:
-        n = self.u32()
-        end = self.at + n
-        if end > len(self.data):
-            raise ValueError("not a native fold state (truncated)")
-        text = self.data[self.at:end].decode()
-        self.at = end
-        return text
-
-    def vals(self) -> dict[str, int] | None:
-        n = self.u32()
-        if n == self.ABSENT:
-            return None
-        out: dict[str, int] = {}
-        for _ in range(n):
-            value = self.string()
-            out[value] = self.u64()
-        return out
-
-    def end(self) -> None:
-        if self.at != len(self.data):
-            raise ValueError("not a native fold state (trailing bytes)")
-
-
-_U8, _U32, _U64 = struct.Struct("<B"), struct.Struct("<I"), struct.Struct("<Q")
-
-
-def _node_state(r: _StateReader) -> tuple[Any, ...]:
-    """One node as ``Acc.export()`` gives it (the root: and checks that nothing follows)."""
-    root = r.at == 0
-    count, kinds, depth, objects, fmts = r.u64(), r.u8(), r.u32(), r.u64(), r.u8()
-    vals = r.vals()
-    n = r.u32()
-    props = None
-    if n != r.ABSENT:
-        props = []
-        for _ in range(n):
-            key = r.string()
-            props.append((key, _node_state(r)))
-        props.sort(key=lambda entry: entry[0])  # as the export sorts them
-    extra, items = _child_state(r), _child_state(r)
-    if root:
-        r.end()
-    return count, kinds, depth, objects, props, extra, items, fmts, vals
-
-
-def _child_state(r: _StateReader) -> tuple[Any, ...] | None:
-    flag = r.u8()
-    if flag > 1:
-        raise ValueError("not a native fold state")
-    return _node_state(r) if flag else None
 
 
 def settled(shape: schema.Shape, acc: Any) -> schema.Shape:

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import struct
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Final
@@ -209,7 +208,7 @@ def decode(data: bytes, origin: str) -> tuple[SpecBuilder, dict[Partition, int]]
             del doc
     except orjson.JSONDecodeError as exc:
         raise _unreadable(origin, f"not JSON: {exc}") from None
-    except (_Malformed, KeyError, TypeError, ValueError, struct.error, SpecbuildError, RecursionError) as exc:
+    except (_Malformed, KeyError, TypeError, ValueError, OverflowError, SpecbuildError, RecursionError) as exc:
         raise _unreadable(origin, f"{type(exc).__name__}: {exc}") from None
     return builder, positions
 
@@ -310,50 +309,9 @@ def _shape(d: Any, depth: int) -> Shape:
 def _accumulator(d: Any) -> Any:
     """A SHAPE as the native accumulator it was exported from (None when it saw nothing): folding goes on
     into the same tree, as if the fold had never stopped (which keys are evicted at a crowded position
-    depends on that)."""
-    out = bytearray()
-    _put_node(d, 0, out)
-    acc = native.load(bytes(out))
+    depends on that). The native side checks it as :func:`_shape` does."""
+    acc = native.from_export(d)
     return acc if acc.count else None
-
-
-def _put_node(d: Any, depth: int, out: bytearray) -> None:
-    """A SHAPE in the bytes of native/src/state.rs (``Node::dump``; specbuild.learn.native reads them back)."""
-    count, kinds, at, objects, props, extra, items, fmts, vals = d
-    if type(count) is not int or type(kinds) is not int or type(objects) is not int or type(fmts) is not int \
-            or at != depth or depth > MAX_DEPTH + 1:
-        raise _Malformed("a shape with counts that are not integers, or at the wrong depth")
-    out += _NODE.pack(count, kinds, depth, objects, fmts)  # struct.error when out of range
-    if vals is None:
-        out += _ABSENT
-    else:
-        out += _U32.pack(len(_dict(vals)))
-        for v, n in vals.items():
-            _put_str(v, out)
-            out += _U64.pack(_int(n))
-    if props is None:
-        out += _ABSENT
-    else:
-        out += _U32.pack(len(_list(props)))
-        for key, child in props:
-            _put_str(_str(key), out)
-            _put_node(child, depth + 1, out)
-    for child in (extra, items):
-        if child is None:
-            out.append(0)
-        else:
-            out.append(1)
-            _put_node(child, depth + 1, out)
-
-
-def _put_str(text: str, out: bytearray) -> None:
-    data = text.encode()
-    out += _U32.pack(len(data))
-    out += data
-
-
-_NODE, _U32, _U64 = struct.Struct("<QBIQB"), struct.Struct("<I"), struct.Struct("<Q")
-_ABSENT: Final = _U32.pack(0xFFFF_FFFF)
 
 
 def _vals(d: Any) -> dict[str, int] | None:
