@@ -306,10 +306,7 @@ class _Codegen(_Writer):
         required = sorted({r for r in schema.get("required") or () if isinstance(r, str)})
         if required:
             out.append(f"{pad}if not {var}.keys() >= {self.const(frozenset(required), 'R')}: return False")
-        for key, op in (("minProperties", "<"), ("maxProperties", ">")):
-            bound = schema.get(key)
-            if isinstance(bound, int) and not isinstance(bound, bool):
-                out.append(f"{pad}if len({var}) {op} {bound}: return False")
+        _length_bounds(schema, "minProperties", "maxProperties", var, pad, out)
 
     def closed_scalars(self, leaves: dict[str, frozenset[type]], var: str, k: str, x: str, out: list[str],
                        pad: str) -> None:
@@ -355,10 +352,7 @@ class _Codegen(_Writer):
     def array(self, schema: dict[str, Any], var: str, out: list[str], indent: int, blocks: int,
               depth: int) -> None:
         pad = "    " * indent
-        for key, op in (("minItems", "<"), ("maxItems", ">")):
-            bound = schema.get(key)
-            if isinstance(bound, int) and not isinstance(bound, bool):
-                out.append(f"{pad}if len({var}) {op} {bound}: return False")
+        _length_bounds(schema, "minItems", "maxItems", var, pad, out)
         if schema.get("uniqueItems") is True:
             out.append(f"{pad}if not {self.const(_unique, 'U')}({var}): return False")
         items = schema.get("items")
@@ -383,10 +377,7 @@ class _Codegen(_Writer):
     def string(self, schema: dict[str, Any], var: str, out: list[str], indent: int, blocks: int,
                depth: int) -> None:
         pad = "    " * indent
-        for key, op in (("minLength", "<"), ("maxLength", ">")):
-            bound = schema.get(key)
-            if isinstance(bound, int) and not isinstance(bound, bool):
-                out.append(f"{pad}if len({var}) {op} {bound}: return False")
+        _length_bounds(schema, "minLength", "maxLength", var, pad, out)
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
             try:
@@ -661,3 +652,11 @@ FORMATS: Final[dict[str, Check]] = {
     "email": lambda s: "@" in s,
     "ipv6": formats.is_ipv6,
 }
+
+
+def _length_bounds(schema: dict[str, Any], low: str, high: str, var: str, pad: str, out: list[str]) -> None:
+    """``minItems``/``maxItems`` (or Length, Properties): the checks of ``len(var)`` they ask for."""
+    for key, op in ((low, "<"), (high, ">")):
+        bound = schema.get(key)
+        if isinstance(bound, int) and not isinstance(bound, bool):
+            out.append(f"{pad}if len({var}) {op} {bound}: return False")
