@@ -112,15 +112,21 @@ def _nullable(schema: Mapping[str, Any], openapi: str) -> bool:
             and isinstance(schema.get("type"), str))
 
 
-def _declared(root: Mapping[str, Any], openapi: str, schema: Any) -> frozenset[type] | None:
-    """The types a schema declares outright ($refs followed), or None when it does not say."""
+def _dereferenced(root: Mapping[str, Any], schema: Any, missing: Any) -> Any:
+    """``schema`` with its ``$ref``s followed (16 at most: a cycle stops there); ``missing`` for a dangling one."""
     for _ in range(16):
         if not isinstance(schema, dict) or not isinstance(schema.get("$ref"), str):
             break
         try:
             schema = lookup(root, schema["$ref"])
         except KeyError:
-            return None
+            return missing
+    return schema
+
+
+def _declared(root: Mapping[str, Any], openapi: str, schema: Any) -> frozenset[type] | None:
+    """The types a schema declares outright ($refs followed), or None when it does not say."""
+    schema = _dereferenced(root, schema, None)
     if not isinstance(schema, dict) or "type" not in schema:
         return None
     return _allowed(schema, openapi)
@@ -577,13 +583,7 @@ def _one_of(table: dict[str, Check], refuters: list[Check]) -> Check:
 
 def _refuter(root: Mapping[str, Any], openapi: str, schema: Any) -> Check:
     """A check that answers True only when the value certainly fails ``schema`` for jsonschema."""
-    for _ in range(16):
-        if not isinstance(schema, dict) or not isinstance(schema.get("$ref"), str):
-            break
-        try:
-            schema = lookup(root, schema["$ref"])
-        except KeyError:
-            schema = {}
+    schema = _dereferenced(root, schema, {})
     if not isinstance(schema, dict):
         return lambda v: False
     if "allOf" in schema:
