@@ -76,6 +76,7 @@ from specbuild.cli.settings import (
 from specbuild.errors import SpecbuildError, UsageError
 from specbuild.io.files import read_document
 from specbuild.io.jsonl import iter_lines
+from specbuild.io.specs import read_spec
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
 from specbuild.run import Fold, build_document, feed_sharded, plan_shards, write_document
 
@@ -191,7 +192,7 @@ def _read_base(spec: Path | None) -> dict[str, Any] | None:
         return None
     if not spec.exists():
         return None  # first run: the spec we are asked to extend does not exist yet
-    doc = read_document(spec)
+    doc = read_spec(spec)
     from specbuild.io.validate import check_input_spec
 
     check_input_spec(doc, str(spec))

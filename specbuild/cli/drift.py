@@ -62,8 +62,9 @@ from specbuild.drift.kinds import CHANGE_KINDS
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.report import CheckReport, DiffReport, render_check, render_diff
 from specbuild.errors import RecordError, UsageError
-from specbuild.io.files import read_bytes, read_document, write_atomic
+from specbuild.io.files import read_bytes, write_atomic
 from specbuild.io.jsonl import iter_lines
+from specbuild.io.specs import read_spec
 from specbuild.io.validate import BodyValidator, check_input_spec
 from specbuild.parallel import Workers
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw
@@ -90,7 +91,7 @@ class CheckOutcome:
 
 def load_spec(path: str | Path) -> dict[str, Any]:
     """Read a spec (JSON or YAML) and make sure it is a valid OpenAPI 3 document (else exit 2)."""
-    doc = read_document(path)
+    doc = read_spec(path)
     check_input_spec(doc, str(path))
     return dict(doc)
 

@@ -56,11 +56,10 @@ def _validate(doc: Mapping[str, Any]) -> tuple[list[str], bool]:
     """The problems, and whether they are the validator's verdict on the content (not a crash)."""
     # openapi-spec-validator is imported when first needed, not with this module: most commands validate
     # once, at the end, and its import is a third of the CLI's start-up.
-    from openapi_spec_validator import validate as validate_spec
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
     try:
-        validate_spec(dict(doc))
+        _validator(doc).validate()
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "absolute_path", ()) or ())
         return [f"{where}: {exc.message}" if where else str(exc.message)], True
@@ -69,6 +68,44 @@ def _validate(doc: Mapping[str, Any]) -> tuple[list[str], bool]:
     finally:
         _forget_validators()
     return [], True
+
+
+def _validator(doc: Mapping[str, Any]) -> Any:
+    """openapi-spec-validator's validator for ``doc``, which retrieves nothing.
+
+    Its ``validate`` shortcut resolves a ``$ref`` to a URL or a file by fetching it; a spec reaches us
+    with its file refs inlined (``io.specs``) and any other ref refused, so a ref still not local here
+    is a ref the validator must not follow either: every scheme is handled by a refusal.
+    """
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.settings import OpenAPISpecValidatorSettings
+    from openapi_spec_validator.shortcuts import get_validator_cls
+
+    spec = dict(doc)
+    path = SchemaPath.from_dict(spec, base_uri="", handlers=_NoRetrieval(),
+                                resolved_cache_maxsize=OpenAPISpecValidatorSettings().resolved_cache_maxsize)
+    return get_validator_cls(spec)(path)
+
+
+class _NoRetrieval(Mapping[str, Any]):
+    """A handler table with an entry for every URI scheme (the library falls back to urllib for a scheme
+    it has no handler for): each refuses."""
+
+    def __getitem__(self, scheme: str) -> Any:
+        return _refuse
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def _refuse(uri: str) -> Any:
+    raise InputError(f"$ref {uri!r} refused: only refs inside the document and its folder are followed")
 
 
 def _shared(doc: Mapping[str, Any]) -> dict[str, Any]:
