@@ -48,3 +48,84 @@ def test_read_document_errors_name_the_file(tmp_path: Path) -> None:
     good = tmp_path / "good.yaml"
     good.write_text("openapi: 3.0.3\n")
     assert read_document(good) == {"openapi": "3.0.3"}
+
+
+BILLION_LAUGHS = b"""\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+def test_a_yaml_bomb_is_refused_fast(tmp_path: Path) -> None:
+    import time
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_bytes(BILLION_LAUGHS)
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"bomb\.yaml: YAML aliases expand past \d+ nodes: refused"):
+        read_document(bomb)
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_yaml_bomb_given_to_build_exits_2(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_bytes(b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\nx-bomb:\n"
+                     + b"".join(b"  " + line + b"\n" for line in BILLION_LAUGHS.splitlines()))
+    root = Path(__file__).resolve().parent.parent
+    # 1 GiB of address space at most: the expanded bomb would need tens
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)); "
+    run = subprocess.run([sys.executable, "-c", limit + "from specbuild.cli.app import main; main()", "build",
+                          "-i", str(root / "fixtures" / "users.jsonl"), "-o", str(tmp_path / "out"),
+                          "--spec", str(bomb)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(root)})
+    assert run.returncode == 2 and "YAML aliases expand past" in run.stderr, run.stderr
+
+
+def test_ordinary_yaml_aliases_still_load(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("ok: &ok {description: OK}\nr:\n  '200': *ok\n  '201': *ok\nbase: &base {a: 1}\n"
+                    "merged: {<<: *base, b: 2}\n")
+    doc = read_document(spec)
+    assert doc["r"]["200"] == {"description": "OK"} and doc["merged"] == {"a": 1, "b": 2}
+
+
+def test_yaml_keys_stay_strings(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("7: seven\n2024-01-01: day\n200: {description: OK}\ntrue: yes\nnull: x\n1.5: f\nwhen: 2024-01-01\n")
+    doc = read_document(spec)
+    assert list(doc) == ["7", "2024-01-01", "200", "true", "null", "1.5", "when"]
+    assert doc["200"] == {"description": "OK"}
+
+
+def test_a_recursive_yaml_alias_is_refused(tmp_path: Path) -> None:
+    spec = tmp_path / "loop.yaml"
+    spec.write_text("a: &a\n  - [*a]\n")
+    with pytest.raises(InputError, match="recursive"):
+        read_document(spec)
+
+
+def test_check_reads_a_spec_with_integer_and_date_property_names(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from specbuild.cli.app import main
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /v1/pets:\n    get:\n"
+                    "      responses:\n        200:\n          description: OK\n          content:\n"
+                    "            application/json:\n              schema:\n                type: array\n"
+                    "                items:\n                  properties:\n                    7: {type: string}\n"
+                    "                    2024-01-01: {type: string}\n")
+    traffic = Path(__file__).resolve().parent.parent / "fixtures" / "drift" / "control.jsonl"
+    with pytest.raises(SystemExit) as done:
+        main(["check", "--spec", str(spec), "-i", str(traffic)])
+    _, err = capsys.readouterr()
+    assert done.value.code in (0, 1), err

@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import orjson
 import yaml
@@ -97,6 +97,66 @@ def read_document(path: str | Path) -> Any:
     except orjson.JSONDecodeError:
         pass
     try:
-        return yaml.safe_load(raw)
+        return _load_yaml(raw, p)
     except yaml.YAMLError as exc:
         raise InputError(f"{p}: neither JSON nor YAML ({str(exc).splitlines()[0]})") from None
+
+
+# How many nodes aliases may add to a YAML document once expanded. PyYAML builds an alias once and
+# shares it, but everything after it (validation, the drift walk, JSON output) sees a tree: a 439-byte
+# "billion laughs" is a billion nodes there. Real specs reuse a few responses, far below this.
+MAX_ALIAS_NODES: Final = 1_000_000
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with mapping keys kept as written: ``200:``, ``7:`` or ``2024-01-01:`` is the
+    name of a response or property (a string in JSON), not an int or a date."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)  # the merge keys (<<) first, as the safe loader does
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key_node.tag = "tag:yaml.org,2002:str"
+        return super().construct_mapping(node, deep=deep)
+
+
+def _load_yaml(raw: bytes, path: Path) -> Any:
+    loader = _SpecLoader(raw)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        _refuse_bombs(root, path)
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def _refuse_bombs(root: yaml.Node, path: Path) -> None:
+    """InputError when the aliases of the node graph ``root`` expand past MAX_ALIAS_NODES (or loop)."""
+    size: dict[int, int] = {}  # node -> its size as a tree, each node sized once (depth first, post-order)
+    open_: set[int] = set()  # nodes whose children are being sized: meeting one again is a loop
+    written = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_sized = stack.pop()
+        if children_sized:
+            open_.discard(id(node))
+            size[id(node)] = 1 + sum(size[id(c)] for c in _children(node))
+            if size[id(node)] - written > MAX_ALIAS_NODES:
+                raise InputError(f"{path}: YAML aliases expand past {MAX_ALIAS_NODES} nodes: refused")
+        elif id(node) in open_:
+            raise InputError(f"{path}: YAML aliases are recursive: refused")
+        elif id(node) not in size:
+            written += 1
+            open_.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in _children(node))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
