@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from specbuild import formats
 from specbuild.drift.refs import lookup, merge_all_of
+from specbuild.patterns import compile_pattern
 
 Check = Callable[[Any], bool]
 
@@ -386,12 +387,11 @@ class _Codegen(_Writer):
         _length_bounds(schema, "minLength", "maxLength", var, pad, out)
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
-            try:
-                rx = re.compile(pattern)
-            except re.error:
+            search = compile_pattern(pattern).search
+            if search is None:  # not run here: jsonschema (specbuild.io.validate) reports it
                 out.append(f"{pad}return False")
                 return
-            out.append(f"{pad}if {self.const(rx, 'P')}.search({var}) is None: return False")
+            out.append(f"{pad}if not {self.const(search, 'P')}({var}): return False")
         fmt = schema.get("format")
         if isinstance(fmt, str):
             if fmt in SLOW_FORMATS:

@@ -8,6 +8,7 @@ one validator serves both versions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import threading
@@ -19,6 +20,7 @@ import orjson
 
 from specbuild.drift.check import BodyError
 from specbuild.errors import InputError, InvalidSpecError
+from specbuild.patterns import compile_pattern
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -256,9 +258,8 @@ class BodyValidator:
 
     def __init__(self, schema: Mapping[str, Any], openapi: str = "3.0") -> None:
         js = to_json_schema(dict(schema), openapi)
-        from jsonschema import Draft202012Validator  # imported when first needed, as the spec validator
-
-        self._validator = Draft202012Validator(js, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        linear = _linear_validator()
+        self._validator = linear(js, format_checker=linear.FORMAT_CHECKER)
 
     def is_valid(self, value: Any) -> bool:
         return bool(self._validator.is_valid(value))
@@ -266,6 +267,38 @@ class BodyValidator:
     def errors(self, value: Any) -> Iterator[BodyError]:
         for err in self._validator.iter_errors(value):
             yield _body_error(err)
+
+
+@functools.cache
+def _linear_validator() -> Any:
+    """Draft 2020-12 with the spec's patterns run by specbuild.patterns (linear time), not by ``re``."""
+    # imported when first needed, as the spec validator
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    def pattern(validator: Any, source: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        if validator.is_type(instance, "string"):
+            compiled = compile_pattern(source)
+            if compiled.search is None:  # said in the finding's "expected": the value may well be fine
+                yield ValidationError(f"{instance!r}: pattern {source!r} {compiled.problem}",
+                                      validator_value=f"{source} ({compiled.problem})")
+            elif not compiled.search(instance):
+                yield ValidationError(f"{instance!r} does not match {source!r}")
+
+    def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        if not validator.is_type(instance, "object"):
+            return
+        for source, subschema in patterns.items():
+            compiled = compile_pattern(source)
+            if compiled.search is None:
+                yield ValidationError(f"patternProperties {source!r} {compiled.problem}",
+                                      validator_value=f"{source} ({compiled.problem})")
+                continue
+            for k, v in instance.items():
+                if compiled.search(k):
+                    yield from validator.descend(v, subschema, path=k, schema_path=source)
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern, "patternProperties": pattern_properties})
 
 
 def _body_error(err: ValidationError) -> BodyError:
