@@ -275,3 +275,46 @@ def test_a_pattern_no_linear_engine_runs_is_reported_not_run(tmp_path: Path,
     finding = json.loads(out)["findings"][0]
     assert code == 1 and finding["kind"] == "response-schema-violation"
     assert "not checked: lookaround" in finding["example"]["expected"]
+
+
+_NUMBER_YAML = """openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /words:
+    get:
+      responses:
+        CODE:
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {n: {type: number, BOUNDS}}}
+"""
+
+
+@pytest.mark.parametrize(("code", "bounds", "n", "expected"), [
+    ('"200"', "maximum: .inf, minimum: -.inf", 3, 0),   # YAML's infinities: no undefined `inf` in generated code
+    ('"200"', "maximum: .inf, exclusiveMaximum: true", 3, 0),
+    ("200", "maximum: 10", 3, 0),                        # an unquoted status code is an int key
+    ("200", "maximum: 10", 11, 1),
+])
+def test_hand_written_yaml_specs_check(code: str, bounds: str, n: int, expected: int, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(_NUMBER_YAML.replace("CODE", code).replace("BOUNDS", bounds))
+    rec = tmp_path / "rec.jsonl"
+    res = {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps({"n": n})}
+    req = {"method": "get", "protocol": "https", "host": "a.example.com", "pathname": "/words", "query": {},
+           "headers": {}}
+    rec.write_text(json.dumps({"request": req, "response": res}) + "\n")
+    got, out, err = run(["check", "--spec", str(spec), "-i", str(rec), "--fail-on", "warning"], capsys)
+    assert got == expected, out + err
+    got, out, err = run(["diff", str(spec), str(spec)], capsys)
+    assert got == 0 and "no changes" in out, out + err
+
+
+@pytest.mark.parametrize("command", ["check", "diff"])
+def test_check_and_diff_take_traceback_as_their_bug_message_says(command: str, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["check", "--spec", SPEC, "-i", traffic("control")] if command == "check" else ["diff", SPEC, SPEC]
+    code, out, err = run([*args, "--traceback"], capsys)
+    assert code == 0, out + err

@@ -21,6 +21,7 @@ its own ``$defs``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -413,7 +414,9 @@ class _Codegen(_Writer):
             hi, xhi = None, hi
         for bound, op in ((lo, "<"), (hi, ">"), (xlo, "<="), (xhi, ">=")):
             if isinstance(bound, int | float) and not isinstance(bound, bool) and bound == bound:
-                out.append(f"{pad}if {var} {op} {bound!r}: return False")
+                # repr(inf) is the name `inf`, no literal: an infinite bound (YAML `.inf`) goes by name
+                shown = repr(bound) if isinstance(bound, int) or math.isfinite(bound) else self.const(bound, "N")
+                out.append(f"{pad}if {var} {op} {shown}: return False")
 
     def composites(self, schema: dict[str, Any], var: str, out: list[str], pad: str, depth: int) -> None:
         rest = schema.get("allOf")

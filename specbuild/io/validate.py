@@ -194,9 +194,42 @@ def check_input_spec(doc: Any, origin: str) -> None:
         found = f"swagger {doc['swagger']}" if "swagger" in doc else f"openapi {version or 'missing'}"
         raise InputError(f"{origin}: not an OpenAPI 3 document ({found})",
                          hint="convert Swagger 2.0 to OpenAPI 3 first (e.g. swagger2openapi)")
+    _string_status_codes(doc)
+    where = _non_string_key(doc)
+    if where is not None:
+        raise InputError(f"{origin}: invalid OpenAPI document: a key at {where} is not a string",
+                         hint="quote it (YAML reads an unquoted 200: or true: as a number or a boolean)")
     problems = spec_problems(doc)
     if problems:
         raise InputError(f"{origin}: invalid OpenAPI document: {problems[0]}")
+
+
+def _string_status_codes(doc: dict[str, Any]) -> None:
+    """Response codes as strings, in place: YAML reads an unquoted ``200:`` as the int 200, and every
+    reader of a spec (the validator, routes, diff, overlay) takes status codes as strings."""
+    paths = doc.get("paths")
+    for item in paths.values() if isinstance(paths, dict) else ():
+        for op in item.values() if isinstance(item, dict) else ():
+            responses = op.get("responses") if isinstance(op, dict) else None
+            if isinstance(responses, dict) and not all(isinstance(k, str) for k in responses):
+                op["responses"] = {str(k) if type(k) is int else k: v for k, v in responses.items()}
+
+
+def _non_string_key(doc: Any) -> str | None:
+    """Where the first key that is not a string is (``paths./a.get``), or None."""
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    seen: set[int] = set()  # YAML aliases share (even nest) nodes: each is walked once
+    while stack:
+        node, where = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for k, v in items:
+            if isinstance(node, dict) and not isinstance(k, str):
+                return f"{where or '(top)'} ({k!r})"
+            stack.append((v, f"{where}.{k}" if where else str(k)))
+    return None
 
 
 def to_json_schema(schema: Any, openapi: str = "3.0") -> Any:
