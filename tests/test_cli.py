@@ -251,3 +251,26 @@ def test_no_cli_function_is_longer_than_60_lines() -> None:
                 if lines > 60:
                     long.append(f"{path.name}:{node.name} {lines}")
     assert not long
+
+
+def test_a_spec_path_with_two_parameters_in_one_segment_builds(tmp_path: Path) -> None:
+    # /compare/{base}...{head} is valid OpenAPI; it is no whole-segment template, so it is kept, not templated
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text("""openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /compare/{base}...{head}:
+    get:
+      parameters:
+        - {name: base, in: path, required: true, schema: {type: string}}
+        - {name: head, in: path, required: true, schema: {type: string}}
+      responses:
+        200: {description: ok}
+""")
+    out = tmp_path / "out"
+    r = specbuild("-i", str(USERS), "-o", str(out), "--spec", str(spec))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((out / "openapi.json").read_text())
+    assert doc["paths"]["/compare/{base}...{head}"]["get"]["responses"]["200"]["description"] == "ok"
+    assert "/users/{userId}" in doc["paths"] and spec_problems(doc) == []
+    assert "/compare/{base}...{head}" in r.stderr and "not used to template" in r.stderr

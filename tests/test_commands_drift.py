@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -228,3 +229,92 @@ def test_check_reads_a_topic_to_its_end(kafka_broker: Any) -> None:
         ("GET /pets/{petId}", "response-type-mismatch"),
     ]
     assert "@" in doc["findings"][0]["example"]["origin"]  # topic[partition]@offset
+
+
+def _words_spec(word: dict[str, Any]) -> dict[str, Any]:
+    """A spec of one operation whose response body is ``{"word": <string schema>}``."""
+    body = {"type": "object", "properties": {"word": {"type": "string", **word}}}
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/words": {"get": {
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": body}}}}}}}}
+
+
+def _words_traffic(path: Path, *words: str) -> str:
+    lines = []
+    for w in words:
+        res = {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps({"word": w})}
+        req = {"method": "get", "protocol": "https", "host": "api.example.com", "pathname": "/words",
+               "query": {}, "headers": {}}
+        lines.append(json.dumps({"request": req, "response": res}))
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_a_catastrophic_pattern_is_checked_in_linear_time(tmp_path: Path) -> None:
+    # Python's backtracking `re` needs ~2^40 steps for this value: minutes, where a linear engine needs µs.
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(_words_spec({"pattern": "^(a+)+$"})))
+    rec = _words_traffic(tmp_path / "rec.jsonl", "a" * 40 + "!", "aaa")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "specbuild", "check", "--spec", str(spec), "-i", rec, "-f", "json",
+                           "--fail-on", "warning"], capture_output=True, cwd=ROOT, check=False, timeout=30)
+    assert time.monotonic() - started < 10, "a spec's pattern ran with a backtracking engine"
+    assert done.returncode == 1, done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    assert [(f["kind"], f["count"], f["subjects"]) for f in findings] == [
+        ("response-schema-violation", 1, ["200 word"])]
+
+
+def test_a_pattern_no_linear_engine_runs_is_reported_not_run(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(_words_spec({"pattern": "^(?=a)(a+)+$"})))  # lookahead: re2 refuses it
+    rec = _words_traffic(tmp_path / "rec.jsonl", "a" * 40 + "!")
+    started = time.monotonic()
+    code, out, _ = run(["check", "--spec", str(spec), "-i", rec, "-f", "json", "--fail-on", "warning"], capsys)
+    assert time.monotonic() - started < 10
+    finding = json.loads(out)["findings"][0]
+    assert code == 1 and finding["kind"] == "response-schema-violation"
+    assert "not checked: lookaround" in finding["example"]["expected"]
+
+
+_NUMBER_YAML = """openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /words:
+    get:
+      responses:
+        CODE:
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {n: {type: number, BOUNDS}}}
+"""
+
+
+@pytest.mark.parametrize(("code", "bounds", "n", "expected"), [
+    ('"200"', "maximum: .inf, minimum: -.inf", 3, 0),   # YAML's infinities: no undefined `inf` in generated code
+    ('"200"', "maximum: .inf, exclusiveMaximum: true", 3, 0),
+    ("200", "maximum: 10", 3, 0),                        # an unquoted status code is an int key
+    ("200", "maximum: 10", 11, 1),
+])
+def test_hand_written_yaml_specs_check(code: str, bounds: str, n: int, expected: int, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(_NUMBER_YAML.replace("CODE", code).replace("BOUNDS", bounds))
+    rec = tmp_path / "rec.jsonl"
+    res = {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps({"n": n})}
+    req = {"method": "get", "protocol": "https", "host": "a.example.com", "pathname": "/words", "query": {},
+           "headers": {}}
+    rec.write_text(json.dumps({"request": req, "response": res}) + "\n")
+    got, out, err = run(["check", "--spec", str(spec), "-i", str(rec), "--fail-on", "warning"], capsys)
+    assert got == expected, out + err
+    got, out, err = run(["diff", str(spec), str(spec)], capsys)
+    assert got == 0 and "no changes" in out, out + err
+
+
+@pytest.mark.parametrize("command", ["check", "diff"])
+def test_check_and_diff_take_traceback_as_their_bug_message_says(command: str, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["check", "--spec", SPEC, "-i", traffic("control")] if command == "check" else ["diff", SPEC, SPEC]
+    code, out, err = run([*args, "--traceback"], capsys)
+    assert code == 0, out + err

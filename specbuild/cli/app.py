@@ -162,7 +162,8 @@ def _build_from_kafka(settings: FollowSettings, learning: Learning, out: Output,
     # progress lines no more often than checkpoints, within 5 s .. 1 min
     log_every = max(5.0, min(settings.limits.checkpoint_interval, 60.0))
     with Reporter(quiet=settings.quiet, log_every=log_every) as reporter:
-        follow(settings, learning.builder(base, examples=out.render.examples), reporter, out.render, base)
+        follow(settings, learning.builder(base, examples=out.render.examples, note=reporter.note), reporter, out.render,
+               base)
 
 
 def _read_back(out: Output) -> dict[str, Any]:
@@ -201,9 +202,9 @@ def _read_base(spec: Path | None) -> dict[str, Any] | None:
 
 def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[str, Any] | None,
                      quiet: bool) -> dict[str, Any]:
-    builder = learning.builder(base, examples=out.render.examples)
     jobs = learning.jobs or min(os.cpu_count() or 1, 8)
     with Reporter(quiet=quiet) as reporter:
+        builder = learning.builder(base, examples=out.render.examples, note=reporter.note)
         fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, on_skip=reporter.warn,
                     on_progress=reporter.progress)
         shards = plan_shards(input_, jobs)

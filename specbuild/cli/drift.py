@@ -47,6 +47,7 @@ from specbuild.cli.options import (
     RecordSource,
     ReportFormat,
     ReportOutput,
+    ShowTraceback,
     Source,
     Strict,
     Topic,
@@ -283,6 +284,7 @@ def check(
     until_end: UntilEnd = False,
     max_records: MaxRecords = None,
     idle_timeout: IdleTimeout = None,
+    show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
 ) -> None:
     """Check recorded traffic against a committed spec: every exchange matched to an operation and
     checked; findings grouped by operation and kind, with a count and one redacted example. A Kafka
@@ -343,6 +345,7 @@ def diff_command(
     ignore: Annotated[Path | None, typer.Option("--ignore", help="Accepted changes: 'METHOD /path kind  "
                       "# reason' per line.")] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Write the report here ('-': stdout).")] = "-",
+    show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
 ) -> None:
     """Compare two specs and classify every change for API clients: breaking, warning or info. A path
     parameter that only changed its name is no change."""

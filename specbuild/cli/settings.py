@@ -3,13 +3,16 @@ needs, then passed around whole (``build`` hands them on; ``check`` shares the K
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from specbuild.cli.options import FailOn, Format, OffsetStart, OpenAPIVersion, SpecFormat
+from specbuild.errors import UsageError
 from specbuild.http import HeaderPolicy
 from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.paths.templates import Hint
 from specbuild.learn.render import RenderOptions
 
 if TYPE_CHECKING:  # Kafka is imported only when used: confluent_kafka loads librdkafka
@@ -29,9 +32,21 @@ class Learning:
     strict: bool
     jobs: int  # 0: one per core
 
-    def builder(self, base: dict[str, Any] | None, *, examples: bool) -> SpecBuilder:
-        """A builder that also keeps the paths of the spec it starts from (``--spec``) as templates."""
-        hints = (*self.templates, *(base.get("paths", {}) if base is not None else ()))
+    def builder(self, base: dict[str, Any] | None, *, examples: bool,
+                note: Callable[[str], None]) -> SpecBuilder:
+        """A builder that also keeps the paths of the spec it starts from (``--spec``) as templates.
+
+        A spec path that is no template of whole segments (``/compare/{base}...{head}``, valid OpenAPI)
+        stays in the spec as written; only the traffic is templated without it, and ``note`` says so.
+        """
+        hints = list(self.templates)
+        for path in base.get("paths", {}) if base is not None else ():
+            try:
+                Hint.parse(path)
+            except UsageError as exc:
+                note(f"note: --spec {exc}: the path is kept, but not used to template the traffic")
+                continue
+            hints.append(path)
         return SpecBuilder(hints=hints, headers=self.headers, examples=examples)
 
 

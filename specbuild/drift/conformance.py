@@ -21,12 +21,14 @@ its own ``$defs``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from specbuild import formats
 from specbuild.drift.refs import lookup, merge_all_of
+from specbuild.patterns import compile_pattern
 
 Check = Callable[[Any], bool]
 
@@ -386,12 +388,11 @@ class _Codegen(_Writer):
         _length_bounds(schema, "minLength", "maxLength", var, pad, out)
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
-            try:
-                rx = re.compile(pattern)
-            except re.error:
+            search = compile_pattern(pattern).search
+            if search is None:  # not run here: jsonschema (specbuild.io.validate) reports it
                 out.append(f"{pad}return False")
                 return
-            out.append(f"{pad}if {self.const(rx, 'P')}.search({var}) is None: return False")
+            out.append(f"{pad}if not {self.const(search, 'P')}({var}): return False")
         fmt = schema.get("format")
         if isinstance(fmt, str):
             if fmt in SLOW_FORMATS:
@@ -413,7 +414,9 @@ class _Codegen(_Writer):
             hi, xhi = None, hi
         for bound, op in ((lo, "<"), (hi, ">"), (xlo, "<="), (xhi, ">=")):
             if isinstance(bound, int | float) and not isinstance(bound, bool) and bound == bound:
-                out.append(f"{pad}if {var} {op} {bound!r}: return False")
+                # repr(inf) is the name `inf`, no literal: an infinite bound (YAML `.inf`) goes by name
+                shown = repr(bound) if isinstance(bound, int) or math.isfinite(bound) else self.const(bound, "N")
+                out.append(f"{pad}if {var} {op} {shown}: return False")
 
     def composites(self, schema: dict[str, Any], var: str, out: list[str], pad: str, depth: int) -> None:
         rest = schema.get("allOf")

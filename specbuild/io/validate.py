@@ -8,6 +8,7 @@ one validator serves both versions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import threading
@@ -19,6 +20,7 @@ import orjson
 
 from specbuild.drift.check import BodyError
 from specbuild.errors import InputError, InvalidSpecError
+from specbuild.patterns import compile_pattern
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -229,9 +231,42 @@ def check_input_spec(doc: Any, origin: str) -> None:
         found = f"swagger {doc['swagger']}" if "swagger" in doc else f"openapi {version or 'missing'}"
         raise InputError(f"{origin}: not an OpenAPI 3 document ({found})",
                          hint="convert Swagger 2.0 to OpenAPI 3 first (e.g. swagger2openapi)")
+    _string_status_codes(doc)
+    where = _non_string_key(doc)
+    if where is not None:
+        raise InputError(f"{origin}: invalid OpenAPI document: a key at {where} is not a string",
+                         hint="quote it (YAML reads an unquoted 200: or true: as a number or a boolean)")
     problems = spec_problems(doc)
     if problems:
         raise InputError(f"{origin}: invalid OpenAPI document: {problems[0]}")
+
+
+def _string_status_codes(doc: dict[str, Any]) -> None:
+    """Response codes as strings, in place: YAML reads an unquoted ``200:`` as the int 200, and every
+    reader of a spec (the validator, routes, diff, overlay) takes status codes as strings."""
+    paths = doc.get("paths")
+    for item in paths.values() if isinstance(paths, dict) else ():
+        for op in item.values() if isinstance(item, dict) else ():
+            responses = op.get("responses") if isinstance(op, dict) else None
+            if isinstance(responses, dict) and not all(isinstance(k, str) for k in responses):
+                op["responses"] = {str(k) if type(k) is int else k: v for k, v in responses.items()}
+
+
+def _non_string_key(doc: Any) -> str | None:
+    """Where the first key that is not a string is (``paths./a.get``), or None."""
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    seen: set[int] = set()  # YAML aliases share (even nest) nodes: each is walked once
+    while stack:
+        node, where = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for k, v in items:
+            if isinstance(node, dict) and not isinstance(k, str):
+                return f"{where or '(top)'} ({k!r})"
+            stack.append((v, f"{where}.{k}" if where else str(k)))
+    return None
 
 
 def to_json_schema(schema: Any, openapi: str = "3.0") -> Any:
@@ -293,9 +328,8 @@ class BodyValidator:
 
     def __init__(self, schema: Mapping[str, Any], openapi: str = "3.0") -> None:
         js = to_json_schema(dict(schema), openapi)
-        from jsonschema import Draft202012Validator  # imported when first needed, as the spec validator
-
-        self._validator = Draft202012Validator(js, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        linear = _linear_validator()
+        self._validator = linear(js, format_checker=linear.FORMAT_CHECKER)
 
     def is_valid(self, value: Any) -> bool:
         return bool(self._validator.is_valid(value))
@@ -303,6 +337,38 @@ class BodyValidator:
     def errors(self, value: Any) -> Iterator[BodyError]:
         for err in self._validator.iter_errors(value):
             yield _body_error(err)
+
+
+@functools.cache
+def _linear_validator() -> Any:
+    """Draft 2020-12 with the spec's patterns run by specbuild.patterns (linear time), not by ``re``."""
+    # imported when first needed, as the spec validator
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    def pattern(validator: Any, source: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        if validator.is_type(instance, "string"):
+            compiled = compile_pattern(source)
+            if compiled.search is None:  # said in the finding's "expected": the value may well be fine
+                yield ValidationError(f"{instance!r}: pattern {source!r} {compiled.problem}",
+                                      validator_value=f"{source} ({compiled.problem})")
+            elif not compiled.search(instance):
+                yield ValidationError(f"{instance!r} does not match {source!r}")
+
+    def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        if not validator.is_type(instance, "object"):
+            return
+        for source, subschema in patterns.items():
+            compiled = compile_pattern(source)
+            if compiled.search is None:
+                yield ValidationError(f"patternProperties {source!r} {compiled.problem}",
+                                      validator_value=f"{source} ({compiled.problem})")
+                continue
+            for k, v in instance.items():
+                if compiled.search(k):
+                    yield from validator.descend(v, subschema, path=k, schema_path=source)
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern, "patternProperties": pattern_properties})
 
 
 def _body_error(err: ValidationError) -> BodyError:
