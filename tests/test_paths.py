@@ -641,3 +641,20 @@ def test_checkpointed_templaters_keep_their_class_paths() -> None:
     assert hasattr(paths_module, "Hint")
     again = pickle.loads(blob)
     assert again.templates() == t.templates()
+
+
+# --- hostile paths ------------------------------------------------------------------------------
+
+
+def test_deep_paths_are_templated_without_recursion_per_segment() -> None:
+    """A path of thousands of segments once overflowed the resolver's stack (RecursionError at render)."""
+    deep = "/a" * 5000
+    out = learn(["/users/1", "/users/2", deep, deep + "/7", "/b" * 600 + "/x"])
+    assert out["/users/1"] == "/users/{userId}"
+    assert out[deep] == deep
+
+
+def test_a_long_segment_is_one_literal() -> None:
+    long = "x" * 100_000
+    out = learn([f"/files/{long}", "/files"])
+    assert out[f"/files/{long}"].count("/") == 2
