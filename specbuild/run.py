@@ -104,22 +104,33 @@ class Fold(Generic[S]):
     def add(self, raw: bytes | str, origin: str) -> bool:
         """Fold one raw record; False when it was skipped (and counted)."""
         self.stats.read += 1
+        try:
+            ex = self._fold(raw, origin)
+        except RecordError as err:
+            self.skip(err if err.origin else err.located(origin))
+            return False
+        except RecursionError:
+            # The last guard of the stream: whatever one record nests too deep for must skip it, not
+            # end the run (the paths and the folds are bounded; this keeps a future case a skip too).
+            self.skip(RecordError("too-deep", "record nested too deep to fold (recursion limit)", origin))
+            return False
+        self.stats.learned += 1
+        if ex is None:
+            return True
+        if ex.request_body.kind == "too-large" or ex.response_body.kind == "too-large":
+            self.stats.too_large += 1
+        return True
+
+    def _fold(self, raw: bytes | str, origin: str) -> Exchange | None:
+        """Decode and fold one record: its Exchange, or None when it was decoded natively."""
         if self.decode_fields is not None:
             fields = self.decode_fields(raw, self.max_body_bytes)
             if fields is not None:  # the plain form, decoded natively (never too large): no Exchange needed
                 self.add_fields(*fields)
-                self.stats.learned += 1
-                return True
-        try:
-            ex = decode(raw, origin, max_body_bytes=self.max_body_bytes, parse_json=self.parse_json)
-        except RecordError as err:
-            self.skip(err)
-            return False
+                return None
+        ex = decode(raw, origin, max_body_bytes=self.max_body_bytes, parse_json=self.parse_json)
         self.builder.add(ex)
-        self.stats.learned += 1
-        if ex.request_body.kind == "too-large" or ex.response_body.kind == "too-large":
-            self.stats.too_large += 1
-        return True
+        return ex
 
     def skip(self, err: RecordError) -> None:
         if self.strict:

@@ -12,13 +12,14 @@ import pickle
 import random
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from specbuild.errors import RecordError
 from specbuild.http import HeaderPolicy
 from specbuild.io.files import dumps
 from specbuild.io.jsonl import iter_lines
@@ -26,7 +27,7 @@ from specbuild.learn import builder as builder_module
 from specbuild.learn import native, rules, schema
 from specbuild.learn import render as spec_module
 from specbuild.learn.builder import ParamState, SpecBuilder
-from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange
+from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, decode
 from specbuild.run import Fold, build_document
 from tests.helpers import devset_lines
 
@@ -549,3 +550,46 @@ def test_rendering_leaves_the_builder_as_it_was() -> None:
     assert codec.encode(builder, {}) == before
     assert all(b.pending is not None for b in both)
     assert spec_module.render(builder) == first
+
+
+# --- one rule for odd bytes: the native decoder declines what orjson refuses -------------------------
+
+_FIELDS_RECORD: Final = {"request": {"method": "post", "protocol": "https", "host": "api.example.com",
+                                     "pathname": "/users/42", "path": "/users/42?x=1", "timestamp": "2020",
+                                     "query": {"q": "v"}, "headers": {"content-type": "application/json"},
+                                     "body": '{"name": "n"}', "extra": {"k": ["v"]}},
+                         "response": {"statusCode": 200, "headers": {"content-type": "application/json"},
+                                      "body": '{"id": 1}', "timestamp": "2020"},
+                         "meta": "m"}
+
+
+def _string_positions() -> list[bytes]:
+    """The record with the first, then the second... JSON string of it (keys and values) marked."""
+    text = orjson.dumps(_FIELDS_RECORD)
+    starts = [i for i in range(len(text)) if text[i] == ord('"') and text[i - 1] != ord("\\")][::2]
+    return [text[:i + 1] + b"\x00MARK\x00" + text[i + 1:] for i in starts]
+
+
+def _outcome(decoded: Any) -> Any:
+    return decoded if isinstance(decoded, str) else (decoded.method, decoded.path, decoded.status, decoded.query)
+
+
+@needs_native
+@pytest.mark.parametrize("odd", [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\\ud800", b"\\udfff", b"\\ud83d\\ude00"])
+def test_odd_bytes_in_any_field_decode_alike_natively_and_in_python(odd: bytes) -> None:
+    """Invalid UTF-8 or a surrogate escape in every string position (also fields the native decoder
+    skips unread, like ``timestamp``): learned alike, or refused by both with the same reason."""
+    decode_fields = native.fields_decoder()
+    positions = _string_positions()
+    assert len(positions) > 30
+    for marked in positions:
+        raw = marked.replace(b"\x00MARK\x00", odd)
+        try:
+            python: Any = decode(raw, "t")
+        except RecordError as err:
+            python = err.reason
+        fields = decode_fields(raw, 1 << 20)
+        if fields is None:
+            continue  # declined: records.decode decides, so the outcome is Python's by construction
+        assert not isinstance(python, str), (raw, python)  # the native decoder learned what Python refused
+        assert (fields[0], fields[1], fields[2], fields[3]) == _outcome(python), raw

@@ -14,8 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from specbuild.errors import UsageError
-from specbuild.learn.paths.templater import PathParam, PathTemplater, Template, classify_segment, kind_schema
+from specbuild.errors import RecordError, UsageError
+from specbuild.learn.paths.templater import (
+    MAX_SEGMENTS,
+    PathParam,
+    PathTemplater,
+    Template,
+    classify_segment,
+    decide,
+    kind_schema,
+)
 from specbuild.segments import is_cased
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -641,3 +649,29 @@ def test_checkpointed_templaters_keep_their_class_paths() -> None:
     assert hasattr(paths_module, "Hint")
     again = pickle.loads(blob)
     assert again.templates() == t.templates()
+
+
+# --- hostile paths ------------------------------------------------------------------------------
+
+
+def test_deep_paths_are_templated_without_recursion_per_segment() -> None:
+    """Keys thousands of segments deep once overflowed the resolver's stack (RecursionError at render)."""
+    deep = "/a" * 5000
+    out = decide(sorted({"/users/{:integer}", deep, deep + "/{:integer}", "/b" * 600 + "/x"}), (), {})
+    assert out["/users/{:integer}"].path == "/users/{userId}"
+    assert out[deep].path == deep
+
+
+def test_a_path_deeper_than_any_api_is_a_record_error() -> None:
+    t = PathTemplater()
+    assert t.observe("/a" * MAX_SEGMENTS) == "/a" * MAX_SEGMENTS
+    with pytest.raises(RecordError) as err:
+        t.observe("/a" * (MAX_SEGMENTS + 1))
+    assert err.value.reason == "too-deep"
+    assert t.keys == {"/a" * MAX_SEGMENTS}  # nothing of the refused path kept
+
+
+def test_a_long_segment_is_one_literal() -> None:
+    long = "x" * 100_000
+    out = learn([f"/files/{long}", "/files"])
+    assert out[f"/files/{long}"].count("/") == 2

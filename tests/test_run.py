@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from pathlib import Path
 
@@ -11,9 +12,11 @@ from specbuild import parallel
 from specbuild.errors import RecordError
 from specbuild.io.files import dumps
 from specbuild.io.jsonl import iter_lines
+from specbuild.kafka.pool import LocalFolder
 from specbuild.learn.builder import SpecBuilder
+from specbuild.records import Exchange
 from specbuild.run import Fold, build_document, feed_sharded, plan_shards
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, record
 
 
 def sequential(path: Path) -> tuple[bytes, list[str], Fold]:
@@ -83,3 +86,65 @@ def test_feed_stops_when_asked() -> None:
     lines = list(iter_lines(str(FIXTURES / "users.jsonl")))
     fold.feed(lines, should_stop=lambda: True)
     assert fold.stats.read == 64
+
+
+# --- hostile records: one bad record never stops the stream -------------------------------------
+
+
+def _hostile(tmp_path: Path) -> Path:
+    """users.jsonl with, among its records, a path deeper than any API, a 100k-character segment, and
+    bodies nested deeper than serde_json's (128) and orjson's (1024) limits."""
+    lines = (FIXTURES / "users.jsonl").read_text().splitlines()[:6]
+    def nested(path: str, body: str) -> str:
+        return json.dumps({"request": {"method": "post", "pathname": path, "headers": {
+            "content-type": "application/json"}, "body": body}, "response": {"statusCode": 201}})
+
+    deep_bodies = [nested("/deep", '{"a":' * 500 + "1" + "}" * 500), nested("/deeper", "[" * 3000 + "]" * 3000)]
+    hostile = [json.dumps({**json.loads(lines[0]), "request": {**json.loads(lines[0])["request"], "pathname": p}})
+               for p in ("/a" * 600, "/files/" + "x" * 100_000)]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join([*lines[:2], hostile[0], *lines[2:4], hostile[1], *deep_bodies, *lines[4:]]) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("accelerated", [True, False])
+def test_a_hostile_record_is_skipped_and_located_not_fatal(tmp_path: Path, accelerated: bool) -> None:
+    seen: list[RecordError] = []
+    fold = Fold(SpecBuilder(accelerated=accelerated), on_skip=seen.append)
+    fold.feed(iter_lines(str(_hostile(tmp_path))))
+    doc = build_document(fold.builder)
+    assert [(e.reason, e.origin) for e in seen] == [("too-deep", "hostile.jsonl:3"),
+                                                    ("bad-json-body", "hostile.jsonl:8")]  # orjson's limit
+    assert fold.stats.read == 10 and fold.stats.learned == 8
+    assert "/files/{fileId}" in doc["paths"] or any(p.startswith("/files/") for p in doc["paths"])
+    assert "/deep" in doc["paths"]
+
+
+def test_a_recursion_error_in_one_record_is_a_record_error() -> None:
+    """The last guard: whatever one record recurses too deep for skips it (counted, located)."""
+    class Sink(SpecBuilder):
+        def add(self, ex: Exchange) -> None:
+            if ex.path == "/boom":
+                raise RecursionError("maximum recursion depth exceeded")
+            super().add(ex)
+
+    fold = Fold(Sink(accelerated=False))
+    good = json.dumps(record(path="/users")).encode()
+    assert fold.add(good, "a:1") and not fold.add(json.dumps(record(path="/boom")).encode(), "a:2")
+    assert fold.add(good, "a:3")
+    assert fold.stats.skipped == {"too-deep": 1} and fold.stats.learned == 2
+
+
+def test_the_kafka_fold_dead_letters_a_hostile_record(tmp_path: Path) -> None:
+    letters: list[tuple[bytes | None, RecordError]] = []
+
+    class Bad:
+        def write(self, raw: bytes | None, err: RecordError) -> None:
+            letters.append((raw, err))
+
+    folder = LocalFolder(Fold(SpecBuilder()), Bad())
+    raws = [raw for raw, _ in iter_lines(str(_hostile(tmp_path)))]
+    folder.add([(raw if isinstance(raw, bytes) else raw.encode(), f"t[0]@{i}") for i, raw in enumerate(raws)])
+    assert [(err.reason, err.origin) for _, err in letters] == [("too-deep", "t[0]@2"), ("bad-json-body", "t[0]@7")]
+    assert letters[0][0] is not None and letters[0][0].count(b"/a") == 600
+    assert folder.stats.learned == 8

@@ -286,9 +286,29 @@ fn first<'p>(pairs: &'p Pairs, name: &str) -> Option<&'p str> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// A `\uD800`..`\uDFFF` escape anywhere (a lone one is not JSON to orjson; a pair goes to Python too).
+fn surrogate_escape(raw: &[u8]) -> bool {
+    let mut rest = raw;
+    while let Some(at) = rest.iter().position(|&b| b == b'\\') {
+        if let [b'u', d, x, ..] = rest[at + 1..] {
+            if d | 0x20 == b'd' && matches!(x | 0x20, b'8'..=b'9' | b'a'..=b'f') {
+                return true;
+            }
+        }
+        rest = &rest[(at + 2).min(rest.len())..];
+    }
+    false
+}
+
 /// One record in its plain form, or None for anything `records.decode` must look at.
 pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize) -> Option<Decoded> {
-    let mut de = serde_json::Deserializer::from_slice(raw);
+    // orjson refuses a line with invalid UTF-8 or a lone surrogate anywhere, even in a field skipped
+    // here unread (serde skips ignored strings without checking either): such a line goes to Python.
+    let text = std::str::from_utf8(raw).ok()?;
+    if surrogate_escape(raw) {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
     let (Some(mut request), Some(mut response)) = de.deserialize_map(RecordSeed).ok()? else { return None };
     de.end().ok()?;
     let method = match &request.method {

@@ -256,7 +256,8 @@ class SpecBuilder:
                            accelerated=self.accelerated)
 
     def add(self, ex: Exchange) -> None:
-        """Fold one exchange in. Never raises on data: records were validated by ``records.decode``."""
+        """Fold one exchange in. Raises on data only for a path no API has (a RecordError, "too-deep",
+        before anything is folded): records were validated by ``records.decode``."""
         self.add_fields(ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
                         ex.request_body, ex.response_body, ex.scheme, ex.host)
 

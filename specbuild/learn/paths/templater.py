@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+from specbuild.errors import RecordError
 from specbuild.learn.paths.templates import Hint, PathParam, Template, kind_schema
 from specbuild.learn.paths.templating import decide
 from specbuild.segments import (
@@ -47,6 +48,7 @@ from specbuild.segments import (
 # Hint stays importable from here: checkpoints pickled before the split name specbuild.learn.paths.templater.Hint.
 __all__ = [
     "CACHE_SIZE",
+    "MAX_SEGMENTS",
     "WORD_CAP",
     "Hint",
     "PathParam",
@@ -59,6 +61,9 @@ __all__ = [
 ]
 
 WORD_CAP: Final = 256          # distinct word values kept per (prefix, position)
+# No API nests this deep; a path that does is a hostile or broken record, and every prefix of it would
+# be a key of the word sets (memory quadratic in its length).
+MAX_SEGMENTS: Final = 256
 CACHE_SIZE: Final = 1 << 12    # raw paths remembered by observe(); more costs memory that grows with records
 
 
@@ -78,9 +83,14 @@ class PathTemplater:
         self._keys: set[str] = set()
 
     def observe(self, path: str) -> str:
-        """The skeleton key of a raw path: typed segments as ``{:kind}``, words literal."""
+        """The skeleton key of a raw path: typed segments as ``{:kind}``, words literal.
+
+        A path of more than MAX_SEGMENTS segments is a RecordError ("too-deep"), before anything is kept.
+        """
         key = self._cache.get(path)
         if key is None:
+            if path.count("/") > MAX_SEGMENTS:
+                raise RecordError("too-deep", f"path has {path.count('/')} segments, more than {MAX_SEGMENTS}")
             key = self._skeleton(path)
             if len(self._cache) >= self.cache_size:
                 self._cache.clear()  # the key of a path never changes, so forgetting is safe

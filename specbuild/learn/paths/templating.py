@@ -18,7 +18,7 @@ stay literal; typed ids beside words keep the words literal (/releases/latest).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
 from specbuild.http import METHODS
@@ -126,6 +126,11 @@ def _pins(hints: Sequence[Hint]) -> frozenset[tuple[Suffix, str]]:
     return frozenset(out)
 
 
+# A node to resolve (raws, prefix, parent, in_slot), and a resolution that asks for such nodes.
+_Call = tuple[Sequence[_Raw], Suffix, str | None, bool]
+_Resolving = Generator[_Call, _Res, _Res]
+
+
 class _Resolver:
     def __init__(self, pins: frozenset[tuple[Suffix, str]], pool: Mapping[str, frozenset[Suffix]]) -> None:
         self.pins = pins
@@ -135,7 +140,28 @@ class _Resolver:
         self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
 
     def resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, *, in_slot: bool) -> _Res:
-        """Resolve the union of ``raws`` (one node, or siblings merged into a parameter)."""
+        """Resolve the union of ``raws`` (one node, or siblings merged into a parameter).
+
+        Each node's resolution is a generator that yields the resolutions it needs below it; they run
+        here on an explicit stack, so a path of thousands of segments (a hostile record) is deep in the
+        heap, not in Python's call stack.
+        """
+        stack = [self._resolve(raws, prefix, parent, in_slot)]
+        answer: _Res | None = None
+        while True:
+            try:
+                call = next(stack[-1]) if answer is None else stack[-1].send(answer)
+            except StopIteration as done:
+                stack.pop()
+                answer = done.value
+                if not stack:
+                    return answer
+                continue
+            stack.append(self._resolve(*call))
+            answer = None
+
+    def _resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, in_slot: bool) -> _Resolving:
+        """One node's resolution: ``yield`` a node below, get its :class:`_Res` back."""
         node = _Res([k for raw in raws for k in raw.keys], frozenset().union(*(raw.props for raw in raws)))
         groups: dict[str, list[_Raw]] = {}
         for raw in raws:
@@ -156,7 +182,7 @@ class _Resolver:
             else:
                 words.append(label)
         for slot_id, labels in fixed.items():
-            self._fixed_slot(node, slot_id, labels, groups, prefix)
+            yield from self._fixed_slot(node, slot_id, labels, groups, prefix)
         site = _Site(prefix, parent, in_slot, typed, groups)
         resolved: dict[str, _Res] = {}
         absorbed: set[str] = set()
@@ -166,24 +192,25 @@ class _Resolver:
             absorbed = self._decide(site, {w: _raw_profile(groups[w]) for w in words})
             if not absorbed:
                 # Bottom-up: owners only look alike once each owner's repositories have merged.
-                resolved = {w: self.resolve(groups[w], (*prefix, w), w, in_slot=False) for w in words}
+                for w in words:
+                    resolved[w] = yield groups[w], (*prefix, w), w, False
                 absorbed = self._decide(site, {w: self._profile(r) for w, r in resolved.items()})
         if typed or absorbed:
             labels = sorted(typed.keys() | absorbed)
             # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
             kinds = frozenset(typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed}
-            below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
-                                 in_slot=True)
+            below = yield [c for label in labels for c in groups[label]], (*prefix, "*"), None, True
             node.slots[""] = _Slot(below, kinds, "", "")
             for label in absorbed:
                 self.merged.setdefault(label, set()).add(prefix)
         for w in words:
             if w not in absorbed:
-                node.literals[w] = resolved.get(w) or self.resolve(groups[w], (*prefix, w), w, in_slot=False)
+                done = resolved.get(w)
+                node.literals[w] = done if done is not None else (yield groups[w], (*prefix, w), w, False)
         return node
 
     def _fixed_slot(self, node: _Res, slot_id: str, labels: list[str], groups: dict[str, list[_Raw]],
-                    prefix: Suffix) -> None:
+                    prefix: Suffix) -> Generator[_Call, _Res, None]:
         """A slot no evidence decides: a hint's parameter, or typed values with an extension."""
         suffix = slot_id if slot_id.startswith(".") else ""
         kinds = set()
@@ -191,8 +218,7 @@ class _Resolver:
             hint = hint_label(label)
             placeholder = placeholder_kind(label)
             kinds.add(hint[1] if hint else placeholder[0] if placeholder else "word")
-        below = self.resolve([c for label in labels for c in groups[label]], (*prefix, "*"), None,
-                             in_slot=True)
+        below = yield [c for label in labels for c in groups[label]], (*prefix, "*"), None, True
         node.slots[slot_id] = _Slot(below, frozenset(kinds), "" if suffix else slot_id, suffix)
 
     def _decide(self, site: _Site, profiles: Mapping[str, Profile]) -> set[str]:
