@@ -36,7 +36,7 @@ def test_build_from_file_writes_valid_spec(tmp_path: Path) -> None:
     assert "144 records read, 144 learned, 0 skipped" in r.stderr
     assert "records/s" in r.stderr
     assert r.stdout == ""
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left behind
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".specbuild.lock"]  # no temp files
 
 
 def test_build_subcommand_stdin_gzip_and_yaml_agree(tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     blocked.write_text("")
     w = specbuild("-i", str(USERS), "-o", str(blocked / "sub"))
     assert w.returncode == 2
-    assert w.stderr.startswith(f"Error: {blocked}/sub/openapi.json: cannot write")
+    assert w.stderr.startswith(f"Error: {blocked}/sub: cannot use as the output folder")
 
 
 def test_build_loads_no_other_command(tmp_path: Path) -> None:
@@ -251,3 +251,21 @@ def test_no_cli_function_is_longer_than_60_lines() -> None:
                 if lines > 60:
                     long.append(f"{path.name}:{node.name} {lines}")
     assert not long
+
+
+def test_a_build_neither_overwrites_a_followers_folder_nor_keeps_a_killed_writes_temp(tmp_path: Path) -> None:
+    from specbuild.kafka.checkpoint import locked
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "openapi.json").write_text("the follower's spec")
+    stale = out / ".openapi.json.k1ll3d_x.tmp"
+    stale.write_text("half a spec")
+    os.utime(stale, (1, 1))
+    with locked(out):  # a follower holds the folder
+        r = specbuild("-i", str(USERS), "-o", str(out))
+    assert r.returncode == 2 and "already building or following into this folder" in r.stderr, r.stderr
+    assert (out / "openapi.json").read_text() == "the follower's spec"
+    ok = specbuild("-i", str(USERS), "-o", str(out))
+    assert ok.returncode == 0, ok.stderr
+    assert not stale.exists()

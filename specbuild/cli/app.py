@@ -7,11 +7,12 @@ code (2 for what the user can fix); anything else is a bug and says so (``--trac
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -74,7 +75,7 @@ from specbuild.cli.settings import (
     output_settings,
 )
 from specbuild.errors import SpecbuildError, UsageError
-from specbuild.io.files import read_document
+from specbuild.io.files import locked, read_document, remove_stale_temps
 from specbuild.io.jsonl import iter_lines
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
 from specbuild.run import Fold, build_document, feed_sharded, plan_shards, write_document
@@ -202,7 +203,7 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
                      quiet: bool) -> dict[str, Any]:
     builder = learning.builder(base, examples=out.render.examples)
     jobs = learning.jobs or min(os.cpu_count() or 1, 8)
-    with Reporter(quiet=quiet) as reporter:
+    with _output_folder(out.target), Reporter(quiet=quiet) as reporter:
         fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, on_skip=reporter.warn,
                     on_progress=reporter.progress)
         shards = plan_shards(input_, jobs)
@@ -220,6 +221,19 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
         reporter.summary(stats, paths=len(doc["paths"]), operations=ops,
                          target=str(target) if target else None)
     return doc
+
+
+@contextlib.contextmanager
+def _output_folder(target: str) -> Iterator[None]:
+    """Hold the output folder for the whole build (a follower there would overwrite our spec, we its
+    spec), after removing what a run killed in a write left behind."""
+    if target == "-":
+        yield
+        return
+    started = time.time()
+    with locked(Path(target), "another specbuild is already building or following into this folder"):
+        remove_stale_temps(target, started)
+        yield
 
 
 def version_callback(value: bool) -> None:

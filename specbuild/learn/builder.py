@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, HeaderPolicy
+from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, HeaderPolicy, email, secret_name, secret_value
 from specbuild.learn import native
 from specbuild.learn.paths.templater import PathTemplater
 from specbuild.learn.schema import Shape, StringsShape
@@ -72,8 +72,8 @@ class BodyState:
                 self.pending.add(value)
             else:
                 self.shape.add(value)
-            if keep_example:
-                self.example = smaller(self.example, orjson.dumps(body.value, option=orjson.OPT_SORT_KEYS))
+            if keep_example:  # redacted here: a raw secret must not reach the state file or a worker's pipe
+                self.example = smaller(self.example, orjson.dumps(redact(body.value), option=orjson.OPT_SORT_KEYS))
         elif self.form is not None:
             _fold_pairs(self.form, ((k, v) for k, vs in body.value.items() for v in vs), None)
 
@@ -98,6 +98,20 @@ class BodyState:
             self.shape.merge(other.shape)
         if self.form is not None and other.form is not None:
             _merge_params(self.form, other.form)
+
+
+def redact(value: Any, key: str = "") -> Any:
+    """An example with secrets and personal data replaced by placeholders of the same type and format."""
+    if isinstance(value, dict):
+        return {k: redact(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, key) for v in value]
+    if isinstance(value, str):
+        if key and (secret_name(key) or secret_value(value)):
+            return "REDACTED"
+        if email(value):
+            return "user@example.com"
+    return value
 
 
 def smaller(a: bytes | None, b: bytes) -> bytes:

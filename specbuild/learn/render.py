@@ -16,9 +16,9 @@ from typing import Any
 
 import orjson
 
-from specbuild.http import OPERATION_METHODS, email, secret_name, secret_value
+from specbuild.http import OPERATION_METHODS
 from specbuild.learn import native
-from specbuild.learn.builder import Bodies, BodyState, OperationState, ParamState, SpecBuilder
+from specbuild.learn.builder import Bodies, BodyState, OperationState, ParamState, SpecBuilder, redact
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT
 from specbuild.learn.schema import Shape
@@ -304,20 +304,6 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
             schema["type"] = sorted({*(t if isinstance(t, list) else [t]), "null"})
         if "enum" in schema and None not in schema["enum"]:
             schema["enum"] = [*schema["enum"], None]
-
-
-def redact(value: Any, key: str = "") -> Any:
-    """An example with secrets and personal data replaced by placeholders of the same type and format."""
-    if isinstance(value, dict):
-        return {k: redact(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v, key) for v in value]
-    if isinstance(value, str):
-        if key and (secret_name(key) or secret_value(value)):
-            return "REDACTED"
-        if email(value):
-            return "user@example.com"
-    return value
 
 
 def _reason(status: int) -> str:
