@@ -269,3 +269,15 @@ def test_a_build_neither_overwrites_a_followers_folder_nor_keeps_a_killed_writes
     ok = specbuild("-i", str(USERS), "-o", str(out))
     assert ok.returncode == 0, ok.stderr
     assert not stale.exists()
+
+
+def test_a_build_says_when_invented_parameter_names_were_left_out(tmp_path: Path) -> None:
+    wide = tmp_path / "wide.jsonl"
+    query = "&".join(f"q{i}=1" for i in range(1000))
+    wide.write_text(json.dumps({"request": {"method": "get", "path": f"/w?{query}"},
+                                "response": {"statusCode": 200}}) + "\n")
+    r = specbuild("-i", str(wide), "-o", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert "1 operation(s) saw more than 128 query parameter or header names" in r.stderr
+    op = json.loads((tmp_path / "out" / "openapi.json").read_text())["paths"]["/w"]["get"]
+    assert len(op["parameters"]) <= 128 and op["x-specbuild-more-query-parameters"] > 0

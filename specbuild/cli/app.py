@@ -217,10 +217,22 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
         stats.finished = stats.finished or time.monotonic()
         if stats.learned == 0:
             reporter.note("warning: no exchange was learned: the document has no paths")
+        _note_collapsed(doc, reporter)
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
         reporter.summary(stats, paths=len(doc["paths"]), operations=ops,
                          target=str(target) if target else None)
     return doc
+
+
+def _note_collapsed(doc: dict[str, Any], reporter: Reporter) -> None:
+    """Say how many operations left rare parameter names out (traffic inventing names)."""
+    from specbuild.learn.rules import MAX_PARAMS
+
+    collapsed = sum(1 for item in doc["paths"].values() for op in item.values()
+                    if isinstance(op, dict) and any(k.startswith("x-specbuild-more-") for k in op))
+    if collapsed:
+        reporter.note(f"note: {collapsed} operation(s) saw more than {MAX_PARAMS} query parameter or header "
+                      "names: the rarest are left out, counted in x-specbuild-more-*")
 
 
 @contextlib.contextmanager
