@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from specbuild.errors import InputError, RecordError, UsageError
 from specbuild.io.files import dumps
 from specbuild.kafka.checkpoint import (
     STATE_VERSION,
+    Checkpoints,
     DeadLetter,
     State,
     dead_letter_line,
@@ -21,7 +23,7 @@ from specbuild.kafka.checkpoint import (
 )
 from specbuild.learn.builder import SpecBuilder
 from specbuild.run import Fold, build_document
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, ex
 
 USERS = [ln for ln in (FIXTURES / "users.jsonl").read_bytes().splitlines() if ln.strip()]
 
@@ -66,3 +68,30 @@ def test_one_follower_per_output_folder(tmp_path: Path) -> None:
             pass
     with locked(out):  # released on exit
         pass
+
+
+def test_the_state_holds_only_redacted_examples_and_is_private(tmp_path: Path) -> None:
+    builder = SpecBuilder(examples=True)
+    builder.add(ex("post", "/login", body={"password": "correct horse battery staple!",
+                                           "email": "ann@corp.example"},
+                   resp={"token": "sk_live_51HxYzAbCdEfGhIjKlMnOpQr"}))
+    out = tmp_path / "out"
+    with locked(out):
+        Checkpoints(out, "json", None, None).write(State(builder, {("t", 0): 1}))
+    saved = (out / ".specbuild-state.json").read_bytes()
+    for secret in (b"correct horse battery staple!", b"ann@corp.example", b"sk_live_51HxYzAbCdEfGhIjKlMnOpQr"):
+        assert secret not in saved
+    assert b"REDACTED" in saved
+    assert stat.S_IMODE((out / ".specbuild-state.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((out / ".specbuild.lock").stat().st_mode) == 0o600
+
+
+def test_a_planted_lock_symlink_is_refused_not_followed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "elsewhere" / "created-by-specbuild"
+    victim.parent.mkdir()
+    (out / ".specbuild.lock").symlink_to(victim)
+    with pytest.raises(UsageError, match=r"\.specbuild\.lock: is a symbolic link"), locked(out):
+        pass
+    assert not victim.exists()

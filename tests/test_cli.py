@@ -36,7 +36,7 @@ def test_build_from_file_writes_valid_spec(tmp_path: Path) -> None:
     assert "144 records read, 144 learned, 0 skipped" in r.stderr
     assert "records/s" in r.stderr
     assert r.stdout == ""
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left behind
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".specbuild.lock"]  # no temp files
 
 
 def test_build_subcommand_stdin_gzip_and_yaml_agree(tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     blocked.write_text("")
     w = specbuild("-i", str(USERS), "-o", str(blocked / "sub"))
     assert w.returncode == 2
-    assert w.stderr.startswith(f"Error: {blocked}/sub/openapi.json: cannot write")
+    assert w.stderr.startswith(f"Error: {blocked}/sub: cannot use as the output folder")
 
 
 def test_build_loads_no_other_command(tmp_path: Path) -> None:
@@ -274,3 +274,33 @@ paths:
     assert doc["paths"]["/compare/{base}...{head}"]["get"]["responses"]["200"]["description"] == "ok"
     assert "/users/{userId}" in doc["paths"] and spec_problems(doc) == []
     assert "/compare/{base}...{head}" in r.stderr and "not used to template" in r.stderr
+
+
+def test_a_build_neither_overwrites_a_followers_folder_nor_keeps_a_killed_writes_temp(tmp_path: Path) -> None:
+    from specbuild.kafka.checkpoint import locked
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "openapi.json").write_text("the follower's spec")
+    stale = out / ".openapi.json.k1ll3d_x.tmp"
+    stale.write_text("half a spec")
+    os.utime(stale, (1, 1))
+    with locked(out):  # a follower holds the folder
+        r = specbuild("-i", str(USERS), "-o", str(out))
+    assert r.returncode == 2 and "already building or following into this folder" in r.stderr, r.stderr
+    assert (out / "openapi.json").read_text() == "the follower's spec"
+    ok = specbuild("-i", str(USERS), "-o", str(out))
+    assert ok.returncode == 0, ok.stderr
+    assert not stale.exists()
+
+
+def test_a_build_says_when_invented_parameter_names_were_left_out(tmp_path: Path) -> None:
+    wide = tmp_path / "wide.jsonl"
+    query = "&".join(f"q{i}=1" for i in range(1000))
+    wide.write_text(json.dumps({"request": {"method": "get", "path": f"/w?{query}"},
+                                "response": {"statusCode": 200}}) + "\n")
+    r = specbuild("-i", str(wide), "-o", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert "1 operation(s) saw more than 128 query parameter or header names" in r.stderr
+    op = json.loads((tmp_path / "out" / "openapi.json").read_text())["paths"]["/w"]["get"]
+    assert len(op["parameters"]) <= 128 and op["x-specbuild-more-query-parameters"] > 0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
 
 from specbuild.errors import InputError
-from specbuild.io.files import dumps, read_document, write_atomic
+from specbuild.io.files import dumps, read_document, remove_stale_temps, write_atomic
 
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
@@ -129,3 +130,22 @@ def test_check_reads_a_spec_with_integer_and_date_property_names(tmp_path: Path,
         main(["check", "--spec", str(spec), "-i", str(traffic)])
     _, err = capsys.readouterr()
     assert done.value.code in (0, 1), err
+
+
+def test_stale_temps_of_a_killed_write_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    stale = tmp_path / ".openapi.json.ab3_x9qz.tmp"      # what a kill in _write leaves
+    stale.write_bytes(b"x" * 1000)
+    keep = [tmp_path / ".openapi.json.tmp", tmp_path / "notes.ab3_x9qz.tmp", tmp_path / "openapi.json",
+            tmp_path / ".openapi.json.ab3_x9qz.tmp.bak"]
+    for p in keep:
+        p.write_bytes(b"mine")
+    fresh = tmp_path / ".openapi.json.zzzzzzzz.tmp"     # another run's write under way
+    old = time.time() - 60
+    for p in (stale, *keep):
+        os.utime(p, (old, old))
+    fresh.write_bytes(b"y")
+    started = time.time() - 1
+    os.utime(fresh, (started + 0.5, started + 0.5))
+    assert remove_stale_temps(tmp_path, started) == [stale]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (*keep, fresh))
+    assert remove_stale_temps(tmp_path / "missing", started) == []

@@ -26,6 +26,7 @@ from specbuild.io.jsonl import iter_lines
 from specbuild.learn import builder as builder_module
 from specbuild.learn import native, rules, schema
 from specbuild.learn import render as spec_module
+from specbuild.learn import state as state_codec
 from specbuild.learn.builder import ParamState, SpecBuilder
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, decode
 from specbuild.run import Fold, build_document
@@ -433,12 +434,12 @@ def param_states(params: dict[str, ParamState]) -> Any:
         schemas = [v.to_schema(openapi=o, enums=e, name=n) for o in ("3.0", "3.1") for e in (True, False)
                    for n in (None, name)]
         out[name] = (p.present, p.repeated, v.count, v.kinds, v.fmts, vals, schemas)
-    return out
+    return out, getattr(params, "dropped", 0)
 
 
 def fold_params_python(records: list[tuple[tuple[str, str], ...]], keep: Any,
-                       params: dict[str, ParamState] | None = None) -> dict[str, ParamState]:
-    params = {} if params is None else params
+                       params: builder_module.ParamMap | None = None) -> builder_module.ParamMap:
+    params = builder_module.ParamMap() if params is None else params
     for pairs in records:
         builder_module._fold_pairs(params, pairs, keep)
     return params
@@ -453,8 +454,8 @@ def fold_params_native(records: list[tuple[tuple[str, str], ...]], keep: Any, ac
     return acc
 
 
-def settled_params(acc: Any, params: dict[str, ParamState] | None = None) -> dict[str, ParamState]:
-    params = {} if params is None else params
+def settled_params(acc: Any, params: builder_module.ParamMap | None = None) -> builder_module.ParamMap:
+    params = builder_module.ParamMap() if params is None else params
     builder_module._settle_params(params, acc)
     return params
 
@@ -593,3 +594,65 @@ def test_odd_bytes_in_any_field_decode_alike_natively_and_in_python(odd: bytes) 
             continue  # declined: records.decode decides, so the outcome is Python's by construction
         assert not isinstance(python, str), (raw, python)  # the native decoder learned what Python refused
         assert (fields[0], fields[1], fields[2], fields[3]) == _outcome(python), raw
+
+
+def hostile_params_lines(seed: int = 7) -> list[bytes]:
+    """One record with 10,000 query names, then 5,000 with random query and header names (some recur)."""
+    rng = random.Random(seed)
+    lines = [orjson.dumps({"request": {"method": "get", "path": "/wide?" + "&".join(f"q{i}={i}" for i in range(10_000)),
+                                       "headers": {}}, "response": {"statusCode": 200}})]
+    for i in range(5000):
+        query = {f"r{rng.getrandbits(40):x}": "v", "page": str(i % 7), f"often{i % 3}": "x"}
+        headers = {f"x-{rng.getrandbits(40):x}": "h", "x-tenant": "t"}
+        lines.append(orjson.dumps({"request": {"method": "get", "path": "/items", "query": query,
+                                               "headers": headers},
+                                   "response": {"statusCode": 200, "headers": {f"x-r{rng.getrandbits(30):x}": "1"}}}))
+    return lines
+
+
+def test_invented_parameter_names_collapse_beyond_the_cap_in_bounded_time() -> None:
+    import time
+
+    lines = hostile_params_lines()
+    for use_native in ([False, True] if native.AVAILABLE else [False]):
+        start = time.monotonic()
+        builder = SpecBuilder(accelerated=use_native)
+        Fold(builder).feed((line, "x") for line in lines)
+        doc = build_document(builder)  # rendered and validated
+        assert time.monotonic() - start < 20, use_native  # was > 180 s; ~1 s here
+        for path, item in doc["paths"].items():
+            op = item["get"]
+            assert len([p for p in op["parameters"] if p["in"] == "query"]) <= rules.MAX_PARAMS, path
+            assert len([p for p in op["parameters"] if p["in"] == "header"]) <= rules.MAX_PARAMS, path
+            assert op["x-specbuild-more-query-parameters"] > 0, path
+            assert len(op["responses"]["200"].get("headers", {})) <= rules.MAX_PARAMS
+        items = doc["paths"]["/items"]["get"]
+        names = {p["name"] for p in items["parameters"]}
+        assert {"page", "often0", "often1", "often2", "x-tenant"} <= names  # the names that recur stay
+        assert items["x-specbuild-more-header-parameters"] > 0
+        assert items["responses"]["200"]["x-specbuild-more-headers"] > 0
+
+
+@needs_native
+def test_collapsed_parameters_are_byte_identical_either_way() -> None:
+    lines = hostile_params_lines(seed=11)[::4]  # the wide record and 1,250 random ones
+    specs = []
+    for use_native in (True, False):
+        builder = SpecBuilder(accelerated=use_native)
+        Fold(builder).feed((line, "x") for line in lines)
+        specs.append(dumps(build_document(builder)))
+        again, _ = state_codec.decode(state_codec.encode(builder, {}), "state")  # the counts are saved
+        specs.append(dumps(build_document(again)))
+    assert specs[0] == specs[1] == specs[2] == specs[3]
+    assert b"x-specbuild-more-query-parameters" in specs[0]
+
+
+@needs_native
+def test_native_params_evict_the_same_names_as_python() -> None:
+    rng = random.Random(3)
+    # many names, some recurring, a name again in the call that evicted it
+    records = [tuple((f"n{rng.randrange(2 * rules.MAX_PARAMS)}", str(rng.randrange(3)))
+                     for _ in range(rng.randrange(1, 3 * rules.MAX_PARAMS))) for _ in range(40)]
+    expected = param_states(fold_params_python(records, None))
+    assert expected[1] > 0 and len(expected[0]) <= rules.MAX_PARAMS
+    assert param_states(settled_params(fold_params_native(records, None))) == expected

@@ -43,6 +43,8 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
         evict_keep: get("evict_keep")?.extract()?,
         enum_max: get("enum_max")?.extract()?,
         refused_names_max: get("refused_names_max")?.extract()?,
+        max_params: get("max_params")?.extract()?,
+        params_keep: get("params_keep")?.extract()?,
         core_min_percent: get("core_min_percent")?.extract()?,
         hex_id_min: get("hex_id_min")?.extract()?,
         id_min_len: get("id_min_len")?.extract()?,
@@ -67,12 +69,14 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
     set_rules(new).map_err(PyRuntimeError::new_err)
 }
 
-const KNOWN: [&str; 17] = [
+const KNOWN: [&str; 19] = [
     "max_depth",
     "max_props",
     "evict_keep",
     "enum_max",
     "refused_names_max",
+    "max_params",
+    "params_keep",
     "core_min_percent",
     "formats",
     "enum_token",
@@ -362,6 +366,11 @@ impl PyParams {
             out.append((&*name, present, repeated, count, kinds, fmts, vals_to_py(py, &vals)?))?;
         }
         Ok(out)
+    }
+
+    /// The calls of the names evicted (builder._make_room) since the last call; the count starts over.
+    fn take_dropped(&mut self) -> u64 {
+        self.0.take_dropped()
     }
 
     /// A copy of these parameters (rendering merges copies: the builder keeps its own).

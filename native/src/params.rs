@@ -79,6 +79,7 @@ pub(crate) struct Params {
     params: Vec<Param>,
     refused: Vec<(u64, Box<str>)>, // names `keep` refused: it is asked once per name
     calls: u64,                    // fold calls so far: a parameter seen in this one has `last == calls`
+    dropped: u64,                  // calls of the rarest names evicted to keep at most max_params
 }
 
 impl Params {
@@ -95,6 +96,32 @@ impl Params {
 
     pub(crate) fn len(&self) -> usize {
         self.params.len()
+    }
+
+    /// The calls of evicted names since the last `take_dropped`, which starts the count over.
+    pub(crate) fn take_dropped(&mut self) -> u64 {
+        std::mem::take(&mut self.dropped)
+    }
+
+    /// builder._make_room: the rarest names go (the ones seen in one call, or as many of the rarest
+    /// as leave `params_keep`), their calls counted in `dropped`; the others keep their order.
+    fn make_room(&mut self, r: &Rules) {
+        let mut ranked: Vec<usize> = (0..self.params.len()).collect();
+        ranked.sort_by(|&a, &b| (self.params[a].present, &self.names[a]).cmp(&(self.params[b].present, &self.names[b])));
+        let keep = r.limits.params_keep;
+        let once = ranked.iter().filter(|&&i| self.params[i].present == 1).count();
+        let victims = if self.params.len() - once > keep { self.params.len() - keep } else { once };
+        let mut gone = vec![false; self.params.len()];
+        for &i in &ranked[..victims] {
+            gone[i] = true;
+            self.dropped += self.params[i].present;
+        }
+        let mut i = 0;
+        self.hashes.retain(|_| { i += 1; !gone[i - 1] });
+        let mut i = 0;
+        self.names.retain(|_| { i += 1; !gone[i - 1] });
+        let mut i = 0;
+        self.params.retain(|_| { i += 1; !gone[i - 1] });
     }
 
     /// A new record's pairs follow (a name seen twice in one record is repeated).
@@ -125,6 +152,9 @@ impl Params {
             self.refused.push((h, name.into()));
             return Ok(None);
         }
+        if self.params.len() >= r.limits.max_params {
+            self.make_room(r);
+        }
         Ok(Some(self.push(name, h, Param::new(r))))
     }
 
@@ -152,6 +182,7 @@ impl Params {
         let hashes = std::mem::take(&mut other.hashes);
         let names = std::mem::take(&mut other.names);
         let params = std::mem::take(&mut other.params);
+        self.dropped += other.take_dropped();
         for ((h, name), mut p) in hashes.into_iter().zip(names).zip(params) {
             match self.find(&name, h) {
                 Some(i) => self.params[i].merge(r, p),
@@ -161,9 +192,13 @@ impl Params {
                 }
             }
         }
+        if self.params.len() > r.limits.max_params {
+            self.make_room(r);
+        }
     }
 
     pub(crate) fn dump_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.dropped.to_le_bytes());
         out.extend_from_slice(&(self.params.len() as u32).to_le_bytes());
         for (name, p) in self.names.iter().zip(&self.params) {
             put_str(out, name);
@@ -178,7 +213,7 @@ impl Params {
     }
 
     pub(crate) fn load_from(r: &mut Reader<'_>) -> Option<Params> {
-        let mut out = Params::default();
+        let mut out = Params { dropped: r.u64()?, ..Params::default() };
         for _ in 0..r.u32()? {
             let name = r.string()?;
             let (present, repeated) = (r.u64()?, r.u8()?);

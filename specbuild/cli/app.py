@@ -7,11 +7,12 @@ code (2 for what the user can fix); anything else is a bug and says so (``--trac
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -74,7 +75,7 @@ from specbuild.cli.settings import (
     output_settings,
 )
 from specbuild.errors import SpecbuildError, UsageError
-from specbuild.io.files import read_document
+from specbuild.io.files import locked, read_document, remove_stale_temps
 from specbuild.io.jsonl import iter_lines
 from specbuild.io.specs import read_spec
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
@@ -203,7 +204,7 @@ def _read_base(spec: Path | None) -> dict[str, Any] | None:
 def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[str, Any] | None,
                      quiet: bool) -> dict[str, Any]:
     jobs = learning.jobs or min(os.cpu_count() or 1, 8)
-    with Reporter(quiet=quiet) as reporter:
+    with _output_folder(out.target), Reporter(quiet=quiet) as reporter:
         builder = learning.builder(base, examples=out.render.examples, note=reporter.note)
         fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, on_skip=reporter.warn,
                     on_progress=reporter.progress)
@@ -218,10 +219,35 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
         stats.finished = stats.finished or time.monotonic()
         if stats.learned == 0:
             reporter.note("warning: no exchange was learned: the document has no paths")
+        _note_collapsed(doc, reporter)
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
         reporter.summary(stats, paths=len(doc["paths"]), operations=ops,
                          target=str(target) if target else None)
     return doc
+
+
+def _note_collapsed(doc: dict[str, Any], reporter: Reporter) -> None:
+    """Say how many operations left rare parameter names out (traffic inventing names)."""
+    from specbuild.learn.rules import MAX_PARAMS
+
+    collapsed = sum(1 for item in doc["paths"].values() for op in item.values()
+                    if isinstance(op, dict) and any(k.startswith("x-specbuild-more-") for k in op))
+    if collapsed:
+        reporter.note(f"note: {collapsed} operation(s) saw more than {MAX_PARAMS} query parameter or header "
+                      "names: the rarest are left out, counted in x-specbuild-more-*")
+
+
+@contextlib.contextmanager
+def _output_folder(target: str) -> Iterator[None]:
+    """Hold the output folder for the whole build (a follower there would overwrite our spec, we its
+    spec), after removing what a run killed in a write left behind."""
+    if target == "-":
+        yield
+        return
+    started = time.time()
+    with locked(Path(target), "another specbuild is already building or following into this folder"):
+        remove_stale_temps(target, started)
+        yield
 
 
 def version_callback(value: bool) -> None:

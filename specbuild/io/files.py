@@ -1,22 +1,32 @@
-"""Files: read an existing spec, serialise a document, write it atomically.
+"""Files: read an existing spec, serialise a document, write it atomically; the output folder's lock.
 
 A write goes to a temporary file in the target folder, is flushed and fsynced, then ``os.replace``d
-over the target: an interrupted run leaves either the old file or the new one, never half of one.
+over the target: an interrupted run leaves either the old file or the new one, never half of one. A
+run killed in a write leaves its temporary file; the next run in that folder removes it
+(:func:`remove_stale_temps`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
+import re
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import orjson
 import yaml
 
-from specbuild.errors import InputError, OutputError
+from specbuild.errors import InputError, OutputError, UsageError
+
+LOCK_NAME: Final = ".specbuild.lock"
+# what _write's mkstemp names: "." + the target's name + "." + 8 random characters + ".tmp"
+_TEMP_NAME: Final = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp")
 
 
 def dumps(doc: Any, fmt: str = "json") -> bytes:
@@ -75,6 +85,55 @@ def _write(target: Path, data: bytes, private: bool) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def remove_stale_temps(folder: str | Path, started: float) -> list[Path]:
+    """Remove the temporary files an interrupted write left in ``folder``; the removed paths.
+
+    Only our own naming pattern, only regular files, only those last modified before ``started`` (the
+    run's start, ``time.time()``): a write under way in another run is never touched.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed  # no folder yet (or unreadable: the write will say so)
+    for entry in entries:
+        if not _TEMP_NAME.fullmatch(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            if entry.is_file(follow_symlinks=False) and st.st_mtime < started:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+@contextlib.contextmanager
+def locked(output: Path, busy: str = "another specbuild is already writing into this folder",
+           hint: str = "give each run its own -o") -> Iterator[None]:
+    """One writer per output folder (a follower, or a build): two would overwrite each other's files.
+
+    Taken without waiting: a folder in use is a UsageError (``busy``). The lock file is created 0600
+    and never through a symbolic link (one planted there would make us create its target).
+    """
+    path = output / LOCK_NAME
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UsageError(f"{path}: is a symbolic link; refusing to use it as the lock file",
+                             hint="remove it") from None
+        raise UsageError(f"{output}: cannot use as the output folder ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(f"{output}: {busy}", hint=hint) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def read_bytes(path: str | Path, what: str = "file") -> bytes:

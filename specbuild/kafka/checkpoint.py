@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 import orjson
 
 from specbuild.errors import InputError, RecordError, UsageError
+from specbuild.io import files
 from specbuild.io.files import write_atomic
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # a type alias only: the state does not need Kafka loaded
 
 STATE_NAME: Final = ".specbuild-state.json"
 LEGACY_STATE_NAME: Final = ".specbuild-state.pickle"  # format 2 (specbuild 0.1.0): refused, never read
-LOCK_NAME: Final = ".specbuild.lock"
 STATE_VERSION: Final = codec.FORMAT
 
 
@@ -91,7 +90,7 @@ class Checkpoints:
         """Spec first, then state: a crash between them leaves an older state, which refolds to the same."""
         doc = build_document(state.builder, self.options, self.base)
         target = write_document(doc, self.output, self.fmt)
-        write_atomic(self.state_path, encode_state(state))
+        write_atomic(self.state_path, encode_state(state), private=True)  # it may hold examples
         return doc, target
 
 
@@ -164,22 +163,10 @@ class DeadLetter:
 
 @contextlib.contextmanager
 def locked(output: Path) -> Iterator[None]:
-    """One follower per output folder: two would overwrite each other's state."""
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        fd = os.open(output / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot use as the output folder ({exc.strerror})") from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UsageError(f"{output}: another specbuild is already following into this folder",
-                             hint="give each follower its own -o") from None
+    """One follower per output folder: two would overwrite each other's state (and a build its spec)."""
+    with files.locked(output, "another specbuild is already following into this folder",
+                      hint="give each follower its own -o"):
         yield
-    finally:
-        os.close(fd)
-
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, Protocol
 
+from specbuild.io.files import remove_stale_temps
 from specbuild.io.validate import preload
 from specbuild.kafka.checkpoint import (
     STATE_NAME,
@@ -222,6 +223,7 @@ def batch_size(records: list[tuple[bytes | None, str]]) -> int:
 def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
            options: RenderOptions | None = None, base: dict[str, Any] | None = None) -> None:
     """``specbuild --source kafka``: follow the topics until stopped, then write the spec."""
+    started = time.time()
     conf = settings.connection.config()
     limits = settings.limits
     with contextlib.ExitStack() as stack:
@@ -231,6 +233,7 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
         else:
             out = Path(settings.output)
             stack.enter_context(locked(out))
+            remove_stale_temps(out, started)  # ours, from a run killed in a write; we hold the folder now
             checkpoints = Checkpoints(out, settings.fmt, options, base)
         saved = checkpoints.load()
         positions: dict[Partition, int] = {}

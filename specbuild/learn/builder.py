@@ -19,9 +19,10 @@ from typing import Any
 
 import orjson
 
-from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, HeaderPolicy
+from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, HeaderPolicy, email, secret_name, secret_value
 from specbuild.learn import native
 from specbuild.learn.paths.templater import PathTemplater
+from specbuild.learn.rules import MAX_PARAMS, PARAMS_KEEP
 from specbuild.learn.schema import Shape, StringsShape
 from specbuild.records import Body, Exchange, Pairs
 
@@ -42,6 +43,13 @@ class ParamState:
         self.values.merge(other.values)
 
 
+class ParamMap(dict[str, ParamState]):
+    """Parameters (query, headers, form fields) by name, at most ``MAX_PARAMS``: beyond, the rarest go
+    (:func:`_make_room`) and ``dropped`` counts their calls, so traffic inventing names stays bounded."""
+
+    dropped = 0  # calls of the names evicted
+
+
 class BodyState:
     """The bodies of one media type on one side of an operation.
 
@@ -57,7 +65,7 @@ class BodyState:
         self.too_large = 0
         self.example: bytes | None = None  # with --examples: the smallest JSON body, canonically sorted
         self.shape: Shape | None = Shape() if kind == "json" else None
-        self.form: dict[str, ParamState] | None = {} if kind == "form" else None
+        self.form: ParamMap | None = ParamMap() if kind == "form" else None
         self.pending: Any = None  # native accumulator of natively parsed bodies, not yet in ``shape``
 
     def add(self, body: Body, keep_example: bool = False) -> None:
@@ -72,8 +80,8 @@ class BodyState:
                 self.pending.add(value)
             else:
                 self.shape.add(value)
-            if keep_example:
-                self.example = smaller(self.example, orjson.dumps(body.value, option=orjson.OPT_SORT_KEYS))
+            if keep_example:  # redacted here: a raw secret must not reach the state file or a worker's pipe
+                self.example = smaller(self.example, orjson.dumps(redact(body.value), option=orjson.OPT_SORT_KEYS))
         elif self.form is not None:
             _fold_pairs(self.form, ((k, v) for k, vs in body.value.items() for v in vs), None)
 
@@ -98,6 +106,20 @@ class BodyState:
             self.shape.merge(other.shape)
         if self.form is not None and other.form is not None:
             _merge_params(self.form, other.form)
+
+
+def redact(value: Any, key: str = "") -> Any:
+    """An example with secrets and personal data replaced by placeholders of the same type and format."""
+    if isinstance(value, dict):
+        return {k: redact(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, key) for v in value]
+    if isinstance(value, str):
+        if key and (secret_name(key) or secret_value(value)):
+            return "REDACTED"
+        if email(value):
+            return "user@example.com"
+    return value
 
 
 def smaller(a: bytes | None, b: bytes) -> bytes:
@@ -156,7 +178,7 @@ class ResponseState:
 
     def __init__(self) -> None:
         self.count = 0
-        self.headers: dict[str, ParamState] = {}
+        self.headers = ParamMap()
         self.bodies = Bodies()
         self.pending_headers: Any = None
 
@@ -188,8 +210,8 @@ class OperationState:
 
     def __init__(self) -> None:
         self.count = 0
-        self.query: dict[str, ParamState] = {}
-        self.headers: dict[str, ParamState] = {}
+        self.query = ParamMap()
+        self.headers = ParamMap()
         self.request = Bodies()
         self.responses: dict[int, ResponseState] = {}
         self.security: Counter[str] = Counter()   # scheme key -> calls; "" = calls with no credentials
@@ -318,7 +340,7 @@ class SpecBuilder:
         return self
 
 
-def _fold_query(params: dict[str, ParamState], pairs: Pairs) -> str:
+def _fold_query(params: ParamMap, pairs: Pairs) -> str:
     """Fold query parameters but API keys; return the security key of the (last) API key, if any."""
     if not pairs:
         return ""
@@ -356,16 +378,20 @@ def _not_api_key(name: str) -> bool:
     return name.lower() not in API_KEY_QUERY
 
 
-def _fold_pairs(params: dict[str, ParamState], pairs: Iterable[tuple[str, str]],
+def _fold_pairs(params: ParamMap, pairs: Iterable[tuple[str, str]],
                 keep: Callable[[str], bool] | None) -> None:
     seen: set[str] = set()
     for name, value in pairs:
         if keep is not None and not keep(name):
             continue
         state = params.get(name)
-        if state is None:
+        if state is None:  # new, or evicted earlier in this call: its first time, as in params.rs
+            if len(params) >= MAX_PARAMS:
+                _make_room(params)
             state = params[name] = ParamState()
-        if name in seen:
+            seen.add(name)
+            state.present += 1
+        elif name in seen:
             state.repeated = True
         else:
             seen.add(name)
@@ -373,12 +399,29 @@ def _fold_pairs(params: dict[str, ParamState], pairs: Iterable[tuple[str, str]],
         state.values.add(value)
 
 
-def _merge_params(mine: dict[str, ParamState], theirs: dict[str, ParamState]) -> None:
+def _make_room(params: ParamMap) -> None:
+    """Too many names: the rarest go, their calls counted (``schema._evict``'s rule, for parameters).
+
+    Only here does the fold depend on order (which rare names were still tracked): real parameters
+    recur and stay, names that traffic invents go.
+    """
+    ranked = sorted(params.items(), key=lambda kv: (kv[1].present, kv[0]))
+    victims = [k for k, state in ranked if state.present == 1]
+    if len(params) - len(victims) > PARAMS_KEEP:
+        victims = [k for k, _ in ranked[: len(params) - PARAMS_KEEP]]
+    for name in victims:
+        params.dropped += params.pop(name).present
+
+
+def _merge_params(mine: ParamMap, theirs: ParamMap) -> None:
+    mine.dropped += theirs.dropped
     for name, state in theirs.items():
         target = mine.get(name)
         if target is None:
             target = mine[name] = ParamState()
         target.merge(state)
+    if len(mine) > MAX_PARAMS:
+        _make_room(mine)
 
 
 def _merge_pending(mine: Any, theirs: Any, take: bool) -> Any:
@@ -393,26 +436,30 @@ def _merge_pending(mine: Any, theirs: Any, take: bool) -> Any:
     return mine
 
 
-def _settle_params(params: dict[str, ParamState], pending: Any) -> None:
+def _settle_params(params: ParamMap, pending: Any) -> None:
     """Merge native parameters into ``params`` (exact: as if their pairs had been folded there)."""
     if pending is not None:
-        _merge_exported(params, pending.export())
+        _merge_exported(params, pending.export(), pending.take_dropped())
 
 
-def settled_params(params: dict[str, ParamState], pending: Any) -> dict[str, ParamState]:
-    """``params`` as settling ``pending`` into them would leave them, changing neither (a new dict)."""
+def settled_params(params: ParamMap, pending: Any) -> ParamMap:
+    """``params`` as settling ``pending`` into them would leave them, changing neither (a new map)."""
     if pending is None:
         return params
-    out = {}
+    out = ParamMap()
+    out.dropped = params.dropped
     for name, state in params.items():
         out[name] = copy = ParamState()
         copy.merge(state)
-    _merge_exported(out, pending.copy().export())  # export() empties the accumulator: a copy's
+    pending = pending.copy()  # export() empties the accumulator: a copy's
+    _merge_exported(out, pending.export(), pending.take_dropped())
     return out
 
 
-def _merge_exported(params: dict[str, ParamState],
-                    exported: Iterable[tuple[str, int, bool, int, int, int, dict[str, int] | None]]) -> None:
+def _merge_exported(params: ParamMap,
+                    exported: Iterable[tuple[str, int, bool, int, int, int, dict[str, int] | None]],
+                    dropped: int) -> None:
+    params.dropped += dropped
     for name, present, repeated, count, kinds, fmts, vals in exported:
         state = ParamState()
         state.present, state.repeated = present, repeated
@@ -423,6 +470,8 @@ def _merge_exported(params: dict[str, ParamState],
             params[name] = state
         else:
             mine.merge(state)
+    if len(params) > MAX_PARAMS:
+        _make_room(params)
 
 
 def _credential(headers: Pairs) -> str:

@@ -16,9 +16,17 @@ from typing import Any
 
 import orjson
 
-from specbuild.http import OPERATION_METHODS, email, secret_name, secret_value
+from specbuild.http import OPERATION_METHODS
 from specbuild.learn import native
-from specbuild.learn.builder import Bodies, BodyState, OperationState, ParamState, SpecBuilder
+from specbuild.learn.builder import (
+    Bodies,
+    BodyState,
+    OperationState,
+    ParamMap,
+    ParamState,
+    SpecBuilder,
+    redact,
+)
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT
 from specbuild.learn.schema import Shape
@@ -147,6 +155,8 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
     params += _parameters("header", op.headers, op.count, opts)
     if params:
         out["parameters"] = params
+    _note_more(out, "query-parameters", op.query)
+    _note_more(out, "header-parameters", op.headers)
     if op.request.by_media:
         out["requestBody"] = _request_body(op.request, op.count, opts)
     out["responses"] = {str(status): _response(status, op.responses[status], opts)
@@ -157,6 +167,12 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
     return out
 
 
+def _note_more(out: dict[str, Any], what: str, params: ParamMap) -> None:
+    # the rarest names beyond rules.MAX_PARAMS were left out (builder._make_room): how often they came
+    if params.dropped:
+        out[f"x-specbuild-more-{what}"] = params.dropped
+
+
 def _param_schema(state: ParamState, opts: RenderOptions, name: str | None = None) -> dict[str, Any]:
     schema = state.values.to_schema(openapi=opts.openapi, enums=opts.enums, name=name)
     if state.repeated:
@@ -164,7 +180,7 @@ def _param_schema(state: ParamState, opts: RenderOptions, name: str | None = Non
     return schema
 
 
-def _parameters(where: str, params: dict[str, ParamState], calls: int,
+def _parameters(where: str, params: ParamMap, calls: int,
                 opts: RenderOptions) -> list[dict[str, Any]]:
     out = []
     for name in sorted(params):
@@ -185,6 +201,8 @@ def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, 
 
 def _media(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     out: dict[str, Any] = {"schema": _body_schema(body, opts)}
+    if body.form is not None:
+        _note_more(out, "form-fields", body.form)
     if opts.examples and body.example is not None:
         out["example"] = redact(orjson.loads(body.example))
     return out
@@ -196,6 +214,7 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
         out["headers"] = {name: {"required": state.present >= resp.count,
                                  "schema": _param_schema(state, opts, name)}
                           for name, state in sorted(resp.headers.items())}
+    _note_more(out, "headers", resp.headers)
     if resp.bodies.by_media and status not in NO_CONTENT_STATUSES:
         out["content"] = {media: _media(resp.bodies.by_media[media], opts) for media in sorted(resp.bodies.by_media)}
     return out
@@ -304,20 +323,6 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
             schema["type"] = sorted({*(t if isinstance(t, list) else [t]), "null"})
         if "enum" in schema and None not in schema["enum"]:
             schema["enum"] = [*schema["enum"], None]
-
-
-def redact(value: Any, key: str = "") -> Any:
-    """An example with secrets and personal data replaced by placeholders of the same type and format."""
-    if isinstance(value, dict):
-        return {k: redact(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v, key) for v in value]
-    if isinstance(value, str):
-        if key and (secret_name(key) or secret_value(value)):
-            return "REDACTED"
-        if email(value):
-            return "user@example.com"
-    return value
 
 
 def _reason(status: int) -> str:

@@ -21,6 +21,8 @@ MAX_DEPTH: Final = 64        # deeper containers are accepted as anything; keeps
 MAX_PROPS: Final = 256       # distinct keys tracked at one object position; rarer ones then go to extra
 EVICT_KEEP: Final = MAX_PROPS * 3 // 4  # keys an eviction keeps at most (the most frequent)
 ENUM_MAX: Final = 8          # distinct strings kept per position while an enum is still possible
+MAX_PARAMS: Final = 128     # distinct query parameters (headers, form fields) tracked per operation; rarer go
+PARAMS_KEEP: Final = MAX_PARAMS * 3 // 4  # names an eviction keeps at most (the most frequent), counted
 REFUSED_NAMES_MAX: Final = CACHED_HEADER_NAMES  # parameter names a filter refused, remembered per fold
 
 # -- rendering thresholds ------------------------------------------------------------------------------
@@ -80,6 +82,8 @@ def native_table() -> dict[str, Any]:
         "evict_keep": EVICT_KEEP,
         "enum_max": ENUM_MAX,
         "refused_names_max": REFUSED_NAMES_MAX,
+        "max_params": MAX_PARAMS,
+        "params_keep": PARAMS_KEEP,
         "core_min_percent": CORE_MIN_PERCENT,
         "formats": [rule for _, rule in FORMAT_RULES],
         "enum_token": ENUM_TOKEN,

@@ -31,6 +31,7 @@ are written settled, as the Python fold would hold them).
                 # kind: json (has a SHAPE) | form (has PARAMS) | text | binary;
                 # example: the smallest JSON body as its canonical JSON text, or null
     PARAMS    = {name: [present, repeated, count, kinds, fmts, VALS]}   # ParamState + its StringsShape
+              | [{name: ...}, dropped]   # when names were evicted: the calls of those (builder.ParamMap)
     SHAPE     = [count, kinds, depth, objects, [[key, SHAPE]] | null, SHAPE extra | null,
                  SHAPE items | null, fmts, VALS]
                 # a schema.Shape, in the order the native fold exports it (its tuples are written as
@@ -66,6 +67,7 @@ from specbuild.learn.builder import (
     Bodies,
     BodyState,
     OperationState,
+    ParamMap,
     ParamState,
     ResponseState,
     SpecBuilder,
@@ -136,12 +138,13 @@ def _operation_data(op: OperationState) -> list[Any]:
             dict(op.security)]
 
 
-def _params_data(params: dict[str, ParamState], pending: Any) -> dict[str, list[Any]]:
+def _params_data(params: ParamMap, pending: Any) -> dict[str, list[Any]] | list[Any]:
     out = {}
-    for name, p in settled_params(params, pending).items():
+    settled = settled_params(params, pending)
+    for name, p in settled.items():
         v = p.values
         out[name] = [p.present, p.repeated, v.count, v.kinds, v.fmts, v.vals]
-    return out
+    return [out, settled.dropped] if settled.dropped else out  # the plain form when nothing was evicted
 
 
 def _bodies_data(bodies: Bodies) -> list[Any]:
@@ -276,8 +279,11 @@ def _body(d: Any) -> BodyState:
     return s
 
 
-def _params(d: Any) -> dict[str, ParamState]:
-    out = {}
+def _params(d: Any) -> ParamMap:
+    out = ParamMap()
+    if type(d) is list:  # [params, dropped]
+        d, dropped = _list(d)
+        out.dropped = _int(dropped)
     for name, (present, repeated, count, kinds, fmts, vals) in _dict(d).items():
         p = ParamState()
         if type(repeated) is not bool:
