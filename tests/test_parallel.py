@@ -188,3 +188,25 @@ def test_a_sharded_build_with_a_worker_killed_fails_at_once(tmp_path: Path) -> N
                              "-j", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     workers = _kill_a_worker(proc, 2)
     _ends_promptly_naming_the_worker(proc, workers, "specbuild-shard")
+
+
+def test_ctrl_c_twice_during_a_sharded_build_leaves_no_worker(tmp_path: Path) -> None:
+    users = (ROOT / "fixtures" / "users.jsonl").read_bytes()
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(users * (2 * SHARD_MIN_BYTES["fork"] // len(users)))
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "build", "-i", str(big), "-o", str(tmp_path / "out"),
+                             "-j", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            env={**os.environ, "SPECBUILD_PURE": "1"})
+    deadline = time.monotonic() + 20
+    while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode in (130, -signal.SIGINT)
+    time.sleep(0.2)
+    assert workers and all(_gone(pid) for pid in workers)
