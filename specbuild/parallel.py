@@ -12,6 +12,7 @@ import os
 import queue
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable, Collection, Iterable
 from multiprocessing.process import BaseProcess
@@ -155,10 +156,12 @@ class Workers:
             for proc in self.procs:
                 if proc.is_alive():
                     proc.terminate()
+            deadline = time.monotonic() + 2.0
             for proc in self.procs:
-                proc.join(timeout=2.0)
+                proc.join(timeout=max(0.0, deadline - time.monotonic()))
+            for proc in self.procs:
                 if proc.is_alive():
-                    proc.kill()  # a worker stuck in native code may ignore SIGTERM
+                    proc.kill()  # the Kafka fold workers ignore SIGTERM; one stuck in native code may too
                     proc.join(timeout=2.0)
             for q in self._queues:
                 q.cancel_join_thread()  # what is still buffered for a worker that is gone is dropped
