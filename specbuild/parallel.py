@@ -12,10 +12,14 @@ import os
 import queue
 import signal
 import sys
+import time
+import traceback
 from collections.abc import Callable, Collection, Iterable
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any
+
+from specbuild.errors import SpecbuildError
 
 
 def start_method() -> str:
@@ -40,8 +44,37 @@ def _threads() -> int:
         return 0
 
 
-class WorkerDied(RuntimeError):
-    """A worker process ended abnormally (killed, out of memory, a crash outside its own handling)."""
+class WorkerDied(SpecbuildError):
+    """A worker process ended abnormally (killed, out of memory, a crash outside its own handling).
+
+    Exit 2, not 70: a worker killed from outside (the OOM killer, a kill) is not a bug in specbuild, and
+    the message names the worker and the signal; a bug inside a worker comes back as its own exception.
+    """
+
+
+class WorkerError(RuntimeError):
+    """An unexpected exception in a worker, brought back as text (its own type may not survive a pickle)."""
+
+
+def portable(exc: BaseException) -> BaseException:
+    """``exc`` as a worker sends it to its parent: a SpecbuildError as it is, anything else as text.
+
+    A message that cannot be pickled (jsonschema's referencing errors are frozen attrs classes) is
+    dropped by the queue's feeder thread and never arrives.
+    """
+    if isinstance(exc, SpecbuildError):
+        return exc
+    text = "".join(traceback.format_exception(exc, limit=-8))[-4000:]
+    return WorkerError(f"{type(exc).__name__}: {str(exc)[:500]}\n  in the worker:\n{text}")
+
+
+def _how(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
 
 
 class Workers:
@@ -75,31 +108,64 @@ class Workers:
             proc.start()
             self.procs.append(proc)
 
-    def get(self, done: Collection[int] = ()) -> Any:
-        """The next message on ``outbox``, waiting as long as it takes while the workers live."""
+    def get(self, done: Collection[int] | None = None) -> Any:
+        """The next message on ``outbox``, waiting as long as it takes while the workers live.
+
+        ``done``: the workers that have answered all they will (they may exit). Without it, a worker
+        that exits cleanly is noticed only once no worker is left; with it, at once.
+        """
         while True:
+            # a worker flushes what it sent before it exits: ended before this wait and nothing came
+            # during it means its answer is lost (a message that could not be pickled, say)
+            ended = [i for i, proc in enumerate(self.procs) if proc.exitcode is not None]
             try:
                 return self.outbox.get(timeout=0.5)
             except queue.Empty:
+                self.check(done or ())
+            if done is not None:
+                quiet = [i for i in ended if i not in done]
+            else:
+                quiet = ended if len(ended) == len(self.procs) else []
+            if quiet:
+                raise WorkerDied(f"worker process {self.procs[quiet[0]].name} exited without answering")
+
+    def put(self, q: Any, message: Any, done: Collection[int] = ()) -> None:
+        """Put ``message`` on ``q`` (one of :meth:`queue`), waiting while it is full and the workers live."""
+        self.check(done)  # a dead worker is noticed even while the others keep the queue moving
+        while True:
+            try:
+                q.put(message, timeout=0.5)
+                return
+            except queue.Full:
                 self.check(done)
 
     def check(self, done: Collection[int] = ()) -> None:
         """Raise :class:`WorkerDied` if a worker (other than those ``done``) ended with an error code."""
         for i, proc in enumerate(self.procs):
             if i not in done and proc.exitcode not in (None, 0):
-                raise WorkerDied(f"worker process {proc.name} died (exit code {proc.exitcode})")
+                raise WorkerDied(f"worker process {proc.name} (pid {proc.pid}) died ({_how(proc.exitcode)})")
 
     def close(self, grace: float | None = None) -> None:
         """End the workers (each has ``grace`` seconds to exit first) and let go of the queues."""
         wait = self.grace if grace is None else grace
-        for proc in self.procs:
-            if wait > 0:
-                proc.join(timeout=wait)
-            if proc.is_alive():
-                proc.terminate()
-        for q in self._queues:
-            q.cancel_join_thread()  # what is still buffered for a worker that is gone is dropped
-            q.close()
+        try:
+            for proc in self.procs:
+                if wait > 0:
+                    proc.join(timeout=wait)
+        finally:  # a second Ctrl-C while waiting still ends every worker
+            for proc in self.procs:
+                if proc.is_alive():
+                    proc.terminate()
+            deadline = time.monotonic() + 2.0
+            for proc in self.procs:
+                proc.join(timeout=max(0.0, deadline - time.monotonic()))
+            for proc in self.procs:
+                if proc.is_alive():
+                    proc.kill()  # the Kafka fold workers ignore SIGTERM; one stuck in native code may too
+                    proc.join(timeout=2.0)
+            for q in self._queues:
+                q.cancel_join_thread()  # what is still buffered for a worker that is gone is dropped
+                q.close()
 
     def __enter__(self) -> Workers:
         return self
@@ -109,6 +175,21 @@ class Workers:
         self.close(0.0 if exc is not None else None)
 
 
+_parent = 0  # in a worker: the pid of the process that started it
+
+
+def receive(q: Any) -> Any:
+    """In a worker: the next message on ``q``; a worker whose parent is gone exits at once."""
+    while True:
+        try:
+            return q.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != _parent:  # killed (SIGKILL, a crash): no one reads what is left to send
+                os._exit(1)
+
+
 def _run(target: Callable[..., None], args: tuple[Any, ...]) -> None:
+    global _parent
+    _parent = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends its workers
     target(*args)

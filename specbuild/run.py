@@ -22,7 +22,7 @@ from specbuild.learn import native
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
-from specbuild.parallel import Workers, start_method
+from specbuild.parallel import Workers, portable, start_method
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, JsonParser, Raw, decode
 
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
@@ -264,15 +264,16 @@ def _shard_worker(i: int, shard: Shard, template: SpecBuilder, strict: bool, max
     try:
         outbox.put((i, fold_shard(shard, template, strict, max_body_bytes, keep_errors), None))
     except Exception as exc:  # a bug, or a file that cannot be read: raised in the parent
-        outbox.put((i, None, exc))
+        outbox.put((i, None, portable(exc)))
 
 
-def _shard_result(workers: Workers, arrived: dict[int, ShardResult], i: int) -> ShardResult:
+def _shard_result(workers: Workers, arrived: dict[int, ShardResult], i: int, answered: set[int]) -> ShardResult:
     """Shard ``i``'s result: results come in any order, and are merged in the file's."""
     while i not in arrived:
         if workers.outbox.empty():
             import_validator()  # needed once the shards are merged: meanwhile, a worker folds
-        j, result, exc = workers.get()
+        j, result, exc = workers.get(done=answered)
+        answered.add(j - 1)  # shard j's worker (this process folds shard 0)
         if exc is not None:
             raise exc
         arrived[j] = result
@@ -288,9 +289,10 @@ def feed_sharded(fold: Fold[SpecBuilder], shards: list[Shard], keep_errors: int 
     with Workers("specbuild-shard") as workers:
         workers.start(_shard_worker, ((i, s, *settings, workers.outbox) for i, s in enumerate(shards) if i))
         arrived: dict[int, ShardResult] = {}
+        answered: set[int] = set()
         first_line = 0
         for i, shard in enumerate(shards):
-            result = fold_shard(shard, *settings) if i == 0 else _shard_result(workers, arrived, i)
+            result = fold_shard(shard, *settings) if i == 0 else _shard_result(workers, arrived, i, answered)
             for line, err in result.errors:
                 located = err.located(f"{shard.name}:{first_line + line}")
                 if result.fatal is not None and line == result.fatal[0]:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from specbuild.cli.app import main
 from specbuild.errors import InputError, RecordError, UsageError
 from specbuild.io.files import dumps
 from specbuild.kafka.checkpoint import (
+    STATE_NAME,
     STATE_VERSION,
     Checkpoints,
     DeadLetter,
@@ -95,3 +97,20 @@ def test_a_planted_lock_symlink_is_refused_not_followed(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"\.specbuild\.lock: is a symbolic link"), locked(out):
         pass
     assert not victim.exists()
+
+
+@pytest.mark.parametrize("content", [None, b"[1, 2]", b"specbuild-state %d x\n[1, 2]" % STATE_VERSION])
+def test_a_state_that_is_a_folder_or_not_an_object_exits_2(
+        tmp_path: Path, content: bytes | None, capsys: pytest.CaptureFixture[str]) -> None:
+    """The follower reads its state before it connects: no broker needed (exit 70 for a folder before)."""
+    state = tmp_path / STATE_NAME
+    if content is None:
+        state.mkdir()
+    else:
+        state.write_bytes(content)
+    with pytest.raises(SystemExit) as done:
+        main(["build", "-s", "kafka", "-b", "127.0.0.1:9", "--topic", "t", "-o", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert done.value.code == 2, err
+    assert f"{state}: " in err and ("cannot read the saved state" in err or "not a specbuild state" in err)
+    assert "Internal error" not in err

@@ -128,6 +128,28 @@ def test_diff_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1 and out.startswith("## ❌ specbuild diff")
 
 
+REFS = ROOT / "fixtures" / "refs"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_property_named_type_with_a_ref_is_checked(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The GitHub description's search results: exit 70 (-j 1) or a hang (-j 2) before."""
+    code, out, err = run(["check", "--spec", str(REFS / "keyword-properties.openapi.json"),
+                          "-i", str(REFS / "keyword-properties.jsonl"), "-j", jobs], capsys)
+    assert code == 1, err
+    assert "at 200 type.name" in out and "response-type-mismatch" in out
+
+
+def test_a_ref_left_pointing_nowhere_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from specbuild.drift import check
+
+    monkeypatch.setattr(check, "self_contained", lambda *_a: {"$ref": "#/components/schemas/gone"})
+    code, _, err = run(["check", "--spec", str(REFS / "keyword-properties.openapi.json"),
+                        "-i", str(REFS / "keyword-properties.jsonl"), "-j", "1"], capsys)
+    assert code == 2 and "'#/components/schemas/gone' points nowhere" in err and "Internal error" not in err
+
+
 def test_workers_find_what_one_process_finds(tmp_path: Path) -> None:
     big = tmp_path / "all.jsonl"
     big.write_bytes(b"".join((DRIFT / p.name).read_bytes() for p in sorted(DRIFT.glob("*.jsonl"))) * 40)

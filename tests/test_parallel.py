@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from specbuild import parallel
-from specbuild.parallel import WorkerDied, Workers, start_method
+from specbuild.errors import RecordError
+from specbuild.parallel import WorkerDied, WorkerError, Workers, portable, start_method
+from specbuild.run import SHARD_MIN_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_fork_only_on_linux_without_other_threads() -> None:
@@ -60,3 +68,145 @@ def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
     with pytest.raises(WorkerDied, match="specbuild-test-0"), Workers("specbuild-test") as workers:
         workers.start(_die, [(workers.outbox,)])
         workers.get()
+
+
+def _lost(outbox: Any) -> None:
+    outbox.put(lambda: None)  # the queue's feeder thread cannot pickle it: dropped, and the worker exits 0
+
+
+def _sleep(outbox: Any) -> None:
+    time.sleep(30)
+
+
+@pytest.mark.parametrize("done", [None, set()])
+def test_a_worker_whose_answer_is_lost_is_an_error_not_a_hang(done: set[int] | None) -> None:
+    """`check` on the GitHub description hung for ever: the workers' errors could not be pickled."""
+    started = time.monotonic()
+    with pytest.raises(WorkerDied, match="specbuild-test-0 exited without answering"), \
+            Workers("specbuild-test") as workers:
+        workers.start(_lost, [(workers.outbox,)])
+        if done is not None:  # told who has answered, the parent need not wait for the others
+            workers.start(_sleep, [(workers.outbox,)])
+        workers.get(done)
+    assert time.monotonic() - started < 8
+    assert not any(p.is_alive() for p in workers.procs)
+
+
+class _Frozen(Exception):
+    def __reduce__(self) -> Any:
+        raise TypeError("cannot pickle a frozen attrs exception")
+
+
+def test_what_a_worker_raises_reaches_the_parent_as_text() -> None:
+    err = RecordError("not-json", "bad", "f:1")
+    assert portable(err) is err
+    sent = portable(_Frozen("'/components/schemas/issue-type' does not exist"))
+    assert isinstance(sent, WorkerError) and "_Frozen: '/components/schemas/issue-type'" in str(sent)
+
+
+def test_a_full_queue_waits_for_live_workers_only() -> None:
+    with pytest.raises(WorkerDied, match=r"specbuild-test-0 \(pid \d+\) died \(killed by SIGKILL\)"), \
+            Workers("specbuild-test") as workers:
+        inbox = workers.queue(maxsize=1)
+        workers.start(_die, [(workers.outbox,)])
+        for _ in range(10):
+            workers.put(inbox, "x")
+
+
+# --- a worker killed in the middle of a real run: a prompt, clear error, and no process left behind ---
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"resource_tracker" not in cmdline:
+                found.add(int(entry))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _kill_a_worker(proc: subprocess.Popen[bytes], jobs: int) -> set[int]:
+    deadline = time.monotonic() + 20
+    while len(workers := _children(proc.pid)) < jobs - 1 and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.01)
+    assert workers, "no worker started"
+    victim = min(workers)
+    os.kill(victim, signal.SIGSTOP)  # caught before it is done: it dies in the middle of its work
+    os.kill(victim, signal.SIGKILL)
+    return workers
+
+
+def _ends_promptly_naming_the_worker(proc: subprocess.Popen[bytes], workers: set[int], name: str) -> None:
+    killed = time.monotonic()
+    try:
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert time.monotonic() - killed < 10
+    text = err.decode()
+    assert proc.returncode == 2, text
+    assert f"worker process {name}-" in text and "killed by SIGKILL" in text and "Internal error" not in text
+    time.sleep(0.2)
+    assert all(_gone(pid) for pid in workers)
+
+
+def _feed(stdin: Any, line: bytes) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        for _ in range(200_000):
+            stdin.write(line * 64)
+        stdin.close()
+
+
+def test_check_with_a_worker_killed_fails_at_once(tmp_path: Path) -> None:
+    spec = ROOT / "fixtures" / "users.openapi.json"
+    line = (ROOT / "fixtures" / "users.jsonl").read_bytes().splitlines(keepends=True)[0]
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "check", "--spec", str(spec), "-i", "-", "-j", "2"],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    feeder = threading.Thread(target=_feed, args=(proc.stdin, line), daemon=True)
+    feeder.start()
+    workers = _kill_a_worker(proc, 3)
+    _ends_promptly_naming_the_worker(proc, workers, "specbuild-check")
+
+
+def test_a_sharded_build_with_a_worker_killed_fails_at_once(tmp_path: Path) -> None:
+    users = (ROOT / "fixtures" / "users.jsonl").read_bytes()
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(users * (2 * SHARD_MIN_BYTES["fork"] // len(users)))
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "build", "-i", str(big), "-o", str(tmp_path / "out"),
+                             "-j", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    workers = _kill_a_worker(proc, 2)
+    _ends_promptly_naming_the_worker(proc, workers, "specbuild-shard")
+
+
+def test_ctrl_c_twice_during_a_sharded_build_leaves_no_worker(tmp_path: Path) -> None:
+    users = (ROOT / "fixtures" / "users.jsonl").read_bytes()
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(users * (2 * SHARD_MIN_BYTES["fork"] // len(users)))
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "build", "-i", str(big), "-o", str(tmp_path / "out"),
+                             "-j", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            env={**os.environ, "SPECBUILD_PURE": "1"})
+    deadline = time.monotonic() + 20
+    while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode in (130, -signal.SIGINT)
+    time.sleep(0.2)
+    assert workers and all(_gone(pid) for pid in workers)

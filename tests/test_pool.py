@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -132,3 +133,19 @@ def test_pool_workers_fold_with_the_parents_settings_examples_hints_and_headers(
     assert b'"example"' in expected and b"userId" in expected and b"user-agent" in expected
     assert doc.count(b'"example"') == expected.count(b'"example"')
     assert doc == expected
+
+
+def test_ctrl_c_while_the_pool_closes_still_ends_its_workers() -> None:
+    """The second Ctrl-C of a follow lands in close(): the fold workers ignore SIGTERM and were left running."""
+    pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20)
+    pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:10])])
+
+    def interrupted(*_args: object, **_kw: object) -> None:
+        raise KeyboardInterrupt
+
+    pool._inboxes[0].put = interrupted
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        pool.close()
+    assert not any(proc.is_alive() for proc in pool._workers.procs)
+    assert time.monotonic() - started < 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from specbuild.drift.refs import merge_all_of, resolve, self_contained, server_base_paths
+from specbuild.drift.refs import dangling, merge_all_of, resolve, self_contained, server_base_paths
 from specbuild.io.validate import BodyValidator
 
 DOC: dict[str, Any] = {
@@ -85,3 +85,23 @@ def test_server_base_paths() -> None:
         ]
     }
     assert server_base_paths(doc) == ["/api/v1", "/v2", "/b", ""]
+
+
+def test_properties_named_like_keywords_have_their_refs_inlined() -> None:
+    """GitHub's issue-search-result-item has a property called "type" that is a $ref: it was left
+    pointing at #/components, and the validator stopped the whole check on it (exit 70)."""
+    doc = {"components": {"schemas": {
+        "T": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "Item": {"type": "object", "properties": {
+            "type": {"$ref": "#/components/schemas/T"}, "description": {"$ref": "#/components/schemas/T"},
+            "enum": {"items": {"$ref": "#/components/schemas/T"}}}}}}}
+    out = self_contained({"$ref": "#/components/schemas/Item"}, doc)
+    assert dangling(out) is None
+    assert "#/components" not in str(out)
+    assert not BodyValidator(out).is_valid({"type": {"name": 1}})
+    assert not BodyValidator(out).is_valid({"enum": [{"name": 1}]})
+
+
+def test_a_ref_that_points_nowhere_is_found() -> None:
+    assert dangling({"properties": {"type": {"$ref": "#/components/schemas/T"}}}) == "#/components/schemas/T"
+    assert dangling({"example": {"$ref": "#/nowhere"}, "$ref": "#/$defs/d0", "$defs": {"d0": {}}}) is None

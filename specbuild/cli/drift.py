@@ -67,7 +67,7 @@ from specbuild.io.files import read_bytes, write_atomic
 from specbuild.io.jsonl import iter_lines
 from specbuild.io.specs import read_spec
 from specbuild.io.validate import BodyValidator, check_input_spec
-from specbuild.parallel import Workers
+from specbuild.parallel import Workers, portable, receive
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw
 from specbuild.run import Fold
 
@@ -119,7 +119,7 @@ def run_check(records: Iterable[Raw] | str, spec: dict[str, Any], *, jobs: int =
     return outcome
 
 
-def _check_all(records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int, outbox: Any) -> None:
+def _check_all(i: int, records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int, outbox: Any) -> None:
     """A worker's whole job: check its share, then hand back what it found (or the bug it hit)."""
     try:
         checker = Checker(spec, explain=BodyValidator)
@@ -131,25 +131,25 @@ def _check_all(records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int
 
         fold = Fold(checker, max_body_bytes=max_body_bytes, on_skip=keep)
         fold.feed(records)
-        outbox.put(("ok", checker.state(), fold.stats.skipped, errors))
+        outbox.put((i, "ok", checker.state(), fold.stats.skipped, errors))
     except Exception as exc:  # a bug (or an unreadable file): the parent re-raises it
-        outbox.put(("error", exc, None, None))
+        outbox.put((i, "error", portable(exc), None, None))
 
 
 def _queued(inbox: Any) -> Iterator[Raw]:
-    while (batch := inbox.get()) is not None:
+    while (batch := receive(inbox)) is not None:
         yield from batch
 
 
-def _queue_worker(spec: dict[str, Any], max_body_bytes: int, inbox: Any, outbox: Any) -> None:
-    _check_all(_queued(inbox), spec, max_body_bytes, outbox)
+def _queue_worker(i: int, spec: dict[str, Any], max_body_bytes: int, inbox: Any, outbox: Any) -> None:
+    _check_all(i, _queued(inbox), spec, max_body_bytes, outbox)
 
 
 def _file_worker(path: str, shard: int, shards: int, spec: dict[str, Any], max_body_bytes: int,
                  outbox: Any) -> None:
     # each worker reads the whole file and keeps every shards-th batch: no records cross processes
     mine = (record for i, record in enumerate(iter_lines(path)) if (i // BATCH) % shards == shard)
-    _check_all(mine, spec, max_body_bytes, outbox)
+    _check_all(shard, mine, spec, max_body_bytes, outbox)
 
 
 def _run_parallel(records: Iterable[Raw] | str, spec: dict[str, Any], jobs: int, max_body_bytes: int,
@@ -161,9 +161,13 @@ def _run_parallel(records: Iterable[Raw] | str, spec: dict[str, Any], jobs: int,
             workers.start(_file_worker, ((records, i, jobs, spec, max_body_bytes, outbox) for i in range(jobs)))
         else:
             inbox = workers.queue(maxsize=jobs * 4)  # bounded: memory does not grow with the input
-            workers.start(_queue_worker, ((spec, max_body_bytes, inbox, outbox) for _ in range(jobs)))
-            _deal(records, inbox, jobs)
-        results = [workers.get() for _ in range(jobs)]
+            workers.start(_queue_worker, ((i, spec, max_body_bytes, inbox, outbox) for i in range(jobs)))
+            _deal(records, workers, inbox, jobs)
+        answered: dict[int, tuple[Any, ...]] = {}
+        while len(answered) < jobs:
+            i, *result = workers.get(done=answered)
+            answered[i] = tuple(result)
+        results = [answered[i] for i in range(jobs)]
     merged = Checker(spec, explain=BodyValidator)
     skipped: Counter[str] = Counter()
     for status, state, counts, errors in results:
@@ -178,17 +182,17 @@ def _run_parallel(records: Iterable[Raw] | str, spec: dict[str, Any], jobs: int,
     return CheckOutcome(merged.findings(), merged.stats, skipped)
 
 
-def _deal(records: Iterable[Raw], inbox: Any, workers: int) -> None:
+def _deal(records: Iterable[Raw], workers: Workers, inbox: Any, jobs: int) -> None:
     batch: list[Raw] = []
     for record in records:
         batch.append(record)
         if len(batch) >= BATCH:
-            inbox.put(batch)
+            workers.put(inbox, batch)  # a full inbox waits for the workers, which must still be alive
             batch = []
     if batch:
-        inbox.put(batch)
-    for _ in range(workers):
-        inbox.put(None)
+        workers.put(inbox, batch)
+    for _ in range(jobs):
+        workers.put(inbox, None)
 
 
 def auto_jobs(source: str | None) -> int:

@@ -36,8 +36,9 @@ import orjson
 from specbuild.drift.conformance import Conformance
 from specbuild.drift.kinds import RANK
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
-from specbuild.drift.refs import self_contained, server_base_paths
+from specbuild.drift.refs import dangling, self_contained, server_base_paths
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
+from specbuild.errors import InputError
 from specbuild.http import HeaderPolicy, secret_name, secret_value
 from specbuild.records import Body, Exchange
 from specbuild.segments import classify_segment
@@ -395,6 +396,10 @@ class Checker:
         if hit is not None:
             return hit[1]
         contained = self_contained(schema, self.spec, direction)
+        ref = dangling(contained)
+        if ref is not None:  # the validator would stop the whole check on it, in the middle of the traffic
+            raise InputError(f"spec: the schema $ref {ref!r} points nowhere once the schema is inlined",
+                             hint="a bug in specbuild's $ref reader: please report it with the spec")
         check = _BodyCheck(contained, Conformance(contained, self.openapi), self.openapi, self.explain)
         self._bodies[key] = (schema, check)  # keeps the schema alive, so its id stays its own
         return check

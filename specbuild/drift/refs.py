@@ -88,7 +88,14 @@ def self_contained(schema: Any, doc: Mapping[str, Any], direction: Direction = "
             return out
         if direction:
             node = _for_direction(node, doc, direction)
-        return {k: (v if k in _VERBATIM else rewrite(v)) for k, v in node.items()}
+        return {k: (v if k in _VERBATIM else rewrite_map(v) if k in _SCHEMA_MAPS else rewrite(v))
+                for k, v in node.items()}
+
+    def rewrite_map(node: Any) -> Any:
+        # names here are a property's (GitHub's issues have one called "type"), never keywords
+        if not isinstance(node, dict):
+            return rewrite(node)
+        return {k: rewrite(v) for k, v in node.items()}
 
     root: dict[str, Any] = rewrite(schema if isinstance(schema, dict) else {})
     while pending:
@@ -104,10 +111,37 @@ def self_contained(schema: Any, doc: Mapping[str, Any], direction: Direction = "
     return root
 
 
+def dangling(schema: Any) -> str | None:
+    """The first ``$ref`` of a :func:`self_contained` schema that does not resolve within it, if any.
+
+    None is expected: this guards the validator, which would stop the whole check on such a ref.
+    """
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not _resolves(schema, ref):
+            return ref
+        for key, value in node.items():
+            if key in _SCHEMA_MAPS and isinstance(value, dict):
+                stack.extend(value.values())
+            elif key not in _VERBATIM:
+                stack.append(value)
+    return None
+
+
 # Keywords whose values are data, not schemas: never rewrite inside them.
 _VERBATIM: Final = frozenset({"enum", "const", "example", "examples", "default", "required", "type",
                               "format", "pattern", "description", "title", "discriminator", "xml",
                               "externalDocs"})
+# Keywords whose values map names to schemas: a name there is not a keyword, whatever it reads.
+_SCHEMA_MAPS: Final = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs",
+                                 "definitions"})
 
 
 def _resolves(doc: Mapping[str, Any], ref: str) -> bool:

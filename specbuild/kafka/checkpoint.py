@@ -84,6 +84,9 @@ class Checkpoints:
         except FileNotFoundError:
             _refuse_legacy(self.output / LEGACY_STATE_NAME)
             return None
+        except OSError as exc:  # a folder by that name, no read permission: the user can fix it
+            raise InputError(f"{self.state_path}: cannot read the saved state ({exc.strerror})",
+                             hint="move it aside and re-learn, or use another output folder") from None
         return decode_state(data, str(self.state_path))
 
     def write(self, state: State) -> tuple[dict[str, Any], Path | None]:

@@ -235,9 +235,13 @@ class PoolFolder:
             self._workers.check(done=self._synced)
 
     def close(self) -> None:
-        for inbox in self._inboxes:
-            with contextlib.suppress(queue.Full, ValueError, OSError):
-                inbox.put(("stop",), timeout=1.0)
+        try:
+            for inbox in self._inboxes:
+                with contextlib.suppress(queue.Full, ValueError, OSError):
+                    inbox.put(("stop",), timeout=1.0)
+        except BaseException:  # a second Ctrl-C while asking them to stop still ends the workers
+            self._workers.close(0.0)
+            raise
         self._workers.close()
 
 
