@@ -87,7 +87,7 @@ def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            raise RecordError("not-json", f"not a JSON record ({exc})", origin) from None
+            raise RecordError("not-json", f"not a JSON record ({_why_not_json(raw, exc)})", origin) from None
     if not isinstance(obj, dict):
         raise RecordError("not-an-object", f"record is {_kind(obj)}, not a JSON object", origin)
     request = obj.get("request")
@@ -217,6 +217,17 @@ def _parse(text: str, parse_json: JsonParser | None) -> Any:
     return orjson.loads(text)
 
 
+
+
+def _why_not_json(raw: bytes | str, exc: orjson.JSONDecodeError) -> str:
+    """orjson says "str is not valid UTF-8: surrogates not allowed ... (char 0)" of a line with a bad byte
+    anywhere: the byte's offset is what helps."""
+    if isinstance(raw, bytes):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return f"invalid UTF-8 at byte {bad.start}"
+    return str(exc)
 
 def _qsl(text: str) -> list[tuple[str, str]]:
     """``parse_qsl(text, keep_blank_values=True)``; split directly when there is nothing to unescape, as
