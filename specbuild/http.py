@@ -76,9 +76,10 @@ class HeaderPolicy:
         return keep
 
     def _decide(self, name: str, generic: frozenset[str], prefixes: tuple[str, ...]) -> bool:
-        if any(fnmatchcase(name, p.lower()) for p in self.exclude):
+        # Globs only when given: this runs once per new name, and a record may bring 10k new names.
+        if self.exclude and any(fnmatchcase(name, p.lower()) for p in self.exclude):
             return False
-        if any(fnmatchcase(name, p.lower()) for p in self.include):
+        if self.include and any(fnmatchcase(name, p.lower()) for p in self.include):
             return True
         if name in API_KEY_HEADERS or name in ("set-cookie", "cookie", "authorization"):
             return False

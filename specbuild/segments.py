@@ -177,6 +177,16 @@ def split_path(path: str) -> list[str]:
     return [] if path in ("", "/") else path[1:].split("/") if path.startswith("/") else path.split("/")
 
 
+# What a path key never carries as written: braces are ours (templates), `?` and `#` would end the path
+# in any URL built from the key, control characters (NUL) are no text, and `~0`/`~1` read as escapes in
+# the JSON pointers of $refs and findings. Each is kept percent-encoded: the same URL to a server.
+_ODD: Final = re.compile(r"[{}?#\x00-\x1f\x7f]|~(?=[01])")
+
+
+def _percent(m: re.Match[str]) -> str:
+    return f"%{ord(m.group()):02X}"
+
+
 def escape_segment(seg: str) -> str:
-    """Braces are ours (templates and keys): a literal brace is kept percent-encoded."""
-    return seg.replace("{", "%7B").replace("}", "%7D") if "{" in seg or "}" in seg else seg
+    """A literal segment as a path key holds it: characters that are ours or no path's, percent-encoded."""
+    return _ODD.sub(_percent, seg) if _ODD.search(seg) else seg

@@ -7,9 +7,11 @@ must write byte-identical specs. Each test uses its own topic and consumer group
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,6 +24,7 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
+from specbuild.io.validate import spec_problems
 from tests.brokers import (
     HEAP_OPTS,
     Broker,
@@ -36,6 +39,8 @@ from tests.brokers import (
     terminate,
 )
 from tests.helpers import FIXTURES, ROOT, record
+from tests.hostile import FORBIDDEN_IN_PATH_KEYS, KAFKA_MAX_BYTES
+from tests.hostile import corpus as hostile_corpus
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(120)]
 
@@ -446,3 +451,36 @@ def test_max_records_and_restart_continue_where_the_state_ends(kafka_broker: Bro
     r = specbuild(*args, "--until-end")
     assert r.returncode == 0 and "94 records read" in r.stderr, r.stderr
     assert spec_of(out) == file_spec(tmp_path, USER_LINES)
+
+
+def test_a_hostile_corpus_is_followed_to_the_end_with_every_skip_dead_lettered(kafka_broker: Broker,
+                                                                                tmp_path: Path) -> None:
+    """Issue 16's corpus (tests/hostile.py) through a topic: what a file replay of it does, skips kept."""
+    lines = [raw for _, raw in hostile_corpus() if len(raw) < KAFKA_MAX_BYTES]
+    topic = new_topic(kafka_broker, partitions=1)
+    produce(kafka_broker, topic, lines, partition=0)
+    dead, out = tmp_path / "dead.jsonl", tmp_path / "spec"
+    cap = ["--max-body-bytes", "500000"]  # body-600k goes over it
+    r = specbuild(*kafka_args(kafka_broker, topic), "-o", str(out), "--until-end", "--dead-letter", str(dead), *cap,
+                  timeout=90)
+    assert r.returncode == 0, r.stderr[-3000:]
+    counts = re.search(r"(\d+) records read, (\d+) learned, (\d+) skipped", r.stderr)
+    assert counts is not None, r.stderr[-3000:]
+    read, learned, skipped = map(int, counts.groups())
+    assert read == len(lines) == learned + skipped and skipped > 0
+    assert "1 records had a body over --max-body-bytes" in r.stderr
+    entries = [json.loads(line) for line in dead.read_bytes().splitlines()]
+    assert len(entries) == skipped
+    for entry in entries:
+        offset = int(entry["origin"].removeprefix(f"{topic}[0]@"))
+        value = entry["value"].encode() if "value" in entry else base64.b64decode(entry["value_base64"])
+        assert value == lines[offset], entry["origin"]
+        assert entry["reason"] and entry["detail"]
+    doc = json.loads(spec_of(out))
+    assert spec_problems(doc) == []
+    assert not [key for key in doc["paths"] if any(bad in key for bad in FORBIDDEN_IN_PATH_KEYS)]
+    src = tmp_path / "corpus.jsonl"
+    src.write_bytes(b"".join(line + b"\n" for line in lines))
+    replay = specbuild("-i", str(src), "-o", str(tmp_path / "replay"), "-q", *cap)
+    assert replay.returncode == 0, replay.stderr
+    assert spec_of(out) == spec_of(tmp_path / "replay")

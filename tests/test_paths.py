@@ -118,6 +118,14 @@ def test_observe_replaces_typed_segments_and_keeps_words() -> None:
     assert t.observe("/a/{x}") == "/a/%7Bx%7D"  # our braces never come from the traffic
 
 
+def test_odd_characters_are_percent_encoded_in_skeleton_keys() -> None:
+    t = PathTemplater()  # a query, a fragment, NUL or a JSON-pointer escape is never a path key as written
+    assert t.observe("/?a=1") == "/%3Fa=1"
+    assert t.observe("/b/x#y") == "/b/x%23y"
+    assert t.observe("/c/\x00/\x1f") == "/c/%00/%1F"
+    assert t.observe("/d/~1x/x~0y/~x") == "/d/%7E1x/x%7E0y/~x"
+
+
 def test_word_cap_bounds_memory_and_keeps_everything() -> None:
     t = PathTemplater(word_cap=5)
     keys = [t.observe(f"/users/{name}/profile") for name in NAMES[:8]]
