@@ -104,7 +104,7 @@ def raw_records(draw: st.DrawFn) -> bytes:
 needs_native = pytest.mark.skipif(not native.AVAILABLE, reason="specbuild._native is not built here")
 
 
-@examples(400)
+@examples(2000)
 @given(raw_records())
 def test_a_record_decodes_or_is_refused_with_a_record_error(raw: bytes) -> None:
     with suppress(RecordError):
@@ -132,13 +132,13 @@ def _fold(raws: list[bytes], *, accelerated: bool) -> bytes:
 
 
 @needs_native
-@examples(150)
+@examples(500)
 @given(st.lists(raw_records(), min_size=1, max_size=8))
 def test_folding_any_records_never_raises_and_both_engines_render_the_same(raws: list[bytes]) -> None:
     assert _fold(raws, accelerated=True) == _fold(raws, accelerated=False)
 
 
-@examples(100)
+@examples(300)
 @given(st.lists(raw_records(), min_size=1, max_size=8))
 def test_folding_any_records_never_raises(raws: list[bytes]) -> None:
     _fold(raws, accelerated=False)
@@ -249,7 +249,7 @@ def load_and_check(text: bytes) -> None:
             pass
 
 
-@examples(250)
+@examples(800)
 @given(spec_texts())
 def test_a_spec_is_read_and_checked_or_refused_with_a_specbuild_error(text: bytes) -> None:
     with no_network():
