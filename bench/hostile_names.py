@@ -35,6 +35,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 RSS_TARGET, TIME_TARGET = 2.0, 3.0
 KEEP_HEADERS = frozenset({"content-type", "host"})
+VARY = frozenset({"query", "headers", "path"})
 WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 # A fresh wrapper per run: RUSAGE_CHILDREN's ru_maxrss is then the largest process of that one build
@@ -58,17 +59,19 @@ def _headers(headers: Any, rnd: random.Random) -> Any:
     return {(k if k.lower() in KEEP_HEADERS else "x-" + _name(rnd)): v for k, v in headers.items()}
 
 
-def hostile(line: bytes, rnd: random.Random) -> bytes:
-    """The record with its query names, header names and path words invented."""
+def hostile(line: bytes, rnd: random.Random, vary: frozenset[str] = VARY) -> bytes:
+    """The record with its query names, header names and path words invented (those in ``vary``)."""
     rec = orjson.loads(line)
     req, resp = rec["request"], rec["response"]
-    path = req.get("pathname") or req.get("path") or "/"
-    words = "/".join(_name(rnd) if WORD.fullmatch(seg) else seg for seg in path.split("/"))
-    req["pathname" if "pathname" in req else "path"] = words
-    if isinstance(req.get("query"), dict):
+    if "path" in vary:
+        path = req.get("pathname") or req.get("path") or "/"
+        words = "/".join(_name(rnd) if WORD.fullmatch(seg) else seg for seg in path.split("/"))
+        req["pathname" if "pathname" in req else "path"] = words
+    if "query" in vary and isinstance(req.get("query"), dict):
         req["query"] = {_name(rnd): v for v in req["query"].values()}
-    req["headers"] = _headers(req.get("headers"), rnd)
-    resp["headers"] = _headers(resp.get("headers"), rnd)
+    if "headers" in vary:
+        req["headers"] = _headers(req.get("headers"), rnd)
+        resp["headers"] = _headers(resp.get("headers"), rnd)
     return orjson.dumps(rec)
 
 
@@ -97,7 +100,10 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="as specbuild --jobs (1: one process)")
     ap.add_argument("--give-up", type=float, default=3 * TIME_TARGET,
                     help="stop the hostile build after this many times the normal build's time")
+    ap.add_argument("--vary", default=",".join(sorted(VARY)),
+                    help="what is invented per record (to tell the costs apart): query,headers,path")
     args = ap.parse_args()
+    vary = frozenset(args.vary.split(","))
     src = Path(args.devset) / f"{args.api}-n5000.jsonl.gz"
     if not src.exists():
         print(f"skipped: {src} not found (the devset lives in ../shared, beside a development clone)")
@@ -112,7 +118,7 @@ def main() -> int:
             with open(path, "wb") as fh:
                 for i in range(args.records):
                     line = lines[i % len(lines)]
-                    fh.write((hostile(line, rnd) if kind == "hostile" else line) + b"\n")
+                    fh.write((hostile(line, rnd, vary) if kind == "hostile" else line) + b"\n")
             out = Path(tmp) / f"out-{kind}"
             got = build(path, out, args.jobs, limit)
             if got is None:
