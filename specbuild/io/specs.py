@@ -97,7 +97,10 @@ class _Bundler:
         pointer = unquote(parts.fragment)
         if not parts.path:
             return (file, pointer)
-        resolved = (file.parent / unquote(parts.path)).resolve()
+        try:
+            resolved = (file.parent / unquote(parts.path)).resolve()
+        except (ValueError, OSError) as exc:  # a NUL or a lone surrogate in the name, a name too long
+            raise InputError(f"{where}: $ref {ref!r} refused: not a file name ({exc})") from None
         if not resolved.is_relative_to(self.folder):
             raise InputError(f"{where}: $ref {ref!r} refused: it points out of the spec's folder {self.folder}")
         return (resolved, pointer)
