@@ -115,6 +115,14 @@ def test_a_recursive_yaml_alias_is_refused(tmp_path: Path) -> None:
         read_document(spec)
 
 
+@pytest.mark.parametrize("name", ["deep.json", "deep.yaml"])
+def test_a_deeply_nested_spec_is_refused(name: str, tmp_path: Path) -> None:
+    spec = tmp_path / name
+    spec.write_text("{a: " * 5000 + "{}" + "}" * 5000 if name.endswith("yaml") else '{"a":' * 5000 + "{}" + "}" * 5000)
+    with pytest.raises(InputError, match=rf"{name}: nested too deeply"):
+        read_document(spec)
+
+
 def test_check_reads_a_spec_with_integer_and_date_property_names(tmp_path: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     from specbuild.cli.app import main

@@ -159,6 +159,9 @@ def read_document(path: str | Path) -> Any:
         return _load_yaml(raw, p)
     except yaml.YAMLError as exc:
         raise InputError(f"{p}: neither JSON nor YAML ({str(exc).splitlines()[0]})") from None
+    except RecursionError:
+        # orjson refuses past 1024 levels, and PyYAML's composer recurses per level in Python
+        raise InputError(f"{p}: nested too deeply (over 1024 levels): refused") from None
 
 
 # How many nodes aliases may add to a YAML document once expanded. PyYAML builds an alias once and

@@ -60,6 +60,7 @@ def _validate(doc: Mapping[str, Any]) -> tuple[list[str], bool]:
     # once, at the end, and its import is a third of the CLI's start-up.
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
+    _without_system_mime_types()
     try:
         _validator(doc).validate()
     except OpenAPIValidationError as exc:
@@ -70,6 +71,24 @@ def _validate(doc: Mapping[str, Any]) -> tuple[list[str], bool]:
     finally:
         _forget_validators()
     return [], True
+
+
+def _without_system_mime_types() -> None:
+    """Set up ``mimetypes`` from its built-in table only.
+
+    The validator reads its bundled metaschema through urllib's ``file:`` handler, which asks
+    ``mimetypes`` the file's type; its first use reads /etc/mime.types and the like: files outside the
+    spec's folder (tests/test_hostile_specs.py audits every open), for a type nobody looks at.
+    """
+    import mimetypes
+
+    if mimetypes.inited:
+        return
+    system, mimetypes.knownfiles = mimetypes.knownfiles, []
+    try:
+        mimetypes.init()
+    finally:
+        mimetypes.knownfiles = system
 
 
 def _validator(doc: Mapping[str, Any]) -> Any:
