@@ -9,7 +9,8 @@ every socket connect or name lookup. The allowed set, each entry and why:
 - the spec's folder (and the other spec's, for ``diff``): the files the run was given;
 - the traffic file and the output folder: the same;
 - ``sys.prefix`` / ``sys.base_prefix`` / site-packages: the interpreter and the libraries it imports;
-- the worktree's ``specbuild/`` package: our own modules and the native extension;
+- the worktree's ``specbuild/`` package: our own modules and the native extension; and its
+  ``specbuild.egg-info``, the metadata of an editable install (``importlib.metadata`` reads it);
 - ``/proc``, ``/dev``, ``/sys``: what multiprocessing and the C libraries read about the machine.
 
 Nothing else: not the temp folder, not ``/etc``, not the home folder.
@@ -120,7 +121,8 @@ def hook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _allowed(paths: list[Path]) -> list[str]:
     import site
 
-    fixed = [sys.prefix, sys.base_prefix, *site.getsitepackages(), str(ROOT / "specbuild"), "/proc", "/dev", "/sys"]
+    fixed = [sys.prefix, sys.base_prefix, *site.getsitepackages(), str(ROOT / "specbuild"),
+             str(ROOT / "specbuild.egg-info"), "/proc", "/dev", "/sys"]
     return sorted({os.path.realpath(p) for p in [*fixed, *map(str, paths)]})
 
 

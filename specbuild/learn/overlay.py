@@ -42,7 +42,7 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
             if method not in target:
                 target[method] = op
             else:
-                target[method] = _merge_operation(target[method], op)
+                target[method] = _merge_operation(target[method], op, out)
     _merge_components(out, learned)
     return out
 
@@ -58,9 +58,22 @@ def _rename_path_params(op: dict[str, Any], renames: dict[str, str]) -> dict[str
     return op
 
 
-def _merge_operation(written: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
+def _param_key(param: Any, doc: dict[str, Any]) -> tuple[Any, Any]:
+    """(in, name) of a written parameter, through its ``$ref`` (GitHub's ``#/components/parameters/all``)."""
+    for _ in range(8):  # a chain of refs, never a cycle
+        ref = param.get("$ref") if isinstance(param, dict) else None
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            break
+        param = doc
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            param = param.get(part) if isinstance(param, dict) else None
+    return (param.get("in"), param.get("name")) if isinstance(param, dict) else (None, None)
+
+
+def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     out = dict(written)
-    have = {(p.get("in"), p.get("name")) for p in written.get("parameters", []) if "$ref" not in p}
+    have = {_param_key(p, doc) for p in written.get("parameters", [])}
     extra = [p for p in learned.get("parameters", []) if (p["in"], p["name"]) not in have
              and p["in"] != "path"]
     if extra:
