@@ -6,6 +6,7 @@ the drift checker (what a finding may show) read the same lists, so they cannot 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -103,6 +104,7 @@ _SECRET_VALUE: Final = re.compile(
 _EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
 
+@functools.lru_cache(maxsize=4096)  # names are few and asked about for every value of every example
 def secret_name(name: str) -> bool:
     """Whether a field, parameter or header of this name carries a secret (its value is never shown)."""
     flat = re.sub(r"[^a-z0-9]", "", name.lower())

@@ -29,7 +29,7 @@ are written settled, as the Python fold would hold them).
     BODIES    = [calls without a body, {media type: BODY}]
     BODY      = [kind, count, too_large, example, SHAPE | null, PARAMS | null]
                 # kind: json (has a SHAPE) | form (has PARAMS) | text | binary;
-                # example: the smallest JSON body as its canonical JSON text, or null
+                # example: [size of the body's canonical JSON, its redacted canonical JSON text], or null
     PARAMS    = {name: [present, repeated, count, kinds, fmts, VALS]}   # ParamState + its StringsShape
               | [{name: ...}, dropped]   # when names were evicted: the calls of those (builder.ParamMap)
     SHAPE     = [count, kinds, depth, objects, [[key, SHAPE]] | null, SHAPE extra | null,
@@ -152,7 +152,7 @@ def _bodies_data(bodies: Bodies) -> list[Any]:
 
 
 def _body_data(s: BodyState) -> list[Any]:
-    example = None if s.example is None else s.example.decode()  # orjson's output: always UTF-8
+    example = None if s.example is None else [s.example_size, s.example.decode()]  # orjson's output: UTF-8
     form = None if s.form is None else _params_data(s.form, None)
     return [s.kind, s.count, s.too_large, example, _settled_shape_data(s), form]
 
@@ -269,7 +269,9 @@ def _body(d: Any) -> BodyState:
         raise _Malformed(f"a body of kind {kind!r} with the parts of another")
     s = BodyState(kind)
     s.count, s.too_large = _int(count), _int(too_large)
-    s.example = None if example is None else _str(example).encode()
+    if example is not None:
+        size, text = _list(example)
+        s.example, s.example_size = _str(text).encode(), _int(size)
     if shape is not None and native.AVAILABLE:
         s.pending = _accumulator(shape)
     elif shape is not None:
