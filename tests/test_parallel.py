@@ -180,23 +180,24 @@ def test_check_with_a_worker_killed_fails_at_once(tmp_path: Path) -> None:
     _ends_promptly_naming_the_worker(proc, workers, "specbuild-check")
 
 
-def test_a_sharded_build_with_a_worker_killed_fails_at_once(tmp_path: Path) -> None:
+def _sharded_build(tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:
+    """``build -j 2`` of a file large enough to be cut into shards."""
     users = (ROOT / "fixtures" / "users.jsonl").read_bytes()
     big = tmp_path / "big.jsonl"
     big.write_bytes(users * (2 * SHARD_MIN_BYTES["fork"] // len(users)))
-    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "build", "-i", str(big), "-o", str(tmp_path / "out"),
-                             "-j", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    return subprocess.Popen([sys.executable, "-m", "specbuild", "build", "-i", str(big), "-o", str(tmp_path / "out"),
+                             "-j", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            env={**os.environ, **env})
+
+
+def test_a_sharded_build_with_a_worker_killed_fails_at_once(tmp_path: Path) -> None:
+    proc = _sharded_build(tmp_path)
     workers = _kill_a_worker(proc, 2)
     _ends_promptly_naming_the_worker(proc, workers, "specbuild-shard")
 
 
 def test_ctrl_c_twice_during_a_sharded_build_leaves_no_worker(tmp_path: Path) -> None:
-    users = (ROOT / "fixtures" / "users.jsonl").read_bytes()
-    big = tmp_path / "big.jsonl"
-    big.write_bytes(users * (2 * SHARD_MIN_BYTES["fork"] // len(users)))
-    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "build", "-i", str(big), "-o", str(tmp_path / "out"),
-                             "-j", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-                            env={**os.environ, "SPECBUILD_PURE": "1"})
+    proc = _sharded_build(tmp_path, SPECBUILD_PURE="1")
     deadline = time.monotonic() + 20
     while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
         time.sleep(0.01)
