@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,8 +23,10 @@ MESSY = FIXTURES / "messy.jsonl"
 def specbuild(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("SPECBUILD_SOURCE", None)
-    return subprocess.run([sys.executable, "-m", "specbuild", *args], input=stdin.decode() if stdin else None,
-                          capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+    # no stdin given: /dev/null, as a terminal user or a service has (a pipe would be read as the records)
+    feed: dict[str, Any] = {"input": stdin.decode()} if stdin is not None else {"stdin": subprocess.DEVNULL}
+    return subprocess.run([sys.executable, "-m", "specbuild", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=120, **feed)
 
 
 def test_build_from_file_writes_valid_spec(tmp_path: Path) -> None:
@@ -304,3 +307,18 @@ def test_a_build_says_when_invented_parameter_names_were_left_out(tmp_path: Path
     assert "1 operation(s) saw more than 128 query parameter or header names" in r.stderr
     op = json.loads((tmp_path / "out" / "openapi.json").read_text())["paths"]["/w"]["get"]
     assert len(op["parameters"]) <= 128 and op["x-specbuild-more-query-parameters"] > 0
+
+
+def test_a_pipe_on_stdin_is_the_file_source(tmp_path: Path) -> None:
+    """`cat rec.jsonl | specbuild -o x` reads the pipe (it used to try Kafka and fail after 9 s)."""
+    r = specbuild("-o", str(tmp_path / "x"), stdin=USERS.read_bytes())
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "x" / "openapi.json").read_bytes() == (FIXTURES / "users.openapi.json").read_bytes()
+
+
+@pytest.mark.parametrize("args", [["--max-body-bytes", "-1"], ["--jobs", "-3"], ["-X", "foo=bar"],
+                                  ["--kafka-config", "kafka.properties"]])
+def test_options_that_mean_nothing_here_are_refused(args: list[str], tmp_path: Path) -> None:
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), *args)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "Internal error" not in r.stderr and not (tmp_path / "x" / "openapi.json").exists()

@@ -73,6 +73,8 @@ from specbuild.cli.settings import (
     kafka_connection,
     learning_settings,
     output_settings,
+    record_source,
+    stdin_piped,
 )
 from specbuild.errors import SpecbuildError, UsageError
 from specbuild.io.files import locked, read_document, remove_stale_temps
@@ -142,9 +144,12 @@ def build(
     drift = drift_check(check, fail_on, check_format)
     base = _read_base(out.start)
     learned: dict[str, Any] | None = None
-    if (source or (Source.file if input_ is not None else Source.kafka)) is Source.file:
+    src, input_ = record_source(source, input_, stdin_piped())
+    if src is Source.file:
         if input_ is None:
             raise UsageError("--source file needs -i FILE (or '-' for stdin)")
+        if kafka_option or kafka_config:
+            raise UsageError("-X and --kafka-config are for --source kafka; a file build reads no broker")
         learned = _build_from_file(input_, learning, out, base, quiet)
     else:
         if input_ is not None:

@@ -53,7 +53,7 @@ from specbuild.cli.options import (
     Topic,
     UntilEnd,
 )
-from specbuild.cli.settings import check_stop, kafka_connection
+from specbuild.cli.settings import check_stop, kafka_connection, record_source, stdin_piped
 from specbuild.drift.check import Checker, CheckState, CheckStats, Finding
 from specbuild.drift.diff import diff
 from specbuild.drift.ignores import Rule
@@ -297,7 +297,8 @@ def check(
     rules = _rules(ignore, ALL_KINDS)
     with Reporter(quiet=quiet) as reporter:
         records: Iterable[Raw] | str
-        if (source or (Source.file if input_ is not None else Source.kafka)) is Source.file:
+        src, input_ = record_source(source, input_, stdin_piped())
+        if src is Source.file:
             if input_ is None:
                 raise UsageError("check --source file needs -i FILE (or '-' for stdin)")
             records = input_

@@ -172,10 +172,10 @@ ExcludeHeaders = Annotated[list[str] | None, typer.Option(
     "--exclude-header", rich_help_panel=PANEL_LEARNING, help="Glob of header names never to document (repeatable).")]
 NoEnums = Annotated[bool, typer.Option("--no-enums", help="Never infer enums.", rich_help_panel=PANEL_LEARNING)]
 LearnMaxBodyBytes = Annotated[int, typer.Option(
-    "--max-body-bytes", rich_help_panel=PANEL_LEARNING,
+    "--max-body-bytes", min=0, rich_help_panel=PANEL_LEARNING,
     help="Bodies larger than this are not parsed (the operation and status are still learned).")]
 FoldJobs = Annotated[int, typer.Option(
-    "--jobs", "-j", envvar="SPECBUILD_JOBS", rich_help_panel=PANEL_LEARNING,
+    "--jobs", "-j", min=0, envvar="SPECBUILD_JOBS", rich_help_panel=PANEL_LEARNING,
     help="Processes that fold: for a large plain file, and for a Kafka backlog (0: one per core).")]
 
 # --- build: the run -------------------------------------------------------------------------------------
@@ -199,5 +199,5 @@ CheckJobs = Annotated[int | None, typer.Option(
     help="Worker processes checking records in parallel (default: one per core, up to 4, for files over 8 MB; "
          "else 1).")]
 CheckMaxBodyBytes = Annotated[int, typer.Option(
-    "--max-body-bytes", help="Bodies larger than this are not checked (counted).")]
+    "--max-body-bytes", min=0, help="Bodies larger than this are not checked (counted).")]
 CheckQuiet = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or summary on stderr.")]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from specbuild.cli.options import FailOn, Format, OffsetStart, OpenAPIVersion, SpecFormat
+from specbuild.cli.options import FailOn, Format, OffsetStart, OpenAPIVersion, Source, SpecFormat
 from specbuild.errors import UsageError
 from specbuild.http import HeaderPolicy
 from specbuild.learn.builder import SpecBuilder
@@ -71,6 +71,29 @@ class DriftCheck:
     committed: Path | None
     fail_on: str
     fmt: str
+
+
+def record_source(source: Source | None, input_: str | None, stdin_piped: bool) -> tuple[Source, str | None]:
+    """Where records come from when not said: ``-i`` is a file; a pipe or file on stdin is that file
+    (``cat rec.jsonl | specbuild -o x``); else the Kafka topic. Returns the source and the input."""
+    if source is not None:
+        return source, input_
+    if input_ is not None:
+        return Source.file, input_
+    return (Source.file, "-") if stdin_piped else (Source.kafka, None)
+
+
+def stdin_piped() -> bool:
+    """Whether stdin is a pipe or a regular file (a terminal, /dev/null or no stdin at all is not)."""
+    import os
+    import stat
+    import sys
+
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
 
 
 def learning_settings(templates: list[str] | None, include: list[str] | None, exclude: list[str] | None,
