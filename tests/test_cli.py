@@ -322,3 +322,34 @@ def test_options_that_mean_nothing_here_are_refused(args: list[str], tmp_path: P
     r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), *args)
     assert r.returncode == 2, (r.returncode, r.stderr)
     assert "Internal error" not in r.stderr and not (tmp_path / "x" / "openapi.json").exists()
+
+
+@pytest.mark.parametrize(("word", "hint"), [("chek", "did you mean 'specbuild check'?"),
+                                            (str(USERS), f"specbuild -i {USERS} -o FOLDER"),
+                                            ("frobnicate", "the commands are build, check, diff, produce")])
+def test_a_word_that_is_no_command_says_which_was_meant(word: str, hint: str) -> None:
+    r = specbuild(word, "--spec", "x.json")
+    assert r.returncode == 2 and f"Error: no command {word!r}" in r.stderr and hint in r.stderr, r.stderr
+
+
+def test_ctrl_c_during_a_file_build_says_nothing_was_written(tmp_path: Path) -> None:
+    """Typer turned Ctrl-C into a silent exit 130 before the CLI's handler saw it."""
+    import signal
+    import time
+
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(USERS.read_bytes() * 3000)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "-i", str(big), "-o", str(out), "-j", "1"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 20
+    while not (out / ".specbuild.lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the build has started (its folder is locked): Ctrl-C lands in the fold
+    time.sleep(0.3)
+    stopped = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - stopped < 1.0
+    assert err.decode().strip().splitlines()[-1] == "Interrupted: nothing was written."
+    assert not (out / "openapi.json").exists()

@@ -8,6 +8,7 @@ code (2 for what the user can fix); anything else is a bug and says so (``--trac
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import sys
 import time
@@ -292,20 +293,34 @@ def _register_optional_commands(args: Sequence[str]) -> None:
 
 
 def _argv(argv: Sequence[str]) -> list[str]:
-    """``specbuild [OPTIONS]`` means ``specbuild build [OPTIONS]``."""
+    """``specbuild [OPTIONS]`` means ``specbuild build [OPTIONS]``; a first word that is no command is an
+    error that names the nearest one (``build`` takes no word of its own)."""
     args = list(argv)
     if not args or args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version"):
         return args
+    if not args[0].startswith("-"):
+        raise UsageError(f"no command {args[0]!r}", hint=_nearest(args[0]))
     return ["build", *args]
 
 
+def _nearest(word: str) -> str:
+    near = difflib.get_close_matches(word, SUBCOMMANDS, n=1)
+    if near:
+        return f"did you mean 'specbuild {near[0]}'?"
+    if Path(word).exists():
+        return f"to learn from a file: specbuild -i {word} -o FOLDER"
+    return f"the commands are {', '.join(SUBCOMMANDS)}; with none, 'specbuild [OPTIONS]' builds"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    args = _argv(sys.argv[1:] if argv is None else argv)
-    _register_optional_commands(args)
     flags = RunFlags()  # the commands' context obj: --traceback sets flags.traceback as it is read
     try:
+        args = _argv(sys.argv[1:] if argv is None else argv)
+        _register_optional_commands(args)
         # with standalone_mode=False, typer returns (not raises) the code of a typer.Exit
         code = app(args, prog_name="specbuild", standalone_mode=False, obj=flags)
+        if code == 130:  # typer turns Ctrl-C into exit 130 before our handler below sees it
+            _interrupted()
         sys.exit(code if isinstance(code, int) else 0)
     except SpecbuildError as err:
         print(f"Error: {err}", file=sys.stderr)
@@ -313,8 +328,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             traceback.print_exc()
         sys.exit(err.exit_code)
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-        sys.exit(130)
+        _interrupted()
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -322,6 +336,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(130)
     except Exception as exc:
         _usage_or_bug(exc, show_traceback=flags.traceback)
+
+
+def _interrupted() -> None:
+    # a file build or a check writes only at its end, atomically: stopped before that, nothing was written
+    # (a Kafka follow handles Ctrl-C itself: it checkpoints, then ends normally)
+    print("Interrupted: nothing was written.", file=sys.stderr)
+    sys.exit(130)
 
 
 def _usage_or_bug(exc: Exception, *, show_traceback: bool) -> None:
