@@ -353,3 +353,8 @@ def test_ctrl_c_during_a_file_build_says_nothing_was_written(tmp_path: Path) -> 
     assert proc.returncode == 130 and time.monotonic() - stopped < 1.0
     assert err.decode().strip().splitlines()[-1] == "Interrupted: nothing was written."
     assert not (out / "openapi.json").exists()
+
+
+def test_a_spec_to_extend_that_does_not_exist_yet_is_said(tmp_path: Path) -> None:
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), "--spec", str(tmp_path / "nosuch.json"))
+    assert r.returncode == 0 and "--spec" in r.stderr and "does not exist yet" in r.stderr, r.stderr

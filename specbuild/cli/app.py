@@ -143,7 +143,7 @@ def build(
     out = output_settings(output, fmt, spec, openapi, title, api_version, server_url, base_path,
                           examples=examples, enums=not no_enums)
     drift = drift_check(check, fail_on, check_format)
-    base = _read_base(out.start)
+    base = _read_base(out.start, quiet)
     learned: dict[str, Any] | None = None
     src, input_ = record_source(source, input_, stdin_piped())
     if src is Source.file:
@@ -195,11 +195,13 @@ def _check_learned(drift: DriftCheck, learned: dict[str, Any]) -> None:
         raise typer.Exit(report.exit_code)
 
 
-def _read_base(spec: Path | None) -> dict[str, Any] | None:
+def _read_base(spec: Path | None, quiet: bool) -> dict[str, Any] | None:
     if spec is None:
         return None
-    if not spec.exists():
-        return None  # first run: the spec we are asked to extend does not exist yet
+    if not spec.exists():  # first run: the spec we are asked to extend does not exist yet
+        if not quiet:
+            print(f"note: --spec {spec} does not exist yet: learning from the traffic alone", file=sys.stderr)
+        return None
     doc = read_spec(spec)
     from specbuild.io.validate import check_input_spec
 
