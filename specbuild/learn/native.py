@@ -44,8 +44,8 @@ def _set_up(module: ModuleType) -> None:
     # Shards and pool workers send their builders back by multiprocessing's pickling: native parts
     # travel as their compact bytes (a tree of Python objects pickles ~10x slower). Between processes of
     # one run only: a state file is data (specbuild.learn.state).
-    copyreg.pickle(module.Acc, lambda acc: (module.Acc.load, (acc.dump(),)))
-    copyreg.pickle(module.Params, lambda params: (module.Params.load, (params.dump(),)))
+    copyreg.pickle(module.Acc, lambda acc: (load, (dump(acc),)))
+    copyreg.pickle(module.Params, lambda params: (load_params, (dump(params),)))
 
 
 if _native is not None:
@@ -92,7 +92,7 @@ def new_accumulator() -> Any:
 
 def dump(acc: Any) -> bytes:
     """An accumulator's (or parameters') state as bytes: how it crosses between the processes of one run
-    (registered with copyreg below, so the builder's own classes need no pickling hooks)."""
+    (the copyreg reducers of :func:`_set_up`, so the builder's own classes need no pickling hooks)."""
     data: bytes = acc.dump()
     return data
 
