@@ -25,18 +25,18 @@ class Kind:
     name: str
     severity: str
     meaning: str
-    family: str  # "traffic" (specbuild check) or "change" (specbuild diff, build --check)
 
 
-def _registry(family: str, *rows: tuple[str, str, str]) -> dict[str, Kind]:
-    kinds = {name: Kind(name, severity, meaning, family) for name, severity, meaning in rows}
-    assert len(kinds) == len(rows) and all(k.severity in RANK for k in kinds.values()), family
+def _registry(*rows: tuple[str, str, str]) -> dict[str, Kind]:
+    """The kinds of one check (which registry holds a kind says which check reports it)."""
+    kinds = {name: Kind(name, severity, meaning) for name, severity, meaning in rows}
+    assert len(kinds) == len(rows) and all(k.severity in RANK for k in kinds.values()), rows[0]
     return kinds
 
 
 # What ``specbuild check`` finds in traffic. "And accepted": judged only when the server accepted the
 # request (below 400) or failed on it (5xx); a 4xx to a request the spec forbids is the API agreeing.
-TRAFFIC_KINDS: Final = _registry("traffic",
+TRAFFIC_KINDS: Final = _registry(
     ("undocumented-path", "warning", "no path of the spec matches the request path"),
     ("undocumented-method", "warning", "the path is documented, this method is not"),
     ("undocumented-status", "breaking", "a 1xx-3xx status the operation does not document"),
@@ -68,7 +68,7 @@ TRAFFIC_KINDS: Final = _registry("traffic",
 
 # What ``specbuild diff`` finds between two specs. Direction decides what breaks a client: what it
 # sends breaks it when the API accepts less; what it receives, when the API returns more or other.
-CHANGE_KINDS: Final = _registry("change",
+CHANGE_KINDS: Final = _registry(
     ("operation-removed", "breaking", "an operation (method + path) is gone"),
     ("operation-added", "info", "a new operation"),
     ("operation-deprecated", "warning", "the operation is now deprecated"),
