@@ -96,7 +96,9 @@ _SECRET_PARTS: Final = ("password", "passwd", "secret", "token", "apikey", "acce
 _SECRET_AUTH: Final = re.compile(r"auth(?!or(?!i[sz]))")
 # Short ones only as whole words: "ssn" is inside "businessname".
 _SECRET_WORDS: Final = frozenset({"ssn", "cvv", "cvc", "iban", "pin", "otp"})
-_WORDS: Final = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+# A name's words: separators and camelCase humps (schema's enum guard splits names the same way).
+WORD_SPLIT: Final = r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])"
+_WORDS: Final = re.compile(WORD_SPLIT)
 # Values that are credentials whatever their name: schemes, JWTs, vendor key prefixes.
 _SECRET_VALUE: Final = re.compile(
     r"^(?:bearer |basic |digest |token )|^eyJ[\w-]{5,}\.[\w-]{5,}|^(?:sk|pk|rk)_(?:live|test)_"

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from specbuild.drift.check import BodyError
 from specbuild.errors import InputError, InvalidSpecError
-from specbuild.patterns import compile_pattern
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a build loads neither the drift checker nor re2: they are imported when first used
     from jsonschema.exceptions import ValidationError
+
+    from specbuild.drift.check import BodyError
 
 
 def spec_problems(doc: Mapping[str, Any]) -> list[str]:
@@ -365,6 +365,8 @@ def _linear_validator() -> Any:
     from jsonschema import Draft202012Validator, validators
     from jsonschema.exceptions import ValidationError
 
+    from specbuild.patterns import compile_pattern
+
     def pattern(validator: Any, source: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
         if validator.is_type(instance, "string"):
             compiled = compile_pattern(source)
@@ -391,6 +393,7 @@ def _linear_validator() -> Any:
 
 
 def _body_error(err: ValidationError) -> BodyError:
+    from specbuild.drift.check import BodyError
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path).lstrip(".")
     return BodyError(where=where or "(root)", keyword=str(err.validator), message=err.message,
                      expected=err.validator_value)

@@ -64,7 +64,6 @@ FREE_NAMES: Final = frozenset({
     "summary", "message", "comment", "body", "text", "note", "path", "file", "filename", "address",
     "phone", "etag", "slug", "label",
 })
-WORD_SPLIT: Final = r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])"  # a name's words (Python only: lookaround)
 IDENTIFIER: Final = r"[A-Za-z_$@][A-Za-z0-9_$@-]*"          # a key that reads as a name, not data
 
 # -- strings: query parameters, headers, form fields -------------------------------------------------

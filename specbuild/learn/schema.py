@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from specbuild.formats import fullmatcher
+from specbuild.http import WORD_SPLIT  # a name's words, as the secret rule splits them
 from specbuild.learn.rules import (
     ENUM_HEXISH,
     ENUM_MAX,
@@ -69,7 +70,6 @@ from specbuild.learn.rules import (
     NUMBER_START,
     NUMBER_TEXT,
     REQUIRED_MIN_OBJECTS,
-    WORD_SPLIT,
 )
 
 __all__ = ["Shape", "StringsShape", "infer_schema", "infer_strings"]
