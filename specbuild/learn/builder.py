@@ -337,12 +337,6 @@ class SpecBuilder:
         self.exchanges += other.exchanges
         self.too_large += other.too_large
 
-    def settle(self) -> None:
-        """Bring natively folded parameters and bodies into the dicts and shapes: a checkpoint calls this
-        before saving them (rendering settles the copies it merges per template instead)."""
-        for op in self.operations.values():
-            op.settle()
-
     def add_all(self, exchanges: Iterable[Exchange]) -> SpecBuilder:
         for ex in exchanges:
             self.add(ex)
