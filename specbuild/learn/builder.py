@@ -13,7 +13,7 @@ a restart keeps learning exactly as if it had never stopped.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -297,6 +297,8 @@ class SpecBuilder:
                    host: str) -> None:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object)."""
         key = self.templater.observe(path)
+        if self.templater.renamed:
+            self._rekey(self.templater.take_renamed())
         op = self.operations.get((key, method))
         if op is None:
             op = self.operations[(key, method)] = OperationState()
@@ -327,15 +329,28 @@ class SpecBuilder:
         Exact: merging two builders equals one builder fed both inputs, in any order.
         """
         self.templater.merge(other.templater)
-        for key, state in other.operations.items():
+        self._take(other.operations.items())
+        self._rekey(self.templater.take_renamed())
+        self.servers.update(other.servers)
+        self.exchanges += other.exchanges
+        self.too_large += other.too_large
+
+    def _take(self, operations: Iterable[tuple[tuple[str, str], OperationState]]) -> None:
+        for key, state in operations:
             mine = self.operations.get(key)
             if mine is None:
                 self.operations[key] = state
             else:
                 mine.merge(state)
-        self.servers.update(other.servers)
-        self.exchanges += other.exchanges
-        self.too_large += other.too_large
+
+    def _rekey(self, renamed: Mapping[str, str]) -> None:
+        """Move what is kept per skeleton key to the keys the templater rewrote them to (a position
+        opened: its words became one ``{:word}``), merging where keys now meet."""
+        if not renamed:
+            return
+        moved = [((renamed[key], method), self.operations.pop((key, method)))
+                 for key, method in sorted(self.operations) if key in renamed]
+        self._take(moved)
 
     def add_all(self, exchanges: Iterable[Exchange]) -> SpecBuilder:
         for ex in exchanges:
