@@ -45,6 +45,7 @@ from specbuild.cli.options import (
     LearnMaxBodyBytes,
     MaxRecords,
     NoEnums,
+    NoEvidence,
     OffsetReset,
     OpenAPI,
     OpenAPIVersion,
@@ -119,6 +120,7 @@ def build(
     include_header: IncludeHeaders = None,
     exclude_header: ExcludeHeaders = None,
     no_enums: NoEnums = False,
+    no_evidence: NoEvidence = False,
     examples: Examples = False,
     max_body_bytes: LearnMaxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     strict: Strict = False,
@@ -141,17 +143,13 @@ def build(
     """Learn an OpenAPI document from recordings (a JSONL file, stdin, or a Kafka topic)."""
     learning = learning_settings(path_template, include_header, exclude_header, max_body_bytes, strict, jobs)
     out = output_settings(output, fmt, spec, openapi, title, api_version, server_url, base_path,
-                          examples=examples, enums=not no_enums)
+                          examples=examples, enums=not no_enums, evidence=not no_evidence)
     drift = drift_check(check, fail_on, check_format)
     base = _read_base(out.start, quiet)
     learned: dict[str, Any] | None = None
     src, input_ = record_source(source, input_, stdin_piped())
     if src is Source.file:
-        if input_ is None:
-            raise UsageError("--source file needs -i FILE (or '-' for stdin)")
-        if kafka_option or kafka_config:
-            raise UsageError("-X and --kafka-config are for --source kafka; a file build reads no broker")
-        learned = _build_from_file(input_, learning, out, base, quiet)
+        learned = _build_from_file(_file_input(input_, kafka_option, kafka_config), learning, out, base, quiet)
     else:
         if input_ is not None:
             raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
@@ -161,6 +159,15 @@ def build(
         _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet), learning, out, base)
     if drift.committed is not None:
         _check_learned(drift, learned if learned is not None else _read_back(out))
+
+
+def _file_input(input_: str | None, kafka_option: list[str] | None, kafka_config: Path | None) -> str:
+    """The input of a file build, refusing what only a Kafka build reads."""
+    if input_ is None:
+        raise UsageError("--source file needs -i FILE (or '-' for stdin)")
+    if kafka_option or kafka_config:
+        raise UsageError("-X and --kafka-config are for --source kafka; a file build reads no broker")
+    return input_
 
 
 def _build_from_kafka(settings: FollowSettings, learning: Learning, out: Output, base: dict[str, Any] | None) -> None:

@@ -171,6 +171,9 @@ IncludeHeaders = Annotated[list[str] | None, typer.Option(
 ExcludeHeaders = Annotated[list[str] | None, typer.Option(
     "--exclude-header", rich_help_panel=PANEL_LEARNING, help="Glob of header names never to document (repeatable).")]
 NoEnums = Annotated[bool, typer.Option("--no-enums", help="Never infer enums.", rich_help_panel=PANEL_LEARNING)]
+NoEvidence = Annotated[bool, typer.Option(
+    "--no-evidence", rich_help_panel=PANEL_OUTPUT,
+    help="Leave out the x-specbuild-seen counts; check and diff then read every learned claim as certain.")]
 LearnMaxBodyBytes = Annotated[int, typer.Option(
     "--max-body-bytes", min=0, rich_help_panel=PANEL_LEARNING,
     help="Bodies larger than this are not parsed (the operation and status are still learned).")]

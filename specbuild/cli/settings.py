@@ -104,9 +104,9 @@ def learning_settings(templates: list[str] | None, include: list[str] | None, ex
 
 def output_settings(target: str, fmt: SpecFormat, start: Path | None, openapi: OpenAPIVersion, title: str,
                     api_version: str, server_url: str | None, base_path: str | None, *, examples: bool,
-                    enums: bool) -> Output:
+                    enums: bool, evidence: bool = True) -> Output:
     render = RenderOptions(openapi=openapi.value, title=title, api_version=api_version, server_url=server_url,
-                           base_path=base_path, enums=enums, examples=examples)
+                           base_path=base_path, enums=enums, examples=examples, evidence=evidence)
     return Output(target, fmt.value, start, render)
 
 

@@ -64,6 +64,16 @@ TRAFFIC_KINDS: Final = _registry(
     ("response-schema-violation", "breaking", "another response rule broken (pattern, maximum...)"),
     ("response-undocumented-property", "info", "a response property the schema does not name (additive)"),
     ("response-header-missing", "warning", "a response header the spec marks required was absent"),
+    # A learned claim broken no more often than the evidence it was learned from allows: the spec knows
+    # more now, the API did not change (drift/evidence.py). Re-learn, or merge the traffic with --spec.
+    ("request-required-refined", "info", "a learned required request property absent, within its evidence"),
+    ("request-type-refined", "info", "a request value of another type than learned, within its evidence"),
+    ("request-enum-refined", "info", "a request value outside a learned enum, within its evidence"),
+    ("request-format-refined", "info", "a request string outside a learned format, within its evidence"),
+    ("response-required-refined", "info", "a learned required response property absent, within its evidence"),
+    ("response-type-refined", "info", "a response value of another type than learned, within its evidence"),
+    ("response-enum-refined", "info", "a response value outside a learned enum, within its evidence"),
+    ("response-format-refined", "info", "a response string outside a learned format, within its evidence"),
 )
 
 # What ``specbuild diff`` finds between two specs. Direction decides what breaks a client: what it
@@ -114,6 +124,11 @@ CHANGE_KINDS: Final = _registry(
     ("response-constraint-loosened", "warning", "a response limit is looser"),
     ("security-alternative-added", "info", "a new way to authenticate"),
     ("security-alternative-removed", "breaking", "a way to authenticate (or anonymous access) is gone"),
+    # Two learned specs whose counts say the base only guessed (drift/evidence.py): "we know more now"
+    ("response-required-unproven", "info", "a property learned as required is sometimes absent, within its evidence"),
+    ("response-type-unproven", "info", "a value learned as one type takes others, within its evidence"),
+    ("response-enum-unproven", "info", "a value learned as an enum takes more values, within its evidence"),
+    ("response-format-unproven", "info", "a string learned in a format takes others, within its evidence"),
 )
 
 

@@ -24,6 +24,7 @@ from specbuild.learn import native
 from specbuild.learn.paths.templater import PathTemplater
 from specbuild.learn.rules import MAX_PARAMS, PARAMS_KEEP
 from specbuild.learn.schema import Shape, StringsShape
+from specbuild.learn.witnesses import Witnesses, target_hash
 from specbuild.records import Body, Exchange, Pairs
 
 
@@ -183,16 +184,18 @@ class ResponseState:
     """The responses of one status. Natively folded headers wait in ``pending_headers`` (like
     ``BodyState.pending``): call :meth:`settle` before reading ``headers``."""
 
-    __slots__ = ("bodies", "count", "headers", "pending_headers")
+    __slots__ = ("bodies", "count", "headers", "pending_headers", "witnesses")
 
     def __init__(self) -> None:
         self.count = 0
         self.headers = ParamMap()
         self.bodies = Bodies()
         self.pending_headers: Any = None
+        self.witnesses = Witnesses()  # distinct request targets answered with this status
 
     def merge(self, other: ResponseState, take: bool = True) -> None:
         self.count += other.count
+        self.witnesses.merge(other.witnesses)
         _merge_params(self.headers, other.headers)
         self.pending_headers = _merge_pending(self.pending_headers, other.pending_headers, take)
         if take:
@@ -317,6 +320,7 @@ class SpecBuilder:
         if resp is None:
             resp = op.responses[status] = ResponseState()
         resp.count += 1
+        resp.witnesses.add(target_hash(path, query))
         if response_headers:
             _fold_headers(resp, response_headers, self.headers.response, self.accelerated)
         resp.bodies.add(response_body, self.examples)
