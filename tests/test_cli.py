@@ -6,6 +6,7 @@ import gzip
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -183,14 +184,69 @@ def help_entries(command: str) -> dict[str, str]:
                           text=True, cwd=ROOT, env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT)}).stdout
     entries: dict[str, str] = {}
     flag = ""
-    for line in text.split("Options:", 1)[1].splitlines():
-        if line.startswith("  -"):
+    for line in text.splitlines():
+        if not line.startswith(" "):  # a section's heading: Options, Kafka source, Examples...
+            flag = ""
+        elif line.startswith("  -"):
             flags = [word.rstrip(",") for word in line.split() if word.startswith("-")]
             flag = next((f for f in flags if f.startswith("--")), flags[0])
             entries[flag] = " ".join(line.split())
         elif flag and line.strip():
             entries[flag] += " " + " ".join(line.split())
     return entries
+
+
+def help_sections(command: str) -> dict[str, str]:
+    """``specbuild COMMAND --help`` as {section heading: its text}, the usage line under "Usage"."""
+    text = specbuild(command, "--help").stdout
+    sections: dict[str, str] = {}
+    heading = ""
+    for line in text.splitlines():
+        if line.startswith("Usage:"):
+            heading, line = "Usage", line.removeprefix("Usage:")
+        elif line and not line.startswith(" "):
+            heading, line = line.rstrip(":"), ""
+        sections[heading] = sections.get(heading, "") + line + "\n"
+    return sections
+
+
+@pytest.mark.parametrize(("command", "groups"), [
+    ("build", ["Options", "Output", "Drift (--check)", "Learning", "Kafka source", "Examples"]),
+    ("check", ["Options", "Report", "Kafka source", "Examples"]),
+    ("diff", ["Arguments", "Options", "Examples"]),
+    ("produce", ["Options", "Examples"]),
+])
+def test_help_groups_the_options_names_placeholders_and_shows_examples(command: str, groups: list[str]) -> None:
+    """The help teaches: options in their groups, placeholders that say what goes there, examples to copy."""
+    sections = help_sections(command)
+    assert [name for name in sections if name not in ("", "Usage")] == groups
+    text = "".join(sections.values())
+    assert not re.search(r"<[a-z][^>]*>|\[x[<>]=", text), text  # no <str>, <list[str]>, <int range>, [x>=1]
+    examples = [line.split("specbuild ", 1)[1].split() for line in sections["Examples"].splitlines() if line.strip()]
+    assert 2 <= len(examples) <= 4
+    if command != "build":  # plain `specbuild -i ...` is a build
+        assert all(e[0] == command for e in examples)
+
+
+def test_help_placeholders_say_what_goes_there() -> None:
+    build, check, diff = help_entries("build"), help_entries("check"), help_sections("diff")
+    for flag, shown in [("--input", "-i, --input FILE"), ("--output", "-o, --output DIR"),
+                        ("--bootstrap-servers", "-b, --bootstrap-servers HOST:PORT"), ("--jobs", "-j, --jobs N"),
+                        ("--max-body-bytes", "--max-body-bytes BYTES"), ("--path-template", "--path-template TEMPLATE"),
+                        ("--include-header", "--include-header GLOB"), ("--fail-on", "--fail-on SEVERITY"),
+                        ("--topic", "-t, --topic TOPIC"), ("--until-end", "-e, --until-end")]:
+        assert build[flag].startswith(shown), build[flag]
+    assert check["--output"].startswith("-o, --output FILE") and check["--spec"].startswith("--spec FILE")
+    assert diff["Usage"].splitlines()[0].split() == ["specbuild", "diff", "[OPTIONS]", "BASE", "HEAD"]
+
+
+def test_a_usage_error_is_one_error_line_and_a_hint() -> None:
+    for args in (["build", "--nosuch"], ["diff", "a.json"], ["check"], ["build", "--openapi", "2.0"],
+                 ["build", "--jobs", "-3"]):
+        r = specbuild(*args)
+        lines = r.stderr.splitlines()
+        assert r.returncode == 2 and len(lines) == 2, r.stderr
+        assert lines[0].startswith("Error: ") and lines[1].startswith(f"  hint: 'specbuild {args[0]} -h'")
 
 
 FOLLOWER_ONLY = {"--checkpoint-interval", "--dead-letter"}  # a check neither checkpoints nor keeps bad records
@@ -358,3 +414,14 @@ def test_ctrl_c_during_a_file_build_says_nothing_was_written(tmp_path: Path) -> 
 def test_a_spec_to_extend_that_does_not_exist_yet_is_said(tmp_path: Path) -> None:
     r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), "--spec", str(tmp_path / "nosuch.json"))
     assert r.returncode == 0 and "--spec" in r.stderr and "does not exist yet" in r.stderr, r.stderr
+
+
+def test_t_is_the_topic_and_a_path_template_given_to_it_says_where_it_goes(tmp_path: Path) -> None:
+    """kcat's -t is the topic; -t used to force a path template, so a template given to it is named, not read."""
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), "-t", "/users/{id}")
+    assert r.returncode == 2 and not (tmp_path / "x" / "openapi.json").exists()
+    assert r.stderr.splitlines() == ["Error: -t/--topic '/users/{id}' looks like a path template: -t is the Kafka "
+                                     "topic (as in kcat)", "  hint: force a template with --path-template '/users/{id}'"]
+    ok = specbuild("-i", str(USERS), "-o", str(tmp_path / "y"), "--path-template", "/users/{id}")
+    assert ok.returncode == 0, ok.stderr
+    assert "/users/{id}" in json.loads((tmp_path / "y" / "openapi.json").read_text())["paths"]

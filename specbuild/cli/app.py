@@ -21,6 +21,7 @@ import typer
 
 from specbuild._version import __version__
 from specbuild.cli.console import Reporter
+from specbuild.cli.helptext import Command, examples
 from specbuild.cli.options import (
     APIVersion,
     BasePath,
@@ -75,6 +76,7 @@ from specbuild.cli.settings import (
     learning_settings,
     output_settings,
     record_source,
+    refuse_template_topics,
     stdin_piped,
 )
 from specbuild.errors import SpecbuildError, UsageError
@@ -93,14 +95,19 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Learn an OpenAPI 3 document from HTTP Types recordings and check API drift.\n\n"
-         "With no command, `specbuild [OPTIONS]` runs `build`.",
+         "With no command, `specbuild [OPTIONS]` runs `build`. `specbuild COMMAND -h` shows a command's "
+         "options, grouped, and examples.",
 )
 SUBCOMMANDS = ("build", "check", "diff", "produce")
 COMMAND_MODULES = {"check": "specbuild.cli.drift", "diff": "specbuild.cli.drift",
                    "produce": "specbuild.cli.produce"}
 
 
-@app.command("build")
+@app.command("build", cls=Command, epilog=examples(
+    "specbuild -i recordings.jsonl -o my_spec            # learn from a file (.gz too)",
+    "cat rec.jsonl | specbuild -o my_spec --format yaml  # from a pipe, written as YAML",
+    "specbuild -b kafka:9092 -t http_recordings -e -o my_spec   # a topic, read to its end",
+    "specbuild -i rec.jsonl -o learned --check openapi.json     # learn, then: did the API change?"))
 def build(
     source: RecordSource = None,
     input_: Input = None,
@@ -151,6 +158,7 @@ def build(
             raise UsageError("--source file needs -i FILE (or '-' for stdin)")
         if kafka_option or kafka_config:
             raise UsageError("-X and --kafka-config are for --source kafka; a file build reads no broker")
+        refuse_template_topics(topic)
         learned = _build_from_file(input_, learning, out, base, quiet)
     else:
         if input_ is not None:
@@ -350,6 +358,12 @@ def _interrupted() -> None:
 def _usage_or_bug(exc: Exception, *, show_traceback: bool) -> None:
     # typer ships its own copy of click: recognise its exceptions by what they can do
     show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+    message, ctx = getattr(exc, "format_message", None), getattr(exc, "ctx", None)
+    if callable(message) and ctx is not None and isinstance(code, int):
+        # a usage error, said as every other one is: one Error: line and a hint
+        print(f"Error: {message()}\n  hint: '{ctx.command_path} -h' lists the options, with examples",
+              file=sys.stderr)
+        sys.exit(code)
     if callable(show) and isinstance(code, int):
         show()
         sys.exit(code)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 import typer
 
 from specbuild.cli.console import Reporter
+from specbuild.cli.helptext import Command, examples
 from specbuild.cli.options import (
     BootstrapServers,
     CheckGroupId,
@@ -52,6 +53,7 @@ from specbuild.cli.options import (
     Strict,
     Topic,
     UntilEnd,
+    one_of,
 )
 from specbuild.cli.settings import check_stop, kafka_connection, record_source, stdin_piped
 from specbuild.drift.check import Checker, CheckState, CheckStats, Finding
@@ -342,14 +344,17 @@ def diff_report(base: dict[str, Any], head: dict[str, Any], *, base_name: str, h
 
 
 def diff_command(
-    base: Annotated[Path, typer.Argument(help="The spec before (e.g. the main branch's openapi.json).")],
-    head: Annotated[Path, typer.Argument(help="The spec after (e.g. this pull request's).")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a change is at or above "
-                       "this severity.")] = FailOn.breaking,
-    ignore: Annotated[Path | None, typer.Option("--ignore", help="Accepted changes: 'METHOD /path kind  "
-                      "# reason' per line.")] = None,
-    output: Annotated[str, typer.Option("--output", "-o", help="Write the report here ('-': stdout).")] = "-",
+    base: Annotated[Path, typer.Argument(metavar="BASE",
+                                         help="The spec before (e.g. the main branch's openapi.json).")],
+    head: Annotated[Path, typer.Argument(metavar="HEAD", help="The spec after (e.g. this pull request's).")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", metavar="FORMAT",
+                                            help=f"Report format ({one_of(Format)}).")] = Format.text,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", metavar="SEVERITY", help="Exit 1 when a change is "
+                       f"at or above this severity ({one_of(FailOn)}).")] = FailOn.breaking,
+    ignore: Annotated[Path | None, typer.Option("--ignore", metavar="FILE",
+                      help="Accepted changes: 'METHOD /path kind  # reason' per line.")] = None,
+    output: Annotated[str, typer.Option("--output", "-o", metavar="FILE",
+                                         help="Write the report here ('-': stdout).")] = "-",
     show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
 ) -> None:
     """Compare two specs and classify every change for API clients: breaking, warning or info. A path
@@ -362,5 +367,11 @@ def diff_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``check`` and ``diff`` to the CLI (cli.main() calls this when the module is there)."""
-    app.command("check")(check)
-    app.command("diff")(diff_command)
+    app.command("check", cls=Command, epilog=examples(
+        "specbuild check --spec openapi.json -i traffic.jsonl     # traffic against the committed spec",
+        "specbuild check --spec openapi.json -t http_recordings   # a Kafka topic, read to its end",
+        "specbuild check --spec openapi.json -i t.jsonl -f markdown -o drift.md --fail-on warning"))(check)
+    app.command("diff", cls=Command, epilog=examples(
+        "specbuild diff main/openapi.json openapi.json            # what changed, breaking or not",
+        "specbuild diff old.yaml new.yaml -f github --fail-on warning   # annotations in a GitHub job",
+        "specbuild diff base.json head.json --ignore .specbuild-ignore"))(diff_command)

@@ -120,10 +120,20 @@ def kafka_connection(bootstrap_servers: str, topics: list[str] | None, group_id:
     """The Kafka options ``build`` and ``check`` share (``--from-beginning`` is ``--offset-reset earliest``)."""
     from specbuild.kafka.client import Connection
 
+    refuse_template_topics(topics)
     start = OffsetStart.earliest if from_beginning else (offset_reset or OffsetStart.earliest)
     return Connection(bootstrap_servers=bootstrap_servers, topics=tuple(topics or (DEFAULT_TOPIC,)),
                       group_id=group_id, offset_reset=start.value, overrides=tuple(overrides or ()),
                       config_file=config_file)
+
+
+def refuse_template_topics(topics: list[str] | None) -> None:
+    """``-t /repos/{owner}`` was a path template before -t became the topic (as in kcat): say so, never
+    subscribe to a topic named like a path (a Kafka topic name has no '/' or '{')."""
+    for topic in topics or ():
+        if topic.startswith("/") or "{" in topic:
+            raise UsageError(f"-t/--topic {topic!r} looks like a path template: -t is the Kafka topic (as in kcat)",
+                             hint=f"force a template with --path-template '{topic}'")
 
 
 def check_stop(until_end: bool, max_records: int | None, idle_timeout: float | None) -> StopAt:
