@@ -144,7 +144,7 @@ def test_build_check_reports_the_diff_and_fails_on_threshold(tmp_path: Path) -> 
                         "--fail-on", "info", "--check-format", "json")
     assert drifted.returncode == 1, drifted.stderr
     report = json.loads(drifted.stdout)
-    assert "response-status-added" in json.dumps(report)
+    assert "response-client-error-added" in json.dumps(report)
     assert (tmp_path / "b" / "openapi.json").exists()  # the learned spec is written either way
 
 
@@ -425,3 +425,44 @@ def test_t_is_the_topic_and_a_path_template_given_to_it_says_where_it_goes(tmp_p
     ok = specbuild("-i", str(USERS), "-o", str(tmp_path / "y"), "--path-template", "/users/{id}")
     assert ok.returncode == 0, ok.stderr
     assert "/users/{id}" in json.loads((tmp_path / "y" / "openapi.json").read_text())["paths"]
+
+
+def _json_report(r: subprocess.CompletedProcess[str]) -> list[tuple[str, str, str]]:
+    doc = json.loads(r.stdout)
+    rows = doc.get("findings", doc.get("changes", []))
+    return sorted((row["operation"], row["kind"], row["severity"]) for row in rows)
+
+
+def test_a_new_500_has_one_severity_in_check_build_check_and_diff(tmp_path: Path) -> None:
+    """What a status means to a client does not depend on which command saw it (drift/kinds.py)."""
+    spec = FIXTURES / "users.openapi.json"
+    failing = [json.loads(line) for line in USERS.read_text().splitlines()[:1]]
+    failing[0]["response"].update(statusCode=500, body="", headers={})
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text(USERS.read_text() + "".join(json.dumps(r) + "\n" for r in failing))
+    check = specbuild("check", "--spec", str(spec), "-i", str(traffic), "-f", "json")
+    build = specbuild("-i", str(traffic), "-o", str(tmp_path / "out"), "-q", "--check", str(spec),
+                      "--check-format", "json")
+    assert check.returncode == 1 and build.returncode == 1, check.stderr + build.stderr
+    assert _json_report(check) == [("GET /users/{userId}", "undocumented-server-error", "breaking")]
+    assert _json_report(build) == [("GET /users/{userId}", "response-server-error-added", "breaking")]
+    diff = specbuild("diff", str(spec), str(tmp_path / "out" / "openapi.json"), "-f", "json")
+    assert diff.returncode == 1 and ("GET /users/{userId}", "response-server-error-added", "breaking") in \
+        _json_report(diff)
+
+
+def test_diff_compares_security_schemes_by_definition_not_name(tmp_path: Path) -> None:
+    base = FIXTURES / "drift" / "spec.json"
+    text = base.read_text()
+    renamed = tmp_path / "renamed.json"
+    renamed.write_text(text.replace('"apiKey": {', '"ApiKeyAuth": {').replace('{"apiKey": []}', '{"ApiKeyAuth": []}')
+                       .replace('"apiKey": []', '"ApiKeyAuth": []'))
+    assert "ApiKeyAuth" in renamed.read_text()
+    same = specbuild("diff", str(base), str(renamed), "-f", "json")
+    assert same.returncode == 0 and _json_report(same) == [], same.stdout + same.stderr
+    other = tmp_path / "other.json"
+    other.write_text(renamed.read_text().replace('"X-API-Key"', '"X-Token"'))
+    changed = specbuild("diff", str(base), str(other), "-f", "json")
+    assert changed.returncode == 1
+    assert {(kind, sev) for _, kind, sev in _json_report(changed)} == {
+        ("security-alternative-removed", "breaking"), ("security-alternative-added", "info")}
