@@ -420,8 +420,9 @@ def test_t_is_the_topic_and_a_path_template_given_to_it_says_where_it_goes(tmp_p
     """kcat's -t is the topic; -t used to force a path template, so a template given to it is named, not read."""
     r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), "-t", "/users/{id}")
     assert r.returncode == 2 and not (tmp_path / "x" / "openapi.json").exists()
-    assert r.stderr.splitlines() == ["Error: -t/--topic '/users/{id}' looks like a path template: -t is the Kafka "
-                                     "topic (as in kcat)", "  hint: force a template with --path-template '/users/{id}'"]
+    assert r.stderr.splitlines() == [
+        "Error: -t/--topic '/users/{id}' looks like a path template: -t is the Kafka topic (as in kcat)",
+        "  hint: force a template with --path-template '/users/{id}'"]
     ok = specbuild("-i", str(USERS), "-o", str(tmp_path / "y"), "--path-template", "/users/{id}")
     assert ok.returncode == 0, ok.stderr
     assert "/users/{id}" in json.loads((tmp_path / "y" / "openapi.json").read_text())["paths"]
