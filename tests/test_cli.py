@@ -450,6 +450,14 @@ def test_a_new_500_has_one_severity_in_check_build_check_and_diff(tmp_path: Path
     diff = specbuild("diff", str(spec), str(tmp_path / "out" / "openapi.json"), "-f", "json")
     assert diff.returncode == 1 and ("GET /users/{userId}", "response-server-error-added", "breaking") in \
         _json_report(diff)
+    # build --check annotates the committed spec (the file in the repository), not the learned one
+    github = specbuild("-i", str(traffic), "-o", str(tmp_path / "out2"), "-q", "--check", str(spec),
+                       "--check-format", "github")
+    lines = spec.read_text().splitlines()
+    path_line = next(i for i, t in enumerate(lines, 1) if t.strip() == '"/users/{userId}": {')
+    get = next(i for i, t in enumerate(lines[path_line:], path_line + 1) if t.strip() == '"get": {')
+    assert github.stdout.startswith(f"::error file={spec},line={get},title=specbuild diff%3A "
+                                    "response-server-error-added::GET /users/{userId}"), github.stdout
 
 
 def test_diff_compares_security_schemes_by_definition_not_name(tmp_path: Path) -> None:
@@ -467,3 +475,29 @@ def test_diff_compares_security_schemes_by_definition_not_name(tmp_path: Path) -
     assert changed.returncode == 1
     assert {(kind, sev) for _, kind, sev in _json_report(changed)} == {
         ("security-alternative-removed", "breaking"), ("security-alternative-added", "info")}
+
+
+def test_github_annotations_carry_the_spec_file_and_line(tmp_path: Path) -> None:
+    spec = FIXTURES / "drift" / "spec.json"
+    text = spec.read_text().splitlines()
+    line = next(i for i, t in enumerate(text, 1) if t.strip() == '"/pets/{petId}": {')
+    get = next(i for i, t in enumerate(text[line:], line + 1) if t.strip() == '"get": {')
+    r = specbuild("check", "--spec", str(spec), "-i", str(FIXTURES / "drift" / "undocumented-method.jsonl"),
+                  "-f", "github")
+    annotation = r.stdout.splitlines()[0]
+    assert annotation.startswith(f"::warning file={spec},line={line},title=specbuild check%3A undocumented-method::")
+    assert "(1 exchange)." in annotation and "1 exchange in" in r.stderr and "1 finding;" in r.stderr
+    failed = specbuild("check", "--spec", str(spec), "-i", str(FIXTURES / "drift" / "undocumented-server-error.jsonl"),
+                       "-f", "github")
+    assert failed.returncode == 1
+    assert failed.stdout.startswith(f"::error file={spec},line={get},title=specbuild check%3A "
+                                    "undocumented-server-error")
+    head = tmp_path / "head.json"
+    doc = json.loads(spec.read_text())
+    doc["paths"]["/pets/{petId}"]["get"]["responses"]["500"] = {"description": "down"}
+    head.write_text(json.dumps(doc, indent=2))
+    head_get = next(i for i, t in enumerate(head.read_text().splitlines(), 1) if t.strip() == '"get": {'
+                    and i > next(j for j, u in enumerate(head.read_text().splitlines(), 1) if "/pets/{petId}" in u))
+    d = specbuild("diff", str(spec), str(head), "-f", "github")
+    assert d.stdout.startswith(f"::error file={head},line={head_get},title=specbuild diff%3A "
+                               "response-server-error-added::"), d.stdout

@@ -190,12 +190,15 @@ def _read_back(out: Output) -> dict[str, Any]:
 
 def _check_learned(drift: DriftCheck, learned: dict[str, Any]) -> None:
     """``build --check``: the diff from the committed spec to the learned one, for API clients."""
-    from specbuild.cli.drift import diff_report, load_spec
+    from specbuild.cli.drift import diff_report, lines_of, load_spec
     from specbuild.drift.report import render_diff
 
     assert drift.committed is not None
-    report = diff_report(load_spec(drift.committed), learned, base_name=str(drift.committed),
-                         head_name="learned from traffic", fail_on=drift.fail_on, learned_head=True)
+    committed = load_spec(drift.committed)
+    # annotations go on the committed spec: the file in the repository that the traffic disagrees with
+    report = diff_report(committed, learned, base_name=str(drift.committed), head_name="learned from traffic",
+                         fail_on=drift.fail_on, learned_head=True, annotate=str(drift.committed),
+                         lines=lines_of(drift.committed, committed) if drift.fmt == "github" else None)
     color = drift.fmt == "text" and sys.stdout.isatty()
     sys.stdout.write(render_diff(report, drift.fmt, color=color))
     sys.stdout.flush()

@@ -63,11 +63,11 @@ from specbuild.drift.ignores import apply as apply_ignores
 from specbuild.drift.ignores import parse as parse_ignores
 from specbuild.drift.kinds import CHANGE_KINDS
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
-from specbuild.drift.report import CheckReport, DiffReport, render_check, render_diff
+from specbuild.drift.report import CheckReport, DiffReport, plural, render_check, render_diff
 from specbuild.errors import RecordError, UsageError
 from specbuild.io.files import read_bytes, write_atomic
 from specbuild.io.jsonl import iter_lines
-from specbuild.io.specs import read_spec
+from specbuild.io.specs import operation_lines, read_spec
 from specbuild.io.validate import BodyValidator, check_input_spec
 from specbuild.parallel import Workers, portable, receive
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw
@@ -312,7 +312,8 @@ def check(
         workers = jobs if jobs is not None else auto_jobs(records if isinstance(records, str) else None)
         outcome = run_check(records, doc, jobs=workers, strict=strict, max_body_bytes=max_body_bytes,
                             on_skip=reporter.warn)
-        code = _report_check(outcome, rules, str(spec), fail_on, fmt, output, reporter)
+        lines = lines_of(spec, doc) if fmt is Format.github else {}
+        code = _report_check(outcome, rules, str(spec), fail_on, fmt, output, reporter, lines)
     raise typer.Exit(code)
 
 
@@ -321,26 +322,35 @@ def _check_kafka_source(input_: str | None) -> None:
         raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
 
 
+def lines_of(spec: Path, doc: dict[str, Any]) -> dict[str, int]:
+    """Where the spec's paths and operations are in its file, for GitHub annotations."""
+    paths = doc.get("paths")
+    return operation_lines(spec, paths if isinstance(paths, dict) else {})
+
+
 def _report_check(outcome: CheckOutcome, rules: list[Rule], spec: str, fail_on: FailOn, fmt: Format, output: str,
-                  reporter: Reporter) -> int:
+                  reporter: Reporter, lines: dict[str, int]) -> int:
     """Write the report (and, unless it went to the terminal, a summary line on stderr); the exit code."""
     applied = apply_ignores(outcome.findings, rules)
     report = CheckReport(applied.kept, outcome.stats, spec, fail_on.value, dict(outcome.skipped),
-                         applied.ignored, applied.unused)
+                         applied.ignored, applied.unused, lines)
     _emit(render_check(report, fmt.value, color=_color(fmt, output)), output)
     if not (fmt is Format.text and output == "-"):
         rate = outcome.stats.exchanges / outcome.seconds if outcome.seconds > 0 else 0.0
-        reporter.note(f"specbuild check: {outcome.stats.exchanges:,} exchanges in "
-                      f"{outcome.seconds:.2f} s ({rate:,.0f}/s), {len(report.findings)} findings; "
+        reporter.note(f"specbuild check: {plural(outcome.stats.exchanges, 'exchange')} in "
+                      f"{outcome.seconds:.2f} s ({rate:,.0f}/s), {plural(len(report.findings), 'finding')}; "
                       f"exit {report.exit_code}")
     return report.exit_code
 
 
 def diff_report(base: dict[str, Any], head: dict[str, Any], *, base_name: str, head_name: str, fail_on: str,
-                rules: list[Rule] | None = None, learned_head: bool = False) -> DiffReport:
-    """The classified changes from ``base`` to ``head`` (also what ``build --check`` reports)."""
+                rules: list[Rule] | None = None, learned_head: bool = False, annotate: str = "",
+                lines: dict[str, int] | None = None) -> DiffReport:
+    """The classified changes from ``base`` to ``head`` (also what ``build --check`` reports); GitHub
+    annotations go on ``annotate`` (default: head) at ``lines``."""
     applied = apply_ignores(diff(base, head, learned_head=learned_head), rules or [])
-    return DiffReport(applied.kept, base_name, head_name, fail_on, applied.ignored, applied.unused)
+    return DiffReport(applied.kept, base_name, head_name, fail_on, applied.ignored, applied.unused, annotate,
+                      lines or {})
 
 
 def diff_command(
@@ -359,8 +369,10 @@ def diff_command(
 ) -> None:
     """Compare two specs and classify every change for API clients: breaking, warning or info. A path
     parameter that only changed its name is no change."""
-    report = diff_report(load_spec(base), load_spec(head), base_name=str(base), head_name=str(head),
-                         fail_on=fail_on.value, rules=_rules(ignore, ALL_KINDS))
+    head_doc = load_spec(head)
+    report = diff_report(load_spec(base), head_doc, base_name=str(base), head_name=str(head),
+                         fail_on=fail_on.value, rules=_rules(ignore, ALL_KINDS),
+                         lines=lines_of(head, head_doc) if fmt is Format.github else None)
     _emit(render_diff(report, fmt.value, color=_color(fmt, output)), output)
     raise typer.Exit(report.exit_code)
 
