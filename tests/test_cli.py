@@ -501,3 +501,22 @@ def test_github_annotations_carry_the_spec_file_and_line(tmp_path: Path) -> None
     d = specbuild("diff", str(spec), str(head), "-f", "github")
     assert d.stdout.startswith(f"::error file={head},line={head_get},title=specbuild diff%3A "
                                "response-server-error-added::"), d.stdout
+
+
+def test_a_report_written_to_a_fifo_or_device_goes_into_it_and_leaves_it_in_place(tmp_path: Path) -> None:
+    """`-o /dev/null` (run as root) replaced /dev/null with a regular file: a write is atomic by renaming a
+    temporary file over the target, which must not happen to a device or a FIFO. A FIFO stands in for it."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    r = specbuild("check", "--spec", str(FIXTURES / "users.openapi.json"), "-i", str(USERS), "-o", str(fifo),
+                  "-f", "json")
+    reader.join(30)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and json.loads(got[0])["command"] == "check"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.fifo"]
