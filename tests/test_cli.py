@@ -520,3 +520,18 @@ def test_a_report_written_to_a_fifo_or_device_goes_into_it_and_leaves_it_in_plac
     assert r.returncode == 0, r.stderr
     assert stat.S_ISFIFO(fifo.stat().st_mode) and json.loads(got[0])["command"] == "check"
     assert [p.name for p in tmp_path.iterdir()] == ["report.fifo"]
+
+
+def test_a_kafka_follow_without_o_is_refused_and_drops_nothing_in_the_current_folder(tmp_path: Path) -> None:
+    r = specbuild("-t", "http_recordings", "-b", "127.0.0.1:1", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.startswith("Error: a Kafka follow needs -o DIR"), r.stderr
+    assert "hint:" in r.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_a_base_path_no_path_has_is_said(tmp_path: Path) -> None:
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), "--base-path", "/nope")
+    assert r.returncode == 0
+    assert "warning: --base-path /nope: 3 of 3 paths do not start with it (e.g. /users)" in r.stderr
+    shared = specbuild("-i", str(USERS), "-o", str(tmp_path / "y"), "--base-path", "/users")
+    assert shared.returncode == 0 and "--base-path" not in shared.stderr
+    assert json.loads((tmp_path / "y" / "openapi.json").read_text())["servers"][0]["url"].endswith("/users")

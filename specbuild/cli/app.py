@@ -111,7 +111,7 @@ COMMAND_MODULES = {"check": "specbuild.cli.drift", "diff": "specbuild.cli.drift"
 def build(
     source: RecordSource = None,
     input_: Input = None,
-    output: SpecOutput = ".",
+    output: SpecOutput = None,
     fmt: SpecFormatOption = SpecFormat.json,
     spec: StartSpec = None,
     check: CheckAgainst = None,
@@ -147,12 +147,12 @@ def build(
 ) -> None:
     """Learn an OpenAPI document from recordings (a JSONL file, stdin, or a Kafka topic)."""
     learning = learning_settings(path_template, include_header, exclude_header, max_body_bytes, strict, jobs)
-    out = output_settings(output, fmt, spec, openapi, title, api_version, server_url, base_path,
+    src, input_ = record_source(source, input_, stdin_piped())
+    out = output_settings(_output_folder_for(src, output), fmt, spec, openapi, title, api_version, server_url, base_path,
                           examples=examples, enums=not no_enums)
     drift = drift_check(check, fail_on, check_format)
     base = _read_base(out.start, quiet)
     learned: dict[str, Any] | None = None
-    src, input_ = record_source(source, input_, stdin_piped())
     if src is Source.file:
         if input_ is None:
             raise UsageError("--source file needs -i FILE (or '-' for stdin)")
@@ -169,6 +169,18 @@ def build(
         _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet), learning, out, base)
     if drift.committed is not None:
         _check_learned(drift, learned if learned is not None else _read_back(out))
+
+
+def _output_folder_for(src: Source, output: str | None) -> str:
+    """``-o``: a file build writes into the current folder by default; a Kafka follow keeps a state and a
+    lock beside its spec, which must not land wherever the command happened to run."""
+    if output is not None:
+        return output
+    if src is Source.kafka:
+        raise UsageError("a Kafka follow needs -o DIR: it keeps the spec, its state and a lock there",
+                         hint="e.g. specbuild -t http_recordings -o my_spec ('-o -' writes the spec to stdout "
+                              "and keeps no state)")
+    return "."
 
 
 def _build_from_kafka(settings: FollowSettings, learning: Learning, out: Output, base: dict[str, Any] | None) -> None:
@@ -239,6 +251,7 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
         if stats.learned == 0:
             reporter.note("warning: no exchange was learned: the document has no paths")
         _note_collapsed(doc, reporter)
+        _note_base_path(doc, out.render.base_path, reporter)
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
         reporter.summary(stats, paths=len(doc["paths"]), operations=ops,
                          target=str(target) if target else None)
@@ -254,6 +267,18 @@ def _note_collapsed(doc: dict[str, Any], reporter: Reporter) -> None:
     if collapsed:
         reporter.note(f"note: {collapsed} operation(s) saw more than {MAX_PARAMS} query parameter or header "
                       "names: the rarest are left out, counted in x-specbuild-more-*")
+
+
+def _note_base_path(doc: dict[str, Any], wanted: str | None, reporter: Reporter) -> None:
+    """``--base-path /v1`` moves the prefix only when every path has it; say so when it did not."""
+    if wanted is None or wanted == "auto" or not doc["paths"]:
+        return
+    prefix = "/" + wanted.strip("/")
+    if any(str(s.get("url", "")).rstrip("/").endswith(prefix) for s in doc.get("servers", [])):
+        return  # moved into the server URL
+    misses = sorted(p for p in doc["paths"] if p != prefix and not p.startswith(prefix + "/"))
+    reporter.note(f"warning: --base-path {wanted}: {len(misses)} of {len(doc['paths'])} paths do not start with "
+                  f"it (e.g. {misses[0]}), so the paths are kept whole (--base-path auto finds the shared prefix)")
 
 
 @contextlib.contextmanager

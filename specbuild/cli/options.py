@@ -150,9 +150,10 @@ DeadLetter = Annotated[Path | None, typer.Option(
 
 # --- build: output --------------------------------------------------------------------------------------
 
-SpecOutput = Annotated[str, typer.Option(
+SpecOutput = Annotated[str | None, typer.Option(
     "--output", "-o", envvar="SPECBUILD_OUTPUT", metavar="DIR", rich_help_panel=PANEL_OUTPUT,
-    help="Output folder (gets openapi.json / openapi.yaml); '-' for stdout.")]
+    help="Output folder (gets openapi.json / openapi.yaml); '-' for stdout. A file build defaults to the "
+         "current folder; a Kafka follow needs one (it keeps its state there).")]
 SpecFormatOption = Annotated[SpecFormat, typer.Option(
     "--format", metavar="json|yaml", help="Output format.", rich_help_panel=PANEL_OUTPUT)]
 StartSpec = Annotated[Path | None, typer.Option(
