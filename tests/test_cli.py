@@ -249,7 +249,8 @@ def test_a_usage_error_is_one_error_line_and_a_hint() -> None:
         assert lines[0].startswith("Error: ") and lines[1].startswith(f"  hint: 'specbuild {args[0]} -h'")
 
 
-FOLLOWER_ONLY = {"--checkpoint-interval", "--dead-letter"}  # a check neither checkpoints nor keeps bad records
+# a check neither checkpoints nor keeps bad records, so it has no state to reset
+FOLLOWER_ONLY = {"--checkpoint-interval", "--dead-letter", "--reset-state"}
 
 
 def test_build_and_check_show_the_same_kafka_options() -> None:
@@ -266,7 +267,8 @@ def test_build_and_check_show_the_same_kafka_options() -> None:
     assert set(kafka["check"]) <= set(kafka["build"])
     shared = sorted(kafka["check"])
     assert set(shared) == {"--bootstrap-servers", "--topic", "--group-id", "--from-beginning", "--offset-reset",
-                           "-X", "--kafka-config", "--until-end", "--max-records", "--idle-timeout"}
+                           "-X", "--kafka-config", "--until-end", "--max-records", "--idle-timeout",
+                           "--start-offset", "--start-time", "--partition"}
     build, check = help_entries("build"), help_entries("check")
     for flag in shared:  # compared without white space: click wraps at 80 columns, and at hyphens
         shown = "".join(build[flag].split())
@@ -535,3 +537,25 @@ def test_a_base_path_no_path_has_is_said(tmp_path: Path) -> None:
     shared = specbuild("-i", str(USERS), "-o", str(tmp_path / "y"), "--base-path", "/users")
     assert shared.returncode == 0 and "--base-path" not in shared.stderr
     assert json.loads((tmp_path / "y" / "openapi.json").read_text())["servers"][0]["url"].endswith("/users")
+
+
+@pytest.mark.parametrize("command", ["build", "check", "produce"])
+def test_java_client_settings_name_what_librdkafka_takes_instead(tmp_path: Path, command: str) -> None:
+    props = tmp_path / "consumer.properties"
+    props.write_text("bootstrap.servers=127.0.0.1:1\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
+                     'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required '
+                     'username="alice" password="s3cret";\n'
+                     "key.deserializer=org.apache.kafka.common.serialization.StringDeserializer\n")
+    args = {"build": ["-t", "t", "-o", str(tmp_path / "out")],
+            "check": ["--spec", str(FIXTURES / "users.openapi.json"), "-t", "t"],
+            "produce": ["-i", str(USERS), "-t", "t"]}[command]
+    r = specbuild(command, *args, "--kafka-config", str(props))
+    lines = r.stderr.splitlines()
+    assert r.returncode == 2 and len(lines) == 2, r.stderr
+    assert lines[0] == (f"Error: --kafka-config {props}: key.deserializer, sasl.jaas.config are settings of the "
+                        "Java client, which librdkafka does not have")
+    assert "sasl.jaas.config: sasl.username and sasl.password" in lines[1] and "sasl.username=alice" in lines[1]
+    assert "s3cret" not in r.stderr and "key.deserializer: remove it" in lines[1]
+    x = specbuild(command, *args, "-X", "ssl.truststore.location=/etc/kafka/truststore.jks")
+    assert x.returncode == 2 and "Error: -X: ssl.truststore.location is a setting of the Java client" in x.stderr
+    assert "ssl.ca.location" in x.stderr

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -49,9 +49,11 @@ from specbuild.cli.options import (
     OffsetReset,
     OpenAPI,
     OpenAPIVersion,
+    Partitions,
     PathTemplates,
     Quiet,
     RecordSource,
+    ResetState,
     RunFlags,
     ServerURL,
     ShowTraceback,
@@ -59,7 +61,9 @@ from specbuild.cli.options import (
     SpecFormat,
     SpecFormatOption,
     SpecOutput,
+    StartOffset,
     StartSpec,
+    StartTime,
     Strict,
     Title,
     Topic,
@@ -137,38 +141,49 @@ def build(
     group_id: GroupId = "specbuild",
     from_beginning: FromBeginning = False,
     offset_reset: OffsetReset = None,
+    start_offset: StartOffset = None,
+    start_time: StartTime = None,
+    partition: Partitions = None,
     kafka_option: KafkaOption = None,
     kafka_config: KafkaConfig = None,
     until_end: UntilEnd = False,
     max_records: MaxRecords = None,
     idle_timeout: IdleTimeout = None,
     checkpoint_interval: CheckpointInterval = 30.0,
+    reset_state: ResetState = False,
     dead_letter: DeadLetter = None,
 ) -> None:
     """Learn an OpenAPI document from recordings (a JSONL file, stdin, or a Kafka topic)."""
     learning = learning_settings(path_template, include_header, exclude_header, max_body_bytes, strict, jobs)
     src, input_ = record_source(source, input_, stdin_piped())
-    out = output_settings(_output_folder_for(src, output), fmt, spec, openapi, title, api_version, server_url, base_path,
-                          examples=examples, enums=not no_enums)
-    drift = drift_check(check, fail_on, check_format)
+    out = output_settings(_output_folder_for(src, output), fmt, spec, openapi, title, api_version, server_url,
+                          base_path, examples=examples, enums=not no_enums)
     base = _read_base(out.start, quiet)
     learned: dict[str, Any] | None = None
     if src is Source.file:
-        if input_ is None:
-            raise UsageError("--source file needs -i FILE (or '-' for stdin)")
-        if kafka_option or kafka_config:
-            raise UsageError("-X and --kafka-config are for --source kafka; a file build reads no broker")
-        refuse_template_topics(topic)
-        learned = _build_from_file(input_, learning, out, base, quiet)
+        kafka_only = {"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
+                      "--start-time": start_time, "--partition": partition, "--reset-state": reset_state}
+        learned = _build_from_file(_file_input(input_, topic, kafka_only), learning, out, base, quiet)
     else:
-        if input_ is not None:
-            raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
         connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
-                                      kafka_option, kafka_config)
+                                      kafka_option, kafka_config, start_offset, start_time, partition)
         limits = follow_limits(until_end, max_records, idle_timeout, checkpoint_interval)
-        _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet), learning, out, base)
-    if drift.committed is not None:
-        _check_learned(drift, learned if learned is not None else _read_back(out))
+        _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet, reset_state),
+                          learning, out, base)
+    if check is not None:
+        _check_learned(drift_check(check, fail_on, check_format), learned, out)
+
+
+def _file_input(input_: str | None, topic: list[str] | None, kafka_only: Mapping[str, object]) -> str:
+    """The file a file build reads; the Kafka options given with it are refused (they would mean nothing)."""
+    refuse_template_topics(topic)
+    if input_ is None:
+        raise UsageError("--source file needs -i FILE (or '-' for stdin)")
+    given = [name for name, value in kafka_only.items() if value]
+    if given:
+        raise UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for --source kafka; a file "
+                         "build reads no broker")
+    return input_
 
 
 def _output_folder_for(src: Source, output: str | None) -> str:
@@ -200,8 +215,11 @@ def _read_back(out: Output) -> dict[str, Any]:
     return dict(read_document(Path(out.target) / out.file_name))
 
 
-def _check_learned(drift: DriftCheck, learned: dict[str, Any]) -> None:
-    """``build --check``: the diff from the committed spec to the learned one, for API clients."""
+def _check_learned(drift: DriftCheck, learned: dict[str, Any] | None, out: Output) -> None:
+    """``build --check``: the diff from the committed spec to the learned one (a follow's: read back from
+    its folder), for API clients."""
+    if learned is None:
+        learned = _read_back(out)
     from specbuild.cli.drift import diff_report, lines_of, load_spec
     from specbuild.drift.report import render_diff
 

@@ -45,17 +45,25 @@ from specbuild.cli.options import (
     KafkaOption,
     MaxRecords,
     OffsetReset,
+    Partitions,
     RecordSource,
     ReportFormat,
     ReportOutput,
     ShowTraceback,
     Source,
+    StartOffset,
+    StartTime,
     Strict,
     Topic,
     UntilEnd,
     one_of,
 )
-from specbuild.cli.settings import check_stop, kafka_connection, record_source, stdin_piped
+from specbuild.cli.settings import (
+    check_stop,
+    kafka_connection,
+    record_source,
+    stdin_piped,
+)
 from specbuild.drift.check import Checker, CheckState, CheckStats, Finding
 from specbuild.drift.diff import diff
 from specbuild.drift.ignores import Rule
@@ -220,7 +228,8 @@ def kafka_records(connection: Connection, stop: StopAt, note: Callable[[str], No
     from specbuild.kafka import client as kafka  # imported only when used: confluent_kafka loads librdkafka
 
     source = kafka.open_source(connection.config(), connection.topics, {}, note=note,
-                               require_topics=stop.until_end)
+                               require_topics=stop.until_end, start=connection.start,
+                               partitions=connection.partitions)
     # --max-records is counted after each record (a batch may hold more), only the end and idleness after a
     # batch: so --max-records 0 still waits for one record, as it always has
     after_batch = replace(stop, max_records=None)
@@ -285,6 +294,9 @@ def check(
     group_id: CheckGroupId = "specbuild-check",  # not a follower's group: a check takes no partitions from it
     from_beginning: FromBeginning = False,
     offset_reset: OffsetReset = None,
+    start_offset: StartOffset = None,
+    start_time: StartTime = None,
+    partition: Partitions = None,
     kafka_option: KafkaOption = None,
     kafka_config: KafkaConfig = None,
     until_end: UntilEnd = False,
@@ -305,9 +317,8 @@ def check(
                 raise UsageError("check --source file needs -i FILE (or '-' for stdin)")
             records = input_
         else:
-            _check_kafka_source(input_)
             connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
-                                          kafka_option, kafka_config)
+                                          kafka_option, kafka_config, start_offset, start_time, partition)
             records = kafka_records(connection, check_stop(until_end, max_records, idle_timeout), reporter.note)
         workers = jobs if jobs is not None else auto_jobs(records if isinstance(records, str) else None)
         outcome = run_check(records, doc, jobs=workers, strict=strict, max_body_bytes=max_body_bytes,
@@ -315,11 +326,6 @@ def check(
         lines = lines_of(spec, doc) if fmt is Format.github else {}
         code = _report_check(outcome, rules, str(spec), fail_on, fmt, output, reporter, lines)
     raise typer.Exit(code)
-
-
-def _check_kafka_source(input_: str | None) -> None:
-    if input_ is not None:
-        raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
 
 
 def lines_of(spec: Path, doc: dict[str, Any]) -> dict[str, int]:

@@ -87,6 +87,12 @@ def _not_negative(value: int | None) -> int | None:
     return value
 
 
+def _not_negative_all(values: list[int] | None) -> list[int] | None:
+    for value in values or ():
+        _not_negative(value)
+    return values
+
+
 def _positive(value: int | None) -> int | None:
     if value is not None and value < 1:
         raise typer.BadParameter(f"{value}: give 1 or more")
@@ -128,6 +134,17 @@ FromBeginning = Annotated[bool, typer.Option(
 OffsetReset = Annotated[OffsetStart | None, typer.Option(
     "--offset-reset", envvar="SPECBUILD_OFFSET_RESET", metavar="earliest|latest", rich_help_panel=PANEL_KAFKA,
     help="Where a group without committed offsets starts (default earliest).")]
+StartOffset = Annotated[str | None, typer.Option(
+    "--start-offset", metavar="OFFSET", rich_help_panel=PANEL_KAFKA,
+    help="Start every partition at: beginning, end, an offset N, or -N (N records before the end), as kcat -o "
+         "(for a follow, only without a saved state).")]
+StartTime = Annotated[str | None, typer.Option(
+    "--start-time", metavar="TIME", rich_help_panel=PANEL_KAFKA,
+    help="Start every partition at its first record at or after TIME: ISO 8601 (2026-12-03T10:00:00Z; no zone: "
+         "UTC) or epoch milliseconds.")]
+Partitions = Annotated[list[int] | None, typer.Option(
+    "--partition", "-p", metavar="N", callback=_not_negative_all, rich_help_panel=PANEL_KAFKA,
+    help="Read only partition N of each topic (repeatable), as kcat -p: assigned, not shared in the group.")]
 KafkaOption = Annotated[list[str] | None, typer.Option(
     "-X", metavar="KEY=VALUE", rich_help_panel=PANEL_KAFKA,
     help="librdkafka property key=value, as kcat takes it (repeatable).")]
@@ -145,6 +162,10 @@ IdleTimeout = Annotated[float | None, typer.Option(
 CheckpointInterval = Annotated[float, typer.Option(
     "--checkpoint-interval", envvar="SPECBUILD_CHECKPOINT_INTERVAL", metavar="SECONDS", rich_help_panel=PANEL_KAFKA,
     help="Seconds between checkpoints (spec + state, then offsets).")]
+ResetState = Annotated[bool, typer.Option(
+    "--reset-state", rich_help_panel=PANEL_KAFKA,
+    help="Forget the output folder's saved state (what was learned and where each partition stood) and start "
+         "over.")]
 DeadLetter = Annotated[Path | None, typer.Option(
     "--dead-letter", metavar="FILE", rich_help_panel=PANEL_KAFKA, help="Append bad records, raw, to this file.")]
 
