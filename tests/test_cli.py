@@ -375,7 +375,8 @@ def test_a_pipe_on_stdin_is_the_file_source(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [["--max-body-bytes", "-1"], ["--jobs", "-3"], ["-X", "foo=bar"],
-                                  ["--kafka-config", "kafka.properties"]])
+                                  ["--kafka-config", "kafka.properties"], ["-e"], ["--dead-letter", "bad.jsonl"],
+                                  ["--start-offset", "5"], ["-p", "1"], ["--reset-state"], ["--max-records", "9"]])
 def test_options_that_mean_nothing_here_are_refused(args: list[str], tmp_path: Path) -> None:
     r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), *args)
     assert r.returncode == 2, (r.returncode, r.stderr)
@@ -559,3 +560,19 @@ def test_java_client_settings_name_what_librdkafka_takes_instead(tmp_path: Path,
     x = specbuild(command, *args, "-X", "ssl.truststore.location=/etc/kafka/truststore.jks")
     assert x.returncode == 2 and "Error: -X: ssl.truststore.location is a setting of the Java client" in x.stderr
     assert "ssl.ca.location" in x.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--start-offset", "soon"], "Error: --start-offset 'soon': expected beginning, end, an offset N or -N"),
+    (["--start-offset", "9" * 30], "no Kafka offset is that large"),
+    (["--start-time", "yesterday"], "Error: --start-time 'yesterday': expected an ISO 8601 time or epoch milliseconds"),
+    (["--start-offset", "5", "--start-time", "0"], "Error: --start-offset and --start-time both say where"),
+    (["--checkpoint-interval", "-1"], "give a number of seconds above 0"),
+    (["--max-records", "-1"], "-1 is negative"),
+    (["-p", "-1"], "-1 is negative"),
+])
+def test_kafka_start_and_limits_are_checked_before_any_broker_is_asked(args: list[str], message: str,
+                                                                        tmp_path: Path) -> None:
+    r = specbuild("-t", "t", "-b", "127.0.0.1:1", "-o", str(tmp_path / "x"), *args)
+    assert r.returncode == 2 and message in r.stderr and "cannot reach Kafka" not in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "x").exists()

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -80,7 +80,7 @@ from specbuild.cli.settings import (
     learning_settings,
     output_settings,
     record_source,
-    refuse_template_topics,
+    refuse_kafka_only,
     stdin_piped,
 )
 from specbuild.errors import SpecbuildError, UsageError
@@ -158,31 +158,25 @@ def build(
     src, input_ = record_source(source, input_, stdin_piped())
     out = output_settings(_output_folder_for(src, output), fmt, spec, openapi, title, api_version, server_url,
                           base_path, examples=examples, enums=not no_enums)
-    base = _read_base(out.start, quiet)
     learned: dict[str, Any] | None = None
     if src is Source.file:
-        kafka_only = {"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
-                      "--start-time": start_time, "--partition": partition, "--reset-state": reset_state}
-        learned = _build_from_file(_file_input(input_, topic, kafka_only), learning, out, base, quiet)
+        refuse_kafka_only({"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
+                           "--start-time": start_time, "--partition": partition, "--reset-state": reset_state,
+                           "--from-beginning": from_beginning, "-e/--until-end": until_end, "--max-records":
+                           max_records, "--idle-timeout": idle_timeout, "--dead-letter": dead_letter}, topic)
+        learned = _build_from_file(_file_input(input_), learning, out, _read_base(out.start, quiet), quiet)
     else:
         connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
                                       kafka_option, kafka_config, start_offset, start_time, partition)
         limits = follow_limits(until_end, max_records, idle_timeout, checkpoint_interval)
         _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet, reset_state),
-                          learning, out, base)
-    if check is not None:
-        _check_learned(drift_check(check, fail_on, check_format), learned, out)
+                          learning, out, _read_base(out.start, quiet))
+    _check_learned(drift_check(check, fail_on, check_format), learned, out)
 
 
-def _file_input(input_: str | None, topic: list[str] | None, kafka_only: Mapping[str, object]) -> str:
-    """The file a file build reads; the Kafka options given with it are refused (they would mean nothing)."""
-    refuse_template_topics(topic)
+def _file_input(input_: str | None) -> str:
     if input_ is None:
         raise UsageError("--source file needs -i FILE (or '-' for stdin)")
-    given = [name for name, value in kafka_only.items() if value]
-    if given:
-        raise UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for --source kafka; a file "
-                         "build reads no broker")
     return input_
 
 
@@ -217,13 +211,14 @@ def _read_back(out: Output) -> dict[str, Any]:
 
 def _check_learned(drift: DriftCheck, learned: dict[str, Any] | None, out: Output) -> None:
     """``build --check``: the diff from the committed spec to the learned one (a follow's: read back from
-    its folder), for API clients."""
+    its folder), for API clients; nothing without ``--check``."""
+    if drift.committed is None:
+        return
     if learned is None:
         learned = _read_back(out)
     from specbuild.cli.drift import diff_report, lines_of, load_spec
     from specbuild.drift.report import render_diff
 
-    assert drift.committed is not None
     committed = load_spec(drift.committed)
     # annotations go on the committed spec: the file in the repository that the traffic disagrees with
     report = diff_report(committed, learned, base_name=str(drift.committed), head_name="learned from traffic",

@@ -62,6 +62,7 @@ from specbuild.cli.settings import (
     check_stop,
     kafka_connection,
     record_source,
+    refuse_kafka_only,
     stdin_piped,
 )
 from specbuild.drift.check import Checker, CheckState, CheckStats, Finding
@@ -315,6 +316,10 @@ def check(
         if src is Source.file:
             if input_ is None:
                 raise UsageError("check --source file needs -i FILE (or '-' for stdin)")
+            refuse_kafka_only({"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
+                               "--start-time": start_time, "--partition": partition, "--from-beginning":
+                               from_beginning, "-e/--until-end": until_end, "--max-records": max_records,
+                               "--idle-timeout": idle_timeout}, topic)
             records = input_
         else:
             connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,

@@ -87,6 +87,12 @@ def _not_negative(value: int | None) -> int | None:
     return value
 
 
+def _seconds(value: float | None) -> float | None:
+    if value is not None and not value > 0:  # also NaN
+        raise typer.BadParameter(f"{value}: give a number of seconds above 0")
+    return value
+
+
 def _not_negative_all(values: list[int] | None) -> list[int] | None:
     for value in values or ():
         _not_negative(value)
@@ -152,15 +158,18 @@ KafkaConfig = Annotated[Path | None, typer.Option(
     "--kafka-config", envvar="SPECBUILD_KAFKA_CONFIG", metavar="FILE", rich_help_panel=PANEL_KAFKA,
     help="A .properties file of librdkafka settings (SASL/SSL).")]
 UntilEnd = Annotated[bool, typer.Option(
-    "--until-end", "-e", rich_help_panel=PANEL_KAFKA, help="Stop once every assigned partition reaches its end.")]
+    "--until-end", "-e", rich_help_panel=PANEL_KAFKA,
+    help="Stop once every assigned partition reaches its end.")]
 MaxRecords = Annotated[int | None, typer.Option(
-    "--max-records", metavar="N", rich_help_panel=PANEL_KAFKA, help="Stop after this many records.")]
+    "--max-records", metavar="N", callback=_not_negative, rich_help_panel=PANEL_KAFKA,
+    help="Stop after this many records.")]
 IdleTimeout = Annotated[float | None, typer.Option(
-    "--idle-timeout", metavar="SECONDS", rich_help_panel=PANEL_KAFKA,
+    "--idle-timeout", metavar="SECONDS", callback=_seconds, rich_help_panel=PANEL_KAFKA,
     help="Stop after this many seconds with no new record.")]
 # only a follower checkpoints and keeps bad records
 CheckpointInterval = Annotated[float, typer.Option(
-    "--checkpoint-interval", envvar="SPECBUILD_CHECKPOINT_INTERVAL", metavar="SECONDS", rich_help_panel=PANEL_KAFKA,
+    "--checkpoint-interval", envvar="SPECBUILD_CHECKPOINT_INTERVAL", metavar="SECONDS", callback=_seconds,
+    rich_help_panel=PANEL_KAFKA,
     help="Seconds between checkpoints (spec + state, then offsets).")]
 ResetState = Annotated[bool, typer.Option(
     "--reset-state", rich_help_panel=PANEL_KAFKA,

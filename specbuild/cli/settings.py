@@ -3,7 +3,7 @@ needs, then passed around whole (``build`` hands them on; ``check`` shares the K
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -150,6 +150,8 @@ def start_from(start_offset: str | None, start_time: str | None) -> StartFrom | 
     except ValueError:
         raise UsageError(f"--start-offset {start_offset!r}: expected beginning, end, an offset N or -N",
                          hint="-N starts N records before the end; --start-time takes a time") from None
+    if abs(offset) >= 1 << 63:
+        raise UsageError(f"--start-offset {start_offset}: no Kafka offset is that large")
     return StartFrom("offset", offset) if offset >= 0 else StartFrom("tail", -offset)
 
 
@@ -158,6 +160,8 @@ def _epoch_ms(text: str) -> int:
     from datetime import UTC, datetime
 
     if text.strip().isdigit():
+        if int(text) >= 1 << 63:
+            raise UsageError(f"--start-time {text}: not a time Kafka can hold (epoch milliseconds)")
         return int(text)
     try:
         moment = datetime.fromisoformat(text.strip())
@@ -166,7 +170,7 @@ def _epoch_ms(text: str) -> int:
                          hint="e.g. --start-time 2026-12-03T10:00:00Z or --start-time 1764756000000") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
+    return max(0, int(moment.timestamp() * 1000))  # Kafka reads a negative time as "latest"/"earliest"
 
 
 def start_option(from_beginning: bool, start_offset: str | None, start_time: str | None) -> str:
@@ -176,6 +180,18 @@ def start_option(from_beginning: bool, start_offset: str | None, start_time: str
     if start_time is not None:
         return f"--start-time {start_time}"
     return "--from-beginning" if from_beginning else ""
+
+
+def refuse_kafka_only(kafka_only: Mapping[str, object], topics: list[str] | None) -> None:
+    """Kafka options given to a file build or check mean nothing there: refused, named (an env-settable
+    one, like SPECBUILD_GROUP_ID, is left out: a service's environment sets it for every run)."""
+    refuse_template_topics(topics)
+    given = [name for name, value in kafka_only.items() if value is not None and value is not False and
+             value != []]
+    if given:
+        raise UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for --source kafka; a file "
+                         "is read to its end and no broker is involved",
+                         hint="leave it out, or read a topic with -t TOPIC (--source kafka)")
 
 
 def refuse_template_topics(topics: list[str] | None) -> None:
