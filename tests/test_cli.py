@@ -570,6 +570,7 @@ def test_java_client_settings_name_what_librdkafka_takes_instead(tmp_path: Path,
     (["--checkpoint-interval", "-1"], "give a number of seconds above 0"),
     (["--max-records", "-1"], "-1 is negative"),
     (["-p", "-1"], "-1 is negative"),
+    (["-t", "^(http"], "Error: --topic '^(http': not a regular expression"),
 ])
 def test_kafka_start_and_limits_are_checked_before_any_broker_is_asked(args: list[str], message: str,
                                                                         tmp_path: Path) -> None:

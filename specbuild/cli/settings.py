@@ -121,9 +121,12 @@ def kafka_connection(bootstrap_servers: str, topics: list[str] | None, group_id:
                      start_offset: str | None = None, start_time: str | None = None,
                      partitions: list[int] | None = None) -> Connection:
     """The Kafka options ``build`` and ``check`` share (``--from-beginning`` is ``--offset-reset earliest``)."""
-    from specbuild.kafka.client import Connection
+    from specbuild.kafka.client import Connection, topic_pattern
 
     refuse_template_topics(topics)
+    for topic in topics or ():
+        if topic.startswith("^"):
+            topic_pattern(topic)  # a bad pattern is said before any broker is asked
     reset = OffsetStart.earliest if from_beginning else (offset_reset or OffsetStart.earliest)
     return Connection(bootstrap_servers=bootstrap_servers, topics=tuple(topics or (DEFAULT_TOPIC,)),
                       group_id=group_id, offset_reset=reset.value, overrides=tuple(overrides or ()),

@@ -525,7 +525,7 @@ def _check_topics(metadata: Any, topics: Sequence[str], note: Note, require: boo
     """Every topic named exists, and every pattern (``^http_.*``, librdkafka's regex subscription) matches
     one; else an error (``require``: --until-end would wait for an end that never comes) or a warning."""
     existing = [name for name, topic in metadata.topics.items() if topic.error is None]
-    missing = [t for t in topics if not (any(_pattern(t).search(name) for name in existing) if t.startswith("^")
+    missing = [t for t in topics if not (any(topic_pattern(t).search(name) for name in existing) if t.startswith("^")
                                          else t in existing)]
     if not missing:
         return
@@ -537,7 +537,8 @@ def _check_topics(metadata: Any, topics: Sequence[str], note: Note, require: boo
     note(f"warning: {what} (yet); waiting for it")
 
 
-def _pattern(topic: str) -> re.Pattern[str]:
+def topic_pattern(topic: str) -> re.Pattern[str]:
+    """A ``^...`` topic as the regular expression librdkafka subscribes with; a bad one is a usage error."""
     try:
         return re.compile(topic)
     except re.error as exc:
