@@ -36,7 +36,7 @@ import orjson
 
 from specbuild.drift.conformance import Conformance
 from specbuild.drift.evidence import overturned, seen_at
-from specbuild.drift.kinds import RANK
+from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.refs import dangling, self_contained, server_base_paths
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
@@ -382,9 +382,7 @@ class Checker:
         self._explain(op, ex, check, value, side, location)
 
     def _undocumented_status(self, op: Operation, ex: Exchange) -> None:
-        family = ex.status // 100
-        kind = ("undocumented-client-error" if family == 4 else "undocumented-server-error" if family == 5
-                else "undocumented-status")
+        kind = f"undocumented-{status_class(str(ex.status))}"
         documented = ", ".join(sorted(op.responses)) or "none"
         self._report(op.key, kind, str(ex.status), ex, "status", "", f"one of {documented}", str(ex.status))
 

@@ -26,7 +26,7 @@ from typing import Any, Final
 import orjson
 
 from specbuild.drift.evidence import overturned, seen_of
-from specbuild.drift.kinds import CHANGE_KINDS, RANK
+from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.drift.refs import merge_all_of, resolve, server_path
 from specbuild.http import OPERATION_METHODS
 
@@ -263,7 +263,8 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
             ctx.here("response-status-removed", f"response {label}")
             continue
         if code not in bs:
-            ctx.here("response-status-added", f"response {label}")
+            added = "default" if code == "DEFAULT" else status_class(code)
+            ctx.here(f"response-{added}-added", f"response {label}")
             continue
         br, hr = resolve(ctx.base, bs[code]), resolve(ctx.head, hs[code])
         _contents(ctx, br, hr, "response", f"response {label}")
@@ -276,21 +277,37 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
 
 
 def _security(ctx: _Ctx, b: Any, h: Any) -> None:
-    bs, hs = _alternatives(b), _alternatives(h)
-    for alt in sorted(bs - hs, key=sorted):
-        ctx.here("security-alternative-removed", "security", "", _alternative(alt))
-    for alt in sorted(hs - bs, key=sorted):
-        ctx.here("security-alternative-added", "security", "", _alternative(alt))
+    bs, hs = _alternatives(ctx.base, b), _alternatives(ctx.head, h)
+    for key in sorted(bs.keys() - hs.keys(), key=lambda k: (bs[k], sorted(k))):
+        ctx.here("security-alternative-removed", "security", "", bs[key])
+    for key in sorted(hs.keys() - bs.keys(), key=lambda k: (hs[k], sorted(k))):
+        ctx.here("security-alternative-added", "security", "", hs[key])
 
 
-def _alternatives(requirements: Any) -> set[frozenset[str]]:
+def _alternatives(doc: Mapping[str, Any], requirements: Any) -> dict[frozenset[str], str]:
+    """Each way to authenticate, keyed by what its schemes are, to how the spec names it.
+
+    A scheme is its definition, not its name: ``apiKey`` renamed ``ApiKeyAuth`` with the same
+    definition asks a client for the same credential, so it is no change.
+    """
     if not isinstance(requirements, list) or not requirements:
-        return {frozenset()}
-    return {frozenset(r) for r in requirements if isinstance(r, dict)}
+        return {frozenset(): "no credentials"}
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    out: dict[frozenset[str], str] = {}
+    for requirement in requirements:
+        if isinstance(requirement, dict):
+            key = frozenset(_scheme(doc, schemes.get(name), name) for name in requirement)
+            out.setdefault(key, " + ".join(sorted(requirement)) if requirement else "no credentials")
+    return out
 
 
-def _alternative(alt: frozenset[str]) -> str:
-    return " + ".join(sorted(alt)) if alt else "no credentials"
+def _scheme(doc: Mapping[str, Any], definition: Any, name: str) -> str:
+    """A scheme's definition as canonical JSON (its description aside); an undefined one, its name."""
+    resolved = resolve(doc, definition)
+    if not resolved:  # not defined, or a broken $ref: known only by its name
+        return f"undefined {name}"
+    kept = {k: v for k, v in resolved.items() if k != "description" and not str(k).startswith("x-")}
+    return orjson.dumps(kept, option=orjson.OPT_SORT_KEYS, default=str).decode()
 
 
 # --- schemas, side by side -----------------------------------------------------------------------

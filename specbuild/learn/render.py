@@ -376,6 +376,8 @@ def _servers(builder: SpecBuilder, opts: RenderOptions, prefix: str) -> list[dic
     if opts.server_url:
         return [{"url": opts.server_url.rstrip("/") + prefix}]
     ranked = sorted(builder.servers.items(), key=lambda kv: (-kv[1], kv[0]))[: opts.max_servers]
+    if not ranked and prefix:  # no host was recorded: the prefix moved out of the paths is kept, relative
+        return [{"url": prefix}]
     return [{"url": f"{scheme}://{host}{prefix}"} for (scheme, host), _ in ranked]
 
 
