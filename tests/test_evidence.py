@@ -50,7 +50,8 @@ def test_witnesses_count_distinct_targets_in_any_order_and_merge_exactly() -> No
         halves[i % 2].add(h)
     shuffled.merge(halves[0])
     shuffled.merge(halves[1])
-    assert one.smallest() == shuffled.smallest() and len(one.smallest()) == K
+    assert one.smallest() == shuffled.smallest() and len(one.smallest()) == K + 1
+    assert one.count() == shuffled.count()
     count = one.count()
     assert count is not None and abs(count - 2100) < 2100 * 0.15  # 700 paths x 3 pages, estimated past K
     few = Witnesses()

@@ -26,7 +26,7 @@ are written settled, as the Python fold would hold them).
     OPERATION = [count, PARAMS query, PARAMS headers, BODIES request,
                  [[status, RESPONSE]], {security scheme key: calls}]   # "" = calls without credentials
     RESPONSE  = [count, PARAMS headers, BODIES, [hash] | null]
-                # the K smallest target hashes of learn/witnesses.py; null (or absent, in a state
+                # the K + 1 smallest target hashes of learn/witnesses.py; null (or absent, in a state
                 # saved before them): not counted
     BODIES    = [calls without a body, {media type: BODY}]
     BODY      = [kind, count, too_large, example, SHAPE | null, PARAMS | null]
@@ -266,7 +266,7 @@ def _response(d: Any) -> ResponseState:
 
 def _hashes(d: Any) -> list[int]:
     hashes = [_int(h) for h in _list(d)]
-    if len(hashes) > K or any(not 0 <= h < 1 << 63 for h in hashes):
+    if len(hashes) > K + 1 or any(not 0 <= h < 1 << 63 for h in hashes):
         raise _Malformed("witnesses are not a sketch")
     return hashes
 

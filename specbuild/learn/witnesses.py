@@ -51,8 +51,9 @@ class Witnesses:
             self.hashes = set(self.smallest())
 
     def smallest(self) -> list[int]:
-        """The K smallest hashes, sorted: all the sketch needs (what a state file keeps)."""
-        return sorted(self.hashes)[:K]
+        """The K + 1 smallest hashes, sorted: all the sketch needs (what a state file keeps). One more
+        than K, so a sketch that was trimmed still says it saw more than K."""
+        return sorted(self.hashes)[:K + 1]
 
     def count(self) -> int | None:
         """Distinct targets seen (estimated past K); None when unknown."""
