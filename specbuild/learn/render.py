@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -322,7 +322,7 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
     APIs reuse field names with one meaning (GitHub's ``email``, ``mirror_url``): a value that was
     null in one response will be null in another. Widening only: every observed value still validates.
     """
-    names = {name for name, schema in _schemas(paths) if _is_nullable(schema, openapi)}
+    names = {name for name, schema in _schemas(_without_merge_patches(paths)) if _is_nullable(schema, openapi)}
     if not names:
         return
     for name, schema in _schemas(paths):
@@ -335,6 +335,24 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
             schema["type"] = sorted({*(t if isinstance(t, list) else [t]), "null"})
         if "enum" in schema and None not in schema["enum"]:
             schema["enum"] = [*schema["enum"], None]
+
+
+# JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
+MERGE_PATCH: Final = "application/merge-patch+json"
+
+
+def _without_merge_patches(paths: dict[str, Any]) -> list[Any]:
+    """Every operation of ``paths``, its merge-patch request bodies left out (a view, not a copy)."""
+    out: list[Any] = []
+    for item in paths.values():
+        for op in item.values():
+            content = (op.get("requestBody") or {}).get("content") or {}
+            if MERGE_PATCH not in content:
+                out.append(op)
+                continue
+            out.append({k: v for k, v in op.items() if k != "requestBody"})
+            out.append({k: v for k, v in content.items() if k != MERGE_PATCH})
+    return out
 
 
 def _reason(status: int) -> str:
