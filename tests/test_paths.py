@@ -732,3 +732,18 @@ def test_namespaced_names_beside_each_other_are_values_of_one_parameter() -> Non
     t.observe("/static/v1.2.3")
     assert sorted({tpl.path for tpl in t.templates().values()}) == [
         "/hooks/list", "/hooks/{hookName}", "/rooms/{roomId}/state/{stateName}", "/static/v1.2.3"]
+
+
+@pytest.mark.parametrize("seg", ["@alice:matrix.org", "!OGEhHVWSdvArJzumhm:matrix.org", "$143273582443PhrSn:host",
+                                 "#room:host", "~user:host", "acct:alice@host.example", "urn:isbn:0451450523",
+                                 "arn:aws:s3:::bucket", "%40bob%3Aexample.org"])
+def test_ids_with_sigils_and_uri_schemes_are_parameters_on_sight(seg: str) -> None:
+    assert classify_segment(seg) == "token"
+    t = PathTemplater()
+    key = t.observe(f"/profile/{seg}/displayname")
+    assert t.templates()[key].path == "/profile/{profileId}/displayname"
+
+
+@pytest.mark.parametrize("seg", ["files:copy", "abc:undelete", "alice", "v2", "me"])
+def test_custom_methods_and_words_are_not_sigil_ids(seg: str) -> None:
+    assert classify_segment(seg) is None
