@@ -149,8 +149,8 @@ def test_build_check_reports_the_diff_and_fails_on_threshold(tmp_path: Path) -> 
 
 def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     empty = specbuild("-i", "-", "-o", str(tmp_path / "e"), stdin=b"")
-    assert empty.returncode == 0
-    assert "warning: no exchange was learned" in empty.stderr
+    assert (empty.returncode, empty.stderr) == (2, "Error: nothing learned: stdin holds no records\n")
+    assert not (tmp_path / "e" / "openapi.json").exists()  # no spec of no paths that would pass for a result
     bom = tmp_path / "bom.jsonl"
     bom.write_bytes(b'\xef\xbb\xbf{"request":{"method":"get","path":"/a"},"response":{"statusCode":200}}\r\n')
     r = specbuild("-i", str(bom), "-o", str(tmp_path / "b"))
@@ -358,3 +358,61 @@ def test_ctrl_c_during_a_file_build_says_nothing_was_written(tmp_path: Path) -> 
 def test_a_spec_to_extend_that_does_not_exist_yet_is_said(tmp_path: Path) -> None:
     r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), "--spec", str(tmp_path / "nosuch.json"))
     assert r.returncode == 0 and "--spec" in r.stderr and "does not exist yet" in r.stderr, r.stderr
+
+
+HAR = FIXTURES / "har" / "devtools.har"
+
+
+def test_a_har_gives_the_spec_of_the_same_exchanges_written_as_jsonl(tmp_path: Path) -> None:
+    """fixtures/har/devtools.jsonl holds, written by hand as HTTP Types, what devtools.har holds as HAR."""
+    jsonl = specbuild("-i", str(FIXTURES / "har" / "devtools.jsonl"), "-o", "-", "-q")
+    har = specbuild("-i", str(HAR), "-o", "-")
+    assert (jsonl.returncode, har.returncode) == (0, 0), jsonl.stderr + har.stderr
+    assert har.stdout == jsonl.stdout
+    assert "warning: devtools.har#/log/entries/4: record has no 'response' object" in har.stderr
+    assert "5 records read, 4 learned, 1 skipped (no-response: 1)" in har.stderr
+    gz = tmp_path / "session.har.gz"
+    gz.write_bytes(gzip.compress(HAR.read_bytes()))
+    assert specbuild("-i", str(gz), "-o", "-", "-q").stdout == jsonl.stdout
+    with gz.open("rb") as fh:  # gzip on stdin (a file: what a shell's `< session.har.gz` gives)
+        piped = subprocess.run([sys.executable, "-m", "specbuild", "-i", "-", "-o", "-", "-q"], stdin=fh,
+                               capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert piped.stdout.decode() == jsonl.stdout
+    doc = json.loads(har.stdout)
+    assert sorted(doc["paths"]) == ["/login", "/users", "/users/{userId}"]
+    assert "application/x-www-form-urlencoded" in doc["paths"]["/login"]["post"]["requestBody"]["content"]
+
+
+def test_a_file_that_holds_no_recordings_is_refused(tmp_path: Path) -> None:
+    r = specbuild("-i", str(FIXTURES / "users.openapi.json"), "-o", str(tmp_path / "out"))
+    assert r.returncode == 2
+    assert r.stderr.startswith("Error: users.openapi.json is an OpenAPI document, not recordings\n  hint: ")
+    assert not (tmp_path / "out" / "openapi.json").exists()
+
+
+def test_a_run_that_learned_nothing_fails_saying_why(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"req": 1}\n{"req": 2}\nnot json\n{"req": 3}\n')
+    r = specbuild("-i", str(bad), "-o", str(tmp_path / "out"))
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[-2:] == [
+        f"Error: nothing learned from {bad}: all 4 records were skipped (no-request: 3, not-json: 1)",
+        "  hint: is it HTTP Types? each record needs a 'request' and a 'response' object (HAR 1.2 is read too)"]
+    assert "warning: bad.jsonl:3: not a JSON record" in r.stderr  # each is still located
+    assert not (tmp_path / "out" / "openapi.json").exists()
+
+
+def test_filters_leave_records_out_and_count_them(tmp_path: Path) -> None:
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path / "a"), "--include-path", "/users/*", "--method", "get",
+                  "--exclude-path", "/users/me", "--host", "localhost")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((tmp_path / "a" / "openapi.json").read_text())
+    assert list(doc["paths"]) == ["/users/{userId}"] and list(doc["paths"]["/users/{userId}"]) == ["get"]
+    learned = int(r.stderr.split(" learned")[0].rsplit(" ", 1)[-1])
+    assert f"144 records read, {learned} learned, {144 - learned} filtered out, 0 skipped" in r.stderr
+    none = specbuild("-i", str(USERS), "-o", str(tmp_path / "b"), "--host", "api.example.com")
+    assert none.returncode == 2
+    assert "Error: nothing learned: all 144 records were filtered out (--host 'api.example.com')" in none.stderr
+    assert not (tmp_path / "b" / "openapi.json").exists()
+    bad = specbuild("-i", str(USERS), "-o", str(tmp_path / "c"), "--method", "fetch")
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: --method 'FETCH' is not an HTTP method")

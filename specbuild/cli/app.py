@@ -32,18 +32,22 @@ from specbuild.cli.options import (
     DeadLetter,
     Examples,
     ExcludeHeaders,
+    ExcludePath,
     FailOn,
     FoldJobs,
     Format,
     FromBeginning,
     GroupId,
+    Hosts,
     IdleTimeout,
     IncludeHeaders,
+    IncludePath,
     Input,
     KafkaConfig,
     KafkaOption,
     LearnMaxBodyBytes,
     MaxRecords,
+    Methods,
     NoEnums,
     OffsetReset,
     OpenAPI,
@@ -69,20 +73,23 @@ from specbuild.cli.settings import (
     Learning,
     Output,
     drift_check,
+    file_input,
     follow_limits,
     follow_settings,
     kafka_connection,
+    kafka_input,
     learning_settings,
     output_settings,
+    record_filter,
     record_source,
     stdin_piped,
 )
-from specbuild.errors import SpecbuildError, UsageError
+from specbuild.errors import InputError, SpecbuildError, UsageError
 from specbuild.io.files import locked, read_document, remove_stale_temps
-from specbuild.io.jsonl import iter_lines
+from specbuild.io.recordings import read_records
 from specbuild.io.specs import read_spec
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
-from specbuild.run import Fold, build_document, feed_sharded, plan_shards, write_document
+from specbuild.run import Fold, build_document, feed_sharded, nothing_learned, plan_shards, write_document
 
 if TYPE_CHECKING:
     from specbuild.kafka.follow import FollowSettings
@@ -137,30 +144,30 @@ def build(
     idle_timeout: IdleTimeout = None,
     checkpoint_interval: CheckpointInterval = 30.0,
     dead_letter: DeadLetter = None,
+    include_path: IncludePath = None,
+    exclude_path: ExcludePath = None,
+    host: Hosts = None,
+    method: Methods = None,
 ) -> None:
-    """Learn an OpenAPI document from recordings (a JSONL file, stdin, or a Kafka topic)."""
-    learning = learning_settings(path_template, include_header, exclude_header, max_body_bytes, strict, jobs)
+    """Learn an OpenAPI document from recordings (JSONL, HAR or a JSON array; a file, stdin or Kafka)."""
+    learning = learning_settings(path_template, include_header, exclude_header, max_body_bytes, strict, jobs,
+                                 record_filter(include_path, exclude_path, host, method))
     out = output_settings(output, fmt, spec, openapi, title, api_version, server_url, base_path,
                           examples=examples, enums=not no_enums)
-    drift = drift_check(check, fail_on, check_format)
     base = _read_base(out.start, quiet)
     learned: dict[str, Any] | None = None
     src, input_ = record_source(source, input_, stdin_piped())
     if src is Source.file:
-        if input_ is None:
-            raise UsageError("--source file needs -i FILE (or '-' for stdin)")
-        if kafka_option or kafka_config:
-            raise UsageError("-X and --kafka-config are for --source kafka; a file build reads no broker")
+        input_ = file_input(input_, broker_options=bool(kafka_option or kafka_config))
         learned = _build_from_file(input_, learning, out, base, quiet)
     else:
-        if input_ is not None:
-            raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
+        kafka_input(input_)
         connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
                                       kafka_option, kafka_config)
         limits = follow_limits(until_end, max_records, idle_timeout, checkpoint_interval)
         _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet), learning, out, base)
-    if drift.committed is not None:
-        _check_learned(drift, learned if learned is not None else _read_back(out))
+    if check is not None:
+        _check_learned(drift_check(check, fail_on, check_format), learned if learned is not None else _read_back(out))
 
 
 def _build_from_kafka(settings: FollowSettings, learning: Learning, out: Output, base: dict[str, Any] | None) -> None:
@@ -214,19 +221,21 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
     jobs = learning.jobs or min(os.cpu_count() or 1, 8)
     with _output_folder(out.target), Reporter(quiet=quiet) as reporter:
         builder = learning.builder(base, examples=out.render.examples, note=reporter.note)
-        fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, on_skip=reporter.warn,
-                    on_progress=reporter.progress)
+        fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, keep=learning.keep,
+                    on_skip=reporter.warn, on_progress=reporter.progress)
         shards = plan_shards(input_, jobs)
         if shards:
             reporter.progress(fold.stats, note=f"replaying in {len(shards)} processes")
             stats = feed_sharded(fold, shards)
         else:
-            stats = fold.feed(iter_lines(input_))
+            stats = fold.feed(read_records(input_))
+        if stats.learned == 0:  # a spec of no paths, exit 0, would pass for a result
+            said = learning.keep.said if learning.keep is not None else ""
+            why, hint = nothing_learned(stats, "stdin" if input_ == "-" else input_, said)
+            raise InputError(why, hint=hint)
         doc = build_document(builder, out.render, base)
         target = write_document(doc, out.target, out.fmt)
         stats.finished = stats.finished or time.monotonic()
-        if stats.learned == 0:
-            reporter.note("warning: no exchange was learned: the document has no paths")
         _note_collapsed(doc, reporter)
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
         reporter.summary(stats, paths=len(doc["paths"]), operations=ops,

@@ -18,7 +18,7 @@ import typer
 
 from specbuild.cli.console import Reporter
 from specbuild.errors import RecordError, SourceError
-from specbuild.io.jsonl import iter_lines
+from specbuild.io.recordings import read_records
 from specbuild.kafka.client import KafkaSink, open_sink, producer_config
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
 from specbuild.run import Stats
@@ -54,7 +54,7 @@ def produce(
     conf = producer_config(bootstrap_servers, compression.value, tuple(kafka_option or ()), kafka_config)
     with Reporter(quiet=quiet) as reporter:
         sink = open_sink(conf, topic, note=reporter.note)
-        stats = send_all(sink, iter_lines(input_), reporter)
+        stats = send_all(sink, read_records(input_), reporter)
         left = sink.flush(FLUSH_TIMEOUT)
         stats.finished = time.monotonic()
         _check_delivery(sink, left)

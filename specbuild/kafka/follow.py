@@ -27,6 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, Protocol
 
+from specbuild.filters import RecordFilter
 from specbuild.io.files import remove_stale_temps
 from specbuild.io.validate import preload
 from specbuild.kafka.checkpoint import (
@@ -74,6 +75,7 @@ class FollowSettings:
     max_body_bytes: int
     quiet: bool
     jobs: int = 0   # processes that fold; 0: one per core (at most 4), 1: fold in this process
+    keep: RecordFilter | None = None  # --include-path, --exclude-path, --host, --method
 
 
 class Source(Protocol):
@@ -263,7 +265,7 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
 def _folder(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
             dead: DeadLetter | None) -> Folder:
     jobs = settings.jobs or min(os.cpu_count() or 1, MAX_AUTO_JOBS)
-    fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
+    fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes, keep=settings.keep,
                 on_skip=reporter.warn)
     local = LocalFolder(fold, dead)
     return local if jobs <= 1 else ScalingFolder(local, jobs, bad=dead, note=reporter.note)
