@@ -416,3 +416,33 @@ def test_filters_leave_records_out_and_count_them(tmp_path: Path) -> None:
     assert not (tmp_path / "b" / "openapi.json").exists()
     bad = specbuild("-i", str(USERS), "-o", str(tmp_path / "c"), "--method", "fetch")
     assert bad.returncode == 2 and bad.stderr.startswith("Error: --method 'FETCH' is not an HTTP method")
+
+
+def _same_spec(har: Path, jsonl: Path) -> str:
+    a = specbuild("-i", str(har), "-o", "-")
+    b = specbuild("-i", str(jsonl), "-o", "-")
+    assert (a.returncode, b.returncode) == (0, 0), a.stderr + b.stderr
+    assert a.stdout == b.stdout
+    return a.stderr
+
+
+def test_a_har_written_by_mitmdump_gives_the_spec_of_the_servers_own_recording() -> None:
+    """fixtures/har/mitmproxy.har: mitmdump (reverse proxy, HAR export) recording the session of
+    tests/har_session.py; mitmproxy-server.jsonl: the same exchanges as the server recorded them."""
+    stderr = _same_spec(FIXTURES / "har" / "mitmproxy.har", FIXTURES / "har" / "mitmproxy-server.jsonl")
+    assert "14 records read, 14 learned, 0 skipped" in stderr
+
+
+def test_mitmdump_recording_a_live_session_gives_the_spec_of_the_servers_own_recording(tmp_path: Path) -> None:
+    """The same, recorded now: a real server on loopback, a real mitmdump in front of it (from PyPI, in
+    a virtualenv of its own: SPECBUILD_MITMDUMP=/path/to/mitmdump, or on PATH)."""
+    import shutil
+
+    from tests.har_session import record_session
+
+    mitmdump = os.environ.get("SPECBUILD_MITMDUMP") or shutil.which("mitmdump")
+    if not mitmdump:
+        pytest.skip("no mitmdump: pip install mitmproxy into a virtualenv and set SPECBUILD_MITMDUMP")
+    har, jsonl = record_session(mitmdump, tmp_path)
+    stderr = _same_spec(har, jsonl)
+    assert "14 records read, 14 learned, 0 skipped" in stderr
