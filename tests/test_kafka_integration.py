@@ -484,3 +484,22 @@ def test_a_hostile_corpus_is_followed_to_the_end_with_every_skip_dead_lettered(k
     replay = specbuild("-i", str(src), "-o", str(tmp_path / "replay"), "-q", *cap)
     assert replay.returncode == 0, replay.stderr
     assert spec_of(out) == spec_of(tmp_path / "replay")
+
+
+def test_a_har_produced_and_followed_with_filters_gives_the_file_builds_spec(kafka_broker: Broker,
+                                                                            tmp_path: Path) -> None:
+    """`produce -i session.har` sends each entry as its HTTP Types record; the follower filters as a file
+    build does (--include-path, --method) and counts what it left out."""
+    har = ROOT / "fixtures" / "har" / "devtools.har"
+    topic = new_topic(kafka_broker)
+    sent = specbuild("produce", "-i", str(har), "--topic", topic, "-b", kafka_broker.bootstrap)
+    assert sent.returncode == 0, sent.stderr
+    assert "warning: devtools.har#/log/entries/4: record has no 'response' object" in sent.stderr
+    filters = ["--include-path", "/users/**", "--method", "GET"]
+    out = tmp_path / "spec"
+    r = specbuild(*kafka_args(kafka_broker, topic), "-o", str(out), "--until-end", *filters)
+    assert r.returncode == 0, r.stderr
+    assert "4 records read, 2 learned, 2 filtered out, 0 skipped" in r.stderr
+    built = specbuild("-i", str(har), "-o", str(tmp_path / "file"), "-q", *filters)
+    assert built.returncode == 0, built.stderr
+    assert spec_of(out) == spec_of(tmp_path / "file")

@@ -77,7 +77,7 @@ from specbuild.drift.report import CheckReport, DiffReport, render_check, render
 from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
 from specbuild.io.files import read_bytes, write_atomic
-from specbuild.io.recordings import read_records
+from specbuild.io.recordings import is_jsonl, read_records
 from specbuild.io.specs import read_spec
 from specbuild.io.validate import BodyValidator, check_input_spec
 from specbuild.parallel import Workers, portable, receive
@@ -120,7 +120,8 @@ def run_check(records: Iterable[Raw] | str, spec: dict[str, Any], *, jobs: int =
     ``records`` is an iterable of ``(raw, origin)`` or the path of a JSONL file ('-': stdin).
     """
     started = time.monotonic()
-    if isinstance(records, str) and (records == "-" or jobs <= 1 or strict):
+    # each worker reads a file's lines and keeps its share; a HAR or an array is one document, read once here
+    if isinstance(records, str) and (records == "-" or jobs <= 1 or strict or not is_jsonl(records)):
         records = read_records(records)
     if jobs > 1 and not strict:
         outcome = _run_parallel(records, spec, jobs, max_body_bytes, keep, on_skip)

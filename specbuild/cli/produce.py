@@ -1,4 +1,4 @@
-"""``specbuild produce``: push a JSONL of recordings into a Kafka topic, checking each one first.
+"""``specbuild produce``: push recordings (JSONL, HAR or a JSON array) into a Kafka topic, checking each one first.
 
 The recorders the seed pointed at are no longer published; this loads recordings to demo the flow
 (``specbuild produce -i fixtures/users.jsonl``, then ``specbuild --source kafka -o my_spec``).
@@ -36,7 +36,7 @@ class Compression(StrEnum):
 
 def produce(
     input_: Annotated[str, typer.Option("--input", "-i", envvar="SPECBUILD_INPUT",
-                      help="JSONL recordings file (.gz read transparently); '-' for stdin.")],
+                      help="Recordings: JSONL, HAR or a JSON array (gzip read transparently); '-' for stdin.")],
     topic: Annotated[str, typer.Option("--topic", envvar="SPECBUILD_TOPIC",
                      help="Topic to send to.")] = "http_recordings",
     bootstrap_servers: Annotated[str, typer.Option("--bootstrap-servers", "-b",
@@ -50,7 +50,8 @@ def produce(
                            help="Compression of the produced batches.")] = Compression.none,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
-    """Send HTTP Types recordings from a JSONL file to a Kafka topic (bad records are skipped)."""
+    """Send HTTP Types recordings from a file (JSONL, HAR or a JSON array) to a Kafka topic (bad records are
+    skipped; a HAR entry is sent as the HTTP Types record it stands for)."""
     conf = producer_config(bootstrap_servers, compression.value, tuple(kafka_option or ()), kafka_config)
     with Reporter(quiet=quiet) as reporter:
         sink = open_sink(conf, topic, note=reporter.note)
