@@ -1,0 +1,183 @@
+"""record: the WSGI and ASGI recorders, on real apps served by real servers, driven by a real client."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from specbuild.record import JsonlSink, Redaction
+from specbuild.record.capture import REDACTED, Exchange, http_types
+from specbuild.records import decode
+from tests.helpers import ROOT
+
+
+def exchange(**parts: object) -> Exchange:
+    base: dict[str, object] = {"method": "GET", "scheme": "http", "host": "api.example.com", "path": "/a",
+                               "query": "", "request_headers": [], "status": 200}
+    return Exchange(**{**base, **parts})  # type: ignore[arg-type]
+
+
+def test_credentials_are_redacted_and_the_scheme_is_kept() -> None:
+    rec = http_types(exchange(query="api_key=k3y&limit=2&token=t0k", request_headers=[
+        ("Authorization", "Bearer s3cret"), ("Cookie", "session=abc; theme=dark"), ("X-API-Key", "k"),
+        ("X-Session-Secret", "s"), ("Accept", "application/json")],
+        response_headers=[("Set-Cookie", "session=abc; Path=/; HttpOnly")]), Redaction())
+    req = rec["request"]
+    assert req["headers"] == {"authorization": f"Bearer {REDACTED}", "cookie": f"session={REDACTED}; theme={REDACTED}",
+                              "x-api-key": REDACTED, "x-session-secret": REDACTED, "accept": "application/json"}
+    assert req["query"] == {"api_key": [REDACTED], "limit": ["2"], "token": [REDACTED]}
+    assert req["path"] == f"/a?api_key={REDACTED}&limit=2&token={REDACTED}"
+    assert rec["response"]["headers"] == {"set-cookie": f"session={REDACTED}; Path=/; HttpOnly"}
+    assert decode(rec).request_header("authorization") == f"Bearer {REDACTED}"
+    kept = http_types(exchange(query="api_key=k3y", request_headers=[("Authorization", "Bearer s3cret")]),
+                      Redaction(enabled=False))
+    assert kept["request"]["headers"]["authorization"] == "Bearer s3cret"
+    assert kept["request"]["query"]["api_key"] == ["k3y"]
+
+
+def test_secret_and_configured_body_fields_keep_their_type() -> None:
+    body = json.dumps({"user": {"password": "p", "pin": 1234, "name": "ada"}, "card": {"number": "4111"},
+                       "ok": True}).encode()
+    rec = http_types(exchange(method="POST", request_headers=[("content-type", "application/json")],
+                              request_body=body,
+                              response_headers=[("content-type", "application/x-www-form-urlencoded")],
+                              response_body=b"user=ada&password=hunter2"),
+                     Redaction(fields=frozenset({"card"})))
+    assert json.loads(rec["request"]["body"]) == {"user": {"password": REDACTED, "pin": 0, "name": "ada"},
+                                                  "card": {"number": REDACTED}, "ok": True}
+    assert rec["response"]["body"] == f"user=ada&password={REDACTED}"
+
+
+def test_bodies_decoded_cut_and_binary() -> None:
+    doc = json.dumps({"items": list(range(50))}).encode()
+    zipped = http_types(exchange(response_headers=[("content-type", "application/json"), ("content-encoding", "gzip")],
+                                 response_body=gzip.compress(doc)), Redaction())
+    assert json.loads(zipped["response"]["body"]) == {"items": list(range(50))}
+    cut = http_types(exchange(response_headers=[("content-type", "application/json")], response_body=doc),
+                     Redaction(), max_body_bytes=20)
+    assert cut["response"]["bodyTruncated"] is True and len(cut["response"]["body"]) == 20
+    assert decode(cut).response_body.kind == "too-large"  # learned by its media type only, never a bad record
+    bomb = http_types(exchange(response_headers=[("content-type", "application/json"), ("content-encoding", "gzip")],
+                               response_body=gzip.compress(b"[" + b"0," * 5_000_000 + b"0]")), Redaction(),
+                      max_body_bytes=1000)
+    assert bomb["response"]["bodyTruncated"] is True and len(bomb["response"]["body"]) == 1000
+    brotli = http_types(exchange(response_headers=[("content-type", "application/json"), ("content-encoding", "br")],
+                                 response_body=b"\x8b\x02\x80"), Redaction())
+    assert brotli["response"] == {"statusCode": 200, "headers": {"content-type": "application/json",
+                                  "content-encoding": "br"}, "timestamp": "", "bodyTruncated": True}
+    png = http_types(exchange(response_headers=[("content-type", "image/png")], response_body=b"\x89PNG\xff"),
+                     Redaction())
+    assert base64.b64decode(png["response"]["body"]) == b"\x89PNG\xff"
+    assert decode(png).response_body.kind == "binary"
+
+
+def _append_from_a_process(path: str, n: int) -> None:
+    sink = JsonlSink(path)
+    for i in range(n):
+        sink.write({"process": os.getpid(), "i": i, "pad": "x" * 5000})
+
+
+def test_appends_from_threads_and_processes_never_interleave(tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl"
+    sink = JsonlSink(path)
+    threads = [threading.Thread(target=lambda: [sink.write({"i": i, "pad": "y" * 70_000}) for i in range(50)])
+               for _ in range(4)]
+    code = f"from tests.test_record import _append_from_a_process as a; a({str(path)!r}, 200)"
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 4 * 50 + 2 * 200 and all(json.loads(line) for line in lines)
+    assert sink.written == 200 and sink.dropped == 0
+
+
+def test_a_sink_that_cannot_write_drops_and_counts(tmp_path: Path) -> None:
+    sink = JsonlSink(tmp_path / "missing-folder" / "rec.jsonl")
+    sink.write({"a": 1})
+    sink.write({"a": 2})
+    assert (sink.written, sink.dropped) == (0, 2)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[object]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(argv: list[str], recording: Path) -> str:
+        port = _free_port()
+        proc = subprocess.Popen([sys.executable, "-m", *[a.replace("PORT", str(port)) for a in argv]], cwd=ROOT,
+                                env={**os.environ, "SPECBUILD_RECORD_TO": str(recording), "PYTHONPATH": str(ROOT)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        started.append(proc)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return f"http://127.0.0.1:{port}"
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
+                assert time.monotonic() < deadline, "the server did not listen within 30 s"
+                time.sleep(0.05)
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _build(path: Path) -> str:
+    done = subprocess.run([sys.executable, "-m", "specbuild", "-i", str(path), "-o", "-", "-q"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+SERVERS = {
+    "starlette-uvicorn": ["uvicorn", "tests.apps.starlette_app:app", "--host", "127.0.0.1", "--port", "PORT",
+                          "--no-access-log"],
+    "flask-waitress": ["waitress", "--host=127.0.0.1", "--port=PORT", "tests.apps.flask_app:app"],
+}
+
+
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_the_recording_gives_the_spec_of_the_exchanges_the_client_saw(server: str, serve: object,
+                                                                      tmp_path: Path) -> None:
+    for name in ("httpx", "starlette" if server.startswith("starlette") else "flask"):
+        pytest.importorskip(name, reason="specbuild[test] has the apps, servers and client of this test")
+    from tests.apps.session import SECRETS, play
+
+    recording, client_log = tmp_path / "recorded.jsonl", tmp_path / "client.jsonl"
+    base = serve(SERVERS[server], recording)  # type: ignore[operator]
+    n = play(base, client_log)
+    deadline = time.monotonic() + 10  # the last record is written as the server closes the response
+    while len(recording.read_bytes().splitlines()) < n and time.monotonic() < deadline:
+        time.sleep(0.02)
+    text = recording.read_text()
+    assert len(text.splitlines()) == n
+    assert not [s for s in SECRETS if s in text]  # redacted before it left the app
+    learned = json.loads(_build(recording))
+    assert _build(recording) == _build(client_log)
+    assert sorted(learned["paths"]) == ["/items", "/items/{itemId}", "/items/{itemId}/picture", "/listing", "/login",
+                                        "/stream"]
+    assert "image/png" in learned["paths"]["/items/{itemId}/picture"]["get"]["responses"]["200"]["content"]
