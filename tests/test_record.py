@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 import os
 import socket
@@ -13,10 +14,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from specbuild.record import JsonlSink, Redaction
+from specbuild.filters import RecordFilter
+from specbuild.record import JsonlSink, Redaction, WSGIRecorder
 from specbuild.record.capture import REDACTED, Exchange, http_types
 from specbuild.records import decode
 from tests.helpers import ROOT
@@ -181,3 +184,34 @@ def test_the_recording_gives_the_spec_of_the_exchanges_the_client_saw(server: st
     assert sorted(learned["paths"]) == ["/items", "/items/{itemId}", "/items/{itemId}/picture", "/listing", "/login",
                                         "/stream"]
     assert "image/png" in learned["paths"]["/items/{itemId}/picture"]["get"]["responses"]["200"]["content"]
+
+
+def _wsgi_call(app: object, path: str, method: str = "GET") -> None:
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "HTTP_HOST": "api.example.com",
+               "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(b"")}
+    result = app(environ, lambda status, headers, exc_info=None: None)  # type: ignore[operator]
+    b"".join(result)
+    getattr(result, "close", lambda: None)()  # as a server does
+
+
+def test_filters_and_sampling_decide_which_exchanges_are_recorded(tmp_path: Path) -> None:
+    def hello(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"ok": true}']
+
+    keep = RecordFilter.of(exclude=["/health"], methods=["GET"])
+    filtered = WSGIRecorder(hello, to=tmp_path / "f.jsonl", keep=keep)
+    for path, method in [("/a", "GET"), ("/health", "GET"), ("/a", "POST"), ("/b/c", "GET")]:
+        _wsgi_call(filtered, path, method)
+    recorded = [json.loads(line)["request"] for line in (tmp_path / "f.jsonl").read_text().splitlines()]
+    assert [(r["method"], r["pathname"], r["host"], r["protocol"]) for r in recorded] == [
+        ("GET", "/a", "api.example.com", "https"), ("GET", "/b/c", "api.example.com", "https")]
+    none = WSGIRecorder(hello, to=tmp_path / "none.jsonl", sample=0.0)
+    half = WSGIRecorder(hello, to=tmp_path / "half.jsonl", sample=0.5)
+    for _ in range(400):
+        _wsgi_call(none, "/a")
+        _wsgi_call(half, "/a")
+    assert not (tmp_path / "none.jsonl").exists()
+    assert 100 < len((tmp_path / "half.jsonl").read_text().splitlines()) < 300  # 400 draws of p = 0.5
+    with pytest.raises(ValueError, match="sample is a share"):
+        WSGIRecorder(hello, to=tmp_path / "x.jsonl", sample=1.5)

@@ -10,33 +10,25 @@ client.
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from specbuild.record.capture import DEFAULT_MAX_BODY_BYTES, Exchange, Kept, Redaction, http_types, now
-from specbuild.record.sink import Sink, open_sink
+from specbuild.record.capture import Exchange, Kept, now
+from specbuild.record.recorder import Recorder
 
-log = logging.getLogger("specbuild.record")
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 
 
-class ASGIRecorder:
-    """ASGI middleware that appends one HTTP Types record per HTTP exchange to ``to`` (a JSONL path or a sink)."""
-
-    def __init__(self, app: ASGIApp, to: str | os.PathLike[str] | Sink, *, redaction: Redaction | None = None,
-                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
-        self.app = app
-        self.sink = open_sink(to)
-        self.redaction = redaction or Redaction()
-        self.max_body_bytes = max_body_bytes
+class ASGIRecorder(Recorder):
+    """ASGI middleware that appends one HTTP Types record per HTTP exchange to ``to`` (a JSONL path or a
+    sink); ``redaction``, ``max_body_bytes``, ``keep`` and ``sample`` as :class:`Recorder` says."""
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
+        if scope["type"] != "http" or not self.wanted(scope.get("method", "GET"), _path(scope), _host(scope, headers)):
             await self.app(scope, receive, send)
             return
         started = now()
@@ -57,24 +49,25 @@ class ASGIRecorder:
             elif kind == "http.response.body":
                 response.add(message.get("body", b""))
                 if not message.get("more_body", False):
-                    self._record(scope, started, request, seen, response)
+                    self._record(scope, headers, started, request, seen, response)
 
         await self.app(scope, recording_receive, recording_send)
 
-    def _record(self, scope: MutableMapping[str, Any], started: str, request: Kept, seen: dict[str, Any],
-                response: Kept) -> None:
-        try:
-            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
-            ex = Exchange(method=scope.get("method", "GET"), scheme=scope.get("scheme", "http"),
-                          host=_host(scope, headers), path=scope.get("root_path", "") + scope.get("path", "/"),
-                          query=scope.get("query_string", b"").decode("latin-1"), request_headers=headers,
-                          status=int(seen["status"]),
-                          response_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in seen["headers"]],
-                          request_body=request.bytes(), response_body=response.bytes(), request_cut=request.cut,
-                          response_cut=response.cut, started=started, finished=now())
-            self.sink.write(http_types(ex, self.redaction, self.max_body_bytes))
-        except Exception:  # the recorder never breaks the app
-            log.exception("specbuild: an exchange could not be recorded")
+    def _record(self, scope: MutableMapping[str, Any], headers: list[tuple[str, str]], started: str, request: Kept,
+                seen: dict[str, Any], response: Kept) -> None:
+        self.write(Exchange(method=scope.get("method", "GET"), scheme=scope.get("scheme", "http"),
+                            host=_host(scope, headers), path=_path(scope),
+                            query=scope.get("query_string", b"").decode("latin-1"), request_headers=headers,
+                            status=int(seen["status"]),
+                            response_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in seen["headers"]],
+                            request_body=request.bytes(), response_body=response.bytes(), request_cut=request.cut,
+                            response_cut=response.cut, started=started, finished=now()))
+
+
+def _path(scope: MutableMapping[str, Any]) -> str:
+    # servers differ on whether "path" already holds "root_path" (uvicorn does since 0.26)
+    root, path = str(scope.get("root_path", "")), str(scope.get("path", "/"))
+    return path if not root or path.startswith(root) else root + path
 
 
 def _host(scope: MutableMapping[str, Any], headers: list[tuple[str, str]]) -> str:

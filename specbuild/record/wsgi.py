@@ -10,15 +10,12 @@ failure of the recorder never reaches the app or the client.
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from specbuild.record.capture import DEFAULT_MAX_BODY_BYTES, Exchange, Kept, Redaction, http_types, now
-from specbuild.record.sink import Sink, open_sink
+from specbuild.record.capture import Exchange, Kept, now
+from specbuild.record.recorder import Recorder
 
-log = logging.getLogger("specbuild.record")
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -52,17 +49,13 @@ class _Input:
             yield line
 
 
-class WSGIRecorder:
-    """WSGI middleware that appends one HTTP Types record per exchange to ``to`` (a JSONL path or a sink)."""
-
-    def __init__(self, app: WSGIApp, to: str | os.PathLike[str] | Sink, *, redaction: Redaction | None = None,
-                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
-        self.app = app
-        self.sink = open_sink(to)
-        self.redaction = redaction or Redaction()
-        self.max_body_bytes = max_body_bytes
+class WSGIRecorder(Recorder):
+    """WSGI middleware that appends one HTTP Types record per exchange to ``to`` (a JSONL path or a sink);
+    ``redaction``, ``max_body_bytes``, ``keep`` and ``sample`` as :class:`Recorder` says."""
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if not self.wanted(environ.get("REQUEST_METHOD", "GET"), _path(environ), _host(environ)):
+            return self.app(environ, start_response)  # type: ignore[no-any-return]
         started = now()
         request = Kept(self.max_body_bytes)
         environ["wsgi.input"] = _Input(environ["wsgi.input"], request)
@@ -78,18 +71,14 @@ class WSGIRecorder:
 
     def _record(self, environ: dict[str, Any], started: str, request: Kept, seen: dict[str, Any],
                 response: Kept) -> None:
-        try:
-            if "status" not in seen:
-                return  # the app failed before it answered: the server's error page is no exchange of the API
-            ex = Exchange(method=environ.get("REQUEST_METHOD", "GET"), scheme=environ.get("wsgi.url_scheme", "http"),
-                          host=_host(environ), path=_path(environ), query=environ.get("QUERY_STRING", ""),
-                          request_headers=_request_headers(environ), status=int(str(seen["status"]).split()[0]),
-                          response_headers=list(seen["headers"]), request_body=request.bytes(),
-                          response_body=response.bytes(), request_cut=request.cut, response_cut=response.cut,
-                          started=started, finished=now())
-            self.sink.write(http_types(ex, self.redaction, self.max_body_bytes))
-        except Exception:  # the recorder never breaks the app
-            log.exception("specbuild: an exchange could not be recorded")
+        if "status" not in seen:
+            return  # the app failed before it answered: the server's error page is no exchange of the API
+        self.write(Exchange(method=environ.get("REQUEST_METHOD", "GET"), scheme=environ.get("wsgi.url_scheme", "http"),
+                            host=_host(environ), path=_path(environ), query=environ.get("QUERY_STRING", ""),
+                            request_headers=_request_headers(environ), status=int(str(seen["status"]).split()[0]),
+                            response_headers=list(seen["headers"]), request_body=request.bytes(),
+                            response_body=response.bytes(), request_cut=request.cut, response_cut=response.cut,
+                            started=started, finished=now()))
 
 
 class _Response:
