@@ -122,6 +122,18 @@ def _free_port() -> int:
         return port
 
 
+def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
+            assert time.monotonic() < deadline, "the server did not listen within 30 s"
+            time.sleep(0.05)
+
+
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[object]:
     started: list[subprocess.Popen[bytes]] = []
@@ -132,15 +144,8 @@ def serve(tmp_path: Path) -> Iterator[object]:
                                 env={**os.environ, "SPECBUILD_RECORD_TO": str(recording), "PYTHONPATH": str(ROOT)},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         started.append(proc)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return f"http://127.0.0.1:{port}"
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
-                assert time.monotonic() < deadline, "the server did not listen within 30 s"
-                time.sleep(0.05)
+        _wait_listening(port, proc)
+        return f"http://127.0.0.1:{port}"
 
     yield start
     for proc in started:

@@ -102,9 +102,9 @@ app = typer.Typer(
     help="Learn an OpenAPI 3 document from HTTP Types recordings and check API drift.\n\n"
          "With no command, `specbuild [OPTIONS]` runs `build`.",
 )
-SUBCOMMANDS = ("build", "check", "diff", "produce")
+SUBCOMMANDS = ("build", "check", "diff", "produce", "record")
 COMMAND_MODULES = {"check": "specbuild.cli.drift", "diff": "specbuild.cli.drift",
-                   "produce": "specbuild.cli.produce"}
+                   "produce": "specbuild.cli.produce", "record": "specbuild.cli.record"}
 
 
 @app.command("build")

@@ -58,4 +58,5 @@ def stream() -> Response:
     return Response(chunks(), mimetype="application/json")
 
 
-app.wsgi_app = WSGIRecorder(app.wsgi_app, to=os.environ["SPECBUILD_RECORD_TO"])  # type: ignore[method-assign]
+if os.environ.get("SPECBUILD_RECORD_TO"):  # recorded by the middleware, or plain (an upstream for `specbuild record`)
+    app.wsgi_app = WSGIRecorder(app.wsgi_app, to=os.environ["SPECBUILD_RECORD_TO"])  # type: ignore[method-assign]

@@ -1,0 +1,73 @@
+"""``specbuild record``: a reverse proxy that records the traffic it forwards as HTTP Types JSONL.
+
+``register(app)`` adds the command (``cli.main()`` calls it when asked for it). The proxy itself is
+:mod:`specbuild.record.proxy` (httpx and uvicorn, from ``pip install 'specbuild[record]'``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from specbuild.cli.options import ExcludePath, Hosts, IncludePath, Methods, ShowTraceback
+from specbuild.cli.settings import record_filter
+from specbuild.errors import UsageError
+from specbuild.record.capture import DEFAULT_MAX_BODY_BYTES, Redaction
+
+PANEL_REDACTION = "Redaction (on by default)"
+
+
+def listen_address(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` or ``PORT`` -> (host, port); host 127.0.0.1 when left out."""
+    host, sep, port = text.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--listen {text!r} is not HOST:PORT", hint="e.g. --listen 127.0.0.1:8080")
+    return (host.strip("[]") if sep and host else "127.0.0.1"), int(port)
+
+
+def record(
+    upstream: Annotated[str, typer.Option("--upstream", help="The app to forward to, e.g. http://localhost:8000.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSONL file the records are appended to.")],
+    listen: Annotated[str, typer.Option("--listen", help="Where the proxy listens (HOST:PORT).")] = "127.0.0.1:8080",
+    no_redact: Annotated[bool, typer.Option("--no-redact", rich_help_panel=PANEL_REDACTION,
+                         help="Keep credentials, cookies and secret fields (a test bench only).")] = False,
+    redact_header: Annotated[list[str] | None, typer.Option("--redact-header", rich_help_panel=PANEL_REDACTION,
+                             help="One more header to redact (repeatable).")] = None,
+    redact_query: Annotated[list[str] | None, typer.Option("--redact-query", rich_help_panel=PANEL_REDACTION,
+                            help="One more query parameter to redact (repeatable).")] = None,
+    redact_field: Annotated[list[str] | None, typer.Option("--redact-field", rich_help_panel=PANEL_REDACTION,
+                            help="One more JSON or form body field to redact (repeatable).")] = None,
+    max_body_bytes: Annotated[int, typer.Option("--max-body-bytes", min=0,
+                              help="Bodies over this are cut and flagged (learned by media type only).")]
+    = DEFAULT_MAX_BODY_BYTES,
+    sample: Annotated[float, typer.Option("--sample", min=0.0, max=1.0,
+                      help="The share of exchanges recorded (0..1).")] = 1.0,
+    include_path: IncludePath = None,
+    exclude_path: ExcludePath = None,
+    host: Hosts = None,
+    method: Methods = None,
+    show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
+) -> None:
+    """Forward HTTP to --upstream and append one HTTP Types record per exchange to -o (Ctrl-C stops)."""
+    if not upstream.startswith(("http://", "https://")):
+        raise UsageError(f"--upstream {upstream!r} is not an http(s) URL", hint="e.g. --upstream http://localhost:8000")
+    if not output.parent.is_dir():
+        raise UsageError(f"-o {output}: the folder {output.parent} does not exist")
+    bind, port = listen_address(listen)
+    try:
+        from specbuild.record import proxy
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"specbuild record needs {exc.name}", hint="pip install 'specbuild[record]'") from None
+    redaction = Redaction(enabled=not no_redact, headers=frozenset(h.lower() for h in redact_header or ()),
+                          query=frozenset(redact_query or ()), fields=frozenset(redact_field or ()))
+    print(f"specbuild record: http://{bind}:{port} -> {upstream}, recording to {output}", flush=True)
+    proxy.serve(upstream, bind, port, {"to": output, "redaction": redaction, "max_body_bytes": max_body_bytes,
+                                       "keep": record_filter(include_path, exclude_path, host, method),
+                                       "sample": sample})
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``record`` to the CLI (cli.main() calls this when the module is there)."""
+    app.command("record")(record)
