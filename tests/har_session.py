@@ -12,17 +12,17 @@ import base64
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.helpers import free_port, wait_listening
 
 AVATAR = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\xff\xfe"
 USERS = {
@@ -92,26 +92,6 @@ class Api(BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = _serve
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _wait_for(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"mitmdump exited ({proc.returncode}): {proc.stderr.read() if proc.stderr else ''!r}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("mitmdump did not listen within 30 s")
-
-
 def _session(base: str) -> None:
     """What a client does: the same calls, in the same order, every time."""
     def call(method: str, path: str, body: bytes | None = None, media: str | None = None) -> None:
@@ -146,12 +126,12 @@ def record_session(mitmdump: str, folder: Path) -> tuple[Path, Path]:
     Api.recording = jsonl
     server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([mitmdump, "--mode", f"reverse:http://127.0.0.1:{server.server_port}", "--listen-host",
                              "127.0.0.1", "--listen-port", str(port), "--set", f"hardump={har}", "-q"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        _wait_for(port, proc)
+        wait_listening(port, proc)
         _session(f"http://127.0.0.1:{port}")
         proc.send_signal(signal.SIGINT)  # mitmdump writes the HAR as it exits
         proc.wait(timeout=30)

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT
-from tests.test_record import SERVERS, _build, _free_port, _wait_listening
+from tests.helpers import ROOT, free_port, wait_listening
+from tests.test_record import SERVERS, _build
 
 httpx = pytest.importorskip("httpx", reason="specbuild[record] (httpx, uvicorn) runs the proxy")
 pytest.importorskip("uvicorn", reason="specbuild[record] (httpx, uvicorn) runs the proxy")
@@ -85,18 +85,18 @@ def recording_proxy(tmp_path: Path) -> Iterator[Any]:
     started: list[subprocess.Popen[bytes]] = []
 
     def start(upstream_argv: list[str], recording: Path, *extra: str) -> str:
-        port, front = _free_port(), _free_port()
+        port, front = free_port(), free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         env.pop("SPECBUILD_RECORD_TO", None)  # the upstream app serves plain: the proxy records
         up = subprocess.Popen([sys.executable, "-m", *[a.replace("PORT", str(port)) for a in upstream_argv]],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         started.append(up)
-        _wait_listening(port, up)
+        wait_listening(port, up)
         proxy = subprocess.Popen([sys.executable, "-m", "specbuild", "record", "--upstream", f"http://127.0.0.1:{port}",
                                   "--listen", f"127.0.0.1:{front}", "-o", str(recording), *extra], cwd=ROOT, env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         started.append(proxy)
-        _wait_listening(front, proxy)
+        wait_listening(front, proxy)
         return f"http://127.0.0.1:{front}"
 
     yield start

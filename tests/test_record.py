@@ -7,7 +7,6 @@ import gzip
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ from specbuild.filters import RecordFilter
 from specbuild.record import JsonlSink, Redaction, WSGIRecorder
 from specbuild.record.capture import REDACTED, Exchange, http_types
 from specbuild.records import decode
-from tests.helpers import ROOT
+from tests.helpers import ROOT, free_port, wait_listening
 
 
 def exchange(**parts: object) -> Exchange:
@@ -115,36 +114,17 @@ def test_a_sink_that_cannot_write_drops_and_counts(tmp_path: Path) -> None:
     assert (sink.written, sink.dropped) == (0, 2)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
-            assert time.monotonic() < deadline, "the server did not listen within 30 s"
-            time.sleep(0.05)
-
-
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[object]:
     started: list[subprocess.Popen[bytes]] = []
 
     def start(argv: list[str], recording: Path) -> str:
-        port = _free_port()
+        port = free_port()
         proc = subprocess.Popen([sys.executable, "-m", *[a.replace("PORT", str(port)) for a in argv]], cwd=ROOT,
                                 env={**os.environ, "SPECBUILD_RECORD_TO": str(recording), "PYTHONPATH": str(ROOT)},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         started.append(proc)
-        _wait_listening(port, proc)
+        wait_listening(port, proc)
         return f"http://127.0.0.1:{port}"
 
     yield start
