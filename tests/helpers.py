@@ -138,3 +138,14 @@ def wait_listening(port: int, proc: subprocess.Popen[bytes], seconds: float = 30
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{proc.args!r} did not listen on {port} within {seconds:.0f} s") from None
             time.sleep(0.05)
+
+
+def wait_lines(path: Path, n: int, seconds: float = 10) -> list[str]:
+    """The lines of ``path`` once it has ``n`` (or after ``seconds``): a recorder writes an exchange just
+    after its last byte went to the client, so a client that is done may be a moment ahead of the file."""
+    deadline = time.monotonic() + seconds
+    while True:
+        lines = path.read_text().splitlines() if path.exists() else []
+        if len(lines) >= n or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.02)

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from specbuild.filters import RecordFilter
 from specbuild.record import JsonlSink, Redaction, WSGIRecorder
 from specbuild.record.capture import REDACTED, Exchange, http_types
 from specbuild.records import decode
-from tests.helpers import ROOT, free_port, wait_listening
+from tests.helpers import ROOT, free_port, wait_lines, wait_listening
 
 
 def exchange(**parts: object) -> Exchange:
@@ -158,11 +157,8 @@ def test_the_recording_gives_the_spec_of_the_exchanges_the_client_saw(server: st
     recording, client_log = tmp_path / "recorded.jsonl", tmp_path / "client.jsonl"
     base = serve(SERVERS[server], recording)  # type: ignore[operator]
     n = play(base, client_log)
-    deadline = time.monotonic() + 10  # the last record is written as the server closes the response
-    while len(recording.read_bytes().splitlines()) < n and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert len(wait_lines(recording, n)) == n
     text = recording.read_text()
-    assert len(text.splitlines()) == n
     assert not [s for s in SECRETS if s in text]  # redacted before it left the app
     learned = json.loads(_build(recording))
     assert _build(recording) == _build(client_log)
