@@ -106,6 +106,35 @@ def test_appends_from_threads_and_processes_never_interleave(tmp_path: Path) -> 
     assert sink.written == 200 and sink.dropped == 0
 
 
+def _append_rotating(path: str, n: int) -> None:
+    sink = JsonlSink(path, max_bytes=100_000, backups=50)
+    for i in range(n):
+        sink.write({"process": os.getpid(), "i": i, "pad": "z" * 1000})
+
+
+def test_rotation_by_size_loses_and_cuts_no_line(tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl"
+    sink = JsonlSink(path, max_bytes=100_000, backups=50)
+    threads = [threading.Thread(target=lambda: [sink.write({"i": i, "pad": "y" * 1000}) for i in range(150)])
+               for _ in range(2)]
+    code = f"from tests.test_record import _append_rotating as a; a({str(path)!r}, 300)"
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+    files = sorted(tmp_path.glob("rec.jsonl*"))
+    lines = [line for f in files for line in f.read_bytes().splitlines()]
+    assert len(lines) == 2 * 150 + 2 * 300 and all(json.loads(line) for line in lines)
+    assert len(files) >= 8  # ~1.2 MB in files of ~100 kB
+    assert all(f.stat().st_size < 100_000 + 2 * 1100 for f in files)  # each closed by the write that passed the cap
+    few = JsonlSink(tmp_path / "few.jsonl", max_bytes=1000, backups=2)
+    for i in range(20):
+        few.write({"i": i, "pad": "w" * 600})
+    assert sorted(p.name for p in tmp_path.glob("few.jsonl*")) == ["few.jsonl.1", "few.jsonl.2"]
+
+
 def test_a_sink_that_cannot_write_drops_and_counts(tmp_path: Path) -> None:
     sink = JsonlSink(tmp_path / "missing-folder" / "rec.jsonl")
     sink.write({"a": 1})

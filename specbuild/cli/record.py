@@ -15,6 +15,7 @@ from specbuild.cli.options import ExcludePath, Hosts, IncludePath, Methods, Show
 from specbuild.cli.settings import record_filter
 from specbuild.errors import UsageError
 from specbuild.record.capture import DEFAULT_MAX_BODY_BYTES, Redaction
+from specbuild.record.sink import JsonlSink
 
 PANEL_REDACTION = "Redaction (on by default)"
 
@@ -44,6 +45,8 @@ def record(
     = DEFAULT_MAX_BODY_BYTES,
     sample: Annotated[float, typer.Option("--sample", min=0.0, max=1.0,
                       help="The share of exchanges recorded (0..1).")] = 1.0,
+    rotate_bytes: Annotated[int | None, typer.Option("--rotate-bytes", min=1,
+                            help="Rotate -o at this size: rec.jsonl.1, .2 ... (5 kept).")] = None,
     include_path: IncludePath = None,
     exclude_path: ExcludePath = None,
     host: Hosts = None,
@@ -63,7 +66,8 @@ def record(
     redaction = Redaction(enabled=not no_redact, headers=frozenset(h.lower() for h in redact_header or ()),
                           query=frozenset(redact_query or ()), fields=frozenset(redact_field or ()))
     print(f"specbuild record: http://{bind}:{port} -> {upstream}, recording to {output}", flush=True)
-    proxy.serve(upstream, bind, port, {"to": output, "redaction": redaction, "max_body_bytes": max_body_bytes,
+    sink = JsonlSink(output, max_bytes=rotate_bytes)
+    proxy.serve(upstream, bind, port, {"to": sink, "redaction": redaction, "max_body_bytes": max_body_bytes,
                                        "keep": record_filter(include_path, exclude_path, host, method),
                                        "sample": sample})
 

@@ -4,6 +4,10 @@ Each record is one ``write`` of one whole line to a file opened ``O_APPEND``, un
 ``flock``: lines of gunicorn's workers or of two apps writing one file never interleave. A failure to
 write (disk full, the file gone read-only) never reaches the application: the record is dropped,
 counted in ``dropped``, and the first failure is logged once.
+
+With ``max_bytes``, the file is rotated by size: the write that takes it to ``max_bytes`` or more
+renames it ``rec.jsonl.1`` (``.1`` becomes ``.2`` ..., ``backups`` kept), under the lock; a writer that
+finds the name on another file than its own reopens it, so every line lands whole in some file.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ class Sink(Protocol):
 class JsonlSink:
     """Append each record as one line of ``path`` (created if missing; its folder must exist)."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, max_bytes: int | None = None, backups: int = 5) -> None:
         self.path = Path(path)
+        self.max_bytes = max_bytes
+        self.backups = max(1, backups)
         self.written = 0
         self.dropped = 0
         self._lock = threading.Lock()
@@ -46,16 +52,45 @@ class JsonlSink:
             self._pid = os.getpid()
         return self._fd
 
+    def _locked(self) -> int:
+        """The descriptor of the file now at ``path``, locked (reopened if another writer rotated it)."""
+        fd = self._open()
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        while self.max_bytes is not None:
+            try:
+                if os.stat(self.path).st_ino == os.fstat(fd).st_ino:
+                    break
+            except FileNotFoundError:
+                pass
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            self._fd = None
+            fd = self._open()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd
+
+    def _rotate(self, fd: int) -> None:
+        if self.max_bytes is None or os.fstat(fd).st_size < self.max_bytes:
+            return
+        try:  # the line is written: a rotation that fails is said, not counted as a dropped record
+            for i in range(self.backups - 1, 0, -1):
+                older = self.path.with_name(f"{self.path.name}.{i}")
+                if older.exists():
+                    os.replace(older, self.path.with_name(f"{self.path.name}.{i + 1}"))
+            os.replace(self.path, self.path.with_name(f"{self.path.name}.1"))
+        except OSError as exc:
+            log.warning("specbuild: cannot rotate %s (%s)", self.path, exc)
+
     def write(self, record: dict[str, Any]) -> None:
         line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         with self._lock:
             try:
-                fd = self._open()
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                fd = self._locked()
                 try:
                     view = memoryview(line)
                     while view:  # a regular file takes the whole line at once; a short write goes on
                         view = view[os.write(fd, view):]
+                    self._rotate(fd)
                 finally:
                     fcntl.flock(fd, fcntl.LOCK_UN)
                 self.written += 1
