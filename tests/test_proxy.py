@@ -149,6 +149,8 @@ def test_concurrent_keep_alive_clients_are_all_recorded(recording_proxy: Any, tm
     (["--upstream", "http://localhost:8000", "-o", "x.jsonl", "--listen", "host:port"],
      "Error: --listen 'host:port' is not HOST:PORT"),
     (["--upstream", "http://localhost:8000", "-o", "missing/x.jsonl"], "Error: -o missing/x.jsonl: the folder missing"),
+    (["--upstream", "http://localhost:8000", "-o", "kafka://localhost:9092"],
+     "Error: -o 'kafka://localhost:9092': a Kafka sink is kafka://HOST:PORT/TOPIC"),
 ])
 def test_record_refuses_what_cannot_work(args: list[str], message: str, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "specbuild", "record", *args], cwd=tmp_path, capture_output=True,

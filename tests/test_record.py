@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import pytest
 from specbuild.filters import RecordFilter
 from specbuild.record import JsonlSink, Redaction, WSGIRecorder
 from specbuild.record.capture import REDACTED, Exchange, http_types
+from specbuild.record.sink import KafkaRecordSink
 from specbuild.records import decode
 from tests.helpers import ROOT, free_port, wait_lines, wait_listening
 
@@ -225,3 +228,40 @@ def test_filters_and_sampling_decide_which_exchanges_are_recorded(tmp_path: Path
     assert 100 < len((tmp_path / "half.jsonl").read_text().splitlines()) < 300  # 400 draws of p = 0.5
     with pytest.raises(ValueError, match="sample is a share"):
         WSGIRecorder(hello, to=tmp_path / "x.jsonl", sample=1.5)
+
+
+@pytest.mark.kafka
+def test_a_recorder_produces_to_kafka_what_a_file_build_learns(kafka_broker: Any, serve: Any, tmp_path: Path) -> None:
+    """kafka://HOST:PORT/TOPIC: the records go to the topic (keyed by method and path), and a build that
+    reads the topic learns the spec of the client's own log."""
+    from tests.apps.session import play
+    from tests.test_kafka_integration import kafka_args
+
+    topic = f"recorded-{uuid.uuid4().hex[:8]}"
+    client_log = tmp_path / "client.jsonl"
+    base = serve(SERVERS["starlette-uvicorn"], f"kafka://{kafka_broker.bootstrap}/{topic}")
+    n = play(base, client_log)
+    for attempt in range(50):  # the records reach the topic a moment after the client has its answers
+        out = tmp_path / f"from-kafka-{attempt}"
+        done = subprocess.run([sys.executable, "-m", "specbuild", *kafka_args(kafka_broker, topic, f"g-{attempt}"),
+                               "-o", str(out), "--until-end"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL)
+        if done.returncode == 0 and f"specbuild: {n} records read, {n} learned" in done.stderr:
+            break
+        time.sleep(0.2)
+    assert done.returncode == 0, done.stderr
+    assert (out / "openapi.json").read_text() == _build(client_log)
+
+
+def test_a_broker_that_is_not_there_never_reaches_the_app(tmp_path: Path) -> None:
+    def hello(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"ok": true}']
+
+    app = WSGIRecorder(hello, to=f"kafka://127.0.0.1:{free_port()}/nowhere")
+    for _ in range(300):
+        _wsgi_call(app, "/a")  # each answers, none raises: the records wait in librdkafka's queue
+    sink = app.sink
+    assert isinstance(sink, KafkaRecordSink)
+    assert sink.written + sink.dropped == 300 and app.failed == 0
+    sink.close(timeout=0.1)  # the broker is not there: nothing is delivered, and close says so

@@ -15,7 +15,7 @@ from specbuild.cli.options import ExcludePath, Hosts, IncludePath, Methods, Show
 from specbuild.cli.settings import record_filter
 from specbuild.errors import UsageError
 from specbuild.record.capture import DEFAULT_MAX_BODY_BYTES, Redaction
-from specbuild.record.sink import JsonlSink
+from specbuild.record.sink import JsonlSink, Sink, open_sink
 
 PANEL_REDACTION = "Redaction (on by default)"
 
@@ -30,7 +30,8 @@ def listen_address(text: str) -> tuple[str, int]:
 
 def record(
     upstream: Annotated[str, typer.Option("--upstream", help="The app to forward to, e.g. http://localhost:8000.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="JSONL file the records are appended to.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="JSONL file the records are appended to, or "
+                                         "kafka://HOST:PORT/TOPIC.")],
     listen: Annotated[str, typer.Option("--listen", help="Where the proxy listens (HOST:PORT).")] = "127.0.0.1:8080",
     no_redact: Annotated[bool, typer.Option("--no-redact", rich_help_panel=PANEL_REDACTION,
                          help="Keep credentials, cookies and secret fields (a test bench only).")] = False,
@@ -56,8 +57,7 @@ def record(
     """Forward HTTP to --upstream and append one HTTP Types record per exchange to -o (Ctrl-C stops)."""
     if not upstream.startswith(("http://", "https://")):
         raise UsageError(f"--upstream {upstream!r} is not an http(s) URL", hint="e.g. --upstream http://localhost:8000")
-    if not output.parent.is_dir():
-        raise UsageError(f"-o {output}: the folder {output.parent} does not exist")
+    sink = _sink(output, rotate_bytes)
     bind, port = listen_address(listen)
     try:
         from specbuild.record import proxy
@@ -66,10 +66,22 @@ def record(
     redaction = Redaction(enabled=not no_redact, headers=frozenset(h.lower() for h in redact_header or ()),
                           query=frozenset(redact_query or ()), fields=frozenset(redact_field or ()))
     print(f"specbuild record: http://{bind}:{port} -> {upstream}, recording to {output}", flush=True)
-    sink = JsonlSink(output, max_bytes=rotate_bytes)
     proxy.serve(upstream, bind, port, {"to": sink, "redaction": redaction, "max_body_bytes": max_body_bytes,
                                        "keep": record_filter(include_path, exclude_path, host, method),
                                        "sample": sample})
+
+
+def _sink(output: str, rotate_bytes: int | None) -> Sink:
+    """A JSONL file in a folder that exists, or a Kafka topic (``kafka://HOST:PORT/TOPIC``)."""
+    if output.startswith("kafka://"):
+        try:
+            return open_sink(output)
+        except ValueError as exc:
+            raise UsageError(f"-o {exc}") from None
+    path = Path(output)
+    if not path.parent.is_dir():
+        raise UsageError(f"-o {output}: the folder {path.parent} does not exist")
+    return JsonlSink(path, max_bytes=rotate_bytes)
 
 
 def register(app: typer.Typer) -> None:

@@ -27,6 +27,9 @@ class ASGIRecorder(Recorder):
     sink); ``redaction``, ``max_body_bytes``, ``keep`` and ``sample`` as :class:`Recorder` says."""
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, self._closing(send))
+            return
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
         if scope["type"] != "http" or not self.wanted(scope.get("method", "GET"), _path(scope), _host(scope, headers)):
             await self.app(scope, receive, send)
@@ -52,6 +55,14 @@ class ASGIRecorder(Recorder):
                     self._record(scope, headers, started, request, seen, response)
 
         await self.app(scope, recording_receive, recording_send)
+
+    def _closing(self, send: Send) -> Send:
+        """``send`` for the lifespan scope: the sink is closed (Kafka: flushed) as the app shuts down."""
+        async def closing_send(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete":
+                self.sink.close()
+            await send(message)
+        return closing_send
 
     def _record(self, scope: MutableMapping[str, Any], headers: list[tuple[str, str]], started: str, request: Kept,
                 seen: dict[str, Any], response: Kept) -> None:

@@ -12,6 +12,7 @@ finds the name on another file than its own reopens it, so every line lands whol
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import logging
 import os
@@ -106,11 +107,59 @@ class JsonlSink:
             self._fd = None
 
 
+class KafkaRecordSink:
+    """Produce each record to a Kafka topic, keyed by method and path (one operation's records stay in
+    one partition), asynchronously: never waiting on the broker, dropping (and counting) what does not fit.
+
+    ``KafkaRecordSink("localhost:9092", "http_recordings", {"acks": "1"})``; settings are librdkafka's.
+    """
+
+    def __init__(self, bootstrap: str, topic: str, settings: dict[str, str] | None = None) -> None:
+        from specbuild.kafka.client import open_dropping_sink  # confluent_kafka only when Kafka is the sink
+
+        # librdkafka's own log goes to this logger, not to the app's stderr
+        conf: dict[str, Any] = {"bootstrap.servers": bootstrap, "linger.ms": "20",
+                                "logger": logging.getLogger("specbuild.record.kafka"), **(settings or {})}
+        self._sink = open_dropping_sink(conf, topic, note=lambda message: log.warning("%s", message))
+        self._closed = False
+        self._lock = threading.Lock()  # librdkafka's producer is thread-safe; the counts are not
+        # what is still queued when the app's process ends is delivered then (up to 2 s): a WSGI app has
+        # no shutdown of its own to say so
+        atexit.register(self.close)
+
+    @property
+    def written(self) -> int:
+        return self._sink.sent
+
+    @property
+    def dropped(self) -> int:
+        return self._sink.dropped
+
+    def write(self, record: dict[str, Any]) -> None:
+        request = record.get("request", {})
+        key = f"{request.get('method', '')} {request.get('pathname', '')}".encode()
+        with self._lock:
+            self._sink.offer(orjson.dumps(record), key)
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Deliver what is queued, waiting at most ``timeout`` seconds (once: later calls do nothing)."""
+        if self._closed:
+            return
+        self._closed = True
+        left = self._sink.flush(timeout)
+        if left:
+            log.warning("specbuild: %d records were not delivered to Kafka before the recorder closed", left)
+
+
 def open_sink(to: str | os.PathLike[str] | Sink) -> Sink:
-    """A sink for ``to``: a sink as it is, else the path of a JSONL file (``file://`` optional)."""
+    """A sink for ``to``: a sink as it is; ``kafka://host:port/topic``; else the path of a JSONL file
+    (``file://`` optional)."""
     if isinstance(to, str | os.PathLike):
         text = os.fspath(to)
         if text.startswith("kafka://"):
-            raise ValueError("a Kafka sink is not here yet: record to a JSONL file and `specbuild produce` it")
+            where, _, topic = text.removeprefix("kafka://").partition("/")
+            if not where or not topic or "/" in topic:
+                raise ValueError(f"{text!r}: a Kafka sink is kafka://HOST:PORT/TOPIC")
+            return KafkaRecordSink(where, topic)
         return JsonlSink(text.removeprefix("file://"))
     return to
