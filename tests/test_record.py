@@ -92,18 +92,23 @@ def _append_from_a_process(path: str, n: int) -> None:
         sink.write({"process": os.getpid(), "i": i, "pad": "x" * 5000})
 
 
+def _write_at_once(sink: JsonlSink, threads: int, per_thread: int, pad: int, worker: str, per_process: int) -> None:
+    """``threads`` threads write through ``sink`` while two processes run ``worker`` on the same file."""
+    writers = [threading.Thread(target=lambda: [sink.write({"i": i, "pad": "y" * pad}) for i in range(per_thread)])
+               for _ in range(threads)]
+    code = f"from tests.test_record import {worker} as a; a({str(sink.path)!r}, {per_process})"
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join()
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+
+
 def test_appends_from_threads_and_processes_never_interleave(tmp_path: Path) -> None:
     path = tmp_path / "rec.jsonl"
     sink = JsonlSink(path)
-    threads = [threading.Thread(target=lambda: [sink.write({"i": i, "pad": "y" * 70_000}) for i in range(50)])
-               for _ in range(4)]
-    code = f"from tests.test_record import _append_from_a_process as a; a({str(path)!r}, 200)"
-    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(p.wait(timeout=60) == 0 for p in procs)
+    _write_at_once(sink, 4, 50, 70_000, "_append_from_a_process", 200)
     lines = path.read_bytes().splitlines()
     assert len(lines) == 4 * 50 + 2 * 200 and all(json.loads(line) for line in lines)
     assert sink.written == 200 and sink.dropped == 0
@@ -116,17 +121,8 @@ def _append_rotating(path: str, n: int) -> None:
 
 
 def test_rotation_by_size_loses_and_cuts_no_line(tmp_path: Path) -> None:
-    path = tmp_path / "rec.jsonl"
-    sink = JsonlSink(path, max_bytes=100_000, backups=50)
-    threads = [threading.Thread(target=lambda: [sink.write({"i": i, "pad": "y" * 1000}) for i in range(150)])
-               for _ in range(2)]
-    code = f"from tests.test_record import _append_rotating as a; a({str(path)!r}, 300)"
-    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(p.wait(timeout=60) == 0 for p in procs)
+    sink = JsonlSink(tmp_path / "rec.jsonl", max_bytes=100_000, backups=50)
+    _write_at_once(sink, 2, 150, 1000, "_append_rotating", 300)
     files = sorted(tmp_path.glob("rec.jsonl*"))
     lines = [line for f in files for line in f.read_bytes().splitlines()]
     assert len(lines) == 2 * 150 + 2 * 300 and all(json.loads(line) for line in lines)
