@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from specbuild.errors import RecordError
+from specbuild.filters import RecordFilter
 from specbuild.io.files import dumps, write_atomic
 from specbuild.io.jsonl import first_line
+from specbuild.io.recordings import is_jsonl
 from specbuild.io.validate import check_built_spec, import_validator
 from specbuild.learn import native
 from specbuild.learn.builder import SpecBuilder
@@ -34,6 +36,7 @@ class Stats:
 
     read: int = 0
     learned: int = 0
+    filtered: int = 0  # left out by the run's RecordFilter (not an error: not in ``skipped``)
     skipped: Counter[str] = field(default_factory=Counter)
     too_large: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -51,8 +54,35 @@ class Stats:
     def merge(self, other: Stats) -> None:
         self.read += other.read
         self.learned += other.learned
+        self.filtered += other.filtered
         self.skipped.update(other.skipped)
         self.too_large += other.too_large
+
+
+# What a user can do when a reason is why nothing was learned.
+_NOTHING_HINTS: Final = {
+    "not-json": "-i reads JSONL or a JSON array of HTTP Types records, or HAR 1.2",
+    "not-an-object": "-i reads JSONL or a JSON array of HTTP Types records, or HAR 1.2",
+    "no-request": "is it HTTP Types? each record needs a 'request' and a 'response' object (HAR 1.2 is read too)",
+    "no-response": "the recordings hold requests whose response was never recorded",
+    "filtered": "the filters left nothing: compare --include-path/--exclude-path/--host/--method with the "
+                "records' paths and hosts",
+}
+
+
+def nothing_learned(stats: Stats, source: str, filters: str = "") -> tuple[str, str | None]:
+    """Why a run that read ``source`` learned nothing, and a hint: the most common reason first."""
+    skipped = sum(stats.skipped.values())
+    if stats.read == 0:
+        return f"nothing learned: {source} holds no records", None
+    if stats.filtered == stats.read:
+        return f"nothing learned: all {stats.read:,} records were filtered out ({filters})", _NOTHING_HINTS["filtered"]
+    reasons = sorted(stats.skipped.items(), key=lambda item: (-item[1], item[0]))
+    counts = ", ".join(f"{reason}: {n:,}" for reason, n in reasons)
+    what = f"all {skipped:,} records were skipped ({counts})" if not stats.filtered else (
+        f"of {stats.read:,} records, {stats.filtered:,} were filtered out and {skipped:,} skipped ({counts})")
+    top = reasons[0][0] if reasons else "filtered"
+    return f"nothing learned from {source}: {what}", _NOTHING_HINTS.get(top)
 
 
 class Reporter(Protocol):
@@ -76,11 +106,12 @@ S = TypeVar("S", bound=Sink)
 @dataclass(slots=True)
 class Fold(Generic[S]):
     """The one record loop: decode each raw record and feed it to ``builder``; count and report bad ones
-    (``strict``: the first is raised)."""
+    (``strict``: the first is raised); count, and do not feed, those ``keep`` leaves out."""
 
     builder: S
     strict: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    keep: RecordFilter | None = None
     on_skip: Callable[[RecordError], None] | None = None
     on_progress: Callable[[Stats], None] | None = None
     stats: Stats = field(default_factory=Stats)
@@ -114,6 +145,9 @@ class Fold(Generic[S]):
             # end the run (the paths and the folds are bounded; this keeps a future case a skip too).
             self.skip(RecordError("too-deep", "record nested too deep to fold (recursion limit)", origin))
             return False
+        if ex is FILTERED:
+            self.stats.filtered += 1
+            return True
         self.stats.learned += 1
         if ex is None:
             return True
@@ -122,13 +156,19 @@ class Fold(Generic[S]):
         return True
 
     def _fold(self, raw: bytes | str, origin: str) -> Exchange | None:
-        """Decode and fold one record: its Exchange, or None when it was decoded natively."""
+        """Decode and fold one record: its Exchange, None when it was decoded natively, or FILTERED."""
+        keep = self.keep
         if self.decode_fields is not None:
             fields = self.decode_fields(raw, self.max_body_bytes)
             if fields is not None:  # the plain form, decoded natively (never too large): no Exchange needed
+                # fields: method, path, status, query, request headers, ..., scheme, host
+                if keep is not None and not keep.keeps(fields[0], fields[1], fields[9] or _host(fields[4])):
+                    return FILTERED
                 self.add_fields(*fields)
                 return None
         ex = decode(raw, origin, max_body_bytes=self.max_body_bytes, parse_json=self.parse_json)
+        if keep is not None and not keep.keeps(ex.method, ex.path, ex.host or ex.request_header("host") or ""):
+            return FILTERED
         self.builder.add(ex)
         return ex
 
@@ -155,6 +195,14 @@ class Fold(Generic[S]):
             elif should_stop is not None and n % 64 == 0 and should_stop():
                 break
         return self.stats
+
+
+# What Fold._fold answers for a record the run's filter leaves out.
+FILTERED: Final = Exchange("GET", "/", 200, origin="filtered")
+
+
+def _host(request_headers: tuple[tuple[str, str], ...]) -> str:
+    return next((value for name, value in request_headers if name == "host"), "")
 
 
 def _no_fields(*fields: Any) -> None:
@@ -209,7 +257,8 @@ class ShardResult:
 def plan_shards(path: str, jobs: int, min_bytes: int | None = None) -> list[Shard]:
     """Cut a plain (not gzip) file into ``jobs`` byte ranges that start at line starts.
 
-    One shard (no parallelism) for stdin, gzip input, small files or ``jobs <= 1``.
+    One shard (no parallelism) for stdin, gzip input, small files, ``jobs <= 1`` or a file that is no
+    JSONL (HAR, an array of records: one document, read by ``io.recordings``).
     """
     p = Path(path)
     if path == "-" or jobs <= 1 or not p.is_file():
@@ -226,11 +275,13 @@ def plan_shards(path: str, jobs: int, min_bytes: int | None = None) -> list[Shar
             fh.readline()
             cuts.append(max(fh.tell(), cuts[-1]))
     cuts.append(size)
+    if not is_jsonl(path):
+        return []
     return [Shard(path, p.name, a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
-               keep_errors: int) -> ShardResult:
+               keep_errors: int, keep: RecordFilter | None = None) -> ShardResult:
     """Fold one byte range into a fresh builder shaped like ``template`` (runs in a worker process)."""
     builder = template.blank()
     errors: list[tuple[int, RecordError]] = []
@@ -241,7 +292,7 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
         if len(errors) < keep_errors:
             errors.append((line, err))
 
-    fold = Fold(builder, strict=False, max_body_bytes=max_body_bytes, on_skip=on_skip)
+    fold = Fold(builder, strict=False, max_body_bytes=max_body_bytes, keep=keep, on_skip=on_skip)
     with open(shard.path, "rb") as fh:
         fh.seek(shard.start)
         remaining = shard.end - shard.start
@@ -260,9 +311,9 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
 
 
 def _shard_worker(i: int, shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
-                  keep_errors: int, outbox: Any) -> None:
+                  keep_errors: int, keep: RecordFilter | None, outbox: Any) -> None:
     try:
-        outbox.put((i, fold_shard(shard, template, strict, max_body_bytes, keep_errors), None))
+        outbox.put((i, fold_shard(shard, template, strict, max_body_bytes, keep_errors, keep), None))
     except Exception as exc:  # a bug, or a file that cannot be read: raised in the parent
         outbox.put((i, None, portable(exc)))
 
@@ -283,7 +334,7 @@ def _shard_result(workers: Workers, arrived: dict[int, ShardResult], i: int, ans
 def feed_sharded(fold: Fold[SpecBuilder], shards: list[Shard], keep_errors: int = 64) -> Stats:
     """Fold every shard in its own process and merge into ``fold.builder``; warnings come in file order."""
     template = fold.builder.blank()
-    settings = (template, fold.strict, fold.max_body_bytes, keep_errors)
+    settings = (template, fold.strict, fold.max_body_bytes, keep_errors, fold.keep)
     # This process folds the first shard itself while the workers start and fold the others: one
     # interpreter fewer to start, one builder fewer to pickle, and a core busy from the first moment.
     with Workers("specbuild-shard") as workers:

@@ -33,18 +33,22 @@ from specbuild.cli.options import (
     DeadLetter,
     Examples,
     ExcludeHeaders,
+    ExcludePath,
     FailOn,
     FoldJobs,
     Format,
     FromBeginning,
     GroupId,
+    Hosts,
     IdleTimeout,
     IncludeHeaders,
+    IncludePath,
     Input,
     KafkaConfig,
     KafkaOption,
     LearnMaxBodyBytes,
     MaxRecords,
+    Methods,
     NoEnums,
     NoEvidence,
     OffsetReset,
@@ -75,21 +79,24 @@ from specbuild.cli.settings import (
     Learning,
     Output,
     drift_check,
+    file_input,
     follow_limits,
     follow_settings,
     kafka_connection,
+    kafka_input,
     learning_settings,
     output_settings,
+    record_filter,
     record_source,
     refuse_kafka_only,
     stdin_piped,
 )
-from specbuild.errors import SpecbuildError, UsageError
+from specbuild.errors import InputError, SpecbuildError, UsageError
 from specbuild.io.files import locked, read_document, remove_stale_temps
-from specbuild.io.jsonl import iter_lines
+from specbuild.io.recordings import read_records
 from specbuild.io.specs import read_spec
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
-from specbuild.run import Fold, build_document, feed_sharded, plan_shards, write_document
+from specbuild.run import Fold, build_document, feed_sharded, nothing_learned, plan_shards, write_document
 
 if TYPE_CHECKING:
     from specbuild.kafka.follow import FollowSettings
@@ -103,9 +110,9 @@ app = typer.Typer(
          "With no command, `specbuild [OPTIONS]` runs `build`. `specbuild COMMAND -h` shows a command's "
          "options, grouped, and examples.",
 )
-SUBCOMMANDS = ("build", "check", "diff", "produce")
+SUBCOMMANDS = ("build", "check", "diff", "produce", "record")
 COMMAND_MODULES = {"check": "specbuild.cli.drift", "diff": "specbuild.cli.drift",
-                   "produce": "specbuild.cli.produce"}
+                   "produce": "specbuild.cli.produce", "record": "specbuild.cli.record"}
 
 
 @app.command("build", cls=Command, epilog=examples(
@@ -154,9 +161,14 @@ def build(
     checkpoint_interval: CheckpointInterval = 30.0,
     reset_state: ResetState = False,
     dead_letter: DeadLetter = None,
+    include_path: IncludePath = None,
+    exclude_path: ExcludePath = None,
+    host: Hosts = None,
+    method: Methods = None,
 ) -> None:
-    """Learn an OpenAPI document from recordings (a JSONL file, stdin, or a Kafka topic)."""
-    learning = learning_settings(path_template, include_header, exclude_header, max_body_bytes, strict, jobs)
+    """Learn an OpenAPI document from recordings (JSONL, HAR or a JSON array; a file, stdin or Kafka)."""
+    learning = learning_settings(path_template, include_header, exclude_header, max_body_bytes, strict, jobs,
+                                 record_filter(include_path, exclude_path, host, method))
     src, input_ = record_source(source, input_, stdin_piped())
     out = output_settings(_output_folder_for(src, output), fmt, spec, openapi, title, api_version, server_url,
                           base_path, examples=examples, enums=not no_enums, evidence=not no_evidence)
@@ -165,20 +177,15 @@ def build(
                            "--start-time": start_time, "--partition": partition, "--reset-state": reset_state,
                            "--from-beginning": from_beginning, "-e/--until-end": until_end, "--max-records":
                            max_records, "--idle-timeout": idle_timeout, "--dead-letter": dead_letter}, topic)
-        learned = _build_from_file(_file_input(input_), learning, out, _read_base(out.start, quiet), quiet)
+        learned = _build_from_file(file_input(input_), learning, out, _read_base(out.start, quiet), quiet)
     else:
+        kafka_input(input_)
         connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
                                       kafka_option, kafka_config, start_offset, start_time, partition)
         limits = follow_limits(until_end, max_records, idle_timeout, checkpoint_interval)
         _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet, reset_state),
                           learning, out, _read_base(out.start, quiet))
     _check_learned(drift_check(check, fail_on, check_format), learned if src is Source.file else None, out)
-
-
-def _file_input(input_: str | None) -> str:
-    if input_ is None:
-        raise UsageError("--source file needs -i FILE (or '-' for stdin)")
-    return input_
 
 
 def _output_folder_for(src: Source, output: str | None) -> str:
@@ -251,19 +258,21 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
     jobs = learning.jobs or min(os.cpu_count() or 1, 8)
     with _output_folder(out.target), Reporter(quiet=quiet) as reporter:
         builder = learning.builder(base, examples=out.render.examples, note=reporter.note)
-        fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, on_skip=reporter.warn,
-                    on_progress=reporter.progress)
+        fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, keep=learning.keep,
+                    on_skip=reporter.warn, on_progress=reporter.progress)
         shards = plan_shards(input_, jobs)
         if shards:
             reporter.progress(fold.stats, note=f"replaying in {len(shards)} processes")
             stats = feed_sharded(fold, shards)
         else:
-            stats = fold.feed(iter_lines(input_))
+            stats = fold.feed(read_records(input_))
+        if stats.learned == 0:  # a spec of no paths, exit 0, would pass for a result
+            said = learning.keep.said if learning.keep is not None else ""
+            why, hint = nothing_learned(stats, "stdin" if input_ == "-" else input_, said)
+            raise InputError(why, hint=hint)
         doc = build_document(builder, out.render, base)
         target = write_document(doc, out.target, out.fmt)
         stats.finished = stats.finished or time.monotonic()
-        if stats.learned == 0:
-            reporter.note("warning: no exchange was learned: the document has no paths")
         _note_collapsed(doc, reporter)
         _note_base_path(doc, out.render.base_path, reporter)
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")

@@ -100,7 +100,8 @@ def progress_line(stats: Stats, extra: dict[str, Any]) -> str:
 
 def summary_lines(stats: Stats, *, paths: int, operations: int, target: str | None) -> list[str]:
     skipped = sum(stats.skipped.values())
-    head = f"specbuild: {stats.read:,} records read, {stats.learned:,} learned, {skipped:,} skipped"
+    filtered = f", {stats.filtered:,} filtered out" if stats.filtered else ""
+    head = f"specbuild: {stats.read:,} records read, {stats.learned:,} learned{filtered}, {skipped:,} skipped"
     if skipped:
         head += " (" + ", ".join(f"{r}: {n:,}" for r, n in sorted(stats.skipped.items())) + ")"
     lines = [head]

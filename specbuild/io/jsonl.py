@@ -24,7 +24,10 @@ def first_line(line: bytes) -> bytes:
 
 def _open(path: str) -> tuple[BinaryIO, str]:
     if path == "-":
-        return sys.stdin.buffer, "<stdin>"
+        stdin = sys.stdin.buffer
+        if stdin.peek(2)[:2] == b"\x1f\x8b" if hasattr(stdin, "peek") else False:
+            return gzip.GzipFile(fileobj=stdin), "<stdin>"  # type: ignore[return-value]
+        return stdin, "<stdin>"
     p = Path(path)
     try:
         fh: BinaryIO = open(p, "rb")  # noqa: SIM115 - closed by iter_lines
@@ -42,7 +45,8 @@ def _open(path: str) -> tuple[BinaryIO, str]:
 def iter_lines(path: str) -> Iterator[tuple[bytes, str]]:  # a records.Raw, always bytes
     """Yield each non-blank line of a recordings file with its origin (``rec.jsonl:42``).
 
-    Gzip input is recognised by its magic bytes, whatever the name; ``-`` reads standard input.
+    Gzip input (a file or stdin) is recognised by its magic bytes, whatever the name; ``-`` reads
+    standard input.
     """
     fh, name = _open(path)
     try:
@@ -59,4 +63,4 @@ def iter_lines(path: str) -> Iterator[tuple[bytes, str]]:  # a records.Raw, alwa
             raise SourceError(f"{name}:{lineno + 1}: cannot read further ({exc})") from None
     finally:
         if fh is not sys.stdin.buffer:
-            fh.close()
+            fh.close()  # a GzipFile over stdin leaves stdin open

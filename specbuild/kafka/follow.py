@@ -28,6 +28,7 @@ from types import FrameType
 from typing import Any, Final, Protocol
 
 from specbuild.errors import UsageError
+from specbuild.filters import RecordFilter
 from specbuild.io.files import remove_stale_temps
 from specbuild.io.validate import preload
 from specbuild.kafka.checkpoint import (
@@ -76,6 +77,7 @@ class FollowSettings:
     quiet: bool
     jobs: int = 0   # processes that fold; 0: one per core (at most 4), 1: fold in this process
     reset_state: bool = False  # --reset-state: forget the folder's saved state first
+    keep: RecordFilter | None = None  # --include-path, --exclude-path, --host, --method
 
 
 class Source(Protocol):
@@ -284,7 +286,7 @@ def _start(settings: FollowSettings, checkpoints: Store, builder: SpecBuilder,
 def _folder(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
             dead: DeadLetter | None) -> Folder:
     jobs = settings.jobs or min(os.cpu_count() or 1, MAX_AUTO_JOBS)
-    fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
+    fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes, keep=settings.keep,
                 on_skip=reporter.warn)
     local = LocalFolder(fold, dead)
     return local if jobs <= 1 else ScalingFolder(local, jobs, bad=dead, note=reporter.note)
