@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -111,3 +112,26 @@ def reference_schema(values: Iterable[Any]) -> dict[str, Any]:
         builder.add_object(v)
     schema: dict[str, Any] = builder.to_schema()
     return schema
+
+
+def children(pid: int) -> set[int]:
+    """The processes ``pid`` started (its workers; multiprocessing's resource tracker aside)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"resource_tracker" not in cmdline:
+                found.add(int(entry))
+    return found
+
+
+def gone(pid: int) -> bool:
+    """``pid`` has exited (a zombie waiting for its parent counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

@@ -48,6 +48,7 @@ from specbuild.cli.options import (
     OffsetReset,
     OpenAPI,
     OpenAPIVersion,
+    Partial,
     PathTemplates,
     Quiet,
     RecordSource,
@@ -79,13 +80,15 @@ from specbuild.cli.settings import (
 )
 from specbuild.errors import SpecbuildError, UsageError
 from specbuild.io.files import locked, read_document, remove_stale_temps
-from specbuild.io.jsonl import iter_lines
+from specbuild.io.jsonl import Lines
 from specbuild.io.specs import read_spec
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
-from specbuild.run import Fold, build_document, feed_sharded, plan_shards, write_document
+from specbuild.run import Fold, Stats, StopSignals, build_document, feed_sharded, plan_shards, write_document
 
 if TYPE_CHECKING:
     from specbuild.kafka.follow import FollowSettings
+    from specbuild.learn.builder import SpecBuilder
+    from specbuild.run import Shard
 
 app = typer.Typer(
     add_completion=False,
@@ -124,6 +127,7 @@ def build(
     strict: Strict = False,
     jobs: FoldJobs = 0,
     quiet: Quiet = False,
+    partial: Partial = False,
     show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
     bootstrap_servers: BootstrapServers = "localhost:9092",
     topic: Topic = None,
@@ -151,10 +155,9 @@ def build(
             raise UsageError("--source file needs -i FILE (or '-' for stdin)")
         if kafka_option or kafka_config:
             raise UsageError("-X and --kafka-config are for --source kafka; a file build reads no broker")
-        learned = _build_from_file(input_, learning, out, base, quiet)
+        learned = _build_from_file(input_, learning, out, base, quiet, partial)
     else:
-        if input_ is not None:
-            raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
+        _refuse_file_options(input_, partial)
         connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
                                       kafka_option, kafka_config)
         limits = follow_limits(until_end, max_records, idle_timeout, checkpoint_interval)
@@ -163,12 +166,18 @@ def build(
         _check_learned(drift, learned if learned is not None else _read_back(out))
 
 
+def _refuse_file_options(input_: str | None, partial: bool) -> None:
+    if input_ is not None:
+        raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
+    if partial:
+        raise UsageError("--partial is for a file build: a Kafka follow always writes what it learned when stopped")
+
+
 def _build_from_kafka(settings: FollowSettings, learning: Learning, out: Output, base: dict[str, Any] | None) -> None:
     from specbuild.kafka.follow import follow  # Kafka is imported only when used
 
-    # progress lines no more often than checkpoints, within 5 s .. 1 min
-    log_every = max(5.0, min(settings.limits.checkpoint_interval, 60.0))
-    with Reporter(quiet=settings.quiet, log_every=log_every) as reporter:
+    # in a pipe (a service's log), a progress line a minute: a follow runs for days
+    with Reporter(quiet=settings.quiet, log_every=60.0) as reporter:
         follow(settings, learning.builder(base, examples=out.render.examples, note=reporter.note), reporter, out.render,
                base)
 
@@ -210,28 +219,45 @@ def _read_base(spec: Path | None, quiet: bool) -> dict[str, Any] | None:
 
 
 def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[str, Any] | None,
-                     quiet: bool) -> dict[str, Any]:
+                     quiet: bool, partial: bool) -> dict[str, Any]:
     jobs = learning.jobs or min(os.cpu_count() or 1, 8)
-    with _output_folder(out.target), Reporter(quiet=quiet) as reporter:
+    # Ctrl-C: without --partial, KeyboardInterrupt ends the build at once (main() says nothing was written);
+    # with it, the fold stops between records and what it learned is written
+    stop = StopSignals(at_once=False) if partial else contextlib.nullcontext()
+    with _output_folder(out.target), Reporter(quiet=quiet) as reporter, stop:
         builder = learning.builder(base, examples=out.render.examples, note=reporter.note)
         fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, on_skip=reporter.warn,
                     on_progress=reporter.progress)
-        shards = plan_shards(input_, jobs)
-        if shards:
-            reporter.progress(fold.stats, note=f"replaying in {len(shards)} processes")
-            stats = feed_sharded(fold, shards)
-        else:
-            stats = fold.feed(iter_lines(input_))
-        doc = build_document(builder, out.render, base)
+        stats = _read(input_, fold, plan_shards(input_, jobs), reporter, stop)
+        doc = build_document(builder, out.render, base, on_phase=reporter.phase)
+        reporter.phase("writing")
         target = write_document(doc, out.target, out.fmt)
         stats.finished = stats.finished or time.monotonic()
         if stats.learned == 0:
             reporter.note("warning: no exchange was learned: the document has no paths")
         _note_collapsed(doc, reporter)
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
-        reporter.summary(stats, paths=len(doc["paths"]), operations=ops,
-                         target=str(target) if target else None)
+        where = str(target) if target else None
+        reporter.summary(stats, paths=len(doc["paths"]), operations=ops, target=where)
+    if isinstance(stop, StopSignals) and stop.received is not None:
+        print(f"Interrupted: wrote what was learned from {stats.read:,} records to {where or 'stdout'} (--partial).",
+              file=sys.stderr)
+        raise SystemExit(128 + stop.received)  # not typer.Exit: main() reads its 130 as "nothing written"
     return doc
+
+
+def _read(input_: str, fold: Fold[SpecBuilder], shards: list[Shard], reporter: Reporter,
+          stop: contextlib.AbstractContextManager[Any]) -> Stats:
+    """Fold the file (in shards when it has them) with its progress on the live line."""
+    lines = Lines(input_)
+    should_stop = stop.requested if isinstance(stop, StopSignals) else None
+    reporter.progress(fold.stats, phase="reading", size=lines.size, note=f"{len(shards)} processes" if shards else None)
+    if shards:
+        stats = feed_sharded(fold, shards, should_stop=should_stop)
+    else:
+        stats = fold.feed(lines, should_stop, position=lines.position)
+    reporter.progress(stats)
+    return stats
 
 
 def _note_collapsed(doc: dict[str, Any], reporter: Reporter) -> None:

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any, Final, Protocol
 
 from specbuild.io.files import remove_stale_temps
@@ -43,7 +42,7 @@ from specbuild.kafka.client import Batch, Connection, Partition, StopAt, describ
 from specbuild.kafka.pool import BATCH, Folder, LocalFolder, ScalingFolder
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions
-from specbuild.run import Fold, Reporter, Stats
+from specbuild.run import Fold, Reporter, Stats, StopSignals
 
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
 # A batch holds at most about this many bytes (fewer than BATCH records when they are large): batches
@@ -86,35 +85,6 @@ class Source(Protocol):
     def lag(self) -> int | None: ...
     def commit(self, offsets: Mapping[Partition, int]) -> bool: ...
     def close(self) -> None: ...
-
-
-# -- signals ---------------------------------------------------------------------------------------
-
-class StopSignals:
-    """SIGINT/SIGTERM ask the loop to stop; a second one ends the process at once."""
-
-    SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
-
-    def __init__(self) -> None:
-        self.received: int | None = None
-        self._previous: dict[int, Any] = {}
-
-    def __enter__(self) -> StopSignals:
-        for sig in self.SIGNALS:
-            self._previous[sig] = signal.signal(sig, self.handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-
-    def handle(self, signum: int, _frame: FrameType | None) -> None:
-        self.received = signum
-        for sig in self.SIGNALS:  # the next one gets the OS default: terminate now
-            signal.signal(sig, signal.SIG_DFL)
-
-    def requested(self) -> bool:
-        return self.received is not None
 
 
 # -- the loop --------------------------------------------------------------------------------------
