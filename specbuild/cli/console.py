@@ -80,7 +80,8 @@ class Reporter:
             print(message, file=self.stream, flush=True)
 
     def progress(self, stats: Stats, **extra: Any) -> None:
-        """How far the run is (``extra``: ``size`` of the input in bytes, ``note``, Kafka's ``lag``...)."""
+        """How far the run is (``extra``: ``size`` of the input in bytes, ``note``, Kafka's ``lag``...;
+        ``detail``: a function of more of them, called only when a line is shown)."""
         self.extra.update(extra)
         self._stats = stats
         now = self.clock()
@@ -118,7 +119,8 @@ class Reporter:
         spent = now - since
         rate = (stats.read - records) / spent if spent > 0 else 0.0
         bytes_rate = (stats.position - position) / spent if spent > 0 else 0.0
-        return progress_line(stats, self.extra, rate, bytes_rate)
+        detail = self.extra.get("detail")
+        return progress_line(stats, {**self.extra, **detail()} if detail else self.extra, rate, bytes_rate)
 
     def summary(self, stats: Stats, *, paths: int, operations: int, target: str | None) -> None:
         if self.live is not None:  # the live line goes away before the summary is printed
