@@ -424,6 +424,7 @@ def test_the_live_line_counts_paths_and_operations_between_checkpoints(tmp_path:
     now = [0.0]
     h = Harness(FakeConsumer({}), tmp_path / "out", Limits(until_end=True))
     tally = Counts(clock=lambda: now[0])
+    assert tally(h.follower) == {}  # nothing folded yet: no count, and the first records are counted at once
     h.folder.add([(r, f"x:{i}") for i, r in enumerate(USERS)])
     rendered = build_document(h.builder)["paths"]
     assert h.follower.doc is None and tally(h.follower) == {

@@ -273,7 +273,7 @@ class Counts:
         if builder is None:
             return _counts(follower.doc)
         now = self.clock()
-        if now >= self.due and builder.exchanges != self.exchanges:
+        if now >= self.due and builder.exchanges not in (0, self.exchanges):  # 0: nothing to count yet
             paths, operations = counts(builder)
             self.exchanges = builder.exchanges
             self.due = now + max(COUNT_EVERY, (self.clock() - now) / COUNT_SHARE)
