@@ -95,7 +95,8 @@ class StopSignals:
     def handle(self, signum: int, _frame: FrameType | None) -> None:
         self.received = signum
         for sig in self.SIGNALS:  # the next one is not asked: it ends the run
-            signal.signal(sig, signal.SIG_DFL if self.at_once else self._previous[sig])
+            # (None: a handler set outside Python, which cannot be put back: the default)
+            signal.signal(sig, signal.SIG_DFL if self.at_once else self._previous[sig] or signal.SIG_DFL)
 
     def requested(self) -> bool:
         return self.received is not None

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -228,7 +228,8 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
         builder = learning.builder(base, examples=out.render.examples, note=reporter.note)
         fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, on_skip=reporter.warn,
                     on_progress=reporter.progress)
-        stats = _read(input_, fold, plan_shards(input_, jobs), reporter, stop)
+        should_stop = stop.requested if isinstance(stop, StopSignals) else None
+        stats = _read(input_, fold, plan_shards(input_, jobs), reporter, should_stop)
         doc = build_document(builder, out.render, base, on_phase=reporter.phase)
         reporter.phase("writing")
         target = write_document(doc, out.target, out.fmt)
@@ -247,10 +248,9 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
 
 
 def _read(input_: str, fold: Fold[SpecBuilder], shards: list[Shard], reporter: Reporter,
-          stop: contextlib.AbstractContextManager[Any]) -> Stats:
+          should_stop: Callable[[], bool] | None) -> Stats:
     """Fold the file (in shards when it has them) with its progress on the live line."""
     lines = Lines(input_)
-    should_stop = stop.requested if isinstance(stop, StopSignals) else None
     reporter.progress(fold.stats, phase="reading", size=lines.size, note=f"{len(shards)} processes" if shards else None)
     if shards:
         stats = feed_sharded(fold, shards, should_stop=should_stop)

@@ -30,7 +30,7 @@ def _open(path: str) -> tuple[BinaryIO, BinaryIO, str]:
         return sys.stdin.buffer, sys.stdin.buffer, "<stdin>"
     p = Path(path)
     try:
-        fh: BinaryIO = open(p, "rb")  # noqa: SIM115 - closed by iter_lines
+        fh: BinaryIO = open(p, "rb")  # noqa: SIM115 - closed by Lines.__iter__
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
     except IsADirectoryError:
