@@ -193,8 +193,15 @@ def receive(q: Any) -> Any:
         try:
             return q.get(timeout=1.0)
         except queue.Empty:
-            if os.getppid() != _parent:  # killed (SIGKILL, a crash): no one reads what is left to send
-                os._exit(1)
+            exit_if_orphaned()
+
+
+def exit_if_orphaned() -> None:
+    """In a worker: exit at once if the parent is gone (killed by SIGTERM or SIGKILL, a crash): no one
+    reads what is left to send, and a daemon worker is ended by its parent only when the parent exits
+    through Python."""
+    if os.getppid() != _parent:
+        os._exit(1)
 
 
 def _run(target: Callable[..., None], args: tuple[Any, ...]) -> None:

@@ -24,7 +24,7 @@ from specbuild.learn import native
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
-from specbuild.parallel import Workers, portable, start_method
+from specbuild.parallel import Workers, exit_if_orphaned, portable, start_method
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, JsonParser, Raw, decode
 
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
@@ -340,6 +340,7 @@ def _lines_in(fh: Any, size: int) -> int:
 def _shard_worker(i: int, shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
                   keep_errors: int, counters: Any, outbox: Any) -> None:
     def watch(records: int, position: int) -> bool:
+        exit_if_orphaned()
         counters[SLOTS * i], counters[SLOTS * i + 1] = records, position
         return bool(counters[-1])
 

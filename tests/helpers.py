@@ -135,3 +135,15 @@ def gone(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def small_records(path: Path, mib: int) -> int:
+    """Write ``mib`` MiB of small records (the most records per byte: the slowest file to fold) to ``path``;
+    how many."""
+    lines = [json.dumps({"request": {"method": "get", "host": "h", "pathname": f"/u/{i}", "query": {"q": str(i)},
+                                     "headers": {}}, "response": {"statusCode": 200, "headers": {}}})
+             for i in range(1000)]
+    block = ("\n".join(lines) + "\n").encode()
+    copies = (mib << 20) // len(block)
+    path.write_bytes(block * copies)
+    return 1000 * copies

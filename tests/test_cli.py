@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from specbuild.io.validate import spec_problems
-from tests.helpers import FIXTURES, ROOT, children, gone
+from tests.helpers import FIXTURES, ROOT, children, gone, small_records
 
 USERS = FIXTURES / "users.jsonl"
 MESSY = FIXTURES / "messy.jsonl"
@@ -339,17 +339,6 @@ def test_a_word_that_is_no_command_says_which_was_meant(word: str, hint: str) ->
 
 # --- progress and Ctrl-C, as a user at a terminal meets them ----------------------------------------------
 
-def _tiny_records(path: Path, mib: int) -> int:
-    """``mib`` MiB of small records (the most records per byte: the slowest file to read); how many."""
-    lines = [json.dumps({"request": {"method": "get", "host": "h", "pathname": f"/u/{i}", "query": {"q": str(i)},
-                                     "headers": {}}, "response": {"statusCode": 200, "headers": {}}})
-             for i in range(1000)]
-    block = ("\n".join(lines) + "\n").encode()
-    copies = (mib << 20) // len(block)
-    path.write_bytes(block * copies)
-    return 1000 * copies
-
-
 def _run_env(**env: str) -> dict[str, str]:
     out = {**os.environ, "PYTHONPATH": str(ROOT), **env}
     out.pop("SPECBUILD_SOURCE", None)
@@ -386,7 +375,7 @@ def _on_a_terminal(*args: str, **env: str) -> tuple[int, list[str]]:
 def test_progress_on_a_terminal_counts_every_worker_and_shows_phase_percent_and_eta(tmp_path: Path) -> None:
     """It showed '0 records, 0/s' for the whole run with -j 2, no percent, no ETA, no phase."""
     big = tmp_path / "big.jsonl"
-    total = _tiny_records(big, 24)
+    total = small_records(big, 24)
     code, lines = _on_a_terminal("-i", str(big), "-o", str(tmp_path / "out"), "-j", "2", SPECBUILD_PURE="1")
     assert code == 0, lines
     reading = [m for line in lines
@@ -406,7 +395,7 @@ def test_progress_on_a_terminal_counts_every_worker_and_shows_phase_percent_and_
 
 def test_a_pipe_gets_no_progress_only_the_summary(tmp_path: Path) -> None:
     big = tmp_path / "big.jsonl"
-    total = _tiny_records(big, 12)
+    total = small_records(big, 12)
     r = subprocess.run([sys.executable, "-m", "specbuild", "-i", str(big), "-o", str(tmp_path / "out"), "-j", "2"],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT, env=_run_env(), timeout=120)
     assert r.returncode == 0, r.stderr
@@ -453,7 +442,7 @@ def test_ctrl_c_stops_at_once_says_nothing_was_written_and_leaves_no_worker(tmp_
     """Typer turned Ctrl-C into a silent exit 130 before the CLI's handler saw it, and ending the workers
     took 6.5 s."""
     big = tmp_path / "big.jsonl"
-    _tiny_records(big, 32)
+    small_records(big, 32)
     out = tmp_path / "out"
     args = ["-o", str(out)] if command == "build" else ["--spec", str(FIXTURES / "users.openapi.json")]
     proc, workers, took = _interrupted([command, "-i", str(big), "-j", jobs, *args], big)
@@ -469,7 +458,7 @@ def test_ctrl_c_stops_at_once_says_nothing_was_written_and_leaves_no_worker(tmp_
 def test_ctrl_c_with_partial_writes_what_was_learned(tmp_path: Path, jobs: str) -> None:
 
     big = tmp_path / "big.jsonl"
-    total = _tiny_records(big, 32)
+    total = small_records(big, 32)
     out = tmp_path / "out"
     proc, workers, _ = _interrupted(["-i", str(big), "-o", str(out), "-j", jobs, "--partial"], big)
     assert proc.stderr is not None

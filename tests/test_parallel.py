@@ -18,7 +18,7 @@ from specbuild import parallel
 from specbuild.errors import RecordError
 from specbuild.parallel import WorkerDied, WorkerError, Workers, portable, start_method
 from specbuild.run import SHARD_MIN_BYTES
-from tests.helpers import children, gone
+from tests.helpers import children, gone, small_records
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -174,6 +174,26 @@ def test_a_sharded_build_with_a_worker_killed_fails_at_once(tmp_path: Path) -> N
     proc = _sharded_build(tmp_path)
     workers = _kill_a_worker(proc, 2)
     _ends_promptly_naming_the_worker(proc, workers, "specbuild-shard")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_sharded_build_killed_from_outside_leaves_no_worker(tmp_path: Path, sig: int) -> None:
+    """The worker went on folding its whole shard after its parent was gone."""
+    big = tmp_path / "big.jsonl"
+    small_records(big, 48)
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "build", "-i", str(big), "-o", str(tmp_path / "out"),
+                             "-j", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+                            env={**os.environ, "SPECBUILD_PURE": "1"})
+    deadline = time.monotonic() + 20
+    while not (workers := children(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # folding (its shard takes seconds)
+    proc.send_signal(sig)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 2
+    while not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers and all(gone(pid) for pid in workers)
 
 
 def test_ctrl_c_twice_during_a_sharded_build_leaves_no_worker(tmp_path: Path) -> None:
