@@ -196,12 +196,13 @@ def receive(q: Any) -> Any:
             exit_if_orphaned()
 
 
-def exit_if_orphaned() -> None:
+def exit_if_orphaned() -> bool:
     """In a worker: exit at once if the parent is gone (killed by SIGTERM or SIGKILL, a crash): no one
     reads what is left to send, and a daemon worker is ended by its parent only when the parent exits
-    through Python."""
+    through Python. False otherwise: it can be a fold's ``should_stop``."""
     if os.getppid() != _parent:
         os._exit(1)
+    return False
 
 
 def _run(target: Callable[..., None], args: tuple[Any, ...]) -> None:

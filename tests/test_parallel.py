@@ -177,13 +177,16 @@ def test_a_sharded_build_with_a_worker_killed_fails_at_once(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_a_sharded_build_killed_from_outside_leaves_no_worker(tmp_path: Path, sig: int) -> None:
-    """The worker went on folding its whole shard after its parent was gone."""
+@pytest.mark.parametrize("command", [["build", "-o", "out"],
+                                     ["check", "--spec", str(ROOT / "fixtures" / "users.openapi.json")]],
+                         ids=["build", "check"])
+def test_a_run_killed_from_outside_leaves_no_worker(tmp_path: Path, command: list[str], sig: int) -> None:
+    """A worker went on with its whole share of the file after its parent was gone."""
     big = tmp_path / "big.jsonl"
     small_records(big, 48)
-    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "build", "-i", str(big), "-o", str(tmp_path / "out"),
-                             "-j", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
-                            env={**os.environ, "SPECBUILD_PURE": "1"})
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", *command, "-i", str(big), "-j", "2", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "SPECBUILD_PURE": "1"})
     deadline = time.monotonic() + 20
     while not (workers := children(proc.pid)) and time.monotonic() < deadline:
         time.sleep(0.01)
