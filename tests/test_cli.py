@@ -472,6 +472,11 @@ def test_ctrl_c_with_partial_writes_what_was_learned(tmp_path: Path, jobs: str) 
     assert all(gone(pid) for pid in workers)
 
 
+def test_partial_is_for_a_file_build(tmp_path: Path) -> None:
+    r = specbuild("--source", "kafka", "--partial", "-o", str(tmp_path / "x"))
+    assert r.returncode == 2 and "Error: --partial is for a file build" in r.stderr, r.stderr
+
+
 def test_a_spec_to_extend_that_does_not_exist_yet_is_said(tmp_path: Path) -> None:
     r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), "--spec", str(tmp_path / "nosuch.json"))
     assert r.returncode == 0 and "--spec" in r.stderr and "does not exist yet" in r.stderr, r.stderr
