@@ -375,7 +375,7 @@ def _on_a_terminal(*args: str, **env: str) -> tuple[int, list[str]]:
 def test_progress_on_a_terminal_counts_every_worker_and_shows_phase_percent_and_eta(tmp_path: Path) -> None:
     """It showed '0 records, 0/s' for the whole run with -j 2, no percent, no ETA, no phase."""
     big = tmp_path / "big.jsonl"
-    total = small_records(big, 24)
+    total = small_records(big, 32)
     code, lines = _on_a_terminal("-i", str(big), "-o", str(tmp_path / "out"), "-j", "2", SPECBUILD_PURE="1")
     assert code == 0, lines
     reading = [m for line in lines
