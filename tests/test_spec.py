@@ -6,6 +6,7 @@ import json
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -17,7 +18,7 @@ from specbuild.io.validate import spec_problems
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions, operation_id, render
 from specbuild.records import decode
-from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, rejections
+from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, record, rejections
 
 USERS = FIXTURES / "users.jsonl"
 
@@ -224,3 +225,38 @@ def test_a_map_somewhere_is_a_map_everywhere(version: str) -> None:
     assert "properties" not in thin and "additionalProperties" in thin
     assert rejections(doc, rows) == []
     assert spec_problems(doc) == []
+
+
+def test_conditional_requests_and_their_validators_are_documented() -> None:
+    """If-Match on a write (a 412 when stale), If-None-Match on a read (a 304 when fresh), and the
+    ETag / Last-Modified that make them possible: the API's contract, so the spec says so."""
+    tag = {"etag": '"v2"', "last-modified": "Tue, 01 Dec 2026 10:00:00 GMT"}
+    exchanges = [ex("get", f"/notes/{i}", 200, resp={"id": i}, resp_headers=tag) for i in range(1, 13)]
+    exchanges += [ex("get", "/notes/1", 304, headers={"if-none-match": '"v2"'}),
+                  ex("patch", "/notes/1", 200, body={"t": "x"}, resp={"id": 1}, headers={"if-match": '"v2"'},
+                     resp_headers=tag),
+                  ex("patch", "/notes/2", 412, body={"t": "y"}, headers={"if-match": '"v1"'})]
+    item = build_spec(exchanges)["paths"]["/notes/{noteId}"]
+    assert {p["name"].lower() for p in item["get"]["parameters"] if p["in"] == "header"} == {"if-none-match"}
+    assert {p["name"].lower() for p in item["patch"]["parameters"] if p["in"] == "header"} == {"if-match"}
+    assert {h.lower() for h in item["get"]["responses"]["200"]["headers"]} == {"etag", "last-modified"}
+    assert set(item["patch"]["responses"]) == {"200", "412"}
+
+
+def test_a_merge_patch_null_deletes_a_field_and_makes_nothing_nullable() -> None:
+    """RFC 7396: ``{"title": null}`` in a merge patch removes ``title``; it is no sign that ``title`` is
+    ever null, so the responses that carry it stay non-null (a JSON body's null still spreads)."""
+    def learned(media: str) -> dict[str, Any]:
+        records = [record("get", f"/issues/{i}", 200, resp={"id": i, "title": "t"}) for i in range(1, 13)]
+        patch = record("patch", "/issues/1", 200, body={"title": None}, resp={"id": 1, "title": "t"})
+        patch["request"]["headers"]["content-type"] = media
+        return build_spec([decode(r, "t") for r in [*records, patch]])["paths"]["/issues/{issueId}"]
+
+    item = learned("application/merge-patch+json")
+    title = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["title"]
+    assert "nullable" not in title
+    patch = item["patch"]["requestBody"]["content"]["application/merge-patch+json"]["schema"]
+    assert patch["properties"]["title"].get("nullable") is True  # the patch itself may send null
+    item = learned("application/json")
+    title = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["title"]
+    assert title.get("nullable") is True

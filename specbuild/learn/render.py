@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -29,7 +29,7 @@ from specbuild.learn.builder import (
 )
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT
-from specbuild.learn.schema import Shape
+from specbuild.learn.schema import SEEN, Shape
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
 NO_CONTENT_STATUSES = frozenset({204, 205, 304})
@@ -44,6 +44,7 @@ class RenderOptions:
     base_path: str | None = None    # None: keep paths whole; "auto": move the shared prefix; "/x": move it
     enums: bool = True
     examples: bool = False
+    evidence: bool = True           # x-specbuild-seen on learned schemas (drift/evidence.py reads them)
     max_servers: int = 5
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -225,12 +226,23 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
     _note_more(out, "headers", resp.headers)
     if resp.bodies.by_media and status not in NO_CONTENT_STATUSES:
         out["content"] = {media: _media(resp.bodies.by_media[media], opts) for media in sorted(resp.bodies.by_media)}
+        witnesses = resp.witnesses.count()
+        for media in out["content"].values():
+            _cap_seen(media["schema"], witnesses)
     return out
+
+
+def _cap_seen(schema: dict[str, Any], witnesses: int | None) -> None:
+    """A body's claims rest on at most as many witnesses as distinct requests (learn/witnesses.py):
+    the root's count says so, and every count below is read capped by it."""
+    if witnesses is not None and isinstance(schema.get(SEEN), int):
+        schema[SEEN] = min(schema[SEEN], witnesses)
 
 
 def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     if body.shape is not None:
-        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums) if body.shape.count else {}
+        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=opts.evidence) \
+            if body.shape.count else {}
     if body.form is not None:
         schema: dict[str, Any] = {"type": "object"}
         if body.form:
@@ -318,7 +330,7 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
     APIs reuse field names with one meaning (GitHub's ``email``, ``mirror_url``): a value that was
     null in one response will be null in another. Widening only: every observed value still validates.
     """
-    names = {name for name, schema in _schemas(paths) if _is_nullable(schema, openapi)}
+    names = {name for name, schema in _schemas(_without_merge_patches(paths)) if _is_nullable(schema, openapi)}
     if not names:
         return
     for name, schema in _schemas(paths):
@@ -331,6 +343,24 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
             schema["type"] = sorted({*(t if isinstance(t, list) else [t]), "null"})
         if "enum" in schema and None not in schema["enum"]:
             schema["enum"] = [*schema["enum"], None]
+
+
+# JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
+MERGE_PATCH: Final = "application/merge-patch+json"
+
+
+def _without_merge_patches(paths: dict[str, Any]) -> list[Any]:
+    """Every operation of ``paths``, its merge-patch request bodies left out (a view, not a copy)."""
+    out: list[Any] = []
+    for item in paths.values():
+        for op in item.values():
+            content = (op.get("requestBody") or {}).get("content") or {}
+            if MERGE_PATCH not in content:
+                out.append(op)
+                continue
+            out.append({k: v for k, v in op.items() if k != "requestBody"})
+            out.append({k: v for k, v in content.items() if k != MERGE_PATCH})
+    return out
 
 
 def _reason(status: int) -> str:
@@ -372,6 +402,8 @@ def _servers(builder: SpecBuilder, opts: RenderOptions, prefix: str) -> list[dic
     if opts.server_url:
         return [{"url": opts.server_url.rstrip("/") + prefix}]
     ranked = sorted(builder.servers.items(), key=lambda kv: (-kv[1], kv[0]))[: opts.max_servers]
+    if not ranked and prefix:  # no host was recorded: the prefix moved out of the paths is kept, relative
+        return [{"url": prefix}]
     return [{"url": f"{scheme}://{host}{prefix}"} for (scheme, host), _ in ranked]
 
 
