@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import socket
 import subprocess
@@ -149,3 +150,36 @@ def wait_lines(path: Path, n: int, seconds: float = 10) -> list[str]:
         if len(lines) >= n or time.monotonic() > deadline:
             return lines
         time.sleep(0.02)
+def children(pid: int) -> set[int]:
+    """The processes ``pid`` started (its workers; multiprocessing's resource tracker aside)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"resource_tracker" not in cmdline:
+                found.add(int(entry))
+    return found
+
+
+def gone(pid: int) -> bool:
+    """``pid`` has exited (a zombie waiting for its parent counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def small_records(path: Path, mib: int) -> int:
+    """Write ``mib`` MiB of small records (the most records per byte: the slowest file to fold) to ``path``;
+    how many."""
+    lines = [json.dumps({"request": {"method": "get", "host": "h", "pathname": f"/u/{i}", "query": {"q": str(i)},
+                                     "headers": {}}, "response": {"statusCode": 200, "headers": {}}})
+             for i in range(1000)]
+    block = ("\n".join(lines) + "\n").encode()
+    copies = (mib << 20) // len(block)
+    path.write_bytes(block * copies)
+    return 1000 * copies

@@ -6,16 +6,20 @@ import gzip
 import importlib
 import json
 import os
+import pty
 import re
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from specbuild.io.validate import spec_problems
-from tests.helpers import FIXTURES, ROOT
+from tests.helpers import FIXTURES, ROOT, children, gone, small_records
 
 USERS = FIXTURES / "users.jsonl"
 MESSY = FIXTURES / "messy.jsonl"
@@ -378,27 +382,144 @@ def test_a_word_that_is_no_command_says_which_was_meant(word: str, hint: str) ->
     assert r.returncode == 2 and f"Error: no command {word!r}" in r.stderr and hint in r.stderr, r.stderr
 
 
-def test_ctrl_c_during_a_file_build_says_nothing_was_written(tmp_path: Path) -> None:
-    """Typer turned Ctrl-C into a silent exit 130 before the CLI's handler saw it."""
-    import signal
-    import time
+# --- progress and Ctrl-C, as a user at a terminal meets them ----------------------------------------------
 
+def _run_env(**env: str) -> dict[str, str]:
+    out = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    out.pop("SPECBUILD_SOURCE", None)
+    return out
+
+
+def _on_a_terminal(*args: str, **env: str) -> tuple[int, list[str]]:
+    """Run specbuild with stdout and stderr on a pseudo-terminal: its exit code and every line it drew there
+    (each redraw of the live line is one), escape codes removed."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", *args], stdin=subprocess.DEVNULL, stdout=slave,
+                            stderr=slave, cwd=ROOT, env=_run_env(**env))
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if select.select([master], [], [], 1.0)[0]:
+                try:
+                    chunk = os.read(master, 1 << 16)
+                except OSError:  # EIO: the process has ended, and the terminal with it
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+        code = proc.wait(timeout=10)
+    finally:
+        proc.kill()
+        os.close(master)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode())
+    return code, [line for line in re.split(r"[\r\n]+", text) if line.strip()]
+
+
+def test_progress_on_a_terminal_counts_every_worker_and_shows_phase_percent_and_eta(tmp_path: Path) -> None:
+    """It showed '0 records, 0/s' for the whole run with -j 2, no percent, no ETA, no phase."""
     big = tmp_path / "big.jsonl"
-    big.write_bytes(USERS.read_bytes() * 3000)
-    out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "-i", str(big), "-o", str(out), "-j", "1"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+    total = small_records(big, 32)
+    code, lines = _on_a_terminal("-i", str(big), "-o", str(tmp_path / "out"), "-j", "2", SPECBUILD_PURE="1")
+    assert code == 0, lines
+    reading = [m for line in lines
+               if (m := re.fullmatch(r"specbuild: reading (\d+)%, ETA (\S+), ([\d,]+) records, ([\d,]+)/s, "
+                                     r"2 processes", line))]
+    assert reading, lines
+    percents = [int(m[1]) for m in reading]
+    records = [int(m[3].replace(",", "")) for m in reading]
+    assert percents == sorted(percents) and records == sorted(records)
+    # past half the records: the worker's shard is counted, not only this process's own
+    assert max(records) > total // 2 and max(percents) > 50, lines
+    assert any(re.fullmatch(r"\d+:\d\d", m[2]) and int(m[4].replace(",", "")) > 0 for m in reading), lines
+    for phase in ("rendering", "validating", "writing"):
+        assert f"specbuild: {phase}, {total:,} records read" in lines
+    assert f"specbuild: {total:,} records read, {total:,} learned, 0 skipped" in lines
+
+
+def test_a_pipe_gets_no_progress_only_the_summary(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    total = small_records(big, 12)
+    r = subprocess.run([sys.executable, "-m", "specbuild", "-i", str(big), "-o", str(tmp_path / "out"), "-j", "2"],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT, env=_run_env(), timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert lines[0] == f"specbuild: {total:,} records read, {total:,} learned, 0 skipped" and len(lines) == 2, lines
+    assert lines[1].startswith("specbuild: 1 paths, 1 operations in ")
+
+
+def _interrupted(args: list[str], reads: Path) -> tuple[subprocess.Popen[bytes], set[int], float]:
+    """Start ``specbuild ARGS``, wait until it (or a worker) reads ``reads``, then Ctrl-C it: the process, its
+    workers, and how long it took to end."""
+
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            env=_run_env(SPECBUILD_PURE="1"),
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 20
-    while not (out / ".specbuild.lock").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)  # the build has started (its folder is locked): Ctrl-C lands in the fold
-    time.sleep(0.3)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _reading(proc.pid, reads):
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    time.sleep(0.3)  # well into the fold
+    workers = children(proc.pid)
     stopped = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130 and time.monotonic() - stopped < 1.0
-    assert err.decode().strip().splitlines()[-1] == "Interrupted: nothing was written."
+    proc.wait(timeout=30)
+    return proc, workers, time.monotonic() - stopped
+
+
+def _reading(pid: int, path: Path) -> bool:
+    """``pid`` or one of its workers has ``path`` open."""
+    for p in {pid, *children(pid)}:
+        try:
+            if any(os.readlink(f"/proc/{p}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{p}/fd")):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_ctrl_c_stops_at_once_says_nothing_was_written_and_leaves_no_worker(tmp_path: Path, command: str,
+                                                                            jobs: str) -> None:
+    """Typer turned Ctrl-C into a silent exit 130 before the CLI's handler saw it, and ending the workers
+    took 6.5 s."""
+    big = tmp_path / "big.jsonl"
+    small_records(big, 32)
+    out = tmp_path / "out"
+    args = ["-o", str(out)] if command == "build" else ["--spec", str(FIXTURES / "users.openapi.json")]
+    proc, workers, took = _interrupted([command, "-i", str(big), "-j", jobs, *args], big)
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    assert proc.returncode == 130 and took < 1.0, (proc.returncode, took, err)
+    assert err.strip().splitlines() == ["Interrupted: nothing was written."]
+    assert (len(workers) >= 1) == (jobs == "2") and all(gone(pid) for pid in workers)
     assert not (out / "openapi.json").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_with_partial_writes_what_was_learned(tmp_path: Path, jobs: str) -> None:
+
+    big = tmp_path / "big.jsonl"
+    total = small_records(big, 32)
+    out = tmp_path / "out"
+    proc, workers, _ = _interrupted(["-i", str(big), "-o", str(out), "-j", jobs, "--partial"], big)
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    last = err.strip().splitlines()[-1]
+    said = re.fullmatch(r"Interrupted: wrote what was learned from ([\d,]+) records to (.*) \(--partial\)\.", last)
+    assert proc.returncode == 130 and said, err
+    assert 0 < int(said[1].replace(",", "")) < total and said[2] == str(out / "openapi.json")
+    doc = json.loads((out / "openapi.json").read_text())
+    assert spec_problems(doc) == [] and list(doc["paths"]) == ["/u/{uId}"]
+    assert all(gone(pid) for pid in workers)
+
+
+def test_partial_is_for_a_file_build(tmp_path: Path) -> None:
+    r = specbuild("--source", "kafka", "--partial", "-o", str(tmp_path / "x"))
+    assert r.returncode == 2 and "Error: --partial is for a file build" in r.stderr, r.stderr
 
 
 def test_a_spec_to_extend_that_does_not_exist_yet_is_said(tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ from specbuild.io.files import read_bytes, write_atomic
 from specbuild.io.recordings import is_jsonl, read_records
 from specbuild.io.specs import operation_lines, read_spec
 from specbuild.io.validate import BodyValidator, check_input_spec
-from specbuild.parallel import Workers, portable, receive
+from specbuild.parallel import Workers, exit_if_orphaned, portable, receive
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw
 from specbuild.run import Fold, Stats
 
@@ -154,7 +154,7 @@ def _check_all(i: int, records: Iterable[Raw], spec: dict[str, Any], max_body_by
                 errors.append(err)
 
         fold = Fold(checker, max_body_bytes=max_body_bytes, keep=keep, on_skip=keep_error)
-        fold.feed(records)
+        fold.feed(records, should_stop=exit_if_orphaned)
         outbox.put((i, "ok", checker.state(), fold.stats, errors))
     except Exception as exc:  # a bug (or an unreadable file): the parent re-raises it
         outbox.put((i, "error", portable(exc), None, None))

@@ -242,6 +242,8 @@ FoldJobs = Annotated[int, typer.Option(
 # --- build: the run -------------------------------------------------------------------------------------
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+Partial = Annotated[bool, typer.Option(
+    "--partial", help="On Ctrl-C, write the spec learned so far (validated) instead of nothing; still exit 130.")]
 ShowTraceback = Annotated[bool, typer.Option(
     "--traceback", callback=_remember_traceback, help="Show tracebacks of internal errors.")]
 

@@ -14,7 +14,7 @@ mistake, a CSV) is an :class:`InputError` with a hint, before a record is read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import Any, Final
 
@@ -29,9 +29,10 @@ SNIFF_LINES: Final = 8  # lines of a file that starts with no JSON looked at for
 Line = tuple[bytes, str]
 
 
-def read_records(path: str) -> Iterator[tuple[bytes, str]]:
-    """The records of ``path`` ('-': stdin) in whichever form it holds them (see the module's doc)."""
-    lines = iter_lines(path)
+def read_records(path: str, source: Iterable[Line] | None = None) -> Iterator[tuple[bytes, str]]:
+    """The records of ``path`` ('-': stdin) in whichever form it holds them (see the module's doc);
+    ``source``: its lines as already opened (an ``io.jsonl.Lines``, which says how far it has read)."""
+    lines = iter(source) if source is not None else iter_lines(path)
     first = next(lines, None)
     if first is None:
         return

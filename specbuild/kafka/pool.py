@@ -31,6 +31,10 @@ class Folder(Protocol):
     def dispatched(self) -> int: ...
     @property
     def stats(self) -> Stats: ...
+    @property
+    def live(self) -> SpecBuilder | None:
+        """The builder that holds every record added so far (not a pool's: its workers keep theirs until
+        a sync)."""
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None: ...
     def backlog(self, lag: int | None) -> None: ...
     def sync(self, last: bool = False) -> SpecBuilder: ...
@@ -55,6 +59,10 @@ class LocalFolder:
     @property
     def stats(self) -> Stats:
         return self.fold.stats
+
+    @property
+    def live(self) -> SpecBuilder | None:
+        return self.fold.builder
 
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
         add, bad = self.fold.add, self.bad
@@ -169,6 +177,10 @@ class PoolFolder:
         self._drain(block=False)
         return self._stats
 
+    @property
+    def live(self) -> SpecBuilder | None:
+        return None
+
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
         self._drain(block=False)
         i = min(range(len(self._inboxes)), key=self._pending.__getitem__)
@@ -272,6 +284,10 @@ class ScalingFolder:
     @property
     def stats(self) -> Stats:
         return self.current.stats
+
+    @property
+    def live(self) -> SpecBuilder | None:
+        return self.current.live
 
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
         self.current.add(records)

@@ -95,6 +95,14 @@ def merged_operations(builder: SpecBuilder) -> dict[tuple[Template, str], Operat
     return dict(sorted(merged.items(), key=lambda kv: (kv[0][0].path, _method_rank(kv[0][1]))))
 
 
+def counts(builder: SpecBuilder) -> tuple[int, int]:
+    """The paths and operations :func:`render` would write (before a base path is taken out or a person's
+    spec overlaid): the templates decided, nothing rendered. For a progress line."""
+    templates = builder.templater.templates(features(builder))
+    operations = {(templates[key].path, method) for key, method in builder.operations}
+    return len({path for path, _ in operations}), len(operations)
+
+
 def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
     """Per skeleton key: its methods and the *core* property paths of its successful JSON responses.
 
