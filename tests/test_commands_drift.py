@@ -96,6 +96,22 @@ def test_a_spec_that_is_not_valid_openapi_3_exits_2(
         assert code == 2 and err.startswith("Error: ") and message in err
 
 
+def test_an_invalid_spec_lists_every_problem_with_its_json_pointer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not only the first: fixing a spec one error per run is a slow loop."""
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "x"}, "paths": {
+        "/a": {"get": {"responses": {"200": {"description": 5}}}},
+        "/b": {"get": {"responses": {"abc": {"description": "ok"}}}}}}))
+    code, _, err = run(["diff", str(spec), SPEC], capsys)
+    assert code == 2 and err.startswith(f"Error: {spec}: invalid OpenAPI document, 3 problems:\n"), err
+    listed = [line.strip() for line in err.splitlines()[1:4]]
+    assert [line.split(":")[0] for line in listed] == ["/info", "/paths/~1a/get/responses/200",
+                                                        "/paths/~1b/get/responses"]
+    assert "'version' is a required property" in listed[0]
+
+
 def test_missing_inputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["check", "--spec", SPEC, "-i", str(tmp_path / "nope.jsonl")], capsys)
     assert code == 2 and "no such file" in err

@@ -14,7 +14,8 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
@@ -256,8 +257,39 @@ def check_input_spec(doc: Any, origin: str) -> None:
         raise InputError(f"{origin}: invalid OpenAPI document: a key at {where} is not a string",
                          hint="quote it (YAML reads an unquoted 200: or true: as a number or a boolean)")
     problems = spec_problems(doc)
-    if problems:
+    if not problems:
+        return
+    listed = _all_problems(doc)
+    if len(listed) <= 1:
         raise InputError(f"{origin}: invalid OpenAPI document: {problems[0]}")
+    more = "at least " if len(listed) == MAX_PROBLEMS else ""
+    raise InputError(f"{origin}: invalid OpenAPI document, {more}{len(listed)} problems:"
+                     + "".join(f"\n  {p}" for p in listed),
+                     hint="each line: where (a JSON pointer into the document), then what is wrong")
+
+
+MAX_PROBLEMS: Final = 20  # problems listed for an invalid spec: enough to fix a round of them
+
+
+def _all_problems(doc: Mapping[str, Any]) -> list[str]:
+    """Up to MAX_PROBLEMS problems of an invalid document, each at its JSON pointer (``/paths/~1a/get``);
+    [] when the validator cannot go on past the first (it then says only that one)."""
+    try:
+        errors = list(islice(_validator(doc).iter_errors(), 4 * MAX_PROBLEMS))
+    except Exception:  # past the first problem, some checks crash on what the first one broke
+        return []
+    finally:
+        _forget_validators()
+    out: list[str] = []
+    for err in errors:
+        path = list(getattr(err, "absolute_path", ()) or ())
+        if path and path[0] not in doc:
+            continue  # a sub-schema's own report, with a path relative to it: its parent says where
+        parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
+        problem = f"/{'/'.join(parts)}: {err.message}"
+        if problem not in out:
+            out.append(problem)
+    return out[:MAX_PROBLEMS]
 
 
 def _string_status_codes(doc: dict[str, Any]) -> None:
