@@ -2,8 +2,9 @@
 
 ``render(builder, options) -> dict``: templates are decided from all the evidence (paths.py), the fold
 states of every skeleton key that lands on one template are merged, and each operation becomes an
-OpenAPI operation. Keys are sorted when the document is serialised (files.py), and every choice
-made here (names, order of alternatives, servers) depends only on what was seen, never on the order.
+OpenAPI operation. Keys are put in their conventional order when the document is serialised
+(io/order.py); every choice made here (names, order of alternatives, servers) depends only on what was
+seen, never on the order.
 """
 
 from __future__ import annotations
