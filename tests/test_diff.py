@@ -157,3 +157,17 @@ def test_the_natural_range_of_a_number_is_no_change(typed: dict[str, Any]) -> No
                                                                             "response-type-narrowed"}
     assert {c.kind for c in diff(_with_age(natural), _with_age(narrower))} == {"request-type-changed",
                                                                               "response-type-changed"}
+
+
+def test_names_tags_and_summaries_are_no_change() -> None:
+    """Two specs learned from samples of one traffic may name an operation differently (a name is told
+    apart from a like one only when both are seen): that is no change for a client of the API."""
+    base = json.loads((ROOT / "fixtures" / "users.openapi.json").read_text())
+    head = json.loads((ROOT / "fixtures" / "users.openapi.json").read_text())
+    for item in head["paths"].values():
+        for op in item.values():
+            op["operationId"] += "Renamed"
+            op["summary"] = "Something else"
+            op["tags"] = ["other"]
+    head["tags"] = [{"name": "other", "description": "Operations on other"}]
+    assert diff(base, head) == []

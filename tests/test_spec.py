@@ -15,7 +15,7 @@ from specbuild import build_spec
 from specbuild.io.files import dumps
 from specbuild.io.validate import spec_problems
 from specbuild.learn.builder import SpecBuilder
-from specbuild.learn.render import RenderOptions, operation_id, render
+from specbuild.learn.render import RenderOptions, render
 from specbuild.records import decode
 from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, rejections
 
@@ -117,12 +117,15 @@ def test_base_path_moves_prefix_into_server() -> None:
     assert doc["servers"] == [{"url": "https://api.example.com/api/v1"}]
 
 
-def test_operation_ids_are_readable_and_unique() -> None:
-    assert operation_id("get", "/users/{userId}") == "getUsersByUserId"
-    assert operation_id("get", "/") == "getRoot"
+def test_operations_are_named_tagged_and_unique() -> None:
     doc = users_doc()
-    ids = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
-    assert len(ids) == len(set(ids))
+    ops = {f"{m} {p}": op for p, item in doc["paths"].items() for m, op in item.items()}
+    assert {k: (op["operationId"], op["summary"]) for k, op in ops.items()} == {
+        "get /users": ("listUsers", "List users"), "post /users": ("createUser", "Create a user"),
+        "get /users/me": ("getCurrentUser", "Get the current user"),
+        "get /users/{userId}": ("getUser", "Get a user"), "delete /users/{userId}": ("deleteUser", "Delete a user")}
+    assert all(op["tags"] == ["users"] for op in ops.values())
+    assert doc["tags"] == [{"name": "users", "description": "Operations on users"}]
 
 
 def test_form_text_and_binary_bodies() -> None:

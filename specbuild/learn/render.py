@@ -28,6 +28,7 @@ from specbuild.learn.builder import (
     SpecBuilder,
     redact,
 )
+from specbuild.learn.naming import name_operations
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT
 from specbuild.learn.schema import Shape
@@ -62,15 +63,17 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
     prefix = _base_path(list(paths), opts.base_path)
     if prefix:
         paths = {p[len(prefix):] or "/": v for p, v in paths.items()}
-    _assign_operation_ids(paths)
+    tags = name_operations(paths)
     doc: dict[str, Any] = {
         "openapi": OPENAPI_VERSIONS[opts.openapi],
         "info": {"title": opts.title, "version": opts.api_version},
-        "paths": {p: paths[p] for p in sorted(paths)},
     }
     servers = _servers(builder, opts, prefix)
     if servers:
         doc["servers"] = servers
+    if tags:
+        doc["tags"] = tags
+    doc["paths"] = {p: paths[p] for p in sorted(paths)}
     if schemes:
         doc["components"] = {"securitySchemes": schemes}
     return doc
@@ -386,28 +389,3 @@ def _base_path(paths: list[str], wanted: str | None) -> str:
     while common and any(len(s) <= len(common) for s in split):
         common.pop()
     return "/" + "/".join(common) if common else ""
-
-
-def _assign_operation_ids(paths: dict[str, dict[str, Any]]) -> None:
-    """Readable, unique, deterministic ids: GET /users/{userId}/orders -> getUsersByUserIdOrders."""
-    used: Counter[str] = Counter()
-    for path in sorted(paths):
-        for method in sorted(paths[path], key=_method_rank):
-            base = operation_id(method, path)
-            used[base] += 1
-            paths[path][method]["operationId"] = base if used[base] == 1 else f"{base}{used[base]}"
-
-
-def operation_id(method: str, path: str) -> str:
-    words = [method.lower()]
-    for seg in path.strip("/").split("/"):
-        if not seg:
-            continue
-        if seg.startswith("{") and seg.endswith("}"):
-            name = seg[1:-1]
-            words.append("By" + name[:1].upper() + name[1:])
-        else:
-            words.extend(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", seg) if w)
-    if len(words) == 1:
-        words.append("Root")
-    return "".join(words)
