@@ -93,6 +93,23 @@ def test_openapi_31_nullability_is_a_type_list() -> None:
         sorted(schema["properties"]["nickname"]["type"]) == ["null", "string"]
 
 
+def test_a_property_only_seen_null_accepts_anything_without_an_untyped_nullable() -> None:
+    """Redocly's nullable-type-sibling and Spectral refuse 3.0's ``nullable`` alone; the sharing passes
+    still read it first (``mirror`` seen null here makes the string ``mirror`` elsewhere nullable)."""
+    exchanges = [ex(path="/a", resp={"mirror": None, "list": [None], "n": 1}),
+                 ex(path="/b", resp={"mirror": "https://m.example.com"})]
+    for version in ("3.0", "3.1"):
+        doc = build_spec(exchanges, RenderOptions(openapi=version))
+        text = json.dumps(doc)
+        assert '{"nullable": true}' not in text
+        a = doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert a["properties"]["mirror"] == {} and a["properties"]["list"]["items"] == {}
+        if version == "3.0":  # (3.1 renders an only-null position as {} from the start: nothing to share)
+            b = doc["paths"]["/b"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            assert b["properties"]["mirror"] == {"type": "string", "format": "uri", "nullable": True}
+        assert spec_problems(doc) == [] and rejections(doc, exchanges) == []
+
+
 def test_order_does_not_matter() -> None:
     lines = [ln for ln in USERS.read_bytes().splitlines() if ln]
     first = dumps(build_spec(decode(ln) for ln in lines))

@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -60,6 +60,7 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
         paths.setdefault(template.path, {})[method.lower()] = _operation(template, method, op, opts, schemes)
     share_maps(paths, opts.openapi)
     share_nullability(paths, opts.openapi)
+    any_for_only_null(paths)
     prefix = _base_path(list(paths), opts.base_path)
     if prefix:
         paths = {p[len(prefix):] or "/": v for p, v in paths.items()}
@@ -327,6 +328,40 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
             schema["type"] = sorted({*(t if isinstance(t, list) else [t]), "null"})
         if "enum" in schema and None not in schema["enum"]:
             schema["enum"] = [*schema["enum"], None]
+
+
+ONLY_NULL: Final = {"nullable": True}
+_SUBSCHEMA: Final = ("items", "additionalProperties", "not")
+_BRANCHES: Final = ("anyOf", "oneOf", "allOf")
+
+
+def any_for_only_null(node: Any, schema: bool = False) -> None:
+    """A 3.0 position only ever seen null becomes ``{}`` (any value), once the sharing passes have read it.
+
+    3.0's ``nullable`` means something only beside a ``type`` (Redocly and Spectral refuse it alone), and
+    3.0 has no null type; ``{}`` accepts null in both 3.0 and 3.1, which is what the traffic showed.
+    """
+    if isinstance(node, list):
+        for item in node:
+            any_for_only_null(item, schema)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in ("example", "examples", "enum", "default"):
+            continue
+        if (key == "schema" and not schema) or (schema and key in _SUBSCHEMA):
+            if value == ONLY_NULL:
+                node[key] = {}
+            any_for_only_null(node[key], True)
+        elif schema and key in ("properties", *_BRANCHES):
+            subs = value if isinstance(value, dict) else dict(enumerate(value)) if isinstance(value, list) else {}
+            for name, sub in subs.items():
+                if sub == ONLY_NULL:
+                    value[name] = {}
+                any_for_only_null(value[name], True)
+        elif not schema:
+            any_for_only_null(value, False)
 
 
 def _reason(status: int) -> str:
