@@ -28,6 +28,7 @@ from specbuild.learn.builder import (
     SpecBuilder,
     redact,
 )
+from specbuild.learn.examples import fit
 from specbuild.learn.naming import name_operations
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT
@@ -209,7 +210,7 @@ def _media(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     if body.form is not None:
         _note_more(out, "form-fields", body.form)
     if opts.examples and body.example is not None:
-        out["example"] = redact(orjson.loads(body.example))
+        out["example"] = fit(redact(orjson.loads(body.example)), out["schema"])
     return out
 
 
