@@ -7,6 +7,7 @@ the drift checker (what a finding may show) read the same lists, so they cannot 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -118,7 +119,7 @@ def secret_name(name: str) -> bool:
     if any(w in _SECRET_WORDS or (w.endswith("s") and w[:-1] in _SECRET_WORDS) or w.endswith(_SECRET_ENDINGS)
            for w in words):
         return True
-    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False))
+    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
 def secret_value(value: str) -> bool:
