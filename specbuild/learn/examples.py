@@ -18,7 +18,7 @@ FORMAT_VALUES: Final = {
     "date-time": "1970-01-01T00:00:00Z", "date": "1970-01-01", "time": "00:00:00Z",
     "uuid": "00000000-0000-0000-0000-000000000000", "email": "user@example.com", "uri": "https://example.com/",
     "ipv4": "192.0.2.1", "ipv6": "2001:db8::1"}
-_KINDS: Final = {dict: "object", list: "array", str: "string"}
+_KINDS: Final[dict[type, str]] = {dict: "object", list: "array", str: "string"}
 
 
 def fit(value: Any, schema: Any) -> Any:
