@@ -110,6 +110,13 @@ def test_a_property_only_seen_null_accepts_anything_without_an_untyped_nullable(
         assert spec_problems(doc) == [] and rejections(doc, exchanges) == []
 
 
+def test_the_description_says_what_the_spec_was_learned_from() -> None:
+    assert users_doc()["info"]["description"] == "Learned by specbuild from 144 HTTP exchanges with localhost:3000."
+    rows = [ex(host=h) for h in ("b.example", "a.example", "b.example", "c.example", "d.example", "e.example")]
+    assert build_spec(rows)["info"]["description"] == (
+        "Learned by specbuild from 6 HTTP exchanges with b.example, a.example, c.example and 2 other hosts.")
+
+
 def test_order_does_not_matter() -> None:
     lines = [ln for ln in USERS.read_bytes().splitlines() if ln]
     first = dumps(build_spec(decode(ln) for ln in lines))
@@ -178,6 +185,7 @@ def test_merge_equals_sequential_fold() -> None:
     for path in {e.path for e in exchanges[50:]}:
         a.templater.observe(path)
     a.servers.update(b.servers)
+    a.exchanges += b.exchanges
     assert dumps(render(a)) == dumps(render(whole))
 
 
