@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specbuild import build_spec
+from specbuild.drift.diff import diff
 from specbuild.io.files import dumps
 from specbuild.io.validate import spec_problems
 from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.components import inline
 from specbuild.learn.render import RenderOptions, render
 from specbuild.records import decode
 from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, rejections
@@ -36,7 +38,7 @@ def test_users_golden() -> None:
 
 
 def test_users_shape() -> None:
-    doc = users_doc()
+    doc = inline(users_doc())
     paths = doc["paths"]
     assert isinstance(paths, dict)
     assert sorted(paths) == ["/users", "/users/me", "/users/{userId}"]
@@ -86,11 +88,27 @@ def test_valid_and_accepts_its_traffic_both_versions() -> None:
 
 
 def test_openapi_31_nullability_is_a_type_list() -> None:
-    doc = users_doc(openapi="3.1")
+    doc = inline(users_doc(openapi="3.1"))
     assert doc["openapi"] == "3.1.0"
     schema = doc["paths"]["/users"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     assert schema["properties"]["nickname"]["type"] == ["null", "string"] or \
         sorted(schema["properties"]["nickname"]["type"]) == ["null", "string"]
+
+
+def test_equal_objects_are_one_component_named_after_their_resource() -> None:
+    doc = users_doc()
+    schemas = doc["components"]["schemas"]
+    assert sorted(schemas) == ["User"]  # the list page is written once: it stays inline
+    ref = {"$ref": "#/components/schemas/User"}
+    ops = doc["paths"]
+    assert ops["/users/{userId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == ref
+    assert ops["/users"]["post"]["responses"]["201"]["content"]["application/json"]["schema"] == ref
+    page = ops["/users"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page["properties"]["items"]["items"] == ref
+    assert "#/components/schemas" not in json.dumps(inline(doc))
+    flat = build_spec(read_exchanges(USERS), RenderOptions(components=False))
+    assert inline(doc) == flat
+    assert diff(flat, doc) == [] and diff(doc, flat) == []
 
 
 def test_a_property_only_seen_null_accepts_anything_without_an_untyped_nullable() -> None:

@@ -41,6 +41,9 @@ class Name:
     words: tuple[str, ...]       # the operationId's words: verb, then the resource
     context: tuple[str, ...]     # every word of the path: what tells two like names apart
     params: tuple[str, ...]      # the path's parameters, in order
+    resource: tuple[str, ...] = ()   # one of what the path is about: (comment,) for .../issues/{n}/comments
+    whose: tuple[str, ...] = ()      # whose it is: (issue,) for .../issues/{n}/comments
+    many: bool = False               # the operation is about many of them (List, Delete all)
 
 
 def singular(word: str) -> str:
@@ -52,7 +55,7 @@ def singular(word: str) -> str:
         return w[:-3] + "y"
     if w.endswith(("sses", "shes", "ches", "xes", "zes", "uses")):
         return w[:-2]
-    if len(w) > 2 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+    if len(w) > 2 and w.endswith("s") and not w.endswith(("ss", "us", "is", "fs")):  # fs: nfs, cephfs
         return w[:-1]
     return w
 
@@ -116,7 +119,8 @@ def _phrase(method: str, noun: list[str], whose: list[str], kind: str, params: t
     summary = f"{verb} {article}{' '.join(thing)}"
     verb_words = verb.lower().split()
     return Name(summary=summary, words=(*verb_words, *thing),
-                context=(*verb_words, *context, *thing[len(whose):]), params=params)
+                context=(*verb_words, *context, *thing[len(whose):]), params=params,
+                resource=(*noun[:-1], singular(noun[-1])), whose=tuple(whose), many=plural)
 
 
 def _one_of(segment: str) -> list[str]:

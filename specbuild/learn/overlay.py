@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from specbuild.http import OPERATION_METHODS
+from specbuild.learn.components import inline
 
 _PARAM = re.compile(r"\{[^}/]+\}")
 DESCRIPTIVE = ("summary", "description", "operationId", "tags", "deprecated", "externalDocs", "title")
@@ -24,7 +25,11 @@ def shape_of(path: str) -> str:
 
 
 def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with everything ``learned`` adds; neither input is modified."""
+    """``base`` with everything ``learned`` adds; neither input is modified.
+
+    The learned schemas are merged inline (their ``components/schemas`` names mean nothing to ``base``).
+    """
+    learned = inline(learned)
     out = copy.deepcopy(base)
     out.setdefault("info", learned.get("info", {}))
     if "servers" not in out and "servers" in learned:

@@ -28,6 +28,7 @@ from specbuild.learn.builder import (
     SpecBuilder,
     redact,
 )
+from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
 from specbuild.learn.naming import name_operations
 from specbuild.learn.paths.templater import Template
@@ -48,6 +49,7 @@ class RenderOptions:
     enums: bool = True
     examples: bool = False
     max_servers: int = 5
+    components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -66,6 +68,7 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
     if prefix:
         paths = {p[len(prefix):] or "/": v for p, v in paths.items()}
     tags = name_operations(paths)
+    shared = share_schemas(paths) if opts.components else {}
     doc: dict[str, Any] = {
         "openapi": OPENAPI_VERSIONS[opts.openapi],
         "info": {"title": opts.title, "description": learned_from(builder), "version": opts.api_version},
@@ -76,8 +79,10 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
     if tags:
         doc["tags"] = tags
     doc["paths"] = {p: paths[p] for p in sorted(paths)}
+    if shared:
+        doc["components"] = {"schemas": shared}
     if schemes:
-        doc["components"] = {"securitySchemes": schemes}
+        doc.setdefault("components", {})["securitySchemes"] = schemes
     return doc
 
 

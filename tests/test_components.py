@@ -1,0 +1,60 @@
+"""specbuild.learn.components: equal objects written once, named after their resource, lossless."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from specbuild import build_spec
+from specbuild.drift.diff import diff
+from specbuild.io.validate import spec_problems
+from specbuild.learn.components import inline
+from specbuild.learn.overlay import overlay
+from specbuild.learn.render import RenderOptions
+from tests.helpers import ex, rejections
+
+USER = {"id": 1, "login": "ann", "url": "https://x.example/u/1"}
+OWNER = {"id": 2, "login": "bob", "url": "https://x.example/u/2", "site_admin": False}
+
+
+def _traffic() -> list[Any]:
+    rows = []
+    for i in range(12):
+        user = {**USER, "id": i}
+        repo = {"id": i, "name": f"r{i}", "full_name": f"o/r{i}", "owner": {**OWNER, "id": i}}
+        rows += [ex(path=f"/users/{user['login']}{i}", resp=user),
+                 ex(path="/users", resp=[user, user]),
+                 ex(path=f"/repos/owner{i}/r{i}", resp=repo),
+                 ex(path=f"/orgs/org{i}/repos", resp={"items": [repo], "total": 1, "page": 1}),
+                 ex(path=f"/gists/{i}", resp={"id": i, "owner": {**OWNER, "id": i}, "files": 2})]
+    return rows
+
+
+def test_equal_objects_are_shared_and_named_after_the_resource_or_the_holder() -> None:
+    rows = _traffic()
+    doc = build_spec(rows)
+    schemas = doc["components"]["schemas"]
+    assert sorted(schemas) == ["Owner", "Repo", "User"]
+    paths = doc["paths"]
+
+    def body(path: str) -> Any:
+        return paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    user_path = next(p for p in paths if p.startswith("/users/{"))
+    assert body(user_path) == {"$ref": "#/components/schemas/User"}
+    assert body("/users")["items"] == {"$ref": "#/components/schemas/User"}
+    assert body("/orgs/{orgName}/repos")["properties"]["items"]["items"] == {"$ref": "#/components/schemas/Repo"}
+    assert schemas["Repo"]["properties"]["owner"] == {"$ref": "#/components/schemas/Owner"}
+    assert spec_problems(doc) == [] and rejections(doc, rows) == []
+    flat = build_spec(rows, RenderOptions(components=False))
+    assert "components" not in flat and inline(doc) == flat
+    assert diff(flat, doc) == [] and diff(doc, flat) == []
+
+
+def test_a_written_spec_gets_the_learned_schemas_inline() -> None:
+    learned = build_spec(_traffic())
+    written = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {
+        "schemas": {"User": {"type": "string"}}}}
+    merged = overlay(written, learned)
+    assert merged["components"]["schemas"] == {"User": {"type": "string"}}
+    assert "#/components/schemas/" not in str(merged["paths"])
+    assert spec_problems(merged) == []
