@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 VARIANTS: dict[str, list[str]] = {"plain": [], "examples": ["--examples"], "openapi31": ["--openapi", "3.1"]}
 
 
-def run(tree: Path, args: list[str], stdout: Path | None = None) -> float:
+def run(tree: Path, args: list[str], stdout: Path | None = None, cwd: Path | None = None) -> float:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     start = time.perf_counter()
     with open(stdout, "wb") if stdout else open(os.devnull, "wb") as out:
-        done = subprocess.run([sys.executable, "-m", "specbuild", *args], cwd=tree, env=env, stdout=out,
+        done = subprocess.run([sys.executable, "-m", "specbuild", *args], cwd=cwd or tree, env=env, stdout=out,
                               stderr=subprocess.PIPE, check=False)
     if done.returncode not in (0, 1):  # check exits 1 on findings
         raise SystemExit(f"{tree}: specbuild {' '.join(args)} failed ({done.returncode}):\n{done.stderr.decode()}")
@@ -47,8 +47,9 @@ def build_all(tree: Path, devset: Path, out: Path) -> dict[str, float]:
         spec = out / f"{api}-n5000.plain" / "openapi.json"
         if spec.exists():
             report = out / f"{api}-check.json"
-            times[report.name] = run(tree, ["check", "--spec", str(spec), "-i", str(holdout), "-f", "json",
-                                            "-q"], stdout=report)
+            # the report names the spec: the same relative path on both sides, so the bytes compare
+            times[report.name] = run(tree, ["check", "--spec", str(spec.relative_to(out)), "-i", str(holdout),
+                                            "-f", "json", "-q"], stdout=report, cwd=out)
     return times
 
 

@@ -27,15 +27,18 @@ GENERIC_REQUEST_HEADERS: Final = frozenset({
     "upgrade-insecure-requests", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
     "x-forwarded-port", "x-real-ip", "x-request-id", "x-correlation-id", "traceparent", "tracestate",
     "x-amzn-trace-id", "x-cloud-trace-context", "postman-token", "x-requested-with", "max-forwards",
-    "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range",
+    "if-range", "range",
 })
+# Conditional requests (If-Match, If-None-Match, If-(Un)Modified-Since) and the validators they send
+# back (ETag, Last-Modified) are not generic: they are the API's concurrency and caching contract (a
+# 412 for a stale If-Match, a 304 for a fresh If-None-Match), so they are documented where seen.
 GENERIC_REQUEST_PREFIXES: Final = ("sec-", "x-b3-", "x-envoy-", "cf-", "x-datadog-", "uber-trace")
 GENERIC_RESPONSE_HEADERS: Final = frozenset({
     "date", "server", "content-length", "content-type", "connection", "keep-alive", "transfer-encoding",
     "x-powered-by", "vary", "cache-control", "expires", "pragma", "age", "via", "alt-svc",
     "content-encoding", "set-cookie", "strict-transport-security", "x-content-type-options",
     "x-frame-options", "x-xss-protection", "content-security-policy", "referrer-policy",
-    "x-request-id", "x-correlation-id", "etag", "last-modified", "accept-ranges", "x-cache",
+    "x-request-id", "x-correlation-id", "accept-ranges", "x-cache",
     "x-served-by", "x-timer", "traceparent", "nel", "report-to", "permissions-policy", "server-timing",
     "x-envoy-upstream-service-time", "x-amzn-requestid", "x-amzn-trace-id", "cf-ray", "cf-cache-status",
 })

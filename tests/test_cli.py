@@ -6,6 +6,7 @@ import gzip
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -143,7 +144,7 @@ def test_build_check_reports_the_diff_and_fails_on_threshold(tmp_path: Path) -> 
                         "--fail-on", "info", "--check-format", "json")
     assert drifted.returncode == 1, drifted.stderr
     report = json.loads(drifted.stdout)
-    assert "response-status-added" in json.dumps(report)
+    assert "response-client-error-added" in json.dumps(report)
     assert (tmp_path / "b" / "openapi.json").exists()  # the learned spec is written either way
 
 
@@ -183,8 +184,10 @@ def help_entries(command: str) -> dict[str, str]:
                           text=True, cwd=ROOT, env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT)}).stdout
     entries: dict[str, str] = {}
     flag = ""
-    for line in text.split("Options:", 1)[1].splitlines():
-        if line.startswith("  -"):
+    for line in text.splitlines():
+        if not line.startswith(" "):  # a section's heading: Options, Kafka source, Examples...
+            flag = ""
+        elif line.startswith("  -"):
             flags = [word.rstrip(",") for word in line.split() if word.startswith("-")]
             flag = next((f for f in flags if f.startswith("--")), flags[0])
             entries[flag] = " ".join(line.split())
@@ -193,7 +196,61 @@ def help_entries(command: str) -> dict[str, str]:
     return entries
 
 
-FOLLOWER_ONLY = {"--checkpoint-interval", "--dead-letter"}  # a check neither checkpoints nor keeps bad records
+def help_sections(command: str) -> dict[str, str]:
+    """``specbuild COMMAND --help`` as {section heading: its text}, the usage line under "Usage"."""
+    text = specbuild(command, "--help").stdout
+    sections: dict[str, str] = {}
+    heading = ""
+    for line in text.splitlines():
+        if line.startswith("Usage:"):
+            heading, line = "Usage", line.removeprefix("Usage:")
+        elif line and not line.startswith(" "):
+            heading, line = line.rstrip(":"), ""
+        sections[heading] = sections.get(heading, "") + line + "\n"
+    return sections
+
+
+@pytest.mark.parametrize(("command", "groups"), [
+    ("build", ["Options", "Output", "Drift (--check)", "Learning", "Kafka source", "Examples"]),
+    ("check", ["Options", "Report", "Kafka source", "Examples"]),
+    ("diff", ["Arguments", "Options", "Examples"]),
+    ("produce", ["Options", "Examples"]),
+])
+def test_help_groups_the_options_names_placeholders_and_shows_examples(command: str, groups: list[str]) -> None:
+    """The help teaches: options in their groups, placeholders that say what goes there, examples to copy."""
+    sections = help_sections(command)
+    assert [name for name in sections if name not in ("", "Usage")] == groups
+    text = "".join(sections.values())
+    assert not re.search(r"<[a-z][^>]*>|\[x[<>]=", text), text  # no <str>, <list[str]>, <int range>, [x>=1]
+    examples = [line.split("specbuild ", 1)[1].split() for line in sections["Examples"].splitlines() if line.strip()]
+    assert 2 <= len(examples) <= 4
+    if command != "build":  # plain `specbuild -i ...` is a build
+        assert all(e[0] == command for e in examples)
+
+
+def test_help_placeholders_say_what_goes_there() -> None:
+    build, check, diff = help_entries("build"), help_entries("check"), help_sections("diff")
+    for flag, shown in [("--input", "-i, --input FILE"), ("--output", "-o, --output DIR"),
+                        ("--bootstrap-servers", "-b, --bootstrap-servers HOST:PORT"), ("--jobs", "-j, --jobs N"),
+                        ("--max-body-bytes", "--max-body-bytes BYTES"), ("--path-template", "--path-template TEMPLATE"),
+                        ("--include-header", "--include-header GLOB"), ("--fail-on", "--fail-on SEVERITY"),
+                        ("--topic", "-t, --topic TOPIC"), ("--until-end", "-e, --until-end")]:
+        assert build[flag].startswith(shown), build[flag]
+    assert check["--output"].startswith("-o, --output FILE") and check["--spec"].startswith("--spec FILE")
+    assert diff["Usage"].splitlines()[0].split() == ["specbuild", "diff", "[OPTIONS]", "BASE", "HEAD"]
+
+
+def test_a_usage_error_is_one_error_line_and_a_hint() -> None:
+    for args in (["build", "--nosuch"], ["diff", "a.json"], ["check"], ["build", "--openapi", "2.0"],
+                 ["build", "--jobs", "-3"]):
+        r = specbuild(*args)
+        lines = r.stderr.splitlines()
+        assert r.returncode == 2 and len(lines) == 2, r.stderr
+        assert lines[0].startswith("Error: ") and lines[1].startswith(f"  hint: 'specbuild {args[0]} -h'")
+
+
+# a check neither checkpoints nor keeps bad records, so it has no state to reset
+FOLLOWER_ONLY = {"--checkpoint-interval", "--dead-letter", "--reset-state"}
 
 
 def test_build_and_check_show_the_same_kafka_options() -> None:
@@ -210,7 +267,8 @@ def test_build_and_check_show_the_same_kafka_options() -> None:
     assert set(kafka["check"]) <= set(kafka["build"])
     shared = sorted(kafka["check"])
     assert set(shared) == {"--bootstrap-servers", "--topic", "--group-id", "--from-beginning", "--offset-reset",
-                           "-X", "--kafka-config", "--until-end", "--max-records", "--idle-timeout"}
+                           "-X", "--kafka-config", "--until-end", "--max-records", "--idle-timeout",
+                           "--start-offset", "--start-time", "--partition"}
     build, check = help_entries("build"), help_entries("check")
     for flag in shared:  # compared without white space: click wraps at 80 columns, and at hyphens
         shown = "".join(build[flag].split())
@@ -317,7 +375,8 @@ def test_a_pipe_on_stdin_is_the_file_source(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [["--max-body-bytes", "-1"], ["--jobs", "-3"], ["-X", "foo=bar"],
-                                  ["--kafka-config", "kafka.properties"]])
+                                  ["--kafka-config", "kafka.properties"], ["-e"], ["--dead-letter", "bad.jsonl"],
+                                  ["--start-offset", "5"], ["-p", "1"], ["--reset-state"], ["--max-records", "9"]])
 def test_options_that_mean_nothing_here_are_refused(args: list[str], tmp_path: Path) -> None:
     r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), *args)
     assert r.returncode == 2, (r.returncode, r.stderr)
@@ -358,3 +417,163 @@ def test_ctrl_c_during_a_file_build_says_nothing_was_written(tmp_path: Path) -> 
 def test_a_spec_to_extend_that_does_not_exist_yet_is_said(tmp_path: Path) -> None:
     r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), "--spec", str(tmp_path / "nosuch.json"))
     assert r.returncode == 0 and "--spec" in r.stderr and "does not exist yet" in r.stderr, r.stderr
+
+
+def test_t_is_the_topic_and_a_path_template_given_to_it_says_where_it_goes(tmp_path: Path) -> None:
+    """kcat's -t is the topic; -t used to force a path template, so a template given to it is named, not read."""
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), "-t", "/users/{id}")
+    assert r.returncode == 2 and not (tmp_path / "x" / "openapi.json").exists()
+    assert r.stderr.splitlines() == [
+        "Error: -t/--topic '/users/{id}' looks like a path template: -t is the Kafka topic (as in kcat)",
+        "  hint: force a template with --path-template '/users/{id}'"]
+    ok = specbuild("-i", str(USERS), "-o", str(tmp_path / "y"), "--path-template", "/users/{id}")
+    assert ok.returncode == 0, ok.stderr
+    assert "/users/{id}" in json.loads((tmp_path / "y" / "openapi.json").read_text())["paths"]
+
+
+def _json_report(r: subprocess.CompletedProcess[str]) -> list[tuple[str, str, str]]:
+    doc = json.loads(r.stdout)
+    rows = doc.get("findings", doc.get("changes", []))
+    return sorted((row["operation"], row["kind"], row["severity"]) for row in rows)
+
+
+def test_a_new_500_has_one_severity_in_check_build_check_and_diff(tmp_path: Path) -> None:
+    """What a status means to a client does not depend on which command saw it (drift/kinds.py)."""
+    spec = FIXTURES / "users.openapi.json"
+    failing = [json.loads(line) for line in USERS.read_text().splitlines()[:1]]
+    failing[0]["response"].update(statusCode=500, body="", headers={})
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text(USERS.read_text() + "".join(json.dumps(r) + "\n" for r in failing))
+    check = specbuild("check", "--spec", str(spec), "-i", str(traffic), "-f", "json")
+    build = specbuild("-i", str(traffic), "-o", str(tmp_path / "out"), "-q", "--check", str(spec),
+                      "--check-format", "json")
+    assert check.returncode == 1 and build.returncode == 1, check.stderr + build.stderr
+    assert _json_report(check) == [("GET /users/{userId}", "undocumented-server-error", "breaking")]
+    assert _json_report(build) == [("GET /users/{userId}", "response-server-error-added", "breaking")]
+    diff = specbuild("diff", str(spec), str(tmp_path / "out" / "openapi.json"), "-f", "json")
+    assert diff.returncode == 1 and ("GET /users/{userId}", "response-server-error-added", "breaking") in \
+        _json_report(diff)
+    # build --check annotates the committed spec (the file in the repository), not the learned one
+    github = specbuild("-i", str(traffic), "-o", str(tmp_path / "out2"), "-q", "--check", str(spec),
+                       "--check-format", "github")
+    lines = spec.read_text().splitlines()
+    path_line = next(i for i, t in enumerate(lines, 1) if t.strip() == '"/users/{userId}": {')
+    get = next(i for i, t in enumerate(lines[path_line:], path_line + 1) if t.strip() == '"get": {')
+    assert github.stdout.startswith(f"::error file={spec},line={get},title=specbuild diff%3A "
+                                    "response-server-error-added::GET /users/{userId}"), github.stdout
+
+
+def test_diff_compares_security_schemes_by_definition_not_name(tmp_path: Path) -> None:
+    base = FIXTURES / "drift" / "spec.json"
+    text = base.read_text()
+    renamed = tmp_path / "renamed.json"
+    renamed.write_text(text.replace('"apiKey": {', '"ApiKeyAuth": {').replace('{"apiKey": []}', '{"ApiKeyAuth": []}')
+                       .replace('"apiKey": []', '"ApiKeyAuth": []'))
+    assert "ApiKeyAuth" in renamed.read_text()
+    same = specbuild("diff", str(base), str(renamed), "-f", "json")
+    assert same.returncode == 0 and _json_report(same) == [], same.stdout + same.stderr
+    other = tmp_path / "other.json"
+    other.write_text(renamed.read_text().replace('"X-API-Key"', '"X-Token"'))
+    changed = specbuild("diff", str(base), str(other), "-f", "json")
+    assert changed.returncode == 1
+    assert {(kind, sev) for _, kind, sev in _json_report(changed)} == {
+        ("security-alternative-removed", "breaking"), ("security-alternative-added", "info")}
+
+
+def test_github_annotations_carry_the_spec_file_and_line(tmp_path: Path) -> None:
+    spec = FIXTURES / "drift" / "spec.json"
+    text = spec.read_text().splitlines()
+    line = next(i for i, t in enumerate(text, 1) if t.strip() == '"/pets/{petId}": {')
+    get = next(i for i, t in enumerate(text[line:], line + 1) if t.strip() == '"get": {')
+    r = specbuild("check", "--spec", str(spec), "-i", str(FIXTURES / "drift" / "undocumented-method.jsonl"),
+                  "-f", "github")
+    annotation = r.stdout.splitlines()[0]
+    assert annotation.startswith(f"::warning file={spec},line={line},title=specbuild check%3A undocumented-method::")
+    assert "(1 exchange)." in annotation and "1 exchange in" in r.stderr and "1 finding;" in r.stderr
+    failed = specbuild("check", "--spec", str(spec), "-i", str(FIXTURES / "drift" / "undocumented-server-error.jsonl"),
+                       "-f", "github")
+    assert failed.returncode == 1
+    assert failed.stdout.startswith(f"::error file={spec},line={get},title=specbuild check%3A "
+                                    "undocumented-server-error")
+    head = tmp_path / "head.json"
+    doc = json.loads(spec.read_text())
+    doc["paths"]["/pets/{petId}"]["get"]["responses"]["500"] = {"description": "down"}
+    head.write_text(json.dumps(doc, indent=2))
+    head_get = next(i for i, t in enumerate(head.read_text().splitlines(), 1) if t.strip() == '"get": {'
+                    and i > next(j for j, u in enumerate(head.read_text().splitlines(), 1) if "/pets/{petId}" in u))
+    d = specbuild("diff", str(spec), str(head), "-f", "github")
+    assert d.stdout.startswith(f"::error file={head},line={head_get},title=specbuild diff%3A "
+                               "response-server-error-added::"), d.stdout
+
+
+def test_a_report_written_to_a_fifo_or_device_goes_into_it_and_leaves_it_in_place(tmp_path: Path) -> None:
+    """`-o /dev/null` (run as root) replaced /dev/null with a regular file: a write is atomic by renaming a
+    temporary file over the target, which must not happen to a device or a FIFO. A FIFO stands in for it."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    r = specbuild("check", "--spec", str(FIXTURES / "users.openapi.json"), "-i", str(USERS), "-o", str(fifo),
+                  "-f", "json")
+    reader.join(30)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and json.loads(got[0])["command"] == "check"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.fifo"]
+
+
+def test_a_kafka_follow_without_o_is_refused_and_drops_nothing_in_the_current_folder(tmp_path: Path) -> None:
+    r = specbuild("-t", "http_recordings", "-b", "127.0.0.1:1", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.startswith("Error: a Kafka follow needs -o DIR"), r.stderr
+    assert "hint:" in r.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_a_base_path_no_path_has_is_said(tmp_path: Path) -> None:
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path / "x"), "--base-path", "/nope")
+    assert r.returncode == 0
+    assert "warning: --base-path /nope: 3 of 3 paths do not start with it (e.g. /users)" in r.stderr
+    shared = specbuild("-i", str(USERS), "-o", str(tmp_path / "y"), "--base-path", "/users")
+    assert shared.returncode == 0 and "--base-path" not in shared.stderr
+    assert json.loads((tmp_path / "y" / "openapi.json").read_text())["servers"][0]["url"].endswith("/users")
+
+
+@pytest.mark.parametrize("command", ["build", "check", "produce"])
+def test_java_client_settings_name_what_librdkafka_takes_instead(tmp_path: Path, command: str) -> None:
+    props = tmp_path / "consumer.properties"
+    props.write_text("bootstrap.servers=127.0.0.1:1\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
+                     'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required '
+                     'username="alice" password="s3cret";\n'
+                     "key.deserializer=org.apache.kafka.common.serialization.StringDeserializer\n")
+    args = {"build": ["-t", "t", "-o", str(tmp_path / "out")],
+            "check": ["--spec", str(FIXTURES / "users.openapi.json"), "-t", "t"],
+            "produce": ["-i", str(USERS), "-t", "t"]}[command]
+    r = specbuild(command, *args, "--kafka-config", str(props))
+    lines = r.stderr.splitlines()
+    assert r.returncode == 2 and len(lines) == 2, r.stderr
+    assert lines[0] == (f"Error: --kafka-config {props}: key.deserializer, sasl.jaas.config are settings of the "
+                        "Java client, which librdkafka does not have")
+    assert "sasl.jaas.config: sasl.username and sasl.password" in lines[1] and "sasl.username=alice" in lines[1]
+    assert "s3cret" not in r.stderr and "key.deserializer: remove it" in lines[1]
+    x = specbuild(command, *args, "-X", "ssl.truststore.location=/etc/kafka/truststore.jks")
+    assert x.returncode == 2 and "Error: -X: ssl.truststore.location is a setting of the Java client" in x.stderr
+    assert "ssl.ca.location" in x.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--start-offset", "soon"], "Error: --start-offset 'soon': expected beginning, end, an offset N or -N"),
+    (["--start-offset", "9" * 30], "no Kafka offset is that large"),
+    (["--start-time", "yesterday"], "Error: --start-time 'yesterday': expected an ISO 8601 time or epoch milliseconds"),
+    (["--start-offset", "5", "--start-time", "0"], "Error: --start-offset and --start-time both say where"),
+    (["--checkpoint-interval", "-1"], "give a number of seconds above 0"),
+    (["--max-records", "-1"], "-1 is negative"),
+    (["-p", "-1"], "-1 is negative"),
+    (["-t", "^(http"], "Error: --topic '^(http': not a regular expression"),
+])
+def test_kafka_start_and_limits_are_checked_before_any_broker_is_asked(args: list[str], message: str,
+                                                                        tmp_path: Path) -> None:
+    r = specbuild("-t", "t", "-b", "127.0.0.1:1", "-o", str(tmp_path / "x"), *args)
+    assert r.returncode == 2 and message in r.stderr and "cannot reach Kafka" not in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "x").exists()

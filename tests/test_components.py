@@ -46,8 +46,25 @@ def test_equal_objects_are_shared_and_named_after_the_resource_or_the_holder() -
     assert schemas["Repo"]["properties"]["owner"] == {"$ref": "#/components/schemas/Owner"}
     assert spec_problems(doc) == [] and rejections(doc, rows) == []
     flat = build_spec(rows, RenderOptions(components=False))
-    assert "components" not in flat and inline(doc) == flat
+    assert "components" not in flat
     assert diff(flat, doc) == [] and diff(doc, flat) == []
+    bare = build_spec(rows, RenderOptions(evidence=False))
+    assert inline(bare) == build_spec(rows, RenderOptions(evidence=False, components=False))
+
+
+def test_a_shared_schema_has_the_most_values_seen_at_each_place() -> None:
+    rows = [ex(path=f"/users/u{i}", resp={**USER, "id": i}) for i in range(30)]
+    rows += [ex(path=f"/teams/t{i}", resp={"lead": {**USER, "id": i}, "name": "t", "size": 1, "topic": "x"})
+             for i in range(12)]
+    doc = build_spec(rows)
+    user = doc["components"]["schemas"]["User"]
+    assert user["x-specbuild-seen"] == 30
+    flat = build_spec(rows, RenderOptions(components=False))
+    [teams] = [p for p in flat["paths"] if p.startswith("/teams/")]
+    team = flat["paths"][teams]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert team["x-specbuild-seen"] == 12 and "x-specbuild-seen" not in team["properties"]["lead"]
+    shared = doc["paths"][teams]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert shared["properties"]["lead"] == {"$ref": "#/components/schemas/User"}
 
 
 def test_a_written_spec_gets_the_learned_schemas_inline() -> None:

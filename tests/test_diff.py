@@ -104,9 +104,11 @@ def test_reversing_a_change_reverses_its_kind() -> None:
 
 
 def test_a_learned_head_reports_no_absence_and_no_learned_requiredness() -> None:
+    """... unless counts prove it (drift/evidence.py): a property in all 40 objects before and in none
+    of 300 now is gone."""
     for case in sorted(INDEX["cases"]):
         for change in diff(*pair(case), learned_head=True):
-            assert change.kind not in LEARNED_SUPPRESSED
+            assert change.kind not in LEARNED_SUPPRESSED or (change.proven and case == "learned-property-removed")
     [change] = diff(*pair("required-parameter-added"), learned_head=True)
     assert (change.kind, change.severity) == ("parameter-added", "info")
     assert diff(*pair("operation-removed"), learned_head=True) == []
@@ -171,3 +173,18 @@ def test_names_tags_and_summaries_are_no_change() -> None:
             op["tags"] = ["other"]
     head["tags"] = [{"name": "other", "description": "Operations on other"}]
     assert diff(base, head) == []
+
+
+def test_counts_on_both_sides_tell_a_change_from_knowing_more() -> None:
+    """A learned spec's claims carry their evidence: the same case with thinner counts is no change."""
+    base, head = pair("learned-property-now-optional")  # absent from 150 of 200, present in 40 of 40 before
+    [change] = diff(base, head, learned_head=True)
+    assert (change.kind, change.severity, change.proven) == ("response-property-now-optional", "breaking", True)
+    assert change.detail == "absent from 150 of 200 objects (from none of 40 before)"
+    base, head = pair("learned-required-unproven")
+    [change] = diff(base, head, learned_head=True)
+    assert (change.kind, change.severity) == ("response-required-unproven", "info")
+    # without counts on one side, the claim is read as certain, as for a spec written by hand
+    head["paths"]["/items/{itemId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"].pop(
+        "x-specbuild-seen")
+    assert [c.kind for c in diff(base, head)] == ["response-property-now-optional"]

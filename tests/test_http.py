@@ -43,4 +43,6 @@ def test_header_policy_keeps_api_headers_and_drops_generic_and_credential_ones()
     policy = HeaderPolicy(include=("x-forwarded-*",), exclude=("x-debug",))
     assert policy.request("x-tenant") and policy.request("x-forwarded-for")
     assert not policy.request("user-agent") and not policy.request("x-api-key") and not policy.request("x-debug")
-    assert policy.response("x-rate-limit") and not policy.response("etag")
+    assert policy.response("x-rate-limit") and not policy.response("x-cache")
+    # conditional requests are the API's concurrency and caching contract (412, 304), not transport
+    assert policy.request("if-match") and policy.request("if-none-match") and policy.response("etag")

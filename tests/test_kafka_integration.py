@@ -484,3 +484,75 @@ def test_a_hostile_corpus_is_followed_to_the_end_with_every_skip_dead_lettered(k
     replay = specbuild("-i", str(src), "-o", str(tmp_path / "replay"), "-q", *cap)
     assert replay.returncode == 0, replay.stderr
     assert spec_of(out) == spec_of(tmp_path / "replay")
+
+
+# -- kcat habits: -t, -e, -p, --start-offset, --start-time, a pattern --------------------------------------
+
+def checked(broker: Broker, *args: str) -> dict[str, int]:
+    """``specbuild check`` of a topic as a user runs it (kcat's short forms); how many exchanges it read."""
+    overrides = [f"-X{k}={str(v).lower() if isinstance(v, bool) else v}"
+                 for k, v in consumer_overrides(broker.kind).items()]
+    r = specbuild("check", "--spec", str(FIXTURES / "users.openapi.json"), "-b", broker.bootstrap, "-e",
+                  "-f", "json", *overrides, *args)
+    assert r.returncode in (0, 1), r.stderr
+    summary: dict[str, int] = json.loads(r.stdout)["summary"]
+    return summary
+
+
+def test_kcat_short_forms_choose_partitions_and_where_to_start(kafka_broker: Broker) -> None:
+    topic = new_topic(kafka_broker)
+    for p in range(3):
+        produce(kafka_broker, topic, USER_LINES[:10 * (p + 1)], partition=p)  # 10, 20 and 30 records
+    assert checked(kafka_broker, "-t", topic)["exchanges"] == 60
+    assert checked(kafka_broker, "-t", topic, "-p", "1")["exchanges"] == 20
+    assert checked(kafka_broker, "-t", topic, "-p", "0", "-p", "2")["exchanges"] == 40
+    assert checked(kafka_broker, "-t", topic, "-p", "2", "--start-offset", "25")["exchanges"] == 5
+    assert checked(kafka_broker, "-t", topic, "--start-offset", "end")["exchanges"] == 0
+    assert checked(kafka_broker, "-t", topic, "--start-offset", "beginning", "-p", "0")["exchanges"] == 10
+    if kafka_broker.kind != "tansu":  # Tansu's ListOffsets(latest) is batch-granular (tests/brokers.py)
+        assert checked(kafka_broker, "-t", topic, "--start-offset", "-3")["exchanges"] == 9
+    assert checked(kafka_broker, "-t", f"^{re.escape(topic)}$")["exchanges"] == 60
+    r = specbuild("check", "--spec", str(FIXTURES / "users.openapi.json"), "-b", kafka_broker.bootstrap, "-e",
+                  "-t", topic, "-p", "7")
+    assert r.returncode == 2 and f"Error: topic {topic} has no partition 7 (it has 3: 0..2)" in r.stderr
+    nothing = specbuild("check", "--spec", str(FIXTURES / "users.openapi.json"), "-b", kafka_broker.bootstrap,
+                        "-e", "-t", "^no-such-topic-.*")
+    assert nothing.returncode == 2 and "Error: no topic matches ^no-such-topic-.*" in nothing.stderr
+
+
+@pytest.mark.skipif(os.environ.get("SPECBUILD_TEST_BROKER", "").strip() == "tansu",
+                    reason="Tansu's offsets_for_times is batch-granular (tests/brokers.py)")
+def test_start_time_starts_at_the_first_record_at_or_after_it(kafka_broker: Broker) -> None:
+    topic = new_topic(kafka_broker, partitions=1)
+    hour_ago = int(time.time() * 1000) - 3_600_000
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap})
+    for i, line in enumerate(USER_LINES[:30]):  # 10 an hour ago, 20 a minute apart from 30 minutes ago
+        producer.produce(topic, value=line, partition=0,
+                         timestamp=hour_ago if i < 10 else hour_ago + 1_800_000 + 60_000 * i)
+    assert producer.flush(30) == 0
+    iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime((hour_ago + 1_800_000) / 1000))
+    assert checked(kafka_broker, "-t", topic, "--start-time", iso)["exchanges"] == 20
+    assert checked(kafka_broker, "-t", topic, "--start-time", str(hour_ago + 1_800_000 + 60_000 * 25))[
+        "exchanges"] == 5
+    assert checked(kafka_broker, "-t", topic, "--start-time", str(int(time.time() * 1000) + 60_000))[
+        "exchanges"] == 0
+
+
+def test_a_start_asked_of_a_folder_with_a_saved_state_is_refused_until_it_is_reset(
+        kafka_broker: Broker, tmp_path: Path) -> None:
+    """`--from-beginning -g new` in a used folder resumed the old state with a note only."""
+    topic = new_topic(kafka_broker)
+    produce(kafka_broker, topic, USER_LINES[:50])
+    out = tmp_path / "spec"
+    first = specbuild(*kafka_args(kafka_broker, topic), "-o", str(out), "-e")
+    assert first.returncode == 0, first.stderr
+    produce(kafka_broker, topic, USER_LINES[50:])
+    again = specbuild(*kafka_args(kafka_broker, topic, f"g-{topic}-new"), "-o", str(out), "-e", "--from-beginning")
+    assert again.returncode == 2 and again.stderr.startswith(f"Error: {out} holds a saved state (50 exchanges "
+                                                             "learned"), again.stderr
+    assert "--from-beginning would not apply" in again.stderr and "hint: --reset-state" in again.stderr
+    reset = specbuild(*kafka_args(kafka_broker, topic, f"g-{topic}-new"), "-o", str(out), "-e", "--from-beginning",
+                      "--reset-state")
+    assert reset.returncode == 0, reset.stderr
+    assert "--reset-state: removed" in reset.stderr and "144 records read" in reset.stderr
+    assert spec_of(out) == file_spec(tmp_path, USER_LINES)

@@ -126,15 +126,50 @@ def test_odd_characters_are_percent_encoded_in_skeleton_keys() -> None:
     assert t.observe("/d/~1x/x~0y/~x") == "/d/%7E1x/x%7E0y/~x"
 
 
-def test_word_cap_bounds_memory_and_keeps_everything() -> None:
+def test_past_the_word_cap_a_position_opens_and_its_words_become_one() -> None:
     t = PathTemplater(word_cap=5)
     keys = [t.observe(f"/users/{name}/profile") for name in NAMES[:8]]
     assert keys[:5] == [f"/users/{n}/profile" for n in NAMES[:5]]
     assert keys[5:] == ["/users/{:word}/profile"] * 3
-    assert t.observe("/users/alpha/profile") == "/users/alpha/profile"  # admitted values stay literal
-    assert len(t._words["/users"]) == 5
-    templates = t.templates()
-    assert {templates[k].path for k in keys} == {"/users/{userName}/profile"}
+    # the words admitted before the position opened are rewritten too, and the owner is told
+    assert t.keys == {"/users/{:word}/profile"}
+    assert t.take_renamed() == {f"/users/{n}/profile": "/users/{:word}/profile" for n in NAMES[:5]}
+    assert t.take_renamed() == {}
+    assert t.observe("/users/alpha/profile") == "/users/{:word}/profile"
+    assert t.observe("/users/me/profile") == "/users/me/profile"  # a word that never is a value
+    assert t._words["/users"] == {"{:word}", "me"}
+    assert t.templates()["/users/{:word}/profile"].path == "/users/{userName}/profile"
+
+
+def test_opening_cascades_where_rewritten_keys_meet() -> None:
+    # invented words at every position: each open position brings the words below it together
+    t = PathTemplater(word_cap=4)
+    rnd = random.Random(3)
+    for _ in range(400):
+        t.observe("/" + "/".join("".join(rnd.choices("abcdefgh", k=6)) for _ in range(4)))
+    assert t.keys == {"/{:word}/{:word}/{:word}/{:word}"}
+    assert all(len(words) <= 5 for words in t._words.values())
+
+
+def test_merge_opens_what_either_side_opened_and_renames_keys() -> None:
+    a, b = PathTemplater(word_cap=3), PathTemplater(word_cap=3)
+    for n in NAMES[:2]:
+        a.observe(f"/users/{n}")
+    for n in NAMES[2:6]:
+        b.observe(f"/users/{n}")
+    b.take_renamed()
+    a.merge(b)
+    assert a.keys == {"/users/{:word}"}
+    assert a.take_renamed() == {f"/users/{n}": "/users/{:word}" for n in NAMES[:2]}
+
+
+def test_hinted_words_never_open() -> None:
+    t = PathTemplater(("/api/{tenant}",), word_cap=2)
+    for n in NAMES[:5]:
+        t.observe(f"/api/{n}/{n}")
+    for n in NAMES[:5]:
+        t.observe(f"/{n}")
+    assert "/api/{tenant}/{:word}" in t.keys and "/{:word}" in t.keys
 
 
 def test_cache_is_bounded_and_forgetting_is_harmless() -> None:
@@ -585,7 +620,7 @@ def test_past_the_word_cap_the_odd_ones_still_stay_literal() -> None:
     feats.setdefault(t.observe("/links/search"), set()).update(list_shape("link", rng))
     templates = t.templates({k: frozenset(v) for k, v in feats.items()})
     assert templates["/links/{:word}"].path == "/links/{linkName}"
-    assert templates["/links/alpha"].path == "/links/{linkName}"
+    assert "/links/alpha" not in templates  # opened: rewritten to /links/{:word}
     assert templates["/links/search"].path == "/links/search"
 
 

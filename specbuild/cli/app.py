@@ -21,6 +21,7 @@ import typer
 
 from specbuild._version import __version__
 from specbuild.cli.console import Reporter
+from specbuild.cli.helptext import Command, examples
 from specbuild.cli.options import (
     APIVersion,
     BasePath,
@@ -45,12 +46,15 @@ from specbuild.cli.options import (
     LearnMaxBodyBytes,
     MaxRecords,
     NoEnums,
+    NoEvidence,
     OffsetReset,
     OpenAPI,
     OpenAPIVersion,
+    Partitions,
     PathTemplates,
     Quiet,
     RecordSource,
+    ResetState,
     RunFlags,
     ServerURL,
     ShowTraceback,
@@ -58,7 +62,9 @@ from specbuild.cli.options import (
     SpecFormat,
     SpecFormatOption,
     SpecOutput,
+    StartOffset,
     StartSpec,
+    StartTime,
     Strict,
     Title,
     Topic,
@@ -75,6 +81,7 @@ from specbuild.cli.settings import (
     learning_settings,
     output_settings,
     record_source,
+    refuse_kafka_only,
     stdin_piped,
 )
 from specbuild.errors import SpecbuildError, UsageError
@@ -93,18 +100,23 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Learn an OpenAPI 3 document from HTTP Types recordings and check API drift.\n\n"
-         "With no command, `specbuild [OPTIONS]` runs `build`.",
+         "With no command, `specbuild [OPTIONS]` runs `build`. `specbuild COMMAND -h` shows a command's "
+         "options, grouped, and examples.",
 )
 SUBCOMMANDS = ("build", "check", "diff", "produce")
 COMMAND_MODULES = {"check": "specbuild.cli.drift", "diff": "specbuild.cli.drift",
                    "produce": "specbuild.cli.produce"}
 
 
-@app.command("build")
+@app.command("build", cls=Command, epilog=examples(
+    "specbuild -i recordings.jsonl -o my_spec            # learn from a file (.gz too)",
+    "cat rec.jsonl | specbuild -o my_spec --format yaml  # from a pipe, written as YAML",
+    "specbuild -b kafka:9092 -t http_recordings -e -o my_spec   # a topic, read to its end",
+    "specbuild -i rec.jsonl -o learned --check openapi.json     # learn, then: did the API change?"))
 def build(
     source: RecordSource = None,
     input_: Input = None,
-    output: SpecOutput = ".",
+    output: SpecOutput = None,
     fmt: SpecFormatOption = SpecFormat.json,
     spec: StartSpec = None,
     check: CheckAgainst = None,
@@ -119,6 +131,7 @@ def build(
     include_header: IncludeHeaders = None,
     exclude_header: ExcludeHeaders = None,
     no_enums: NoEnums = False,
+    no_evidence: NoEvidence = False,
     examples: Examples = False,
     max_body_bytes: LearnMaxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     strict: Strict = False,
@@ -130,37 +143,54 @@ def build(
     group_id: GroupId = "specbuild",
     from_beginning: FromBeginning = False,
     offset_reset: OffsetReset = None,
+    start_offset: StartOffset = None,
+    start_time: StartTime = None,
+    partition: Partitions = None,
     kafka_option: KafkaOption = None,
     kafka_config: KafkaConfig = None,
     until_end: UntilEnd = False,
     max_records: MaxRecords = None,
     idle_timeout: IdleTimeout = None,
     checkpoint_interval: CheckpointInterval = 30.0,
+    reset_state: ResetState = False,
     dead_letter: DeadLetter = None,
 ) -> None:
     """Learn an OpenAPI document from recordings (a JSONL file, stdin, or a Kafka topic)."""
     learning = learning_settings(path_template, include_header, exclude_header, max_body_bytes, strict, jobs)
-    out = output_settings(output, fmt, spec, openapi, title, api_version, server_url, base_path,
-                          examples=examples, enums=not no_enums)
-    drift = drift_check(check, fail_on, check_format)
-    base = _read_base(out.start, quiet)
-    learned: dict[str, Any] | None = None
     src, input_ = record_source(source, input_, stdin_piped())
+    out = output_settings(_output_folder_for(src, output), fmt, spec, openapi, title, api_version, server_url,
+                          base_path, examples=examples, enums=not no_enums, evidence=not no_evidence)
     if src is Source.file:
-        if input_ is None:
-            raise UsageError("--source file needs -i FILE (or '-' for stdin)")
-        if kafka_option or kafka_config:
-            raise UsageError("-X and --kafka-config are for --source kafka; a file build reads no broker")
-        learned = _build_from_file(input_, learning, out, base, quiet)
+        refuse_kafka_only({"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
+                           "--start-time": start_time, "--partition": partition, "--reset-state": reset_state,
+                           "--from-beginning": from_beginning, "-e/--until-end": until_end, "--max-records":
+                           max_records, "--idle-timeout": idle_timeout, "--dead-letter": dead_letter}, topic)
+        learned = _build_from_file(_file_input(input_), learning, out, _read_base(out.start, quiet), quiet)
     else:
-        if input_ is not None:
-            raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
         connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
-                                      kafka_option, kafka_config)
+                                      kafka_option, kafka_config, start_offset, start_time, partition)
         limits = follow_limits(until_end, max_records, idle_timeout, checkpoint_interval)
-        _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet), learning, out, base)
-    if drift.committed is not None:
-        _check_learned(drift, learned if learned is not None else _read_back(out))
+        _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet, reset_state),
+                          learning, out, _read_base(out.start, quiet))
+    _check_learned(drift_check(check, fail_on, check_format), learned if src is Source.file else None, out)
+
+
+def _file_input(input_: str | None) -> str:
+    if input_ is None:
+        raise UsageError("--source file needs -i FILE (or '-' for stdin)")
+    return input_
+
+
+def _output_folder_for(src: Source, output: str | None) -> str:
+    """``-o``: a file build writes into the current folder by default; a Kafka follow keeps a state and a
+    lock beside its spec, which must not land wherever the command happened to run."""
+    if output is not None:
+        return output
+    if src is Source.kafka:
+        raise UsageError("a Kafka follow needs -o DIR: it keeps the spec, its state and a lock there",
+                         hint="e.g. specbuild -t http_recordings -o my_spec ('-o -' writes the spec to stdout "
+                              "and keeps no state)")
+    return "."
 
 
 def _build_from_kafka(settings: FollowSettings, learning: Learning, out: Output, base: dict[str, Any] | None) -> None:
@@ -180,14 +210,21 @@ def _read_back(out: Output) -> dict[str, Any]:
     return dict(read_document(Path(out.target) / out.file_name))
 
 
-def _check_learned(drift: DriftCheck, learned: dict[str, Any]) -> None:
-    """``build --check``: the diff from the committed spec to the learned one, for API clients."""
-    from specbuild.cli.drift import diff_report, load_spec
+def _check_learned(drift: DriftCheck, learned: dict[str, Any] | None, out: Output) -> None:
+    """``build --check``: the diff from the committed spec to the learned one (a follow's: read back from
+    its folder), for API clients; nothing without ``--check``."""
+    if drift.committed is None:
+        return
+    if learned is None:
+        learned = _read_back(out)
+    from specbuild.cli.drift import diff_report, lines_of, load_spec
     from specbuild.drift.report import render_diff
 
-    assert drift.committed is not None
-    report = diff_report(load_spec(drift.committed), learned, base_name=str(drift.committed),
-                         head_name="learned from traffic", fail_on=drift.fail_on, learned_head=True)
+    committed = load_spec(drift.committed)
+    # annotations go on the committed spec: the file in the repository that the traffic disagrees with
+    report = diff_report(committed, learned, base_name=str(drift.committed), head_name="learned from traffic",
+                         fail_on=drift.fail_on, learned_head=True, annotate=str(drift.committed),
+                         lines=lines_of(drift.committed, committed) if drift.fmt == "github" else None)
     color = drift.fmt == "text" and sys.stdout.isatty()
     sys.stdout.write(render_diff(report, drift.fmt, color=color))
     sys.stdout.flush()
@@ -228,6 +265,7 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
         if stats.learned == 0:
             reporter.note("warning: no exchange was learned: the document has no paths")
         _note_collapsed(doc, reporter)
+        _note_base_path(doc, out.render.base_path, reporter)
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
         reporter.summary(stats, paths=len(doc["paths"]), operations=ops,
                          target=str(target) if target else None)
@@ -243,6 +281,18 @@ def _note_collapsed(doc: dict[str, Any], reporter: Reporter) -> None:
     if collapsed:
         reporter.note(f"note: {collapsed} operation(s) saw more than {MAX_PARAMS} query parameter or header "
                       "names: the rarest are left out, counted in x-specbuild-more-*")
+
+
+def _note_base_path(doc: dict[str, Any], wanted: str | None, reporter: Reporter) -> None:
+    """``--base-path /v1`` moves the prefix only when every path has it; say so when it did not."""
+    if wanted is None or wanted == "auto" or not doc["paths"]:
+        return
+    prefix = "/" + wanted.strip("/")
+    if any(str(s.get("url", "")).rstrip("/").endswith(prefix) for s in doc.get("servers", [])):
+        return  # moved into the server URL
+    misses = sorted(p for p in doc["paths"] if p != prefix and not p.startswith(prefix + "/"))
+    reporter.note(f"warning: --base-path {wanted}: {len(misses)} of {len(doc['paths'])} paths do not start with "
+                  f"it (e.g. {misses[0]}), so the paths are kept whole (--base-path auto finds the shared prefix)")
 
 
 @contextlib.contextmanager
@@ -350,6 +400,12 @@ def _interrupted() -> None:
 def _usage_or_bug(exc: Exception, *, show_traceback: bool) -> None:
     # typer ships its own copy of click: recognise its exceptions by what they can do
     show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+    message, ctx = getattr(exc, "format_message", None), getattr(exc, "ctx", None)
+    if callable(message) and ctx is not None and isinstance(code, int):
+        # a usage error, said as every other one is: one Error: line and a hint
+        print(f"Error: {message()}\n  hint: '{ctx.command_path} -h' lists the options, with examples",
+              file=sys.stderr)
+        sys.exit(code)
     if callable(show) and isinstance(code, int):
         show()
         sys.exit(code)

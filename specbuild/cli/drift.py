@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 import typer
 
 from specbuild.cli.console import Reporter
+from specbuild.cli.helptext import Command, examples
 from specbuild.cli.options import (
     BootstrapServers,
     CheckGroupId,
@@ -44,16 +45,26 @@ from specbuild.cli.options import (
     KafkaOption,
     MaxRecords,
     OffsetReset,
+    Partitions,
     RecordSource,
     ReportFormat,
     ReportOutput,
     ShowTraceback,
     Source,
+    StartOffset,
+    StartTime,
     Strict,
     Topic,
     UntilEnd,
+    one_of,
 )
-from specbuild.cli.settings import check_stop, kafka_connection, record_source, stdin_piped
+from specbuild.cli.settings import (
+    check_stop,
+    kafka_connection,
+    record_source,
+    refuse_kafka_only,
+    stdin_piped,
+)
 from specbuild.drift.check import Checker, CheckState, CheckStats, Finding
 from specbuild.drift.diff import diff
 from specbuild.drift.ignores import Rule
@@ -61,11 +72,11 @@ from specbuild.drift.ignores import apply as apply_ignores
 from specbuild.drift.ignores import parse as parse_ignores
 from specbuild.drift.kinds import CHANGE_KINDS
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
-from specbuild.drift.report import CheckReport, DiffReport, render_check, render_diff
+from specbuild.drift.report import CheckReport, DiffReport, plural, render_check, render_diff
 from specbuild.errors import RecordError, UsageError
 from specbuild.io.files import read_bytes, write_atomic
 from specbuild.io.jsonl import iter_lines
-from specbuild.io.specs import read_spec
+from specbuild.io.specs import operation_lines, read_spec
 from specbuild.io.validate import BodyValidator, check_input_spec
 from specbuild.parallel import Workers, portable, receive
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw
@@ -218,7 +229,8 @@ def kafka_records(connection: Connection, stop: StopAt, note: Callable[[str], No
     from specbuild.kafka import client as kafka  # imported only when used: confluent_kafka loads librdkafka
 
     source = kafka.open_source(connection.config(), connection.topics, {}, note=note,
-                               require_topics=stop.until_end)
+                               require_topics=stop.until_end, start=connection.start,
+                               partitions=connection.partitions)
     # --max-records is counted after each record (a batch may hold more), only the end and idleness after a
     # batch: so --max-records 0 still waits for one record, as it always has
     after_batch = replace(stop, max_records=None)
@@ -283,6 +295,9 @@ def check(
     group_id: CheckGroupId = "specbuild-check",  # not a follower's group: a check takes no partitions from it
     from_beginning: FromBeginning = False,
     offset_reset: OffsetReset = None,
+    start_offset: StartOffset = None,
+    start_time: StartTime = None,
+    partition: Partitions = None,
     kafka_option: KafkaOption = None,
     kafka_config: KafkaConfig = None,
     until_end: UntilEnd = False,
@@ -301,66 +316,85 @@ def check(
         if src is Source.file:
             if input_ is None:
                 raise UsageError("check --source file needs -i FILE (or '-' for stdin)")
+            refuse_kafka_only({"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
+                               "--start-time": start_time, "--partition": partition, "--from-beginning":
+                               from_beginning, "-e/--until-end": until_end, "--max-records": max_records,
+                               "--idle-timeout": idle_timeout}, topic)
             records = input_
         else:
-            _check_kafka_source(input_)
             connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
-                                          kafka_option, kafka_config)
+                                          kafka_option, kafka_config, start_offset, start_time, partition)
             records = kafka_records(connection, check_stop(until_end, max_records, idle_timeout), reporter.note)
         workers = jobs if jobs is not None else auto_jobs(records if isinstance(records, str) else None)
         outcome = run_check(records, doc, jobs=workers, strict=strict, max_body_bytes=max_body_bytes,
                             on_skip=reporter.warn)
-        code = _report_check(outcome, rules, str(spec), fail_on, fmt, output, reporter)
+        lines = lines_of(spec, doc) if fmt is Format.github else {}
+        code = _report_check(outcome, rules, str(spec), fail_on, fmt, output, reporter, lines)
     raise typer.Exit(code)
 
 
-def _check_kafka_source(input_: str | None) -> None:
-    if input_ is not None:
-        raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
+def lines_of(spec: Path, doc: dict[str, Any]) -> dict[str, int]:
+    """Where the spec's paths and operations are in its file, for GitHub annotations."""
+    paths = doc.get("paths")
+    return operation_lines(spec, paths if isinstance(paths, dict) else {})
 
 
 def _report_check(outcome: CheckOutcome, rules: list[Rule], spec: str, fail_on: FailOn, fmt: Format, output: str,
-                  reporter: Reporter) -> int:
+                  reporter: Reporter, lines: dict[str, int]) -> int:
     """Write the report (and, unless it went to the terminal, a summary line on stderr); the exit code."""
     applied = apply_ignores(outcome.findings, rules)
     report = CheckReport(applied.kept, outcome.stats, spec, fail_on.value, dict(outcome.skipped),
-                         applied.ignored, applied.unused)
+                         applied.ignored, applied.unused, lines)
     _emit(render_check(report, fmt.value, color=_color(fmt, output)), output)
     if not (fmt is Format.text and output == "-"):
         rate = outcome.stats.exchanges / outcome.seconds if outcome.seconds > 0 else 0.0
-        reporter.note(f"specbuild check: {outcome.stats.exchanges:,} exchanges in "
-                      f"{outcome.seconds:.2f} s ({rate:,.0f}/s), {len(report.findings)} findings; "
+        reporter.note(f"specbuild check: {plural(outcome.stats.exchanges, 'exchange')} in "
+                      f"{outcome.seconds:.2f} s ({rate:,.0f}/s), {plural(len(report.findings), 'finding')}; "
                       f"exit {report.exit_code}")
     return report.exit_code
 
 
 def diff_report(base: dict[str, Any], head: dict[str, Any], *, base_name: str, head_name: str, fail_on: str,
-                rules: list[Rule] | None = None, learned_head: bool = False) -> DiffReport:
-    """The classified changes from ``base`` to ``head`` (also what ``build --check`` reports)."""
+                rules: list[Rule] | None = None, learned_head: bool = False, annotate: str = "",
+                lines: dict[str, int] | None = None) -> DiffReport:
+    """The classified changes from ``base`` to ``head`` (also what ``build --check`` reports); GitHub
+    annotations go on ``annotate`` (default: head) at ``lines``."""
     applied = apply_ignores(diff(base, head, learned_head=learned_head), rules or [])
-    return DiffReport(applied.kept, base_name, head_name, fail_on, applied.ignored, applied.unused)
+    return DiffReport(applied.kept, base_name, head_name, fail_on, applied.ignored, applied.unused, annotate,
+                      lines or {})
 
 
 def diff_command(
-    base: Annotated[Path, typer.Argument(help="The spec before (e.g. the main branch's openapi.json).")],
-    head: Annotated[Path, typer.Argument(help="The spec after (e.g. this pull request's).")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a change is at or above "
-                       "this severity.")] = FailOn.breaking,
-    ignore: Annotated[Path | None, typer.Option("--ignore", help="Accepted changes: 'METHOD /path kind  "
-                      "# reason' per line.")] = None,
-    output: Annotated[str, typer.Option("--output", "-o", help="Write the report here ('-': stdout).")] = "-",
+    base: Annotated[Path, typer.Argument(metavar="BASE",
+                                         help="The spec before (e.g. the main branch's openapi.json).")],
+    head: Annotated[Path, typer.Argument(metavar="HEAD", help="The spec after (e.g. this pull request's).")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", metavar="FORMAT",
+                                            help=f"Report format ({one_of(Format)}).")] = Format.text,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", metavar="SEVERITY", help="Exit 1 when a change is "
+                       f"at or above this severity ({one_of(FailOn)}).")] = FailOn.breaking,
+    ignore: Annotated[Path | None, typer.Option("--ignore", metavar="FILE",
+                      help="Accepted changes: 'METHOD /path kind  # reason' per line.")] = None,
+    output: Annotated[str, typer.Option("--output", "-o", metavar="FILE",
+                                         help="Write the report here ('-': stdout).")] = "-",
     show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
 ) -> None:
     """Compare two specs and classify every change for API clients: breaking, warning or info. A path
     parameter that only changed its name is no change."""
-    report = diff_report(load_spec(base), load_spec(head), base_name=str(base), head_name=str(head),
-                         fail_on=fail_on.value, rules=_rules(ignore, ALL_KINDS))
+    head_doc = load_spec(head)
+    report = diff_report(load_spec(base), head_doc, base_name=str(base), head_name=str(head),
+                         fail_on=fail_on.value, rules=_rules(ignore, ALL_KINDS),
+                         lines=lines_of(head, head_doc) if fmt is Format.github else None)
     _emit(render_diff(report, fmt.value, color=_color(fmt, output)), output)
     raise typer.Exit(report.exit_code)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``check`` and ``diff`` to the CLI (cli.main() calls this when the module is there)."""
-    app.command("check")(check)
-    app.command("diff")(diff_command)
+    app.command("check", cls=Command, epilog=examples(
+        "specbuild check --spec openapi.json -i traffic.jsonl     # traffic against the committed spec",
+        "specbuild check --spec openapi.json -t http_recordings   # a Kafka topic, read to its end",
+        "specbuild check --spec openapi.json -i t.jsonl -f markdown -o drift.md --fail-on warning"))(check)
+    app.command("diff", cls=Command, epilog=examples(
+        "specbuild diff main/openapi.json openapi.json            # what changed, breaking or not",
+        "specbuild diff old.yaml new.yaml -f github --fail-on warning   # annotations in a GitHub job",
+        "specbuild diff base.json head.json --ignore .specbuild-ignore"))(diff_command)

@@ -75,6 +75,36 @@ class RunFlags:
     traceback: bool = False
 
 
+def one_of(choices: type[Enum]) -> str:
+    """``a, b or c``: the values of a choice whose metavar names what it is (``SEVERITY``)."""
+    values = [str(member.value) for member in choices]
+    return ", ".join(values[:-1]) + " or " + values[-1]
+
+
+def _not_negative(value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise typer.BadParameter(f"{value} is negative: give 0 or more")
+    return value
+
+
+def _seconds(value: float | None) -> float | None:
+    if value is not None and not value > 0:  # also NaN
+        raise typer.BadParameter(f"{value}: give a number of seconds above 0")
+    return value
+
+
+def _not_negative_all(values: list[int] | None) -> list[int] | None:
+    for value in values or ():
+        _not_negative(value)
+    return values
+
+
+def _positive(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value}: give 1 or more")
+    return value
+
+
 def _remember_traceback(ctx: typer.Context, value: bool) -> bool:
     ctx.ensure_object(RunFlags).traceback = value
     return value
@@ -83,67 +113,92 @@ def _remember_traceback(ctx: typer.Context, value: bool) -> bool:
 # --- where recordings come from (build and check) -----------------------------------------------------
 
 RecordSource = Annotated[Source | None, typer.Option(
-    "--source", "-s", envvar="SPECBUILD_SOURCE",
+    "--source", "-s", envvar="SPECBUILD_SOURCE", metavar="file|kafka",
     help="Where recordings come from (default: file with -i, else kafka).")]
 Input = Annotated[str | None, typer.Option(
-    "--input", "-i", envvar="SPECBUILD_INPUT", help="JSONL recordings file (.gz read transparently); '-' for stdin.")]
+    "--input", "-i", envvar="SPECBUILD_INPUT", metavar="FILE",
+    help="JSONL recordings file (.gz read transparently); '-' for stdin.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (exit 2).")]
 
 # --- Kafka source (build and check) ---------------------------------------------------------------------
 
 BootstrapServers = Annotated[str, typer.Option(
-    "--bootstrap-servers", "-b", envvar="SPECBUILD_BOOTSTRAP_SERVERS", rich_help_panel=PANEL_KAFKA,
+    "--bootstrap-servers", "-b", envvar="SPECBUILD_BOOTSTRAP_SERVERS", metavar="HOST:PORT", rich_help_panel=PANEL_KAFKA,
     help="Kafka bootstrap servers.")]
 Topic = Annotated[list[str] | None, typer.Option(
-    "--topic", envvar="SPECBUILD_TOPIC", rich_help_panel=PANEL_KAFKA,
-    help="Topic to read (repeatable; default http_recordings).")]
+    "--topic", "-t", envvar="SPECBUILD_TOPIC", metavar="TOPIC", rich_help_panel=PANEL_KAFKA,
+    help="Topic to read (repeatable; '^regex' subscribes to the topics it matches; default http_recordings).")]
 GroupId = Annotated[str, typer.Option(
-    "--group-id", "-g", envvar="SPECBUILD_GROUP_ID", rich_help_panel=PANEL_KAFKA, help="Consumer group.")]
+    "--group-id", "-g", envvar="SPECBUILD_GROUP_ID", metavar="GROUP", rich_help_panel=PANEL_KAFKA,
+    help="Consumer group.")]
 # check's group reads no SPECBUILD_GROUP_ID: set for a follower, it would make a check join that group
 # and read only the partitions it is assigned.
 CheckGroupId = Annotated[str, typer.Option(
-    "--group-id", "-g", rich_help_panel=PANEL_KAFKA, help="Consumer group.")]
+    "--group-id", "-g", metavar="GROUP", rich_help_panel=PANEL_KAFKA, help="Consumer group.")]
 FromBeginning = Annotated[bool, typer.Option(
     "--from-beginning", rich_help_panel=PANEL_KAFKA, help="Same as --offset-reset earliest.")]
 OffsetReset = Annotated[OffsetStart | None, typer.Option(
-    "--offset-reset", envvar="SPECBUILD_OFFSET_RESET", rich_help_panel=PANEL_KAFKA,
+    "--offset-reset", envvar="SPECBUILD_OFFSET_RESET", metavar="earliest|latest", rich_help_panel=PANEL_KAFKA,
     help="Where a group without committed offsets starts (default earliest).")]
+StartOffset = Annotated[str | None, typer.Option(
+    "--start-offset", metavar="OFFSET", rich_help_panel=PANEL_KAFKA,
+    help="Start every partition at: beginning, end, an offset N, or -N (N records before the end), as kcat -o "
+         "(for a follow, only without a saved state).")]
+StartTime = Annotated[str | None, typer.Option(
+    "--start-time", metavar="TIME", rich_help_panel=PANEL_KAFKA,
+    help="Start every partition at its first record at or after TIME: ISO 8601 (2026-12-03T10:00:00Z; no zone: "
+         "UTC) or epoch milliseconds.")]
+Partitions = Annotated[list[int] | None, typer.Option(
+    "--partition", "-p", metavar="N", callback=_not_negative_all, rich_help_panel=PANEL_KAFKA,
+    help="Read only partition N of each topic (repeatable), as kcat -p: assigned, not shared in the group.")]
 KafkaOption = Annotated[list[str] | None, typer.Option(
-    "-X", rich_help_panel=PANEL_KAFKA, help="librdkafka property key=value, as kcat takes it (repeatable).")]
+    "-X", metavar="KEY=VALUE", rich_help_panel=PANEL_KAFKA,
+    help="librdkafka property key=value, as kcat takes it (repeatable).")]
 KafkaConfig = Annotated[Path | None, typer.Option(
-    "--kafka-config", envvar="SPECBUILD_KAFKA_CONFIG", rich_help_panel=PANEL_KAFKA,
+    "--kafka-config", envvar="SPECBUILD_KAFKA_CONFIG", metavar="FILE", rich_help_panel=PANEL_KAFKA,
     help="A .properties file of librdkafka settings (SASL/SSL).")]
 UntilEnd = Annotated[bool, typer.Option(
-    "--until-end", rich_help_panel=PANEL_KAFKA, help="Stop once every assigned partition reaches its end.")]
+    "--until-end", "-e", rich_help_panel=PANEL_KAFKA,
+    help="Stop once every assigned partition reaches its end.")]
 MaxRecords = Annotated[int | None, typer.Option(
-    "--max-records", rich_help_panel=PANEL_KAFKA, help="Stop after this many records.")]
+    "--max-records", metavar="N", callback=_not_negative, rich_help_panel=PANEL_KAFKA,
+    help="Stop after this many records.")]
 IdleTimeout = Annotated[float | None, typer.Option(
-    "--idle-timeout", rich_help_panel=PANEL_KAFKA, help="Stop after this many seconds with no new record.")]
+    "--idle-timeout", metavar="SECONDS", callback=_seconds, rich_help_panel=PANEL_KAFKA,
+    help="Stop after this many seconds with no new record.")]
 # only a follower checkpoints and keeps bad records
 CheckpointInterval = Annotated[float, typer.Option(
-    "--checkpoint-interval", envvar="SPECBUILD_CHECKPOINT_INTERVAL", rich_help_panel=PANEL_KAFKA,
+    "--checkpoint-interval", envvar="SPECBUILD_CHECKPOINT_INTERVAL", metavar="SECONDS", callback=_seconds,
+    rich_help_panel=PANEL_KAFKA,
     help="Seconds between checkpoints (spec + state, then offsets).")]
+ResetState = Annotated[bool, typer.Option(
+    "--reset-state", rich_help_panel=PANEL_KAFKA,
+    help="Forget the output folder's saved state (what was learned and where each partition stood) and start "
+         "over.")]
 DeadLetter = Annotated[Path | None, typer.Option(
-    "--dead-letter", rich_help_panel=PANEL_KAFKA, help="Append bad records, raw, to this file.")]
+    "--dead-letter", metavar="FILE", rich_help_panel=PANEL_KAFKA, help="Append bad records, raw, to this file.")]
 
 # --- build: output --------------------------------------------------------------------------------------
 
-SpecOutput = Annotated[str, typer.Option(
-    "--output", "-o", envvar="SPECBUILD_OUTPUT", rich_help_panel=PANEL_OUTPUT,
-    help="Output folder (gets openapi.json / openapi.yaml); '-' for stdout.")]
-SpecFormatOption = Annotated[SpecFormat, typer.Option("--format", help="Output format.", rich_help_panel=PANEL_OUTPUT)]
+SpecOutput = Annotated[str | None, typer.Option(
+    "--output", "-o", envvar="SPECBUILD_OUTPUT", metavar="DIR", rich_help_panel=PANEL_OUTPUT,
+    help="Output folder (gets openapi.json / openapi.yaml); '-' for stdout. A file build defaults to the "
+         "current folder; a Kafka follow needs one (it keeps its state there).")]
+SpecFormatOption = Annotated[SpecFormat, typer.Option(
+    "--format", metavar="json|yaml", help="Output format.", rich_help_panel=PANEL_OUTPUT)]
 StartSpec = Annotated[Path | None, typer.Option(
-    "--spec", rich_help_panel=PANEL_OUTPUT,
+    "--spec", metavar="FILE", rich_help_panel=PANEL_OUTPUT,
     help="Start from this existing spec: what a person wrote there is kept, the traffic adds to it.")]
 OpenAPI = Annotated[OpenAPIVersion, typer.Option(
-    "--openapi", help="OpenAPI version to write.", rich_help_panel=PANEL_OUTPUT)]
-Title = Annotated[str, typer.Option("--title", help="info.title", rich_help_panel=PANEL_OUTPUT)]
-APIVersion = Annotated[str, typer.Option("--api-version", help="info.version", rich_help_panel=PANEL_OUTPUT)]
+    "--openapi", metavar="3.0|3.1", help="OpenAPI version to write.", rich_help_panel=PANEL_OUTPUT)]
+Title = Annotated[str, typer.Option("--title", metavar="TEXT", help="info.title", rich_help_panel=PANEL_OUTPUT)]
+APIVersion = Annotated[str, typer.Option(
+    "--api-version", metavar="TEXT", help="info.version", rich_help_panel=PANEL_OUTPUT)]
 ServerURL = Annotated[str | None, typer.Option(
-    "--server-url", rich_help_panel=PANEL_OUTPUT,
+    "--server-url", metavar="URL", rich_help_panel=PANEL_OUTPUT,
     help="servers[0].url (default: from the recorded protocol and host).")]
 BasePath = Annotated[str | None, typer.Option(
-    "--base-path", rich_help_panel=PANEL_OUTPUT,
+    "--base-path", metavar="PREFIX|auto", rich_help_panel=PANEL_OUTPUT,
     help="Move this path prefix (or 'auto': the prefix all paths share) into the server URL.")]
 Examples = Annotated[bool, typer.Option(
     "--examples", rich_help_panel=PANEL_OUTPUT,
@@ -152,30 +207,36 @@ Examples = Annotated[bool, typer.Option(
 # --- build: drift (--check) -----------------------------------------------------------------------------
 
 CheckAgainst = Annotated[Path | None, typer.Option(
-    "--check", rich_help_panel=PANEL_DRIFT,
+    "--check", metavar="FILE", rich_help_panel=PANEL_DRIFT,
     help="After learning, report how the learned spec differs from this committed one (did the API "
          "change?); exit 1 on drift at or above --fail-on.")]
 CheckFailOn = Annotated[FailOn, typer.Option(
-    "--fail-on", help="With --check: the severity that fails.", rich_help_panel=PANEL_DRIFT)]
+    "--fail-on", metavar="SEVERITY", rich_help_panel=PANEL_DRIFT,
+    help=f"With --check: the severity that fails ({one_of(FailOn)}).")]
 CheckFormat = Annotated[Format, typer.Option(
-    "--check-format", help="With --check: report format (to stdout).", rich_help_panel=PANEL_DRIFT)]
+    "--check-format", metavar="FORMAT", rich_help_panel=PANEL_DRIFT,
+    help=f"With --check: report format, to stdout ({one_of(Format)}).")]
 
 # --- build: learning ------------------------------------------------------------------------------------
 
 PathTemplates = Annotated[list[str] | None, typer.Option(
-    "--path-template", "-t", rich_help_panel=PANEL_LEARNING,
+    "--path-template", metavar="TEMPLATE", rich_help_panel=PANEL_LEARNING,
     help="Force a template and its parameter names, e.g. '/repos/{owner}/{repo}' (repeatable).")]
 IncludeHeaders = Annotated[list[str] | None, typer.Option(
-    "--include-header", rich_help_panel=PANEL_LEARNING,
+    "--include-header", metavar="GLOB", rich_help_panel=PANEL_LEARNING,
     help="Glob of header names to document even if generic (repeatable).")]
 ExcludeHeaders = Annotated[list[str] | None, typer.Option(
-    "--exclude-header", rich_help_panel=PANEL_LEARNING, help="Glob of header names never to document (repeatable).")]
+    "--exclude-header", metavar="GLOB", rich_help_panel=PANEL_LEARNING,
+    help="Glob of header names never to document (repeatable).")]
 NoEnums = Annotated[bool, typer.Option("--no-enums", help="Never infer enums.", rich_help_panel=PANEL_LEARNING)]
+NoEvidence = Annotated[bool, typer.Option(
+    "--no-evidence", rich_help_panel=PANEL_OUTPUT,
+    help="Leave out the x-specbuild-seen counts; check and diff then read every learned claim as certain.")]
 LearnMaxBodyBytes = Annotated[int, typer.Option(
-    "--max-body-bytes", min=0, rich_help_panel=PANEL_LEARNING,
+    "--max-body-bytes", metavar="BYTES", callback=_not_negative, rich_help_panel=PANEL_LEARNING,
     help="Bodies larger than this are not parsed (the operation and status are still learned).")]
 FoldJobs = Annotated[int, typer.Option(
-    "--jobs", "-j", min=0, envvar="SPECBUILD_JOBS", rich_help_panel=PANEL_LEARNING,
+    "--jobs", "-j", metavar="N", callback=_not_negative, envvar="SPECBUILD_JOBS", rich_help_panel=PANEL_LEARNING,
     help="Processes that fold: for a large plain file, and for a Kafka backlog (0: one per core).")]
 
 # --- build: the run -------------------------------------------------------------------------------------
@@ -186,18 +247,24 @@ ShowTraceback = Annotated[bool, typer.Option(
 
 # --- check ----------------------------------------------------------------------------------------------
 
-CommittedSpec = Annotated[Path, typer.Option("--spec", help="The committed OpenAPI 3 document (JSON or YAML).")]
-ReportFormat = Annotated[Format, typer.Option("--format", "-f", help="Report format.", rich_help_panel=PANEL_REPORT)]
+CommittedSpec = Annotated[Path, typer.Option(
+    "--spec", metavar="FILE", help="The committed OpenAPI 3 document (JSON or YAML).")]
+ReportFormat = Annotated[Format, typer.Option(
+    "--format", "-f", metavar="FORMAT", help=f"Report format ({one_of(Format)}).",
+    rich_help_panel=PANEL_REPORT)]
 FindingFailOn = Annotated[FailOn, typer.Option(
-    "--fail-on", help="Exit 1 when a finding is at or above this severity.", rich_help_panel=PANEL_REPORT)]
+    "--fail-on", metavar="SEVERITY", help="Exit 1 when a finding is at or above this severity "
+    f"({one_of(FailOn)}).", rich_help_panel=PANEL_REPORT)]
 IgnoreFile = Annotated[Path | None, typer.Option(
-    "--ignore", help="Accepted drift: 'METHOD /path kind  # reason' per line.", rich_help_panel=PANEL_REPORT)]
+    "--ignore", metavar="FILE", rich_help_panel=PANEL_REPORT,
+    help="Accepted drift: 'METHOD /path kind  # reason' per line.")]
 ReportOutput = Annotated[str, typer.Option(
-    "--output", "-o", help="Write the report here ('-': stdout).", rich_help_panel=PANEL_REPORT)]
+    "--output", "-o", metavar="FILE", help="Write the report here ('-': stdout).", rich_help_panel=PANEL_REPORT)]
 CheckJobs = Annotated[int | None, typer.Option(
-    "--jobs", "-j", min=1,
+    "--jobs", "-j", metavar="N", callback=_positive,
     help="Worker processes checking records in parallel (default: one per core, up to 4, for files over 8 MB; "
          "else 1).")]
 CheckMaxBodyBytes = Annotated[int, typer.Option(
-    "--max-body-bytes", min=0, help="Bodies larger than this are not checked (counted).")]
+    "--max-body-bytes", metavar="BYTES", callback=_not_negative,
+    help="Bodies larger than this are not checked (counted).")]
 CheckQuiet = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or summary on stderr.")]

@@ -17,6 +17,8 @@ from typing import Annotated
 import typer
 
 from specbuild.cli.console import Reporter
+from specbuild.cli.helptext import Command, examples
+from specbuild.cli.options import one_of
 from specbuild.errors import RecordError, SourceError
 from specbuild.io.jsonl import iter_lines
 from specbuild.kafka.client import KafkaSink, open_sink, producer_config
@@ -35,19 +37,19 @@ class Compression(StrEnum):
 
 
 def produce(
-    input_: Annotated[str, typer.Option("--input", "-i", envvar="SPECBUILD_INPUT",
+    input_: Annotated[str, typer.Option("--input", "-i", envvar="SPECBUILD_INPUT", metavar="FILE",
                       help="JSONL recordings file (.gz read transparently); '-' for stdin.")],
-    topic: Annotated[str, typer.Option("--topic", envvar="SPECBUILD_TOPIC",
+    topic: Annotated[str, typer.Option("--topic", "-t", envvar="SPECBUILD_TOPIC", metavar="TOPIC",
                      help="Topic to send to.")] = "http_recordings",
     bootstrap_servers: Annotated[str, typer.Option("--bootstrap-servers", "-b",
-                                 envvar="SPECBUILD_BOOTSTRAP_SERVERS",
+                                 envvar="SPECBUILD_BOOTSTRAP_SERVERS", metavar="HOST:PORT",
                                  help="Kafka bootstrap servers.")] = "localhost:9092",
-    kafka_option: Annotated[list[str] | None, typer.Option("-X", help="librdkafka property key=value, "
-                            "as kcat takes it (repeatable).")] = None,
-    kafka_config: Annotated[Path | None, typer.Option("--kafka-config", envvar="SPECBUILD_KAFKA_CONFIG",
+    kafka_option: Annotated[list[str] | None, typer.Option("-X", metavar="KEY=VALUE",
+                            help="librdkafka property key=value, as kcat takes it (repeatable).")] = None,
+    kafka_config: Annotated[Path | None, typer.Option("--kafka-config", envvar="SPECBUILD_KAFKA_CONFIG", metavar="FILE",
                             help="A .properties file of librdkafka settings (SASL/SSL).")] = None,
-    compression: Annotated[Compression, typer.Option("--compression",
-                           help="Compression of the produced batches.")] = Compression.none,
+    compression: Annotated[Compression, typer.Option("--compression", metavar="CODEC",
+                           help=f"Compression of the produced batches ({one_of(Compression)}).")] = Compression.none,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Send HTTP Types recordings from a JSONL file to a Kafka topic (bad records are skipped)."""
@@ -103,4 +105,6 @@ def summary(stats: Stats, sink: KafkaSink) -> str:
 
 def register(app: typer.Typer) -> None:
     """Add ``produce`` to the CLI (cli.main() calls this when the module is there)."""
-    app.command("produce")(produce)
+    app.command("produce", cls=Command, epilog=examples(
+        "specbuild produce -i fixtures/users.jsonl               # into http_recordings on localhost:9092",
+        "specbuild produce -i rec.jsonl.gz -b kafka:9092 -t traffic --compression zstd"))(produce)

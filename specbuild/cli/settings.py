@@ -3,7 +3,7 @@ needs, then passed around whole (``build`` hands them on; ``check`` shares the K
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ from specbuild.learn.paths.templates import Hint
 from specbuild.learn.render import RenderOptions
 
 if TYPE_CHECKING:  # Kafka is imported only when used: confluent_kafka loads librdkafka
-    from specbuild.kafka.client import Connection, StopAt
+    from specbuild.kafka.client import Connection, StartFrom, StopAt
     from specbuild.kafka.follow import FollowSettings, Limits
 
 DEFAULT_TOPIC = "http_recordings"
@@ -76,6 +76,8 @@ class DriftCheck:
 def record_source(source: Source | None, input_: str | None, stdin_piped: bool) -> tuple[Source, str | None]:
     """Where records come from when not said: ``-i`` is a file; a pipe or file on stdin is that file
     (``cat rec.jsonl | specbuild -o x``); else the Kafka topic. Returns the source and the input."""
+    if source is Source.kafka and input_ is not None:
+        raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
     if source is not None:
         return source, input_
     if input_ is not None:
@@ -104,9 +106,9 @@ def learning_settings(templates: list[str] | None, include: list[str] | None, ex
 
 def output_settings(target: str, fmt: SpecFormat, start: Path | None, openapi: OpenAPIVersion, title: str,
                     api_version: str, server_url: str | None, base_path: str | None, *, examples: bool,
-                    enums: bool) -> Output:
+                    enums: bool, evidence: bool = True) -> Output:
     render = RenderOptions(openapi=openapi.value, title=title, api_version=api_version, server_url=server_url,
-                           base_path=base_path, enums=enums, examples=examples)
+                           base_path=base_path, enums=enums, examples=examples, evidence=evidence)
     return Output(target, fmt.value, start, render)
 
 
@@ -115,15 +117,93 @@ def drift_check(committed: Path | None, fail_on: FailOn, fmt: Format) -> DriftCh
 
 
 def kafka_connection(bootstrap_servers: str, topics: list[str] | None, group_id: str, from_beginning: bool,
-                     offset_reset: OffsetStart | None, overrides: list[str] | None,
-                     config_file: Path | None) -> Connection:
+                     offset_reset: OffsetStart | None, overrides: list[str] | None, config_file: Path | None,
+                     start_offset: str | None = None, start_time: str | None = None,
+                     partitions: list[int] | None = None) -> Connection:
     """The Kafka options ``build`` and ``check`` share (``--from-beginning`` is ``--offset-reset earliest``)."""
-    from specbuild.kafka.client import Connection
+    from specbuild.kafka.client import Connection, topic_pattern
 
-    start = OffsetStart.earliest if from_beginning else (offset_reset or OffsetStart.earliest)
+    refuse_template_topics(topics)
+    for topic in topics or ():
+        if topic.startswith("^"):
+            topic_pattern(topic)  # a bad pattern is said before any broker is asked
+    reset = OffsetStart.earliest if from_beginning else (offset_reset or OffsetStart.earliest)
     return Connection(bootstrap_servers=bootstrap_servers, topics=tuple(topics or (DEFAULT_TOPIC,)),
-                      group_id=group_id, offset_reset=start.value, overrides=tuple(overrides or ()),
-                      config_file=config_file)
+                      group_id=group_id, offset_reset=reset.value, overrides=tuple(overrides or ()),
+                      config_file=config_file, start=start_from(start_offset, start_time),
+                      partitions=tuple(sorted(set(partitions or ()))),
+                      asked_start=start_option(from_beginning, start_offset, start_time))
+
+
+def start_from(start_offset: str | None, start_time: str | None) -> StartFrom | None:
+    """``--start-offset beginning|end|N|-N`` or ``--start-time ISO|epoch-ms`` (one of them)."""
+    from specbuild.kafka.client import StartFrom
+
+    if start_offset is not None and start_time is not None:
+        raise UsageError("--start-offset and --start-time both say where to start: give one")
+    if start_time is not None:
+        return StartFrom("time", _epoch_ms(start_time))
+    if start_offset is None:
+        return None
+    word = start_offset.strip().lower()
+    if word in ("beginning", "earliest", "end", "latest"):
+        return StartFrom("beginning" if word in ("beginning", "earliest") else "end")
+    try:
+        offset = int(word)
+    except ValueError:
+        raise UsageError(f"--start-offset {start_offset!r}: expected beginning, end, an offset N or -N",
+                         hint="-N starts N records before the end; --start-time takes a time") from None
+    if abs(offset) >= 1 << 63:
+        raise UsageError(f"--start-offset {start_offset}: no Kafka offset is that large")
+    return StartFrom("offset", offset) if offset >= 0 else StartFrom("tail", -offset)
+
+
+def _epoch_ms(text: str) -> int:
+    """An ISO 8601 time (UTC when it names no zone) or epoch milliseconds, as epoch milliseconds."""
+    from datetime import UTC, datetime
+
+    if text.strip().isdigit():
+        if int(text) >= 1 << 63:
+            raise UsageError(f"--start-time {text}: not a time Kafka can hold (epoch milliseconds)")
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--start-time {text!r}: expected an ISO 8601 time or epoch milliseconds",
+                         hint="e.g. --start-time 2026-12-03T10:00:00Z or --start-time 1764756000000") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0, int(moment.timestamp() * 1000))  # Kafka reads a negative time as "latest"/"earliest"
+
+
+def start_option(from_beginning: bool, start_offset: str | None, start_time: str | None) -> str:
+    """The option that asked where a follow starts ("" if none): with a saved state it would not apply."""
+    if start_offset is not None:
+        return f"--start-offset {start_offset}"
+    if start_time is not None:
+        return f"--start-time {start_time}"
+    return "--from-beginning" if from_beginning else ""
+
+
+def refuse_kafka_only(kafka_only: Mapping[str, object], topics: list[str] | None) -> None:
+    """Kafka options given to a file build or check mean nothing there: refused, named (an env-settable
+    one, like SPECBUILD_GROUP_ID, is left out: a service's environment sets it for every run)."""
+    refuse_template_topics(topics)
+    given = [name for name, value in kafka_only.items() if value is not None and value is not False and
+             value != []]
+    if given:
+        raise UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for --source kafka; a file "
+                         "is read to its end and no broker is involved",
+                         hint="leave it out, or read a topic with -t TOPIC (--source kafka)")
+
+
+def refuse_template_topics(topics: list[str] | None) -> None:
+    """``-t /repos/{owner}`` was a path template before -t became the topic (as in kcat): say so, never
+    subscribe to a topic named like a path (a Kafka topic name has no '/' or '{')."""
+    for topic in topics or ():
+        if topic.startswith("/") or "{" in topic:
+            raise UsageError(f"-t/--topic {topic!r} looks like a path template: -t is the Kafka topic (as in kcat)",
+                             hint=f"force a template with --path-template '{topic}'")
 
 
 def check_stop(until_end: bool, max_records: int | None, idle_timeout: float | None) -> StopAt:
@@ -142,9 +222,9 @@ def follow_limits(until_end: bool, max_records: int | None, idle_timeout: float 
 
 
 def follow_settings(connection: Connection, limits: Limits, dead_letter: Path | None, learning: Learning,
-                    output: Output, quiet: bool) -> FollowSettings:
+                    output: Output, quiet: bool, reset_state: bool = False) -> FollowSettings:
     from specbuild.kafka.follow import FollowSettings
 
     return FollowSettings(connection=connection, limits=limits, dead_letter=dead_letter, output=output.target,
                           fmt=output.fmt, strict=learning.strict, max_body_bytes=learning.max_body_bytes,
-                          quiet=quiet, jobs=learning.jobs)
+                          quiet=quiet, jobs=learning.jobs, reset_state=reset_state)

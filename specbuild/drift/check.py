@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -34,7 +35,8 @@ from typing import Any, Final, Protocol
 import orjson
 
 from specbuild.drift.conformance import Conformance
-from specbuild.drift.kinds import RANK
+from specbuild.drift.evidence import overturned, seen_at
+from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.refs import dangling, self_contained, server_base_paths
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
@@ -43,6 +45,10 @@ from specbuild.http import HeaderPolicy, secret_name, secret_value
 from specbuild.records import Body, Exchange
 from specbuild.segments import classify_segment
 
+# A learned claim broken (kind without its side) -> the kind when its evidence was too thin to call it
+# a change (drift/evidence.py).
+REFINED: Final = {"missing-required": "required-refined", "type-mismatch": "type-refined",
+                  "enum-violation": "enum-refined", "format-violation": "format-refined"}
 ABSENT_STATUSES: Final = frozenset({404, 405, 501})   # the server agrees: no such path or method
 NO_CONTENT_STATUSES: Final = frozenset({204, 205, 304})
 MAX_SUBJECTS: Final = 20
@@ -96,6 +102,10 @@ class _Group:
     more: bool = False
     example: Example | None = None
     key: tuple[Any, ...] = ()
+    claims: int = -1  # the most evidence behind a learned claim it broke; 0: a claim without any; -1: none yet
+
+    def claim(self, evidence: int | None) -> None:
+        self.claims = 0 if evidence is None or self.claims == 0 else max(self.claims, evidence)
 
     def add_subject(self, subject: str) -> None:
         subjects = self.subjects
@@ -115,6 +125,8 @@ class _Group:
 
     def merge(self, other: _Group) -> None:
         self.count += other.count
+        if other.claims != -1:
+            self.claim(other.claims or None)
         self.more = self.more or other.more
         for s in other.subjects:
             self.add_subject(s)
@@ -126,6 +138,7 @@ class _Group:
 class CheckState:
     groups: dict[tuple[str, str], _Group]
     stats: CheckStats
+    checked: dict[tuple[str, str], int]  # (operation, side) -> bodies checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +149,7 @@ class BodyError:
     keyword: str
     message: str
     expected: Any = None
+    path: tuple[str | int, ...] = ()  # ``where`` as keys and indexes
 
 
 class BodyExplainer(Protocol):
@@ -181,6 +195,7 @@ class Checker:
         self._param_ok: dict[tuple[int, str] | None, bool] = {}
         self._media: dict[tuple[int, str | None, str], _BodyCheck] = {}
         self._groups: dict[tuple[str, str], _Group] = {}
+        self._checked: Counter[tuple[str, str]] = Counter()
         self._seq = 0
 
     # -- the hot path ----------------------------------------------------------------------------
@@ -339,6 +354,7 @@ class Checker:
         check = self._media.get(key)
         if check is not None and body.kind in ("json", "text"):  # the usual case: seen before
             self.stats.bodies_checked += 1
+            self._checked[(op.key, side)] += 1
             if not check.conformance.ok(body.value):
                 self._explain(op, ex, check, body.value, side, location)
             return
@@ -357,6 +373,7 @@ class Checker:
             return
         value = body.value if body.kind in ("json", "text") else _form_value(body.value)
         self.stats.bodies_checked += 1
+        self._checked[(op.key, side)] += 1
         check = self._compiled(schema, side)
         if len(self._media) < MAX_REMEMBERED:
             self._media[key] = check  # `content` lives in the spec: its id stays its own
@@ -365,9 +382,7 @@ class Checker:
         self._explain(op, ex, check, value, side, location)
 
     def _undocumented_status(self, op: Operation, ex: Exchange) -> None:
-        family = ex.status // 100
-        kind = ("undocumented-client-error" if family == 4 else "undocumented-server-error" if family == 5
-                else "undocumented-status")
+        kind = f"undocumented-{status_class(str(ex.status))}"
         documented = ", ".join(sorted(op.responses)) or "none"
         self._report(op.key, kind, str(ex.status), ex, "status", "", f"one of {documented}", str(ex.status))
 
@@ -383,8 +398,9 @@ class Checker:
             seen: str | Callable[[], str] = "absent"
             if kind != "missing-required":
                 seen = partial(_show_at, value, err.where, pointer)
+            evidence = seen_at(check.schema, err.path) if kind in REFINED else None
             self._report(op.key, f"{side}-{kind}", _subject(ex, side, pointer), ex, location, pointer,
-                         expected, seen)
+                         expected, seen, evidence)
         kind = f"{side}-undocumented-property"
         for pointer in check.conformance.undocumented(value):
             self._report(op.key, kind, _subject(ex, side, pointer), ex, location, pointer,
@@ -406,15 +422,18 @@ class Checker:
 
     # -- grouping ---------------------------------------------------------------------------------
     def _report(self, op_key: str, kind: str, subject: str, ex: Exchange, location: str, pointer: str,
-                expected: str, seen: str | Callable[[], str]) -> None:
+                expected: str, seen: str | Callable[[], str], evidence: int | None = None) -> None:
         """Count the exchange once per (operation, kind); keep the subject; keep the example if it is
-        the smallest so far (``seen`` may be a callable: rendering is only paid for a contender)."""
+        the smallest so far (``seen`` may be a callable: rendering is only paid for a contender).
+        ``evidence``: the values a learned claim this breaks rested on (None: not a learned claim)."""
         group = self._groups.get((op_key, kind))
         if group is None:
             group = self._groups[(op_key, kind)] = _Group()
         if group.seq != self._seq:
             group.count += 1
             group.seq = self._seq
+        if kind.partition("-")[2] in REFINED:
+            group.claim(evidence)
         group.add_subject(subject)
         if group.example is not None and subject > group.key[0]:
             return
@@ -423,14 +442,24 @@ class Checker:
                           seen=_cut(seen if isinstance(seen, str) else seen(), 120), origin=ex.origin)
         group.offer((subject, example), example)
 
+    def _judged(self, op_key: str, kind: str, group: _Group) -> str:
+        """A broken learned claim whose evidence the traffic does not overturn is "we know more now"."""
+        side, _, rule = kind.partition("-")
+        if rule not in REFINED or group.claims <= 0:
+            return kind
+        if overturned(group.claims, self._checked[(op_key, side)], group.count):
+            return kind
+        return f"{side}-{REFINED[rule]}"
+
     def state(self) -> CheckState:
         """What the checker found so far, as plain data (it pickles: a worker process returns it)."""
-        return CheckState(dict(self._groups), self.stats)
+        return CheckState(dict(self._groups), self.stats, dict(self._checked))
 
     def merge(self, other: Checker | CheckState) -> None:
         """Fold in what another checker of the same spec found (e.g. another process's share)."""
         state = other.state() if isinstance(other, Checker) else other
         self.stats.merge(state.stats)
+        self._checked.update(state.checked)
         for key, group in state.groups.items():
             mine = self._groups.get(key)
             if mine is None:
@@ -442,6 +471,7 @@ class Checker:
         out = []
         for (op_key, kind), group in self._groups.items():
             assert group.example is not None
+            kind = self._judged(op_key, kind, group)
             out.append(Finding(op_key, kind, KINDS[kind].severity, group.count, tuple(group.subjects),
                                group.more, group.example))
         return sorted(out, key=lambda f: (-RANK[f.severity], f.operation, f.kind))

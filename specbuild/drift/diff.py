@@ -25,7 +25,8 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.kinds import CHANGE_KINDS, RANK
+from specbuild.drift.evidence import overturned, seen_of
+from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.drift.refs import merge_all_of, resolve, server_path
 from specbuild.http import OPERATION_METHODS
 
@@ -57,6 +58,7 @@ class Change:
     where: str      # "response 200 application/json", "query parameter limit", "" for the operation
     pointer: str    # inside a schema: "items[].id"; "" otherwise
     detail: str     # "integer -> string", "values 'b' removed"
+    proven: bool = False  # shown by counts (drift/evidence.py), so reported even against a learned head
 
 
 def diff(base: Mapping[str, Any], head: Mapping[str, Any], *, learned_head: bool = False) -> list[Change]:
@@ -72,7 +74,7 @@ def diff(base: Mapping[str, Any], head: Mapping[str, Any], *, learned_head: bool
             _operation(ctx, b_ops[key], h_ops[key])
     changes = ctx.changes
     if learned_head:
-        changes = [_learned(c) for c in changes if c.kind not in LEARNED_SUPPRESSED]
+        changes = [_learned(c) for c in changes if c.proven or c.kind not in LEARNED_SUPPRESSED]
     return sorted(set(changes), key=lambda c: (-RANK[c.severity], c.operation, c.kind, c.where, c.pointer,
                                                c.detail))
 
@@ -91,12 +93,54 @@ class _Ctx:
     head: Mapping[str, Any]
     changes: list[Change] = field(default_factory=list)
     label: str = ""
+    ev: _Ev | None = None  # the evidence at the response schema node being compared, when both learned
 
     def add(self, label: str, kind: str, where: str, pointer: str, detail: str) -> None:
         self.changes.append(Change(label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail))
 
-    def here(self, kind: str, where: str, pointer: str = "", detail: str = "") -> None:
-        self.add(self.label, kind, where, pointer, detail)
+    def here(self, kind: str, where: str, pointer: str = "", detail: str = "", proven: bool = False) -> None:
+        ev = self.ev
+        if ev is not None and ((kind == "response-type-widened" and not ev.widened())
+                               or (kind == "response-type-changed" and not ev.changed())):
+            kind = _WIDENED_REFINED.get(detail.split(" ")[0], "response-type-unproven")
+        self.changes.append(Change(self.label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail, proven))
+
+
+# A learned response claim the head no longer makes, by what the detail names, within the evidence
+_WIDENED_REFINED: Final = {"enum": "response-enum-unproven", "format": "response-format-unproven"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Ev:
+    """The evidence at a place of two learned schemas (drift/evidence.py): values seen there in the base
+    and in the head, and at their roots (the bodies, which cap every count below)."""
+
+    base: int
+    head: int
+    base_root: int
+    head_root: int
+
+    @staticmethod
+    def roots(b: Any, h: Any) -> _Ev | None:
+        nb, nh = seen_of(b), seen_of(h)
+        return None if nb is None or nh is None else _Ev(nb, nh, nb, nh)
+
+    def at(self, b: Any, h: Any) -> _Ev:
+        """The evidence one level down, at schemas ``b`` and ``h`` (a schema without a count has its parent's)."""
+        nb, nh = seen_of(b), seen_of(h)
+        return _Ev(min(self.base if nb is None else nb, self.base_root),
+                   min(self.head if nh is None else nh, self.head_root), self.base_root, self.head_root)
+
+    def widened(self) -> bool:
+        """A response claim of the base that the head no longer makes: a change only when the base's
+        evidence outweighs the head's so much that even one value against it is more than chance (the
+        head does not say how many of its values broke the claim; ``check`` does)."""
+        return overturned(self.base, self.head, 1)
+
+    def changed(self) -> bool:
+        """A response claim of the base that every value of the head breaks: a change when the counts
+        outweigh chance (a type learned from 2 values, and 1 value of another type, does not)."""
+        return overturned(self.base, self.head, self.head)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +263,8 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
             ctx.here("response-status-removed", f"response {label}")
             continue
         if code not in bs:
-            ctx.here("response-status-added", f"response {label}")
+            added = "default" if code == "DEFAULT" else status_class(code)
+            ctx.here(f"response-{added}-added", f"response {label}")
             continue
         br, hr = resolve(ctx.base, bs[code]), resolve(ctx.head, hs[code])
         _contents(ctx, br, hr, "response", f"response {label}")
@@ -232,27 +277,44 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
 
 
 def _security(ctx: _Ctx, b: Any, h: Any) -> None:
-    bs, hs = _alternatives(b), _alternatives(h)
-    for alt in sorted(bs - hs, key=sorted):
-        ctx.here("security-alternative-removed", "security", "", _alternative(alt))
-    for alt in sorted(hs - bs, key=sorted):
-        ctx.here("security-alternative-added", "security", "", _alternative(alt))
+    bs, hs = _alternatives(ctx.base, b), _alternatives(ctx.head, h)
+    for key in sorted(bs.keys() - hs.keys(), key=lambda k: (bs[k], sorted(k))):
+        ctx.here("security-alternative-removed", "security", "", bs[key])
+    for key in sorted(hs.keys() - bs.keys(), key=lambda k: (hs[k], sorted(k))):
+        ctx.here("security-alternative-added", "security", "", hs[key])
 
 
-def _alternatives(requirements: Any) -> set[frozenset[str]]:
+def _alternatives(doc: Mapping[str, Any], requirements: Any) -> dict[frozenset[str], str]:
+    """Each way to authenticate, keyed by what its schemes are, to how the spec names it.
+
+    A scheme is its definition, not its name: ``apiKey`` renamed ``ApiKeyAuth`` with the same
+    definition asks a client for the same credential, so it is no change.
+    """
     if not isinstance(requirements, list) or not requirements:
-        return {frozenset()}
-    return {frozenset(r) for r in requirements if isinstance(r, dict)}
+        return {frozenset(): "no credentials"}
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    out: dict[frozenset[str], str] = {}
+    for requirement in requirements:
+        if isinstance(requirement, dict):
+            key = frozenset(_scheme(doc, schemes.get(name), name) for name in requirement)
+            out.setdefault(key, " + ".join(sorted(requirement)) if requirement else "no credentials")
+    return out
 
 
-def _alternative(alt: frozenset[str]) -> str:
-    return " + ".join(sorted(alt)) if alt else "no credentials"
+def _scheme(doc: Mapping[str, Any], definition: Any, name: str) -> str:
+    """A scheme's definition as canonical JSON (its description aside); an undefined one, its name."""
+    resolved = resolve(doc, definition)
+    if not resolved:  # not defined, or a broken $ref: known only by its name
+        return f"undefined {name}"
+    kept = {k: v for k, v in resolved.items() if k != "description" and not str(k).startswith("x-")}
+    return orjson.dumps(kept, option=orjson.OPT_SORT_KEYS, default=str).decode()
 
 
 # --- schemas, side by side -----------------------------------------------------------------------
 
 def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, pointer: str = "",
-            depth: int = 0, seen: frozenset[tuple[str, str]] = frozenset(), types_done: bool = False) -> None:
+            depth: int = 0, seen: frozenset[tuple[str, str]] = frozenset(), types_done: bool = False,
+            ev: _Ev | None = None) -> None:
     if b_raw is None or h_raw is None or depth > MAX_DEPTH:
         return
     refs = (_ref(b_raw), _ref(h_raw))
@@ -261,15 +323,17 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
             return  # a recursive schema: this pair is being compared further up
         seen = seen | {refs}
     b, h = merge_all_of(b_raw, ctx.base), merge_all_of(h_raw, ctx.head)
+    ev = _Ev.roots(b, h) if depth == 0 else ev.at(b, h) if ev is not None else None
+    ctx.ev = ev if direction == "response" else None  # read by here(), for this node's own checks below
     if not types_done:
         _types(ctx, b, h, direction, where, pointer)
     _format(ctx, b, h, direction, where, pointer)
     _enum(ctx, b, h, direction, where, pointer)
     _constraints(ctx, b, h, direction, where, pointer)
-    _properties(ctx, b, h, direction, where, pointer, depth, seen)
+    _properties(ctx, b, h, direction, where, pointer, depth, seen, ev)
     if isinstance(b.get("items"), dict) and isinstance(h.get("items"), dict):
-        _schema(ctx, b["items"], h["items"], direction, where, f"{pointer}[]", depth + 1, seen)
-    _branches(ctx, b, h, direction, where, pointer, depth, seen)
+        _schema(ctx, b["items"], h["items"], direction, where, f"{pointer}[]", depth + 1, seen, ev=ev)
+    _branches(ctx, b, h, direction, where, pointer, depth, seen, ev)
 
 
 def _ref(node: Any) -> str:
@@ -399,7 +463,7 @@ def _show(value: Any) -> str:
 
 
 def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
-                pointer: str, depth: int, seen: frozenset[tuple[str, str]]) -> None:
+                pointer: str, depth: int, seen: frozenset[tuple[str, str]], ev: _Ev | None) -> None:
     pb, ph = b.get("properties"), h.get("properties")
     if not isinstance(pb, dict) or not isinstance(ph, dict):
         return
@@ -409,7 +473,7 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         here = f"{pointer}.{name}" if pointer else name
         if name not in ph:
             if not _flag(ctx.base, pb[name], skip):
-                ctx.here(f"{direction}-property-removed", where, here)
+                _removed(ctx, direction, where, here, name in rb, ev)
             continue
         if _flag(ctx.head, ph[name], skip) or (name in pb and _flag(ctx.base, pb[name], skip)):
             continue
@@ -422,8 +486,36 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         if name in rh and name not in rb:
             ctx.here(f"{direction}-property-now-required", where, here)
         elif name in rb and name not in rh:
-            ctx.here(f"{direction}-property-now-optional", where, here)
-        _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen)
+            _now_optional(ctx, direction, where, here, ph[name], ev)
+        _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev)
+
+
+def _removed(ctx: _Ctx, direction: str, where: str, here: str, required: bool, ev: _Ev | None) -> None:
+    """A property gone: with counts on both sides, a required response property absent from every
+    object of the head is a proven removal when the counts outweigh chance, else "we know more"."""
+    if direction != "response" or ev is None or not required:
+        ctx.here(f"{direction}-property-removed", where, here)
+    elif overturned(ev.base, ev.head, ev.head):
+        ctx.here("response-property-removed", where, here,
+                 f"in all {ev.base} objects before, in none of {ev.head} now", proven=True)
+    else:
+        ctx.here("response-required-unproven", where, here, f"absent from all {ev.head} objects now")
+
+
+def _now_optional(ctx: _Ctx, direction: str, where: str, here: str, head_prop: Any, ev: _Ev | None) -> None:
+    """A required property now optional: with counts, a change only when its absences outweigh chance."""
+    if direction != "response" or ev is None:
+        ctx.here(f"{direction}-property-now-optional", where, here)
+        return
+    present = min(seen_of(head_prop) or ev.head, ev.head)
+    absent = ev.head - present
+    if absent <= 0:
+        return  # present in every object the head saw: too few to say required, no sign of a change
+    detail = f"absent from {absent} of {ev.head} objects (from none of {ev.base} before)"
+    if overturned(ev.base, ev.head, absent):
+        ctx.here("response-property-now-optional", where, here, detail, proven=True)
+    else:
+        ctx.here("response-required-unproven", where, here, detail)
 
 
 def _flag(doc: Mapping[str, Any], schema: Any, flag: str) -> bool:
@@ -431,7 +523,7 @@ def _flag(doc: Mapping[str, Any], schema: Any, flag: str) -> bool:
 
 
 def _branches(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
-              pointer: str, depth: int, seen: frozenset[tuple[str, str]]) -> None:
+              pointer: str, depth: int, seen: frozenset[tuple[str, str]], ev: _Ev | None) -> None:
     """anyOf/oneOf: compare the alternatives that stand for the same type, one with the other."""
     bb, hb = _alternatives_of(b), _alternatives_of(h)
     if bb is None and hb is None:
@@ -439,7 +531,7 @@ def _branches(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: 
     by_b = _by_type(ctx.base, bb if bb is not None else [b])
     by_h = _by_type(ctx.head, hb if hb is not None else [h])
     for t in sorted(by_b.keys() & by_h.keys()):
-        _schema(ctx, by_b[t], by_h[t], direction, where, pointer, depth + 1, seen, types_done=True)
+        _schema(ctx, by_b[t], by_h[t], direction, where, pointer, depth + 1, seen, types_done=True, ev=ev)
 
 
 def _alternatives_of(s: Mapping[str, Any]) -> list[Any] | None:

@@ -7,6 +7,18 @@ it. Severities, as an API client and a reviewer read them:
 - **breaking**: a client built from the spec fails on what the API did or now does.
 - **warning**: the API and the spec disagree without breaking a client that follows the spec.
 - **info**: the API does or accepts more than the spec says (additive): document it when convenient.
+
+A response status the committed spec does not document has one severity by its class, whether the
+traffic showed it (``check``: ``undocumented-*``) or a newer spec has it (``diff`` and ``build --check``:
+``response-*-added``); which command saw it does not change what it means to a client:
+
+- **5xx: breaking**. The API fails where its contract did not say it could (a new 500): a CI job
+  should stop on it by default.
+- **4xx: warning**. Another error; a client already handles an unknown 4xx as an error.
+- **1xx-3xx: warning**. Another success or redirect: whether a client breaks on it depends on the client
+  (most generated clients accept any 2xx and follow redirects), so it is shown, and fails
+  ``--fail-on warning``.
+- **default** added (a catch-all response): info: the spec now says more about what it already allowed.
 """
 
 from __future__ import annotations
@@ -27,6 +39,15 @@ class Kind:
     meaning: str
 
 
+# the one table behind the rule above: a status the committed spec lacks, by its class
+STATUS_SEVERITY: Final = {"status": "warning", "client-error": "warning", "server-error": "breaking"}
+
+
+def status_class(code: str) -> str:
+    """``server-error`` (500, 5XX), ``client-error`` (404, 4XX) or ``status`` (any other status)."""
+    return {"4": "client-error", "5": "server-error"}.get(code[:1], "status")
+
+
 def _registry(*rows: tuple[str, str, str]) -> dict[str, Kind]:
     """The kinds of one check (which registry holds a kind says which check reports it)."""
     kinds = {name: Kind(name, severity, meaning) for name, severity, meaning in rows}
@@ -39,9 +60,10 @@ def _registry(*rows: tuple[str, str, str]) -> dict[str, Kind]:
 TRAFFIC_KINDS: Final = _registry(
     ("undocumented-path", "warning", "no path of the spec matches the request path"),
     ("undocumented-method", "warning", "the path is documented, this method is not"),
-    ("undocumented-status", "breaking", "a 1xx-3xx status the operation does not document"),
-    ("undocumented-server-error", "breaking", "a 5xx the operation does not document (a new 500)"),
-    ("undocumented-client-error", "warning", "a 4xx the operation does not document"),
+    ("undocumented-status", STATUS_SEVERITY["status"], "a 1xx-3xx status the operation does not document"),
+    ("undocumented-server-error", STATUS_SEVERITY["server-error"], "a 5xx the operation does not document (a new "
+     "500)"),
+    ("undocumented-client-error", STATUS_SEVERITY["client-error"], "a 4xx the operation does not document"),
     ("undocumented-query-parameter", "info", "a query parameter the operation does not declare"),
     ("undocumented-header", "info", "a request header with API meaning that is not declared"),
     ("missing-required-parameter", "warning", "a required query parameter or header absent, accepted"),
@@ -64,6 +86,16 @@ TRAFFIC_KINDS: Final = _registry(
     ("response-schema-violation", "breaking", "another response rule broken (pattern, maximum...)"),
     ("response-undocumented-property", "info", "a response property the schema does not name (additive)"),
     ("response-header-missing", "warning", "a response header the spec marks required was absent"),
+    # A learned claim broken no more often than the evidence it was learned from allows: the spec knows
+    # more now, the API did not change (drift/evidence.py). Re-learn, or merge the traffic with --spec.
+    ("request-required-refined", "info", "a learned required request property absent, within its evidence"),
+    ("request-type-refined", "info", "a request value of another type than learned, within its evidence"),
+    ("request-enum-refined", "info", "a request value outside a learned enum, within its evidence"),
+    ("request-format-refined", "info", "a request string outside a learned format, within its evidence"),
+    ("response-required-refined", "info", "a learned required response property absent, within its evidence"),
+    ("response-type-refined", "info", "a response value of another type than learned, within its evidence"),
+    ("response-enum-refined", "info", "a response value outside a learned enum, within its evidence"),
+    ("response-format-refined", "info", "a response string outside a learned format, within its evidence"),
 )
 
 # What ``specbuild diff`` finds between two specs. Direction decides what breaks a client: what it
@@ -95,7 +127,10 @@ CHANGE_KINDS: Final = _registry(
     ("request-enum-value-added", "info", "a request enum gained a value"),
     ("request-constraint-tightened", "breaking", "a request limit is stricter (maxLength, minimum, pattern...)"),
     ("request-constraint-loosened", "info", "a request limit is looser"),
-    ("response-status-added", "info", "a new response status"),
+    ("response-status-added", STATUS_SEVERITY["status"], "a new 1xx-3xx response status"),
+    ("response-client-error-added", STATUS_SEVERITY["client-error"], "a new 4xx response status"),
+    ("response-server-error-added", STATUS_SEVERITY["server-error"], "a new 5xx response status (a new 500)"),
+    ("response-default-added", "info", "a default (catch-all) response is now documented"),
     ("response-status-removed", "breaking", "a documented response status is gone"),
     ("response-media-type-added", "info", "a response comes in a new media type"),
     ("response-media-type-removed", "breaking", "a response media type is gone"),
@@ -114,6 +149,11 @@ CHANGE_KINDS: Final = _registry(
     ("response-constraint-loosened", "warning", "a response limit is looser"),
     ("security-alternative-added", "info", "a new way to authenticate"),
     ("security-alternative-removed", "breaking", "a way to authenticate (or anonymous access) is gone"),
+    # Two learned specs whose counts say the base only guessed (drift/evidence.py): "we know more now"
+    ("response-required-unproven", "info", "a property learned as required is sometimes absent, within its evidence"),
+    ("response-type-unproven", "info", "a value learned as one type takes others, within its evidence"),
+    ("response-enum-unproven", "info", "a value learned as an enum takes more values, within its evidence"),
+    ("response-format-unproven", "info", "a string learned in a format takes others, within its evidence"),
 )
 
 

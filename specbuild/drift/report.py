@@ -61,6 +61,7 @@ class CheckReport:
     skipped: Mapping[str, int] = field(default_factory=dict)
     ignored: Sequence[tuple[Finding, Rule]] = ()
     unused_rules: Sequence[Rule] = ()
+    lines: Mapping[str, int] = field(default_factory=dict)  # "GET /users" or "/users" -> its line in the spec
 
     @property
     def exit_code(self) -> int:
@@ -75,6 +76,9 @@ class DiffReport:
     fail_on: str
     ignored: Sequence[tuple[Change, Rule]] = ()
     unused_rules: Sequence[Rule] = ()
+    # GitHub annotations go on this file (default: head), at these lines ("GET /users" or "/users" -> line)
+    annotate: str = ""
+    lines: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -153,7 +157,7 @@ def _counts(items: Sequence[Any], noun: str) -> str:
     if not items:
         return f"no {noun}s"
     parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    return f"{len(items)} {noun}{'s' if len(items) != 1 else ''}: {parts}"
+    return f"{plural(len(items), noun)}: {parts}"
 
 
 def _verdict(code: int, fail_on: str, color: bool) -> str:
@@ -177,8 +181,8 @@ def _example_line(f: Finding) -> str:
 
 def _check_text(r: CheckReport, color: bool) -> str:
     skipped = sum(r.skipped.values())
-    head = (f"specbuild check {r.spec}: {r.stats.exchanges:,} exchanges, {r.stats.matched:,} matched an "
-            f"operation")
+    head = (f"specbuild check {r.spec}: {plural(r.stats.exchanges, 'exchange')}, {r.stats.matched:,} matched "
+            f"an operation")
     if skipped:
         reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(r.skipped.items()))
         head += f", {skipped:,} skipped ({reasons})"
@@ -186,7 +190,7 @@ def _check_text(r: CheckReport, color: bool) -> str:
     for f in r.findings:
         label = _paint(f"{f.severity:<8}", f.severity, color)
         lines.append(f"{label}  {_paint(f.operation, 'bold', color)}  {f.kind}  "
-                     f"({f.count:,} exchange{'s' if f.count != 1 else ''})")
+                     f"({plural(f.count, 'exchange')})")
         pad = " " * 10
         lines.append(pad + _paint(KINDS[f.kind].meaning, "dim", color))
         if f.subjects and f.subjects != (f.operation,):
@@ -235,7 +239,7 @@ def _headline(command: str, items: Sequence[Any], code: int, fail_on: str, noun:
 
 def _check_markdown(r: CheckReport, color: bool) -> str:
     out = [_headline("check", r.findings, r.exit_code, r.fail_on, "finding"), "",
-           f"{_code(r.spec)} against {r.stats.exchanges:,} recorded exchanges "
+           f"{_code(r.spec)} against {plural(r.stats.exchanges, 'recorded exchange')} "
            f"({r.stats.matched:,} matched an operation). Fails on **{r.fail_on}**.", ""]
     if r.findings:
         out += ["| Severity | Operation | Finding | Exchanges | Example |", "|---|---|---|---|---|"]
@@ -288,18 +292,30 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _annotation(severity: str, file: str, title: str, message: str) -> str:
-    props = ",".join(x for x in (f"file={_prop(file)}" if file else "", f"title={_prop(title)}") if x)
+def _annotation(severity: str, file: str, line: int | None, title: str, message: str) -> str:
+    props = ",".join(x for x in (f"file={_prop(file)}" if file else "", f"line={line}" if line else "",
+                                 f"title={_prop(title)}") if x)
     return f"::{ANNOTATION[severity]} {props}::{_data(message)}"
+
+
+def _line(lines: Mapping[str, int], operation: str) -> int | None:
+    """The operation's line, else its path's (an undocumented method of a documented path)."""
+    return lines.get(operation) or lines.get(operation.partition(" ")[2])
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 exchange``, ``2 exchanges``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _check_github(r: CheckReport, color: bool) -> str:
     lines = []
     for f in r.findings:
-        message = (f"{f.operation}: {KINDS[f.kind].meaning} ({f.count:,} exchanges). {_example_line(f)}. "
+        message = (f"{f.operation}: {KINDS[f.kind].meaning} ({plural(f.count, 'exchange')}). {_example_line(f)}. "
                    f"E.g. {f.example.request} -> {f.example.status}"
                    + (f" ({f.example.origin})" if f.example.origin else ""))
-        lines.append(_annotation(f.severity, r.spec, f"specbuild check: {f.kind}", message))
+        lines.append(_annotation(f.severity, r.spec, _line(r.lines, f.operation), f"specbuild check: {f.kind}",
+                                 message))
     lines.append(f"specbuild check: {_counts(r.findings, 'finding')}; "
                  + _verdict(r.exit_code, r.fail_on, False))
     return "\n".join(lines) + "\n"
@@ -311,7 +327,8 @@ def _diff_github(r: DiffReport, color: bool) -> str:
         where = ": ".join(x for x in (c.where, c.pointer) if x)
         message = f"{c.operation}: {CHANGE_KINDS[c.kind].meaning}" + (f" at {where}" if where else "") \
             + (f" ({c.detail})" if c.detail else "")
-        lines.append(_annotation(c.severity, r.head, f"specbuild diff: {c.kind}", message))
+        lines.append(_annotation(c.severity, r.annotate or r.head, _line(r.lines, c.operation),
+                                 f"specbuild diff: {c.kind}", message))
     lines.append(f"specbuild diff: {_counts(r.changes, 'change')}; "
                  + _verdict(r.exit_code, r.fail_on, False))
     return "\n".join(lines) + "\n"

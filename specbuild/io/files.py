@@ -13,6 +13,7 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -71,9 +72,22 @@ def write_atomic(path: str | Path, data: bytes, *, private: bool = False) -> Non
         return
     target = Path(path)
     try:
+        if _special(target):  # /dev/null, /dev/stdout, a FIFO: replacing it would put a file in its place
+            with target.open("wb") as fh:
+                fh.write(data)
+            return
         _write(target, data, private)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+
+
+def _special(target: Path) -> bool:
+    """Whether ``target`` exists and is neither a regular file nor a folder (a device, a FIFO)."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _write(target: Path, data: bytes, private: bool) -> None:

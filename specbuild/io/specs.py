@@ -10,12 +10,15 @@ that the validator, the drift check and the diff read without opening anything.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 from specbuild.errors import InputError
-from specbuild.io.files import read_document
+from specbuild.http import OPERATION_METHODS
+from specbuild.io.files import read_bytes, read_document
 
 MAX_FILES: Final = 1000
 # Keys whose values are data, never followed: a "$ref" inside an example is text, not a reference.
@@ -31,6 +34,41 @@ def read_spec(path: str | Path) -> Any:
     if not _has_file_refs(doc):
         return doc
     return _Bundler(p).bundle(doc)
+
+
+def operation_lines(path: str | Path, paths: Iterable[str]) -> dict[str, int]:
+    """Where each path, and each operation under it, starts in the spec file (1-based), for annotations:
+    ``{"/users": 12, "GET /users": 13}``. Found by the key's text (JSON or YAML); what is not found (a path
+    from another file of a split spec, a file that cannot be read) has no line."""
+    try:
+        lines = read_bytes(path).decode("utf-8", errors="replace").splitlines()
+    except InputError:
+        return {}
+    found: dict[str, int] = {}
+    for spec_path in paths:
+        start = _key_line(lines, spec_path, 0, len(lines))
+        if start is None:
+            continue
+        found[spec_path] = start + 1
+        nxt = next((i for i in range(start + 1, len(lines)) if _KEY.search(lines[i]) and "/" in lines[i]
+                    and _indent(lines[i]) <= _indent(lines[start])), len(lines))
+        for method in OPERATION_METHODS:
+            at = _key_line(lines, method, start + 1, nxt)
+            if at is not None:
+                found[f"{method.upper()} {spec_path}"] = at + 1
+    return found
+
+
+_KEY: Final = re.compile(r"""^\s*[{,]?\s*["']?/""")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _key_line(lines: list[str], key: str, start: int, stop: int) -> int | None:
+    pattern = re.compile(rf"""(^|[\s{{,])(["']?){re.escape(key)}\2\s*:""")
+    return next((i for i in range(start, stop) if pattern.search(lines[i])), None)
 
 
 def _has_file_refs(doc: Any) -> bool:

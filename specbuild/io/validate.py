@@ -396,4 +396,4 @@ def _body_error(err: ValidationError) -> BodyError:
     from specbuild.drift.check import BodyError
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path).lstrip(".")
     return BodyError(where=where or "(root)", keyword=str(err.validator), message=err.message,
-                     expected=err.validator_value)
+                     expected=err.validator_value, path=tuple(err.absolute_path))

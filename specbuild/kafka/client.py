@@ -13,13 +13,22 @@ how) and :class:`StopAt` (when to stop) are what the follower and ``specbuild ch
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    OFFSET_END,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Producer,
+    TopicPartition,
+)
 
 from specbuild.errors import InputError, SourceError, UsageError
 
@@ -102,6 +111,48 @@ def read_properties(path: Path) -> dict[str, str]:
         raise InputError(f"{path}: cannot read ({exc})") from None
 
 
+_NO_EQUIVALENT: Final = "remove it: librdkafka has no such setting"
+_READS_RAW: Final = "remove it: specbuild reads each record's raw value"
+_NO_CLASSES: Final = "remove it: librdkafka loads no Java classes (OAUTHBEARER: sasl.oauthbearer.method=oidc)"
+_PEM_CA: Final = "ssl.ca.location, the CA certificates as a PEM file (librdkafka reads no Java truststore)"
+_NO_TRUSTSTORE: Final = "remove it: a PEM ssl.ca.location has no truststore password or type"
+# Settings of the Java client (consumer.properties, client.properties) that librdkafka does not have,
+# with what to write instead: librdkafka's own error ("No such configuration property") names neither.
+JAVA_ONLY: Final = {
+    "sasl.jaas.config": "sasl.username and sasl.password (with sasl.mechanism, as in Java)",
+    "ssl.truststore.location": _PEM_CA, "ssl.truststore.password": _NO_TRUSTSTORE,
+    "ssl.truststore.type": _NO_TRUSTSTORE,
+    "ssl.keystore.type": "ssl.keystore.location takes PKCS#12; or ssl.certificate.location and ssl.key.location (PEM)",
+    "key.deserializer": _READS_RAW, "value.deserializer": _READS_RAW,
+    "key.serializer": _READS_RAW, "value.serializer": _READS_RAW,
+    "sasl.login.callback.handler.class": _NO_CLASSES, "sasl.client.callback.handler.class": _NO_CLASSES,
+    "sasl.login.class": _NO_CLASSES, "interceptor.classes": _NO_CLASSES, "security.providers": _NO_CLASSES,
+    "ssl.protocol": "remove it: librdkafka negotiates the TLS version itself",
+    "ssl.enabled.protocols": "remove it: librdkafka negotiates the TLS version itself",
+    "fetch.max.wait.ms": "fetch.wait.max.ms", "max.poll.records": _NO_EQUIVALENT,
+    "default.api.timeout.ms": _NO_EQUIVALENT, "exclude.internal.topics": _NO_EQUIVALENT,
+    "ssl.trustmanager.algorithm": _NO_EQUIVALENT, "ssl.keymanager.algorithm": _NO_EQUIVALENT,
+}
+
+
+def refuse_java_settings(conf: Mapping[str, str], origin: str) -> None:
+    """A Java client setting (``sasl.jaas.config``...) is an error naming what librdkafka takes instead."""
+    found = sorted(key for key in conf if key in JAVA_ONLY)
+    if not found:
+        return
+    advice = [f"{key}: {JAVA_ONLY[key]}" + _jaas_user(conf[key] if key == "sasl.jaas.config" else "")
+              for key in found]
+    raise UsageError(f"{origin}: {', '.join(found)} {'is a setting' if len(found) == 1 else 'are settings'} of "
+                     "the Java client, which librdkafka does not have",
+                     hint="; ".join(advice))
+
+
+def _jaas_user(jaas: str) -> str:
+    # the user name helps; the password is never repeated
+    user = re.search(r'username\s*=\s*"([^"]*)"', jaas)
+    return f" (here: sasl.username={user.group(1)}, sasl.password=<the password in it>)" if user else ""
+
+
 def merge_config(named: Mapping[str, str], defaults: Mapping[str, str], file_conf: Mapping[str, str],
                  overrides: Mapping[str, str]) -> dict[str, str]:
     """Built-ins, then the .properties file, then named options, then ``-X``.
@@ -124,10 +175,22 @@ def consumer_config(bootstrap: str, group_id: str, offset_reset: str, overrides:
     named = {"bootstrap.servers": bootstrap, "group.id": group_id, "auto.offset.reset": offset_reset}
     defaults = {"bootstrap.servers": DEFAULT_BOOTSTRAP, "group.id": DEFAULT_GROUP,
                 "auto.offset.reset": "earliest"}
-    file_conf = read_properties(config_file) if config_file is not None else {}
-    conf = merge_config(named, defaults, {**_CONSUMER_DEFAULTS, **file_conf}, parse_overrides(overrides))
+    file_conf = _properties(config_file)
+    conf = merge_config(named, defaults, {**_CONSUMER_DEFAULTS, **file_conf}, _overrides(overrides))
     conf.update(_CONSUMER_FORCED)
     return conf
+
+
+@dataclass(frozen=True, slots=True)
+class StartFrom:
+    """Where a partition starts when no saved state says (``--start-offset``, ``--start-time``).
+
+    ``kind``: ``beginning``, ``end``, ``offset`` (``value`` is the offset), ``tail`` (``value`` records
+    before the end) or ``time`` (``value`` is epoch milliseconds: the first record at or after it).
+    """
+
+    kind: str
+    value: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +203,9 @@ class Connection:
     offset_reset: str
     overrides: tuple[str, ...]
     config_file: Path | None
+    start: StartFrom | None = None   # --start-offset / --start-time
+    partitions: tuple[int, ...] = ()  # --partition: these partitions of each topic, assigned, not subscribed
+    asked_start: str = ""  # the option that asked where to start (--from-beginning...): a saved state refuses it
 
     def config(self) -> dict[str, str]:
         """The librdkafka consumer settings (see :func:`consumer_config`)."""
@@ -174,9 +240,23 @@ def producer_config(bootstrap: str, compression: str = "none", overrides: Sequen
                     config_file: Path | None = None) -> dict[str, str]:
     named = {"bootstrap.servers": bootstrap, "compression.type": compression}
     defaults = {"bootstrap.servers": DEFAULT_BOOTSTRAP, "compression.type": "none"}
-    file_conf = read_properties(config_file) if config_file is not None else {}
+    file_conf = _properties(config_file)
     base = {"linger.ms": "20", **file_conf}
-    return merge_config(named, defaults, base, parse_overrides(overrides))
+    return merge_config(named, defaults, base, _overrides(overrides))
+
+
+def _properties(config_file: Path | None) -> dict[str, str]:
+    if config_file is None:
+        return {}
+    conf = read_properties(config_file)
+    refuse_java_settings(conf, f"--kafka-config {config_file}")
+    return conf
+
+
+def _overrides(pairs: Sequence[str]) -> dict[str, str]:
+    conf = parse_overrides(pairs)
+    refuse_java_settings(conf, "-X")
+    return conf
 
 
 def is_cooperative(conf: Mapping[str, str]) -> bool:
@@ -235,10 +315,13 @@ class KafkaSource:
 
     def __init__(self, consumer: Any, topics: Sequence[str], positions: Mapping[Partition, int], *,
                  errors: list[Any] | None = None, note: Note = lambda _m: None,
-                 cooperative: bool = False) -> None:
+                 cooperative: bool = False, start: StartFrom | None = None,
+                 partitions: Sequence[int] = ()) -> None:
         self.consumer = consumer
         self.topics = list(topics)
         self.positions = positions
+        self.start = start
+        self.partitions = tuple(partitions)
         self.errors: list[Any] = errors if errors is not None else []
         self.health = Health(note)
         self.note = note
@@ -249,14 +332,23 @@ class KafkaSource:
         self.closed = False
 
     def subscribe(self) -> None:
+        if self.partitions:  # --partition: exactly these, as kcat -p does; the group only stores offsets
+            self.cooperative = False
+            self._assign(self.consumer, [TopicPartition(t, p) for t in self.topics for p in self.partitions])
+            return
         self.consumer.subscribe(self.topics, on_assign=self._assign, on_revoke=self._revoke,
                                 on_lost=self._lost)
 
     def _assign(self, consumer: Any, partitions: list[Any]) -> None:
+        fresh = []
         for tp in partitions:
             start = self.positions.get((tp.topic, tp.partition))
             if start is not None:
                 tp.offset = start
+            else:
+                fresh.append(tp)
+        if self.start is not None and fresh:
+            self._place(consumer, fresh)
         if self.cooperative:
             consumer.incremental_assign(partitions)
         else:
@@ -266,6 +358,23 @@ class KafkaSource:
         self.at_eof.difference_update(parts)
         if parts:
             self.note(f"specbuild: assigned {describe(parts)}")
+
+    def _place(self, consumer: Any, partitions: list[Any]) -> None:
+        """Start partitions no state holds where ``--start-offset``/``--start-time`` says."""
+        start = self.start
+        assert start is not None
+        if start.kind == "time":
+            asked = [TopicPartition(tp.topic, tp.partition, start.value) for tp in partitions]
+            found = {(tp.topic, tp.partition): tp.offset for tp in consumer.offsets_for_times(asked, timeout=10)}
+        for tp in partitions:
+            if start.kind == "time":  # no record at or after that time: the end
+                offset = found.get((tp.topic, tp.partition), -1)
+                tp.offset = offset if offset >= 0 else OFFSET_END
+            elif start.kind == "tail":
+                low, high = consumer.get_watermark_offsets(TopicPartition(tp.topic, tp.partition), timeout=10)
+                tp.offset = max(low, high - start.value)
+            else:
+                tp.offset = {"beginning": OFFSET_BEGINNING, "end": OFFSET_END}.get(start.kind, start.value)
 
     def _revoke(self, consumer: Any, partitions: list[Any]) -> None:
         parts = [(tp.topic, tp.partition) for tp in partitions]
@@ -374,19 +483,22 @@ class KafkaSource:
 
 
 def open_source(conf: Mapping[str, str], topics: Sequence[str], positions: Mapping[Partition, int], *,
-                note: Note, require_topics: bool = False,
-                probe_timeout: float = PROBE_TIMEOUT) -> KafkaSource:
-    """Connect, check the broker answers (a clear error, not a hang) and subscribe."""
+                note: Note, require_topics: bool = False, start: StartFrom | None = None,
+                partitions: Sequence[int] = (), probe_timeout: float = PROBE_TIMEOUT) -> KafkaSource:
+    """Connect, check the broker answers (a clear error, not a hang) and subscribe (or, with
+    ``partitions``, assign those partitions of each topic)."""
     errors: list[Any] = []
     consumer = _client(Consumer, {**conf, "error_cb": errors.append})
     try:
-        _check_topics(_probe(consumer, conf, probe_timeout), topics, note, require_topics)
+        metadata = _probe(consumer, conf, probe_timeout)
+        _check_topics(metadata, topics, note, require_topics or bool(partitions))
+        _check_partitions(metadata, topics, partitions)
     except BaseException:
         consumer.close()
         raise
     errors.clear()  # connection attempts before the probe succeeded are not news
     source = KafkaSource(consumer, topics, positions, errors=errors, note=note,
-                         cooperative=is_cooperative(conf))
+                         cooperative=is_cooperative(conf), start=start, partitions=partitions)
     source.subscribe()
     return source
 
@@ -410,14 +522,42 @@ def _probe(client: Any, conf: Mapping[str, str], timeout: float) -> Any:
 
 
 def _check_topics(metadata: Any, topics: Sequence[str], note: Note, require: bool) -> None:
-    missing = [t for t in topics if t not in metadata.topics or metadata.topics[t].error is not None]
+    """Every topic named exists, and every pattern (``^http_.*``, librdkafka's regex subscription) matches
+    one; else an error (``require``: --until-end would wait for an end that never comes) or a warning."""
+    existing = [name for name, topic in metadata.topics.items() if topic.error is None]
+    missing = [t for t in topics if not (any(topic_pattern(t).search(name) for name in existing) if t.startswith("^")
+                                         else t in existing)]
     if not missing:
         return
     names = ", ".join(missing)
+    what = f"no topic matches {names}" if all(t.startswith("^") for t in missing) else \
+        f"topic {names} does not exist on the broker"
     if require:
-        raise SourceError(f"topic {names} does not exist on the broker",
-                          hint="check --topic; --until-end needs the topic to exist")
-    note(f"warning: topic {names} does not exist (yet); waiting for it")
+        raise SourceError(what, hint="check --topic; --until-end and --partition need the topic to exist")
+    note(f"warning: {what} (yet); waiting for it")
+
+
+def topic_pattern(topic: str) -> re.Pattern[str]:
+    """A ``^...`` topic as the regular expression librdkafka subscribes with; a bad one is a usage error."""
+    try:
+        return re.compile(topic)
+    except re.error as exc:
+        raise UsageError(f"--topic {topic!r}: not a regular expression ({exc})",
+                         hint="a topic that starts with ^ is a pattern, as in kcat and librdkafka") from None
+
+
+def _check_partitions(metadata: Any, topics: Sequence[str], partitions: Sequence[int]) -> None:
+    if not partitions:
+        return
+    for topic in topics:
+        if topic.startswith("^"):
+            raise UsageError(f"--partition needs topic names, and {topic!r} is a pattern",
+                             hint="name the topics with -t, or leave --partition out to subscribe")
+        have = sorted(metadata.topics[topic].partitions)
+        absent = sorted(set(partitions) - set(have))
+        if absent:
+            raise UsageError(f"topic {topic} has no partition {', '.join(map(str, absent))} "
+                             f"(it has {len(have)}: {have[0]}..{have[-1]})")
 
 
 def describe(parts: Iterable[Partition]) -> str:

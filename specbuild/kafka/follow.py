@@ -27,6 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, Protocol
 
+from specbuild.errors import UsageError
 from specbuild.io.files import remove_stale_temps
 from specbuild.io.validate import preload
 from specbuild.kafka.checkpoint import (
@@ -74,6 +75,7 @@ class FollowSettings:
     max_body_bytes: int
     quiet: bool
     jobs: int = 0   # processes that fold; 0: one per core (at most 4), 1: fold in this process
+    reset_state: bool = False  # --reset-state: forget the folder's saved state first
 
 
 class Source(Protocol):
@@ -235,11 +237,7 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
             stack.enter_context(locked(out))
             remove_stale_temps(out, started)  # ours, from a run killed in a write; we hold the folder now
             checkpoints = Checkpoints(out, settings.fmt, options, base)
-        saved = checkpoints.load()
-        positions: dict[Partition, int] = {}
-        if saved is not None:
-            builder = _resume(saved, builder, reporter)
-            positions = saved.positions
+        builder, positions = _start(settings, checkpoints, builder, reporter)
         dead = None
         if settings.dead_letter is not None:
             dead = DeadLetter(stack.enter_context(open_dead_letter(settings.dead_letter)))
@@ -248,7 +246,8 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
         stop = stack.enter_context(StopSignals())
         preload()  # the validator's import overlaps the group join instead of the first checkpoint
         source = open_source(conf, settings.connection.topics, positions, note=reporter.note,
-                             require_topics=limits.until_end)
+                             require_topics=limits.until_end, start=settings.connection.start,
+                             partitions=settings.connection.partitions)
         stack.callback(source.close)  # also when the loop fails: leave the group at once
         follower = Follower(
             source, folder, positions, checkpoints=checkpoints, dead_letter=dead, limits=limits,
@@ -258,6 +257,28 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
         source.close()
         folder.stats.finished = time.monotonic()
         _report_end(reporter, follower, reason, stop.received)
+
+
+def _start(settings: FollowSettings, checkpoints: Store, builder: SpecBuilder,
+           reporter: Reporter) -> tuple[SpecBuilder, dict[Partition, int]]:
+    """The builder and partition offsets to go on from: the folder's saved state, unless there is none or
+    ``--reset-state`` forgets it. A start asked for (``--from-beginning``, ``--start-offset``...) with a
+    saved state is an error: the state's offsets would win, silently."""
+    state = Path(settings.output) / STATE_NAME
+    if settings.reset_state and settings.output != "-" and state.exists():
+        state.unlink()
+        reporter.note(f"specbuild: --reset-state: removed {state}; learning from the start")
+    saved = checkpoints.load()
+    if saved is None:
+        return builder, {}
+    asked = settings.connection.asked_start
+    if asked:
+        raise UsageError(
+            f"{settings.output} holds a saved state ({saved.builder.exchanges:,} exchanges learned, at offsets of "
+            f"{describe(saved.positions) or 'no partitions'}): a follow resumes where it stopped, so "
+            f"{asked} would not apply",
+            hint=f"--reset-state forgets the state and starts over; or leave out {asked} to resume")
+    return _resume(saved, builder, reporter), saved.positions
 
 
 def _folder(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
@@ -275,7 +296,7 @@ def _resume(saved: State, builder: SpecBuilder, reporter: Reporter) -> SpecBuild
             tuple(mine.headers.exclude) != tuple(builder.headers.exclude) or \
             not set(builder.hints) <= set(mine.hints):
         reporter.note("warning: the saved state was learned with other --path-template/--include-header/"
-                      f"--exclude-header options; it keeps its own (delete {STATE_NAME} to start over)")
+                      "--exclude-header options; it keeps its own (--reset-state starts over)")
     reporter.note(f"specbuild: resuming from the saved state: {mine.exchanges:,} exchanges learned, "
                   f"{describe(saved.positions) or 'no partitions'} at offsets "
                   f"{', '.join(str(o) for _, o in sorted(saved.positions.items())) or '-'}")

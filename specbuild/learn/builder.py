@@ -13,7 +13,7 @@ a restart keeps learning exactly as if it had never stopped.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from specbuild.learn import native
 from specbuild.learn.paths.templater import PathTemplater
 from specbuild.learn.rules import MAX_PARAMS, PARAMS_KEEP
 from specbuild.learn.schema import Shape, StringsShape
+from specbuild.learn.witnesses import Witnesses, target_hash
 from specbuild.records import Body, Exchange, Pairs
 
 
@@ -183,16 +184,18 @@ class ResponseState:
     """The responses of one status. Natively folded headers wait in ``pending_headers`` (like
     ``BodyState.pending``): call :meth:`settle` before reading ``headers``."""
 
-    __slots__ = ("bodies", "count", "headers", "pending_headers")
+    __slots__ = ("bodies", "count", "headers", "pending_headers", "witnesses")
 
     def __init__(self) -> None:
         self.count = 0
         self.headers = ParamMap()
         self.bodies = Bodies()
         self.pending_headers: Any = None
+        self.witnesses = Witnesses()  # distinct request targets answered with this status
 
     def merge(self, other: ResponseState, take: bool = True) -> None:
         self.count += other.count
+        self.witnesses.merge(other.witnesses)
         _merge_params(self.headers, other.headers)
         self.pending_headers = _merge_pending(self.pending_headers, other.pending_headers, take)
         if take:
@@ -297,6 +300,8 @@ class SpecBuilder:
                    host: str) -> None:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object)."""
         key = self.templater.observe(path)
+        if self.templater.renamed:
+            self._rekey(self.templater.take_renamed())
         op = self.operations.get((key, method))
         if op is None:
             op = self.operations[(key, method)] = OperationState()
@@ -315,6 +320,7 @@ class SpecBuilder:
         if resp is None:
             resp = op.responses[status] = ResponseState()
         resp.count += 1
+        resp.witnesses.add(target_hash(path, query))
         if response_headers:
             _fold_headers(resp, response_headers, self.headers.response, self.accelerated)
         resp.bodies.add(response_body, self.examples)
@@ -327,15 +333,28 @@ class SpecBuilder:
         Exact: merging two builders equals one builder fed both inputs, in any order.
         """
         self.templater.merge(other.templater)
-        for key, state in other.operations.items():
+        self._take(other.operations.items())
+        self._rekey(self.templater.take_renamed())
+        self.servers.update(other.servers)
+        self.exchanges += other.exchanges
+        self.too_large += other.too_large
+
+    def _take(self, operations: Iterable[tuple[tuple[str, str], OperationState]]) -> None:
+        for key, state in operations:
             mine = self.operations.get(key)
             if mine is None:
                 self.operations[key] = state
             else:
                 mine.merge(state)
-        self.servers.update(other.servers)
-        self.exchanges += other.exchanges
-        self.too_large += other.too_large
+
+    def _rekey(self, renamed: Mapping[str, str]) -> None:
+        """Move what is kept per skeleton key to the keys the templater rewrote them to (a position
+        opened: its words became one ``{:word}``), merging where keys now meet."""
+        if not renamed:
+            return
+        moved = [((renamed[key], method), self.operations.pop((key, method)))
+                 for key, method in sorted(self.operations) if key in renamed]
+        self._take(moved)
 
     def add_all(self, exchanges: Iterable[Exchange]) -> SpecBuilder:
         for ex in exchanges:

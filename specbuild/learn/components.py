@@ -7,7 +7,9 @@ with their own content) is written once and referenced with ``$ref``. Its name c
 appears: the resource of the operation whose body it is (``GET /users/{id}`` -> ``User``, the items of
 ``GET /repos/{o}/{r}/issues`` -> ``Issue``), or else the property that holds it (``owner`` -> ``Owner``,
 ``labels: [...]`` -> ``Label``). Where two schemas want one name, the one with more evidence keeps it and
-the other takes its resource's qualifier (``IssueUser``); names depend only on the document.
+the other takes its resource's qualifier (``IssueUser``); names depend only on the document. Equal
+schemas may rest on different evidence (``x-specbuild-seen``, drift/evidence.py): a shared one keeps the
+counts of its best-evidenced occurrence, so ``check`` and ``diff`` weigh a claim by one real place.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, Final
 import orjson
 
 from specbuild.learn.naming import name, singular, words
+from specbuild.learn.schema import SEEN
 
 MIN_PROPERTIES: Final = 3
 REF_PREFIX: Final = "#/components/schemas/"
@@ -31,6 +34,9 @@ class _Seen:
     count: int = 0
     votes: dict[str, int] = field(default_factory=dict)     # name -> weight
     qualified: set[str] = field(default_factory=set)        # resource + name: the names to fall back on
+    # the counts of the best-evidenced occurrence (most values at its root; the first of equals): one
+    # place's counts stay consistent with each other (a property's presence against its objects)
+    evidence: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
     def vote(self, name: str, weight: int, qualified: str) -> None:
         if name:
@@ -59,9 +65,10 @@ def share_schemas(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
     if not shared:
         return {}
     names = _assign_names(shared)
+    by_key = {key: (names[key], s) for key, s in shared.items()}
     schemas: dict[str, Any] = {}
     for _, _, _, media in _medias(paths):
-        media["schema"] = _replace(media["schema"], names, schemas)
+        media["schema"] = _replace(media["schema"], by_key, schemas)
     return {n: schemas[n] for n in sorted(schemas)}
 
 
@@ -82,19 +89,71 @@ def _is_shareable(schema: Any) -> bool:
 
 
 def _key(schema: dict[str, Any]) -> bytes:
-    return orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+    """Equal schemas have one key; their evidence (``x-specbuild-seen``) may differ, and is merged."""
+    return orjson.dumps(_bare(schema), option=orjson.OPT_SORT_KEYS)
 
 
-def _count(schema: Any, seen: dict[bytes, _Seen], where: _Where, *, root: bool, holder: str) -> None:
+def _bare(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _bare(v) for k, v in node.items() if k != SEEN}
+    if isinstance(node, list):
+        return [_bare(v) for v in node]
+    return node
+
+
+def _subschemas(schema: dict[str, Any]) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(step, child) for every schema directly under ``schema``, the places drift/evidence.py walks."""
+    for prop, sub in (schema.get("properties") or {}).items():
+        if isinstance(sub, dict):
+            yield ("p", prop), sub
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            yield key, schema[key]
+    for i, branch in enumerate(schema.get("anyOf") or ()):
+        if isinstance(branch, dict):
+            yield ("b", i), branch
+
+
+Place = tuple[Any, ...]
+
+
+def _places(schema: dict[str, Any], inherited: int | None, at: Place, out: dict[Place, int]) -> None:
+    """The values seen at every place under ``schema`` (a place without a count has its parent's)."""
+    here = schema.get(SEEN, inherited)
+    if isinstance(here, int):
+        out[at] = here
+    for step, sub in _subschemas(schema):
+        _places(sub, here, (*at, step), out)
+
+
+def _apply(schema: dict[str, Any], evidence: dict[tuple[Any, ...], int], at: tuple[Any, ...],
+           parent: int | None) -> None:
+    """Write the merged evidence onto a shared schema: a count where it differs from its parent's."""
+    here = evidence.get(at)
+    schema.pop(SEEN, None)
+    if here is not None and here != parent:
+        schema[SEEN] = here
+    for step, sub in _subschemas(schema):
+        if "$ref" not in sub:
+            _apply(sub, evidence, (*at, step), here)
+
+
+def _count(schema: Any, seen: dict[bytes, _Seen], where: _Where, *, root: bool, holder: str,
+           inherited: int | None = None) -> None:
     """Count every shareable object under ``schema`` and note the names its positions suggest.
 
     ``root``: the schema is the body's resource (the body itself, its array's items, a page's items).
     """
     if not isinstance(schema, dict):
         return
+    inherited = schema.get(SEEN, inherited)
     if _is_shareable(schema):
         s = seen[_key(schema)]
         s.count += 1
+        places: dict[Place, int] = {}
+        _places(schema, inherited, (), places)
+        if places.get((), -1) > s.evidence.get((), -1):
+            s.evidence = places
         if root:
             base = where.resource + ("Input" if where.request else "List" if where.many else "")
             s.vote(base, _RESOURCE, where.whose + base)
@@ -104,16 +163,16 @@ def _count(schema: Any, seen: dict[bytes, _Seen], where: _Where, *, root: bool, 
         if root and prop == "items" and isinstance(sub, dict) and isinstance(sub.get("items"), dict):
             # the items of a page ({items: [...], total}, a Kubernetes list) are the resource itself
             _count(sub["items"], seen, _Where(where.resource, where.whose, False, where.request), root=True,
-                   holder="")
+                   holder="", inherited=sub.get(SEEN, inherited))
         else:
-            _count(sub, seen, where, root=False, holder=_pascal(_holder_words(prop)))
+            _count(sub, seen, where, root=False, holder=_pascal(_holder_words(prop)), inherited=inherited)
     if isinstance(schema.get("items"), dict):
         _count(schema["items"], seen, _Where(where.resource, where.whose, False, where.request), root=root,
-               holder=holder)
+               holder=holder, inherited=inherited)
     if isinstance(schema.get("additionalProperties"), dict):
-        _count(schema["additionalProperties"], seen, where, root=False, holder=holder)
+        _count(schema["additionalProperties"], seen, where, root=False, holder=holder, inherited=inherited)
     for branch in schema.get("anyOf") or ():
-        _count(branch, seen, where, root=root, holder=holder)
+        _count(branch, seen, where, root=root, holder=holder, inherited=inherited)
 
 
 def _holder_words(prop: str) -> list[str]:
@@ -146,29 +205,37 @@ def _assign_names(shared: dict[bytes, _Seen]) -> dict[bytes, str]:
     return out
 
 
-def _replace(schema: Any, names: dict[bytes, str], schemas: dict[str, Any]) -> Any:
-    """``schema`` with every shared object (outermost first) a ``$ref``; ``schemas`` gets their bodies."""
+def _replace(schema: Any, shared: dict[bytes, tuple[str, _Seen]], schemas: dict[str, Any]) -> Any:
+    """``schema`` with every shared object (outermost first) a ``$ref``; ``schemas`` gets their bodies.
+
+    A body carries the counts of its best-evidenced occurrence, with one at its root: a ref has no parent
+    count to inherit.
+    """
     if not isinstance(schema, dict):
         return schema
     if _is_shareable(schema):
-        named = names.get(_key(schema))
-        if named is not None:
+        hit = shared.get(_key(schema))
+        if hit is not None:
+            named, s = hit
             if named not in schemas:
                 schemas[named] = {}  # taken before its content is walked: a body is written once
-                schemas[named] = _replace_children(schema, names, schemas)
+                body = _replace_children(schema, shared, schemas)
+                _apply(body, s.evidence, (), None)
+                schemas[named] = body
             return {"$ref": REF_PREFIX + named}
-    return _replace_children(schema, names, schemas)
+    return _replace_children(schema, shared, schemas)
 
 
-def _replace_children(schema: dict[str, Any], names: dict[bytes, str], schemas: dict[str, Any]) -> dict[str, Any]:
+def _replace_children(schema: dict[str, Any], shared: dict[bytes, tuple[str, _Seen]],
+                      schemas: dict[str, Any]) -> dict[str, Any]:
     out = dict(schema)
     if isinstance(schema.get("properties"), dict):
-        out["properties"] = {k: _replace(v, names, schemas) for k, v in schema["properties"].items()}
+        out["properties"] = {k: _replace(v, shared, schemas) for k, v in schema["properties"].items()}
     for key in ("items", "additionalProperties"):
         if isinstance(schema.get(key), dict):
-            out[key] = _replace(schema[key], names, schemas)
+            out[key] = _replace(schema[key], shared, schemas)
     if isinstance(schema.get("anyOf"), list):
-        out["anyOf"] = [_replace(b, names, schemas) for b in schema["anyOf"]]
+        out["anyOf"] = [_replace(b, shared, schemas) for b in schema["anyOf"]]
     return out
 
 

@@ -33,7 +33,7 @@ from specbuild.learn.examples import fit
 from specbuild.learn.naming import name_operations
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT
-from specbuild.learn.schema import Shape
+from specbuild.learn.schema import SEEN, Shape
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
 NO_CONTENT_STATUSES = frozenset({204, 205, 304})
@@ -48,6 +48,7 @@ class RenderOptions:
     base_path: str | None = None    # None: keep paths whole; "auto": move the shared prefix; "/x": move it
     enums: bool = True
     examples: bool = False
+    evidence: bool = True           # x-specbuild-seen on learned schemas (drift/evidence.py reads them)
     max_servers: int = 5
     components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -252,12 +253,23 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
     _note_more(out, "headers", resp.headers)
     if resp.bodies.by_media and status not in NO_CONTENT_STATUSES:
         out["content"] = {media: _media(resp.bodies.by_media[media], opts) for media in sorted(resp.bodies.by_media)}
+        witnesses = resp.witnesses.count()
+        for media in out["content"].values():
+            _cap_seen(media["schema"], witnesses)
     return out
+
+
+def _cap_seen(schema: dict[str, Any], witnesses: int | None) -> None:
+    """A body's claims rest on at most as many witnesses as distinct requests (learn/witnesses.py):
+    the root's count says so, and every count below is read capped by it."""
+    if witnesses is not None and isinstance(schema.get(SEEN), int):
+        schema[SEEN] = min(schema[SEEN], witnesses)
 
 
 def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     if body.shape is not None:
-        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums) if body.shape.count else {}
+        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=opts.evidence) \
+            if body.shape.count else {}
     if body.form is not None:
         schema: dict[str, Any] = {"type": "object"}
         if body.form:
@@ -433,6 +445,8 @@ def _servers(builder: SpecBuilder, opts: RenderOptions, prefix: str) -> list[dic
     if opts.server_url:
         return [{"url": opts.server_url.rstrip("/") + prefix}]
     ranked = sorted(builder.servers.items(), key=lambda kv: (-kv[1], kv[0]))[: opts.max_servers]
+    if not ranked and prefix:  # no host was recorded: the prefix moved out of the paths is kept, relative
+        return [{"url": prefix}]
     return [{"url": f"{scheme}://{host}{prefix}"} for (scheme, host), _ in ranked]
 
 

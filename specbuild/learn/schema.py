@@ -244,9 +244,19 @@ class Shape:
         return _restored, (self.count, self.kinds, self.depth, self.objects, self.props, self.extra,
                            self.items, self.fmts, self.vals)
 
-    def to_schema(self, *, openapi: str = "3.0", enums: bool = True) -> dict[str, Any]:
-        """The schema of everything folded so far (``{}`` when nothing was)."""
-        return _render(self, None, openapi.startswith("3.1"), enums)
+    def to_schema(self, *, openapi: str = "3.0", enums: bool = True, evidence: bool = False) -> dict[str, Any]:
+        """The schema of everything folded so far (``{}`` when nothing was); with ``evidence``, the
+        counts behind its claims in ``x-specbuild-seen`` (see SEEN)."""
+        schema = _render(self, None, openapi.startswith("3.1"), enums)
+        return schema if evidence else _without_seen(schema)
+
+
+def _without_seen(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_seen(v) for k, v in node.items() if k != SEEN}
+    if isinstance(node, list):
+        return [_without_seen(v) for v in node]
+    return node
 
 
 def _merged(mine: Shape | None, theirs: Shape | None) -> Shape | None:
@@ -396,6 +406,10 @@ def _fold_list(node: Shape, v: list[Any]) -> None:
 # An integer past 64 bits is parsed as a float (bodies) or kept a string (parameters); one between
 # 2**63 and 2**64 would be mislabelled int64, a risk taken for values that rare.
 INTEGER: Final = {"type": "integer", "format": "int64"}
+# The evidence behind a learned schema's claims (type, required, enum, format): how many values were
+# seen at its position (objects, for an object). ``specbuild check`` and ``diff`` read it to tell a
+# claim the traffic overturned from one that was only ever a guess (drift/evidence.py).
+SEEN: Final = "x-specbuild-seen"
 NUMBER: Final = {"type": "number", "format": "double"}
 
 
@@ -418,7 +432,15 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, A
     if kinds & NULL:
         for branch in branches:
             _add_null(branch, v31)
-    return branches[0] if len(branches) == 1 else {"anyOf": branches}
+    if len(branches) == 1:
+        branches[0][SEEN] = node.objects if kinds & OBJ else node.count
+        return branches[0]
+    for branch in branches:  # of a union, only the counts the shape keeps per branch
+        if branch.get("type") == "object" or "additionalProperties" in branch:
+            branch[SEEN] = node.objects
+        elif "enum" in branch and node.vals:
+            branch[SEEN] = sum(node.vals.values())
+    return {"anyOf": branches}
 
 
 def _render_object(node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
@@ -437,6 +459,9 @@ def _render_object(node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
     if dropped:
         out["additionalProperties"] = True  # says so: keys beyond the listed ones were seen and are fine
     out["properties"] = {k: _render(props[k], k, v31, enums) for k in keys}
+    for k in keys:  # a property in every object was seen as often as its object: said once, there
+        if props[k].count >= node.objects and out["properties"][k].get(SEEN) == props[k].count:
+            del out["properties"][k][SEEN]
     if node.objects >= REQUIRED_MIN_OBJECTS:
         required = [k for k in keys if props[k].count >= node.objects]
         if required:

@@ -25,7 +25,9 @@ are written settled, as the Python fold would hold them).
 
     OPERATION = [count, PARAMS query, PARAMS headers, BODIES request,
                  [[status, RESPONSE]], {security scheme key: calls}]   # "" = calls without credentials
-    RESPONSE  = [count, PARAMS headers, BODIES]
+    RESPONSE  = [count, PARAMS headers, BODIES, [hash] | null]
+                # the K + 1 smallest target hashes of learn/witnesses.py; null (or absent, in a state
+                # saved before them): not counted
     BODIES    = [calls without a body, {media type: BODY}]
     BODY      = [kind, count, too_large, example, SHAPE | null, PARAMS | null]
                 # kind: json (has a SHAPE) | form (has PARAMS) | text | binary;
@@ -75,6 +77,7 @@ from specbuild.learn.builder import (
 )
 from specbuild.learn.rules import MAX_DEPTH
 from specbuild.learn.schema import Shape
+from specbuild.learn.witnesses import K, Witnesses
 
 # (topic, partition), as specbuild.kafka.client.Partition: not imported, so Kafka needs not be loaded
 Partition = tuple[str, int]
@@ -133,7 +136,8 @@ def _builder_data(b: SpecBuilder) -> dict[str, Any]:
 def _operation_data(op: OperationState) -> list[Any]:
     return [op.count, _params_data(op.query, op.pending_query), _params_data(op.headers, op.pending_headers),
             _bodies_data(op.request),
-            [[status, [resp.count, _params_data(resp.headers, resp.pending_headers), _bodies_data(resp.bodies)]]
+            [[status, [resp.count, _params_data(resp.headers, resp.pending_headers), _bodies_data(resp.bodies),
+                       resp.witnesses.smallest() if resp.witnesses.known else None]]
              for status, resp in sorted(op.responses.items(), key=lambda kv: kv[0])],
             dict(op.security)]
 
@@ -249,10 +253,22 @@ def _operation(d: Any) -> OperationState:
 
 
 def _response(d: Any) -> ResponseState:
-    count, headers, bodies = _list(d)
+    parts = _list(d)
+    if len(parts) == 3:  # saved before specbuild counted witnesses: their number is unknown
+        parts = [*parts, None]
+    count, headers, bodies, witnesses = parts
     resp = ResponseState()
     resp.count, resp.headers, resp.bodies = _int(count), _params(headers), _bodies(bodies)
+    resp.witnesses = Witnesses() if witnesses is None else Witnesses(_hashes(witnesses))
+    resp.witnesses.known = witnesses is not None
     return resp
+
+
+def _hashes(d: Any) -> list[int]:
+    hashes = [_int(h) for h in _list(d)]
+    if len(hashes) > K + 1 or any(not 0 <= h < 1 << 63 for h in hashes):
+        raise _Malformed("witnesses are not a sketch")
+    return hashes
 
 
 def _bodies(d: Any) -> Bodies:

@@ -11,6 +11,11 @@ of one parameter: many distinct values under a collection, values that share wha
 >>> t.templates()["/users/{:integer}"].path
 '/users/{userId}'
 
+A position with more distinct words than ``WORD_CAP`` *opens*: all its words (but those that never are
+values, like ``me`` or ``search``) become ``{:word}``, the words seen there before included, and the
+keys that meet below it are rewritten (``take_renamed`` tells the owner). So invented words cannot grow
+the keys, the state or the spec with the traffic.
+
 ``observe`` runs once per exchange and only builds a *skeleton key* (typed segments replaced, words
 kept). ``templates`` decides from all keys seen so far, from scratch, so a decision taken early is
 revised when later evidence arrives; the result depends on the set of keys, never on their order.
@@ -28,7 +33,7 @@ Imports run one way: paths -> templating -> evidence | templates -> segments -> 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 from specbuild.errors import RecordError
@@ -60,7 +65,8 @@ __all__ = [
     "kind_schema",
 ]
 
-WORD_CAP: Final = 256          # distinct word values kept per (prefix, position)
+WORD_CAP: Final = 256          # distinct words at one (prefix, position) before it is a value position
+OPEN: Final = "{:word}"        # the label of any word at a value position; in a word set, marks it open
 # No API nests this deep; a path that does is a hostile or broken record, and every prefix of it would
 # be a key of the word sets (memory quadratic in its length).
 MAX_SEGMENTS: Final = 256
@@ -81,6 +87,7 @@ class PathTemplater:
         self._cache: dict[str, str] = {}
         self._words: dict[str, set[str]] = {}   # key prefix -> word values seen at the next position
         self._keys: set[str] = set()
+        self.renamed: dict[str, str] = {}  # old key -> new key since the owner last took them (take_renamed)
 
     def observe(self, path: str) -> str:
         """The skeleton key of a raw path: typed segments as ``{:kind}``, words literal.
@@ -91,12 +98,21 @@ class PathTemplater:
         if key is None:
             if path.count("/") > MAX_SEGMENTS:
                 raise RecordError("too-deep", f"path has {path.count('/')} segments, more than {MAX_SEGMENTS}")
-            key = self._skeleton(path)
-            if len(self._cache) >= self.cache_size:
-                self._cache.clear()  # the key of a path never changes, so forgetting is safe
-            self._cache[path] = key
+            key, full = self._skeleton(path)
             self._keys.add(key)
+            if full:
+                self._open(full)
+                # this path's key is new (it brought a new word) and was never handed out: no rename
+                key = self.renamed.pop(key, key)
+            if len(self._cache) >= self.cache_size:
+                self._cache.clear()  # a key changes only when a position opens, which clears the cache
+            self._cache[path] = key
         return key
+
+    def take_renamed(self) -> dict[str, str]:
+        """Keys rewritten since the last call (old -> new), for the owner to move what it keeps per key."""
+        renamed, self.renamed = self.renamed, {}
+        return renamed
 
     @property
     def keys(self) -> frozenset[str]:
@@ -104,14 +120,12 @@ class PathTemplater:
         return frozenset(self._keys)
 
     def merge(self, other: PathTemplater) -> None:
-        """Fold in what another templater observed (same hints), as if its paths came here too."""
+        """Fold in what another templater observed (same hints), as if its paths came here too; keys a
+        position opened by the merge rewrites are in ``renamed``."""
         self._keys |= other._keys
         for prefix, words in other._words.items():
-            mine = self._words.setdefault(prefix, set())
-            for word in sorted(words - mine):
-                if len(mine) >= self.word_cap:
-                    break
-                mine.add(word)
+            self._words.setdefault(prefix, set()).update(words)
+        self._open(prefix for prefix, words in self._words.items() if _must_open(words, self.word_cap))
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
@@ -121,7 +135,9 @@ class PathTemplater:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
 
-    def _skeleton(self, path: str) -> str:
+    def _skeleton(self, path: str) -> tuple[str, list[str]]:
+        """The key of ``path``, and the prefixes whose word sets this path filled past the cap."""
+        full: list[str] = []
         segs = split_path(path)
         labels: list[str] = []
         for hint in self.hints:
@@ -145,18 +161,97 @@ class PathTemplater:
                 seen = self._words.get(prefix)
                 if seen is None:
                     seen = self._words[prefix] = set()
-                if label not in seen:
-                    if len(seen) >= self.word_cap and not keeps_literal(label):
-                        label = "{:word}"
-                    else:
-                        seen.add(label)
+                if OPEN in seen and not keeps_literal(label):
+                    label = OPEN
+                elif label not in seen:
+                    seen.add(label)
+                    if len(seen) > self.word_cap:
+                        full.append(prefix)
             labels.append(label)
             prefix = prefix + "/" + label if len(prefix) > 1 else "/" + label
+        return "/" + "/".join(labels), full
+
+    def _open(self, prefixes: Iterable[str]) -> dict[str, str]:
+        """Make ``prefixes`` value positions: every word there (but those that stay literal) becomes
+        ``{:word}`` in every key below, and so on where the rewritten keys now meet and fill a word set
+        past the cap. Returns the keys rewritten (old -> new), also added to ``renamed``.
+
+        Why all of them: more distinct words than the cap at one position is a position of values
+        (user names, slugs) or of invented words; keeping the first ones literal would keep every
+        path below them apart, and the keys (the spec's paths) would grow with the traffic.
+        Cost: one scan of the keys per position opened, and the keys below it rewritten.
+        """
+        renames: dict[str, str] = {}  # each key as it was -> as it is now
+        todo = sorted(set(prefixes), reverse=True)
+        while todo:
+            step: dict[str, str] = {}
+            todo.extend(self._open_one(todo.pop(), step))
+            targets = set(renames.values())
+            renames = {**{old: step.get(now, now) for old, now in renames.items()},
+                       **{old: new for old, new in step.items() if old not in targets}}
+        if renames:
+            self._cache.clear()
+            # renames pending for the owner are relative to the keys it holds: compose
+            pending = {old: renames.get(mid, mid) for old, mid in self.renamed.items()}
+            self.renamed = {**renames, **pending}
+        return renames
+
+    def _open_one(self, prefix: str, renames: dict[str, str]) -> list[str]:
+        """Open one position (see :meth:`_open`), noting the keys rewritten in ``renames``; returns the
+        positions below it that must open in turn."""
+        head = prefix if prefix == "/" else prefix + "/"
+        at = prefix.count("/") if prefix != "/" else 0  # index of the label the prefix is followed by
+        was_open = {q for q, words in self._words.items() if q.startswith(head) and q != prefix and OPEN in words}
+        for q in [q for q in self._words if q.startswith(head) and q != prefix]:
+            del self._words[q]
+        self._words[prefix] = {OPEN} | {w for w in self._words.get(prefix, ()) if keeps_literal(w)}
+        for key in [k for k in self._keys if k.startswith(head)]:
+            labels = key[1:].split("/")
+            new = self._collapsed(labels, at)
+            if new != key:
+                self._keys.discard(key)
+                self._keys.add(new)
+                renames[key] = new
+            self._add_words(labels, at + 1)
+        for q in was_open:  # a value position stays one whatever its prefix becomes
+            self._words.setdefault(self._collapsed(q[1:].split("/"), at), set()).add(OPEN)
+        below = [(q, words) for q, words in self._words.items() if q.startswith(head) and q != prefix]
+        return sorted((q for q, words in below if _must_open(words, self.word_cap)), reverse=True)
+
+    def _collapsed(self, labels: list[str], at: int) -> str:
+        """``labels`` as a key, with the word at index ``at`` (if any, and not the user's) as ``{:word}``;
+        ``labels`` is updated in place."""
+        if at < len(labels) and not labels[at].startswith("{") and not keeps_literal(labels[at]) \
+                and at >= self._hinted(labels):
+            labels[at] = OPEN
         return "/" + "/".join(labels)
+
+    def _add_words(self, labels: list[str], start: int) -> None:
+        """Note the words of a key's ``labels`` from index ``start`` in the word sets of their prefixes."""
+        first = max(start, self._hinted(labels))
+        prefix = "/" + "/".join(labels[:first])
+        for label in labels[first:]:
+            if not label.startswith("{"):
+                self._words.setdefault(prefix, set()).add(label)
+            prefix = prefix + "/" + label if len(prefix) > 1 else "/" + label
+
+    def _hinted(self, labels: list[str]) -> int:
+        """How many leading labels a hint placed (those are the user's, never opened)."""
+        for hint in self.hints:
+            if hint.covers(labels):
+                return len(hint.segments)
+        return 0
 
     def templates(self, features: Mapping[str, frozenset[str]] | None = None) -> dict[str, Template]:
         """The template of every key observed so far, decided from all the evidence at once."""
         return decide(sorted(self._keys), self.hints, features or {})
+
+
+def _must_open(words: set[str], cap: int) -> bool:
+    """A word set past the cap, or an open one that still holds words that can be values."""
+    if OPEN in words:
+        return any(w != OPEN and not keeps_literal(w) for w in words)
+    return len(words) > cap
 
 
 def _kind(seg: str) -> str | None:

@@ -106,6 +106,18 @@ class Hint:
         literals = sum(not s.startswith("{") for s in self.segments)
         return (-literals, -len(self.segments), self.text)
 
+    def covers(self, labels: Sequence[str]) -> bool:
+        """Whether ``labels`` (a key's) start with what :meth:`key_prefix` makes of this hint."""
+        if len(labels) < len(self.segments):
+            return False
+        for pattern, label in zip(self.segments, labels, strict=False):
+            if pattern.startswith("{"):
+                if not (label == pattern or label.startswith(pattern[:-1] + ":")):
+                    return False
+            elif label != escape_segment(pattern):
+                return False
+        return True
+
     def key_prefix(self, segs: Sequence[str]) -> list[str] | None:
         """Key labels for the start of ``segs`` when this hint covers it: ``{owner}`` / ``{id:integer}``."""
         if len(segs) < len(self.segments):

@@ -1,0 +1,112 @@
+"""The evidence behind a learned spec's claims, and when new traffic overturns one; pure.
+
+A spec learned by specbuild says, on its schemas, how many values its claims rest on:
+``x-specbuild-seen`` is the number of values seen at that position (of objects, on an object schema).
+A schema without it was seen as often as the nearest schema above it that has one (a property present
+in every object of its parent). A claim — ``required``, ``enum``, ``type``, ``format`` — held for all
+``seen`` values it was learned from. New traffic shows ``against`` of ``checked`` values breaking it.
+
+Did the API change, or do we only know more? Under "nothing changed", the values that break the claim
+were as likely to fall in the old sample as in the new one; all ``against`` of them landed in the new
+one. The chance of that (Fisher's exact test, one-sided) is::
+
+    p = C(checked, against) / C(seen + checked, against)
+
+A ``p`` below ``ALPHA`` is a change; anything else is "we know more now": a property learned as
+required from 12 objects and absent from 6 of 1,000 new ones was never known to be required (p 0.93);
+one present in 5,000 of 5,000 and absent from 40 of 200 was (p < 1e-30). Counts are of values, capped
+by the bodies they came in, so a long array in one response does not count as many independent
+witnesses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from specbuild.drift.refs import MAX_REF_HOPS, lookup
+
+SEEN: Final = "x-specbuild-seen"
+ALPHA: Final = 0.001  # below this chance of "the same API", new traffic that breaks a claim is a change
+
+
+def overturned(seen: int, checked: int, against: int) -> bool:
+    """Whether ``against`` of ``checked`` new values breaking a claim that held for ``seen`` earlier
+    values is more than chance (module doc): the API changed, not only our knowledge of it."""
+    if against <= 0 or seen <= 0:
+        return False
+    checked = max(checked, against)
+    p = 1.0
+    for i in range(against):
+        p *= (checked - i) / (seen + checked - i)
+        if p < ALPHA:
+            return True
+    return False
+
+
+def seen_of(schema: Any) -> int | None:
+    """The ``x-specbuild-seen`` of one schema node, if it carries one."""
+    n = schema.get(SEEN) if isinstance(schema, Mapping) else None
+    return n if type(n) is int and n >= 0 else None
+
+
+def seen_at(root: Any, path: Sequence[str | int]) -> int | None:
+    """The evidence behind the schema node a value at ``path`` (keys and indexes) meets in ``root``:
+    the count of the nearest node on the way that has one, capped by the root's (the bodies seen).
+    None when ``root`` was not learned (no count at its root) or the path leaves the schema."""
+    node = _deref(root, root)
+    bodies = seen_of(node)
+    if bodies is None:
+        return None
+    nearest = bodies
+    for step in path:
+        node = _deref(root, _branch(node, step))
+        n = seen_of(node)  # a union's branch may carry its own count
+        if n is not None:
+            nearest = n
+        node = _deref(root, _step(node, step))
+        if node is None:
+            return None
+        n = seen_of(node)
+        if n is not None:
+            nearest = n
+    return min(nearest, bodies)
+
+
+def _deref(root: Any, node: Any) -> Any:
+    """``node``, or the schema its local ``$ref`` names in ``root`` (a self-contained schema's ``$defs``:
+    a learned spec shares equal objects under components, each with the counts of all its places)."""
+    for _ in range(MAX_REF_HOPS):
+        ref = node.get("$ref") if isinstance(node, Mapping) else None
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return node
+        try:
+            node = lookup(root, ref)
+        except KeyError:
+            return None
+    return None
+
+
+def _branch(node: Any, step: str | int) -> Any:
+    """The first branch of a union (``anyOf``/``oneOf``) that leads on at ``step``; else ``node``."""
+    for key in ("anyOf", "oneOf"):
+        branches = node.get(key) if isinstance(node, Mapping) else None
+        if isinstance(branches, list):
+            for branch in branches:
+                if _step(_branch(branch, step), step) is not None:
+                    return _branch(branch, step)
+    return node
+
+
+def _step(node: Any, step: str | int) -> Any:
+    """The schema a value's child at ``step`` meets: a property, a map's values, an array's items."""
+    if not isinstance(node, Mapping):
+        return None
+    if isinstance(step, int):
+        items = node.get("items")
+        return items if isinstance(items, Mapping) else None
+    props = node.get("properties")
+    if isinstance(props, Mapping) and isinstance(props.get(step), Mapping):
+        return props[step]
+    extra = node.get("additionalProperties")
+    return extra if isinstance(extra, Mapping) else None

@@ -1,0 +1,93 @@
+"""The evidence behind learned claims: the test that tells a change from knowing more
+(drift/evidence.py) and the witnesses that cap it (learn/witnesses.py)."""
+
+from __future__ import annotations
+
+import random
+
+import orjson
+
+from specbuild.drift.evidence import overturned, seen_at
+from specbuild.learn import state
+from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.witnesses import K, Witnesses, target_hash
+from specbuild.run import Fold, build_document
+
+
+def test_a_claim_is_overturned_only_beyond_chance() -> None:
+    assert not overturned(12, 1000, 6)       # required from 12 objects, absent from 6 of 1,000: p 0.93
+    assert overturned(5000, 200, 40)         # in 5,000 of 5,000, absent from 40 of 200
+    assert overturned(10, 5, 5)              # gone from all 5 new ones, where 10 of 10 had it: p 3e-4
+    assert not overturned(10, 3, 3)          # ... from all 3: p 0.0035, could be chance
+    assert not overturned(0, 100, 100) and not overturned(100, 100, 0)  # no claim, or nothing against it
+
+
+def test_the_evidence_at_a_place_is_the_nearest_count_capped_by_the_root() -> None:
+    schema = {"type": "object", "x-specbuild-seen": 20, "properties": {
+        "tags": {"type": "array", "x-specbuild-seen": 15, "items": {"type": "string", "x-specbuild-seen": 300}},
+        "owner": {"type": "object", "x-specbuild-seen": 8, "properties": {"login": {"type": "string"}}},
+        "meta": {"type": "object", "x-specbuild-seen": 20, "additionalProperties": {"type": "integer"}},
+        "either": {"anyOf": [{"type": "integer"}, {"type": "object", "x-specbuild-seen": 4,
+                                                   "properties": {"x": {"type": "string"}}}]}}}
+    assert seen_at(schema, ()) == 20
+    assert seen_at(schema, ("owner", "login")) == 8       # in every owner: the owner's count
+    assert seen_at(schema, ("tags", 3)) == 20             # 300 strings in 20 bodies: 20 witnesses at most
+    assert seen_at(schema, ("meta", "any-key")) == 20
+    assert seen_at(schema, ("either", "x")) == 4
+    assert seen_at(schema, ("nowhere",)) is None
+    assert seen_at({"type": "object"}, ("a",)) is None    # not learned: no count at the root
+
+
+def test_witnesses_count_distinct_targets_in_any_order_and_merge_exactly() -> None:
+    targets = [target_hash(f"/users/{i % 700}", (("page", str(i % 3)),)) for i in range(5000)]
+    one, shuffled = Witnesses(), Witnesses()
+    for h in targets:
+        one.add(h)
+    rnd = random.Random(4)
+    rnd.shuffle(targets)
+    halves = Witnesses(), Witnesses()
+    for i, h in enumerate(targets):
+        halves[i % 2].add(h)
+    shuffled.merge(halves[0])
+    shuffled.merge(halves[1])
+    assert one.smallest() == shuffled.smallest() and len(one.smallest()) == K + 1
+    assert one.count() == shuffled.count()
+    count = one.count()
+    assert count is not None and abs(count - 2100) < 2100 * 0.15  # 700 paths x 3 pages, estimated past K
+    few = Witnesses()
+    for h in targets[:50]:
+        few.add(h)
+    assert few.count() == len(set(targets[:50]))                  # exact below K
+    assert Witnesses(known=False).count() is None
+
+
+def test_the_same_entity_fetched_many_times_is_one_witness() -> None:
+    lines = [(orjson.dumps({"request": {"method": "GET", "path": "/user"}, "response": {
+        "statusCode": 200, "headers": {"content-type": "application/json"},
+        "body": orjson.dumps({"login": "ann", "email": "a@x.io"}).decode()}}), f"t:{i}") for i in range(500)]
+    b = SpecBuilder()
+    Fold(b).feed(lines)
+    schema = build_document(b)["paths"]["/user"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["x-specbuild-seen"] == 1 and schema["required"] == ["email", "login"]
+
+
+def test_a_state_saved_before_witnesses_loads_with_their_count_unknown() -> None:
+    lines = [(orjson.dumps({"request": {"method": "GET", "path": f"/items/{i}"}, "response": {
+        "statusCode": 200, "headers": {"content-type": "application/json"}, "body": '{"id": 1}'}}), f"t:{i}")
+        for i in range(30)]
+    b = SpecBuilder()
+    Fold(b).feed(lines)
+    data = state.encode(b, {})
+    again, _ = state.decode(data, "s")
+    assert state.encode(again, {}) == data
+    head, _, body = data.partition(b"\n")
+    doc = orjson.loads(body)
+    for op in doc["builder"]["operations"]:
+        for _, resp in op[2][4]:
+            del resp[3]   # as a state of the previous release holds it
+    old, _ = state.decode(head + b"\n" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS), "s")
+    [resp] = [r for op in old.operations.values() for r in op.responses.values()]
+    assert resp.witnesses.count() is None
+    schema = build_document(old)["paths"]["/items/{itemId}"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]
+    assert schema["x-specbuild-seen"] == 30  # not capped: the number of witnesses is unknown
