@@ -89,7 +89,7 @@ def tag_description(tag: str) -> str:
 
 
 def name(method: str, path: str) -> Name:
-    """The operation's tag, summary and base operationId words (before telling like names apart)."""
+    """The operation's summary, operationId words (before telling like names apart) and resource."""
     segs = resource_segments(path)
     literal = [i for i, s in enumerate(segs) if not _is_param(s) and words(s)]
     params = tuple(s[1:-1] for s in segs if _is_param(s))
