@@ -13,6 +13,7 @@ from specbuild.learn.render import RenderOptions
 from tests.helpers import ex, rejections
 
 USER = {"id": 1, "login": "ann", "url": "https://x.example/u/1"}
+NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.example/", "status": "404"}
 OWNER = {"id": 2, "login": "bob", "url": "https://x.example/u/2", "site_admin": False}
 
 
@@ -26,6 +27,8 @@ def _traffic() -> list[Any]:
                  ex(path=f"/repos/owner{i}/r{i}", resp=repo),
                  ex(path=f"/orgs/org{i}/repos", resp={"items": [repo], "total": 1, "page": 1}),
                  ex(path=f"/gists/{i}", resp={"id": i, "owner": {**OWNER, "id": i}, "files": 2})]
+    rows += [ex(path=f"/gists/{i}x", status=404, resp=NOT_FOUND) for i in range(3)]
+    rows += [ex(path=f"/users/nobody{i}", status=404, resp=NOT_FOUND) for i in range(3)]
     return rows
 
 
@@ -33,7 +36,7 @@ def test_equal_objects_are_shared_and_named_after_the_resource_or_the_holder() -
     rows = _traffic()
     doc = build_spec(rows)
     schemas = doc["components"]["schemas"]
-    assert sorted(schemas) == ["Owner", "Repo", "User"]
+    assert sorted(schemas) == ["Error", "Owner", "Repo", "User"]  # errors are named Error, whatever the resource
     paths = doc["paths"]
 
     def body(path: str) -> Any:

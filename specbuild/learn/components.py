@@ -51,15 +51,15 @@ class _Where:
     resource: str
     whose: str
     many: bool
-    request: bool
+    side: str  # "Input" (a request), "" (a response), "Error" (a 4xx or 5xx response)
 
 
 def share_schemas(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Replace repeated object schemas in the bodies of ``paths`` by refs; the named schemas, sorted."""
     seen: dict[bytes, _Seen] = defaultdict(_Seen)
-    for path, method, request, media in _medias(paths):
+    for path, method, side, media in _medias(paths):
         n = name(method, path)
-        where = _Where(_pascal(n.resource), _pascal(n.whose), n.many, request)
+        where = _Where(_pascal(n.resource), _pascal(n.whose), n.many, side)
         _count(media["schema"], seen, where, root=True, holder="")
     shared = {key: s for key, s in seen.items() if s.count >= 2}
     if not shared:
@@ -72,15 +72,15 @@ def share_schemas(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {n: schemas[n] for n in sorted(schemas)}
 
 
-def _medias(paths: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str, bool, dict[str, Any]]]:
-    """(path, method, is the request, media type object) of every body, in a fixed order."""
+def _medias(paths: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(path, method, side (see _Where), media type object) of every body, in a fixed order."""
     for path in sorted(paths):
         for method, op in sorted(paths[path].items()):
-            bodies = [(True, op["requestBody"])] if "requestBody" in op else []
-            bodies += [(False, op["responses"][s]) for s in sorted(op["responses"])]
-            for request, body in bodies:
+            bodies = [("Input", op["requestBody"])] if "requestBody" in op else []
+            bodies += [("Error" if s[:1] in "45" else "", op["responses"][s]) for s in sorted(op["responses"])]
+            for side, body in bodies:
                 for media in sorted(body.get("content", {})):
-                    yield path, method, request, body["content"][media]
+                    yield path, method, side, body["content"][media]
 
 
 def _is_shareable(schema: Any) -> bool:
@@ -154,20 +154,22 @@ def _count(schema: Any, seen: dict[bytes, _Seen], where: _Where, *, root: bool, 
         _places(schema, inherited, (), places)
         if places.get((), -1) > s.evidence.get((), -1):
             s.evidence = places
-        if root:
-            base = where.resource + ("Input" if where.request else "List" if where.many else "")
+        if root and where.side == "Error":  # an API's errors have one shape, whatever the resource
+            s.vote("Error", _RESOURCE, where.resource + "Error")
+        elif root:
+            base = where.resource + (where.side or ("List" if where.many else ""))
             s.vote(base, _RESOURCE, where.whose + base)
         else:
             s.vote(holder, _HOLDER, where.resource + holder)
     for prop, sub in sorted((schema.get("properties") or {}).items()):
         if root and prop == "items" and isinstance(sub, dict) and isinstance(sub.get("items"), dict):
             # the items of a page ({items: [...], total}, a Kubernetes list) are the resource itself
-            _count(sub["items"], seen, _Where(where.resource, where.whose, False, where.request), root=True,
+            _count(sub["items"], seen, _Where(where.resource, where.whose, False, where.side), root=True,
                    holder="", inherited=sub.get(SEEN, inherited))
         else:
             _count(sub, seen, where, root=False, holder=_pascal(_holder_words(prop)), inherited=inherited)
     if isinstance(schema.get("items"), dict):
-        _count(schema["items"], seen, _Where(where.resource, where.whose, False, where.request), root=root,
+        _count(schema["items"], seen, _Where(where.resource, where.whose, False, where.side), root=root,
                holder=holder, inherited=inherited)
     if isinstance(schema.get("additionalProperties"), dict):
         _count(schema["additionalProperties"], seen, where, root=False, holder=holder, inherited=inherited)
