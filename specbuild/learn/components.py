@@ -22,7 +22,7 @@ from typing import Any, Final
 import orjson
 
 from specbuild.learn.naming import name, singular, words
-from specbuild.learn.schema import SEEN
+from specbuild.learn.schema import SEEN, without_seen
 
 MIN_PROPERTIES: Final = 3
 REF_PREFIX: Final = "#/components/schemas/"
@@ -89,16 +89,8 @@ def _is_shareable(schema: Any) -> bool:
 
 
 def _key(schema: dict[str, Any]) -> bytes:
-    """Equal schemas have one key; their evidence (``x-specbuild-seen``) may differ, and is merged."""
-    return orjson.dumps(_bare(schema), option=orjson.OPT_SORT_KEYS)
-
-
-def _bare(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: _bare(v) for k, v in node.items() if k != SEEN}
-    if isinstance(node, list):
-        return [_bare(v) for v in node]
-    return node
+    """Equal schemas have one key, whatever their evidence (``x-specbuild-seen``)."""
+    return orjson.dumps(without_seen(schema), option=orjson.OPT_SORT_KEYS)
 
 
 def _subschemas(schema: dict[str, Any]) -> Iterator[tuple[Any, dict[str, Any]]]:
