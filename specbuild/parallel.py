@@ -100,6 +100,12 @@ class Workers:
         self._queues.append(q)
         return q
 
+    def counters(self, n: int) -> Any:
+        """``n`` shared integers (all 0) that workers write and the parent reads while they run: how far
+        each has got, or a flag the parent raises (like queues, create them before :meth:`start`)."""
+        # no lock: each counter has one writer, and a reader only shows or checks what it reads
+        return self.ctx.RawArray("q", n)
+
     def start(self, target: Callable[..., None], args: Iterable[tuple[Any, ...]]) -> None:
         """One worker per tuple of arguments."""
         for a in args:
@@ -108,20 +114,23 @@ class Workers:
             proc.start()
             self.procs.append(proc)
 
-    def get(self, done: Collection[int] | None = None) -> Any:
+    def get(self, done: Collection[int] | None = None, idle: Callable[[], object] | None = None) -> Any:
         """The next message on ``outbox``, waiting as long as it takes while the workers live.
 
         ``done``: the workers that have answered all they will (they may exit). Without it, a worker
-        that exits cleanly is noticed only once no worker is left; with it, at once.
+        that exits cleanly is noticed only once no worker is left; with it, at once. ``idle`` is called
+        every quarter of a second of waiting (to show progress).
         """
         while True:
             # a worker flushes what it sent before it exits: ended before this wait and nothing came
             # during it means its answer is lost (a message that could not be pickled, say)
             ended = [i for i, proc in enumerate(self.procs) if proc.exitcode is not None]
             try:
-                return self.outbox.get(timeout=0.5)
+                return self.outbox.get(timeout=0.5 if idle is None else 0.25)
             except queue.Empty:
                 self.check(done or ())
+                if idle is not None:
+                    idle()
             if done is not None:
                 quiet = [i for i in ended if i not in done]
             else:
@@ -184,8 +193,16 @@ def receive(q: Any) -> Any:
         try:
             return q.get(timeout=1.0)
         except queue.Empty:
-            if os.getppid() != _parent:  # killed (SIGKILL, a crash): no one reads what is left to send
-                os._exit(1)
+            exit_if_orphaned()
+
+
+def exit_if_orphaned() -> bool:
+    """In a worker: exit at once if the parent is gone (killed by SIGTERM or SIGKILL, a crash): no one
+    reads what is left to send, and a daemon worker is ended by its parent only when the parent exits
+    through Python. False otherwise: it can be a fold's ``should_stop``."""
+    if os.getppid() != _parent:
+        os._exit(1)
+    return False
 
 
 def _run(target: Callable[..., None], args: tuple[Any, ...]) -> None:

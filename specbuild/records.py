@@ -2,7 +2,8 @@
 
 ``decode(raw, origin)`` accepts what real recorders send (see README, "Input"):
 ``path`` or ``pathname`` + ``query`` or ``url``; any method case; header and query values as a
-string or a list; ``statusCode`` as a number or a numeric string; JSON, form, text or empty bodies.
+string or a list; ``statusCode`` as a number or a numeric string; JSON, form, text or empty bodies; a side's
+``bodyTruncated: true`` (specbuild's recorder cut the body at its cap) makes its body ``too-large``.
 Anything it cannot use raises :class:`RecordError` with a stable ``reason`` for the summary.
 """
 
@@ -106,9 +107,9 @@ def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
     resp_headers = _pairs(response.get("headers"), lower=True)
     method = method.upper()
     req_body = _body(request.get("body"), _first(req_headers, "content-type"), "request", origin,
-                     max_body_bytes, parse_json, lenient_empty=True)
+                     max_body_bytes, parse_json, lenient_empty=True, cut=request.get("bodyTruncated") is True)
     resp_body = _body(response.get("body"), _first(resp_headers, "content-type"), "response", origin,
-                      max_body_bytes, parse_json, lenient_empty=False)
+                      max_body_bytes, parse_json, lenient_empty=False, cut=response.get("bodyTruncated") is True)
     return Exchange(method=method, path=path, status=status, query=query,
                     request_headers=req_headers, response_headers=resp_headers,
                     request_body=req_body, response_body=resp_body,
@@ -237,8 +238,10 @@ def _qsl(text: str) -> list[tuple[str, str]]:
     return [(k, v) for k, _, v in (f.partition("=") for f in text.split("&") if f)]
 
 def _body(body: Any, content_type: str | None, side: str, origin: str, limit: int,
-          parse_json: JsonParser | None, *, lenient_empty: bool) -> Body:
+          parse_json: JsonParser | None, *, lenient_empty: bool, cut: bool = False) -> Body:
     mt = media_type(content_type)
+    if cut:  # a recorder kept only the start of the body (over its cap, or a coding it cannot undo)
+        return Body("too-large", mt)
     if body is None or body == "":
         return EMPTY
     if not isinstance(body, str):

@@ -6,23 +6,27 @@ Sources are plain iterables of ``(raw, origin)``; what to say to the user is pas
 
 from __future__ import annotations
 
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from types import FrameType
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from specbuild.errors import RecordError
+from specbuild.filters import RecordFilter
 from specbuild.io.files import dumps, write_atomic
 from specbuild.io.jsonl import first_line
+from specbuild.io.recordings import is_jsonl
 from specbuild.io.validate import check_built_spec, import_validator
 from specbuild.learn import native
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
-from specbuild.parallel import Workers, portable, start_method
+from specbuild.parallel import Workers, exit_if_orphaned, portable, start_method
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, JsonParser, Raw, decode
 
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
@@ -34,8 +38,10 @@ class Stats:
 
     read: int = 0
     learned: int = 0
+    filtered: int = 0  # left out by the run's RecordFilter (not an error: not in ``skipped``)
     skipped: Counter[str] = field(default_factory=Counter)
     too_large: int = 0
+    position: int = 0  # bytes of the input read (of a file: its progress)
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
 
@@ -51,8 +57,36 @@ class Stats:
     def merge(self, other: Stats) -> None:
         self.read += other.read
         self.learned += other.learned
+        self.filtered += other.filtered
         self.skipped.update(other.skipped)
         self.too_large += other.too_large
+        self.position += other.position
+
+
+# What a user can do when a reason is why nothing was learned.
+_NOTHING_HINTS: Final = {
+    "not-json": "-i reads JSONL or a JSON array of HTTP Types records, or HAR 1.2",
+    "not-an-object": "-i reads JSONL or a JSON array of HTTP Types records, or HAR 1.2",
+    "no-request": "is it HTTP Types? each record needs a 'request' and a 'response' object (HAR 1.2 is read too)",
+    "no-response": "the recordings hold requests whose response was never recorded",
+    "filtered": "the filters left nothing: compare --include-path/--exclude-path/--host/--method with the "
+                "records' paths and hosts",
+}
+
+
+def nothing_learned(stats: Stats, source: str, filters: str = "") -> tuple[str, str | None]:
+    """Why a run that read ``source`` learned nothing, and a hint: the most common reason first."""
+    skipped = sum(stats.skipped.values())
+    if stats.read == 0:
+        return f"nothing learned: {source} holds no records", None
+    if stats.filtered == stats.read:
+        return f"nothing learned: all {stats.read:,} records were filtered out ({filters})", _NOTHING_HINTS["filtered"]
+    reasons = sorted(stats.skipped.items(), key=lambda item: (-item[1], item[0]))
+    counts = ", ".join(f"{reason}: {n:,}" for reason, n in reasons)
+    what = f"all {skipped:,} records were skipped ({counts})" if not stats.filtered else (
+        f"of {stats.read:,} records, {stats.filtered:,} were filtered out and {skipped:,} skipped ({counts})")
+    top = reasons[0][0] if reasons else "filtered"
+    return f"nothing learned from {source}: {what}", _NOTHING_HINTS.get(top)
 
 
 class Reporter(Protocol):
@@ -62,6 +96,40 @@ class Reporter(Protocol):
     def note(self, message: str) -> None: ...
     def progress(self, stats: Stats, **extra: Any) -> None: ...
     def summary(self, stats: Stats, *, paths: int, operations: int, target: str | None) -> None: ...
+
+
+class StopSignals:
+    """SIGINT/SIGTERM ask the loop to stop (``requested()``); it checks between records and batches.
+
+    A second signal ends the process at once (``at_once``: the OS default, so a Kafka follow stuck in a
+    checkpoint still ends), or gets the handlers that were there before (Python's KeyboardInterrupt for
+    Ctrl-C: a file build's workers are ended on the way out).
+    """
+
+    SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, at_once: bool = True) -> None:
+        self.received: int | None = None
+        self.at_once = at_once
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> StopSignals:
+        for sig in self.SIGNALS:
+            self._previous[sig] = signal.signal(sig, self.handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def handle(self, signum: int, _frame: FrameType | None) -> None:
+        self.received = signum
+        for sig in self.SIGNALS:  # the next one is not asked: it ends the run
+            # (None: a handler set outside Python, which cannot be put back: the default)
+            signal.signal(sig, signal.SIG_DFL if self.at_once else self._previous[sig] or signal.SIG_DFL)
+
+    def requested(self) -> bool:
+        return self.received is not None
 
 
 class Sink(Protocol):
@@ -76,11 +144,12 @@ S = TypeVar("S", bound=Sink)
 @dataclass(slots=True)
 class Fold(Generic[S]):
     """The one record loop: decode each raw record and feed it to ``builder``; count and report bad ones
-    (``strict``: the first is raised)."""
+    (``strict``: the first is raised); count, and do not feed, those ``keep`` leaves out."""
 
     builder: S
     strict: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    keep: RecordFilter | None = None
     on_skip: Callable[[RecordError], None] | None = None
     on_progress: Callable[[Stats], None] | None = None
     stats: Stats = field(default_factory=Stats)
@@ -114,6 +183,9 @@ class Fold(Generic[S]):
             # end the run (the paths and the folds are bounded; this keeps a future case a skip too).
             self.skip(RecordError("too-deep", "record nested too deep to fold (recursion limit)", origin))
             return False
+        if ex is FILTERED:
+            self.stats.filtered += 1
+            return True
         self.stats.learned += 1
         if ex is None:
             return True
@@ -122,13 +194,19 @@ class Fold(Generic[S]):
         return True
 
     def _fold(self, raw: bytes | str, origin: str) -> Exchange | None:
-        """Decode and fold one record: its Exchange, or None when it was decoded natively."""
+        """Decode and fold one record: its Exchange, None when it was decoded natively, or FILTERED."""
+        keep = self.keep
         if self.decode_fields is not None:
             fields = self.decode_fields(raw, self.max_body_bytes)
             if fields is not None:  # the plain form, decoded natively (never too large): no Exchange needed
+                # fields: method, path, status, query, request headers, ..., scheme, host
+                if keep is not None and not keep.keeps(fields[0], fields[1], fields[9] or _host(fields[4])):
+                    return FILTERED
                 self.add_fields(*fields)
                 return None
         ex = decode(raw, origin, max_body_bytes=self.max_body_bytes, parse_json=self.parse_json)
+        if keep is not None and not keep.keeps(ex.method, ex.path, ex.host or ex.request_header("host") or ""):
+            return FILTERED
         self.builder.add(ex)
         return ex
 
@@ -139,8 +217,10 @@ class Fold(Generic[S]):
         if self.on_skip is not None:
             self.on_skip(err)
 
-    def feed(self, records: Iterable[Raw], should_stop: Callable[[], bool] | None = None) -> Stats:
-        """Fold every record (until ``should_stop()`` says so, checked between records)."""
+    def feed(self, records: Iterable[Raw], should_stop: Callable[[], bool] | None = None,
+             position: Callable[[], int] | None = None) -> Stats:
+        """Fold every record (until ``should_stop()`` says so, checked between records); ``position()``
+        says how far into its input the source is (``stats.position``)."""
         add = self.add
         progress = self.on_progress
         n = 0
@@ -148,13 +228,25 @@ class Fold(Generic[S]):
             add(raw, origin)
             n += 1
             if n % PROGRESS_EVERY == 0:
+                if position is not None:
+                    self.stats.position = position()
                 if progress is not None:
                     progress(self.stats)
                 if should_stop is not None and should_stop():
                     break
             elif should_stop is not None and n % 64 == 0 and should_stop():
                 break
+        if position is not None:
+            self.stats.position = position()
         return self.stats
+
+
+# What Fold._fold answers for a record the run's filter leaves out.
+FILTERED: Final = Exchange("GET", "/", 200, origin="filtered")
+
+
+def _host(request_headers: tuple[tuple[str, str], ...]) -> str:
+    return next((value for name, value in request_headers if name == "host"), "")
 
 
 def _no_fields(*fields: Any) -> None:
@@ -162,13 +254,21 @@ def _no_fields(*fields: Any) -> None:
 
 
 def build_document(builder: SpecBuilder, options: RenderOptions | None = None,
-                   base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Render, merge into an existing spec if given, and validate: what gets written."""
+                   base: dict[str, Any] | None = None, on_phase: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Render, merge into an existing spec if given, and validate: what gets written. ``on_phase`` is told
+    each step as it starts ("rendering", "validating"): on a large spec each takes seconds."""
+    phase = on_phase or _no_phase
+    phase("rendering")
     doc = render(builder, options)
     if base is not None:
         doc = overlay(base, doc)
+    phase("validating")
     check_built_spec(doc)
     return doc
+
+
+def _no_phase(name: str) -> None:
+    pass
 
 
 def write_document(doc: dict[str, Any], output: str | Path, fmt: str = "json") -> Path | None:
@@ -209,7 +309,8 @@ class ShardResult:
 def plan_shards(path: str, jobs: int, min_bytes: int | None = None) -> list[Shard]:
     """Cut a plain (not gzip) file into ``jobs`` byte ranges that start at line starts.
 
-    One shard (no parallelism) for stdin, gzip input, small files or ``jobs <= 1``.
+    One shard (no parallelism) for stdin, gzip input, small files, ``jobs <= 1`` or a file that is no
+    JSONL (HAR, an array of records: one document, read by ``io.recordings``).
     """
     p = Path(path)
     if path == "-" or jobs <= 1 or not p.is_file():
@@ -226,12 +327,24 @@ def plan_shards(path: str, jobs: int, min_bytes: int | None = None) -> list[Shar
             fh.readline()
             cuts.append(max(fh.tell(), cuts[-1]))
     cuts.append(size)
+    if not is_jsonl(path):
+        return []
     return [Shard(path, p.name, a, b) for a, b in pairwise(cuts) if b > a]
 
 
-def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
-               keep_errors: int) -> ShardResult:
-    """Fold one byte range into a fresh builder shaped like ``template`` (runs in a worker process)."""
+# A sharded replay's shared counters: per shard, records and bytes read so far (each written by the
+# process folding that shard, read by the parent for the progress line); after them, the stop flag.
+SLOTS = 2
+WATCH_EVERY = 256  # lines between looks at the counters and the stop flag (a few ms of folding)
+
+
+def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int, keep_errors: int,
+               keep: RecordFilter | None = None, watch: Callable[[int, int], bool] | None = None) -> ShardResult:
+    """Fold one byte range into a fresh builder shaped like ``template`` (runs in a worker process).
+
+    ``watch(records, bytes)`` is told how far the fold is every few hundred lines and at the end; when
+    it answers True the fold stops there (what was folded is the result).
+    """
     builder = template.blank()
     errors: list[tuple[int, RecordError]] = []
     fatal: tuple[int, RecordError] | None = None
@@ -241,7 +354,7 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
         if len(errors) < keep_errors:
             errors.append((line, err))
 
-    fold = Fold(builder, strict=False, max_body_bytes=max_body_bytes, on_skip=on_skip)
+    fold = Fold(builder, strict=False, max_body_bytes=max_body_bytes, keep=keep, on_skip=on_skip)
     with open(shard.path, "rb") as fh:
         fh.seek(shard.start)
         remaining = shard.end - shard.start
@@ -256,23 +369,69 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
             if raw and not raw.isspace() and not fold.add(raw, "") and strict:  # isspace: no copy of the line
                 fatal = (line, errors[-1][1]) if errors and errors[-1][0] == line else None
                 break
+            if watch is not None and line % WATCH_EVERY == 0 and watch(fold.stats.read, fh.tell() - shard.start):
+                line += _lines_in(fh, remaining)  # stopped: the next shard's warnings still name their lines
+                break
+        fold.stats.position = fh.tell() - shard.start
+    if watch is not None:
+        watch(fold.stats.read, fold.stats.position)
     return ShardResult(builder, fold.stats, line, errors, fatal)
 
 
+def _lines_in(fh: Any, size: int) -> int:
+    """Lines in the next ``size`` bytes of ``fh`` (which start at a line's start)."""
+    lines, last = 0, b"\n"
+    while size > 0 and (chunk := fh.read(min(size, 1 << 20))):
+        size -= len(chunk)
+        lines += chunk.count(b"\n")
+        last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
 def _shard_worker(i: int, shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes: int,
-                  keep_errors: int, outbox: Any) -> None:
+                  keep_errors: int, keep: RecordFilter | None, counters: Any, outbox: Any) -> None:
+    def watch(records: int, position: int) -> bool:
+        exit_if_orphaned()
+        counters[SLOTS * i], counters[SLOTS * i + 1] = records, position
+        return bool(counters[-1])
+
     try:
-        outbox.put((i, fold_shard(shard, template, strict, max_body_bytes, keep_errors), None))
+        outbox.put((i, fold_shard(shard, template, strict, max_body_bytes, keep_errors, keep, watch), None))
     except Exception as exc:  # a bug, or a file that cannot be read: raised in the parent
         outbox.put((i, None, portable(exc)))
 
 
-def _shard_result(workers: Workers, arrived: dict[int, ShardResult], i: int, answered: set[int]) -> ShardResult:
+class _Watch:
+    """The parent's side of the counters: the progress of all shards reported as one, and a stop asked
+    for (``should_stop``) passed on to the workers."""
+
+    def __init__(self, fold: Fold[SpecBuilder], counters: Any, should_stop: Callable[[], bool] | None) -> None:
+        self.fold = fold
+        self.counters = counters
+        self.should_stop = should_stop
+
+    def here(self, records: int, position: int) -> bool:
+        """This process's own shard (shard 0) is this far."""
+        self.counters[0], self.counters[1] = records, position
+        return self.idle()
+
+    def idle(self) -> bool:
+        if self.fold.on_progress is not None:
+            c = self.counters
+            self.fold.on_progress(Stats(read=sum(c[0:-1:SLOTS]), position=sum(c[1:-1:SLOTS]),
+                                        started=self.fold.stats.started))
+        if self.should_stop is not None and self.should_stop():
+            self.counters[-1] = 1
+        return bool(self.counters[-1])
+
+
+def _shard_result(workers: Workers, arrived: dict[int, ShardResult], i: int, answered: set[int],
+                  watch: _Watch) -> ShardResult:
     """Shard ``i``'s result: results come in any order, and are merged in the file's."""
     while i not in arrived:
         if workers.outbox.empty():
             import_validator()  # needed once the shards are merged: meanwhile, a worker folds
-        j, result, exc = workers.get(done=answered)
+        j, result, exc = workers.get(done=answered, idle=watch.idle)
         answered.add(j - 1)  # shard j's worker (this process folds shard 0)
         if exc is not None:
             raise exc
@@ -280,19 +439,27 @@ def _shard_result(workers: Workers, arrived: dict[int, ShardResult], i: int, ans
     return arrived.pop(i)
 
 
-def feed_sharded(fold: Fold[SpecBuilder], shards: list[Shard], keep_errors: int = 64) -> Stats:
-    """Fold every shard in its own process and merge into ``fold.builder``; warnings come in file order."""
+def feed_sharded(fold: Fold[SpecBuilder], shards: list[Shard], keep_errors: int = 64,
+                 should_stop: Callable[[], bool] | None = None) -> Stats:
+    """Fold every shard in its own process and merge into ``fold.builder``; warnings come in file order.
+
+    ``should_stop()`` (checked every few hundred lines) stops every shard where it is: what was folded
+    is merged.
+    """
     template = fold.builder.blank()
-    settings = (template, fold.strict, fold.max_body_bytes, keep_errors)
+    settings = (template, fold.strict, fold.max_body_bytes, keep_errors, fold.keep)
     # This process folds the first shard itself while the workers start and fold the others: one
     # interpreter fewer to start, one builder fewer to pickle, and a core busy from the first moment.
     with Workers("specbuild-shard") as workers:
-        workers.start(_shard_worker, ((i, s, *settings, workers.outbox) for i, s in enumerate(shards) if i))
+        counters = workers.counters(SLOTS * len(shards) + 1)
+        workers.start(_shard_worker, ((i, s, *settings, counters, workers.outbox) for i, s in enumerate(shards) if i))
+        watch = _Watch(fold, counters, should_stop)
         arrived: dict[int, ShardResult] = {}
         answered: set[int] = set()
         first_line = 0
         for i, shard in enumerate(shards):
-            result = fold_shard(shard, *settings) if i == 0 else _shard_result(workers, arrived, i, answered)
+            result = (fold_shard(shard, *settings, watch.here) if i == 0
+                      else _shard_result(workers, arrived, i, answered, watch))
             for line, err in result.errors:
                 located = err.located(f"{shard.name}:{first_line + line}")
                 if result.fatal is not None and line == result.fatal[0]:

@@ -57,6 +57,12 @@ VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|ad
                                r"|check|validate|reset|send)[A-Z_]")
 
 
+# Ids that say what they are: a sigil and a server (Matrix's @user:host, !room:host, $event:host,
+# #alias:host; ~user:host), or a URI scheme made for names (acct:alice@host, urn:isbn:..., arn:aws:...).
+# ``name:verb`` custom methods (Google's /files/{id}:copy) have neither, and stay words.
+_SIGIL_ID: Final = re.compile(r"[@!$#+~][^:/]+:[^/]+|(?i:acct|urn|arn|did|mailto|tel|tag|spiffe|sip|xmpp):[^/]+")
+
+
 def classify_segment(seg: str) -> str | None:
     """The kind of a segment that is a parameter on sight, or None for a word-like segment.
 
@@ -65,6 +71,8 @@ def classify_segment(seg: str) -> str | None:
     """
     if "%" in seg:
         seg = unquote(seg)
+    if ":" in seg and _SIGIL_ID.match(seg):
+        return "token"
     if not _HAS_DIGIT.search(seg):
         # no digit: a word (hex without digits is vanishingly rare), unless it is an address or
         # random letters (base62 ids can lack digits: cus_BVpecptLnKlGZI)

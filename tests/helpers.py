@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import socket
+import subprocess
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -112,3 +116,71 @@ def reference_schema(values: Iterable[Any]) -> dict[str, Any]:
         builder.add_object(v)
     schema: dict[str, Any] = builder.to_schema()
     return schema
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now (a server started next binds it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_listening(port: int, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Wait until ``proc`` accepts connections on ``port``; a process that exits first is an error."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited ({proc.returncode}): "
+                               f"{proc.stderr.read() if proc.stderr else b''!r}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{proc.args!r} did not listen on {port} within {seconds:.0f} s") from None
+            time.sleep(0.05)
+
+
+def wait_lines(path: Path, n: int, seconds: float = 10) -> list[str]:
+    """The lines of ``path`` once it has ``n`` (or after ``seconds``): a recorder writes an exchange just
+    after its last byte went to the client, so a client that is done may be a moment ahead of the file."""
+    deadline = time.monotonic() + seconds
+    while True:
+        lines = path.read_text().splitlines() if path.exists() else []
+        if len(lines) >= n or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.02)
+def children(pid: int) -> set[int]:
+    """The processes ``pid`` started (its workers; multiprocessing's resource tracker aside)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"resource_tracker" not in cmdline:
+                found.add(int(entry))
+    return found
+
+
+def gone(pid: int) -> bool:
+    """``pid`` has exited (a zombie waiting for its parent counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def small_records(path: Path, mib: int) -> int:
+    """Write ``mib`` MiB of small records (the most records per byte: the slowest file to fold) to ``path``;
+    how many."""
+    lines = [json.dumps({"request": {"method": "get", "host": "h", "pathname": f"/u/{i}", "query": {"q": str(i)},
+                                     "headers": {}}, "response": {"statusCode": 200, "headers": {}}})
+             for i in range(1000)]
+    block = ("\n".join(lines) + "\n").encode()
+    copies = (mib << 20) // len(block)
+    path.write_bytes(block * copies)
+    return 1000 * copies

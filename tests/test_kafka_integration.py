@@ -556,3 +556,20 @@ def test_a_start_asked_of_a_folder_with_a_saved_state_is_refused_until_it_is_res
     assert reset.returncode == 0, reset.stderr
     assert "--reset-state: removed" in reset.stderr and "144 records read" in reset.stderr
     assert spec_of(out) == file_spec(tmp_path, USER_LINES)
+def test_a_har_produced_and_followed_with_filters_gives_the_file_builds_spec(kafka_broker: Broker,
+                                                                            tmp_path: Path) -> None:
+    """`produce -i session.har` sends each entry as its HTTP Types record; the follower filters as a file
+    build does (--include-path, --method) and counts what it left out."""
+    har = ROOT / "fixtures" / "har" / "devtools.har"
+    topic = new_topic(kafka_broker)
+    sent = specbuild("produce", "-i", str(har), "--topic", topic, "-b", kafka_broker.bootstrap)
+    assert sent.returncode == 0, sent.stderr
+    assert "warning: devtools.har#/log/entries/4: record has no 'response' object" in sent.stderr
+    filters = ["--include-path", "/users/**", "--method", "GET"]
+    out = tmp_path / "spec"
+    r = specbuild(*kafka_args(kafka_broker, topic), "-o", str(out), "--until-end", *filters)
+    assert r.returncode == 0, r.stderr
+    assert "4 records read, 2 learned, 2 filtered out, 0 skipped" in r.stderr
+    built = specbuild("-i", str(har), "-o", str(tmp_path / "file"), "-q", *filters)
+    assert built.returncode == 0, built.stderr
+    assert spec_of(out) == spec_of(tmp_path / "file")

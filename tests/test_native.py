@@ -303,6 +303,7 @@ sideish = st.fixed_dictionaries({}, optional={
     "host": st.sampled_from(["h.example:8080", "", None]),
     "headers": st.one_of(headerish, st.just("x")),
     "body": bodyish,
+    "bodyTruncated": st.sampled_from([True, False, 1, None]),  # a recorder cut the body
     "statusCode": st.sampled_from([200, "201", 99, 600, 404.0, True, None, 204]),
 })
 

@@ -18,6 +18,7 @@ from specbuild import parallel
 from specbuild.errors import RecordError
 from specbuild.parallel import WorkerDied, WorkerError, Workers, portable, start_method
 from specbuild.run import SHARD_MIN_BYTES
+from tests.helpers import children, gone, small_records
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,30 +116,9 @@ def test_a_full_queue_waits_for_live_workers_only() -> None:
 
 # --- a worker killed in the middle of a real run: a prompt, clear error, and no process left behind ---
 
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"resource_tracker" not in cmdline:
-                found.add(int(entry))
-    return found
-
-
-def _gone(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
-
-
 def _kill_a_worker(proc: subprocess.Popen[bytes], jobs: int) -> set[int]:
     deadline = time.monotonic() + 20
-    while len(workers := _children(proc.pid)) < jobs - 1 and time.monotonic() < deadline:
+    while len(workers := children(proc.pid)) < jobs - 1 and time.monotonic() < deadline:
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         time.sleep(0.01)
     assert workers, "no worker started"
@@ -159,7 +139,7 @@ def _ends_promptly_naming_the_worker(proc: subprocess.Popen[bytes], workers: set
     assert proc.returncode == 2, text
     assert f"worker process {name}-" in text and "killed by SIGKILL" in text and "Internal error" not in text
     time.sleep(0.2)
-    assert all(_gone(pid) for pid in workers)
+    assert all(gone(pid) for pid in workers)
 
 
 def _feed(stdin: Any, line: bytes) -> None:
@@ -196,10 +176,33 @@ def test_a_sharded_build_with_a_worker_killed_fails_at_once(tmp_path: Path) -> N
     _ends_promptly_naming_the_worker(proc, workers, "specbuild-shard")
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize("command", [["build", "-o", "out"],
+                                     ["check", "--spec", str(ROOT / "fixtures" / "users.openapi.json")]],
+                         ids=["build", "check"])
+def test_a_run_killed_from_outside_leaves_no_worker(tmp_path: Path, command: list[str], sig: int) -> None:
+    """A worker went on with its whole share of the file after its parent was gone."""
+    big = tmp_path / "big.jsonl"
+    small_records(big, 48)
+    proc = subprocess.Popen([sys.executable, "-m", "specbuild", *command, "-i", str(big), "-j", "2", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "SPECBUILD_PURE": "1"})
+    deadline = time.monotonic() + 20
+    while not (workers := children(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # folding (its shard takes seconds)
+    proc.send_signal(sig)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 2
+    while not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers and all(gone(pid) for pid in workers)
+
+
 def test_ctrl_c_twice_during_a_sharded_build_leaves_no_worker(tmp_path: Path) -> None:
     proc = _sharded_build(tmp_path, SPECBUILD_PURE="1")
     deadline = time.monotonic() + 20
-    while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+    while not (workers := children(proc.pid)) and time.monotonic() < deadline:
         time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.01)
@@ -210,4 +213,4 @@ def test_ctrl_c_twice_during_a_sharded_build_leaves_no_worker(tmp_path: Path) ->
         proc.kill()
     assert proc.returncode in (130, -signal.SIGINT)
     time.sleep(0.2)
-    assert workers and all(_gone(pid) for pid in workers)
+    assert workers and all(gone(pid) for pid in workers)

@@ -718,3 +718,32 @@ def test_a_long_segment_is_one_literal() -> None:
     long = "x" * 100_000
     out = learn([f"/files/{long}", "/files"])
     assert out[f"/files/{long}"].count("/") == 2
+
+
+def test_namespaced_names_beside_each_other_are_values_of_one_parameter() -> None:
+    """``/rooms/{id}/state/m.room.name``, ``/hooks/com.example.created``: nobody names an endpoint in
+    reverse-DNS, so two of them side by side are one operation, not one per name; a version is not one."""
+    t = PathTemplater()
+    for name in ("m.room.name", "m.room.topic", "com.example.custom"):
+        t.observe(f"/rooms/5f2b8c1d9e/state/{name}")
+    for name in ("com.example.created", "org.acme.settings"):
+        t.observe(f"/hooks/{name}")
+    t.observe("/hooks/list")
+    t.observe("/static/v1.2.3")
+    assert sorted({tpl.path for tpl in t.templates().values()}) == [
+        "/hooks/list", "/hooks/{hookName}", "/rooms/{roomId}/state/{stateName}", "/static/v1.2.3"]
+
+
+@pytest.mark.parametrize("seg", ["@alice:matrix.org", "!OGEhHVWSdvArJzumhm:matrix.org", "$143273582443PhrSn:host",
+                                 "#room:host", "~user:host", "acct:alice@host.example", "urn:isbn:0451450523",
+                                 "arn:aws:s3:::bucket", "%40bob%3Aexample.org"])
+def test_ids_with_sigils_and_uri_schemes_are_parameters_on_sight(seg: str) -> None:
+    assert classify_segment(seg) == "token"
+    t = PathTemplater()
+    key = t.observe(f"/profile/{seg}/displayname")
+    assert t.templates()[key].path == "/profile/{profileId}/displayname"
+
+
+@pytest.mark.parametrize("seg", ["files:copy", "abc:undelete", "alice", "v2", "me"])
+def test_custom_methods_and_words_are_not_sigil_ids(seg: str) -> None:
+    assert classify_segment(seg) is None

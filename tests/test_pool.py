@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from specbuild.errors import RecordError
+from specbuild.filters import RecordFilter
 from specbuild.http import HeaderPolicy
 from specbuild.io.files import dumps
 from specbuild.kafka.pool import BATCH, LocalFolder, PoolFolder, ScalingFolder
@@ -149,3 +150,23 @@ def test_ctrl_c_while_the_pool_closes_still_ends_its_workers() -> None:
         pool.close()
     assert not any(proc.is_alive() for proc in pool._workers.procs)
     assert time.monotonic() - started < 10
+
+
+def test_a_follower_that_moves_to_the_pool_keeps_filtering() -> None:
+    """--include-path and kin reach the fold workers: the pool leaves out what this process leaves out."""
+    keep = RecordFilter.of(exclude=["/users/*"])
+    local = LocalFolder(Fold(SpecBuilder(), keep=keep))
+    folder = ScalingFolder(local, 2, threshold=1)
+    try:
+        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:50])])
+        folder.backlog(1)
+        assert isinstance(folder.current, PoolFolder)
+        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[50:], 50)])
+        alone = Fold(SpecBuilder(), keep=keep)
+        alone.feed((v, f"x:{i}") for i, v in enumerate(USERS))
+        assert dumps(build_document(folder.sync())) == dumps(build_document(alone.builder))
+        stats = folder.stats
+        assert (stats.read, stats.learned, stats.filtered) == (144, alone.stats.learned, alone.stats.filtered)
+        assert 0 < stats.filtered < 144
+    finally:
+        folder.close()

@@ -635,3 +635,16 @@ def test_devset_folds_are_order_independent_and_mergeable() -> None:
         half = fold(shuffled[::2])
         half.merge(fold(shuffled[1::2]))
         assert half.to_schema() == fold(bodies).to_schema()
+
+
+def test_objects_keyed_by_ids_are_maps_however_full() -> None:
+    """Keys that are ids (numbered, user ids with a server, key ids, dates) are data: tomorrow's sample
+    brings other ids, so they are a map of the values' schema, never properties; names stay properties."""
+    numbered = [{str(i): {"price": i} for i in range(1, 13)} for _ in range(5)]
+    assert infer_schema(numbered) == {"additionalProperties": {
+        "properties": {"price": INT64}, "required": ["price"], "type": "object"}, "type": "object"}
+    keys = [{"ed25519:JLAFKJWSCS": "sig1", "curve25519:QWERTYUIOP1": "sig2"}] * 3
+    assert infer_schema(keys) == {"additionalProperties": {"type": "string"}, "type": "object"}
+    users = [{"@alice:example.org": {"ts": 1}, "@bob:example.org": {"ts": 2}}]
+    assert "additionalProperties" in infer_schema(users) and "properties" not in infer_schema(users)
+    assert "properties" in infer_schema([{"id": 1, "name": "x"}] * 3)

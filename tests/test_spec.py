@@ -6,6 +6,7 @@ import json
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +20,7 @@ from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.components import inline
 from specbuild.learn.render import RenderOptions, render
 from specbuild.records import decode
-from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, rejections
+from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, record, rejections
 
 USERS = FIXTURES / "users.jsonl"
 
@@ -289,3 +290,22 @@ def test_conditional_requests_and_their_validators_are_documented() -> None:
     assert {p["name"].lower() for p in item["patch"]["parameters"] if p["in"] == "header"} == {"if-match"}
     assert {h.lower() for h in item["get"]["responses"]["200"]["headers"]} == {"etag", "last-modified"}
     assert set(item["patch"]["responses"]) == {"200", "412"}
+
+
+def test_a_merge_patch_null_deletes_a_field_and_makes_nothing_nullable() -> None:
+    """RFC 7396: ``{"title": null}`` in a merge patch removes ``title``; it is no sign that ``title`` is
+    ever null, so the responses that carry it stay non-null (a JSON body's null still spreads)."""
+    def learned(media: str) -> dict[str, Any]:
+        records = [record("get", f"/issues/{i}", 200, resp={"id": i, "title": "t"}) for i in range(1, 13)]
+        patch = record("patch", "/issues/1", 200, body={"title": None}, resp={"id": 1, "title": "t"})
+        patch["request"]["headers"]["content-type"] = media
+        return build_spec([decode(r, "t") for r in [*records, patch]])["paths"]["/issues/{issueId}"]
+
+    item = learned("application/merge-patch+json")
+    title = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["title"]
+    assert "nullable" not in title
+    patch = item["patch"]["requestBody"]["content"]["application/merge-patch+json"]["schema"]
+    assert patch["properties"]["title"] == {}  # the patch itself may send null (only null seen: any value)
+    item = learned("application/json")
+    title = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["title"]
+    assert title.get("nullable") is True

@@ -116,6 +116,8 @@ struct Side {
     query: Option<Field>,
     headers: Option<Field>,
     body: Option<Value>,
+    // `bodyTruncated` (a recorder cut the body): such a record goes to Python, which decides
+    flagged: bool,
 }
 
 struct SideSeed;
@@ -145,6 +147,10 @@ impl<'de> Visitor<'de> for SideSeed {
                 "query" => side.query = Some(map.next_value_seed(FieldSeed { lower: false })?),
                 "headers" => side.headers = Some(map.next_value_seed(FieldSeed { lower: true })?),
                 "body" => side.body = Some(map.next_value()?),
+                "bodyTruncated" => {
+                    map.next_value::<IgnoredAny>()?;
+                    side.flagged = true;
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -314,6 +320,9 @@ pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize) -> Option<Decode
     let mut de = serde_json::Deserializer::from_str(text);
     let (Some(mut request), Some(mut response)) = de.deserialize_map(RecordSeed).ok()? else { return None };
     de.end().ok()?;
+    if request.flagged || response.flagged {
+        return None;
+    }
     let method = match &request.method {
         Some(Value::String(m)) if m.is_ascii() => m.to_ascii_uppercase(),
         _ => return None,

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -33,23 +33,28 @@ from specbuild.cli.options import (
     DeadLetter,
     Examples,
     ExcludeHeaders,
+    ExcludePath,
     FailOn,
     FoldJobs,
     Format,
     FromBeginning,
     GroupId,
+    Hosts,
     IdleTimeout,
     IncludeHeaders,
+    IncludePath,
     Input,
     KafkaConfig,
     KafkaOption,
     LearnMaxBodyBytes,
     MaxRecords,
+    Methods,
     NoEnums,
     NoEvidence,
     OffsetReset,
     OpenAPI,
     OpenAPIVersion,
+    Partial,
     Partitions,
     PathTemplates,
     Quiet,
@@ -75,24 +80,39 @@ from specbuild.cli.settings import (
     Learning,
     Output,
     drift_check,
+    file_input,
     follow_limits,
     follow_settings,
     kafka_connection,
+    kafka_input,
     learning_settings,
     output_settings,
+    record_filter,
     record_source,
     refuse_kafka_only,
     stdin_piped,
 )
-from specbuild.errors import SpecbuildError, UsageError
+from specbuild.errors import InputError, SpecbuildError, UsageError
 from specbuild.io.files import locked, read_document, remove_stale_temps
-from specbuild.io.jsonl import iter_lines
+from specbuild.io.jsonl import Lines
+from specbuild.io.recordings import read_records
 from specbuild.io.specs import read_spec
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
-from specbuild.run import Fold, build_document, feed_sharded, plan_shards, write_document
+from specbuild.run import (
+    Fold,
+    Stats,
+    StopSignals,
+    build_document,
+    feed_sharded,
+    nothing_learned,
+    plan_shards,
+    write_document,
+)
 
 if TYPE_CHECKING:
     from specbuild.kafka.follow import FollowSettings
+    from specbuild.learn.builder import SpecBuilder
+    from specbuild.run import Shard
 
 app = typer.Typer(
     add_completion=False,
@@ -103,12 +123,15 @@ app = typer.Typer(
          "With no command, `specbuild [OPTIONS]` runs `build`. `specbuild COMMAND -h` shows a command's "
          "options, grouped, and examples.",
 )
-SUBCOMMANDS = ("build", "check", "diff", "produce")
+SUBCOMMANDS = ("build", "check", "diff", "produce", "record")
 COMMAND_MODULES = {"check": "specbuild.cli.drift", "diff": "specbuild.cli.drift",
-                   "produce": "specbuild.cli.produce"}
+                   "produce": "specbuild.cli.produce", "record": "specbuild.cli.record"}
 
 
-@app.command("build", cls=Command, epilog=examples(
+# the help is given here, beside the examples, not as a docstring: the command's parameters are its options,
+# and its body stays within a screen with them
+@app.command("build", cls=Command, help="Learn an OpenAPI document from recordings (JSONL, HAR or a JSON array; "
+             "a file, stdin or a Kafka topic).", epilog=examples(
     "specbuild -i recordings.jsonl -o my_spec            # learn from a file (.gz too)",
     "cat rec.jsonl | specbuild -o my_spec --format yaml  # from a pipe, written as YAML",
     "specbuild -b kafka:9092 -t http_recordings -e -o my_spec   # a topic, read to its end",
@@ -137,6 +160,7 @@ def build(
     strict: Strict = False,
     jobs: FoldJobs = 0,
     quiet: Quiet = False,
+    partial: Partial = False,
     show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
     bootstrap_servers: BootstrapServers = "localhost:9092",
     topic: Topic = None,
@@ -154,9 +178,13 @@ def build(
     checkpoint_interval: CheckpointInterval = 30.0,
     reset_state: ResetState = False,
     dead_letter: DeadLetter = None,
+    include_path: IncludePath = None,
+    exclude_path: ExcludePath = None,
+    host: Hosts = None,
+    method: Methods = None,
 ) -> None:
-    """Learn an OpenAPI document from recordings (a JSONL file, stdin, or a Kafka topic)."""
-    learning = learning_settings(path_template, include_header, exclude_header, max_body_bytes, strict, jobs)
+    learning = learning_settings(path_template, include_header, exclude_header, max_body_bytes, strict, jobs,
+                                 record_filter(include_path, exclude_path, host, method))
     src, input_ = record_source(source, input_, stdin_piped())
     out = output_settings(_output_folder_for(src, output), fmt, spec, openapi, title, api_version, server_url,
                           base_path, examples=examples, enums=not no_enums, evidence=not no_evidence)
@@ -165,20 +193,15 @@ def build(
                            "--start-time": start_time, "--partition": partition, "--reset-state": reset_state,
                            "--from-beginning": from_beginning, "-e/--until-end": until_end, "--max-records":
                            max_records, "--idle-timeout": idle_timeout, "--dead-letter": dead_letter}, topic)
-        learned = _build_from_file(_file_input(input_), learning, out, _read_base(out.start, quiet), quiet)
+        learned = _build_from_file(file_input(input_), learning, out, _read_base(out.start, quiet), quiet, partial)
     else:
+        kafka_input(input_)
         connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
                                       kafka_option, kafka_config, start_offset, start_time, partition)
         limits = follow_limits(until_end, max_records, idle_timeout, checkpoint_interval)
         _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet, reset_state),
-                          learning, out, _read_base(out.start, quiet))
+                          learning, out, _read_base(out.start, quiet), partial)
     _check_learned(drift_check(check, fail_on, check_format), learned if src is Source.file else None, out)
-
-
-def _file_input(input_: str | None) -> str:
-    if input_ is None:
-        raise UsageError("--source file needs -i FILE (or '-' for stdin)")
-    return input_
 
 
 def _output_folder_for(src: Source, output: str | None) -> str:
@@ -193,12 +216,15 @@ def _output_folder_for(src: Source, output: str | None) -> str:
     return "."
 
 
-def _build_from_kafka(settings: FollowSettings, learning: Learning, out: Output, base: dict[str, Any] | None) -> None:
+def _build_from_kafka(settings: FollowSettings, learning: Learning, out: Output, base: dict[str, Any] | None,
+                      partial: bool = False) -> None:
     from specbuild.kafka.follow import follow  # Kafka is imported only when used
 
-    # progress lines no more often than checkpoints, within 5 s .. 1 min
-    log_every = max(5.0, min(settings.limits.checkpoint_interval, 60.0))
-    with Reporter(quiet=settings.quiet, log_every=log_every) as reporter:
+    if partial:
+        raise UsageError("--partial is for a file build: a Kafka follow always writes what it learned when stopped")
+
+    # in a pipe (a service's log), a progress line a minute: a follow runs for days
+    with Reporter(quiet=settings.quiet, log_every=60.0) as reporter:
         follow(settings, learning.builder(base, examples=out.render.examples, note=reporter.note), reporter, out.render,
                base)
 
@@ -247,29 +273,48 @@ def _read_base(spec: Path | None, quiet: bool) -> dict[str, Any] | None:
 
 
 def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[str, Any] | None,
-                     quiet: bool) -> dict[str, Any]:
+                     quiet: bool, partial: bool) -> dict[str, Any]:
     jobs = learning.jobs or min(os.cpu_count() or 1, 8)
-    with _output_folder(out.target), Reporter(quiet=quiet) as reporter:
+    # Ctrl-C: without --partial, KeyboardInterrupt ends the build at once (main() says nothing was written);
+    # with it, the fold stops between records and what it learned is written
+    stop = StopSignals(at_once=False) if partial else contextlib.nullcontext()
+    with _output_folder(out.target), Reporter(quiet=quiet) as reporter, stop:
         builder = learning.builder(base, examples=out.render.examples, note=reporter.note)
-        fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, on_skip=reporter.warn,
-                    on_progress=reporter.progress)
-        shards = plan_shards(input_, jobs)
-        if shards:
-            reporter.progress(fold.stats, note=f"replaying in {len(shards)} processes")
-            stats = feed_sharded(fold, shards)
-        else:
-            stats = fold.feed(iter_lines(input_))
-        doc = build_document(builder, out.render, base)
+        fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, keep=learning.keep,
+                    on_skip=reporter.warn, on_progress=reporter.progress)
+        should_stop = stop.requested if isinstance(stop, StopSignals) else None
+        stats = _read(input_, fold, plan_shards(input_, jobs), reporter, should_stop)
+        if stats.learned == 0 and should_stop is None:  # a spec of no paths, exit 0, would pass for a result
+            said = learning.keep.said if learning.keep is not None else ""
+            why, hint = nothing_learned(stats, "stdin" if input_ == "-" else input_, said)
+            raise InputError(why, hint=hint)
+        doc = build_document(builder, out.render, base, on_phase=reporter.phase)
+        reporter.phase("writing")
         target = write_document(doc, out.target, out.fmt)
         stats.finished = stats.finished or time.monotonic()
-        if stats.learned == 0:
-            reporter.note("warning: no exchange was learned: the document has no paths")
         _note_collapsed(doc, reporter)
         _note_base_path(doc, out.render.base_path, reporter)
         ops = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
-        reporter.summary(stats, paths=len(doc["paths"]), operations=ops,
-                         target=str(target) if target else None)
+        where = str(target) if target else None
+        reporter.summary(stats, paths=len(doc["paths"]), operations=ops, target=where)
+    if isinstance(stop, StopSignals) and stop.received is not None:
+        print(f"Interrupted: wrote what was learned from {stats.read:,} records to {where or 'stdout'} (--partial).",
+              file=sys.stderr)
+        raise SystemExit(128 + stop.received)  # not typer.Exit: main() reads its 130 as "nothing written"
     return doc
+
+
+def _read(input_: str, fold: Fold[SpecBuilder], shards: list[Shard], reporter: Reporter,
+          should_stop: Callable[[], bool] | None) -> Stats:
+    """Fold the file (in shards when it has them) with its progress on the live line."""
+    lines = Lines(input_)
+    reporter.progress(fold.stats, phase="reading", size=lines.size, note=f"{len(shards)} processes" if shards else None)
+    if shards:
+        stats = feed_sharded(fold, shards, should_stop=should_stop)
+    else:
+        stats = fold.feed(read_records(input_, lines), should_stop, position=lines.position)
+    reporter.progress(stats)
+    return stats
 
 
 def _note_collapsed(doc: dict[str, Any], reporter: Reporter) -> None:

@@ -34,16 +34,20 @@ from specbuild.cli.options import (
     CheckMaxBodyBytes,
     CheckQuiet,
     CommittedSpec,
+    ExcludePath,
     FailOn,
     FindingFailOn,
     Format,
     FromBeginning,
+    Hosts,
     IdleTimeout,
     IgnoreFile,
+    IncludePath,
     Input,
     KafkaConfig,
     KafkaOption,
     MaxRecords,
+    Methods,
     OffsetReset,
     Partitions,
     RecordSource,
@@ -60,7 +64,10 @@ from specbuild.cli.options import (
 )
 from specbuild.cli.settings import (
     check_stop,
+    file_input,
     kafka_connection,
+    kafka_input,
+    record_filter,
     record_source,
     refuse_kafka_only,
     stdin_piped,
@@ -73,14 +80,15 @@ from specbuild.drift.ignores import parse as parse_ignores
 from specbuild.drift.kinds import CHANGE_KINDS
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.report import CheckReport, DiffReport, plural, render_check, render_diff
-from specbuild.errors import RecordError, UsageError
+from specbuild.errors import RecordError
+from specbuild.filters import RecordFilter
 from specbuild.io.files import read_bytes, write_atomic
-from specbuild.io.jsonl import iter_lines
+from specbuild.io.recordings import is_jsonl, read_records
 from specbuild.io.specs import operation_lines, read_spec
 from specbuild.io.validate import BodyValidator, check_input_spec
-from specbuild.parallel import Workers, portable, receive
+from specbuild.parallel import Workers, exit_if_orphaned, portable, receive
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw
-from specbuild.run import Fold
+from specbuild.run import Fold, Stats
 
 if TYPE_CHECKING:
     from specbuild.kafka.client import Connection, StopAt
@@ -99,6 +107,8 @@ class CheckOutcome:
     stats: CheckStats
     skipped: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    read: int = 0
+    filtered: int = 0  # left out by --include-path, --exclude-path, --host, --method
 
 
 def load_spec(path: str | Path) -> dict[str, Any]:
@@ -109,40 +119,43 @@ def load_spec(path: str | Path) -> dict[str, Any]:
 
 
 def run_check(records: Iterable[Raw] | str, spec: dict[str, Any], *, jobs: int = 1, strict: bool = False,
-              max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+              max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, keep: RecordFilter | None = None,
               on_skip: Callable[[RecordError], None] | None = None) -> CheckOutcome:
     """Decode and check every record; bad ones are counted by reason (``strict``: the first is fatal).
 
     ``records`` is an iterable of ``(raw, origin)`` or the path of a JSONL file ('-': stdin).
     """
     started = time.monotonic()
-    if isinstance(records, str) and (records == "-" or jobs <= 1 or strict):
-        records = iter_lines(records)
+    # each worker reads a file's lines and keeps its share; a HAR or an array is one document, read once here
+    if isinstance(records, str) and (records == "-" or jobs <= 1 or strict or not is_jsonl(records)):
+        records = read_records(records)
     if jobs > 1 and not strict:
-        outcome = _run_parallel(records, spec, jobs, max_body_bytes, on_skip)
+        outcome = _run_parallel(records, spec, jobs, max_body_bytes, keep, on_skip)
     else:
         assert not isinstance(records, str)
         checker = Checker(spec, explain=BodyValidator)
-        fold = Fold(checker, strict=strict, max_body_bytes=max_body_bytes, on_skip=on_skip)
+        fold = Fold(checker, strict=strict, max_body_bytes=max_body_bytes, keep=keep, on_skip=on_skip)
         fold.feed(records)
-        outcome = CheckOutcome(checker.findings(), checker.stats, fold.stats.skipped)
+        outcome = CheckOutcome(checker.findings(), checker.stats, fold.stats.skipped, 0.0, fold.stats.read,
+                               fold.stats.filtered)
     outcome.seconds = time.monotonic() - started
     return outcome
 
 
-def _check_all(i: int, records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int, outbox: Any) -> None:
+def _check_all(i: int, records: Iterable[Raw], spec: dict[str, Any], max_body_bytes: int, keep: RecordFilter | None,
+               outbox: Any) -> None:
     """A worker's whole job: check its share, then hand back what it found (or the bug it hit)."""
     try:
         checker = Checker(spec, explain=BodyValidator)
         errors: list[RecordError] = []
 
-        def keep(err: RecordError) -> None:
+        def keep_error(err: RecordError) -> None:
             if len(errors) < MAX_WARNINGS:
                 errors.append(err)
 
-        fold = Fold(checker, max_body_bytes=max_body_bytes, on_skip=keep)
-        fold.feed(records)
-        outbox.put((i, "ok", checker.state(), fold.stats.skipped, errors))
+        fold = Fold(checker, max_body_bytes=max_body_bytes, keep=keep, on_skip=keep_error)
+        fold.feed(records, should_stop=exit_if_orphaned)
+        outbox.put((i, "ok", checker.state(), fold.stats, errors))
     except Exception as exc:  # a bug (or an unreadable file): the parent re-raises it
         outbox.put((i, "error", portable(exc), None, None))
 
@@ -152,27 +165,28 @@ def _queued(inbox: Any) -> Iterator[Raw]:
         yield from batch
 
 
-def _queue_worker(i: int, spec: dict[str, Any], max_body_bytes: int, inbox: Any, outbox: Any) -> None:
-    _check_all(i, _queued(inbox), spec, max_body_bytes, outbox)
+def _queue_worker(i: int, spec: dict[str, Any], max_body_bytes: int, keep: RecordFilter | None, inbox: Any,
+                  outbox: Any) -> None:
+    _check_all(i, _queued(inbox), spec, max_body_bytes, keep, outbox)
 
 
 def _file_worker(path: str, shard: int, shards: int, spec: dict[str, Any], max_body_bytes: int,
-                 outbox: Any) -> None:
+                 keep: RecordFilter | None, outbox: Any) -> None:
     # each worker reads the whole file and keeps every shards-th batch: no records cross processes
-    mine = (record for i, record in enumerate(iter_lines(path)) if (i // BATCH) % shards == shard)
-    _check_all(shard, mine, spec, max_body_bytes, outbox)
+    mine = (record for i, record in enumerate(read_records(path)) if (i // BATCH) % shards == shard)
+    _check_all(shard, mine, spec, max_body_bytes, keep, outbox)
 
 
 def _run_parallel(records: Iterable[Raw] | str, spec: dict[str, Any], jobs: int, max_body_bytes: int,
-                  on_skip: Callable[[RecordError], None] | None) -> CheckOutcome:
+                  keep: RecordFilter | None, on_skip: Callable[[RecordError], None] | None) -> CheckOutcome:
     """``records`` is a file path (each worker reads its shard) or an iterable (dealt in batches)."""
     with Workers("specbuild-check") as workers:
         outbox = workers.outbox
         if isinstance(records, str):
-            workers.start(_file_worker, ((records, i, jobs, spec, max_body_bytes, outbox) for i in range(jobs)))
+            workers.start(_file_worker, ((records, i, jobs, spec, max_body_bytes, keep, outbox) for i in range(jobs)))
         else:
             inbox = workers.queue(maxsize=jobs * 4)  # bounded: memory does not grow with the input
-            workers.start(_queue_worker, ((i, spec, max_body_bytes, inbox, outbox) for i in range(jobs)))
+            workers.start(_queue_worker, ((i, spec, max_body_bytes, keep, inbox, outbox) for i in range(jobs)))
             _deal(records, workers, inbox, jobs)
         answered: dict[int, tuple[Any, ...]] = {}
         while len(answered) < jobs:
@@ -180,17 +194,17 @@ def _run_parallel(records: Iterable[Raw] | str, spec: dict[str, Any], jobs: int,
             answered[i] = tuple(result)
         results = [answered[i] for i in range(jobs)]
     merged = Checker(spec, explain=BodyValidator)
-    skipped: Counter[str] = Counter()
+    stats = Stats()
     for status, state, counts, errors in results:
         if status != "ok":
             raise state
         assert isinstance(state, CheckState)
         merged.merge(state)
-        skipped.update(counts)
+        stats.merge(counts)
         if on_skip is not None:
             for err in errors:
                 on_skip(err)
-    return CheckOutcome(merged.findings(), merged.stats, skipped)
+    return CheckOutcome(merged.findings(), merged.stats, stats.skipped, 0.0, stats.read, stats.filtered)
 
 
 def _deal(records: Iterable[Raw], workers: Workers, inbox: Any, jobs: int) -> None:
@@ -217,7 +231,7 @@ def auto_jobs(source: str | None) -> int:
     try:
         size = os.stat(source).st_size
     except OSError:
-        return 1  # iter_lines says what is wrong with it
+        return 1  # read_records says what is wrong with it
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return min(cores, MAX_AUTO_JOBS) if size >= AUTO_PARALLEL_BYTES else 1
 
@@ -304,30 +318,39 @@ def check(
     max_records: MaxRecords = None,
     idle_timeout: IdleTimeout = None,
     show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
+    include_path: IncludePath = None,
+    exclude_path: ExcludePath = None,
+    host: Hosts = None,
+    method: Methods = None,
 ) -> None:
     """Check recorded traffic against a committed spec: every exchange matched to an operation and
     checked; findings grouped by operation and kind, with a count and one redacted example. A Kafka
     topic is read to its end unless --max-records or --idle-timeout stops it; no offsets are committed."""
     doc = load_spec(spec)
     rules = _rules(ignore, ALL_KINDS)
+    keep = record_filter(include_path, exclude_path, host, method)
     with Reporter(quiet=quiet) as reporter:
         records: Iterable[Raw] | str
         src, input_ = record_source(source, input_, stdin_piped())
         if src is Source.file:
-            if input_ is None:
-                raise UsageError("check --source file needs -i FILE (or '-' for stdin)")
             refuse_kafka_only({"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
                                "--start-time": start_time, "--partition": partition, "--from-beginning":
                                from_beginning, "-e/--until-end": until_end, "--max-records": max_records,
                                "--idle-timeout": idle_timeout}, topic)
-            records = input_
+            records = file_input(input_, "check ")
         else:
+            kafka_input(input_)
             connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
                                           kafka_option, kafka_config, start_offset, start_time, partition)
             records = kafka_records(connection, check_stop(until_end, max_records, idle_timeout), reporter.note)
         workers = jobs if jobs is not None else auto_jobs(records if isinstance(records, str) else None)
-        outcome = run_check(records, doc, jobs=workers, strict=strict, max_body_bytes=max_body_bytes,
+        outcome = run_check(records, doc, jobs=workers, strict=strict, max_body_bytes=max_body_bytes, keep=keep,
                             on_skip=reporter.warn)
+        if outcome.filtered and not outcome.stats.exchanges:
+            assert keep is not None
+            which = f"all {outcome.read:,}" if outcome.filtered == outcome.read else \
+                f"{outcome.filtered:,} of {outcome.read:,}"
+            reporter.note(f"warning: {which} records were filtered out ({keep.said}): nothing was checked")
         lines = lines_of(spec, doc) if fmt is Format.github else {}
         code = _report_check(outcome, rules, str(spec), fail_on, fmt, output, reporter, lines)
     raise typer.Exit(code)
@@ -348,7 +371,8 @@ def _report_check(outcome: CheckOutcome, rules: list[Rule], spec: str, fail_on: 
     _emit(render_check(report, fmt.value, color=_color(fmt, output)), output)
     if not (fmt is Format.text and output == "-"):
         rate = outcome.stats.exchanges / outcome.seconds if outcome.seconds > 0 else 0.0
-        reporter.note(f"specbuild check: {plural(outcome.stats.exchanges, 'exchange')} in "
+        filtered = f", {plural(outcome.filtered, 'record')} filtered out" if outcome.filtered else ""
+        reporter.note(f"specbuild check: {plural(outcome.stats.exchanges, 'exchange')}{filtered} in "
                       f"{outcome.seconds:.2f} s ({rate:,.0f}/s), {plural(len(report.findings), 'finding')}; "
                       f"exit {report.exit_code}")
     return report.exit_code

@@ -242,6 +242,8 @@ FoldJobs = Annotated[int, typer.Option(
 # --- build: the run -------------------------------------------------------------------------------------
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+Partial = Annotated[bool, typer.Option(
+    "--partial", help="On Ctrl-C, write the spec learned so far (validated) instead of nothing; still exit 130.")]
 ShowTraceback = Annotated[bool, typer.Option(
     "--traceback", callback=_remember_traceback, help="Show tracebacks of internal errors.")]
 
@@ -268,3 +270,19 @@ CheckMaxBodyBytes = Annotated[int, typer.Option(
     "--max-body-bytes", metavar="BYTES", callback=_not_negative,
     help="Bodies larger than this are not checked (counted).")]
 CheckQuiet = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or summary on stderr.")]
+
+# --- which records a run keeps (build and check, a file or Kafka) ---------------------------------------
+# (kept in a block of their own: RecordFilter.of reads them, specbuild.filters says what they match)
+
+PANEL_FILTERS = "Filters"
+IncludePath = Annotated[list[str] | None, typer.Option(
+    "--include-path", metavar="GLOB", rich_help_panel=PANEL_FILTERS,
+    help="Only records whose path matches this glob: '*' within a segment, '**' across ('/api/**'; repeatable).")]
+ExcludePath = Annotated[list[str] | None, typer.Option(
+    "--exclude-path", metavar="GLOB", rich_help_panel=PANEL_FILTERS,
+    help="Leave out records whose path matches this glob (repeatable).")]
+Hosts = Annotated[list[str] | None, typer.Option(
+    "--host", metavar="HOST", rich_help_panel=PANEL_FILTERS,
+    help="Only records sent to this host ('api.example.com', '*.example.com'; the port only if given; repeatable).")]
+Methods = Annotated[list[str] | None, typer.Option(
+    "--method", metavar="METHOD", rich_help_panel=PANEL_FILTERS, help="Only records of this HTTP method (repeatable).")]

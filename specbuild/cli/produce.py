@@ -1,4 +1,4 @@
-"""``specbuild produce``: push a JSONL of recordings into a Kafka topic, checking each one first.
+"""``specbuild produce``: push recordings (JSONL, HAR or a JSON array) into a Kafka topic, checking each one first.
 
 The recorders the seed pointed at are no longer published; this loads recordings to demo the flow
 (``specbuild produce -i fixtures/users.jsonl``, then ``specbuild --source kafka -o my_spec``).
@@ -20,7 +20,7 @@ from specbuild.cli.console import Reporter
 from specbuild.cli.helptext import Command, examples
 from specbuild.cli.options import one_of
 from specbuild.errors import RecordError, SourceError
-from specbuild.io.jsonl import iter_lines
+from specbuild.io.recordings import read_records
 from specbuild.kafka.client import KafkaSink, open_sink, producer_config
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
 from specbuild.run import Stats
@@ -38,7 +38,7 @@ class Compression(StrEnum):
 
 def produce(
     input_: Annotated[str, typer.Option("--input", "-i", envvar="SPECBUILD_INPUT", metavar="FILE",
-                      help="JSONL recordings file (.gz read transparently); '-' for stdin.")],
+                      help="Recordings: JSONL, HAR or a JSON array (gzip read transparently); '-' for stdin.")],
     topic: Annotated[str, typer.Option("--topic", "-t", envvar="SPECBUILD_TOPIC", metavar="TOPIC",
                      help="Topic to send to.")] = "http_recordings",
     bootstrap_servers: Annotated[str, typer.Option("--bootstrap-servers", "-b",
@@ -52,11 +52,12 @@ def produce(
                            help=f"Compression of the produced batches ({one_of(Compression)}).")] = Compression.none,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
-    """Send HTTP Types recordings from a JSONL file to a Kafka topic (bad records are skipped)."""
+    """Send HTTP Types recordings from a file (JSONL, HAR or a JSON array) to a Kafka topic (bad records are
+    skipped; a HAR entry is sent as the HTTP Types record it stands for)."""
     conf = producer_config(bootstrap_servers, compression.value, tuple(kafka_option or ()), kafka_config)
     with Reporter(quiet=quiet) as reporter:
         sink = open_sink(conf, topic, note=reporter.note)
-        stats = send_all(sink, iter_lines(input_), reporter)
+        stats = send_all(sink, read_records(input_), reporter)
         left = sink.flush(FLUSH_TIMEOUT)
         stats.finished = time.monotonic()
         _check_delivery(sink, left)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from specbuild.cli.options import FailOn, Format, OffsetStart, OpenAPIVersion, Source, SpecFormat
 from specbuild.errors import UsageError
+from specbuild.filters import RecordFilter
 from specbuild.http import HeaderPolicy
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.paths.templates import Hint
@@ -31,6 +32,7 @@ class Learning:
     max_body_bytes: int
     strict: bool
     jobs: int  # 0: one per core
+    keep: RecordFilter | None = None  # --include-path, --exclude-path, --host, --method
 
     def builder(self, base: dict[str, Any] | None, *, examples: bool,
                 note: Callable[[str], None]) -> SpecBuilder:
@@ -85,6 +87,21 @@ def record_source(source: Source | None, input_: str | None, stdin_piped: bool) 
     return (Source.file, "-") if stdin_piped else (Source.kafka, None)
 
 
+def file_input(input_: str | None, command: str = "", *, broker_options: bool = False) -> str:
+    """The ``-i`` of ``--source file``: given, and with no option only a broker reads."""
+    if input_ is None:
+        raise UsageError(f"{command}--source file needs -i FILE (or '-' for stdin)")
+    if broker_options:
+        raise UsageError("-X and --kafka-config are for --source kafka; a file build reads no broker")
+    return input_
+
+
+def kafka_input(input_: str | None) -> None:
+    """``--source kafka`` takes no ``-i``."""
+    if input_ is not None:
+        raise UsageError("-i/--input is for --source file; the Kafka source reads --topic")
+
+
 def stdin_piped() -> bool:
     """Whether stdin is a pipe or a regular file (a terminal, /dev/null or no stdin at all is not)."""
     import os
@@ -99,9 +116,15 @@ def stdin_piped() -> bool:
 
 
 def learning_settings(templates: list[str] | None, include: list[str] | None, exclude: list[str] | None,
-                      max_body_bytes: int, strict: bool, jobs: int) -> Learning:
+                      max_body_bytes: int, strict: bool, jobs: int, keep: RecordFilter | None = None) -> Learning:
     headers = HeaderPolicy(include=tuple(include or ()), exclude=tuple(exclude or ()))
-    return Learning(tuple(templates or ()), headers, max_body_bytes, strict, jobs)
+    return Learning(tuple(templates or ()), headers, max_body_bytes, strict, jobs, keep)
+
+
+def record_filter(include_path: list[str] | None, exclude_path: list[str] | None, hosts: list[str] | None,
+                  methods: list[str] | None) -> RecordFilter | None:
+    """The filters of ``--include-path``, ``--exclude-path``, ``--host`` and ``--method`` (None: none given)."""
+    return RecordFilter.of(include_path or (), exclude_path or (), hosts or (), methods or ())
 
 
 def output_settings(target: str, fmt: SpecFormat, start: Path | None, openapi: OpenAPIVersion, title: str,
@@ -227,4 +250,4 @@ def follow_settings(connection: Connection, limits: Limits, dead_letter: Path | 
 
     return FollowSettings(connection=connection, limits=limits, dead_letter=dead_letter, output=output.target,
                           fmt=output.fmt, strict=learning.strict, max_body_bytes=learning.max_body_bytes,
-                          quiet=quiet, jobs=learning.jobs, reset_state=reset_state)
+                          quiet=quiet, jobs=learning.jobs, reset_state=reset_state, keep=learning.keep)

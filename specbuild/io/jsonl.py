@@ -5,8 +5,10 @@ Each item is ``(raw_line, origin)`` where origin is ``file:line`` so every warni
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,12 +24,16 @@ def first_line(line: bytes) -> bytes:
     return line[len(BOM):] if line.startswith(BOM) else line
 
 
-def _open(path: str) -> tuple[BinaryIO, str]:
+def _open(path: str) -> tuple[BinaryIO, BinaryIO, str]:
+    """The file as opened, the stream of its lines (the same, or a gzip reader of it) and its name."""
     if path == "-":
-        return sys.stdin.buffer, "<stdin>"
+        stdin = sys.stdin.buffer
+        if stdin.peek(2)[:2] == b"\x1f\x8b" if hasattr(stdin, "peek") else False:
+            return stdin, io.BufferedReader(gzip.GzipFile(fileobj=stdin), buffer_size=1 << 20), "<stdin>"
+        return stdin, stdin, "<stdin>"
     p = Path(path)
     try:
-        fh: BinaryIO = open(p, "rb")  # noqa: SIM115 - closed by iter_lines
+        fh: BinaryIO = open(p, "rb")  # noqa: SIM115 - closed by Lines.__iter__
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -35,18 +41,44 @@ def _open(path: str) -> tuple[BinaryIO, str]:
     except OSError as exc:
         raise SourceError(f"{path}: cannot open ({exc.strerror})") from None
     if fh.peek(2)[:2] == b"\x1f\x8b" if hasattr(fh, "peek") else path.endswith(".gz"):
-        return gzip.GzipFile(fileobj=fh), p.name  # type: ignore[return-value]
-    return fh, p.name
+        unzipped = io.BufferedReader(gzip.GzipFile(fileobj=fh), buffer_size=1 << 20)
+        return fh, unzipped, p.name
+    return fh, fh, p.name
 
 
 def iter_lines(path: str) -> Iterator[tuple[bytes, str]]:  # a records.Raw, always bytes
     """Yield each non-blank line of a recordings file with its origin (``rec.jsonl:42``).
 
-    Gzip input is recognised by its magic bytes, whatever the name; ``-`` reads standard input.
+    Gzip input (a file or stdin) is recognised by its magic bytes, whatever the name; ``-`` reads
+    standard input.
     """
-    fh, name = _open(path)
-    try:
-        stream = io.BufferedReader(fh, buffer_size=1 << 20) if isinstance(fh, gzip.GzipFile) else fh
+    return iter(Lines(path))
+
+
+class Lines:
+    """The lines of a recordings file (as :func:`iter_lines` yields them), and how far the reading is.
+
+    ``position()`` against ``size``: bytes of the file read so far (of the compressed file for gzip: the
+    only size known up front), for a percentage; standard input has no size.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.size: int | None = None
+        self._file: BinaryIO | None = None
+        self._done = 0
+        if path != "-":
+            with contextlib.suppress(OSError):  # opening it says what is wrong
+                self.size = os.stat(path).st_size
+
+    def position(self) -> int:
+        """Bytes of the file read so far."""
+        fh = self._file
+        return fh.tell() if fh is not None and not fh.closed and fh.seekable() else self._done
+
+    def __iter__(self) -> Iterator[tuple[bytes, str]]:
+        fh, stream, name = _open(self.path)
+        self._file = fh
         lineno = 0
         try:
             for line in stream:
@@ -55,8 +87,10 @@ def iter_lines(path: str) -> Iterator[tuple[bytes, str]]:  # a records.Raw, alwa
                     line = first_line(line)
                 if line and not line.isspace():  # blank lines are skipped (isspace: no copy of the line)
                     yield line, f"{name}:{lineno}"
+            self._done = self.size or 0
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise SourceError(f"{name}:{lineno + 1}: cannot read further ({exc})") from None
-    finally:
-        if fh is not sys.stdin.buffer:
-            fh.close()
+        finally:
+            self._file = None
+            if fh is not sys.stdin.buffer:
+                fh.close()  # stdin stays open (a gzip reader over it is dropped with it)

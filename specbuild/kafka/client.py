@@ -618,6 +618,54 @@ class KafkaSink:
         return int(self.producer.flush(timeout))
 
 
+class DroppingSink:
+    """Sends values to one topic without ever waiting: what does not fit in librdkafka's bounded queue,
+    or what Kafka refuses, is dropped and counted (a recorder in front of an app must not slow it). A
+    broker that is away is librdkafka's to retry; its errors are noted, never raised."""
+
+    def __init__(self, producer: Any, topic: str, errors: list[Any], note: Note) -> None:
+        self.producer = producer
+        self.topic = topic
+        self.errors = errors
+        self.health = Health(note)
+        self.sent = 0
+        self.dropped = 0
+        self.delivered = 0
+        self.failed = 0
+
+    def offer(self, value: bytes, key: bytes | None = None) -> bool:
+        """Queue one value (``key`` picks the partition); False when it was dropped."""
+        try:
+            self.producer.produce(self.topic, value=value, key=key, on_delivery=self._delivered)
+        except (BufferError, KafkaException):
+            self.dropped += 1
+            return False
+        finally:
+            self.producer.poll(0)  # delivery reports and errors, without waiting
+            while self.errors:
+                self.health.error(self.errors.pop(0))
+        self.sent += 1
+        return True
+
+    def _delivered(self, err: Any, _msg: Any) -> None:
+        if err is None:
+            self.delivered += 1
+        else:
+            self.failed += 1
+
+    def flush(self, timeout: float) -> int:
+        return int(self.producer.flush(timeout))
+
+
+def open_dropping_sink(conf: Mapping[str, str], topic: str, *, note: Note) -> DroppingSink:
+    """A :class:`DroppingSink`; the broker is not probed (one that is away is no error for an app)."""
+    errors: list[Any] = []
+    # a bounded queue (librdkafka's default is 100,000 messages / 1 GiB), and records that could not be
+    # delivered within 30 s given up: a recording is a sample, never a reason to hold memory
+    settings = {"queue.buffering.max.kbytes": "65536", "message.timeout.ms": "30000", **conf}
+    return DroppingSink(_client(Producer, {**settings, "error_cb": errors.append}), topic, errors, note)
+
+
 def open_sink(conf: Mapping[str, str], topic: str, *, note: Note,
               probe_timeout: float = PROBE_TIMEOUT) -> KafkaSink:
     errors: list[Any] = []

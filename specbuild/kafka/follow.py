@@ -24,10 +24,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any, Final, Protocol
 
 from specbuild.errors import UsageError
+from specbuild.filters import RecordFilter
 from specbuild.io.files import remove_stale_temps
 from specbuild.io.validate import preload
 from specbuild.kafka.checkpoint import (
@@ -43,8 +43,8 @@ from specbuild.kafka.checkpoint import (
 from specbuild.kafka.client import Batch, Connection, Partition, StopAt, describe, open_source
 from specbuild.kafka.pool import BATCH, Folder, LocalFolder, ScalingFolder
 from specbuild.learn.builder import SpecBuilder
-from specbuild.learn.render import RenderOptions
-from specbuild.run import Fold, Reporter, Stats
+from specbuild.learn.render import RenderOptions, counts
+from specbuild.run import Fold, Reporter, Stats, StopSignals
 
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
 # A batch holds at most about this many bytes (fewer than BATCH records when they are large): batches
@@ -52,6 +52,8 @@ POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop cond
 BATCH_BYTES: Final = 16 << 20
 MIN_BATCH: Final = 16
 PROGRESS_EVERY: Final = 0.5  # seconds between live-line updates
+COUNT_EVERY: Final = 5.0     # seconds between recounts of the paths and operations for the live line
+COUNT_SHARE: Final = 0.05    # ... and no more of the time than this (deciding templates takes a while)
 MAX_AUTO_JOBS: Final = 4     # fold processes by default: one per core, at most this many
 
 
@@ -76,6 +78,7 @@ class FollowSettings:
     quiet: bool
     jobs: int = 0   # processes that fold; 0: one per core (at most 4), 1: fold in this process
     reset_state: bool = False  # --reset-state: forget the folder's saved state first
+    keep: RecordFilter | None = None  # --include-path, --exclude-path, --host, --method
 
 
 class Source(Protocol):
@@ -88,35 +91,6 @@ class Source(Protocol):
     def lag(self) -> int | None: ...
     def commit(self, offsets: Mapping[Partition, int]) -> bool: ...
     def close(self) -> None: ...
-
-
-# -- signals ---------------------------------------------------------------------------------------
-
-class StopSignals:
-    """SIGINT/SIGTERM ask the loop to stop; a second one ends the process at once."""
-
-    SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
-
-    def __init__(self) -> None:
-        self.received: int | None = None
-        self._previous: dict[int, Any] = {}
-
-    def __enter__(self) -> StopSignals:
-        for sig in self.SIGNALS:
-            self._previous[sig] = signal.signal(sig, self.handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-
-    def handle(self, signum: int, _frame: FrameType | None) -> None:
-        self.received = signum
-        for sig in self.SIGNALS:  # the next one gets the OS default: terminate now
-            signal.signal(sig, signal.SIG_DFL)
-
-    def requested(self) -> bool:
-        return self.received is not None
 
 
 # -- the loop --------------------------------------------------------------------------------------
@@ -244,6 +218,7 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
         folder = _folder(settings, builder, reporter, dead)
         stack.callback(folder.close)
         stop = stack.enter_context(StopSignals())
+        tally = Counts(overlaid=base is not None)
         preload()  # the validator's import overlaps the group join instead of the first checkpoint
         source = open_source(conf, settings.connection.topics, positions, note=reporter.note,
                              require_topics=limits.until_end, start=settings.connection.start,
@@ -251,7 +226,7 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
         stack.callback(source.close)  # also when the loop fails: leave the group at once
         follower = Follower(
             source, folder, positions, checkpoints=checkpoints, dead_letter=dead, limits=limits,
-            progress=lambda stats, lag: reporter.progress(stats, lag=lag, **_counts(follower.doc)),
+            progress=lambda stats, lag: reporter.progress(stats, lag=lag, detail=lambda: tally(follower)),
         )
         reason = follower.run(stop.requested)
         source.close()
@@ -284,7 +259,7 @@ def _start(settings: FollowSettings, checkpoints: Store, builder: SpecBuilder,
 def _folder(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
             dead: DeadLetter | None) -> Folder:
     jobs = settings.jobs or min(os.cpu_count() or 1, MAX_AUTO_JOBS)
-    fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes,
+    fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes, keep=settings.keep,
                 on_skip=reporter.warn)
     local = LocalFolder(fold, dead)
     return local if jobs <= 1 else ScalingFolder(local, jobs, bad=dead, note=reporter.note)
@@ -301,6 +276,32 @@ def _resume(saved: State, builder: SpecBuilder, reporter: Reporter) -> SpecBuild
                   f"{describe(saved.positions) or 'no partitions'} at offsets "
                   f"{', '.join(str(o) for _, o in sorted(saved.positions.items())) or '-'}")
     return mine
+
+
+class Counts:
+    """Paths and operations for the live line, fresher than the last checkpoint's: recounted from the
+    builder this process folds into (:func:`specbuild.learn.render.counts`) every COUNT_EVERY s at most,
+    and less often when a count takes long. A pool's workers keep what they fold until a checkpoint, and
+    a person's spec overlaid adds paths: then the last checkpoint's document says."""
+
+    def __init__(self, overlaid: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
+        self.overlaid = overlaid
+        self.clock = clock
+        self.due = 0.0
+        self.exchanges = -1
+        self.last: dict[str, int] = {}
+
+    def __call__(self, follower: Follower) -> dict[str, int]:
+        builder = None if self.overlaid else follower.folder.live
+        if builder is None:
+            return _counts(follower.doc)
+        now = self.clock()
+        if now >= self.due and builder.exchanges not in (0, self.exchanges):  # 0: nothing to count yet
+            paths, operations = counts(builder)
+            self.exchanges = builder.exchanges
+            self.due = now + max(COUNT_EVERY, (self.clock() - now) / COUNT_SHARE)
+            self.last = {"paths": paths, "operations": operations}
+        return self.last
 
 
 def _counts(doc: dict[str, Any] | None) -> dict[str, int]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final, Protocol
 
 from specbuild.errors import RecordError
+from specbuild.filters import RecordFilter
 from specbuild.learn.builder import SpecBuilder
 from specbuild.parallel import Workers
 from specbuild.run import Fold, Stats
@@ -30,6 +31,10 @@ class Folder(Protocol):
     def dispatched(self) -> int: ...
     @property
     def stats(self) -> Stats: ...
+    @property
+    def live(self) -> SpecBuilder | None:
+        """The builder that holds every record added so far (not a pool's: its workers keep theirs until
+        a sync)."""
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None: ...
     def backlog(self, lag: int | None) -> None: ...
     def sync(self, last: bool = False) -> SpecBuilder: ...
@@ -54,6 +59,10 @@ class LocalFolder:
     @property
     def stats(self) -> Stats:
         return self.fold.stats
+
+    @property
+    def live(self) -> SpecBuilder | None:
+        return self.fold.builder
 
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
         add, bad = self.fold.add, self.bad
@@ -98,7 +107,7 @@ class _Collected:
 
 
 def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, max_body_bytes: int,
-                 keep_raw: bool) -> None:
+                 keep_raw: bool, keep: RecordFilter | None) -> None:
     """A pool process: fold batches into a delta builder, hand it over (and start afresh) on "sync"."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent decides when to stop, and saves (Ctrl-C too)
     parent = os.getppid()
@@ -113,7 +122,7 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
         kind = message[0]
         if kind == "batch":
             collected = _Collected(keep_raw)
-            fold = Fold(builder, strict=strict, max_body_bytes=max_body_bytes)
+            fold = Fold(builder, strict=strict, max_body_bytes=max_body_bytes, keep=keep)
             try:
                 LocalFolder(fold, collected).add(message[1])
             except RecordError as err:  # --strict
@@ -146,8 +155,8 @@ class PoolFolder:
     QUEUED = 4
 
     def __init__(self, builder: SpecBuilder, jobs: int, *, strict: bool, max_body_bytes: int,
-                 on_skip: Callable[[RecordError], None] | None = None, bad: BadRecords | None = None,
-                 stats: Stats | None = None, dispatched: int = 0) -> None:
+                 keep: RecordFilter | None = None, on_skip: Callable[[RecordError], None] | None = None,
+                 bad: BadRecords | None = None, stats: Stats | None = None, dispatched: int = 0) -> None:
         self.builder = builder
         self.on_skip = on_skip
         self.bad = bad
@@ -161,12 +170,16 @@ class PoolFolder:
         self._synced: dict[int, SpecBuilder] = {}
         self._finished = False  # after the last sync, the workers have exited
         self._workers.start(_fold_worker, ((inbox, self._results, _blank(builder), strict, max_body_bytes,
-                                            bad is not None) for inbox in self._inboxes))
+                                            bad is not None, keep) for inbox in self._inboxes))
 
     @property
     def stats(self) -> Stats:
         self._drain(block=False)
         return self._stats
+
+    @property
+    def live(self) -> SpecBuilder | None:
+        return None
 
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
         self._drain(block=False)
@@ -272,6 +285,10 @@ class ScalingFolder:
     def stats(self) -> Stats:
         return self.current.stats
 
+    @property
+    def live(self) -> SpecBuilder | None:
+        return self.current.live
+
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
         self.current.add(records)
         if self.current is self.local:
@@ -287,7 +304,7 @@ class ScalingFolder:
         self.note(f"specbuild: {why}: folding in {self.jobs} processes")
         fold = self.local.fold
         self.current = PoolFolder(fold.builder, self.jobs, strict=fold.strict,
-                                  max_body_bytes=fold.max_body_bytes, on_skip=self.local._report,
+                                  max_body_bytes=fold.max_body_bytes, keep=fold.keep, on_skip=self.local._report,
                                   bad=self.bad, stats=fold.stats, dispatched=self.local.dispatched)
 
     def sync(self, last: bool = False) -> SpecBuilder:

@@ -130,6 +130,14 @@ def merged_operations(builder: SpecBuilder) -> dict[tuple[Template, str], Operat
     return dict(sorted(merged.items(), key=lambda kv: (kv[0][0].path, _method_rank(kv[0][1]))))
 
 
+def counts(builder: SpecBuilder) -> tuple[int, int]:
+    """The paths and operations :func:`render` would write (before a base path is taken out or a person's
+    spec overlaid): the templates decided, nothing rendered. For a progress line."""
+    templates = builder.templater.templates(features(builder))
+    operations = {(templates[key].path, method) for key, method in builder.operations}
+    return len({path for path, _ in operations}), len(operations)
+
+
 def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
     """Per skeleton key: its methods and the *core* property paths of its successful JSON responses.
 
@@ -357,7 +365,7 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
     APIs reuse field names with one meaning (GitHub's ``email``, ``mirror_url``): a value that was
     null in one response will be null in another. Widening only: every observed value still validates.
     """
-    names = {name for name, schema in _schemas(paths) if _is_nullable(schema, openapi)}
+    names = {name for name, schema in _schemas(_without_merge_patches(paths)) if _is_nullable(schema, openapi)}
     if not names:
         return
     for name, schema in _schemas(paths):
@@ -404,6 +412,24 @@ def any_for_only_null(node: Any, schema: bool = False) -> None:
                 any_for_only_null(value[name], True)
         elif not schema:
             any_for_only_null(value, False)
+
+
+# JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
+MERGE_PATCH: Final = "application/merge-patch+json"
+
+
+def _without_merge_patches(paths: dict[str, Any]) -> list[Any]:
+    """Every operation of ``paths``, its merge-patch request bodies left out (a view, not a copy)."""
+    out: list[Any] = []
+    for item in paths.values():
+        for op in item.values():
+            content = (op.get("requestBody") or {}).get("content") or {}
+            if MERGE_PATCH not in content:
+                out.append(op)
+                continue
+            out.append({k: v for k, v in op.items() if k != "requestBody"})
+            out.append({k: v for k, v in content.items() if k != MERGE_PATCH})
+    return out
 
 
 def _reason(status: int) -> str:

@@ -71,6 +71,7 @@ from specbuild.learn.rules import (
     NUMBER_TEXT,
     REQUIRED_MIN_OBJECTS,
 )
+from specbuild.segments import classify_segment
 
 __all__ = ["Shape", "StringsShape", "infer_schema", "infer_strings"]
 
@@ -450,7 +451,7 @@ def _render_object(node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
     dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
     # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
-    if (dropped and not keys) or (keys and _looks_like_map(node) and (
+    if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _looks_like_map(node)) and (
             not dropped or all(2 * props[k].count < node.objects for k in keys))):
         children = list(props.values()) if node.extra is None else [*props.values(), node.extra]
         return _map_schema(children, node, v31, enums)
@@ -499,6 +500,12 @@ def _kept_keys(node: Shape) -> list[str]:
 
 
 _IDENTIFIER = re.compile(IDENTIFIER).fullmatch
+
+
+def _keyed_by_ids(keys: list[str]) -> bool:
+    """Keys that are ids (``1``..``12``, UUIDs, ``@alice:host``, dates, opaque tokens), every one: a map
+    from ids to values, however full each object is; the next sample brings other ids."""
+    return len(keys) >= 2 and all(classify_segment(k) is not None for k in keys)
 
 
 def _looks_like_map(node: Shape) -> bool:

@@ -222,8 +222,18 @@ class _Resolver:
         node.slots[slot_id] = _Slot(below, frozenset(kinds), "" if suffix else slot_id, suffix)
 
     def _decide(self, site: _Site, profiles: Mapping[str, Profile]) -> set[str]:
-        """The word siblings that are values of one parameter here (typed siblings always are)."""
+        """The word siblings that are values of one parameter here (typed siblings always are).
+
+        Namespaced names (``com.example.created``, ``m.room.message``) are values wherever two of them
+        are siblings: nobody names endpoints like that, and each one would be an operation of its own.
+        """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
+        namespaced = {w for w in cands if _namespaced(w)}
+        if len(namespaced) >= 2:
+            return namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced})
+        return self._decide_words(site, cands)
+
+    def _decide_words(self, site: _Site, cands: dict[str, Profile]) -> set[str]:
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)}
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
@@ -351,6 +361,14 @@ def _resolved_children(node: _Res) -> Iterator[tuple[str, _Res]]:
     yield from node.literals.items()
     for slot in node.slots.values():
         yield "*", slot.node
+
+
+_NAMESPACED: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+){2,}")
+
+
+def _namespaced(word: str) -> bool:
+    """A dotted name of three parts or more (reverse-DNS, ``m.room.name``), not a version (``v1.2.3``)."""
+    return _NAMESPACED.fullmatch(word) is not None and not is_version(word)
 
 
 def _plain(word: str) -> bool:

@@ -1,0 +1,105 @@
+"""``specbuild record``: a reverse proxy that records the traffic it forwards as HTTP Types JSONL.
+
+``register(app)`` adds the command (``cli.main()`` calls it when asked for it). The proxy itself is
+:mod:`specbuild.record.proxy` (httpx and uvicorn, from ``pip install 'specbuild[record]'``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from specbuild.cli.helptext import Command, examples
+from specbuild.cli.options import ExcludePath, Hosts, IncludePath, Methods, ShowTraceback, _not_negative, _positive
+from specbuild.cli.settings import record_filter
+from specbuild.errors import UsageError
+from specbuild.record.capture import DEFAULT_MAX_BODY_BYTES, Redaction
+from specbuild.record.sink import JsonlSink, Sink, open_sink
+
+PANEL_REDACTION = "Redaction (on by default)"
+
+
+def _share(value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise typer.BadParameter(f"{value} is not a share between 0 and 1")
+    return value
+
+
+def listen_address(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` or ``PORT`` -> (host, port); host 127.0.0.1 when left out."""
+    host, sep, port = text.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--listen {text!r} is not HOST:PORT", hint="e.g. --listen 127.0.0.1:8080")
+    return (host.strip("[]") if sep and host else "127.0.0.1"), int(port)
+
+
+def record(
+    upstream: Annotated[str, typer.Option("--upstream", metavar="URL",
+                                          help="The app to forward to, e.g. http://localhost:8000.")],
+    output: Annotated[str, typer.Option("--output", "-o", metavar="FILE", help="JSONL file the records are "
+                                        "appended to, or kafka://HOST:PORT/TOPIC.")],
+    listen: Annotated[str, typer.Option("--listen", metavar="HOST:PORT",
+                                        help="Where the proxy listens.")] = "127.0.0.1:8080",
+    no_redact: Annotated[bool, typer.Option("--no-redact", rich_help_panel=PANEL_REDACTION,
+                         help="Keep credentials, cookies and secret fields (a test bench only).")] = False,
+    redact_header: Annotated[list[str] | None, typer.Option("--redact-header", metavar="NAME",
+                             rich_help_panel=PANEL_REDACTION,
+                             help="One more header to redact (repeatable).")] = None,
+    redact_query: Annotated[list[str] | None, typer.Option("--redact-query", metavar="NAME",
+                             rich_help_panel=PANEL_REDACTION,
+                            help="One more query parameter to redact (repeatable).")] = None,
+    redact_field: Annotated[list[str] | None, typer.Option("--redact-field", metavar="NAME",
+                             rich_help_panel=PANEL_REDACTION,
+                            help="One more JSON or form body field to redact (repeatable).")] = None,
+    max_body_bytes: Annotated[int, typer.Option("--max-body-bytes", metavar="BYTES", callback=_not_negative,
+                              help="Bodies over this are cut and flagged (learned by media type only).")]
+    = DEFAULT_MAX_BODY_BYTES,
+    sample: Annotated[float, typer.Option("--sample", metavar="SHARE", callback=_share,
+                      help="The share of exchanges recorded (0..1).")] = 1.0,
+    rotate_bytes: Annotated[int | None, typer.Option("--rotate-bytes", metavar="BYTES", callback=_positive,
+                            help="Rotate -o at this size: rec.jsonl.1, .2 ... (5 kept).")] = None,
+    include_path: IncludePath = None,
+    exclude_path: ExcludePath = None,
+    host: Hosts = None,
+    method: Methods = None,
+    show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
+) -> None:
+    """Forward HTTP to --upstream and append one HTTP Types record per exchange to -o (Ctrl-C stops)."""
+    if not upstream.startswith(("http://", "https://")):
+        raise UsageError(f"--upstream {upstream!r} is not an http(s) URL", hint="e.g. --upstream http://localhost:8000")
+    sink = _sink(output, rotate_bytes)
+    bind, port = listen_address(listen)
+    try:
+        from specbuild.record import proxy
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"specbuild record needs {exc.name}", hint="pip install 'specbuild[record]'") from None
+    redaction = Redaction(enabled=not no_redact, headers=frozenset(h.lower() for h in redact_header or ()),
+                          query=frozenset(redact_query or ()), fields=frozenset(redact_field or ()))
+    print(f"specbuild record: http://{bind}:{port} -> {upstream}, recording to {output}", flush=True)
+    proxy.serve(upstream, bind, port, {"to": sink, "redaction": redaction, "max_body_bytes": max_body_bytes,
+                                       "keep": record_filter(include_path, exclude_path, host, method),
+                                       "sample": sample})
+
+
+def _sink(output: str, rotate_bytes: int | None) -> Sink:
+    """A JSONL file in a folder that exists, or a Kafka topic (``kafka://HOST:PORT/TOPIC``)."""
+    if output.startswith("kafka://"):
+        try:
+            return open_sink(output)
+        except ValueError as exc:
+            raise UsageError(f"-o {exc}") from None
+    path = Path(output)
+    if not path.parent.is_dir():
+        raise UsageError(f"-o {output}: the folder {path.parent} does not exist")
+    return JsonlSink(path, max_bytes=rotate_bytes)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``record`` to the CLI (cli.main() calls this when the module is there)."""
+    app.command("record", cls=Command, epilog=examples(
+        "specbuild record --upstream http://localhost:8000 -o rec.jsonl        # then point clients at :8080",
+        "specbuild record --upstream http://localhost:8000 --listen :9000 -o kafka://localhost:9092/http_recordings",
+        "specbuild record --upstream https://api.internal --include-path '/api/**' --rotate-bytes 100000000 "
+        "-o rec.jsonl"))(record)

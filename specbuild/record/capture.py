@@ -1,0 +1,243 @@
+"""One served exchange as an HTTP Types record, redacted; pure (the middleware hands the parts in).
+
+``http_types(exchange, redaction)`` is what the WSGI and ASGI recorders write, one JSON line each:
+
+- credentials never leave the process: ``Authorization``/``Proxy-Authorization`` keep only their scheme
+  (``Bearer REDACTED``, so the spec still learns the security scheme), cookies keep their names, and
+  API-key headers, secret-named headers and API-key query parameters are ``REDACTED``, and so are the
+  JSON and form body fields of a secret name (``password``, ``token``: the rule of :mod:`specbuild.http`)
+  or of a configured one, by a value of the same type (the learned schema stays what the traffic showed);
+- a body is stored decoded (gzip, deflate) and as text: JSON, text and forms as they are, any other media
+  type base64 (specbuild learns those as binary); a body over ``max_body_bytes``, or in a coding it
+  cannot undo (``br``), is cut and flagged ``bodyTruncated`` (learned by its media type only).
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlencode
+
+import orjson
+
+from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, secret_name
+from specbuild.records import is_json_media, media_type
+
+REDACTED: Final = "REDACTED"
+DEFAULT_MAX_BODY_BYTES: Final = 1 << 20  # a recording is for learning shapes: 1 MiB shows them
+_TEXT_MEDIA: Final = ("application/x-www-form-urlencoded", "application/xml", "application/javascript")
+
+
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """What is replaced before a record leaves the process (``enabled=False``: nothing, for a test bench)."""
+
+    enabled: bool = True
+    headers: frozenset[str] = frozenset()   # more header names (lower case) to redact
+    query: frozenset[str] = frozenset()     # more query parameter names to redact
+    fields: frozenset[str] = frozenset()    # more body field names to redact (JSON at any depth, forms)
+    # field()'s answers: asked for every key of every body, and names are few (kept to a bound)
+    _fields: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def header(self, name: str, value: str) -> str:
+        if not self.enabled:
+            return value
+        if name in ("authorization", "proxy-authorization"):
+            scheme, sep, _ = value.partition(" ")
+            return f"{scheme} {REDACTED}" if sep else REDACTED
+        if name == "cookie":
+            return "; ".join(_cookie(pair) for pair in value.split(";"))
+        if name == "set-cookie":  # its attributes (Path, HttpOnly ...) after the first pair are no secret
+            first, sep, attributes = value.partition(";")
+            return _cookie(first) + (f"; {attributes.strip()}" if sep else "")
+        if name in self.headers or name in API_KEY_HEADERS or secret_name(name):
+            return REDACTED
+        return value
+
+    def query_value(self, name: str, value: str) -> str:
+        if self.enabled and (name in self.query or name.lower() in API_KEY_QUERY or secret_name(name)):
+            return REDACTED
+        return value
+
+    def field(self, name: str) -> bool:
+        """Whether a body field of this name is redacted."""
+        answer = self._fields.get(name)
+        if answer is None:
+            if len(self._fields) >= 4096:
+                self._fields.clear()  # bodies that invent keys must not grow memory
+            answer = self._fields[name] = self.enabled and (name in self.fields or secret_name(name))
+        return answer
+
+    def body(self, value: Any) -> Any:
+        """A JSON value with the values of its redacted fields replaced."""
+        return _redact_fields(value, self, False) if self.enabled else value
+
+
+def _cookie(pair: str) -> str:
+    """``name=value`` -> ``name=REDACTED``: a cookie's name says what it is, its value is the secret."""
+    name, sep, _ = pair.strip().partition("=")
+    return f"{name}={REDACTED}" if sep else REDACTED
+
+
+def _redact_fields(value: Any, redaction: Redaction, hit: bool) -> Any:
+    """``value`` with its redacted fields replaced: the same object when nothing in it is (most bodies:
+    nothing is copied, and the caller keeps the text as it came)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] | None = None
+        known = redaction._fields
+        for k, v in value.items():
+            secret = hit or known.get(k)
+            if secret is None:
+                secret = redaction.field(k)
+            if secret or isinstance(v, dict | list):  # a scalar of a plain field stays: no call for it
+                new = _redact_fields(v, redaction, secret)
+                if new is not v:
+                    out = out if out is not None else dict(value)
+                    out[k] = new
+        return value if out is None else out
+    if isinstance(value, list):
+        items = [_redact_fields(v, redaction, hit) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if not hit or value is None or isinstance(value, bool):
+        return value
+    # the same type, so the learned schema stays what the traffic showed
+    return REDACTED if isinstance(value, str) else 0 if isinstance(value, int) else 0.0
+
+
+def now() -> str:
+    """The time of day as a record says it (the one clock read of a recorder)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class Kept:
+    """The first ``limit`` bytes of a stream, and whether there was more."""
+
+    __slots__ = ("chunks", "cut", "limit", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+        self.cut = False
+
+    def add(self, data: bytes) -> None:
+        room = self.limit - self.size
+        if len(data) > room:
+            self.cut = True
+            data = data[:max(room, 0)]
+        if data:
+            self.chunks.append(bytes(data))
+            self.size += len(data)
+
+    def bytes(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+@dataclass(slots=True)
+class Exchange:
+    """The parts of one exchange as a server sees them (headers in the order they came)."""
+
+    method: str
+    scheme: str
+    host: str
+    path: str           # the decoded path, without the query string
+    query: str          # the raw query string
+    request_headers: list[tuple[str, str]]
+    status: int
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes = b""
+    response_body: bytes = b""
+    request_cut: bool = False   # the body was longer than what was kept
+    response_cut: bool = False
+    started: str = ""   # ISO 8601 timestamps
+    finished: str = ""
+
+
+def http_types(ex: Exchange, redaction: Redaction, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> dict[str, Any]:
+    """The HTTP Types record of ``ex``, redacted."""
+    query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(ex.query, keep_blank_values=True):
+        query.setdefault(name, []).append(redaction.query_value(name, value))
+    qs = urlencode([(k, v) for k, values in query.items() for v in values]) if redaction.enabled else ex.query
+    request = {"method": ex.method, "protocol": ex.scheme, "host": ex.host, "pathname": ex.path,
+               "path": ex.path + (f"?{qs}" if qs else ""), "query": query,
+               "headers": _headers(ex.request_headers, redaction), "timestamp": ex.started}
+    response = {"statusCode": ex.status, "headers": _headers(ex.response_headers, redaction),
+                "timestamp": ex.finished}
+    _put_body(request, ex.request_body, ex.request_cut, ex.request_headers, redaction, max_body_bytes)
+    _put_body(response, ex.response_body, ex.response_cut, ex.response_headers, redaction, max_body_bytes)
+    return {"request": request, "response": response}
+
+
+def _headers(pairs: Iterable[tuple[str, str]], redaction: Redaction) -> dict[str, list[str] | str]:
+    out: dict[str, list[str]] = {}
+    for name, value in pairs:
+        key = name.lower()
+        out.setdefault(key, []).append(redaction.header(key, value))
+    return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
+
+
+def _first(pairs: Iterable[tuple[str, str]], name: str) -> str | None:
+    return next((v for k, v in pairs if k.lower() == name), None)
+
+
+def _put_body(side: dict[str, Any], raw: bytes, cut: bool, headers: list[tuple[str, str]], redaction: Redaction,
+              limit: int) -> None:
+    coding = (_first(headers, "content-encoding") or "identity").strip().lower()
+    if raw and coding not in ("identity", ""):
+        raw, undone = _decoded(raw, coding, limit)
+        cut = cut or not undone
+    if len(raw) > limit:
+        raw, cut = raw[:limit], True
+    if cut:
+        side["bodyTruncated"] = True
+    if not raw:
+        return
+    mt = media_type(_first(headers, "content-type"))
+    if mt is None or is_json_media(mt) or mt.startswith("text/") or mt in _TEXT_MEDIA:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            side["body"] = base64.b64encode(raw).decode()
+            return
+        if cut or not redaction.enabled:
+            side["body"] = text
+        elif is_json_media(mt):
+            side["body"] = _redacted_json(text, redaction)
+        elif mt == "application/x-www-form-urlencoded":
+            side["body"] = urlencode([(k, REDACTED if redaction.field(k) else v)
+                                      for k, v in parse_qsl(text, keep_blank_values=True)])
+        else:
+            side["body"] = text
+    else:
+        side["body"] = base64.b64encode(raw).decode()
+
+
+def _decoded(raw: bytes, coding: str, limit: int) -> tuple[bytes, bool]:
+    """``raw`` with its content coding undone, at most ``limit + 1`` bytes of it (a bomb stays small);
+    whether it could be undone."""
+    wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}.get(coding)
+    if wbits is None:
+        return b"", False
+    try:
+        return zlib.decompressobj(wbits).decompress(raw, limit + 1), True
+    except zlib.error:
+        if coding == "deflate":  # some servers send raw deflate, without the zlib header
+            try:
+                return zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, limit + 1), True
+            except zlib.error:
+                pass
+        return b"", False
+
+
+def _redacted_json(text: str, redaction: Redaction) -> str:
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text
+    redacted = redaction.body(value)
+    return text if redacted is value else orjson.dumps(redacted).decode()  # as it came, when nothing was secret

@@ -1,0 +1,263 @@
+"""record: the WSGI and ASGI recorders, on real apps served by real servers, driven by a real client."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from specbuild.filters import RecordFilter
+from specbuild.record import JsonlSink, Redaction, WSGIRecorder
+from specbuild.record.capture import REDACTED, Exchange, http_types
+from specbuild.record.sink import KafkaRecordSink
+from specbuild.records import decode
+from tests.helpers import ROOT, free_port, wait_lines, wait_listening
+
+
+def exchange(**parts: object) -> Exchange:
+    base: dict[str, object] = {"method": "GET", "scheme": "http", "host": "api.example.com", "path": "/a",
+                               "query": "", "request_headers": [], "status": 200}
+    return Exchange(**{**base, **parts})  # type: ignore[arg-type]
+
+
+def test_credentials_are_redacted_and_the_scheme_is_kept() -> None:
+    rec = http_types(exchange(query="api_key=k3y&limit=2&token=t0k", request_headers=[
+        ("Authorization", "Bearer s3cret"), ("Cookie", "session=abc; theme=dark"), ("X-API-Key", "k"),
+        ("X-Session-Secret", "s"), ("Accept", "application/json")],
+        response_headers=[("Set-Cookie", "session=abc; Path=/; HttpOnly")]), Redaction())
+    req = rec["request"]
+    assert req["headers"] == {"authorization": f"Bearer {REDACTED}", "cookie": f"session={REDACTED}; theme={REDACTED}",
+                              "x-api-key": REDACTED, "x-session-secret": REDACTED, "accept": "application/json"}
+    assert req["query"] == {"api_key": [REDACTED], "limit": ["2"], "token": [REDACTED]}
+    assert req["path"] == f"/a?api_key={REDACTED}&limit=2&token={REDACTED}"
+    assert rec["response"]["headers"] == {"set-cookie": f"session={REDACTED}; Path=/; HttpOnly"}
+    assert decode(rec).request_header("authorization") == f"Bearer {REDACTED}"
+    kept = http_types(exchange(query="api_key=k3y", request_headers=[("Authorization", "Bearer s3cret")]),
+                      Redaction(enabled=False))
+    assert kept["request"]["headers"]["authorization"] == "Bearer s3cret"
+    assert kept["request"]["query"]["api_key"] == ["k3y"]
+
+
+def test_secret_and_configured_body_fields_keep_their_type() -> None:
+    body = json.dumps({"user": {"password": "p", "pin": 1234, "name": "ada"}, "card": {"number": "4111"},
+                       "ok": True}).encode()
+    rec = http_types(exchange(method="POST", request_headers=[("content-type", "application/json")],
+                              request_body=body,
+                              response_headers=[("content-type", "application/x-www-form-urlencoded")],
+                              response_body=b"user=ada&password=hunter2"),
+                     Redaction(fields=frozenset({"card"})))
+    assert json.loads(rec["request"]["body"]) == {"user": {"password": REDACTED, "pin": 0, "name": "ada"},
+                                                  "card": {"number": REDACTED}, "ok": True}
+    assert rec["response"]["body"] == f"user=ada&password={REDACTED}"
+
+
+def test_bodies_decoded_cut_and_binary() -> None:
+    doc = json.dumps({"items": list(range(50))}).encode()
+    zipped = http_types(exchange(response_headers=[("content-type", "application/json"), ("content-encoding", "gzip")],
+                                 response_body=gzip.compress(doc)), Redaction())
+    assert json.loads(zipped["response"]["body"]) == {"items": list(range(50))}
+    cut = http_types(exchange(response_headers=[("content-type", "application/json")], response_body=doc),
+                     Redaction(), max_body_bytes=20)
+    assert cut["response"]["bodyTruncated"] is True and len(cut["response"]["body"]) == 20
+    assert decode(cut).response_body.kind == "too-large"  # learned by its media type only, never a bad record
+    bomb = http_types(exchange(response_headers=[("content-type", "application/json"), ("content-encoding", "gzip")],
+                               response_body=gzip.compress(b"[" + b"0," * 5_000_000 + b"0]")), Redaction(),
+                      max_body_bytes=1000)
+    assert bomb["response"]["bodyTruncated"] is True and len(bomb["response"]["body"]) == 1000
+    brotli = http_types(exchange(response_headers=[("content-type", "application/json"), ("content-encoding", "br")],
+                                 response_body=b"\x8b\x02\x80"), Redaction())
+    assert brotli["response"] == {"statusCode": 200, "headers": {"content-type": "application/json",
+                                  "content-encoding": "br"}, "timestamp": "", "bodyTruncated": True}
+    png = http_types(exchange(response_headers=[("content-type", "image/png")], response_body=b"\x89PNG\xff"),
+                     Redaction())
+    assert base64.b64decode(png["response"]["body"]) == b"\x89PNG\xff"
+    assert decode(png).response_body.kind == "binary"
+
+
+def _append_from_a_process(path: str, n: int) -> None:
+    sink = JsonlSink(path)
+    for i in range(n):
+        sink.write({"process": os.getpid(), "i": i, "pad": "x" * 5000})
+
+
+def _write_at_once(sink: JsonlSink, threads: int, per_thread: int, pad: int, worker: str, per_process: int) -> None:
+    """``threads`` threads write through ``sink`` while two processes run ``worker`` on the same file."""
+    writers = [threading.Thread(target=lambda: [sink.write({"i": i, "pad": "y" * pad}) for i in range(per_thread)])
+               for _ in range(threads)]
+    code = f"from tests.test_record import {worker} as a; a({str(sink.path)!r}, {per_process})"
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join()
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+
+
+def test_appends_from_threads_and_processes_never_interleave(tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl"
+    sink = JsonlSink(path)
+    _write_at_once(sink, 4, 50, 70_000, "_append_from_a_process", 200)
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 4 * 50 + 2 * 200 and all(json.loads(line) for line in lines)
+    assert sink.written == 200 and sink.dropped == 0
+
+
+def _append_rotating(path: str, n: int) -> None:
+    sink = JsonlSink(path, max_bytes=100_000, backups=50)
+    for i in range(n):
+        sink.write({"process": os.getpid(), "i": i, "pad": "z" * 1000})
+
+
+def test_rotation_by_size_loses_and_cuts_no_line(tmp_path: Path) -> None:
+    sink = JsonlSink(tmp_path / "rec.jsonl", max_bytes=100_000, backups=50)
+    _write_at_once(sink, 2, 150, 1000, "_append_rotating", 300)
+    files = sorted(tmp_path.glob("rec.jsonl*"))
+    lines = [line for f in files for line in f.read_bytes().splitlines()]
+    assert len(lines) == 2 * 150 + 2 * 300 and all(json.loads(line) for line in lines)
+    assert len(files) >= 8  # ~1.2 MB in files of ~100 kB
+    assert all(f.stat().st_size < 100_000 + 2 * 1100 for f in files)  # each closed by the write that passed the cap
+    few = JsonlSink(tmp_path / "few.jsonl", max_bytes=1000, backups=2)
+    for i in range(20):
+        few.write({"i": i, "pad": "w" * 600})
+    assert sorted(p.name for p in tmp_path.glob("few.jsonl*")) == ["few.jsonl.1", "few.jsonl.2"]
+
+
+def test_a_sink_that_cannot_write_drops_and_counts(tmp_path: Path) -> None:
+    sink = JsonlSink(tmp_path / "missing-folder" / "rec.jsonl")
+    sink.write({"a": 1})
+    sink.write({"a": 2})
+    assert (sink.written, sink.dropped) == (0, 2)
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[object]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(argv: list[str], recording: Path) -> str:
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", *[a.replace("PORT", str(port)) for a in argv]], cwd=ROOT,
+                                env={**os.environ, "SPECBUILD_RECORD_TO": str(recording), "PYTHONPATH": str(ROOT)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        started.append(proc)
+        wait_listening(port, proc)
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _build(path: Path) -> str:
+    done = subprocess.run([sys.executable, "-m", "specbuild", "-i", str(path), "-o", "-", "-q"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+SERVERS = {
+    "starlette-uvicorn": ["uvicorn", "tests.apps.starlette_app:app", "--host", "127.0.0.1", "--port", "PORT",
+                          "--no-access-log"],
+    "flask-waitress": ["waitress", "--host=127.0.0.1", "--port=PORT", "tests.apps.flask_app:app"],
+}
+
+
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_the_recording_gives_the_spec_of_the_exchanges_the_client_saw(server: str, serve: object,
+                                                                      tmp_path: Path) -> None:
+    for name in ("httpx", "starlette" if server.startswith("starlette") else "flask"):
+        pytest.importorskip(name, reason="specbuild[test] has the apps, servers and client of this test")
+    from tests.apps.session import SECRETS, play
+
+    recording, client_log = tmp_path / "recorded.jsonl", tmp_path / "client.jsonl"
+    base = serve(SERVERS[server], recording)  # type: ignore[operator]
+    n = play(base, client_log)
+    assert len(wait_lines(recording, n)) == n
+    text = recording.read_text()
+    assert not [s for s in SECRETS if s in text]  # redacted before it left the app
+    learned = json.loads(_build(recording))
+    assert _build(recording) == _build(client_log)
+    assert sorted(learned["paths"]) == ["/items", "/items/{itemId}", "/items/{itemId}/picture", "/listing", "/login",
+                                        "/stream"]
+    assert "image/png" in learned["paths"]["/items/{itemId}/picture"]["get"]["responses"]["200"]["content"]
+
+
+def _wsgi_call(app: object, path: str, method: str = "GET") -> None:
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "HTTP_HOST": "api.example.com",
+               "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(b"")}
+    result = app(environ, lambda status, headers, exc_info=None: None)  # type: ignore[operator]
+    b"".join(result)
+    getattr(result, "close", lambda: None)()  # as a server does
+
+
+def test_filters_and_sampling_decide_which_exchanges_are_recorded(tmp_path: Path) -> None:
+    def hello(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"ok": true}']
+
+    keep = RecordFilter.of(exclude=["/health"], methods=["GET"])
+    filtered = WSGIRecorder(hello, to=tmp_path / "f.jsonl", keep=keep)
+    for path, method in [("/a", "GET"), ("/health", "GET"), ("/a", "POST"), ("/b/c", "GET")]:
+        _wsgi_call(filtered, path, method)
+    recorded = [json.loads(line)["request"] for line in (tmp_path / "f.jsonl").read_text().splitlines()]
+    assert [(r["method"], r["pathname"], r["host"], r["protocol"]) for r in recorded] == [
+        ("GET", "/a", "api.example.com", "https"), ("GET", "/b/c", "api.example.com", "https")]
+    none = WSGIRecorder(hello, to=tmp_path / "none.jsonl", sample=0.0)
+    half = WSGIRecorder(hello, to=tmp_path / "half.jsonl", sample=0.5)
+    for _ in range(400):
+        _wsgi_call(none, "/a")
+        _wsgi_call(half, "/a")
+    assert not (tmp_path / "none.jsonl").exists()
+    assert 100 < len((tmp_path / "half.jsonl").read_text().splitlines()) < 300  # 400 draws of p = 0.5
+    with pytest.raises(ValueError, match="sample is a share"):
+        WSGIRecorder(hello, to=tmp_path / "x.jsonl", sample=1.5)
+
+
+@pytest.mark.kafka
+def test_a_recorder_produces_to_kafka_what_a_file_build_learns(kafka_broker: Any, serve: Any, tmp_path: Path) -> None:
+    """kafka://HOST:PORT/TOPIC: the records go to the topic (keyed by method and path), and a build that
+    reads the topic learns the spec of the client's own log."""
+    from tests.apps.session import play
+    from tests.test_kafka_integration import kafka_args
+
+    topic = f"recorded-{uuid.uuid4().hex[:8]}"
+    client_log = tmp_path / "client.jsonl"
+    base = serve(SERVERS["starlette-uvicorn"], f"kafka://{kafka_broker.bootstrap}/{topic}")
+    n = play(base, client_log)
+    for attempt in range(50):  # the records reach the topic a moment after the client has its answers
+        out = tmp_path / f"from-kafka-{attempt}"
+        done = subprocess.run([sys.executable, "-m", "specbuild", *kafka_args(kafka_broker, topic, f"g-{attempt}"),
+                               "-o", str(out), "--until-end"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL)
+        if done.returncode == 0 and f"specbuild: {n} records read, {n} learned" in done.stderr:
+            break
+        time.sleep(0.2)
+    assert done.returncode == 0, done.stderr
+    assert (out / "openapi.json").read_text() == _build(client_log)
+
+
+def test_a_broker_that_is_not_there_never_reaches_the_app(tmp_path: Path) -> None:
+    def hello(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"ok": true}']
+
+    app = WSGIRecorder(hello, to=f"kafka://127.0.0.1:{free_port()}/nowhere")
+    for _ in range(300):
+        _wsgi_call(app, "/a")  # each answers, none raises: the records wait in librdkafka's queue
+    sink = app.sink
+    assert isinstance(sink, KafkaRecordSink)
+    assert sink.written + sink.dropped == 300 and app.failed == 0
+    sink.close(timeout=0.1)  # the broker is not there: nothing is delivered, and close says so
