@@ -7,6 +7,7 @@ the drift checker (what a finding may show) read the same lists, so they cannot 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -91,14 +92,19 @@ class HeaderPolicy:
 
 
 # -- secrets -----------------------------------------------------------------------------------------
-# Names whose values are secret, matched in the name with its separators removed ("X-Api-Key" ->
-# "xapikey"). "auth" counts unless it starts "author" (GitHub's author_association is no secret);
-# "authorization" and "authorisation" are "auth".
-_SECRET_PARTS: Final = ("password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey",
-                        "cookie", "session", "credential", "signature", "bearer", "cardnumber")
-_SECRET_AUTH: Final = re.compile(r"auth(?!or(?!i[sz]))")
-# Short ones only as whole words: "ssn" is inside "businessname".
-_SECRET_WORDS: Final = frozenset({"ssn", "cvv", "cvc", "iban", "pin", "otp"})
+# A name is secret by its whole words (separators and camelCase humps: "X-Api-Key" -> x, api, key), never
+# by a part of a word: "auth" is no secret in author_association, "ssn" none in businessName, "pin" none
+# in pinned. A word counts singular or plural (tokens, cookies).
+_SECRET_WORDS: Final = frozenset({
+    "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey",
+    "secretkey", "cookie", "session", "sessionid", "credential", "signature", "bearer", "auth", "oauth",
+    "authorization", "authorisation", "jwt", "csrf", "xsrf", "ssn", "cvv", "cvc", "iban", "pin", "otp",
+    "cardnumber"})
+# two words that are a secret together: api_key, accessKey, card-number
+_SECRET_PAIRS: Final = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"),
+                                  ("card", "number"), ("client", "key")})
+# one lower-case word that ends in a secret one: accesstoken, clientsecret, newpassword
+_SECRET_ENDINGS: Final = ("token", "tokens", "password", "passwd", "secret", "secrets", "apikey")
 # A name's words: separators and camelCase humps (schema's enum guard splits names the same way).
 WORD_SPLIT: Final = r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])"
 _WORDS: Final = re.compile(WORD_SPLIT)
@@ -112,10 +118,11 @@ _EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 @functools.lru_cache(maxsize=4096)  # names are few and asked about for every value of every example
 def secret_name(name: str) -> bool:
     """Whether a field, parameter or header of this name carries a secret (its value is never shown)."""
-    flat = re.sub(r"[^a-z0-9]", "", name.lower())
-    if any(part in flat for part in _SECRET_PARTS) or _SECRET_AUTH.search(flat):
+    words = [w.lower() for w in _WORDS.split(name) if w]
+    if any(w in _SECRET_WORDS or (w.endswith("s") and w[:-1] in _SECRET_WORDS) or w.endswith(_SECRET_ENDINGS)
+           for w in words):
         return True
-    return any(word.lower() in _SECRET_WORDS for word in _WORDS.split(name) if word)
+    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
 def secret_value(value: str) -> bool:

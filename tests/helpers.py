@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from genson import SchemaBuilder
 
+from specbuild.drift.refs import self_contained
 from specbuild.io.validate import BodyValidator
 from specbuild.records import Exchange, decode
 
@@ -101,7 +102,7 @@ def rejections(doc: dict[str, Any], exchanges: Iterable[Exchange]) -> list[str]:
             if body.kind != "json" or body.media_type not in content:
                 continue
             schema = content[body.media_type]["schema"]
-            v = validators.setdefault(id(schema), BodyValidator(schema, openapi))
+            v = validators.setdefault(id(schema), BodyValidator(self_contained(schema, doc), openapi))
             if not v.is_valid(body.value):
                 err = next(iter(v.errors(body.value)))
                 out.append(f"{e.origin}: {side} body of {e.method} {hit}: {err.where}: {err.message}")

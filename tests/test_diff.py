@@ -161,6 +161,20 @@ def test_the_natural_range_of_a_number_is_no_change(typed: dict[str, Any]) -> No
                                                                               "response-type-changed"}
 
 
+def test_names_tags_and_summaries_are_no_change() -> None:
+    """Two specs learned from samples of one traffic may name an operation differently (a name is told
+    apart from a like one only when both are seen): that is no change for a client of the API."""
+    base = json.loads((ROOT / "fixtures" / "users.openapi.json").read_text())
+    head = json.loads((ROOT / "fixtures" / "users.openapi.json").read_text())
+    for item in head["paths"].values():
+        for op in item.values():
+            op["operationId"] += "Renamed"
+            op["summary"] = "Something else"
+            op["tags"] = ["other"]
+    head["tags"] = [{"name": "other", "description": "Operations on other"}]
+    assert diff(base, head) == []
+
+
 def test_counts_on_both_sides_tell_a_change_from_knowing_more() -> None:
     """A learned spec's claims carry their evidence: the same case with thinner counts is no change."""
     base, head = pair("learned-property-now-optional")  # absent from 150 of 200, present in 40 of 40 before

@@ -91,3 +91,17 @@ def test_a_state_saved_before_witnesses_loads_with_their_count_unknown() -> None
     schema = build_document(old)["paths"]["/items/{itemId}"]["get"]["responses"]["200"]["content"][
         "application/json"]["schema"]
     assert schema["x-specbuild-seen"] == 30  # not capped: the number of witnesses is unknown
+
+
+def test_the_evidence_behind_a_shared_schema_is_read_through_its_ref() -> None:
+    """A learned spec shares equal objects under components (learn/components.py); the check reads the
+    body's schema made self-contained, with the shared ones in its $defs."""
+    owner = {"type": "object", "x-specbuild-seen": 30, "properties": {"login": {"type": "string"},
+                                                                      "bio": {"type": "string", "x-specbuild-seen": 9}}}
+    schema = {"$ref": "#/$defs/d0", "$defs": {
+        "d0": {"type": "object", "x-specbuild-seen": 20, "properties": {"owner": {"$ref": "#/$defs/d1"}}},
+        "d1": owner}}
+    assert seen_at(schema, ()) == 20
+    assert seen_at(schema, ("owner", "login")) == 20      # the shared type's 30, capped by the bodies here
+    assert seen_at(schema, ("owner", "bio")) == 9
+    assert seen_at({"$ref": "#/$defs/gone", "$defs": {}}, ("a",)) is None

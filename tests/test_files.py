@@ -41,6 +41,46 @@ def test_dumps_is_sorted_and_stable() -> None:
     assert dumps({"b": 1, "a": 2}, "yaml") == b"a: 2\nb: 1\n"
 
 
+def test_dumps_writes_the_conventional_order_in_json_and_yaml(tmp_path: Path) -> None:
+    """openapi, info, servers, tags, paths, components; name, in, required, schema; type, format; then the
+    keys no kind lists and every map's names, sorted."""
+    schema = {"x-b": 1, "required": ["id"], "properties": {"z": {"format": "uuid", "type": "string"}, "a": {}},
+              "type": "object"}
+    op = {"responses": {"404": {"description": "Not Found"},
+                        "200": {"content": {"application/json": {"schema": schema}}, "description": "OK"}},
+          "security": [], "parameters": [{"schema": {"type": "integer"}, "required": True, "in": "query",
+                                          "name": "limit"}],
+          "x-a": 0, "tags": ["users"], "operationId": "listUsers", "summary": "List users"}
+    doc = {"components": {}, "paths": {"/users": {"post": op, "get": op}, "/a": {}}, "tags": [],
+           "servers": [], "info": {"version": "1", "title": "t"}, "openapi": "3.0.3"}
+    text = dumps(doc).decode()
+    order = ['"openapi"', '"info"', '"title"', '"version"', '"servers"', '"tags"', '"paths"', '"/a"', '"/users"',
+             '"get"', '"summary"', '"operationId"', '"tags"', '"parameters"', '"name"', '"in"', '"required"',
+             '"schema"', '"responses"', '"200"', '"description"', '"content"', '"type": "object"', '"properties"',
+             '"a"', '"z"', '"type": "string"', '"format"', '"required"', '"x-b"', '"404"', '"security"', '"x-a"',
+             '"post"', '"components"']
+    at = 0
+    for key in order:
+        found = text.find(key, at)
+        assert found >= 0, (key, text[at:at + 200])
+        at = found + len(key)
+    yaml_text = dumps(doc, "yaml").decode()
+    assert [ln for ln in yaml_text.splitlines() if not ln.startswith(" ")] == [
+        "openapi: 3.0.3", "info:", "servers: []", "tags: []", "paths:", "components: {}"]
+    (tmp_path / "a.yaml").write_text(yaml_text)
+    (tmp_path / "a.json").write_text(text)
+    assert read_document(tmp_path / "a.yaml") == read_document(tmp_path / "a.json")
+
+
+def test_dumps_writes_no_yaml_anchors() -> None:
+    shared = {"type": "string"}
+    doc = {"paths": {"/a": {"get": {"responses": {"200": {"description": "OK", "content": {
+        "text/plain": {"schema": shared}, "text/html": {"schema": shared}}}}}}}}
+    text = dumps(doc, "yaml").decode()
+    assert "&" not in text and "*" not in text
+    assert text.count("type: string") == 2
+
+
 def test_read_document_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"nope\.json: no such file"):
         read_document(tmp_path / "nope.json")

@@ -9,15 +9,20 @@ from specbuild.learn.render import redact
 
 
 @pytest.mark.parametrize("name", ["password", "X-Api-Key", "client_secret", "accessToken", "oauth",
-                                  "Authorization", "session_id", "ssn", "card_number", "cvv", "iban"])
+                                  "Authorization", "session_id", "ssn", "card_number", "cvv", "iban", "auth",
+                                  "APIKey", "api_key", "accesstoken", "clientsecret", "refresh_tokens",
+                                  "Set-Cookie", "X-CSRF-Token", "private_key", "pwd", "newPassword"])
 def test_secret_names(name: str) -> None:
     assert secret_name(name)
 
 
 @pytest.mark.parametrize("name", ["author_association", "authors", "priorityClassName", "businessName",
-                                  "runtimeClassName", "name", "pinned", "description", "cardinality"])
+                                  "runtimeClassName", "name", "pinned", "description", "cardinality",
+                                  "authenticated", "authored_at", "tokenizer", "secretary", "possession",
+                                  "spinner", "keyboard", "api_version", "sessionless", "pinyin"])
 def test_names_that_only_contain_a_secret_word_are_not_secret(name: str) -> None:
-    # both lists used to redact these: "auth" in author_association, "ssn" in clas-sN-ame, "card" in cardinality
+    # whole words only: "auth" in author_association or authenticated, "ssn" in clas-sN-ame, "session" in
+    # possession, "pin" in spinner
     assert not secret_name(name)
 
 

@@ -42,3 +42,26 @@ def test_a_written_parameter_wins_and_path_names_follow_the_written_path() -> No
     merged = overlay(written, learned)
     assert list(merged["paths"]) == ["/users/{id}"]
     assert merged["paths"]["/users/{id}"]["get"]["parameters"][0]["description"] == "mine"
+
+
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def test_written_tags_summaries_and_ids_win_and_learned_ones_stay_unique() -> None:
+    written = doc({"/users/{id}": {"get": {**op(ID), "summary": "Fetch one user", "operationId": "listUsers",
+                                           "tags": ["people"]}}})
+    written["tags"] = [{"name": "people", "description": "mine"}]
+    learned = doc({"/users/{userId}": {"get": {**op({**ID, "name": "userId"}), "summary": "Get a user",
+                                               "operationId": "getUser",
+                                               "tags": ["users"]}},
+                   "/users": {"get": {**op(), "summary": "List users", "operationId": "listUsers",
+                                      "tags": ["users"]}}})
+    learned["tags"] = [{"name": "users", "description": "Operations on users"}]
+    merged = overlay(written, learned)
+    mine = merged["paths"]["/users/{id}"]["get"]
+    assert (mine["summary"], mine["operationId"], mine["tags"]) == ("Fetch one user", "listUsers", ["people"])
+    added = merged["paths"]["/users"]["get"]
+    assert (added["summary"], added["operationId"], added["tags"]) == ("List users", "listUsers2", ["users"])
+    assert merged["tags"] == [{"name": "people", "description": "mine"},
+                              {"name": "users", "description": "Operations on users"}]
+    assert spec_problems(merged) == []

@@ -1,7 +1,7 @@
 """Reading specs people write: local ``$ref``s, ``allOf``, server base paths; pure.
 
-Specs written by specbuild have no ``$ref``; specs written by people are full of them. The drift
-check and the diff see every spec through these helpers:
+Specs written by specbuild reference only whole shared object schemas; specs written by people are
+full of refs. The drift check and the diff see every spec through these helpers:
 
 - :func:`resolve` follows ``$ref`` chains of non-schema objects (parameters, responses, bodies);
 - :func:`self_contained` turns a schema with ``$ref``s into one document with ``$defs`` that a

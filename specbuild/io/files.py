@@ -24,6 +24,7 @@ import orjson
 import yaml
 
 from specbuild.errors import InputError, OutputError, UsageError
+from specbuild.io.order import ordered
 
 LOCK_NAME: Final = ".specbuild.lock"
 # what _write's mkstemp names: "." + the target's name + "." + 8 random characters + ".tmp"
@@ -31,11 +32,22 @@ _TEMP_NAME: Final = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp")
 
 
 def dumps(doc: Any, fmt: str = "json") -> bytes:
-    """Serialise with sorted keys so the same document is always the same bytes."""
+    """Serialise an OpenAPI document with its keys in the conventional order (io/order.py): the same
+    document is always the same bytes, whatever order its dicts were built in."""
+    doc = ordered(doc)
     if fmt == "yaml":
-        text = yaml.dump(_plain(doc), sort_keys=True, allow_unicode=True, default_flow_style=False, width=120)
+        text = yaml.dump(_plain(doc), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True,
+                         default_flow_style=False, width=120)
         return text.encode()
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Block style and no anchors: a value written twice is written out twice (``&id001``/``*id001``
+    make a spec hard to read and some tools refuse them)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _plain(doc: Any) -> Any:

@@ -12,6 +12,9 @@ import copy
 import re
 from typing import Any
 
+from specbuild.http import OPERATION_METHODS
+from specbuild.learn.components import inline
+
 _PARAM = re.compile(r"\{[^}/]+\}")
 DESCRIPTIVE = ("summary", "description", "operationId", "tags", "deprecated", "externalDocs", "title")
 
@@ -22,7 +25,11 @@ def shape_of(path: str) -> str:
 
 
 def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with everything ``learned`` adds; neither input is modified."""
+    """``base`` with everything ``learned`` adds; neither input is modified.
+
+    The learned schemas are merged inline (their ``components/schemas`` names mean nothing to ``base``).
+    """
+    learned = inline(learned)
     out = copy.deepcopy(base)
     out.setdefault("info", learned.get("info", {}))
     if "servers" not in out and "servers" in learned:
@@ -44,7 +51,44 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
             else:
                 target[method] = _merge_operation(target[method], op, out)
     _merge_components(out, learned)
+    _learned_ids_unique(out, base)
+    _merge_tags(out, learned)
     return out
+
+
+def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    paths = doc.get("paths")
+    return [(path, method, op) for path, item in sorted(paths.items()) if isinstance(item, dict)
+            for method, op in sorted(item.items()) if method in OPERATION_METHODS and isinstance(op, dict)] \
+        if isinstance(paths, dict) else []
+
+
+def _learned_ids_unique(out: dict[str, Any], base: dict[str, Any]) -> None:
+    """A learned operationId that a person already gave another operation takes a number (``getUser2``)."""
+    written = {(path, method): op.get("operationId") for path, method, op in _operations(base)}
+    taken = {oid for oid in written.values() if oid}
+    for path, method, op in _operations(out):
+        oid = op.get("operationId")
+        if not isinstance(oid, str) or written.get((path, method)) == oid:
+            continue
+        candidate, n = oid, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{oid}{n}"
+        op["operationId"] = candidate
+        taken.add(candidate)
+
+
+def _merge_tags(out: dict[str, Any], learned: dict[str, Any]) -> None:
+    """The learned tags an operation uses and the person's list does not name are listed after theirs."""
+    written = out.get("tags", [])
+    if not isinstance(written, list):
+        return  # not a spec's tag list: the validator says so
+    listed = {t.get("name") for t in written if isinstance(t, dict)}
+    used = {t for _, _, op in _operations(out) for t in op.get("tags", []) if isinstance(t, str)}
+    extra = [t for t in learned.get("tags", []) if t["name"] in used and t["name"] not in listed]
+    if extra:
+        out["tags"] = [*written, *extra]
 
 
 def _names(path: str) -> list[str]:

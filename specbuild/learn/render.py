@@ -2,8 +2,9 @@
 
 ``render(builder, options) -> dict``: templates are decided from all the evidence (paths.py), the fold
 states of every skeleton key that lands on one template are merged, and each operation becomes an
-OpenAPI operation. Keys are sorted when the document is serialised (files.py), and every choice
-made here (names, order of alternatives, servers) depends only on what was seen, never on the order.
+OpenAPI operation. Keys are put in their conventional order when the document is serialised
+(io/order.py); every choice made here (names, order of alternatives, servers) depends only on what was
+seen, never on the order.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from specbuild.learn.builder import (
     SpecBuilder,
     redact,
 )
+from specbuild.learn.components import share_schemas
+from specbuild.learn.examples import fit
+from specbuild.learn.naming import name_operations
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT
 from specbuild.learn.schema import SEEN, Shape
@@ -46,6 +50,7 @@ class RenderOptions:
     examples: bool = False
     evidence: bool = True           # x-specbuild-seen on learned schemas (drift/evidence.py reads them)
     max_servers: int = 5
+    components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -59,21 +64,51 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
         paths.setdefault(template.path, {})[method.lower()] = _operation(template, method, op, opts, schemes)
     share_maps(paths, opts.openapi)
     share_nullability(paths, opts.openapi)
+    any_for_only_null(paths)
     prefix = _base_path(list(paths), opts.base_path)
     if prefix:
         paths = {p[len(prefix):] or "/": v for p, v in paths.items()}
-    _assign_operation_ids(paths)
+    tags = name_operations(paths)
+    shared = share_schemas(paths) if opts.components else {}
     doc: dict[str, Any] = {
         "openapi": OPENAPI_VERSIONS[opts.openapi],
-        "info": {"title": opts.title, "version": opts.api_version},
-        "paths": {p: paths[p] for p in sorted(paths)},
+        "info": {"title": opts.title, "description": learned_from(builder), "version": opts.api_version},
     }
     servers = _servers(builder, opts, prefix)
     if servers:
         doc["servers"] = servers
+    if tags:
+        doc["tags"] = tags
+    doc["paths"] = {p: paths[p] for p in sorted(paths)}
+    if shared:
+        doc["components"] = {"schemas": shared}
     if schemes:
-        doc["components"] = {"securitySchemes": schemes}
+        doc.setdefault("components", {})["securitySchemes"] = schemes
     return doc
+
+
+def learned_from(builder: SpecBuilder, most: int = 3) -> str:
+    """What the spec was learned from: ``Learned by specbuild from 5,000 HTTP exchanges with api.github.com.``
+
+    Counts and host names only, all kept in the state and merged exactly: the same for any record order,
+    shards, engine, or a resumed state; nothing of the machine (no file names).
+    """
+    ranked: Counter[str] = Counter()
+    for (_, host), n in builder.servers.items():
+        ranked[host] += n
+    hosts = [h for h, _ in sorted(ranked.items(), key=lambda kv: (-kv[1], kv[0]))]
+    text = f"Learned by specbuild from {_count(builder.exchanges, 'HTTP exchange')}"
+    if not hosts:
+        return text + "."
+    if len(hosts) > most:
+        named = f"{', '.join(hosts[:most])} and {_count(len(hosts) - most, 'other host')}"
+    else:
+        named = f"{', '.join(hosts[:-1])} and {hosts[-1]}" if len(hosts) > 1 else hosts[0]
+    return f"{text} with {named}."
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'' if n == 1 else 's'}"
 
 
 def merged_operations(builder: SpecBuilder) -> dict[tuple[Template, str], OperationState]:
@@ -213,7 +248,7 @@ def _media(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     if body.form is not None:
         _note_more(out, "form-fields", body.form)
     if opts.examples and body.example is not None:
-        out["example"] = redact(orjson.loads(body.example))
+        out["example"] = fit(redact(orjson.loads(body.example)), out["schema"])
     return out
 
 
@@ -345,6 +380,40 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
             schema["enum"] = [*schema["enum"], None]
 
 
+ONLY_NULL: Final = {"nullable": True}
+_SUBSCHEMA: Final = ("items", "additionalProperties", "not")
+_BRANCHES: Final = ("anyOf", "oneOf", "allOf")
+
+
+def any_for_only_null(node: Any, schema: bool = False) -> None:
+    """A 3.0 position only ever seen null becomes ``{}`` (any value), once the sharing passes have read it.
+
+    3.0's ``nullable`` means something only beside a ``type`` (Redocly and Spectral refuse it alone), and
+    3.0 has no null type; ``{}`` accepts null in both 3.0 and 3.1, which is what the traffic showed.
+    """
+    if isinstance(node, list):
+        for item in node:
+            any_for_only_null(item, schema)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in ("example", "examples", "enum", "default"):
+            continue
+        if (key == "schema" and not schema) or (schema and key in _SUBSCHEMA):
+            if value == ONLY_NULL:
+                node[key] = {}
+            any_for_only_null(node[key], True)
+        elif schema and key in ("properties", *_BRANCHES):
+            subs = value if isinstance(value, dict) else dict(enumerate(value)) if isinstance(value, list) else {}
+            for name, sub in subs.items():
+                if sub == ONLY_NULL:
+                    value[name] = {}
+                any_for_only_null(value[name], True)
+        elif not schema:
+            any_for_only_null(value, False)
+
+
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
 MERGE_PATCH: Final = "application/merge-patch+json"
 
@@ -425,28 +494,3 @@ def _base_path(paths: list[str], wanted: str | None) -> str:
     while common and any(len(s) <= len(common) for s in split):
         common.pop()
     return "/" + "/".join(common) if common else ""
-
-
-def _assign_operation_ids(paths: dict[str, dict[str, Any]]) -> None:
-    """Readable, unique, deterministic ids: GET /users/{userId}/orders -> getUsersByUserIdOrders."""
-    used: Counter[str] = Counter()
-    for path in sorted(paths):
-        for method in sorted(paths[path], key=_method_rank):
-            base = operation_id(method, path)
-            used[base] += 1
-            paths[path][method]["operationId"] = base if used[base] == 1 else f"{base}{used[base]}"
-
-
-def operation_id(method: str, path: str) -> str:
-    words = [method.lower()]
-    for seg in path.strip("/").split("/"):
-        if not seg:
-            continue
-        if seg.startswith("{") and seg.endswith("}"):
-            name = seg[1:-1]
-            words.append("By" + name[:1].upper() + name[1:])
-        else:
-            words.extend(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", seg) if w)
-    if len(words) == 1:
-        words.append("Root")
-    return "".join(words)

@@ -249,14 +249,15 @@ class Shape:
         """The schema of everything folded so far (``{}`` when nothing was); with ``evidence``, the
         counts behind its claims in ``x-specbuild-seen`` (see SEEN)."""
         schema = _render(self, None, openapi.startswith("3.1"), enums)
-        return schema if evidence else _without_seen(schema)
+        return schema if evidence else without_seen(schema)
 
 
-def _without_seen(node: Any) -> Any:
+def without_seen(node: Any) -> Any:
+    """``node`` without its evidence counts, at any depth."""
     if isinstance(node, dict):
-        return {k: _without_seen(v) for k, v in node.items() if k != SEEN}
+        return {k: without_seen(v) for k, v in node.items() if k != SEEN}
     if isinstance(node, list):
-        return [_without_seen(v) for v in node]
+        return [without_seen(v) for v in node]
     return node
 
 

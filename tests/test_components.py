@@ -1,0 +1,80 @@
+"""specbuild.learn.components: equal objects written once, named after their resource, lossless."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from specbuild import build_spec
+from specbuild.drift.diff import diff
+from specbuild.io.validate import spec_problems
+from specbuild.learn.components import inline
+from specbuild.learn.overlay import overlay
+from specbuild.learn.render import RenderOptions
+from tests.helpers import ex, rejections
+
+USER = {"id": 1, "login": "ann", "url": "https://x.example/u/1"}
+NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.example/", "status": "404"}
+OWNER = {"id": 2, "login": "bob", "url": "https://x.example/u/2", "site_admin": False}
+
+
+def _traffic() -> list[Any]:
+    rows = []
+    for i in range(12):
+        user = {**USER, "id": i}
+        repo = {"id": i, "name": f"r{i}", "full_name": f"o/r{i}", "owner": {**OWNER, "id": i}}
+        rows += [ex(path=f"/users/{user['login']}{i}", resp=user),
+                 ex(path="/users", resp=[user, user]),
+                 ex(path=f"/repos/owner{i}/r{i}", resp=repo),
+                 ex(path=f"/orgs/org{i}/repos", resp={"items": [repo], "total": 1, "page": 1}),
+                 ex(path=f"/gists/{i}", resp={"id": i, "owner": {**OWNER, "id": i}, "files": 2})]
+    rows += [ex(path=f"/gists/{i}x", status=404, resp=NOT_FOUND) for i in range(3)]
+    rows += [ex(path=f"/users/nobody{i}", status=404, resp=NOT_FOUND) for i in range(3)]
+    return rows
+
+
+def test_equal_objects_are_shared_and_named_after_the_resource_or_the_holder() -> None:
+    rows = _traffic()
+    doc = build_spec(rows)
+    schemas = doc["components"]["schemas"]
+    assert sorted(schemas) == ["Error", "Owner", "Repo", "User"]  # errors are named Error, whatever the resource
+    paths = doc["paths"]
+
+    def body(path: str) -> Any:
+        return paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    user_path = next(p for p in paths if p.startswith("/users/{"))
+    assert body(user_path) == {"$ref": "#/components/schemas/User"}
+    assert body("/users")["items"] == {"$ref": "#/components/schemas/User"}
+    assert body("/orgs/{orgName}/repos")["properties"]["items"]["items"] == {"$ref": "#/components/schemas/Repo"}
+    assert schemas["Repo"]["properties"]["owner"] == {"$ref": "#/components/schemas/Owner"}
+    assert spec_problems(doc) == [] and rejections(doc, rows) == []
+    flat = build_spec(rows, RenderOptions(components=False))
+    assert "components" not in flat
+    assert diff(flat, doc) == [] and diff(doc, flat) == []
+    bare = build_spec(rows, RenderOptions(evidence=False))
+    assert inline(bare) == build_spec(rows, RenderOptions(evidence=False, components=False))
+
+
+def test_a_shared_schema_has_the_most_values_seen_at_each_place() -> None:
+    rows = [ex(path=f"/users/u{i}", resp={**USER, "id": i}) for i in range(30)]
+    rows += [ex(path=f"/teams/t{i}", resp={"lead": {**USER, "id": i}, "name": "t", "size": 1, "topic": "x"})
+             for i in range(12)]
+    doc = build_spec(rows)
+    user = doc["components"]["schemas"]["User"]
+    assert user["x-specbuild-seen"] == 30
+    flat = build_spec(rows, RenderOptions(components=False))
+    [teams] = [p for p in flat["paths"] if p.startswith("/teams/")]
+    team = flat["paths"][teams]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert team["x-specbuild-seen"] == 12 and "x-specbuild-seen" not in team["properties"]["lead"]
+    shared = doc["paths"][teams]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert shared["properties"]["lead"] == {"$ref": "#/components/schemas/User"}
+
+
+def test_a_written_spec_gets_the_learned_schemas_inline() -> None:
+    learned = build_spec(_traffic())
+    written = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {
+        "schemas": {"User": {"type": "string"}}}}
+    merged = overlay(written, learned)
+    assert merged["components"]["schemas"] == {"User": {"type": "string"}}
+    assert "#/components/schemas/" not in str(merged["paths"])
+    assert spec_problems(merged) == []
