@@ -56,7 +56,7 @@ def test_users_shape() -> None:
     assert body["properties"]["email"]["format"] == "email"
     user = post["responses"]["201"]["content"]["application/json"]["schema"]
     assert user["properties"]["nickname"].get("nullable") is True
-    assert "nickname" not in user["required"]
+    assert "required" not in user  # 201s to fewer than 60 distinct requests: no property is promised
     assert user["properties"]["createdAt"]["format"] == "date-time"
     assert "content" not in paths["/users/{userId}"]["delete"]["responses"]["204"]
     query = {p["name"]: p for p in paths["/users"]["get"]["parameters"] if p["in"] == "query"}
@@ -192,7 +192,25 @@ def test_form_text_and_binary_bodies() -> None:
 def test_repeated_query_parameter_is_an_array() -> None:
     doc = build_spec([ex(path="/s", query={"tag": ["a", "b"]}), ex(path="/s", query={"tag": "c"})])
     (param,) = doc["paths"]["/s"]["get"]["parameters"]
-    assert param["schema"]["type"] == "array" and param["required"] is True
+    assert param["schema"]["type"] == "array" and param["required"] is False  # two calls promise nothing
+
+
+def test_a_parameter_is_required_only_when_enough_calls_send_it() -> None:
+    calls = [ex(path="/search", query={"q": f"term{i}"}) for i in range(12)]
+    assert build_spec(calls)["paths"]["/search"]["get"]["parameters"][0]["required"] is True
+    assert build_spec(calls[:9])["paths"]["/search"]["get"]["parameters"][0]["required"] is False
+
+
+def test_a_response_promises_required_properties_only_from_60_distinct_requests() -> None:
+    """Present in every body of 60 independent requests: absent from under 5% of responses (95%); from
+    fewer, or from one entity fetched again and again, the spec promises nothing it cannot keep."""
+    def spec(n: int, ids: int) -> dict[str, Any]:
+        calls = [ex(path=f"/items/{i % ids}", resp={"id": i, "name": "x"}) for i in range(n)]
+        return build_spec(calls)["paths"]["/items/{itemId}"]["get"]["responses"]["200"]["content"][
+            "application/json"]["schema"]
+
+    assert spec(80, 80)["required"] == ["id", "name"]
+    assert "required" not in spec(80, 20) and "required" not in spec(59, 59)
 
 
 def test_merge_equals_sequential_fold() -> None:

@@ -32,7 +32,7 @@ from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
 from specbuild.learn.naming import name_operations
 from specbuild.learn.paths.templater import Template
-from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT
+from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT, REQUIRED_MIN_OBJECTS, REQUIRED_MIN_WITNESSES
 from specbuild.learn.schema import SEEN, Shape
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
@@ -224,12 +224,18 @@ def _param_schema(state: ParamState, opts: RenderOptions, name: str | None = Non
     return schema
 
 
+def _required(state: ParamState, calls: int) -> bool:
+    """A parameter the traffic shows the server needs: in every call, of enough calls to say so (two
+    calls that both sent it promise nothing)."""
+    return calls >= REQUIRED_MIN_OBJECTS and state.present >= calls
+
+
 def _parameters(where: str, params: ParamMap, calls: int,
                 opts: RenderOptions) -> list[dict[str, Any]]:
     out = []
     for name in sorted(params):
         state = params[name]
-        param: dict[str, Any] = {"name": name, "in": where, "required": state.present >= calls,
+        param: dict[str, Any] = {"name": name, "in": where, "required": _required(state, calls),
                                  "schema": _param_schema(state, opts, name)}
         if state.repeated and where == "query":
             param["style"] = "form"
@@ -269,9 +275,23 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
 
 def _cap_seen(schema: dict[str, Any], witnesses: int | None) -> None:
     """A body's claims rest on at most as many witnesses as distinct requests (learn/witnesses.py):
-    the root's count says so, and every count below is read capped by it."""
+    the root's count says so, and every count below is read capped by it. Below REQUIRED_MIN_WITNESSES
+    the body promises no ``required`` at all (learn/rules.py says why)."""
     if witnesses is not None and isinstance(schema.get(SEEN), int):
         schema[SEEN] = min(schema[SEEN], witnesses)
+    if witnesses is not None and witnesses < REQUIRED_MIN_WITNESSES:
+        _without_required(schema)
+
+
+def _without_required(node: Any) -> None:
+    """No ``required`` anywhere in a body's schema: too few distinct requests to promise any."""
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for value in node.values():
+            _without_required(value)
+    elif isinstance(node, list):
+        for value in node:
+            _without_required(value)
 
 
 def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:

@@ -33,6 +33,12 @@ NOISE_MIN_OBJECTS: Final = 5   # a position full of one-off keys: seen this ofte
 NOISE_MIN_ONCE: Final = 8      # with at least this many keys seen once, over 2/3 of its keys;
 NOISE_MIN_SHARE: Final = 0.02  # it keeps the keys seen twice and in this share of its objects
 REQUIRED_MIN_OBJECTS: Final = 10  # objects seen at a position before absence of a property means something
+# Distinct requests (learn/witnesses.py) a response body must have been seen for before its schema says
+# any property is `required`: present in every one of 60 independent bodies, a property is absent from
+# fewer than 5% of responses with 95% confidence (the rule of three); from fewer, a spec that promises
+# it rejects tomorrow's traffic (devset, n200 samples against held-out traffic: GitHub 0.72 -> 0.85,
+# Kubernetes 0.84 -> 0.97 accepted; a "live" sample whose every response was complete: 0.20 -> 0.83).
+REQUIRED_MIN_WITNESSES: Final = 60
 CORE_MIN_PERCENT: Final = 50  # a property in at least this share of its objects is a core path (templating)
 CORE_DEPTH: Final = 2         # levels of properties core paths go down
 
