@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 import orjson
 
 from specbuild.errors import InputError, InvalidSpecError
+from specbuild.io.specs import escape
 
 if TYPE_CHECKING:  # a build loads neither the drift checker nor re2: they are imported when first used
     from jsonschema.exceptions import ValidationError
@@ -285,8 +286,7 @@ def _all_problems(doc: Mapping[str, Any]) -> list[str]:
         path = list(getattr(err, "absolute_path", ()) or ())
         if path and path[0] not in doc:
             continue  # a sub-schema's own report, with a path relative to it: its parent says where
-        parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
-        problem = f"/{'/'.join(parts)}: {err.message}"
+        problem = f"{''.join('/' + escape(str(p)) for p in path) or '/'}: {err.message}"
         if problem not in out:
             out.append(problem)
     return out[:MAX_PROBLEMS]
