@@ -171,10 +171,10 @@ class PathTemplater:
             prefix = prefix + "/" + label if len(prefix) > 1 else "/" + label
         return "/" + "/".join(labels), full
 
-    def _open(self, prefixes: Iterable[str]) -> dict[str, str]:
+    def _open(self, prefixes: Iterable[str]) -> None:
         """Make ``prefixes`` value positions: every word there (but those that stay literal) becomes
         ``{:word}`` in every key below, and so on where the rewritten keys now meet and fill a word set
-        past the cap. Returns the keys rewritten (old -> new), also added to ``renamed``.
+        past the cap. The keys rewritten (old -> new) are added to ``renamed``.
 
         Why all of them: more distinct words than the cap at one position is a position of values
         (user names, slugs) or of invented words; keeping the first ones literal would keep every
@@ -194,7 +194,6 @@ class PathTemplater:
             # renames pending for the owner are relative to the keys it holds: compose
             pending = {old: renames.get(mid, mid) for old, mid in self.renamed.items()}
             self.renamed = {**renames, **pending}
-        return renames
 
     def _open_one(self, prefix: str, renames: dict[str, str]) -> list[str]:
         """Open one position (see :meth:`_open`), noting the keys rewritten in ``renames``; returns the
