@@ -243,11 +243,21 @@ def test_no_enum_without_evidence(values: list[str]) -> None:
 
 
 @pytest.mark.parametrize("key", ["id", "name", "userId", "login", "email", "html_url", "nodeName",
-                                 "full_name", "description", "ids", "user_names"])
+                                 "full_name", "description", "ids", "user_names", "owner", "principal",
+                                 "assignees", "created_by_account", "project", "namespace", "hostname"])
 def test_no_enum_under_names_of_ids_and_text(key: str) -> None:
     schema = infer_schema([{key: v, "state": v} for v in status_values()])
     assert "enum" not in schema["properties"][key]
     assert "enum" in schema["properties"]["state"]
+
+
+def test_no_enum_over_references_to_people() -> None:
+    """Permission principals (``account:alice``) were learned as an enum of the people seen: the
+    next sample's new user was 'not one of [...]'."""
+    values = ["account:alice", "account:bob", "group:ops"] * 10
+    assert "enum" not in infer_schema([{"grantee": v} for v in values])["properties"]["grantee"]
+    assert infer_schema(["read:org", "write:repo", "admin:hook"] * 10)["enum"] == [
+        "admin:hook", "read:org", "write:repo"]   # a kind each: a closed set of scopes
 
 
 def test_enum_memory_is_bounded() -> None:

@@ -213,6 +213,19 @@ def test_a_response_promises_required_properties_only_from_60_distinct_requests(
     assert "required" not in spec(80, 20) and "required" not in spec(59, 59)
 
 
+def test_a_response_lists_an_enum_only_from_distinct_requests() -> None:
+    """500 calls of one user's page say "alice" 500 times: one entity. An enum needs its values to
+    recur across ENUM_MIN_WITNESSES (20) independent bodies."""
+    def schema(ids: int) -> dict[str, Any]:
+        calls = [ex(path=f"/users/{i % ids}", resp={"state": "active" if i % 3 else "blocked"})
+                 for i in range(60)]
+        return build_spec(calls)["paths"]["/users/{userId}"]["get"]["responses"]["200"]["content"][
+            "application/json"]["schema"]["properties"]["state"]
+
+    assert schema(60)["enum"] == ["active", "blocked"]
+    assert "enum" not in schema(10)
+
+
 def test_merge_equals_sequential_fold() -> None:
     exchanges = read_exchanges(USERS)
     whole = SpecBuilder().add_all(exchanges)

@@ -31,7 +31,9 @@ Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
 - several kinds at one position: ``anyOf`` with one branch per kind (kinds are disjoint, so ``oneOf``
   would also hold without null; ``anyOf`` stays valid with it).
 - ``enum`` only for short token-like strings seen often, each distinct value repeated, and never under
-  a name that says id, name, email, url, text and the like.
+  a name that says id, name, email, url, text, a person or an owned thing (``owner``, ``principal``,
+  ``project``), nor for references like ``account:alice`` (render.py also asks a response body for
+  ENUM_MIN_WITNESSES distinct requests).
 - objects whose keys are data (``app.kubernetes.io/name``, file names) rather than names, sparse and with
   one kind of value, render as maps (``additionalProperties``).
 - a position seen often whose keys are mostly one-offs (mock-server filler, ids as keys) lists only
@@ -69,6 +71,7 @@ from specbuild.learn.rules import (
     NOISE_MIN_SHARE,
     NUMBER_START,
     NUMBER_TEXT,
+    REFERENCE,
     REQUIRED_MIN_OBJECTS,
 )
 from specbuild.segments import classify_segment
@@ -140,9 +143,20 @@ def _enum(vals: dict[str, int] | None, key: str | None) -> list[Any] | None:
         return None
     if sum(vals.values()) < max(ENUM_MIN_SEEN, 5 * len(vals)) or min(vals.values()) < 2:
         return None  # a value seen once says unseen values are likely
-    if _free_name(key):
+    if _free_name(key) or _references(vals):
         return None
     return sorted(vals)
+
+
+_REFERENCE = fullmatcher(REFERENCE)
+
+
+def _references(vals: dict[str, int]) -> bool:
+    """Values that each name someone of a kind (``account:alice``, ``account:bob``, ``group:ops``):
+    the names vary behind fewer kinds, and the next sample brings other people."""
+    if not all(_REFERENCE(v) is not None for v in vals):
+        return False
+    return len({v.split(":", 1)[0] for v in vals}) < len(vals)
 
 
 def _fold_str_stats(node: Shape | StringsShape, v: str) -> None:
