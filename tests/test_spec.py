@@ -201,6 +201,13 @@ def test_a_parameter_is_required_only_when_enough_calls_send_it() -> None:
     assert build_spec(calls[:9])["paths"]["/search"]["get"]["parameters"][0]["required"] is False
 
 
+def test_a_client_default_is_neither_required_nor_an_enum_of_one() -> None:
+    calls = [ex(path="/search", query={"q": f"term{i}", "format": "json"}) for i in range(30)]
+    params = {p["name"]: p for p in build_spec(calls)["paths"]["/search"]["get"]["parameters"]}
+    assert params["format"]["required"] is False and params["format"]["schema"] == {"type": "string"}
+    assert params["q"]["required"] is True
+
+
 def test_a_response_promises_required_properties_only_from_60_distinct_requests() -> None:
     """Present in every body of 60 independent requests: absent from under 5% of responses (95%); from
     fewer, or from one entity fetched again and again, the spec promises nothing it cannot keep."""

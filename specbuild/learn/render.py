@@ -232,7 +232,11 @@ def _param_schema(state: ParamState, opts: RenderOptions, name: str | None = Non
 
 def _required(state: ParamState, calls: int) -> bool:
     """A parameter the traffic shows the server needs: in every call, of enough calls to say so (two
-    calls that both sent it promise nothing)."""
+    calls that both sent it promise nothing), with more than one value: one value in every call is what
+    the client library sends by default (``format=json``), which says nothing of what the server needs."""
+    vals = state.values.vals
+    if vals is not None and len(vals) == 1:
+        return False
     return calls >= REQUIRED_MIN_OBJECTS and state.present >= calls
 
 
