@@ -279,6 +279,25 @@ def test_objects_keyed_by_data_render_as_maps() -> None:
     assert_accepts(schema, values)
 
 
+def test_objects_users_fill_in_are_maps_when_their_keys_vary() -> None:
+    """Run parameters, settings: each user's own keys (identifiers, mixed values) are a map or an open
+    object, not a union of everyone's keys; the same keys under another name stay properties, and so do
+    the entities of a list named like one."""
+    runs = [{"params": {"lr": 0.1, "epochs": 3}}, {"params": {"optimizer": "adam"}},
+            {"params": {"batch": 32, "seed": 7}}, {"params": {"dropout": 0.5}}]
+    schema = infer_schema(runs)
+    assert schema["properties"]["params"] == {"type": "object"}
+    assert_accepts(schema, runs)
+    labels = [{"labels": {"env": "prod"}}, {"labels": {"team": "web"}}, {"labels": {"tier": "db"}}]
+    assert infer_schema(labels)["properties"]["labels"] == {
+        "additionalProperties": {"type": "string"}, "type": "object"}
+    record = [{"result": {"lr": 0.1, "epochs": 3}}, {"result": {"optimizer": "adam"}},
+              {"result": {"batch": 32, "seed": 7}}, {"result": {"dropout": 0.5}}]
+    assert "properties" in infer_schema(record)["properties"]["result"]
+    entities = [{"data": [{"id": "1", "a": "x"}, {"id": "2", "b": "y"}, {"id": "3", "c": "z"}, {"id": "4", "d": "w"}]}]
+    assert "properties" in infer_schema(entities)["properties"]["data"]["items"]
+
+
 def test_a_map_whose_common_keys_recur_by_chance_is_still_a_map() -> None:
     # link names, tags, labels: mostly one-off keys, a few words that recur in some objects, none in most
     rng = random.Random(4)
