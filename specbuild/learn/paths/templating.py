@@ -232,11 +232,13 @@ class _Resolver:
         are siblings: nobody names endpoints like that, and each one would be an operation of its own.
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
+        # each of these only adds values: the rest of the evidence still weighs every candidate
         chosen = _items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
-            chosen |= namespaced
-        return chosen | self._decide_words(site, {w: p for w, p in cands.items() if w not in chosen})
+            return chosen | namespaced | self._decide_words(
+                site, {w: p for w, p in cands.items() if w not in namespaced})
+        return chosen | self._decide_words(site, cands)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile]) -> set[str]:
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)}
