@@ -83,11 +83,11 @@ FREE_NAMES: Final = frozenset({
 # when the names vary behind fewer kinds.
 REFERENCE: Final = r"[A-Za-z][A-Za-z0-9_.-]*:[^:]+"
 IDENTIFIER: Final = r"[A-Za-z_$@][A-Za-z0-9_$@-]*"          # a key that reads as a name, not data
-# Names of objects whose keys each user chooses: sparse keys under them make a map, not properties.
+# Names of objects whose keys each user chooses (the whole name: ``securityContext`` is no ``context``):
+# sparse keys under them make a map, not properties.
 USER_OBJECTS: Final = frozenset({
-    "labels", "tags", "metadata", "annotations", "settings", "data", "params", "parameters", "attributes",
-    "properties", "extra", "extras", "custom", "config", "configuration", "variables", "vars", "env",
-    "options", "context", "meta", "fields",
+    "labels", "tags", "metadata", "annotations", "settings", "data", "params", "parameters", "extra",
+    "extras", "custom", "variables", "vars", "env", "meta", "custom_fields", "user_data", "userdata",
 })
 
 # -- strings: query parameters, headers, form fields -------------------------------------------------

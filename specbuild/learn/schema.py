@@ -533,16 +533,19 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     Each object carries a small share of all the keys seen, and every value has the same kind: a
     dictionary, not a record with optional fields (those mix kinds, or recur in most objects). Under a
     name for what users fill in (``labels``, ``metadata``, ``settings``), keys that differ from object
-    to object are enough: each user's keys, a map (of mixed values: an open object), never a union.
+    to object, none in every one, of one kind or scalars, are enough: each user's keys, a map (of mixed
+    scalars: an open object), never a union.
     """
     props = node.props
     if not props or len(props) < 2:
         return False
     if sum(c.count for c in props.values()) > MAP_MAX_FILL * node.objects * len(props):
         return False
-    if key and not key.endswith("[]") and _last_word(key) in USER_OBJECTS:
-        return True
     kinds = {c.kinds & ~NULL for c in props.values()} - {0}  # a value only ever null fits any map
+    if key and key.lower() in USER_OBJECTS and (len(kinds) == 1 or not any(k & (OBJ | ARR) for k in kinds)):
+        # but a key in every object is a record's field: a record (so are nested objects of mixed kinds,
+        # like Kubernetes' metadata with its labels and ownerReferences)
+        return all(c.count < node.objects for c in props.values())
     if len(kinds) != 1:
         return False
     return len(props) >= MAP_MIN_KEYS or any(_IDENTIFIER(k) is None for k in props)
