@@ -831,3 +831,12 @@ def test_parameter_names_come_from_resources_never_from_values() -> None:
     assert templates[receipt].path == "/rooms/{roomId}/receipt/m.read/{receiptId}"
     assert templates[redact].path == "/rooms/{roomId}/redact/{redactId}/{id}"
     assert templates[message].path == "/rooms/{roomId}/messages/{messageId}"
+
+
+def test_rpc_verbs_under_a_collection_stay_literal() -> None:
+    """MLflow's /model-versions/create, /update, /delete were one path with the verb as a parameter."""
+    shapes = {f"/api/2.0/mlflow/model-versions/{verb}": _obj("model_version", "name")
+              for verb in ("create", "update", "delete", "get")}
+    shapes["/api/2.0/mlflow/model-versions/search"] = _obj("model_versions", "next_page_token")
+    got = learn(shapes, shapes)
+    assert set(got.values()) == set(shapes)
