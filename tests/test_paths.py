@@ -831,6 +831,10 @@ def test_parameter_names_come_from_resources_never_from_values() -> None:
     assert templates[receipt].path == "/rooms/{roomId}/receipt/m.read/{receiptId}"
     assert templates[redact].path == "/rooms/{roomId}/redact/{redactId}/{id}"
     assert templates[message].path == "/rooms/{roomId}/messages/{messageId}"
+    alice = t.observe("/users/alice/keys/7")
+    starred = t.observe("/users/alice/8")
+    assert t.templates()[alice].path == "/users/alice/keys/{keyId}"
+    assert t.templates()[starred].path == "/users/alice/{id}"
 
 
 def test_rpc_verbs_under_a_collection_stay_literal() -> None:

@@ -492,22 +492,30 @@ def _name(segs: Sequence[Segment]) -> Template:
     Only a literal that reads as a resource names a parameter: a value that stayed literal (``m.read``,
     ``v1``) never does, the nearest resource before it does (``/receipt/m.read/{receiptId}``). A second
     parameter in a row is not the resource's again (``/redact/{redactId}/{redactId2}`` says nothing):
-    it is named by its kind (``/projects/{projectName}/{name}``).
+    it is named by its kind (``/projects/{projectName}/{name}``), and so is one after an item of a
+    collection that stayed literal (``/users/alice/{id}``, not ``{aliceId}``).
     """
     used = {s.hint for s in segs if isinstance(s, _Slot) and s.hint}
     parts: list[str] = []
     params: list[PathParam] = []
     base = ""
     run = 0
+    collection = False   # the literal before was a collection (``users``): this one is an item of it
     for seg in segs:
         if isinstance(seg, str):
             parts.append(seg)
             if seg.lower() in API_PREFIXES or is_version(seg) or seg.lower() in ACTIONS:
                 base = ""  # what follows an action is no longer the resource before it: /download/{name}
-            elif _RESOURCE_WORD.fullmatch(seg) and not is_cased(seg) and not _QUALIFIER.match(seg):
+            elif _QUALIFIER.match(seg):
+                pass  # /deployments/by-name/{deploymentName}: still the resource before it
+            elif collection and not _plural(seg):
+                base = ""  # /users/alice/{id}: alice is one user that stayed literal, not a resource
+            elif _RESOURCE_WORD.fullmatch(seg) and not is_cased(seg):
                 base = _camel(_singular(seg))
+            collection = _plural(seg) and seg.lower() not in API_PREFIXES
             run = 0
             continue
+        collection = False
         run += 1
         name = seg.hint
         if not name:
