@@ -375,7 +375,9 @@ def _items_here(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     return out
 
 
-OWNED_MIN: Final = 3   # names each under one owner: this many make a position of names (OWNED_MIN below)
+# Names each under one owner, or endpoints below owners answering alike: this many make a position of
+# names (two could be two resources that happen to look alike).
+OWNED_MIN: Final = 3
 
 
 def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
