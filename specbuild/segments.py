@@ -51,7 +51,12 @@ ALIASES: Final = frozenset({"me", "self", "current", "mine", "latest"})
 ACTIONS: Final = frozenset({"search", "new", "count", "bulk", "batch", "export", "import", "stats",
                             "login", "logout", "signin", "signout", "signup", "register", "session",
                             "token", "refresh", "verify", "reset", "password", "settings", "status",
-                            "health", "info", "summary", "_search", "_count", "_bulk"})
+                            "health", "info", "summary", "_search", "_count", "_bulk",
+                            # what is done with one thing: /files/download/{host}/{id} beside /files/preview/...
+                            "download", "upload", "preview", "thumbnail", "raw", "render", "embed",
+                            # RPC-style verbs: /model-versions/create beside /model-versions/update
+                            "create", "get", "list", "update", "delete", "remove", "add", "set", "cancel",
+                            "restore"})
 # findByStatus, createWithList, getUserInfo: camel-case verbs name operations, not values.
 VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|add|set|search|upload|download"
                                r"|check|validate|reset|send)[A-Z_]")

@@ -294,7 +294,7 @@ def test_owner_and_repo_form_bottom_up() -> None:
     assert erased(got.values()) == {"/projects/{}/{}", "/projects/{}/{}/tickets",
                                     "/projects/{}/{}/tickets/{}", "/projects/{}/{}/builds",
                                     "/account/watching/{}/{}"}
-    assert got[f"/projects/{pairs[0][0]}/{pairs[0][1]}"] == "/projects/{projectName}/{projectName2}"
+    assert got[f"/projects/{pairs[0][0]}/{pairs[0][1]}"] == "/projects/{projectName}/{name}"
 
 
 def test_resource_names_under_every_value_stay_literal() -> None:
@@ -747,3 +747,100 @@ def test_ids_with_sigils_and_uri_schemes_are_parameters_on_sight(seg: str) -> No
 @pytest.mark.parametrize("seg", ["files:copy", "abc:undelete", "alice", "v2", "me"])
 def test_custom_methods_and_words_are_not_sigil_ids(seg: str) -> None:
     assert classify_segment(seg) is None
+
+
+# --- names people choose, actions, hosts (issue 11) ------------------------------------------------
+
+def _obj(*props: str) -> frozenset[str]:
+    return frozenset({"GET", *props})
+
+
+def _list(*props: str) -> frozenset[str]:
+    return frozenset({"GET", *(f"[].{p}" for p in props)})
+
+
+def test_one_name_answering_like_an_item_of_its_collection_is_a_value() -> None:
+    """One pool and its queues: the pool answers like an item of /pools, so it is a value, not the
+    resource (it was /pools/acme-pool/{acmePoolName})."""
+    shapes = {"/pools": _list("name", "size", "state"), "/pools/acme-pool": _obj("name", "size", "state"),
+              "/pools/acme-pool/queues": _list("name", "depth", "pool"),
+              "/pools/acme-pool/queues/default": _obj("name", "depth", "pool"),
+              "/pools/acme-pool/queues/reports": _obj("name", "depth", "pool")}
+    got = learn(shapes, shapes)
+    assert got["/pools/acme-pool/queues/default"] == "/pools/{poolName}/queues/{queueName}"
+    assert got["/pools/acme-pool"] == "/pools/{poolName}"
+
+
+def test_a_word_answering_like_a_listed_item_of_another_resource_stays_literal() -> None:
+    shapes = {"/users": _list("login", "id"), "/users/search": _obj("total_count", "items"),
+              "/users/alice": _obj("login", "id", "bio")}
+    got = learn(shapes, shapes)
+    assert got["/users/search"] == "/users/search"
+    assert got["/users/alice"] == "/users/{userName}"
+
+
+def test_names_beside_ids_answering_alike_are_one_parameter() -> None:
+    limit = _obj("id", "name", "limit", "used")
+    shapes = {"/limits/12": limit, "/limits/34": limit, "/limits/my-limit": limit,
+              "/limits/search": _list("id", "name")}
+    got = learn(shapes, shapes)
+    assert got["/limits/my-limit"] == got["/limits/12"] == "/limits/{limitIdOrName}"
+    assert got["/limits/search"] == "/limits/search"
+
+
+def test_nested_names_each_under_one_owner_are_values() -> None:
+    """39 calls to /deployments/by-name/{flow}/{deployment} were 6 literal paths."""
+    dep = _obj("id", "name", "flow_id", "schedule")
+    names = {"etl-flow": ("daily", "hourly"), "hello": ("hello-dep",), "nightly-sync": ("prod", "backfill")}
+    shapes = {f"/api/deployments/by-name/{f}/{d}": dep for f, ds in names.items() for d in ds}
+    shapes["/api/deployments/3fa85f64-5717-4562-b3fc-2c963f66afa6"] = dep
+    got = learn(shapes, shapes)
+    assert set(got.values()) == {"/api/deployments/by-name/{deploymentName}/{name}",
+                                 "/api/deployments/{deploymentId}"}
+
+
+def test_resources_under_words_answering_unlike_stay_literal() -> None:
+    shapes = {"/admin/billing/invoices": _list("id", "total"), "/admin/billing/plan": _obj("tier", "seats"),
+              "/admin/audit/events": _list("actor", "action", "at")}
+    got = learn(shapes, shapes)
+    assert set(got.values()) == set(shapes)
+
+
+def test_sibling_actions_stay_apart_and_the_host_after_them_is_a_parameter() -> None:
+    shapes: dict[str, frozenset[str]] = {}
+    for host in ("alpha", "beta.example.org", "gamma"):
+        for media in ("Ab3dEf9hIjKlMn0p", "Zz9yXw8vUt7sRq6p"):
+            shapes[f"/files/download/{host}/{media}"] = frozenset({"GET"})
+            shapes[f"/files/preview/{host}/{media}"] = _obj("url", "title", "size")
+    got = learn(shapes, shapes)
+    assert set(got.values()) == {"/files/download/{name}/{id}", "/files/preview/{name}/{id}"}
+
+
+def test_plural_resources_holding_ids_stay_resources() -> None:
+    got = learn([f"/git/{kind}/{sha}" for kind in ("blobs", "trees", "commits")
+                 for sha in ("a1b2c3d4e5", "f6a7b8c9d0")])
+    assert set(got.values()) == {"/git/blobs/{blobId}", "/git/trees/{treeId}", "/git/commits/{commitId}"}
+
+
+def test_parameter_names_come_from_resources_never_from_values() -> None:
+    t = PathTemplater()
+    receipt = t.observe("/rooms/!abc:host/receipt/m.read/$ev1:host")
+    redact = t.observe("/rooms/!abc:host/redact/$ev1:host/$tx2:host")
+    message = t.observe("/rooms/!abc:host/messages/$ev1:host")
+    templates = t.templates()
+    assert templates[receipt].path == "/rooms/{roomId}/receipt/m.read/{receiptId}"
+    assert templates[redact].path == "/rooms/{roomId}/redact/{redactId}/{id}"
+    assert templates[message].path == "/rooms/{roomId}/messages/{messageId}"
+    alice = t.observe("/users/alice/keys/7")
+    starred = t.observe("/users/alice/8")
+    assert t.templates()[alice].path == "/users/alice/keys/{keyId}"
+    assert t.templates()[starred].path == "/users/alice/{id}"
+
+
+def test_rpc_verbs_under_a_collection_stay_literal() -> None:
+    """MLflow's /model-versions/create, /update, /delete were one path with the verb as a parameter."""
+    shapes = {f"/api/2.0/mlflow/model-versions/{verb}": _obj("model_version", "name")
+              for verb in ("create", "update", "delete", "get")}
+    shapes["/api/2.0/mlflow/model-versions/search"] = _obj("model_versions", "next_page_token")
+    got = learn(shapes, shapes)
+    assert set(got.values()) == set(shapes)

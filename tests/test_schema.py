@@ -243,11 +243,21 @@ def test_no_enum_without_evidence(values: list[str]) -> None:
 
 
 @pytest.mark.parametrize("key", ["id", "name", "userId", "login", "email", "html_url", "nodeName",
-                                 "full_name", "description", "ids", "user_names"])
+                                 "full_name", "description", "ids", "user_names", "owner", "principal",
+                                 "assignees", "created_by_account", "project", "namespace", "hostname"])
 def test_no_enum_under_names_of_ids_and_text(key: str) -> None:
     schema = infer_schema([{key: v, "state": v} for v in status_values()])
     assert "enum" not in schema["properties"][key]
     assert "enum" in schema["properties"]["state"]
+
+
+def test_no_enum_over_references_to_people() -> None:
+    """Permission principals (``account:alice``) were learned as an enum of the people seen: the
+    next sample's new user was 'not one of [...]'."""
+    values = ["account:alice", "account:bob", "group:ops"] * 10
+    assert "enum" not in infer_schema([{"grantee": v} for v in values])["properties"]["grantee"]
+    assert infer_schema(["read:org", "write:repo", "admin:hook"] * 10)["enum"] == [
+        "admin:hook", "read:org", "write:repo"]   # a kind each: a closed set of scopes
 
 
 def test_enum_memory_is_bounded() -> None:
@@ -267,6 +277,25 @@ def test_objects_keyed_by_data_render_as_maps() -> None:
     labels = schema["properties"]["labels"]
     assert labels == {"additionalProperties": {"type": "string"}, "type": "object"}
     assert_accepts(schema, values)
+
+
+def test_objects_users_fill_in_are_maps_when_their_keys_vary() -> None:
+    """Run parameters, settings: each user's own keys (identifiers, mixed values) are a map or an open
+    object, not a union of everyone's keys; the same keys under another name stay properties, and so do
+    the entities of a list named like one."""
+    runs = [{"params": {"lr": 0.1, "epochs": 3}}, {"params": {"optimizer": "adam"}},
+            {"params": {"batch": 32, "seed": 7}}, {"params": {"dropout": 0.5}}]
+    schema = infer_schema(runs)
+    assert schema["properties"]["params"] == {"type": "object"}
+    assert_accepts(schema, runs)
+    labels = [{"labels": {"env": "prod"}}, {"labels": {"team": "web"}}, {"labels": {"tier": "db"}}]
+    assert infer_schema(labels)["properties"]["labels"] == {
+        "additionalProperties": {"type": "string"}, "type": "object"}
+    record = [{"result": {"lr": 0.1, "epochs": 3}}, {"result": {"optimizer": "adam"}},
+              {"result": {"batch": 32, "seed": 7}}, {"result": {"dropout": 0.5}}]
+    assert "properties" in infer_schema(record)["properties"]["result"]
+    entities = [{"data": [{"id": "1", "a": "x"}, {"id": "2", "b": "y"}, {"id": "3", "c": "z"}, {"id": "4", "d": "w"}]}]
+    assert "properties" in infer_schema(entities)["properties"]["data"]["items"]
 
 
 def test_a_map_whose_common_keys_recur_by_chance_is_still_a_map() -> None:

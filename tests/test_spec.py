@@ -201,6 +201,13 @@ def test_a_parameter_is_required_only_when_enough_calls_send_it() -> None:
     assert build_spec(calls[:9])["paths"]["/search"]["get"]["parameters"][0]["required"] is False
 
 
+def test_a_client_default_is_neither_required_nor_an_enum_of_one() -> None:
+    calls = [ex(path="/search", query={"q": f"term{i}", "format": "json"}) for i in range(30)]
+    params = {p["name"]: p for p in build_spec(calls)["paths"]["/search"]["get"]["parameters"]}
+    assert params["format"]["required"] is False and params["format"]["schema"] == {"type": "string"}
+    assert params["q"]["required"] is True
+
+
 def test_a_response_promises_required_properties_only_from_60_distinct_requests() -> None:
     """Present in every body of 60 independent requests: absent from under 5% of responses (95%); from
     fewer, or from one entity fetched again and again, the spec promises nothing it cannot keep."""
@@ -211,6 +218,19 @@ def test_a_response_promises_required_properties_only_from_60_distinct_requests(
 
     assert spec(80, 80)["required"] == ["id", "name"]
     assert "required" not in spec(80, 20) and "required" not in spec(59, 59)
+
+
+def test_a_response_lists_an_enum_only_from_distinct_requests() -> None:
+    """500 calls of one user's page say "alice" 500 times: one entity. An enum needs its values to
+    recur across ENUM_MIN_WITNESSES (20) independent bodies."""
+    def schema(ids: int) -> dict[str, Any]:
+        calls = [ex(path=f"/users/{i % ids}", resp={"state": "active" if i % 3 else "blocked"})
+                 for i in range(60)]
+        return build_spec(calls)["paths"]["/users/{userId}"]["get"]["responses"]["200"]["content"][
+            "application/json"]["schema"]["properties"]["state"]
+
+    assert schema(60)["enum"] == ["active", "blocked"]
+    assert "enum" not in schema(10)
 
 
 def test_merge_equals_sequential_fold() -> None:

@@ -32,7 +32,13 @@ from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
 from specbuild.learn.naming import name_operations
 from specbuild.learn.paths.templater import Template
-from specbuild.learn.rules import CORE_DEPTH, CORE_MIN_PERCENT, REQUIRED_MIN_OBJECTS, REQUIRED_MIN_WITNESSES
+from specbuild.learn.rules import (
+    CORE_DEPTH,
+    CORE_MIN_PERCENT,
+    ENUM_MIN_WITNESSES,
+    REQUIRED_MIN_OBJECTS,
+    REQUIRED_MIN_WITNESSES,
+)
 from specbuild.learn.schema import SEEN, Shape
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
@@ -226,7 +232,11 @@ def _param_schema(state: ParamState, opts: RenderOptions, name: str | None = Non
 
 def _required(state: ParamState, calls: int) -> bool:
     """A parameter the traffic shows the server needs: in every call, of enough calls to say so (two
-    calls that both sent it promise nothing)."""
+    calls that both sent it promise nothing), with more than one value: one value in every call is what
+    the client library sends by default (``format=json``), which says nothing of what the server needs."""
+    vals = state.values.vals
+    if vals is not None and len(vals) == 1:
+        return False
     return calls >= REQUIRED_MIN_OBJECTS and state.present >= calls
 
 
@@ -276,22 +286,28 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
 def _cap_seen(schema: dict[str, Any], witnesses: int | None) -> None:
     """A body's claims rest on at most as many witnesses as distinct requests (learn/witnesses.py):
     the root's count says so, and every count below is read capped by it. Below REQUIRED_MIN_WITNESSES
-    the body promises no ``required`` at all (learn/rules.py says why)."""
+    the body promises no ``required`` at all, below ENUM_MIN_WITNESSES no ``enum`` (learn/rules.py says
+    why)."""
     if witnesses is not None and isinstance(schema.get(SEEN), int):
         schema[SEEN] = min(schema[SEEN], witnesses)
     if witnesses is not None and witnesses < REQUIRED_MIN_WITNESSES:
-        _without_required(schema)
+        _without(schema, "required")
+    if witnesses is not None and witnesses < ENUM_MIN_WITNESSES:
+        _without(schema, "enum")
 
 
-def _without_required(node: Any) -> None:
-    """No ``required`` anywhere in a body's schema: too few distinct requests to promise any."""
-    if isinstance(node, dict):
-        node.pop("required", None)
-        for value in node.values():
-            _without_required(value)
-    elif isinstance(node, list):
-        for value in node:
-            _without_required(value)
+def _without(schema: Any, keyword: str) -> None:
+    """No ``keyword`` anywhere in a body's schema: too few distinct requests to promise any. Only
+    schemas are walked (a property may be called ``required`` or ``enum``)."""
+    if not isinstance(schema, dict):
+        return
+    schema.pop(keyword, None)
+    for sub in (schema.get("properties") or {}).values():
+        _without(sub, keyword)
+    for key in ("items", "additionalProperties"):
+        _without(schema.get(key), keyword)
+    for sub in schema.get("anyOf") or ():
+        _without(sub, keyword)
 
 
 def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:

@@ -27,6 +27,10 @@ REFUSED_NAMES_MAX: Final = CACHED_HEADER_NAMES  # parameter names a filter refus
 
 # -- rendering thresholds ------------------------------------------------------------------------------
 ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
+# Distinct requests (learn/witnesses.py) a response body must have been seen for before its schema
+# lists any enum: 500 calls of GET /users/alice say "alice" 500 times and are one entity; values that
+# recur across this many independent bodies are a closed set, not whoever the sample happened to show.
+ENUM_MIN_WITNESSES: Final = 20
 MAP_MIN_KEYS: Final = 20     # this many sparse, same-kind keys make a map even when they look like names
 MAP_MAX_FILL: Final = 0.5     # ...and whose objects each carry at most this share of those keys
 NOISE_MIN_OBJECTS: Final = 5   # a position full of one-off keys: seen this often,
@@ -69,8 +73,22 @@ FREE_NAMES: Final = frozenset({
     "href", "link", "sha", "hash", "digest", "token", "secret", "password", "title", "description",
     "summary", "message", "comment", "body", "text", "note", "path", "file", "filename", "address",
     "phone", "etag", "slug", "label",
+    # who or what a value identifies: people, principals, and the named things they own
+    "owner", "author", "creator", "member", "assignee", "actor", "sender", "principal", "account",
+    "committer", "reviewer", "subject", "nickname", "handle", "host", "hostname", "server", "team", "org",
+    "organization", "namespace", "project", "repo", "repository", "workspace", "tenant", "bucket", "topic",
+    "domain", "realm", "group", "queue", "pool",
 })
+# ``account:alice``, ``group:admins``: a kind and a name, a reference to someone, never an enum value
+# when the names vary behind fewer kinds.
+REFERENCE: Final = r"[A-Za-z][A-Za-z0-9_.-]*:[^:]+"
 IDENTIFIER: Final = r"[A-Za-z_$@][A-Za-z0-9_$@-]*"          # a key that reads as a name, not data
+# Names of objects whose keys each user chooses (the whole name: ``securityContext`` is no ``context``):
+# sparse keys under them make a map, not properties.
+USER_OBJECTS: Final = frozenset({
+    "labels", "tags", "metadata", "annotations", "settings", "data", "params", "parameters", "extra",
+    "extras", "custom", "variables", "vars", "env", "meta", "custom_fields", "user_data", "userdata",
+})
 
 # -- strings: query parameters, headers, form fields -------------------------------------------------
 INT_TEXT: Final = "-?" + formats.UINT64_TEXT   # fits int64; longer is an id

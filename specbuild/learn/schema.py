@@ -31,7 +31,9 @@ Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
 - several kinds at one position: ``anyOf`` with one branch per kind (kinds are disjoint, so ``oneOf``
   would also hold without null; ``anyOf`` stays valid with it).
 - ``enum`` only for short token-like strings seen often, each distinct value repeated, and never under
-  a name that says id, name, email, url, text and the like.
+  a name that says id, name, email, url, text, a person or an owned thing (``owner``, ``principal``,
+  ``project``), nor for references like ``account:alice`` (render.py also asks a response body for
+  ENUM_MIN_WITNESSES distinct requests).
 - objects whose keys are data (``app.kubernetes.io/name``, file names) rather than names, sparse and with
   one kind of value, render as maps (``additionalProperties``).
 - a position seen often whose keys are mostly one-offs (mock-server filler, ids as keys) lists only
@@ -69,7 +71,9 @@ from specbuild.learn.rules import (
     NOISE_MIN_SHARE,
     NUMBER_START,
     NUMBER_TEXT,
+    REFERENCE,
     REQUIRED_MIN_OBJECTS,
+    USER_OBJECTS,
 )
 from specbuild.segments import classify_segment
 
@@ -128,10 +132,13 @@ def _enumish(v: str) -> bool:
     return _narrow(ALL_FORMATS, v) == 0
 
 
+def _last_word(key: str | None) -> str:
+    """What a name names: ``created_by_account`` -> ``account``."""
+    return _WORD_SPLIT.split(key.rstrip("[]").strip("_-. "))[-1].lower() if key else ""
+
+
 def _free_name(key: str | None) -> bool:
-    if not key:
-        return False
-    word = _WORD_SPLIT.split(key.strip("_-. "))[-1].lower()
+    word = _last_word(key)
     return word in FREE_NAMES or (word.endswith("s") and word[:-1] in FREE_NAMES)
 
 
@@ -140,9 +147,20 @@ def _enum(vals: dict[str, int] | None, key: str | None) -> list[Any] | None:
         return None
     if sum(vals.values()) < max(ENUM_MIN_SEEN, 5 * len(vals)) or min(vals.values()) < 2:
         return None  # a value seen once says unseen values are likely
-    if _free_name(key):
+    if _free_name(key) or _references(vals):
         return None
     return sorted(vals)
+
+
+_REFERENCE = fullmatcher(REFERENCE)
+
+
+def _references(vals: dict[str, int]) -> bool:
+    """Values that each name someone of a kind (``account:alice``, ``account:bob``, ``group:ops``):
+    the names vary behind fewer kinds, and the next sample brings other people."""
+    if not all(_REFERENCE(v) is not None for v in vals):
+        return False
+    return len({v.split(":", 1)[0] for v in vals}) < len(vals)
 
 
 def _fold_str_stats(node: Shape | StringsShape, v: str) -> None:
@@ -421,14 +439,15 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, A
         return {"nullable": True} if kinds == NULL and not v31 else {}
     branches: list[dict[str, Any]] = []
     if kinds & ARR:
-        items = {} if node.items is None else _render(node.items, key, v31, enums)
+        # the items keep their array's name (``ids``: no enum), marked as items (``labels[]``: entities)
+        items = {} if node.items is None else _render(node.items, key and key + "[]", v31, enums)
         branches.append({"items": items, "type": "array"})
     if kinds & BOOL:
         branches.append({"type": "boolean"})
     if kinds & (INT | FLOAT):
         branches.append(dict(NUMBER if kinds & FLOAT else INTEGER))
     if kinds & OBJ:
-        branches.append(_render_object(node, v31, enums))
+        branches.append(_render_object(node, key, v31, enums))
     if kinds & STR:
         branches.append(_string_schema(node.fmts, node.vals if enums else None, key))
     if kinds & NULL:
@@ -445,13 +464,13 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, A
     return {"anyOf": branches}
 
 
-def _render_object(node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
+def _render_object(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, Any]:
     props = node.props or {}
     keys = _kept_keys(node)
     dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
     # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
-    if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _looks_like_map(node)) and (
+    if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _looks_like_map(node, key)) and (
             not dropped or all(2 * props[k].count < node.objects for k in keys))):
         children = list(props.values()) if node.extra is None else [*props.values(), node.extra]
         return _map_schema(children, node, v31, enums)
@@ -508,21 +527,30 @@ def _keyed_by_ids(keys: list[str]) -> bool:
     return len(keys) >= 2 and all(classify_segment(k) is not None for k in keys)
 
 
-def _looks_like_map(node: Shape) -> bool:
+def _looks_like_map(node: Shape, key: str | None) -> bool:
     """Keys that are data (``app.kubernetes.io/name``, ``hello.py``, many sparse keys), one kind of value.
 
     Each object carries a small share of all the keys seen, and every value has the same kind: a
-    dictionary, not a record with optional fields (those mix kinds, or recur in most objects).
+    dictionary, not a record with optional fields (those mix kinds, or recur in most objects). Under a
+    name for what users fill in (``labels``, ``metadata``, ``settings``), keys that differ from object
+    to object, none in every one, of one kind or scalars, are enough: each user's keys, a map (of mixed
+    scalars: an open object), never a union.
     """
     props = node.props
     if not props or len(props) < 2:
         return False
-    kinds = {c.kinds & ~NULL for c in props.values()} - {0}  # a value only ever null fits any map
-    if len(kinds) != 1:
-        return False
     if sum(c.count for c in props.values()) > MAP_MAX_FILL * node.objects * len(props):
         return False
+    kinds = {c.kinds & ~NULL for c in props.values()} - {0}  # a value only ever null fits any map
+    if key and key.lower() in USER_OBJECTS and (len(kinds) == 1 or not any(k & (OBJ | ARR) for k in kinds)):
+        # but a key in every object is a record's field: a record (so are nested objects of mixed kinds,
+        # like Kubernetes' metadata with its labels and ownerReferences)
+        return all(c.count < node.objects for c in props.values())
+    if len(kinds) != 1:
+        return False
     return len(props) >= MAP_MIN_KEYS or any(_IDENTIFIER(k) is None for k in props)
+
+
 
 
 def _string_schema(fmts: int, vals: dict[str, int] | None, key: str | None) -> dict[str, Any]:

@@ -131,6 +131,23 @@ def private_share(members: Mapping[str, Profile]) -> float:
     return private / len(answering)
 
 
+def item_props(props: Iterable[str]) -> frozenset[str]:
+    """The top-level properties of the items a collection lists: ``name`` of ``[].name`` or
+    ``items[].name`` (an envelope)."""
+    return frozenset(p.split("[].", 1)[1].split(".", 1)[0] for p in props if "[]." in p)
+
+
+def object_props(props: Iterable[str]) -> frozenset[str]:
+    """The top-level properties of an endpoint answering one object (not a list of them)."""
+    return frozenset(p.split(".", 1)[0] for p in props if not p.startswith("[]"))
+
+
+def answers_alike(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two answers of one resource: most of the smaller one's properties, two at least, in the other."""
+    common = len(a & b)
+    return common >= 2 and common >= SIM_HIGH * min(len(a), len(b))
+
+
 def same_position(a: Suffix, b: Suffix) -> bool:
     """``namespaces/web`` and ``namespaces/*`` are one position seen before and after a merge."""
     return len(a) == len(b) and all(x == y or "*" in (x, y) for x, y in zip(a, b, strict=True))

@@ -27,8 +27,11 @@ from specbuild.learn.paths.evidence import (
     SIM_LOW,
     Profile,
     Suffix,
+    answers_alike,
     followers,
+    item_props,
     loners,
+    object_props,
     private_share,
     same_position,
     shared_structure,
@@ -45,6 +48,7 @@ from specbuild.segments import (
     escape_segment,
     is_cased,
     is_version,
+    keeps_literal,
     split_path,
     version_here,
 )
@@ -183,7 +187,7 @@ class _Resolver:
                 words.append(label)
         for slot_id, labels in fixed.items():
             yield from self._fixed_slot(node, slot_id, labels, groups, prefix)
-        site = _Site(prefix, parent, in_slot, typed, groups)
+        site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)))
         resolved: dict[str, _Res] = {}
         absorbed: set[str] = set()
         if words:
@@ -228,10 +232,13 @@ class _Resolver:
         are siblings: nobody names endpoints like that, and each one would be an operation of its own.
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
+        # each of these only adds values: the rest of the evidence still weighs every candidate
+        chosen = _items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
-            return namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced})
-        return self._decide_words(site, cands)
+            return chosen | namespaced | self._decide_words(
+                site, {w: p for w, p in cands.items() if w not in namespaced})
+        return chosen | self._decide_words(site, cands)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile]) -> set[str]:
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)}
@@ -333,18 +340,90 @@ class _Resolver:
 class _Site:
     """Where a decision is taken: the position, the parent segment, and the typed siblings."""
 
-    __slots__ = ("groups", "parent", "prefix", "scoped", "top", "typed")
+    __slots__ = ("groups", "in_slot", "owners", "parent", "prefix", "props", "scoped", "top", "typed")
 
     def __init__(self, prefix: Suffix, parent: str | None, in_slot: bool, typed: dict[str, str],
-                 groups: dict[str, list[_Raw]]) -> None:
+                 groups: dict[str, list[_Raw]], here: tuple[frozenset[str], int]) -> None:
         self.prefix = prefix
         self.parent = parent
         self.typed = typed
         self.groups = groups
+        self.in_slot = in_slot
+        # what the position itself answers (a collection lists its items), and how many nodes were
+        # merged into it: after a parameter, one per value of it (an owner)
+        self.props, self.owners = here
         # After an id or an alias (/me stands for one user as an id does), at the root, after /api or
         # /v1, siblings are resources unless strongly alike.
         self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
         self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
+
+
+def _items_here(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """The words that answer like an item of the collection they are under (``/pools/acme-pool``
+    beside a list of pools), or like the ids beside them (``/limits/{idOrName}``): values, even one alone.
+    Aliases (``/users/me``) never come here: they are no candidates."""
+    if site.scoped:  # where resources stand: a common envelope makes them answer alike
+        return set()
+    listed = item_props(site.props) if _plural(site.parent or "") else frozenset()
+    ids = frozenset().union(*(object_props(_raw_profile(site.groups[label]).get((), ()))
+                              for label in site.typed))
+    out = set()
+    for w, profile in cands.items():
+        own = object_props(profile.get((), ()))
+        if not keeps_literal(w) and (answers_alike(own, listed) or answers_alike(own, ids)):
+            out.add(w)
+    return out
+
+
+# Names each under one owner, or endpoints below owners answering alike: this many make a position of
+# names (two could be two resources that happen to look alike).
+OWNED_MIN: Final = 3
+
+
+def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Names people choose, nested: after a parameter, words each seen under one value of it only
+    (``/deployments/by-name/{flow}/{deployment}``: each flow has its own deployments), spread over
+    several values, are values too. A resource is under most owners (``/users/{id}/repos``) and is
+    named as a collection; so at least OWNED_MIN words, none plural, none an action."""
+    if not site.in_slot or site.owners < 2 or len(cands) < OWNED_MIN:
+        return set()
+    if any(len(site.groups[w]) > 1 or _plural(w) or keeps_literal(w) for w in cands):
+        return set()
+    owners = {id(site.groups[w][0]) for w in cands}   # the node under one owner each word came from
+    sim, _ = similarity(dict(cands))
+    return set(cands) if len(owners) >= 2 and (sim is None or sim >= SIM_HIGH) else set()
+
+
+def _name_pairs(cands: Mapping[str, Profile]) -> set[str]:
+    """Owners of names answered alike: ``/by-name/{flow}/{deployment}``. Words with no endpoint of
+    their own, each over words of its own (no two share one) that all answer like one resource, are
+    values; the words below them then are names under one owner each (:func:`_owned_names`). Resources
+    side by side answer unlike each other, or share what lies below them."""
+    if len(cands) < 2 or any(keeps_literal(w) or _plural(w) for w in cands):
+        return set()
+    below: list[frozenset[str]] = []
+    labels: set[str] = set()
+    for profile in cands.values():
+        if not profile or any(len(s) != 1 or s[0] == "*" or s[0] in labels for s in profile):
+            return set()
+        labels.update(s[0] for s in profile)
+        below.extend(object_props(props) for props in profile.values())
+    if len(below) < OWNED_MIN or not all(answers_alike(below[0], other) for other in below[1:]):
+        return set()
+    return set(cands)
+
+
+def _spaces(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Words that only ever hold ids, alike: ``/download/{host}/{mediaId}`` (a host or a namespace that
+    ids live in), unless a plural names them (``/git/blobs/{sha}`` beside ``/git/trees/{sha}``:
+    resources) or they stand where resources do (after an id, at the root, after /api or /v1)."""
+    if site.scoped or len(cands) < 2 or any(keeps_literal(w) or _plural(w) for w in cands):
+        return set()
+    shapes = {frozenset(profile) for profile in cands.values()}
+    if len(shapes) != 1:
+        return set()
+    suffixes = next(iter(shapes))
+    return set(cands) if suffixes and all(s and s[0] == "*" for s in suffixes) else set()
 
 
 def _raw_profile(raws: Sequence[_Raw]) -> Profile:
@@ -410,24 +489,42 @@ def _templates(root: _Res) -> dict[str, Template]:
 
 
 def _name(segs: Sequence[Segment]) -> Template:
-    """Names from the resource before each parameter, unique within the path: /users/{userId}."""
+    """Names from the resource before each parameter, unique within the path: /users/{userId}.
+
+    Only a literal that reads as a resource names a parameter: a value that stayed literal (``m.read``,
+    ``v1``) never does, the nearest resource before it does (``/receipt/m.read/{receiptId}``). A second
+    parameter in a row is not the resource's again (``/redact/{redactId}/{redactId2}`` says nothing):
+    it is named by its kind (``/projects/{projectName}/{name}``), and so is one after an item of a
+    collection that stayed literal (``/users/alice/{id}``, not ``{aliceId}``).
+    """
     used = {s.hint for s in segs if isinstance(s, _Slot) and s.hint}
     parts: list[str] = []
     params: list[PathParam] = []
     base = ""
     run = 0
+    collection = False   # the literal before was a collection (``users``): this one is an item of it
     for seg in segs:
         if isinstance(seg, str):
             parts.append(seg)
-            base = "" if seg.lower() in API_PREFIXES or is_version(seg) else _camel(_singular(seg))
+            if seg.lower() in API_PREFIXES or is_version(seg) or seg.lower() in ACTIONS:
+                base = ""  # what follows an action is no longer the resource before it: /download/{name}
+            elif _QUALIFIER.match(seg):
+                pass  # /deployments/by-name/{deploymentName}: still the resource before it
+            elif collection and not _plural(seg):
+                base = ""  # /users/alice/{id}: alice is one user that stayed literal, not a resource
+            elif _RESOURCE_WORD.fullmatch(seg) and not is_cased(seg):
+                base = _camel(_singular(seg))
+            collection = _plural(seg) and seg.lower() not in API_PREFIXES
             run = 0
             continue
+        collection = False
         run += 1
         name = seg.hint
         if not name:
-            stem = base + _suffix(seg.kinds) if base else _suffix(seg.kinds).lower()
-            name = stem if run == 1 else f"{stem}{run}"
-            n = run
+            stem = base + _suffix(seg.kinds) if base and run == 1 else _suffix(seg.kinds)
+            stem = stem[0].lower() + stem[1:]
+            name = stem
+            n = 1
             while name in used:
                 n += 1
                 name = f"{stem}{n}"
@@ -435,6 +532,12 @@ def _name(segs: Sequence[Segment]) -> Template:
         parts.append("{" + name + "}" + seg.suffix)
         params.append(PathParam(name, kind_schema(seg.kinds)))
     return Template("/" + "/".join(parts), tuple(params))
+
+
+# A literal that can name the parameter after it: letters in words, not a dotted, numbered or random value.
+_RESOURCE_WORD: Final = re.compile(r"[A-Za-z]+(?:[-_][A-Za-z]+)*")
+# ``by-name``, ``by_id``: how the values after it are looked up, not what they are (the resource before).
+_QUALIFIER: Final = re.compile(r"by(?:[-_]|[A-Z])")
 
 
 def _suffix(kinds: frozenset[str]) -> str:
@@ -445,7 +548,8 @@ def _suffix(kinds: frozenset[str]) -> str:
     if kinds == {"email"}:
         return "Email"
     if "word" in kinds:
-        return "Name"
+        # names beside ids at one position: /limits/{limitIdOrName}
+        return "IdOrName" if kinds & STRONG_KINDS else "Name"
     return "Id"
 
 
