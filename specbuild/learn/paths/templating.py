@@ -22,6 +22,7 @@ from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
 from specbuild.http import METHODS
+from specbuild.learn.naming import pair_names
 from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
@@ -412,6 +413,7 @@ def _templates(root: _Res) -> dict[str, Template]:
 def _name(segs: Sequence[Segment]) -> Template:
     """Names from the resource before each parameter, unique within the path: /users/{userId}."""
     used = {s.hint for s in segs if isinstance(s, _Slot) and s.hint}
+    paired = _paired(segs, used)
     parts: list[str] = []
     params: list[PathParam] = []
     base = ""
@@ -423,7 +425,7 @@ def _name(segs: Sequence[Segment]) -> Template:
             run = 0
             continue
         run += 1
-        name = seg.hint
+        name = seg.hint or paired.get(len(parts), "")
         if not name:
             stem = base + _suffix(seg.kinds) if base else _suffix(seg.kinds).lower()
             name = stem if run == 1 else f"{stem}{run}"
@@ -435,6 +437,21 @@ def _name(segs: Sequence[Segment]) -> Template:
         parts.append("{" + name + "}" + seg.suffix)
         params.append(PathParam(name, kind_schema(seg.kinds)))
     return Template("/" + "/".join(parts), tuple(params))
+
+
+def _paired(segs: Sequence[Segment], used: set[str]) -> dict[int, str]:
+    """Names for two unhinted parameters in a row after a word of naming.pair_names (/repos/{owner}/{repo}),
+    by their position in the path."""
+    out: dict[int, str] = {}
+    for i in range(len(segs) - 2):
+        word, first, second = segs[i], segs[i + 1], segs[i + 2]
+        alone = i + 3 == len(segs) or isinstance(segs[i + 3], str)
+        if isinstance(word, str) and isinstance(first, _Slot) and isinstance(second, _Slot) and alone \
+                and not first.hint and not second.hint:
+            pair = pair_names(word)
+            if pair and not used & set(pair):
+                out[i + 1], out[i + 2] = pair
+    return out
 
 
 def _suffix(kinds: frozenset[str]) -> str:
