@@ -99,13 +99,15 @@ def test_openapi_31_nullability_is_a_type_list() -> None:
 def test_equal_objects_are_one_component_named_after_their_resource() -> None:
     doc = users_doc()
     schemas = doc["components"]["schemas"]
-    assert sorted(schemas) == ["Error", "User"]  # the list page is written once: it stays inline
+    # the list page is one of two bodies of its operation's responses (200, 401): a component too
+    assert sorted(schemas) == ["Error", "User", "UserList"]
     ref = {"$ref": "#/components/schemas/User"}
     ops = doc["paths"]
     assert ops["/users/{userId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == ref
     assert ops["/users"]["post"]["responses"]["201"]["content"]["application/json"]["schema"] == ref
     page = ops["/users"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert page["properties"]["items"]["items"] == ref
+    assert page == {"$ref": "#/components/schemas/UserList"}
+    assert schemas["UserList"]["properties"]["items"]["items"] == ref
     assert "#/components/schemas" not in json.dumps(inline(doc))
     flat = build_spec(read_exchanges(USERS), RenderOptions(components=False))
     assert diff(flat, doc) == [] and diff(doc, flat) == []
@@ -154,6 +156,16 @@ def test_path_template_hint_wins() -> None:
     assert list(doc["paths"]) == ["/repos/{owner}/{repo}"]
     names = [p["name"] for p in doc["paths"]["/repos/{owner}/{repo}"]["get"]["parameters"]]
     assert names == ["owner", "repo"]
+
+
+def test_two_parameters_after_a_known_word_are_named_after_what_they_hold() -> None:
+    pairs = [(o, r) for o in ("ann", "bob", "cy", "dee") for r in ("widget", "gizmo", "sprocket")]
+    exchanges = [ex(path=f"/repos/{o}/{r}/issues") for o, r in pairs]
+    assert list(build_spec(exchanges)["paths"]) == ["/repos/{owner}/{repo}/issues"]
+    hinted = build_spec(exchanges, hints=("/repos/{user}/{project}/issues",))  # a hint still wins
+    assert list(hinted["paths"]) == ["/repos/{user}/{project}/issues"]
+    other = [ex(path=f"/boxes/{o}/{r}/issues") for o, r in pairs]  # no pair for the word: the names as before
+    assert list(build_spec(other)["paths"]) == ["/boxes/{boxName}/{boxName2}/issues"]
 
 
 def test_base_path_moves_prefix_into_server() -> None:

@@ -15,9 +15,10 @@ counts of its best-evidenced occurrence, so ``check`` and ``diff`` weigh a claim
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, Final
 
 import orjson
@@ -47,6 +48,7 @@ class _Entry:
     qualified: set[str] = field(default_factory=set)        # resource + name: the names to fall back on
     parents: set[tuple[int, str]] = field(default_factory=set)  # (the entry holding it, the holder's name)
     operations: set[str] = field(default_factory=set)  # the operations whose body it is (``ReplacePod``)
+    contexts: set[str] = field(default_factory=set)  # operation + holder of where it is held (``GetNodeSpec``)
     # the counts of the best-evidenced occurrence (most properties, then most values at its root; the
     # first of equals): one place's counts stay consistent with each other (a property's presence
     # against its objects)
@@ -67,6 +69,7 @@ class _Entry:
         self.qualified |= other.qualified
         self.parents |= other.parents
         self.operations |= other.operations
+        self.contexts |= other.contexts
         # the better-evidenced one's counts, the other's where it alone has the place (a merged extra)
         better, worse = (other, self) if other.rank() > self.rank() else (self, other)
         self.evidence = {**worse.evidence, **better.evidence}
@@ -92,35 +95,64 @@ class _Where:
 def share_schemas(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Replace every object schema in the bodies of ``paths`` by a ref; the named schemas, sorted."""
     table = _Table()
-    for path, method, side, media in _medias(paths):
+    direct: list[tuple[int, tuple[str, str, bool]]] = []  # a body that is an object: (entry, its operation)
+    bodies: Counter[tuple[str, str, bool]] = Counter()  # bodies per operation's requests (responses)
+    for path, method, side, status, media in _medias(paths):
         n = name(method, path)
-        where = _Where(_pascal(n.resource), _pascal(n.whose), n.many, side, _pascal(n.words) + side)
+        where = _Where(_pascal(n.resource), _pascal(n.whose), n.many, side, _pascal(n.words) + side + _phrase(status))
         media["schema"] = table.intern(media["schema"], where, root=True, holder="", inherited=None)
+        hole = _hole(media["schema"])
+        bodies[(path, method, side == "Input")] += 1
+        if hole is not None:
+            direct.append((hole, (path, method, side == "Input")))
     if not table.entries:
         return {}
     table.settle()
-    names = table.names()
-    alone = table.alone()
-    for _, _, _, media in _medias(paths):
+    # a generator names the one body of an operation's responses after it, several with numbers
+    alone = table.alone([(i, at) for i, at in direct if bodies[at] == 1])
+    names = table.names(alone)
+    for _, _, _, _, media in _medias(paths):
         media["schema"] = table.resolve(media["schema"], names, alone)
-    schemas: dict[str, Any] = {}
-    for i, entry in enumerate(table.entries):
-        if table.find(i) == i and i not in alone:
-            body = table.resolve(entry.schema, names)
-            _apply(body, entry.evidence, (), None)
-            schemas[names[i]] = body
-    return {n: schemas[n] for n in sorted(schemas)}
+    schemas = {names[i]: table.body(i, names) for i in table.reps() if i not in alone}
+    used = _used(paths, schemas)  # a merge may have left one unused (an enum where the union says string)
+    return {n: schemas[n] for n in sorted(schemas) if n in used}
 
 
-def _medias(paths: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """(path, method, side (see _Where), media type object) of every body, in a fixed order."""
+def _used(paths: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
+    """The names of ``schemas`` that ``paths`` refer to, directly or through other schemas."""
+    used: set[str] = set()
+    todo: list[Any] = [paths]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(REF_PREFIX) and ref[len(REF_PREFIX):] not in used:
+                used.add(ref[len(REF_PREFIX):])
+                todo.append(schemas.get(ref[len(REF_PREFIX):]))
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return used
+
+
+def _medias(paths: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str, str, str, dict[str, Any]]]:
+    """(path, method, side (see _Where), status (or "" for a request), media type object) of every body,
+    in a fixed order."""
     for path in sorted(paths):
         for method, op in sorted(paths[path].items()):
-            bodies = [("Input", op["requestBody"])] if "requestBody" in op else []
-            bodies += [("Error" if s[:1] in "45" else "", op["responses"][s]) for s in sorted(op["responses"])]
-            for side, body in bodies:
+            bodies = [("Input", "", op["requestBody"])] if "requestBody" in op else []
+            bodies += [("Error" if s[:1] in "45" else "", s, op["responses"][s]) for s in sorted(op["responses"])]
+            for side, status, body in bodies:
                 for media in sorted(body.get("content", {})):
-                    yield path, method, side, body["content"][media]
+                    yield path, method, side, status, body["content"][media]
+
+
+def _phrase(status: str) -> str:
+    """``201`` -> ``Created``: what tells two bodies of one operation apart in a name."""
+    try:
+        return _pascal(words(HTTPStatus(int(status)).phrase))
+    except ValueError:
+        return ""
 
 
 def _is_shareable(schema: Any) -> bool:
@@ -220,6 +252,28 @@ def _nullable(schema: Any) -> bool:
     return isinstance(schema, dict) and (schema.get("nullable") is True or (isinstance(t, list) and "null" in t))
 
 
+def _without_clashes(schema: dict[str, Any]) -> None:
+    """Properties whose names are one identifier in a generated class (``+1`` and ``-1``, ``a-b`` and ``a_b``)
+    are described by ``additionalProperties`` instead: no generator can make two fields of one name, and
+    openapi-python-client drops the whole model (and the response models that hold it)."""
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        return
+    by_word: dict[str, list[str]] = defaultdict(list)
+    for prop in props:
+        by_word["_".join(words(prop))].append(prop)
+    clashing = sorted(p for group in by_word.values() if len(group) > 1 for p in group)
+    if not clashing:
+        return
+    values = [without_seen(props.pop(p)) for p in clashing]
+    if "required" in schema:
+        schema["required"] = [p for p in schema["required"] if p not in clashing]
+        if not schema["required"]:
+            del schema["required"]
+    if "additionalProperties" not in schema:  # every key seen was listed: the moved ones say what others are
+        schema["additionalProperties"] = values[0] if all(v == values[0] for v in values) else {}
+
+
 class _Table:
     """Every object schema of the bodies, once; equal ones, and like-named ones sharing most properties, merged."""
 
@@ -294,6 +348,9 @@ class _Table:
             entry.vote(base, _RESOURCE, where.whose + base)
         else:
             entry.vote(holder, _HOLDER, where.resource + holder)
+            if holder:  # and whose resource it is: NamespaceServiceSpec
+                entry.qualified.add(where.whose + where.resource + holder)
+                entry.contexts.add(where.operation + holder)
         if root:
             entry.operations.add(where.operation)
         kind = _discriminator(entry.schema)
@@ -339,6 +396,8 @@ class _Table:
         if {k: v for k, v in small.items() if k not in _MERGED} != {k: v for k, v in big.items() if k not in _MERGED}:
             return False
         mine, theirs = small["properties"], big["properties"]
+        if small.get("additionalProperties") is True and mine.keys() != theirs.keys():
+            return False  # keys were seen beyond the listed ones: the other's extra property may be one of them
         common = [p for p in mine if p in theirs]
         return len(common) >= len(mine) * _OVERLAP and all(self._wider(mine[p], theirs[p]) is not None
                                                            for p in common)
@@ -387,20 +446,21 @@ class _Table:
                     merged = True
         return merged
 
-    def names(self) -> dict[int, str]:
+    def names(self, alone: set[int]) -> dict[int, str]:
         """A unique name per merged entry: voted names by evidence, then qualified, then an operation's
-        (``ReplacePod``), then parent + holder."""
-        reps = self.reps()
+        (``ReplacePod``), then parent + holder. One ``alone`` is called after its operation and takes no
+        name from the others (it is written in place): only what it holds may be named after it."""
+        out: dict[int, str] = {i: min(self.entries[i].operations, default="Object") for i in alone}
+        reps = [i for i in self.reps() if i not in alone]
         keys = {i: _key(self._canon(self.entries[i].schema)) for i in reps}
         order = sorted(reps, key=lambda i: (-max(self.entries[i].votes.values(), default=0),
                                             -self.entries[i].count, keys[i]))
         taken: set[str] = set()
-        out: dict[int, str] = {}
         pending = []
         for i in order:
             e = self.entries[i]
             ranked = sorted(e.votes, key=lambda n: (-e.votes[n], len(n), n))
-            candidates = [*ranked, *sorted(e.qualified), *sorted(e.operations)]
+            candidates = [*ranked, *sorted(e.qualified, key=lambda n: (len(n), n)), *sorted(e.operations)]
             chosen = next((n for n in candidates if n and n not in taken), None)
             if chosen is None:
                 pending.append(i)
@@ -417,6 +477,7 @@ class _Table:
         for i in pending:
             e = self.entries[i]
             options = sorted({out[self.find(p)] + held for p, held in e.parents if self.find(p) in out})
+            options += sorted(e.contexts - set(options))
             chosen = next((n for n in options if n not in taken), None)
             if chosen is None:
                 left.append(i)
@@ -433,19 +494,26 @@ class _Table:
             out[i] = f"{base}{n}"
         return left
 
-    def alone(self) -> set[int]:
-        """The merged entries that are one body of one operation, held by nothing: they stay where they are
-        (a generator names them after their operation, uniquely)."""
-        return {i for i in self.reps() if self.entries[i].count == 1 and not self.entries[i].parents}
+    def alone(self, direct: list[tuple[int, tuple[str, str, bool]]]) -> set[int]:
+        """The merged entries of ``direct`` (the one body of an operation's requests or responses) that
+        are that body only, held by nothing: they stay where they are (a generator names them after their
+        operation, uniquely)."""
+        found = [(self.find(i), at) for i, at in direct
+                 if self.entries[self.find(i)].count == 1 and not self.entries[self.find(i)].parents]
+        return {i for i, _ in found}
+
+    def body(self, i: int, names: dict[int, str]) -> dict[str, Any]:
+        """The schema of a merged entry as written: refs named, its evidence on it, no clashing names."""
+        body: dict[str, Any] = self.resolve(self.entries[i].schema, names)
+        _apply(body, self.entries[i].evidence, (), None)
+        _without_clashes(body)
+        return body
 
     def resolve(self, node: Any, names: dict[int, str], alone: frozenset[int] | set[int] = frozenset()) -> Any:
         """``node`` with its placeholders refs to the named components (or, ``alone``, the schema itself)."""
         hole = _hole(node)
         if hole is not None and self.find(hole) in alone:
-            entry = self.entries[self.find(hole)]
-            body = self.resolve(entry.schema, names)
-            _apply(body, entry.evidence, (), None)
-            return body
+            return self.body(self.find(hole), names)
         if hole is not None:
             return {"$ref": REF_PREFIX + names[hole]}
         if isinstance(node, dict):
