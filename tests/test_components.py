@@ -99,3 +99,15 @@ def test_like_named_objects_merge_and_nested_ones_take_their_parents_name() -> N
     assert sorted(n for n in schemas if n.endswith("Label")) == ["Label", "PullLabel"]
     assert spec_problems(doc) == [] and rejections(doc, rows) == []
     assert build_spec(list(reversed(rows))) == doc
+
+
+def test_property_names_that_make_one_identifier_are_additional_properties() -> None:
+    rows = [ex(path=f"/issues/{i}", resp={"id": i, "reactions": {"+1": i, "-1": 0, "url": "https://x.example/"}})
+            for i in range(12)]
+    rows += [ex(path=f"/issues/{i}/comments", resp=[{"id": i, "reactions": {"+1": 1, "-1": i, "url": "u"}}])
+             for i in range(12)]
+    doc = build_spec(rows)
+    reaction = doc["components"]["schemas"]["Reaction"]
+    assert sorted(reaction["properties"]) == ["url"]  # a generator cannot make fields of both +1 and -1
+    assert reaction["additionalProperties"]["type"] == "integer"
+    assert spec_problems(doc) == [] and rejections(doc, rows) == []

@@ -1,15 +1,16 @@
-"""Shared schemas: equal object schemas become one ``components/schemas`` entry named after a resource; pure.
+"""Shared schemas: the objects of the bodies become ``components/schemas`` entries named after a resource; pure.
 
-A client generator makes one class per inline object: the GitHub traffic's user object, inline in forty
-places, became ``Owner``, ``User``, ``Assignee``, ``Item``, ``Permissions33``. Here every object schema
-of at least MIN_PROPERTIES properties that appears more than once (exactly equal, nested ones compared
-with their own content) is written once and referenced with ``$ref``. Its name comes from where it
-appears: the resource of the operation whose body it is (``GET /users/{id}`` -> ``User``, the items of
-``GET /repos/{o}/{r}/issues`` -> ``Issue``), or else the property that holds it (``owner`` -> ``Owner``,
-``labels: [...]`` -> ``Label``). Where two schemas want one name, the one with more evidence keeps it and
-the other takes its resource's qualifier (``IssueUser``); names depend only on the document. Equal
-schemas may rest on different evidence (``x-specbuild-seen``, drift/evidence.py): a shared one keeps the
-counts of its best-evidenced occurrence, so ``check`` and ``diff`` weigh a claim by one real place.
+A client generator makes one class per inline object and numbers the collisions: the GitHub traffic's
+user object became ``Owner``, ``User``, ``Assignee``, ``Permissions33``. Here every object schema (and
+every enum of strings) is interned bottom-up, nested ones first, so a parent compares its children as
+entries; equal ones are one entry, and like-named ones that share most properties, each alike, are
+merged into their union (a property of one only is optional). Each merged entry is written once and
+referenced with ``$ref``, except the one body of an operation that nothing shares (it stays in place).
+Names come from where it appears: the resource of the body (``GET /users/{id}`` -> ``User``), its own
+``type``/``kind``, the property that holds it (``owner`` -> ``Owner``), then qualified names, the
+operation's, the parent's (``IssuePinnedComment``); names depend only on the document. Merged schemas
+may rest on different evidence (``x-specbuild-seen``, drift/evidence.py): a component keeps the counts
+of its best-evidenced occurrence, so ``check`` and ``diff`` weigh a claim by one real place.
 """
 
 from __future__ import annotations
