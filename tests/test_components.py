@@ -1,4 +1,4 @@
-"""specbuild.learn.components: equal objects written once, named after their resource, lossless."""
+"""specbuild.learn.components: every object written once, named after its resource, lossless."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def test_equal_objects_are_shared_and_named_after_the_resource_or_the_holder() -
     rows = _traffic()
     doc = build_spec(rows)
     schemas = doc["components"]["schemas"]
-    assert sorted(schemas) == ["Error", "Owner", "Repo", "User"]  # errors are named Error, whatever the resource
+    # every object held or repeated is a component; errors are named Error whatever the resource
+    assert sorted(schemas) == ["Error", "Owner", "Repo", "User"]
     paths = doc["paths"]
 
     def body(path: str) -> Any:
@@ -99,3 +100,35 @@ def test_a_written_spec_gets_the_learned_schemas_inline() -> None:
     assert merged["components"]["schemas"] == {"User": {"type": "string"}}
     assert "#/components/schemas/" not in str(merged["paths"])
     assert spec_problems(merged) == []
+
+
+def test_like_named_objects_merge_and_nested_ones_take_their_parents_name() -> None:
+    rows = []
+    for i in range(12):
+        rows += [ex(path=f"/issues/{i}", resp={"id": i, "title": "t", "state": "open", "url": "https://x.example/",
+                                               "label": {"name": "bug", "color": "red", "id": i}}),
+                 ex(path=f"/issues/{i}", method="PATCH", resp={"id": i, "title": "t", "state": "open",
+                                                                 "url": "https://x.example/", "locked": True}),
+                 ex(path=f"/pulls/{i}", resp={"id": i, "label": {"text": "x", "size": 2, "id": i, "on": True}}),
+                 ex(path=f"/tags/{i}", resp={"name": "v1", "label": {"name": "bug", "color": "red", "id": i}})]
+    doc = build_spec(rows)
+    schemas = doc["components"]["schemas"]
+    assert all(not name[-1].isdigit() for name in schemas), sorted(schemas)
+    issue = schemas["Issue"]
+    # one issue: the patch response had one more field, so it is optional in the union
+    assert {"locked", "label", "title"} <= set(issue["properties"]) and "locked" not in issue.get("required", [])
+    assert sorted(n for n in schemas if n.endswith("Label")) == ["Label", "PullLabel"]
+    assert spec_problems(doc) == [] and rejections(doc, rows) == []
+    assert build_spec(list(reversed(rows))) == doc
+
+
+def test_property_names_that_make_one_identifier_are_additional_properties() -> None:
+    rows = [ex(path=f"/issues/{i}", resp={"id": i, "reactions": {"+1": i, "-1": 0, "url": "https://x.example/"}})
+            for i in range(12)]
+    rows += [ex(path=f"/issues/{i}/comments", resp=[{"id": i, "reactions": {"+1": 1, "-1": i, "url": "u"}}])
+             for i in range(12)]
+    doc = build_spec(rows)
+    reaction = doc["components"]["schemas"]["Reaction"]
+    assert sorted(reaction["properties"]) == ["url"]  # a generator cannot make fields of both +1 and -1
+    assert reaction["additionalProperties"]["type"] == "integer"
+    assert spec_problems(doc) == [] and rejections(doc, rows) == []

@@ -8,6 +8,7 @@ import uuid
 from specbuild.formats import fullmatcher
 from specbuild.io.validate import BodyValidator
 from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.components import inline
 from specbuild.learn.examples import FORMAT_VALUES, fit
 from specbuild.learn.render import RenderOptions, render
 from specbuild.learn.rules import FORMAT_RULES
@@ -43,7 +44,7 @@ def test_learned_examples_validate_against_their_schemas_and_keep_no_secret() ->
                resp={"auth_type": kind, "session_id": str(uuid.UUID(int=i + 7)), "author_association": "OWNER",
                      "token": f"tok-{i}"})
             for i, kind in enumerate(["basic", "digest"] * 12)]
-    doc = render(SpecBuilder(examples=True).add_all(rows), RenderOptions(examples=True))
+    doc = inline(render(SpecBuilder(examples=True).add_all(rows), RenderOptions(examples=True)))
     op = doc["paths"]["/sessions"]["post"]
     medias = [op["requestBody"]["content"]["application/json"], op["responses"]["201"]["content"]["application/json"]]
     assert medias[0]["schema"]["properties"]["auth_type"]["enum"] == ["basic", "digest"]

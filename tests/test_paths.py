@@ -294,7 +294,7 @@ def test_owner_and_repo_form_bottom_up() -> None:
     assert erased(got.values()) == {"/projects/{}/{}", "/projects/{}/{}/tickets",
                                     "/projects/{}/{}/tickets/{}", "/projects/{}/{}/builds",
                                     "/account/watching/{}/{}"}
-    assert got[f"/projects/{pairs[0][0]}/{pairs[0][1]}"] == "/projects/{projectName}/{name}"
+    assert got[f"/projects/{pairs[0][0]}/{pairs[0][1]}"] == "/projects/{namespace}/{project}"  # naming.pair_names
 
 
 def test_resource_names_under_every_value_stay_literal() -> None:

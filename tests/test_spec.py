@@ -99,13 +99,15 @@ def test_openapi_31_nullability_is_a_type_list() -> None:
 def test_equal_objects_are_one_component_named_after_their_resource() -> None:
     doc = users_doc()
     schemas = doc["components"]["schemas"]
-    assert sorted(schemas) == ["User"]  # the list page is written once: it stays inline
+    # the list page is one of two bodies of its operation's responses (200, 401): a component too
+    assert sorted(schemas) == ["Error", "User", "UserList"]
     ref = {"$ref": "#/components/schemas/User"}
     ops = doc["paths"]
     assert ops["/users/{userId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == ref
     assert ops["/users"]["post"]["responses"]["201"]["content"]["application/json"]["schema"] == ref
     page = ops["/users"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert page["properties"]["items"]["items"] == ref
+    assert page == {"$ref": "#/components/schemas/UserList"}
+    assert schemas["UserList"]["properties"]["items"]["items"] == ref
     assert "#/components/schemas" not in json.dumps(inline(doc))
     flat = build_spec(read_exchanges(USERS), RenderOptions(components=False))
     assert diff(flat, doc) == [] and diff(doc, flat) == []
@@ -154,6 +156,16 @@ def test_path_template_hint_wins() -> None:
     assert list(doc["paths"]) == ["/repos/{owner}/{repo}"]
     names = [p["name"] for p in doc["paths"]["/repos/{owner}/{repo}"]["get"]["parameters"]]
     assert names == ["owner", "repo"]
+
+
+def test_two_parameters_after_a_known_word_are_named_after_what_they_hold() -> None:
+    pairs = [(o, r) for o in ("ann", "bob", "cy", "dee") for r in ("widget", "gizmo", "sprocket")]
+    exchanges = [ex(path=f"/repos/{o}/{r}/issues") for o, r in pairs]
+    assert list(build_spec(exchanges)["paths"]) == ["/repos/{owner}/{repo}/issues"]
+    hinted = build_spec(exchanges, hints=("/repos/{user}/{project}/issues",))  # a hint still wins
+    assert list(hinted["paths"]) == ["/repos/{user}/{project}/issues"]
+    other = [ex(path=f"/boxes/{o}/{r}/issues") for o, r in pairs]  # no pair for the word: the names as before
+    assert list(build_spec(other)["paths"]) == ["/boxes/{boxName}/{name}/issues"]
 
 
 def test_base_path_moves_prefix_into_server() -> None:
@@ -226,7 +238,7 @@ def test_a_response_lists_an_enum_only_from_distinct_requests() -> None:
     def schema(ids: int) -> dict[str, Any]:
         calls = [ex(path=f"/users/{i % ids}", resp={"state": "active" if i % 3 else "blocked"})
                  for i in range(60)]
-        return build_spec(calls)["paths"]["/users/{userId}"]["get"]["responses"]["200"]["content"][
+        return inline(build_spec(calls))["paths"]["/users/{userId}"]["get"]["responses"]["200"]["content"][
             "application/json"]["schema"]["properties"]["state"]
 
     assert schema(60)["enum"] == ["active", "blocked"]
@@ -306,7 +318,7 @@ def test_a_map_somewhere_is_a_map_everywhere(version: str) -> None:
     labels = [{f"app.kubernetes.io/k{i}-{j}": "v" for j in range(3)} for i in range(12)]
     rows = [ex(path="/pods", resp={"metadata": {"labels": lab}}) for lab in labels]
     rows += [ex(path="/jobs", resp={"metadata": {"labels": {"team": "a", "env": None}}})]
-    doc = build_spec(rows, RenderOptions(openapi=version))
+    doc = inline(build_spec(rows, RenderOptions(openapi=version)))
     jobs = doc["paths"]["/jobs"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     thin = jobs["properties"]["metadata"]["properties"]["labels"]
     assert "properties" not in thin and "additionalProperties" in thin
@@ -337,7 +349,7 @@ def test_a_merge_patch_null_deletes_a_field_and_makes_nothing_nullable() -> None
         records = [record("get", f"/issues/{i}", 200, resp={"id": i, "title": "t"}) for i in range(1, 13)]
         patch = record("patch", "/issues/1", 200, body={"title": None}, resp={"id": 1, "title": "t"})
         patch["request"]["headers"]["content-type"] = media
-        return build_spec([decode(r, "t") for r in [*records, patch]])["paths"]["/issues/{issueId}"]
+        return inline(build_spec([decode(r, "t") for r in [*records, patch]]))["paths"]["/issues/{issueId}"]
 
     item = learned("application/merge-patch+json")
     title = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["title"]

@@ -1,47 +1,84 @@
-"""Shared schemas: equal object schemas become one ``components/schemas`` entry named after a resource; pure.
+"""Shared schemas: the objects of the bodies become ``components/schemas`` entries named after a resource; pure.
 
-A client generator makes one class per inline object: the GitHub traffic's user object, inline in forty
-places, became ``Owner``, ``User``, ``Assignee``, ``Item``, ``Permissions33``. Here every object schema
-of at least MIN_PROPERTIES properties that appears more than once (exactly equal, nested ones compared
-with their own content) is written once and referenced with ``$ref``. Its name comes from where it
-appears: the resource of the operation whose body it is (``GET /users/{id}`` -> ``User``, the items of
-``GET /repos/{o}/{r}/issues`` -> ``Issue``), or else the property that holds it (``owner`` -> ``Owner``,
-``labels: [...]`` -> ``Label``). Where two schemas want one name, the one with more evidence keeps it and
-the other takes its resource's qualifier (``IssueUser``); names depend only on the document. Equal
-schemas may rest on different evidence (``x-specbuild-seen``, drift/evidence.py): a shared one keeps the
-counts of its best-evidenced occurrence, so ``check`` and ``diff`` weigh a claim by one real place.
+A client generator makes one class per inline object and numbers the collisions: the GitHub traffic's
+user object became ``Owner``, ``User``, ``Assignee``, ``Permissions33``. Here every object schema (and
+every enum of strings) is interned bottom-up, nested ones first, so a parent compares its children as
+entries; equal ones are one entry, and like-named ones that share most properties, each alike, are
+merged into their union (a property of one only is optional). Each merged entry is written once and
+referenced with ``$ref``, except the one body of an operation that nothing shares (it stays in place).
+Names come from where it appears: the resource of the body (``GET /users/{id}`` -> ``User``), its own
+``type``/``kind``, the property that holds it (``owner`` -> ``Owner``), then qualified names, the
+operation's, the parent's (``IssuePinnedComment``); names depend only on the document. Merged schemas
+may rest on different evidence (``x-specbuild-seen``, drift/evidence.py): a component keeps the counts
+of its best-evidenced occurrence, so ``check`` and ``diff`` weigh a claim by one real place.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, Final
 
 import orjson
 
 from specbuild.learn.naming import name, singular, words
-from specbuild.learn.schema import SEEN
+from specbuild.learn.schema import SEEN, without_seen
 
-MIN_PROPERTIES: Final = 3
 REF_PREFIX: Final = "#/components/schemas/"
-_RESOURCE, _HOLDER = 100, 1  # a body's resource says more about what a schema is than a property name
+# a body's resource says more about what a schema is than its own type field, and that more than a property name
+_RESOURCE, _KIND, _HOLDER = 100, 10, 1
+_NAMEABLE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,40}")
+_MERGED: Final = frozenset({"properties", "required"})  # what may differ between schemas merged as one
+# ... and, at the root, whether the object was in every holder (its own count): that is the holder's claim
+_COMPARED: Final = _MERGED | {SEEN}
+# the share of a schema's properties another like-named one must have (alike) to be merged with it
+_OVERLAP: Final = 2 / 3
+
+
+Place = tuple[Any, ...]
 
 
 @dataclass(slots=True)
-class _Seen:
+class _Entry:
+    """One object schema (nested objects as placeholder refs) and what its occurrences say about it."""
+
+    schema: dict[str, Any]
     count: int = 0
     votes: dict[str, int] = field(default_factory=dict)     # name -> weight
     qualified: set[str] = field(default_factory=set)        # resource + name: the names to fall back on
-    # the counts of the best-evidenced occurrence (most values at its root; the first of equals): one
-    # place's counts stay consistent with each other (a property's presence against its objects)
-    evidence: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    parents: set[tuple[int, str]] = field(default_factory=set)  # (the entry holding it, the holder's name)
+    operations: set[str] = field(default_factory=set)  # the operations whose body it is (``ReplacePod``)
+    contexts: set[str] = field(default_factory=set)  # operation + holder of where it is held (``GetNodeSpec``)
+    # the counts of the best-evidenced occurrence (most properties, then most values at its root; the
+    # first of equals): one place's counts stay consistent with each other (a property's presence
+    # against its objects)
+    evidence: dict[Place, int] = field(default_factory=dict)
 
     def vote(self, name: str, weight: int, qualified: str) -> None:
         if name:
             self.votes[name] = self.votes.get(name, 0) + weight
             self.qualified.add(qualified)
+
+    def rank(self) -> tuple[int, int]:
+        return len(self.schema.get("properties") or ()), self.evidence.get((), -1)
+
+    def absorb(self, other: _Entry) -> None:
+        self.count += other.count
+        for n, w in other.votes.items():
+            self.votes[n] = self.votes.get(n, 0) + w
+        self.qualified |= other.qualified
+        self.parents |= other.parents
+        self.operations |= other.operations
+        self.contexts |= other.contexts
+        # the better-evidenced one's counts, the other's where it alone has the place (a merged extra)
+        better, worse = (other, self) if other.rank() > self.rank() else (self, other)
+        self.evidence = {**worse.evidence, **better.evidence}
+
+    def best(self) -> str:
+        return min(self.votes, key=lambda n: (-self.votes[n], len(n), n)) if self.votes else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,40 +89,83 @@ class _Where:
     whose: str
     many: bool
     side: str  # "Input" (a request), "" (a response), "Error" (a 4xx or 5xx response)
+    operation: str = ""  # the operation's name (``ReplacePod``): a last name for a body's own schema
+
+    def one(self) -> _Where:
+        return _Where(self.resource, self.whose, False, self.side, self.operation)
 
 
 def share_schemas(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Replace repeated object schemas in the bodies of ``paths`` by refs; the named schemas, sorted."""
-    seen: dict[bytes, _Seen] = defaultdict(_Seen)
-    for path, method, side, media in _medias(paths):
+    """Replace every object schema in the bodies of ``paths`` by a ref; the named schemas, sorted."""
+    table = _Table()
+    direct: list[tuple[int, tuple[str, str, bool]]] = []  # a body that is an object: (entry, its operation)
+    bodies: Counter[tuple[str, str, bool]] = Counter()  # bodies per operation's requests (responses)
+    for path, method, side, status, media in _medias(paths):
         n = name(method, path)
-        where = _Where(_pascal(n.resource), _pascal(n.whose), n.many, side)
-        _count(media["schema"], seen, where, root=True, holder="")
-    shared = {key: s for key, s in seen.items() if s.count >= 2}
-    if not shared:
+        where = _Where(_pascal(n.resource), _pascal(n.whose), n.many, side, _pascal(n.words) + side + _phrase(status))
+        media["schema"] = table.intern(media["schema"], where, root=True, holder="", inherited=None)
+        hole = _hole(media["schema"])
+        bodies[(path, method, side == "Input")] += 1
+        if hole is not None:
+            direct.append((hole, (path, method, side == "Input")))
+    if not table.entries:
         return {}
-    names = _assign_names(shared)
-    by_key = {key: (names[key], s) for key, s in shared.items()}
-    schemas: dict[str, Any] = {}
-    for _, _, _, media in _medias(paths):
-        media["schema"] = _replace(media["schema"], by_key, schemas)
-    return {n: schemas[n] for n in sorted(schemas)}
+    table.settle()
+    # a generator names the one body of an operation's responses after it, several with numbers
+    alone = table.alone([(i, at) for i, at in direct if bodies[at] == 1])
+    names = table.names(alone)
+    for _, _, _, _, media in _medias(paths):
+        media["schema"] = table.resolve(media["schema"], names, alone)
+    schemas = {names[i]: table.body(i, names) for i in table.reps() if i not in alone}
+    used = _used(paths, schemas)  # a merge may have left one unused (an enum where the union says string)
+    return {n: schemas[n] for n in sorted(schemas) if n in used}
 
 
-def _medias(paths: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """(path, method, side (see _Where), media type object) of every body, in a fixed order."""
+def _used(paths: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
+    """The names of ``schemas`` that ``paths`` refer to, directly or through other schemas."""
+    used: set[str] = set()
+    todo: list[Any] = [paths]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(REF_PREFIX) and ref[len(REF_PREFIX):] not in used:
+                used.add(ref[len(REF_PREFIX):])
+                todo.append(schemas.get(ref[len(REF_PREFIX):]))
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return used
+
+
+def _medias(paths: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str, str, str, dict[str, Any]]]:
+    """(path, method, side (see _Where), status (or "" for a request), media type object) of every body,
+    in a fixed order."""
     for path in sorted(paths):
         for method, op in sorted(paths[path].items()):
-            bodies = [("Input", op["requestBody"])] if "requestBody" in op else []
-            bodies += [("Error" if s[:1] in "45" else "", op["responses"][s]) for s in sorted(op["responses"])]
-            for side, body in bodies:
+            bodies = [("Input", "", op["requestBody"])] if "requestBody" in op else []
+            bodies += [("Error" if s[:1] in "45" else "", s, op["responses"][s]) for s in sorted(op["responses"])]
+            for side, status, body in bodies:
                 for media in sorted(body.get("content", {})):
-                    yield path, method, side, body["content"][media]
+                    yield path, method, side, status, body["content"][media]
+
+
+def _phrase(status: str) -> str:
+    """``201`` -> ``Created``: what tells two bodies of one operation apart in a name."""
+    try:
+        return _pascal(words(HTTPStatus(int(status)).phrase))
+    except ValueError:
+        return ""
 
 
 def _is_shareable(schema: Any) -> bool:
-    return isinstance(schema, dict) and isinstance(schema.get("properties"), dict) \
-        and len(schema["properties"]) >= MIN_PROPERTIES
+    """An object with properties or an enum of strings: a class in every generator, so a name of ours
+    rather than its guess (``Language12``)."""
+    if not isinstance(schema, dict):
+        return False
+    if isinstance(schema.get("properties"), dict):
+        return bool(schema["properties"])
+    return isinstance(schema.get("enum"), list) and any(isinstance(v, str) for v in schema["enum"])
 
 
 def _key(schema: dict[str, Any]) -> bytes:
@@ -118,9 +198,6 @@ def _subschemas(schema: dict[str, Any]) -> Iterator[tuple[Any, dict[str, Any]]]:
             yield ("b", i), branch
 
 
-Place = tuple[Any, ...]
-
-
 def _places(schema: dict[str, Any], inherited: int | None, at: Place, out: dict[Place, int]) -> None:
     """The values seen at every place under ``schema`` (a place without a count has its parent's)."""
     here = schema.get(SEEN, inherited)
@@ -142,45 +219,6 @@ def _apply(schema: dict[str, Any], evidence: dict[tuple[Any, ...], int], at: tup
             _apply(sub, evidence, (*at, step), here)
 
 
-def _count(schema: Any, seen: dict[bytes, _Seen], where: _Where, *, root: bool, holder: str,
-           inherited: int | None = None) -> None:
-    """Count every shareable object under ``schema`` and note the names its positions suggest.
-
-    ``root``: the schema is the body's resource (the body itself, its array's items, a page's items).
-    """
-    if not isinstance(schema, dict):
-        return
-    inherited = schema.get(SEEN, inherited)
-    if _is_shareable(schema):
-        s = seen[_key(schema)]
-        s.count += 1
-        places: dict[Place, int] = {}
-        _places(schema, inherited, (), places)
-        if places.get((), -1) > s.evidence.get((), -1):
-            s.evidence = places
-        if root and where.side == "Error":  # an API's errors have one shape, whatever the resource
-            s.vote("Error", _RESOURCE, where.resource + "Error")
-        elif root:
-            base = where.resource + (where.side or ("List" if where.many else ""))
-            s.vote(base, _RESOURCE, where.whose + base)
-        else:
-            s.vote(holder, _HOLDER, where.resource + holder)
-    for prop, sub in sorted((schema.get("properties") or {}).items()):
-        if root and prop == "items" and isinstance(sub, dict) and isinstance(sub.get("items"), dict):
-            # the items of a page ({items: [...], total}, a Kubernetes list) are the resource itself
-            _count(sub["items"], seen, _Where(where.resource, where.whose, False, where.side), root=True,
-                   holder="", inherited=sub.get(SEEN, inherited))
-        else:
-            _count(sub, seen, where, root=False, holder=_pascal(_holder_words(prop)), inherited=inherited)
-    if isinstance(schema.get("items"), dict):
-        _count(schema["items"], seen, _Where(where.resource, where.whose, False, where.side), root=root,
-               holder=holder, inherited=inherited)
-    if isinstance(schema.get("additionalProperties"), dict):
-        _count(schema["additionalProperties"], seen, where, root=False, holder=holder, inherited=inherited)
-    for branch in schema.get("anyOf") or ():
-        _count(branch, seen, where, root=root, holder=holder, inherited=inherited)
-
-
 def _holder_words(prop: str) -> list[str]:
     ws = words(prop)
     return [*ws[:-1], singular(ws[-1])] if ws else []
@@ -190,59 +228,316 @@ def _pascal(ws: list[str] | tuple[str, ...]) -> str:
     return "".join(w[:1].upper() + w[1:] for w in ws)
 
 
-def _assign_names(shared: dict[bytes, _Seen]) -> dict[bytes, str]:
-    """A unique name per shared schema: the best-evidenced schema keeps a contested name."""
-    order = sorted(shared, key=lambda k: (-max(shared[k].votes.values(), default=0), -shared[k].count, k))
-    taken: set[str] = set()
-    out: dict[bytes, str] = {}
-    for key in order:
-        s = shared[key]
-        ranked = sorted(s.votes, key=lambda n: (-s.votes[n], len(n), n))
-        candidates = [n for n in [*ranked, *sorted(s.qualified)] if n]
-        chosen = next((n for n in candidates if n not in taken), None)
-        if chosen is None:
-            base = candidates[0] if candidates else "Object"
-            i = 2
-            while f"{base}{i}" in taken:
-                i += 1
-            chosen = f"{base}{i}"
-        taken.add(chosen)
-        out[key] = chosen
-    return out
+# A placeholder ref to an entry ("\x00<entry>") until the entries are merged and named.
+_HOLE: Final = "\x00"
 
 
-def _replace(schema: Any, shared: dict[bytes, tuple[str, _Seen]], schemas: dict[str, Any]) -> Any:
-    """``schema`` with every shared object (outermost first) a ``$ref``; ``schemas`` gets their bodies.
-
-    A body carries the counts of its best-evidenced occurrence, with one at its root: a ref has no parent
-    count to inherit.
-    """
-    if not isinstance(schema, dict):
-        return schema
-    if _is_shareable(schema):
-        hit = shared.get(_key(schema))
-        if hit is not None:
-            named, s = hit
-            if named not in schemas:
-                schemas[named] = {}  # taken before its content is walked: a body is written once
-                body = _replace_children(schema, shared, schemas)
-                _apply(body, s.evidence, (), None)
-                schemas[named] = body
-            return {"$ref": REF_PREFIX + named}
-    return _replace_children(schema, shared, schemas)
+def _hole(node: Any) -> int | None:
+    if isinstance(node, dict) and len(node) == 1 and str(node.get("$ref", "")).startswith(_HOLE):
+        return int(node["$ref"][1:])
+    return None
 
 
-def _replace_children(schema: dict[str, Any], shared: dict[bytes, tuple[str, _Seen]],
-                      schemas: dict[str, Any]) -> dict[str, Any]:
-    out = dict(schema)
-    if isinstance(schema.get("properties"), dict):
-        out["properties"] = {k: _replace(v, shared, schemas) for k, v in schema["properties"].items()}
-    for key in ("items", "additionalProperties"):
-        if isinstance(schema.get(key), dict):
-            out[key] = _replace(schema[key], shared, schemas)
-    if isinstance(schema.get("anyOf"), list):
-        out["anyOf"] = [_replace(b, shared, schemas) for b in schema["anyOf"]]
-    return out
+def _holes(schema: dict[str, Any], holder: str) -> Iterator[tuple[int, str]]:
+    """(entry, the name of what holds it) for every placeholder directly under ``schema``."""
+    for step, sub in _subschemas(schema):
+        held = _pascal(_holder_words(step[1])) if isinstance(step, tuple) and step[0] == "p" else holder
+        hole = _hole(sub)
+        if hole is not None:
+            yield hole, held
+        else:
+            yield from _holes(sub, held)
+
+
+def _discriminator(schema: dict[str, Any]) -> str:
+    """The name a one-valued ``type``/``object`` field gives (``type: User``), or a resource's ``kind``."""
+    props = schema.get("properties") or {}
+    for field_name in ("kind", "type", "object"):
+        values = (props.get(field_name) or {}).get("enum") if isinstance(props.get(field_name), dict) else None
+        if field_name == "kind" and "metadata" not in props:
+            continue  # a Kubernetes reference (involvedObject) names a kind without being one
+        one = [v for v in values or () if v is not None]
+        if len(one) == 1 and isinstance(one[0], str) and _NAMEABLE.fullmatch(one[0]):
+            return _pascal(words(one[0]))
+    return ""
+
+
+def _nullable(schema: Any) -> bool:
+    t = schema.get("type") if isinstance(schema, dict) else None
+    return isinstance(schema, dict) and (schema.get("nullable") is True or (isinstance(t, list) and "null" in t))
+
+
+def _without_clashes(schema: dict[str, Any]) -> None:
+    """Properties whose names are one identifier in a generated class (``+1`` and ``-1``, ``a-b`` and ``a_b``)
+    are described by ``additionalProperties`` instead: no generator can make two fields of one name, and
+    openapi-python-client drops the whole model (and the response models that hold it)."""
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        return
+    by_word: dict[str, list[str]] = defaultdict(list)
+    for prop in props:
+        by_word["_".join(words(prop))].append(prop)
+    clashing = sorted(p for group in by_word.values() if len(group) > 1 for p in group)
+    if not clashing:
+        return
+    values = [without_seen(props.pop(p)) for p in clashing]
+    if "required" in schema:
+        schema["required"] = [p for p in schema["required"] if p not in clashing]
+        if not schema["required"]:
+            del schema["required"]
+    if "additionalProperties" not in schema:  # every key seen was listed: the moved ones say what others are
+        schema["additionalProperties"] = values[0] if all(v == values[0] for v in values) else {}
+
+
+class _Table:
+    """Every object schema of the bodies, once; equal ones, and like-named ones sharing most properties, merged."""
+
+    def __init__(self) -> None:
+        self.entries: list[_Entry] = []
+        self.up: list[int] = []  # union-find: the entry each one was merged into
+        self.by_key: dict[bytes, int] = {}
+
+    def find(self, i: int) -> int:
+        while self.up[i] != i:
+            self.up[i] = self.up[self.up[i]]
+            i = self.up[i]
+        return i
+
+    def reps(self) -> list[int]:
+        return [i for i in range(len(self.entries)) if self.find(i) == i]
+
+    def intern(self, schema: Any, where: _Where, *, root: bool, holder: str, inherited: int | None) -> Any:
+        """``schema`` with every object in it (innermost first) a placeholder of its entry.
+
+        ``root``: the schema is the body's resource (the body itself, its array's items, a page's items).
+        """
+        if not isinstance(schema, dict):
+            return schema
+        here = schema.get(SEEN, inherited)
+        out = dict(schema)
+        if isinstance(schema.get("properties"), dict):
+            out["properties"] = {p: self._property(p, sub, where, root, here)
+                                 for p, sub in schema["properties"].items()}
+        if isinstance(schema.get("items"), dict):
+            out["items"] = self.intern(schema["items"], where.one(), root=root, holder=holder, inherited=here)
+        if isinstance(schema.get("additionalProperties"), dict):
+            out["additionalProperties"] = self.intern(schema["additionalProperties"], where, root=False,
+                                                      holder=holder, inherited=here)
+        if isinstance(schema.get("anyOf"), list):
+            out["anyOf"] = [self.intern(b, where, root=root, holder=holder, inherited=here) for b in schema["anyOf"]]
+        if not _is_shareable(out):
+            return out
+        i = self._entry(out, inherited)
+        self._note(i, where, root=root, holder=holder)
+        return {"$ref": f"{_HOLE}{i}"}
+
+    def _property(self, prop: str, sub: Any, where: _Where, root: bool, here: int | None) -> Any:
+        if root and prop == "items" and isinstance(sub, dict) and isinstance(sub.get("items"), dict):
+            # the items of a page ({items: [...], total}, a Kubernetes list) are the resource itself
+            inner = sub.get(SEEN, here)
+            return {**sub, "items": self.intern(sub["items"], where.one(), root=True, holder="", inherited=inner)}
+        return self.intern(sub, where, root=False, holder=_pascal(_holder_words(prop)), inherited=here)
+
+    def _entry(self, schema: dict[str, Any], inherited: int | None) -> int:
+        key = _key(schema)
+        i = self.by_key.get(key)
+        if i is None:
+            i = self.by_key[key] = len(self.entries)
+            self.entries.append(_Entry(schema))
+            self.up.append(i)
+        entry = self.entries[i]
+        entry.count += 1
+        places: dict[Place, int] = {}
+        _places(schema, inherited, (), places)
+        if places.get((), -1) > entry.evidence.get((), -1):
+            entry.evidence = places
+        return i
+
+    def _note(self, i: int, where: _Where, *, root: bool, holder: str) -> None:
+        """The names this occurrence suggests, and which entries hold it."""
+        entry = self.entries[i]
+        if root and where.side == "Error":  # an API's errors have one shape, whatever the resource
+            entry.vote("Error", _RESOURCE, where.resource + "Error")
+        elif root:
+            base = where.resource + (where.side or ("List" if where.many else ""))
+            entry.vote(base, _RESOURCE, where.whose + base)
+        else:
+            entry.vote(holder, _HOLDER, where.resource + holder)
+            if holder:  # and whose resource it is: NamespaceServiceSpec
+                entry.qualified.add(where.whose + where.resource + holder)
+                entry.contexts.add(where.operation + holder)
+        if root:
+            entry.operations.add(where.operation)
+        kind = _discriminator(entry.schema)
+        if kind:
+            entry.vote(kind, _KIND, where.resource + kind)
+        for child, held in _holes(entry.schema, holder):
+            self.entries[child].parents.add((i, held))
+
+    def _canon(self, node: Any) -> Any:
+        """``node`` with its placeholders pointing at the entries they were merged into, and every count
+        replaced by the fact that there is one: a property absent from some objects at one place and in
+        all of them at the other differs (see ``_key``), however many values each saw."""
+        hole = _hole(node)
+        if hole is not None:
+            return {"$ref": f"{_HOLE}{self.find(hole)}"}
+        if isinstance(node, dict):
+            return {k: True if k == SEEN else self._canon(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self._canon(v) for v in node]
+        return node
+
+    def settle(self) -> None:
+        """Merge until nothing changes: a merge below can make two schemas above equal."""
+        while self._unite_equal() | self._unite_compatible():
+            pass
+
+    def _wider(self, a: Any, b: Any) -> Any:
+        """The one of two property schemas that accepts what both do, when one does; else None."""
+        if a == b:
+            return a
+        for x, y in ((a, b), (b, a)):
+            if x == {} and _nullable(y):  # only null was seen where the other one is nullable
+                return y
+            if isinstance(y, dict) and isinstance(y.get("anyOf"), list) and x in y["anyOf"]:
+                return y
+            hole = _hole(x)
+            enum = self.entries[self.find(hole)].schema if hole is not None else {}
+            if "enum" in enum and y == {k: enum[k] for k in ("type", "nullable") if k in enum}:
+                return y  # an enum of strings where the other place says any string
+        return None
+
+    def _compatible(self, small: dict[str, Any], big: dict[str, Any]) -> bool:
+        """Most of ``small``'s properties are in ``big``, every shared one alike (one accepts the other),
+        and all but ``properties`` and ``required`` is the same: one resource seen with more or fewer fields."""
+        if {k: v for k, v in small.items() if k not in _COMPARED} != {k: v for k, v in big.items() if k not in _COMPARED}:
+            return False
+        mine, theirs = small["properties"], big["properties"]
+        if small.get("additionalProperties") is True and mine.keys() != theirs.keys():
+            return False  # keys were seen beyond the listed ones: the other's extra property may be one of them
+        common = [p for p in mine if p in theirs]
+        return len(common) >= len(mine) * _OVERLAP and all(self._wider(mine[p], theirs[p]) is not None
+                                                           for p in common)
+
+    def _unite(self, keep: int, gone: int) -> None:
+        kept, other = self.entries[keep], self.entries[gone]
+        required = sorted(set(kept.schema.get("required", ())) & set(other.schema.get("required", ())))
+        kept.schema = {k: v for k, v in kept.schema.items() if k != "required"}
+        if "properties" in kept.schema:  # the union: a property of one only is optional; shared, the wider
+            mine, theirs = self._canon(kept.schema["properties"]), self._canon(other.schema["properties"])
+            props = {p: self._wider(mine[p], theirs[p]) if p in theirs else mine[p] for p in mine}
+            props.update({p: theirs[p] for p in theirs if p not in mine})
+            kept.schema["properties"] = {p: props[p] for p in sorted(props)}
+        if required:  # a property is required only where every merged schema required it
+            kept.schema["required"] = required
+        kept.absorb(other)
+        self.up[gone] = keep
+
+    def _unite_equal(self) -> bool:
+        first: dict[bytes, int] = {}
+        merged = False
+        for i in self.reps():
+            j = first.setdefault(_key(self._canon(self.entries[i].schema)), i)
+            if j != i:
+                self._unite(j, i)
+                merged = True
+        return merged
+
+    def _unite_compatible(self) -> bool:
+        """A schema sharing most of its properties with a like-named one (the same schemas) joins it."""
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i in self.reps():
+            if "properties" in self.entries[i].schema:  # an enum is merged only with its equal
+                groups[self.entries[i].best()].append(i)
+        merged = False
+        for _, members in sorted(groups.items()):
+            canon = {i: self._canon(self.entries[i].schema) for i in members}
+            kept: list[int] = []
+            for i in sorted(members, key=lambda i: (-len(canon[i]["properties"]), _key(canon[i]))):
+                into = next((k for k in kept if self._compatible(canon[i], canon[k])), None)
+                if into is None:
+                    kept.append(i)
+                else:
+                    self._unite(into, i)
+                    canon[into] = self._canon(self.entries[into].schema)
+                    merged = True
+        return merged
+
+    def names(self, alone: set[int]) -> dict[int, str]:
+        """A unique name per merged entry: voted names by evidence, then qualified, then an operation's
+        (``ReplacePod``), then parent + holder. One ``alone`` is called after its operation and takes no
+        name from the others (it is written in place): only what it holds may be named after it."""
+        out: dict[int, str] = {i: min(self.entries[i].operations, default="Object") for i in alone}
+        reps = [i for i in self.reps() if i not in alone]
+        keys = {i: _key(self._canon(self.entries[i].schema)) for i in reps}
+        order = sorted(reps, key=lambda i: (-max(self.entries[i].votes.values(), default=0),
+                                            -self.entries[i].count, keys[i]))
+        taken: set[str] = set()
+        pending = []
+        for i in order:
+            e = self.entries[i]
+            ranked = sorted(e.votes, key=lambda n: (-e.votes[n], len(n), n))
+            candidates = [*ranked, *sorted(e.qualified, key=lambda n: (len(n), n)), *sorted(e.operations)]
+            chosen = next((n for n in candidates if n and n not in taken), None)
+            if chosen is None:
+                pending.append(i)
+            else:
+                taken.add(chosen)
+                out[i] = chosen
+        while pending:
+            pending = self._name_by_parents(pending, out, taken)
+        return {i: out[self.find(i)] for i in range(len(self.entries))}
+
+    def _name_by_parents(self, pending: list[int], out: dict[int, str], taken: set[str]) -> list[int]:
+        """Name what a named parent holds after both (``IssueLabel``); a number only when nothing else is left."""
+        left = []
+        for i in pending:
+            e = self.entries[i]
+            options = sorted({out[self.find(p)] + held for p, held in e.parents if self.find(p) in out})
+            options += sorted(e.contexts - set(options))
+            chosen = next((n for n in options if n not in taken), None)
+            if chosen is None:
+                left.append(i)
+            else:
+                taken.add(chosen)
+                out[i] = chosen
+        if len(left) == len(pending):  # no parent helps: the first voted name with a number
+            i = left.pop(0)
+            base = self.entries[i].best() or "Object"
+            n = 2
+            while f"{base}{n}" in taken:
+                n += 1
+            taken.add(f"{base}{n}")
+            out[i] = f"{base}{n}"
+        return left
+
+    def alone(self, direct: list[tuple[int, tuple[str, str, bool]]]) -> set[int]:
+        """The merged entries of ``direct`` (the one body of an operation's requests or responses) that
+        are that body only, held by nothing: they stay where they are (a generator names them after their
+        operation, uniquely)."""
+        found = [(self.find(i), at) for i, at in direct
+                 if self.entries[self.find(i)].count == 1 and not self.entries[self.find(i)].parents]
+        return {i for i, _ in found}
+
+    def body(self, i: int, names: dict[int, str]) -> dict[str, Any]:
+        """The schema of a merged entry as written: refs named, its evidence on it, no clashing names."""
+        body: dict[str, Any] = self.resolve(self.entries[i].schema, names)
+        _apply(body, self.entries[i].evidence, (), None)
+        _without_clashes(body)
+        return body
+
+    def resolve(self, node: Any, names: dict[int, str], alone: frozenset[int] | set[int] = frozenset()) -> Any:
+        """``node`` with its placeholders refs to the named components (or, ``alone``, the schema itself)."""
+        hole = _hole(node)
+        if hole is not None and self.find(hole) in alone:
+            return self.body(self.find(hole), names)
+        if hole is not None:
+            return {"$ref": REF_PREFIX + names[hole]}
+        if isinstance(node, dict):
+            return {k: self.resolve(v, names, alone) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self.resolve(v, names, alone) for v in node]
+        return node
 
 
 def inline(doc: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,8 @@ _VERSION: Final = re.compile(r"v\d+(?:[a-z]+\d*)?|\d+(?:\.\d+)+", re.IGNORECASE)
 _VERSION_DEPTH: Final = 3
 _WORD: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _IRREGULAR: Final = {"people": "person", "children": "child", "data": "data", "media": "media", "news": "news",
-                     "status": "status", "series": "series", "species": "species", "analysis": "analysis"}
+                     "status": "status", "series": "series", "species": "species", "analysis": "analysis",
+               "causes": "cause", "aliases": "alias", "statuses": "status", "responses": "response"}
 _VERBS: Final = {  # method -> (for one resource, for a collection of them)
     "get": ("Get", "List"), "put": ("Replace", "Replace"), "post": ("Create", "Create"),
     "patch": ("Update", "Update"), "delete": ("Delete", "Delete"), "head": ("Check", "Check"),
@@ -33,6 +34,12 @@ _VERBS: Final = {  # method -> (for one resource, for a collection of them)
 _PICKS: Final = {"me": "current", "self": "current", "current": "current", "latest": "latest", "last": "last",
                  "first": "first", "default": "default", "mine": "current"}
 DEFAULT_TAG: Final = "default"
+# A resource addressed by two parameters in a row (/repos/{owner}/{repo}): what each one holds, by the word
+# before them; without one, the templater's names (repoName, repoName2) stay.
+_PAIRS: Final = {"repos": ("owner", "repo"), "repositories": ("owner", "repo"), "teams": ("org", "team"),
+                 "namespaces": ("namespace", "name"), "projects": ("namespace", "project"),
+                 "packages": ("owner", "package"), "images": ("namespace", "image"), "buckets": ("bucket", "key"),
+                 "gists": ("owner", "gist"), "models": ("owner", "model")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,11 @@ def resource_segments(path: str) -> list[str]:
     while start < leading and segs[start].lower() in _PREFIXES:
         start += 1
     return segs[start:]
+
+
+def pair_names(word: str) -> tuple[str, str] | None:
+    """What two parameters in a row after ``word`` hold: ``repos`` -> ``(owner, repo)``; None for others."""
+    return _PAIRS.get(word.lower())
 
 
 def tag_of(path: str) -> str:

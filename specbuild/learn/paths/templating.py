@@ -22,6 +22,7 @@ from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
 from specbuild.http import METHODS
+from specbuild.learn.naming import pair_names
 from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
@@ -498,6 +499,7 @@ def _name(segs: Sequence[Segment]) -> Template:
     collection that stayed literal (``/users/alice/{id}``, not ``{aliceId}``).
     """
     used = {s.hint for s in segs if isinstance(s, _Slot) and s.hint}
+    paired = _paired(segs, used)
     parts: list[str] = []
     params: list[PathParam] = []
     base = ""
@@ -519,7 +521,7 @@ def _name(segs: Sequence[Segment]) -> Template:
             continue
         collection = False
         run += 1
-        name = seg.hint
+        name = seg.hint or paired.get(len(parts), "")
         if not name:
             stem = base + _suffix(seg.kinds) if base and run == 1 else _suffix(seg.kinds)
             stem = stem[0].lower() + stem[1:]
@@ -538,6 +540,19 @@ def _name(segs: Sequence[Segment]) -> Template:
 _RESOURCE_WORD: Final = re.compile(r"[A-Za-z]+(?:[-_][A-Za-z]+)*")
 # ``by-name``, ``by_id``: how the values after it are looked up, not what they are (the resource before).
 _QUALIFIER: Final = re.compile(r"by(?:[-_]|[A-Z])")
+def _paired(segs: Sequence[Segment], used: set[str]) -> dict[int, str]:
+    """Names for two unhinted parameters in a row after a word of naming.pair_names (/repos/{owner}/{repo}),
+    by their position in the path."""
+    out: dict[int, str] = {}
+    for i in range(len(segs) - 2):
+        word, first, second = segs[i], segs[i + 1], segs[i + 2]
+        alone = i + 3 == len(segs) or isinstance(segs[i + 3], str)
+        if isinstance(word, str) and isinstance(first, _Slot) and isinstance(second, _Slot) and alone \
+                and not first.hint and not second.hint:
+            pair = pair_names(word)
+            if pair and not used & set(pair):
+                out[i + 1], out[i + 2] = pair
+    return out
 
 
 def _suffix(kinds: frozenset[str]) -> str:
