@@ -329,6 +329,9 @@ class KafkaSource:
         self.assigned: set[Partition] = set()
         self.at_eof: set[Partition] = set()
         self.on_revoke: Callable[[list[Partition]], None] | None = None
+        # before a partition is placed: a state topic's state sets its position (--state kafka)
+        self.on_assign: Callable[[list[Partition]], None] | None = None
+        self.on_lost: Callable[[list[Partition]], None] | None = None
         self.closed = False
 
     def subscribe(self) -> None:
@@ -340,6 +343,8 @@ class KafkaSource:
                                 on_lost=self._lost)
 
     def _assign(self, consumer: Any, partitions: list[Any]) -> None:
+        if self.on_assign is not None and partitions:
+            self.on_assign([(tp.topic, tp.partition) for tp in partitions])
         fresh = []
         for tp in partitions:
             start = self.positions.get((tp.topic, tp.partition))
@@ -386,7 +391,13 @@ class KafkaSource:
         parts = [(tp.topic, tp.partition) for tp in partitions]
         if parts:
             self.note(f"warning: lost {describe(parts)} (the group moved on without us); not committing")
+            if self.on_lost is not None:
+                self.on_lost(parts)
         self._drop(parts)
+
+    def group_metadata(self) -> Any:
+        """What a transaction needs to commit this member's offsets (and to be fenced if it is a zombie)."""
+        return self.consumer.consumer_group_metadata()
 
     def _drop(self, parts: list[Partition]) -> None:
         self.assigned.difference_update(parts)
@@ -676,3 +687,157 @@ def open_sink(conf: Mapping[str, str], topic: str, *, note: Note,
              "if it allows that")
     errors.clear()
     return KafkaSink(producer, topic, errors, note)
+
+
+# -- the state topic -------------------------------------------------------------------------------
+
+# A partition's state is one message, not chunks: the topic and the producer take messages up to this
+# size, and zstd makes a state's JSON about a tenth of it on the wire and on disk. A larger state is refused
+# by the producer (an error naming the limit) rather than split: a split state could be read half-written.
+STATE_MAX_BYTES: Final = 64 << 20
+# How long a transaction a killed member left open holds back the state topic's readers (read_committed
+# stops at it) before the broker aborts it: a checkpoint's transaction takes milliseconds.
+STATE_TRANSACTION_TIMEOUT_MS: Final = 15_000
+_STATE_TOPIC_CONFIG: Final = {"cleanup.policy": "compact", "max.message.bytes": str(STATE_MAX_BYTES)}
+# Settings of the source's consumer that make no sense for the state topic's reader or its producer.
+_CONSUMER_ONLY: Final = ("group.id", "group.instance.id", "partition.assignment.strategy", "auto.offset.reset",
+                         "enable.auto.commit", "enable.partition.eof", "session.timeout.ms",
+                         "heartbeat.interval.ms", "max.poll.interval.ms", "queued.max.messages.kbytes",
+                         "group.protocol", "isolation.level", "enable.auto.offset.store")
+
+
+def state_topic_name(group_id: str) -> str:
+    """The default ``--state-topic``: one per consumer group."""
+    return f"{group_id}.specbuild-state"
+
+
+def state_key(part: Partition) -> str:
+    """A state's message key: ``<source topic>:<partition>``."""
+    return f"{part[0]}:{part[1]}"
+
+
+def cooperative(conf: Mapping[str, str]) -> dict[str, str]:
+    """A group of followers moves only the partitions it must: cooperative-sticky, unless set otherwise."""
+    return {"partition.assignment.strategy": "cooperative-sticky", **conf}
+
+
+def _connection_only(conf: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in conf.items() if k not in _CONSUMER_ONLY}
+
+
+def ensure_state_topic(conf: Mapping[str, str], topic: str, note: Note, timeout: float = PROBE_TIMEOUT) -> None:
+    """Create the compacted state topic when it is missing (one partition: every member reads all of it)."""
+    from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
+
+    admin = _client(AdminClient, _connection_only(conf))
+    metadata = _probe(admin, conf, timeout)
+    if topic in metadata.topics and metadata.topics[topic].error is None:
+        return
+    future = admin.create_topics([NewTopic(topic, 1, -1, config=dict(_STATE_TOPIC_CONFIG))])[topic]
+    try:
+        future.result(timeout=30)
+        note(f"specbuild: created the state topic {topic} (compacted)")
+    except KafkaException as exc:
+        if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:  # another member was first
+            raise SourceError(f"cannot create the state topic {topic} ({_reason(exc)})",
+                              hint="create it with cleanup.policy=compact, or name one with --state-topic") from None
+
+
+class StateReader:
+    """Every key's latest committed value in the state topic (``isolation.level=read_committed``)."""
+
+    def __init__(self, conf: Mapping[str, str], topic: str, note: Note = lambda _m: None) -> None:
+        self.topic = topic
+        self.note = note
+        self.latest: dict[str, bytes] = {}
+        settings = {**_connection_only(conf), "group.id": f"{topic}.reader", "enable.auto.commit": "false",
+                    "isolation.level": "read_committed", "auto.offset.reset": "earliest",
+                    "max.partition.fetch.bytes": str(STATE_MAX_BYTES), "fetch.max.bytes": str(STATE_MAX_BYTES)}
+        self.consumer = _client(Consumer, settings)
+        metadata = _probe(self.consumer, conf, PROBE_TIMEOUT)
+        if topic not in metadata.topics or metadata.topics[topic].error is not None:
+            raise SourceError(f"the state topic {topic} does not exist",
+                              hint="a follower with --state kafka creates it; check --state-topic")
+        self.parts = sorted(metadata.topics[topic].partitions)
+        self.consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in self.parts])
+
+    def catch_up(self, timeout: float = 120.0) -> dict[str, bytes]:
+        """Read up to the high watermarks of now: every state committed before this call is in ``latest``.
+        An open transaction (of a member killed mid-checkpoint) is waited for until the broker aborts it."""
+        highs = {p: self.consumer.get_watermark_offsets(TopicPartition(self.topic, p), timeout=10)[1]
+                 for p in self.parts}
+        deadline = time.monotonic() + timeout
+        while not self._reached(highs):
+            if time.monotonic() > deadline:
+                raise SourceError(f"could not read the state topic {self.topic} to its end in {timeout:.0f} s")
+            for msg in self.consumer.consume(num_messages=1000, timeout=0.2):
+                if msg.error() is None and msg.key() is not None:
+                    key = msg.key().decode("utf-8", "replace")
+                    value = msg.value()
+                    if value is None:
+                        self.latest.pop(key, None)
+                    else:
+                        self.latest[key] = value
+        return self.latest
+
+    def _reached(self, highs: Mapping[int, int]) -> bool:
+        # the position passes the transaction markers too, so it reaches the high watermark exactly
+        got = self.consumer.position([TopicPartition(self.topic, p) for p in highs])
+        return all(tp.offset >= highs[tp.partition] or highs[tp.partition] <= 0 for tp in got)
+
+    def source_ends(self, topics: Sequence[str]) -> dict[Partition, int]:
+        """The high watermark of every partition of the source ``topics`` (names, or ``^`` patterns)."""
+        metadata = self.consumer.list_topics(timeout=10)
+        out = {}
+        for name, meta in sorted(metadata.topics.items()):
+            if any(topic_pattern(t).search(name) if t.startswith("^") else t == name for t in topics):
+                for p in meta.partitions:
+                    out[(name, p)] = self.consumer.get_watermark_offsets(TopicPartition(name, p), timeout=10)[1]
+        return out
+
+    def close(self) -> None:
+        with contextlib.suppress(KafkaException, RuntimeError):
+            self.consumer.close()
+
+
+class StateWriter:
+    """Writes partition states and the consumer's offsets in one transaction: both or neither."""
+
+    def __init__(self, conf: Mapping[str, str], topic: str, transactional_id: str) -> None:
+        self.topic = topic
+        self.errors: list[Any] = []
+        settings = {**_connection_only(conf), "transactional.id": transactional_id,
+                    "transaction.timeout.ms": str(STATE_TRANSACTION_TIMEOUT_MS),
+                    "message.max.bytes": str(STATE_MAX_BYTES), "compression.type": "zstd", "linger.ms": "0",
+                    "error_cb": self.errors.append}
+        self.producer = _client(Producer, settings)
+        try:
+            self.producer.init_transactions(30)
+        except KafkaException as exc:
+            raise SourceError(f"Kafka transactions: {_reason(exc)}",
+                              hint="--state kafka needs a broker with transactions; --state local keeps the "
+                                   "state in the output folder") from None
+
+    def commit(self, states: Mapping[str, bytes], offsets: Mapping[Partition, int], group_metadata: Any) -> bool:
+        """States and offsets in one transaction. False when it was aborted (the broker away, a rebalance
+        under way): nothing of it was written, and the next checkpoint writes it all again."""
+        producer = self.producer
+        try:
+            producer.begin_transaction()
+            for key, value in sorted(states.items()):
+                producer.produce(self.topic, key=key.encode(), value=value)
+            tps = [TopicPartition(t, p, o) for (t, p), o in sorted(offsets.items())]
+            producer.send_offsets_to_transaction(tps, group_metadata, 30)
+            producer.commit_transaction(60)
+        except KafkaException as exc:
+            err = exc.args[0]
+            if err.fatal() or not err.txn_requires_abort():
+                raise SourceError(f"the checkpoint's transaction failed ({_reason(exc)}); nothing of it was "
+                                  "written", hint="restart to go on from the last checkpoint") from None
+            with contextlib.suppress(KafkaException):
+                producer.abort_transaction(30)
+            return False
+        return True
+
+    def close(self) -> None:
+        self.producer.flush(10)
