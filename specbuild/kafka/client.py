@@ -727,9 +727,9 @@ def _connection_only(conf: Mapping[str, str]) -> dict[str, str]:
 
 def ensure_state_topic(conf: Mapping[str, str], topic: str, note: Note, timeout: float = PROBE_TIMEOUT) -> None:
     """Create the compacted state topic when it is missing (one partition: every member reads all of it)."""
-    from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
+    from confluent_kafka.admin import NewTopic  # type: ignore[attr-defined]
 
-    admin = _client(AdminClient, _connection_only(conf))
+    admin = _client(_admin(), _connection_only(conf))
     metadata = _probe(admin, conf, timeout)
     if topic in metadata.topics and metadata.topics[topic].error is None:
         return
@@ -743,6 +743,12 @@ def ensure_state_topic(conf: Mapping[str, str], topic: str, note: Note, timeout:
                               hint="create it with cleanup.policy=compact, or name one with --state-topic") from None
 
 
+def _admin() -> Any:
+    from confluent_kafka.admin import AdminClient  # only --state kafka needs it
+
+    return AdminClient
+
+
 class StateReader:
     """Every key's latest committed value in the state topic (``isolation.level=read_committed``)."""
 
@@ -754,6 +760,7 @@ class StateReader:
                     "isolation.level": "read_committed", "auto.offset.reset": "earliest",
                     "max.partition.fetch.bytes": str(STATE_MAX_BYTES), "fetch.max.bytes": str(STATE_MAX_BYTES)}
         self.consumer = _client(Consumer, settings)
+        self.admin = _client(_admin(), _connection_only(conf))  # one ListOffsets for many partitions
         metadata = _probe(self.consumer, conf, PROBE_TIMEOUT)
         if topic not in metadata.topics or metadata.topics[topic].error is not None:
             raise SourceError(f"the state topic {topic} does not exist",
@@ -764,8 +771,7 @@ class StateReader:
     def catch_up(self, timeout: float = 120.0) -> dict[str, bytes]:
         """Read up to the high watermarks of now: every state committed before this call is in ``latest``.
         An open transaction (of a member killed mid-checkpoint) is waited for until the broker aborts it."""
-        highs = {p: self.consumer.get_watermark_offsets(TopicPartition(self.topic, p), timeout=10)[1]
-                 for p in self.parts}
+        highs = {p: end for (_, p), end in self._ends([(self.topic, p) for p in self.parts]).items()}
         deadline = time.monotonic() + timeout
         while not self._reached(highs):
             if time.monotonic() > deadline:
@@ -788,12 +794,21 @@ class StateReader:
     def source_ends(self, topics: Sequence[str]) -> dict[Partition, int]:
         """The high watermark of every partition of the source ``topics`` (names, or ``^`` patterns)."""
         metadata = self.consumer.list_topics(timeout=10)
-        out = {}
-        for name, meta in sorted(metadata.topics.items()):
-            if any(topic_pattern(t).search(name) if t.startswith("^") else t == name for t in topics):
-                for p in meta.partitions:
-                    out[(name, p)] = self.consumer.get_watermark_offsets(TopicPartition(name, p), timeout=10)[1]
-        return out
+        return self._ends([(name, p) for name, meta in sorted(metadata.topics.items())
+                           if any(topic_pattern(t).search(name) if t.startswith("^") else t == name for t in topics)
+                           for p in meta.partitions])
+
+    def _ends(self, parts: Sequence[Partition]) -> dict[Partition, int]:
+        from confluent_kafka.admin import OffsetSpec  # type: ignore[attr-defined]
+
+        if not parts:
+            return {}
+        asked = {TopicPartition(t, p): OffsetSpec.latest() for t, p in parts}
+        try:
+            return {(tp.topic, tp.partition): future.result().offset
+                    for tp, future in self.admin.list_offsets(asked, request_timeout=10).items()}
+        except KafkaException as exc:
+            raise SourceError(f"cannot read where partitions end ({_reason(exc)})") from None
 
     def close(self) -> None:
         with contextlib.suppress(KafkaException, RuntimeError):
