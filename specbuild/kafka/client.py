@@ -803,7 +803,7 @@ class StateReader:
 
         if not parts:
             return {}
-        asked = {TopicPartition(t, p): OffsetSpec.latest() for t, p in parts}
+        asked = {TopicPartition(t, p): OffsetSpec.latest() for t, p in parts}  # type: ignore[no-untyped-call]
         try:
             return {(tp.topic, tp.partition): future.result().offset
                     for tp, future in self.admin.list_offsets(asked, request_timeout=10).items()}

@@ -204,6 +204,8 @@ class Follower:
         (``--state kafka``): the dead letters first, then the states with their offsets in one transaction,
         then the spec of every partition's latest state (:meth:`Group.write`).
         """
+        if self.group is not None:
+            self.group.stopping = last
         builder = self.folder.sync(last)
         if self.dead_letter is not None:  # before the offsets are committed (with the state, or after it)
             self.dead_letter.flush()
@@ -290,6 +292,7 @@ def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Repo
         positions: dict[Partition, int] = {}
         group = Group(folder, reader, writer, positions, output=out, fmt=settings.fmt, options=options,
                       base=base, note=reporter.note)
+        group.until_end = settings.limits.until_end
         stop = stack.enter_context(StopSignals())
         preload()
         source = open_source(conf, connection.topics, positions, note=reporter.note,
@@ -302,8 +305,9 @@ def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Repo
                             progress=lambda stats, lag: reporter.progress(stats, lag=lag))
         reason = follower.run(stop.requested)
         source.close()  # our partitions go to the members still folding
-        if settings.limits.until_end and not stop.requested():
-            group.wait_for_ends(connection.topics)
+        if group.until_end:
+            if not stop.requested():  # stopped by a signal: what the group has saved now, at once
+                group.wait_for_ends(connection.topics)
             follower.doc, follower.target = group.render()
         folder.stats.finished = time.monotonic()
         _report_end(reporter, follower, reason, stop.received)

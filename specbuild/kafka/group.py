@@ -125,6 +125,8 @@ class Group:
         self.source: KafkaSource | None = None
         self.pending: dict[Partition, bytes] = {}  # states of an aborted transaction, written with the next
         self.rendered: dict[str, bytes] = {}  # the states the spec on disk was rendered from
+        self.until_end = False  # --until-end: the spec is rendered after the stop, from every partition's end
+        self.stopping = False   # the follower's last checkpoint
 
     def attach(self, source: KafkaSource) -> None:
         self.source = source
@@ -177,8 +179,11 @@ class Group:
         return None
 
     def write(self, _state: State) -> tuple[dict[str, Any], Path | None]:
-        """A checkpoint: our states and offsets committed, then the group's spec rendered."""
+        """A checkpoint: our states and offsets committed, then the group's spec rendered (at the stop of
+        an ``--until-end`` run: once the group's states reach the end, :meth:`wait_for_ends`)."""
         self.commit()
+        if self.stopping and self.until_end:
+            return {}, None
         return self.render()
 
     def news(self) -> bool:
