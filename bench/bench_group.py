@@ -125,8 +125,20 @@ def exactly_once(args: argparse.Namespace) -> int:
         procs = [member(broker.bootstrap, topic, group, outs[i], logs[i], *every) for i in range(3)]
         feeder = feed(broker.bootstrap, topic, lines, args.seconds)
         started = time.monotonic()
+        exits: list[str] = []
+
+        def supervise(seconds: float) -> None:
+            """Wait, starting again any member that ended by itself (as systemd's Restart=always would)."""
+            until = time.monotonic() + seconds
+            while time.monotonic() < until:
+                for i, p in enumerate(procs):
+                    if p.poll() is not None:
+                        exits.append(f"member {i} exited {p.returncode} at {time.monotonic() - started:.1f} s")
+                        procs[i] = member(broker.bootstrap, topic, group, outs[i], logs[i], *every)
+                time.sleep(0.2)
+
         for k in range(args.kills):
-            time.sleep(rng.uniform(0.5, 2 * args.seconds / (args.kills + 1)))
+            supervise(rng.uniform(0.5, 2 * args.seconds / (args.kills + 1)))
             i = rng.randrange(3)
             procs[i].kill()
             procs[i].wait()
@@ -136,6 +148,8 @@ def exactly_once(args: argparse.Namespace) -> int:
                 print(f"  {time.monotonic() - started:5.1f} s: broker restart", flush=True)
                 with restarted(broker):
                     time.sleep(2)
+        while feeder.is_alive():
+            supervise(1.0)
         feeder.join()
         print(f"  {time.monotonic() - started:5.1f} s: feed done ({len(lines):,} records); stopping the members")
         for p in procs:
@@ -147,6 +161,7 @@ def exactly_once(args: argparse.Namespace) -> int:
         want = replay_spec(lines, work)
         got = {f"member{i}": (outs[i] / "openapi.json").read_bytes() for i in range(3)}
         got["render"] = render_spec(broker.bootstrap, group, work / "rendered")
+        print(f"members that ended by themselves (and were started again): {exits or 'none'}")
         print(f"file replay: {digest(want)} ({len(want):,} bytes); exits of the last runs: {codes}")
         same = True
         for name, data in got.items():

@@ -743,6 +743,18 @@ def ensure_state_topic(conf: Mapping[str, str], topic: str, note: Note, timeout:
                               hint="create it with cleanup.policy=compact, or name one with --state-topic") from None
 
 
+def _retried(call: Callable[[], Any], seconds: float = 120.0) -> None:
+    """A transaction's commit or abort, called again while its error is retriable (the broker away)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            call()
+            return
+        except KafkaException as exc:
+            if not exc.args[0].retriable() or time.monotonic() > deadline:
+                raise
+
+
 def _admin() -> Any:
     from confluent_kafka.admin import AdminClient  # only --state kafka needs it
 
@@ -771,8 +783,8 @@ class StateReader:
     def catch_up(self, timeout: float = 120.0) -> dict[str, bytes]:
         """Read up to the high watermarks of now: every state committed before this call is in ``latest``.
         An open transaction (of a member killed mid-checkpoint) is waited for until the broker aborts it."""
-        highs = {p: end for (_, p), end in self._ends([(self.topic, p) for p in self.parts]).items()}
         deadline = time.monotonic() + timeout
+        highs = {p: end for (_, p), end in self.ends([(self.topic, p) for p in self.parts], deadline).items()}
         while not self._reached(highs):
             if time.monotonic() > deadline:
                 raise SourceError(f"could not read the state topic {self.topic} to its end in {timeout:.0f} s")
@@ -791,24 +803,27 @@ class StateReader:
         got = self.consumer.position([TopicPartition(self.topic, p) for p in highs])
         return all(tp.offset >= highs[tp.partition] or highs[tp.partition] <= 0 for tp in got)
 
-    def source_ends(self, topics: Sequence[str]) -> dict[Partition, int]:
+    def source_ends(self, topics: Sequence[str], deadline: float | None = None) -> dict[Partition, int]:
         """The high watermark of every partition of the source ``topics`` (names, or ``^`` patterns)."""
-        metadata = self.consumer.list_topics(timeout=10)
-        return self._ends([(name, p) for name, meta in sorted(metadata.topics.items())
-                           if any(topic_pattern(t).search(name) if t.startswith("^") else t == name for t in topics)
-                           for p in meta.partitions])
+        metadata = _probe(self.consumer, {}, PROBE_TIMEOUT)
+        return self.ends([(name, p) for name, meta in sorted(metadata.topics.items())
+                          if any(topic_pattern(t).search(name) if t.startswith("^") else t == name for t in topics)
+                          for p in meta.partitions], deadline)
 
-    def _ends(self, parts: Sequence[Partition]) -> dict[Partition, int]:
+    def ends(self, parts: Sequence[Partition], deadline: float | None = None) -> dict[Partition, int]:
+        """The high watermarks of ``parts``, asked again (the broker away) until ``deadline``."""
         from confluent_kafka.admin import OffsetSpec  # type: ignore[attr-defined]
 
-        if not parts:
-            return {}
         asked = {TopicPartition(t, p): OffsetSpec.latest() for t, p in parts}  # type: ignore[no-untyped-call]
-        try:
-            return {(tp.topic, tp.partition): future.result().offset
-                    for tp, future in self.admin.list_offsets(asked, request_timeout=10).items()}
-        except KafkaException as exc:
-            raise SourceError(f"cannot read where partitions end ({_reason(exc)})") from None
+        while asked:
+            try:
+                return {(tp.topic, tp.partition): future.result().offset
+                        for tp, future in self.admin.list_offsets(asked, request_timeout=10).items()}
+            except KafkaException as exc:
+                if deadline is None or time.monotonic() > deadline:
+                    raise SourceError(f"cannot read where partitions end ({_reason(exc)})") from None
+                time.sleep(1.0)
+        return {}
 
     def close(self) -> None:
         with contextlib.suppress(KafkaException, RuntimeError):
@@ -843,14 +858,16 @@ class StateWriter:
                 producer.produce(self.topic, key=key.encode(), value=value)
             tps = [TopicPartition(t, p, o) for (t, p), o in sorted(offsets.items())]
             producer.send_offsets_to_transaction(tps, group_metadata, 30)
-            producer.commit_transaction(60)
+            _retried(lambda: producer.commit_transaction(30))
         except KafkaException as exc:
-            err = exc.args[0]
-            if err.fatal() or not err.txn_requires_abort():
+            if exc.args[0].fatal():
                 raise SourceError(f"the checkpoint's transaction failed ({_reason(exc)}); nothing of it was "
                                   "written", hint="restart to go on from the last checkpoint") from None
-            with contextlib.suppress(KafkaException):
-                producer.abort_transaction(30)
+            try:
+                _retried(lambda: producer.abort_transaction(30))
+            except KafkaException as again:  # the next begin_transaction could not work either
+                raise SourceError(f"the checkpoint's transaction could not be aborted ({_reason(again)})",
+                                  hint="restart to go on from the last checkpoint") from None
             return False
         return True
 

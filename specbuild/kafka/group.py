@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from specbuild.errors import SourceError
 from specbuild.kafka.checkpoint import State
 from specbuild.kafka.client import KafkaSource, Partition, StateReader, StateWriter, describe, state_key
 from specbuild.kafka.pool import BadRecords, LocalFolder
@@ -188,7 +189,12 @@ class Group:
 
     def news(self) -> bool:
         """Whether a checkpoint would write something new: an aborted transaction, another member's state."""
-        return bool(self.pending) or self.reader.catch_up(timeout=10) != self.rendered
+        if self.pending:
+            return True
+        try:
+            return self.reader.catch_up(timeout=10) != self.rendered
+        except SourceError:  # the broker away: the next checkpoint looks again
+            return False
 
     def render(self) -> tuple[dict[str, Any], Path]:
         """The merge of every partition's latest state (ours included: just committed) as the spec."""
@@ -202,8 +208,8 @@ class Group:
     def wait_for_ends(self, topics: Sequence[str], clock: Callable[[], float] = time.monotonic) -> None:
         """Until every partition's state reached the end of its partition (the others are still folding
         theirs), for at most GROUP_WAIT s: then every member's last spec is the same."""
-        ends = self.reader.source_ends(topics)
         deadline = clock() + GROUP_WAIT
+        ends = self.reader.source_ends(topics, deadline)
         while True:
             behind = behind_ends(self.reader.catch_up(), ends)
             if not behind:
