@@ -189,7 +189,7 @@ class Follower:
         # Save and commit before another member takes these partitions over, so it starts where we
         # stopped instead of refolding everything since our last checkpoint.
         if self.group is not None:  # the states committed with their offsets; the spec waits for a checkpoint
-            if self.dirty and not self.failed:
+            if not self.failed:  # also what an aborted transaction left to write
                 if self.dead_letter is not None:
                     self.dead_letter.flush()
                 self.group.commit()
