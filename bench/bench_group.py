@@ -154,8 +154,8 @@ def exactly_once(args: argparse.Namespace) -> int:
         print(f"  {time.monotonic() - started:5.1f} s: feed done ({len(lines):,} records); stopping the members")
         for p in procs:
             p.send_signal(signal.SIGTERM)
-        for p in procs:
-            p.wait(120)
+        stopped = [p.wait(300) for p in procs]
+        print(f"  exits on SIGTERM: {stopped}", flush=True)
         ends = [member(broker.bootstrap, topic, group, outs[i], logs[i], "--until-end") for i in range(3)]
         codes = [p.wait(300) for p in ends]
         want = replay_spec(lines, work)
@@ -168,8 +168,9 @@ def exactly_once(args: argparse.Namespace) -> int:
             ok = data == want
             same &= ok
             print(f"  {name:8} {digest(data)} {'identical' if ok else 'DIFFERENT'}")
-        print(f"exactly once: {'yes' if same and codes == [0, 0, 0] else 'NO'} (logs in {work})")
-        return 0 if same and codes == [0, 0, 0] else 1
+        print(f"exactly once: {'yes' if same and codes == [0, 0, 0] else 'NO'}; every exit clean: "
+              f"{'yes' if stopped == [0, 0, 0] and codes == [0, 0, 0] else 'NO'} (logs in {work})")
+        return 0 if same and codes == [0, 0, 0] and stopped == [0, 0, 0] else 1
     finally:
         broker.stop()
 

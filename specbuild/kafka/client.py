@@ -819,9 +819,14 @@ class StateReader:
             try:
                 return {(tp.topic, tp.partition): future.result().offset
                         for tp, future in self.admin.list_offsets(asked, request_timeout=10).items()}
-            except KafkaException as exc:
+            except KafkaException:
+                # after a broker restart the admin client can keep a stale leader ("Leader epoch is older
+                # than broker epoch") where the consumer looks the leader up again: ask it, one by one
+                with contextlib.suppress(KafkaException):
+                    return {(tp.topic, tp.partition): self.consumer.get_watermark_offsets(tp, timeout=10)[1]
+                            for tp in asked}
                 if deadline is None or time.monotonic() > deadline:
-                    raise SourceError(f"cannot read where partitions end ({_reason(exc)})") from None
+                    raise SourceError(f"cannot read where the partitions of {describe(parts)} end") from None
                 time.sleep(1.0)
         return {}
 
