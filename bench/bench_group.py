@@ -152,6 +152,7 @@ def exactly_once(args: argparse.Namespace) -> int:
             supervise(1.0)
         feeder.join()
         print(f"  {time.monotonic() - started:5.1f} s: feed done ({len(lines):,} records); stopping the members")
+        supervise(5.0)  # a member started a moment ago has no signal handler yet: SIGTERM would just end it
         for p in procs:
             p.send_signal(signal.SIGTERM)
         stopped = [p.wait(300) for p in procs]

@@ -220,6 +220,7 @@ def help_sections(command: str) -> dict[str, str]:
     ("diff", ["Arguments", "Options", "Examples"]),
     ("produce", ["Options", "Examples"]),
     ("record", ["Options", "Redaction (on by default)", "Filters", "Examples"]),
+    ("render", ["Options", "Kafka source", "Output", "Learning", "Examples"]),
 ])
 def test_help_groups_the_options_names_placeholders_and_shows_examples(command: str, groups: list[str]) -> None:
     """The help teaches: options in their groups, placeholders that say what goes there, examples to copy."""

@@ -189,7 +189,8 @@ StateStore = Annotated[StateKind | None, typer.Option(
          "writes the whole group's spec).")]
 StateTopic = Annotated[str | None, typer.Option(
     "--state-topic", envvar="SPECBUILD_STATE_TOPIC", metavar="TOPIC", rich_help_panel=PANEL_KAFKA,
-    help="The compacted topic of the group's states (implies --state kafka; default <group-id>.specbuild-state, "
+    help="The compacted topic of the group's states (implies --state kafka; default GROUP.specbuild-state, "
+         "for --group-id GROUP; "
          "created when missing).")]
 DeadLetter = Annotated[Path | None, typer.Option(
     "--dead-letter", metavar="FILE", rich_help_panel=PANEL_KAFKA, help="Append bad records, raw, to this file.")]

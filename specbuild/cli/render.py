@@ -40,8 +40,8 @@ from specbuild.run import build_document, write_document
 
 def render(
     state_topic: Annotated[str, typer.Option("--state-topic", envvar="SPECBUILD_STATE_TOPIC", metavar="TOPIC",
-                           help="The group's state topic (<group-id>.specbuild-state unless the followers named "
-                                "another).")],
+                           help="The group's state topic (GROUP.specbuild-state for --group-id GROUP, "
+                                "unless the followers named another).")],
     output: Annotated[str, typer.Option("--output", "-o", envvar="SPECBUILD_OUTPUT", metavar="DIR",
                       help="Output folder (gets openapi.json / openapi.yaml); '-' for stdout.")],
     bootstrap_servers: BootstrapServers = "localhost:9092",
@@ -80,4 +80,5 @@ def render(
 def register(app: typer.Typer) -> None:
     """Add ``render`` to the CLI (cli.main() calls this when the module is there)."""
     app.command("render", cls=Command, epilog=examples(
-        "specbuild render --state-topic specbuild.specbuild-state -b kafka:9092 -o group_spec"))(render)
+        "specbuild render --state-topic specbuild.specbuild-state -b kafka:9092 -o group_spec",
+        "specbuild render --state-topic orders.specbuild-state -o - --format yaml   # to stdout"))(render)
