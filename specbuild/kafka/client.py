@@ -332,6 +332,7 @@ class KafkaSource:
         # before a partition is placed: a state topic's state sets its position (--state kafka)
         self.on_assign: Callable[[list[Partition]], None] | None = None
         self.on_lost: Callable[[list[Partition]], None] | None = None
+        self.failure: Exception | None = None  # what on_assign raised
         self.closed = False
 
     def subscribe(self) -> None:
@@ -344,7 +345,11 @@ class KafkaSource:
 
     def _assign(self, consumer: Any, partitions: list[Any]) -> None:
         if self.on_assign is not None and partitions:
-            self.on_assign([(tp.topic, tp.partition) for tp in partitions])
+            try:
+                self.on_assign([(tp.topic, tp.partition) for tp in partitions])
+            except Exception as exc:  # raised through librdkafka's callback it came out as a
+                self.failure = exc    # SystemError ("exception <class 'str'>..."): raised by poll() instead
+                return
         fresh = []
         for tp in partitions:
             start = self.positions.get((tp.topic, tp.partition))
@@ -406,6 +411,8 @@ class KafkaSource:
     def poll(self, max_records: int, timeout: float) -> Batch:
         """Up to ``max_records`` records; partition EOFs and errors are handled here, not returned."""
         messages = self.consumer.consume(num_messages=max_records, timeout=timeout)
+        if self.failure is not None:
+            raise self.failure
         self._drain_errors()
         batch = Batch()
         if not messages:
@@ -768,8 +775,10 @@ class StateReader:
         self.topic = topic
         self.note = note
         self.latest: dict[str, bytes] = {}
+        self.eof_at: dict[int, int] = {}  # where each partition's fetch last reached its end
         settings = {**_connection_only(conf), "group.id": f"{topic}.reader", "enable.auto.commit": "false",
-                    "isolation.level": "read_committed", "auto.offset.reset": "earliest",
+                    "isolation.level": "read_committed", "enable.partition.eof": "true",
+                    "auto.offset.reset": "earliest",
                     "max.partition.fetch.bytes": str(STATE_MAX_BYTES), "fetch.max.bytes": str(STATE_MAX_BYTES)}
         self.consumer = _client(Consumer, settings)
         self.admin = _client(_admin(), _connection_only(conf))  # one ListOffsets for many partitions
@@ -789,7 +798,11 @@ class StateReader:
             if time.monotonic() > deadline:
                 raise SourceError(f"could not read the state topic {self.topic} to its end in {timeout:.0f} s")
             for msg in self.consumer.consume(num_messages=1000, timeout=0.2):
-                if msg.error() is None and msg.key() is not None:
+                err = msg.error()
+                if err is not None:
+                    if err.code() == PARTITION_EOF:
+                        self.eof_at[msg.partition()] = msg.offset()
+                elif msg.key() is not None:
                     key = msg.key().decode("utf-8", "replace")
                     value = msg.value()
                     if value is None:
@@ -799,9 +812,11 @@ class StateReader:
         return self.latest
 
     def _reached(self, highs: Mapping[int, int]) -> bool:
-        # the position passes the transaction markers too, so it reaches the high watermark exactly
+        # The position is the offset after the last record delivered: an aborted transaction (a member
+        # killed mid-checkpoint) at the end delivers none, so the end of the fetch (partition EOF) says too.
         got = self.consumer.position([TopicPartition(self.topic, p) for p in highs])
-        return all(tp.offset >= highs[tp.partition] or highs[tp.partition] <= 0 for tp in got)
+        return all(max(tp.offset, self.eof_at.get(tp.partition, -1)) >= highs[tp.partition]
+                   or highs[tp.partition] <= 0 for tp in got)
 
     def source_ends(self, topics: Sequence[str], deadline: float | None = None) -> dict[Partition, int]:
         """The high watermark of every partition of the source ``topics`` (names, or ``^`` patterns)."""
