@@ -15,7 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from confluent_kafka import Producer
 
+from specbuild.kafka.client import StateReader
 from tests.brokers import Broker
 from tests.helpers import record
 from tests.test_kafka_integration import (
@@ -109,3 +111,21 @@ def test_a_member_killed_mid_run_and_restarted_ends_byte_identical_to_a_file_rep
     assert spec_of(tmp_path / "b") == replay, b.stderr
     assert render_spec(kafka_broker, group, tmp_path / "rendered") == replay
     assert "loaded the states of" in b.stderr, b.stderr
+
+
+def test_the_state_topic_is_read_to_its_end_past_an_aborted_transaction(kafka_broker: Broker) -> None:
+    """A member killed or fenced mid-checkpoint leaves an aborted transaction at the end of the state topic:
+    its state is never read (read_committed), and reading ends past it."""
+    topic = new_topic(kafka_broker, 1)
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap, "transactional.id": f"t-{topic}"})
+    producer.init_transactions(30)
+    for value, commit in ((b"committed", True), (b"aborted", False)):
+        producer.begin_transaction()
+        producer.produce(topic, key=b"t:0", value=value)
+        producer.flush(30)
+        (producer.commit_transaction if commit else producer.abort_transaction)(30)
+    reader = StateReader({"bootstrap.servers": kafka_broker.bootstrap}, topic)
+    try:
+        assert reader.catch_up(timeout=30) == {"t:0": b"committed"}
+    finally:
+        reader.close()

@@ -812,8 +812,9 @@ class StateReader:
         return self.latest
 
     def _reached(self, highs: Mapping[int, int]) -> bool:
-        # The position is the offset after the last record delivered: an aborted transaction (a member
-        # killed mid-checkpoint) at the end delivers none, so the end of the fetch (partition EOF) says too.
+        # The position is the offset after the last record delivered; librdkafka 2.16 moves it past an
+        # aborted transaction's records and markers too, and the end of the fetch (partition EOF) says the
+        # same where a client would not.
         got = self.consumer.position([TopicPartition(self.topic, p) for p in highs])
         return all(max(tp.offset, self.eof_at.get(tp.partition, -1)) >= highs[tp.partition]
                    or highs[tp.partition] <= 0 for tp in got)
