@@ -3,8 +3,9 @@
 Members fold a state per partition into a compacted state topic, committed in one transaction with the
 group's offsets; each writes the merge of every partition's latest state, and ``specbuild render`` writes
 it from the topic alone. Each must equal, byte for byte, what ``specbuild -i FILE`` writes for the same
-records, also when a member is killed with SIGKILL mid-run and started again. Both brokers pass (Tansu 0.6
-serves the transactions and the transactional offset commit these need).
+records, also when a member is killed with SIGKILL mid-run and started again. Tansu 0.6 passes those two
+(it serves transactions and the transactional offset commit) but not read_committed: it hands an aborted
+transaction's records to the reader, so a checkpoint aborted there could be read as a state.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ def test_a_member_killed_mid_run_and_restarted_ends_byte_identical_to_a_file_rep
 def test_the_state_topic_is_read_to_its_end_past_an_aborted_transaction(kafka_broker: Broker) -> None:
     """A member killed or fenced mid-checkpoint leaves an aborted transaction at the end of the state topic:
     its state is never read (read_committed), and reading ends past it."""
+    if kafka_broker.kind == "tansu":
+        pytest.skip("Tansu 0.6 hands an aborted transaction's records to a read_committed reader (measured)")
     topic = new_topic(kafka_broker, 1)
     producer = Producer({"bootstrap.servers": kafka_broker.bootstrap, "transactional.id": f"t-{topic}"})
     producer.init_transactions(30)
