@@ -271,6 +271,9 @@ def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Repo
                  options: RenderOptions | None = None, base: dict[str, Any] | None = None) -> None:
     """``--state kafka``: one member of a group that writes one spec (see :mod:`specbuild.kafka.group`)."""
     started = time.time()
+    if settings.jobs > 1:
+        reporter.note(f"warning: -j {settings.jobs} does not apply with --state kafka: a member folds in its own "
+                      "process; run more members to use more cores")
     connection = settings.connection
     conf = cooperative(connection.config())
     topic = settings.state_topic or state_topic_name(connection.group_id)
