@@ -220,6 +220,7 @@ def help_sections(command: str) -> dict[str, str]:
     ("diff", ["Arguments", "Options", "Examples"]),
     ("produce", ["Options", "Examples"]),
     ("record", ["Options", "Redaction (on by default)", "Filters", "Examples"]),
+    ("render", ["Options", "Kafka source", "Output", "Learning", "Examples"]),
 ])
 def test_help_groups_the_options_names_placeholders_and_shows_examples(command: str, groups: list[str]) -> None:
     """The help teaches: options in their groups, placeholders that say what goes there, examples to copy."""
@@ -254,8 +255,8 @@ def test_a_usage_error_is_one_error_line_and_a_hint() -> None:
         assert lines[0].startswith("Error: ") and lines[1].startswith(f"  hint: 'specbuild {args[0]} -h'")
 
 
-# a check neither checkpoints nor keeps bad records, so it has no state to reset
-FOLLOWER_ONLY = {"--checkpoint-interval", "--dead-letter", "--reset-state"}
+# a check neither checkpoints nor keeps bad records, so it has no state to reset or keep in a topic
+FOLLOWER_ONLY = {"--checkpoint-interval", "--dead-letter", "--reset-state", "--state", "--state-topic"}
 
 
 def test_build_and_check_show_the_same_kafka_options() -> None:

@@ -70,6 +70,8 @@ from specbuild.cli.options import (
     StartOffset,
     StartSpec,
     StartTime,
+    StateStore,
+    StateTopic,
     Strict,
     Title,
     Topic,
@@ -90,6 +92,7 @@ from specbuild.cli.settings import (
     record_filter,
     record_source,
     refuse_kafka_only,
+    state_store,
     stdin_piped,
 )
 from specbuild.errors import InputError, SpecbuildError, UsageError
@@ -123,9 +126,10 @@ app = typer.Typer(
          "With no command, `specbuild [OPTIONS]` runs `build`. `specbuild COMMAND -h` shows a command's "
          "options, grouped, and examples.",
 )
-SUBCOMMANDS = ("build", "check", "diff", "produce", "record")
+SUBCOMMANDS = ("build", "check", "diff", "produce", "record", "render")
 COMMAND_MODULES = {"check": "specbuild.cli.drift", "diff": "specbuild.cli.drift",
-                   "produce": "specbuild.cli.produce", "record": "specbuild.cli.record"}
+                   "produce": "specbuild.cli.produce", "record": "specbuild.cli.record",
+                   "render": "specbuild.cli.render"}
 
 
 # the help is given here, beside the examples, not as a docstring: the command's parameters are its options,
@@ -177,6 +181,8 @@ def build(
     idle_timeout: IdleTimeout = None,
     checkpoint_interval: CheckpointInterval = 30.0,
     reset_state: ResetState = False,
+    state: StateStore = None,
+    state_topic: StateTopic = None,
     dead_letter: DeadLetter = None,
     include_path: IncludePath = None,
     exclude_path: ExcludePath = None,
@@ -191,6 +197,7 @@ def build(
     if src is Source.file:
         refuse_kafka_only({"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
                            "--start-time": start_time, "--partition": partition, "--reset-state": reset_state,
+                           "--state": state, "--state-topic": state_topic,
                            "--from-beginning": from_beginning, "-e/--until-end": until_end, "--max-records":
                            max_records, "--idle-timeout": idle_timeout, "--dead-letter": dead_letter}, topic)
         learned = _build_from_file(file_input(input_), learning, out, _read_base(out.start, quiet), quiet, partial)
@@ -199,7 +206,8 @@ def build(
         connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
                                       kafka_option, kafka_config, start_offset, start_time, partition)
         limits = follow_limits(until_end, max_records, idle_timeout, checkpoint_interval)
-        _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet, reset_state),
+        _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet, reset_state,
+                                          state_store(state, state_topic, out.target, reset_state)),
                           learning, out, _read_base(out.start, quiet), partial)
     _check_learned(drift_check(check, fail_on, check_format), learned if src is Source.file else None, out)
 

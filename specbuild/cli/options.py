@@ -54,6 +54,13 @@ class SpecFormat(str, Enum):
     yaml = "yaml"
 
 
+class StateKind(str, Enum):
+    """Where a follow keeps its state (``--state``)."""
+
+    local = "local"
+    kafka = "kafka"
+
+
 class OpenAPIVersion(str, Enum):
     v30 = "3.0"
     v31 = "3.1"
@@ -175,6 +182,16 @@ ResetState = Annotated[bool, typer.Option(
     "--reset-state", rich_help_panel=PANEL_KAFKA,
     help="Forget the output folder's saved state (what was learned and where each partition stood) and start "
          "over.")]
+StateStore = Annotated[StateKind | None, typer.Option(
+    "--state", envvar="SPECBUILD_STATE", metavar="local|kafka", rich_help_panel=PANEL_KAFKA,
+    help="Where a follow keeps what it learned: local (a file in -o, for one follower; the default) or kafka "
+         "(a state per partition in --state-topic, committed with the offsets: run N copies in one group, each "
+         "writes the whole group's spec).")]
+StateTopic = Annotated[str | None, typer.Option(
+    "--state-topic", envvar="SPECBUILD_STATE_TOPIC", metavar="TOPIC", rich_help_panel=PANEL_KAFKA,
+    help="The compacted topic of the group's states (implies --state kafka; default GROUP.specbuild-state, "
+         "for --group-id GROUP; "
+         "created when missing).")]
 DeadLetter = Annotated[Path | None, typer.Option(
     "--dead-letter", metavar="FILE", rich_help_panel=PANEL_KAFKA, help="Append bad records, raw, to this file.")]
 

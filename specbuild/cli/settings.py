@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from specbuild.cli.options import FailOn, Format, OffsetStart, OpenAPIVersion, Source, SpecFormat
+from specbuild.cli.options import FailOn, Format, OffsetStart, OpenAPIVersion, Source, SpecFormat, StateKind
 from specbuild.errors import UsageError
 from specbuild.filters import RecordFilter
 from specbuild.http import HeaderPolicy
@@ -245,9 +245,27 @@ def follow_limits(until_end: bool, max_records: int | None, idle_timeout: float 
 
 
 def follow_settings(connection: Connection, limits: Limits, dead_letter: Path | None, learning: Learning,
-                    output: Output, quiet: bool, reset_state: bool = False) -> FollowSettings:
+                    output: Output, quiet: bool, reset_state: bool = False,
+                    state: tuple[str, str] = ("local", "")) -> FollowSettings:
     from specbuild.kafka.follow import FollowSettings
 
     return FollowSettings(connection=connection, limits=limits, dead_letter=dead_letter, output=output.target,
                           fmt=output.fmt, strict=learning.strict, max_body_bytes=learning.max_body_bytes,
-                          quiet=quiet, jobs=learning.jobs, reset_state=reset_state, keep=learning.keep)
+                          quiet=quiet, jobs=learning.jobs, reset_state=reset_state, keep=learning.keep,
+                          state=state[0], state_topic=state[1])
+
+
+def state_store(state: StateKind | None, state_topic: str | None, output: str, reset_state: bool) -> tuple[str, str]:
+    """``--state`` and ``--state-topic``: (local|kafka, topic). Local stays the default: a follower that saved
+    its state in its folder goes on from it, and a state topic needs a broker with transactions."""
+    kind = state or (StateKind.kafka if state_topic else StateKind.local)
+    if kind is StateKind.local:
+        if state_topic:
+            raise UsageError("--state-topic is for --state kafka", hint="leave out --state local")
+        return "local", ""
+    if output == "-":
+        raise UsageError("--state kafka needs -o DIR: every member writes the group's spec into its folder")
+    if reset_state:
+        raise UsageError("--reset-state forgets a local state; the group's states are in its state topic",
+                         hint="start over with a new --group-id (its own state topic), or delete the state topic")
+    return "kafka", state_topic or ""

@@ -329,6 +329,10 @@ class KafkaSource:
         self.assigned: set[Partition] = set()
         self.at_eof: set[Partition] = set()
         self.on_revoke: Callable[[list[Partition]], None] | None = None
+        # before a partition is placed: a state topic's state sets its position (--state kafka)
+        self.on_assign: Callable[[list[Partition]], None] | None = None
+        self.on_lost: Callable[[list[Partition]], None] | None = None
+        self.failure: Exception | None = None  # what on_assign raised
         self.closed = False
 
     def subscribe(self) -> None:
@@ -340,6 +344,12 @@ class KafkaSource:
                                 on_lost=self._lost)
 
     def _assign(self, consumer: Any, partitions: list[Any]) -> None:
+        if self.on_assign is not None and partitions:
+            try:
+                self.on_assign([(tp.topic, tp.partition) for tp in partitions])
+            except Exception as exc:  # raised through librdkafka's callback it came out as a
+                self.failure = exc    # SystemError ("exception <class 'str'>..."): raised by poll() instead
+                return
         fresh = []
         for tp in partitions:
             start = self.positions.get((tp.topic, tp.partition))
@@ -386,7 +396,13 @@ class KafkaSource:
         parts = [(tp.topic, tp.partition) for tp in partitions]
         if parts:
             self.note(f"warning: lost {describe(parts)} (the group moved on without us); not committing")
+            if self.on_lost is not None:
+                self.on_lost(parts)
         self._drop(parts)
+
+    def group_metadata(self) -> Any:
+        """What a transaction needs to commit this member's offsets (and to be fenced if it is a zombie)."""
+        return self.consumer.consumer_group_metadata()
 
     def _drop(self, parts: list[Partition]) -> None:
         self.assigned.difference_update(parts)
@@ -395,6 +411,8 @@ class KafkaSource:
     def poll(self, max_records: int, timeout: float) -> Batch:
         """Up to ``max_records`` records; partition EOFs and errors are handled here, not returned."""
         messages = self.consumer.consume(num_messages=max_records, timeout=timeout)
+        if self.failure is not None:
+            raise self.failure
         self._drain_errors()
         batch = Batch()
         if not messages:
@@ -676,3 +694,203 @@ def open_sink(conf: Mapping[str, str], topic: str, *, note: Note,
              "if it allows that")
     errors.clear()
     return KafkaSink(producer, topic, errors, note)
+
+
+# -- the state topic -------------------------------------------------------------------------------
+
+# A partition's state is one message, not chunks: the topic and the producer take messages up to this
+# size, and zstd makes a state's JSON about a tenth of it on the wire and on disk. A larger state is refused
+# by the producer (an error naming the limit) rather than split: a split state could be read half-written.
+STATE_MAX_BYTES: Final = 64 << 20
+# How long a transaction a killed member left open holds back the state topic's readers (read_committed
+# stops at it) before the broker aborts it: a checkpoint's transaction takes milliseconds.
+STATE_TRANSACTION_TIMEOUT_MS: Final = 15_000
+_STATE_TOPIC_CONFIG: Final = {"cleanup.policy": "compact", "max.message.bytes": str(STATE_MAX_BYTES)}
+# Settings of the source's consumer that make no sense for the state topic's reader or its producer.
+_CONSUMER_ONLY: Final = ("group.id", "group.instance.id", "partition.assignment.strategy", "auto.offset.reset",
+                         "enable.auto.commit", "enable.partition.eof", "session.timeout.ms",
+                         "heartbeat.interval.ms", "max.poll.interval.ms", "queued.max.messages.kbytes",
+                         "group.protocol", "isolation.level", "enable.auto.offset.store")
+
+
+def state_topic_name(group_id: str) -> str:
+    """The default ``--state-topic``: one per consumer group."""
+    return f"{group_id}.specbuild-state"
+
+
+def state_key(part: Partition) -> str:
+    """A state's message key: ``<source topic>:<partition>``."""
+    return f"{part[0]}:{part[1]}"
+
+
+def cooperative(conf: Mapping[str, str]) -> dict[str, str]:
+    """A group of followers moves only the partitions it must: cooperative-sticky, unless set otherwise."""
+    return {"partition.assignment.strategy": "cooperative-sticky", **conf}
+
+
+def _connection_only(conf: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in conf.items() if k not in _CONSUMER_ONLY}
+
+
+def ensure_state_topic(conf: Mapping[str, str], topic: str, note: Note, timeout: float = PROBE_TIMEOUT) -> None:
+    """Create the compacted state topic when it is missing (one partition: every member reads all of it)."""
+    from confluent_kafka.admin import NewTopic  # type: ignore[attr-defined]
+
+    admin = _client(_admin(), _connection_only(conf))
+    metadata = _probe(admin, conf, timeout)
+    if topic in metadata.topics and metadata.topics[topic].error is None:
+        return
+    future = admin.create_topics([NewTopic(topic, 1, -1, config=dict(_STATE_TOPIC_CONFIG))])[topic]
+    try:
+        future.result(timeout=30)
+        note(f"specbuild: created the state topic {topic} (compacted)")
+    except KafkaException as exc:
+        if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:  # another member was first
+            raise SourceError(f"cannot create the state topic {topic} ({_reason(exc)})",
+                              hint="create it with cleanup.policy=compact, or name one with --state-topic") from None
+
+
+def _retried(call: Callable[[], Any], seconds: float = 120.0) -> None:
+    """A transaction's commit or abort, called again while its error is retriable (the broker away)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            call()
+            return
+        except KafkaException as exc:
+            if not exc.args[0].retriable() or time.monotonic() > deadline:
+                raise
+
+
+def _admin() -> Any:
+    from confluent_kafka.admin import AdminClient  # only --state kafka needs it
+
+    return AdminClient
+
+
+class StateReader:
+    """Every key's latest committed value in the state topic (``isolation.level=read_committed``)."""
+
+    def __init__(self, conf: Mapping[str, str], topic: str, note: Note = lambda _m: None) -> None:
+        self.topic = topic
+        self.note = note
+        self.latest: dict[str, bytes] = {}
+        self.eof_at: dict[int, int] = {}  # where each partition's fetch last reached its end
+        settings = {**_connection_only(conf), "group.id": f"{topic}.reader", "enable.auto.commit": "false",
+                    "isolation.level": "read_committed", "enable.partition.eof": "true",
+                    "auto.offset.reset": "earliest",
+                    "max.partition.fetch.bytes": str(STATE_MAX_BYTES), "fetch.max.bytes": str(STATE_MAX_BYTES)}
+        self.consumer = _client(Consumer, settings)
+        self.admin = _client(_admin(), _connection_only(conf))  # one ListOffsets for many partitions
+        metadata = _probe(self.consumer, conf, PROBE_TIMEOUT)
+        if topic not in metadata.topics or metadata.topics[topic].error is not None:
+            raise SourceError(f"the state topic {topic} does not exist",
+                              hint="a follower with --state kafka creates it; check --state-topic")
+        self.parts = sorted(metadata.topics[topic].partitions)
+        self.consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in self.parts])
+
+    def catch_up(self, timeout: float = 120.0) -> dict[str, bytes]:
+        """Read up to the high watermarks of now: every state committed before this call is in ``latest``.
+        An open transaction (of a member killed mid-checkpoint) is waited for until the broker aborts it."""
+        deadline = time.monotonic() + timeout
+        highs = {p: end for (_, p), end in self.ends([(self.topic, p) for p in self.parts], deadline).items()}
+        while not self._reached(highs):
+            if time.monotonic() > deadline:
+                raise SourceError(f"could not read the state topic {self.topic} to its end in {timeout:.0f} s")
+            for msg in self.consumer.consume(num_messages=1000, timeout=0.2):
+                err = msg.error()
+                if err is not None:
+                    if err.code() == PARTITION_EOF:
+                        self.eof_at[msg.partition()] = msg.offset()
+                elif msg.key() is not None:
+                    key = msg.key().decode("utf-8", "replace")
+                    value = msg.value()
+                    if value is None:
+                        self.latest.pop(key, None)
+                    else:
+                        self.latest[key] = value
+        return self.latest
+
+    def _reached(self, highs: Mapping[int, int]) -> bool:
+        # The position is the offset after the last record delivered; librdkafka 2.16 moves it past an
+        # aborted transaction's records and markers too, and the end of the fetch (partition EOF) says the
+        # same where a client would not.
+        got = self.consumer.position([TopicPartition(self.topic, p) for p in highs])
+        return all(max(tp.offset, self.eof_at.get(tp.partition, -1)) >= highs[tp.partition]
+                   or highs[tp.partition] <= 0 for tp in got)
+
+    def source_ends(self, topics: Sequence[str], deadline: float | None = None) -> dict[Partition, int]:
+        """The high watermark of every partition of the source ``topics`` (names, or ``^`` patterns)."""
+        metadata = _probe(self.consumer, {}, PROBE_TIMEOUT)
+        return self.ends([(name, p) for name, meta in sorted(metadata.topics.items())
+                          if any(topic_pattern(t).search(name) if t.startswith("^") else t == name for t in topics)
+                          for p in meta.partitions], deadline)
+
+    def ends(self, parts: Sequence[Partition], deadline: float | None = None) -> dict[Partition, int]:
+        """The high watermarks of ``parts``, asked again (the broker away) until ``deadline``."""
+        from confluent_kafka.admin import OffsetSpec  # type: ignore[attr-defined]
+
+        asked = {TopicPartition(t, p): OffsetSpec.latest() for t, p in parts}  # type: ignore[no-untyped-call]
+        while asked:
+            try:
+                return {(tp.topic, tp.partition): future.result().offset
+                        for tp, future in self.admin.list_offsets(asked, request_timeout=10).items()}
+            except KafkaException:
+                # after a broker restart the admin client can keep a stale leader ("Leader epoch is older
+                # than broker epoch") where the consumer looks the leader up again: ask it, one by one
+                with contextlib.suppress(KafkaException):
+                    return {(tp.topic, tp.partition): self.consumer.get_watermark_offsets(tp, timeout=10)[1]
+                            for tp in asked}
+                if deadline is None or time.monotonic() > deadline:
+                    raise SourceError(f"cannot read where the partitions of {describe(parts)} end") from None
+                time.sleep(1.0)
+        return {}
+
+    def close(self) -> None:
+        with contextlib.suppress(KafkaException, RuntimeError):
+            self.consumer.close()
+
+
+class StateWriter:
+    """Writes partition states and the consumer's offsets in one transaction: both or neither."""
+
+    def __init__(self, conf: Mapping[str, str], topic: str, transactional_id: str) -> None:
+        self.topic = topic
+        self.errors: list[Any] = []
+        settings = {**_connection_only(conf), "transactional.id": transactional_id,
+                    "transaction.timeout.ms": str(STATE_TRANSACTION_TIMEOUT_MS),
+                    "message.max.bytes": str(STATE_MAX_BYTES), "compression.type": "zstd", "linger.ms": "0",
+                    "error_cb": self.errors.append}
+        self.producer = _client(Producer, settings)
+        try:
+            self.producer.init_transactions(30)
+        except KafkaException as exc:
+            raise SourceError(f"Kafka transactions: {_reason(exc)}",
+                              hint="--state kafka needs a broker with transactions; --state local keeps the "
+                                   "state in the output folder") from None
+
+    def commit(self, states: Mapping[str, bytes], offsets: Mapping[Partition, int], group_metadata: Any) -> bool:
+        """States and offsets in one transaction. False when it was aborted (the broker away, a rebalance
+        under way): nothing of it was written, and the next checkpoint writes it all again."""
+        producer = self.producer
+        try:
+            producer.begin_transaction()
+            for key, value in sorted(states.items()):
+                producer.produce(self.topic, key=key.encode(), value=value)
+            tps = [TopicPartition(t, p, o) for (t, p), o in sorted(offsets.items())]
+            producer.send_offsets_to_transaction(tps, group_metadata, 30)
+            _retried(lambda: producer.commit_transaction(30))
+        except KafkaException as exc:
+            if exc.args[0].fatal():
+                raise SourceError(f"the checkpoint's transaction failed ({_reason(exc)}); nothing of it was "
+                                  "written", hint="restart to go on from the last checkpoint") from None
+            try:
+                _retried(lambda: producer.abort_transaction(30))
+            except KafkaException as again:  # the next begin_transaction could not work either
+                raise SourceError(f"the checkpoint's transaction could not be aborted ({_reason(again)})",
+                                  hint="restart to go on from the last checkpoint") from None
+            return False
+        return True
+
+    def close(self) -> None:
+        self.producer.flush(10)

@@ -40,7 +40,20 @@ from specbuild.kafka.checkpoint import (
     locked,
     open_dead_letter,
 )
-from specbuild.kafka.client import Batch, Connection, Partition, StopAt, describe, open_source
+from specbuild.kafka.client import (
+    Batch,
+    Connection,
+    Partition,
+    StateReader,
+    StateWriter,
+    StopAt,
+    cooperative,
+    describe,
+    ensure_state_topic,
+    open_source,
+    state_topic_name,
+)
+from specbuild.kafka.group import Group, PartitionFolder, transactional_id
 from specbuild.kafka.pool import BATCH, Folder, LocalFolder, ScalingFolder
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions, counts
@@ -79,6 +92,8 @@ class FollowSettings:
     jobs: int = 0   # processes that fold; 0: one per core (at most 4), 1: fold in this process
     reset_state: bool = False  # --reset-state: forget the folder's saved state first
     keep: RecordFilter | None = None  # --include-path, --exclude-path, --host, --method
+    state: str = "local"  # --state: local (a file in -o) or kafka (a state per partition, in state_topic)
+    state_topic: str = ""  # --state-topic; "": <group id>.specbuild-state
 
 
 class Source(Protocol):
@@ -101,8 +116,9 @@ class Follower:
     def __init__(self, source: Source, folder: Folder, positions: dict[Partition, int], *,
                  checkpoints: Store, limits: Limits, dead_letter: DeadLetter | None = None,
                  progress: Callable[[Stats, int | None], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, group: Group | None = None) -> None:
         self.source = source
+        self.group = group
         self.folder = folder
         self.positions = positions
         self.checkpoints = checkpoints
@@ -150,7 +166,7 @@ class Follower:
                 self.dirty = True
                 last_record = now
             due = now - last_checkpoint >= limits.checkpoint_interval
-            if due and self.dirty and self.checkpoints.periodic:
+            if due and (self.dirty or self._news()) and self.checkpoints.periodic:
                 self.checkpoint()
                 last_checkpoint = now
             if now - last_progress >= PROGRESS_EVERY:
@@ -160,6 +176,10 @@ class Follower:
                 if self.progress is not None:
                     self.progress(folder.stats, lag)
 
+    def _news(self) -> bool:
+        """A group's spec changes when another member checkpoints: rendered again, as if we had folded."""
+        return self.group is not None and self.group.news()
+
     def _stop_reason(self, should_stop: Callable[[], bool], idle: float) -> str:
         if should_stop():
             return "signal"
@@ -168,19 +188,29 @@ class Follower:
     def _revoked(self, _parts: list[Partition]) -> None:
         # Save and commit before another member takes these partitions over, so it starts where we
         # stopped instead of refolding everything since our last checkpoint.
-        if self.dirty and not self.failed and self.checkpoints.periodic:
+        if self.group is not None:  # the states committed with their offsets; the spec waits for a checkpoint
+            if not self.failed:  # also what an aborted transaction left to write
+                if self.dead_letter is not None:
+                    self.dead_letter.flush()
+                self.group.commit()
+            self.group.revoked(_parts)
+        elif self.dirty and not self.failed and self.checkpoints.periodic:
             self.checkpoint()
 
     def checkpoint(self, last: bool = False) -> None:
         """Spec and state to disk, dead letters flushed, then (only then) the offsets committed.
 
-        The ``last`` one (at stop) lets the fold processes go before the spec is rendered.
+        The ``last`` one (at stop) lets the fold processes go before the spec is rendered. With a group
+        (``--state kafka``): the dead letters first, then the states with their offsets in one transaction,
+        then the spec of every partition's latest state (:meth:`Group.write`).
         """
+        if self.group is not None:
+            self.group.stopping = last
         builder = self.folder.sync(last)
-        self.doc, self.target = self.checkpoints.write(State(builder, self.positions))
-        if self.dead_letter is not None:
+        if self.dead_letter is not None:  # before the offsets are committed (with the state, or after it)
             self.dead_letter.flush()
-        if self.checkpoints.periodic:  # with nothing saved, committing would lose those records
+        self.doc, self.target = self.checkpoints.write(State(builder, self.positions))
+        if self.checkpoints.periodic and self.group is None:  # with nothing saved, committing would lose those records
             self.source.commit(self.positions)
         self.dirty = False
         self.checkpoints_written += 1
@@ -199,6 +229,9 @@ def batch_size(records: list[tuple[bytes | None, str]]) -> int:
 def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
            options: RenderOptions | None = None, base: dict[str, Any] | None = None) -> None:
     """``specbuild --source kafka``: follow the topics until stopped, then write the spec."""
+    if settings.state == "kafka":
+        follow_group(settings, builder, reporter, options, base)
+        return
     started = time.time()
     conf = settings.connection.config()
     limits = settings.limits
@@ -230,6 +263,55 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
         )
         reason = follower.run(stop.requested)
         source.close()
+        folder.stats.finished = time.monotonic()
+        _report_end(reporter, follower, reason, stop.received)
+
+
+def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Reporter,
+                 options: RenderOptions | None = None, base: dict[str, Any] | None = None) -> None:
+    """``--state kafka``: one member of a group that writes one spec (see :mod:`specbuild.kafka.group`)."""
+    started = time.time()
+    if settings.jobs > 1:
+        reporter.note(f"warning: -j {settings.jobs} does not apply with --state kafka: a member folds in its own "
+                      "process; run more members to use more cores")
+    connection = settings.connection
+    conf = cooperative(connection.config())
+    topic = settings.state_topic or state_topic_name(connection.group_id)
+    out = Path(settings.output)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(locked(out))
+        remove_stale_temps(out, started)
+        ensure_state_topic(conf, topic, reporter.note)
+        reader = StateReader(conf, topic, reporter.note)
+        stack.callback(reader.close)
+        writer = StateWriter(conf, topic, transactional_id(connection.group_id))
+        stack.callback(writer.close)
+        dead = None
+        if settings.dead_letter is not None:
+            dead = DeadLetter(stack.enter_context(open_dead_letter(settings.dead_letter)))
+        folder = PartitionFolder(template, lambda b, stats: Fold(
+            b, strict=settings.strict, max_body_bytes=settings.max_body_bytes, keep=settings.keep,
+            on_skip=reporter.warn, stats=stats), dead)
+        positions: dict[Partition, int] = {}
+        group = Group(folder, reader, writer, positions, output=out, fmt=settings.fmt, options=options,
+                      base=base, note=reporter.note)
+        group.until_end = settings.limits.until_end
+        stop = stack.enter_context(StopSignals())
+        preload()
+        source = open_source(conf, connection.topics, positions, note=reporter.note,
+                             require_topics=settings.limits.until_end, start=connection.start,
+                             partitions=connection.partitions)
+        stack.callback(source.close)
+        group.attach(source)
+        follower = Follower(source, folder, positions, checkpoints=group,
+                            dead_letter=dead, limits=settings.limits, group=group,
+                            progress=lambda stats, lag: reporter.progress(stats, lag=lag))
+        reason = follower.run(stop.requested)
+        source.close()  # our partitions go to the members still folding
+        if group.until_end:
+            if not stop.requested():  # stopped by a signal: what the group has saved now, at once
+                group.wait_for_ends(connection.topics)
+            follower.doc, follower.target = group.render()
         folder.stats.finished = time.monotonic()
         _report_end(reporter, follower, reason, stop.received)
 

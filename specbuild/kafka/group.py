@@ -1,0 +1,265 @@
+"""One spec from a consumer group (``--state kafka``): a state per partition, kept in a compacted topic.
+
+Each assigned partition folds into a builder of its own. At every checkpoint the state of each partition
+folded since the last one (:mod:`specbuild.learn.state`, with that partition's next offset) is produced to
+the state topic, key ``<topic>:<partition>``, in one Kafka transaction with the group's offsets: states and
+offsets are committed together or not at all, whatever fails. A partition assigned to this member starts
+from its latest committed state and that state's offset, so a record is folded into the group's states
+exactly once however members come, go or are killed. Every member renders the merge of every partition's
+latest state (builders merge exactly, so that is the spec one process folding everything would write).
+
+    assign -> load the partition's state (read_committed, to the high watermark) -> seek to its offset
+    poll -> fold into the partition's builder -> checkpoint: transaction(states + offsets) -> render merge
+    revoke -> checkpoint first, then drop the partition's builder;  lost -> drop it (nothing is committed)
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from specbuild.errors import SourceError
+from specbuild.kafka.checkpoint import State
+from specbuild.kafka.client import KafkaSource, Partition, StateReader, StateWriter, describe, state_key
+from specbuild.kafka.pool import BadRecords, LocalFolder
+from specbuild.learn import state as codec
+from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.render import RenderOptions
+from specbuild.run import Fold, Stats, build_document, write_document
+
+GROUP_WAIT: Final = 120.0  # seconds a member that reached its end waits for the others' last states
+
+
+class PartitionFolder:
+    """A :class:`~specbuild.kafka.pool.Folder` that folds each partition into its own builder, in this
+    process (a group scales out by members, one per core or machine)."""
+
+    def __init__(self, template: SpecBuilder, make_fold: Callable[[SpecBuilder, Stats], Fold[SpecBuilder]],
+                 bad: BadRecords | None = None) -> None:
+        self.template = template
+        self.make_fold = make_fold
+        self.bad = bad
+        self.stats = Stats()
+        self.dispatched = 0
+        self.folders: dict[Partition, LocalFolder] = {}
+        self.dirty: set[Partition] = set()
+        self._names: dict[str, Partition] = {}  # "topic[3]" (an origin's prefix) -> ("topic", 3)
+
+    @property
+    def live(self) -> SpecBuilder | None:
+        return None  # no one builder holds everything: the live line counts the last checkpoint's spec
+
+    def start(self, part: Partition, builder: SpecBuilder | None) -> None:
+        """Fold ``part`` from ``builder`` (its saved state) on, or from nothing."""
+        self.folders[part] = LocalFolder(self.make_fold(builder or self.template.blank(), self.stats), self.bad)
+        self.dirty.discard(part)
+
+    def drop(self, parts: Iterable[Partition]) -> None:
+        for part in parts:
+            self.folders.pop(part, None)
+            self.dirty.discard(part)
+
+    def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
+        """Fold records (``topic[partition]@offset`` origins) into their partitions' builders; a poll
+        returns runs of one partition, so a batch is cut where the partition changes."""
+        start, current = 0, ""
+        for i, (_, origin) in enumerate(records):
+            prefix = origin[:origin.rindex("@")]
+            if prefix != current:
+                self._fold(current, records[start:i])
+                start, current = i, prefix
+        self._fold(current, records[start:])
+        self.dispatched += len(records)
+
+    def _fold(self, prefix: str, records: Sequence[tuple[bytes | None, str]]) -> None:
+        if not records:
+            return
+        part = self._names.get(prefix)
+        if part is None:
+            topic, _, rest = prefix.rpartition("[")
+            part = self._names[prefix] = (topic, int(rest.rstrip("]")))
+        if part not in self.folders:
+            self.start(part, None)
+        self.folders[part].add(records)
+        self.dirty.add(part)
+
+    def backlog(self, lag: int | None) -> None:
+        pass
+
+    def sync(self, last: bool = False) -> SpecBuilder:
+        return self.template
+
+    def close(self) -> None:
+        pass
+
+    def take_states(self, positions: Mapping[Partition, int]) -> dict[Partition, bytes]:
+        """The encoded state of each partition folded since the last call (with its next offset)."""
+        out = {p: codec.encode(self.folders[p].fold.builder, {p: positions[p]})
+               for p in sorted(self.dirty) if p in self.folders and p in positions}
+        self.dirty.clear()
+        return out
+
+
+class Group:
+    """This member's part in the group: loads states on assign, commits them with the offsets on each
+    checkpoint, and renders the merge of every partition's latest state into ``output``. It is the
+    follower's checkpoint store (:class:`~specbuild.kafka.checkpoint.Store`): nothing is loaded at start,
+    each partition's state is, when it is assigned."""
+
+    periodic = True
+
+    def __init__(self, folder: PartitionFolder, reader: StateReader, writer: StateWriter,
+                 positions: dict[Partition, int], *, output: Path, fmt: str, options: RenderOptions | None,
+                 base: dict[str, Any] | None, note: Callable[[str], None]) -> None:
+        self.folder = folder
+        self.reader = reader
+        self.writer = writer
+        self.positions = positions
+        self.output = output
+        self.fmt = fmt
+        self.options = options
+        self.base = base
+        self.note = note
+        self.source: KafkaSource | None = None
+        self.pending: dict[Partition, bytes] = {}  # states of an aborted transaction, written with the next
+        self.rendered: dict[str, bytes] = {}  # the states the spec on disk was rendered from
+        self.until_end = False  # --until-end: the spec is rendered after the stop, from every partition's end
+        self.stopping = False   # the follower's last checkpoint
+
+    def attach(self, source: KafkaSource) -> None:
+        self.source = source
+        source.on_assign = self.assigned
+        source.on_lost = self.lost
+
+    def assigned(self, parts: list[Partition]) -> None:
+        """Before the partitions are placed: their latest committed states, and the offsets they end at."""
+        latest = self.reader.catch_up()
+        loaded = []
+        for part in parts:
+            data = latest.get(state_key(part))
+            if data is None:
+                self.positions.pop(part, None)  # never checkpointed: the group's offset or --offset-reset
+                self.folder.start(part, None)
+                continue
+            builder, saved = codec.decode(data, f"{self.reader.topic}[{state_key(part)}]")
+            self.folder.start(part, builder)
+            self.positions[part] = saved[part]
+            loaded.append(f"{state_key(part)}@{saved[part]}")
+        if loaded:
+            self.note(f"specbuild: loaded the states of {', '.join(loaded)}")
+
+    def lost(self, parts: list[Partition]) -> None:
+        self.folder.drop(parts)
+        for part in parts:
+            self.positions.pop(part, None)
+            self.pending.pop(part, None)
+
+    def revoked(self, parts: list[Partition]) -> None:
+        """After the revoke's checkpoint: another member goes on from the states just committed."""
+        self.lost(parts)
+
+    def commit(self) -> bool:
+        """The states folded since the last checkpoint and their offsets, in one transaction."""
+        assert self.source is not None
+        self.pending.update(self.folder.take_states(self.positions))
+        if not self.pending:
+            return True
+        offsets = {p: self.positions[p] for p in self.pending}
+        states = {state_key(p): data for p, data in self.pending.items()}
+        if not self.writer.commit(states, offsets, self.source.group_metadata()):
+            self.note(f"warning: the checkpoint of {describe(self.pending)} was aborted; the next one writes it")
+            return False
+        self.reader.latest.update(states)
+        self.pending.clear()
+        return True
+
+    def load(self) -> State | None:
+        return None
+
+    def write(self, _state: State) -> tuple[dict[str, Any], Path | None]:
+        """A checkpoint: our states and offsets committed, then the group's spec rendered (at the stop of
+        an ``--until-end`` run: once the group's states reach the end, :meth:`wait_for_ends`)."""
+        self.commit()
+        if self.stopping and self.until_end:
+            return {}, None
+        return self.render()
+
+    def news(self) -> bool:
+        """Whether a checkpoint would write something new: an aborted transaction, another member's state."""
+        if self.pending:
+            return True
+        try:
+            return self.reader.catch_up(timeout=10) != self.rendered
+        except SourceError:  # the broker away: the next checkpoint looks again
+            return False
+
+    def render(self) -> tuple[dict[str, Any], Path]:
+        """The merge of every partition's latest state (ours included: just committed) as the spec."""
+        self.rendered = dict(self.reader.catch_up())
+        doc = build_document(merged(self.rendered, self.reader.topic, self.folder.template), self.options,
+                             self.base)
+        target = write_document(doc, self.output, self.fmt)
+        assert target is not None
+        return doc, target
+
+    def wait_for_ends(self, topics: Sequence[str], clock: Callable[[], float] = time.monotonic) -> None:
+        """Until every partition's state reached the end of its partition (the others are still folding
+        theirs), for at most GROUP_WAIT s: then every member's last spec is the same."""
+        deadline = clock() + GROUP_WAIT
+        ends = self.reader.source_ends(topics, deadline)
+        while True:
+            behind = behind_ends(self.reader.catch_up(), ends)
+            if not behind:
+                return
+            if clock() > deadline:
+                self.note(f"warning: the states of {describe(behind)} are not at the end of their partitions "
+                          f"after {GROUP_WAIT:.0f} s; the spec holds what the group has saved")
+                return
+            time.sleep(0.5)
+
+
+def behind_ends(latest: Mapping[str, bytes], ends: Mapping[Partition, int]) -> list[Partition]:
+    """The partitions whose latest state is short of ``ends`` (a partition never checkpointed is at 0)."""
+    out = []
+    for part, end in sorted(ends.items()):
+        data = latest.get(state_key(part))
+        at = codec.decode_positions(data, state_key(part)).get(part, 0) if data is not None else 0
+        if at < end:
+            out.append(part)
+    return out
+
+
+def merged(latest: Mapping[str, bytes], topic: str, template: SpecBuilder | None = None) -> SpecBuilder:
+    """One builder from every partition's state, merged in key order (each decoded afresh: a merge takes
+    over the parts it is given)."""
+    out: SpecBuilder | None = None
+    for key, data in sorted(latest.items()):
+        builder, _ = codec.decode(data, f"{topic}[{key}]")
+        if out is None:
+            out = builder
+        else:
+            out.merge(builder)
+    if out is None:
+        return template.blank() if template is not None else SpecBuilder()
+    return out
+
+
+def transactional_id(group_id: str) -> str:
+    """One per process: a member killed and restarted is fenced by the group's generation (KIP-447), not
+    by a reused id, so members need no identity of their own."""
+    return f"specbuild-{group_id}-{uuid.uuid4().hex[:12]}"
+
+
+
+def read_group(conf: Mapping[str, str], topic: str, note: Callable[[str], None]) -> tuple[SpecBuilder, int]:
+    """``specbuild render``: the merge of every partition's latest committed state in ``topic``, and how
+    many partition states it holds."""
+    reader = StateReader(conf, topic, note)
+    try:
+        latest = reader.catch_up()
+        return merged(latest, topic), len(latest)
+    finally:
+        reader.close()
