@@ -157,9 +157,14 @@ def open_sink(to: str | os.PathLike[str] | Sink) -> Sink:
     if isinstance(to, str | os.PathLike):
         text = os.fspath(to)
         if text.startswith("kafka://"):
-            where, _, topic = text.removeprefix("kafka://").partition("/")
-            if not where or not topic or "/" in topic:
-                raise ValueError(f"{text!r}: a Kafka sink is kafka://HOST:PORT/TOPIC")
-            return KafkaRecordSink(where, topic)
+            return KafkaRecordSink(*kafka_target(text))
         return JsonlSink(text.removeprefix("file://"))
     return to
+
+
+def kafka_target(url: str) -> tuple[str, str]:
+    """``kafka://HOST:PORT/TOPIC`` -> (bootstrap servers, topic)."""
+    where, _, topic = url.removeprefix("kafka://").partition("/")
+    if not where or not topic or "/" in topic:
+        raise ValueError(f"{url!r}: a Kafka sink is kafka://HOST:PORT/TOPIC")
+    return where, topic
