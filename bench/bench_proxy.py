@@ -11,7 +11,8 @@ was, at ~70 requests/s with 200 connections) then
   1. send as fast as they are answered for --seconds: the requests/s, directly and through the proxy;
   2. send --rate requests/s in all, each connection on its own schedule, for --seconds: p50/p99 latency,
      counted from when each request was due (a late send counts), directly and through the proxy.
-Targets (issue 13): >= 3,000 requests/s on one core, p99 added <= 5 ms at that rate.
+It also prints the proxy's CPU time per exchange (from /proc), which another load on the machine does
+not change much. Targets (issue 13): >= 3,000 requests/s on one core, p99 added <= 5 ms at that rate.
 """
 
 from __future__ import annotations
@@ -112,6 +113,12 @@ async def load(port: int, clients: int, seconds: float, rate: float | None) -> t
     return len(latencies) / took, latencies
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) process ``pid`` has used: on a loaded machine, what a request costs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def quantile(values: list[float], q: float) -> float:
     return sorted(values)[int(q * (len(values) - 1))] * 1000
 
@@ -134,8 +141,13 @@ def main() -> None:
                  start([sys.executable, "-m", "specbuild", "record", "--upstream", f"http://127.0.0.1:{up_port}",
                         "--listen", f"127.0.0.1:{proxy_port}", "-o", str(Path(tmp) / "rec.jsonl")], proxy_port, 1)]
         try:
-            runs = {(name, rate): asyncio.run(load(port, args.clients, args.seconds, rate))
-                    for rate in (None, args.rate) for name, port in (("direct", up_port), ("proxy", proxy_port))}
+            runs, cpu = {}, 0.0
+            for rate in (None, args.rate):
+                for name, port in (("direct", up_port), ("proxy", proxy_port)):
+                    before = cpu_seconds(procs[1].pid)
+                    runs[(name, rate)] = asyncio.run(load(port, args.clients, args.seconds, rate))
+                    if name == "proxy" and rate is None:
+                        cpu = (cpu_seconds(procs[1].pid) - before) / len(runs[(name, rate)][1])
             recorded = len((Path(tmp) / "rec.jsonl").read_bytes().splitlines())
         finally:
             for proc in procs:
@@ -145,6 +157,8 @@ def main() -> None:
         what = f"at {rate:,.0f}/s offered" if rate else "as fast as answered"
         print(f"{name} {what}: {achieved:,.0f} requests/s, p50 {quantile(values, 0.5):.2f} ms, "
               f"p99 {quantile(values, 0.99):.2f} ms")
+    print(f"proxy CPU per exchange: {cpu * 1e6:.0f} µs (at full load; 1 core = {1 / cpu:,.0f} exchanges/s "
+          "if nothing else runs on it)")
     paced_direct, paced_proxy = runs[("direct", args.rate)][1], runs[("proxy", args.rate)][1]
     print(f"added at {args.rate:,.0f}/s: p50 {quantile(paced_proxy, 0.5) - quantile(paced_direct, 0.5):.2f} ms, "
           f"p99 {quantile(paced_proxy, 0.99) - quantile(paced_direct, 0.99):.2f} ms; {recorded:,} exchanges "

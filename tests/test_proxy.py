@@ -85,10 +85,10 @@ def proxy_to(tmp_path: Path) -> Iterator[Any]:
     """``proxy_to(url, *args)``: `specbuild record` in front of ``url``, recording to tmp_path/rec.jsonl; its URL."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(upstream: str, *extra: str, env: dict[str, str] | None = None) -> str:
+    def start(upstream: str, *extra: str, env: dict[str, str] | None = None, output: str | None = None) -> str:
         front = free_port()
         proc = subprocess.Popen([sys.executable, "-m", "specbuild", "record", "--upstream", upstream, "--listen",
-                                 f"127.0.0.1:{front}", "-o", str(tmp_path / "rec.jsonl"), *extra], cwd=ROOT,
+                                 f"127.0.0.1:{front}", "-o", output or str(tmp_path / "rec.jsonl"), *extra], cwd=ROOT,
                                 env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         started.append(proc)
@@ -279,3 +279,30 @@ def test_record_refuses_what_cannot_work(args: list[str], message: str, tmp_path
     done = subprocess.run([sys.executable, "-m", "specbuild", "record", *args], cwd=tmp_path, capture_output=True,
                           text=True, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL)
     assert done.returncode == 2 and done.stderr.startswith(message), done.stderr
+
+
+@pytest.mark.kafka
+def test_the_proxy_produces_to_kafka_with_the_settings_of_x_and_kafka_config(kafka_broker: Any, proxy_to: Any,
+                                                                           tmp_path: Path) -> None:
+    """-X and --kafka-config reach the recorder's producer (read as --source kafka reads them): a
+    client.properties and -X name the settings; the topic then holds every exchange."""
+    from tests.test_kafka_integration import kafka_args
+
+    def answer(request: bytes, rfile: Any, wfile: Any) -> None:
+        wfile.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{\"id\": 42}\n")
+
+    topic = f"proxied-{os.getpid()}-{free_port()}"
+    (tmp_path / "client.properties").write_text("# the producer's own settings\nlinger.ms=5\nacks=all\n")
+    front = proxy_to(RawUpstream(answer).url, "-X", "client.id=specbuild-record-test", "--kafka-config",
+                     str(tmp_path / "client.properties"), output=f"kafka://{kafka_broker.bootstrap}/{topic}")
+    with httpx.Client(base_url=f"http://{front}", timeout=10) as client:
+        for i in range(5):
+            assert client.get(f"/items/{i}").status_code == 200
+    for attempt in range(50):  # the records reach the topic a moment after the client has its answers
+        done = subprocess.run([sys.executable, "-m", "specbuild", *kafka_args(kafka_broker, topic, f"g-{attempt}"),
+                               "-o", str(tmp_path / f"out-{attempt}"), "--until-end"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              stdin=subprocess.DEVNULL)
+        if done.returncode == 0 and "specbuild: 5 records read, 5 learned" in done.stderr:
+            break
+    assert done.returncode == 0 and "specbuild: 5 records read, 5 learned" in done.stderr, done.stderr

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from specbuild.errors import UsageError
 from specbuild.record.capture import Exchange, Kept, now
 from specbuild.record.recorder import Recorder
+from specbuild.record.sink import Sink
 from specbuild.record.wire import (
     HOP_BY_HOP,
     Framing,
@@ -348,6 +349,37 @@ async def splice(a: Conn, b: Conn) -> None:
         b[1].close()
 
 
+class Batch:
+    """The records of one turn of the event loop, appended at its end in one locked write (a JSONL sink's
+    ``write_many``): under load one turn answers many exchanges, and the lock and the write were a third
+    of the CPU a record cost. Nothing waits: the turn ends within the exchanges' own time."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.records: list[dict[str, Any]] = []
+
+    def write(self, record: dict[str, Any]) -> None:
+        if not self.records:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.records.append(record)
+
+    def flush(self) -> None:
+        records, self.records = self.records, []
+        write_many = getattr(self.sink, "write_many", None)
+        try:
+            if write_many is not None:
+                write_many(records)
+            else:
+                for record in records:
+                    self.sink.write(record)
+        except Exception:  # a sink counts its own drops; what it raises is said, never the proxy's end
+            log.exception("specbuild record: records could not be written")
+
+    def close(self) -> None:
+        self.flush()
+        self.sink.close()
+
+
 def _run(main: Coroutine[Any, Any, None]) -> None:
     """Run ``main`` on uvloop when it is installed (``specbuild[record]``): measured, it takes the CPU a
     passed-through exchange costs from 161 to 111 µs; else on asyncio's own loop."""
@@ -363,6 +395,7 @@ def serve(upstream: Upstream, host: str, port: int, recorder: dict[str, object])
     """Record through a proxy on ``host:port`` to ``upstream`` until a signal (``recorder``: the keyword
     arguments of :class:`Recorder`, ``to`` included)."""
     rec = Recorder(None, **recorder)  # type: ignore[arg-type]
+    rec.sink = Batch(rec.sink)
     try:
         _run(Proxy(upstream, rec).serve(host, port))
     finally:
