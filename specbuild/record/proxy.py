@@ -156,7 +156,15 @@ class Proxy:
             writer.write(simple_response(502, "Bad Gateway", f"specbuild record: the upstream {self.upstream.url} "
                                          f"did not answer ({type(exc).__name__})"))
             return False
-        response = parse_head(raw[:-4])
+        try:
+            response = parse_head(raw[:-4])
+            if not response.line[1].isdigit():
+                raise WireError(f"not a status line: {raw[:40]!r}")
+        except WireError as exc:
+            conn[1].close()
+            writer.write(simple_response(502, "Bad Gateway", f"specbuild record: the upstream {self.upstream.url} "
+                                         f"answered what is not HTTP/1.x ({exc})"))
+            return False
         if upgrade and response.line[1] == b"101":
             writer.write(raw)
             await splice((reader, writer), conn)
@@ -190,13 +198,16 @@ class Proxy:
                       exchange: Exchange | None, request_kept: Kept | None) -> bool:
         """Pass the response on to the client; record the exchange; whether the client connection goes on."""
         framing, length = response_framing(response, head.line[0])
-        close = not keeps_alive(head, head.line[2]) or framing is Framing.CLOSE
+        # an HTTP/1.0 client reads no chunks: it gets the body alone, ended by the close
+        dechunk = head.line[2] == b"HTTP/1.0" and framing is Framing.CHUNKED
+        close = not keeps_alive(head, head.line[2]) or framing is Framing.CLOSE or dechunk
         headers = [(k, v) for k, v in response.headers if k.lower() not in HOP_BY_HOP
-                   or (framing is Framing.CHUNKED and k.lower() == b"transfer-encoding")]
+                   or (framing is Framing.CHUNKED and not dechunk and k.lower() == b"transfer-encoding")]
         if close:
             headers.append((b"connection", b"close"))
         kept = None if exchange is None else Kept(self._max_body)
-        await relay(conn[0], writer, framing, length, kept, serialize((b"HTTP/1.1", *response.line[1:]), headers))
+        await relay(conn[0], writer, framing, length, kept, serialize((b"HTTP/1.1", *response.line[1:]), headers),
+                    dechunk=dechunk)
         if framing is not Framing.CLOSE and keeps_alive(response, response.line[0]):
             self.upstream.release(conn)
         else:
@@ -283,9 +294,10 @@ def upstream_headers(head: Head, authority: bytes, client: str | None, scheme: s
 
 
 async def relay(src: StreamReader, dst: StreamWriter, framing: Framing, length: int, kept: Kept | None,
-                head: bytes) -> None:
+                head: bytes, *, dechunk: bool = False) -> None:
     """Write ``head``, then pass a body framed so from ``src`` to ``dst`` as it came (a chunked one with its
-    chunk lines), keeping a copy of its bytes in ``kept``; the head goes with the first bytes (one write)."""
+    chunk lines, or only their data when ``dechunk``), keeping a copy of its bytes in ``kept``; the head
+    goes with the first bytes (one write)."""
     if framing is Framing.LENGTH:
         await _copy(src, dst, length, kept, head)
     elif framing is Framing.CHUNKED:
@@ -294,12 +306,13 @@ async def relay(src: StreamReader, dst: StreamWriter, framing: Framing, length: 
             size = chunk_size(line)
             if size == 0:
                 break
-            await _copy(src, dst, size, kept, head + line)
-            head = await src.readexactly(2)
+            await _copy(src, dst, size, kept, head if dechunk else head + line)
+            crlf = await src.readexactly(2)
+            head = b"" if dechunk else crlf
         trailers = [line]
         while trailers[-1] != b"\r\n":
             trailers.append(await src.readuntil(b"\r\n"))
-        dst.write(head + b"".join(trailers))
+        dst.write(head if dechunk else head + b"".join(trailers))
     elif framing is Framing.CLOSE:
         while data := await src.read(CHUNK):
             dst.write(head + data)
