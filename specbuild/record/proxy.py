@@ -1,16 +1,20 @@
-"""``specbuild record``: a recording reverse proxy on asyncio streams, HTTP/1.1 passed through as it came.
+"""``specbuild record``: a recording reverse proxy, HTTP/1.1 passed through as it came, on asyncio protocols.
 
-Each client connection is one task: it reads a request head (:mod:`specbuild.record.wire`), forwards
-the head to ``--upstream`` over a kept-alive connection of the pool (plain or TLS), then the body and
-the answer as bytes, framing and all (a chunked or long body reaches the other side as it comes), and
-keeps copies of the bodies for the record, written once the answer is complete. Measured (bench/
-bench_proxy.py) the stack used before, an httpx forwarder under uvicorn, spent its time in the
-client's pool and the ASGI messages, far below the 3,000 requests/s a core asked for.
+Each client connection is a :class:`ClientSide`: it finds a request head in what it reads
+(:mod:`specbuild.record.wire`), forwards it to ``--upstream`` over a kept-alive connection of the pool
+(:mod:`specbuild.record.pool`, plain or TLS), then the body and the answer as the bytes they came in,
+framing and all (a chunked or long body reaches the other side as it comes), following each body's
+framing (:class:`~specbuild.record.wire.Body`) to know where it ends, and keeps copies of the bodies for
+the record, written once the answer is complete. No task or stream per connection: measured
+(bench/bench_proxy.py, CPU per exchange), asyncio streams cost ~120 µs to pass one exchange, the same
+as the httpx forwarder under uvicorn this replaced, against ~22 µs for a bare byte pump.
 
 Hop-by-hop headers stay on their hop; the upstream gets ``X-Forwarded-For``, ``-Proto`` and ``-Host``;
-``Expect: 100-continue`` is answered by the proxy. An upgrade (WebSocket) is passed through both ways
-once the upstream says 101, unrecorded. An upstream that cannot be reached is a 502 to the client (a
-504 if it does not answer in time), and no record.
+``Expect: 100-continue`` is answered by the proxy; an HTTP/1.0 client gets a chunked answer as its
+bytes ended by the close. An upgrade (WebSocket) is passed through both ways once the upstream says
+101, unrecorded. An upstream that cannot be reached is a 502 to the client (a 504 if it does not answer
+in time), and no record; a kept connection the upstream closed meanwhile is retried once on a new one
+(for a request without a body).
 """
 
 from __future__ import annotations
@@ -18,22 +22,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import ssl
-from asyncio import IncompleteReadError, StreamReader, StreamWriter
 from collections.abc import Coroutine
-from typing import Any, Final
-from urllib.parse import unquote, urlsplit
+from typing import Any, Final, cast
+from urllib.parse import unquote
 
 from specbuild.errors import UsageError
 from specbuild.record.capture import Exchange, Kept, now
+from specbuild.record.pool import Upstream, UpstreamSide
 from specbuild.record.recorder import Recorder
 from specbuild.record.sink import Sink
 from specbuild.record.wire import (
     HOP_BY_HOP,
+    Body,
     Framing,
     Head,
     WireError,
-    chunk_size,
     keeps_alive,
     parse_head,
     request_framing,
@@ -42,52 +45,268 @@ from specbuild.record.wire import (
     simple_response,
 )
 
+__all__ = ["ClientSide", "Proxy", "Upstream", "origin_form", "serve", "upstream_headers"]
+
 log = logging.getLogger("specbuild.record")
-CHUNK: Final = 1 << 16
-HEAD_LIMIT: Final = 1 << 16   # a head over 64 KiB is refused (431), as most servers do
-IDLE_KEPT: Final = 512        # upstream connections kept open between requests
-Conn = tuple[StreamReader, StreamWriter]
+HEAD_LIMIT: Final = 1 << 16   # a head over 64 KiB is refused (431 to a client, 502 from the upstream)
 
 
-class Upstream:
-    """Where the proxy forwards to (``http[s]://host[:port][/prefix]``), and its idle connections."""
+class ClientSide(asyncio.Protocol):
+    """One client connection: its requests one at a time (a pipelined one waits for the answer before)."""
 
-    def __init__(self, url: str, *, timeout: float = 60.0, tls: ssl.SSLContext | None = None) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{url!r} is not an http(s) URL")
-        self.url = url
-        self.host = parts.hostname
-        self.port = parts.port or (443 if parts.scheme == "https" else 80)
-        self.authority = parts.netloc.rpartition("@")[2].encode()
-        self.prefix = parts.path.rstrip("/").encode()
-        self.timeout = timeout
-        # https: the system's trust store (SSL_CERT_FILE names another) and the host's name checked
-        self._tls = (tls or ssl.create_default_context()) if parts.scheme == "https" else None
-        self._idle: list[Conn] = []
+    def __init__(self, proxy: Proxy) -> None:
+        self.proxy = proxy
+        self.transport: asyncio.Transport | None = None
+        self.gone = False        # the client closed its connection
+        self.busy = False        # an exchange is under way
+        self.tunnel = False      # upgraded: bytes pass both ways
+        self.buf = b""           # read from the client, not yet passed on
+        self.rbuf = b""          # read from the upstream, not yet passed on
+        self.up: UpstreamSide | None = None
+        self._paused = False
+        self._reset()
 
-    async def connect(self) -> tuple[Conn, bool]:
-        """A connection, and whether it was kept from an earlier request."""
-        while self._idle:
-            conn = self._idle.pop()
-            if not conn[0].at_eof() and not conn[1].is_closing():
-                return conn, True
-            conn[1].close()
-        async with asyncio.timeout(self.timeout):
-            conn = await asyncio.open_connection(self.host, self.port, ssl=self._tls, limit=HEAD_LIMIT,
-                                                 server_hostname=self.host if self._tls else None)
-        return conn, False
+    def _reset(self) -> None:
+        self.head: Head | None = None
+        self.request: Body | None = None
+        self.response: Body | None = None
+        self.out = b""           # the request head for the upstream (kept for a retry)
+        self.reply = b""         # the response head for the client, sent with the first body bytes
+        self.close_after = False
+        self.reused = False
+        self.answered = False    # any byte of the answer came
+        self.replied = False     # the answer's head went to the client
+        self.up_keeps = False    # the upstream keeps its connection after this answer
+        self.exchange: Exchange | None = None
+        self.kept: tuple[Kept, Kept] | None = None
+        self.timer: asyncio.TimerHandle | None = None
 
-    def release(self, conn: Conn) -> None:
-        if len(self._idle) < IDLE_KEPT:
-            self._idle.append(conn)
+    # -- the client's side ------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        self.proxy.clients.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.gone = True
+        self.proxy.clients.discard(self)
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.up is not None:  # an exchange left half-way: its upstream connection is no clean one
+            self.up.close()
+            self.up = None
+
+    def data_received(self, data: bytes) -> None:
+        if self.tunnel:
+            if self.up is not None:
+                self.up.write(data)
+            return
+        self.buf += data
+        try:
+            self._advance()
+        except WireError as exc:
+            self._refuse(400, "Bad Request", str(exc))
+
+    def _advance(self) -> None:
+        """Start the next request, or pass on what is read of the current one's body."""
+        while not self.gone:
+            if self.head is None:
+                end = self.buf.find(b"\r\n\r\n")
+                if end < 0:
+                    if len(self.buf) > HEAD_LIMIT:
+                        self._refuse(431, "Request Header Fields Too Large", "a head over 64 KiB")
+                    return
+                raw, self.buf = self.buf[:end], self.buf[end + 4:]
+                self._start(parse_head(raw))
+            elif self.request is not None and not self.request.done and self.up is not None and self.buf:
+                out, data, self.buf = self.request.feed(self.buf)
+                self.up.write(out)
+                if self.kept is not None:
+                    self.kept[0].add(data)
+            else:  # waiting: for the upstream connection, for more body, or for the answer
+                if len(self.buf) > HEAD_LIMIT:
+                    self.pause_reading()  # a client far ahead waits in its socket, not in our memory
+                else:
+                    self.resume_reading()
+                return
+
+    def _start(self, head: Head) -> None:
+        method, target, _ = head.line
+        framing, length = request_framing(head)
+        self.busy, self.head, self.request = True, head, Body(framing, length)
+        upgrade = b"upgrade" in head.tokens(b"connection") and head.get(b"upgrade") is not None
+        if b"100-continue" in head.tokens(b"expect"):
+            self._write(b"HTTP/1.1 100 Continue\r\n\r\n")  # the upstream never sees the Expect
+        peer = self.transport.get_extra_info("peername") if self.transport is not None else None
+        upstream = self.proxy.upstream
+        self.out = serialize((method, upstream.prefix + origin_form(target), b"HTTP/1.1"),
+                             upstream_headers(head, upstream.authority, peer[0] if peer else None,
+                                              self.proxy.scheme, framing, upgrade))
+        self.exchange = self.proxy.capture(head, now())
+        if self.exchange is not None:
+            self.kept = (Kept(self.proxy.max_body), Kept(self.proxy.max_body))
+        upstream.acquire(self)
+
+    def _write(self, data: bytes) -> None:
+        if self.transport is not None and not self.gone:
+            self.transport.write(data)
+
+    def _refuse(self, status: int, reason: str, text: str) -> None:
+        """Answer an error of the proxy's own (unless an answer has begun) and close; no record."""
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.up is not None:
+            self.up.close()
+            self.up = None
+        if not self.replied and not self.tunnel:
+            self._write(simple_response(status, reason, f"specbuild record: {text}"))
+        if self.transport is not None:
+            self.transport.close()
+        self.busy = False
+
+    # the upstream reads slower than the client writes (or the client is ahead): stop reading it
+    def pause_reading(self) -> None:
+        if self.transport is not None and not self._paused:
+            self._paused = True
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self.transport is not None and self._paused and not self.gone:
+            self._paused = False
+            self.transport.resume_reading()
+
+    def pause_writing(self) -> None:
+        if self.up is not None and self.up.transport is not None:
+            self.up.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.up is not None and self.up.transport is not None:
+            self.up.transport.resume_reading()
+
+    # -- the upstream's side -----------------------------------------------------------------------
+    def connected(self, up: UpstreamSide, *, reused: bool) -> None:
+        self.up, self.reused = up, reused
+        up.write(self.out)
+        self.timer = asyncio.get_running_loop().call_later(self.proxy.upstream.timeout, self._timed_out)
+        self._advance()
+
+    def connect_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, TimeoutError):
+            self._timed_out()
         else:
-            conn[1].close()
+            self._refuse(502, "Bad Gateway", f"the upstream {self.proxy.upstream.url} did not answer "
+                                             f"({type(exc).__name__})")
 
-    def close(self) -> None:
-        for _, writer in self._idle:
-            writer.close()
-        self._idle.clear()
+    def _timed_out(self) -> None:
+        self._refuse(504, "Gateway Timeout", f"the upstream {self.proxy.upstream.url} did not answer in "
+                                             f"{self.proxy.upstream.timeout:g} s")
+
+    def upstream_lost(self, up: UpstreamSide) -> None:
+        if up is not self.up:
+            return
+        self.up = None
+        if self.tunnel:
+            if self.transport is not None:
+                self.transport.close()
+        elif self.response is not None and self.response.framing is Framing.CLOSE:
+            self._finish(clean=False)  # the close ends the body
+        elif self.reused and not self.answered and self.request is not None \
+                and self.request.framing is Framing.NONE:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.proxy.upstream.acquire(self, fresh=True)  # it had closed the kept connection meanwhile
+        else:
+            self._refuse(502, "Bad Gateway", f"the upstream {self.proxy.upstream.url} closed the connection")
+
+    def upstream_data(self, data: bytes) -> None:
+        if self.tunnel:
+            self._write(data)
+            return
+        self.answered = True
+        self.rbuf += data
+        try:
+            self._answer()
+        except WireError as exc:
+            self._refuse(502, "Bad Gateway", f"the upstream {self.proxy.upstream.url} answered what is not "
+                                             f"HTTP/1.x ({exc})")
+
+    def _answer(self) -> None:
+        while self.response is None:
+            end = self.rbuf.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self.rbuf) > HEAD_LIMIT:
+                    raise WireError("a head over 64 KiB")
+                return
+            raw, self.rbuf = self.rbuf[:end], self.rbuf[end + 4:]
+            if raw[9:10] == b"1" and raw[9:12] != b"101":
+                continue  # 100, 103: interim, not passed on
+            self._response_head(parse_head(raw), raw)
+            if self.tunnel:
+                return
+        out, data, rest = self.response.feed(self.rbuf)
+        self.rbuf = b""
+        if self.reply or out:
+            self._write(self.reply + out if self.reply else out)
+            self.reply, self.replied = b"", True
+        if self.kept is not None:
+            self.kept[1].add(data)
+        if self.response.done:
+            self._finish(clean=not rest)  # bytes after the answer: that connection is no clean one
+
+    def _response_head(self, response: Head, raw: bytes) -> None:
+        if not response.line[1].isdigit():
+            raise WireError(f"not a status line: {raw[:40]!r}")
+        assert self.head is not None
+        if self.timer is not None:
+            self.timer.cancel()
+        if response.line[1] == b"101" and b"upgrade" in self.head.tokens(b"connection"):
+            self.tunnel = self.replied = True  # from here on, bytes both ways and no record
+            self._write(raw + b"\r\n\r\n" + self.rbuf)
+            if self.up is not None and self.buf:
+                self.up.write(self.buf)
+            self.rbuf = self.buf = b""
+            return
+        framing, length = response_framing(response, self.head.line[0])
+        # an HTTP/1.0 client reads no chunks: it gets the body alone, ended by the close
+        dechunk = self.head.line[2] == b"HTTP/1.0" and framing is Framing.CHUNKED
+        self.close_after = not keeps_alive(self.head, self.head.line[2]) or framing is Framing.CLOSE or dechunk
+        headers = [(k, v) for k, v in response.headers if k.lower() not in HOP_BY_HOP
+                   or (framing is Framing.CHUNKED and not dechunk and k.lower() == b"transfer-encoding")]
+        if self.close_after:
+            headers.append((b"connection", b"close"))
+        self.reply = serialize((b"HTTP/1.1", *response.line[1:]), headers)
+        self.response = Body(framing, length, dechunk=dechunk)
+        self.up_keeps = keeps_alive(response, response.line[0])
+        if self.exchange is not None:
+            self.exchange.status = int(response.line[1])
+            self.exchange.response_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
+
+    def _finish(self, *, clean: bool) -> None:
+        """The answer is passed on: the upstream connection back to the pool (when it stays clean), the
+        record written, and the client's next request started."""
+        if self.reply:
+            self._write(self.reply)
+        up, self.up = self.up, None
+        if up is not None and clean and self.up_keeps and self.response is not None \
+                and self.response.framing is not Framing.CLOSE:
+            self.proxy.upstream.release(up)
+        elif up is not None:
+            up.close()
+        if self.exchange is not None and self.kept is not None:
+            ex, (request, response) = self.exchange, self.kept
+            ex.request_body, ex.request_cut = request.bytes(), request.cut
+            ex.response_body, ex.response_cut = response.bytes(), response.cut
+            ex.finished = now()
+            self.proxy.record(ex)
+        close = self.close_after or (self.request is not None and not self.request.done)
+        self._reset()
+        self.busy = False
+        if close:
+            if self.transport is not None:
+                self.transport.close()
+            return
+        self.resume_reading()
+        if self.buf:
+            self._advance()
 
 
 class Proxy:
@@ -97,131 +316,10 @@ class Proxy:
         self.upstream = upstream
         self.recorder = recorder
         self.scheme = scheme
-        self._max_body = recorder.max_body_bytes if recorder is not None else 0
-        self._busy: dict[asyncio.Task[None], bool] = {}  # each client connection: mid-exchange or idle
+        self.max_body = recorder.max_body_bytes if recorder is not None else 0
+        self.clients: set[ClientSide] = set()
 
-    async def handle(self, reader: StreamReader, writer: StreamWriter) -> None:
-        """Serve one client connection until it closes (``asyncio.start_server``'s callback)."""
-        task = asyncio.current_task()
-        assert task is not None
-        self._busy[task] = False
-        try:
-            while await self._exchange(reader, writer, task):
-                pass
-        except (OSError, IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
-            pass  # a side went away mid-message: its connection closes, there is no record
-        except Exception:  # a bug of ours: said, and only this connection ends
-            log.exception("specbuild record: an exchange failed")
-        finally:
-            del self._busy[task]
-            writer.close()
-
-    async def _exchange(self, reader: StreamReader, writer: StreamWriter, task: asyncio.Task[None]) -> bool:
-        """One request and its answer; whether the client connection goes on."""
-        try:
-            raw = await reader.readuntil(b"\r\n\r\n")
-        except IncompleteReadError:
-            return False  # the client closed between requests
-        except asyncio.LimitOverrunError:
-            writer.write(simple_response(431, "Request Header Fields Too Large", "specbuild record: head over 64 KiB"))
-            return False
-        self._busy[task] = True
-        try:
-            return await self._forward(parse_head(raw[:-4]), reader, writer)
-        except WireError as exc:
-            writer.write(simple_response(400, "Bad Request", f"specbuild record: {exc}"))
-            return False
-        finally:
-            self._busy[task] = False
-
-    async def _forward(self, head: Head, reader: StreamReader, writer: StreamWriter) -> bool:
-        method, target, _ = head.line
-        framing, length = request_framing(head)
-        upgrade = b"upgrade" in head.tokens(b"connection") and head.get(b"upgrade") is not None
-        peer = writer.get_extra_info("peername")
-        if b"100-continue" in head.tokens(b"expect"):
-            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # the upstream never sees the Expect
-        out = serialize((method, self.upstream.prefix + origin_form(target), b"HTTP/1.1"),
-                        upstream_headers(head, self.upstream.authority, peer[0] if peer else None, self.scheme,
-                                         framing, upgrade))
-        exchange = self._capture(head, now())
-        request_kept = None if exchange is None else Kept(self._max_body)
-        try:
-            conn, raw = await self._ask(out, reader, framing, length, request_kept)
-        except TimeoutError:
-            writer.write(simple_response(504, "Gateway Timeout", f"specbuild record: the upstream "
-                                         f"{self.upstream.url} did not answer in {self.upstream.timeout:g} s"))
-            return False
-        except (OSError, IncompleteReadError) as exc:
-            writer.write(simple_response(502, "Bad Gateway", f"specbuild record: the upstream {self.upstream.url} "
-                                         f"did not answer ({type(exc).__name__})"))
-            return False
-        try:
-            response = parse_head(raw[:-4])
-            if not response.line[1].isdigit():
-                raise WireError(f"not a status line: {raw[:40]!r}")
-        except WireError as exc:
-            conn[1].close()
-            writer.write(simple_response(502, "Bad Gateway", f"specbuild record: the upstream {self.upstream.url} "
-                                         f"answered what is not HTTP/1.x ({exc})"))
-            return False
-        if upgrade and response.line[1] == b"101":
-            writer.write(raw)
-            await splice((reader, writer), conn)
-            return False
-        return await self._answer(head, response, conn, writer, exchange, request_kept)
-
-    async def _ask(self, out: bytes, reader: StreamReader, framing: Framing, length: int,
-                   kept: Kept | None) -> tuple[Conn, bytes]:
-        """Send the request (head ``out``, then its body from ``reader``) and read the head of the final answer.
-        A kept connection the upstream closed meanwhile is tried once more on a new one (a request without
-        a body: one with a body is gone by then)."""
-        while True:
-            conn, reused = await self.upstream.connect()
-            try:
-                await relay(reader, conn[1], framing, length, kept, out)
-                async with asyncio.timeout(self.upstream.timeout):
-                    raw = await conn[0].readuntil(b"\r\n\r\n")
-                    while raw[9:10] == b"1" and raw[9:12] != b"101":  # 100, 103: interim, not passed on
-                        raw = await conn[0].readuntil(b"\r\n\r\n")
-                return conn, raw
-            except (IncompleteReadError, ConnectionError) as exc:
-                conn[1].close()
-                partial = exc.partial if isinstance(exc, IncompleteReadError) else b""
-                if not reused or framing is not Framing.NONE or partial:
-                    raise
-            except BaseException:
-                conn[1].close()
-                raise
-
-    async def _answer(self, head: Head, response: Head, conn: Conn, writer: StreamWriter,
-                      exchange: Exchange | None, request_kept: Kept | None) -> bool:
-        """Pass the response on to the client; record the exchange; whether the client connection goes on."""
-        framing, length = response_framing(response, head.line[0])
-        # an HTTP/1.0 client reads no chunks: it gets the body alone, ended by the close
-        dechunk = head.line[2] == b"HTTP/1.0" and framing is Framing.CHUNKED
-        close = not keeps_alive(head, head.line[2]) or framing is Framing.CLOSE or dechunk
-        headers = [(k, v) for k, v in response.headers if k.lower() not in HOP_BY_HOP
-                   or (framing is Framing.CHUNKED and not dechunk and k.lower() == b"transfer-encoding")]
-        if close:
-            headers.append((b"connection", b"close"))
-        kept = None if exchange is None else Kept(self._max_body)
-        await relay(conn[0], writer, framing, length, kept, serialize((b"HTTP/1.1", *response.line[1:]), headers),
-                    dechunk=dechunk)
-        if framing is not Framing.CLOSE and keeps_alive(response, response.line[0]):
-            self.upstream.release(conn)
-        else:
-            conn[1].close()
-        if self.recorder is not None and exchange is not None and request_kept is not None and kept is not None:
-            exchange.status = int(response.line[1])
-            exchange.response_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
-            exchange.request_body, exchange.request_cut = request_kept.bytes(), request_kept.cut
-            exchange.response_body, exchange.response_cut = kept.bytes(), kept.cut
-            exchange.finished = now()
-            self.recorder.write(exchange)
-        return not close
-
-    def _capture(self, head: Head, started: str) -> Exchange | None:
+    def capture(self, head: Head, started: str) -> Exchange | None:
         """The exchange to fill in as it goes, when the recorder wants it (its filters and sample)."""
         if self.recorder is None:
             return None
@@ -235,6 +333,10 @@ class Proxy:
                         request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in head.headers],
                         status=0, started=started)
 
+    def record(self, exchange: Exchange) -> None:
+        if self.recorder is not None:
+            self.recorder.write(exchange)
+
     async def serve(self, host: str, port: int) -> None:
         """Listen on ``host:port`` until SIGINT or SIGTERM; then finish the exchanges under way (5 s at most)."""
         loop = asyncio.get_running_loop()
@@ -242,21 +344,24 @@ class Proxy:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
-            server = await asyncio.start_server(self.handle, host, port, limit=HEAD_LIMIT, backlog=4096)
+            server = await loop.create_server(lambda: ClientSide(self), host, port, backlog=4096)
         except OSError as exc:
             raise UsageError(f"--listen {host}:{port}: {exc.strerror or exc}") from None
         await stop.wait()
         server.close()
-        for task, busy in list(self._busy.items()):
-            if not busy:
-                task.cancel()
-        async with asyncio.timeout(5.0):
-            while any(self._busy.values()):
-                await asyncio.sleep(0.02)
-        for task in list(self._busy):
-            task.cancel()
-        await asyncio.gather(*self._busy, return_exceptions=True)
+        for _ in range(250):  # 5 s for the exchanges under way; idle connections close at once
+            for client in [c for c in self.clients if not c.busy or c.tunnel]:
+                client.gone = True
+                if client.transport is not None:
+                    client.transport.close()
+            if not self.clients:
+                break
+            await asyncio.sleep(0.02)
+        for client in list(self.clients):
+            if client.transport is not None:
+                client.transport.close()
         self.upstream.close()
+        await asyncio.sleep(0)  # the transports' close callbacks run
 
 
 def origin_form(target: bytes) -> bytes:
@@ -291,75 +396,6 @@ def upstream_headers(head: Head, authority: bytes, client: str | None, scheme: s
     if host:
         out.append((b"x-forwarded-host", host))
     return out
-
-
-async def relay(src: StreamReader, dst: StreamWriter, framing: Framing, length: int, kept: Kept | None,
-                head: bytes, *, dechunk: bool = False) -> None:
-    """Write ``head``, then pass a body framed so from ``src`` to ``dst`` as it came (a chunked one with its
-    chunk lines, or only their data when ``dechunk``), keeping a copy of its bytes in ``kept``; the head
-    goes with the first bytes (one write)."""
-    if framing is Framing.LENGTH:
-        await _copy(src, dst, length, kept, head)
-    elif framing is Framing.CHUNKED:
-        while True:
-            line = await src.readuntil(b"\r\n")
-            size = chunk_size(line)
-            if size == 0:
-                break
-            await _copy(src, dst, size, kept, head if dechunk else head + line)
-            crlf = await src.readexactly(2)
-            head = b"" if dechunk else crlf
-        trailers = [line]
-        while trailers[-1] != b"\r\n":
-            trailers.append(await src.readuntil(b"\r\n"))
-        dst.write(head if dechunk else head + b"".join(trailers))
-    elif framing is Framing.CLOSE:
-        while data := await src.read(CHUNK):
-            dst.write(head + data)
-            head = b""
-            if kept is not None:
-                kept.add(data)
-            await dst.drain()
-        dst.write(head)
-    else:
-        dst.write(head)
-    await dst.drain()
-
-
-async def _copy(src: StreamReader, dst: StreamWriter, n: int, kept: Kept | None, head: bytes) -> None:
-    """Pass ``n`` bytes from ``src`` to ``dst`` after ``head``."""
-    while n > 0:
-        data = await src.read(min(n, CHUNK))
-        if not data:
-            raise IncompleteReadError(b"", n)
-        dst.write(head + data if head else data)
-        head = b""
-        n -= len(data)
-        if kept is not None:
-            kept.add(data)
-        if n:
-            await dst.drain()
-    if head:
-        dst.write(head)
-
-
-async def splice(a: Conn, b: Conn) -> None:
-    """Pass bytes both ways between two connections until one side ends (an upgraded connection)."""
-    async def pipe(src: StreamReader, dst: StreamWriter) -> None:
-        while data := await src.read(CHUNK):
-            dst.write(data)
-            await dst.drain()
-        if dst.can_write_eof():
-            dst.write_eof()
-
-    tasks = [asyncio.ensure_future(pipe(a[0], b[1])), asyncio.ensure_future(pipe(b[0], a[1]))]
-    try:
-        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        await asyncio.wait(pending, timeout=5.0)  # the other way may still be closing (a WebSocket's close frame)
-    finally:
-        for task in tasks:
-            task.cancel()
-        b[1].close()
 
 
 class Batch:

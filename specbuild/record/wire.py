@@ -127,3 +127,79 @@ def simple_response(status: int, reason: str, text: str, *, close: bool = True) 
     if close:
         headers.append((b"connection", b"close"))
     return serialize((b"HTTP/1.1", str(status).encode(), reason.encode()), headers) + body
+
+
+class Body:
+    """A body followed through its framing as its bytes arrive: ``feed(data)`` says which of them belong to
+    it (passed on as they came, or only the chunks' data when ``dechunk``), its data, and what comes after
+    its end (the next message). ``done`` once it has ended; a ``CLOSE`` body ends with its connection."""
+
+    __slots__ = ("_line", "_state", "dechunk", "done", "framing", "left")
+
+    def __init__(self, framing: Framing, length: int = 0, *, dechunk: bool = False) -> None:
+        self.framing = framing
+        self.left = length
+        self.dechunk = dechunk
+        self.done = framing is Framing.NONE or (framing is Framing.LENGTH and length == 0)
+        self._state = "size"   # chunked: size line, data, the CRLF after it, trailers
+        self._line = b""
+
+    def feed(self, data: bytes) -> tuple[bytes, bytes, bytes]:
+        """(the bytes to pass on, the body's data among them, the bytes after the body)."""
+        if self.done:
+            return b"", b"", data
+        if self.framing is Framing.CLOSE:
+            return data, data, b""
+        if self.framing is Framing.LENGTH:
+            taken, rest = data[:self.left], data[self.left:]
+            self.left -= len(taken)
+            self.done = self.left == 0
+            return taken, taken, rest
+        return self._chunked(data)
+
+    def _chunked(self, data: bytes) -> tuple[bytes, bytes, bytes]:
+        out: list[bytes] = []
+        body: list[bytes] = []
+        at = 0
+        while at < len(data) and not self.done:
+            if self._state == "data":
+                piece = data[at:at + self.left]
+                at += len(piece)
+                self.left -= len(piece)
+                out.append(piece)
+                body.append(piece)
+                if not self.left:
+                    self._state = "crlf"
+                    self.left = 2
+                continue
+            if self._state == "crlf":
+                piece = data[at:at + self.left]
+                at += len(piece)
+                self.left -= len(piece)
+                if not self.dechunk:
+                    out.append(piece)
+                if not self.left:
+                    self._state = "size"
+                continue
+            end = data.find(b"\n", at)  # a size or trailer line, perhaps split across reads
+            self._line += data[at:] if end < 0 else data[at:end + 1]
+            at = len(data) if end < 0 else end + 1
+            if len(self._line) > 8192:
+                raise WireError("a chunk-size or trailer line over 8 KiB")
+            if end >= 0:
+                self._line_done(out)
+        rest = data[at:]
+        return b"".join(out), b"".join(body), rest
+
+    def _line_done(self, out: list[bytes]) -> None:
+        line, self._line = self._line, b""
+        if not self.dechunk:
+            out.append(line)
+        if self._state == "trailers":
+            self.done = line in (b"\r\n", b"\n")
+            return
+        size = chunk_size(line)
+        if size == 0:
+            self._state = "trailers"
+        else:
+            self._state, self.left = "data", size
