@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from specbuild.record.proxy import upstream_headers
-from specbuild.record.wire import Framing, parse_head
+from specbuild.record.wire import Body, Framing, WireError, parse_head
 from tests.helpers import ROOT, free_port, wait_lines, wait_listening
 from tests.test_record import SERVERS, _build
 
@@ -125,6 +125,37 @@ def test_the_proxy_passes_bodies_through_as_framed_and_records_them_whole(proxy_
     assert first["request"]["query"] == {"x": ["1", "2"]} and first["response"]["statusCode"] == 201
     assert second["request"]["pathname"] == "/items/7"
     assert len({request.split(b" ")[0] for request in upstream.requests}) == 2 and len(upstream.requests) == 2
+
+
+@pytest.mark.parametrize("dechunk", [False, True])
+def test_a_chunked_body_is_followed_to_its_end_however_its_bytes_are_split(dechunk: bool) -> None:
+    raw = b"5\r\nhello\r\n3;ext=1\r\n wo\r\n0\r\nx-trailer: 1\r\n\r\nGET /next"
+    for split in range(1, len(raw)):
+        body = Body(Framing.CHUNKED, dechunk=dechunk)
+        parts = [body.feed(raw[:split]), body.feed(raw[split:])]
+        assert body.done
+        assert b"".join(p[0] for p in parts) == (b"hello wo" if dechunk else raw[:-9])  # passed on
+        assert b"".join(p[1] for p in parts) == b"hello wo"  # recorded
+        assert b"".join(p[2] for p in parts) == b"GET /next"  # the next message
+    with pytest.raises(WireError, match="not a chunk size"):
+        Body(Framing.CHUNKED).feed(b"zz\r\n")
+
+
+def test_large_bodies_pass_whole_both_ways_and_are_recorded_cut(proxy_to: Any, tmp_path: Path) -> None:
+    big = bytes(range(256)) * 12_000  # ~3 MB, over the 1 MiB a record keeps
+
+    def answer(request: bytes, rfile: Any, wfile: Any) -> None:
+        wfile.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: "
+                    + str(len(big)).encode() + b"\r\n\r\n" + big)
+
+    upstream = RawUpstream(answer)
+    client = http.client.HTTPConnection(proxy_to(upstream.url), timeout=30)
+    client.request("PUT", "/blob", body=big, headers={"content-type": "application/octet-stream"})
+    assert client.getresponse().read() == big
+    assert upstream.requests[0].endswith(big)
+    (line,) = wait_lines(tmp_path / "rec.jsonl", 1)
+    record = json.loads(line)
+    assert record["request"]["bodyTruncated"] is True and record["response"]["bodyTruncated"] is True
 
 
 def test_an_http_1_0_client_gets_a_chunked_answer_as_its_bytes_ended_by_the_close(proxy_to: Any) -> None:
