@@ -244,28 +244,24 @@ def test_an_https_upstream_is_checked_against_the_trust_store(proxy_to: Any, tmp
 
 
 @pytest.fixture
-def recording_proxy(tmp_path: Path) -> Iterator[Any]:
-    started: list[subprocess.Popen[bytes]] = []
+def recording_proxy(proxy_to: Any) -> Iterator[Any]:
+    """``recording_proxy(app_argv, recording, *args)``: an app served plain behind `specbuild record`; its URL."""
+    apps: list[subprocess.Popen[bytes]] = []
 
     def start(upstream_argv: list[str], recording: Path, *extra: str) -> str:
-        port, front = free_port(), free_port()
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        env.pop("SPECBUILD_RECORD_TO", None)  # the upstream app serves plain: the proxy records
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if k != "SPECBUILD_RECORD_TO"}  # the proxy records, not the app
         up = subprocess.Popen([sys.executable, "-m", *[a.replace("PORT", str(port)) for a in upstream_argv]],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        started.append(up)
+                              cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+        apps.append(up)
         wait_listening(port, up)
-        proxy = subprocess.Popen([sys.executable, "-m", "specbuild", "record", "--upstream", f"http://127.0.0.1:{port}",
-                                  "--listen", f"127.0.0.1:{front}", "-o", str(recording), *extra], cwd=ROOT, env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        started.append(proxy)
-        wait_listening(front, proxy)
-        return f"http://127.0.0.1:{front}"
+        return "http://" + proxy_to(f"http://127.0.0.1:{port}", *extra, output=str(recording))
 
     yield start
-    for proc in reversed(started):
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=15)
+    for up in apps:
+        up.send_signal(signal.SIGINT)
+        up.wait(timeout=15)
 
 
 def test_a_session_through_the_proxy_gives_the_spec_of_the_exchanges_the_client_saw(recording_proxy: Any,
