@@ -16,8 +16,6 @@ from specbuild.cli.options import (
     ExcludePath,
     Hosts,
     IncludePath,
-    KafkaConfig,
-    KafkaOption,
     Methods,
     ShowTraceback,
     _not_negative,
@@ -30,6 +28,14 @@ from specbuild.record.capture import DEFAULT_MAX_BODY_BYTES, Redaction
 from specbuild.record.sink import JsonlSink, KafkaRecordSink, Sink, kafka_target
 
 PANEL_REDACTION = "Redaction (on by default)"
+PANEL_SINK = "Kafka sink (-o kafka://HOST:PORT/TOPIC)"
+# the keys build's -X and --kafka-config take (read by the same producer_config); here for the sink
+SinkOption = Annotated[list[str] | None, typer.Option(
+    "-X", metavar="KEY=VALUE", rich_help_panel=PANEL_SINK,
+    help="librdkafka property key=value for the producer, as kcat takes it (repeatable).")]
+SinkConfig = Annotated[Path | None, typer.Option(
+    "--kafka-config", envvar="SPECBUILD_KAFKA_CONFIG", metavar="FILE", rich_help_panel=PANEL_SINK,
+    help="A .properties file of librdkafka settings (SASL/SSL).")]
 
 
 def _share(value: float) -> float:
@@ -78,8 +84,8 @@ def record(
     exclude_path: ExcludePath = None,
     host: Hosts = None,
     method: Methods = None,
-    kafka_option: KafkaOption = None,
-    kafka_config: KafkaConfig = None,
+    kafka_option: SinkOption = None,
+    kafka_config: SinkConfig = None,
     show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
 ) -> None:
     """Forward HTTP to --upstream and append one HTTP Types record per exchange to -o (Ctrl-C stops)."""
