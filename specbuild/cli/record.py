@@ -34,7 +34,7 @@ SinkOption = Annotated[list[str] | None, typer.Option(
     "-X", metavar="KEY=VALUE", rich_help_panel=PANEL_SINK,
     help="librdkafka property key=value for the producer, as kcat takes it (repeatable).")]
 SinkConfig = Annotated[Path | None, typer.Option(
-    "--kafka-config", envvar="SPECBUILD_KAFKA_CONFIG", metavar="FILE", rich_help_panel=PANEL_SINK,
+    "--kafka-config", metavar="FILE", rich_help_panel=PANEL_SINK,  # no envvar: build's would refuse a file -o
     help="A .properties file of librdkafka settings (SASL/SSL).")]
 
 
