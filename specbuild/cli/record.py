@@ -1,7 +1,7 @@
 """``specbuild record``: a reverse proxy that records the traffic it forwards as HTTP Types JSONL.
 
 ``register(app)`` adds the command (``cli.main()`` calls it when asked for it). The proxy itself is
-:mod:`specbuild.record.proxy` (asyncio streams, no third-party library).
+:mod:`specbuild.record.proxy` (asyncio protocols; uvloop when it is installed).
 """
 
 from __future__ import annotations
