@@ -125,6 +125,11 @@ def secret_name(name: str) -> bool:
     return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
+# What every secret name holds, lower-cased: one of its words, or the second word of a pair (a cheap
+# test of a whole text before it is parsed: a recorder leaves a body without any in a key as it came)
+SECRET_STEMS: Final = tuple(sorted(_SECRET_WORDS | {second for _, second in _SECRET_PAIRS}))
+
+
 def secret_value(value: str) -> bool:
     """Whether a string looks like a credential, whatever it is called."""
     return _SECRET_VALUE.search(value) is not None

@@ -219,7 +219,8 @@ def help_sections(command: str) -> dict[str, str]:
     ("check", ["Options", "Report", "Kafka source", "Filters", "Examples"]),
     ("diff", ["Arguments", "Options", "Examples"]),
     ("produce", ["Options", "Examples"]),
-    ("record", ["Options", "Redaction (on by default)", "Filters", "Examples"]),
+    ("record", ["Options", "Redaction (on by default)", "Filters", "Kafka sink (-o kafka://HOST:PORT/TOPIC)",
+                "Examples"]),
     ("render", ["Options", "Kafka source", "Output", "Learning", "Examples"]),
 ])
 def test_help_groups_the_options_names_placeholders_and_shows_examples(command: str, groups: list[str]) -> None:

@@ -1,11 +1,13 @@
-"""record.proxy and `specbuild record`: a recording reverse proxy in front of a real app, driven by httpx."""
+"""record.proxy and `specbuild record`: a recording reverse proxy in front of real servers, driven by real clients."""
 
 from __future__ import annotations
 
-import asyncio
+import http.client
 import json
 import os
 import signal
+import socket
+import socketserver
 import subprocess
 import sys
 import threading
@@ -15,94 +17,251 @@ from typing import Any
 
 import pytest
 
+from specbuild.record.proxy import upstream_headers
+from specbuild.record.wire import Body, Framing, WireError, parse_head
 from tests.helpers import ROOT, free_port, wait_lines, wait_listening
 from tests.test_record import SERVERS, _build
 
-httpx = pytest.importorskip("httpx", reason="specbuild[record] (httpx, uvicorn) runs the proxy")
-pytest.importorskip("uvicorn", reason="specbuild[record] (httpx, uvicorn) runs the proxy")
-
-from specbuild.record.proxy import Proxy, forwarded_headers  # noqa: E402
+httpx = pytest.importorskip("httpx", reason="specbuild[test] has the client and the apps of these tests")
+pytest.importorskip("uvicorn", reason="specbuild[test] has the servers of these tests")
 
 
 def test_hop_by_hop_headers_stay_and_x_forwarded_ones_are_added() -> None:
-    scope = {"type": "http", "scheme": "https", "client": ("10.0.0.7", 5555), "headers": [
-        (b"host", b"api.example.com"), (b"connection", b"keep-alive"), (b"te", b"trailers"),
-        (b"x-forwarded-for", b"1.2.3.4"), (b"accept", b"application/json"), (b"Proxy-Authorization", b"Basic x")]}
-    assert forwarded_headers(scope) == [(b"accept", b"application/json"), (b"x-forwarded-for", b"1.2.3.4, 10.0.0.7"),
-                                        (b"x-forwarded-proto", b"https"), (b"x-forwarded-host", b"api.example.com")]
+    head = parse_head(b"GET /a HTTP/1.1\r\nhost: api.example.com\r\nconnection: keep-alive, x-hop\r\nte: trailers\r\n"
+                      b"x-hop: 1\r\nx-forwarded-for: 1.2.3.4\r\naccept: application/json\r\n"
+                      b"Proxy-Authorization: Basic x\r\nexpect: 100-continue")
+    assert upstream_headers(head, b"up:9000", "10.0.0.7", "https", Framing.NONE, upgrade=False) == [
+        (b"host", b"up:9000"), (b"accept", b"application/json"), (b"x-forwarded-for", b"1.2.3.4, 10.0.0.7"),
+        (b"x-forwarded-proto", b"https"), (b"x-forwarded-host", b"api.example.com")]
+    upgrade = parse_head(b"GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                         b"Transfer-Encoding: chunked")
+    assert upstream_headers(upgrade, b"up", None, "http", Framing.CHUNKED, upgrade=True) == [
+        (b"host", b"up"), (b"Connection", b"Upgrade"), (b"Upgrade", b"websocket"), (b"Transfer-Encoding", b"chunked"),
+        (b"x-forwarded-proto", b"http"), (b"x-forwarded-host", b"h")]
 
 
-def test_the_proxy_forwards_what_came_and_streams_back_what_the_upstream_said() -> None:
-    seen: list[httpx.Request] = []
+class RawUpstream(socketserver.ThreadingTCPServer):
+    """An upstream on loopback that keeps each request as its bytes came and answers ``answer(request)``:
+    the tests see exactly what the proxy sent and control exactly what it gets back."""
 
-    def upstream(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(201, headers={"content-type": "application/json", "connection": "close"},
-                              stream=httpx.ByteStream(b'{"ok": true}'))  # as a network transport answers
+    daemon_threads = True
+    allow_reuse_address = True
 
-    scope = {"type": "http", "method": "POST", "scheme": "http", "path": "/items", "raw_path": b"/items",
-             "query_string": b"x=1&x=2", "client": ("10.0.0.7", 5555), "headers": [
-                 (b"host", b"front.example"), (b"content-type", b"application/json"), (b"content-length", b"8")]}
-    inbox = [{"type": "http.request", "body": b'{"a":', "more_body": True},
-             {"type": "http.request", "body": b" 1}", "more_body": False}]
-    sent: list[dict[str, Any]] = []
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+        self.requests: list[bytes] = []
+        super().__init__(("127.0.0.1", 0), _RawHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
 
-    async def receive() -> dict[str, Any]:
-        return inbox.pop(0)
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    proxy = Proxy("http://upstream.internal:9000/base/", transport=httpx.MockTransport(upstream))
-    asyncio.run(proxy(scope, receive, send))
-    assert sent[0] == {"type": "http.response.start", "status": 201,
-                       "headers": [(b"content-type", b"application/json")]}  # connection stays on its hop
-    assert b"".join(m.get("body", b"") for m in sent[1:]) == b'{"ok": true}' and not sent[-1]["more_body"]
-    (req,) = seen
-    assert (req.method, str(req.url), req.content) == ("POST", "http://upstream.internal:9000/base/items?x=1&x=2",
-                                                       b'{"a": 1}')
-    # what the client sent, and no more: none of httpx's own default headers
-    assert dict(req.headers) == {"host": "upstream.internal:9000", "content-type": "application/json",
-                                 "content-length": "8", "x-forwarded-for": "10.0.0.7", "x-forwarded-proto": "http",
-                                 "x-forwarded-host": "front.example"}
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
 
 
-def test_an_upstream_that_does_not_answer_is_a_502() -> None:
-    def refused(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
-
-    async def run() -> httpx.Response:
-        proxy = Proxy("http://127.0.0.1:9", transport=httpx.MockTransport(refused))
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=proxy), base_url="http://p") as client:
-            return await client.get("/a")
-
-    response = asyncio.run(run())
-    assert response.status_code == 502 and b"did not answer (ConnectError)" in response.content
+class _RawHandler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        server: RawUpstream = self.server  # type: ignore[assignment]
+        while True:
+            lines = [self.rfile.readline()]
+            if not lines[0]:
+                return
+            while lines[-1] not in (b"\r\n", b""):
+                lines.append(self.rfile.readline())
+            head = b"".join(lines).lower()
+            if b"transfer-encoding: chunked" in head:
+                while lines[-1] != b"0\r\n":
+                    lines.append(self.rfile.readline())
+                lines.append(self.rfile.readline())
+            elif b"content-length:" in head:
+                lines.append(self.rfile.read(int(head.split(b"content-length:")[1].split(b"\r\n")[0])))
+            server.requests.append(b"".join(lines))
+            if server.answer(b"".join(lines), self.rfile, self.wfile) is False:
+                return
 
 
 @pytest.fixture
-def recording_proxy(tmp_path: Path) -> Iterator[Any]:
+def proxy_to(tmp_path: Path) -> Iterator[Any]:
+    """``proxy_to(url, *args)``: `specbuild record` in front of ``url``, recording to tmp_path/rec.jsonl; its URL."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(upstream_argv: list[str], recording: Path, *extra: str) -> str:
-        port, front = free_port(), free_port()
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        env.pop("SPECBUILD_RECORD_TO", None)  # the upstream app serves plain: the proxy records
-        up = subprocess.Popen([sys.executable, "-m", *[a.replace("PORT", str(port)) for a in upstream_argv]],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        started.append(up)
-        wait_listening(port, up)
-        proxy = subprocess.Popen([sys.executable, "-m", "specbuild", "record", "--upstream", f"http://127.0.0.1:{port}",
-                                  "--listen", f"127.0.0.1:{front}", "-o", str(recording), *extra], cwd=ROOT, env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        started.append(proxy)
-        wait_listening(front, proxy)
-        return f"http://127.0.0.1:{front}"
+    def start(upstream: str, *extra: str, env: dict[str, str] | None = None, output: str | None = None) -> str:
+        front = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "specbuild", "record", "--upstream", upstream, "--listen",
+                                 f"127.0.0.1:{front}", "-o", output or str(tmp_path / "rec.jsonl"), *extra], cwd=ROOT,
+                                env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        started.append(proc)
+        wait_listening(front, proc)
+        return f"127.0.0.1:{front}"
 
     yield start
-    for proc in reversed(started):
+    for proc in started:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=15)
+        assert proc.wait(timeout=15) == 0, proc.stderr.read() if proc.stderr else ""
+
+
+def test_the_proxy_passes_bodies_through_as_framed_and_records_them_whole(proxy_to: Any, tmp_path: Path) -> None:
+    def answer(request: bytes, rfile: Any, wfile: Any) -> None:
+        wfile.write(b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n"
+                    b"connection: keep-alive\r\n\r\n5\r\n{\"ok\"\r\n7\r\n: true}\r\n0\r\n\r\n")
+
+    upstream = RawUpstream(answer)
+    client = http.client.HTTPConnection(proxy_to(upstream.url + "/base/"), timeout=10)
+    client.request("POST", "/items?x=1&x=2", body=iter([b'{"a":', b' 1}']),
+                   headers={"content-type": "application/json", "x-forwarded-for": "1.2.3.4"}, encode_chunked=True)
+    response = client.getresponse()
+    assert (response.status, response.read(), response.getheader("transfer-encoding")) == (201, b'{"ok": true}',
+                                                                                             "chunked")
+    client.request("GET", "/items/7")  # the same connection, kept alive both sides
+    assert client.getresponse().read() == b'{"ok": true}'
+    head, _, body = upstream.requests[0].partition(b"\r\n\r\n")
+    assert head.split(b"\r\n") == [
+        b"POST /base/items?x=1&x=2 HTTP/1.1", b"host: " + upstream.url[7:].encode(), b"Accept-Encoding: identity",
+        b"Transfer-Encoding: chunked", b"content-type: application/json", b"x-forwarded-for: 1.2.3.4, 127.0.0.1",
+        b"x-forwarded-proto: http", b"x-forwarded-host: " + client.host.encode() + b":" + str(client.port).encode()]
+    assert body == b"5\r\n{\"a\":\r\n3\r\n 1}\r\n0\r\n\r\n"  # chunk by chunk, as the client framed it
+    first, second = (json.loads(line) for line in wait_lines(tmp_path / "rec.jsonl", 2))
+    assert (first["request"]["body"], first["response"]["body"]) == ('{"a": 1}', '{"ok": true}')
+    assert first["request"]["query"] == {"x": ["1", "2"]} and first["response"]["statusCode"] == 201
+    assert second["request"]["pathname"] == "/items/7"
+    assert len({request.split(b" ")[0] for request in upstream.requests}) == 2 and len(upstream.requests) == 2
+
+
+@pytest.mark.parametrize("dechunk", [False, True])
+def test_a_chunked_body_is_followed_to_its_end_however_its_bytes_are_split(dechunk: bool) -> None:
+    raw = b"5\r\nhello\r\n3;ext=1\r\n wo\r\n0\r\nx-trailer: 1\r\n\r\nGET /next"
+    for split in range(1, len(raw)):
+        body = Body(Framing.CHUNKED, dechunk=dechunk)
+        parts = [body.feed(raw[:split]), body.feed(raw[split:])]
+        assert body.done
+        assert b"".join(p[0] for p in parts) == (b"hello wo" if dechunk else raw[:-9])  # passed on
+        assert b"".join(p[1] for p in parts) == b"hello wo"  # recorded
+        assert b"".join(p[2] for p in parts) == b"GET /next"  # the next message
+    with pytest.raises(WireError, match="not a chunk size"):
+        Body(Framing.CHUNKED).feed(b"zz\r\n")
+
+
+def test_large_bodies_pass_whole_both_ways_and_are_recorded_cut(proxy_to: Any, tmp_path: Path) -> None:
+    big = bytes(range(256)) * 12_000  # ~3 MB, over the 1 MiB a record keeps
+
+    def answer(request: bytes, rfile: Any, wfile: Any) -> None:
+        wfile.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: "
+                    + str(len(big)).encode() + b"\r\n\r\n" + big)
+
+    upstream = RawUpstream(answer)
+    client = http.client.HTTPConnection(proxy_to(upstream.url), timeout=30)
+    client.request("PUT", "/blob", body=big, headers={"content-type": "application/octet-stream"})
+    assert client.getresponse().read() == big
+    assert upstream.requests[0].endswith(big)
+    (line,) = wait_lines(tmp_path / "rec.jsonl", 1)
+    record = json.loads(line)
+    assert record["request"]["bodyTruncated"] is True and record["response"]["bodyTruncated"] is True
+
+
+def test_an_http_1_0_client_gets_a_chunked_answer_as_its_bytes_ended_by_the_close(proxy_to: Any) -> None:
+    def answer(request: bytes, rfile: Any, wfile: Any) -> None:
+        wfile.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n"
+                    b"3\r\nabc\r\n2\r\nde\r\n0\r\nx-trailer: 1\r\n\r\n")
+
+    host, port = proxy_to(RawUpstream(answer).url).split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /old HTTP/1.0\r\nHost: x\r\n\r\n")
+        reply = b""
+        while data := sock.recv(4096):
+            reply += data
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert body == b"abcde" and b"transfer-encoding" not in head.lower() and b"connection: close" in head
+
+
+def test_an_upgrade_is_passed_through_both_ways_and_not_recorded(proxy_to: Any, tmp_path: Path) -> None:
+    def answer(request: bytes, rfile: Any, wfile: Any) -> bool:
+        if b"upgrade: websocket" not in request.lower():
+            wfile.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+            return True
+        wfile.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+        wfile.flush()
+        while data := rfile.read1(1024):  # an echo, frames or not: the proxy only passes bytes
+            wfile.write(data.upper())
+            wfile.flush()
+        return False
+
+    front = proxy_to(RawUpstream(answer).url)
+    host, port = front.split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                     b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            reply += sock.recv(1024)
+        assert reply.startswith(b"HTTP/1.1 101 ") and b"Upgrade: websocket" in reply
+        for word in (b"hello", b"again"):
+            sock.sendall(word)
+            assert sock.recv(1024) == word.upper()
+    client = http.client.HTTPConnection(front, timeout=10)
+    client.request("GET", "/after")
+    assert client.getresponse().read() == b"ok"
+    (line,) = wait_lines(tmp_path / "rec.jsonl", 1)
+    assert json.loads(line)["request"]["pathname"] == "/after"  # the upgraded exchange has no record
+
+
+def test_an_upstream_that_does_not_answer_is_a_502_and_no_record(proxy_to: Any, tmp_path: Path) -> None:
+    client = http.client.HTTPConnection(proxy_to(f"http://127.0.0.1:{free_port()}"), timeout=10)
+    client.request("GET", "/a")
+    response = client.getresponse()
+    assert response.status == 502 and b"did not answer (ConnectionRefusedError)" in response.read()
+    assert not (tmp_path / "rec.jsonl").exists()
+
+
+def test_an_https_upstream_is_checked_against_the_trust_store(proxy_to: Any, tmp_path: Path) -> None:
+    trustme = pytest.importorskip("trustme", reason="specbuild[test] makes the test's CA with trustme")
+    ca = trustme.CA()
+    cert = ca.issue_cert("localhost")
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    port = free_port()
+    up = subprocess.Popen([sys.executable, "-m", "uvicorn", "tests.apps.starlette_app:app", "--host", "127.0.0.1",
+                           "--port", str(port), "--ssl-keyfile", str(tmp_path / "key.pem"), "--ssl-certfile",
+                           str(tmp_path / "cert.pem"), "--no-access-log"], cwd=ROOT,
+                          env={k: v for k, v in os.environ.items() if k != "SPECBUILD_RECORD_TO"},
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_listening(port, up)
+        trusted = proxy_to(f"https://localhost:{port}", env={"SSL_CERT_FILE": str(tmp_path / "ca.pem")})
+        with httpx.Client(base_url=f"http://{trusted}", timeout=10) as client:
+            assert client.get("/items", params={"limit": "2"}).status_code == 200
+        (line,) = wait_lines(tmp_path / "rec.jsonl", 1)
+        record = json.loads(line)
+        assert (record["request"]["pathname"], record["response"]["statusCode"]) == ("/items", 200)
+        assert record["request"]["protocol"] == "http"  # what the client used; the upstream's TLS is the proxy's
+        untrusted = proxy_to(f"https://localhost:{port}")  # the system's store does not know the test's CA
+        with httpx.Client(base_url=f"http://{untrusted}", timeout=10) as client:
+            refused = client.get("/items")
+        assert refused.status_code == 502 and "SSLCertVerificationError" in refused.text
+    finally:
+        up.terminate()
+        up.wait(timeout=10)
+
+
+@pytest.fixture
+def recording_proxy(proxy_to: Any) -> Iterator[Any]:
+    """``recording_proxy(app_argv, recording, *args)``: an app served plain behind `specbuild record`; its URL."""
+    apps: list[subprocess.Popen[bytes]] = []
+
+    def start(upstream_argv: list[str], recording: Path, *extra: str) -> str:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if k != "SPECBUILD_RECORD_TO"}  # the proxy records, not the app
+        up = subprocess.Popen([sys.executable, "-m", *[a.replace("PORT", str(port)) for a in upstream_argv]],
+                              cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+        apps.append(up)
+        wait_listening(port, up)
+        return "http://" + proxy_to(f"http://127.0.0.1:{port}", *extra, output=str(recording))
+
+    yield start
+    for up in apps:
+        up.send_signal(signal.SIGINT)
+        up.wait(timeout=15)
 
 
 def test_a_session_through_the_proxy_gives_the_spec_of_the_exchanges_the_client_saw(recording_proxy: Any,
@@ -151,8 +310,39 @@ def test_concurrent_keep_alive_clients_are_all_recorded(recording_proxy: Any, tm
     (["--upstream", "http://localhost:8000", "-o", "missing/x.jsonl"], "Error: -o missing/x.jsonl: the folder missing"),
     (["--upstream", "http://localhost:8000", "-o", "kafka://localhost:9092"],
      "Error: -o 'kafka://localhost:9092': a Kafka sink is kafka://HOST:PORT/TOPIC"),
+    (["--upstream", "http://localhost:8000", "-o", "x.jsonl", "-X", "acks=1"],
+     "Error: -X and --kafka-config are for -o kafka://HOST:PORT/TOPIC"),
+    (["--upstream", "http://localhost:8000", "-o", "kafka://127.0.0.1:9/t", "-X", "no.such.setting=1"],
+     "Error: "),
 ])
 def test_record_refuses_what_cannot_work(args: list[str], message: str, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "specbuild", "record", *args], cwd=tmp_path, capture_output=True,
                           text=True, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL)
     assert done.returncode == 2 and done.stderr.startswith(message), done.stderr
+
+
+@pytest.mark.kafka
+def test_the_proxy_produces_to_kafka_with_the_settings_of_x_and_kafka_config(kafka_broker: Any, proxy_to: Any,
+                                                                           tmp_path: Path) -> None:
+    """-X and --kafka-config reach the recorder's producer (read as --source kafka reads them): a
+    client.properties and -X name the settings; the topic then holds every exchange."""
+    from tests.test_kafka_integration import kafka_args
+
+    def answer(request: bytes, rfile: Any, wfile: Any) -> None:
+        wfile.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{\"id\": 42}\n")
+
+    topic = f"proxied-{os.getpid()}-{free_port()}"
+    (tmp_path / "client.properties").write_text("# the producer's own settings\nlinger.ms=5\nacks=all\n")
+    front = proxy_to(RawUpstream(answer).url, "-X", "client.id=specbuild-record-test", "--kafka-config",
+                     str(tmp_path / "client.properties"), output=f"kafka://{kafka_broker.bootstrap}/{topic}")
+    with httpx.Client(base_url=f"http://{front}", timeout=10) as client:
+        for i in range(5):
+            assert client.get(f"/items/{i}").status_code == 200
+    for attempt in range(50):  # the records reach the topic a moment after the client has its answers
+        done = subprocess.run([sys.executable, "-m", "specbuild", *kafka_args(kafka_broker, topic, f"g-{attempt}"),
+                               "-o", str(tmp_path / f"out-{attempt}"), "--until-end"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              stdin=subprocess.DEVNULL)
+        if done.returncode == 0 and "specbuild: 5 records read, 5 learned" in done.stderr:
+            break
+    assert done.returncode == 0 and "specbuild: 5 records read, 5 learned" in done.stderr, done.stderr

@@ -1,7 +1,7 @@
 """``specbuild record``: a reverse proxy that records the traffic it forwards as HTTP Types JSONL.
 
 ``register(app)`` adds the command (``cli.main()`` calls it when asked for it). The proxy itself is
-:mod:`specbuild.record.proxy` (httpx and uvicorn, from ``pip install 'specbuild[record]'``).
+:mod:`specbuild.record.proxy` (asyncio protocols; uvloop when it is installed).
 """
 
 from __future__ import annotations
@@ -12,13 +12,30 @@ from typing import Annotated
 import typer
 
 from specbuild.cli.helptext import Command, examples
-from specbuild.cli.options import ExcludePath, Hosts, IncludePath, Methods, ShowTraceback, _not_negative, _positive
+from specbuild.cli.options import (
+    ExcludePath,
+    Hosts,
+    IncludePath,
+    Methods,
+    ShowTraceback,
+    _not_negative,
+    _positive,
+)
 from specbuild.cli.settings import record_filter
 from specbuild.errors import UsageError
+from specbuild.record import proxy
 from specbuild.record.capture import DEFAULT_MAX_BODY_BYTES, Redaction
-from specbuild.record.sink import JsonlSink, Sink, open_sink
+from specbuild.record.sink import JsonlSink, KafkaRecordSink, Sink, kafka_target
 
 PANEL_REDACTION = "Redaction (on by default)"
+PANEL_SINK = "Kafka sink (-o kafka://HOST:PORT/TOPIC)"
+# the keys build's -X and --kafka-config take (read by the same producer_config); here for the sink
+SinkOption = Annotated[list[str] | None, typer.Option(
+    "-X", metavar="KEY=VALUE", rich_help_panel=PANEL_SINK,
+    help="librdkafka property key=value for the producer, as kcat takes it (repeatable).")]
+SinkConfig = Annotated[Path | None, typer.Option(
+    "--kafka-config", metavar="FILE", rich_help_panel=PANEL_SINK,  # no envvar: build's would refuse a file -o
+    help="A .properties file of librdkafka settings (SASL/SSL).")]
 
 
 def _share(value: float) -> float:
@@ -56,6 +73,9 @@ def record(
     max_body_bytes: Annotated[int, typer.Option("--max-body-bytes", metavar="BYTES", callback=_not_negative,
                               help="Bodies over this are cut and flagged (learned by media type only).")]
     = DEFAULT_MAX_BODY_BYTES,
+    omit_body: Annotated[list[str] | None, typer.Option("--omit-body", metavar="MEDIA",
+                         help="Leave out the bodies of this media type, e.g. 'image/*' (repeatable; "
+                              "flagged, learned by media type only; other binary bodies are base64).")] = None,
     sample: Annotated[float, typer.Option("--sample", metavar="SHARE", callback=_share,
                       help="The share of exchanges recorded (0..1).")] = 1.0,
     rotate_bytes: Annotated[int | None, typer.Option("--rotate-bytes", metavar="BYTES", callback=_positive,
@@ -64,32 +84,39 @@ def record(
     exclude_path: ExcludePath = None,
     host: Hosts = None,
     method: Methods = None,
+    kafka_option: SinkOption = None,
+    kafka_config: SinkConfig = None,
     show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
 ) -> None:
     """Forward HTTP to --upstream and append one HTTP Types record per exchange to -o (Ctrl-C stops)."""
-    if not upstream.startswith(("http://", "https://")):
-        raise UsageError(f"--upstream {upstream!r} is not an http(s) URL", hint="e.g. --upstream http://localhost:8000")
-    sink = _sink(output, rotate_bytes)
-    bind, port = listen_address(listen)
     try:
-        from specbuild.record import proxy
-    except ModuleNotFoundError as exc:
-        raise UsageError(f"specbuild record needs {exc.name}", hint="pip install 'specbuild[record]'") from None
+        target = proxy.Upstream(upstream)
+    except ValueError:
+        raise UsageError(f"--upstream {upstream!r} is not an http(s) URL",
+                         hint="e.g. --upstream http://localhost:8000") from None
+    bind, port = listen_address(listen)
+    sink = _sink(output, rotate_bytes, tuple(kafka_option or ()), kafka_config)
     redaction = Redaction(enabled=not no_redact, headers=frozenset(h.lower() for h in redact_header or ()),
                           query=frozenset(redact_query or ()), fields=frozenset(redact_field or ()))
     print(f"specbuild record: http://{bind}:{port} -> {upstream}, recording to {output}", flush=True)
-    proxy.serve(upstream, bind, port, {"to": sink, "redaction": redaction, "max_body_bytes": max_body_bytes,
+    proxy.serve(target, bind, port, {"to": sink, "redaction": redaction, "max_body_bytes": max_body_bytes,
                                        "keep": record_filter(include_path, exclude_path, host, method),
-                                       "sample": sample})
+                                       "sample": sample, "omit": tuple(omit_body or ())})
 
 
-def _sink(output: str, rotate_bytes: int | None) -> Sink:
-    """A JSONL file in a folder that exists, or a Kafka topic (``kafka://HOST:PORT/TOPIC``)."""
+def _sink(output: str, rotate_bytes: int | None, kafka_option: tuple[str, ...], kafka_config: Path | None) -> Sink:
+    """A JSONL file in a folder that exists, or a Kafka topic (``kafka://HOST:PORT/TOPIC``) produced to with the
+    settings of ``-X`` and ``--kafka-config`` (read as ``build --source kafka`` reads them)."""
     if output.startswith("kafka://"):
         try:
-            return open_sink(output)
+            bootstrap, topic = kafka_target(output)
         except ValueError as exc:
             raise UsageError(f"-o {exc}") from None
+        from specbuild.kafka.client import producer_config  # confluent_kafka only when Kafka is the sink
+
+        return KafkaRecordSink(bootstrap, topic, producer_config(bootstrap, "none", kafka_option, kafka_config))
+    if kafka_option or kafka_config is not None:
+        raise UsageError("-X and --kafka-config are for -o kafka://HOST:PORT/TOPIC; a file sink reads no broker")
     path = Path(output)
     if not path.parent.is_dir():
         raise UsageError(f"-o {output}: the folder {path.parent} does not exist")

@@ -83,7 +83,11 @@ class JsonlSink:
             log.warning("specbuild: cannot rotate %s (%s)", self.path, exc)
 
     def write(self, record: dict[str, Any]) -> None:
-        line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+        self.write_many([record])
+
+    def write_many(self, records: list[dict[str, Any]]) -> None:
+        """Append ``records`` in one locked write (the proxy's records of one turn of its event loop)."""
+        line = b"".join(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE) for record in records)
         with self._lock:
             try:
                 fd = self._locked()
@@ -94,9 +98,9 @@ class JsonlSink:
                     self._rotate(fd)
                 finally:
                     fcntl.flock(fd, fcntl.LOCK_UN)
-                self.written += 1
+                self.written += len(records)
             except OSError as exc:
-                self.dropped += 1
+                self.dropped += len(records)
                 if self.dropped == 1:
                     log.warning("specbuild: cannot append to %s (%s): records are dropped", self.path, exc)
 
@@ -157,9 +161,14 @@ def open_sink(to: str | os.PathLike[str] | Sink) -> Sink:
     if isinstance(to, str | os.PathLike):
         text = os.fspath(to)
         if text.startswith("kafka://"):
-            where, _, topic = text.removeprefix("kafka://").partition("/")
-            if not where or not topic or "/" in topic:
-                raise ValueError(f"{text!r}: a Kafka sink is kafka://HOST:PORT/TOPIC")
-            return KafkaRecordSink(where, topic)
+            return KafkaRecordSink(*kafka_target(text))
         return JsonlSink(text.removeprefix("file://"))
     return to
+
+
+def kafka_target(url: str) -> tuple[str, str]:
+    """``kafka://HOST:PORT/TOPIC`` -> (bootstrap servers, topic)."""
+    where, _, topic = url.removeprefix("kafka://").partition("/")
+    if not where or not topic or "/" in topic:
+        raise ValueError(f"{url!r}: a Kafka sink is kafka://HOST:PORT/TOPIC")
+    return where, topic
