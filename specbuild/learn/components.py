@@ -410,7 +410,10 @@ class _Table:
     def _compatible(self, small: dict[str, Any], big: dict[str, Any]) -> bool:
         """Most of ``small``'s properties are in ``big``, every shared one alike (one accepts the other),
         and all but ``properties`` and ``required`` is the same: one resource seen with more or fewer fields."""
-        if {k: v for k, v in small.items() if k not in _COMPARED} != {k: v for k, v in big.items() if k not in _COMPARED}:
+        def rest(schema: dict[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in schema.items() if k not in _COMPARED}
+
+        if rest(small) != rest(big):
             return False
         mine, theirs = small["properties"], big["properties"]
         if small.get("additionalProperties") is True and mine.keys() != theirs.keys():

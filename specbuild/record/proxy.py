@@ -433,7 +433,7 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
     """Run ``main`` on uvloop when it is installed (``specbuild[record]``): measured, it takes the CPU a
     passed-through exchange costs from 161 to 111 µs; else on asyncio's own loop."""
     try:
-        import uvloop
+        import uvloop  # type: ignore[import-not-found, unused-ignore]  # optional: specbuild[record]
     except ModuleNotFoundError:
         asyncio.run(main)
     else:
