@@ -119,9 +119,9 @@ def write_mix(specs: Path, n: int, out: Path) -> tuple[int, float]:
     return len(merged), size / max(len(merged), 1)
 
 
-def run(code: str, *args: str) -> list[float]:
+def run(code: str, *args: str, cwd: Path = ROOT) -> list[float]:
     out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True,
-                         cwd=ROOT)
+                         cwd=cwd)
     return [float(x) for x in out.stdout.split()]
 
 
@@ -132,6 +132,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--jobs", default="1,2")
     ap.add_argument("--keep", type=Path, help="write the mix here (reused when it is there) instead of a temp file")
+    ap.add_argument("--baseline", type=Path, help="another checkout (its native module built) to run in turn: A/B")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "mix.jsonl"
@@ -140,10 +141,11 @@ def main() -> int:
             print(json.dumps({"mix": str(path), "records": n, "avg_record_bytes": round(avg)}), flush=True)
         for round_no in range(args.rounds):
             n_raw, t_raw, _, _ = run(RAW, str(path))
-            for jobs in (int(j) for j in args.jobs.split(",")):
-                n, t_b, maxrss, t_val = run(BUILD, str(path), tmp, str(jobs))
+            trees = [ROOT, args.baseline] if args.baseline else [ROOT]
+            for jobs, tree in ((int(j), t) for j in args.jobs.split(",") for t in trees):
+                n, t_b, maxrss, t_val = run(BUILD, str(path), tmp, str(jobs), cwd=tree)
                 rate = n / t_b
-                print(json.dumps({"round": round_no, "jobs": jobs, "records": int(n),
+                print(json.dumps({"round": round_no, "tree": str(tree), "jobs": jobs, "records": int(n),
                                   "raw_parse_rps": round(n_raw / t_raw), "specbuild_rps": round(rate),
                                   "ratio": round(rate / (n_raw / t_raw), 3), "peak_rss_mib": round(maxrss / 1024, 1),
                                   "validate_s": round(t_val, 2), "validate_share": round(t_val / t_b, 3)}), flush=True)
