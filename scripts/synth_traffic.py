@@ -38,7 +38,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -60,8 +60,10 @@ def load(path: Path) -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-def resolve(doc: dict[str, Any]) -> dict[str, Any]:
-    """The document with every internal `$ref` inlined (a cycle stops at MAX_DEPTH with `{}`)."""
+def resolve(doc: dict[str, Any], max_refs: int = 0, only: set[str] | None = None) -> dict[str, Any]:
+    """The document with every internal `$ref` inlined (a cycle stops at MAX_DEPTH with `{}`; so does a
+    chain of more than ``max_refs`` refs when given: Stripe's expandable fields grow without it), its
+    paths cut to ``only`` when given."""
 
     def target(ref: str) -> Any:
         node: Any = doc
@@ -74,7 +76,7 @@ def resolve(doc: dict[str, Any]) -> dict[str, Any]:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/"):
-                if ref in seen or depth > 40:
+                if ref in seen or depth > 40 or (max_refs and len(seen) >= max_refs):
                     return {}
                 return walk(target(ref), depth + 1, (*seen, ref))
             return {k: walk(v, depth + 1, seen) for k, v in node.items()}
@@ -83,8 +85,34 @@ def resolve(doc: dict[str, Any]) -> dict[str, Any]:
         return node
 
     out = {k: v for k, v in doc.items() if k != "components"}
-    out["paths"] = walk(doc.get("paths", {}), 0, ())
+    paths = doc.get("paths", {})
+    out["paths"] = walk(paths if only is None else {p: paths[p] for p in sorted(only)}, 0, ())
     return out
+
+
+def form_schema(content: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The schema of a form (``application/x-www-form-urlencoded``) media type of ``content``, if any."""
+    body = (content or {}).get("application/x-www-form-urlencoded")
+    return dict(body["schema"]) if isinstance(body, dict) and isinstance(body.get("schema"), dict) else None
+
+
+def form_text(value: Any) -> str:
+    """``value`` as a form body, nested fields as deepObject brackets (``metadata[plan]=x&items[0][price]=y``)
+    as Stripe's clients send them."""
+    pairs: list[tuple[str, str]] = []
+
+    def walk(prefix: str, node: Any) -> None:
+        if isinstance(node, dict):
+            for key, sub in node.items():
+                walk(f"{prefix}[{key}]" if prefix else str(key), sub)
+        elif isinstance(node, list):
+            for i, sub in enumerate(node):
+                walk(f"{prefix}[{i}]", sub)
+        elif node is not None:
+            pairs.append((prefix, text(node)))
+
+    walk("", value if isinstance(value, dict) else {"value": value})
+    return urlencode(pairs)
 
 
 def json_schema(content: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -258,7 +286,7 @@ def text(value: Any) -> str:
 
 
 def exchange(doc: dict[str, Any], path: str, method: str, values: Values, when: datetime,
-             token: str) -> tuple[dict[str, Any], str]:
+             token: str, forms: bool = False) -> tuple[dict[str, Any], str]:
     r = values.rng
     item = doc["paths"][path]
     op = item[method]
@@ -276,7 +304,9 @@ def exchange(doc: dict[str, Any], path: str, method: str, values: Values, when: 
     code = r.choice(errors) if errors and r.random() < 0.06 else r.choice(ok)
     response = (op.get("responses") or {}).get(code) or {}
     body_schema = json_schema(response.get("content"))
-    request_schema = json_schema((op.get("requestBody") or {}).get("content"))
+    request_content = (op.get("requestBody") or {}).get("content")
+    request_schema = json_schema(request_content)
+    form = form_schema(request_content) if forms and request_schema is None else None
     server = urlsplit((doc.get("servers") or [{"url": "https://api.example.com"}])[0].get("url", ""))
     base = server.path.rstrip("/") if server.path and "{" not in server.path else ""
     host = server.netloc if server.netloc and "{" not in server.netloc else "api.example.com"
@@ -289,6 +319,10 @@ def exchange(doc: dict[str, Any], path: str, method: str, values: Values, when: 
         headers["content-type"] = "application/json"
         values.skip = "readOnly"
         request["body"] = json.dumps(values.instance(request_schema), separators=(",", ":"))
+    elif form is not None:
+        headers["content-type"] = "application/x-www-form-urlencoded"
+        values.skip = "readOnly"
+        request["body"] = form_text(values.instance(form))
     reply_headers = {"date": when.strftime("%a, %d %b %Y %H:%M:%S GMT"),
                      "x-request-id": str(uuid.UUID(int=r.getrandbits(128)))}
     reply: dict[str, Any] = {"statusCode": int(code), "headers": reply_headers, "body": "",
@@ -300,8 +334,8 @@ def exchange(doc: dict[str, Any], path: str, method: str, values: Values, when: 
     return {"request": request, "response": reply}, code
 
 
-def traffic(doc: dict[str, Any], ops: list[tuple[str, str]], n: int,
-            seed: int) -> tuple[list[bytes], set[tuple[str, str, str]]]:
+def traffic(doc: dict[str, Any], ops: list[tuple[str, str]], n: int, seed: int,
+            forms: bool = False) -> tuple[list[bytes], set[tuple[str, str, str]]]:
     rng = random.Random(seed)
     values = Values(rng)
     # uneven weights, as real traffic: a long tail of rare operations, the order fixed by the spec seed
@@ -314,7 +348,7 @@ def traffic(doc: dict[str, Any], ops: list[tuple[str, str]], n: int,
     when = datetime(2024, 3, 4, 8, tzinfo=UTC)
     for _ in range(n):
         path, method = rng.choices(order, weights)[0]
-        record, code = exchange(doc, path, method, values, when, rng.choice(tokens))
+        record, code = exchange(doc, path, method, values, when, rng.choice(tokens), forms)
         seen.add((path, method, code))
         lines.append(json.dumps(record, separators=(",", ":")).encode() + b"\n")
         when += timedelta(milliseconds=rng.randint(1, 400))
@@ -343,6 +377,9 @@ def main() -> int:
     ap.add_argument("-o", "--output", type=Path, required=True)
     ap.add_argument("--ops", type=int, default=40, help="operations per API (a random subset)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--forms", action="store_true",
+                    help="form request bodies where a description has only those (as Stripe's); off by default "
+                         "so the traffic the scores were measured on stays the same")
     args = ap.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
     for name in ("score.py", "oasutil.py"):
@@ -355,7 +392,7 @@ def main() -> int:
         ops = operations(doc, random.Random(args.seed), args.ops)
         for label, n, seed in (("n5000", 5000, args.seed), ("n200", 200, args.seed + 7),
                                ("holdout", 1000, args.seed + 1000)):
-            lines, seen = traffic(doc, ops, n, seed)
+            lines, seen = traffic(doc, ops, n, seed, args.forms)
             write(args.output / f"{name}-{label}.jsonl.gz", lines)
             if label != "holdout":
                 (args.output / f"{name}-{label}.truth.json").write_text(json.dumps(truth(doc, seen), indent=1))

@@ -422,6 +422,17 @@ fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>
             cls.call1((pyo3::intern!(py, "json"), mt, handle))
         }
         BodyOut::Text(mt, text) => cls.call1((pyo3::intern!(py, "text"), mt, text)),
+        BodyOut::Form(mt, pairs) => {
+            // records._body: each name once, in the order first seen, with its values in order
+            let form = PyDict::new(py);
+            for (k, v) in pairs {
+                match form.get_item(&k)? {
+                    Some(values) => values.downcast::<PyList>()?.append(v)?,
+                    None => form.set_item(k, PyList::new(py, [v])?)?,
+                }
+            }
+            cls.call1((pyo3::intern!(py, "form"), mt, form))
+        }
         BodyOut::Binary(mt) => {
             let mt = mt.unwrap_or_else(|| "application/octet-stream".to_owned());
             cls.call1((pyo3::intern!(py, "binary"), mt, py.None()))

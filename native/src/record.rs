@@ -11,7 +11,7 @@ use crate::rules::Rules;
 
 // -- records ----------------------------------------------------------------------------------------
 // `records.decode` is the reference; this decodes the plain, common form of an HTTP Types record and
-// answers None for anything else (any error, `url` targets, query strings with escapes, form bodies,
+// answers None for anything else (any error, `url` targets, escapes that are not UTF-8,
 // bodies embedded as JSON values, non-ASCII header names, ...), which then goes to `records.decode`.
 // So every message and every odd case stays in one place, and a None costs only a second parse.
 
@@ -190,17 +190,54 @@ fn header_pairs(field: Option<Field>) -> Pairs {
     }
 }
 
-/// urllib.parse.parse_qsl(qs, keep_blank_values=True) for query strings with nothing to unescape.
-fn simple_qsl(qs: &str) -> Option<Pairs> {
-    if qs.contains(['%', '+']) {
-        return None;
-    }
+/// urllib.parse.parse_qsl(qs, keep_blank_values=True) (records._qsl): `&`-separated fields, `+` a
+/// space, `%xx` unescaped; None when Python's unescaping could differ (see `unquote_plus`).
+pub(crate) fn qsl(qs: &str) -> Option<Pairs> {
     let mut out = Vec::new();
     for field in qs.split('&').filter(|f| !f.is_empty()) {
         let (k, v) = field.split_once('=').unwrap_or((field, ""));
-        out.push((k.to_owned(), v.to_owned()));
+        out.push((unquote_plus(k)?, unquote_plus(v)?));
     }
     Some(out)
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// urllib.parse.unquote(s.replace('+', ' ')): a `%` without two hex digits stays as it is. None when
+/// the text has an escape beside non-ASCII characters (Python unescapes each ASCII run apart) or the
+/// bytes unescaped are not UTF-8 (Python's 'replace' handler decides how many U+FFFD they become).
+fn unquote_plus(s: &str) -> Option<String> {
+    if !s.contains(['%', '+']) {
+        return Some(s.to_owned());
+    }
+    let b = s.as_bytes();
+    if b.contains(&b'%') && !s.is_ascii() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi << 4 | lo);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
 }
 
 const PY_SPACE: &[char] = &[' ', '\t', '\n', '\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\x1f'];
@@ -230,6 +267,7 @@ pub(crate) enum BodyOut {
     Empty,
     Json(Option<String>, Json),
     Text(String, String),
+    Form(String, Pairs),
     Binary(Option<String>),
 }
 
@@ -262,7 +300,7 @@ fn body(v: Option<Value>, content_type: Option<&str>, limit: usize, lenient_empt
         return check(&text).ok().map(|tape| BodyOut::Json(Some(mt), Json { text, tape }));
     }
     if mt == "application/x-www-form-urlencoded" {
-        return None;
+        return qsl(&text).map(|pairs| BodyOut::Form(mt, pairs));
     }
     if mt.starts_with("text/") || mt == "application/xml" || mt == "application/javascript" {
         return Some(BodyOut::Text(mt, text));
@@ -337,7 +375,7 @@ pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize) -> Option<Decode
     // records._target, for pathname or path (a `url` goes to Python)
     let mut query: Option<Pairs> = match request.query.take() {
         Some(Field::Pairs(pairs, keys)) if keys > 0 => Some(pairs),
-        Some(Field::Str(s)) if !s.is_empty() => return None,
+        Some(Field::Str(s)) if !s.is_empty() => Some(qsl(s.trim_start_matches('?'))?),
         _ => None,
     };
     let mut path = match request.pathname.take() {
@@ -349,7 +387,7 @@ pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize) -> Option<Decode
             }
             let (p, qs) = raw_path.split_once('?').unwrap_or((raw_path, ""));
             if query.is_none() && !qs.is_empty() {
-                query = Some(simple_qsl(qs)?);
+                query = Some(qsl(qs)?);
             }
             p.to_owned()
         }

