@@ -60,6 +60,8 @@ class Exchange:
     scheme: str = "http"
     host: str = ""
     origin: str = field(default="", compare=False)
+    # when it happened, as the record wrote it (ISO 8601; "" when it did not say): the spec's time range
+    timestamp: str = field(default="", compare=False)
 
     def request_header(self, name: str) -> str | None:
         return _first(self.request_headers, name)
@@ -113,7 +115,17 @@ def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
     return Exchange(method=method, path=path, status=status, query=query,
                     request_headers=req_headers, response_headers=resp_headers,
                     request_body=req_body, response_body=resp_body,
-                    scheme=scheme or "http", host=host, origin=origin)
+                    scheme=scheme or "http", host=host, origin=origin,
+                    timestamp=_timestamp(request, response))
+
+
+def _timestamp(request: dict[str, Any], response: dict[str, Any]) -> str:
+    """The request's ``timestamp``, else the response's (what record.rs takes too); "" when neither is text."""
+    for side in (request, response):
+        value = side.get("timestamp")
+        if isinstance(value, str) and value:
+            return value
+    return ""
 
 
 def _status(value: Any, origin: str) -> int:

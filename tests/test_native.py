@@ -252,7 +252,7 @@ def comparable(ex: Any) -> Any:
         value = orjson.loads(b.value.text) if type(b.value) is native.JSON_TYPE else b.value
         return (b.kind, b.media_type, value)
     return (ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
-            body(ex.request_body), body(ex.response_body), ex.scheme, ex.host, ex.origin)
+            body(ex.request_body), body(ex.response_body), ex.scheme, ex.host, ex.origin, ex.timestamp)
 
 
 def assert_fast_decode_agrees(raw: bytes, limit: int = 4096) -> bool:
@@ -264,7 +264,8 @@ def assert_fast_decode_agrees(raw: bytes, limit: int = 4096) -> bool:
     fields = decode_fields(raw, limit)
     if fields is None:
         return False
-    got = Exchange(*fields, "here")
+    *plain, timestamp = fields
+    got = Exchange(*plain, origin="here", timestamp=timestamp)
     try:
         expected = decode(raw, "here", max_body_bytes=limit, parse_json=native.json_parser())
     except RecordError as err:

@@ -135,10 +135,34 @@ def test_a_property_only_seen_null_accepts_anything_without_an_untyped_nullable(
 
 
 def test_the_description_says_what_the_spec_was_learned_from() -> None:
-    assert users_doc()["info"]["description"] == "Learned by specbuild from 144 HTTP exchanges with localhost:3000."
+    assert users_doc()["info"]["description"] == (
+        "Learned by specbuild from 144 HTTP exchanges with localhost:3000, "
+        "recorded 2020-02-28T10:39:00Z to 2020-02-28T10:39:59Z.")
     rows = [ex(host=h) for h in ("b.example", "a.example", "b.example", "c.example", "d.example", "e.example")]
     assert build_spec(rows)["info"]["description"] == (
         "Learned by specbuild from 6 HTTP exchanges with b.example, a.example, c.example and 2 other hosts.")
+
+
+def test_the_time_range_is_what_the_records_said_in_utc_in_any_order_or_split() -> None:
+    """Offsets are read (UTC when none is named), the request's instant wins over the response's, a
+    timestamp that is no instant loses only itself; merged halves and any order give the same range."""
+    def at(stamp: Any, answered: Any = None) -> dict[str, Any]:
+        rec = record()
+        rec["request"]["timestamp"], rec["response"]["timestamp"] = stamp, answered
+        return rec
+    rows = [at("2026-03-01T10:00:00+02:00"), at("2026-03-01T07:30:00.250"), at(None, "2026-03-02T00:00:00Z"),
+            at("yesterday"), at(17), at("2026-03-01T09:00:00Z", "2031-01-01T00:00:00Z")]
+    exchanges = [decode(r, "t") for r in rows]
+    said = ", recorded 2026-03-01T07:30:00Z to 2026-03-02T00:00:00Z."
+    assert build_spec(exchanges)["info"]["description"].endswith(said)
+    assert build_spec(exchanges[::-1])["info"]["description"].endswith(said)
+    half, other = SpecBuilder().add_all(exchanges[:3]), SpecBuilder().add_all(exchanges[3:])
+    half.merge(other)
+    assert render(half)["info"]["description"].endswith(said)
+    assert build_spec([decode(at("2026-03-01T10:00:00Z"), "t")])["info"]["description"].endswith(
+        ", recorded at 2026-03-01T10:00:00Z.")
+    untimed = build_spec([ex()])["info"]["description"]
+    assert untimed == "Learned by specbuild from 1 HTTP exchange with api.example.com."
 
 
 def test_order_does_not_matter() -> None:

@@ -70,7 +70,7 @@ def test_the_state_is_a_header_then_sorted_plain_json() -> None:
     assert data.partition(b"\n")[2] == orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)  # keys sorted
     assert doc["positions"] == [["orders", 0, 7], ["orders", 1, 9]]
     saved = doc["builder"]
-    assert set(saved) == {"hints", "include", "exclude", "examples", "exchanges", "too_large", "servers",
+    assert set(saved) == {"hints", "include", "exclude", "examples", "exchanges", "too_large", "servers", "span",
                           "templater", "operations"}
     assert saved["exchanges"] == b.exchanges
     assert [op[:2] for op in saved["operations"]] == sorted(op[:2] for op in saved["operations"])

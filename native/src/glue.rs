@@ -457,7 +457,7 @@ fn decode_record<'py>(
         return Ok(None);
     };
     let Some(d) = decode_plain(rules(), bytes, max_body_bytes) else { return Ok(None) };
-    let items: [Bound<'py, PyAny>; 10] = [
+    let items: [Bound<'py, PyAny>; 11] = [
         d.method.into_pyobject(py)?.into_any(),
         d.path.into_pyobject(py)?.into_any(),
         d.status.into_pyobject(py)?.into_any(),
@@ -468,6 +468,7 @@ fn decode_record<'py>(
         body_to_py(py, d.response_body)?,
         d.scheme.into_pyobject(py)?.into_any(),
         d.host.into_pyobject(py)?.into_any(),
+        d.timestamp.into_pyobject(py)?.into_any(),
     ];
     Ok(Some(PyTuple::new(py, items)?))
 }

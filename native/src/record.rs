@@ -116,6 +116,7 @@ struct Side {
     query: Option<Field>,
     headers: Option<Field>,
     body: Option<Value>,
+    timestamp: Option<Value>,
     // `bodyTruncated` (a recorder cut the body): such a record goes to Python, which decides
     flagged: bool,
 }
@@ -147,6 +148,7 @@ impl<'de> Visitor<'de> for SideSeed {
                 "query" => side.query = Some(map.next_value_seed(FieldSeed { lower: false })?),
                 "headers" => side.headers = Some(map.next_value_seed(FieldSeed { lower: true })?),
                 "body" => side.body = Some(map.next_value()?),
+                "timestamp" => side.timestamp = Some(map.next_value()?),
                 "bodyTruncated" => {
                     map.next_value::<IgnoredAny>()?;
                     side.flagged = true;
@@ -327,6 +329,8 @@ pub(crate) struct Decoded {
     pub(crate) response_body: BodyOut,
     pub(crate) scheme: String,
     pub(crate) host: String,
+    // as written: records.timestamp_of decides (the request's, else the response's; "" when neither)
+    pub(crate) timestamp: String,
 }
 
 fn first<'p>(pairs: &'p Pairs, name: &str) -> Option<&'p str> {
@@ -411,6 +415,10 @@ pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize) -> Option<Decode
     let response_body = body(response.body.take(), first(&response_headers, "content-type"), limit, false)?;
     let scheme = take_str(request.protocol.take()).filter(|s| !s.is_empty()).unwrap_or_else(|| "http".to_owned());
     let host = take_str(request.host.take()).unwrap_or_default();
+    let timestamp = take_str(request.timestamp.take())
+        .filter(|s| !s.is_empty())
+        .or_else(|| take_str(response.timestamp.take()))
+        .unwrap_or_default();
     Some(Decoded {
         method,
         path,
@@ -422,5 +430,6 @@ pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize) -> Option<Decode
         response_body,
         scheme,
         host,
+        timestamp,
     })
 }

@@ -12,9 +12,11 @@ a restart keeps learning exactly as if it had never stopped.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -276,6 +278,8 @@ class SpecBuilder:
     templater: PathTemplater = field(init=False)
     operations: dict[tuple[str, str], OperationState] = field(default_factory=dict)
     servers: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # the first and last instants the records said (UTC seconds since the epoch); None until one did
+    span: tuple[int, int] | None = None
     exchanges: int = 0
     too_large: int = 0
 
@@ -293,11 +297,11 @@ class SpecBuilder:
         """Fold one exchange in. Raises on data only for a path no API has (a RecordError, "too-deep",
         before anything is folded): records were validated by ``records.decode``."""
         self.add_fields(ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
-                        ex.request_body, ex.response_body, ex.scheme, ex.host)
+                        ex.request_body, ex.response_body, ex.scheme, ex.host, ex.timestamp)
 
     def add_fields(self, method: str, path: str, status: int, query: Pairs, request_headers: Pairs,
                    response_headers: Pairs, request_body: Body, response_body: Body, scheme: str,
-                   host: str) -> None:
+                   host: str, timestamp: str = "") -> None:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object)."""
         key = self.templater.observe(path)
         if self.templater.renamed:
@@ -309,6 +313,8 @@ class SpecBuilder:
         self.exchanges += 1
         if host:
             self.servers[(scheme, host)] += 1
+        if timestamp:
+            self._saw(timestamp)
         in_query = _fold_query_natively(op, query) if self.accelerated else _fold_query(op.query, query)
         in_headers = _credential(request_headers)
         # credentials sent together are one requirement ("+"): both schemes apply at once
@@ -327,6 +333,16 @@ class SpecBuilder:
         if request_body.kind == "too-large" or response_body.kind == "too-large":
             self.too_large += 1
 
+    def _saw(self, timestamp: str) -> None:
+        instant = epoch_seconds(timestamp)
+        if instant is not None:
+            self.widen(instant, instant)
+
+    def widen(self, first: int, last: int) -> None:
+        """The time range covers ``first`` .. ``last`` too (min and max: order-free, merged exactly)."""
+        span = self.span
+        self.span = (first, last) if span is None else (min(span[0], first), max(span[1], last))
+
     def merge(self, other: SpecBuilder) -> None:
         """Fold in another builder's state (taken over, not copied: drop ``other`` afterwards).
 
@@ -336,6 +352,8 @@ class SpecBuilder:
         self._take(other.operations.items())
         self._rekey(self.templater.take_renamed())
         self.servers.update(other.servers)
+        if other.span is not None:
+            self.widen(*other.span)
         self.exchanges += other.exchanges
         self.too_large += other.too_large
 
@@ -507,3 +525,18 @@ def _credential(headers: Pairs) -> str:
         if name in API_KEY_HEADERS:
             return f"apiKey:header:{name}"
     return ""
+
+
+def epoch_seconds(timestamp: str) -> int | None:
+    """An HTTP Types timestamp (ISO 8601; UTC when it names no offset) as whole seconds since the epoch,
+    or None when it is not one: a bad timestamp is no reason to lose the exchange, only its instant."""
+    try:
+        when = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        return math.floor(when.timestamp())
+    except (OverflowError, OSError, ValueError):
+        return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -104,13 +105,19 @@ def learned_from(builder: SpecBuilder, most: int = 3) -> str:
         ranked[host] += n
     hosts = [h for h, _ in sorted(ranked.items(), key=lambda kv: (-kv[1], kv[0]))]
     text = f"Learned by specbuild from {_count(builder.exchanges, 'HTTP exchange')}"
-    if not hosts:
-        return text + "."
     if len(hosts) > most:
-        named = f"{', '.join(hosts[:most])} and {_count(len(hosts) - most, 'other host')}"
-    else:
-        named = f"{', '.join(hosts[:-1])} and {hosts[-1]}" if len(hosts) > 1 else hosts[0]
-    return f"{text} with {named}."
+        text += f" with {', '.join(hosts[:most])} and {_count(len(hosts) - most, 'other host')}"
+    elif hosts:
+        text += f" with {', '.join(hosts[:-1])} and {hosts[-1]}" if len(hosts) > 1 else f" with {hosts[0]}"
+    return text + _recorded(builder.span) + "."
+
+
+def _recorded(span: tuple[int, int] | None) -> str:
+    """When the records say they happened (UTC, to the second): ``, recorded 2026-01-05T09:00:00Z to ...``."""
+    if span is None:
+        return ""
+    first, last = (datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in span)
+    return f", recorded at {first}" if first == last else f", recorded {first} to {last}"
 
 
 def _count(n: int, what: str) -> str:

@@ -18,6 +18,7 @@ are written settled, as the Python fold would hold them).
      "include": [str], "exclude": [str], "examples": bool,   # the HeaderPolicy globs, --examples
      "exchanges": int, "too_large": int,
      "servers": [[scheme, host, calls]],
+     "span": [first, last] | null,    # UTC epoch seconds the records said (absent in older states: null)
      "templater": {"word_cap": int, "cache_size": int,
                    "words": {key prefix: [word]},          # words seen at the next position
                    "keys": [skeleton key]},
@@ -125,6 +126,7 @@ def _builder_data(b: SpecBuilder) -> dict[str, Any]:
         "hints": list(b.hints), "include": list(b.headers.include), "exclude": list(b.headers.exclude),
         "examples": b.examples, "exchanges": b.exchanges, "too_large": b.too_large,
         "servers": [[scheme, host, n] for (scheme, host), n in sorted(b.servers.items())],
+        "span": list(b.span) if b.span is not None else None,
         "templater": {"word_cap": t.word_cap, "cache_size": t.cache_size,
                       "words": {prefix: sorted(words) for prefix, words in t._words.items()},
                       "keys": sorted(t._keys)},
@@ -245,6 +247,10 @@ def _builder(d: dict[str, Any]) -> SpecBuilder:
     b = SpecBuilder(hints=tuple(_strs(d["hints"])), headers=headers, examples=examples)  # parses the hints
     b.exchanges, b.too_large = _int(d["exchanges"]), _int(d["too_large"])
     b.servers = Counter({(_str(scheme), _str(host)): _int(n) for scheme, host, n in _list(d["servers"])})
+    span = d.get("span")
+    if span is not None:
+        first, last = _list(span)
+        b.span = (_int(first), _int(last))
     t, saved = b.templater, _dict(d["templater"])
     t.word_cap, t.cache_size = _int(saved["word_cap"]), _int(saved["cache_size"])
     t._words = {prefix: set(_strs(words)) for prefix, words in _dict(saved["words"]).items()}
