@@ -54,10 +54,11 @@ def main() -> int:
     ap.add_argument("--only", action="append", help="score only these files (e.g. github-n5000)")
     ap.add_argument("--json-out")
     ap.add_argument("--realset", action="append", help="a folder recorded by scripts/real (instead of the devset)")
+    ap.add_argument("--findings", help="with --realset: write the concrete failures here (markdown)")
     args = ap.parse_args()
     devset = Path(args.devset)
     if args.realset:
-        return realsets([Path(f) for f in args.realset], devset, args.only, args.json_out)
+        return realsets([Path(f) for f in args.realset], devset, args.only, args.json_out, args.findings)
     if not (devset / "score.py").exists():
         print(f"skipped: no devset at {devset} (it lives in ../shared beside a development clone)")
         return 0
@@ -75,7 +76,8 @@ def main() -> int:
     return 0
 
 
-def realsets(folders: list[Path], devset: Path, only: list[str] | None, json_out: str | None) -> int:
+def realsets(folders: list[Path], devset: Path, only: list[str] | None, json_out: str | None,
+             findings: str | None) -> int:
     """Score real-traffic sets (learn -a, judge on -b): scripts/real/measure.py says what each number is."""
     sys.path.insert(0, str(ROOT / "scripts" / "real"))
     import measure
@@ -90,6 +92,8 @@ def realsets(folders: list[Path], devset: Path, only: list[str] | None, json_out
                 print(f"{folder.name}/{name}".ljust(26), measure.summary(r), flush=True)
     if json_out:
         Path(json_out).write_text(json.dumps(results, indent=2, sort_keys=True))
+    if findings:
+        Path(findings).write_text(measure.findings(results))
     return 0
 
 

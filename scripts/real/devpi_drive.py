@@ -21,8 +21,16 @@ import zipfile
 from pathlib import Path
 
 USERS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")
-PROJECTS = ("acme-utils", "billing-core", "data_tools", "ml.pipelines", "web-frontend-api", "infra-cli",
-            "report-gen", "auth-sdk")
+PROJECTS = (
+    "acme-utils",
+    "billing-core",
+    "data_tools",
+    "ml.pipelines",
+    "web-frontend-api",
+    "infra-cli",
+    "report-gen",
+    "auth-sdk",
+)
 BIN = Path(sys.executable).parent
 
 
@@ -30,12 +38,18 @@ def wheel(folder: Path, project: str, version: str) -> Path:
     """A minimal valid wheel of one module, as a build backend would write it."""
     dist = project.replace("-", "_").replace(".", "_")
     path = folder / f"{dist}-{version}-py3-none-any.whl"
-    files = {f"{dist}/__init__.py": f"__version__ = {version!r}\n",
-             f"{dist}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n"
-                                                    f"Summary: {project} for the team\n",
-             f"{dist}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: realset\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
-    record = "".join(f"{n},sha256={base64.urlsafe_b64encode(hashlib.sha256(c.encode()).digest()).rstrip(b'=').decode()},{len(c)}\n"
-                     for n, c in files.items())
+    files = {
+        f"{dist}/__init__.py": f"__version__ = {version!r}\n",
+        f"{dist}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n"
+        f"Summary: {project} for the team\n",
+        f"{dist}-{version}.dist-info/WHEEL": (
+            "Wheel-Version: 1.0\nGenerator: realset\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
+    }
+    record = "".join(
+        f"{n},sha256={base64.urlsafe_b64encode(hashlib.sha256(c.encode()).digest()).rstrip(b'=').decode()},{len(c)}\n"
+        for n, c in files.items()
+    )
     with zipfile.ZipFile(path, "w") as z:
         for n, c in files.items():
             z.writestr(n, c)
@@ -52,7 +66,10 @@ class Drive:
     def devpi(self, user: str, *args: str) -> bool:
         """One devpi command as USER (each user keeps their own client state, as on their machine)."""
         cmd = [str(BIN / "devpi"), "--clientdir", str(self.tmp / f"client-{user}"), *args]
-        return subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, input="", text=True).returncode == 0
+        return (
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, input="", text=True).returncode
+            == 0
+        )
 
     def signup(self, user: str) -> None:
         self.devpi(user, "use", self.url)
@@ -92,15 +109,31 @@ class Drive:
         elif k == 1 and self.releases.get(index):
             self.devpi(user, "list", self.rng.choice(sorted(self.releases[index])))
         elif k == 2:
-            self.devpi(user, "getjson", self.rng.choice([f"/{index}", f"/{user}", "/", f"/{index}/{self.rng.choice(PROJECTS)}"]))
+            self.devpi(
+                user,
+                "getjson",
+                self.rng.choice([f"/{index}", f"/{user}", "/", f"/{index}/{self.rng.choice(PROJECTS)}"]),
+            )
         elif k == 3:
             self.devpi(user, "index", "-l")
         elif k == 4:
             self.devpi(user, "user", "-l")
         elif self.releases.get(index):
-            subprocess.run([str(BIN / "pip"), "download", "-q", "--no-deps", "-d", str(self.tmp / "dl"),
-                            "-i", f"{self.url}/{index}/+simple/", self.rng.choice(sorted(self.releases[index]))],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    str(BIN / "pip"),
+                    "download",
+                    "-q",
+                    "--no-deps",
+                    "-d",
+                    str(self.tmp / "dl"),
+                    "-i",
+                    f"{self.url}/{index}/+simple/",
+                    self.rng.choice(sorted(self.releases[index])),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
 
     def modify(self) -> None:
         user = self.user()
@@ -147,7 +180,7 @@ def main() -> int:
         for user in rng.sample(USERS, 5):
             d.signup(user)
         steps = [(d.upload, 8), (d.read, 10), (d.modify, 4), (d.errors, 2)]
-        funcs, weights = zip(*steps)
+        funcs, weights = zip(*steps, strict=True)
         for _ in range(a.rounds):
             rng.choices(funcs, weights)[0]()
     return 0

@@ -16,8 +16,23 @@ import sys
 
 import requests
 
-WORDS = ("analysis", "draft", "report", "Q3 sales", "experiments", "notes", "scratch", "demo",
-         "étude", "thesis", "ml-model", "data_clean", "plots", "2024-review", "team.shared")
+WORDS = (
+    "analysis",
+    "draft",
+    "report",
+    "Q3 sales",
+    "experiments",
+    "notes",
+    "scratch",
+    "demo",
+    "étude",
+    "thesis",
+    "ml-model",
+    "data_clean",
+    "plots",
+    "2024-review",
+    "team.shared",
+)
 
 
 def notebook(rng: random.Random) -> dict[str, object]:
@@ -28,9 +43,12 @@ def notebook(rng: random.Random) -> dict[str, object]:
         if kind == "code":
             cell.update(execution_count=None, outputs=[])
         cells.append(cell)
-    return {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                       "language": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    return {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 class Drive:
@@ -57,16 +75,20 @@ class Drive:
     def new_file(self) -> None:
         parent = self.rng.choice(self.dirs)
         if self.rng.random() < 0.3:  # an untitled file, named by the server
-            r = self.call("POST", f"/api/contents/{parent}", json={"type": self.rng.choice(["notebook", "file"]),
-                                                                    "ext": ".py"})
+            r = self.call(
+                "POST", f"/api/contents/{parent}", json={"type": self.rng.choice(["notebook", "file"]), "ext": ".py"}
+            )
             if r.ok:
                 self.files.append(r.json()["path"])
             return
         kind = self.rng.choice(["notebook", "file", "file"])
         ext = ".ipynb" if kind == "notebook" else self.rng.choice([".py", ".txt", ".csv", ".md"])
         path = f"{parent}/{self.name()}{ext}".lstrip("/")
-        body: dict[str, object] = {"type": kind, "format": "json" if kind == "notebook" else "text",
-                                   "content": notebook(self.rng) if kind == "notebook" else "a,b\n1,2\n" * self.rng.randint(1, 20)}
+        body: dict[str, object] = {
+            "type": kind,
+            "format": "json" if kind == "notebook" else "text",
+            "content": notebook(self.rng) if kind == "notebook" else "a,b\n1,2\n" * self.rng.randint(1, 20),
+        }
         if self.call("PUT", f"/api/contents/{path}", json=body).ok:
             self.files.append(path)
 
@@ -88,7 +110,9 @@ class Drive:
 
     def copy(self) -> None:
         if self.files:
-            r = self.call("POST", f"/api/contents/{self.rng.choice(self.dirs)}", json={"copy_from": self.rng.choice(self.files)})
+            r = self.call(
+                "POST", f"/api/contents/{self.rng.choice(self.dirs)}", json={"copy_from": self.rng.choice(self.files)}
+            )
             if r.ok:
                 self.files.append(r.json()["path"])
 
@@ -114,26 +138,35 @@ class Drive:
         if kind == 0:
             self.call("GET", f"/api/contents/{self.name()}/missing.ipynb")
         elif kind == 1 and self.files:
-            self.call("PATCH", f"/api/contents/{self.rng.choice(self.files)}", json={"path": self.rng.choice(self.files)})
+            self.call(
+                "PATCH", f"/api/contents/{self.rng.choice(self.files)}", json={"path": self.rng.choice(self.files)}
+            )
         elif kind == 2:
             self.call("GET", f"/api/kernels/{self.rng.getrandbits(128):032x}")
         elif kind == 3:
             self.call("DELETE", f"/api/sessions/{self.rng.getrandbits(128):032x}")
         else:
-            self.call("PUT", f"/api/contents/{self.name()}/x.txt", json={"type": "file", "format": "text", "content": "x"})
+            self.call(
+                "PUT", f"/api/contents/{self.name()}/x.txt", json={"type": "file", "format": "text", "content": "x"}
+            )
 
     def kernels_and_sessions(self) -> None:
         nbs = [f for f in self.files if f.endswith(".ipynb")]
         if not nbs:
             return
         path = self.rng.choice(nbs)
-        r = self.call("POST", "/api/sessions", json={"path": path, "name": path.rsplit("/", 1)[-1], "type": "notebook",
-                                                    "kernel": {"name": "python3"}})
+        r = self.call(
+            "POST",
+            "/api/sessions",
+            json={"path": path, "name": path.rsplit("/", 1)[-1], "type": "notebook", "kernel": {"name": "python3"}},
+        )
         if not r.ok:
             return
         sid, kid = r.json()["id"], r.json()["kernel"]["id"]
         for _ in range(self.rng.randint(1, 4)):
-            self.call("GET", self.rng.choice([f"/api/sessions/{sid}", "/api/sessions", f"/api/kernels/{kid}", "/api/kernels"]))
+            self.call(
+                "GET", self.rng.choice([f"/api/sessions/{sid}", "/api/sessions", f"/api/kernels/{kid}", "/api/kernels"])
+            )
         if self.rng.random() < 0.5:
             self.call("PATCH", f"/api/sessions/{sid}", json={"path": path, "name": self.name()})
         if self.rng.random() < 0.3:
@@ -151,8 +184,20 @@ class Drive:
             self.call("DELETE", f"/api/terminals/{name}")
 
     def misc(self) -> None:
-        self.call("GET", self.rng.choice(["/api/status", "/api/kernelspecs", "/api/me", "/api/kernelspecs/python3",
-                                          "/api", "/api/config/notebook", "/api/contents"]))
+        self.call(
+            "GET",
+            self.rng.choice(
+                [
+                    "/api/status",
+                    "/api/kernelspecs",
+                    "/api/me",
+                    "/api/kernelspecs/python3",
+                    "/api",
+                    "/api/config/notebook",
+                    "/api/contents",
+                ]
+            ),
+        )
 
 
 def main() -> int:
@@ -166,10 +211,21 @@ def main() -> int:
     d = Drive(a.base, a.token, rng)
     for _ in range(4):
         d.mkdir()
-    steps = [(d.mkdir, 4), (d.new_file, 16), (d.read, 20), (d.listing, 10), (d.rename, 6), (d.copy, 4),
-             (d.checkpoints, 6), (d.delete, 6), (d.errors, 6), (d.kernels_and_sessions, 1.5), (d.terminal, 1),
-             (d.misc, 6)]
-    funcs, weights = zip(*steps)
+    steps = [
+        (d.mkdir, 4),
+        (d.new_file, 16),
+        (d.read, 20),
+        (d.listing, 10),
+        (d.rename, 6),
+        (d.copy, 4),
+        (d.checkpoints, 6),
+        (d.delete, 6),
+        (d.errors, 6),
+        (d.kernels_and_sessions, 1.5),
+        (d.terminal, 1),
+        (d.misc, 6),
+    ]
+    funcs, weights = zip(*steps, strict=True)
     for _ in range(a.rounds):
         rng.choices(funcs, weights)[0]()
     return 0

@@ -24,13 +24,18 @@ COLLECTIONS = ("posts", "comments", "tasks", "items", "contacts", "answers", "ca
 
 
 def record(rng: random.Random) -> dict[str, object]:
-    data: dict[str, object] = {"title": rng.choice(["Buy milk", "Draft post", "Call Bob", "Fix bug #12", "Plan trip"]),
-                               "done": rng.random() < 0.4, "priority": rng.randint(1, 5)}
+    data: dict[str, object] = {
+        "title": rng.choice(["Buy milk", "Draft post", "Call Bob", "Fix bug #12", "Plan trip"]),
+        "done": rng.random() < 0.4,
+        "priority": rng.randint(1, 5),
+    }
     if rng.random() < 0.5:
         data["tags"] = rng.sample(["home", "work", "urgent", "later", "ideas"], rng.randint(0, 3))
     if rng.random() < 0.4:  # fields each user names as they like
-        data["custom"] = {rng.choice(["color", "mood", "source", "owner", "due"]): rng.choice(["red", "ok", 3, None])
-                          for _ in range(rng.randint(1, 3))}
+        data["custom"] = {
+            rng.choice(["color", "mood", "source", "owner", "due"]): rng.choice(["red", "ok", 3, None])
+            for _ in range(rng.randint(1, 3))
+        }
     if rng.random() < 0.3:
         data["notes"] = "n" * rng.randint(0, 80)
     return data
@@ -58,8 +63,12 @@ class Drive:
         name = f"{user}-{self.rng.choice(PROJECTS)}-{self.rng.randint(1, 99)}"
         c.create_bucket(id=name, data={"description": f"{user}'s {name}"}, if_not_exists=True)
         coll = self.rng.choice(COLLECTIONS)
-        c.create_collection(id=coll, bucket=name, if_not_exists=True,
-                            data={"schema_version": self.rng.randint(1, 3), "sort": "-last_modified"})
+        c.create_collection(
+            id=coll,
+            bucket=name,
+            if_not_exists=True,
+            data={"schema_version": self.rng.randint(1, 3), "sort": "-last_modified"},
+        )
         self.owned[user].append((name, coll))
 
     def add(self) -> None:
@@ -84,9 +93,21 @@ class Drive:
         elif self.owned[user]:
             b, col = self.rng.choice(self.owned[user])
             if k == 1:
-                c.get_records(bucket=b, collection=col, **self.rng.choice(
-                    [{}, {"_sort": "-priority"}, {"done": "false"}, {"_limit": "5"}, {"has_tags": "true"},
-                     {"min_priority": "3"}, {"_fields": "title,done"}]))
+                c.get_records(
+                    bucket=b,
+                    collection=col,
+                    **self.rng.choice(
+                        [
+                            {},
+                            {"_sort": "-priority"},
+                            {"done": "false"},
+                            {"_limit": "5"},
+                            {"has_tags": "true"},
+                            {"min_priority": "3"},
+                            {"_fields": "title,done"},
+                        ]
+                    ),
+                )
             elif k == 2:
                 c.get_collection(id=col, bucket=b)
             elif k == 3:
@@ -109,11 +130,19 @@ class Drive:
         elif k == 1:
             c.patch_record(id=rid, bucket=b, collection=col, changes=BasicPatch(data={"done": True}))
         elif k == 2:
-            c.patch_record(id=rid, bucket=b, collection=col,
-                           changes=MergePatch(data={"notes": None, "priority": self.rng.randint(1, 5)}))
+            c.patch_record(
+                id=rid,
+                bucket=b,
+                collection=col,
+                changes=MergePatch(data={"notes": None, "priority": self.rng.randint(1, 5)}),
+            )
         else:
-            c.patch_record(id=rid, bucket=b, collection=col,
-                           changes=JSONPatch([{"op": "add", "path": "/data/reviewed", "value": True}]))
+            c.patch_record(
+                id=rid,
+                bucket=b,
+                collection=col,
+                changes=JSONPatch([{"op": "add", "path": "/data/reviewed", "value": True}]),
+            )
 
     def share(self) -> None:
         user, c = self.user()
@@ -177,9 +206,17 @@ def main() -> int:
     for user in rng.sample(USERS, 6):
         d.signup(user)
         d.bucket()
-    steps = [(d.bucket, 3), (d.add, 14), (d.read, 14), (d.update, 8), (d.share, 3), (d.history, 2),
-             (d.delete, 4), (d.errors, 4)]
-    funcs, weights = zip(*steps)
+    steps = [
+        (d.bucket, 3),
+        (d.add, 14),
+        (d.read, 14),
+        (d.update, 8),
+        (d.share, 3),
+        (d.history, 2),
+        (d.delete, 4),
+        (d.errors, 4),
+    ]
+    funcs, weights = zip(*steps, strict=True)
     for _ in range(a.rounds):
         try:
             rng.choices(funcs, weights)[0]()

@@ -29,8 +29,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-ID_NAME = re.compile(r"(^|[_\-.])(ids?|names?|users?|usernames?|owners?|principals?|members?|emails?|logins?|"
-                     r"paths?|titles?|uuids?|tokens?|slugs?|keys?)$|Ids?$|Names?$", re.I)
+ID_NAME = re.compile(
+    r"(^|[_\-.])(ids?|names?|users?|usernames?|owners?|principals?|members?|emails?|logins?|"
+    r"paths?|titles?|uuids?|tokens?|slugs?|keys?)$|Ids?$|Names?$",
+    re.I,
+)
 ID_VALUE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-|^[0-9a-f]{12,}$|@|^[\w.+-]+:[\w.@+-]+$|^/[^/]+/|\d{6,}|\s\d+$", re.I)
 ID_KEY = re.compile(r"^[0-9a-f]{8,}$|^\d+$|[0-9a-f]{8}-[0-9a-f]{4}-|[:@/\s]|^[\w.-]*\d{3,}[\w.-]*$", re.I)
 
@@ -59,8 +62,10 @@ def specbuild(*args: str) -> subprocess.CompletedProcess[str]:
 def cut_truth(score: ModuleType, truth: dict[str, Any], traffic: Path) -> dict[str, Any]:
     """The truth's operations that the traffic exercised, nothing else."""
     matchers = score.build_matchers(score.Spec(truth))
-    hit = {score.match_truth_op(matchers, r["request"]["pathname"], str(r["request"]["method"]).lower())
-           for r in score.load_traffic(str(traffic))}
+    hit = {
+        score.match_truth_op(matchers, r["request"]["pathname"], str(r["request"]["method"]).lower())
+        for r in score.load_traffic(str(traffic))
+    }
     base = (truth.get("servers") or [{}])[0].get("url", "")
     paths = {}
     for path, item in truth["paths"].items():
@@ -73,16 +78,36 @@ def cut_truth(score: ModuleType, truth: dict[str, Any], traffic: Path) -> dict[s
 
 def drift(folder: Path, name: str, a_spec: Path, b: Path, tmp: Path) -> dict[str, Any]:
     """The gate on an unchanged API, both ways a team runs it: breaking counts and what they are."""
-    built = specbuild("build", "-i", str(b), "-o", str(tmp / f"{name}-B"), "-q", "--check", str(a_spec),
-                      "--check-format", "json", "--fail-on", "never")
+    built = specbuild(
+        "build",
+        "-i",
+        str(b),
+        "-o",
+        str(tmp / f"{name}-B"),
+        "-q",
+        "--check",
+        str(a_spec),
+        "--check-format",
+        "json",
+        "--fail-on",
+        "never",
+    )
     checked = specbuild("check", "--spec", str(a_spec), "-i", str(b), "-f", "json", "--fail-on", "never", "-q")
     out: dict[str, Any] = {}
     for label, proc, items in (("build_check", built, "changes"), ("check", checked, "findings")):
         report = json.loads(proc.stdout)
         broken = [c for c in report[items] if c["severity"] == "breaking"]
-        out[label] = {"breaking": report["summary"]["breaking"], "summary": report["summary"],
-                      "breaking_items": [{k: c.get(k) for k in ("operation", "kind", "where", "pointer", "detail", "count",
-                                                                "subjects", "example")} for c in broken]}
+        out[label] = {
+            "breaking": report["summary"]["breaking"],
+            "summary": report["summary"],
+            "breaking_items": [
+                {
+                    k: c.get(k)
+                    for k in ("operation", "kind", "where", "pointer", "detail", "count", "subjects", "example")
+                }
+                for c in broken
+            ],
+        }
     return out
 
 
@@ -162,8 +187,16 @@ def map_keys(a_doc: dict[str, Any], b_doc: dict[str, Any] | None) -> list[dict[s
         grown = sorted(names ^ other) if other and len(names ^ other) >= 3 else []
         ids = sorted(n for n in names if ID_KEY.search(n))
         if ids or grown:
-            found.append({"where": where, "pointer": pointer, "id_like": ids[:10], "n_id_like": len(ids),
-                          "differ_in_b": grown[:10], "n_differ": len(grown)})
+            found.append(
+                {
+                    "where": where,
+                    "pointer": pointer,
+                    "id_like": ids[:10],
+                    "n_id_like": len(ids),
+                    "differ_in_b": grown[:10],
+                    "n_differ": len(grown),
+                }
+            )
     return found
 
 
@@ -175,14 +208,18 @@ def measure(folder: Path, name: str, tmp: Path, devset: Path) -> dict[str, Any]:
     a_spec = tmp / f"{name}-A" / "openapi.json"
     learned = json.loads(a_spec.read_text())
     a_plain, b_plain = gunzip(a, tmp), gunzip(b, tmp)
-    res: dict[str, Any] = {"exchanges": {"a": sum(1 for _ in open(a_plain)), "b": sum(1 for _ in open(b_plain))}}
+    res: dict[str, Any] = {"exchanges": {"a": a_plain.read_text().count("\n"), "b": b_plain.read_text().count("\n")}}
     truth_path = folder / f"{name}.truth.json"
     if truth_path.exists():
         truth = cut_truth(score, json.loads(truth_path.read_text()), a_plain)
         m = score.score(truth, learned, str(a_plain), skip_validity=True)
-        res["truth"] = {"paths": m["paths"], "operations": m["operations"], "counts": m["counts"],
-                        "learned_only": sorted(set(score.Spec(learned).templates) - set(score.Spec(truth).templates)),
-                        "truth_only": sorted(set(score.Spec(truth).templates) - set(score.Spec(learned).templates))}
+        res["truth"] = {
+            "paths": m["paths"],
+            "operations": m["operations"],
+            "counts": m["counts"],
+            "learned_only": sorted(set(score.Spec(learned).templates) - set(score.Spec(truth).templates)),
+            "truth_only": sorted(set(score.Spec(truth).templates) - set(score.Spec(learned).templates)),
+        }
     spec = score.Spec(learned)
     res["selfcons"] = score.self_consistency(spec, score.load_traffic(str(a_plain)))
     res["accept"] = score.self_consistency(spec, score.load_traffic(str(b_plain)))
@@ -206,15 +243,62 @@ def plain_json(traffic: Any) -> Any:
 
 
 def names_in(folder: Path) -> list[str]:
-    return sorted(p.name[: -len("-a.jsonl.gz")] for p in folder.glob("*-a.jsonl.gz")
-                  if (folder / p.name.replace("-a.jsonl.gz", "-b.jsonl.gz")).exists())
+    return sorted(
+        p.name[: -len("-a.jsonl.gz")]
+        for p in folder.glob("*-a.jsonl.gz")
+        if (folder / p.name.replace("-a.jsonl.gz", "-b.jsonl.gz")).exists()
+    )
 
 
 def summary(r: dict[str, Any]) -> str:
     t = r.get("truth")
     f1 = f"paths F1 {t['paths']['f1']:.3f} | ops F1 {t['operations']['f1']:.3f}" if t else "paths F1 - | ops F1 -"
     keys = sum(m["n_id_like"] for m in r["map_keys"]), sum(m["n_differ"] for m in r["map_keys"])
-    return (f"{f1} | selfcons {r['selfcons']['rate']:.3f} | accept {r['accept']['rate']:.3f} | "
-            f"build --check breaking {r['gate']['build_check']['breaking']} | check breaking {r['gate']['check']['breaking']} | "
-            f"(plain-JSON requests: {r['selfcons_plain_json']['rate']:.3f} / {r['accept_plain_json']['rate']:.3f}) | "
-            f"id enums {len(r['id_enums'])} | map keys id-like {keys[0]} differ {keys[1]}")
+    return (
+        f"{f1} | selfcons {r['selfcons']['rate']:.3f} | accept {r['accept']['rate']:.3f} | "
+        f"build --check breaking {r['gate']['build_check']['breaking']} | "
+        f"check breaking {r['gate']['check']['breaking']} | "
+        f"(plain-JSON requests: {r['selfcons_plain_json']['rate']:.3f} / {r['accept_plain_json']['rate']:.3f}) | "
+        f"id enums {len(r['id_enums'])} | map keys id-like {keys[0]} differ {keys[1]}"
+    )
+
+
+def findings(results: dict[str, dict[str, Any]]) -> str:
+    """The concrete failures behind the numbers, per server, as markdown (FINDINGS.md)."""
+    lines = ["# Real-traffic findings (scripts/quality.py --realset)", ""]
+    for name, r in sorted(results.items()):
+        lines += [
+            f"## {name}",
+            "",
+            summary(r),
+            "",
+            f"exchanges a/b: {r['exchanges']['a']}/{r['exchanges']['b']}; acceptance failures (score.py reasons): "
+            f"selfcons {r['selfcons']['failures']}, unseen {r['accept']['failures']}",
+            "",
+        ]
+        if "truth" in r:
+            t = r["truth"]
+            lines.append(
+                f"- paths only learned ({len(t['learned_only'])}): "
+                + ", ".join(f"`{p}`" for p in t["learned_only"][:40])
+            )
+            lines.append(
+                f"- truth paths not learned ({len(t['truth_only'])}): " + ", ".join(f"`{p}`" for p in t["truth_only"])
+            )
+        for label in ("build_check", "check"):
+            for c in r["gate"][label]["breaking_items"]:
+                ex = c.get("example") or {}
+                seen = f" seen {ex.get('seen')} where {ex.get('expected')} ({ex.get('request')})" if ex else ""
+                lines.append(
+                    f"- gate {label}: `{c['operation']}` {c['kind']} at `{c.get('pointer') or c.get('subjects')}`"
+                    f" {c.get('detail') or ''}{' x' + str(c['count']) if c.get('count') else ''}{seen}"
+                )
+        for e in r["id_enums"]:
+            lines.append(f"- id enum: `{e['where']}` `{e['pointer']}` ({e['n']} values): {e['values']}")
+        for m in r["map_keys"]:
+            lines.append(
+                f"- map keys: `{m['where']}` `{m['pointer']}` id-like {m['id_like']} ({m['n_id_like']}),"
+                f" differ in b {m['differ_in_b']} ({m['n_differ']})"
+            )
+        lines.append("")
+    return "\n".join(lines)

@@ -33,7 +33,8 @@ class Drive:
         self.models: list[str] = []
 
     def experiment(self) -> None:
-        name = f"{self.rng.choice(TEAMS)}/{self.rng.choice(['baseline', 'tuning', 'ablation', 'prod'])}-{self.rng.randint(1, 999)}"
+        kind = self.rng.choice(["baseline", "tuning", "ablation", "prod"])
+        name = f"{self.rng.choice(TEAMS)}/{kind}-{self.rng.randint(1, 999)}"
         tags = {"team": self.rng.choice(TEAMS), "owner": f"user{self.rng.randint(1, 40)}"}
         self.experiments.append(self.c.create_experiment(name, tags=tags))
 
@@ -41,8 +42,11 @@ class Drive:
         if not self.experiments:
             self.experiment()
         exp = self.rng.choice(self.experiments)
-        r = self.c.create_run(exp, run_name=f"run-{self.rng.randint(1, 9999)}",
-                              tags={"mlflow.source.type": "NOTEBOOK", "stage": self.rng.choice(["dev", "staging"])})
+        r = self.c.create_run(
+            exp,
+            run_name=f"run-{self.rng.randint(1, 9999)}",
+            tags={"mlflow.source.type": "NOTEBOOK", "stage": self.rng.choice(["dev", "staging"])},
+        )
         rid = r.info.run_id
         self.runs.append(rid)
         for p in self.rng.sample(PARAMS, self.rng.randint(1, 5)):
@@ -51,9 +55,12 @@ class Drive:
             self.c.log_metric(rid, self.rng.choice(METRICS), self.rng.random(), step=step)
         if self.rng.random() < 0.5:
             ts = 1_700_000_000_000
-            self.c.log_batch(rid, metrics=[Metric(m, self.rng.random(), ts + i, i) for i, m in enumerate(self.rng.sample(METRICS, 3))],
-                             params=[Param(f"extra_{self.rng.randint(1, 50)}", str(self.rng.randint(0, 9)))],
-                             tags=[RunTag("note", self.rng.choice(["ok", "flaky", "best so far"]))])
+            self.c.log_batch(
+                rid,
+                metrics=[Metric(m, self.rng.random(), ts + i, i) for i, m in enumerate(self.rng.sample(METRICS, 3))],
+                params=[Param(f"extra_{self.rng.randint(1, 50)}", str(self.rng.randint(0, 9)))],
+                tags=[RunTag("note", self.rng.choice(["ok", "flaky", "best so far"]))],
+            )
         if self.rng.random() < 0.7:
             self.c.set_terminated(rid, status=self.rng.choice(["FINISHED", "FINISHED", "FAILED", "KILLED"]))
 
@@ -85,10 +92,21 @@ class Drive:
     def search(self) -> None:
         if not self.experiments:
             return
-        flt = self.rng.choice(["", "metrics.accuracy > 0.5", "params.optimizer = 'adam'", "tags.stage = 'dev'",
-                               "attributes.status = 'FINISHED'"])
-        self.c.search_runs(self.rng.sample(self.experiments, min(len(self.experiments), 2)), filter_string=flt,
-                           max_results=self.rng.choice([10, 50, 100]), order_by=self.rng.choice([[], ["metrics.loss ASC"]]))
+        flt = self.rng.choice(
+            [
+                "",
+                "metrics.accuracy > 0.5",
+                "params.optimizer = 'adam'",
+                "tags.stage = 'dev'",
+                "attributes.status = 'FINISHED'",
+            ]
+        )
+        self.c.search_runs(
+            self.rng.sample(self.experiments, min(len(self.experiments), 2)),
+            filter_string=flt,
+            max_results=self.rng.choice([10, 50, 100]),
+            order_by=self.rng.choice([[], ["metrics.loss ASC"]]),
+        )
         if self.rng.random() < 0.3:
             self.c.search_experiments(filter_string=self.rng.choice(["", f"name LIKE '{self.rng.choice(TEAMS)}%'"]))
 
@@ -121,7 +139,8 @@ class Drive:
         if not self.runs:
             return
         if not self.models or self.rng.random() < 0.3:
-            name = f"{self.rng.choice(TEAMS)}-{self.rng.choice(['classifier', 'regressor', 'ranker'])}-{self.rng.randint(1, 999)}"
+            kind = self.rng.choice(["classifier", "regressor", "ranker"])
+            name = f"{self.rng.choice(TEAMS)}-{kind}-{self.rng.randint(1, 999)}"
             self.c.create_registered_model(name, tags={"team": self.rng.choice(TEAMS)}, description="trained weekly")
             self.models.append(name)
         name = self.rng.choice(self.models)
@@ -166,9 +185,18 @@ def main() -> int:
     rng = random.Random(a.seed)
     with tempfile.TemporaryDirectory() as tmp:
         d = Drive(MlflowClient(tracking_uri=a.uri, registry_uri=a.uri), rng, Path(tmp))
-        steps = [(d.experiment, 2), (d.run, 10), (d.artifact, 3), (d.read, 10), (d.search, 5), (d.update, 6),
-                 (d.delete, 2), (d.model, 3), (d.errors, 3)]
-        funcs, weights = zip(*steps)
+        steps = [
+            (d.experiment, 2),
+            (d.run, 10),
+            (d.artifact, 3),
+            (d.read, 10),
+            (d.search, 5),
+            (d.update, 6),
+            (d.delete, 2),
+            (d.model, 3),
+            (d.errors, 3),
+        ]
+        funcs, weights = zip(*steps, strict=True)
         for _ in range(a.rounds):
             try:
                 rng.choices(funcs, weights)[0]()

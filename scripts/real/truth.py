@@ -23,7 +23,8 @@ def load(source: str) -> dict[str, Any]:
     if source.startswith("http://"):
         with urllib.request.urlopen(source, timeout=30) as r:  # loopback only: the recipe's own server
             return dict(json.loads(r.read()))
-    text = open(source, encoding="utf-8").read()
+    with open(source, encoding="utf-8") as f:
+        text = f.read()
     if source.endswith((".yaml", ".yml")):
         import yaml  # the server's environment has it (jupyter_server depends on PyYAML)
 
@@ -43,7 +44,7 @@ def inline(node: Any, doc: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
         target: Any = doc
         for part in ref[2:].split("/"):
             target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
-        return inline(target, doc, seen + (ref,))
+        return inline(target, doc, (*seen, ref))
     out = {k: inline(v, doc, seen) for k, v in node.items()}
     if out.pop("x-nullable", False):
         out["nullable"] = True
@@ -62,8 +63,10 @@ def operation(op: dict[str, Any], shared: list[dict[str, Any]]) -> dict[str, Any
     out["parameters"] = [parameter(p) for p in params.values() if p["in"] not in ("body", "formData")]
     body = [p for p in params.values() if p["in"] == "body"]
     if body:
-        out["requestBody"] = {"required": bool(body[0].get("required")),
-                              "content": {"application/json": {"schema": body[0].get("schema", {})}}}
+        out["requestBody"] = {
+            "required": bool(body[0].get("required")),
+            "content": {"application/json": {"schema": body[0].get("schema", {})}},
+        }
     out["responses"] = {}
     for code, resp in op.get("responses", {}).items():
         r: dict[str, Any] = {"description": resp.get("description", "")}
@@ -80,8 +83,12 @@ def convert(doc: dict[str, Any]) -> dict[str, Any]:
         shared = item.get("parameters", [])
         paths[path] = {m: operation(item[m], shared) for m in METHODS if m in item}
     base = doc.get("basePath", "/")
-    return {"openapi": "3.0.3", "info": doc.get("info", {"title": "truth", "version": "0"}),
-            "servers": [{"url": base if base != "/" else ""}] if base not in ("", "/") else [], "paths": paths}
+    return {
+        "openapi": "3.0.3",
+        "info": doc.get("info", {"title": "truth", "version": "0"}),
+        "servers": [{"url": base if base != "/" else ""}] if base not in ("", "/") else [],
+        "paths": paths,
+    }
 
 
 def main() -> int:

@@ -17,12 +17,23 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
 USERS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace")
-NAMES = ("left-pad-plus", "ui-kit", "date-utils", "api-client", "config-loader", "eslint-config-acme",
-         "logger", "feature-flags", "i18n-strings", "charts")
+NAMES = (
+    "left-pad-plus",
+    "ui-kit",
+    "date-utils",
+    "api-client",
+    "config-loader",
+    "eslint-config-acme",
+    "logger",
+    "feature-flags",
+    "i18n-strings",
+    "charts",
+)
 
 
 class Drive:
@@ -31,16 +42,44 @@ class Drive:
         self.published: dict[str, tuple[str, list[str]]] = {}  # package -> (owner, versions)
 
     def npm(self, user: str, *args: str, cwd: Path | None = None) -> bool:
-        cmd = ["npm", *args, "--registry", self.url, "--userconfig", str(self.tmp / f"{user}.npmrc"),
-               "--cache", str(self.tmp / "npm-cache"), "--no-audit", "--no-fund", "--loglevel", "error"]
-        return subprocess.run(cmd, cwd=cwd or self.tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              stdin=subprocess.DEVNULL).returncode == 0
+        cmd = [
+            "npm",
+            *args,
+            "--registry",
+            self.url,
+            "--userconfig",
+            str(self.tmp / f"{user}.npmrc"),
+            "--cache",
+            str(self.tmp / "npm-cache"),
+            "--no-audit",
+            "--no-fund",
+            "--loglevel",
+            "error",
+        ]
+        return (
+            subprocess.run(
+                cmd, cwd=cwd or self.tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+            ).returncode
+            == 0
+        )
 
     def signup(self, user: str) -> None:
-        body = json.dumps({"_id": f"org.couchdb.user:{user}", "name": user, "password": f"pw-{user}-123",
-                           "type": "user", "roles": [], "date": "2026-01-01T00:00:00.000Z"}).encode()
-        req = urllib.request.Request(f"{self.url}-/user/org.couchdb.user:{user}", data=body, method="PUT",
-                                     headers={"content-type": "application/json", "npm-command": "adduser"})
+        body = json.dumps(
+            {
+                "_id": f"org.couchdb.user:{user}",
+                "name": user,
+                "password": f"pw-{user}-123",
+                "type": "user",
+                "roles": [],
+                "date": "2026-01-01T00:00:00.000Z",
+            }
+        ).encode()
+        req = urllib.request.Request(
+            f"{self.url}-/user/org.couchdb.user:{user}",
+            data=body,
+            method="PUT",
+            headers={"content-type": "application/json", "npm-command": "adduser"},
+        )
         with urllib.request.urlopen(req, timeout=30) as r:
             token = json.loads(r.read())["token"]
         host = self.url.split("://", 1)[1]
@@ -61,8 +100,14 @@ class Drive:
         versions = self.published.get(name, (user, []))[1]
         version = f"1.{len(versions)}.0" + ("-beta.1" if self.rng.random() < 0.15 else "")
         folder = Path(tempfile.mkdtemp(dir=self.tmp))
-        manifest = {"name": name, "version": version, "description": f"{name} by {user}", "main": "index.js",
-                    "license": self.rng.choice(["MIT", "ISC", "Apache-2.0"]), "keywords": self.rng.sample(NAMES, 2)}
+        manifest = {
+            "name": name,
+            "version": version,
+            "description": f"{name} by {user}",
+            "main": "index.js",
+            "license": self.rng.choice(["MIT", "ISC", "Apache-2.0"]),
+            "keywords": self.rng.sample(NAMES, 2),
+        }
         if self.published and self.rng.random() < 0.3:
             dep = self.rng.choice(sorted(self.published))
             manifest["dependencies"] = {dep: "^" + self.published[dep][1][0]} if self.published[dep][1] else {}
@@ -88,7 +133,9 @@ class Drive:
         else:
             project = Path(tempfile.mkdtemp(dir=self.tmp))
             (project / "package.json").write_text(json.dumps({"name": "app", "version": "0.0.0", "private": True}))
-            self.npm(user, "install", name, cwd=project)
+            # a project depends on a few of the team's packages: one install fetches them all
+            names = self.rng.sample(sorted(self.published), min(len(self.published), self.rng.randint(1, 5)))
+            self.npm(user, "install", *names, cwd=project)
 
     def manage(self) -> None:
         if not self.published:
@@ -99,9 +146,20 @@ class Drive:
             return
         k = self.rng.randrange(4)
         if k == 0:
-            self.npm(owner, "dist-tag", "add", f"{name}@{self.rng.choice(versions)}", self.rng.choice(["next", "stable", "canary"]))
+            self.npm(
+                owner,
+                "dist-tag",
+                "add",
+                f"{name}@{self.rng.choice(versions)}",
+                self.rng.choice(["next", "stable", "canary"]),
+            )
         elif k == 1:
-            self.npm(owner, "deprecate", f"{name}@{versions[0]}", self.rng.choice(["use 2.x", "security fix in newer", "renamed"]))
+            self.npm(
+                owner,
+                "deprecate",
+                f"{name}@{versions[0]}",
+                self.rng.choice(["use 2.x", "security fix in newer", "renamed"]),
+            )
         elif k == 2 and len(versions) > 1:
             version = versions.pop()
             self.npm(owner, "unpublish", f"{name}@{version}", "--force")
@@ -125,6 +183,7 @@ def main() -> int:
     ap.add_argument("url")
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--rounds", type=int, default=420)
+    ap.add_argument("--max-seconds", type=float, default=0, help="stop early after this long (0: never)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,8 +192,13 @@ def main() -> int:
         for user in USERS[: d.users]:
             d.signup(user)
         steps = [(d.publish, 8), (d.read, 12), (d.manage, 4), (d.errors, 2)]
-        funcs, weights = zip(*steps)
+        funcs, weights = zip(*steps, strict=True)
+        # every npm command starts a node process (seconds each on a busy machine): a time budget
+        # keeps a recording bounded; the seed still fixes what is done, the budget only where it stops
+        end = time.monotonic() + a.max_seconds if a.max_seconds else float("inf")
         for _ in range(a.rounds):
+            if time.monotonic() > end:
+                break
             rng.choices(funcs, weights)[0]()
     return 0
 
