@@ -10,7 +10,6 @@ pip downloads from the simple index, and the errors people hit (a missing projec
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import random
@@ -19,6 +18,8 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+import workload  # beside this file
 
 USERS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")
 PROJECTS = (
@@ -169,20 +170,13 @@ class Drive:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("url")
-    ap.add_argument("--seed", type=int, required=True)
-    ap.add_argument("--rounds", type=int, default=260)
-    a = ap.parse_args()
+    a = workload.parse(__doc__, ["url"], rounds=260)
     rng = random.Random(a.seed)
     with tempfile.TemporaryDirectory() as tmp:
         d = Drive(a.url, rng, Path(tmp))
         for user in rng.sample(USERS, 5):
             d.signup(user)
-        steps = [(d.upload, 8), (d.read, 10), (d.modify, 4), (d.errors, 2)]
-        funcs, weights = zip(*steps, strict=True)
-        for _ in range(a.rounds):
-            rng.choices(funcs, weights)[0]()
+        workload.run(rng, [(d.upload, 8), (d.read, 10), (d.modify, 4), (d.errors, 2)], a.rounds, a.max_seconds)
     return 0
 
 

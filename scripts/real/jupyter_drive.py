@@ -10,11 +10,11 @@ checkpoints, sessions with kernels, terminals, and the errors people run into (4
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 
 import requests
+import workload  # beside this file
 
 WORDS = (
     "analysis",
@@ -201,12 +201,7 @@ class Drive:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("base")
-    ap.add_argument("token")
-    ap.add_argument("--seed", type=int, required=True)
-    ap.add_argument("--rounds", type=int, default=1300)
-    a = ap.parse_args()
+    a = workload.parse(__doc__, ["base", "token"], rounds=1300)
     rng = random.Random(a.seed)
     d = Drive(a.base, a.token, rng)
     for _ in range(4):
@@ -225,9 +220,7 @@ def main() -> int:
         (d.terminal, 1),
         (d.misc, 6),
     ]
-    funcs, weights = zip(*steps, strict=True)
-    for _ in range(a.rounds):
-        rng.choices(funcs, weights)[0]()
+    workload.run(rng, steps, a.rounds, a.max_seconds)
     return 0
 
 

@@ -11,10 +11,10 @@ accounts, groups, batches, history, filtered and sorted listings, deletes, and t
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 
+import workload  # beside this file
 from kinto_http import Client, KintoException
 from kinto_http.patch_type import BasicPatch, JSONPatch, MergePatch
 
@@ -196,11 +196,7 @@ class Drive:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("url")
-    ap.add_argument("--seed", type=int, required=True)
-    ap.add_argument("--rounds", type=int, default=900)
-    a = ap.parse_args()
+    a = workload.parse(__doc__, ["url"], rounds=900)
     rng = random.Random(a.seed)
     d = Drive(a.url, rng)
     for user in rng.sample(USERS, 6):
@@ -216,12 +212,7 @@ def main() -> int:
         (d.delete, 4),
         (d.errors, 4),
     ]
-    funcs, weights = zip(*steps, strict=True)
-    for _ in range(a.rounds):
-        try:
-            rng.choices(funcs, weights)[0]()
-        except KintoException as e:  # a target another step removed: the client said so, go on
-            print(f"kinto: {str(e)[:120]}", file=sys.stderr)
+    workload.run(rng, steps, a.rounds, a.max_seconds, tolerated=(KintoException,))
     return 0
 
 

@@ -10,12 +10,12 @@ and aliases, and the errors people hit (a missing run, a duplicate name, a bad f
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import tempfile
 from pathlib import Path
 
+import workload  # beside this file
 from mlflow.entities import Metric, Param, RunTag
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
@@ -177,11 +177,7 @@ class Drive:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("uri")
-    ap.add_argument("--seed", type=int, required=True)
-    ap.add_argument("--rounds", type=int, default=450)
-    a = ap.parse_args()
+    a = workload.parse(__doc__, ["uri"], rounds=450)
     rng = random.Random(a.seed)
     with tempfile.TemporaryDirectory() as tmp:
         d = Drive(MlflowClient(tracking_uri=a.uri, registry_uri=a.uri), rng, Path(tmp))
@@ -196,12 +192,7 @@ def main() -> int:
             (d.model, 3),
             (d.errors, 3),
         ]
-        funcs, weights = zip(*steps, strict=True)
-        for _ in range(a.rounds):
-            try:
-                rng.choices(funcs, weights)[0]()
-            except MlflowException as e:  # a renamed-away or deleted target: the client said so, go on
-                print(f"mlflow: {str(e)[:120]}", file=sys.stderr)
+        workload.run(rng, steps, a.rounds, a.max_seconds, tolerated=(MlflowException,))
     return 0
 
 

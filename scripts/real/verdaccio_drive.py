@@ -11,15 +11,15 @@ someone else's package).
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
+
+import workload  # beside this file
 
 USERS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace")
 NAMES = (
@@ -37,8 +37,8 @@ NAMES = (
 
 
 class Drive:
-    def __init__(self, url: str, rng: random.Random, tmp: Path) -> None:
-        self.url, self.rng, self.tmp = url.rstrip("/") + "/", rng, tmp
+    def __init__(self, url: str, rng: random.Random, tmp: Path, users: int) -> None:
+        self.url, self.rng, self.tmp, self.users = url.rstrip("/") + "/", rng, tmp, users
         self.published: dict[str, tuple[str, list[str]]] = {}  # package -> (owner, versions)
 
     def npm(self, user: str, *args: str, cwd: Path | None = None) -> bool:
@@ -100,7 +100,7 @@ class Drive:
         versions = self.published.get(name, (user, []))[1]
         version = f"1.{len(versions)}.0" + ("-beta.1" if self.rng.random() < 0.15 else "")
         folder = Path(tempfile.mkdtemp(dir=self.tmp))
-        manifest = {
+        manifest: dict[str, object] = {
             "name": name,
             "version": version,
             "description": f"{name} by {user}",
@@ -179,27 +179,13 @@ class Drive:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("url")
-    ap.add_argument("--seed", type=int, required=True)
-    ap.add_argument("--rounds", type=int, default=420)
-    ap.add_argument("--max-seconds", type=float, default=0, help="stop early after this long (0: never)")
-    a = ap.parse_args()
+    a = workload.parse(__doc__, ["url"], rounds=420)
     rng = random.Random(a.seed)
     with tempfile.TemporaryDirectory() as tmp:
-        d = Drive(a.url, rng, Path(tmp))
-        d.users = rng.randint(4, len(USERS))
+        d = Drive(a.url, rng, Path(tmp), users=rng.randint(4, len(USERS)))
         for user in USERS[: d.users]:
             d.signup(user)
-        steps = [(d.publish, 8), (d.read, 12), (d.manage, 4), (d.errors, 2)]
-        funcs, weights = zip(*steps, strict=True)
-        # every npm command starts a node process (seconds each on a busy machine): a time budget
-        # keeps a recording bounded; the seed still fixes what is done, the budget only where it stops
-        end = time.monotonic() + a.max_seconds if a.max_seconds else float("inf")
-        for _ in range(a.rounds):
-            if time.monotonic() > end:
-                break
-            rng.choices(funcs, weights)[0]()
+        workload.run(rng, [(d.publish, 8), (d.read, 12), (d.manage, 4), (d.errors, 2)], a.rounds, a.max_seconds)
     return 0
 
 
