@@ -9,18 +9,15 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 
 "$VENV/bin/python" "$HERE/truth.py" jupyter "$OUT/jupyter.truth.json"
 
-for sample in a b; do
-  seed=$([[ $sample == a ]] && echo 1 || echo 2)
-  root="$(scratch)"; port="$(free_port)"; token="realset-$seed"
+one_sample() {
+  local token="realset-$seed"
   mkdir "$root/home"
   (cd "$root/home" && exec "$VENV/bin/jupyter-server" --no-browser --ip=127.0.0.1 --port="$port" \
       --ServerApp.root_dir="$root/home" --IdentityProvider.token="$token" --ServerApp.port_retries=0 --allow-root) \
       >"$root/server.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port" 90
-  start_proxy "$port" "$root/rec.jsonl"
-  "$VENV/bin/python" "$HERE/jupyter_drive.py" "http://127.0.0.1:$PROXY_PORT" "$token" --seed "$seed"
-  stop_all
-  finish "$root/rec.jsonl" "$OUT/jupyter-$sample.jsonl.gz"
-  rm -rf "$root"
-done
+  start_proxy "$port" "$rec"
+  "$VENV/bin/python" "$HERE/jupyter_drive.py" "http://127.0.0.1:$PROXY_PORT" "$token" --seed "$seed" "${budget[@]}"
+}
+record_samples jupyter "$OUT"

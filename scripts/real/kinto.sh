@@ -8,9 +8,7 @@ OUT="${1:-/work/realset}"; mkdir -p "$OUT"
 VENV="$(ensure_venv kinto kinto kinto-http)"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 
-for sample in a b; do
-  seed=$([[ $sample == a ]] && echo 1 || echo 2)
-  root="$(scratch)"; port="$(free_port)"
+one_sample() {
   "$VENV/bin/kinto" init --ini "$root/kinto.ini" --backend memory --cache-backend memory >/dev/null 2>&1
   # Any account may create buckets (a shared server); history on; INFO logs, not DEBUG.
   sed -i -e 's/^kinto.bucket_create_principals = .*/kinto.bucket_create_principals = system.Authenticated/' \
@@ -19,10 +17,9 @@ for sample in a b; do
   "$VENV/bin/pserve" "$root/kinto.ini" "http_port=$port" >"$root/server.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port" 90
-  [[ $sample == a ]] && "$VENV/bin/python" "$HERE/truth.py" "http://127.0.0.1:$port/v1/__api__" "$OUT/kinto.truth.json"
-  start_proxy "$port" "$root/rec.jsonl"
-  "$VENV/bin/python" "$HERE/kinto_drive.py" "http://127.0.0.1:$PROXY_PORT/v1" --seed "$seed" >"$root/drive.log" 2>&1
-  stop_all
-  finish "$root/rec.jsonl" "$OUT/kinto-$sample.jsonl.gz"
-  rm -rf "$root"
-done
+  [[ $seed == 1 ]] && "$VENV/bin/python" "$HERE/truth.py" "http://127.0.0.1:$port/v1/__api__" "$OUT/kinto.truth.json"
+  start_proxy "$port" "$rec"
+  "$VENV/bin/python" "$HERE/kinto_drive.py" "http://127.0.0.1:$PROXY_PORT/v1" --seed "$seed" "${budget[@]}" \
+      >"$root/drive.log" 2>&1
+}
+record_samples kinto "$OUT"

@@ -83,3 +83,20 @@ finish() {
   echo "$(basename "$2"): $(wc -l <"$1") exchanges"
   rm -f "$1" "$1.proxy.log"
 }
+
+# record_samples NAME OUT -> OUT/NAME-a.jsonl.gz and -b: for each sample it sets $seed (1, 2), $root (a
+# scratch dir), $port (free, for the server) and $rec (the raw recording), calls the recipe's
+# one_sample (start the server and start_proxy, then drive it through $PROXY_PORT), stops everything.
+# REALSET_MAX_SECONDS (default 0: none) is handed to the drivers as --max-seconds via $budget.
+record_samples() {
+  local name="$1" out="$2" sample
+  budget=(--max-seconds "${REALSET_MAX_SECONDS:-0}")
+  for sample in a b; do
+    seed=$([[ $sample == a ]] && echo 1 || echo 2)
+    root="$(scratch)"; port="$(free_port)"; rec="$root/rec.jsonl"
+    one_sample
+    stop_all
+    finish "$rec" "$out/$name-$sample.jsonl.gz"
+    rm -rf "$root"
+  done
+}

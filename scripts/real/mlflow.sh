@@ -8,17 +8,14 @@ OUT="${1:-/work/realset}"; mkdir -p "$OUT"
 VENV="$(ensure_venv mlflow mlflow)"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 
-for sample in a b; do
-  seed=$([[ $sample == a ]] && echo 1 || echo 2)
-  root="$(scratch)"; port="$(free_port)"
+one_sample() {
   "$VENV/bin/mlflow" server --host 127.0.0.1 --port "$port" --workers 1 \
       --backend-store-uri "sqlite:///$root/mlflow.db" --artifacts-destination "$root/artifacts" \
       --allowed-hosts '127.0.0.1:*,localhost:*' >"$root/server.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port" 180
-  start_proxy "$port" "$root/rec.jsonl"
-  "$VENV/bin/python" "$HERE/mlflow_drive.py" "http://127.0.0.1:$PROXY_PORT" --seed "$seed" >"$root/drive.log" 2>&1
-  stop_all
-  finish "$root/rec.jsonl" "$OUT/mlflow-$sample.jsonl.gz"
-  rm -rf "$root"
-done
+  start_proxy "$port" "$rec"
+  "$VENV/bin/python" "$HERE/mlflow_drive.py" "http://127.0.0.1:$PROXY_PORT" --seed "$seed" "${budget[@]}" \
+      >"$root/drive.log" 2>&1
+}
+record_samples mlflow "$OUT"
