@@ -8,8 +8,9 @@ For every `<server>-a.jsonl.gz` with a `<server>-b.jsonl.gz` beside it:
 - selfcons / accept: the share of -a / -b exchanges the spec learned from -a accepts (score.py's rule);
 - gate: `build -i b --check A` and `check --spec A -i b` on an unchanged API: breaking counts (target 0);
 - id enums: enums whose values or name look like identities (people, ids, paths), never to be enums;
-- map keys: learned property names that look like ids, or that sit in an object whose names the two
-  samples disagree on in 3 or more places, both having some (a key set that grows with traffic is a map).
+- map keys: learned property names that look like ids (hex, numbers, versions, sigils), or that sit in
+  an object whose names the two samples disagree on in 3 or more places, both having some (a key set
+  that grows with traffic is a map).
 The heuristics of the last two are this script's, independent of the learner's rules, and list what
 they flag so a person can judge each one.
 """
@@ -35,7 +36,9 @@ ID_NAME = re.compile(
     re.I,
 )
 ID_VALUE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-|^[0-9a-f]{12,}$|@|^[\w.+-]+:[\w.@+-]+$|^/[^/]+/|\d{6,}|\s\d+$", re.I)
-ID_KEY = re.compile(r"^[0-9a-f]{8,}$|^\d+$|[0-9a-f]{8}-[0-9a-f]{4}-|[:@/\s]|^[\w.-]*\d{3,}[\w.-]*$", re.I)
+ID_KEY = re.compile(
+    r"^[0-9a-f]{8,}$|^\d+$|[0-9a-f]{8}-[0-9a-f]{4}-|[:@/\s]|^[\w.-]*\d{3,}[\w.-]*$|^v?\d+(\.\d+)+([-+][\w.]+)?$", re.I
+)
 
 
 def load_score(devset: Path) -> ModuleType:

@@ -3,7 +3,10 @@
 # OUT/verdaccio-a.jsonl.gz and -b (seeds 1 and 2, a fresh registry each). The proxy's URL is the
 # registry's public URL (VERDACCIO_PUBLIC_URL): tarball links must lead back through the proxy.
 # Verdaccio publishes no OpenAPI description: no truth spec.
-#   scripts/real/verdaccio.sh [OUT]      (default /work/realset-holdout; REALSET_MAX_SECONDS bounds each sample)
+#   scripts/real/verdaccio.sh [OUT]      (default /work/realset-holdout)
+# Every npm command starts a node process (~4 s each on 2 busy cores): each sample is bounded to 11
+# minutes unless REALSET_MAX_SECONDS says otherwise (~350 exchanges then).
+REALSET_MAX_SECONDS="${REALSET_MAX_SECONDS:-660}"
 source "$(dirname "$0")/lib.sh"
 OUT="${1:-/work/realset-holdout}"; mkdir -p "$OUT"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -12,9 +15,8 @@ if [[ ! -x "$PREFIX/node_modules/.bin/verdaccio" ]]; then
   mkdir -p "$PREFIX" && npm install --prefix "$PREFIX" --no-audit --no-fund verdaccio@6 >&2
 fi
 
-for sample in a b; do
-  seed=$([[ $sample == a ]] && echo 1 || echo 2)
-  root="$(scratch)"; port="$(free_port)"; PROXY_PORT="$(free_port)"
+one_sample() {
+  PROXY_PORT="$(free_port)"
   cat >"$root/config.yaml" <<YAML
 storage: $root/storage
 auth:
@@ -44,10 +46,8 @@ YAML
       --config "$root/config.yaml" >"$root/server.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port" 90
-  start_proxy "$port" "$root/rec.jsonl"
-  python3 "$HERE/verdaccio_drive.py" "http://127.0.0.1:$PROXY_PORT/" --seed "$seed" \
-      --max-seconds "${REALSET_MAX_SECONDS:-0}" >"$root/drive.log" 2>&1
-  stop_all
-  finish "$root/rec.jsonl" "$OUT/verdaccio-$sample.jsonl.gz"
-  rm -rf "$root"
-done
+  start_proxy "$port" "$rec"
+  python3 "$HERE/verdaccio_drive.py" "http://127.0.0.1:$PROXY_PORT/" --seed "$seed" "${budget[@]}" \
+      >"$root/drive.log" 2>&1
+}
+record_samples verdaccio "$OUT"
