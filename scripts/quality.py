@@ -57,11 +57,11 @@ def main() -> int:
     ap.add_argument("--findings", help="with --realset: write the concrete failures here (markdown)")
     args = ap.parse_args()
     devset = Path(args.devset)
-    if args.realset:
-        return realsets([Path(f) for f in args.realset], devset, args.only, args.json_out, args.findings)
-    if not (devset / "score.py").exists():
+    if not (devset / "score.py").exists():  # --realset uses its score.py too (the acceptance rule)
         print(f"skipped: no devset at {devset} (it lives in ../shared beside a development clone)")
         return 0
+    if args.realset:
+        return realsets([Path(f) for f in args.realset], devset, args.only, args.json_out, args.findings)
     names = sorted(p.name[: -len(".truth.json")] for p in devset.glob("*.truth.json")
                    if "holdout" not in p.name and (devset / (p.name[: -len(".truth.json")] + ".jsonl.gz")).exists())
     if args.only:
