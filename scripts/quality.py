@@ -2,6 +2,7 @@
 """Learn each devset file and score it against its truth spec (../shared/devset/score.py).
 
     python scripts/quality.py [--devset ../shared/devset] [--only github-n5000] [--json-out q.json]
+    python scripts/quality.py --realset /work/realset [--realset /work/realset-holdout]   (scripts/real)
 
 For every `<api>-<set>.jsonl.gz` beside a `<api>-<set>.truth.json` it runs `specbuild build` in a fresh
 process, then score.py with the traffic and the API's holdout traffic (does what it learned hold on a
@@ -52,11 +53,15 @@ def main() -> int:
     ap.add_argument("--devset", default=str(ROOT.parent / "shared" / "devset"))
     ap.add_argument("--only", action="append", help="score only these files (e.g. github-n5000)")
     ap.add_argument("--json-out")
+    ap.add_argument("--realset", action="append", help="a folder recorded by scripts/real (instead of the devset)")
+    ap.add_argument("--findings", help="with --realset: write the concrete failures here (markdown)")
     args = ap.parse_args()
     devset = Path(args.devset)
-    if not (devset / "score.py").exists():
+    if not (devset / "score.py").exists():  # --realset uses its score.py too (the acceptance rule)
         print(f"skipped: no devset at {devset} (it lives in ../shared beside a development clone)")
         return 0
+    if args.realset:
+        return realsets([Path(f) for f in args.realset], devset, args.only, args.json_out, args.findings)
     names = sorted(p.name[: -len(".truth.json")] for p in devset.glob("*.truth.json")
                    if "holdout" not in p.name and (devset / (p.name[: -len(".truth.json")] + ".jsonl.gz")).exists())
     if args.only:
@@ -68,6 +73,27 @@ def main() -> int:
             print(name.ljust(20), summary(m), flush=True)
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=2, sort_keys=True))
+    return 0
+
+
+def realsets(folders: list[Path], devset: Path, only: list[str] | None, json_out: str | None,
+             findings: str | None) -> int:
+    """Score real-traffic sets (learn -a, judge on -b): scripts/real/measure.py says what each number is."""
+    sys.path.insert(0, str(ROOT / "scripts" / "real"))
+    import measure
+
+    results: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for folder in folders:
+            for name in measure.names_in(folder):
+                if only and name not in only:
+                    continue
+                results[f"{folder.name}/{name}"] = r = measure.measure(folder, name, Path(tmp), devset)
+                print(f"{folder.name}/{name}".ljust(26), measure.summary(r), flush=True)
+    if json_out:
+        Path(json_out).write_text(json.dumps(results, indent=2, sort_keys=True))
+    if findings:
+        Path(findings).write_text(measure.findings(results))
     return 0
 
 

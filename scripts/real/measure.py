@@ -1,0 +1,307 @@
+"""Measure specbuild on a recorded real-traffic set (scripts/real/*.sh): learn from -a, judge on -b.
+
+    python scripts/quality.py --realset /work/realset [--realset /work/realset-holdout]
+
+For every `<server>-a.jsonl.gz` with a `<server>-b.jsonl.gz` beside it:
+- paths / ops F1: where `<server>.truth.json` exists, score.py against the truth cut to the operations
+  the -a traffic exercised (as the devset's truths are cut to their traffic);
+- selfcons / accept: the share of -a / -b exchanges the spec learned from -a accepts (score.py's rule);
+- gate: `build -i b --check A` and `check --spec A -i b` on an unchanged API: breaking counts (target 0);
+- id enums: enums whose values or name look like identities (people, ids, paths), never to be enums;
+- map keys: learned property names that look like ids (hex, numbers, versions, sigils), or that sit in
+  an object whose names the two samples disagree on in 3 or more places, both having some (a key set
+  that grows with traffic is a map).
+The heuristics of the last two are this script's, independent of the learner's rules, and list what
+they flag so a person can judge each one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+ID_NAME = re.compile(
+    r"(^|[_\-.])(ids?|names?|users?|usernames?|owners?|principals?|members?|emails?|logins?|"
+    r"paths?|titles?|uuids?|tokens?|slugs?|keys?)$|Ids?$|Names?$",
+    re.I,
+)
+ID_VALUE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-|^[0-9a-f]{12,}$|@|^[\w.+-]+:[\w.@+-]+$|^/[^/]+/|\d{6,}|\s\d+$", re.I)
+ID_KEY = re.compile(
+    r"^[0-9a-f]{8,}$|^\d+$|[0-9a-f]{8}-[0-9a-f]{4}-|[:@/\s]|[-_.]\d{3,}|^v?\d+(\.\d+)+([-+][\w.]+)?$", re.I
+)
+
+
+def load_score(devset: Path) -> ModuleType:
+    """The devset's score.py, for its acceptance rule (self_consistency) and truth matching."""
+    sys.path.insert(0, str(devset))
+    spec = importlib.util.spec_from_file_location("score", devset / "score.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def gunzip(path: Path, tmp: Path) -> Path:
+    target = tmp / path.name.removesuffix(".gz")
+    if not target.exists():
+        target.write_bytes(gzip.decompress(path.read_bytes()))
+    return target
+
+
+def specbuild(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "specbuild", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def cut_truth(score: ModuleType, truth: dict[str, Any], traffic: Path) -> dict[str, Any]:
+    """The truth's operations that the traffic exercised, nothing else."""
+    matchers = score.build_matchers(score.Spec(truth))
+    hit = {
+        score.match_truth_op(matchers, r["request"]["pathname"], str(r["request"]["method"]).lower())
+        for r in score.load_traffic(str(traffic))
+    }
+    base = (truth.get("servers") or [{}])[0].get("url", "")
+    paths = {}
+    for path, item in truth["paths"].items():
+        norm = score.norm_template(base + path)
+        ops = {m: op for m, op in item.items() if (norm, m) in hit}
+        if ops:
+            paths[path] = ops
+    return {**truth, "paths": paths}
+
+
+def drift(folder: Path, name: str, a_spec: Path, b: Path, tmp: Path) -> dict[str, Any]:
+    """The gate on an unchanged API, both ways a team runs it: breaking counts and what they are."""
+    built = specbuild(
+        "build",
+        "-i",
+        str(b),
+        "-o",
+        str(tmp / f"{name}-B"),
+        "-q",
+        "--check",
+        str(a_spec),
+        "--check-format",
+        "json",
+        "--fail-on",
+        "never",
+    )
+    checked = specbuild("check", "--spec", str(a_spec), "-i", str(b), "-f", "json", "--fail-on", "never", "-q")
+    out: dict[str, Any] = {}
+    for label, proc, items in (("build_check", built, "changes"), ("check", checked, "findings")):
+        report = json.loads(proc.stdout)
+        broken = [c for c in report[items] if c["severity"] == "breaking"]
+        out[label] = {
+            "breaking": report["summary"]["breaking"],
+            "summary": report["summary"],
+            "breaking_items": [
+                {
+                    k: c.get(k)
+                    for k in ("operation", "kind", "where", "pointer", "detail", "count", "subjects", "example")
+                }
+                for c in broken
+            ],
+        }
+    return out
+
+
+def schemas(doc: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(where, schema) of every parameter and body of every operation."""
+    out = []
+    for path, item in sorted((doc.get("paths") or {}).items()):
+        for m in METHODS:
+            op = item.get(m)
+            if not isinstance(op, dict):
+                continue
+            for p in item.get("parameters", []) + op.get("parameters", []):
+                out.append((f"{m.upper()} {path} {p.get('in')} {p.get('name')}", p.get("schema", {})))
+            for mt, media in (op.get("requestBody") or {}).get("content", {}).items():
+                out.append((f"{m.upper()} {path} request {mt}", media.get("schema", {})))
+            for code, resp in (op.get("responses") or {}).items():
+                for mt, media in (resp.get("content") or {}).items():
+                    out.append((f"{m.upper()} {path} {code} {mt}", media.get("schema", {})))
+    return out
+
+
+def walk(doc: dict[str, Any], node: Any, pointer: str, seen: frozenset[str] = frozenset()) -> Any:
+    """Yield (pointer, schema) through $refs, properties, items, maps and combinators."""
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        if ref in seen:
+            return
+        target: Any = doc
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        yield from walk(doc, target, pointer, seen | {ref})
+        return
+    yield pointer, node
+    for name, sub in sorted((node.get("properties") or {}).items()):
+        yield from walk(doc, sub, f"{pointer}.{name}" if pointer else name, seen)
+    if isinstance(node.get("items"), dict):
+        yield from walk(doc, node["items"], pointer + "[]", seen)
+    if isinstance(node.get("additionalProperties"), dict):
+        yield from walk(doc, node["additionalProperties"], pointer + ".*", seen)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in node.get(key) or []:
+            yield from walk(doc, sub, pointer, seen)
+
+
+def id_enums(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Enums over values that identify people or things (by the value or by the name it sits under)."""
+    found = []
+    for where, schema in schemas(doc):
+        for pointer, node in walk(doc, schema, ""):
+            values = node.get("enum")
+            if not isinstance(values, list) or len(values) < 2:
+                continue
+            last = (pointer or where.split(" ")[-1]).split(".")[-1].rstrip("[]")
+            strs = [v for v in values if isinstance(v, str)]
+            if ID_NAME.search(last) or (strs and any(ID_VALUE.search(v) for v in strs)):
+                found.append({"where": where, "pointer": pointer, "values": values[:8], "n": len(values)})
+    return found
+
+
+def object_names(doc: dict[str, Any]) -> dict[tuple[str, str], set[str]]:
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for where, schema in schemas(doc):
+        for pointer, node in walk(doc, schema, ""):
+            out[(where, pointer)] |= set(node.get("properties") or {})
+    return out
+
+
+def map_keys(a_doc: dict[str, Any], b_doc: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Learned property names that are map keys: id-like, or in a key set the samples disagree on."""
+    a_names = object_names(a_doc)
+    b_names = object_names(b_doc) if b_doc else {}
+    found = []
+    for (where, pointer), names in sorted(a_names.items()):
+        other = b_names.get((where, pointer))
+        grown = sorted(names ^ other) if other and len(names ^ other) >= 3 else []
+        ids = sorted(n for n in names if ID_KEY.search(n))
+        if ids or grown:
+            found.append(
+                {
+                    "where": where,
+                    "pointer": pointer,
+                    "id_like": ids[:10],
+                    "n_id_like": len(ids),
+                    "differ_in_b": grown[:10],
+                    "n_differ": len(grown),
+                }
+            )
+    return found
+
+
+def measure(folder: Path, name: str, tmp: Path, devset: Path) -> dict[str, Any]:
+    score = load_score(devset)
+    a, b = folder / f"{name}-a.jsonl.gz", folder / f"{name}-b.jsonl.gz"
+    proc = specbuild("build", "-i", str(a), "-o", str(tmp / f"{name}-A"), "-q")
+    proc.check_returncode()
+    a_spec = tmp / f"{name}-A" / "openapi.json"
+    learned = json.loads(a_spec.read_text())
+    a_plain, b_plain = gunzip(a, tmp), gunzip(b, tmp)
+    res: dict[str, Any] = {"exchanges": {"a": a_plain.read_text().count("\n"), "b": b_plain.read_text().count("\n")}}
+    truth_path = folder / f"{name}.truth.json"
+    if truth_path.exists():
+        truth = cut_truth(score, json.loads(truth_path.read_text()), a_plain)
+        m = score.score(truth, learned, str(a_plain), skip_validity=True)
+        res["truth"] = {
+            "paths": m["paths"],
+            "operations": m["operations"],
+            "counts": m["counts"],
+            "learned_only": sorted(set(score.Spec(learned).templates) - set(score.Spec(truth).templates)),
+            "truth_only": sorted(set(score.Spec(truth).templates) - set(score.Spec(learned).templates)),
+        }
+    spec = score.Spec(learned)
+    res["selfcons"] = score.self_consistency(spec, score.load_traffic(str(a_plain)))
+    res["accept"] = score.self_consistency(spec, score.load_traffic(str(b_plain)))
+    # score.py checks every JSON request body against the operation's application/json schema, also a
+    # merge-patch or JSON-patch body that the spec documents under its own media type: the same rates
+    # without those exchanges say how much of a drop is that.
+    res["selfcons_plain_json"] = score.self_consistency(spec, plain_json(score.load_traffic(str(a_plain))))
+    res["accept_plain_json"] = score.self_consistency(spec, plain_json(score.load_traffic(str(b_plain))))
+    res["gate"] = drift(folder, name, a_spec, b, tmp)
+    b_spec = tmp / f"{name}-B" / "openapi.json"
+    res["id_enums"] = id_enums(learned)
+    res["map_keys"] = map_keys(learned, json.loads(b_spec.read_text()) if b_spec.exists() else None)
+    return res
+
+
+def plain_json(traffic: Any) -> Any:
+    for rec in traffic:
+        ctype = str((rec["request"].get("headers") or {}).get("content-type", "")).split(";")[0].strip().lower()
+        if not ("json" in ctype and ctype != "application/json"):
+            yield rec
+
+
+def names_in(folder: Path) -> list[str]:
+    return sorted(
+        p.name[: -len("-a.jsonl.gz")]
+        for p in folder.glob("*-a.jsonl.gz")
+        if (folder / p.name.replace("-a.jsonl.gz", "-b.jsonl.gz")).exists()
+    )
+
+
+def summary(r: dict[str, Any]) -> str:
+    t = r.get("truth")
+    f1 = f"paths F1 {t['paths']['f1']:.3f} | ops F1 {t['operations']['f1']:.3f}" if t else "paths F1 - | ops F1 -"
+    keys = sum(m["n_id_like"] for m in r["map_keys"]), sum(m["n_differ"] for m in r["map_keys"])
+    return (
+        f"{f1} | selfcons {r['selfcons']['rate']:.3f} | accept {r['accept']['rate']:.3f} | "
+        f"build --check breaking {r['gate']['build_check']['breaking']} | "
+        f"check breaking {r['gate']['check']['breaking']} | "
+        f"(plain-JSON requests: {r['selfcons_plain_json']['rate']:.3f} / {r['accept_plain_json']['rate']:.3f}) | "
+        f"id enums {len(r['id_enums'])} | map keys id-like {keys[0]} differ {keys[1]}"
+    )
+
+
+def findings(results: dict[str, dict[str, Any]]) -> str:
+    """The concrete failures behind the numbers, per server, as markdown (FINDINGS.md)."""
+    lines = ["# Real-traffic findings (scripts/quality.py --realset)", ""]
+    for name, r in sorted(results.items()):
+        lines += [
+            f"## {name}",
+            "",
+            summary(r),
+            "",
+            f"exchanges a/b: {r['exchanges']['a']}/{r['exchanges']['b']}; acceptance failures (score.py reasons): "
+            f"selfcons {r['selfcons']['failures']}, unseen {r['accept']['failures']}",
+            "",
+        ]
+        if "truth" in r:
+            t = r["truth"]
+            lines.append(
+                f"- paths only learned ({len(t['learned_only'])}): "
+                + ", ".join(f"`{p}`" for p in t["learned_only"][:40])
+            )
+            lines.append(
+                f"- truth paths not learned ({len(t['truth_only'])}): " + ", ".join(f"`{p}`" for p in t["truth_only"])
+            )
+        for label in ("build_check", "check"):
+            for c in r["gate"][label]["breaking_items"]:
+                ex = c.get("example") or {}
+                seen = f" seen {ex.get('seen')} where {ex.get('expected')} ({ex.get('request')})" if ex else ""
+                lines.append(
+                    f"- gate {label}: `{c['operation']}` {c['kind']} at `{c.get('pointer') or c.get('subjects')}`"
+                    f" {c.get('detail') or ''}{' x' + str(c['count']) if c.get('count') else ''}{seen}"
+                )
+        for e in r["id_enums"]:
+            lines.append(f"- id enum: `{e['where']}` `{e['pointer']}` ({e['n']} values): {e['values']}")
+        for m in r["map_keys"]:
+            lines.append(
+                f"- map keys: `{m['where']}` `{m['pointer']}` id-like {m['id_like']} ({m['n_id_like']}),"
+                f" differ in b {m['differ_in_b']} ({m['n_differ']})"
+            )
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Record the whole real-traffic set: the development servers into DEV, the held-out ones into HOLDOUT.
+#   scripts/real/record_all.sh [DEV] [HOLDOUT]    (defaults /work/realset, /work/realset-holdout)
+# One server after the other (each starts its server and the proxy, drives it, stops both by PID).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+DEV="${1:-/work/realset}"; HOLDOUT="${2:-/work/realset-holdout}"
+for server in jupyter mlflow kinto; do "$HERE/$server.sh" "$DEV"; done
+for server in devpi verdaccio; do "$HERE/$server.sh" "$HOLDOUT"; done

@@ -1,0 +1,106 @@
+"""Turn a server's published Swagger 2.0 description into the OpenAPI 3 truth that score.py reads.
+
+    python truth.py SOURCE OUT.json       SOURCE: a .yaml/.json file or an http:// URL
+
+The servers here publish Swagger 2.0 (jupyter_server's services/api/api.yaml, Kinto's /v1/__api__);
+score.py compares OpenAPI 3 documents. Only what the scoring reads is converted: servers from basePath,
+parameters with a schema, a body parameter as requestBody, response schemas as application/json
+content; every $ref is inlined (a recursive one becomes {}), as in the devset's truth files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+from typing import Any
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
+SCHEMA_KEYS = ("type", "format", "enum", "items", "default", "minimum", "maximum", "pattern")
+
+
+def load(source: str) -> dict[str, Any]:
+    if source.startswith("http://"):
+        with urllib.request.urlopen(source, timeout=30) as r:  # loopback only: the recipe's own server
+            return dict(json.loads(r.read()))
+    with open(source, encoding="utf-8") as f:
+        text = f.read()
+    if source.endswith((".yaml", ".yml")):
+        import yaml  # the server's environment has it (jupyter_server depends on PyYAML)
+
+        return dict(yaml.safe_load(text))
+    return dict(json.loads(text))
+
+
+def inline(node: Any, doc: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
+    if isinstance(node, list):
+        return [inline(v, doc, seen) for v in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        if ref in seen:
+            return {}
+        target: Any = doc
+        for part in ref[2:].split("/"):
+            target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+        return inline(target, doc, (*seen, ref))
+    out = {k: inline(v, doc, seen) for k, v in node.items()}
+    if out.pop("x-nullable", False):
+        out["nullable"] = True
+    return out
+
+
+def parameter(p: dict[str, Any]) -> dict[str, Any]:
+    schema = {k: p[k] for k in SCHEMA_KEYS if k in p}
+    out = {"name": p["name"], "in": p["in"], "required": bool(p.get("required", p["in"] == "path"))}
+    return {**out, "schema": schema or {"type": "string"}}
+
+
+def operation(op: dict[str, Any], shared: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: op[k] for k in ("operationId", "summary", "tags") if k in op}
+    params = {(p["name"], p["in"]): p for p in shared + op.get("parameters", [])}
+    out["parameters"] = [parameter(p) for p in params.values() if p["in"] not in ("body", "formData")]
+    body = [p for p in params.values() if p["in"] == "body"]
+    if body:
+        out["requestBody"] = {
+            "required": bool(body[0].get("required")),
+            "content": {"application/json": {"schema": body[0].get("schema", {})}},
+        }
+    out["responses"] = {}
+    for code, resp in op.get("responses", {}).items():
+        r: dict[str, Any] = {"description": resp.get("description", "")}
+        if resp.get("schema"):
+            r["content"] = {"application/json": {"schema": resp["schema"]}}
+        out["responses"][str(code)] = r
+    return out
+
+
+def convert(doc: dict[str, Any]) -> dict[str, Any]:
+    doc = inline(doc, doc)
+    paths: dict[str, Any] = {}
+    for path, item in sorted(doc.get("paths", {}).items()):
+        shared = item.get("parameters", [])
+        paths[path] = {m: operation(item[m], shared) for m in METHODS if m in item}
+    base = doc.get("basePath", "/")
+    return {
+        "openapi": "3.0.3",
+        "info": doc.get("info", {"title": "truth", "version": "0"}),
+        "servers": [{"url": base if base != "/" else ""}] if base not in ("", "/") else [],
+        "paths": paths,
+    }
+
+
+def main() -> int:
+    source, out = sys.argv[1], sys.argv[2]
+    if source == "jupyter":  # the description jupyter_server ships inside its package
+        import jupyter_server
+
+        source = jupyter_server.__path__[0] + "/services/api/api.yaml"
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(convert(load(source)), f, indent=1, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
