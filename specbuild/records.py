@@ -152,7 +152,7 @@ def _target(request: dict[str, Any], origin: str) -> tuple[str, Pairs, str, str]
     if isinstance(query_obj, dict) and query_obj:
         query = _pairs(query_obj, lower=False)
     elif isinstance(query_obj, str) and query_obj:
-        query = tuple(_qsl(query_obj.lstrip("?")))
+        query = tuple(qsl(query_obj.lstrip("?")))
     if not isinstance(pathname, str) or not pathname:
         raw_path = request.get("path")
         url = request.get("url")
@@ -166,7 +166,7 @@ def _target(request: dict[str, Any], origin: str) -> tuple[str, Pairs, str, str]
         else:
             raise RecordError("no-path", "record has no 'request.pathname', 'path' or 'url'", origin)
         if query is None and qs:
-            query = tuple(_qsl(qs))
+            query = tuple(qsl(qs))
     if "://" in pathname:  # an absolute URL where a path belongs
         parts = urlsplit(pathname)
         pathname = parts.path or "/"
@@ -242,7 +242,7 @@ def _why_not_json(raw: bytes | str, exc: orjson.JSONDecodeError) -> str:
             return f"invalid UTF-8 at byte {bad.start}"
     return str(exc)
 
-def _qsl(text: str) -> list[tuple[str, str]]:
+def qsl(text: str) -> list[tuple[str, str]]:
     """``parse_qsl(text, keep_blank_values=True)``; split directly when there is nothing to unescape, as
     record.rs does: a form or query of 10k fields cost 3x more through parse_qsl (tests/test_hostile.py)."""
     if "%" in text or "+" in text:
@@ -279,7 +279,7 @@ def _body(body: Any, content_type: str | None, side: str, origin: str, limit: in
                               f"{side} body is declared {mt} but is not JSON ({exc})", origin) from None
     if mt == "application/x-www-form-urlencoded":
         form: dict[str, list[str]] = {}
-        for k, v in _qsl(body):
+        for k, v in qsl(body):
             form.setdefault(k, []).append(v)
         return Body("form", mt, form)
     if mt.startswith("text/") or mt in ("application/xml", "application/javascript"):

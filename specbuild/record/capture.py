@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Any, Final
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 import orjson
 
 from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, SECRET_STEMS, secret_name
 from specbuild.patterns import compile_pattern
 from specbuild.record.codings import decoded
-from specbuild.records import is_json_media, media_type
+from specbuild.records import is_json_media, media_type, qsl
 
 REDACTED: Final = "REDACTED"
 DEFAULT_MAX_BODY_BYTES: Final = 1 << 20  # a recording is for learning shapes: 1 MiB shows them
@@ -199,7 +199,7 @@ def http_types(ex: Exchange, redaction: Redaction, max_body_bytes: int = DEFAULT
     ``application/pdf``) left out."""
     query: dict[str, list[str]] = {}
     redacted = False
-    for name, value in _query_pairs(ex.query):
+    for name, value in qsl(ex.query):
         kept = redaction.query_value(name, value)
         redacted = redacted or kept is not value
         query.setdefault(name, []).append(kept)
@@ -213,13 +213,6 @@ def http_types(ex: Exchange, redaction: Redaction, max_body_bytes: int = DEFAULT
     _put_body(request, ex.request_body, ex.request_cut, ex.request_headers, redaction, max_body_bytes, omit)
     _put_body(response, ex.response_body, ex.response_cut, ex.response_headers, redaction, max_body_bytes, omit)
     return {"request": request, "response": response}
-
-
-def _query_pairs(qs: str) -> list[tuple[str, str]]:
-    """``parse_qsl(qs, keep_blank_values=True)``, without its cost for the plain pairs most queries are."""
-    if "%" in qs or "+" in qs:
-        return parse_qsl(qs, keep_blank_values=True)
-    return [(name, value) for name, _, value in (part.partition("=") for part in qs.split("&") if part)]
 
 
 def _headers(pairs: Iterable[tuple[str, str]], redaction: Redaction) -> dict[str, list[str] | str]:
@@ -272,7 +265,7 @@ def _put_body(side: dict[str, Any], raw: bytes, cut: bool, headers: list[tuple[s
             side["body"] = _redacted_json(text, redaction)
         elif mt == "application/x-www-form-urlencoded":
             side["body"] = urlencode([(k, REDACTED if redaction.field(k) else v)
-                                      for k, v in parse_qsl(text, keep_blank_values=True)])
+                                      for k, v in qsl(text)])
         else:
             side["body"] = text
     else:
