@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
@@ -241,6 +242,21 @@ def _why_not_json(raw: bytes | str, exc: orjson.JSONDecodeError) -> str:
         except UnicodeDecodeError as bad:
             return f"invalid UTF-8 at byte {bad.start}"
     return str(exc)
+
+def epoch_seconds(text: str) -> float | None:
+    """An ISO 8601 time (UTC when it names no offset), a record's ``timestamp`` or a ``--start-time``, as
+    seconds since the epoch; None when it is not one."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        return when.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
 
 def qsl(text: str) -> list[tuple[str, str]]:
     """``parse_qsl(text, keep_blank_values=True)``; split directly when there is nothing to unescape, as

@@ -15,6 +15,7 @@ from specbuild.http import HeaderPolicy
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.paths.templates import Hint
 from specbuild.learn.render import RenderOptions
+from specbuild.records import epoch_seconds
 
 if TYPE_CHECKING:  # Kafka is imported only when used: confluent_kafka loads librdkafka
     from specbuild.kafka.client import Connection, StartFrom, StopAt
@@ -183,20 +184,15 @@ def start_from(start_offset: str | None, start_time: str | None) -> StartFrom | 
 
 def _epoch_ms(text: str) -> int:
     """An ISO 8601 time (UTC when it names no zone) or epoch milliseconds, as epoch milliseconds."""
-    from datetime import UTC, datetime
-
     if text.strip().isdigit():
         if int(text) >= 1 << 63:
             raise UsageError(f"--start-time {text}: not a time Kafka can hold (epoch milliseconds)")
         return int(text)
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
+    seconds = epoch_seconds(text.strip())
+    if seconds is None:
         raise UsageError(f"--start-time {text!r}: expected an ISO 8601 time or epoch milliseconds",
-                         hint="e.g. --start-time 2026-12-03T10:00:00Z or --start-time 1764756000000") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0, int(moment.timestamp() * 1000))  # Kafka reads a negative time as "latest"/"earliest"
+                         hint="e.g. --start-time 2026-12-03T10:00:00Z or --start-time 1764756000000")
+    return max(0, int(seconds * 1000))  # Kafka reads a negative time as "latest"/"earliest"
 
 
 def start_option(from_beginning: bool, start_offset: str | None, start_time: str | None) -> str:

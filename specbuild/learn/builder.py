@@ -16,7 +16,6 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -27,7 +26,7 @@ from specbuild.learn.paths.templater import PathTemplater
 from specbuild.learn.rules import MAX_PARAMS, PARAMS_KEEP
 from specbuild.learn.schema import Shape, StringsShape
 from specbuild.learn.witnesses import Witnesses, target_hash
-from specbuild.records import Body, Exchange, Pairs
+from specbuild.records import Body, Exchange, Pairs, epoch_seconds
 
 
 class ParamState:
@@ -334,9 +333,10 @@ class SpecBuilder:
             self.too_large += 1
 
     def _saw(self, timestamp: str) -> None:
-        instant = epoch_seconds(timestamp)
+        instant = epoch_seconds(timestamp)  # a bad timestamp loses only the exchange's instant
         if instant is not None:
-            self.widen(instant, instant)
+            second = math.floor(instant)
+            self.widen(second, second)
 
     def widen(self, first: int, last: int) -> None:
         """The time range covers ``first`` .. ``last`` too (min and max: order-free, merged exactly)."""
@@ -525,18 +525,3 @@ def _credential(headers: Pairs) -> str:
         if name in API_KEY_HEADERS:
             return f"apiKey:header:{name}"
     return ""
-
-
-def epoch_seconds(timestamp: str) -> int | None:
-    """An HTTP Types timestamp (ISO 8601; UTC when it names no offset) as whole seconds since the epoch,
-    or None when it is not one: a bad timestamp is no reason to lose the exchange, only its instant."""
-    try:
-        when = datetime.fromisoformat(timestamp)
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    try:
-        return math.floor(when.timestamp())
-    except (OverflowError, OSError, ValueError):
-        return None
