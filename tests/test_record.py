@@ -200,12 +200,16 @@ def _build(path: Path) -> str:
     return _untimed(done.stdout)
 
 
+# the end of info.description that says when the traffic was recorded (learn.render._recorded)
+_RECORDED = re.compile(r', recorded (at )?[0-9TZ:-]+( to [0-9TZ:-]+)?\.",')
+
+
 def _untimed(spec: str) -> str:
-    return re.sub(r', recorded (at )?[0-9TZ:-]+( to [0-9TZ:-]+)?\.",', '.",', spec, count=1)
+    return _RECORDED.sub('.",', spec, count=1)
 
 
 def _timed(spec: str) -> bool:
-    return re.search(r', recorded (at )?[0-9TZ:-]+( to [0-9TZ:-]+)?\.",', spec) is not None
+    return _RECORDED.search(spec) is not None
 
 
 SERVERS = {
