@@ -316,7 +316,7 @@ def fetch_kafka(version: str | None = None, timeout: float = 900.0) -> Path:
         raise BrokerError("mvn not found on PATH: Maven is needed to fetch Apache Kafka's jars "
                           "(or set SPECBUILD_TEST_BROKER=tansu)")
     cache.mkdir(parents=True, exist_ok=True)
-    with _locked(cache / ".lock"):
+    with file_lock(cache / ".lock"):
         if _stamp_matches(stamp, want) and libs.is_dir():
             return libs
         for stale in cache.glob("libs.partial-*"):  # left by a fetch that was killed
@@ -357,7 +357,7 @@ def _stamp_matches(stamp: Path, want: dict[str, str]) -> bool:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def file_lock(path: Path) -> Iterator[None]:
     with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -4,6 +4,11 @@
 ``python -m tests.har_session MITMDUMP FOLDER`` writes ``FOLDER/mitmproxy.har`` and ``FOLDER/server.jsonl``
 (how ``fixtures/har/mitmproxy.har`` and ``mitmproxy-server.jsonl`` were made, with mitmproxy 11.0.2 from
 PyPI: regenerate them on purpose, never by accident).
+
+``find_mitmdump()`` is the live test's mitmdump: ``SPECBUILD_MITMDUMP``, else one on PATH, else mitmproxy
+MITMPROXY_VERSION installed from PyPI into a virtualenv of its own in the test cache (beside the Kafka jars:
+``SPECBUILD_KAFKA_CACHE``, default ``~/.cache/specbuild``), once: its dependencies pin versions that must
+not meet ours in the test environment.
 """
 
 from __future__ import annotations
@@ -11,18 +16,23 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import urllib.error
 import urllib.request
+import venv
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.brokers import file_lock, kafka_cache_dir
 from tests.helpers import free_port, wait_listening
+
+MITMPROXY_VERSION = "11.0.2"
 
 AVATAR = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\xff\xfe"
 USERS = {
@@ -115,6 +125,32 @@ def _session(base: str) -> None:
     call("DELETE", f"/users/{sorted(USERS)[0]}")
     call("POST", "/login", b"user=ada&remember=1", "application/x-www-form-urlencoded")
     call("GET", "/health")
+
+
+def find_mitmdump(timeout: float = 600.0) -> tuple[str | None, str]:
+    """The mitmdump to record with, or None and why there is none (the test skips with that reason)."""
+    found = os.environ.get("SPECBUILD_MITMDUMP") or shutil.which("mitmdump")
+    if found:
+        return found, ""
+    home = kafka_cache_dir().parent / f"mitmproxy-{MITMPROXY_VERSION}"
+    binary = home / "bin" / "mitmdump"
+    home.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(home.parent / f".mitmproxy-{MITMPROXY_VERSION}.lock"):
+        if binary.is_file():
+            return str(binary), ""
+        shutil.rmtree(home, ignore_errors=True)  # a half-made one, from an install that was killed
+        venv.create(home, with_pip=True)
+        pip = [str(home / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+               f"mitmproxy=={MITMPROXY_VERSION}"]
+        try:
+            done = subprocess.run(pip, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            done = None
+        if done is None or done.returncode != 0 or not binary.is_file():
+            shutil.rmtree(home, ignore_errors=True)
+            why = "timed out" if done is None else (done.stderr.strip().splitlines() or ["no mitmdump"])[-1]
+            return None, f"could not install mitmproxy {MITMPROXY_VERSION} from PyPI ({why}); set SPECBUILD_MITMDUMP"
+    return str(binary), ""
 
 
 def record_session(mitmdump: str, folder: Path) -> tuple[Path, Path]:

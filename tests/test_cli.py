@@ -762,14 +762,12 @@ def test_a_har_written_by_mitmdump_gives_the_spec_of_the_servers_own_recording()
 
 def test_mitmdump_recording_a_live_session_gives_the_spec_of_the_servers_own_recording(tmp_path: Path) -> None:
     """The same, recorded now: a real server on loopback, a real mitmdump in front of it (from PyPI, in
-    a virtualenv of its own: SPECBUILD_MITMDUMP=/path/to/mitmdump, or on PATH)."""
-    import shutil
+    a virtualenv of its own that the test makes once: tests/har_session.find_mitmdump)."""
+    from tests.har_session import find_mitmdump, record_session
 
-    from tests.har_session import record_session
-
-    mitmdump = os.environ.get("SPECBUILD_MITMDUMP") or shutil.which("mitmdump")
+    mitmdump, why = find_mitmdump()
     if not mitmdump:
-        pytest.skip("no mitmdump: pip install mitmproxy into a virtualenv and set SPECBUILD_MITMDUMP")
+        pytest.skip(why)
     har, jsonl = record_session(mitmdump, tmp_path)
     stderr = _same_spec(har, jsonl)
     assert "14 records read, 14 learned, 0 skipped" in stderr
