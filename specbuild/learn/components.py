@@ -482,24 +482,31 @@ class _Table:
             else:
                 taken.add(chosen)
                 out[i] = chosen
+        patient = True
         while pending:
-            pending = self._name_by_parents(pending, out, taken)
+            left = self._name_by_parents(pending, out, taken, patient)
+            patient = len(left) < len(pending) or not patient  # no progress: operation names next, then numbers
+            pending = left
         return {i: out[self.find(i)] for i in range(len(self.entries))}
 
-    def _name_by_parents(self, pending: list[int], out: dict[int, str], taken: set[str]) -> list[int]:
-        """Name what a named parent holds after both (``IssueLabel``); a number only when nothing else is left."""
+    def _name_by_parents(self, pending: list[int], out: dict[int, str], taken: set[str], patient: bool) -> list[int]:
+        """Name what a named parent holds after both (``IssueLabel``), else after the operation and holder;
+        ``patient``, one whose parent is still unnamed waits for it rather than take an operation's name
+        that a nearer schema (the job's own ``spec``, not its pod template's) should have. A number only
+        when nothing else is left."""
         left = []
         for i in pending:
             e = self.entries[i]
             options = sorted({out[self.find(p)] + held for p, held in e.parents if self.find(p) in out})
-            options += sorted(e.contexts - set(options))
+            if not (patient and any(self.find(p) not in out for p, _ in e.parents)):
+                options += sorted(e.contexts - set(options))
             chosen = next((n for n in options if n not in taken), None)
             if chosen is None:
                 left.append(i)
             else:
                 taken.add(chosen)
                 out[i] = chosen
-        if len(left) == len(pending):  # no parent helps: the first voted name with a number
+        if len(left) == len(pending) and not patient:  # nothing helps: the first voted name with a number
             i = left.pop(0)
             base = self.entries[i].best() or "Object"
             n = 2
