@@ -3,9 +3,12 @@
 A client generator makes one class per inline object and numbers the collisions: the GitHub traffic's
 user object became ``Owner``, ``User``, ``Assignee``, ``Permissions33``. Here every object schema (and
 every enum of strings) is interned bottom-up, nested ones first, so a parent compares its children as
-entries; equal ones are one entry, and like-named ones that share most properties, each alike, are
-merged into their union (a property of one only is optional). Each merged entry is written once and
-referenced with ``$ref``, except the one body of an operation that nothing shares (it stays in place).
+entries; equal ones are one entry, and like-named ones with the same properties, each alike, are one
+entry with the wider schema of each. Never a union: a component read at a place claims each of its
+properties there, and one place's extras at another are properties the traffic never had there (a
+run's ``pull_requests[].base.repo``, ``{id, name, url}``, read as the whole repository). Each merged
+entry is written once and referenced with ``$ref``, except the one body of an operation that nothing
+shares (it stays in place).
 Names come from where it appears: the resource of the body (``GET /users/{id}`` -> ``User``), its own
 ``type``/``kind``, the property that holds it (``owner`` -> ``Owner``), then qualified names, the
 operation's, the parent's (``IssuePinnedComment``); names depend only on the document. Merged schemas
@@ -34,8 +37,6 @@ _NAMEABLE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,40}")
 _MERGED: Final = frozenset({"properties", "required"})  # what may differ between schemas merged as one
 # ... and, at the root, whether the object was in every holder (its own count): that is the holder's claim
 _COMPARED: Final = _MERGED | {SEEN}
-# the share of a schema's properties another like-named one must have (alike) to be merged with it
-_OVERLAP: Final = 2 / 3
 
 
 Place = tuple[Any, ...]
@@ -290,7 +291,7 @@ def _without_clashes(schema: dict[str, Any]) -> None:
 
 
 class _Table:
-    """Every object schema of the bodies, once; equal ones, and like-named ones sharing most properties, merged."""
+    """Every object schema of the bodies, once; equal ones, and like-named ones of the same properties, merged."""
 
     def __init__(self) -> None:
         self.entries: list[_Entry] = []
@@ -407,30 +408,24 @@ class _Table:
                 return y  # an enum of strings where the other place says any string
         return None
 
-    def _compatible(self, small: dict[str, Any], big: dict[str, Any]) -> bool:
-        """Most of ``small``'s properties are in ``big``, every shared one alike (one accepts the other),
-        and all but ``properties`` and ``required`` is the same: one resource seen with more or fewer fields."""
+    def _compatible(self, one: dict[str, Any], other: dict[str, Any]) -> bool:
+        """The same properties, each alike (one accepts the other), and all but ``properties`` and
+        ``required`` the same: one resource whose values differed. A property of one only would be claimed
+        where the traffic never had it (a subset too: a reference ``{id, name, url}`` is no repository)."""
         def rest(schema: dict[str, Any]) -> dict[str, Any]:
             return {k: v for k, v in schema.items() if k not in _COMPARED}
 
-        if rest(small) != rest(big):
-            return False
-        mine, theirs = small["properties"], big["properties"]
-        if small.get("additionalProperties") is True and mine.keys() != theirs.keys():
-            return False  # keys were seen beyond the listed ones: the other's extra property may be one of them
-        common = [p for p in mine if p in theirs]
-        return len(common) >= len(mine) * _OVERLAP and all(self._wider(mine[p], theirs[p]) is not None
-                                                           for p in common)
+        mine, theirs = one["properties"], other["properties"]
+        return (rest(one) == rest(other) and mine.keys() == theirs.keys()
+                and all(self._wider(mine[p], theirs[p]) is not None for p in mine))
 
     def _unite(self, keep: int, gone: int) -> None:
         kept, other = self.entries[keep], self.entries[gone]
         required = sorted(set(kept.schema.get("required", ())) & set(other.schema.get("required", ())))
         kept.schema = {k: v for k, v in kept.schema.items() if k != "required"}
-        if "properties" in kept.schema:  # the union: a property of one only is optional; shared, the wider
+        if "properties" in kept.schema:  # the same properties (_compatible): each the wider of the two
             mine, theirs = self._canon(kept.schema["properties"]), self._canon(other.schema["properties"])
-            props = {p: self._wider(mine[p], theirs[p]) if p in theirs else mine[p] for p in mine}
-            props.update({p: theirs[p] for p in theirs if p not in mine})
-            kept.schema["properties"] = {p: props[p] for p in sorted(props)}
+            kept.schema["properties"] = {p: self._wider(mine[p], theirs[p]) for p in sorted(mine)}
         if required:  # a property is required only where every merged schema required it
             kept.schema["required"] = required
         kept.absorb(other)
@@ -447,7 +442,7 @@ class _Table:
         return merged
 
     def _unite_compatible(self) -> bool:
-        """A schema sharing most of its properties with a like-named one (the same schemas) joins it."""
+        """A schema with the same properties as a like-named one, each alike, joins it."""
         groups: dict[str, list[int]] = defaultdict(list)
         for i in self.reps():
             if "properties" in self.entries[i].schema:  # an enum is merged only with its equal
@@ -487,24 +482,31 @@ class _Table:
             else:
                 taken.add(chosen)
                 out[i] = chosen
+        patient = True
         while pending:
-            pending = self._name_by_parents(pending, out, taken)
+            left = self._name_by_parents(pending, out, taken, patient)
+            patient = len(left) < len(pending) or not patient  # no progress: operation names next, then numbers
+            pending = left
         return {i: out[self.find(i)] for i in range(len(self.entries))}
 
-    def _name_by_parents(self, pending: list[int], out: dict[int, str], taken: set[str]) -> list[int]:
-        """Name what a named parent holds after both (``IssueLabel``); a number only when nothing else is left."""
+    def _name_by_parents(self, pending: list[int], out: dict[int, str], taken: set[str], patient: bool) -> list[int]:
+        """Name what a named parent holds after both (``IssueLabel``), else after the operation and holder;
+        ``patient``, one whose parent is still unnamed waits for it rather than take an operation's name
+        that a nearer schema (the job's own ``spec``, not its pod template's) should have. A number only
+        when nothing else is left."""
         left = []
         for i in pending:
             e = self.entries[i]
             options = sorted({out[self.find(p)] + held for p, held in e.parents if self.find(p) in out})
-            options += sorted(e.contexts - set(options))
+            if not (patient and any(self.find(p) not in out for p, _ in e.parents)):
+                options += sorted(e.contexts - set(options))
             chosen = next((n for n in options if n not in taken), None)
             if chosen is None:
                 left.append(i)
             else:
                 taken.add(chosen)
                 out[i] = chosen
-        if len(left) == len(pending):  # no parent helps: the first voted name with a number
+        if len(left) == len(pending) and not patient:  # nothing helps: the first voted name with a number
             i = left.pop(0)
             base = self.entries[i].best() or "Object"
             n = 2
