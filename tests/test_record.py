@@ -43,6 +43,10 @@ def test_credentials_are_redacted_and_the_scheme_is_kept() -> None:
                               "x-api-key": REDACTED, "x-session-secret": REDACTED, "accept": "application/json"}
     assert req["query"] == {"api_key": [REDACTED], "limit": ["2"], "token": [REDACTED]}
     assert req["path"] == f"/a?api_key={REDACTED}&limit=2&token={REDACTED}"
+    escaped = http_types(exchange(query="q=a%20b+c&&Access_Token=t%2F0&x", request_headers=[]),
+                         Redaction(query=frozenset({"x"})))["request"]
+    assert escaped["query"] == {"q": ["a b c"], "Access_Token": [REDACTED], "x": [REDACTED]}
+    assert escaped["path"] == f"/a?q=a%20b+c&Access_Token={REDACTED}&x={REDACTED}"  # only the secrets rewritten
     assert rec["response"]["headers"] == {"set-cookie": f"session={REDACTED}; Path=/; HttpOnly"}
     assert decode(rec).request_header("authorization") == f"Bearer {REDACTED}"
     kept = http_types(exchange(query="api_key=k3y", request_headers=[("Authorization", "Bearer s3cret")]),
