@@ -1,0 +1,150 @@
+"""The middleware's writer thread: an exchange is queued by the request and made into a record and
+written off it, in batches.
+
+A request only appends its :class:`~specbuild.record.capture.Exchange` to a bounded queue (no lock
+of a file, no JSON, no redaction on its path); a thread of the recorder wakes every ``linger``
+seconds (as the Kafka sink's ``linger.ms``) and makes, redacts and writes what is queued, one
+``write_many`` per batch (a JSONL file: one locked append; Kafka: one poll). What does not fit in
+the queue (``max_items``, or ``max_bytes`` of bodies) is dropped and counted, never waited for: a
+recording is a sample. ``flush`` waits until the queue is written; ``close`` (the ASGI lifespan's
+shutdown, and the process's exit) writes what is left. A forked child starts with an empty queue
+and its own thread: its parent writes the parent's records.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Final
+
+from specbuild.record.capture import Exchange
+from specbuild.record.sink import Sink
+
+log = logging.getLogger("specbuild.record")
+
+LINGER: Final = 0.02
+MAX_ITEMS: Final = 10_000
+MAX_BYTES: Final = 64 << 20  # bodies queued, as the Kafka sink's queue.buffering.max.kbytes
+
+_WRITERS: weakref.WeakSet[Writer] = weakref.WeakSet()
+
+
+class Writer:
+    """Queue exchanges; a thread makes them into records (``make``) and writes them to ``sink``."""
+
+    def __init__(self, sink: Sink, make: Callable[[Exchange], dict[str, Any] | None], *, linger: float = LINGER,
+                 max_items: int = MAX_ITEMS, max_bytes: int = MAX_BYTES) -> None:
+        self.sink = sink
+        self.make = make
+        self.linger = linger
+        self.max_items = max_items
+        self.max_bytes = max_bytes
+        self.dropped = 0  # exchanges that found the queue full
+        self._queue: deque[Exchange] = deque()
+        self._bytes = 0
+        self._busy = False  # a batch is taken from the queue and not yet written
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        _WRITERS.add(self)
+        atexit.register(_close_at_exit, weakref.ref(self))
+
+    def put(self, ex: Exchange) -> None:
+        """Queue ``ex`` (dropped and counted when the queue is full); never waits on the sink."""
+        size = len(ex.request_body) + len(ex.response_body)
+        with self._lock:
+            if len(self._queue) >= self.max_items or self._bytes + size > self.max_bytes or self._closed:
+                self.dropped += 1
+                return
+            self._queue.append(ex)
+            self._bytes += size
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="specbuild-recorder", daemon=True)
+                self._thread.start()
+        if len(self._queue) >= self.max_items // 2:
+            self._wake.set()  # a burst: write now rather than at the end of the linger
+
+    def _run(self) -> None:
+        while not self._closed:
+            self._wake.wait(self.linger)
+            self._wake.clear()
+            self._drain()
+
+    def _drain(self) -> None:
+        """Make and write every queued exchange (from the writer thread, or at close)."""
+        while True:
+            with self._lock:
+                if not self._queue:
+                    return
+                batch, self._queue = self._queue, deque()
+                self._bytes = 0
+                self._busy = True
+            try:
+                records = [record for record in map(self.make, batch) if record is not None]
+                write_many = getattr(self.sink, "write_many", None)
+                if write_many is not None:
+                    write_many(records)
+                else:
+                    for record in records:
+                        self.sink.write(record)
+            except Exception:  # a sink counts its own drops; what it raises is said, never the app's end
+                log.exception("specbuild: recorded exchanges could not be written")
+            finally:
+                self._busy = False
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until what is queued is written (at most ``timeout`` seconds); whether it was."""
+        deadline = time.monotonic() + timeout
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            self._drain()
+            return True
+        while self._queue or self._busy:
+            if time.monotonic() > deadline:
+                return False
+            self._wake.set()
+            time.sleep(0.001)
+        return True
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued and close the sink (later calls do nothing)."""
+        if self._closed:
+            return
+        self.flush(timeout)
+        with self._lock:
+            self._closed = True
+        self._wake.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        self._drain()  # what came in while the thread stopped
+        self.sink.close()
+
+    def _forked(self) -> None:
+        # the parent writes what it queued; the child's queue, lock and thread are its own
+        self._queue = deque()
+        self._bytes = 0
+        self._busy = False
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread = None
+
+
+def _close_at_exit(ref: weakref.ref[Writer]) -> None:
+    writer = ref()
+    if writer is not None:
+        writer.close()
+
+
+def _after_fork() -> None:
+    for writer in list(_WRITERS):
+        writer._forked()
+
+
+os.register_at_fork(after_in_child=_after_fork)
