@@ -140,10 +140,13 @@ class KafkaRecordSink:
         return self._sink.dropped
 
     def write(self, record: dict[str, Any]) -> None:
-        request = record.get("request", {})
-        key = f"{request.get('method', '')} {request.get('pathname', '')}".encode()
+        self.write_many([record])
+
+    def write_many(self, records: list[dict[str, Any]]) -> None:
+        """Produce ``records`` (a batch of the recorder's writer thread), serving delivery reports once."""
+        items = [(orjson.dumps(record), _key(record)) for record in records]
         with self._lock:
-            self._sink.offer(orjson.dumps(record), key)
+            self._sink.offer_many(items)
 
     def close(self, timeout: float = 2.0) -> None:
         """Deliver what is queued, waiting at most ``timeout`` seconds (once: later calls do nothing)."""
@@ -153,6 +156,11 @@ class KafkaRecordSink:
         left = self._sink.flush(timeout)
         if left:
             log.warning("specbuild: %d records were not delivered to Kafka before the recorder closed", left)
+
+
+def _key(record: dict[str, Any]) -> bytes:
+    request = record.get("request", {})
+    return f"{request.get('method', '')} {request.get('pathname', '')}".encode()
 
 
 def open_sink(to: str | os.PathLike[str] | Sink) -> Sink:
