@@ -367,3 +367,21 @@ def test_a_full_queue_drops_and_counts_and_the_app_never_waits() -> None:
     app.close()
     _wsgi_call(app, "/closed")  # a request after close is served, and not recorded
     assert app.dropped == 16 and len(sink.records) == 11
+
+
+def test_a_forked_worker_records_its_own_exchanges_once(tmp_path: Path) -> None:
+    """gunicorn --preload: the app (and its recorder) made before the fork; each process writes its own."""
+    path = tmp_path / "rec.jsonl"
+    app = WSGIRecorder(_hello, to=path)
+    _wsgi_call(app, "/parent")  # queued (the writer lingers) when the child is forked
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _wsgi_call(app, "/child")
+            app.close()
+        finally:
+            os._exit(0)
+    assert os.waitpid(pid, 0)[1] == 0
+    app.close()
+    assert sorted(json.loads(line)["request"]["pathname"] for line in path.read_text().splitlines()) == [
+        "/child", "/parent"]

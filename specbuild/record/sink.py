@@ -104,6 +104,10 @@ class JsonlSink:
                 if self.dropped == 1:
                     log.warning("specbuild: cannot append to %s (%s): records are dropped", self.path, exc)
 
+    def forked(self) -> None:
+        """In a forked child: a lock the parent's writer thread held at the fork would never be let go."""
+        self._lock = threading.Lock()
+
     def close(self) -> None:
         with self._lock:
             if self._fd is not None and self._pid == os.getpid():

@@ -2,9 +2,11 @@
 written off it, in batches.
 
 A request only appends its :class:`~specbuild.record.capture.Exchange` to a bounded queue (no lock
-of a file, no JSON, no redaction on its path); a thread of the recorder wakes every ``linger``
-seconds (as the Kafka sink's ``linger.ms``) and makes, redacts and writes what is queued, one
-``write_many`` per batch (a JSONL file: one locked append; Kafka: one poll). What does not fit in
+of a file, no JSON, no redaction on its path); the recorder's thread, woken by the first exchange
+queued while it sleeps, waits ``linger`` seconds more (as the Kafka sink's ``linger.ms``) and makes,
+redacts and writes what is queued, one ``write_many`` per batch (a JSONL file: one locked append;
+Kafka: one poll), until the queue is empty. A short linger keeps a batch small (a busy app's 5 ms
+of 5 KB exchanges is a few MB), and a sleeping thread costs an idle app nothing. What does not fit in
 the queue (``max_items``, or ``max_bytes`` of bodies) is dropped and counted, never waited for: a
 recording is a sample. ``flush`` waits until the queue is written; ``close`` (the ASGI lifespan's
 shutdown, and the process's exit) writes what is left. A forked child starts with an empty queue
@@ -28,7 +30,7 @@ from specbuild.record.sink import Sink
 
 log = logging.getLogger("specbuild.record")
 
-LINGER: Final = 0.02
+LINGER: Final = 0.005
 MAX_ITEMS: Final = 10_000
 MAX_BYTES: Final = 64 << 20  # bodies queued, as the Kafka sink's queue.buffering.max.kbytes
 
@@ -49,6 +51,7 @@ class Writer:
         self._queue: deque[Exchange] = deque()
         self._bytes = 0
         self._busy = False  # a batch is taken from the queue and not yet written
+        self._idle = False  # the thread sleeps until an exchange is queued
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -68,13 +71,18 @@ class Writer:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="specbuild-recorder", daemon=True)
                 self._thread.start()
-        if len(self._queue) >= self.max_items // 2:
-            self._wake.set()  # a burst: write now rather than at the end of the linger
+        if self._idle:
+            self._idle = False
+            self._wake.set()
 
     def _run(self) -> None:
         while not self._closed:
-            self._wake.wait(self.linger)
+            self._idle = True
+            if not self._queue:  # a put after this line sees _idle and wakes the thread
+                self._wake.wait(1.0)
+            self._idle = False
             self._wake.clear()
+            time.sleep(self.linger)
             self._drain()
 
     def _drain(self) -> None:
@@ -134,6 +142,9 @@ class Writer:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread = None
+        forked = getattr(self.sink, "forked", None)
+        if forked is not None:
+            forked()
 
 
 def _close_at_exit(ref: weakref.ref[Writer]) -> None:
