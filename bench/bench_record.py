@@ -10,6 +10,9 @@ the median of the difference (the target of issue 13: <= 50 µs for 5 KB bodies 
 sink, and no request failed or slowed by a stopped broker), its p99, and the CPU time the recorder
 costs per request (process time of the wrapped blocks minus the bare ones, the recorder's writer
 thread, librdkafka's threads and the final flush included: work moved off the request is still paid).
+For ASGI it also serves a backlog of 2000 exchanges at once and says how late the event loop's turns
+came in the next 0.2 s while the recorder's thread wrote them ("loop late": the sum of the turns over 1
+ms, and the longest): the GIL the writer holds is time the app's thread waits.
 
 The sinks: ``file`` (a JSONL file in a temp folder), ``kafka`` (a broker on ``--bootstrap``, else an
 Apache Kafka started here for the run, as tests/brokers.py does, and stopped after), ``stopped``
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+BACKLOG = 2000  # exchanges served at once before the event loop's turns are timed (asgi_stall)
 BLOCK = 500  # requests per block; bare and recorded blocks alternate, so both meet the same load
 TOPIC = f"bench-record-{uuid.uuid4().hex[:8]}"  # new for each run: --bootstrap may name a broker used before
 
@@ -140,6 +144,7 @@ def measure(kind: str, to: str, requests: int, body_bytes: int) -> dict[str, Any
         failed += block(recorder, BLOCK, wrapped)
         flush()  # the writer thread's work on this block is this block's CPU, not the next bare block's
         cpu_wrapped += time.process_time() - t
+    stall = loop.run_until_complete(asgi_stall(recorder)) if kind == "asgi" else {}
     t = time.process_time()
     close = getattr(recorder, "close", None) or (lambda: recorder.sink.close())  # the baseline had no close
     close()
@@ -149,7 +154,24 @@ def measure(kind: str, to: str, requests: int, body_bytes: int) -> dict[str, Any
     return {"median": (statistics.median(wrapped) - statistics.median(bare)) / 1000,
             "p99": (_quantile(wrapped, 0.99) - _quantile(bare, 0.99)) / 1000,
             "cpu": (cpu_wrapped - cpu_bare) / len(wrapped) * 1e6, "failed": failed,
-            "unrecorded": recorder.failed + getattr(sink, "dropped", 0), "requests": len(wrapped)}
+            "unrecorded": recorder.failed + getattr(recorder, "dropped", 0) + getattr(sink, "dropped", 0),
+            "requests": len(wrapped), **stall}
+
+
+async def asgi_stall(recorder: Any) -> dict[str, float]:
+    """How late the event loop's turns come while the recorder writes a backlog of exchanges: serve
+    BACKLOG requests at once, then turn the loop for 0.2 s; the turns that took over 1 ms (their sum and
+    the longest). A recorder that writes in the request has no backlog: what it shows is the machine's."""
+    await asgi_block(recorder, BACKLOG, [])
+    late: list[float] = []
+    t = start = time.perf_counter()
+    while t - start < 0.2:
+        await asyncio.sleep(0)
+        now = time.perf_counter()
+        if now - t > 0.001:
+            late.append(now - t)
+        t = now
+    return {"late": sum(late) * 1000, "longest": max(late, default=0.0) * 1000}
 
 
 def _quantile(values: list[int], q: float) -> float:
@@ -204,7 +226,9 @@ def compare(args: argparse.Namespace, trees: dict[str, Path], bootstrap: str, fo
                 med = statistics.median(x["median"] for x in runs)
                 line.append(f"{name}: added {med:5.1f} µs median, p99 {statistics.median(x['p99'] for x in runs):7.1f}"
                             f" µs, CPU {statistics.median(x['cpu'] for x in runs):5.1f} µs/request, "
-                            f"{sum(x['failed'] for x in runs)} failed, {sum(x['unrecorded'] for x in runs)} unrecorded")
+                            f"{sum(x['failed'] for x in runs)} failed, {sum(x['unrecorded'] for x in runs)} unrecorded"
+                            + (f", loop late {statistics.median(x['late'] for x in runs):.1f} ms (longest "
+                               f"{max(x['longest'] for x in runs):.1f})" if kind == "asgi" else ""))
             if len(trees) == 2:
                 base, head = (statistics.median(x["median"] for x in results[(sink, kind, n)]) for n in trees)
                 line.append(f"head/baseline {head / base:.2f}")

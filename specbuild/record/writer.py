@@ -6,7 +6,8 @@ of a file, no JSON, no redaction on its path); the recorder's thread, woken by t
 queued while it sleeps, waits ``linger`` seconds more (as the Kafka sink's ``linger.ms``) and makes,
 redacts and writes what is queued, one ``write_many`` per batch (a JSONL file: one locked append;
 Kafka: one poll), until the queue is empty. A short linger keeps a batch small (a busy app's 5 ms
-of 5 KB exchanges is a few MB), and a sleeping thread costs an idle app nothing. What does not fit in
+of 5 KB exchanges is a few MB), and a sleeping thread costs an idle app next to nothing (a wake-up a
+second). What does not fit in
 the queue (``max_items``, or ``max_bytes`` of bodies) is dropped and counted, never waited for: a
 recording is a sample. ``flush`` waits until the queue is written; ``close`` (the ASGI lifespan's
 shutdown, and the process's exit) writes what is left. A forked child starts with an empty queue
@@ -33,6 +34,10 @@ log = logging.getLogger("specbuild.record")
 LINGER: Final = 0.005
 MAX_ITEMS: Final = 10_000
 MAX_BYTES: Final = 64 << 20  # bodies queued, as the Kafka sink's queue.buffering.max.kbytes
+# records made and written at a time: the write lets the GIL go, so an app thread that waits for it
+# (an ASGI server's event loop) waits for one chunk's work (~1 ms), not for a whole batch's
+CHUNK: Final = 8
+PAUSE: Final = 0.0002
 
 _WRITERS: weakref.WeakSet[Writer] = weakref.WeakSet()
 
@@ -95,17 +100,24 @@ class Writer:
                 self._bytes = 0
                 self._busy = True
             try:
-                records = [record for record in map(self.make, batch) if record is not None]
-                write_many = getattr(self.sink, "write_many", None)
-                if write_many is not None:
-                    write_many(records)
-                else:
-                    for record in records:
-                        self.sink.write(record)
-            except Exception:  # a sink counts its own drops; what it raises is said, never the app's end
-                log.exception("specbuild: recorded exchanges could not be written")
+                items = list(batch)
+                for start in range(0, len(items), CHUNK):
+                    if start:
+                        time.sleep(PAUSE)
+                    self._write([r for r in map(self.make, items[start:start + CHUNK]) if r is not None])
             finally:
                 self._busy = False
+
+    def _write(self, records: list[dict[str, Any]]) -> None:
+        try:
+            write_many = getattr(self.sink, "write_many", None)
+            if write_many is not None:
+                write_many(records)
+            else:
+                for record in records:
+                    self.sink.write(record)
+        except Exception:  # a sink counts its own drops; what it raises is said, never the app's end
+            log.exception("specbuild: recorded exchanges could not be written")
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until what is queued is written (at most ``timeout`` seconds); whether it was."""
