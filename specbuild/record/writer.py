@@ -2,13 +2,13 @@
 written off it, in batches.
 
 A request only appends its :class:`~specbuild.record.capture.Exchange` to a bounded queue (no lock
-of a file, no JSON, no redaction on its path); the recorder's thread, woken by the first exchange
-queued while it sleeps, waits ``linger`` seconds more (as the Kafka sink's ``linger.ms``) and makes,
-redacts and writes what is queued, one ``write_many`` per batch (a JSONL file: one locked append;
-Kafka: one poll), until the queue is empty. A short linger keeps a batch small (a busy app's 5 ms
-of 5 KB exchanges is a few MB), and a sleeping thread costs an idle app next to nothing (a wake-up a
-second). What does not fit in
-the queue (``max_items``, or ``max_bytes`` of bodies) is dropped and counted, never waited for: a
+of a file, no JSON, no redaction on its path). The recorder's thread, woken by the first exchange
+queued while it sleeps, waits ``linger`` seconds more (as the Kafka sink's ``linger.ms``), then makes,
+redacts and writes what is queued, 8 records a ``write_many`` (a JSONL file: one locked append;
+Kafka: one poll) with a 0.2 ms pause between (the app's threads get the GIL), until the queue is
+empty. A short linger keeps a batch small (5 ms of a busy app's 5 KB exchanges is a few MB), and a
+sleeping thread costs an idle app next to nothing (a wake-up a second). What does not fit in the
+queue (``max_items``, or ``max_bytes`` of bodies) is dropped and counted, never waited for: a
 recording is a sample. ``flush`` waits until the queue is written; ``close`` (the ASGI lifespan's
 shutdown, and the process's exit) writes what is left. A forked child starts with an empty queue
 and its own thread: its parent writes the parent's records.
@@ -34,8 +34,10 @@ log = logging.getLogger("specbuild.record")
 LINGER: Final = 0.005
 MAX_ITEMS: Final = 10_000
 MAX_BYTES: Final = 64 << 20  # bodies queued, as the Kafka sink's queue.buffering.max.kbytes
-# records made and written at a time: the write lets the GIL go, so an app thread that waits for it
-# (an ASGI server's event loop) waits for one chunk's work (~1 ms), not for a whole batch's
+# records made and written at a time, then a pause: a real sleep hands the GIL to an app thread that
+# waits for it (an ASGI server's event loop), which then waits for one chunk's work (~0.25 ms). The GIL
+# let go in a write is taken back before the waiting thread wakes, and it waited out the 5 ms switch
+# interval (bench_record.py's "loop late")
 CHUNK: Final = 8
 PAUSE: Final = 0.0002
 
