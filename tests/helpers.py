@@ -147,7 +147,8 @@ def wait_lines(path: Path, n: int, seconds: float = 10) -> list[str]:
     after its last byte went to the client, so a client that is done may be a moment ahead of the file."""
     deadline = time.monotonic() + seconds
     while True:
-        lines = path.read_text().splitlines() if path.exists() else []
+        # whole lines only: a line of megabytes can be read while it is still being appended
+        lines = path.read_text().split("\n")[:-1] if path.exists() else []
         if len(lines) >= n or time.monotonic() > deadline:
             return lines
         time.sleep(0.02)

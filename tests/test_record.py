@@ -43,6 +43,10 @@ def test_credentials_are_redacted_and_the_scheme_is_kept() -> None:
                               "x-api-key": REDACTED, "x-session-secret": REDACTED, "accept": "application/json"}
     assert req["query"] == {"api_key": [REDACTED], "limit": ["2"], "token": [REDACTED]}
     assert req["path"] == f"/a?api_key={REDACTED}&limit=2&token={REDACTED}"
+    escaped = http_types(exchange(query="q=a%20b+c&&Access_Token=t%2F0&x", request_headers=[]),
+                         Redaction(query=frozenset({"x"})))["request"]
+    assert escaped["query"] == {"q": ["a b c"], "Access_Token": [REDACTED], "x": [REDACTED]}
+    assert escaped["path"] == f"/a?q=a%20b+c&Access_Token={REDACTED}&x={REDACTED}"  # only the secrets rewritten
     assert rec["response"]["headers"] == {"set-cookie": f"session={REDACTED}; Path=/; HttpOnly"}
     assert decode(rec).request_header("authorization") == f"Bearer {REDACTED}"
     kept = http_types(exchange(query="api_key=k3y", request_headers=[("Authorization", "Bearer s3cret")]),
@@ -256,6 +260,7 @@ def test_filters_and_sampling_decide_which_exchanges_are_recorded(tmp_path: Path
     filtered = WSGIRecorder(hello, to=tmp_path / "f.jsonl", keep=keep)
     for path, method in [("/a", "GET"), ("/health", "GET"), ("/a", "POST"), ("/b/c", "GET")]:
         _wsgi_call(filtered, path, method)
+    filtered.flush()  # the records are written by the recorder's thread, off the request
     recorded = [json.loads(line)["request"] for line in (tmp_path / "f.jsonl").read_text().splitlines()]
     assert [(r["method"], r["pathname"], r["host"], r["protocol"]) for r in recorded] == [
         ("GET", "/a", "api.example.com", "https"), ("GET", "/b/c", "api.example.com", "https")]
@@ -264,6 +269,8 @@ def test_filters_and_sampling_decide_which_exchanges_are_recorded(tmp_path: Path
     for _ in range(400):
         _wsgi_call(none, "/a")
         _wsgi_call(half, "/a")
+    none.close()
+    half.close()
     assert not (tmp_path / "none.jsonl").exists()
     assert 100 < len((tmp_path / "half.jsonl").read_text().splitlines()) < 300  # 400 draws of p = 0.5
     with pytest.raises(ValueError, match="sample is a share"):
@@ -302,7 +309,79 @@ def test_a_broker_that_is_not_there_never_reaches_the_app(tmp_path: Path) -> Non
     app = WSGIRecorder(hello, to=f"kafka://127.0.0.1:{free_port()}/nowhere")
     for _ in range(300):
         _wsgi_call(app, "/a")  # each answers, none raises: the records wait in librdkafka's queue
+    assert app.flush()  # the writer thread has handed every record to librdkafka, never waiting on the broker
     sink = app.sink
     assert isinstance(sink, KafkaRecordSink)
     assert sink.written + sink.dropped == 300 and app.failed == 0
     sink.close(timeout=0.1)  # the broker is not there: nothing is delivered, and close says so
+
+
+def _hello(environ: dict[str, object], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [b'{"ok": true}']
+
+
+def _record_and_exit(path: str, n: int) -> None:
+    app = WSGIRecorder(_hello, to=path)
+    for i in range(n):
+        _wsgi_call(app, f"/a/{i}")
+    # no close: what the writer thread still holds is written as the process exits
+
+
+def test_what_is_queued_is_written_when_the_process_exits(tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl"
+    code = f"from tests.test_record import _record_and_exit as r; r({str(path)!r}, 2000)"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
+    lines = path.read_text().splitlines()
+    assert [json.loads(line)["request"]["pathname"] for line in lines] == [f"/a/{i}" for i in range(2000)]
+
+
+class _HeldSink:
+    """A sink that holds its first write until released: the recorder's queue fills meanwhile."""
+
+    def __init__(self) -> None:
+        self.entered, self.release = threading.Event(), threading.Event()
+        self.records: list[dict[str, Any]] = []
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.entered.set()
+        self.release.wait(30)
+        self.records.append(record)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_full_queue_drops_and_counts_and_the_app_never_waits() -> None:
+    sink = _HeldSink()
+    app = WSGIRecorder(_hello, to=sink)
+    app.writer.max_items = 10
+    _wsgi_call(app, "/first")
+    assert sink.entered.wait(30)  # the writer thread is in the sink with /first
+    for i in range(25):
+        _wsgi_call(app, f"/b/{i}")  # 10 are queued, 15 find the queue full: dropped, not waited for
+    assert app.dropped == 15
+    sink.release.set()
+    assert app.flush()
+    assert [r["request"]["pathname"] for r in sink.records] == ["/first", *[f"/b/{i}" for i in range(10)]]
+    app.close()
+    _wsgi_call(app, "/closed")  # a request after close is served, and not recorded
+    assert app.dropped == 16 and len(sink.records) == 11
+
+
+def test_a_forked_worker_records_its_own_exchanges_once(tmp_path: Path) -> None:
+    """gunicorn --preload: the app (and its recorder) made before the fork; each process writes its own."""
+    path = tmp_path / "rec.jsonl"
+    app = WSGIRecorder(_hello, to=path)
+    _wsgi_call(app, "/parent")  # queued (the writer lingers) when the child is forked
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _wsgi_call(app, "/child")
+            app.close()
+        finally:
+            os._exit(0)
+    assert os.waitpid(pid, 0)[1] == 0
+    app.close()
+    assert sorted(json.loads(line)["request"]["pathname"] for line in path.read_text().splitlines()) == [
+        "/child", "/parent"]

@@ -4,8 +4,9 @@
     app = ASGIRecorder(app, to="recordings.jsonl")        # FastAPI, Starlette, any ASGI app
     app.wsgi_app = WSGIRecorder(app.wsgi_app, to="recordings.jsonl")  # Flask (Django: wrap the WSGI app)
 
-Credentials are redacted before a record leaves the process (see :class:`Redaction`); records are
-appended to a JSONL file safely from many threads and processes (:class:`JsonlSink`), or produced to
+Credentials are redacted before a record leaves the process (see :class:`Redaction`); a request only
+queues its exchange, and the recorder's thread makes the records and appends them to a JSONL file
+safely from many threads and processes (:class:`JsonlSink`), or produces them to
 a Kafka topic without ever waiting (``to="kafka://localhost:9092/http_recordings"``,
 :class:`KafkaRecordSink`). No third-party
 library is needed: the middleware speaks WSGI and ASGI themselves.

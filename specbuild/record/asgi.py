@@ -57,16 +57,17 @@ class ASGIRecorder(Recorder):
         await self.app(scope, recording_receive, recording_send)
 
     def _closing(self, send: Send) -> Send:
-        """``send`` for the lifespan scope: the sink is closed (Kafka: flushed) as the app shuts down."""
+        """``send`` for the lifespan scope: what is queued is written and the sink closed (Kafka: flushed)
+        as the app shuts down."""
         async def closing_send(message: Message) -> None:
             if message["type"] == "lifespan.shutdown.complete":
-                self.sink.close()
+                self.close()
             await send(message)
         return closing_send
 
     def _record(self, scope: MutableMapping[str, Any], headers: list[tuple[str, str]], started: str, request: Kept,
                 seen: dict[str, Any], response: Kept) -> None:
-        self.write(Exchange(method=scope.get("method", "GET"), scheme=scope.get("scheme", "http"),
+        self.submit(Exchange(method=scope.get("method", "GET"), scheme=scope.get("scheme", "http"),
                             host=_host(scope, headers), path=_path(scope),
                             query=scope.get("query_string", b"").decode("latin-1"), request_headers=headers,
                             status=int(seen["status"]),

@@ -104,6 +104,10 @@ class JsonlSink:
                 if self.dropped == 1:
                     log.warning("specbuild: cannot append to %s (%s): records are dropped", self.path, exc)
 
+    def forked(self) -> None:
+        """In a forked child: a lock the parent's writer thread held at the fork would never be let go."""
+        self._lock = threading.Lock()
+
     def close(self) -> None:
         with self._lock:
             if self._fd is not None and self._pid == os.getpid():
@@ -140,10 +144,13 @@ class KafkaRecordSink:
         return self._sink.dropped
 
     def write(self, record: dict[str, Any]) -> None:
-        request = record.get("request", {})
-        key = f"{request.get('method', '')} {request.get('pathname', '')}".encode()
+        self.write_many([record])
+
+    def write_many(self, records: list[dict[str, Any]]) -> None:
+        """Produce ``records`` (a batch of the recorder's writer thread), serving delivery reports once."""
+        items = [(orjson.dumps(record), _key(record)) for record in records]
         with self._lock:
-            self._sink.offer(orjson.dumps(record), key)
+            self._sink.offer_many(items)
 
     def close(self, timeout: float = 2.0) -> None:
         """Deliver what is queued, waiting at most ``timeout`` seconds (once: later calls do nothing)."""
@@ -153,6 +160,11 @@ class KafkaRecordSink:
         left = self._sink.flush(timeout)
         if left:
             log.warning("specbuild: %d records were not delivered to Kafka before the recorder closed", left)
+
+
+def _key(record: dict[str, Any]) -> bytes:
+    request = record.get("request", {})
+    return f"{request.get('method', '')} {request.get('pathname', '')}".encode()
 
 
 def open_sink(to: str | os.PathLike[str] | Sink) -> Sink:

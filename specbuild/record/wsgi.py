@@ -73,7 +73,7 @@ class WSGIRecorder(Recorder):
                 response: Kept) -> None:
         if "status" not in seen:
             return  # the app failed before it answered: the server's error page is no exchange of the API
-        self.write(Exchange(method=environ.get("REQUEST_METHOD", "GET"), scheme=environ.get("wsgi.url_scheme", "http"),
+        self.submit(Exchange(method=environ.get("REQUEST_METHOD", "GET"), scheme=environ.get("wsgi.url_scheme", "http"),
                             host=_host(environ), path=_path(environ), query=environ.get("QUERY_STRING", ""),
                             request_headers=_request_headers(environ), status=int(str(seen["status"]).split()[0]),
                             response_headers=list(seen["headers"]), request_body=request.bytes(),
