@@ -19,8 +19,8 @@ import pytest
 
 from specbuild.errors import InputError
 from specbuild.io.files import dumps
-from specbuild.kafka.client import state_key
 from specbuild.kafka.checkpoint import State
+from specbuild.kafka.client import state_key
 from specbuild.kafka.group import DecodedStates, Group, PartitionFolder, behind_ends, merged
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
@@ -106,8 +106,10 @@ class Reader:
 
 
 class Writer:
+    ok = True  # False: the broker aborts the transaction
+
     def commit(self, states: Mapping[str, bytes], offsets: Mapping[Any, int], group_metadata: Any) -> bool:
-        return True
+        return self.ok
 
 
 class Source:
@@ -118,20 +120,20 @@ class Source:
 def test_a_member_renders_at_its_first_checkpoint_then_every_render_interval_and_at_stop(tmp_path: Path) -> None:
     records = spread(LINES, 2)
     now = [0.0]
-    parts, reader, positions = folder(), Reader(), {}
-    group = Group(parts, reader, Writer(), positions, output=tmp_path, fmt="json", options=None,  # type: ignore[arg-type]
+    parts, reader, writer, positions = folder(), Reader(), Writer(), {}
+    group = Group(parts, reader, writer, positions, output=tmp_path, fmt="json", options=None,  # type: ignore[arg-type]
                   base=None, note=print, render_interval=60.0, clock=lambda: now[0])
     group.attach(Source())  # type: ignore[arg-type]
     spec = tmp_path / "openapi.json"
+    seen: list[tuple[bytes | None, str]] = []
 
     def checkpoint(upto: int, at: float) -> None:
         now[0] = at
-        parts.add(records[len(parts_seen):upto])
-        parts_seen[:] = records[:upto]
+        parts.add(records[len(seen):upto])
+        seen[:] = records[:upto]
         positions.update({p: upto for p in parts.folders})
         group.write(State(SpecBuilder(), positions))
 
-    parts_seen: list[tuple[bytes | None, str]] = []
     checkpoint(40, 0.0)
     assert spec.read_bytes() == one_spec(LINES[:40])  # the first checkpoint renders
     checkpoint(80, 30.0)
@@ -141,13 +143,31 @@ def test_a_member_renders_at_its_first_checkpoint_then_every_render_interval_and
     assert group.news()
     group.write(State(SpecBuilder(), positions))
     assert spec.read_bytes() == one_spec(LINES[:80])
-    assert group.decoded.decodes == 4
+    assert group.decoded.decodes == 0  # our own states: the builders that folded them
     spec.unlink()
     group.write(State(SpecBuilder(), positions))  # nothing changed since: the spec on disk stays
     assert not spec.exists() and not group.news()
+    writer.ok = False
+    checkpoint(100, 130.0)  # aborted, and nothing else changed: no render
+    assert not spec.exists()
+    other = [json.dumps(record("get", f"/carts/{i}", resp={"id": i})).encode() for i in range(20)]
+    built = SpecBuilder()
+    Fold(built).feed([(line, "x") for line in other])
+    reader.latest["http.v2:0"] = codec.encode(built, {("http.v2", 0): 20})  # another member's
+    now[0] = 200.0
+    group.write(State(SpecBuilder(), positions))  # aborted again: the committed states, not the builders
+    assert spec.read_bytes() == one_spec(LINES[:80] + other)
+    assert group.decoded.decodes == 3
+    writer.ok = True
+    group.commit()
+    group.revoked([("http.v1", 1)])  # after the revoke's commit: its builder stands for its state
     group.stopping = True
-    checkpoint(len(records), 62.0)
-    assert spec.read_bytes() == one_spec(LINES)  # at stop, whatever the interval
+    rest = [r for r in records[100:] if "[0]" in r[1]]
+    parts.add(rest)
+    positions[("http.v1", 0)] = len(records)
+    group.write(State(SpecBuilder(), positions))  # at stop, whatever the interval
+    assert spec.read_bytes() == one_spec(LINES[:100] + [r[0] for r in rest if r[0] is not None] + other)
+    assert group.decoded.decodes == 3
 
 
 def test_a_dropped_partition_is_no_longer_folded_or_saved() -> None:

@@ -131,6 +131,7 @@ class Group:
         self.source: KafkaSource | None = None
         self.pending: dict[Partition, bytes] = {}  # states of an aborted transaction, written with the next
         self.rendered: dict[str, bytes] = {}  # the states the spec on disk was rendered from
+        self.committed: dict[Partition, bytes] = {}  # the state last committed of each partition we fold
         self.decoded = DecodedStates(reader.topic)
         self.render_interval = render_interval
         self.clock = clock
@@ -167,10 +168,21 @@ class Group:
         for part in parts:
             self.positions.pop(part, None)
             self.pending.pop(part, None)
+            self.committed.pop(part, None)
 
     def revoked(self, parts: list[Partition]) -> None:
-        """After the revoke's checkpoint: another member goes on from the states just committed."""
+        """After the revoke's checkpoint: another member goes on from the states just committed, and
+        this one renders them from the builders it folded (no decode), when those are what was committed."""
+        self.decoded.own(self.live())
+        self.decoded.freeze({state_key(p) for p in parts})
         self.lost(parts)
+
+    def live(self) -> dict[str, tuple[bytes, SpecBuilder]]:
+        """The builders of our partitions that hold exactly their last committed state (nothing folded
+        since, nothing left to commit), by state key, with that state."""
+        folder = self.folder
+        return {state_key(p): (data, folder.folders[p].fold.builder) for p, data in self.committed.items()
+                if p in folder.folders and p not in folder.dirty and p not in self.pending}
 
     def commit(self) -> bool:
         """The states folded since the last checkpoint and their offsets, in one transaction."""
@@ -184,6 +196,7 @@ class Group:
             self.note(f"warning: the checkpoint of {describe(self.pending)} was aborted; the next one writes it")
             return False
         self.reader.latest.update(states)
+        self.committed.update(self.pending)
         self.pending.clear()
         return True
 
@@ -224,6 +237,7 @@ class Group:
         if self.target is not None and latest == self.rendered:
             return self.doc, self.target
         self.rendered = dict(latest)
+        self.decoded.own(self.live())
         self.doc = build_document(self.decoded.merged(self.rendered, self.folder.template), self.options,
                                   self.base)
         self.target = write_document(self.doc, self.output, self.fmt)
@@ -264,6 +278,7 @@ class DecodedStates:
     def __init__(self, topic: str) -> None:
         self.topic = topic
         self.builders: dict[str, tuple[bytes, SpecBuilder]] = {}  # key -> (the state, decoded)
+        self.folding: set[str] = set()  # keys whose builder this member still folds into
         self.decodes = 0  # how many states were decoded (what the cache saves shows in tests)
 
     def merged(self, latest: Mapping[str, bytes], template: SpecBuilder | None = None) -> SpecBuilder:
@@ -279,6 +294,18 @@ class DecodedStates:
         if out is None:
             return template.blank() if template is not None else SpecBuilder()
         return out
+
+    def own(self, live: Mapping[str, tuple[bytes, SpecBuilder]]) -> None:
+        """The builders this member folds that hold exactly a state (just committed): used for it, not
+        decoded. They go on folding after the render, so the last render's are forgotten first."""
+        for key in self.folding:
+            self.builders.pop(key, None)
+        self.builders.update(live)
+        self.folding = set(live)
+
+    def freeze(self, keys: set[str]) -> None:
+        """Builders no longer folded (their partitions revoked) go on standing for their states."""
+        self.folding -= keys
 
     def builder(self, key: str, data: bytes) -> SpecBuilder:
         cached = self.builders.get(key)
