@@ -93,6 +93,18 @@ def test_decoded_states_are_decoded_once_and_merged_as_copies() -> None:
     assert sorted(decoded.builders) == ["http.v1:0", "http.v1:1"]
 
 
+def test_states_past_the_budget_are_decoded_at_each_render_and_taken_over() -> None:
+    parts = folder()
+    parts.add(spread(LINES, 3))
+    latest = {state_key(p): data for p, data in parts.take_states({p: 9 for p in parts.folders}).items()}
+    sizes = [len(latest[k]) for k in sorted(latest)]
+    decoded = DecodedStates("st", budget=sizes[0] + sizes[1])
+    for times in (1, 2):
+        assert dumps(build_document(decoded.merged(latest))) == one_spec(LINES)
+        assert sorted(decoded.builders) == ["http.v1:0", "http.v1:1"]
+        assert decoded.decodes == 2 + times
+
+
 class Reader:
     """The state topic as a member reads it (every commit lands in ``latest``)."""
 

@@ -35,6 +35,9 @@ from specbuild.learn.render import RenderOptions
 from specbuild.run import Fold, Stats, build_document, write_document
 
 GROUP_WAIT: Final = 120.0  # seconds a member that reached its end waits for the others' last states
+# bytes of the others' states a member keeps decoded between renders (~4x that in memory): 40 partitions
+# of ~6 MB (an API of GitHub's size); the rest are decoded at each render
+DECODED_BUDGET: Final = 256 << 20
 
 
 class PartitionFolder:
@@ -272,11 +275,13 @@ def behind_ends(latest: Mapping[str, bytes], ends: Mapping[Partition, int]) -> l
 
 class DecodedStates:
     """Each partition's latest state, decoded once: a render decodes only the states that changed since
-    the last one (a member's own, each checkpoint; another's, when it checkpointed) and merges copies, so
-    the decoded builders stay as they were for the next render."""
+    the last one (another member's, when it checkpointed; ours are the builders that folded them) and
+    merges copies, so the decoded builders stay as they were for the next render. Decoded, a state takes
+    ~4x its bytes: past ``budget`` bytes of states, the rest are decoded at each render and taken over."""
 
-    def __init__(self, topic: str) -> None:
+    def __init__(self, topic: str, budget: int = DECODED_BUDGET) -> None:
         self.topic = topic
+        self.budget = budget
         self.builders: dict[str, tuple[bytes, SpecBuilder]] = {}  # key -> (the state, decoded)
         self.folding: set[str] = set()  # keys whose builder this member still folds into
         self.decodes = 0  # how many states were decoded (what the cache saves shows in tests)
@@ -287,10 +292,10 @@ class DecodedStates:
             del self.builders[key]
         out: SpecBuilder | None = None
         for key, data in sorted(latest.items()):
-            builder = self.builder(key, data)
+            builder, kept = self.builder(key, data)
             if out is None:
                 out = builder.blank()  # the settings the states were folded with
-            out.merge(builder, take=False)
+            out.merge(builder, take=not kept)
         if out is None:
             return template.blank() if template is not None else SpecBuilder()
         return out
@@ -307,29 +312,24 @@ class DecodedStates:
         """Builders no longer folded (their partitions revoked) go on standing for their states."""
         self.folding -= keys
 
-    def builder(self, key: str, data: bytes) -> SpecBuilder:
-        cached = self.builders.get(key)
+    def builder(self, key: str, data: bytes) -> tuple[SpecBuilder, bool]:
+        """The builder of ``key``'s state ``data``, and whether it is kept (then merge a copy of it)."""
+        cached = self.builders.pop(key, None)
         if cached is not None and (cached[0] is data or cached[0] == data):
-            return cached[1]
+            self.builders[key] = cached
+            return cached[1], True
         builder, _ = codec.decode(data, f"{self.topic}[{key}]")
-        self.builders[key] = (data, builder)
         self.decodes += 1
-        return builder
+        used = sum(len(state) for k, (state, _) in self.builders.items() if k not in self.folding)
+        if used + len(data) > self.budget:
+            return builder, False
+        self.builders[key] = (data, builder)
+        return builder, True
 
 
 def merged(latest: Mapping[str, bytes], topic: str, template: SpecBuilder | None = None) -> SpecBuilder:
-    """One builder from every partition's state, once (``render``): each decoded and taken over, which
-    costs less than :class:`DecodedStates`' copies."""
-    out: SpecBuilder | None = None
-    for key, data in sorted(latest.items()):
-        builder, _ = codec.decode(data, f"{topic}[{key}]")
-        if out is None:
-            out = builder
-        else:
-            out.merge(builder)
-    if out is None:
-        return template.blank() if template is not None else SpecBuilder()
-    return out
+    """One builder from every partition's state, once (``render``): each decoded and taken over."""
+    return DecodedStates(topic, budget=0).merged(latest, template)
 
 
 def transactional_id(group_id: str) -> str:
