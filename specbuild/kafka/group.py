@@ -35,9 +35,10 @@ from specbuild.learn.render import RenderOptions
 from specbuild.run import Fold, Stats, build_document, write_document
 
 GROUP_WAIT: Final = 120.0  # seconds a member that reached its end waits for the others' last states
-# bytes of the others' states a member keeps decoded between renders (~4x that in memory): 40 partitions
-# of ~6 MB (an API of GitHub's size); the rest are decoded at each render
-DECODED_BUDGET: Final = 256 << 20
+# Bytes of states a member keeps decoded between renders (~3-4x that in memory: ten states of an API of
+# GitHub's size). While every partition gets traffic, every state changed by the next render anyway: the
+# cache pays for idle partitions and for renders with little new, not for a large busy group.
+DECODED_BUDGET: Final = 64 << 20
 
 
 class PartitionFolder:
