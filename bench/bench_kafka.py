@@ -11,7 +11,9 @@ bodies, >= 1 KB, kept in --mix when given), then, each in a fresh process and ea
   - raw:       subscribe, consume(num_messages=...) until every partition reports EOF (nothing learned),
                before and after the specbuild run (the faster of the two is the ceiling);
   - specbuild: `python -m specbuild --source kafka --until-end -o DIR` (one member; --state kafka: its
-               states committed to a state topic in transactions), from process start to spec written.
+               states committed to a state topic in transactions), from process start to spec written;
+  - file:      `python -m specbuild -i FILE -o DIR` of the same records (what Kafka adds, told apart from
+               what the fold costs).
 It prints both rates, their ratio and specbuild's peak RSS (its own or a fold worker's, the larger).
 Targets: issue 3 (the devset): >= 40,000 records/s end-to-end and >= 0.5 of the raw consume rate;
 issue 15 (the realistic mix, --specs): >= 0.4 of the raw consume rate.
@@ -201,10 +203,13 @@ def main() -> int:
         # The first read of a fresh topic is often the slowest (the broker warms up): the raw consume
         # runs again after specbuild, and the faster of the two is the ceiling the ratio is taken to.
         raw_again = raw()
+        _, t_file, _ = run_timed([sys.executable, "-m", "specbuild", "-i", str(data), "-o", str(Path(tmp) / "file"),
+                                  "-q"])
         raw_rate = max(raw_first, raw_again)
         print(f"raw:       {raw_rate:>10,.0f} records/s  (consume only; runs before and after specbuild: "
               f"{raw_first:,.0f} and {raw_again:,.0f})")
         print(f"specbuild: {rate:>10,.0f} records/s  (process start to spec written, {t_sb:.2f} s)")
+        print(f"file:      {n / t_file:>10,.0f} records/s  (specbuild -i of the same records, {t_file:.2f} s)")
         print(f"ratio:     {rate / raw_rate:>10.2f}        peak RSS {rss / 1024:,.0f} MiB  (--state {args.state})")
         if args.specs:
             print(f"target (issue 15, ratio >= 0.4): {'met' if rate / raw_rate >= 0.4 else 'NOT met'}")
