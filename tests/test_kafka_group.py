@@ -92,8 +92,9 @@ def test_render_with_spec_writes_what_members_with_that_spec_write(
     produce_spread(kafka_broker, topic, lines)
     base = tmp_path / "person.json"
     base.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "Shop", "version": "2.0"}, "paths": {
-        "/orders/{orderId}": {"get": {"summary": "One order, as a person wrote it",
-                                      "responses": {"200": {"description": "The order"}}}}}}))
+        "/orders/{orderId}": {"get": {"summary": "One order, as a person wrote it", "parameters": [
+            {"name": "orderId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "The order"}}}}}}))
     a = running(*group_args(kafka_broker, topic, group, "--until-end", "--spec", str(base)), "-o", str(tmp_path / "a"))
     b = running(*group_args(kafka_broker, topic, group, "--until-end", "--spec", str(base)), "-o", str(tmp_path / "b"))
     assert a.proc.wait(90) == 0, a.stderr
