@@ -228,8 +228,8 @@ def scale(args: argparse.Namespace) -> int:
         print(f"scale-out: {ratio:.2f}x, the median of {len(ratios)} ({', '.join(f'{r:.2f}' for r in ratios)}); "
               f"target (issue 15) >= 1.7x: {'met' if ratio >= 1.7 else 'NOT met'}")
         print(f"CPU per member: one member's CPU s / each of two members' = {statistics.median(cpu_ratios):.2f}x, "
-              f"the median ({', '.join(f'{r:.2f}' for r in cpu_ratios)}): what a quiet machine's wall time "
-              "would show at most")
+              f"the median ({', '.join(f'{r:.2f}' for r in cpu_ratios)}); wall time adds the waits (the group's "
+              "join, the others' ends) to it")
         return 0
     finally:
         broker.stop()
