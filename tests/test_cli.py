@@ -256,8 +256,9 @@ def test_a_usage_error_is_one_error_line_and_a_hint() -> None:
         assert lines[0].startswith("Error: ") and lines[1].startswith(f"  hint: 'specbuild {args[0]} -h'")
 
 
-# a check neither checkpoints nor keeps bad records, so it has no state to reset or keep in a topic
-FOLLOWER_ONLY = {"--checkpoint-interval", "--dead-letter", "--reset-state", "--state", "--state-topic"}
+# a check neither checkpoints, renders a group's spec nor keeps bad records: no state to reset or keep in a topic
+FOLLOWER_ONLY = {"--checkpoint-interval", "--dead-letter", "--render-interval", "--reset-state", "--state",
+                 "--state-topic"}
 
 
 def test_build_and_check_show_the_same_kafka_options() -> None:

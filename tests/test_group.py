@@ -1,5 +1,6 @@
 """A group's states (specbuild.kafka.group): a builder per partition whose merge is the spec of one
-builder; a state's positions read without its builder; the options that choose a state topic.
+builder; states decoded once and rendered when due; a state's positions read without its builder; the
+options that choose a state topic.
 
 The group on a real broker (transactions, rebalances, kill -9): tests/test_kafka_group.py.
 """
@@ -10,13 +11,17 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from specbuild.errors import InputError
 from specbuild.io.files import dumps
+from specbuild.kafka.checkpoint import State
 from specbuild.kafka.client import state_key
-from specbuild.kafka.group import PartitionFolder, behind_ends, merged
+from specbuild.kafka.group import DecodedStates, Group, PartitionFolder, behind_ends, merged
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
 from specbuild.run import Fold, build_document
@@ -58,6 +63,123 @@ def test_each_partition_folds_into_its_own_builder_and_their_merge_is_one_builde
     assert dumps(build_document(merged(latest, "st"))) == dumps(build_document(one))
     # a merge takes over what it is given: the states are decoded afresh each time, so a second is the same
     assert dumps(build_document(merged(latest, "st"))) == dumps(build_document(one))
+
+
+def one_spec(lines: list[bytes]) -> bytes:
+    one = SpecBuilder()
+    Fold(one).feed([(line, "x") for line in lines])
+    return dumps(build_document(one))
+
+
+def test_decoded_states_are_decoded_once_and_merged_as_copies() -> None:
+    records = spread(LINES, 3)
+    parts = folder()
+    parts.add(records[:60])
+    positions = {p: 60 for p in parts.folders}
+    latest = {state_key(p): data for p, data in parts.take_states(positions).items()}
+    decoded = DecodedStates("st")
+    assert dumps(build_document(decoded.merged(latest))) == one_spec(LINES[:60])
+    assert decoded.decodes == 3
+    # the decoded builders stay as they were: merged again, the same spec, nothing decoded again
+    assert dumps(build_document(decoded.merged(dict(latest)))) == one_spec(LINES[:60])
+    assert decoded.decodes == 3
+    parts.add([r for r in records[60:] if r[1].startswith("http.v1[1]")])
+    latest.update({state_key(p): data for p, data in parts.take_states(positions).items()})
+    kept = [r[0] for r in records[:60]] + [r[0] for r in records[60:] if r[1].startswith("http.v1[1]")]
+    assert dumps(build_document(decoded.merged(latest))) == one_spec([ln for ln in kept if ln is not None])
+    assert decoded.decodes == 4  # only the partition that changed
+    del latest["http.v1:2"]
+    decoded.merged(latest)
+    assert sorted(decoded.builders) == ["http.v1:0", "http.v1:1"]
+
+
+def test_states_past_the_budget_are_decoded_at_each_render_and_taken_over() -> None:
+    parts = folder()
+    parts.add(spread(LINES, 3))
+    latest = {state_key(p): data for p, data in parts.take_states({p: 9 for p in parts.folders}).items()}
+    sizes = [len(latest[k]) for k in sorted(latest)]
+    decoded = DecodedStates("st", budget=sizes[0] + sizes[1])
+    for times in (1, 2):
+        assert dumps(build_document(decoded.merged(latest))) == one_spec(LINES)
+        assert sorted(decoded.builders) == ["http.v1:0", "http.v1:1"]
+        assert decoded.decodes == 2 + times
+
+
+class Reader:
+    """The state topic as a member reads it (every commit lands in ``latest``)."""
+
+    topic = "st"
+
+    def __init__(self) -> None:
+        self.latest: dict[str, bytes] = {}
+
+    def catch_up(self, timeout: float = 120.0) -> dict[str, bytes]:
+        return self.latest
+
+
+class Writer:
+    ok = True  # False: the broker aborts the transaction
+
+    def commit(self, states: Mapping[str, bytes], offsets: Mapping[Any, int], group_metadata: Any) -> bool:
+        return self.ok
+
+
+class Source:
+    def group_metadata(self) -> None:
+        return None
+
+
+def test_a_member_renders_at_its_first_checkpoint_then_every_render_interval_and_at_stop(tmp_path: Path) -> None:
+    records = spread(LINES, 2)
+    now = [0.0]
+    parts, reader, writer, positions = folder(), Reader(), Writer(), {}
+    group = Group(parts, reader, writer, positions, output=tmp_path, fmt="json", options=None,  # type: ignore[arg-type]
+                  base=None, note=print, render_interval=60.0, clock=lambda: now[0])
+    group.attach(Source())  # type: ignore[arg-type]
+    spec = tmp_path / "openapi.json"
+    seen: list[tuple[bytes | None, str]] = []
+
+    def checkpoint(upto: int, at: float) -> None:
+        now[0] = at
+        parts.add(records[len(seen):upto])
+        seen[:] = records[:upto]
+        positions.update({p: upto for p in parts.folders})
+        group.write(State(SpecBuilder(), positions))
+
+    checkpoint(40, 0.0)
+    assert spec.read_bytes() == one_spec(LINES[:40])  # the first checkpoint renders
+    checkpoint(80, 30.0)
+    assert spec.read_bytes() == one_spec(LINES[:40])  # committed, not rendered: not due
+    assert len(reader.latest) == 2 and not group.news()  # not due either
+    now[0] = 61.0
+    assert group.news()
+    group.write(State(SpecBuilder(), positions))
+    assert spec.read_bytes() == one_spec(LINES[:80])
+    assert group.decoded.decodes == 0  # our own states: the builders that folded them
+    spec.unlink()
+    group.write(State(SpecBuilder(), positions))  # nothing changed since: the spec on disk stays
+    assert not spec.exists() and not group.news()
+    writer.ok = False
+    checkpoint(100, 130.0)  # aborted, and nothing else changed: no render
+    assert not spec.exists()
+    other = [json.dumps(record("get", f"/carts/{i}", resp={"id": i})).encode() for i in range(20)]
+    built = SpecBuilder()
+    Fold(built).feed([(line, "x") for line in other])
+    reader.latest["http.v2:0"] = codec.encode(built, {("http.v2", 0): 20})  # another member's
+    now[0] = 200.0
+    group.write(State(SpecBuilder(), positions))  # aborted again: the committed states, not the builders
+    assert spec.read_bytes() == one_spec(LINES[:80] + other)
+    assert group.decoded.decodes == 3
+    writer.ok = True
+    group.commit()
+    group.revoked([("http.v1", 1)])  # after the revoke's commit: its builder stands for its state
+    group.stopping = True
+    rest = [r for r in records[100:] if "[0]" in r[1]]
+    parts.add(rest)
+    positions[("http.v1", 0)] = len(records)
+    group.write(State(SpecBuilder(), positions))  # at stop, whatever the interval
+    assert spec.read_bytes() == one_spec(LINES[:100] + [r[0] for r in rest if r[0] is not None] + other)
+    assert group.decoded.decodes == 3
 
 
 def test_a_dropped_partition_is_no_longer_folded_or_saved() -> None:

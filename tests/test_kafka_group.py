@@ -84,6 +84,35 @@ def test_two_members_write_the_spec_of_a_file_replay_and_so_does_render(
     assert "Traceback" not in logs
 
 
+def test_render_with_spec_writes_what_members_with_that_spec_write(
+        kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path) -> None:  # noqa: F811
+    topic = new_topic(kafka_broker, PARTITIONS)
+    group = f"g-{topic}"
+    lines = lines_for(300)
+    produce_spread(kafka_broker, topic, lines)
+    base = tmp_path / "person.json"
+    base.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "Shop", "version": "2.0"}, "paths": {
+        "/orders/{orderId}": {"get": {"summary": "One order, as a person wrote it", "parameters": [
+            {"name": "orderId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "The order"}}}}}}))
+    a = running(*group_args(kafka_broker, topic, group, "--until-end", "--spec", str(base)), "-o", str(tmp_path / "a"))
+    b = running(*group_args(kafka_broker, topic, group, "--until-end", "--spec", str(base)), "-o", str(tmp_path / "b"))
+    assert a.proc.wait(90) == 0, a.stderr
+    assert b.proc.wait(90) == 0, b.stderr
+    src = tmp_path / "replay.jsonl"
+    src.write_bytes(b"".join(line + b"\n" for line in lines))
+    r = specbuild("-i", str(src), "--spec", str(base), "-o", str(tmp_path / "replay"), "-q")
+    assert r.returncode == 0, r.stderr
+    replay = spec_of(tmp_path / "replay")
+    assert b"as a person wrote it" in replay
+    assert spec_of(tmp_path / "a") == spec_of(tmp_path / "b") == replay
+    r = specbuild("render", "--state-topic", f"{group}.specbuild-state", "-b", kafka_broker.bootstrap,
+                  "--spec", str(base), "-o", str(tmp_path / "rendered"))
+    assert r.returncode == 0, r.stderr
+    assert spec_of(tmp_path / "rendered") == replay
+    assert b"as a person wrote it" not in render_spec(kafka_broker, group, tmp_path / "plain")
+
+
 def test_a_member_killed_mid_run_and_restarted_ends_byte_identical_to_a_file_replay(
         kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path) -> None:  # noqa: F811
     topic = new_topic(kafka_broker, PARTITIONS)

@@ -59,6 +59,7 @@ from specbuild.cli.options import (
     PathTemplates,
     Quiet,
     RecordSource,
+    RenderInterval,
     ResetState,
     RunFlags,
     ServerURL,
@@ -180,6 +181,7 @@ def build(
     max_records: MaxRecords = None,
     idle_timeout: IdleTimeout = None,
     checkpoint_interval: CheckpointInterval = 30.0,
+    render_interval: RenderInterval = 120.0,
     reset_state: ResetState = False,
     state: StateStore = None,
     state_topic: StateTopic = None,
@@ -200,15 +202,15 @@ def build(
                            "--state": state, "--state-topic": state_topic,
                            "--from-beginning": from_beginning, "-e/--until-end": until_end, "--max-records":
                            max_records, "--idle-timeout": idle_timeout, "--dead-letter": dead_letter}, topic)
-        learned = _build_from_file(file_input(input_), learning, out, _read_base(out.start, quiet), quiet, partial)
+        learned = _build_from_file(file_input(input_), learning, out, read_base(out.start, quiet), quiet, partial)
     else:
         kafka_input(input_)
         connection = kafka_connection(bootstrap_servers, topic, group_id, from_beginning, offset_reset,
                                       kafka_option, kafka_config, start_offset, start_time, partition)
-        limits = follow_limits(until_end, max_records, idle_timeout, checkpoint_interval)
+        limits = follow_limits(until_end, max_records, idle_timeout, checkpoint_interval, render_interval)
         _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet, reset_state,
                                           state_store(state, state_topic, out.target, reset_state)),
-                          learning, out, _read_base(out.start, quiet), partial)
+                          learning, out, read_base(out.start, quiet), partial)
     _check_learned(drift_check(check, fail_on, check_format), learned if src is Source.file else None, out)
 
 
@@ -266,7 +268,8 @@ def _check_learned(drift: DriftCheck, learned: dict[str, Any] | None, out: Outpu
         raise typer.Exit(report.exit_code)
 
 
-def _read_base(spec: Path | None, quiet: bool) -> dict[str, Any] | None:
+def read_base(spec: Path | None, quiet: bool) -> dict[str, Any] | None:
+    """``--spec FILE`` (``build`` and ``render``): the spec the learned one is overlaid on, checked."""
     if spec is None:
         return None
     if not spec.exists():  # first run: the spec we are asked to extend does not exist yet

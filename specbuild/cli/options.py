@@ -178,6 +178,12 @@ CheckpointInterval = Annotated[float, typer.Option(
     "--checkpoint-interval", envvar="SPECBUILD_CHECKPOINT_INTERVAL", metavar="SECONDS", callback=_seconds,
     rich_help_panel=PANEL_KAFKA,
     help="Seconds between checkpoints (spec + state, then offsets).")]
+RenderInterval = Annotated[float, typer.Option(
+    "--render-interval", envvar="SPECBUILD_RENDER_INTERVAL", metavar="SECONDS", callback=_seconds,
+    rich_help_panel=PANEL_KAFKA,
+    help="With --state kafka: seconds between renders of the group's spec (states and offsets are committed at "
+         "every checkpoint; the spec is also written at the first checkpoint and at stop). 0: at every "
+         "checkpoint.")]
 ResetState = Annotated[bool, typer.Option(
     "--reset-state", rich_help_panel=PANEL_KAFKA,
     help="Forget the output folder's saved state (what was learned and where each partition stood) and start "

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from specbuild.cli.app import read_base
 from specbuild.cli.console import Reporter
 from specbuild.cli.helptext import Command, examples
 from specbuild.cli.options import (
@@ -28,6 +29,7 @@ from specbuild.cli.options import (
     ServerURL,
     SpecFormat,
     SpecFormatOption,
+    StartSpec,
     Title,
 )
 from specbuild.cli.settings import output_settings
@@ -48,6 +50,7 @@ def render(
     kafka_option: KafkaOption = None,
     kafka_config: KafkaConfig = None,
     fmt: SpecFormatOption = SpecFormat.json,
+    spec: StartSpec = None,
     openapi: OpenAPI = OpenAPIVersion.v30,
     title: Title = "API learned by specbuild",
     api_version: APIVersion = "0.1.0",
@@ -59,16 +62,17 @@ def render(
     quiet: Quiet = False,
 ) -> None:
     """Write the spec of a group of followers (--state kafka) from its state topic: the one every member
-    writes (give the output options the followers were given)."""
+    writes (give the output options the followers were given, --spec among them)."""
     conf = consumer_config(bootstrap_servers, "specbuild", "earliest", tuple(kafka_option or ()), kafka_config)
-    out = output_settings(output, fmt, None, openapi, title, api_version, server_url, base_path, examples=examples_,
+    out = output_settings(output, fmt, spec, openapi, title, api_version, server_url, base_path, examples=examples_,
                           enums=not no_enums, evidence=not no_evidence)
+    base = read_base(out.start, quiet)
     with Reporter(quiet=quiet) as reporter:
         builder, states = read_group(conf, state_topic, reporter.note)
         if not states:
             raise InputError(f"the state topic {state_topic} holds no state yet",
                              hint="a follower with --state kafka writes one at its first checkpoint")
-        doc = build_document(builder, out.render)
+        doc = build_document(builder, out.render, base)
         if output == "-":
             write_document(doc, "-", out.fmt)
             return
@@ -81,4 +85,6 @@ def register(app: typer.Typer) -> None:
     """Add ``render`` to the CLI (cli.main() calls this when the module is there)."""
     app.command("render", cls=Command, epilog=examples(
         "specbuild render --state-topic specbuild.specbuild-state -b kafka:9092 -o group_spec",
-        "specbuild render --state-topic orders.specbuild-state -o - --format yaml   # to stdout"))(render)
+        "specbuild render --state-topic orders.specbuild-state -o - --format yaml   # to stdout",
+        "specbuild render --state-topic orders.specbuild-state --spec openapi.json -o group_spec"
+        "   # over a person's spec"))(render)

@@ -233,11 +233,11 @@ def check_stop(until_end: bool, max_records: int | None, idle_timeout: float | N
 
 
 def follow_limits(until_end: bool, max_records: int | None, idle_timeout: float | None,
-                  checkpoint_interval: float) -> Limits:
+                  checkpoint_interval: float, render_interval: float = 120.0) -> Limits:
     from specbuild.kafka.follow import Limits
 
     return Limits(until_end=until_end, max_records=max_records, idle_timeout=idle_timeout,
-                  checkpoint_interval=checkpoint_interval)
+                  checkpoint_interval=checkpoint_interval, render_interval=render_interval)
 
 
 def follow_settings(connection: Connection, limits: Limits, dead_letter: Path | None, learning: Learning,

@@ -72,9 +72,13 @@ MAX_AUTO_JOBS: Final = 4     # fold processes by default: one per core, at most 
 
 @dataclass(frozen=True, slots=True)
 class Limits(StopAt):
-    """When the loop stops by itself (see :class:`StopAt`) and how often it checkpoints."""
+    """When the loop stops by itself (see :class:`StopAt`), how often it checkpoints and (``--state kafka``)
+    how often it renders the group's spec."""
 
     checkpoint_interval: float = 30.0
+    # a group's render costs every member seconds of CPU whatever its share of the partitions (decode the
+    # changed states, render the whole API, validate): every 2 minutes keeps that a few % of a core
+    render_interval: float = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +298,7 @@ def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Repo
             on_skip=reporter.warn, stats=stats), dead)
         positions: dict[Partition, int] = {}
         group = Group(folder, reader, writer, positions, output=out, fmt=settings.fmt, options=options,
-                      base=base, note=reporter.note)
+                      base=base, note=reporter.note, render_interval=settings.limits.render_interval)
         group.until_end = settings.limits.until_end
         stop = stack.enter_context(StopSignals())
         preload()

@@ -9,8 +9,12 @@ exactly once however members come, go or are killed. Every member renders the me
 latest state (builders merge exactly, so that is the spec one process folding everything would write).
 
     assign -> load the partition's state (read_committed, to the high watermark) -> seek to its offset
-    poll -> fold into the partition's builder -> checkpoint: transaction(states + offsets) -> render merge
+    poll -> fold into the partition's builder -> checkpoint: transaction(states + offsets)
+         -> every --render-interval, when a state changed: render the merge (each state decoded once)
     revoke -> checkpoint first, then drop the partition's builder;  lost -> drop it (nothing is committed)
+
+The spec is only the view: what a checkpoint must not lose is in the transaction, so rendering (seconds of
+CPU per member whatever its share of the partitions) can be rarer than checkpointing, and always at stop.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ from specbuild.learn.render import RenderOptions
 from specbuild.run import Fold, Stats, build_document, write_document
 
 GROUP_WAIT: Final = 120.0  # seconds a member that reached its end waits for the others' last states
+# Bytes of states a member keeps decoded between renders (~3-4x that in memory: ten states of an API of
+# GitHub's size). While every partition gets traffic, every state changed by the next render anyway: the
+# cache pays for idle partitions and for renders with little new, not for a large busy group.
+DECODED_BUDGET: Final = 64 << 20
 
 
 class PartitionFolder:
@@ -113,7 +121,8 @@ class Group:
 
     def __init__(self, folder: PartitionFolder, reader: StateReader, writer: StateWriter,
                  positions: dict[Partition, int], *, output: Path, fmt: str, options: RenderOptions | None,
-                 base: dict[str, Any] | None, note: Callable[[str], None]) -> None:
+                 base: dict[str, Any] | None, note: Callable[[str], None], render_interval: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.folder = folder
         self.reader = reader
         self.writer = writer
@@ -126,6 +135,13 @@ class Group:
         self.source: KafkaSource | None = None
         self.pending: dict[Partition, bytes] = {}  # states of an aborted transaction, written with the next
         self.rendered: dict[str, bytes] = {}  # the states the spec on disk was rendered from
+        self.committed: dict[Partition, bytes] = {}  # the state last committed of each partition we fold
+        self.decoded = DecodedStates(reader.topic)
+        self.render_interval = render_interval
+        self.clock = clock
+        self.last_render: float | None = None  # when the spec on disk was rendered (None: not yet)
+        self.doc: dict[str, Any] = {}
+        self.target: Path | None = None
         self.until_end = False  # --until-end: the spec is rendered after the stop, from every partition's end
         self.stopping = False   # the follower's last checkpoint
 
@@ -156,10 +172,21 @@ class Group:
         for part in parts:
             self.positions.pop(part, None)
             self.pending.pop(part, None)
+            self.committed.pop(part, None)
 
     def revoked(self, parts: list[Partition]) -> None:
-        """After the revoke's checkpoint: another member goes on from the states just committed."""
+        """After the revoke's checkpoint: another member goes on from the states just committed, and
+        this one renders them from the builders it folded (no decode), when those are what was committed."""
+        self.decoded.own(self.live())
+        self.decoded.freeze({state_key(p) for p in parts})
         self.lost(parts)
+
+    def live(self) -> dict[str, tuple[bytes, SpecBuilder]]:
+        """The builders of our partitions that hold exactly their last committed state (nothing folded
+        since, nothing left to commit), by state key, with that state."""
+        folder = self.folder
+        return {state_key(p): (data, folder.folders[p].fold.builder) for p, data in self.committed.items()
+                if p in folder.folders and p not in folder.dirty and p not in self.pending}
 
     def commit(self) -> bool:
         """The states folded since the last checkpoint and their offsets, in one transaction."""
@@ -173,6 +200,7 @@ class Group:
             self.note(f"warning: the checkpoint of {describe(self.pending)} was aborted; the next one writes it")
             return False
         self.reader.latest.update(states)
+        self.committed.update(self.pending)
         self.pending.clear()
         return True
 
@@ -180,30 +208,44 @@ class Group:
         return None
 
     def write(self, _state: State) -> tuple[dict[str, Any], Path | None]:
-        """A checkpoint: our states and offsets committed, then the group's spec rendered (at the stop of
-        an ``--until-end`` run: once the group's states reach the end, :meth:`wait_for_ends`)."""
+        """A checkpoint: our states and offsets committed, then the group's spec rendered when the render
+        is due (the first, each ``render_interval`` s, the stop; at the stop of an ``--until-end`` run:
+        once the group's states reach the end, :meth:`wait_for_ends`)."""
         self.commit()
         if self.stopping and self.until_end:
-            return {}, None
-        return self.render()
+            return self.doc, self.target
+        if self.stopping or self.render_due():
+            return self.render()
+        return self.doc, self.target
+
+    def render_due(self) -> bool:
+        return self.last_render is None or self.clock() - self.last_render >= self.render_interval
 
     def news(self) -> bool:
-        """Whether a checkpoint would write something new: an aborted transaction, another member's state."""
+        """Whether a checkpoint would write something new: an aborted transaction, another member's state
+        (when the render is due)."""
         if self.pending:
             return True
+        if not self.render_due():
+            return False
         try:
             return self.reader.catch_up(timeout=10) != self.rendered
         except SourceError:  # the broker away: the next checkpoint looks again
             return False
 
-    def render(self) -> tuple[dict[str, Any], Path]:
-        """The merge of every partition's latest state (ours included: just committed) as the spec."""
-        self.rendered = dict(self.reader.catch_up())
-        doc = build_document(merged(self.rendered, self.reader.topic, self.folder.template), self.options,
-                             self.base)
-        target = write_document(doc, self.output, self.fmt)
-        assert target is not None
-        return doc, target
+    def render(self) -> tuple[dict[str, Any], Path | None]:
+        """The merge of every partition's latest state (ours included: just committed) as the spec; the
+        spec on disk stays when no state changed since it was rendered."""
+        latest = self.reader.catch_up()
+        self.last_render = self.clock()
+        if self.target is not None and latest == self.rendered:
+            return self.doc, self.target
+        self.rendered = dict(latest)
+        self.decoded.own(self.live())
+        self.doc = build_document(self.decoded.merged(self.rendered, self.folder.template), self.options,
+                                  self.base)
+        self.target = write_document(self.doc, self.output, self.fmt)
+        return self.doc, self.target
 
     def wait_for_ends(self, topics: Sequence[str], clock: Callable[[], float] = time.monotonic) -> None:
         """Until every partition's state reached the end of its partition (the others are still folding
@@ -232,19 +274,63 @@ def behind_ends(latest: Mapping[str, bytes], ends: Mapping[Partition, int]) -> l
     return out
 
 
-def merged(latest: Mapping[str, bytes], topic: str, template: SpecBuilder | None = None) -> SpecBuilder:
-    """One builder from every partition's state, merged in key order (each decoded afresh: a merge takes
-    over the parts it is given)."""
-    out: SpecBuilder | None = None
-    for key, data in sorted(latest.items()):
-        builder, _ = codec.decode(data, f"{topic}[{key}]")
+class DecodedStates:
+    """Each partition's latest state, decoded once: a render decodes only the states that changed since
+    the last one (another member's, when it checkpointed; ours are the builders that folded them) and
+    merges copies, so the decoded builders stay as they were for the next render. Decoded, a state takes
+    ~4x its bytes: past ``budget`` bytes of states, the rest are decoded at each render and taken over."""
+
+    def __init__(self, topic: str, budget: int = DECODED_BUDGET) -> None:
+        self.topic = topic
+        self.budget = budget
+        self.builders: dict[str, tuple[bytes, SpecBuilder]] = {}  # key -> (the state, decoded)
+        self.folding: set[str] = set()  # keys whose builder this member still folds into
+        self.decodes = 0  # how many states were decoded (what the cache saves shows in tests)
+
+    def merged(self, latest: Mapping[str, bytes], template: SpecBuilder | None = None) -> SpecBuilder:
+        """One builder from every partition's state (key order; merges are exact, so any order would do)."""
+        for key in self.builders.keys() - latest.keys():
+            del self.builders[key]
+        out: SpecBuilder | None = None
+        for key, data in sorted(latest.items()):
+            builder, kept = self.builder(key, data)
+            if out is None:
+                out = builder.blank()  # the settings the states were folded with
+            out.merge(builder, take=not kept)
         if out is None:
-            out = builder
-        else:
-            out.merge(builder)
-    if out is None:
-        return template.blank() if template is not None else SpecBuilder()
-    return out
+            return template.blank() if template is not None else SpecBuilder()
+        return out
+
+    def own(self, live: Mapping[str, tuple[bytes, SpecBuilder]]) -> None:
+        """The builders this member folds that hold exactly a state (just committed): used for it, not
+        decoded. They go on folding after the render, so the last render's are forgotten first."""
+        for key in self.folding:
+            self.builders.pop(key, None)
+        self.builders.update(live)
+        self.folding = set(live)
+
+    def freeze(self, keys: set[str]) -> None:
+        """Builders no longer folded (their partitions revoked) go on standing for their states."""
+        self.folding -= keys
+
+    def builder(self, key: str, data: bytes) -> tuple[SpecBuilder, bool]:
+        """The builder of ``key``'s state ``data``, and whether it is kept (then merge a copy of it)."""
+        cached = self.builders.pop(key, None)
+        if cached is not None and (cached[0] is data or cached[0] == data):
+            self.builders[key] = cached
+            return cached[1], True
+        builder, _ = codec.decode(data, f"{self.topic}[{key}]")
+        self.decodes += 1
+        used = sum(len(state) for k, (state, _) in self.builders.items() if k not in self.folding)
+        if used + len(data) > self.budget:
+            return builder, False
+        self.builders[key] = (data, builder)
+        return builder, True
+
+
+def merged(latest: Mapping[str, bytes], topic: str, template: SpecBuilder | None = None) -> SpecBuilder:
+    """One builder from every partition's state, once (``render``): each decoded and taken over."""
+    return DecodedStates(topic, budget=0).merged(latest, template)
 
 
 def transactional_id(group_id: str) -> str:

@@ -343,13 +343,14 @@ class SpecBuilder:
         span = self.span
         self.span = (first, last) if span is None else (min(span[0], first), max(span[1], last))
 
-    def merge(self, other: SpecBuilder) -> None:
-        """Fold in another builder's state (taken over, not copied: drop ``other`` afterwards).
+    def merge(self, other: SpecBuilder, take: bool = True) -> None:
+        """Fold in another builder's state: taken over (drop ``other`` afterwards), or copied (``take``
+        False: ``other`` stays as it was, for a group member that merges the same decoded states again).
 
         Exact: merging two builders equals one builder fed both inputs, in any order.
         """
         self.templater.merge(other.templater)
-        self._take(other.operations.items())
+        self._take(other.operations.items(), take)
         self._rekey(self.templater.take_renamed())
         self.servers.update(other.servers)
         if other.span is not None:
@@ -357,13 +358,15 @@ class SpecBuilder:
         self.exchanges += other.exchanges
         self.too_large += other.too_large
 
-    def _take(self, operations: Iterable[tuple[tuple[str, str], OperationState]]) -> None:
+    def _take(self, operations: Iterable[tuple[tuple[str, str], OperationState]], take: bool = True) -> None:
         for key, state in operations:
             mine = self.operations.get(key)
-            if mine is None:
+            if mine is None and take:
                 self.operations[key] = state
-            else:
-                mine.merge(state)
+                continue
+            if mine is None:
+                mine = self.operations[key] = OperationState()
+            mine.merge(state, take)
 
     def _rekey(self, renamed: Mapping[str, str]) -> None:
         """Move what is kept per skeleton key to the keys the templater rewrote them to (a position
