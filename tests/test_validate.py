@@ -136,3 +136,23 @@ def test_the_cli_loads_without_the_spec_validator() -> None:
             "from specbuild.io.validate import spec_problems; spec_problems({}); "
             "assert 'openapi_spec_validator' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("second", [
+    {"type": "string", "minLength": -1},  # wrong to the OpenAPI metaschema and to JSON Schema's
+    {"type": "string", "x-seen": 2, "default": 3},  # wrong only to the keyword walk
+    {"type": "string", "x-seen": 2},
+])
+def test_memoized_metaschema_walks_judge_as_the_library(second: dict[str, Any]) -> None:
+    """A subtree's clean verdict is kept per (ref, object): a repeat is skipped, another subtree at the same
+    ref is still judged, and what is found (and where) is what the library finds walking every place."""
+    first = {"type": "string", "x-seen": 1}
+
+    def op(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"type": "object", "properties": {"a": schema, "b": copy.deepcopy(first)}}}}}}}}
+
+    doc = {**valid_doc(), "paths": {"/a": op(copy.deepcopy(first)), "/b": op(second), "/c": op(first)}}
+    memoized, plain = spec_problems(doc), _validate(doc, memo=False)[0]
+    assert memoized == plain
+    assert bool(plain) == (second.get("x-seen") != 2 or "default" in second)
