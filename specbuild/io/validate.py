@@ -165,10 +165,13 @@ def _schema_checker(keyword: Any) -> Any:
     """The OpenAPI 3.0 schema-object keyword validator, its JSON Schema check memoized as :func:`_memoized`
     says (None for another version: 3.1 picks a dialect per schema, left to the library)."""
     from jsonschema.exceptions import SchemaError
-    from openapi_schema_validator import OAS30Validator
-    from openapi_schema_validator._specifications import REGISTRY
     from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator
 
+    try:  # openapi-spec-validator's own dependency; the registry is not public: another version checks alone
+        from openapi_schema_validator import OAS30Validator
+        from openapi_schema_validator._specifications import REGISTRY
+    except ImportError:
+        return None
     if keyword is not OpenAPIV30SchemaValidator:
         return None
     # openapi_schema_validator.validators.check_openapi_schema, with the memoizing metaschema validator
