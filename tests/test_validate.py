@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import random
 import subprocess
 import sys
 import weakref
@@ -109,7 +110,7 @@ def test_equal_schemas_shared_for_speed_keep_the_verdict() -> None:
         return {**valid_doc(), "paths": {"/a": op(first), "/b": op(second)}}
 
     for first, second in ((bad, bad), (ok, bad), (bad, ok), (ok, ok)):
-        shared, unshared = spec_problems(doc(first, second)), _validate(doc(first, second))[0]
+        shared, unshared = spec_problems(doc(first, second)), _validate(doc(first, second), memo=False)[0]
         assert shared == unshared
         assert bool(shared) == (bad in (first, second))
 
@@ -136,3 +137,42 @@ def test_the_cli_loads_without_the_spec_validator() -> None:
             "from specbuild.io.validate import spec_problems; spec_problems({}); "
             "assert 'openapi_spec_validator' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("second", [
+    {"type": "string", "minLength": -1},  # wrong to the OpenAPI metaschema and to JSON Schema's
+    {"type": "string", "x-seen": 2, "default": 3},  # wrong only to the keyword walk
+    {"type": "string", "x-seen": 2},
+])
+def test_memoized_metaschema_walks_judge_as_the_library(second: dict[str, Any]) -> None:
+    """A subtree's clean verdict is kept per (ref, object): a repeat is skipped, another subtree at the same
+    ref is still judged, and what is found (and where) is what the library finds walking every place."""
+    first = {"type": "string", "x-seen": 1}
+
+    def op(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"type": "object", "properties": {"a": schema, "b": copy.deepcopy(first)}}}}}}}}
+
+    doc = {**valid_doc(), "paths": {"/a": op(copy.deepcopy(first)), "/b": op(second), "/c": op(first)}}
+    memoized, plain = spec_problems(doc), _validate(doc, memo=False)[0]
+    assert memoized == plain
+    assert bool(plain) == (second.get("x-seen") != 2 or "default" in second)
+
+
+def test_validations_one_after_another_give_the_library_verdicts() -> None:
+    """A follower validates at every checkpoint: nothing judged in one validation (by the id of an object
+    since let go, and free for another) answers for the next."""
+    pool = [{"type": "string", "x-seen": n} for n in range(4)] + [
+        {"type": "string", "minLength": -1}, {"type": "integer", "default": "x"},
+        {"type": "object", "properties": {"a": {"type": "string", "x-seen": 1}}},
+        {"allOf": [{"type": "object"}], "required": ["zzz"]}]
+    rng = random.Random(15)
+    for _ in range(40):
+        paths = {f"/p{i}": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"type": "object", "properties": {
+                name: copy.deepcopy(rng.choice(pool)) for name in rng.sample("abcdef", 3)}}}}}}}}
+            for i in range(rng.randint(1, 3))}
+        components = {"schemas": {"A": copy.deepcopy(rng.choice(pool))}} if rng.random() < 0.5 else {}
+        doc = {**valid_doc(), "paths": paths, "components": components}
+        assert spec_problems(doc) == _validate(doc, memo=False)[0]
+        gc.collect()

@@ -56,15 +56,16 @@ def import_validator() -> None:
     import openapi_spec_validator  # noqa: F401
 
 
-def _validate(doc: Mapping[str, Any]) -> tuple[list[str], bool]:
-    """The problems, and whether they are the validator's verdict on the content (not a crash)."""
+def _validate(doc: Mapping[str, Any], memo: bool = True) -> tuple[list[str], bool]:
+    """The problems, and whether they are the validator's verdict on the content (not a crash); ``memo``
+    False walks as the library does (the tests' oracle for :func:`_memoized`)."""
     # openapi-spec-validator is imported when first needed, not with this module: most commands validate
     # once, at the end, and its import is a third of the CLI's start-up.
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
     _without_system_mime_types()
     try:
-        _validator(doc).validate()
+        _validator(doc, memo).validate()
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "absolute_path", ()) or ())
         return [f"{where}: {exc.message}" if where else str(exc.message)], True
@@ -93,7 +94,7 @@ def _without_system_mime_types() -> None:
         mimetypes.knownfiles = system
 
 
-def _validator(doc: Mapping[str, Any]) -> Any:
+def _validator(doc: Mapping[str, Any], memo: bool = True) -> Any:
     """openapi-spec-validator's validator for ``doc``, which retrieves nothing.
 
     Its ``validate`` shortcut resolves a ``$ref`` to a URL or a file by fetching it; a spec reaches us
@@ -107,7 +108,85 @@ def _validator(doc: Mapping[str, Any]) -> Any:
     spec = dict(doc)
     path = SchemaPath.from_dict(spec, base_uri="", handlers=_NoRetrieval(),
                                 resolved_cache_maxsize=OpenAPISpecValidatorSettings().resolved_cache_maxsize)
-    return get_validator_cls(spec)(path)
+    cls = get_validator_cls(spec)
+    return (_memoized(cls) if memo else cls)(path)
+
+
+def _memoized(cls: Any) -> Any:
+    """``cls`` (an openapi-spec-validator class) whose two metaschema walks judge a subtree once per
+    ``$ref`` it is checked against, not once per place it occurs.
+
+    Both walks (the document against the OpenAPI metaschema; each schema object against the JSON Schema
+    one) are jsonschema validators that descend into a repeated schema by ``$ref`` (``#/definitions/Schema``,
+    ``#``) at every occurrence: a learned spec repeats small schemas thousands of times, and
+    :func:`_shared` makes equal subtrees one object, so a verdict kept by (ref, id) skips the repeats.
+    Only clean verdicts are kept; a subtree with an error is judged again, so errors (and which comes
+    first) are the library's own. The id is safe while the document is alive: the memo lives for one
+    validator. The Rust backend (jsonschema-rs, when installed) is left as it is.
+    """
+    from openapi_spec_validator.schemas import get_validator_backend
+
+    if get_validator_backend() != "jsonschema":
+        return cls
+    body: dict[str, Any] = {"schema_validator": _with_ref_memo(cls.schema_validator.schema)}
+    checker = _schema_checker(cls.keyword_validators.get("schema"))
+    if checker is not None:
+        body["keyword_validators"] = {**cls.keyword_validators, "schema": checker}
+    return type(cls.__name__, (cls,), body)
+
+
+def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
+    """A validator of ``metaschema`` (its own draft's class, ``kwargs`` to it) whose ``$ref`` keeps clean verdicts."""
+    from jsonschema import validators
+
+    base = validators.validator_for(metaschema)
+    clean: set[tuple[str, int]] = set()
+
+    def ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        # only containers (a scalar is judged at once) and refs local to the one metaschema resource:
+        # then (ref, instance) says what is checked
+        if type(instance) not in (dict, list) or not ref.startswith("#"):
+            yield from validator._validate_reference(ref=ref, instance=instance)
+            return
+        key = (ref, id(instance))
+        if key in clean:
+            return
+        ok = True
+        for error in validator._validate_reference(ref=ref, instance=instance):
+            ok = False
+            yield error
+        if ok:
+            clean.add(key)
+
+    return validators.extend(base, {"$ref": ref})(metaschema, **kwargs)
+
+
+def _schema_checker(keyword: Any) -> Any:
+    """The OpenAPI 3.0 schema-object keyword validator, its JSON Schema check memoized as :func:`_memoized`
+    says (None for another version: 3.1 picks a dialect per schema, left to the library)."""
+    from jsonschema.exceptions import SchemaError
+    from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator
+
+    try:  # openapi-spec-validator's own dependency; the registry is not public: another version checks alone
+        from openapi_schema_validator import OAS30Validator
+        from openapi_schema_validator._specifications import REGISTRY
+    except ImportError:
+        return None
+    if keyword is not OpenAPIV30SchemaValidator:
+        return None
+    # openapi_schema_validator.validators.check_openapi_schema, with the memoizing metaschema validator
+    meta = _with_ref_memo(OAS30Validator.META_SCHEMA, format_checker=OAS30Validator.FORMAT_CHECKER,
+                          registry=REGISTRY)
+
+    def check(schema: Any) -> None:
+        for error in meta.iter_errors(schema):
+            raise SchemaError.create_from(error)
+
+    class Memoized(OpenAPIV30SchemaValidator):
+        def _get_schema_checker(self, schema: Any, schema_value: Any) -> Any:
+            return check
+
+    return Memoized
 
 
 class _NoRetrieval(Mapping[str, Any]):
