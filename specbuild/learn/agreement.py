@@ -1,0 +1,208 @@
+"""When a learned schema fits one a person wrote, so ``--spec`` refers to theirs (learn/overlay.py); pure.
+
+A learned shape *fits* a written schema when every value the traffic showed, as far as the learned shape
+tells, is one the written schema accepts:
+
+- **types**: each learned type is a written one (an integer is a number; null needs a nullable written
+  schema); a written schema without a type accepts any;
+- **objects**: every learned property is a written property (the learned object may have fewer) and
+  fits it; a property the written schema requires was in every learned object (learned ``required``, or
+  no count of its own: seen as often as its object); a written ``additionalProperties: false`` refuses
+  the keys learned beyond the listed ones, and learned map values fit the written map's;
+- **arrays**: the items fit; a learned ``anyOf``: every branch fits; a written ``anyOf``/``oneOf``: one
+  branch does;
+- **values**: a learned enum's values are in the written enum; a string format the traffic can tell
+  (``date-time``, ``uuid``, ...) written is learned too (its absence says a value did not match).
+
+What the traffic cannot tell is the person's word and not compared: an enum the learned schema had too
+few values for, ``pattern``, bounds, an integer's width. A written ``allOf`` or ``not`` is not compared
+(nothing fits it). A person's component is theirs: a learned object with a property it lacks does not
+fit, and keeps a learned component of its own.
+
+A learned object may fit several components; it takes the one of its own name, else the one whose
+properties it has most of, and only when it has at least two thirds of them (a learned ``{id}`` is no
+``Repository``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+
+from specbuild.learn.rules import FORMAT_RULES
+from specbuild.learn.schema import SEEN
+
+REF_PREFIX: Final = "#/components/schemas/"
+# the string formats the learner tags values with: written, the traffic's values were checked for it
+_TOLD: Final = frozenset(name for name, _ in FORMAT_RULES)
+# the share of a written component's properties (or enum values) a learned object of another name needs
+_COVER: Final = 2 / 3
+_HOPS: Final = 32
+
+
+def deref(doc: Mapping[str, Any], node: Any) -> Any:
+    """``node`` with its local ``$ref`` chain followed in ``doc``; None when it is broken or loops."""
+    for _ in range(_HOPS):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str):
+            return node
+        if not ref.startswith("#/"):
+            return None
+        node = doc
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            node = node.get(part) if isinstance(node, dict) else None
+    return None
+
+
+def _types(schema: dict[str, Any]) -> set[str] | None:
+    """The JSON types a schema allows (None: any), ``null`` included when nullable (3.0) or listed (3.1)."""
+    t = schema.get("type")
+    if t is None:
+        return None
+    out = set(t) if isinstance(t, list) else {t}
+    if schema.get("nullable") is True:
+        out.add("null")
+    return out
+
+
+def shareable(schema: Any) -> bool:
+    """An object with properties or an enum of strings: what a component is (components.py's rule)."""
+    if not isinstance(schema, dict):
+        return False
+    if isinstance(schema.get("properties"), dict):
+        return bool(schema["properties"])
+    return isinstance(schema.get("enum"), list) and any(isinstance(v, str) for v in schema["enum"])
+
+
+class Fits:
+    """Compares learned schemas (refs into ``learned``) with written ones (refs into ``written``)."""
+
+    def __init__(self, learned: dict[str, Any], written: dict[str, Any], names: set[str]) -> None:
+        """``names``: the components of ``written`` a learned object may take (the person's)."""
+        self.learned, self.written = learned, written
+        self.memo: dict[tuple[int, int, int | None], bool] = {}
+        schemas = (written.get("components") or {}).get("schemas") or {}
+        self.candidates = [(name, body) for name in sorted(names)
+                           if shareable(body := deref(written, schemas[name]))]
+
+    def component(self, schema: Any, own: str = "") -> str | None:
+        """The written component ``schema`` fits (``own``: its learned name), or None."""
+        node = deref(self.learned, schema)
+        if not shareable(node):
+            return None
+        best: tuple[int, float, int, str] | None = None
+        for name, body in self.candidates:
+            cover = _cover(node, body)
+            if cover is None or (name != own and cover < _COVER):
+                continue
+            rank = (name != own, -cover, len(body.get("properties") or body.get("enum") or ()), name)
+            if (best is None or rank < best) and self.fits(node, body, node.get(SEEN)):
+                best = rank
+        return best[3] if best else None
+
+    def fits(self, learned: Any, written: Any, count: int | None) -> bool:
+        """``learned`` (seen ``count`` times, when its evidence says) accepted by ``written``."""
+        lnode, wnode = deref(self.learned, learned), deref(self.written, written)
+        if not isinstance(lnode, dict) or not isinstance(wnode, dict):
+            return False
+        count = lnode.get(SEEN, count) if isinstance(lnode.get(SEEN, count), int) else None
+        key = (id(lnode), id(wnode), count)
+        if key not in self.memo:
+            self.memo[key] = self._fits(lnode, wnode, count)
+        return self.memo[key]
+
+    def _fits(self, learned: dict[str, Any], written: dict[str, Any], count: int | None) -> bool:
+        if "allOf" in written or "not" in written:
+            return False
+        if isinstance(learned.get("anyOf"), list):
+            return all(self.fits(b, written, count) for b in learned["anyOf"])
+        for union in ("anyOf", "oneOf"):
+            if isinstance(written.get(union), list):
+                return any(self.fits(learned, b, count) for b in written[union])
+        if not _types_fit(learned, written) or not _values_fit(learned, written):
+            return False
+        if isinstance(learned.get("items"), dict) and isinstance(written.get("items"), dict) \
+                and not self.fits(learned["items"], written["items"], count):
+            return False
+        return self._object_fits(learned, written, count)
+
+    def _object_fits(self, learned: dict[str, Any], written: dict[str, Any], count: int | None) -> bool:
+        mine: dict[str, Any] = _dict(learned, "properties") or {}
+        theirs = _dict(written, "properties")
+        extra = written.get("additionalProperties", True)
+        for prop, sub in mine.items():
+            if theirs is not None:  # the person listed the keys: each learned one is theirs, alike
+                if prop not in theirs or not self.fits(sub, theirs[prop], count):
+                    return False
+            elif extra is False or (isinstance(extra, dict) and not self.fits(sub, extra, count)):
+                return False  # a written map: its values say what every key holds
+        more = learned.get("additionalProperties")
+        if isinstance(more, dict) and (theirs is not None or extra is False
+                                       or (isinstance(extra, dict) and not self.fits(more, extra, count))):
+            return False  # learned keys that are data where the person listed theirs, or values unlike theirs
+        if more is True and extra is False:
+            return False  # keys were seen beyond the listed ones: the person's schema refuses any
+        required = written.get("required")
+        return not isinstance(required, list) or all(p in mine and self._always(learned, p, count) for p in required)
+
+    def _always(self, learned: dict[str, Any], prop: str, count: int | None) -> bool:
+        """``prop`` was in every learned object: required, or seen as often as its object."""
+        if prop in (learned.get("required") or ()):
+            return True
+        node = deref(self.learned, learned["properties"][prop])
+        own = node.get(SEEN) if isinstance(node, dict) else None
+        return count is not None and (not isinstance(own, int) or own >= count)
+
+
+def _cover(learned: dict[str, Any], written: dict[str, Any]) -> float | None:
+    """The share of the written object's properties (enum's values) the learned one has; None when the
+    learned one has any the written one lacks (it cannot fit)."""
+    key = "properties" if isinstance(learned.get("properties"), dict) else "enum"
+    mine, theirs = learned.get(key), written.get(key)
+    if not isinstance(mine, (dict, list)) or not isinstance(theirs, (dict, list)) or not theirs:
+        return None
+    mine_set, theirs_set = {_hashable(v) for v in mine}, {_hashable(v) for v in theirs}
+    return len(mine_set) / len(theirs_set) if mine_set <= theirs_set else None
+
+
+def _dict(schema: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = schema.get(key)
+    return value if isinstance(value, dict) else None
+
+
+def _hashable(value: Any) -> Any:
+    return repr(value) if isinstance(value, (dict, list)) else value
+
+
+def _types_fit(learned: dict[str, Any], written: dict[str, Any]) -> bool:
+    theirs = _types(written)
+    if theirs is None:
+        return True
+    mine = _types(learned) or ({"null"} if learned.get("nullable") is True else set())
+    if "number" in theirs:
+        mine.discard("integer")
+    return mine <= theirs
+
+
+def _values_fit(learned: dict[str, Any], written: dict[str, Any]) -> bool:
+    told = written.get("format")
+    if told in _TOLD and "string" in (_types(learned) or ()) and learned.get("format") != told:
+        return False  # the learner checked every value for the formats it tells: one did not match
+    mine, theirs = learned.get("enum"), written.get("enum")
+    if isinstance(mine, list) and isinstance(theirs, list):
+        allowed = {_hashable(v) for v in theirs}
+        return all(_hashable(v) in allowed or (v is None and "null" in (_types(written) or ())) for v in mine)
+    return True
+
+
+def schemas_in(node: Any) -> Iterator[dict[str, Any]]:
+    """Every schema of the bodies under ``node`` (a path item or an operation): requests and responses."""
+    if isinstance(node, dict):
+        if isinstance(node.get("content"), dict):
+            for media in node["content"].values():
+                if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                    yield media
+        for key, value in node.items():
+            if key not in ("content", "parameters", "headers", "examples", "example"):
+                yield from schemas_in(value)
