@@ -3,8 +3,9 @@
 A learned shape *fits* a written schema when every value the traffic showed, as far as the learned shape
 tells, is one the written schema accepts:
 
-- **types**: each learned type is a written one (an integer is a number; null needs a nullable written
-  schema); a written schema without a type accepts any;
+- **types**: each learned type is a written one (an integer is a number); a written schema without a
+  type accepts any. A learned ``nullable`` is not compared, but where only null was seen: the learner
+  makes a property name seen null anywhere nullable everywhere, so it does not say null came here;
 - **objects**: every learned property is a written property (the learned object may have fewer) and
   fits it; a property the written schema requires was in every learned object (learned ``required``, or
   no count of its own: seen as often as its object); a written ``additionalProperties: false`` refuses
@@ -19,16 +20,19 @@ few values for, ``pattern``, bounds, an integer's width. A written ``allOf`` or 
 (nothing fits it). A person's component is theirs: a learned object with a property it lacks does not
 fit, and keeps a learned component of its own.
 
-A learned object may fit several components; it takes the one of its own name, else the one whose
-properties it has most of, and only when it has at least two thirds of them (a learned ``{id}`` is no
-``Repository``).
+A learned object may fit several components. It takes the one of its own name, else the one whose name
+has most words of its learned name (``Cinder``: ``...v1.CinderVolumeSource``, ``Assignee`` none), then
+the one it has the largest share of the properties of. A name without a word of its own needs two thirds
+of the properties (a learned ``{id}`` is no ``Repository``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
+from specbuild.learn.naming import words
 from specbuild.learn.rules import FORMAT_RULES
 from specbuild.learn.schema import SEEN
 
@@ -85,21 +89,30 @@ class Fits:
         schemas = (written.get("components") or {}).get("schemas") or {}
         self.candidates = [(name, body) for name in sorted(names)
                            if shareable(body := deref(written, schemas[name]))]
+        # which candidates have a property (an enum value): a learned object's are all in a fitting one
+        self.keys = [_keys(body) for _, body in self.candidates]
+        self.having: dict[Any, set[int]] = {}
+        for i, keys in enumerate(self.keys):
+            for key in keys:
+                self.having.setdefault(key, set()).add(i)
 
     def component(self, schema: Any, own: str = "") -> str | None:
         """The written component ``schema`` fits (``own``: its learned name), or None."""
         node = deref(self.learned, schema)
         if not shareable(node):
             return None
-        best: tuple[int, float, int, str] | None = None
-        for name, body in self.candidates:
-            cover = _cover(node, body)
-            if cover is None or (name != own and cover < _COVER):
+        mine = _keys(node)
+        found = sorted((self.having.get(key, set()) for key in mine), key=len)
+        best: tuple[bool, int, float, int, str] | None = None
+        for i in sorted(set.intersection(*found)) if found else ():
+            (name, body), theirs = self.candidates[i], self.keys[i]
+            cover, related = len(mine) / len(theirs), _related(own, name)
+            if name != own and not related and cover < _COVER:
                 continue
-            rank = (name != own, -cover, len(body.get("properties") or body.get("enum") or ()), name)
+            rank = (name != own, -related, -cover, len(theirs), name)
             if (best is None or rank < best) and self.fits(node, body, node.get(SEEN)):
                 best = rank
-        return best[3] if best else None
+        return best[-1] if best else None
 
     def fits(self, learned: Any, written: Any, count: int | None) -> bool:
         """``learned`` (seen ``count`` times, when its evidence says) accepted by ``written``."""
@@ -138,11 +151,13 @@ class Fits:
             elif extra is False or (isinstance(extra, dict) and not self.fits(sub, extra, count)):
                 return False  # a written map: its values say what every key holds
         more = learned.get("additionalProperties")
-        if isinstance(more, dict) and (theirs is not None or extra is False
-                                       or (isinstance(extra, dict) and not self.fits(more, extra, count))):
-            return False  # learned keys that are data where the person listed theirs, or values unlike theirs
-        if more is True and extra is False:
+        if (more is True or isinstance(more, dict)) and extra is False:
             return False  # keys were seen beyond the listed ones: the person's schema refuses any
+        if isinstance(more, dict):  # keys told by their values only (a map, or names clashing: +1, -1)
+            others = [sub for p, sub in (theirs or {}).items() if p not in mine]
+            if not all(self.fits(more, sub, count) for sub in [*others, *([extra] if isinstance(extra, dict) else [])]):
+                return False
+        # every property the person requires was in every learned object
         required = written.get("required")
         return not isinstance(required, list) or all(p in mine and self._always(learned, p, count) for p in required)
 
@@ -155,15 +170,18 @@ class Fits:
         return count is not None and (not isinstance(own, int) or own >= count)
 
 
-def _cover(learned: dict[str, Any], written: dict[str, Any]) -> float | None:
-    """The share of the written object's properties (enum's values) the learned one has; None when the
-    learned one has any the written one lacks (it cannot fit)."""
-    key = "properties" if isinstance(learned.get("properties"), dict) else "enum"
-    mine, theirs = learned.get(key), written.get(key)
-    if not isinstance(mine, (dict, list)) or not isinstance(theirs, (dict, list)) or not theirs:
-        return None
-    mine_set, theirs_set = {_hashable(v) for v in mine}, {_hashable(v) for v in theirs}
-    return len(mine_set) / len(theirs_set) if mine_set <= theirs_set else None
+def _related(own: str, name: str) -> int:
+    """How many words of a learned name the written one has (``Cinder``: ``...v1.CinderVolumeSource``
+    before ``...v1.PortworxVolumeSource`` of the same properties)."""
+    compact = re.sub(r"[^a-z0-9]", "", name.rsplit(".", 1)[-1].lower())
+    return sum(1 for word in words(own) if len(word) > 1 and word in compact)
+
+
+def _keys(schema: dict[str, Any]) -> frozenset[Any]:
+    """An object's property names, or an enum's values (tagged apart: a property ``open`` is no value)."""
+    if isinstance(schema.get("properties"), dict):
+        return frozenset(("p", name) for name in schema["properties"])
+    return frozenset(("v", _hashable(v)) for v in schema.get("enum") or ())
 
 
 def _dict(schema: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -179,10 +197,14 @@ def _types_fit(learned: dict[str, Any], written: dict[str, Any]) -> bool:
     theirs = _types(written)
     if theirs is None:
         return True
-    mine = _types(learned) or ({"null"} if learned.get("nullable") is True else set())
+    mine = _types(learned)
+    if mine is None:  # nothing but null was seen here (or nothing at all)
+        return learned.get("nullable") is not True or "null" in theirs
     if "number" in theirs:
         mine.discard("integer")
-    return mine <= theirs
+    # a property name seen null anywhere is nullable everywhere (render.py): a learned null beside a
+    # type says nothing about this place
+    return mine - {"null"} <= theirs
 
 
 def _values_fit(learned: dict[str, Any], written: dict[str, Any]) -> bool:
