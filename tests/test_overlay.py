@@ -226,11 +226,14 @@ def test_agreement_is_the_shape_the_traffic_can_tell() -> None:
     assert not _fits({k: v for k, v in base.items() if k != SEEN})  # no evidence, no required: unknown
     assert not _fits({**base, "properties": {**base["properties"], "karma": {"type": "integer"}}})
     assert not _fits({**base, "properties": {**base["properties"], "login": {"type": "integer"}}})
-    # nullable by its name elsewhere in the API (render.py): no word about this place
+    # a string nullable by its name elsewhere in the API (render.py): no word about this place; a null
+    # object is (a person writes a nullable one apart)
     assert _fits({**base, "properties": {**base["properties"], "login": {"type": "string", "nullable": True}}})
+    assert not _fits({**base, "nullable": True})
     assert not _fits({**base, "properties": {**base["properties"], "login": {"nullable": True}}})  # only null
     assert _fits({**base, "properties": {**base["properties"], "state": state}})
-    assert _fits({**base, "properties": {**base["properties"], "state": {"type": "string"}}})  # too few to say
+    # a person's enum takes only a learned enum inside it (no enum learned: too many values, or too few to say)
+    assert not _fits({**base, "properties": {**base["properties"], "state": {"type": "string"}}})
     assert not _fits({**base, "properties": {**base["properties"], "state": {**state, "enum": ["active", "new"]}}})
     joined = {"type": "string", "format": "date-time"}
     assert _fits({**base, "properties": {**base["properties"], "joined": joined}})

@@ -1,24 +1,26 @@
 """When a learned schema fits one a person wrote, so ``--spec`` refers to theirs (learn/overlay.py); pure.
 
-A learned shape *fits* a written schema when every value the traffic showed, as far as the learned shape
-tells, is one the written schema accepts:
+A learned shape *fits* a written schema when every value the traffic showed, as far as the learned
+shape tells, is one the written schema accepts:
 
 - **types**: each learned type is a written one (an integer is a number); a written schema without a
-  type accepts any. A learned ``nullable`` is not compared, but where only null was seen: the learner
-  makes a property name seen null anywhere nullable everywhere, so it does not say null came here;
+  type accepts any. A null object or list needs a nullable written one (a person writes those apart:
+  GitHub's ``nullable-milestone``); a null beside a scalar type is not compared, as the learner makes a
+  property name seen null anywhere nullable everywhere (render.py), so it says little about this place;
 - **objects**: every learned property is a written property (the learned object may have fewer) and
   fits it; a property the written schema requires was in every learned object (learned ``required``, or
   no count of its own: seen as often as its object); a written ``additionalProperties: false`` refuses
   the keys learned beyond the listed ones, and learned map values fit the written map's;
 - **arrays**: the items fit; a learned ``anyOf``: every branch fits; a written ``anyOf``/``oneOf``: one
   branch does;
-- **values**: a learned enum's values are in the written enum; a string format the traffic can tell
-  (``date-time``, ``uuid``, ...) written is learned too (its absence says a value did not match).
+- **values**: a written enum needs a learned enum of its values (none learned: too many values, or too
+  few to tell); a string format the traffic can tell (``date-time``, ``uuid``, ...) written is learned
+  too (its absence says a value did not match).
 
-What the traffic cannot tell is the person's word and not compared: an enum the learned schema had too
-few values for, ``pattern``, bounds, an integer's width. A written ``allOf`` or ``not`` is not compared
-(nothing fits it). A person's component is theirs: a learned object with a property it lacks does not
-fit, and keeps a learned component of its own.
+Not compared, the person's word: ``pattern``, bounds, lengths, an integer's width. A written ``allOf``
+or ``not`` is not compared (nothing fits it), nor a learned ``{}`` (only null, or nothing, was seen).
+A person's component is theirs: a learned object with a property it lacks does not fit, and keeps a
+learned component of its own.
 
 A learned object may fit several components. It takes the one of its own name, else the one whose name
 has most words of its learned name (``Cinder``: ``...v1.CinderVolumeSource``, ``Assignee`` none), then
@@ -202,9 +204,12 @@ def _types_fit(learned: dict[str, Any], written: dict[str, Any]) -> bool:
         return learned.get("nullable") is not True or "null" in theirs
     if "number" in theirs:
         mine.discard("integer")
-    # a property name seen null anywhere is nullable everywhere (render.py): a learned null beside a
-    # type says nothing about this place
-    return mine - {"null"} <= theirs
+    if not mine & {"object", "array"}:
+        # a property name seen null anywhere is nullable everywhere (render.py): beside a scalar type a
+        # learned null says little about this place (an object's or a list's null is compared: a person
+        # writes a nullable one apart, GitHub's nullable-milestone)
+        mine.discard("null")
+    return mine <= theirs
 
 
 def _values_fit(learned: dict[str, Any], written: dict[str, Any]) -> bool:
@@ -212,10 +217,11 @@ def _values_fit(learned: dict[str, Any], written: dict[str, Any]) -> bool:
     if told in _TOLD and "string" in (_types(learned) or ()) and learned.get("format") != told:
         return False  # the learner checked every value for the formats it tells: one did not match
     mine, theirs = learned.get("enum"), written.get("enum")
-    if isinstance(mine, list) and isinstance(theirs, list):
-        allowed = {_hashable(v) for v in theirs}
-        return all(_hashable(v) in allowed or (v is None and "null" in (_types(written) or ())) for v in mine)
-    return True
+    if not isinstance(theirs, list):
+        return True
+    allowed = {_hashable(v) for v in theirs}
+    return isinstance(mine, list) and all(_hashable(v) in allowed or (v is None and "null" in (_types(written) or ()))
+                                          for v in mine)
 
 
 def schemas_in(node: Any) -> Iterator[dict[str, Any]]:
