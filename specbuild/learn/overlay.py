@@ -199,14 +199,7 @@ def _rename_path_params(op: dict[str, Any], renames: dict[str, str]) -> dict[str
 
 def _param_key(param: Any, doc: dict[str, Any]) -> tuple[Any, Any]:
     """(in, name) of a written parameter, through its ``$ref`` (GitHub's ``#/components/parameters/all``)."""
-    for _ in range(8):  # a chain of refs, never a cycle
-        ref = param.get("$ref") if isinstance(param, dict) else None
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            break
-        param = doc
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            param = param.get(part) if isinstance(param, dict) else None
+    param = deref(doc, param)
     return (param.get("in"), param.get("name")) if isinstance(param, dict) else (None, None)
 
 
