@@ -92,13 +92,19 @@ def test_a_property_absent_at_one_place_is_not_read_as_always_there() -> None:
     assert not [c for c in changes if c.severity == "breaking"]
 
 
-def test_a_written_spec_gets_the_learned_schemas_inline() -> None:
+def test_a_written_spec_gets_the_learned_components_under_names_it_does_not_use() -> None:
+    """The person's ``User`` is a string: the learned user object is no ``User`` of theirs, and keeps its
+    component as ``ObservedUser``; the other learned components keep their names, none is inlined."""
     learned = build_spec(_traffic())
     written = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {
         "schemas": {"User": {"type": "string"}}}}
     merged = overlay(written, learned)
-    assert merged["components"]["schemas"] == {"User": {"type": "string"}}
-    assert "#/components/schemas/" not in str(merged["paths"])
+    schemas = merged["components"]["schemas"]
+    assert sorted(schemas) == ["Error", "ObservedUser", "Owner", "Repo", "User"]
+    assert schemas["User"] == {"type": "string"}
+    assert schemas["ObservedUser"] == learned["components"]["schemas"]["User"]
+    users = merged["paths"]["/users"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert users["items"] == {"$ref": "#/components/schemas/ObservedUser"}
     assert spec_problems(merged) == []
 
 

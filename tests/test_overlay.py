@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from specbuild.io.validate import spec_problems
 from specbuild.learn.overlay import overlay
+from specbuild.records import decode
+from tests.helpers import record, rejections
+from tests.test_cli import specbuild
 
 
 def doc(paths: dict[str, Any], components: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -65,3 +72,189 @@ def test_written_tags_summaries_and_ids_win_and_learned_ones_stay_unique() -> No
     assert merged["tags"] == [{"name": "people", "description": "mine"},
                               {"name": "users", "description": "Operations on users"}]
     assert spec_problems(merged) == []
+
+
+# --- the traffic speaks the person's component names (issue 12) -------------------------------------------
+
+WRITTEN_YAML = """openapi: 3.0.3
+info: {title: People API, version: "2"}
+tags:
+  - {name: people, description: Who uses the service}
+paths:
+  /users/{id}:
+    get:
+      summary: Fetch one user
+      description: Mine, as written.
+      operationId: fetchUser
+      tags: [people]
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        "200":
+          description: The user
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/User"}
+components:
+  schemas:
+    User:
+      type: object
+      description: A person with an account.
+      required: [id, login]
+      properties:
+        id: {type: integer}
+        login: {type: string}
+        email: {type: string, format: email}
+        score: {type: number}
+"""
+
+
+def _user(i: int) -> dict[str, Any]:
+    return {"id": i, "login": f"u{i}", "score": i * 2}
+
+
+def _people_traffic() -> list[dict[str, Any]]:
+    rows = []
+    for i in range(12):
+        rows += [record(path=f"/users/{i}", resp=_user(i)),
+                 record(path=f"/teams/t{i}x{i}/members", resp=[_user(i), _user(i + 1)]),
+                 record(path=f"/teams/t{i}x{i}", resp={"id": i, "name": "t", "lead": _user(i)}),
+                 # one property more than the person's User: not theirs, its own component
+                 record(path=f"/bots/{i}", resp={**_user(i), "karma": i})]
+    rows += [record(path=f"/users/{i}", status=404, resp={"message": "no such user", "code": 404})
+             for i in range(100, 103)]
+    return rows
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def _body(doc: dict[str, Any], path: str, status: str = "200") -> Any:
+    return doc["paths"][path]["get"]["responses"][status]["content"]["application/json"]["schema"]
+
+
+def test_what_the_traffic_adds_refers_to_the_persons_components(tmp_path: Path) -> None:
+    written = tmp_path / "openapi.yaml"
+    written.write_text(WRITTEN_YAML)
+    rows = _people_traffic()
+    traffic = _write_jsonl(tmp_path / "traffic.jsonl", rows)
+    r = specbuild("-i", str(traffic), "-o", str(tmp_path / "out"), "--spec", str(written))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((tmp_path / "out" / "openapi.json").read_text())
+    person = yaml.safe_load(WRITTEN_YAML)
+    # the person's operation, tags, summary, description, ref and component exactly as written; the
+    # traffic adds its 404
+    mine = doc["paths"]["/users/{id}"]["get"]
+    assert {k: v for k, v in mine.items() if k != "responses"} == \
+        {k: v for k, v in person["paths"]["/users/{id}"]["get"].items() if k != "responses"}
+    assert mine["responses"]["200"] == person["paths"]["/users/{id}"]["get"]["responses"]["200"]
+    assert doc["components"]["schemas"]["User"] == person["components"]["schemas"]["User"]
+    assert doc["tags"][0] == person["tags"][0]
+    assert {t["name"] for t in doc["tags"][1:]} == {"bots", "teams"}
+    # new paths: the users they hold are the person's User (a subset of its properties, integer a number)
+    members = next(p for p in doc["paths"] if p.endswith("/members"))
+    assert _body(doc, members) == {"type": "array", "items": {"$ref": "#/components/schemas/User"},
+                                   "x-specbuild-seen": 12}
+    team = next(p for p in doc["paths"] if p.startswith("/teams/") and not p.endswith("/members"))
+    assert _body(doc, team)["properties"]["lead"] == {"$ref": "#/components/schemas/User"}
+    # a bot has a property the person's User lacks: it keeps what was learned (the one body of its
+    # operation: in place, as in a learned spec)
+    assert "karma" in _body(doc, "/bots/{botId}")["properties"]
+    assert sorted(doc["components"]["schemas"]) == ["Error", "User"]
+    assert _body(doc, "/users/{id}", "404") == {"$ref": "#/components/schemas/Error"}
+    assert spec_problems(doc) == [] and rejections(doc, [decode(row, "t") for row in rows]) == []
+    # the traffic it was learned from is no drift from it, and against the written spec only additions
+    check = specbuild("check", "--spec", str(tmp_path / "out" / "openapi.json"), "-i", str(traffic))
+    assert check.returncode == 0, check.stdout + check.stderr
+    changes = specbuild("diff", str(written), str(tmp_path / "out" / "openapi.json"), "-f", "json")
+    found = json.loads(changes.stdout)["changes"]
+    assert changes.returncode == 0 and found and "breaking" not in {c["severity"] for c in found}, changes.stdout
+    # the same records in another order: the same bytes
+    again = _write_jsonl(tmp_path / "again.jsonl", rows[::-1])
+    assert specbuild("-i", str(again), "-o", str(tmp_path / "again"), "--spec", str(written)).returncode == 0
+    assert (tmp_path / "again" / "openapi.json").read_bytes() == (tmp_path / "out" / "openapi.json").read_bytes()
+
+
+def test_a_learned_component_named_like_a_persons_that_does_not_fit_it_is_observed(tmp_path: Path) -> None:
+    written = tmp_path / "openapi.yaml"
+    written.write_text(WRITTEN_YAML)
+    # a user without a login (the person requires one), at the person's path and at a new one
+    rows = [record(path=f"/users/{i}", resp={"id": i, "score": 1.5}) for i in range(12)]
+    rows += [record(path="/users", resp=[{"id": i, "score": 1.5}]) for i in range(12)]
+    r = specbuild("-i", str(_write_jsonl(tmp_path / "t.jsonl", rows)), "-o", str(tmp_path), "--spec", str(written))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((tmp_path / "openapi.json").read_text())
+    assert _body(doc, "/users")["items"] == {"$ref": "#/components/schemas/ObservedUser"}
+    assert doc["components"]["schemas"]["User"] == yaml.safe_load(WRITTEN_YAML)["components"]["schemas"]["User"]
+    assert _body(doc, "/users/{id}") == {"$ref": "#/components/schemas/User"}   # theirs, as written
+    assert spec_problems(doc) == []
+
+
+USER_COMPONENT = {"type": "object", "required": ["id", "login"],
+                  "properties": {"id": {"type": "integer"}, "login": {"type": "string"},
+                                 "state": {"type": "string", "enum": ["active", "gone"]},
+                                 "joined": {"type": "string", "format": "date-time"}}}
+
+
+def _fits(learned_user: dict[str, Any], name: str = "User") -> bool:
+    """Whether a learned object (its counts in it) becomes a ref to the written User."""
+    written = doc({"/users/{id}": {"get": op(ID)}}, {"schemas": {"User": USER_COMPONENT}})
+    body = {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+            "description": "ok"}
+    learned = doc({"/members": {"get": {"responses": {"200": body}}}}, {"schemas": {name: learned_user}})
+    merged = overlay(written, learned)
+    return merged["paths"]["/members"]["get"]["responses"]["200"] == {**body, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/User"}}}}
+
+
+SEEN = "x-specbuild-seen"
+
+
+def test_agreement_is_the_shape_the_traffic_can_tell() -> None:
+    base = {"type": "object", SEEN: 20, "properties": {"id": {"type": "integer", "format": "int64"},
+                                                        "login": {"type": "string"}}}
+    assert _fits(base)
+    state = {"type": "string", "enum": ["active", "gone"]}
+    assert not _fits(base, "Member")  # another name: it has too few of the person's properties (2 of 4)
+    assert _fits({**base, "properties": {**base["properties"], "state": state}}, "Member")  # 3 of 4
+    assert not _fits({**base, "properties": {"login": base["properties"]["login"]}})  # id is required
+    sometimes = {**base, "properties": {**base["properties"], "login": {"type": "string", SEEN: 7}}}
+    assert not _fits(sometimes)  # the person requires a login, the traffic lacked one 13 times
+    assert _fits({**sometimes, "required": ["id", "login"]})
+    assert not _fits({k: v for k, v in base.items() if k != SEEN})  # no evidence, no required: unknown
+    assert not _fits({**base, "properties": {**base["properties"], "karma": {"type": "integer"}}})
+    assert not _fits({**base, "properties": {**base["properties"], "login": {"type": "integer"}}})
+    # a string nullable by its name elsewhere in the API (render.py): no word about this place; a null
+    # object is (a person writes a nullable one apart)
+    assert _fits({**base, "properties": {**base["properties"], "login": {"type": "string", "nullable": True}}})
+    assert not _fits({**base, "nullable": True})
+    assert not _fits({**base, "properties": {**base["properties"], "login": {"nullable": True}}})  # only null
+    assert _fits({**base, "properties": {**base["properties"], "state": state}})
+    # a person's enum takes only a learned enum inside it (no enum learned: too many values, or too few to say)
+    assert not _fits({**base, "properties": {**base["properties"], "state": {"type": "string"}}})
+    assert not _fits({**base, "properties": {**base["properties"], "state": {**state, "enum": ["active", "new"]}}})
+    joined = {"type": "string", "format": "date-time"}
+    assert _fits({**base, "properties": {**base["properties"], "joined": joined}})
+    assert not _fits({**base, "properties": {**base["properties"], "joined": {"type": "string"}}})
+
+
+
+def test_a_learned_object_takes_the_component_named_like_it_among_those_it_fits() -> None:
+    volume = {"volumeID": {"type": "string"}, "fsType": {"type": "string"}, "readOnly": {"type": "boolean"}}
+    written = doc({}, {"schemas": {
+        "CinderVolumeSource": {"type": "object", "properties": {**volume, "secretRef": {"type": "object"}}},
+        "PortworxVolumeSource": {"type": "object", "properties": volume}}})
+    seen = {"volumeID": {"type": "string"}, "readOnly": {"type": "boolean"}}
+    body = {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "cinder": {"$ref": "#/components/schemas/Cinder"}, "disk": {"$ref": "#/components/schemas/Disk"}}}}}}
+    learned = doc({"/volumes": {"get": {"responses": {"200": body}}}},
+                  {"schemas": {"Cinder": {"type": "object", "properties": seen},
+                               "Disk": {"type": "object", "properties": seen}}})
+    merged = overlay(written, learned)
+    got = merged["paths"]["/volumes"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    # Cinder: half of CinderVolumeSource's properties, but its name; Disk: two thirds of Portworx's
+    assert got["properties"] == {"cinder": {"$ref": "#/components/schemas/CinderVolumeSource"},
+                                 "disk": {"$ref": "#/components/schemas/PortworxVolumeSource"}}
+    assert sorted(merged["components"]["schemas"]) == ["CinderVolumeSource", "PortworxVolumeSource"]

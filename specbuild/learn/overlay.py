@@ -1,9 +1,13 @@
 """Merge a learned document into an existing one (``--spec FILE``); pure.
 
-What a person wrote wins: info, servers, summaries, descriptions, operationIds, tags, parameter names
-and any schema they defined. The traffic adds what the person had not written: new paths, methods,
-parameters, statuses, media types and object properties. Paths are matched with parameter names
+What a person wrote wins: info, servers, summaries, descriptions, operationIds, tags, parameter names,
+``$ref``s and any schema they defined. The traffic adds what the person had not written: new paths,
+methods, parameters, statuses, media types and object properties. Paths are matched with parameter names
 erased, so the learned ``/users/{userId}`` lands on the written ``/users/{id}``.
+
+What the traffic adds speaks the person's names: a learned object that fits one of their components
+(learn/agreement.py says when) is a ``$ref`` to it; one that fits none keeps its learned component,
+renamed ``ObservedUser`` where the person already has a ``User`` (theirs is never changed).
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ import re
 from typing import Any
 
 from specbuild.http import OPERATION_METHODS
-from specbuild.learn.components import inline
+from specbuild.learn.agreement import REF_PREFIX, Fits, deref, schemas_in, shareable
 
 _PARAM = re.compile(r"\{[^}/]+\}")
 DESCRIPTIVE = ("summary", "description", "operationId", "tags", "deprecated", "externalDocs", "title")
+# before a learned component's name that one of the person's already has: what the traffic showed
+OBSERVED = "Observed"
 
 
 def shape_of(path: str) -> str:
@@ -25,12 +31,10 @@ def shape_of(path: str) -> str:
 
 
 def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with everything ``learned`` adds; neither input is modified.
-
-    The learned schemas are merged inline (their ``components/schemas`` names mean nothing to ``base``).
-    """
-    learned = inline(learned)
+    """``base`` with everything ``learned`` adds; neither input is modified."""
     out = copy.deepcopy(base)
+    had = (base.get("components") or {}).get("schemas")
+    learned, added = _adopt(learned, out)
     out.setdefault("info", learned.get("info", {}))
     if "servers" not in out and "servers" in learned:
         out["servers"] = learned["servers"]
@@ -51,9 +55,100 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
             else:
                 target[method] = _merge_operation(target[method], op, out)
     _merge_components(out, learned)
+    _drop_unused(out, added)
+    if not out["components"]["schemas"] and had is None:  # none written, none added: none written out
+        del out["components"]["schemas"]
+        if not out["components"] and "components" not in base:
+            del out["components"]
     _learned_ids_unique(out, base)
     _merge_tags(out, learned)
     return out
+
+
+def _adopt(learned: dict[str, Any], out: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """``learned`` speaking the names of ``out`` (the person's spec, a copy): its components that fit one
+    of theirs are refs to it, the others join ``out`` (renamed where the name is taken), and its inline
+    objects that fit one of theirs are refs too. Returns the learned document without its schemas and the
+    names of the components it added to ``out``."""
+    schemas = (learned.get("components") or {}).get("schemas") or {}
+    out_schemas = out.setdefault("components", {}).setdefault("schemas", {})
+    theirs = set(out_schemas)
+    fits = Fits(learned, out, theirs)
+    matched = {name: fits.component(schemas[name], name) for name in sorted(schemas)}
+    names: dict[str, str] = {}
+    taken = theirs | set(schemas)
+    for name, match in matched.items():
+        new = match or name
+        if match is None and name in theirs:  # one that fits none of theirs, by one of their names
+            while new in taken:
+                new = OBSERVED + new
+            taken.add(new)
+        names[name] = new
+    doc = _renamed({k: v for k, v in learned.items() if k != "components"}, names)
+    if set(learned.get("components") or {}) - {"schemas"}:
+        doc["components"] = {k: v for k, v in learned["components"].items() if k != "schemas"}
+    added = {names[n]: _renamed(schemas[n], names) for n in sorted(schemas) if names[n] not in theirs}
+    out_schemas.update(added)
+    inline = Fits(out, out, theirs)  # every learned ref now names a component of ``out``
+    for media in schemas_in(doc.get("paths")):
+        media["schema"] = _refer(media["schema"], inline)
+    for name in added:
+        out_schemas[name] = _refer(out_schemas[name], inline, root=True)
+    return doc, set(added)
+
+
+def _renamed(node: Any, names: dict[str, str]) -> Any:
+    """A copy of ``node`` whose refs to learned components name what they became."""
+    if isinstance(node, list):
+        return [_renamed(v, names) for v in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith(REF_PREFIX) and ref[len(REF_PREFIX):] in names:
+        return {**node, "$ref": REF_PREFIX + names[ref[len(REF_PREFIX):]]}
+    return {k: _renamed(v, names) for k, v in node.items()}
+
+
+def _refer(schema: Any, fits: Fits, *, root: bool = False) -> Any:
+    """``schema`` with every inline object that fits a person's component a ref to it (outermost first;
+    ``root``: a component's own schema, which is no inline object)."""
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return schema
+    if not root and shareable(schema):
+        theirs = fits.component(schema)
+        if theirs is not None:
+            return {"$ref": REF_PREFIX + theirs}
+    out = dict(schema)
+    if isinstance(schema.get("properties"), dict):
+        out["properties"] = {p: _refer(sub, fits) for p, sub in schema["properties"].items()}
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            out[key] = _refer(schema[key], fits)
+    if isinstance(schema.get("anyOf"), list):
+        out["anyOf"] = [_refer(b, fits) for b in schema["anyOf"]]
+    return out
+
+
+def _drop_unused(out: dict[str, Any], added: set[str]) -> None:
+    """The learned components nothing refers to any more (those of operations the person wrote)."""
+    schemas = out["components"]["schemas"]
+    used: set[str] = set()
+    todo: list[Any] = [{k: v for k, v in out.items() if k != "components"},
+                       {k: v for k, v in out.get("components", {}).items() if k != "schemas"},
+                       [v for k, v in schemas.items() if k not in added]]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            name = ref[len(REF_PREFIX):] if isinstance(ref, str) and ref.startswith(REF_PREFIX) else None
+            if name in added and name not in used:
+                used.add(name)
+                todo.append(schemas[name])
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    for name in added - used:
+        del schemas[name]
 
 
 def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -104,14 +199,7 @@ def _rename_path_params(op: dict[str, Any], renames: dict[str, str]) -> dict[str
 
 def _param_key(param: Any, doc: dict[str, Any]) -> tuple[Any, Any]:
     """(in, name) of a written parameter, through its ``$ref`` (GitHub's ``#/components/parameters/all``)."""
-    for _ in range(8):  # a chain of refs, never a cycle
-        ref = param.get("$ref") if isinstance(param, dict) else None
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            break
-        param = doc
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            param = param.get(part) if isinstance(param, dict) else None
+    param = deref(doc, param)
     return (param.get("in"), param.get("name")) if isinstance(param, dict) else (None, None)
 
 
@@ -126,13 +214,13 @@ def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict
         if "requestBody" not in written:
             out["requestBody"] = learned["requestBody"]
         elif "$ref" not in written["requestBody"]:
-            out["requestBody"] = _merge_content_holder(written["requestBody"], learned["requestBody"])
+            out["requestBody"] = _merge_content_holder(written["requestBody"], learned["requestBody"], doc)
     responses = dict(written.get("responses", {}))
     for status, resp in learned.get("responses", {}).items():
         if status not in responses:
             responses[status] = resp
         elif "$ref" not in responses[status]:
-            responses[status] = _merge_content_holder(responses[status], resp)
+            responses[status] = _merge_content_holder(responses[status], resp, doc)
     out["responses"] = responses
     if "security" not in written and "security" in learned:
         out["security"] = learned["security"]
@@ -142,7 +230,7 @@ def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict
     return out
 
 
-def _merge_content_holder(written: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
+def _merge_content_holder(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     out = dict(written)
     content = dict(written.get("content", {}))
     for media, obj in learned.get("content", {}).items():
@@ -150,7 +238,7 @@ def _merge_content_holder(written: dict[str, Any], learned: dict[str, Any]) -> d
             content[media] = obj
         elif "schema" in obj and "schema" in content[media]:
             content[media] = {**content[media],
-                              "schema": merge_schema(content[media]["schema"], obj["schema"])}
+                              "schema": merge_schema(content[media]["schema"], obj["schema"], doc)}
     if content:
         out["content"] = content
     if "headers" in learned:
@@ -158,22 +246,29 @@ def _merge_content_holder(written: dict[str, Any], learned: dict[str, Any]) -> d
     return out
 
 
-def merge_schema(written: Any, learned: Any) -> Any:
-    """The written schema, plus properties only the traffic shows (never changing what was written)."""
+def merge_schema(written: Any, learned: Any, doc: dict[str, Any] | None = None) -> Any:
+    """The written schema, plus properties only the traffic shows (never changing what was written).
+
+    ``doc`` is where the learned schema's refs point (the merged document): a person's inline object
+    takes the properties of the learned component it meets; the person's own refs are theirs, left as
+    written."""
     if not isinstance(written, dict) or not isinstance(learned, dict) or "$ref" in written:
         return written
     if any(k in written for k in ("allOf", "oneOf", "anyOf")):
         return written
+    body = deref(doc, learned) if doc is not None else learned
+    if not isinstance(body, dict):
+        return written
     out = dict(written)
-    if isinstance(written.get("properties"), dict) and isinstance(learned.get("properties"), dict):
+    if isinstance(written.get("properties"), dict) and isinstance(body.get("properties"), dict):
         props = dict(written["properties"])
-        for name, sub in learned["properties"].items():
-            props[name] = merge_schema(props[name], sub) if name in props else sub
+        for name, sub in body["properties"].items():
+            props[name] = merge_schema(props[name], sub, doc) if name in props else sub
         out["properties"] = props
-    elif "properties" in learned and "type" not in written and not written:
+    elif "properties" in body and not written:
         return learned
-    if isinstance(written.get("items"), dict) and isinstance(learned.get("items"), dict):
-        out["items"] = merge_schema(written["items"], learned["items"])
+    if isinstance(written.get("items"), dict) and isinstance(body.get("items"), dict):
+        out["items"] = merge_schema(written["items"], body["items"], doc)
     return out
 
 
