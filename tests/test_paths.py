@@ -844,3 +844,33 @@ def test_rpc_verbs_under_a_collection_stay_literal() -> None:
     shapes["/api/2.0/mlflow/model-versions/search"] = _obj("model_versions", "next_page_token")
     got = learn(shapes, shapes)
     assert set(got.values()) == set(shapes)
+
+
+# --- registries on real traffic: marked words, owners' maps, scoped names (issue 11) ------------------
+
+def test_marked_words_stay_literal_and_leave_the_names_beside_them_to_be_values() -> None:
+    """``/{user}/{index}/+api`` beside ``/{user}/{index}/{project}``: a leading ``+``, ``-`` or ``_``
+    marks the API's own word. It is never a value, and names beside it are judged without it (it
+    sat under every index, so the projects beside it were each read as a resource of their own)."""
+    user = _obj("result.username", "result.email", "result.indexes")
+    index = _obj("result.type", "result.bases", "result.projects")
+    project = _obj("result", "type")
+    api = _obj("result.login", "result.authstatus", "result.features")
+    owners = {"alice": {"dev": ("ml-kit", "web-app"), "prod2": ("infra-cli",)},
+              "carol": {"team": ("data-core", "report-gen"), "qa": ("web-app",)},
+              "erin": {"stage": ("auth-sdk", "web-app"), "dev": ("billing",)}}
+    shapes: dict[str, frozenset[str]] = {"/+api": api, "/+login": _obj("result.expiration")}
+    for user_name, indexes in owners.items():
+        # each user lists their indexes in a map keyed by the index names the paths below hold
+        shapes[f"/{user_name}"] = user | {f"result.indexes.{i}" for i in indexes}
+        for index_name, projects in indexes.items():
+            shapes[f"/{user_name}/{index_name}"] = index
+            shapes[f"/{user_name}/{index_name}/+api"] = api
+            for name in projects:
+                shapes[f"/{user_name}/{index_name}/{name}"] = project | {f"result.1.{len(name)}.0"}
+    got = learn(shapes, shapes)
+    assert got["/+api"] == "/+api"
+    assert got["/alice/dev/+api"] == "/{name}/{name2}/+api"
+    assert got["/carol/team/report-gen"] == got["/erin/dev/billing"] == "/{name}/{name2}/{name3}"
+    assert got["/erin"] == "/{name}"
+
