@@ -874,3 +874,18 @@ def test_marked_words_stay_literal_and_leave_the_names_beside_them_to_be_values(
     assert got["/carol/team/report-gen"] == got["/erin/dev/billing"] == "/{name}/{name2}/{name3}"
     assert got["/erin"] == "/{name}"
 
+
+def test_names_behind_a_sigil_are_values_and_a_resource_below_them_stays_one() -> None:
+    """npm's scoped packages (``/@acme/logger``) beside plain ones: two scopes are one parameter, and
+    ``dist-tags``, which every package holds below it, stays the resource it is."""
+    doc = _obj("name", "versions", "dist-tags", "time")
+    tags = _obj("latest")
+    shapes: dict[str, frozenset[str]] = {}
+    for name in ("@acme/logger", "@acme/charts", "@bob/date-utils", "@bob/left-pad", "left-pad",
+                 "charts-76", "logger-12", "feature-flags", "i18n-strings", "config-loader"):
+        shapes[f"/{name}"] = doc
+        shapes[f"/-/package/{name}/dist-tags"] = tags
+    got = learn(shapes, shapes)
+    assert got["/@acme/logger"] == got["/@bob/left-pad"]
+    assert got["/-/package/left-pad/dist-tags"] == "/-/package/{packageName}/dist-tags"
+    assert got["/-/package/@acme/charts/dist-tags"] == "/-/package/{packageName}/{name}/dist-tags"

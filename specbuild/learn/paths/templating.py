@@ -254,8 +254,9 @@ class _Resolver:
     def _decide(self, site: _Site, profiles: Mapping[str, Profile]) -> set[str]:
         """The word siblings that are values of one parameter here (typed siblings always are).
 
-        Namespaced names (``com.example.created``, ``m.room.message``) are values wherever two of them
-        are siblings: nobody names endpoints like that, and each one would be an operation of its own.
+        Namespaced names (``com.example.created``, ``m.room.message``) and names behind a sigil (npm's
+        scopes ``@acme``, home folders ``~alice``) are values wherever two of them are siblings: nobody
+        names endpoints like that, and each one would be an operation of its own.
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
         # each of these only adds values: the rest of the evidence still weighs every candidate
@@ -323,7 +324,9 @@ class _Resolver:
                     # a dataset both named "sales") each have fields of their own
                     return set()
                 return followers(members, (pooled | sharing) & cands, cands)
-            return cands
+            # the literal the values share below them is a resource beside them, not one more value:
+            # /{package}/dist-tags beside /{scope}/{name}/dist-tags (a name of two segments)
+            return cands - {s[0] for label in sharing for s in members[label] if s}
         if site.scoped:  # after an id, at the root, after /api or /v1: resources, unless strongly alike
             alike = similar and private_share(members) <= 0.5  # not just a common envelope
             return cands if n >= (12 if site.top else 8) and alike else set()
@@ -472,9 +475,13 @@ def _resolved_children(node: _Res) -> Iterator[tuple[str, _Res]]:
 _NAMESPACED: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+){2,}")
 
 
+_SIGILED: Final = re.compile(r"[@~][A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
 def _namespaced(word: str) -> bool:
-    """A dotted name of three parts or more (reverse-DNS, ``m.room.name``), not a version (``v1.2.3``)."""
-    return _NAMESPACED.fullmatch(word) is not None and not is_version(word)
+    """A dotted name of three parts or more (reverse-DNS, ``m.room.name``), not a version (``v1.2.3``), or
+    a name behind a sigil (``@acme``, ``~alice``)."""
+    return (_NAMESPACED.fullmatch(word) is not None and not is_version(word)) or _SIGILED.fullmatch(word) is not None
 
 
 def _plain(word: str) -> bool:
