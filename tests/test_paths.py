@@ -889,3 +889,13 @@ def test_names_behind_a_sigil_are_values_and_a_resource_below_them_stays_one() -
     assert got["/@acme/logger"] == got["/@bob/left-pad"]
     assert got["/-/package/left-pad/dist-tags"] == "/-/package/{packageName}/dist-tags"
     assert got["/-/package/@acme/charts/dist-tags"] == "/-/package/{packageName}/{name}/dist-tags"
+
+
+@pytest.mark.timeout(60)
+def test_a_long_property_name_that_is_no_identifier_costs_one_pass() -> None:
+    """Map keys are told from property names by a pattern; a long key that is not a name (``aaa...a!``)
+    must fail it in one pass, not by trying every split of it into names."""
+    long = "a" * 60 + "!"
+    shapes = {f"/things/{n}": _obj("id", f"data.{long}", f"{long}.x") for n in ("red", "green", "blue")}
+    got = learn(shapes, shapes)
+    assert got["/things/red"] == "/things/{thingName}"

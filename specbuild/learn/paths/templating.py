@@ -61,7 +61,7 @@ MAX_PASSES: Final = 4
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
 # next and would make siblings that are one resource look unalike.
-_NAMED: Final = re.compile(rf"(?:\[\]|\.?{IDENTIFIER})*")
+_NAMED: Final = re.compile(rf"(?:{IDENTIFIER})?(?:\[\]|\.{IDENTIFIER})*")  # one way to match: linear
 
 
 class _Raw:
