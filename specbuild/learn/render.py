@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Final
@@ -59,6 +59,8 @@ class RenderOptions:
     enums: bool = True
     examples: bool = False
     evidence: bool = True           # x-specbuild-seen on learned schemas (drift/evidence.py reads them)
+    # the words the paths hold as parameter values (render() decides them from the templates)
+    path_values: frozenset[str] = frozenset()
     max_servers: int = 5
     components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -69,6 +71,8 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
     opts = options or RenderOptions()
     templates = builder.templater.templates(features(builder))
     operations = merged_operations(builder, templates)
+    values = path_values(templates)
+    opts = replace(opts, path_values=values)
     paths: dict[str, dict[str, Any]] = {}
     schemes: dict[str, dict[str, Any]] = {}
     for (template, method), op in operations.items():
@@ -76,7 +80,7 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
     share_maps(paths, opts.openapi)
     share_nullability(paths, opts.openapi)
     any_for_only_null(paths)
-    no_enum_of_path_values(paths, path_values(templates))
+    no_enum_of_path_values(paths, values)
     prefix = _base_path(list(paths), opts.base_path)
     if prefix:
         paths = {p[len(prefix):] or "/": v for p, v in paths.items()}
@@ -334,7 +338,8 @@ def _without(schema: Any, keyword: str) -> None:
 
 def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     if body.shape is not None:
-        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=opts.evidence) \
+        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=opts.evidence,
+                                    path_values=opts.path_values) \
             if body.shape.count else {}
     if body.form is not None:
         schema: dict[str, Any] = {"type": "object"}
