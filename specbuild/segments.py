@@ -174,11 +174,21 @@ def is_version(seg: str) -> bool:
     return bool(_VERSION.match(seg))
 
 
+# ``/+api``, ``/+simple/{project}``, ``/{package}/-/{file}``, ``/-rev/{rev}``, ``/_all_docs``, ``/$metadata``:
+# a leading mark sets the API's own words apart from the names people choose beside them.
+_MARKED: Final = re.compile(r"[-+_$]|\.well-known\Z")
+
+
 def keeps_literal(word: str) -> bool:
-    """Words no amount of values beside them turns into one: me, search, findByStatus, v2, api."""
+    """Words no amount of values beside them turns into one: me, search, findByStatus, v2, api, +api."""
     low = word.lower()
     return (low in ALIASES or low in ACTIONS or low in API_PREFIXES or is_version(word)
-            or bool(VERB_CAMEL.match(word)))
+            or bool(VERB_CAMEL.match(word)) or is_marked(word))
+
+
+def is_marked(word: str) -> bool:
+    """``+api``, ``-rev``, ``_all_docs``: a word the API marks as its own, never a value."""
+    return bool(_MARKED.match(word))
 
 
 def version_here(seg: str, previous: str | None) -> bool:

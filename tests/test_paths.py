@@ -844,3 +844,58 @@ def test_rpc_verbs_under_a_collection_stay_literal() -> None:
     shapes["/api/2.0/mlflow/model-versions/search"] = _obj("model_versions", "next_page_token")
     got = learn(shapes, shapes)
     assert set(got.values()) == set(shapes)
+
+
+# --- registries on real traffic: marked words, owners' maps, scoped names (issue 11) ------------------
+
+def test_marked_words_stay_literal_and_leave_the_names_beside_them_to_be_values() -> None:
+    """``/{user}/{index}/+api`` beside ``/{user}/{index}/{project}``: a leading ``+``, ``-`` or ``_``
+    marks the API's own word. It is never a value, and names beside it are judged without it (it
+    sat under every index, so the projects beside it were each read as a resource of their own)."""
+    user = _obj("result.username", "result.email", "result.indexes")
+    index = _obj("result.type", "result.bases", "result.projects")
+    project = _obj("result", "type")
+    api = _obj("result.login", "result.authstatus", "result.features")
+    owners = {"alice": {"dev": ("ml-kit", "web-app"), "prod2": ("infra-cli",)},
+              "carol": {"team": ("data-core", "report-gen"), "qa": ("web-app",)},
+              "erin": {"stage": ("auth-sdk", "web-app"), "dev": ("billing",)}}
+    shapes: dict[str, frozenset[str]] = {"/+api": api, "/+login": _obj("result.expiration")}
+    for user_name, indexes in owners.items():
+        # each user lists their indexes in a map keyed by the index names the paths below hold
+        shapes[f"/{user_name}"] = user | {f"result.indexes.{i}" for i in indexes}
+        for index_name, projects in indexes.items():
+            shapes[f"/{user_name}/{index_name}"] = index
+            shapes[f"/{user_name}/{index_name}/+api"] = api
+            for name in projects:
+                shapes[f"/{user_name}/{index_name}/{name}"] = project | {f"result.1.{len(name)}.0"}
+    got = learn(shapes, shapes)
+    assert got["/+api"] == "/+api"
+    assert got["/alice/dev/+api"] == "/{name}/{name2}/+api"
+    assert got["/carol/team/report-gen"] == got["/erin/dev/billing"] == "/{name}/{name2}/{name3}"
+    assert got["/erin"] == "/{name}"
+
+
+def test_names_behind_a_sigil_are_values_and_a_resource_below_them_stays_one() -> None:
+    """npm's scoped packages (``/@acme/logger``) beside plain ones: two scopes are one parameter, and
+    ``dist-tags``, which every package holds below it, stays the resource it is."""
+    doc = _obj("name", "versions", "dist-tags", "time")
+    tags = _obj("latest")
+    shapes: dict[str, frozenset[str]] = {}
+    for name in ("@acme/logger", "@acme/charts", "@bob/date-utils", "@bob/left-pad", "left-pad",
+                 "charts-76", "logger-12", "feature-flags", "i18n-strings", "config-loader"):
+        shapes[f"/{name}"] = doc
+        shapes[f"/-/package/{name}/dist-tags"] = tags
+    got = learn(shapes, shapes)
+    assert got["/@acme/logger"] == got["/@bob/left-pad"]
+    assert got["/-/package/left-pad/dist-tags"] == "/-/package/{packageName}/dist-tags"
+    assert got["/-/package/@acme/charts/dist-tags"] == "/-/package/{packageName}/{name}/dist-tags"
+
+
+@pytest.mark.timeout(60)
+def test_a_long_property_name_that_is_no_identifier_costs_one_pass() -> None:
+    """Map keys are told from property names by a pattern; a long key that is not a name (``aaa...a!``)
+    must fail it in one pass, not by trying every split of it into names."""
+    long = "a" * 60 + "!"
+    shapes = {f"/things/{n}": _obj("id", f"data.{long}", f"{long}.x") for n in ("red", "green", "blue")}
+    got = learn(shapes, shapes)
+    assert got["/things/red"] == "/things/{thingName}"

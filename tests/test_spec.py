@@ -269,6 +269,34 @@ def test_a_response_lists_an_enum_only_from_distinct_requests() -> None:
     assert "enum" not in schema(10)
 
 
+def test_no_enum_of_the_values_the_paths_hold() -> None:
+    """``/{user}/{index}`` answering ``acl: ["alice"]``: the names in the paths are who someone is, not a
+    closed set (the next sample brings other users), whatever the property is called; a status is one."""
+    users = ("alice", "carol", "erin", "frank", "heidi")
+    calls = [ex(path=f"/{users[i % 5]}/ix{i}", resp={"acl": [users[i % 5]], "state": "ok" if i % 2 else "off"})
+             for i in range(60)]
+    body = inline(build_spec(calls))["paths"]["/{name}/{name2}"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["properties"]
+    assert "enum" not in body["acl"]["items"] and body["acl"]["items"]["type"] == "string"
+    assert body["state"]["enum"] == ["off", "ok"]
+
+
+def test_an_object_keyed_by_the_values_the_paths_hold_is_a_map() -> None:
+    """``GET /users/alice`` lists her indexes by name, the names ``/users/alice/indexes/dev`` holds: a
+    map of index configurations, not a property per index (the next sample brings other indexes)."""
+    owners = {"alice": ("dev", "prod"), "carol": ("qa", "team"), "erin": ("stage", "dev", "beta")}
+    calls = []
+    for i in range(30):
+        for user, indexes in owners.items():
+            calls.append(ex(path=f"/users/{user}", resp={"user": user, "indexes": {ix: {"type": "stage", "n": i}
+                                                                              for ix in indexes}}))
+            calls.extend(ex(path=f"/users/{user}/indexes/{ix}", resp={"type": "stage", "n": i}) for ix in indexes)
+    body = inline(build_spec(calls))["paths"]["/users/{userName}"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["properties"]
+    assert "properties" not in body["indexes"]
+    assert set(body["indexes"]["additionalProperties"]["properties"]) == {"type", "n"}
+
+
 def test_merge_equals_sequential_fold() -> None:
     exchanges = read_exchanges(USERS)
     whole = SpecBuilder().add_all(exchanges)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Final
+from urllib.parse import unquote
 
 import orjson
 
@@ -41,6 +43,7 @@ from specbuild.learn.rules import (
     REQUIRED_MIN_WITNESSES,
 )
 from specbuild.learn.schema import SEEN, Shape
+from specbuild.segments import split_path
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
 NO_CONTENT_STATUSES = frozenset({204, 205, 304})
@@ -56,6 +59,8 @@ class RenderOptions:
     enums: bool = True
     examples: bool = False
     evidence: bool = True           # x-specbuild-seen on learned schemas (drift/evidence.py reads them)
+    # the words the paths hold as parameter values (render() decides them from the templates)
+    path_values: frozenset[str] = frozenset()
     max_servers: int = 5
     components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -64,7 +69,10 @@ class RenderOptions:
 def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[str, Any]:
     """The OpenAPI document learned so far."""
     opts = options or RenderOptions()
-    operations = merged_operations(builder)
+    templates = builder.templater.templates(features(builder))
+    operations = merged_operations(builder, templates)
+    values = path_values(templates)
+    opts = replace(opts, path_values=values)
     paths: dict[str, dict[str, Any]] = {}
     schemes: dict[str, dict[str, Any]] = {}
     for (template, method), op in operations.items():
@@ -72,6 +80,7 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
     share_maps(paths, opts.openapi)
     share_nullability(paths, opts.openapi)
     any_for_only_null(paths)
+    no_enum_of_path_values(paths, values)
     prefix = _base_path(list(paths), opts.base_path)
     if prefix:
         paths = {p[len(prefix):] or "/": v for p, v in paths.items()}
@@ -124,13 +133,15 @@ def _count(n: int, what: str) -> str:
     return f"{n:,} {what}{'' if n == 1 else 's'}"
 
 
-def merged_operations(builder: SpecBuilder) -> dict[tuple[Template, str], OperationState]:
+def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | None = None
+                      ) -> dict[tuple[Template, str], OperationState]:
     """Fold states of all skeleton keys merged per (final template, method), sorted by path then method.
 
     The builder keeps its states (natively folded parts are merged as copies, natively: a few merged
-    states are settled, not every skeleton key's).
+    states are settled, not every skeleton key's). ``templates``: the builder's, when decided already.
     """
-    templates = builder.templater.templates(features(builder))
+    if templates is None:
+        templates = builder.templater.templates(features(builder))
     merged: dict[tuple[Template, str], OperationState] = {}
     for (key, method), state in sorted(builder.operations.items()):
         template = templates[key]
@@ -327,7 +338,8 @@ def _without(schema: Any, keyword: str) -> None:
 
 def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     if body.shape is not None:
-        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=opts.evidence) \
+        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=opts.evidence,
+                                    path_values=opts.path_values) \
             if body.shape.count else {}
     if body.form is not None:
         schema: dict[str, Any] = {"type": "object"}
@@ -472,6 +484,38 @@ def any_for_only_null(node: Any, schema: bool = False) -> None:
                 any_for_only_null(value[name], True)
         elif not schema:
             any_for_only_null(value, False)
+
+
+def path_values(templates: Mapping[str, Template]) -> frozenset[str]:
+    """The words the templates made values of a path parameter (``alice`` of ``/alice/dev`` in ``/{name}/{name2}``)."""
+    out: set[str] = set()
+    for key, template in templates.items():
+        for label, seg in zip(split_path(key), split_path(template.path), strict=True):
+            if seg.startswith("{") and not label.startswith("{"):
+                out.add(unquote(label))
+    return frozenset(out)
+
+
+# Where a schema's value is data, not a schema: an enum's list is never a place to look for one.
+_DATA_KEYS: Final = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
+    """No ``enum`` lists two values or more that the paths name as values of a parameter: ``acl: [alice]``
+    beside ``/alice/dev`` lists who someone is, and the next sample brings other people (an identity
+    guard by evidence, where the property's name says nothing: ``acl_upload``, ``bases``)."""
+    if not values:
+        return
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            enum = item.get("enum")
+            if isinstance(enum, list) and sum(isinstance(v, str) and v in values for v in enum) >= 2:
+                del item["enum"]
+            stack.extend(v for k, v in item.items() if k not in _DATA_KEYS)
 
 
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.

@@ -263,10 +263,12 @@ class Shape:
         return _restored, (self.count, self.kinds, self.depth, self.objects, self.props, self.extra,
                            self.items, self.fmts, self.vals)
 
-    def to_schema(self, *, openapi: str = "3.0", enums: bool = True, evidence: bool = False) -> dict[str, Any]:
+    def to_schema(self, *, openapi: str = "3.0", enums: bool = True, evidence: bool = False,
+                  path_values: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The schema of everything folded so far (``{}`` when nothing was); with ``evidence``, the
-        counts behind its claims in ``x-specbuild-seen`` (see SEEN)."""
-        schema = _render(self, None, openapi.startswith("3.1"), enums)
+        counts behind its claims in ``x-specbuild-seen`` (see SEEN). ``path_values``: the words the
+        paths hold as parameter values (keys among them are data: a map)."""
+        schema = _render(self, None, openapi.startswith("3.1"), enums, path_values)
         return schema if evidence else without_seen(schema)
 
 
@@ -433,21 +435,21 @@ SEEN: Final = "x-specbuild-seen"
 NUMBER: Final = {"type": "number", "format": "double"}
 
 
-def _render(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, Any]:
+def _render(node: Shape, key: str | None, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
     kinds = node.kinds
     if kinds & ANY or not kinds & ~NULL:
         return {"nullable": True} if kinds == NULL and not v31 else {}
     branches: list[dict[str, Any]] = []
     if kinds & ARR:
         # the items keep their array's name (``ids``: no enum), marked as items (``labels[]``: entities)
-        items = {} if node.items is None else _render(node.items, key and key + "[]", v31, enums)
+        items = {} if node.items is None else _render(node.items, key and key + "[]", v31, enums, values)
         branches.append({"items": items, "type": "array"})
     if kinds & BOOL:
         branches.append({"type": "boolean"})
     if kinds & (INT | FLOAT):
         branches.append(dict(NUMBER if kinds & FLOAT else INTEGER))
     if kinds & OBJ:
-        branches.append(_render_object(node, key, v31, enums))
+        branches.append(_render_object(node, key, v31, enums, values))
     if kinds & STR:
         branches.append(_string_schema(node.fmts, node.vals if enums else None, key))
     if kinds & NULL:
@@ -464,22 +466,23 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, A
     return {"anyOf": branches}
 
 
-def _render_object(node: Shape, key: str | None, v31: bool, enums: bool) -> dict[str, Any]:
+def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
     props = node.props or {}
     keys = _kept_keys(node)
     dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
     # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
-    if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _looks_like_map(node, key)) and (
+    if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _keyed_by_path_values(keys, values)
+                                            or _looks_like_map(node, key)) and (
             not dropped or all(2 * props[k].count < node.objects for k in keys))):
         children = list(props.values()) if node.extra is None else [*props.values(), node.extra]
-        return _map_schema(children, node, v31, enums)
+        return _map_schema(children, node, v31, enums, values)
     if not keys:
         return {"type": "object"}
     out: dict[str, Any] = {}
     if dropped:
         out["additionalProperties"] = True  # says so: keys beyond the listed ones were seen and are fine
-    out["properties"] = {k: _render(props[k], k, v31, enums) for k in keys}
+    out["properties"] = {k: _render(props[k], k, v31, enums, values) for k in keys}
     for k in keys:  # a property in every object was seen as often as its object: said once, there
         if props[k].count >= node.objects and out["properties"][k].get(SEEN) == props[k].count:
             del out["properties"][k][SEEN]
@@ -491,14 +494,14 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: bool) -> dict
     return out
 
 
-def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: bool) -> dict[str, Any]:
+def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
     """An object of arbitrary keys: their values' schema when they share one kind, else any object."""
-    values = Shape(node.depth + 1)
+    merged = Shape(node.depth + 1)
     for child in children:
-        values.merge(child)
-    if bin(values.kinds & ~NULL).count("1") != 1:
+        merged.merge(child)
+    if bin(merged.kinds & ~NULL).count("1") != 1:
         return {"type": "object"}
-    return {"additionalProperties": _render(values, None, v31, enums), "type": "object"}
+    return {"additionalProperties": _render(merged, None, v31, enums, values), "type": "object"}
 
 
 def _kept_keys(node: Shape) -> list[str]:
@@ -525,6 +528,14 @@ def _keyed_by_ids(keys: list[str]) -> bool:
     """Keys that are ids (``1``..``12``, UUIDs, ``@alice:host``, dates, opaque tokens), every one: a map
     from ids to values, however full each object is; the next sample brings other ids."""
     return len(keys) >= 2 and all(classify_segment(k) is not None for k in keys)
+
+
+def _keyed_by_path_values(keys: list[str], values: frozenset[str]) -> bool:
+    """Keys of which most, two at least, are values the paths hold as a parameter's (``GET /alice``
+    listing ``indexes: {dev: ..., prod: ...}`` beside ``/alice/dev``): a map keyed by those names; the
+    next sample brings other users and indexes."""
+    known = sum(k in values for k in keys)
+    return known >= 2 and 2 * known >= len(keys)
 
 
 def _looks_like_map(node: Shape, key: str | None) -> bool:

@@ -40,6 +40,7 @@ from specbuild.learn.paths.evidence import (
     walk,
 )
 from specbuild.learn.paths.templates import Hint, PathParam, Template, hint_label, kind_schema, placeholder_kind
+from specbuild.learn.rules import IDENTIFIER
 from specbuild.segments import (
     ACTIONS,
     ALIASES,
@@ -48,6 +49,7 @@ from specbuild.segments import (
     VERB_CAMEL,
     escape_segment,
     is_cased,
+    is_marked,
     is_version,
     keeps_literal,
     split_path,
@@ -56,6 +58,10 @@ from specbuild.segments import (
 
 WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
 MAX_PASSES: Final = 4
+# A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
+# id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
+# next and would make siblings that are one resource look unalike.
+_NAMED: Final = re.compile(rf"(?:{IDENTIFIER})?(?:\[\]|\.{IDENTIFIER})*")  # one way to match: linear
 
 
 class _Raw:
@@ -104,7 +110,8 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
                 child = node.children[label] = _Raw()
             node = child
         node.keys.append(key)
-        node.props = node.props | features.get(key, frozenset()) - METHODS
+        node.props = node.props | {p for p in features.get(key, ()) if p not in METHODS and _NAMED.fullmatch(p)}
+    _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
     for _ in range(MAX_PASSES):
@@ -115,6 +122,24 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
             break
         pool = found
     return _templates(resolved)
+
+
+_COMPONENT: Final = re.compile(r"\[\]\.?|\.")
+
+
+def _drop_path_values(root: _Raw) -> None:
+    """Drop the properties keyed by a word of the paths right below their node: ``GET /alice`` answering
+    ``result.indexes.experimental2`` beside ``/alice/experimental2`` lists its indexes in a map keyed by
+    their names. Such keys are data (every owner has its own), not what the resource answers: read as
+    properties, owners that are one resource would each look like a resource of its own."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children.values())
+        if not node.props:
+            continue
+        below = {label for child in node.children.values() for label in child.children} | set(node.children)
+        node.props = frozenset(p for p in node.props if below.isdisjoint(_COMPONENT.split(p)[1:]))
 
 
 def _pins(hints: Sequence[Hint]) -> frozenset[tuple[Suffix, str]]:
@@ -229,8 +254,9 @@ class _Resolver:
     def _decide(self, site: _Site, profiles: Mapping[str, Profile]) -> set[str]:
         """The word siblings that are values of one parameter here (typed siblings always are).
 
-        Namespaced names (``com.example.created``, ``m.room.message``) are values wherever two of them
-        are siblings: nobody names endpoints like that, and each one would be an operation of its own.
+        Namespaced names (``com.example.created``, ``m.room.message``) and names behind a sigil (npm's
+        scopes ``@acme``, home folders ``~alice``) are values wherever two of them are siblings: nobody
+        names endpoints like that, and each one would be an operation of its own.
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
         # each of these only adds values: the rest of the evidence still weighs every candidate
@@ -298,7 +324,9 @@ class _Resolver:
                     # a dataset both named "sales") each have fields of their own
                     return set()
                 return followers(members, (pooled | sharing) & cands, cands)
-            return cands
+            # the literal the values share below them is a resource beside them, not one more value:
+            # /{package}/dist-tags beside /{scope}/{name}/dist-tags (a name of two segments)
+            return cands - {s[0] for label in sharing for s in members[label] if s}
         if site.scoped:  # after an id, at the root, after /api or /v1: resources, unless strongly alike
             alike = similar and private_share(members) <= 0.5  # not just a common envelope
             return cands if n >= (12 if site.top else 8) and alike else set()
@@ -308,7 +336,7 @@ class _Resolver:
 
     def _candidate(self, site: _Site, label: str) -> bool:
         low = label.lower()
-        if not label or low in ALIASES or (site.scoped and low in API_PREFIXES):
+        if not label or low in ALIASES or (site.scoped and low in API_PREFIXES) or is_marked(label):
             return False  # "" is /users/ with its trailing slash: never a value
         if (site.prefix, label) in self.pins:
             return False
@@ -382,13 +410,14 @@ OWNED_MIN: Final = 3
 
 
 def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
-    """Names people choose, nested: after a parameter, words each seen under one value of it only
-    (``/deployments/by-name/{flow}/{deployment}``: each flow has its own deployments), spread over
-    several values, are values too. A resource is under most owners (``/users/{id}/repos``) and is
-    named as a collection; so at least OWNED_MIN words, none plural, none an action."""
+    """Names people choose, nested: after a parameter, words each seen under few values of it
+    (``/deployments/by-name/{flow}/{deployment}``: each flow has its own deployments; one project in
+    two of a user's six indexes), spread over several values, are values too. A resource is under most
+    owners (``/users/{id}/repos``) and is named as a collection; so at least OWNED_MIN words, each under
+    at most half the owners, none plural, none an action."""
     if not site.in_slot or site.owners < 2 or len(cands) < OWNED_MIN:
         return set()
-    if any(len(site.groups[w]) > 1 or _plural(w) or keeps_literal(w) for w in cands):
+    if any(2 * len(site.groups[w]) > site.owners or _plural(w) or keeps_literal(w) for w in cands):
         return set()
     owners = {id(site.groups[w][0]) for w in cands}   # the node under one owner each word came from
     sim, _ = similarity(dict(cands))
@@ -446,9 +475,13 @@ def _resolved_children(node: _Res) -> Iterator[tuple[str, _Res]]:
 _NAMESPACED: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+){2,}")
 
 
+_SIGILED: Final = re.compile(r"[@~][A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
 def _namespaced(word: str) -> bool:
-    """A dotted name of three parts or more (reverse-DNS, ``m.room.name``), not a version (``v1.2.3``)."""
-    return _NAMESPACED.fullmatch(word) is not None and not is_version(word)
+    """A dotted name of three parts or more (reverse-DNS, ``m.room.name``), not a version (``v1.2.3``), or
+    a name behind a sigil (``@acme``, ``~alice``)."""
+    return (_NAMESPACED.fullmatch(word) is not None and not is_version(word)) or _SIGILED.fullmatch(word) is not None
 
 
 def _plain(word: str) -> bool:
