@@ -20,7 +20,6 @@ in time), and no record; a kept connection the upstream closed meanwhile is retr
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 from collections.abc import Coroutine
 from typing import Any, Final, cast
@@ -30,7 +29,7 @@ from specbuild.errors import UsageError
 from specbuild.record.capture import Exchange, Kept, now
 from specbuild.record.pool import Upstream, UpstreamSide
 from specbuild.record.recorder import Recorder
-from specbuild.record.sink import Sink
+from specbuild.record.sink import Sink, write_batch
 from specbuild.record.wire import (
     HOP_BY_HOP,
     Body,
@@ -47,7 +46,6 @@ from specbuild.record.wire import (
 
 __all__ = ["ClientSide", "Proxy", "Upstream", "origin_form", "serve", "upstream_headers"]
 
-log = logging.getLogger("specbuild.record")
 HEAD_LIMIT: Final = 1 << 16   # a head over 64 KiB is refused (431 to a client, 502 from the upstream)
 
 
@@ -414,15 +412,7 @@ class Batch:
 
     def flush(self) -> None:
         records, self.records = self.records, []
-        write_many = getattr(self.sink, "write_many", None)
-        try:
-            if write_many is not None:
-                write_many(records)
-            else:
-                for record in records:
-                    self.sink.write(record)
-        except Exception:  # a sink counts its own drops; what it raises is said, never the proxy's end
-            log.exception("specbuild record: records could not be written")
+        write_batch(self.sink, records, "specbuild record")
 
     def close(self) -> None:
         self.flush()

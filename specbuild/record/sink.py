@@ -167,6 +167,20 @@ def _key(record: dict[str, Any]) -> bytes:
     return f"{request.get('method', '')} {request.get('pathname', '')}".encode()
 
 
+def write_batch(sink: Sink, records: list[dict[str, Any]], who: str) -> None:
+    """Write ``records`` at once where the sink can (one locked append, one poll), else one by one. What a
+    sink raises is logged as ``who``'s, never the app's or the proxy's end: a sink counts its own drops."""
+    try:
+        write_many = getattr(sink, "write_many", None)
+        if write_many is not None:
+            write_many(records)
+        else:
+            for record in records:
+                sink.write(record)
+    except Exception:
+        log.exception("%s: recorded exchanges could not be written", who)
+
+
 def open_sink(to: str | os.PathLike[str] | Sink) -> Sink:
     """A sink for ``to``: a sink as it is; ``kafka://host:port/topic``; else the path of a JSONL file
     (``file://`` optional)."""

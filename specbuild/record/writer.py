@@ -17,7 +17,6 @@ and its own thread: its parent writes the parent's records.
 from __future__ import annotations
 
 import atexit
-import logging
 import os
 import threading
 import time
@@ -27,9 +26,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from specbuild.record.capture import Exchange
-from specbuild.record.sink import Sink
-
-log = logging.getLogger("specbuild.record")
+from specbuild.record.sink import Sink, write_batch
 
 LINGER: Final = 0.005
 MAX_ITEMS: Final = 10_000
@@ -111,15 +108,7 @@ class Writer:
                 self._busy = False
 
     def _write(self, records: list[dict[str, Any]]) -> None:
-        try:
-            write_many = getattr(self.sink, "write_many", None)
-            if write_many is not None:
-                write_many(records)
-            else:
-                for record in records:
-                    self.sink.write(record)
-        except Exception:  # a sink counts its own drops; what it raises is said, never the app's end
-            log.exception("specbuild: recorded exchanges could not be written")
+        write_batch(self.sink, records, "specbuild")
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until what is queued is written (at most ``timeout`` seconds); whether it was."""
