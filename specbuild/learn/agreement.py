@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
+from specbuild.learn.components import shareable
 from specbuild.learn.naming import words
 from specbuild.learn.rules import FORMAT_RULES
 from specbuild.learn.schema import SEEN
@@ -70,15 +71,6 @@ def _types(schema: dict[str, Any]) -> set[str] | None:
     if schema.get("nullable") is True:
         out.add("null")
     return out
-
-
-def shareable(schema: Any) -> bool:
-    """An object with properties or an enum of strings: what a component is (components.py's rule)."""
-    if not isinstance(schema, dict):
-        return False
-    if isinstance(schema.get("properties"), dict):
-        return bool(schema["properties"])
-    return isinstance(schema.get("enum"), list) and any(isinstance(v, str) for v in schema["enum"])
 
 
 class Fits:

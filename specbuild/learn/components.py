@@ -159,7 +159,7 @@ def _phrase(status: str) -> str:
         return ""
 
 
-def _is_shareable(schema: Any) -> bool:
+def shareable(schema: Any) -> bool:
     """An object with properties or an enum of strings: a class in every generator, so a name of ours
     rather than its guess (``Language12``)."""
     if not isinstance(schema, dict):
@@ -326,7 +326,7 @@ class _Table:
                                                       holder=holder, inherited=here)
         if isinstance(schema.get("anyOf"), list):
             out["anyOf"] = [self.intern(b, where, root=root, holder=holder, inherited=here) for b in schema["anyOf"]]
-        if not _is_shareable(out):
+        if not shareable(out):
             return out
         i = self._entry(out, inherited)
         self._note(i, where, root=root, holder=holder)

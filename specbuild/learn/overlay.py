@@ -17,7 +17,8 @@ import re
 from typing import Any
 
 from specbuild.http import OPERATION_METHODS
-from specbuild.learn.agreement import REF_PREFIX, Fits, deref, schemas_in, shareable
+from specbuild.learn.agreement import REF_PREFIX, Fits, deref, schemas_in
+from specbuild.learn.components import shareable
 
 _PARAM = re.compile(r"\{[^}/]+\}")
 DESCRIPTIVE = ("summary", "description", "operationId", "tags", "deprecated", "externalDocs", "title")
