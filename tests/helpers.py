@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from genson import SchemaBuilder
 
-from specbuild.drift.refs import self_contained
 from specbuild.io.validate import BodyValidator
 from specbuild.records import Exchange, decode
+from specbuild.refs import self_contained
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

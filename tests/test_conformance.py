@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specbuild.drift.conformance import FORMATS, Conformance
-from specbuild.drift.refs import lookup, merge_all_of, self_contained
 from specbuild.io.validate import BodyValidator
+from specbuild.refs import lookup, merge_all_of, self_contained
 
 DOC: dict[str, Any] = {
     "components": {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from specbuild.drift.refs import dangling, merge_all_of, resolve, self_contained, server_base_paths
 from specbuild.io.validate import BodyValidator
+from specbuild.refs import dangling, merge_all_of, resolve, self_contained, server_base_paths
 
 DOC: dict[str, Any] = {
     "components": {

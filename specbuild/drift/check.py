@@ -38,11 +38,11 @@ from specbuild.drift.conformance import Conformance
 from specbuild.drift.evidence import overturned, seen_at
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
-from specbuild.drift.refs import dangling, self_contained, server_base_paths
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
 from specbuild.errors import InputError
 from specbuild.http import HeaderPolicy, secret_name, secret_value
 from specbuild.records import Body, Exchange
+from specbuild.refs import dangling, self_contained, server_base_paths
 from specbuild.segments import classify_segment
 
 # A learned claim broken (kind without its side) -> the kind when its evidence was too thin to call it

@@ -15,7 +15,7 @@ passed in by name, property names are ``repr``-quoted literals, bounds are numbe
 
 A property is *undocumented* when its object's schema lists ``properties`` and says nothing about
 ``additionalProperties`` (a schema with neither is a free-form object: nothing there is undocumented).
-``schema`` must be self-contained (see :func:`specbuild.drift.refs.self_contained`): ``$ref``s point into
+``schema`` must be self-contained (see :func:`specbuild.refs.self_contained`): ``$ref``s point into
 its own ``$defs``.
 """
 
@@ -27,8 +27,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from specbuild import formats
-from specbuild.drift.refs import lookup, merge_all_of
 from specbuild.patterns import compile_pattern
+from specbuild.refs import lookup, merge_all_of
 
 Check = Callable[[Any], bool]
 

@@ -27,8 +27,8 @@ import orjson
 
 from specbuild.drift.evidence import overturned, seen_of
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
-from specbuild.drift.refs import merge_all_of, resolve, server_path
 from specbuild.http import OPERATION_METHODS
+from specbuild.refs import merge_all_of, resolve, server_path
 
 _PARAM: Final = re.compile(r"\{[^{}/]*\}")
 MAX_DEPTH: Final = 24

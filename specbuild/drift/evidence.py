@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from specbuild.drift.refs import MAX_REF_HOPS, lookup
+from specbuild.refs import MAX_REF_HOPS, lookup
 
 SEEN: Final = "x-specbuild-seen"
 ALPHA: Final = 0.001  # below this chance of "the same API", new traffic that breaks a claim is a change

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
 
-from specbuild.drift.refs import resolve
 from specbuild.http import OPERATION_METHODS
 from specbuild.records import is_json_media, media_type
+from specbuild.refs import resolve
 
 PARAM: Final = re.compile(r"\{([^{}/]*)\}")
 CACHE_SIZE: Final = 1 << 14

@@ -31,35 +31,20 @@ of the properties (a learned ``{id}`` is no ``Repository``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any, Final
 
 from specbuild.learn.components import shareable
 from specbuild.learn.naming import words
 from specbuild.learn.rules import FORMAT_RULES
 from specbuild.learn.schema import SEEN
+from specbuild.refs import follow
 
 REF_PREFIX: Final = "#/components/schemas/"
 # the string formats the learner tags values with: written, the traffic's values were checked for it
 _TOLD: Final = frozenset(name for name, _ in FORMAT_RULES)
 # the share of a written component's properties (or enum values) a learned object of another name needs
 _COVER: Final = 2 / 3
-_HOPS: Final = 32
-
-
-def deref(doc: Mapping[str, Any], node: Any) -> Any:
-    """``node`` with its local ``$ref`` chain followed in ``doc``; None when it is broken or loops."""
-    for _ in range(_HOPS):
-        ref = node.get("$ref") if isinstance(node, dict) else None
-        if not isinstance(ref, str):
-            return node
-        if not ref.startswith("#/"):
-            return None
-        node = doc
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            node = node.get(part) if isinstance(node, dict) else None
-    return None
 
 
 def _types(schema: dict[str, Any]) -> set[str] | None:
@@ -82,7 +67,7 @@ class Fits:
         self.memo: dict[tuple[int, int, int | None], bool] = {}
         schemas = (written.get("components") or {}).get("schemas") or {}
         self.candidates = [(name, body) for name in sorted(names)
-                           if shareable(body := deref(written, schemas[name]))]
+                           if shareable(body := follow(written, schemas[name]))]
         # which candidates have a property (an enum value): a learned object's are all in a fitting one
         self.keys = [_keys(body) for _, body in self.candidates]
         self.having: dict[Any, set[int]] = {}
@@ -92,7 +77,7 @@ class Fits:
 
     def component(self, schema: Any, own: str = "") -> str | None:
         """The written component ``schema`` fits (``own``: its learned name), or None."""
-        node = deref(self.learned, schema)
+        node = follow(self.learned, schema)
         if not shareable(node):
             return None
         mine = _keys(node)
@@ -110,7 +95,7 @@ class Fits:
 
     def fits(self, learned: Any, written: Any, count: int | None) -> bool:
         """``learned`` (seen ``count`` times, when its evidence says) accepted by ``written``."""
-        lnode, wnode = deref(self.learned, learned), deref(self.written, written)
+        lnode, wnode = follow(self.learned, learned), follow(self.written, written)
         if not isinstance(lnode, dict) or not isinstance(wnode, dict):
             return False
         count = lnode.get(SEEN, count) if isinstance(lnode.get(SEEN, count), int) else None
@@ -159,7 +144,7 @@ class Fits:
         """``prop`` was in every learned object: required, or seen as often as its object."""
         if prop in (learned.get("required") or ()):
             return True
-        node = deref(self.learned, learned["properties"][prop])
+        node = follow(self.learned, learned["properties"][prop])
         own = node.get(SEEN) if isinstance(node, dict) else None
         return count is not None and (not isinstance(own, int) or own >= count)
 

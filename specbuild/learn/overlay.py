@@ -17,8 +17,9 @@ import re
 from typing import Any
 
 from specbuild.http import OPERATION_METHODS
-from specbuild.learn.agreement import REF_PREFIX, Fits, deref, schemas_in
+from specbuild.learn.agreement import REF_PREFIX, Fits, schemas_in
 from specbuild.learn.components import shareable
+from specbuild.refs import follow
 
 _PARAM = re.compile(r"\{[^}/]+\}")
 DESCRIPTIVE = ("summary", "description", "operationId", "tags", "deprecated", "externalDocs", "title")
@@ -200,7 +201,7 @@ def _rename_path_params(op: dict[str, Any], renames: dict[str, str]) -> dict[str
 
 def _param_key(param: Any, doc: dict[str, Any]) -> tuple[Any, Any]:
     """(in, name) of a written parameter, through its ``$ref`` (GitHub's ``#/components/parameters/all``)."""
-    param = deref(doc, param)
+    param = follow(doc, param)
     return (param.get("in"), param.get("name")) if isinstance(param, dict) else (None, None)
 
 
@@ -257,7 +258,7 @@ def merge_schema(written: Any, learned: Any, doc: dict[str, Any] | None = None) 
         return written
     if any(k in written for k in ("allOf", "oneOf", "anyOf")):
         return written
-    body = deref(doc, learned) if doc is not None else learned
+    body = follow(doc, learned) if doc is not None else learned
     if not isinstance(body, dict):
         return written
     out = dict(written)

@@ -1,9 +1,11 @@
 """Reading specs people write: local ``$ref``s, ``allOf``, server base paths; pure.
 
 Specs written by specbuild reference only whole shared object schemas; specs written by people are
-full of refs. The drift check and the diff see every spec through these helpers:
+full of refs. The drift check, the diff and the overlay (learn and drift alike, so it sits below both)
+see every spec through these helpers:
 
 - :func:`resolve` follows ``$ref`` chains of non-schema objects (parameters, responses, bodies);
+  :func:`follow` does the same for any node, telling a broken chain (None) from an empty object;
 - :func:`self_contained` turns a schema with ``$ref``s into one document with ``$defs`` that a
   validator can use on its own (recursive schemas stay recursive), optionally shaped for one direction
   of traffic (OpenAPI: a required ``readOnly`` property is not expected in requests, nor a
@@ -54,6 +56,24 @@ def resolve(doc: Mapping[str, Any], node: Any) -> dict[str, Any]:
         except KeyError:
             return {}
     return {}
+
+
+def follow(doc: Mapping[str, Any], node: Any) -> Any:
+    """``node`` with its local ``$ref`` chain followed in ``doc``; None when it is broken, loops or leaves
+    the document. Unlike :func:`resolve`, a node that is no object comes back as it is.
+
+    >>> follow({"a": {"$ref": "#/b"}, "b": [1]}, {"$ref": "#/a"})
+    [1]
+    """
+    for _ in range(MAX_REF_HOPS):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str):
+            return node
+        try:
+            node = lookup(doc, ref)
+        except KeyError:
+            return None
+    return None
 
 
 def self_contained(schema: Any, doc: Mapping[str, Any], direction: Direction = "") -> dict[str, Any]:
