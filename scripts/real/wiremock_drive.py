@@ -79,7 +79,8 @@ class Drive:
     def __init__(self, server: str, upstream: str, rng: random.Random) -> None:
         self.server, self.upstream, self.rng = server.rstrip("/"), upstream, rng
         self.http = requests.Session()  # the code under test, calling its stubs directly
-        self.stubs: dict[str, dict[str, Any]] = {}  # id -> what the stub matches and who owns it
+        # id -> what the stub matches and who owns it, in the order made: ids are random, the choices seeded
+        self.stubs: dict[str, dict[str, Any]] = {}
         self.fixtures: list[str] = []
 
     def stub_url(self, team: str) -> tuple[str, str]:
@@ -136,7 +137,7 @@ class Drive:
         """The code under test calls stubs (and paths nobody stubbed), filling the journal."""
         for _ in range(self.rng.randint(2, 8)):
             if self.stubs and self.rng.random() < 0.8:
-                s = self.stubs[self.rng.choice(sorted(self.stubs))]
+                s = self.stubs[self.rng.choice(list(self.stubs))]
                 method, url = s["method"], s["url"]
             else:
                 method, url = "GET", self.stub_url(self.rng.choice(TEAMS))[0] + "/missing"
@@ -151,7 +152,7 @@ class Drive:
             params = self.rng.choice([{}, {"limit": 10}, {"limit": 5, "offset": offset}])
             Mappings.retrieve_all_mappings(parameters=params)
         elif k == 1 and self.stubs:
-            Mappings.retrieve_mapping(self.rng.choice(sorted(self.stubs)))
+            Mappings.retrieve_mapping(self.rng.choice(list(self.stubs)))
         elif k == 2:
             rest("post", "/mappings/find-by-metadata", self.by_metadata())
         elif k == 3:
@@ -168,13 +169,13 @@ class Drive:
     def update(self) -> None:
         if not self.stubs:
             return self.create()
-        sid = self.rng.choice(sorted(self.stubs))
+        sid = self.rng.choice(list(self.stubs))
         self.remember(Mappings.update_mapping(self.mapping(self.stubs[sid]["team"], sid)))
 
     def remove(self) -> None:
         k = self.rng.randrange(6)
         if k < 4 and self.stubs:
-            sid = self.rng.choice(sorted(self.stubs))
+            sid = self.rng.choice(list(self.stubs))
             Mappings.delete_mapping(sid)
             del self.stubs[sid]
         elif k == 4:
@@ -192,7 +193,7 @@ class Drive:
 
     def pattern(self) -> dict[str, Any]:
         if self.stubs and self.rng.random() < 0.7:
-            s = self.stubs[self.rng.choice(sorted(self.stubs))]
+            s = self.stubs[self.rng.choice(list(self.stubs))]
             return {"method": s["method"], "url": s["url"]}
         return {"method": "ANY", "urlPathPattern": f"/{self.rng.choice(TEAMS)}/.*"}
 
