@@ -6,4 +6,4 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 DEV="${1:-/work/realset}"; HOLDOUT="${2:-/work/realset-holdout}"
 for server in jupyter mlflow kinto; do "$HERE/$server.sh" "$DEV"; done
-for server in devpi verdaccio; do "$HERE/$server.sh" "$HOLDOUT"; done
+for server in devpi verdaccio wiremock; do "$HERE/$server.sh" "$HOLDOUT"; done

@@ -1,11 +1,13 @@
-"""Turn a server's published Swagger 2.0 description into the OpenAPI 3 truth that score.py reads.
+"""Turn a server's published description into the OpenAPI 3 truth that score.py reads.
 
     python truth.py SOURCE OUT.json       SOURCE: a .yaml/.json file or an http:// URL
 
-The servers here publish Swagger 2.0 (jupyter_server's services/api/api.yaml, Kinto's /v1/__api__);
+Most servers here publish Swagger 2.0 (jupyter_server's services/api/api.yaml, Kinto's /v1/__api__);
 score.py compares OpenAPI 3 documents. Only what the scoring reads is converted: servers from basePath,
 parameters with a schema, a body parameter as requestBody, response schemas as application/json
-content; every $ref is inlined (a recursive one becomes {}), as in the devset's truth files.
+content; every $ref is inlined (a recursive one becomes {}), as in the devset's truth files. An OpenAPI 3
+description (WireMock's /__admin/docs/swagger) keeps its operations as written, its refs inlined the
+same way; a server URL of `/` says nothing, and score.py would read it as a path prefix.
 """
 
 from __future__ import annotations
@@ -76,7 +78,17 @@ def operation(op: dict[str, Any], shared: list[dict[str, Any]]) -> dict[str, Any
     return out
 
 
+def convert3(doc: dict[str, Any]) -> dict[str, Any]:
+    doc = inline(doc, doc)
+    keep = (*METHODS, "parameters")
+    paths = {path: {k: v for k, v in item.items() if k in keep} for path, item in doc["paths"].items()}
+    servers = [s for s in doc.get("servers", []) if s.get("url", "/") not in ("", "/")]
+    return {"openapi": doc["openapi"], "info": doc["info"], "servers": servers, "paths": dict(sorted(paths.items()))}
+
+
 def convert(doc: dict[str, Any]) -> dict[str, Any]:
+    if str(doc.get("openapi", "")).startswith("3."):
+        return convert3(doc)
     doc = inline(doc, doc)
     paths: dict[str, Any] = {}
     for path, item in sorted(doc.get("paths", {}).items()):
