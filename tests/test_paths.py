@@ -962,3 +962,14 @@ def test_a_build_of_a_file_store_templates_file_names_as_values(tmp_path: Path) 
                              "/api/files/{fileName}/{name}", "/api/files/{fileName}/{name}/checkpoints"]
     params = paths["/api/files/{fileName}"]["delete"]["parameters"]
     assert [(q["name"], q["in"], q["schema"]["type"]) for q in params] == [("fileName", "path", "string")]
+
+
+def test_the_singular_of_the_collection_it_is_under_names_an_item() -> None:
+    """Jupyter's checkpoints have one id, ``checkpoint``: ``/checkpoints/checkpoint`` is an item of the
+    collection, not a resource named like one of its items; another word alone there stays literal."""
+    got = learn(["/api/files/notes.md/checkpoints", "/api/files/notes.md/checkpoints/checkpoint",
+                 "/api/files/todo.txt/checkpoints/checkpoint", "/api/jobs/archive", "/api/jobs",
+                 "/api/queries/query/history"])
+    assert got["/api/files/todo.txt/checkpoints/checkpoint"] == "/api/files/{fileName}/checkpoints/{checkpointName}"
+    assert got["/api/jobs/archive"] == "/api/jobs/archive"
+    assert got["/api/queries/query/history"] == "/api/queries/{queryName}/history"

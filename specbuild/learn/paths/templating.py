@@ -265,7 +265,8 @@ class _Resolver:
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
         # each of these only adds values: the rest of the evidence still weighs every candidate
-        chosen = _items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
+        chosen = (_items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
+                  | _named_as_an_item(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced})
@@ -460,6 +461,17 @@ def _spaces(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
         return set()
     suffixes = next(iter(shapes))
     return set(cands) if suffixes and all(s and s[0] == "*" for s in suffixes) else set()
+
+
+def _named_as_an_item(site: _Site, cands: Iterable[str]) -> set[str]:
+    """``/checkpoints/checkpoint``: a word that is the singular of the collection it is under names one
+    item of it, even alone (a server whose only checkpoint id is ``checkpoint``): a resource beside the
+    collection's items is not named after one of them."""
+    parent = site.parent or ""
+    if site.scoped or not _plural(parent):
+        return set()
+    item = _singular(parent).lower()
+    return {w for w in cands if w.lower() == item}
 
 
 def _files(site: _Site, cands: Mapping[str, Profile], values: set[str]) -> set[str]:
