@@ -935,14 +935,13 @@ def test_file_names_where_names_vary_are_values_with_their_extension() -> None:
 
 def test_file_names_where_resources_stand_and_a_strong_ids_format_stay_literal() -> None:
     """``/api/spec.yaml`` beside ``/api/status`` and ``/robots.txt`` beside ``/favicon.ico`` are endpoints;
-    ``/users/42.json`` beside ``/users/42.xml`` asks for a format of one user; a single extension that every
-    value shares stays (``/Messages/{sid}.json``)."""
+    ``/users/42.json`` beside ``/users/7.xml`` asks for a format of one user."""
     got = learn(["/api/spec.yaml", "/api/status", "/api/me", "/robots.txt", "/favicon.ico", "/users/42.json",
-                 "/users/7.xml", "/users/7", "/files/report.json", "/files/data.json"])
+                 "/users/7.xml", "/users/7", "/files/report.json", "/files/data.csv"])
     assert got["/api/spec.yaml"] == "/api/spec.yaml"
     assert got["/robots.txt"] == "/robots.txt" and got["/favicon.ico"] == "/favicon.ico"
     assert got["/users/42.json"] == "/users/{userId}.json" and got["/users/7.xml"] == "/users/{userId}.xml"
-    assert got["/files/report.json"] == got["/files/data.json"] == "/files/{fileName}"
+    assert got["/files/report.json"] == got["/files/data.csv"] == "/files/{fileName}"
 
 
 def test_a_build_of_a_file_store_templates_file_names_as_values(tmp_path: Path) -> None:
@@ -973,3 +972,16 @@ def test_the_singular_of_the_collection_it_is_under_names_an_item() -> None:
     assert got["/api/files/todo.txt/checkpoints/checkpoint"] == "/api/files/{fileName}/checkpoints/{checkpointName}"
     assert got["/api/jobs/archive"] == "/api/jobs/archive"
     assert got["/api/queries/query/history"] == "/api/queries/{queryName}/history"
+
+
+def test_resources_asked_for_in_one_format_stay_resources() -> None:
+    """``/products.json`` beside ``/orders.json``: plain words of one format (json, xml) are resources in
+    it, not file names; ``config.txt`` beside ``summary.txt`` are files, and so are notes of one
+    extension beside a name with digits."""
+    shop = learn(["/shop/products.json", "/shop/orders.json", "/shop/customers.json", "/shop/orders/450789469.json"])
+    assert shop["/shop/orders.json"] == "/shop/orders.json" and shop["/shop/products.json"] == "/shop/products.json"
+    assert shop["/shop/orders/450789469.json"] == "/shop/orders/{orderId}.json"
+    notes = learn(["/drive/x/notes.md", "/drive/x/todo.md", "/drive/x/plots 26.md"])
+    assert notes["/drive/x/notes.md"] == notes["/drive/x/plots 26.md"]
+    runs = learn([f"/runs/{run}/artifacts/{name}" for run in (7, 8) for name in ("config.txt", "summary.txt")])
+    assert set(runs.values()) == {"/runs/{runId}/artifacts/{artifactName}"}

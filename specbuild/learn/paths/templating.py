@@ -481,8 +481,25 @@ def _files(site: _Site, cands: Mapping[str, Profile], values: set[str]) -> set[s
     Where resources stand at the top (``/api/spec.yaml`` beside ``/api/status``) they stay literal."""
     if site.top:
         return set()
-    files = {w for w in cands if is_file_name(w)}
+    files = _file_names(cands, {label[label.index("}") + 1:] for label in site.typed if "}." in label})
     return files if len(files) >= 2 or site.typed or values else set()
+
+
+# What an API serves a resource as (Rails' ``.:format``, ``/orders.json``), unlike a file's own type.
+_FORMATS: Final = frozenset({"json", "xml"})
+
+
+def _file_names(words: Iterable[str], typed_extensions: Iterable[str] = ()) -> set[str]:
+    """The words that are file names: ``name.ext``, unless all are plain words of one format
+    (``/products.json`` beside ``/orders.json``: resources asked for in a format; ``config.txt`` beside
+    ``summary.txt`` are files). Typed names with an extension (``{:token}.md``) are no plain words."""
+    files = {w for w in words if is_file_name(w)}
+    typed = set(typed_extensions)
+    extensions = {w.rsplit(".", 1)[1].lower() for w in files} | {ext.lstrip(".").lower() for ext in typed}
+    if extensions <= _FORMATS and len(extensions) == 1 and not typed \
+            and all(_plain(w.rsplit(".", 1)[0]) for w in files):
+        return set()
+    return files
 
 
 def _mixed_extensions(fixed: Mapping[str, list[str]], words: Iterable[str]) -> dict[str, str]:
@@ -496,7 +513,7 @@ def _mixed_extensions(fixed: Mapping[str, list[str]], words: Iterable[str]) -> d
         kinds = {label: found[0] for label in labels if (found := placeholder_kind(label)) is not None}
         if slot_id.startswith(".") and not STRONG_KINDS.intersection(kinds.values()):
             named[slot_id] = kinds
-    if len(named) >= 2 or (named and any(is_file_name(w) for w in words)):
+    if len(named) >= 2 or (named and _file_names(words, named)):
         return {label: kind for kinds in named.values() for label, kind in kinds.items()}
     return {}
 
