@@ -38,6 +38,9 @@ _HEX_PART: Final = re.compile(r"[0-9a-fA-F]{7,}\Z")
 # /Messages/SM0123abcd.json: a typed value with a file extension keeps the extension literal.
 EXTENSION: Final = re.compile(r"(.+)(\.(?:json|xml|csv|tsv|txt|html?|ya?ml|pdf|png|jpe?g|gif|svg|webp|zip"
                               r"|gz|tar|mp3|mp4|wav|ics|atom|rss|ndjson|jsonl|md))\Z", re.IGNORECASE)
+# ``Untitled.ipynb``, ``report 524.csv``, ``archive.tar.gz``: a name, a dot, a short extension of letters
+# (and digits, after a letter: mp4). What a person saves and an API serves under a name they chose.
+_FILE_NAME: Final = re.compile(r"[^./][^/]*\.[A-Za-z][A-Za-z0-9]{0,5}\Z")
 _CAMEL: Final = re.compile(r"[A-Za-z][a-z]*(?:[A-Z][a-z]+)*[A-Z]?\Z")
 _HUMP: Final = re.compile(r"[A-Za-z][a-z]*")
 _CONSONANT_RUN: Final = re.compile(r"[bcdfghjklmnpqrstvwxz]{4}")
@@ -177,6 +180,11 @@ def is_version(seg: str) -> bool:
 # ``/+api``, ``/+simple/{project}``, ``/{package}/-/{file}``, ``/-rev/{rev}``, ``/_all_docs``, ``/$metadata``:
 # a leading mark sets the API's own words apart from the names people choose beside them.
 _MARKED: Final = re.compile(r"[-+_$]|\.well-known\Z")
+
+
+def is_file_name(seg: str) -> bool:
+    """``Untitled.ipynb``, ``notes 3.md``, ``logo.PNG``: a name with an extension, not a version (``v1.2``)."""
+    return "." in seg and _FILE_NAME.match(seg) is not None and not is_version(seg)
 
 
 def keeps_literal(word: str) -> bool:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import pickle
 import random
 import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -25,6 +29,7 @@ from specbuild.learn.paths.templater import (
     kind_schema,
 )
 from specbuild.segments import is_cased
+from tests.helpers import ROOT, record
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -899,3 +904,84 @@ def test_a_long_property_name_that_is_no_identifier_costs_one_pass() -> None:
     shapes = {f"/things/{n}": _obj("id", f"data.{long}", f"{long}.x") for n in ("red", "green", "blue")}
     got = learn(shapes, shapes)
     assert got["/things/red"] == "/things/{thingName}"
+
+
+# --- file names: a name with an extension is a value, the extension included ----------------------
+
+# A file store as its clients use it: folders of names people chose (with spaces and digits), files of
+# several extensions, the same default name (``Untitled.ipynb``) in many folders, checkpoints below files.
+FILES = ("Untitled.ipynb", "notes.md", "report 524.csv", "plots 26.md", "todo.txt", "demo 31.py")
+FOLDERS = ("draft 889", "thesis", "2024-review 12")
+
+
+def _file_store() -> list[str]:
+    paths = [f"/api/files/{name}" for name in FILES]
+    paths += [f"/api/files/{folder}/{name}" for folder in FOLDERS for name in FILES[:4]]
+    paths += [f"/api/files/{folder}" for folder in FOLDERS]
+    paths += [f"/api/files/{name}/checkpoints" for name in FILES[:3]]
+    paths += [f"/api/files/{FOLDERS[0]}/{name}/checkpoints" for name in FILES[:3]]
+    return paths
+
+
+def test_file_names_where_names_vary_are_values_with_their_extension() -> None:
+    """``/api/contents/{path}`` was ``/{contentName}/Untitled.ipynb``, ``{contentId}.txt`` and ``{id}.md``
+    beside each other: a file name shared by many folders, and typed names whose extensions differ
+    (``plots 26.md`` is ``{:token}.md``), were literal halves."""
+    got = learn(_file_store())
+    assert set(got.values()) == {"/api/files/{fileName}", "/api/files/{fileName}/checkpoints",
+                                 "/api/files/{fileName}/{name}", "/api/files/{fileName}/{name}/checkpoints"}
+    assert got["/api/files/plots 26.md"] == got["/api/files/todo.txt"] == got["/api/files/Untitled.ipynb"]
+
+
+def test_file_names_where_resources_stand_and_a_strong_ids_format_stay_literal() -> None:
+    """``/api/spec.yaml`` beside ``/api/status`` and ``/robots.txt`` beside ``/favicon.ico`` are endpoints;
+    ``/users/42.json`` beside ``/users/7.xml`` asks for a format of one user."""
+    got = learn(["/api/spec.yaml", "/api/status", "/api/me", "/robots.txt", "/favicon.ico", "/users/42.json",
+                 "/users/7.xml", "/users/7", "/files/report.json", "/files/data.csv"])
+    assert got["/api/spec.yaml"] == "/api/spec.yaml"
+    assert got["/robots.txt"] == "/robots.txt" and got["/favicon.ico"] == "/favicon.ico"
+    assert got["/users/42.json"] == "/users/{userId}.json" and got["/users/7.xml"] == "/users/{userId}.xml"
+    assert got["/files/report.json"] == got["/files/data.csv"] == "/files/{fileName}"
+
+
+def test_a_build_of_a_file_store_templates_file_names_as_values(tmp_path: Path) -> None:
+    """The user's run: records of a file store through ``specbuild build``; every file is one operation."""
+    records = tmp_path / "files.jsonl"
+    with records.open("w") as out:
+        for path in _file_store():
+            # deleted: no body to tell a file from a resource, only the names
+            out.write(json.dumps(record("post" if "checkpoints" in path else "delete", path, 204)) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "specbuild", "build", "-i", str(records), "-o", str(tmp_path / "out"),
+                          "-q"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+                         stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr
+    paths = json.loads((tmp_path / "out" / "openapi.json").read_text())["paths"]
+    assert sorted(paths) == ["/api/files/{fileName}", "/api/files/{fileName}/checkpoints",
+                             "/api/files/{fileName}/{name}", "/api/files/{fileName}/{name}/checkpoints"]
+    params = paths["/api/files/{fileName}"]["delete"]["parameters"]
+    assert [(q["name"], q["in"], q["schema"]["type"]) for q in params] == [("fileName", "path", "string")]
+
+
+def test_the_singular_of_the_collection_it_is_under_names_an_item() -> None:
+    """Jupyter's checkpoints have one id, ``checkpoint``: ``/checkpoints/checkpoint`` is an item of the
+    collection, not a resource named like one of its items; another word alone there stays literal."""
+    got = learn(["/api/files/notes.md/checkpoints", "/api/files/notes.md/checkpoints/checkpoint",
+                 "/api/files/todo.txt/checkpoints/checkpoint", "/api/jobs/archive", "/api/jobs",
+                 "/api/queries/query/history"])
+    assert got["/api/files/todo.txt/checkpoints/checkpoint"] == "/api/files/{fileName}/checkpoints/{checkpointName}"
+    assert got["/api/jobs/archive"] == "/api/jobs/archive"
+    assert got["/api/queries/query/history"] == "/api/queries/{queryName}/history"
+
+
+def test_resources_asked_for_in_one_format_stay_resources() -> None:
+    """``/products.json`` beside ``/orders.json``: plain words of one format (json, xml) are resources in
+    it, not file names; ``config.txt`` beside ``summary.txt`` are files, and so are notes of one
+    extension beside a name with digits."""
+    shop = learn(["/shop/products.json", "/shop/orders.json", "/shop/customers.json", "/shop/orders/450789469.json"])
+    assert shop["/shop/orders.json"] == "/shop/orders.json" and shop["/shop/products.json"] == "/shop/products.json"
+    assert shop["/shop/orders/450789469.json"] == "/shop/orders/{orderId}.json"
+    notes = learn(["/drive/x/notes.md", "/drive/x/todo.md", "/drive/x/plots 26.md"])
+    assert notes["/drive/x/notes.md"] == notes["/drive/x/plots 26.md"]
+    runs = learn([f"/runs/{run}/artifacts/{name}" for run in (7, 8) for name in ("config.txt", "summary.txt")])
+    assert set(runs.values()) == {"/runs/{runId}/artifacts/{artifactName}"}

@@ -69,11 +69,15 @@ def cut_truth(score: ModuleType, truth: dict[str, Any], traffic: Path) -> dict[s
         score.match_truth_op(matchers, r["request"]["pathname"], str(r["request"]["method"]).lower())
         for r in score.load_traffic(str(traffic))
     }
-    base = (truth.get("servers") or [{}])[0].get("url", "")
+    # the scorer's own full path (server base + path, trailing slash dropped: kinto's `/` under `/v1`
+    # is `/v1`), so the operations it matched are the ones kept
+    kept: dict[str, set[str]] = defaultdict(set)
+    for full, path, method, _, _ in score.iter_operations(truth):
+        if (score.norm_template(full), method) in hit:
+            kept[path].add(method)
     paths = {}
     for path, item in truth["paths"].items():
-        norm = score.norm_template(base + path)
-        ops = {m: op for m, op in item.items() if (norm, m) in hit}
+        ops = {m: op for m, op in item.items() if m in kept.get(path, ())}
         if ops:
             paths[path] = ops
     return {**truth, "paths": paths}

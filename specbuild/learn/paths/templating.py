@@ -49,6 +49,7 @@ from specbuild.segments import (
     VERB_CAMEL,
     escape_segment,
     is_cased,
+    is_file_name,
     is_marked,
     is_version,
     keeps_literal,
@@ -211,6 +212,10 @@ class _Resolver:
                 typed[label] = placeholder[0]
             else:
                 words.append(label)
+        folded = _mixed_extensions(fixed, words)
+        for slot_id in {label[label.index("}") + 1:] for label in folded}:
+            del fixed[slot_id]
+        typed.update(folded)
         for slot_id, labels in fixed.items():
             yield from self._fixed_slot(node, slot_id, labels, groups, prefix)
         site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)))
@@ -260,12 +265,14 @@ class _Resolver:
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
         # each of these only adds values: the rest of the evidence still weighs every candidate
-        chosen = _items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
+        chosen = (_items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
+                  | _named_as_an_item(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
-            return chosen | namespaced | self._decide_words(
-                site, {w: p for w, p in cands.items() if w not in namespaced})
-        return chosen | self._decide_words(site, cands)
+            chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced})
+        else:
+            chosen |= self._decide_words(site, cands)
+        return chosen | _files(site, cands, chosen)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile]) -> set[str]:
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)}
@@ -454,6 +461,61 @@ def _spaces(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
         return set()
     suffixes = next(iter(shapes))
     return set(cands) if suffixes and all(s and s[0] == "*" for s in suffixes) else set()
+
+
+def _named_as_an_item(site: _Site, cands: Iterable[str]) -> set[str]:
+    """``/checkpoints/checkpoint``: a word that is the singular of the collection it is under names one
+    item of it, even alone (a server whose only checkpoint id is ``checkpoint``): a resource beside the
+    collection's items is not named after one of them."""
+    parent = site.parent or ""
+    if site.scoped or not _plural(parent):
+        return set()
+    item = _singular(parent).lower()
+    return {w for w in cands if w.lower() == item}
+
+
+def _files(site: _Site, cands: Mapping[str, Profile], values: set[str]) -> set[str]:
+    """File names (``Untitled.ipynb``, ``report 524.csv``) where the names vary: two side by side, or one
+    beside values (ids, names decided above), are values of one parameter, the extension included.
+    Shared by many folders (every folder has an ``Untitled.ipynb``) they are still names, not a resource.
+    Where resources stand at the top (``/api/spec.yaml`` beside ``/api/status``) they stay literal."""
+    if site.top:
+        return set()
+    files = _file_names(cands, {label[label.index("}") + 1:] for label in site.typed if "}." in label})
+    return files if len(files) >= 2 or site.typed or values else set()
+
+
+# What an API serves a resource as (Rails' ``.:format``, ``/orders.json``), unlike a file's own type.
+_FORMATS: Final = frozenset({"json", "xml"})
+
+
+def _file_names(words: Iterable[str], typed_extensions: Iterable[str] = ()) -> set[str]:
+    """The words that are file names: ``name.ext``, unless all are plain words of one format
+    (``/products.json`` beside ``/orders.json``: resources asked for in a format; ``config.txt`` beside
+    ``summary.txt`` are files). Typed names with an extension (``{:token}.md``) are no plain words."""
+    files = {w for w in words if is_file_name(w)}
+    typed = set(typed_extensions)
+    extensions = {w.rsplit(".", 1)[1].lower() for w in files} | {ext.lstrip(".").lower() for ext in typed}
+    if extensions <= _FORMATS and len(extensions) == 1 and not typed \
+            and all(_plain(w.rsplit(".", 1)[0]) for w in files):
+        return set()
+    return files
+
+
+def _mixed_extensions(fixed: Mapping[str, list[str]], words: Iterable[str]) -> dict[str, str]:
+    """The typed values with an extension (``{:token}.md``: ``notes 26.md``) that are file names, with
+    their kinds, to fold into the one parameter (the extension is part of the value, not a literal
+    half): all of them when two extensions, or file names, are siblings. ``/Messages/{sid}.json`` keeps
+    its one extension, and a strong id keeps each (``/users/{id}.json`` beside ``{id}.xml``: a format
+    asked for, not part of the id)."""
+    named: dict[str, dict[str, str]] = {}
+    for slot_id, labels in fixed.items():
+        kinds = {label: found[0] for label in labels if (found := placeholder_kind(label)) is not None}
+        if slot_id.startswith(".") and not STRONG_KINDS.intersection(kinds.values()):
+            named[slot_id] = kinds
+    if len(named) >= 2 or (named and _file_names(words, named)):
+        return {label: kind for kinds in named.values() for label, kind in kinds.items()}
+    return {}
 
 
 def _raw_profile(raws: Sequence[_Raw]) -> Profile:
