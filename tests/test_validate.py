@@ -8,12 +8,13 @@ import random
 import subprocess
 import sys
 import weakref
+from itertools import islice
 from typing import Any
 
 import pytest
 
 from specbuild.errors import InvalidSpecError
-from specbuild.io.validate import _validate, check_built_spec, spec_problems
+from specbuild.io.validate import _forget_validators, _shared, _validate, _validator, check_built_spec, spec_problems
 
 
 def valid_doc() -> dict[str, Any]:
@@ -176,3 +177,73 @@ def test_validations_one_after_another_give_the_library_verdicts() -> None:
         doc = {**valid_doc(), "paths": paths, "components": components}
         assert spec_problems(doc) == _validate(doc, memo=False)[0]
         gc.collect()
+
+
+def error_tree(error: Any) -> tuple[Any, ...]:
+    """All a caller can read of an error: its kind, message, where (document and metaschema), and its context."""
+    return (type(error).__name__, error.message, list(error.absolute_path), list(error.absolute_schema_path),
+            error.validator, [error_tree(e) for e in error.context])
+
+
+def all_errors(doc: dict[str, Any], memo: bool) -> list[Any]:
+    """Every error the validator yields (the first 30), in order, or how it crashed."""
+    try:
+        return [error_tree(e) for e in islice(_validator(doc, memo).iter_errors(), 30)]
+    except Exception as exc:  # the validator crashes on some broken documents: the same crash is the verdict
+        return [type(exc).__name__, str(exc)]
+    finally:
+        _forget_validators()
+
+
+FRAGMENTS: list[dict[str, Any]] = [
+    {"type": "string", "x-seen": 1}, {"type": "string", "x-seen": 2}, {"type": "integer", "format": "int32"},
+    {"type": "string", "enum": ["a", "b"]}, {"type": "array", "items": {"type": "string", "x-seen": 1}},
+    {"$ref": "#/components/schemas/A"}, {"type": "object", "nullable": True},
+    # broken to the OpenAPI metaschema and to JSON Schema's, to JSON Schema's only, to the keyword walk only
+    {"type": "string", "minLength": -1}, {"type": "str"}, {"type": "string", "enum": []},
+    {"type": "integer", "default": "x"}, {"allOf": [{"type": "object"}], "required": ["zzz"]},
+    {"type": "array", "items": {"type": "str"}}, {"$ref": 1}, {"type": "string", "x-seen": 1, "nullable": "yes"},
+]
+
+
+def random_schema(rng: random.Random, depth: int, pool: list[dict[str, Any]]) -> dict[str, Any]:
+    """A schema of fragments; the same object met again (shared) or an equal copy, as a learned spec has them."""
+    if depth == 0 or rng.random() < 0.4:
+        fragment = rng.choice(pool)
+        return fragment if rng.random() < 0.3 else copy.deepcopy(fragment)
+    made: dict[str, Any] = {"type": "object", "properties": {
+        name: random_schema(rng, depth - 1, pool) for name in rng.sample("abcdef", rng.randint(1, 3))}}
+    if rng.random() < 0.3:
+        made["x-seen"] = rng.randint(1, 3)
+    pool.append(made)
+    return made
+
+
+def random_doc(rng: random.Random, broken: float, version: str = "3.0.3") -> dict[str, Any]:
+    pool = [f for f in FRAGMENTS[:7]] + ([f for f in FRAGMENTS[7:]] if rng.random() < broken else [])
+
+    def op() -> dict[str, Any]:
+        return {"get": {"responses": {str(code): {"description": "ok", "content": {"application/json": {
+            "schema": random_schema(rng, 3, pool)}}} for code in rng.sample([200, 201, 404], rng.randint(1, 2))}}}
+
+    doc = {**valid_doc(), "openapi": version, "paths": {f"/p{i}": op() for i in range(rng.randint(1, 4))}}
+    doc["components"] = {"schemas": {"A": random_schema(rng, 2, pool), "B": random_schema(rng, 2, pool)}}
+    return doc
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_memoized_walks_yield_every_error_the_library_yields(seed: int) -> None:
+    """Verdicts are kept per (ref, object), clean or not (an error kept is handed on as a new copy): every
+    error, its message, where it is, where in the metaschema, and its context, in order, is the library's,
+    whether the broken subtree is shared by many places or met once, for OpenAPI 3.0 and 3.1."""
+    rng = random.Random(seed)
+    broken = 0
+    for _ in range(20):
+        doc = random_doc(rng, broken=0.7, version=rng.choice(["3.0.3", "3.1.0"]))
+        shared = _shared(doc)  # equal subtrees one object: a shared one is walked once (by id) by the library too
+        for tree in (doc, shared):
+            assert all_errors(tree, memo=True) == all_errors(tree, memo=False)
+        assert spec_problems(doc) == _validate(doc, memo=False)[0]
+        broken += bool(spec_problems(doc))
+        gc.collect()
+    assert 4 <= broken <= 19  # both kinds of document were met

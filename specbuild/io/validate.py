@@ -120,9 +120,10 @@ def _memoized(cls: Any) -> Any:
     one) are jsonschema validators that descend into a repeated schema by ``$ref`` (``#/definitions/Schema``,
     ``#``) at every occurrence: a learned spec repeats small schemas thousands of times, and
     :func:`_shared` makes equal subtrees one object, so a verdict kept by (ref, id) skips the repeats.
-    Only clean verdicts are kept; a subtree with an error is judged again, so errors (and which comes
-    first) are the library's own. The id is safe while the document is alive: the memo lives for one
-    validator. The Rust backend (jsonschema-rs, when installed) is left as it is.
+    A verdict with errors is kept too (most are a oneOf's branch that does not apply: every schema object
+    is also tried as a Reference) and handed on as new copies of the library's errors, so what is found,
+    where, and which comes first is the library's own. The id is safe while the document is alive: the
+    memo lives for one validator. The Rust backend (jsonschema-rs, when installed) is left as it is.
     """
     from openapi_spec_validator.schemas import get_validator_backend
 
@@ -136,11 +137,30 @@ def _memoized(cls: Any) -> Any:
 
 
 def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
-    """A validator of ``metaschema`` (its own draft's class, ``kwargs`` to it) whose ``$ref`` keeps clean verdicts."""
+    """A validator of ``metaschema`` (its own draft's class, ``kwargs`` to it) whose ``$ref`` keeps verdicts."""
     from jsonschema import validators
+    from jsonschema.exceptions import ValidationError
 
     base = validators.validator_for(metaschema)
-    clean: set[tuple[str, int]] = set()
+    # a draft with a dynamic scope ($dynamicRef, $recursiveRef: 2019-09 on) can resolve the same ref to
+    # another schema from another place: there, only the library's own lookup
+    static = not {"$dynamicRef", "$recursiveRef"} & set(base.VALIDATORS)
+    verdicts: dict[tuple[str, int], tuple[ValidationError, ...]] = {}
+    targets: dict[tuple[str, str], Any] = {}
+
+    def walk(validator: Any, ref: str, instance: Any) -> Iterator[ValidationError]:
+        # the library's _validate_reference, its lookup kept per (base URI, ref): a metaschema's refs
+        # resolve to the same subschema wherever they are met
+        if not static or validator._ref_resolver is not None:
+            return validator._validate_reference(ref=ref, instance=instance)  # type: ignore[no-any-return]
+        where = (validator._resolver._base_uri, ref)
+        resolved = targets.get(where)
+        if resolved is None:
+            try:
+                resolved = targets[where] = validator._resolver.lookup(ref)
+            except Exception:  # unresolvable: the library's own call raises it, as it would
+                return validator._validate_reference(ref=ref, instance=instance)  # type: ignore[no-any-return]
+        return validator.descend(instance, resolved.contents, resolver=resolved.resolver)  # type: ignore[no-any-return]
 
     def ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
         # only containers (a scalar is judged at once) and refs local to the one metaschema resource:
@@ -149,16 +169,32 @@ def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
             yield from validator._validate_reference(ref=ref, instance=instance)
             return
         key = (ref, id(instance))
-        if key in clean:
+        known = verdicts.get(key)
+        if known is not None:
+            yield from map(_copy_error, known)
             return
-        ok = True
-        for error in validator._validate_reference(ref=ref, instance=instance):
-            ok = False
-            yield error
-        if ok:
-            clean.add(key)
+        # judged whole before the first error is handed on: the caller adds its path to what it is given
+        # (the copies kept are as the library made them), and may stop at the first (is_valid)
+        found: list[ValidationError] = []
+        try:
+            for error in walk(validator, ref, instance):
+                found.append(error)
+        except Exception:
+            yield from found  # what came before the crash, then the crash: as the library's walk goes
+            raise
+        if all(type(error) is ValidationError for error in found):  # a subclass may carry more
+            verdicts[key] = tuple(map(_copy_error, found))
+        yield from found
 
     return validators.extend(base, {"$ref": ref})(metaschema, **kwargs)
+
+
+def _copy_error(error: ValidationError) -> ValidationError:
+    """A new ``error`` (its context too) as it is now: a caller writes its place into what it is handed."""
+    return type(error)(error.message, validator=error.validator, path=error.relative_path, cause=error.cause,
+                       context=[_copy_error(e) for e in error.context], validator_value=error.validator_value,
+                       instance=error.instance, schema=error.schema, schema_path=error.relative_schema_path,
+                       type_checker=error._type_checker)
 
 
 def _schema_checker(keyword: Any) -> Any:
@@ -183,10 +219,32 @@ def _schema_checker(keyword: Any) -> Any:
             raise SchemaError.create_from(error)
 
     class Memoized(OpenAPIV30SchemaValidator):
+        def __init__(self, registry: Any) -> None:
+            super().__init__(registry)
+            # the library's lists of the schema objects it has walked and checked, looked up at every place
+            # a schema object is met (~13,000 in a large spec): the same ids, found in O(1)
+            self.visited_schema_ids = _Ids()
+            self.meta_checked_schema_ids = _Ids()
+
         def _get_schema_checker(self, schema: Any, schema_value: Any) -> Any:
             return check
 
     return Memoized
+
+
+class _Ids(list[int]):
+    """A list of ids that also answers ``in`` from a set (only ``append`` adds to it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._set: set[int] = set()
+
+    def append(self, item: int) -> None:
+        super().append(item)
+        self._set.add(item)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._set
 
 
 class _NoRetrieval(Mapping[str, Any]):
