@@ -203,6 +203,10 @@ FRAGMENTS: list[dict[str, Any]] = [
     {"type": "string", "minLength": -1}, {"type": "str"}, {"type": "string", "enum": []},
     {"type": "integer", "default": "x"}, {"allOf": [{"type": "object"}], "required": ["zzz"]},
     {"type": "array", "items": {"type": "str"}}, {"$ref": 1}, {"type": "string", "x-seen": 1, "nullable": "yes"},
+    # an x- key is an extension in a schema object, a name in a map of properties, data in a default
+    {"type": "object", "properties": {"x-seen": {"type": "str"}}},
+    {"type": "object", "additionalProperties": False, "default": {"x-seen": 1}},
+    {"$ref": "#/components/schemas/A/x-inner"},
 ]
 
 
@@ -228,6 +232,8 @@ def random_doc(rng: random.Random, broken: float, version: str = "3.0.3") -> dic
 
     doc = {**valid_doc(), "openapi": version, "paths": {f"/p{i}": op() for i in range(rng.randint(1, 4))}}
     doc["components"] = {"schemas": {"A": random_schema(rng, 2, pool), "B": random_schema(rng, 2, pool)}}
+    if rng.random() < 0.5:  # a ref into an extension resolves in the document, not in a copy without them
+        doc["components"]["schemas"]["A"] = {**doc["components"]["schemas"]["A"], "x-inner": {"type": "string"}}
     return doc
 
 
@@ -247,3 +253,27 @@ def test_the_memoized_walks_yield_every_error_the_library_yields(seed: int) -> N
         broken += bool(spec_problems(doc))
         gc.collect()
     assert 4 <= broken <= 19  # both kinds of document were met
+
+
+def with_schema(schema: dict[str, Any], **components: Any) -> dict[str, Any]:
+    doc = valid_doc()
+    doc["paths"]["/items/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = schema
+    doc["components"]["schemas"].update(components)
+    return doc
+
+
+@pytest.mark.parametrize(("doc", "expected"), [
+    (with_schema({"type": "object", "properties": {"x-seen": {"type": "str"}}, "x-seen": 3}),
+     "'properties': {'x-seen': {'type': 'str'}}, 'x-seen': 3}}}} is not valid under any of the given schemas"),
+    (with_schema({"type": "object", "additionalProperties": False, "default": {"x-seen": 1}, "x-seen": 3}),
+     "Additional properties are not allowed ('x-seen' was unexpected)"),
+    (with_schema({"$ref": "#/components/schemas/Item/x-inner"},
+                 Item={"type": "object", "x-seen": 2, "x-inner": {"type": "string"}}), ""),
+    (with_schema({"type": "string", "x-seen": {"type": "str"}}), ""),
+])
+def test_extensions_of_schema_objects_are_judged_without_them_first(doc: dict[str, Any], expected: str) -> None:
+    """A copy without the x- keys of schema objects is judged first, and is the answer only when clean: an
+    x- name of a property, x- keys in a default's data, a ref into an extension are the document's own."""
+    problems = spec_problems(doc)
+    assert problems == _validate(doc, memo=False)[0]
+    assert (expected in problems[0]) if expected else problems == []
