@@ -277,3 +277,23 @@ def test_extensions_of_schema_objects_are_judged_without_them_first(doc: dict[st
     problems = spec_problems(doc)
     assert problems == _validate(doc, memo=False)[0]
     assert (expected in problems[0]) if expected else problems == []
+
+
+def test_a_remembered_verdict_answers_only_for_its_place_in_the_metaschema() -> None:
+    """One object met by two oneOfs (or a oneOf and an anyOf) of a metaschema gets each its own verdict:
+    every error of the memoizing validator is one that jsonschema's own yields, in its order."""
+    from jsonschema import Draft4Validator
+
+    from specbuild.io.validate import _with_ref_memo
+
+    meta = {"$schema": "http://json-schema.org/draft-04/schema#", "definitions": {
+        "X": {"required": ["x"]}, "Y": {"required": ["y"]}},
+        "properties": {"a": {"oneOf": [{"type": "object"}, {"$ref": "#/definitions/X"}]},
+                       "b": {"oneOf": [{"$ref": "#/definitions/Y"}, {"type": "array"}]},
+                       "c": {"anyOf": [{"$ref": "#/definitions/X"}, {"$ref": "#/definitions/Y"}]},
+                       "d": {"items": {"oneOf": [{"$ref": "#/definitions/Y"}, {"$ref": "#/definitions/X"}]}}}}
+    for shared in ({}, {"x": 1}, {"y": 1}, {"x": 1, "y": 2}):
+        instance = {"a": shared, "b": shared, "c": shared, "d": [shared, {"z": 1}, shared]}
+        plain = [error_tree(e) for e in Draft4Validator(meta).iter_errors(instance)]
+        assert [error_tree(e) for e in _with_ref_memo(meta).iter_errors(instance)] == plain
+        assert plain  # each instance breaks some rule

@@ -13,7 +13,7 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
@@ -167,13 +167,7 @@ def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
                 return validator._validate_reference(ref=ref, instance=instance)  # type: ignore[no-any-return]
         return validator.descend(instance, resolved.contents, resolver=resolved.resolver)  # type: ignore[no-any-return]
 
-    def ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
-        # only containers (a scalar is judged at once) and refs local to the one metaschema resource:
-        # then (ref, instance) says what is checked
-        if type(instance) not in (dict, list) or not ref.startswith("#"):
-            yield from validator._validate_reference(ref=ref, instance=instance)
-            return
-        key = (ref, id(instance))
+    def remembered(key: tuple[Any, ...], judge: Callable[[], Iterable[ValidationError]]) -> Iterator[ValidationError]:
         known = verdicts.get(key)
         if known is not None:
             yield from map(_copy_error, known)
@@ -182,7 +176,7 @@ def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
         # (the copies kept are as the library made them), and may stop at the first (is_valid)
         found: list[ValidationError] = []
         try:
-            for error in walk(validator, ref, instance):
+            for error in judge():
                 found.append(error)
         except Exception:
             yield from found  # what came before the crash, then the crash: as the library's walk goes
@@ -191,7 +185,29 @@ def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
             verdicts[key] = tuple(map(_copy_error, found))
         yield from found
 
-    return validators.extend(base, {"$ref": ref})(metaschema, **kwargs)
+    def ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        # only containers (a scalar is judged at once) and refs local to the one metaschema resource:
+        # then (ref, instance) says what is checked
+        if type(instance) not in (dict, list) or not ref.startswith("#"):
+            yield from validator._validate_reference(ref=ref, instance=instance)
+            return
+        yield from remembered((ref, id(instance)), lambda: walk(validator, ref, instance))
+
+    def kept(judge: Any) -> Any:
+        # a oneOf or anyOf of the metaschema (a schema object is tried as a Schema and as a Reference)
+        # judges an instance the same wherever it is met: its place in the metaschema is its value's id
+        def keyword(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+            if type(instance) not in (dict, list):
+                yield from judge(validator, value, instance, schema) or ()
+                return
+            key = (id(value), id(instance), validator._resolver._base_uri)
+            yield from remembered(key, lambda: judge(validator, value, instance, schema) or ())
+        return keyword
+
+    keywords = {"$ref": ref}
+    if static:
+        keywords.update({name: kept(base.VALIDATORS[name]) for name in ("oneOf", "anyOf") if name in base.VALIDATORS})
+    return validators.extend(base, keywords)(metaschema, **kwargs)
 
 
 def _copy_error(error: ValidationError) -> ValidationError:
