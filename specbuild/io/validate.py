@@ -195,19 +195,23 @@ def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
 
     def kept(judge: Any) -> Any:
         # a oneOf or anyOf of the metaschema (a schema object is tried as a Schema and as a Reference)
-        # judges an instance the same wherever it is met: its place in the metaschema is its value's id
+        # judges an instance the same wherever it is met: its place in the metaschema is its value's and
+        # its schema's id (kept for other keywords, a memo cost more than it saved: measured)
         def keyword(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
             if type(instance) not in (dict, list):
                 yield from judge(validator, value, instance, schema) or ()
                 return
-            key = (id(value), id(instance), validator._resolver._base_uri)
+            key = (id(value), id(schema), id(instance), validator._resolver._base_uri)
             yield from remembered(key, lambda: judge(validator, value, instance, schema) or ())
         return keyword
 
     keywords = {"$ref": ref}
     if static:
-        keywords.update({name: kept(base.VALIDATORS[name]) for name in ("oneOf", "anyOf") if name in base.VALIDATORS})
+        keywords.update({name: kept(base.VALIDATORS[name]) for name in _TRIED if name in base.VALIDATORS})
     return validators.extend(base, keywords)(metaschema, **kwargs)
+
+
+_TRIED: Final = ("oneOf", "anyOf")  # the metaschema keywords whose verdicts are kept, beside $ref
 
 
 def _copy_error(error: ValidationError) -> ValidationError:
