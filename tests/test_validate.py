@@ -295,5 +295,19 @@ def test_a_remembered_verdict_answers_only_for_its_place_in_the_metaschema() -> 
     for shared in ({}, {"x": 1}, {"y": 1}, {"x": 1, "y": 2}):
         instance = {"a": shared, "b": shared, "c": shared, "d": [shared, {"z": 1}, shared]}
         plain = [error_tree(e) for e in Draft4Validator(meta).iter_errors(instance)]
-        assert [error_tree(e) for e in _with_ref_memo(meta).iter_errors(instance)] == plain
+        assert [error_tree(e) for e in _with_ref_memo(meta, {}).iter_errors(instance)] == plain
         assert plain  # each instance breaks some rule
+
+
+def test_a_subtree_judged_clean_before_is_judged_again_when_its_content_changed() -> None:
+    """A clean verdict is kept across validations by the subtree's content (a follower's next checkpoint
+    renders mostly the same schemas): a subtree that changed, however little, is judged again."""
+    item = {"type": "object", "properties": {"id": {"type": "string", "x-seen": 4},
+                                             "tags": {"type": "array", "items": {"type": "string"}}}}
+    assert spec_problems(with_schema(copy.deepcopy(item))) == []
+    broken = copy.deepcopy(item)
+    broken["properties"]["tags"]["items"]["minLength"] = -1
+    assert spec_problems(with_schema(broken)) == _validate(with_schema(broken), memo=False)[0] != []
+    recounted = copy.deepcopy(item)
+    recounted["properties"]["id"]["x-seen"] = 5
+    assert spec_problems(with_schema(recounted)) == []

@@ -41,10 +41,12 @@ def spec_problems(doc: Mapping[str, Any]) -> list[str]:
         if known is not None:
             return list(known)
         light = _without_schema_extensions(doc)
-        if light is not None and _validate(_shared(light)) == ([], True):
+        digests: dict[int, bytes] = {}
+        if light is not None and _validate(_shared(light, digests), digests=digests) == ([], True):
             _VERDICTS.put(key, ())
             return []
-    problems, settled = _validate(_shared(doc) if key is not None else doc)
+        digests.clear()
+    problems, settled = _validate(_shared(doc, digests), digests=digests) if key is not None else _validate(doc)
     if key is not None and settled:
         _VERDICTS.put(key, tuple(problems))
     return problems
@@ -61,16 +63,18 @@ def import_validator() -> None:
     import openapi_spec_validator  # noqa: F401
 
 
-def _validate(doc: Mapping[str, Any], memo: bool = True) -> tuple[list[str], bool]:
+def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, bytes] | None = None,
+              ) -> tuple[list[str], bool]:
     """The problems, and whether they are the validator's verdict on the content (not a crash); ``memo``
-    False walks as the library does (the tests' oracle for :func:`_memoized`)."""
+    False walks as the library does (the tests' oracle for :func:`_memoized`); ``digests`` as
+    :func:`_shared` wrote them."""
     # openapi-spec-validator is imported when first needed, not with this module: most commands validate
     # once, at the end, and its import is a third of the CLI's start-up.
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
     _without_system_mime_types()
     try:
-        _validator(doc, memo).validate()
+        _validator(doc, memo, digests).validate()
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "absolute_path", ()) or ())
         return [f"{where}: {exc.message}" if where else str(exc.message)], True
@@ -99,7 +103,7 @@ def _without_system_mime_types() -> None:
         mimetypes.knownfiles = system
 
 
-def _validator(doc: Mapping[str, Any], memo: bool = True) -> Any:
+def _validator(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, bytes] | None = None) -> Any:
     """openapi-spec-validator's validator for ``doc``, which retrieves nothing.
 
     Its ``validate`` shortcut resolves a ``$ref`` to a URL or a file by fetching it; a spec reaches us
@@ -114,10 +118,10 @@ def _validator(doc: Mapping[str, Any], memo: bool = True) -> Any:
     path = SchemaPath.from_dict(spec, base_uri="", handlers=_NoRetrieval(),
                                 resolved_cache_maxsize=OpenAPISpecValidatorSettings().resolved_cache_maxsize)
     cls = get_validator_cls(spec)
-    return (_memoized(cls) if memo else cls)(path)
+    return (_memoized(cls, digests or {}) if memo else cls)(path)
 
 
-def _memoized(cls: Any) -> Any:
+def _memoized(cls: Any, digests: Mapping[int, bytes]) -> Any:
     """``cls`` (an openapi-spec-validator class) whose two metaschema walks judge a subtree once per
     ``$ref`` it is checked against, not once per place it occurs.
 
@@ -134,15 +138,17 @@ def _memoized(cls: Any) -> Any:
 
     if get_validator_backend() != "jsonschema":
         return cls
-    body: dict[str, Any] = {"schema_validator": _with_ref_memo(cls.schema_validator.schema)}
-    checker = _schema_checker(cls.keyword_validators.get("schema"))
+    body: dict[str, Any] = {"schema_validator": _with_ref_memo(cls.schema_validator.schema, digests)}
+    checker = _schema_checker(cls.keyword_validators.get("schema"), digests)
     if checker is not None:
         body["keyword_validators"] = {**cls.keyword_validators, "schema": checker}
     return type(cls.__name__, (cls,), body)
 
 
-def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
-    """A validator of ``metaschema`` (its own draft's class, ``kwargs`` to it) whose ``$ref`` keeps verdicts."""
+def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], **kwargs: Any) -> Any:
+    """A validator of ``metaschema`` (its own draft's class, ``kwargs`` to it) whose ``$ref`` keeps verdicts;
+    a clean one is also kept by the content of the object (its digest in ``digests``), for the next
+    validation: a follower's checkpoints render a spec most of whose schemas did not change."""
     from jsonschema import validators
     from jsonschema.exceptions import ValidationError
 
@@ -150,7 +156,7 @@ def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
     # a draft with a dynamic scope ($dynamicRef, $recursiveRef: 2019-09 on) can resolve the same ref to
     # another schema from another place: there, only the library's own lookup
     static = not {"$dynamicRef", "$recursiveRef"} & set(base.VALIDATORS)
-    verdicts: dict[tuple[str, int], tuple[ValidationError, ...]] = {}
+    verdicts: dict[tuple[tuple[Any, ...], int], tuple[ValidationError, ...]] = {}
     targets: dict[tuple[str, str], Any] = {}
 
     def walk(validator: Any, ref: str, instance: Any) -> Iterator[ValidationError]:
@@ -167,10 +173,15 @@ def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
                 return validator._validate_reference(ref=ref, instance=instance)  # type: ignore[no-any-return]
         return validator.descend(instance, resolved.contents, resolver=resolved.resolver)  # type: ignore[no-any-return]
 
-    def remembered(key: tuple[Any, ...], judge: Callable[[], Iterable[ValidationError]]) -> Iterator[ValidationError]:
+    def remembered(place: tuple[Any, ...], instance: Any,
+                   judge: Callable[[], Iterable[ValidationError]]) -> Iterator[ValidationError]:
+        key = (place, id(instance))
         known = verdicts.get(key)
         if known is not None:
             yield from map(_copy_error, known)
+            return
+        digest = digests.get(id(instance)) if static else None
+        if digest is not None and (id(metaschema), place, digest) in _CLEAN:
             return
         # judged whole before the first error is handed on: the caller adds its path to what it is given
         # (the copies kept are as the library made them), and may stop at the first (is_valid)
@@ -183,6 +194,8 @@ def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
             raise
         if all(type(error) is ValidationError for error in found):  # a subclass may carry more
             verdicts[key] = tuple(map(_copy_error, found))
+        if digest is not None and not found:
+            _CLEAN.add((id(metaschema), place, digest))
         yield from found
 
     def ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
@@ -191,7 +204,7 @@ def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
         if type(instance) not in (dict, list) or not ref.startswith("#"):
             yield from validator._validate_reference(ref=ref, instance=instance)
             return
-        yield from remembered((ref, id(instance)), lambda: walk(validator, ref, instance))
+        yield from remembered((ref,), instance, lambda: walk(validator, ref, instance))
 
     def kept(judge: Any) -> Any:
         # a oneOf or anyOf of the metaschema (a schema object is tried as a Schema and as a Reference)
@@ -201,8 +214,8 @@ def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
             if type(instance) not in (dict, list):
                 yield from judge(validator, value, instance, schema) or ()
                 return
-            key = (id(value), id(schema), id(instance), validator._resolver._base_uri)
-            yield from remembered(key, lambda: judge(validator, value, instance, schema) or ())
+            place = (id(value), id(schema), validator._resolver._base_uri)
+            yield from remembered(place, instance, lambda: judge(validator, value, instance, schema) or ())
         return keyword
 
     keywords = {"$ref": ref}
@@ -222,7 +235,7 @@ def _copy_error(error: ValidationError) -> ValidationError:
                        type_checker=error._type_checker)
 
 
-def _schema_checker(keyword: Any) -> Any:
+def _schema_checker(keyword: Any, digests: Mapping[int, bytes]) -> Any:
     """The OpenAPI 3.0 schema-object keyword validator, its JSON Schema check memoized as :func:`_memoized`
     says (None for another version: 3.1 picks a dialect per schema, left to the library)."""
     from jsonschema.exceptions import SchemaError
@@ -236,7 +249,7 @@ def _schema_checker(keyword: Any) -> Any:
     if keyword is not OpenAPIV30SchemaValidator:
         return None
     # openapi_schema_validator.validators.check_openapi_schema, with the memoizing metaschema validator
-    meta = _with_ref_memo(OAS30Validator.META_SCHEMA, format_checker=OAS30Validator.FORMAT_CHECKER,
+    meta = _with_ref_memo(OAS30Validator.META_SCHEMA, digests, format_checker=OAS30Validator.FORMAT_CHECKER,
                           registry=REGISTRY)
 
     def check(schema: Any) -> None:
@@ -293,7 +306,7 @@ def _refuse(uri: str) -> Any:
     raise InputError(f"$ref {uri!r} refused: only refs inside the document and its folder are followed")
 
 
-def _shared(doc: Mapping[str, Any]) -> dict[str, Any]:
+def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None) -> dict[str, Any]:
     """A copy of a plain-JSON ``doc`` in which equal objects are one object.
 
     openapi-spec-validator checks each schema object once, by id: a learned spec repeats whole schemas
@@ -309,7 +322,11 @@ def _shared(doc: Mapping[str, Any]) -> dict[str, Any]:
             copy = {k: share(v) for k, v in value.items()}
             if "allOf" in copy:
                 return copy
-            return seen.setdefault(orjson.dumps(copy), copy)
+            text = orjson.dumps(copy)
+            kept = seen.setdefault(text, copy)
+            if digests is not None and kept is copy:
+                digests[id(copy)] = hashlib.blake2b(text, digest_size=16).digest()
+            return kept
         if type(value) is list:
             return [share(v) for v in value]
         return value
@@ -387,6 +404,27 @@ class _Verdicts:
 
 
 _VERDICTS = _Verdicts(8)
+
+
+class _Clean:
+    """The (metaschema, place in it, content digest) of subtrees judged clean, across validations, up to
+    ``size`` (then forgotten at once: the next validation keeps what it meets again). ``add`` and ``in``
+    of a set are atomic: library users may validate from several threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: set[tuple[Any, ...]] = set()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def add(self, key: tuple[Any, ...]) -> None:
+        if len(self._items) >= self._size:
+            self._items = set()
+        self._items.add(key)
+
+
+_CLEAN = _Clean(1 << 16)  # ~15,000 a validation of the 1.2 MB mix spec; ~200 bytes each
 
 
 def _content_key(doc: Mapping[str, Any]) -> bytes | None:
