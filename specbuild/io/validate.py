@@ -13,7 +13,7 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
@@ -22,6 +22,7 @@ import orjson
 from specbuild.errors import InputError, InvalidSpecError
 from specbuild.io.order import child_kind
 from specbuild.io.specs import escape
+from specbuild.io.verdicts import TRIED, Judged
 
 if TYPE_CHECKING:  # a build loads neither the drift checker nor re2: they are imported when first used
     from jsonschema.exceptions import ValidationError
@@ -146,93 +147,18 @@ def _memoized(cls: Any, digests: Mapping[int, bytes]) -> Any:
 
 
 def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], **kwargs: Any) -> Any:
-    """A validator of ``metaschema`` (its own draft's class, ``kwargs`` to it) whose ``$ref`` keeps verdicts;
-    a clean one is also kept by the content of the object (its digest in ``digests``), for the next
-    validation: a follower's checkpoints render a spec most of whose schemas did not change."""
+    """A validator of ``metaschema`` (its own draft's class, ``kwargs`` to it) whose ``$ref`` (and, in a
+    static draft, ``oneOf`` and ``anyOf``) keep their verdicts (:class:`specbuild.io.verdicts.Judged`)."""
     from jsonschema import validators
     from jsonschema.exceptions import ValidationError
 
     base = validators.validator_for(metaschema)
-    # a draft with a dynamic scope ($dynamicRef, $recursiveRef: 2019-09 on) can resolve the same ref to
-    # another schema from another place: there, only the library's own lookup
-    static = not {"$dynamicRef", "$recursiveRef"} & set(base.VALIDATORS)
-    verdicts: dict[tuple[tuple[Any, ...], int], tuple[ValidationError, ...]] = {}
-    targets: dict[tuple[str, str], Any] = {}
-
-    def walk(validator: Any, ref: str, instance: Any) -> Iterator[ValidationError]:
-        # the library's _validate_reference, its lookup kept per (base URI, ref): a metaschema's refs
-        # resolve to the same subschema wherever they are met
-        if not static or validator._ref_resolver is not None:
-            return validator._validate_reference(ref=ref, instance=instance)  # type: ignore[no-any-return]
-        where = (validator._resolver._base_uri, ref)
-        resolved = targets.get(where)
-        if resolved is None:
-            try:
-                resolved = targets[where] = validator._resolver.lookup(ref)
-            except Exception:  # unresolvable: the library's own call raises it, as it would
-                return validator._validate_reference(ref=ref, instance=instance)  # type: ignore[no-any-return]
-        return validator.descend(instance, resolved.contents, resolver=resolved.resolver)  # type: ignore[no-any-return]
-
-    def remembered(place: tuple[Any, ...], instance: Any,
-                   judge: Callable[[], Iterable[ValidationError]]) -> Iterator[ValidationError]:
-        key = (place, id(instance))
-        known = verdicts.get(key)
-        if known is not None:
-            yield from map(_copy_error, known)
-            return
-        digest = digests.get(id(instance)) if static else None
-        if digest is not None and (id(metaschema), place, digest) in _CLEAN:
-            return
-        # judged whole before the first error is handed on: the caller adds its path to what it is given
-        # (the copies kept are as the library made them), and may stop at the first (is_valid)
-        found: list[ValidationError] = []
-        try:
-            for error in judge():
-                found.append(error)
-        except Exception:
-            yield from found  # what came before the crash, then the crash: as the library's walk goes
-            raise
-        if all(type(error) is ValidationError for error in found):  # a subclass may carry more
-            verdicts[key] = tuple(map(_copy_error, found))
-        if digest is not None and not found:
-            _CLEAN.add((id(metaschema), place, digest))
-        yield from found
-
-    def ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
-        # only containers (a scalar is judged at once) and refs local to the one metaschema resource:
-        # then (ref, instance) says what is checked
-        if type(instance) not in (dict, list) or not ref.startswith("#"):
-            yield from validator._validate_reference(ref=ref, instance=instance)
-            return
-        yield from remembered((ref,), instance, lambda: walk(validator, ref, instance))
-
-    def kept(judge: Any) -> Any:
-        # a oneOf or anyOf of the metaschema (a schema object is tried as a Schema and as a Reference)
-        # judges an instance the same wherever it is met: its place in the metaschema is its value's and
-        # its schema's id (kept for other keywords, a memo cost more than it saved: measured)
-        def keyword(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
-            if type(instance) not in (dict, list):
-                yield from judge(validator, value, instance, schema) or ()
-                return
-            place = (id(value), id(schema), validator._resolver._base_uri)
-            yield from remembered(place, instance, lambda: judge(validator, value, instance, schema) or ())
-        return keyword
-
-    keywords = {"$ref": ref}
+    static = not {"$dynamicRef", "$recursiveRef"} & set(base.VALIDATORS)  # 2019-09 on: a dynamic scope
+    judged = Judged(metaschema, ValidationError, digests, static)
+    keywords = {"$ref": judged.ref}
     if static:
-        keywords.update({name: kept(base.VALIDATORS[name]) for name in _TRIED if name in base.VALIDATORS})
+        keywords.update({name: judged.kept(base.VALIDATORS[name]) for name in TRIED if name in base.VALIDATORS})
     return validators.extend(base, keywords)(metaschema, **kwargs)
-
-
-_TRIED: Final = ("oneOf", "anyOf")  # the metaschema keywords whose verdicts are kept, beside $ref
-
-
-def _copy_error(error: ValidationError) -> ValidationError:
-    """A new ``error`` (its context too) as it is now: a caller writes its place into what it is handed."""
-    return type(error)(error.message, validator=error.validator, path=error.relative_path, cause=error.cause,
-                       context=[_copy_error(e) for e in error.context], validator_value=error.validator_value,
-                       instance=error.instance, schema=error.schema, schema_path=error.relative_schema_path,
-                       type_checker=error._type_checker)
 
 
 def _schema_checker(keyword: Any, digests: Mapping[int, bytes]) -> Any:
@@ -404,27 +330,6 @@ class _Verdicts:
 
 
 _VERDICTS = _Verdicts(8)
-
-
-class _Clean:
-    """The (metaschema, place in it, content digest) of subtrees judged clean, across validations, up to
-    ``size`` (then forgotten at once: the next validation keeps what it meets again). ``add`` and ``in``
-    of a set are atomic: library users may validate from several threads."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: set[tuple[Any, ...]] = set()
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._items
-
-    def add(self, key: tuple[Any, ...]) -> None:
-        if len(self._items) >= self._size:
-            self._items = set()
-        self._items.add(key)
-
-
-_CLEAN = _Clean(1 << 16)  # ~15,000 a validation of the 1.2 MB mix spec; ~200 bytes each
 
 
 def _content_key(doc: Mapping[str, Any]) -> bytes | None:
