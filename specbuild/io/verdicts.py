@@ -20,11 +20,16 @@ TRIED: Final = ("oneOf", "anyOf")  # the keywords whose verdicts are kept, besid
 class Clean:
     """The (metaschema, place in it, content digest) of objects judged clean, across validations, up to
     ``size`` (then forgotten at once: the next validation keeps what it meets again). ``add`` and ``in``
-    of a set are atomic: library users may validate from several threads."""
+    of a set are atomic: library users may validate from several threads.
+
+    A place is named by the ids of metaschema objects, which live as long as their library; the objects
+    are held here all the same, so no id in a key can be another object's later.
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._items: set[tuple[Any, ...]] = set()
+        self._held: dict[int, Any] = {}
 
     def __contains__(self, key: object) -> bool:
         return key in self._items
@@ -32,9 +37,12 @@ class Clean:
     def __len__(self) -> int:
         return len(self._items)
 
-    def add(self, key: tuple[Any, ...]) -> None:
+    def add(self, key: tuple[Any, ...], named: tuple[Any, ...]) -> None:
+        """Keep ``key``, whose ids are those of the objects ``named``."""
         if len(self._items) >= self._size:
-            self._items = set()
+            self._items, self._held = set(), {}
+        for thing in named:
+            self._held[id(thing)] = thing
         self._items.add(key)
 
 
@@ -53,7 +61,8 @@ class Judged:
 
     def __init__(self, metaschema: Mapping[str, Any], error: type, digests: Mapping[int, bytes],
                  static: bool) -> None:
-        self._namespace = id(metaschema)  # a metaschema lives as long as its library
+        self._metaschema = metaschema
+        self._namespace = id(metaschema)
         self._error = error
         self._digests = digests
         self._static = static
@@ -66,7 +75,7 @@ class Judged:
         if type(instance) not in (dict, list) or not ref.startswith("#"):
             yield from validator._validate_reference(ref=ref, instance=instance)
             return
-        yield from self._remembered((ref,), instance, lambda: self._walk(validator, ref, instance))
+        yield from self._remembered((ref,), (), instance, lambda: self._walk(validator, ref, instance))
 
     def kept(self, judge: Any) -> Any:
         """The keyword ``judge`` (a oneOf or anyOf of the library's) with its verdicts kept: it judges an
@@ -77,7 +86,8 @@ class Judged:
                 yield from judge(validator, value, instance, schema) or ()
                 return
             place = (id(value), id(schema), validator._resolver._base_uri)
-            yield from self._remembered(place, instance, lambda: judge(validator, value, instance, schema) or ())
+            yield from self._remembered(place, (value, schema), instance,
+                                        lambda: judge(validator, value, instance, schema) or ())
         return keyword
 
     def _walk(self, validator: Any, ref: str, instance: Any) -> Iterator[Any]:
@@ -94,7 +104,8 @@ class Judged:
                 return validator._validate_reference(ref=ref, instance=instance)  # type: ignore[no-any-return]
         return validator.descend(instance, resolved.contents, resolver=resolved.resolver)  # type: ignore[no-any-return]
 
-    def _remembered(self, place: tuple[Any, ...], instance: Any, judge: Callable[[], Iterable[Any]]) -> Iterator[Any]:
+    def _remembered(self, place: tuple[Any, ...], named: tuple[Any, ...], instance: Any,
+                    judge: Callable[[], Iterable[Any]]) -> Iterator[Any]:
         key = (place, id(instance))
         known = self._verdicts.get(key)
         if known is not None:
@@ -115,7 +126,7 @@ class Judged:
         if all(type(error) is self._error for error in found):
             self._verdicts[key] = tuple(map(copy_error, found))
         if digest is not None and not found:
-            CLEAN.add((self._namespace, place, digest))
+            CLEAN.add((self._namespace, place, digest), (self._metaschema, *named))
         yield from found
 
 
