@@ -8,12 +8,13 @@ import random
 import subprocess
 import sys
 import weakref
+from itertools import islice
 from typing import Any
 
 import pytest
 
 from specbuild.errors import InvalidSpecError
-from specbuild.io.validate import _validate, check_built_spec, spec_problems
+from specbuild.io.validate import _forget_validators, _shared, _validate, _validator, check_built_spec, spec_problems
 
 
 def valid_doc() -> dict[str, Any]:
@@ -176,3 +177,137 @@ def test_validations_one_after_another_give_the_library_verdicts() -> None:
         doc = {**valid_doc(), "paths": paths, "components": components}
         assert spec_problems(doc) == _validate(doc, memo=False)[0]
         gc.collect()
+
+
+def error_tree(error: Any) -> tuple[Any, ...]:
+    """All a caller can read of an error: its kind, message, where (document and metaschema), and its context."""
+    return (type(error).__name__, error.message, list(error.absolute_path), list(error.absolute_schema_path),
+            error.validator, [error_tree(e) for e in error.context])
+
+
+def all_errors(doc: dict[str, Any], memo: bool) -> list[Any]:
+    """Every error the validator yields (the first 30), in order, or how it crashed."""
+    try:
+        return [error_tree(e) for e in islice(_validator(doc, memo).iter_errors(), 30)]
+    except Exception as exc:  # the validator crashes on some broken documents: the same crash is the verdict
+        return [type(exc).__name__, str(exc)]
+    finally:
+        _forget_validators()
+
+
+FRAGMENTS: list[dict[str, Any]] = [
+    {"type": "string", "x-seen": 1}, {"type": "string", "x-seen": 2}, {"type": "integer", "format": "int32"},
+    {"type": "string", "enum": ["a", "b"]}, {"type": "array", "items": {"type": "string", "x-seen": 1}},
+    {"$ref": "#/components/schemas/A"}, {"type": "object", "nullable": True},
+    # broken to the OpenAPI metaschema and to JSON Schema's, to JSON Schema's only, to the keyword walk only
+    {"type": "string", "minLength": -1}, {"type": "str"}, {"type": "string", "enum": []},
+    {"type": "integer", "default": "x"}, {"allOf": [{"type": "object"}], "required": ["zzz"]},
+    {"type": "array", "items": {"type": "str"}}, {"$ref": 1}, {"type": "string", "x-seen": 1, "nullable": "yes"},
+    # an x- key is an extension in a schema object, a name in a map of properties, data in a default
+    {"type": "object", "properties": {"x-seen": {"type": "str"}}},
+    {"type": "object", "additionalProperties": False, "default": {"x-seen": 1}},
+    {"$ref": "#/components/schemas/A/x-inner"},
+]
+
+
+def random_schema(rng: random.Random, depth: int, pool: list[dict[str, Any]]) -> dict[str, Any]:
+    """A schema of fragments; the same object met again (shared) or an equal copy, as a learned spec has them."""
+    if depth == 0 or rng.random() < 0.4:
+        fragment = rng.choice(pool)
+        return fragment if rng.random() < 0.3 else copy.deepcopy(fragment)
+    made: dict[str, Any] = {"type": "object", "properties": {
+        name: random_schema(rng, depth - 1, pool) for name in rng.sample("abcdef", rng.randint(1, 3))}}
+    if rng.random() < 0.3:
+        made["x-seen"] = rng.randint(1, 3)
+    pool.append(made)
+    return made
+
+
+def random_doc(rng: random.Random, broken: float, version: str = "3.0.3") -> dict[str, Any]:
+    pool = [f for f in FRAGMENTS[:7]] + ([f for f in FRAGMENTS[7:]] if rng.random() < broken else [])
+
+    def op() -> dict[str, Any]:
+        return {"get": {"responses": {str(code): {"description": "ok", "content": {"application/json": {
+            "schema": random_schema(rng, 3, pool)}}} for code in rng.sample([200, 201, 404], rng.randint(1, 2))}}}
+
+    doc = {**valid_doc(), "openapi": version, "paths": {f"/p{i}": op() for i in range(rng.randint(1, 4))}}
+    doc["components"] = {"schemas": {"A": random_schema(rng, 2, pool), "B": random_schema(rng, 2, pool)}}
+    if rng.random() < 0.5:  # a ref into an extension resolves in the document, not in a copy without them
+        doc["components"]["schemas"]["A"] = {**doc["components"]["schemas"]["A"], "x-inner": {"type": "string"}}
+    return doc
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_memoized_walks_yield_every_error_the_library_yields(seed: int) -> None:
+    """Verdicts are kept per (ref, object), clean or not (an error kept is handed on as a new copy): every
+    error, its message, where it is, where in the metaschema, and its context, in order, is the library's,
+    whether the broken subtree is shared by many places or met once, for OpenAPI 3.0 and 3.1."""
+    rng = random.Random(seed)
+    broken = 0
+    for _ in range(20):
+        doc = random_doc(rng, broken=0.7, version=rng.choice(["3.0.3", "3.1.0"]))
+        shared = _shared(doc)  # equal subtrees one object: a shared one is walked once (by id) by the library too
+        for tree in (doc, shared):
+            assert all_errors(tree, memo=True) == all_errors(tree, memo=False)
+        assert spec_problems(doc) == _validate(doc, memo=False)[0]
+        broken += bool(spec_problems(doc))
+        gc.collect()
+    assert 4 <= broken <= 19  # both kinds of document were met
+
+
+def with_schema(schema: dict[str, Any], **components: Any) -> dict[str, Any]:
+    doc = valid_doc()
+    doc["paths"]["/items/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = schema
+    doc["components"]["schemas"].update(components)
+    return doc
+
+
+@pytest.mark.parametrize(("doc", "expected"), [
+    (with_schema({"type": "object", "properties": {"x-seen": {"type": "str"}}, "x-seen": 3}),
+     "'properties': {'x-seen': {'type': 'str'}}, 'x-seen': 3}}}} is not valid under any of the given schemas"),
+    (with_schema({"type": "object", "additionalProperties": False, "default": {"x-seen": 1}, "x-seen": 3}),
+     "Additional properties are not allowed ('x-seen' was unexpected)"),
+    (with_schema({"$ref": "#/components/schemas/Item/x-inner"},
+                 Item={"type": "object", "x-seen": 2, "x-inner": {"type": "string"}}), ""),
+    (with_schema({"type": "string", "x-seen": {"type": "str"}}), ""),
+])
+def test_extensions_of_schema_objects_are_judged_without_them_first(doc: dict[str, Any], expected: str) -> None:
+    """A copy without the x- keys of schema objects is judged first, and is the answer only when clean: an
+    x- name of a property, x- keys in a default's data, a ref into an extension are the document's own."""
+    problems = spec_problems(doc)
+    assert problems == _validate(doc, memo=False)[0]
+    assert (expected in problems[0]) if expected else problems == []
+
+
+def test_a_remembered_verdict_answers_only_for_its_place_in_the_metaschema() -> None:
+    """One object met by two oneOfs (or a oneOf and an anyOf) of a metaschema gets each its own verdict:
+    every error of the memoizing validator is one that jsonschema's own yields, in its order."""
+    from jsonschema import Draft4Validator
+
+    from specbuild.io.validate import _with_ref_memo
+
+    meta = {"$schema": "http://json-schema.org/draft-04/schema#", "definitions": {
+        "X": {"required": ["x"]}, "Y": {"required": ["y"]}},
+        "properties": {"a": {"oneOf": [{"type": "object"}, {"$ref": "#/definitions/X"}]},
+                       "b": {"oneOf": [{"$ref": "#/definitions/Y"}, {"type": "array"}]},
+                       "c": {"anyOf": [{"$ref": "#/definitions/X"}, {"$ref": "#/definitions/Y"}]},
+                       "d": {"items": {"oneOf": [{"$ref": "#/definitions/Y"}, {"$ref": "#/definitions/X"}]}}}}
+    for shared in ({}, {"x": 1}, {"y": 1}, {"x": 1, "y": 2}):
+        instance = {"a": shared, "b": shared, "c": shared, "d": [shared, {"z": 1}, shared]}
+        plain = [error_tree(e) for e in Draft4Validator(meta).iter_errors(instance)]
+        assert [error_tree(e) for e in _with_ref_memo(meta, {}).iter_errors(instance)] == plain
+        assert plain  # each instance breaks some rule
+
+
+def test_a_subtree_judged_clean_before_is_judged_again_when_its_content_changed() -> None:
+    """A clean verdict is kept across validations by the subtree's content (a follower's next checkpoint
+    renders mostly the same schemas): a subtree that changed, however little, is judged again."""
+    item = {"type": "object", "properties": {"id": {"type": "string", "x-seen": 4},
+                                             "tags": {"type": "array", "items": {"type": "string"}}}}
+    assert spec_problems(with_schema(copy.deepcopy(item))) == []
+    broken = copy.deepcopy(item)
+    broken["properties"]["tags"]["items"]["minLength"] = -1
+    assert spec_problems(with_schema(broken)) == _validate(with_schema(broken), memo=False)[0] != []
+    recounted = copy.deepcopy(item)
+    recounted["properties"]["id"]["x-seen"] = 5
+    assert spec_problems(with_schema(recounted)) == []

@@ -78,6 +78,15 @@ def ordered(doc: Any) -> Any:
     return _order(doc, "document")
 
 
+def child_kind(kind: str, key: str) -> str:
+    """The kind of the value at ``key`` of a ``kind`` object (a name of the table, ``map:X``, or "data")."""
+    if kind.startswith("map:"):
+        return kind[4:]
+    if kind == "callback":
+        return "pathItem"
+    return _KINDS[kind][1].get(key, "data") if kind in _KINDS else "data"
+
+
 def _order(node: Any, kind: str) -> Any:
     if isinstance(node, list):
         return [_order(item, kind) for item in node]

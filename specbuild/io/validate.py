@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any, Final
 import orjson
 
 from specbuild.errors import InputError, InvalidSpecError
+from specbuild.io.order import child_kind
 from specbuild.io.specs import escape
+from specbuild.io.verdicts import TRIED, Judged
 
 if TYPE_CHECKING:  # a build loads neither the drift checker nor re2: they are imported when first used
     from jsonschema.exceptions import ValidationError
@@ -39,7 +41,13 @@ def spec_problems(doc: Mapping[str, Any]) -> list[str]:
         known = _VERDICTS.get(key)
         if known is not None:
             return list(known)
-    problems, settled = _validate(_shared(doc) if key is not None else doc)
+        light = _without_schema_extensions(doc)
+        digests: dict[int, bytes] = {}
+        if light is not None and _validate(_shared(light, digests), digests=digests) == ([], True):
+            _VERDICTS.put(key, ())
+            return []
+        digests.clear()
+    problems, settled = _validate(_shared(doc, digests), digests=digests) if key is not None else _validate(doc)
     if key is not None and settled:
         _VERDICTS.put(key, tuple(problems))
     return problems
@@ -56,16 +64,18 @@ def import_validator() -> None:
     import openapi_spec_validator  # noqa: F401
 
 
-def _validate(doc: Mapping[str, Any], memo: bool = True) -> tuple[list[str], bool]:
+def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, bytes] | None = None,
+              ) -> tuple[list[str], bool]:
     """The problems, and whether they are the validator's verdict on the content (not a crash); ``memo``
-    False walks as the library does (the tests' oracle for :func:`_memoized`)."""
+    False walks as the library does (the tests' oracle for :func:`_memoized`); ``digests`` as
+    :func:`_shared` wrote them."""
     # openapi-spec-validator is imported when first needed, not with this module: most commands validate
     # once, at the end, and its import is a third of the CLI's start-up.
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
     _without_system_mime_types()
     try:
-        _validator(doc, memo).validate()
+        _validator(doc, memo, digests).validate()
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "absolute_path", ()) or ())
         return [f"{where}: {exc.message}" if where else str(exc.message)], True
@@ -94,7 +104,7 @@ def _without_system_mime_types() -> None:
         mimetypes.knownfiles = system
 
 
-def _validator(doc: Mapping[str, Any], memo: bool = True) -> Any:
+def _validator(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, bytes] | None = None) -> Any:
     """openapi-spec-validator's validator for ``doc``, which retrieves nothing.
 
     Its ``validate`` shortcut resolves a ``$ref`` to a URL or a file by fetching it; a spec reaches us
@@ -109,10 +119,10 @@ def _validator(doc: Mapping[str, Any], memo: bool = True) -> Any:
     path = SchemaPath.from_dict(spec, base_uri="", handlers=_NoRetrieval(),
                                 resolved_cache_maxsize=OpenAPISpecValidatorSettings().resolved_cache_maxsize)
     cls = get_validator_cls(spec)
-    return (_memoized(cls) if memo else cls)(path)
+    return (_memoized(cls, digests or {}) if memo else cls)(path)
 
 
-def _memoized(cls: Any) -> Any:
+def _memoized(cls: Any, digests: Mapping[int, bytes]) -> Any:
     """``cls`` (an openapi-spec-validator class) whose two metaschema walks judge a subtree once per
     ``$ref`` it is checked against, not once per place it occurs.
 
@@ -120,48 +130,38 @@ def _memoized(cls: Any) -> Any:
     one) are jsonschema validators that descend into a repeated schema by ``$ref`` (``#/definitions/Schema``,
     ``#``) at every occurrence: a learned spec repeats small schemas thousands of times, and
     :func:`_shared` makes equal subtrees one object, so a verdict kept by (ref, id) skips the repeats.
-    Only clean verdicts are kept; a subtree with an error is judged again, so errors (and which comes
-    first) are the library's own. The id is safe while the document is alive: the memo lives for one
-    validator. The Rust backend (jsonschema-rs, when installed) is left as it is.
+    A verdict with errors is kept too (most are a oneOf's branch that does not apply: every schema object
+    is also tried as a Reference) and handed on as new copies of the library's errors, so what is found,
+    where, and which comes first is the library's own. The id is safe while the document is alive: the
+    memo lives for one validator. The Rust backend (jsonschema-rs, when installed) is left as it is.
     """
     from openapi_spec_validator.schemas import get_validator_backend
 
     if get_validator_backend() != "jsonschema":
         return cls
-    body: dict[str, Any] = {"schema_validator": _with_ref_memo(cls.schema_validator.schema)}
-    checker = _schema_checker(cls.keyword_validators.get("schema"))
+    body: dict[str, Any] = {"schema_validator": _with_ref_memo(cls.schema_validator.schema, digests)}
+    checker = _schema_checker(cls.keyword_validators.get("schema"), digests)
     if checker is not None:
         body["keyword_validators"] = {**cls.keyword_validators, "schema": checker}
     return type(cls.__name__, (cls,), body)
 
 
-def _with_ref_memo(metaschema: Mapping[str, Any], **kwargs: Any) -> Any:
-    """A validator of ``metaschema`` (its own draft's class, ``kwargs`` to it) whose ``$ref`` keeps clean verdicts."""
+def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], **kwargs: Any) -> Any:
+    """A validator of ``metaschema`` (its own draft's class, ``kwargs`` to it) whose ``$ref`` (and, in a
+    static draft, ``oneOf`` and ``anyOf``) keep their verdicts (:class:`specbuild.io.verdicts.Judged`)."""
     from jsonschema import validators
+    from jsonschema.exceptions import ValidationError
 
     base = validators.validator_for(metaschema)
-    clean: set[tuple[str, int]] = set()
-
-    def ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
-        # only containers (a scalar is judged at once) and refs local to the one metaschema resource:
-        # then (ref, instance) says what is checked
-        if type(instance) not in (dict, list) or not ref.startswith("#"):
-            yield from validator._validate_reference(ref=ref, instance=instance)
-            return
-        key = (ref, id(instance))
-        if key in clean:
-            return
-        ok = True
-        for error in validator._validate_reference(ref=ref, instance=instance):
-            ok = False
-            yield error
-        if ok:
-            clean.add(key)
-
-    return validators.extend(base, {"$ref": ref})(metaschema, **kwargs)
+    static = not {"$dynamicRef", "$recursiveRef"} & set(base.VALIDATORS)  # 2019-09 on: a dynamic scope
+    judged = Judged(metaschema, ValidationError, digests, static)
+    keywords = {"$ref": judged.ref}
+    if static:
+        keywords.update({name: judged.kept(base.VALIDATORS[name]) for name in TRIED if name in base.VALIDATORS})
+    return validators.extend(base, keywords)(metaschema, **kwargs)
 
 
-def _schema_checker(keyword: Any) -> Any:
+def _schema_checker(keyword: Any, digests: Mapping[int, bytes]) -> Any:
     """The OpenAPI 3.0 schema-object keyword validator, its JSON Schema check memoized as :func:`_memoized`
     says (None for another version: 3.1 picks a dialect per schema, left to the library)."""
     from jsonschema.exceptions import SchemaError
@@ -175,7 +175,7 @@ def _schema_checker(keyword: Any) -> Any:
     if keyword is not OpenAPIV30SchemaValidator:
         return None
     # openapi_schema_validator.validators.check_openapi_schema, with the memoizing metaschema validator
-    meta = _with_ref_memo(OAS30Validator.META_SCHEMA, format_checker=OAS30Validator.FORMAT_CHECKER,
+    meta = _with_ref_memo(OAS30Validator.META_SCHEMA, digests, format_checker=OAS30Validator.FORMAT_CHECKER,
                           registry=REGISTRY)
 
     def check(schema: Any) -> None:
@@ -183,10 +183,32 @@ def _schema_checker(keyword: Any) -> Any:
             raise SchemaError.create_from(error)
 
     class Memoized(OpenAPIV30SchemaValidator):
+        def __init__(self, registry: Any) -> None:
+            super().__init__(registry)
+            # the library's lists of the schema objects it has walked and checked, looked up at every place
+            # a schema object is met (~13,000 in a large spec): the same ids, found in O(1)
+            self.visited_schema_ids = _Ids()
+            self.meta_checked_schema_ids = _Ids()
+
         def _get_schema_checker(self, schema: Any, schema_value: Any) -> Any:
             return check
 
     return Memoized
+
+
+class _Ids(list[int]):
+    """A list of ids that also answers ``in`` from a set (only ``append`` adds to it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._set: set[int] = set()
+
+    def append(self, item: int) -> None:
+        super().append(item)
+        self._set.add(item)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._set
 
 
 class _NoRetrieval(Mapping[str, Any]):
@@ -210,7 +232,7 @@ def _refuse(uri: str) -> Any:
     raise InputError(f"$ref {uri!r} refused: only refs inside the document and its folder are followed")
 
 
-def _shared(doc: Mapping[str, Any]) -> dict[str, Any]:
+def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None) -> dict[str, Any]:
     """A copy of a plain-JSON ``doc`` in which equal objects are one object.
 
     openapi-spec-validator checks each schema object once, by id: a learned spec repeats whole schemas
@@ -226,12 +248,50 @@ def _shared(doc: Mapping[str, Any]) -> dict[str, Any]:
             copy = {k: share(v) for k, v in value.items()}
             if "allOf" in copy:
                 return copy
-            return seen.setdefault(orjson.dumps(copy), copy)
+            text = orjson.dumps(copy)
+            kept = seen.setdefault(text, copy)
+            if digests is not None and kept is copy:
+                digests[id(copy)] = hashlib.blake2b(text, digest_size=16).digest()
+            return kept
         if type(value) is list:
             return [share(v) for v in value]
         return value
 
     return dict(share(dict(doc)))
+
+
+def _without_schema_extensions(doc: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A copy of an OpenAPI 3.0 ``doc`` without the ``x-`` keys of its schema objects (None for another
+    version, or when it has none): the copy openapi-spec-validator judges first.
+
+    A learned spec writes how many values each claim rests on (``x-specbuild-seen``) in most schema
+    objects, so schemas that are alike differ by their counts and are shared (:func:`_shared`) only
+    without them: a third fewer objects to judge. The copy is clean only when ``doc`` is: in a schema
+    object an ``x-`` key is an extension, whatever its value, to each of the library's checks (the
+    OpenAPI 3.0 metaschema lets ``^x-`` keys be anything beside a Schema's keywords or a Reference's
+    ``$ref``; JSON Schema's ignores a keyword it does not know; the keyword walk and a default's check
+    read named keywords). Which objects are schemas, ``io.order`` says (a property named ``x-...``
+    is a name in a map, kept). A copy with a problem is never the answer: ``doc`` itself is judged then.
+    """
+    if not str(doc.get("openapi", "")).startswith("3.0."):
+        return None
+    dropped = [0]
+
+    def strip(node: Any, kind: str) -> Any:
+        if type(node) is list:
+            return [strip(item, kind) for item in node]
+        if type(node) is not dict or kind == "data":
+            return node
+        out = {}
+        for key, value in node.items():
+            if kind == "schema" and key.startswith("x-"):
+                dropped[0] += 1
+            else:
+                out[key] = strip(value, child_kind(kind, key))
+        return out
+
+    light = strip(dict(doc), "document")
+    return light if dropped[0] else None
 
 
 def _forget_validators() -> None:
