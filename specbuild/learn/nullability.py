@@ -1,0 +1,171 @@
+"""Which learned properties may be null: how far a null seen spreads, and when "never null" is a claim.
+
+Two passes over the rendered paths (before components are shared), both widening only, so every
+observed value still validates:
+
+- ``share_nullability``: a name seen null is nullable where the same name sits in the same scope
+  (under the same parent name, or at a body's root under the same resource word of the path), not
+  everywhere: ``label: null`` on an issue says nothing of a pull request's labels. A merge-patch request
+  never feeds it (RFC 7396: a null there deletes the field).
+- ``nullable_by_siblings``: "this property is never null" rests on the values seen there. In an object
+  whose other properties were seen null, a property seen non-null a few times is likely nullable too;
+  the posterior is weighed from the siblings' share (see ``never_null_doubt``) and a claim still in
+  doubt at NULL_DOUBT is not made.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from specbuild.learn.rules import NULL_DOUBT, NULL_MAJORITY, NULL_SHARE
+from specbuild.learn.schema import SEEN
+
+# JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
+MERGE_PATCH: Final = "application/merge-patch+json"
+# A property of one object: (its scope, its name, its schema, the object's schema, the values seen there)
+Place = tuple[str, str, dict[str, Any], dict[str, Any], int | None]
+# Two objects of which most property names are the same are one kind of thing (Jaccard index of the names)
+KIND_MIN_JACCARD: Final = 0.5
+
+
+def is_nullable(schema: dict[str, Any], openapi: str) -> bool:
+    """Whether ``schema`` lets null through (3.0 ``nullable``, a 3.1 type list, an ``anyOf`` branch)."""
+    branches = schema.get("anyOf")
+    if isinstance(branches, list) and "type" not in schema:
+        return any(isinstance(b, dict) and is_nullable(b, openapi) for b in branches)
+    if openapi == "3.0":
+        return schema.get("nullable") is True
+    t = schema.get("type")
+    return isinstance(t, list) and "null" in t
+
+
+def _typed(schema: dict[str, Any]) -> bool:
+    branches = schema.get("anyOf")
+    if "type" in schema:
+        return True
+    return isinstance(branches, list) and bool(branches) and all(isinstance(b, dict) and "type" in b
+                                                                 for b in branches)
+
+
+def make_nullable(schema: dict[str, Any], openapi: str) -> None:
+    """Let null through ``schema``: on its type, or on each branch of its ``anyOf`` (as the fold does)."""
+    if "type" not in schema:
+        for branch in schema.get("anyOf") or []:
+            make_nullable(branch, openapi)
+        return
+    if openapi == "3.0":
+        schema["nullable"] = True
+    else:
+        t = schema["type"]
+        schema["type"] = sorted({*(t if isinstance(t, list) else [t]), "null"})
+    if "enum" in schema and None not in schema["enum"]:
+        schema["enum"] = [*schema["enum"], None]
+
+
+def resource_word(path: str) -> str:
+    """A body root's scope: the last literal segment of its path (``issues`` of ``/repos/{o}/{r}/issues/{n}``)."""
+    words = [s for s in path.split("/") if s and not s.startswith("{")]
+    return words[-1] if words else ""
+
+
+def places(paths: dict[str, Any], *, merge_patches: bool = True) -> list[Place]:
+    """Every object property under ``paths`` with its scope (the name of the nearest property above it,
+    an array's items keeping the array's name, or its path's resource word at a body's root) and the
+    values its claims rest on (its ``x-specbuild-seen``, else its parent's, capped by its body's root;
+    None without counts)."""
+    out: list[Place] = []
+    for path, item in paths.items():
+        ops = item.values() if merge_patches else _without_merge_patches(item)
+        stack: list[tuple[Any, str, int | None, int | None]] = [(op, resource_word(path), None, None)
+                                                                for op in ops]
+        while stack:
+            node, scope, seen, root = stack.pop()
+            if isinstance(node, list):
+                stack.extend((v, scope, seen, root) for v in reversed(node))
+                continue
+            if not isinstance(node, dict):
+                continue
+            if isinstance(node.get(SEEN), int):
+                seen = node[SEEN] if root is None else min(node[SEEN], root)
+                root = seen if root is None else root
+            children: list[tuple[Any, str, int | None, int | None]] = []
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    for name, sub in value.items():
+                        if isinstance(sub, dict):
+                            n = sub.get(SEEN, seen)
+                            out.append((scope, name, sub, node, min(n, root) if n is not None and root else n))
+                            children.append((sub, name, seen, root))
+                elif key not in ("example", "examples", "enum", "default"):
+                    children.append((value, scope, seen, root))
+            stack.extend(reversed(children))
+    return out
+
+
+def _without_merge_patches(item: dict[str, Any]) -> list[Any]:
+    """The operations of one path item, their merge-patch request bodies left out (a view, not a copy)."""
+    out: list[Any] = []
+    for op in item.values():
+        content = (op.get("requestBody") or {}).get("content") or {} if isinstance(op, dict) else {}
+        if MERGE_PATCH not in content:
+            out.append(op)
+            continue
+        out.append({k: v for k, v in op.items() if k != "requestBody"})
+        out.append({k: v for k, v in content.items() if k != MERGE_PATCH})
+    return out
+
+
+def share_nullability(paths: dict[str, Any], openapi: str) -> None:
+    """A property seen null is nullable where the same name is in the same scope (:func:`places`) or in
+    an object of the same kind (most of its property names the same: :data:`KIND_MIN_JACCARD`).
+
+    APIs reuse a field with one meaning within a resource, and an object kind (a user, a license) with
+    its nullable fields wherever it is embedded: a value null in one response will be null in the other.
+    A name alone is no such evidence (``title`` of an issue and of a check run's output differ).
+    """
+    sources: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for scope, name, schema, parent, _ in places(paths, merge_patches=False):
+        if is_nullable(schema, openapi):
+            sources.setdefault(name, []).append((scope, frozenset(parent["properties"])))
+    if not sources:
+        return
+    for scope, name, schema, parent, _ in places(paths):
+        found = sources.get(name)
+        if not found or not _typed(schema) or is_nullable(schema, openapi):
+            continue
+        keys = frozenset(parent["properties"])
+        if any(s == scope or _alike(k, keys) for s, k in found):
+            make_nullable(schema, openapi)
+
+
+def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
+    return len(a & b) >= KIND_MIN_JACCARD * len(a | b)
+
+
+def nullable_by_evidence(paths: dict[str, Any], openapi: str) -> None:
+    """A property not seen null is nullable while "never null" is still in doubt (:func:`doubt`): its
+    prior is the share of the places of its name that are nullable, or of its object's other properties
+    (shrunk by NULL_PRIOR_WEIGHT), whichever is larger; the values it was seen non-null weigh against."""
+    every = places(paths)
+    named: dict[str, list[bool]] = {}
+    for _, name, schema, _, _ in every:
+        named.setdefault(name, []).append(is_nullable(schema, openapi))
+    doubtful = []
+    for _, name, schema, _, seen in every:
+        if seen is None or not _typed(schema) or is_nullable(schema, openapi):
+            continue
+        votes = named[name]
+        prior = sum(votes) / len(votes)
+        if prior < NULL_MAJORITY:
+            continue
+        if doubt(prior, seen) >= NULL_DOUBT:
+            doubtful.append(schema)
+    for schema in doubtful:  # after every prior was read: the order of the places does not matter
+        make_nullable(schema, openapi)
+
+
+def doubt(prior: float, seen: int) -> float:
+    """The chance a property is nullable after ``seen`` values of it were all non-null (Bayes): a
+    nullable one shows no null in ``seen`` values with chance (1 - NULL_SHARE) ** seen."""
+    miss = prior * (1.0 - NULL_SHARE) ** seen
+    return miss / (miss + 1.0 - prior) if miss + 1.0 - prior > 0 else 1.0
