@@ -144,8 +144,9 @@ def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def nullable_by_evidence(paths: dict[str, Any], openapi: str) -> None:
     """A property not seen null is nullable while "never null" is still in doubt (:func:`doubt`): its
-    prior is the share of the places of its name that are nullable, or of its object's other properties
-    (shrunk by NULL_PRIOR_WEIGHT), whichever is larger; the values it was seen non-null weigh against."""
+    prior is the share of the places of its name that are nullable, when most are (NULL_MAJORITY: below,
+    the name is several fields, and the others say nothing of this one); the values it was seen
+    non-null there weigh against."""
     every = places(paths)
     named: dict[str, list[bool]] = {}
     for _, name, schema, _, _ in every:
@@ -167,5 +168,7 @@ def nullable_by_evidence(paths: dict[str, Any], openapi: str) -> None:
 def doubt(prior: float, seen: int) -> float:
     """The chance a property is nullable after ``seen`` values of it were all non-null (Bayes): a
     nullable one shows no null in ``seen`` values with chance (1 - NULL_SHARE) ** seen."""
+    if prior >= 1.0:  # every place of the name nullable: no count of non-null values outweighs it
+        return 1.0
     miss = prior * (1.0 - NULL_SHARE) ** seen
-    return miss / (miss + 1.0 - prior) if miss + 1.0 - prior > 0 else 1.0
+    return miss / (miss + 1.0 - prior)
