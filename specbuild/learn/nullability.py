@@ -116,26 +116,54 @@ def _without_merge_patches(item: dict[str, Any]) -> list[Any]:
 
 
 def share_nullability(paths: dict[str, Any], openapi: str) -> None:
-    """A property seen null is nullable where the same name is in the same scope (:func:`places`) or in
-    an object of the same kind (most of its property names the same: :data:`KIND_MIN_JACCARD`).
+    """A property seen null is nullable where the same name is in the same scope (:func:`places`), in an
+    object of the same kind, or holds an object of the same kind (most property names the same:
+    :data:`KIND_MIN_JACCARD`; a commit's ``author`` and a release's are one kind of user).
 
     APIs reuse a field with one meaning within a resource, and an object kind (a user, a license) with
     its nullable fields wherever it is embedded: a value null in one response will be null in the other.
     A name alone is no such evidence (``title`` of an issue and of a check run's output differ).
     """
-    sources: dict[str, list[tuple[str, frozenset[str]]]] = {}
-    for scope, name, schema, parent, _ in places(paths, merge_patches=False):
-        if is_nullable(schema, openapi):
-            sources.setdefault(name, []).append((scope, frozenset(parent["properties"])))
-    if not sources:
-        return
-    for scope, name, schema, parent, _ in places(paths):
-        found = sources.get(name)
-        if not found or not _typed(schema) or is_nullable(schema, openapi):
-            continue
-        keys = frozenset(parent["properties"])
-        if any(s == scope or _alike(k, keys) for s, k in found):
-            make_nullable(schema, openapi)
+    counted = {id(schema) for _, _, schema, _, _ in places(paths, merge_patches=False)}
+    sources: dict[str, set[tuple[str, frozenset[str], frozenset[str]]]] = {}
+    pending: list[Place] = []
+    for place in places(paths):
+        if is_nullable(place[2], openapi):
+            if id(place[2]) in counted:
+                _add_source(sources, place)
+        elif _typed(place[2]):
+            pending.append(place)
+    first = True
+    while pending:  # to a fixed point, object kinds only: a user made nullable by its scope is a source
+        # for that kind of user (scalars and scopes would chain on: a url to every url)
+        newly = [p for p in pending if _shares(p, sources.get(p[1], ()), first)]
+        if not newly:
+            return
+        sources = {}
+        for place in newly:
+            make_nullable(place[2], openapi)
+            if id(place[2]) in counted and _keys(place[2]):
+                _add_source(sources, place)
+        pending, first = [p for p in pending if not is_nullable(p[2], openapi)], False
+
+
+def _add_source(sources: dict[str, set[tuple[str, frozenset[str], frozenset[str]]]], place: Place) -> None:
+    scope, name, schema, parent, _ = place
+    sources.setdefault(name, set()).add((scope, frozenset(parent["properties"]), _keys(schema)))
+
+
+def _shares(place: Place, found: Any, first: bool) -> bool:
+    scope, _, schema, parent, _ = place
+    keys, value = frozenset(parent["properties"]), _keys(schema)
+    return any((first and (s == scope or _alike(k, keys))) or (v and _alike(v, value)) for s, k, v in found)
+
+
+def _keys(schema: dict[str, Any]) -> frozenset[str]:
+    """The property names of an object schema (of each of its branches), none for any other."""
+    out = set(schema.get("properties") or ())
+    for branch in schema.get("anyOf") or ():
+        out.update(branch.get("properties") or ())
+    return frozenset(out)
 
 
 def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
