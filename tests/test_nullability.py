@@ -83,3 +83,16 @@ def test_doubt_falls_with_the_values_seen() -> None:
     assert doubt(0.5, 0) == 0.5
     assert doubt(0.5, 2) >= NULL_DOUBT > doubt(0.5, 40)
     assert doubt(0.0, 0) == 0.0 and doubt(1.0, 100) == 1.0
+
+
+def test_a_merge_patch_null_is_no_vote_for_a_thin_place() -> None:
+    """A merge patch's ``{"title": null}`` deletes the title: even where the issue was seen only twice, its
+    title is not taken to be nullable because of it."""
+    exchanges = []
+    for i in range(1, 3):
+        exchanges.append(ex(path=f"/issues/{i}", resp={"id": i, "title": "t"}))
+        patch = ex(path=f"/issues/{i}", method="PATCH", body={"title": None},
+                   headers={"content-type": "application/merge-patch+json"}, resp={"id": i})
+        exchanges.append(patch)
+    doc = inline(build_spec(exchanges))
+    assert not _nullable(_body(doc, "/issues/{issueId}")["properties"]["title"])

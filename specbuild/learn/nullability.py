@@ -1,16 +1,16 @@
 """Which learned properties may be null: how far a null seen spreads, and when "never null" is a claim.
 
 Two passes over the rendered paths (before components are shared), both widening only, so every
-observed value still validates:
+observed value still validates, and neither fed by a merge-patch request (RFC 7396: a null there
+deletes the field):
 
-- ``share_nullability``: a name seen null is nullable where the same name sits in the same scope
-  (under the same parent name, or at a body's root under the same resource word of the path), not
-  everywhere: ``label: null`` on an issue says nothing of a pull request's labels. A merge-patch request
-  never feeds it (RFC 7396: a null there deletes the field).
-- ``nullable_by_siblings``: "this property is never null" rests on the values seen there. In an object
-  whose other properties were seen null, a property seen non-null a few times is likely nullable too;
-  the posterior is weighed from the siblings' share (see ``never_null_doubt``) and a claim still in
-  doubt at NULL_DOUBT is not made.
+- ``share_nullability``: a property seen null is nullable where the same name sits in the same scope
+  (under the same parent name, or at a body's root under the same resource word of the path), in an
+  object of the same kind, or holding an object of the same kind; not everywhere: ``label: null`` on an
+  issue says nothing of a check run's ``label``.
+- ``nullable_by_evidence``: "this property is never null" rests on the values seen there. Where most
+  places of its name are nullable, a place seen non-null only a few times is likely nullable too
+  (:func:`doubt`); the claim is made only once that chance is below NULL_DOUBT.
 """
 
 from __future__ import annotations
@@ -175,15 +175,15 @@ def nullable_by_evidence(paths: dict[str, Any], openapi: str) -> None:
     prior is the share of the places of its name that are nullable, when most are (NULL_MAJORITY: below,
     the name is several fields, and the others say nothing of this one); the values it was seen
     non-null there weigh against."""
-    every = places(paths)
     named: dict[str, list[bool]] = {}
-    for _, name, schema, _, _ in every:
+    for _, name, schema, _, _ in places(paths, merge_patches=False):
         named.setdefault(name, []).append(is_nullable(schema, openapi))
+    every = places(paths)
     doubtful = []
     for _, name, schema, _, seen in every:
         if seen is None or not _typed(schema) or is_nullable(schema, openapi):
             continue
-        votes = named[name]
+        votes = named.get(name) or [False]
         prior = sum(votes) / len(votes)
         if prior < NULL_MAJORITY:
             continue
