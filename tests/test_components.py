@@ -129,6 +129,26 @@ def test_like_named_objects_merge_and_nested_ones_take_their_parents_name() -> N
     assert build_spec(list(reversed(rows))) == doc
 
 
+def test_objects_that_differ_only_in_a_null_seen_at_one_place_are_one() -> None:
+    """A license seen often with a name, and twice elsewhere where its name is nullable (learn/nullability.py:
+    a thin place of a name nullable at most of its places) is one license, nullable where it meets: the
+    other place's claims (``required`` there, none here) are not kept apart from it."""
+    rows = []
+    for i in range(30):
+        license_ = {"key": f"k{i % 3}", "name": "MIT", "url": "https://x.example/l"}
+        rows += [ex(path=f"/repos/{i}", resp={"id": i, "license": license_, "name": f"r{i}"})]
+    for i in range(2):
+        license_ = {"key": "k", "name": "MIT", "url": "https://x.example/l"}
+        rows += [ex(path=f"/gists/{i}", resp={"id": i, "license": license_, "files": 2}),
+                 ex(path=f"/orgs/{i}", resp={"id": i, "name": None, "login": "o"}),
+                 ex(path=f"/teams/{i}", resp={"id": i, "name": None, "slug": "t"})]
+    doc = build_spec(rows)
+    licenses = [n for n, s in doc["components"]["schemas"].items() if "key" in s.get("properties", {})]
+    assert licenses == ["License"], licenses
+    assert doc["components"]["schemas"]["License"]["properties"]["name"].get("nullable") is True
+    assert spec_problems(doc) == [] and rejections(doc, rows) == []
+
+
 def _property_paths(node: Any, at: str = "") -> set[str]:
     """The places of an inlined schema's properties (``repo.owner.login``), or of a value's keys."""
     out: set[str] = set()

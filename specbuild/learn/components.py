@@ -268,6 +268,18 @@ def _nullable(schema: Any) -> bool:
     return isinstance(schema, dict) and (schema.get("nullable") is True or (isinstance(t, list) and "null" in t))
 
 
+def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` without null: no ``nullable``, no "null" in a type list or an enum."""
+    out = {k: v for k, v in schema.items() if k != "nullable"}
+    t = out.get("type")
+    if isinstance(t, list):
+        rest = [x for x in t if x != "null"]
+        out["type"] = rest[0] if len(rest) == 1 else rest
+    if isinstance(out.get("enum"), list):
+        out["enum"] = [v for v in out["enum"] if v is not None]
+    return out
+
+
 def _without_clashes(schema: dict[str, Any]) -> None:
     """Properties whose names are one identifier in a generated class (``+1`` and ``-1``, ``a-b`` and ``a_b``)
     are described by ``additionalProperties`` instead: no generator can make two fields of one name, and
@@ -399,6 +411,8 @@ class _Table:
             return a
         for x, y in ((a, b), (b, a)):
             if x == {} and _nullable(y):  # only null was seen where the other one is nullable
+                return y
+            if _nullable(y) and _non_null(y) == x:  # a place of this kind was seen null (learn/nullability.py)
                 return y
             if isinstance(y, dict) and isinstance(y.get("anyOf"), list) and x in y["anyOf"]:
                 return y

@@ -34,6 +34,7 @@ from specbuild.learn.builder import (
 from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
 from specbuild.learn.naming import name_operations
+from specbuild.learn.nullability import is_nullable, nullable_by_evidence, share_nullability
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import (
     CORE_DEPTH,
@@ -42,7 +43,7 @@ from specbuild.learn.rules import (
     REQUIRED_MIN_OBJECTS,
     REQUIRED_MIN_WITNESSES,
 )
-from specbuild.learn.schema import SEEN, Shape
+from specbuild.learn.schema import SEEN, Shape, without_seen
 from specbuild.segments import split_path
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
@@ -79,6 +80,9 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
         paths.setdefault(template.path, {})[method.lower()] = _operation(template, method, op, opts, schemes)
     share_maps(paths, opts.openapi)
     share_nullability(paths, opts.openapi)
+    nullable_by_evidence(paths, opts.openapi)
+    if not opts.evidence:
+        paths = without_seen(paths)
     any_for_only_null(paths)
     no_enum_of_path_values(paths, values)
     prefix = _base_path(list(paths), opts.base_path)
@@ -338,7 +342,8 @@ def _without(schema: Any, keyword: str) -> None:
 
 def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     if body.shape is not None:
-        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=opts.evidence,
+        # counts always: nullable_by_evidence weighs them; render() drops them after, without --evidence
+        return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=True,
                                     path_values=opts.path_values) \
             if body.shape.count else {}
     if body.form is not None:
@@ -380,13 +385,6 @@ def _schemas(node: Any) -> list[tuple[str, Any]]:
     return out
 
 
-def _is_nullable(schema: dict[str, Any], openapi: str) -> bool:
-    if openapi == "3.0":
-        return schema.get("nullable") is True
-    t = schema.get("type")
-    return isinstance(t, list) and "null" in t
-
-
 def _value_type(schema: dict[str, Any]) -> Any:
     """The type without null: "string" for both ``string`` and 3.1's ``["null", "string"]``."""
     t = schema.get("type")
@@ -420,7 +418,7 @@ def share_maps(paths: dict[str, Any], openapi: str) -> None:
         typed = [p for p in props.values() if p not in only_null]
         if not typed or any(not isinstance(p, dict) or _value_type(p) != kind or "properties" in p for p in typed):
             continue
-        nullable = bool(only_null) or any(_is_nullable(p, openapi) for p in typed)
+        nullable = bool(only_null) or any(is_nullable(p, openapi) for p in typed)
         value: dict[str, Any] = {"type": kind if isinstance(kind, str) else list(kind)}
         if nullable and openapi == "3.0":
             value["nullable"] = True
@@ -429,27 +427,6 @@ def share_maps(paths: dict[str, Any], openapi: str) -> None:
         for key in ("properties", "required"):
             schema.pop(key, None)
         schema["additionalProperties"] = value
-
-
-def share_nullability(paths: dict[str, Any], openapi: str) -> None:
-    """A property name seen null somewhere in the API is nullable wherever it appears.
-
-    APIs reuse field names with one meaning (GitHub's ``email``, ``mirror_url``): a value that was
-    null in one response will be null in another. Widening only: every observed value still validates.
-    """
-    names = {name for name, schema in _schemas(_without_merge_patches(paths)) if _is_nullable(schema, openapi)}
-    if not names:
-        return
-    for name, schema in _schemas(paths):
-        if name not in names or _is_nullable(schema, openapi) or "type" not in schema:
-            continue
-        if openapi == "3.0":
-            schema["nullable"] = True
-        else:
-            t = schema["type"]
-            schema["type"] = sorted({*(t if isinstance(t, list) else [t]), "null"})
-        if "enum" in schema and None not in schema["enum"]:
-            schema["enum"] = [*schema["enum"], None]
 
 
 ONLY_NULL: Final = {"nullable": True}
@@ -516,24 +493,6 @@ def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
             if isinstance(enum, list) and sum(isinstance(v, str) and v in values for v in enum) >= 2:
                 del item["enum"]
             stack.extend(v for k, v in item.items() if k not in _DATA_KEYS)
-
-
-# JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
-MERGE_PATCH: Final = "application/merge-patch+json"
-
-
-def _without_merge_patches(paths: dict[str, Any]) -> list[Any]:
-    """Every operation of ``paths``, its merge-patch request bodies left out (a view, not a copy)."""
-    out: list[Any] = []
-    for item in paths.values():
-        for op in item.values():
-            content = (op.get("requestBody") or {}).get("content") or {}
-            if MERGE_PATCH not in content:
-                out.append(op)
-                continue
-            out.append({k: v for k, v in op.items() if k != "requestBody"})
-            out.append({k: v for k, v in content.items() if k != MERGE_PATCH})
-    return out
 
 
 def _reason(status: int) -> str:

@@ -1,0 +1,202 @@
+"""Which learned properties may be null: how far a null seen spreads, and when "never null" is a claim.
+
+Two passes over the rendered paths (before components are shared), both widening only, so every
+observed value still validates, and neither fed by a merge-patch request (RFC 7396: a null there
+deletes the field):
+
+- ``share_nullability``: a property seen null is nullable where the same name sits in the same scope
+  (under the same parent name, or at a body's root under the same resource word of the path), in an
+  object of the same kind, or holding an object of the same kind; not everywhere: ``label: null`` on an
+  issue says nothing of a check run's ``label``.
+- ``nullable_by_evidence``: "this property is never null" rests on the values seen there. Where most
+  places of its name are nullable, a place seen non-null only a few times is likely nullable too
+  (:func:`doubt`); the claim is made only once that chance is below NULL_DOUBT.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from specbuild.learn.rules import NULL_DOUBT, NULL_MAJORITY, NULL_SHARE
+from specbuild.learn.schema import SEEN
+
+# JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
+MERGE_PATCH: Final = "application/merge-patch+json"
+# A property of one object: (its scope, its name, its schema, the object's schema, the values seen there)
+Place = tuple[str, str, dict[str, Any], dict[str, Any], int | None]
+# Two objects of which most property names are the same are one kind of thing (Jaccard index of the names)
+KIND_MIN_JACCARD: Final = 0.5
+
+
+def is_nullable(schema: dict[str, Any], openapi: str) -> bool:
+    """Whether ``schema`` lets null through (3.0 ``nullable``, a 3.1 type list, an ``anyOf`` branch)."""
+    branches = schema.get("anyOf")
+    if isinstance(branches, list) and "type" not in schema:
+        return any(isinstance(b, dict) and is_nullable(b, openapi) for b in branches)
+    if openapi == "3.0":
+        return schema.get("nullable") is True
+    t = schema.get("type")
+    return isinstance(t, list) and "null" in t
+
+
+def _typed(schema: dict[str, Any]) -> bool:
+    branches = schema.get("anyOf")
+    if "type" in schema:
+        return True
+    return isinstance(branches, list) and bool(branches) and all(isinstance(b, dict) and "type" in b
+                                                                 for b in branches)
+
+
+def make_nullable(schema: dict[str, Any], openapi: str) -> None:
+    """Let null through ``schema``: on its type, or on each branch of its ``anyOf`` (as the fold does)."""
+    if "type" not in schema:
+        for branch in schema.get("anyOf") or []:
+            make_nullable(branch, openapi)
+        return
+    if openapi == "3.0":
+        schema["nullable"] = True
+    else:
+        t = schema["type"]
+        schema["type"] = sorted({*(t if isinstance(t, list) else [t]), "null"})
+    if "enum" in schema and None not in schema["enum"]:
+        schema["enum"] = [*schema["enum"], None]
+
+
+def resource_word(path: str) -> str:
+    """A body root's scope: the last literal segment of its path (``issues`` of ``/repos/{o}/{r}/issues/{n}``)."""
+    words = [s for s in path.split("/") if s and not s.startswith("{")]
+    return words[-1] if words else ""
+
+
+def places(paths: dict[str, Any], *, merge_patches: bool = True) -> list[Place]:
+    """Every object property under ``paths`` with its scope (the name of the nearest property above it,
+    an array's items keeping the array's name, or its path's resource word at a body's root) and the
+    values its claims rest on (its ``x-specbuild-seen``, else its parent's, capped by its body's root;
+    None without counts)."""
+    out: list[Place] = []
+    for path, item in paths.items():
+        ops = item.values() if merge_patches else _without_merge_patches(item)
+        stack: list[tuple[Any, str, int | None, int | None]] = [(op, resource_word(path), None, None)
+                                                                for op in ops]
+        while stack:
+            node, scope, seen, root = stack.pop()
+            if isinstance(node, list):
+                stack.extend((v, scope, seen, root) for v in reversed(node))
+                continue
+            if not isinstance(node, dict):
+                continue
+            if isinstance(node.get(SEEN), int):
+                seen = node[SEEN] if root is None else min(node[SEEN], root)
+                root = seen if root is None else root
+            children: list[tuple[Any, str, int | None, int | None]] = []
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    for name, sub in value.items():
+                        if isinstance(sub, dict):
+                            n = sub.get(SEEN, seen)
+                            out.append((scope, name, sub, node, min(n, root) if n is not None and root else n))
+                            children.append((sub, name, seen, root))
+                elif key not in ("example", "examples", "enum", "default"):
+                    children.append((value, scope, seen, root))
+            stack.extend(reversed(children))
+    return out
+
+
+def _without_merge_patches(item: dict[str, Any]) -> list[Any]:
+    """The operations of one path item, their merge-patch request bodies left out (a view, not a copy)."""
+    out: list[Any] = []
+    for op in item.values():
+        content = (op.get("requestBody") or {}).get("content") or {} if isinstance(op, dict) else {}
+        if MERGE_PATCH not in content:
+            out.append(op)
+            continue
+        out.append({k: v for k, v in op.items() if k != "requestBody"})
+        out.append({k: v for k, v in content.items() if k != MERGE_PATCH})
+    return out
+
+
+def share_nullability(paths: dict[str, Any], openapi: str) -> None:
+    """A property seen null is nullable where the same name is in the same scope (:func:`places`), in an
+    object of the same kind, or holds an object of the same kind (most property names the same:
+    :data:`KIND_MIN_JACCARD`; a commit's ``author`` and a release's are one kind of user).
+
+    APIs reuse a field with one meaning within a resource, and an object kind (a user, a license) with
+    its nullable fields wherever it is embedded: a value null in one response will be null in the other.
+    A name alone is no such evidence (``title`` of an issue and of a check run's output differ).
+    """
+    counted = {id(schema) for _, _, schema, _, _ in places(paths, merge_patches=False)}
+    sources: dict[str, set[tuple[str, frozenset[str], frozenset[str]]]] = {}
+    pending: list[Place] = []
+    for place in places(paths):
+        if is_nullable(place[2], openapi):
+            if id(place[2]) in counted:
+                _add_source(sources, place)
+        elif _typed(place[2]):
+            pending.append(place)
+    first = True
+    while pending:  # to a fixed point, object kinds only: a user made nullable by its scope is a source
+        # for that kind of user (scalars and scopes would chain on: a url to every url)
+        newly = [p for p in pending if _shares(p, sources.get(p[1], ()), first)]
+        if not newly:
+            return
+        sources = {}
+        for place in newly:
+            make_nullable(place[2], openapi)
+            if id(place[2]) in counted and _keys(place[2]):
+                _add_source(sources, place)
+        pending, first = [p for p in pending if not is_nullable(p[2], openapi)], False
+
+
+def _add_source(sources: dict[str, set[tuple[str, frozenset[str], frozenset[str]]]], place: Place) -> None:
+    scope, name, schema, parent, _ = place
+    sources.setdefault(name, set()).add((scope, frozenset(parent["properties"]), _keys(schema)))
+
+
+def _shares(place: Place, found: Any, first: bool) -> bool:
+    scope, _, schema, parent, _ = place
+    keys, value = frozenset(parent["properties"]), _keys(schema)
+    return any((first and (s == scope or _alike(k, keys))) or (v and _alike(v, value)) for s, k, v in found)
+
+
+def _keys(schema: dict[str, Any]) -> frozenset[str]:
+    """The property names of an object schema (of each of its branches), none for any other."""
+    out = set(schema.get("properties") or ())
+    for branch in schema.get("anyOf") or ():
+        out.update(branch.get("properties") or ())
+    return frozenset(out)
+
+
+def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
+    return len(a & b) >= KIND_MIN_JACCARD * len(a | b)
+
+
+def nullable_by_evidence(paths: dict[str, Any], openapi: str) -> None:
+    """A property not seen null is nullable while "never null" is still in doubt (:func:`doubt`): its
+    prior is the share of the places of its name that are nullable, when most are (NULL_MAJORITY: below,
+    the name is several fields, and the others say nothing of this one); the values it was seen
+    non-null there weigh against."""
+    named: dict[str, list[bool]] = {}
+    for _, name, schema, _, _ in places(paths, merge_patches=False):
+        named.setdefault(name, []).append(is_nullable(schema, openapi))
+    every = places(paths)
+    doubtful = []
+    for _, name, schema, _, seen in every:
+        if seen is None or not _typed(schema) or is_nullable(schema, openapi):
+            continue
+        votes = named.get(name) or [False]
+        prior = sum(votes) / len(votes)
+        if prior < NULL_MAJORITY:
+            continue
+        if doubt(prior, seen) >= NULL_DOUBT:
+            doubtful.append(schema)
+    for schema in doubtful:  # after every prior was read: the order of the places does not matter
+        make_nullable(schema, openapi)
+
+
+def doubt(prior: float, seen: int) -> float:
+    """The chance a property is nullable after ``seen`` values of it were all non-null (Bayes): a
+    nullable one shows no null in ``seen`` values with chance (1 - NULL_SHARE) ** seen."""
+    if prior >= 1.0:  # every place of the name nullable: no count of non-null values outweighs it
+        return 1.0
+    miss = prior * (1.0 - NULL_SHARE) ** seen
+    return miss / (miss + 1.0 - prior)
