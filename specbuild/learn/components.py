@@ -174,8 +174,9 @@ def shareable(schema: Any) -> bool:
 # In orjson's output a count is ``"x-specbuild-seen":12`` where the quote is no escaped one (a ``"`` then
 # ``x`` opens a key: a closing quote is followed by ``:,]}``), and a placeholder is a whole object
 # ``{"$ref":"\u0000N"}`` (``{"`` is never inside a string: a quote there is escaped).
-_SEEN_AT: Final = re.compile(rb'(?<!\\)"' + re.escape(SEEN.encode()) + rb'":')
-_COUNT_AT: Final = re.compile(rb'(?<!\\)("' + re.escape(SEEN.encode()) + rb'":)-?[0-9]+(?=[,}])')
+_SEEN_AT: Final = b'"' + SEEN.encode() + b'":'
+_COUNT_AT: Final = re.compile(rb'(?<!\\)"' + re.escape(SEEN.encode()) + rb'":-?[0-9]+(?=[,}])')
+_PRESENT: Final = _SEEN_AT + b"true"  # a literal replacement: no template to expand per count
 _HOLE_AT: Final = re.compile(rb'\{"\$ref":"\\u0000([0-9]+)"\}')
 
 
@@ -189,10 +190,10 @@ def _key(schema: dict[str, Any]) -> bytes:
     tree first (a third of the sharing's time); a ``x-specbuild-seen`` that is not a count (a property
     of that name) takes the copy."""
     data = orjson.dumps({k: v for k, v in schema.items() if k != SEEN}, option=orjson.OPT_SORT_KEYS)
-    marks = len(_SEEN_AT.findall(data))
+    marks = data.count(_SEEN_AT)  # an escaped one too: then the copy (rare), so still the same bytes
     if not marks:
         return data
-    out, counts = _COUNT_AT.subn(rb"\1true", data)
+    out, counts = _COUNT_AT.subn(_PRESENT, data)
     if counts == marks:
         return out
     return orjson.dumps(_presence({k: v for k, v in schema.items() if k != SEEN}), option=orjson.OPT_SORT_KEYS)
