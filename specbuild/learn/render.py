@@ -439,10 +439,12 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
     APIs reuse field names with one meaning (GitHub's ``email``, ``mirror_url``): a value that was
     null in one response will be null in another. Widening only: every observed value still validates.
     """
-    names = {name for name, schema in _schemas(_without_merge_patches(paths)) if _is_nullable(schema, openapi)}
+    apart, patches = _merge_patches_apart(paths)
+    found = _schemas(apart)  # with the patches' own: every schema of the paths, each walked once
+    names = {name for name, schema in found if _is_nullable(schema, openapi)}
     if not names:
         return
-    for name, schema in _schemas(paths):
+    for name, schema in [*found, *_schemas(patches)]:  # each changed alone: the order does not matter
         if name not in names or _is_nullable(schema, openapi) or "type" not in schema:
             continue
         if openapi == "3.0":
@@ -524,18 +526,23 @@ def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
 MERGE_PATCH: Final = "application/merge-patch+json"
 
 
-def _without_merge_patches(paths: dict[str, Any]) -> list[Any]:
-    """Every operation of ``paths``, its merge-patch request bodies left out (a view, not a copy)."""
+def _merge_patches_apart(paths: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """Every operation of ``paths`` with its merge-patch request bodies left out, and those request
+    bodies (views, not copies): the two together hold all of ``paths``."""
     out: list[Any] = []
+    patches: list[Any] = []
     for item in paths.values():
         for op in item.values():
-            content = (op.get("requestBody") or {}).get("content") or {}
+            body = op.get("requestBody") or {}
+            content = body.get("content") or {}
             if MERGE_PATCH not in content:
                 out.append(op)
                 continue
             out.append({k: v for k, v in op.items() if k != "requestBody"})
             out.append({k: v for k, v in content.items() if k != MERGE_PATCH})
-    return out
+            patches.append({**{k: v for k, v in body.items() if k != "content"},
+                            "content": {MERGE_PATCH: content[MERGE_PATCH]}})
+    return out, patches
 
 
 def _reason(status: int) -> str:
