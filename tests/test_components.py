@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from specbuild import build_spec
 from specbuild.drift.diff import diff
 from specbuild.io.validate import spec_problems
-from specbuild.learn.components import inline
+from specbuild.learn.components import _key, _presence, inline
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions
+from specbuild.learn.schema import SEEN
 from tests.helpers import ex, rejections
 
 USER = {"id": 1, "login": "ann", "url": "https://x.example/u/1"}
@@ -198,3 +203,22 @@ def test_property_names_that_make_one_identifier_are_additional_properties() -> 
     assert sorted(reaction["properties"]) == ["url"]  # a generator cannot make fields of both +1 and -1
     assert reaction["additionalProperties"]["type"] == "integer"
     assert spec_problems(doc) == [] and rejections(doc, rows) == []
+
+
+# Keys and strings that look like a count in a dump: the name itself, quoted, escaped, a placeholder's $ref.
+_TRICKY = st.sampled_from([SEEN, f'"{SEEN}', f'\\"{SEEN}', f'{SEEN}\\', '"', "\\", "$ref", "properties", "a"])
+_NODES = st.recursive(
+    st.one_of(st.integers(-3, 10**6), st.booleans(), st.none(), st.text(max_size=6), _TRICKY,
+              st.sampled_from([f'"{SEEN}":1', f'{{"{SEEN}":2}}', "\x0012"])),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_TRICKY | st.text(max_size=4), children,
+                                                                     max_size=4),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_TRICKY | st.text(max_size=4), _NODES, max_size=5))
+def test_the_key_of_a_schema_is_the_dump_of_its_counts_replaced(schema: dict[str, Any]) -> None:
+    # _key rewrites the counts in one dump: the same bytes as dumping the copy, whatever the names and strings
+    top = {k: v for k, v in schema.items() if k != SEEN}
+    assert _key(schema) == orjson.dumps(_presence(top), option=orjson.OPT_SORT_KEYS)

@@ -411,3 +411,14 @@ def test_a_merge_patch_null_deletes_a_field_and_makes_nothing_nullable() -> None
     item = learned("application/json")
     title = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["title"]
     assert title.get("nullable") is True
+
+
+def test_a_merge_patch_body_takes_the_nullability_of_its_names_elsewhere() -> None:
+    """The merge patch says nothing of null, but a name null in a response is nullable in the patch too."""
+    records = [record("get", f"/issues/{i}", 200, resp={"id": i, "title": None if i % 2 else "t"})
+               for i in range(1, 13)]
+    patch = record("patch", "/issues/1", 200, body={"title": "new"}, resp={"id": 1, "title": "new"})
+    patch["request"]["headers"]["content-type"] = "application/merge-patch+json"
+    item = inline(build_spec([decode(r, "t") for r in [*records, patch]]))["paths"]["/issues/{issueId}"]
+    body = item["patch"]["requestBody"]["content"]["application/merge-patch+json"]["schema"]
+    assert body["properties"]["title"] == {"type": "string", "nullable": True}

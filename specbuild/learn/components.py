@@ -22,6 +22,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -57,6 +58,7 @@ class _Entry:
     # first of equals): one place's counts stay consistent with each other (a property's presence
     # against its objects)
     evidence: dict[Place, int] = field(default_factory=dict)
+    key: bytes = b""  # the schema's _key as it stands (placeholders as they were made)
 
     def vote(self, name: str, weight: int, qualified: str) -> None:
         if name:
@@ -169,11 +171,31 @@ def shareable(schema: Any) -> bool:
     return isinstance(schema.get("enum"), list) and any(isinstance(v, str) for v in schema["enum"])
 
 
+# In orjson's output a count is ``"x-specbuild-seen":12`` where the quote is no escaped one (a ``"`` then
+# ``x`` opens a key: a closing quote is followed by ``:,]}``), and a placeholder is a whole object
+# ``{"$ref":"\u0000N"}`` (``{"`` is never inside a string: a quote there is escaped).
+_SEEN_AT: Final = b'"' + SEEN.encode() + b'":'
+_COUNT_AT: Final = re.compile(rb'(?<!\\)"' + re.escape(SEEN.encode()) + rb'":-?[0-9]+(?=[,}])')
+_PRESENT: Final = _SEEN_AT + b"true"  # a literal replacement: no template to expand per count
+_HOLE_AT: Final = re.compile(rb'\{"\$ref":"\\u0000([0-9]+)"\}')
+
+
 def _key(schema: dict[str, Any]) -> bytes:
     """Equal schemas have one key, whatever their counts (``x-specbuild-seen``), but not whatever their
     claims: a property with a count of its own was absent from some objects, one without was in all of
     them. Shared, one place's "always there" would be read at the other, and a second sample showing
-    the absence it always had there would be called breaking (GitHub n5000 against its holdout: 13)."""
+    the absence it always had there would be called breaking (GitHub n5000 against its holdout: 13).
+
+    The bytes of ``_presence``'s copy, made by rewriting the counts in one dump rather than copying the
+    tree first (a third of the sharing's time); a ``x-specbuild-seen`` that is not a count (a property
+    of that name) takes the copy."""
+    data = orjson.dumps({k: v for k, v in schema.items() if k != SEEN}, option=orjson.OPT_SORT_KEYS)
+    marks = data.count(_SEEN_AT)  # an escaped one too: then the copy (rare), so still the same bytes
+    if not marks:
+        return data
+    out, counts = _COUNT_AT.subn(_PRESENT, data)
+    if counts == marks:
+        return out
     return orjson.dumps(_presence({k: v for k, v in schema.items() if k != SEEN}), option=orjson.OPT_SORT_KEYS)
 
 
@@ -220,9 +242,11 @@ def _apply(schema: dict[str, Any], evidence: dict[tuple[Any, ...], int], at: tup
             _apply(sub, evidence, (*at, step), here)
 
 
-def _holder_words(prop: str) -> list[str]:
+@lru_cache(maxsize=4096)  # every occurrence of a property asks again
+def _held(prop: str) -> str:
+    """The name of what a property holds: ``labels`` -> ``Label``."""
     ws = words(prop)
-    return [*ws[:-1], singular(ws[-1])] if ws else []
+    return _pascal([*ws[:-1], singular(ws[-1])] if ws else [])
 
 
 def _pascal(ws: list[str] | tuple[str, ...]) -> str:
@@ -239,10 +263,10 @@ def _hole(node: Any) -> int | None:
     return None
 
 
-def _holes(schema: dict[str, Any], holder: str) -> Iterator[tuple[int, str]]:
+def _holes(schema: dict[str, Any], holder: str | None) -> Iterator[tuple[int, str | None]]:
     """(entry, the name of what holds it) for every placeholder directly under ``schema``."""
     for step, sub in _subschemas(schema):
-        held = _pascal(_holder_words(step[1])) if isinstance(step, tuple) and step[0] == "p" else holder
+        held = _held(step[1]) if isinstance(step, tuple) and step[0] == "p" else holder
         hole = _hole(sub)
         if hole is not None:
             yield hole, held
@@ -309,6 +333,10 @@ class _Table:
         self.entries: list[_Entry] = []
         self.up: list[int] = []  # union-find: the entry each one was merged into
         self.by_key: dict[bytes, int] = {}
+        # an entry's schema does not change while the bodies are interned: what _note reads off it, once
+        self.kinds: list[str] = []  # its _discriminator
+        self.held: list[list[tuple[int, str | None]]] = []  # its _holes (None: held as the entry is)
+        self.canons: dict[int, tuple[bytes, Any]] = {}  # an entry's _canon while its _canon_key stays
 
     def find(self, i: int) -> int:
         while self.up[i] != i:
@@ -349,20 +377,23 @@ class _Table:
             # the items of a page ({items: [...], total}, a Kubernetes list) are the resource itself
             inner = sub.get(SEEN, here)
             return {**sub, "items": self.intern(sub["items"], where.one(), root=True, holder="", inherited=inner)}
-        return self.intern(sub, where, root=False, holder=_pascal(_holder_words(prop)), inherited=here)
+        return self.intern(sub, where, root=False, holder=_held(prop), inherited=here)
 
     def _entry(self, schema: dict[str, Any], inherited: int | None) -> int:
         key = _key(schema)
         i = self.by_key.get(key)
         if i is None:
             i = self.by_key[key] = len(self.entries)
-            self.entries.append(_Entry(schema))
+            self.entries.append(_Entry(schema, key=key))
             self.up.append(i)
+            self.kinds.append(_discriminator(schema))
+            self.held.append(list(_holes(schema, None)))
         entry = self.entries[i]
         entry.count += 1
-        places: dict[Place, int] = {}
-        _places(schema, inherited, (), places)
-        if places.get((), -1) > entry.evidence.get((), -1):
+        here = schema.get(SEEN, inherited)
+        if (here if isinstance(here, int) else -1) > entry.evidence.get((), -1):  # the places only when kept
+            places: dict[Place, int] = {}
+            _places(schema, inherited, (), places)
             entry.evidence = places
         return i
 
@@ -381,11 +412,11 @@ class _Table:
                 entry.contexts.add(where.operation + holder)
         if root:
             entry.operations.add(where.operation)
-        kind = _discriminator(entry.schema)
+        kind = self.kinds[i]
         if kind:
             entry.vote(kind, _KIND, where.resource + kind)
-        for child, held in _holes(entry.schema, holder):
-            self.entries[child].parents.add((i, held))
+        for child, held in self.held[i]:
+            self.entries[child].parents.add((i, holder if held is None else held))
 
     def _canon(self, node: Any) -> Any:
         """``node`` with its placeholders pointing at the entries they were merged into, and every count
@@ -399,6 +430,18 @@ class _Table:
         if isinstance(node, list):
             return [self._canon(v) for v in node]
         return node
+
+    def _canon_key(self, i: int) -> bytes:
+        """``_key(self._canon(schema))`` of entry ``i``, from its key: only the placeholders change."""
+        return _HOLE_AT.sub(lambda m: b'{"$ref":"\\u0000%d"}' % self.find(int(m[1])), self.entries[i].key)
+
+    def _canon_as(self, i: int, key: bytes) -> Any:
+        """``self._canon`` of entry ``i`` whose _canon_key is ``key``: the same as the last round's when
+        neither its schema nor what its placeholders point at changed (most, after the first round)."""
+        cached = self.canons.get(i)
+        if cached is None or cached[0] != key:
+            cached = self.canons[i] = (key, self._canon(self.entries[i].schema))
+        return cached[1]
 
     def settle(self) -> None:
         """Merge until nothing changes: a merge below can make two schemas above equal."""
@@ -442,6 +485,7 @@ class _Table:
             kept.schema["properties"] = {p: self._wider(mine[p], theirs[p]) for p in sorted(mine)}
         if required:  # a property is required only where every merged schema required it
             kept.schema["required"] = required
+        kept.key = _key(kept.schema)
         kept.absorb(other)
         self.up[gone] = keep
 
@@ -449,7 +493,7 @@ class _Table:
         first: dict[bytes, int] = {}
         merged = False
         for i in self.reps():
-            j = first.setdefault(_key(self._canon(self.entries[i].schema)), i)
+            j = first.setdefault(self._canon_key(i), i)
             if j != i:
                 self._unite(j, i)
                 merged = True
@@ -462,13 +506,18 @@ class _Table:
             if "properties" in self.entries[i].schema:  # an enum is merged only with its equal
                 groups[self.entries[i].best()].append(i)
         merged = False
-        for _, members in sorted(groups.items()):
-            canon = {i: self._canon(self.entries[i].schema) for i in members}
-            kept: list[int] = []
-            for i in sorted(members, key=lambda i: (-len(canon[i]["properties"]), _key(canon[i]))):
-                into = next((k for k in kept if self._compatible(canon[i], canon[k])), None)
+        for _, group in sorted(groups.items()):
+            # only schemas of the same property names are compatible: one alone with its names is left as is
+            names = {i: frozenset(self.entries[i].schema["properties"]) for i in group}
+            alike = Counter(names.values())
+            members = [i for i in group if alike[names[i]] > 1]
+            keys = {i: self._canon_key(i) for i in members}
+            canon = {i: self._canon_as(i, keys[i]) for i in members}
+            kept: dict[frozenset[str], list[int]] = defaultdict(list)
+            for i in sorted(members, key=lambda i: (-len(names[i]), keys[i])):
+                into = next((k for k in kept[names[i]] if self._compatible(canon[i], canon[k])), None)
                 if into is None:
-                    kept.append(i)
+                    kept[names[i]].append(i)
                 else:
                     self._unite(into, i)
                     canon[into] = self._canon(self.entries[into].schema)
@@ -481,7 +530,7 @@ class _Table:
         name from the others (it is written in place): only what it holds may be named after it."""
         out: dict[int, str] = {i: min(self.entries[i].operations, default="Object") for i in alone}
         reps = [i for i in self.reps() if i not in alone]
-        keys = {i: _key(self._canon(self.entries[i].schema)) for i in reps}
+        keys = {i: self._canon_key(i) for i in reps}
         order = sorted(reps, key=lambda i: (-max(self.entries[i].votes.values(), default=0),
                                             -self.entries[i].count, keys[i]))
         taken: set[str] = set()

@@ -31,6 +31,7 @@ from specbuild.learn.builder import (
     SpecBuilder,
     redact,
 )
+from specbuild.learn.collector import paused
 from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
 from specbuild.learn.naming import name_operations
@@ -69,6 +70,11 @@ class RenderOptions:
 
 def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[str, Any]:
     """The OpenAPI document learned so far."""
+    with paused():  # the collections its many dicts set off took a fifth of a render (the mix's 100k)
+        return _render(builder, options)
+
+
+def _render(builder: SpecBuilder, options: RenderOptions | None) -> dict[str, Any]:
     opts = options or RenderOptions()
     templates = builder.templater.templates(features(builder))
     operations = merged_operations(builder, templates)
@@ -363,25 +369,26 @@ def _schemas(node: Any) -> list[tuple[str, Any]]:
     """Every object property schema (name, schema) under ``node``, at any depth, parents first.
 
     A stack, not recursive generators: a yield passed up through every level cost a third of a large
-    spec's render (Stripe's responses nest ten deep).
+    spec's render (Stripe's responses nest ten deep); only dicts and lists go on it (most values are
+    strings and numbers: a push and a pop each, for nothing).
     """
     out: list[tuple[str, Any]] = []
     stack = [node]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
-            for name, sub in (item.get("properties") or {}).items():
-                if isinstance(sub, dict):
-                    out.append((name, sub))
-            children: list[Any] = []
-            for key, value in item.items():
-                if key != "properties" or not isinstance(value, dict):
-                    children.append(value)
-                else:
-                    children.extend(value.values())
-            stack.extend(reversed(children))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
+        if isinstance(item, list):
+            stack.extend(v for v in reversed(item) if isinstance(v, (dict, list)))
+            continue
+        props = item.get("properties")
+        if isinstance(props, dict):
+            out.extend((name, sub) for name, sub in props.items() if isinstance(sub, dict))
+        children: list[Any] = []
+        for key, value in item.items():
+            if key == "properties" and isinstance(value, dict):
+                children.extend(v for v in value.values() if isinstance(v, (dict, list)))
+            elif isinstance(value, (dict, list)):
+                children.append(value)
+        stack.extend(reversed(children))
     return out
 
 
@@ -402,13 +409,14 @@ def share_maps(paths: dict[str, Any], openapi: str) -> None:
     that map too, provided every property they list has the map's value type. Widening only.
     """
     maps: dict[str, Any] = {}
-    for name, schema in _schemas(paths):
+    found = _schemas(paths)  # the same before the first change as after the reading
+    for name, schema in found:
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and "properties" not in schema and _value_type(extra) is not None:
             maps.setdefault(name, set()).add(_value_type(extra))
     if not maps:
         return
-    for name, schema in _schemas(paths):
+    for name, schema in found:
         kinds = maps.get(name)
         props = schema.get("properties")
         if not kinds or len(kinds) != 1 or not isinstance(props, dict) or not props:

@@ -54,10 +54,8 @@ as Python ``ParamState``s (they merge with natively folded ones exactly).
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Final
 
 import orjson
@@ -76,6 +74,7 @@ from specbuild.learn.builder import (
     SpecBuilder,
     settled_params,
 )
+from specbuild.learn.collector import paused
 from specbuild.learn.rules import MAX_DEPTH
 from specbuild.learn.schema import Shape
 from specbuild.learn.witnesses import K, Witnesses
@@ -99,25 +98,12 @@ class _Malformed(ValueError):
 def encode(builder: SpecBuilder, positions: dict[Partition, int]) -> bytes:
     """The state file's bytes: header line, then the JSON document (see the module docstring)."""
     header = b"%s %d %s\n" % (MAGIC, FORMAT, __version__.encode())
-    with _no_gc():
+    with paused():
         doc = {"builder": _builder_data(builder),
                "positions": [[topic, part, offset] for (topic, part), offset in sorted(positions.items())]}
         data = orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
         del doc  # freed while the collector is off: it would walk it all once more
     return header + data
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cycle collector paused: a state is hundreds of thousands of small lists and dicts (none in a
-    cycle), and the collections their allocation sets off took over half the time of loading one."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _builder_data(b: SpecBuilder) -> dict[str, Any]:
@@ -209,7 +195,7 @@ def decode(data: bytes, origin: str) -> tuple[SpecBuilder, dict[Partition, int]]
     try:
         if not newline:
             raise _Malformed("no document after the header")
-        with _no_gc():
+        with paused():  # the collections a state's containers set off took over half the time of loading one
             doc = _dict(orjson.loads(body))
             builder = _builder(_dict(doc["builder"]))
             positions = {(_str(topic), _int(part)): _int(offset)

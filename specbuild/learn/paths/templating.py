@@ -18,6 +18,7 @@ stay literal; typed ids beside words keep the words literal (/releases/latest).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
@@ -103,6 +104,9 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
            features: Mapping[str, frozenset[str]]) -> dict[str, Template]:
     """The template of every skeleton key, from all keys (and their features) at once."""
     root = _Raw()
+    # the keys of one resource share their property paths: each matched once, then sets intersected
+    every: frozenset[str] = frozenset().union(*(features.get(key, ()) for key in keys))
+    named = frozenset(p for p in every if p not in METHODS and _NAMED.fullmatch(p))
     for key in keys:
         node = root
         for label in split_path(key):
@@ -111,7 +115,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
                 child = node.children[label] = _Raw()
             node = child
         node.keys.append(key)
-        node.props = node.props | {p for p in features.get(key, ()) if p not in METHODS and _NAMED.fullmatch(p)}
+        node.props = node.props | (named & features.get(key, frozenset()))
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
@@ -133,14 +137,23 @@ def _drop_path_values(root: _Raw) -> None:
     ``result.indexes.experimental2`` beside ``/alice/experimental2`` lists its indexes in a map keyed by
     their names. Such keys are data (every owner has its own), not what the resource answers: read as
     properties, owners that are one resource would each look like a resource of its own."""
+    inner: list[_Raw] = []
     stack = [root]
     while stack:
         node = stack.pop()
         stack.extend(node.children.values())
-        if not node.props:
-            continue
+        if node.props and node.children:  # a leaf has no word below to be keyed by
+            inner.append(node)
+    # a key below a path's first -> the paths: nodes share their paths, so each is split once
+    keyed: dict[str, set[str]] = defaultdict(set)
+    for p in frozenset().union(*(node.props for node in inner)):
+        for key in _COMPONENT.split(p)[1:]:
+            keyed[key].add(p)
+    for node in inner:
         below = {label for child in node.children.values() for label in child.children} | set(node.children)
-        node.props = frozenset(p for p in node.props if below.isdisjoint(_COMPONENT.split(p)[1:]))
+        dropped = set().union(*(keyed[label] for label in below if label in keyed))
+        if dropped:
+            node.props = node.props - dropped
 
 
 def _pins(hints: Sequence[Hint]) -> frozenset[tuple[Suffix, str]]:
