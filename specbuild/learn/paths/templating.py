@@ -23,6 +23,7 @@ from typing import Final
 
 from specbuild.http import METHODS
 from specbuild.learn.naming import pair_names
+from specbuild.learn.paths.actions import invoked
 from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
@@ -65,12 +66,13 @@ _NAMED: Final = re.compile(rf"(?:{IDENTIFIER})?(?:\[\]|\.{IDENTIFIER})*")  # one
 
 
 class _Raw:
-    __slots__ = ("children", "keys", "props")
+    __slots__ = ("children", "keys", "methods", "props")
 
     def __init__(self) -> None:
         self.children: dict[str, _Raw] = {}
         self.keys: list[str] = []
         self.props: frozenset[str] = frozenset()   # response properties of the keys ending here
+        self.methods: frozenset[str] = frozenset()  # ... and their methods (actions: learn/paths/actions.py)
 
 
 class _Slot:
@@ -111,6 +113,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
             node = child
         node.keys.append(key)
         node.props = node.props | {p for p in features.get(key, ()) if p not in METHODS and _NAMED.fullmatch(p)}
+        node.methods = node.methods | METHODS.intersection(features.get(key, ()))
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
@@ -268,7 +271,7 @@ class _Resolver:
         return chosen | self._decide_words(site, cands)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile]) -> set[str]:
-        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)}
+        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)} | invoked(site.groups, cands)
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
         if not cands:
