@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from tests.helpers import ROOT, record
 
 def build(tmp_path: Path, records: list[dict[str, Any]]) -> set[str]:
     """The paths of the spec ``specbuild build`` learns from these records, run as a user runs it."""
+    tmp_path.mkdir(exist_ok=True)
     source = tmp_path / "traffic.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records))
     out = tmp_path / "spec"
@@ -79,6 +81,19 @@ def test_rpc_calls_beside_rpc_verbs_stay_literal(tmp_path: Path) -> None:
                                                    "delete-tag"}
 
 
+def test_words_over_the_same_hosts_stay_literal_and_the_hosts_are_values(tmp_path: Path) -> None:
+    """``/media/original/{host}/{id}`` beside ``/media/scaled/{host}/{id}`` were
+    ``/media/{mediaName}/alpha/{alphaId}``: the word that varies the least became the parameter and
+    every host a path of its own."""
+    records = [record("GET", f"/media/{size}/{host}/{media}", resp={"url": "u", "bytes": 3})
+               for size in ("original", "scaled") for host in ("alpha", "beta.example.org", "gamma")
+               for media in ("Ab3dEf9hIjKlMn0p", "Zz9yXw8vUt7sRq6p")]
+    learned = {re.sub(r"\{[^}]*\}", "{}", p) for p in build(tmp_path / "hosts", records)}
+    assert learned == {"/media/original/{}/{}", "/media/scaled/{}/{}"}
+    one_host = [r for r in records if r["request"]["pathname"].split("/")[3] == "alpha"]
+    assert {p.rsplit("/", 2)[0] for p in build(tmp_path / "one", one_host)} == {"/media/original", "/media/scaled"}
+
+
 def learn(endpoints: dict[str, set[str]]) -> dict[str, str]:
     """raw path -> template path, from each path's methods."""
     t = PathTemplater()
@@ -109,3 +124,22 @@ def test_many_names_posted_to_are_values() -> None:
     endpoints |= {f"/inbox/{name}": {"GET"} for name in ("mike", "november", "oscar", "papa")}
     got = learn(endpoints)
     assert set(got.values()) == {"/inbox/{inboxName}"}
+
+
+def test_items_over_the_same_sub_resource_are_values() -> None:
+    """``/pods/web`` and ``/pods/db``, each read itself, both over ``proxy/{path}``: items that share a
+    sub-resource, not words over a host."""
+    endpoints = {f"/pods/{pod}": {"GET"} for pod in ("web", "db")}
+    endpoints |= {f"/pods/{pod}/proxy/Ab3dEf9hIjKlMn0p": {"GET"} for pod in ("web", "db")}
+    endpoints["/pods"] = {"GET"}
+    got = learn(endpoints)
+    assert got["/pods/web"] == "/pods/{podName}"
+
+
+def test_many_words_over_the_same_hosts_are_values_themselves() -> None:
+    """Twelve tenants over the same regions: past WORDS_BESIDE_IDS words they are a position of names."""
+    tenants = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
+               "kilo", "lima"]
+    endpoints = {f"/tenants/{t}/{region}/Ab3dEf9hIjKlMn0p": {"GET"} for t in tenants for region in ("east", "west")}
+    got = learn(endpoints)
+    assert got["/tenants/kilo/east/Ab3dEf9hIjKlMn0p"].startswith("/tenants/{tenantName}/")

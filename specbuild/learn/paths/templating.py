@@ -23,7 +23,7 @@ from typing import Final
 
 from specbuild.http import METHODS
 from specbuild.learn.naming import pair_names
-from specbuild.learn.paths.actions import invoked
+from specbuild.learn.paths.actions import invoked, over_names
 from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
@@ -262,6 +262,9 @@ class _Resolver:
         names endpoints like that, and each one would be an operation of its own.
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
+        fixed = over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
+        if len(cands) < WORDS_BESIDE_IDS:  # many words over the same names are names too
+            cands = {w: p for w, p in cands.items() if w not in fixed}
         # each of these only adds values: the rest of the evidence still weighs every candidate
         chosen = _items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
         namespaced = {w for w in cands if _namespaced(w)}
