@@ -5,7 +5,8 @@ An item of a collection is a resource: it is read, replaced, changed or deleted 
 operation called by name: ``POST /recordings/start``, ``POST /runs/log-metric``, answered right there,
 with nothing below it. Creating goes to a collection, not to one of its items, so a word only ever
 POSTed to, with no path below it, names an operation, whatever the word (a closed vocabulary each API
-chooses, not a list anyone can keep).
+chooses, not a list anyone can keep). And where a few words each hold the same names, the names that
+recur are the values and the words the API's own (``/media/original/{host}``, ``/media/scaled/{host}``).
 """
 
 from __future__ import annotations

@@ -264,8 +264,8 @@ class _Resolver:
         names endpoints like that, and each one would be an operation of its own.
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
-        fixed = over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
         if len(cands) < WORDS_BESIDE_IDS:  # many words over the same names are names too
+            fixed = over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
             cands = {w: p for w, p in cands.items() if w not in fixed}
             self.fixed.update((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
