@@ -24,6 +24,7 @@ from typing import Final
 
 from specbuild.http import METHODS
 from specbuild.learn.naming import pair_names
+from specbuild.learn.paths.actions import invoked, over_names
 from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
@@ -67,12 +68,13 @@ _NAMED: Final = re.compile(rf"(?:{IDENTIFIER})?(?:\[\]|\.{IDENTIFIER})*")  # one
 
 
 class _Raw:
-    __slots__ = ("children", "keys", "props")
+    __slots__ = ("children", "keys", "methods", "props")
 
     def __init__(self) -> None:
         self.children: dict[str, _Raw] = {}
         self.keys: list[str] = []
         self.props: frozenset[str] = frozenset()   # response properties of the keys ending here
+        self.methods: frozenset[str] = frozenset()  # ... and their methods (actions: learn/paths/actions.py)
 
 
 class _Slot:
@@ -115,7 +117,9 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
                 child = node.children[label] = _Raw()
             node = child
         node.keys.append(key)
-        node.props = node.props | (named & features.get(key, frozenset()))
+        seen = features.get(key, frozenset())
+        node.props = node.props | (named & seen)
+        node.methods = node.methods | (METHODS & seen)
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
@@ -126,7 +130,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
         if found == pool or resolver.settled(found):
             break
         pool = found
-    return _templates(resolved)
+    return _templates(resolved, resolver.fixed)
 
 
 _COMPONENT: Final = re.compile(r"\[\]\.?|\.")
@@ -182,6 +186,8 @@ class _Resolver:
         self.merged: dict[str, set[Suffix]] = {}   # word value -> positions where it became a parameter
         # Where the pool was asked, with the candidates, and whether the answer could not matter.
         self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
+        # Words kept literal as the API's own (learn/paths/actions.py), where: they name no parameter.
+        self.fixed: set[tuple[Suffix, str]] = set()
 
     def resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, *, in_slot: bool) -> _Res:
         """Resolve the union of ``raws`` (one node, or siblings merged into a parameter).
@@ -277,6 +283,10 @@ class _Resolver:
         names endpoints like that, and each one would be an operation of its own.
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
+        if len(cands) < WORDS_BESIDE_IDS:  # many words over the same names are names too
+            fixed = over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
+            cands = {w: p for w, p in cands.items() if w not in fixed}
+            self.fixed.update((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
         chosen = (_items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
                   | _named_as_an_item(site, cands))
@@ -288,9 +298,11 @@ class _Resolver:
         return chosen | _files(site, cands, chosen)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile]) -> set[str]:
-        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)}
+        called = invoked(site.groups, cands)
+        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)} | called
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
+            self.fixed.update((site.prefix, w) for w in called)
         if not cands:
             return set()
         kinds = set(site.typed.values())
@@ -582,22 +594,25 @@ _WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+")
 Segment = str | _Slot
 
 
-def _templates(root: _Res) -> dict[str, Template]:
-    """Every key's template: the keys that end at a resolved node share the path down to it."""
+def _templates(root: _Res, fixed: set[tuple[Suffix, str]]) -> dict[str, Template]:
+    """Every key's template: the keys that end at a resolved node share the path down to it. ``fixed``:
+    the words kept as actions, by where they are (labels before, parameters as ``*``)."""
     out: dict[str, Template] = {}
-    stack: list[tuple[_Res, tuple[Segment, ...]]] = [(root, ())]
+    stack: list[tuple[_Res, tuple[Segment, ...], frozenset[int]]] = [(root, (), frozenset())]
     while stack:
-        node, segs = stack.pop()
+        node, segs, actions = stack.pop()
         if node.keys:
-            template = _name(segs)
+            template = _name(segs, actions)
             for key in node.keys:
                 out[key] = template
-        stack.extend((child, (*segs, label)) for label, child in node.literals.items())
-        stack.extend((slot.node, (*segs, slot)) for slot in node.slots.values())
+        prefix = tuple(s if isinstance(s, str) else "*" for s in segs)
+        stack.extend((child, (*segs, label), actions | {len(segs)} if (prefix, label) in fixed else actions)
+                     for label, child in node.literals.items())
+        stack.extend((slot.node, (*segs, slot), actions) for slot in node.slots.values())
     return out
 
 
-def _name(segs: Sequence[Segment]) -> Template:
+def _name(segs: Sequence[Segment], actions: frozenset[int] = frozenset()) -> Template:
     """Names from the resource before each parameter, unique within the path: /users/{userId}.
 
     Only a literal that reads as a resource names a parameter: a value that stayed literal (``m.read``,
@@ -616,7 +631,7 @@ def _name(segs: Sequence[Segment]) -> Template:
     for seg in segs:
         if isinstance(seg, str):
             parts.append(seg)
-            if seg.lower() in API_PREFIXES or is_version(seg) or seg.lower() in ACTIONS:
+            if seg.lower() in API_PREFIXES or is_version(seg) or seg.lower() in ACTIONS or len(parts) - 1 in actions:
                 base = ""  # what follows an action is no longer the resource before it: /download/{name}
             elif _QUALIFIER.match(seg):
                 pass  # /deployments/by-name/{deploymentName}: still the resource before it
