@@ -9,7 +9,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::body::{self, core_paths};
 use crate::params::{Param, Params, Strings};
-use crate::record::{decode_plain, BodyOut, Pairs};
+use crate::record::{decode_plain, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
 use crate::shape::{key_hash, Node, Props, Vals};
 use crate::state::Reader;
@@ -353,6 +353,11 @@ impl PyParams {
         Ok(refused)
     }
 
+    /// builder._fold_pairs of a natively decoded form body (every field kept).
+    fn fold_form(&mut self, form: &PyForm) {
+        self.0.fold_form(rules(), &form.0);
+    }
+
     fn __len__(&self) -> usize {
         self.0.len()
     }
@@ -399,6 +404,23 @@ impl PyParams {
 
 // -- records -----------------------------------------------------------------------------------------
 
+/// A form body decoded natively (records.Body's value where records.decode gives a dict): only
+/// `Params.fold_form` reads it.
+#[pyclass(frozen, name = "Form", module = "specbuild._native")]
+struct PyForm(Form);
+
+#[pymethods]
+impl PyForm {
+    /// The fields as records.decode gives them, `{name: [value, ...]}` (for tests and debugging).
+    fn dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        for (name, values) in &self.0.fields {
+            out.set_item(name, PyList::new(py, values)?)?;
+        }
+        Ok(out)
+    }
+}
+
 /// records.Body and records.EMPTY, so bodies come out as the objects records.decode makes.
 static BODY: OnceLock<(Py<PyAny>, Py<PyAny>)> = OnceLock::new();
 
@@ -422,17 +444,7 @@ fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>
             cls.call1((pyo3::intern!(py, "json"), mt, handle))
         }
         BodyOut::Text(mt, text) => cls.call1((pyo3::intern!(py, "text"), mt, text)),
-        BodyOut::Form(mt, pairs) => {
-            // records._body: each name once, in the order first seen, with its values in order
-            let form = PyDict::new(py);
-            for (k, v) in pairs {
-                match form.get_item(&k)? {
-                    Some(values) => values.downcast::<PyList>()?.append(v)?,
-                    None => form.set_item(k, PyList::new(py, [v])?)?,
-                }
-            }
-            cls.call1((pyo3::intern!(py, "form"), mt, form))
-        }
+        BodyOut::Form(mt, form) => cls.call1((pyo3::intern!(py, "form"), mt, Bound::new(py, PyForm(form))?)),
         BodyOut::Binary(mt) => {
             let mt = mt.unwrap_or_else(|| "application/octet-stream".to_owned());
             cls.call1((pyo3::intern!(py, "binary"), mt, py.None()))
@@ -484,5 +496,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyJson>()?;
     m.add_class::<Acc>()?;
     m.add_class::<PyParams>()?;
+    m.add_class::<PyForm>()?;
     Ok(())
 }

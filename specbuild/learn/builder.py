@@ -55,8 +55,8 @@ class ParamMap(dict[str, ParamState]):
 class BodyState:
     """The bodies of one media type on one side of an operation.
 
-    Bodies the native parser produced fold into ``pending`` (see :mod:`specbuild.learn.native`); call
-    :meth:`settle` before reading ``shape``.
+    Bodies the native decoder produced fold into ``pending`` (see :mod:`specbuild.learn.native`): a JSON
+    accumulator, or a form's native parameters; call :meth:`settle` before reading ``shape`` or ``form``.
     """
 
     __slots__ = ("count", "example", "example_size", "form", "kind", "pending", "shape", "too_large")
@@ -72,7 +72,7 @@ class BodyState:
         self.example_size = 0
         self.shape: Shape | None = Shape() if kind == "json" else None
         self.form: ParamMap | None = ParamMap() if kind == "form" else None
-        self.pending: Any = None  # native accumulator of natively parsed bodies, not yet in ``shape``
+        self.pending: Any = None  # native accumulator (or parameters) of native bodies, not yet in ``shape`` (``form``)
 
     def add(self, body: Body, keep_example: bool = False) -> None:
         self.count += 1
@@ -89,7 +89,13 @@ class BodyState:
             if keep_example:
                 self._keep_example(body.value)
         elif self.form is not None:
-            _fold_pairs(self.form, ((k, v) for k, vs in body.value.items() for v in vs), None)
+            value = body.value
+            if type(value) is native.FORM_TYPE:  # decoded natively: its fields fold there too
+                if self.pending is None:
+                    self.pending = native.new_params()
+                self.pending.fold_form(value)
+            else:
+                _fold_pairs(self.form, ((k, v) for k, vs in value.items() for v in vs), None)
 
     def _keep_example(self, value: Any) -> None:
         size = len(orjson.dumps(value))
@@ -102,10 +108,12 @@ class BodyState:
             self.example, self.example_size = example, size
 
     def settle(self) -> None:
-        """Bring natively folded bodies into ``shape``."""
+        """Bring natively folded bodies into ``shape`` (JSON) or ``form``."""
         if self.pending is not None:
             if self.shape is not None:
                 self.shape = native.settled(self.shape, self.pending)
+            elif self.form is not None:
+                _settle_params(self.form, self.pending)
             self.pending = None
 
     def merge(self, other: BodyState, take: bool = True) -> None:

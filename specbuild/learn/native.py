@@ -60,6 +60,8 @@ class _Never:
 
 # The type of a body parsed natively (``type(value) is JSON_TYPE`` tells the builder to fold it natively).
 JSON_TYPE: Final[type] = _native.Json if _native is not None else _Never
+# The type of a form body decoded natively (its fields stay in Rust: ``Params.fold_form`` folds them).
+FORM_TYPE: Final[type] = _native.Form if _native is not None else _Never
 
 
 def json_parser() -> Callable[[str], Any] | None:
