@@ -711,3 +711,34 @@ def test_form_bodies_fold_natively_and_write_what_python_writes() -> None:
     Fold(builder).feed(lines)
     again, _ = state_codec.decode(state_codec.encode(builder, {}), "state")  # saved settled
     assert dumps(build_document(again)) == python[0] == dumps(build_document(builder))
+
+
+@needs_native
+def test_the_fold_decoder_leaves_out_only_headers_the_fold_does_not_read() -> None:
+    """Generic headers never reach Python; what the policy keeps (include globs too), the credentials
+    and ``host`` do, so the spec is the one of the pure fold."""
+    rng = random.Random(9)
+    lines = []
+    for i in range(300):
+        headers = {"Accept-Encoding": "gzip", "Cookie": f"s={i}", "X-Forwarded-For": "10.0.0.1",
+                   "Host": "api.example.com", "X-Tenant": rng.choice(["a", "b"]), "X-Trace-Flag": str(i % 2)}
+        headers.update(rng.choice([{"Authorization": "Bearer t"}, {"X-Api-Key": "k"}, {}]))
+        lines.append((orjson.dumps({"request": {"method": "GET", "path": f"/items/{i}", "headers": headers},
+                                    "response": {"statusCode": 200, "headers": {"Server": "nginx", "X-Rate": "5",
+                                                                                "Cache-Control": "no-store"}}}),
+                      "x"))
+    policy = HeaderPolicy(include=("x-forwarded-*",), exclude=("x-trace-*",))
+    decode = native.fields_decoder(*SpecBuilder(headers=policy).headers_read())
+    assert decode is not None
+    fields = decode(lines[0][0], 1 << 20)
+    assert fields is not None
+    assert {name for name, _ in fields[4]} <= {"host", "x-forwarded-for", "x-tenant", "authorization", "x-api-key"}
+    assert "host" in dict(fields[4]) and dict(fields[5]) == {"x-rate": "5"}
+    specs = []
+    for use_native in (True, False):
+        builder = SpecBuilder(headers=policy, accelerated=use_native)
+        Fold(builder).feed(lines)
+        specs.append(dumps(build_document(builder)))
+    assert specs[0] == specs[1]
+    assert b'"x-forwarded-for"' in specs[0] and b'"x-tenant"' in specs[0] and b"x-trace-flag" not in specs[0]
+    assert b'"apiKey"' in specs[0] and b'"bearer"' in specs[0]

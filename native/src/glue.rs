@@ -1,6 +1,7 @@
 //! The Python face of the module: every `#[pyfunction]` and `#[pyclass]`, converting to and from
 //! the plain Rust of the other modules (which `cargo test` builds and runs without Python).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -433,6 +434,43 @@ fn pairs_to_py<'py>(py: Python<'py>, pairs: &Pairs) -> PyResult<Bound<'py, PyTup
     PyTuple::new(py, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
+/// Which header names of one side reach Python: `ask(name)` (None: all), asked once per name and
+/// remembered up to `refused_names_max` names (traffic that invents names must not grow memory).
+#[derive(Default)]
+struct Verdicts {
+    ask: Option<Py<PyAny>>,
+    known: HashMap<Box<str>, bool>,
+}
+
+impl Verdicts {
+    fn keeps(&mut self, py: Python<'_>, r: &Rules, name: &str) -> PyResult<bool> {
+        let Some(ask) = &self.ask else { return Ok(true) };
+        if let Some(&keep) = self.known.get(name) {
+            return Ok(keep);
+        }
+        let keep = ask.bind(py).call1((name,))?.is_truthy()?;
+        if self.known.len() >= r.limits.refused_names_max {
+            self.known.clear();
+        }
+        self.known.insert(name.into(), keep);
+        Ok(keep)
+    }
+
+    /// The pairs whose name is kept, as a tuple of (name, value) tuples.
+    fn pairs_to_py<'py>(&mut self, py: Python<'py>, r: &Rules, pairs: &Pairs) -> PyResult<Bound<'py, PyTuple>> {
+        if self.ask.is_none() {
+            return pairs_to_py(py, pairs);
+        }
+        let mut kept = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            if self.keeps(py, r, k)? {
+                kept.push((k.as_str(), v.as_str()));
+            }
+        }
+        PyTuple::new(py, kept)
+    }
+}
+
 fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>> {
     let (cls, empty) = BODY.get().ok_or_else(|| PyRuntimeError::new_err("set_body_type() was not called"))?;
     let cls = cls.bind(py);
@@ -453,13 +491,52 @@ fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>
 }
 
 /// Decode one record in its plain form: (method, path, status, query, request headers, response
-/// headers, request body, response body, scheme, host): an Exchange's fields, bodies as records.Body;
-/// None for anything `records.decode` must look at.
+/// headers, request body, response body, scheme, host, timestamp): an Exchange's fields, bodies as
+/// records.Body; None for anything `records.decode` must look at.
 #[pyfunction]
 fn decode_record<'py>(
     py: Python<'py>,
     raw: &Bound<'py, PyAny>,
     max_body_bytes: usize,
+) -> PyResult<Option<Bound<'py, PyTuple>>> {
+    decode_into_tuple(py, raw, max_body_bytes, &mut Verdicts::default(), &mut Verdicts::default())
+}
+
+/// `decode_record` for a fold: only the headers the fold reads come out (the names each side's
+/// `keep` takes); the others, most of a record's headers, never become Python objects.
+#[pyclass(name = "Decoder", module = "specbuild._native")]
+struct PyDecoder {
+    request: Verdicts,
+    response: Verdicts,
+}
+
+#[pymethods]
+impl PyDecoder {
+    #[new]
+    #[pyo3(signature = (keep_request=None, keep_response=None))]
+    fn py_new(keep_request: Option<Py<PyAny>>, keep_response: Option<Py<PyAny>>) -> PyDecoder {
+        PyDecoder {
+            request: Verdicts { ask: keep_request, known: HashMap::new() },
+            response: Verdicts { ask: keep_response, known: HashMap::new() },
+        }
+    }
+
+    fn __call__<'py>(
+        &mut self,
+        py: Python<'py>,
+        raw: &Bound<'py, PyAny>,
+        max_body_bytes: usize,
+    ) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        decode_into_tuple(py, raw, max_body_bytes, &mut self.request, &mut self.response)
+    }
+}
+
+fn decode_into_tuple<'py>(
+    py: Python<'py>,
+    raw: &Bound<'py, PyAny>,
+    max_body_bytes: usize,
+    request: &mut Verdicts,
+    response: &mut Verdicts,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
     let bytes: &[u8] = if let Ok(b) = raw.downcast::<PyBytes>() {
         b.as_bytes()
@@ -468,14 +545,15 @@ fn decode_record<'py>(
     } else {
         return Ok(None);
     };
-    let Some(d) = decode_plain(rules(), bytes, max_body_bytes) else { return Ok(None) };
+    let r = rules();
+    let Some(d) = decode_plain(r, bytes, max_body_bytes) else { return Ok(None) };
     let items: [Bound<'py, PyAny>; 11] = [
         d.method.into_pyobject(py)?.into_any(),
         d.path.into_pyobject(py)?.into_any(),
         d.status.into_pyobject(py)?.into_any(),
         pairs_to_py(py, &d.query)?.into_any(),
-        pairs_to_py(py, &d.request_headers)?.into_any(),
-        pairs_to_py(py, &d.response_headers)?.into_any(),
+        request.pairs_to_py(py, r, &d.request_headers)?.into_any(),
+        response.pairs_to_py(py, r, &d.response_headers)?.into_any(),
         body_to_py(py, d.request_body)?,
         body_to_py(py, d.response_body)?,
         d.scheme.into_pyobject(py)?.into_any(),
@@ -497,5 +575,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Acc>()?;
     m.add_class::<PyParams>()?;
     m.add_class::<PyForm>()?;
+    m.add_class::<PyDecoder>()?;
     Ok(())
 }

@@ -300,6 +300,17 @@ class SpecBuilder:
         return SpecBuilder(hints=self.hints, headers=self.headers, examples=self.examples,
                            accelerated=self.accelerated)
 
+    def headers_read(self) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
+        """The header names :meth:`add_fields` reads, request and response side: the policy's, the
+        request's credentials (``_credential``) and ``host`` (``run.Fold``'s filter); leaving out the
+        others changes nothing it learns (the native decoder then makes no Python object of them)."""
+        policy = self.headers
+
+        def request(name: str) -> bool:
+            return name in _READ_REQUEST_HEADERS or policy.request(name)
+
+        return request, policy.response
+
     def add(self, ex: Exchange) -> None:
         """Fold one exchange in. Raises on data only for a path no API has (a RecordError, "too-deep",
         before anything is folded): records were validated by ``records.decode``."""
@@ -523,6 +534,10 @@ def _merge_exported(params: ParamMap,
             mine.merge(state)
     if len(params) > MAX_PARAMS:
         _make_room(params)
+
+
+# read from a request whatever the header policy says (see SpecBuilder.headers_read)
+_READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS})
 
 
 def _credential(headers: Pairs) -> str:
