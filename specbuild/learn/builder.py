@@ -321,9 +321,10 @@ class SpecBuilder:
                    response_headers: Pairs, request_body: Body, response_body: Body, scheme: str,
                    host: str, timestamp: str = "") -> None:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object)."""
-        key = self.templater.observe(path)
-        if self.templater.renamed:
-            self._rekey(self.templater.take_renamed())
+        templater = self.templater
+        key = templater.observe(path)
+        if templater.renamed:
+            self._rekey(templater.take_renamed())
         op = self.operations.get((key, method))
         if op is None:
             op = self.operations[(key, method)] = OperationState()
@@ -333,12 +334,13 @@ class SpecBuilder:
             self.servers[(scheme, host)] += 1
         if timestamp:
             self._saw(timestamp)
-        in_query = _fold_query_natively(op, query) if self.accelerated else _fold_query(op.query, query)
-        in_headers = _credential(request_headers)
+        natively = self.accelerated
+        in_query = (_fold_query_natively(op, query) if natively else _fold_query(op.query, query)) if query else ""
+        in_headers = _credential(request_headers) if request_headers else ""
         # credentials sent together are one requirement ("+"): both schemes apply at once
         op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query] += 1
         if request_headers:
-            _fold_headers(op, request_headers, self.headers.request, self.accelerated)
+            _fold_headers(op, request_headers, self.headers.request, natively)
         op.request.add(request_body, self.examples)
         resp = op.responses.get(status)
         if resp is None:
@@ -346,7 +348,7 @@ class SpecBuilder:
         resp.count += 1
         resp.witnesses.add(target_hash(path, query))
         if response_headers:
-            _fold_headers(resp, response_headers, self.headers.response, self.accelerated)
+            _fold_headers(resp, response_headers, self.headers.response, natively)
         resp.bodies.add(response_body, self.examples)
         if request_body.kind == "too-large" or response_body.kind == "too-large":
             self.too_large += 1
@@ -355,7 +357,9 @@ class SpecBuilder:
         instant = epoch_seconds(timestamp)  # a bad timestamp loses only the exchange's instant
         if instant is not None:
             second = math.floor(instant)
-            self.widen(second, second)
+            span = self.span
+            if span is None or not span[0] <= second <= span[1]:  # most instants fall inside: no new tuple
+                self.widen(second, second)
 
     def widen(self, first: int, last: int) -> None:
         """The time range covers ``first`` .. ``last`` too (min and max: order-free, merged exactly)."""
