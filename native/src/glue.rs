@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
 use crate::body::{self, core_paths};
 use crate::params::{Param, Params, Strings};
@@ -474,20 +474,43 @@ impl Verdicts {
 fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>> {
     let (cls, empty) = BODY.get().ok_or_else(|| PyRuntimeError::new_err("set_body_type() was not called"))?;
     let cls = cls.bind(py);
-    match body {
-        BodyOut::Empty => Ok(empty.bind(py).clone()),
+    let (kind, mt, value) = match body {
+        BodyOut::Empty => return Ok(empty.bind(py).clone()),
         BodyOut::Json(mt, json) => {
-            let handle = Bound::new(py, PyJson(json))?;
             let mt = mt.unwrap_or_else(|| "application/json".to_owned());
-            cls.call1((pyo3::intern!(py, "json"), mt, handle))
+            (pyo3::intern!(py, "json"), mt, Bound::new(py, PyJson(json))?.into_any())
         }
-        BodyOut::Text(mt, text) => cls.call1((pyo3::intern!(py, "text"), mt, text)),
-        BodyOut::Form(mt, form) => cls.call1((pyo3::intern!(py, "form"), mt, Bound::new(py, PyForm(form))?)),
+        BodyOut::Text(mt, text) => (pyo3::intern!(py, "text"), mt, text.into_pyobject(py)?.into_any()),
+        BodyOut::Form(mt, form) => (pyo3::intern!(py, "form"), mt, Bound::new(py, PyForm(form))?.into_any()),
         BodyOut::Binary(mt) => {
             let mt = mt.unwrap_or_else(|| "application/octet-stream".to_owned());
-            cls.call1((pyo3::intern!(py, "binary"), mt, py.None()))
+            (pyo3::intern!(py, "binary"), mt, py.None().into_bound(py))
+        }
+    };
+    new_body(cls, kind, mt.into_pyobject(py)?.into_any(), value)
+}
+
+/// records.Body(kind, media_type, value), its fields stored as its __init__ stores them but without
+/// the call: a frozen dataclass's __init__ sets each field through object.__setattr__, ~1 us a body.
+fn new_body<'py>(
+    cls: &Bound<'py, PyAny>,
+    kind: &Bound<'py, PyString>,
+    mt: Bound<'py, PyAny>,
+    value: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = cls.py();
+    let tp = cls.downcast::<PyType>()?;
+    // SAFETY: Body is a heap type without a tp_alloc of its own (a dataclass); the generic setattr
+    // finds each field's slot descriptor on the type, as object.__setattr__ does.
+    let obj = unsafe { Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyType_GenericAlloc(tp.as_type_ptr(), 0))? };
+    let fields = [(pyo3::intern!(py, "kind"), kind.as_any()), (pyo3::intern!(py, "media_type"), &mt),
+                  (pyo3::intern!(py, "value"), &value)];
+    for (name, v) in fields {
+        if unsafe { pyo3::ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), v.as_ptr()) } < 0 {
+            return Err(PyErr::fetch(py));
         }
     }
+    Ok(obj)
 }
 
 /// Decode one record in its plain form: (method, path, status, query, request headers, response
