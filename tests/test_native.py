@@ -13,6 +13,7 @@ import random
 import shutil
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlencode
 
 import orjson
 import pytest
@@ -249,7 +250,8 @@ def test_devset_specs_are_byte_identical_either_way(name: str, tmp_path: Path) -
 def comparable(ex: Any) -> Any:
     """An Exchange with natively parsed bodies as their parsed values, to compare with records.decode."""
     def body(b: Any) -> Any:
-        value = orjson.loads(b.value.text) if type(b.value) is native.JSON_TYPE else b.value
+        value = (orjson.loads(b.value.text) if type(b.value) is native.JSON_TYPE
+                 else b.value.dict() if type(b.value) is native.FORM_TYPE else b.value)
         return (b.kind, b.media_type, value)
     return (ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
             body(ex.request_body), body(ex.response_body), ex.scheme, ex.host, ex.origin, ex.timestamp)
@@ -676,3 +678,67 @@ def test_native_params_evict_the_same_names_as_python() -> None:
     expected = param_states(fold_params_python(records, None))
     assert expected[1] > 0 and len(expected[0]) <= rules.MAX_PARAMS
     assert param_states(settled_params(fold_params_native(records, None))) == expected
+
+
+def form_lines(seed: int = 5) -> list[bytes]:
+    """Form bodies as Stripe's clients send them (deepObject brackets, a name repeated apart), and forms
+    of invented names beyond the cap (which names are evicted depends on the grouped order)."""
+    rng = random.Random(seed)
+    lines = []
+    for i in range(400):
+        fields = [("amount", str(rng.randrange(1000))), ("metadata[plan]", rng.choice(["pro", "free"])),
+                  ("items[0][price]", f"p_{i % 9}"), ("expand[]", "customer"), ("currency", "usd"),
+                  ("expand[]", "invoice")]
+        invented = rng.randrange(0, 2 * rules.MAX_PARAMS)
+        fields += [(f"f{rng.randrange(3 * rules.MAX_PARAMS)}", "x") for _ in range(invented)]
+        rng.shuffle(fields)
+        body = urlencode(fields)
+        lines.append(orjson.dumps({"request": {"method": "POST", "path": f"/v1/charges/ch_{i % 3}", "body": body,
+                                               "headers": {"content-type": "application/x-www-form-urlencoded"}},
+                                   "response": {"statusCode": 200}}))
+    return lines
+
+
+@needs_native
+def test_form_bodies_fold_natively_and_write_what_python_writes() -> None:
+    lines = [(line, "x") for line in form_lines()]
+    fields = native.fields_decoder()(lines[0][0], 1 << 20)  # type: ignore[misc]
+    assert fields is not None and type(fields[6].value) is native.FORM_TYPE  # folded natively, not as a dict
+    python = build_both_ways(lines, native_params=False)
+    assert build_both_ways(lines, native_params=True) == python
+    assert python[0] == python[1] and b"x-specbuild-more-form-fields" in python[0]  # (halves evict otherwise)
+    builder = SpecBuilder(accelerated=True)
+    Fold(builder).feed(lines)
+    again, _ = state_codec.decode(state_codec.encode(builder, {}), "state")  # saved settled
+    assert dumps(build_document(again)) == python[0] == dumps(build_document(builder))
+
+
+@needs_native
+def test_the_fold_decoder_leaves_out_only_headers_the_fold_does_not_read() -> None:
+    """Generic headers never reach Python; what the policy keeps (include globs too), the credentials
+    and ``host`` do, so the spec is the one of the pure fold."""
+    rng = random.Random(9)
+    lines = []
+    for i in range(300):
+        headers = {"Accept-Encoding": "gzip", "Cookie": f"s={i}", "X-Forwarded-For": "10.0.0.1",
+                   "Host": "api.example.com", "X-Tenant": rng.choice(["a", "b"]), "X-Trace-Flag": str(i % 2)}
+        headers.update(rng.choice([{"Authorization": "Bearer t"}, {"X-Api-Key": "k"}, {}]))
+        lines.append((orjson.dumps({"request": {"method": "GET", "path": f"/items/{i}", "headers": headers},
+                                    "response": {"statusCode": 200, "headers": {"Server": "nginx", "X-Rate": "5",
+                                                                                "Cache-Control": "no-store"}}}),
+                      "x"))
+    policy = HeaderPolicy(include=("x-forwarded-*",), exclude=("x-trace-*",))
+    decode = native.fields_decoder(*SpecBuilder(headers=policy).headers_read())
+    assert decode is not None
+    fields = decode(lines[0][0], 1 << 20)
+    assert fields is not None
+    assert {name for name, _ in fields[4]} <= {"host", "x-forwarded-for", "x-tenant", "authorization", "x-api-key"}
+    assert "host" in dict(fields[4]) and dict(fields[5]) == {"x-rate": "5"}
+    specs = []
+    for use_native in (True, False):
+        builder = SpecBuilder(headers=policy, accelerated=use_native)
+        Fold(builder).feed(lines)
+        specs.append(dumps(build_document(builder)))
+    assert specs[0] == specs[1]
+    assert b'"x-forwarded-for"' in specs[0] and b'"x-tenant"' in specs[0] and b"x-trace-flag" not in specs[0]
+    assert b'"apiKey"' in specs[0] and b'"bearer"' in specs[0]

@@ -1,15 +1,16 @@
 //! The Python face of the module: every `#[pyfunction]` and `#[pyclass]`, converting to and from
 //! the plain Rust of the other modules (which `cargo test` builds and runs without Python).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
 use crate::body::{self, core_paths};
 use crate::params::{Param, Params, Strings};
-use crate::record::{decode_plain, BodyOut, Pairs};
+use crate::record::{decode_plain, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
 use crate::shape::{key_hash, Node, Props, Vals};
 use crate::state::Reader;
@@ -353,6 +354,11 @@ impl PyParams {
         Ok(refused)
     }
 
+    /// builder._fold_pairs of a natively decoded form body (every field kept).
+    fn fold_form(&mut self, form: &PyForm) {
+        self.0.fold_form(rules(), &form.0);
+    }
+
     fn __len__(&self) -> usize {
         self.0.len()
     }
@@ -399,6 +405,23 @@ impl PyParams {
 
 // -- records -----------------------------------------------------------------------------------------
 
+/// A form body decoded natively (records.Body's value where records.decode gives a dict): only
+/// `Params.fold_form` reads it.
+#[pyclass(frozen, name = "Form", module = "specbuild._native")]
+struct PyForm(Form);
+
+#[pymethods]
+impl PyForm {
+    /// The fields as records.decode gives them, `{name: [value, ...]}` (for tests and debugging).
+    fn dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        for (name, values) in &self.0.fields {
+            out.set_item(name, PyList::new(py, values)?)?;
+        }
+        Ok(out)
+    }
+}
+
 /// records.Body and records.EMPTY, so bodies come out as the objects records.decode makes.
 static BODY: OnceLock<(Py<PyAny>, Py<PyAny>)> = OnceLock::new();
 
@@ -411,43 +434,132 @@ fn pairs_to_py<'py>(py: Python<'py>, pairs: &Pairs) -> PyResult<Bound<'py, PyTup
     PyTuple::new(py, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
-fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>> {
-    let (cls, empty) = BODY.get().ok_or_else(|| PyRuntimeError::new_err("set_body_type() was not called"))?;
-    let cls = cls.bind(py);
-    match body {
-        BodyOut::Empty => Ok(empty.bind(py).clone()),
-        BodyOut::Json(mt, json) => {
-            let handle = Bound::new(py, PyJson(json))?;
-            let mt = mt.unwrap_or_else(|| "application/json".to_owned());
-            cls.call1((pyo3::intern!(py, "json"), mt, handle))
+/// Which header names of one side reach Python: `ask(name)` (None: all), asked once per name and
+/// remembered up to `refused_names_max` names (traffic that invents names must not grow memory).
+#[derive(Default)]
+struct Verdicts {
+    ask: Option<Py<PyAny>>,
+    known: HashMap<Box<str>, bool>,
+}
+
+impl Verdicts {
+    fn keeps(&mut self, py: Python<'_>, r: &Rules, name: &str) -> PyResult<bool> {
+        let Some(ask) = &self.ask else { return Ok(true) };
+        if let Some(&keep) = self.known.get(name) {
+            return Ok(keep);
         }
-        BodyOut::Text(mt, text) => cls.call1((pyo3::intern!(py, "text"), mt, text)),
-        BodyOut::Form(mt, pairs) => {
-            // records._body: each name once, in the order first seen, with its values in order
-            let form = PyDict::new(py);
-            for (k, v) in pairs {
-                match form.get_item(&k)? {
-                    Some(values) => values.downcast::<PyList>()?.append(v)?,
-                    None => form.set_item(k, PyList::new(py, [v])?)?,
-                }
+        let keep = ask.bind(py).call1((name,))?.is_truthy()?;
+        if self.known.len() >= r.limits.refused_names_max {
+            self.known.clear();
+        }
+        self.known.insert(name.into(), keep);
+        Ok(keep)
+    }
+
+    /// The pairs whose name is kept, as a tuple of (name, value) tuples.
+    fn pairs_to_py<'py>(&mut self, py: Python<'py>, r: &Rules, pairs: &Pairs) -> PyResult<Bound<'py, PyTuple>> {
+        if self.ask.is_none() {
+            return pairs_to_py(py, pairs);
+        }
+        let mut kept = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            if self.keeps(py, r, k)? {
+                kept.push((k.as_str(), v.as_str()));
             }
-            cls.call1((pyo3::intern!(py, "form"), mt, form))
         }
-        BodyOut::Binary(mt) => {
-            let mt = mt.unwrap_or_else(|| "application/octet-stream".to_owned());
-            cls.call1((pyo3::intern!(py, "binary"), mt, py.None()))
-        }
+        PyTuple::new(py, kept)
     }
 }
 
+fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>> {
+    let (cls, empty) = BODY.get().ok_or_else(|| PyRuntimeError::new_err("set_body_type() was not called"))?;
+    let cls = cls.bind(py);
+    let (kind, mt, value) = match body {
+        BodyOut::Empty => return Ok(empty.bind(py).clone()),
+        BodyOut::Json(mt, json) => {
+            let mt = mt.unwrap_or_else(|| "application/json".to_owned());
+            (pyo3::intern!(py, "json"), mt, Bound::new(py, PyJson(json))?.into_any())
+        }
+        BodyOut::Text(mt, text) => (pyo3::intern!(py, "text"), mt, text.into_pyobject(py)?.into_any()),
+        BodyOut::Form(mt, form) => (pyo3::intern!(py, "form"), mt, Bound::new(py, PyForm(form))?.into_any()),
+        BodyOut::Binary(mt) => {
+            let mt = mt.unwrap_or_else(|| "application/octet-stream".to_owned());
+            (pyo3::intern!(py, "binary"), mt, py.None().into_bound(py))
+        }
+    };
+    new_body(cls, kind, mt.into_pyobject(py)?.into_any(), value)
+}
+
+/// records.Body(kind, media_type, value), its fields stored as its __init__ stores them but without
+/// the call: a frozen dataclass's __init__ sets each field through object.__setattr__, ~1 us a body.
+fn new_body<'py>(
+    cls: &Bound<'py, PyAny>,
+    kind: &Bound<'py, PyString>,
+    mt: Bound<'py, PyAny>,
+    value: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = cls.py();
+    let tp = cls.downcast::<PyType>()?;
+    // SAFETY: Body is a heap type without a tp_alloc of its own (a dataclass); the generic setattr
+    // finds each field's slot descriptor on the type, as object.__setattr__ does.
+    let obj = unsafe { Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyType_GenericAlloc(tp.as_type_ptr(), 0))? };
+    let fields = [(pyo3::intern!(py, "kind"), kind.as_any()), (pyo3::intern!(py, "media_type"), &mt),
+                  (pyo3::intern!(py, "value"), &value)];
+    for (name, v) in fields {
+        if unsafe { pyo3::ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), v.as_ptr()) } < 0 {
+            return Err(PyErr::fetch(py));
+        }
+    }
+    Ok(obj)
+}
+
 /// Decode one record in its plain form: (method, path, status, query, request headers, response
-/// headers, request body, response body, scheme, host): an Exchange's fields, bodies as records.Body;
-/// None for anything `records.decode` must look at.
+/// headers, request body, response body, scheme, host, timestamp): an Exchange's fields, bodies as
+/// records.Body; None for anything `records.decode` must look at.
 #[pyfunction]
 fn decode_record<'py>(
     py: Python<'py>,
     raw: &Bound<'py, PyAny>,
     max_body_bytes: usize,
+) -> PyResult<Option<Bound<'py, PyTuple>>> {
+    decode_into_tuple(py, raw, max_body_bytes, &mut Verdicts::default(), &mut Verdicts::default())
+}
+
+/// `decode_record` for a fold: only the headers the fold reads come out (the names each side's
+/// `keep` takes); the others, most of a record's headers, never become Python objects.
+#[pyclass(name = "Decoder", module = "specbuild._native")]
+struct PyDecoder {
+    request: Verdicts,
+    response: Verdicts,
+}
+
+#[pymethods]
+impl PyDecoder {
+    #[new]
+    #[pyo3(signature = (keep_request=None, keep_response=None))]
+    fn py_new(keep_request: Option<Py<PyAny>>, keep_response: Option<Py<PyAny>>) -> PyDecoder {
+        PyDecoder {
+            request: Verdicts { ask: keep_request, known: HashMap::new() },
+            response: Verdicts { ask: keep_response, known: HashMap::new() },
+        }
+    }
+
+    fn __call__<'py>(
+        &mut self,
+        py: Python<'py>,
+        raw: &Bound<'py, PyAny>,
+        max_body_bytes: usize,
+    ) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        decode_into_tuple(py, raw, max_body_bytes, &mut self.request, &mut self.response)
+    }
+}
+
+fn decode_into_tuple<'py>(
+    py: Python<'py>,
+    raw: &Bound<'py, PyAny>,
+    max_body_bytes: usize,
+    request: &mut Verdicts,
+    response: &mut Verdicts,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
     let bytes: &[u8] = if let Ok(b) = raw.downcast::<PyBytes>() {
         b.as_bytes()
@@ -456,14 +568,15 @@ fn decode_record<'py>(
     } else {
         return Ok(None);
     };
-    let Some(d) = decode_plain(rules(), bytes, max_body_bytes) else { return Ok(None) };
+    let r = rules();
+    let Some(d) = decode_plain(r, bytes, max_body_bytes) else { return Ok(None) };
     let items: [Bound<'py, PyAny>; 11] = [
         d.method.into_pyobject(py)?.into_any(),
         d.path.into_pyobject(py)?.into_any(),
         d.status.into_pyobject(py)?.into_any(),
         pairs_to_py(py, &d.query)?.into_any(),
-        pairs_to_py(py, &d.request_headers)?.into_any(),
-        pairs_to_py(py, &d.response_headers)?.into_any(),
+        request.pairs_to_py(py, r, &d.request_headers)?.into_any(),
+        response.pairs_to_py(py, r, &d.response_headers)?.into_any(),
         body_to_py(py, d.request_body)?,
         body_to_py(py, d.response_body)?,
         d.scheme.into_pyobject(py)?.into_any(),
@@ -484,5 +597,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyJson>()?;
     m.add_class::<Acc>()?;
     m.add_class::<PyParams>()?;
+    m.add_class::<PyForm>()?;
+    m.add_class::<PyDecoder>()?;
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! record. `export()` hands the parameters back to Python (`builder._settle_params`), which merges
 //! them into the dict: merging is exact, so the spec is the same with or without this module.
 
+use crate::record::Form;
 use crate::rules::{strings_kind, Rules, S_STR};
 use crate::shape::{fold_str_stats, key_hash, merge_vals, Vals};
 use crate::state::{load_vals, put_str, put_vals, Reader};
@@ -168,6 +169,19 @@ impl Params {
             p.present += 1;
         }
         p.values.add(r, value);
+    }
+
+    /// builder._fold_pairs of a form body's fields (every name kept), in the form's grouped order.
+    pub(crate) fn fold_form(&mut self, r: &Rules, form: &Form) {
+        self.start_record();
+        let mut keep = |_: &str| Ok::<bool, ()>(true);
+        for (name, values) in &form.fields {
+            if let Ok(Some(i)) = self.slot(r, name, &mut keep) {
+                for v in values {
+                    self.add(r, i, v);
+                }
+            }
+        }
     }
 
     /// The parameters, first seen first, with their names; the accumulator starts over empty (it

@@ -1,6 +1,6 @@
 //! Records: the plain, common form of an HTTP Types record, decoded into an Exchange's fields.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -18,12 +18,41 @@ use crate::rules::Rules;
 pub(crate) type Pairs = Vec<(String, String)>;
 
 /// records._text for the values it turns into the same text here (not floats, lists or objects).
-fn text(v: &Value) -> Option<String> {
+fn text(v: Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Bool(b) => Some(if *b { "true" } else { "false" }.to_owned()),
+        Value::String(s) => Some(s),
+        Value::Bool(b) => Some(if b { "true" } else { "false" }.to_owned()),
         Value::Number(n) if !n.is_f64() => Some(n.to_string()),
         _ => None,
+    }
+}
+
+/// The names of one query or headers object seen so far: a list while they are few (a record's dozen
+/// headers are found faster by comparing than by hashing), a set past that (a record with 10k query
+/// names or headers costs a lookup each, not 50M string compares: tests/test_hostile.py times it).
+#[derive(Default)]
+struct Names {
+    few: Vec<String>,
+    many: HashSet<String>,
+}
+
+impl Names {
+    const FEW: usize = 32;
+
+    fn contains(&self, name: &str) -> bool {
+        self.few.iter().any(|n| n == name) || self.many.contains(name)
+    }
+
+    fn insert(&mut self, name: String) {
+        if self.few.len() < Self::FEW {
+            self.few.push(name);
+        } else {
+            self.many.insert(name);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.few.len() + self.many.len()
     }
 }
 
@@ -79,9 +108,7 @@ impl<'de> Visitor<'de> for FieldSeed {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
         let mut out: Pairs = Vec::new();
-        // A set, not a list: a record with 10k query names or headers costs a lookup each, not 50M
-        // string compares (tests/test_hostile.py times it).
-        let mut names: HashSet<String> = HashSet::new();
+        let mut names = Names::default();
         while let Some(name) = map.next_key::<String>()? {
             if names.contains(&name) || (self.lower && !name.is_ascii()) {
                 return Err(de::Error::custom("needs records.decode"));
@@ -91,12 +118,12 @@ impl<'de> Visitor<'de> for FieldSeed {
             let bail = || de::Error::custom("needs records.decode");
             match map.next_value::<Value>()? {
                 Value::Array(items) => {
-                    for item in &items {
+                    for item in items {
                         out.push((key.clone(), text(item).ok_or_else(bail)?));
                     }
                 }
                 Value::Null => {}
-                other => out.push((key, text(&other).ok_or_else(bail)?)),
+                other => out.push((key, text(other).ok_or_else(bail)?)),
             }
         }
         Ok(Field::Pairs(out, names.len()))
@@ -269,8 +296,32 @@ pub(crate) enum BodyOut {
     Empty,
     Json(Option<String>, Json),
     Text(String, String),
-    Form(String, Pairs),
+    Form(String, Form),
     Binary(Option<String>),
+}
+
+/// A form body as records._body groups it: each name once, in the order first seen, with its values
+/// in order. It stays in Rust: the builder folds it with `Params::fold_form`, no Python object per field.
+pub(crate) struct Form {
+    pub(crate) fields: Vec<(String, Vec<String>)>,
+}
+
+impl Form {
+    pub(crate) fn grouped(pairs: Pairs) -> Form {
+        // a map of names to their place: a form of 10k fields costs a lookup each (tests/test_hostile.py)
+        let mut at: HashMap<String, usize> = HashMap::new();
+        let mut fields: Vec<(String, Vec<String>)> = Vec::new();
+        for (k, v) in pairs {
+            match at.get(&k) {
+                Some(&i) => fields[i].1.push(v),
+                None => {
+                    at.insert(k.clone(), fields.len());
+                    fields.push((k, vec![v]));
+                }
+            }
+        }
+        Form { fields }
+    }
 }
 
 /// records._body for string bodies; None for what records.decode must decide.
@@ -302,7 +353,7 @@ fn body(v: Option<Value>, content_type: Option<&str>, limit: usize, lenient_empt
         return check(&text).ok().map(|tape| BodyOut::Json(Some(mt), Json { text, tape }));
     }
     if mt == "application/x-www-form-urlencoded" {
-        return qsl(&text).map(|pairs| BodyOut::Form(mt, pairs));
+        return qsl(&text).map(|pairs| BodyOut::Form(mt, Form::grouped(pairs)));
     }
     if mt.starts_with("text/") || mt == "application/xml" || mt == "application/javascript" {
         return Some(BodyOut::Text(mt, text));

@@ -55,8 +55,8 @@ class ParamMap(dict[str, ParamState]):
 class BodyState:
     """The bodies of one media type on one side of an operation.
 
-    Bodies the native parser produced fold into ``pending`` (see :mod:`specbuild.learn.native`); call
-    :meth:`settle` before reading ``shape``.
+    Bodies the native decoder produced fold into ``pending`` (see :mod:`specbuild.learn.native`): a JSON
+    accumulator, or a form's native parameters; call :meth:`settle` before reading ``shape`` or ``form``.
     """
 
     __slots__ = ("count", "example", "example_size", "form", "kind", "pending", "shape", "too_large")
@@ -72,7 +72,7 @@ class BodyState:
         self.example_size = 0
         self.shape: Shape | None = Shape() if kind == "json" else None
         self.form: ParamMap | None = ParamMap() if kind == "form" else None
-        self.pending: Any = None  # native accumulator of natively parsed bodies, not yet in ``shape``
+        self.pending: Any = None  # native accumulator (or parameters) of native bodies, not yet in ``shape`` (``form``)
 
     def add(self, body: Body, keep_example: bool = False) -> None:
         self.count += 1
@@ -89,7 +89,13 @@ class BodyState:
             if keep_example:
                 self._keep_example(body.value)
         elif self.form is not None:
-            _fold_pairs(self.form, ((k, v) for k, vs in body.value.items() for v in vs), None)
+            value = body.value
+            if type(value) is native.FORM_TYPE:  # decoded natively: its fields fold there too
+                if self.pending is None:
+                    self.pending = native.new_params()
+                self.pending.fold_form(value)
+            else:
+                _fold_pairs(self.form, ((k, v) for k, vs in value.items() for v in vs), None)
 
     def _keep_example(self, value: Any) -> None:
         size = len(orjson.dumps(value))
@@ -102,10 +108,12 @@ class BodyState:
             self.example, self.example_size = example, size
 
     def settle(self) -> None:
-        """Bring natively folded bodies into ``shape``."""
+        """Bring natively folded bodies into ``shape`` (JSON) or ``form``."""
         if self.pending is not None:
             if self.shape is not None:
                 self.shape = native.settled(self.shape, self.pending)
+            elif self.form is not None:
+                _settle_params(self.form, self.pending)
             self.pending = None
 
     def merge(self, other: BodyState, take: bool = True) -> None:
@@ -292,6 +300,17 @@ class SpecBuilder:
         return SpecBuilder(hints=self.hints, headers=self.headers, examples=self.examples,
                            accelerated=self.accelerated)
 
+    def headers_read(self) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
+        """The header names :meth:`add_fields` reads, request and response side: the policy's, the
+        request's credentials (``_credential``) and ``host`` (``run.Fold``'s filter); leaving out the
+        others changes nothing it learns (the native decoder then makes no Python object of them)."""
+        policy = self.headers
+
+        def request(name: str) -> bool:
+            return name in _READ_REQUEST_HEADERS or policy.request(name)
+
+        return request, policy.response
+
     def add(self, ex: Exchange) -> None:
         """Fold one exchange in. Raises on data only for a path no API has (a RecordError, "too-deep",
         before anything is folded): records were validated by ``records.decode``."""
@@ -302,9 +321,10 @@ class SpecBuilder:
                    response_headers: Pairs, request_body: Body, response_body: Body, scheme: str,
                    host: str, timestamp: str = "") -> None:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object)."""
-        key = self.templater.observe(path)
-        if self.templater.renamed:
-            self._rekey(self.templater.take_renamed())
+        templater = self.templater
+        key = templater.observe(path)
+        if templater.renamed:
+            self._rekey(templater.take_renamed())
         op = self.operations.get((key, method))
         if op is None:
             op = self.operations[(key, method)] = OperationState()
@@ -314,12 +334,13 @@ class SpecBuilder:
             self.servers[(scheme, host)] += 1
         if timestamp:
             self._saw(timestamp)
-        in_query = _fold_query_natively(op, query) if self.accelerated else _fold_query(op.query, query)
-        in_headers = _credential(request_headers)
+        natively = self.accelerated
+        in_query = (_fold_query_natively(op, query) if natively else _fold_query(op.query, query)) if query else ""
+        in_headers = _credential(request_headers) if request_headers else ""
         # credentials sent together are one requirement ("+"): both schemes apply at once
         op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query] += 1
         if request_headers:
-            _fold_headers(op, request_headers, self.headers.request, self.accelerated)
+            _fold_headers(op, request_headers, self.headers.request, natively)
         op.request.add(request_body, self.examples)
         resp = op.responses.get(status)
         if resp is None:
@@ -327,7 +348,7 @@ class SpecBuilder:
         resp.count += 1
         resp.witnesses.add(target_hash(path, query))
         if response_headers:
-            _fold_headers(resp, response_headers, self.headers.response, self.accelerated)
+            _fold_headers(resp, response_headers, self.headers.response, natively)
         resp.bodies.add(response_body, self.examples)
         if request_body.kind == "too-large" or response_body.kind == "too-large":
             self.too_large += 1
@@ -336,7 +357,9 @@ class SpecBuilder:
         instant = epoch_seconds(timestamp)  # a bad timestamp loses only the exchange's instant
         if instant is not None:
             second = math.floor(instant)
-            self.widen(second, second)
+            span = self.span
+            if span is None or not span[0] <= second <= span[1]:  # most instants fall inside: no new tuple
+                self.widen(second, second)
 
     def widen(self, first: int, last: int) -> None:
         """The time range covers ``first`` .. ``last`` too (min and max: order-free, merged exactly)."""
@@ -515,6 +538,10 @@ def _merge_exported(params: ParamMap,
             mine.merge(state)
     if len(params) > MAX_PARAMS:
         _make_room(params)
+
+
+# read from a request whatever the header policy says (see SpecBuilder.headers_read)
+_READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS})
 
 
 def _credential(headers: Pairs) -> str:

@@ -60,6 +60,8 @@ class _Never:
 
 # The type of a body parsed natively (``type(value) is JSON_TYPE`` tells the builder to fold it natively).
 JSON_TYPE: Final[type] = _native.Json if _native is not None else _Never
+# The type of a form body decoded natively (its fields stay in Rust: ``Params.fold_form`` folds them).
+FORM_TYPE: Final[type] = _native.Form if _native is not None else _Never
 
 
 def json_parser() -> Callable[[str], Any] | None:
@@ -71,9 +73,14 @@ def json_parser() -> Callable[[str], Any] | None:
     return _native.parse if _native is not None else None
 
 
-def fields_decoder() -> Callable[[bytes | str, int], tuple[Any, ...] | None] | None:
+def fields_decoder(keep_request: Callable[[str], bool] | None = None,
+                   keep_response: Callable[[str], bool] | None = None,
+                   ) -> Callable[[bytes | str, int], tuple[Any, ...] | None] | None:
     """``decode(raw, max_body_bytes)``: a record in its plain, common form as an Exchange's fields in
     order (without ``origin``); None without the native module.
+
+    ``keep_request`` and ``keep_response`` (asked once per header name): only the headers they keep
+    come out, for a fold that reads no others (most of a record's headers are generic ones it drops).
 
     The decoder answers None for any record :func:`specbuild.records.decode` must look at (errors,
     ``url`` targets, escaped query strings, form bodies, ...): call that one then. Where it answers, the
@@ -81,7 +88,12 @@ def fields_decoder() -> Callable[[bytes | str, int], tuple[Any, ...] | None] | N
     takes them straight to ``SpecBuilder.add_fields``: building an Exchange would cost a twentieth of
     the time per record.
     """
-    return _native.decode_record if _native is not None else None
+    if _native is None:
+        return None
+    decode: Callable[[bytes | str, int], tuple[Any, ...] | None] = (
+        _native.decode_record if keep_request is None and keep_response is None
+        else _native.Decoder(keep_request, keep_response))
+    return decode
 
 
 def new_accumulator() -> Any:

@@ -145,7 +145,7 @@ def _bodies_data(bodies: Bodies) -> list[Any]:
 
 def _body_data(s: BodyState) -> list[Any]:
     example = None if s.example is None else [s.example_size, s.example.decode()]  # orjson's output: UTF-8
-    form = None if s.form is None else _params_data(s.form, None)
+    form = None if s.form is None else _params_data(s.form, s.pending)
     return [s.kind, s.count, s.too_large, example, _settled_shape_data(s), form]
 
 

@@ -23,7 +23,7 @@ _SPACE: Final = float(1 << 63)
 
 def target_hash(path: str, query: Iterable[tuple[str, str]]) -> int:
     """A stable hash of one request target (not Python's ``hash``: that one changes per process)."""
-    text = path + "?" + "&".join(f"{k}={v}" for k, v in query)
+    text = path + "?" + "&".join(f"{k}={v}" for k, v in query) if query else path + "?"
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 1  # 63 bits: a JSON integer every reader keeps exact
 
