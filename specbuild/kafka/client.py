@@ -333,6 +333,7 @@ class KafkaSource:
         self.on_assign: Callable[[list[Partition]], None] | None = None
         self.on_lost: Callable[[list[Partition]], None] | None = None
         self.failure: Exception | None = None  # what on_assign raised
+        self.closing = False
         self.closed = False
 
     def subscribe(self) -> None:
@@ -344,7 +345,8 @@ class KafkaSource:
                                 on_lost=self._lost)
 
     def _assign(self, consumer: Any, partitions: list[Any]) -> None:
-        if self.on_assign is not None and partitions:
+        # closing: partitions of a member that left before us come and go within close(); nothing is folded
+        if self.on_assign is not None and partitions and not self.closing:
             try:
                 self.on_assign([(tp.topic, tp.partition) for tp in partitions])
             except Exception as exc:  # raised through librdkafka's callback it came out as a
@@ -366,7 +368,7 @@ class KafkaSource:
         parts = [(tp.topic, tp.partition) for tp in partitions]
         self.assigned.update(parts)
         self.at_eof.difference_update(parts)
-        if parts:
+        if parts and not self.closing:
             self.note(f"specbuild: assigned {describe(parts)}")
 
     def _place(self, consumer: Any, partitions: list[Any]) -> None:
@@ -492,6 +494,7 @@ class KafkaSource:
         """Leave the group at once so the partitions move to another member now."""
         if self.closed:
             return
+        self.closing = True
         try:
             self.consumer.close()
         except (KafkaException, RuntimeError) as exc:

@@ -122,7 +122,7 @@ class Group:
     def __init__(self, folder: PartitionFolder, reader: StateReader, writer: StateWriter,
                  positions: dict[Partition, int], *, output: Path, fmt: str, options: RenderOptions | None,
                  base: dict[str, Any] | None, note: Callable[[str], None], render_interval: float = 0.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, until_end: Sequence[str] = ()) -> None:
         self.folder = folder
         self.reader = reader
         self.writer = writer
@@ -139,11 +139,16 @@ class Group:
         self.decoded = DecodedStates(reader.topic)
         self.render_interval = render_interval
         self.clock = clock
-        self.last_render: float | None = None  # when the spec on disk was rendered (None: not yet)
+        # --until-end (the source topics, or ()): the spec is rendered once every partition's state is at its
+        # end; before, only every render_interval (a first render at the first checkpoint would be thrown away)
+        self.topics = list(until_end)
+        self.until_end = bool(until_end)
+        self.last_render: float | None = clock() if until_end else None  # when the spec on disk was rendered
         self.doc: dict[str, Any] = {}
         self.target: Path | None = None
-        self.until_end = False  # --until-end: the spec is rendered after the stop, from every partition's end
         self.stopping = False   # the follower's last checkpoint
+        self.ends: dict[Partition, int] | None = None  # where the source's partitions ended (--until-end)
+        self.waiting_since: float | None = None  # since when this member has had nothing left to fold
 
     def attach(self, source: KafkaSource) -> None:
         self.source = source
@@ -246,6 +251,39 @@ class Group:
                                   self.base)
         self.target = write_document(self.doc, self.output, self.fmt)
         return self.doc, self.target
+
+    def end_unsaved(self) -> bool:
+        """--until-end: our partitions are at their end and what we folded is not committed yet (the other
+        members wait for these states): a checkpoint is due now, and again while its transaction aborts."""
+        source = self.source
+        return self.until_end and source is not None and source.at_end() and bool(self.folder.dirty or self.pending)
+
+    def ended(self) -> bool:
+        """--until-end: every partition's state is at the end of its partition (as it was when this member
+        first had nothing left to fold), or GROUP_WAIT s passed since. Until then the member stays in the
+        group, idle: a member that left would hand its partitions to the others while they are leaving too
+        (each decoding states for nothing), and one whose last transaction aborted would leave its states
+        short of the end with no one to fold them. It also takes over the partitions of a member that dies."""
+        source = self.source
+        idle = source is not None and (source.at_end() or not source.assigned)
+        if not idle or self.folder.dirty or self.pending:
+            self.waiting_since = None
+            return False
+        now = self.clock()
+        if self.ends is None:
+            self.ends = self.reader.source_ends(self.topics, time.monotonic() + GROUP_WAIT)
+        behind = behind_ends(self.reader.catch_up(), self.ends)
+        if not behind:
+            return True
+        if self.waiting_since is None:
+            self.waiting_since = now
+            self.note(f"specbuild: waiting for the states of {describe(behind)} to reach the end (folded by the "
+                      "group's other members)")
+        elif now - self.waiting_since > GROUP_WAIT:
+            self.note(f"warning: the states of {describe(behind)} are not at the end of their partitions "
+                      f"after {GROUP_WAIT:.0f} s; the spec holds what the group has saved")
+            return True
+        return False
 
     def wait_for_ends(self, topics: Sequence[str], clock: Callable[[], float] = time.monotonic) -> None:
         """Until every partition's state reached the end of its partition (the others are still folding
