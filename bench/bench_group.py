@@ -49,6 +49,7 @@ from tests.test_kafka_integration import restarted  # noqa: E402
 
 DEVSET = ROOT.parent / "shared" / "devset"
 PARTITIONS = 6
+# exactly-once: a killed member is noticed within 6 s (scale-out runs with the product's settings)
 SESSION = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1500", "-X", "reconnect.backoff.max.ms=1000"]
 
 
@@ -75,7 +76,7 @@ def member(bootstrap: str, topic: str, group: str, out: Path, log: Path, *extra:
     with the seconds since the bench started (where a member waits shows in the gaps)."""
     pin = ["taskset", "-c", str(core)] if core is not None else []
     cmd = [*pin, sys.executable, "-m", "specbuild", "--source", "kafka", "-b", bootstrap, "-t", topic, "-g", group,
-           "--state", "kafka", "-o", str(out), *([] if notes else ["-q"]), *SESSION, *extra]
+           "--state", "kafka", "-o", str(out), *([] if notes else ["-q"]), *extra]
     if not notes:
         with log.open("ab") as fh:
             return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=fh, stdin=subprocess.DEVNULL, env=env())
@@ -143,7 +144,7 @@ def exactly_once(args: argparse.Namespace) -> int:
         outs = [work / f"member{i}" for i in range(3)]
         logs = [work / f"member{i}.log" for i in range(3)]
         every = ("--checkpoint-interval", str(args.checkpoint_interval))
-        procs = [member(broker.bootstrap, topic, group, outs[i], logs[i], *every) for i in range(3)]
+        procs = [member(broker.bootstrap, topic, group, outs[i], logs[i], *SESSION, *every) for i in range(3)]
         feeder = feed(broker.bootstrap, topic, lines, args.seconds)
         started = time.monotonic()
         exits: list[str] = []
@@ -155,7 +156,7 @@ def exactly_once(args: argparse.Namespace) -> int:
                 for i, p in enumerate(procs):
                     if p.poll() is not None:
                         exits.append(f"member {i} exited {p.returncode} at {time.monotonic() - started:.1f} s")
-                        procs[i] = member(broker.bootstrap, topic, group, outs[i], logs[i], *every)
+                        procs[i] = member(broker.bootstrap, topic, group, outs[i], logs[i], *SESSION, *every)
                 time.sleep(0.2)
 
         for k in range(args.kills):
@@ -164,7 +165,7 @@ def exactly_once(args: argparse.Namespace) -> int:
             procs[i].kill()
             procs[i].wait()
             print(f"  {time.monotonic() - started:5.1f} s: SIGKILL member {i}", flush=True)
-            procs[i] = member(broker.bootstrap, topic, group, outs[i], logs[i], *every)
+            procs[i] = member(broker.bootstrap, topic, group, outs[i], logs[i], *SESSION, *every)
             if k == args.kills // 2:
                 print(f"  {time.monotonic() - started:5.1f} s: broker restart", flush=True)
                 with restarted(broker):
@@ -178,7 +179,7 @@ def exactly_once(args: argparse.Namespace) -> int:
             p.send_signal(signal.SIGTERM)
         stopped = [p.wait(300) for p in procs]
         print(f"  exits on SIGTERM: {stopped}", flush=True)
-        ends = [member(broker.bootstrap, topic, group, outs[i], logs[i], "--until-end") for i in range(3)]
+        ends = [member(broker.bootstrap, topic, group, outs[i], logs[i], *SESSION, "--until-end") for i in range(3)]
         codes = [p.wait(300) for p in ends]
         want = replay_spec(lines, work)
         got = {f"member{i}": (outs[i] / "openapi.json").read_bytes() for i in range(3)}

@@ -729,9 +729,17 @@ def state_key(part: Partition) -> str:
     return f"{part[0]}:{part[1]}"
 
 
+# A member heartbeats this often (librdkafka: every 3 s) unless set otherwise: a member that joins waits for
+# two heartbeats of the others (cooperative-sticky's two rounds: revoke, then assign), ~2 s instead of ~6 s.
+GROUP_HEARTBEAT_MS: Final = "1000"
+
+
 def cooperative(conf: Mapping[str, str]) -> dict[str, str]:
-    """A group of followers moves only the partitions it must: cooperative-sticky, unless set otherwise."""
-    return {"partition.assignment.strategy": "cooperative-sticky", **conf}
+    """A group of followers moves only the partitions it must (cooperative-sticky), and soon (a heartbeat
+    every second), unless set otherwise. With ``group.protocol=consumer`` (KIP-848) the broker sets the
+    heartbeat."""
+    beat = {} if conf.get("group.protocol") == "consumer" else {"heartbeat.interval.ms": GROUP_HEARTBEAT_MS}
+    return {"partition.assignment.strategy": "cooperative-sticky", **beat, **conf}
 
 
 def _connection_only(conf: Mapping[str, str]) -> dict[str, str]:
