@@ -724,6 +724,11 @@ def state_topic_name(group_id: str) -> str:
     return f"{group_id}.specbuild-state"
 
 
+# Keys of the state topic that are not a partition's state (a state's key is ``<topic>:<partition>``, and
+# a topic's name has no "#"): the group's last rendered spec (kafka/group.py).
+NOTE_PREFIX: Final = "#"
+
+
 def state_key(part: Partition) -> str:
     """A state's message key: ``<source topic>:<partition>``."""
     return f"{part[0]}:{part[1]}"
@@ -788,7 +793,8 @@ class StateReader:
     def __init__(self, conf: Mapping[str, str], topic: str, note: Note = lambda _m: None) -> None:
         self.topic = topic
         self.note = note
-        self.latest: dict[str, bytes] = {}
+        self.latest: dict[str, bytes] = {}  # the partitions' states
+        self.notes: dict[str, bytes] = {}  # what else members wrote beside them (NOTE_PREFIX keys)
         self.eof_at: dict[int, int] = {}  # where each partition's fetch last reached its end
         settings = {**_connection_only(conf), "group.id": f"{topic}.reader", "enable.auto.commit": "false",
                     "isolation.level": "read_committed", "enable.partition.eof": "true",
@@ -818,11 +824,12 @@ class StateReader:
                         self.eof_at[msg.partition()] = msg.offset()
                 elif msg.key() is not None:
                     key = msg.key().decode("utf-8", "replace")
+                    kept = self.notes if key.startswith(NOTE_PREFIX) else self.latest
                     value = msg.value()
                     if value is None:
-                        self.latest.pop(key, None)
+                        kept.pop(key, None)
                     else:
-                        self.latest[key] = value
+                        kept[key] = value
         return self.latest
 
     def _reached(self, highs: Mapping[int, int]) -> bool:
@@ -903,6 +910,20 @@ class StateWriter:
             except KafkaException as again:  # the next begin_transaction could not work either
                 raise SourceError(f"the checkpoint's transaction could not be aborted ({_reason(again)})",
                                   hint="restart to go on from the last checkpoint") from None
+            return False
+        return True
+
+    def publish(self, key: str, value: bytes) -> bool:
+        """One message beside the states (no offsets), in a transaction of its own; False when it was aborted."""
+        producer = self.producer
+        try:
+            producer.begin_transaction()
+            producer.produce(self.topic, key=key.encode(), value=value)
+            _retried(lambda: producer.commit_transaction(30))
+        except KafkaException as exc:
+            if not exc.args[0].fatal():
+                with contextlib.suppress(KafkaException):
+                    producer.abort_transaction(30)
             return False
         return True
 

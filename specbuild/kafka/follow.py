@@ -327,7 +327,7 @@ def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Repo
 def _leave(group: Group, follower: Follower, source: KafkaSource, reason: str, signalled: bool) -> None:
     """Leave the group; with ``--until-end``, render the group's spec from every partition's last state."""
     if group.until_end and reason == "end":  # every state at its end: render, then leave (no one needs ours)
-        follower.doc, follower.target = group.render()
+        follower.doc, follower.target = group.finish()
         source.close()
         return
     source.close()  # our partitions go to the members still folding

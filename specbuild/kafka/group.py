@@ -19,15 +19,27 @@ CPU per member whatever its share of the partitions) can be rarer than checkpoin
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+import orjson
+
 from specbuild.errors import SourceError
 from specbuild.kafka.checkpoint import State
-from specbuild.kafka.client import KafkaSource, Partition, StateReader, StateWriter, describe, state_key
+from specbuild.kafka.client import (
+    NOTE_PREFIX,
+    KafkaSource,
+    Partition,
+    StateReader,
+    StateWriter,
+    describe,
+    state_key,
+)
 from specbuild.kafka.pool import BadRecords, LocalFolder
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
@@ -35,6 +47,12 @@ from specbuild.learn.render import RenderOptions
 from specbuild.run import Fold, Stats, build_document, write_document
 
 GROUP_WAIT: Final = 120.0  # seconds a member that reached its end waits for the others' last states
+# --until-end: seconds a member that waited for the others' last states then waits for the spec rendered by
+# the member that committed last (it renders the same spec itself after that: that member died, or is a
+# follower without --until-end that renders only every --render-interval)
+SPEC_WAIT: Final = 60.0
+SPEC_KEY: Final = f"{NOTE_PREFIX}spec"  # the group's spec as last published, beside the states
+SPEC_HEADER: Final = b"specbuild-spec 1 "  # then the tag of the states and options it was rendered from
 # Bytes of states a member keeps decoded between renders (~3-4x that in memory: ten states of an API of
 # GitHub's size). While every partition gets traffic, every state changed by the next render anyway: the
 # cache pays for idle partitions and for renders with little new, not for a large busy group.
@@ -149,6 +167,9 @@ class Group:
         self.stopping = False   # the follower's last checkpoint
         self.ends: dict[Partition, int] | None = None  # where the source's partitions ended (--until-end)
         self.waiting_since: float | None = None  # since when this member has had nothing left to fold
+        self.spec_since: float | None = None  # since when it waits for the spec of the member that committed last
+        self._tagged: tuple[tuple[tuple[str, int], ...], str] = ((), "")  # the states hashed last, their digest
+        self.view = view_digest(options, base)
 
     def attach(self, source: KafkaSource) -> None:
         self.source = source
@@ -267,14 +288,14 @@ class Group:
         source = self.source
         idle = source is not None and (source.at_end() or not source.assigned)
         if not idle or self.folder.dirty or self.pending:
-            self.waiting_since = None
+            self.waiting_since = self.spec_since = None
             return False
         now = self.clock()
         if self.ends is None:
             self.ends = self.reader.source_ends(self.topics, time.monotonic() + GROUP_WAIT)
         behind = behind_ends(self.reader.catch_up(), self.ends)
         if not behind:
-            return True
+            return self._spec_ready(now)
         if self.waiting_since is None:
             self.waiting_since = now
             self.note(f"specbuild: waiting for the states of {describe(behind)} to reach the end (folded by the "
@@ -284,6 +305,54 @@ class Group:
                       f"after {GROUP_WAIT:.0f} s; the spec holds what the group has saved")
             return True
         return False
+
+    def _spec_ready(self, now: float) -> bool:
+        """Every state at its end: a member that saw none behind since it last folded committed last, and
+        renders (then publishes) the spec; the others wait for that spec (SPEC_WAIT s at most), so the group
+        renders it once."""
+        if self.waiting_since is None or self.published(self.tag(self.reader.latest)) is not None:
+            return True
+        if self.spec_since is None:
+            self.spec_since = now
+            self.note("specbuild: every state is at its end; waiting for the spec of the member that committed last")
+        return now - self.spec_since > SPEC_WAIT
+
+    def tag(self, latest: Mapping[str, bytes]) -> str:
+        """What a spec is rendered from: every state, the render options and the person's spec. The states
+        are hashed once while they stay the same objects (the reader keeps them until they change)."""
+        seen = tuple(sorted((key, id(data)) for key, data in latest.items()))
+        if seen != self._tagged[0]:
+            digest = hashlib.blake2b(digest_size=16)
+            for key, data in sorted(latest.items()):
+                digest.update(key.encode() + b"\0" + hashlib.blake2b(data, digest_size=16).digest())
+            self._tagged = (seen, digest.hexdigest())
+        return f"{self._tagged[1]}-{self.view}"
+
+    def published(self, tag: str) -> dict[str, Any] | None:
+        """The group's spec as another member published it, when rendered from ``tag``."""
+        data = self.reader.notes.get(SPEC_KEY)
+        head = SPEC_HEADER + tag.encode() + b"\n"
+        if data is None or not data.startswith(head):
+            return None
+        doc: dict[str, Any] = orjson.loads(data[len(head):])
+        return doc
+
+    def finish(self) -> tuple[dict[str, Any], Path | None]:
+        """--until-end, every state at its end: the group's spec, as the member that committed last published
+        it (from the same states, with the same options), or rendered here and published for the others."""
+        latest = self.reader.catch_up()
+        doc = self.published(self.tag(latest))
+        if doc is not None:
+            self.note("specbuild: the group's spec as the member that committed last rendered it (the same states "
+                      "and options)")
+            self.rendered, self.last_render = dict(latest), self.clock()
+            self.doc, self.target = doc, write_document(doc, self.output, self.fmt)
+            return self.doc, self.target
+        doc, target = self.render()
+        head = SPEC_HEADER + self.tag(self.rendered).encode() + b"\n"
+        if not self.writer.publish(SPEC_KEY, head + orjson.dumps(doc)):
+            self.note("warning: the group's spec could not be published; the other members render it too")
+        return doc, target
 
     def wait_for_ends(self, topics: Sequence[str], clock: Callable[[], float] = time.monotonic) -> None:
         """Until every partition's state reached the end of its partition (the others are still folding
@@ -299,6 +368,14 @@ class Group:
                           f"after {GROUP_WAIT:.0f} s; the spec holds what the group has saved")
                 return
             time.sleep(0.5)
+
+
+def view_digest(options: RenderOptions | None, base: dict[str, Any] | None) -> str:
+    """The render options and the person's spec, as a digest: a spec rendered with others is not taken."""
+    plain = [dataclasses.asdict(options) if options is not None else None, base]
+    data = orjson.dumps(plain, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+                        default=lambda x: sorted(x) if isinstance(x, (set, frozenset)) else repr(x))
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 def behind_ends(latest: Mapping[str, bytes], ends: Mapping[Partition, int]) -> list[Partition]:
