@@ -298,8 +298,9 @@ class Group:
             return self._spec_ready(now)
         if self.waiting_since is None:
             self.waiting_since = now
-            self.note(f"specbuild: waiting for the states of {describe(behind)} to reach the end (folded by the "
-                      "group's other members)")
+            if source is not None and source.assigned:  # not before the group's first assignment
+                self.note(f"specbuild: waiting for the states of {describe(behind)} to reach the end (folded by "
+                          "the group's other members)")
         elif now - self.waiting_since > GROUP_WAIT:
             self.note(f"warning: the states of {describe(behind)} are not at the end of their partitions "
                       f"after {GROUP_WAIT:.0f} s; the spec holds what the group has saved")
