@@ -301,6 +301,14 @@ def test_an_until_end_member_that_waited_for_the_others_takes_the_spec_the_last_
     assert group.decoded.decodes == 0
 
 
+def test_a_revoke_saves_only_the_partitions_that_go() -> None:
+    parts = folder()
+    parts.add(spread(LINES, 2))
+    positions = {("http.v1", 0): 5, ("http.v1", 1): 7}
+    assert list(parts.take_states(positions, only=[("http.v1", 1)])) == [("http.v1", 1)]
+    assert list(parts.take_states(positions)) == [("http.v1", 0)]  # kept: saved at the next checkpoint
+
+
 def test_a_dropped_partition_is_no_longer_folded_or_saved() -> None:
     parts = folder()
     parts.add(spread(LINES, 2))

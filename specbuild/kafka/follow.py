@@ -204,7 +204,7 @@ class Follower:
             if not self.failed:  # also what an aborted transaction left to write
                 if self.dead_letter is not None:
                     self.dead_letter.flush()
-                self.group.commit()
+                self.group.commit(_parts)
             self.group.revoked(_parts)
         elif self.dirty and not self.failed and self.checkpoints.periodic:
             self.checkpoint()

@@ -23,7 +23,7 @@ import dataclasses
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -121,11 +121,14 @@ class PartitionFolder:
     def close(self) -> None:
         pass
 
-    def take_states(self, positions: Mapping[Partition, int]) -> dict[Partition, bytes]:
-        """The encoded state of each partition folded since the last call (with its next offset)."""
+    def take_states(self, positions: Mapping[Partition, int],
+                    only: Collection[Partition] | None = None) -> dict[Partition, bytes]:
+        """The encoded state of each partition folded since the last call (with its next offset); of those in
+        ``only`` when given (a revoke saves the partitions that go: the others are saved at the checkpoint)."""
+        taken = sorted(self.dirty if only is None else self.dirty & set(only))
         out = {p: codec.encode(self.folders[p].fold.builder, {p: positions[p]})
-               for p in sorted(self.dirty) if p in self.folders and p in positions}
-        self.dirty.clear()
+               for p in taken if p in self.folders and p in positions}
+        self.dirty.difference_update(taken)
         return out
 
 
@@ -214,10 +217,11 @@ class Group:
         return {state_key(p): (data, folder.folders[p].fold.builder) for p, data in self.committed.items()
                 if p in folder.folders and p not in folder.dirty and p not in self.pending}
 
-    def commit(self) -> bool:
-        """The states folded since the last checkpoint and their offsets, in one transaction."""
+    def commit(self, only: Collection[Partition] | None = None) -> bool:
+        """The states folded since the last checkpoint (of ``only``'s partitions, when given) and their
+        offsets, in one transaction, with any an aborted one left."""
         assert self.source is not None
-        self.pending.update(self.folder.take_states(self.positions))
+        self.pending.update(self.folder.take_states(self.positions, only))
         if not self.pending:
             return True
         offsets = {p: self.positions[p] for p in self.pending}
