@@ -309,6 +309,24 @@ def test_a_revoke_saves_only_the_partitions_that_go() -> None:
     assert list(parts.take_states(positions)) == [("http.v1", 0)]  # kept: saved at the next checkpoint
 
 
+def test_an_assigned_partitions_state_is_decoded_when_its_first_record_comes(tmp_path: Path) -> None:
+    reader, positions = Reader(), {}
+    first = [(line, f"http.v1[0]@{i}") for i, line in enumerate(LINES[:30])]
+    reader.latest["http.v1:0"] = take_one(first)
+    group = Group(folder(), reader, Writer(), positions, output=tmp_path, fmt="json", options=None,  # type: ignore[arg-type]
+                  base=None, note=print)
+    group.assigned([("http.v1", 0)])
+    assert positions == {("http.v1", 0): 30} and not group.folder.folders  # its offset; not decoded yet
+    group.folder.add([(line, f"http.v1[0]@{30 + i}") for i, line in enumerate(LINES[30:])])
+    assert group.folder.folders[("http.v1", 0)].fold.builder.exchanges == len(LINES)
+
+
+def take_one(records: list[tuple[bytes | None, str]]) -> bytes:
+    parts = folder()
+    parts.add(records)
+    return parts.take_states({("http.v1", 0): len(records)})[("http.v1", 0)]
+
+
 def test_a_dropped_partition_is_no_longer_folded_or_saved() -> None:
     parts = folder()
     parts.add(spread(LINES, 2))

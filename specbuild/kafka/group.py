@@ -72,6 +72,7 @@ class PartitionFolder:
         self.dispatched = 0
         self.folders: dict[Partition, LocalFolder] = {}
         self.dirty: set[Partition] = set()
+        self.saved: dict[Partition, tuple[bytes, str]] = {}  # states decoded when their first record comes
         self._names: dict[str, Partition] = {}  # "topic[3]" (an origin's prefix) -> ("topic", 3)
 
     @property
@@ -82,11 +83,20 @@ class PartitionFolder:
         """Fold ``part`` from ``builder`` (its saved state) on, or from nothing."""
         self.folders[part] = LocalFolder(self.make_fold(builder or self.template.blank(), self.stats), self.bad)
         self.dirty.discard(part)
+        self.saved.pop(part, None)
+
+    def resume(self, part: Partition, state: bytes, origin: str) -> None:
+        """Fold ``part`` on from its saved ``state``, decoded when its first record comes: a partition
+        assigned at the end of an ``--until-end`` run (its member left) is never decoded."""
+        self.folders.pop(part, None)
+        self.dirty.discard(part)
+        self.saved[part] = (state, origin)
 
     def drop(self, parts: Iterable[Partition]) -> None:
         for part in parts:
             self.folders.pop(part, None)
             self.dirty.discard(part)
+            self.saved.pop(part, None)
 
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
         """Fold records (``topic[partition]@offset`` origins) into their partitions' builders; a poll
@@ -108,7 +118,8 @@ class PartitionFolder:
             topic, _, rest = prefix.rpartition("[")
             part = self._names[prefix] = (topic, int(rest.rstrip("]")))
         if part not in self.folders:
-            self.start(part, None)
+            saved = self.saved.get(part)
+            self.start(part, codec.decode(*saved)[0] if saved is not None else None)
         self.folders[part].add(records)
         self.dirty.add(part)
 
@@ -189,10 +200,10 @@ class Group:
                 self.positions.pop(part, None)  # never checkpointed: the group's offset or --offset-reset
                 self.folder.start(part, None)
                 continue
-            builder, saved = codec.decode(data, f"{self.reader.topic}[{state_key(part)}]")
-            self.folder.start(part, builder)
-            self.positions[part] = saved[part]
-            loaded.append(f"{state_key(part)}@{saved[part]}")
+            origin = f"{self.reader.topic}[{state_key(part)}]"
+            self.folder.resume(part, data, origin)
+            self.positions[part] = codec.decode_positions(data, origin)[part]
+            loaded.append(f"{state_key(part)}@{self.positions[part]}")
         if loaded:
             self.note(f"specbuild: loaded the states of {', '.join(loaded)}")
 
