@@ -11,16 +11,17 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from specbuild.errors import InputError
+from specbuild.errors import InputError, SourceError
 from specbuild.io.files import dumps
 from specbuild.kafka.checkpoint import State
-from specbuild.kafka.client import Batch, Partition, state_key
+from specbuild.kafka.client import Batch, Partition, _bounded, state_key
 from specbuild.kafka.follow import Follower, Limits
 from specbuild.kafka.group import DecodedStates, Group, PartitionFolder, behind_ends, merged
 from specbuild.learn import state as codec
@@ -325,6 +326,15 @@ def take_one(records: list[tuple[bytes | None, str]]) -> bytes:
     parts = folder()
     parts.add(records)
     return parts.take_states({("http.v1", 0): len(records)})[("http.v1", 0)]
+
+
+def test_a_checkpoints_offsets_call_that_blocks_past_its_time_fails_instead() -> None:
+    """librdkafka can block in send_offsets_to_transaction past its timeout (confluentinc/librdkafka#5456)."""
+    with pytest.raises(SourceError, match="did not take the checkpoint's offsets in 0 s"):
+        _bounded(lambda: time.sleep(5), 0.05)
+    with pytest.raises(ValueError):
+        _bounded(lambda: int("x"), 5)  # its own error, in the caller's thread
+    _bounded(lambda: None, 5)
 
 
 def test_a_dropped_partition_is_no_longer_folded_or_saved() -> None:

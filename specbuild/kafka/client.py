@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -711,6 +712,11 @@ STATE_MAX_BYTES: Final = 64 << 20
 # How long a transaction a killed member left open holds back the state topic's readers (read_committed
 # stops at it) before the broker aborts it: a checkpoint's transaction takes milliseconds.
 STATE_TRANSACTION_TIMEOUT_MS: Final = 15_000
+# librdkafka 2.16 can block in send_offsets_to_transaction past its own 30 s timeout (confluentinc/librdkafka
+# #5456, #5511: a cached group coordinator gone, as after a broker restart; seen in bench_group exactly-once
+# for minutes): a member stuck there would hold its partitions and the group's --until-end forever. Past
+# this it fails instead.
+TRANSACTION_STUCK_S: Final = 60.0
 _STATE_TOPIC_CONFIG: Final = {"cleanup.policy": "compact", "max.message.bytes": str(STATE_MAX_BYTES)}
 # Settings of the source's consumer that make no sense for the state topic's reader or its producer.
 _CONSUMER_ONLY: Final = ("group.id", "group.instance.id", "partition.assignment.strategy", "auto.offset.reset",
@@ -779,6 +785,30 @@ def _retried(call: Callable[[], Any], seconds: float = 120.0) -> None:
         except KafkaException as exc:
             if not exc.args[0].retriable() or time.monotonic() > deadline:
                 raise
+
+
+def _bounded(call: Callable[[], Any], seconds: float) -> None:
+    """``call`` in a thread of its own, waited for ``seconds`` at most; past that a SourceError (the thread
+    stays blocked, and the process ends with the error: restarted, the member goes on from its last
+    checkpoint, which is all the group has of it)."""
+    done = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:  # raised again in the caller's thread
+            failed.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="specbuild-transaction", daemon=True).start()
+    if not done.wait(seconds):
+        raise SourceError(f"Kafka did not take the checkpoint's offsets in {seconds:.0f} s (librdkafka can block "
+                          "there past its timeout: confluentinc/librdkafka#5456); nothing of it was committed",
+                          hint="restart to go on from the last checkpoint")
+    if failed:
+        raise failed[0]
 
 
 def _admin() -> Any:
@@ -899,7 +929,7 @@ class StateWriter:
             for key, value in sorted(states.items()):
                 producer.produce(self.topic, key=key.encode(), value=value)
             tps = [TopicPartition(t, p, o) for (t, p), o in sorted(offsets.items())]
-            producer.send_offsets_to_transaction(tps, group_metadata, 30)
+            _bounded(lambda: producer.send_offsets_to_transaction(tps, group_metadata, 30), TRANSACTION_STUCK_S)
             _retried(lambda: producer.commit_transaction(30))
         except KafkaException as exc:
             if exc.args[0].fatal():
