@@ -49,6 +49,7 @@ from tests.test_kafka_integration import restarted  # noqa: E402
 
 DEVSET = ROOT.parent / "shared" / "devset"
 PARTITIONS = 6
+# exactly-once: a killed member is noticed within 6 s (scale-out runs with the product's settings)
 SESSION = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1500", "-X", "reconnect.backoff.max.ms=1000"]
 
 
@@ -70,12 +71,30 @@ def env() -> dict[str, str]:
 
 
 def member(bootstrap: str, topic: str, group: str, out: Path, log: Path, *extra: str,
-           core: int | None = None) -> subprocess.Popen[bytes]:
+           core: int | None = None, notes: bool = False) -> subprocess.Popen[bytes]:
+    """A member whose stderr goes to ``log``: errors only, or (``notes``) every note, each line stamped
+    with the seconds since the bench started (where a member waits shows in the gaps)."""
     pin = ["taskset", "-c", str(core)] if core is not None else []
     cmd = [*pin, sys.executable, "-m", "specbuild", "--source", "kafka", "-b", bootstrap, "-t", topic, "-g", group,
-           "--state", "kafka", "-o", str(out), "-q", *SESSION, *extra]
+           "--state", "kafka", "-o", str(out), *([] if notes else ["-q"]), *extra]
+    if not notes:
+        with log.open("ab") as fh:
+            return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=fh, stdin=subprocess.DEVNULL, env=env())
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            env=env())
+    threading.Thread(target=stamp, args=(proc, log), daemon=True).start()
+    return proc
+
+
+BENCH_START = time.monotonic()
+
+
+def stamp(proc: subprocess.Popen[bytes], log: Path) -> None:
+    assert proc.stderr is not None
     with log.open("ab") as fh:
-        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=fh, stdin=subprocess.DEVNULL, env=env())
+        for line in proc.stderr:
+            fh.write(f"{time.monotonic() - BENCH_START:8.2f} ".encode() + line)
+            fh.flush()
 
 
 def replay_spec(lines: list[bytes], work: Path) -> bytes:
@@ -125,7 +144,7 @@ def exactly_once(args: argparse.Namespace) -> int:
         outs = [work / f"member{i}" for i in range(3)]
         logs = [work / f"member{i}.log" for i in range(3)]
         every = ("--checkpoint-interval", str(args.checkpoint_interval))
-        procs = [member(broker.bootstrap, topic, group, outs[i], logs[i], *every) for i in range(3)]
+        procs = [member(broker.bootstrap, topic, group, outs[i], logs[i], *SESSION, *every) for i in range(3)]
         feeder = feed(broker.bootstrap, topic, lines, args.seconds)
         started = time.monotonic()
         exits: list[str] = []
@@ -137,7 +156,7 @@ def exactly_once(args: argparse.Namespace) -> int:
                 for i, p in enumerate(procs):
                     if p.poll() is not None:
                         exits.append(f"member {i} exited {p.returncode} at {time.monotonic() - started:.1f} s")
-                        procs[i] = member(broker.bootstrap, topic, group, outs[i], logs[i], *every)
+                        procs[i] = member(broker.bootstrap, topic, group, outs[i], logs[i], *SESSION, *every)
                 time.sleep(0.2)
 
         for k in range(args.kills):
@@ -146,7 +165,7 @@ def exactly_once(args: argparse.Namespace) -> int:
             procs[i].kill()
             procs[i].wait()
             print(f"  {time.monotonic() - started:5.1f} s: SIGKILL member {i}", flush=True)
-            procs[i] = member(broker.bootstrap, topic, group, outs[i], logs[i], *every)
+            procs[i] = member(broker.bootstrap, topic, group, outs[i], logs[i], *SESSION, *every)
             if k == args.kills // 2:
                 print(f"  {time.monotonic() - started:5.1f} s: broker restart", flush=True)
                 with restarted(broker):
@@ -160,7 +179,7 @@ def exactly_once(args: argparse.Namespace) -> int:
             p.send_signal(signal.SIGTERM)
         stopped = [p.wait(300) for p in procs]
         print(f"  exits on SIGTERM: {stopped}", flush=True)
-        ends = [member(broker.bootstrap, topic, group, outs[i], logs[i], "--until-end") for i in range(3)]
+        ends = [member(broker.bootstrap, topic, group, outs[i], logs[i], *SESSION, "--until-end") for i in range(3)]
         codes = [p.wait(300) for p in ends]
         want = replay_spec(lines, work)
         got = {f"member{i}": (outs[i] / "openapi.json").read_bytes() for i in range(3)}
@@ -179,13 +198,13 @@ def exactly_once(args: argparse.Namespace) -> int:
         broker.stop()
 
 
-def timed_members(bootstrap: str, topic: str, cores: list[int], work: Path) -> tuple[float, float]:
+def timed_members(bootstrap: str, topic: str, cores: list[int], work: Path, notes: bool = False) -> tuple[float, float]:
     """Seconds from the start to the last member's exit, and the CPU seconds the members used (the machine
     may be shared: CPU time says what wall time cannot then)."""
     group = f"g-scale-{uuid.uuid4().hex[:6]}"
     start = time.perf_counter()
     procs = [member(bootstrap, topic, group, work / f"{group}-{c}", work / f"{group}-{c}.log", "--until-end",
-                    core=c) for c in cores]
+                    core=c, notes=notes) for c in cores]
     cpu = 0.0
     for p in procs:
         _, status, usage = os.wait4(p.pid, 0)
@@ -214,11 +233,11 @@ def scale(args: argparse.Namespace) -> int:
         p.flush(120)
         size = sum(map(len, lines)) / len(lines)
         print(f"{len(lines):,} records ({size:,.0f} B average) in {PARTITIONS} partitions; "
-              f"load average before: {load()}")
+              f"load average before: {load()}; logs in {work}")
         ratios, cpu_ratios = [], []
         for _ in range(args.repeat):
-            one, cpu1 = timed_members(broker.bootstrap, topic, [0], work)
-            two, cpu2 = timed_members(broker.bootstrap, topic, [0, 1], work)
+            one, cpu1 = timed_members(broker.bootstrap, topic, [0], work, args.notes)
+            two, cpu2 = timed_members(broker.bootstrap, topic, [0, 1], work, args.notes)
             ratios.append(one / two)
             cpu_ratios.append(cpu1 / (cpu2 / 2))
             print(f"  one member (core 0): {one:6.2f} s, {len(lines) / one:8,.0f} records/s, {cpu1:6.2f} CPU s;  "
@@ -252,6 +271,8 @@ def main() -> int:
     sc = sub.add_parser("scale-out", aliases=["scale"])
     sc.add_argument("--records", type=int, default=120_000)
     sc.add_argument("--repeat", type=int, default=3)
+    sc.add_argument("--notes", action="store_true",
+                    help="keep every member's notes (not -q) in its log, stamped with the bench's seconds")
     args = parser.parse_args()
     return exactly_once(args) if args.what == "exactly-once" else scale(args)
 

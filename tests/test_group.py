@@ -11,16 +11,18 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from specbuild.errors import InputError
+from specbuild.errors import InputError, SourceError
 from specbuild.io.files import dumps
 from specbuild.kafka.checkpoint import State
-from specbuild.kafka.client import state_key
+from specbuild.kafka.client import Batch, Partition, _bounded, state_key
+from specbuild.kafka.follow import Follower, Limits
 from specbuild.kafka.group import DecodedStates, Group, PartitionFolder, behind_ends, merged
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
@@ -180,6 +182,159 @@ def test_a_member_renders_at_its_first_checkpoint_then_every_render_interval_and
     group.write(State(SpecBuilder(), positions))  # at stop, whatever the interval
     assert spec.read_bytes() == one_spec(LINES[:100] + [r[0] for r in rest if r[0] is not None] + other)
     assert group.decoded.decodes == 3
+
+
+class EndSource:
+    """A consumer holding partition 0 of http.v1 (its records in one poll, then its end); ``on_poll`` plays
+    the rest of the group at each poll."""
+
+    def __init__(self, records: list[tuple[bytes | None, str]], on_poll: Callable[[int], None]) -> None:
+        self.records = records
+        self.on_poll = on_poll
+        self.polls = 0
+        self.assigned = {("http.v1", 0)}
+        self.on_revoke = None
+
+    def poll(self, max_records: int, timeout: float) -> Batch:
+        self.polls += 1
+        self.on_poll(self.polls)
+        if self.polls > 1:
+            return Batch()
+        return Batch(list(self.records), {("http.v1", 0): len(self.records)})
+
+    def at_end(self) -> bool:
+        return self.polls > 1
+
+    def lag(self) -> int | None:
+        return 0
+
+    def group_metadata(self) -> None:
+        return None
+
+
+class EndReader(Reader):
+    def __init__(self, ends: dict[Partition, int]) -> None:
+        super().__init__()
+        self.notes: dict[str, bytes] = {}
+        self.at = ends
+
+    def source_ends(self, topics: Any, deadline: float | None = None) -> dict[Partition, int]:
+        return self.at
+
+
+class FlakyWriter(Writer):
+    """Aborts the first ``fails`` transactions (a rebalance under way); keeps what it publishes."""
+
+    def __init__(self, reader: EndReader, fails: int) -> None:
+        self.reader = reader
+        self.fails = fails
+        self.commits: list[bool] = []
+
+    def commit(self, states: Mapping[str, bytes], offsets: Mapping[Any, int], group_metadata: Any) -> bool:
+        self.commits.append(len(self.commits) >= self.fails)
+        return self.commits[-1]
+
+    def publish(self, key: str, value: bytes) -> bool:
+        self.reader.notes[key] = value
+        return True
+
+
+def until_end(tmp_path: Path, lines: list[bytes], other: list[bytes], fails: int,
+              on_poll: Callable[[EndReader, int], None]) -> tuple[Group, FlakyWriter, list[str], str]:
+    """Our member (partition 0) run --until-end beside another's partition 1; what it noted, why it stopped."""
+    records = [(line, f"http.v1[0]@{i}") for i, line in enumerate(lines)]
+    reader = EndReader({("http.v1", 0): len(lines), ("http.v1", 1): len(other)})
+    writer, notes, positions = FlakyWriter(reader, fails), [], {}
+    source = EndSource(records, lambda n: on_poll(reader, n))
+    group = Group(folder(), reader, writer, positions, output=tmp_path, fmt="json", options=None,  # type: ignore[arg-type]
+                  base=None, note=notes.append, until_end=["http.v1"])
+    group.source = source  # type: ignore[assignment]
+    follower = Follower(source, group.folder, positions, checkpoints=group, group=group,  # type: ignore[arg-type]
+                        limits=Limits(until_end=True, checkpoint_interval=3600))
+    reason = follower.run()
+    follower.doc, follower.target = group.finish()
+    return group, writer, notes, reason
+
+
+def other_state(lines: list[bytes]) -> bytes:
+    built = SpecBuilder()
+    Fold(built).feed([(line, "x") for line in lines])
+    return codec.encode(built, {("http.v1", 1): len(lines)})
+
+
+def test_an_until_end_member_commits_its_end_again_after_an_abort_and_renders_when_it_committed_last(
+        tmp_path: Path) -> None:
+    """Its last transaction aborted (a rebalance), a member stays in the group and commits it again: leaving
+    with the states short of their end would leave no one to fold the rest (the others wait for them)."""
+    ours, theirs = LINES[:40], LINES[40:]
+    state = other_state(theirs)
+
+    def group_plays(reader: EndReader, poll: int) -> None:
+        reader.latest.setdefault("http.v1:1", state)  # the other member committed first
+
+    group, writer, notes, reason = until_end(tmp_path, ours, theirs, 2, group_plays)
+    assert reason == "end" and writer.commits == [False, False, True]
+    assert behind_ends(group.reader.latest, {("http.v1", 0): len(ours), ("http.v1", 1): len(theirs)}) == []
+    assert (tmp_path / "openapi.json").read_bytes() == one_spec(ours + theirs)
+    assert not any("waiting" in n for n in notes)  # it committed last: it rendered, and published the spec
+    assert group.published(group.tag(group.reader.latest)) == json.loads(one_spec(ours + theirs))
+
+
+def test_an_until_end_member_that_waited_for_the_others_takes_the_spec_the_last_one_published(
+        tmp_path: Path) -> None:
+    ours, theirs = LINES[:40], LINES[40:]
+    state = other_state(theirs)
+    rendered = build_document(Fold(SpecBuilder()).builder)  # what the last member published (not a render)
+
+    def group_plays(reader: EndReader, poll: int) -> None:
+        if poll == 4:  # the other member commits its last states after ours...
+            reader.latest["http.v1:1"] = state
+        if poll == 6:  # ... then renders and publishes the spec
+            tag = Group(folder(), reader, Writer(), {}, output=tmp_path, fmt="json", options=None,  # type: ignore[arg-type]
+                        base=None, note=print).tag(reader.latest)
+            reader.notes["#spec"] = b"specbuild-spec 1 " + tag.encode() + b"\n" + json.dumps(rendered).encode()
+
+    group, writer, notes, reason = until_end(tmp_path, ours, theirs, 0, group_plays)
+    assert reason == "end" and writer.commits == [True]
+    assert any("waiting for the states of http.v1[1]" in n for n in notes)
+    assert any("the group's spec as the member that committed last rendered it" in n for n in notes)
+    assert json.loads((tmp_path / "openapi.json").read_bytes()) == rendered
+    assert group.decoded.decodes == 0
+
+
+def test_a_revoke_saves_only_the_partitions_that_go() -> None:
+    parts = folder()
+    parts.add(spread(LINES, 2))
+    positions = {("http.v1", 0): 5, ("http.v1", 1): 7}
+    assert list(parts.take_states(positions, only=[("http.v1", 1)])) == [("http.v1", 1)]
+    assert list(parts.take_states(positions)) == [("http.v1", 0)]  # kept: saved at the next checkpoint
+
+
+def test_an_assigned_partitions_state_is_decoded_when_its_first_record_comes(tmp_path: Path) -> None:
+    reader, positions = Reader(), {}
+    first = [(line, f"http.v1[0]@{i}") for i, line in enumerate(LINES[:30])]
+    reader.latest["http.v1:0"] = take_one(first)
+    group = Group(folder(), reader, Writer(), positions, output=tmp_path, fmt="json", options=None,  # type: ignore[arg-type]
+                  base=None, note=print)
+    group.assigned([("http.v1", 0)])
+    assert positions == {("http.v1", 0): 30} and not group.folder.folders  # its offset; not decoded yet
+    group.folder.add([(line, f"http.v1[0]@{30 + i}") for i, line in enumerate(LINES[30:])])
+    assert group.folder.folders[("http.v1", 0)].fold.builder.exchanges == len(LINES)
+
+
+def take_one(records: list[tuple[bytes | None, str]]) -> bytes:
+    parts = folder()
+    parts.add(records)
+    return parts.take_states({("http.v1", 0): len(records)})[("http.v1", 0)]
+
+
+def test_a_checkpoints_offsets_call_that_blocks_past_its_time_fails_instead() -> None:
+    """librdkafka can block in send_offsets_to_transaction past its timeout (confluentinc/librdkafka#5456)."""
+    with pytest.raises(SourceError, match="did not take the checkpoint's offsets in 0 s"):
+        _bounded(lambda: time.sleep(5), 0.05)
+    with pytest.raises(ValueError):
+        _bounded(lambda: int("x"), 5)  # its own error, in the caller's thread
+    _bounded(lambda: None, 5)
 
 
 def test_a_dropped_partition_is_no_longer_folded_or_saved() -> None:

@@ -161,3 +161,28 @@ def test_the_state_topic_is_read_to_its_end_past_an_aborted_transaction(kafka_br
         assert reader.catch_up(timeout=30) == {"t:0": b"committed"}
     finally:
         reader.close()
+
+
+def test_an_until_end_member_takes_the_spec_published_from_the_same_states_and_options(
+        kafka_broker: Broker, tmp_path: Path) -> None:
+    """The member that commits last renders the group's spec and publishes it beside the states; a member
+    that finds every state at its end and that spec, rendered from them with its options, writes it as it
+    is, and one with other options renders its own."""
+    topic = new_topic(kafka_broker, PARTITIONS)
+    group = f"g-{topic}"
+    lines = lines_for(300)
+    produce_spread(kafka_broker, topic, lines)
+    taken = "the group's spec as the member that committed last rendered it"
+    first = specbuild(*group_args(kafka_broker, topic, group, "--until-end"), "-o", str(tmp_path / "a"), timeout=90)
+    assert first.returncode == 0, first.stderr
+    assert taken not in first.stderr  # nothing published yet: rendered
+    again = specbuild(*group_args(kafka_broker, topic, group, "--until-end"), "-o", str(tmp_path / "b"), timeout=90)
+    assert again.returncode == 0, again.stderr
+    assert taken in again.stderr
+    replay = file_spec(tmp_path, lines)
+    assert spec_of(tmp_path / "a") == spec_of(tmp_path / "b") == replay
+    other = specbuild(*group_args(kafka_broker, topic, group, "--until-end", "--no-evidence"), "-o",
+                      str(tmp_path / "c"), timeout=90)
+    assert other.returncode == 0, other.stderr
+    assert taken not in other.stderr
+    assert b"x-specbuild-seen" in replay and b"x-specbuild-seen" not in spec_of(tmp_path / "c")

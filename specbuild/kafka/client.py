@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -333,6 +334,7 @@ class KafkaSource:
         self.on_assign: Callable[[list[Partition]], None] | None = None
         self.on_lost: Callable[[list[Partition]], None] | None = None
         self.failure: Exception | None = None  # what on_assign raised
+        self.closing = False
         self.closed = False
 
     def subscribe(self) -> None:
@@ -344,7 +346,8 @@ class KafkaSource:
                                 on_lost=self._lost)
 
     def _assign(self, consumer: Any, partitions: list[Any]) -> None:
-        if self.on_assign is not None and partitions:
+        # closing: partitions of a member that left before us come and go within close(); nothing is folded
+        if self.on_assign is not None and partitions and not self.closing:
             try:
                 self.on_assign([(tp.topic, tp.partition) for tp in partitions])
             except Exception as exc:  # raised through librdkafka's callback it came out as a
@@ -366,7 +369,7 @@ class KafkaSource:
         parts = [(tp.topic, tp.partition) for tp in partitions]
         self.assigned.update(parts)
         self.at_eof.difference_update(parts)
-        if parts:
+        if parts and not self.closing:
             self.note(f"specbuild: assigned {describe(parts)}")
 
     def _place(self, consumer: Any, partitions: list[Any]) -> None:
@@ -492,6 +495,7 @@ class KafkaSource:
         """Leave the group at once so the partitions move to another member now."""
         if self.closed:
             return
+        self.closing = True
         try:
             self.consumer.close()
         except (KafkaException, RuntimeError) as exc:
@@ -708,6 +712,11 @@ STATE_MAX_BYTES: Final = 64 << 20
 # How long a transaction a killed member left open holds back the state topic's readers (read_committed
 # stops at it) before the broker aborts it: a checkpoint's transaction takes milliseconds.
 STATE_TRANSACTION_TIMEOUT_MS: Final = 15_000
+# librdkafka 2.16 can block in send_offsets_to_transaction past its own 30 s timeout (confluentinc/librdkafka
+# #5456, #5511: a cached group coordinator gone, as after a broker restart; seen in bench_group exactly-once
+# for minutes): a member stuck there would hold its partitions and the group's --until-end forever. Past
+# this it fails instead.
+TRANSACTION_STUCK_S: Final = 60.0
 _STATE_TOPIC_CONFIG: Final = {"cleanup.policy": "compact", "max.message.bytes": str(STATE_MAX_BYTES)}
 # Settings of the source's consumer that make no sense for the state topic's reader or its producer.
 _CONSUMER_ONLY: Final = ("group.id", "group.instance.id", "partition.assignment.strategy", "auto.offset.reset",
@@ -721,14 +730,27 @@ def state_topic_name(group_id: str) -> str:
     return f"{group_id}.specbuild-state"
 
 
+# Keys of the state topic that are not a partition's state (a state's key is ``<topic>:<partition>``, and
+# a topic's name has no "#"): the group's last rendered spec (kafka/group.py).
+NOTE_PREFIX: Final = "#"
+
+
 def state_key(part: Partition) -> str:
     """A state's message key: ``<source topic>:<partition>``."""
     return f"{part[0]}:{part[1]}"
 
 
+# A member heartbeats this often (librdkafka: every 3 s) unless set otherwise: a member that joins waits for
+# two heartbeats of the others (cooperative-sticky's two rounds: revoke, then assign), ~2 s instead of ~6 s.
+GROUP_HEARTBEAT_MS: Final = "1000"
+
+
 def cooperative(conf: Mapping[str, str]) -> dict[str, str]:
-    """A group of followers moves only the partitions it must: cooperative-sticky, unless set otherwise."""
-    return {"partition.assignment.strategy": "cooperative-sticky", **conf}
+    """A group of followers moves only the partitions it must (cooperative-sticky), and soon (a heartbeat
+    every second), unless set otherwise. With ``group.protocol=consumer`` (KIP-848) the broker sets the
+    heartbeat."""
+    beat = {} if conf.get("group.protocol") == "consumer" else {"heartbeat.interval.ms": GROUP_HEARTBEAT_MS}
+    return {"partition.assignment.strategy": "cooperative-sticky", **beat, **conf}
 
 
 def _connection_only(conf: Mapping[str, str]) -> dict[str, str]:
@@ -765,6 +787,30 @@ def _retried(call: Callable[[], Any], seconds: float = 120.0) -> None:
                 raise
 
 
+def _bounded(call: Callable[[], Any], seconds: float) -> None:
+    """``call`` in a thread of its own, waited for ``seconds`` at most; past that a SourceError (the thread
+    stays blocked, and the process ends with the error: restarted, the member goes on from its last
+    checkpoint, which is all the group has of it)."""
+    done = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:  # raised again in the caller's thread
+            failed.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="specbuild-transaction", daemon=True).start()
+    if not done.wait(seconds):
+        raise SourceError(f"Kafka did not take the checkpoint's offsets in {seconds:.0f} s (librdkafka can block "
+                          "there past its timeout: confluentinc/librdkafka#5456); nothing of it was committed",
+                          hint="restart to go on from the last checkpoint")
+    if failed:
+        raise failed[0]
+
+
 def _admin() -> Any:
     from confluent_kafka.admin import AdminClient  # only --state kafka needs it
 
@@ -777,7 +823,8 @@ class StateReader:
     def __init__(self, conf: Mapping[str, str], topic: str, note: Note = lambda _m: None) -> None:
         self.topic = topic
         self.note = note
-        self.latest: dict[str, bytes] = {}
+        self.latest: dict[str, bytes] = {}  # the partitions' states
+        self.notes: dict[str, bytes] = {}  # what else members wrote beside them (NOTE_PREFIX keys)
         self.eof_at: dict[int, int] = {}  # where each partition's fetch last reached its end
         settings = {**_connection_only(conf), "group.id": f"{topic}.reader", "enable.auto.commit": "false",
                     "isolation.level": "read_committed", "enable.partition.eof": "true",
@@ -807,11 +854,12 @@ class StateReader:
                         self.eof_at[msg.partition()] = msg.offset()
                 elif msg.key() is not None:
                     key = msg.key().decode("utf-8", "replace")
+                    kept = self.notes if key.startswith(NOTE_PREFIX) else self.latest
                     value = msg.value()
                     if value is None:
-                        self.latest.pop(key, None)
+                        kept.pop(key, None)
                     else:
-                        self.latest[key] = value
+                        kept[key] = value
         return self.latest
 
     def _reached(self, highs: Mapping[int, int]) -> bool:
@@ -881,7 +929,7 @@ class StateWriter:
             for key, value in sorted(states.items()):
                 producer.produce(self.topic, key=key.encode(), value=value)
             tps = [TopicPartition(t, p, o) for (t, p), o in sorted(offsets.items())]
-            producer.send_offsets_to_transaction(tps, group_metadata, 30)
+            _bounded(lambda: producer.send_offsets_to_transaction(tps, group_metadata, 30), TRANSACTION_STUCK_S)
             _retried(lambda: producer.commit_transaction(30))
         except KafkaException as exc:
             if exc.args[0].fatal():
@@ -892,6 +940,20 @@ class StateWriter:
             except KafkaException as again:  # the next begin_transaction could not work either
                 raise SourceError(f"the checkpoint's transaction could not be aborted ({_reason(again)})",
                                   hint="restart to go on from the last checkpoint") from None
+            return False
+        return True
+
+    def publish(self, key: str, value: bytes) -> bool:
+        """One message beside the states (no offsets), in a transaction of its own; False when it was aborted."""
+        producer = self.producer
+        try:
+            producer.begin_transaction()
+            producer.produce(self.topic, key=key.encode(), value=value)
+            _retried(lambda: producer.commit_transaction(30))
+        except KafkaException as exc:
+            if not exc.args[0].fatal():
+                with contextlib.suppress(KafkaException):
+                    producer.abort_transaction(30)
             return False
         return True
 

@@ -43,6 +43,7 @@ from specbuild.kafka.checkpoint import (
 from specbuild.kafka.client import (
     Batch,
     Connection,
+    KafkaSource,
     Partition,
     StateReader,
     StateWriter,
@@ -169,7 +170,7 @@ class Follower:
                 self.positions.update(batch.ends)
                 self.dirty = True
                 last_record = now
-            due = now - last_checkpoint >= limits.checkpoint_interval
+            due = now - last_checkpoint >= limits.checkpoint_interval or self._end_unsaved()
             if due and (self.dirty or self._news()) and self.checkpoints.periodic:
                 self.checkpoint()
                 last_checkpoint = now
@@ -180,6 +181,11 @@ class Follower:
                 if self.progress is not None:
                     self.progress(folder.stats, lag)
 
+    def _end_unsaved(self) -> bool:
+        """A group's member at the end of its partitions (--until-end) commits their states at once: the
+        others wait for them."""
+        return self.group is not None and self.group.end_unsaved()
+
     def _news(self) -> bool:
         """A group's spec changes when another member checkpoints: rendered again, as if we had folded."""
         return self.group is not None and self.group.news()
@@ -187,7 +193,9 @@ class Follower:
     def _stop_reason(self, should_stop: Callable[[], bool], idle: float) -> str:
         if should_stop():
             return "signal"
-        return self.limits.reason(self.folder.dispatched, idle, self.source.at_end())
+        group = self.group
+        at_end = group.ended() if group is not None and group.until_end else self.source.at_end()
+        return self.limits.reason(self.folder.dispatched, idle, at_end)
 
     def _revoked(self, _parts: list[Partition]) -> None:
         # Save and commit before another member takes these partitions over, so it starts where we
@@ -196,7 +204,7 @@ class Follower:
             if not self.failed:  # also what an aborted transaction left to write
                 if self.dead_letter is not None:
                     self.dead_letter.flush()
-                self.group.commit()
+                self.group.commit(_parts)
             self.group.revoked(_parts)
         elif self.dirty and not self.failed and self.checkpoints.periodic:
             self.checkpoint()
@@ -298,8 +306,8 @@ def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Repo
             on_skip=reporter.warn, stats=stats), dead)
         positions: dict[Partition, int] = {}
         group = Group(folder, reader, writer, positions, output=out, fmt=settings.fmt, options=options,
-                      base=base, note=reporter.note, render_interval=settings.limits.render_interval)
-        group.until_end = settings.limits.until_end
+                      base=base, note=reporter.note, render_interval=settings.limits.render_interval,
+                      until_end=connection.topics if settings.limits.until_end else ())
         stop = stack.enter_context(StopSignals())
         preload()
         source = open_source(conf, connection.topics, positions, note=reporter.note,
@@ -311,13 +319,22 @@ def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Repo
                             dead_letter=dead, limits=settings.limits, group=group,
                             progress=lambda stats, lag: reporter.progress(stats, lag=lag))
         reason = follower.run(stop.requested)
-        source.close()  # our partitions go to the members still folding
-        if group.until_end:
-            if not stop.requested():  # stopped by a signal: what the group has saved now, at once
-                group.wait_for_ends(connection.topics)
-            follower.doc, follower.target = group.render()
+        _leave(group, follower, source, reason, stop.requested())
         folder.stats.finished = time.monotonic()
         _report_end(reporter, follower, reason, stop.received)
+
+
+def _leave(group: Group, follower: Follower, source: KafkaSource, reason: str, signalled: bool) -> None:
+    """Leave the group; with ``--until-end``, render the group's spec from every partition's last state."""
+    if group.until_end and reason == "end":  # every state at its end: render, then leave (no one needs ours)
+        follower.doc, follower.target = group.finish()
+        source.close()
+        return
+    source.close()  # our partitions go to the members still folding
+    if group.until_end:
+        if not signalled:  # stopped by a signal: what the group has saved now, at once
+            group.wait_for_ends(group.topics)
+        follower.doc, follower.target = group.render()
 
 
 def _start(settings: FollowSettings, checkpoints: Store, builder: SpecBuilder,

@@ -19,15 +19,27 @@ CPU per member whatever its share of the partitions) can be rarer than checkpoin
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+import orjson
+
 from specbuild.errors import SourceError
 from specbuild.kafka.checkpoint import State
-from specbuild.kafka.client import KafkaSource, Partition, StateReader, StateWriter, describe, state_key
+from specbuild.kafka.client import (
+    NOTE_PREFIX,
+    KafkaSource,
+    Partition,
+    StateReader,
+    StateWriter,
+    describe,
+    state_key,
+)
 from specbuild.kafka.pool import BadRecords, LocalFolder
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
@@ -35,6 +47,12 @@ from specbuild.learn.render import RenderOptions
 from specbuild.run import Fold, Stats, build_document, write_document
 
 GROUP_WAIT: Final = 120.0  # seconds a member that reached its end waits for the others' last states
+# --until-end: seconds a member that waited for the others' last states then waits for the spec rendered by
+# the member that committed last (it renders the same spec itself after that: that member died, or is a
+# follower without --until-end that renders only every --render-interval)
+SPEC_WAIT: Final = 60.0
+SPEC_KEY: Final = f"{NOTE_PREFIX}spec"  # the group's spec as last published, beside the states
+SPEC_HEADER: Final = b"specbuild-spec 1 "  # then the tag of the states and options it was rendered from
 # Bytes of states a member keeps decoded between renders (~3-4x that in memory: ten states of an API of
 # GitHub's size). While every partition gets traffic, every state changed by the next render anyway: the
 # cache pays for idle partitions and for renders with little new, not for a large busy group.
@@ -54,6 +72,7 @@ class PartitionFolder:
         self.dispatched = 0
         self.folders: dict[Partition, LocalFolder] = {}
         self.dirty: set[Partition] = set()
+        self.saved: dict[Partition, tuple[bytes, str]] = {}  # states decoded when their first record comes
         self._names: dict[str, Partition] = {}  # "topic[3]" (an origin's prefix) -> ("topic", 3)
 
     @property
@@ -64,11 +83,20 @@ class PartitionFolder:
         """Fold ``part`` from ``builder`` (its saved state) on, or from nothing."""
         self.folders[part] = LocalFolder(self.make_fold(builder or self.template.blank(), self.stats), self.bad)
         self.dirty.discard(part)
+        self.saved.pop(part, None)
+
+    def resume(self, part: Partition, state: bytes, origin: str) -> None:
+        """Fold ``part`` on from its saved ``state``, decoded when its first record comes: a partition
+        assigned at the end of an ``--until-end`` run (its member left) is never decoded."""
+        self.folders.pop(part, None)
+        self.dirty.discard(part)
+        self.saved[part] = (state, origin)
 
     def drop(self, parts: Iterable[Partition]) -> None:
         for part in parts:
             self.folders.pop(part, None)
             self.dirty.discard(part)
+            self.saved.pop(part, None)
 
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
         """Fold records (``topic[partition]@offset`` origins) into their partitions' builders; a poll
@@ -90,7 +118,8 @@ class PartitionFolder:
             topic, _, rest = prefix.rpartition("[")
             part = self._names[prefix] = (topic, int(rest.rstrip("]")))
         if part not in self.folders:
-            self.start(part, None)
+            saved = self.saved.get(part)
+            self.start(part, codec.decode(*saved)[0] if saved is not None else None)
         self.folders[part].add(records)
         self.dirty.add(part)
 
@@ -103,11 +132,14 @@ class PartitionFolder:
     def close(self) -> None:
         pass
 
-    def take_states(self, positions: Mapping[Partition, int]) -> dict[Partition, bytes]:
-        """The encoded state of each partition folded since the last call (with its next offset)."""
+    def take_states(self, positions: Mapping[Partition, int],
+                    only: Collection[Partition] | None = None) -> dict[Partition, bytes]:
+        """The encoded state of each partition folded since the last call (with its next offset); of those in
+        ``only`` when given (a revoke saves the partitions that go: the others are saved at the checkpoint)."""
+        taken = sorted(self.dirty if only is None else self.dirty & set(only))
         out = {p: codec.encode(self.folders[p].fold.builder, {p: positions[p]})
-               for p in sorted(self.dirty) if p in self.folders and p in positions}
-        self.dirty.clear()
+               for p in taken if p in self.folders and p in positions}
+        self.dirty.difference_update(taken)
         return out
 
 
@@ -122,7 +154,7 @@ class Group:
     def __init__(self, folder: PartitionFolder, reader: StateReader, writer: StateWriter,
                  positions: dict[Partition, int], *, output: Path, fmt: str, options: RenderOptions | None,
                  base: dict[str, Any] | None, note: Callable[[str], None], render_interval: float = 0.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, until_end: Sequence[str] = ()) -> None:
         self.folder = folder
         self.reader = reader
         self.writer = writer
@@ -139,11 +171,19 @@ class Group:
         self.decoded = DecodedStates(reader.topic)
         self.render_interval = render_interval
         self.clock = clock
-        self.last_render: float | None = None  # when the spec on disk was rendered (None: not yet)
+        # --until-end (the source topics, or ()): the spec is rendered once every partition's state is at its
+        # end; before, only every render_interval (a first render at the first checkpoint would be thrown away)
+        self.topics = list(until_end)
+        self.until_end = bool(until_end)
+        self.last_render: float | None = clock() if until_end else None  # when the spec on disk was rendered
         self.doc: dict[str, Any] = {}
         self.target: Path | None = None
-        self.until_end = False  # --until-end: the spec is rendered after the stop, from every partition's end
         self.stopping = False   # the follower's last checkpoint
+        self.ends: dict[Partition, int] | None = None  # where the source's partitions ended (--until-end)
+        self.waiting_since: float | None = None  # since when this member has had nothing left to fold
+        self.spec_since: float | None = None  # since when it waits for the spec of the member that committed last
+        self._tagged: tuple[tuple[tuple[str, int], ...], str] = ((), "")  # the states hashed last, their digest
+        self.view = view_digest(options, base)
 
     def attach(self, source: KafkaSource) -> None:
         self.source = source
@@ -160,10 +200,10 @@ class Group:
                 self.positions.pop(part, None)  # never checkpointed: the group's offset or --offset-reset
                 self.folder.start(part, None)
                 continue
-            builder, saved = codec.decode(data, f"{self.reader.topic}[{state_key(part)}]")
-            self.folder.start(part, builder)
-            self.positions[part] = saved[part]
-            loaded.append(f"{state_key(part)}@{saved[part]}")
+            origin = f"{self.reader.topic}[{state_key(part)}]"
+            self.folder.resume(part, data, origin)
+            self.positions[part] = codec.decode_positions(data, origin)[part]
+            loaded.append(f"{state_key(part)}@{self.positions[part]}")
         if loaded:
             self.note(f"specbuild: loaded the states of {', '.join(loaded)}")
 
@@ -188,10 +228,11 @@ class Group:
         return {state_key(p): (data, folder.folders[p].fold.builder) for p, data in self.committed.items()
                 if p in folder.folders and p not in folder.dirty and p not in self.pending}
 
-    def commit(self) -> bool:
-        """The states folded since the last checkpoint and their offsets, in one transaction."""
+    def commit(self, only: Collection[Partition] | None = None) -> bool:
+        """The states folded since the last checkpoint (of ``only``'s partitions, when given) and their
+        offsets, in one transaction, with any an aborted one left."""
         assert self.source is not None
-        self.pending.update(self.folder.take_states(self.positions))
+        self.pending.update(self.folder.take_states(self.positions, only))
         if not self.pending:
             return True
         offsets = {p: self.positions[p] for p in self.pending}
@@ -247,6 +288,93 @@ class Group:
         self.target = write_document(self.doc, self.output, self.fmt)
         return self.doc, self.target
 
+    def end_unsaved(self) -> bool:
+        """--until-end: our partitions are at their end and what we folded is not committed yet (the other
+        members wait for these states): a checkpoint is due now, and again while its transaction aborts."""
+        source = self.source
+        return self.until_end and source is not None and source.at_end() and bool(self.folder.dirty or self.pending)
+
+    def ended(self) -> bool:
+        """--until-end: every partition's state is at the end of its partition (as it was when this member
+        first had nothing left to fold), or GROUP_WAIT s passed since. Until then the member stays in the
+        group, idle: a member that left would hand its partitions to the others while they are leaving too
+        (each decoding states for nothing), and one whose last transaction aborted would leave its states
+        short of the end with no one to fold them. It also takes over the partitions of a member that dies."""
+        source = self.source
+        idle = source is not None and (source.at_end() or not source.assigned)
+        if not idle or self.folder.dirty or self.pending:
+            self.waiting_since = self.spec_since = None
+            return False
+        now = self.clock()
+        if self.ends is None:
+            self.ends = self.reader.source_ends(self.topics, time.monotonic() + GROUP_WAIT)
+        behind = behind_ends(self.reader.catch_up(), self.ends)
+        if not behind:
+            return self._spec_ready(now)
+        if self.waiting_since is None:
+            self.waiting_since = now
+            if source is not None and source.assigned:  # not before the group's first assignment
+                self.note(f"specbuild: waiting for the states of {describe(behind)} to reach the end (folded by "
+                          "the group's other members)")
+        elif now - self.waiting_since > GROUP_WAIT:
+            self.note(f"warning: the states of {describe(behind)} are not at the end of their partitions "
+                      f"after {GROUP_WAIT:.0f} s; the spec holds what the group has saved")
+            return True
+        return False
+
+    def _spec_ready(self, now: float) -> bool:
+        """Every state at its end: a member that saw none behind since it last folded committed last, and
+        renders (then publishes) the spec; the others wait for that spec (SPEC_WAIT s at most), so the group
+        renders it once."""
+        if self.waiting_since is None:
+            return True
+        tag = self.tag(self.reader.latest)
+        data = self.reader.notes.get(SPEC_KEY, b"")
+        # the spec of these states is out: taken when rendered with our options, else rendered here at once
+        if data.startswith(SPEC_HEADER + tag.rpartition("-")[0].encode() + b"-"):
+            return True
+        if self.spec_since is None:
+            self.spec_since = now
+            self.note("specbuild: every state is at its end; waiting for the spec of the member that committed last")
+        return now - self.spec_since > SPEC_WAIT
+
+    def tag(self, latest: Mapping[str, bytes]) -> str:
+        """What a spec is rendered from: every state, the render options and the person's spec. The states
+        are hashed once while they stay the same objects (the reader keeps them until they change)."""
+        seen = tuple(sorted((key, id(data)) for key, data in latest.items()))
+        if seen != self._tagged[0]:
+            digest = hashlib.blake2b(digest_size=16)
+            for key, data in sorted(latest.items()):
+                digest.update(key.encode() + b"\0" + hashlib.blake2b(data, digest_size=16).digest())
+            self._tagged = (seen, digest.hexdigest())
+        return f"{self._tagged[1]}-{self.view}"
+
+    def published(self, tag: str) -> dict[str, Any] | None:
+        """The group's spec as another member published it, when rendered from ``tag``."""
+        data = self.reader.notes.get(SPEC_KEY)
+        head = SPEC_HEADER + tag.encode() + b"\n"
+        if data is None or not data.startswith(head):
+            return None
+        doc: dict[str, Any] = orjson.loads(data[len(head):])
+        return doc
+
+    def finish(self) -> tuple[dict[str, Any], Path | None]:
+        """--until-end, every state at its end: the group's spec, as the member that committed last published
+        it (from the same states, with the same options), or rendered here and published for the others."""
+        latest = self.reader.catch_up()
+        doc = self.published(self.tag(latest))
+        if doc is not None:
+            self.note("specbuild: the group's spec as the member that committed last rendered it (the same states "
+                      "and options)")
+            self.rendered, self.last_render = dict(latest), self.clock()
+            self.doc, self.target = doc, write_document(doc, self.output, self.fmt)
+            return self.doc, self.target
+        doc, target = self.render()
+        head = SPEC_HEADER + self.tag(self.rendered).encode() + b"\n"
+        if not self.writer.publish(SPEC_KEY, head + orjson.dumps(doc)):
+            self.note("warning: the group's spec could not be published; the other members render it too")
+        return doc, target
+
     def wait_for_ends(self, topics: Sequence[str], clock: Callable[[], float] = time.monotonic) -> None:
         """Until every partition's state reached the end of its partition (the others are still folding
         theirs), for at most GROUP_WAIT s: then every member's last spec is the same."""
@@ -261,6 +389,14 @@ class Group:
                           f"after {GROUP_WAIT:.0f} s; the spec holds what the group has saved")
                 return
             time.sleep(0.5)
+
+
+def view_digest(options: RenderOptions | None, base: dict[str, Any] | None) -> str:
+    """The render options and the person's spec, as a digest: a spec rendered with others is not taken."""
+    plain = [dataclasses.asdict(options) if options is not None else None, base]
+    data = orjson.dumps(plain, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+                        default=lambda x: sorted(x) if isinstance(x, (set, frozenset)) else repr(x))
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 def behind_ends(latest: Mapping[str, bytes], ends: Mapping[Partition, int]) -> list[Partition]:
