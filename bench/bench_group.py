@@ -3,7 +3,7 @@
 
     python bench/bench_group.py exactly-once [--records 60000] [--kills 10] [--seconds 60] [--seed 1]
                                         [--checkpoint-interval 5]
-    python bench/bench_group.py scale-out [--records 120000] [--repeat 3]
+    python bench/bench_group.py scale-out [--records 120000] [--repeat 3] [--rebalance-delay-ms 3000]
 
 exactly-once (issue 15): 3 members in one group on a 6-partition topic that is fed for ``--seconds``
 (idempotent producer); at random moments a random member is killed with SIGKILL and started again
@@ -16,7 +16,10 @@ scale-out (issue 15: >= 1.7x): the same records, pre-produced; one member pinned
 (``taskset -c 0``) against two members pinned to a core each, from process start to the last spec
 written (every member's), alternating --repeat times; it prints each ratio, then the median. The broker
 runs on the same two cores (there is no third), so the two members share their cores with it; the load
-average and the members' CPU seconds say how much else ran.
+average and the members' CPU seconds say how much else ran. The tests' broker sets
+``group.initial.rebalance.delay.ms=0`` (tests form groups fast), so the first member to join folds all six
+partitions until the second's rebalance moves three; ``--rebalance-delay-ms 3000`` runs the broker with
+Kafka's own default, as a production broker has it, where members started together get one assignment.
 
 Records: the devset's github and kubernetes n5000 files (../shared/devset), repeated; without them,
 fixtures/users.jsonl. It starts its own broker (tests/brokers.py) and stops it.
@@ -217,7 +220,9 @@ def timed_members(bootstrap: str, topic: str, cores: list[int], work: Path, note
 
 def scale(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-group-"))
-    broker = brokers.start_broker("apache", work)
+    delay = {} if args.rebalance_delay_ms is None else \
+        {"group.initial.rebalance.delay.ms": str(args.rebalance_delay_ms)}
+    broker = brokers.start_broker("apache", work, properties=delay)
     try:
         topic = f"scale-{uuid.uuid4().hex[:6]}"
         brokers.create_topic(broker.bootstrap, topic, PARTITIONS)
@@ -231,8 +236,10 @@ def scale(args: argparse.Namespace) -> int:
                 except BufferError:
                     p.poll(0.05)
         p.flush(120)
+        del p  # else its client keeps calling the broker after it stopped (librdkafka logs each refusal)
         size = sum(map(len, lines)) / len(lines)
         print(f"{len(lines):,} records ({size:,.0f} B average) in {PARTITIONS} partitions; "
+              f"group.initial.rebalance.delay.ms {args.rebalance_delay_ms or '0 (the tests)'}; "
               f"load average before: {load()}; logs in {work}")
         ratios, cpu_ratios = [], []
         for _ in range(args.repeat):
@@ -271,6 +278,8 @@ def main() -> int:
     sc = sub.add_parser("scale-out", aliases=["scale"])
     sc.add_argument("--records", type=int, default=120_000)
     sc.add_argument("--repeat", type=int, default=3)
+    sc.add_argument("--rebalance-delay-ms", type=int, default=None,
+                    help="the broker's group.initial.rebalance.delay.ms (default: the tests' 0; Kafka's own is 3000)")
     sc.add_argument("--notes", action="store_true",
                     help="keep every member's notes (not -q) in its log, stamped with the bench's seconds")
     args = parser.parse_args()
