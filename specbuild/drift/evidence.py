@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from specbuild.refs import MAX_REF_HOPS, lookup
+from specbuild.refs import follow
 
 SEEN: Final = "x-specbuild-seen"
 ALPHA: Final = 0.001  # below this chance of "the same API", new traffic that breaks a claim is a change
@@ -53,38 +53,25 @@ def seen_of(schema: Any) -> int | None:
 def seen_at(root: Any, path: Sequence[str | int]) -> int | None:
     """The evidence behind the schema node a value at ``path`` (keys and indexes) meets in ``root``:
     the count of the nearest node on the way that has one, capped by the root's (the bodies seen).
-    None when ``root`` was not learned (no count at its root) or the path leaves the schema."""
-    node = _deref(root, root)
+    None when ``root`` was not learned (no count at its root) or the path leaves the schema. Local ``$ref``s
+    are followed: a learned spec shares equal objects under components, each with the counts of all its places."""
+    node = follow(root, root)
     bodies = seen_of(node)
     if bodies is None:
         return None
     nearest = bodies
     for step in path:
-        node = _deref(root, _branch(node, step))
+        node = follow(root, _branch(node, step))
         n = seen_of(node)  # a union's branch may carry its own count
         if n is not None:
             nearest = n
-        node = _deref(root, _step(node, step))
+        node = follow(root, _step(node, step))
         if node is None:
             return None
         n = seen_of(node)
         if n is not None:
             nearest = n
     return min(nearest, bodies)
-
-
-def _deref(root: Any, node: Any) -> Any:
-    """``node``, or the schema its local ``$ref`` names in ``root`` (a self-contained schema's ``$defs``:
-    a learned spec shares equal objects under components, each with the counts of all its places)."""
-    for _ in range(MAX_REF_HOPS):
-        ref = node.get("$ref") if isinstance(node, Mapping) else None
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return node
-        try:
-            node = lookup(root, ref)
-        except KeyError:
-            return None
-    return None
 
 
 def _branch(node: Any, step: str | int) -> Any:
