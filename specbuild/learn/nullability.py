@@ -1,8 +1,8 @@
 """Which learned properties may be null: how far a null seen spreads, and when "never null" is a claim.
 
-Two passes over the rendered paths (before components are shared), both widening only, so every
-observed value still validates, and neither fed by a merge-patch request (RFC 7396: a null there
-deletes the field):
+Two passes over the rendered paths (before components are shared; :func:`share_nulls` runs both on one
+walk of the paths), both widening only, so every observed value still validates, and neither fed by a
+merge-patch request (RFC 7396: a null there deletes the field):
 
 - ``share_nullability``: a property seen null is nullable where the same name sits in the same scope
   (under the same parent name, or at a body's root under the same resource word of the path), in an
@@ -115,8 +115,17 @@ def _without_merge_patches(item: dict[str, Any]) -> list[Any]:
     return out
 
 
-def share_nullability(paths: dict[str, Any], openapi: str) -> None:
-    """A property seen null is nullable where the same name is in the same scope (:func:`places`), in an
+def share_nulls(paths: dict[str, Any], openapi: str) -> None:
+    """Both passes, on one walk of ``paths`` (they change types only, never which places there are)."""
+    every, plain = places(paths), places(paths, merge_patches=False)
+    share_nullability(every, plain, openapi)
+    nullable_by_evidence(every, plain, openapi)
+
+
+def share_nullability(every: list[Place], plain: list[Place], openapi: str) -> None:
+    """``every``: the :func:`places` of the paths; ``plain``: those outside merge-patch requests.
+
+    A property seen null is nullable where the same name is in the same scope (:func:`places`), in an
     object of the same kind, or holds an object of the same kind (most property names the same:
     :data:`KIND_MIN_JACCARD`; a commit's ``author`` and a release's are one kind of user).
 
@@ -124,10 +133,10 @@ def share_nullability(paths: dict[str, Any], openapi: str) -> None:
     its nullable fields wherever it is embedded: a value null in one response will be null in the other.
     A name alone is no such evidence (``title`` of an issue and of a check run's output differ).
     """
-    counted = {id(schema) for _, _, schema, _, _ in places(paths, merge_patches=False)}
+    counted = {id(schema) for _, _, schema, _, _ in plain}
     sources: dict[str, set[tuple[str, frozenset[str], frozenset[str]]]] = {}
     pending: list[Place] = []
-    for place in places(paths):
+    for place in every:
         if is_nullable(place[2], openapi):
             if id(place[2]) in counted:
                 _add_source(sources, place)
@@ -170,15 +179,16 @@ def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) >= KIND_MIN_JACCARD * len(a | b)
 
 
-def nullable_by_evidence(paths: dict[str, Any], openapi: str) -> None:
-    """A property not seen null is nullable while "never null" is still in doubt (:func:`doubt`): its
+def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str) -> None:
+    """(``every``, ``plain``: as :func:`share_nullability` takes them.)
+
+    A property not seen null is nullable while "never null" is still in doubt (:func:`doubt`): its
     prior is the share of the places of its name that are nullable, when most are (NULL_MAJORITY: below,
     the name is several fields, and the others say nothing of this one); the values it was seen
     non-null there weigh against."""
     named: dict[str, list[bool]] = {}
-    for _, name, schema, _, _ in places(paths, merge_patches=False):
+    for _, name, schema, _, _ in plain:
         named.setdefault(name, []).append(is_nullable(schema, openapi))
-    every = places(paths)
     doubtful = []
     for _, name, schema, _, seen in every:
         if seen is None or not _typed(schema) or is_nullable(schema, openapi):

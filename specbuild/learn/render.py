@@ -35,7 +35,7 @@ from specbuild.learn.collector import paused
 from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
 from specbuild.learn.naming import name_operations
-from specbuild.learn.nullability import is_nullable, nullable_by_evidence, share_nullability
+from specbuild.learn.nullability import is_nullable, share_nulls
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import (
     CORE_DEPTH,
@@ -85,8 +85,7 @@ def _render(builder: SpecBuilder, options: RenderOptions | None) -> dict[str, An
     for (template, method), op in operations.items():
         paths.setdefault(template.path, {})[method.lower()] = _operation(template, method, op, opts, schemes)
     share_maps(paths, opts.openapi)
-    share_nullability(paths, opts.openapi)
-    nullable_by_evidence(paths, opts.openapi)
+    share_nulls(paths, opts.openapi)
     if not opts.evidence:
         paths = without_seen(paths)
     any_for_only_null(paths)
