@@ -96,3 +96,22 @@ def test_a_merge_patch_null_is_no_vote_for_a_thin_place() -> None:
         exchanges.append(patch)
     doc = inline(build_spec(exchanges))
     assert not _nullable(_body(doc, "/issues/{issueId}")["properties"]["title"])
+
+
+def test_a_name_seen_in_one_object_only_takes_its_neighbours_doubt() -> None:
+    """``billing_email``, at one place in the whole API, seen non-null in five orgs whose other fields
+    are mostly seen null: "never null" is in doubt there (main claimed it, and a sixth org's null was
+    rejected); in forty orgs it is not; and an API that never sent a null doubts nothing."""
+    def org(i: int, nulls: bool) -> dict[str, Any]:
+        blank = None if nulls and i % 2 else "x"
+        return {"login": f"o{i}", "blog": blank, "company": blank, "location": blank, "billing_email": "b@x.io"}
+
+    for count, nulls, expect in ((5, True, True), (40, True, False), (5, False, False)):
+        exchanges = [ex(path=f"/orgs/o{i}", resp=org(i, nulls)) for i in range(1, count + 1)]
+        exchanges += [ex(path=f"/users/u{i}", resp={"login": f"u{i}", "id": i}) for i in range(1, 5)]
+        for version in ("3.0", "3.1"):
+            doc = inline(build_spec(exchanges, RenderOptions(openapi=version)))
+            body = _body(doc, "/orgs/{orgName}")
+            assert _nullable(body["properties"]["billing_email"]) is expect, (count, nulls, version)
+            assert not _nullable(body["properties"]["login"])
+            assert rejections(doc, exchanges) == []

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from specbuild.learn.rules import NULL_DOUBT, NULL_MAJORITY, NULL_SHARE
+from specbuild.learn.rules import NULL_DOUBT, NULL_MAJORITY, NULL_PRIOR_WEIGHT, NULL_SHARE
 from specbuild.learn.schema import SEEN
 
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
@@ -182,25 +182,51 @@ def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
 def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str) -> None:
     """(``every``, ``plain``: as :func:`share_nullability` takes them.)
 
-    A property not seen null is nullable while "never null" is still in doubt (:func:`doubt`): its
-    prior is the share of the places of its name that are nullable, when most are (NULL_MAJORITY: below,
-    the name is several fields, and the others say nothing of this one); the values it was seen
-    non-null there weigh against."""
+    A property not seen null is nullable while "never null" is still in doubt (:func:`doubt`); the
+    values it was seen non-null weigh against its prior:
+
+    - a name at several places: the share of them that are nullable, when most are (NULL_MAJORITY:
+      below, the name is several fields, and the others say nothing of this one);
+    - a name at this place only: the share of nullable properties beside it in its object, counted
+      with NULL_PRIOR_WEIGHT more properties at the API's own share (:func:`_object_priors`), so one
+      thin object is not all the evidence, and an API that never sends null makes no such doubt."""
     named: dict[str, list[bool]] = {}
     for _, name, schema, _, _ in plain:
         named.setdefault(name, []).append(is_nullable(schema, openapi))
+    objects = _object_priors(plain, openapi)
     doubtful = []
-    for _, name, schema, _, seen in every:
+    for _, name, schema, parent, seen in every:
         if seen is None or not _typed(schema) or is_nullable(schema, openapi):
             continue
         votes = named.get(name) or [False]
-        prior = sum(votes) / len(votes)
-        if prior < NULL_MAJORITY:
-            continue
+        if len(votes) > 1:
+            prior = sum(votes) / len(votes)
+            if prior < NULL_MAJORITY:
+                continue
+        else:
+            prior = objects.get(id(parent), objects[None])
         if doubt(prior, seen) >= NULL_DOUBT:
             doubtful.append(schema)
     for schema in doubtful:  # after every prior was read: the order of the places does not matter
         make_nullable(schema, openapi)
+
+
+def _object_priors(plain: list[Place], openapi: str) -> dict[int | None, float]:
+    """Per object schema (by id), the chance one of its properties is nullable: its properties'
+    nullable share, shrunk to the API's (under the key None) by NULL_PRIOR_WEIGHT more properties."""
+    counts: dict[int, list[int]] = {}
+    for _, _, schema, parent, _ in plain:
+        if _typed(schema):
+            tally = counts.setdefault(id(parent), [0, 0])
+            tally[0] += is_nullable(schema, openapi)
+            tally[1] += 1
+    nullable = sum(n for n, _ in counts.values())
+    total = sum(t for _, t in counts.values())
+    api = nullable / total if total else 0.0
+    out: dict[int | None, float] = {key: (n + NULL_PRIOR_WEIGHT * api) / (t + NULL_PRIOR_WEIGHT)
+                                    for key, (n, t) in counts.items()}
+    out[None] = api
+    return out
 
 
 def doubt(prior: float, seen: int) -> float:
