@@ -677,3 +677,16 @@ def test_objects_keyed_by_ids_are_maps_however_full() -> None:
     users = [{"@alice:example.org": {"ts": 1}, "@bob:example.org": {"ts": 2}}]
     assert "additionalProperties" in infer_schema(users) and "properties" not in infer_schema(users)
     assert "properties" in infer_schema([{"id": 1, "name": "x"}] * 3)
+
+
+def test_one_key_that_is_a_release_or_an_id_is_a_map() -> None:
+    """npm's ``versions`` of a package published once has one key, ``1.0.0``: a map of versions, not a
+    property named ``1.0.0`` (main learned it as one, and named a component ``100`` after it); so is
+    one numbered key; a single word stays a property."""
+    versions = [{"versions": {"1.0.0": {"name": "pkg", "version": "1.0.0"}}}] * 3
+    assert "additionalProperties" in infer_schema(versions)["properties"]["versions"]
+    for key in ("2.3.1-beta.1", "v1.2", "42"):
+        schema = infer_schema([{key: {"n": 1}}] * 3)
+        assert "additionalProperties" in schema and "properties" not in schema, key
+    for key in ("latest", "v1", "x86_64"):
+        assert list(infer_schema([{key: {"n": 1}}] * 3)["properties"]) == [key]

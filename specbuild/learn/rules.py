@@ -94,6 +94,9 @@ FREE_NAMES: Final = frozenset({
 # when the names vary behind fewer kinds.
 REFERENCE: Final = r"[A-Za-z][A-Za-z0-9_.-]*:[^:]+"
 IDENTIFIER: Final = r"[A-Za-z_$@][A-Za-z0-9_$@-]*"          # a key that reads as a name, not data
+# ``1.0.0``, ``2.3.1-beta.1``, ``v1.2``: a release of something, as a key (npm's ``versions``, ``time``)
+# data, never a field's name.
+RELEASE: Final = r"v?[0-9]+(?:\.[0-9]+)+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"
 # Names of objects whose keys each user chooses (the whole name: ``securityContext`` is no ``context``):
 # sparse keys under them make a map, not properties.
 USER_OBJECTS: Final = frozenset({

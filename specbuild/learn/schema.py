@@ -72,6 +72,7 @@ from specbuild.learn.rules import (
     NUMBER_START,
     NUMBER_TEXT,
     REFERENCE,
+    RELEASE,
     REQUIRED_MIN_OBJECTS,
     USER_OBJECTS,
 )
@@ -522,12 +523,15 @@ def _kept_keys(node: Shape) -> list[str]:
 
 
 _IDENTIFIER = re.compile(IDENTIFIER).fullmatch
+_RELEASE = re.compile(RELEASE).fullmatch
 
 
 def _keyed_by_ids(keys: list[str]) -> bool:
-    """Keys that are ids (``1``..``12``, UUIDs, ``@alice:host``, dates, opaque tokens), every one: a map
-    from ids to values, however full each object is; the next sample brings other ids."""
-    return len(keys) >= 2 and all(classify_segment(k) is not None for k in keys)
+    """Keys that are ids (``1``..``12``, UUIDs, ``@alice:host``, dates, opaque tokens, releases such as
+    ``1.0.0``), every one: a map from ids to values, however full each object is; the next sample brings
+    other ids. One such key is enough (npm's ``versions`` of a package published once): no API names a
+    field ``1.0.0`` or ``42``."""
+    return bool(keys) and all(classify_segment(k) is not None or _RELEASE(k) is not None for k in keys)
 
 
 def _keyed_by_path_values(keys: list[str], values: frozenset[str]) -> bool:
