@@ -985,3 +985,58 @@ def test_resources_asked_for_in_one_format_stay_resources() -> None:
     assert notes["/drive/x/notes.md"] == notes["/drive/x/plots 26.md"]
     runs = learn([f"/runs/{run}/artifacts/{name}" for run in (7, 8) for name in ("config.txt", "summary.txt")])
     assert set(runs.values()) == {"/runs/{runId}/artifacts/{artifactName}"}
+
+
+def _index_server(lone: Mapping[str, str]) -> dict[str, frozenset[str]]:
+    """Users at the root, each with indexes of packages (devpi's shape); the ``lone`` users have one index."""
+    user, index, package = _obj("username", "indexes"), _obj("type", "bases", "volatile"), _obj("result", "type")
+    shapes = {"/+api": _obj("login", "root"), "/+login": frozenset({"POST", "expires"})}
+    indexes = {"bob": ("prod7", "staging7"), "carol": ("dev1", "team1"), "heidi": ("dev6", "team3"),
+               **{name: (idx,) for name, idx in lone.items()}}
+    for i, (name, theirs) in enumerate(sorted(indexes.items())):
+        shapes[f"/{name}"] = user
+        for j, idx in enumerate(theirs):
+            shapes[f"/{name}/{idx}"] = index
+            shapes[f"/{name}/{idx}/+api"] = _obj("login", "root")
+            for k in range(4):  # packages of nine names, shared between indexes
+                shapes[f"/{name}/{idx}/{SLUGS[(i + j + k) % 9]}"] = package
+    return shapes
+
+
+def test_a_lone_word_below_a_sibling_stands_where_the_siblings_values_do() -> None:
+    """Issue 11, devpi learned from its other sample: alice and grace had ONE index each, so nothing
+    beside ``/alice/prod5`` said ``prod5`` was one of many; the users then shared too little below
+    them to be one parameter, and every user stayed literal (``/alice/prod5/...``). Beside the other
+    users' ``{index}``, the one index is an index."""
+    shapes = _index_server({"alice": "prod5", "grace": "team6"})
+    got = learn(shapes, shapes)
+    assert got["/alice/prod5/+api"] == got["/bob/prod7/+api"] == "/{name}/{name2}/+api"
+    assert got["/grace/team6"] == got["/carol/dev1"] == "/{name}/{name2}"
+    assert got[f"/alice/prod5/{SLUGS[0]}"] == got[f"/heidi/team3/{SLUGS[8]}"] == "/{name}/{name2}/{name3}"
+    assert got["/+api"] == "/+api" and got["/+login"] == "/+login"
+
+
+def test_a_lone_word_that_names_a_resource_stays_one() -> None:
+    """A plural below one sibling (``/admin/users``) is a collection, not one more value beside the
+    others' ``{index}``: alone, it keeps the words beside it apart."""
+    shapes = _index_server({})
+    shapes.update({"/admin": _obj("version"), "/admin/users": _list("username"),
+                   "/admin/users/+api": _obj("login", "root")})
+    got = learn(shapes, shapes)
+    assert got["/admin/users"] == "/admin/users"
+    assert got["/admin/users/+api"] == "/admin/users/+api"
+
+
+def test_names_that_were_values_elsewhere_are_values_where_they_answer_unlike() -> None:
+    """Nine package names under one index: four answer a release, two an error, three nothing. The
+    median of pair likeness is 0 (8 unlike pairs outnumber 7 alike), which reads as different
+    resources; the same names were values under another parameter, and that evidence is asked first."""
+    names = ["acme-utils", "auth-sdk", "billing-core", "data-tools", "infra-cli", "ml-pipelines", "report-gen",
+             "web-api", "cli-tools"]
+    release, error = _obj("result", "type"), _obj("message")
+    shapes = {f"/simple/{name}": _obj("name", "files", "meta") for name in names}
+    answers = [release] * 4 + [error] * 2 + [frozenset({"GET"})] * 3
+    shapes.update({f"/projects/7/files/{name}": answer for name, answer in zip(names, answers, strict=True)})
+    got = learn(shapes, shapes)
+    assert got["/simple/acme-utils"] == "/simple/{simpleName}"
+    assert len({got[f"/projects/7/files/{name}"] for name in names}) == 1, got
