@@ -987,12 +987,12 @@ def test_resources_asked_for_in_one_format_stay_resources() -> None:
     assert set(runs.values()) == {"/runs/{runId}/artifacts/{artifactName}"}
 
 
-def _index_server(lone: Mapping[str, str]) -> dict[str, frozenset[str]]:
-    """Users at the root, each with indexes of packages (devpi's shape); the ``lone`` users have one index."""
+def _index_server(more: Mapping[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    """Users at the root, each with indexes of packages (devpi's shape): three users of two indexes, and ``more``."""
     user, index, package = _obj("username", "indexes"), _obj("type", "bases", "volatile"), _obj("result", "type")
     shapes = {"/+api": _obj("login", "root"), "/+login": frozenset({"POST", "expires"})}
     indexes = {"bob": ("prod7", "staging7"), "carol": ("dev1", "team1"), "heidi": ("dev6", "team3"),
-               **{name: (idx,) for name, idx in lone.items()}}
+               **more}
     for i, (name, theirs) in enumerate(sorted(indexes.items())):
         shapes[f"/{name}"] = user
         for j, idx in enumerate(theirs):
@@ -1008,7 +1008,7 @@ def test_a_lone_word_below_a_sibling_stands_where_the_siblings_values_do() -> No
     beside ``/alice/prod5`` said ``prod5`` was one of many; the users then shared too little below
     them to be one parameter, and every user stayed literal (``/alice/prod5/...``). Beside the other
     users' ``{index}``, the one index is an index."""
-    shapes = _index_server({"alice": "prod5", "grace": "team6"})
+    shapes = _index_server({"alice": ("prod5",), "grace": ("team6",)})
     got = learn(shapes, shapes)
     assert got["/alice/prod5/+api"] == got["/bob/prod7/+api"] == "/{name}/{name2}/+api"
     assert got["/grace/team6"] == got["/carol/dev1"] == "/{name}/{name2}"
@@ -1040,3 +1040,25 @@ def test_names_that_were_values_elsewhere_are_values_where_they_answer_unlike() 
     got = learn(shapes, shapes)
     assert got["/simple/acme-utils"] == "/simple/{simpleName}"
     assert len({got[f"/projects/7/files/{name}"] for name in names}) == 1, got
+
+
+def test_a_build_learns_the_same_templates_from_either_sample(tmp_path: Path) -> None:
+    """The user's run on two samples of one index server: in one every user has two indexes, in the
+    other two users have one each. Learned from either, the spec holds the same paths."""
+    learned = []
+    for name, more in (("a", {"alice": ("prod5", "dev2"), "grace": ("team6", "prod4")}),
+                       ("b", {"alice": ("prod5",), "grace": ("team6",)})):
+        records = tmp_path / f"{name}.jsonl"
+        with records.open("w") as out:
+            for path, props in sorted(_index_server(more).items()):
+                method = "post" if "POST" in props else "get"
+                body = {p: "x" for p in sorted(props) if p not in ("GET", "POST")}
+                out.write(json.dumps(record(method, path, 200, resp=body)) + "\n")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        run = subprocess.run([sys.executable, "-m", "specbuild", "build", "-i", str(records), "-o",
+                              str(tmp_path / name), "-q"], capture_output=True, text=True, cwd=ROOT, env=env,
+                             timeout=120, stdin=subprocess.DEVNULL)
+        assert run.returncode == 0, run.stderr
+        learned.append(sorted(json.loads((tmp_path / name / "openapi.json").read_text())["paths"]))
+    assert learned[0] == learned[1] == ["/+api", "/+login", "/{name}", "/{name}/{name2}", "/{name}/{name2}/+api",
+                                        "/{name}/{name2}/{name3}"]
