@@ -1062,3 +1062,15 @@ def test_a_build_learns_the_same_templates_from_either_sample(tmp_path: Path) ->
         learned.append(sorted(json.loads((tmp_path / name / "openapi.json").read_text())["paths"]))
     assert learned[0] == learned[1] == ["/+api", "/+login", "/{name}", "/{name}/{name2}", "/{name}/{name2}/+api",
                                         "/{name}/{name2}/{name3}"]
+
+
+def test_file_names_long_enough_to_look_opaque_are_file_names_in_either_sample() -> None:
+    """WireMock's files, issue 11 both ways: ``billing-carts-43.json`` was an id as a whole (21
+    characters with digits look opaque) while its stem is a plain name, and ``checkout-products-33``
+    is opaque already: a sample of only such names learned ``{fileId}`` beside ``{fileId}.json``, the
+    other sample, with short names too, one ``{fileName}``. The extension does not make an id."""
+    long_only = ["/__admin/files/billing-carts-43.json", "/__admin/files/checkout-products-33.json",
+                 "/__admin/files/shipping-quotes-38.json", "/__admin/files/payments-sessions-17.json"]
+    with_short = [*long_only[:2], "/__admin/files/payments-orders-8.json", "/__admin/files/search-invoices-5.json"]
+    for paths in (long_only, with_short):
+        assert set(learn(paths).values()) == {"/__admin/files/{fileName}"}, paths
