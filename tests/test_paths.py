@@ -985,3 +985,92 @@ def test_resources_asked_for_in_one_format_stay_resources() -> None:
     assert notes["/drive/x/notes.md"] == notes["/drive/x/plots 26.md"]
     runs = learn([f"/runs/{run}/artifacts/{name}" for run in (7, 8) for name in ("config.txt", "summary.txt")])
     assert set(runs.values()) == {"/runs/{runId}/artifacts/{artifactName}"}
+
+
+def _index_server(more: Mapping[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    """Users at the root, each with indexes of packages (devpi's shape): three users of two indexes, and ``more``."""
+    user, index, package = _obj("username", "indexes"), _obj("type", "bases", "volatile"), _obj("result", "type")
+    shapes = {"/+api": _obj("login", "root"), "/+login": frozenset({"POST", "expires"})}
+    indexes = {"bob": ("prod7", "staging7"), "carol": ("dev1", "team1"), "heidi": ("dev6", "team3"),
+               **more}
+    for i, (name, theirs) in enumerate(sorted(indexes.items())):
+        shapes[f"/{name}"] = user
+        for j, idx in enumerate(theirs):
+            shapes[f"/{name}/{idx}"] = index
+            shapes[f"/{name}/{idx}/+api"] = _obj("login", "root")
+            for k in range(4):  # packages of nine names, shared between indexes
+                shapes[f"/{name}/{idx}/{SLUGS[(i + j + k) % 9]}"] = package
+    return shapes
+
+
+def test_a_lone_word_below_a_sibling_stands_where_the_siblings_values_do() -> None:
+    """Issue 11, devpi learned from its other sample: alice and grace had ONE index each, so nothing
+    beside ``/alice/prod5`` said ``prod5`` was one of many; the users then shared too little below
+    them to be one parameter, and every user stayed literal (``/alice/prod5/...``). Beside the other
+    users' ``{index}``, the one index is an index."""
+    shapes = _index_server({"alice": ("prod5",), "grace": ("team6",)})
+    got = learn(shapes, shapes)
+    assert got["/alice/prod5/+api"] == got["/bob/prod7/+api"] == "/{name}/{name2}/+api"
+    assert got["/grace/team6"] == got["/carol/dev1"] == "/{name}/{name2}"
+    assert got[f"/alice/prod5/{SLUGS[0]}"] == got[f"/heidi/team3/{SLUGS[8]}"] == "/{name}/{name2}/{name3}"
+    assert got["/+api"] == "/+api" and got["/+login"] == "/+login"
+
+
+def test_a_lone_word_that_names_a_resource_stays_one() -> None:
+    """A plural below one sibling (``/admin/users``) is a collection, not one more value beside the
+    others' ``{index}``: alone, it keeps the words beside it apart."""
+    shapes = _index_server({})
+    shapes.update({"/admin": _obj("version"), "/admin/users": _list("username"),
+                   "/admin/users/+api": _obj("login", "root")})
+    got = learn(shapes, shapes)
+    assert got["/admin/users"] == "/admin/users"
+    assert got["/admin/users/+api"] == "/admin/users/+api"
+
+
+def test_names_that_were_values_elsewhere_are_values_where_they_answer_unlike() -> None:
+    """Nine package names under one index: four answer a release, two an error, three nothing. The
+    median of pair likeness is 0 (8 unlike pairs outnumber 7 alike), which reads as different
+    resources; the same names were values under another parameter, and that evidence is asked first."""
+    names = ["acme-utils", "auth-sdk", "billing-core", "data-tools", "infra-cli", "ml-pipelines", "report-gen",
+             "web-api", "cli-tools"]
+    release, error = _obj("result", "type"), _obj("message")
+    shapes = {f"/simple/{name}": _obj("name", "files", "meta") for name in names}
+    answers = [release] * 4 + [error] * 2 + [frozenset({"GET"})] * 3
+    shapes.update({f"/projects/7/files/{name}": answer for name, answer in zip(names, answers, strict=True)})
+    got = learn(shapes, shapes)
+    assert got["/simple/acme-utils"] == "/simple/{simpleName}"
+    assert len({got[f"/projects/7/files/{name}"] for name in names}) == 1, got
+
+
+def test_a_build_learns_the_same_templates_from_either_sample(tmp_path: Path) -> None:
+    """The user's run on two samples of one index server: in one every user has two indexes, in the
+    other two users have one each. Learned from either, the spec holds the same paths."""
+    learned = []
+    for name, more in (("a", {"alice": ("prod5", "dev2"), "grace": ("team6", "prod4")}),
+                       ("b", {"alice": ("prod5",), "grace": ("team6",)})):
+        records = tmp_path / f"{name}.jsonl"
+        with records.open("w") as out:
+            for path, props in sorted(_index_server(more).items()):
+                method = "post" if "POST" in props else "get"
+                body = {p: "x" for p in sorted(props) if p not in ("GET", "POST")}
+                out.write(json.dumps(record(method, path, 200, resp=body)) + "\n")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        run = subprocess.run([sys.executable, "-m", "specbuild", "build", "-i", str(records), "-o",
+                              str(tmp_path / name), "-q"], capture_output=True, text=True, cwd=ROOT, env=env,
+                             timeout=120, stdin=subprocess.DEVNULL)
+        assert run.returncode == 0, run.stderr
+        learned.append(sorted(json.loads((tmp_path / name / "openapi.json").read_text())["paths"]))
+    assert learned[0] == learned[1] == ["/+api", "/+login", "/{name}", "/{name}/{name2}", "/{name}/{name2}/+api",
+                                        "/{name}/{name2}/{name3}"]
+
+
+def test_file_names_long_enough_to_look_opaque_are_file_names_in_either_sample() -> None:
+    """WireMock's files, issue 11 both ways: ``billing-carts-43.json`` was an id as a whole (21
+    characters with digits look opaque) while its stem is a plain name, and ``checkout-products-33``
+    is opaque already: a sample of only such names learned ``{fileId}`` beside ``{fileId}.json``, the
+    other sample, with short names too, one ``{fileName}``. The extension does not make an id."""
+    long_only = ["/__admin/files/billing-carts-43.json", "/__admin/files/checkout-products-33.json",
+                 "/__admin/files/shipping-quotes-38.json", "/__admin/files/payments-sessions-17.json"]
+    with_short = [*long_only[:2], "/__admin/files/payments-orders-8.json", "/__admin/files/search-invoices-5.json"]
+    for paths in (long_only, with_short):
+        assert set(learn(paths).values()) == {"/__admin/files/{fileName}"}, paths

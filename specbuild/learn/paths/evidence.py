@@ -115,6 +115,30 @@ def similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
     return median, outliers
 
 
+def lone_words_as_values(members: Mapping[str, Profile], fixed: Callable[[str], bool]) -> dict[str, Profile]:
+    """The siblings' profiles, a sibling's one word right below read as a value where the others hold values.
+
+    A node with ONE word below it cannot tell a word from a value: ``/alice/prod5`` is alice's only
+    index, and nothing beside ``prod5`` says it is one of many. Its siblings can: where two or more of
+    them hold a parameter right below (``/bob/{index}``) and none holds the word itself, the word stands
+    where their values stand, so what lies below it compares with what lies below them
+    (``/alice/prod5/+api`` beside ``/bob/{index}/+api``). Words that name a resource (``fixed``:
+    plurals, actions, the API's own marks) stay words. Only the comparison reads it so: merged, the
+    siblings' subtrees are resolved again together, with the others' values beside the word.
+    """
+    firsts = {label: {s[0] for s in profile if s} for label, profile in members.items()}
+    out = dict(members)
+    for label, below in firsts.items():
+        if len(below) != 1 or "*" in below:
+            continue
+        word = next(iter(below))
+        slots = sum(1 for other, theirs in firsts.items() if other != label and "*" in theirs)
+        if fixed(word) or slots < 2 or any(word in theirs for other, theirs in firsts.items() if other != label):
+            continue
+        out[label] = {(("*", *s[1:]) if s else s): props for s, props in members[label].items()}
+    return out
+
+
 def private_share(members: Mapping[str, Profile]) -> float:
     """The share of siblings with a property no other sibling has where they both answer: distinct
     resources each have their own fields, even when a common envelope makes them look alike."""

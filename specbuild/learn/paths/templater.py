@@ -150,7 +150,10 @@ class PathTemplater:
         for seg in segs[len(labels):]:
             ext = EXTENSION.match(seg) if "." in seg else None
             stem_kind = _kind(ext.group(1)) if ext else None
-            kind = None if stem_kind or version_here(seg, previous) else _kind(seg)
+            # A name with a file extension is an id by its stem alone: ``billing-carts-43.json`` is 21
+            # characters of words and a number, as opaque as ``billing-carts-43`` is (not): typed whole,
+            # one sample's long names are ids and the other's short ones file names, two templates apart.
+            kind = None if ext or version_here(seg, previous) else _kind(seg)
             previous = seg
             if kind is not None:
                 label = "{:" + kind + "}"

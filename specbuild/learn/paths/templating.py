@@ -33,6 +33,7 @@ from specbuild.learn.paths.evidence import (
     answers_alike,
     followers,
     item_props,
+    lone_words_as_values,
     loners,
     object_props,
     private_share,
@@ -248,7 +249,8 @@ class _Resolver:
                 # Bottom-up: owners only look alike once each owner's repositories have merged.
                 for w in words:
                     resolved[w] = yield groups[w], (*prefix, w), w, False
-                absorbed = self._decide(site, {w: self._profile(r) for w, r in resolved.items()})
+                profiles = {w: self._profile(r) for w, r in resolved.items()}
+                absorbed = self._decide(site, lone_words_as_values(profiles, _names_a_resource))
         if typed or absorbed:
             labels = sorted(typed.keys() | absorbed)
             # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
@@ -335,7 +337,7 @@ class _Resolver:
             capped = {label for label, kind in site.typed.items() if kind == "word"}
             chosen = followers(members, capped, set(cands)) if site.top else set(cands)
             return chosen - capped - outliers
-        if sim is not None and sim < SIM_LOW:
+        if sim is not None and sim < SIM_LOW and not self._known_elsewhere(site, set(cands)):
             return set()
         if kinds & STRONG_KINDS:  # /releases/{id} beside /releases/latest: the words are literals
             return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
@@ -365,6 +367,19 @@ class _Resolver:
         if _plural(site.parent or ""):  # /users/{...}: a collection's children are its items
             return cands if n >= 3 or sim is not None else set()
         return cands if (n >= 3 and similar) or n >= 8 else set()
+
+    def _known_elsewhere(self, site: _Site, cands: set[str]) -> bool:
+        """Most candidates were values of a parameter elsewhere: the evidence that outweighs unlike answers.
+
+        The median of pair likeness says "different resources" when a minority answers otherwise: nine
+        names of which four answer a release, two an error and three nothing make more unlike pairs than
+        alike ones. Values answer differently (found, gone, empty); names the same run merged as values
+        at another position (``/heidi/{index}/data-tools``) are values here too, so the pool is asked
+        before the unlike answers give up, as it is asked before the other evidence (:meth:`_accept`).
+        """
+        pooled = self._pooled(cands, site.prefix)
+        self.consulted.append((site.prefix, frozenset(cands), False))
+        return bool(pooled)
 
     def _candidate(self, site: _Site, label: str) -> bool:
         low = label.lower()
@@ -569,6 +584,11 @@ def _namespaced(word: str) -> bool:
     """A dotted name of three parts or more (reverse-DNS, ``m.room.name``), not a version (``v1.2.3``), or
     a name behind a sigil (``@acme``, ``~alice``)."""
     return (_NAMESPACED.fullmatch(word) is not None and not is_version(word)) or _SIGILED.fullmatch(word) is not None
+
+
+def _names_a_resource(word: str) -> bool:
+    """A word that is no value whatever stands beside it: a collection (plural), an action, an API's mark."""
+    return keeps_literal(word) or _plural(word)
 
 
 def _plain(word: str) -> bool:
