@@ -22,7 +22,7 @@ import orjson
 from specbuild.errors import InputError, InvalidSpecError
 from specbuild.io.order import child_kind
 from specbuild.io.specs import escape
-from specbuild.io.verdicts import TRIED, Judged
+from specbuild.io.verdicts import TRIED, Judged, reusing_descend
 
 if TYPE_CHECKING:  # a build loads neither the drift checker nor re2: they are imported when first used
     from jsonschema.exceptions import ValidationError
@@ -75,7 +75,10 @@ def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, b
 
     _without_system_mime_types()
     try:
-        _validator(doc, memo, digests).validate()
+        validator = _validator(doc, memo, digests)
+        if memo and _clean_at_once(validator, doc):
+            return [], True
+        validator.validate()
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "absolute_path", ()) or ())
         return [f"{where}: {exc.message}" if where else str(exc.message)], True
@@ -84,6 +87,36 @@ def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, b
     finally:
         _forget_validators()
     return [], True
+
+
+def _clean_at_once(validator: Any, doc: Mapping[str, Any]) -> bool:
+    """True when ``validator`` (of ``doc``, OpenAPI 3.0, memoized) finds nothing: its metaschema walk, then
+    its keyword walk on a :class:`specbuild.io.docpath.DocPath` instead of the library's SchemaPath.
+
+    False is no verdict: the library then walks as it does (its kept verdicts make the repeat cheap), so
+    every error, crash and message is its own. The keyword walk's own classes run, each anew (they keep
+    the ids they visited); only the path they read through is ours, and it says Unsure (an exception:
+    False) wherever it does not read as SchemaPath does.
+    """
+    from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator
+    from openapi_spec_validator.validation.registries import KeywordValidatorRegistry
+
+    from specbuild.io.docpath import Document, Unsure
+
+    if not issubclass(validator.keyword_validators.get("schema", object), OpenAPIV30SchemaValidator):
+        return False  # 3.1 reads a dialect through the path's root: the library's path only
+    if type(doc.get("$ref")) is str:
+        return False  # the library reads the document a root ref points to: its refs are the root's
+    for _ in validator.schema_validator.iter_errors(validator.schema):
+        return False
+    try:
+        root = Document(validator.schema, lambda: validator.schema_path).root()
+        walk: Any = KeywordValidatorRegistry(validator.keyword_validators)["__root__"]
+        for _ in walk(root):
+            return False
+    except (Unsure, Exception):  # Unsure or the library's own crash: either way, its own walk says
+        return False
+    return True
 
 
 def _without_system_mime_types() -> None:
@@ -151,6 +184,8 @@ def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], 
     static draft, ``oneOf`` and ``anyOf``) keep their verdicts (:class:`specbuild.io.verdicts.Judged`)."""
     from jsonschema import validators
     from jsonschema.exceptions import ValidationError
+    from referencing import Specification
+    from referencing.jsonschema import specification_with
 
     base = validators.validator_for(metaschema)
     static = not {"$dynamicRef", "$recursiveRef"} & set(base.VALIDATORS)  # 2019-09 on: a dynamic scope
@@ -158,7 +193,12 @@ def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], 
     keywords = {"$ref": judged.ref}
     if static:
         keywords.update({name: judged.kept(base.VALIDATORS[name]) for name in TRIED if name in base.VALIDATORS})
-    return validators.extend(base, keywords)(metaschema, **kwargs)
+    cls = validators.extend(base, keywords)
+    # the draft's specification, as jsonschema's validators.create derives it for the class it makes
+    specification = specification_with(dialect_id=cls.ID_OF(cls.META_SCHEMA) or "urn:unknown-dialect",
+                                       default=Specification.OPAQUE)
+    cls.descend = reusing_descend(cls.descend, specification, base)  # a class of this walk's own: nobody else's changes
+    return cls(metaschema, **kwargs)
 
 
 def _schema_checker(keyword: Any, digests: Mapping[int, bytes]) -> Any:
