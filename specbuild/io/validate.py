@@ -23,7 +23,6 @@ from specbuild.errors import InputError, InvalidSpecError
 from specbuild.io.order import child_kind
 from specbuild.io.specs import escape
 from specbuild.io.verdicts import TRIED, Judged, reusing_descend
-from specbuild.learn.collector import paused
 
 if TYPE_CHECKING:  # a build loads neither the drift checker nor re2: they are imported when first used
     from jsonschema.exceptions import ValidationError
@@ -36,14 +35,7 @@ def spec_problems(doc: Mapping[str, Any]) -> list[str]:
 
     A full validation of a large document takes most of a second, so the verdict on a document whose
     content was judged before (``build --check`` reads back the spec it just learned) is remembered.
-    The cycle collector is paused meanwhile: a validation makes ~100,000 short-lived objects, and each
-    collection they set off walks the caller's heap (a run's builders) for nothing.
     """
-    with paused():
-        return _spec_problems(doc)
-
-
-def _spec_problems(doc: Mapping[str, Any]) -> list[str]:
     key = _content_key(doc)
     if key is not None:
         known = _VERDICTS.get(key)
