@@ -41,12 +41,14 @@ def spec_problems(doc: Mapping[str, Any]) -> list[str]:
         known = _VERDICTS.get(key)
         if known is not None:
             return list(known)
-        light = _without_schema_extensions(doc)
         digests: dict[int, bytes] = {}
-        if light is not None and _validate(_shared(light, digests), digests=digests) == ([], True):
-            _VERDICTS.put(key, ())
-            return []
-        digests.clear()
+        if str(doc.get("openapi", "")).startswith("3.0."):
+            dropped = [0]
+            problems, settled = _validate(_shared(doc, digests, dropped), digests=digests)
+            if settled and (not problems or not dropped[0]):  # clean, or the document itself was judged
+                _VERDICTS.put(key, tuple(problems))
+                return problems
+            digests.clear()
     problems, settled = _validate(_shared(doc, digests), digests=digests) if key is not None else _validate(doc)
     if key is not None and settled:
         _VERDICTS.put(key, tuple(problems))
@@ -272,20 +274,37 @@ def _refuse(uri: str) -> Any:
     raise InputError(f"$ref {uri!r} refused: only refs inside the document and its folder are followed")
 
 
-def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None) -> dict[str, Any]:
-    """A copy of a plain-JSON ``doc`` in which equal objects are one object.
+def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None,
+            dropped: list[int] | None = None) -> dict[str, Any]:
+    """A copy of a plain-JSON ``doc`` in which equal objects are one object; given ``dropped``, a copy of an
+    OpenAPI 3.0 ``doc`` without the ``x-`` keys of its schema objects too (how many objects lost some:
+    ``dropped[0]``), the copy openapi-spec-validator judges first.
 
     openapi-spec-validator checks each schema object once, by id: a learned spec repeats whole schemas
     (the same ``metadata`` object under every resource), so sharing them saves about a third of the
     time. The verdict is the same: a repeat would be judged as its first occurrence, which comes first.
     The one context-dependent check (a ``required`` name an ``allOf`` does not define, allowed only
     where the schema is nested) is why objects holding ``allOf`` are never shared.
+
+    A learned spec writes how many values each claim rests on (``x-specbuild-seen``) in most schema
+    objects, so schemas that are alike differ by their counts and are shared only without them: a third
+    fewer objects to judge. That copy is clean only when ``doc`` is: in a schema object an ``x-`` key is
+    an extension, whatever its value, to each of the library's checks (the OpenAPI 3.0 metaschema lets
+    ``^x-`` keys be anything beside a Schema's keywords or a Reference's ``$ref``; JSON Schema's ignores a
+    keyword it does not know; the keyword walk and a default's check read named keywords). Which objects
+    are schemas, ``io.order`` says (a property named ``x-...`` is a name in a map, kept). A copy with a
+    problem is never the answer: ``doc`` itself is judged then.
     """
     seen: dict[bytes, Any] = {}
 
-    def share(value: Any) -> Any:
+    def share(value: Any, kind: str) -> Any:
         if type(value) is dict:
-            copy = {k: share(v) for k, v in value.items()}
+            if dropped is None or kind == "data":
+                copy = {k: share(v, kind) for k, v in value.items()}
+            else:
+                copy = {k: share(v, child_kind(kind, k)) for k, v in value.items()
+                        if kind != "schema" or not k.startswith("x-")}
+                dropped[0] += len(copy) != len(value)
             if "allOf" in copy:
                 return copy
             text = orjson.dumps(copy)
@@ -294,44 +313,10 @@ def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None) -> 
                 digests[id(copy)] = hashlib.blake2b(text, digest_size=16).digest()
             return kept
         if type(value) is list:
-            return [share(v) for v in value]
+            return [share(v, kind) for v in value]
         return value
 
-    return dict(share(dict(doc)))
-
-
-def _without_schema_extensions(doc: Mapping[str, Any]) -> dict[str, Any] | None:
-    """A copy of an OpenAPI 3.0 ``doc`` without the ``x-`` keys of its schema objects (None for another
-    version, or when it has none): the copy openapi-spec-validator judges first.
-
-    A learned spec writes how many values each claim rests on (``x-specbuild-seen``) in most schema
-    objects, so schemas that are alike differ by their counts and are shared (:func:`_shared`) only
-    without them: a third fewer objects to judge. The copy is clean only when ``doc`` is: in a schema
-    object an ``x-`` key is an extension, whatever its value, to each of the library's checks (the
-    OpenAPI 3.0 metaschema lets ``^x-`` keys be anything beside a Schema's keywords or a Reference's
-    ``$ref``; JSON Schema's ignores a keyword it does not know; the keyword walk and a default's check
-    read named keywords). Which objects are schemas, ``io.order`` says (a property named ``x-...``
-    is a name in a map, kept). A copy with a problem is never the answer: ``doc`` itself is judged then.
-    """
-    if not str(doc.get("openapi", "")).startswith("3.0."):
-        return None
-    dropped = [0]
-
-    def strip(node: Any, kind: str) -> Any:
-        if type(node) is list:
-            return [strip(item, kind) for item in node]
-        if type(node) is not dict or kind == "data":
-            return node
-        out = {}
-        for key, value in node.items():
-            if kind == "schema" and key.startswith("x-"):
-                dropped[0] += 1
-            else:
-                out[key] = strip(value, child_kind(kind, key))
-        return out
-
-    light = strip(dict(doc), "document")
-    return light if dropped[0] else None
+    return dict(share(dict(doc), "document" if dropped is not None else "data"))
 
 
 def _forget_validators() -> None:
