@@ -25,7 +25,10 @@ def parameter(rng: random.Random, name: str, where: str) -> dict[str, Any]:
 FINE: list[dict[str, Any]] = [
     {"type": "string"}, {"type": "integer", "format": "int32"}, {"$ref": "#/components/schemas/A"},
     {"$ref": "#/components/schemas/Chain"}, {"type": "string", "default": "x"}, {"type": "boolean"},
-    {"type": "string", "nullable": True, "default": None}, {"type": "object", "additionalProperties": True}]
+    {"type": "string", "nullable": True, "default": None}, {"type": "object", "additionalProperties": True},
+    {"$ref": "#/components/schemas/A~1B"}, {"$ref": "#/components/schemas/A~0B"},
+    {"$ref": "#/components/schemas/List/x-list/0"}, {"$ref": "#/components/schemas/List/x-list/-1"},
+    {"$ref": "#/components/schemas/A%7EB"}, {"$ref": "#/components/schemas/%41"}]
 BROKEN: list[dict[str, Any]] = [  # each wrong to one of the walks
     {"type": "integer", "default": "x"}, {"allOf": [{"type": "object"}], "required": ["zzz"]},
     {"$ref": "#/components/schemas/Nope"}, {"type": "str"}, {"type": "string", "minLength": -1},
@@ -34,8 +37,9 @@ BROKEN: list[dict[str, Any]] = [  # each wrong to one of the walks
     {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/Bad"}}},
     {"$ref": "#/components/parameters/Limit"}, {"type": "array", "items": [{"type": "string"}]}]
 UNSURE: list[dict[str, Any]] = [  # fine, but not for a plain path to read: the library's own walk judges them
-    {"$ref": "#/components/schemas/A~1B"}, {"$ref": "#/components/schemas/A%42"},
-    {"$ref": "#/components/schemas/A", "$id": "http://example.com/x"}, {"$ref": "#/components/schemas/List/x-list/0"}]
+    {"$ref": "#/components/schemas/A%42"}, {"$ref": "#/components/schemas/A%2FB"},
+    {"$ref": "#/components/schemas/A", "$id": "http://example.com/x"}, {"$ref": "#/components/schemas/List/x-list/01"},
+    {"$ref": "#/components/schemas/List/x-list/2"}, {"$ref": "#/components/schemas/List/x-list/a"}]
 
 
 def schema(rng: random.Random, depth: int, places: list[Any]) -> dict[str, Any]:
@@ -122,7 +126,8 @@ def random_doc(rng: random.Random) -> dict[str, Any]:
         "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths,
         "tags": [{"name": t} for t in rng.sample(["a", "b"], rng.randint(0, 2))],
         "components": {
-            "schemas": {"A": a, "A/B": copy.deepcopy(a), "AB": a, "Chain": {"$ref": "#/components/schemas/A"},
+            "schemas": {"A": a, "A/B": copy.deepcopy(a), "A~B": {"type": "integer"}, "AB": a,
+                        "Chain": {"$ref": "#/components/schemas/A"},
                         "List": {"type": "object", "x-list": [{"type": "string"}]}, "B": schema(rng, 2, places),
                         "Bad": {"type": "string"}},
             "parameters": {"Limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 10}},
@@ -205,10 +210,17 @@ def test_the_plain_path_reads_what_schemapath_reads(seed: int) -> None:
 
 
 def test_refs_a_plain_path_does_not_mirror_make_it_unsure() -> None:
-    """Escaped or non-local refs, refs through a list, an $id anywhere, a cycle: the library's walk reads them."""
-    schemas = {"A~B": {}, "L": [{}], "C": {"$ref": "#/components/schemas/C"}}
+    """Non-local refs, an $id anywhere, a cycle, a ref to nowhere (%2F splits a key, as in the library): the
+    library's walk reads them. A pointer is percent-decoded, its ~0 and ~1 unescaped, and a list's index
+    read, as the library does."""
+    schemas = {"A~B": {"type": "string"}, "A/B": {"type": "integer"}, "L": [{}],
+               "C": {"$ref": "#/components/schemas/C"}}
     base = {"openapi": "3.0.3", "components": {"schemas": schemas}}
-    for ref in ("#/components/schemas/A~0B", "#/components/schemas/A%7EB", "other.json#/x", "#/components/schemas/L/0",
+    for ref, target in (("#/components/schemas/A~0B", "A~B"), ("#/components/schemas/A~1B", "A/B"),
+                        ("#/components/schemas/A%7EB", "A~B"), ("#/components/schemas/L/-1", "L")):
+        found = (Document({**base, "x": {"$ref": ref}}, lambda: None).root() / "x").read_value()
+        assert found is (schemas[target][0] if target == "L" else schemas[target])
+    for ref in ("#/components/schemas/A%2FB", "other.json#/x", "#/components/schemas/L/1", "#/components/schemas/L/x",
                 "#/components/schemas/C", "#/nowhere"):
         doc = Document({**base, "x": {"$ref": ref}}, lambda: None)
         with pytest.raises(Unsure):

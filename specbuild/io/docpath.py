@@ -6,17 +6,19 @@ That walk (paths, operations, parameters, responses, every schema object once) a
 costs a SchemaPath tens of microseconds (a resolver, caches, a Protocol isinstance per step). A
 :class:`DocPath` answers from the objects themselves, each path's node found once from its parent's.
 
-It mirrors SchemaPath only where that is plain: a ref is ``#/`` then keys of objects (no ``~`` or ``%``
-escape, no list index), in a document without ``$id`` (which would move a ref's base); anything else
-raises :class:`Unsure`, and so does a key or a ref that is missing, a step into what is not an object
-or a list, a chain of refs that does not end. The caller then lets the library's own path read the
-document: Unsure never stands for a verdict.
+It mirrors SchemaPath only where that is plain: a ref is ``#/`` then a JSON pointer read as referencing
+reads it (percent-decoded, ``~0`` and ``~1`` unescaped, a list's index as ``int()`` reads it), in a
+document without ``$id`` (which would move a ref's base); anything else raises :class:`Unsure`, and so
+does a key or a ref that is missing, a step into what is not an object or a list, a chain of refs that
+does not end. The caller then lets the library's own path read the document: Unsure never stands for a
+verdict.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
+from urllib.parse import unquote
 
 MAX_HOPS: Final = 64  # refs to refs followed before a chain is taken for a cycle (the library would recurse)
 
@@ -56,10 +58,18 @@ class Document:
         raise Unsure(f"a chain of more than {MAX_HOPS} refs")
 
     def _pointed(self, ref: str) -> Any:
-        if not ref.startswith("#/") or "~" in ref or "%" in ref:
+        # referencing's JSON pointer: percent-decoded whole (a %2F splits too), then each key unescaped
+        if not ref.startswith("#/"):
             raise Unsure(ref)
         node: Any = self._spec
-        for key in ref[2:].split("/"):
+        for part in unquote(ref[2:]).split("/"):
+            if type(node) is list:  # an index as int() reads it (-1 is the last), as the library does
+                try:
+                    node = node[int(part)]
+                except (ValueError, IndexError):
+                    raise Unsure(ref) from None
+                continue
+            key = part.replace("~1", "/").replace("~0", "~")
             if type(node) is not dict or key not in node:
                 raise Unsure(ref)
             node = node[key]
