@@ -45,8 +45,9 @@ def spec_problems(doc: Mapping[str, Any]) -> list[str]:
         if str(doc.get("openapi", "")).startswith("3.0."):
             dropped = [0]
             problems, settled = _validate(_shared(doc, digests, dropped), digests=digests)
-            if settled and (not problems or not dropped[0]):  # clean, or the document itself was judged
-                _VERDICTS.put(key, tuple(problems))
+            if not dropped[0] or (settled and not problems):  # the document itself was judged, or it is clean
+                if settled:
+                    _VERDICTS.put(key, tuple(problems))
                 return problems
             digests.clear()
     problems, settled = _validate(_shared(doc, digests), digests=digests) if key is not None else _validate(doc)
