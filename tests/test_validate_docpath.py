@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from specbuild.io.docpath import DocPath, Document, Unsure
-from specbuild.io.validate import _clean_at_once, _validate, _validator, spec_problems
+from specbuild.io.validate import _clean_at_once, _shared, _validate, _validator, spec_problems
+from tests.test_validate import all_errors
 
 OK = {"description": "ok"}
 
@@ -157,6 +158,23 @@ def test_a_clean_walk_on_the_plain_path_is_the_library_verdict(seed: int) -> Non
         assert spec_problems(doc) == plain[0]
         gc.collect()
     assert clean >= 3 and fell_back >= 3  # both ways were taken
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_memoized_walks_yield_the_library_errors_on_these_documents_too(seed: int) -> None:
+    """Every error (message, places, context, in order) or crash of the memoized walks, a validator evolved
+    once per subschema, is the library's plain walk's, on these documents (refs escaped, through lists,
+    chained, cyclic; defaults) as a learned spec shares them or not."""
+    rng = random.Random(seed)
+    broken = 0
+    for _ in range(25):
+        doc = random_doc(rng)
+        for tree in (doc, _shared(doc)):
+            plain = all_errors(tree, memo=False)
+            assert all_errors(tree, memo=True) == plain
+        broken += bool(plain)
+        gc.collect()
+    assert 5 <= broken <= 22
 
 
 def every_path(root: Any, limit: int = 400) -> list[tuple[Any, Any]]:
