@@ -22,7 +22,7 @@ import orjson
 from specbuild.errors import InputError, InvalidSpecError
 from specbuild.io.order import child_kind
 from specbuild.io.specs import escape
-from specbuild.io.verdicts import TRIED, Judged
+from specbuild.io.verdicts import TRIED, Judged, reusing_descend
 
 if TYPE_CHECKING:  # a build loads neither the drift checker nor re2: they are imported when first used
     from jsonschema.exceptions import ValidationError
@@ -41,12 +41,15 @@ def spec_problems(doc: Mapping[str, Any]) -> list[str]:
         known = _VERDICTS.get(key)
         if known is not None:
             return list(known)
-        light = _without_schema_extensions(doc)
         digests: dict[int, bytes] = {}
-        if light is not None and _validate(_shared(light, digests), digests=digests) == ([], True):
-            _VERDICTS.put(key, ())
-            return []
-        digests.clear()
+        if str(doc.get("openapi", "")).startswith("3.0."):
+            dropped = [0]
+            problems, settled = _validate(_shared(doc, digests, dropped), digests=digests)
+            if not dropped[0] or (settled and not problems):  # the document itself was judged, or it is clean
+                if settled:
+                    _VERDICTS.put(key, tuple(problems))
+                return problems
+            digests.clear()
     problems, settled = _validate(_shared(doc, digests), digests=digests) if key is not None else _validate(doc)
     if key is not None and settled:
         _VERDICTS.put(key, tuple(problems))
@@ -75,7 +78,10 @@ def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, b
 
     _without_system_mime_types()
     try:
-        _validator(doc, memo, digests).validate()
+        validator = _validator(doc, memo, digests)
+        if memo and _clean_at_once(validator, doc):
+            return [], True
+        validator.validate()
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "absolute_path", ()) or ())
         return [f"{where}: {exc.message}" if where else str(exc.message)], True
@@ -84,6 +90,36 @@ def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, b
     finally:
         _forget_validators()
     return [], True
+
+
+def _clean_at_once(validator: Any, doc: Mapping[str, Any]) -> bool:
+    """True when ``validator`` (of ``doc``, OpenAPI 3.0, memoized) finds nothing: its metaschema walk, then
+    its keyword walk on a :class:`specbuild.io.docpath.DocPath` instead of the library's SchemaPath.
+
+    False is no verdict: the library then walks as it does (its kept verdicts make the repeat cheap), so
+    every error, crash and message is its own. The keyword walk's own classes run, each anew (they keep
+    the ids they visited); only the path they read through is ours, and it says Unsure (an exception:
+    False) wherever it does not read as SchemaPath does.
+    """
+    from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator
+    from openapi_spec_validator.validation.registries import KeywordValidatorRegistry
+
+    from specbuild.io.docpath import Document, Unsure
+
+    if not issubclass(validator.keyword_validators.get("schema", object), OpenAPIV30SchemaValidator):
+        return False  # 3.1 reads a dialect through the path's root: the library's path only
+    if type(doc.get("$ref")) is str:
+        return False  # the library reads the document a root ref points to: its refs are the root's
+    for _ in validator.schema_validator.iter_errors(validator.schema):
+        return False
+    try:
+        root = Document(validator.schema, lambda: validator.schema_path).root()
+        walk: Any = KeywordValidatorRegistry(validator.keyword_validators)["__root__"]
+        for _ in walk(root):
+            return False
+    except (Unsure, Exception):  # Unsure or the library's own crash: either way, its own walk says
+        return False
+    return True
 
 
 def _without_system_mime_types() -> None:
@@ -151,6 +187,8 @@ def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], 
     static draft, ``oneOf`` and ``anyOf``) keep their verdicts (:class:`specbuild.io.verdicts.Judged`)."""
     from jsonschema import validators
     from jsonschema.exceptions import ValidationError
+    from referencing import Specification
+    from referencing.jsonschema import specification_with
 
     base = validators.validator_for(metaschema)
     static = not {"$dynamicRef", "$recursiveRef"} & set(base.VALIDATORS)  # 2019-09 on: a dynamic scope
@@ -158,7 +196,12 @@ def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], 
     keywords = {"$ref": judged.ref}
     if static:
         keywords.update({name: judged.kept(base.VALIDATORS[name]) for name in TRIED if name in base.VALIDATORS})
-    return validators.extend(base, keywords)(metaschema, **kwargs)
+    cls = validators.extend(base, keywords)
+    # the draft's specification, as jsonschema's validators.create derives it for the class it makes
+    specification = specification_with(dialect_id=cls.ID_OF(cls.META_SCHEMA) or "urn:unknown-dialect",
+                                       default=Specification.OPAQUE)
+    cls.descend = reusing_descend(cls.descend, specification, base)  # a class of this walk's own: nobody else's changes
+    return cls(metaschema, **kwargs)
 
 
 def _schema_checker(keyword: Any, digests: Mapping[int, bytes]) -> Any:
@@ -232,20 +275,37 @@ def _refuse(uri: str) -> Any:
     raise InputError(f"$ref {uri!r} refused: only refs inside the document and its folder are followed")
 
 
-def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None) -> dict[str, Any]:
-    """A copy of a plain-JSON ``doc`` in which equal objects are one object.
+def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None,
+            dropped: list[int] | None = None) -> dict[str, Any]:
+    """A copy of a plain-JSON ``doc`` in which equal objects are one object; given ``dropped``, a copy of an
+    OpenAPI 3.0 ``doc`` without the ``x-`` keys of its schema objects too (how many objects lost some:
+    ``dropped[0]``), the copy openapi-spec-validator judges first.
 
     openapi-spec-validator checks each schema object once, by id: a learned spec repeats whole schemas
     (the same ``metadata`` object under every resource), so sharing them saves about a third of the
     time. The verdict is the same: a repeat would be judged as its first occurrence, which comes first.
     The one context-dependent check (a ``required`` name an ``allOf`` does not define, allowed only
     where the schema is nested) is why objects holding ``allOf`` are never shared.
+
+    A learned spec writes how many values each claim rests on (``x-specbuild-seen``) in most schema
+    objects, so schemas that are alike differ by their counts and are shared only without them: a third
+    fewer objects to judge. That copy is clean only when ``doc`` is: in a schema object an ``x-`` key is
+    an extension, whatever its value, to each of the library's checks (the OpenAPI 3.0 metaschema lets
+    ``^x-`` keys be anything beside a Schema's keywords or a Reference's ``$ref``; JSON Schema's ignores a
+    keyword it does not know; the keyword walk and a default's check read named keywords). Which objects
+    are schemas, ``io.order`` says (a property named ``x-...`` is a name in a map, kept). A copy with a
+    problem is never the answer: ``doc`` itself is judged then.
     """
     seen: dict[bytes, Any] = {}
 
-    def share(value: Any) -> Any:
+    def share(value: Any, kind: str) -> Any:
         if type(value) is dict:
-            copy = {k: share(v) for k, v in value.items()}
+            if dropped is None or kind == "data":
+                copy = {k: share(v, kind) for k, v in value.items()}
+            else:
+                copy = {k: share(v, child_kind(kind, k)) for k, v in value.items()
+                        if kind != "schema" or not k.startswith("x-")}
+                dropped[0] += len(copy) != len(value)
             if "allOf" in copy:
                 return copy
             text = orjson.dumps(copy)
@@ -254,44 +314,10 @@ def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None) -> 
                 digests[id(copy)] = hashlib.blake2b(text, digest_size=16).digest()
             return kept
         if type(value) is list:
-            return [share(v) for v in value]
+            return [share(v, kind) for v in value]
         return value
 
-    return dict(share(dict(doc)))
-
-
-def _without_schema_extensions(doc: Mapping[str, Any]) -> dict[str, Any] | None:
-    """A copy of an OpenAPI 3.0 ``doc`` without the ``x-`` keys of its schema objects (None for another
-    version, or when it has none): the copy openapi-spec-validator judges first.
-
-    A learned spec writes how many values each claim rests on (``x-specbuild-seen``) in most schema
-    objects, so schemas that are alike differ by their counts and are shared (:func:`_shared`) only
-    without them: a third fewer objects to judge. The copy is clean only when ``doc`` is: in a schema
-    object an ``x-`` key is an extension, whatever its value, to each of the library's checks (the
-    OpenAPI 3.0 metaschema lets ``^x-`` keys be anything beside a Schema's keywords or a Reference's
-    ``$ref``; JSON Schema's ignores a keyword it does not know; the keyword walk and a default's check
-    read named keywords). Which objects are schemas, ``io.order`` says (a property named ``x-...``
-    is a name in a map, kept). A copy with a problem is never the answer: ``doc`` itself is judged then.
-    """
-    if not str(doc.get("openapi", "")).startswith("3.0."):
-        return None
-    dropped = [0]
-
-    def strip(node: Any, kind: str) -> Any:
-        if type(node) is list:
-            return [strip(item, kind) for item in node]
-        if type(node) is not dict or kind == "data":
-            return node
-        out = {}
-        for key, value in node.items():
-            if kind == "schema" and key.startswith("x-"):
-                dropped[0] += 1
-            else:
-                out[key] = strip(value, child_kind(kind, key))
-        return out
-
-    light = strip(dict(doc), "document")
-    return light if dropped[0] else None
+    return dict(share(dict(doc), "document" if dropped is not None else "data"))
 
 
 def _forget_validators() -> None:

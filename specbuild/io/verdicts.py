@@ -71,9 +71,12 @@ class Judged:
 
     def ref(self, validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[Any]:
         """The ``$ref`` keyword: a container's verdict kept per (ref, object) when the ref is local to the
-        one metaschema resource (a scalar is judged at once)."""
-        if type(instance) not in (dict, list) or not ref.startswith("#"):
+        one metaschema resource (a scalar is judged at once, its ref's target looked up once all the same)."""
+        if not ref.startswith("#"):
             yield from validator._validate_reference(ref=ref, instance=instance)
+            return
+        if type(instance) not in (dict, list):
+            yield from self._walk(validator, ref, instance)
             return
         yield from self._remembered((ref,), (), instance, lambda: self._walk(validator, ref, instance))
 
@@ -136,3 +139,60 @@ def copy_error(error: Any) -> Any:
                        context=[copy_error(e) for e in error.context], validator_value=error.validator_value,
                        instance=error.instance, schema=error.schema, schema_path=error.relative_schema_path,
                        type_checker=error._type_checker)
+
+
+def reusing_descend(descend: Callable[..., Iterator[Any]], specification: Any,
+                    base: type) -> Callable[..., Iterator[Any]]:
+    """jsonschema's ``Validator.descend`` (``descend``, of a class made for one walk, whose draft's referencing
+    ``specification`` is given) that evolves the validator for a (subschema, resolver) once per walk, not at
+    every node it is met: a metaschema walk descends into its few hundred subschemas ~60,000 times, and each
+    evolve builds a validator (attrs, its keyword list, a resource for the subschema's id).
+
+    The rest is the library's descend line for line: the same keywords, in the same order, the same errors
+    with the same places. The cache holds the subschemas and resolvers it is keyed by (ids stay theirs), and
+    lives as long as the class: one validation.
+
+    Where the library's evolve picks ``base`` (the draft class this one extends) for a subschema that names
+    its draft (``$schema``: the root of the draft-04 metaschema, which every nested schema object refers to
+    as ``#``), the walk goes on in this class: the same keywords, its own kept verdicts among them.
+    """
+    evolved: dict[tuple[int, int, int, type], tuple[Any, Any, Any]] = {}
+
+    def reused(self: Any, instance: Any, schema: Any, path: Any = None, schema_path: Any = None,
+               resolver: Any = None) -> Iterator[Any]:
+        if schema is True or schema is False or self._ref_resolver is not None:
+            yield from descend(self, instance, schema, path, schema_path, resolver)
+            return
+        given = self._resolver if resolver is None else resolver
+        key = (id(schema), id(given), resolver is None, type(self))
+        kept = evolved.get(key)
+        if kept is None:
+            if resolver is None:
+                resolver = self._resolver.in_subresource(specification.create_resource(schema))
+            made = self.evolve(schema=schema, _resolver=resolver)
+            if type(made) is base:
+                made = _evolved_as(type(self), made)
+            kept = evolved[key] = (made, schema, given)
+        validator = kept[0]
+        if type(validator) is not type(self):  # a subschema of another dialect ($schema): its class's own way
+            yield from descend(self, instance, schema, path, schema_path, resolver)
+            return
+        for judge, k, v in validator._validators:  # applicable_validators(schema) the library knows, in order
+            for found in judge(validator, v, instance, schema) or ():
+                found._set(validator=k, validator_value=v, instance=instance, schema=schema,
+                           type_checker=validator.TYPE_CHECKER)
+                if k not in {"if", "$ref"}:
+                    found.schema_path.appendleft(k)
+                if path is not None:
+                    found.path.appendleft(path)
+                if schema_path is not None:
+                    found.schema_path.appendleft(schema_path)
+                yield found
+    return reused
+
+
+def _evolved_as(cls: type, validator: Any) -> Any:
+    """``validator`` (an attrs class of jsonschema's) made again as ``cls``, every field it takes the same
+    (jsonschema's evolve, its class given)."""
+    fields = {field.alias: getattr(validator, field.name) for field in type(validator).__attrs_attrs__ if field.init}
+    return cls(**fields)
