@@ -52,10 +52,12 @@ from specbuild.io.jsonl import iter_lines
 path, out, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 spent = [0.0, 0.0]
 check = run.check_built_spec
-def timed(doc):
-    t, c = time.perf_counter(), time.process_time(); check(doc)
+def timed(doc, *args):
+    t, c = time.perf_counter(), time.process_time(); check(doc, *args)
     spent[0] += time.perf_counter() - t; spent[1] += time.process_time() - c
 run.check_built_spec = timed
+import specbuild.parallel as parallel  # -j 2 and more: half the validation forked (a tree without it: none)
+beside = {"elsewhere": parallel.forked} if jobs > 1 and hasattr(parallel, "forked") else {}
 t = time.perf_counter()
 b = SpecBuilder(); fold = run.Fold(b)
 shards = run.plan_shards(path, jobs)          # what `specbuild build -i FILE` does
@@ -63,7 +65,7 @@ if shards:
     run.feed_sharded(fold, shards)
 else:
     fold.feed(iter_lines(path))
-run.write_document(run.build_document(b), out)
+run.write_document(run.build_document(b, **beside), out)
 dt = time.perf_counter() - t
 rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(fold.stats.read, dt, rss, spent[0], spent[1])

@@ -21,7 +21,7 @@ from specbuild.filters import RecordFilter
 from specbuild.io.files import dumps, write_atomic
 from specbuild.io.jsonl import first_line
 from specbuild.io.recordings import is_jsonl
-from specbuild.io.validate import check_built_spec, import_validator
+from specbuild.io.validate import Elsewhere, check_built_spec, import_validator
 from specbuild.learn import native
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.overlay import overlay
@@ -254,16 +254,19 @@ def _no_fields(*fields: Any) -> None:
 
 
 def build_document(builder: SpecBuilder, options: RenderOptions | None = None,
-                   base: dict[str, Any] | None = None, on_phase: Callable[[str], None] | None = None) -> dict[str, Any]:
+                   base: dict[str, Any] | None = None, on_phase: Callable[[str], None] | None = None,
+                   elsewhere: Elsewhere | None = None) -> dict[str, Any]:
     """Render, merge into an existing spec if given, and validate: what gets written. ``on_phase`` is told
-    each step as it starts ("rendering", "validating"): on a large spec each takes seconds."""
+    each step as it starts ("rendering", "validating"): on a large spec each takes seconds. ``elsewhere``
+    (:func:`specbuild.parallel.forked`): half the validation runs in another process (a run of ``-j 2``
+    or more has a core for it)."""
     phase = on_phase or _no_phase
     phase("rendering")
     doc = render(builder, options)
     if base is not None:
         doc = overlay(base, doc)
     phase("validating")
-    check_built_spec(doc)
+    check_built_spec(doc, elsewhere)
     return doc
 
 
