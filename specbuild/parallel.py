@@ -7,6 +7,7 @@ workers, how it spreads the work and how it merges what comes back stay with the
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -222,7 +223,8 @@ def _answer(task: Callable[[], Any], sender: Any) -> None:
         answer = (True, task())
     except Exception as exc:
         answer = (False, portable(exc))
-    sender.send(answer)
+    with contextlib.suppress(OSError):  # the parent is gone (killed): no one waits for the answer
+        sender.send(answer)
 
 
 _parent = 0  # in a worker: the pid of the process that started it
