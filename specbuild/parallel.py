@@ -198,7 +198,8 @@ def forked(task: Callable[[], Any]) -> Callable[[], Any] | None:
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     for stream in (sys.stdout, sys.stderr):  # a child flushes its copy of what is buffered when it exits
-        stream.flush()
+        with contextlib.suppress(OSError, ValueError):  # a closed stream, a reader gone: nothing to repeat
+            stream.flush()
     proc = ctx.Process(target=_run, args=(_answer, (task, sender)), name="specbuild-beside", daemon=True)
     proc.start()
     sender.close()  # the child holds the only writing end: its exit ends the wait
