@@ -7,6 +7,7 @@ workers, how it spreads the work and how it merges what comes back stay with the
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -182,6 +183,49 @@ class Workers:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close(0.0 if exc is not None else None)
+
+
+def forked(task: Callable[[], Any]) -> Callable[[], Any] | None:
+    """``task()`` started in a forked child; the answer is what the returned function waits for.
+
+    None when this process may not fork (:func:`start_method`): a spawned child would first import
+    specbuild and be sent ``task``'s data, which costs more than the work it takes over. The wait
+    answers None when the child ended without an answer (killed, out of memory): do the work here then.
+    An exception in ``task`` is raised by the wait (as :func:`portable` makes it).
+    """
+    if start_method() != "fork":
+        return None
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    for stream in (sys.stdout, sys.stderr):  # a child flushes its copy of what is buffered when it exits
+        with contextlib.suppress(OSError, ValueError):  # a closed stream, a reader gone: nothing to repeat
+            stream.flush()
+    proc = ctx.Process(target=_run, args=(_answer, (task, sender)), name="specbuild-beside", daemon=True)
+    proc.start()
+    sender.close()  # the child holds the only writing end: its exit ends the wait
+
+    def wait() -> Any:
+        try:
+            ok, value = receiver.recv()
+        except EOFError:
+            return None
+        finally:
+            receiver.close()
+            proc.join()
+        if not ok:
+            raise value
+        return value
+
+    return wait
+
+
+def _answer(task: Callable[[], Any], sender: Any) -> None:
+    try:
+        answer = (True, task())
+    except Exception as exc:
+        answer = (False, portable(exc))
+    with contextlib.suppress(OSError):  # the parent is gone (killed): no one waits for the answer
+        sender.send(answer)
 
 
 _parent = 0  # in a worker: the pid of the process that started it

@@ -93,6 +93,39 @@ def test_a_worker_whose_answer_is_lost_is_an_error_not_a_hang(done: set[int] | N
     assert not any(p.is_alive() for p in workers.procs)
 
 
+def _where() -> tuple[int, bool]:
+    return os.getpid(), signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def _fails() -> None:
+    raise ValueError("in the child")
+
+
+def _killed() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork is for Linux only (start_method)")
+def test_a_task_forked_beside_answers_raises_or_says_it_did_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")  # (pytest may run a thread of its own)
+    wait = parallel.forked(_where)
+    assert wait is not None
+    pid, ignores_ctrl_c = wait()
+    assert pid != os.getpid() and ignores_ctrl_c
+    assert not Path(f"/proc/{pid}").exists()  # waited for: not even a zombie is left
+    wait = parallel.forked(_fails)
+    assert wait is not None
+    with pytest.raises(WorkerError, match="ValueError: in the child"):
+        wait()
+    wait = parallel.forked(_killed)
+    assert wait is not None and wait() is None  # the caller does the work itself
+
+
+def test_no_task_is_forked_where_a_fork_is_not_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
+    assert parallel.forked(_where) is None
+
+
 class _Frozen(Exception):
     def __reduce__(self) -> Any:
         raise TypeError("cannot pickle a frozen attrs exception")

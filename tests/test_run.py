@@ -32,7 +32,8 @@ def sharded(path: Path, jobs: int) -> tuple[bytes, list[str], Fold]:
     shards = plan_shards(str(path), jobs, min_bytes=0)
     assert len(shards) == jobs
     feed_sharded(fold, shards)
-    return dumps(build_document(fold.builder)), seen, fold
+    # validated as `build -j N` does: half in a forked process where this one may fork (else here)
+    return dumps(build_document(fold.builder, elsewhere=parallel.forked)), seen, fold
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])

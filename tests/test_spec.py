@@ -313,6 +313,26 @@ def test_merge_equals_sequential_fold() -> None:
     assert dumps(render(a)) == dumps(render(whole))
 
 
+def test_a_merge_given_its_operations_in_parts_is_the_merge() -> None:
+    """A sharded replay's worker sends its operations in parts (run.feed_sharded), taken one at a time:
+    the spec is merge()'s, with keys the merge renames (a position the words of both sides opened)."""
+    rnd = random.Random(4)
+    words = ["".join(rnd.choices("abcdefgh", k=7)) for _ in range(300)]  # 150 a side, 300 > the word cap
+    calls = [ex(path=f"/items/{w}", resp={"name": w, "n": i}) for i, w in enumerate(words)] + read_exchanges(USERS)
+
+    def halves() -> tuple[SpecBuilder, SpecBuilder]:
+        return SpecBuilder().add_all(calls[::2]), SpecBuilder().add_all(calls[1::2])
+
+    whole, other = halves()
+    assert ("/items/{:word}", "GET") not in whole.operations
+    whole.merge(other)
+    parted, other = halves()
+    operations = list(other.operations.items())
+    parted.merge_parts(other, [operations[k:k + 7] for k in range(0, len(operations), 7)])
+    assert ("/items/{:word}", "GET") in parted.operations
+    assert dumps(render(parted)) == dumps(render(whole))
+
+
 paths_seg = st.sampled_from(["users", "orders", "items"])
 
 

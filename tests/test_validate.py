@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 
+from specbuild import parallel
 from specbuild.errors import InvalidSpecError
+from specbuild.io import validate
 from specbuild.io.validate import _forget_validators, _shared, _validate, _validator, check_built_spec, spec_problems
+from specbuild.parallel import forked
 
 
 def valid_doc() -> dict[str, Any]:
@@ -253,6 +256,36 @@ def test_the_memoized_walks_yield_every_error_the_library_yields(seed: int) -> N
         broken += bool(spec_problems(doc))
         gc.collect()
     assert 4 <= broken <= 19  # both kinds of document were met
+
+
+def here(task: Any) -> Any:
+    """An ``elsewhere`` that does the task at once, in this process."""
+    answer = task()
+    return lambda: answer
+
+
+def lost(task: Any) -> Any:
+    """An ``elsewhere`` whose process ended without an answer."""
+    return lambda: None
+
+
+@pytest.mark.parametrize("elsewhere", [forked, here, lost])
+def test_the_two_walks_run_apart_give_the_library_verdict(elsewhere: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With -j 2 the metaschema walk runs in a forked process while this one runs the keyword checks: the
+    verdict is the library's, whichever walk finds a problem (or crashes), and when the other process dies."""
+    monkeypatch.setattr(validate, "_VERDICTS", validate._Verdicts(8))  # no verdict remembered from other tests
+    if elsewhere is forked and sys.platform == "linux":
+        monkeypatch.setattr(parallel, "start_method", lambda: "fork")  # (pytest may run a thread of its own)
+    broken = [valid_doc() for _ in range(3)]
+    with_number_version(broken[0])     # found by the metaschema walk
+    without_path_parameter(broken[1])  # by the keyword checks only
+    with_bad_ref(broken[2])            # a crash of the keyword checks
+    rng = random.Random(5)
+    docs = [valid_doc(), *broken, *(random_doc(rng, broken=0.7, version=rng.choice(["3.0.3", "3.1.0"]))
+                                    for _ in range(8))]
+    for doc in docs:
+        assert spec_problems(doc, elsewhere) == _validate(doc, memo=False)[0]
+    assert sum(bool(spec_problems(doc)) for doc in docs) >= 4
 
 
 def with_schema(schema: dict[str, Any], **components: Any) -> dict[str, Any]:

@@ -101,6 +101,7 @@ from specbuild.io.files import locked, read_document, remove_stale_temps
 from specbuild.io.jsonl import Lines
 from specbuild.io.recordings import read_records
 from specbuild.io.specs import read_spec
+from specbuild.parallel import forked
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
 from specbuild.run import (
     Fold,
@@ -299,7 +300,7 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
             said = learning.keep.said if learning.keep is not None else ""
             why, hint = nothing_learned(stats, "stdin" if input_ == "-" else input_, said)
             raise InputError(why, hint=hint)
-        doc = build_document(builder, out.render, base, on_phase=reporter.phase)
+        doc = build_document(builder, out.render, base, on_phase=reporter.phase, elsewhere=forked if jobs > 1 else None)
         reporter.phase("writing")
         target = write_document(doc, out.target, out.fmt)
         stats.finished = stats.finished or time.monotonic()

@@ -13,7 +13,7 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
@@ -30,27 +30,33 @@ if TYPE_CHECKING:  # a build loads neither the drift checker nor re2: they are i
     from specbuild.drift.check import BodyError
 
 
-def spec_problems(doc: Mapping[str, Any]) -> list[str]:
+# Runs a task in another process, answering a function that waits for its result (None: the task was
+# not done there); None itself when no other process can take it (specbuild.parallel.forked).
+Elsewhere = Callable[[Callable[[], Any]], Callable[[], Any] | None]
+
+
+def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None) -> list[str]:
     """What openapi-spec-validator finds wrong with ``doc`` (empty when valid).
 
     A full validation of a large document takes most of a second, so the verdict on a document whose
     content was judged before (``build --check`` reads back the spec it just learned) is remembered.
+    ``elsewhere``: the library's two walks of a (clean) document run at once, one in another process.
     """
     key = _content_key(doc)
+    digests: dict[int, bytes] = {}
     if key is not None:
         known = _VERDICTS.get(key)
         if known is not None:
             return list(known)
-        digests: dict[int, bytes] = {}
         if str(doc.get("openapi", "")).startswith("3.0."):
             dropped = [0]
-            problems, settled = _validate(_shared(doc, digests, dropped), digests=digests)
+            problems, settled = _both_walks(_shared(doc, digests, dropped), digests, elsewhere)
             if not dropped[0] or (settled and not problems):  # the document itself was judged, or it is clean
                 if settled:
                     _VERDICTS.put(key, tuple(problems))
                 return problems
             digests.clear()
-    problems, settled = _validate(_shared(doc, digests), digests=digests) if key is not None else _validate(doc)
+    problems, settled = _both_walks(_shared(doc, digests) if key is not None else doc, digests, elsewhere)
     if key is not None and settled:
         _VERDICTS.put(key, tuple(problems))
     return problems
@@ -67,11 +73,32 @@ def import_validator() -> None:
     import openapi_spec_validator  # noqa: F401
 
 
+def _both_walks(doc: Mapping[str, Any], digests: Mapping[int, bytes], elsewhere: Elsewhere | None,
+                ) -> tuple[list[str], bool]:
+    """:func:`_validate`'s answer, its two walks run at once when ``elsewhere`` takes one of them.
+
+    The library walks the document against the OpenAPI metaschema, then (only if that found nothing)
+    its keyword checks, and raises the first problem: so the first walk's verdict when it is not clean,
+    else the second's (a learned spec is clean: both walks run to their end either way).
+    """
+    wait = elsewhere(functools.partial(_validate, doc, True, digests, "schema")) if elsewhere else None
+    if wait is None:
+        return _validate(doc, digests=digests)
+    try:
+        keywords = _validate(doc, digests=digests, walk="keywords")
+    finally:
+        schema = wait()  # the other process is waited for on the way out of an interruption too
+    if schema is None:  # it ended without an answer
+        schema = _validate(doc, digests=digests, walk="schema")
+    return keywords if schema == ([], True) else schema
+
+
 def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, bytes] | None = None,
-              ) -> tuple[list[str], bool]:
+              walk: str = "both") -> tuple[list[str], bool]:
     """The problems, and whether they are the validator's verdict on the content (not a crash); ``memo``
     False walks as the library does (the tests' oracle for :func:`_memoized`); ``digests`` as
-    :func:`_shared` wrote them."""
+    :func:`_shared` wrote them; ``walk``: "both" as the library's ``validate()``, or only its metaschema
+    walk ("schema") or only its keyword checks ("keywords")."""
     # openapi-spec-validator is imported when first needed, not with this module: most commands validate
     # once, at the end, and its import is a third of the CLI's start-up.
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
@@ -79,9 +106,17 @@ def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, b
     _without_system_mime_types()
     try:
         validator = _validator(doc, memo, digests)
-        if memo and _clean_at_once(validator, doc):
+        if walk == "both":
+            if memo and _clean_at_once(validator, doc):
+                return [], True
+            validator.validate()
+        elif walk == "keywords" and memo and _keywords_clean(validator, doc):
             return [], True
-        validator.validate()
+        else:
+            errors = (validator.schema_validator.iter_errors(validator.schema) if walk == "schema"
+                      else validator.root_validator(validator.schema_path))
+            for error in errors:  # the first, as the library's validate() raises it
+                raise error if isinstance(error, OpenAPIValidationError) else OpenAPIValidationError.create_from(error)
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "absolute_path", ()) or ())
         return [f"{where}: {exc.message}" if where else str(exc.message)], True
@@ -94,12 +129,23 @@ def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, b
 
 def _clean_at_once(validator: Any, doc: Mapping[str, Any]) -> bool:
     """True when ``validator`` (of ``doc``, OpenAPI 3.0, memoized) finds nothing: its metaschema walk, then
-    its keyword walk on a :class:`specbuild.io.docpath.DocPath` instead of the library's SchemaPath.
+    its keyword walk on a :class:`specbuild.io.docpath.DocPath` (:func:`_keywords_clean`).
 
     False is no verdict: the library then walks as it does (its kept verdicts make the repeat cheap), so
-    every error, crash and message is its own. The keyword walk's own classes run, each anew (they keep
-    the ids they visited); only the path they read through is ours, and it says Unsure (an exception:
-    False) wherever it does not read as SchemaPath does.
+    every error, crash and message is its own.
+    """
+    for _ in validator.schema_validator.iter_errors(validator.schema):
+        return False
+    return _keywords_clean(validator, doc)
+
+
+def _keywords_clean(validator: Any, doc: Mapping[str, Any]) -> bool:
+    """True when the library's keyword walk finds nothing in ``doc`` read through a
+    :class:`specbuild.io.docpath.DocPath` instead of the library's SchemaPath; False is no verdict.
+
+    The keyword walk's own classes run, each anew (they keep the ids they visited); only the path they
+    read through is ours, and it says Unsure (an exception: False) wherever it does not read as
+    SchemaPath does.
     """
     from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator
     from openapi_spec_validator.validation.registries import KeywordValidatorRegistry
@@ -110,8 +156,6 @@ def _clean_at_once(validator: Any, doc: Mapping[str, Any]) -> bool:
         return False  # 3.1 reads a dialect through the path's root: the library's path only
     if type(doc.get("$ref")) is str:
         return False  # the library reads the document a root ref points to: its refs are the root's
-    for _ in validator.schema_validator.iter_errors(validator.schema):
-        return False
     try:
         root = Document(validator.schema, lambda: validator.schema_path).root()
         walk: Any = KeywordValidatorRegistry(validator.keyword_validators)["__root__"]
@@ -398,9 +442,10 @@ def _plain_json(value: Any) -> bool:
     return True
 
 
-def check_built_spec(doc: Mapping[str, Any]) -> None:
-    """Raise InvalidSpecError when a document *we* built is invalid (a bug, never the user's fault)."""
-    problems = spec_problems(doc)
+def check_built_spec(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None) -> None:
+    """Raise InvalidSpecError when a document *we* built is invalid (a bug, never the user's fault);
+    ``elsewhere`` as :func:`spec_problems` takes it."""
+    problems = spec_problems(doc, elsewhere)
     if problems:
         raise InvalidSpecError(
             "the OpenAPI document specbuild built does not validate: " + "; ".join(problems),

@@ -372,9 +372,16 @@ class SpecBuilder:
 
         Exact: merging two builders equals one builder fed both inputs, in any order.
         """
+        self.merge_parts(other, (other.operations.items(),), take)
+
+    def merge_parts(self, other: SpecBuilder, parts: Iterable[Iterable[tuple[tuple[str, str], OperationState]]],
+                    take: bool = True) -> None:
+        """:meth:`merge`, ``other``'s operations given apart, in ``parts`` (its own are ignored): a worker
+        sends them a part at a time, and each is taken in while it pickles the next."""
         self.templater.merge(other.templater)
-        self._take(other.operations.items(), take)
-        self._rekey(self.templater.take_renamed())
+        for part in parts:
+            self._take(part, take)
+        self._rekey(self.templater.take_renamed())  # after every part: keys the merge renamed come in any part
         self.servers.update(other.servers)
         if other.span is not None:
             self.widen(*other.span)
