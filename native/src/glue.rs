@@ -456,6 +456,11 @@ impl Verdicts {
         Ok(keep)
     }
 
+    /// The names `ask` refused so far, for the decoder to skip unread (None: it asks about none).
+    fn unread(&self) -> Option<impl Fn(&str) -> bool + '_> {
+        self.ask.as_ref().map(|_| |name: &str| self.known.get(name) == Some(&false))
+    }
+
     /// The pairs whose name is kept, as a tuple of (name, value) tuples.
     fn pairs_to_py<'py>(&mut self, py: Python<'py>, r: &Rules, pairs: &Pairs) -> PyResult<Bound<'py, PyTuple>> {
         if self.ask.is_none() {
@@ -569,7 +574,11 @@ fn decode_into_tuple<'py>(
         return Ok(None);
     };
     let r = rules();
-    let Some(d) = decode_plain(r, bytes, max_body_bytes) else { return Ok(None) };
+    let decoded = {
+        let (unread_request, unread_response) = (request.unread(), response.unread());
+        decode_plain(r, bytes, max_body_bytes, [unread_request.as_ref().map(|f| f as _), unread_response.as_ref().map(|f| f as _)])
+    };
+    let Some(d) = decoded else { return Ok(None) };
     let items: [Bound<'py, PyAny>; 11] = [
         d.method.into_pyobject(py)?.into_any(),
         d.path.into_pyobject(py)?.into_any(),
