@@ -31,6 +31,7 @@ from specbuild.learn import native, rules, schema
 from specbuild.learn import render as spec_module
 from specbuild.learn import state as state_codec
 from specbuild.learn.builder import ParamState, SpecBuilder
+from specbuild.learn.witnesses import target_hash
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, decode
 from specbuild.run import Fold, build_document
 from tests.helpers import devset_lines
@@ -376,6 +377,29 @@ def test_a_fold_decoder_skips_an_unread_header_whatever_its_value() -> None:
         fields = decode(record(odd), 1 << 20)
         assert fields is not None and fields[4] == (("x", "1"),) and fields[5] == ()
         assert native.fields_decoder()(record(odd), 1 << 20) is None  # read: records.decode decides  # type: ignore[misc]
+
+
+@needs_native
+@settings(max_examples=400, deadline=None)
+@given(st.text(min_size=1, max_size=300).filter(lambda p: "?" not in p and "#" not in p),
+       st.lists(st.tuples(st.text(max_size=40), st.text(max_size=200)), max_size=4))
+def test_the_fold_decoder_hashes_each_target_as_witnesses_does(path: str, query: list[tuple[str, str]]) -> None:
+    """BLAKE2b in Rust: one block, several, and exactly a block's length (128 bytes) alike."""
+    record = orjson.dumps({"request": {"method": "GET", "pathname": path, "query": dict(query)},
+                           "response": {"statusCode": 200}})
+    fields = native.fields_decoder(targets=True)(record, 1 << 20)  # type: ignore[misc]
+    if fields is not None:
+        *_, target = fields
+        assert target == target_hash(fields[1], fields[3])
+
+
+@needs_native
+def test_target_hashes_at_block_lengths() -> None:
+    for n in (126, 127, 128, 129, 255, 256, 257):
+        record = orjson.dumps({"request": {"method": "GET", "pathname": "/" + "a" * (n - 2)},
+                               "response": {"statusCode": 200}})
+        fields = native.fields_decoder(targets=True)(record, 1 << 20)  # type: ignore[misc]
+        assert fields is not None and len(fields[1] + "?") == n and fields[-1] == target_hash(fields[1], ())
 
 
 @needs_native
