@@ -167,7 +167,7 @@ class Fold(Generic[S]):
         """Use the native decode and fold (when built), or not: the spec is the same either way."""
         builder = self.builder if isinstance(self.builder, SpecBuilder) else None
         self.parse_json = native.json_parser() if on and builder else None
-        self.decode_fields = native.fields_decoder(*builder.headers_read()) if on and builder else None
+        self.decode_fields = native.fields_decoder(*builder.headers_read(), targets=True) if on and builder else None
         self.add_fields = builder.add_fields if builder else _no_fields
 
     def add(self, raw: bytes | str, origin: str) -> bool:
@@ -199,7 +199,7 @@ class Fold(Generic[S]):
         if self.decode_fields is not None:
             fields = self.decode_fields(raw, self.max_body_bytes)
             if fields is not None:  # the plain form, decoded natively (never too large): no Exchange needed
-                # fields: method, path, status, query, request headers, ..., scheme, host
+                # fields: method, path, status, query, request headers, ..., scheme, host, timestamp, target
                 if keep is not None and not keep.keeps(fields[0], fields[1], fields[9] or _host(fields[4])):
                     return FILTERED
                 self.add_fields(*fields)

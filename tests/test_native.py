@@ -6,11 +6,13 @@ a test fails there if it did not.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
 import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -29,6 +31,7 @@ from specbuild.learn import native, rules, schema
 from specbuild.learn import render as spec_module
 from specbuild.learn import state as state_codec
 from specbuild.learn.builder import ParamState, SpecBuilder
+from specbuild.learn.witnesses import target_hash
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, decode
 from specbuild.run import Fold, build_document
 from tests.helpers import devset_lines
@@ -257,11 +260,13 @@ def comparable(ex: Any) -> Any:
             body(ex.request_body), body(ex.response_body), ex.scheme, ex.host, ex.origin, ex.timestamp)
 
 
-def assert_fast_decode_agrees(raw: bytes, limit: int = 4096) -> bool:
-    """The native decoder answers None or exactly what records.decode answers; True if it answered."""
+def assert_fast_decode_agrees(raw: bytes, limit: int = 4096, decode_fields: Any = None,
+                              keep: tuple[Callable[[str], bool], Callable[[str], bool]] | None = None) -> bool:
+    """The native decoder answers None or exactly what records.decode answers (the headers ``keep``
+    keeps, request and response side); True if it answered."""
     from specbuild.errors import RecordError
     from specbuild.records import decode
-    decode_fields = native.fields_decoder()
+    decode_fields = decode_fields or native.fields_decoder()
     assert decode_fields is not None
     fields = decode_fields(raw, limit)
     if fields is None:
@@ -272,6 +277,10 @@ def assert_fast_decode_agrees(raw: bytes, limit: int = 4096) -> bool:
         expected = decode(raw, "here", max_body_bytes=limit, parse_json=native.json_parser())
     except RecordError as err:
         raise AssertionError(f"native decode took a record records.decode refuses: {err}") from None
+    if keep is not None:
+        expected = dataclasses.replace(
+            expected, request_headers=tuple(p for p in expected.request_headers if keep[0](p[0])),
+            response_headers=tuple(p for p in expected.response_headers if keep[1](p[0])))
     assert comparable(got) == comparable(expected)
     return True
 
@@ -334,6 +343,63 @@ def test_escaped_forms_and_query_strings_decode_natively_when_utf8(qs: str) -> N
 @given(st.fixed_dictionaries({"request": sideish, "response": sideish}, optional={"meta": st.integers()}))
 def test_fast_decode_answers_none_or_what_records_decode_answers(record: dict[str, Any]) -> None:
     assert_fast_decode_agrees(json.dumps(record).encode())
+
+
+# What a fold's decoder keeps of each side (tests/test_native.py's header names): one decoder for every
+# example, so the names it was told to leave out are known, and skipped unread, in the later ones.
+KEEP_SOME = (lambda name: name in ("authorization", "x"), lambda name: name == "x-api-key")
+FOLD_DECODER: list[Any] = []
+
+
+@needs_native
+@settings(max_examples=800, deadline=None)
+@given(st.fixed_dictionaries({"request": sideish, "response": sideish}))
+def test_a_fold_decoder_answers_none_or_the_headers_it_keeps_of_what_records_decode_answers(
+        record: dict[str, Any]) -> None:
+    """Headers left out are skipped unread (whatever their value: a float, a list); the content type is
+    read on both sides for the body, and kept only where asked."""
+    if not FOLD_DECODER:
+        FOLD_DECODER.append(native.fields_decoder(*KEEP_SOME))
+    assert_fast_decode_agrees(json.dumps(record).encode(), decode_fields=FOLD_DECODER[0], keep=KEEP_SOME)
+
+
+@needs_native
+def test_a_fold_decoder_skips_an_unread_header_whatever_its_value() -> None:
+    """A header value records.decode turns into text its own way (a float, an object) sends the record
+    to Python only when the header is read."""
+    decode = native.fields_decoder(*KEEP_SOME)
+    assert decode is not None
+    def record(value: Any) -> bytes:
+        return orjson.dumps({"request": {"method": "GET", "path": "/a", "headers": {"Accept": value, "x": "1"}},
+                             "response": {"statusCode": 200, "headers": {"Server": value}}})
+    assert decode(record("*/*"), 1 << 20) is not None  # the names are known as left out from here on
+    for odd in (1.5, {"q": 1}, [1.5, "a"]):
+        fields = decode(record(odd), 1 << 20)
+        assert fields is not None and fields[4] == (("x", "1"),) and fields[5] == ()
+        assert native.fields_decoder()(record(odd), 1 << 20) is None  # read: records.decode decides  # type: ignore[misc]
+
+
+@needs_native
+@settings(max_examples=400, deadline=None)
+@given(st.text(min_size=1, max_size=300).filter(lambda p: "?" not in p and "#" not in p),
+       st.lists(st.tuples(st.text(max_size=40), st.text(max_size=200)), max_size=4))
+def test_the_fold_decoder_hashes_each_target_as_witnesses_does(path: str, query: list[tuple[str, str]]) -> None:
+    """BLAKE2b in Rust: one block, several, and exactly a block's length (128 bytes) alike."""
+    record = orjson.dumps({"request": {"method": "GET", "pathname": path, "query": dict(query)},
+                           "response": {"statusCode": 200}})
+    fields = native.fields_decoder(targets=True)(record, 1 << 20)  # type: ignore[misc]
+    if fields is not None:
+        *_, target = fields
+        assert target == target_hash(fields[1], fields[3])
+
+
+@needs_native
+def test_target_hashes_at_block_lengths() -> None:
+    for n in (126, 127, 128, 129, 255, 256, 257):
+        record = orjson.dumps({"request": {"method": "GET", "pathname": "/" + "a" * (n - 2)},
+                               "response": {"statusCode": 200}})
+        fields = native.fields_decoder(targets=True)(record, 1 << 20)  # type: ignore[misc]
+        assert fields is not None and len(fields[1] + "?") == n and fields[-1] == target_hash(fields[1], ())
 
 
 @needs_native

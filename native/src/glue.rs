@@ -14,6 +14,7 @@ use crate::record::{decode_plain, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
 use crate::shape::{key_hash, Node, Props, Vals};
 use crate::state::Reader;
+use crate::witness::target_hash;
 
 // -- the rules ---------------------------------------------------------------------------------------
 
@@ -456,6 +457,11 @@ impl Verdicts {
         Ok(keep)
     }
 
+    /// The names `ask` refused so far, for the decoder to skip unread (None: it asks about none).
+    fn unread(&self) -> Option<impl Fn(&str) -> bool + '_> {
+        self.ask.as_ref().map(|_| |name: &str| self.known.get(name) == Some(&false))
+    }
+
     /// The pairs whose name is kept, as a tuple of (name, value) tuples.
     fn pairs_to_py<'py>(&mut self, py: Python<'py>, r: &Rules, pairs: &Pairs) -> PyResult<Bound<'py, PyTuple>> {
         if self.ask.is_none() {
@@ -522,25 +528,28 @@ fn decode_record<'py>(
     raw: &Bound<'py, PyAny>,
     max_body_bytes: usize,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-    decode_into_tuple(py, raw, max_body_bytes, &mut Verdicts::default(), &mut Verdicts::default())
+    decode_into_tuple(py, raw, max_body_bytes, &mut Verdicts::default(), &mut Verdicts::default(), false)
 }
 
 /// `decode_record` for a fold: only the headers the fold reads come out (the names each side's
-/// `keep` takes); the others, most of a record's headers, never become Python objects.
+/// `keep` takes); the others, most of a record's headers, never become Python objects. With
+/// `targets`, a twelfth field: the request target's `witnesses.target_hash`.
 #[pyclass(name = "Decoder", module = "specbuild._native")]
 struct PyDecoder {
     request: Verdicts,
     response: Verdicts,
+    targets: bool,
 }
 
 #[pymethods]
 impl PyDecoder {
     #[new]
-    #[pyo3(signature = (keep_request=None, keep_response=None))]
-    fn py_new(keep_request: Option<Py<PyAny>>, keep_response: Option<Py<PyAny>>) -> PyDecoder {
+    #[pyo3(signature = (keep_request=None, keep_response=None, targets=false))]
+    fn py_new(keep_request: Option<Py<PyAny>>, keep_response: Option<Py<PyAny>>, targets: bool) -> PyDecoder {
         PyDecoder {
             request: Verdicts { ask: keep_request, known: HashMap::new() },
             response: Verdicts { ask: keep_response, known: HashMap::new() },
+            targets,
         }
     }
 
@@ -550,7 +559,7 @@ impl PyDecoder {
         raw: &Bound<'py, PyAny>,
         max_body_bytes: usize,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        decode_into_tuple(py, raw, max_body_bytes, &mut self.request, &mut self.response)
+        decode_into_tuple(py, raw, max_body_bytes, &mut self.request, &mut self.response, self.targets)
     }
 }
 
@@ -560,6 +569,7 @@ fn decode_into_tuple<'py>(
     max_body_bytes: usize,
     request: &mut Verdicts,
     response: &mut Verdicts,
+    targets: bool,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
     let bytes: &[u8] = if let Ok(b) = raw.downcast::<PyBytes>() {
         b.as_bytes()
@@ -569,7 +579,12 @@ fn decode_into_tuple<'py>(
         return Ok(None);
     };
     let r = rules();
-    let Some(d) = decode_plain(r, bytes, max_body_bytes) else { return Ok(None) };
+    let decoded = {
+        let (unread_request, unread_response) = (request.unread(), response.unread());
+        decode_plain(r, bytes, max_body_bytes, [unread_request.as_ref().map(|f| f as _), unread_response.as_ref().map(|f| f as _)])
+    };
+    let Some(d) = decoded else { return Ok(None) };
+    let target = targets.then(|| target_hash(&d.path, &d.query));
     let items: [Bound<'py, PyAny>; 11] = [
         d.method.into_pyobject(py)?.into_any(),
         d.path.into_pyobject(py)?.into_any(),
@@ -583,6 +598,10 @@ fn decode_into_tuple<'py>(
         d.host.into_pyobject(py)?.into_any(),
         d.timestamp.into_pyobject(py)?.into_any(),
     ];
+    let mut items = Vec::from(items);
+    if let Some(h) = target {
+        items.push(h.into_pyobject(py)?.into_any());
+    }
     Ok(Some(PyTuple::new(py, items)?))
 }
 

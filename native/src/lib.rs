@@ -27,3 +27,4 @@ mod record;
 mod rules;
 mod shape;
 mod state;
+mod witness;

@@ -1,5 +1,6 @@
 //! Records: the plain, common form of an HTTP Types record, decoded into an Exchange's fields.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -30,20 +31,21 @@ fn text(v: Value) -> Option<String> {
 /// The names of one query or headers object seen so far: a list while they are few (a record's dozen
 /// headers are found faster by comparing than by hashing), a set past that (a record with 10k query
 /// names or headers costs a lookup each, not 50M string compares: tests/test_hostile.py times it).
+/// Names borrow the record's text unless they had escapes: most of a record's headers are never copied.
 #[derive(Default)]
-struct Names {
-    few: Vec<String>,
-    many: HashSet<String>,
+struct Names<'de> {
+    few: Vec<Cow<'de, str>>,
+    many: HashSet<Cow<'de, str>>,
 }
 
-impl Names {
+impl<'de> Names<'de> {
     const FEW: usize = 32;
 
     fn contains(&self, name: &str) -> bool {
         self.few.iter().any(|n| n == name) || self.many.contains(name)
     }
 
-    fn insert(&mut self, name: String) {
+    fn insert(&mut self, name: Cow<'de, str>) {
         if self.few.len() < Self::FEW {
             self.few.push(name);
         } else {
@@ -63,20 +65,26 @@ enum Field {
     Other,
 }
 
+/// Header names (lower-cased) that no one reads: `Verdicts` said so before. They are skipped unread
+/// (no copy of the name or the value), which is most of a record's headers.
+pub(crate) type Unread<'u> = Option<&'u dyn Fn(&str) -> bool>;
+
 /// Reads a Field; an error (which sends the record to Python) for what records._pairs treats its own
-/// way: duplicate keys (the dict keeps the last), non-ASCII header names, floats, nested values.
-struct FieldSeed {
+/// way: duplicate keys (the dict keeps the last), non-ASCII header names, floats, nested values (of
+/// headers read: an unread one is dropped whatever its value, as records.decode's caller drops it).
+struct FieldSeed<'u> {
     lower: bool,
+    unread: Unread<'u>,
 }
 
-impl<'de> DeserializeSeed<'de> for FieldSeed {
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
     type Value = Field;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for FieldSeed {
+impl<'de> Visitor<'de> for FieldSeed<'_> {
     type Value = Field;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a query or headers field")
@@ -109,21 +117,30 @@ impl<'de> Visitor<'de> for FieldSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
         let mut out: Pairs = Vec::new();
         let mut names = Names::default();
-        while let Some(name) = map.next_key::<String>()? {
+        while let Some(name) = map.next_key_seed(Key)? {
             if names.contains(&name) || (self.lower && !name.is_ascii()) {
                 return Err(de::Error::custom("needs records.decode"));
             }
-            let key = if self.lower { name.to_ascii_lowercase() } else { name.clone() };
+            let key = if self.lower && name.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                name.clone()
+            };
             names.insert(name);
+            // the body's media type is read whatever the verdicts say (`Verdicts::pairs_to_py` drops it)
+            if self.unread.is_some_and(|unread| key != "content-type" && unread(&key)) {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
             let bail = || de::Error::custom("needs records.decode");
             match map.next_value::<Value>()? {
                 Value::Array(items) => {
                     for item in items {
-                        out.push((key.clone(), text(item).ok_or_else(bail)?));
+                        out.push((key.clone().into_owned(), text(item).ok_or_else(bail)?));
                     }
                 }
                 Value::Null => {}
-                other => out.push((key, text(other).ok_or_else(bail)?)),
+                other => out.push((key.into_owned(), text(other).ok_or_else(bail)?)),
             }
         }
         Ok(Field::Pairs(out, names.len()))
@@ -148,16 +165,16 @@ struct Side {
     flagged: bool,
 }
 
-struct SideSeed;
+struct SideSeed<'u>(Unread<'u>);
 
-impl<'de> DeserializeSeed<'de> for SideSeed {
+impl<'de> DeserializeSeed<'de> for SideSeed<'_> {
     type Value = Side;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Side, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for SideSeed {
+impl<'de> Visitor<'de> for SideSeed<'_> {
     type Value = Side;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a request or response object")
@@ -172,8 +189,8 @@ impl<'de> Visitor<'de> for SideSeed {
                 "host" => side.host = Some(map.next_value()?),
                 "pathname" => side.pathname = Some(map.next_value()?),
                 "path" => side.path = Some(map.next_value()?),
-                "query" => side.query = Some(map.next_value_seed(FieldSeed { lower: false })?),
-                "headers" => side.headers = Some(map.next_value_seed(FieldSeed { lower: true })?),
+                "query" => side.query = Some(map.next_value_seed(FieldSeed { lower: false, unread: None })?),
+                "headers" => side.headers = Some(map.next_value_seed(FieldSeed { lower: true, unread: self.0 })?),
                 "body" => side.body = Some(map.next_value()?),
                 "timestamp" => side.timestamp = Some(map.next_value()?),
                 "bodyTruncated" => {
@@ -189,10 +206,11 @@ impl<'de> Visitor<'de> for SideSeed {
     }
 }
 
-/// The record: its request and response (anything else in it is skipped unread).
-struct RecordSeed;
+/// The record: its request and response (anything else in it is skipped unread), with the header
+/// names each side leaves unread.
+struct RecordSeed<'u>([Unread<'u>; 2]);
 
-impl<'de> Visitor<'de> for RecordSeed {
+impl<'de> Visitor<'de> for RecordSeed<'_> {
     type Value = (Option<Side>, Option<Side>);
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an HTTP Types record")
@@ -201,8 +219,8 @@ impl<'de> Visitor<'de> for RecordSeed {
         let (mut request, mut response) = (None, None);
         while let Some(key) = map.next_key_seed(Key)? {
             match key.as_ref() {
-                "request" => request = Some(map.next_value_seed(SideSeed)?),
-                "response" => response = Some(map.next_value_seed(SideSeed)?),
+                "request" => request = Some(map.next_value_seed(SideSeed(self.0[0]))?),
+                "response" => response = Some(map.next_value_seed(SideSeed(self.0[1]))?),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -402,8 +420,9 @@ fn surrogate_escape(raw: &[u8]) -> bool {
     false
 }
 
-/// One record in its plain form, or None for anything `records.decode` must look at.
-pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize) -> Option<Decoded> {
+/// One record in its plain form, or None for anything `records.decode` must look at; the headers
+/// `unread` names (request side, response side) are left out.
+pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2]) -> Option<Decoded> {
     // orjson refuses a line with invalid UTF-8 or a lone surrogate anywhere, even in a field skipped
     // here unread (serde skips ignored strings without checking either): such a line goes to Python.
     let text = std::str::from_utf8(raw).ok()?;
@@ -411,7 +430,7 @@ pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize) -> Option<Decode
         return None;
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let (Some(mut request), Some(mut response)) = de.deserialize_map(RecordSeed).ok()? else { return None };
+    let (Some(mut request), Some(mut response)) = de.deserialize_map(RecordSeed(unread)).ok()? else { return None };
     de.end().ok()?;
     if request.flagged || response.flagged {
         return None;

@@ -319,8 +319,9 @@ class SpecBuilder:
 
     def add_fields(self, method: str, path: str, status: int, query: Pairs, request_headers: Pairs,
                    response_headers: Pairs, request_body: Body, response_body: Body, scheme: str,
-                   host: str, timestamp: str = "") -> None:
-        """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object)."""
+                   host: str, timestamp: str = "", target: int | None = None) -> None:
+        """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object,
+        and ``target``: the request target's ``target_hash``, hashed there)."""
         templater = self.templater
         key = templater.observe(path)
         if templater.renamed:
@@ -346,7 +347,7 @@ class SpecBuilder:
         if resp is None:
             resp = op.responses[status] = ResponseState()
         resp.count += 1
-        resp.witnesses.add(target_hash(path, query))
+        resp.witnesses.add(target_hash(path, query) if target is None else target)
         if response_headers:
             _fold_headers(resp, response_headers, self.headers.response, natively)
         resp.bodies.add(response_body, self.examples)
