@@ -334,7 +334,7 @@ def _leave(group: Group, follower: Follower, source: KafkaSource, reason: str, s
     if group.until_end:
         if not signalled:  # stopped by a signal: what the group has saved now, at once
             group.wait_for_ends(group.topics)
-        follower.doc, follower.target = group.render()
+        follower.doc, follower.target = group.render(last=True)
 
 
 def _start(settings: FollowSettings, checkpoints: Store, builder: SpecBuilder,
