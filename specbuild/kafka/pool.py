@@ -155,8 +155,8 @@ class PoolFolder:
     # workers while the consumer waits on a fetch (a 200k replay: 2 -> 5.1-5.9 s, 4 -> 4.8-5.3 s).
     QUEUED = 4
     # With a local fold: a worker's batches outstanding before this process folds the next one itself. A
-    # batch folded here is one neither pickled, piped nor merged (the pipe's feeder thread and the
-    # worker's unpickling cost ~0.3 s of CPU per 100k records of 2 KB); two keep the worker busy meanwhile.
+    # batch folded here is one neither pickled, piped nor merged (the queues' feeder threads had ~10% of a
+    # -j 2 replay's samples, 100k records of 2 KB); two keep the worker busy meanwhile.
     BUSY = 2
 
     def __init__(self, builder: SpecBuilder, jobs: int, *, strict: bool, max_body_bytes: int,
