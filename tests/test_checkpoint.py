@@ -114,3 +114,32 @@ def test_a_state_that_is_a_folder_or_not_an_object_exits_2(
     assert done.value.code == 2, err
     assert f"{state}: " in err and ("cannot read the saved state" in err or "not a specbuild state" in err)
     assert "Internal error" not in err
+
+
+def test_a_replay_renders_its_spec_every_render_interval_and_at_the_end(tmp_path: Path) -> None:
+    """--until-end: each checkpoint saves the state; the spec is rendered only when due, and at the last one."""
+    now = [0.0]
+    store = Checkpoints(tmp_path, "json", None, None, render_every=120.0, clock=lambda: now[0])
+    builder = SpecBuilder()
+    fold = Fold(builder)
+    fold.feed((v, "x") for v in USERS[:10])
+    now[0] = 30.0
+    doc, target = store.write(State(builder, {("t", 0): 10}))
+    assert (doc, target) == ({}, None) and not (tmp_path / "openapi.json").exists()
+    assert decode_state((tmp_path / STATE_NAME).read_bytes(), "s").positions == {("t", 0): 10}
+    now[0] = 125.0
+    doc, target = store.write(State(builder, {("t", 0): 10}))
+    assert target == tmp_path / "openapi.json" and json.loads(target.read_bytes()) == doc
+    fold.feed((v, "x") for v in USERS[10:])
+    now[0] = 130.0
+    store.stopping = True
+    doc, target = store.write(State(builder, {("t", 0): len(USERS)}))
+    assert target is not None and target.read_bytes() == dumps(build_document(builder))
+    assert decode_state((tmp_path / STATE_NAME).read_bytes(), "s").positions == {("t", 0): len(USERS)}
+
+
+def test_a_follower_renders_at_every_checkpoint_by_default(tmp_path: Path) -> None:
+    builder = SpecBuilder()
+    Fold(builder).feed((v, "x") for v in USERS[:10])
+    doc, target = Checkpoints(tmp_path, "json", None, None).write(State(builder, {("t", 0): 10}))
+    assert target is not None and target.read_bytes() == dumps(doc)

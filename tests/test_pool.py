@@ -115,6 +115,24 @@ def test_folding_moves_to_the_pool_only_for_a_large_backlog() -> None:
         folder.close()
 
 
+def test_a_scaled_out_follower_folds_batches_itself_while_its_worker_is_busy() -> None:
+    """-j 2: one worker and this process; a batch is folded here whenever the worker has BUSY outstanding."""
+    warned: list[RecordError] = []
+    local = LocalFolder(Fold(SpecBuilder(), on_skip=warned.append))
+    folder = ScalingFolder(local, 2, threshold=1)
+    try:
+        folder.backlog(1)
+        assert isinstance(folder.current, PoolFolder) and len(folder.current._inboxes) == 1
+        for i, v in enumerate([*USERS, b"x"]):
+            folder.add([(v, f"t[0]@{i}")])
+        assert 0 < local.dispatched <= len(USERS) + 1 - PoolFolder.BUSY  # the first BUSY went to the worker
+        assert dumps(build_document(folder.sync())) == file_replay(USERS)
+        assert (folder.dispatched, folder.stats.read, folder.stats.learned) == (145, 145, 144)
+        assert [w.origin for w in warned] == ["t[0]@144"]
+    finally:
+        folder.close()
+
+
 def test_pool_workers_fold_with_the_parents_settings_examples_hints_and_headers() -> None:
     """The workers' builders were made with hints and headers but not ``examples``: 0 examples, not 7."""
     def configured() -> SpecBuilder:

@@ -182,8 +182,9 @@ RenderInterval = Annotated[float, typer.Option(
     "--render-interval", envvar="SPECBUILD_RENDER_INTERVAL", metavar="SECONDS", callback=_seconds,
     rich_help_panel=PANEL_KAFKA,
     help="With --state kafka: seconds between renders of the group's spec (states and offsets are committed at "
-         "every checkpoint; the spec is also written at the first checkpoint and at stop). 0: at every "
-         "checkpoint.")]
+         "every checkpoint; the spec is also written at the first checkpoint and at stop); with --until-end, "
+         "also of --state local's spec (written at the end; the state is saved at every checkpoint). 0: at "
+         "every checkpoint.")]
 ResetState = Annotated[bool, typer.Option(
     "--reset-state", rich_help_panel=PANEL_KAFKA,
     help="Forget the output folder's saved state (what was learned and where each partition stood) and start "

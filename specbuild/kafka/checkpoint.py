@@ -12,7 +12,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Protocol
@@ -60,23 +61,36 @@ class Store(Protocol):
     """Where checkpoints go: a folder (spec + state) or, for ``-o -``, stdout once at the end."""
 
     periodic: bool
+    stopping: bool  # the follower's last checkpoint is the next one
 
     def load(self) -> State | None: ...
     def write(self, state: State) -> tuple[dict[str, Any], Path | None]: ...
 
 
 class Checkpoints:
-    """Writes the spec and the state into the output folder; reads the state back on start."""
+    """Writes the spec and the state into the output folder; reads the state back on start.
+
+    ``render_every`` (``--until-end``: ``--render-interval``): the spec is rendered at the last checkpoint
+    and every so many seconds, not at each one (0: at each). A replay's spec is the one at its end, and a
+    render (and its validation) stops the fold for seconds; the state and the offsets are saved at each.
+    """
 
     periodic = True
 
     def __init__(self, output: Path, fmt: str, options: RenderOptions | None,
-                 base: dict[str, Any] | None) -> None:
+                 base: dict[str, Any] | None, *, render_every: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.output = output
         self.fmt = fmt
         self.options = options
         self.base = base
         self.state_path = output / STATE_NAME
+        self.render_every = render_every
+        self.clock = clock
+        self.stopping = False
+        self.rendered: float | None = clock() if render_every else None  # when the spec on disk was rendered
+        self.doc: dict[str, Any] = {}
+        self.target: Path | None = None
 
     def load(self) -> State | None:
         try:
@@ -90,11 +104,15 @@ class Checkpoints:
         return decode_state(data, str(self.state_path))
 
     def write(self, state: State) -> tuple[dict[str, Any], Path | None]:
-        """Spec first, then state: a crash between them leaves an older state, which refolds to the same."""
-        doc = build_document(state.builder, self.options, self.base)
-        target = write_document(doc, self.output, self.fmt)
+        """Spec first, then state: a crash between them leaves an older state, which refolds to the same.
+        The spec when it is due (see ``render_every``); the state always."""
+        now = self.clock()
+        if self.stopping or self.rendered is None or now - self.rendered >= self.render_every:
+            self.doc = build_document(state.builder, self.options, self.base)
+            self.target = write_document(self.doc, self.output, self.fmt)
+            self.rendered = now
         write_atomic(self.state_path, encode_state(state), private=True)  # it may hold examples
-        return doc, target
+        return self.doc, self.target
 
 
 def _refuse_legacy(path: Path) -> None:
@@ -114,6 +132,7 @@ class StdoutCheckpoints:
     """``-o -``: the spec goes to stdout once, at the end; nothing is saved, so nothing is committed."""
 
     periodic = False
+    stopping = False
 
     def __init__(self, fmt: str, options: RenderOptions | None, base: dict[str, Any] | None) -> None:
         self.fmt = fmt

@@ -216,8 +216,7 @@ class Follower:
         (``--state kafka``): the dead letters first, then the states with their offsets in one transaction,
         then the spec of every partition's latest state (:meth:`Group.write`).
         """
-        if self.group is not None:
-            self.group.stopping = last
+        self.checkpoints.stopping = last
         builder = self.folder.sync(last)
         if self.dead_letter is not None:  # before the offsets are committed (with the state, or after it)
             self.dead_letter.flush()
@@ -255,7 +254,8 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
             out = Path(settings.output)
             stack.enter_context(locked(out))
             remove_stale_temps(out, started)  # ours, from a run killed in a write; we hold the folder now
-            checkpoints = Checkpoints(out, settings.fmt, options, base)
+            checkpoints = Checkpoints(out, settings.fmt, options, base,
+                                      render_every=limits.render_interval if limits.until_end else 0.0)
         builder, positions = _start(settings, checkpoints, builder, reporter)
         dead = None
         if settings.dead_letter is not None:
@@ -334,7 +334,7 @@ def _leave(group: Group, follower: Follower, source: KafkaSource, reason: str, s
     if group.until_end:
         if not signalled:  # stopped by a signal: what the group has saved now, at once
             group.wait_for_ends(group.topics)
-        follower.doc, follower.target = group.render()
+        follower.doc, follower.target = group.render(last=True)
 
 
 def _start(settings: FollowSettings, checkpoints: Store, builder: SpecBuilder,

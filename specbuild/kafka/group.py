@@ -182,6 +182,7 @@ class Group:
         self.ends: dict[Partition, int] | None = None  # where the source's partitions ended (--until-end)
         self.waiting_since: float | None = None  # since when this member has had nothing left to fold
         self.spec_since: float | None = None  # since when it waits for the spec of the member that committed last
+        self.spent = False  # the last render took our builders over: nothing folds into them any more
         self._tagged: tuple[tuple[tuple[str, int], ...], str] = ((), "")  # the states hashed last, their digest
         self.view = view_digest(options, base)
 
@@ -225,6 +226,8 @@ class Group:
         """The builders of our partitions that hold exactly their last committed state (nothing folded
         since, nothing left to commit), by state key, with that state."""
         folder = self.folder
+        if self.spent:  # the last render took them over
+            return {}
         return {state_key(p): (data, folder.folders[p].fold.builder) for p, data in self.committed.items()
                 if p in folder.folders and p not in folder.dirty and p not in self.pending}
 
@@ -256,7 +259,7 @@ class Group:
         if self.stopping and self.until_end:
             return self.doc, self.target
         if self.stopping or self.render_due():
-            return self.render()
+            return self.render(last=self.stopping)
         return self.doc, self.target
 
     def render_due(self) -> bool:
@@ -274,17 +277,19 @@ class Group:
         except SourceError:  # the broker away: the next checkpoint looks again
             return False
 
-    def render(self) -> tuple[dict[str, Any], Path | None]:
+    def render(self, last: bool = False) -> tuple[dict[str, Any], Path | None]:
         """The merge of every partition's latest state (ours included: just committed) as the spec; the
-        spec on disk stays when no state changed since it was rendered."""
+        spec on disk stays when no state changed since it was rendered. The ``last`` one (the member stops
+        folding) takes the builders over instead of merging copies of them: they are spent after it."""
         latest = self.reader.catch_up()
         self.last_render = self.clock()
         if self.target is not None and latest == self.rendered:
             return self.doc, self.target
         self.rendered = dict(latest)
         self.decoded.own(self.live())
-        self.doc = build_document(self.decoded.merged(self.rendered, self.folder.template), self.options,
-                                  self.base)
+        self.spent = self.spent or last
+        self.doc = build_document(self.decoded.merged(self.rendered, self.folder.template, take=last),
+                                  self.options, self.base)
         self.target = write_document(self.doc, self.output, self.fmt)
         return self.doc, self.target
 
@@ -369,7 +374,7 @@ class Group:
             self.rendered, self.last_render = dict(latest), self.clock()
             self.doc, self.target = doc, write_document(doc, self.output, self.fmt)
             return self.doc, self.target
-        doc, target = self.render()
+        doc, target = self.render(last=True)
         head = SPEC_HEADER + self.tag(self.rendered).encode() + b"\n"
         if not self.writer.publish(SPEC_KEY, head + orjson.dumps(doc)):
             self.note("warning: the group's spec could not be published; the other members render it too")
@@ -423,8 +428,11 @@ class DecodedStates:
         self.folding: set[str] = set()  # keys whose builder this member still folds into
         self.decodes = 0  # how many states were decoded (what the cache saves shows in tests)
 
-    def merged(self, latest: Mapping[str, bytes], template: SpecBuilder | None = None) -> SpecBuilder:
-        """One builder from every partition's state (key order; merges are exact, so any order would do)."""
+    def merged(self, latest: Mapping[str, bytes], template: SpecBuilder | None = None,
+               take: bool = False) -> SpecBuilder:
+        """One builder from every partition's state (key order; merges are exact, so any order would do).
+        ``take``: the kept builders are taken over, not copied (a copy of each costs as much as the render's
+        merge itself), and forgotten: the last render of a member that stops folding."""
         for key in self.builders.keys() - latest.keys():
             del self.builders[key]
         out: SpecBuilder | None = None
@@ -432,7 +440,10 @@ class DecodedStates:
             builder, kept = self.builder(key, data)
             if out is None:
                 out = builder.blank()  # the settings the states were folded with
-            out.merge(builder, take=not kept)
+            out.merge(builder, take=take or not kept)
+        if take:
+            self.builders.clear()
+            self.folding.clear()
         if out is None:
             return template.blank() if template is not None else SpecBuilder()
         return out

@@ -147,17 +147,24 @@ class PoolFolder:
 
     A batch goes to whichever worker has the fewest waiting: builders merge exactly, so which worker
     folds a record does not change the result. Bad records come back with each batch's stats and are
-    reported and dead-lettered here, in this process.
+    reported and dead-lettered here, in this process. With ``local`` (the fold of ``builder``), this
+    process folds too: a batch whenever every worker has ``BUSY`` batches (one folding, one waiting).
     """
 
     # Batches waiting per worker (~10 MB each for Kubernetes records): bounds memory; fewer starve the
     # workers while the consumer waits on a fetch (a 200k replay: 2 -> 5.1-5.9 s, 4 -> 4.8-5.3 s).
     QUEUED = 4
+    # With a local fold: a worker's batches outstanding before this process folds the next one itself. A
+    # batch folded here is one neither pickled, piped nor merged (the queues' feeder threads had ~10% of a
+    # -j 2 replay's samples, 100k records of 2 KB); two keep the worker busy meanwhile.
+    BUSY = 2
 
     def __init__(self, builder: SpecBuilder, jobs: int, *, strict: bool, max_body_bytes: int,
                  keep: RecordFilter | None = None, on_skip: Callable[[RecordError], None] | None = None,
-                 bad: BadRecords | None = None, stats: Stats | None = None, dispatched: int = 0) -> None:
+                 bad: BadRecords | None = None, stats: Stats | None = None, dispatched: int = 0,
+                 local: LocalFolder | None = None) -> None:
         self.builder = builder
+        self.local = local
         self.on_skip = on_skip
         self.bad = bad
         self.dispatched = dispatched
@@ -184,8 +191,11 @@ class PoolFolder:
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
         self._drain(block=False)
         i = min(range(len(self._inboxes)), key=self._pending.__getitem__)
-        self._pending[i] += 1
-        self._put(i, ("batch", list(records), i))
+        if self.local is not None and self._pending[i] >= self.BUSY:
+            self.local.add(records)
+        else:
+            self._pending[i] += 1
+            self._put(i, ("batch", list(records), i))
         self.dispatched += len(records)
 
     def backlog(self, lag: int | None) -> None:
@@ -259,7 +269,7 @@ class PoolFolder:
 
 
 class ScalingFolder:
-    """Folds here until there is a backlog, then hands over to a pool of processes.
+    """Folds here until there is a backlog, then in a pool of processes: ``jobs - 1`` workers and this one.
 
     A live topic trickles and one process keeps up; a replay (``--until-end``, or a restart after
     downtime) has a backlog worth the pool's start-up (spawned interpreters, one per core). A backlog
@@ -303,9 +313,9 @@ class ScalingFolder:
     def _scale(self, why: str) -> None:
         self.note(f"specbuild: {why}: folding in {self.jobs} processes")
         fold = self.local.fold
-        self.current = PoolFolder(fold.builder, self.jobs, strict=fold.strict,
+        self.current = PoolFolder(fold.builder, self.jobs - 1, strict=fold.strict,
                                   max_body_bytes=fold.max_body_bytes, keep=fold.keep, on_skip=self.local._report,
-                                  bad=self.bad, stats=fold.stats, dispatched=self.local.dispatched)
+                                  bad=self.bad, stats=fold.stats, dispatched=self.local.dispatched, local=self.local)
 
     def sync(self, last: bool = False) -> SpecBuilder:
         return self.current.sync(last)
