@@ -62,6 +62,8 @@ from specbuild.segments import (
 
 WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
 MAX_PASSES: Final = 4
+THIN_KEYS: Final = 2           # a sibling seen at this many distinct paths or fewer is thin evidence
+MANY_THIN: Final = 12          # ... and this many thin siblings sharing words below them are values
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
 # next and would make siblings that are one resource look unalike.
@@ -353,7 +355,7 @@ class _Resolver:
         self.consulted.append((site.prefix, frozenset(cands), bool(sharing) and not site.top))
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
-                if not pooled and private_share(members) > 0.5:
+                if not pooled and private_share(members) > 0.5 and not _many_thin(site, sharing):
                     # tenants answer alike below; resources sharing the values below them (a job and
                     # a dataset both named "sales") each have fields of their own
                     return set()
@@ -432,6 +434,32 @@ class _Site:
         # /v1, siblings are resources unless strongly alike.
         self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
         self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
+
+
+def _many_thin(site: _Site, sharing: set[str]) -> bool:
+    """Many siblings, each seen at one or two paths, sharing the few words below them: values.
+
+    A field only one sibling answered is a resource's own when that sibling was seen often; seen once
+    or twice, it is as likely an optional field the others happened not to send (Google's
+    ``/v1/{parent}/operations``, one value per call, each answer with its own random fields). So
+    private fields do not keep siblings literal when MANY_THIN or more share structure below them and
+    most of those are thin; a few resources sharing a value below them (a job and a dataset both named
+    "sales") stay below that count, and words that name a resource (plurals, actions) never count.
+    """
+    values = [w for w in sharing if not _names_a_resource(w)]
+    thin = [w for w in values if _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS]
+    return len(values) >= MANY_THIN and 3 * len(thin) >= 2 * len(sharing)
+
+
+def _keys_below(raws: Sequence[_Raw], limit: int) -> int:
+    """How many distinct paths end at or below these nodes, counted up to ``limit``."""
+    count = 0
+    stack = list(raws)
+    while stack and count < limit:
+        node = stack.pop()
+        count += len(node.keys)
+        stack.extend(node.children.values())
+    return count
 
 
 def _items_here(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
