@@ -402,6 +402,23 @@ def test_resources_sharing_the_names_below_them_stay_literal() -> None:
     assert got["/datasets"] == "/datasets"
 
 
+def test_many_values_seen_once_each_at_the_top_are_values_whatever_fields_each_answered() -> None:
+    rng = random.Random(16)
+    # Google's /v1/{parent}/operations from 200 calls: each value seen once, each answer with its own
+    # random optional fields, so nearly every value "has a field no other has"
+    words = [f"{a}-{b}" for a in ("north", "stone", "river", "summer", "green") for b in NAMES[:6]]
+    kinds = ("operations", "certificates", "dnsAuthorizations")
+    shapes = {f"/v1/{w}/{kinds[i % 3]}": shape(kinds[i % 3], rng) | {f"{kinds[i % 3]}.x{i}"}
+              for i, w in enumerate(words)}
+    got = learn(shapes, shapes)
+    assert got["/v1/north-alpha/operations"] == "/v1/{name}/operations"
+    assert len(erased(got.values())) == 3
+    # a few resources sharing a value below them keep their own fields (and are no values)
+    few = {f"/v1/{w}/sales": frozenset({"GET", f"{w}Spec"}) for w in ("datasets", "jobs", "projects")}
+    few |= {f"/v1/{w}/cleanup": frozenset({"GET", f"{w}Spec"}) for w in ("datasets", "jobs", "projects")}
+    assert learn(few, few)["/v1/jobs/sales"] == "/v1/jobs/{jobName}"
+
+
 def test_many_plain_words_beside_cased_ids_that_answer_unlike_stay_literal() -> None:
     rng = random.Random(7)
     shapes = {f"/scores/{fmt}/Games/{i}": shape("game", rng) for fmt in ("JSON", "XML") for i in CASED_IDS}
