@@ -419,6 +419,18 @@ def test_many_values_seen_once_each_at_the_top_are_values_whatever_fields_each_a
     assert learn(few, few)["/v1/jobs/sales"] == "/v1/jobs/{jobName}"
 
 
+def test_many_values_seen_once_each_under_a_collection_are_values_though_they_answer_unlike() -> None:
+    rng = random.Random(17)
+    # each service seen once: two answers of one resource share a field or two of the many optional ones
+    words = [f"{a}-{b}" for a in ("north", "stone", "river", "summer", "green") for b in NAMES[:6]]
+    pool = [f"f{i}" for i in range(30)]
+    shapes = {f"/v1/services/{w}/{('configs', 'rollouts')[i % 2]}": frozenset({"GET", *rng.sample(pool, 3)})
+              for i, w in enumerate(words)}
+    got = learn(shapes, shapes)
+    assert got["/v1/services/north-alpha/configs"] == "/v1/services/{serviceName}/configs"
+    assert len(erased(got.values())) == 2
+
+
 def test_many_plain_words_beside_cased_ids_that_answer_unlike_stay_literal() -> None:
     rng = random.Random(7)
     shapes = {f"/scores/{fmt}/Games/{i}": shape("game", rng) for fmt in ("JSON", "XML") for i in CASED_IDS}

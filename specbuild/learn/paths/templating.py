@@ -339,7 +339,8 @@ class _Resolver:
             capped = {label for label, kind in site.typed.items() if kind == "word"}
             chosen = followers(members, capped, set(cands)) if site.top else set(cands)
             return chosen - capped - outliers
-        if sim is not None and sim < SIM_LOW and not self._known_elsewhere(site, set(cands)):
+        if sim is not None and sim < SIM_LOW and not self._known_elsewhere(site, set(cands)) \
+                and not _many_thin(site, shared_structure(members, strict=site.scoped)):
             return set()
         if kinds & STRONG_KINDS:  # /releases/{id} beside /releases/latest: the words are literals
             return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
@@ -441,10 +442,11 @@ def _many_thin(site: _Site, sharing: set[str]) -> bool:
 
     A field only one sibling answered is a resource's own when that sibling was seen often; seen once
     or twice, it is as likely an optional field the others happened not to send (Google's
-    ``/v1/{parent}/operations``, one value per call, each answer with its own random fields). So
-    private fields do not keep siblings literal when MANY_THIN or more share structure below them and
-    most of those are thin; a few resources sharing a value below them (a job and a dataset both named
-    "sales") stay below that count, and words that name a resource (plurals, actions) never count.
+    ``/v1/{parent}/operations``, one value per call, each answer with its own random fields), and two
+    such answers compare unlike for the same reason. So neither private fields nor unlike answers keep
+    siblings literal when MANY_THIN or more share structure below them and most of those are thin; a
+    few resources sharing a value below them (a job and a dataset both named "sales") stay below that
+    count, and words that name a resource (plurals, actions) never count.
     """
     values = [w for w in sharing if not _names_a_resource(w)]
     thin = [w for w in values if _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS]
