@@ -238,6 +238,9 @@ class _Resolver:
         for slot_id in {label[label.index("}") + 1:] for label in folded}:
             del fixed[slot_id]
         typed.update(folded)
+        for slot_id, labels in _custom_methods(words).items():
+            fixed[slot_id] = labels
+            words = [w for w in words if w not in labels]
         for slot_id, labels in fixed.items():
             yield from self._fixed_slot(node, slot_id, labels, groups, prefix)
         site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)))
@@ -270,7 +273,7 @@ class _Resolver:
     def _fixed_slot(self, node: _Res, slot_id: str, labels: list[str], groups: dict[str, list[_Raw]],
                     prefix: Suffix) -> Generator[_Call, _Res, None]:
         """A slot no evidence decides: a hint's parameter, or typed values with an extension."""
-        suffix = slot_id if slot_id.startswith(".") else ""
+        suffix = slot_id if slot_id.startswith((".", ":")) else ""
         kinds = set()
         for label in labels:
             hint = hint_label(label)
@@ -586,6 +589,25 @@ def _mixed_extensions(fixed: Mapping[str, list[str]], words: Iterable[str]) -> d
     if len(named) >= 2 or (named and _file_names(words, named)):
         return {label: kind for kinds in named.values() for label, kind in kinds.items()}
     return {}
+
+
+def _custom_methods(words: Iterable[str]) -> dict[str, list[str]]:
+    """Custom methods on values (Google's ``/v1/{resource}:setIamPolicy``): ``:verb`` -> its words, where
+    two names or more (not plurals) take the same verb. The verb is a literal after the value, as an
+    extension is (``{sid}.json``); one name with it (``/v1/services:generateConfigReport``, a method on a
+    collection) stays a word, and so do collections taking the same verb (``/v3/projects:search`` beside
+    ``/v3/folders:search``). A plural beside names is one more name (``payments:setIamPolicy``)."""
+    out: dict[str, list[str]] = {}
+    for word in words:
+        stem, colon, verb = word.rpartition(":")
+        if colon and stem and _CUSTOM_VERB.fullmatch(verb) and ":" not in stem:
+            out.setdefault(colon + verb, []).append(word)
+    return {verb: labels for verb, labels in out.items()
+            if sum(1 for w in labels if not _names_a_resource(w.rpartition(":")[0])) >= 2}
+
+
+# ``setIamPolicy``, ``cancel``, ``undelete``: a verb in lowerCamelCase, letters only.
+_CUSTOM_VERB: Final = re.compile(r"[a-z]+(?:[A-Z][a-z]*)*")
 
 
 def _raw_profile(raws: Sequence[_Raw]) -> Profile:
