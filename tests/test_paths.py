@@ -431,6 +431,17 @@ def test_many_values_seen_once_each_under_a_collection_are_values_though_they_an
     assert len(erased(got.values())) == 2
 
 
+def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() -> None:
+    paths = [f"/v1/{w}:setIamPolicy" for w in ("north-alpha", "payments", "stone")]
+    paths += ["/v1/river:cancel", "/v1/summer-bravo:cancel", "/v1/services:generateConfigReport"]
+    paths += ["/v3/projects:search", "/v3/folders:search"]
+    got = learn(paths)
+    assert got["/v1/north-alpha:setIamPolicy"] == got["/v1/payments:setIamPolicy"] == "/v1/{name}:setIamPolicy"
+    assert got["/v1/river:cancel"] == "/v1/{name}:cancel"
+    assert got["/v1/services:generateConfigReport"] == "/v1/services:generateConfigReport"
+    assert got["/v3/projects:search"] == "/v3/projects:search"  # methods on collections
+
+
 def test_many_plain_words_beside_cased_ids_that_answer_unlike_stay_literal() -> None:
     rng = random.Random(7)
     shapes = {f"/scores/{fmt}/Games/{i}": shape("game", rng) for fmt in ("JSON", "XML") for i in CASED_IDS}
