@@ -64,6 +64,7 @@ WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below t
 MAX_PASSES: Final = 4
 THIN_KEYS: Final = 2           # a sibling seen at this many distinct paths or fewer is thin evidence
 MANY_THIN: Final = 12          # ... and this many thin siblings sharing words below them are values
+FEW_THIN: Final = 4            # ... or this many under a collection (/predictions/...: its items)
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
 # next and would make siblings that are one resource look unalike.
@@ -323,7 +324,7 @@ class _Resolver:
             return set()
         sim, outliers = similarity(members)
         # A sibling that answers unlike the rest stays literal, unless it shares their structure.
-        outliers -= shared_structure(members, strict=site.scoped)
+        outliers -= shared_structure(members, strict=site.scoped) | _thin_outliers(site, members, outliers)
         if site.typed:
             # Beside ids, a plain word with resources of its own below it is a resource.
             everyone = {**{label: _raw_profile(site.groups[label]) for label in site.typed if label not in members},
@@ -453,7 +454,18 @@ def _many_thin(site: _Site, sharing: set[str]) -> bool:
     """
     values = [w for w in sharing if not _names_a_resource(w)]
     thin = [w for w in values if _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS]
-    return len(values) >= MANY_THIN and 3 * len(thin) >= 2 * len(sharing)
+    many = FEW_THIN if _plural(site.parent or "") else MANY_THIN
+    return len(values) >= many and 3 * len(thin) >= 2 * len(sharing)
+
+
+def _thin_outliers(site: _Site, members: Mapping[str, Profile], outliers: set[str]) -> set[str]:
+    """The siblings that answered unlike the rest once or twice among MANY_THIN or more: values all the
+    same. One answer with its own few optional fields is unlike a crowd of values by chance; a word
+    the API keeps as its own (search, me, a plural) still stands apart, and so does a crowd of odd ones."""
+    if len(members) < MANY_THIN or 4 * len(outliers) > len(members):
+        return set()
+    return {w for w in outliers if w in site.groups and not _names_a_resource(w)
+            and _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS}
 
 
 def _keys_below(raws: Sequence[_Raw], limit: int) -> int:
