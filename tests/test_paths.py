@@ -431,6 +431,27 @@ def test_many_values_seen_once_each_under_a_collection_are_values_though_they_an
     assert len(erased(got.values())) == 2
 
 
+def test_a_few_values_seen_once_each_under_a_collection_sharing_the_words_below_are_values() -> None:
+    rng = random.Random(18)
+    words = ["north-alpha", "stone-bravo", "river", "summer-echo", "green-golf"]
+    pool = [f"f{i}" for i in range(30)]
+    shapes = {f"/hubs/h1/predictions/{w}/{('getTrainingResults', 'getModelStatus')[i % 2]}":
+              frozenset({"GET", *rng.sample(pool, 3)}) for i, w in enumerate(words)}
+    got = learn(shapes, shapes)
+    assert got["/hubs/h1/predictions/stone-bravo/getModelStatus"] == "/hubs/h1/predictions/{predictionName}/getModelStatus"
+
+
+def test_among_many_values_one_seen_once_answering_unlike_is_one_more() -> None:
+    rng = random.Random(19)
+    words = [f"{a}-{b}" for a in ("north", "stone", "river", "summer", "green") for b in NAMES[:6]]
+    shapes = {f"/hubs/{w}": shape("hub", rng) for w in words[1:]}
+    shapes["/hubs/north-alpha"] = frozenset({"GET", "hub.id", "error.code", "error.message"})
+    shapes["/hubs/search"] = frozenset({"GET", "total", "results"})
+    got = learn(shapes, shapes)
+    assert got["/hubs/north-alpha"] == got["/hubs/stone-bravo"] == "/hubs/{hubName}"
+    assert got["/hubs/search"] == "/hubs/search"
+
+
 def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() -> None:
     paths = [f"/v1/{w}:setIamPolicy" for w in ("north-alpha", "payments", "stone")]
     paths += ["/v1/river:cancel", "/v1/summer-bravo:cancel", "/v1/services:generateConfigReport"]
