@@ -438,7 +438,8 @@ def test_a_few_values_seen_once_each_under_a_collection_sharing_the_words_below_
     shapes = {f"/hubs/h1/predictions/{w}/{('getTrainingResults', 'getModelStatus')[i % 2]}":
               frozenset({"GET", *rng.sample(pool, 3)}) for i, w in enumerate(words)}
     got = learn(shapes, shapes)
-    assert got["/hubs/h1/predictions/stone-bravo/getModelStatus"] == "/hubs/h1/predictions/{predictionName}/getModelStatus"
+    want = "/hubs/h1/predictions/{predictionName}/getModelStatus"
+    assert got["/hubs/h1/predictions/stone-bravo/getModelStatus"] == want
 
 
 def test_among_many_values_one_seen_once_answering_unlike_is_one_more() -> None:
