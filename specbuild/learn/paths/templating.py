@@ -306,7 +306,7 @@ class _Resolver:
         return chosen | _files(site, cands, chosen)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile]) -> set[str]:
-        called = invoked(site.groups, cands)
+        called = set() if _created_here(site, cands) else invoked(site.groups, cands)
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)} | called
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
@@ -466,6 +466,18 @@ def _thin_outliers(site: _Site, members: Mapping[str, Profile], outliers: set[st
         return set()
     return {w for w in outliers if w in site.groups and not _names_a_resource(w)
             and _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS}
+
+
+def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
+    """A word under a collection answered with the collection's item named in its properties
+    (``POST /thing-types/blue`` answering ``thingTypeId``, ``thingTypeArn``): the position holds items
+    created or read by name, so words only POSTed to there are items too, not actions invoked."""
+    parent = site.parent or ""
+    if site.scoped or not _plural(parent) or not _RESOURCE_WORD.fullmatch(parent):
+        return False
+    own = re.compile(re.escape(_camel(_singular(parent))) + r"(?:Id|Name|Arn)")  # a camelCase field
+    return any(own.fullmatch(p[:1].lower() + p[1:])
+               for profile in cands.values() for p in object_props(profile.get((), ())))
 
 
 def _keys_below(raws: Sequence[_Raw], limit: int) -> int:
