@@ -453,6 +453,18 @@ def test_among_many_values_one_seen_once_answering_unlike_is_one_more() -> None:
     assert got["/hubs/search"] == "/hubs/search"
 
 
+def test_words_only_posted_to_that_answer_the_collections_item_are_items_created_by_name() -> None:
+    # AWS creates by name: POST /thing-types/{thingTypeName} answers the new thing type
+    shapes = {"/thing-types/blue-deploy": frozenset({"POST", "thingTypeName", "thingTypeId"}),
+              "/thing-types/search-billing": frozenset({"POST", "thingTypeName", "thingTypeId", "thingTypeArn"}),
+              "/thing-types/summer": frozenset({"POST"})}
+    # actions answer something else: /recordings/start is no recording
+    shapes |= {f"/recordings/{w}": frozenset({"POST", "ok"}) for w in ("start", "stop", "pause")}
+    got = learn(shapes, shapes)
+    assert got["/thing-types/summer"] == got["/thing-types/blue-deploy"] == "/thing-types/{thingTypeName}"
+    assert got["/recordings/pause"] == "/recordings/pause"
+
+
 def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() -> None:
     paths = [f"/v1/{w}:setIamPolicy" for w in ("north-alpha", "payments", "stone")]
     paths += ["/v1/river:cancel", "/v1/summer-bravo:cancel", "/v1/services:generateConfigReport"]
