@@ -235,6 +235,9 @@ class _Resolver:
                 typed[label] = placeholder[0]
             else:
                 words.append(label)
+        for slot_id, labels in _ids_in_format(fixed, words).items():
+            fixed[slot_id].extend(labels)
+            words = [w for w in words if w not in labels]
         folded = _mixed_extensions(fixed, words)
         for slot_id in {label[label.index("}") + 1:] for label in folded}:
             del fixed[slot_id]
@@ -589,14 +592,29 @@ _FORMATS: Final = frozenset({"json", "xml"})
 def _file_names(words: Iterable[str], typed_extensions: Iterable[str] = ()) -> set[str]:
     """The words that are file names: ``name.ext``, unless all are plain words of one format
     (``/products.json`` beside ``/orders.json``: resources asked for in a format; ``config.txt`` beside
-    ``summary.txt`` are files). Typed names with an extension (``{:token}.md``) are no plain words."""
+    ``summary.txt`` are files). Typed names with an extension (``{:token}.md``) are no plain words; most
+    plain words are enough (``UserDefinedMessageSubscriptions.json`` beside Twilio's ``Events.json`` has
+    four consonants in a row, as ids do)."""
     files = {w for w in words if is_file_name(w)}
     typed = set(typed_extensions)
     extensions = {w.rsplit(".", 1)[1].lower() for w in files} | {ext.lstrip(".").lower() for ext in typed}
     if extensions <= _FORMATS and len(extensions) == 1 and not typed \
-            and all(_plain(w.rsplit(".", 1)[0]) for w in files):
+            and 3 * sum(1 for w in files if _plain(w.rsplit(".", 1)[0])) >= 2 * len(files):
         return set()
     return files
+
+
+def _ids_in_format(fixed: Mapping[str, list[str]], words: Iterable[str]) -> dict[str, list[str]]:
+    """Words of the ids' alphabet beside typed ids asked for in a format (Twilio's ``{sid}.json``:
+    ``wNCMorOUJl.json`` beside ``{:token}.json``): one more id of that slot, the format kept literal,
+    not file names that would fold the format into the value."""
+    out: dict[str, list[str]] = {}
+    for slot_id in fixed:
+        if slot_id.startswith(".") and slot_id[1:].lower() in _FORMATS:
+            ids = [w for w in words if w.endswith(slot_id) and is_cased(w[:-len(slot_id)])]
+            if ids:
+                out[slot_id] = ids
+    return out
 
 
 def _mixed_extensions(fixed: Mapping[str, list[str]], words: Iterable[str]) -> dict[str, str]:
