@@ -465,6 +465,17 @@ def test_words_only_posted_to_that_answer_the_collections_item_are_items_created
     assert got["/recordings/pause"] == "/recordings/pause"
 
 
+def test_ids_asked_for_in_a_format_keep_the_format_literal_beside_collections_in_it() -> None:
+    # Twilio: short base62 sids are no tokens on sight; they are of the typed sids' alphabet
+    sids = ["JfFSYjmXMFccFt5UwQXKISp", "wNCMorOUJl", "GyVrZPQ6HmX", "qWgI11kmq13N7hQ6"]
+    paths = [f"/Accounts/AC{i:032x}/Applications/{s}.json" for i, s in enumerate(sids)]
+    paths += [f"/Accounts/AC{i:032x}/Calls/CA{i:032x}/{w}.json" for i, w in
+              enumerate(["Events", "Notifications", "Recordings", "UserDefinedMessageSubscriptions"])]
+    got = learn(paths)
+    assert erased(got[p] for p in paths[:4]) == {"/Accounts/{}/Applications/{}.json"}
+    assert got[paths[-1]] == "/Accounts/{accountId}/Calls/{callId}/UserDefinedMessageSubscriptions.json"
+
+
 def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() -> None:
     paths = [f"/v1/{w}:setIamPolicy" for w in ("north-alpha", "payments", "stone")]
     paths += ["/v1/river:cancel", "/v1/summer-bravo:cancel", "/v1/services:generateConfigReport"]
