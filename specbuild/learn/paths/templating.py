@@ -235,12 +235,14 @@ class _Resolver:
                 typed[label] = placeholder[0]
             else:
                 words.append(label)
-        for slot_id, labels in _ids_in_format(fixed, words).items():
+        moved = _ids_in_format(fixed, words)
+        for slot_id, labels in moved.items():
             fixed[slot_id].extend(labels)
             words = [w for w in words if w not in labels]
         folded = _mixed_extensions(fixed, words)
         for slot_id in {label[label.index("}") + 1:] for label in folded}:
             del fixed[slot_id]
+            words = sorted([*words, *moved.get(slot_id, ())])  # file names after all: judged as words
         typed.update(folded)
         for slot_id, labels in _custom_methods(words).items():
             fixed[slot_id] = labels
