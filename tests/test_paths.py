@@ -402,6 +402,95 @@ def test_resources_sharing_the_names_below_them_stay_literal() -> None:
     assert got["/datasets"] == "/datasets"
 
 
+def test_many_values_seen_once_each_at_the_top_are_values_whatever_fields_each_answered() -> None:
+    rng = random.Random(16)
+    # Google's /v1/{parent}/operations from 200 calls: each value seen once, each answer with its own
+    # random optional fields, so nearly every value "has a field no other has"
+    words = [f"{a}-{b}" for a in ("north", "stone", "river", "summer", "green") for b in NAMES[:6]]
+    kinds = ("operations", "certificates", "dnsAuthorizations")
+    shapes = {f"/v1/{w}/{kinds[i % 3]}": shape(kinds[i % 3], rng) | {f"{kinds[i % 3]}.x{i}"}
+              for i, w in enumerate(words)}
+    got = learn(shapes, shapes)
+    assert got["/v1/north-alpha/operations"] == "/v1/{name}/operations"
+    assert len(erased(got.values())) == 3
+    # a few resources sharing a value below them keep their own fields (and are no values)
+    few = {f"/v1/{w}/sales": frozenset({"GET", f"{w}Spec"}) for w in ("datasets", "jobs", "projects")}
+    few |= {f"/v1/{w}/cleanup": frozenset({"GET", f"{w}Spec"}) for w in ("datasets", "jobs", "projects")}
+    assert learn(few, few)["/v1/jobs/sales"] == "/v1/jobs/{jobName}"
+
+
+def test_many_values_seen_once_each_under_a_collection_are_values_though_they_answer_unlike() -> None:
+    rng = random.Random(17)
+    # each service seen once: two answers of one resource share a field or two of the many optional ones
+    words = [f"{a}-{b}" for a in ("north", "stone", "river", "summer", "green") for b in NAMES[:6]]
+    pool = [f"f{i}" for i in range(30)]
+    shapes = {f"/v1/services/{w}/{('configs', 'rollouts')[i % 2]}": frozenset({"GET", *rng.sample(pool, 3)})
+              for i, w in enumerate(words)}
+    got = learn(shapes, shapes)
+    assert got["/v1/services/north-alpha/configs"] == "/v1/services/{serviceName}/configs"
+    assert len(erased(got.values())) == 2
+
+
+def test_a_few_values_seen_once_each_under_a_collection_sharing_the_words_below_are_values() -> None:
+    rng = random.Random(18)
+    words = ["north-alpha", "stone-bravo", "river", "summer-echo", "green-golf"]
+    pool = [f"f{i}" for i in range(30)]
+    shapes = {f"/hubs/h1/predictions/{w}/{('getTrainingResults', 'getModelStatus')[i % 2]}":
+              frozenset({"GET", *rng.sample(pool, 3)}) for i, w in enumerate(words)}
+    got = learn(shapes, shapes)
+    want = "/hubs/h1/predictions/{predictionName}/getModelStatus"
+    assert got["/hubs/h1/predictions/stone-bravo/getModelStatus"] == want
+
+
+def test_among_many_values_one_seen_once_answering_unlike_is_one_more() -> None:
+    rng = random.Random(19)
+    words = [f"{a}-{b}" for a in ("north", "stone", "river", "summer", "green") for b in NAMES[:6]]
+    shapes = {f"/hubs/{w}": shape("hub", rng) for w in words[1:]}
+    shapes["/hubs/north-alpha"] = frozenset({"GET", "hub.id", "error.code", "error.message"})
+    shapes["/hubs/search"] = frozenset({"GET", "total", "results"})
+    got = learn(shapes, shapes)
+    assert got["/hubs/north-alpha"] == got["/hubs/stone-bravo"] == "/hubs/{hubName}"
+    assert got["/hubs/search"] == "/hubs/search"
+
+
+def test_words_only_posted_to_that_answer_the_collections_item_are_items_created_by_name() -> None:
+    # AWS creates by name: POST /thing-types/{thingTypeName} answers the new thing type
+    shapes = {"/thing-types/blue-deploy": frozenset({"POST", "thingTypeName", "thingTypeId"}),
+              "/thing-types/search-billing": frozenset({"POST", "thingTypeName", "thingTypeId", "thingTypeArn"}),
+              "/thing-types/summer": frozenset({"POST"})}
+    # actions answer something else: /recordings/start is no recording
+    shapes |= {f"/recordings/{w}": frozenset({"POST", "ok"}) for w in ("start", "stop", "pause")}
+    got = learn(shapes, shapes)
+    assert got["/thing-types/summer"] == got["/thing-types/blue-deploy"] == "/thing-types/{thingTypeName}"
+    assert got["/recordings/pause"] == "/recordings/pause"
+
+
+def test_ids_asked_for_in_a_format_keep_the_format_literal_beside_collections_in_it() -> None:
+    # Twilio: short base62 sids are no tokens on sight; they are of the typed sids' alphabet
+    sids = ["JfFSYjmXMFccFt5UwQXKISp", "wNCMorOUJl", "GyVrZPQ6HmX", "qWgI11kmq13N7hQ6"]
+    paths = [f"/Accounts/AC{i:032x}/Applications/{s}.json" for i, s in enumerate(sids)]
+    paths += [f"/Accounts/AC{i:032x}/Calls/CA{i:032x}/{w}.json" for i, w in
+              enumerate(["Events", "Notifications", "Recordings", "UserDefinedMessageSubscriptions"])]
+    got = learn(paths)
+    assert erased(got[p] for p in paths[:4]) == {"/Accounts/{}/Applications/{}.json"}
+    assert got[paths[-1]] == "/Accounts/{accountId}/Calls/{callId}/UserDefinedMessageSubscriptions.json"
+    # beside a file name the ids fold into it after all, those of the alphabet with them (none is lost)
+    files = ["/payloads/nteEbANFGQJcsha.json", "/payloads/Data.json", "/payloads/ZX1a9f3b2c8d7e6f5.json",
+             "/payloads/QW8b7c6d5e4f3a2b1.json"]
+    assert len(set(learn(files).values())) == 1
+
+
+def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() -> None:
+    paths = [f"/v1/{w}:setIamPolicy" for w in ("north-alpha", "payments", "stone")]
+    paths += ["/v1/river:cancel", "/v1/summer-bravo:cancel", "/v1/services:generateConfigReport"]
+    paths += ["/v3/projects:search", "/v3/folders:search"]
+    got = learn(paths)
+    assert got["/v1/north-alpha:setIamPolicy"] == got["/v1/payments:setIamPolicy"] == "/v1/{name}:setIamPolicy"
+    assert got["/v1/river:cancel"] == "/v1/{name}:cancel"
+    assert got["/v1/services:generateConfigReport"] == "/v1/services:generateConfigReport"
+    assert got["/v3/projects:search"] == "/v3/projects:search"  # methods on collections
+
+
 def test_many_plain_words_beside_cased_ids_that_answer_unlike_stay_literal() -> None:
     rng = random.Random(7)
     shapes = {f"/scores/{fmt}/Games/{i}": shape("game", rng) for fmt in ("JSON", "XML") for i in CASED_IDS}

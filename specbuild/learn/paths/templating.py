@@ -62,6 +62,9 @@ from specbuild.segments import (
 
 WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
 MAX_PASSES: Final = 4
+THIN_KEYS: Final = 2           # a sibling seen at this many distinct paths or fewer is thin evidence
+MANY_THIN: Final = 12          # ... and this many thin siblings sharing words below them are values
+FEW_THIN: Final = 4            # ... or this many under a collection (/predictions/...: its items)
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
 # next and would make siblings that are one resource look unalike.
@@ -232,10 +235,18 @@ class _Resolver:
                 typed[label] = placeholder[0]
             else:
                 words.append(label)
+        moved = _ids_in_format(fixed, words)
+        for slot_id, labels in moved.items():
+            fixed[slot_id].extend(labels)
+            words = [w for w in words if w not in labels]
         folded = _mixed_extensions(fixed, words)
         for slot_id in {label[label.index("}") + 1:] for label in folded}:
             del fixed[slot_id]
+            words = sorted([*words, *moved.get(slot_id, ())])  # file names after all: judged as words
         typed.update(folded)
+        for slot_id, labels in _custom_methods(words).items():
+            fixed[slot_id] = labels
+            words = [w for w in words if w not in labels]
         for slot_id, labels in fixed.items():
             yield from self._fixed_slot(node, slot_id, labels, groups, prefix)
         site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)))
@@ -268,7 +279,7 @@ class _Resolver:
     def _fixed_slot(self, node: _Res, slot_id: str, labels: list[str], groups: dict[str, list[_Raw]],
                     prefix: Suffix) -> Generator[_Call, _Res, None]:
         """A slot no evidence decides: a hint's parameter, or typed values with an extension."""
-        suffix = slot_id if slot_id.startswith(".") else ""
+        suffix = slot_id if slot_id.startswith((".", ":")) else ""
         kinds = set()
         for label in labels:
             hint = hint_label(label)
@@ -300,7 +311,7 @@ class _Resolver:
         return chosen | _files(site, cands, chosen)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile]) -> set[str]:
-        called = invoked(site.groups, cands)
+        called = set() if _created_here(site, cands) else invoked(site.groups, cands)
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)} | called
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
@@ -318,7 +329,7 @@ class _Resolver:
             return set()
         sim, outliers = similarity(members)
         # A sibling that answers unlike the rest stays literal, unless it shares their structure.
-        outliers -= shared_structure(members, strict=site.scoped)
+        outliers -= shared_structure(members, strict=site.scoped) | _thin_outliers(site, members, outliers)
         if site.typed:
             # Beside ids, a plain word with resources of its own below it is a resource.
             everyone = {**{label: _raw_profile(site.groups[label]) for label in site.typed if label not in members},
@@ -337,7 +348,8 @@ class _Resolver:
             capped = {label for label, kind in site.typed.items() if kind == "word"}
             chosen = followers(members, capped, set(cands)) if site.top else set(cands)
             return chosen - capped - outliers
-        if sim is not None and sim < SIM_LOW and not self._known_elsewhere(site, set(cands)):
+        if sim is not None and sim < SIM_LOW and not self._known_elsewhere(site, set(cands)) \
+                and not _many_thin(site, shared_structure(members, strict=site.scoped)):
             return set()
         if kinds & STRONG_KINDS:  # /releases/{id} beside /releases/latest: the words are literals
             return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
@@ -353,7 +365,7 @@ class _Resolver:
         self.consulted.append((site.prefix, frozenset(cands), bool(sharing) and not site.top))
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
-                if not pooled and private_share(members) > 0.5:
+                if not pooled and private_share(members) > 0.5 and not _many_thin(site, sharing):
                     # tenants answer alike below; resources sharing the values below them (a job and
                     # a dataset both named "sales") each have fields of their own
                     return set()
@@ -432,6 +444,56 @@ class _Site:
         # /v1, siblings are resources unless strongly alike.
         self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
         self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
+
+
+def _many_thin(site: _Site, sharing: set[str]) -> bool:
+    """Many siblings, each seen at one or two paths, sharing the few words below them: values.
+
+    A field only one sibling answered is a resource's own when that sibling was seen often; seen once
+    or twice, it is as likely an optional field the others happened not to send (Google's
+    ``/v1/{parent}/operations``, one value per call, each answer with its own random fields), and two
+    such answers compare unlike for the same reason. So neither private fields nor unlike answers keep
+    siblings literal when MANY_THIN or more share structure below them and most of those are thin; a
+    few resources sharing a value below them (a job and a dataset both named "sales") stay below that
+    count, and words that name a resource (plurals, actions) never count.
+    """
+    values = [w for w in sharing if not _names_a_resource(w)]
+    thin = [w for w in values if _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS]
+    many = FEW_THIN if _plural(site.parent or "") else MANY_THIN
+    return len(values) >= many and 3 * len(thin) >= 2 * len(sharing)
+
+
+def _thin_outliers(site: _Site, members: Mapping[str, Profile], outliers: set[str]) -> set[str]:
+    """The siblings that answered unlike the rest once or twice among MANY_THIN or more: values all the
+    same. One answer with its own few optional fields is unlike a crowd of values by chance; a word
+    the API keeps as its own (search, me, a plural) still stands apart, and so does a crowd of odd ones."""
+    if len(members) < MANY_THIN or 4 * len(outliers) > len(members):
+        return set()
+    return {w for w in outliers if w in site.groups and not _names_a_resource(w)
+            and _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS}
+
+
+def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
+    """A word under a collection answered with the collection's item named in its properties
+    (``POST /thing-types/blue`` answering ``thingTypeId``, ``thingTypeArn``): the position holds items
+    created or read by name, so words only POSTed to there are items too, not actions invoked."""
+    parent = site.parent or ""
+    if site.scoped or not _plural(parent) or not _RESOURCE_WORD.fullmatch(parent):
+        return False
+    own = re.compile(re.escape(_camel(_singular(parent))) + r"(?:Id|Name|Arn)")  # a camelCase field
+    return any(own.fullmatch(p[:1].lower() + p[1:])
+               for profile in cands.values() for p in object_props(profile.get((), ())))
+
+
+def _keys_below(raws: Sequence[_Raw], limit: int) -> int:
+    """How many distinct paths end at or below these nodes, counted up to ``limit``."""
+    count = 0
+    stack = list(raws)
+    while stack and count < limit:
+        node = stack.pop()
+        count += len(node.keys)
+        stack.extend(node.children.values())
+    return count
 
 
 def _items_here(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
@@ -532,14 +594,29 @@ _FORMATS: Final = frozenset({"json", "xml"})
 def _file_names(words: Iterable[str], typed_extensions: Iterable[str] = ()) -> set[str]:
     """The words that are file names: ``name.ext``, unless all are plain words of one format
     (``/products.json`` beside ``/orders.json``: resources asked for in a format; ``config.txt`` beside
-    ``summary.txt`` are files). Typed names with an extension (``{:token}.md``) are no plain words."""
+    ``summary.txt`` are files). Typed names with an extension (``{:token}.md``) are no plain words; most
+    plain words are enough (``UserDefinedMessageSubscriptions.json`` beside Twilio's ``Events.json`` has
+    four consonants in a row, as ids do)."""
     files = {w for w in words if is_file_name(w)}
     typed = set(typed_extensions)
     extensions = {w.rsplit(".", 1)[1].lower() for w in files} | {ext.lstrip(".").lower() for ext in typed}
     if extensions <= _FORMATS and len(extensions) == 1 and not typed \
-            and all(_plain(w.rsplit(".", 1)[0]) for w in files):
+            and 3 * sum(1 for w in files if _plain(w.rsplit(".", 1)[0])) >= 2 * len(files):
         return set()
     return files
+
+
+def _ids_in_format(fixed: Mapping[str, list[str]], words: Iterable[str]) -> dict[str, list[str]]:
+    """Words of the ids' alphabet beside typed ids asked for in a format (Twilio's ``{sid}.json``:
+    ``wNCMorOUJl.json`` beside ``{:token}.json``): one more id of that slot, the format kept literal,
+    not file names that would fold the format into the value."""
+    out: dict[str, list[str]] = {}
+    for slot_id in fixed:
+        if slot_id.startswith(".") and slot_id[1:].lower() in _FORMATS:
+            ids = [w for w in words if w.endswith(slot_id) and is_cased(w[:-len(slot_id)])]
+            if ids:
+                out[slot_id] = ids
+    return out
 
 
 def _mixed_extensions(fixed: Mapping[str, list[str]], words: Iterable[str]) -> dict[str, str]:
@@ -556,6 +633,25 @@ def _mixed_extensions(fixed: Mapping[str, list[str]], words: Iterable[str]) -> d
     if len(named) >= 2 or (named and _file_names(words, named)):
         return {label: kind for kinds in named.values() for label, kind in kinds.items()}
     return {}
+
+
+def _custom_methods(words: Iterable[str]) -> dict[str, list[str]]:
+    """Custom methods on values (Google's ``/v1/{resource}:setIamPolicy``): ``:verb`` -> its words, where
+    two names or more (not plurals) take the same verb. The verb is a literal after the value, as an
+    extension is (``{sid}.json``); one name with it (``/v1/services:generateConfigReport``, a method on a
+    collection) stays a word, and so do collections taking the same verb (``/v3/projects:search`` beside
+    ``/v3/folders:search``). A plural beside names is one more name (``payments:setIamPolicy``)."""
+    out: dict[str, list[str]] = {}
+    for word in words:
+        stem, colon, verb = word.rpartition(":")
+        if colon and stem and _CUSTOM_VERB.fullmatch(verb) and ":" not in stem:
+            out.setdefault(colon + verb, []).append(word)
+    return {verb: labels for verb, labels in out.items()
+            if sum(1 for w in labels if not _names_a_resource(w.rpartition(":")[0])) >= 2}
+
+
+# ``setIamPolicy``, ``cancel``, ``undelete``: a verb in lowerCamelCase, letters only.
+_CUSTOM_VERB: Final = re.compile(r"[a-z]+(?:[A-Z][a-z]*)*")
 
 
 def _raw_profile(raws: Sequence[_Raw]) -> Profile:
