@@ -328,8 +328,9 @@ class _Resolver:
         if len(members) < 2:
             return set()
         sim, outliers = similarity(members)
+        sharing = shared_structure(members, strict=site.scoped)
         # A sibling that answers unlike the rest stays literal, unless it shares their structure.
-        outliers -= shared_structure(members, strict=site.scoped) | _thin_outliers(site, members, outliers)
+        outliers -= sharing | _thin_outliers(site, members, outliers)
         if site.typed:
             # Beside ids, a plain word with resources of its own below it is a resource.
             everyone = {**{label: _raw_profile(site.groups[label]) for label in site.typed if label not in members},
@@ -343,25 +344,25 @@ class _Resolver:
             rest = set(cands) - alike
             if len(rest) < WORDS_BESIDE_IDS or (sim is not None and sim < SIM_LOW):
                 return alike
-            return alike | (self._accept(site, members, rest, sim) - outliers)
+            return alike | (self._accept(site, members, rest, sim, sharing) - outliers)
         if "word" in kinds:
             capped = {label for label, kind in site.typed.items() if kind == "word"}
             chosen = followers(members, capped, set(cands)) if site.top else set(cands)
             return chosen - capped - outliers
         if sim is not None and sim < SIM_LOW and not self._known_elsewhere(site, set(cands)) \
-                and not _many_thin(site, shared_structure(members, strict=site.scoped)):
+                and not _many_thin(site, sharing):
             return set()
         if kinds & STRONG_KINDS:  # /releases/{id} beside /releases/latest: the words are literals
             return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
-        return self._accept(site, members, set(cands), sim) - outliers
+        return self._accept(site, members, set(cands), sim, sharing) - outliers
 
     def _accept(self, site: _Site, members: Mapping[str, Profile], cands: set[str],
-                sim: float | None) -> set[str]:
-        """The candidates the evidence makes values; at a scoped site only those it speaks for."""
+                sim: float | None, sharing: set[str]) -> set[str]:
+        """The candidates the evidence makes values; at a scoped site only those it speaks for
+        (``sharing``: the members' :func:`shared_structure` at this site)."""
         n = len(members)
         similar = sim is not None and sim >= SIM_HIGH
         pooled = self._pooled(cands, site.prefix)
-        sharing = shared_structure(members, strict=site.scoped)
         self.consulted.append((site.prefix, frozenset(cands), bool(sharing) and not site.top))
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
