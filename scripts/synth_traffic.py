@@ -300,6 +300,9 @@ def exchange(doc: dict[str, Any], path: str, method: str, values: Values, when: 
                 target = target.replace(form % p["name"], text(value))
         elif p.get("in") == "query" and (p.get("required") or r.random() < 0.35):
             query[p["name"]] = text(values.instance(schema, p["name"]))
+    # AWS descriptions tell apart operations on one path by a required parameter written after a '#'
+    # (`/things/{thingName}/principals#x-amzn-principal`); a client never sends that fragment.
+    target = target.split("#", 1)[0]
     ok, errors = statuses(op)
     code = r.choice(errors) if errors and r.random() < 0.06 else r.choice(ok)
     response = (op.get("responses") or {}).get(code) or {}
@@ -358,9 +361,15 @@ def traffic(doc: dict[str, Any], ops: list[tuple[str, str]], n: int, seed: int,
 def truth(doc: dict[str, Any], seen: set[tuple[str, str, str]]) -> dict[str, Any]:
     out = copy.deepcopy({k: v for k, v in doc.items() if k != "paths"})
     out["paths"] = {}
+    origin: dict[tuple[str, str], str] = {}
     for path, method, code in sorted(seen):
         item = doc["paths"][path]
-        kept = out["paths"].setdefault(path, {k: copy.deepcopy(v) for k, v in item.items() if k not in METHODS})
+        # the path the traffic went to: without AWS's '#parameter' (see exchange); two operations that
+        # differ only there are one operation on the wire, the first one kept
+        sent = path.split("#", 1)[0]
+        if origin.setdefault((sent, method), path) != path:
+            continue
+        kept = out["paths"].setdefault(sent, {k: copy.deepcopy(v) for k, v in item.items() if k not in METHODS})
         op = kept.setdefault(method, {**copy.deepcopy(item[method]), "responses": {}})
         op["responses"][code] = copy.deepcopy(item[method]["responses"][code])
     return out
