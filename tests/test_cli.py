@@ -496,7 +496,8 @@ def test_ctrl_c_stops_at_once_says_nothing_was_written_and_leaves_no_worker(tmp_
     proc, workers, took = _interrupted([command, "-i", str(big), "-j", jobs, *args], big)
     assert proc.stderr is not None
     err = proc.stderr.read().decode()
-    assert proc.returncode == 130 and took < 1.0, (proc.returncode, took, err)
+    # the bug took 6.5 s; a fixed stop takes ~0.1 s, 3 s leaves a loaded CI machine its margin
+    assert proc.returncode == 130 and took < 3.0, (proc.returncode, took, err)
     assert err.strip().splitlines() == ["Interrupted: nothing was written."]
     assert (len(workers) >= 1) == (jobs == "2") and all(gone(pid) for pid in workers)
     assert not (out / "openapi.json").exists()

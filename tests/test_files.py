@@ -114,7 +114,7 @@ def test_a_yaml_bomb_is_refused_fast(tmp_path: Path) -> None:
     started = time.monotonic()
     with pytest.raises(InputError, match=r"bomb\.yaml: YAML aliases expand past \d+ nodes: refused"):
         read_document(bomb)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 5.0  # expanded, the bomb takes minutes and gigabytes
 
 
 def test_a_yaml_bomb_given_to_build_exits_2(tmp_path: Path) -> None:
