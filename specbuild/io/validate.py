@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 import orjson
 
 from specbuild.errors import InputError, InvalidSpecError
+from specbuild.io import validator_settings
 from specbuild.io.order import child_kind
 from specbuild.io.specs import escape
 from specbuild.io.verdicts import TRIED, Judged, reusing_descend
@@ -69,7 +70,9 @@ def preload() -> None:
 
 
 def import_validator() -> None:
-    """Import openapi-spec-validator now (done by the first validation otherwise)."""
+    """Import openapi-spec-validator now (done by the first validation otherwise), its settings modules
+    stood in for where that changes nothing (io.validator_settings: pydantic is half the import)."""
+    validator_settings.install()
     import openapi_spec_validator  # noqa: F401
 
 
@@ -101,6 +104,7 @@ def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, b
     walk ("schema") or only its keyword checks ("keywords")."""
     # openapi-spec-validator is imported when first needed, not with this module: most commands validate
     # once, at the end, and its import is a third of the CLI's start-up.
+    validator_settings.install()
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
     _without_system_mime_types()
@@ -191,6 +195,7 @@ def _validator(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, 
     with its file refs inlined (``io.specs``) and any other ref refused, so a ref still not local here
     is a ref the validator must not follow either: every scheme is handled by a refusal.
     """
+    validator_settings.install()
     from jsonschema_path import SchemaPath
     from openapi_spec_validator.settings import OpenAPISpecValidatorSettings
     from openapi_spec_validator.shortcuts import get_validator_cls
