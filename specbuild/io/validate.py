@@ -114,7 +114,7 @@ def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, b
             if memo and _clean_at_once(validator, doc):
                 return [], True
             validator.validate()
-        elif walk == "keywords" and memo and _keywords_clean(validator, doc):
+        elif memo and (_keywords_clean(validator, doc) if walk == "keywords" else _metaschema_clean(validator)):
             return [], True
         else:
             errors = (validator.schema_validator.iter_errors(validator.schema) if walk == "schema"
@@ -138,9 +138,47 @@ def _clean_at_once(validator: Any, doc: Mapping[str, Any]) -> bool:
     False is no verdict: the library then walks as it does (its kept verdicts make the repeat cheap), so
     every error, crash and message is its own.
     """
-    for _ in validator.schema_validator.iter_errors(validator.schema):
-        return False
+    if not _metaschema_clean(validator):
+        for _ in validator.schema_validator.iter_errors(validator.schema):
+            return False
     return _keywords_clean(validator, doc)
+
+
+def _metaschema_clean(validator: Any) -> bool:
+    """True when the library's metaschema walk finds nothing in ``validator``'s document, as a compiled
+    :class:`specbuild.io.metaschema.Metaschema` says it (a tenth of the walk's cost); False is no verdict."""
+    compiled = _compiled_metaschema(validator.schema_validator)
+    try:
+        return compiled is not None and compiled.valid(validator.schema)
+    except Exception:  # a document the library's walk would crash on, or too deep: its walk says
+        return False
+
+
+_COMPILED: dict[int, tuple[Any, Any]] = {}  # by the metaschema's id: (it, its Metaschema or None)
+
+
+def _compiled_metaschema(schema_validator: Any) -> Any:
+    """The compiled metaschema of the library's metaschema walk (None: not one it mirrors)."""
+    from jsonschema import Draft4Validator, validators
+    from jsonschema._types import draft4_type_checker
+    from jsonschema._utils import equal, uniq
+
+    from specbuild.io.metaschema import Metaschema, Unsupported
+
+    metaschema = schema_validator.schema
+    known = _COMPILED.get(id(metaschema))
+    if known is not None and known[0] is metaschema:
+        return known[1]
+    compiled = None
+    if (validators.validator_for(metaschema) is Draft4Validator and schema_validator.format_checker is None
+            and Draft4Validator.TYPE_CHECKER is draft4_type_checker):
+        names = {k: f"{f.__module__}.{f.__qualname__}" for k, f in Draft4Validator.VALIDATORS.items()}
+        try:
+            compiled = Metaschema(metaschema, names, equal, uniq)
+        except Unsupported:
+            compiled = None
+    _COMPILED[id(metaschema)] = (metaschema, compiled)
+    return compiled
 
 
 def _keywords_clean(validator: Any, doc: Mapping[str, Any]) -> bool:
