@@ -123,7 +123,8 @@ def test_the_library_metaschema_is_compiled() -> None:
     validate.import_validator()
     from openapi_spec_validator.schemas import openapi_v30_schema_validator
 
-    assert validate._compiled_metaschema(openapi_v30_schema_validator) is not None
+    walk = openapi_v30_schema_validator
+    assert validate._compiled_metaschema(walk.schema, walk.format_checker) is not None
     assert {k: DRAFT4[k] for k in MIRRORED} == MIRRORED
 
 
@@ -218,3 +219,33 @@ VALUES: list[Any] = [None, True, False, 0, 1, 2, 2.0, 2.5, -1, "", "az", "b", []
 def test_each_keyword_judges_as_the_library(schema: dict[str, Any]) -> None:
     mine, library = Metaschema(schema, DRAFT4, equal, uniq), Draft4Validator(schema)
     assert [mine.valid(v) for v in VALUES] == [library.is_valid(v) for v in VALUES]
+
+
+def test_the_schema_objects_check_is_the_library_one() -> None:
+    """Each schema object is checked against JSON Schema draft 4's metaschema with the OpenAPI 3.0 format
+    checker (a pattern must be a regex; exclusiveMaximum needs maximum: dependencies)."""
+    from jsonschema.exceptions import SchemaError
+    from openapi_schema_validator import OAS30Validator
+
+    assert validate._compiled_metaschema(OAS30Validator.META_SCHEMA, OAS30Validator.FORMAT_CHECKER) is not None
+    mine = Metaschema(OAS30Validator.META_SCHEMA, DRAFT4, equal, uniq, OAS30Validator.FORMAT_CHECKER)
+
+    def library(schema: Any) -> bool:
+        try:
+            OAS30Validator.check_schema(schema)
+        except SchemaError:
+            return False
+        return True
+
+    base = {"schemas": rich_doc()["components"]["schemas"]}
+    rng = random.Random(11)
+    extra = [{"pattern": "^("}, {"pattern": "a+"}, {"exclusiveMaximum": True}, {"exclusiveMaximum": True, "maximum": 1},
+             {"dependencies": {"a": ["b"]}}, {"type": ["string", "null"]}, {"type": []}, {"enum": [1, 1]}]
+    verdicts = []
+    for _ in range(150):
+        doc = mutated(base, rng)
+        schemas = doc.get("schemas", {})
+        for schema in [*(schemas.values() if isinstance(schemas, dict) else [schemas]), rng.choice(extra)]:
+            verdicts.append(library(schema))
+            assert mine.valid(schema) == verdicts[-1], schema
+    assert 10 <= verdicts.count(False) <= len(verdicts) - 10

@@ -25,6 +25,7 @@ Check = Callable[[Any, dict[tuple[int, int], bool]], bool]
 MIRRORED: Final = {
     "$ref": "jsonschema._keywords.ref", "additionalProperties": "jsonschema._keywords.additionalProperties",
     "allOf": "jsonschema._keywords.allOf", "anyOf": "jsonschema._keywords.anyOf",
+    "dependencies": "jsonschema._legacy_keywords.dependencies_draft4_draft6_draft7",
     "enum": "jsonschema._keywords.enum", "format": "jsonschema._keywords.format",
     "items": "jsonschema._legacy_keywords.items_draft3_draft4",
     "maxProperties": "jsonschema._keywords.maxProperties", "minItems": "jsonschema._keywords.minItems",
@@ -54,15 +55,16 @@ TYPES: Final[Mapping[str, Callable[[Any], bool]]] = {  # jsonschema's draft4_typ
 
 class Metaschema:
     """``root`` (a draft-04 schema) compiled: ``keywords`` names the function Draft4Validator runs for each
-    keyword it knows (those it does not know are not checked, by it or here), with no format checker;
-    ``equal`` and ``uniq`` are jsonschema's ``_utils`` functions."""
+    keyword it knows (those it does not know are not checked, by it or here); ``equal`` and ``uniq`` are
+    jsonschema's ``_utils`` functions; ``format_checker`` the validator's (None: formats not checked)."""
 
     def __init__(self, root: Mapping[str, Any], keywords: Mapping[str, str],
-                 equal: Callable[[Any, Any], bool], uniq: Callable[[Any], bool]) -> None:
+                 equal: Callable[[Any, Any], bool], uniq: Callable[[Any], bool], format_checker: Any = None) -> None:
         self._root = root
         self._keywords = keywords
         self._equal = equal
         self._uniq = uniq
+        self._format_checker = format_checker
         self._compiled: dict[int, Check] = {}
         self._held: list[Any] = []  # the subschemas compiled, kept alive: their ids key _compiled
         self._pending: list[Callable[[], None]] = []  # the targets of refs, compiled once the root is
@@ -70,9 +72,10 @@ class Metaschema:
         while self._pending:
             self._pending.pop()()
 
-    def valid(self, instance: Any) -> bool:
-        """Whether Draft4Validator(root) finds nothing wrong with ``instance``."""
-        return self._check(instance, {})
+    def valid(self, instance: Any, memo: dict[tuple[int, int], bool] | None = None) -> bool:
+        """Whether Draft4Validator(root) finds nothing wrong with ``instance``; ``memo`` keeps the verdicts on
+        its objects for the next call, while they are all alive (by their ids)."""
+        return self._check(instance, {} if memo is None else memo)
 
     def _schema(self, schema: Any, is_root: bool = False) -> Check:
         if not isinstance(schema, dict):
@@ -127,8 +130,20 @@ class Metaschema:
         return check
 
     # each _k_NAME mirrors jsonschema's function for keyword NAME (MIRRORED); None: nothing to check
-    def _k_format(self, v: Any, schema: Mapping[str, Any]) -> None:
-        return None  # checked only with a format checker, which the library's metaschema walk has not
+    def _k_format(self, v: Any, schema: Mapping[str, Any]) -> Check | None:
+        checker = self._format_checker  # jsonschema's format keyword: its check() raising is conforms() False
+        return None if checker is None else lambda x, memo: bool(checker.conforms(x, v))
+
+    def _k_dependencies(self, v: Any, schema: Mapping[str, Any]) -> Check:
+        names = tuple((name, tuple(dep)) for name, dep in v.items() if isinstance(dep, list))
+        subs = tuple((name, self._schema(dep)) for name, dep in v.items() if not isinstance(dep, list))
+
+        def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
+            if not isinstance(x, dict):
+                return True
+            return (all(name not in x or all(each in x for each in dep) for name, dep in names)
+                    and all(name not in x or sub(x, memo) for name, sub in subs))
+        return check
 
     def _k_type(self, v: Any, schema: Mapping[str, Any]) -> Check:
         names = v if isinstance(v, list) else [v]

@@ -147,37 +147,40 @@ def _clean_at_once(validator: Any, doc: Mapping[str, Any]) -> bool:
 def _metaschema_clean(validator: Any) -> bool:
     """True when the library's metaschema walk finds nothing in ``validator``'s document, as a compiled
     :class:`specbuild.io.metaschema.Metaschema` says it (a tenth of the walk's cost); False is no verdict."""
-    compiled = _compiled_metaschema(validator.schema_validator)
+    schema_validator = validator.schema_validator
+    return _valid(_compiled_metaschema(schema_validator.schema, schema_validator.format_checker), validator.schema)
+
+
+def _valid(compiled: Any, instance: Any, memo: dict[tuple[int, int], bool] | None = None) -> bool:
     try:
-        return compiled is not None and compiled.valid(validator.schema)
+        return compiled is not None and bool(compiled.valid(instance, memo))
     except Exception:  # a document the library's walk would crash on, or too deep: its walk says
         return False
 
 
-_COMPILED: dict[int, tuple[Any, Any]] = {}  # by the metaschema's id: (it, its Metaschema or None)
+_COMPILED: dict[tuple[int, int], tuple[Any, Any, Any]] = {}  # (metaschema, format checker, Metaschema or None)
 
 
-def _compiled_metaschema(schema_validator: Any) -> Any:
-    """The compiled metaschema of the library's metaschema walk (None: not one it mirrors)."""
+def _compiled_metaschema(metaschema: Any, format_checker: Any) -> Any:
+    """``metaschema`` compiled (io.metaschema), as Draft4Validator judges with ``format_checker``; None when
+    the library's draft-4 walk is not the one mirrored there."""
     from jsonschema import Draft4Validator, validators
     from jsonschema._types import draft4_type_checker
     from jsonschema._utils import equal, uniq
 
     from specbuild.io.metaschema import Metaschema, Unsupported
 
-    metaschema = schema_validator.schema
-    known = _COMPILED.get(id(metaschema))
-    if known is not None and known[0] is metaschema:
-        return known[1]
+    known = _COMPILED.get((id(metaschema), id(format_checker)))
+    if known is not None and known[0] is metaschema and known[1] is format_checker:
+        return known[2]
     compiled = None
-    if (validators.validator_for(metaschema) is Draft4Validator and schema_validator.format_checker is None
-            and Draft4Validator.TYPE_CHECKER is draft4_type_checker):
+    if validators.validator_for(metaschema) is Draft4Validator and Draft4Validator.TYPE_CHECKER is draft4_type_checker:
         names = {k: f"{f.__module__}.{f.__qualname__}" for k, f in Draft4Validator.VALIDATORS.items()}
         try:
-            compiled = Metaschema(metaschema, names, equal, uniq)
+            compiled = Metaschema(metaschema, names, equal, uniq, format_checker)
         except Unsupported:
             compiled = None
-    _COMPILED[id(metaschema)] = (metaschema, compiled)
+    _COMPILED[id(metaschema), id(format_checker)] = (metaschema, format_checker, compiled)
     return compiled
 
 
@@ -312,7 +315,12 @@ def _schema_checker(keyword: Any, digests: Mapping[int, bytes], ordered: bool = 
     meta = _with_ref_memo(OAS30Validator.META_SCHEMA, digests, ordered, format_checker=OAS30Validator.FORMAT_CHECKER,
                           registry=REGISTRY)
 
+    compiled = _compiled_metaschema(OAS30Validator.META_SCHEMA, OAS30Validator.FORMAT_CHECKER)
+    verdicts: dict[tuple[int, int], bool] = {}  # by id, as the walk's: one validation's, its document alive
+
     def check(schema: Any) -> None:
+        if _valid(compiled, schema, verdicts):  # the compiled metaschema's clean verdict; else the walk says
+            return
         for error in meta.iter_errors(schema):
             raise SchemaError.create_from(error)
 
