@@ -152,37 +152,58 @@ class Metaschema:
         tests = tuple(TYPES[name] for name in names)
         return lambda x, memo: any(test(x) for test in tests)
 
+    # the loops below are plain for loops, not all() over a generator (a frame per step): they run ~100,000
+    # times a document
+
     def _k_properties(self, v: Any, schema: Mapping[str, Any]) -> Check:
-        pairs = tuple((name, self._schema(sub)) for name, sub in v.items())
+        table = {name: self._schema(sub) for name, sub in v.items()}
 
         def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
             if not isinstance(x, dict):
                 return True
-            return all(name not in x or sub(x[name], memo) for name, sub in pairs)
+            if len(x) < len(table):  # the same pairs, met from the smaller side
+                for k, value in x.items():
+                    sub = table.get(k)
+                    if sub is not None and not sub(value, memo):
+                        return False
+                return True
+            for name, sub in table.items():  # noqa: SIM110 (a plain loop: see _k_properties)
+                if name in x and not sub(x[name], memo):
+                    return False
+            return True
         return check
 
     def _k_patternProperties(self, v: Any, schema: Mapping[str, Any]) -> Check:
-        pairs = tuple((re.compile(pattern), self._schema(sub)) for pattern, sub in v.items())
+        pairs = tuple((_searcher(pattern), self._schema(sub)) for pattern, sub in v.items())
 
         def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
             if not isinstance(x, dict):
                 return True
-            return all(sub(value, memo) for pattern, sub in pairs for k, value in x.items() if pattern.search(k))
+            for k, value in x.items():
+                for found, sub in pairs:
+                    if found(k) and not sub(value, memo):
+                        return False
+            return True
         return check
 
     def _k_additionalProperties(self, v: Any, schema: Mapping[str, Any]) -> Check | None:
         named = schema.get("properties", {})
         joined = "|".join(schema.get("patternProperties", {}))  # find_additional_properties' one pattern
-        pattern = re.compile(joined) if joined else None
-
-        def extras(x: dict[str, Any]) -> list[str]:
-            return [k for k in x if k not in named and not (pattern and pattern.search(k))]
+        found = _searcher(joined) if joined else lambda k: False
 
         if isinstance(v, dict):
             sub = self._schema(v)
-            return lambda x, memo: not isinstance(x, dict) or all(sub(x[k], memo) for k in extras(x))
+
+            def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
+                if not isinstance(x, dict):
+                    return True
+                for k, value in x.items():  # noqa: SIM110 (a plain loop: see _k_properties)
+                    if k not in named and not found(k) and not sub(value, memo):
+                        return False
+                return True
+            return check
         if not v:
-            return lambda x, memo: not isinstance(x, dict) or not extras(x)
+            return lambda x, memo: not isinstance(x, dict) or all(k in named or found(k) for k in x)
         return None
 
     def _k_required(self, v: Any, schema: Mapping[str, Any]) -> Check:
@@ -250,4 +271,29 @@ class Metaschema:
 def _all(checks: tuple[Check, ...]) -> Check:
     if len(checks) == 1:
         return checks[0]
-    return lambda x, memo: all(check(x, memo) for check in checks)
+
+    def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
+        for each in checks:  # noqa: SIM110 (a plain loop: see _k_properties)
+            if not each(x, memo):
+                return False
+        return True
+    return check
+
+
+MAX_KEYS: Final = 1 << 16  # keys whose match a searcher keeps (a map's keys are data: unbounded over a follow)
+
+
+def _searcher(pattern: str) -> Callable[[Any], bool]:
+    """``re.search(pattern, key)`` found or not (what jsonschema asks), kept per key: a document asks the
+    same few keys (``type``, ``description``, ``x-...``) tens of thousands of times."""
+    search = re.compile(pattern).search
+    kept: dict[Any, bool] = {}
+
+    def found(key: Any) -> bool:
+        known = kept.get(key)
+        if known is None:
+            if len(kept) >= MAX_KEYS:
+                kept.clear()
+            known = kept[key] = search(key) is not None
+        return known
+    return found
