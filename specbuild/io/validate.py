@@ -44,7 +44,7 @@ def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None) ->
     ``elsewhere``: the library's two walks of a (clean) document run at once, one in another process.
     """
     key = _content_key(doc)
-    digests: dict[int, bytes] = {}
+    digests = _Digests()
     if key is not None:
         known = _VERDICTS.get(key)
         if known is not None:
@@ -428,7 +428,7 @@ def _refuse(uri: str) -> Any:
     raise InputError(f"$ref {uri!r} refused: only refs inside the document and its folder are followed")
 
 
-def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None,
+def _shared(doc: Mapping[str, Any], digests: _Digests | None = None,
             dropped: list[int] | None = None) -> dict[str, Any]:
     """A copy of a plain-JSON ``doc`` in which equal objects are one object; given ``dropped``, a copy of an
     OpenAPI 3.0 ``doc`` without the ``x-`` keys of its schema objects too (how many objects lost some:
@@ -447,7 +447,7 @@ def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None,
     ``^x-`` keys be anything beside a Schema's keywords or a Reference's ``$ref``; JSON Schema's ignores a
     keyword it does not know; the keyword walk and a default's check read named keywords). Which objects
     are schemas, ``io.order`` says (a property named ``x-...`` is a name in a map, kept). A copy with a
-    problem is never the answer: ``doc`` itself is judged then.
+    problem is never the answer: ``doc`` itself is judged then. ``digests`` gets each shared object.
     """
     seen: dict[bytes, Any] = {}
 
@@ -464,13 +464,43 @@ def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None,
             text = orjson.dumps(copy)
             kept = seen.setdefault(text, copy)
             if digests is not None and kept is copy:
-                digests[id(copy)] = hashlib.blake2b(text, digest_size=16).digest()
+                digests.add(copy)
             return kept
         if type(value) is list:
             return [share(v, kind) for v in value]
         return value
 
     return dict(share(dict(doc), "document" if dropped is not None else "data"))
+
+
+class _Digests(Mapping[int, bytes]):
+    """The content digests of a shared copy's objects, by id, each made when first asked for: only the
+    library's walks ask (io.verdicts keeps their verdicts by content), and the compiled metaschemas
+    (io.metaschema) answer for a clean document without them."""
+
+    def __init__(self) -> None:
+        self._objects: dict[int, Any] = {}
+        self._made: dict[int, bytes] = {}
+
+    def add(self, value: Any) -> None:
+        self._objects[id(value)] = value
+
+    def clear(self) -> None:
+        self._objects.clear()
+        self._made.clear()
+
+    def __getitem__(self, key: int) -> bytes:
+        made = self._made.get(key)
+        if made is None:
+            text = orjson.dumps(self._objects[key])  # as _shared keyed it: the same text, the same digest
+            made = self._made[key] = hashlib.blake2b(text, digest_size=16).digest()
+        return made
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._objects)
+
+    def __len__(self) -> int:
+        return len(self._objects)
 
 
 def _forget_validators() -> None:
