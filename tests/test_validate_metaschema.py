@@ -249,3 +249,12 @@ def test_the_schema_objects_check_is_the_library_one() -> None:
             verdicts.append(library(schema))
             assert mine.valid(schema) == verdicts[-1], schema
     assert 10 <= verdicts.count(False) <= len(verdicts) - 10
+
+
+def test_the_library_rust_backend_walks_on_its_own() -> None:
+    """With jsonschema-rs installed the library's metaschema walk is a wrapper of it (no format_checker):
+    no compiled verdict then (it once crashed into a false problem), the wrapper says."""
+    from types import SimpleNamespace
+
+    rust = SimpleNamespace(schema_validator=SimpleNamespace(schema=library_metaschema()), schema=rich_doc())
+    assert validate._metaschema_clean(rust) is False

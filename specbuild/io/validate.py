@@ -148,6 +148,8 @@ def _metaschema_clean(validator: Any) -> bool:
     """True when the library's metaschema walk finds nothing in ``validator``'s document, as a compiled
     :class:`specbuild.io.metaschema.Metaschema` says it (a tenth of the walk's cost); False is no verdict."""
     schema_validator = validator.schema_validator
+    if not hasattr(schema_validator, "format_checker"):  # the library's jsonschema-rs backend: its own walk
+        return False
     return _valid(_compiled_metaschema(schema_validator.schema, schema_validator.format_checker), validator.schema)
 
 
