@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import gc
+import json
+import os
 import random
 import subprocess
 import sys
@@ -344,3 +346,36 @@ def test_a_subtree_judged_clean_before_is_judged_again_when_its_content_changed(
     recounted = copy.deepcopy(item)
     recounted["properties"]["id"]["x-seen"] = 5
     assert spec_problems(with_schema(recounted)) == []
+
+
+HASH_SEEDED = """
+import json, random, sys
+from specbuild.errors import SpecbuildError
+from specbuild.io.validate import check_built_spec, check_input_spec, spec_problems
+from tests.test_validate import random_doc
+rng = random.Random(3)
+docs = [random_doc(rng, broken=0.7, version=rng.choice(["3.0.3", "3.1.0"])) for _ in range(12)]
+out = []
+for doc in docs:
+    said = []
+    for check in (check_built_spec, lambda d: check_input_spec(d, "x.json")):
+        try:
+            check(json.loads(json.dumps(doc)))
+        except SpecbuildError as exc:
+            said.append(str(exc))
+    out.append([spec_problems(doc), said])
+print(json.dumps(out))
+"""
+
+
+def test_what_an_invalid_spec_is_told_is_the_same_whatever_the_hash_seed() -> None:
+    """The library walks the keys of a map as a set: its first problem depends on PYTHONHASHSEED. The
+    message of an invalid spec (built or given) is the same in every run: the problems sorted by place,
+    found by walks that meet keys in the document's order, the least error of a 3.1 schema's check."""
+    runs = [json.loads(subprocess.run([sys.executable, "-c", HASH_SEEDED], capture_output=True, text=True, check=True,
+                                      env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout) for seed in range(4)]
+    library = {json.dumps([first for first, _ in run]) for run in runs}
+    told = {json.dumps([said for _, said in run]) for run in runs}
+    assert len(library) > 1  # the library's own first problem changed with the seed here
+    assert len(told) == 1
+    assert sum(bool(said) for _, said in runs[0]) >= 6

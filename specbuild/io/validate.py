@@ -44,7 +44,7 @@ def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None) ->
     ``elsewhere``: the library's two walks of a (clean) document run at once, one in another process.
     """
     key = _content_key(doc)
-    digests: dict[int, bytes] = {}
+    digests = _Digests()
     if key is not None:
         known = _VERDICTS.get(key)
         if known is not None:
@@ -97,11 +97,11 @@ def _both_walks(doc: Mapping[str, Any], digests: Mapping[int, bytes], elsewhere:
 
 
 def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, bytes] | None = None,
-              walk: str = "both") -> tuple[list[str], bool]:
+              walk: str = "both", ordered: bool = False) -> tuple[list[str], bool]:
     """The problems, and whether they are the validator's verdict on the content (not a crash); ``memo``
     False walks as the library does (the tests' oracle for :func:`_memoized`); ``digests`` as
     :func:`_shared` wrote them; ``walk``: "both" as the library's ``validate()``, or only its metaschema
-    walk ("schema") or only its keyword checks ("keywords")."""
+    walk ("schema") or only its keyword checks ("keywords"); ``ordered`` as :func:`_validator` takes it."""
     # openapi-spec-validator is imported when first needed, not with this module: most commands validate
     # once, at the end, and its import is a third of the CLI's start-up.
     validator_settings.install()
@@ -109,12 +109,12 @@ def _validate(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, b
 
     _without_system_mime_types()
     try:
-        validator = _validator(doc, memo, digests)
+        validator = _validator(doc, memo, digests, ordered)
         if walk == "both":
             if memo and _clean_at_once(validator, doc):
                 return [], True
             validator.validate()
-        elif walk == "keywords" and memo and _keywords_clean(validator, doc):
+        elif memo and (_keywords_clean(validator, doc) if walk == "keywords" else _metaschema_clean(validator)):
             return [], True
         else:
             errors = (validator.schema_validator.iter_errors(validator.schema) if walk == "schema"
@@ -138,9 +138,52 @@ def _clean_at_once(validator: Any, doc: Mapping[str, Any]) -> bool:
     False is no verdict: the library then walks as it does (its kept verdicts make the repeat cheap), so
     every error, crash and message is its own.
     """
-    for _ in validator.schema_validator.iter_errors(validator.schema):
-        return False
+    if not _metaschema_clean(validator):
+        for _ in validator.schema_validator.iter_errors(validator.schema):
+            return False
     return _keywords_clean(validator, doc)
+
+
+def _metaschema_clean(validator: Any) -> bool:
+    """True when the library's metaschema walk finds nothing in ``validator``'s document, as a compiled
+    :class:`specbuild.io.metaschema.Metaschema` says it (a tenth of the walk's cost); False is no verdict."""
+    schema_validator = validator.schema_validator
+    if not hasattr(schema_validator, "format_checker"):  # the library's jsonschema-rs backend: its own walk
+        return False
+    return _valid(_compiled_metaschema(schema_validator.schema, schema_validator.format_checker), validator.schema)
+
+
+def _valid(compiled: Any, instance: Any, memo: dict[tuple[int, int], bool] | None = None) -> bool:
+    try:
+        return compiled is not None and bool(compiled.valid(instance, memo))
+    except Exception:  # a document the library's walk would crash on, or too deep: its walk says
+        return False
+
+
+_COMPILED: dict[tuple[int, int], tuple[Any, Any, Any]] = {}  # (metaschema, format checker, Metaschema or None)
+
+
+def _compiled_metaschema(metaschema: Any, format_checker: Any) -> Any:
+    """``metaschema`` compiled (io.metaschema), as Draft4Validator judges with ``format_checker``; None when
+    the library's draft-4 walk is not the one mirrored there."""
+    from jsonschema import Draft4Validator, validators
+    from jsonschema._types import draft4_type_checker
+    from jsonschema._utils import equal, uniq
+
+    from specbuild.io.metaschema import Metaschema, Unsupported
+
+    known = _COMPILED.get((id(metaschema), id(format_checker)))
+    if known is not None and known[0] is metaschema and known[1] is format_checker:
+        return known[2]
+    compiled = None
+    if validators.validator_for(metaschema) is Draft4Validator and Draft4Validator.TYPE_CHECKER is draft4_type_checker:
+        names = {k: f"{f.__module__}.{f.__qualname__}" for k, f in Draft4Validator.VALIDATORS.items()}
+        try:
+            compiled = Metaschema(metaschema, names, equal, uniq, format_checker)
+        except Unsupported:
+            compiled = None
+    _COMPILED[id(metaschema), id(format_checker)] = (metaschema, format_checker, compiled)
+    return compiled
 
 
 def _keywords_clean(validator: Any, doc: Mapping[str, Any]) -> bool:
@@ -188,8 +231,10 @@ def _without_system_mime_types() -> None:
         mimetypes.knownfiles = system
 
 
-def _validator(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, bytes] | None = None) -> Any:
-    """openapi-spec-validator's validator for ``doc``, which retrieves nothing.
+def _validator(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, bytes] | None = None,
+               ordered: bool = False) -> Any:
+    """openapi-spec-validator's validator for ``doc``, which retrieves nothing; ``ordered`` (memoized only):
+    its jsonschema walks meet the keys of a map in the document's order (:func:`_in_document_order`).
 
     Its ``validate`` shortcut resolves a ``$ref`` to a URL or a file by fetching it; a spec reaches us
     with its file refs inlined (``io.specs``) and any other ref refused, so a ref still not local here
@@ -204,10 +249,10 @@ def _validator(doc: Mapping[str, Any], memo: bool = True, digests: Mapping[int, 
     path = SchemaPath.from_dict(spec, base_uri="", handlers=_NoRetrieval(),
                                 resolved_cache_maxsize=OpenAPISpecValidatorSettings().resolved_cache_maxsize)
     cls = get_validator_cls(spec)
-    return (_memoized(cls, digests or {}) if memo else cls)(path)
+    return (_memoized(cls, digests or {}, ordered) if memo else cls)(path)
 
 
-def _memoized(cls: Any, digests: Mapping[int, bytes]) -> Any:
+def _memoized(cls: Any, digests: Mapping[int, bytes], ordered: bool = False) -> Any:
     """``cls`` (an openapi-spec-validator class) whose two metaschema walks judge a subtree once per
     ``$ref`` it is checked against, not once per place it occurs.
 
@@ -224,16 +269,18 @@ def _memoized(cls: Any, digests: Mapping[int, bytes]) -> Any:
 
     if get_validator_backend() != "jsonschema":
         return cls
-    body: dict[str, Any] = {"schema_validator": _with_ref_memo(cls.schema_validator.schema, digests)}
-    checker = _schema_checker(cls.keyword_validators.get("schema"), digests)
+    body: dict[str, Any] = {"schema_validator": _with_ref_memo(cls.schema_validator.schema, digests, ordered)}
+    checker = _schema_checker(cls.keyword_validators.get("schema"), digests, ordered)
     if checker is not None:
         body["keyword_validators"] = {**cls.keyword_validators, "schema": checker}
     return type(cls.__name__, (cls,), body)
 
 
-def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], **kwargs: Any) -> Any:
+def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], ordered: bool = False,
+                   **kwargs: Any) -> Any:
     """A validator of ``metaschema`` (its own draft's class, ``kwargs`` to it) whose ``$ref`` (and, in a
-    static draft, ``oneOf`` and ``anyOf``) keep their verdicts (:class:`specbuild.io.verdicts.Judged`)."""
+    static draft, ``oneOf`` and ``anyOf``) keep their verdicts (:class:`specbuild.io.verdicts.Judged`);
+    ``ordered``: its ``additionalProperties`` is :func:`_in_document_order`."""
     from jsonschema import validators
     from jsonschema.exceptions import ValidationError
     from referencing import Specification
@@ -242,7 +289,7 @@ def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], 
     base = validators.validator_for(metaschema)
     static = not {"$dynamicRef", "$recursiveRef"} & set(base.VALIDATORS)  # 2019-09 on: a dynamic scope
     judged = Judged(metaschema, ValidationError, digests, static)
-    keywords = {"$ref": judged.ref}
+    keywords = {"$ref": judged.ref, **({"additionalProperties": _in_document_order} if ordered else {})}
     if static:
         keywords.update({name: judged.kept(base.VALIDATORS[name]) for name in TRIED if name in base.VALIDATORS})
     cls = validators.extend(base, keywords)
@@ -253,7 +300,7 @@ def _with_ref_memo(metaschema: Mapping[str, Any], digests: Mapping[int, bytes], 
     return cls(metaschema, **kwargs)
 
 
-def _schema_checker(keyword: Any, digests: Mapping[int, bytes]) -> Any:
+def _schema_checker(keyword: Any, digests: Mapping[int, bytes], ordered: bool = False) -> Any:
     """The OpenAPI 3.0 schema-object keyword validator, its JSON Schema check memoized as :func:`_memoized`
     says (None for another version: 3.1 picks a dialect per schema, left to the library)."""
     from jsonschema.exceptions import SchemaError
@@ -265,12 +312,17 @@ def _schema_checker(keyword: Any, digests: Mapping[int, bytes]) -> Any:
     except ImportError:
         return None
     if keyword is not OpenAPIV30SchemaValidator:
-        return None
+        return _least_error_first(keyword) if ordered else None
     # openapi_schema_validator.validators.check_openapi_schema, with the memoizing metaschema validator
-    meta = _with_ref_memo(OAS30Validator.META_SCHEMA, digests, format_checker=OAS30Validator.FORMAT_CHECKER,
+    meta = _with_ref_memo(OAS30Validator.META_SCHEMA, digests, ordered, format_checker=OAS30Validator.FORMAT_CHECKER,
                           registry=REGISTRY)
 
+    compiled = _compiled_metaschema(OAS30Validator.META_SCHEMA, OAS30Validator.FORMAT_CHECKER)
+    verdicts: dict[tuple[int, int], bool] = {}  # by id, as the walk's: one validation's, its document alive
+
     def check(schema: Any) -> None:
+        if _valid(compiled, schema, verdicts):  # the compiled metaschema's clean verdict; else the walk says
+            return
         for error in meta.iter_errors(schema):
             raise SchemaError.create_from(error)
 
@@ -286,6 +338,60 @@ def _schema_checker(keyword: Any, digests: Mapping[int, bytes]) -> Any:
             return check
 
     return Memoized
+
+
+def _least_error_first(keyword: Any) -> Any:
+    """The OpenAPI 3.1 schema-object keyword validator (``keyword``) whose JSON Schema check raises the
+    least of its errors by place, not the first met (which depends on PYTHONHASHSEED, see
+    :func:`_in_document_order`): every error of the library's check of the schema, by the same validator
+    of its dialect's metaschema (None: a check that is not the library's check_openapi_schema)."""
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import validator_for
+    from openapi_spec_validator.validation.keywords import OpenAPIV31SchemaValidator
+
+    try:  # openapi-spec-validator's own dependency, as in _schema_checker
+        from openapi_schema_validator._specifications import REGISTRY
+        from openapi_schema_validator.validators import check_openapi_schema
+    except ImportError:
+        return None
+    if not (isinstance(keyword, type) and issubclass(keyword, OpenAPIV31SchemaValidator)):
+        return None
+
+    class LeastFirst(keyword):  # type: ignore[misc]
+        def _get_schema_checker(self, schema: Any, schema_value: Any) -> Any:
+            checker = super()._get_schema_checker(schema, schema_value)
+            cls = getattr(getattr(checker, "func", None), "__self__", None)
+            if getattr(getattr(checker, "func", None), "__func__", None) is not check_openapi_schema or cls is None:
+                return checker
+            format_checker = checker.keywords.get("format_checker", cls.FORMAT_CHECKER)
+
+            def check(value: Any) -> None:  # check_openapi_schema's validator, all its errors
+                meta = validator_for(cls.META_SCHEMA, default=cls)(cls.META_SCHEMA, format_checker=format_checker,
+                                                                   registry=REGISTRY)
+                errors = list(meta.iter_errors(value))
+                if errors:
+                    raise SchemaError.create_from(min(errors, key=lambda e: (_place(e.path), e.message)))
+            return check
+
+    return LeastFirst
+
+
+def _place(path: Any) -> tuple[tuple[bool, Any], ...]:
+    """A sort key of a JSON path: an index as a number (items/10 after items/9), a key as text."""
+    return tuple((type(p) is not int, p if type(p) is int else str(p)) for p in path)
+
+
+def _in_document_order(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """jsonschema's ``additionalProperties``, the extra keys met in the document's order: the library's walks
+    them as a set, so which of two errors comes first depends on PYTHONHASHSEED (a message would change
+    from one run to the next). Its error for keys not allowed at all lists them sorted: the library's own."""
+    from jsonschema import _keywords, _utils
+
+    if validator.is_type(instance, "object") and validator.is_type(extra, "object"):
+        for key in dict.fromkeys(_utils.find_additional_properties(instance, schema)):
+            yield from validator.descend(instance[key], extra, path=key)
+    else:
+        yield from _keywords.additionalProperties(validator, extra, instance, schema)
 
 
 class _Ids(list[int]):
@@ -324,7 +430,7 @@ def _refuse(uri: str) -> Any:
     raise InputError(f"$ref {uri!r} refused: only refs inside the document and its folder are followed")
 
 
-def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None,
+def _shared(doc: Mapping[str, Any], digests: _Digests | None = None,
             dropped: list[int] | None = None) -> dict[str, Any]:
     """A copy of a plain-JSON ``doc`` in which equal objects are one object; given ``dropped``, a copy of an
     OpenAPI 3.0 ``doc`` without the ``x-`` keys of its schema objects too (how many objects lost some:
@@ -343,7 +449,7 @@ def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None,
     ``^x-`` keys be anything beside a Schema's keywords or a Reference's ``$ref``; JSON Schema's ignores a
     keyword it does not know; the keyword walk and a default's check read named keywords). Which objects
     are schemas, ``io.order`` says (a property named ``x-...`` is a name in a map, kept). A copy with a
-    problem is never the answer: ``doc`` itself is judged then.
+    problem is never the answer: ``doc`` itself is judged then. ``digests`` gets each shared object.
     """
     seen: dict[bytes, Any] = {}
 
@@ -360,13 +466,43 @@ def _shared(doc: Mapping[str, Any], digests: dict[int, bytes] | None = None,
             text = orjson.dumps(copy)
             kept = seen.setdefault(text, copy)
             if digests is not None and kept is copy:
-                digests[id(copy)] = hashlib.blake2b(text, digest_size=16).digest()
+                digests.add(copy)
             return kept
         if type(value) is list:
             return [share(v, kind) for v in value]
         return value
 
     return dict(share(dict(doc), "document" if dropped is not None else "data"))
+
+
+class _Digests(Mapping[int, bytes]):
+    """The content digests of a shared copy's objects, by id, each made when first asked for: only the
+    library's walks ask (io.verdicts keeps their verdicts by content), and the compiled metaschemas
+    (io.metaschema) answer for a clean document without them."""
+
+    def __init__(self) -> None:
+        self._objects: dict[int, Any] = {}
+        self._made: dict[int, bytes] = {}
+
+    def add(self, value: Any) -> None:
+        self._objects[id(value)] = value
+
+    def clear(self) -> None:
+        self._objects.clear()
+        self._made.clear()
+
+    def __getitem__(self, key: int) -> bytes:
+        made = self._made.get(key)
+        if made is None:
+            text = orjson.dumps(self._objects[key])  # as _shared keyed it: the same text, the same digest
+            made = self._made[key] = hashlib.blake2b(text, digest_size=16).digest()
+        return made
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._objects)
+
+    def __len__(self) -> int:
+        return len(self._objects)
 
 
 def _forget_validators() -> None:
@@ -450,10 +586,11 @@ def _plain_json(value: Any) -> bool:
 def check_built_spec(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None) -> None:
     """Raise InvalidSpecError when a document *we* built is invalid (a bug, never the user's fault);
     ``elsewhere`` as :func:`spec_problems` takes it."""
-    problems = spec_problems(doc, elsewhere)
-    if problems:
+    if spec_problems(doc, elsewhere):
+        problems = _listed_problems(doc)
+        more = "" if len(problems) == 1 else f" (and {_count(problems, -1)} more)"
         raise InvalidSpecError(
-            "the OpenAPI document specbuild built does not validate: " + "; ".join(problems),
+            f"the OpenAPI document specbuild built does not validate: {problems[0]}{more}",
             hint="this is a bug in specbuild; please report it with --traceback output and the input",
         )
 
@@ -472,14 +609,12 @@ def check_input_spec(doc: Any, origin: str) -> None:
     if where is not None:
         raise InputError(f"{origin}: invalid OpenAPI document: a key at {where} is not a string",
                          hint="quote it (YAML reads an unquoted 200: or true: as a number or a boolean)")
-    problems = spec_problems(doc)
-    if not problems:
+    if not spec_problems(doc):
         return
-    listed = _all_problems(doc)
+    listed = _listed_problems(doc)
     if len(listed) <= 1:
-        raise InputError(f"{origin}: invalid OpenAPI document: {problems[0]}")
-    more = "at least " if len(listed) == MAX_PROBLEMS else ""
-    raise InputError(f"{origin}: invalid OpenAPI document, {more}{len(listed)} problems:"
+        raise InputError(f"{origin}: invalid OpenAPI document: {listed[0]}")
+    raise InputError(f"{origin}: invalid OpenAPI document, {_count(listed)} problems:"
                      + "".join(f"\n  {p}" for p in listed),
                      hint="each line: where (a JSON pointer into the document), then what is wrong")
 
@@ -487,24 +622,38 @@ def check_input_spec(doc: Any, origin: str) -> None:
 MAX_PROBLEMS: Final = 20  # problems listed for an invalid spec: enough to fix a round of them
 
 
+def _count(listed: list[str], plus: int = 0) -> str:
+    return f"{'at least ' if len(listed) == MAX_PROBLEMS else ''}{len(listed) + plus}"
+
+
+def _listed_problems(doc: Mapping[str, Any]) -> list[str]:
+    """What is wrong with an invalid document, the same in every run: its problems each at its place
+    (:func:`_all_problems`), or when those cannot be listed, the first problem of its walks in the
+    document's order (the library's first depends on PYTHONHASHSEED: :func:`_in_document_order`)."""
+    return _all_problems(doc) or _validate(doc, ordered=True)[0]
+
+
 def _all_problems(doc: Mapping[str, Any]) -> list[str]:
-    """Up to MAX_PROBLEMS problems of an invalid document, each at its JSON pointer (``/paths/~1a/get``);
-    [] when the validator cannot go on past the first (it then says only that one)."""
+    """Up to MAX_PROBLEMS problems of an invalid document, each at its JSON pointer (``/paths/~1a/get``),
+    sorted by place; [] when the validator cannot go on past the first (it then says only that one).
+
+    The walks meet the keys of a map in the document's order, so the same problems are found, and
+    the same reported at each place, whatever PYTHONHASHSEED is.
+    """
     try:
-        errors = list(islice(_validator(doc).iter_errors(), 4 * MAX_PROBLEMS))
+        errors = list(islice(_validator(doc, ordered=True).iter_errors(), 4 * MAX_PROBLEMS))
     except Exception:  # past the first problem, some checks crash on what the first one broke
         return []
     finally:
         _forget_validators()
-    out: list[str] = []
+    found: dict[str, tuple[Any, ...]] = {}
     for err in errors:
         path = list(getattr(err, "absolute_path", ()) or ())
         if path and path[0] not in doc:
             continue  # a sub-schema's own report, with a path relative to it: its parent says where
         problem = f"{''.join('/' + escape(str(p)) for p in path) or '/'}: {err.message}"
-        if problem not in out:
-            out.append(problem)
-    return out[:MAX_PROBLEMS]
+        found.setdefault(problem, _place(path))
+    return sorted(found, key=lambda problem: (found[problem], problem))[:MAX_PROBLEMS]
 
 
 def _string_status_codes(doc: dict[str, Any]) -> None:
