@@ -398,6 +398,25 @@ def test_a_map_somewhere_is_a_map_everywhere(version: str) -> None:
     assert spec_problems(doc) == []
 
 
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_a_map_is_shared_in_its_scope_not_by_its_name_alone(version: str) -> None:
+    """A filter's ``properties`` are user data (a map of strings): a thin filter elsewhere holds that map
+    too, but a rule set's ``properties`` (its fields, seen once) is no map because of the name alone
+    (main made it one, and rejected the next rule set's ``ipRules`` list)."""
+    users = [{f"k{i}x{j}": "v" for j in range(3)} for i in range(12)]
+    rows = [ex(path=f"/filters/{i}", resp={"correlationFilter": {"properties": p}}) for i, p in enumerate(users)]
+    rows += [ex(path="/subscriptions", resp={"correlationFilter": {"properties": {"team": "a"}}})]
+    rows += [ex(path="/rulesets/r1", resp={"name": "r1", "properties": {"defaultAction": "Allow"}})]
+    doc = inline(build_spec(rows, RenderOptions(openapi=version)))
+    thin = doc["paths"]["/subscriptions"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "additionalProperties" in thin["properties"]["correlationFilter"]["properties"]["properties"]
+    (ruleset,) = (item for path, item in doc["paths"].items() if path.startswith("/rulesets"))
+    fields = ruleset["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["properties"]
+    assert "defaultAction" in fields["properties"], fields
+    later = ex(path="/rulesets/r1", resp={"name": "r1", "properties": {"defaultAction": "Deny", "ipRules": [{}]}})
+    assert rejections(doc, [*rows, later]) == []
+
+
 def test_conditional_requests_and_their_validators_are_documented() -> None:
     """If-Match on a write (a 412 when stale), If-None-Match on a read (a 304 when fresh), and the
     ETag / Last-Modified that make them possible: the API's contract, so the spec says so."""

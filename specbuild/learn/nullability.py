@@ -10,14 +10,25 @@ merge-patch request (RFC 7396: a null there deletes the field):
   issue says nothing of a check run's ``label``.
 - ``nullable_by_evidence``: "this property is never null" rests on the values seen there. Where most
   places of its name are nullable, a place seen non-null only a few times is likely nullable too
-  (:func:`doubt`); the claim is made only once that chance is below NULL_DOUBT.
+  (:func:`doubt`, at the API's own null rate: :func:`fit_nulls`); the claim is made only once that
+  chance is below NULL_DOUBT.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Final
 
-from specbuild.learn.rules import NULL_DOUBT, NULL_MAJORITY, NULL_PRIOR_WEIGHT, NULL_SHARE
+from specbuild.learn.rules import (
+    NULL_DOUBT,
+    NULL_FIT_MIN_PLACES,
+    NULL_MAJORITY,
+    NULL_PRIOR_WEIGHT,
+    NULL_SHARE,
+    NULL_SHARE_MIN,
+)
 from specbuild.learn.schema import SEEN
 
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
@@ -118,8 +129,9 @@ def _without_merge_patches(item: dict[str, Any]) -> list[Any]:
 def share_nulls(paths: dict[str, Any], openapi: str) -> None:
     """Both passes, on one walk of ``paths`` (they change types only, never which places there are)."""
     every, plain = places(paths), places(paths, merge_patches=False)
+    fit = fit_nulls(plain, openapi)  # before the passes: what the traffic showed, nothing inferred
     share_nullability(every, plain, openapi)
-    nullable_by_evidence(every, plain, openapi)
+    nullable_by_evidence(every, plain, openapi, fit)
 
 
 def share_nullability(every: list[Place], plain: list[Place], openapi: str) -> None:
@@ -179,60 +191,121 @@ def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) >= KIND_MIN_JACCARD * len(a | b)
 
 
-def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str) -> None:
-    """(``every``, ``plain``: as :func:`share_nullability` takes them.)
+@dataclass(frozen=True, slots=True)
+class NullFit:
+    """How the API sends nulls (:func:`fit_nulls`): the share of its properties that are nullable, and
+    the share of a nullable property's values that are null."""
+
+    nullable: float
+    rate: float
+
+
+def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, fit: NullFit) -> None:
+    """(``every``, ``plain``: as :func:`share_nullability` takes them; ``fit``: :func:`fit_nulls`'.)
 
     A property not seen null is nullable while "never null" is still in doubt (:func:`doubt`); the
-    values it was seen non-null weigh against its prior:
+    values it was seen non-null weigh against its prior. The places of one name in one scope are one
+    field (as :func:`share_nullability` has it): their values are its evidence together, and it is
+    one vote for its name. The prior:
 
-    - a name at several places: the share of them that are nullable, when most are (NULL_MAJORITY:
-      below, the name is several fields, and the others say nothing of this one);
-    - a name at this place only: the share of nullable properties beside it in its object, counted
-      with NULL_PRIOR_WEIGHT more properties at the API's own share (:func:`_object_priors`), so one
-      thin object is not all the evidence, and an API that never sends null makes no such doubt."""
-    named: dict[str, list[bool]] = {}
-    for _, name, schema, _, _ in plain:
-        named.setdefault(name, []).append(is_nullable(schema, openapi))
-    objects = _object_priors(plain, openapi)
+    - a name in several scopes: the share of them whose field is nullable, when most are
+      (NULL_MAJORITY: below, the name is several fields, and the others say nothing of this one); a
+      field not seen null counts as the chance it is nullable all the same (its own :func:`doubt`),
+      so ten thin fields never seen null are not ten proofs;
+    - a name in this scope only: the share of nullable properties beside it in its object, counted
+      with NULL_PRIOR_WEIGHT more properties at the API's own share (``fit.nullable``), so one thin
+      object is not all the evidence, and an API that never sends null makes no such doubt."""
+    objects = _object_priors(plain, openapi, fit.nullable)
+    pooled: dict[tuple[str, str], int] = {}
+    for scope, name, schema, _, seen in every:
+        if seen is not None and _typed(schema) and not is_nullable(schema, openapi):
+            pooled[(scope, name)] = pooled.get((scope, name), 0) + seen
+    fields: dict[tuple[str, str], float] = {}
+    for scope, name, schema, parent, _ in plain:
+        if is_nullable(schema, openapi):
+            fields[(scope, name)] = 1.0
+        elif (scope, name) in pooled and (scope, name) not in fields:
+            prior = objects.get(id(parent), objects[None])
+            fields[(scope, name)] = doubt(prior, pooled[(scope, name)], fit.rate)
+        else:
+            fields.setdefault((scope, name), 0.0)  # without counts: read as certain
+    votes: dict[str, dict[str, float]] = {}
+    for (scope, name), vote in fields.items():
+        votes.setdefault(name, {})[scope] = vote
     doubtful = []
-    for _, name, schema, parent, seen in every:
+    for scope, name, schema, parent, seen in every:
         if seen is None or not _typed(schema) or is_nullable(schema, openapi):
             continue
-        votes = named.get(name) or [False]
-        if len(votes) > 1:
-            prior = sum(votes) / len(votes)
+        others = [vote for where, vote in sorted(votes.get(name, {}).items()) if where != scope]
+        if others:
+            prior = sum(others) / len(others)
             if prior < NULL_MAJORITY:
                 continue
         else:
             prior = objects.get(id(parent), objects[None])
-        if doubt(prior, seen) >= NULL_DOUBT:
+        if doubt(prior, pooled[(scope, name)], fit.rate) >= NULL_DOUBT:
             doubtful.append(schema)
     for schema in doubtful:  # after every prior was read: the order of the places does not matter
         make_nullable(schema, openapi)
 
 
-def _object_priors(plain: list[Place], openapi: str) -> dict[int | None, float]:
+def _object_priors(plain: list[Place], openapi: str, api: float) -> dict[int | None, float]:
     """Per object schema (by id), the chance one of its properties is nullable: its properties'
-    nullable share, shrunk to the API's (under the key None) by NULL_PRIOR_WEIGHT more properties."""
+    nullable share, shrunk to the API's (``api``, also under the key None) by NULL_PRIOR_WEIGHT more
+    properties."""
     counts: dict[int, list[int]] = {}
     for _, _, schema, parent, _ in plain:
         if _typed(schema):
             tally = counts.setdefault(id(parent), [0, 0])
             tally[0] += is_nullable(schema, openapi)
             tally[1] += 1
-    nullable = sum(n for n, _ in counts.values())
-    total = sum(t for _, t in counts.values())
-    api = nullable / total if total else 0.0
     out: dict[int | None, float] = {key: (n + NULL_PRIOR_WEIGHT * api) / (t + NULL_PRIOR_WEIGHT)
                                     for key, (n, t) in counts.items()}
     out[None] = api
     return out
 
 
-def doubt(prior: float, seen: int) -> float:
+def doubt(prior: float, seen: int, rate: float = NULL_SHARE) -> float:
     """The chance a property is nullable after ``seen`` values of it were all non-null (Bayes): a
-    nullable one shows no null in ``seen`` values with chance (1 - NULL_SHARE) ** seen."""
+    nullable one, null in ``rate`` of its values (:func:`fit_nulls`), shows no null in ``seen`` values
+    with chance (1 - rate) ** seen."""
     if prior >= 1.0:  # every place of the name nullable: no count of non-null values outweighs it
         return 1.0
-    miss = prior * (1.0 - NULL_SHARE) ** seen
+    miss = prior * (1.0 - rate) ** seen
     return miss / (miss + 1.0 - prior)
+
+
+# The rates fit_nulls tries, NULL_SHARE_MIN to NULL_SHARE by half a percent; and the shares of
+# nullable properties tried with each, by one percent.
+_RATES: Final = tuple(round(NULL_SHARE_MIN + i / 200, 3) for i in range(round((NULL_SHARE - NULL_SHARE_MIN) * 200) + 1))
+_SHARES: Final = tuple(i / 100 for i in range(1, 100))
+
+
+def fit_nulls(plain: list[Place], openapi: str) -> NullFit:
+    """The API's own null rate: the share of a nullable property's values that are null, as the
+    traffic shows it, bounded to NULL_SHARE_MIN..NULL_SHARE.
+
+    The fold counts values, not nulls, so the rate is read from how the chance of a property having
+    shown a null grows with its values: a nullable property seen ``n`` times shows one with chance
+    ``1 - (1 - rate) ** n``. The well-observed properties say which share of them is nullable at all,
+    the thinly observed ones how fast nulls show; the pair of the most likely (maximum likelihood) is
+    taken. An API that sends nulls rarely (8% of a nullable field's values) leaves "never null" in
+    doubt far longer than one that sends them often; one that sends none claims it at the highest rate.
+    """
+    tally: Counter[tuple[int, bool]] = Counter()
+    for _, _, schema, _, seen in plain:
+        if seen and _typed(schema):
+            tally[(seen, is_nullable(schema, openapi))] += 1
+    places = sum(tally.values())
+    shown = sum(k for (_, null), k in tally.items() if null)
+    if places < NULL_FIT_MIN_PLACES or not shown:  # too little to tell two numbers apart: as seen
+        return NullFit(shown / places if places else 0.0, NULL_SHARE)
+    best, fit = -math.inf, NullFit(0.0, NULL_SHARE)
+    for rate in reversed(_RATES):  # ties go to the higher rate: the one that doubts less
+        chances = {key: 1.0 - (1.0 - rate) ** key[0] for key in tally}
+        for share in _SHARES:
+            ll = sum(k * math.log(share * chances[key] if key[1] else 1.0 - share * chances[key])
+                     for key, k in tally.items())
+            if ll > best + 1e-9:
+                best, fit = ll, NullFit(share, rate)
+    return fit

@@ -35,7 +35,7 @@ from specbuild.learn.collector import paused
 from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
 from specbuild.learn.naming import name_operations
-from specbuild.learn.nullability import is_nullable, share_nulls
+from specbuild.learn.nullability import is_nullable, places, share_nulls
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import (
     CORE_DEPTH,
@@ -43,6 +43,7 @@ from specbuild.learn.rules import (
     ENUM_MIN_WITNESSES,
     REQUIRED_MIN_OBJECTS,
     REQUIRED_MIN_WITNESSES,
+    USER_OBJECTS,
 )
 from specbuild.learn.schema import SEEN, Shape, without_seen
 from specbuild.segments import split_path
@@ -364,33 +365,6 @@ def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     return {"type": "string", "format": "binary"}
 
 
-def _schemas(node: Any) -> list[tuple[str, Any]]:
-    """Every object property schema (name, schema) under ``node``, at any depth, parents first.
-
-    A stack, not recursive generators: a yield passed up through every level cost a third of a large
-    spec's render (Stripe's responses nest ten deep); only dicts and lists go on it (most values are
-    strings and numbers: a push and a pop each, for nothing).
-    """
-    out: list[tuple[str, Any]] = []
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(v for v in reversed(item) if isinstance(v, (dict, list)))
-            continue
-        props = item.get("properties")
-        if isinstance(props, dict):
-            out.extend((name, sub) for name, sub in props.items() if isinstance(sub, dict))
-        children: list[Any] = []
-        for key, value in item.items():
-            if key == "properties" and isinstance(value, dict):
-                children.extend(v for v in value.values() if isinstance(v, (dict, list)))
-            elif isinstance(value, (dict, list)):
-                children.append(value)
-        stack.extend(reversed(children))
-    return out
-
-
 def _value_type(schema: dict[str, Any]) -> Any:
     """The type without null: "string" for both ``string`` and 3.1's ``["null", "string"]``."""
     t = schema.get("type")
@@ -401,22 +375,27 @@ def _value_type(schema: dict[str, Any]) -> Any:
 
 
 def share_maps(paths: dict[str, Any], openapi: str) -> None:
-    """A property name that is a map (data as keys) somewhere in the API is a map wherever it appears.
+    """A property that is a map (data as keys) somewhere is a map at its other places in the same scope
+    (under the same parent name: :func:`nullability.places`), and wherever its name is one whose keys
+    users choose (``labels``, ``tags``: rules.USER_OBJECTS).
 
     With few samples, ``labels: {team, env}`` looks like an object with two properties; where the
     same name was seen with enough data to be recognised as a map of strings, the thin copies become
-    that map too, provided every property they list has the map's value type. Widening only.
+    that map too, provided every property they list has the map's value type. Widening only. A name
+    alone is no such evidence: Azure's ``properties`` is a map of a filter's user properties and, in
+    every resource, that resource's fields (a rule set's ``ipRules`` seen once as a string is no map).
     """
-    maps: dict[str, Any] = {}
-    found = _schemas(paths)  # the same before the first change as after the reading
-    for name, schema in found:
+    maps: dict[tuple[str | None, str], set[Any]] = {}  # (None, name): the name anywhere
+    found = places(paths)  # the same before the first change as after the reading
+    for scope, name, schema, _, _ in found:
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and "properties" not in schema and _value_type(extra) is not None:
-            maps.setdefault(name, set()).add(_value_type(extra))
+            for where in (scope, None):
+                maps.setdefault((where, name), set()).add(_value_type(extra))
     if not maps:
         return
-    for name, schema in found:
-        kinds = maps.get(name)
+    for scope, name, schema, _, _ in found:
+        kinds = maps.get((scope, name)) or (maps.get((None, name)) if name.lower() in USER_OBJECTS else None)
         props = schema.get("properties")
         if not kinds or len(kinds) != 1 or not isinstance(props, dict) or not props:
             continue
