@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from specbuild.learn.builder import ParamMap, ParamState
+from specbuild.learn.rules import USER_OBJECTS
 from specbuild.learn.schema import (
     ARR,
     BOOL,
@@ -117,7 +118,7 @@ class _Render:
 
     def object(self, node: Field, name: str | None, exact: int | None, bound: int, flat: bool) -> dict[str, Any]:
         keys = sorted(node.props)
-        if name is not None and (_keyed_by_ids(keys) or _looks_like_map(_probe(node, bound), name)):
+        if name is not None and (_keyed_by_ids(keys) or _looks_like_map(_probe(node, name, bound), name)):
             merged = _merged([node.props[k] for k in keys])
             return {"additionalProperties": self.node(merged, None, None, bound, flat), "type": "object"}
         properties: dict[str, Any] = {}
@@ -138,11 +139,15 @@ class _Render:
         return out
 
 
-def _probe(node: Field, bound: int) -> Shape:
+def _probe(node: Field, name: str, bound: int) -> Shape:
     """What ``schema._looks_like_map`` reads of an object: its keys' counts and kinds, and how many
-    objects there were (at most ``bound``: a form does not say how many bodies had the object itself)."""
+    objects there were. A form does not say that: between its most frequent key's count and ``bound``.
+    Under a name for what users fill in (``metadata``), the map rule asks that no key be in every object:
+    the bound, or the most frequent key would be; elsewhere it asks that each object carry few of the
+    keys: the most frequent key's count, or an optional object of many optional fields (a dispute's
+    ``evidence``) would look sparse."""
     probe = Shape()
-    probe.objects = bound
+    probe.objects = bound if name.lower() in USER_OBJECTS else node.seen()
     probe.props = {}
     for key, child in node.props.items():
         shape = probe.props[key] = Shape(1)
