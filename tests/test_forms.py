@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specbuild import build_spec
 from specbuild.drift import check as drift_check
@@ -207,3 +209,25 @@ def test_the_native_fold_collapses_form_keys_as_the_python_fold_does() -> None:
     Fold(fast).feed(lines)
     assert dumps(build_document(fast)) == dumps(build_document(pure))
     assert b"items[]" not in dumps(build_document(fast))
+
+
+def form_fields(builder: SpecBuilder) -> dict[str, tuple[int, bool, int]]:
+    """Every form field the builder folded: its key, the bodies it was in, repeated, values."""
+    out = {}
+    for op in builder.operations.values():
+        op.settle()
+        for body in op.request.by_media.values():
+            out.update({k: (v.present, v.repeated, v.values.count) for k, v in (body.form or {}).items()})
+    return out
+
+
+@pytest.mark.skipif(not native.AVAILABLE, reason="specbuild._native is not built here")
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="ab0٣[]", max_size=9), min_size=1, max_size=6), min_size=1, max_size=4))
+def test_any_name_folds_under_the_same_key_natively(bodies: list[list[str]]) -> None:
+    lines = [(orjson.dumps(post("/f", [(name, "1") for name in names])), "x") for names in bodies]
+    pure, fast = SpecBuilder(accelerated=False), SpecBuilder(accelerated=True)
+    Fold(pure).feed(lines)
+    Fold(fast).feed(lines)
+    assert form_fields(fast) == form_fields(pure)
+    assert set(form_fields(pure)) == {form_key(name) for names in bodies for name in names}
