@@ -9,6 +9,7 @@ Anything it cannot use raises :class:`RecordError` with a stable ``reason`` for 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -264,6 +265,39 @@ def qsl(text: str) -> list[tuple[str, str]]:
     if "%" in text or "+" in text:
         return parse_qsl(text, keep_blank_values=True)
     return [(k, v) for k, _, v in (f.partition("=") for f in text.split("&") if f)]
+
+# -- form field names: bracket keys (Rails, PHP, Stripe: ``metadata[plan]``, ``items[0][price]``) ----------
+# A name is a base and bracketed segments, each without brackets inside; anything else is a plain name.
+_BRACKETED: Final = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])+)")
+_SEGMENT: Final = re.compile(r"\[([^\[\]]*)\]")
+_INDEX: Final = re.compile(r"[0-9]*")
+
+
+def form_name(name: str) -> tuple[str, ...]:
+    """The path a form field's name spells: ``items[0][price]`` -> ``("items", "0", "price")``; a name
+    without brackets, or not of the ``base[a][b]`` shape (``a[b``, ``[x]``, ``a[b]c``), is itself."""
+    match = _BRACKETED.fullmatch(name)
+    if match is None:
+        return (name,)
+    return (match[1], *_SEGMENT.findall(match[2]))
+
+
+def is_index(segment: str) -> bool:
+    """An array position: ``[]`` (PHP's append) or ASCII digits (``[0]``)."""
+    return _INDEX.fullmatch(segment) is not None
+
+
+def form_key(name: str) -> str:
+    """The name a form field folds under: its indices collapsed (``items[0][price]`` and ``items[1][price]``
+    are ``items[][price]``), so the fold's cap on names (rules.MAX_PARAMS) counts fields, not array
+    positions, and what it keeps does not depend on record order. record.rs's ``form_key`` is the same."""
+    if "[" not in name:
+        return name
+    path = form_name(name)
+    if len(path) == 1 or not any(seg and is_index(seg) for seg in path[1:]):
+        return name
+    return path[0] + "".join("[]" if is_index(seg) else f"[{seg}]" for seg in path[1:])
+
 
 def _body(body: Any, content_type: str | None, side: str, origin: str, limit: int,
           parse_json: JsonParser | None, *, lenient_empty: bool, cut: bool = False) -> Body:

@@ -6,7 +6,7 @@
 //! record. `export()` hands the parameters back to Python (`builder._settle_params`), which merges
 //! them into the dict: merging is exact, so the spec is the same with or without this module.
 
-use crate::record::Form;
+use crate::record::{form_key, Form};
 use crate::rules::{strings_kind, Rules, S_STR};
 use crate::shape::{fold_str_stats, key_hash, merge_vals, Vals};
 use crate::state::{load_vals, put_str, put_vals, Reader};
@@ -171,12 +171,13 @@ impl Params {
         p.values.add(r, value);
     }
 
-    /// builder._fold_pairs of a form body's fields (every name kept), in the form's grouped order.
+    /// builder._fold_pairs of a form body's fields (every name kept, under its `form_key`), in the
+    /// form's grouped order.
     pub(crate) fn fold_form(&mut self, r: &Rules, form: &Form) {
         self.start_record();
         let mut keep = |_: &str| Ok::<bool, ()>(true);
         for (name, values) in &form.fields {
-            if let Ok(Some(i)) = self.slot(r, name, &mut keep) {
+            if let Ok(Some(i)) = self.slot(r, &form_key(name), &mut keep) {
                 for v in values {
                     self.add(r, i, v);
                 }
@@ -284,6 +285,25 @@ mod tests {
             assert_eq!(params.slot(&r, name, &mut keep), Ok(None));
         }
         assert_eq!(asked, 4); // "a" asked again once "c" cleared the full list
+    }
+
+    #[test]
+    fn form_keys_collapse_indices_as_records_form_key_does() {
+        for (name, key) in [
+            ("items[0][price]", "items[][price]"),
+            ("items[12][tiers][3]", "items[][tiers][]"),
+            ("tags[]", "tags[]"),
+            ("metadata[plan]", "metadata[plan]"),
+            ("a[0", "a[0"),
+            ("[0]", "[0]"),
+            ("a[0]b", "a[0]b"),
+            ("a]b[0]", "a]b[0]"),
+            ("a[[0]]", "a[[0]]"),
+            ("a[x]]", "a[x]]"),
+            ("plain", "plain"),
+        ] {
+            assert_eq!(form_key(name), key, "{name}");
+        }
     }
 
     #[test]

@@ -342,6 +342,42 @@ impl Form {
     }
 }
 
+/// records.form_key: the name a form field folds under, its indices collapsed (`items[0][price]` and
+/// `items[1][price]` are `items[][price]`), so the cap on names counts fields, not array positions. A
+/// name not of the `base[a][b]` shape (`a[b`, `[x]`, `a[b]c`) is a plain name, kept.
+pub(crate) fn form_key(name: &str) -> Cow<'_, str> {
+    let Some(open) = name.find('[') else { return Cow::Borrowed(name) };
+    let base = &name[..open];
+    if base.is_empty() || base.contains(']') {
+        return Cow::Borrowed(name);
+    }
+    let mut segments = Vec::new();
+    let mut rest = &name[open..];
+    while !rest.is_empty() {
+        let Some(close) = rest.find(']').filter(|_| rest.starts_with('[')) else { return Cow::Borrowed(name) };
+        let segment = &rest[1..close];
+        if segment.contains('[') {
+            return Cow::Borrowed(name);
+        }
+        segments.push(segment);
+        rest = &rest[close + 1..];
+    }
+    let index = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !segments.iter().any(|s| index(s)) {
+        return Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len());
+    out.push_str(base);
+    for s in segments {
+        out.push('[');
+        if !index(s) {
+            out.push_str(s);
+        }
+        out.push(']');
+    }
+    Cow::Owned(out)
+}
+
 /// records._body for string bodies; None for what records.decode must decide.
 fn body(v: Option<Value>, content_type: Option<&str>, limit: usize, lenient_empty: bool) -> Option<BodyOut> {
     let mt = media_type(content_type)?;

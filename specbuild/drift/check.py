@@ -36,6 +36,7 @@ import orjson
 
 from specbuild.drift.conformance import Conformance
 from specbuild.drift.evidence import overturned, seen_at
+from specbuild.drift.forms import form_value, scalar
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
@@ -352,11 +353,12 @@ class Checker:
                     location: str) -> None:
         key = (id(content), body.media_type, side)
         check = self._media.get(key)
-        if check is not None and body.kind in ("json", "text"):  # the usual case: seen before
+        if check is not None and body.kind in ("json", "text", "form"):  # the usual case: seen before
             self.stats.bodies_checked += 1
             self._checked[(op.key, side)] += 1
-            if not check.conformance.ok(body.value):
-                self._explain(op, ex, check, body.value, side, location)
+            value = form_value(body.value, check.schema) if body.kind == "form" else body.value
+            if not check.conformance.ok(value):
+                self._explain(op, ex, check, value, side, location)
             return
         picked = pick_media(content, body.media_type)
         if picked is None:
@@ -371,12 +373,13 @@ class Checker:
         if body.kind in ("binary", "too-large"):
             self.stats.bodies_unchecked += 1
             return
-        value = body.value if body.kind in ("json", "text") else _form_value(body.value)
         self.stats.bodies_checked += 1
         self._checked[(op.key, side)] += 1
         check = self._compiled(schema, side)
         if len(self._media) < MAX_REMEMBERED:
             self._media[key] = check  # `content` lives in the spec: its id stays its own
+        # a form's text, nested and typed as the schema says (drift/forms.py)
+        value = form_value(body.value, check.schema) if body.kind == "form" else body.value
         if check.conformance.ok(value):
             return
         self._explain(op, ex, check, value, side, location)
@@ -498,32 +501,12 @@ def coerce(raws: list[str], param: Param) -> Any:
 
 def _scalar(raw: str, schema: Mapping[str, Any]) -> Any:
     t = schema.get("type")
-    types = {t} if isinstance(t, str) else set(t) if isinstance(t, list) else set()
-    if types & {"integer", "number"}:
-        try:
-            return int(raw)
-        except ValueError:
-            pass
-        if "number" in types:
-            try:
-                return float(raw)
-            except ValueError:
-                pass
-    if "boolean" in types and raw in ("true", "false"):
-        return raw == "true"
-    if "null" in types and raw in ("", "null"):
-        return None
-    return raw
+    return scalar(raw, {t} if isinstance(t, str) else set(t) if isinstance(t, list) else set())
 
 
 def _a_body(body: Body) -> str:
     return f"a body ({body.media_type})" if body.media_type else "a body"
 
-
-def _form_value(form: Any) -> Any:
-    if not isinstance(form, dict):
-        return form
-    return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in form.items()}
 
 
 _KEYWORD_KINDS: Final = {"type": "type-mismatch", "required": "missing-required", "enum": "enum-violation",

@@ -26,7 +26,7 @@ from specbuild.learn.paths.templater import PathTemplater
 from specbuild.learn.rules import MAX_PARAMS, PARAMS_KEEP
 from specbuild.learn.schema import Shape, StringsShape
 from specbuild.learn.witnesses import Witnesses, target_hash
-from specbuild.records import Body, Exchange, Pairs, epoch_seconds
+from specbuild.records import Body, Exchange, Pairs, epoch_seconds, form_key
 
 
 class ParamState:
@@ -95,7 +95,7 @@ class BodyState:
                     self.pending = native.new_params()
                 self.pending.fold_form(value)
             else:
-                _fold_pairs(self.form, ((k, v) for k, vs in value.items() for v in vs), None)
+                _fold_pairs(self.form, ((form_key(k), v) for k, vs in value.items() for v in vs), None)
 
     def _keep_example(self, value: Any) -> None:
         size = len(orjson.dumps(value))

@@ -33,6 +33,7 @@ from specbuild.learn.schema import SEEN
 
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
 MERGE_PATCH: Final = "application/merge-patch+json"
+FORM: Final = "application/x-www-form-urlencoded"
 # A property of one object: (its scope, its name, its schema, the object's schema, the values seen there)
 Place = tuple[str, str, dict[str, Any], dict[str, Any], int | None]
 # Two objects of which most property names are the same are one kind of thing (Jaccard index of the names)
@@ -86,7 +87,7 @@ def places(paths: dict[str, Any], *, merge_patches: bool = True) -> list[Place]:
     None without counts)."""
     out: list[Place] = []
     for path, item in paths.items():
-        ops = item.values() if merge_patches else _without_merge_patches(item)
+        ops = _learned_from(item, merge_patches)
         stack: list[tuple[Any, str, int | None, int | None]] = [(op, resource_word(path), None, None)
                                                                 for op in ops]
         while stack:
@@ -113,16 +114,19 @@ def places(paths: dict[str, Any], *, merge_patches: bool = True) -> list[Place]:
     return out
 
 
-def _without_merge_patches(item: dict[str, Any]) -> list[Any]:
-    """The operations of one path item, their merge-patch request bodies left out (a view, not a copy)."""
+def _learned_from(item: dict[str, Any], merge_patches: bool) -> list[Any]:
+    """The operations of one path item (a view, not a copy), their form request bodies left out (a form
+    field is a string on the wire, never JSON null: a form neither shows a null nor takes one), and
+    their merge-patch request bodies too unless ``merge_patches``."""
+    drop = {FORM} if merge_patches else {FORM, MERGE_PATCH}
     out: list[Any] = []
     for op in item.values():
         content = (op.get("requestBody") or {}).get("content") or {} if isinstance(op, dict) else {}
-        if MERGE_PATCH not in content:
+        if drop.isdisjoint(content):
             out.append(op)
             continue
         out.append({k: v for k, v in op.items() if k != "requestBody"})
-        out.append({k: v for k, v in content.items() if k != MERGE_PATCH})
+        out.append({k: v for k, v in content.items() if k not in drop})
     return out
 
 

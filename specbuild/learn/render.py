@@ -34,6 +34,7 @@ from specbuild.learn.builder import (
 from specbuild.learn.collector import paused
 from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
+from specbuild.learn.forms import form_media
 from specbuild.learn.naming import name_operations
 from specbuild.learn.nullability import is_nullable, places, share_nulls
 from specbuild.learn.paths.templater import Template
@@ -296,9 +297,14 @@ def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, 
 
 
 def _media(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
-    out: dict[str, Any] = {"schema": _body_schema(body, opts)}
     if body.form is not None:
+        schema, encoding = form_media(body.form, body.count, opts.openapi, opts.enums)
+        out: dict[str, Any] = {"schema": schema}
+        if encoding:
+            out["encoding"] = encoding
         _note_more(out, "form-fields", body.form)
+    else:
+        out = {"schema": _body_schema(body, opts)}
     if opts.examples and body.example is not None:
         out["example"] = fit(redact(orjson.loads(body.example)), out["schema"])
     return out
@@ -352,14 +358,6 @@ def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
         return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=True,
                                     path_values=opts.path_values) \
             if body.shape.count else {}
-    if body.form is not None:
-        schema: dict[str, Any] = {"type": "object"}
-        if body.form:
-            schema["properties"] = {k: _param_schema(v, opts, k) for k, v in sorted(body.form.items())}
-            required = sorted(k for k, v in body.form.items() if v.present >= body.count)
-            if required:
-                schema["required"] = required
-        return schema
     if body.kind == "text":
         return {"type": "string"}
     return {"type": "string", "format": "binary"}

@@ -1,0 +1,151 @@
+"""A form body read as the JSON value a spec describes: bracket keys nested, text typed; pure.
+
+``metadata[plan]=pro&items[0][price]=5&items[1][price]=7&tags[]=a`` is
+``{"metadata": {"plan": "pro"}, "items": [{"price": 5}, {"price": 7}], "tags": ["a"]}`` when the spec
+says ``price`` is an integer: a form carries only text, so each value is read as the type its place in
+the schema asks for (``"5"`` -> 5, ``"true"`` -> true), the way a server's form parser does. A value
+that does not read as that type stays text, and the schema check reports it.
+
+Array positions: ``[0]``, ``[7]`` in their order (gaps closed); ``[]`` the value's turn (the second
+``items[][price]`` goes to the second item); a name sent twice without one is the list of its values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from specbuild.records import form_name, is_index
+
+__all__ = ["form_value", "scalar"]
+
+MAX_REF_HOPS: Final = 32  # a $ref chain longer than this (or a loop of them) types nothing: text stays text
+
+
+class _Node:
+    """A position of the form being read: named children, array positions, and text sent there."""
+
+    __slots__ = ("keys", "positions", "texts")
+
+    def __init__(self) -> None:
+        self.keys: dict[str, _Node] = {}
+        self.positions: dict[int, _Node] = {}
+        self.texts: list[str] = []
+
+    def at(self, segment: str, turn: int) -> _Node:
+        if is_index(segment):
+            position = int(segment) if segment else turn
+            return self.positions.setdefault(position, _Node())
+        return self.keys.setdefault(segment, _Node())
+
+
+def form_value(form: Mapping[str, list[str]], schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The object ``form`` (a name's values, as ``records.decode`` groups them) spells, typed by
+    ``schema`` (a self-contained schema: its ``$ref``s point into its own ``$defs``)."""
+    root = _Node()
+    for name, texts in form.items():
+        path = form_name(name)
+        if len(path) == 1:
+            root.keys.setdefault(name, _Node()).texts.extend(texts)
+            continue
+        for turn, text in enumerate(texts):
+            node = root.keys.setdefault(path[0], _Node())
+            for segment in path[1:]:
+                node = node.at(segment, turn)
+            node.texts.append(text)
+    return _object(root, _resolved(schema, schema), schema)
+
+
+def _value(node: _Node, schema: Any, root: Mapping[str, Any]) -> Any:
+    """What ``node`` holds: an object where names were sent below it (array positions then keys too),
+    else an array where positions were, else its text (text sent beside either is left out: a body is
+    read one way)."""
+    places = _resolved(schema, root)
+    if node.keys:
+        return _object(node, places, root)
+    if node.positions:
+        items = _items(places)
+        return [_value(child, items, root) for _, child in sorted(node.positions.items())]
+    if len(node.texts) == 1 and "array" not in _types(places):
+        return scalar(node.texts[0], _types(places))
+    items = _items(places)
+    return [scalar(text, _types(_resolved(items, root))) for text in node.texts]
+
+
+def _object(node: _Node, places: list[Mapping[str, Any]], root: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: _value(child, _property(places, k), root) for k, child in node.keys.items()}
+    for position, child in sorted(node.positions.items()):
+        out.setdefault(str(position), _value(child, _property(places, str(position)), root))
+    return out
+
+
+def _resolved(schema: Any, root: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Every schema that applies at a place: ``$ref``s followed, ``allOf``, ``anyOf``, ``oneOf`` opened."""
+    out: list[Mapping[str, Any]] = []
+    stack = [(schema, 0)]
+    while stack:
+        node, hops = stack.pop()
+        if not isinstance(node, Mapping) or hops > MAX_REF_HOPS:
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            stack.append((_target(ref, root), hops + 1))
+            continue
+        out.append(node)
+        for key in ("allOf", "anyOf", "oneOf"):
+            branches = node.get(key)
+            if isinstance(branches, list):
+                stack.extend((branch, hops + 1) for branch in reversed(branches))
+    return out
+
+
+def _target(ref: str, root: Mapping[str, Any]) -> Any:
+    node: Any = root
+    for part in ref.removeprefix("#/").split("/") if ref.startswith("#/") else ():
+        node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(node, Mapping) else None
+    return node if ref.startswith("#/") else None
+
+
+def _property(places: list[Mapping[str, Any]], key: str) -> Any:
+    for place in places:
+        props = place.get("properties")
+        if isinstance(props, Mapping) and key in props:
+            return props[key]
+    for place in places:
+        extra = place.get("additionalProperties")
+        if isinstance(extra, Mapping):
+            return extra
+    return None
+
+
+def _items(places: list[Mapping[str, Any]]) -> Any:
+    return next((place["items"] for place in places if isinstance(place.get("items"), Mapping)), None)
+
+
+def _types(places: list[Mapping[str, Any]]) -> set[str]:
+    out: set[str] = set()
+    for place in places:
+        t = place.get("type")
+        out.update([t] if isinstance(t, str) else t if isinstance(t, list) else ())
+        if place.get("nullable") is True:
+            out.add("null")
+    return out
+
+
+def scalar(raw: str, types: set[str]) -> Any:
+    """Text as the JSON value of the first of ``types`` it reads as: ``"42"`` -> 42 for an integer."""
+    if types & {"integer", "number"}:
+        try:
+            return int(raw)
+        except ValueError:
+            pass
+        if "number" in types:
+            try:
+                return float(raw)
+            except ValueError:
+                pass
+    if "boolean" in types and raw in ("true", "false"):
+        return raw == "true"
+    if "null" in types and raw in ("", "null"):
+        return None
+    return raw

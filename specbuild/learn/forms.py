@@ -1,0 +1,185 @@
+"""Form bodies as the objects and arrays their bracket keys spell; pure.
+
+``metadata[plan]=pro&items[0][price]=5&items[1][price]=7`` is, to Rails, PHP and Stripe's clients, the
+object ``{"metadata": {"plan": "pro"}, "items": [{"price": "5"}, {"price": "7"}]}``. The fold keeps each
+field under its ``records.form_key`` (indices collapsed: ``items[][price]``) as a parameter
+(``builder.ParamState``: the bodies it was in, whether it came twice in one, its values); this module
+reads those names as paths (``records.form_name``) and renders the tree they make:
+
+- ``[]`` and ``[0]`` are array positions: the array's items;
+- an object whose keys are data (ids, the keys a user chose under ``metadata``) is a map
+  (``additionalProperties``), by the rules JSON objects follow (``schema._keyed_by_ids``,
+  ``schema._looks_like_map``);
+- a name sent both as a value and as an object (Stripe's ``metadata=`` clears, ``metadata[k]=v`` sets)
+  is ``anyOf`` both;
+- ``required`` only where the counts say how many objects there were: a name counts the *bodies* it was
+  in, so inside an array (many items per body) nothing is required, and below the root an object's
+  own count is known only when one of its fields was in every body its parent was (or it has one field).
+
+``encoding`` says how the wire spells the objects: ``style: deepObject, explode: true`` for every
+property sent with brackets, so the OpenAPI document describes the body a client must send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from specbuild.learn.builder import ParamMap, ParamState
+from specbuild.learn.rules import USER_OBJECTS
+from specbuild.learn.schema import (
+    ARR,
+    BOOL,
+    FLOAT,
+    INT,
+    OBJ,
+    S_BOOL,
+    S_INT,
+    S_NUMBER,
+    S_STR,
+    STR,
+    Shape,
+    _keyed_by_ids,
+    _looks_like_map,
+)
+from specbuild.records import form_name, is_index
+
+__all__ = ["form_media"]
+
+DEEP_OBJECT: Final = {"explode": True, "style": "deepObject"}
+# a string value's kinds as a JSON position's (what the map rules read)
+_JSON_KINDS: Final = ((S_BOOL, BOOL), (S_INT, INT), (S_NUMBER, FLOAT), (S_STR, STR))
+
+
+@dataclass(slots=True)
+class Field:
+    """One position of a form's tree: a value sent under its very name, named fields below, items."""
+
+    value: ParamState | None = None
+    props: dict[str, Field] = field(default_factory=dict)
+    items: Field | None = None
+
+    def seen(self) -> int:
+        """The most bodies any field at or below this position was in: at least as many had it."""
+        out = self.value.present if self.value is not None else 0
+        for child in self.below():
+            out = max(out, child.seen())
+        return out
+
+    def fields(self) -> int:
+        """How many names were sent at or below this position."""
+        return (self.value is not None) + sum(child.fields() for child in self.below())
+
+    def below(self) -> list[Field]:
+        return [*self.props.values(), *([self.items] if self.items is not None else [])]
+
+
+def tree(form: ParamMap) -> Field:
+    """The fields of a form fold as a tree of their bracketed names (``a[b][]``: ``a`` -> ``b`` -> items)."""
+    root = Field()
+    for name, state in form.items():
+        node = root
+        for segment in form_name(name):
+            if node is not root and is_index(segment):
+                node.items = node = node.items or Field()
+            else:
+                node = node.props.setdefault(segment, Field())
+        node.value = _merged_value(node.value, state)  # `a[0]` and `a[]` folded apart (an old state)
+    return root
+
+
+def _merged_value(mine: ParamState | None, theirs: ParamState) -> ParamState:
+    out = ParamState()
+    for state in (mine, theirs):
+        if state is not None:
+            out.merge(state)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Render:
+    openapi: str
+    enums: bool
+
+    def node(self, node: Field, name: str | None, exact: int | None, bound: int, flat: bool) -> dict[str, Any]:
+        """The schema of one position. ``exact``: the bodies it was in, when known; ``bound``: at most
+        that many (the map rule reads it); ``flat``: no array position above (a name twice in one body is
+        then an array of its values, as a query parameter's)."""
+        branches: list[dict[str, Any]] = []
+        if node.items is not None:
+            items = self.node(node.items, name, None, bound, False)
+            branches.append({"items": items, "type": "array"})
+        if node.props:
+            branches.append(self.object(node, name, exact if node.value is None else None, bound, flat))
+        if node.value is not None:
+            scalar = node.value.values.to_schema(openapi=self.openapi, enums=self.enums, name=name)
+            branches.append({"items": scalar, "type": "array"} if node.value.repeated and flat else scalar)
+        return branches[0] if len(branches) == 1 else {"anyOf": branches}
+
+    def object(self, node: Field, name: str | None, exact: int | None, bound: int, flat: bool) -> dict[str, Any]:
+        keys = sorted(node.props)
+        if name is not None and (_keyed_by_ids(keys) or _looks_like_map(_probe(node, name, bound), name)):
+            merged = _merged([node.props[k] for k in keys])
+            return {"additionalProperties": self.node(merged, None, None, bound, flat), "type": "object"}
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for key in keys:
+            child = node.props[key]
+            seen = child.seen()
+            if exact is not None and seen >= exact:
+                required.append(key)
+                known: int | None = exact
+            else:
+                known = seen if exact is not None and child.fields() == 1 else None
+            properties[key] = self.node(child, key, known, bound if known is None else known, flat)
+        out: dict[str, Any] = {"properties": properties}
+        if required:
+            out["required"] = required
+        out["type"] = "object"
+        return out
+
+
+def _probe(node: Field, name: str, bound: int) -> Shape:
+    """What ``schema._looks_like_map`` reads of an object: its keys' counts and kinds, and how many
+    objects there were. A form does not say that: between its most frequent key's count and ``bound``.
+    Under a name for what users fill in (``metadata``), the map rule asks that no key be in every object:
+    the bound, or the most frequent key would be; elsewhere it asks that each object carry few of the
+    keys: the most frequent key's count, or an optional object of many optional fields (a dispute's
+    ``evidence``) would look sparse."""
+    probe = Shape()
+    probe.objects = bound if name.lower() in USER_OBJECTS else node.seen()
+    probe.props = {}
+    for key, child in node.props.items():
+        shape = probe.props[key] = Shape(1)
+        shape.count = child.seen()
+        shape.kinds = (OBJ if child.props else 0) | (ARR if child.items is not None else 0)
+        if child.value is not None:
+            shape.kinds |= sum(json for bit, json in _JSON_KINDS if child.value.values.kinds & bit)
+    return probe
+
+
+def _merged(nodes: list[Field]) -> Field:
+    """The values of a map: every key's tree folded into one."""
+    out = Field()
+    for node in nodes:
+        if node.value is not None:
+            out.value = _merged_value(out.value, node.value)
+        for key, child in node.props.items():
+            out.props[key] = _merged([out.props[key], child]) if key in out.props else _merged([child])
+        if node.items is not None:
+            out.items = _merged([out.items, node.items] if out.items is not None else [node.items])
+    return out
+
+
+def form_media(form: ParamMap, bodies: int, openapi: str = "3.0",
+               enums: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The schema of a form media type and its ``encoding`` (``{}`` when no name has brackets), from the
+    fields folded from ``bodies`` bodies. A form of plain names is the object of those names, each
+    required when it was in every body."""
+    root = tree(form)
+    schema: dict[str, Any] = {"type": "object"}
+    if root.props:
+        schema = _Render(openapi, enums).object(root, None, bodies, bodies, True)
+    encoding = {key: dict(DEEP_OBJECT) for key, child in sorted(root.props.items())
+                if child.props or child.items is not None}
+    return schema, encoding

@@ -1,0 +1,243 @@
+"""Form bodies with bracket keys (Rails, PHP, Stripe) as nested objects and arrays: the names parsed
+(records), the tree rendered (learn/forms), the traffic read nested and typed by ``check`` (drift/forms),
+the fold's keys collapsed (order-free under the cap on names), the pure and native folds alike."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from specbuild import build_spec
+from specbuild.drift import check as drift_check
+from specbuild.drift.forms import form_value
+from specbuild.io.files import dumps
+from specbuild.io.validate import BodyValidator
+from specbuild.learn import native, rules
+from specbuild.learn.builder import SpecBuilder
+from specbuild.records import Exchange, decode, form_key, form_name, is_index
+from specbuild.run import Fold, build_document
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def post(path: str, fields: list[tuple[str, str]], answer: Any = None) -> dict[str, Any]:
+    """A record POSTing ``fields`` as a form (and answering ``answer`` as JSON, if given)."""
+    response: dict[str, Any] = {"statusCode": 200}
+    if answer is not None:
+        response.update(headers={"content-type": "application/json"}, body=orjson.dumps(answer).decode())
+    return {"request": {"method": "POST", "protocol": "https", "host": "api.example.com", "pathname": path,
+                        "headers": {"content-type": FORM}, "body": urlencode(fields)},
+            "response": response}
+
+
+def exchanges(records: list[dict[str, Any]]) -> list[Exchange]:
+    return [decode(orjson.dumps(r)) for r in records]
+
+
+def media(doc: dict[str, Any], path: str) -> dict[str, Any]:
+    return dict(doc["paths"][path]["post"]["requestBody"]["content"][FORM])
+
+
+def resolved(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its component ``$ref``s inlined (a learned body's objects are shared components)."""
+    if "$ref" in schema:
+        return resolved(doc, doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]])
+    return {k: (resolved(doc, v) if isinstance(v, dict) else
+                {n: resolved(doc, s) for n, s in v.items()} if k == "properties" else
+                [resolved(doc, b) for b in v] if k == "anyOf" else v)
+            for k, v in schema.items()}
+
+
+def charges(n: int = 40, seed: int = 1) -> list[dict[str, Any]]:
+    """Stripe-like charges: a plain amount, a nested object, an array of objects, free metadata keys."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        fields = [("amount", str(rng.randrange(1, 999))), ("shipping[name]", rng.choice(["ann", "bo"]))]
+        if i % 2:
+            fields.append(("shipping[address][city]", rng.choice(["Oslo", "Lima"])))
+        for k in range(rng.randrange(1, 4)):
+            fields += [(f"items[{k}][price]", f"price_{rng.randrange(99)}"), (f"items[{k}][quantity]", str(k + 1))]
+        fields += [(f"metadata[{rng.choice(['order', 'ref', 'team', 'cart', 'batch', 'note'])}_{i}]", "x")]
+        fields += [("expand[]", "customer")] if i % 3 else []
+        out.append(post("/v1/charges", fields))
+    return out
+
+
+# -- names --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "path", "key"), [
+    ("amount", ("amount",), "amount"),
+    ("metadata[plan]", ("metadata", "plan"), "metadata[plan]"),
+    ("items[0][price]", ("items", "0", "price"), "items[][price]"),
+    ("items[12][tiers][3]", ("items", "12", "tiers", "3"), "items[][tiers][]"),
+    ("tags[]", ("tags", ""), "tags[]"),
+    ("a[0", ("a[0",), "a[0"),          # not of the base[a][b] shape: a plain name
+    ("[0]", ("[0]",), "[0]"),
+    ("a[0]b", ("a[0]b",), "a[0]b"),
+    ("a[[0]]", ("a[[0]]",), "a[[0]]"),
+    ("a]b[0]", ("a]b[0]",), "a]b[0]"),
+])
+def test_bracket_names_parse_into_paths_and_fold_under_collapsed_indices(name: str, path: tuple[str, ...],
+                                                                         key: str) -> None:
+    assert form_name(name) == path
+    assert form_key(name) == key
+
+
+def test_an_index_is_digits_or_empty() -> None:
+    assert is_index("") and is_index("0") and is_index("17")
+    assert not is_index("x1") and not is_index("٣")  # an Arabic-Indic digit is no array position
+
+
+# -- rendering ----------------------------------------------------------------------------------------
+def test_bracket_keys_render_as_nested_objects_arrays_and_maps() -> None:
+    doc = build_spec(exchanges(charges()))
+    body = media(doc, "/v1/charges")
+    schema = resolved(doc, body["schema"])
+    props = schema["properties"]
+    assert sorted(props) == ["amount", "expand", "items", "metadata", "shipping"]
+    assert props["amount"]["type"] == "integer"
+    assert props["expand"] == {"type": "array", "items": {"type": "string"}}
+    items = props["items"]
+    assert items["type"] == "array" and sorted(items["items"]["properties"]) == ["price", "quantity"]
+    assert items["items"]["properties"]["quantity"]["type"] == "integer"
+    assert "required" not in items["items"]  # a name counts bodies, not items: nothing to say per item
+    assert props["metadata"] == {"type": "object", "additionalProperties": {"type": "string"}}
+    shipping = props["shipping"]
+    assert sorted(shipping["properties"]) == ["address", "name"] and shipping["required"] == ["name"]
+    assert shipping["properties"]["address"]["properties"]["city"]["type"] == "string"
+    # metadata was in every body, but no one of its keys was: how many bodies had it, the counts do not say
+    assert schema["required"] == ["amount", "items", "shipping"]
+    assert body["encoding"] == {name: {"style": "deepObject", "explode": True}
+                                for name in ("expand", "items", "metadata", "shipping")}
+
+
+def test_an_optional_object_of_many_optional_fields_is_no_map() -> None:
+    """A dispute's ``evidence``: 25 text fields, each in most of the bodies that have it, in few bodies;
+    against every body its fields look sparse, against its own count (its most frequent field's) not."""
+    rng = random.Random(2)
+    records = []
+    for _ in range(80):
+        fields = [("submit", "true")]
+        if rng.random() < 0.3:
+            fields += [(f"evidence[field_{k}]", "text") for k in range(25) if rng.random() < 0.8]
+        records.append(post("/v1/disputes", fields))
+    doc = build_spec(exchanges(records))
+    evidence = resolved(doc, media(doc, "/v1/disputes")["schema"])["properties"]["evidence"]
+    assert "additionalProperties" not in evidence and len(evidence["properties"]) == 25
+
+
+def test_a_name_sent_as_a_value_and_as_an_object_is_either() -> None:
+    records = [post("/v1/customers", [("metadata", "")]), post("/v1/customers", [("metadata[plan]", "pro")])]
+    doc = build_spec(exchanges(records))
+    metadata = resolved(doc, media(doc, "/v1/customers")["schema"])["properties"]["metadata"]
+    assert [b["type"] for b in metadata["anyOf"]] == ["object", "string"]
+
+
+def test_a_plain_form_renders_as_before() -> None:
+    records = [post("/login", [("user", f"u{i}"), ("remember", "true"), *([("tag", "a"), ("tag", "b")] * (i % 2))])
+               for i in range(4)]
+    body = media(build_spec(exchanges(records)), "/login")
+    assert body == {"schema": {"type": "object", "properties": {
+        "remember": {"type": "boolean"}, "tag": {"type": "array", "items": {"type": "string"}},
+        "user": {"type": "string"}}, "required": ["remember", "user"]}}
+
+
+def test_a_form_is_never_made_nullable_by_a_json_null_beside_it() -> None:
+    records = [post("/v1/customers", [("email", "a@example.com"), ("address[city]", "Oslo")],
+                    answer={"email": None, "address": {"city": None}}) for _ in range(3)]
+    doc = build_spec(exchanges(records))
+    schema = resolved(doc, media(doc, "/v1/customers")["schema"])
+    assert "nullable" not in schema["properties"]["email"]
+    assert "nullable" not in schema["properties"]["address"]["properties"]["city"]
+
+
+def test_indices_collapse_in_the_fold_so_record_order_does_not_matter() -> None:
+    """Indexed names beyond the cap on names (rules.MAX_PARAMS) filled it before the collapse: which
+    were evicted depended on the order of the records."""
+    rng = random.Random(7)
+    records = []
+    for i in range(60):
+        fields = [("currency", "usd")]
+        for k in range(rng.randrange(1, rules.MAX_PARAMS)):
+            fields += [(f"lines[{k}][amount]", str(rng.randrange(500))), (f"lines[{k}][sku]", f"sku_{i}_{k}")]
+        records.append(post("/v1/invoices", fields))
+    forward = dumps(build_spec(exchanges(records)))
+    assert forward == dumps(build_spec(exchanges(records[::-1])))
+    assert b"x-specbuild-more-form-fields" not in forward and b'"sku"' in forward
+
+
+# -- check --------------------------------------------------------------------------------------------
+def test_check_reads_a_form_nested_and_typed_and_finds_nothing_in_the_traffic_it_was_learned_from() -> None:
+    traffic = exchanges(charges(60, seed=3))
+    doc = build_spec(traffic)
+    assert drift_check.check(doc, traffic, explain=BodyValidator) == []
+
+
+def test_check_reports_a_nested_form_value_of_the_wrong_type_where_it_is() -> None:
+    doc = build_spec(exchanges(charges()))
+    bad = exchanges([post("/v1/charges", [("amount", "5"), ("shipping[name]", "ann"), ("items[0][price]", "p"),
+                                          ("items[0][quantity]", "many"), ("metadata[x]", "y")])])
+    (finding,) = drift_check.check(doc, bad, explain=BodyValidator)
+    assert (finding.kind, finding.example.pointer) == ("request-type-mismatch", "items[0].quantity")
+
+
+def test_form_values_are_typed_by_the_schema_at_their_place() -> None:
+    schema = {"type": "object", "properties": {
+        "n": {"type": "integer"}, "ok": {"type": "boolean"}, "tags": {"type": "array", "items": {"type": "string"}},
+        "items": {"type": "array", "items": {"$ref": "#/$defs/d0"}},
+        "meta": {"anyOf": [{"type": "object", "additionalProperties": {"type": "number"}}, {"type": "string"}]}},
+        "$defs": {"d0": {"type": "object", "properties": {"price": {"type": "integer"}}}}}
+    form = {"n": ["4"], "ok": ["true"], "tags": ["solo"], "items[1][price]": ["7"], "items[0][price]": ["x"],
+            "meta[rate]": ["0.5"], "free[a][]": ["1", "2"], "plain": ["a", "b"]}
+    assert form_value(form, schema) == {
+        "n": 4, "ok": True, "tags": ["solo"], "items": [{"price": "x"}, {"price": 7}], "meta": {"rate": 0.5},
+        "free": {"a": ["1", "2"]}, "plain": ["a", "b"]}
+
+
+# -- engines ------------------------------------------------------------------------------------------
+@pytest.mark.skipif(not native.AVAILABLE, reason="specbuild._native is not built here")
+def test_the_native_fold_collapses_form_keys_as_the_python_fold_does() -> None:
+    lines = [(orjson.dumps(r), "x") for r in charges(80, seed=5)]
+    pure, fast = SpecBuilder(accelerated=False), SpecBuilder(accelerated=True)
+    Fold(pure).feed(lines)
+    Fold(fast).feed(lines)
+    assert dumps(build_document(fast)) == dumps(build_document(pure))
+    assert b"items[]" not in dumps(build_document(fast))
+
+
+def form_fields(builder: SpecBuilder) -> dict[str, tuple[int, bool, int]]:
+    """Every form field the builder folded: its key, the bodies it was in, repeated, values."""
+    out = {}
+    for op in builder.operations.values():
+        op.settle()
+        for body in op.request.by_media.values():
+            out.update({k: (v.present, v.repeated, v.values.count) for k, v in (body.form or {}).items()})
+    return out
+
+
+# names of the base[a][b] shape, and some not of it: an index ([], [0], [12]), a key, a non-ASCII digit, a bracket
+SEGMENTS = st.sampled_from(["[]", "[0]", "[12]", "[x]", "[٣]", "[", "]", "[[0]]", "y"])
+NAMES = st.builds(lambda base, rest: base + "".join(rest), st.sampled_from(["a", "b0", "٣", "", "0"]),
+                  st.lists(SEGMENTS, max_size=4))
+
+
+@pytest.mark.skipif(not native.AVAILABLE, reason="specbuild._native is not built here")
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(NAMES, min_size=1, max_size=6), min_size=1, max_size=4))
+def test_any_name_folds_under_the_same_key_natively(bodies: list[list[str]]) -> None:
+    lines = [(orjson.dumps(post("/f", [(name, "1") for name in names])), "x") for names in bodies]
+    decode_natively = native.fields_decoder()
+    assert decode_natively is not None
+    assert all(type(decode_natively(line, 1 << 20)[6].value) is native.FORM_TYPE  # type: ignore[index]
+               for line, _ in lines)  # the Rust fold's, not a dict the Python fold reads
+    pure, fast = SpecBuilder(accelerated=False), SpecBuilder(accelerated=True)
+    Fold(pure).feed(lines)
+    Fold(fast).feed(lines)
+    assert form_fields(fast) == form_fields(pure)
+    assert set(form_fields(pure)) == {form_key(name) for names in bodies for name in names}
