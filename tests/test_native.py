@@ -35,6 +35,7 @@ from specbuild.learn.witnesses import target_hash
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, decode
 from specbuild.run import Fold, build_document
 from tests.helpers import devset_lines
+from tests.helpers import record as make_record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -808,3 +809,26 @@ def test_the_fold_decoder_leaves_out_only_headers_the_fold_does_not_read() -> No
     assert specs[0] == specs[1]
     assert b'"x-forwarded-for"' in specs[0] and b'"x-tenant"' in specs[0] and b"x-trace-flag" not in specs[0]
     assert b'"apiKey"' in specs[0] and b'"bearer"' in specs[0]
+
+
+@needs_native
+def test_a_batch_decodes_as_one_call_per_record_does() -> None:
+    """``decode_many`` answers each record's fields (or None) as the decoder's own call does, in order."""
+    odd = {"request": {"method": "GET", "url": "https://x.example/a?b=1"}, "response": {"statusCode": 200}}
+    raws: list[bytes | str] = [orjson.dumps(make_record(path=f"/users/{i}", resp={"id": i})) for i in range(3)]
+    raws[1:1] = [orjson.dumps(odd), b"not json", json.dumps(make_record(path="/str"))]
+    one = native.fields_decoder(*KEEP_SOME, targets=True)
+    many = native.batch_decoder(native.fields_decoder(*KEEP_SOME, targets=True))
+    assert one is not None and many is not None
+    got = many(raws, 1 << 20)
+    want = [one(raw, 1 << 20) for raw in raws]
+    assert [g is None for g in got] == [False, True, True, False, False, False]
+    assert [_comparable(g) for g in got] == [_comparable(w) for w in want]
+
+
+def _comparable(fields: tuple[Any, ...] | None) -> Any:
+    """Fields with their bodies as (kind, media type, JSON text): natively parsed bodies compare by text."""
+    if fields is None:
+        return None
+    bodies = tuple((b.kind, b.media_type, getattr(b.value, "text", b.value)) for b in fields[6:8])
+    return (*fields[:6], *bodies, *fields[8:])

@@ -10,6 +10,7 @@ import pytest
 
 from specbuild import parallel
 from specbuild.errors import RecordError
+from specbuild.filters import RecordFilter
 from specbuild.io.files import dumps
 from specbuild.io.jsonl import iter_lines
 from specbuild.kafka.pool import LocalFolder
@@ -149,3 +150,79 @@ def test_the_kafka_fold_dead_letters_a_hostile_record(tmp_path: Path) -> None:
     assert [(err.reason, err.origin) for _, err in letters] == [("too-deep", "t[0]@2"), ("bad-json-body", "t[0]@7")]
     assert letters[0][0] is not None and letters[0][0].count(b"/a") == 600
     assert folder.stats.learned == 8
+
+
+# --- batches: Fold.add_many folds as add does, record by record ------------------------------------
+
+
+def _mixed_batch() -> list[tuple[bytes, str]]:
+    """Plain records, one the native decoder leaves to records.decode (a ``url`` target), one that is no
+    JSON, one whose path is deeper than any API, one of another host (filtered): in this order."""
+    plain = [json.dumps(record(path=f"/users/{i}", resp={"id": i, "name": "x"})).encode() for i in range(4)]
+    odd = json.dumps({"request": {"method": "GET", "url": "https://api.example.com/users/9?q=1"},
+                      "response": {"statusCode": 200}}).encode()
+    deep = json.dumps(record(path="/a" * 600)).encode()
+    other = json.dumps(record(path="/users/5", host="elsewhere.example")).encode()
+    raws = [plain[0], odd, plain[1], b"{not json", deep, plain[2], other, plain[3]]
+    return [(raw, f"b:{i + 1}") for i, raw in enumerate(raws)]
+
+
+@pytest.mark.parametrize("accelerated", [True, False])
+def test_a_batch_folds_as_its_records_one_by_one(accelerated: bool) -> None:
+    folds: list[Fold[SpecBuilder]] = []
+    warnings: list[list[tuple[str, str]]] = []
+    for _ in range(2):
+        seen: list[tuple[str, str]] = []
+        warnings.append(seen)
+        folds.append(Fold(SpecBuilder(accelerated=accelerated), keep=RecordFilter.of(hosts=["api.example.com"]),
+                          on_skip=lambda e, seen=seen: seen.append((e.reason, e.origin))))
+    batch = _mixed_batch()
+    assert folds[0].add_many(batch) == [3, 4]
+    assert [ok for raw, origin in batch if not (ok := folds[1].add(raw, origin))] == [False, False]
+    assert warnings[0] == warnings[1] == [("not-json", "b:4"), ("too-deep", "b:5")]
+    one, other = (f.stats for f in folds)
+    assert (one.read, one.learned, one.filtered, one.skipped) == (other.read, other.learned, other.filtered,
+                                                                  other.skipped) == (8, 5, 1, {"not-json": 1,
+                                                                                               "too-deep": 1})
+    assert dumps(build_document(folds[0].builder)) == dumps(build_document(folds[1].builder))
+
+
+def test_a_strict_batch_stops_at_its_first_bad_record() -> None:
+    fold = Fold(SpecBuilder(), strict=True)
+    with pytest.raises(RecordError) as info:
+        fold.add_many(_mixed_batch())
+    assert info.value.origin == "b:4" and fold.stats.learned == 3  # the records after it are not folded
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_sharded_warnings_name_their_lines_across_batches(
+        tmp_path: Path, method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bad lines inside and at the ends of 64-record batches, blank lines between: each warning names
+    its line, as the plain reader's do."""
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} start method here")
+    monkeypatch.setattr(parallel, "start_method", lambda: method)
+    lines = (FIXTURES / "users.jsonl").read_bytes().splitlines()
+    for at in (140, 129, 128, 64, 63, 5, 1):
+        lines[at:at] = [b"{bad" + str(at).encode(), b""]
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    doc, warnings, fold = sequential(path)
+    doc2, warnings2, fold2 = sharded(path, 2)
+    assert len(warnings) == 7 and warnings2 == warnings
+    assert fold2.stats.read == fold.stats.read == 151 and doc2 == doc
+
+
+def test_the_kafka_fold_dead_letters_the_bad_records_between_tombstones() -> None:
+    letters: list[tuple[bytes | None, str]] = []
+
+    class Bad:
+        def write(self, raw: bytes | None, err: RecordError) -> None:
+            letters.append((raw, err.origin))
+
+    folder = LocalFolder(Fold(SpecBuilder()), Bad())
+    batch: list[tuple[bytes | None, str]] = list(_mixed_batch())
+    batch[2:2] = [(None, "t[0]@tomb")]
+    folder.add(batch)
+    assert letters == [(None, "t[0]@tomb"), (b"{not json", "b:4"), (batch[5][0], "b:5")]
+    assert folder.stats.read == 9 and folder.stats.learned == 6 and folder.dispatched == 9

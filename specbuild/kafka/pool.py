@@ -11,13 +11,14 @@ import contextlib
 import os
 import queue
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final, Protocol
 
 from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
 from specbuild.learn.builder import SpecBuilder
 from specbuild.parallel import Workers
+from specbuild.run import BATCH as FOLD_BATCH
 from specbuild.run import Fold, Stats
 
 BATCH: Final = 4096          # records per consume(); a whole batch is folded before a stop is noticed
@@ -52,7 +53,7 @@ class LocalFolder:
         self.fold = fold
         self.bad = bad
         self.dispatched = 0
-        self._last: RecordError | None = None
+        self._errors: list[RecordError] = []  # of the run being folded, in order
         self._report = fold.on_skip
         fold.on_skip = self._skipped
 
@@ -65,12 +66,17 @@ class LocalFolder:
         return self.fold.builder
 
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None:
-        add, bad = self.fold.add, self.bad
-        for raw, origin in records:
-            if raw is None:
-                self._tombstone(origin)
-            elif not add(raw, origin) and bad is not None and self._last is not None:
-                bad.write(raw, self._last)
+        add_many, bad = self.fold.add_many, self.bad
+        for run in _runs(records):
+            if isinstance(run, str):
+                self._tombstone(run)
+                self._errors.clear()  # written by _tombstone itself
+                continue
+            skipped = add_many(run)
+            if bad is not None:
+                for i, err in zip(skipped, self._errors, strict=True):
+                    bad.write(run[i][0], err)
+            self._errors.clear()
         self.dispatched += len(records)
 
     def _tombstone(self, origin: str) -> None:
@@ -81,7 +87,7 @@ class LocalFolder:
             self.bad.write(None, err)
 
     def _skipped(self, err: RecordError) -> None:
-        self._last = err
+        self._errors.append(err)
         if self._report is not None:
             self._report(err)
 
@@ -93,6 +99,25 @@ class LocalFolder:
 
     def close(self) -> None:
         pass
+
+
+def _runs(records: Sequence[tuple[bytes | None, str]]) -> Iterator[str | list[tuple[bytes, str]]]:
+    """``records`` in order as tombstones (a null value: its origin) and runs of at most ``run.BATCH``
+    values between them, each folded by one ``Fold.add_many``."""
+    run: list[tuple[bytes, str]] = []
+    for raw, origin in records:
+        if raw is None:
+            if run:
+                yield run
+                run = []
+            yield origin
+            continue
+        run.append((raw, origin))
+        if len(run) == FOLD_BATCH:
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 class _Collected:

@@ -20,7 +20,7 @@ import importlib
 import os
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from specbuild.learn import rules, schema
 from specbuild.records import EMPTY, Body
@@ -96,6 +96,18 @@ def fields_decoder(keep_request: Callable[[str], bool] | None = None,
         _native.decode_record if keep_request is None and keep_response is None and not targets
         else _native.Decoder(keep_request, keep_response, targets))
     return decode
+
+
+BatchDecoder = Callable[[list[bytes | str], int], list[tuple[Any, ...] | None]]
+
+
+def batch_decoder(decoder: Callable[[bytes | str, int], tuple[Any, ...] | None] | None) -> BatchDecoder | None:
+    """``decoder`` (from :func:`fields_decoder`) over a batch: ``decode(raws, max_body_bytes)``, each raw
+    record's fields or None, in one native call (``run.Fold.add_many``); None without the module."""
+    if decoder is None or _native is None or not isinstance(decoder, _native.Decoder):
+        return None
+    decode_many: BatchDecoder = cast(Any, decoder).decode_many
+    return decode_many
 
 
 def new_accumulator() -> Any:
