@@ -1163,3 +1163,68 @@ def test_file_names_long_enough_to_look_opaque_are_file_names_in_either_sample()
     with_short = [*long_only[:2], "/__admin/files/payments-orders-8.json", "/__admin/files/search-invoices-5.json"]
     for paths in (long_only, with_short):
         assert set(learn(paths).values()) == {"/__admin/files/{fileName}"}, paths
+
+
+# --- answers compared call by call; crowds of leaves ----------------------------------------------
+
+def _call(method: str, *props: str) -> frozenset[str]:
+    """Features as render.features gives them: the method, the properties, and which call answered them."""
+    return frozenset({method, *props, *(f"{method} {p}" for p in props)})
+
+
+def test_values_compare_call_by_call_not_a_post_against_a_get() -> None:
+    """A purchase POSTed to one offering answers a reservation, a GET of another the offering: as one
+    union they look like two resources, yet no call answered both."""
+    shapes = {"/v1/offerings/alpha": _call("GET", "Offering", "Offering.arn", "Offering.price"),
+              "/v1/offerings/north": _call("GET", "Offering", "Offering.arn"),
+              "/v1/offerings/river-cache": _call("POST", "Reservation", "Reservation.arn", "Reservation.start")}
+    got = learn(shapes, shapes)
+    assert got["/v1/offerings/river-cache"] == got["/v1/offerings/alpha"] == "/v1/offerings/{offeringName}"
+    # the same call answering unlike still tells resources apart
+    shapes["/v1/offerings/river-cache"] = _call("GET", "Reservation", "Reservation.arn", "Reservation.start")
+    assert learn(shapes, shapes)["/v1/offerings/river-cache"] == "/v1/offerings/river-cache"
+
+
+def _operation(rng: random.Random, method: str) -> frozenset[str]:
+    """A long-running operation's answer: a random few of its fields, a map keyed by data below."""
+    fields = rng.sample(["done", "error", "metadata", "name", "response"], 3)
+    return _call(method, *fields, f"response.{rng.choice(SLUGS)}")
+
+
+def test_many_leaves_answering_alike_call_by_call_at_the_top_are_values() -> None:
+    """Google's ``/v1/{name}``, each name read or deleted once or twice in a small sample: the
+    deletes answer alike, the reads answer alike, nothing is below any of them."""
+    rng = random.Random(21)
+    words = [f"{a}-{b}" for a in ("north", "stone", "river") for b in NAMES[:4]]   # 12
+    shapes = {f"/v1/{w}": (_operation(rng, "DELETE") if i % 2 else
+                           _call("GET", *rng.sample(["name", "createTime", "labels", "etag", "description"], 3)))
+              for i, w in enumerate(words)}
+    shapes["/v1/health"] = _call("GET", "status")
+    shapes["/v1/ping"] = _call("GET", "status", "uptime")         # its own fields: a resource of its own
+    got = learn(shapes, shapes)
+    assert got["/v1/north-alpha"] == got["/v1/stone-bravo"] == "/v1/{name}"
+    assert got["/v1/health"] == "/v1/health"
+    assert got["/v1/ping"] == "/v1/ping"
+    # a lone read beside values only ever deleted is compared with nothing: it stays literal
+    deleted = {f"/v1/{w}": _operation(rng, "DELETE") for w in words}
+    deleted["/v1/quota"] = _call("GET", "name", "limit")
+    got = learn(deleted, deleted)
+    assert got["/v1/north-alpha"] == "/v1/{name}"
+    assert got["/v1/quota"] == "/v1/quota"
+    # fewer than MANY_THIN at the top are the API's own endpoints
+    few = {p: f for p, f in shapes.items() if p != "/v1/river-delta"}
+    assert learn(few, few)["/v1/north-alpha"] == "/v1/north-alpha"
+
+
+def test_many_leaves_only_posted_to_answering_alike_are_names_not_actions() -> None:
+    """Xero's attachments, each POSTed to by its file name: forty words only POSTed to are no forty actions."""
+    rng = random.Random(22)
+    words = [f"{a}-{b}" for a in ("north", "stone", "river") for b in NAMES[:4]]
+    fields = ["Attachments[].AttachmentID", "Attachments[].FileName", "Attachments[].MimeType", "Attachments[].Url"]
+    shapes = {f"/2.0/Invoices/{uuid.UUID(int=i)}/Attachments/{w}": _call("POST", "Attachments", *rng.sample(fields, 2))
+              for i, w in enumerate(words)}
+    got = learn(shapes, shapes)
+    assert set(got.values()) == {"/2.0/Invoices/{invoiceId}/Attachments/{attachmentName}"}
+    # a few actions only POSTed to stay actions (test_actions.py), as do actions answering alike
+    few = dict(list(shapes.items())[:4])
+    assert len(set(learn(few, few).values())) == 4

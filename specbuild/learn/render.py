@@ -172,7 +172,8 @@ def counts(builder: SpecBuilder) -> tuple[int, int]:
 
 
 def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
-    """Per skeleton key: its methods and the *core* property paths of its successful JSON responses.
+    """Per skeleton key: its methods and the *core* property paths of its successful JSON responses,
+    plain and after the method that answered them (``GET items[].name``).
 
     Core: present in at least CORE_MIN_PERCENT % of the objects at that position. The templater reads these as
     evidence that siblings are one resource; rare or random keys (mock-server filler, maps the schema
@@ -182,10 +183,14 @@ def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
     for (key, method), op in builder.operations.items():
         feats = acc[key]
         feats.add(method)
+        core: set[str] = set()
         for status, resp in op.responses.items():
             if 200 <= status < 300:
                 for body in resp.bodies.by_media.values():
-                    _body_core_paths(body, feats)
+                    _body_core_paths(body, core)
+        feats |= core
+        # and which call answered them ("GET items[].name"): siblings are compared call by call
+        feats.update(f"{method} {path}" for path in core)
     return {k: frozenset(v) for k, v in acc.items()}
 
 

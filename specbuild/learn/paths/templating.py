@@ -28,8 +28,10 @@ from specbuild.learn.paths.actions import invoked, over_names
 from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
+    Answers,
     Profile,
     Suffix,
+    alike,
     answers_alike,
     followers,
     item_props,
@@ -77,7 +79,7 @@ class _Raw:
     def __init__(self) -> None:
         self.children: dict[str, _Raw] = {}
         self.keys: list[str] = []
-        self.props: frozenset[str] = frozenset()   # response properties of the keys ending here
+        self.props = Answers()   # response properties of the keys ending here, by method too
         self.methods: frozenset[str] = frozenset()  # ... and their methods (actions: learn/paths/actions.py)
 
 
@@ -122,7 +124,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
             node = child
         node.keys.append(key)
         seen = features.get(key, frozenset())
-        node.props = node.props | (named & seen)
+        node.props = Answers.merged((node.props, _answers(seen, named)))
         node.methods = node.methods | (METHODS & seen)
     _drop_path_values(root)
     pins = _pins(hints)
@@ -135,6 +137,17 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
             break
         pool = found
     return _templates(resolved, resolver.fixed)
+
+
+def _answers(seen: frozenset[str], named: frozenset[str]) -> Answers:
+    """A key's named properties, and which method answered each (``"GET items[].name"``: what
+    ``render.features`` says of a call)."""
+    calls: dict[str, set[str]] = {}
+    for feature in seen:
+        method, space, prop = feature.partition(" ")
+        if space and prop in named and method in METHODS:
+            calls.setdefault(method, set()).add(prop)
+    return Answers(named & seen, {method: frozenset(props) for method, props in calls.items()})
 
 
 _COMPONENT: Final = re.compile(r"\[\]\.?|\.")
@@ -161,7 +174,7 @@ def _drop_path_values(root: _Raw) -> None:
         below = {label for child in node.children.values() for label in child.children} | set(node.children)
         dropped = set().union(*(keyed[label] for label in below if label in keyed))
         if dropped:
-            node.props = node.props - dropped
+            node.props = node.props.without(dropped)
 
 
 def _pins(hints: Sequence[Hint]) -> frozenset[tuple[Suffix, str]]:
@@ -216,7 +229,7 @@ class _Resolver:
 
     def _resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, in_slot: bool) -> _Resolving:
         """One node's resolution: ``yield`` a node below, get its :class:`_Res` back."""
-        node = _Res([k for raw in raws for k in raw.keys], frozenset().union(*(raw.props for raw in raws)))
+        node = _Res([k for raw in raws for k in raw.keys], Answers.merged(raw.props for raw in raws))
         groups: dict[str, list[_Raw]] = {}
         for raw in raws:
             for label, child in raw.children.items():
@@ -301,17 +314,21 @@ class _Resolver:
             cands = {w: p for w, p in cands.items() if w not in fixed}
             self.fixed.update((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
+        crowd = _thin_leaves(site, cands)
         chosen = (_items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
-                  | _named_as_an_item(site, cands))
+                  | _named_as_an_item(site, cands) | crowd)
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
-            chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced})
+            chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
+                                                      bool(crowd))
         else:
-            chosen |= self._decide_words(site, cands)
+            chosen |= self._decide_words(site, cands, bool(crowd))
         return chosen | _files(site, cands, chosen)
 
-    def _decide_words(self, site: _Site, cands: dict[str, Profile]) -> set[str]:
-        called = set() if _created_here(site, cands) else invoked(site.groups, cands)
+    def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False) -> set[str]:
+        """``crowd``: many leaves here answer alike (:func:`_thin_leaves`): words only POSTed to are no
+        actions then, but names (attachments, each POSTed to by its file name)."""
+        called = set() if crowd or _created_here(site, cands) else invoked(site.groups, cands)
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)} | called
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
@@ -472,6 +489,24 @@ def _thin_outliers(site: _Site, members: Mapping[str, Profile], outliers: set[st
         return set()
     return {w for w in outliers if w in site.groups and not _names_a_resource(w)
             and _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS}
+
+
+def _thin_leaves(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Many leaf siblings (nothing below any of them) answering alike call by call: values, whatever
+    the calls (Xero's attachments, each POSTed to by its file name; Google's ``/v1/{name}``, read or
+    deleted). An API names its own endpoints few and each answers its own way; a crowd of leaves that
+    answer as one resource is one parameter's values, seen once or twice each in a small sample, where
+    neither shared structure nor repeated names can speak for them. Words that name a resource (plurals,
+    actions: ``/v1/health``) stay literal, and so does a leaf no call compares with the rest (a lone
+    ``GET /v1/ping`` beside values only ever deleted): only those alike count, WORDS_BESIDE_IDS of them
+    (MANY_THIN at the top, where an API's resources stand)."""
+    leaves = {w: p for w, p in cands.items()
+              if not _names_a_resource(w) and not any(raw.children for raw in site.groups[w])}
+    many = MANY_THIN if site.top else WORDS_BESIDE_IDS
+    if len(leaves) < many:
+        return set()
+    values = alike(leaves)
+    return values if len(values) >= many else set()
 
 
 def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
