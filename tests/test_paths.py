@@ -1228,3 +1228,47 @@ def test_many_leaves_only_posted_to_answering_alike_are_names_not_actions() -> N
     # a few actions only POSTed to stay actions (test_actions.py), as do actions answering alike
     few = dict(list(shapes.items())[:4])
     assert len(set(learn(few, few).values())) == 4
+
+
+def test_a_resource_below_values_called_under_one_of_them_is_no_host() -> None:
+    """``/policies/{policyName}/version/{versionId}``: ``version`` holds only ids under most policies,
+    but ``GET /policies/b/version`` answers: it is a resource of each policy, not a host the policy
+    names are the API's words over (over_names)."""
+    shapes = {f"/policies/{w}/version/{'V' + w[::-1].upper() + 'q7Zx'}": frozenset({"PATCH"})
+              for w in ("alpha-payments", "legacy-data", "summer-cache")}
+    shapes["/policies/storage-deploy/version"] = _call("GET", "policyVersions", "policyVersions[].versionId")
+    got = learn(shapes, shapes)
+    assert got["/policies/storage-deploy/version"] == "/policies/{policyName}/version"
+    assert len(erased(got.values())) == 2
+    # with no such call, words over the same names are still the API's words (the hosts are values)
+    hosts = {f"/files/{verb}/{host}/{media}": frozenset({"GET"}) for verb in ("fetch", "show")
+             for host in ("alpha", "gamma") for media in ("Ab3dEf9hIjKlMn0p", "Zz9yXw8vUt7sRq6p")}
+    assert set(learn(hosts, hosts).values()) == {"/files/fetch/{name}/{id}", "/files/show/{name}/{id}"}
+
+
+def test_two_words_posted_to_where_one_answered_the_collections_item_are_items() -> None:
+    """``POST /billing-groups/billing-feature`` answers ``billingGroupArn``: the position holds billing
+    groups created by name, so the other word only POSTed to is one more, even among two."""
+    shapes = {"/billing-groups/billing-feature": _call("POST", "billingGroupArn", "billingGroupName"),
+              "/billing-groups/north-quick-cache": frozenset({"POST"}),
+              "/billing-groups/addThingToBillingGroup": frozenset({"PUT"})}
+    got = learn(shapes, shapes)
+    assert got["/billing-groups/north-quick-cache"] == "/billing-groups/{billingGroupName}"
+    assert got["/billing-groups/billing-feature"] == "/billing-groups/{billingGroupName}"
+    assert got["/billing-groups/addThingToBillingGroup"] == "/billing-groups/addThingToBillingGroup"
+    # answering no field of the item, two words only POSTed to are actions
+    actions = {"/recordings/begin": _call("POST", "ok"), "/recordings/halt": _call("POST", "ok")}
+    assert learn(actions, actions)["/recordings/halt"] == "/recordings/halt"
+
+
+def test_words_posted_to_beside_ids_posted_to_are_items() -> None:
+    """Databrew tags resources by ARN: ``POST /tags/{arn}`` for ids and for names alike."""
+    ids = ["7r29cluanw88xxxxxxxx", "ad3t668e6xxxxxxxxxxx", "pz3d9y7g7fljxxxxxxxx"]
+    words = ["alphaxxxxxxxxxxxxxxx", "legacy-localxxxxxxxx", "orders-payments-cache", "deployxxxxxxxxxxxxxx"]
+    shapes = {f"/tags/{w}": frozenset({"POST"}) for w in ids + words}
+    got = learn(shapes, shapes)
+    assert len(set(got.values())) == 1
+    # ids only read: the words only POSTed to beside them are actions
+    shapes = {f"/jobs/{i}": _call("GET", "JobName") for i in ids} | \
+        {f"/jobs/{w}": frozenset({"POST"}) for w in ("begin", "halt", "pause")}
+    assert learn(shapes, shapes)["/jobs/halt"] == "/jobs/halt"

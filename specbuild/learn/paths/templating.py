@@ -315,8 +315,9 @@ class _Resolver:
             self.fixed.update((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
         crowd = _thin_leaves(site, cands)
+        created = invoked(site.groups, cands) if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
-                  | _named_as_an_item(site, cands) | crowd)
+                  | _named_as_an_item(site, cands) | crowd | created)
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -328,7 +329,8 @@ class _Resolver:
     def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False) -> set[str]:
         """``crowd``: many leaves here answer alike (:func:`_thin_leaves`): words only POSTed to are no
         actions then, but names (attachments, each POSTed to by its file name)."""
-        called = set() if crowd or _created_here(site, cands) else invoked(site.groups, cands)
+        called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
+            else invoked(site.groups, cands)
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)} | called
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
@@ -519,6 +521,12 @@ def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
     own = re.compile(re.escape(_camel(_singular(parent))) + r"(?:Id|Name|Arn)")  # a camelCase field
     return any(own.fullmatch(p[:1].lower() + p[1:])
                for profile in cands.values() for p in object_props(profile.get((), ())))
+
+
+def _ids_posted_to(site: _Site) -> bool:
+    """Typed ids here were POSTed to (``POST /tags/{arn}``): the call is made on items, so words only
+    POSTed to beside them are items named by hand (``POST /tags/alpha-green``), not actions invoked."""
+    return any("POST" in raw.methods for label in site.typed for raw in site.groups[label])
 
 
 def _keys_below(raws: Sequence[_Raw], limit: int) -> int:
