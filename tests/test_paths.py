@@ -1272,3 +1272,18 @@ def test_words_posted_to_beside_ids_posted_to_are_items() -> None:
     shapes = {f"/jobs/{i}": _call("GET", "JobName") for i in ids} | \
         {f"/jobs/{w}": frozenset({"POST"}) for w in ("begin", "halt", "pause")}
     assert learn(shapes, shapes)["/jobs/halt"] == "/jobs/halt"
+
+
+def test_words_over_the_same_endpoints_and_names_are_values_not_verbs_over_hosts() -> None:
+    """``/v3/scores/{format}/News`` beside ``/{format}/Player/{id}``: the same names recur under JSON and
+    XML, as hosts do under ``/files/fetch`` and ``/files/show``, but JSON also holds endpoints of its
+    own: a format over the API's words, not a verb over hosts (those are all a verb holds)."""
+    shapes: dict[str, frozenset[str]] = {}
+    for fmt in ("JSON", "XML"):
+        shapes |= {f"/v3/scores/{fmt}/News": _call("GET", "[].NewsID", "[].Title"),
+                   f"/v3/scores/{fmt}/AllTeams": _call("GET", "[].TeamID", "[].Name")}
+        shapes |= {f"/v3/scores/{fmt}/{what}/{n}": _call("GET", "PlayerID", "Name")
+                   for what in ("Player", "Team") for n in (10000031, 10000548)}
+    got = learn(shapes, shapes)
+    assert got["/v3/scores/XML/News"] == got["/v3/scores/JSON/News"]
+    assert len(erased(got.values())) == 4

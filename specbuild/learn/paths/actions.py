@@ -54,6 +54,10 @@ def over_names(profiles: Mapping[str, Profile], plural: Callable[[str], bool]) -
     # resource of the values, not a host: under the others it was only not called yet
     called = {s[0] for profile in profiles.values() for s in profile if len(s) == 1}
     names = {word: _spaces(profile, plural) - called for word, profile in profiles.items()}
+    # a word with anything else right below (an endpoint, a resource: /JSON/News beside /JSON/Games/{season})
+    # is a value over the API's own words (a format, a version), not a verb over hosts
+    names = {word: spaces if spaces == {s[0] for s in profiles[word] if s and s[0] != "*"} else frozenset()
+             for word, spaces in names.items()}
     out = set()
     for word, mine in names.items():
         for other, theirs in names.items():
