@@ -99,7 +99,7 @@ def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     "v1", "v2", "v2beta1", "v1alpha1", "v10", "1.0", "2.1.3", "api", "apis", "oauth2", "networking.k8s.io",
     "s3", "md5", "sha256", "x86_64", "ec2", "ipv4", "http2", "utf-8", "users", "me", "release-1.4",
     "alice51", "frank76", "octocat", "rate_limit", "check-runs", "OAuth2Callback", "", "deadbeef",
-    "John%20Doe", "PROJ-12",
+    "John%20Doe", "PROJ-12", "v2LoggingLevel", "oauth2Callback",
 ])
 def test_word_like_segments_are_not_classified(seg: str) -> None:
     assert classify_segment(seg) is None
