@@ -1287,3 +1287,16 @@ def test_words_over_the_same_endpoints_and_names_are_values_not_verbs_over_hosts
     got = learn(shapes, shapes)
     assert got["/v3/scores/XML/News"] == got["/v3/scores/JSON/News"]
     assert len(erased(got.values())) == 4
+
+
+def test_two_words_deleted_under_a_collection_are_its_items() -> None:
+    """``DELETE /releases/tags/green-feature``: nobody deletes an action; two such words are tags."""
+    shapes = {"/repos/r/releases/tags/green-feature": frozenset({"DELETE"}),
+              "/repos/r/releases/tags/bfz-report": frozenset({"DELETE", "GET"})}
+    got = learn(shapes, shapes)
+    assert got["/repos/r/releases/tags/green-feature"] == "/repos/r/releases/tags/{tagName}"
+    # one alone, or two only read, say nothing
+    assert learn(dict(list(shapes.items())[:1]))["/repos/r/releases/tags/green-feature"] == \
+        "/repos/r/releases/tags/green-feature"
+    read = {p: frozenset({"GET"}) for p in shapes}
+    assert learn(read, read)["/repos/r/releases/tags/green-feature"] == "/repos/r/releases/tags/green-feature"

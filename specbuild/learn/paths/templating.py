@@ -317,7 +317,7 @@ class _Resolver:
         crowd = _thin_leaves(site, cands)
         created = invoked(site.groups, cands) if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
-                  | _named_as_an_item(site, cands) | crowd | created)
+                  | _named_as_an_item(site, cands) | crowd | created | _changed_items(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -521,6 +521,21 @@ def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
     own = re.compile(re.escape(_camel(_singular(parent))) + r"(?:Id|Name|Arn)")  # a camelCase field
     return any(own.fullmatch(p[:1].lower() + p[1:])
                for profile in cands.values() for p in object_props(profile.get((), ())))
+
+
+# What is done to an item of a collection, never to an action invoked on it (actions are POSTed or read).
+_ITEM_CALLS: Final = frozenset({"DELETE", "PUT", "PATCH"})
+
+
+def _changed_items(site: _Site, cands: Iterable[str]) -> set[str]:
+    """Words under a collection that were deleted, replaced or changed, two or more: its items
+    (``DELETE /releases/tags/green-feature``), however few and whatever they answered. An action is
+    POSTed to or read; a literal resource under a collection (``/users/search``) is not deleted."""
+    if site.scoped or not _plural(site.parent or ""):
+        return set()
+    changed = {w for w in cands if not _names_a_resource(w)
+               and any(raw.keys and raw.methods & _ITEM_CALLS for raw in site.groups[w])}
+    return changed if len(changed) >= 2 else set()
 
 
 def _ids_posted_to(site: _Site) -> bool:
