@@ -1300,3 +1300,20 @@ def test_two_words_deleted_under_a_collection_are_its_items() -> None:
         "/repos/r/releases/tags/green-feature"
     read = {p: frozenset({"GET"}) for p in shapes}
     assert learn(read, read)["/repos/r/releases/tags/green-feature"] == "/repos/r/releases/tags/green-feature"
+
+
+def test_resources_holding_many_names_a_few_alike_by_chance_stay_resources() -> None:
+    """At 5,000 calls every resource of a hub holds dozens of names from one small vocabulary, a few the
+    same by chance (a kpi and a view both called ``alpha-river``): shared structure is most of what
+    lies below values (every namespace holds pods), not a few coincidences."""
+    rng = random.Random(23)
+    vocabulary = [f"{a}-{b}" for a in NAMES for b in NAMES]
+    hub = "/hubs/0f8e2a51-5d4c-4e8a-9a43-1b2f3c4d5e6f"
+    shapes: dict[str, frozenset[str]] = {}
+    for resource in ("kpi", "views", "profiles", "connectors", "interactions"):
+        shapes[f"{hub}/{resource}"] = _call("GET", "value", f"value[].{resource}Spec")
+        for name in rng.sample(vocabulary, 20):
+            shapes[f"{hub}/{resource}/{name}"] = _call("GET", "id", "name", f"properties.{resource}Spec")
+    got = learn(shapes, shapes)
+    assert got[f"{hub}/kpi"] == "/hubs/{hubId}/kpi"
+    assert len(erased(got.values())) == 10

@@ -100,14 +100,17 @@ def followers(members: Mapping[str, Profile], leaders: set[str], cands: set[str]
 
 
 def shared_structure(members: Mapping[str, Profile], *, strict: bool) -> set[str]:
-    """The siblings sharing a literal below them (not just a version), if most do: /namespaces/*/pods."""
+    """The siblings sharing literals below them (not just a version), a third of theirs at least, if most
+    siblings do: /namespaces/*/pods."""
     have = {label: {s for s in profile if _strong(s)} for label, profile in members.items()}
     with_any = [label for label, suffixes in have.items() if suffixes]
     counts: dict[Suffix, int] = {}
     for label in with_any:
         for s in have[label]:
             counts[s] = counts.get(s, 0) + 1
-    sharing = {label for label in with_any if any(counts[s] >= 2 for s in have[label])}
+    # most of what lies below a value is shared (every namespace holds pods); a resource holding many
+    # names of its own shares a few of them with the next by chance (a kpi and a view both "alpha")
+    sharing = {label for label in with_any if 3 * sum(1 for s in have[label] if counts[s] >= 2) >= len(have[label])}
     if strict:
         return sharing if len(sharing) >= 3 and 3 * len(sharing) >= 2 * len(with_any) else set()
     return sharing if len(sharing) >= 2 and 2 * len(sharing) >= len(with_any) else set()
