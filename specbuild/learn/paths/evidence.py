@@ -100,20 +100,29 @@ def followers(members: Mapping[str, Profile], leaders: set[str], cands: set[str]
 
 
 def shared_structure(members: Mapping[str, Profile], *, strict: bool) -> set[str]:
-    """The siblings sharing literals below them (not just a version), a third of theirs at least, if most
-    siblings do: /namespaces/*/pods."""
+    """The siblings sharing a literal below them (not just a version), if most do: /namespaces/*/pods."""
     have = {label: {s for s in profile if _strong(s)} for label, profile in members.items()}
     with_any = [label for label, suffixes in have.items() if suffixes]
     counts: dict[Suffix, int] = {}
     for label in with_any:
         for s in have[label]:
             counts[s] = counts.get(s, 0) + 1
-    # most of what lies below a value is shared (every namespace holds pods); a resource holding many
-    # names of its own shares a few of them with the next by chance (a kpi and a view both "alpha")
-    sharing = {label for label in with_any if 3 * sum(1 for s in have[label] if counts[s] >= 2) >= len(have[label])}
+    sharing = {label for label in with_any if any(counts[s] >= 2 for s in have[label])} - _crowded(members)
     if strict:
         return sharing if len(sharing) >= 3 and 3 * len(sharing) >= 2 * len(with_any) else set()
     return sharing if len(sharing) >= 2 and 2 * len(sharing) >= len(with_any) else set()
+
+
+def _crowded(members: Mapping[str, Profile]) -> set[str]:
+    """The siblings whose words right below are mostly their own: most of what lies right below a value
+    is shared (every namespace holds pods); a resource holding dozens of names shares a few of them
+    with the next by chance (a kpi and a view both called ``alpha``), which is no structure."""
+    firsts = {label: {s[0] for s in profile if s and s[0] != "*"} for label, profile in members.items()}
+    counts: dict[str, int] = {}
+    for below in firsts.values():
+        for first in below:
+            counts[first] = counts.get(first, 0) + 1
+    return {label for label, below in firsts.items() if 3 * sum(1 for f in below if counts[f] >= 2) < len(below)}
 
 
 def loners(members: Mapping[str, Profile], cands: Iterable[str]) -> set[str]:
