@@ -89,7 +89,7 @@ SLUGS = ["how-to-bake-bread", "winter-garden-tips", "fast-pasta", "the-long-walk
     ("aks-nodepool1-631294d7-eecb", "token"), ("worker-cleanup-28740121", "token"),
     ("ip-10-0-1-53.ec2.internal", "token"), ("cus_NffrFeUfNV2Hib", "token"),
     ("0OdUWJ0sBjDrqHygGUXeCF", "token"), ("01H8XGJWBWBAQ4Z5GXQ3R5T6Y7", "token"),
-    ("108.244.90.118", "ipv4"), ("10.0.0.1", "ipv4"),
+    ("108.244.90.118", "ipv4"), ("10.0.0.1", "ipv4"), ("SP9ermtiAarE7", "token"),
 ])
 def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     assert classify_segment(seg) == kind
@@ -1317,3 +1317,22 @@ def test_resources_holding_many_names_a_few_alike_by_chance_stay_resources() -> 
     got = learn(shapes, shapes)
     assert got[f"{hub}/kpi"] == "/hubs/{hubId}/kpi"
     assert len(erased(got.values())) == 10
+
+
+def test_leaves_called_again_and_again_on_many_ids_stay_the_apis_words() -> None:
+    """Mastodon's ``/statuses/{id}/mute``, ``/unreblog``...: a dozen leaves only POSTed to, all answering
+    the status, like a crowd of names; but each was called on many statuses (distinct request targets),
+    where a name is seen once or twice. Past MANY_LEAVES leaves, each name was simply called often."""
+    verbs = ["mute", "unmute", "pin", "unpin", "bookmark", "unbookmark", "favourite", "unfavourite", "reblog",
+             "unreblog", "translate", "react"]
+    status = _call("POST", "id", "content", "account", "reblogs_count")
+    t = PathTemplater()
+    keys = {t.observe(f"/api/v1/statuses/{i}/{verb}"): status for i, verb in enumerate(verbs, 100)}
+    often = t.templates(keys, {key: 40 for key in keys})
+    assert {often[key].path.rsplit("/", 1)[1] for key in keys} == set(verbs)
+    once = t.templates(keys, {key: 1 for key in keys})
+    assert {once[key].path for key in keys} == {"/api/v1/statuses/{statusId}/{name}"}
+    names = [f"{a}-{b}" for a in NAMES for b in ("river", "stone")][:32]
+    t = PathTemplater()
+    keys = {t.observe(f"/api/v1/statuses/{i}/{name}"): status for i, name in enumerate(names, 100)}
+    assert len({tpl.path for tpl in t.templates(keys, {key: 40 for key in keys}).values()}) == 1

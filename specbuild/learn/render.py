@@ -45,6 +45,7 @@ from specbuild.learn.rules import (
     REQUIRED_MIN_WITNESSES,
 )
 from specbuild.learn.schema import SEEN, Shape, without_seen
+from specbuild.learn.witnesses import Witnesses
 from specbuild.segments import split_path
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
@@ -76,7 +77,7 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
 
 def _render(builder: SpecBuilder, options: RenderOptions | None) -> dict[str, Any]:
     opts = options or RenderOptions()
-    templates = builder.templater.templates(features(builder))
+    templates = builder.templater.templates(features(builder), targets(builder))
     operations = merged_operations(builder, templates)
     values = path_values(templates)
     opts = replace(opts, path_values=values)
@@ -150,7 +151,7 @@ def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | 
     states are settled, not every skeleton key's). ``templates``: the builder's, when decided already.
     """
     if templates is None:
-        templates = builder.templater.templates(features(builder))
+        templates = builder.templater.templates(features(builder), targets(builder))
     merged: dict[tuple[Template, str], OperationState] = {}
     for (key, method), state in sorted(builder.operations.items()):
         template = templates[key]
@@ -166,7 +167,7 @@ def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | 
 def counts(builder: SpecBuilder) -> tuple[int, int]:
     """The paths and operations :func:`render` would write (before a base path is taken out or a person's
     spec overlaid): the templates decided, nothing rendered. For a progress line."""
-    templates = builder.templater.templates(features(builder))
+    templates = builder.templater.templates(features(builder), targets(builder))
     operations = {(templates[key].path, method) for key, method in builder.operations}
     return len({path for path, _ in operations}), len(operations)
 
@@ -192,6 +193,18 @@ def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
         # and which call answered them ("GET items[].name"): siblings are compared call by call
         feats.update(f"{method} {path}" for path in core)
     return {k: frozenset(v) for k, v in acc.items()}
+
+
+def targets(builder: SpecBuilder) -> dict[str, int]:
+    """Per skeleton key: the distinct request targets that reached it, any method and status (learn/witnesses.py),
+    where they were counted. The templater tells a word seen once or twice (``/Attachments/report.pdf``)
+    from one called again and again on many ids (``/statuses/{id}/mute``)."""
+    acc: dict[str, Witnesses] = {}
+    for (key, _), op in builder.operations.items():
+        seen = acc.setdefault(key, Witnesses())
+        for resp in op.responses.values():
+            seen.merge(resp.witnesses)
+    return {key: n for key, seen in acc.items() if (n := seen.count()) is not None}
 
 
 def _body_core_paths(body: BodyState, out: set[str]) -> None:

@@ -67,6 +67,7 @@ MAX_PASSES: Final = 4
 THIN_KEYS: Final = 2           # a sibling seen at this many distinct paths or fewer is thin evidence
 MANY_THIN: Final = 12          # ... and this many thin siblings sharing words below them are values
 FEW_THIN: Final = 4            # ... or this many under a collection (/predictions/...: its items)
+MANY_LEAVES: Final = 32        # leaves answering alike at one position: values, however often each was called
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
 # next and would make siblings that are one resource look unalike.
@@ -74,11 +75,12 @@ _NAMED: Final = re.compile(rf"(?:{IDENTIFIER})?(?:\[\]|\.{IDENTIFIER})*")  # one
 
 
 class _Raw:
-    __slots__ = ("children", "keys", "methods", "props")
+    __slots__ = ("children", "keys", "methods", "props", "targets")
 
     def __init__(self) -> None:
         self.children: dict[str, _Raw] = {}
         self.keys: list[str] = []
+        self.targets = 0   # distinct request targets of the keys ending here (0: not counted)
         self.props = Answers()   # response properties of the keys ending here, by method too
         self.methods: frozenset[str] = frozenset()  # ... and their methods (actions: learn/paths/actions.py)
 
@@ -108,9 +110,10 @@ class _Res:
         self.profile: dict[Suffix, frozenset[str]] | None = None
 
 
-def decide(keys: Sequence[str], hints: Sequence[Hint],
-           features: Mapping[str, frozenset[str]]) -> dict[str, Template]:
-    """The template of every skeleton key, from all keys (and their features) at once."""
+def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, frozenset[str]],
+           targets: Mapping[str, int] | None = None) -> dict[str, Template]:
+    """The template of every skeleton key, from all keys (their features, and how many distinct request
+    targets reached each, where known) at once."""
     root = _Raw()
     # the keys of one resource share their property paths: each matched once, then sets intersected
     every: frozenset[str] = frozenset().union(*(features.get(key, ()) for key in keys))
@@ -123,6 +126,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
                 child = node.children[label] = _Raw()
             node = child
         node.keys.append(key)
+        node.targets += (targets or {}).get(key, 0)
         seen = features.get(key, frozenset())
         node.props = Answers.merged((node.props, _answers(seen, named)))
         node.methods = node.methods | (METHODS & seen)
@@ -494,16 +498,20 @@ def _thin_outliers(site: _Site, members: Mapping[str, Profile], outliers: set[st
 
 
 def _thin_leaves(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
-    """Many leaf siblings (nothing below any of them) answering alike call by call: values, whatever
-    the calls (Xero's attachments, each POSTed to by its file name; Google's ``/v1/{name}``, read or
-    deleted). An API names its own endpoints few and each answers its own way; a crowd of leaves that
-    answer as one resource is one parameter's values, seen once or twice each in a small sample, where
-    neither shared structure nor repeated names can speak for them. Words that name a resource (plurals,
+    """Many leaf siblings (nothing below any of them), each reached by one or two request targets,
+    answering alike call by call: values, whatever the calls (Xero's attachments, each POSTed to by its
+    file name; Google's ``/v1/{name}``, read or deleted). A crowd of leaves that answer as one resource,
+    each seen once or twice, is one parameter's values, where neither shared structure nor repeated
+    names can speak for them; the API's own words are called again and again, on many ids
+    (Mastodon's ``/statuses/{id}/mute``, ``/unreblog``..., all answering the status), and are fewer
+    than MANY_LEAVES (past that many, each name was simply called often). Words that name a resource (plurals,
     actions: ``/v1/health``) stay literal, and so does a leaf no call compares with the rest (a lone
     ``GET /v1/ping`` beside values only ever deleted): only those alike count, WORDS_BESIDE_IDS of them
     (MANY_THIN at the top, where an API's resources stand)."""
     leaves = {w: p for w, p in cands.items()
               if not _names_a_resource(w) and not any(raw.children for raw in site.groups[w])}
+    if len(leaves) < MANY_LEAVES:
+        leaves = {w: p for w, p in leaves.items() if sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
     many = MANY_THIN if site.top else WORDS_BESIDE_IDS
     if len(leaves) < many:
         return set()
