@@ -1336,3 +1336,19 @@ def test_leaves_called_again_and_again_on_many_ids_stay_the_apis_words() -> None
     t = PathTemplater()
     keys = {t.observe(f"/api/v1/statuses/{i}/{name}"): status for i, name in enumerate(names, 100)}
     assert len({tpl.path for tpl in t.templates(keys, {key: 40 for key in keys}).values()}) == 1
+
+
+def test_an_action_word_holding_the_resources_of_hundreds_of_values_is_one_more_value() -> None:
+    """Past the word cap ``/v1/{name}/restorePlans``: a project called ``search`` holds restore plans like
+    every other one (``/v1/search/restorePlans``); a ``search`` with nothing below it stays the action."""
+    t = PathTemplater(word_cap=4)
+    paths = [f"/v1/{a}-{b}/{what}" for a in NAMES[:4] for b in NAMES[4:8] for what in ("restorePlans", "backups")]
+    paths += ["/v1/search/restorePlans", "/v1/update/backups", "/users/search"]
+    paths += [f"/users/{a}-{b}" for a in NAMES[:4] for b in NAMES[4:8]]
+    for p in paths:
+        t.observe(p)
+    templates = t.templates()
+    got = {p: templates[t.observe(p)].path for p in paths}   # keys as they are once the positions opened
+    assert got["/v1/search/restorePlans"] == got["/v1/alpha-echo/restorePlans"] == "/v1/{name}/restorePlans"
+    assert got["/v1/update/backups"] == "/v1/{name}/backups"
+    assert got["/users/search"] == "/users/search"

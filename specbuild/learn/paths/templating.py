@@ -336,6 +336,7 @@ class _Resolver:
         called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
             else invoked(site.groups, cands)
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)} | called
+        actions -= _holding_the_values_resources(site, actions - called)
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
             self.fixed.update((site.prefix, w) for w in called)
@@ -544,6 +545,22 @@ def _changed_items(site: _Site, cands: Iterable[str]) -> set[str]:
     changed = {w for w in cands if not _names_a_resource(w)
                and any(raw.keys and raw.methods & _ITEM_CALLS for raw in site.groups[w])}
     return changed if len(changed) >= 2 else set()
+
+
+def _holding_the_values_resources(site: _Site, words: Iterable[str]) -> set[str]:
+    """Action words beside hundreds of values (a position past the word cap) that hold the values' own
+    resources below them: ``/v1/search/restorePlans`` beside ``/v1/{name}/restorePlans``, a project
+    called "search" like any other. ``/users/search``, with nothing below it, stays the action."""
+    capped = [label for label, kind in site.typed.items() if kind == "word"]
+    if not capped:
+        return set()
+    known = {s for s in _raw_profile([raw for label in capped for raw in site.groups[label]]) if s}
+    out = set()
+    for word in words:
+        below = {s for s in _raw_profile(site.groups[word]) if s}
+        if below and below <= known:
+            out.add(word)
+    return out
 
 
 def _ids_posted_to(site: _Site) -> bool:
