@@ -1352,3 +1352,15 @@ def test_an_action_word_holding_the_resources_of_hundreds_of_values_is_one_more_
     assert got["/v1/search/restorePlans"] == got["/v1/alpha-echo/restorePlans"] == "/v1/{name}/restorePlans"
     assert got["/v1/update/backups"] == "/v1/{name}/backups"
     assert got["/users/search"] == "/users/search"
+
+
+def test_a_few_plain_words_asked_for_in_a_format_stay_endpoints() -> None:
+    """Twilio's ``/Usage/Records/ThisMonth.json`` beside ``Today.json``: two endpoints of the records
+    collection answering alike, not two values of one parameter; many such words are values."""
+    shapes = {f"/Accounts/AC1/Usage/Records/{w}.json": _call("GET", "usage_records", "usage_records[].count")
+              for w in ("ThisMonth", "Today")}
+    got = learn(shapes, shapes)
+    assert got["/Accounts/AC1/Usage/Records/Today.json"] == "/Accounts/AC1/Usage/Records/Today.json"
+    many = {f"/Accounts/AC1/Usage/Records/{w.title()}.json": _call("GET", "usage_records", "usage_records[].count")
+            for w in NAMES[:12]}
+    assert len(set(learn(many, many).values())) == 1

@@ -335,7 +335,7 @@ class _Resolver:
         actions then, but names (attachments, each POSTed to by its file name)."""
         called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
             else invoked(site.groups, cands)
-        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)} | called
+        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w) or _in_a_format(w)} | called
         actions -= _holding_the_values_resources(site, actions - called)
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
@@ -688,6 +688,13 @@ def _file_names(words: Iterable[str], typed_extensions: Iterable[str] = ()) -> s
             and 3 * sum(1 for w in files if _plain(w.rsplit(".", 1)[0])) >= 2 * len(files):
         return set()
     return files
+
+
+def _in_a_format(word: str) -> bool:
+    """A plain word asked for in a format (Twilio's ``/Usage/Records/ThisMonth.json`` beside
+    ``Today.json``): an endpoint's name, as ``/orders.json`` is; a few such words are no values."""
+    stem, dot, extension = word.rpartition(".")
+    return bool(dot) and extension.lower() in _FORMATS and bool(stem) and _plain(stem)
 
 
 def _ids_in_format(fixed: Mapping[str, list[str]], words: Iterable[str]) -> dict[str, list[str]]:
