@@ -35,6 +35,7 @@ _DIGIT_RUN: Final = re.compile(r"[0-9]+")
 _HAS_DIGIT: Final = re.compile(r"[0-9]")
 _SEPARATORS: Final = re.compile(r"[-_.:~+]")
 _HEX_PART: Final = re.compile(r"[0-9a-fA-F]{7,}\Z")
+_WORD_PARTS: Final = re.compile(r"[0-9]+|[-_.:~+]")
 # /Messages/SM0123abcd.json: a typed value with a file extension keeps the extension literal.
 EXTENSION: Final = re.compile(r"(.+)(\.(?:json|xml|csv|tsv|txt|html?|ya?ml|pdf|png|jpe?g|gif|svg|webp|zip"
                               r"|gz|tar|mp3|mp4|wav|ics|atom|rss|ndjson|jsonl|md))\Z", re.IGNORECASE)
@@ -124,11 +125,19 @@ def _looks_opaque(seg: str) -> bool:
         if _HEX_PART.match(part) and any(c.isalpha() for c in part):
             return True  # api-45db8383e-q1zvr, aks-nodepool1-631294d7-eecb
     core = seg.rstrip("=")
-    if len(core) >= 10 and sum(c.isupper() for c in core) >= 2 and sum(c.islower() for c in core) >= 2:
+    if len(core) >= 10 and sum(c.isupper() for c in core) >= 2 and sum(c.islower() for c in core) >= 2 \
+            and not _words_around_a_number(core, runs):
         changes = sum(_char_class(a) != _char_class(b) for a, b in pairwise(core))
         if changes >= 4 and changes >= 0.3 * len(core):
             return True  # base64-ish: MDQ6VXNlcjE, NffrFeUfNV2Hib
     return len(seg) >= 20 and digits >= 2
+
+
+def _words_around_a_number(seg: str, runs: list[str]) -> bool:
+    """``v2LoggingLevel``, ``oauth2Callback``: camelCase words around one short number (a version, the
+    digit of a name) flip between letters and digits as often as base64 does, yet name an endpoint
+    (``SP9ermtiAarE7``, numbers here and there, does not)."""
+    return len(runs) == 1 and len(runs[0]) <= 2 and all(_camel_words(part) for part in _WORD_PARTS.split(seg) if part)
 
 
 def _random_case(seg: str) -> bool:

@@ -89,7 +89,7 @@ SLUGS = ["how-to-bake-bread", "winter-garden-tips", "fast-pasta", "the-long-walk
     ("aks-nodepool1-631294d7-eecb", "token"), ("worker-cleanup-28740121", "token"),
     ("ip-10-0-1-53.ec2.internal", "token"), ("cus_NffrFeUfNV2Hib", "token"),
     ("0OdUWJ0sBjDrqHygGUXeCF", "token"), ("01H8XGJWBWBAQ4Z5GXQ3R5T6Y7", "token"),
-    ("108.244.90.118", "ipv4"), ("10.0.0.1", "ipv4"),
+    ("108.244.90.118", "ipv4"), ("10.0.0.1", "ipv4"), ("SP9ermtiAarE7", "token"),
 ])
 def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     assert classify_segment(seg) == kind
@@ -99,7 +99,7 @@ def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     "v1", "v2", "v2beta1", "v1alpha1", "v10", "1.0", "2.1.3", "api", "apis", "oauth2", "networking.k8s.io",
     "s3", "md5", "sha256", "x86_64", "ec2", "ipv4", "http2", "utf-8", "users", "me", "release-1.4",
     "alice51", "frank76", "octocat", "rate_limit", "check-runs", "OAuth2Callback", "", "deadbeef",
-    "John%20Doe", "PROJ-12",
+    "John%20Doe", "PROJ-12", "v2LoggingLevel", "oauth2Callback",
 ])
 def test_word_like_segments_are_not_classified(seg: str) -> None:
     assert classify_segment(seg) is None
@@ -1188,3 +1188,204 @@ def test_an_opened_position_rewrites_the_cached_keys() -> None:
         fresh.observe(f"/teams/{name}/members")
     for path, key in t._cache.items():
         assert fresh._skeleton(path)[0] == key
+
+
+# --- answers compared call by call; crowds of leaves ----------------------------------------------
+
+def _call(method: str, *props: str) -> frozenset[str]:
+    """Features as render.features gives them: the method, the properties, and which call answered them."""
+    return frozenset({method, *props, *(f"{method} {p}" for p in props)})
+
+
+def test_values_compare_call_by_call_not_a_post_against_a_get() -> None:
+    """A purchase POSTed to one offering answers a reservation, a GET of another the offering: as one
+    union they look like two resources, yet no call answered both."""
+    shapes = {"/v1/offerings/alpha": _call("GET", "Offering", "Offering.arn", "Offering.price"),
+              "/v1/offerings/north": _call("GET", "Offering", "Offering.arn"),
+              "/v1/offerings/river-cache": _call("POST", "Reservation", "Reservation.arn", "Reservation.start")}
+    got = learn(shapes, shapes)
+    assert got["/v1/offerings/river-cache"] == got["/v1/offerings/alpha"] == "/v1/offerings/{offeringName}"
+    # the same call answering unlike still tells resources apart
+    shapes["/v1/offerings/river-cache"] = _call("GET", "Reservation", "Reservation.arn", "Reservation.start")
+    assert learn(shapes, shapes)["/v1/offerings/river-cache"] == "/v1/offerings/river-cache"
+
+
+def _operation(rng: random.Random, method: str) -> frozenset[str]:
+    """A long-running operation's answer: a random few of its fields, a map keyed by data below."""
+    fields = rng.sample(["done", "error", "metadata", "name", "response"], 3)
+    return _call(method, *fields, f"response.{rng.choice(SLUGS)}")
+
+
+def test_many_leaves_answering_alike_call_by_call_at_the_top_are_values() -> None:
+    """Google's ``/v1/{name}``, each name read or deleted once or twice in a small sample: the
+    deletes answer alike, the reads answer alike, nothing is below any of them."""
+    rng = random.Random(21)
+    words = [f"{a}-{b}" for a in ("north", "stone", "river") for b in NAMES[:4]]   # 12
+    shapes = {f"/v1/{w}": (_operation(rng, "DELETE") if i % 2 else
+                           _call("GET", *rng.sample(["name", "createTime", "labels", "etag", "description"], 3)))
+              for i, w in enumerate(words)}
+    shapes["/v1/health"] = _call("GET", "status")
+    shapes["/v1/ping"] = _call("GET", "status", "uptime")         # its own fields: a resource of its own
+    got = learn(shapes, shapes)
+    assert got["/v1/north-alpha"] == got["/v1/stone-bravo"] == "/v1/{name}"
+    assert got["/v1/health"] == "/v1/health"
+    assert got["/v1/ping"] == "/v1/ping"
+    # a lone read beside values only ever deleted is compared with nothing: it stays literal
+    deleted = {f"/v1/{w}": _operation(rng, "DELETE") for w in words}
+    deleted["/v1/quota"] = _call("GET", "name", "limit")
+    got = learn(deleted, deleted)
+    assert got["/v1/north-alpha"] == "/v1/{name}"
+    assert got["/v1/quota"] == "/v1/quota"
+    # fewer than MANY_THIN at the top are the API's own endpoints
+    few = {p: f for p, f in shapes.items() if p != "/v1/river-delta"}
+    assert learn(few, few)["/v1/north-alpha"] == "/v1/north-alpha"
+
+
+def test_many_leaves_only_posted_to_answering_alike_are_names_not_actions() -> None:
+    """Xero's attachments, each POSTed to by its file name: forty words only POSTed to are no forty actions."""
+    rng = random.Random(22)
+    words = [f"{a}-{b}" for a in ("north", "stone", "river") for b in NAMES[:4]]
+    fields = ["Attachments[].AttachmentID", "Attachments[].FileName", "Attachments[].MimeType", "Attachments[].Url"]
+    shapes = {f"/2.0/Invoices/{uuid.UUID(int=i)}/Attachments/{w}": _call("POST", "Attachments", *rng.sample(fields, 2))
+              for i, w in enumerate(words)}
+    got = learn(shapes, shapes)
+    assert set(got.values()) == {"/2.0/Invoices/{invoiceId}/Attachments/{attachmentName}"}
+    # a few actions only POSTed to stay actions (test_actions.py), as do actions answering alike
+    few = dict(list(shapes.items())[:4])
+    assert len(set(learn(few, few).values())) == 4
+
+
+def test_a_resource_below_values_called_under_one_of_them_is_no_host() -> None:
+    """``/policies/{policyName}/version/{versionId}``: ``version`` holds only ids under most policies,
+    but ``GET /policies/b/version`` answers: it is a resource of each policy, not a host the policy
+    names are the API's words over (over_names)."""
+    shapes = {f"/policies/{w}/version/{'V' + w[::-1].upper() + 'q7Zx'}": frozenset({"PATCH"})
+              for w in ("alpha-payments", "legacy-data", "summer-cache")}
+    shapes["/policies/storage-deploy/version"] = _call("GET", "policyVersions", "policyVersions[].versionId")
+    got = learn(shapes, shapes)
+    assert got["/policies/storage-deploy/version"] == "/policies/{policyName}/version"
+    assert len(erased(got.values())) == 2
+    # with no such call, words over the same names are still the API's words (the hosts are values)
+    hosts = {f"/files/{verb}/{host}/{media}": frozenset({"GET"}) for verb in ("fetch", "show")
+             for host in ("alpha", "gamma") for media in ("Ab3dEf9hIjKlMn0p", "Zz9yXw8vUt7sRq6p")}
+    assert set(learn(hosts, hosts).values()) == {"/files/fetch/{name}/{id}", "/files/show/{name}/{id}"}
+
+
+def test_two_words_posted_to_where_one_answered_the_collections_item_are_items() -> None:
+    """``POST /billing-groups/billing-feature`` answers ``billingGroupArn``: the position holds billing
+    groups created by name, so the other word only POSTed to is one more, even among two."""
+    shapes = {"/billing-groups/billing-feature": _call("POST", "billingGroupArn", "billingGroupName"),
+              "/billing-groups/north-quick-cache": frozenset({"POST"}),
+              "/billing-groups/addThingToBillingGroup": frozenset({"PUT"})}
+    got = learn(shapes, shapes)
+    assert got["/billing-groups/north-quick-cache"] == "/billing-groups/{billingGroupName}"
+    assert got["/billing-groups/billing-feature"] == "/billing-groups/{billingGroupName}"
+    assert got["/billing-groups/addThingToBillingGroup"] == "/billing-groups/addThingToBillingGroup"
+    # answering no field of the item, two words only POSTed to are actions
+    actions = {"/recordings/begin": _call("POST", "ok"), "/recordings/halt": _call("POST", "ok")}
+    assert learn(actions, actions)["/recordings/halt"] == "/recordings/halt"
+
+
+def test_words_posted_to_beside_ids_posted_to_are_items() -> None:
+    """Databrew tags resources by ARN: ``POST /tags/{arn}`` for ids and for names alike."""
+    ids = ["7r29cluanw88xxxxxxxx", "ad3t668e6xxxxxxxxxxx", "pz3d9y7g7fljxxxxxxxx"]
+    words = ["alphaxxxxxxxxxxxxxxx", "legacy-localxxxxxxxx", "orders-payments-cache", "deployxxxxxxxxxxxxxx"]
+    shapes = {f"/tags/{w}": frozenset({"POST"}) for w in ids + words}
+    got = learn(shapes, shapes)
+    assert len(set(got.values())) == 1
+    # ids only read: the words only POSTed to beside them are actions
+    shapes = {f"/jobs/{i}": _call("GET", "JobName") for i in ids} | \
+        {f"/jobs/{w}": frozenset({"POST"}) for w in ("begin", "halt", "pause")}
+    assert learn(shapes, shapes)["/jobs/halt"] == "/jobs/halt"
+
+
+def test_words_over_the_same_endpoints_and_names_are_values_not_verbs_over_hosts() -> None:
+    """``/v3/scores/{format}/News`` beside ``/{format}/Player/{id}``: the same names recur under JSON and
+    XML, as hosts do under ``/files/fetch`` and ``/files/show``, but JSON also holds endpoints of its
+    own: a format over the API's words, not a verb over hosts (those are all a verb holds)."""
+    shapes: dict[str, frozenset[str]] = {}
+    for fmt in ("JSON", "XML"):
+        shapes |= {f"/v3/scores/{fmt}/News": _call("GET", "[].NewsID", "[].Title"),
+                   f"/v3/scores/{fmt}/AllTeams": _call("GET", "[].TeamID", "[].Name")}
+        shapes |= {f"/v3/scores/{fmt}/{what}/{n}": _call("GET", "PlayerID", "Name")
+                   for what in ("Player", "Team") for n in (10000031, 10000548)}
+    got = learn(shapes, shapes)
+    assert got["/v3/scores/XML/News"] == got["/v3/scores/JSON/News"]
+    assert len(erased(got.values())) == 4
+
+
+def test_two_words_deleted_under_a_collection_are_its_items() -> None:
+    """``DELETE /releases/tags/green-feature``: nobody deletes an action; two such words are tags."""
+    shapes = {"/repos/r/releases/tags/green-feature": frozenset({"DELETE"}),
+              "/repos/r/releases/tags/bfz-report": frozenset({"DELETE", "GET"})}
+    got = learn(shapes, shapes)
+    assert got["/repos/r/releases/tags/green-feature"] == "/repos/r/releases/tags/{tagName}"
+    # one alone, or two only read, say nothing
+    assert learn(dict(list(shapes.items())[:1]))["/repos/r/releases/tags/green-feature"] == \
+        "/repos/r/releases/tags/green-feature"
+    read = {p: frozenset({"GET"}) for p in shapes}
+    assert learn(read, read)["/repos/r/releases/tags/green-feature"] == "/repos/r/releases/tags/green-feature"
+
+
+def test_resources_holding_many_names_a_few_alike_by_chance_stay_resources() -> None:
+    """At 5,000 calls every resource of a hub holds dozens of names from one small vocabulary, a few the
+    same by chance (a kpi and a view both called ``alpha-river``): shared structure is most of what
+    lies below values (every namespace holds pods), not a few coincidences."""
+    rng = random.Random(23)
+    vocabulary = [f"{a}-{b}" for a in NAMES for b in NAMES]
+    hub = "/hubs/0f8e2a51-5d4c-4e8a-9a43-1b2f3c4d5e6f"
+    shapes: dict[str, frozenset[str]] = {}
+    for resource in ("kpi", "views", "profiles", "connectors", "interactions"):
+        shapes[f"{hub}/{resource}"] = _call("GET", "value", f"value[].{resource}Spec")
+        for name in rng.sample(vocabulary, 20):
+            shapes[f"{hub}/{resource}/{name}"] = _call("GET", "id", "name", f"properties.{resource}Spec")
+    got = learn(shapes, shapes)
+    assert got[f"{hub}/kpi"] == "/hubs/{hubId}/kpi"
+    assert len(erased(got.values())) == 10
+
+
+def test_leaves_called_again_and_again_on_many_ids_stay_the_apis_words() -> None:
+    """Mastodon's ``/statuses/{id}/mute``, ``/unreblog``...: a dozen leaves only POSTed to, all answering
+    the status, like a crowd of names; but each was called on many statuses (distinct request targets),
+    where a name is seen once or twice. Past MANY_LEAVES leaves, each name was simply called often."""
+    verbs = ["mute", "unmute", "pin", "unpin", "bookmark", "unbookmark", "favourite", "unfavourite", "reblog",
+             "unreblog", "translate", "react"]
+    status = _call("POST", "id", "content", "account", "reblogs_count")
+    t = PathTemplater()
+    keys = {t.observe(f"/api/v1/statuses/{i}/{verb}"): status for i, verb in enumerate(verbs, 100)}
+    often = t.templates(keys, {key: 40 for key in keys})
+    assert {often[key].path.rsplit("/", 1)[1] for key in keys} == set(verbs)
+    once = t.templates(keys, {key: 1 for key in keys})
+    assert {once[key].path for key in keys} == {"/api/v1/statuses/{statusId}/{name}"}
+    names = [f"{a}-{b}" for a in NAMES for b in ("river", "stone")][:32]
+    t = PathTemplater()
+    keys = {t.observe(f"/api/v1/statuses/{i}/{name}"): status for i, name in enumerate(names, 100)}
+    assert len({tpl.path for tpl in t.templates(keys, {key: 40 for key in keys}).values()}) == 1
+
+
+def test_an_action_word_holding_the_resources_of_hundreds_of_values_is_one_more_value() -> None:
+    """Past the word cap ``/v1/{name}/restorePlans``: a project called ``search`` holds restore plans like
+    every other one (``/v1/search/restorePlans``); a ``search`` with nothing below it stays the action."""
+    t = PathTemplater(word_cap=4)
+    paths = [f"/v1/{a}-{b}/{what}" for a in NAMES[:4] for b in NAMES[4:8] for what in ("restorePlans", "backups")]
+    paths += ["/v1/search/restorePlans", "/v1/update/backups", "/users/search"]
+    paths += [f"/users/{a}-{b}" for a in NAMES[:4] for b in NAMES[4:8]]
+    for p in paths:
+        t.observe(p)
+    templates = t.templates()
+    got = {p: templates[t.observe(p)].path for p in paths}   # keys as they are once the positions opened
+    assert got["/v1/search/restorePlans"] == got["/v1/alpha-echo/restorePlans"] == "/v1/{name}/restorePlans"
+    assert got["/v1/update/backups"] == "/v1/{name}/backups"
+    assert got["/users/search"] == "/users/search"
+
+
+def test_a_few_plain_words_asked_for_in_a_format_stay_endpoints() -> None:
+    """Twilio's ``/Usage/Records/ThisMonth.json`` beside ``Today.json``: two endpoints of the records
+    collection answering alike, not two values of one parameter; many such words are values."""
+    shapes = {f"/Accounts/AC1/Usage/Records/{w}.json": _call("GET", "usage_records", "usage_records[].count")
+              for w in ("ThisMonth", "Today")}
+    got = learn(shapes, shapes)
+    assert got["/Accounts/AC1/Usage/Records/Today.json"] == "/Accounts/AC1/Usage/Records/Today.json"
+    many = {f"/Accounts/AC1/Usage/Records/{w.title()}.json": _call("GET", "usage_records", "usage_records[].count")
+            for w in NAMES[:12]}
+    assert len(set(learn(many, many).values())) == 1

@@ -47,6 +47,7 @@ from specbuild.learn.rules import (
     USER_OBJECTS,
 )
 from specbuild.learn.schema import SEEN, Shape, without_seen
+from specbuild.learn.witnesses import Witnesses
 from specbuild.segments import split_path
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
@@ -78,7 +79,7 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[s
 
 def _render(builder: SpecBuilder, options: RenderOptions | None) -> dict[str, Any]:
     opts = options or RenderOptions()
-    templates = builder.templater.templates(features(builder))
+    templates = builder.templater.templates(features(builder), targets(builder))
     operations = merged_operations(builder, templates)
     values = path_values(templates)
     opts = replace(opts, path_values=values)
@@ -152,7 +153,7 @@ def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | 
     states are settled, not every skeleton key's). ``templates``: the builder's, when decided already.
     """
     if templates is None:
-        templates = builder.templater.templates(features(builder))
+        templates = builder.templater.templates(features(builder), targets(builder))
     merged: dict[tuple[Template, str], OperationState] = {}
     for (key, method), state in sorted(builder.operations.items()):
         template = templates[key]
@@ -168,13 +169,14 @@ def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | 
 def counts(builder: SpecBuilder) -> tuple[int, int]:
     """The paths and operations :func:`render` would write (before a base path is taken out or a person's
     spec overlaid): the templates decided, nothing rendered. For a progress line."""
-    templates = builder.templater.templates(features(builder))
+    templates = builder.templater.templates(features(builder), targets(builder))
     operations = {(templates[key].path, method) for key, method in builder.operations}
     return len({path for path, _ in operations}), len(operations)
 
 
 def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
-    """Per skeleton key: its methods and the *core* property paths of its successful JSON responses.
+    """Per skeleton key: its methods and the *core* property paths of its successful JSON responses,
+    plain and after the method that answered them (``GET items[].name``).
 
     Core: present in at least CORE_MIN_PERCENT % of the objects at that position. The templater reads these as
     evidence that siblings are one resource; rare or random keys (mock-server filler, maps the schema
@@ -184,11 +186,27 @@ def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
     for (key, method), op in builder.operations.items():
         feats = acc[key]
         feats.add(method)
+        core: set[str] = set()
         for status, resp in op.responses.items():
             if 200 <= status < 300:
                 for body in resp.bodies.by_media.values():
-                    _body_core_paths(body, feats)
+                    _body_core_paths(body, core)
+        feats |= core
+        # and which call answered them ("GET items[].name"): siblings are compared call by call
+        feats.update(f"{method} {path}" for path in core)
     return {k: frozenset(v) for k, v in acc.items()}
+
+
+def targets(builder: SpecBuilder) -> dict[str, int]:
+    """Per skeleton key: the distinct request targets that reached it, any method and status (learn/witnesses.py),
+    where they were counted. The templater tells a word seen once or twice (``/Attachments/report.pdf``)
+    from one called again and again on many ids (``/statuses/{id}/mute``)."""
+    acc: dict[str, Witnesses] = {}
+    for (key, _), op in builder.operations.items():
+        seen = acc.setdefault(key, Witnesses())
+        for resp in op.responses.values():
+            seen.merge(resp.witnesses)
+    return {key: n for key, seen in acc.items() if (n := seen.count()) is not None}
 
 
 def _body_core_paths(body: BodyState, out: set[str]) -> None:

@@ -50,7 +50,14 @@ def over_names(profiles: Mapping[str, Profile], plural: Callable[[str], bool]) -
     (``/files/{fileName}/alpha/{alphaId}``). Two such names shared, or one under words that are no
     endpoint either (``/files/fetch`` is never called; an item, ``/pods/web``, is read itself). A
     resource below each value (``/namespaces/{ns}/pods``) is a collection, or answers itself."""
-    names = {word: _spaces(profile, plural) for word, profile in profiles.items()}
+    # a name answering as an endpoint of its own under any sibling (``GET /policies/b/version``) is a
+    # resource of the values, not a host: under the others it was only not called yet
+    called = {s[0] for profile in profiles.values() for s in profile if len(s) == 1}
+    names = {word: _spaces(profile, plural) - called for word, profile in profiles.items()}
+    # a word with anything else right below (an endpoint, a resource: /JSON/News beside /JSON/Games/{season})
+    # is a value over the API's own words (a format, a version), not a verb over hosts
+    names = {word: spaces if spaces == {s[0] for s in profiles[word] if s and s[0] != "*"} else frozenset()
+             for word, spaces in names.items()}
     out = set()
     for word, mine in names.items():
         for other, theirs in names.items():

@@ -8,6 +8,7 @@ seen at each. Siblings are values of one parameter when their responses are alik
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final, Protocol, TypeVar
 
@@ -27,9 +28,44 @@ Suffix = tuple[str, ...]
 Profile = dict[Suffix, frozenset[str]]
 
 
+class Answers(frozenset[str]):
+    """The response properties seen at an endpoint, and which method's answers held them (``calls``).
+
+    Siblings are compared call by call: a GET's answer with a GET's, a DELETE's with a DELETE's. Values
+    of one parameter are read and deleted alike whatever each value is, while a POST's receipt (or an
+    operation a DELETE starts) says nothing about the resource a GET of the other returns; compared as
+    one union, two values asked different things look like two resources.
+    """
+
+    __slots__ = ("calls",)
+    calls: dict[str, frozenset[str]]
+
+    def __new__(cls, props: Iterable[str] = (), calls: Mapping[str, frozenset[str]] | None = None) -> Answers:
+        self = super().__new__(cls, props)
+        self.calls = dict(calls) if calls else {}
+        return self
+
+    @classmethod
+    def merged(cls, answers: Iterable[frozenset[str]]) -> Answers:
+        """The answers of several nodes as one (siblings merged into a parameter)."""
+        props: set[str] = set()
+        calls: dict[str, set[str]] = {}
+        for a in answers:
+            props |= a
+            for method, seen in getattr(a, "calls", {}).items():
+                calls.setdefault(method, set()).update(seen)
+        return cls(props, {method: frozenset(seen) for method, seen in calls.items()})
+
+    def without(self, dropped: Iterable[str]) -> Answers:
+        gone = frozenset(dropped)
+        return Answers(self - gone, {method: seen - gone for method, seen in self.calls.items()})
+
+
 class _Node(Protocol):
-    keys: list[str]
-    props: frozenset[str]
+    @property
+    def keys(self) -> list[str]: ...
+    @property
+    def props(self) -> frozenset[str]: ...
 
 
 N = TypeVar("N", bound=_Node)
@@ -44,7 +80,7 @@ def walk(start: Sequence[N], children: Callable[[N], Iterable[tuple[str, N]]]) -
         below: dict[Suffix, list[N]] = {}
         for suffix, nodes in level.items():
             if any(n.keys for n in nodes):
-                out[suffix] = frozenset().union(*(n.props for n in nodes))
+                out[suffix] = Answers.merged(n.props for n in nodes)
                 if len(out) >= PROFILE_SIZE:
                     return out
             if depth < PROFILE_DEPTH and len(below) < 4 * PROFILE_SIZE:
@@ -71,10 +107,22 @@ def shared_structure(members: Mapping[str, Profile], *, strict: bool) -> set[str
     for label in with_any:
         for s in have[label]:
             counts[s] = counts.get(s, 0) + 1
-    sharing = {label for label in with_any if any(counts[s] >= 2 for s in have[label])}
+    sharing = {label for label in with_any if any(counts[s] >= 2 for s in have[label])} - _crowded(members)
     if strict:
         return sharing if len(sharing) >= 3 and 3 * len(sharing) >= 2 * len(with_any) else set()
     return sharing if len(sharing) >= 2 and 2 * len(sharing) >= len(with_any) else set()
+
+
+def _crowded(members: Mapping[str, Profile]) -> set[str]:
+    """The siblings whose words right below are mostly their own: most of what lies right below a value
+    is shared (every namespace holds pods); a resource holding dozens of names shares a few of them
+    with the next by chance (a kpi and a view both called ``alpha``), which is no structure."""
+    firsts = {label: {s[0] for s in profile if s and s[0] != "*"} for label, profile in members.items()}
+    counts: dict[str, int] = {}
+    for below in firsts.values():
+        for first in below:
+            counts[first] = counts.get(first, 0) + 1
+    return {label for label, below in firsts.items() if 3 * sum(1 for f in below if counts[f] >= 2) < len(below)}
 
 
 def loners(members: Mapping[str, Profile], cands: Iterable[str]) -> set[str]:
@@ -113,6 +161,50 @@ def similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
         odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
         outliers = {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
     return median, outliers
+
+
+def alike(members: Mapping[str, Profile]) -> set[str]:
+    """The members whose answers are like other members' answers to the same calls: most top-level
+    properties a member's calls answered (``GET`` at ``()``, ``DELETE`` at ``("operations",)``) some
+    other member's same call answered too (a value's rare optional field may be its own in a sample).
+
+    Values of one parameter answer from one vocabulary; a resource of its own has fields of its own.
+    A member no other member's call compares with (only ever read where the others were only deleted)
+    is not said to be alike. Top-level names only: below them, one resource's answers often hold maps
+    keyed by data (``response.<random key>``), and a sample of one or two answers each holds a random
+    few of the optional fields, so pairwise overlap says little.
+    """
+    answering: dict[tuple[Suffix, str], int] = {}
+    counts: dict[tuple[Suffix, str], dict[str, int]] = {}
+    calls = {label: [((suffix, method), _top_level(seen)) for suffix, props in profile.items()
+                     for method, seen in _by_method(props).items() if seen]
+             for label, profile in members.items()}
+    for answers in calls.values():
+        for call, tops in answers:
+            answering[call] = answering.get(call, 0) + 1
+            seen_here = counts.setdefault(call, {})
+            for name in tops:
+                seen_here[name] = seen_here.get(name, 0) + 1
+    out = set()
+    for label, answers in calls.items():
+        names = [counts[call][name] for call, tops in answers if answering[call] >= 2 for name in tops]
+        if 2 * sum(1 for n in names if n >= 2) > len(names):
+            out.add(label)
+    return out
+
+
+def _by_method(props: frozenset[str]) -> Mapping[str, frozenset[str]]:
+    """What each method answered, or all of it as one call where the methods are not told apart."""
+    calls: Mapping[str, frozenset[str]] = getattr(props, "calls", {})
+    return calls or {"": props}
+
+
+def _top_level(props: Iterable[str]) -> frozenset[str]:
+    """``items[].name`` -> ``items``, ``[].name`` -> ``[]``: the first name of each property path."""
+    return frozenset(p[:2] if p.startswith("[]") else _FIRST.split(p, 1)[0] for p in props)
+
+
+_FIRST: Final = re.compile(r"\[\]|\.")
 
 
 def lone_words_as_values(members: Mapping[str, Profile], fixed: Callable[[str], bool]) -> dict[str, Profile]:
@@ -190,6 +282,28 @@ def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, froz
     for suffix, pa in a.items():
         pb = b.get(suffix)
         if pa and pb:
-            total += len(pa & pb) / min(len(pa), len(pb))
-            count += 1
+            s = _likeness(pa, pb)
+            if s is not None:
+                total += s
+                count += 1
     return total / count if count else None
+
+
+def _likeness(a: frozenset[str], b: frozenset[str]) -> float | None:
+    """Overlap of two endpoints' answers. Where both say which method answered what, only endpoints a
+    method answered at both compare (None otherwise: nothing to compare), method by method or whole,
+    whichever is closer: one or two answers each hold a random few of a resource's optional fields,
+    which the other methods' answers of the same resource fill in."""
+    calls_a: Mapping[str, frozenset[str]] = getattr(a, "calls", {})
+    calls_b: Mapping[str, frozenset[str]] = getattr(b, "calls", {})
+    if not calls_a or not calls_b:
+        return _overlap(a, b)
+    common = [m for m, seen in calls_a.items() if seen and calls_b.get(m)]
+    if not common:
+        return None
+    by_method = sum(_overlap(calls_a[m], calls_b[m]) for m in common) / len(common)
+    return max(by_method, _overlap(a, b))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / min(len(a), len(b))

@@ -263,9 +263,11 @@ class PathTemplater:
                 return len(hint.segments)
         return 0
 
-    def templates(self, features: Mapping[str, frozenset[str]] | None = None) -> dict[str, Template]:
-        """The template of every key observed so far, decided from all the evidence at once."""
-        return decide(sorted(self._keys), self.hints, features or {})
+    def templates(self, features: Mapping[str, frozenset[str]] | None = None,
+                  targets: Mapping[str, int] | None = None) -> dict[str, Template]:
+        """The template of every key observed so far, decided from all the evidence at once: ``features``
+        (methods and response properties per key) and ``targets`` (distinct request targets per key)."""
+        return decide(sorted(self._keys), self.hints, features or {}, targets or {})
 
 
 def _must_open(words: set[str], cap: int) -> bool:

@@ -28,8 +28,10 @@ from specbuild.learn.paths.actions import invoked, over_names
 from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
+    Answers,
     Profile,
     Suffix,
+    alike,
     answers_alike,
     followers,
     item_props,
@@ -65,6 +67,7 @@ MAX_PASSES: Final = 4
 THIN_KEYS: Final = 2           # a sibling seen at this many distinct paths or fewer is thin evidence
 MANY_THIN: Final = 12          # ... and this many thin siblings sharing words below them are values
 FEW_THIN: Final = 4            # ... or this many under a collection (/predictions/...: its items)
+MANY_LEAVES: Final = 32        # leaves answering alike at one position: values, however often each was called
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
 # next and would make siblings that are one resource look unalike.
@@ -72,12 +75,13 @@ _NAMED: Final = re.compile(rf"(?:{IDENTIFIER})?(?:\[\]|\.{IDENTIFIER})*")  # one
 
 
 class _Raw:
-    __slots__ = ("children", "keys", "methods", "props")
+    __slots__ = ("children", "keys", "methods", "props", "targets")
 
     def __init__(self) -> None:
         self.children: dict[str, _Raw] = {}
         self.keys: list[str] = []
-        self.props: frozenset[str] = frozenset()   # response properties of the keys ending here
+        self.targets = 0   # distinct request targets of the keys ending here (0: not counted)
+        self.props = Answers()   # response properties of the keys ending here, by method too
         self.methods: frozenset[str] = frozenset()  # ... and their methods (actions: learn/paths/actions.py)
 
 
@@ -106,9 +110,10 @@ class _Res:
         self.profile: dict[Suffix, frozenset[str]] | None = None
 
 
-def decide(keys: Sequence[str], hints: Sequence[Hint],
-           features: Mapping[str, frozenset[str]]) -> dict[str, Template]:
-    """The template of every skeleton key, from all keys (and their features) at once."""
+def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, frozenset[str]],
+           targets: Mapping[str, int] | None = None) -> dict[str, Template]:
+    """The template of every skeleton key, from all keys (their features, and how many distinct request
+    targets reached each, where known) at once."""
     root = _Raw()
     # the keys of one resource share their property paths: each matched once, then sets intersected
     every: frozenset[str] = frozenset().union(*(features.get(key, ()) for key in keys))
@@ -121,8 +126,9 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
                 child = node.children[label] = _Raw()
             node = child
         node.keys.append(key)
+        node.targets += (targets or {}).get(key, 0)
         seen = features.get(key, frozenset())
-        node.props = node.props | (named & seen)
+        node.props = Answers.merged((node.props, _answers(seen, named)))
         node.methods = node.methods | (METHODS & seen)
     _drop_path_values(root)
     pins = _pins(hints)
@@ -135,6 +141,17 @@ def decide(keys: Sequence[str], hints: Sequence[Hint],
             break
         pool = found
     return _templates(resolved, resolver.fixed)
+
+
+def _answers(seen: frozenset[str], named: frozenset[str]) -> Answers:
+    """A key's named properties, and which method answered each (``"GET items[].name"``: what
+    ``render.features`` says of a call)."""
+    calls: dict[str, set[str]] = {}
+    for feature in seen:
+        method, space, prop = feature.partition(" ")
+        if space and prop in named and method in METHODS:
+            calls.setdefault(method, set()).add(prop)
+    return Answers(named & seen, {method: frozenset(props) for method, props in calls.items()})
 
 
 _COMPONENT: Final = re.compile(r"\[\]\.?|\.")
@@ -161,7 +178,7 @@ def _drop_path_values(root: _Raw) -> None:
         below = {label for child in node.children.values() for label in child.children} | set(node.children)
         dropped = set().union(*(keyed[label] for label in below if label in keyed))
         if dropped:
-            node.props = node.props - dropped
+            node.props = node.props.without(dropped)
 
 
 def _pins(hints: Sequence[Hint]) -> frozenset[tuple[Suffix, str]]:
@@ -216,7 +233,7 @@ class _Resolver:
 
     def _resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, in_slot: bool) -> _Resolving:
         """One node's resolution: ``yield`` a node below, get its :class:`_Res` back."""
-        node = _Res([k for raw in raws for k in raw.keys], frozenset().union(*(raw.props for raw in raws)))
+        node = _Res([k for raw in raws for k in raw.keys], Answers.merged(raw.props for raw in raws))
         groups: dict[str, list[_Raw]] = {}
         for raw in raws:
             for label, child in raw.children.items():
@@ -301,18 +318,25 @@ class _Resolver:
             cands = {w: p for w, p in cands.items() if w not in fixed}
             self.fixed.update((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
+        crowd = _thin_leaves(site, cands)
+        created = invoked(site.groups, cands) if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
-                  | _named_as_an_item(site, cands))
+                  | _named_as_an_item(site, cands) | crowd | created | _changed_items(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
-            chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced})
+            chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
+                                                      bool(crowd))
         else:
-            chosen |= self._decide_words(site, cands)
+            chosen |= self._decide_words(site, cands, bool(crowd))
         return chosen | _files(site, cands, chosen)
 
-    def _decide_words(self, site: _Site, cands: dict[str, Profile]) -> set[str]:
-        called = set() if _created_here(site, cands) else invoked(site.groups, cands)
-        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w)} | called
+    def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False) -> set[str]:
+        """``crowd``: many leaves here answer alike (:func:`_thin_leaves`): words only POSTed to are no
+        actions then, but names (attachments, each POSTed to by its file name)."""
+        called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
+            else invoked(site.groups, cands)
+        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w) or _in_a_format(w)} | called
+        actions -= _holding_the_values_resources(site, actions - called)
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
             self.fixed.update((site.prefix, w) for w in called)
@@ -474,6 +498,28 @@ def _thin_outliers(site: _Site, members: Mapping[str, Profile], outliers: set[st
             and _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS}
 
 
+def _thin_leaves(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Many leaf siblings (nothing below any of them), each reached by one or two request targets,
+    answering alike call by call: values, whatever the calls (Xero's attachments, each POSTed to by its
+    file name; Google's ``/v1/{name}``, read or deleted). A crowd of leaves that answer as one resource,
+    each seen once or twice, is one parameter's values, where neither shared structure nor repeated
+    names can speak for them; the API's own words are called again and again, on many ids
+    (Mastodon's ``/statuses/{id}/mute``, ``/unreblog``..., all answering the status), and are fewer
+    than MANY_LEAVES (past that many, each name was simply called often). Words that name a resource (plurals,
+    actions: ``/v1/health``) stay literal, and so does a leaf no call compares with the rest (a lone
+    ``GET /v1/ping`` beside values only ever deleted): only those alike count, WORDS_BESIDE_IDS of them
+    (MANY_THIN at the top, where an API's resources stand)."""
+    leaves = {w: p for w, p in cands.items()
+              if not _names_a_resource(w) and not any(raw.children for raw in site.groups[w])}
+    if len(leaves) < MANY_LEAVES:
+        leaves = {w: p for w, p in leaves.items() if sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
+    many = MANY_THIN if site.top else WORDS_BESIDE_IDS
+    if len(leaves) < many:
+        return set()
+    values = alike(leaves)
+    return values if len(values) >= many else set()
+
+
 def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
     """A word under a collection answered with the collection's item named in its properties
     (``POST /thing-types/blue`` answering ``thingTypeId``, ``thingTypeArn``): the position holds items
@@ -484,6 +530,43 @@ def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
     own = re.compile(re.escape(_camel(_singular(parent))) + r"(?:Id|Name|Arn)")  # a camelCase field
     return any(own.fullmatch(p[:1].lower() + p[1:])
                for profile in cands.values() for p in object_props(profile.get((), ())))
+
+
+# What is done to an item of a collection, never to an action invoked on it (actions are POSTed or read).
+_ITEM_CALLS: Final = frozenset({"DELETE", "PUT", "PATCH"})
+
+
+def _changed_items(site: _Site, cands: Iterable[str]) -> set[str]:
+    """Words under a collection that were deleted, replaced or changed, two or more: its items
+    (``DELETE /releases/tags/green-feature``), however few and whatever they answered. An action is
+    POSTed to or read; a literal resource under a collection (``/users/search``) is not deleted."""
+    if site.scoped or not _plural(site.parent or ""):
+        return set()
+    changed = {w for w in cands if not _names_a_resource(w)
+               and any(raw.keys and raw.methods & _ITEM_CALLS for raw in site.groups[w])}
+    return changed if len(changed) >= 2 else set()
+
+
+def _holding_the_values_resources(site: _Site, words: Iterable[str]) -> set[str]:
+    """Action words beside hundreds of values (a position past the word cap) that hold the values' own
+    resources below them: ``/v1/search/restorePlans`` beside ``/v1/{name}/restorePlans``, a project
+    called "search" like any other. ``/users/search``, with nothing below it, stays the action."""
+    capped = [label for label, kind in site.typed.items() if kind == "word"]
+    if not capped:
+        return set()
+    known = {s for s in _raw_profile([raw for label in capped for raw in site.groups[label]]) if s}
+    out = set()
+    for word in words:
+        below = {s for s in _raw_profile(site.groups[word]) if s}
+        if below and below <= known:
+            out.add(word)
+    return out
+
+
+def _ids_posted_to(site: _Site) -> bool:
+    """Typed ids here were POSTed to (``POST /tags/{arn}``): the call is made on items, so words only
+    POSTed to beside them are items named by hand (``POST /tags/alpha-green``), not actions invoked."""
+    return any("POST" in raw.methods for label in site.typed for raw in site.groups[label])
 
 
 def _keys_below(raws: Sequence[_Raw], limit: int) -> int:
@@ -605,6 +688,13 @@ def _file_names(words: Iterable[str], typed_extensions: Iterable[str] = ()) -> s
             and 3 * sum(1 for w in files if _plain(w.rsplit(".", 1)[0])) >= 2 * len(files):
         return set()
     return files
+
+
+def _in_a_format(word: str) -> bool:
+    """A plain word asked for in a format (Twilio's ``/Usage/Records/ThisMonth.json`` beside
+    ``Today.json``): an endpoint's name, as ``/orders.json`` is; a few such words are no values."""
+    stem, dot, extension = word.rpartition(".")
+    return bool(dot) and extension.lower() in _FORMATS and bool(stem) and _plain(stem)
 
 
 def _ids_in_format(fixed: Mapping[str, list[str]], words: Iterable[str]) -> dict[str, list[str]]:
