@@ -943,11 +943,14 @@ class StateWriter:
             return False
         return True
 
-    def publish(self, key: str, value: bytes) -> bool:
-        """One message beside the states (no offsets), in a transaction of its own; False when it was aborted."""
+    def publish(self, key: str, value: bytes, drop: Sequence[str] = ()) -> bool:
+        """One message beside the states (no offsets), and tombstones of the ``drop`` keys (compaction
+        removes those records), in a transaction of their own; False when it was aborted."""
         producer = self.producer
         try:
             producer.begin_transaction()
+            for gone in drop:
+                producer.produce(self.topic, key=gone.encode(), value=None)
             producer.produce(self.topic, key=key.encode(), value=value)
             _retried(lambda: producer.commit_transaction(30))
         except KafkaException as exc:
