@@ -422,3 +422,23 @@ def test_a_waiting_members_partitions_merged_as_one_part_stand_for_their_states(
     group.publish_part()  # another set of partitions: the part published before is dropped
     assert list(reader.notes) == ["#part:http.v1:0,http.v1:1,http.v1:3"]
     assert dumps(build_document(merged(reader.latest, "st", notes=reader.notes))) == one_spec(LINES + more + more[:1])
+
+
+def test_a_created_state_topic_is_waited_for_until_the_broker_serves_it() -> None:
+    """CreateTopics answers a moment before the metadata shows the topic: read at once, it "did not exist"."""
+    from types import SimpleNamespace
+
+    from specbuild.kafka.client import _served
+
+    class Admin:
+        calls = 0
+
+        def list_topics(self, topic: str, timeout: float) -> Any:
+            self.calls += 1
+            partitions = {0: SimpleNamespace(leader=-1 if self.calls < 3 else 1)}
+            shown = {topic: SimpleNamespace(error=None, partitions=partitions)} if self.calls > 1 else {}
+            return SimpleNamespace(topics=shown)
+
+    admin = Admin()
+    _served(admin, "g.specbuild-state", time.monotonic() + 10)
+    assert admin.calls == 3  # not shown, then no leader yet, then served
