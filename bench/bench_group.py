@@ -27,7 +27,8 @@ round robin) fold pre-produced records; the clock starts when the last partition
 record's timestamp in the state topic: the group's last record folded, its state committing) and stops at
 each member's spec written (openapi.json there, looked for every 20 ms) and at its exit. Each member's CPU
 seconds in that tail are its CPU at exit less its CPU then (/proc, sampled every 20 ms): the render, the
-waits, the publish, the exit. It prints each repeat, then the medians; every member's spec must be the same.
+waits, the publish, the exit; "after the spec": its CPU from its spec written to its exit. It prints each
+repeat, then the medians; every member's spec must be the same.
 
 Records: the devset's github and kubernetes n5000 files (../shared/devset), repeated; without them,
 fixtures/users.jsonl. It starts its own broker (tests/brokers.py) and stops it.
@@ -317,25 +318,31 @@ def tail_once(bootstrap: str, topic: str, members: int, work: Path, notes: bool)
     specs = {(out / "openapi.json").read_bytes() for out in outs}
     if len(specs) != 1:
         raise SystemExit(f"the members wrote {len(specs)} different specs: see {work}")
-    start = last_state_commit(bootstrap, f"{group}.specbuild-state")
-    at_start = [max((c for t, c in series if t <= start), default=0.0) for series in cpu]
+    start, parts = last_state_commit(bootstrap, f"{group}.specbuild-state")
+
+    def cpu_at(i: int, when: float) -> float:
+        return max((c for t, c in cpu[i] if t <= when), default=0.0)
+
     return {"spec": [written[i] - start for i in range(members)],
             "exit": [exits[i][0] - start for i in range(members)],
-            "cpu": [exits[i][1] - at_start[i] for i in range(members)]}
+            "cpu": [exits[i][1] - cpu_at(i, start) for i in range(members)],
+            "after": [exits[i][1] - cpu_at(i, written[i]) for i in range(members)],
+            "parts": [t - start for t in parts]}
 
 
-def last_state_commit(bootstrap: str, state_topic: str) -> float:
+def last_state_commit(bootstrap: str, state_topic: str) -> tuple[float, list[float]]:
     """When the last partition state was produced (its record's timestamp, epoch seconds): the group's
-    last record folded and committed."""
+    last record folded and committed; and when each part (a waiting member's states merged) was."""
     from confluent_kafka import Consumer, KafkaError, TopicPartition
 
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{state_topic}.bench", "enable.auto.commit": False,
                   "isolation.level": "read_committed", "enable.partition.eof": True})
-    parts = sorted(c.list_topics(state_topic, timeout=10).topics[state_topic].partitions)
-    c.assign([TopicPartition(state_topic, p, 0) for p in parts])
+    ours = sorted(c.list_topics(state_topic, timeout=10).topics[state_topic].partitions)
+    c.assign([TopicPartition(state_topic, p, 0) for p in ours])
     latest: dict[bytes, int] = {}
+    parts: list[float] = []
     eof: set[int] = set()
-    while len(eof) < len(parts):
+    while len(eof) < len(ours):
         for m in c.consume(1000, 1.0):
             err = m.error()
             if err is not None:
@@ -343,8 +350,10 @@ def last_state_commit(bootstrap: str, state_topic: str) -> float:
                     eof.add(m.partition() or 0)
             elif (key := m.key()) is not None and not key.startswith(b"#"):
                 latest[key] = m.timestamp()[1]
+            elif key is not None and key.startswith(b"#part:") and m.value() is not None:
+                parts.append(m.timestamp()[1] / 1000)
     c.close()
-    return max(latest.values()) / 1000
+    return max(latest.values()) / 1000, parts
 
 
 def tail(args: argparse.Namespace) -> int:
@@ -363,13 +372,16 @@ def tail(args: argparse.Namespace) -> int:
             runs.append(got)
             print(f"  spec final {max(got['spec']):5.2f} s (each {', '.join(f'{s:.2f}' for s in got['spec'])}); "
                   f"exits {max(got['exit']):5.2f} s; CPU in the tail {sum(got['cpu']):5.2f} s "
-                  f"(each {', '.join(f'{c:.2f}' for c in got['cpu'])}; the most {max(got['cpu']):.2f})  "
+                  f"(each {', '.join(f'{c:.2f}' for c in got['cpu'])}; the most {max(got['cpu']):.2f}; after the "
+                  f"spec {', '.join(f'{c:.2f}' for c in got['after'])}; parts published at "
+                  f"{', '.join(f'{t:+.2f}' for t in got['parts']) or 'none'} s)  "
                   f"(load average {load()})", flush=True)
         med = statistics.median
         print(f"tail: spec final {med(max(r['spec']) for r in runs):.2f} s, "
               f"exits {med(max(r['exit']) for r in runs):.2f} s, "
               f"CPU {med(sum(r['cpu']) for r in runs):.2f} s in all, the busiest member's "
-              f"{med(max(r['cpu']) for r in runs):.2f} s (medians of {len(runs)})")
+              f"{med(max(r['cpu']) for r in runs):.2f} s, after the spec {med(sum(r['after']) for r in runs):.2f} s "
+              f"in all (medians of {len(runs)})")
         return 0
     finally:
         broker.stop()
