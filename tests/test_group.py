@@ -193,11 +193,13 @@ class EndSource:
         self.records = records
         self.on_poll = on_poll
         self.polls = 0
+        self.timeouts: list[float] = []
         self.assigned = {("http.v1", 0)}
         self.on_revoke = None
 
     def poll(self, max_records: int, timeout: float) -> Batch:
         self.polls += 1
+        self.timeouts.append(timeout)
         self.on_poll(self.polls)
         if self.polls > 1:
             return Batch()
@@ -305,6 +307,7 @@ def test_an_until_end_member_that_waited_for_the_others_takes_the_spec_the_last_
     assert any("the group's spec as the member that committed last rendered it" in n for n in notes)
     assert json.loads((tmp_path / "openapi.json").read_bytes()) == rendered
     assert group.decoded.decodes == 0
+    assert group.source.timeouts[:2] == [0.5, 0.5] and group.source.timeouts[2:] == [0.1] * 4  # waiting: 0.1 s
 
 
 def test_a_revoke_saves_only_the_partitions_that_go() -> None:
