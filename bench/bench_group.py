@@ -4,7 +4,7 @@
     python bench/bench_group.py exactly-once [--records 60000] [--kills 10] [--seconds 60] [--seed 1]
                                         [--checkpoint-interval 5]
     python bench/bench_group.py scale-out [--records 120000] [--repeat 3] [--rebalance-delay-ms 3000]
-    python bench/bench_group.py tail [--records 120000] [--members 2] [--repeat 3]
+    python bench/bench_group.py tail [--records 120000] [--members 2] [--repeat 3] [--skew 3] [--notes]
 
 exactly-once (issue 15): 3 members in one group on a 6-partition topic that is fed for ``--seconds``
 (idempotent producer); at random moments a random member is killed with SIGKILL and started again
@@ -28,7 +28,8 @@ record's timestamp in the state topic: the group's last record folded, its state
 each member's spec written (openapi.json there, looked for every 20 ms) and at its exit. Each member's CPU
 seconds in that tail are its CPU at exit less its CPU then (/proc, sampled every 20 ms): the render, the
 waits, the publish, the exit; "after the spec": its CPU from its spec written to its exit. It prints each
-repeat, then the medians; every member's spec must be the same.
+repeat, then the medians; every member's spec must be the same. ``--skew 3`` gives partitions 0-2 three
+times the records of 3-5: the member holding 3-5 waits, and its part (kafka/parts.py) has time to land.
 
 Records: the devset's github and kubernetes n5000 files (../shared/devset), repeated; without them,
 fixtures/users.jsonl. It starts its own broker (tests/brokers.py) and stops it.
@@ -265,13 +266,15 @@ def scale(args: argparse.Namespace) -> int:
         broker.stop()
 
 
-def produce_all(bootstrap: str, topic: str, lines: list[bytes]) -> None:
-    """``lines`` round robin over the partitions, all delivered."""
+def produce_all(bootstrap: str, topic: str, lines: list[bytes], skew: int = 1) -> None:
+    """``lines`` round robin over the partitions, all delivered; with ``skew``, the first half of the
+    partitions gets that many times as many as the second half."""
+    cycle = [p for p in range(PARTITIONS // 2) for _ in range(skew)] + list(range(PARTITIONS // 2, PARTITIONS))
     p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20, "compression.type": "lz4"})
     for i, line in enumerate(lines):
         while True:
             try:
-                p.produce(topic, line, partition=i % PARTITIONS)
+                p.produce(topic, line, partition=cycle[i % len(cycle)])
                 break
             except BufferError:
                 p.poll(0.05)
@@ -363,8 +366,9 @@ def tail(args: argparse.Namespace) -> int:
         topic = f"tail-{uuid.uuid4().hex[:6]}"
         brokers.create_topic(broker.bootstrap, topic, PARTITIONS)
         lines = records(args.records)
-        produce_all(broker.bootstrap, topic, lines)
-        print(f"{len(lines):,} records in {PARTITIONS} partitions, {args.members} members; load average before: "
+        produce_all(broker.bootstrap, topic, lines, args.skew)
+        print(f"{len(lines):,} records in {PARTITIONS} partitions (skew {args.skew}), {args.members} members; "
+              "load average before: "
               f"{load()}; logs in {work}")
         runs = []
         for _ in range(args.repeat):
@@ -413,6 +417,8 @@ def main() -> int:
     tl.add_argument("--members", type=int, default=2)
     tl.add_argument("--repeat", type=int, default=3)
     tl.add_argument("--notes", action="store_true", help="keep every member's notes in its log, stamped")
+    tl.add_argument("--skew", type=int, default=1, help="partitions 0-2 get this many times the records of 3-5: "
+                    "a member ends that much sooner than the other (default 1: even)")
     args = parser.parse_args()
     run = {"exactly-once": exactly_once, "tail": tail}.get(args.what, scale)
     return run(args)
