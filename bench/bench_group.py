@@ -4,6 +4,7 @@
     python bench/bench_group.py exactly-once [--records 60000] [--kills 10] [--seconds 60] [--seed 1]
                                         [--checkpoint-interval 5]
     python bench/bench_group.py scale-out [--records 120000] [--repeat 3] [--rebalance-delay-ms 3000]
+    python bench/bench_group.py tail [--records 120000] [--members 2] [--repeat 3] [--skew 3] [--notes]
 
 exactly-once (issue 15): 3 members in one group on a 6-partition topic that is fed for ``--seconds``
 (idempotent producer); at random moments a random member is killed with SIGKILL and started again
@@ -21,6 +22,15 @@ average and the members' CPU seconds say how much else ran. The tests' broker se
 partitions until the second's rebalance moves three; ``--rebalance-delay-ms 3000`` runs the broker with
 Kafka's own default, as a production broker has it, where members started together get one assignment.
 
+tail: an ``--until-end`` group's end, after the last record: ``--members`` members (pinned to a core each,
+round robin) fold pre-produced records; the clock starts when the last partition state was produced (its
+record's timestamp in the state topic: the group's last record folded, its state committing) and stops at
+each member's spec written (openapi.json there, looked for every 20 ms) and at its exit. Each member's CPU
+seconds in that tail are its CPU at exit less its CPU then (/proc, sampled every 20 ms): the render, the
+waits, the publish, the exit; "after the spec": its CPU from its spec written to its exit. It prints each
+repeat, then the medians; every member's spec must be the same. ``--skew 3`` gives partitions 0-2 three
+times the records of 3-5: the member holding 3-5 waits, and its part (kafka/parts.py) has time to land.
+
 Records: the devset's github and kubernetes n5000 files (../shared/devset), repeated; without them,
 fixtures/users.jsonl. It starts its own broker (tests/brokers.py) and stops it.
 """
@@ -28,6 +38,7 @@ fixtures/users.jsonl. It starts its own broker (tests/brokers.py) and stops it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import hashlib
 import os
@@ -50,13 +61,16 @@ from confluent_kafka import Producer  # noqa: E402
 from tests import brokers  # noqa: E402
 from tests.test_kafka_integration import restarted  # noqa: E402
 
-DEVSET = ROOT.parent / "shared" / "devset"
+# ../shared/devset beside the repo, or beside its worktrees' folder (a worktree in ../wt/NAME)
+DEVSET = next((d for d in (ROOT.parent / "shared" / "devset", ROOT.parent.parent / "shared" / "devset")
+               if d.is_dir()), ROOT.parent / "shared" / "devset")
 PARTITIONS = 6
 # exactly-once: a killed member is noticed within 6 s (scale-out runs with the product's settings)
 SESSION = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1500", "-X", "reconnect.backoff.max.ms=1000"]
 
 
 def records(n: int) -> list[bytes]:
+    """``n`` records: the devset's github and kubernetes n5000 files shuffled and repeated (else the fixture's)."""
     lines: list[bytes] = []
     for api in ("github", "kubernetes"):
         src = DEVSET / f"{api}-n5000.jsonl.gz"
@@ -227,16 +241,7 @@ def scale(args: argparse.Namespace) -> int:
         topic = f"scale-{uuid.uuid4().hex[:6]}"
         brokers.create_topic(broker.bootstrap, topic, PARTITIONS)
         lines = records(args.records)
-        p = Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 20, "compression.type": "lz4"})
-        for i, line in enumerate(lines):
-            while True:
-                try:
-                    p.produce(topic, line, partition=i % PARTITIONS)
-                    break
-                except BufferError:
-                    p.poll(0.05)
-        p.flush(120)
-        del p  # else its client keeps calling the broker after it stopped (librdkafka logs each refusal)
+        produce_all(broker.bootstrap, topic, lines)
         size = sum(map(len, lines)) / len(lines)
         print(f"{len(lines):,} records ({size:,.0f} B average) in {PARTITIONS} partitions; "
               f"group.initial.rebalance.delay.ms {args.rebalance_delay_ms or '0 (the tests)'}; "
@@ -256,6 +261,131 @@ def scale(args: argparse.Namespace) -> int:
         print(f"CPU per member: one member's CPU s / each of two members' = {statistics.median(cpu_ratios):.2f}x, "
               f"the median ({', '.join(f'{r:.2f}' for r in cpu_ratios)}); wall time adds the waits (the group's "
               "join, the others' ends) to it")
+        return 0
+    finally:
+        broker.stop()
+
+
+def produce_all(bootstrap: str, topic: str, lines: list[bytes], skew: int = 1) -> None:
+    """``lines`` round robin over the partitions, all delivered; with ``skew``, the first half of the
+    partitions gets that many times as many as the second half."""
+    cycle = [p for p in range(PARTITIONS // 2) for _ in range(skew)] + list(range(PARTITIONS // 2, PARTITIONS))
+    p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20, "compression.type": "lz4"})
+    for i, line in enumerate(lines):
+        while True:
+            try:
+                p.produce(topic, line, partition=cycle[i % len(cycle)])
+                break
+            except BufferError:
+                p.poll(0.05)
+    if p.flush(120):
+        raise SystemExit("records not delivered")
+    del p  # else its client keeps calling the broker after it stopped (librdkafka logs each refusal)
+
+
+def cpu_seconds(pid: int) -> float:
+    """A running process's user + system CPU seconds (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tail_once(bootstrap: str, topic: str, members: int, work: Path, notes: bool) -> dict[str, list[float]]:
+    """One group run to the end: per member, the seconds from the last state committed at its end to its spec
+    written and to its exit, and its CPU seconds in between (sampled every 20 ms)."""
+    group = f"g-tail-{uuid.uuid4().hex[:6]}"
+    outs = [work / f"{group}-{i}" for i in range(members)]
+    procs = [member(bootstrap, topic, group, outs[i], work / f"{group}-{i}.log", "--until-end", core=i % 2,
+                    notes=notes) for i in range(members)]
+    exits: dict[int, tuple[float, float]] = {}  # member -> (when it exited, its CPU seconds)
+    cpu: list[list[tuple[float, float]]] = [[] for _ in procs]  # member -> [(when, CPU seconds)]
+    written: dict[int, float] = {}
+
+    def reap(i: int) -> None:
+        _, status, usage = os.wait4(procs[i].pid, 0)
+        procs[i].returncode = os.waitstatus_to_exitcode(status)
+        exits[i] = (time.time(), usage.ru_utime + usage.ru_stime)
+
+    reapers = [threading.Thread(target=reap, args=(i,), daemon=True) for i in range(members)]
+    for t in reapers:
+        t.start()
+    while len(exits) < members:
+        for i, p in enumerate(procs):
+            if i not in exits:
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    cpu[i].append((time.time(), cpu_seconds(p.pid)))
+            if i not in written and (outs[i] / "openapi.json").exists():
+                written[i] = time.time()
+        time.sleep(0.02)
+    if any(p.returncode != 0 for p in procs) or len(written) < members:
+        raise SystemExit(f"a member failed or wrote no spec: see {work}")
+    specs = {(out / "openapi.json").read_bytes() for out in outs}
+    if len(specs) != 1:
+        raise SystemExit(f"the members wrote {len(specs)} different specs: see {work}")
+    start, parts = last_state_commit(bootstrap, f"{group}.specbuild-state")
+
+    def cpu_at(i: int, when: float) -> float:
+        return max((c for t, c in cpu[i] if t <= when), default=0.0)
+
+    return {"spec": [written[i] - start for i in range(members)],
+            "exit": [exits[i][0] - start for i in range(members)],
+            "cpu": [exits[i][1] - cpu_at(i, start) for i in range(members)],
+            "after": [exits[i][1] - cpu_at(i, written[i]) for i in range(members)],
+            "parts": [t - start for t in parts]}
+
+
+def last_state_commit(bootstrap: str, state_topic: str) -> tuple[float, list[float]]:
+    """When the last partition state was produced (its record's timestamp, epoch seconds): the group's
+    last record folded and committed; and when each part (a waiting member's states merged) was."""
+    from confluent_kafka import Consumer, KafkaError, TopicPartition
+
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{state_topic}.bench", "enable.auto.commit": False,
+                  "isolation.level": "read_committed", "enable.partition.eof": True})
+    ours = sorted(c.list_topics(state_topic, timeout=10).topics[state_topic].partitions)
+    c.assign([TopicPartition(state_topic, p, 0) for p in ours])
+    latest: dict[bytes, int] = {}
+    parts: list[float] = []
+    eof: set[int] = set()
+    while len(eof) < len(ours):
+        for m in c.consume(1000, 1.0):
+            err = m.error()
+            if err is not None:
+                if err.code() == KafkaError._PARTITION_EOF:
+                    eof.add(m.partition() or 0)
+            elif (key := m.key()) is not None and not key.startswith(b"#"):
+                latest[key] = m.timestamp()[1]
+            elif key is not None and key.startswith(b"#part:") and m.value() is not None:
+                parts.append(m.timestamp()[1] / 1000)
+    c.close()
+    return max(latest.values()) / 1000, parts
+
+
+def tail(args: argparse.Namespace) -> int:
+    work = Path(tempfile.mkdtemp(prefix="bench-group-"))
+    broker = brokers.start_broker("apache", work)
+    try:
+        topic = f"tail-{uuid.uuid4().hex[:6]}"
+        brokers.create_topic(broker.bootstrap, topic, PARTITIONS)
+        lines = records(args.records)
+        produce_all(broker.bootstrap, topic, lines, args.skew)
+        print(f"{len(lines):,} records in {PARTITIONS} partitions (skew {args.skew}), {args.members} members; "
+              "load average before: "
+              f"{load()}; logs in {work}")
+        runs = []
+        for _ in range(args.repeat):
+            got = tail_once(broker.bootstrap, topic, args.members, work, args.notes)
+            runs.append(got)
+            print(f"  spec final {max(got['spec']):5.2f} s (each {', '.join(f'{s:.2f}' for s in got['spec'])}); "
+                  f"exits {max(got['exit']):5.2f} s; CPU in the tail {sum(got['cpu']):5.2f} s "
+                  f"(each {', '.join(f'{c:.2f}' for c in got['cpu'])}; the most {max(got['cpu']):.2f}; after the "
+                  f"spec {', '.join(f'{c:.2f}' for c in got['after'])}; parts published at "
+                  f"{', '.join(f'{t:+.2f}' for t in got['parts']) or 'none'} s)  "
+                  f"(load average {load()})", flush=True)
+        med = statistics.median
+        print(f"tail: spec final {med(max(r['spec']) for r in runs):.2f} s, "
+              f"exits {med(max(r['exit']) for r in runs):.2f} s, "
+              f"CPU {med(sum(r['cpu']) for r in runs):.2f} s in all, the busiest member's "
+              f"{med(max(r['cpu']) for r in runs):.2f} s, after the spec {med(sum(r['after']) for r in runs):.2f} s "
+              f"in all (medians of {len(runs)})")
         return 0
     finally:
         broker.stop()
@@ -282,8 +412,16 @@ def main() -> int:
                     help="the broker's group.initial.rebalance.delay.ms (default: the tests' 0; Kafka's own is 3000)")
     sc.add_argument("--notes", action="store_true",
                     help="keep every member's notes (not -q) in its log, stamped with the bench's seconds")
+    tl = sub.add_parser("tail")
+    tl.add_argument("--records", type=int, default=120_000)
+    tl.add_argument("--members", type=int, default=2)
+    tl.add_argument("--repeat", type=int, default=3)
+    tl.add_argument("--notes", action="store_true", help="keep every member's notes in its log, stamped")
+    tl.add_argument("--skew", type=int, default=1, help="partitions 0-2 get this many times the records of 3-5: "
+                    "a member ends that much sooner than the other (default 1: even)")
     args = parser.parse_args()
-    return exactly_once(args) if args.what == "exactly-once" else scale(args)
+    run = {"exactly-once": exactly_once, "tail": tail}.get(args.what, scale)
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,7 @@ class Reader:
 
     def __init__(self) -> None:
         self.latest: dict[str, bytes] = {}
+        self.notes: dict[str, bytes] = {}
 
     def catch_up(self, timeout: float = 120.0) -> dict[str, bytes]:
         return self.latest
@@ -192,11 +193,13 @@ class EndSource:
         self.records = records
         self.on_poll = on_poll
         self.polls = 0
+        self.timeouts: list[float] = []
         self.assigned = {("http.v1", 0)}
         self.on_revoke = None
 
     def poll(self, max_records: int, timeout: float) -> Batch:
         self.polls += 1
+        self.timeouts.append(timeout)
         self.on_poll(self.polls)
         if self.polls > 1:
             return Batch()
@@ -234,7 +237,9 @@ class FlakyWriter(Writer):
         self.commits.append(len(self.commits) >= self.fails)
         return self.commits[-1]
 
-    def publish(self, key: str, value: bytes) -> bool:
+    def publish(self, key: str, value: bytes, drop: Sequence[str] = ()) -> bool:
+        for gone in drop:
+            del self.reader.notes[gone]
         self.reader.notes[key] = value
         return True
 
@@ -271,9 +276,11 @@ def test_an_until_end_member_commits_its_end_again_after_an_abort_and_renders_wh
 
     def group_plays(reader: EndReader, poll: int) -> None:
         reader.latest.setdefault("http.v1:1", state)  # the other member committed first
+        reader.notes.setdefault("#part:http.v1:1,http.v1:2", b"specbuild-part 1 0\n")  # of another run
 
     group, writer, notes, reason = until_end(tmp_path, ours, theirs, 2, group_plays)
     assert reason == "end" and writer.commits == [False, False, True]
+    assert list(group.reader.notes) == ["#spec"]  # the parts, served, dropped with the spec published
     assert behind_ends(group.reader.latest, {("http.v1", 0): len(ours), ("http.v1", 1): len(theirs)}) == []
     assert (tmp_path / "openapi.json").read_bytes() == one_spec(ours + theirs)
     assert not any("waiting" in n for n in notes)  # it committed last: it rendered, and published the spec
@@ -300,6 +307,7 @@ def test_an_until_end_member_that_waited_for_the_others_takes_the_spec_the_last_
     assert any("the group's spec as the member that committed last rendered it" in n for n in notes)
     assert json.loads((tmp_path / "openapi.json").read_bytes()) == rendered
     assert group.decoded.decodes == 0
+    assert group.source.timeouts[:2] == [0.5, 0.5] and group.source.timeouts[2:] == [0.1] * 4  # waiting: 0.1 s
 
 
 def test_a_revoke_saves_only_the_partitions_that_go() -> None:
@@ -383,3 +391,57 @@ def test_a_state_option_is_refused_for_a_file_build() -> None:
     assert r.returncode == 2
     assert "--state" in r.stderr
 
+
+
+def test_a_waiting_members_partitions_merged_as_one_part_stand_for_their_states(tmp_path: Path) -> None:
+    """The member that renders decodes a waiting member's part instead of each of its states, while those
+    are the latest; a part of states folded on since is not used."""
+    records = spread(LINES, 3)
+    reader, positions = EndReader({}), {}
+    group = Group(folder(), reader, FlakyWriter(reader, 0), positions, output=tmp_path, fmt="json",  # type: ignore[arg-type]
+                  options=None, base=None, note=print)
+    group.attach(Source())  # type: ignore[arg-type]
+    mine = [r for r in records if "[2]" not in r[1]]
+    group.folder.add(mine)
+    positions.update({p: sum(1 for r in mine if f"[{p[1]}]" in r[1]) for p in group.folder.folders})
+    group.commit()
+    group.publish_part()
+    assert list(reader.notes) == ["#part:http.v1:0,http.v1:1"]
+    reader.latest["http.v1:2"] = other_state([r[0] for r in records if "[2]" in r[1] and r[0] is not None])
+    decoded = DecodedStates("st")
+    assert dumps(build_document(decoded.merged(reader.latest, notes=reader.notes))) == one_spec(LINES)
+    assert decoded.decodes == 2  # the part and partition 2's state
+    assert group.render()[1] is not None and group.decoded.decodes == 1  # ours are at hand: the part is not read
+    more = [json.dumps(record("get", f"/carts/{i}", resp={"id": i})).encode() for i in range(20)]
+    group.folder.add([(line, f"http.v1[1]@{positions['http.v1', 1] + i}") for i, line in enumerate(more)])
+    positions["http.v1", 1] += len(more)
+    group.commit()
+    decoded = DecodedStates("st")
+    assert dumps(build_document(decoded.merged(reader.latest, notes=reader.notes))) == one_spec(LINES + more)
+    assert decoded.decodes == 3  # partition 1 folded on since its part: every state decoded
+    group.folder.add([(more[0], "http.v1[3]@0")])
+    positions["http.v1", 3] = 1
+    group.commit()
+    group.publish_part()  # another set of partitions: the part published before is dropped
+    assert list(reader.notes) == ["#part:http.v1:0,http.v1:1,http.v1:3"]
+    assert dumps(build_document(merged(reader.latest, "st", notes=reader.notes))) == one_spec(LINES + more + more[:1])
+
+
+def test_a_created_state_topic_is_waited_for_until_the_broker_serves_it() -> None:
+    """CreateTopics answers a moment before the metadata shows the topic: read at once, it "did not exist"."""
+    from types import SimpleNamespace
+
+    from specbuild.kafka.client import _served
+
+    class Admin:
+        calls = 0
+
+        def list_topics(self, topic: str, timeout: float) -> Any:
+            self.calls += 1
+            partitions = {0: SimpleNamespace(leader=-1 if self.calls < 3 else 1)}
+            shown = {topic: SimpleNamespace(error=None, partitions=partitions)} if self.calls > 1 else {}
+            return SimpleNamespace(topics=shown)
+
+    admin = Admin()
+    _served(admin, "g.specbuild-state", time.monotonic() + 10)
+    assert admin.calls == 3  # not shown, then no leader yet, then served

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,8 +17,8 @@ from specbuild.io.files import dumps
 from specbuild.kafka.pool import BATCH, LocalFolder, PoolFolder, ScalingFolder
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions
-from specbuild.run import Fold, build_document
-from tests.helpers import FIXTURES
+from specbuild.run import PARTS, Fold, build_document
+from tests.helpers import FIXTURES, record
 
 USERS = [ln for ln in (FIXTURES / "users.jsonl").read_bytes().splitlines() if ln.strip()]
 
@@ -188,3 +190,27 @@ def test_a_follower_that_moves_to_the_pool_keeps_filtering() -> None:
         assert 0 < stats.filtered < 144
     finally:
         folder.close()
+
+
+def test_a_workers_operations_come_in_parts_each_merged_as_it_arrives() -> None:
+    """A worker's builder is sent without its operations, then those in PARTS messages: the parent never
+    holds the whole builder's pickle and its unpickled copy at once (bench_kafka's peak RSS)."""
+    merged: list[int] = []
+
+    class Counting(SpecBuilder):
+        def merge_parts(self, other: SpecBuilder, parts: Iterable[Any], take: bool = True) -> None:
+            got = list(parts)
+            merged.append(len(got))
+            super().merge_parts(other, got, take)
+
+    lines = [json.dumps(record(method, f"/res{i}/items", resp={"id": i})).encode()
+             for i in range(20) for method in ("get", "post")]
+    pool = PoolFolder(Counting(), 2, strict=False, max_body_bytes=4 << 20)
+    try:
+        for i in range(0, len(lines), 10):
+            pool.add([(v, f"t[0]@{i + j}") for j, v in enumerate(lines[i:i + 10])])
+        builder = pool.sync(last=True)
+        assert dumps(build_document(builder)) == file_replay(lines)
+        assert len(merged) == 2 and all(1 < n <= PARTS for n in merged)  # each worker's 20 operations
+    finally:
+        pool.close()

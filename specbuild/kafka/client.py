@@ -773,6 +773,20 @@ def ensure_state_topic(conf: Mapping[str, str], topic: str, note: Note, timeout:
         if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:  # another member was first
             raise SourceError(f"cannot create the state topic {topic} ({_reason(exc)})",
                               hint="create it with cleanup.policy=compact, or name one with --state-topic") from None
+    _served(admin, topic, time.monotonic() + timeout)
+
+
+def _served(admin: Any, topic: str, deadline: float) -> None:
+    """Until the broker serves ``topic`` (a leader for each partition): Apache Kafka answers CreateTopics
+    a moment before its metadata shows the topic, and a member that read the state topic at once was told
+    it did not exist (two members started together, in bench_group.py tail)."""
+    while time.monotonic() < deadline:
+        with contextlib.suppress(KafkaException):
+            meta = admin.list_topics(topic, timeout=5).topics.get(topic)
+            if meta is not None and meta.error is None and meta.partitions and \
+                    all(p.leader >= 0 for p in meta.partitions.values()):
+                return
+        time.sleep(0.1)
 
 
 def _retried(call: Callable[[], Any], seconds: float = 120.0) -> None:
@@ -943,11 +957,14 @@ class StateWriter:
             return False
         return True
 
-    def publish(self, key: str, value: bytes) -> bool:
-        """One message beside the states (no offsets), in a transaction of its own; False when it was aborted."""
+    def publish(self, key: str, value: bytes, drop: Sequence[str] = ()) -> bool:
+        """One message beside the states (no offsets), and tombstones of the ``drop`` keys (compaction
+        removes those records), in a transaction of their own; False when it was aborted."""
         producer = self.producer
         try:
             producer.begin_transaction()
+            for gone in drop:
+                producer.produce(self.topic, key=gone.encode(), value=None)
             producer.produce(self.topic, key=key.encode(), value=value)
             _retried(lambda: producer.commit_transaction(30))
         except KafkaException as exc:

@@ -54,7 +54,7 @@ from specbuild.kafka.client import (
     open_source,
     state_topic_name,
 )
-from specbuild.kafka.group import Group, PartitionFolder, transactional_id
+from specbuild.kafka.group import WAIT_POLL, Group, PartitionFolder, transactional_id
 from specbuild.kafka.pool import BATCH, Folder, LocalFolder, ScalingFolder
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions, counts
@@ -159,7 +159,7 @@ class Follower:
             if reason:
                 return reason
             want = size if limits.max_records is None else min(size, limits.max_records - folder.dispatched)
-            batch = self.source.poll(want, POLL_TIMEOUT)
+            batch = self.source.poll(want, WAIT_POLL if self.group is not None and self.group.waiting else POLL_TIMEOUT)
             now = clock()
             if batch.records:
                 size = batch_size(batch.records)

@@ -40,6 +40,7 @@ from specbuild.kafka.client import (
     describe,
     state_key,
 )
+from specbuild.kafka.parts import PART_PREFIX, digest, part_key, part_value, usable
 from specbuild.kafka.pool import BadRecords, LocalFolder
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
@@ -51,6 +52,9 @@ GROUP_WAIT: Final = 120.0  # seconds a member that reached its end waits for the
 # the member that committed last (it renders the same spec itself after that: that member died, or is a
 # follower without --until-end that renders only every --render-interval)
 SPEC_WAIT: Final = 60.0
+# seconds between looks at the state topic while a member waits for the others' states or spec: the group's
+# end is noticed that much sooner (0.5 s, the follower's poll, was up to half a second of every waiter's end)
+WAIT_POLL: Final = 0.1
 SPEC_KEY: Final = f"{NOTE_PREFIX}spec"  # the group's spec as last published, beside the states
 SPEC_HEADER: Final = b"specbuild-spec 1 "  # then the tag of the states and options it was rendered from
 # Bytes of states a member keeps decoded between renders (~3-4x that in memory: ten states of an API of
@@ -183,6 +187,7 @@ class Group:
         self.waiting_since: float | None = None  # since when this member has had nothing left to fold
         self.spec_since: float | None = None  # since when it waits for the spec of the member that committed last
         self.spent = False  # the last render took our builders over: nothing folds into them any more
+        self.part: str | None = None  # the key of the part (our partitions merged) we published last
         self._tagged: tuple[tuple[tuple[str, int], ...], str] = ((), "")  # the states hashed last, their digest
         self.view = view_digest(options, base)
 
@@ -288,8 +293,8 @@ class Group:
         self.rendered = dict(latest)
         self.decoded.own(self.live())
         self.spent = self.spent or last
-        self.doc = build_document(self.decoded.merged(self.rendered, self.folder.template, take=last),
-                                  self.options, self.base)
+        self.doc = build_document(self.decoded.merged(self.rendered, self.folder.template, take=last,
+                                                      notes=self.reader.notes), self.options, self.base)
         self.target = write_document(self.doc, self.output, self.fmt)
         return self.doc, self.target
 
@@ -321,11 +326,36 @@ class Group:
             if source is not None and source.assigned:  # not before the group's first assignment
                 self.note(f"specbuild: waiting for the states of {describe(behind)} to reach the end (folded by "
                           "the group's other members)")
+                self.publish_part()
         elif now - self.waiting_since > GROUP_WAIT:
             self.note(f"warning: the states of {describe(behind)} are not at the end of their partitions "
                       f"after {GROUP_WAIT:.0f} s; the spec holds what the group has saved")
             return True
         return False
+
+    @property
+    def waiting(self) -> bool:
+        """--until-end: this member has nothing left to fold and waits for the others' states or spec."""
+        return self.waiting_since is not None
+
+    def publish_part(self) -> None:
+        """Waiting for the others, our partitions' builders merged as one state (:mod:`.parts`): the
+        member that renders decodes it instead of each of their states. Best effort: an aborted publish
+        costs that member the decodes, nothing else."""
+        live = self.live()
+        if len(live) < 2:
+            return
+        states = {key: data for key, (data, _) in live.items()}
+        out: SpecBuilder | None = None
+        for _key, (_data, builder) in sorted(live.items()):
+            out = out or builder.blank()
+            out.merge(builder, take=False)  # copies: the builders go on folding if a partition comes back
+        assert out is not None
+        positions = {p: self.positions[p] for p in self.committed if state_key(p) in states}
+        key = part_key(states)
+        stale = [] if self.part is None or self.part == key else [self.part]
+        if self.writer.publish(key, part_value(states, codec.encode(out, positions)), drop=stale):
+            self.part = key
 
     def _spec_ready(self, now: float) -> bool:
         """Every state at its end: a member that saw none behind since it last folded committed last, and
@@ -348,10 +378,7 @@ class Group:
         are hashed once while they stay the same objects (the reader keeps them until they change)."""
         seen = tuple(sorted((key, id(data)) for key, data in latest.items()))
         if seen != self._tagged[0]:
-            digest = hashlib.blake2b(digest_size=16)
-            for key, data in sorted(latest.items()):
-                digest.update(key.encode() + b"\0" + hashlib.blake2b(data, digest_size=16).digest())
-            self._tagged = (seen, digest.hexdigest())
+            self._tagged = (seen, digest(latest))
         return f"{self._tagged[1]}-{self.view}"
 
     def published(self, tag: str) -> dict[str, Any] | None:
@@ -376,7 +403,8 @@ class Group:
             return self.doc, self.target
         doc, target = self.render(last=True)
         head = SPEC_HEADER + self.tag(self.rendered).encode() + b"\n"
-        if not self.writer.publish(SPEC_KEY, head + orjson.dumps(doc)):
+        parts = sorted(k for k in self.reader.notes if k.startswith(PART_PREFIX))  # served: dropped by compaction
+        if not self.writer.publish(SPEC_KEY, head + orjson.dumps(doc), drop=parts):
             self.note("warning: the group's spec could not be published; the other members render it too")
         return doc, target
 
@@ -393,7 +421,7 @@ class Group:
                 self.note(f"warning: the states of {describe(behind)} are not at the end of their partitions "
                           f"after {GROUP_WAIT:.0f} s; the spec holds what the group has saved")
                 return
-            time.sleep(0.5)
+            time.sleep(WAIT_POLL)
 
 
 def view_digest(options: RenderOptions | None, base: dict[str, Any] | None) -> str:
@@ -429,14 +457,26 @@ class DecodedStates:
         self.decodes = 0  # how many states were decoded (what the cache saves shows in tests)
 
     def merged(self, latest: Mapping[str, bytes], template: SpecBuilder | None = None,
-               take: bool = False) -> SpecBuilder:
+               take: bool = False, notes: Mapping[str, bytes] | None = None) -> SpecBuilder:
         """One builder from every partition's state (key order; merges are exact, so any order would do).
         ``take``: the kept builders are taken over, not copied (a copy of each costs as much as the render's
-        merge itself), and forgotten: the last render of a member that stops folding."""
+        merge itself), and forgotten: the last render of a member that stops folding. ``notes``: the state
+        topic's other records; a part (:mod:`.parts`) of states not at hand is decoded instead of them."""
         for key in self.builders.keys() - latest.keys():
             del self.builders[key]
         out: SpecBuilder | None = None
+        covered: set[str] = set()
+        for part in usable(latest, notes or {}, self.at_hand(latest)):
+            builder, _ = codec.decode(part.state, f"{self.topic}[{part.name}]")
+            self.decodes += 1
+            covered |= part.keys
+            if out is None:
+                out = builder  # decoded for this merge alone: the others merge into it
+            else:
+                out.merge(builder)
         for key, data in sorted(latest.items()):
+            if key in covered:
+                continue
             builder, kept = self.builder(key, data)
             if out is None:
                 out = builder.blank()  # the settings the states were folded with
@@ -447,6 +487,11 @@ class DecodedStates:
         if out is None:
             return template.blank() if template is not None else SpecBuilder()
         return out
+
+    def at_hand(self, latest: Mapping[str, bytes]) -> frozenset[str]:
+        """The keys whose latest state is here as a builder (decoded before, or folded here)."""
+        return frozenset(k for k, (data, _) in self.builders.items()
+                         if k in latest and (data is latest[k] or data == latest[k]))
 
     def own(self, live: Mapping[str, tuple[bytes, SpecBuilder]]) -> None:
         """The builders this member folds that hold exactly a state (just committed): used for it, not
@@ -475,9 +520,10 @@ class DecodedStates:
         return builder, True
 
 
-def merged(latest: Mapping[str, bytes], topic: str, template: SpecBuilder | None = None) -> SpecBuilder:
+def merged(latest: Mapping[str, bytes], topic: str, template: SpecBuilder | None = None,
+           notes: Mapping[str, bytes] | None = None) -> SpecBuilder:
     """One builder from every partition's state, once (``render``): each decoded and taken over."""
-    return DecodedStates(topic, budget=0).merged(latest, template)
+    return DecodedStates(topic, budget=0).merged(latest, template, notes=notes)
 
 
 def transactional_id(group_id: str) -> str:
@@ -493,6 +539,6 @@ def read_group(conf: Mapping[str, str], topic: str, note: Callable[[str], None])
     reader = StateReader(conf, topic, note)
     try:
         latest = reader.catch_up()
-        return merged(latest, topic), len(latest)
+        return merged(latest, topic, notes=reader.notes), len(latest)
     finally:
         reader.close()

@@ -19,7 +19,7 @@ from specbuild.filters import RecordFilter
 from specbuild.learn.builder import SpecBuilder
 from specbuild.parallel import Workers
 from specbuild.run import BATCH as FOLD_BATCH
-from specbuild.run import Fold, Stats
+from specbuild.run import Fold, Operations, Stats, operation_parts
 
 BATCH: Final = 4096          # records per consume(); a whole batch is folded before a stop is noticed
 POOL_BACKLOG: Final = 50_000  # records behind before folding moves to the pool (~2 s of one core)
@@ -154,8 +154,12 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
                 results.put(("failed", err))
                 return
             results.put(("done", message[2], fold.stats, collected.items))
-        elif kind == "sync":
-            results.put(("synced", message[1], builder))
+        elif kind == "sync":  # the builder without its operations, then those in parts (merged as they come)
+            parts = operation_parts(builder)
+            results.put(("synced", message[1], builder, len(parts)))
+            for part in parts:
+                results.put(("part", message[1], part))
+            del parts
             if message[2]:  # the last one: exit while the parent renders, not when it closes the pool
                 return
             builder = _blank(template)
@@ -199,7 +203,10 @@ class PoolFolder:
         self._results: Any = self._workers.outbox
         self._inboxes: list[Any] = [self._workers.queue(maxsize=self.QUEUED) for _ in range(jobs)]
         self._pending = [0] * jobs
-        self._synced: dict[int, SpecBuilder] = {}
+        self._synced: dict[int, tuple[SpecBuilder, int]] = {}  # a worker's builder (no operations), its parts
+        self._parts: dict[int, list[Operations]] = {}  # parts of operations arrived, not merged yet
+        self._answered: set[int] = set()  # the workers whose builder and parts all arrived
+        self._expected: dict[int, int] = {}  # parts still to come, by worker
         self._finished = False  # after the last sync, the workers have exited
         self._workers.start(_fold_worker, ((inbox, self._results, _blank(builder), strict, max_body_bytes,
                                             bad is not None, keep) for inbox in self._inboxes))
@@ -242,13 +249,21 @@ class PoolFolder:
         """
         for i in range(len(self._inboxes)):
             self._put(i, ("sync", i, last))
-        while len(self._synced) < len(self._inboxes):
-            self._drain(block=True)
+        for i in range(len(self._inboxes)):
+            while i not in self._synced:
+                self._drain(block=True)
+            synced, count = self._synced.pop(i)
+            self.builder.merge_parts(synced, self._arriving(i, count))
         self._finished = last
-        for i in sorted(self._synced):
-            self.builder.merge(self._synced[i])
-        self._synced.clear()
+        self._answered.clear()
         return self.builder
+
+    def _arriving(self, i: int, count: int) -> Iterator[Operations]:
+        """Worker ``i``'s ``count`` parts of operations, each as soon as it is here."""
+        for _ in range(count):
+            while not self._parts.get(i):
+                self._drain(block=True)
+            yield self._parts[i].pop(0)
 
     def _drain(self, block: bool) -> None:
         while True:
@@ -267,7 +282,16 @@ class PoolFolder:
         if kind == "failed":
             raise message[1]
         if kind == "synced":
-            self._synced[message[1]] = message[2]
+            _, i, builder, count = message
+            self._synced[i] = (builder, count)
+            self._parts[i] = []
+            self._expected[i] = count
+        if kind == "part":
+            self._parts[message[1]].append(message[2])
+            self._expected[message[1]] -= 1
+        if kind in ("synced", "part"):
+            if not self._expected[message[1]]:
+                self._answered.add(message[1])
             return
         _, i, stats, bad = message
         self._pending[i] -= 1
@@ -280,7 +304,7 @@ class PoolFolder:
 
     def _check_alive(self) -> None:
         if not self._finished:  # after the last sync the workers have handed their builders over and left
-            self._workers.check(done=self._synced)
+            self._workers.check(done=self._answered)
 
     def close(self) -> None:
         try:
