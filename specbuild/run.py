@@ -42,6 +42,8 @@ class Stats:
     filtered: int = 0  # left out by the run's RecordFilter (not an error: not in ``skipped``)
     skipped: Counter[str] = field(default_factory=Counter)
     too_large: int = 0
+    malformed: int = 0  # records kept whose body was declared JSON and is not (the body left out)
+    first_malformed: tuple[str, str] | None = None  # the first such body: (where it came from, why)
     position: int = 0  # bytes of the input read (of a file: its progress)
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
@@ -61,6 +63,8 @@ class Stats:
         self.filtered += other.filtered
         self.skipped.update(other.skipped)
         self.too_large += other.too_large
+        self.malformed += other.malformed
+        self.first_malformed = self.first_malformed or other.first_malformed  # merged in input order
         self.position += other.position
 
 
@@ -152,6 +156,9 @@ class Fold(Generic[S]):
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     keep: RecordFilter | None = None
     on_skip: Callable[[RecordError], None] | None = None
+    # A body declared JSON that is not is left out and its record folded (counted in ``stats.malformed``);
+    # False makes it the record's error ("bad-json-body"), as ``strict`` does.
+    keep_malformed: bool = True
     on_progress: Callable[[Stats], None] | None = None
     stats: Stats = field(default_factory=Stats)
     # With the native module and a SpecBuilder: records in their plain form decoded natively, and bodies
@@ -163,6 +170,7 @@ class Fold(Generic[S]):
     add_fields: Callable[..., None] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.keep_malformed = self.keep_malformed and not self.strict
         self.native(isinstance(self.builder, SpecBuilder) and self.builder.accelerated and not self.builder.examples)
 
     def native(self, on: bool) -> None:
@@ -225,7 +233,16 @@ class Fold(Generic[S]):
             return True
         if ex.request_body.kind == "too-large" or ex.response_body.kind == "too-large":
             self.stats.too_large += 1
+        if ex.request_body.kind == "malformed" or ex.response_body.kind == "malformed":
+            self._malformed(ex)
         return True
+
+    def _malformed(self, ex: Exchange) -> None:
+        stats = self.stats
+        stats.malformed += 1
+        if stats.first_malformed is None:
+            body = ex.request_body if ex.request_body.kind == "malformed" else ex.response_body
+            stats.first_malformed = (ex.origin, body.value)
 
     def _failed(self, exc: RecordError | RecursionError, origin: str) -> None:
         """Count (and report) a record whose decode or fold raised."""
@@ -252,6 +269,10 @@ class Fold(Generic[S]):
     def _decode(self, raw: bytes | str, origin: str) -> Exchange:
         """Decode one record with ``records.decode`` and fold it: its Exchange, or FILTERED."""
         ex = decode(raw, origin, max_body_bytes=self.max_body_bytes, parse_json=self.parse_json)
+        if not self.keep_malformed:  # --strict: a body that is not what it says is the record's error
+            for body in (ex.request_body, ex.response_body):
+                if body.kind == "malformed":
+                    raise RecordError("bad-json-body", body.value, origin)
         keep = self.keep
         if keep is not None and not keep.keeps(ex.method, ex.path, ex.host or ex.request_header("host") or ""):
             return FILTERED
@@ -402,7 +423,8 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
     fatal: tuple[int, RecordError] | None = None
     line = watched = 0
     skips: list[RecordError] = []  # of the batch being folded, in order
-    fold = Fold(builder, strict=False, max_body_bytes=max_body_bytes, keep=keep, on_skip=skips.append)
+    fold = Fold(builder, strict=False, max_body_bytes=max_body_bytes, keep=keep, on_skip=skips.append,
+                keep_malformed=not strict)
     with open(shard.path, "rb") as fh:
         fh.seek(shard.start)
         remaining = shard.end - shard.start
@@ -415,7 +437,7 @@ def fold_shard(shard: Shard, template: SpecBuilder, strict: bool, max_body_bytes
                 if line == 1 and shard.start == 0:
                     raw = first_line(raw)  # the same rule as sources.jsonl.iter_lines
                 if raw and not raw.isspace():  # isspace: no copy of the line
-                    batch.append((raw, ""))
+                    batch.append((raw, str(line)))  # the parent names it: shard.name:first_line + line
                     lines.append(line)
             if not batch:
                 break
@@ -572,6 +594,9 @@ def feed_sharded(fold: Fold[SpecBuilder], shards: list[Shard], keep_errors: int 
                     raise located
                 if fold.on_skip is not None:
                     fold.on_skip(located)
+            if result.stats.first_malformed is not None:
+                at, why = result.stats.first_malformed  # at: the line in the shard (fold_shard's origin)
+                result.stats.first_malformed = (f"{shard.name}:{first_line + int(at)}", why)
             first_line += result.lines
             if i == 0:
                 fold.builder.merge(result.builder)

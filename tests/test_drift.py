@@ -111,6 +111,18 @@ def test_many_exchanges_with_one_drift_are_one_finding_with_a_count_and_one_exam
     assert finding.example.seen == '"c1"'  # the smallest by content, whatever the order
 
 
+def test_a_body_declared_json_that_is_not_is_left_unchecked_not_a_finding() -> None:
+    """A server's plain-text error page under application/json: the status is checked, the body is not
+    (counted as unchecked); a JSON body of the wrong shape at the same place still is a finding."""
+    pet = {"id": 1, "name": "Rex", "status": "available"}
+    text = decode({"request": {"method": "get", "path": "/v1/pets/1"}, "response": {
+        "statusCode": 200, "headers": {"content-type": "application/json"}, "body": "pet 1 is resting"}}, "t:1")
+    checker = Checker(SPEC).add_all([text, rec("get", "/v1/pets/2", 200, pet)])
+    assert checker.findings() == [] and checker.stats.bodies_unchecked == 1
+    [finding] = check(SPEC, [text, rec("get", "/v1/pets/2", 200, [pet])])
+    assert finding.kind == "response-type-mismatch"
+
+
 def test_subjects_are_capped_and_say_there_are_more() -> None:
     pet = {"id": 1, "name": "Rex", "status": "available"}
     extra = {f"p{i:02}": i for i in range(30)}

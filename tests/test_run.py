@@ -49,6 +49,7 @@ def test_sharded_replay_equals_sequential(name: str, method: str, monkeypatch: p
     assert doc3 == doc
     assert warnings3 == warnings  # same messages, same file:line, same order
     assert fold3.stats.skipped == fold.stats.skipped and fold3.stats.read == fold.stats.read
+    assert (fold3.stats.malformed, fold3.stats.first_malformed) == (fold.stats.malformed, fold.stats.first_malformed)
 
 
 def test_sharded_strict_raises_the_first_bad_line() -> None:
@@ -56,6 +57,23 @@ def test_sharded_strict_raises_the_first_bad_line() -> None:
     with pytest.raises(RecordError) as info:
         feed_sharded(fold, plan_shards(str(FIXTURES / "messy.jsonl"), 2, min_bytes=0))
     assert info.value.origin == "messy.jsonl:11"
+
+
+def test_strict_makes_a_body_that_is_not_json_the_records_error(tmp_path: Path) -> None:
+    """Without --strict such a record is learned and its body left out; with it, the run stops there."""
+    good = json.dumps(record(path="/users", resp={"id": 1}))
+    bad = json.loads(good)
+    bad["response"]["body"] = "Internal error"
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join([good, good, json.dumps(bad), good]) + "\n")
+    lenient = Fold(SpecBuilder())
+    lenient.feed(iter_lines(str(path)))
+    assert lenient.stats.learned == 4 and lenient.stats.malformed == 1 and not lenient.stats.skipped
+    for feed in (lambda f: f.feed(iter_lines(str(path))),
+                 lambda f: feed_sharded(f, plan_shards(str(path), 2, min_bytes=0))):
+        with pytest.raises(RecordError) as info:
+            feed(Fold(SpecBuilder(), strict=True))
+        assert (info.value.reason, info.value.origin) == ("bad-json-body", "r.jsonl:3")
 
 
 def test_no_shards_for_small_gzip_or_stdin(tmp_path: Path) -> None:
@@ -115,9 +133,11 @@ def test_a_hostile_record_is_skipped_and_located_not_fatal(tmp_path: Path, accel
     fold = Fold(SpecBuilder(accelerated=accelerated), on_skip=seen.append)
     fold.feed(iter_lines(str(_hostile(tmp_path))))
     doc = build_document(fold.builder)
-    assert [(e.reason, e.origin) for e in seen] == [("too-deep", "hostile.jsonl:3"),
-                                                    ("bad-json-body", "hostile.jsonl:8")]  # orjson's limit
-    assert fold.stats.read == 10 and fold.stats.learned == 8
+    assert [(e.reason, e.origin) for e in seen] == [("too-deep", "hostile.jsonl:3")]
+    assert fold.stats.read == 10 and fold.stats.learned == 9
+    # orjson's depth limit: the record is learned, its body left out, and the summary can say where
+    assert fold.stats.malformed == 1 and fold.stats.first_malformed is not None
+    assert fold.stats.first_malformed[0] == "hostile.jsonl:8"
     assert "/files/{fileId}" in doc["paths"] or any(p.startswith("/files/") for p in doc["paths"])
     assert "/deep" in doc["paths"]
 
@@ -147,9 +167,9 @@ def test_the_kafka_fold_dead_letters_a_hostile_record(tmp_path: Path) -> None:
     folder = LocalFolder(Fold(SpecBuilder()), Bad())
     raws = [raw for raw, _ in iter_lines(str(_hostile(tmp_path)))]
     folder.add([(raw if isinstance(raw, bytes) else raw.encode(), f"t[0]@{i}") for i, raw in enumerate(raws)])
-    assert [(err.reason, err.origin) for _, err in letters] == [("too-deep", "t[0]@2"), ("bad-json-body", "t[0]@7")]
+    assert [(err.reason, err.origin) for _, err in letters] == [("too-deep", "t[0]@2")]
     assert letters[0][0] is not None and letters[0][0].count(b"/a") == 600
-    assert folder.stats.learned == 8
+    assert folder.stats.learned == 9 and folder.stats.malformed == 1
 
 
 # --- batches: Fold.add_many folds as add does, record by record ------------------------------------

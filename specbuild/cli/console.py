@@ -170,6 +170,10 @@ def summary_lines(stats: Stats, *, paths: int, operations: int, target: str | No
     if stats.too_large:
         lines.append(f"specbuild: {stats.too_large:,} records had a body over --max-body-bytes "
                      "(operation and status learned, body not parsed)")
+    if stats.malformed and stats.first_malformed is not None:
+        first = ": ".join(stats.first_malformed)
+        lines.append(f"specbuild: {stats.malformed:,} records had a body declared JSON that could not be read "
+                     f"as JSON (operation and status learned, body left out); the first: {first}")
     where = f" -> {target}" if target else ""
     lines.append(f"specbuild: {paths:,} paths, {operations:,} operations in {stats.seconds:.2f} s "
                  f"({stats.rate:,.0f} records/s){where}")

@@ -86,7 +86,7 @@ class CheckStats:
     exchanges: int = 0
     matched: int = 0          # exchanges that matched a documented operation
     bodies_checked: int = 0
-    bodies_unchecked: int = 0  # too large, or binary
+    bodies_unchecked: int = 0  # too large, binary, or declared JSON and not
 
     def merge(self, other: CheckStats) -> None:
         self.exchanges += other.exchanges
@@ -370,7 +370,7 @@ class Checker:
         schema = media.get("schema") if isinstance(media, dict) else None
         if not isinstance(schema, dict):
             return
-        if body.kind in ("binary", "too-large"):
+        if body.kind in ("binary", "too-large", "malformed"):
             self.stats.bodies_unchecked += 1
             return
         self.stats.bodies_checked += 1

@@ -16,7 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -78,6 +78,8 @@ class BodyState:
         self.count += 1
         if body.kind == "too-large":
             self.too_large += 1
+        elif body.kind == "malformed":  # declared JSON, is not: its media type and count only
+            pass
         elif self.shape is not None:
             value = body.value
             if type(value) is native.JSON_TYPE:
@@ -132,6 +134,10 @@ class BodyState:
             _merge_params(self.form, other.form)
 
 
+# Bodies whose media type is learned but not their content: over --max-body-bytes, or declared JSON and not.
+_UNREAD: Final = ("too-large", "malformed")
+
+
 def redact(value: Any, key: str = "") -> Any:
     """An example with secrets and personal data replaced by placeholders of the same type and format."""
     if isinstance(value, dict):
@@ -160,13 +166,13 @@ class Bodies:
             self.empty += 1
             return
         kind = body.kind
-        if kind == "too-large":
+        if kind in _UNREAD:
             kind = "json" if body.media_type and "json" in body.media_type else "binary"
         media = body.media_type or ("application/json" if kind == "json" else "application/octet-stream")
         state = self.by_media.get(media)
         if state is None:
             state = self.by_media[media] = BodyState(kind)
-        elif state.kind != kind and body.kind != "too-large":
+        elif state.kind != kind and body.kind not in _UNREAD:
             # One media type with two kinds of body: keep the richer JSON view, in either order.
             if state.kind == "json":
                 state.count += 1
