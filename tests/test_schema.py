@@ -679,6 +679,20 @@ def test_objects_keyed_by_ids_are_maps_however_full() -> None:
     assert "properties" in infer_schema([{"id": 1, "name": "x"}] * 3)
 
 
+def test_fields_beside_keys_that_are_ids_are_properties_and_the_ids_a_map() -> None:
+    """npm's ``time``: ``created`` and ``modified`` beside one timestamp per release. The releases are a
+    map (Verdaccio's next sample published others: 11 of them were learned as properties); the two
+    names stay properties. Fewer ids than names stay properties (a table with a ``404`` column)."""
+    stamp = "2026-12-04T10:00:00Z"
+    times = [{"created": stamp, "modified": stamp, **{f"1.{i}.0": stamp for i in range(n)}} for n in (2, 3, 4)]
+    schema = infer_schema(times)
+    assert sorted(schema["properties"]) == ["created", "modified"]
+    assert schema["additionalProperties"] == {"format": "date-time", "type": "string"}
+    table = infer_schema([{"name": "x", "kind": "y", "owner": "z", "200": 1, "404": 2}] * 3)
+    assert sorted(table["properties"]) == ["200", "404", "kind", "name", "owner"]
+    assert "additionalProperties" not in table
+
+
 def test_one_key_that_is_a_release_or_an_id_is_a_map() -> None:
     """npm's ``versions`` of a package published once has one key, ``1.0.0``: a map of versions, not a
     property named ``1.0.0`` (main learned it as one, and named a component ``100`` after it); so is

@@ -279,6 +279,12 @@ def test_no_enum_of_the_values_the_paths_hold() -> None:
         "application/json"]["schema"]["properties"]
     assert "enum" not in body["acl"]["items"] and body["acl"]["items"]["type"] == "string"
     assert body["state"]["enum"] == ["off", "ok"]
+    # an index named as the path names it, user and index joined: devpi's ``bases: ["alice/ix0"]``
+    calls = [ex(path=f"/{users[i % 5]}/ix{i}", resp={"acl": [users[i % 5]], "bases": [f"{users[i % 2]}/ix{i % 2}"]})
+             for i in range(60)]
+    body = inline(build_spec(calls))["paths"]["/{name}/{name2}"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["properties"]
+    assert body["bases"]["items"] == {"type": "string"}
 
 
 def test_an_object_keyed_by_the_values_the_paths_hold_is_a_map() -> None:

@@ -492,9 +492,18 @@ def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
             stack.extend(item)
         elif isinstance(item, dict):
             enum = item.get("enum")
-            if isinstance(enum, list) and sum(isinstance(v, str) and v in values for v in enum) >= 2:
+            if isinstance(enum, list) and sum(isinstance(v, str) and _held(v, values) for v in enum) >= 2:
                 del item["enum"]
             stack.extend(v for k, v in item.items() if k not in _DATA_KEYS)
+
+
+def _held(value: str, values: frozenset[str]) -> bool:
+    """A value the paths hold: one parameter's (``alice``), or a run of them joined as the path joins
+    them (devpi's ``bases: [alice/dev]`` beside ``/alice/dev``: an index named by user and name)."""
+    if value in values:
+        return True
+    parts = value.strip("/").split("/")
+    return len(parts) > 1 and all(part in values for part in parts)
 
 
 def _reason(status: int) -> str:

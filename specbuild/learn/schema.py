@@ -481,7 +481,12 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values:
     if not keys:
         return {"type": "object"}
     out: dict[str, Any] = {}
-    if dropped:
+    ids = _id_keys(keys)
+    if ids:  # fields beside keys that are ids (npm's ``time``: created, modified, 1.0.0, 1.1.0, ...)
+        keys = [k for k in keys if k not in ids]
+        extra = [props[k] for k in sorted(ids)] + ([] if node.extra is None else [node.extra])
+        out["additionalProperties"] = _map_schema(extra, node, v31, enums, values).get("additionalProperties", True)
+    elif dropped:
         out["additionalProperties"] = True  # says so: keys beyond the listed ones were seen and are fine
     out["properties"] = {k: _render(props[k], k, v31, enums, values) for k in keys}
     for k in keys:  # a property in every object was seen as often as its object: said once, there
@@ -532,6 +537,13 @@ def _keyed_by_ids(keys: list[str]) -> bool:
     other ids. One such key is enough (npm's ``versions`` of a package published once): no API names a
     field ``1.0.0`` or ``42``."""
     return bool(keys) and all(classify_segment(k) is not None or _RELEASE(k) is not None for k in keys)
+
+
+def _id_keys(keys: list[str]) -> set[str]:
+    """The keys that are ids where they are two or more and at least half of the keys, beside a few
+    names: the ids are a map's keys (the next sample brings other releases), the names its fields."""
+    ids = {k for k in keys if classify_segment(k) is not None or _RELEASE(k) is not None}
+    return ids if len(ids) >= 2 and 2 * len(ids) >= len(keys) else set()
 
 
 def _keyed_by_path_values(keys: list[str], values: frozenset[str]) -> bool:
