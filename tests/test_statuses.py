@@ -8,6 +8,7 @@ from typing import Any
 
 from specbuild import build_spec
 from specbuild.drift import check as drift_check
+from specbuild.drift.diff import diff
 from specbuild.io.files import dumps
 from specbuild.io.validate import BodyValidator
 from specbuild.learn.builder import SpecBuilder
@@ -72,6 +73,19 @@ def test_server_errors_are_never_inferred_and_an_api_without_client_errors_docum
     assert all("5XX" not in ops[m]["responses"] for ops in doc["paths"].values() for m in ops)
     quiet = build_spec([e for e in traffic() if not 400 <= e.status < 500])
     assert all("4XX" not in ops[m]["responses"] for ops in quiet["paths"].values() for m in ops)
+
+
+def test_a_thinner_sample_inferring_client_errors_is_no_change_of_the_api() -> None:
+    """``diff`` of a spec learned from more traffic (``/stores`` called 60 times, so no 4XX) and one from
+    a shorter window (five calls: 4XX inferred): no status added or removed, either way."""
+    thin = build_spec(traffic())
+    rich = build_spec(traffic() + [ex("get", "/stores", 200, resp=[{"city": "Oslo"}])] * STATUS_MIN_CALLS)
+    assert "4XX" in thin["paths"]["/stores"]["get"]["responses"]
+    assert "4XX" not in rich["paths"]["/stores"]["get"]["responses"]
+    assert [c.kind for c in diff(rich, thin)] == [] and [c.kind for c in diff(thin, rich)] == []
+    # a client error seen is stated, inferred or not elsewhere
+    seen = build_spec([*traffic(), ex("get", "/orders", 404, resp=MISSING)])
+    assert [c.kind for c in diff(thin, seen)] == ["response-client-error-added"]
 
 
 def test_both_engines_and_any_record_order_give_the_same_bytes() -> None:

@@ -51,6 +51,7 @@ from specbuild.learn.rules import (
 from specbuild.learn.schema import SEEN, Shape, without_seen
 from specbuild.learn.statuses import (
     CLIENT_ERRORS,
+    INFERRED,
     SUCCESS,
     client_errors,
     may_err,
@@ -369,7 +370,8 @@ def infer_statuses(paths: dict[str, dict[str, Any]],
         if inferred is not None and may_err(op):
             responses[CLIENT_ERRORS] = copy.deepcopy(inferred)
         if only_failed(op):
-            responses[SUCCESS] = {"description": "Success: not seen (only errors were), its body unknown"}
+            responses[SUCCESS] = {"description": "Success: not seen (only errors were), its body unknown",
+                                  INFERRED: True}
             if media is not None:
                 responses[SUCCESS]["content"] = {media: {"schema": {}}}
 
@@ -381,6 +383,7 @@ def _client_errors(errors: ResponseState, opts: RenderOptions) -> dict[str, Any]
     out.pop("headers", None)
     out.pop("x-specbuild-more-headers", None)
     out["description"] = "Client error: any of the API's (too few calls of this operation to rule one out)"
+    out[INFERRED] = True
     return out
 
 

@@ -14,7 +14,9 @@ tomorrow's call of one of them is refused for a missing resource. So:
 - **Success.** An operation seen only failing still succeeds (it exists): it documents ``2XX`` in the
   API's usual media type, without a schema (nothing of its body was seen).
 
-Server errors are never inferred: a 500 is drift (``check``'s breaking finding), not documentation.
+Each inferred response says so (``x-specbuild-inferred``): ``diff`` leaves it out, as a thinner
+sample's inference is no new status of the API. Server errors are never inferred: a 500 is drift
+(``check``'s breaking finding), not documentation.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from specbuild.learn.rules import STATUS_MIN_CALLS
 
 CLIENT_ERRORS = "4XX"
 SUCCESS = "2XX"
+# marks an inferred response (drift/evidence.py reads it: ``diff`` compares what the API was seen to do)
+INFERRED = "x-specbuild-inferred"
 
 
 def is_client_error(status: int) -> bool:
