@@ -54,6 +54,21 @@ def test_a_written_parameter_wins_and_path_names_follow_the_written_path() -> No
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
+def test_statuses_inferred_from_the_traffic_are_not_added_to_a_written_operation() -> None:
+    """A person wrote what their operation answers (their ``default`` holds its errors); the learned
+    ``4XX`` (the API's client errors, learn/statuses.py) would take those errors from it. A 404 seen is added."""
+    written = doc({"/users/{id}": {"get": {**op(ID), "responses": {"200": {"description": "ok"},
+                                                                   "default": {"description": "error"}}}}})
+    inferred = {"description": "Client error", "content": {"application/json": {"schema": {"type": "object"}}}}
+    learned = doc({"/users/{id}": {"get": {**op(ID), "responses": {"200": {"description": "OK"},
+                                                                   "404": {"description": "Not Found"},
+                                                                   "4XX": inferred}}},
+                   "/teams": {"get": {**op(), "responses": {"200": {"description": "OK"}, "4XX": inferred}}}})
+    merged = overlay(written, learned)
+    assert sorted(merged["paths"]["/users/{id}"]["get"]["responses"]) == ["200", "404", "default"]
+    assert sorted(merged["paths"]["/teams"]["get"]["responses"]) == ["200", "4XX"]  # a new operation: learned
+
+
 def test_written_tags_summaries_and_ids_win_and_learned_ones_stay_unique() -> None:
     written = doc({"/users/{id}": {"get": {**op(ID), "summary": "Fetch one user", "operationId": "listUsers",
                                            "tags": ["people"]}}})

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.evidence import overturned, seen_of
+from specbuild.drift.evidence import INFERRED, overturned, seen_of
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.http import OPERATION_METHODS
 from specbuild.refs import merge_all_of, resolve, server_path
@@ -256,7 +256,7 @@ def _media_schema(media: Any) -> Any:
 
 
 def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
-    bs, hs = {str(k).upper(): v for k, v in b.items()}, {str(k).upper(): v for k, v in h.items()}
+    bs, hs = _stated(ctx.base, b), _stated(ctx.head, h)
     for code in sorted(bs.keys() | hs.keys()):
         label = code.lower() if code == "DEFAULT" else code
         if code not in hs:
@@ -274,6 +274,12 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
             ctx.here("response-header-removed", f"response {label} header {name}")
         for name in sorted(hh - bh):
             ctx.here("response-header-added", f"response {label} header {name}")
+
+
+def _stated(doc: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, Any]:
+    """The responses a spec states, by upper-case code: not those a learner inferred (``INFERRED``), so
+    a spec learned from a shorter window, whose operations are thinner, does not read as new statuses."""
+    return {str(k).upper(): v for k, v in responses.items() if not resolve(doc, v).get(INFERRED)}
 
 
 def _security(ctx: _Ctx, b: Any, h: Any) -> None:

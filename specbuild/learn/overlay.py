@@ -219,6 +219,8 @@ def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict
             out["requestBody"] = _merge_content_holder(written["requestBody"], learned["requestBody"], doc)
     responses = dict(written.get("responses", {}))
     for status, resp in learned.get("responses", {}).items():
+        if status.endswith("XX"):  # inferred (learn/statuses.py): a written operation's statuses are theirs
+            continue
         if status not in responses:
             responses[status] = resp
         elif "$ref" not in responses[status]:

@@ -9,6 +9,7 @@ seen, never on the order.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ from specbuild.learn.builder import (
     OperationState,
     ParamMap,
     ParamState,
+    ResponseState,
     SpecBuilder,
     redact,
 )
@@ -47,6 +49,15 @@ from specbuild.learn.rules import (
     USER_OBJECTS,
 )
 from specbuild.learn.schema import SEEN, Shape, without_seen
+from specbuild.learn.statuses import (
+    CLIENT_ERRORS,
+    INFERRED,
+    SUCCESS,
+    client_errors,
+    may_err,
+    only_failed,
+    success_media,
+)
 from specbuild.learn.witnesses import Witnesses
 from specbuild.segments import split_path
 
@@ -89,6 +100,9 @@ def _render(builder: SpecBuilder, options: RenderOptions | None) -> dict[str, An
         paths.setdefault(template.path, {})[method.lower()] = _operation(template, method, op, opts, schemes)
     share_maps(paths, opts.openapi)
     share_nulls(paths, opts.openapi)
+    # after the nulls are shared: copies of one inferred body are no evidence of how often the API's
+    # properties are null (nullability.fit_nulls counts each place)
+    infer_statuses(paths, operations, opts)
     if not opts.evidence:
         paths = without_seen(paths)
     any_for_only_null(paths)
@@ -340,6 +354,36 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
         witnesses = resp.witnesses.count()
         for media in out["content"].values():
             _cap_seen(media["schema"], witnesses)
+    return out
+
+
+def infer_statuses(paths: dict[str, dict[str, Any]],
+                   operations: Mapping[tuple[Template, str], OperationState], opts: RenderOptions) -> None:
+    """What the traffic cannot rule out (learn/statuses.py): ``4XX``, the API's client errors, on each
+    operation called too few times to say it never gets one (one rendering, a copy per operation: later
+    passes edit schemas in place); ``2XX`` on each operation seen only failing."""
+    errors = client_errors(operations.values())
+    inferred = _client_errors(errors, opts) if errors is not None else None
+    media = success_media(operations.values())
+    for (template, method), op in operations.items():
+        responses = paths[template.path][method.lower()]["responses"]
+        if inferred is not None and may_err(op):
+            responses[CLIENT_ERRORS] = copy.deepcopy(inferred)
+        if only_failed(op):
+            responses[SUCCESS] = {"description": "Success: not seen (only errors were), its body unknown",
+                                  INFERRED: True}
+            if media is not None:
+                responses[SUCCESS]["content"] = {media: {"schema": {}}}
+
+
+def _client_errors(errors: ResponseState, opts: RenderOptions) -> dict[str, Any]:
+    """The API's client errors, inferred for an operation (learn/statuses.py): their bodies' schema
+    and claims, no headers (each status has its own)."""
+    out = _response(400, errors, opts)
+    out.pop("headers", None)
+    out.pop("x-specbuild-more-headers", None)
+    out["description"] = "Client error: any of the API's (too few calls of this operation to rule one out)"
+    out[INFERRED] = True
     return out
 
 

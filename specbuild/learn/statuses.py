@@ -1,0 +1,73 @@
+"""The statuses an operation documents: the ones it answered with, and what the traffic cannot rule out.
+
+A responses list is a claim like ``required``: an operation documented with ``200`` only says "it never
+answers 404". Two hundred exchanges of an API of forty operations show each a handful of times, and
+tomorrow's call of one of them is refused for a missing resource. So:
+
+- **Client errors.** An operation's client errors are the API's (its error body is shared; 401, 403,
+  404 and 429 are about callers and resources, not about one operation). An operation called fewer
+  than ``rules.STATUS_MIN_CALLS`` times documents the API's client errors seen anywhere as ``4XX``
+  (their bodies' schema, merged); called that often without one, it gets none with 95% confidence
+  (absent from fewer than 5% of calls: the rule of three, as for ``required``) and a new 4xx is drift.
+  Calls, not distinct requests: a 401 or a 429 answers a call, whatever its target. An API that never
+  answered a client error documents none: nothing says what one looks like.
+- **Success.** An operation seen only failing still succeeds (it exists): it documents ``2XX`` in the
+  API's usual media type, without a schema (nothing of its body was seen).
+
+Each inferred response says so (``x-specbuild-inferred``): ``diff`` leaves it out, as a thinner
+sample's inference is no new status of the API. Server errors are never inferred: a 500 is drift
+(``check``'s breaking finding), not documentation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from specbuild.learn.builder import OperationState, ResponseState
+from specbuild.learn.rules import STATUS_MIN_CALLS
+
+CLIENT_ERRORS = "4XX"
+SUCCESS = "2XX"
+# marks an inferred response (drift/evidence.py reads it: ``diff`` compares what the API was seen to do)
+INFERRED = "x-specbuild-inferred"
+
+
+def is_client_error(status: int) -> bool:
+    return 400 <= status < 500
+
+
+def client_errors(operations: Iterable[OperationState]) -> ResponseState | None:
+    """Every client error response of the API merged as one (copies: the operations keep theirs);
+    None when the API answered none. Settled: ready to render."""
+    merged: ResponseState | None = None
+    for op in operations:
+        for status, resp in op.responses.items():
+            if is_client_error(status):
+                if merged is None:
+                    merged = ResponseState()
+                merged.merge(resp, take=False)
+    if merged is not None:
+        merged.settle()
+    return merged
+
+
+def may_err(op: OperationState) -> bool:
+    """True when too few calls show that ``op`` never answers a client error (module doc)."""
+    return op.count < STATUS_MIN_CALLS
+
+
+def only_failed(op: OperationState) -> bool:
+    """True when every answer ``op`` gave was an error (4xx or 5xx): its success is not seen."""
+    return bool(op.responses) and all(status >= 400 for status in op.responses)
+
+
+def success_media(operations: Iterable[OperationState]) -> str | None:
+    """The media type most of the API's successful answers came in (ties: the first by name)."""
+    seen: Counter[str] = Counter()
+    for op in operations:
+        for status, resp in op.responses.items():
+            if 200 <= status < 300:
+                for media, body in resp.bodies.by_media.items():
+                    seen[media] += body.count
+    return min(seen, key=lambda media: (-seen[media], media)) if seen else None
