@@ -3,7 +3,9 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::OnceLock;
 
+use memchr::memmem;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
@@ -448,7 +450,9 @@ fn first<'p>(pairs: &'p Pairs, name: &str) -> Option<&'p str> {
 /// where looking at each backslash (a JSON body embedded as a string has one per quote) cost ~5% of
 /// the fold of such records.
 fn surrogate_escape(raw: &[u8]) -> bool {
-    memchr::memmem::find_iter(raw, b"\\u").any(|at| match raw[at + 2..] {
+    static ESCAPE: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+    let escape = ESCAPE.get_or_init(|| memmem::Finder::new(b"\\u")); // built once, not per record
+    escape.find_iter(raw).any(|at| match raw[at + 2..] {
         [d, x, ..] => d | 0x20 == b'd' && matches!(x | 0x20, b'8'..=b'9' | b'a'..=b'f'),
         _ => false,
     })

@@ -196,6 +196,12 @@ pub(crate) fn narrow(r: &Rules, mask: u8, v: &str) -> u8 {
 
 /// Whether `v` could be one value of an enum (schema._enumish).
 pub(crate) fn enumish(r: &Rules, v: &str) -> bool {
+    enumish_given(r, v, 0, 0)
+}
+
+/// [`enumish`], the formats of `tested` already tested on `v` (`hits`: those it matched, as
+/// `narrow(r, tested, v)` answers): a new value at a fresh position was tested twice for every format.
+pub(crate) fn enumish_given(r: &Rules, v: &str, tested: u8, hits: u8) -> bool {
     if !r.token.is_match(v) || r.numeric.is_match(v) || (v.len() >= r.limits.hex_id_min && r.hexish.is_match(v)) {
         return false;
     }
@@ -206,7 +212,7 @@ pub(crate) fn enumish(r: &Rules, v: &str) -> bool {
     if !v.contains(':') && digits == 0 {
         return true;
     }
-    narrow(r, r.all_formats, v) == 0
+    hits == 0 && narrow(r, r.all_formats & !tested, v) == 0
 }
 
 /// What a string value reads as (StringsShape.add): S_BOOL, S_INT, S_NUMBER, or 0 for a string.
@@ -311,6 +317,17 @@ pub(crate) mod tests {
             assert!(f.dfa.is_some(), "{p}");
             for v in values {
                 assert_eq!(f.is_match(v), f.re.is_match(v), "{p} on {v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_enum_guard_answers_alike_given_formats_already_tested() {
+        let r = test_rules();
+        for v in ["active", "v1", "2024-03-04", "fe80::1", "a:b", "12.5", "user1234", "x:1"] {
+            for tested in 0..=r.all_formats {
+                let hits = narrow(&r, tested, v);
+                assert_eq!(enumish_given(&r, v, tested, hits), enumish(&r, v), "{v} {tested}");
             }
         }
     }
