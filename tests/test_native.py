@@ -832,3 +832,54 @@ def _comparable(fields: tuple[Any, ...] | None) -> Any:
         return None
     bodies = tuple((b.kind, b.media_type, getattr(b.value, "text", b.value)) for b in fields[6:8])
     return (*fields[:6], *bodies, *fields[8:])
+
+
+# timestamps as recorders write them, and near misses: the decoder reads the plain RFC 3339 form only
+_INSTANTS = ["1970-01-01T00:00:00Z", "1970-01-01T00:00:00.5+01:00", "2024-02-29T23:59:59.999999-00:30",
+             "2024-03-04T08:53:44.600000+00:00", "2024-03-04T08:53:44", "2200-12-31T23:59:59.9999-23:59",
+             "2023-02-29T00:00:00Z", "2024-03-04 08:53:44", "2024-03-04T24:00:00", "2024-03-04T08:53:44.",
+             "2024-03-04T08:53:44.1234567Z", "2024-03-04T08:53:44+0100", "1969-12-31T23:59:59Z",
+             "2024-03-04T08:53:44+24:00", "2024-03-04", "2024-03-04t08:53:44z", "not a time", ""]
+
+
+@needs_native
+@settings(max_examples=300)
+@given(st.one_of(st.sampled_from(_INSTANTS),
+                 st.builds("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{}".format,
+                           st.integers(1965, 2205), st.integers(0, 13), st.integers(0, 32), st.integers(0, 24),
+                           st.integers(0, 60), st.integers(0, 60),
+                           st.sampled_from(["", ".5", ".123456", ".999999", ".1234567"]),
+                           st.sampled_from(["", "Z", "+00:00", "-00:00", "+05:30", "-23:59", "+24:00", "+0100"]))))
+def test_the_fold_decoder_reads_an_instant_as_python_does(text: str) -> None:
+    """With ``instants``, a timestamp comes out as the second ``SpecBuilder._saw`` keeps, or as its text
+    (Python decides): never a second Python would not give."""
+    import math
+
+    from specbuild.records import epoch_seconds
+    raw = orjson.dumps({"request": {"method": "GET", "pathname": "/a", "timestamp": text},
+                        "response": {"statusCode": 200}})
+    fields = native.fields_decoder(targets=True, instants=True)(raw, 1 << 20)  # type: ignore[misc]
+    assert fields is not None
+    if isinstance(fields[10], int):
+        instant = epoch_seconds(text)
+        assert instant is not None and fields[10] == math.floor(instant), text
+    else:
+        assert fields[10] == text
+    assert native.fields_decoder(targets=True)(raw, 1 << 20)[10] == text  # type: ignore[misc]
+
+
+@needs_native
+def test_an_instant_read_natively_spans_as_its_text_does() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    lines = [orjson.dumps({"request": {"method": "GET", "pathname": "/a", "timestamp": t},
+                           "response": {"statusCode": 200}}) for t in _INSTANTS]
+    read = native.fields_decoder(targets=True, instants=True)(lines[3], 1 << 20)  # type: ignore[misc]
+    assert read is not None and read[10] == 1709542424  # read natively: an int
+    spans = []
+    for use_native in (False, True):
+        builder = SpecBuilder(accelerated=use_native)
+        Fold(builder).feed((line, "x") for line in lines)
+        spans.append(builder.span)
+    last = datetime(2200, 12, 31, 23, 59, 59, tzinfo=timezone(-timedelta(hours=23, minutes=59)))
+    assert spans[0] == spans[1] == (-3600, int(last.timestamp()))

@@ -10,7 +10,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
 use crate::body::{self, core_paths};
 use crate::params::{Param, Params, Strings};
-use crate::record::{decode_plain, BodyOut, Form, Pairs};
+use crate::record::{decode_plain, epoch_second, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
 use crate::shape::{key_hash, Node, Props, Vals};
 use crate::state::Reader;
@@ -528,28 +528,36 @@ fn decode_record<'py>(
     raw: &Bound<'py, PyAny>,
     max_body_bytes: usize,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-    decode_into_tuple(py, raw, max_body_bytes, &mut Verdicts::default(), &mut Verdicts::default(), false)
+    decode_into_tuple(py, raw, max_body_bytes, &mut Verdicts::default(), &mut Verdicts::default(), false, false)
 }
 
 /// `decode_record` for a fold: only the headers the fold reads come out (the names each side's
 /// `keep` takes); the others, most of a record's headers, never become Python objects. With
-/// `targets`, a twelfth field: the request target's `witnesses.target_hash`.
+/// `targets`, a twelfth field: the request target's `witnesses.target_hash`. With `instants`, the
+/// timestamp is the instant's second (`record::epoch_second`) where it is read here: the text otherwise.
 #[pyclass(name = "Decoder", module = "specbuild._native")]
 struct PyDecoder {
     request: Verdicts,
     response: Verdicts,
     targets: bool,
+    instants: bool,
 }
 
 #[pymethods]
 impl PyDecoder {
     #[new]
-    #[pyo3(signature = (keep_request=None, keep_response=None, targets=false))]
-    fn py_new(keep_request: Option<Py<PyAny>>, keep_response: Option<Py<PyAny>>, targets: bool) -> PyDecoder {
+    #[pyo3(signature = (keep_request=None, keep_response=None, targets=false, instants=false))]
+    fn py_new(
+        keep_request: Option<Py<PyAny>>,
+        keep_response: Option<Py<PyAny>>,
+        targets: bool,
+        instants: bool,
+    ) -> PyDecoder {
         PyDecoder {
             request: Verdicts { ask: keep_request, known: HashMap::new() },
             response: Verdicts { ask: keep_response, known: HashMap::new() },
             targets,
+            instants,
         }
     }
 
@@ -559,7 +567,7 @@ impl PyDecoder {
         raw: &Bound<'py, PyAny>,
         max_body_bytes: usize,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        decode_into_tuple(py, raw, max_body_bytes, &mut self.request, &mut self.response, self.targets)
+        decode_into_tuple(py, raw, max_body_bytes, &mut self.request, &mut self.response, self.targets, self.instants)
     }
 
     /// `__call__` over a batch: each raw record's fields, or None (`records.decode` must look at it).
@@ -572,7 +580,7 @@ impl PyDecoder {
     ) -> PyResult<Bound<'py, PyList>> {
         let mut out = Vec::with_capacity(raws.len());
         for raw in raws.iter() {
-            out.push(match decode_into_tuple(py, &raw, max_body_bytes, &mut self.request, &mut self.response, self.targets)? {
+            out.push(match decode_into_tuple(py, &raw, max_body_bytes, &mut self.request, &mut self.response, self.targets, self.instants)? {
                 Some(fields) => fields.into_any(),
                 None => py.None().into_bound(py),
             });
@@ -588,6 +596,7 @@ fn decode_into_tuple<'py>(
     request: &mut Verdicts,
     response: &mut Verdicts,
     targets: bool,
+    instants: bool,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
     let bytes: &[u8] = if let Ok(b) = raw.downcast::<PyBytes>() {
         b.as_bytes()
@@ -614,7 +623,10 @@ fn decode_into_tuple<'py>(
         body_to_py(py, d.response_body)?,
         d.scheme.into_pyobject(py)?.into_any(),
         d.host.into_pyobject(py)?.into_any(),
-        d.timestamp.into_pyobject(py)?.into_any(),
+        match instants.then(|| epoch_second(&d.timestamp)).flatten() {
+            Some(second) => second.into_pyobject(py)?.into_any(),
+            None => d.timestamp.into_pyobject(py)?.into_any(),
+        },
     ];
     let mut items = Vec::from(items);
     if let Some(h) = target {

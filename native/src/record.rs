@@ -3,7 +3,9 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::OnceLock;
 
+use memchr::memmem;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
@@ -442,18 +444,81 @@ fn first<'p>(pairs: &'p Pairs, name: &str) -> Option<&'p str> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-/// A `\uD800`..`\uDFFF` escape anywhere (a lone one is not JSON to orjson; a pair goes to Python too).
-fn surrogate_escape(raw: &[u8]) -> bool {
-    let mut rest = raw;
-    while let Some(at) = rest.iter().position(|&b| b == b'\\') {
-        if let [b'u', d, x, ..] = rest[at + 1..] {
-            if d | 0x20 == b'd' && matches!(x | 0x20, b'8'..=b'9' | b'a'..=b'f') {
-                return true;
-            }
-        }
-        rest = &rest[(at + 2).min(rest.len())..];
+/// `math.floor(records.epoch_seconds(t))` (`SpecBuilder._saw`) for the RFC 3339 form recorders write,
+/// `YYYY-MM-DDTHH:MM:SS`, 1 to 6 digits of a second, then `Z`, `+HH:MM`, `-HH:MM` or nothing (UTC),
+/// of the years 1970 to 2200; None for anything else (Python decides). Python's `timestamp()` divides
+/// the exact microseconds by 10**6 into a float: below 2**53 (the year 2255) this one division, in
+/// f64, is the same correctly rounded number, floored alike.
+pub(crate) fn epoch_second(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    let num = |s: &[u8]| s.iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')));
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
     }
-    false
+    let (y, mo, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
+    let (h, mi, s) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
+    if !(1970..=2200).contains(&y) || !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) {
+        return None;
+    }
+    if h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    let mut rest = &b[19..];
+    let mut micros = 0;
+    if let [b'.', fraction @ ..] = rest {
+        let n = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if !(1..=6).contains(&n) {
+            return None;
+        }
+        micros = num(&fraction[..n])? * 10i64.pow(6 - n as u32);
+        rest = &fraction[n..];
+    }
+    let offset = match rest {
+        [] | [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), oh @ .., b':', m1, m2] if oh.len() == 2 => {
+            let (oh, om) = (num(oh)?, num(&[*m1, *m2])?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            (oh * 3600 + om * 60) * if *sign == b'-' { -1 } else { 1 }
+        }
+        _ => return None,
+    };
+    let seconds = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset;
+    Some(((seconds * 1_000_000 + micros) as f64 / 1e6).floor() as i64)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A `\uD800`..`\uDFFF` escape anywhere (a lone one is not JSON to orjson; a pair goes to Python too).
+/// Every `\u` is looked at, also one that follows an escaped backslash (`\\uD800`, no escape): such a
+/// line goes to Python needlessly, which is only slower. memchr's search skips the rest of the line,
+/// where looking at each backslash (a JSON body embedded as a string has one per quote) cost ~5% of
+/// the fold of such records.
+fn surrogate_escape(raw: &[u8]) -> bool {
+    static ESCAPE: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+    let escape = ESCAPE.get_or_init(|| memmem::Finder::new(b"\\u")); // built once, not per record
+    escape.find_iter(raw).any(|at| match raw[at + 2..] {
+        [d, x, ..] => d | 0x20 == b'd' && matches!(x | 0x20, b'8'..=b'9' | b'a'..=b'f'),
+        _ => false,
+    })
 }
 
 /// One record in its plain form, or None for anything `records.decode` must look at; the headers
@@ -538,4 +603,33 @@ pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<
         host,
         timestamp,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surrogate_escapes_are_found_anywhere_and_other_escapes_are_not() {
+        assert!(surrogate_escape(br#"{"a":"x\uD83D\uDE00"}"#));
+        assert!(surrogate_escape(br#"{"a":"\udfff"}"#));
+        assert!(surrogate_escape(br#"{"a":"\\\"\ud800"}"#)); // after other escapes
+        assert!(!surrogate_escape(br#"{"a":"\u00e9\u2028\"\\ \u"}"#));
+        assert!(!surrogate_escape(br#"{"a":"\ud7ff \ue000"}"#));
+        assert!(!surrogate_escape(br#"\u"#));
+    }
+
+    #[test]
+    fn instants_of_the_plain_form_are_read_and_others_left_to_python() {
+        assert_eq!(epoch_second("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(epoch_second("1970-01-01T00:00:00"), Some(0));
+        assert_eq!(epoch_second("1970-01-01T00:00:00.5+01:00"), Some(-3600));
+        assert_eq!(epoch_second("2024-03-04T08:53:44.600000+00:00"), Some(1_709_542_424));
+        assert_eq!(epoch_second("2024-02-29T23:59:59.999999-00:30"), Some(1_709_251_199 + 1800));
+        for odd in ["2023-02-29T00:00:00Z", "2024-03-04 08:53:44", "2024-03-04T24:00:00", "2024-03-04T08:53:44.",
+                    "2024-03-04T08:53:44.1234567", "2024-03-04T08:53:44+0100", "1969-12-31T23:59:59Z",
+                    "2024-03-04T08:53:44+24:00", "2024-03-04T08:53", "２024-03-04T08:53:44"] {
+            assert_eq!(epoch_second(odd), None, "{odd}");
+        }
+    }
 }

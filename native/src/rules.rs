@@ -5,6 +5,9 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
+use regex_automata::dfa::{dense, Automaton, StartKind};
+use regex_automata::util::{primitives::StateID, start};
+use regex_automata::Anchored;
 
 // JSON kinds seen at a position (bitmask): the encoding of `schema.Shape.kinds`, not a rule.
 pub(crate) const NULL: u8 = 1;
@@ -62,26 +65,67 @@ pub(crate) struct Table {
 }
 
 enum FormatTest {
-    Pattern(Regex),
-    Filtered(Regex, Test),
+    Pattern(Full),
+    Filtered(Full, Test),
 }
 
 pub(crate) struct Rules {
     pub(crate) limits: Limits,
     formats: Vec<FormatTest>,
     pub(crate) all_formats: u8,
-    token: Regex,
-    numeric: Regex,
-    hexish: Regex,
-    int_text: Regex,
-    number_text: Regex,
+    token: Full,
+    numeric: Full,
+    hexish: Full,
+    int_text: Full,
+    number_text: Full,
     number_start: [bool; 256],
     pub(crate) methods: Vec<String>,
 }
 
 /// `pattern` as Python's `re.fullmatch` reads it.
-fn full(pattern: &str) -> Result<Regex, String> {
-    Regex::new(&format!("^(?:{pattern})$")).map_err(|e| e.to_string())
+fn full(pattern: &str) -> Result<Full, String> {
+    let anchored = format!("^(?:{pattern})$");
+    let re = Regex::new(&anchored).map_err(|e| e.to_string())?;
+    // the same syntax settings as `Regex::new` (Unicode, UTF-8), so the same language
+    let dfa = dense::Builder::new()
+        .configure(dense::Config::new().start_kind(StartKind::Anchored).dfa_size_limit(Some(1 << 20)))
+        .build(&anchored)
+        .ok()
+        .and_then(|dfa| {
+            // the state a search from the start of a text begins in (`^` holds there)
+            let at_start = dfa.start_state(&start::Config::new().anchored(Anchored::Yes)).ok()?;
+            Some((dfa, at_start))
+        });
+    Ok(Full { dfa, re })
+}
+
+/// A full-match test. The values tested are short (a body's strings, ~100 tests a record): a regex's
+/// search set-up cost more than the match (`Regex::is_match`: ~200 instructions a test), so a dense
+/// DFA built ahead walks the bytes, from its start state, until it dies or the text ends; the regex
+/// where the DFA would be too large.
+pub(crate) struct Full {
+    dfa: Option<(dense::DFA<Vec<u32>>, StateID)>,
+    re: Regex,
+}
+
+impl Full {
+    pub(crate) fn is_match(&self, v: &str) -> bool {
+        let Some((dfa, at_start)) = &self.dfa else { return self.re.is_match(v) };
+        let mut sid = *at_start;
+        for &b in v.as_bytes() {
+            sid = dfa.next_state(sid, b);
+            if dfa.is_special_state(sid) {
+                if dfa.is_dead_state(sid) {
+                    return false;
+                }
+                if dfa.is_quit_state(sid) {
+                    return self.re.is_match(v); // a byte it cannot decide (none in our patterns)
+                }
+            }
+        }
+        // a match is seen one transition late: after the end of the text (`$` holds only there)
+        dfa.is_match_state(dfa.next_eoi_state(sid))
+    }
 }
 
 impl Rules {
@@ -152,6 +196,12 @@ pub(crate) fn narrow(r: &Rules, mask: u8, v: &str) -> u8 {
 
 /// Whether `v` could be one value of an enum (schema._enumish).
 pub(crate) fn enumish(r: &Rules, v: &str) -> bool {
+    enumish_given(r, v, 0, 0)
+}
+
+/// [`enumish`], the formats of `tested` already tested on `v` (`hits`: those it matched, as
+/// `narrow(r, tested, v)` answers): a new value at a fresh position was tested twice for every format.
+pub(crate) fn enumish_given(r: &Rules, v: &str, tested: u8, hits: u8) -> bool {
     if !r.token.is_match(v) || r.numeric.is_match(v) || (v.len() >= r.limits.hex_id_min && r.hexish.is_match(v)) {
         return false;
     }
@@ -162,7 +212,7 @@ pub(crate) fn enumish(r: &Rules, v: &str) -> bool {
     if !v.contains(':') && digits == 0 {
         return true;
     }
-    narrow(r, r.all_formats, v) == 0
+    hits == 0 && narrow(r, r.all_formats & !tested, v) == 0
 }
 
 /// What a string value reads as (StringsShape.add): S_BOOL, S_INT, S_NUMBER, or 0 for a string.
@@ -250,6 +300,36 @@ pub(crate) mod tests {
         assert!(!enumish(&r, "user1234")); // letters and digits like an id
         assert!(!enumish(&r, "2024-03-04")); // a format
         assert!(!enumish(&r, "two words"));
+    }
+
+    #[test]
+    fn the_dfa_answers_as_the_regex_does() {
+        let t = table();
+        let mut patterns = vec![t.enum_token, t.enum_numeric, t.enum_hexish, t.int_text, t.number_text];
+        patterns.extend(t.formats.into_iter().map(|f| match f {
+            Format::Pattern(p) | Format::Filtered(p, _) => p,
+        }));
+        let values = ["", "a", "active", "2024-03-04", "2024-03-04T", "x2024-03-04", "2024-03-04\n", "fe80::1",
+                      "-0", "1e3", "1.5e-3", ".5", "+", "deadbeef1", "DEADBEEF", "é", "aé", "a b", "a/b:c+d",
+                      "123456789012345678", "1234567890123456789", &"a".repeat(32), &"a".repeat(33)];
+        for p in &patterns {
+            let f = full(p).expect("compiles");
+            assert!(f.dfa.is_some(), "{p}");
+            for v in values {
+                assert_eq!(f.is_match(v), f.re.is_match(v), "{p} on {v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_enum_guard_answers_alike_given_formats_already_tested() {
+        let r = test_rules();
+        for v in ["active", "v1", "2024-03-04", "fe80::1", "a:b", "12.5", "user1234", "x:1"] {
+            for tested in 0..=r.all_formats {
+                let hits = narrow(&r, tested, v);
+                assert_eq!(enumish_given(&r, v, tested, hits), enumish(&r, v), "{v} {tested}");
+            }
+        }
     }
 
     #[test]

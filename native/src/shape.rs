@@ -1,6 +1,6 @@
 //! One position of JSON values (`Node`, `schema.Shape` field for field) and its properties.
 
-use crate::rules::{enumish, narrow, Rules};
+use crate::rules::{enumish_given, narrow, Rules};
 
 /// FxHash (rustc's) of a key: keys are short and trusted to be few per position, SipHash's DoS guard
 /// is not needed and costs a third of a lookup.
@@ -23,13 +23,14 @@ pub(crate) type Vals = Option<Vec<(String, u64)>>;
 
 /// schema._fold_str_stats: narrow the format candidates and count the value while an enum is possible.
 pub(crate) fn fold_str_stats(r: &Rules, fmts: &mut u8, vals: &mut Vals, s: &str) {
-    if *fmts != 0 {
-        *fmts = narrow(r, *fmts, s);
+    let tested = *fmts;
+    if tested != 0 {
+        *fmts = narrow(r, tested, s);
     }
     if let Some(vs) = vals.as_mut() {
         if let Some(entry) = vs.iter_mut().find(|(k, _)| k == s) {
             entry.1 += 1;
-        } else if vs.len() < r.limits.enum_max && enumish(r, s) {
+        } else if vs.len() < r.limits.enum_max && enumish_given(r, s, tested, *fmts) {
             vs.push((s.to_owned(), 1));
         } else {
             *vals = None;

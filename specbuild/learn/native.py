@@ -75,14 +75,16 @@ def json_parser() -> Callable[[str], Any] | None:
 
 def fields_decoder(keep_request: Callable[[str], bool] | None = None,
                    keep_response: Callable[[str], bool] | None = None, *, targets: bool = False,
-                   ) -> Callable[[bytes | str, int], tuple[Any, ...] | None] | None:
+                   instants: bool = False) -> Callable[[bytes | str, int], tuple[Any, ...] | None] | None:
     """``decode(raw, max_body_bytes)``: a record in its plain, common form as an Exchange's fields in
     order (without ``origin``); None without the native module.
 
     ``keep_request`` and ``keep_response`` (asked once per header name): only the headers they keep
     come out, for a fold that reads no others (most of a record's headers are generic ones it drops;
     once refused, a name is skipped unread). ``targets``: one more field, the request target's
-    :func:`~specbuild.learn.witnesses.target_hash` (``SpecBuilder.add_fields``'s ``target``).
+    :func:`~specbuild.learn.witnesses.target_hash` (``SpecBuilder.add_fields``'s ``target``). ``instants``:
+    the timestamp, where the decoder reads it (RFC 3339, as recorders write it), is the instant's second
+    (an int: ``math.floor(records.epoch_seconds(text))``, what ``SpecBuilder._saw`` keeps), else the text.
 
     The decoder answers None for any record :func:`specbuild.records.decode` must look at (errors,
     ``url`` targets, escaped query strings, form bodies, ...): call that one then. Where it answers, the
@@ -93,8 +95,8 @@ def fields_decoder(keep_request: Callable[[str], bool] | None = None,
     if _native is None:
         return None
     decode: Callable[[bytes | str, int], tuple[Any, ...] | None] = (
-        _native.decode_record if keep_request is None and keep_response is None and not targets
-        else _native.Decoder(keep_request, keep_response, targets))
+        _native.decode_record if keep_request is None and keep_response is None and not targets and not instants
+        else _native.Decoder(keep_request, keep_response, targets, instants))
     return decode
 
 
