@@ -893,6 +893,35 @@ def test_nested_names_each_under_one_owner_are_values() -> None:
                                  "/api/deployments/{deploymentId}"}
 
 
+_PEOPLE = ("alice", "bob", "carol", "dave", "heidi")
+
+
+def test_owners_each_holding_many_names_of_their_own_answering_alike_are_values() -> None:
+    """Issue 11: five users each holding a dozen indexes of their own, no user's answer naming it, were
+    ``/alice/{aliceName}`` ... ``/heidi/{heidiName}``: the names below merged, the owners stayed literal."""
+    index = _obj("result.type", "result.bases", "result.volatile")
+    shapes = {f"/{user}/ix{12 * n + i}": index for n, user in enumerate(_PEOPLE) for i in range(12)}
+    shapes["/+api"] = _obj("result.login", "result.features")
+    got = learn(shapes, shapes)
+    assert set(got.values()) == {"/{name}/{name2}", "/+api"}
+
+
+def test_resources_each_holding_ids_or_names_stay_resources() -> None:
+    """The counter-examples: resources hold ids (``/users/{id}``), are named as collections, or answer
+    each their own; none of them is a value beside the others, however many items each holds."""
+    resources = ("users", "orders", "invoices", "products", "carts")
+    same = _obj("id", "name", "created")
+    by_id = {f"/{r}/{100 * n + i}": same for n, r in enumerate(resources) for i in range(12)}
+    assert erased(learn(by_id, by_id).values()) == {f"/{r}/{{}}" for r in resources}
+    by_name = {f"/{r}/n{12 * n + i}": same for n, r in enumerate(resources) for i in range(12)}
+    assert erased(learn(by_name, by_name).values()) == {f"/{r}/{{}}" for r in resources}
+    own = {"project": ("repo", "stars", "forks"), "team": ("members", "slug", "privacy"),
+           "pipeline": ("stages", "trigger", "runs"), "runner": ("os", "online", "tags")}
+    singular = {f"/{r}/x{12 * n + i}": _obj("id", "name", *fields)
+                for n, (r, fields) in enumerate(own.items()) for i in range(12)}
+    assert erased(learn(singular, singular).values()) == {f"/{r}/{{}}" for r in own}
+
+
 def test_resources_under_words_answering_unlike_stay_literal() -> None:
     shapes = {"/admin/billing/invoices": _list("id", "total"), "/admin/billing/plan": _obj("tier", "seats"),
               "/admin/audit/events": _list("actor", "action", "at")}

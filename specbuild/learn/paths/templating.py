@@ -88,13 +88,14 @@ class _Raw:
 class _Slot:
     """A parameter position: the node below it and the kinds of the values that landed there."""
 
-    __slots__ = ("hint", "kinds", "node", "suffix")
+    __slots__ = ("hint", "kinds", "names", "node", "suffix")
 
-    def __init__(self, node: _Res, kinds: frozenset[str], hint: str, suffix: str) -> None:
+    def __init__(self, node: _Res, kinds: frozenset[str], hint: str, suffix: str, names: int = 0) -> None:
         self.node = node
         self.kinds = kinds
         self.hint = hint       # the user's name for it, or "" for a learned parameter
         self.suffix = suffix   # a literal extension after the value: ".json"
+        self.names = names     # how many words the evidence made values of it (typed ids not counted)
 
 
 class _Res:
@@ -279,12 +280,15 @@ class _Resolver:
                     resolved[w] = yield groups[w], (*prefix, w), w, False
                 profiles = {w: self._profile(r) for w, r in resolved.items()}
                 absorbed = self._decide(site, lone_words_as_values(profiles, _names_a_resource))
+                if not absorbed:
+                    absorbed = _owners_of_names({w: r for w, r in resolved.items() if self._candidate(site, w)},
+                                                profiles)
         if typed or absorbed:
             labels = sorted(typed.keys() | absorbed)
             # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
             kinds = frozenset(typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed}
             below = yield [c for label in labels for c in groups[label]], (*prefix, "*"), None, True
-            node.slots[""] = _Slot(below, kinds, "", "")
+            node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
             for label in absorbed:
                 self.merged.setdefault(label, set()).add(prefix)
         for w in words:
@@ -615,6 +619,38 @@ def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     owners = {id(site.groups[w][0]) for w in cands}   # the node under one owner each word came from
     sim, _ = similarity(dict(cands))
     return set(cands) if len(owners) >= 2 and (sim is None or sim >= SIM_HIGH) else set()
+
+
+# Names one owner holds below it, at least, for the owner to be read as one value among owners alike.
+NAMES_HELD: Final = 4
+
+
+def _owners_of_names(resolved: Mapping[str, _Res], profiles: Mapping[str, Profile]) -> set[str]:
+    """Names people choose, nested, that no name repeats to tie together: ``/alice/ix0`` ... ``/heidi/ix59``,
+    five users each holding a dozen indexes of their own. Below each user the indexes merged, but no
+    structure is shared above (``/alice/{index}`` beside ``/bob/{index}`` share only the parameter) and a
+    handful of users is too few to be values on likeness alone; so the names chosen at the first level
+    stayed literal while the level below became the parameter (``/alice/{aliceName}``).
+
+    Siblings that each hold nothing but one parameter of NAMES_HELD words or more (names, not typed
+    ids), with the same endpoints below and answering alike, are values of one parameter themselves,
+    OWNED_MIN of them at least: what is under each is the same kind of thing, named each time anew, so
+    they are owners of it. Resources holding items (``/users/{id}``, ``/orders/{id}``) are named as
+    collections, hold ids, or answer each their own: none of that is read so. Only the owners count;
+    words beside them (``/health``) are judged as before."""
+    owners: dict[str, Profile] = {}
+    for w, res in resolved.items():
+        slot = res.slots.get("")
+        if (_names_a_resource(w) or res.literals or len(res.slots) != 1 or slot is None
+                or slot.names < NAMES_HELD or "word" not in slot.kinds or slot.kinds & STRONG_KINDS):
+            continue
+        owners[w] = profiles[w]
+    if len(owners) < OWNED_MIN or len({frozenset(profile) for profile in owners.values()}) != 1:
+        return set()
+    sim, outliers = similarity(owners)
+    if sim is None or sim < SIM_HIGH or outliers or private_share(owners) > 0.5:
+        return set()
+    return set(owners)
 
 
 def _name_pairs(cands: Mapping[str, Profile]) -> set[str]:
