@@ -922,6 +922,28 @@ def test_resources_each_holding_ids_or_names_stay_resources() -> None:
     assert erased(learn(singular, singular).values()) == {f"/{r}/{{}}" for r in own}
 
 
+def test_words_holding_names_of_their_own_beside_values_holding_resources_stay_literal() -> None:
+    """MediaConnect at 5000 exchanges: ``/flows/start/{arn}`` and ``/flows/stop/{arn}`` beside 222 flows
+    were two more flows, and the flows' resources (entitlements, source...) became values beside the
+    names started and stopped: ``/flows/{flowName}/{name}``."""
+    rng = random.Random(11)
+    subs = ("entitlements", "source", "outputs", "mediaStreams")
+    flows = [f"{rng.choice(NAMES)}{rng.randrange(10 ** 6):x}" for _ in range(200)]
+    shapes = {f"/v1/flows/{flow}": _obj("flow.name", "flow.status", "flow.source") for flow in flows[:40]}
+    for flow in flows:
+        sub = rng.choice(subs)
+        shapes[f"/v1/flows/{flow}/{sub}"] = frozenset({"POST", f"{sub}[].name", "flowArn"})
+    typed = str(uuid.UUID(int=rng.getrandbits(128)))  # a flow with an id of a kind seen on sight
+    shapes[f"/v1/flows/{typed}"] = _obj("flow.name", "flow.status", "flow.source")
+    shapes[f"/v1/flows/{typed}/source"] = frozenset({"POST", "source[].name", "flowArn"})
+    for verb in ("start", "stop"):
+        for flow in rng.sample(flows, 20):
+            shapes[f"/v1/flows/{verb}/{flow}"] = frozenset({"POST", "flowArn", "status"})
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/v1/flows/{}", "/v1/flows/start/{}", "/v1/flows/stop/{}",
+                                    *(f"/v1/flows/{{}}/{sub}" for sub in subs)}
+
+
 def test_resources_under_words_answering_unlike_stay_literal() -> None:
     shapes = {"/admin/billing/invoices": _list("id", "total"), "/admin/billing/plan": _obj("tier", "seats"),
               "/admin/audit/events": _list("actor", "action", "at")}

@@ -67,6 +67,9 @@ MAX_PASSES: Final = 4
 THIN_KEYS: Final = 2           # a sibling seen at this many distinct paths or fewer is thin evidence
 MANY_THIN: Final = 12          # ... and this many thin siblings sharing words below them are values
 FEW_THIN: Final = 4            # ... or this many under a collection (/predictions/...: its items)
+# A word right below one value in this many, FEW_THIN values at least, is a resource of the values (each
+# value's resources are called a few times: a sample holds a few of them under each value).
+RESOURCE_SHARE: Final = 8
 MANY_LEAVES: Final = 32        # leaves answering alike at one position: values, however often each was called
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
@@ -317,6 +320,10 @@ class _Resolver:
         names endpoints like that, and each one would be an operation of its own.
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
+        verbs = _over_the_values(site, cands)
+        if verbs:
+            cands = {w: p for w, p in cands.items() if w not in verbs}
+            self.fixed.update((site.prefix, w) for w in verbs)
         if len(cands) < WORDS_BESIDE_IDS:  # many words over the same names are names too
             fixed = over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
             cands = {w: p for w, p in cands.items() if w not in fixed}
@@ -473,6 +480,36 @@ class _Site:
         # /v1, siblings are resources unless strongly alike.
         self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
         self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
+
+
+def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
+    """Words beside many values that hold values of their own, none of the values' resources:
+    ``/flows/start/{arn}``, ``/flows/stop/{arn}`` beside hundreds of flows that each hold
+    ``entitlements``, ``source``, ``outputs``. What many values hold below them is their resources; a
+    sibling holding FEW_THIN names or more right below it, each a leaf (the name is all the call
+    needs), and not one of those resources is no value beside them but a word of the API's over the
+    values (what is done to a flow), and stays literal. A folder holding files and folders beside files
+    (Jupyter's contents) holds more below its names: one more value; and file names recurring under
+    values (``/x.txt`` probed under many files) are no resources. Values holding names of their own
+    only (owners and their repositories: no name below many of them) say nothing of the kind."""
+    below = {w: {label for raw in site.groups[w] for label in raw.children} for w in cands}
+    if len(below) < MANY_THIN:
+        return set()
+    counts: dict[str, int] = defaultdict(int)
+    for labels in below.values():
+        for label in labels:
+            counts[label] += 1
+    resources = {label for label, n in counts.items()
+                 if n >= FEW_THIN and RESOURCE_SHARE * n >= len(below) and not label.startswith("{")
+                 and not is_file_name(label)}
+    if not resources:
+        return set()
+    holding = [w for w, labels in below.items() if labels & resources]
+    if 2 * len(holding) < len(below):
+        return set()
+    return {w for w, labels in below.items() if len(labels) >= FEW_THIN and not labels & resources
+            and not any(child.children for raw in site.groups[w] for child in raw.children.values())}
+
 
 
 def _many_thin(site: _Site, sharing: set[str]) -> bool:
