@@ -944,6 +944,23 @@ def test_words_holding_names_of_their_own_beside_values_holding_resources_stay_l
                                     *(f"/v1/flows/{{}}/{sub}" for sub in subs)}
 
 
+def test_words_under_many_of_hundreds_of_values_are_their_resources() -> None:
+    """DataBrew at 5000 exchanges: ``publishRecipe``, ``batchDeleteRecipeVersion`` and ``recipeVersion``
+    each under some fifty of 165 recipes were read as names each under few recipes, values:
+    ``/recipes/{recipeName}/{name}``."""
+    rng = random.Random(12)
+    recipes = sorted({f"{rng.choice(NAMES)}-{rng.choice(NAMES)}-{rng.choice(NAMES)}" for _ in range(150)})
+    shapes: dict[str, frozenset[str]] = {"/recipes": _list("name", "steps")}
+    for recipe in recipes:
+        sub = rng.choice(("publishRecipe", "batchDeleteRecipeVersion", "recipeVersion"))
+        if sub == "recipeVersion":
+            sub += f"/{rng.choice(NAMES)}-{rng.randrange(100)}"
+        shapes[f"/recipes/{recipe}/{sub}"] = frozenset({"POST", "name"})
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/recipes", "/recipes/{}/publishRecipe", "/recipes/{}/batchDeleteRecipeVersion",
+                                    "/recipes/{}/recipeVersion/{}"}
+
+
 def test_resources_under_words_answering_unlike_stay_literal() -> None:
     shapes = {"/admin/billing/invoices": _list("id", "total"), "/admin/billing/plan": _obj("tier", "seats"),
               "/admin/audit/events": _list("actor", "action", "at")}

@@ -500,8 +500,7 @@ def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
         for label in labels:
             counts[label] += 1
     resources = {label for label, n in counts.items()
-                 if n >= FEW_THIN and RESOURCE_SHARE * n >= len(below) and not label.startswith("{")
-                 and not is_file_name(label)}
+                 if _under_many(n, len(below)) and not label.startswith("{") and not is_file_name(label)}
     if not resources:
         return set()
     holding = [w for w, labels in below.items() if labels & resources]
@@ -510,6 +509,11 @@ def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
     return {w for w, labels in below.items() if len(labels) >= FEW_THIN and not labels & resources
             and not any(child.children for raw in site.groups[w] for child in raw.children.values())}
 
+
+
+def _under_many(n: int, values: int) -> bool:
+    """A word right below ``n`` of ``values`` values is under many of them: a resource of theirs."""
+    return n >= FEW_THIN and RESOURCE_SHARE * n >= values
 
 
 def _many_thin(site: _Site, sharing: set[str]) -> bool:
@@ -647,11 +651,14 @@ def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     """Names people choose, nested: after a parameter, words each seen under few values of it
     (``/deployments/by-name/{flow}/{deployment}``: each flow has its own deployments; one project in
     two of a user's six indexes), spread over several values, are values too. A resource is under most
-    owners (``/users/{id}/repos``) and is named as a collection; so at least OWNED_MIN words, each under
-    at most half the owners, none plural, none an action."""
+    owners (``/users/{id}/repos``), or under many of hundreds (DataBrew's ``publishRecipe`` under 50 of
+    165 recipes: each recipe's resources are called a few times), and is named as a collection; so at
+    least OWNED_MIN words, each under at most half the owners and not many of them, none plural, none an
+    action."""
     if not site.in_slot or site.owners < 2 or len(cands) < OWNED_MIN:
         return set()
-    if any(2 * len(site.groups[w]) > site.owners or _plural(w) or keeps_literal(w) for w in cands):
+    if any(2 * len(site.groups[w]) > site.owners or _under_many(len(site.groups[w]), site.owners)
+           or _plural(w) or keeps_literal(w) for w in cands):
         return set()
     owners = {id(site.groups[w][0]) for w in cands}   # the node under one owner each word came from
     sim, _ = similarity(dict(cands))
