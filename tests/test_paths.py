@@ -961,6 +961,21 @@ def test_words_under_many_of_hundreds_of_values_are_their_resources() -> None:
                                     "/recipes/{}/recipeVersion/{}"}
 
 
+def test_a_few_collections_answering_in_one_list_envelope_stay_resources() -> None:
+    """Azure's ``/providers/Microsoft.ServiceBus/namespaces`` beside ``/premiumMessagingRegions`` and
+    ``/sku/{sku}/regions``: lists answer alike by their envelope, which made three resources one
+    parameter. Three names answering alike are still values."""
+    page = frozenset({"GET", "value[].name", "value[].id", "nextLink"})
+    shapes = {"/v2/catalog/products": page, "/v2/catalog/categories": page, "/v2/catalog/featured": page,
+              "/v2/catalog/sku/basic/regions": page, "/v2/catalog/sku/premium/regions": page}
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/v2/catalog/products", "/v2/catalog/categories", "/v2/catalog/featured",
+                                    "/v2/catalog/sku/{}/regions"}
+    pool = _obj("name", "size", "state")
+    named = {f"/v2/pool/{name}": pool for name in ("alpha", "bravo", "charlie")}
+    assert erased(learn(named, named).values()) == {"/v2/pool/{}"}
+
+
 def test_resources_under_words_answering_unlike_stay_literal() -> None:
     shapes = {"/admin/billing/invoices": _list("id", "total"), "/admin/billing/plan": _obj("tier", "seats"),
               "/admin/audit/events": _list("actor", "action", "at")}

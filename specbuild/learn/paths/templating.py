@@ -414,7 +414,12 @@ class _Resolver:
             return cands if n >= (12 if site.top else 8) and alike else set()
         if _plural(site.parent or ""):  # /users/{...}: a collection's children are its items
             return cands if n >= 3 or sim is not None else set()
-        return cands if (n >= 3 and similar) or n >= 8 else set()
+        if n >= 8:
+            return cands
+        # a few collections answer alike by their list envelope alone (``{value: [...], nextLink}``):
+        # likeness speaks for the words that are no collection's name, three of them at least
+        named = {w for w in cands if not _plural(w)}
+        return named if similar and len(named) >= 3 else set()
 
     def _known_elsewhere(self, site: _Site, cands: set[str]) -> bool:
         """Most candidates were values of a parameter elsewhere: the evidence that outweighs unlike answers.
