@@ -491,6 +491,20 @@ def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() ->
     assert got["/v3/projects:search"] == "/v3/projects:search"  # methods on collections
 
 
+def test_past_the_word_cap_a_custom_method_stays_a_literal_after_the_value() -> None:
+    """Google's ``/v1/{name}:setIamPolicy`` at 5000 exchanges: the position opened, and every
+    ``name:verb`` became ``{:word}`` beside the names, the methods lost (gkebackup: four operations)."""
+    t = PathTemplater(word_cap=5)
+    early = t.observe("/v1/alpha:getIamPolicy")
+    keys = [t.observe(f"/v1/{name}") for name in NAMES[:8]]
+    keys += [t.observe(f"/v1/{name}:setIamPolicy") for name in NAMES[8:10]] + [t.observe("/v1/kilo:cancel")]
+    assert set(keys[5:]) == {"/v1/{:word}", "/v1/{:word}:setIamPolicy", "/v1/{:word}:cancel"}
+    assert t.take_renamed()[early] == "/v1/{:word}:getIamPolicy"  # rewritten as the position opened
+    got = {key: template.path for key, template in t.templates().items()}
+    assert got == {"/v1/{:word}": "/v1/{name}", "/v1/{:word}:getIamPolicy": "/v1/{name}:getIamPolicy",
+                   "/v1/{:word}:setIamPolicy": "/v1/{name}:setIamPolicy", "/v1/{:word}:cancel": "/v1/{name}:cancel"}
+
+
 def test_many_plain_words_beside_cased_ids_that_answer_unlike_stay_literal() -> None:
     rng = random.Random(7)
     shapes = {f"/scores/{fmt}/Games/{i}": shape("game", rng) for fmt in ("JSON", "XML") for i in CASED_IDS}
