@@ -990,6 +990,22 @@ def test_a_few_collections_answering_in_one_list_envelope_stay_resources() -> No
     assert erased(learn(named, named).values()) == {"/v2/pool/{}"}
 
 
+def test_among_a_crowd_of_leaves_answering_alike_a_name_reading_as_a_plural_is_one_more() -> None:
+    """Google's ``/v1/{name}`` (operations) at 5000 exchanges: ``blue-payments``, ``public-orders``
+    stayed literal beside hundreds of names answering the same operation; ``/v1/operations``, a list,
+    answers unlike them and stays the collection."""
+    rng = random.Random(13)
+    op = ("done", "name", "metadata", "response", "error")
+    # each answer holds a map of its own keys (``metadata.<key>``): no two answer quite alike
+    names = [f"{a}-{b}" for a in NAMES[:8] for b in NAMES[8:13]]
+    shapes = {f"/v1/{name}": frozenset({"GET", *rng.sample(op, 4), f"metadata.{name}"}) for name in names}
+    shapes["/v1/blue-payments"] = frozenset({"GET", "done", "name", "metadata", "metadata.k1"})
+    shapes["/v1/public-orders"] = frozenset({"GET", "name", "response", "error", "metadata.k2"})
+    shapes["/v1/operations"] = frozenset({"GET", "operations", "operations[].name", "nextPageToken"})
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/v1/{}", "/v1/operations"}
+
+
 def test_resources_under_words_answering_unlike_stay_literal() -> None:
     shapes = {"/admin/billing/invoices": _list("id", "total"), "/admin/billing/plan": _obj("tier", "seats"),
               "/admin/audit/events": _list("actor", "action", "at")}

@@ -555,14 +555,18 @@ def _thin_leaves(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     each seen once or twice, is one parameter's values, where neither shared structure nor repeated
     names can speak for them; the API's own words are called again and again, on many ids
     (Mastodon's ``/statuses/{id}/mute``, ``/unreblog``..., all answering the status), and are fewer
-    than MANY_LEAVES (past that many, each name was simply called often). Words that name a resource (plurals,
+    than MANY_LEAVES (past that many, each name was simply called often, and a name that reads as a
+    plural, ``blue-payments``, is one more if it answers alike). Words that name a resource (plurals,
     actions: ``/v1/health``) stay literal, and so does a leaf no call compares with the rest (a lone
     ``GET /v1/ping`` beside values only ever deleted): only those alike count, WORDS_BESIDE_IDS of them
     (MANY_THIN at the top, where an API's resources stand)."""
     leaves = {w: p for w, p in cands.items()
-              if not _names_a_resource(w) and not any(raw.children for raw in site.groups[w])}
-    if len(leaves) < MANY_LEAVES:
-        leaves = {w: p for w, p in leaves.items() if sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
+              if not keeps_literal(w) and not any(raw.children for raw in site.groups[w])}
+    named = {w: p for w, p in leaves.items() if not _plural(w)}
+    if len(named) < MANY_LEAVES:
+        leaves = {w: p for w, p in named.items() if sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
+    # past MANY_LEAVES names, a name that reads as a plural (``blue-payments``) is judged by its answers
+    # like the rest: a collection there lists what the values are, and answers unlike them
     many = MANY_THIN if site.top else WORDS_BESIDE_IDS
     if len(leaves) < many:
         return set()
