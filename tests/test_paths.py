@@ -1006,6 +1006,21 @@ def test_among_a_crowd_of_leaves_answering_alike_a_name_reading_as_a_plural_is_o
     assert erased(got.values()) == {"/v1/{}", "/v1/operations"}
 
 
+def test_one_word_under_a_collection_answering_its_items_key_is_an_item() -> None:
+    """MediaConnect at 200 exchanges: ``DELETE /flows/{flow}/entitlements/storage`` answering
+    ``EntitlementArn`` was a literal path; a word answering the collection's own listing, or the item
+    itself (an API's own name for one item, ``/projects/default``), stays literal."""
+    flow = "/v1/flows/3fa85f64-5717-4562-b3fc-2c963f66afa6/entitlements"
+    shapes = {f"{flow}/storage": frozenset({"DELETE", "EntitlementArn", "DELETE EntitlementArn"}),
+              flow: frozenset({"POST", "Entitlements", "Entitlements[].Name"}),
+              "/v1/users/search": _obj("total", "items", "items[].userId"),
+              "/v1/projects/default": _obj("project", "project.id", "project.name")}
+    got = learn(shapes, shapes)
+    assert got[f"{flow}/storage"] == "/v1/flows/{flowId}/entitlements/{entitlementName}"
+    assert got["/v1/users/search"] == "/v1/users/search"
+    assert got["/v1/projects/default"] == "/v1/projects/default"
+
+
 def test_resources_under_words_answering_unlike_stay_literal() -> None:
     shapes = {"/admin/billing/invoices": _list("id", "total"), "/admin/billing/plan": _obj("tier", "seats"),
               "/admin/audit/events": _list("actor", "action", "at")}

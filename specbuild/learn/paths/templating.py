@@ -331,7 +331,7 @@ class _Resolver:
         # each of these only adds values: the rest of the evidence still weighs every candidate
         crowd = _thin_leaves(site, cands)
         created = invoked(site.groups, cands) if _created_here(site, cands) else set()
-        chosen = (_items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
+        chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
                   | _named_as_an_item(site, cands) | crowd | created | _changed_items(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
@@ -584,6 +584,21 @@ def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
     own = re.compile(re.escape(_camel(_singular(parent))) + r"(?:Id|Name|Arn)")  # a camelCase field
     return any(own.fullmatch(p[:1].lower() + p[1:])
                for profile in cands.values() for p in object_props(profile.get((), ())))
+
+
+def _answering_the_item(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Words under a collection answering with its item's key, a field naming the item
+    (``DELETE /entitlements/storage`` answering ``EntitlementArn``): items, even one alone and whatever
+    the call; a word of the API's own there (``/users/search``, a count, a summary) answers something
+    else than one item's key. An answer that is the item itself (``PATCH /projects/default`` answering
+    ``project``) says less: an API's own name for one item (``default``, as ``me``) answers so too."""
+    parent = site.parent or ""
+    if site.scoped or not _plural(parent) or not _RESOURCE_WORD.fullmatch(parent):
+        return set()
+    item = _camel(_singular(parent)).lower()
+    names = {item + "id", item + "name", item + "arn"}
+    return {w for w, profile in cands.items() if not _names_a_resource(w)
+            and any(p.lower() in names for p in object_props(profile.get((), ())))}
 
 
 # What is done to an item of a collection, never to an action invoked on it (actions are POSTed or read).
