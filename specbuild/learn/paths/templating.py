@@ -331,8 +331,9 @@ class _Resolver:
         # each of these only adds values: the rest of the evidence still weighs every candidate
         crowd = _thin_leaves(site, cands)
         created = invoked(site.groups, cands) if _created_here(site, cands) else set()
-        chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
-                  | _named_as_an_item(site, cands) | crowd | created | _changed_items(site, cands))
+        chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
+                  | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
+                  | _changed_items(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
