@@ -1021,6 +1021,21 @@ def test_one_word_under_a_collection_answering_its_items_key_is_an_item() -> Non
     assert got["/v1/projects/default"] == "/v1/projects/default"
 
 
+def test_a_plural_holding_ids_beside_ids_holding_none_is_a_collection() -> None:
+    """Gitea at 5000 exchanges: ``/issues/comments/{id}/reactions`` beside ``/issues/{index}/dependencies``
+    and dozens of issue names was ``/issues/{issueIdOrName}/{id}/reactions``."""
+    rng = random.Random(14)
+    shapes: dict[str, frozenset[str]] = {}
+    for i in range(30):
+        shapes[f"/repos/acme/web/issues/{rng.randrange(1, 999)}/dependencies"] = _list("id", "title")
+        shapes[f"/repos/acme/web/issues/{rng.choice(NAMES)}-{i}x/stopwatch"] = frozenset({"POST"})
+    for _ in range(5):
+        shapes[f"/repos/acme/web/issues/comments/{rng.randrange(1, 999)}/reactions"] = _list("user", "content")
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/repos/acme/web/issues/{}/dependencies", "/repos/acme/web/issues/{}/stopwatch",
+                                    "/repos/acme/web/issues/comments/{}/reactions"}
+
+
 def test_resources_under_words_answering_unlike_stay_literal() -> None:
     shapes = {"/admin/billing/invoices": _list("id", "total"), "/admin/billing/plan": _obj("tier", "seats"),
               "/admin/audit/events": _list("actor", "action", "at")}

@@ -372,6 +372,7 @@ class _Resolver:
             everyone = {**{label: _raw_profile(site.groups[label]) for label in site.typed if label not in members},
                         **members}
             outliers |= {w for w in loners(everyone, cands) if _plain(w)}
+            outliers |= _collections_of_ids(everyone, cands, site.typed)
         if "cased" in kinds and not kinds & (STRONG_KINDS | {"word"}):
             # Ids like 0OdUWJ0sBjDrqHygGUXeCF: a word of their alphabet is one more, too short to be
             # typed on sight; a plain word is an endpoint, as beside strong ids (/accounts/search),
@@ -520,6 +521,16 @@ def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
 def _under_many(n: int, values: int) -> bool:
     """A word right below ``n`` of ``values`` values is under many of them: a resource of theirs."""
     return n >= FEW_THIN and RESOURCE_SHARE * n >= values
+
+
+def _collections_of_ids(members: Mapping[str, Profile], cands: Iterable[str], typed: Iterable[str]) -> set[str]:
+    """Plurals beside ids holding ids of their own right below, where no id holds any: collections
+    (``/issues/comments/{id}`` beside ``/issues/{index}/dependencies``), not one more value."""
+    def holds_ids(label: str) -> bool:
+        return any(s and s[0] == "*" for s in members[label])
+    if any(holds_ids(label) for label in typed if label in members):
+        return set()
+    return {w for w in cands if _plural(w) and holds_ids(w)}
 
 
 def _many_thin(site: _Site, sharing: set[str]) -> bool:
