@@ -1036,6 +1036,22 @@ def test_a_plural_holding_ids_beside_ids_holding_none_is_a_collection() -> None:
                                     "/repos/acme/web/issues/comments/{}/reactions"}
 
 
+def test_a_camel_case_verb_phrase_beside_many_names_stays_the_apis_word() -> None:
+    """IoT at 5000 exchanges: ``POST /billing-groups/addThingToBillingGroup`` beside forty billing
+    groups created by name (answering ``billingGroupArn``) was one more group. A plain action word
+    among many names may be one (a group called "search"); a verb phrase in camelCase is nobody's name."""
+    rng = random.Random(15)
+    created = frozenset({"POST", "billingGroupName", "billingGroupArn",
+                         "POST billingGroupName", "POST billingGroupArn"})
+    shapes = {f"/billing-groups/{rng.choice(NAMES)}-{i}": created for i in range(30)}
+    shapes["/billing-groups/alpha-bravo"] = created
+    shapes["/billing-groups/search"] = created
+    shapes["/billing-groups/addThingToBillingGroup"] = frozenset({"PUT"})
+    got = learn(shapes, shapes)
+    assert got["/billing-groups/addThingToBillingGroup"] == "/billing-groups/addThingToBillingGroup"
+    assert got["/billing-groups/search"] == got["/billing-groups/alpha-bravo"] == "/billing-groups/{billingGroupName}"
+
+
 def test_resources_under_words_answering_unlike_stay_literal() -> None:
     shapes = {"/admin/billing/invoices": _list("id", "total"), "/admin/billing/plan": _obj("tier", "seats"),
               "/admin/audit/events": _list("actor", "action", "at")}

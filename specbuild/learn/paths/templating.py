@@ -330,7 +330,9 @@ class _Resolver:
             self.fixed.update((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
         crowd = _thin_leaves(site, cands)
-        created = invoked(site.groups, cands) if _created_here(site, cands) else set()
+        # items created by name, but never a word that names an operation (``addThingToBillingGroup``)
+        created = {w for w in invoked(site.groups, cands) if not keeps_literal(w)} \
+            if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
                   | _changed_items(site, cands))
@@ -352,6 +354,10 @@ class _Resolver:
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
             self.fixed.update((site.prefix, w) for w in called)
+        else:
+            # among many values a plain action word may be one (a deployment called "search"); a verb
+            # phrase in camelCase (``addThingToBillingGroup``) is nobody's name for a thing
+            cands = {w: p for w, p in cands.items() if w in called or not (w in actions and VERB_CAMEL.match(w))}
         if not cands:
             return set()
         kinds = set(site.typed.values())
