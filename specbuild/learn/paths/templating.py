@@ -281,11 +281,7 @@ class _Resolver:
                 # Bottom-up: owners only look alike once each owner's repositories have merged.
                 for w in words:
                     resolved[w] = yield groups[w], (*prefix, w), w, False
-                profiles = {w: self._profile(r) for w, r in resolved.items()}
-                absorbed = self._decide(site, lone_words_as_values(profiles, _names_a_resource))
-                if not absorbed:
-                    absorbed = _owners_of_names({w: r for w, r in resolved.items() if self._candidate(site, w)},
-                                                profiles)
+                absorbed = self._decide_resolved(site, resolved)
         if typed or absorbed:
             labels = sorted(typed.keys() | absorbed)
             # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
@@ -299,6 +295,14 @@ class _Resolver:
                 done = resolved.get(w)
                 node.literals[w] = done if done is not None else (yield groups[w], (*prefix, w), w, False)
         return node
+
+    def _decide_resolved(self, site: _Site, resolved: Mapping[str, _Res]) -> set[str]:
+        """:meth:`_decide` on the siblings resolved one by one; failing that, owners of names alike."""
+        profiles = {w: self._profile(r) for w, r in resolved.items()}
+        absorbed = self._decide(site, lone_words_as_values(profiles, _names_a_resource))
+        if absorbed:
+            return absorbed
+        return _owners_of_names({w: r for w, r in resolved.items() if self._candidate(site, w)}, profiles)
 
     def _fixed_slot(self, node: _Res, slot_id: str, labels: list[str], groups: dict[str, list[_Raw]],
                     prefix: Suffix) -> Generator[_Call, _Res, None]:
