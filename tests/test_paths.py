@@ -1052,6 +1052,20 @@ def test_a_camel_case_verb_phrase_beside_many_names_stays_the_apis_word() -> Non
     assert got["/billing-groups/search"] == got["/billing-groups/alpha-bravo"] == "/billing-groups/{billingGroupName}"
 
 
+def test_words_of_the_ids_alphabet_over_the_same_names_are_ids_not_verbs() -> None:
+    """Omics at 5000 exchanges: ``/referencestore/VVCjHaazXz/reference/{id}`` and three more short ids,
+    each holding only ``reference/{id}``, were read as verbs over the same names (``/files/fetch/{host}``)
+    and stayed literal beside ``/referencestore/{referencestoreId}``."""
+    shapes: dict[str, frozenset[str]] = {}
+    for store in CASED_IDS[:4]:
+        shapes[f"/referencestore/{store}/importjobs"] = _list("id", "status")
+        shapes[f"/referencestore/{store}/reference/{CASED_IDS[5]}"] = _obj("id", "name", "md5")
+    for store in ("VVCjHaazXz", "aPAQ705ULRU", "jkqNRqzwcKG", "uxBQMOAQkA"):
+        shapes[f"/referencestore/{store}/reference/{CASED_IDS[4]}"] = _obj("id", "name", "md5")
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/referencestore/{}/importjobs", "/referencestore/{}/reference/{}"}
+
+
 def test_resources_under_words_answering_unlike_stay_literal() -> None:
     shapes = {"/admin/billing/invoices": _list("id", "total"), "/admin/billing/plan": _obj("tier", "seats"),
               "/admin/audit/events": _list("actor", "action", "at")}

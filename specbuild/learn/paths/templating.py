@@ -329,7 +329,9 @@ class _Resolver:
             cands = {w: p for w, p in cands.items() if w not in verbs}
             self.fixed.update((site.prefix, w) for w in verbs)
         if len(cands) < WORDS_BESIDE_IDS:  # many words over the same names are names too
-            fixed = over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
+            # a word of the ids' alphabet (``VVCjHaazXz``) over the same names is one more id, no verb
+            fixed = {w for w in over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
+                     if not is_cased(w)}
             cands = {w: p for w, p in cands.items() if w not in fixed}
             self.fixed.update((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
