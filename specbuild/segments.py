@@ -234,3 +234,15 @@ def _percent(m: re.Match[str]) -> str:
 def escape_segment(seg: str) -> str:
     """A literal segment as a path key holds it: characters that are ours or no path's, percent-encoded."""
     return _ODD.sub(_percent, seg) if _ODD.search(seg) else seg
+
+
+# Google's custom methods: ``/v1/{name}:setIamPolicy``, a verb in lowerCamelCase after a value.
+_CUSTOM_METHOD: Final = re.compile(r"[^:]+(:[a-z]+(?:[A-Z][a-z]*)*)")
+
+
+def custom_method(label: str) -> str:
+    """The ``:verb`` a segment ends with (``alpha:setIamPolicy`` -> ``:setIamPolicy``), or ``""``. At a
+    position of values the verb stays a literal after the value, as an extension does (``{sid}.json``):
+    one value's methods are the API's words, not more values."""
+    found = _CUSTOM_METHOD.fullmatch(label)
+    return found.group(1) if found else ""

@@ -491,6 +491,20 @@ def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() ->
     assert got["/v3/projects:search"] == "/v3/projects:search"  # methods on collections
 
 
+def test_past_the_word_cap_a_custom_method_stays_a_literal_after_the_value() -> None:
+    """Google's ``/v1/{name}:setIamPolicy`` at 5000 exchanges: the position opened, and every
+    ``name:verb`` became ``{:word}`` beside the names, the methods lost (gkebackup: four operations)."""
+    t = PathTemplater(word_cap=5)
+    early = t.observe("/v1/alpha:getIamPolicy")
+    keys = [t.observe(f"/v1/{name}") for name in NAMES[:8]]
+    keys += [t.observe(f"/v1/{name}:setIamPolicy") for name in NAMES[8:10]] + [t.observe("/v1/kilo:cancel")]
+    assert set(keys[5:]) == {"/v1/{:word}", "/v1/{:word}:setIamPolicy", "/v1/{:word}:cancel"}
+    assert t.take_renamed()[early] == "/v1/{:word}:getIamPolicy"  # rewritten as the position opened
+    got = {key: template.path for key, template in t.templates().items()}
+    assert got == {"/v1/{:word}": "/v1/{name}", "/v1/{:word}:getIamPolicy": "/v1/{name}:getIamPolicy",
+                   "/v1/{:word}:setIamPolicy": "/v1/{name}:setIamPolicy", "/v1/{:word}:cancel": "/v1/{name}:cancel"}
+
+
 def test_many_plain_words_beside_cased_ids_that_answer_unlike_stay_literal() -> None:
     rng = random.Random(7)
     shapes = {f"/scores/{fmt}/Games/{i}": shape("game", rng) for fmt in ("JSON", "XML") for i in CASED_IDS}
@@ -891,6 +905,165 @@ def test_nested_names_each_under_one_owner_are_values() -> None:
     got = learn(shapes, shapes)
     assert set(got.values()) == {"/api/deployments/by-name/{deploymentName}/{name}",
                                  "/api/deployments/{deploymentId}"}
+
+
+_PEOPLE = ("alice", "bob", "carol", "dave", "heidi")
+
+
+def test_owners_each_holding_many_names_of_their_own_answering_alike_are_values() -> None:
+    """Issue 11: five users each holding a dozen indexes of their own, no user's answer naming it, were
+    ``/alice/{aliceName}`` ... ``/heidi/{heidiName}``: the names below merged, the owners stayed literal."""
+    index = _obj("result.type", "result.bases", "result.volatile")
+    shapes = {f"/{user}/ix{12 * n + i}": index for n, user in enumerate(_PEOPLE) for i in range(12)}
+    shapes["/+api"] = _obj("result.login", "result.features")
+    got = learn(shapes, shapes)
+    assert set(got.values()) == {"/{name}/{name2}", "/+api"}
+
+
+def test_resources_each_holding_ids_or_names_stay_resources() -> None:
+    """The counter-examples: resources hold ids (``/users/{id}``), are named as collections, or answer
+    each their own; none of them is a value beside the others, however many items each holds."""
+    resources = ("users", "orders", "invoices", "products", "carts")
+    same = _obj("id", "name", "created")
+    by_id = {f"/{r}/{100 * n + i}": same for n, r in enumerate(resources) for i in range(12)}
+    assert erased(learn(by_id, by_id).values()) == {f"/{r}/{{}}" for r in resources}
+    by_name = {f"/{r}/n{12 * n + i}": same for n, r in enumerate(resources) for i in range(12)}
+    assert erased(learn(by_name, by_name).values()) == {f"/{r}/{{}}" for r in resources}
+    own = {"project": ("repo", "stars", "forks"), "team": ("members", "slug", "privacy"),
+           "pipeline": ("stages", "trigger", "runs"), "runner": ("os", "online", "tags")}
+    singular = {f"/{r}/x{12 * n + i}": _obj("id", "name", *fields)
+                for n, (r, fields) in enumerate(own.items()) for i in range(12)}
+    assert erased(learn(singular, singular).values()) == {f"/{r}/{{}}" for r in own}
+
+
+def test_words_holding_names_of_their_own_beside_values_holding_resources_stay_literal() -> None:
+    """MediaConnect at 5000 exchanges: ``/flows/start/{arn}`` and ``/flows/stop/{arn}`` beside 222 flows
+    were two more flows, and the flows' resources (entitlements, source...) became values beside the
+    names started and stopped: ``/flows/{flowName}/{name}``."""
+    rng = random.Random(11)
+    subs = ("entitlements", "source", "outputs", "mediaStreams")
+    flows = [f"{rng.choice(NAMES)}{rng.randrange(10 ** 6):x}" for _ in range(200)]
+    shapes = {f"/v1/flows/{flow}": _obj("flow.name", "flow.status", "flow.source") for flow in flows[:40]}
+    for flow in flows:
+        sub = rng.choice(subs)
+        shapes[f"/v1/flows/{flow}/{sub}"] = frozenset({"POST", f"{sub}[].name", "flowArn"})
+    typed = str(uuid.UUID(int=rng.getrandbits(128)))  # a flow with an id of a kind seen on sight
+    shapes[f"/v1/flows/{typed}"] = _obj("flow.name", "flow.status", "flow.source")
+    shapes[f"/v1/flows/{typed}/source"] = frozenset({"POST", "source[].name", "flowArn"})
+    for verb in ("start", "stop"):
+        for flow in rng.sample(flows, 20):
+            shapes[f"/v1/flows/{verb}/{flow}"] = frozenset({"POST", "flowArn", "status"})
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/v1/flows/{}", "/v1/flows/start/{}", "/v1/flows/stop/{}",
+                                    *(f"/v1/flows/{{}}/{sub}" for sub in subs)}
+
+
+def test_words_under_many_of_hundreds_of_values_are_their_resources() -> None:
+    """DataBrew at 5000 exchanges: ``publishRecipe``, ``batchDeleteRecipeVersion`` and ``recipeVersion``
+    each under some fifty of 165 recipes were read as names each under few recipes, values:
+    ``/recipes/{recipeName}/{name}``."""
+    rng = random.Random(12)
+    recipes = sorted({f"{rng.choice(NAMES)}-{rng.choice(NAMES)}-{rng.choice(NAMES)}" for _ in range(150)})
+    shapes: dict[str, frozenset[str]] = {"/recipes": _list("name", "steps")}
+    for recipe in recipes:
+        sub = rng.choice(("publishRecipe", "batchDeleteRecipeVersion", "recipeVersion"))
+        if sub == "recipeVersion":
+            sub += f"/{rng.choice(NAMES)}-{rng.randrange(100)}"
+        shapes[f"/recipes/{recipe}/{sub}"] = frozenset({"POST", "name"})
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/recipes", "/recipes/{}/publishRecipe", "/recipes/{}/batchDeleteRecipeVersion",
+                                    "/recipes/{}/recipeVersion/{}"}
+
+
+def test_a_few_collections_answering_in_one_list_envelope_stay_resources() -> None:
+    """Azure's ``/providers/Microsoft.ServiceBus/namespaces`` beside ``/premiumMessagingRegions`` and
+    ``/sku/{sku}/regions``: lists answer alike by their envelope, which made three resources one
+    parameter. Three names answering alike are still values."""
+    page = frozenset({"GET", "value[].name", "value[].id", "nextLink"})
+    shapes = {"/v2/catalog/products": page, "/v2/catalog/categories": page, "/v2/catalog/featured": page,
+              "/v2/catalog/sku/basic/regions": page, "/v2/catalog/sku/premium/regions": page}
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/v2/catalog/products", "/v2/catalog/categories", "/v2/catalog/featured",
+                                    "/v2/catalog/sku/{}/regions"}
+    pool = _obj("name", "size", "state")
+    named = {f"/v2/pool/{name}": pool for name in ("alpha", "bravo", "charlie")}
+    assert erased(learn(named, named).values()) == {"/v2/pool/{}"}
+
+
+def test_among_a_crowd_of_leaves_answering_alike_a_name_reading_as_a_plural_is_one_more() -> None:
+    """Google's ``/v1/{name}`` (operations) at 5000 exchanges: ``blue-payments``, ``public-orders``
+    stayed literal beside hundreds of names answering the same operation; ``/v1/operations``, a list,
+    answers unlike them and stays the collection."""
+    rng = random.Random(13)
+    op = ("done", "name", "metadata", "response", "error")
+    # each answer holds a map of its own keys (``metadata.<key>``): no two answer quite alike
+    names = [f"{a}-{b}" for a in NAMES[:8] for b in NAMES[8:13]]
+    shapes = {f"/v1/{name}": frozenset({"GET", *rng.sample(op, 4), f"metadata.{name}"}) for name in names}
+    shapes["/v1/blue-payments"] = frozenset({"GET", "done", "name", "metadata", "metadata.k1"})
+    shapes["/v1/public-orders"] = frozenset({"GET", "name", "response", "error", "metadata.k2"})
+    shapes["/v1/operations"] = frozenset({"GET", "operations", "operations[].name", "nextPageToken"})
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/v1/{}", "/v1/operations"}
+
+
+def test_one_word_under_a_collection_answering_its_items_key_is_an_item() -> None:
+    """MediaConnect at 200 exchanges: ``DELETE /flows/{flow}/entitlements/storage`` answering
+    ``EntitlementArn`` was a literal path; a word answering the collection's own listing, or the item
+    itself (an API's own name for one item, ``/projects/default``), stays literal."""
+    flow = "/v1/flows/3fa85f64-5717-4562-b3fc-2c963f66afa6/entitlements"
+    shapes = {f"{flow}/storage": frozenset({"DELETE", "EntitlementArn", "DELETE EntitlementArn"}),
+              flow: frozenset({"POST", "Entitlements", "Entitlements[].Name"}),
+              "/v1/users/search": _obj("total", "items", "items[].userId"),
+              "/v1/projects/default": _obj("project", "project.id", "project.name")}
+    got = learn(shapes, shapes)
+    assert got[f"{flow}/storage"] == "/v1/flows/{flowId}/entitlements/{entitlementName}"
+    assert got["/v1/users/search"] == "/v1/users/search"
+    assert got["/v1/projects/default"] == "/v1/projects/default"
+
+
+def test_a_plural_holding_ids_beside_ids_holding_none_is_a_collection() -> None:
+    """Gitea at 5000 exchanges: ``/issues/comments/{id}/reactions`` beside ``/issues/{index}/dependencies``
+    and dozens of issue names was ``/issues/{issueIdOrName}/{id}/reactions``."""
+    rng = random.Random(14)
+    shapes: dict[str, frozenset[str]] = {}
+    for i in range(30):
+        shapes[f"/repos/acme/web/issues/{rng.randrange(1, 999)}/dependencies"] = _list("id", "title")
+        shapes[f"/repos/acme/web/issues/{rng.choice(NAMES)}-{i}x/stopwatch"] = frozenset({"POST"})
+    for _ in range(5):
+        shapes[f"/repos/acme/web/issues/comments/{rng.randrange(1, 999)}/reactions"] = _list("user", "content")
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/repos/acme/web/issues/{}/dependencies", "/repos/acme/web/issues/{}/stopwatch",
+                                    "/repos/acme/web/issues/comments/{}/reactions"}
+
+
+def test_a_camel_case_verb_phrase_beside_many_names_stays_the_apis_word() -> None:
+    """IoT at 5000 exchanges: ``POST /billing-groups/addThingToBillingGroup`` beside forty billing
+    groups created by name (answering ``billingGroupArn``) was one more group. A plain action word
+    among many names may be one (a group called "search"); a verb phrase in camelCase is nobody's name."""
+    rng = random.Random(15)
+    created = frozenset({"POST", "billingGroupName", "billingGroupArn",
+                         "POST billingGroupName", "POST billingGroupArn"})
+    shapes = {f"/billing-groups/{rng.choice(NAMES)}-{i}": created for i in range(30)}
+    shapes["/billing-groups/alpha-bravo"] = created
+    shapes["/billing-groups/search"] = created
+    shapes["/billing-groups/addThingToBillingGroup"] = frozenset({"PUT"})
+    got = learn(shapes, shapes)
+    assert got["/billing-groups/addThingToBillingGroup"] == "/billing-groups/addThingToBillingGroup"
+    assert got["/billing-groups/search"] == got["/billing-groups/alpha-bravo"] == "/billing-groups/{billingGroupName}"
+
+
+def test_words_of_the_ids_alphabet_over_the_same_names_are_ids_not_verbs() -> None:
+    """Omics at 5000 exchanges: ``/referencestore/VVCjHaazXz/reference/{id}`` and three more short ids,
+    each holding only ``reference/{id}``, were read as verbs over the same names (``/files/fetch/{host}``)
+    and stayed literal beside ``/referencestore/{referencestoreId}``."""
+    shapes: dict[str, frozenset[str]] = {}
+    for store in CASED_IDS[:4]:
+        shapes[f"/referencestore/{store}/importjobs"] = _list("id", "status")
+        shapes[f"/referencestore/{store}/reference/{CASED_IDS[5]}"] = _obj("id", "name", "md5")
+    for store in ("VVCjHaazXz", "aPAQ705ULRU", "jkqNRqzwcKG", "uxBQMOAQkA"):
+        shapes[f"/referencestore/{store}/reference/{CASED_IDS[4]}"] = _obj("id", "name", "md5")
+    got = learn(shapes, shapes)
+    assert erased(got.values()) == {"/referencestore/{}/importjobs", "/referencestore/{}/reference/{}"}
 
 
 def test_resources_under_words_answering_unlike_stay_literal() -> None:

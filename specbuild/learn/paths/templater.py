@@ -42,6 +42,7 @@ from specbuild.learn.paths.templating import decide
 from specbuild.segments import (
     EXTENSION,
     classify_segment,
+    custom_method,
     escape_segment,
     is_version,
     keeps_literal,
@@ -181,7 +182,7 @@ class PathTemplater:
                 if seen is None:
                     seen = self._words[prefix] = set()
                 if OPEN in seen and not keeps_literal(label):
-                    label = OPEN
+                    label = OPEN + custom_method(label)
                 elif label not in seen:
                     seen.add(label)
                     if len(seen) > self.word_cap:
@@ -244,7 +245,7 @@ class PathTemplater:
         ``labels`` is updated in place."""
         if at < len(labels) and not labels[at].startswith("{") and not keeps_literal(labels[at]) \
                 and at >= self._hinted(labels):
-            labels[at] = OPEN
+            labels[at] = OPEN + custom_method(labels[at])
         return "/" + "/".join(labels)
 
     def _add_words(self, labels: list[str], start: int) -> None:

@@ -67,6 +67,9 @@ MAX_PASSES: Final = 4
 THIN_KEYS: Final = 2           # a sibling seen at this many distinct paths or fewer is thin evidence
 MANY_THIN: Final = 12          # ... and this many thin siblings sharing words below them are values
 FEW_THIN: Final = 4            # ... or this many under a collection (/predictions/...: its items)
+# A word right below one value in this many, FEW_THIN values at least, is a resource of the values (each
+# value's resources are called a few times: a sample holds a few of them under each value).
+RESOURCE_SHARE: Final = 8
 MANY_LEAVES: Final = 32        # leaves answering alike at one position: values, however often each was called
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
@@ -88,13 +91,14 @@ class _Raw:
 class _Slot:
     """A parameter position: the node below it and the kinds of the values that landed there."""
 
-    __slots__ = ("hint", "kinds", "node", "suffix")
+    __slots__ = ("hint", "kinds", "names", "node", "suffix")
 
-    def __init__(self, node: _Res, kinds: frozenset[str], hint: str, suffix: str) -> None:
+    def __init__(self, node: _Res, kinds: frozenset[str], hint: str, suffix: str, names: int = 0) -> None:
         self.node = node
         self.kinds = kinds
         self.hint = hint       # the user's name for it, or "" for a learned parameter
         self.suffix = suffix   # a literal extension after the value: ".json"
+        self.names = names     # how many words the evidence made values of it (typed ids not counted)
 
 
 class _Res:
@@ -277,14 +281,13 @@ class _Resolver:
                 # Bottom-up: owners only look alike once each owner's repositories have merged.
                 for w in words:
                     resolved[w] = yield groups[w], (*prefix, w), w, False
-                profiles = {w: self._profile(r) for w, r in resolved.items()}
-                absorbed = self._decide(site, lone_words_as_values(profiles, _names_a_resource))
+                absorbed = self._decide_resolved(site, resolved)
         if typed or absorbed:
             labels = sorted(typed.keys() | absorbed)
             # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
             kinds = frozenset(typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed}
             below = yield [c for label in labels for c in groups[label]], (*prefix, "*"), None, True
-            node.slots[""] = _Slot(below, kinds, "", "")
+            node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
             for label in absorbed:
                 self.merged.setdefault(label, set()).add(prefix)
         for w in words:
@@ -292,6 +295,14 @@ class _Resolver:
                 done = resolved.get(w)
                 node.literals[w] = done if done is not None else (yield groups[w], (*prefix, w), w, False)
         return node
+
+    def _decide_resolved(self, site: _Site, resolved: Mapping[str, _Res]) -> set[str]:
+        """:meth:`_decide` on the siblings resolved one by one; failing that, owners of names alike."""
+        profiles = {w: self._profile(r) for w, r in resolved.items()}
+        absorbed = self._decide(site, lone_words_as_values(profiles, _names_a_resource))
+        if absorbed:
+            return absorbed
+        return _owners_of_names({w: r for w, r in resolved.items() if self._candidate(site, w)}, profiles)
 
     def _fixed_slot(self, node: _Res, slot_id: str, labels: list[str], groups: dict[str, list[_Raw]],
                     prefix: Suffix) -> Generator[_Call, _Res, None]:
@@ -313,15 +324,24 @@ class _Resolver:
         names endpoints like that, and each one would be an operation of its own.
         """
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
+        verbs = _over_the_values(site, cands)
+        if verbs:
+            cands = {w: p for w, p in cands.items() if w not in verbs}
+            self.fixed.update((site.prefix, w) for w in verbs)
         if len(cands) < WORDS_BESIDE_IDS:  # many words over the same names are names too
-            fixed = over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
+            # a word of the ids' alphabet (``VVCjHaazXz``) over the same names is one more id, no verb
+            fixed = {w for w in over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
+                     if not is_cased(w)}
             cands = {w: p for w, p in cands.items() if w not in fixed}
             self.fixed.update((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
         crowd = _thin_leaves(site, cands)
-        created = invoked(site.groups, cands) if _created_here(site, cands) else set()
-        chosen = (_items_here(site, cands) | _owned_names(site, cands) | _name_pairs(cands) | _spaces(site, cands)
-                  | _named_as_an_item(site, cands) | crowd | created | _changed_items(site, cands))
+        # items created by name, but never a word that names an operation (``addThingToBillingGroup``)
+        created = {w for w in invoked(site.groups, cands) if not keeps_literal(w)} \
+            if _created_here(site, cands) else set()
+        chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
+                  | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
+                  | _changed_items(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -340,6 +360,10 @@ class _Resolver:
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             cands = {w: p for w, p in cands.items() if w not in actions}
             self.fixed.update((site.prefix, w) for w in called)
+        else:
+            # among many values a plain action word may be one (a deployment called "search"); a verb
+            # phrase in camelCase (``addThingToBillingGroup``) is nobody's name for a thing
+            cands = {w: p for w, p in cands.items() if w in called or not (w in actions and VERB_CAMEL.match(w))}
         if not cands:
             return set()
         kinds = set(site.typed.values())
@@ -360,6 +384,7 @@ class _Resolver:
             everyone = {**{label: _raw_profile(site.groups[label]) for label in site.typed if label not in members},
                         **members}
             outliers |= {w for w in loners(everyone, cands) if _plain(w)}
+            outliers |= _collections_of_ids(everyone, cands, site.typed)
         if "cased" in kinds and not kinds & (STRONG_KINDS | {"word"}):
             # Ids like 0OdUWJ0sBjDrqHygGUXeCF: a word of their alphabet is one more, too short to be
             # typed on sight; a plain word is an endpoint, as beside strong ids (/accounts/search),
@@ -403,7 +428,12 @@ class _Resolver:
             return cands if n >= (12 if site.top else 8) and alike else set()
         if _plural(site.parent or ""):  # /users/{...}: a collection's children are its items
             return cands if n >= 3 or sim is not None else set()
-        return cands if (n >= 3 and similar) or n >= 8 else set()
+        if n >= 8:
+            return cands
+        # a few collections answer alike by their list envelope alone (``{value: [...], nextLink}``):
+        # likeness speaks for the words that are no collection's name, three of them at least
+        named = {w for w in cands if not _plural(w)}
+        return named if similar and len(named) >= 3 else set()
 
     def _known_elsewhere(self, site: _Site, cands: set[str]) -> bool:
         """Most candidates were values of a parameter elsewhere: the evidence that outweighs unlike answers.
@@ -471,6 +501,50 @@ class _Site:
         self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
 
 
+def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
+    """Words beside many values that hold values of their own, none of the values' resources:
+    ``/flows/start/{arn}``, ``/flows/stop/{arn}`` beside hundreds of flows that each hold
+    ``entitlements``, ``source``, ``outputs``. What many values hold below them is their resources; a
+    sibling holding FEW_THIN names or more right below it, each a leaf (the name is all the call
+    needs), and not one of those resources is no value beside them but a word of the API's over the
+    values (what is done to a flow), and stays literal. A folder holding files and folders beside files
+    (Jupyter's contents) holds more below its names: one more value; and file names recurring under
+    values (``/x.txt`` probed under many files) are no resources. Values holding names of their own
+    only (owners and their repositories: no name below many of them) say nothing of the kind."""
+    below = {w: {label for raw in site.groups[w] for label in raw.children} for w in cands}
+    if len(below) < MANY_THIN:
+        return set()
+    counts: dict[str, int] = defaultdict(int)
+    for labels in below.values():
+        for label in labels:
+            counts[label] += 1
+    resources = {label for label, n in counts.items()
+                 if _under_many(n, len(below)) and not label.startswith("{") and not is_file_name(label)}
+    if not resources:
+        return set()
+    holding = [w for w, labels in below.items() if labels & resources]
+    if 2 * len(holding) < len(below):
+        return set()
+    return {w for w, labels in below.items() if len(labels) >= FEW_THIN and not labels & resources
+            and not any(child.children for raw in site.groups[w] for child in raw.children.values())}
+
+
+
+def _under_many(n: int, values: int) -> bool:
+    """A word right below ``n`` of ``values`` values is under many of them: a resource of theirs."""
+    return n >= FEW_THIN and RESOURCE_SHARE * n >= values
+
+
+def _collections_of_ids(members: Mapping[str, Profile], cands: Iterable[str], typed: Iterable[str]) -> set[str]:
+    """Plurals beside ids holding ids of their own right below, where no id holds any: collections
+    (``/issues/comments/{id}`` beside ``/issues/{index}/dependencies``), not one more value."""
+    def holds_ids(label: str) -> bool:
+        return any(s and s[0] == "*" for s in members[label])
+    if any(holds_ids(label) for label in typed if label in members):
+        return set()
+    return {w for w in cands if _plural(w) and holds_ids(w)}
+
+
 def _many_thin(site: _Site, sharing: set[str]) -> bool:
     """Many siblings, each seen at one or two paths, sharing the few words below them: values.
 
@@ -505,14 +579,18 @@ def _thin_leaves(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     each seen once or twice, is one parameter's values, where neither shared structure nor repeated
     names can speak for them; the API's own words are called again and again, on many ids
     (Mastodon's ``/statuses/{id}/mute``, ``/unreblog``..., all answering the status), and are fewer
-    than MANY_LEAVES (past that many, each name was simply called often). Words that name a resource (plurals,
+    than MANY_LEAVES (past that many, each name was simply called often, and a name that reads as a
+    plural, ``blue-payments``, is one more if it answers alike). Words that name a resource (plurals,
     actions: ``/v1/health``) stay literal, and so does a leaf no call compares with the rest (a lone
     ``GET /v1/ping`` beside values only ever deleted): only those alike count, WORDS_BESIDE_IDS of them
     (MANY_THIN at the top, where an API's resources stand)."""
     leaves = {w: p for w, p in cands.items()
-              if not _names_a_resource(w) and not any(raw.children for raw in site.groups[w])}
-    if len(leaves) < MANY_LEAVES:
-        leaves = {w: p for w, p in leaves.items() if sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
+              if not keeps_literal(w) and not any(raw.children for raw in site.groups[w])}
+    named = {w: p for w, p in leaves.items() if not _plural(w)}
+    if len(named) < MANY_LEAVES:
+        leaves = {w: p for w, p in named.items() if sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
+    # past MANY_LEAVES names, a name that reads as a plural (``blue-payments``) is judged by its answers
+    # like the rest: a collection there lists what the values are, and answers unlike them
     many = MANY_THIN if site.top else WORDS_BESIDE_IDS
     if len(leaves) < many:
         return set()
@@ -530,6 +608,21 @@ def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
     own = re.compile(re.escape(_camel(_singular(parent))) + r"(?:Id|Name|Arn)")  # a camelCase field
     return any(own.fullmatch(p[:1].lower() + p[1:])
                for profile in cands.values() for p in object_props(profile.get((), ())))
+
+
+def _answering_the_item(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Words under a collection answering with its item's key, a field naming the item
+    (``DELETE /entitlements/storage`` answering ``EntitlementArn``): items, even one alone and whatever
+    the call; a word of the API's own there (``/users/search``, a count, a summary) answers something
+    else than one item's key. An answer that is the item itself (``PATCH /projects/default`` answering
+    ``project``) says less: an API's own name for one item (``default``, as ``me``) answers so too."""
+    parent = site.parent or ""
+    if site.scoped or not _plural(parent) or not _RESOURCE_WORD.fullmatch(parent):
+        return set()
+    item = _camel(_singular(parent)).lower()
+    names = {item + "id", item + "name", item + "arn"}
+    return {w for w, profile in cands.items() if not _names_a_resource(w)
+            and any(p.lower() in names for p in object_props(profile.get((), ())))}
 
 
 # What is done to an item of a collection, never to an action invoked on it (actions are POSTed or read).
@@ -606,15 +699,50 @@ def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     """Names people choose, nested: after a parameter, words each seen under few values of it
     (``/deployments/by-name/{flow}/{deployment}``: each flow has its own deployments; one project in
     two of a user's six indexes), spread over several values, are values too. A resource is under most
-    owners (``/users/{id}/repos``) and is named as a collection; so at least OWNED_MIN words, each under
-    at most half the owners, none plural, none an action."""
+    owners (``/users/{id}/repos``), or under many of hundreds (DataBrew's ``publishRecipe`` under 50 of
+    165 recipes: each recipe's resources are called a few times), and is named as a collection; so at
+    least OWNED_MIN words, each under at most half the owners and not many of them, none plural, none an
+    action."""
     if not site.in_slot or site.owners < 2 or len(cands) < OWNED_MIN:
         return set()
-    if any(2 * len(site.groups[w]) > site.owners or _plural(w) or keeps_literal(w) for w in cands):
+    if any(2 * len(site.groups[w]) > site.owners or _under_many(len(site.groups[w]), site.owners)
+           or _plural(w) or keeps_literal(w) for w in cands):
         return set()
     owners = {id(site.groups[w][0]) for w in cands}   # the node under one owner each word came from
     sim, _ = similarity(dict(cands))
     return set(cands) if len(owners) >= 2 and (sim is None or sim >= SIM_HIGH) else set()
+
+
+# Names one owner holds below it, at least, for the owner to be read as one value among owners alike.
+NAMES_HELD: Final = 4
+
+
+def _owners_of_names(resolved: Mapping[str, _Res], profiles: Mapping[str, Profile]) -> set[str]:
+    """Names people choose, nested, that no name repeats to tie together: ``/alice/ix0`` ... ``/heidi/ix59``,
+    five users each holding a dozen indexes of their own. Below each user the indexes merged, but no
+    structure is shared above (``/alice/{index}`` beside ``/bob/{index}`` share only the parameter) and a
+    handful of users is too few to be values on likeness alone; so the names chosen at the first level
+    stayed literal while the level below became the parameter (``/alice/{aliceName}``).
+
+    Siblings that each hold nothing but one parameter of NAMES_HELD words or more (names, not typed
+    ids), with the same endpoints below and answering alike, are values of one parameter themselves,
+    OWNED_MIN of them at least: what is under each is the same kind of thing, named each time anew, so
+    they are owners of it. Resources holding items (``/users/{id}``, ``/orders/{id}``) are named as
+    collections, hold ids, or answer each their own: none of that is read so. Only the owners count;
+    words beside them (``/health``) are judged as before."""
+    owners: dict[str, Profile] = {}
+    for w, res in resolved.items():
+        slot = res.slots.get("")
+        if (_names_a_resource(w) or res.literals or len(res.slots) != 1 or slot is None
+                or slot.names < NAMES_HELD or "word" not in slot.kinds or slot.kinds & STRONG_KINDS):
+            continue
+        owners[w] = profiles[w]
+    if len(owners) < OWNED_MIN or len({frozenset(profile) for profile in owners.values()}) != 1:
+        return set()
+    sim, outliers = similarity(owners)
+    if sim is None or sim < SIM_HIGH or outliers or private_share(owners) > 0.5:
+        return set()
+    return set(owners)
 
 
 def _name_pairs(cands: Mapping[str, Profile]) -> set[str]:
