@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from specbuild import formats
-from specbuild.http import CACHED_HEADER_NAMES, METHODS
+from specbuild.http import METHODS
 
 # -- limits: what a node keeps is bounded --------------------------------------------------------------
 MAX_DEPTH: Final = 64        # deeper containers are accepted as anything; keeps recursion bounded
@@ -23,7 +23,7 @@ EVICT_KEEP: Final = MAX_PROPS * 3 // 4  # keys an eviction keeps at most (the mo
 ENUM_MAX: Final = 8          # distinct strings kept per position while an enum is still possible
 MAX_PARAMS: Final = 128     # distinct query parameters (headers, form fields) tracked per operation; rarer go
 PARAMS_KEEP: Final = MAX_PARAMS * 3 // 4  # names an eviction keeps at most (the most frequent), counted
-REFUSED_NAMES_MAX: Final = CACHED_HEADER_NAMES  # parameter names a filter refused, remembered per fold
+REFUSED_NAMES_MAX: Final = 4096  # parameter names a filter refused, remembered per fold
 
 # -- rendering thresholds ------------------------------------------------------------------------------
 ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
