@@ -207,7 +207,7 @@ class Fold(Generic[S]):
                 continue
             stats.read += 1
             # fields: method, path, status, query, request headers, ..., scheme, host, timestamp, target
-            if keep is not None and not keep.keeps(fields[0], fields[1], fields[9] or _host(fields[4])):
+            if keep is not None and not _keeps(keep, fields):
                 stats.filtered += 1
                 continue
             try:
@@ -261,7 +261,7 @@ class Fold(Generic[S]):
             if fields is not None:  # the plain form, decoded natively (never too large): no Exchange needed
                 # fields: method, path, status, query, request headers, ..., scheme, host, timestamp, target
                 keep = self.keep
-                if keep is not None and not keep.keeps(fields[0], fields[1], fields[9] or _host(fields[4])):
+                if keep is not None and not _keeps(keep, fields):
                     return FILTERED
                 self.add_fields(*fields)
                 return None
@@ -314,6 +314,11 @@ class Fold(Generic[S]):
 
 # What Fold._fold answers for a record the run's filter leaves out.
 FILTERED: Final = Exchange("GET", "/", 200, origin="filtered")
+
+
+def _keeps(keep: RecordFilter, fields: tuple[Any, ...]) -> bool:
+    """``keep``'s verdict on a natively decoded record (its method, path and host, else its host header)."""
+    return keep.keeps(fields[0], fields[1], fields[9] or _host(fields[4]))
 
 
 def _host(request_headers: tuple[tuple[str, str], ...]) -> str:

@@ -536,13 +536,18 @@ def _keyed_by_ids(keys: list[str]) -> bool:
     ``1.0.0``), every one: a map from ids to values, however full each object is; the next sample brings
     other ids. One such key is enough (npm's ``versions`` of a package published once): no API names a
     field ``1.0.0`` or ``42``."""
-    return bool(keys) and all(classify_segment(k) is not None or _RELEASE(k) is not None for k in keys)
+    return bool(keys) and all(_is_id_key(k) for k in keys)
+
+
+def _is_id_key(key: str) -> bool:
+    """A key that is an id: a typed path segment (a number, a UUID, a date, a token...) or a release."""
+    return classify_segment(key) is not None or _RELEASE(key) is not None
 
 
 def _id_keys(keys: list[str]) -> set[str]:
     """The keys that are ids where they are two or more and at least half of the keys, beside a few
     names: the ids are a map's keys (the next sample brings other releases), the names its fields."""
-    ids = {k for k in keys if classify_segment(k) is not None or _RELEASE(k) is not None}
+    ids = {k for k in keys if _is_id_key(k)}
     return ids if len(ids) >= 2 and 2 * len(ids) >= len(keys) else set()
 
 
