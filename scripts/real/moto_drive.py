@@ -44,6 +44,19 @@ def tags(rng: random.Random) -> dict[str, str]:
     return t
 
 
+def autoscaler_tags(rng: random.Random, cluster: str, nodegroup: str) -> dict[str, str]:
+    """The tags eksctl puts on a node group for the cluster autoscaler's auto-discovery: one key names
+    the cluster, so the key set grows with the clusters a team runs."""
+    if rng.random() < 0.5:
+        return {}
+    return {
+        "k8s.io/cluster-autoscaler/enabled": "true",
+        f"k8s.io/cluster-autoscaler/{cluster}": "owned",
+        "alpha.eksctl.io/cluster-name": cluster,
+        "alpha.eksctl.io/nodegroup-name": nodegroup,
+    }
+
+
 def zipped(rng: random.Random) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -323,7 +336,7 @@ class Drive:
                     scalingConfig={"minSize": 1, "maxSize": r.randint(2, 10), "desiredSize": 2},
                     instanceTypes=[r.choice(["m5.large", "t3.medium", "g5.xlarge"])],
                     labels={r.choice(["workload", "tier", "pool"]): r.choice(["batch", "web", "system"])},
-                    tags=tags(r),
+                    tags=tags(r) | autoscaler_tags(r, c, ng),
                 )
                 self.nodegroups.append((c, ng))
             except ClientError as e:
