@@ -18,6 +18,7 @@ they flag so a person can judge each one.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib.util
 import json
 import re
@@ -52,7 +53,10 @@ def load_score(devset: Path) -> ModuleType:
 
 
 def gunzip(path: Path, tmp: Path) -> Path:
-    target = tmp / path.name.removesuffix(".gz")
+    """PATH unpacked into TMP once. Named by the folder too: one run over a set and its -swap folder
+    meets the same file name in each, and a cache keyed by the name alone judged the swap on the
+    first folder's samples."""
+    target = tmp / f"{hashlib.sha256(str(path.absolute()).encode()).hexdigest()[:12]}-{path.name.removesuffix('.gz')}"
     if not target.exists():
         target.write_bytes(gzip.decompress(path.read_bytes()))
     return target
