@@ -90,6 +90,9 @@ SLUGS = ["how-to-bake-bread", "winter-garden-tips", "fast-pasta", "the-long-walk
     ("ip-10-0-1-53.ec2.internal", "token"), ("cus_NffrFeUfNV2Hib", "token"),
     ("0OdUWJ0sBjDrqHygGUXeCF", "token"), ("01H8XGJWBWBAQ4Z5GXQ3R5T6Y7", "token"),
     ("108.244.90.118", "ipv4"), ("10.0.0.1", "ipv4"), ("SP9ermtiAarE7", "token"),
+    # nanoid-like: digits inside letters that read as no word, or in two places
+    ("kta2ptlsr", "token"), ("ttvz8tmj2o6", "token"), ("m6ou7y7mass", "token"), ("42apeqe8", "token"),
+    ("KTA2PTLSR", "token"),
 ])
 def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     assert classify_segment(seg) == kind
@@ -100,6 +103,8 @@ def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     "s3", "md5", "sha256", "x86_64", "ec2", "ipv4", "http2", "utf-8", "users", "me", "release-1.4",
     "alice51", "frank76", "octocat", "rate_limit", "check-runs", "OAuth2Callback", "", "deadbeef",
     "John%20Doe", "PROJ-12", "v2LoggingLevel", "oauth2Callback",
+    # a number after words or between two, short mixes, a mix of cases: names
+    "oauth2callback", "sha256sum", "x509cert", "s3bucket", "h264", "i18n", "Kta2ptlsr", "web3auth",
 ])
 def test_word_like_segments_are_not_classified(seg: str) -> None:
     assert classify_segment(seg) is None
@@ -1498,6 +1503,31 @@ def test_two_words_deleted_under_a_collection_are_its_items() -> None:
         "/repos/r/releases/tags/green-feature"
     read = {p: frozenset({"GET"}) for p in shapes}
     assert learn(read, read)["/repos/r/releases/tags/green-feature"] == "/repos/r/releases/tags/green-feature"
+
+
+def test_a_word_deleted_beside_an_id_deleted_is_an_item() -> None:
+    """One word and one typed id, both deleted under a collection: two items, as two words are."""
+    shapes = {"/repos/r/releases/tags/green-feature": frozenset({"DELETE"}),
+              "/repos/r/releases/tags/bfz6yjf7pklx": frozenset({"DELETE"})}
+    assert learn(shapes, shapes)["/repos/r/releases/tags/green-feature"] == "/repos/r/releases/tags/{tagName}"
+    # the id only read says nothing of the word
+    read = {**shapes, "/repos/r/releases/tags/bfz6yjf7pklx": frozenset({"GET"})}
+    assert learn(read, read)["/repos/r/releases/tags/green-feature"] == "/repos/r/releases/tags/green-feature"
+
+
+def test_a_thin_value_holding_a_resource_of_its_own_beside_ids_among_many_is_one_more() -> None:
+    """Among a dozen values beside opaque ids, one seen once with a resource no other was seen with
+    (a sample holds a random few of each value's resources) is one more value; few values, or a word
+    seen often with it, keep it a resource of its own (``/apps/metrics/bandwidth_daily``)."""
+    item = _call("GET", "Flow.Name", "Flow.Arn", "Flow.Status")
+    shapes = {f"/v1/flows/{w}": item for w in NAMES[:12]}
+    shapes |= {f"/v1/flows/{w}/entitlements": _call("POST", "FlowArn", "Entitlements") for w in NAMES[:12]}
+    shapes |= {"/v1/flows/c1btmy9tsm": item, "/v1/flows/c1btmy9tsm/entitlements": _call("POST", "FlowArn"),
+               "/v1/flows/river-summer/outputs": _call("POST", "Outputs")}
+    got = learn(shapes, shapes)
+    assert got["/v1/flows/river-summer/outputs"] == "/v1/flows/{flowName}/outputs"
+    few = {p: f for p, f in shapes.items() if not any(w in p for w in NAMES[4:12])}
+    assert learn(few, few)["/v1/flows/river-summer/outputs"] == "/v1/flows/river-summer/outputs"
 
 
 def test_resources_holding_many_names_a_few_alike_by_chance_stay_resources() -> None:

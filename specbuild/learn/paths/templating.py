@@ -383,7 +383,10 @@ class _Resolver:
             # Beside ids, a plain word with resources of its own below it is a resource.
             everyone = {**{label: _raw_profile(site.groups[label]) for label in site.typed if label not in members},
                         **members}
-            outliers |= {w for w in loners(everyone, cands) if _plain(w)}
+            # ... unless it is one thin value among many: a value seen once holds a random few of its
+            # resources, and the ids beside it took the same few (:func:`_thin_outliers`)
+            own = {w for w in loners(everyone, cands) if _plain(w)}
+            outliers |= own - _thin_outliers(site, members, own)
             outliers |= _collections_of_ids(everyone, cands, site.typed)
         if "cased" in kinds and not kinds & (STRONG_KINDS | {"word"}):
             # Ids like 0OdUWJ0sBjDrqHygGUXeCF: a word of their alphabet is one more, too short to be
@@ -630,14 +633,21 @@ _ITEM_CALLS: Final = frozenset({"DELETE", "PUT", "PATCH"})
 
 
 def _changed_items(site: _Site, cands: Iterable[str]) -> set[str]:
-    """Words under a collection that were deleted, replaced or changed, two or more: its items
-    (``DELETE /releases/tags/green-feature``), however few and whatever they answered. An action is
-    POSTed to or read; a literal resource under a collection (``/users/search``) is not deleted."""
+    """Words under a collection that were deleted, replaced or changed, two or more with the typed ids
+    changed there: its items (``DELETE /releases/tags/green-feature``), however few and whatever they
+    answered. An action is POSTed to or read; a literal resource under a collection (``/users/search``)
+    is not deleted."""
     if site.scoped or not _plural(site.parent or ""):
         return set()
     changed = {w for w in cands if not _names_a_resource(w)
                and any(raw.keys and raw.methods & _ITEM_CALLS for raw in site.groups[w])}
-    return changed if len(changed) >= 2 else set()
+    return changed if len(changed) + len(_changed_ids(site)) >= 2 else set()
+
+
+def _changed_ids(site: _Site) -> set[str]:
+    """The typed ids here that were deleted, replaced or changed: items of the collection as much as
+    words are (``DELETE /releases/tags/{id}`` beside ``DELETE /releases/tags/green-feature``)."""
+    return {label for label in site.typed if any(raw.keys and raw.methods & _ITEM_CALLS for raw in site.groups[label])}
 
 
 def _holding_the_values_resources(site: _Site, words: Iterable[str]) -> set[str]:
