@@ -1530,6 +1530,30 @@ def test_a_thin_value_holding_a_resource_of_its_own_beside_ids_among_many_is_one
     assert learn(few, few)["/v1/flows/river-summer/outputs"] == "/v1/flows/river-summer/outputs"
 
 
+VALUE_WORDS = ["river", "summer", "report", "stone", "north", "data"]
+
+
+def test_a_thin_word_made_of_the_values_words_is_one_more_value() -> None:
+    """Beside a dozen projects named from one vocabulary (``river-summer``, ``stone-data``...), a word
+    POSTed to once under another collection and made only of those words (``summer-report``) is a rule
+    created, no action; a word of other words (``evaluate``), a plural of one word, or a word at the top
+    where no values stand stay literal."""
+    item = _call("GET", "name", "state", "created")
+    names = [f"{a}-{b}" for a in VALUE_WORDS for b in VALUE_WORDS if a != b][:14]
+    shapes = {f"/projects/{n}": item for n in names}
+    shapes |= {f"/projects/{n}/jobs": _call("GET", "jobs", "next") for n in names}
+    lone = {"/rules/north-report": _call("POST", "status"), "/rules/evaluate": _call("POST", "result"),
+            "/things/reports": _call("GET", "items"), "/v1/summer-report": _call("GET", "ok")}
+    got = learn({**shapes, **lone}, {**shapes, **lone})
+    assert got["/rules/north-report"] == "/rules/{ruleName}"
+    assert got["/rules/evaluate"] == "/rules/evaluate"
+    assert got["/things/reports"] == "/things/reports"
+    assert got["/v1/summer-report"] == "/v1/summer-report"
+    # values too few to speak for a vocabulary: the word stays the API's
+    few = {p: f for p, f in shapes.items() if any(n in p for n in names[:3])}
+    assert learn({**few, **lone}, {**few, **lone})["/rules/north-report"] == "/rules/north-report"
+
+
 def test_resources_holding_many_names_a_few_alike_by_chance_stay_resources() -> None:
     """At 5,000 calls every resource of a hub holds dozens of names from one small vocabulary, a few the
     same by chance (a kpi and a view both called ``alpha-river``): shared structure is most of what
