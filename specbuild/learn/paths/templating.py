@@ -687,21 +687,14 @@ _ITEM_CALLS: Final = frozenset({"DELETE", "PUT", "PATCH"})
 
 
 def _changed_items(site: _Site, cands: Iterable[str]) -> set[str]:
-    """Words under a collection that were deleted, replaced or changed, two or more with the typed ids
-    changed there: its items (``DELETE /releases/tags/green-feature``), however few and whatever they
-    answered. An action is POSTed to or read; a literal resource under a collection (``/users/search``)
-    is not deleted."""
+    """Words under a collection that were deleted, replaced or changed, two or more: its items
+    (``DELETE /releases/tags/green-feature``), however few and whatever they answered. An action is
+    POSTed to or read; a literal resource under a collection (``/users/search``) is not deleted."""
     if site.scoped or not _plural(site.parent or ""):
         return set()
     changed = {w for w in cands if not _names_a_resource(w)
                and any(raw.keys and raw.methods & _ITEM_CALLS for raw in site.groups[w])}
-    return changed if len(changed) + len(_changed_ids(site)) >= 2 else set()
-
-
-def _changed_ids(site: _Site) -> set[str]:
-    """The typed ids here that were deleted, replaced or changed: items of the collection as much as
-    words are (``DELETE /releases/tags/{id}`` beside ``DELETE /releases/tags/green-feature``)."""
-    return {label for label in site.typed if any(raw.keys and raw.methods & _ITEM_CALLS for raw in site.groups[label])}
+    return changed if len(changed) >= 2 else set()
 
 
 def _holding_the_values_resources(site: _Site, words: Iterable[str]) -> set[str]:
