@@ -47,6 +47,7 @@ _HUMP: Final = re.compile(r"[A-Za-z][a-z]*")
 _CONSONANT_RUN: Final = re.compile(r"[bcdfghjklmnpqrstvwxz]{4}")
 _Q_WITHOUT_U: Final = re.compile(r"q(?!u)")
 
+BASE36_MIN: Final = 8   # shorter mixes of letters and digits are names as often as ids (h264, ec2, k8s)
 STRONG_KINDS: Final = frozenset({"integer", "uuid", "hex", "date", "date-time", "email", "ipv4"})
 API_PREFIXES: Final = frozenset({"api", "apis", "rest", "rpc", "graphql"})
 # Aliases answer like the values beside them (``/users/me`` is shaped like ``/users/{username}``), so
@@ -130,7 +131,22 @@ def _looks_opaque(seg: str) -> bool:
         changes = sum(_char_class(a) != _char_class(b) for a, b in pairwise(core))
         if changes >= 4 and changes >= 0.3 * len(core):
             return True  # base64-ish: MDQ6VXNlcjE, NffrFeUfNV2Hib
-    return len(seg) >= 20 and digits >= 2
+    return (len(seg) >= 20 and digits >= 2) or _base36(seg, runs)
+
+
+def _base36(seg: str, runs: list[str]) -> bool:
+    """Random letters and digits of one case, too few digits for the rules above: ``kta2ptlsr``,
+    ``m6ou7y7mass``, ``42apeqe8`` (nanoid-like ids; about one character in four of them is a digit, so a
+    short one often holds only one to three). A name puts a number after words (``report2024``,
+    ``alice51``) or between two (``oauth2callback``, ``sha256sum``); an id puts digits inside letters
+    that read as no word, or in two places or more."""
+    if len(seg) < BASE36_MIN or not seg.isascii() or not seg.isalnum() or not (seg.islower() or seg.isupper()):
+        return False
+    if len(runs) >= 2:
+        return True
+    if seg[-1].isdigit():
+        return False
+    return any(len(part) >= 2 and not _word_like(part) for part in _DIGIT_RUN.split(seg))
 
 
 def _words_around_a_number(seg: str, runs: list[str]) -> bool:

@@ -90,6 +90,9 @@ SLUGS = ["how-to-bake-bread", "winter-garden-tips", "fast-pasta", "the-long-walk
     ("ip-10-0-1-53.ec2.internal", "token"), ("cus_NffrFeUfNV2Hib", "token"),
     ("0OdUWJ0sBjDrqHygGUXeCF", "token"), ("01H8XGJWBWBAQ4Z5GXQ3R5T6Y7", "token"),
     ("108.244.90.118", "ipv4"), ("10.0.0.1", "ipv4"), ("SP9ermtiAarE7", "token"),
+    # nanoid-like: digits inside letters that read as no word, or in two places
+    ("kta2ptlsr", "token"), ("ttvz8tmj2o6", "token"), ("m6ou7y7mass", "token"), ("42apeqe8", "token"),
+    ("KTA2PTLSR", "token"),
 ])
 def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     assert classify_segment(seg) == kind
@@ -100,6 +103,8 @@ def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     "s3", "md5", "sha256", "x86_64", "ec2", "ipv4", "http2", "utf-8", "users", "me", "release-1.4",
     "alice51", "frank76", "octocat", "rate_limit", "check-runs", "OAuth2Callback", "", "deadbeef",
     "John%20Doe", "PROJ-12", "v2LoggingLevel", "oauth2Callback",
+    # a number after words or between two, short mixes, a mix of cases: names
+    "oauth2callback", "sha256sum", "x509cert", "s3bucket", "h264", "i18n", "Kta2ptlsr", "web3auth",
 ])
 def test_word_like_segments_are_not_classified(seg: str) -> None:
     assert classify_segment(seg) is None
@@ -1498,6 +1503,53 @@ def test_two_words_deleted_under_a_collection_are_its_items() -> None:
         "/repos/r/releases/tags/green-feature"
     read = {p: frozenset({"GET"}) for p in shapes}
     assert learn(read, read)["/repos/r/releases/tags/green-feature"] == "/repos/r/releases/tags/green-feature"
+
+
+def test_a_word_deleted_beside_ids_deleted_stays_the_apis() -> None:
+    """WireMock's ``DELETE /__admin/mappings/unmatched`` beside ``DELETE /__admin/mappings/{uuid}``: an
+    endpoint of its own, though items are deleted beside it (only two words deleted are items)."""
+    shapes = {"/__admin/mappings/unmatched": frozenset({"DELETE"}),
+              **{f"/__admin/mappings/{uuid.UUID(int=i)}": frozenset({"DELETE"}) for i in range(1, 4)}}
+    assert learn(shapes, shapes)["/__admin/mappings/unmatched"] == "/__admin/mappings/unmatched"
+
+
+def test_a_thin_value_holding_a_resource_of_its_own_beside_ids_among_many_is_one_more() -> None:
+    """Among a dozen values beside opaque ids, one seen once with a resource no other was seen with
+    (a sample holds a random few of each value's resources) is one more value; few values, or a word
+    seen often with it, keep it a resource of its own (``/apps/metrics/bandwidth_daily``)."""
+    item = _call("GET", "Flow.Name", "Flow.Arn", "Flow.Status")
+    shapes = {f"/v1/flows/{w}": item for w in NAMES[:12]}
+    shapes |= {f"/v1/flows/{w}/entitlements": _call("POST", "FlowArn", "Entitlements") for w in NAMES[:12]}
+    shapes |= {"/v1/flows/c1btmy9tsm": item, "/v1/flows/c1btmy9tsm/entitlements": _call("POST", "FlowArn"),
+               "/v1/flows/river-summer/outputs": _call("POST", "Outputs")}
+    got = learn(shapes, shapes)
+    assert got["/v1/flows/river-summer/outputs"] == "/v1/flows/{flowName}/outputs"
+    few = {p: f for p, f in shapes.items() if not any(w in p for w in NAMES[4:12])}
+    assert learn(few, few)["/v1/flows/river-summer/outputs"] == "/v1/flows/river-summer/outputs"
+
+
+VALUE_WORDS = ["river", "summer", "report", "stone", "north", "data"]
+
+
+def test_a_thin_word_made_of_the_values_words_is_one_more_value() -> None:
+    """Beside a dozen projects named from one vocabulary (``river-summer``, ``stone-data``...), a word
+    POSTed to once under another collection and made only of those words (``summer-report``) is a rule
+    created, no action; a word of other words (``evaluate``), a plural of one word, or a word at the top
+    where no values stand stay literal."""
+    item = _call("GET", "name", "state", "created")
+    names = [f"{a}-{b}" for a in VALUE_WORDS for b in VALUE_WORDS if a != b][:14]
+    shapes = {f"/projects/{n}": item for n in names}
+    shapes |= {f"/projects/{n}/jobs": _call("GET", "jobs", "next") for n in names}
+    lone = {"/rules/north-report": _call("POST", "status"), "/rules/evaluate": _call("POST", "result"),
+            "/things/reports": _call("GET", "items"), "/v1/summer-report": _call("GET", "ok")}
+    got = learn({**shapes, **lone}, {**shapes, **lone})
+    assert got["/rules/north-report"] == "/rules/{ruleName}"
+    assert got["/rules/evaluate"] == "/rules/evaluate"
+    assert got["/things/reports"] == "/things/reports"
+    assert got["/v1/summer-report"] == "/v1/summer-report"
+    # values too few to speak for a vocabulary: the word stays the API's
+    few = {p: f for p, f in shapes.items() if any(n in p for n in names[:3])}
+    assert learn({**few, **lone}, {**few, **lone})["/rules/north-report"] == "/rules/north-report"
 
 
 def test_resources_holding_many_names_a_few_alike_by_chance_stay_resources() -> None:

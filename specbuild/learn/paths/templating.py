@@ -213,6 +213,10 @@ class _Resolver:
         self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
         # Words kept literal as the API's own (learn/paths/actions.py), where: they name no parameter.
         self.fixed: set[tuple[Suffix, str]] = set()
+        self.vocabulary = _Vocabulary(pool)
+        # Where the words of the values were asked (:meth:`_in_the_values_words`): the site, its
+        # candidates, and the answer.
+        self.worded: list[tuple[Suffix, bool, frozenset[str], frozenset[str]]] = []
 
     def resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, *, in_slot: bool) -> _Res:
         """Resolve the union of ``raws`` (one node, or siblings merged into a parameter).
@@ -341,7 +345,7 @@ class _Resolver:
             if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
-                  | _changed_items(site, cands))
+                  | _changed_items(site, cands) | self._in_the_values_words(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -383,7 +387,10 @@ class _Resolver:
             # Beside ids, a plain word with resources of its own below it is a resource.
             everyone = {**{label: _raw_profile(site.groups[label]) for label in site.typed if label not in members},
                         **members}
-            outliers |= {w for w in loners(everyone, cands) if _plain(w)}
+            # ... unless it is one thin value among many: a value seen once holds a random few of its
+            # resources, and the ids beside it took the same few (:func:`_thin_outliers`)
+            own = {w for w in loners(everyone, cands) if _plain(w)}
+            outliers |= own - _thin_outliers(site, members, own)
             outliers |= _collections_of_ids(everyone, cands, site.typed)
         if "cased" in kinds and not kinds & (STRONG_KINDS | {"word"}):
             # Ids like 0OdUWJ0sBjDrqHygGUXeCF: a word of their alphabet is one more, too short to be
@@ -448,6 +455,24 @@ class _Resolver:
         self.consulted.append((site.prefix, frozenset(cands), False))
         return bool(pooled)
 
+    def _in_the_values_words(self, site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+        """Thin words made only of the words the API's values are made of: values, even one alone.
+
+        Names people choose draw on a vocabulary of their own (``summer-report``, ``main-worker-local``
+        beside hundreds of values such as ``report-summer-data``), and an API's own words on another
+        (``iam-policy-assignments``, ``groups-search``). A word seen at one or two paths, no plural nor
+        action, whose every part (split at ``-``/``_``) recurs in the values other positions took
+        (the pool: two values or more hold it) is one more value where a lone word says nothing else:
+        ``POST /rules/summer-report`` is a rule created, not an action. A plural of one word names a
+        collection, of several (``river-payments``) it is one more name. Where resources stand (after a
+        value, at the root, after /api or /v1) only at a position that took values before (Google's
+        ``/v1/{name}``)."""
+        thin = frozenset(w for w in cands if not keeps_literal(w) and (not _plural(w) or _PARTS.search(w))
+                         and _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS)
+        found = self.vocabulary.values(site.prefix, site.scoped, thin)
+        self.worded.append((site.prefix, site.scoped, thin, found))
+        return set(found)
+
     def _candidate(self, site: _Site, label: str) -> bool:
         low = label.lower()
         if not label or low in ALIASES or (site.scoped and low in API_PREFIXES) or is_marked(label):
@@ -470,8 +495,10 @@ class _Resolver:
 
     def settled(self, pool: Mapping[str, frozenset[Suffix]]) -> bool:
         """Would another pass with this pool decide exactly as this one did?"""
+        vocabulary = _Vocabulary(pool)
         return all(settled or self._pooled(cands, prefix, pool) == self._pooled(cands, prefix)
-                   for prefix, cands, settled in self.consulted)
+                   for prefix, cands, settled in self.consulted) \
+            and all(vocabulary.values(prefix, scoped, cands) == answer for prefix, scoped, cands, answer in self.worded)
 
     def _profile(self, res: _Res) -> Profile:
         """Endpoints below a resolved node (params as ``*``) with the response properties seen there."""
@@ -528,6 +555,36 @@ def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
     return {w for w, labels in below.items() if len(labels) >= FEW_THIN and not labels & resources
             and not any(child.children for raw in site.groups[w] for child in raw.children.values())}
 
+
+
+# A part of a word recurring in this many values that other positions took is a word of the values'.
+VALUE_WORD_USES: Final = 2
+# ... and the values must be this many for their words to be a vocabulary, not a few names' parts.
+VOCABULARY_VALUES: Final = 8
+_PARTS: Final = re.compile(r"[-_]")
+
+
+class _Vocabulary:
+    """The words the values are made of: the parts of the pooled values (``river-report`` -> ``river``,
+    ``report``) that recur in VALUE_WORD_USES of them, once VOCABULARY_VALUES values were pooled; and
+    the positions that took values."""
+
+    __slots__ = ("positions", "words")
+
+    def __init__(self, pool: Mapping[str, frozenset[Suffix]]) -> None:
+        self.positions = frozenset(p for seen in pool.values() for p in seen)
+        uses: dict[str, int] = defaultdict(int)
+        for value in pool if len(pool) >= VOCABULARY_VALUES else ():
+            for part in set(_PARTS.split(value)):
+                uses[part] += 1
+        self.words = frozenset(part for part, n in uses.items() if n >= VALUE_WORD_USES and part)
+
+    def values(self, prefix: Suffix, scoped: bool, words: Iterable[str]) -> frozenset[str]:
+        """The ``words`` whose every part is a word of the values; where resources stand (``scoped``)
+        only at a position that took values."""
+        if not self.words or (scoped and not any(same_position(p, prefix) for p in self.positions)):
+            return frozenset()
+        return frozenset(w for w in words if all(p in self.words for p in _PARTS.split(w)))
 
 
 def _under_many(n: int, values: int) -> bool:
