@@ -185,7 +185,11 @@ def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     blocked.write_text("")
     w = specbuild("-i", str(USERS), "-o", str(blocked / "sub"))
     assert w.returncode == 2
-    assert w.stderr.startswith(f"Error: {blocked}/sub: cannot use as the output folder")
+    assert w.stderr.startswith(f"Error: {blocked}/sub: cannot use as the output folder ({blocked} is a file)\n"
+                               "  hint: -o names a folder"), w.stderr
+    f = specbuild("-i", str(USERS), "-o", str(blocked))  # said "(File exists)": a user who meant -o spec.json
+    assert f.returncode == 2 and f.stderr.startswith(f"Error: {blocked}: cannot use as the output folder ({blocked} "
+                                                     "is a file)\n  hint: -o names a folder"), f.stderr
 
 
 def test_build_loads_no_other_command(tmp_path: Path) -> None:

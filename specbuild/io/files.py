@@ -151,6 +151,11 @@ def locked(output: Path, busy: str = "another specbuild is already writing into 
         if exc.errno == errno.ELOOP:
             raise UsageError(f"{path}: is a symbolic link; refusing to use it as the lock file",
                              hint="remove it") from None
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # mkdir's words for "a file is in the way"
+            in_the_way = next((p for p in (output, *output.parents) if p.exists() and not p.is_dir()), output)
+            raise UsageError(f"{output}: cannot use as the output folder ({in_the_way} is a file)",
+                             hint="-o names a folder: the spec is written into it as openapi.json "
+                                  "(or openapi.yaml); '-o -' writes it to stdout") from None
         raise UsageError(f"{output}: cannot use as the output folder ({exc.strerror})") from None
     try:
         try:
