@@ -90,7 +90,8 @@ def nothing_learned(stats: Stats, source: str, filters: str = "") -> tuple[str, 
     counts = ", ".join(f"{reason}: {n:,}" for reason, n in reasons)
     what = f"all {skipped:,} records were skipped ({counts})" if not stats.filtered else (
         f"of {stats.read:,} records, {stats.filtered:,} were filtered out and {skipped:,} skipped ({counts})")
-    top = reasons[0][0] if reasons else "filtered"
+    # the filters' hint where they left out more than was skipped (not the skipped records' hint on -i)
+    top = reasons[0][0] if reasons and skipped > stats.filtered else "filtered"
     return f"nothing learned from {source}: {what}", _NOTHING_HINTS.get(top)
 
 
