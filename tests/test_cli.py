@@ -801,3 +801,18 @@ def test_mitmdump_recording_a_live_session_gives_the_spec_of_the_servers_own_rec
     har, jsonl = record_session(mitmdump, tmp_path)
     stderr = _same_spec(har, jsonl)
     assert "14 records read, 14 learned, 0 skipped" in stderr
+
+
+@pytest.mark.parametrize("args", [["-i", str(USERS), "-o", "-"], ["-i", str(USERS), "-o", "-", "--format", "yaml"],
+                                  ["check", "--spec", str(FIXTURES / "users.openapi.json"), "-i", str(USERS)],
+                                  ["diff", str(FIXTURES / "users.openapi.json"), str(FIXTURES / "users.openapi.json")]],
+                         ids=["build", "build-yaml", "check", "diff"])
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_disk_behind_stdout_is_an_error_not_a_bug(args: list[str]) -> None:
+    """`-o - > file` on a full disk was 'Internal error (a bug in specbuild): OSError', exit 70."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "specbuild", *args], stdout=full, stderr=subprocess.PIPE,
+                              text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              stdin=subprocess.DEVNULL, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("Error: stdout: cannot write") and "No space left on device" in done.stderr

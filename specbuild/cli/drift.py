@@ -80,7 +80,7 @@ from specbuild.drift.ignores import parse as parse_ignores
 from specbuild.drift.kinds import CHANGE_KINDS
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.report import CheckReport, DiffReport, plural, render_check, render_diff
-from specbuild.errors import RecordError
+from specbuild.errors import OutputError, RecordError
 from specbuild.filters import RecordFilter
 from specbuild.io.files import read_bytes, write_atomic
 from specbuild.io.recordings import is_jsonl, read_records
@@ -274,8 +274,11 @@ def _color(fmt: Format, output: str) -> bool:
 
 def _emit(text: str, output: str) -> None:
     if output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:  # a full disk behind a redirection, a reader gone: theirs to fix, not a bug
+            raise OutputError(f"stdout: cannot write the report ({exc.strerror or exc})") from None
     else:
         write_atomic(output, text.encode())
 

@@ -67,8 +67,11 @@ def write_atomic(path: str | Path, data: bytes, *, private: bool = False) -> Non
     The file gets the usual permissions (0666 less the umask), or 0600 when ``private``.
     """
     if str(path) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except OSError as exc:  # a full disk behind a redirection, a reader gone: theirs to fix, not a bug
+            raise OutputError(f"stdout: cannot write ({exc.strerror or exc})") from None
         return
     target = Path(path)
     try:
