@@ -13,6 +13,7 @@ import os
 import queue
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Collection, Iterable
@@ -110,7 +111,7 @@ class Workers:
     def start(self, target: Callable[..., None], args: Iterable[tuple[Any, ...]]) -> None:
         """One worker per tuple of arguments."""
         for a in args:
-            proc = self.ctx.Process(target=_run, args=(target, a), name=f"{self.name}-{len(self.procs)}",
+            proc = self.ctx.Process(target=_run, args=(os.getpid(), target, a), name=f"{self.name}-{len(self.procs)}",
                                     daemon=True)
             proc.start()
             self.procs.append(proc)
@@ -200,7 +201,8 @@ def forked(task: Callable[[], Any]) -> Callable[[], Any] | None:
     for stream in (sys.stdout, sys.stderr):  # a child flushes its copy of what is buffered when it exits
         with contextlib.suppress(OSError, ValueError):  # a closed stream, a reader gone: nothing to repeat
             stream.flush()
-    proc = ctx.Process(target=_run, args=(_answer, (task, sender)), name="specbuild-beside", daemon=True)
+    proc = ctx.Process(target=_run, args=(os.getpid(), _answer, (task, sender)), name="specbuild-beside",
+                       daemon=True)
     proc.start()
     sender.close()  # the child holds the only writing end: its exit ends the wait
 
@@ -249,8 +251,20 @@ def exit_if_orphaned() -> bool:
     return False
 
 
-def _run(target: Callable[..., None], args: tuple[Any, ...]) -> None:
+def _watch_parent(every: float = 0.5) -> None:
+    """In a worker, on a thread of its own: exit once the parent is gone, wherever the worker waits.
+
+    ``receive`` notices it only between messages; a worker sending its answer when the parent died
+    waits for ever otherwise: its queue's feeder blocks writing to a full pipe whose reading end the
+    worker holds itself (forked), and the exit joins that feeder."""
+    while not exit_if_orphaned():
+        time.sleep(every)
+
+
+def _run(parent: int, target: Callable[..., None], args: tuple[Any, ...]) -> None:
     global _parent
-    _parent = os.getppid()
+    _parent = parent  # not os.getppid(): the parent may already be gone when the worker starts
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends its workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker keeps the parent's handler otherwise
+    threading.Thread(target=_watch_parent, name="specbuild-parent-watch", daemon=True).start()
     target(*args)

@@ -185,7 +185,11 @@ def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     blocked.write_text("")
     w = specbuild("-i", str(USERS), "-o", str(blocked / "sub"))
     assert w.returncode == 2
-    assert w.stderr.startswith(f"Error: {blocked}/sub: cannot use as the output folder")
+    assert w.stderr.startswith(f"Error: {blocked}/sub: cannot use as the output folder ({blocked} is a file)\n"
+                               "  hint: -o names a folder"), w.stderr
+    f = specbuild("-i", str(USERS), "-o", str(blocked))  # said "(File exists)": a user who meant -o spec.json
+    assert f.returncode == 2 and f.stderr.startswith(f"Error: {blocked}: cannot use as the output folder ({blocked} "
+                                                     "is a file)\n  hint: -o names a folder"), f.stderr
 
 
 def test_build_loads_no_other_command(tmp_path: Path) -> None:
@@ -473,9 +477,10 @@ def test_a_pipe_gets_no_progress_only_the_summary(tmp_path: Path) -> None:
     assert lines[1].startswith("specbuild: 1 paths, 1 operations in ")
 
 
-def _interrupted(args: list[str], reads: Path) -> tuple[subprocess.Popen[bytes], set[int], float]:
-    """Start ``specbuild ARGS``, wait until it (or a worker) reads ``reads``, then Ctrl-C it: the process, its
-    workers, and how long it took to end."""
+def _interrupted(args: list[str], reads: Path, sig: int = signal.SIGINT) -> tuple[subprocess.Popen[bytes], set[int],
+                                                                                  float]:
+    """Start ``specbuild ARGS``, wait until it (or a worker) reads ``reads``, then Ctrl-C it (or send it ``sig``):
+    the process, its workers, and how long it took to end."""
 
     proc = subprocess.Popen([sys.executable, "-m", "specbuild", *args], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
@@ -488,7 +493,7 @@ def _interrupted(args: list[str], reads: Path) -> tuple[subprocess.Popen[bytes],
     time.sleep(0.3)  # well into the fold
     workers = children(proc.pid)
     stopped = time.monotonic()
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     proc.wait(timeout=30)
     return proc, workers, time.monotonic() - stopped
 
@@ -504,21 +509,23 @@ def _reading(pid: int, path: Path) -> bool:
     return False
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_ctrl_c_stops_at_once_says_nothing_was_written_and_leaves_no_worker(tmp_path: Path, command: str,
-                                                                            jobs: str) -> None:
+                                                                            jobs: str, sig: int) -> None:
     """Typer turned Ctrl-C into a silent exit 130 before the CLI's handler saw it, and ending the workers
-    took 6.5 s."""
+    took 6.5 s. SIGTERM (a CI timeout) killed the process on the spot, silently, and a worker sending its
+    share when it came waited for ever."""
     big = tmp_path / "big.jsonl"
     small_records(big, 32)
     out = tmp_path / "out"
     args = ["-o", str(out)] if command == "build" else ["--spec", str(FIXTURES / "users.openapi.json")]
-    proc, workers, took = _interrupted([command, "-i", str(big), "-j", jobs, *args], big)
+    proc, workers, took = _interrupted([command, "-i", str(big), "-j", jobs, *args], big, sig)
     assert proc.stderr is not None
     err = proc.stderr.read().decode()
     # the bug took 6.5 s; a fixed stop takes ~0.1 s, 3 s leaves a loaded CI machine its margin
-    assert proc.returncode == 130 and took < 3.0, (proc.returncode, took, err)
+    assert proc.returncode == 128 + sig and took < 3.0, (proc.returncode, took, err)
     assert err.strip().splitlines() == ["Interrupted: nothing was written."]
     assert (len(workers) >= 1) == (jobs == "2") and all(gone(pid) for pid in workers)
     assert not (out / "openapi.json").exists()
@@ -794,3 +801,18 @@ def test_mitmdump_recording_a_live_session_gives_the_spec_of_the_servers_own_rec
     har, jsonl = record_session(mitmdump, tmp_path)
     stderr = _same_spec(har, jsonl)
     assert "14 records read, 14 learned, 0 skipped" in stderr
+
+
+@pytest.mark.parametrize("args", [["-i", str(USERS), "-o", "-"], ["-i", str(USERS), "-o", "-", "--format", "yaml"],
+                                  ["check", "--spec", str(FIXTURES / "users.openapi.json"), "-i", str(USERS)],
+                                  ["diff", str(FIXTURES / "users.openapi.json"), str(FIXTURES / "users.openapi.json")]],
+                         ids=["build", "build-yaml", "check", "diff"])
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_disk_behind_stdout_is_an_error_not_a_bug(args: list[str]) -> None:
+    """`-o - > file` on a full disk was 'Internal error (a bug in specbuild): OSError', exit 70."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "specbuild", *args], stdout=full, stderr=subprocess.PIPE,
+                              text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              stdin=subprocess.DEVNULL, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("Error: stdout: cannot write") and "No space left on device" in done.stderr

@@ -392,6 +392,21 @@ def test_check_reads_a_har(jobs: str, tmp_path: Path) -> None:
     assert "warning: devtools.har#/log/entries/4: record has no 'response' object" in done.stderr
 
 
+def test_a_check_of_no_record_or_only_bad_ones_says_nothing_was_checked(tmp_path: Path) -> None:
+    """An empty recording (a broken recorder in CI) passed as "no findings", exit 0, saying nothing."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    done = _check("--spec", SPEC, "-i", str(empty))
+    assert done.returncode == 0 and f"warning: {empty} holds no records: nothing was checked" in done.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"not json\n{}\n[]\n")
+    done = _check("--spec", SPEC, "-i", str(bad), "-f", "json")
+    assert f"warning: all 3 records of {bad} were skipped (no-request: 1, not-an-object: 1, not-json: 1): " \
+           "nothing was checked" in done.stderr, done.stderr
+    some = _check("--spec", SPEC, "-i", str(DRIFT / "control.jsonl"))
+    assert "nothing was checked" not in some.stderr
+
+
 def test_a_check_whose_records_were_all_filtered_says_so() -> None:
     done = _check("--spec", SPEC, "-i", str(DRIFT / "control.jsonl"), "--include-path", "/nowhere/**")
     assert done.returncode == 0, done.stderr

@@ -247,3 +247,35 @@ def test_ctrl_c_twice_during_a_sharded_build_leaves_no_worker(tmp_path: Path) ->
     assert proc.returncode in (130, -signal.SIGINT)
     time.sleep(0.2)
     assert workers and all(gone(pid) for pid in workers)
+
+
+_ORPHAN = """
+import os, sys, time
+from specbuild.parallel import Workers
+
+def answer(outbox):
+    outbox.put(b"x" * (8 << 20))  # far more than a pipe holds: the feeder waits for a reader
+
+workers = Workers("specbuild-orphan")
+workers.start(answer, [(workers.outbox,)])
+print(workers.procs[0].pid, flush=True)
+time.sleep(0.5)  # the worker is sending its answer
+os._exit(0)  # and the parent is gone (as killed) without reading it
+"""
+
+
+def test_a_worker_whose_parent_dies_while_it_answers_exits(tmp_path: Path) -> None:
+    """A worker left waiting for ever when its parent died as it sent its answer (a build's SIGTERM)."""
+    said = tmp_path / "pid"
+    with said.open("w") as out:  # not a pipe: a worker left behind would hold it open
+        subprocess.run([sys.executable, "-c", _ORPHAN], stdout=out, cwd=ROOT, timeout=30,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    pid = int(said.read_text().split()[0])
+    try:
+        deadline = time.monotonic() + 5
+        while not gone(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gone(pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

@@ -308,6 +308,8 @@ def test_concurrent_keep_alive_clients_are_all_recorded(recording_proxy: Any, tm
     (["--upstream", "http://localhost:8000", "-o", "x.jsonl", "--listen", "host:port"],
      "Error: --listen 'host:port' is not HOST:PORT"),
     (["--upstream", "http://localhost:8000", "-o", "missing/x.jsonl"], "Error: -o missing/x.jsonl: the folder missing"),
+    # a folder: the proxy ran, forwarded every exchange, and dropped every record, saying nothing
+    (["--upstream", "http://localhost:8000", "-o", "."], "Error: -o .: is a folder; the records are appended to"),
     (["--upstream", "http://localhost:8000", "-o", "kafka://localhost:9092"],
      "Error: -o 'kafka://localhost:9092': a Kafka sink is kafka://HOST:PORT/TOPIC"),
     (["--upstream", "http://localhost:8000", "-o", "x.jsonl", "-X", "acks=1"],

@@ -21,6 +21,7 @@ import pytest
 
 from specbuild.filters import RecordFilter
 from specbuild.record import JsonlSink, Redaction, WSGIRecorder
+from specbuild.record import sink as sink_module
 from specbuild.record.capture import REDACTED, Exchange, http_types
 from specbuild.record.sink import KafkaRecordSink
 from specbuild.records import decode
@@ -168,11 +169,30 @@ def test_rotation_by_size_loses_and_cuts_no_line(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.glob("few.jsonl*")) == ["few.jsonl.1", "few.jsonl.2"]
 
 
-def test_a_sink_that_cannot_write_drops_and_counts(tmp_path: Path) -> None:
+def _warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the sinks log as warnings (not caplog: another test of the process may have disabled the logger)."""
+    said: list[str] = []
+    monkeypatch.setattr(sink_module.log, "warning", lambda msg, *args: said.append(msg % args))
+    return said
+
+
+def test_a_sink_that_cannot_write_drops_and_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    said = _warnings(monkeypatch)
     sink = JsonlSink(tmp_path / "missing-folder" / "rec.jsonl")
     sink.write({"a": 1})
     sink.write({"a": 2})
     assert (sink.written, sink.dropped) == (0, 2)
+    assert len([m for m in said if "cannot append to" in m]) == 1
+
+
+def test_a_sink_that_cannot_write_a_first_batch_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first failure was logged only when it dropped exactly one record: a first batch of two said nothing."""
+    said = _warnings(monkeypatch)
+    sink = JsonlSink(tmp_path)  # a folder
+    sink.write_many([{"a": 1}, {"a": 2}])
+    sink.write({"a": 3})
+    assert sink.dropped == 3
+    assert len([m for m in said if "cannot append to" in m]) == 1
 
 
 @pytest.fixture

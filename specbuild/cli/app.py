@@ -11,7 +11,9 @@ import atexit
 import contextlib
 import difflib
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -422,8 +424,42 @@ def _nearest(word: str) -> str:
     return f"the commands are {', '.join(SUBCOMMANDS)}; with none, 'specbuild [OPTIONS]' builds"
 
 
+_stopped_by = signal.SIGINT  # the signal that interrupted the run (see _terminate_as_interrupt)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI timeout, ``docker stop``, ``timeout``) interrupts a run as Ctrl-C does: its workers
+    ended, its temporary files removed, ``Interrupted: ...``, exit 143. The OS default killed the process
+    on the spot, and a worker sending its share then waited for ever. A follow and the recording proxy
+    put their own handler over this one while they run; a handler someone else set is left alone."""
+    global _stopped_by
+    _stopped_by = signal.SIGINT
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def handle(signum: int, _frame: object) -> None:
+        global _stopped_by  # read by _interrupted, once typer has turned this into exit 130
+        _stopped_by = signal.Signals(signum)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends the process at once
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     flags = RunFlags()  # the commands' context obj: --traceback sets flags.traceback as it is read
+    with _terminate_as_interrupt():
+        _main(argv, flags)
+
+
+def _main(argv: Sequence[str] | None, flags: RunFlags) -> None:
     try:
         args = _argv(sys.argv[1:] if argv is None else argv)
         _register_optional_commands(args)
@@ -473,7 +509,7 @@ def _interrupted() -> None:
     # a file build or a check writes only at its end, atomically: stopped before that, nothing was written
     # (a Kafka follow handles Ctrl-C itself: it checkpoints, then ends normally)
     print("Interrupted: nothing was written.", file=sys.stderr)
-    sys.exit(130)
+    sys.exit(128 + _stopped_by)
 
 
 def _usage_or_bug(exc: Exception, *, show_traceback: bool) -> None:

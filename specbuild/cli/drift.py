@@ -80,7 +80,7 @@ from specbuild.drift.ignores import parse as parse_ignores
 from specbuild.drift.kinds import CHANGE_KINDS
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.report import CheckReport, DiffReport, plural, render_check, render_diff
-from specbuild.errors import RecordError
+from specbuild.errors import OutputError, RecordError
 from specbuild.filters import RecordFilter
 from specbuild.io.files import read_bytes, write_atomic
 from specbuild.io.recordings import is_jsonl, read_records
@@ -274,8 +274,11 @@ def _color(fmt: Format, output: str) -> bool:
 
 def _emit(text: str, output: str) -> None:
     if output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:  # a full disk behind a redirection, a reader gone: theirs to fix, not a bug
+            raise OutputError(f"stdout: cannot write the report ({exc.strerror or exc})") from None
     else:
         write_atomic(output, text.encode())
 
@@ -351,9 +354,21 @@ def check(
             which = f"all {outcome.read:,}" if outcome.filtered == outcome.read else \
                 f"{outcome.filtered:,} of {outcome.read:,}"
             reporter.note(f"warning: {which} records were filtered out ({keep.said}): nothing was checked")
+        elif not outcome.stats.exchanges:  # an empty recording passed as "no findings", exit 0, in CI
+            name = input_ if src is Source.file and input_ else "the topic"
+            reporter.note(f"warning: {nothing_checked(outcome, name)}")
         lines = lines_of(spec, doc) if fmt is Format.github else {}
         code = _report_check(outcome, rules, str(spec), fail_on, fmt, output, reporter, lines)
     raise typer.Exit(code)
+
+
+def nothing_checked(outcome: CheckOutcome, source: str) -> str:
+    """Why a check checked no exchange (none filtered out): ``source`` held no records, or every one was bad."""
+    name = "stdin" if source == "-" else source
+    if not outcome.read:
+        return f"{name} holds no records: nothing was checked"
+    counts = ", ".join(f"{reason}: {n:,}" for reason, n in sorted(outcome.skipped.items(), key=lambda i: (-i[1], i[0])))
+    return f"all {outcome.read:,} records of {name} were skipped ({counts}): nothing was checked"
 
 
 def lines_of(spec: Path, doc: dict[str, Any]) -> dict[str, int]:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -120,6 +121,17 @@ def _sink(output: str, rotate_bytes: int | None, kafka_option: tuple[str, ...], 
     path = Path(output)
     if not path.parent.is_dir():
         raise UsageError(f"-o {output}: the folder {path.parent} does not exist")
+    # the sink drops what it cannot write (an app never fails for its recorder): said here, not after
+    # a session whose every record was lost
+    if path.is_dir():
+        raise UsageError(f"-o {output}: is a folder; the records are appended to a file", hint="e.g. -o rec.jsonl")
+    try:  # not created here: a session that records nothing leaves no file
+        if path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC))
+        elif not os.access(path.parent, os.W_OK | os.X_OK):
+            raise PermissionError(13, os.strerror(13))
+    except OSError as exc:
+        raise UsageError(f"-o {output}: cannot append to it ({exc.strerror})") from None
     return JsonlSink(path, max_bytes=rotate_bytes)
 
 

@@ -67,8 +67,11 @@ def write_atomic(path: str | Path, data: bytes, *, private: bool = False) -> Non
     The file gets the usual permissions (0666 less the umask), or 0600 when ``private``.
     """
     if str(path) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except OSError as exc:  # a full disk behind a redirection, a reader gone: theirs to fix, not a bug
+            raise OutputError(f"stdout: cannot write ({exc.strerror or exc})") from None
         return
     target = Path(path)
     try:
@@ -151,6 +154,11 @@ def locked(output: Path, busy: str = "another specbuild is already writing into 
         if exc.errno == errno.ELOOP:
             raise UsageError(f"{path}: is a symbolic link; refusing to use it as the lock file",
                              hint="remove it") from None
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # mkdir's words for "a file is in the way"
+            in_the_way = next((p for p in (output, *output.parents) if p.exists() and not p.is_dir()), output)
+            raise UsageError(f"{output}: cannot use as the output folder ({in_the_way} is a file)",
+                             hint="-o names a folder: the spec is written into it as openapi.json "
+                                  "(or openapi.yaml); '-o -' writes it to stdout") from None
         raise UsageError(f"{output}: cannot use as the output folder ({exc.strerror})") from None
     try:
         try:

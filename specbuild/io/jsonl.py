@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final
 
 from specbuild.errors import SourceError
 
@@ -24,12 +24,31 @@ def first_line(line: bytes) -> bytes:
     return line[len(BOM):] if line.startswith(BOM) else line
 
 
+class _Chunks(io.RawIOBase):
+    """A gzip reader as a raw stream that answers each read with what one step decompressed (a third slower
+    than a buffered reader straight over it: a file is read again this way only once it turned out cut
+    short, see :meth:`Lines.__iter__`; standard input always is)."""
+
+    def __init__(self, gz: gzip.GzipFile) -> None:
+        super().__init__()
+        self._gz = gz
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._gz.read1(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
 def _open(path: str) -> tuple[BinaryIO, BinaryIO, str]:
     """The file as opened, the stream of its lines (the same, or a gzip reader of it) and its name."""
     if path == "-":
         stdin = sys.stdin.buffer
         if stdin.peek(2)[:2] == b"\x1f\x8b" if hasattr(stdin, "peek") else False:
-            return stdin, io.BufferedReader(gzip.GzipFile(fileobj=stdin), buffer_size=1 << 20), "<stdin>"
+            # read one step at a time: a stream cut short cannot be read again (see Lines.__iter__)
+            return stdin, io.BufferedReader(_Chunks(gzip.GzipFile(fileobj=stdin)), buffer_size=1 << 20), "<stdin>"
         return stdin, stdin, "<stdin>"
     p = Path(path)
     try:
@@ -81,15 +100,32 @@ class Lines:
         self._file = fh
         lineno = 0
         try:
-            for line in stream:
-                lineno += 1
-                if lineno == 1:
-                    line = first_line(line)
-                if line and not line.isspace():  # blank lines are skipped (isspace: no copy of the line)
-                    yield line, f"{name}:{lineno}"
+            try:
+                for line in stream:
+                    lineno += 1
+                    if lineno == 1:
+                        line = first_line(line)
+                    if line and not line.isspace():  # blank lines are skipped (isspace: no copy of the line)
+                        yield line, f"{name}:{lineno}"
+            except EOFError:
+                if stream is fh or not fh.seekable():
+                    raise
+                # A gzip file cut short: the buffered reader fills 1 MiB in one call, and the error there lost
+                # the lines it had decompressed before the cut. Read them again, one step at a time.
+                fh.seek(0)
+                for n, line in enumerate(io.BufferedReader(_Chunks(gzip.GzipFile(fileobj=fh))), 1):
+                    if n > lineno:
+                        lineno = n
+                        line = first_line(line) if n == 1 else line
+                        if line and not line.isspace():
+                            yield line, f"{name}:{lineno}"
+                raise
             self._done = self.size or 0
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise SourceError(f"{name}:{lineno + 1}: cannot read further ({exc})") from None
+            cut = isinstance(exc, EOFError)  # the end-of-stream marker never came
+            raise SourceError(f"{name}:{lineno + 1}: cannot read further ({exc})",
+                              hint=f"the file ends early (still being written, or copied in part?); {lineno:,} lines "
+                                   "were read before" if cut else None) from None
         finally:
             self._file = None
             if fh is not sys.stdin.buffer:

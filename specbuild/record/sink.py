@@ -101,7 +101,7 @@ class JsonlSink:
                 self.written += len(records)
             except OSError as exc:
                 self.dropped += len(records)
-                if self.dropped == 1:
+                if self.dropped == len(records):  # the first failure (of a batch of any size)
                     log.warning("specbuild: cannot append to %s (%s): records are dropped", self.path, exc)
 
     def forked(self) -> None:
