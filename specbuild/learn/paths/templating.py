@@ -341,7 +341,7 @@ class _Resolver:
             if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
-                  | _changed_items(site, cands))
+                  | _changed_items(site, cands) | _holding_the_ids_resources(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -528,6 +528,32 @@ def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
     return {w for w, labels in below.items() if len(labels) >= FEW_THIN and not labels & resources
             and not any(child.children for raw in site.groups[w] for child in raw.children.values())}
 
+
+
+# Literal words right below a typed sibling that a word sibling must hold too, for it to be one more value:
+# one shared word is a resource of both (``/admin/users`` beside ``/{tenantId}/users``), two a shape.
+IDS_RESOURCES_SHARED: Final = 2
+
+
+def _holding_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Names people choose, beside typed ids holding the same resources: ``/acme-crm/_all_docs``,
+    ``/acme-crm/_changes`` beside ``/userdb-6572696e/_all_docs``, ``/{id}/_changes``. What a typed id
+    holds below it is its resources; a word holding IDS_RESOURCES_SHARED of them or more (beside its own
+    names below, documents not merged yet: raw words) is one more value of that parameter, however its
+    answers differ (each database holds its users' documents: fields of their own, which keep
+    resources apart at the top) and however few its siblings. A parameter shared alone (``/users/{id}``
+    beside ``/orders/{id}``) or one resource in common (``/admin/users``) says nothing; a word that
+    names a resource (a plural, an action, an alias, a mark) stays literal."""
+    held = {label for typed in site.typed for raw in site.groups[typed] for label in raw.children
+            if not label.startswith("{")}
+    if len(held) < IDS_RESOURCES_SHARED:
+        return set()
+    out = set()
+    for w, profile in cands.items():
+        below = {s[0] for s in profile if s and s[0] != "*"}
+        if not keeps_literal(w) and len(below & held) >= IDS_RESOURCES_SHARED:
+            out.add(w)
+    return out
 
 
 def _under_many(n: int, values: int) -> bool:
