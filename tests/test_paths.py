@@ -1606,3 +1606,18 @@ def test_a_word_sharing_one_resource_with_typed_ids_stays_literal() -> None:
     assert got["/admin/audit"] == "/admin/audit"
     assert got["/ws-45db8383e-q1zvr/users"].endswith("/users") and got["/ws-45db8383e-q1zvr/users"].startswith("/{")
     assert got["/orders/42"] == "/orders/{orderId}"
+
+
+def test_numbered_probes_beside_typed_ids_are_values() -> None:
+    """``/nobody-3``, ``/nobody-58``: names probed once each, answering no body (a 404), beside typed
+    ids at the root are values of the ids' parameter; a plain word (``/status``) and fewer than four
+    probes stay literal."""
+    rng = random.Random(23)
+    shapes = _workspaces(rng, ["ws-45db8383e-q1zvr", "ws-9a0c0305e-x7kpa"], ("records", "changes"))
+    shapes |= {"/status": frozenset({"GET"}), "/replicate": _call("POST", "ok")}
+    probes = {f"/nobody-{n}": frozenset({"GET"}) for n in (3, 58, 6, 69)}
+    got = learn({**shapes, **probes}, {**shapes, **probes})
+    assert got["/nobody-3"] == got["/ws-45db8383e-q1zvr"] == "/{name}"
+    assert got["/status"] == "/status"
+    few = {p: probes[p] for p in list(probes)[:3]}
+    assert learn({**shapes, **few}, {**shapes, **few})["/nobody-3"] == "/nobody-3"

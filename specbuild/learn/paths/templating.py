@@ -341,7 +341,8 @@ class _Resolver:
             if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
-                  | _changed_items(site, cands) | _holding_the_ids_resources(site, cands))
+                  | _changed_items(site, cands) | _holding_the_ids_resources(site, cands)
+                  | _probes_beside_ids(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -554,6 +555,22 @@ def _holding_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set
         if not keeps_literal(w) and len(below & held) >= IDS_RESOURCES_SHARED:
             out.add(w)
     return out
+
+
+def _probes_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Words with digits beside typed ids, each a leaf reached once or twice, answering alike or with no
+    body at all: probes of names that are not there (``/nobody-3``, ``/nobody-58``, one 404 each beside
+    ``/{id}``). A number in a word is how ids and names people number read, not endpoints
+    (:func:`_plain`); FEW_THIN of them alike, none holding anything below, are values of the parameter
+    beside them, where the top's rule (resources answer each their own) keeps each a path of its own."""
+    if not site.typed:
+        return set()
+    probes = {w: p for w, p in cands.items()
+              if not _plain(w) and not keeps_literal(w) and not any(raw.children for raw in site.groups[w])
+              and sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
+    # answered alike, or with nothing a 2xx body holds (a 404 each): a crowd either way
+    silent = {w for w, profile in probes.items() if not any(profile.values())}
+    return {w for crowd in (alike(probes), silent) if len(crowd) >= FEW_THIN for w in crowd}
 
 
 def _under_many(n: int, values: int) -> bool:
