@@ -542,9 +542,10 @@ def _holding_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set
     holds below it is its resources; a word holding IDS_RESOURCES_SHARED of them or more (beside its own
     names below, documents not merged yet: raw words) is one more value of that parameter, however its
     answers differ (each database holds its users' documents: fields of their own, which keep
-    resources apart at the top) and however few its siblings. A parameter shared alone (``/users/{id}``
-    beside ``/orders/{id}``) or one resource in common (``/admin/users``) says nothing; a word that
-    names a resource (a plural, an action, an alias, a mark) stays literal."""
+    resources apart at the top) and however few its siblings; a name that reads as a plural
+    (``acme-recipes``) too: a collection holds ids, not the ids' own resources. A parameter shared
+    alone (``/users/{id}`` beside ``/orders/{id}``) or one resource in common (``/admin/users``) says
+    nothing; the API's own words (actions, aliases, marks) stay literal."""
     held = {label for typed in site.typed for raw in site.groups[typed] for label in raw.children
             if not label.startswith("{")}
     if len(held) < IDS_RESOURCES_SHARED:
@@ -568,7 +569,7 @@ def _probes_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     probes = {w: p for w, p in cands.items()
               if not _plain(w) and not keeps_literal(w) and not any(raw.children for raw in site.groups[w])
               and sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
-    # answered alike, or with nothing a 2xx body holds (a 404 each): a crowd either way
+    # answered alike, or with no property at all (a 404 each): a crowd either way
     silent = {w for w, profile in probes.items() if not any(profile.values())}
     return {w for crowd in (alike(probes), silent) if len(crowd) >= FEW_THIN for w in crowd}
 
