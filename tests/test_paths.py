@@ -1581,13 +1581,14 @@ def test_names_beside_typed_ids_holding_the_same_resources_are_values() -> None:
     bring fields of their own, the words share two resources and more with the typed ids: values."""
     rng = random.Random(21)
     typed = ["ws-45db8383e-q1zvr", "ws-9a0c0305e-x7kpa"]
-    words = ["acme-crm", "globex-survey", "stark-notes", "hooli-fieldwork"]
+    words = ["acme-crm", "globex-survey", "stark-notes", "hooli-fieldwork", "acme-recipes"]
     below = ("records", "changes", "sync")
     shapes = _workspaces(rng, [*typed, *words], below)
     shapes |= {"/status": _call("GET", "version", "uptime"), "/replicate": _call("POST", "ok")}
     got = learn(shapes, shapes)
     assert got["/acme-crm/records"] == got["/ws-45db8383e-q1zvr/records"] == "/{name}/records"
     assert got["/globex-survey"] == "/{name}"
+    assert got["/acme-recipes/sync"] == "/{name}/sync"   # a name that reads as a plural, no collection
     assert got["/status"] == "/status"
     assert got["/replicate"] == "/replicate"
 
