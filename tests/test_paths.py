@@ -1614,3 +1614,63 @@ def test_a_few_plain_words_asked_for_in_a_format_stay_endpoints() -> None:
     many = {f"/Accounts/AC1/Usage/Records/{w.title()}.json": _call("GET", "usage_records", "usage_records[].count")
             for w in NAMES[:12]}
     assert len(set(learn(many, many).values())) == 1
+
+
+def _workspaces(rng: random.Random, names: Iterable[str], below: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Workspaces at the root, each answering with its users' own fields (what a database holds)."""
+    shapes: dict[str, frozenset[str]] = {}
+    for ws in names:
+        own = f"{ws.replace('-', '_')}_field"
+        shapes[f"/{ws}"] = _call("GET", "name", "size", own)
+        for word in below:
+            shapes[f"/{ws}/{word}"] = _call("GET", "total", "rows", f"rows[].{own}", f"rows[].{rng.choice(NAMES)}")
+    return shapes
+
+
+def test_names_beside_typed_ids_holding_the_same_resources_are_values() -> None:
+    """Databases named by hand (``/acme-crm/records``) beside databases with generated names
+    (``/ws-45db8383e-q1zvr/records``): at the root, where resources stand and each database's documents
+    bring fields of their own, the words share two resources and more with the typed ids: values."""
+    rng = random.Random(21)
+    typed = ["ws-45db8383e-q1zvr", "ws-9a0c0305e-x7kpa"]
+    words = ["acme-crm", "globex-survey", "stark-notes", "hooli-fieldwork", "acme-recipes"]
+    below = ("records", "changes", "sync")
+    shapes = _workspaces(rng, [*typed, *words], below)
+    shapes |= {"/status": _call("GET", "version", "uptime"), "/replicate": _call("POST", "ok")}
+    got = learn(shapes, shapes)
+    assert got["/acme-crm/records"] == got["/ws-45db8383e-q1zvr/records"] == "/{name}/records"
+    assert got["/globex-survey"] == "/{name}"
+    assert got["/acme-recipes/sync"] == "/{name}/sync"   # a name that reads as a plural, no collection
+    assert got["/status"] == "/status"
+    assert got["/replicate"] == "/replicate"
+
+
+def test_a_word_sharing_one_resource_with_typed_ids_stays_literal() -> None:
+    """``/admin/users`` beside ``/{tenantId}/users``: one resource in common is a resource of both, not a
+    shape; two collections holding ids (``/users/{id}``, ``/orders/{id}``) share only the parameter."""
+    rng = random.Random(22)
+    typed = ["ws-45db8383e-q1zvr", "ws-9a0c0305e-x7kpa", "ws-3e4fbd9f4-m2qwe"]
+    shapes = _workspaces(rng, typed, ("users", "invoices", "settings"))
+    shapes |= {"/admin/users": _call("GET", "total", "rows", "rows[].email"),
+               "/admin/audit": _call("GET", "total", "events", "events[].actor"),
+               "/orders/42": _call("GET", "order", "total"), "/users/42": _call("GET", "email", "name")}
+    got = learn(shapes, shapes)
+    assert got["/admin/users"] == "/admin/users"
+    assert got["/admin/audit"] == "/admin/audit"
+    assert got["/ws-45db8383e-q1zvr/users"].endswith("/users") and got["/ws-45db8383e-q1zvr/users"].startswith("/{")
+    assert got["/orders/42"] == "/orders/{orderId}"
+
+
+def test_numbered_probes_beside_typed_ids_are_values() -> None:
+    """``/nobody-3``, ``/nobody-58``: names probed once each, answering no body (a 404), beside typed
+    ids at the root are values of the ids' parameter; a plain word (``/status``) and fewer than four
+    probes stay literal."""
+    rng = random.Random(23)
+    shapes = _workspaces(rng, ["ws-45db8383e-q1zvr", "ws-9a0c0305e-x7kpa"], ("records", "changes"))
+    shapes |= {"/status": frozenset({"GET"}), "/replicate": _call("POST", "ok")}
+    probes = {f"/nobody-{n}": frozenset({"GET"}) for n in (3, 58, 6, 69)}
+    got = learn({**shapes, **probes}, {**shapes, **probes})
+    assert got["/nobody-3"] == got["/ws-45db8383e-q1zvr"] == "/{name}"
+    assert got["/status"] == "/status"
+    few = {p: probes[p] for p in list(probes)[:3]}
+    assert learn({**shapes, **few}, {**shapes, **few})["/nobody-3"] == "/nobody-3"

@@ -345,7 +345,8 @@ class _Resolver:
             if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
-                  | _changed_items(site, cands) | self._in_the_values_words(site, cands))
+                  | _changed_items(site, cands) | self._in_the_values_words(site, cands)
+                  | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -556,7 +557,6 @@ def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
             and not any(child.children for raw in site.groups[w] for child in raw.children.values())}
 
 
-
 # A part of a word recurring in this many values that other positions took is a word of the values'.
 VALUE_WORD_USES: Final = 2
 # ... and the values must be this many for their words to be a vocabulary, not a few names' parts.
@@ -585,6 +585,49 @@ class _Vocabulary:
         if not self.words or (scoped and not any(same_position(p, prefix) for p in self.positions)):
             return frozenset()
         return frozenset(w for w in words if all(p in self.words for p in _PARTS.split(w)))
+
+
+# Literal words right below a typed sibling that a word sibling must hold too, for it to be one more value:
+# one shared word is a resource of both (``/admin/users`` beside ``/{tenantId}/users``), two a shape.
+IDS_RESOURCES_SHARED: Final = 2
+
+
+def _holding_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Names people choose, beside typed ids holding the same resources: ``/acme-crm/_all_docs``,
+    ``/acme-crm/_changes`` beside ``/userdb-6572696e/_all_docs``, ``/{id}/_changes``. What a typed id
+    holds below it is its resources; a word holding IDS_RESOURCES_SHARED of them or more (beside its own
+    names below, documents not merged yet: raw words) is one more value of that parameter, however its
+    answers differ (each database holds its users' documents: fields of their own, which keep
+    resources apart at the top) and however few its siblings; a name that reads as a plural
+    (``acme-recipes``) too: a collection holds ids, not the ids' own resources. A parameter shared
+    alone (``/users/{id}`` beside ``/orders/{id}``) or one resource in common (``/admin/users``) says
+    nothing; the API's own words (actions, aliases, marks) stay literal."""
+    held = {label for typed in site.typed for raw in site.groups[typed] for label in raw.children
+            if not label.startswith("{")}
+    if len(held) < IDS_RESOURCES_SHARED:
+        return set()
+    out = set()
+    for w, profile in cands.items():
+        below = {s[0] for s in profile if s and s[0] != "*"}
+        if not keeps_literal(w) and len(below & held) >= IDS_RESOURCES_SHARED:
+            out.add(w)
+    return out
+
+
+def _probes_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Words with digits beside typed ids, each a leaf reached once or twice, answering alike or with no
+    body at all: probes of names that are not there (``/nobody-3``, ``/nobody-58``, one 404 each beside
+    ``/{id}``). A number in a word is how ids and names people number read, not endpoints
+    (:func:`_plain`); FEW_THIN of them alike, none holding anything below, are values of the parameter
+    beside them, where the top's rule (resources answer each their own) keeps each a path of its own."""
+    if not site.typed:
+        return set()
+    probes = {w: p for w, p in cands.items()
+              if not _plain(w) and not keeps_literal(w) and not any(raw.children for raw in site.groups[w])
+              and sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
+    # answered alike, or with no property at all (a 404 each): a crowd either way
+    silent = {w for w, profile in probes.items() if not any(profile.values())}
+    return {w for crowd in (alike(probes), silent) if len(crowd) >= FEW_THIN for w in crowd}
 
 
 def _under_many(n: int, values: int) -> bool:
