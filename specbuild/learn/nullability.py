@@ -16,18 +16,17 @@ merge-patch request (RFC 7396: a null there deletes the field):
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Final
 
+from specbuild.learn.nullrate import likeliest
 from specbuild.learn.rules import (
     NULL_DOUBT,
     NULL_FIT_MIN_PLACES,
     NULL_MAJORITY,
     NULL_PRIOR_WEIGHT,
     NULL_SHARE,
-    NULL_SHARE_MIN,
 )
 from specbuild.learn.schema import SEEN
 
@@ -279,12 +278,6 @@ def doubt(prior: float, seen: int, rate: float = NULL_SHARE) -> float:
     return miss / (miss + 1.0 - prior)
 
 
-# The rates fit_nulls tries, NULL_SHARE_MIN to NULL_SHARE by half a percent; and the shares of
-# nullable properties tried with each, by one percent.
-_RATES: Final = tuple(round(NULL_SHARE_MIN + i / 200, 3) for i in range(round((NULL_SHARE - NULL_SHARE_MIN) * 200) + 1))
-_SHARES: Final = tuple(i / 100 for i in range(1, 100))
-
-
 def fit_nulls(plain: list[Place], openapi: str) -> NullFit:
     """The API's own null rate: the share of a nullable property's values that are null, as the
     traffic shows it, bounded to NULL_SHARE_MIN..NULL_SHARE.
@@ -293,8 +286,9 @@ def fit_nulls(plain: list[Place], openapi: str) -> NullFit:
     shown a null grows with its values: a nullable property seen ``n`` times shows one with chance
     ``1 - (1 - rate) ** n``. The well-observed properties say which share of them is nullable at all,
     the thinly observed ones how fast nulls show; the pair of the most likely (maximum likelihood) is
-    taken. An API that sends nulls rarely (8% of a nullable field's values) leaves "never null" in
-    doubt far longer than one that sends them often; one that sends none claims it at the highest rate.
+    taken (:func:`nullrate.likeliest`, a grid search). An API that sends nulls rarely (8% of a nullable
+    field's values) leaves "never null" in doubt far longer than one that sends them often; one that
+    sends none claims it at the highest rate.
     """
     tally: Counter[tuple[int, bool]] = Counter()
     for _, _, schema, _, seen in plain:
@@ -304,12 +298,5 @@ def fit_nulls(plain: list[Place], openapi: str) -> NullFit:
     shown = sum(k for (_, null), k in tally.items() if null)
     if places < NULL_FIT_MIN_PLACES or not shown:  # too little to tell two numbers apart: as seen
         return NullFit(shown / places if places else 0.0, NULL_SHARE)
-    best, fit = -math.inf, NullFit(0.0, NULL_SHARE)
-    for rate in reversed(_RATES):  # ties go to the higher rate: the one that doubts less
-        chances = {key: 1.0 - (1.0 - rate) ** key[0] for key in tally}
-        for share in _SHARES:
-            ll = sum(k * math.log(share * chances[key] if key[1] else 1.0 - share * chances[key])
-                     for key, k in tally.items())
-            if ll > best + 1e-9:
-                best, fit = ll, NullFit(share, rate)
-    return fit
+    share, rate = likeliest(tally)
+    return NullFit(share, rate)
