@@ -285,11 +285,10 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
         if (scope, name) not in elsewhere:
             others = [vote for where, vote in sorted(votes.get(name, {}).items()) if where != scope]
             elsewhere[(scope, name)] = sum(others) / len(others) if others else None
-        prior = elsewhere[(scope, name)]
-        if prior is None:
-            prior = objects.get(id(parent), objects[None])
-        elif prior < NULL_MAJORITY:
+        shared = elsewhere[(scope, name)]
+        if shared is not None and shared < NULL_MAJORITY:
             continue
+        prior = objects.get(id(parent), objects[None]) if shared is None else shared
         if doubt(prior, pooled[(scope, name)], fit.rate) >= NULL_DOUBT:
             doubtful.append(schema)
     for schema in doubtful:  # after every prior was read: the order of the places does not matter
