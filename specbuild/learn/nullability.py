@@ -132,9 +132,10 @@ def _learned_from(item: dict[str, Any], merge_patches: bool) -> list[Any]:
     return out
 
 
-def share_nulls(paths: dict[str, Any], openapi: str) -> None:
-    """Both passes, on one walk of ``paths`` (they change types only, never which places there are)."""
-    every = places(paths)
+def share_nulls(paths: dict[str, Any], openapi: str, every: list[Place] | None = None) -> None:
+    """Both passes, on one walk of ``paths`` (they change types only, never which places there are);
+    ``every``: its :func:`places`, when the caller has them."""
+    every = places(paths) if every is None else every
     plain = places(paths, merge_patches=False) if _merge_patched(paths) else every  # the same walk without
     fit = fit_nulls(plain, openapi)  # before the passes: what the traffic showed, nothing inferred
     share_nullability(every, plain, openapi)

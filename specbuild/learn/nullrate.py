@@ -20,6 +20,7 @@ side of a row is not read either.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from collections import Counter
 from typing import Final
 
@@ -55,6 +56,7 @@ class _Row:
         self.tally, self.rate = tally, rate
         self.chances = {key: 1.0 - (1.0 - rate) ** key[0] for key in tally}
         self.read: dict[int, float] = {}
+        self.order: list[int] = []  # the cells read, in order (the ceilings look up their neighbours)
         # error() = slope * |sum| + floor: rounding in each term (its argument, log, the product with k)
         # and in the running sum; twice, four times what the analysis gives
         self.slope = 4 * (len(tally) + 8) * _UNIT
@@ -68,6 +70,7 @@ class _Row:
             share, chances = SHARES[j], self.chances
             found = self.read[j] = sum(k * math.log(share * chances[key] if key[1] else 1.0 - share * chances[key])
                                        for key, k in self.tally.items())
+            insort(self.order, j)
         return found
 
     def error(self, value: float) -> float:
@@ -125,8 +128,8 @@ class _Row:
     def ceiling(self, j: int) -> float:
         """A bound on the computed log-likelihood of unread cell ``j``: the lower of the chords through
         the two read cells nearest on each side, extended to it (inf without two on a side)."""
-        below = sorted(i for i in self.read if i < j)[-2:]
-        above = sorted(i for i in self.read if i > j)[:2]
+        at = bisect_left(self.order, j)
+        below, above = self.order[max(at - 2, 0):at], self.order[at:at + 2]
         out = math.inf
         if len(below) == 2:
             out = min(out, self._beyond(below[1], below[0], j))
