@@ -184,12 +184,15 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str) -> N
         pending, first = [p for p in pending if p[2] and not is_nullable(p[0][2], openapi)], False
 
 
+_NO_KIND: Final[frozenset[str]] = frozenset()
 # A null seen, as share_nullability spreads it: (its scope, the kind of its object, the kind it holds)
 _Source = tuple[str, frozenset[str], frozenset[str]]
 
 
 def _shares(pending: tuple[Place, frozenset[str], frozenset[str]], found: set[_Source] | tuple[()], first: bool,
             kinds: _Kinds) -> bool:
+    if not found:  # no null seen under this name (most places)
+        return False
     (scope, *_), keys, value = pending
     return any((first and (s == scope or kinds.alike(k, keys))) or (v and kinds.alike(v, value)) for s, k, v in found)
 
@@ -201,7 +204,7 @@ class _Kinds:
 
     def __init__(self) -> None:
         self._parents: dict[int, frozenset[str]] = {}
-        self._made: dict[frozenset[str], frozenset[str]] = {}
+        self._made: dict[frozenset[str], frozenset[str]] = {_NO_KIND: _NO_KIND}
         self._alike: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
 
     def of(self, parent: dict[str, Any]) -> frozenset[str]:
@@ -213,6 +216,8 @@ class _Kinds:
 
     def held(self, schema: dict[str, Any]) -> frozenset[str]:
         """The kind of object a property holds (:func:`_keys`), none for any other value."""
+        if "properties" not in schema and "anyOf" not in schema:  # a scalar's (most places)
+            return _NO_KIND
         return self._one(_keys(schema))
 
     def _one(self, keys: frozenset[str]) -> frozenset[str]:
@@ -262,10 +267,13 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
       with NULL_PRIOR_WEIGHT more properties at the API's own share (``fit.nullable``), so one thin
       object is not all the evidence, and an API that never sends null makes no such doubt."""
     objects = _object_priors(plain, openapi, fit.nullable)
+    # the places this pass may make nullable: with counts, typed, not nullable (read once: nothing changes
+    # them before the end)
+    open_ = [place for place in every
+             if place[4] is not None and _typed(place[2]) and not is_nullable(place[2], openapi)]
     pooled: dict[tuple[str, str], int] = {}
-    for scope, name, schema, _, seen in every:
-        if seen is not None and _typed(schema) and not is_nullable(schema, openapi):
-            pooled[(scope, name)] = pooled.get((scope, name), 0) + seen
+    for scope, name, _, _, seen in open_:
+        pooled[(scope, name)] = pooled.get((scope, name), 0) + (seen or 0)  # never None here
     fields: dict[tuple[str, str], float] = {}
     for scope, name, schema, parent, _ in plain:
         if is_nullable(schema, openapi):
@@ -280,9 +288,7 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
         votes.setdefault(name, {})[scope] = vote
     doubtful = []
     elsewhere: dict[tuple[str, str], float | None] = {}  # per field: its name's prior from its other scopes
-    for scope, name, schema, parent, seen in every:
-        if seen is None or not _typed(schema) or is_nullable(schema, openapi):
-            continue
+    for scope, name, schema, parent, _ in open_:
         if (scope, name) not in elsewhere:
             others = [vote for where, vote in sorted(votes.get(name, {}).items()) if where != scope]
             elsewhere[(scope, name)] = sum(others) / len(others) if others else None
