@@ -116,14 +116,12 @@ class _Row:
         return None
 
     def _before(self, j: int) -> float | None:
-        """A bound on every cell below ``j`` from the chord through ``j`` and ``j + 1``, when that chord
-        surely rises (its bound is then highest at ``j - 1``)."""
-        if j + 1 >= len(SHARES):
-            return None
-        low, high = self.likelihood(j), self.likelihood(j + 1)
-        if low + self.error(low) > high - self.error(high):
-            return None
-        return self._beyond(j, j + 1, j - 1)
+        """A bound on every cell below ``j`` (j >= 1) from the chord through ``j`` and ``j + 1``, when
+        that chord rises. The bound of :meth:`_beyond` is convex in how far it reaches (a line plus a
+        multiple of its absolute value), so its highest over cells 0 .. j - 1 is at one of the two ends."""
+        if j + 1 >= len(SHARES) or not self.likelihood(j + 1) > self.likelihood(j):
+            return None  # a falling chord bounds the cells below by more than they can beat
+        return max(self._beyond(j, j + 1, j - 1), self._beyond(j, j + 1, 0))
 
     def ceiling(self, j: int) -> float:
         """A bound on the computed log-likelihood of unread cell ``j``: the lower of the chords through
