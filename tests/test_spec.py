@@ -18,7 +18,8 @@ from specbuild.io.files import dumps
 from specbuild.io.validate import spec_problems
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.components import inline
-from specbuild.learn.render import RenderOptions, render
+from specbuild.learn.nullability import places
+from specbuild.learn.render import RenderOptions, render, share_maps
 from specbuild.records import decode
 from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, record, rejections
 
@@ -402,6 +403,23 @@ def test_a_map_somewhere_is_a_map_everywhere(version: str) -> None:
     assert "properties" not in thin and "additionalProperties" in thin
     assert rejections(doc, rows) == []
     assert spec_problems(doc) == []
+
+
+def test_share_maps_hands_on_the_places_it_read_only_while_they_stand() -> None:
+    """render reuses them for the null passes (a walk of the paths fewer); a map made of a thin object
+    takes places away (its properties), so then there are none to reuse."""
+    def paths(thin: dict[str, Any]) -> dict[str, Any]:
+        wide = {"type": "object", "additionalProperties": {"type": "string"}}
+        body = {"type": "object", "properties": {"labels": wide, "spec": {"type": "object", "properties": {
+            "labels": thin}}}}
+        return {"/pods": {"get": {"responses": {"200": {"content": {"application/json": {"schema": body}}}}}}}
+
+    kept = paths({"type": "object", "properties": {"team": {"type": "integer"}}})
+    assert share_maps(kept, "3.0") == places(kept)
+    changed = paths({"type": "object", "properties": {"team": {"type": "string"}}})
+    assert share_maps(changed, "3.0") is None
+    assert "additionalProperties" in changed["/pods"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"]["properties"]["spec"]["properties"]["labels"]
 
 
 @pytest.mark.parametrize("version", ["3.0", "3.1"])

@@ -383,6 +383,26 @@ mod tests {
     }
 
     #[test]
+    fn a_merge_of_a_copy_is_the_merge_of_the_clone_and_leaves_the_other_as_it_was() {
+        let r = test_rules(); // max_props 8: the keys of the second side make room (evict) mid-merge
+        let mine = folded(&r, &[r#"{"a": {"b": 1}, "k0": [1, "x"], "s": "2024-01-01"}"#, r#"{"a": null, "e": "v"}"#]);
+        let keys: Vec<String> = (0..12).map(|i| format!(r#"{{"k{i}": {{"n": {i}}}, "a": {{"c": [true]}}, "s": "z"}}"#)).collect();
+        let theirs = folded(&r, &keys.iter().map(String::as_str).collect::<Vec<_>>());
+        let (mut by_move, mut by_copy) = (mine.clone(), mine);
+        by_move.merge(&r, theirs.clone());
+        let before = dumped(&theirs);
+        by_copy.merge_copy(&r, &theirs);
+        assert_eq!(dumped(&by_copy), dumped(&by_move));
+        assert_eq!(dumped(&theirs), before);
+    }
+
+    fn dumped(node: &Node) -> Vec<u8> {
+        let mut out = Vec::new();
+        node.dump(&mut out);
+        out
+    }
+
+    #[test]
     fn core_paths_are_the_properties_in_enough_objects() {
         let r = test_rules(); // core_min_percent 50
         let root = folded(&r, &[r#"{"a": {"b": 1}, "c": 1}"#, r#"{"a": {"b": 2}}"#, r#"{"a": {}}"#]);

@@ -276,6 +276,12 @@ impl Acc {
         self.root.merge(rules(), theirs);
     }
 
+    /// Merge a copy of `other` in (`merge(other.copy())`, copying only what this one lacks); `other`
+    /// is left as it was.
+    fn merge_copy(&mut self, other: &Acc) {
+        self.root.merge_copy(rules(), &other.root);
+    }
+
     /// The state as bytes, for pickling between the processes of one run (see `load`).
     fn dump<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         let mut out = Vec::new();
@@ -388,6 +394,11 @@ impl PyParams {
     /// Take `other`'s parameters over (ParamState.merge by name); `other` is left empty.
     fn merge(&mut self, other: &mut PyParams) {
         self.0.merge(rules(), &mut other.0);
+    }
+
+    /// Merge a copy of `other` in (`merge(other.copy())`); `other` is left as it was.
+    fn merge_copy(&mut self, other: &PyParams) {
+        self.0.merge(rules(), &mut other.0.clone());
     }
 
     /// The state as bytes, for pickling between the processes of one run (see `load`).

@@ -50,6 +50,18 @@ pub(crate) fn merge_vals(r: &Rules, mine: Vals, theirs: Vals) -> Vals {
     (mine.len() <= r.limits.enum_max).then_some(mine)
 }
 
+/// `merge_vals` of a copy of `theirs`: only the values `mine` lacks are copied.
+fn merge_vals_copy(r: &Rules, mine: Vals, theirs: Option<&[(String, u64)]>) -> Vals {
+    let (mut mine, theirs) = (mine?, theirs?);
+    for (v, n) in theirs {
+        match mine.iter_mut().find(|(k, _)| k == v) {
+            Some(entry) => entry.1 += n,
+            None => mine.push((v.clone(), *n)),
+        }
+    }
+    (mine.len() <= r.limits.enum_max).then_some(mine)
+}
+
 /// The properties of one object position, in first-seen order.
 ///
 /// Laid out for the fold, which visits thousands of these trees (one per operation and status) and
@@ -194,6 +206,44 @@ impl Node {
                 self.evict(r, &mut props);
             }
             self.props = Some(props);
+        }
+    }
+}
+
+impl Node {
+    /// `merge` of a copy of `other`, copying only what `self` lacks: rendering merges the builder's
+    /// states into new ones and keeps them (a copy of each first was half of merging them).
+    pub(crate) fn merge_copy(&mut self, r: &Rules, other: &Node) {
+        self.count += other.count;
+        self.kinds |= other.kinds;
+        self.objects += other.objects;
+        self.fmts &= other.fmts;
+        self.vals = merge_vals_copy(r, self.vals.take(), other.vals.as_deref());
+        merge_child_copy(r, &mut self.items, other.items.as_deref());
+        merge_child_copy(r, &mut self.extra, other.extra.as_deref());
+        if let Some(theirs) = other.props.as_deref() {
+            let mut props = self.props.take().unwrap_or_default();
+            for ((&h, key), child) in theirs.hashes.iter().zip(&theirs.keys).zip(&theirs.nodes) {
+                match props.find(key, h) {
+                    Some(i) => props.nodes[i].merge_copy(r, child),
+                    None => {
+                        props.push(key, h, child.clone());
+                    }
+                }
+            }
+            if props.len() > r.limits.max_props {
+                self.evict(r, &mut props);
+            }
+            self.props = Some(props);
+        }
+    }
+}
+
+fn merge_child_copy(r: &Rules, mine: &mut Option<Box<Node>>, theirs: Option<&Node>) {
+    if let Some(t) = theirs {
+        match mine {
+            Some(m) => m.merge_copy(r, t),
+            None => *mine = Some(Box::new(t.clone())),
         }
     }
 }

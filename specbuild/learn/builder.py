@@ -512,14 +512,15 @@ def _merge_params(mine: ParamMap, theirs: ParamMap) -> None:
 
 
 def _merge_pending(mine: Any, theirs: Any, take: bool) -> Any:
-    """Native accumulators merged (``theirs`` taken over, or copied first); the Python parts merge apart."""
+    """Native accumulators merged (``theirs`` taken over, or copied); the Python parts merge apart."""
     if theirs is None:
         return mine
-    if not take:
-        theirs = theirs.copy()
     if mine is None:
-        return theirs
-    mine.merge(theirs)
+        return theirs if take else theirs.copy()
+    if take:
+        mine.merge(theirs)
+    else:
+        mine.merge_copy(theirs)  # copies only what ``mine`` lacks
     return mine
 
 

@@ -16,18 +16,17 @@ merge-patch request (RFC 7396: a null there deletes the field):
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Final
 
+from specbuild.learn.nullrate import likeliest
 from specbuild.learn.rules import (
     NULL_DOUBT,
     NULL_FIT_MIN_PLACES,
     NULL_MAJORITY,
     NULL_PRIOR_WEIGHT,
     NULL_SHARE,
-    NULL_SHARE_MIN,
 )
 from specbuild.learn.schema import SEEN
 
@@ -89,16 +88,15 @@ def places(paths: dict[str, Any], *, merge_patches: bool = True) -> list[Place]:
     for path, item in paths.items():
         ops = _learned_from(item, merge_patches)
         stack: list[tuple[Any, str, int | None, int | None]] = [(op, resource_word(path), None, None)
-                                                                for op in ops]
-        while stack:
+                                                                for op in ops if isinstance(op, (dict, list))]
+        while stack:  # only lists and dicts go on it: a walk of every scalar took half the time
             node, scope, seen, root = stack.pop()
             if isinstance(node, list):
-                stack.extend((v, scope, seen, root) for v in reversed(node))
+                stack.extend((v, scope, seen, root) for v in reversed(node) if isinstance(v, (dict, list)))
                 continue
-            if not isinstance(node, dict):
-                continue
-            if isinstance(node.get(SEEN), int):
-                seen = node[SEEN] if root is None else min(node[SEEN], root)
+            here = node.get(SEEN)
+            if isinstance(here, int):
+                seen = here if root is None else min(here, root)
                 root = seen if root is None else root
             children: list[tuple[Any, str, int | None, int | None]] = []
             for key, value in node.items():
@@ -108,10 +106,14 @@ def places(paths: dict[str, Any], *, merge_patches: bool = True) -> list[Place]:
                             n = sub.get(SEEN, seen)
                             out.append((scope, name, sub, node, min(n, root) if n is not None and root else n))
                             children.append((sub, name, seen, root))
-                elif key not in ("example", "examples", "enum", "default"):
+                elif isinstance(value, (dict, list)) and key not in _DATA:
                     children.append((value, scope, seen, root))
             stack.extend(reversed(children))
     return out
+
+
+# Where a value is data, not a schema (an example may hold "properties")
+_DATA: Final = frozenset({"example", "examples", "enum", "default"})
 
 
 def _learned_from(item: dict[str, Any], merge_patches: bool) -> list[Any]:
@@ -130,12 +132,20 @@ def _learned_from(item: dict[str, Any], merge_patches: bool) -> list[Any]:
     return out
 
 
-def share_nulls(paths: dict[str, Any], openapi: str) -> None:
-    """Both passes, on one walk of ``paths`` (they change types only, never which places there are)."""
-    every, plain = places(paths), places(paths, merge_patches=False)
+def share_nulls(paths: dict[str, Any], openapi: str, every: list[Place] | None = None) -> None:
+    """Both passes, on one walk of ``paths`` (they change types only, never which places there are);
+    ``every``: its :func:`places`, when the caller has them."""
+    every = places(paths) if every is None else every
+    plain = places(paths, merge_patches=False) if _merge_patched(paths) else every  # the same walk without
     fit = fit_nulls(plain, openapi)  # before the passes: what the traffic showed, nothing inferred
     share_nullability(every, plain, openapi)
     nullable_by_evidence(every, plain, openapi, fit)
+
+
+def _merge_patched(paths: dict[str, Any]) -> bool:
+    """Whether an operation takes a merge patch (:func:`places` leaves its places out only then)."""
+    return any(MERGE_PATCH in ((op.get("requestBody") or {}).get("content") or {})
+               for item in paths.values() for op in item.values() if isinstance(op, dict))
 
 
 def share_nullability(every: list[Place], plain: list[Place], openapi: str) -> None:
@@ -150,37 +160,74 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str) -> N
     A name alone is no such evidence (``title`` of an issue and of a check run's output differ).
     """
     counted = {id(schema) for _, _, schema, _, _ in plain}
-    sources: dict[str, set[tuple[str, frozenset[str], frozenset[str]]]] = {}
-    pending: list[Place] = []
+    kinds = _Kinds()
+    sources: dict[str, set[_Source]] = {}
+    pending: list[tuple[Place, frozenset[str], frozenset[str]]] = []  # a place, its object's kind, its value's
     for place in every:
         if is_nullable(place[2], openapi):
             if id(place[2]) in counted:
-                _add_source(sources, place)
+                sources.setdefault(place[1], set()).add((place[0], kinds.of(place[3]), kinds.held(place[2])))
         elif _typed(place[2]):
-            pending.append(place)
+            pending.append((place, kinds.of(place[3]), kinds.held(place[2])))
     first = True
     while pending:  # to a fixed point, object kinds only: a user made nullable by its scope is a source
         # for that kind of user (scalars and scopes would chain on: a url to every url)
-        newly = [p for p in pending if _shares(p, sources.get(p[1], ()), first)]
+        newly = [p for p in pending if _shares(p, sources.get(p[0][1], ()), first, kinds)]
         if not newly:
             return
         sources = {}
-        for place in newly:
+        for place, keys, value in newly:
             make_nullable(place[2], openapi)
-            if id(place[2]) in counted and _keys(place[2]):
-                _add_source(sources, place)
-        pending, first = [p for p in pending if not is_nullable(p[2], openapi)], False
+            if id(place[2]) in counted and value:
+                sources.setdefault(place[1], set()).add((place[0], keys, value))
+        # a place holding no object shares with none of these sources: left out of the next rounds
+        pending, first = [p for p in pending if p[2] and not is_nullable(p[0][2], openapi)], False
 
 
-def _add_source(sources: dict[str, set[tuple[str, frozenset[str], frozenset[str]]]], place: Place) -> None:
-    scope, name, schema, parent, _ = place
-    sources.setdefault(name, set()).add((scope, frozenset(parent["properties"]), _keys(schema)))
+_NO_KIND: Final[frozenset[str]] = frozenset()
+# A null seen, as share_nullability spreads it: (its scope, the kind of its object, the kind it holds)
+_Source = tuple[str, frozenset[str], frozenset[str]]
 
 
-def _shares(place: Place, found: Any, first: bool) -> bool:
-    scope, _, schema, parent, _ = place
-    keys, value = frozenset(parent["properties"]), _keys(schema)
-    return any((first and (s == scope or _alike(k, keys))) or (v and _alike(v, value)) for s, k, v in found)
+def _shares(pending: tuple[Place, frozenset[str], frozenset[str]], found: set[_Source] | tuple[()], first: bool,
+            kinds: _Kinds) -> bool:
+    if not found:  # no null seen under this name (most places)
+        return False
+    (scope, *_), keys, value = pending
+    return any((first and (s == scope or kinds.alike(k, keys))) or (v and kinds.alike(v, value)) for s, k, v in found)
+
+
+class _Kinds:
+    """The kinds of objects (their property names) as share_nullability compares them: each set made once
+    and shared (a parent's, for all its properties), each pair of sets compared once (a place is
+    compared with every source of its name in each round: the Jaccard indices were half the pass)."""
+
+    def __init__(self) -> None:
+        self._parents: dict[int, frozenset[str]] = {}
+        self._made: dict[frozenset[str], frozenset[str]] = {_NO_KIND: _NO_KIND}
+        self._alike: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
+
+    def of(self, parent: dict[str, Any]) -> frozenset[str]:
+        """The kind of the object a property is in: its property names (read once per object)."""
+        found = self._parents.get(id(parent))
+        if found is None:
+            found = self._parents[id(parent)] = self._one(frozenset(parent["properties"]))
+        return found
+
+    def held(self, schema: dict[str, Any]) -> frozenset[str]:
+        """The kind of object a property holds (:func:`_keys`), none for any other value."""
+        if "properties" not in schema and "anyOf" not in schema:  # a scalar's (most places)
+            return _NO_KIND
+        return self._one(_keys(schema))
+
+    def _one(self, keys: frozenset[str]) -> frozenset[str]:
+        return self._made.setdefault(keys, keys)  # one object per set: the pairs below hash and compare fast
+
+    def alike(self, a: frozenset[str], b: frozenset[str]) -> bool:
+        found = self._alike.get((a, b))
+        if found is None:
+            found = self._alike[(a, b)] = _alike(a, b)
+        return found
 
 
 def _keys(schema: dict[str, Any]) -> frozenset[str]:
@@ -220,10 +267,13 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
       with NULL_PRIOR_WEIGHT more properties at the API's own share (``fit.nullable``), so one thin
       object is not all the evidence, and an API that never sends null makes no such doubt."""
     objects = _object_priors(plain, openapi, fit.nullable)
+    # the places this pass may make nullable: with counts, typed, not nullable (read once: nothing changes
+    # them before the end)
+    open_ = [place for place in every
+             if place[4] is not None and _typed(place[2]) and not is_nullable(place[2], openapi)]
     pooled: dict[tuple[str, str], int] = {}
-    for scope, name, schema, _, seen in every:
-        if seen is not None and _typed(schema) and not is_nullable(schema, openapi):
-            pooled[(scope, name)] = pooled.get((scope, name), 0) + seen
+    for scope, name, _, _, seen in open_:
+        pooled[(scope, name)] = pooled.get((scope, name), 0) + (seen or 0)  # never None here
     fields: dict[tuple[str, str], float] = {}
     for scope, name, schema, parent, _ in plain:
         if is_nullable(schema, openapi):
@@ -237,16 +287,15 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
     for (scope, name), vote in fields.items():
         votes.setdefault(name, {})[scope] = vote
     doubtful = []
-    for scope, name, schema, parent, seen in every:
-        if seen is None or not _typed(schema) or is_nullable(schema, openapi):
+    elsewhere: dict[tuple[str, str], float | None] = {}  # per field: its name's prior from its other scopes
+    for scope, name, schema, parent, _ in open_:
+        if (scope, name) not in elsewhere:
+            others = [vote for where, vote in sorted(votes.get(name, {}).items()) if where != scope]
+            elsewhere[(scope, name)] = sum(others) / len(others) if others else None
+        shared = elsewhere[(scope, name)]
+        if shared is not None and shared < NULL_MAJORITY:
             continue
-        others = [vote for where, vote in sorted(votes.get(name, {}).items()) if where != scope]
-        if others:
-            prior = sum(others) / len(others)
-            if prior < NULL_MAJORITY:
-                continue
-        else:
-            prior = objects.get(id(parent), objects[None])
+        prior = objects.get(id(parent), objects[None]) if shared is None else shared
         if doubt(prior, pooled[(scope, name)], fit.rate) >= NULL_DOUBT:
             doubtful.append(schema)
     for schema in doubtful:  # after every prior was read: the order of the places does not matter
@@ -279,12 +328,6 @@ def doubt(prior: float, seen: int, rate: float = NULL_SHARE) -> float:
     return miss / (miss + 1.0 - prior)
 
 
-# The rates fit_nulls tries, NULL_SHARE_MIN to NULL_SHARE by half a percent; and the shares of
-# nullable properties tried with each, by one percent.
-_RATES: Final = tuple(round(NULL_SHARE_MIN + i / 200, 3) for i in range(round((NULL_SHARE - NULL_SHARE_MIN) * 200) + 1))
-_SHARES: Final = tuple(i / 100 for i in range(1, 100))
-
-
 def fit_nulls(plain: list[Place], openapi: str) -> NullFit:
     """The API's own null rate: the share of a nullable property's values that are null, as the
     traffic shows it, bounded to NULL_SHARE_MIN..NULL_SHARE.
@@ -293,8 +336,9 @@ def fit_nulls(plain: list[Place], openapi: str) -> NullFit:
     shown a null grows with its values: a nullable property seen ``n`` times shows one with chance
     ``1 - (1 - rate) ** n``. The well-observed properties say which share of them is nullable at all,
     the thinly observed ones how fast nulls show; the pair of the most likely (maximum likelihood) is
-    taken. An API that sends nulls rarely (8% of a nullable field's values) leaves "never null" in
-    doubt far longer than one that sends them often; one that sends none claims it at the highest rate.
+    taken (:func:`nullrate.likeliest`, a grid search). An API that sends nulls rarely (8% of a nullable
+    field's values) leaves "never null" in doubt far longer than one that sends them often; one that
+    sends none claims it at the highest rate.
     """
     tally: Counter[tuple[int, bool]] = Counter()
     for _, _, schema, _, seen in plain:
@@ -304,12 +348,5 @@ def fit_nulls(plain: list[Place], openapi: str) -> NullFit:
     shown = sum(k for (_, null), k in tally.items() if null)
     if places < NULL_FIT_MIN_PLACES or not shown:  # too little to tell two numbers apart: as seen
         return NullFit(shown / places if places else 0.0, NULL_SHARE)
-    best, fit = -math.inf, NullFit(0.0, NULL_SHARE)
-    for rate in reversed(_RATES):  # ties go to the higher rate: the one that doubts less
-        chances = {key: 1.0 - (1.0 - rate) ** key[0] for key in tally}
-        for share in _SHARES:
-            ll = sum(k * math.log(share * chances[key] if key[1] else 1.0 - share * chances[key])
-                     for key, k in tally.items())
-            if ll > best + 1e-9:
-                best, fit = ll, NullFit(share, rate)
-    return fit
+    share, rate = likeliest(tally)
+    return NullFit(share, rate)

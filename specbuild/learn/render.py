@@ -38,7 +38,7 @@ from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
 from specbuild.learn.forms import form_media
 from specbuild.learn.naming import name_operations
-from specbuild.learn.nullability import is_nullable, places, share_nulls
+from specbuild.learn.nullability import Place, is_nullable, places, share_nulls
 from specbuild.learn.paths.templater import Template
 from specbuild.learn.rules import (
     CORE_DEPTH,
@@ -98,8 +98,8 @@ def _render(builder: SpecBuilder, options: RenderOptions | None) -> dict[str, An
     schemes: dict[str, dict[str, Any]] = {}
     for (template, method), op in operations.items():
         paths.setdefault(template.path, {})[method.lower()] = _operation(template, method, op, opts, schemes)
-    share_maps(paths, opts.openapi)
-    share_nulls(paths, opts.openapi)
+    found = share_maps(paths, opts.openapi)
+    share_nulls(paths, opts.openapi, found)
     # after the nulls are shared: copies of one inferred body are no evidence of how often the API's
     # properties are null (nullability.fit_nulls counts each place)
     infer_statuses(paths, operations, opts)
@@ -434,7 +434,7 @@ def _value_type(schema: dict[str, Any]) -> Any:
     return t
 
 
-def share_maps(paths: dict[str, Any], openapi: str) -> None:
+def share_maps(paths: dict[str, Any], openapi: str) -> list[Place] | None:
     """A property that is a map (data as keys) somewhere is a map at its other places in the same scope
     (under the same parent name: :func:`nullability.places`), and wherever its name is one whose keys
     users choose (``labels``, ``tags``: rules.USER_OBJECTS).
@@ -444,6 +444,8 @@ def share_maps(paths: dict[str, Any], openapi: str) -> None:
     that map too, provided every property they list has the map's value type. Widening only. A name
     alone is no such evidence: Azure's ``properties`` is a map of a filter's user properties and, in
     every resource, that resource's fields (a rule set's ``ipRules`` seen once as a string is no map).
+
+    Returns the places it read (:func:`nullability.places`) when it changed none, else None.
     """
     maps: dict[tuple[str | None, str], set[Any]] = {}  # (None, name): the name anywhere
     found = places(paths)  # the same before the first change as after the reading
@@ -453,7 +455,8 @@ def share_maps(paths: dict[str, Any], openapi: str) -> None:
             for where in (scope, None):
                 maps.setdefault((where, name), set()).add(_value_type(extra))
     if not maps:
-        return
+        return found
+    changed = False
     for scope, name, schema, _, _ in found:
         kinds = maps.get((scope, name)) or (maps.get((None, name)) if name.lower() in USER_OBJECTS else None)
         props = schema.get("properties")
@@ -473,6 +476,8 @@ def share_maps(paths: dict[str, Any], openapi: str) -> None:
         for key in ("properties", "required"):
             schema.pop(key, None)
         schema["additionalProperties"] = value
+        changed = True
+    return None if changed else found
 
 
 ONLY_NULL: Final = {"nullable": True}
