@@ -37,20 +37,40 @@ class Answers(frozenset[str]):
     one union, two values asked different things look like two resources.
     """
 
-    __slots__ = ("calls",)
+    __slots__ = ("_asked", "_sole", "calls")
     calls: dict[str, frozenset[str]]
+    _asked: bool
+    _sole: str | None
 
     def __new__(cls, props: Iterable[str] = (), calls: Mapping[str, frozenset[str]] | None = None) -> Answers:
         self = super().__new__(cls, props)
         self.calls = dict(calls) if calls else {}
+        self._asked = False   # sole_call not worked out yet: most answers are never compared
+        self._sole = None
         return self
+
+    def sole_call(self) -> str | None:
+        """The one method that answered, if it answered all of these (none empty): compared call by call,
+        such answers compare as wholes do. Worked out once (an Answers is never changed)."""
+        if not self._asked:
+            self._asked = True
+            if len(self.calls) == 1 and self:
+                method, seen = next(iter(self.calls.items()))
+                self._sole = method if len(seen) == len(self) and seen == self else None
+        return self._sole
 
     @classmethod
     def merged(cls, answers: Iterable[frozenset[str]]) -> Answers:
-        """The answers of several nodes as one (siblings merged into a parameter)."""
+        """The answers of several nodes as one (siblings merged into a parameter).
+
+        Most nodes merge with nothing (a path seen alone, an endpoint of one node in a profile): an
+        Answers is never changed once made, so one alone is its own merge, not a copy of it."""
+        given = [a for a in answers if a or getattr(a, "calls", None)]
+        if len(given) == 1 and type(given[0]) is cls:
+            return given[0]
         props: set[str] = set()
         calls: dict[str, set[str]] = {}
-        for a in answers:
+        for a in given:
             props |= a
             for method, seen in getattr(a, "calls", {}).items():
                 calls.setdefault(method, set()).update(seen)
@@ -153,14 +173,13 @@ def similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
         return None, set()
     sims.sort()
     median = sims[len(sims) // 2]
+    if median < SIM_GROUP:  # too unlike to tell odd ones out: the rest need not be compared at all
+        return median, set()
     references = sample[:MAX_REFERENCES]
     for a in ordered[MAX_COMPARED:]:  # the rest are judged against a few of the sample
         per[a] = [s for b in references if (s := _pair_similarity(members[a], members[b])) is not None]
-    outliers = set()
-    if median >= SIM_GROUP:
-        odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
-        outliers = {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
-    return median, outliers
+    odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
+    return median, {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
 
 
 def alike(members: Mapping[str, Profile]) -> set[str]:
@@ -298,6 +317,9 @@ def _likeness(a: frozenset[str], b: frozenset[str]) -> float | None:
     calls_b: Mapping[str, frozenset[str]] = getattr(b, "calls", {})
     if not calls_a or not calls_b:
         return _overlap(a, b)
+    sole = a.sole_call() if isinstance(a, Answers) else None
+    if sole is not None and isinstance(b, Answers) and b.sole_call() == sole:
+        return _overlap(a, b)  # most endpoints: one method answered each, all of it; by method is whole
     common = [m for m, seen in calls_a.items() if seen and calls_b.get(m)]
     if not common:
         return None

@@ -122,6 +122,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
     # the keys of one resource share their property paths: each matched once, then sets intersected
     every: frozenset[str] = frozenset().union(*(features.get(key, ()) for key in keys))
     named = frozenset(p for p in every if p not in METHODS and _NAMED.fullmatch(p))
+    calls = _calls(every, named)
     for key in keys:
         node = root
         for label in split_path(key):
@@ -132,13 +133,14 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
         node.keys.append(key)
         node.targets += (targets or {}).get(key, 0)
         seen = features.get(key, frozenset())
-        node.props = Answers.merged((node.props, _answers(seen, named)))
+        node.props = Answers.merged((node.props, _answers(seen, named, calls)))
         node.methods = node.methods | (METHODS & seen)
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
+    profiles = _RawProfiles()
     for _ in range(MAX_PASSES):
-        resolver = _Resolver(pins, pool)
+        resolver = _Resolver(pins, pool, profiles)
         resolved = resolver.resolve([root], (), None, in_slot=False)
         found = {v: frozenset(p) for v, p in resolver.merged.items()}
         if found == pool or resolver.settled(found):
@@ -147,15 +149,30 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
     return _templates(resolved, resolver.fixed)
 
 
-def _answers(seen: frozenset[str], named: frozenset[str]) -> Answers:
-    """A key's named properties, and which method answered each (``"GET items[].name"``: what
-    ``render.features`` says of a call)."""
-    calls: dict[str, set[str]] = {}
-    for feature in seen:
+# Per method, its call features (``"GET items[].name"``) among all keys' features, and the property each names.
+_Calls = dict[str, tuple[frozenset[str], dict[str, str]]]
+
+
+def _calls(every: frozenset[str], named: frozenset[str]) -> _Calls:
+    """Every key's call features parsed once: a key holds hundreds of them, most shared with its siblings,
+    so each key's are then found by set intersections (:func:`_answers`), not string by string."""
+    props: dict[str, dict[str, str]] = {}
+    for feature in every:
         method, space, prop = feature.partition(" ")
         if space and prop in named and method in METHODS:
-            calls.setdefault(method, set()).add(prop)
-    return Answers(named & seen, {method: frozenset(props) for method, props in calls.items()})
+            props.setdefault(method, {})[feature] = prop
+    return {method: (frozenset(of), of) for method, of in props.items()}
+
+
+def _answers(seen: frozenset[str], named: frozenset[str], calls: _Calls) -> Answers:
+    """A key's named properties, and which method answered each (``"GET items[].name"``: what
+    ``render.features`` says of a call)."""
+    answered: dict[str, frozenset[str]] = {}
+    for method, (features, prop_of) in calls.items():
+        here = seen & features
+        if here:
+            answered[method] = frozenset(map(prop_of.__getitem__, here))
+    return Answers(named & seen, answered)
 
 
 _COMPONENT: Final = re.compile(r"\[\]\.?|\.")
@@ -205,9 +222,11 @@ _Resolving = Generator[_Call, _Res, _Res]
 
 
 class _Resolver:
-    def __init__(self, pins: frozenset[tuple[Suffix, str]], pool: Mapping[str, frozenset[Suffix]]) -> None:
+    def __init__(self, pins: frozenset[tuple[Suffix, str]], pool: Mapping[str, frozenset[Suffix]],
+                 profiles: _RawProfiles) -> None:
         self.pins = pins
         self.pool = pool
+        self.profiles = profiles   # shared by the passes
         self.merged: dict[str, set[Suffix]] = {}   # word value -> positions where it became a parameter
         # Where the pool was asked, with the candidates, and whether the answer could not matter.
         self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
@@ -270,13 +289,13 @@ class _Resolver:
             words = [w for w in words if w not in labels]
         for slot_id, labels in fixed.items():
             yield from self._fixed_slot(node, slot_id, labels, groups, prefix)
-        site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)))
+        site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)), self.profiles)
         resolved: dict[str, _Res] = {}
         absorbed: set[str] = set()
         if words:
             # Top-down first: siblings whose raw subtrees already agree (namespaces that all hold
             # ``pods``) merge before anything below them is judged one namespace at a time.
-            absorbed = self._decide(site, {w: _raw_profile(groups[w]) for w in words})
+            absorbed = self._decide(site, {w: site.profile(w) for w in words})
             if not absorbed:
                 # Bottom-up: owners only look alike once each owner's repositories have merged.
                 for w in words:
@@ -330,7 +349,7 @@ class _Resolver:
             self.fixed.update((site.prefix, w) for w in verbs)
         if len(cands) < WORDS_BESIDE_IDS:  # many words over the same names are names too
             # a word of the ids' alphabet (``VVCjHaazXz``) over the same names is one more id, no verb
-            fixed = {w for w in over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
+            fixed = {w for w in over_names({w: site.profile(w) for w in cands}, _plural)
                      if not is_cased(w)}
             cands = {w: p for w, p in cands.items() if w not in fixed}
             self.fixed.update((site.prefix, w) for w in fixed)
@@ -372,7 +391,7 @@ class _Resolver:
             # Opaque ids are names too (k8s pods beside a plain "nginx"); and past the word cap
             # hundreds of distinct values were seen here.
             if kind in ("token", "cased", "word"):
-                members[label] = _raw_profile(site.groups[label])
+                members[label] = site.profile(label)
         if len(members) < 2:
             return set()
         sim, outliers = similarity(members)
@@ -381,7 +400,7 @@ class _Resolver:
         outliers -= sharing | _thin_outliers(site, members, outliers)
         if site.typed:
             # Beside ids, a plain word with resources of its own below it is a resource.
-            everyone = {**{label: _raw_profile(site.groups[label]) for label in site.typed if label not in members},
+            everyone = {**{label: site.profile(label) for label in site.typed if label not in members},
                         **members}
             outliers |= {w for w in loners(everyone, cands) if _plain(w)}
             outliers |= _collections_of_ids(everyone, cands, site.typed)
@@ -483,11 +502,13 @@ class _Resolver:
 class _Site:
     """Where a decision is taken: the position, the parent segment, and the typed siblings."""
 
-    __slots__ = ("groups", "in_slot", "owners", "parent", "prefix", "props", "scoped", "top", "typed")
+    __slots__ = ("groups", "in_slot", "owners", "parent", "prefix", "profiles", "props", "scoped", "top",
+                 "typed")
 
     def __init__(self, prefix: Suffix, parent: str | None, in_slot: bool, typed: dict[str, str],
-                 groups: dict[str, list[_Raw]], here: tuple[frozenset[str], int]) -> None:
+                 groups: dict[str, list[_Raw]], here: tuple[frozenset[str], int], profiles: _RawProfiles) -> None:
         self.prefix = prefix
+        self.profiles = profiles
         self.parent = parent
         self.typed = typed
         self.groups = groups
@@ -500,6 +521,10 @@ class _Site:
         self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
         self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
 
+    def profile(self, label: str) -> Profile:
+        """The raw profile of the sibling ``label`` (:func:`_raw_profile`)."""
+        return self.profiles(self.groups[label])
+
 
 def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
     """Words beside many values that hold values of their own, none of the values' resources:
@@ -511,9 +536,10 @@ def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
     (Jupyter's contents) holds more below its names: one more value; and file names recurring under
     values (``/x.txt`` probed under many files) are no resources. Values holding names of their own
     only (owners and their repositories: no name below many of them) say nothing of the kind."""
-    below = {w: {label for raw in site.groups[w] for label in raw.children} for w in cands}
-    if len(below) < MANY_THIN:
+    cands = set(cands)
+    if len(cands) < MANY_THIN:  # before the words below are gathered: some hold thousands
         return set()
+    below = {w: {label for raw in site.groups[w] for label in raw.children} for w in cands}
     counts: dict[str, int] = defaultdict(int)
     for labels in below.values():
         for label in labels:
@@ -647,10 +673,10 @@ def _holding_the_values_resources(site: _Site, words: Iterable[str]) -> set[str]
     capped = [label for label, kind in site.typed.items() if kind == "word"]
     if not capped:
         return set()
-    known = {s for s in _raw_profile([raw for label in capped for raw in site.groups[label]]) if s}
+    known = {s for s in site.profiles([raw for label in capped for raw in site.groups[label]]) if s}
     out = set()
     for word in words:
-        below = {s for s in _raw_profile(site.groups[word]) if s}
+        below = {s for s in site.profile(word) if s}
         if below and below <= known:
             out.add(word)
     return out
@@ -680,7 +706,7 @@ def _items_here(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     if site.scoped:  # where resources stand: a common envelope makes them answer alike
         return set()
     listed = item_props(site.props) if _plural(site.parent or "") else frozenset()
-    ids = frozenset().union(*(object_props(_raw_profile(site.groups[label]).get((), ()))
+    ids = frozenset().union(*(object_props(site.profile(label).get((), ()))
                               for label in site.typed))
     out = set()
     for w, profile in cands.items():
@@ -876,6 +902,25 @@ _CUSTOM_VERB: Final = re.compile(r"[a-z]+(?:[A-Z][a-z]*)*")
 def _raw_profile(raws: Sequence[_Raw]) -> Profile:
     """Endpoints below unresolved nodes: typed segments as ``*``, words as they are."""
     return walk(raws, _raw_children)
+
+
+class _RawProfiles:
+    """:func:`_raw_profile` kept for every pass of one :func:`decide`: the raw trie is built once and
+    never changed, and each pass (and several rules within one) asks for the same nodes' profiles.
+    A profile handed out is shared: nobody changes one (rules build new dicts from them)."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, ...], Profile] = {}
+
+    def __call__(self, raws: Sequence[_Raw]) -> Profile:
+        # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
+        key = tuple(map(id, raws))
+        profile = self._known.get(key)
+        if profile is None:
+            profile = self._known[key] = _raw_profile(raws)
+        return profile
 
 
 def _raw_children(node: _Raw) -> Iterator[tuple[str, _Raw]]:
