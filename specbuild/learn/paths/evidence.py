@@ -37,16 +37,18 @@ class Answers(frozenset[str]):
     one union, two values asked different things look like two resources.
     """
 
-    __slots__ = ("_asked", "_sole", "calls")
+    __slots__ = ("_asked", "_objects", "_sole", "calls")
     calls: dict[str, frozenset[str]]
     _asked: bool
     _sole: str | None
+    _objects: frozenset[str] | None
 
     def __new__(cls, props: Iterable[str] = (), calls: Mapping[str, frozenset[str]] | None = None) -> Answers:
         self = super().__new__(cls, props)
         self.calls = dict(calls) if calls else {}
         self._asked = False   # sole_call not worked out yet: most answers are never compared
         self._sole = None
+        self._objects = None  # object_props, once asked
         return self
 
     def sole_call(self) -> str | None:
@@ -79,6 +81,26 @@ class Answers(frozenset[str]):
     def without(self, dropped: Iterable[str]) -> Answers:
         gone = frozenset(dropped)
         return Answers(self - gone, {method: seen - gone for method, seen in self.calls.items()})
+
+
+class Features(frozenset[str]):
+    """What a skeleton key's operations answered (``render.features``): its methods and the property
+    paths of their answers (the members), and which method's answers held which (``calls``).
+
+    The plain form of features, a frozenset of strings, spells each call out beside them (``GET``,
+    ``items[].name``, ``"GET items[].name"``); render hands this one instead, built and read without
+    those strings: a key of a large API holds hundreds, and making and parsing them cost most of a
+    decision. Every property a call holds is a member.
+    """
+
+    __slots__ = ("calls",)
+    calls: dict[str, frozenset[str]]
+
+    def __new__(cls, methods: Iterable[str] = (), calls: Mapping[str, frozenset[str]] | None = None) -> Features:
+        calls = {method: props for method, props in (calls or {}).items() if props}
+        self = super().__new__(cls, frozenset(methods).union(*calls.values()))
+        self.calls = calls
+        return self
 
 
 class _Node(Protocol):
@@ -156,15 +178,17 @@ def loners(members: Mapping[str, Profile], cands: Iterable[str]) -> set[str]:
     return {label for label in cands if firsts[label] and all(counts[f] == 1 for f in firsts[label])}
 
 
-def similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
-    """Median likeness of the siblings' responses, and the siblings unlike the rest."""
+def similarity(members: Mapping[str, Profile], likeness: Likeness | None = None) -> tuple[float | None, set[str]]:
+    """Median likeness of the siblings' responses, and the siblings unlike the rest (``likeness``: one
+    that remembers, where the same answers are compared again)."""
+    like = _likeness if likeness is None else likeness
     ordered = sorted(members)
     sample = ordered[:MAX_COMPARED]
     per: dict[str, list[float]] = {label: [] for label in ordered}
     sims: list[float] = []
     for i, a in enumerate(sample):
         for b in sample[i + 1:]:
-            s = _pair_similarity(members[a], members[b])
+            s = _pair_similarity(members[a], members[b], like)
             if s is not None:
                 sims.append(s)
                 per[a].append(s)
@@ -177,7 +201,7 @@ def similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
         return median, set()
     references = sample[:MAX_REFERENCES]
     for a in ordered[MAX_COMPARED:]:  # the rest are judged against a few of the sample
-        per[a] = [s for b in references if (s := _pair_similarity(members[a], members[b])) is not None]
+        per[a] = [s for b in references if (s := _pair_similarity(members[a], members[b], like)) is not None]
     odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
     return median, {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
 
@@ -273,7 +297,16 @@ def item_props(props: Iterable[str]) -> frozenset[str]:
 
 
 def object_props(props: Iterable[str]) -> frozenset[str]:
-    """The top-level properties of an endpoint answering one object (not a list of them)."""
+    """The top-level properties of an endpoint answering one object (not a list of them). Of an
+    Answers worked out once: several rules, in every pass, ask it of the same siblings' answers."""
+    if isinstance(props, Answers):
+        if props._objects is None:
+            props._objects = _object_props(props)
+        return props._objects
+    return _object_props(props)
+
+
+def _object_props(props: Iterable[str]) -> frozenset[str]:
     return frozenset(p.split(".", 1)[0] for p in props if not p.startswith("[]"))
 
 
@@ -292,7 +325,8 @@ def _strong(suffix: Suffix) -> bool:
     return any(label != "*" and not is_version(label) for label in suffix)
 
 
-def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, frozenset[str]]) -> float | None:
+def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, frozenset[str]],
+                     likeness: Callable[[frozenset[str], frozenset[str]], float | None]) -> float | None:
     """Mean overlap of the response properties where both have an endpoint with properties."""
     if len(b) < len(a):
         a, b = b, a
@@ -301,11 +335,29 @@ def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, froz
     for suffix, pa in a.items():
         pb = b.get(suffix)
         if pa and pb:
-            s = _likeness(pa, pb)
+            s = likeness(pa, pb)
             if s is not None:
                 total += s
                 count += 1
     return total / count if count else None
+
+
+class Likeness:
+    """:func:`_likeness`, remembered: the passes of one decision (learn/paths/templating.py) compare
+    the same siblings' answers again, most of them the very objects its trie holds."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        # by the answers' ids, each entry holding both answers: an id is not reused while its object lives
+        self._known: dict[tuple[int, int], tuple[frozenset[str], frozenset[str], float | None]] = {}
+
+    def __call__(self, a: frozenset[str], b: frozenset[str]) -> float | None:
+        key = (id(a), id(b))
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = (a, b, _likeness(a, b))
+        return known[2]
 
 
 def _likeness(a: frozenset[str], b: frozenset[str]) -> float | None:

@@ -29,6 +29,8 @@ from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
     Answers,
+    Features,
+    Likeness,
     Profile,
     Suffix,
     alike,
@@ -122,7 +124,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
     # the keys of one resource share their property paths: each matched once, then sets intersected
     every: frozenset[str] = frozenset().union(*(features.get(key, ()) for key in keys))
     named = frozenset(p for p in every if p not in METHODS and _NAMED.fullmatch(p))
-    calls = _calls(every, named)
+    unnamed = every - named
     for key in keys:
         node = root
         for label in split_path(key):
@@ -133,14 +135,14 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
         node.keys.append(key)
         node.targets += (targets or {}).get(key, 0)
         seen = features.get(key, frozenset())
-        node.props = Answers.merged((node.props, _answers(seen, named, calls)))
+        node.props = Answers.merged((node.props, _answers(seen, named, unnamed)))
         node.methods = node.methods | (METHODS & seen)
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
-    profiles = _RawProfiles()
+    memo = _Memo()
     for _ in range(MAX_PASSES):
-        resolver = _Resolver(pins, pool, profiles)
+        resolver = _Resolver(pins, pool, memo)
         resolved = resolver.resolve([root], (), None, in_slot=False)
         found = {v: frozenset(p) for v, p in resolver.merged.items()}
         if found == pool or resolver.settled(found):
@@ -149,30 +151,27 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
     return _templates(resolved, resolver.fixed)
 
 
-# Per method, its call features (``"GET items[].name"``) among all keys' features, and the property each names.
-_Calls = dict[str, tuple[frozenset[str], dict[str, str]]]
+def _answers(seen: frozenset[str], named: frozenset[str], unnamed: frozenset[str]) -> Answers:
+    """A key's named properties, and which method answered each: given (:class:`Features`, what
+    ``render.features`` hands), or spelled out in the plain form (``"GET items[].name"``). ``unnamed``:
+    the features of all keys that are not ``named``."""
+    if isinstance(seen, Features):
+        # a call's properties are members of all keys' features: none of them unnamed, all are named
+        calls = {method: props if unnamed.isdisjoint(props) else named & props
+                 for method, props in seen.calls.items()}
+    else:
+        calls = _spelled_calls(seen, named)
+    return Answers(filter(named.__contains__, seen), {method: props for method, props in calls.items() if props})
 
 
-def _calls(every: frozenset[str], named: frozenset[str]) -> _Calls:
-    """Every key's call features parsed once: a key holds hundreds of them, most shared with its siblings,
-    so each key's are then found by set intersections (:func:`_answers`), not string by string."""
-    props: dict[str, dict[str, str]] = {}
-    for feature in every:
+def _spelled_calls(seen: frozenset[str], named: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The calls of the plain form of features: ``"GET items[].name"``, the property named."""
+    calls: dict[str, set[str]] = {}
+    for feature in seen:
         method, space, prop = feature.partition(" ")
         if space and prop in named and method in METHODS:
-            props.setdefault(method, {})[feature] = prop
-    return {method: (frozenset(of), of) for method, of in props.items()}
-
-
-def _answers(seen: frozenset[str], named: frozenset[str], calls: _Calls) -> Answers:
-    """A key's named properties, and which method answered each (``"GET items[].name"``: what
-    ``render.features`` says of a call)."""
-    answered: dict[str, frozenset[str]] = {}
-    for method, (features, prop_of) in calls.items():
-        here = seen & features
-        if here:
-            answered[method] = frozenset(map(prop_of.__getitem__, here))
-    return Answers(named & seen, answered)
+            calls.setdefault(method, set()).add(prop)
+    return {method: frozenset(props) for method, props in calls.items()}
 
 
 _COMPONENT: Final = re.compile(r"\[\]\.?|\.")
@@ -223,10 +222,10 @@ _Resolving = Generator[_Call, _Res, _Res]
 
 class _Resolver:
     def __init__(self, pins: frozenset[tuple[Suffix, str]], pool: Mapping[str, frozenset[Suffix]],
-                 profiles: _RawProfiles) -> None:
+                 memo: _Memo) -> None:
         self.pins = pins
         self.pool = pool
-        self.profiles = profiles   # shared by the passes
+        self.memo = memo   # shared by the passes
         self.merged: dict[str, set[Suffix]] = {}   # word value -> positions where it became a parameter
         # Where the pool was asked, with the candidates, and whether the answer could not matter.
         self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
@@ -256,7 +255,7 @@ class _Resolver:
 
     def _resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, in_slot: bool) -> _Resolving:
         """One node's resolution: ``yield`` a node below, get its :class:`_Res` back."""
-        node = _Res([k for raw in raws for k in raw.keys], Answers.merged(raw.props for raw in raws))
+        node = _Res([k for raw in raws for k in raw.keys], self.memo.answers(raws))
         groups: dict[str, list[_Raw]] = {}
         for raw in raws:
             for label, child in raw.children.items():
@@ -289,7 +288,7 @@ class _Resolver:
             words = [w for w in words if w not in labels]
         for slot_id, labels in fixed.items():
             yield from self._fixed_slot(node, slot_id, labels, groups, prefix)
-        site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)), self.profiles)
+        site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)), self.memo)
         resolved: dict[str, _Res] = {}
         absorbed: set[str] = set()
         if words:
@@ -321,7 +320,8 @@ class _Resolver:
         absorbed = self._decide(site, lone_words_as_values(profiles, _names_a_resource))
         if absorbed:
             return absorbed
-        return _owners_of_names({w: r for w, r in resolved.items() if self._candidate(site, w)}, profiles)
+        return _owners_of_names({w: r for w, r in resolved.items() if self._candidate(site, w)}, profiles,
+                                self.memo.likeness)
 
     def _fixed_slot(self, node: _Res, slot_id: str, labels: list[str], groups: dict[str, list[_Raw]],
                     prefix: Suffix) -> Generator[_Call, _Res, None]:
@@ -394,7 +394,7 @@ class _Resolver:
                 members[label] = site.profile(label)
         if len(members) < 2:
             return set()
-        sim, outliers = similarity(members)
+        sim, outliers = similarity(members, self.memo.likeness)
         sharing = shared_structure(members, strict=site.scoped)
         # A sibling that answers unlike the rest stays literal, unless it shares their structure.
         outliers -= sharing | _thin_outliers(site, members, outliers)
@@ -502,13 +502,12 @@ class _Resolver:
 class _Site:
     """Where a decision is taken: the position, the parent segment, and the typed siblings."""
 
-    __slots__ = ("groups", "in_slot", "owners", "parent", "prefix", "profiles", "props", "scoped", "top",
-                 "typed")
+    __slots__ = ("groups", "in_slot", "memo", "owners", "parent", "prefix", "props", "scoped", "top", "typed")
 
     def __init__(self, prefix: Suffix, parent: str | None, in_slot: bool, typed: dict[str, str],
-                 groups: dict[str, list[_Raw]], here: tuple[frozenset[str], int], profiles: _RawProfiles) -> None:
+                 groups: dict[str, list[_Raw]], here: tuple[frozenset[str], int], memo: _Memo) -> None:
         self.prefix = prefix
-        self.profiles = profiles
+        self.memo = memo
         self.parent = parent
         self.typed = typed
         self.groups = groups
@@ -523,7 +522,7 @@ class _Site:
 
     def profile(self, label: str) -> Profile:
         """The raw profile of the sibling ``label`` (:func:`_raw_profile`)."""
-        return self.profiles(self.groups[label])
+        return self.memo.profile(self.groups[label])
 
 
 def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
@@ -673,7 +672,7 @@ def _holding_the_values_resources(site: _Site, words: Iterable[str]) -> set[str]
     capped = [label for label, kind in site.typed.items() if kind == "word"]
     if not capped:
         return set()
-    known = {s for s in site.profiles([raw for label in capped for raw in site.groups[label]]) if s}
+    known = {s for s in site.memo.profile([raw for label in capped for raw in site.groups[label]]) if s}
     out = set()
     for word in words:
         below = {s for s in site.profile(word) if s}
@@ -735,7 +734,7 @@ def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
            or _plural(w) or keeps_literal(w) for w in cands):
         return set()
     owners = {id(site.groups[w][0]) for w in cands}   # the node under one owner each word came from
-    sim, _ = similarity(dict(cands))
+    sim, _ = similarity(dict(cands), site.memo.likeness)
     return set(cands) if len(owners) >= 2 and (sim is None or sim >= SIM_HIGH) else set()
 
 
@@ -743,7 +742,7 @@ def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
 NAMES_HELD: Final = 4
 
 
-def _owners_of_names(resolved: Mapping[str, _Res], profiles: Mapping[str, Profile]) -> set[str]:
+def _owners_of_names(resolved: Mapping[str, _Res], profiles: Mapping[str, Profile], likeness: Likeness) -> set[str]:
     """Names people choose, nested, that no name repeats to tie together: ``/alice/ix0`` ... ``/heidi/ix59``,
     five users each holding a dozen indexes of their own. Below each user the indexes merged, but no
     structure is shared above (``/alice/{index}`` beside ``/bob/{index}`` share only the parameter) and a
@@ -765,7 +764,7 @@ def _owners_of_names(resolved: Mapping[str, _Res], profiles: Mapping[str, Profil
         owners[w] = profiles[w]
     if len(owners) < OWNED_MIN or len({frozenset(profile) for profile in owners.values()}) != 1:
         return set()
-    sim, outliers = similarity(owners)
+    sim, outliers = similarity(owners, likeness)
     if sim is None or sim < SIM_HIGH or outliers or private_share(owners) > 0.5:
         return set()
     return set(owners)
@@ -904,23 +903,34 @@ def _raw_profile(raws: Sequence[_Raw]) -> Profile:
     return walk(raws, _raw_children)
 
 
-class _RawProfiles:
-    """:func:`_raw_profile` kept for every pass of one :func:`decide`: the raw trie is built once and
-    never changed, and each pass (and several rules within one) asks for the same nodes' profiles.
-    A profile handed out is shared: nobody changes one (rules build new dicts from them)."""
+class _Memo:
+    """What every pass of one :func:`decide` works out alike, worked out once: the raw trie is built
+    once and never changed, and each pass (and several rules within one) asks the same of the same
+    nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
-    __slots__ = ("_known",)
+    __slots__ = ("_answers", "_profiles", "likeness")
 
     def __init__(self) -> None:
-        self._known: dict[tuple[int, ...], Profile] = {}
-
-    def __call__(self, raws: Sequence[_Raw]) -> Profile:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
+        self._profiles: dict[tuple[int, ...], Profile] = {}
+        self._answers: dict[tuple[int, ...], Answers] = {}
+        self.likeness = Likeness()
+
+    def profile(self, raws: Sequence[_Raw]) -> Profile:
+        """:func:`_raw_profile`."""
         key = tuple(map(id, raws))
-        profile = self._known.get(key)
+        profile = self._profiles.get(key)
         if profile is None:
-            profile = self._known[key] = _raw_profile(raws)
+            profile = self._profiles[key] = _raw_profile(raws)
         return profile
+
+    def answers(self, raws: Sequence[_Raw]) -> Answers:
+        """What the nodes answer, merged: a parameter's values (thousands of them past the word cap)."""
+        key = tuple(map(id, raws))
+        answers = self._answers.get(key)
+        if answers is None:
+            answers = self._answers[key] = Answers.merged(raw.props for raw in raws)
+        return answers
 
 
 def _raw_children(node: _Raw) -> Iterator[tuple[str, _Raw]]:
