@@ -204,7 +204,7 @@ def features(builder: SpecBuilder) -> dict[str, Features]:
                 for body in resp.bodies.by_media.values():
                     _body_core_paths(body, core)
         calls[key][method] = frozenset(core)
-    return {key: Features(by_method, by_method) for key, by_method in calls.items()}
+    return {key: Features(by_method) for key, by_method in calls.items()}
 
 
 def targets(builder: SpecBuilder) -> dict[str, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Final, Protocol, TypeVar
+from typing import Final, Protocol, Self, TypeVar
 
 from specbuild.segments import is_version
 
@@ -37,18 +37,20 @@ class Answers(frozenset[str]):
     one union, two values asked different things look like two resources.
     """
 
-    __slots__ = ("_asked", "_objects", "_sole", "calls")
+    __slots__ = ("_asked", "_objects", "_sole", "_tops", "calls")
     calls: dict[str, frozenset[str]]
     _asked: bool
     _sole: str | None
     _objects: frozenset[str] | None
+    _tops: dict[str, frozenset[str]] | None
 
-    def __new__(cls, props: Iterable[str] = (), calls: Mapping[str, frozenset[str]] | None = None) -> Answers:
+    def __new__(cls, props: Iterable[str] = (), calls: Mapping[str, frozenset[str]] | None = None) -> Self:
         self = super().__new__(cls, props)
         self.calls = dict(calls) if calls else {}
         self._asked = False   # sole_call not worked out yet: most answers are never compared
         self._sole = None
         self._objects = None  # object_props, once asked
+        self._tops = None     # _call_tops, once asked
         return self
 
     def sole_call(self) -> str | None:
@@ -68,8 +70,12 @@ class Answers(frozenset[str]):
         Most nodes merge with nothing (a path seen alone, an endpoint of one node in a profile): an
         Answers is never changed once made, so one alone is its own merge, not a copy of it."""
         given = [a for a in answers if a or getattr(a, "calls", None)]
-        if len(given) == 1 and type(given[0]) is cls:
+        if len(given) == 1 and isinstance(given[0], cls):
             return given[0]
+        sole = _sole_call(given)
+        if sole is not None:
+            # most merges: one method answered each of them all it held (a parameter's values, read)
+            return cls._answered_by(frozenset().union(*given), sole)
         props: set[str] = set()
         calls: dict[str, set[str]] = {}
         for a in given:
@@ -78,29 +84,53 @@ class Answers(frozenset[str]):
                 calls.setdefault(method, set()).update(seen)
         return cls(props, {method: frozenset(seen) for method, seen in calls.items()})
 
+    @classmethod
+    def _answered_by(cls, props: frozenset[str], method: str) -> Self:
+        """``props`` (not empty) all answered by ``method``, the only one: its sole call known as made."""
+        self = Answers.__new__(cls, props, {method: props})
+        self._asked, self._sole = True, method
+        return self
+
     def without(self, dropped: Iterable[str]) -> Answers:
+        """These answers but the ``dropped`` properties."""
         gone = frozenset(dropped)
         return Answers(self - gone, {method: seen - gone for method, seen in self.calls.items()})
 
 
-class Features(frozenset[str]):
-    """What a skeleton key's operations answered (``render.features``): its methods and the property
-    paths of their answers (the members), and which method's answers held which (``calls``).
+def _sole_call(given: Sequence[frozenset[str]]) -> str | None:
+    """The method that is the sole call of each of ``given`` (:meth:`Answers.sole_call`), if one is."""
+    first = given[0] if given and isinstance(given[0], Answers) else None
+    sole = first.sole_call() if first is not None else None
+    if sole is None or not all(isinstance(a, Answers) and a.sole_call() == sole for a in given):
+        return None
+    return sole
 
-    The plain form of features, a frozenset of strings, spells each call out beside them (``GET``,
-    ``items[].name``, ``"GET items[].name"``); render hands this one instead, built and read without
-    those strings: a key of a large API holds hundreds, and making and parsing them cost most of a
-    decision. Every property a call holds is a member.
+
+class Features(Answers):
+    """What render.features says of a skeleton key: the property paths its operations answered, by
+    method too (an :class:`Answers`), and the ``methods`` it was called with (some answer nothing).
+
+    The plain form of features, a frozenset of strings, spells all of it out (``GET``, ``items[].name``,
+    ``"GET items[].name"``); render hands this one instead, built and read without those strings: a key
+    of a large API holds hundreds, and making, parsing and copying them cost most of a decision. Where
+    all its properties are named, a key's Features are its answers as they are.
     """
 
-    __slots__ = ("calls",)
-    calls: dict[str, frozenset[str]]
+    __slots__ = ("methods",)
+    methods: frozenset[str]
 
-    def __new__(cls, methods: Iterable[str] = (), calls: Mapping[str, frozenset[str]] | None = None) -> Features:
-        calls = {method: props for method, props in (calls or {}).items() if props}
-        self = super().__new__(cls, frozenset(methods).union(*calls.values()))
-        self.calls = calls
+    def __new__(cls, calls: Mapping[str, frozenset[str]]) -> Features:
+        """``calls``: each method the key was called with -> the properties its answers held."""
+        held = {method: props for method, props in calls.items() if props}
+        if len(held) == 1:  # one method answered, all of it (most keys)
+            self = cls._answered_by(*next((props, method) for method, props in held.items()))
+        else:
+            self = super().__new__(cls, frozenset().union(*held.values()), held)
+        self.methods = frozenset(calls)
         return self
+
+    def __reduce__(self) -> tuple[type[Features], tuple[dict[str, frozenset[str]]]]:
+        return Features, ({method: self.calls.get(method, frozenset()) for method in self.methods},)
 
 
 class _Node(Protocol):
@@ -113,16 +143,18 @@ class _Node(Protocol):
 N = TypeVar("N", bound=_Node)
 
 
-def walk(start: Sequence[N], children: Callable[[N], Iterable[tuple[str, N]]]) -> Profile:
+def walk(start: Sequence[N], children: Callable[[N], Iterable[tuple[str, N]]],
+         merge: Callable[[list[N]], Answers] | None = None) -> Profile:
     """Breadth-first, nearest endpoints first, at most PROFILE_SIZE of them: what lies right below
-    a sibling tells most, and a bounded profile keeps huge subtrees cheap to compare."""
+    a sibling tells most, and a bounded profile keeps huge subtrees cheap to compare. ``merge``: the
+    answers of the nodes at one endpoint (one that remembers, where the same nodes meet again)."""
     out: Profile = {}
     level: dict[Suffix, list[N]] = {(): list(start)}
     for depth in range(PROFILE_DEPTH + 1):
         below: dict[Suffix, list[N]] = {}
         for suffix, nodes in level.items():
             if any(n.keys for n in nodes):
-                out[suffix] = Answers.merged(n.props for n in nodes)
+                out[suffix] = Answers.merged(n.props for n in nodes) if merge is None else merge(nodes)
                 if len(out) >= PROFILE_SIZE:
                     return out
             if depth < PROFILE_DEPTH and len(below) < 4 * PROFILE_SIZE:
@@ -219,8 +251,8 @@ def alike(members: Mapping[str, Profile]) -> set[str]:
     """
     answering: dict[tuple[Suffix, str], int] = {}
     counts: dict[tuple[Suffix, str], dict[str, int]] = {}
-    calls = {label: [((suffix, method), _top_level(seen)) for suffix, props in profile.items()
-                     for method, seen in _by_method(props).items() if seen]
+    calls = {label: [((suffix, method), tops) for suffix, props in profile.items()
+                     for method, tops in _call_tops(props).items() if tops]
              for label, profile in members.items()}
     for answers in calls.values():
         for call, tops in answers:
@@ -240,6 +272,16 @@ def _by_method(props: frozenset[str]) -> Mapping[str, frozenset[str]]:
     """What each method answered, or all of it as one call where the methods are not told apart."""
     calls: Mapping[str, frozenset[str]] = getattr(props, "calls", {})
     return calls or {"": props}
+
+
+def _call_tops(props: frozenset[str]) -> Mapping[str, frozenset[str]]:
+    """The top-level names each call answered (:func:`_by_method`, :func:`_top_level`); of an Answers
+    worked out once (every pass asks it of the same leaves)."""
+    if not isinstance(props, Answers):
+        return {method: _top_level(seen) for method, seen in _by_method(props).items()}
+    if props._tops is None:
+        props._tops = {method: _top_level(seen) for method, seen in _by_method(props).items()}
+    return props._tops
 
 
 def _top_level(props: Iterable[str]) -> frozenset[str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
 from specbuild.http import METHODS
@@ -136,7 +136,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
         node.targets += (targets or {}).get(key, 0)
         seen = features.get(key, frozenset())
         node.props = Answers.merged((node.props, _answers(seen, named, unnamed)))
-        node.methods = node.methods | (METHODS & seen)
+        node.methods = node.methods | _methods(seen)
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
@@ -154,14 +154,21 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
 def _answers(seen: frozenset[str], named: frozenset[str], unnamed: frozenset[str]) -> Answers:
     """A key's named properties, and which method answered each: given (:class:`Features`, what
     ``render.features`` hands), or spelled out in the plain form (``"GET items[].name"``). ``unnamed``:
-    the features of all keys that are not ``named``."""
+    the features of all keys that are not ``named`` (few: data used as keys, method names)."""
     if isinstance(seen, Features):
-        # a call's properties are members of all keys' features: none of them unnamed, all are named
+        if unnamed.isdisjoint(seen):
+            return seen  # all named: the key's answers as render gave them (no copy of hundreds)
+        # a call's properties are among the key's: where none is unnamed, all are named
         calls = {method: props if unnamed.isdisjoint(props) else named & props
                  for method, props in seen.calls.items()}
     else:
         calls = _spelled_calls(seen, named)
     return Answers(filter(named.__contains__, seen), {method: props for method, props in calls.items() if props})
+
+
+def _methods(seen: frozenset[str]) -> frozenset[str]:
+    """The methods a key was called with (the plain form lists them among its features)."""
+    return METHODS & seen | seen.methods if isinstance(seen, Features) else METHODS & seen
 
 
 def _spelled_calls(seen: frozenset[str], named: frozenset[str]) -> dict[str, frozenset[str]]:
@@ -898,9 +905,11 @@ def _custom_methods(words: Iterable[str]) -> dict[str, list[str]]:
 _CUSTOM_VERB: Final = re.compile(r"[a-z]+(?:[A-Z][a-z]*)*")
 
 
-def _raw_profile(raws: Sequence[_Raw]) -> Profile:
-    """Endpoints below unresolved nodes: typed segments as ``*``, words as they are."""
-    return walk(raws, _raw_children)
+def _raw_profile(raws: Sequence[_Raw], merge: Callable[[list[_Raw]], Answers]) -> Profile:
+    """Endpoints below unresolved nodes: typed segments as ``*``, words as they are. ``merge``: the
+    answers of the nodes at an endpoint (:meth:`_Memo.answers`: they are often a parameter's values,
+    resolved as one node too)."""
+    return walk(raws, _raw_children, merge)
 
 
 class _Memo:
@@ -921,11 +930,13 @@ class _Memo:
         key = tuple(map(id, raws))
         profile = self._profiles.get(key)
         if profile is None:
-            profile = self._profiles[key] = _raw_profile(raws)
+            profile = self._profiles[key] = _raw_profile(raws, self.answers)
         return profile
 
     def answers(self, raws: Sequence[_Raw]) -> Answers:
         """What the nodes answer, merged: a parameter's values (thousands of them past the word cap)."""
+        if len(raws) == 1:
+            return raws[0].props
         key = tuple(map(id, raws))
         answers = self._answers.get(key)
         if answers is None:
