@@ -8,7 +8,6 @@ seen at each. Siblings are values of one parameter when their responses are alik
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final, Protocol, Self, TypeVar
 
@@ -153,14 +152,19 @@ def walk(start: Sequence[N], children: Callable[[N], Iterable[tuple[str, N]]],
     for depth in range(PROFILE_DEPTH + 1):
         below: dict[Suffix, list[N]] = {}
         for suffix, nodes in level.items():
-            if any(n.keys for n in nodes):
+            if nodes[0].keys if len(nodes) == 1 else any(n.keys for n in nodes):
                 out[suffix] = Answers.merged(n.props for n in nodes) if merge is None else merge(nodes)
                 if len(out) >= PROFILE_SIZE:
                     return out
             if depth < PROFILE_DEPTH and len(below) < 4 * PROFILE_SIZE:
                 for n in nodes:
                     for label, child in children(n):
-                        below.setdefault((*suffix, label), []).append(child)
+                        key = (*suffix, label)
+                        same = below.get(key)
+                        if same is None:
+                            below[key] = [child]
+                        else:
+                            same.append(child)
                         if len(below) >= 4 * PROFILE_SIZE:
                             break
         level = below
@@ -286,10 +290,14 @@ def _call_tops(props: frozenset[str]) -> Mapping[str, frozenset[str]]:
 
 def _top_level(props: Iterable[str]) -> frozenset[str]:
     """``items[].name`` -> ``items``, ``[].name`` -> ``[]``: the first name of each property path."""
-    return frozenset(p[:2] if p.startswith("[]") else _FIRST.split(p, 1)[0] for p in props)
+    return frozenset(p[:2] if p.startswith("[]") else _first_name(p) for p in props)
 
 
-_FIRST: Final = re.compile(r"\[\]|\.")
+def _first_name(path: str) -> str:
+    """What comes before the first ``.`` or ``[]`` of a property path."""
+    head = path.partition(".")[0]
+    items = head.find("[]")
+    return head if items < 0 else head[:items]
 
 
 def lone_words_as_values(members: Mapping[str, Profile], fixed: Callable[[str], bool]) -> dict[str, Profile]:

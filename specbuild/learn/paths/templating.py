@@ -80,7 +80,7 @@ _NAMED: Final = re.compile(rf"(?:{IDENTIFIER})?(?:\[\]|\.{IDENTIFIER})*")  # one
 
 
 class _Raw:
-    __slots__ = ("children", "keys", "methods", "props", "targets")
+    __slots__ = ("children", "keys", "methods", "props", "targets", "walked")
 
     def __init__(self) -> None:
         self.children: dict[str, _Raw] = {}
@@ -88,6 +88,7 @@ class _Raw:
         self.targets = 0   # distinct request targets of the keys ending here (0: not counted)
         self.props = Answers()   # response properties of the keys ending here, by method too
         self.methods: frozenset[str] = frozenset()  # ... and their methods (actions: learn/paths/actions.py)
+        self.walked: list[tuple[str, _Raw]] | None = None   # the children as profiles see them (_raw_children)
 
 
 class _Slot:
@@ -480,10 +481,10 @@ class _Resolver:
             return False  # "" is /users/ with its trailing slash: never a value
         if (site.prefix, label) in self.pins:
             return False
-        below = {k for raw in site.groups[label] for k in raw.children}
+        below, versions = site.memo.below(site.groups[label])
         if (is_version(label) or version_here(label, site.parent)) and below:
             return False  # a version prefix
-        return not any(is_version(child) for child in below)  # an API group: /apis/batch/v1
+        return not versions  # an API group: /apis/batch/v1
 
     def _pooled(self, cands: Iterable[str], prefix: Suffix,
                 pool: Mapping[str, frozenset[Suffix]] | None = None) -> set[str]:
@@ -637,9 +638,12 @@ def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
     parent = site.parent or ""
     if site.scoped or not _plural(parent) or not _RESOURCE_WORD.fullmatch(parent):
         return False
-    own = re.compile(re.escape(_camel(_singular(parent))) + r"(?:Id|Name|Arn)")  # a camelCase field
-    return any(own.fullmatch(p[:1].lower() + p[1:])
-               for profile in cands.values() for p in object_props(profile.get((), ())))
+    item = _camel(_singular(parent))
+    own = {item + "Id", item + "Name", item + "Arn"}  # a camelCase field, its first letter either case
+    # how each can be spelled (named properties are ASCII): looked up among each candidate's, not read one by one
+    spelled = own | {name[:1].upper() + name[1:] for name in own}
+    return any(p[:1].lower() + p[1:] in own
+               for profile in cands.values() for p in object_props(profile.get((), ())) & spelled)
 
 
 def _answering_the_item(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
@@ -917,13 +921,23 @@ class _Memo:
     once and never changed, and each pass (and several rules within one) asks the same of the same
     nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
-    __slots__ = ("_answers", "_profiles", "likeness")
+    __slots__ = ("_answers", "_below", "_profiles", "likeness")
 
     def __init__(self) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
         self._profiles: dict[tuple[int, ...], Profile] = {}
         self._answers: dict[tuple[int, ...], Answers] = {}
+        self._below: dict[tuple[int, ...], tuple[frozenset[str], bool]] = {}
         self.likeness = Likeness()
+
+    def below(self, raws: Sequence[_Raw]) -> tuple[frozenset[str], bool]:
+        """The labels right below the nodes, and whether one is a version (each candidate asks, every pass)."""
+        key = tuple(map(id, raws))
+        known = self._below.get(key)
+        if known is None:
+            labels = frozenset().union(*(raw.children for raw in raws))
+            known = self._below[key] = labels, any(map(is_version, labels))
+        return known
 
     def profile(self, raws: Sequence[_Raw]) -> Profile:
         """:func:`_raw_profile`."""
@@ -944,9 +958,12 @@ class _Memo:
         return answers
 
 
-def _raw_children(node: _Raw) -> Iterator[tuple[str, _Raw]]:
-    for label, child in node.children.items():
-        yield ("*" if label.startswith("{") else label), child
+def _raw_children(node: _Raw) -> list[tuple[str, _Raw]]:
+    """The children with typed labels as ``*``, listed once: every profile reaching the node walks them,
+    and the trie no longer changes once decide() resolves it."""
+    if node.walked is None:
+        node.walked = [("*" if label.startswith("{") else label, child) for label, child in node.children.items()]
+    return node.walked
 
 
 def _resolved_children(node: _Res) -> Iterator[tuple[str, _Res]]:
