@@ -290,14 +290,8 @@ def _call_tops(props: frozenset[str]) -> Mapping[str, frozenset[str]]:
 
 def _top_level(props: Iterable[str]) -> frozenset[str]:
     """``items[].name`` -> ``items``, ``[].name`` -> ``[]``: the first name of each property path."""
-    return frozenset(p[:2] if p.startswith("[]") else _first_name(p) for p in props)
-
-
-def _first_name(path: str) -> str:
-    """What comes before the first ``.`` or ``[]`` of a property path."""
-    head = path.partition(".")[0]
-    items = head.find("[]")
-    return head if items < 0 else head[:items]
+    # what comes before the first "." or "[]" ("[" and "]" are never part of a ".")
+    return frozenset(p[:2] if p.startswith("[]") else p.partition(".")[0].partition("[]")[0] for p in props)
 
 
 def lone_words_as_values(members: Mapping[str, Profile], fixed: Callable[[str], bool]) -> dict[str, Profile]:
@@ -357,7 +351,7 @@ def object_props(props: Iterable[str]) -> frozenset[str]:
 
 
 def _object_props(props: Iterable[str]) -> frozenset[str]:
-    return frozenset(p.split(".", 1)[0] for p in props if not p.startswith("[]"))
+    return frozenset(p.partition(".")[0] for p in props if not p.startswith("[]"))
 
 
 def answers_alike(a: frozenset[str], b: frozenset[str]) -> bool:

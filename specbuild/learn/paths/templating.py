@@ -159,11 +159,11 @@ def _answers(seen: frozenset[str], named: frozenset[str], unnamed: frozenset[str
     if isinstance(seen, Features):
         if unnamed.isdisjoint(seen):
             return seen  # all named: the key's answers as render gave them (no copy of hundreds)
-        # a call's properties are among the key's: where none is unnamed, all are named
-        calls = {method: props if unnamed.isdisjoint(props) else named & props
-                 for method, props in seen.calls.items()}
-    else:
-        calls = _spelled_calls(seen, named)
+        # its properties are among all keys' features: the named ones are those not unnamed (a few, so
+        # taking them out is cheaper than looking each property up among the named)
+        calls = {method: props - unnamed for method, props in seen.calls.items()}
+        return Answers(seen - unnamed, {method: props for method, props in calls.items() if props})
+    calls = _spelled_calls(seen, named)
     return Answers(filter(named.__contains__, seen), {method: props for method, props in calls.items() if props})
 
 
