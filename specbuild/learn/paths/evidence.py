@@ -217,14 +217,14 @@ def loners(members: Mapping[str, Profile], cands: Iterable[str]) -> set[str]:
 def similarity(members: Mapping[str, Profile], likeness: Likeness | None = None) -> tuple[float | None, set[str]]:
     """Median likeness of the siblings' responses, and the siblings unlike the rest (``likeness``: one
     that remembers, where the same answers are compared again)."""
-    like = _likeness if likeness is None else likeness
+    compare = likeness.profiles if likeness is not None else _compared
     ordered = sorted(members)
     sample = ordered[:MAX_COMPARED]
     per: dict[str, list[float]] = {label: [] for label in ordered}
     sims: list[float] = []
     for i, a in enumerate(sample):
         for b in sample[i + 1:]:
-            s = _pair_similarity(members[a], members[b], like)
+            s = compare(members[a], members[b])
             if s is not None:
                 sims.append(s)
                 per[a].append(s)
@@ -237,7 +237,7 @@ def similarity(members: Mapping[str, Profile], likeness: Likeness | None = None)
         return median, set()
     references = sample[:MAX_REFERENCES]
     for a in ordered[MAX_COMPARED:]:  # the rest are judged against a few of the sample
-        per[a] = [s for b in references if (s := _pair_similarity(members[a], members[b], like)) is not None]
+        per[a] = [s for b in references if (s := compare(members[a], members[b])) is not None]
     odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
     return median, {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
 
@@ -390,11 +390,21 @@ class Likeness:
     """:func:`_likeness`, remembered: the passes of one decision (learn/paths/templating.py) compare
     the same siblings' answers again, most of them the very objects its trie holds."""
 
-    __slots__ = ("_known",)
+    __slots__ = ("_known", "_pairs")
 
     def __init__(self) -> None:
         # by the answers' ids, each entry holding both answers: an id is not reused while its object lives
         self._known: dict[tuple[int, int], tuple[frozenset[str], frozenset[str], float | None]] = {}
+        self._pairs: dict[tuple[int, int], tuple[Profile, Profile, float | None]] = {}
+
+    def profiles(self, a: Profile, b: Profile) -> float | None:
+        """:func:`_pair_similarity` of two profiles, remembered alike (a raw profile is one object in
+        every pass)."""
+        key = (id(a), id(b))
+        known = self._pairs.get(key)
+        if known is None:
+            known = self._pairs[key] = (a, b, _pair_similarity(a, b, self))
+        return known[2]
 
     def __call__(self, a: frozenset[str], b: frozenset[str]) -> float | None:
         key = (id(a), id(b))
@@ -402,6 +412,10 @@ class Likeness:
         if known is None:
             known = self._known[key] = (a, b, _likeness(a, b))
         return known[2]
+
+
+def _compared(a: Profile, b: Profile) -> float | None:
+    return _pair_similarity(a, b, _likeness)
 
 
 def _likeness(a: frozenset[str], b: frozenset[str]) -> float | None:

@@ -718,6 +718,8 @@ def _items_here(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     listed = item_props(site.props) if _plural(site.parent or "") else frozenset()
     ids = frozenset().union(*(object_props(site.profile(label).get((), ()))
                               for label in site.typed))
+    if len(listed) < 2 and len(ids) < 2:  # nothing to answer alike (two properties in common)
+        return set()
     out = set()
     for w, profile in cands.items():
         own = object_props(profile.get((), ()))
