@@ -9,6 +9,7 @@ seen at each. Siblings are values of one parameter when their responses are alik
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Final, Protocol, Self, TypeVar
 
 from specbuild.segments import is_version
@@ -365,8 +366,12 @@ def same_position(a: Suffix, b: Suffix) -> bool:
     return len(a) == len(b) and all(x == y or "*" in (x, y) for x, y in zip(a, b, strict=True))
 
 
+# Pure, and asked of the same labels by every profile of every pass: remembered.
+_is_version = lru_cache(maxsize=1 << 14)(is_version)
+
+
 def _strong(suffix: Suffix) -> bool:
-    return any(label != "*" and not is_version(label) for label in suffix)
+    return any(label != "*" and not _is_version(label) for label in suffix)
 
 
 def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, frozenset[str]],

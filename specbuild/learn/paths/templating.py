@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Final
 
 from specbuild.http import METHODS
@@ -63,6 +64,10 @@ from specbuild.segments import (
     split_path,
     version_here,
 )
+
+# Pure, and asked of the same few thousand words by every rule of every pass (a regex or three each): remembered.
+_keeps_literal = lru_cache(maxsize=1 << 14)(keeps_literal)
+_is_version = lru_cache(maxsize=1 << 14)(is_version)
 
 WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
 MAX_PASSES: Final = 4
@@ -157,7 +162,8 @@ def _answers(seen: frozenset[str], named: frozenset[str], unnamed: frozenset[str
     ``render.features`` hands), or spelled out in the plain form (``"GET items[].name"``). ``unnamed``:
     the features of all keys that are not ``named`` (few: data used as keys, method names)."""
     if isinstance(seen, Features):
-        if unnamed.isdisjoint(seen):
+        # asked of the key: isdisjoint walks the smaller set only when its argument is a plain frozenset
+        if seen.isdisjoint(unnamed):
             return seen  # all named: the key's answers as render gave them (no copy of hundreds)
         # its properties are among all keys' features: the named ones are those not unnamed (a few, so
         # taking them out is cheaper than looking each property up among the named)
@@ -364,7 +370,7 @@ class _Resolver:
         # each of these only adds values: the rest of the evidence still weighs every candidate
         crowd = _thin_leaves(site, cands)
         # items created by name, but never a word that names an operation (``addThingToBillingGroup``)
-        created = {w for w in invoked(site.groups, cands) if not keeps_literal(w)} \
+        created = {w for w in invoked(site.groups, cands) if not _keeps_literal(w)} \
             if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
@@ -482,7 +488,7 @@ class _Resolver:
         if (site.prefix, label) in self.pins:
             return False
         below, versions = site.memo.below(site.groups[label])
-        if (is_version(label) or version_here(label, site.parent)) and below:
+        if (_is_version(label) or version_here(label, site.parent)) and below:
             return False  # a version prefix
         return not versions  # an API group: /apis/batch/v1
 
@@ -525,7 +531,7 @@ class _Site:
         self.props, self.owners = here
         # After an id or an alias (/me stands for one user as an id does), at the root, after /api or
         # /v1, siblings are resources unless strongly alike.
-        self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
+        self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or _is_version(parent))
         self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
 
     def profile(self, label: str) -> Profile:
@@ -618,7 +624,7 @@ def _thin_leaves(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     ``GET /v1/ping`` beside values only ever deleted): only those alike count, WORDS_BESIDE_IDS of them
     (MANY_THIN at the top, where an API's resources stand)."""
     leaves = {w: p for w, p in cands.items()
-              if not keeps_literal(w) and not any(raw.children for raw in site.groups[w])}
+              if not _keeps_literal(w) and not any(raw.children for raw in site.groups[w])}
     named = {w: p for w, p in leaves.items() if not _plural(w)}
     if len(named) < MANY_LEAVES:
         leaves = {w: p for w, p in named.items() if sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
@@ -723,7 +729,7 @@ def _items_here(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     out = set()
     for w, profile in cands.items():
         own = object_props(profile.get((), ()))
-        if not keeps_literal(w) and (answers_alike(own, listed) or answers_alike(own, ids)):
+        if not _keeps_literal(w) and (answers_alike(own, listed) or answers_alike(own, ids)):
             out.add(w)
     return out
 
@@ -744,7 +750,7 @@ def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     if not site.in_slot or site.owners < 2 or len(cands) < OWNED_MIN:
         return set()
     if any(2 * len(site.groups[w]) > site.owners or _under_many(len(site.groups[w]), site.owners)
-           or _plural(w) or keeps_literal(w) for w in cands):
+           or _plural(w) or _keeps_literal(w) for w in cands):
         return set()
     owners = {id(site.groups[w][0]) for w in cands}   # the node under one owner each word came from
     sim, _ = similarity(dict(cands), site.memo.likeness)
@@ -788,7 +794,7 @@ def _name_pairs(cands: Mapping[str, Profile]) -> set[str]:
     their own, each over words of its own (no two share one) that all answer like one resource, are
     values; the words below them then are names under one owner each (:func:`_owned_names`). Resources
     side by side answer unlike each other, or share what lies below them."""
-    if len(cands) < 2 or any(keeps_literal(w) or _plural(w) for w in cands):
+    if len(cands) < 2 or any(_keeps_literal(w) or _plural(w) for w in cands):
         return set()
     below: list[frozenset[str]] = []
     labels: set[str] = set()
@@ -806,7 +812,7 @@ def _spaces(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     """Words that only ever hold ids, alike: ``/download/{host}/{mediaId}`` (a host or a namespace that
     ids live in), unless a plural names them (``/git/blobs/{sha}`` beside ``/git/trees/{sha}``:
     resources) or they stand where resources do (after an id, at the root, after /api or /v1)."""
-    if site.scoped or len(cands) < 2 or any(keeps_literal(w) or _plural(w) for w in cands):
+    if site.scoped or len(cands) < 2 or any(_keeps_literal(w) or _plural(w) for w in cands):
         return set()
     shapes = {frozenset(profile) for profile in cands.values()}
     if len(shapes) != 1:
@@ -938,7 +944,7 @@ class _Memo:
         known = self._below.get(key)
         if known is None:
             labels = frozenset().union(*(raw.children for raw in raws))
-            known = self._below[key] = labels, any(map(is_version, labels))
+            known = self._below[key] = labels, any(map(_is_version, labels))
         return known
 
     def profile(self, raws: Sequence[_Raw]) -> Profile:
@@ -983,12 +989,12 @@ _SIGILED: Final = re.compile(r"[@~][A-Za-z0-9][A-Za-z0-9_.-]*")
 def _namespaced(word: str) -> bool:
     """A dotted name of three parts or more (reverse-DNS, ``m.room.name``), not a version (``v1.2.3``), or
     a name behind a sigil (``@acme``, ``~alice``)."""
-    return (_NAMESPACED.fullmatch(word) is not None and not is_version(word)) or _SIGILED.fullmatch(word) is not None
+    return (_NAMESPACED.fullmatch(word) is not None and not _is_version(word)) or _SIGILED.fullmatch(word) is not None
 
 
 def _names_a_resource(word: str) -> bool:
     """A word that is no value whatever stands beside it: a collection (plural), an action, an API's mark."""
-    return keeps_literal(word) or _plural(word)
+    return _keeps_literal(word) or _plural(word)
 
 
 def _plain(word: str) -> bool:
@@ -1051,7 +1057,7 @@ def _name(segs: Sequence[Segment], actions: frozenset[int] = frozenset()) -> Tem
     for seg in segs:
         if isinstance(seg, str):
             parts.append(seg)
-            if seg.lower() in API_PREFIXES or is_version(seg) or seg.lower() in ACTIONS or len(parts) - 1 in actions:
+            if seg.lower() in API_PREFIXES or _is_version(seg) or seg.lower() in ACTIONS or len(parts) - 1 in actions:
                 base = ""  # what follows an action is no longer the resource before it: /download/{name}
             elif _QUALIFIER.match(seg):
                 pass  # /deployments/by-name/{deploymentName}: still the resource before it
