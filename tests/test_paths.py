@@ -19,8 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specbuild.errors import RecordError, UsageError
+from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.paths.evidence import Answers, Likeness, similarity
 from specbuild.learn.paths.templater import (
     MAX_SEGMENTS,
+    Features,
     PathParam,
     PathTemplater,
     Template,
@@ -28,6 +31,8 @@ from specbuild.learn.paths.templater import (
     decide,
     kind_schema,
 )
+from specbuild.learn.render import render
+from specbuild.records import decode
 from specbuild.segments import is_cased
 from tests.helpers import ROOT, record
 
@@ -1674,3 +1679,98 @@ def test_numbered_probes_beside_typed_ids_are_values() -> None:
     assert got["/status"] == "/status"
     few = {p: probes[p] for p in list(probes)[:3]}
     assert learn({**shapes, **few}, {**shapes, **few})["/nobody-3"] == "/nobody-3"
+
+
+# --- what one decision works out once: never stale, never a different answer ------------------------
+
+def _spelled(features: Features) -> frozenset[str]:
+    """The plain form of render's features: the methods, the properties, and each call spelled out."""
+    return frozenset({*features.methods, *features,
+                      *(f"{method} {p}" for method, props in features.calls.items() for p in props)})
+
+
+def _api(rng: random.Random) -> tuple[list[str], dict[str, dict[str, frozenset[str]]]]:
+    """Paths of a small API, and what each path's calls answered (method -> properties), as render reads
+    a builder: owners alike, teams alike, a few of them answering other things, some calls bare."""
+    calls: dict[str, dict[str, frozenset[str]]] = {}
+    for owner in rng.sample(NAMES, 8):
+        calls[f"/owners/{owner}"] = {"GET": shape("owner", rng) - {"GET"}}
+        for team in rng.sample(SLUGS, 3):
+            path = f"/owners/{owner}/teams/{team}"
+            calls[path] = {"GET": shape("team", rng) - {"GET"}, "DELETE": frozenset()}
+            if rng.random() < 0.3:
+                calls[path]["PATCH"] = shape("receipt", rng) - {"GET"}
+    for word in ("search", "health", "stats"):
+        calls[f"/owners/{word}"] = {"POST": shape(word, rng) - {"GET"}}
+    return list(calls), calls
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_features_as_render_hands_them_decide_as_their_plain_form(seed: int) -> None:
+    """render hands Features (no call spelled as a string); tests and callers may give the plain form:
+    both are one decision."""
+    paths, calls = _api(random.Random(seed))
+    t = PathTemplater()
+    by_key: dict[str, dict[str, set[str]]] = {}
+    for path in paths:
+        for method, props in calls[path].items():
+            by_key.setdefault(t.observe(path), {}).setdefault(method, set()).update(props)
+    features = {key: Features({m: frozenset(p) for m, p in held.items()}) for key, held in by_key.items()}
+    plain = {key: _spelled(f) for key, f in features.items()}
+    assert t.templates(features) == t.templates(plain)
+
+
+def test_a_templater_rendered_fed_and_rendered_again_decides_as_a_fresh_one() -> None:
+    """What a decision works out once (profiles, merged answers, likeness, per-answers facts) is the
+    decision's own: a follower renders at every checkpoint, and the next render, with more traffic,
+    decides from all of it as a fresh run would, words that became values included."""
+    members = [f"/club/{name}" for name in NAMES[:12]]
+    first = [record("get", path, resp={"member": {"id": 1, "name": "x", "state": "on"}}) for path in members[:2]]
+    later = [record("get", path, resp={"member": {"id": 2, "name": "y", "state": "off"}}) for path in members[2:]]
+    fed, fresh = SpecBuilder(), SpecBuilder()
+    for r in first:
+        fed.add(decode(json.dumps(r), "t"))
+    before = render(fed)
+    for r in later:
+        fed.add(decode(json.dumps(r), "t"))
+    for r in first + later:
+        fresh.add(decode(json.dumps(r), "t"))
+    assert list(before["paths"]) == members[:2]  # two members: too few to be values yet
+    after = render(fed)
+    assert after == render(fresh)
+    assert list(after["paths"]) == ["/club/{clubName}"]  # twelve are
+
+
+def test_features_decided_twice_decide_alike() -> None:
+    """Answers keep what was worked out of them (their object properties, top-level names, sole call):
+    deciding again from the very same Features, or with more keys beside them, is a fresh decision."""
+    paths, calls = _api(random.Random(11))
+    t = PathTemplater()
+    held = {t.observe(path): {m: frozenset(p) for m, p in calls[path].items()} for path in paths}
+    features = {key: Features(by_method) for key, by_method in held.items()}
+    once = t.templates(features)
+    assert t.templates(features) == once == t.templates({k: Features(v) for k, v in held.items()})
+    more = {t.observe(f"/owners/{name}"): {"GET": shape("owner", random.Random(i)) - {"GET"}}
+            for i, name in enumerate(NAMES[8:16])}
+    grown = {**features, **{key: Features(by_method) for key, by_method in more.items()}}
+    assert t.templates(grown) == t.templates({k: Features(v) for k, v in {**held, **more}.items()})
+
+
+def test_answers_one_call_answered_merge_and_compare_as_any_do() -> None:
+    """The shortcuts for answers one method answered all of (most endpoints) give what the general
+    merge and the call-by-call comparison give."""
+    a = Answers({"id", "name"}, {"GET": frozenset({"id", "name"})})
+    b = Answers({"id", "size"}, {"GET": frozenset({"id", "size"})})
+    both = Answers.merged([a, b])
+    assert both == {"id", "name", "size"} and both.calls == {"GET": {"id", "name", "size"}}
+    assert both.sole_call() == "GET" and a.sole_call() == "GET"
+    posted = Answers({"id", "receipt"}, {"GET": frozenset({"id"}), "POST": frozenset({"receipt"})})
+    assert posted.sole_call() is None
+    mixed = Answers.merged([a, posted])
+    assert mixed.calls == {"GET": {"id", "name"}, "POST": {"receipt"}} and mixed.sole_call() is None
+    assert Features({"GET": frozenset({"id"}), "DELETE": frozenset()}).sole_call() == "GET"
+    assert Features({"DELETE": frozenset()}).methods == {"DELETE"}
+    # compared whole or call by call, as _likeness always did
+    members = {"a": {(): a}, "b": {(): b}, "p": {(): posted}, "m": {(): mixed}}
+    remembered = Likeness()
+    assert similarity(members, remembered) == similarity(members) == similarity(members, remembered)

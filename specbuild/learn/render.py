@@ -39,7 +39,7 @@ from specbuild.learn.examples import fit
 from specbuild.learn.forms import form_media
 from specbuild.learn.naming import name_operations
 from specbuild.learn.nullability import Place, is_nullable, places, share_nulls
-from specbuild.learn.paths.templater import Template
+from specbuild.learn.paths.templater import Features, Template
 from specbuild.learn.rules import (
     CORE_DEPTH,
     CORE_MIN_PERCENT,
@@ -188,27 +188,23 @@ def counts(builder: SpecBuilder) -> tuple[int, int]:
     return len({path for path, _ in operations}), len(operations)
 
 
-def features(builder: SpecBuilder) -> dict[str, frozenset[str]]:
+def features(builder: SpecBuilder) -> dict[str, Features]:
     """Per skeleton key: its methods and the *core* property paths of its successful JSON responses,
-    plain and after the method that answered them (``GET items[].name``).
+    and which method's answers held them (siblings are compared call by call).
 
     Core: present in at least CORE_MIN_PERCENT % of the objects at that position. The templater reads these as
     evidence that siblings are one resource; rare or random keys (mock-server filler, maps the schema
     did not recognise) would otherwise make the same resource look different.
     """
-    acc: dict[str, set[str]] = defaultdict(set)
+    calls: dict[str, dict[str, frozenset[str]]] = defaultdict(dict)
     for (key, method), op in builder.operations.items():
-        feats = acc[key]
-        feats.add(method)
         core: set[str] = set()
         for status, resp in op.responses.items():
             if 200 <= status < 300:
                 for body in resp.bodies.by_media.values():
                     _body_core_paths(body, core)
-        feats |= core
-        # and which call answered them ("GET items[].name"): siblings are compared call by call
-        feats.update(f"{method} {path}" for path in core)
-    return {k: frozenset(v) for k, v in acc.items()}
+        calls[key][method] = frozenset(core)
+    return {key: Features(by_method) for key, by_method in calls.items()}
 
 
 def targets(builder: SpecBuilder) -> dict[str, int]:

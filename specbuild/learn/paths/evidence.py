@@ -8,9 +8,9 @@ seen at each. Siblings are values of one parameter when their responses are alik
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Final, Protocol, TypeVar
+from functools import lru_cache
+from typing import Final, Protocol, Self, TypeVar
 
 from specbuild.segments import is_version
 
@@ -37,28 +37,100 @@ class Answers(frozenset[str]):
     one union, two values asked different things look like two resources.
     """
 
-    __slots__ = ("calls",)
+    __slots__ = ("_asked", "_objects", "_sole", "_tops", "calls")
     calls: dict[str, frozenset[str]]
+    _asked: bool
+    _sole: str | None
+    _objects: frozenset[str] | None
+    _tops: dict[str, frozenset[str]] | None
 
-    def __new__(cls, props: Iterable[str] = (), calls: Mapping[str, frozenset[str]] | None = None) -> Answers:
+    def __new__(cls, props: Iterable[str] = (), calls: Mapping[str, frozenset[str]] | None = None) -> Self:
         self = super().__new__(cls, props)
         self.calls = dict(calls) if calls else {}
+        self._asked = False   # sole_call not worked out yet: most answers are never compared
+        self._sole = None
+        self._objects = None  # object_props, once asked
+        self._tops = None     # _call_tops, once asked
         return self
+
+    def sole_call(self) -> str | None:
+        """The one method that answered, if it answered all of these (none empty): compared call by call,
+        such answers compare as wholes do. Worked out once (an Answers is never changed)."""
+        if not self._asked:
+            self._asked = True
+            if len(self.calls) == 1 and self:
+                method, seen = next(iter(self.calls.items()))
+                self._sole = method if len(seen) == len(self) and seen == self else None
+        return self._sole
 
     @classmethod
     def merged(cls, answers: Iterable[frozenset[str]]) -> Answers:
-        """The answers of several nodes as one (siblings merged into a parameter)."""
+        """The answers of several nodes as one (siblings merged into a parameter).
+
+        Most nodes merge with nothing (a path seen alone, an endpoint of one node in a profile): an
+        Answers is never changed once made, so one alone is its own merge, not a copy of it."""
+        given = [a for a in answers if a or getattr(a, "calls", None)]
+        if len(given) == 1 and isinstance(given[0], cls):
+            return given[0]
+        sole = _sole_call(given)
+        if sole is not None:
+            # most merges: one method answered each of them all it held (a parameter's values, read)
+            return cls._answered_by(frozenset().union(*given), sole)
         props: set[str] = set()
         calls: dict[str, set[str]] = {}
-        for a in answers:
+        for a in given:
             props |= a
             for method, seen in getattr(a, "calls", {}).items():
                 calls.setdefault(method, set()).update(seen)
         return cls(props, {method: frozenset(seen) for method, seen in calls.items()})
 
+    @classmethod
+    def _answered_by(cls, props: frozenset[str], method: str) -> Self:
+        """``props`` (not empty) all answered by ``method``, the only one: its sole call known as made."""
+        self = Answers.__new__(cls, props, {method: props})
+        self._asked, self._sole = True, method
+        return self
+
     def without(self, dropped: Iterable[str]) -> Answers:
+        """These answers but the ``dropped`` properties."""
         gone = frozenset(dropped)
         return Answers(self - gone, {method: seen - gone for method, seen in self.calls.items()})
+
+
+def _sole_call(given: Sequence[frozenset[str]]) -> str | None:
+    """The method that is the sole call of each of ``given`` (:meth:`Answers.sole_call`), if one is."""
+    first = given[0] if given and isinstance(given[0], Answers) else None
+    sole = first.sole_call() if first is not None else None
+    if sole is None or not all(isinstance(a, Answers) and a.sole_call() == sole for a in given):
+        return None
+    return sole
+
+
+class Features(Answers):
+    """What render.features says of a skeleton key: the property paths its operations answered, by
+    method too (an :class:`Answers`), and the ``methods`` it was called with (some answer nothing).
+
+    The plain form of features, a frozenset of strings, spells all of it out (``GET``, ``items[].name``,
+    ``"GET items[].name"``); render hands this one instead, built and read without those strings: a key
+    of a large API holds hundreds, and making, parsing and copying them cost most of a decision. Where
+    all its properties are named, a key's Features are its answers as they are.
+    """
+
+    __slots__ = ("methods",)
+    methods: frozenset[str]
+
+    def __new__(cls, calls: Mapping[str, frozenset[str]]) -> Features:
+        """``calls``: each method the key was called with -> the properties its answers held."""
+        held = {method: props for method, props in calls.items() if props}
+        if len(held) == 1:  # one method answered, all of it (most keys)
+            self = cls._answered_by(*next((props, method) for method, props in held.items()))
+        else:
+            self = super().__new__(cls, frozenset().union(*held.values()), held)
+        self.methods = frozenset(calls)
+        return self
+
+    def __reduce__(self) -> tuple[type[Features], tuple[dict[str, frozenset[str]]]]:
+        return Features, ({method: self.calls.get(method, frozenset()) for method in self.methods},)
 
 
 class _Node(Protocol):
@@ -71,22 +143,29 @@ class _Node(Protocol):
 N = TypeVar("N", bound=_Node)
 
 
-def walk(start: Sequence[N], children: Callable[[N], Iterable[tuple[str, N]]]) -> Profile:
+def walk(start: Sequence[N], children: Callable[[N], Iterable[tuple[str, N]]],
+         merge: Callable[[list[N]], Answers] | None = None) -> Profile:
     """Breadth-first, nearest endpoints first, at most PROFILE_SIZE of them: what lies right below
-    a sibling tells most, and a bounded profile keeps huge subtrees cheap to compare."""
+    a sibling tells most, and a bounded profile keeps huge subtrees cheap to compare. ``merge``: the
+    answers of the nodes at one endpoint (one that remembers, where the same nodes meet again)."""
     out: Profile = {}
     level: dict[Suffix, list[N]] = {(): list(start)}
     for depth in range(PROFILE_DEPTH + 1):
         below: dict[Suffix, list[N]] = {}
         for suffix, nodes in level.items():
-            if any(n.keys for n in nodes):
-                out[suffix] = Answers.merged(n.props for n in nodes)
+            if nodes[0].keys if len(nodes) == 1 else any(n.keys for n in nodes):
+                out[suffix] = Answers.merged(n.props for n in nodes) if merge is None else merge(nodes)
                 if len(out) >= PROFILE_SIZE:
                     return out
             if depth < PROFILE_DEPTH and len(below) < 4 * PROFILE_SIZE:
                 for n in nodes:
                     for label, child in children(n):
-                        below.setdefault((*suffix, label), []).append(child)
+                        key = (*suffix, label)
+                        same = below.get(key)
+                        if same is None:
+                            below[key] = [child]
+                        else:
+                            same.append(child)
                         if len(below) >= 4 * PROFILE_SIZE:
                             break
         level = below
@@ -136,15 +215,17 @@ def loners(members: Mapping[str, Profile], cands: Iterable[str]) -> set[str]:
     return {label for label in cands if firsts[label] and all(counts[f] == 1 for f in firsts[label])}
 
 
-def similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
-    """Median likeness of the siblings' responses, and the siblings unlike the rest."""
+def similarity(members: Mapping[str, Profile], likeness: Likeness | None = None) -> tuple[float | None, set[str]]:
+    """Median likeness of the siblings' responses, and the siblings unlike the rest (``likeness``: one
+    that remembers, where the same answers are compared again)."""
+    compare = likeness.profiles if likeness is not None else _compared
     ordered = sorted(members)
     sample = ordered[:MAX_COMPARED]
     per: dict[str, list[float]] = {label: [] for label in ordered}
     sims: list[float] = []
     for i, a in enumerate(sample):
         for b in sample[i + 1:]:
-            s = _pair_similarity(members[a], members[b])
+            s = compare(members[a], members[b])
             if s is not None:
                 sims.append(s)
                 per[a].append(s)
@@ -153,14 +234,13 @@ def similarity(members: Mapping[str, Profile]) -> tuple[float | None, set[str]]:
         return None, set()
     sims.sort()
     median = sims[len(sims) // 2]
+    if median < SIM_GROUP:  # too unlike to tell odd ones out: the rest need not be compared at all
+        return median, set()
     references = sample[:MAX_REFERENCES]
     for a in ordered[MAX_COMPARED:]:  # the rest are judged against a few of the sample
-        per[a] = [s for b in references if (s := _pair_similarity(members[a], members[b])) is not None]
-    outliers = set()
-    if median >= SIM_GROUP:
-        odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
-        outliers = {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
-    return median, outliers
+        per[a] = [s for b in references if (s := compare(members[a], members[b])) is not None]
+    odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
+    return median, {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
 
 
 def alike(members: Mapping[str, Profile]) -> set[str]:
@@ -176,8 +256,8 @@ def alike(members: Mapping[str, Profile]) -> set[str]:
     """
     answering: dict[tuple[Suffix, str], int] = {}
     counts: dict[tuple[Suffix, str], dict[str, int]] = {}
-    calls = {label: [((suffix, method), _top_level(seen)) for suffix, props in profile.items()
-                     for method, seen in _by_method(props).items() if seen]
+    calls = {label: [((suffix, method), tops) for suffix, props in profile.items()
+                     for method, tops in _call_tops(props).items() if tops]
              for label, profile in members.items()}
     for answers in calls.values():
         for call, tops in answers:
@@ -199,12 +279,20 @@ def _by_method(props: frozenset[str]) -> Mapping[str, frozenset[str]]:
     return calls or {"": props}
 
 
+def _call_tops(props: frozenset[str]) -> Mapping[str, frozenset[str]]:
+    """The top-level names each call answered (:func:`_by_method`, :func:`_top_level`); of an Answers
+    worked out once (every pass asks it of the same leaves)."""
+    if not isinstance(props, Answers):
+        return {method: _top_level(seen) for method, seen in _by_method(props).items()}
+    if props._tops is None:
+        props._tops = {method: _top_level(seen) for method, seen in _by_method(props).items()}
+    return props._tops
+
+
 def _top_level(props: Iterable[str]) -> frozenset[str]:
     """``items[].name`` -> ``items``, ``[].name`` -> ``[]``: the first name of each property path."""
-    return frozenset(p[:2] if p.startswith("[]") else _FIRST.split(p, 1)[0] for p in props)
-
-
-_FIRST: Final = re.compile(r"\[\]|\.")
+    # what comes before the first "." or "[]" ("[" and "]" are never part of a ".")
+    return frozenset(p[:2] if p.startswith("[]") else p.partition(".")[0].partition("[]")[0] for p in props)
 
 
 def lone_words_as_values(members: Mapping[str, Profile], fixed: Callable[[str], bool]) -> dict[str, Profile]:
@@ -254,8 +342,17 @@ def item_props(props: Iterable[str]) -> frozenset[str]:
 
 
 def object_props(props: Iterable[str]) -> frozenset[str]:
-    """The top-level properties of an endpoint answering one object (not a list of them)."""
-    return frozenset(p.split(".", 1)[0] for p in props if not p.startswith("[]"))
+    """The top-level properties of an endpoint answering one object (not a list of them). Of an
+    Answers worked out once: several rules, in every pass, ask it of the same siblings' answers."""
+    if isinstance(props, Answers):
+        if props._objects is None:
+            props._objects = _object_props(props)
+        return props._objects
+    return _object_props(props)
+
+
+def _object_props(props: Iterable[str]) -> frozenset[str]:
+    return frozenset(p.partition(".")[0] for p in props if not p.startswith("[]"))
 
 
 def answers_alike(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -269,11 +366,16 @@ def same_position(a: Suffix, b: Suffix) -> bool:
     return len(a) == len(b) and all(x == y or "*" in (x, y) for x, y in zip(a, b, strict=True))
 
 
+# Pure, and asked of the same labels by every profile of every pass: remembered.
+_is_version = lru_cache(maxsize=1 << 14)(is_version)
+
+
 def _strong(suffix: Suffix) -> bool:
-    return any(label != "*" and not is_version(label) for label in suffix)
+    return any(label != "*" and not _is_version(label) for label in suffix)
 
 
-def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, frozenset[str]]) -> float | None:
+def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, frozenset[str]],
+                     likeness: Callable[[frozenset[str], frozenset[str]], float | None]) -> float | None:
     """Mean overlap of the response properties where both have an endpoint with properties."""
     if len(b) < len(a):
         a, b = b, a
@@ -282,11 +384,43 @@ def _pair_similarity(a: Mapping[Suffix, frozenset[str]], b: Mapping[Suffix, froz
     for suffix, pa in a.items():
         pb = b.get(suffix)
         if pa and pb:
-            s = _likeness(pa, pb)
+            s = likeness(pa, pb)
             if s is not None:
                 total += s
                 count += 1
     return total / count if count else None
+
+
+class Likeness:
+    """:func:`_likeness`, remembered: the passes of one decision (learn/paths/templating.py) compare
+    the same siblings' answers again, most of them the very objects its trie holds."""
+
+    __slots__ = ("_known", "_pairs")
+
+    def __init__(self) -> None:
+        # by the answers' ids, each entry holding both answers: an id is not reused while its object lives
+        self._known: dict[tuple[int, int], tuple[frozenset[str], frozenset[str], float | None]] = {}
+        self._pairs: dict[tuple[int, int], tuple[Profile, Profile, float | None]] = {}
+
+    def profiles(self, a: Profile, b: Profile) -> float | None:
+        """:func:`_pair_similarity` of two profiles, remembered alike (a raw profile is one object in
+        every pass)."""
+        key = (id(a), id(b))
+        known = self._pairs.get(key)
+        if known is None:
+            known = self._pairs[key] = (a, b, _pair_similarity(a, b, self))
+        return known[2]
+
+    def __call__(self, a: frozenset[str], b: frozenset[str]) -> float | None:
+        key = (id(a), id(b))
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = (a, b, _likeness(a, b))
+        return known[2]
+
+
+def _compared(a: Profile, b: Profile) -> float | None:
+    return _pair_similarity(a, b, _likeness)
 
 
 def _likeness(a: frozenset[str], b: frozenset[str]) -> float | None:
@@ -298,6 +432,9 @@ def _likeness(a: frozenset[str], b: frozenset[str]) -> float | None:
     calls_b: Mapping[str, frozenset[str]] = getattr(b, "calls", {})
     if not calls_a or not calls_b:
         return _overlap(a, b)
+    sole = a.sole_call() if isinstance(a, Answers) else None
+    if sole is not None and isinstance(b, Answers) and b.sole_call() == sole:
+        return _overlap(a, b)  # most endpoints: one method answered each, all of it; by method is whole
     common = [m for m, seen in calls_a.items() if seen and calls_b.get(m)]
     if not common:
         return None

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 from specbuild.errors import RecordError
+from specbuild.learn.paths.evidence import Features
 from specbuild.learn.paths.templates import Hint, PathParam, Template, kind_schema
 from specbuild.learn.paths.templating import decide
 from specbuild.segments import (
@@ -56,6 +57,7 @@ __all__ = [
     "CACHE_SIZE",
     "MAX_SEGMENTS",
     "WORD_CAP",
+    "Features",
     "Hint",
     "PathParam",
     "PathTemplater",
@@ -267,7 +269,8 @@ class PathTemplater:
     def templates(self, features: Mapping[str, frozenset[str]] | None = None,
                   targets: Mapping[str, int] | None = None) -> dict[str, Template]:
         """The template of every key observed so far, decided from all the evidence at once: ``features``
-        (methods and response properties per key) and ``targets`` (distinct request targets per key)."""
+        (methods and response properties per key: :class:`Features`, or their plain form) and ``targets``
+        (distinct request targets per key)."""
         return decide(sorted(self._keys), self.hints, features or {}, targets or {})
 
 

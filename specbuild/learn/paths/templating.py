@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Final
 
 from specbuild.http import METHODS
@@ -29,6 +30,8 @@ from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
     Answers,
+    Features,
+    Likeness,
     Profile,
     Suffix,
     alike,
@@ -62,6 +65,10 @@ from specbuild.segments import (
     version_here,
 )
 
+# Pure, and asked of the same few thousand words by every rule of every pass (a regex or three each): remembered.
+_keeps_literal = lru_cache(maxsize=1 << 14)(keeps_literal)
+_is_version = lru_cache(maxsize=1 << 14)(is_version)
+
 WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
 MAX_PASSES: Final = 4
 THIN_KEYS: Final = 2           # a sibling seen at this many distinct paths or fewer is thin evidence
@@ -78,7 +85,7 @@ _NAMED: Final = re.compile(rf"(?:{IDENTIFIER})?(?:\[\]|\.{IDENTIFIER})*")  # one
 
 
 class _Raw:
-    __slots__ = ("children", "keys", "methods", "props", "targets")
+    __slots__ = ("children", "keys", "methods", "props", "targets", "walked")
 
     def __init__(self) -> None:
         self.children: dict[str, _Raw] = {}
@@ -86,6 +93,7 @@ class _Raw:
         self.targets = 0   # distinct request targets of the keys ending here (0: not counted)
         self.props = Answers()   # response properties of the keys ending here, by method too
         self.methods: frozenset[str] = frozenset()  # ... and their methods (actions: learn/paths/actions.py)
+        self.walked: list[tuple[str, _Raw]] | None = None   # the children as profiles see them (_raw_children)
 
 
 class _Slot:
@@ -122,6 +130,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
     # the keys of one resource share their property paths: each matched once, then sets intersected
     every: frozenset[str] = frozenset().union(*(features.get(key, ()) for key in keys))
     named = frozenset(p for p in every if p not in METHODS and _NAMED.fullmatch(p))
+    unnamed = every - named
     for key in keys:
         node = root
         for label in split_path(key):
@@ -132,13 +141,14 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
         node.keys.append(key)
         node.targets += (targets or {}).get(key, 0)
         seen = features.get(key, frozenset())
-        node.props = Answers.merged((node.props, _answers(seen, named)))
-        node.methods = node.methods | (METHODS & seen)
+        node.props = Answers.merged((node.props, _answers(seen, named, unnamed)))
+        node.methods = node.methods | _methods(seen)
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
+    memo = _Memo()
     for _ in range(MAX_PASSES):
-        resolver = _Resolver(pins, pool)
+        resolver = _Resolver(pins, pool, memo)
         resolved = resolver.resolve([root], (), None, in_slot=False)
         found = {v: frozenset(p) for v, p in resolver.merged.items()}
         if found == pool or resolver.settled(found):
@@ -147,15 +157,35 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
     return _templates(resolved, resolver.fixed)
 
 
-def _answers(seen: frozenset[str], named: frozenset[str]) -> Answers:
-    """A key's named properties, and which method answered each (``"GET items[].name"``: what
-    ``render.features`` says of a call)."""
+def _answers(seen: frozenset[str], named: frozenset[str], unnamed: frozenset[str]) -> Answers:
+    """A key's named properties, and which method answered each: given (:class:`Features`, what
+    ``render.features`` hands), or spelled out in the plain form (``"GET items[].name"``). ``unnamed``:
+    the features of all keys that are not ``named`` (few: data used as keys, method names)."""
+    if isinstance(seen, Features):
+        # asked of the key: isdisjoint walks the smaller set only when its argument is a plain frozenset
+        if seen.isdisjoint(unnamed):
+            return seen  # all named: the key's answers as render gave them (no copy of hundreds)
+        # its properties are among all keys' features: the named ones are those not unnamed (a few, so
+        # taking them out is cheaper than looking each property up among the named)
+        calls = {method: props - unnamed for method, props in seen.calls.items()}
+        return Answers(seen - unnamed, {method: props for method, props in calls.items() if props})
+    calls = _spelled_calls(seen, named)
+    return Answers(filter(named.__contains__, seen), {method: props for method, props in calls.items() if props})
+
+
+def _methods(seen: frozenset[str]) -> frozenset[str]:
+    """The methods a key was called with (the plain form lists them among its features)."""
+    return METHODS & seen | seen.methods if isinstance(seen, Features) else METHODS & seen
+
+
+def _spelled_calls(seen: frozenset[str], named: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The calls of the plain form of features: ``"GET items[].name"``, the property named."""
     calls: dict[str, set[str]] = {}
     for feature in seen:
         method, space, prop = feature.partition(" ")
         if space and prop in named and method in METHODS:
             calls.setdefault(method, set()).add(prop)
-    return Answers(named & seen, {method: frozenset(props) for method, props in calls.items()})
+    return {method: frozenset(props) for method, props in calls.items()}
 
 
 _COMPONENT: Final = re.compile(r"\[\]\.?|\.")
@@ -205,9 +235,11 @@ _Resolving = Generator[_Call, _Res, _Res]
 
 
 class _Resolver:
-    def __init__(self, pins: frozenset[tuple[Suffix, str]], pool: Mapping[str, frozenset[Suffix]]) -> None:
+    def __init__(self, pins: frozenset[tuple[Suffix, str]], pool: Mapping[str, frozenset[Suffix]],
+                 memo: _Memo) -> None:
         self.pins = pins
         self.pool = pool
+        self.memo = memo   # shared by the passes
         self.merged: dict[str, set[Suffix]] = {}   # word value -> positions where it became a parameter
         # Where the pool was asked, with the candidates, and whether the answer could not matter.
         self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
@@ -241,7 +273,7 @@ class _Resolver:
 
     def _resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, in_slot: bool) -> _Resolving:
         """One node's resolution: ``yield`` a node below, get its :class:`_Res` back."""
-        node = _Res([k for raw in raws for k in raw.keys], Answers.merged(raw.props for raw in raws))
+        node = _Res([k for raw in raws for k in raw.keys], self.memo.answers(raws))
         groups: dict[str, list[_Raw]] = {}
         for raw in raws:
             for label, child in raw.children.items():
@@ -274,13 +306,13 @@ class _Resolver:
             words = [w for w in words if w not in labels]
         for slot_id, labels in fixed.items():
             yield from self._fixed_slot(node, slot_id, labels, groups, prefix)
-        site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)))
+        site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)), self.memo)
         resolved: dict[str, _Res] = {}
         absorbed: set[str] = set()
         if words:
             # Top-down first: siblings whose raw subtrees already agree (namespaces that all hold
             # ``pods``) merge before anything below them is judged one namespace at a time.
-            absorbed = self._decide(site, {w: _raw_profile(groups[w]) for w in words})
+            absorbed = self._decide(site, {w: site.profile(w) for w in words})
             if not absorbed:
                 # Bottom-up: owners only look alike once each owner's repositories have merged.
                 for w in words:
@@ -306,7 +338,8 @@ class _Resolver:
         absorbed = self._decide(site, lone_words_as_values(profiles, _names_a_resource))
         if absorbed:
             return absorbed
-        return _owners_of_names({w: r for w, r in resolved.items() if self._candidate(site, w)}, profiles)
+        return _owners_of_names({w: r for w, r in resolved.items() if self._candidate(site, w)}, profiles,
+                                self.memo.likeness)
 
     def _fixed_slot(self, node: _Res, slot_id: str, labels: list[str], groups: dict[str, list[_Raw]],
                     prefix: Suffix) -> Generator[_Call, _Res, None]:
@@ -334,14 +367,14 @@ class _Resolver:
             self.fixed.update((site.prefix, w) for w in verbs)
         if len(cands) < WORDS_BESIDE_IDS:  # many words over the same names are names too
             # a word of the ids' alphabet (``VVCjHaazXz``) over the same names is one more id, no verb
-            fixed = {w for w in over_names({w: _raw_profile(site.groups[w]) for w in cands}, _plural)
+            fixed = {w for w in over_names({w: site.profile(w) for w in cands}, _plural)
                      if not is_cased(w)}
             cands = {w: p for w, p in cands.items() if w not in fixed}
             self.fixed.update((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
         crowd = _thin_leaves(site, cands)
         # items created by name, but never a word that names an operation (``addThingToBillingGroup``)
-        created = {w for w in invoked(site.groups, cands) if not keeps_literal(w)} \
+        created = {w for w in invoked(site.groups, cands) if not _keeps_literal(w)} \
             if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
@@ -377,16 +410,16 @@ class _Resolver:
             # Opaque ids are names too (k8s pods beside a plain "nginx"); and past the word cap
             # hundreds of distinct values were seen here.
             if kind in ("token", "cased", "word"):
-                members[label] = _raw_profile(site.groups[label])
+                members[label] = site.profile(label)
         if len(members) < 2:
             return set()
-        sim, outliers = similarity(members)
+        sim, outliers = similarity(members, self.memo.likeness)
         sharing = shared_structure(members, strict=site.scoped)
         # A sibling that answers unlike the rest stays literal, unless it shares their structure.
         outliers -= sharing | _thin_outliers(site, members, outliers)
         if site.typed:
             # Beside ids, a plain word with resources of its own below it is a resource.
-            everyone = {**{label: _raw_profile(site.groups[label]) for label in site.typed if label not in members},
+            everyone = {**{label: site.profile(label) for label in site.typed if label not in members},
                         **members}
             # ... unless it is one thin value among many: a value seen once holds a random few of its
             # resources, and the ids beside it took the same few (:func:`_thin_outliers`)
@@ -480,10 +513,10 @@ class _Resolver:
             return False  # "" is /users/ with its trailing slash: never a value
         if (site.prefix, label) in self.pins:
             return False
-        below = {k for raw in site.groups[label] for k in raw.children}
-        if (is_version(label) or version_here(label, site.parent)) and below:
+        below, versions = site.memo.below(site.groups[label])
+        if (_is_version(label) or version_here(label, site.parent)) and below:
             return False  # a version prefix
-        return not any(is_version(child) for child in below)  # an API group: /apis/batch/v1
+        return not versions  # an API group: /apis/batch/v1
 
     def _pooled(self, cands: Iterable[str], prefix: Suffix,
                 pool: Mapping[str, frozenset[Suffix]] | None = None) -> set[str]:
@@ -511,11 +544,12 @@ class _Resolver:
 class _Site:
     """Where a decision is taken: the position, the parent segment, and the typed siblings."""
 
-    __slots__ = ("groups", "in_slot", "owners", "parent", "prefix", "props", "scoped", "top", "typed")
+    __slots__ = ("groups", "in_slot", "memo", "owners", "parent", "prefix", "props", "scoped", "top", "typed")
 
     def __init__(self, prefix: Suffix, parent: str | None, in_slot: bool, typed: dict[str, str],
-                 groups: dict[str, list[_Raw]], here: tuple[frozenset[str], int]) -> None:
+                 groups: dict[str, list[_Raw]], here: tuple[frozenset[str], int], memo: _Memo) -> None:
         self.prefix = prefix
+        self.memo = memo
         self.parent = parent
         self.typed = typed
         self.groups = groups
@@ -525,8 +559,12 @@ class _Site:
         self.props, self.owners = here
         # After an id or an alias (/me stands for one user as an id does), at the root, after /api or
         # /v1, siblings are resources unless strongly alike.
-        self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or is_version(parent))
+        self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or _is_version(parent))
         self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
+
+    def profile(self, label: str) -> Profile:
+        """The raw profile of the sibling ``label`` (:func:`_raw_profile`)."""
+        return self.memo.profile(self.groups[label])
 
 
 def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
@@ -539,9 +577,10 @@ def _over_the_values(site: _Site, cands: Iterable[str]) -> set[str]:
     (Jupyter's contents) holds more below its names: one more value; and file names recurring under
     values (``/x.txt`` probed under many files) are no resources. Values holding names of their own
     only (owners and their repositories: no name below many of them) say nothing of the kind."""
-    below = {w: {label for raw in site.groups[w] for label in raw.children} for w in cands}
-    if len(below) < MANY_THIN:
+    cands = set(cands)
+    if len(cands) < MANY_THIN:  # before the words below are gathered: some hold thousands
         return set()
+    below = {w: {label for raw in site.groups[w] for label in raw.children} for w in cands}
     counts: dict[str, int] = defaultdict(int)
     for labels in below.values():
         for label in labels:
@@ -685,7 +724,7 @@ def _thin_leaves(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     ``GET /v1/ping`` beside values only ever deleted): only those alike count, WORDS_BESIDE_IDS of them
     (MANY_THIN at the top, where an API's resources stand)."""
     leaves = {w: p for w, p in cands.items()
-              if not keeps_literal(w) and not any(raw.children for raw in site.groups[w])}
+              if not _keeps_literal(w) and not any(raw.children for raw in site.groups[w])}
     named = {w: p for w, p in leaves.items() if not _plural(w)}
     if len(named) < MANY_LEAVES:
         leaves = {w: p for w, p in named.items() if sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
@@ -705,9 +744,12 @@ def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
     parent = site.parent or ""
     if site.scoped or not _plural(parent) or not _RESOURCE_WORD.fullmatch(parent):
         return False
-    own = re.compile(re.escape(_camel(_singular(parent))) + r"(?:Id|Name|Arn)")  # a camelCase field
-    return any(own.fullmatch(p[:1].lower() + p[1:])
-               for profile in cands.values() for p in object_props(profile.get((), ())))
+    item = _camel(_singular(parent))
+    own = {item + "Id", item + "Name", item + "Arn"}  # a camelCase field, its first letter either case
+    # how each can be spelled (named properties are ASCII): looked up among each candidate's, not read one by one
+    spelled = own | {name[:1].upper() + name[1:] for name in own}
+    return any(p[:1].lower() + p[1:] in own
+               for profile in cands.values() for p in object_props(profile.get((), ())) & spelled)
 
 
 def _answering_the_item(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
@@ -747,10 +789,10 @@ def _holding_the_values_resources(site: _Site, words: Iterable[str]) -> set[str]
     capped = [label for label, kind in site.typed.items() if kind == "word"]
     if not capped:
         return set()
-    known = {s for s in _raw_profile([raw for label in capped for raw in site.groups[label]]) if s}
+    known = {s for s in site.memo.profile([raw for label in capped for raw in site.groups[label]]) if s}
     out = set()
     for word in words:
-        below = {s for s in _raw_profile(site.groups[word]) if s}
+        below = {s for s in site.profile(word) if s}
         if below and below <= known:
             out.add(word)
     return out
@@ -780,12 +822,14 @@ def _items_here(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     if site.scoped:  # where resources stand: a common envelope makes them answer alike
         return set()
     listed = item_props(site.props) if _plural(site.parent or "") else frozenset()
-    ids = frozenset().union(*(object_props(_raw_profile(site.groups[label]).get((), ()))
+    ids = frozenset().union(*(object_props(site.profile(label).get((), ()))
                               for label in site.typed))
+    if len(listed) < 2 and len(ids) < 2:  # nothing to answer alike (two properties in common)
+        return set()
     out = set()
     for w, profile in cands.items():
         own = object_props(profile.get((), ()))
-        if not keeps_literal(w) and (answers_alike(own, listed) or answers_alike(own, ids)):
+        if not _keeps_literal(w) and (answers_alike(own, listed) or answers_alike(own, ids)):
             out.add(w)
     return out
 
@@ -806,10 +850,10 @@ def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     if not site.in_slot or site.owners < 2 or len(cands) < OWNED_MIN:
         return set()
     if any(2 * len(site.groups[w]) > site.owners or _under_many(len(site.groups[w]), site.owners)
-           or _plural(w) or keeps_literal(w) for w in cands):
+           or _plural(w) or _keeps_literal(w) for w in cands):
         return set()
     owners = {id(site.groups[w][0]) for w in cands}   # the node under one owner each word came from
-    sim, _ = similarity(dict(cands))
+    sim, _ = similarity(dict(cands), site.memo.likeness)
     return set(cands) if len(owners) >= 2 and (sim is None or sim >= SIM_HIGH) else set()
 
 
@@ -817,7 +861,7 @@ def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
 NAMES_HELD: Final = 4
 
 
-def _owners_of_names(resolved: Mapping[str, _Res], profiles: Mapping[str, Profile]) -> set[str]:
+def _owners_of_names(resolved: Mapping[str, _Res], profiles: Mapping[str, Profile], likeness: Likeness) -> set[str]:
     """Names people choose, nested, that no name repeats to tie together: ``/alice/ix0`` ... ``/heidi/ix59``,
     five users each holding a dozen indexes of their own. Below each user the indexes merged, but no
     structure is shared above (``/alice/{index}`` beside ``/bob/{index}`` share only the parameter) and a
@@ -839,7 +883,7 @@ def _owners_of_names(resolved: Mapping[str, _Res], profiles: Mapping[str, Profil
         owners[w] = profiles[w]
     if len(owners) < OWNED_MIN or len({frozenset(profile) for profile in owners.values()}) != 1:
         return set()
-    sim, outliers = similarity(owners)
+    sim, outliers = similarity(owners, likeness)
     if sim is None or sim < SIM_HIGH or outliers or private_share(owners) > 0.5:
         return set()
     return set(owners)
@@ -850,7 +894,7 @@ def _name_pairs(cands: Mapping[str, Profile]) -> set[str]:
     their own, each over words of its own (no two share one) that all answer like one resource, are
     values; the words below them then are names under one owner each (:func:`_owned_names`). Resources
     side by side answer unlike each other, or share what lies below them."""
-    if len(cands) < 2 or any(keeps_literal(w) or _plural(w) for w in cands):
+    if len(cands) < 2 or any(_keeps_literal(w) or _plural(w) for w in cands):
         return set()
     below: list[frozenset[str]] = []
     labels: set[str] = set()
@@ -868,7 +912,7 @@ def _spaces(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     """Words that only ever hold ids, alike: ``/download/{host}/{mediaId}`` (a host or a namespace that
     ids live in), unless a plural names them (``/git/blobs/{sha}`` beside ``/git/trees/{sha}``:
     resources) or they stand where resources do (after an id, at the root, after /api or /v1)."""
-    if site.scoped or len(cands) < 2 or any(keeps_literal(w) or _plural(w) for w in cands):
+    if site.scoped or len(cands) < 2 or any(_keeps_literal(w) or _plural(w) for w in cands):
         return set()
     shapes = {frozenset(profile) for profile in cands.values()}
     if len(shapes) != 1:
@@ -973,14 +1017,61 @@ def _custom_methods(words: Iterable[str]) -> dict[str, list[str]]:
 _CUSTOM_VERB: Final = re.compile(r"[a-z]+(?:[A-Z][a-z]*)*")
 
 
-def _raw_profile(raws: Sequence[_Raw]) -> Profile:
-    """Endpoints below unresolved nodes: typed segments as ``*``, words as they are."""
-    return walk(raws, _raw_children)
+def _raw_profile(raws: Sequence[_Raw], merge: Callable[[list[_Raw]], Answers]) -> Profile:
+    """Endpoints below unresolved nodes: typed segments as ``*``, words as they are. ``merge``: the
+    answers of the nodes at an endpoint (:meth:`_Memo.answers`: they are often a parameter's values,
+    resolved as one node too)."""
+    return walk(raws, _raw_children, merge)
 
 
-def _raw_children(node: _Raw) -> Iterator[tuple[str, _Raw]]:
-    for label, child in node.children.items():
-        yield ("*" if label.startswith("{") else label), child
+class _Memo:
+    """What every pass of one :func:`decide` works out alike, worked out once: the raw trie is built
+    once and never changed, and each pass (and several rules within one) asks the same of the same
+    nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
+
+    __slots__ = ("_answers", "_below", "_profiles", "likeness")
+
+    def __init__(self) -> None:
+        # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
+        self._profiles: dict[tuple[int, ...], Profile] = {}
+        self._answers: dict[tuple[int, ...], Answers] = {}
+        self._below: dict[tuple[int, ...], tuple[frozenset[str], bool]] = {}
+        self.likeness = Likeness()
+
+    def below(self, raws: Sequence[_Raw]) -> tuple[frozenset[str], bool]:
+        """The labels right below the nodes, and whether one is a version (each candidate asks, every pass)."""
+        key = tuple(map(id, raws))
+        known = self._below.get(key)
+        if known is None:
+            labels = frozenset().union(*(raw.children for raw in raws))
+            known = self._below[key] = labels, any(map(_is_version, labels))
+        return known
+
+    def profile(self, raws: Sequence[_Raw]) -> Profile:
+        """:func:`_raw_profile`."""
+        key = tuple(map(id, raws))
+        profile = self._profiles.get(key)
+        if profile is None:
+            profile = self._profiles[key] = _raw_profile(raws, self.answers)
+        return profile
+
+    def answers(self, raws: Sequence[_Raw]) -> Answers:
+        """What the nodes answer, merged: a parameter's values (thousands of them past the word cap)."""
+        if len(raws) == 1:
+            return raws[0].props
+        key = tuple(map(id, raws))
+        answers = self._answers.get(key)
+        if answers is None:
+            answers = self._answers[key] = Answers.merged(raw.props for raw in raws)
+        return answers
+
+
+def _raw_children(node: _Raw) -> list[tuple[str, _Raw]]:
+    """The children with typed labels as ``*``, listed once: every profile reaching the node walks them,
+    and the trie no longer changes once decide() resolves it."""
+    if node.walked is None:
+        node.walked = [("*" if label.startswith("{") else label, child) for label, child in node.children.items()]
+    return node.walked
 
 
 def _resolved_children(node: _Res) -> Iterator[tuple[str, _Res]]:
@@ -998,12 +1089,12 @@ _SIGILED: Final = re.compile(r"[@~][A-Za-z0-9][A-Za-z0-9_.-]*")
 def _namespaced(word: str) -> bool:
     """A dotted name of three parts or more (reverse-DNS, ``m.room.name``), not a version (``v1.2.3``), or
     a name behind a sigil (``@acme``, ``~alice``)."""
-    return (_NAMESPACED.fullmatch(word) is not None and not is_version(word)) or _SIGILED.fullmatch(word) is not None
+    return (_NAMESPACED.fullmatch(word) is not None and not _is_version(word)) or _SIGILED.fullmatch(word) is not None
 
 
 def _names_a_resource(word: str) -> bool:
     """A word that is no value whatever stands beside it: a collection (plural), an action, an API's mark."""
-    return keeps_literal(word) or _plural(word)
+    return _keeps_literal(word) or _plural(word)
 
 
 def _plain(word: str) -> bool:
@@ -1066,7 +1157,7 @@ def _name(segs: Sequence[Segment], actions: frozenset[int] = frozenset()) -> Tem
     for seg in segs:
         if isinstance(seg, str):
             parts.append(seg)
-            if seg.lower() in API_PREFIXES or is_version(seg) or seg.lower() in ACTIONS or len(parts) - 1 in actions:
+            if seg.lower() in API_PREFIXES or _is_version(seg) or seg.lower() in ACTIONS or len(parts) - 1 in actions:
                 base = ""  # what follows an action is no longer the resource before it: /download/{name}
             elif _QUALIFIER.match(seg):
                 pass  # /deployments/by-name/{deploymentName}: still the resource before it
