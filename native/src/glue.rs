@@ -221,7 +221,7 @@ fn import(obj: &Bound<'_, PyAny>, depth: u32) -> PyResult<Node> {
 
 /// A state from `dump`'s bytes, all of them (`what` names it in the error).
 fn load_state<T>(data: &[u8], what: &str, load: impl FnOnce(&mut Reader<'_>) -> Option<T>) -> PyResult<T> {
-    let mut reader = Reader { data, at: 0 };
+    let mut reader = Reader::new(data);
     let out = load(&mut reader).ok_or_else(|| PyValueError::new_err(format!("not a native {what} state")))?;
     if reader.at != data.len() {
         return Err(PyValueError::new_err(format!("not a native {what} state (trailing bytes)")));
@@ -230,69 +230,101 @@ fn load_state<T>(data: &[u8], what: &str, load: impl FnOnce(&mut Reader<'_>) -> 
 }
 
 /// A root position: fold parsed bodies in with `add`, take the result with `export` (which resets).
+/// One loaded from a worker's bytes keeps them (`raw`) until it is used: merged into another, it is
+/// merged as it is read (`Node::merge_from`), with no tree of its own built and dropped.
 #[pyclass(name = "Acc", module = "specbuild._native")]
 struct Acc {
     root: Node,
+    raw: Option<Vec<u8>>, // when set, the state is these bytes (`dump`'s) and `root` is empty
+}
+
+impl Acc {
+    fn of(root: Node) -> Acc {
+        Acc { root, raw: None }
+    }
+
+    /// The root, loaded from the bytes first if it was not yet.
+    fn node(&mut self) -> &mut Node {
+        if let Some(raw) = self.raw.take() {
+            // checked by `load` (`Node::skip`): these bytes are a state
+            self.root = Node::load(&mut Reader::skipped(&raw)).expect("bytes checked by Acc.load");
+        }
+        &mut self.root
+    }
 }
 
 #[pymethods]
 impl Acc {
     #[new]
     fn py_new() -> Acc {
-        Acc { root: Node::new(0, rules()) }
+        Acc::of(Node::new(0, rules()))
     }
 
     fn add(&mut self, body: &PyJson) {
-        body::fold(&mut self.root, rules(), &body.0);
+        body::fold(self.node(), rules(), &body.0);
     }
 
     #[getter]
     fn count(&self) -> u64 {
-        self.root.count
+        match &self.raw {
+            // a node's bytes start with its count
+            Some(raw) => u64::from_le_bytes(raw[..8].try_into().expect("checked by Acc.load")),
+            None => self.root.count,
+        }
     }
 
     /// Everything folded so far as nested tuples; the accumulator starts over empty.
     fn export<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let out = export(py, &self.root)?;
+        let out = export(py, self.node())?;
         self.root = Node::new(0, rules());
         Ok(out)
     }
 
     /// A copy of this accumulator (rendering merges copies: the builder keeps its own).
     fn copy(&self) -> Acc {
-        Acc { root: self.root.clone() }
+        Acc { root: self.root.clone(), raw: self.raw.clone() }
     }
 
     /// render._core_paths of the root, `depth` levels of properties down.
-    fn core_paths(&self, depth: i64) -> Vec<String> {
+    fn core_paths(&mut self, depth: i64) -> Vec<String> {
         let mut out = Vec::new();
-        core_paths(&self.root, rules(), "", depth, &mut out);
+        core_paths(self.node(), rules(), "", depth, &mut out);
         out
     }
 
     /// Take `other`'s content over (schema.Shape.merge); `other` is left empty.
     fn merge(&mut self, other: &mut Acc) {
-        let theirs = std::mem::replace(&mut other.root, Node::new(0, rules()));
-        self.root.merge(rules(), theirs);
+        let r = rules();
+        let mine = self.node();
+        match other.raw.take() {
+            Some(raw) => {
+                mine.merge_from(r, &mut Reader::skipped(&raw)).expect("bytes checked by Acc.load");
+            }
+            None => mine.merge(r, std::mem::replace(&mut other.root, Node::new(0, r))),
+        }
     }
 
     /// The state as bytes, for pickling between the processes of one run (see `load`).
     fn dump<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        if let Some(raw) = &self.raw {
+            return PyBytes::new(py, raw);
+        }
         let mut out = Vec::new();
         self.root.dump(&mut out);
         PyBytes::new(py, &out)
     }
 
-    /// An accumulator from `dump`'s bytes.
+    /// An accumulator from `dump`'s bytes: checked now, loaded when first used (see `merge`).
     #[staticmethod]
     fn load(data: &[u8]) -> PyResult<Acc> {
-        Ok(Acc { root: load_state(data, "fold", Node::load)? })
+        load_state(data, "fold", Node::skip)?;
+        Ok(Acc { root: Node::new(0, rules()), raw: Some(data.to_vec()) })
     }
 
     /// An accumulator from what `export` gave (as nested lists or tuples): `import`.
     #[staticmethod]
     fn from_export(shape: &Bound<'_, PyAny>) -> PyResult<Acc> {
-        Ok(Acc { root: import(shape, 0)? })
+        Ok(Acc::of(import(shape, 0)?))
     }
 }
 
