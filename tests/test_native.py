@@ -429,6 +429,35 @@ def test_accumulator_state_round_trips_as_bytes_and_refuses_garbage() -> None:
 
 
 @needs_native
+def test_an_accumulator_loaded_from_bytes_merges_as_it_is_read() -> None:
+    """A worker's accumulator arrives as bytes, kept until used: merged into another it is merged as
+    they are read. The state is the one folding every body in one place gives, whichever side came as
+    bytes; its count, copy and dump answer before it is used."""
+    texts = [json.dumps({"id": i, f"k{i % 7}": {"v": [i, "x"], "n": None if i % 3 else "t"}, "s": ["on", "off"][i % 2]})
+             for i in range(80)]
+    parse = native.json_parser()
+    assert parse is not None
+
+    def folded(some: list[str]) -> Any:
+        acc = native.new_accumulator()
+        for text in some:
+            acc.add(parse(text))
+        return acc
+
+    expected = state(fold_python(texts))
+    loaded = native.load(native.dump(folded(texts[40:])))
+    assert loaded.count == 40
+    assert native.dump(loaded.copy()) == native.dump(folded(texts[40:]))
+    mine = folded(texts[:40])
+    mine.merge(loaded)
+    assert loaded.count == 0
+    assert state(native.settled(schema.Shape(), mine)) == expected
+    both = native.load(native.dump(folded(texts[:40])))
+    both.merge(native.load(native.dump(folded(texts[40:]))))
+    assert state(native.settled(schema.Shape(), both)) == expected
+
+
+@needs_native
 def test_checkpoint_state_keeps_native_bytes_that_load_without_the_module(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A state file saved where the native fold ran loads where it does not (into shapes and dicts), and

@@ -1,6 +1,7 @@
 //! The Python face of the module: every `#[pyfunction]` and `#[pyclass]`, converting to and from
 //! the plain Rust of the other modules (which `cargo test` builds and runs without Python).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -221,7 +222,7 @@ fn import(obj: &Bound<'_, PyAny>, depth: u32) -> PyResult<Node> {
 
 /// A state from `dump`'s bytes, all of them (`what` names it in the error).
 fn load_state<T>(data: &[u8], what: &str, load: impl FnOnce(&mut Reader<'_>) -> Option<T>) -> PyResult<T> {
-    let mut reader = Reader { data, at: 0 };
+    let mut reader = Reader::new(data);
     let out = load(&mut reader).ok_or_else(|| PyValueError::new_err(format!("not a native {what} state")))?;
     if reader.at != data.len() {
         return Err(PyValueError::new_err(format!("not a native {what} state (trailing bytes)")));
@@ -230,50 +231,78 @@ fn load_state<T>(data: &[u8], what: &str, load: impl FnOnce(&mut Reader<'_>) -> 
 }
 
 /// A root position: fold parsed bodies in with `add`, take the result with `export` (which resets).
+/// One loaded from a worker's bytes keeps them (`raw`) until it is used: merged into another, it is
+/// merged as it is read (`Node::merge_from`), with no tree of its own built and dropped.
 #[pyclass(name = "Acc", module = "specbuild._native")]
 struct Acc {
     root: Node,
+    raw: Option<Vec<u8>>, // when set, the state is these bytes (`dump`'s) and `root` is empty
+}
+
+impl Acc {
+    fn of(root: Node) -> Acc {
+        Acc { root, raw: None }
+    }
+
+    /// The root, loaded from the bytes first if it was not yet.
+    fn node(&mut self) -> &mut Node {
+        if let Some(raw) = self.raw.take() {
+            // checked by `load` (`Node::skip`): these bytes are a state
+            self.root = Node::load(&mut Reader::skipped(&raw)).expect("bytes checked by Acc.load");
+        }
+        &mut self.root
+    }
 }
 
 #[pymethods]
 impl Acc {
     #[new]
     fn py_new() -> Acc {
-        Acc { root: Node::new(0, rules()) }
+        Acc::of(Node::new(0, rules()))
     }
 
     fn add(&mut self, body: &PyJson) {
-        body::fold(&mut self.root, rules(), &body.0);
+        body::fold(self.node(), rules(), &body.0);
     }
 
     #[getter]
     fn count(&self) -> u64 {
-        self.root.count
+        match &self.raw {
+            // a node's bytes start with its count
+            Some(raw) => u64::from_le_bytes(raw[..8].try_into().expect("checked by Acc.load")),
+            None => self.root.count,
+        }
     }
 
     /// Everything folded so far as nested tuples; the accumulator starts over empty.
     fn export<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let out = export(py, &self.root)?;
+        let out = export(py, self.node())?;
         self.root = Node::new(0, rules());
         Ok(out)
     }
 
     /// A copy of this accumulator (rendering merges copies: the builder keeps its own).
     fn copy(&self) -> Acc {
-        Acc { root: self.root.clone() }
+        Acc { root: self.root.clone(), raw: self.raw.clone() }
     }
 
     /// render._core_paths of the root, `depth` levels of properties down.
-    fn core_paths(&self, depth: i64) -> Vec<String> {
+    fn core_paths(&mut self, depth: i64) -> Vec<String> {
         let mut out = Vec::new();
-        core_paths(&self.root, rules(), "", depth, &mut out);
+        core_paths(self.node(), rules(), "", depth, &mut out);
         out
     }
 
     /// Take `other`'s content over (schema.Shape.merge); `other` is left empty.
     fn merge(&mut self, other: &mut Acc) {
-        let theirs = std::mem::replace(&mut other.root, Node::new(0, rules()));
-        self.root.merge(rules(), theirs);
+        let r = rules();
+        let mine = self.node();
+        match other.raw.take() {
+            Some(raw) => {
+                mine.merge_from(r, &mut Reader::skipped(&raw)).expect("bytes checked by Acc.load");
+            }
+            None => mine.merge(r, std::mem::replace(&mut other.root, Node::new(0, r))),
+        }
     }
 
     /// Merge a copy of `other` in (`merge(other.copy())`, copying only what this one lacks); `other`
@@ -284,21 +313,25 @@ impl Acc {
 
     /// The state as bytes, for pickling between the processes of one run (see `load`).
     fn dump<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        if let Some(raw) = &self.raw {
+            return PyBytes::new(py, raw);
+        }
         let mut out = Vec::new();
         self.root.dump(&mut out);
         PyBytes::new(py, &out)
     }
 
-    /// An accumulator from `dump`'s bytes.
+    /// An accumulator from `dump`'s bytes: checked now, loaded when first used (see `merge`).
     #[staticmethod]
     fn load(data: &[u8]) -> PyResult<Acc> {
-        Ok(Acc { root: load_state(data, "fold", Node::load)? })
+        load_state(data, "fold", Node::skip)?;
+        Ok(Acc { root: Node::new(0, rules()), raw: Some(data.to_vec()) })
     }
 
     /// An accumulator from what `export` gave (as nested lists or tuples): `import`.
     #[staticmethod]
     fn from_export(shape: &Bound<'_, PyAny>) -> PyResult<Acc> {
-        Ok(Acc { root: import(shape, 0)? })
+        Ok(Acc::of(import(shape, 0)?))
     }
 }
 
@@ -452,12 +485,44 @@ fn pairs_to_py<'py>(py: Python<'py>, pairs: &Pairs) -> PyResult<Bound<'py, PyTup
 struct Verdicts {
     ask: Option<Py<PyAny>>,
     known: HashMap<Box<str>, bool>,
+    recent: Vec<Option<(Box<str>, bool)>>, // see `verdict`
+}
+
+/// Slots of `Verdicts::recent`.
+const RECENT: usize = 64;
+
+/// The verdict on `name`: from its two slots in `recent` (picked by its length and three of its bytes),
+/// else from `known`, and then kept in the slot. A record's dozen header names are mostly the last
+/// record's: comparing a name with its slot's is cheaper than hashing it with SipHash (~200
+/// instructions a name, ~2% of a record's fold). `known` keeps SipHash: invented names cannot make
+/// its lookups slow, and at worst they miss the slots.
+fn verdict(recent: &mut Vec<Option<(Box<str>, bool)>>, known: &HashMap<Box<str>, bool>, name: &str) -> Option<bool> {
+    let b = name.as_bytes();
+    let (first, mid, last) = match b {
+        [] => (0, 0, 0),
+        _ => (b[0], b[b.len() / 2], b[b.len() - 1]),
+    };
+    let i = (b.len() * 7 + usize::from(first) * 3 + usize::from(mid) * 5 + usize::from(last)) % (RECENT - 1);
+    for slot in recent.get(i..i + 2).unwrap_or_default() {
+        if let Some((n, keep)) = slot {
+            if **n == *name {
+                return Some(*keep);
+            }
+        }
+    }
+    let keep = known.get(name).copied()?;
+    if recent.is_empty() {
+        recent.resize(RECENT, None);
+    }
+    // two ways: the name the slot held moves to the next one (two names of one slot alternate)
+    recent[i + 1] = recent[i].replace((name.into(), keep));
+    Some(keep)
 }
 
 impl Verdicts {
     fn keeps(&mut self, py: Python<'_>, r: &Rules, name: &str) -> PyResult<bool> {
         let Some(ask) = &self.ask else { return Ok(true) };
-        if let Some(&keep) = self.known.get(name) {
+        if let Some(keep) = verdict(&mut self.recent, &self.known, name) {
             return Ok(keep);
         }
         let keep = ask.bind(py).call1((name,))?.is_truthy()?;
@@ -469,8 +534,11 @@ impl Verdicts {
     }
 
     /// The names `ask` refused so far, for the decoder to skip unread (None: it asks about none).
-    fn unread(&self) -> Option<impl Fn(&str) -> bool + '_> {
-        self.ask.as_ref().map(|_| |name: &str| self.known.get(name) == Some(&false))
+    fn unread(&mut self) -> Option<impl Fn(&str) -> bool + '_> {
+        let Verdicts { ask, known, recent } = self;
+        ask.as_ref()?;
+        let recent = RefCell::new(recent);
+        Some(move |name: &str| verdict(&mut recent.borrow_mut(), known, name) == Some(false))
     }
 
     /// The pairs whose name is kept, as a tuple of (name, value) tuples.
@@ -565,8 +633,8 @@ impl PyDecoder {
         instants: bool,
     ) -> PyDecoder {
         PyDecoder {
-            request: Verdicts { ask: keep_request, known: HashMap::new() },
-            response: Verdicts { ask: keep_response, known: HashMap::new() },
+            request: Verdicts { ask: keep_request, ..Verdicts::default() },
+            response: Verdicts { ask: keep_response, ..Verdicts::default() },
             targets,
             instants,
         }
@@ -660,4 +728,24 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyForm>()?;
     m.add_class::<PyDecoder>()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_from_the_slots_are_the_known_ones() {
+        // more names than slots, many sharing one: each answers its own verdict, round after round
+        let names: Vec<String> = (0..300).map(|i| format!("x-h{i}")).chain(["", "a", "b"].map(String::from)).collect();
+        let known: HashMap<Box<str>, bool> = names.iter().enumerate().map(|(i, n)| (n.as_str().into(), i % 3 == 0)).collect();
+        let mut recent = Vec::new();
+        for _ in 0..3 {
+            for (i, n) in names.iter().enumerate() {
+                assert_eq!(verdict(&mut recent, &known, n), Some(i % 3 == 0), "{n}");
+            }
+        }
+        assert_eq!(verdict(&mut recent, &known, "x-unknown"), None);
+        assert_eq!(recent.len(), RECENT);
+    }
 }

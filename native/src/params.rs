@@ -313,7 +313,7 @@ mod tests {
         fold(&mut params, &r, &[("q", "on"), ("q", "off")]);
         let mut bytes = Vec::new();
         params.dump_into(&mut bytes);
-        let mut reader = Reader { data: &bytes, at: 0 };
+        let mut reader = Reader::new(&bytes);
         let loaded = Params::load_from(&mut reader).expect("its own bytes load");
         let mut again = Vec::new();
         loaded.dump_into(&mut again);

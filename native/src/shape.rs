@@ -167,7 +167,7 @@ impl Node {
     }
 
     /// schema._evict: the rarest keys' values move to `extra`, merged in (count, key) order.
-    fn evict(&mut self, r: &Rules, props: &mut Props) {
+    pub(crate) fn evict(&mut self, r: &Rules, props: &mut Props) {
         let mut ranked: Vec<(u64, &str)> = props.iter().map(|(k, c)| (c.count, k)).collect();
         ranked.sort_unstable();
         let keep = r.limits.evict_keep;

@@ -1,6 +1,7 @@
 //! An accumulator's state as bytes, for pickling between the processes of one run.
 
-use crate::shape::{key_hash, Node, Props, Vals};
+use crate::rules::Rules;
+use crate::shape::{key_hash, merge_vals, Node, Props, Vals};
 
 // -- the state as bytes: fixed-width little-endian fields, depth first -------------------------------
 pub(crate) const ABSENT: u32 = u32::MAX;
@@ -13,9 +14,20 @@ pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
 pub(crate) struct Reader<'a> {
     pub(crate) data: &'a [u8],
     pub(crate) at: usize,
+    // the strings were found UTF-8 by an earlier pass over these same bytes (`Node::skip`)
+    utf8: bool,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Reader<'a> {
+        Reader { data, at: 0, utf8: false }
+    }
+
+    /// A reader of bytes `Node::skip` read through without an error.
+    pub(crate) fn skipped(data: &'a [u8]) -> Reader<'a> {
+        Reader { data, at: 0, utf8: true }
+    }
+
     pub(crate) fn take(&mut self, n: usize) -> Option<&[u8]> {
         let end = self.at.checked_add(n)?;
         let out = self.data.get(self.at..end)?;
@@ -32,8 +44,22 @@ impl Reader<'_> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
     pub(crate) fn string(&mut self) -> Option<String> {
+        Some(self.str()?.to_owned())
+    }
+    /// A string of the state, borrowed from its bytes.
+    pub(crate) fn str(&mut self) -> Option<&'a str> {
         let n = self.u32()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).ok()
+        let end = self.at.checked_add(n)?;
+        let data: &'a [u8] = self.data;
+        let bytes = data.get(self.at..end)?;
+        let out = if self.utf8 {
+            // SAFETY: `Node::skip` checked every string of these bytes with `from_utf8` (`skipped`)
+            unsafe { std::str::from_utf8_unchecked(bytes) }
+        } else {
+            std::str::from_utf8(bytes).ok()?
+        };
+        self.at = end;
+        Some(out)
     }
 }
 
@@ -58,6 +84,8 @@ pub(crate) fn load_vals(r: &mut Reader<'_>) -> Option<Vals> {
 }
 
 impl Node {
+    /// The node as bytes: its own fields and values, then `items`, `extra` and the properties, in the
+    /// order `Node::merge` takes them (so `merge_from` merges as it reads).
     pub(crate) fn dump(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.count.to_le_bytes());
         out.push(self.kinds);
@@ -65,6 +93,15 @@ impl Node {
         out.extend_from_slice(&self.objects.to_le_bytes());
         out.push(self.fmts);
         put_vals(out, &self.vals);
+        for child in [&self.items, &self.extra] {
+            match child {
+                None => out.push(0),
+                Some(c) => {
+                    out.push(1);
+                    c.dump(out);
+                }
+            }
+        }
         match &self.props {
             None => out.extend_from_slice(&ABSENT.to_le_bytes()),
             Some(props) => {
@@ -75,40 +112,165 @@ impl Node {
                 }
             }
         }
-        for child in [&self.extra, &self.items] {
-            match child {
-                None => out.push(0),
-                Some(c) => {
-                    out.push(1);
-                    c.dump(out);
-                }
-            }
-        }
     }
 
     pub(crate) fn load(r: &mut Reader<'_>) -> Option<Node> {
         let (count, kinds, depth, objects, fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
         let vals = load_vals(r)?;
+        let items = load_child(r)?;
+        let extra = load_child(r)?;
         let props = match r.u32()? {
             ABSENT => None,
             n => {
                 let mut props = Props::default();
                 for _ in 0..n {
-                    let key = r.string()?;
-                    props.push(&key, key_hash(&key), Node::load(r)?);
+                    let key = r.str()?;
+                    props.push(key, key_hash(key), Node::load(r)?);
                 }
                 Some(Box::new(props))
             }
         };
-        let mut child = || -> Option<Option<Box<Node>>> {
-            match r.u8()? {
-                0 => Some(None),
-                1 => Some(Some(Box::new(Node::load(r)?))),
-                _ => None,
-            }
-        };
-        let extra = child()?;
-        let items = child()?;
         Some(Node { count, kinds, depth, objects, props, extra, items, fmts, vals })
+    }
+
+    /// `Node::merge` of the node `load` would read from `r`, merged as it is read: what both have is
+    /// merged in place, and only what is new here is built (a worker's state is mostly the same
+    /// operations' bodies as the parent's: building its trees to merge and drop them cost more).
+    /// None (and this node part merged) for bytes that are no state: `skip` them first.
+    pub(crate) fn merge_from(&mut self, rules: &Rules, r: &mut Reader<'_>) -> Option<()> {
+        let (count, kinds, _depth, objects, fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
+        self.count += count;
+        self.kinds |= kinds;
+        self.objects += objects;
+        self.fmts &= fmts;
+        self.vals = merge_vals(rules, self.vals.take(), load_vals(r)?);
+        for at_items in [true, false] {
+            let mine = if at_items { &mut self.items } else { &mut self.extra };
+            match (r.u8()?, mine) {
+                (0, _) => {}
+                (1, Some(m)) => m.merge_from(rules, r)?,
+                (1, mine) => *mine = Some(Box::new(Node::load(r)?)),
+                _ => return None,
+            }
+        }
+        let n = match r.u32()? {
+            ABSENT => return Some(()),
+            n => n,
+        };
+        let mut props = self.props.take().unwrap_or_default();
+        for _ in 0..n {
+            let key = r.str()?;
+            let h = key_hash(key);
+            match props.find(key, h) {
+                Some(i) => props.nodes[i].merge_from(rules, r)?,
+                None => {
+                    props.push(key, h, Node::load(r)?);
+                }
+            }
+        }
+        if props.len() > rules.limits.max_props {
+            self.evict(rules, &mut props);
+        }
+        self.props = Some(props);
+        Some(())
+    }
+
+    /// Read past one node's bytes, checking them as `load` would, building nothing.
+    pub(crate) fn skip(r: &mut Reader<'_>) -> Option<()> {
+        r.take(8 + 1 + 4 + 8 + 1)?;
+        match r.u32()? {
+            ABSENT => {}
+            n => {
+                for _ in 0..n {
+                    r.str()?;
+                    r.u64()?;
+                }
+            }
+        }
+        for _ in 0..2 {
+            match r.u8()? {
+                0 => {}
+                1 => Node::skip(r)?,
+                _ => return None,
+            }
+        }
+        match r.u32()? {
+            ABSENT => {}
+            n => {
+                for _ in 0..n {
+                    r.str()?;
+                    Node::skip(r)?;
+                }
+            }
+        }
+        Some(())
+    }
+}
+
+fn load_child(r: &mut Reader<'_>) -> Option<Option<Box<Node>>> {
+    match r.u8()? {
+        0 => Some(None),
+        1 => Some(Some(Box::new(Node::load(r)?))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::{fold, parse};
+    use crate::rules::tests::test_rules;
+
+    fn folded(r: &Rules, texts: &[String]) -> Node {
+        let mut root = Node::new(0, r);
+        for text in texts {
+            fold(&mut root, r, &parse(text).expect("JSON"));
+        }
+        root
+    }
+
+    fn bytes(node: &Node) -> Vec<u8> {
+        let mut out = Vec::new();
+        node.dump(&mut out);
+        out
+    }
+
+    #[test]
+    fn a_state_merged_as_it_is_read_is_the_state_loaded_and_merged() {
+        let r = test_rules(); // max_props 8, evict_keep 6: the merge evicts, into `extra` merged first
+        let mine: Vec<String> = (0..10).map(|i| format!(r#"{{"k{i}": [{{"a": "x{i}"}}], "s": "on", "n": {i}}}"#)).collect();
+        let theirs: Vec<String> = (5..14)
+            .map(|i| format!(r#"{{"k{i}": [{{"a": 1, "b": null}}], "s": "off", "t": {{"u": "{i}"}}}}"#))
+            .collect();
+        let (a, b) = (folded(&r, &mine), folded(&r, &theirs));
+        let data = bytes(&b);
+        let mut reader = Reader::new(&data);
+        Node::skip(&mut reader).expect("its own bytes");
+        assert_eq!(reader.at, data.len());
+        let mut loaded = a.clone();
+        loaded.merge(&r, Node::load(&mut Reader::new(&data)).expect("its own bytes"));
+        let mut read = a.clone();
+        let mut reader = Reader::skipped(&data);
+        read.merge_from(&r, &mut reader).expect("its own bytes");
+        assert_eq!(reader.at, data.len());
+        assert_eq!(bytes(&read), bytes(&loaded));
+        assert!(read.extra.is_some(), "the case evicts");
+        // and into an empty position: what load gives
+        let mut empty = Node::new(0, &r);
+        empty.merge_from(&r, &mut Reader::skipped(&data)).expect("its own bytes");
+        assert_eq!(bytes(&empty), data);
+    }
+
+    #[test]
+    fn bytes_that_are_no_state_are_refused_by_skip() {
+        let r = test_rules();
+        let data = bytes(&folded(&r, &[r#"{"a": {"é": 1}}"#.to_owned()]));
+        for cut in 0..data.len() {
+            assert!(Node::skip(&mut Reader::new(&data[..cut])).is_none(), "cut at {cut}");
+        }
+        let at = data.windows(2).position(|w| w == "é".as_bytes()).expect("the key is in the bytes");
+        let mut bad = data.clone();
+        bad[at] = 0xff;
+        assert!(Node::skip(&mut Reader::new(&bad)).is_none());
     }
 }
