@@ -1,3 +1,3 @@
-from specbuild.cli.app import run
+from specbuild._entry import run
 
 run()

@@ -141,6 +141,37 @@ def test_output_to_stdout() -> None:
     assert r.stderr == ""
 
 
+def test_a_ctrl_c_while_the_program_loads_is_an_interruption_not_a_traceback() -> None:
+    """The entry point (``specbuild._entry.run``) loads the program itself: a Ctrl-C in that sixth of a
+    second (here: raised when ``specbuild.cli.app`` is looked for) ends as a stop before any write does."""
+    program = ("import sys\n"
+               "class Ctrl_C:\n"
+               "    def find_spec(self, name, path=None, target=None):\n"
+               "        if name == 'specbuild.cli.app':\n"
+               "            raise KeyboardInterrupt\n"
+               "sys.meta_path.insert(0, Ctrl_C())\n"
+               "from specbuild._entry import run\n"
+               "run()\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", program, "-i", str(USERS), "-o", "-"], capture_output=True,
+                       text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+    assert (r.returncode, r.stderr, r.stdout) == (130, "Interrupted: nothing was written.\n", "")
+
+
+def test_the_entry_point_is_reached_before_the_program_loads() -> None:
+    """``import specbuild`` (which every ``specbuild.*`` import runs first) loads no learner, typer or rich:
+    the entry point's guard is in place for nearly all of the start-up; the package API still answers."""
+    code = ("import sys, specbuild._entry\n"
+            "heavy = [m for m in ('specbuild.learn.builder', 'specbuild.cli.app', 'typer', 'rich')\n"
+            "         if m in sys.modules]\n"
+            "assert not heavy, heavy\n"
+            "from specbuild import SpecBuilder, build_spec, decode, RenderOptions, render\n"
+            "assert SpecBuilder.__module__ == 'specbuild.learn.builder'\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
 def test_the_program_ends_at_once_after_its_exit_handlers_with_its_output_flushed(tmp_path: Path) -> None:
     """``python -m specbuild`` (cli.app.run) skips the interpreter's teardown, where freeing a group member's
     builders took 0.4-0.9 s: exit handlers run (the recorders flush there), objects are not freed."""
