@@ -501,7 +501,7 @@ class _Resolver:
         collection, of several (``river-payments``) it is one more name. Where resources stand (after a
         value, at the root, after /api or /v1) only at a position that took values before (Google's
         ``/v1/{name}``)."""
-        thin = frozenset(w for w in cands if not keeps_literal(w) and (not _plural(w) or _PARTS.search(w))
+        thin = frozenset(w for w in cands if not _keeps_literal(w) and (not _plural(w) or _PARTS.search(w))
                          and _keys_below(site.groups[w], THIN_KEYS + 1) <= THIN_KEYS)
         found = self.vocabulary.values(site.prefix, site.scoped, thin)
         self.worded.append((site.prefix, site.scoped, thin, found))
@@ -641,14 +641,14 @@ def _holding_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set
     (``acme-recipes``) too: a collection holds ids, not the ids' own resources. A parameter shared
     alone (``/users/{id}`` beside ``/orders/{id}``) or one resource in common (``/admin/users``) says
     nothing; the API's own words (actions, aliases, marks) stay literal."""
-    held = {label for typed in site.typed for raw in site.groups[typed] for label in raw.children
+    held = {label for typed in site.typed for label in site.memo.below(site.groups[typed])[0]
             if not label.startswith("{")}
     if len(held) < IDS_RESOURCES_SHARED:
         return set()
     out = set()
     for w, profile in cands.items():
         below = {s[0] for s in profile if s and s[0] != "*"}
-        if not keeps_literal(w) and len(below & held) >= IDS_RESOURCES_SHARED:
+        if not _keeps_literal(w) and len(below & held) >= IDS_RESOURCES_SHARED:
             out.add(w)
     return out
 
@@ -662,7 +662,7 @@ def _probes_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     if not site.typed:
         return set()
     probes = {w: p for w, p in cands.items()
-              if not _plain(w) and not keeps_literal(w) and not any(raw.children for raw in site.groups[w])
+              if not _plain(w) and not _keeps_literal(w) and not any(raw.children for raw in site.groups[w])
               and sum(raw.targets for raw in site.groups[w]) <= THIN_KEYS}
     # answered alike, or with no property at all (a 404 each): a crowd either way
     silent = {w for w, profile in probes.items() if not any(profile.values())}
@@ -737,14 +737,23 @@ def _thin_leaves(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     return values if len(values) >= many else set()
 
 
+def _collection_item(site: _Site) -> str | None:
+    """The camelCase name of the item of the collection the site is under (``thing-types`` ->
+    ``thingType``), whose key fields (``thingTypeId``, ``thingTypeArn``) name it; None where resources
+    stand or the parent is no plural resource word."""
+    parent = site.parent or ""
+    if site.scoped or not _plural(parent) or not _RESOURCE_WORD.fullmatch(parent):
+        return None
+    return _camel(_singular(parent))
+
+
 def _created_here(site: _Site, cands: Mapping[str, Profile]) -> bool:
     """A word under a collection answered with the collection's item named in its properties
     (``POST /thing-types/blue`` answering ``thingTypeId``, ``thingTypeArn``): the position holds items
     created or read by name, so words only POSTed to there are items too, not actions invoked."""
-    parent = site.parent or ""
-    if site.scoped or not _plural(parent) or not _RESOURCE_WORD.fullmatch(parent):
+    item = _collection_item(site)
+    if item is None:
         return False
-    item = _camel(_singular(parent))
     own = {item + "Id", item + "Name", item + "Arn"}  # a camelCase field, its first letter either case
     # how each can be spelled (named properties are ASCII): looked up among each candidate's, not read one by one
     spelled = own | {name[:1].upper() + name[1:] for name in own}
@@ -758,11 +767,10 @@ def _answering_the_item(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     the call; a word of the API's own there (``/users/search``, a count, a summary) answers something
     else than one item's key. An answer that is the item itself (``PATCH /projects/default`` answering
     ``project``) says less: an API's own name for one item (``default``, as ``me``) answers so too."""
-    parent = site.parent or ""
-    if site.scoped or not _plural(parent) or not _RESOURCE_WORD.fullmatch(parent):
+    item = _collection_item(site)
+    if item is None:
         return set()
-    item = _camel(_singular(parent)).lower()
-    names = {item + "id", item + "name", item + "arn"}
+    names = {item.lower() + "id", item.lower() + "name", item.lower() + "arn"}
     return {w for w, profile in cands.items() if not _names_a_resource(w)
             and any(p.lower() in names for p in object_props(profile.get((), ())))}
 
