@@ -14,6 +14,11 @@ Anything else that escapes is a bug and is shown as such (with --traceback for t
 from __future__ import annotations
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 record``, ``2 records``, ``12,000 records``: every count a message gives."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 class SpecbuildError(Exception):
     """Base of every error a user can cause; ``exit_code`` is what the CLI exits with."""
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, Generic, Protocol, TypeVar
 
-from specbuild.errors import RecordError
+from specbuild.errors import RecordError, plural
 from specbuild.filters import RecordFilter
 from specbuild.io.files import dumps, write_atomic
 from specbuild.io.jsonl import first_line
@@ -85,14 +85,19 @@ def nothing_learned(stats: Stats, source: str, filters: str = "") -> tuple[str, 
     if stats.read == 0:
         return f"nothing learned: {source} holds no records", None
     if stats.filtered == stats.read:
-        return f"nothing learned: all {stats.read:,} records were filtered out ({filters})", _NOTHING_HINTS["filtered"]
+        return f"nothing learned: {_all(stats.read)} filtered out ({filters})", _NOTHING_HINTS["filtered"]
     reasons = sorted(stats.skipped.items(), key=lambda item: (-item[1], item[0]))
     counts = ", ".join(f"{reason}: {n:,}" for reason, n in reasons)
-    what = f"all {skipped:,} records were skipped ({counts})" if not stats.filtered else (
-        f"of {stats.read:,} records, {stats.filtered:,} were filtered out and {skipped:,} skipped ({counts})")
+    what = f"{_all(skipped)} skipped ({counts})" if not stats.filtered else (
+        f"of {plural(stats.read, 'record')}, {stats.filtered:,} were filtered out and {skipped:,} skipped ({counts})")
     # the filters' hint where they left out more than was skipped (not the skipped records' hint on -i)
     top = reasons[0][0] if reasons and skipped > stats.filtered else "filtered"
     return f"nothing learned from {source}: {what}", _NOTHING_HINTS.get(top)
+
+
+def _all(n: int) -> str:
+    """``the one record was``, ``all 12 records were``."""
+    return "the one record was" if n == 1 else f"all {n:,} records were"
 
 
 class Reporter(Protocol):

@@ -65,11 +65,11 @@ def test_messy_input_is_skipped_counted_and_located(tmp_path: Path) -> None:
     assert "warning: messy.jsonl:11: not a JSON record" in r.stderr
     assert "no-response: 1" in r.stderr and "bad-json-body" not in r.stderr
     # a body declared JSON that is not: the record is learned, its body left out, and the summary says where
-    assert ("1 records had a body declared JSON that could not be read as JSON (operation and status "
+    assert ("1 record had a body declared JSON that could not be read as JSON (operation and status "
             "learned, body left out); the first: messy.jsonl:25: response body is declared application/json"
             in r.stderr)
     assert "not-json: 2" in r.stderr
-    assert "1 records had a body over --max-body-bytes" in r.stderr
+    assert "1 record had a body over --max-body-bytes" in r.stderr
     assert "Traceback" not in r.stderr
     doc = json.loads((tmp_path / "openapi.json").read_text())
     assert "/users/me" in doc["paths"]
@@ -505,7 +505,7 @@ def test_a_pipe_gets_no_progress_only_the_summary(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     lines = r.stderr.splitlines()
     assert lines[0] == f"specbuild: {total:,} records read, {total:,} learned, 0 skipped" and len(lines) == 2, lines
-    assert lines[1].startswith("specbuild: 1 paths, 1 operations in ")
+    assert lines[1].startswith("specbuild: 1 path, 1 operation in ")
 
 
 def _interrupted(args: list[str], reads: Path, sig: int = signal.SIGINT) -> tuple[subprocess.Popen[bytes], set[int],

@@ -468,7 +468,7 @@ def test_a_hostile_corpus_is_followed_to_the_end_with_every_skip_dead_lettered(k
     assert counts is not None, r.stderr[-3000:]
     read, learned, skipped = map(int, counts.groups())
     assert read == len(lines) == learned + skipped and skipped > 0
-    assert "1 records had a body over --max-body-bytes" in r.stderr
+    assert "1 record had a body over --max-body-bytes" in r.stderr
     entries = [json.loads(line) for line in dead.read_bytes().splitlines()]
     assert len(entries) == skipped
     for entry in entries:

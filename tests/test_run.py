@@ -265,3 +265,21 @@ def test_nothing_learned_hints_at_what_left_out_most() -> None:
     mostly_bad = Stats(read=5_014, filtered=14, skipped=Counter({"not-json": 5_000}))
     assert nothing_learned(mostly_bad, "rec.jsonl")[1] == "-i reads JSONL or a JSON array of HTTP Types records, " \
                                                           "or HAR 1.2"
+
+
+def test_one_record_is_counted_in_the_singular() -> None:
+    """A run of one record says "1 record", "the one record was", "1 path, 1 operation", not "1 records"."""
+    from specbuild.cli.console import summary_lines
+
+    one = Stats(read=1, skipped=Counter({"not-json": 1}))
+    assert nothing_learned(one, "rec.jsonl")[0] == "nothing learned from rec.jsonl: the one record was skipped " \
+                                                   "(not-json: 1)"
+    assert nothing_learned(Stats(read=1, filtered=1), "rec.jsonl", "--host x")[0] == \
+        "nothing learned: the one record was filtered out (--host x)"
+    learned = Stats(read=1, learned=1, too_large=1)
+    lines = summary_lines(learned, paths=1, operations=1, target=None)
+    assert lines[0] == "specbuild: 1 record read, 1 learned, 0 skipped"
+    assert lines[1].startswith("specbuild: 1 record had a body over --max-body-bytes")
+    assert lines[2].startswith("specbuild: 1 path, 1 operation in ")
+    assert summary_lines(Stats(read=2, learned=2), paths=2, operations=3, target=None)[1].startswith(
+        "specbuild: 2 paths, 3 operations in ")

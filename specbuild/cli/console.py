@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from specbuild.errors import RecordError
+from specbuild.errors import RecordError, plural
 from specbuild.run import Stats
 
 MAX_WARNINGS = 20
@@ -136,8 +136,8 @@ def progress_line(stats: Stats, extra: dict[str, Any], rate: float, bytes_rate: 
     """``specbuild: reading 42%, ETA 0:07, 40,960 records, 52,003/s, ...`` (``rate``: records/s lately)."""
     phase, size = extra.get("phase"), extra.get("size")
     if phase not in (None, "reading"):  # the records are all read: what is left is the phase
-        return f"specbuild: {phase}, {stats.read:,} records read"
-    parts = [f"{stats.read:,} records", f"{rate:,.0f}/s"]
+        return f"specbuild: {phase}, {plural(stats.read, 'record')} read"
+    parts = [plural(stats.read, "record"), f"{rate:,.0f}/s"]
     if size:
         left = f"ETA {_clock((size - stats.position) / bytes_rate)}" if bytes_rate > 0 else "ETA -"
         parts[:0] = [f"{'reading ' if phase else ''}{min(stats.position / size, 1.0):.0%}", left]
@@ -163,18 +163,18 @@ def _clock(seconds: float) -> str:
 def summary_lines(stats: Stats, *, paths: int, operations: int, target: str | None) -> list[str]:
     skipped = sum(stats.skipped.values())
     filtered = f", {stats.filtered:,} filtered out" if stats.filtered else ""
-    head = f"specbuild: {stats.read:,} records read, {stats.learned:,} learned{filtered}, {skipped:,} skipped"
+    head = f"specbuild: {plural(stats.read, 'record')} read, {stats.learned:,} learned{filtered}, {skipped:,} skipped"
     if skipped:
         head += " (" + ", ".join(f"{r}: {n:,}" for r, n in sorted(stats.skipped.items())) + ")"
     lines = [head]
     if stats.too_large:
-        lines.append(f"specbuild: {stats.too_large:,} records had a body over --max-body-bytes "
+        lines.append(f"specbuild: {plural(stats.too_large, 'record')} had a body over --max-body-bytes "
                      "(operation and status learned, body not parsed)")
     if stats.malformed and stats.first_malformed is not None:
         first = ": ".join(stats.first_malformed)
-        lines.append(f"specbuild: {stats.malformed:,} records had a body declared JSON that could not be read "
+        lines.append(f"specbuild: {plural(stats.malformed, 'record')} had a body declared JSON that could not be read "
                      f"as JSON (operation and status learned, body left out); the first: {first}")
     where = f" -> {target}" if target else ""
-    lines.append(f"specbuild: {paths:,} paths, {operations:,} operations in {stats.seconds:.2f} s "
+    lines.append(f"specbuild: {plural(paths, 'path')}, {plural(operations, 'operation')} in {stats.seconds:.2f} s "
                  f"({stats.rate:,.0f} records/s){where}")
     return lines

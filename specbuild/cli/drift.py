@@ -79,8 +79,8 @@ from specbuild.drift.ignores import apply as apply_ignores
 from specbuild.drift.ignores import parse as parse_ignores
 from specbuild.drift.kinds import CHANGE_KINDS
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
-from specbuild.drift.report import CheckReport, DiffReport, plural, render_check, render_diff
-from specbuild.errors import OutputError, RecordError
+from specbuild.drift.report import CheckReport, DiffReport, render_check, render_diff
+from specbuild.errors import OutputError, RecordError, plural
 from specbuild.filters import RecordFilter
 from specbuild.io.files import read_bytes, write_atomic
 from specbuild.io.recordings import is_jsonl, read_records
@@ -368,7 +368,8 @@ def nothing_checked(outcome: CheckOutcome, source: str) -> str:
     if not outcome.read:
         return f"{name} holds no records: nothing was checked"
     counts = ", ".join(f"{reason}: {n:,}" for reason, n in sorted(outcome.skipped.items(), key=lambda i: (-i[1], i[0])))
-    return f"all {outcome.read:,} records of {name} were skipped ({counts}): nothing was checked"
+    every = "the one record" if outcome.read == 1 else f"all {outcome.read:,} records"
+    return f"{every} of {name} {'was' if outcome.read == 1 else 'were'} skipped ({counts}): nothing was checked"
 
 
 def lines_of(spec: Path, doc: dict[str, Any]) -> dict[str, int]:

@@ -43,6 +43,7 @@ from specbuild.drift.diff import Change
 from specbuild.drift.ignores import Rule
 from specbuild.drift.kinds import CHANGE_KINDS, exit_code, severity_counts
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
+from specbuild.errors import plural
 
 FORMATS: Final = ("text", "json", "markdown", "github")
 SCHEMA_VERSION: Final = 1
@@ -301,11 +302,6 @@ def _annotation(severity: str, file: str, line: int | None, title: str, message:
 def _line(lines: Mapping[str, int], operation: str) -> int | None:
     """The operation's line, else its path's (an undocumented method of a documented path)."""
     return lines.get(operation) or lines.get(operation.partition(" ")[2])
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 exchange``, ``2 exchanges``."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _check_github(r: CheckReport, color: bool) -> str:
