@@ -69,6 +69,28 @@ def test_jsonl_whose_first_lines_are_broken_stays_jsonl(tmp_path: Path) -> None:
     assert [origin for _, origin in _records(path)] == ["rec.jsonl:1", "rec.jsonl:2"]
 
 
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("kind", ["har", "array"])
+def test_a_document_cut_short_is_said_to_be_cut(tmp_path: Path, indent: int | None, kind: str) -> None:
+    """Not a one-line bad record (nor thousands of bad lines when pretty-printed): the file was cut."""
+    whole = json.loads(HAR.read_text()) if kind == "har" else [record(path="/a"), record(path="/b")]
+    text = json.dumps(whole, indent=indent)
+    path = tmp_path / "session.json"
+    cut = text[:len(text) // 2]
+    path.write_text(cut)
+    with pytest.raises(InputError) as caught:
+        next(read_records(str(path)))
+    assert caught.value.message == (f"session.json ends in the middle of its JSON document (a HAR or an array of "
+                                    f"records), at line {cut.rstrip().count(chr(10)) + 1}: the file was cut short")
+    assert "JSONL" in (caught.value.hint or "")
+
+
+def test_a_jsonl_record_cut_short_alone_is_one_bad_record(tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl"
+    path.write_text(json.dumps(record(path="/a"))[:40])
+    assert [origin for _, origin in _records(path)] == ["rec.jsonl:1"]
+
+
 @pytest.mark.parametrize(("text", "message", "hint"), [
     (json.dumps({"openapi": "3.0.3", "info": {}, "paths": {}}, indent=2),
      "x is an OpenAPI document, not recordings", "--spec"),

@@ -14,6 +14,7 @@ mistake, a CSV) is an :class:`InputError` with a hint, before a record is read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import Any, Final
@@ -99,6 +100,8 @@ def _from_document_start(first: Line, lines: Iterator[Line]) -> Iterator[Line]:
     """The first line opens JSON it does not close: a document over many lines (a pretty-printed HAR),
     or JSONL whose first record is broken (then its second line is a record)."""
     second = next(lines, None)
+    if second is None and _HAR_OR_ARRAY.match(first[0]) and _cut_short(first[0]):
+        raise _cut_document(first[1])
     if second is None or isinstance(_json(second[0]), dict):
         yield from chain((first,), () if second is None else (second,), lines)
         return
@@ -110,11 +113,36 @@ def _from_document_start(first: Line, lines: Iterator[Line]) -> Iterator[Line]:
             raise InputError(f"{_name(first[1])}: a JSON document over {MAX_DOCUMENT_BYTES >> 20} MiB is not read "
                              "(a HAR or an array of records is parsed whole)",
                              hint="convert it to JSONL, one record a line, which is streamed")
-    value = _json(b"".join(raw for raw, _ in buffered))
+    whole = b"".join(raw for raw, _ in buffered)
+    value = _json(whole)
     if value is _NOT_JSON:
+        if _cut_short(whole):
+            raise _cut_document(buffered[-1][1])
         yield from buffered  # not one document: lines, bad ones skipped and counted
         return
     yield from _document(value, _name(first[1]))
+
+
+# a line that opens a HAR (``{"log": ...``) or an array of records: a JSONL record never starts so
+_HAR_OR_ARRAY: Final = re.compile(rb'\s*(\[|\{\s*"log"\s*:)')
+
+
+def _cut_short(document: bytes) -> bool:
+    """Whether ``document`` is JSON that stops before its end (a file cut short), not JSON broken inside."""
+    try:
+        orjson.loads(document)
+    except orjson.JSONDecodeError as exc:
+        return exc.pos >= len(document.rstrip())
+    return False
+
+
+def _cut_document(last: str) -> InputError:
+    """``last``: the origin of the document's last line (``session.har:57``)."""
+    # one JSON document has no records to keep before the cut (unlike JSONL, which loses its last line)
+    name, _, line = last.rpartition(":")
+    return InputError(f"{name} ends in the middle of its JSON document (a HAR or an array of records), at line "
+                      f"{line}: the file was cut short",
+                      hint="give the whole file; a recording that may be cut is better kept as JSONL")
 
 
 def _document(value: Any, name: str) -> Iterator[Line]:
