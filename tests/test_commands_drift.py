@@ -191,6 +191,25 @@ def test_check_skips_and_counts_bad_records_as_the_build_does(jobs: int) -> None
     assert outcome.stats.exchanges == fold.stats.learned
 
 
+def test_no_more_workers_than_cores_or_four(monkeypatch: pytest.MonkeyPatch) -> None:
+    """-j 1000 started 1,000 processes, each reading the whole file; -j 2 on one core is kept."""
+    from specbuild.cli import drift
+
+    started: list[int] = []
+    real = drift._run_parallel
+
+    def counted(records: Any, spec: Any, jobs: int, *rest: Any) -> Any:
+        started.append(jobs)
+        return real(records, spec, jobs, *rest)
+
+    monkeypatch.setattr(drift, "_run_parallel", counted)
+    spec, messy = json.loads(Path(SPEC).read_text()), str(ROOT / "fixtures" / "messy.jsonl")
+    for cores, jobs in ((2, 1000), (1, 2)):
+        monkeypatch.setattr(drift, "_cores", lambda cores=cores: cores)
+        assert run_check(messy, spec, jobs=jobs).stats == run_check(messy, spec, jobs=1).stats
+    assert started == [4, 2]
+
+
 def test_big_files_get_one_worker_per_core(tmp_path: Path) -> None:
     small = tmp_path / "small.jsonl"
     small.write_bytes(b"{}\n")

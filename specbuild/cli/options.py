@@ -289,7 +289,7 @@ ReportOutput = Annotated[str, typer.Option(
 CheckJobs = Annotated[int | None, typer.Option(
     "--jobs", "-j", metavar="N", callback=_positive,
     help="Worker processes checking records in parallel (default: one per core, up to 4, for files over 8 MB; "
-         "else 1).")]
+         "else 1; never more than one per core or 4).")]
 CheckMaxBodyBytes = Annotated[int, typer.Option(
     "--max-body-bytes", metavar="BYTES", callback=_not_negative,
     help="Bodies larger than this are not checked (counted).")]
