@@ -145,6 +145,26 @@ def test_diff_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1 and out.startswith("## ❌ specbuild diff")
 
 
+def _diff(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "specbuild", "diff", *args], input=stdin, capture_output=True,
+                          cwd=ROOT, check=False, timeout=60)
+
+
+def test_diff_reads_one_spec_from_stdin() -> None:
+    """``specbuild build ... -o - | specbuild diff openapi.json -``: '-' is stdin (it was '-: no such file')."""
+    base, head = DIFF / "base.json", DIFF / "operation-removed.head.json"
+    piped = _diff(str(base), "-", stdin=head.read_bytes())
+    assert piped.returncode == 1 and b"operation-removed" in piped.stdout, piped.stderr
+    assert piped.stdout == _diff(str(base), str(head)).stdout.replace(str(head).encode(), b"stdin")
+    assert _diff("-", str(base), stdin=base.read_bytes()).returncode == 0
+    both = _diff("-", "-", stdin=base.read_bytes())
+    assert both.returncode == 2 and b"only one of them can be read from stdin" in both.stderr
+    bad = _diff(str(base), "-", stdin=b"{not a spec")
+    assert bad.returncode == 2 and b"stdin: " in bad.stderr
+    check = _check("--spec", "-", "-i", traffic("control"))  # check's stdin is the traffic's
+    assert check.returncode == 2 and "--spec -: check reads traffic from stdin" in check.stderr
+
+
 REFS = ROOT / "fixtures" / "refs"
 
 

@@ -80,7 +80,7 @@ from specbuild.drift.ignores import parse as parse_ignores
 from specbuild.drift.kinds import CHANGE_KINDS
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.report import CheckReport, DiffReport, render_check, render_diff
-from specbuild.errors import OutputError, RecordError, plural
+from specbuild.errors import OutputError, RecordError, UsageError, plural
 from specbuild.filters import RecordFilter
 from specbuild.io.files import read_bytes, write_atomic
 from specbuild.io.recordings import is_jsonl, read_records
@@ -335,6 +335,8 @@ def check(
     """Check recorded traffic against a committed spec: every exchange matched to an operation and
     checked; findings grouped by operation and kind, with a count and one redacted example. A Kafka
     topic is read to its end unless --max-records or --idle-timeout stops it; no offsets are committed."""
+    if str(spec) == "-":  # stdin is the traffic's
+        raise UsageError("--spec -: check reads traffic from stdin; give the spec as a file")
     doc = load_spec(spec)
     rules = _rules(ignore, ALL_KINDS)
     keep = record_filter(include_path, exclude_path, host, method)
@@ -413,7 +415,8 @@ def diff_report(base: dict[str, Any], head: dict[str, Any], *, base_name: str, h
 def diff_command(
     base: Annotated[Path, typer.Argument(metavar="BASE",
                                          help="The spec before (e.g. the main branch's openapi.json).")],
-    head: Annotated[Path, typer.Argument(metavar="HEAD", help="The spec after (e.g. this pull request's).")],
+    head: Annotated[Path, typer.Argument(metavar="HEAD", help="The spec after (e.g. this pull request's; '-': "
+                                         "stdin, as 'specbuild build -i t.jsonl -o -' writes it).")],
     fmt: Annotated[Format, typer.Option("--format", "-f", metavar="FORMAT",
                                             help=f"Report format ({one_of(Format)}).")] = Format.text,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", metavar="SEVERITY", help="Exit 1 when a change is "
@@ -425,13 +428,19 @@ def diff_command(
     show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
 ) -> None:
     """Compare two specs and classify every change for API clients: breaking, warning or info. A path
-    parameter that only changed its name is no change."""
+    parameter that only changed its name is no change. One of them may be '-': read from stdin."""
+    if str(base) == str(head) == "-":
+        raise UsageError("BASE and HEAD are both '-': only one of them can be read from stdin")
     head_doc = load_spec(head)
-    report = diff_report(load_spec(base), head_doc, base_name=str(base), head_name=str(head),
+    report = diff_report(load_spec(base), head_doc, base_name=_shown(base), head_name=_shown(head),
                          fail_on=fail_on.value, rules=_rules(ignore, ALL_KINDS),
                          lines=lines_of(head, head_doc) if fmt is Format.github else None)
     _emit(render_diff(report, fmt.value, color=_color(fmt, output)), output)
     raise typer.Exit(report.exit_code)
+
+
+def _shown(spec: Path) -> str:
+    return "stdin" if str(spec) == "-" else str(spec)
 
 
 def register(app: typer.Typer) -> None:
@@ -443,4 +452,5 @@ def register(app: typer.Typer) -> None:
     app.command("diff", cls=Command, epilog=examples(
         "specbuild diff main/openapi.json openapi.json            # what changed, breaking or not",
         "specbuild diff old.yaml new.yaml -f github --fail-on warning   # annotations in a GitHub job",
-        "specbuild diff base.json head.json --ignore .specbuild-ignore"))(diff_command)
+        "specbuild diff base.json head.json --ignore .specbuild-ignore",
+        "specbuild build -i today.jsonl -o - | specbuild diff openapi.json -   # HEAD from stdin"))(diff_command)

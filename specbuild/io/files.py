@@ -183,8 +183,11 @@ def read_bytes(path: str | Path, what: str = "file") -> bytes:
 
 def read_document(path: str | Path) -> Any:
     """Read a JSON or YAML document (an existing spec); errors name the file."""
-    p = Path(path)
-    raw = read_bytes(p)
+    return parse_document(read_bytes(path), Path(path))
+
+
+def parse_document(raw: bytes, p: Path) -> Any:
+    """A JSON or YAML document from its bytes; errors name ``p`` (its file, or ``stdin``)."""
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:

@@ -11,6 +11,7 @@ that the validator, the drift check and the diff read without opening anything.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
@@ -18,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from specbuild.errors import InputError
 from specbuild.http import OPERATION_METHODS
-from specbuild.io.files import read_bytes, read_document
+from specbuild.io.files import parse_document, read_bytes, read_document
 
 MAX_FILES: Final = 1000
 # Keys whose values are data, never followed: a "$ref" inside an example is text, not a reference.
@@ -28,9 +29,10 @@ Target = tuple[Path, str]  # (a file, a JSON pointer in it, "" for its root)
 
 
 def read_spec(path: str | Path) -> Any:
-    """The spec at ``path`` with every file ``$ref`` inside its folder inlined; errors name the ref."""
+    """The spec at ``path`` ('-': stdin) with every file ``$ref`` inside its folder (stdin's: the working
+    folder) inlined; errors name the ref."""
     p = Path(path)
-    doc = read_document(p)
+    doc = parse_document(sys.stdin.buffer.read(), Path("stdin")) if str(path) == "-" else read_document(p)
     if not _has_file_refs(doc):
         return doc
     return _Bundler(p).bundle(doc)
