@@ -311,6 +311,49 @@ def test_a_map_whose_common_keys_recur_by_chance_is_still_a_map() -> None:
     assert_accepts(schema, values)
 
 
+def test_keys_shaped_as_data_make_a_map_whatever_kinds_the_values_mix() -> None:
+    """A vector store's document metadata and its filters: each entity's own keys (``ticket/id``,
+    ``repo:name``, ``end seconds``) with strings, numbers, flags and operator objects beside each other,
+    under names no rule knows. They were listed as properties, so the next sample's keys were unknown
+    and a key holding a string here and ``{"$gt": 3}`` there was a type change the gate called breaking."""
+    rng = random.Random(6)
+    keys = {"ticket/id": "T-1", "ticket/priority": 3, "repo:name": "api", "end seconds": 12.5, "isPublic": True,
+            "author": "alice", "doc.type": "faq", "lang": "en"}
+    docs = [{"metas": {k: keys[k] for k in rng.sample(sorted(keys), rng.randint(1, 3))}} for _ in range(40)]
+    schema = infer_schema(docs)
+    assert schema["properties"]["metas"] == {"type": "object"}   # an open object: the values mix kinds
+    assert_accepts(schema, docs)
+    filters = [{"where": {k: rng.choice([keys[k], {"$gt": 1}, {"$in": [keys[k]]}])}} for k in sorted(keys)] * 3
+    filters += [{"where": {"$and": [{"lang": "en"}, {"repo:name": "api"}]}}]
+    assert infer_schema(filters)["properties"]["where"] == {"type": "object"}
+
+
+def test_a_key_shaped_as_data_under_a_users_name_is_a_map_however_full() -> None:
+    """Cloud tags: the ``Name`` every team sets and a cluster's own ``k8s.io/...`` key in every object of
+    a sample. Full objects read as a record, and the next cluster's key was unknown to it."""
+    tags = [{"tags": {"Name": f"node-{i}", "k8s.io/cluster-autoscaler/prod-eu": "owned"}} for i in range(30)]
+    assert infer_schema(tags, enums=False)["properties"]["tags"] == {
+        "additionalProperties": {"type": "string"}, "type": "object"}
+    fields = [{"result": {"Name": f"node-{i}", "k8s.io/cluster": "prod"}} for i in range(30)]
+    assert "properties" in infer_schema(fields)["properties"]["result"]   # no name for users' keys: a record
+    named = [{"tags": {"Name": f"node-{i}", "Team": "web"}} for i in range(30)]
+    assert "properties" in infer_schema(named)["properties"]["tags"]   # words in every object: fields
+
+
+def test_an_odd_field_name_or_a_fixed_one_does_not_make_a_map() -> None:
+    """One key shaped as data beside names (``kernel.js``), or such keys in every object (a fixed
+    response such as ``{"nanosecond heartbeat": 1}``), are a record's fields."""
+    rng = random.Random(7)
+    fields = {"name": "x", "size": 3, "kernel.js": "/k.js", "ok": True, "owner": {"id": 1}}
+    values = [{k: fields[k] for k in rng.sample(sorted(fields), 2)} for _ in range(60)]
+    assert "kernel.js" in infer_schema(values)["properties"]
+    fixed = [{"nanosecond heartbeat": i, "build info": "v1", "ok": True} for i in range(30)]
+    assert sorted(infer_schema(fixed)["properties"]) == ["build info", "nanosecond heartbeat", "ok"]
+    optional = [{"total count": i, "next page": None if i % 2 else "p2", **({"ok": True} if i % 3 else {})}
+                for i in range(30)]   # every data-shaped key in every object: a record with an optional field
+    assert "properties" in infer_schema(optional)
+
+
 def test_records_with_optional_fields_stay_records() -> None:
     rng = random.Random(2)
     fields = {"name": "x", "size": 3, "tags": ["a"], "owner": {"id": 1}, "ok": True}

@@ -33,6 +33,11 @@ ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
 ENUM_MIN_WITNESSES: Final = 20
 MAP_MIN_KEYS: Final = 20     # this many sparse, same-kind keys make a map even when they look like names
 MAP_MAX_FILL: Final = 0.5     # ...and whose objects each carry at most this share of those keys
+# Keys shaped as data (``ticket/id``, ``repo:name``, ``end seconds``, ``doc.type``: no JSON API names a field
+# so) that come and go, this many and this share of a sparse position's keys, make a map whatever kinds its
+# values mix (an open object); one such key beside fields is a record's odd field (``kernel.js``).
+MAP_MIN_DATA_KEYS: Final = 2
+MAP_DATA_SHARE: Final = 0.25
 NOISE_MIN_OBJECTS: Final = 5   # a position full of one-off keys: seen this often,
 NOISE_MIN_ONCE: Final = 8      # with at least this many keys seen once, over 2/3 of its keys;
 NOISE_MIN_SHARE: Final = 0.02  # it keeps the keys seen twice and in this share of its objects

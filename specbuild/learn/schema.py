@@ -62,7 +62,9 @@ from specbuild.learn.rules import (
     ID_MIN_LEN,
     IDENTIFIER,
     INT_TEXT,
+    MAP_DATA_SHARE,
     MAP_MAX_FILL,
+    MAP_MIN_DATA_KEYS,
     MAP_MIN_KEYS,
     MAX_DEPTH,
     MAX_PROPS,
@@ -566,21 +568,38 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     dictionary, not a record with optional fields (those mix kinds, or recur in most objects). Under a
     name for what users fill in (``labels``, ``metadata``, ``settings``), keys that differ from object
     to object, none in every one, of one kind or scalars, are enough: each user's keys, a map (of mixed
-    scalars: an open object), never a union.
+    scalars: an open object), never a union; so is a key shaped as data there, however full the objects
+    (``k8s.io/cluster-autoscaler/prod`` beside the ``Name`` every user sets: no field is named so).
     """
     props = node.props
-    if not props or len(props) < 2:
-        return False
-    if sum(c.count for c in props.values()) > MAP_MAX_FILL * node.objects * len(props):
+    if not props:
         return False
     kinds = {c.kinds & ~NULL for c in props.values()} - {0}  # a value only ever null fits any map
-    if key and key.lower() in USER_OBJECTS and (len(kinds) == 1 or not any(k & (OBJ | ARR) for k in kinds)):
+    user = key is not None and key.lower() in USER_OBJECTS and (
+        len(kinds) == 1 or not any(k & (OBJ | ARR) for k in kinds))
+    if user and any(_IDENTIFIER(k) is None for k in props):
+        return True
+    if len(props) < 2 or sum(c.count for c in props.values()) > MAP_MAX_FILL * node.objects * len(props):
+        return False
+    if user:
         # but a key in every object is a record's field: a record (so are nested objects of mixed kinds,
         # like Kubernetes' metadata with its labels and ownerReferences)
         return all(c.count < node.objects for c in props.values())
     if len(kinds) != 1:
-        return False
+        return _keyed_by_data(node)
     return len(props) >= MAP_MIN_KEYS or any(_IDENTIFIER(k) is None for k in props)
+
+
+def _keyed_by_data(node: Shape) -> bool:
+    """Keys shaped as data (``ticket/id``, ``repo:name``, ``end seconds``), two or more and a quarter of
+    the keys at least, some absent from some objects: each entity's own keys, a map (an open object where
+    the values mix kinds: a metadata blob of strings, numbers and flags, a filter's ``{key: {$gt: 1}}``),
+    never a union of everyone's keys. No JSON API names its fields so; one such key beside names is a
+    record's odd field (``kernel.js``)."""
+    props = node.props or {}
+    data = [c for k, c in props.items() if _IDENTIFIER(k) is None]
+    return (len(data) >= MAP_MIN_DATA_KEYS and len(data) >= MAP_DATA_SHARE * len(props)
+            and any(c.count < node.objects for c in data))
 
 
 
