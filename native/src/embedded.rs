@@ -90,10 +90,22 @@ impl Embedded<'_, '_> {
         }
     }
 
-    /// The byte at `i`, after the body's whitespace.
+    /// The byte at `i`, after the body's whitespace (mostly none: looked at before a call).
+    #[inline]
     fn peek(&mut self) -> Option<u8> {
-        self.ws();
-        self.b.get(self.i).copied()
+        let c = *self.b.get(self.i)?;
+        if c == b' ' || (c == b'\\' && matches!(self.b.get(self.i + 1), Some(b'n' | b't' | b'r'))) {
+            self.ws();
+            return self.b.get(self.i).copied();
+        }
+        Some(c)
+    }
+
+    /// Copy the byte at `i`, one of the body's own punctuation.
+    #[inline]
+    fn punct(&mut self) {
+        self.out.push(self.b[self.i]);
+        self.i += 1;
     }
 
     /// Copy the next `n` bytes, which are the body's own (JSON punctuation, numbers, literals).
@@ -229,18 +241,18 @@ impl Embedded<'_, '_> {
         if depth >= MAX_DEPTH {
             return None;
         }
-        self.copy(1);
+        self.punct();
         let start = self.rec.events.len();
         self.rec.events.push(Ev::Arr(0));
         if self.peek()? == b']' {
-            self.copy(1);
+            self.punct();
         } else {
             loop {
                 self.value(depth + 1)?;
                 match self.peek()? {
-                    b',' => self.copy(1),
+                    b',' => self.punct(),
                     b']' => {
-                        self.copy(1);
+                        self.punct();
                         break;
                     }
                     _ => return None,
@@ -255,12 +267,12 @@ impl Embedded<'_, '_> {
         if depth >= MAX_DEPTH {
             return None;
         }
-        self.copy(1);
+        self.punct();
         let start = self.rec.events.len();
         self.rec.events.push(Ev::Obj(0));
         let first_key = self.rec.keys.len();
         if self.peek()? == b'}' {
-            self.copy(1);
+            self.punct();
         } else {
             loop {
                 if self.peek()? != b'\\' {
@@ -279,12 +291,12 @@ impl Embedded<'_, '_> {
                 if self.peek()? != b':' {
                     return None;
                 }
-                self.copy(1);
+                self.punct();
                 self.value(depth + 1)?;
                 match self.peek()? {
-                    b',' => self.copy(1),
+                    b',' => self.punct(),
                     b'}' => {
-                        self.copy(1);
+                        self.punct();
                         break;
                     }
                     _ => return None,
