@@ -49,6 +49,9 @@ impl<'de> Names<'de> {
     }
 
     pub(crate) fn insert(&mut self, name: Cow<'de, str>) {
+        if self.few.is_empty() {
+            self.few.reserve(16); // a record's dozen headers in one allocation, not four growing ones
+        }
         if self.few.len() < Self::FEW {
             self.few.push(name);
         } else {
