@@ -336,7 +336,12 @@ pub(crate) fn read(b: &[u8], start: usize) -> Option<(String, Tape, usize)> {
                 _ => unreachable!("marks are of the events of strings"),
             }
         }
-        let text = String::from_utf8(out).ok()?;
+        let mut text = String::from_utf8(out).ok()?;
+        // room was made for the rest of the line (a request's body has the response's after it): a
+        // body kept pending keeps only its own bytes
+        if text.capacity() > 2 * text.len() + 64 {
+            text.shrink_to_fit();
+        }
         Some((text, rec.tape(), i + 1))
     })
 }
