@@ -52,7 +52,7 @@ pub(crate) struct Recorder {
     pub(crate) events: Vec<Ev>,
     pub(crate) side: String,
     pub(crate) keys: Vec<u64>, // hashes of the keys of the objects being read, innermost last
-    text_at: usize, // the address of the text, to tell where a borrowed string sits in it
+    text_at: usize,            // the address of the text, to tell where a borrowed string sits in it
     text_len: usize,
 }
 
