@@ -143,6 +143,31 @@ impl<'a> Reader<'a> {
         String::from_utf8(out).ok().map(Cow::Owned)
     }
 
+    /// Skip a string at `i` (its opening quote), checked as `string` checks it, its value not built.
+    fn skip_string(&mut self) -> Option<()> {
+        self.eat(b'"')?;
+        let mut at = next_special(self.b, self.i);
+        loop {
+            match *self.b.get(at)? {
+                b'"' => break,
+                b'\\' => match *self.b.get(at + 1)? {
+                    b'u' => {
+                        unicode_escape(self.b, at + 2)?;
+                        at += 6;
+                    }
+                    c => {
+                        simple_escape(c)?;
+                        at += 2;
+                    }
+                },
+                _ => return None, // a control character
+            }
+            at = next_special(self.b, at);
+        }
+        self.i = at + 1;
+        Some(())
+    }
+
     /// A number as serde_json reads it when it is an integer of 64 bits; None for anything else (a
     /// float, `-0`, an integer too large: serde reads those as floats).
     fn integer(&mut self) -> Option<Value> {
@@ -184,7 +209,7 @@ impl<'a> Reader<'a> {
     /// Skip a value, checked as strictly as serde's `IgnoredAny` (floats included, by their grammar).
     fn skip(&mut self, depth: usize) -> Option<()> {
         match self.peek()? {
-            b'"' => self.string().map(drop),
+            b'"' => self.skip_string(),
             b'{' => {
                 self.i += 1;
                 if depth >= MAX_DEPTH {
@@ -195,7 +220,7 @@ impl<'a> Reader<'a> {
                     return Some(());
                 }
                 loop {
-                    self.string()?;
+                    self.skip_string()?;
                     self.eat(b':')?;
                     self.skip(depth + 1)?;
                     match self.peek()? {
