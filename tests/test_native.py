@@ -346,6 +346,48 @@ def test_fast_decode_answers_none_or_what_records_decode_answers(record: dict[st
     assert_fast_decode_agrees(json.dumps(record).encode())
 
 
+# pieces put into a body as the record holds it: escapes of the record and of the body, a bare quote
+JSON_PIECES_RAW = ['\\"', "\\\\", '"', '\\\\\\"', "\\n", "\\u0022", "\\u005c", "\\u0001", "\\\\u00e9", "\\/",
+                   "-0", "{", "}", "]", ",", ":", " ", "\\", "é", '"}}']
+# JSON bodies as recorders write them: the body's own escapes (quotes, backslashes, control characters,
+# `\u`) inside the record's string, whitespace escaped (pretty-printed), ASCII-only or not, any `/` escaped.
+# The native record reader reads such a body's JSON as it unescapes the string (one pass).
+ESCAPED_BODIES = [{"say": 'a "quoted" word', "path": "C:\\temp\\", "lines": "one\ntwo\tthree\u0001"},
+                  [{"caf\u00e9": "d\u00e9j\u00e0 \u2028", "k\"ey": None, "k\\ey": [1, -2.5, 1e-7, True]}, [], {}],
+                  {"url": "https://x.io/a/b?c=d", "n": 123456789012345678, "deep": [[[[{"x": []}]]]]}]
+
+
+def recorded(body: Any, *, ascii: bool, indent: int | None, slashes: bool) -> bytes:
+    text = json.dumps(body, ensure_ascii=ascii, indent=indent)
+    record = {"request": {"method": "POST", "pathname": "/b", "body": text,
+                          "headers": {"content-type": "application/json"}},
+              "response": {"statusCode": 200, "body": text}}  # no media type: JSON by its first character
+    line = json.dumps(record, ensure_ascii=ascii)
+    return (line.replace("/", "\\/") if slashes else line).encode()
+
+
+@needs_native
+@pytest.mark.parametrize("body", ESCAPED_BODIES)
+@pytest.mark.parametrize("ascii,indent,slashes", [(False, None, False), (True, 2, False), (True, None, True)])
+def test_json_bodies_with_escapes_decode_natively_as_records_decode(body: Any, ascii: bool, indent: int | None,
+                                                                    slashes: bool) -> None:
+    assert assert_fast_decode_agrees(recorded(body, ascii=ascii, indent=indent, slashes=slashes), limit=1 << 20)
+
+
+@needs_native
+@settings(max_examples=600, deadline=None)
+@given(json_values, st.booleans(), st.sampled_from([None, 1]), st.integers(0, 400), st.sampled_from(JSON_PIECES_RAW))
+def test_json_bodies_broken_anywhere_decode_natively_as_records_decode_or_not_at_all(
+        value: Any, ascii: bool, indent: int | None, at: int, piece: str) -> None:
+    """A body cut, or with a quote, a backslash or an escape of either level put anywhere: the native
+    decode answers None or what records.decode answers."""
+    raw = recorded(value, ascii=ascii, indent=indent, slashes=False).decode()
+    # into the response's body (the last string of the line)
+    start = raw.rindex('"body": "') + len('"body": "')
+    at = start + at % max(1, len(raw) - start - 2)
+    assert_fast_decode_agrees((raw[:at] + piece + raw[at:]).encode(), limit=1 << 20)
+
+
 # What a fold's decoder keeps of each side (tests/test_native.py's header names): one decoder for every
 # example, so the names it was told to leave out are known, and skipped unread, in the later ones.
 KEEP_SOME = (lambda name: name in ("authorization", "x"), lambda name: name == "x-api-key")

@@ -19,14 +19,14 @@ use crate::shape::{key_hash, Node};
 /// A string of the body: `at` below the text's length is where it starts in the text (it had no
 /// escapes), from the text's length on it is that far into the text and then into `Tape::side`.
 #[derive(Clone, Copy)]
-struct Span {
-    at: u32,
-    len: u32,
+pub(crate) struct Span {
+    pub(crate) at: u32,
+    pub(crate) len: u32,
 }
 
 /// One value (or object key) of the body, in document order.
 #[derive(Clone, Copy)]
-enum Ev {
+pub(crate) enum Ev {
     Null,
     Bool,
     Int,
@@ -48,11 +48,11 @@ pub(crate) struct Tape {
 /// The tape being recorded; its buffers are kept between bodies (one per thread), so a body costs one
 /// allocation for its events and none here.
 #[derive(Default)]
-struct Recorder {
-    events: Vec<Ev>,
-    side: String,
-    keys: Vec<u64>, // hashes of the keys of the objects being read, innermost last
-    text_at: usize, // the address of the text, to tell where a borrowed string sits in it
+pub(crate) struct Recorder {
+    pub(crate) events: Vec<Ev>,
+    pub(crate) side: String,
+    pub(crate) keys: Vec<u64>, // hashes of the keys of the objects being read, innermost last
+    text_at: usize,            // the address of the text, to tell where a borrowed string sits in it
     text_len: usize,
 }
 
@@ -81,6 +81,11 @@ impl Recorder {
         Span { at, len: s.len() as u32 }
     }
 
+    /// The tape recorded.
+    pub(crate) fn tape(&self) -> Tape {
+        Tape { events: self.events.as_slice().into(), side: self.side.as_str().into() }
+    }
+
     fn key(&mut self, key: Cow<'_, str>) -> u64 {
         let h = key_hash(&key);
         let span = match key {
@@ -92,7 +97,7 @@ impl Recorder {
     }
 
     /// Set the end of the array or object whose event is at `start`, now that its content is read.
-    fn close(&mut self, start: usize) {
+    pub(crate) fn close(&mut self, start: usize) {
         let end = self.events.len() as u32;
         match &mut self.events[start] {
             Ev::Arr(e) | Ev::Obj(e) => *e = end,
@@ -211,6 +216,17 @@ pub(crate) fn check(text: &str) -> Result<Tape, serde_json::Error> {
     if text.len() > (u32::MAX / 2) as usize {
         return Err(de::Error::custom("too large for the native check"));
     }
+    with_recorder(|rec| {
+        (rec.text_at, rec.text_len) = (text.as_ptr() as usize, text.len());
+        let mut de = serde_json::Deserializer::from_str(text);
+        Check(rec).deserialize(&mut de)?;
+        de.end()?;
+        Ok(rec.tape())
+    })
+}
+
+/// Run `read` with this thread's recorder, emptied (the check, or `embedded::read`).
+pub(crate) fn with_recorder<T>(read: impl FnOnce(&mut Recorder) -> T) -> T {
     RECORDER.with_borrow_mut(|rec| {
         // A rare huge body does not keep its buffers for the rest of the run.
         if rec.events.capacity() > KEEP || rec.side.capacity() > KEEP {
@@ -219,11 +235,7 @@ pub(crate) fn check(text: &str) -> Result<Tape, serde_json::Error> {
         rec.events.clear();
         rec.side.clear();
         rec.keys.clear();
-        (rec.text_at, rec.text_len) = (text.as_ptr() as usize, text.len());
-        let mut de = serde_json::Deserializer::from_str(text);
-        Check(rec).deserialize(&mut de)?;
-        de.end()?;
-        Ok(Tape { events: rec.events.as_slice().into(), side: rec.side.as_str().into() })
+        read(rec)
     })
 }
 
@@ -236,6 +248,27 @@ pub(crate) struct Json {
 /// Check that `text` is JSON and keep it with its tape.
 pub(crate) fn parse(text: &str) -> Result<Json, serde_json::Error> {
     Ok(Json { text: text.to_owned(), tape: check(text)? })
+}
+
+#[cfg(test)]
+impl Tape {
+    /// The events as words, strings read from `text` and the side (tapes of one text compare equal
+    /// when they read the same, wherever their strings sit).
+    pub(crate) fn view(&self, text: &str) -> Vec<String> {
+        let walk = Walk { events: &self.events, text, side: &self.side };
+        (self.events.iter().enumerate())
+            .map(|(i, ev)| match *ev {
+                Ev::Null => "null".to_owned(),
+                Ev::Bool => "bool".to_owned(),
+                Ev::Int => "int".to_owned(),
+                Ev::Float => "float".to_owned(),
+                Ev::Str(s) => format!("str {:?}", walk.str(s)),
+                Ev::Key(s, h) => format!("key {:?} {}", walk.str(s), h == key_hash(walk.str(s))),
+                Ev::Arr(end) => format!("arr {}", end as usize - i),
+                Ev::Obj(end) => format!("obj {}", end as usize - i),
+            })
+            .collect()
+    }
 }
 
 // -- the fold, from the tape -------------------------------------------------------------------------

@@ -21,8 +21,10 @@
 //! record; here a body is parsed and folded in a few microseconds, with no Python object per value.
 
 mod body;
+mod embedded;
 mod glue;
 mod params;
+mod reader;
 mod record;
 mod rules;
 mod shape;

@@ -9,7 +9,8 @@ use memchr::memmem;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::body::{check, Json, Key};
+use crate::body::{check, Json, Key, Tape};
+use crate::reader;
 use crate::rules::Rules;
 
 // -- records ----------------------------------------------------------------------------------------
@@ -21,7 +22,7 @@ use crate::rules::Rules;
 pub(crate) type Pairs = Vec<(String, String)>;
 
 /// records._text for the values it turns into the same text here (not floats, lists or objects).
-fn text(v: Value) -> Option<String> {
+pub(crate) fn text(v: Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s),
         Value::Bool(b) => Some(if b { "true" } else { "false" }.to_owned()),
@@ -35,7 +36,7 @@ fn text(v: Value) -> Option<String> {
 /// names or headers costs a lookup each, not 50M string compares: tests/test_hostile.py times it).
 /// Names borrow the record's text unless they had escapes: most of a record's headers are never copied.
 #[derive(Default)]
-struct Names<'de> {
+pub(crate) struct Names<'de> {
     few: Vec<Cow<'de, str>>,
     many: HashSet<Cow<'de, str>>,
 }
@@ -43,11 +44,14 @@ struct Names<'de> {
 impl<'de> Names<'de> {
     const FEW: usize = 32;
 
-    fn contains(&self, name: &str) -> bool {
+    pub(crate) fn contains(&self, name: &str) -> bool {
         self.few.iter().any(|n| n == name) || self.many.contains(name)
     }
 
-    fn insert(&mut self, name: Cow<'de, str>) {
+    pub(crate) fn insert(&mut self, name: Cow<'de, str>) {
+        if self.few.is_empty() {
+            self.few.reserve(16); // a record's dozen headers in one allocation, not four growing ones
+        }
         if self.few.len() < Self::FEW {
             self.few.push(name);
         } else {
@@ -55,13 +59,13 @@ impl<'de> Names<'de> {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.few.len() + self.many.len()
     }
 }
 
 /// A `query` or `headers` field: an object as pairs (records._pairs), a string, or anything else.
-enum Field {
+pub(crate) enum Field {
     Pairs(Pairs, usize), // the pairs and the number of keys the object had
     Str(String),
     Other,
@@ -149,22 +153,40 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
     }
 }
 
+/// A `body` as read: null, a string (with the tape of its JSON when `reader` read it as it unescaped
+/// it), or any other value (a body embedded as a JSON value, which Python reads).
+pub(crate) enum Body {
+    Null,
+    Text(String, Option<Tape>),
+    Other,
+}
+
+impl From<Value> for Body {
+    fn from(v: Value) -> Body {
+        match v {
+            Value::Null => Body::Null,
+            Value::String(s) => Body::Text(s, None),
+            _ => Body::Other,
+        }
+    }
+}
+
 /// The fields of `request` or `response` that records.decode reads (a later duplicate key wins, as
 /// in a dict); the rest is skipped unread.
 #[derive(Default)]
-struct Side {
-    method: Option<Value>,
-    status: Option<Value>,
-    protocol: Option<Value>,
-    host: Option<Value>,
-    pathname: Option<Value>,
-    path: Option<Value>,
-    query: Option<Field>,
-    headers: Option<Field>,
-    body: Option<Value>,
-    timestamp: Option<Value>,
+pub(crate) struct Side {
+    pub(crate) method: Option<Value>,
+    pub(crate) status: Option<Value>,
+    pub(crate) protocol: Option<Value>,
+    pub(crate) host: Option<Value>,
+    pub(crate) pathname: Option<Value>,
+    pub(crate) path: Option<Value>,
+    pub(crate) query: Option<Field>,
+    pub(crate) headers: Option<Field>,
+    pub(crate) body: Option<Body>,
+    pub(crate) timestamp: Option<Value>,
     // `bodyTruncated` (a recorder cut the body): such a record goes to Python, which decides
-    flagged: bool,
+    pub(crate) flagged: bool,
 }
 
 struct SideSeed<'u>(Unread<'u>);
@@ -193,7 +215,7 @@ impl<'de> Visitor<'de> for SideSeed<'_> {
                 "path" => side.path = Some(map.next_value()?),
                 "query" => side.query = Some(map.next_value_seed(FieldSeed { lower: false, unread: None })?),
                 "headers" => side.headers = Some(map.next_value_seed(FieldSeed { lower: true, unread: self.0 })?),
-                "body" => side.body = Some(map.next_value()?),
+                "body" => side.body = Some(Body::from(map.next_value::<Value>()?)),
                 "timestamp" => side.timestamp = Some(map.next_value()?),
                 "bodyTruncated" => {
                     map.next_value::<IgnoredAny>()?;
@@ -381,12 +403,17 @@ pub(crate) fn form_key(name: &str) -> Cow<'_, str> {
 }
 
 /// records._body for string bodies; None for what records.decode must decide.
-fn body(v: Option<Value>, content_type: Option<&str>, limit: usize, lenient_empty: bool) -> Option<BodyOut> {
+/// A body's tape is `check`'s, made now unless the reader made it as it read the body.
+fn body(v: Option<Body>, content_type: Option<&str>, limit: usize, lenient_empty: bool) -> Option<BodyOut> {
     let mt = media_type(content_type)?;
-    let text = match v {
-        None | Some(Value::Null) => return Some(BodyOut::Empty),
-        Some(Value::String(s)) => s,
-        Some(_) => return None, // a body embedded as a JSON value
+    let (text, tape) = match v {
+        None | Some(Body::Null) => return Some(BodyOut::Empty),
+        Some(Body::Text(s, tape)) => (s, tape),
+        Some(Body::Other) => return None, // a body embedded as a JSON value
+    };
+    let checked = |text: String, tape: Option<Tape>| match tape {
+        Some(tape) => Some(Json { text, tape }),
+        None => check(&text).ok().map(|tape| Json { text, tape }),
     };
     if text.is_empty() {
         return Some(BodyOut::Empty);
@@ -401,12 +428,12 @@ fn body(v: Option<Value>, content_type: Option<&str>, limit: usize, lenient_empt
         }
         if stripped.starts_with(['{', '[']) {
             // JSON, else text; a body the check refuses (duplicate keys, -0) may still be JSON to orjson
-            return check(&text).ok().map(|tape| BodyOut::Json(None, Json { text, tape }));
+            return checked(text, tape).map(|json| BodyOut::Json(None, json));
         }
         return Some(BodyOut::Binary(None));
     };
     if is_json_media(&mt) {
-        return check(&text).ok().map(|tape| BodyOut::Json(Some(mt), Json { text, tape }));
+        return checked(text, tape).map(|json| BodyOut::Json(Some(mt), json));
     }
     if mt == "application/x-www-form-urlencoded" {
         return qsl(&text).map(|pairs| BodyOut::Form(mt, Form::grouped(pairs)));
@@ -524,15 +551,24 @@ fn surrogate_escape(raw: &[u8]) -> bool {
 /// One record in its plain form, or None for anything `records.decode` must look at; the headers
 /// `unread` names (request side, response side) are left out.
 pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2]) -> Option<Decoded> {
+    decode(r, raw, limit, unread, true)
+}
+
+/// `decode_plain`, with or without the record reader (`one_pass`; the tests compare the two).
+fn decode(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2], one_pass: bool) -> Option<Decoded> {
     // orjson refuses a line with invalid UTF-8 or a lone surrogate anywhere, even in a field skipped
     // here unread (serde skips ignored strings without checking either): such a line goes to Python.
     let text = std::str::from_utf8(raw).ok()?;
     if surrogate_escape(raw) {
         return None;
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let (Some(mut request), Some(mut response)) = de.deserialize_map(RecordSeed(unread)).ok()? else { return None };
-    de.end().ok()?;
+    // the record reader's one pass, else serde's (which decides what the reader leaves to it)
+    let sides = one_pass.then(|| reader::record(text, unread)).flatten().or_else(|| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let sides = de.deserialize_map(RecordSeed(unread)).ok()?;
+        de.end().ok().map(|()| sides)
+    });
+    let (Some(mut request), Some(mut response)) = sides? else { return None };
     if request.flagged || response.flagged {
         return None;
     }
@@ -608,6 +644,91 @@ pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::rules::tests::test_rules;
+
+    fn described(d: Option<Decoded>) -> Option<String> {
+        let d = d?;
+        let body = |b: &BodyOut| match b {
+            BodyOut::Empty => "empty".to_owned(),
+            BodyOut::Json(mt, j) => format!("json {mt:?} {:?} {:?}", j.text, j.tape.view(&j.text)),
+            BodyOut::Text(mt, t) => format!("text {mt} {t:?}"),
+            BodyOut::Form(mt, f) => format!("form {mt} {:?}", f.fields),
+            BodyOut::Binary(mt) => format!("binary {mt:?}"),
+        };
+        let fields = format!("{} {:?} {} {:?}", d.method, d.path, d.status, d.query);
+        let fields = format!("{fields} {:?} {:?}", d.request_headers, d.response_headers);
+        let rest = format!("{:?} {:?} {:?}", d.scheme, d.host, d.timestamp);
+        Some(format!("{fields} {} {} {rest}", body(&d.request_body), body(&d.response_body)))
+    }
+
+    const RECORDS: &[&str] = &[
+        r#"{"request":{"method":"get","protocol":"https","host":"h.io","headers":{"Content-Type":"application/json","X-Skip":{"a":[1.5]},"x-n":7,"x-l":["a","b"],"x-z":null,"x-b":true},"pathname":"/a//b/","query":{"q":["1","2"],"n":-3,"z":null},"body":"{\"a\":[1,2.5,\"x\\\"y\"],\"b\":{\"c\":null}}","timestamp":"2024-03-04T08:53:44.600000+00:00"},"response":{"statusCode":201,"headers":{"content-type":"application/problem+json","date":"x"},"body":"[{\"k\\\\\":\"\\u00e9\"}]","meta":{"f":[1e5,-0.5,{"x":"\u00e9"}]}},"extra":[true,null,"x"]}"#,
+        r#"{ "response" : { "statusCode" : 200 , "body" : "caf\u00e9 \/ \"text\"" , "headers" : { "content-type" : "text/plain" } } , "request" : { "method" : "GET" , "path" : "/p?x=%20&y=a+b" , "body" : null } }"#,
+        r#"{"request":{"method":"GET","url":"http://x","pathname":"/f","headers":{"content-type":"application/x-www-form-urlencoded"},"body":"a=1&a=2&b%5B0%5D=c","query":"?k=v"},"response":{"statusCode":204,"body":"{}","truncated":false}}"#,
+        r#"{"request":{"method":"Get","pathname":"/x","body":"{\n  \"pretty\": true\n}"},"response":{"statusCode":200,"body":" {\"lead\": 1}","headers":{"x":"1"}}}"#,
+        r#"{"request":{"method":"GET","pathname":"/e","body":{"embedded":1}},"response":{"statusCode":200}}"#,
+    ];
+
+    #[test]
+    fn the_record_reader_reads_what_serde_reads() {
+        let r = test_rules();
+        let skip = |name: &str| name == "x-skip" || name == "date";
+        for unread in [[None, None], [Some(&skip as &dyn Fn(&str) -> bool), Some(&skip as _)]] {
+            let mut answered = 0;
+            for raw in RECORDS {
+                let (one, two) =
+                    (decode(&r, raw.as_bytes(), 4096, unread, true), decode(&r, raw.as_bytes(), 4096, unread, false));
+                // a record serde's path decodes is read by the reader, not left to serde
+                assert!(two.is_none() || reader::record(raw, unread).is_some(), "{raw}");
+                answered += usize::from(two.is_some());
+                assert_eq!(described(one), described(two));
+            }
+            // the first (an unread header that is an object) only with `skip`; the last (an embedded body) never
+            assert_eq!(answered, if unread[0].is_some() { 4 } else { 3 });
+        }
+    }
+
+    #[test]
+    fn records_broken_anywhere_decode_alike_with_or_without_the_reader() {
+        let r = test_rules();
+        let skip = |name: &str| name == "x-skip";
+        let unread: [Unread<'_>; 2] = [Some(&skip), None];
+        let pieces: &[&[u8]] = &[
+            b"\"", b"\\\"", b"\\\\", b"\\u0041", b"\\u00e9", b"\\ud800", b"\\u0001", b"\\x", b"\n", b"\x01", b"\xff",
+            b"{", b"}", b"[", b"]", b",", b":", b" ", b"-0", b"1.5", b"1e999", b"99999999999999999999", b"null",
+            b"true", b"\"x\":1,", b"\"x-skip\":[1,", b"\"Content-Type\":\"a\",", b"\"body\":", b"\"body\":\"{}\",",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut below = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut answered = 0;
+        for raw in RECORDS {
+            for _ in 0..3000 {
+                let mut broken = raw.as_bytes().to_vec();
+                let at = below(broken.len());
+                match below(3) {
+                    0 => broken.truncate(at),
+                    1 => {
+                        broken.remove(at);
+                    }
+                    _ => {
+                        let piece = pieces[below(pieces.len())];
+                        broken.splice(at..at, piece.iter().copied());
+                    }
+                }
+                let one = described(decode(&r, &broken, 4096, unread, true));
+                answered += usize::from(one.is_some());
+                let two = described(decode(&r, &broken, 4096, unread, false));
+                assert_eq!(one, two, "{}", String::from_utf8_lossy(&broken));
+            }
+        }
+        assert!(answered > 1000, "{answered}");
+    }
 
     #[test]
     fn surrogate_escapes_are_found_anywhere_and_other_escapes_are_not() {

@@ -5,8 +5,13 @@ use crate::rules::{enumish_given, narrow, Rules};
 /// FxHash (rustc's) of a key: keys are short and trusted to be few per position, SipHash's DoS guard
 /// is not needed and costs a third of a lookup.
 pub(crate) fn key_hash(key: &str) -> u64 {
+    key_hash_bytes(key.as_bytes())
+}
+
+/// `key_hash` of a key's UTF-8 bytes.
+pub(crate) fn key_hash_bytes(key: &[u8]) -> u64 {
     let add = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    let chunks = key.as_bytes().chunks_exact(8);
+    let chunks = key.chunks_exact(8);
     let tail = chunks.remainder();
     let h = chunks.fold(0, |h, c| add(h, u64::from_le_bytes(c.try_into().expect("eight bytes"))));
     // the last bytes as a word, zero-padded: shifted in, as a copy of a few bytes read back as a word
