@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from specbuild import parallel
+from specbuild import parallel, run
 from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
+from specbuild.io import validate
 from specbuild.io.files import dumps
 from specbuild.io.jsonl import iter_lines
 from specbuild.kafka.pool import LocalFolder
@@ -265,3 +268,31 @@ def test_nothing_learned_hints_at_what_left_out_most() -> None:
     mostly_bad = Stats(read=5_014, filtered=14, skipped=Counter({"not-json": 5_000}))
     assert nothing_learned(mostly_bad, "rec.jsonl")[1] == "-i reads JSONL or a JSON array of HTTP Types records, " \
                                                           "or HAR 1.2"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a standby is forked (Linux only: start_method)")
+def test_a_build_folding_alone_is_validated_by_a_standby_made_ready_meanwhile(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One process folding on a machine of several cores: a standby imports and first uses the validator
+    meanwhile, then judges the document (the same bytes written); none beside shards (their processes
+    take every core) or on one core."""
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")  # (pytest may run a thread of its own)
+    monkeypatch.setattr(validate, "_VERDICTS", validate._Verdicts(8))  # judged anew, not remembered
+    monkeypatch.setattr(run, "_cores", lambda: 2)
+    path = str(FIXTURES / "users.jsonl")
+    assert run.validator_standby(plan_shards(path, 2, min_bytes=0)) is None
+    standby = run.validator_standby(plan_shards(path, 1))
+    assert standby is not None
+    sent: list[Any] = []
+
+    def watched(task: Any) -> Any:
+        sent.append(task)
+        return standby(task)
+
+    with standby:
+        fold = Fold(SpecBuilder())
+        fold.feed(iter_lines(path))
+        assert dumps(build_document(fold.builder, ready=watched)) == sequential(FIXTURES / "users.jsonl")[0]
+    assert len(sent) == 1
+    monkeypatch.setattr(run, "_cores", lambda: 1)
+    assert run.validator_standby([]) is None
