@@ -7,6 +7,7 @@ workers, how it spreads the work and how it merges what comes back stay with the
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
@@ -284,6 +285,9 @@ class Standby:
     def __init__(self, proc: BaseProcess, conn: Any) -> None:
         self.proc = proc
         self.conn = conn
+        # closed at the latest on the way out of Python, before multiprocessing waits for its children
+        # (atexit runs the last registered first): one left open would wait for ever
+        atexit.register(self.close)
 
     @classmethod
     def start(cls, prepare: Callable[[], None]) -> Standby | None:
@@ -320,6 +324,9 @@ class Standby:
 
     def close(self) -> None:
         """Let it exit (it reads the end of its pipe), and end it if it does not at once."""
+        atexit.unregister(self.close)
+        if self.conn.closed:
+            return
         self.conn.close()
         self.proc.join(timeout=1.0)
         if self.proc.is_alive():

@@ -328,6 +328,11 @@ def test_a_standby_exits_when_closed_or_when_its_parent_is_gone(monkeypatch: pyt
     pid = standby.proc.pid
     standby.close()
     assert standby.proc.exitcode == 0 and not Path(f"/proc/{pid}").exists()
+    # a parent that exits without closing it: closed on the way out (multiprocessing waits for it then)
+    code = ("from specbuild import parallel; s = parallel.Standby.start(lambda: None); "
+            "print(s.proc.pid, flush=True)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=30)
+    assert out.returncode == 0 and gone(int(out.stdout.split()[0]))
     # a parent killed while its standby waits: the standby reads the end of its pipe and exits
     code = ("import os, sys, time; from specbuild import parallel; s = parallel.Standby.start(lambda: None); "
             "print(s.proc.pid, flush=True); os.kill(os.getpid(), 9)")
