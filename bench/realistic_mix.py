@@ -67,7 +67,7 @@ shards = run.plan_shards(path, jobs)          # what `specbuild build -i FILE` d
 # one process folding: the validator made ready beside it (a tree without it: none)
 standby = run.validator_standby(shards) if hasattr(run, "validator_standby") else None
 if standby is not None:
-    beside["ready"] = standby
+    beside.update(ready=standby, elsewhere=parallel.forked)  # as the CLI: one walk forked there
 c = time.process_time()
 if shards:
     run.feed_sharded(fold, shards)

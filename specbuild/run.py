@@ -339,7 +339,7 @@ def build_document(builder: SpecBuilder, options: RenderOptions | None = None,
     each step as it starts ("rendering", "validating"): on a large spec each takes seconds. ``elsewhere``
     (:func:`specbuild.parallel.forked`): half the validation runs in another process (a run of ``-j 2``
     or more has a core for it); ``ready`` (:func:`validator_standby`): all of it runs in the process
-    that got the validator ready while this one folded."""
+    that got the validator ready while this one folded (which runs a walk ``elsewhere`` in turn)."""
     phase = on_phase or _no_phase
     phase("rendering")
     doc = render(builder, options)

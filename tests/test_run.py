@@ -293,7 +293,8 @@ def test_a_build_folding_alone_is_validated_by_a_standby_made_ready_meanwhile(
     with standby:
         fold = Fold(SpecBuilder())
         fold.feed(iter_lines(path))
-        assert dumps(build_document(fold.builder, ready=watched)) == sequential(FIXTURES / "users.jsonl")[0]
+        learned = build_document(fold.builder, elsewhere=parallel.forked, ready=watched)
+        assert dumps(learned) == sequential(FIXTURES / "users.jsonl")[0]
     assert len(sent) == 1
     monkeypatch.setattr(run, "_cores", lambda: 1)
     assert run.validator_standby([]) is None

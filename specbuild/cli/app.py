@@ -306,8 +306,9 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
                 said = learning.keep.said if learning.keep is not None else ""
                 why, hint = nothing_learned(stats, "stdin" if input_ == "-" else input_, said)
                 raise InputError(why, hint=hint)
+            # a standby runs one walk in a process of its own (it is small: forked at once)
             doc = build_document(builder, out.render, base, on_phase=reporter.phase,
-                                 elsewhere=forked if jobs > 1 else None, ready=ready)
+                                 elsewhere=forked if jobs > 1 or ready is not None else None, ready=ready)
         reporter.phase("writing")
         target = write_document(doc, out.target, out.fmt)
         stats.finished = stats.finished or time.monotonic()

@@ -44,7 +44,8 @@ def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None,
     content was judged before (``build --check`` reads back the spec it just learned) is remembered.
     ``elsewhere``: the library's two walks of a (clean) document run at once, one in another process.
     ``ready``: a process that imported the validator and used it once (:func:`warm`) while this one
-    folded (:class:`specbuild.parallel.Standby`); a document of plain JSON is judged there, from its text.
+    folded (:class:`specbuild.parallel.Standby`); a document of plain JSON is judged there, from its text
+    (``elsewhere`` is then where that process runs one of the walks).
     """
     text = _plain_text(doc)
     key = None if text is None else hashlib.blake2b(text, digest_size=32).digest()
@@ -53,7 +54,7 @@ def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None,
         if known is not None:
             return list(known)
     if text is not None and ready is not None:
-        wait = ready(functools.partial(_judged_text, text))
+        wait = ready(functools.partial(_judged_text, text, elsewhere))
         judged = wait() if wait is not None else None
         if judged is not None:  # else it ended without an answer: judged here
             problems, settled = judged
@@ -66,13 +67,11 @@ def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None,
     return problems
 
 
-def _judged_text(text: bytes) -> tuple[list[str], bool]:
-    """:func:`_judged` of the document that ``text`` is the JSON of (in a standby process, which may fork
-    one of the walks: its parent waits meanwhile). The same document: the text is of plain JSON
-    (:func:`_plain_json`), and orjson keeps key order and every value exactly."""
-    from specbuild.parallel import forked
-
-    return _judged(orjson.loads(text), True, forked)
+def _judged_text(text: bytes, elsewhere: Elsewhere | None) -> tuple[list[str], bool]:
+    """:func:`_judged` of the document that ``text`` is the JSON of (in a standby process, which may run
+    one of the walks ``elsewhere``: its parent waits meanwhile). The same document: the text is of plain
+    JSON (:func:`_plain_json`), and orjson keeps key order and every value exactly."""
+    return _judged(orjson.loads(text), True, elsewhere)
 
 
 def warm() -> None:
