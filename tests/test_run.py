@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+import random
 import sys
 from collections import Counter
 from pathlib import Path
@@ -320,3 +321,21 @@ def test_a_workers_builder_is_taken_in_with_the_collector_paused(monkeypatch: py
     doc, _, _ = sharded(FIXTURES / "users.jsonl", 3)
     assert len(seen) >= 4 and not any(seen) and gc.isenabled()  # two received, each merged
     assert doc == sequential(FIXTURES / "users.jsonl")[0]
+
+
+def test_keys_only_a_worker_folded_count_in_their_template(tmp_path: Path) -> None:
+    """-j 2 keeps a worker's state of a key this process never saw as the bytes it came in; the render
+    merges a template's keys as copies, and dropped those states (native Acc.merge_copy read only a
+    loaded root): request and response counts, ``required``, properties differed from -j 1's."""
+    rng = random.Random(3)
+    words = ["".join(rng.choice("abcdefghijkmnpqrstuvwxyz") for _ in range(8)) for _ in range(120)]
+    path = tmp_path / "members.jsonl"
+    with path.open("w") as fh:
+        for i in range(400):  # the second half's keys only in the second shard
+            word = words[i % 60] if i < 200 else words[60 + i % 60]
+            fh.write(json.dumps(record(method="POST", path=f"/portfolios/{word}/addMembers",
+                                       body={"data": {"members": f"u{i}", "note": "n" if i % 3 else None}},
+                                       resp={"data": {"gid": str(i), "name": "p"}})) + "\n")
+    doc, _, fold = sequential(path)
+    assert len(fold.builder.operations) == 120
+    assert sharded(path, 2)[0] == doc
