@@ -353,8 +353,8 @@ def build_document(builder: SpecBuilder, options: RenderOptions | None = None,
 
 def validator_standby(shards: Sequence[Shard]) -> Standby | None:
     """A standby process (:class:`specbuild.parallel.Standby`) that imports and first uses the validator
-    (~0.2 s) on another core while this one folds, and then validates the document there (one walk in a
-    process of its own), for a build that folds in this process alone on a machine of several cores;
+    (~0.1 s of CPU) on another core while this one folds, then validates the document there (one walk in
+    a process of its own), for a build that folds in this process alone on a machine of several cores;
     None otherwise (the shards' processes have every core busy, and the idle moments of the merge import
     the validator here: ``_Arrivals``)."""
     if shards or _cores() < 2:
