@@ -64,6 +64,10 @@ beside = {"elsewhere": parallel.forked} if jobs > 1 and hasattr(parallel, "forke
 t, cpu = time.perf_counter(), time.process_time()
 b = SpecBuilder(); fold = run.Fold(b)
 shards = run.plan_shards(path, jobs)          # what `specbuild build -i FILE` does
+# one process folding: the validator made ready beside it (a tree without it: none)
+standby = run.validator_standby(shards) if hasattr(run, "validator_standby") else None
+if standby is not None:
+    beside.update(ready=standby, elsewhere=parallel.forked)  # as the CLI: one walk forked there
 c = time.process_time()
 if shards:
     run.feed_sharded(fold, shards)
@@ -71,6 +75,8 @@ else:
     fold.feed(iter_lines(path))
 fold_cpu = time.process_time() - c  # this process's: with -j 2, the shard it folds and the merges
 run.write_document(run.build_document(b, **beside), out)
+if standby is not None:
+    standby.close()
 dt = time.perf_counter() - t
 children = resource.getrusage(resource.RUSAGE_CHILDREN)  # -j 2's workers and forks, waited for
 cpu = time.process_time() - cpu + children.ru_utime + children.ru_stime

@@ -7,6 +7,7 @@ workers, how it spreads the work and how it merges what comes back stay with the
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
@@ -268,3 +269,95 @@ def _run(parent: int, target: Callable[..., None], args: tuple[Any, ...]) -> Non
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker keeps the parent's handler otherwise
     threading.Thread(target=_watch_parent, name="specbuild-parent-watch", daemon=True).start()
     target(*args)
+
+
+class Standby:
+    """A process forked early, while this one is still small (its copy costs little and this one's later
+    writes copy no page of it), that gets ready with ``prepare()`` while this one works, then runs each
+    task it is sent and answers it.
+
+    It takes a task as :func:`forked` does (``standby(task)`` answers the function that waits for its
+    result, None when the standby did not answer: do the work here then), but the task crosses a pipe:
+    a module's function with its data, which must pickle. :meth:`start` answers None where this process
+    may not fork (:func:`start_method`). Closed (:meth:`close`, or leaving a ``with`` block) it exits.
+    """
+
+    def __init__(self, proc: BaseProcess, conn: Any) -> None:
+        self.proc = proc
+        self.conn = conn
+        # closed at the latest on the way out of Python, before multiprocessing waits for its children
+        # (atexit runs the last registered first): one left open would wait for ever
+        atexit.register(self.close)
+
+    @classmethod
+    def start(cls, prepare: Callable[[], None]) -> Standby | None:
+        if start_method() != "fork":
+            return None
+        ctx = multiprocessing.get_context("fork")
+        mine, theirs = ctx.Pipe(duplex=True)
+        for stream in (sys.stdout, sys.stderr):  # as forked(): nothing buffered is written twice
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        # not a daemon: a daemon may not fork, and the standby forks a walk of its own (it exits at the
+        # end of its pipe, which the parent closes or leaves by exiting)
+        proc = ctx.Process(target=_stand_by, args=(prepare, theirs, mine), name="specbuild-standby", daemon=False)
+        proc.start()
+        theirs.close()
+        return cls(proc, mine)
+
+    def __call__(self, task: Callable[[], Any]) -> Callable[[], Any] | None:
+        try:
+            self.conn.send(task)
+        except (OSError, ValueError):  # gone (killed), or closed
+            return None
+
+        def wait() -> Any:
+            try:
+                ok, value = self.conn.recv()
+            except (EOFError, OSError):
+                return None
+            if not ok:
+                raise value
+            return value
+
+        return wait
+
+    def close(self) -> None:
+        """Let it exit (it reads the end of its pipe), and end it if it does not at once."""
+        atexit.unregister(self.close)
+        if self.conn.closed:
+            return
+        self.conn.close()
+        self.proc.join(timeout=1.0)
+        if self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join()
+
+    def __enter__(self) -> Standby:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _stand_by(prepare: Callable[[], None], conn: Any, parents: Any) -> None:
+    """The standby's life: get ready, then answer each task until the pipe ends (the parent closed it or
+    exited: no watching thread is needed, and without one the standby may fork a task of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C (and closes the pipe)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parents.close()  # the parent's end, inherited: only the parent may hold it, or no end is ever seen
+    with contextlib.suppress(Exception):  # not ready is only slower: the task still runs
+        prepare()
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = (True, task())
+        except Exception as exc:
+            answer = (False, portable(exc))
+        try:
+            conn.send(answer)
+        except OSError:  # the parent is gone
+            return

@@ -6,6 +6,7 @@ Sources are plain iterables of ``(raw, origin)``; what to say to the user is pas
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections import Counter
@@ -21,12 +22,13 @@ from specbuild.filters import RecordFilter
 from specbuild.io.files import dumps, write_atomic
 from specbuild.io.jsonl import first_line
 from specbuild.io.recordings import is_jsonl
-from specbuild.io.validate import Elsewhere, check_built_spec, import_validator
+from specbuild.io.validate import Elsewhere, check_built_spec, import_validator, warm
 from specbuild.learn import native
 from specbuild.learn.builder import OperationState, SpecBuilder
+from specbuild.learn.collector import paused
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
-from specbuild.parallel import Workers, exit_if_orphaned, portable, start_method
+from specbuild.parallel import Standby, Workers, exit_if_orphaned, portable, start_method
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, JsonParser, Raw, decode
 
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
@@ -337,19 +339,39 @@ def _no_fields(*fields: Any) -> None:
 
 def build_document(builder: SpecBuilder, options: RenderOptions | None = None,
                    base: dict[str, Any] | None = None, on_phase: Callable[[str], None] | None = None,
-                   elsewhere: Elsewhere | None = None) -> dict[str, Any]:
+                   elsewhere: Elsewhere | None = None, ready: Elsewhere | None = None) -> dict[str, Any]:
     """Render, merge into an existing spec if given, and validate: what gets written. ``on_phase`` is told
     each step as it starts ("rendering", "validating"): on a large spec each takes seconds. ``elsewhere``
     (:func:`specbuild.parallel.forked`): half the validation runs in another process (a run of ``-j 2``
-    or more has a core for it)."""
+    or more has a core for it); ``ready`` (:func:`validator_standby`): all of it runs in the process
+    that got the validator ready while this one folded (which runs a walk ``elsewhere`` in turn)."""
     phase = on_phase or _no_phase
     phase("rendering")
     doc = render(builder, options)
     if base is not None:
         doc = overlay(base, doc)
     phase("validating")
-    check_built_spec(doc, elsewhere)
+    with paused():  # its copies and walks are many containers and no cycle (the collections: 0.01-0.02 s)
+        check_built_spec(doc, elsewhere, ready)
     return doc
+
+
+def validator_standby(shards: Sequence[Shard]) -> Standby | None:
+    """A standby process (:class:`specbuild.parallel.Standby`) that imports and first uses the validator
+    (~0.1 s of CPU) on another core while this one folds, then validates the document there (one walk in
+    a process of its own), for a build that folds in this process alone on a machine of several cores;
+    None otherwise (the shards' processes have every core busy, and the idle moments of the merge import
+    the validator here: ``_Arrivals``)."""
+    if shards or _cores() < 2:
+        return None
+    return Standby.start(warm)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _no_phase(name: str) -> None:
@@ -602,7 +624,14 @@ def feed_sharded(fold: Fold[SpecBuilder], shards: list[Shard], keep_errors: int 
         arrivals = _Arrivals(workers, watch)
         first_line = 0
         for i, shard in enumerate(shards):
-            result = fold_shard(shard, *settings, watch.here) if i == 0 else arrivals.result(i)
+            if i == 0:
+                result = fold_shard(shard, *settings, watch.here)
+            else:
+                # a worker's builder arrives as pickles of hundreds of thousands of objects, none in a
+                # cycle: the collections their allocations set off walked the whole heap (on the 100k
+                # mix at -j 2, 0.16 s of this process's CPU unpickling, 0.06 with the collector paused)
+                with paused():
+                    result = arrivals.result(i)
             for line, err in result.errors:
                 located = err.located(f"{shard.name}:{first_line + line}")
                 if result.fatal is not None and line == result.fatal[0]:
@@ -613,10 +642,11 @@ def feed_sharded(fold: Fold[SpecBuilder], shards: list[Shard], keep_errors: int 
                 at, why = result.stats.first_malformed  # at: the line in the shard (fold_shard's origin)
                 result.stats.first_malformed = (f"{shard.name}:{first_line + int(at)}", why)
             first_line += result.lines
-            if i == 0:
-                fold.builder.merge(result.builder)
-            else:
-                fold.builder.merge_parts(result.builder, arrivals.operations(i))
+            with paused():
+                if i == 0:
+                    fold.builder.merge(result.builder)
+                else:
+                    fold.builder.merge_parts(result.builder, arrivals.operations(i))
             fold.stats.merge(result.stats)
             del result  # merged results are let go at once: peak memory stays near one builder
     return fold.stats

@@ -558,7 +558,9 @@ def test_ctrl_c_stops_at_once_says_nothing_was_written_and_leaves_no_worker(tmp_
     # the bug took 6.5 s; a fixed stop takes ~0.1 s, 3 s leaves a loaded CI machine its margin
     assert proc.returncode == 128 + sig and took < 3.0, (proc.returncode, took, err)
     assert err.strip().splitlines() == ["Interrupted: nothing was written."]
-    assert (len(workers) >= 1) == (jobs == "2") and all(gone(pid) for pid in workers)
+    # -j 2 folds in workers; a build's -j 1 validates in a standby where the machine has a second core
+    beside = jobs == "2" or (command == "build" and len(os.sched_getaffinity(0)) > 1)
+    assert (len(workers) >= 1) == beside and all(gone(pid) for pid in workers)
     assert not (out / "openapi.json").exists()
 
 

@@ -497,6 +497,16 @@ def test_an_accumulator_loaded_from_bytes_merges_as_it_is_read() -> None:
     both = native.load(native.dump(folded(texts[:40])))
     both.merge(native.load(native.dump(folded(texts[40:]))))
     assert state(native.settled(schema.Shape(), both)) == expected
+    # merged as a copy (the render's merged_operations: -j 2 keeps a worker's state as it came), either
+    # side still bytes: the same state, and the other side left as it was (bytes, lost before: -j 2's
+    # spec differed from -j 1's)
+    for left, right in ((True, False), (False, True), (True, True)):
+        one = native.load(native.dump(folded(texts[:40]))) if left else folded(texts[:40])
+        other = native.load(native.dump(folded(texts[40:]))) if right else folded(texts[40:])
+        one.merge_copy(other)
+        assert one.count == 80 and other.count == 40
+        assert state(native.settled(schema.Shape(), one)) == expected
+        assert native.dump(other) == native.dump(folded(texts[40:]))
 
 
 @needs_native

@@ -279,3 +279,71 @@ def test_a_worker_whose_parent_dies_while_it_answers_exits(tmp_path: Path) -> No
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+_READY: list[int] = []
+
+
+def _get_ready() -> None:
+    _READY.append(os.getpid())
+
+
+def _ready_where() -> tuple[list[int], int, bool]:
+    return _READY, os.getpid(), signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def _forks() -> Any:
+    wait = parallel.forked(os.getpid)  # a standby may fork a task of its own (no daemon: those may not)
+    return wait() if wait is not None else None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork is for Linux only (start_method)")
+def test_a_standby_gets_ready_then_answers_each_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")  # (pytest may run a thread of its own)
+    standby = parallel.Standby.start(_get_ready)
+    assert standby is not None
+    with standby:
+        wait = standby(_ready_where)
+        assert wait is not None
+        ready, pid, ignores_ctrl_c = wait()
+        assert ready == [pid] and pid != os.getpid() and ignores_ctrl_c  # prepared there, before the task
+        assert _READY == []  # not here
+        wait = standby(_fails)
+        assert wait is not None
+        with pytest.raises(WorkerError, match="ValueError: in the child"):
+            wait()
+        wait = standby(_forks)
+        assert wait is not None and wait() not in (None, pid, os.getpid())
+        wait = standby(_killed)
+        assert wait is not None and wait() is None  # the caller does the work itself
+        assert standby(_where) is None or standby(_where)() is None  # gone: nothing more is answered
+    assert not Path(f"/proc/{pid}").exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork is for Linux only (start_method)")
+def test_a_standby_exits_when_closed_or_when_its_parent_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")
+    standby = parallel.Standby.start(_get_ready)
+    assert standby is not None
+    pid = standby.proc.pid
+    standby.close()
+    assert standby.proc.exitcode == 0 and not Path(f"/proc/{pid}").exists()
+    # a parent that exits without closing it: closed on the way out (multiprocessing waits for it then)
+    code = ("from specbuild import parallel; s = parallel.Standby.start(lambda: None); "
+            "print(s.proc.pid, flush=True)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=30)
+    assert out.returncode == 0 and gone(int(out.stdout.split()[0]))
+    # a parent killed while its standby waits: the standby reads the end of its pipe and exits
+    code = ("import os, sys, time; from specbuild import parallel; s = parallel.Standby.start(lambda: None); "
+            "print(s.proc.pid, flush=True); os.kill(os.getpid(), 9)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=30)
+    orphan = int(out.stdout.split()[0])
+    deadline = time.monotonic() + 10.0
+    while not gone(orphan) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone(orphan)
+
+
+def test_no_standby_where_a_fork_is_not_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
+    assert parallel.Standby.start(_get_ready) is None

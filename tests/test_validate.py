@@ -379,3 +379,42 @@ def test_what_an_invalid_spec_is_told_is_the_same_whatever_the_hash_seed() -> No
     assert len(library) > 1  # the library's own first problem changed with the seed here
     assert len(told) == 1
     assert sum(bool(said) for _, said in runs[0]) >= 6
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a standby is forked (Linux only: start_method)")
+def test_a_document_judged_by_a_standby_gets_the_library_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """-j 1 on two cores: the validator is made ready in a standby while the build folds, and the document
+    is judged there, from its JSON text: the same verdicts, a document of other types judged here, the
+    verdict remembered here, and a standby gone (killed) answers nothing: judged here then."""
+    monkeypatch.setattr(validate, "_VERDICTS", validate._Verdicts(8))
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")  # (pytest may run a thread of its own)
+    sent: list[Any] = []
+
+    def watched(task: Any) -> Any:
+        sent.append(task)
+        return standby(task)
+
+    rng = random.Random(7)
+    broken = [valid_doc() for _ in range(3)]
+    with_number_version(broken[0])
+    without_path_parameter(broken[1])
+    with_bad_ref(broken[2])
+    docs = [valid_doc(), *broken, *(random_doc(rng, broken=0.7, version=rng.choice(["3.0.3", "3.1.0"]))
+                                    for _ in range(6))]
+    standby = parallel.Standby.start(validate.warm)
+    assert standby is not None
+    with standby:
+        for i, doc in enumerate(docs):  # the standby runs a walk in a process of its own, or not
+            assert spec_problems(doc, forked if i % 2 else None, ready=watched) == _validate(doc, memo=False)[0]
+        plain = sum(validate._plain_text(doc) is not None for doc in docs)  # (some share a subtree)
+        assert len(sent) == plain >= 4  # each of plain JSON judged there
+        assert spec_problems(docs[0], ready=watched) == [] and len(sent) == plain  # remembered here
+        tupled = valid_doc()
+        tupled["tags"] = ({"name": "a"},)  # no JSON text tells a tuple: judged here
+        assert spec_problems(tupled, ready=watched) == _validate(tupled, memo=False)[0]
+        assert len(sent) == plain
+        os.kill(standby.proc.pid, 9)
+        standby.proc.join()
+        changed = valid_doc()
+        changed["info"]["title"] = "another"
+        assert spec_problems(changed, ready=watched) == [] and len(sent) == plain + 1

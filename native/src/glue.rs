@@ -306,9 +306,16 @@ impl Acc {
     }
 
     /// Merge a copy of `other` in (`merge(other.copy())`, copying only what this one lacks); `other`
-    /// is left as it was.
+    /// is left as it was. Either side may still be `load`'s bytes (a worker's state that -j 2's merge
+    /// kept as it came): their roots are empty then, and merging those lost the state (the render's
+    /// merged_operations: -j 2's spec differed from -j 1's).
     fn merge_copy(&mut self, other: &Acc) {
-        self.root.merge_copy(rules(), &other.root);
+        let r = rules();
+        let mine = self.node();
+        match &other.raw {
+            Some(raw) => mine.merge_from(r, &mut Reader::skipped(raw)).expect("bytes checked by Acc.load"),
+            None => mine.merge_copy(r, &other.root),
+        }
     }
 
     /// The state as bytes, for pickling between the processes of one run (see `load`).

@@ -114,6 +114,7 @@ from specbuild.run import (
     feed_sharded,
     nothing_learned,
     plan_shards,
+    validator_standby,
     write_document,
 )
 
@@ -298,12 +299,16 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
         fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, keep=learning.keep,
                     on_skip=reporter.warn, on_progress=reporter.progress)
         should_stop = stop.requested if isinstance(stop, StopSignals) else None
-        stats = _read(input_, fold, plan_shards(input_, jobs), reporter, should_stop)
-        if stats.learned == 0 and should_stop is None:  # a spec of no paths, exit 0, would pass for a result
-            said = learning.keep.said if learning.keep is not None else ""
-            why, hint = nothing_learned(stats, "stdin" if input_ == "-" else input_, said)
-            raise InputError(why, hint=hint)
-        doc = build_document(builder, out.render, base, on_phase=reporter.phase, elsewhere=forked if jobs > 1 else None)
+        shards = plan_shards(input_, jobs)
+        with validator_standby(shards) or contextlib.nullcontext() as ready:
+            stats = _read(input_, fold, shards, reporter, should_stop)
+            if stats.learned == 0 and should_stop is None:  # a spec of no paths, exit 0, would pass for a result
+                said = learning.keep.said if learning.keep is not None else ""
+                why, hint = nothing_learned(stats, "stdin" if input_ == "-" else input_, said)
+                raise InputError(why, hint=hint)
+            # a standby runs one walk in a process of its own (it is small: forked at once)
+            doc = build_document(builder, out.render, base, on_phase=reporter.phase,
+                                 elsewhere=forked if jobs > 1 or ready is not None else None, ready=ready)
         reporter.phase("writing")
         target = write_document(doc, out.target, out.fmt)
         stats.finished = stats.finished or time.monotonic()

@@ -36,31 +36,72 @@ if TYPE_CHECKING:  # a build loads neither the drift checker nor re2: they are i
 Elsewhere = Callable[[Callable[[], Any]], Callable[[], Any] | None]
 
 
-def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None) -> list[str]:
+def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None,
+                  ready: Elsewhere | None = None) -> list[str]:
     """What openapi-spec-validator finds wrong with ``doc`` (empty when valid).
 
     A full validation of a large document takes most of a second, so the verdict on a document whose
     content was judged before (``build --check`` reads back the spec it just learned) is remembered.
     ``elsewhere``: the library's two walks of a (clean) document run at once, one in another process.
+    ``ready``: a process that imported the validator and used it once (:func:`warm`) while this one
+    folded (:class:`specbuild.parallel.Standby`); a document of plain JSON is judged there, from its text
+    (``elsewhere`` is then where that process runs one of the walks).
     """
-    key = _content_key(doc)
-    digests = _Digests()
+    text = _plain_text(doc)
+    key = None if text is None else hashlib.blake2b(text, digest_size=32).digest()
     if key is not None:
         known = _VERDICTS.get(key)
         if known is not None:
             return list(known)
-        if str(doc.get("openapi", "")).startswith("3.0."):
-            dropped = [0]
-            problems, settled = _both_walks(_shared(doc, digests, dropped), digests, elsewhere)
-            if not dropped[0] or (settled and not problems):  # the document itself was judged, or it is clean
-                if settled:
-                    _VERDICTS.put(key, tuple(problems))
-                return problems
-            digests.clear()
-    problems, settled = _both_walks(_shared(doc, digests) if key is not None else doc, digests, elsewhere)
+    if text is not None and ready is not None:
+        wait = ready(functools.partial(_judged_text, text, elsewhere))
+        judged = wait() if wait is not None else None
+        if judged is not None:  # else it ended without an answer: judged here
+            problems, settled = judged
+            if key is not None and settled:  # (a key is there: the text is)
+                _VERDICTS.put(key, tuple(problems))
+            return list(problems)
+    problems, settled = _judged(doc, key is not None, elsewhere)
     if key is not None and settled:
         _VERDICTS.put(key, tuple(problems))
     return problems
+
+
+def _judged_text(text: bytes, elsewhere: Elsewhere | None) -> tuple[list[str], bool]:
+    """:func:`_judged` of the document that ``text`` is the JSON of (in a standby process, which may run
+    one of the walks ``elsewhere``: its parent waits meanwhile). The same document: the text is of plain
+    JSON (:func:`_plain_json`), and orjson keeps key order and every value exactly."""
+    return _judged(orjson.loads(text), True, elsewhere)
+
+
+def warm() -> None:
+    """Import openapi-spec-validator and validate a small learned document with it: what the first
+    validation of a process costs beyond its document (~0.1 s of CPU here), paid by a standby while the
+    build folds."""
+    import_validator()
+    body = {"type": "object", "properties": {"id": {"type": "integer", "format": "int64"},
+                                             "name": {"type": "string", "nullable": True},
+                                             "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}}},
+            "required": ["id"], "x-specbuild-seen": 3}
+    doc = {"openapi": "3.0.3", "info": {"title": "warm", "version": "0"},
+           "paths": {"/things/{thingId}": {"get": {
+               "parameters": [{"name": "thingId", "in": "path", "required": True, "schema": {"type": "string"}}],
+               "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": body}}}}}}},
+           "components": {"schemas": {"Tag": {"type": "string", "enum": ["a", "b"]}}}}
+    _judged(doc, True, None)
+
+
+def _judged(doc: Mapping[str, Any], plain: bool, elsewhere: Elsewhere | None) -> tuple[list[str], bool]:
+    """The problems of ``doc`` and whether they are the validator's verdict on its content; ``plain``:
+    ``doc`` is plain JSON (:func:`_plain_json`), so its equal subtrees may be shared (:func:`_shared`)."""
+    digests = _Digests()
+    if plain and str(doc.get("openapi", "")).startswith("3.0."):
+        dropped = [0]
+        problems, settled = _both_walks(_shared(doc, digests, dropped), digests, elsewhere)
+        if not dropped[0] or (settled and not problems):  # the document itself was judged, or it is clean
+            return problems, settled
+        digests.clear()
+    return _both_walks(_shared(doc, digests) if plain else doc, digests, elsewhere)
 
 
 def preload() -> None:
@@ -543,16 +584,15 @@ class _Verdicts:
 _VERDICTS = _Verdicts(8)
 
 
-def _content_key(doc: Mapping[str, Any]) -> bytes | None:
-    """A digest of the JSON text of ``doc`` with its key order (which error comes first depends on it),
-    or None when the text would not tell all the validator sees (a tuple, a subclass, a NaN, ...)."""
+def _plain_text(doc: Mapping[str, Any]) -> bytes | None:
+    """The JSON text of ``doc`` with its key order (which error comes first depends on it), or None when
+    the text would not tell all the validator sees (a tuple, a subclass, a NaN, ...)."""
     if not _plain_json(doc):
         return None
     try:
-        text = orjson.dumps(doc)
+        return orjson.dumps(doc)
     except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a lone surrogate
         return None
-    return hashlib.blake2b(text, digest_size=32).digest()
 
 
 def _plain_json(value: Any) -> bool:
@@ -583,10 +623,11 @@ def _plain_json(value: Any) -> bool:
     return True
 
 
-def check_built_spec(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None) -> None:
+def check_built_spec(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None,
+                     ready: Elsewhere | None = None) -> None:
     """Raise InvalidSpecError when a document *we* built is invalid (a bug, never the user's fault);
-    ``elsewhere`` as :func:`spec_problems` takes it."""
-    if spec_problems(doc, elsewhere):
+    ``elsewhere`` and ``ready`` as :func:`spec_problems` takes them."""
+    if spec_problems(doc, elsewhere, ready):
         problems = _listed_problems(doc)
         more = "" if len(problems) == 1 else f" (and {_count(problems, -1)} more)"
         raise InvalidSpecError(
