@@ -74,6 +74,12 @@ VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|ad
 _SIGIL_ID: Final = re.compile(r"[@!$#+~][^:/]+:[^/]+|(?i:acct|urn|arn|did|mailto|tel|tag|spiffe|sip|xmpp):[^/]+")
 
 
+def is_sigil_id(seg: str) -> bool:
+    """``@alice:matrix.org``, ``urn:isbn:0451450523``: an id whose colon is its own (a sigil and a server,
+    a URI scheme), never a custom method after a value (``{id}:cancel``)."""
+    return ":" in seg and _SIGIL_ID.match(seg) is not None
+
+
 # Ids recur (an entity is asked for again and again) while the paths they sit in, combined with other
 # ids, do not: the templater's cache of whole paths misses on half of realistic records, this one not.
 @functools.lru_cache(maxsize=8192)
@@ -85,7 +91,7 @@ def classify_segment(seg: str) -> str | None:
     """
     if "%" in seg:
         seg = unquote(seg)
-    if ":" in seg and _SIGIL_ID.match(seg):
+    if is_sigil_id(seg):
         return "token"
     if not _HAS_DIGIT.search(seg):
         # no digit: a word (hex without digits is vanishingly rare), unless it is an address or

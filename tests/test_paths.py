@@ -501,6 +501,21 @@ def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() ->
     assert got["/v3/projects:search"] == "/v3/projects:search"  # methods on collections
 
 
+def test_a_custom_method_after_a_typed_id_stays_a_literal_after_the_value() -> None:
+    """``/v1/txat25kjbx1:setIamPolicy``: the camelCase verb made the whole segment read as one opaque
+    token, a value of ``/v1/{name}`` (gkebackup's POST ``/v1/{name}``, an operation the API lacks). The
+    verb after an id is split off as an extension is, and one name taking a verb the ids take joins them;
+    a sigil id keeps its colon (``@alice:matrix``)."""
+    ids = ["txat25kjbx1", "p4sywq8n8", "07z603kdi"]
+    paths = [f"/v1/{i}:setIamPolicy" for i in ids] + [f"/v1/{i}" for i in ids] + ["/v1/summer:setIamPolicy"]
+    paths += ["/rooms/@alice:matrix/state", "/rooms/@bob:matrix/state"]
+    got = learn(paths)
+    assert {got[f"/v1/{i}:setIamPolicy"] for i in ids} == {got["/v1/summer:setIamPolicy"]} \
+        == {"/v1/{name}:setIamPolicy"}
+    assert erased(got[f"/v1/{i}"] for i in ids) == {"/v1/{}"}
+    assert got["/rooms/@alice:matrix/state"] == "/rooms/{roomId}/state"
+
+
 def test_past_the_word_cap_a_custom_method_stays_a_literal_after_the_value() -> None:
     """Google's ``/v1/{name}:setIamPolicy`` at 5000 exchanges: the position opened, and every
     ``name:verb`` became ``{:word}`` beside the names, the methods lost (gkebackup: four operations)."""
