@@ -508,8 +508,14 @@ def test_a_custom_method_after_a_typed_id_stays_a_literal_after_the_value() -> N
     a sigil id keeps its colon (``@alice:matrix``)."""
     ids = ["txat25kjbx1", "p4sywq8n8", "07z603kdi"]
     paths = [f"/v1/{i}:setIamPolicy" for i in ids] + [f"/v1/{i}" for i in ids] + ["/v1/summer:setIamPolicy"]
+    paths += ["/v1/23v1ht:getIamPolicy", "/v1/services:generateConfigReport", "/v1/summary:lookup"]
     paths += ["/rooms/@alice:matrix/state", "/rooms/@bob:matrix/state"]
     got = learn(paths)
+    # one name alone with a verb: beside typed ids, one more id when it reads as one (digits), not a
+    # collection's method nor a plain word's
+    assert got["/v1/23v1ht:getIamPolicy"] == "/v1/{name}:getIamPolicy"
+    assert got["/v1/services:generateConfigReport"] == "/v1/services:generateConfigReport"
+    assert got["/v1/summary:lookup"] == "/v1/summary:lookup"
     assert {got[f"/v1/{i}:setIamPolicy"] for i in ids} == {got["/v1/summer:setIamPolicy"]} \
         == {"/v1/{name}:setIamPolicy"}
     assert erased(got[f"/v1/{i}"] for i in ids) == {"/v1/{}"}

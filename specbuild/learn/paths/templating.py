@@ -301,7 +301,7 @@ class _Resolver:
             del fixed[slot_id]
             words = sorted([*words, *moved.get(slot_id, ())])  # file names after all: judged as words
         typed.update(folded)
-        for slot_id, labels in _custom_methods(words, fixed).items():
+        for slot_id, labels in _custom_methods(words, fixed, bool(typed)).items():
             fixed.setdefault(slot_id, []).extend(labels)
             words = [w for w in words if w not in labels]
         for slot_id, labels in fixed.items():
@@ -1006,21 +1006,26 @@ def _mixed_extensions(fixed: Mapping[str, list[str]], words: Iterable[str]) -> d
     return {}
 
 
-def _custom_methods(words: Iterable[str], typed: Mapping[str, list[str]]) -> dict[str, list[str]]:
+def _custom_methods(words: Iterable[str], typed: Mapping[str, list[str]], ids: bool) -> dict[str, list[str]]:
     """Custom methods on values (Google's ``/v1/{resource}:setIamPolicy``): ``:verb`` -> its words, where
-    two names or more (not plurals) take the same verb, or typed ids take it too (``{:token}:cancel``,
-    ``typed``: the slots of typed values with what follows them). The verb is a literal after the
-    value, as an extension is (``{sid}.json``); one name with it (``/v1/services:generateConfigReport``,
-    a method on a collection) stays a word, and so do collections taking the same verb
-    (``/v3/projects:search`` beside ``/v3/folders:search``). A plural beside names is one more name
-    (``payments:setIamPolicy``)."""
+    two names or more (not plurals) take the same verb. The verb is a literal after the value, as an
+    extension is (``{sid}.json``); one name with it (``/v1/services:generateConfigReport``, a method on a
+    collection) stays a word, and so do collections taking the same verb (``/v3/projects:search`` beside
+    ``/v3/folders:search``). A plural beside names is one more name (``payments:setIamPolicy``). One name
+    is enough where typed ids take the verb too (``{:token}:cancel``, in ``typed``: the slots of typed
+    values with what follows them), or, beside typed ids (``ids``), when it reads as one of them (digits
+    or mixed case, ``23v1ht:getIamPolicy``: too short to be typed on sight, no endpoint's name)."""
     out: dict[str, list[str]] = {}
     for word in words:
         stem, colon, verb = word.rpartition(":")
         if colon and stem and _CUSTOM_VERB.fullmatch(verb) and ":" not in stem:
             out.setdefault(colon + verb, []).append(word)
-    return {verb: labels for verb, labels in out.items()
-            if sum(1 for w in labels if not _names_a_resource(w.rpartition(":")[0])) >= (1 if verb in typed else 2)}
+    found = {}
+    for verb, labels in out.items():
+        names = [w.rpartition(":")[0] for w in labels if not _names_a_resource(w.rpartition(":")[0])]
+        if len(names) >= 2 or (names and (verb in typed or (ids and not all(map(_plain, names))))):
+            found[verb] = labels
+    return found
 
 
 # ``setIamPolicy``, ``cancel``, ``undelete``: a verb in lowerCamelCase, letters only.
