@@ -44,6 +44,9 @@ EXTENSION: Final = re.compile(r"(.+)(\.(?:json|xml|csv|tsv|txt|html?|ya?ml|pdf|p
 _FILE_NAME: Final = re.compile(r"[^./][^/]*\.[A-Za-z][A-Za-z0-9]{0,5}\Z")
 _CAMEL: Final = re.compile(r"[A-Za-z][a-z]*(?:[A-Z][a-z]+)*[A-Z]?\Z")
 _HUMP: Final = re.compile(r"[A-Za-z][a-z]*")
+# ``NewsByPlayerID``, ``TeamsByLeagueURL``: camelCase words (two or more, of two letters or more), then an
+# acronym of two to four capitals.
+_ACRONYM_END: Final = re.compile(r"((?:[A-Za-z][a-z]+){2,})[A-Z]{2,4}\Z")
 _CONSONANT_RUN: Final = re.compile(r"[bcdfghjklmnpqrstvwxz]{4}")
 _Q_WITHOUT_U: Final = re.compile(r"q(?!u)")
 
@@ -163,9 +166,14 @@ def _words_around_a_number(seg: str, runs: list[str]) -> bool:
 
 
 def _random_case(seg: str) -> bool:
-    """Letters whose case flips like noise, not like camelCase: cus_BVpecptLnKlGZI, not findByStatus."""
+    """Letters whose case flips like noise, not like camelCase: cus_BVpecptLnKlGZI, not findByStatus,
+    nor camelCase words ending in an acronym (``NewsByPlayerID``: read as noise, the ID's two capitals
+    made Sportsdata's endpoint one more id beside the words it stands among)."""
     longest = max(_SEPARATORS.split(seg), key=len)
     if len(longest) < 12 or _CAMEL.match(longest):
+        return False
+    acronym = _ACRONYM_END.match(longest)
+    if acronym and _camel_words(acronym.group(1)):
         return False
     changes = sum(a.isupper() != b.isupper() for a, b in pairwise(longest))
     uppers = sum(c.isupper() for c in longest)

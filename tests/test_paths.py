@@ -97,7 +97,7 @@ SLUGS = ["how-to-bake-bread", "winter-garden-tips", "fast-pasta", "the-long-walk
     ("108.244.90.118", "ipv4"), ("10.0.0.1", "ipv4"), ("SP9ermtiAarE7", "token"),
     # nanoid-like: digits inside letters that read as no word, or in two places
     ("kta2ptlsr", "token"), ("ttvz8tmj2o6", "token"), ("m6ou7y7mass", "token"), ("42apeqe8", "token"),
-    ("KTA2PTLSR", "token"),
+    ("KTA2PTLSR", "token"), ("cus_BVpecptLnKlGZI", "token"), ("XzGfPlDIyNtO", "token"),
 ])
 def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     assert classify_segment(seg) == kind
@@ -110,6 +110,8 @@ def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     "John%20Doe", "PROJ-12", "v2LoggingLevel", "oauth2Callback",
     # a number after words or between two, short mixes, a mix of cases: names
     "oauth2callback", "sha256sum", "x509cert", "s3bucket", "h264", "i18n", "Kta2ptlsr", "web3auth",
+    # camelCase words ending in an acronym (its capitals are no noise)
+    "NewsByPlayerID", "TeamsByLeagueURL",
 ])
 def test_word_like_segments_are_not_classified(seg: str) -> None:
     assert classify_segment(seg) is None
