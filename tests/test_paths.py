@@ -492,6 +492,21 @@ def test_ids_asked_for_in_a_format_keep_the_format_literal_beside_collections_in
     assert len(set(learn(files).values())) == 1
 
 
+def test_a_word_in_the_ids_format_answering_as_they_do_is_one_more_id() -> None:
+    """``atniuJxoTol.json``: random letters that read as camelCase, beside ``{sid}.json``; it answers an
+    application as the sids do, so it is one of them, the format literal (as a file name it folded the
+    format into ``{applicationName}``, Twilio's n5000). Answering something else, it is still a file name."""
+    app = frozenset({"GET", "sid", "friendly_name", "voice_url", "date_created"})
+    sids = ["JfFSYjmXMFccFt5UwQXKISp", "qWgI11kmq13N7hQ6", "GyVrZPQ6HmX", "TQ3ucEibMOM1"]
+    shapes = {f"/Accounts/AC{i:032x}/Applications/{s}.json": app for i, s in enumerate(sids)}
+    word = "/Accounts/AC0000/Applications/atniuJxoTol.json"
+    got = learn(shapes | {word: app}, shapes | {word: app})
+    assert erased(got.values()) == {"/Accounts/{}/Applications/{}.json"}
+    other = frozenset({"GET", "call_count", "quality_score"})
+    got = learn(shapes | {word: other}, shapes | {word: other})
+    assert set(got.values()) == {"/Accounts/{accountId}/Applications/{applicationName}"}
+
+
 def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() -> None:
     paths = [f"/v1/{w}:setIamPolicy" for w in ("north-alpha", "payments", "stone")]
     paths += ["/v1/river:cancel", "/v1/summer-bravo:cancel", "/v1/services:generateConfigReport"]

@@ -292,7 +292,8 @@ class _Resolver:
                 typed[label] = placeholder[0]
             else:
                 words.append(label)
-        moved = _ids_in_format(fixed, words)
+        moved = _ids_in_format(fixed, words, lambda labels: object_props(
+            self.memo.answers([raw for label in labels for raw in groups[label]])))
         for slot_id, labels in moved.items():
             fixed[slot_id].extend(labels)
             words = [w for w in words if w not in labels]
@@ -977,14 +978,22 @@ def _in_a_format(word: str) -> bool:
     return bool(dot) and extension.lower() in _FORMATS and bool(stem) and _plain(stem)
 
 
-def _ids_in_format(fixed: Mapping[str, list[str]], words: Iterable[str]) -> dict[str, list[str]]:
+def _ids_in_format(fixed: Mapping[str, list[str]], words: Iterable[str],
+                   answer: Callable[[list[str]], frozenset[str]]) -> dict[str, list[str]]:
     """Words of the ids' alphabet beside typed ids asked for in a format (Twilio's ``{sid}.json``:
     ``wNCMorOUJl.json`` beside ``{:token}.json``): one more id of that slot, the format kept literal,
-    not file names that would fold the format into the value."""
+    not file names that would fold the format into the value. So is a word in the ids' format that
+    answers as they do (``atniuJxoTol.json``, letters that happen to read as camelCase, answering an
+    application as the ids beside it do: ``answer``, the properties the labels answer at their root),
+    as :func:`_items_here` finds one word alone answering like the ids; the API's own words stay literal."""
     out: dict[str, list[str]] = {}
-    for slot_id in fixed:
+    for slot_id, labels in fixed.items():
         if slot_id.startswith(".") and slot_id[1:].lower() in _FORMATS:
-            ids = [w for w in words if w.endswith(slot_id) and is_cased(w[:-len(slot_id)])]
+            same = [w for w in words if w.endswith(slot_id)]
+            ids = [w for w in same if is_cased(w[:-len(slot_id)])]
+            theirs = answer(labels) if len(ids) < len(same) else frozenset()
+            ids += [w for w in same if w not in ids and not _keeps_literal(w[:-len(slot_id)])
+                    and answers_alike(answer([w]), theirs)]
             if ids:
                 out[slot_id] = ids
     return out
