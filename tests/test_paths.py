@@ -1812,3 +1812,25 @@ def test_answers_one_call_answered_merge_and_compare_as_any_do() -> None:
     members = {"a": {(): a}, "b": {(): b}, "p": {(): posted}, "m": {(): mixed}}
     remembered = Likeness()
     assert similarity(members, remembered) == similarity(members) == similarity(members, remembered)
+
+
+def test_a_word_under_a_collection_holding_only_the_ids_resources_is_one_more_item() -> None:
+    """``/accounts/JMnecNiMyn/follow`` beside ``/accounts/{id}/follow``: random letters that read as
+    camelCase, never called themselves, holding nothing but what the ids hold and answering there as
+    they do: one more account. ``/accounts/search`` is called itself, ``/accounts/admin`` holds something
+    of its own, and a word answering unlike the ids there is something else: all stay literal."""
+    rel = _call("POST", "id", "following", "blocking", "muting")
+    shapes: dict[str, frozenset[str]] = {}
+    for i, acc in enumerate(CASED_IDS[:4]):
+        shapes[f"/api/v1/accounts/{acc}"] = _call("GET", "id", "username", "acct", "note")
+        shapes[f"/api/v1/accounts/{acc}/{('follow', 'unfollow')[i % 2]}"] = rel
+    shapes["/api/v1/accounts/JMnecNiMyn/follow"] = rel
+    shapes["/api/v1/accounts/search"] = _call("GET", "accounts", "accounts[].id")
+    shapes["/api/v1/accounts/admin/follow"] = rel
+    shapes["/api/v1/accounts/admin/reports"] = _call("GET", "total", "reports")
+    shapes["/api/v1/accounts/pending/unfollow"] = _call("POST", "queued", "position")
+    got = learn(shapes, shapes)
+    assert got["/api/v1/accounts/JMnecNiMyn/follow"] == got[f"/api/v1/accounts/{CASED_IDS[0]}/follow"]
+    assert got["/api/v1/accounts/search"] == "/api/v1/accounts/search"
+    assert got["/api/v1/accounts/admin/follow"] == "/api/v1/accounts/admin/follow"
+    assert got["/api/v1/accounts/pending/unfollow"] == "/api/v1/accounts/pending/unfollow"

@@ -380,7 +380,8 @@ class _Resolver:
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
                   | _changed_items(site, cands) | self._in_the_values_words(site, cands)
-                  | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands))
+                  | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
+                  | _items_holding_only_the_ids_resources(site, cands))
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -650,6 +651,29 @@ def _holding_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set
     for w, profile in cands.items():
         below = {s[0] for s in profile if s and s[0] != "*"}
         if not _keeps_literal(w) and len(below & held) >= IDS_RESOURCES_SHARED:
+            out.add(w)
+    return out
+
+
+def _items_holding_only_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Under a collection, beside typed ids, a word never called itself that holds nothing but the ids'
+    own resources, answering there as the ids do: one more item (``/accounts/JMnecNiMyn/follow`` beside
+    ``/accounts/{id}/follow``: random letters that read as camelCase, so no id on sight; Twilio's
+    ``/Calls/lebUhrsExfgU/Recordings``). A resource of the collection beside its items is called itself
+    (``/accounts/search``) or holds something of its own; at the top, where resources stand, one
+    resource in common says nothing (``/admin/users`` beside ``/{tenantId}/users``:
+    :func:`_holding_the_ids_resources`)."""
+    if site.scoped or not site.typed or not _plural(site.parent or ""):
+        return set()
+    raws = [raw for label in site.typed for raw in site.groups[label]]
+    ids = site.memo.profile(raws)
+    held = {label for label in site.memo.below(raws)[0] if not label.startswith("{")}
+    out = set()
+    for w, profile in cands.items():
+        below = site.memo.below(site.groups[w])[0]
+        if (below and below <= held and not _names_a_resource(w) and not any(raw.keys for raw in site.groups[w])
+                and all(answers_alike(object_props(answers), object_props(ids[s])) or not answers or not ids[s]
+                        for s, answers in profile.items() if s in ids)):
             out.add(w)
     return out
 
