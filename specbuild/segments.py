@@ -66,9 +66,10 @@ ACTIONS: Final = frozenset({"search", "new", "count", "bulk", "batch", "export",
                             # RPC-style verbs: /model-versions/create beside /model-versions/update
                             "create", "get", "list", "update", "delete", "remove", "add", "set", "cancel",
                             "restore"})
-# findByStatus, createWithList, getUserInfo: camel-case verbs name operations, not values.
+# findByStatus, createWithList, getUserInfo, verify_credentials: verbs that name no thing, first in a
+# camelCase or snake_case phrase, name operations, not values (``restorePlans``, ``status_updates``: nouns).
 VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|add|set|search|upload|download"
-                               r"|check|validate|reset|send)[A-Z_]")
+                               r"|check|validate|verify|reset|send)[A-Z_]")
 
 
 # Ids that say what they are: a sigil and a server (Matrix's @user:host, !room:host, $event:host,

@@ -1834,3 +1834,16 @@ def test_a_word_under_a_collection_holding_only_the_ids_resources_is_one_more_it
     assert got["/api/v1/accounts/search"] == "/api/v1/accounts/search"
     assert got["/api/v1/accounts/admin/follow"] == "/api/v1/accounts/admin/follow"
     assert got["/api/v1/accounts/pending/unfollow"] == "/api/v1/accounts/pending/unfollow"
+
+
+def test_a_snake_case_verb_phrase_answering_like_an_item_stays_the_apis_word() -> None:
+    """Mastodon's ``GET /accounts/verify_credentials`` answers the caller's account, as an item of
+    ``/accounts`` does (an alias, as ``me`` is); ``verify`` names no thing, so the phrase it begins is an
+    operation, as ``update_credentials`` is. A phrase beginning with a noun (``status_updates``) is judged
+    on the evidence."""
+    account = _obj("id", "username", "acct", "note")
+    shapes = {f"/api/v1/accounts/{acc}": account for acc in CASED_IDS[:4]}
+    shapes["/api/v1/accounts/verify_credentials"] = _obj("id", "username", "acct", "note", "source")
+    got = learn(shapes, shapes)
+    assert got["/api/v1/accounts/verify_credentials"] == "/api/v1/accounts/verify_credentials"
+    assert classify_segment("verify_credentials") is None
