@@ -1847,3 +1847,19 @@ def test_a_snake_case_verb_phrase_answering_like_an_item_stays_the_apis_word() -
     got = learn(shapes, shapes)
     assert got["/api/v1/accounts/verify_credentials"] == "/api/v1/accounts/verify_credentials"
     assert classify_segment("verify_credentials") is None
+
+
+def test_one_name_alone_under_many_owners_is_the_apis_own() -> None:
+    """Azure's ``/namespaces/{name}/networkRuleSets/default`` under 79 namespaces, answering as an item
+    of ``/networkRuleSets`` does: names people choose differ from one owner to the next, so one name
+    alone under many owners is the API's name for one item. Under one owner it is a value, as before."""
+    rule = _obj("name", "defaultAction", "ipRules")
+    listed = _list("name", "defaultAction", "ipRules")
+    namespaces = [f"ns-{a}-{b}" for a in NAMES[:3] for b in NAMES[3:6]]
+    sets = [f"/subscriptions/S{i}x9/namespaces/{ns}/networkRuleSets" for i, ns in enumerate(namespaces)]
+    shapes = {path: listed for path in sets} | {f"{path}/default": rule for path in sets}
+    got = learn(shapes, shapes)
+    assert {got[f"{path}/default"] for path in sets} \
+        == {"/subscriptions/{subscriptionId}/namespaces/{namespaceName}/networkRuleSets/default"}
+    one = {"/pools": listed, "/pools/acme-pool": rule}
+    assert learn(one, one)["/pools/acme-pool"] == "/pools/{poolName}"

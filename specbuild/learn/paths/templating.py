@@ -382,6 +382,7 @@ class _Resolver:
                   | _changed_items(site, cands) | self._in_the_values_words(site, cands)
                   | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
                   | _items_holding_only_the_ids_resources(site, cands))
+        chosen -= _one_name_under_many_owners(site, cands)
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -676,6 +677,18 @@ def _items_holding_only_the_ids_resources(site: _Site, cands: Mapping[str, Profi
                         for s, answers in profile.items() if s in ids)):
             out.add(w)
     return out
+
+
+def _one_name_under_many_owners(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """The one word at a position below a parameter, the same under FEW_THIN of its values or more:
+    the API's own name for one item (Azure's ``/namespaces/{name}/networkRuleSets/default`` under 79
+    namespaces), however much it answers like the items of its collection. Names people choose differ
+    from one owner to the next; one name alone under many owners was chosen by the API. Beside other
+    words or typed ids the evidence decides as before."""
+    if site.typed or len(cands) != 1 or site.owners < FEW_THIN:
+        return set()
+    word = next(iter(cands))
+    return {word} if len(site.groups[word]) >= FEW_THIN else set()
 
 
 def _probes_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
