@@ -1863,3 +1863,24 @@ def test_one_name_alone_under_many_owners_is_the_apis_own() -> None:
         == {"/subscriptions/{subscriptionId}/namespaces/{namespaceName}/networkRuleSets/default"}
     one = {"/pools": listed, "/pools/acme-pool": rule}
     assert learn(one, one)["/pools/acme-pool"] == "/pools/{poolName}"
+
+
+def test_calls_deleting_a_word_kept_for_what_it_holds_are_on_a_value_of_its_name() -> None:
+    """HubSpot's ``POST /folders/update/async`` is the API's; ``GET`` and ``DELETE /folders/update``,
+    answering as a folder does beside ``/folders/{folderId}``, are calls on a folder called "update": an
+    API's own word is POSTed to or read, never deleted. Its calls go to the parameter, what it holds
+    stays literal; a word only read (``/folders/search``) and an alias (``DELETE /users/me``) stay whole."""
+    folder = _call("GET", "id", "name", "parentFolderId", "path")
+    shapes = {f"/files/v3/folders/{i}": folder | {"DELETE"} for i in (1234567, 7654321, 5550123)}
+    shapes |= {f"/files/v3/folders/{w}": folder | {"DELETE"} for w in ("alpha", "blue-river", "north")}
+    shapes["/files/v3/folders/update"] = folder | {"DELETE"}
+    shapes["/files/v3/folders/update/async"] = _call("POST", "id", "status")
+    shapes["/files/v3/folders/search"] = _call("GET", "results", "results[].id", "total")
+    shapes["/files/v3/folders/search/recent"] = _call("GET", "results", "results[].id", "total")
+    got = learn(shapes, shapes)
+    assert got["/files/v3/folders/update"] == got["/files/v3/folders/alpha"] == "/files/v3/folders/{folderIdOrName}"
+    assert got["/files/v3/folders/update/async"] == "/files/v3/folders/update/async"
+    assert got["/files/v3/folders/search"] == "/files/v3/folders/search"
+    me = {f"/users/{i}": _call("GET", "id", "login") | {"DELETE"} for i in (1234567, 7654321, 5550123)}
+    me |= {"/users/me": _call("GET", "id", "login") | {"DELETE"}, "/users/me/keys": _list("id", "key")}
+    assert learn(me, me)["/users/me"] == "/users/me"

@@ -319,11 +319,15 @@ class _Resolver:
                 for w in words:
                     resolved[w] = yield groups[w], (*prefix, w), w, False
                 absorbed = self._decide_resolved(site, resolved)
+        named: set[str] = set()   # words whose own calls are a value's, their subtree the API's
         if typed or absorbed:
             labels = sorted(typed.keys() | absorbed)
+            values = [c for label in labels for c in groups[label]]
+            named = _values_named_as_words(site, [w for w in words if w not in absorbed], values)
             # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
-            kinds = frozenset(typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed}
-            below = yield [c for label in labels for c in groups[label]], (*prefix, "*"), None, True
+            kinds = frozenset(typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed | named}
+            shells = [self.memo.shell(raw) for w in sorted(named) for raw in groups[w] if raw.keys]
+            below = yield [*values, *shells], (*prefix, "*"), None, True
             node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
             for label in absorbed:
                 self.merged.setdefault(label, set()).add(prefix)
@@ -331,6 +335,8 @@ class _Resolver:
             if w not in absorbed:
                 done = resolved.get(w)
                 node.literals[w] = done if done is not None else (yield groups[w], (*prefix, w), w, False)
+                if w in named:  # its own keys went to the parameter (a fresh list: nothing else holds it)
+                    node.literals[w].keys = []
         return node
 
     def _decide_resolved(self, site: _Site, resolved: Mapping[str, _Res]) -> set[str]:
@@ -689,6 +695,30 @@ def _one_name_under_many_owners(site: _Site, cands: Mapping[str, Profile]) -> se
         return set()
     word = next(iter(cands))
     return {word} if len(site.groups[word]) >= FEW_THIN else set()
+
+
+def _values_named_as_words(site: _Site, words: Sequence[str], values: Sequence[_Raw]) -> set[str]:
+    """Words kept literal for what they hold below (the API's ``/folders/update/async``), themselves
+    deleted, replaced or changed beside values called so too, answering as they do: those calls are on a
+    value that happens to bear the word's name (a folder called "update"; HubSpot's ``GET``/``DELETE
+    /folders/update`` beside ``/folders/{folderId}``). An API's own word is POSTed to or read, never
+    deleted (:func:`_changed_items`); its calls go to the parameter, what it holds stays the API's.
+    Aliases (``DELETE /users/me``) and marked words stay whole."""
+    if not values:
+        return set()
+    methods = frozenset().union(*(raw.methods for raw in values))
+    theirs = object_props(site.memo.answers(list(values)))
+    out = set()
+    for w in words:
+        raws = site.groups[w]
+        own = frozenset().union(*(raw.methods for raw in raws if raw.keys))
+        if (not own & _ITEM_CALLS or not own <= methods or w.lower() in ALIASES or is_marked(w)
+                or not any(raw.children for raw in raws)):
+            continue
+        answers = object_props(site.memo.answers([raw for raw in raws if raw.keys]))
+        if not answers or answers_alike(answers, theirs):
+            out.add(w)
+    return out
 
 
 def _probes_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
@@ -1090,14 +1120,24 @@ class _Memo:
     once and never changed, and each pass (and several rules within one) asks the same of the same
     nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
-    __slots__ = ("_answers", "_below", "_profiles", "likeness")
+    __slots__ = ("_answers", "_below", "_profiles", "_shells", "likeness")
 
     def __init__(self) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
         self._profiles: dict[tuple[int, ...], Profile] = {}
         self._answers: dict[tuple[int, ...], Answers] = {}
         self._below: dict[tuple[int, ...], tuple[frozenset[str], bool]] = {}
+        self._shells: dict[int, _Raw] = {}
         self.likeness = Likeness()
+
+    def shell(self, raw: _Raw) -> _Raw:
+        """A node with ``raw``'s own keys and answers and nothing below: its calls, resolved apart from
+        what it holds (:func:`_values_named_as_words`). One per node, kept alive: the memo goes by ids."""
+        found = self._shells.get(id(raw))
+        if found is None:
+            found = self._shells[id(raw)] = _Raw()
+            found.keys, found.targets, found.props, found.methods = raw.keys, raw.targets, raw.props, raw.methods
+        return found
 
     def below(self, raws: Sequence[_Raw]) -> tuple[frozenset[str], bool]:
         """The labels right below the nodes, and whether one is a version (each candidate asks, every pass)."""
