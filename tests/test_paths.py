@@ -1863,6 +1863,10 @@ def test_one_name_alone_under_many_owners_is_the_apis_own() -> None:
         == {"/subscriptions/{subscriptionId}/namespaces/{namespaceName}/networkRuleSets/default"}
     one = {"/pools": listed, "/pools/acme-pool": rule}
     assert learn(one, one)["/pools/acme-pool"] == "/pools/{poolName}"
+    # named after its collection's item, the one word names an item still (Jupyter's only checkpoint id)
+    saved = {f"/api/contents/{n}.ipynb/checkpoints/checkpoint": _obj("id", "last_modified") for n in NAMES[:6]}
+    got = learn(saved, saved)
+    assert got["/api/contents/alpha.ipynb/checkpoints/checkpoint"].endswith("/checkpoints/{checkpointName}")
 
 
 def test_calls_deleting_a_word_kept_for_what_it_holds_are_on_a_value_of_its_name() -> None:
