@@ -319,18 +319,8 @@ class _Resolver:
                 for w in words:
                     resolved[w] = yield groups[w], (*prefix, w), w, False
                 absorbed = self._decide_resolved(site, resolved)
-        named: set[str] = set()   # words whose own calls are a value's, their subtree the API's
-        if typed or absorbed:
-            labels = sorted(typed.keys() | absorbed)
-            values = [c for label in labels for c in groups[label]]
-            named = _values_named_as_words(site, [w for w in words if w not in absorbed], values)
-            # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
-            kinds = frozenset(typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed | named}
-            shells = [self.memo.shell(raw) for w in sorted(named) for raw in groups[w] if raw.keys]
-            below = yield [*values, *shells], (*prefix, "*"), None, True
-            node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
-            for label in absorbed:
-                self.merged.setdefault(label, set()).add(prefix)
+        # words whose own calls are a value's, their subtree the API's
+        named = (yield from self._value_slot(node, site, words, absorbed)) if typed or absorbed else set()
         for w in words:
             if w not in absorbed:
                 done = resolved.get(w)
@@ -338,6 +328,22 @@ class _Resolver:
                 if w in named:  # its own keys went to the parameter (a fresh list: nothing else holds it)
                     node.literals[w].keys = []
         return node
+
+    def _value_slot(self, node: _Res, site: _Site, words: Sequence[str],
+                    absorbed: set[str]) -> Generator[_Call, _Res, set[str]]:
+        """The learned parameter: typed ids and the words absorbed, and the own calls of the words that
+        are a value's (:func:`_values_named_as_words`); returns those words."""
+        labels = sorted(site.typed.keys() | absorbed)
+        values = [c for label in labels for c in site.groups[label]]
+        named = _values_named_as_words(site, [w for w in words if w not in absorbed], values)
+        # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
+        kinds = frozenset(site.typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed | named}
+        shells = [self.memo.shell(raw) for w in sorted(named) for raw in site.groups[w] if raw.keys]
+        below = yield [*values, *shells], (*site.prefix, "*"), None, True
+        node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
+        for label in absorbed:
+            self.merged.setdefault(label, set()).add(site.prefix)
+        return named
 
     def _decide_resolved(self, site: _Site, resolved: Mapping[str, _Res]) -> set[str]:
         """:meth:`_decide` on the siblings resolved one by one; failing that, owners of names alike."""
