@@ -44,6 +44,9 @@ EXTENSION: Final = re.compile(r"(.+)(\.(?:json|xml|csv|tsv|txt|html?|ya?ml|pdf|p
 _FILE_NAME: Final = re.compile(r"[^./][^/]*\.[A-Za-z][A-Za-z0-9]{0,5}\Z")
 _CAMEL: Final = re.compile(r"[A-Za-z][a-z]*(?:[A-Z][a-z]+)*[A-Z]?\Z")
 _HUMP: Final = re.compile(r"[A-Za-z][a-z]*")
+# ``NewsByPlayerID``, ``TeamsByLeagueURL``: camelCase words (two or more, of two letters or more), then an
+# acronym of two to four capitals.
+_ACRONYM_END: Final = re.compile(r"((?:[A-Za-z][a-z]+){2,})[A-Z]{2,4}\Z")
 _CONSONANT_RUN: Final = re.compile(r"[bcdfghjklmnpqrstvwxz]{4}")
 _Q_WITHOUT_U: Final = re.compile(r"q(?!u)")
 
@@ -63,15 +66,22 @@ ACTIONS: Final = frozenset({"search", "new", "count", "bulk", "batch", "export",
                             # RPC-style verbs: /model-versions/create beside /model-versions/update
                             "create", "get", "list", "update", "delete", "remove", "add", "set", "cancel",
                             "restore"})
-# findByStatus, createWithList, getUserInfo: camel-case verbs name operations, not values.
+# findByStatus, createWithList, getUserInfo, verify_credentials: verbs that name no thing, first in a
+# camelCase or snake_case phrase, name operations, not values (``restorePlans``, ``status_updates``: nouns).
 VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|add|set|search|upload|download"
-                               r"|check|validate|reset|send)[A-Z_]")
+                               r"|check|validate|verify|reset|send)[A-Z_]")
 
 
 # Ids that say what they are: a sigil and a server (Matrix's @user:host, !room:host, $event:host,
 # #alias:host; ~user:host), or a URI scheme made for names (acct:alice@host, urn:isbn:..., arn:aws:...).
 # ``name:verb`` custom methods (Google's /files/{id}:copy) have neither, and stay words.
 _SIGIL_ID: Final = re.compile(r"[@!$#+~][^:/]+:[^/]+|(?i:acct|urn|arn|did|mailto|tel|tag|spiffe|sip|xmpp):[^/]+")
+
+
+def is_sigil_id(seg: str) -> bool:
+    """``@alice:matrix.org``, ``urn:isbn:0451450523``: an id whose colon is its own (a sigil and a server,
+    a URI scheme), never a custom method after a value (``{id}:cancel``)."""
+    return ":" in seg and _SIGIL_ID.match(seg) is not None
 
 
 # Ids recur (an entity is asked for again and again) while the paths they sit in, combined with other
@@ -85,7 +95,7 @@ def classify_segment(seg: str) -> str | None:
     """
     if "%" in seg:
         seg = unquote(seg)
-    if ":" in seg and _SIGIL_ID.match(seg):
+    if is_sigil_id(seg):
         return "token"
     if not _HAS_DIGIT.search(seg):
         # no digit: a word (hex without digits is vanishingly rare), unless it is an address or
@@ -157,9 +167,14 @@ def _words_around_a_number(seg: str, runs: list[str]) -> bool:
 
 
 def _random_case(seg: str) -> bool:
-    """Letters whose case flips like noise, not like camelCase: cus_BVpecptLnKlGZI, not findByStatus."""
+    """Letters whose case flips like noise, not like camelCase: cus_BVpecptLnKlGZI, not findByStatus,
+    nor camelCase words ending in an acronym (``NewsByPlayerID``: read as noise, the ID's two capitals
+    made Sportsdata's endpoint one more id beside the words it stands among)."""
     longest = max(_SEPARATORS.split(seg), key=len)
     if len(longest) < 12 or _CAMEL.match(longest):
+        return False
+    acronym = _ACRONYM_END.match(longest)
+    if acronym and _camel_words(acronym.group(1)):
         return False
     changes = sum(a.isupper() != b.isupper() for a, b in pairwise(longest))
     uppers = sum(c.isupper() for c in longest)

@@ -97,7 +97,7 @@ SLUGS = ["how-to-bake-bread", "winter-garden-tips", "fast-pasta", "the-long-walk
     ("108.244.90.118", "ipv4"), ("10.0.0.1", "ipv4"), ("SP9ermtiAarE7", "token"),
     # nanoid-like: digits inside letters that read as no word, or in two places
     ("kta2ptlsr", "token"), ("ttvz8tmj2o6", "token"), ("m6ou7y7mass", "token"), ("42apeqe8", "token"),
-    ("KTA2PTLSR", "token"),
+    ("KTA2PTLSR", "token"), ("cus_BVpecptLnKlGZI", "token"), ("XzGfPlDIyNtO", "token"),
 ])
 def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     assert classify_segment(seg) == kind
@@ -110,6 +110,8 @@ def test_typed_segments_are_classified(seg: str, kind: str) -> None:
     "John%20Doe", "PROJ-12", "v2LoggingLevel", "oauth2Callback",
     # a number after words or between two, short mixes, a mix of cases: names
     "oauth2callback", "sha256sum", "x509cert", "s3bucket", "h264", "i18n", "Kta2ptlsr", "web3auth",
+    # camelCase words ending in an acronym (its capitals are no noise)
+    "NewsByPlayerID", "TeamsByLeagueURL",
 ])
 def test_word_like_segments_are_not_classified(seg: str) -> None:
     assert classify_segment(seg) is None
@@ -490,6 +492,21 @@ def test_ids_asked_for_in_a_format_keep_the_format_literal_beside_collections_in
     assert len(set(learn(files).values())) == 1
 
 
+def test_a_word_in_the_ids_format_answering_as_they_do_is_one_more_id() -> None:
+    """``atniuJxoTol.json``: random letters that read as camelCase, beside ``{sid}.json``; it answers an
+    application as the sids do, so it is one of them, the format literal (as a file name it folded the
+    format into ``{applicationName}``, Twilio's n5000). Answering something else, it is still a file name."""
+    app = frozenset({"GET", "sid", "friendly_name", "voice_url", "date_created"})
+    sids = ["JfFSYjmXMFccFt5UwQXKISp", "qWgI11kmq13N7hQ6", "GyVrZPQ6HmX", "TQ3ucEibMOM1"]
+    shapes = {f"/Accounts/AC{i:032x}/Applications/{s}.json": app for i, s in enumerate(sids)}
+    word = "/Accounts/AC0000/Applications/atniuJxoTol.json"
+    got = learn(shapes | {word: app}, shapes | {word: app})
+    assert erased(got.values()) == {"/Accounts/{}/Applications/{}.json"}
+    other = frozenset({"GET", "call_count", "quality_score"})
+    got = learn(shapes | {word: other}, shapes | {word: other})
+    assert set(got.values()) == {"/Accounts/{accountId}/Applications/{applicationName}"}
+
+
 def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() -> None:
     paths = [f"/v1/{w}:setIamPolicy" for w in ("north-alpha", "payments", "stone")]
     paths += ["/v1/river:cancel", "/v1/summer-bravo:cancel", "/v1/services:generateConfigReport"]
@@ -499,6 +516,27 @@ def test_a_verb_after_a_colon_that_names_take_is_a_custom_method_on_a_value() ->
     assert got["/v1/river:cancel"] == "/v1/{name}:cancel"
     assert got["/v1/services:generateConfigReport"] == "/v1/services:generateConfigReport"
     assert got["/v3/projects:search"] == "/v3/projects:search"  # methods on collections
+
+
+def test_a_custom_method_after_a_typed_id_stays_a_literal_after_the_value() -> None:
+    """``/v1/txat25kjbx1:setIamPolicy``: the camelCase verb made the whole segment read as one opaque
+    token, a value of ``/v1/{name}`` (gkebackup's POST ``/v1/{name}``, an operation the API lacks). The
+    verb after an id is split off as an extension is, and one name taking a verb the ids take joins them;
+    a sigil id keeps its colon (``@alice:matrix``)."""
+    ids = ["txat25kjbx1", "p4sywq8n8", "07z603kdi"]
+    paths = [f"/v1/{i}:setIamPolicy" for i in ids] + [f"/v1/{i}" for i in ids] + ["/v1/summer:setIamPolicy"]
+    paths += ["/v1/23v1ht:getIamPolicy", "/v1/services:generateConfigReport", "/v1/summary:lookup"]
+    paths += ["/rooms/@alice:matrix/state", "/rooms/@bob:matrix/state"]
+    got = learn(paths)
+    # one name alone with a verb: beside typed ids, one more id when it reads as one (digits), not a
+    # collection's method nor a plain word's
+    assert got["/v1/23v1ht:getIamPolicy"] == "/v1/{name}:getIamPolicy"
+    assert got["/v1/services:generateConfigReport"] == "/v1/services:generateConfigReport"
+    assert got["/v1/summary:lookup"] == "/v1/summary:lookup"
+    assert {got[f"/v1/{i}:setIamPolicy"] for i in ids} == {got["/v1/summer:setIamPolicy"]} \
+        == {"/v1/{name}:setIamPolicy"}
+    assert erased(got[f"/v1/{i}"] for i in ids) == {"/v1/{}"}
+    assert got["/rooms/@alice:matrix/state"] == "/rooms/{roomId}/state"
 
 
 def test_past_the_word_cap_a_custom_method_stays_a_literal_after_the_value() -> None:
@@ -1774,3 +1812,79 @@ def test_answers_one_call_answered_merge_and_compare_as_any_do() -> None:
     members = {"a": {(): a}, "b": {(): b}, "p": {(): posted}, "m": {(): mixed}}
     remembered = Likeness()
     assert similarity(members, remembered) == similarity(members) == similarity(members, remembered)
+
+
+def test_a_word_under_a_collection_holding_only_the_ids_resources_is_one_more_item() -> None:
+    """``/accounts/JMnecNiMyn/follow`` beside ``/accounts/{id}/follow``: random letters that read as
+    camelCase, never called themselves, holding nothing but what the ids hold and answering there as
+    they do: one more account. ``/accounts/search`` is called itself, ``/accounts/admin`` holds something
+    of its own, and a word answering unlike the ids there is something else: all stay literal."""
+    rel = _call("POST", "id", "following", "blocking", "muting")
+    shapes: dict[str, frozenset[str]] = {}
+    for i, acc in enumerate(CASED_IDS[:4]):
+        shapes[f"/api/v1/accounts/{acc}"] = _call("GET", "id", "username", "acct", "note")
+        shapes[f"/api/v1/accounts/{acc}/{('follow', 'unfollow')[i % 2]}"] = rel
+    shapes["/api/v1/accounts/JMnecNiMyn/follow"] = rel
+    shapes["/api/v1/accounts/search"] = _call("GET", "accounts", "accounts[].id")
+    shapes["/api/v1/accounts/admin/follow"] = rel
+    shapes["/api/v1/accounts/admin/reports"] = _call("GET", "total", "reports")
+    shapes["/api/v1/accounts/pending/unfollow"] = _call("POST", "queued", "position")
+    got = learn(shapes, shapes)
+    assert got["/api/v1/accounts/JMnecNiMyn/follow"] == got[f"/api/v1/accounts/{CASED_IDS[0]}/follow"]
+    assert got["/api/v1/accounts/search"] == "/api/v1/accounts/search"
+    assert got["/api/v1/accounts/admin/follow"] == "/api/v1/accounts/admin/follow"
+    assert got["/api/v1/accounts/pending/unfollow"] == "/api/v1/accounts/pending/unfollow"
+
+
+def test_a_snake_case_verb_phrase_answering_like_an_item_stays_the_apis_word() -> None:
+    """Mastodon's ``GET /accounts/verify_credentials`` answers the caller's account, as an item of
+    ``/accounts`` does (an alias, as ``me`` is); ``verify`` names no thing, so the phrase it begins is an
+    operation, as ``update_credentials`` is. A phrase beginning with a noun (``status_updates``) is judged
+    on the evidence."""
+    account = _obj("id", "username", "acct", "note")
+    shapes = {f"/api/v1/accounts/{acc}": account for acc in CASED_IDS[:4]}
+    shapes["/api/v1/accounts/verify_credentials"] = _obj("id", "username", "acct", "note", "source")
+    got = learn(shapes, shapes)
+    assert got["/api/v1/accounts/verify_credentials"] == "/api/v1/accounts/verify_credentials"
+    assert classify_segment("verify_credentials") is None
+
+
+def test_one_name_alone_under_many_owners_is_the_apis_own() -> None:
+    """Azure's ``/namespaces/{name}/networkRuleSets/default`` under 79 namespaces, answering as an item
+    of ``/networkRuleSets`` does: names people choose differ from one owner to the next, so one name
+    alone under many owners is the API's name for one item. Under one owner it is a value, as before."""
+    rule = _obj("name", "defaultAction", "ipRules")
+    listed = _list("name", "defaultAction", "ipRules")
+    namespaces = [f"ns-{a}-{b}" for a in NAMES[:3] for b in NAMES[3:6]]
+    sets = [f"/subscriptions/S{i}x9/namespaces/{ns}/networkRuleSets" for i, ns in enumerate(namespaces)]
+    shapes = {path: listed for path in sets} | {f"{path}/default": rule for path in sets}
+    got = learn(shapes, shapes)
+    assert {got[f"{path}/default"] for path in sets} \
+        == {"/subscriptions/{subscriptionId}/namespaces/{namespaceName}/networkRuleSets/default"}
+    one = {"/pools": listed, "/pools/acme-pool": rule}
+    assert learn(one, one)["/pools/acme-pool"] == "/pools/{poolName}"
+    # named after its collection's item, the one word names an item still (Jupyter's only checkpoint id)
+    saved = {f"/api/contents/{n}.ipynb/checkpoints/checkpoint": _obj("id", "last_modified") for n in NAMES[:6]}
+    got = learn(saved, saved)
+    assert got["/api/contents/alpha.ipynb/checkpoints/checkpoint"].endswith("/checkpoints/{checkpointName}")
+
+
+def test_calls_deleting_a_word_kept_for_what_it_holds_are_on_a_value_of_its_name() -> None:
+    """HubSpot's ``POST /folders/update/async`` is the API's; ``GET`` and ``DELETE /folders/update``,
+    answering as a folder does beside ``/folders/{folderId}``, are calls on a folder called "update": an
+    API's own word is POSTed to or read, never deleted. Its calls go to the parameter, what it holds
+    stays literal; a word only read (``/folders/search``) and an alias (``DELETE /users/me``) stay whole."""
+    folder = _call("GET", "id", "name", "parentFolderId", "path")
+    shapes = {f"/files/v3/folders/{i}": folder | {"DELETE"} for i in (1234567, 7654321, 5550123)}
+    shapes |= {f"/files/v3/folders/{w}": folder | {"DELETE"} for w in ("alpha", "blue-river", "north")}
+    shapes["/files/v3/folders/update"] = folder | {"DELETE"}
+    shapes["/files/v3/folders/update/async"] = _call("POST", "id", "status")
+    shapes["/files/v3/folders/search"] = _call("GET", "results", "results[].id", "total")
+    shapes["/files/v3/folders/search/recent"] = _call("GET", "results", "results[].id", "total")
+    got = learn(shapes, shapes)
+    assert got["/files/v3/folders/update"] == got["/files/v3/folders/alpha"] == "/files/v3/folders/{folderIdOrName}"
+    assert got["/files/v3/folders/update/async"] == "/files/v3/folders/update/async"
+    assert got["/files/v3/folders/search"] == "/files/v3/folders/search"
+    me = {f"/users/{i}": _call("GET", "id", "login") | {"DELETE"} for i in (1234567, 7654321, 5550123)}
+    me |= {"/users/me": _call("GET", "id", "login") | {"DELETE"}, "/users/me/keys": _list("id", "key")}
+    assert learn(me, me)["/users/me"] == "/users/me"

@@ -46,6 +46,7 @@ from specbuild.segments import (
     classify_segment,
     custom_method,
     escape_segment,
+    is_sigil_id,
     is_version,
     keeps_literal,
     split_path,
@@ -283,8 +284,12 @@ def _typed(seg: str) -> str | None:
     for a word. Where a version goes, the caller asks version_here first."""
     ext = EXTENSION.match(seg) if "." in seg else None
     if ext is None:
-        kind = _kind(seg)
-        return None if kind is None else "{:" + kind + "}"
+        # A custom method after an id (``txat25kjbx1:setIamPolicy``) is a literal after the value, as an
+        # extension is: typed whole, its camelCase made the segment one opaque token, a value of the
+        # parameter beside the method's own path (gkebackup's POST /v1/{name}).
+        verb = custom_method(seg) if ":" in seg and not is_sigil_id(seg) else ""
+        kind = _kind(seg[:len(seg) - len(verb)])
+        return None if kind is None else "{:" + kind + "}" + verb
     # A name with a file extension is an id by its stem alone: ``billing-carts-43.json`` is 21
     # characters of words and a number, as opaque as ``billing-carts-43`` is (not): typed whole,
     # one sample's long names are ids and the other's short ones file names, two templates apart.

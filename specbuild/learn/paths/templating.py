@@ -292,7 +292,8 @@ class _Resolver:
                 typed[label] = placeholder[0]
             else:
                 words.append(label)
-        moved = _ids_in_format(fixed, words)
+        moved = _ids_in_format(fixed, words, lambda labels: object_props(
+            self.memo.answers([raw for label in labels for raw in groups[label]])))
         for slot_id, labels in moved.items():
             fixed[slot_id].extend(labels)
             words = [w for w in words if w not in labels]
@@ -301,8 +302,8 @@ class _Resolver:
             del fixed[slot_id]
             words = sorted([*words, *moved.get(slot_id, ())])  # file names after all: judged as words
         typed.update(folded)
-        for slot_id, labels in _custom_methods(words).items():
-            fixed[slot_id] = labels
+        for slot_id, labels in _custom_methods(words, fixed, bool(typed)).items():
+            fixed.setdefault(slot_id, []).extend(labels)
             words = [w for w in words if w not in labels]
         for slot_id, labels in fixed.items():
             yield from self._fixed_slot(node, slot_id, labels, groups, prefix)
@@ -318,19 +319,31 @@ class _Resolver:
                 for w in words:
                     resolved[w] = yield groups[w], (*prefix, w), w, False
                 absorbed = self._decide_resolved(site, resolved)
-        if typed or absorbed:
-            labels = sorted(typed.keys() | absorbed)
-            # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
-            kinds = frozenset(typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed}
-            below = yield [c for label in labels for c in groups[label]], (*prefix, "*"), None, True
-            node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
-            for label in absorbed:
-                self.merged.setdefault(label, set()).add(prefix)
+        # words whose own calls are a value's, their subtree the API's
+        named = (yield from self._value_slot(node, site, words, absorbed)) if typed or absorbed else set()
         for w in words:
             if w not in absorbed:
                 done = resolved.get(w)
                 node.literals[w] = done if done is not None else (yield groups[w], (*prefix, w), w, False)
+                if w in named:  # its own keys went to the parameter (a fresh list: nothing else holds it)
+                    node.literals[w].keys = []
         return node
+
+    def _value_slot(self, node: _Res, site: _Site, words: Sequence[str],
+                    absorbed: set[str]) -> Generator[_Call, _Res, set[str]]:
+        """The learned parameter: typed ids and the words absorbed, and the own calls of the words that
+        are a value's (:func:`_values_named_as_words`); returns those words."""
+        labels = sorted(site.typed.keys() | absorbed)
+        values = [c for label in labels for c in site.groups[label]]
+        named = _values_named_as_words(site, [w for w in words if w not in absorbed], values)
+        # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
+        kinds = frozenset(site.typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed | named}
+        shells = [self.memo.shell(raw) for w in sorted(named) for raw in site.groups[w] if raw.keys]
+        below = yield [*values, *shells], (*site.prefix, "*"), None, True
+        node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
+        for label in absorbed:
+            self.merged.setdefault(label, set()).add(site.prefix)
+        return named
 
     def _decide_resolved(self, site: _Site, resolved: Mapping[str, _Res]) -> set[str]:
         """:meth:`_decide` on the siblings resolved one by one; failing that, owners of names alike."""
@@ -379,7 +392,9 @@ class _Resolver:
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
                   | _changed_items(site, cands) | self._in_the_values_words(site, cands)
-                  | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands))
+                  | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
+                  | _items_holding_only_the_ids_resources(site, cands))
+        chosen -= _one_name_under_many_owners(site, cands)
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -649,6 +664,66 @@ def _holding_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set
     for w, profile in cands.items():
         below = {s[0] for s in profile if s and s[0] != "*"}
         if not _keeps_literal(w) and len(below & held) >= IDS_RESOURCES_SHARED:
+            out.add(w)
+    return out
+
+
+def _items_holding_only_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Under a collection, beside typed ids, a word never called itself that holds nothing but the ids'
+    own resources, answering there as the ids do: one more item (``/accounts/JMnecNiMyn/follow`` beside
+    ``/accounts/{id}/follow``: random letters that read as camelCase, so no id on sight; Twilio's
+    ``/Calls/lebUhrsExfgU/Recordings``). A resource of the collection beside its items is called itself
+    (``/accounts/search``) or holds something of its own; at the top, where resources stand, one
+    resource in common says nothing (``/admin/users`` beside ``/{tenantId}/users``:
+    :func:`_holding_the_ids_resources`)."""
+    if site.scoped or not site.typed or not _plural(site.parent or ""):
+        return set()
+    raws = [raw for label in site.typed for raw in site.groups[label]]
+    ids = site.memo.profile(raws)
+    held = {label for label in site.memo.below(raws)[0] if not label.startswith("{")}
+    out = set()
+    for w, profile in cands.items():
+        below = site.memo.below(site.groups[w])[0]
+        if (below and below <= held and not _names_a_resource(w) and not any(raw.keys for raw in site.groups[w])
+                and all(answers_alike(object_props(answers), object_props(ids[s])) or not answers or not ids[s]
+                        for s, answers in profile.items() if s in ids)):
+            out.add(w)
+    return out
+
+
+def _one_name_under_many_owners(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """The one word at a position below a parameter, the same under FEW_THIN of its values or more:
+    the API's own name for one item (Azure's ``/namespaces/{name}/networkRuleSets/default`` under 79
+    namespaces), however much it answers like the items of its collection. Names people choose differ
+    from one owner to the next; one name alone under many owners was chosen by the API. Beside other
+    words or typed ids the evidence decides as before, and a word that is the singular of its collection
+    names one item of it still (Jupyter's ``/checkpoints/checkpoint``: :func:`_named_as_an_item`)."""
+    if site.typed or len(cands) != 1 or site.owners < FEW_THIN:
+        return set()
+    word = next(iter(cands))
+    return {word} if len(site.groups[word]) >= FEW_THIN and not _named_as_an_item(site, cands) else set()
+
+
+def _values_named_as_words(site: _Site, words: Sequence[str], values: Sequence[_Raw]) -> set[str]:
+    """Words kept literal for what they hold below (the API's ``/folders/update/async``), themselves
+    deleted, replaced or changed beside values called so too, answering as they do: those calls are on a
+    value that happens to bear the word's name (a folder called "update"; HubSpot's ``GET``/``DELETE
+    /folders/update`` beside ``/folders/{folderId}``). An API's own word is POSTed to or read, never
+    deleted (:func:`_changed_items`); its calls go to the parameter, what it holds stays the API's.
+    Aliases (``DELETE /users/me``) and marked words stay whole."""
+    if not values:
+        return set()
+    methods = frozenset().union(*(raw.methods for raw in values))
+    theirs = object_props(site.memo.answers(list(values)))
+    out = set()
+    for w in words:
+        raws = site.groups[w]
+        own = frozenset().union(*(raw.methods for raw in raws if raw.keys))
+        if (not own & _ITEM_CALLS or not own <= methods or w.lower() in ALIASES or is_marked(w)
+                or not any(raw.children for raw in raws)):
+            continue
+        answers = object_props(site.memo.answers([raw for raw in raws if raw.keys]))
+        if not answers or answers_alike(answers, theirs):
             out.add(w)
     return out
 
@@ -977,14 +1052,22 @@ def _in_a_format(word: str) -> bool:
     return bool(dot) and extension.lower() in _FORMATS and bool(stem) and _plain(stem)
 
 
-def _ids_in_format(fixed: Mapping[str, list[str]], words: Iterable[str]) -> dict[str, list[str]]:
+def _ids_in_format(fixed: Mapping[str, list[str]], words: Iterable[str],
+                   answer: Callable[[list[str]], frozenset[str]]) -> dict[str, list[str]]:
     """Words of the ids' alphabet beside typed ids asked for in a format (Twilio's ``{sid}.json``:
     ``wNCMorOUJl.json`` beside ``{:token}.json``): one more id of that slot, the format kept literal,
-    not file names that would fold the format into the value."""
+    not file names that would fold the format into the value. So is a word in the ids' format that
+    answers as they do (``atniuJxoTol.json``, letters that happen to read as camelCase, answering an
+    application as the ids beside it do: ``answer``, the properties the labels answer at their root),
+    as :func:`_items_here` finds one word alone answering like the ids; the API's own words stay literal."""
     out: dict[str, list[str]] = {}
-    for slot_id in fixed:
+    for slot_id, labels in fixed.items():
         if slot_id.startswith(".") and slot_id[1:].lower() in _FORMATS:
-            ids = [w for w in words if w.endswith(slot_id) and is_cased(w[:-len(slot_id)])]
+            same = [w for w in words if w.endswith(slot_id)]
+            ids = [w for w in same if is_cased(w[:-len(slot_id)])]
+            theirs = answer(labels) if len(ids) < len(same) else frozenset()
+            ids += [w for w in same if w not in ids and not _keeps_literal(w[:-len(slot_id)])
+                    and answers_alike(answer([w]), theirs)]
             if ids:
                 out[slot_id] = ids
     return out
@@ -1006,19 +1089,26 @@ def _mixed_extensions(fixed: Mapping[str, list[str]], words: Iterable[str]) -> d
     return {}
 
 
-def _custom_methods(words: Iterable[str]) -> dict[str, list[str]]:
+def _custom_methods(words: Iterable[str], typed: Mapping[str, list[str]], ids: bool) -> dict[str, list[str]]:
     """Custom methods on values (Google's ``/v1/{resource}:setIamPolicy``): ``:verb`` -> its words, where
     two names or more (not plurals) take the same verb. The verb is a literal after the value, as an
     extension is (``{sid}.json``); one name with it (``/v1/services:generateConfigReport``, a method on a
     collection) stays a word, and so do collections taking the same verb (``/v3/projects:search`` beside
-    ``/v3/folders:search``). A plural beside names is one more name (``payments:setIamPolicy``)."""
+    ``/v3/folders:search``). A plural beside names is one more name (``payments:setIamPolicy``). One name
+    is enough where typed ids take the verb too (``{:token}:cancel``, in ``typed``: the slots of typed
+    values with what follows them), or, beside typed ids (``ids``), when it reads as one of them (digits
+    or mixed case, ``23v1ht:getIamPolicy``: too short to be typed on sight, no endpoint's name)."""
     out: dict[str, list[str]] = {}
     for word in words:
         stem, colon, verb = word.rpartition(":")
         if colon and stem and _CUSTOM_VERB.fullmatch(verb) and ":" not in stem:
             out.setdefault(colon + verb, []).append(word)
-    return {verb: labels for verb, labels in out.items()
-            if sum(1 for w in labels if not _names_a_resource(w.rpartition(":")[0])) >= 2}
+    found = {}
+    for verb, labels in out.items():
+        names = [w.rpartition(":")[0] for w in labels if not _names_a_resource(w.rpartition(":")[0])]
+        if len(names) >= 2 or (names and (verb in typed or (ids and not all(map(_plain, names))))):
+            found[verb] = labels
+    return found
 
 
 # ``setIamPolicy``, ``cancel``, ``undelete``: a verb in lowerCamelCase, letters only.
@@ -1037,14 +1127,24 @@ class _Memo:
     once and never changed, and each pass (and several rules within one) asks the same of the same
     nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
-    __slots__ = ("_answers", "_below", "_profiles", "likeness")
+    __slots__ = ("_answers", "_below", "_profiles", "_shells", "likeness")
 
     def __init__(self) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
         self._profiles: dict[tuple[int, ...], Profile] = {}
         self._answers: dict[tuple[int, ...], Answers] = {}
         self._below: dict[tuple[int, ...], tuple[frozenset[str], bool]] = {}
+        self._shells: dict[int, _Raw] = {}
         self.likeness = Likeness()
+
+    def shell(self, raw: _Raw) -> _Raw:
+        """A node with ``raw``'s own keys and answers and nothing below: its calls, resolved apart from
+        what it holds (:func:`_values_named_as_words`). One per node, kept alive: the memo goes by ids."""
+        found = self._shells.get(id(raw))
+        if found is None:
+            found = self._shells[id(raw)] = _Raw()
+            found.keys, found.targets, found.props, found.methods = raw.keys, raw.targets, raw.props, raw.methods
+        return found
 
     def below(self, raws: Sequence[_Raw]) -> tuple[frozenset[str], bool]:
         """The labels right below the nodes, and whether one is a version (each candidate asks, every pass)."""
