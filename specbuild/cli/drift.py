@@ -452,5 +452,4 @@ def register(app: typer.Typer) -> None:
     app.command("diff", cls=Command, epilog=examples(
         "specbuild diff main/openapi.json openapi.json            # what changed, breaking or not",
         "specbuild diff old.yaml new.yaml -f github --fail-on warning   # annotations in a GitHub job",
-        "specbuild diff base.json head.json --ignore .specbuild-ignore",
-        "specbuild build -i today.jsonl -o - | specbuild diff openapi.json -   # HEAD from stdin"))(diff_command)
+        "specbuild diff base.json head.json --ignore .specbuild-ignore"))(diff_command)
