@@ -340,6 +340,23 @@ def test_a_key_shaped_as_data_under_a_users_name_is_a_map_however_full() -> None
     assert "properties" in infer_schema(named)["properties"]["tags"]   # words in every object: fields
 
 
+def test_an_annotation_is_a_name_not_a_key_shaped_as_data() -> None:
+    """OData's annotations (``@odata.type``, ``@odata.etag``, ``@microsoft.graph.downloadUrl``) are names
+    the protocol gives, dotted as they are: a record wrapped in ``data`` that carries one in every object
+    (or now and then) stays a record. Read as data, it made the whole record an open object."""
+    full = [{"data": {"id": i, "name": f"u{i}", "@odata.type": "#microsoft.graph.user"}} for i in range(30)]
+    assert sorted(infer_schema(full, enums=False)["properties"]["data"]["properties"]) == [
+        "@odata.type", "id", "name"]
+    some = [{"data": {"id": i, "name": f"u{i}", **({"@odata.etag": 'W/"1"'} if i % 2 else {}),
+                      **({"@odata.id": "https://g/x"} if i % 3 else {})}} for i in range(30)]
+    assert "properties" in infer_schema(some, enums=False)["properties"]["data"]
+    rng = random.Random(8)
+    fields = {"id": "1", "displayName": "A", "mail": None, "jobTitle": "x", "businessPhones": ["1"]}
+    items = [{"@odata.etag": 'W/"x"', **({"@odata.type": "#user"} if i % 2 else {}),
+              **{k: fields[k] for k in rng.sample(sorted(fields), 1)}} for i in range(60)]   # $select varies
+    assert "properties" in infer_schema(items, enums=False)
+
+
 def test_an_odd_field_name_or_a_fixed_one_does_not_make_a_map() -> None:
     """One key shaped as data beside names (``kernel.js``), or such keys in every object (a fixed
     response such as ``{"nanosecond heartbeat": 1}``), are a record's fields."""

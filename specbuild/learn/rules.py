@@ -38,6 +38,9 @@ MAP_MAX_FILL: Final = 0.5     # ...and whose objects each carry at most this sha
 # values mix (an open object); one such key beside fields is a record's odd field (``kernel.js``).
 MAP_MIN_DATA_KEYS: Final = 2
 MAP_DATA_SHARE: Final = 0.25
+# ``@odata.type``, ``@odata.etag``, ``@microsoft.graph.downloadUrl``: an annotation a protocol names (OData
+# JSON), dotted but no data: users' keys do not begin with ``@`` and a namespace.
+ANNOTATION: Final = r"@[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+"
 NOISE_MIN_OBJECTS: Final = 5   # a position full of one-off keys: seen this often,
 NOISE_MIN_ONCE: Final = 8      # with at least this many keys seen once, over 2/3 of its keys;
 NOISE_MIN_SHARE: Final = 0.02  # it keeps the keys seen twice and in this share of its objects

@@ -49,6 +49,7 @@ from typing import Any, Final
 from specbuild.formats import fullmatcher
 from specbuild.http import WORD_SPLIT  # a name's words, as the secret rule splits them
 from specbuild.learn.rules import (
+    ANNOTATION,
     ENUM_HEXISH,
     ENUM_MAX,
     ENUM_MIN_SEEN,
@@ -530,6 +531,13 @@ def _kept_keys(node: Shape) -> list[str]:
 
 
 _IDENTIFIER = re.compile(IDENTIFIER).fullmatch
+_ANNOTATION = re.compile(ANNOTATION).fullmatch
+
+
+def _shaped_as_data(key: str) -> bool:
+    """``ticket/id``, ``repo:name``, ``end seconds``: no field is named so; an annotation
+    (``@odata.type``) is, dotted as it is."""
+    return _IDENTIFIER(key) is None and _ANNOTATION(key) is None
 _RELEASE = re.compile(RELEASE).fullmatch
 
 
@@ -577,7 +585,7 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     kinds = {c.kinds & ~NULL for c in props.values()} - {0}  # a value only ever null fits any map
     user = key is not None and key.lower() in USER_OBJECTS and (
         len(kinds) == 1 or not any(k & (OBJ | ARR) for k in kinds))
-    if user and any(_IDENTIFIER(k) is None for k in props):
+    if user and any(_shaped_as_data(k) for k in props):
         return True
     if len(props) < 2 or sum(c.count for c in props.values()) > MAP_MAX_FILL * node.objects * len(props):
         return False
@@ -597,7 +605,7 @@ def _keyed_by_data(node: Shape) -> bool:
     never a union of everyone's keys. No JSON API names its fields so; one such key beside names is a
     record's odd field (``kernel.js``)."""
     props = node.props or {}
-    data = [c for k, c in props.items() if _IDENTIFIER(k) is None]
+    data = [c for k, c in props.items() if _shaped_as_data(k)]
     return (len(data) >= MAP_MIN_DATA_KEYS and len(data) >= MAP_DATA_SHARE * len(props)
             and any(c.count < node.objects for c in data))
 
