@@ -161,6 +161,8 @@ def test_diff_reads_one_spec_from_stdin() -> None:
     assert both.returncode == 2 and b"only one of them can be read from stdin" in both.stderr
     bad = _diff(str(base), "-", stdin=b"{not a spec")
     assert bad.returncode == 2 and b"stdin: " in bad.stderr
+    invalid = _diff(str(base), "-", stdin=b'{"openapi": "3.0.3"}')   # JSON, not a spec: named stdin too
+    assert invalid.returncode == 2 and b"stdin: invalid OpenAPI document" in invalid.stderr, invalid.stderr
     check = _check("--spec", "-", "-i", traffic("control"))  # check's stdin is the traffic's
     assert check.returncode == 2 and "--spec -: check reads traffic from stdin" in check.stderr
 

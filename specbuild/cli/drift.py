@@ -114,7 +114,7 @@ class CheckOutcome:
 def load_spec(path: str | Path) -> dict[str, Any]:
     """Read a spec (JSON or YAML) and make sure it is a valid OpenAPI 3 document (else exit 2)."""
     doc = read_spec(path)
-    check_input_spec(doc, str(path))
+    check_input_spec(doc, _shown(path))
     return dict(doc)
 
 
@@ -439,7 +439,7 @@ def diff_command(
     raise typer.Exit(report.exit_code)
 
 
-def _shown(spec: Path) -> str:
+def _shown(spec: str | Path) -> str:
     return "stdin" if str(spec) == "-" else str(spec)
 
 
