@@ -417,6 +417,16 @@ def test_a_build_says_when_invented_parameter_names_were_left_out(tmp_path: Path
     assert len(op["parameters"]) <= 128 and op["x-specbuild-more-query-parameters"] > 0
 
 
+def test_a_spec_to_extend_from_stdin_is_refused(tmp_path: Path) -> None:
+    """``build --spec -`` looked for a file called '-' and, finding none, said the spec 'does not exist
+    yet' and learned from the traffic alone: the piped spec, with what a person wrote in it, was lost."""
+    spec = specbuild("-i", str(USERS), "-o", "-", "-q").stdout.encode()
+    for command, source in (("build", ("-i", str(USERS))), ("render", ("--state-topic", "g.specbuild-state"))):
+        r = specbuild(command, "--spec", "-", *source, "-o", str(tmp_path / command), stdin=spec)
+        assert r.returncode == 2 and "--spec -: give the spec to extend as a file" in r.stderr, r.stderr
+        assert not (tmp_path / command).exists()
+
+
 def test_a_pipe_on_stdin_is_the_file_source(tmp_path: Path) -> None:
     """`cat rec.jsonl | specbuild -o x` reads the pipe (it used to try Kafka and fail after 9 s)."""
     r = specbuild("-o", str(tmp_path / "x"), stdin=USERS.read_bytes())

@@ -277,6 +277,9 @@ def read_base(spec: Path | None, quiet: bool) -> dict[str, Any] | None:
     """``--spec FILE`` (``build`` and ``render``): the spec the learned one is overlaid on, checked."""
     if spec is None:
         return None
+    if str(spec) == "-":  # else no file '-' exists, and the piped spec, edits and all, was left out unsaid
+        raise UsageError("--spec -: give the spec to extend as a file",
+                         hint="save it first (> base.json), then give --spec base.json")
     if not spec.exists():  # first run: the spec we are asked to extend does not exist yet
         if not quiet:
             print(f"note: --spec {spec} does not exist yet: learning from the traffic alone", file=sys.stderr)
