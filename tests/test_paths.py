@@ -1888,3 +1888,16 @@ def test_calls_deleting_a_word_kept_for_what_it_holds_are_on_a_value_of_its_name
     me = {f"/users/{i}": _call("GET", "id", "login") | {"DELETE"} for i in (1234567, 7654321, 5550123)}
     me |= {"/users/me": _call("GET", "id", "login") | {"DELETE"}, "/users/me/keys": _list("id", "key")}
     assert learn(me, me)["/users/me"] == "/users/me"
+
+
+def test_one_file_name_under_many_folders_is_still_each_ones_file() -> None:
+    """``README.md`` in every repository (``/repos/{owner}/{repo}/contents/README.md``): a file name many
+    folders share is each one's own file, a value (:func:`_files`), not the API's name for one item as
+    one word alone under many owners is (Azure's ``networkRuleSets/default``); it was learned literal."""
+    item = _obj("name", "path", "sha", "size")
+    listed = _list("name", "path", "sha", "size")
+    repos = [f"/repos/{a}/{b}-x{i}9/contents" for i, (a, b) in enumerate(zip(NAMES[:9], NAMES[9:18], strict=True))]
+    shapes = {path: listed for path in repos} | {f"{path}/README.md": item for path in repos}
+    got = learn(shapes, shapes)
+    assert len({got[f"{path}/README.md"] for path in repos}) == 1
+    assert all(not got[f"{path}/README.md"].endswith("/README.md") for path in repos), got

@@ -697,8 +697,10 @@ def _one_name_under_many_owners(site: _Site, cands: Mapping[str, Profile]) -> se
     namespaces), however much it answers like the items of its collection. Names people choose differ
     from one owner to the next; one name alone under many owners was chosen by the API. Beside other
     words or typed ids the evidence decides as before, and a word that is the singular of its collection
-    names one item of it still (Jupyter's ``/checkpoints/checkpoint``: :func:`_named_as_an_item`)."""
-    if site.typed or len(cands) != 1 or site.owners < FEW_THIN:
+    names one item of it still (Jupyter's ``/checkpoints/checkpoint``: :func:`_named_as_an_item`), and
+    so is a file name many folders share each one's own file (``README.md`` in every repository:
+    :func:`_files`)."""
+    if site.typed or len(cands) != 1 or site.owners < FEW_THIN or _file_names(cands):
         return set()
     word = next(iter(cands))
     return {word} if len(site.groups[word]) >= FEW_THIN and not _named_as_an_item(site, cands) else set()
