@@ -533,15 +533,15 @@ def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
     if not values:
         return
     stack = [node]
-    while stack:
+    while stack:  # only dicts and lists go on it (most values are strings and numbers)
         item = stack.pop()
         if isinstance(item, list):
-            stack.extend(item)
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
         elif isinstance(item, dict):
             enum = item.get("enum")
             if isinstance(enum, list) and sum(isinstance(v, str) and _held(v, values) for v in enum) >= 2:
                 del item["enum"]
-            stack.extend(v for k, v in item.items() if k not in _DATA_KEYS)
+            stack.extend(v for k, v in item.items() if isinstance(v, (dict, list)) and k not in _DATA_KEYS)
 
 
 def _held(value: str, values: frozenset[str]) -> bool:
