@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import orjson
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from specbuild import build_spec
 from specbuild.drift.diff import diff
 from specbuild.io.validate import spec_problems
+from specbuild.learn import components
 from specbuild.learn.components import _key, _presence, inline
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions
@@ -222,3 +224,39 @@ def test_the_key_of_a_schema_is_the_dump_of_its_counts_replaced(schema: dict[str
     # _key rewrites the counts in one dump: the same bytes as dumping the copy, whatever the names and strings
     top = {k: v for k, v in schema.items() if k != SEEN}
     assert _key(schema) == orjson.dumps(_presence(top), option=orjson.OPT_SORT_KEYS)
+
+
+def test_settling_compares_a_group_again_only_once_something_in_it_changed(monkeypatch: Any) -> None:
+    """Merging runs in rounds until nothing changes; a group of like-named schemas of which none was
+    compatible with another, and whose schemas stayed the same, gives the same answers again: it is
+    not compared again (most groups, after the first round, on a large API)."""
+    compared: list[tuple[bytes, bytes]] = []
+    rounds: list[bool] = []
+    compatible, unite = components._Table._compatible, components._Table._unite_compatible
+
+    def spy(table: Any, one: dict[str, Any], other: dict[str, Any]) -> bool:
+        compared.append((orjson.dumps(one, option=orjson.OPT_SORT_KEYS),
+                         orjson.dumps(other, option=orjson.OPT_SORT_KEYS)))
+        return compatible(table, one, other)
+
+    def counted(table: Any) -> bool:
+        rounds.append(unite(table))
+        return rounds[-1]
+
+    monkeypatch.setattr(components._Table, "_compatible", spy)
+    monkeypatch.setattr(components._Table, "_unite_compatible", counted)
+    rows = []
+    for i in range(12):
+        label = {"name": "bug", "color": "red", "id": i}
+        rows += [ex(path=f"/issues/{i}", resp={"id": i, "title": "t", "label": label,
+                                               "closed_at": "2024-01-02T03:04:05Z" if i % 2 else None}),
+                 ex(path=f"/issues/{i}", method="PATCH", resp={"id": i, "title": "t", "label": label,
+                                                                 "closed_at": None}),
+                 ex(path=f"/pulls/{i}", resp={"id": i, "label": {"text": "x", "size": 2, "id": i, "on": True}}),
+                 ex(path=f"/pulls/{i}", method="PATCH", resp={"id": i, "label": {"text": "x", "size": 2, "id": i,
+                                                                                  "on": False, "x": 1}}),
+                 ex(path=f"/tags/{i}", resp={"name": "v1", "label": label})]
+    doc = build_spec(rows)
+    assert len(rounds) >= 2 and compared, (rounds, compared)  # settled in rounds, comparing
+    assert Counter(compared).most_common(1)[0][1] == 1, Counter(compared).most_common(2)
+    assert build_spec(list(reversed(rows))) == doc

@@ -6,7 +6,15 @@ from typing import Any
 
 from specbuild import build_spec
 from specbuild.learn.components import inline
-from specbuild.learn.nullability import NullFit, Place, doubt, fit_nulls, nullable_by_evidence
+from specbuild.learn.nullability import (
+    NullFit,
+    Place,
+    doubt,
+    fit_nulls,
+    nullable_by_evidence,
+    places_by_path,
+    share_nulls,
+)
 from specbuild.learn.render import RenderOptions
 from specbuild.learn.rules import NULL_DOUBT, NULL_FIT_MIN_PLACES, NULL_SHARE, NULL_SHARE_MIN
 from tests.helpers import ex, rejections
@@ -182,3 +190,27 @@ def test_rare_nulls_keep_never_null_in_doubt_longer() -> None:
         every = known + extra
         nullable_by_evidence(every, every, "3.0", fit_nulls(every, "3.0"))
         assert _nullable(props["z"]) is expect, rate
+
+
+def _patched_paths() -> dict[str, Any]:
+    def thing(extra: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "object", "properties": {"name": {"type": "string", **extra}, "size": {"type": "integer"}}}
+
+    def answer(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"responses": {"200": {"content": {"application/json": {"schema": schema}}}}}
+
+    patch = {"requestBody": {"content": {"application/merge-patch+json": {"schema": thing({"nullable": True})}}},
+             **answer(thing({}))}
+    return {"/things/{id}": {"patch": patch}, "/others": {"get": answer(thing({}))}}
+
+
+def test_the_places_handed_on_are_walked_again_where_a_merge_patch_is() -> None:
+    """share_nulls reuses the places share_maps read for the path items without a merge patch only: a
+    null in a merge patch deletes the field, and must not make the answer's ``name`` nullable (it did
+    if the places of the patched item, its merge patch in them, were reused as the plain ones)."""
+    for found in (True, False):
+        paths = _patched_paths()
+        share_nulls(paths, "3.0", places_by_path(paths) if found else None)
+        answered = paths["/things/{id}"]["patch"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert not _nullable(answered["properties"]["name"]), found
+        assert paths == _patched_paths(), found

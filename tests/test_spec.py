@@ -18,7 +18,7 @@ from specbuild.io.files import dumps
 from specbuild.io.validate import spec_problems
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.components import inline
-from specbuild.learn.nullability import places
+from specbuild.learn.nullability import places_by_path
 from specbuild.learn.render import RenderOptions, render, share_maps
 from specbuild.records import decode
 from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, record, rejections
@@ -405,9 +405,9 @@ def test_a_map_somewhere_is_a_map_everywhere(version: str) -> None:
     assert spec_problems(doc) == []
 
 
-def test_share_maps_hands_on_the_places_it_read_only_while_they_stand() -> None:
+def test_share_maps_hands_on_the_places_as_it_leaves_them() -> None:
     """render reuses them for the null passes (a walk of the paths fewer); a map made of a thin object
-    takes places away (its properties), so then there are none to reuse."""
+    takes places away (its properties): the path items it changed are walked again, the others not."""
     def paths(thin: dict[str, Any]) -> dict[str, Any]:
         wide = {"type": "object", "additionalProperties": {"type": "string"}}
         body = {"type": "object", "properties": {"labels": wide, "spec": {"type": "object", "properties": {
@@ -415,9 +415,12 @@ def test_share_maps_hands_on_the_places_it_read_only_while_they_stand() -> None:
         return {"/pods": {"get": {"responses": {"200": {"content": {"application/json": {"schema": body}}}}}}}
 
     kept = paths({"type": "object", "properties": {"team": {"type": "integer"}}})
-    assert share_maps(kept, "3.0") == places(kept)
+    assert share_maps(kept, "3.0") == places_by_path(kept)
     changed = paths({"type": "object", "properties": {"team": {"type": "string"}}})
-    assert share_maps(changed, "3.0") is None
+    changed["/nodes"] = kept["/pods"]
+    found = share_maps(changed, "3.0")
+    assert found == places_by_path(changed)
+    assert [name for _, name, _, _, _ in found["/pods"]] == ["labels", "spec", "labels"]  # "team" is gone
     assert "additionalProperties" in changed["/pods"]["get"]["responses"]["200"]["content"]["application/json"][
         "schema"]["properties"]["spec"]["properties"]["labels"]
 

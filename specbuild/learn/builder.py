@@ -341,7 +341,9 @@ class SpecBuilder:
         if host:
             self.servers[(scheme, host)] += 1
         if timestamp != "":
-            self._saw(timestamp)
+            span = self.span  # most records: a second the native decoder read, inside the range (no call)
+            if type(timestamp) is not int or span is None or not span[0] <= timestamp <= span[1]:
+                self._saw(timestamp)
         natively = self.accelerated
         in_query = (_fold_query_natively(op, query) if natively else _fold_query(op.query, query)) if query else ""
         in_headers = _credential(request_headers) if request_headers else ""

@@ -338,6 +338,8 @@ class _Table:
         self.kinds: list[str] = []  # its _discriminator
         self.held: list[list[tuple[int, str | None]]] = []  # its _holes (None: held as the entry is)
         self.canons: dict[int, tuple[bytes, Any]] = {}  # an entry's _canon while its _canon_key stays
+        # per name: the members (and their _canon_keys) of a group _unite_compatible merged none of
+        self.unmerged: dict[str, tuple[tuple[int, bytes], ...]] = {}
 
     def find(self, i: int) -> int:
         while self.up[i] != i:
@@ -507,12 +509,19 @@ class _Table:
             if "properties" in self.entries[i].schema:  # an enum is merged only with its equal
                 groups[self.entries[i].best()].append(i)
         merged = False
-        for _, group in sorted(groups.items()):
+        for best, group in sorted(groups.items()):
             # only schemas of the same property names are compatible: one alone with its names is left as is
             names = {i: frozenset(self.entries[i].schema["properties"]) for i in group}
             alike = Counter(names.values())
             members = [i for i in group if alike[names[i]] > 1]
             keys = {i: self._canon_key(i) for i in members}
+            compared = tuple(keys.items())
+            if self.unmerged.get(best) == compared:
+                # the same schemas as last round (their _canon_keys: their placeholders' entries too), none
+                # of which was compatible with another: the same comparisons, the same answers (most groups
+                # after the first round)
+                continue
+            self.unmerged[best] = compared
             canon = {i: self._canon_as(i, keys[i]) for i in members}
             kept: dict[frozenset[str], list[int]] = defaultdict(list)
             for i in sorted(members, key=lambda i: (-len(names[i]), keys[i])):
@@ -523,6 +532,7 @@ class _Table:
                     self._unite(into, i)
                     canon[into] = self._canon(self.entries[into].schema)
                     merged = True
+                    self.unmerged.pop(best, None)
         return merged
 
     def names(self, alone: set[int]) -> dict[int, str]:

@@ -84,31 +84,55 @@ def places(paths: dict[str, Any], *, merge_patches: bool = True) -> list[Place]:
     an array's items keeping the array's name, or its path's resource word at a body's root) and the
     values its claims rest on (its ``x-specbuild-seen``, else its parent's, capped by its body's root;
     None without counts)."""
+    return _flat(places_by_path(paths, merge_patches=merge_patches))
+
+
+def places_by_path(paths: dict[str, Any], *, merge_patches: bool = True) -> dict[str, list[Place]]:
+    """:func:`places`, per path (in the order of ``paths``): a path item without a merge patch has the
+    same places either way, so :func:`share_nulls` walks again only those with one."""
+    return {path: _item_places(path, item, merge_patches) for path, item in paths.items()}
+
+
+def places_again(paths: dict[str, Any], before: dict[str, list[Place]], changed: set[int]) -> dict[str, list[Place]]:
+    """:func:`places_by_path` of ``paths`` after the schemas whose ids are ``changed`` were changed (and
+    nothing else), given ``before``, its places until then: walked again only where one of those is (a
+    place's schema, or the object of its properties: a schema object shared by two path items is seen
+    in both)."""
+    return {path: _item_places(path, paths[path], True)
+            if any(id(place[2]) in changed or id(place[3]) in changed for place in found) else found
+            for path, found in before.items()}
+
+
+def _flat(by_path: dict[str, list[Place]]) -> list[Place]:
+    return [place for found in by_path.values() for place in found]
+
+
+def _item_places(path: str, item: dict[str, Any], merge_patches: bool) -> list[Place]:
+    """:func:`places` of one path item."""
     out: list[Place] = []
-    for path, item in paths.items():
-        ops = _learned_from(item, merge_patches)
-        stack: list[tuple[Any, str, int | None, int | None]] = [(op, resource_word(path), None, None)
-                                                                for op in ops if isinstance(op, (dict, list))]
-        while stack:  # only lists and dicts go on it: a walk of every scalar took half the time
-            node, scope, seen, root = stack.pop()
-            if isinstance(node, list):
-                stack.extend((v, scope, seen, root) for v in reversed(node) if isinstance(v, (dict, list)))
-                continue
-            here = node.get(SEEN)
-            if isinstance(here, int):
-                seen = here if root is None else min(here, root)
-                root = seen if root is None else root
-            children: list[tuple[Any, str, int | None, int | None]] = []
-            for key, value in node.items():
-                if key == "properties" and isinstance(value, dict):
-                    for name, sub in value.items():
-                        if isinstance(sub, dict):
-                            n = sub.get(SEEN, seen)
-                            out.append((scope, name, sub, node, min(n, root) if n is not None and root else n))
-                            children.append((sub, name, seen, root))
-                elif isinstance(value, (dict, list)) and key not in _DATA:
-                    children.append((value, scope, seen, root))
-            stack.extend(reversed(children))
+    ops = _learned_from(item, merge_patches)
+    stack: list[tuple[Any, str, int | None, int | None]] = [(op, resource_word(path), None, None)
+                                                            for op in ops if isinstance(op, (dict, list))]
+    while stack:  # only lists and dicts go on it: a walk of every scalar took half the time
+        node, scope, seen, root = stack.pop()
+        if isinstance(node, list):
+            stack.extend((v, scope, seen, root) for v in reversed(node) if isinstance(v, (dict, list)))
+            continue
+        here = node.get(SEEN)
+        if isinstance(here, int):
+            seen = here if root is None else min(here, root)
+            root = seen if root is None else root
+        children: list[tuple[Any, str, int | None, int | None]] = []
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                for name, sub in value.items():
+                    if isinstance(sub, dict):
+                        n = sub.get(SEEN, seen)
+                        out.append((scope, name, sub, node, min(n, root) if n is not None and root else n))
+                        children.append((sub, name, seen, root))
+            elif isinstance(value, (dict, list)) and key not in _DATA:
+                children.append((value, scope, seen, root))
+        stack.extend(reversed(children))
     return out
 
 
@@ -132,11 +156,14 @@ def _learned_from(item: dict[str, Any], merge_patches: bool) -> list[Any]:
     return out
 
 
-def share_nulls(paths: dict[str, Any], openapi: str, every: list[Place] | None = None) -> None:
+def share_nulls(paths: dict[str, Any], openapi: str, found: dict[str, list[Place]] | None = None) -> None:
     """Both passes, on one walk of ``paths`` (they change types only, never which places there are);
-    ``every``: its :func:`places`, when the caller has them."""
-    every = places(paths) if every is None else every
-    plain = places(paths, merge_patches=False) if _merge_patched(paths) else every  # the same walk without
+    ``found``: its :func:`places_by_path`, when the caller has them."""
+    by_path = places_by_path(paths) if found is None else found
+    every = _flat(by_path)
+    # the same walk without merge-patch requests: only the path items with one walked again
+    plain = _flat({path: _item_places(path, item, False) if _merge_patched({path: item}) else by_path[path]
+                   for path, item in paths.items()}) if _merge_patched(paths) else every
     fit = fit_nulls(plain, openapi)  # before the passes: what the traffic showed, nothing inferred
     share_nullability(every, plain, openapi)
     nullable_by_evidence(every, plain, openapi, fit)

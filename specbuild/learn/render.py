@@ -38,7 +38,7 @@ from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
 from specbuild.learn.forms import form_media
 from specbuild.learn.naming import name_operations
-from specbuild.learn.nullability import Place, is_nullable, places, share_nulls
+from specbuild.learn.nullability import Place, is_nullable, places_again, places_by_path, share_nulls
 from specbuild.learn.paths.templater import Features, Template
 from specbuild.learn.rules import (
     CORE_DEPTH,
@@ -430,7 +430,7 @@ def _value_type(schema: dict[str, Any]) -> Any:
     return t
 
 
-def share_maps(paths: dict[str, Any], openapi: str) -> list[Place] | None:
+def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
     """A property that is a map (data as keys) somewhere is a map at its other places in the same scope
     (under the same parent name: :func:`nullability.places`), and wherever its name is one whose keys
     users choose (``labels``, ``tags``: rules.USER_OBJECTS).
@@ -441,18 +441,20 @@ def share_maps(paths: dict[str, Any], openapi: str) -> list[Place] | None:
     alone is no such evidence: Azure's ``properties`` is a map of a filter's user properties and, in
     every resource, that resource's fields (a rule set's ``ipRules`` seen once as a string is no map).
 
-    Returns the places it read (:func:`nullability.places`) when it changed none, else None.
+    Returns the places of ``paths`` as it leaves them (:func:`nullability.places_by_path`): a map made
+    of a thin object takes places away (its properties), so the path items it changed are walked again.
     """
     maps: dict[tuple[str | None, str], set[Any]] = {}  # (None, name): the name anywhere
-    found = places(paths)  # the same before the first change as after the reading
+    by_path = places_by_path(paths)  # the same before the first change as after the reading
+    found = [place for places in by_path.values() for place in places]
     for scope, name, schema, _, _ in found:
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and "properties" not in schema and _value_type(extra) is not None:
             for where in (scope, None):
                 maps.setdefault((where, name), set()).add(_value_type(extra))
     if not maps:
-        return found
-    changed = False
+        return by_path
+    changed: set[int] = set()  # the schemas made maps, by id
     for scope, name, schema, _, _ in found:
         kinds = maps.get((scope, name)) or (maps.get((None, name)) if name.lower() in USER_OBJECTS else None)
         props = schema.get("properties")
@@ -472,8 +474,8 @@ def share_maps(paths: dict[str, Any], openapi: str) -> list[Place] | None:
         for key in ("properties", "required"):
             schema.pop(key, None)
         schema["additionalProperties"] = value
-        changed = True
-    return None if changed else found
+        changed.add(id(schema))
+    return places_again(paths, by_path, changed) if changed else by_path
 
 
 ONLY_NULL: Final = {"nullable": True}
@@ -531,15 +533,15 @@ def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
     if not values:
         return
     stack = [node]
-    while stack:
+    while stack:  # only dicts and lists go on it (most values are strings and numbers)
         item = stack.pop()
         if isinstance(item, list):
-            stack.extend(item)
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
         elif isinstance(item, dict):
             enum = item.get("enum")
             if isinstance(enum, list) and sum(isinstance(v, str) and _held(v, values) for v in enum) >= 2:
                 del item["enum"]
-            stack.extend(v for k, v in item.items() if k not in _DATA_KEYS)
+            stack.extend(v for k, v in item.items() if isinstance(v, (dict, list)) and k not in _DATA_KEYS)
 
 
 def _held(value: str, values: frozenset[str]) -> bool:
