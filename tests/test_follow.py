@@ -582,6 +582,9 @@ def test_consumer_config_precedence(tmp_path: Path) -> None:
     assert conf["queued.max.messages.kbytes"] == "131072"    # our default, below what a user sets
     assert consumer_config("b", "g", "earliest", ["queued.max.messages.kbytes=1024"])[
         "queued.max.messages.kbytes"] == "1024"
+    assert conf["max.partition.fetch.bytes"] == "16777216"   # 1 MiB fetches starved a member of big records
+    assert consumer_config("b", "g", "earliest", ["max.partition.fetch.bytes=65536"])[
+        "max.partition.fetch.bytes"] == "65536"
     conf = consumer_config("mine:1", "g", "latest", ["group.id=x"], props)
     named = (conf["bootstrap.servers"], conf["group.id"], conf["auto.offset.reset"])
     assert named == ("mine:1", "x", "latest")

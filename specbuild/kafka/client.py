@@ -51,7 +51,12 @@ _QUIET: Final = {"log_level": "0"}
 # (64 MiB) a 200k-record replay (Kubernetes, 3 partitions, 2 cores) spent 3.0 of 6.0 s waiting in
 # consume: 6.0-6.7 s in all, against 4.9-5.1 s at 128 MiB, for ~90 MiB more peak RSS (215 -> 310 MiB).
 # A follower that keeps up holds little of it. -X queued.max.messages.kbytes=... sets it.
-_CONSUMER_DEFAULTS: Final[dict[str, str]] = {"queued.max.messages.kbytes": "131072"}
+# A fetch takes at most max.partition.fetch.bytes of each partition (librdkafka: 1 MiB), ~150 records of
+# 6.9 KB: a member alone on a 640k-record backlog waited on fetches ~30% of its wall time (15,0xx
+# records/s in 3 runs); at 16 MiB 20,372/s, and two members 31,276/s (was 23,759-25,536). Records of
+# ~2 KB gained nothing (19.6k/s either way), peak RSS 623 -> 685 MiB (bench_kafka, 100k).
+_CONSUMER_DEFAULTS: Final[dict[str, str]] = {"queued.max.messages.kbytes": "131072",
+                                             "max.partition.fetch.bytes": "16777216"}
 # What the follower's correctness rests on: offsets are committed only after a checkpoint is on disk.
 _CONSUMER_FORCED: Final = {"enable.auto.commit": "false", "enable.partition.eof": "true"}
 
