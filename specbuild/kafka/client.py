@@ -53,7 +53,7 @@ _QUIET: Final = {"log_level": "0"}
 # A follower that keeps up holds little of it. -X queued.max.messages.kbytes=... sets it.
 # A fetch takes at most max.partition.fetch.bytes of each partition (librdkafka: 1 MiB), ~150 records of
 # 6.9 KB: a member alone on a 640k-record backlog waited on fetches ~30% of its wall time (15,0xx
-# records/s in 3 runs); at 16 MiB 20,372/s, and two members 31,276/s (was 23,759-25,536). Records of
+# records/s in 3 runs); at 16 MiB 20,372-21,267/s, two members 29,233-31,276/s (was 23,759-25,536). Records of
 # ~2 KB gained nothing (19.6k/s either way), peak RSS 623 -> 685 MiB (bench_kafka, 100k).
 _CONSUMER_DEFAULTS: Final[dict[str, str]] = {"queued.max.messages.kbytes": "131072",
                                              "max.partition.fetch.bytes": "16777216"}
