@@ -25,6 +25,14 @@ from typing import Any
 from specbuild.errors import SpecbuildError
 
 
+def cores() -> int:
+    """The cores this process may run on (its affinity, where the system says it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def start_method() -> str:
     """``fork`` on Linux when this process runs no other thread, else ``spawn``."""
     # A forked worker starts at once, with everything this process has imported and built; a spawned

@@ -6,7 +6,6 @@ Sources are plain iterables of ``(raw, origin)``; what to say to the user is pas
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from collections import Counter
@@ -28,7 +27,7 @@ from specbuild.learn.builder import OperationState, SpecBuilder
 from specbuild.learn.collector import paused
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
-from specbuild.parallel import Standby, Workers, exit_if_orphaned, portable, start_method
+from specbuild.parallel import Standby, Workers, cores, exit_if_orphaned, portable, start_method
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, JsonParser, Raw, decode
 
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
@@ -362,16 +361,9 @@ def validator_standby(shards: Sequence[Shard]) -> Standby | None:
     a process of its own), for a build that folds in this process alone on a machine of several cores;
     None otherwise (the shards' processes have every core busy, and the idle moments of the merge import
     the validator here: ``_Arrivals``)."""
-    if shards or _cores() < 2:
+    if shards or cores() < 2:
         return None
     return Standby.start(warm)
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _no_phase(name: str) -> None:

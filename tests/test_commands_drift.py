@@ -227,7 +227,7 @@ def test_no_more_workers_than_cores_or_four(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(drift, "_run_parallel", counted)
     spec, messy = json.loads(Path(SPEC).read_text()), str(ROOT / "fixtures" / "messy.jsonl")
     for cores, jobs in ((2, 1000), (1, 2)):
-        monkeypatch.setattr(drift, "_cores", lambda cores=cores: cores)
+        monkeypatch.setattr(drift, "cores", lambda cores=cores: cores)
         assert run_check(messy, spec, jobs=jobs).stats == run_check(messy, spec, jobs=1).stats
     assert started == [4, 2]
 

@@ -298,7 +298,7 @@ def test_a_build_folding_alone_is_validated_by_a_standby_made_ready_meanwhile(
     take every core) or on one core."""
     monkeypatch.setattr(parallel, "start_method", lambda: "fork")  # (pytest may run a thread of its own)
     monkeypatch.setattr(validate, "_VERDICTS", validate._Verdicts(8))  # judged anew, not remembered
-    monkeypatch.setattr(run, "_cores", lambda: 2)
+    monkeypatch.setattr(run, "cores", lambda: 2)
     path = str(FIXTURES / "users.jsonl")
     assert run.validator_standby(plan_shards(path, 2, min_bytes=0)) is None
     standby = run.validator_standby(plan_shards(path, 1))
@@ -315,7 +315,7 @@ def test_a_build_folding_alone_is_validated_by_a_standby_made_ready_meanwhile(
         learned = build_document(fold.builder, elsewhere=parallel.forked, ready=watched)
         assert dumps(learned) == sequential(FIXTURES / "users.jsonl")[0]
     assert len(sent) == 1
-    monkeypatch.setattr(run, "_cores", lambda: 1)
+    monkeypatch.setattr(run, "cores", lambda: 1)
     assert run.validator_standby([]) is None
 
 

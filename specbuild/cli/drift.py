@@ -86,7 +86,7 @@ from specbuild.io.files import read_bytes, write_atomic
 from specbuild.io.recordings import is_jsonl, read_records
 from specbuild.io.specs import operation_lines, read_spec
 from specbuild.io.validate import BodyValidator, check_input_spec
-from specbuild.parallel import Workers, exit_if_orphaned, portable, receive
+from specbuild.parallel import Workers, cores, exit_if_orphaned, portable, receive
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Raw
 from specbuild.run import Fold, Stats
 
@@ -128,7 +128,7 @@ def run_check(records: Iterable[Raw] | str, spec: dict[str, Any], *, jobs: int =
     started = time.monotonic()
     # more workers than cores only wait for one (and each file worker reads the whole file): -j 1000 is
     # capped, -j 2 is kept on one core (the caller asked for it)
-    jobs = min(jobs, max(_cores(), MAX_AUTO_JOBS))
+    jobs = min(jobs, max(cores(), MAX_AUTO_JOBS))
     # each worker reads a file's lines and keeps its share; a HAR or an array is one document, read once here
     if isinstance(records, str) and (records == "-" or jobs <= 1 or strict or not is_jsonl(records)):
         records = read_records(records)
@@ -235,11 +235,7 @@ def auto_jobs(source: str | None) -> int:
         size = os.stat(source).st_size
     except OSError:
         return 1  # read_records says what is wrong with it
-    return min(_cores(), MAX_AUTO_JOBS) if size >= AUTO_PARALLEL_BYTES else 1
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores(), MAX_AUTO_JOBS) if size >= AUTO_PARALLEL_BYTES else 1
 
 
 # --- sources -----------------------------------------------------------------------------------------
