@@ -31,6 +31,7 @@ from specbuild.learn.paths.templater import (
     decide,
     kind_schema,
 )
+from specbuild.learn.paths.templating import _plural
 from specbuild.learn.render import render
 from specbuild.records import decode
 from specbuild.segments import is_cased
@@ -1834,6 +1835,23 @@ def test_a_word_under_a_collection_holding_only_the_ids_resources_is_one_more_it
     assert got["/api/v1/accounts/search"] == "/api/v1/accounts/search"
     assert got["/api/v1/accounts/admin/follow"] == "/api/v1/accounts/admin/follow"
     assert got["/api/v1/accounts/pending/unfollow"] == "/api/v1/accounts/pending/unfollow"
+
+
+def test_a_plural_of_an_acronym_is_a_collection_whose_deleted_words_are_items() -> None:
+    """AWS's ``/restapis``: the plural of an acronym ending in ``i`` (as ``/uris``, ``/kpis``), unlike a
+    word ending in ``is`` (``analysis``). Under it, base36 ids that drew no digit (``ypnxanrtzj``, one in
+    twenty at ten characters) and were deleted as the ids beside them are items, and their
+    ``resources`` the ids' (moto: two API Gateway APIs' 16 operations learned apart)."""
+    ids = ["i4iz5f2ra3", "g9pc5kg3xz", "m6ytb0fsm0", "b296457747"]
+    for parent in ("restapis", "analysis"):
+        shapes: dict[str, frozenset[str]] = {}
+        for api in [*ids, "ypnxanrtzj", "zdaloqwzlb"]:
+            shapes[f"/{parent}/{api}"] = _call("DELETE")
+            shapes[f"/{parent}/{api}/resources"] = _list("id", "path")
+        got = learn(shapes, shapes)
+        merged = got["/" + parent + "/ypnxanrtzj/resources"] == got[f"/{parent}/{ids[0]}/resources"]
+        assert merged == (parent == "restapis"), got
+    assert _plural("restapis") and _plural("uris") and not _plural("analysis") and not _plural("axis")
 
 
 def test_a_snake_case_verb_phrase_answering_like_an_item_stays_the_apis_word() -> None:

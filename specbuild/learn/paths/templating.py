@@ -1215,8 +1215,14 @@ def _plain(word: str) -> bool:
 
 def _plural(word: str) -> bool:
     low = word.lower()
-    return ((len(low) > 2 and low.endswith("s") and not low.endswith(("ss", "us", "is")))
+    return ((len(low) > 2 and low.endswith("s")
+             and (not low.endswith(("ss", "us", "is")) or low.endswith(_ACRONYMS_IS)))
             or (low in _IRREGULAR_PLURALS and _IRREGULAR_PLURALS[low] != low))
+
+
+# Plurals of acronyms ending in ``i`` (AWS's ``/restapis``, ``/uris``), unlike words ending in ``is``
+# (``analysis``, ``axis``), which are singular.
+_ACRONYMS_IS: Final = ("apis", "uris", "kpis")
 
 
 # --- naming -----------------------------------------------------------------------------------
