@@ -764,3 +764,16 @@ def test_one_key_that_is_a_release_or_an_id_is_a_map() -> None:
         assert "additionalProperties" in schema and "properties" not in schema, key
     for key in ("latest", "v1", "x86_64"):
         assert list(infer_schema([{key: {"n": 1}}] * 3)["properties"]) == [key]
+
+
+def test_keys_that_are_media_types_make_a_map_even_one_in_every_object() -> None:
+    """API Gateway's ``requestTemplates`` for ``application/json`` alone, in every method (moto learned it
+    as a property named ``application/json``), and OpenAPI's ``content``: a map keyed by media types,
+    whatever few of them a sample shows; words named after the types' halves stay properties."""
+    method = [{"type": "AWS", "requestTemplates": {"application/json": '{"statusCode": 200}'}}] * 30
+    templates = infer_schema(method)["properties"]["requestTemplates"]
+    assert templates == {"additionalProperties": {"type": "string"}, "type": "object"}
+    content = [{"text/plain; charset=utf-8": {"schema": {}}, "image/*": {"schema": {}}}] * 3
+    assert "properties" not in infer_schema(content)
+    for key in ("application", "text", "json", "applicationJson"):
+        assert list(infer_schema([{key: {"n": 1}}] * 3)["properties"]) == [key]

@@ -115,6 +115,10 @@ IDENTIFIER: Final = r"[A-Za-z_$@][A-Za-z0-9_$@-]*"          # a key that reads a
 # ``1.0.0``, ``2.3.1-beta.1``, ``v1.2``: a release of something, as a key (npm's ``versions``, ``time``)
 # data, never a field's name.
 RELEASE: Final = r"v?[0-9]+(?:\.[0-9]+)+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"
+# ``application/json``, ``text/plain; charset=utf-8``, ``image/*``: a media type, as a key (OpenAPI's
+# ``content``, API Gateway's ``requestTemplates``) data, never a field's name, even alone in every object.
+MEDIA_TYPE: Final = (r"(?:application|audio|font|image|message|model|multipart|text|video|\*)"
+                     r"/[A-Za-z0-9!#$&^_.+*-]+(?:\s*;.*)?")
 # Names of objects whose keys each user chooses (the whole name: ``securityContext`` is no ``context``):
 # sparse keys under them make a map, not properties.
 USER_OBJECTS: Final = frozenset({

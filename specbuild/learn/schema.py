@@ -69,6 +69,7 @@ from specbuild.learn.rules import (
     MAP_MIN_KEYS,
     MAX_DEPTH,
     MAX_PROPS,
+    MEDIA_TYPE,
     NOISE_MIN_OBJECTS,
     NOISE_MIN_ONCE,
     NOISE_MIN_SHARE,
@@ -539,19 +540,22 @@ def _shaped_as_data(key: str) -> bool:
     (``@odata.type``) is, dotted as it is."""
     return _IDENTIFIER(key) is None and _ANNOTATION(key) is None
 _RELEASE = re.compile(RELEASE).fullmatch
+_MEDIA_TYPE = re.compile(MEDIA_TYPE, re.IGNORECASE).fullmatch
 
 
 def _keyed_by_ids(keys: list[str]) -> bool:
     """Keys that are ids (``1``..``12``, UUIDs, ``@alice:host``, dates, opaque tokens, releases such as
-    ``1.0.0``), every one: a map from ids to values, however full each object is; the next sample brings
-    other ids. One such key is enough (npm's ``versions`` of a package published once): no API names a
-    field ``1.0.0`` or ``42``."""
+    ``1.0.0``) or media types, every one: a map from ids to values, however full each object is; the next
+    sample brings other ids. One such key is enough (npm's ``versions`` of a package published once, an
+    API Gateway method's ``requestTemplates`` for ``application/json`` alone): no API names a field
+    ``1.0.0``, ``42`` or ``application/json``."""
     return bool(keys) and all(_is_id_key(k) for k in keys)
 
 
 def _is_id_key(key: str) -> bool:
-    """A key that is an id: a typed path segment (a number, a UUID, a date, a token...) or a release."""
-    return classify_segment(key) is not None or _RELEASE(key) is not None
+    """A key that is an id: a typed path segment (a number, a UUID, a date, a token...), a release, or a
+    media type."""
+    return classify_segment(key) is not None or _RELEASE(key) is not None or _MEDIA_TYPE(key) is not None
 
 
 def _id_keys(keys: list[str]) -> set[str]:
