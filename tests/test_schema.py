@@ -766,6 +766,24 @@ def test_one_key_that_is_a_release_or_an_id_is_a_map() -> None:
         assert list(infer_schema([{key: {"n": 1}}] * 3)["properties"]) == [key]
 
 
+def test_an_object_named_headers_is_a_map_of_header_values() -> None:
+    """Kinto's batch sub-requests carry ``headers: {"If-None-Match": "*"}``: learned as a property and
+    required, a batch sending ``If-Match`` instead was rejected. An object named ``headers`` (or
+    ``responseHeaders``, ``http_headers``) is keyed by header names, whatever a sample shows; one holding
+    objects is no header map, and ``header`` alone, or ``headline``, names no such object."""
+    batch = [{"method": "PUT", "headers": {"If-None-Match": "*"}}] * 30
+    assert infer_schema(batch)["properties"]["headers"] == {"additionalProperties": {"type": "string"},
+                                                            "type": "object"}
+    for key in ("responseHeaders", "http_headers", "Headers"):
+        schema = infer_schema([{key: {"Content-Type": "text/plain", "X-Count": ["1"]}}] * 30)["properties"][key]
+        assert "properties" not in schema, key
+    nested = infer_schema([{"headers": {"auth": {"scheme": "basic"}}}] * 30)["properties"]["headers"]
+    assert list(nested["properties"]) == ["auth"]
+    for key in ("header", "headline"):
+        assert list(infer_schema([{key: {"Content-Type": "a"}}] * 30)["properties"][key]["properties"]) == \
+            ["Content-Type"], key
+
+
 def test_keys_that_are_media_types_make_a_map_even_one_in_every_object() -> None:
     """API Gateway's ``requestTemplates`` for ``application/json`` alone, in every method (moto learned it
     as a property named ``application/json``), and OpenAPI's ``content``: a map keyed by media types,

@@ -119,6 +119,10 @@ RELEASE: Final = r"v?[0-9]+(?:\.[0-9]+)+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)
 # ``content``, API Gateway's ``requestTemplates``) data, never a field's name, even alone in every object.
 MEDIA_TYPE: Final = (r"(?:application|audio|font|image|message|model|multipart|text|video|\*)"
                      r"/[A-Za-z0-9!#$&^_.+*-]+(?:\s*;.*)?")
+# ``headers``, ``responseHeaders``, ``http_headers``: an object so named is keyed by header names (a batch
+# call's sub-requests, a stub's response, a recorded exchange), each call its own few: a map of their
+# values, never properties (Kinto's batch ``headers: {"If-None-Match": "*"}`` had made it required).
+HEADER_OBJECTS: Final = r"(?i)[a-z0-9_-]*headers"
 # Names of objects whose keys each user chooses (the whole name: ``securityContext`` is no ``context``):
 # sparse keys under them make a map, not properties.
 USER_OBJECTS: Final = frozenset({

@@ -58,6 +58,7 @@ from specbuild.learn.rules import (
     EVICT_KEEP,
     FORMAT_RULES,
     FREE_NAMES,
+    HEADER_OBJECTS,
     HEX_ID_MIN,
     ID_MIN_DIGITS,
     ID_MIN_LEN,
@@ -541,6 +542,7 @@ def _shaped_as_data(key: str) -> bool:
     return _IDENTIFIER(key) is None and _ANNOTATION(key) is None
 _RELEASE = re.compile(RELEASE).fullmatch
 _MEDIA_TYPE = re.compile(MEDIA_TYPE, re.IGNORECASE).fullmatch
+_HEADER_OBJECT = re.compile(HEADER_OBJECTS).fullmatch
 
 
 def _keyed_by_ids(keys: list[str]) -> bool:
@@ -587,6 +589,8 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     if not props:
         return False
     kinds = {c.kinds & ~NULL for c in props.values()} - {0}  # a value only ever null fits any map
+    if key is not None and _HEADER_OBJECT(key) and not any(k & OBJ for k in kinds):
+        return True  # header names as keys, each call its own few: rules.HEADER_OBJECTS
     user = key is not None and key.lower() in USER_OBJECTS and (
         len(kinds) == 1 or not any(k & (OBJ | ARR) for k in kinds))
     if user and any(_shaped_as_data(k) for k in props):
