@@ -1,6 +1,9 @@
 """Turn a server's published description into the OpenAPI 3 truth that score.py reads.
 
-    python truth.py SOURCE OUT.json       SOURCE: a .yaml/.json file or an http:// URL
+    python truth.py SOURCE OUT.json [PREFIX]      SOURCE: a .yaml/.json file or an http:// URL
+
+PREFIX (e.g. /api) is the path the described app is mounted under, for a description that names no
+server of its own (Prefect's FastAPI app lists `/flows/`, served as `/api/flows/`).
 
 Most servers here publish Swagger 2.0 (jupyter_server's services/api/api.yaml, Kinto's /v1/__api__);
 score.py compares OpenAPI 3 documents. Only what the scoring reads is converted: servers from basePath,
@@ -78,17 +81,19 @@ def operation(op: dict[str, Any], shared: list[dict[str, Any]]) -> dict[str, Any
     return out
 
 
-def convert3(doc: dict[str, Any]) -> dict[str, Any]:
+def convert3(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     doc = inline(doc, doc)
     keep = (*METHODS, "parameters")
     paths = {path: {k: v for k, v in item.items() if k in keep} for path, item in doc["paths"].items()}
     servers = [s for s in doc.get("servers", []) if s.get("url", "/") not in ("", "/")]
+    if prefix and not servers:
+        servers = [{"url": prefix}]
     return {"openapi": doc["openapi"], "info": doc["info"], "servers": servers, "paths": dict(sorted(paths.items()))}
 
 
-def convert(doc: dict[str, Any]) -> dict[str, Any]:
+def convert(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     if str(doc.get("openapi", "")).startswith("3."):
-        return convert3(doc)
+        return convert3(doc, prefix)
     doc = inline(doc, doc)
     paths: dict[str, Any] = {}
     for path, item in sorted(doc.get("paths", {}).items()):
@@ -105,12 +110,13 @@ def convert(doc: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     source, out = sys.argv[1], sys.argv[2]
+    prefix = sys.argv[3] if len(sys.argv) > 3 else ""
     if source == "jupyter":  # the description jupyter_server ships inside its package
         import jupyter_server
 
         source = jupyter_server.__path__[0] + "/services/api/api.yaml"
     with open(out, "w", encoding="utf-8") as f:
-        json.dump(convert(load(source)), f, indent=1, sort_keys=True)
+        json.dump(convert(load(source), prefix), f, indent=1, sort_keys=True)
     return 0
 
 

@@ -1,0 +1,43 @@
+"""scripts/real/truth.py, the published descriptions turned into the truths score.py reads."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _truth() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("truth", ROOT / "scripts" / "real" / "truth.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _doc(servers: list[dict[str, str]] | None) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/flows/{id}": {"get": {"responses": {"200": {"description": "ok"}}}}},
+    }
+    if servers is not None:
+        doc["servers"] = servers
+    return doc
+
+
+def test_prefix_names_the_mount_point_of_a_description_without_servers() -> None:
+    # Prefect's app lists /flows/{id} and is served as /api/flows/{id}: without the prefix score.py
+    # would match no recorded path.
+    truth = _truth()
+    assert truth.convert(_doc(None), "/api")["servers"] == [{"url": "/api"}]
+    assert truth.convert(_doc([{"url": "/"}]), "/api")["servers"] == [{"url": "/api"}]
+    assert truth.convert(_doc(None))["servers"] == []
+
+
+def test_a_description_that_names_its_server_keeps_it_over_the_prefix() -> None:
+    truth = _truth()
+    assert truth.convert(_doc([{"url": "/v1"}]), "/api")["servers"] == [{"url": "/v1"}]
