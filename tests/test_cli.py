@@ -646,6 +646,25 @@ def test_a_new_500_has_one_severity_in_check_build_check_and_diff(tmp_path: Path
                                     "response-server-error-added::GET /users/{userId}"), github.stdout
 
 
+def test_a_503_is_the_server_unable_to_answer_then_a_warning_in_every_command(tmp_path: Path) -> None:
+    """A busy database's retried 503 (Prefect on SQLite, a few operations per sample of one unchanged
+    API) is no change of the contract: a warning, whichever command sees it; ``--fail-on warning`` fails."""
+    spec = FIXTURES / "users.openapi.json"
+    busy = [json.loads(line) for line in USERS.read_text().splitlines()[:1]]
+    busy[0]["response"].update(statusCode=503, body='{"exception_message": "Service Unavailable"}',
+                               headers={"content-type": "application/json"})
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text(USERS.read_text() + "".join(json.dumps(r) + "\n" for r in busy))
+    check = specbuild("check", "--spec", str(spec), "-i", str(traffic), "-f", "json")
+    build = specbuild("-i", str(traffic), "-o", str(tmp_path / "out"), "-q", "--check", str(spec),
+                      "--check-format", "json")
+    assert check.returncode == 0 and build.returncode == 0, check.stderr + build.stderr
+    assert _json_report(check) == [("GET /users/{userId}", "undocumented-unavailable", "warning")]
+    assert _json_report(build) == [("GET /users/{userId}", "response-unavailable-added", "warning")]
+    strict = specbuild("check", "--spec", str(spec), "-i", str(traffic), "--fail-on", "warning")
+    assert strict.returncode == 1, strict.stderr
+
+
 def test_diff_compares_security_schemes_by_definition_not_name(tmp_path: Path) -> None:
     base = FIXTURES / "drift" / "spec.json"
     text = base.read_text()

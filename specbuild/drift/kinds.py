@@ -14,6 +14,11 @@ traffic showed it (``check``: ``undocumented-*``) or a newer spec has it (``diff
 
 - **5xx: breaking**. The API fails where its contract did not say it could (a new 500): a CI job
   should stop on it by default.
+- **502, 503, 504: warning**. The server, or a gateway before it, could not answer then (RFC 9110:
+  overloaded, down for maintenance, an upstream slow or gone) and says so; a client retries. It is no
+  change of the contract: a database busy under load (Prefect on SQLite) answers a retried 503 on a
+  few operations, different ones in each sample of one unchanged API. Shown, and ``--fail-on warning``
+  fails on it, as an outage should fail a stricter gate.
 - **4xx: warning**. Another error; a client already handles an unknown 4xx as an error.
 - **1xx-3xx: warning**. Another success or redirect: whether a client breaks on it depends on the client
   (most generated clients accept any 2xx and follow redirects), so it is shown, and fails
@@ -40,11 +45,16 @@ class Kind:
 
 
 # the one table behind the rule above: a status the committed spec lacks, by its class
-STATUS_SEVERITY: Final = {"status": "warning", "client-error": "warning", "server-error": "breaking"}
+STATUS_SEVERITY: Final = {"status": "warning", "client-error": "warning", "unavailable": "warning",
+                          "server-error": "breaking"}
+UNAVAILABLE: Final = frozenset({"502", "503", "504"})  # the server could not answer then: not the contract
 
 
 def status_class(code: str) -> str:
-    """``server-error`` (500, 5XX), ``client-error`` (404, 4XX) or ``status`` (any other status)."""
+    """``server-error`` (500, 5XX), ``unavailable`` (502, 503, 504), ``client-error`` (404, 4XX) or
+    ``status`` (any other status)."""
+    if code in UNAVAILABLE:
+        return "unavailable"
     return {"4": "client-error", "5": "server-error"}.get(code[:1], "status")
 
 
@@ -63,6 +73,8 @@ TRAFFIC_KINDS: Final = _registry(
     ("undocumented-status", STATUS_SEVERITY["status"], "a 1xx-3xx status the operation does not document"),
     ("undocumented-server-error", STATUS_SEVERITY["server-error"], "a 5xx the operation does not document (a new "
      "500)"),
+    ("undocumented-unavailable", STATUS_SEVERITY["unavailable"], "a 502, 503 or 504 the operation does not "
+     "document (the server could not answer then)"),
     ("undocumented-client-error", STATUS_SEVERITY["client-error"], "a 4xx the operation does not document"),
     ("undocumented-query-parameter", "info", "a query parameter the operation does not declare"),
     ("undocumented-header", "info", "a request header with API meaning that is not declared"),
@@ -130,6 +142,7 @@ CHANGE_KINDS: Final = _registry(
     ("response-status-added", STATUS_SEVERITY["status"], "a new 1xx-3xx response status"),
     ("response-client-error-added", STATUS_SEVERITY["client-error"], "a new 4xx response status"),
     ("response-server-error-added", STATUS_SEVERITY["server-error"], "a new 5xx response status (a new 500)"),
+    ("response-unavailable-added", STATUS_SEVERITY["unavailable"], "a new 502, 503 or 504 response status"),
     ("response-default-added", "info", "a default (catch-all) response is now documented"),
     ("response-status-removed", "breaking", "a documented response status is gone"),
     ("response-media-type-added", "info", "a response comes in a new media type"),
