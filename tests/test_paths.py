@@ -1854,6 +1854,26 @@ def test_a_plural_of_an_acronym_is_a_collection_whose_deleted_words_are_items() 
     assert _plural("restapis") and _plural("uris") and not _plural("analysis") and not _plural("axis")
 
 
+def test_words_after_a_name_marker_are_names_whatever_they_read_as() -> None:
+    """Prefect's ``/flows/name/sync-salesforce``: the path says a name follows, so flow names that read as
+    actions (``sync-salesforce``, ``refresh-embeddings``) are values, named after the resource before the
+    marker; ``/deployments/name/{flow}/{deployment}``'s second part, leaves under few flows, too. A word
+    under many of the names is their resource; ``/flows/filter``, beside no marker, stays the action."""
+    flow = _call("GET", "id", "name", "tags", "created")
+    deployment = _call("GET", "id", "name", "flow_id", "schedules")
+    flows = ["sync-salesforce", "refresh-embeddings", "nightly-dbt", "backfill-events"]
+    shapes = {f"/api/flows/name/{f}": flow for f in flows}
+    shapes["/api/flows/filter"] = _call("POST", "[].id", "[].name")
+    for i, f in enumerate(flows):
+        shapes[f"/api/deployments/name/{f}/{('weekly', 'hourly')[i % 2]}-dev-{i}"] = deployment
+        shapes[f"/api/deployments/name/{f}/runs"] = _call("GET", "[].id", "[].state")
+    got = learn(shapes, shapes)
+    assert {got[f"/api/flows/name/{f}"] for f in flows} == {"/api/flows/name/{flowName}"}
+    assert got["/api/flows/filter"] == "/api/flows/filter"
+    assert got["/api/deployments/name/nightly-dbt/weekly-dev-2"] == "/api/deployments/name/{deploymentName}/{name}"
+    assert got["/api/deployments/name/nightly-dbt/runs"] == "/api/deployments/name/{deploymentName}/runs"
+
+
 def test_a_snake_case_verb_phrase_answering_like_an_item_stays_the_apis_word() -> None:
     """Mastodon's ``GET /accounts/verify_credentials`` answers the caller's account, as an item of
     ``/accounts`` does (an alias, as ``me`` is); ``verify`` names no thing, so the phrase it begins is an

@@ -391,6 +391,7 @@ class _Resolver:
             if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
+                  | _after_a_name_marker(site, cands)
                   | _changed_items(site, cands) | self._in_the_values_words(site, cands)
                   | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
                   | _items_holding_only_the_ids_resources(site, cands))
@@ -1017,6 +1018,28 @@ def _named_as_an_item(site: _Site, cands: Iterable[str]) -> set[str]:
     return {w for w in cands if w.lower() == item}
 
 
+# Words that say a name follows them in the path: ``/flows/name/{name}``, ``/block_types/slug/{slug}``.
+NAME_MARKERS: Final = frozenset({"name", "by-name", "by_name", "byname", "slug", "by-slug", "by_slug"})
+
+
+def _after_a_name_marker(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Words after a word saying a name follows (``/flows/name/sync-salesforce``): names, whatever they
+    read as (``sync-salesforce``, ``refresh-embeddings`` read as actions, and kept Prefect's flows
+    literal), even one alone; the API's own marks (aliases, actions it names) stay literal. Right below
+    such a name, leaves are the name's second part (``/deployments/name/{flow}/{deployment}``), two of
+    them at least, each under at most half of the names; a plural, or a word under more of the names, is
+    a resource of theirs (``/deployments/name/{flow}/runs``)."""
+    if site.scoped and not site.in_slot:
+        return set()
+    if not site.in_slot and (site.parent or "").lower() in NAME_MARKERS:
+        return {w for w in cands if not _keeps_literal(w)}
+    if site.in_slot and len(site.prefix) >= 2 and site.prefix[-2].lower() in NAME_MARKERS:
+        leaves = {w for w in cands if not _names_a_resource(w) and not any(raw.children for raw in site.groups[w])
+                  and 2 * len(site.groups[w]) <= max(site.owners, 2)}
+        return leaves if len(leaves) >= 2 else set()
+    return set()
+
+
 def _files(site: _Site, cands: Mapping[str, Profile], values: set[str]) -> set[str]:
     """File names (``Untitled.ipynb``, ``report 524.csv``) where the names vary: two side by side, or one
     beside values (ids, names decided above), are values of one parameter, the extension included.
@@ -1275,8 +1298,8 @@ def _name(segs: Sequence[Segment], actions: frozenset[int] = frozenset()) -> Tem
             parts.append(seg)
             if seg.lower() in API_PREFIXES or _is_version(seg) or seg.lower() in ACTIONS or len(parts) - 1 in actions:
                 base = ""  # what follows an action is no longer the resource before it: /download/{name}
-            elif _QUALIFIER.match(seg):
-                pass  # /deployments/by-name/{deploymentName}: still the resource before it
+            elif _QUALIFIER.match(seg) or seg.lower() in NAME_MARKERS:
+                pass  # /deployments/by-name/{deploymentName}, /flows/name/{flowName}: the resource before it
             elif collection and not _plural(seg):
                 base = ""  # /users/alice/{id}: alice is one user that stayed literal, not a resource
             elif _RESOURCE_WORD.fullmatch(seg) and not is_cased(seg):
