@@ -76,7 +76,9 @@ standby = run.validator_standby(shards) if hasattr(run, "validator_standby") els
 if standby is not None:
     beside.update(ready=standby, elsewhere=parallel.forked)  # as the CLI: one walk forked there
 c = time.process_time()
-if shards:
+if shards and hasattr(run, "ready_standby"):  # as the CLI: a standby validates, not this process
+    run.feed_sharded(fold, shards, validator=standby is None)
+elif shards:
     run.feed_sharded(fold, shards)
 else:
     fold.feed(iter_lines(path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+import multiprocessing.queues
 import random
 import sys
 from collections import Counter
@@ -376,6 +377,20 @@ def test_half_the_operations_are_rendered_in_a_forked_process(monkeypatch: pytes
         assert dumps(run.build_document(fold.builder, elsewhere=counted)) == sequential(FIXTURES / name)[0]
     assert [task.func for task in forks if getattr(task, "func", None) is render_module._rendered_text] == [
         render_module._rendered_text] * 2  # (beside the validator's walk, when it is not remembered)
+
+
+@pytest.mark.parametrize("validator", [True, False], ids=["validated-here", "by-a-standby"])
+def test_a_sharded_fold_imports_the_validator_only_for_this_process(
+        monkeypatch: pytest.MonkeyPatch, validator: bool) -> None:
+    """While it waits for the workers, this process imports the validator it will need, unless a standby
+    validates (~0.09 s of CPU and the memory of pydantic's modules, for nothing)."""
+    imports: list[bool] = []
+    monkeypatch.setattr(run, "import_validator", lambda: imports.append(True))
+    monkeypatch.setattr(multiprocessing.queues.Queue, "empty", lambda self: True)  # it waits for each answer
+    fold = Fold(SpecBuilder())
+    feed_sharded(fold, plan_shards(str(FIXTURES / "users.jsonl"), 2, min_bytes=0), validator=validator)
+    assert fold.stats.learned > 0
+    assert bool(imports) is validator
 
 
 def test_a_workers_builder_is_taken_in_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
