@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any, Final, cast
+from typing import Any, Final
 from urllib.parse import unquote
 
 import orjson
@@ -103,13 +103,16 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None,
 
 def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Elsewhere | None) -> dict[str, Any]:
     opts = options or RenderOptions()
-    templates = builder.templater.templates(features(builder), targets(builder))
+    feats = features(builder)
+    templates = builder.templater.templates(feats, targets(builder))
     values = path_values(templates)
     opts = replace(opts, path_values=values)
     groups = grouped_states(builder, templates)
     schemes: dict[str, dict[str, Any]] = {}
-    rendered = _rendered_operations(groups, opts, schemes,
-                                    elsewhere if len(builder.operations) >= ELSEWHERE_MIN_KEYS else None)
+    if elsewhere is not None and len(builder.operations) >= ELSEWHERE_MIN_KEYS:
+        rendered = _rendered_operations(groups, opts, schemes, elsewhere, _elsewhere(groups, builder, templates, feats))
+    else:
+        rendered = [_rendered(group, opts, schemes) for group in groups]
     paths: dict[str, dict[str, Any]] = {}
     for ((template, method), _), (out, _) in zip(groups, rendered, strict=True):
         paths.setdefault(template.path, {})[method.lower()] = out
@@ -210,25 +213,40 @@ def _merged(states: list[OperationState]) -> OperationState:
 Rendered = tuple[dict[str, Any], Answers]  # an operation's part of the document, and what statuses.py reads of it
 
 
+def _elsewhere(groups: list[Group], builder: SpecBuilder, templates: Mapping[str, Template],
+               found: Mapping[str, Features]) -> list[bool]:
+    """Which groups another process renders: about half the work. A group's work is guessed from its
+    keys' core response paths (their shapes' size: merging and rendering them is most of it; a few
+    large objects' operations are most of the mix's), and shared out largest first."""
+    weight: Counter[tuple[Template, str]] = Counter()
+    for key, method in builder.operations:
+        weight[(templates[key], method)] += 1 + len(found[key].calls.get(method, ()))
+    there = [False] * len(groups)
+    loads = [0, 0]  # here, there
+    for i in sorted(range(len(groups)), key=lambda i: -weight[groups[i][0]]):
+        there[i] = loads[1] < loads[0]
+        loads[there[i]] += weight[groups[i][0]]
+    return there
+
+
 def _rendered_operations(groups: list[Group], opts: RenderOptions, schemes: dict[str, dict[str, Any]],
-                         elsewhere: Elsewhere | None) -> list[Rendered]:
-    """Each group merged (:func:`_merged`) and rendered as an operation, in order; with ``elsewhere``,
-    every other one there meanwhile (merging is most of it: Rust, on states this process keeps)."""
-    wait = elsewhere(functools.partial(_rendered_text, groups[1::2], opts)) if elsewhere and len(groups) > 1 else None
-    mine = groups[0::2] if wait is not None else groups
-    out = [_rendered(group, opts, schemes) for group in mine]
-    answer = wait() if wait is not None else None
+                         elsewhere: Elsewhere, there: list[bool]) -> list[Rendered]:
+    """Each group merged (:func:`_merged`) and rendered as an operation, in order: those ``there`` by
+    ``elsewhere`` meanwhile (merging is most of it: Rust, on states this process keeps)."""
+    theirs = [group for group, away in zip(groups, there, strict=True) if away]
+    wait = elsewhere(functools.partial(_rendered_text, theirs, opts)) if theirs else None
     if wait is None:
-        return out
+        return [_rendered(group, opts, schemes) for group in groups]
+    mine = [_rendered(group, opts, schemes) for group, away in zip(groups, there, strict=True) if not away]
+    answer = wait()
     if answer is None:  # it ended without an answer (killed, out of memory): rendered here
-        theirs = [_rendered(group, opts, schemes) for group in groups[1::2]]
+        away = [_rendered(group, opts, schemes) for group in theirs]
     else:
         text, their_schemes, seen = answer
-        theirs = list(zip(orjson.loads(text), seen, strict=True))
+        away = list(zip(orjson.loads(text), seen, strict=True))
         schemes.update(their_schemes)
-    woven: list[Rendered | None] = [None] * len(groups)
-    woven[0::2], woven[1::2] = out, theirs
-    return cast("list[Rendered]", woven)
+    here, there_ = iter(mine), iter(away)
+    return [next(there_) if far else next(here) for far in there]
 
 
 def _rendered(group: Group, opts: RenderOptions, schemes: dict[str, dict[str, Any]]) -> Rendered:
