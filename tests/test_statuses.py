@@ -8,6 +8,7 @@ import pickle
 from functools import partial
 from typing import Any
 
+import orjson
 import pytest
 
 from specbuild import build_spec
@@ -124,3 +125,14 @@ def test_half_the_operations_rendered_elsewhere_make_the_same_document(monkeypat
     assert "4XX" in doc["paths"]["/stores"]["get"]["responses"]
     assert dumps(render(builder, elsewhere=lambda task: lambda: None)) == alone  # it died: rendered here
     assert dumps(render(builder, elsewhere=lambda task: None)) == alone  # it could not start
+
+    class NoJson:  # what orjson says of an int over 64 bits
+        loads = staticmethod(orjson.loads)
+
+        @staticmethod
+        def dumps(value: Any) -> bytes:
+            raise TypeError("Integer exceeds 64-bit range")
+
+    monkeypatch.setattr(render_module, "orjson", NoJson)
+    assert dumps(render(builder, elsewhere=elsewhere)) == alone  # its answer: None, rendered here
+    assert ran == ["elsewhere", "elsewhere"]

@@ -89,7 +89,7 @@ class RenderOptions:
 # there); the build hands in :func:`specbuild.parallel.forked`, the pure core starts no process.
 Elsewhere = Callable[[Callable[[], Any]], Callable[[], Any] | None]
 # Skeleton keys from which half the operations are merged and rendered elsewhere: below, starting a
-# process costs more than it saves (the mix's 100k: 3,391 keys, ~0.26 s of merging and rendering).
+# process costs more than it saves (the mix's 100k: 3,391 keys, ~0.35 s of merging and rendering).
 ELSEWHERE_MIN_KEYS: Final = 1024
 
 
@@ -250,7 +250,7 @@ def _rendered_operations(groups: list[Group], opts: RenderOptions, schemes: dict
         return [_rendered(group, opts, schemes) for group in groups]
     mine = [_rendered(group, opts, schemes) for group, away in zip(groups, there, strict=True) if not away]
     answer = wait()
-    if answer is None:  # it ended without an answer (killed, out of memory): rendered here
+    if answer is None:  # it ended without an answer (killed, out of memory), or JSON could not say it
         away = [_rendered(group, opts, schemes) for group in theirs]
     else:
         text, their_schemes, seen = answer
@@ -267,13 +267,16 @@ def _rendered(group: Group, opts: RenderOptions, schemes: dict[str, dict[str, An
 
 
 def _rendered_text(groups: list[Group], opts: RenderOptions
-                   ) -> tuple[bytes, dict[str, dict[str, Any]], list[Answers]]:
+                   ) -> tuple[bytes, dict[str, dict[str, Any]], list[Answers]] | None:
     """:func:`_rendered` of each group, as another process answers it: the operations as JSON text
     (their dicts are plain JSON, each its own tree; orjson reads back key order and values exactly),
-    the security schemes they named, and what statuses.py reads of each."""
+    the security schemes they named, and what statuses.py reads of each; None when JSON cannot say them."""
     schemes: dict[str, dict[str, Any]] = {}
     rendered = [_rendered(group, opts, schemes) for group in groups]
-    return orjson.dumps([out for out, _ in rendered]), schemes, [seen for _, seen in rendered]
+    try:
+        return orjson.dumps([out for out, _ in rendered]), schemes, [seen for _, seen in rendered]
+    except TypeError:  # orjson.JSONEncodeError: an int over 64 bits (from the traffic): rendered there
+        return None
 
 
 def counts(builder: SpecBuilder) -> tuple[int, int]:
