@@ -56,7 +56,14 @@ path, out, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 spent = [0.0, 0.0]
 check = run.check_built_spec
 def timed(doc, *args):
-    t, c = time.perf_counter(), time.process_time(); check(doc, *args)
+    t, c = time.perf_counter(), time.process_time()
+    if len(args) > 2 and args[2] is not None:  # what is done meanwhile (serialising) is no validation
+        meanwhile = args[2]
+        def aside():
+            a, b = time.perf_counter(), time.process_time(); meanwhile()
+            spent[0] -= time.perf_counter() - a; spent[1] -= time.process_time() - b
+        args = (*args[:2], aside)
+    check(doc, *args)
     spent[0] += time.perf_counter() - t; spent[1] += time.process_time() - c
 run.check_built_spec = timed
 import specbuild.parallel as parallel  # -j 2 and more: half the validation forked (a tree without it: none)
@@ -69,12 +76,19 @@ standby = run.validator_standby(shards) if hasattr(run, "validator_standby") els
 if standby is not None:
     beside.update(ready=standby, elsewhere=parallel.forked)  # as the CLI: one walk forked there
 c = time.process_time()
-if shards:
+if shards and hasattr(run, "ready_standby"):  # as the CLI: a standby validates, not this process
+    run.feed_sharded(fold, shards, validator=standby is None)
+elif shards:
     run.feed_sharded(fold, shards)
 else:
     fold.feed(iter_lines(path))
 fold_cpu = time.process_time() - c  # this process's: with -j 2, the shard it folds and the merges
-run.write_document(run.build_document(b, **beside), out)
+if hasattr(run, "build_serialised"):  # as the CLI: serialised while the standby validates
+    run.ready_standby(standby, shards)
+    doc, text = run.build_serialised(b, **beside)
+    run.write_document(doc, out, "json", text)
+else:
+    run.write_document(run.build_document(b, **beside), out)
 if standby is not None:
     standby.close()
 dt = time.perf_counter() - t

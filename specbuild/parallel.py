@@ -293,6 +293,7 @@ class Standby:
     def __init__(self, proc: BaseProcess, conn: Any) -> None:
         self.proc = proc
         self.conn = conn
+        self.unread = 0  # answers of tasks sent by :meth:`later`, read before the next task's
         # closed at the latest on the way out of Python, before multiprocessing waits for its children
         # (atexit runs the last registered first): one left open would wait for ever
         atexit.register(self.close)
@@ -321,6 +322,9 @@ class Standby:
 
         def wait() -> Any:
             try:
+                while self.unread:  # the answers come in the order the tasks were sent
+                    self.conn.recv()
+                    self.unread -= 1
                 ok, value = self.conn.recv()
             except (EOFError, OSError):
                 return None
@@ -329,6 +333,15 @@ class Standby:
             return value
 
         return wait
+
+    def later(self, task: Callable[[], Any]) -> None:
+        """Send ``task`` without waiting for it: to get ready (``prepare``'s work) when this process
+        says so, not at once (while every core folds). Its answer, an error included, is dropped."""
+        try:
+            self.conn.send(task)
+        except (OSError, ValueError):  # gone: the next task finds it so
+            return
+        self.unread += 1
 
     def close(self) -> None:
         """Let it exit (it reads the end of its pipe), and end it if it does not at once."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+import multiprocessing.queues
 import random
 import sys
 from collections import Counter
@@ -20,6 +21,7 @@ from specbuild.io import validate
 from specbuild.io.files import dumps
 from specbuild.io.jsonl import iter_lines
 from specbuild.kafka.pool import LocalFolder
+from specbuild.learn import render as render_module
 from specbuild.learn.builder import SpecBuilder
 from specbuild.records import Exchange
 from specbuild.run import Fold, Stats, build_document, feed_sharded, nothing_learned, plan_shards
@@ -294,13 +296,20 @@ def test_one_record_is_counted_in_the_singular() -> None:
 def test_a_build_folding_alone_is_validated_by_a_standby_made_ready_meanwhile(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """One process folding on a machine of several cores: a standby imports and first uses the validator
-    meanwhile, then judges the document (the same bytes written); none beside shards (their processes
-    take every core) or on one core."""
+    meanwhile, then judges the document (the same bytes written); beside shards it gets ready only once
+    they are merged (their processes take every core until then); none on one core."""
     monkeypatch.setattr(parallel, "start_method", lambda: "fork")  # (pytest may run a thread of its own)
     monkeypatch.setattr(validate, "_VERDICTS", validate._Verdicts(8))  # judged anew, not remembered
     monkeypatch.setattr(run, "cores", lambda: 2)
     path = str(FIXTURES / "users.jsonl")
-    assert run.validator_standby(plan_shards(path, 2, min_bytes=0)) is None
+    shards = plan_shards(path, 2, min_bytes=0)
+    with run.validator_standby(shards) or pytest.fail("no standby beside shards") as beside:
+        told: list[Any] = []
+        monkeypatch.setattr(beside, "later", told.append)
+        run.ready_standby(beside, [])
+        assert told == []
+        run.ready_standby(beside, shards)
+        assert told == [validate.warm]
     standby = run.validator_standby(plan_shards(path, 1))
     assert standby is not None
     sent: list[Any] = []
@@ -317,6 +326,71 @@ def test_a_build_folding_alone_is_validated_by_a_standby_made_ready_meanwhile(
     assert len(sent) == 1
     monkeypatch.setattr(run, "cores", lambda: 1)
     assert run.validator_standby([]) is None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a standby is forked (Linux only: start_method)")
+def test_the_document_is_serialised_while_the_standby_judges_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """build_serialised: the text written is made after the document is sent to the standby and before
+    its verdict is waited for (that wait was idle), and it is the bytes write_document would write."""
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")
+    monkeypatch.setattr(validate, "_VERDICTS", validate._Verdicts(8))
+    monkeypatch.setattr(run, "cores", lambda: 2)
+    path = str(FIXTURES / "users.jsonl")
+    events: list[str] = []
+    serialise = run.dumps
+
+    def dumped(doc: Any, fmt: str = "json") -> bytes:
+        events.append("serialised")
+        return serialise(doc, fmt)
+
+    monkeypatch.setattr(run, "dumps", dumped)
+    with run.validator_standby([]) or pytest.fail("no standby") as standby:
+        def watched(task: Any) -> Any:
+            events.append("sent")
+            wait = standby(task)
+            assert wait is not None
+            return lambda: (events.append("waited"), wait())[1]
+
+        fold = Fold(SpecBuilder())
+        fold.feed(iter_lines(path))
+        doc, text = run.build_serialised(fold.builder, ready=watched)
+    assert events == ["sent", "serialised", "waited"]
+    assert text == serialise(doc) == sequential(FIXTURES / "users.jsonl")[0]
+    _, yaml_text = run.build_serialised(fold.builder, fmt="yaml")  # judged before: remembered, then serialised
+    assert yaml_text == serialise(doc, "yaml")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked (Linux only: start_method)")
+def test_half_the_operations_are_rendered_in_a_forked_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build's ``elsewhere`` renders every other operation in a forked child: the same document."""
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")
+    monkeypatch.setattr(render_module, "ELSEWHERE_MIN_KEYS", 0)
+    forks: list[Any] = []
+
+    def counted(task: Any) -> Any:
+        forks.append(task)
+        return parallel.forked(task)
+
+    for name in ("users.jsonl", "messy.jsonl"):
+        fold = Fold(SpecBuilder())
+        fold.feed(iter_lines(str(FIXTURES / name)))
+        assert dumps(run.build_document(fold.builder, elsewhere=counted)) == sequential(FIXTURES / name)[0]
+    assert [task.func for task in forks if getattr(task, "func", None) is render_module._rendered_text] == [
+        render_module._rendered_text] * 2  # (beside the validator's walk, when it is not remembered)
+
+
+@pytest.mark.parametrize("validator", [True, False], ids=["validated-here", "by-a-standby"])
+def test_a_sharded_fold_imports_the_validator_only_for_this_process(
+        monkeypatch: pytest.MonkeyPatch, validator: bool) -> None:
+    """While it waits for the workers, this process imports the validator it will need, unless a standby
+    validates (~0.09 s of CPU and the memory of pydantic's modules, for nothing)."""
+    imports: list[bool] = []
+    monkeypatch.setattr(run, "import_validator", lambda: imports.append(True))
+    monkeypatch.setattr(multiprocessing.queues.Queue, "empty", lambda self: True)  # it waits for each answer
+    fold = Fold(SpecBuilder())
+    feed_sharded(fold, plan_shards(str(FIXTURES / "users.jsonl"), 2, min_bytes=0), validator=validator)
+    assert fold.stats.learned > 0
+    assert bool(imports) is validator
 
 
 def test_a_workers_builder_is_taken_in_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:

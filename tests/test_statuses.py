@@ -3,14 +3,20 @@ and a success when it was seen only failing."""
 
 from __future__ import annotations
 
+import json
+import pickle
 from functools import partial
 from typing import Any
+
+import orjson
+import pytest
 
 from specbuild import build_spec
 from specbuild.drift import check as drift_check
 from specbuild.drift.diff import diff
 from specbuild.io.files import dumps
 from specbuild.io.validate import BodyValidator
+from specbuild.learn import render as render_module
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.components import inline
 from specbuild.learn.render import render
@@ -93,3 +99,40 @@ def test_both_engines_and_any_record_order_give_the_same_bytes() -> None:
     pure = dumps(render(SpecBuilder(accelerated=False).add_all(records)))
     assert dumps(render(SpecBuilder().add_all(records))) == pure
     assert dumps(render(SpecBuilder(accelerated=False).add_all(records[::-1]))) == pure
+
+
+def test_half_the_operations_rendered_elsewhere_make_the_same_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """render(elsewhere=...): every other operation merged and rendered in another process (its answer
+    crosses a pipe: pickled here), client errors and successes inferred from both halves, security schemes
+    named by both; the same bytes as one process. An answer that never comes: rendered here."""
+    monkeypatch.setattr(render_module, "ELSEWHERE_MIN_KEYS", 0)
+    traffic_ = [*traffic(), ex("get", "/keys", 200, resp=[{"id": 1}], headers={"x-api-key": "k"}),
+                ex("get", "/owners", 200, resp=[{"id": 2}], headers={"authorization": "Bearer t"}),
+                ex("put", "/owners/3", 409, resp={"message": "taken", "code": "conflict"})]
+    builder = SpecBuilder().add_all(traffic_)
+    ran: list[str] = []
+
+    def elsewhere(task: Any) -> Any:
+        answer = pickle.loads(pickle.dumps(task()))  # as it would cross the pipe
+        ran.append("elsewhere")
+        return lambda: answer
+
+    alone = dumps(render(builder))
+    assert dumps(render(builder, elsewhere=elsewhere)) == alone
+    assert ran == ["elsewhere"]
+    doc = json.loads(alone)
+    assert sorted(doc["components"]["securitySchemes"]) == ["apiKeyHeaderXApiKey", "bearerAuth"]
+    assert "4XX" in doc["paths"]["/stores"]["get"]["responses"]
+    assert dumps(render(builder, elsewhere=lambda task: lambda: None)) == alone  # it died: rendered here
+    assert dumps(render(builder, elsewhere=lambda task: None)) == alone  # it could not start
+
+    class NoJson:  # what orjson says of an int over 64 bits
+        loads = staticmethod(orjson.loads)
+
+        @staticmethod
+        def dumps(value: Any) -> bytes:
+            raise TypeError("Integer exceeds 64-bit range")
+
+    monkeypatch.setattr(render_module, "orjson", NoJson)
+    assert dumps(render(builder, elsewhere=elsewhere)) == alone  # its answer: None, rendered here
+    assert ran == ["elsewhere", "elsewhere"]

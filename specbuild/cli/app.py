@@ -110,10 +110,11 @@ from specbuild.run import (
     Fold,
     Stats,
     StopSignals,
-    build_document,
+    build_serialised,
     feed_sharded,
     nothing_learned,
     plan_shards,
+    ready_standby,
     validator_standby,
     write_document,
 )
@@ -304,16 +305,18 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
         should_stop = stop.requested if isinstance(stop, StopSignals) else None
         shards = plan_shards(input_, jobs)
         with validator_standby(shards) or contextlib.nullcontext() as ready:
-            stats = _read(input_, fold, shards, reporter, should_stop)
+            stats = _read(input_, fold, shards, reporter, should_stop, validator=ready is None)
+            ready_standby(ready, shards)
             if stats.learned == 0 and should_stop is None:  # a spec of no paths, exit 0, would pass for a result
                 said = learning.keep.said if learning.keep is not None else ""
                 why, hint = nothing_learned(stats, "stdin" if input_ == "-" else input_, said)
                 raise InputError(why, hint=hint)
             # a standby runs one walk in a process of its own (it is small: forked at once)
-            doc = build_document(builder, out.render, base, on_phase=reporter.phase,
-                                 elsewhere=forked if jobs > 1 or ready is not None else None, ready=ready)
+            doc, text = build_serialised(builder, out.render, base, on_phase=reporter.phase,
+                                         elsewhere=forked if jobs > 1 or ready is not None else None, ready=ready,
+                                         fmt=out.fmt)
         reporter.phase("writing")
-        target = write_document(doc, out.target, out.fmt)
+        target = write_document(doc, out.target, out.fmt, text)
         stats.finished = stats.finished or time.monotonic()
         _note_collapsed(doc, reporter)
         _note_base_path(doc, out.render.base_path, reporter)
@@ -328,12 +331,13 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
 
 
 def _read(input_: str, fold: Fold[SpecBuilder], shards: list[Shard], reporter: Reporter,
-          should_stop: Callable[[], bool] | None) -> Stats:
-    """Fold the file (in shards when it has them) with its progress on the live line."""
+          should_stop: Callable[[], bool] | None, validator: bool = True) -> Stats:
+    """Fold the file (in shards when it has them) with its progress on the live line; ``validator``: this
+    process will validate the document (no standby does)."""
     lines = Lines(input_)
     reporter.progress(fold.stats, phase="reading", size=lines.size, note=f"{len(shards)} processes" if shards else None)
     if shards:
-        stats = feed_sharded(fold, shards, should_stop=should_stop)
+        stats = feed_sharded(fold, shards, should_stop=should_stop, validator=validator)
     else:
         stats = fold.feed(read_records(input_, lines), should_stop, position=lines.position)
     reporter.progress(stats)

@@ -37,7 +37,7 @@ Elsewhere = Callable[[Callable[[], Any]], Callable[[], Any] | None]
 
 
 def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None,
-                  ready: Elsewhere | None = None) -> list[str]:
+                  ready: Elsewhere | None = None, meanwhile: Callable[[], object] | None = None) -> list[str]:
     """What openapi-spec-validator finds wrong with ``doc`` (empty when valid).
 
     A full validation of a large document takes most of a second, so the verdict on a document whose
@@ -45,7 +45,8 @@ def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None,
     ``elsewhere``: the library's two walks of a (clean) document run at once, one in another process.
     ``ready``: a process that imported the validator and used it once (:func:`warm`) while this one
     folded (:class:`specbuild.parallel.Standby`); a document of plain JSON is judged there, from its text
-    (``elsewhere`` is then where that process runs one of the walks).
+    (``elsewhere`` is then where that process runs one of the walks). ``meanwhile()`` is called while
+    that process judges (the build serialises the document for its write then); not called otherwise.
     """
     text = _plain_text(doc)
     key = None if text is None else hashlib.blake2b(text, digest_size=32).digest()
@@ -55,6 +56,8 @@ def spec_problems(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None,
             return list(known)
     if text is not None and ready is not None:
         wait = ready(functools.partial(_judged_text, text, elsewhere))
+        if wait is not None and meanwhile is not None:
+            meanwhile()
         judged = wait() if wait is not None else None
         if judged is not None:  # else it ended without an answer: judged here
             problems, settled = judged
@@ -624,10 +627,10 @@ def _plain_json(value: Any) -> bool:
 
 
 def check_built_spec(doc: Mapping[str, Any], elsewhere: Elsewhere | None = None,
-                     ready: Elsewhere | None = None) -> None:
+                     ready: Elsewhere | None = None, meanwhile: Callable[[], object] | None = None) -> None:
     """Raise InvalidSpecError when a document *we* built is invalid (a bug, never the user's fault);
-    ``elsewhere`` and ``ready`` as :func:`spec_problems` takes them."""
-    if spec_problems(doc, elsewhere, ready):
+    ``elsewhere``, ``ready`` and ``meanwhile`` as :func:`spec_problems` takes them."""
+    if spec_problems(doc, elsewhere, ready, meanwhile):
         problems = _listed_problems(doc)
         more = "" if len(problems) == 1 else f" (and {_count(problems, -1)} more)"
         raise InvalidSpecError(

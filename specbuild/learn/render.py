@@ -10,9 +10,10 @@ seen, never on the order.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -53,6 +54,8 @@ from specbuild.learn.statuses import (
     CLIENT_ERRORS,
     INFERRED,
     SUCCESS,
+    Answers,
+    answers,
     client_errors,
     may_err,
     only_failed,
@@ -82,27 +85,42 @@ class RenderOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def render(builder: SpecBuilder, options: RenderOptions | None = None) -> dict[str, Any]:
-    """The OpenAPI document learned so far."""
+# A task run in another process, and the function that waits for its answer (None: it could not start
+# there); the build hands in :func:`specbuild.parallel.forked`, the pure core starts no process.
+Elsewhere = Callable[[Callable[[], Any]], Callable[[], Any] | None]
+# Skeleton keys from which half the operations are merged and rendered elsewhere: below, starting a
+# process costs more than it saves (the mix's 100k: 3,391 keys, ~0.35 s of merging and rendering).
+ELSEWHERE_MIN_KEYS: Final = 1024
+
+
+def render(builder: SpecBuilder, options: RenderOptions | None = None,
+           elsewhere: Elsewhere | None = None) -> dict[str, Any]:
+    """The OpenAPI document learned so far. ``elsewhere``: half the operations are merged and rendered
+    in another process meanwhile (the same document)."""
     with paused():  # the collections its many dicts set off took a fifth of a render (the mix's 100k)
-        return _render(builder, options)
+        return _render(builder, options, elsewhere)
 
 
-def _render(builder: SpecBuilder, options: RenderOptions | None) -> dict[str, Any]:
+def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Elsewhere | None) -> dict[str, Any]:
     opts = options or RenderOptions()
-    templates = builder.templater.templates(features(builder), targets(builder))
-    operations = merged_operations(builder, templates)
+    feats = features(builder)
+    templates = builder.templater.templates(feats, targets(builder))
     values = path_values(templates)
     opts = replace(opts, path_values=values)
-    paths: dict[str, dict[str, Any]] = {}
+    groups = grouped_states(builder, templates)
     schemes: dict[str, dict[str, Any]] = {}
-    for (template, method), op in operations.items():
-        paths.setdefault(template.path, {})[method.lower()] = _operation(template, method, op, opts, schemes)
+    if elsewhere is not None and len(builder.operations) >= ELSEWHERE_MIN_KEYS:
+        rendered = _rendered_operations(groups, opts, schemes, elsewhere, _elsewhere(groups, builder, templates, feats))
+    else:
+        rendered = [_rendered(group, opts, schemes) for group in groups]
+    paths: dict[str, dict[str, Any]] = {}
+    for ((template, method), _), (out, _) in zip(groups, rendered, strict=True):
+        paths.setdefault(template.path, {})[method.lower()] = out
     found = share_maps(paths, opts.openapi)
     share_nulls(paths, opts.openapi, found)
     # after the nulls are shared: copies of one inferred body are no evidence of how often the API's
     # properties are null (nullability.fit_nulls counts each place)
-    infer_statuses(paths, operations, opts)
+    infer_statuses(paths, {key: seen for (key, _), (_, seen) in zip(groups, rendered, strict=True)}, opts)
     if not opts.evidence:
         paths = without_seen(paths)
     any_for_only_null(paths)
@@ -168,16 +186,97 @@ def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | 
     """
     if templates is None:
         templates = builder.templater.templates(features(builder), targets(builder))
-    merged: dict[tuple[Template, str], OperationState] = {}
+    return {key: _merged(states) for key, states in grouped_states(builder, templates)}
+
+
+Group = tuple[tuple[Template, str], list[OperationState]]
+
+
+def grouped_states(builder: SpecBuilder, templates: Mapping[str, Template]) -> list[Group]:
+    """The fold states of each (final template, method), in the order of their skeleton keys; sorted by
+    path then method: what :func:`merged_operations` merges, before it merges them."""
+    groups: dict[tuple[Template, str], list[OperationState]] = {}
     for (key, method), state in sorted(builder.operations.items()):
-        template = templates[key]
-        target = merged.get((template, method))
-        if target is None:
-            target = merged[(template, method)] = OperationState()
+        groups.setdefault((templates[key], method), []).append(state)
+    return sorted(groups.items(), key=lambda kv: (kv[0][0].path, _method_rank(kv[0][1])))
+
+
+def _merged(states: list[OperationState]) -> OperationState:
+    """``states`` merged as copies into a new state, settled."""
+    target = OperationState()
+    for state in states:
         target.merge(state, take=False)
-    for target in merged.values():
-        target.settle()
-    return dict(sorted(merged.items(), key=lambda kv: (kv[0][0].path, _method_rank(kv[0][1]))))
+    target.settle()
+    return target
+
+
+Rendered = tuple[dict[str, Any], Answers]  # an operation's part of the document, and what statuses.py reads of it
+
+
+# The share of the guessed work another process takes. This one pays for the fork and the pages it then
+# copies, and reads the answer: on the mix's 100k, half of the guess is ~0.14 s of CPU there and ~0.2 s
+# here (~0.35 s alone); 0.6 gave ~0.19 s each.
+ELSEWHERE_SHARE: Final = 0.5
+
+
+def _elsewhere(groups: list[Group], builder: SpecBuilder, templates: Mapping[str, Template],
+               found: Mapping[str, Features]) -> list[bool]:
+    """Which groups another process renders: ELSEWHERE_SHARE of the work. A group's work is guessed from
+    its keys' core response paths (their shapes' size): rendering the merged shape (about the largest
+    key's) and merging each key's into it, a twentieth as much per path (fitted on the mix's 100k, where
+    a few large objects' operations are most of the work); shared out largest first."""
+    size: dict[tuple[Template, str], list[int]] = {}  # the largest key's paths, and all keys'
+    for key, method in builder.operations:
+        paths = 1 + len(found[key].calls.get(method, ()))
+        seen = size.setdefault((templates[key], method), [0, 0])
+        seen[0], seen[1] = max(seen[0], paths), seen[1] + paths
+    weight = {group: largest + every / 20 for group, (largest, every) in size.items()}
+    there = [False] * len(groups)
+    room = ELSEWHERE_SHARE * sum(weight.values())
+    for i in sorted(range(len(groups)), key=lambda i: -weight[groups[i][0]]):
+        if weight[groups[i][0]] <= room:
+            there[i] = True
+            room -= weight[groups[i][0]]
+    return there
+
+
+def _rendered_operations(groups: list[Group], opts: RenderOptions, schemes: dict[str, dict[str, Any]],
+                         elsewhere: Elsewhere, there: list[bool]) -> list[Rendered]:
+    """Each group merged (:func:`_merged`) and rendered as an operation, in order: those ``there`` by
+    ``elsewhere`` meanwhile (merging is most of it: Rust, on states this process keeps)."""
+    theirs = [group for group, away in zip(groups, there, strict=True) if away]
+    wait = elsewhere(functools.partial(_rendered_text, theirs, opts)) if theirs else None
+    if wait is None:
+        return [_rendered(group, opts, schemes) for group in groups]
+    mine = [_rendered(group, opts, schemes) for group, away in zip(groups, there, strict=True) if not away]
+    answer = wait()
+    if answer is None:  # it ended without an answer (killed, out of memory), or JSON could not say it
+        away = [_rendered(group, opts, schemes) for group in theirs]
+    else:
+        text, their_schemes, seen = answer
+        away = list(zip(orjson.loads(text), seen, strict=True))
+        schemes.update(their_schemes)
+    here, there_ = iter(mine), iter(away)
+    return [next(there_) if far else next(here) for far in there]
+
+
+def _rendered(group: Group, opts: RenderOptions, schemes: dict[str, dict[str, Any]]) -> Rendered:
+    (template, method), states = group
+    op = _merged(states)
+    return _operation(template, method, op, opts, schemes), answers(op)
+
+
+def _rendered_text(groups: list[Group], opts: RenderOptions
+                   ) -> tuple[bytes, dict[str, dict[str, Any]], list[Answers]] | None:
+    """:func:`_rendered` of each group, as another process answers it: the operations as JSON text
+    (their dicts are plain JSON, each its own tree; orjson reads back key order and values exactly),
+    the security schemes they named, and what statuses.py reads of each; None when JSON cannot say them."""
+    schemes: dict[str, dict[str, Any]] = {}
+    rendered = [_rendered(group, opts, schemes) for group in groups]
+    try:
+        return orjson.dumps([out for out, _ in rendered]), schemes, [seen for _, seen in rendered]
+    except TypeError:  # orjson.JSONEncodeError: an int over 64 bits (from the traffic): rendered there
+        return None
 
 
 def counts(builder: SpecBuilder) -> tuple[int, int]:
@@ -354,7 +453,7 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
 
 
 def infer_statuses(paths: dict[str, dict[str, Any]],
-                   operations: Mapping[tuple[Template, str], OperationState], opts: RenderOptions) -> None:
+                   operations: Mapping[tuple[Template, str], Answers], opts: RenderOptions) -> None:
     """What the traffic cannot rule out (learn/statuses.py): ``4XX``, the API's client errors, on each
     operation called too few times to say it never gets one (one rendering, a copy per operation: later
     passes edit schemas in place); ``2XX`` on each operation seen only failing."""

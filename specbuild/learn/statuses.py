@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from specbuild.learn.builder import OperationState, ResponseState
 from specbuild.learn.rules import STATUS_MIN_CALLS
@@ -37,37 +38,54 @@ def is_client_error(status: int) -> bool:
     return 400 <= status < 500
 
 
-def client_errors(operations: Iterable[OperationState]) -> ResponseState | None:
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """What these rules read of an operation (its states merged per template): its calls, the statuses it
+    answered, its client errors' responses and its successes' bodies by media type. It pickles, small: a
+    render may merge and render half the operations in another process (``learn.render``)."""
+
+    calls: int
+    statuses: tuple[int, ...]
+    errors: tuple[ResponseState, ...]      # its client error responses, in its order
+    success: tuple[tuple[str, int], ...]   # (media type, bodies) of its successful answers, in its order
+
+
+def answers(op: OperationState) -> Answers:
+    """What :func:`client_errors`, :func:`may_err`, :func:`only_failed` and :func:`success_media` read of ``op``."""
+    return Answers(op.count, tuple(op.responses),
+                   tuple(resp for status, resp in op.responses.items() if is_client_error(status)),
+                   tuple((media, body.count) for status, resp in op.responses.items() if 200 <= status < 300
+                         for media, body in resp.bodies.by_media.items()))
+
+
+def client_errors(operations: Iterable[Answers]) -> ResponseState | None:
     """Every client error response of the API merged as one (copies: the operations keep theirs);
     None when the API answered none. Settled: ready to render."""
     merged: ResponseState | None = None
     for op in operations:
-        for status, resp in op.responses.items():
-            if is_client_error(status):
-                if merged is None:
-                    merged = ResponseState()
-                merged.merge(resp, take=False)
+        for resp in op.errors:
+            if merged is None:
+                merged = ResponseState()
+            merged.merge(resp, take=False)
     if merged is not None:
         merged.settle()
     return merged
 
 
-def may_err(op: OperationState) -> bool:
+def may_err(op: Answers) -> bool:
     """True when too few calls show that ``op`` never answers a client error (module doc)."""
-    return op.count < STATUS_MIN_CALLS
+    return op.calls < STATUS_MIN_CALLS
 
 
-def only_failed(op: OperationState) -> bool:
+def only_failed(op: Answers) -> bool:
     """True when every answer ``op`` gave was an error (4xx or 5xx): its success is not seen."""
-    return bool(op.responses) and all(status >= 400 for status in op.responses)
+    return bool(op.statuses) and all(status >= 400 for status in op.statuses)
 
 
-def success_media(operations: Iterable[OperationState]) -> str | None:
+def success_media(operations: Iterable[Answers]) -> str | None:
     """The media type most of the API's successful answers came in (ties: the first by name)."""
     seen: Counter[str] = Counter()
     for op in operations:
-        for status, resp in op.responses.items():
-            if 200 <= status < 300:
-                for media, body in resp.bodies.by_media.items():
-                    seen[media] += body.count
+        for media, count in op.success:
+            seen[media] += count
     return min(seen, key=lambda media: (-seen[media], media)) if seen else None
