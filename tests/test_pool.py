@@ -117,6 +117,22 @@ def test_folding_moves_to_the_pool_only_for_a_large_backlog() -> None:
         folder.close()
 
 
+def test_a_replay_folds_in_the_pool_from_its_first_batch() -> None:
+    """--until-end: the backlog is the whole run, so the pool starts with the folder, not after a streak."""
+    notes: list[str] = []
+    local = LocalFolder(Fold(SpecBuilder()))
+    folder = ScalingFolder(local, 2, bad=None, note=notes.append, replay=True)
+    try:
+        assert isinstance(folder.current, PoolFolder) and len(folder.current._inboxes) == 1
+        assert notes == ["specbuild: --until-end: folding in 2 processes"]
+        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:10])])  # a short batch: still the pool's
+        assert local.dispatched == 0
+        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[10:], 10)])
+        assert dumps(build_document(folder.sync(last=True))) == file_replay(USERS)
+    finally:
+        folder.close()
+
+
 def test_a_scaled_out_follower_folds_batches_itself_while_its_worker_is_busy() -> None:
     """-j 2: one worker and this process; a batch is folded here whenever the worker has BUSY outstanding."""
     warned: list[RecordError] = []

@@ -365,7 +365,8 @@ def _folder(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
     fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes, keep=settings.keep,
                 on_skip=reporter.warn)
     local = LocalFolder(fold, dead)
-    return local if jobs <= 1 else ScalingFolder(local, jobs, bad=dead, note=reporter.note)
+    return local if jobs <= 1 else ScalingFolder(local, jobs, bad=dead, note=reporter.note,
+                                                 replay=settings.limits.until_end)
 
 
 def _resume(saved: State, builder: SpecBuilder, reporter: Reporter) -> SpecBuilder:
