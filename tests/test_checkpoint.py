@@ -143,3 +143,22 @@ def test_a_follower_renders_at_every_checkpoint_by_default(tmp_path: Path) -> No
     Fold(builder).feed((v, "x") for v in USERS[:10])
     doc, target = Checkpoints(tmp_path, "json", None, None).write(State(builder, {("t", 0): 10}))
     assert target is not None and target.read_bytes() == dumps(doc)
+
+
+def test_a_state_encoded_elsewhere_is_written_after_the_spec_and_encoded_here_if_that_failed(tmp_path: Path) -> None:
+    builder = SpecBuilder()
+    Fold(builder).feed((v, "x") for v in USERS[:10])
+    state = State(builder, {("t", 0): 10})
+    spec = tmp_path / "openapi.json"
+    seen: list[bool] = []
+
+    def encoded() -> bytes:
+        seen.append(spec.exists())  # waited for only once the spec is written
+        return encode_state(state)
+
+    state.encoded = encoded
+    Checkpoints(tmp_path, "json", None, None).write(state)
+    assert seen == [True] and (tmp_path / STATE_NAME).read_bytes() == encode_state(State(builder, {("t", 0): 10}))
+    (tmp_path / STATE_NAME).unlink()
+    Checkpoints(tmp_path, "json", None, None).write(State(builder, {("t", 0): 10}, encoded=lambda: None))
+    assert decode_state((tmp_path / STATE_NAME).read_bytes(), "s").positions == {("t", 0): 10}

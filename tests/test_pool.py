@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,7 +16,8 @@ from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
 from specbuild.http import HeaderPolicy
 from specbuild.io.files import dumps
-from specbuild.kafka.pool import BATCH, LocalFolder, PoolFolder, ScalingFolder
+from specbuild.kafka.pool import BATCH, ENCODER, LocalFolder, PoolFolder, ScalingFolder
+from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions
 from specbuild.run import PARTS, Fold, build_document
@@ -65,10 +68,46 @@ def test_after_the_last_sync_the_workers_are_gone_and_nothing_is_lost() -> None:
         pool.add([(v, f"t[1]@{i}") for i, v in enumerate(USERS[half:])])
         builder = pool.sync(last=True)
         assert dumps(build_document(builder)) == file_replay(USERS)
-        for proc in pool._workers.procs:
+        for i, proc in enumerate(pool._workers.procs):
+            if i != ENCODER:  # it waits for a state to encode (encode_state), or for close()
+                proc.join(timeout=10)
+                assert proc.exitcode == 0
+        pool._check_alive()        # exited after handing over: not a dead worker
+    finally:
+        pool.close()
+    assert [proc.exitcode for proc in pool._workers.procs] == [0, 0]
+
+
+def test_after_the_last_sync_a_worker_encodes_the_state_while_this_process_renders() -> None:
+    pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20)
+    try:
+        assert pool.encode_state(SpecBuilder(), {}) is None  # before the last sync the workers fold
+        half = len(USERS) // 2
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:half])])
+        pool.add([(v, f"t[1]@{i}") for i, v in enumerate(USERS[half:])])
+        builder = pool.sync(last=True)
+        positions = {("t", 0): half, ("t", 1): len(USERS) - half}
+        wait = pool.encode_state(builder, positions)
+        assert wait is not None
+        doc = dumps(build_document(builder))  # the render the encoding overlaps
+        assert wait() == codec.encode(builder, positions)
+        assert doc == file_replay(USERS)
+        for proc in pool._workers.procs:  # the other one left at the sync, the encoder once it answered
             proc.join(timeout=10)
             assert proc.exitcode == 0
-        pool._check_alive()        # exited after handing over: not a dead worker
+        assert pool.encode_state(builder, positions) is None  # no worker is left to
+    finally:
+        pool.close()
+
+
+def test_a_state_encoder_that_died_leaves_the_state_to_this_process() -> None:
+    pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20)
+    try:
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
+        builder = pool.sync(last=True)
+        os.kill(pool._workers.procs[ENCODER].pid or 0, signal.SIGKILL)
+        wait = pool.encode_state(builder, {("t", 0): len(USERS)})
+        assert wait is None or wait() is None
     finally:
         pool.close()
 

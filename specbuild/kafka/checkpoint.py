@@ -44,6 +44,9 @@ class State:
 
     builder: SpecBuilder
     positions: dict[Partition, int]
+    # its bytes, being encoded in another process (a fold worker, at the last checkpoint): waited for when
+    # the state is written, after the spec; None (or a wait answering None): encoded here
+    encoded: Callable[[], bytes | None] | None = None
 
 
 def encode_state(state: State) -> bytes:
@@ -111,7 +114,10 @@ class Checkpoints:
             self.doc = build_document(state.builder, self.options, self.base)
             self.target = write_document(self.doc, self.output, self.fmt)
             self.rendered = now
-        write_atomic(self.state_path, encode_state(state), private=True)  # it may hold examples
+        data = state.encoded() if state.encoded is not None else None
+        if data is None:
+            data = encode_state(state)
+        write_atomic(self.state_path, data, private=True)  # it may hold examples
         return self.doc, self.target
 
 

@@ -220,7 +220,10 @@ class Follower:
         builder = self.folder.sync(last)
         if self.dead_letter is not None:  # before the offsets are committed (with the state, or after it)
             self.dead_letter.flush()
-        self.doc, self.target = self.checkpoints.write(State(builder, self.positions))
+        state = State(builder, self.positions)
+        if last and self.checkpoints.periodic:  # a state to write: a fold worker encodes it while the spec renders
+            state.encoded = self.folder.encode_state(builder, self.positions)
+        self.doc, self.target = self.checkpoints.write(state)
         if self.checkpoints.periodic and self.group is None:  # with nothing saved, committing would lose those records
             self.source.commit(self.positions)
         self.dirty = False

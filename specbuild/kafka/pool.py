@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import queue
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, Protocol
 
 from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
+from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
 from specbuild.parallel import Workers
 from specbuild.run import BATCH as FOLD_BATCH
@@ -23,6 +25,9 @@ from specbuild.run import Fold, Operations, Stats, operation_parts
 
 BATCH: Final = 4096          # records per consume(); a whole batch is folded before a stop is noticed
 POOL_BACKLOG: Final = 50_000  # records behind before folding moves to the pool (~2 s of one core)
+
+# The state's bytes, encoded in another process: waited for when the state is written (None: encode here).
+Encoding = Callable[[], bytes | None]
 
 
 class Folder(Protocol):
@@ -39,6 +44,9 @@ class Folder(Protocol):
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None: ...
     def backlog(self, lag: int | None) -> None: ...
     def sync(self, last: bool = False) -> SpecBuilder: ...
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+        """After the last sync: the state of ``builder`` (:func:`specbuild.learn.state.encode`) set encoding in
+        a fold worker while this process renders the spec; None when no worker is left to: encode here."""
     def close(self) -> None: ...
 
 
@@ -96,6 +104,9 @@ class LocalFolder:
 
     def sync(self, last: bool = False) -> SpecBuilder:
         return self.fold.builder
+
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+        return None
 
     def close(self) -> None:
         pass
@@ -160,11 +171,19 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
             for part in parts:
                 results.put(("part", message[1], part))
             del parts
-            if message[2]:  # the last one: exit while the parent renders, not when it closes the pool
-                return
             builder = _blank(template)
+            # the last one: exit while the parent renders, not when it closes the pool; the first worker
+            # stays for the state the parent may hand it (encode_state), or its "stop"
+            if message[2] and message[1] != ENCODER:
+                return
+        elif kind == "encode":  # the merged builder, pickled: its state's bytes while the parent renders
+            results.put(("encoded", codec.encode(pickle.loads(message[1]), message[2])))
+            return
         else:
             return
+
+
+ENCODER: Final = 0  # the worker that encodes the state at the last checkpoint
 
 
 def _blank(template: SpecBuilder) -> SpecBuilder:
@@ -257,6 +276,31 @@ class PoolFolder:
         self._finished = last
         self._answered.clear()
         return self.builder
+
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+        """The worker ENCODER, which stayed after the last sync, encodes the state while this process renders:
+        at the end of a replay the workers' core is idle, and the state of the 100k mix costs 0.6 s of CPU
+        to encode (its pickle here 0.19 s). The pickle is made now, before the render walks the builder."""
+        if not self._finished:
+            return None
+        keeper = self._workers.procs[ENCODER]
+        if keeper.exitcode is not None:
+            return None
+        self._put(ENCODER, ("encode", pickle.dumps(builder, protocol=pickle.HIGHEST_PROTOCOL), dict(positions)))
+
+        def wait() -> bytes | None:
+            while True:
+                gone = keeper.exitcode is not None  # it sends its answer before it exits
+                try:
+                    message = self._results.get(timeout=0.5)
+                except queue.Empty:
+                    if gone:  # died (killed, out of memory): this process encodes instead
+                        return None
+                    continue
+                if message[0] == "encoded":
+                    data: bytes = message[1]
+                    return data
+        return wait
 
     def _arriving(self, i: int, count: int) -> Iterator[Operations]:
         """Worker ``i``'s ``count`` parts of operations, each as soon as it is here."""
@@ -375,6 +419,9 @@ class ScalingFolder:
 
     def sync(self, last: bool = False) -> SpecBuilder:
         return self.current.sync(last)
+
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+        return self.current.encode_state(builder, positions)
 
     def close(self) -> None:
         self.current.close()
