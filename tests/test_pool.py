@@ -78,24 +78,33 @@ def test_after_the_last_sync_the_workers_are_gone_and_nothing_is_lost() -> None:
     assert [proc.exitcode for proc in pool._workers.procs] == [0, 0]
 
 
-def test_after_the_last_sync_a_worker_encodes_the_state_while_this_process_renders() -> None:
-    pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_after_the_last_sync_a_worker_encodes_the_state_while_this_process_renders(workers: int) -> None:
+    """One worker merges this process's builder (sent at the last sync) with its own parts as this process
+    merges them; with more, it is sent the merged builder: the state's bytes are this builder's either way."""
+    messy = [ln for ln in (FIXTURES / "messy.jsonl").read_bytes().splitlines() if ln.strip()]
+    lines = USERS + messy
+    builder = SpecBuilder()
+    Fold(builder).feed((v, f"x:{i}") for i, v in enumerate(lines[::3]))  # this process's own half
+    pool = PoolFolder(builder, workers, strict=False, max_body_bytes=4 << 20)
     try:
-        assert pool.encode_state(SpecBuilder(), {}) is None  # before the last sync the workers fold
-        half = len(USERS) // 2
-        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:half])])
-        pool.add([(v, f"t[1]@{i}") for i, v in enumerate(USERS[half:])])
-        builder = pool.sync(last=True)
-        positions = {("t", 0): half, ("t", 1): len(USERS) - half}
-        wait = pool.encode_state(builder, positions)
+        assert pool.encode_state(builder, {}) is None  # before the last sync the workers fold
+        rest = [v for i, v in enumerate(lines) if i % 3]
+        for a in range(0, len(rest), 20):
+            pool.add([(v, f"t[0]@{a + j}") for j, v in enumerate(rest[a:a + 20])])
+        merged = pool.sync(last=True)
+        positions = {("t", 0): len(rest), ("t", 1): 7}
+        wait = pool.encode_state(merged, positions)
         assert wait is not None
-        doc = dumps(build_document(builder))  # the render the encoding overlaps
-        assert wait() == codec.encode(builder, positions)
-        assert doc == file_replay(USERS)
-        for proc in pool._workers.procs:  # the other one left at the sync, the encoder once it answered
+        doc = dumps(build_document(merged))  # the render the encoding overlaps
+        assert wait() == codec.encode(merged, positions)
+        alone = SpecBuilder()
+        Fold(alone).feed((v, f"x:{i}") for i, v in enumerate(lines[::3] + rest))
+        assert doc == dumps(build_document(alone))
+        for proc in pool._workers.procs:  # the others left at the sync, the encoder once it answered
             proc.join(timeout=10)
             assert proc.exitcode == 0
-        assert pool.encode_state(builder, positions) is None  # no worker is left to
+        assert pool.encode_state(merged, positions) is None  # no worker is left to
     finally:
         pool.close()
 

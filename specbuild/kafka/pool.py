@@ -170,14 +170,42 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
             results.put(("synced", message[1], builder, len(parts)))
             for part in parts:
                 results.put(("part", message[1], part))
-            del parts
-            builder = _blank(template)
-            # the last one: exit while the parent renders, not when it closes the pool; the first worker
-            # stays for the state the parent may hand it (encode_state), or its "stop"
-            if message[2] and message[1] != ENCODER:
+            if message[2] and message[1] == ENCODER:  # the last one: this worker encodes the state
+                _encode(inbox, results, builder, parts, parent)
                 return
-        elif kind == "encode":  # the merged builder, pickled: its state's bytes while the parent renders
-            results.put(("encoded", codec.encode(pickle.loads(message[1]), message[2])))
+            del parts
+            if message[2]:  # the last one: exit while the parent renders, not when it closes the pool
+                return
+            builder = _blank(template)
+        else:
+            return
+
+
+def _encode(inbox: Any, results: Any, synced: SpecBuilder, parts: list[Operations], parent: int) -> None:
+    """The encoder after the last sync: the state of the builder the parent is merging, once it asks.
+
+    The parent sends its own builder as it was before it merged this worker's (``own``): merged here as it
+    merges it there (this worker's parts, in order, into the parent's), so both hold the same builder
+    while the parent pickled half of it, and while it waited for these parts. Or (more workers: this one
+    has only its own parts) the merged builder comes with ``encode``. ``stop``: no state is written.
+    Merged as copies (``take=False``): the queue's feeder thread may still be pickling these parts.
+    """
+    merged: SpecBuilder | None = None
+    while True:
+        try:
+            message = inbox.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return
+            continue
+        if message[0] == "own":
+            merged = pickle.loads(message[1])
+            merged.merge_parts(synced, parts, take=False)
+        elif message[0] == "encode":
+            if message[1] is not None:
+                merged = pickle.loads(message[1])
+            assert merged is not None
+            results.put(("encoded", codec.encode(merged, message[2])))
             return
         else:
             return
@@ -227,6 +255,7 @@ class PoolFolder:
         self._answered: set[int] = set()  # the workers whose builder and parts all arrived
         self._expected: dict[int, int] = {}  # parts still to come, by worker
         self._finished = False  # after the last sync, the workers have exited
+        self._own_sent = False  # the last sync sent the encoder this builder as it was before the merge
         self._workers.start(_fold_worker, ((inbox, self._results, _blank(builder), strict, max_body_bytes,
                                             bad is not None, keep) for inbox in self._inboxes))
 
@@ -268,6 +297,11 @@ class PoolFolder:
         """
         for i in range(len(self._inboxes)):
             self._put(i, ("sync", i, last))
+        # one worker: the encoder can merge its own parts into this builder as this process does, so it gets
+        # this builder now, pickled while the worker folds its last batches (encode_state: see _encode)
+        self._own_sent = last and len(self._inboxes) == 1
+        if self._own_sent:
+            self._put(ENCODER, ("own", pickle.dumps(self.builder, protocol=pickle.HIGHEST_PROTOCOL)))
         for i in range(len(self._inboxes)):
             while i not in self._synced:
                 self._drain(block=True)
@@ -280,13 +314,15 @@ class PoolFolder:
     def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
         """The worker ENCODER, which stayed after the last sync, encodes the state while this process renders:
         at the end of a replay the workers' core is idle, and the state of the 100k mix costs 0.6 s of CPU
-        to encode (its pickle here 0.19 s). The pickle is made now, before the render walks the builder."""
+        to encode. It has ``builder`` already (the last sync sent it this one's half), or gets it pickled
+        now (0.19 s here), before the render walks it."""
         if not self._finished:
             return None
         keeper = self._workers.procs[ENCODER]
         if keeper.exitcode is not None:
             return None
-        self._put(ENCODER, ("encode", pickle.dumps(builder, protocol=pickle.HIGHEST_PROTOCOL), dict(positions)))
+        whole = None if self._own_sent else pickle.dumps(builder, protocol=pickle.HIGHEST_PROTOCOL)
+        self._put(ENCODER, ("encode", whole, dict(positions)))
 
         def wait() -> bytes | None:
             while True:
