@@ -68,27 +68,24 @@ def test_after_the_last_sync_the_workers_are_gone_and_nothing_is_lost() -> None:
         pool.add([(v, f"t[1]@{i}") for i, v in enumerate(USERS[half:])])
         builder = pool.sync(last=True)
         assert dumps(build_document(builder)) == file_replay(USERS)
-        for i, proc in enumerate(pool._workers.procs):
-            if i != ENCODER:  # it waits for a state to encode (encode_state), or for close()
-                proc.join(timeout=10)
-                assert proc.exitcode == 0
+        for proc in pool._workers.procs:
+            proc.join(timeout=10)
+            assert proc.exitcode == 0
         pool._check_alive()        # exited after handing over: not a dead worker
     finally:
         pool.close()
-    assert [proc.exitcode for proc in pool._workers.procs] == [0, 0]
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_after_the_last_sync_a_worker_encodes_the_state_while_this_process_renders(workers: int) -> None:
-    """One worker merges this process's builder (sent at the last sync) with its own parts as this process
-    merges them; with more, it is sent the merged builder: the state's bytes are this builder's either way."""
+def test_after_the_last_sync_the_one_worker_encodes_the_state_while_this_process_renders() -> None:
+    """It gets this process's builder before the merge and merges its own parts into it as this process
+    does: the state's bytes are those of the builder merged here."""
     messy = [ln for ln in (FIXTURES / "messy.jsonl").read_bytes().splitlines() if ln.strip()]
     lines = USERS + messy
     builder = SpecBuilder()
     Fold(builder).feed((v, f"x:{i}") for i, v in enumerate(lines[::3]))  # this process's own half
-    pool = PoolFolder(builder, workers, strict=False, max_body_bytes=4 << 20)
+    pool = PoolFolder(builder, 1, strict=False, max_body_bytes=4 << 20)
     try:
-        assert pool.encode_state(builder, {}) is None  # before the last sync the workers fold
+        assert pool.encode_state(builder, {}) is None  # before the last sync the worker folds
         rest = [v for i, v in enumerate(lines) if i % 3]
         for a in range(0, len(rest), 20):
             pool.add([(v, f"t[0]@{a + j}") for j, v in enumerate(rest[a:a + 20])])
@@ -101,16 +98,24 @@ def test_after_the_last_sync_a_worker_encodes_the_state_while_this_process_rende
         alone = SpecBuilder()
         Fold(alone).feed((v, f"x:{i}") for i, v in enumerate(lines[::3] + rest))
         assert doc == dumps(build_document(alone))
-        for proc in pool._workers.procs:  # the others left at the sync, the encoder once it answered
-            proc.join(timeout=10)
-            assert proc.exitcode == 0
+        pool._workers.procs[ENCODER].join(timeout=10)
+        assert pool._workers.procs[ENCODER].exitcode == 0  # gone once it answered
         assert pool.encode_state(merged, positions) is None  # no worker is left to
     finally:
         pool.close()
 
 
-def test_a_state_encoder_that_died_leaves_the_state_to_this_process() -> None:
+def test_with_more_workers_none_holds_the_whole_builder_and_the_state_is_encoded_here() -> None:
     pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20)
+    try:
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
+        assert pool.encode_state(pool.sync(last=True), {("t", 0): len(USERS)}) is None
+    finally:
+        pool.close()
+
+
+def test_a_state_encoder_that_died_leaves_the_state_to_this_process() -> None:
+    pool = PoolFolder(SpecBuilder(), 1, strict=False, max_body_bytes=4 << 20)
     try:
         pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
         builder = pool.sync(last=True)

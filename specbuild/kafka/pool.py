@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import queue
 import signal
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -148,6 +147,7 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent decides when to stop, and saves (Ctrl-C too)
     parent = os.getppid()
     builder = _blank(template)
+    own: SpecBuilder | None = None  # the parent's builder before the last sync's merge (PoolFolder.sync)
     while True:
         try:
             message = inbox.get(timeout=1.0)
@@ -170,27 +170,26 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
             results.put(("synced", message[1], builder, len(parts)))
             for part in parts:
                 results.put(("part", message[1], part))
-            if message[2] and message[1] == ENCODER:  # the last one: this worker encodes the state
-                _encode(inbox, results, builder, parts, parent)
+            if message[2] and own is not None:  # the last one, and the parent's builder came before it
+                # merged as the parent merges them, so both hold the same builder; as copies (take=False):
+                # the queue's feeder thread may still be pickling these parts
+                own.merge_parts(builder, parts, take=False)
+                del parts, builder
+                _encode(inbox, results, own, parent)
                 return
             del parts
             if message[2]:  # the last one: exit while the parent renders, not when it closes the pool
                 return
             builder = _blank(template)
+        elif kind == "own":
+            own = message[1]
         else:
             return
 
 
-def _encode(inbox: Any, results: Any, synced: SpecBuilder, parts: list[Operations], parent: int) -> None:
-    """The encoder after the last sync: the state of the builder the parent is merging, once it asks.
-
-    The parent sends its own builder as it was before it merged this worker's (``own``): merged here as it
-    merges it there (this worker's parts, in order, into the parent's), so both hold the same builder
-    while the parent pickled half of it, and while it waited for these parts. Or (more workers: this one
-    has only its own parts) the merged builder comes with ``encode``. ``stop``: no state is written.
-    Merged as copies (``take=False``): the queue's feeder thread may still be pickling these parts.
-    """
-    merged: SpecBuilder | None = None
+def _encode(inbox: Any, results: Any, merged: SpecBuilder, parent: int) -> None:
+    """The encoder after the last sync: ``merged`` (the parent's builder merged with this worker's parts, as
+    the parent merges them) encoded once the parent asks with the positions; ``stop``: no state is written."""
     while True:
         try:
             message = inbox.get(timeout=1.0)
@@ -198,17 +197,9 @@ def _encode(inbox: Any, results: Any, synced: SpecBuilder, parts: list[Operation
             if os.getppid() != parent:
                 return
             continue
-        if message[0] == "own":
-            merged = pickle.loads(message[1])
-            merged.merge_parts(synced, parts, take=False)
-        elif message[0] == "encode":
-            if message[1] is not None:
-                merged = pickle.loads(message[1])
-            assert merged is not None
-            results.put(("encoded", codec.encode(merged, message[2])))
-            return
-        else:
-            return
+        if message[0] == "encode":
+            results.put(("encoded", codec.encode(merged, message[1])))
+        return
 
 
 ENCODER: Final = 0  # the worker that encodes the state at the last checkpoint
@@ -295,13 +286,15 @@ class PoolFolder:
 
         After the ``last`` sync the workers are gone: nothing more may be added.
         """
-        for i in range(len(self._inboxes)):
-            self._put(i, ("sync", i, last))
-        # one worker: the encoder can merge its own parts into this builder as this process does, so it gets
-        # this builder now, pickled while the worker folds its last batches (encode_state: see _encode)
+        # One worker, at the last sync: it gets this builder as it is before the merge (pickled by the queue's
+        # feeder while the worker folds its last batches) and merges its own parts into it as this process
+        # does, to encode the state (encode_state). Nothing changes this builder until the worker's parts
+        # arrive, which it sends only after it took this message in whole: the pickle is of this state.
         self._own_sent = last and len(self._inboxes) == 1
         if self._own_sent:
-            self._put(ENCODER, ("own", pickle.dumps(self.builder, protocol=pickle.HIGHEST_PROTOCOL)))
+            self._put(ENCODER, ("own", self.builder))
+        for i in range(len(self._inboxes)):
+            self._put(i, ("sync", i, last))
         for i in range(len(self._inboxes)):
             while i not in self._synced:
                 self._drain(block=True)
@@ -312,17 +305,15 @@ class PoolFolder:
         return self.builder
 
     def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
-        """The worker ENCODER, which stayed after the last sync, encodes the state while this process renders:
-        at the end of a replay the workers' core is idle, and the state of the 100k mix costs 0.6 s of CPU
-        to encode. It has ``builder`` already (the last sync sent it this one's half), or gets it pickled
-        now (0.19 s here), before the render walks it."""
-        if not self._finished:
+        """The one worker, which stayed after the last sync with ``builder`` merged as here, encodes the state
+        while this process renders: at the end of a replay its core is idle, and the state of the 100k mix
+        costs 0.6 s of CPU to encode. None with more workers (none holds the whole builder)."""
+        if not (self._finished and self._own_sent):
             return None
         keeper = self._workers.procs[ENCODER]
         if keeper.exitcode is not None:
             return None
-        whole = None if self._own_sent else pickle.dumps(builder, protocol=pickle.HIGHEST_PROTOCOL)
-        self._put(ENCODER, ("encode", whole, dict(positions)))
+        self._put(ENCODER, ("encode", dict(positions)))
 
         def wait() -> bytes | None:
             while True:
