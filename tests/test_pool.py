@@ -126,6 +126,33 @@ def test_a_state_encoder_that_died_leaves_the_state_to_this_process() -> None:
         pool.close()
 
 
+def test_the_last_sync_takes_back_the_batches_still_waiting_for_a_worker() -> None:
+    """Each worker keeps the batch it folds; one waiting behind it is folded here (the same spec)."""
+    warned: list[RecordError] = []
+    local = LocalFolder(Fold(SpecBuilder(), on_skip=warned.append))
+    pool = PoolFolder(local.fold.builder, 1, strict=False, max_body_bytes=4 << 20, stats=local.fold.stats,
+                      local=local, on_skip=warned.append)
+    worker = pool._workers.procs[0].pid or 0
+    try:
+        os.kill(worker, signal.SIGSTOP)  # it takes nothing from its queue meanwhile
+        half = len(USERS) // 2
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:half])])
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[half:], half)] + [(b"x", "t[0]@144")])
+        assert pool._pending == [2] and local.dispatched == 0
+        deadline = time.monotonic() + 10
+        while pool._pending == [2] and time.monotonic() < deadline:  # once the queue's feeder wrote them
+            pool._take_back()
+            time.sleep(0.05)
+        assert pool._pending == [1] and local.dispatched == half  # the first in the queue, taken back
+        os.kill(worker, signal.SIGCONT)
+        builder = pool.sync(last=True)
+        assert dumps(build_document(builder)) == file_replay(USERS)
+        assert (pool.stats.read, pool.stats.learned) == (145, 144) and [w.origin for w in warned] == ["t[0]@144"]
+    finally:
+        os.kill(worker, signal.SIGCONT)
+        pool.close()
+
+
 def test_a_pool_in_strict_mode_raises_the_first_bad_record() -> None:
     pool = PoolFolder(SpecBuilder(), 2, strict=True, max_body_bytes=4 << 20)
     try:

@@ -290,6 +290,8 @@ class PoolFolder:
         # feeder while the worker folds its last batches) and merges its own parts into it as this process
         # does, to encode the state (encode_state). Nothing changes this builder until the worker's parts
         # arrive, which it sends only after it took this message in whole: the pickle is of this state.
+        if last:
+            self._take_back()
         self._own_sent = last and len(self._inboxes) == 1
         if self._own_sent:
             self._put(ENCODER, ("own", self.builder))
@@ -303,6 +305,21 @@ class PoolFolder:
         self._finished = last
         self._answered.clear()
         return self.builder
+
+    def _take_back(self) -> None:
+        """With a local fold: the batches still waiting in the workers' queues (each has one folding and up
+        to one waiting, BUSY) folded here instead, while each worker folds the one it has: the last sync
+        waits for the slowest worker's tail, and this process would wait idle meanwhile."""
+        if self.local is None:
+            return
+        for i, inbox in enumerate(self._inboxes):
+            while self._pending[i] > 1:
+                try:
+                    message = inbox.get_nowait()  # one its feeder thread has not written yet stays the worker's
+                except queue.Empty:
+                    break
+                self._pending[i] -= 1
+                self.local.add(message[1])
 
     def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
         """The one worker, which stayed after the last sync with ``builder`` merged as here, encodes the state
