@@ -3,15 +3,19 @@
 
     python bench/bench_kafka.py [--records 200000] [--bootstrap HOST:PORT] [--broker apache|tansu]
                                 [--devset ../shared/devset] [--api kubernetes] [--partitions 3]
-                                [--specs DIR [--mix FILE]] [--state local|kafka]
+                                [--specs DIR [--mix FILE]] [--state local|kafka] [--rounds 1]
 
 It produces N records into a fresh topic (the devset's <api>-n5000 file repeated; without ../shared,
 fixtures/users.jsonl repeated; with --specs, bench/realistic_mix.py's mix of N records: JSON and form
 bodies, >= 1 KB, kept in --mix when given), then, each in a fresh process and each in a fresh consumer group:
   - raw:       subscribe, consume(num_messages=...) until every partition reports EOF (nothing learned),
-               before and after the specbuild run (the faster of the two is the ceiling);
+               with the consumer settings specbuild runs with (client.consumer_config: its fetch and
+               queue sizes), before and after each specbuild run, at least RAW_RUNS times: the fastest is
+               the ceiling (one run alone ranged 68k-116k/s on the 100k mix: the group join and a busy
+               machine; every run is printed);
   - specbuild: `python -m specbuild --source kafka --until-end -o DIR` (one member; --state kafka: its
-               states committed to a state topic in transactions), from process start to spec written;
+               states committed to a state topic in transactions), from process start to spec written,
+               --rounds times (the fastest is the figure; every run is printed);
   - file:      `python -m specbuild -i FILE -o DIR` of the same records (what Kafka adds, told apart from
                what the fold costs).
 It prints both rates, their ratio and specbuild's peak RSS (its own or a fold worker's, the larger).
@@ -39,19 +43,22 @@ sys.path.insert(0, str(ROOT))
 
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
+from specbuild.kafka.client import consumer_config  # noqa: E402
 from tests import brokers  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from realistic_mix import write_mix  # noqa: E402
 
+RAW_RUNS = 3  # raw consumes at least, the fastest taken
+
 RAW = r"""
-import sys, time
+import sys, time, uuid
 from confluent_kafka import Consumer, KafkaError
 bootstrap, topic, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-extra = dict(kv.split("=", 1) for kv in sys.argv[4:])
+settings = dict(kv.split("=", 1) for kv in sys.argv[4:])
 t = time.perf_counter()
-c = Consumer({"bootstrap.servers": bootstrap, "group.id": "raw-" + topic, "auto.offset.reset": "earliest",
-              "enable.auto.commit": False, "enable.partition.eof": True, **extra})
+c = Consumer({**settings, "bootstrap.servers": bootstrap, "group.id": f"raw-{topic}-{uuid.uuid4().hex[:8]}",
+              "auto.offset.reset": "earliest"})
 c.subscribe([topic])
 got, eof, assigned = 0, set(), None
 while True:
@@ -173,6 +180,7 @@ def main() -> int:
     ap.add_argument("--specs", type=Path, help="realistic_mix.py's folder of API descriptions: its mix, not the devset")
     ap.add_argument("--mix", type=Path, help="with --specs: keep the mix here (reused when it is there)")
     ap.add_argument("--state", choices=("local", "kafka"), default="local")
+    ap.add_argument("--rounds", type=int, default=1, help="specbuild runs, each between two raw consumes")
     args = ap.parse_args()
     # The records go through a file and a child process: a bench process holding them all would make
     # every child it forks start with (and report) that much resident memory.
@@ -188,27 +196,47 @@ def main() -> int:
         out, _, _ = run_timed([sys.executable, "-c", PRODUCE, bootstrap, topic, str(data)])
         print(f"produce:   {float(out):>10,.0f} records/s (lz4)")
         extra = [f"{k}={v}" for k, v in brokers.consumer_overrides(kind).items()]
+        # what specbuild's consumer runs with, but the group and where to start (each raw run has its own)
+        same = {k: v for k, v in consumer_config(bootstrap, "raw", "earliest", extra).items()
+                if k not in ("bootstrap.servers", "group.id", "auto.offset.reset")}
+
         def raw() -> float:
-            out, _, _ = run_timed([sys.executable, "-c", RAW, bootstrap, topic, str(n), *extra])
+            out, _, _ = run_timed([sys.executable, "-c", RAW, bootstrap, topic, str(n),
+                                   *(f"{k}={v}" for k, v in same.items())])
             n_raw, t_raw = out.split()
             return int(n_raw) / float(t_raw)
 
-        raw_first = raw()
-        cmd = [sys.executable, "-m", "specbuild", "--source", "kafka", "-b", bootstrap, "--topic", topic,
-               "-g", f"specbuild-{topic}", "--until-end", "-o", str(Path(tmp) / "out"), "-q", "--state", args.state]
-        for kv in extra:
-            cmd += ["-X", kv]
-        _, t_sb, rss = run_timed(cmd)
-        rate = n / t_sb
-        # The first read of a fresh topic is often the slowest (the broker warms up): the raw consume
-        # runs again after specbuild, and the faster of the two is the ceiling the ratio is taken to.
-        raw_again = raw()
+        def build(i: int) -> tuple[float, int]:
+            cmd = [sys.executable, "-m", "specbuild", "--source", "kafka", "-b", bootstrap, "--topic", topic,
+                   "-g", f"specbuild-{topic}-{i}", "--until-end", "-o", str(Path(tmp) / f"out{i}"), "-q",
+                   "--state", args.state]
+            for kv in extra:
+                cmd += ["-X", kv]
+            _, t_sb, rss = run_timed(cmd)
+            return t_sb, rss
+
+        # The first read of a fresh topic is often the slowest (the broker warms up), and one run's group join
+        # and the machine's other work move a second's consume by a third: raw runs before and after each
+        # specbuild run, and the fastest of them is the ceiling the ratio is taken to.
+        raws = [raw()]
+        builds = []
+        for i in range(max(1, args.rounds)):
+            builds.append(build(i))
+            raws.append(raw())
+        while len(raws) < RAW_RUNS:
+            raws.append(raw())
         _, t_file, _ = run_timed([sys.executable, "-m", "specbuild", "-i", str(data), "-o", str(Path(tmp) / "file"),
                                   "-q"])
-        raw_rate = max(raw_first, raw_again)
-        print(f"raw:       {raw_rate:>10,.0f} records/s  (consume only; runs before and after specbuild: "
-              f"{raw_first:,.0f} and {raw_again:,.0f})")
-        print(f"specbuild: {rate:>10,.0f} records/s  (process start to spec written, {t_sb:.2f} s)")
+        raw_rate = max(raws)
+        t_sb = min(t for t, _ in builds)
+        rate = n / t_sb
+        rss = max(r for _, r in builds)
+        print(f"raw:       {raw_rate:>10,.0f} records/s  (consume only, the fastest of {len(raws)} runs: "
+              f"{' / '.join(f'{r:,.0f}' for r in raws)})")
+        print(f"           consumer settings (specbuild's): {', '.join(f'{k}={v}' for k, v in sorted(same.items()))}")
+        print(f"specbuild: {rate:>10,.0f} records/s  (process start to spec written, {t_sb:.2f} s"
+              + (f"; the fastest of {len(builds)}: {' / '.join(f'{n / t:,.0f}' for t, _ in builds)})" if len(builds) > 1
+                 else ")"))
         print(f"file:      {n / t_file:>10,.0f} records/s  (specbuild -i of the same records, {t_file:.2f} s)")
         print(f"ratio:     {rate / raw_rate:>10.2f}        peak RSS {rss / 1024:,.0f} MiB  (--state {args.state})")
         if args.specs:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,3 +145,46 @@ def test_a_follower_renders_at_every_checkpoint_by_default(tmp_path: Path) -> No
     Fold(builder).feed((v, "x") for v in USERS[:10])
     doc, target = Checkpoints(tmp_path, "json", None, None).write(State(builder, {("t", 0): 10}))
     assert target is not None and target.read_bytes() == dumps(doc)
+
+
+def test_a_state_encoded_elsewhere_is_written_after_the_spec_and_encoded_here_if_that_failed(tmp_path: Path) -> None:
+    builder = SpecBuilder()
+    Fold(builder).feed((v, "x") for v in USERS[:10])
+    state = State(builder, {("t", 0): 10})
+    spec = tmp_path / "openapi.json"
+    seen: list[bool] = []
+
+    def encoded() -> bytes:
+        seen.append(spec.exists())  # waited for only once the spec is written
+        return encode_state(state)
+
+    state.encoded = encoded
+    Checkpoints(tmp_path, "json", None, None).write(state)
+    assert seen == [True] and (tmp_path / STATE_NAME).read_bytes() == encode_state(State(builder, {("t", 0): 10}))
+    (tmp_path / STATE_NAME).unlink()
+    Checkpoints(tmp_path, "json", None, None).write(State(builder, {("t", 0): 10}, encoded=lambda: None))
+    assert decode_state((tmp_path / STATE_NAME).read_bytes(), "s").positions == {("t", 0): 10}
+
+
+def test_a_checkpoint_has_its_spec_validated_by_a_standby_when_there_is_one(tmp_path: Path) -> None:
+    """--until-end: the standby forked before the consumer judges the spec; one that does not answer
+    leaves it to this process (the same document either way)."""
+    asked: list[object] = []
+
+    def standby(task: Callable[[], Any]) -> Callable[[], Any] | None:
+        asked.append(task)
+        return task
+
+    def gone(task: Callable[[], Any]) -> Callable[[], Any] | None:
+        asked.append(task)
+        return None
+
+    # two documents: a verdict is remembered by content, and a document judged once is not asked again
+    for n, ready in ((30, standby), (40, gone)):
+        builder = SpecBuilder()
+        Fold(builder).feed((v, "x") for v in USERS[:n])
+        out = tmp_path / str(n)
+        out.mkdir()
+        doc, target = Checkpoints(out, "json", None, None, ready=ready).write(State(builder, {("t", 0): n}))
+        assert target is not None and target.read_bytes() == dumps(build_document(builder)) == dumps(doc)
+        assert len(asked) == (1 if n == 30 else 2)

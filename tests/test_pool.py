@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,7 +16,8 @@ from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
 from specbuild.http import HeaderPolicy
 from specbuild.io.files import dumps
-from specbuild.kafka.pool import BATCH, LocalFolder, PoolFolder, ScalingFolder
+from specbuild.kafka.pool import BATCH, ENCODER, LocalFolder, PoolFolder, ScalingFolder
+from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions
 from specbuild.run import PARTS, Fold, build_document
@@ -73,6 +76,83 @@ def test_after_the_last_sync_the_workers_are_gone_and_nothing_is_lost() -> None:
         pool.close()
 
 
+def test_after_the_last_sync_the_one_worker_encodes_the_state_while_this_process_renders() -> None:
+    """It gets this process's builder before the merge and merges its own parts into it as this process
+    does: the state's bytes are those of the builder merged here."""
+    messy = [ln for ln in (FIXTURES / "messy.jsonl").read_bytes().splitlines() if ln.strip()]
+    lines = USERS + messy
+    builder = SpecBuilder()
+    Fold(builder).feed((v, f"x:{i}") for i, v in enumerate(lines[::3]))  # this process's own half
+    pool = PoolFolder(builder, 1, strict=False, max_body_bytes=4 << 20)
+    try:
+        assert pool.encode_state(builder, {}) is None  # before the last sync the worker folds
+        rest = [v for i, v in enumerate(lines) if i % 3]
+        for a in range(0, len(rest), 20):
+            pool.add([(v, f"t[0]@{a + j}") for j, v in enumerate(rest[a:a + 20])])
+        merged = pool.sync(last=True)
+        positions = {("t", 0): len(rest), ("t", 1): 7}
+        wait = pool.encode_state(merged, positions)
+        assert wait is not None
+        doc = dumps(build_document(merged))  # the render the encoding overlaps
+        assert wait() == codec.encode(merged, positions)
+        alone = SpecBuilder()
+        Fold(alone).feed((v, f"x:{i}") for i, v in enumerate(lines[::3] + rest))
+        assert doc == dumps(build_document(alone))
+        pool._workers.procs[ENCODER].join(timeout=10)
+        assert pool._workers.procs[ENCODER].exitcode == 0  # gone once it answered
+        assert pool.encode_state(merged, positions) is None  # no worker is left to
+    finally:
+        pool.close()
+
+
+def test_with_more_workers_none_holds_the_whole_builder_and_the_state_is_encoded_here() -> None:
+    pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20)
+    try:
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
+        assert pool.encode_state(pool.sync(last=True), {("t", 0): len(USERS)}) is None
+    finally:
+        pool.close()
+
+
+def test_a_state_encoder_that_died_leaves_the_state_to_this_process() -> None:
+    pool = PoolFolder(SpecBuilder(), 1, strict=False, max_body_bytes=4 << 20)
+    try:
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
+        builder = pool.sync(last=True)
+        os.kill(pool._workers.procs[ENCODER].pid or 0, signal.SIGKILL)
+        wait = pool.encode_state(builder, {("t", 0): len(USERS)})
+        assert wait is None or wait() is None
+    finally:
+        pool.close()
+
+
+def test_the_last_sync_takes_back_the_batches_still_waiting_for_a_worker() -> None:
+    """Each worker keeps the batch it folds; one waiting behind it is folded here (the same spec)."""
+    warned: list[RecordError] = []
+    local = LocalFolder(Fold(SpecBuilder(), on_skip=warned.append))
+    pool = PoolFolder(local.fold.builder, 1, strict=False, max_body_bytes=4 << 20, stats=local.fold.stats,
+                      local=local, on_skip=warned.append)
+    worker = pool._workers.procs[0].pid or 0
+    try:
+        os.kill(worker, signal.SIGSTOP)  # it takes nothing from its queue meanwhile
+        half = len(USERS) // 2
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:half])])
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[half:], half)] + [(b"x", "t[0]@144")])
+        assert pool._pending == [2] and local.dispatched == 0
+        deadline = time.monotonic() + 10
+        while pool._pending == [2] and time.monotonic() < deadline:  # once the queue's feeder wrote them
+            pool._take_back()
+            time.sleep(0.05)
+        assert pool._pending == [1] and local.dispatched == half  # the first in the queue, taken back
+        os.kill(worker, signal.SIGCONT)
+        builder = pool.sync(last=True)
+        assert dumps(build_document(builder)) == file_replay(USERS)
+        assert (pool.stats.read, pool.stats.learned) == (145, 144) and [w.origin for w in warned] == ["t[0]@144"]
+    finally:
+        os.kill(worker, signal.SIGCONT)
+        pool.close()
+
+
 def test_a_pool_in_strict_mode_raises_the_first_bad_record() -> None:
     pool = PoolFolder(SpecBuilder(), 2, strict=True, max_body_bytes=4 << 20)
     try:
@@ -113,6 +193,22 @@ def test_folding_moves_to_the_pool_only_for_a_large_backlog() -> None:
         assert dumps(build_document(folder.sync())) == file_replay(USERS)
         assert (folder.dispatched, folder.stats.read, folder.stats.learned) == (145, 145, 144)
         assert [w.origin for w in warned] == ["t[0]@144"]
+    finally:
+        folder.close()
+
+
+def test_a_replay_folds_in_the_pool_from_its_first_batch() -> None:
+    """--until-end: the backlog is the whole run, so the pool starts with the folder, not after a streak."""
+    notes: list[str] = []
+    local = LocalFolder(Fold(SpecBuilder()))
+    folder = ScalingFolder(local, 2, bad=None, note=notes.append, replay=True)
+    try:
+        assert isinstance(folder.current, PoolFolder) and len(folder.current._inboxes) == 1
+        assert notes == ["specbuild: --until-end: folding in 2 processes"]
+        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[:10])])  # a short batch: still the pool's
+        assert local.dispatched == 0
+        folder.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS[10:], 10)])
+        assert dumps(build_document(folder.sync(last=True))) == file_replay(USERS)
     finally:
         folder.close()
 

@@ -23,9 +23,11 @@ import orjson
 from specbuild.errors import InputError, RecordError, UsageError
 from specbuild.io import files
 from specbuild.io.files import write_atomic
+from specbuild.io.validate import Elsewhere
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions
+from specbuild.parallel import forked
 from specbuild.run import build_document, write_document
 
 if TYPE_CHECKING:  # a type alias only: the state does not need Kafka loaded
@@ -44,6 +46,9 @@ class State:
 
     builder: SpecBuilder
     positions: dict[Partition, int]
+    # its bytes, being encoded in another process (a fold worker, at the last checkpoint): waited for when
+    # the state is written, after the spec; None (or a wait answering None): encoded here
+    encoded: Callable[[], bytes | None] | None = None
 
 
 def encode_state(state: State) -> bytes:
@@ -73,14 +78,16 @@ class Checkpoints:
     ``render_every`` (``--until-end``: ``--render-interval``): the spec is rendered at the last checkpoint
     and every so many seconds, not at each one (0: at each). A replay's spec is the one at its end, and a
     render (and its validation) stops the fold for seconds; the state and the offsets are saved at each.
+    ``ready``: a standby (:class:`specbuild.parallel.Standby`) that validates the spec, as a build's does.
     """
 
     periodic = True
 
     def __init__(self, output: Path, fmt: str, options: RenderOptions | None,
                  base: dict[str, Any] | None, *, render_every: float = 0.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, ready: Elsewhere | None = None) -> None:
         self.output = output
+        self.ready = ready
         self.fmt = fmt
         self.options = options
         self.base = base
@@ -108,10 +115,16 @@ class Checkpoints:
         The spec when it is due (see ``render_every``); the state always."""
         now = self.clock()
         if self.stopping or self.rendered is None or now - self.rendered >= self.render_every:
-            self.doc = build_document(state.builder, self.options, self.base)
+            # a standby runs one of the validator's walks in a child it forks (this process, with librdkafka's
+            # threads, may not fork: should the standby not answer, forked() says so and both run here)
+            elsewhere = forked if self.ready is not None else None
+            self.doc = build_document(state.builder, self.options, self.base, elsewhere=elsewhere, ready=self.ready)
             self.target = write_document(self.doc, self.output, self.fmt)
             self.rendered = now
-        write_atomic(self.state_path, encode_state(state), private=True)  # it may hold examples
+        data = state.encoded() if state.encoded is not None else None
+        if data is None:
+            data = encode_state(state)
+        write_atomic(self.state_path, data, private=True)  # it may hold examples
         return self.doc, self.target
 
 

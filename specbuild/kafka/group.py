@@ -133,6 +133,9 @@ class PartitionFolder:
     def sync(self, last: bool = False) -> SpecBuilder:
         return self.template
 
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[Partition, int]) -> None:
+        return None  # a group's states are encoded by partition, in this process (Group.commit)
+
     def close(self) -> None:
         pass
 

@@ -11,11 +11,12 @@ import contextlib
 import os
 import queue
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, Protocol
 
 from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
+from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
 from specbuild.parallel import Workers
 from specbuild.run import BATCH as FOLD_BATCH
@@ -23,6 +24,9 @@ from specbuild.run import Fold, Operations, Stats, operation_parts
 
 BATCH: Final = 4096          # records per consume(); a whole batch is folded before a stop is noticed
 POOL_BACKLOG: Final = 50_000  # records behind before folding moves to the pool (~2 s of one core)
+
+# The state's bytes, encoded in another process: waited for when the state is written (None: encode here).
+Encoding = Callable[[], bytes | None]
 
 
 class Folder(Protocol):
@@ -39,6 +43,9 @@ class Folder(Protocol):
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None: ...
     def backlog(self, lag: int | None) -> None: ...
     def sync(self, last: bool = False) -> SpecBuilder: ...
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+        """After the last sync: the state of ``builder`` (:func:`specbuild.learn.state.encode`) set encoding in
+        a fold worker while this process renders the spec; None when no worker is left to: encode here."""
     def close(self) -> None: ...
 
 
@@ -97,6 +104,9 @@ class LocalFolder:
     def sync(self, last: bool = False) -> SpecBuilder:
         return self.fold.builder
 
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+        return None
+
     def close(self) -> None:
         pass
 
@@ -137,6 +147,7 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent decides when to stop, and saves (Ctrl-C too)
     parent = os.getppid()
     builder = _blank(template)
+    own: SpecBuilder | None = None  # the parent's builder before the last sync's merge (PoolFolder.sync)
     while True:
         try:
             message = inbox.get(timeout=1.0)
@@ -159,12 +170,39 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
             results.put(("synced", message[1], builder, len(parts)))
             for part in parts:
                 results.put(("part", message[1], part))
+            if message[2] and own is not None:  # the last one, and the parent's builder came before it
+                # merged as the parent merges them, so both hold the same builder; as copies (take=False):
+                # the queue's feeder thread may still be pickling these parts
+                own.merge_parts(builder, parts, take=False)
+                del parts, builder
+                _encode(inbox, results, own, parent)
+                return
             del parts
             if message[2]:  # the last one: exit while the parent renders, not when it closes the pool
                 return
             builder = _blank(template)
+        elif kind == "own":
+            own = message[1]
         else:
             return
+
+
+def _encode(inbox: Any, results: Any, merged: SpecBuilder, parent: int) -> None:
+    """The encoder after the last sync: ``merged`` (the parent's builder merged with this worker's parts, as
+    the parent merges them) encoded once the parent asks with the positions; ``stop``: no state is written."""
+    while True:
+        try:
+            message = inbox.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return
+            continue
+        if message[0] == "encode":
+            results.put(("encoded", codec.encode(merged, message[1])))
+        return
+
+
+ENCODER: Final = 0  # the worker that encodes the state at the last checkpoint
 
 
 def _blank(template: SpecBuilder) -> SpecBuilder:
@@ -208,6 +246,7 @@ class PoolFolder:
         self._answered: set[int] = set()  # the workers whose builder and parts all arrived
         self._expected: dict[int, int] = {}  # parts still to come, by worker
         self._finished = False  # after the last sync, the workers have exited
+        self._own_sent = False  # the last sync sent the encoder this builder as it was before the merge
         self._workers.start(_fold_worker, ((inbox, self._results, _blank(builder), strict, max_body_bytes,
                                             bad is not None, keep) for inbox in self._inboxes))
 
@@ -247,6 +286,15 @@ class PoolFolder:
 
         After the ``last`` sync the workers are gone: nothing more may be added.
         """
+        # One worker, at the last sync: it gets this builder as it is before the merge (pickled by the queue's
+        # feeder while the worker folds its last batches) and merges its own parts into it as this process
+        # does, to encode the state (encode_state). Nothing changes this builder until the worker's parts
+        # arrive, which it sends only after it took this message in whole: the pickle is of this state.
+        if last:
+            self._take_back()
+        self._own_sent = last and len(self._inboxes) == 1
+        if self._own_sent:
+            self._put(ENCODER, ("own", self.builder))
         for i in range(len(self._inboxes)):
             self._put(i, ("sync", i, last))
         for i in range(len(self._inboxes)):
@@ -257,6 +305,46 @@ class PoolFolder:
         self._finished = last
         self._answered.clear()
         return self.builder
+
+    def _take_back(self) -> None:
+        """With a local fold: the batches still waiting in the workers' queues (each has one folding and up
+        to one waiting, BUSY) folded here instead, while each worker folds the one it has: the last sync
+        waits for the slowest worker's tail, and this process would wait idle meanwhile."""
+        if self.local is None:
+            return
+        for i, inbox in enumerate(self._inboxes):
+            while self._pending[i] > 1:
+                try:
+                    message = inbox.get_nowait()  # one its feeder thread has not written yet stays the worker's
+                except queue.Empty:
+                    break
+                self._pending[i] -= 1
+                self.local.add(message[1])
+
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+        """The one worker, which stayed after the last sync with ``builder`` merged as here, encodes the state
+        while this process renders: at the end of a replay its core is idle, and the state of the 100k mix
+        costs 0.6 s of CPU to encode. None with more workers (none holds the whole builder)."""
+        if not (self._finished and self._own_sent):
+            return None
+        keeper = self._workers.procs[ENCODER]
+        if keeper.exitcode is not None:
+            return None
+        self._put(ENCODER, ("encode", dict(positions)))
+
+        def wait() -> bytes | None:
+            while True:
+                gone = keeper.exitcode is not None  # it sends its answer before it exits
+                try:
+                    message = self._results.get(timeout=0.5)
+                except queue.Empty:
+                    if gone:  # died (killed, out of memory): this process encodes instead
+                        return None
+                    continue
+                if message[0] == "encoded":
+                    data: bytes = message[1]
+                    return data
+        return wait
 
     def _arriving(self, i: int, count: int) -> Iterator[Operations]:
         """Worker ``i``'s ``count`` parts of operations, each as soon as it is here."""
@@ -327,7 +415,8 @@ class ScalingFolder:
     """
 
     def __init__(self, local: LocalFolder, jobs: int, threshold: int = POOL_BACKLOG,
-                 bad: BadRecords | None = None, note: Callable[[str], None] = lambda _m: None) -> None:
+                 bad: BadRecords | None = None, note: Callable[[str], None] = lambda _m: None,
+                 replay: bool = False) -> None:
         self.local = local
         self.jobs = jobs
         self.threshold = threshold
@@ -335,6 +424,12 @@ class ScalingFolder:
         self.note = note
         self.current: LocalFolder | PoolFolder = local
         self._streak = 0   # records in full batches, one after another
+        if replay:
+            # --until-end: the topic's backlog is the whole run, so the pool starts now, before the consumer
+            # exists: its workers fork (no librdkafka thread yet) instead of spawning an interpreter each
+            # (~0.3-0.5 s), and fold from the first batch instead of after a streak of POOL_BACKLOG / 2
+            # records folded here alone (the 100k mix: 25k records, a quarter of the replay on one core)
+            self._scale("--until-end")
 
     @property
     def dispatched(self) -> int:
@@ -368,6 +463,9 @@ class ScalingFolder:
 
     def sync(self, last: bool = False) -> SpecBuilder:
         return self.current.sync(last)
+
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+        return self.current.encode_state(builder, positions)
 
     def close(self) -> None:
         self.current.close()
