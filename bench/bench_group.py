@@ -279,7 +279,8 @@ def warm_up(bootstrap: str, topic: str) -> None:
     ``__consumer_offsets``, the first transactional producer ``__transaction_state`` (50 partitions each).
     Else the first run, always one member's, pays for them (its join and its writer's start took ~1-2.5 s
     longer than later runs'), which flattered the ratio."""
-    producer = Producer({"bootstrap.servers": bootstrap, "transactional.id": f"warm-{uuid.uuid4().hex[:6]}"})
+    producer = Producer({"bootstrap.servers": bootstrap, "transactional.id": f"warm-{uuid.uuid4().hex[:6]}",
+                         "log_level": 0})  # "coordinator load in progress: retrying" is what we wait for
     producer.init_transactions(60)
     del producer
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"warm-{uuid.uuid4().hex[:6]}",
