@@ -447,14 +447,13 @@ class EndOfOurs(Source):
         return self.done
 
 
-def ending_member(tmp_path: Path, theirs_at_end: bool, reader_type: type[EndReader] = EndReader
-                  ) -> tuple[Group, FlakyWriter, EndOfOurs, list[bytes]]:
+def ending_member(tmp_path: Path, theirs_at_end: bool) -> tuple[Group, FlakyWriter, EndOfOurs, list[bytes]]:
     """Our member folds partitions 0 and 1 to their end; partition 2 is another's: at its end already, or
     not (no state yet). Returns partition 2's records."""
     records = spread(LINES, 3)
     ours, theirs = [r for r in records if "[2]" not in r[1]], [r[0] for r in records if "[2]" in r[1]]
     ends = {("http.v1", p): sum(1 for r in records if f"[{p}]" in r[1]) for p in range(3)}
-    reader = reader_type(ends)
+    reader = EndReader(ends)
     if theirs_at_end:
         reader.latest["http.v1:2"] = state_of(theirs, ("http.v1", 2))
     writer, positions, source = FlakyWriter(reader, 0), {}, EndOfOurs()
@@ -487,16 +486,6 @@ def test_a_member_that_ends_before_the_others_commits_its_part_with_its_last_sta
     decoded = DecodedStates("st")
     assert dumps(build_document(decoded.merged(group.reader.latest, notes=group.reader.notes))) == one_spec(LINES)
     assert decoded.decodes == 2  # our part and partition 2's state
-
-
-def test_a_member_that_cannot_tell_whether_others_still_fold_commits_its_states_without_a_part(
-        tmp_path: Path) -> None:
-    class AwayReader(EndReader):
-        def catch_up(self, timeout: float = 120.0) -> dict[str, bytes]:
-            raise SourceError("could not read the state topic st to its end")
-
-    _, writer, _, _ = ending_member(tmp_path, theirs_at_end=False, reader_type=AwayReader)
-    assert writer.commits == [True, True] and writer.noted == [[], []]
 
 
 def test_a_member_that_commits_last_commits_no_part(tmp_path: Path) -> None:

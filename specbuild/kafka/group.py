@@ -55,8 +55,6 @@ SPEC_WAIT: Final = 60.0
 # seconds between looks at the state topic while a member waits for the others' states or spec: the group's
 # end is noticed that much sooner (0.5 s, the follower's poll, was up to half a second of every waiter's end)
 WAIT_POLL: Final = 0.1
-# seconds a member at its end looks for whether the others are still folding (is a part worth merging)
-PART_WAIT: Final = 10.0
 SPEC_KEY: Final = f"{NOTE_PREFIX}spec"  # the group's spec as last published, beside the states
 SPEC_HEADER: Final = b"specbuild-spec 1 "  # then the tag of the states and options it was rendered from
 # Bytes of states a member keeps decoded between renders (~3-4x that in memory: ten states of an API of
@@ -267,15 +265,11 @@ class Group:
         source = self.source
         if not self.until_end or source is None or not source.at_end():
             return None
+        if self.ends is None:  # where the source ends, as when we first had nothing left to fold
+            self.ends = self.reader.source_ends(self.topics, time.monotonic() + GROUP_WAIT)
         folders = self.folder.folders
         ours = {state_key(p): p for p in folders}
-        try:  # best effort: the broker away, the states go without it (the transaction says if they can)
-            if self.ends is None:  # where the source ends, as when we first had nothing left to fold
-                self.ends = self.reader.source_ends(self.topics, time.monotonic() + PART_WAIT)
-            latest = self.reader.catch_up(timeout=PART_WAIT)
-        except SourceError:
-            return None
-        if all(state_key(p) in ours for p in behind_ends({**latest, **fresh}, self.ends)):
+        if all(state_key(p) in ours for p in behind_ends({**self.reader.catch_up(), **fresh}, self.ends)):
             return None  # we commit last: we render
         states = {key: data for key, (data, _) in self.live().items()} | dict(fresh)
         builders = {key: folders[ours[key]].fold.builder for key in states if key in ours}
