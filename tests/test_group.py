@@ -123,8 +123,7 @@ class Reader:
 class Writer:
     ok = True  # False: the broker aborts the transaction
 
-    def commit(self, states: Mapping[str, bytes], offsets: Mapping[Any, int], group_metadata: Any,
-               notes: Mapping[str, bytes | None] | None = None) -> bool:
+    def commit(self, states: Mapping[str, bytes], offsets: Mapping[Any, int], group_metadata: Any) -> bool:
         return self.ok
 
 
@@ -233,23 +232,15 @@ class FlakyWriter(Writer):
         self.reader = reader
         self.fails = fails
         self.commits: list[bool] = []
-        self.noted: list[list[str]] = []  # the keys beside the states of each committed transaction
-        self.published: list[str] = []  # what was published in a transaction of its own
 
-    def commit(self, states: Mapping[str, bytes], offsets: Mapping[Any, int], group_metadata: Any,
-               notes: Mapping[str, bytes | None] | None = None) -> bool:
+    def commit(self, states: Mapping[str, bytes], offsets: Mapping[Any, int], group_metadata: Any) -> bool:
         self.commits.append(len(self.commits) >= self.fails)
-        if self.commits[-1]:
-            self.noted.append(sorted(notes or {}))
-            for key, value in (notes or {}).items():
-                self.reader.notes.pop(key, None) if value is None else self.reader.notes.update({key: value})
         return self.commits[-1]
 
     def publish(self, key: str, value: bytes, drop: Sequence[str] = ()) -> bool:
         for gone in drop:
             del self.reader.notes[gone]
         self.reader.notes[key] = value
-        self.published.append(key)
         return True
 
 
@@ -434,65 +425,6 @@ def test_a_waiting_members_partitions_merged_as_one_part_stand_for_their_states(
     group.publish_part()  # another set of partitions: the part published before is dropped
     assert list(reader.notes) == ["#part:http.v1:0,http.v1:1,http.v1:3"]
     assert dumps(build_document(merged(reader.latest, "st", notes=reader.notes))) == one_spec(LINES + more + more[:1])
-
-
-class EndOfOurs(Source):
-    """A consumer whose partitions are read to their end once ``done`` says so."""
-
-    def __init__(self) -> None:
-        self.done = False
-        self.assigned = {("http.v1", 0), ("http.v1", 1)}
-
-    def at_end(self) -> bool:
-        return self.done
-
-
-def ending_member(tmp_path: Path, theirs_at_end: bool) -> tuple[Group, FlakyWriter, EndOfOurs, list[bytes]]:
-    """Our member folds partitions 0 and 1 to their end; partition 2 is another's: at its end already, or
-    not (no state yet). Returns partition 2's records."""
-    records = spread(LINES, 3)
-    ours, theirs = [r for r in records if "[2]" not in r[1]], [r[0] for r in records if "[2]" in r[1]]
-    ends = {("http.v1", p): sum(1 for r in records if f"[{p}]" in r[1]) for p in range(3)}
-    reader = EndReader(ends)
-    if theirs_at_end:
-        reader.latest["http.v1:2"] = state_of(theirs, ("http.v1", 2))
-    writer, positions, source = FlakyWriter(reader, 0), {}, EndOfOurs()
-    group = Group(folder(), reader, writer, positions, output=tmp_path, fmt="json", options=None,  # type: ignore[arg-type]
-                  base=None, note=print, until_end=["http.v1"])
-    group.attach(source)  # type: ignore[arg-type]
-    half = len(ours) // 2
-    for last, batch in enumerate((ours[:half], ours[half:])):
-        group.folder.add(batch)
-        positions.update({("http.v1", int(origin[8])): int(origin.rpartition("@")[2]) + 1 for _, origin in batch})
-        source.done = bool(last)
-        assert group.commit()
-    return group, writer, source, theirs  # type: ignore[return-value]
-
-
-def state_of(lines: list[bytes | None], part: Partition) -> bytes:
-    built = SpecBuilder()
-    Fold(built).feed([(line, "x") for line in lines])
-    return codec.encode(built, {part: len(lines)})
-
-
-def test_a_member_that_ends_before_the_others_commits_its_part_with_its_last_states(tmp_path: Path) -> None:
-    """Its partitions merged as one part go in the transaction of their last states (not after it): the member
-    that ends last decodes it instead of each state, even when it ended a moment later."""
-    group, writer, _, theirs = ending_member(tmp_path, theirs_at_end=False)
-    assert writer.noted == [[], ["#part:http.v1:0,http.v1:1"]]  # the periodic checkpoint before: none
-    group.publish_part()  # waiting: the part of these states is out already
-    assert writer.published == []
-    group.reader.latest["http.v1:2"] = state_of(theirs, ("http.v1", 2))  # the last member's end
-    decoded = DecodedStates("st")
-    assert dumps(build_document(decoded.merged(group.reader.latest, notes=group.reader.notes))) == one_spec(LINES)
-    assert decoded.decodes == 2  # our part and partition 2's state
-
-
-def test_a_member_that_commits_last_commits_no_part(tmp_path: Path) -> None:
-    """It renders the spec itself from its builders: a part would be merged for no one."""
-    group, writer, _, _ = ending_member(tmp_path, theirs_at_end=True)
-    assert writer.noted == [[], []]
-    assert list(group.reader.notes) == []
 
 
 def test_a_created_state_topic_is_waited_for_until_the_broker_serves_it() -> None:

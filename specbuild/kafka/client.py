@@ -942,18 +942,14 @@ class StateWriter:
                               hint="--state kafka needs a broker with transactions; --state local keeps the "
                                    "state in the output folder") from None
 
-    def commit(self, states: Mapping[str, bytes], offsets: Mapping[Partition, int], group_metadata: Any,
-               notes: Mapping[str, bytes | None] | None = None) -> bool:
-        """States and offsets in one transaction, with ``notes`` (other keys beside the states; None: a
-        tombstone). False when it was aborted (the broker away, a rebalance under way): nothing of it was
-        written, and the next checkpoint writes it all again."""
+    def commit(self, states: Mapping[str, bytes], offsets: Mapping[Partition, int], group_metadata: Any) -> bool:
+        """States and offsets in one transaction. False when it was aborted (the broker away, a rebalance
+        under way): nothing of it was written, and the next checkpoint writes it all again."""
         producer = self.producer
         try:
             producer.begin_transaction()
             for key, value in sorted(states.items()):
                 producer.produce(self.topic, key=key.encode(), value=value)
-            for key, note in sorted((notes or {}).items()):
-                producer.produce(self.topic, key=key.encode(), value=note)
             tps = [TopicPartition(t, p, o) for (t, p), o in sorted(offsets.items())]
             _bounded(lambda: producer.send_offsets_to_transaction(tps, group_metadata, 30), TRANSACTION_STUCK_S)
             _retried(lambda: producer.commit_transaction(30))

@@ -40,7 +40,7 @@ from specbuild.kafka.client import (
     describe,
     state_key,
 )
-from specbuild.kafka.parts import PART_PREFIX, Merged, digest, part_key, part_value, usable
+from specbuild.kafka.parts import PART_PREFIX, digest, part_key, part_value, usable
 from specbuild.kafka.pool import BadRecords, LocalFolder
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
@@ -187,7 +187,7 @@ class Group:
         self.waiting_since: float | None = None  # since when this member has had nothing left to fold
         self.spec_since: float | None = None  # since when it waits for the spec of the member that committed last
         self.spent = False  # the last render took our builders over: nothing folds into them any more
-        self.part: Merged | None = None  # the part (our partitions merged) we published last
+        self.part: str | None = None  # the key of the part (our partitions merged) we published last
         self._tagged: tuple[tuple[tuple[str, int], ...], str] = ((), "")  # the states hashed last, their digest
         self.view = view_digest(options, base)
 
@@ -245,50 +245,13 @@ class Group:
             return True
         offsets = {p: self.positions[p] for p in self.pending}
         states = {state_key(p): data for p, data in self.pending.items()}
-        part = self.end_part(states) if only is None else None
-        notes = {} if part is None else part.notes()
-        if not self.writer.commit(states, offsets, self.source.group_metadata(), notes):
+        if not self.writer.commit(states, offsets, self.source.group_metadata()):
             self.note(f"warning: the checkpoint of {describe(self.pending)} was aborted; the next one writes it")
             return False
         self.reader.latest.update(states)
         self.committed.update(self.pending)
         self.pending.clear()
-        if part is not None:
-            self.part = part
         return True
-
-    def end_part(self, fresh: Mapping[str, bytes]) -> Merged | None:
-        """--until-end, the commit of our partitions' end while others' states are short of theirs: our
-        partitions merged as one part (:mod:`.parts`), for the same transaction as these ``fresh`` states.
-        Published after them (:meth:`publish_part`), it came a merge, an encode and a transaction late for
-        a member ending about as we did: that one had decoded each of our states already."""
-        source = self.source
-        if not self.until_end or source is None or not source.at_end():
-            return None
-        if self.ends is None:  # where the source ends, as when we first had nothing left to fold
-            self.ends = self.reader.source_ends(self.topics, time.monotonic() + GROUP_WAIT)
-        folders = self.folder.folders
-        ours = {state_key(p): p for p in folders}
-        if all(state_key(p) in ours for p in behind_ends({**self.reader.catch_up(), **fresh}, self.ends)):
-            return None  # we commit last: we render
-        states = {key: data for key, (data, _) in self.live().items()} | dict(fresh)
-        builders = {key: folders[ours[key]].fold.builder for key in states if key in ours}
-        return self.merge_part({key: states[key] for key in builders}, builders)
-
-    def merge_part(self, states: Mapping[str, bytes], builders: Mapping[str, SpecBuilder]) -> Merged | None:
-        """The part of ``states`` (our partitions' latest, with the ``builders`` that hold each); None for
-        fewer than two, or when the part of these states is out already."""
-        if len(states) < 2 or (self.part is not None and self.part.states == states):
-            return None
-        out: SpecBuilder | None = None
-        for _key, builder in sorted(builders.items()):
-            out = out or builder.blank()
-            out.merge(builder, take=False)  # copies: the builders go on folding if a partition comes back
-        assert out is not None
-        positions = {p: self.positions[p] for p in self.folder.folders if state_key(p) in states}
-        key = part_key(states)
-        stale = [] if self.part is None or self.part.key == key else [self.part.key]
-        return Merged(key, part_value(states, codec.encode(out, positions)), stale, dict(states))
 
     def load(self) -> State | None:
         return None
@@ -380,10 +343,19 @@ class Group:
         member that renders decodes it instead of each of their states. Best effort: an aborted publish
         costs that member the decodes, nothing else."""
         live = self.live()
-        part = self.merge_part({key: data for key, (data, _) in live.items()},
-                               {key: builder for key, (_, builder) in live.items()})
-        if part is not None and self.writer.publish(part.key, part.value, drop=part.stale):
-            self.part = part
+        if len(live) < 2:
+            return
+        states = {key: data for key, (data, _) in live.items()}
+        out: SpecBuilder | None = None
+        for _key, (_data, builder) in sorted(live.items()):
+            out = out or builder.blank()
+            out.merge(builder, take=False)  # copies: the builders go on folding if a partition comes back
+        assert out is not None
+        positions = {p: self.positions[p] for p in self.committed if state_key(p) in states}
+        key = part_key(states)
+        stale = [] if self.part is None or self.part == key else [self.part]
+        if self.writer.publish(key, part_value(states, codec.encode(out, positions)), drop=stale):
+            self.part = key
 
     def _spec_ready(self, now: float) -> bool:
         """Every state at its end: a member that saw none behind since it last folded committed last, and

@@ -1,13 +1,11 @@
 """A member's partitions merged as one state record, beside the partitions' own: ``#part:<key>,<key>...``.
 
-A member of an ``--until-end`` group that ends while others still fold merges the builders of its
-partitions and publishes them as one state, with a digest of the partitions' states it holds, in the
-transaction of their last states (or later, while it waits, when that one had none). The member that
-renders the group's spec then decodes one state where it would decode and merge each of those
-partitions' (a state grows with the API, not with its records: three partitions of 107k devset records
-each, 15 MB a state, merged are 23 MB, decoded and merged in 0.82 s of CPU against 1.26 s). A part is
-used only while every state it was merged from is still the latest of its partition (same digest); a
-part that is not (a partition folded on since) is ignored.
+A member of an ``--until-end`` group that waits for the others' last states has nothing to fold: it
+merges the builders of its partitions and publishes them as one state, with a digest of the partitions'
+states it holds. The member that renders the group's spec then decodes one state where it would decode
+and merge each of those partitions' (a state grows with the API, not with its records: three partitions
+merged are about the size of one). A part is used only while every state it was merged from is still the
+latest of its partition (same digest); a part that is not (a partition folded on since) is ignored.
 
     value = b"specbuild-part 1 " + <digest of the states, hex> + b"\\n" + <the merged state (learn.state)>
 """
@@ -22,20 +20,6 @@ from specbuild.kafka.client import NOTE_PREFIX
 
 PART_PREFIX: Final = f"{NOTE_PREFIX}part:"
 PART_HEADER: Final = b"specbuild-part 1 "
-
-
-class Merged(NamedTuple):
-    """A part of ours, to publish: its record's key and value, the key of the part of ours it replaces
-    (compaction drops that one), and the states it was merged from."""
-
-    key: str
-    value: bytes
-    stale: list[str]
-    states: dict[str, bytes]
-
-    def notes(self) -> dict[str, bytes | None]:
-        """The records that publish it beside the states: it, and a tombstone of the one it replaces."""
-        return {self.key: self.value, **dict.fromkeys(self.stale)}
 
 
 class Part(NamedTuple):
