@@ -30,6 +30,7 @@ from specbuild.kafka.client import (
     KafkaSource,
     StopAt,
     consumer_config,
+    cooperative,
     describe,
     is_cooperative,
     parse_overrides,
@@ -487,6 +488,10 @@ def test_cooperative_groups_assign_incrementally() -> None:
     assert is_cooperative({"partition.assignment.strategy": "cooperative-sticky"})
     assert is_cooperative({"group.protocol": "consumer"})
     assert not is_cooperative({})
+    # a joining member waits for two heartbeats of the others: every 250 ms, unless -X says otherwise
+    assert cooperative({})["heartbeat.interval.ms"] == "250"
+    assert cooperative({"heartbeat.interval.ms": "3000"})["heartbeat.interval.ms"] == "3000"
+    assert "heartbeat.interval.ms" not in cooperative({"group.protocol": "consumer"})  # the broker's to set
 
 
 def test_eof_is_per_partition_and_a_new_record_clears_it() -> None:

