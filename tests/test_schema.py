@@ -251,6 +251,16 @@ def test_no_enum_under_names_of_ids_and_text(key: str) -> None:
     assert "enum" in schema["properties"]["state"]
 
 
+def test_no_enum_over_tags_people_choose() -> None:
+    """Prefect's flow-run ``tags`` were learned as an enum of the six tags a sample used (``dev``,
+    ``prod``, ``backfill``...): the next team's tag is 'not one of [...]'. Tags, like labels, are words
+    each user chooses."""
+    values = ["dev", "prod", "backfill"] * 10
+    runs = infer_schema([{"tags": [v], "state": v} for v in values])["properties"]
+    assert "enum" not in runs["tags"]["items"] and runs["state"]["enum"] == ["backfill", "dev", "prod"]
+    assert "enum" not in infer_schema([{"tag": v, "state": v} for v in values])["properties"]["tag"]
+
+
 def test_no_enum_over_references_to_people() -> None:
     """Permission principals (``account:alice``) were learned as an enum of the people seen: the
     next sample's new user was 'not one of [...]'."""

@@ -101,7 +101,7 @@ FREE_NAMES: Final = frozenset({
     "id", "uuid", "guid", "key", "name", "login", "username", "user", "email", "mail", "url", "uri",
     "href", "link", "sha", "hash", "digest", "token", "secret", "password", "title", "description",
     "summary", "message", "comment", "body", "text", "note", "path", "file", "filename", "address",
-    "phone", "etag", "slug", "label",
+    "phone", "etag", "slug", "label", "tag",
     # who or what a value identifies: people, principals, and the named things they own
     "owner", "author", "creator", "member", "assignee", "actor", "sender", "principal", "account",
     "committer", "reviewer", "subject", "nickname", "handle", "host", "hostname", "server", "team", "org",
