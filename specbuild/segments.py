@@ -65,7 +65,7 @@ ACTIONS: Final = frozenset({"search", "new", "count", "bulk", "batch", "export",
                             "download", "upload", "preview", "thumbnail", "raw", "render", "embed",
                             # RPC-style verbs: /model-versions/create beside /model-versions/update
                             "create", "get", "list", "update", "delete", "remove", "add", "set", "cancel",
-                            "restore"})
+                            "restore", "filter"})
 # findByStatus, createWithList, getUserInfo, verify_credentials: verbs that name no thing, first in a
 # camelCase or snake_case phrase, name operations, not values (``restorePlans``, ``status_updates``: nouns).
 VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|add|set|search|upload|download"

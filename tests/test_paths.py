@@ -1874,6 +1874,24 @@ def test_words_after_a_name_marker_are_names_whatever_they_read_as() -> None:
     assert got["/api/deployments/name/nightly-dbt/runs"] == "/api/deployments/name/{deploymentName}/runs"
 
 
+def test_an_action_only_posted_to_beside_values_never_posted_to_stays_the_operation() -> None:
+    """Prefect's ``POST /work_pools/filter`` beside a dozen pools read, changed and deleted was learned as
+    a POST on ``{workPoolName}``: among many values an action word may be one (a deployment called
+    ``search``), but not one only POSTed to where no value is. Where values are POSTed to as well (each
+    pool's ``POST /work_pools/{name}``), ``search`` POSTed to may be one more of them."""
+    pool = _call("GET", "name", "type", "status")
+    pools = [f"{team}-{kind}-{i}" for i, (team, kind) in
+             enumerate((t, k) for t in ("growth", "data-eng", "infra") for k in ("ecs", "gpu", "process", "k8s"))]
+    shapes = {f"/api/work_pools/{p}": pool for p in pools}
+    shapes["/api/work_pools/filter"] = _call("POST", "[].name", "[].type")
+    got = learn(shapes, shapes)
+    assert got["/api/work_pools/filter"] == "/api/work_pools/filter"
+    assert got[f"/api/work_pools/{pools[0]}"] == "/api/work_pools/{workPoolName}"
+    posted = {**{f"/api/work_pools/{p}": _call("POST", "name", "type") for p in pools},
+              "/api/work_pools/search": _call("POST", "name", "type")}
+    assert learn(posted, posted)["/api/work_pools/search"] == "/api/work_pools/{workPoolName}"
+
+
 def test_a_snake_case_verb_phrase_answering_like_an_item_stays_the_apis_word() -> None:
     """Mastodon's ``GET /accounts/verify_credentials`` answers the caller's account, as an item of
     ``/accounts`` does (an alias, as ``me`` is); ``verify`` names no thing, so the phrase it begins is an

@@ -416,8 +416,13 @@ class _Resolver:
             self.fixed.update((site.prefix, w) for w in called)
         else:
             # among many values a plain action word may be one (a deployment called "search"); a verb
-            # phrase in camelCase (``addThingToBillingGroup``) is nobody's name for a thing
-            cands = {w: p for w, p in cands.items() if w in called or not (w in actions and VERB_CAMEL.match(w))}
+            # phrase in camelCase (``addThingToBillingGroup``) is nobody's name for a thing, and neither
+            # is an action only POSTed to where no value is (Prefect's ``POST /work_pools/filter``
+            # beside pools read, changed and deleted: :func:`_posted_apart`)
+            apart = _posted_apart(site, actions - called, set(cands) - actions)
+            self.fixed.update((site.prefix, w) for w in apart)
+            cands = {w: p for w, p in cands.items()
+                     if w not in apart and (w in called or not (w in actions and VERB_CAMEL.match(w)))}
         if not cands:
             return set()
         kinds = set(site.typed.values())
@@ -645,6 +650,20 @@ class _Vocabulary:
 # Literal words right below a typed sibling that a word sibling must hold too, for it to be one more value:
 # one shared word is a resource of both (``/admin/users`` beside ``/{tenantId}/users``), two a shape.
 IDS_RESOURCES_SHARED: Final = 2
+
+
+def _posted_apart(site: _Site, actions: set[str], values: set[str]) -> set[str]:
+    """The action words (``filter``, ``search``) only ever POSTed to, nothing below them, beside values
+    none of which is POSTed to: an operation on the collection, not one more value. A value called
+    ``search`` is read, changed or deleted as the others are."""
+    def posted_only(word: str) -> bool:
+        nodes = site.groups[word]
+        return (not any(node.children for node in nodes) and any(node.keys for node in nodes)
+                and frozenset().union(*(node.methods for node in nodes)) == {"POST"})
+
+    if any("POST" in node.methods for w in values for node in site.groups[w]):
+        return set()
+    return {w for w in actions if posted_only(w)}
 
 
 def _holding_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
