@@ -407,22 +407,7 @@ class _Resolver:
     def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False) -> set[str]:
         """``crowd``: many leaves here answer alike (:func:`_thin_leaves`): words only POSTed to are no
         actions then, but names (attachments, each POSTed to by its file name)."""
-        called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
-            else invoked(site.groups, cands)
-        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w) or _in_a_format(w)} | called
-        actions -= _holding_the_values_resources(site, actions - called)
-        if len(cands) - len(actions) < WORDS_BESIDE_IDS:
-            cands = {w: p for w, p in cands.items() if w not in actions}
-            self.fixed.update((site.prefix, w) for w in called)
-        else:
-            # among many values a plain action word may be one (a deployment called "search"); a verb
-            # phrase in camelCase (``addThingToBillingGroup``) is nobody's name for a thing, and neither
-            # is an action only POSTed to where no value is (Prefect's ``POST /work_pools/filter``
-            # beside pools read, changed and deleted: :func:`_posted_apart`)
-            apart = _posted_apart(site, actions - called, set(cands) - actions)
-            self.fixed.update((site.prefix, w) for w in apart)
-            cands = {w: p for w, p in cands.items()
-                     if w not in apart and (w in called or not (w in actions and VERB_CAMEL.match(w)))}
+        cands = self._without_actions(site, cands, crowd)
         if not cands:
             return set()
         kinds = set(site.typed.values())
@@ -466,6 +451,25 @@ class _Resolver:
         if kinds & STRONG_KINDS:  # /releases/{id} beside /releases/latest: the words are literals
             return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
         return self._accept(site, members, set(cands), sim, sharing) - outliers
+
+    def _without_actions(self, site: _Site, cands: dict[str, Profile], crowd: bool) -> dict[str, Profile]:
+        """``cands`` less the words that are operations here (kept literal): actions, unless many values
+        stand beside them."""
+        called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
+            else invoked(site.groups, cands)
+        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w) or _in_a_format(w)} | called
+        actions -= _holding_the_values_resources(site, actions - called)
+        if len(cands) - len(actions) < WORDS_BESIDE_IDS:
+            self.fixed.update((site.prefix, w) for w in called)
+            return {w: p for w, p in cands.items() if w not in actions}
+        # among many values a plain action word may be one (a deployment called "search"); a verb
+        # phrase in camelCase (``addThingToBillingGroup``) is nobody's name for a thing, and neither
+        # is an action only POSTed to where no value is (Prefect's ``POST /work_pools/filter``
+        # beside pools read, changed and deleted: :func:`_posted_apart`)
+        apart = _posted_apart(site, actions - called, set(cands) - actions)
+        self.fixed.update((site.prefix, w) for w in apart)
+        return {w: p for w, p in cands.items()
+                if w not in apart and (w in called or not (w in actions and VERB_CAMEL.match(w)))}
 
     def _accept(self, site: _Site, members: Mapping[str, Profile], cands: set[str],
                 sim: float | None, sharing: set[str]) -> set[str]:
