@@ -32,14 +32,14 @@ def invoked(groups: Mapping[str, Sequence[_Node]], words: Iterable[str]) -> set[
     most of the siblings: a position of operations. One such word among names people chose (``POST
     /users/carol`` beside ``GET /users/alice``) is one more name."""
     words = list(words)
-    out = set()
-    for word in words:
-        nodes = groups[word]
-        if any(node.children for node in nodes) or not any(node.keys for node in nodes):
-            continue
-        if frozenset().union(*(node.methods for node in nodes)) == {"POST"}:
-            out.add(word)
+    out = {word for word in words if posted_only(groups[word])}
     return out if 2 * len(out) >= len(words) else set()
+
+
+def posted_only(nodes: Sequence[_Node]) -> bool:
+    """A word's nodes called, only ever with POST, and nothing below them: an operation's shape."""
+    return (not any(node.children for node in nodes) and any(node.keys for node in nodes)
+            and frozenset().union(*(node.methods for node in nodes)) == {"POST"})
 
 
 def over_names(profiles: Mapping[str, Profile], plural: Callable[[str], bool]) -> set[str]:

@@ -25,7 +25,7 @@ from typing import Final
 
 from specbuild.http import METHODS
 from specbuild.learn.naming import pair_names
-from specbuild.learn.paths.actions import invoked, over_names
+from specbuild.learn.paths.actions import invoked, over_names, posted_only
 from specbuild.learn.paths.evidence import (
     SIM_HIGH,
     SIM_LOW,
@@ -660,14 +660,9 @@ def _posted_apart(site: _Site, actions: set[str], values: set[str]) -> set[str]:
     """The action words (``filter``, ``search``) only ever POSTed to, nothing below them, beside values
     none of which is POSTed to: an operation on the collection, not one more value. A value called
     ``search`` is read, changed or deleted as the others are."""
-    def posted_only(word: str) -> bool:
-        nodes = site.groups[word]
-        return (not any(node.children for node in nodes) and any(node.keys for node in nodes)
-                and frozenset().union(*(node.methods for node in nodes)) == {"POST"})
-
     if any("POST" in node.methods for w in values for node in site.groups[w]):
         return set()
-    return {w for w in actions if posted_only(w)}
+    return {w for w in actions if posted_only(site.groups[w])}
 
 
 def _holding_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
