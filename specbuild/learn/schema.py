@@ -534,15 +534,15 @@ def _kept_keys(node: Shape) -> list[str]:
 
 _IDENTIFIER = re.compile(IDENTIFIER).fullmatch
 _ANNOTATION = re.compile(ANNOTATION).fullmatch
+_RELEASE = re.compile(RELEASE).fullmatch
+_MEDIA_TYPE = re.compile(MEDIA_TYPE, re.IGNORECASE).fullmatch
+_HEADER_OBJECT = re.compile(HEADER_OBJECTS).fullmatch
 
 
 def _shaped_as_data(key: str) -> bool:
     """``ticket/id``, ``repo:name``, ``end seconds``: no field is named so; an annotation
     (``@odata.type``) is, dotted as it is."""
     return _IDENTIFIER(key) is None and _ANNOTATION(key) is None
-_RELEASE = re.compile(RELEASE).fullmatch
-_MEDIA_TYPE = re.compile(MEDIA_TYPE, re.IGNORECASE).fullmatch
-_HEADER_OBJECT = re.compile(HEADER_OBJECTS).fullmatch
 
 
 def _keyed_by_ids(keys: list[str]) -> bool:
@@ -616,8 +616,6 @@ def _keyed_by_data(node: Shape) -> bool:
     data = [c for k, c in props.items() if _shaped_as_data(k)]
     return (len(data) >= MAP_MIN_DATA_KEYS and len(data) >= MAP_DATA_SHARE * len(props)
             and any(c.count < node.objects for c in data))
-
-
 
 
 def _string_schema(fmts: int, vals: dict[str, int] | None, key: str | None) -> dict[str, Any]:
