@@ -620,16 +620,27 @@ def _json_report(r: subprocess.CompletedProcess[str]) -> list[tuple[str, str, st
     return sorted((row["operation"], row["kind"], row["severity"]) for row in rows)
 
 
+def _users_answered(tmp_path: Path, **response: Any) -> Path:
+    """fixtures/users.jsonl and its first exchange once more, answered with ``response``'s fields."""
+    again = json.loads(USERS.read_text().splitlines()[0])
+    again["response"].update(response)
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text(USERS.read_text() + json.dumps(again) + "\n")
+    return traffic
+
+
+def _check_and_build(spec: Path, traffic: Path, out: Path) -> tuple[subprocess.CompletedProcess[str], ...]:
+    """``check`` of ``traffic`` against ``spec``, and ``build --check`` of it, both as JSON reports."""
+    check = specbuild("check", "--spec", str(spec), "-i", str(traffic), "-f", "json")
+    build = specbuild("-i", str(traffic), "-o", str(out), "-q", "--check", str(spec), "--check-format", "json")
+    return check, build
+
+
 def test_a_new_500_has_one_severity_in_check_build_check_and_diff(tmp_path: Path) -> None:
     """What a status means to a client does not depend on which command saw it (drift/kinds.py)."""
     spec = FIXTURES / "users.openapi.json"
-    failing = [json.loads(line) for line in USERS.read_text().splitlines()[:1]]
-    failing[0]["response"].update(statusCode=500, body="", headers={})
-    traffic = tmp_path / "traffic.jsonl"
-    traffic.write_text(USERS.read_text() + "".join(json.dumps(r) + "\n" for r in failing))
-    check = specbuild("check", "--spec", str(spec), "-i", str(traffic), "-f", "json")
-    build = specbuild("-i", str(traffic), "-o", str(tmp_path / "out"), "-q", "--check", str(spec),
-                      "--check-format", "json")
+    traffic = _users_answered(tmp_path, statusCode=500, body="", headers={})
+    check, build = _check_and_build(spec, traffic, tmp_path / "out")
     assert check.returncode == 1 and build.returncode == 1, check.stderr + build.stderr
     assert _json_report(check) == [("GET /users/{userId}", "undocumented-server-error", "breaking")]
     assert _json_report(build) == [("GET /users/{userId}", "response-server-error-added", "breaking")]
@@ -650,14 +661,9 @@ def test_a_503_is_the_server_unable_to_answer_then_a_warning_in_every_command(tm
     """A busy database's retried 503 (Prefect on SQLite, a few operations per sample of one unchanged
     API) is no change of the contract: a warning, whichever command sees it; ``--fail-on warning`` fails."""
     spec = FIXTURES / "users.openapi.json"
-    busy = [json.loads(line) for line in USERS.read_text().splitlines()[:1]]
-    busy[0]["response"].update(statusCode=503, body='{"exception_message": "Service Unavailable"}',
-                               headers={"content-type": "application/json"})
-    traffic = tmp_path / "traffic.jsonl"
-    traffic.write_text(USERS.read_text() + "".join(json.dumps(r) + "\n" for r in busy))
-    check = specbuild("check", "--spec", str(spec), "-i", str(traffic), "-f", "json")
-    build = specbuild("-i", str(traffic), "-o", str(tmp_path / "out"), "-q", "--check", str(spec),
-                      "--check-format", "json")
+    traffic = _users_answered(tmp_path, statusCode=503, body='{"exception_message": "Service Unavailable"}',
+                              headers={"content-type": "application/json"})
+    check, build = _check_and_build(spec, traffic, tmp_path / "out")
     assert check.returncode == 0 and build.returncode == 0, check.stderr + build.stderr
     assert _json_report(check) == [("GET /users/{userId}", "undocumented-unavailable", "warning")]
     assert _json_report(build) == [("GET /users/{userId}", "response-unavailable-added", "warning")]

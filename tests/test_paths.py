@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import pickle
@@ -35,7 +34,7 @@ from specbuild.learn.paths.templating import _plural
 from specbuild.learn.render import render
 from specbuild.records import decode
 from specbuild.segments import is_cased
-from tests.helpers import ROOT, record
+from tests.helpers import ROOT, load_script, record
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -727,11 +726,7 @@ DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset"
 @pytest.mark.parametrize("name", ["github-n200", "kubernetes-n200", "kubernetes-live1000"])
 def test_devset_path_f1(name: str) -> None:
     """The devset's low-data and live files (the n5000 ones: scripts/eval_paths.py)."""
-    script = Path(__file__).resolve().parent.parent / "scripts" / "eval_paths.py"
-    spec = importlib.util.spec_from_file_location("eval_paths", script)
-    assert spec is not None and spec.loader is not None
-    eval_paths = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(eval_paths)
+    eval_paths = load_script("scripts/eval_paths.py")
     _, templates, _raw = eval_paths.learn(name, DEVSET)
     learned = erased(t.path for t in templates.values())
     assert eval_paths.prf(eval_paths.truth_paths(name, DEVSET), learned)[2] >= 0.97

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import load_script
 
 
 def _measure() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("measure", ROOT / "scripts" / "real" / "measure.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("scripts/real/measure.py")
 
 
 def test_gunzip_keeps_same_named_samples_of_two_folders_apart(tmp_path: Path) -> None:

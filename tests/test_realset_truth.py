@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import load_script
 
 
 def _truth() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("truth", ROOT / "scripts" / "real" / "truth.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("scripts/real/truth.py")
 
 
 def _doc(servers: list[dict[str, str]] | None) -> dict[str, Any]:
