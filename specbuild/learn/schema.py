@@ -441,10 +441,24 @@ SEEN: Final = "x-specbuild-seen"
 NUMBER: Final = {"type": "number", "format": "double"}
 
 
+# A value seen as four of JSON's five non-null kinds (numbers one kind) is any JSON value: a setting's
+# or a variable's value, chosen by a user. The union of the kinds one sample happened to hold is no
+# promise about the next (Prefect's variable ``value``: array, boolean, integer and string in one sample,
+# an object in the next), so the spec claims no type there. Three kinds stay a union: GitHub documents
+# its validation errors' ``value`` as exactly string, integer or array.
+ANY_JSON_KINDS: Final = 4
+
+
+def _kind_count(kinds: int) -> int:
+    return sum(1 for k in (BOOL, INT | FLOAT, STR, OBJ, ARR) if kinds & k)
+
+
 def _render(node: Shape, key: str | None, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
     kinds = node.kinds
     if kinds & ANY or not kinds & ~NULL:
         return {"nullable": True} if kinds == NULL and not v31 else {}
+    if _kind_count(kinds) >= ANY_JSON_KINDS:
+        return {SEEN: node.count}
     branches: list[dict[str, Any]] = []
     if kinds & ARR:
         # the items keep their array's name (``ids``: no enum), marked as items (``labels[]``: entities)
