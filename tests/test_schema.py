@@ -318,6 +318,27 @@ def test_objects_users_fill_in_are_maps_when_their_keys_vary() -> None:
     assert "properties" in infer_schema(entities)["properties"]["data"]["items"]
 
 
+def test_compound_names_of_user_objects_and_lists_among_their_values() -> None:
+    """``job_variables``, ``podLabels``: the first words say whose; a run's parameters mix lists with
+    scalars (Prefect's ``customer_ids`` beside ``dry_run``). Nested objects there still make a record
+    (Kubernetes' metadata), and so does a compound whose last word names no user object."""
+    jobs = [{"job_variables": {"OMP_NUM_THREADS": "4"}}, {"job_variables": {"AWS_REGION": "eu-west-1"}},
+            {"job_variables": {"DBT_PROFILES_DIR": "/p", "OMP_NUM_THREADS": "8"}}]
+    assert infer_schema(jobs)["properties"]["job_variables"] == {
+        "additionalProperties": {"type": "string"}, "type": "object"}
+    pods = [{"podLabels": {"app": "web"}}, {"podLabels": {"tier": "db"}}, {"podLabels": {"team": "ml"}}]
+    assert "additionalProperties" in infer_schema(pods)["properties"]["podLabels"]
+    runs = [{"parameters": {"customer_ids": [1, 2], "threshold": 0.5}}, {"parameters": {"dry_run": True}},
+            {"parameters": {"end_date": "2026-01-01", "customer_ids": [3]}}, {"parameters": {"batch_size": 9}}]
+    assert infer_schema(runs)["properties"]["parameters"] == {"type": "object"}
+    meta = [{"metadata": {"labels": {"a": "b"}, "uid": "1"}}, {"metadata": {"ownerReferences": [{"k": 1}]}},
+            {"metadata": {"labels": {"c": "d"}, "generateName": "x-"}}]
+    assert "properties" in infer_schema(meta)["properties"]["metadata"]
+    other = [{"job_results": {"OMP_NUM_THREADS": "4"}}, {"job_results": {"AWS_REGION": "eu-west-1"}},
+             {"job_results": {"DBT_PROFILES_DIR": "/p", "OMP_NUM_THREADS": "8"}}]
+    assert "properties" in infer_schema(other)["properties"]["job_results"]
+
+
 def test_a_map_whose_common_keys_recur_by_chance_is_still_a_map() -> None:
     # link names, tags, labels: mostly one-off keys, a few words that recur in some objects, none in most
     rng = random.Random(4)

@@ -129,6 +129,11 @@ USER_OBJECTS: Final = frozenset({
     "labels", "tags", "metadata", "annotations", "settings", "data", "params", "parameters", "extra",
     "extras", "custom", "variables", "vars", "env", "meta", "custom_fields", "user_data", "userdata",
 })
+# ...and the last words of compound names that are still each user's own (``job_variables``, ``podLabels``,
+# ``run_parameters``, ``customMetadata``): a name's first words say whose, not what shape.
+USER_OBJECT_ENDINGS: Final = frozenset({
+    "variables", "vars", "parameters", "params", "labels", "annotations", "metadata",
+})
 
 # -- strings: query parameters, headers, form fields -------------------------------------------------
 INT_TEXT: Final = "-?" + formats.UINT64_TEXT   # fits int64; longer is an id

@@ -79,6 +79,7 @@ from specbuild.learn.rules import (
     REFERENCE,
     RELEASE,
     REQUIRED_MIN_OBJECTS,
+    USER_OBJECT_ENDINGS,
     USER_OBJECTS,
 )
 from specbuild.segments import classify_segment
@@ -595,8 +596,8 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     Each object carries a small share of all the keys seen, and every value has the same kind: a
     dictionary, not a record with optional fields (those mix kinds, or recur in most objects). Under a
     name for what users fill in (``labels``, ``metadata``, ``settings``), keys that differ from object
-    to object, none in every one, of one kind or scalars, are enough: each user's keys, a map (of mixed
-    scalars: an open object), never a union; so is a key shaped as data there, however full the objects
+    to object, none in every one, of one kind or scalars and lists, are enough: each user's keys, a map
+    (of mixed kinds: an open object), never a union; so is a key shaped as data there, however full the objects
     (``k8s.io/cluster-autoscaler/prod`` beside the ``Name`` every user sets: no field is named so).
     """
     props = node.props
@@ -605,8 +606,8 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     kinds = {c.kinds & ~NULL for c in props.values()} - {0}  # a value only ever null fits any map
     if key is not None and _HEADER_OBJECT(key) and not any(k & OBJ for k in kinds):
         return True  # header names as keys, each call its own few: rules.HEADER_OBJECTS
-    user = key is not None and key.lower() in USER_OBJECTS and (
-        len(kinds) == 1 or not any(k & (OBJ | ARR) for k in kinds))
+    # values of one kind, or scalars and lists of them (a run's ``customer_ids`` beside its ``dry_run``)
+    user = key is not None and _user_named(key) and (len(kinds) == 1 or not any(k & OBJ for k in kinds))
     if user and any(_shaped_as_data(k) for k in props):
         return True
     if len(props) < 2 or sum(c.count for c in props.values()) > MAP_MAX_FILL * node.objects * len(props):
@@ -618,6 +619,17 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     if len(kinds) != 1:
         return _keyed_by_data(node)
     return len(props) >= MAP_MIN_KEYS or any(_IDENTIFIER(k) is None for k in props)
+
+
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])").findall
+
+
+def _user_named(key: str) -> bool:
+    """A name for what users fill in: rules.USER_OBJECTS, or a compound ending in USER_OBJECT_ENDINGS."""
+    if key.lower() in USER_OBJECTS:
+        return True
+    words = _WORD(key)
+    return len(words) > 1 and words[-1].lower() in USER_OBJECT_ENDINGS
 
 
 def _keyed_by_data(node: Shape) -> bool:
