@@ -339,6 +339,26 @@ def test_compound_names_of_user_objects_and_lists_among_their_values() -> None:
     assert "properties" in infer_schema(other)["properties"]["job_results"]
 
 
+def test_a_json_schema_carried_as_data_maps_its_field_names() -> None:
+    """Each block type's or deployment's schema names its own fields: ``properties`` (and ``$defs``...)
+    of an object with a string ``type`` is a map of schemas; a record's field named ``properties`` is not."""
+    blocks = [{"fields": {"type": "object", "title": "S3", "properties": {
+                  "bucket": {"type": "string", "title": "Bucket"}, "region": {"type": "string"}}}},
+              {"fields": {"type": "object", "title": "Snowflake", "required": ["account"], "properties": {
+                  "account": {"type": "string", "title": "Account"}, "warehouse": {"type": "string"}}}}]
+    fields = infer_schema(blocks)["properties"]["fields"]
+    named = fields["properties"]["properties"]
+    assert set(named) == {"additionalProperties", "type"}
+    assert named["additionalProperties"]["properties"]["type"] == {"type": "string"}
+    assert fields["properties"]["type"] == {"type": "string"}
+    assert_accepts(fields, [{"type": "object", "properties": {"dbt_select": {"type": "string"}}}])
+    record = [{"item": {"kind": "object", "properties": {"color": "red", "size": 3}}} for _ in range(4)]
+    assert "color" in infer_schema(record)["properties"]["item"]["properties"]["properties"]["properties"]
+    # an Azure resource: its type names the resource, its properties are the resource's fields
+    arm = [{"type": "Microsoft.ServiceBus/namespaces", "properties": {"status": "Active", "n": i}} for i in range(4)]
+    assert "status" in infer_schema(arm)["properties"]["properties"]["properties"]
+
+
 def test_a_map_whose_common_keys_recur_by_chance_is_still_a_map() -> None:
     # link names, tags, labels: mostly one-off keys, a few words that recur in some objects, none in most
     rng = random.Random(4)

@@ -509,6 +509,10 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values:
     elif dropped:
         out["additionalProperties"] = True  # says so: keys beyond the listed ones were seen and are fine
     out["properties"] = {k: _render(props[k], k, v31, enums, values) for k in keys}
+    for k in _schema_maps(props, keys):  # a JSON Schema carried as data: its field names are each user's
+        named = props[k]
+        children = [*(named.props or {}).values(), *([] if named.extra is None else [named.extra])]
+        out["properties"][k] = _map_schema(children, named, v31, enums, values)
     for k in keys:  # a property in every object was seen as often as its object: said once, there
         if props[k].count >= node.objects and out["properties"][k].get(SEEN) == props[k].count:
             del out["properties"][k][SEEN]
@@ -619,6 +623,25 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     if len(kinds) != 1:
         return _keyed_by_data(node)
     return len(props) >= MAP_MIN_KEYS or any(_IDENTIFIER(k) is None for k in props)
+
+
+# The keys of a JSON Schema (or OpenAPI schema object) that hold schemas by the names users chose.
+_SCHEMA_MAPS: Final = ("$defs", "definitions", "patternProperties", "properties")
+_JSON_TYPES: Final = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+
+
+def _schema_maps(props: dict[str, Shape], keys: list[str]) -> list[str]:
+    """The keys of ``props`` that are a JSON Schema's maps of named schemas, when ``props`` is a JSON
+    Schema: a ``type`` that is a JSON type's name beside an object ``properties`` (Prefect's block
+    schemas and deployment parameter schemas, a Kubernetes CRD's ``openAPIV3Schema``). Every block type,
+    deployment or resource brings its own field names: a map of schemas, never one record of everyone's
+    fields."""
+    kind, fields = props.get("type"), props.get("properties")
+    if kind is None or fields is None or kind.kinds & ~NULL != STR or fields.kinds & ~NULL != OBJ:
+        return []
+    if not kind.vals or not kind.vals.keys() <= _JSON_TYPES:  # Azure's resources: a type and properties
+        return []
+    return [k for k in _SCHEMA_MAPS if k in keys and props[k].kinds == OBJ and props[k].props]
 
 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])").findall
