@@ -405,6 +405,19 @@ def test_a_map_somewhere_is_a_map_everywhere(version: str) -> None:
     assert spec_problems(doc) == []
 
 
+def test_a_users_map_by_a_compound_name_is_a_map_under_any_parent() -> None:
+    """``job_variables`` seen as a map (each deployment its own variables) makes the thin copy under
+    another parent a map too: the name says users choose its keys, as ``labels`` does."""
+    variables = [{f"VAR_{i}_{j}": "v" for j in range(2)} for i in range(12)]
+    rows = [ex(path="/deployments", resp={"job_variables": v}) for v in variables]
+    rows += [ex(path="/runs", resp={"run": {"job_variables": {"AWS_REGION": "eu-west-1"}}})]
+    doc = inline(build_spec(rows, RenderOptions()))
+    runs = doc["paths"]["/runs"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    thin = runs["properties"]["run"]["properties"]["job_variables"]
+    assert thin == {"type": "object", "additionalProperties": {"type": "string"}}
+    assert rejections(doc, rows) == []
+
+
 def test_share_maps_hands_on_the_places_as_it_leaves_them() -> None:
     """render reuses them for the null passes (a walk of the paths fewer); a map made of a thin object
     takes places away (its properties): the path items it changed are walked again, the others not."""

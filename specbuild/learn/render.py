@@ -47,9 +47,8 @@ from specbuild.learn.rules import (
     ENUM_MIN_WITNESSES,
     REQUIRED_MIN_OBJECTS,
     REQUIRED_MIN_WITNESSES,
-    USER_OBJECTS,
 )
-from specbuild.learn.schema import SEEN, Shape, without_seen
+from specbuild.learn.schema import SEEN, Shape, user_named, without_seen
 from specbuild.learn.statuses import (
     CLIENT_ERRORS,
     INFERRED,
@@ -532,7 +531,7 @@ def _value_type(schema: dict[str, Any]) -> Any:
 def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
     """A property that is a map (data as keys) somewhere is a map at its other places in the same scope
     (under the same parent name: :func:`nullability.places`), and wherever its name is one whose keys
-    users choose (``labels``, ``tags``: rules.USER_OBJECTS).
+    users choose (``labels``, ``tags``, ``job_variables``: :func:`schema.user_named`).
 
     With few samples, ``labels: {team, env}`` looks like an object with two properties; where the
     same name was seen with enough data to be recognised as a map of strings, the thin copies become
@@ -555,7 +554,7 @@ def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
         return by_path
     changed: set[int] = set()  # the schemas made maps, by id
     for scope, name, schema, _, _ in found:
-        kinds = maps.get((scope, name)) or (maps.get((None, name)) if name.lower() in USER_OBJECTS else None)
+        kinds = maps.get((scope, name)) or (maps.get((None, name)) if user_named(name) else None)
         props = schema.get("properties")
         if not kinds or len(kinds) != 1 or not isinstance(props, dict) or not props:
             continue

@@ -611,7 +611,7 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     if key is not None and _HEADER_OBJECT(key) and not any(k & OBJ for k in kinds):
         return True  # header names as keys, each call its own few: rules.HEADER_OBJECTS
     # values of one kind, or scalars and lists of them (a run's ``customer_ids`` beside its ``dry_run``)
-    user = key is not None and _user_named(key) and (len(kinds) == 1 or not any(k & OBJ for k in kinds))
+    user = key is not None and user_named(key) and (len(kinds) == 1 or not any(k & OBJ for k in kinds))
     if user and any(_shaped_as_data(k) for k in props):
         return True
     if len(props) < 2 or sum(c.count for c in props.values()) > MAP_MAX_FILL * node.objects * len(props):
@@ -647,7 +647,7 @@ def _schema_maps(props: dict[str, Shape], keys: list[str]) -> list[str]:
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])").findall
 
 
-def _user_named(key: str) -> bool:
+def user_named(key: str) -> bool:
     """A name for what users fill in: rules.USER_OBJECTS, or a compound ending in USER_OBJECT_ENDINGS."""
     if key.lower() in USER_OBJECTS:
         return True
