@@ -78,6 +78,18 @@ VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|ad
 _SIGIL_ID: Final = re.compile(r"[@!$#+~][^:/]+:[^/]+|(?i:acct|urn|arn|did|mailto|tel|tag|spiffe|sip|xmpp):[^/]+")
 
 
+# An ARN whose resource is ``type/id``, sent with its slash (AWS Batch's
+# ``/v1/tags/arn:aws:batch:eu-west-1:123456789012:job-queue/growth-spot-1-queue``): the segment ends at the
+# resource type, a word without digits after a region and an account, and the next segment is the rest
+# of the id. An ARN without them (S3's ``arn:aws:s3:::bucket``) ends in a name: what follows is a resource.
+_OPEN_ARN: Final = re.compile(r"(?i)arn:[^:/]+:[^:/]+:[a-z0-9-]+:[0-9]{12}:[a-z]+(?:-[a-z]+)*")
+
+
+def continues_id(previous: str | None) -> bool:
+    """Whether the segment after ``previous`` is the rest of an id cut by its own slash (an open ARN)."""
+    return previous is not None and previous[:4].lower() == "arn:" and _OPEN_ARN.fullmatch(previous) is not None
+
+
 def is_sigil_id(seg: str) -> bool:
     """``@alice:matrix.org``, ``urn:isbn:0451450523``: an id whose colon is its own (a sigil and a server,
     a URI scheme), never a custom method after a value (``{id}:cancel``)."""

@@ -896,6 +896,20 @@ def test_ids_with_sigils_and_uri_schemes_are_parameters_on_sight(seg: str) -> No
     assert t.templates()[key].path == "/profile/{profileId}/displayname"
 
 
+def test_an_arn_cut_by_its_own_slash_is_one_id_over_two_segments() -> None:
+    """AWS Batch tags a queue by its ARN, ``job-queue/<name>`` sent with the slash: the name after the
+    resource type is the rest of the id, whatever it reads as, not one literal path per queue."""
+    arn = "arn:aws:batch:eu-west-1:123456789012:job-queue"
+    paths = [f"/v1/tags/{arn}/{q}" for q in ("growth-spot-1-queue", "mobile-ondemand-8-queue", "search-3")]
+    t = PathTemplater()
+    for path in paths:
+        t.observe(path)
+    assert sorted({tpl.path for tpl in t.templates().values()}) == ["/v1/tags/{tagId}/{id}"]
+    # an ARN that ends in a name (no region, no account: S3) is followed by a resource
+    key = t.observe("/buckets/arn:aws:s3:::photos/policy")
+    assert t.templates()[key].path == "/buckets/{bucketId}/policy"
+
+
 @pytest.mark.parametrize("seg", ["files:copy", "abc:undelete", "alice", "v2", "me"])
 def test_custom_methods_and_words_are_not_sigil_ids(seg: str) -> None:
     assert classify_segment(seg) is None

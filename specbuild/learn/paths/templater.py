@@ -44,6 +44,7 @@ from specbuild.learn.paths.templating import decide
 from specbuild.segments import (
     EXTENSION,
     classify_segment,
+    continues_id,
     custom_method,
     escape_segment,
     is_sigil_id,
@@ -170,7 +171,7 @@ class PathTemplater:
         previous = segs[len(labels) - 1] if labels else None
         for seg in segs[len(labels):]:
             # a version (a bare number or date, see version_here) has no extension: a word
-            label = None if version_here(seg, previous) else _typed(seg)
+            label = "{:token}" if continues_id(previous) else None if version_here(seg, previous) else _typed(seg)
             previous = seg
             if label is None:
                 label, opened = _word(seg)
