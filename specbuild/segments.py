@@ -87,7 +87,9 @@ _OPEN_ARN: Final = re.compile(r"(?i)arn:[^:/]+:[^:/]+:[a-z0-9-]+:[0-9]{12}:[a-z]
 
 def continues_id(previous: str | None) -> bool:
     """Whether the segment after ``previous`` is the rest of an id cut by its own slash (an open ARN)."""
-    return previous is not None and previous[:4].lower() == "arn:" and _OPEN_ARN.fullmatch(previous) is not None
+    if previous is None or previous[:3].lower() != "arn":
+        return False
+    return _OPEN_ARN.fullmatch(unquote(previous) if "%" in previous else previous) is not None
 
 
 def is_sigil_id(seg: str) -> bool:

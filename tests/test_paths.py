@@ -900,7 +900,9 @@ def test_an_arn_cut_by_its_own_slash_is_one_id_over_two_segments() -> None:
     """AWS Batch tags a queue by its ARN, ``job-queue/<name>`` sent with the slash: the name after the
     resource type is the rest of the id, whatever it reads as, not one literal path per queue."""
     arn = "arn:aws:batch:eu-west-1:123456789012:job-queue"
-    paths = [f"/v1/tags/{arn}/{q}" for q in ("growth-spot-1-queue", "mobile-ondemand-8-queue", "search-3")]
+    quoted = arn.replace(":", "%3A")
+    paths = [f"/v1/tags/{arn}/{q}" for q in ("growth-spot-1-queue", "mobile-ondemand-8-queue")]
+    paths.append(f"/v1/tags/{quoted}/search-3")
     t = PathTemplater()
     for path in paths:
         t.observe(path)
