@@ -161,6 +161,19 @@ def test_the_natural_range_of_a_number_is_no_change(typed: dict[str, Any]) -> No
                                                                               "response-type-changed"}
 
 
+def test_a_number_become_an_integer_is_a_type_change_not_a_format_change_too() -> None:
+    """PocketBase's ``rating``: double in one sample, int64 in the next (each format natural to its
+    type). The type narrowed, said once; no "format double -> int64" beside it."""
+    number = {"type": "number", "format": "double"}
+    integer = {"type": "integer", "format": "int64"}
+    assert {(c.kind, c.detail) for c in diff(_with_age(number), _with_age(integer))} == {
+        ("request-type-narrowed", "number -> integer"), ("response-type-narrowed", "number -> integer")}
+    assert {(c.kind, c.detail) for c in diff(_with_age(integer), _with_age(number))} == {
+        ("request-type-widened", "integer -> number"), ("response-type-widened", "integer -> number")}
+    # a learned spec makes no claim of narrowing: nothing breaks
+    assert [c for c in diff(_with_age(number), _with_age(integer), learned_head=True) if c.severity == "breaking"] == []
+
+
 def test_names_tags_and_summaries_are_no_change() -> None:
     """Two specs learned from samples of one traffic may name an operation differently (a name is told
     apart from a like one only when both are seen): that is no change for a client of the API."""

@@ -395,6 +395,8 @@ def _format(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: st
     fb, fh = b.get("format"), h.get("format")
     if fb == fh or (fb is None and _natural(h, fh)) or (fh is None and _natural(b, fb)):
         return
+    if _natural(b, fb) and _natural(h, fh):  # double -> int64 with number -> integer: the type said it
+        return
     if fb is None:
         ctx.here(f"{direction}-type-narrowed", where, pointer, f"format {fh} added")
     elif fh is None:
