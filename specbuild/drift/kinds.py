@@ -89,6 +89,8 @@ TRAFFIC_KINDS: Final = _registry(
     ("request-schema-violation", "warning", "another request body rule broken (pattern, maximum...)"),
     ("request-undocumented-property", "info", "a request body property the schema does not name"),
     ("response-media-type", "breaking", "a response body of a media type the response does not document"),
+    ("response-file-media-type", "warning", "a new media type where the response serves files (several "
+     "types documented, one not JSON): the file's own type"),
     ("response-body-missing", "breaking", "an empty response where the spec documents a body"),
     ("response-body-undocumented", "info", "a response body where the spec documents none"),
     ("response-type-mismatch", "breaking", "a response body value of the wrong type (null included)"),
