@@ -3,7 +3,7 @@
 
     python bench/bench_group.py exactly-once [--records 60000] [--kills 10] [--seconds 60] [--seed 1]
                                         [--checkpoint-interval 5]
-    python bench/bench_group.py scale-out [--records 120000] [--repeat 3] [--rebalance-delay-ms 3000]
+    python bench/bench_group.py scale-out [--records 120000] [--repeat 3] [--rebalance-delay-ms 3000] [--timeline]
     python bench/bench_group.py tail [--records 120000] [--members 2] [--repeat 3] [--skew 3] [--notes]
 
 exactly-once (issue 15): 3 members in one group on a 6-partition topic that is fed for ``--seconds``
@@ -23,6 +23,8 @@ the members' cores it took. The tests' broker sets
 ``group.initial.rebalance.delay.ms=0`` (tests form groups fast), so the first member to join folds all six
 partitions until the second's rebalance moves three; ``--rebalance-delay-ms 3000`` runs the broker with
 Kafka's own default, as a production broker has it, where members started together get one assignment.
+``--timeline`` prints each member's steps (bench/timeline/sitecustomize.py) as ``step@seconds/CPU seconds``
+from the run's start: where a member waits (its join, the others' states, the spec) and what its end costs.
 
 tail: an ``--until-end`` group's end, after the last record: ``--members`` members (pinned to a core each,
 round robin) fold pre-produced records; the clock starts when the last partition state was produced (its
@@ -43,6 +45,7 @@ import argparse
 import contextlib
 import gzip
 import hashlib
+import json
 import os
 import random
 import signal
@@ -84,13 +87,18 @@ def records(n: int) -> list[bytes]:
     return [lines[i % len(lines)] for i in range(n)]
 
 
-def env() -> dict[str, str]:
+def env(timeline: Path | None = None) -> dict[str, str]:
+    """The members' environment: this tree's specbuild, none of the caller's settings; with ``timeline``,
+    the instrument that writes each member's steps into that folder (bench/timeline)."""
     out = {k: v for k, v in os.environ.items() if not k.startswith("SPECBUILD_")}
-    return {**out, "PYTHONPATH": str(ROOT)}
+    if timeline is None:
+        return {**out, "PYTHONPATH": str(ROOT)}
+    return {**out, "PYTHONPATH": f"{ROOT / 'bench' / 'timeline'}{os.pathsep}{ROOT}",
+            "SPECBUILD_BENCH_TIMELINE": str(timeline)}
 
 
 def member(bootstrap: str, topic: str, group: str, out: Path, log: Path, *extra: str,
-           core: int | None = None, notes: bool = False) -> subprocess.Popen[bytes]:
+           core: int | None = None, notes: bool = False, timeline: Path | None = None) -> subprocess.Popen[bytes]:
     """A member whose stderr goes to ``log``: errors only, or (``notes``) every note, each line stamped
     with the seconds since the bench started (where a member waits shows in the gaps)."""
     pin = ["taskset", "-c", str(core)] if core is not None else []
@@ -98,9 +106,10 @@ def member(bootstrap: str, topic: str, group: str, out: Path, log: Path, *extra:
            "--state", "kafka", "-o", str(out), *([] if notes else ["-q"]), *extra]
     if not notes:
         with log.open("ab") as fh:
-            return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=fh, stdin=subprocess.DEVNULL, env=env())
+            return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=fh, stdin=subprocess.DEVNULL,
+                                    env=env(timeline))
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            env=env())
+                            env=env(timeline))
     threading.Thread(target=stamp, args=(proc, log), daemon=True).start()
     return proc
 
@@ -218,24 +227,49 @@ def exactly_once(args: argparse.Namespace) -> int:
 
 
 def timed_members(bootstrap: str, topic: str, cores: list[int], work: Path, notes: bool = False,
-                  broker: int | None = None) -> tuple[float, float, float]:
+                  broker: int | None = None, timeline: bool = False) -> tuple[float, float, float]:
     """Seconds from the start to the last member's exit, the CPU seconds the members used (the machine
     may be shared: CPU time says what wall time cannot then) and those the ``broker`` process used meanwhile
-    (it is not pinned: on two cores, it runs on the members' cores)."""
+    (it is not pinned: on two cores, it runs on the members' cores); with ``timeline``, each member's steps
+    are printed."""
     group = f"g-scale-{uuid.uuid4().hex[:6]}"
+    steps = work / f"{group}-timeline" if timeline else None
+    if steps is not None:
+        steps.mkdir()
     before = cpu_seconds(broker) if broker is not None else 0.0
-    start = time.perf_counter()
+    start, epoch = time.perf_counter(), time.time()
     procs = [member(bootstrap, topic, group, work / f"{group}-{c}", work / f"{group}-{c}.log", "--until-end",
-                    core=c, notes=notes) for c in cores]
+                    core=c, notes=notes, timeline=steps) for c in cores]
     cpu = 0.0
+    exits: list[tuple[float, float]] = []
     for p in procs:
         _, status, usage = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
         if p.returncode != 0:
             raise SystemExit(f"a member failed: see {work}")
         cpu += usage.ru_utime + usage.ru_stime
+        exits.append((time.time() - epoch, usage.ru_utime + usage.ru_stime))
     wall = time.perf_counter() - start
+    if steps is not None:
+        for c, p, (gone, used) in zip(cores, procs, exits, strict=True):
+            print(f"    core {c}: {timeline_line(steps / f'{p.pid}.jsonl', epoch)} exit@{gone:.2f}/{used:.2f}")
     return wall, cpu, (cpu_seconds(broker) - before if broker is not None else 0.0)
+
+
+def timeline_line(path: Path, epoch: float) -> str:
+    """A member's steps as ``step@seconds since the run's start/its CPU seconds``, then what its
+    catch-ups of the state topic took in all (taskset execs the member: its pid is the one started)."""
+    if not path.exists():
+        return "(no timeline)"
+    steps, counted = [], ""
+    for line in path.read_text().splitlines():
+        event = json.loads(line)
+        if event["ev"] == "atexit":
+            counted = " ".join(f"[{name}: {n} calls, {wall:.2f} s, {cpu:.2f} CPU s]"
+                               for name, (n, wall, cpu) in event.get("counts", {}).items())
+        else:
+            steps.append(f"{event['ev']}@{event['t'] - epoch:.2f}/{event['cpu']:.2f}")
+    return " ".join(steps) + (f" {counted}" if counted else "")
 
 
 def scale(args: argparse.Namespace) -> int:
@@ -255,8 +289,9 @@ def scale(args: argparse.Namespace) -> int:
               f"load average before: {load()}; logs in {work}")
         ratios, cpu_ratios = [], []
         for _ in range(args.repeat):
-            one, cpu1, brk1 = timed_members(broker.bootstrap, topic, [0], work, args.notes, broker.pid)
-            two, cpu2, brk2 = timed_members(broker.bootstrap, topic, [0, 1], work, args.notes, broker.pid)
+            one, cpu1, brk1 = timed_members(broker.bootstrap, topic, [0], work, args.notes, broker.pid, args.timeline)
+            two, cpu2, brk2 = timed_members(broker.bootstrap, topic, [0, 1], work, args.notes, broker.pid,
+                                            args.timeline)
             ratios.append(one / two)
             cpu_ratios.append(cpu1 / (cpu2 / 2))
             print(f"  one member (core 0): {one:6.2f} s, {len(lines) / one:8,.0f} records/s, {cpu1:6.2f} CPU s, "
@@ -438,6 +473,8 @@ def main() -> int:
                     help="the broker's group.initial.rebalance.delay.ms (default: the tests' 0; Kafka's own is 3000)")
     sc.add_argument("--notes", action="store_true",
                     help="keep every member's notes (not -q) in its log, stamped with the bench's seconds")
+    sc.add_argument("--timeline", action="store_true",
+                    help="print each member's steps (step@seconds/CPU seconds since the run's start)")
     tl = sub.add_parser("tail")
     tl.add_argument("--records", type=int, default=120_000)
     tl.add_argument("--members", type=int, default=2)

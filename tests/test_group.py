@@ -195,6 +195,7 @@ class EndSource:
         self.polls = 0
         self.timeouts: list[float] = []
         self.assigned = {("http.v1", 0)}
+        self.fetching: set[Partition] = set()  # assigned, not fetched yet: the consumer knows no end of them
         self.on_revoke = None
 
     def poll(self, max_records: int, timeout: float) -> Batch:
@@ -206,7 +207,7 @@ class EndSource:
         return Batch(list(self.records), {("http.v1", 0): len(self.records)})
 
     def at_end(self) -> bool:
-        return self.polls > 1
+        return self.polls > 1 and not self.fetching
 
     def lag(self) -> int | None:
         return 0
@@ -308,6 +309,40 @@ def test_an_until_end_member_that_waited_for_the_others_takes_the_spec_the_last_
     assert json.loads((tmp_path / "openapi.json").read_bytes()) == rendered
     assert group.decoded.decodes == 0
     assert group.source.timeouts[:2] == [0.5, 0.5] and group.source.timeouts[2:] == [0.1] * 4  # waiting: 0.1 s
+
+
+def test_a_waiting_member_given_the_partitions_of_the_one_that_published_the_spec_takes_it_at_once(
+        tmp_path: Path) -> None:
+    """The member that committed last publishes the spec and leaves; its partitions come to a waiting member
+    with their states at the end. Its consumer knows their end only after a fetch, and until then the
+    member counted as busy, not waiting: it took the spec up to a second later."""
+    ours, theirs = LINES[:40], LINES[40:]
+    state = other_state(theirs)
+    rendered = build_document(Fold(SpecBuilder()).builder)
+    records = [(line, f"http.v1[0]@{i}") for i, line in enumerate(ours)]
+    reader = EndReader({("http.v1", 0): len(ours), ("http.v1", 1): len(theirs)})
+    positions: dict[Partition, int] = {}
+    group = Group(folder(), reader, FlakyWriter(reader, 0), positions, output=tmp_path, fmt="json",  # type: ignore[arg-type]
+                  options=None, base=None, note=print, until_end=["http.v1"])
+
+    def group_plays(poll: int) -> None:
+        assert poll < 12, "the published spec was not taken"
+        if poll == 4:  # the other member commits its last states, publishes the spec and leaves
+            reader.latest["http.v1:1"] = state
+            tag = group.tag(reader.latest)
+            reader.notes["#spec"] = b"specbuild-spec 1 " + tag.encode() + b"\n" + json.dumps(rendered).encode()
+            group.assigned([("http.v1", 1)])
+            source.assigned.add(("http.v1", 1))
+            source.fetching = {("http.v1", 1)}  # never fetched here: only its state says it is at the end
+
+    source = EndSource(records, group_plays)
+    group.source = source  # type: ignore[assignment]
+    follower = Follower(source, group.folder, positions, checkpoints=group, group=group,  # type: ignore[arg-type]
+                        limits=Limits(until_end=True, checkpoint_interval=3600))
+    assert follower.run() == "end" and source.polls < 7
+    group.finish()
+    assert json.loads((tmp_path / "openapi.json").read_bytes()) == rendered
+    assert group.decoded.decodes == 0  # the partition given at the end was never decoded
 
 
 def test_a_revoke_saves_only_the_partitions_that_go() -> None:

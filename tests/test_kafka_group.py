@@ -163,6 +163,36 @@ def test_the_state_topic_is_read_to_its_end_past_an_aborted_transaction(kafka_br
         reader.close()
 
 
+def test_the_state_reader_reads_a_new_state_and_the_source_ends_without_waiting(kafka_broker: Broker) -> None:
+    """A member at the group's end reads the others' last states (and then the spec) and where the source
+    ends: each was a wait of its own, 0.2 s (consume waited for 1000 records) and 0.5 s (metadata asked of
+    the consumer went behind its fetch, waiting for data on the broker), on every member's end."""
+    if kafka_broker.kind == "tansu":
+        pytest.skip("Tansu 0.6 serves ListOffsets(latest) batch-granular (tests/brokers.py)")
+    source, topic = new_topic(kafka_broker, 2), new_topic(kafka_broker, 1)
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap, "transactional.id": f"t-{topic}"})
+    producer.init_transactions(30)
+    reader = StateReader({"bootstrap.servers": kafka_broker.bootstrap}, topic)
+    took: dict[str, list[float]] = {"catch_up": [], "source_ends": []}
+    try:
+        reader.catch_up(timeout=30)  # the reader now fetches, waiting on the broker for data
+        for i in range(5):
+            producer.begin_transaction()
+            producer.produce(topic, key=f"t:{i}".encode(), value=b"state")
+            producer.commit_transaction(30)
+            started = time.perf_counter()
+            assert f"t:{i}" in reader.catch_up(timeout=30)
+            took["catch_up"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            assert reader.source_ends([source]) == {(source, 0): 0, (source, 1): 0}
+            took["source_ends"].append(time.perf_counter() - started)
+    finally:
+        reader.close()
+    # the least of five: a busy machine slows some reads, never all five by this much (0.2 s and 0.5 s before)
+    assert min(took["catch_up"]) < 0.15, took
+    assert min(took["source_ends"]) < 0.25, took
+
+
 def test_an_until_end_member_takes_the_spec_published_from_the_same_states_and_options(
         kafka_broker: Broker, tmp_path: Path) -> None:
     """The member that commits last renders the group's spec and publishes it beside the states; a member
