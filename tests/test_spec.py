@@ -418,6 +418,25 @@ def test_a_users_map_by_a_compound_name_is_a_map_under_any_parent() -> None:
     assert rejections(doc, rows) == []
 
 
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_a_field_with_fractions_somewhere_is_a_number_in_its_scope(version: str) -> None:
+    """PocketBase's ``rating``: the list drew 4.5 and 3.25, one record's reads only whole numbers; one
+    field is one type, so the read's integer claim (no evidence of its own) is a number too. A field of
+    another scope keeps its integers."""
+    rows = [ex(path="/products", resp=[{"rating": r, "stock": 3}]) for r in (4.5, 3.25, 2, 1.5)]
+    rows += [ex(path="/products/1", resp={"rating": r, "stock": 2}) for r in (4, 5, 0)]
+    rows += [ex(path="/users/1", resp={"rating": 4}) for _ in range(3)]
+    doc = inline(build_spec(rows, RenderOptions(openapi=version)))
+    def prop(path: str, name: str) -> Any:
+        schema = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        return (schema.get("items") or schema)["properties"][name]
+    assert prop("/products/{productId}", "rating")["type"] == "number"
+    assert prop("/products/{productId}", "rating")["format"] == "double"
+    assert prop("/products/{productId}", "stock")["type"] == "integer"
+    assert prop("/users/{userId}", "rating")["type"] == "integer"
+    assert rejections(doc, [*rows, ex(path="/products/2", resp={"rating": 2.5, "stock": 1})]) == []
+
+
 def test_share_maps_hands_on_the_places_as_it_leaves_them() -> None:
     """render reuses them for the null passes (a walk of the paths fewer); a map made of a thin object
     takes places away (its properties): the path items it changed are walked again, the others not."""

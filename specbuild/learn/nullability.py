@@ -167,6 +167,29 @@ def share_nulls(paths: dict[str, Any], openapi: str, found: dict[str, list[Place
     fit = fit_nulls(plain, openapi)  # before the passes: what the traffic showed, nothing inferred
     share_nullability(every, plain, openapi)
     nullable_by_evidence(every, plain, openapi, fit)
+    share_numbers(every)
+
+
+def share_numbers(every: list[Place]) -> None:
+    """A property seen with fractions is a number wherever the same name is in the same scope: where it
+    was an integer, that operation drew whole numbers only (PocketBase's ``rating``: 0, 47, then 746.58
+    in the next sample). One field, one type: the integer claim there had no evidence of its own."""
+    numbers = {(scope, name) for scope, name, schema, _, _ in every if _number_type(schema) == "number"}
+    if not numbers:
+        return
+    for scope, name, schema, _, _ in every:
+        if (scope, name) in numbers and _number_type(schema) == "integer":
+            t = schema["type"]
+            schema["type"] = "number" if isinstance(t, str) else sorted("number" if x == "integer" else x for x in t)
+            if schema.get("format") == "int64":
+                schema["format"] = "double"
+
+
+def _number_type(schema: dict[str, Any]) -> str | None:
+    """"integer" or "number" for a schema of that type alone (3.1: beside null), else None."""
+    t = schema.get("type")
+    names = [t] if isinstance(t, str) else [x for x in t if x != "null"] if isinstance(t, list) else []
+    return names[0] if len(names) == 1 and names[0] in ("integer", "number") else None
 
 
 def _merge_patched(paths: dict[str, Any]) -> bool:
