@@ -12,6 +12,7 @@ forked child. Times are wall (one monotonic clock for every process, from this p
 - ``serial``: this process's CPU from the end of its fold (and the merge) to the file written: the chain
   that no other core shortens; ``critical``: the slower shard's fold CPU and then that chain, what the
   wall time nears on a quiet machine (sharded: the fold before it, the fold's CPU without one);
+- ``handover``: wall from the later shard's fold to the merged builder (the worker's parts sent, merged);
 - ``total_cpu``: every process's CPU after the imports; ``bound``: total_cpu / cores, the wall time a
   build would take were every phase split evenly over the cores (Amdahl), and the records/s it gives;
 - ``idle_core``: the other core's CPU seconds left unused in the build's wall time.
@@ -175,10 +176,14 @@ def summarise(rows: list[dict[str, Any]], records: int, jobs: int, events: bool)
     fold_cpu = max((cpu for (_, name), found in spans.items() if name == "fold_shard" for _, _, cpu in found),
                    default=parent_fold)  # one process: its whole fold
     critical = fold_cpu + serial  # the slower shard's fold, then the chain: what a quiet machine's wall nears
+    # from the later shard's fold to this process's fold done (the worker's parts sent, merged, joined)
+    last_fold = max((b for (_, name), found in spans.items() if name == "fold_shard" for _, b, _ in found),
+                    default=fold_end)
     cores = os.cpu_count() or 1
     wall = end - fold_start
     out = {"jobs": jobs, "records": records, "wall_s": round(wall, 3), "records_per_s": round(records / wall),
-           "fold_wall_s": round(fold_end - fold_start, 3), "serial_cpu_s": round(serial, 3),
+           "fold_wall_s": round(fold_end - fold_start, 3), "handover_s": round(fold_end - last_fold, 3),
+           "serial_cpu_s": round(serial, 3),
            "critical_cpu_s": round(critical, 3), "critical_records_per_s": round(records / critical),
            "total_cpu_s": round(total, 3), "bound_s": round(total / cores, 3),
            "bound_records_per_s": round(records * cores / total), "idle_core_s": round(cores * wall - total, 3),
