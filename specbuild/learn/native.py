@@ -118,6 +118,12 @@ def new_accumulator() -> Any:
     return _native.Acc()
 
 
+def path_names() -> Any:
+    """Where ``Acc.core_paths`` keeps the strings it made (each path text one string, for every
+    accumulator asked with it); None without the native module."""
+    return _native.PathNames() if _native is not None else None
+
+
 def dump(acc: Any) -> bytes:
     """An accumulator's (or parameters') state as bytes: how it crosses between the processes of one run
     (the copyreg reducers of :func:`_set_up`, so the builder's own classes need no pickling hooks)."""

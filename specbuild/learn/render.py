@@ -296,12 +296,13 @@ def features(builder: SpecBuilder) -> dict[str, Features]:
     did not recognise) would otherwise make the same resource look different.
     """
     calls: dict[str, dict[str, frozenset[str]]] = defaultdict(dict)
+    names = native.path_names()  # the ~240k core paths of the mix's 100k are ~9k texts: a string each
     for (key, method), op in builder.operations.items():
         core: set[str] = set()
         for status, resp in op.responses.items():
             if 200 <= status < 300:
                 for body in resp.bodies.by_media.values():
-                    _body_core_paths(body, core)
+                    _body_core_paths(body, core, names)
         calls[key][method] = frozenset(core)
     return {key: Features(by_method) for key, by_method in calls.items()}
 
@@ -318,13 +319,14 @@ def targets(builder: SpecBuilder) -> dict[str, int]:
     return {key: n for key, seen in acc.items() if (n := seen.count()) is not None}
 
 
-def _body_core_paths(body: BodyState, out: set[str]) -> None:
+def _body_core_paths(body: BodyState, out: set[str], names: Any = None) -> None:
+    """The core paths of a body's shape into ``out`` (``names``: native.path_names's, for the native part)."""
     if body.shape is None:
         return
     shape = body.shape
     if body.pending is not None:
         if not shape.count:  # all folded natively: read there, nothing to convert
-            out.update(body.pending.core_paths(CORE_DEPTH))
+            out.update(body.pending.core_paths(CORE_DEPTH, names))
             return
         # both parts: their merge decides what is core; merged as copies, so rendering leaves the
         # builder as it was (exporting an accumulator empties it)
