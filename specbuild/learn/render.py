@@ -492,23 +492,25 @@ def _cap_seen(schema: dict[str, Any], witnesses: int | None) -> None:
     if witnesses is not None and isinstance(schema.get(SEEN), int):
         schema[SEEN] = min(schema[SEEN], witnesses)
     if witnesses is not None and witnesses < REQUIRED_MIN_WITNESSES:
-        _without(schema, "required")
-    if witnesses is not None and witnesses < ENUM_MIN_WITNESSES:
-        _without(schema, "enum")
+        # one walk for both (the walk reads neither keyword)
+        _without(schema, ("required", "enum") if witnesses < ENUM_MIN_WITNESSES else ("required",))
+    elif witnesses is not None and witnesses < ENUM_MIN_WITNESSES:
+        _without(schema, ("enum",))
 
 
-def _without(schema: Any, keyword: str) -> None:
-    """No ``keyword`` anywhere in a body's schema: too few distinct requests to promise any. Only
+def _without(schema: Any, keywords: tuple[str, ...]) -> None:
+    """No ``keywords`` anywhere in a body's schema: too few distinct requests to promise any. Only
     schemas are walked (a property may be called ``required`` or ``enum``)."""
     if not isinstance(schema, dict):
         return
-    schema.pop(keyword, None)
+    for keyword in keywords:
+        schema.pop(keyword, None)
     for sub in (schema.get("properties") or {}).values():
-        _without(sub, keyword)
+        _without(sub, keywords)
     for key in ("items", "additionalProperties"):
-        _without(schema.get(key), keyword)
+        _without(schema.get(key), keywords)
     for sub in schema.get("anyOf") or ():
-        _without(sub, keyword)
+        _without(sub, keywords)
 
 
 def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
@@ -642,7 +644,9 @@ def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
             enum = item.get("enum")
             if isinstance(enum, list) and sum(isinstance(v, str) and _held(v, values) for v in enum) >= 2:
                 del item["enum"]
-            stack.extend(v for k, v in item.items() if isinstance(v, (dict, list)) and k not in _DATA_KEYS)
+            for k, v in item.items():  # a loop, not a generator: this walk visits every dict of the paths
+                if isinstance(v, (dict, list)) and k not in _DATA_KEYS:
+                    stack.append(v)
 
 
 def _held(value: str, values: frozenset[str]) -> bool:
