@@ -584,6 +584,8 @@ def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
 ONLY_NULL: Final = {"nullable": True}
 _SUBSCHEMA: Final = ("items", "additionalProperties", "not")
 _BRANCHES: Final = ("anyOf", "oneOf", "allOf")
+_SCHEMAS_BY_NAME: Final = frozenset({"properties", *_BRANCHES})  # schemas under names (or positions)
+_DATA_HERE: Final = frozenset({"example", "examples", "enum", "default"})  # values, not schemas
 
 
 def any_for_only_null(node: Any, schema: bool = False) -> None:
@@ -594,24 +596,25 @@ def any_for_only_null(node: Any, schema: bool = False) -> None:
     """
     if isinstance(node, list):
         for item in node:
-            any_for_only_null(item, schema)
+            if isinstance(item, (dict, list)):  # a scalar holds no schema (most items: names, values)
+                any_for_only_null(item, schema)
         return
     if not isinstance(node, dict):
         return
     for key, value in node.items():
-        if key in ("example", "examples", "enum", "default"):
+        if key in _DATA_HERE:
             continue
         if (key == "schema" and not schema) or (schema and key in _SUBSCHEMA):
             if value == ONLY_NULL:
                 node[key] = {}
             any_for_only_null(node[key], True)
-        elif schema and key in ("properties", *_BRANCHES):
+        elif schema and key in _SCHEMAS_BY_NAME:
             subs = value if isinstance(value, dict) else dict(enumerate(value)) if isinstance(value, list) else {}
             for name, sub in subs.items():
                 if sub == ONLY_NULL:
                     value[name] = {}
                 any_for_only_null(value[name], True)
-        elif not schema:
+        elif not schema and isinstance(value, (dict, list)):
             any_for_only_null(value, False)
 
 
