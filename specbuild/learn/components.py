@@ -368,7 +368,6 @@ class _Table:
         # an entry's schema does not change while the bodies are interned: what _note reads off it, once
         self.kinds: list[str] = []  # its _discriminator
         self.held: list[list[tuple[int, str | None]]] = []  # its _holes (None: held as the entry is)
-        self.canons: dict[int, tuple[bytes, Any]] = {}  # an entry's _canon while its _canon_key stays
         # per name: the members (and their _canon_keys) of a group _unite_compatible merged none of
         self.unmerged: dict[str, tuple[tuple[int, bytes], ...]] = {}
 
@@ -473,13 +472,11 @@ class _Table:
         """``_key(self._canon(schema))`` of entry ``i``, from its key: only the placeholders change."""
         return _HOLE_AT.sub(lambda m: b'{"$ref":"\\u0000%d"}' % self.find(int(m[1])), self.entries[i].key)
 
-    def _canon_as(self, i: int, key: bytes) -> Any:
-        """``self._canon`` of entry ``i`` whose _canon_key is ``key``: the same as the last round's when
-        neither its schema nor what its placeholders point at changed (most, after the first round)."""
-        cached = self.canons.get(i)
-        if cached is None or cached[0] != key:
-            cached = self.canons[i] = (key, self._canon(self.entries[i].schema))
-        return cached[1]
+    def _compared(self, key: bytes) -> Any:
+        """What :meth:`_compatible` reads of an entry whose _canon_key is ``key``: its ``_canon`` but for
+        key order and the root's count, neither of which it reads (``rest`` leaves the count out, and
+        it compares dicts and key sets). Read from the key's JSON, not copied from the schema in Python."""
+        return orjson.loads(key)
 
     def settle(self) -> None:
         """Merge until nothing changes: a merge below can make two schemas above equal."""
@@ -557,7 +554,7 @@ class _Table:
                 # after the first round)
                 continue
             self.unmerged[best] = compared
-            canon = {i: self._canon_as(i, keys[i]) for i in members}
+            canon = {i: self._compared(keys[i]) for i in members}
             kept: dict[frozenset[str], list[int]] = defaultdict(list)
             for i in sorted(members, key=lambda i: (-len(names[i]), keys[i])):
                 into = next((k for k in kept[names[i]] if self._compatible(canon[i], canon[k])), None)
@@ -565,7 +562,7 @@ class _Table:
                     kept[names[i]].append(i)
                 else:
                     self._unite(into, i)
-                    canon[into] = self._canon(self.entries[into].schema)
+                    canon[into] = self._compared(self._canon_key(into))
                     merged = True
                     self.unmerged.pop(best, None)
         return merged
