@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where a file build's time goes, process by process (issue 15): the serial end of ``-j 2`` and its bound.
 
-    python bench/timeline.py FILE [--jobs 2] [--rounds 1] [--events]
+    python bench/build_timeline.py FILE [--jobs 2] [--rounds 1] [--events]
 
 Each round builds FILE in a fresh process as ``specbuild build -i FILE -j N`` does (bench/realistic_mix.py's
 way), its phases timed where they start and end: the fold of each shard, the merge, each pass of the
