@@ -133,6 +133,23 @@ def test_native_core_paths_equal_python(values: list[Any], depth: int) -> None:
 
 
 @needs_native
+@given(st.lists(json_values, min_size=1, max_size=12), st.lists(json_values, min_size=1, max_size=12),
+       st.integers(-1, 3))
+def test_core_paths_named_once_are_the_same_paths(one: list[Any], other: list[Any], depth: int) -> None:
+    """With one ``path_names`` (render.features: every key's bodies), the paths are the same, in the same
+    order, and each text is one string for every accumulator that names it."""
+    names = native.path_names()
+    seen: dict[str, str] = {}
+    for values in (one, other, one):
+        acc = fold_accumulator([json.dumps(v) for v in values])
+        named = acc.core_paths(depth, names)
+        assert named == acc.core_paths(depth)
+        for path in named:
+            assert seen.setdefault(path, path) is path
+    assert len(names) == len(seen)
+
+
+@needs_native
 def test_rendering_keeps_the_builders_native_state() -> None:
     """Render merges copies of the native parts per template: the builder folds on, and renders the same."""
     lines = list(iter_lines(str(ROOT / "fixtures" / "users.jsonl")))

@@ -351,20 +351,33 @@ pub(crate) fn fold(root: &mut Node, r: &Rules, body: &Json) {
 /// render._core_paths: the property paths (`a.b`, `items[].c`) present in at least
 /// `core_min_percent` of the objects at their position, `depth` levels of properties down.
 pub(crate) fn core_paths(node: &Node, r: &Rules, prefix: &str, depth: i64, out: &mut Vec<String>) {
+    core_paths_with(node, r, &mut prefix.to_owned(), depth, &mut |path| out.push(path.to_owned()));
+}
+
+/// `core_paths`, each path handed to `emit` as it is found (in the same order), spelled in `path`
+/// (the prefix on the way in and out): no string is made for it here.
+pub(crate) fn core_paths_with(node: &Node, r: &Rules, path: &mut String, depth: i64, emit: &mut dyn FnMut(&str)) {
     if depth < 0 {
         return;
     }
+    let prefix = path.len();
     if let Some(items) = node.items.as_deref().filter(|items| items.count > 0) {
-        core_paths(items, r, &format!("{prefix}[]"), depth, out);
+        path.push_str("[]");
+        core_paths_with(items, r, path, depth, emit);
+        path.truncate(prefix);
     }
     let Some(props) = node.props.as_deref().filter(|props| props.len() > 0 && node.objects > 0) else {
         return;
     };
     for (name, sub) in props.iter() {
         if sub.count * 100 >= node.objects * r.limits.core_min_percent {
-            let path = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
-            core_paths(sub, r, &path, depth - 1, out);
-            out.push(path);
+            if prefix > 0 {
+                path.push('.');
+            }
+            path.push_str(name);
+            core_paths_with(sub, r, path, depth - 1, emit);
+            emit(path);
+            path.truncate(prefix);
         }
     }
 }

@@ -9,7 +9,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
-use crate::body::{self, core_paths};
+use crate::body::{self, core_paths, core_paths_with};
 use crate::params::{Param, Params, Strings};
 use crate::record::{decode_plain, epoch_second, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
@@ -230,6 +230,26 @@ fn load_state<T>(data: &[u8], what: &str, load: impl FnOnce(&mut Reader<'_>) -> 
     Ok(out)
 }
 
+/// The property paths `Acc.core_paths` named so far, each as one Python string: the templater's
+/// evidence for all operations (render.features) repeats a few thousand paths ~240k times on the
+/// 100k mix, and making a string for each was most of that pass.
+#[pyclass(name = "PathNames", module = "specbuild._native")]
+struct PathNames {
+    known: HashMap<Box<str>, Py<PyString>>,
+}
+
+#[pymethods]
+impl PathNames {
+    #[new]
+    fn py_new() -> PathNames {
+        PathNames { known: HashMap::new() }
+    }
+
+    fn __len__(&self) -> usize {
+        self.known.len()
+    }
+}
+
 /// A root position: fold parsed bodies in with `add`, take the result with `export` (which resets).
 /// One loaded from a worker's bytes keeps them (`raw`) until it is used: merged into another, it is
 /// merged as it is read (`Node::merge_from`), with no tree of its own built and dropped.
@@ -286,11 +306,30 @@ impl Acc {
         Acc { root: self.root.clone(), raw: self.raw.clone() }
     }
 
-    /// render._core_paths of the root, `depth` levels of properties down.
-    fn core_paths(&mut self, depth: i64) -> Vec<String> {
-        let mut out = Vec::new();
-        core_paths(self.node(), rules(), "", depth, &mut out);
-        out
+    /// render._core_paths of the root, `depth` levels of properties down; given `names`, each path
+    /// is its string there (made once per text, for every accumulator that names `names`).
+    #[pyo3(signature = (depth, names=None))]
+    fn core_paths<'py>(&mut self, py: Python<'py>, depth: i64, names: Option<PyRefMut<'py, PathNames>>
+                       ) -> PyResult<Bound<'py, PyList>> {
+        let Some(mut names) = names else {
+            let mut out = Vec::new();
+            core_paths(self.node(), rules(), "", depth, &mut out);
+            return PyList::new(py, out);
+        };
+        let mut out: Vec<Py<PyString>> = Vec::new();
+        let known = &mut names.known;
+        core_paths_with(self.node(), rules(), &mut String::new(), depth, &mut |path| {
+            let name = match known.get(path) {
+                Some(name) => name.clone_ref(py),
+                None => {
+                    let name = PyString::new(py, path).unbind();
+                    known.insert(path.into(), name.clone_ref(py));
+                    name
+                }
+            };
+            out.push(name);
+        });
+        PyList::new(py, out)
     }
 
     /// Take `other`'s content over (schema.Shape.merge); `other` is left empty.
@@ -731,6 +770,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(enum_value, m)?)?;
     m.add_class::<PyJson>()?;
     m.add_class::<Acc>()?;
+    m.add_class::<PathNames>()?;
     m.add_class::<PyParams>()?;
     m.add_class::<PyForm>()?;
     m.add_class::<PyDecoder>()?;

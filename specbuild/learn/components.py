@@ -227,8 +227,20 @@ def _places(schema: dict[str, Any], inherited: int | None, at: Place, out: dict[
     here = schema.get(SEEN, inherited)
     if isinstance(here, int):
         out[at] = here
-    for step, sub in _subschemas(schema):
-        _places(sub, here, (*at, step), out)
+    # _subschemas' places, walked without its generator: every object schema of the bodies is walked
+    # here (or in _holes, _apply), most of them leaves with nothing below
+    props = schema.get("properties")
+    if props:
+        for prop, sub in props.items():
+            if isinstance(sub, dict):
+                _places(sub, here, (*at, ("p", prop)), out)
+    for key in ("items", "additionalProperties"):
+        sub = schema.get(key)
+        if isinstance(sub, dict):
+            _places(sub, here, (*at, key), out)
+    for i, branch in enumerate(schema.get("anyOf") or ()):
+        if isinstance(branch, dict):
+            _places(branch, here, (*at, ("b", i)), out)
 
 
 def _apply(schema: dict[str, Any], evidence: dict[tuple[Any, ...], int], at: tuple[Any, ...],
@@ -254,25 +266,44 @@ def _pascal(ws: list[str] | tuple[str, ...]) -> str:
     return "".join(w[:1].upper() + w[1:] for w in ws)
 
 
+# The keys of a schema that intern looks below or shares (``shareable``): a schema with none is copied as it is.
+_NESTING: Final = frozenset({"properties", "items", "additionalProperties", "anyOf", "enum"})
+
 # A placeholder ref to an entry ("\x00<entry>") until the entries are merged and named.
 _HOLE: Final = "\x00"
 
 
 def _hole(node: Any) -> int | None:
-    if isinstance(node, dict) and len(node) == 1 and str(node.get("$ref", "")).startswith(_HOLE):
-        return int(node["$ref"][1:])
+    if isinstance(node, dict) and len(node) == 1:
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_HOLE):
+            return int(ref[1:])
     return None
 
 
-def _holes(schema: dict[str, Any], holder: str | None) -> Iterator[tuple[int, str | None]]:
-    """(entry, the name of what holds it) for every placeholder directly under ``schema``."""
-    for step, sub in _subschemas(schema):
-        held = _held(step[1]) if isinstance(step, tuple) and step[0] == "p" else holder
-        hole = _hole(sub)
-        if hole is not None:
-            yield hole, held
-        else:
-            yield from _holes(sub, held)
+def _holes(schema: dict[str, Any], holder: str | None, out: list[tuple[int, str | None]]) -> None:
+    """(entry, the name of what holds it) for every placeholder directly under ``schema``, into ``out``
+    in _subschemas' order (walked as _places walks)."""
+    props = schema.get("properties")
+    if props:
+        for prop, sub in props.items():
+            if isinstance(sub, dict):
+                _hole_at(sub, _held(prop), out)
+    for key in ("items", "additionalProperties"):
+        sub = schema.get(key)
+        if isinstance(sub, dict):
+            _hole_at(sub, holder, out)
+    for branch in schema.get("anyOf") or ():
+        if isinstance(branch, dict):
+            _hole_at(branch, holder, out)
+
+
+def _hole_at(sub: dict[str, Any], held: str | None, out: list[tuple[int, str | None]]) -> None:
+    hole = _hole(sub)
+    if hole is not None:
+        out.append((hole, held))
+    else:
+        _holes(sub, held, out)
 
 
 def _discriminator(schema: dict[str, Any]) -> str:
@@ -337,7 +368,6 @@ class _Table:
         # an entry's schema does not change while the bodies are interned: what _note reads off it, once
         self.kinds: list[str] = []  # its _discriminator
         self.held: list[list[tuple[int, str | None]]] = []  # its _holes (None: held as the entry is)
-        self.canons: dict[int, tuple[bytes, Any]] = {}  # an entry's _canon while its _canon_key stays
         # per name: the members (and their _canon_keys) of a group _unite_compatible merged none of
         self.unmerged: dict[str, tuple[tuple[int, bytes], ...]] = {}
 
@@ -380,6 +410,8 @@ class _Table:
             # the items of a page ({items: [...], total}, a Kubernetes list) are the resource itself
             inner = sub.get(SEEN, here)
             return {**sub, "items": self.intern(sub["items"], where.one(), root=True, holder="", inherited=inner)}
+        if isinstance(sub, dict) and sub.keys().isdisjoint(_NESTING):
+            return dict(sub)  # what intern makes of a scalar's schema (most properties), without its work
         return self.intern(sub, where, root=False, holder=_held(prop), inherited=here)
 
     def _entry(self, schema: dict[str, Any], inherited: int | None) -> int:
@@ -390,7 +422,9 @@ class _Table:
             self.entries.append(_Entry(schema, key=key))
             self.up.append(i)
             self.kinds.append(_discriminator(schema))
-            self.held.append(list(_holes(schema, None)))
+            held: list[tuple[int, str | None]] = []
+            _holes(schema, None, held)
+            self.held.append(held)
         entry = self.entries[i]
         entry.count += 1
         here = schema.get(SEEN, inherited)
@@ -425,10 +459,10 @@ class _Table:
         """``node`` with its placeholders pointing at the entries they were merged into, and every count
         replaced by the fact that there is one: a property absent from some objects at one place and in
         all of them at the other differs (see ``_key``), however many values each saw."""
-        hole = _hole(node)
-        if hole is not None:
-            return {"$ref": f"{_HOLE}{self.find(hole)}"}
         if isinstance(node, dict):
+            hole = _hole(node)
+            if hole is not None:
+                return {"$ref": f"{_HOLE}{self.find(hole)}"}
             return {k: True if k == SEEN else self._canon(v) for k, v in node.items()}
         if isinstance(node, list):
             return [self._canon(v) for v in node]
@@ -438,13 +472,11 @@ class _Table:
         """``_key(self._canon(schema))`` of entry ``i``, from its key: only the placeholders change."""
         return _HOLE_AT.sub(lambda m: b'{"$ref":"\\u0000%d"}' % self.find(int(m[1])), self.entries[i].key)
 
-    def _canon_as(self, i: int, key: bytes) -> Any:
-        """``self._canon`` of entry ``i`` whose _canon_key is ``key``: the same as the last round's when
-        neither its schema nor what its placeholders point at changed (most, after the first round)."""
-        cached = self.canons.get(i)
-        if cached is None or cached[0] != key:
-            cached = self.canons[i] = (key, self._canon(self.entries[i].schema))
-        return cached[1]
+    def _compared(self, key: bytes) -> Any:
+        """What :meth:`_compatible` reads of an entry whose _canon_key is ``key``: its ``_canon`` but for
+        key order and the root's count, neither of which it reads (``rest`` leaves the count out, and
+        it compares dicts and key sets). Read from the key's JSON, not copied from the schema in Python."""
+        return orjson.loads(key)
 
     def settle(self) -> None:
         """Merge until nothing changes: a merge below can make two schemas above equal."""
@@ -522,7 +554,7 @@ class _Table:
                 # after the first round)
                 continue
             self.unmerged[best] = compared
-            canon = {i: self._canon_as(i, keys[i]) for i in members}
+            canon = {i: self._compared(keys[i]) for i in members}
             kept: dict[frozenset[str], list[int]] = defaultdict(list)
             for i in sorted(members, key=lambda i: (-len(names[i]), keys[i])):
                 into = next((k for k in kept[names[i]] if self._compatible(canon[i], canon[k])), None)
@@ -530,7 +562,7 @@ class _Table:
                     kept[names[i]].append(i)
                 else:
                     self._unite(into, i)
-                    canon[into] = self._canon(self.entries[into].schema)
+                    canon[into] = self._compared(self._canon_key(into))
                     merged = True
                     self.unmerged.pop(best, None)
         return merged
@@ -607,12 +639,12 @@ class _Table:
 
     def resolve(self, node: Any, names: dict[int, str], alone: frozenset[int] | set[int] = frozenset()) -> Any:
         """``node`` with its placeholders refs to the named components (or, ``alone``, the schema itself)."""
-        hole = _hole(node)
-        if hole is not None and self.find(hole) in alone:
-            return self.body(self.find(hole), names)
-        if hole is not None:
-            return {"$ref": REF_PREFIX + names[hole]}
         if isinstance(node, dict):
+            hole = _hole(node)
+            if hole is not None and self.find(hole) in alone:
+                return self.body(self.find(hole), names)
+            if hole is not None:
+                return {"$ref": REF_PREFIX + names[hole]}
             return {k: self.resolve(v, names, alone) for k, v in node.items()}
         if isinstance(node, list):
             return [self.resolve(v, names, alone) for v in node]

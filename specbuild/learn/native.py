@@ -118,6 +118,12 @@ def new_accumulator() -> Any:
     return _native.Acc()
 
 
+def path_names() -> Any:
+    """Where ``Acc.core_paths`` keeps the strings it made (each path text one string, for every
+    accumulator asked with it); None without the native module."""
+    return _native.PathNames() if _native is not None else None
+
+
 def dump(acc: Any) -> bytes:
     """An accumulator's (or parameters') state as bytes: how it crosses between the processes of one run
     (the copyreg reducers of :func:`_set_up`, so the builder's own classes need no pickling hooks)."""
@@ -166,10 +172,13 @@ def _joined(shape: schema.Shape, theirs: schema.Shape) -> schema.Shape:
     return shape
 
 
+_NEW_SHAPE: Final = schema.Shape.__new__
+
+
 def _shape(state: tuple[Any, ...]) -> schema.Shape:
     count, kinds, depth, objects, props, extra, items, fmts, vals = state
-    out = schema.Shape(depth)
-    out.count, out.kinds, out.objects, out.fmts, out.vals = count, kinds, objects, fmts, vals
+    out = _NEW_SHAPE(schema.Shape)  # every slot set here: Shape() would set each first (a node of each body)
+    out.count, out.kinds, out.depth, out.objects, out.fmts, out.vals = count, kinds, depth, objects, fmts, vals
     out.props = None if props is None else {key: _shape(child) for key, child in props}
     out.extra = None if extra is None else _shape(extra)
     out.items = None if items is None else _shape(items)

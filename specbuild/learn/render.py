@@ -295,12 +295,13 @@ def features(builder: SpecBuilder) -> dict[str, Features]:
     did not recognise) would otherwise make the same resource look different.
     """
     calls: dict[str, dict[str, frozenset[str]]] = defaultdict(dict)
+    names = native.path_names()  # the ~240k core paths of the mix's 100k are ~9k texts: a string each
     for (key, method), op in builder.operations.items():
         core: set[str] = set()
         for status, resp in op.responses.items():
             if 200 <= status < 300:
                 for body in resp.bodies.by_media.values():
-                    _body_core_paths(body, core)
+                    _body_core_paths(body, core, names)
         calls[key][method] = frozenset(core)
     return {key: Features(by_method) for key, by_method in calls.items()}
 
@@ -317,13 +318,14 @@ def targets(builder: SpecBuilder) -> dict[str, int]:
     return {key: n for key, seen in acc.items() if (n := seen.count()) is not None}
 
 
-def _body_core_paths(body: BodyState, out: set[str]) -> None:
+def _body_core_paths(body: BodyState, out: set[str], names: Any = None) -> None:
+    """The core paths of a body's shape into ``out`` (``names``: native.path_names's, for the native part)."""
     if body.shape is None:
         return
     shape = body.shape
     if body.pending is not None:
         if not shape.count:  # all folded natively: read there, nothing to convert
-            out.update(body.pending.core_paths(CORE_DEPTH))
+            out.update(body.pending.core_paths(CORE_DEPTH, names))
             return
         # both parts: their merge decides what is core; merged as copies, so rendering leaves the
         # builder as it was (exporting an accumulator empties it)
@@ -489,23 +491,25 @@ def _cap_seen(schema: dict[str, Any], witnesses: int | None) -> None:
     if witnesses is not None and isinstance(schema.get(SEEN), int):
         schema[SEEN] = min(schema[SEEN], witnesses)
     if witnesses is not None and witnesses < REQUIRED_MIN_WITNESSES:
-        _without(schema, "required")
-    if witnesses is not None and witnesses < ENUM_MIN_WITNESSES:
-        _without(schema, "enum")
+        # one walk for both (the walk reads neither keyword)
+        _without(schema, ("required", "enum") if witnesses < ENUM_MIN_WITNESSES else ("required",))
+    elif witnesses is not None and witnesses < ENUM_MIN_WITNESSES:
+        _without(schema, ("enum",))
 
 
-def _without(schema: Any, keyword: str) -> None:
-    """No ``keyword`` anywhere in a body's schema: too few distinct requests to promise any. Only
+def _without(schema: Any, keywords: tuple[str, ...]) -> None:
+    """No ``keywords`` anywhere in a body's schema: too few distinct requests to promise any. Only
     schemas are walked (a property may be called ``required`` or ``enum``)."""
     if not isinstance(schema, dict):
         return
-    schema.pop(keyword, None)
+    for keyword in keywords:
+        schema.pop(keyword, None)
     for sub in (schema.get("properties") or {}).values():
-        _without(sub, keyword)
+        _without(sub, keywords)
     for key in ("items", "additionalProperties"):
-        _without(schema.get(key), keyword)
+        _without(schema.get(key), keywords)
     for sub in schema.get("anyOf") or ():
-        _without(sub, keyword)
+        _without(sub, keywords)
 
 
 def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
@@ -579,6 +583,8 @@ def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
 ONLY_NULL: Final = {"nullable": True}
 _SUBSCHEMA: Final = ("items", "additionalProperties", "not")
 _BRANCHES: Final = ("anyOf", "oneOf", "allOf")
+_SCHEMAS_BY_NAME: Final = frozenset({"properties", *_BRANCHES})  # schemas under names (or positions)
+_DATA_HERE: Final = frozenset({"example", "examples", "enum", "default"})  # values, not schemas
 
 
 def any_for_only_null(node: Any, schema: bool = False) -> None:
@@ -589,24 +595,25 @@ def any_for_only_null(node: Any, schema: bool = False) -> None:
     """
     if isinstance(node, list):
         for item in node:
-            any_for_only_null(item, schema)
+            if isinstance(item, (dict, list)):  # a scalar holds no schema (most items: names, values)
+                any_for_only_null(item, schema)
         return
     if not isinstance(node, dict):
         return
     for key, value in node.items():
-        if key in ("example", "examples", "enum", "default"):
+        if key in _DATA_HERE:
             continue
         if (key == "schema" and not schema) or (schema and key in _SUBSCHEMA):
             if value == ONLY_NULL:
                 node[key] = {}
             any_for_only_null(node[key], True)
-        elif schema and key in ("properties", *_BRANCHES):
+        elif schema and key in _SCHEMAS_BY_NAME:
             subs = value if isinstance(value, dict) else dict(enumerate(value)) if isinstance(value, list) else {}
             for name, sub in subs.items():
                 if sub == ONLY_NULL:
                     value[name] = {}
                 any_for_only_null(value[name], True)
-        elif not schema:
+        elif not schema and isinstance(value, (dict, list)):
             any_for_only_null(value, False)
 
 
@@ -639,7 +646,9 @@ def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
             enum = item.get("enum")
             if isinstance(enum, list) and sum(isinstance(v, str) and _held(v, values) for v in enum) >= 2:
                 del item["enum"]
-            stack.extend(v for k, v in item.items() if isinstance(v, (dict, list)) and k not in _DATA_KEYS)
+            for k, v in item.items():  # a loop, not a generator: this walk visits every dict of the paths
+                if isinstance(v, (dict, list)) and k not in _DATA_KEYS:
+                    stack.append(v)
 
 
 def _held(value: str, values: frozenset[str]) -> bool:
