@@ -359,6 +359,18 @@ def test_a_json_schema_carried_as_data_maps_its_field_names() -> None:
     assert "status" in infer_schema(arm)["properties"]["properties"]["properties"]
 
 
+def test_a_number_alone_beside_names_is_an_index_not_a_field() -> None:
+    """PocketBase's batch error: ``{"code": 400, "message": ..., "3": {...}}`` named the request's index
+    as a property; the names stay fields and the object says other keys come."""
+    errors = [{"code": 400, "message": "bad", "3": {"code": "invalid"}}, {"code": 404, "message": "gone"},
+              {"code": 403, "message": "no"}]
+    schema = infer_schema(errors)
+    assert set(schema["properties"]) == {"code", "message"}
+    assert schema["additionalProperties"] is True
+    assert_accepts(schema, [*errors, {"code": 400, "message": "x", "7": {"code": "invalid"}}])
+    assert "2fa" in infer_schema([{"2fa": True, "name": "a"}])["properties"]
+
+
 def test_a_map_whose_common_keys_recur_by_chance_is_still_a_map() -> None:
     # link names, tags, labels: mostly one-off keys, a few words that recur in some objects, none in most
     rng = random.Random(4)

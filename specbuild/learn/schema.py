@@ -506,8 +506,15 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values:
         keys = [k for k in keys if k not in ids]
         extra = [props[k] for k in sorted(ids)] + ([] if node.extra is None else [node.extra])
         out["additionalProperties"] = _map_schema(extra, node, v31, enums, values).get("additionalProperties", True)
-    elif dropped:
-        out["additionalProperties"] = True  # says so: keys beyond the listed ones were seen and are fine
+    else:
+        # a number beside names, in few of the objects, is an index (a batch error's ``"3": {...}``
+        # beside ``code``), left to the keys beyond the listed ones; in most, a column (``404``: a count)
+        index = [k for k in keys if k.isdigit() and 2 * props[k].count < node.objects]
+        if index and len(index) < len(keys):
+            keys = [k for k in keys if k not in index]
+            dropped = True
+        if dropped:
+            out["additionalProperties"] = True  # says so: keys beyond the listed ones were seen and are fine
     out["properties"] = {k: _render(props[k], k, v31, enums, values) for k in keys}
     for k in _schema_maps(props, keys):  # a JSON Schema carried as data: its field names are each user's
         named = props[k]
