@@ -437,6 +437,22 @@ def test_a_field_with_fractions_somewhere_is_a_number_in_its_scope(version: str)
     assert rejections(doc, [*rows, ex(path="/products/2", resp={"rating": 2.5, "stock": 1})]) == []
 
 
+def test_an_open_object_of_many_makes_its_copy_seen_once_open() -> None:
+    """A user's JSON blob (Directus' ``specs``: strings, numbers and flags under keys each product
+    chose) is an open object where 24 were seen; the copy an update answered once is that object too,
+    not a record whose ``made in`` is a boolean. With fewer behind the open one, the copy stays."""
+    def spec(n: int) -> dict[str, Any]:
+        blobs = [{f"k{i}": v, f"j{i}": "x"} for i, v in enumerate(([1, "a", True, 2.5] * 6)[:n])]
+        rows = [ex(path=f"/items/{i + 1}", resp={"data": {"specs": blob}}) for i, blob in enumerate(blobs)]
+        rows += [ex(path="/items/1", method="PATCH", resp={"data": {"specs": {"made in": True, "color": None}}})]
+        doc = inline(build_spec(rows, RenderOptions()))
+        assert rejections(doc, rows) == []
+        patched = doc["paths"]["/items/{itemId}"]["patch"]["responses"]["200"]["content"]["application/json"]
+        return patched["schema"]["properties"]["data"]["properties"]["specs"]
+    assert spec(24) == {"type": "object", "additionalProperties": True}
+    assert "properties" in spec(12)
+
+
 def test_share_maps_hands_on_the_places_as_it_leaves_them() -> None:
     """render reuses them for the null passes (a walk of the paths fewer); a map made of a thin object
     takes places away (its properties): the path items it changed are walked again, the others not."""

@@ -532,6 +532,11 @@ def _value_type(schema: dict[str, Any]) -> Any:
     return t
 
 
+_ANY_VALUE: Final = "any value"  # the values of an open object (``additionalProperties: true``)
+OPEN_MIN_SEEN: Final = 20  # objects an open object rests on before its thin copies open too...
+OPEN_COPY_MAX_SEEN: Final = 2  # ...copies seen this often at most
+
+
 def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
     """A property that is a map (data as keys) somewhere is a map at its other places in the same scope
     (under the same parent name: :func:`nullability.places`), and wherever its name is one whose keys
@@ -547,17 +552,23 @@ def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
     of a thin object takes places away (its properties), so the path items it changed are walked again.
     """
     maps: dict[tuple[str | None, str], set[Any]] = {}  # (None, name): the name anywhere
+    opened: dict[tuple[str | None, str], int] = {}  # (scope, name) -> the most objects an open one rests on
     by_path = places_by_path(paths)  # the same before the first change as after the reading
     found = [place for places in by_path.values() for place in places]
-    for scope, name, schema, _, _ in found:
+    for scope, name, schema, _, seen in found:
         extra = schema.get("additionalProperties")
-        if isinstance(extra, dict) and "properties" not in schema and _value_type(extra) is not None:
+        if "properties" in schema:
+            continue
+        kind = _ANY_VALUE if extra is True else _value_type(extra) if isinstance(extra, dict) else None
+        if kind is _ANY_VALUE:
+            opened[(scope, name)] = max(opened.get((scope, name), 0), seen or 0)
+        if kind is not None:
             for where in (scope, None):
-                maps.setdefault((where, name), set()).add(_value_type(extra))
+                maps.setdefault((where, name), set()).add(kind)
     if not maps:
         return by_path
     changed: set[int] = set()  # the schemas made maps, by id
-    for scope, name, schema, _, _ in found:
+    for scope, name, schema, _, seen in found:
         kinds = maps.get((scope, name)) or (maps.get((None, name)) if user_named(name) else None)
         props = schema.get("properties")
         if not kinds or len(kinds) != 1 or not isinstance(props, dict) or not props:
@@ -565,6 +576,17 @@ def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
         (kind,) = kinds
         only_null = [p for p in props.values() if p in ({"nullable": True}, {}, {"type": "null"})]
         typed = [p for p in props.values() if p not in only_null]
+        if kind is _ANY_VALUE:
+            # a copy seen once or twice beside an open object of OPEN_MIN_SEEN in its scope (Directus'
+            # ``specs``: each product's own keys, strings, numbers and flags), not a name alone: a mock
+            # server's filler opens a few objects too, and GitHub's thin copies there are records
+            thin = seen is not None and seen <= OPEN_COPY_MAX_SEEN and opened.get((scope, name), 0) >= OPEN_MIN_SEEN
+            if thin and all(isinstance(p, dict) and "properties" not in p for p in props.values()):
+                for key in ("properties", "required"):
+                    schema.pop(key, None)
+                schema["additionalProperties"] = True
+                changed.add(id(schema))
+            continue
         if not typed or any(not isinstance(p, dict) or _value_type(p) != kind or "properties" in p for p in typed):
             continue
         nullable = bool(only_null) or any(is_nullable(p, openapi) for p in typed)

@@ -532,12 +532,13 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values:
 
 
 def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
-    """An object of arbitrary keys: their values' schema when they share one kind, else any object."""
+    """An object of arbitrary keys: their values' schema when they share one kind, else any object
+    (``additionalProperties: true`` says so, which an object only ever seen empty does not)."""
     merged = Shape(node.depth + 1)
     for child in children:
         merged.merge(child)
     if bin(merged.kinds & ~NULL).count("1") != 1:
-        return {"type": "object"}
+        return {"additionalProperties": True, "type": "object"}
     return {"additionalProperties": _render(merged, None, v31, enums, values), "type": "object"}
 
 
