@@ -537,6 +537,24 @@ OPEN_MIN_SEEN: Final = 20  # objects an open object rests on before its thin cop
 OPEN_COPY_MAX_SEEN: Final = 2  # ...copies seen this often at most
 
 
+def _maps_found(found: list[Place]) -> tuple[dict[tuple[str | None, str], set[Any]], dict[tuple[str | None, str], int]]:
+    """The value kinds of the maps at each (scope, name) and (None, name): the name anywhere; and per
+    (scope, name), the most witnesses an open object there rests on."""
+    maps: dict[tuple[str | None, str], set[Any]] = {}
+    opened: dict[tuple[str | None, str], int] = {}
+    for scope, name, schema, _, seen in found:
+        extra = schema.get("additionalProperties")
+        if "properties" in schema:
+            continue
+        kind = _ANY_VALUE if extra is True else _value_type(extra) if isinstance(extra, dict) else None
+        if kind is _ANY_VALUE:
+            opened[(scope, name)] = max(opened.get((scope, name), 0), seen or 0)
+        if kind is not None:
+            for where in (scope, None):
+                maps.setdefault((where, name), set()).add(kind)
+    return maps, opened
+
+
 def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
     """A property that is a map (data as keys) somewhere is a map at its other places in the same scope
     (under the same parent name: :func:`nullability.places`), and wherever its name is one whose keys
@@ -551,20 +569,9 @@ def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
     Returns the places of ``paths`` as it leaves them (:func:`nullability.places_by_path`): a map made
     of a thin object takes places away (its properties), so the path items it changed are walked again.
     """
-    maps: dict[tuple[str | None, str], set[Any]] = {}  # (None, name): the name anywhere
-    opened: dict[tuple[str | None, str], int] = {}  # (scope, name) -> the most objects an open one rests on
     by_path = places_by_path(paths)  # the same before the first change as after the reading
     found = [place for places in by_path.values() for place in places]
-    for scope, name, schema, _, seen in found:
-        extra = schema.get("additionalProperties")
-        if "properties" in schema:
-            continue
-        kind = _ANY_VALUE if extra is True else _value_type(extra) if isinstance(extra, dict) else None
-        if kind is _ANY_VALUE:
-            opened[(scope, name)] = max(opened.get((scope, name), 0), seen or 0)
-        if kind is not None:
-            for where in (scope, None):
-                maps.setdefault((where, name), set()).add(kind)
+    maps, opened = _maps_found(found)
     if not maps:
         return by_path
     changed: set[int] = set()  # the schemas made maps, by id
