@@ -393,9 +393,9 @@ def _types(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str
 def _format(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
             pointer: str) -> None:
     fb, fh = b.get("format"), h.get("format")
-    if fb == fh or (fb is None and _natural(h, fh)) or (fh is None and _natural(b, fb)):
-        return
-    if _natural(b, fb) and _natural(h, fh):  # double -> int64 with number -> integer: the type said it
+    # a format absent or natural to its side's type says nothing (double -> int64 with number -> integer:
+    # the type change says it)
+    if fb == fh or ((fb is None or _natural(b, fb)) and (fh is None or _natural(h, fh))):
         return
     if fb is None:
         ctx.here(f"{direction}-type-narrowed", where, pointer, f"format {fh} added")

@@ -174,22 +174,24 @@ def share_numbers(every: list[Place]) -> None:
     """A property seen with fractions is a number wherever the same name is in the same scope: where it
     was an integer, that operation drew whole numbers only (PocketBase's ``rating``: 0, 47, then 746.58
     in the next sample). One field, one type: the integer claim there had no evidence of its own."""
-    numbers = {(scope, name) for scope, name, schema, _, _ in every if _number_type(schema) == "number"}
+    numbers = {(scope, name) for scope, name, schema, _, _ in every if value_type(schema) == "number"}
     if not numbers:
         return
     for scope, name, schema, _, _ in every:
-        if (scope, name) in numbers and _number_type(schema) == "integer":
+        if (scope, name) in numbers and value_type(schema) == "integer":
             t = schema["type"]
             schema["type"] = "number" if isinstance(t, str) else sorted("number" if x == "integer" else x for x in t)
             if schema.get("format") == "int64":
                 schema["format"] = "double"
 
 
-def _number_type(schema: dict[str, Any]) -> str | None:
-    """"integer" or "number" for a schema of that type alone (3.1: beside null), else None."""
+def value_type(schema: dict[str, Any]) -> Any:
+    """The type without null: "string" for both ``string`` and 3.1's ``["null", "string"]``."""
     t = schema.get("type")
-    names = [t] if isinstance(t, str) else [x for x in t if x != "null"] if isinstance(t, list) else []
-    return names[0] if len(names) == 1 and names[0] in ("integer", "number") else None
+    if isinstance(t, list):
+        rest = tuple(sorted(x for x in t if x != "null"))
+        return rest[0] if len(rest) == 1 else rest
+    return t
 
 
 def _merge_patched(paths: dict[str, Any]) -> bool:

@@ -39,7 +39,7 @@ from specbuild.learn.components import share_schemas
 from specbuild.learn.examples import fit
 from specbuild.learn.forms import form_media
 from specbuild.learn.naming import name_operations
-from specbuild.learn.nullability import Place, is_nullable, places_again, places_by_path, share_nulls
+from specbuild.learn.nullability import Place, is_nullable, places_again, places_by_path, share_nulls, value_type
 from specbuild.learn.paths.templater import Features, Template
 from specbuild.learn.rules import (
     CORE_DEPTH,
@@ -523,15 +523,6 @@ def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
     return {"type": "string", "format": "binary"}
 
 
-def _value_type(schema: dict[str, Any]) -> Any:
-    """The type without null: "string" for both ``string`` and 3.1's ``["null", "string"]``."""
-    t = schema.get("type")
-    if isinstance(t, list):
-        rest = tuple(sorted(x for x in t if x != "null"))
-        return rest[0] if len(rest) == 1 else rest
-    return t
-
-
 _ANY_VALUE: Final = "any value"  # the values of an open object (``additionalProperties: true``)
 OPEN_MIN_SEEN: Final = 20  # objects an open object rests on before its thin copies open too...
 OPEN_COPY_MAX_SEEN: Final = 2  # ...copies seen this often at most
@@ -546,13 +537,29 @@ def _maps_found(found: list[Place]) -> tuple[dict[tuple[str | None, str], set[An
         extra = schema.get("additionalProperties")
         if "properties" in schema:
             continue
-        kind = _ANY_VALUE if extra is True else _value_type(extra) if isinstance(extra, dict) else None
+        kind = _ANY_VALUE if extra is True else value_type(extra) if isinstance(extra, dict) else None
         if kind is _ANY_VALUE:
             opened[(scope, name)] = max(opened.get((scope, name), 0), seen or 0)
         if kind is not None:
             for where in (scope, None):
                 maps.setdefault((where, name), set()).add(kind)
     return maps, opened
+
+
+def _map_value(kind: Any, props: dict[str, Any], openapi: str) -> dict[str, Any] | None:
+    """The ``additionalProperties`` of a map of ``kind`` that a thin object's ``props`` become, when every
+    property they list has that kind (or was only ever null); None when one does not."""
+    only_null = [p for p in props.values() if p in ({"nullable": True}, {}, {"type": "null"})]
+    typed = [p for p in props.values() if p not in only_null]
+    if not typed or any(not isinstance(p, dict) or value_type(p) != kind or "properties" in p for p in typed):
+        return None
+    nullable = bool(only_null) or any(is_nullable(p, openapi) for p in typed)
+    value: dict[str, Any] = {"type": kind if isinstance(kind, str) else list(kind)}
+    if nullable and openapi == "3.0":
+        value["nullable"] = True
+    elif nullable or not isinstance(kind, str):
+        value["type"] = sorted({*([kind] if isinstance(kind, str) else kind), *(["null"] if nullable else [])})
+    return value
 
 
 def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
@@ -581,27 +588,18 @@ def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
         if not kinds or len(kinds) != 1 or not isinstance(props, dict) or not props:
             continue
         (kind,) = kinds
-        only_null = [p for p in props.values() if p in ({"nullable": True}, {}, {"type": "null"})]
-        typed = [p for p in props.values() if p not in only_null]
+        value: Any
         if kind is _ANY_VALUE:
             # a copy seen once or twice beside an open object of OPEN_MIN_SEEN in its scope (Directus'
             # ``specs``: each product's own keys, strings, numbers and flags), not a name alone: a mock
             # server's filler opens a few objects too, and GitHub's thin copies there are records
             thin = seen is not None and seen <= OPEN_COPY_MAX_SEEN and opened.get((scope, name), 0) >= OPEN_MIN_SEEN
-            if thin and all(isinstance(p, dict) and "properties" not in p for p in props.values()):
-                for key in ("properties", "required"):
-                    schema.pop(key, None)
-                schema["additionalProperties"] = True
-                changed.add(id(schema))
+            value = True if thin and all(isinstance(p, dict) and "properties" not in p for p in props.values()) \
+                else None
+        else:
+            value = _map_value(kind, props, openapi)
+        if value is None:
             continue
-        if not typed or any(not isinstance(p, dict) or _value_type(p) != kind or "properties" in p for p in typed):
-            continue
-        nullable = bool(only_null) or any(is_nullable(p, openapi) for p in typed)
-        value: dict[str, Any] = {"type": kind if isinstance(kind, str) else list(kind)}
-        if nullable and openapi == "3.0":
-            value["nullable"] = True
-        elif nullable or not isinstance(kind, str):
-            value["type"] = sorted({*([kind] if isinstance(kind, str) else kind), *(["null"] if nullable else [])})
         for key in ("properties", "required"):
             schema.pop(key, None)
         schema["additionalProperties"] = value

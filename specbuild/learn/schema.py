@@ -496,8 +496,7 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values:
     if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _keyed_by_path_values(keys, values)
                                             or _looks_like_map(node, key)) and (
             not dropped or all(2 * props[k].count < node.objects for k in keys))):
-        children = list(props.values()) if node.extra is None else [*props.values(), node.extra]
-        return _map_schema(children, node, v31, enums, values)
+        return _map_schema(_children(node), node, v31, enums, values)
     if not keys:
         return {"type": "object"}
     out: dict[str, Any] = {}
@@ -517,9 +516,7 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values:
             out["additionalProperties"] = True  # says so: keys beyond the listed ones were seen and are fine
     out["properties"] = {k: _render(props[k], k, v31, enums, values) for k in keys}
     for k in _schema_maps(props, keys):  # a JSON Schema carried as data: its field names are each user's
-        named = props[k]
-        children = [*(named.props or {}).values(), *([] if named.extra is None else [named.extra])]
-        out["properties"][k] = _map_schema(children, named, v31, enums, values)
+        out["properties"][k] = _map_schema(_children(props[k]), props[k], v31, enums, values)
     for k in keys:  # a property in every object was seen as often as its object: said once, there
         if props[k].count >= node.objects and out["properties"][k].get(SEEN) == props[k].count:
             del out["properties"][k][SEEN]
@@ -529,6 +526,12 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values:
             out["required"] = required
     out["type"] = "object"
     return out
+
+
+def _children(node: Shape) -> list[Shape]:
+    """The shapes of every key's values at ``node``: its properties', and the keys dropped beyond them."""
+    props = list((node.props or {}).values())
+    return props if node.extra is None else [*props, node.extra]
 
 
 def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
