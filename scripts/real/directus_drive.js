@@ -17,40 +17,7 @@
 'use strict';
 
 const sdk = require('@directus/sdk');
-
-function args(argv) {
-  const out = { pos: [], seed: null, rounds: 1000, maxSeconds: 0 };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--seed') out.seed = Number(argv[++i]);
-    else if (argv[i] === '--rounds') out.rounds = Number(argv[++i]);
-    else if (argv[i] === '--max-seconds') out.maxSeconds = Number(argv[++i]);
-    else out.pos.push(argv[i]);
-  }
-  if (out.pos.length !== 3 || out.seed === null) throw new Error('usage: directus_drive.js URL EMAIL PASSWORD --seed N');
-  [out.url, out.email, out.password] = out.pos;
-  return out;
-}
-
-// mulberry32: a small seeded PRNG, so one seed gives one workload (as in pouchdb_drive.js).
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-  const choice = (xs) => xs[Math.floor(next() * xs.length)];
-  const sample = (xs, k) => {
-    const pool = [...xs];
-    const got = [];
-    while (got.length < k && pool.length) got.push(pool.splice(Math.floor(next() * pool.length), 1)[0]);
-    return got;
-  };
-  return { next, int, choice, sample };
-}
+const { args, prng } = require('./drive');
 
 const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'kilo', 'lima', 'oscar', 'tango', 'zulu'];
 const PEOPLE = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
@@ -483,7 +450,7 @@ class Drive {
 }
 
 async function main() {
-  const a = args(process.argv.slice(2));
+  const a = args(process.argv.slice(2), 'directus_drive.js', ['email', 'password'], 1000);
   const rng = prng(a.seed);
   const d = new Drive(a, rng);
   await d.start();

@@ -13,39 +13,7 @@
 'use strict';
 
 const nano = require('nano');
-
-function args(argv) {
-  const out = { url: null, seed: null, rounds: 1100, maxSeconds: 0 };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--seed') out.seed = Number(argv[++i]);
-    else if (argv[i] === '--rounds') out.rounds = Number(argv[++i]);
-    else if (argv[i] === '--max-seconds') out.maxSeconds = Number(argv[++i]);
-    else out.url = argv[i];
-  }
-  if (out.url === null || out.seed === null) throw new Error('usage: pouchdb_drive.js URL --seed N');
-  return out;
-}
-
-// mulberry32: a small seeded PRNG, so one seed gives one workload.
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-  const choice = (xs) => xs[Math.floor(next() * xs.length)];
-  const sample = (xs, k) => {
-    const pool = [...xs];
-    const got = [];
-    while (got.length < k && pool.length) got.push(pool.splice(Math.floor(next() * pool.length), 1)[0]);
-    return got;
-  };
-  return { next, int, choice, sample };
-}
+const { args, prng } = require('./drive');
 
 const TEAMS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark'];
 const APPS = ['notes', 'inventory', 'crm', 'recipes', 'fieldwork', 'tasks', 'survey', 'catalog'];
@@ -233,7 +201,7 @@ class Drive {
 }
 
 async function main() {
-  const a = args(process.argv.slice(2));
+  const a = args(process.argv.slice(2), 'pouchdb_drive.js', [], 1100);
   const rng = prng(a.seed);
   const d = new Drive(a.url.replace(/\/$/, ''), rng);
   for (let i = 0; i < 4; i++) await d.createDb();
