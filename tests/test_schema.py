@@ -302,6 +302,25 @@ def test_objects_keyed_by_data_render_as_maps() -> None:
     assert_accepts(schema, values)
 
 
+def test_objects_whose_every_key_is_data_are_maps_however_full() -> None:
+    """A health report's ``checks`` (``application/health+json``): keys such as ``sqlite3:responseTime``,
+    ``storage:local:responseTime``, the same few in every response. No API names its fields so: each is a
+    component of this deployment (another adds ``redis:responseTime``), a map of one kind of value. A
+    record with one such key beside names keeps its fields, and so does a lone data-shaped key."""
+    checks = {k: [{"status": "ok", "componentType": "datastore", "observedValue": 3}]
+              for k in ("sqlite3:connectionsAvailable", "sqlite3:responseTime", "storage:local:responseTime",
+                        "email:connection")}
+    reports = [{"status": "ok", "checks": checks} for _ in range(40)]
+    schema = infer_schema(reports, enums=False)
+    assert set(schema["properties"]["checks"]) == {"additionalProperties", "type"}
+    assert schema["properties"]["checks"]["additionalProperties"]["type"] == "array"
+    assert_accepts(schema, [*reports, {"status": "ok", "checks": {"redis:responseTime": checks["email:connection"]}}])
+    record = [{"file": {"kernel.js": "x", "name": "a", "size": 3}} for _ in range(40)]
+    assert set(infer_schema(record)["properties"]["file"]["properties"]) == {"kernel.js", "name", "size"}
+    lone = [{"beat": {"nanosecond heartbeat": 17}} for _ in range(40)]
+    assert "properties" in infer_schema(lone)["properties"]["beat"]
+
+
 def test_objects_users_fill_in_are_maps_when_their_keys_vary() -> None:
     """Run parameters, settings: each user's own keys (identifiers, mixed values) are a map or an open
     object, not a union of everyone's keys; the same keys under another name stay properties, and so do

@@ -613,7 +613,10 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     name for what users fill in (``labels``, ``metadata``, ``settings``), keys that differ from object
     to object, none in every one, of one kind or scalars and lists, are enough: each user's keys, a map
     (of mixed kinds: an open object), never a union; so is a key shaped as data there, however full the objects
-    (``k8s.io/cluster-autoscaler/prod`` beside the ``Name`` every user sets: no field is named so).
+    (``k8s.io/cluster-autoscaler/prod`` beside the ``Name`` every user sets: no field is named so). Two
+    or more keys, every one shaped as data and one kind of value, are a map anywhere, in every object or
+    not: a health report's ``checks`` keyed ``sqlite3:responseTime``, ``storage:local:responseTime``
+    (``application/health+json``) names this deployment's components, not the API's fields.
     """
     props = node.props
     if not props:
@@ -625,6 +628,8 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
     user = key is not None and user_named(key) and (len(kinds) == 1 or not any(k & OBJ for k in kinds))
     if user and any(_shaped_as_data(k) for k in props):
         return True
+    if len(props) >= 2 and len(kinds) == 1 and all(_shaped_as_data(k) for k in props):
+        return True  # every key data (a health report's ``sqlite3:responseTime``), however full: a map
     if len(props) < 2 or sum(c.count for c in props.values()) > MAP_MAX_FILL * node.objects * len(props):
         return False
     if user:
