@@ -352,7 +352,7 @@ def _note_collapsed(doc: dict[str, Any], reporter: Reporter) -> None:
                     if isinstance(op, dict) and any(k.startswith("x-specbuild-more-") for k in op))
     if collapsed:
         reporter.note(f"note: {collapsed} operation(s) saw more than {MAX_PARAMS} query parameter or header "
-                      "names: the rarest are left out, counted in x-specbuild-more-*")
+                      "names: the rarest are left out, marked x-specbuild-more-*")
 
 
 def _note_base_path(doc: dict[str, Any], wanted: str | None, reporter: Reporter) -> None:
