@@ -437,6 +437,29 @@ def test_a_field_with_fractions_somewhere_is_a_number_in_its_scope(version: str)
     assert rejections(doc, [*rows, ex(path="/products/2", resp={"rating": 2.5, "stock": 1})]) == []
 
 
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_a_value_of_any_json_somewhere_is_any_json_in_its_scope(version: str) -> None:
+    """Airflow's XCom ``value``: posted as objects, strings, numbers and lists (any JSON, no type claimed),
+    read back by one entry's GET as integers and lists only. One field of one resource: the read's union
+    rested on the few values it happened to see, and rejected the string the next sample read. A
+    ``value`` of another resource keeps its type."""
+    values: list[Any] = [{"auc": 0.8}, "s3://lake/1.parquet", 42, [1, 2], True] * 5
+    rows = [ex(path="/runs/7/xcomEntries", method="POST", body={"key": f"k{i}", "value": v},
+               resp={"key": f"k{i}", "value": v}) for i, v in enumerate(values)]
+    rows += [ex(path=f"/runs/7/xcomEntries/k{i}", resp={"key": f"k{i}", "value": v})
+             for i, v in enumerate([3, [1], 5, [2, 3]])]
+    rows += [ex(path="/gauges/1", resp={"value": n}) for n in (1, 2, 3)]
+    doc = inline(build_spec(rows, RenderOptions(openapi=version)))
+    def prop(path: str, name: str) -> Any:
+        schema = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        return schema["properties"][name]
+    read = prop("/runs/{runId}/xcomEntries/{xcomEntryName}", "value")
+    assert not {"type", "anyOf", "oneOf"} & set(read), read
+    assert prop("/gauges/{gaugeId}", "value")["type"] == "integer"
+    later = ex(path="/runs/7/xcomEntries/k9", resp={"key": "k9", "value": "s3://lake/9.parquet"})
+    assert rejections(doc, [*rows, later]) == []
+
+
 def test_an_open_object_of_many_makes_its_copy_seen_once_open() -> None:
     """A user's JSON blob (Directus' ``specs``: strings, numbers and flags under keys each product
     chose) is an open object where 24 were seen; the copy an update answered once is that object too,

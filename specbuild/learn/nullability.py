@@ -168,6 +168,7 @@ def share_nulls(paths: dict[str, Any], openapi: str, found: dict[str, list[Place
     share_nullability(every, plain, openapi)
     nullable_by_evidence(every, plain, openapi, fit)
     share_numbers(every)
+    share_any(every)
 
 
 def share_numbers(every: list[Place]) -> None:
@@ -183,6 +184,32 @@ def share_numbers(every: list[Place]) -> None:
             schema["type"] = "number" if isinstance(t, str) else sorted("number" if x == "integer" else x for x in t)
             if schema.get("format") == "int64":
                 schema["format"] = "double"
+
+
+# What a schema claims of a value's shape; a counted place with none of these was seen as most of JSON's
+# kinds (schema.ANY_JSON_KINDS): any JSON. (Uncounted, ``{}`` says nothing was learned: only nulls.)
+_SHAPING: Final = frozenset({"type", "anyOf", "oneOf", "allOf", "$ref", "enum", "format", "properties",
+                             "items", "additionalProperties"})
+
+
+def share_any(every: list[Place]) -> None:
+    """A property that is any JSON somewhere is any JSON wherever the same name is in the same scope
+    (it runs last: no place is read after it). Airflow's XCom ``value``: objects, strings, numbers and
+    lists where entries were posted, integers and lists only where one entry's reads saw four values;
+    the read's union had no evidence of its own and rejected the next sample's string."""
+    free = {(scope, name) for scope, name, schema, _, _ in every if _any_json(schema)}
+    if not free:
+        return
+    for scope, name, schema, _, _ in every:
+        if (scope, name) in free and not _any_json(schema):
+            seen = schema.get(SEEN)
+            schema.clear()  # in place: the parent's ``properties`` holds this very dict
+            if isinstance(seen, int):
+                schema[SEEN] = seen
+
+
+def _any_json(schema: dict[str, Any]) -> bool:
+    return SEEN in schema and _SHAPING.isdisjoint(schema)
 
 
 def value_type(schema: dict[str, Any]) -> Any:

@@ -518,8 +518,11 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values:
     for k in _schema_maps(props, keys):  # a JSON Schema carried as data: its field names are each user's
         out["properties"][k] = _map_schema(_children(props[k]), props[k], v31, enums, values)
     for k in keys:  # a property in every object was seen as often as its object: said once, there
-        if props[k].count >= node.objects and out["properties"][k].get(SEEN) == props[k].count:
-            del out["properties"][k][SEEN]
+        # (but any JSON keeps its count: the one mark that tells it from ``{}``, nothing learned, which
+        # nullability.share_any reads)
+        here = out["properties"][k]
+        if props[k].count >= node.objects and here.get(SEEN) == props[k].count and len(here) > 1:
+            del here[SEEN]
     if node.objects >= REQUIRED_MIN_OBJECTS:
         required = [k for k in keys if props[k].count >= node.objects]
         if required:
