@@ -1659,6 +1659,27 @@ def test_an_action_word_holding_the_resources_of_hundreds_of_values_is_one_more_
     assert got["/users/search"] == "/users/search"
 
 
+def test_an_action_word_holding_what_the_names_beside_it_hold_is_one_more_name() -> None:
+    """A few names people chose: Airflow's task ids (``start``, ``extract``, and ``list_partitions``),
+    Keycloak's role names (``read``, ``view-reports``, and ``export``). Under each, the resources every
+    value has (``/tries``, ``/xcomEntries``; ``/users``): a word that holds them too is a value, whatever
+    it reads as. An action word with nothing below it (``/taskInstances/list``) stays the action."""
+    tasks = ["start", "extract", "load", "notify", "publish", "snapshot", "dbt_run"]
+    paths = [f"/dags/etl/runs/r{i}/taskInstances/{t}/{what}" for i in range(3) for t in [*tasks, "list_partitions"]
+             for what in ("tries", "xcomEntries", "dependencies")]
+    paths += [f"/dags/etl/runs/r{i}/taskInstances/{t}" for i in range(3) for t in tasks]
+    paths += ["/dags/etl/runs/r0/taskInstances/list"]
+    roles = ["read", "write-3", "view-reports", "delete-6", "export-5", "manage-users"]
+    paths += [f"/realms/acme/clients/c1/roles/{r}{below}" for r in [*roles, "export", "delete"]
+              for below in ("", "/users")]
+    got = learn(paths)
+    runs = "/dags/etl/runs/r0/taskInstances"
+    assert got[f"{runs}/list_partitions/tries"] == got[f"{runs}/start/tries"]
+    assert got["/dags/etl/runs/r0/taskInstances/list"].endswith("/taskInstances/list")
+    assert got["/realms/acme/clients/c1/roles/export/users"] == got["/realms/acme/clients/c1/roles/read/users"]
+    assert got["/realms/acme/clients/c1/roles/delete"] == got["/realms/acme/clients/c1/roles/read"]
+
+
 def test_a_few_plain_words_asked_for_in_a_format_stay_endpoints() -> None:
     """Twilio's ``/Usage/Records/ThisMonth.json`` beside ``Today.json``: two endpoints of the records
     collection answering alike, not two values of one parameter; many such words are values."""

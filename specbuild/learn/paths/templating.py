@@ -458,7 +458,7 @@ class _Resolver:
         called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
             else invoked(site.groups, cands)
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w) or _in_a_format(w)} | called
-        actions -= _holding_the_values_resources(site, actions - called)
+        actions -= _holding_the_values_resources(site, actions - called, set(cands) - actions)
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             self.fixed.update((site.prefix, w) for w in called)
             return {w: p for w, p in cands.items() if w not in actions}
@@ -886,14 +886,23 @@ def _changed_items(site: _Site, cands: Iterable[str]) -> set[str]:
     return changed if len(changed) >= 2 else set()
 
 
-def _holding_the_values_resources(site: _Site, words: Iterable[str]) -> set[str]:
-    """Action words beside hundreds of values (a position past the word cap) that hold the values' own
-    resources below them: ``/v1/search/restorePlans`` beside ``/v1/{name}/restorePlans``, a project
-    called "search" like any other. ``/users/search``, with nothing below it, stays the action."""
+def _holding_the_values_resources(site: _Site, words: Iterable[str], names: Iterable[str] = ()) -> set[str]:
+    """Action words that hold the values' own resources below them: past the word cap, beside hundreds
+    of values (``/v1/search/restorePlans`` beside ``/v1/{name}/restorePlans``, a project called "search"
+    like any other); or below the cap, what two or more of the plain ``names`` beside them hold (Airflow's
+    task ``list_partitions`` with its ``/tries`` and ``/xcomEntries`` like every task; Keycloak's role
+    ``export`` with its ``/users``): names people chose, whatever they read as. ``/users/search``, with
+    nothing below it, stays the action."""
     capped = [label for label, kind in site.typed.items() if kind == "word"]
-    if not capped:
-        return set()
-    known = {s for s in site.memo.profile([raw for label in capped for raw in site.groups[label]]) if s}
+    if capped:
+        known = {s for s in site.memo.profile([raw for label in capped for raw in site.groups[label]]) if s}
+    else:
+        counts: dict[Suffix, int] = {}
+        for name in names:
+            for s in site.profile(name):
+                if s:
+                    counts[s] = counts.get(s, 0) + 1
+        known = {s for s, n in counts.items() if n >= 2}
     out = set()
     for word in words:
         below = {s for s in site.profile(word) if s}
