@@ -74,7 +74,9 @@ start_proxy() {
   (cd "$REPO" && exec "$SPECBUILD_PYTHON" -m specbuild record --upstream "http://127.0.0.1:$1" \
       --listen "127.0.0.1:$PROXY_PORT" -o "$2") >"$2.proxy.log" 2>&1 &
   PIDS+=($!)
-  wait_port "$PROXY_PORT" 60
+  # the proxy's own error (an interpreter without specbuild's deps, say: a worktree has no .venv of its
+  # own, so SPECBUILD_PYTHON must name one) rather than only a port nobody listens on
+  wait_port "$PROXY_PORT" 60 || { tail -n 5 "$2.proxy.log" >&2; return 1; }
 }
 
 # finish OUT.jsonl DEST.jsonl.gz -> gzip the recording into place and say how many exchanges it has.
