@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -156,6 +157,35 @@ def test_large_bodies_pass_whole_both_ways_and_are_recorded_cut(proxy_to: Any, t
     (line,) = wait_lines(tmp_path / "rec.jsonl", 1)
     record = json.loads(line)
     assert record["request"]["bodyTruncated"] is True and record["response"]["bodyTruncated"] is True
+
+
+def test_an_answer_before_the_request_body_records_the_body_as_cut(tmp_path: Path, proxy_to: Any) -> None:
+    """Keycloak answers some PUTs (a body it ignores) on the head alone: the record was written with no
+    body and no mark, so a learner saw a request without the body every other call had. What was not
+    read when the answer ended is marked cut (``bodyTruncated``): its media type is known, not its body."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            seen = b""
+            while b"\r\n\r\n" not in seen:
+                seen += conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")  # on the head alone
+
+    threading.Thread(target=serve, daemon=True).start()
+    front = proxy_to(f"http://127.0.0.1:{listener.getsockname()[1]}")
+    host, port = front.split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as client:
+        client.sendall(b"PUT /clients/7/scopes/9 HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                       b"content-length: 2\r\n\r\n")
+        assert client.recv(4096).startswith(b"HTTP/1.1 204")
+        with contextlib.suppress(OSError):  # the body, after the answer (the proxy may have closed by now)
+            client.sendall(b"{}")
+    (line,) = wait_lines(tmp_path / "rec.jsonl", 1)
+    request = json.loads(line)["request"]
+    assert request.get("bodyTruncated") is True, request
+    listener.close()
 
 
 def test_an_http_1_0_client_gets_a_chunked_answer_as_its_bytes_ended_by_the_close(proxy_to: Any) -> None:

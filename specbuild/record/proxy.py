@@ -291,7 +291,7 @@ class ClientSide(asyncio.Protocol):
             up.close()
         if self.exchange is not None and self.kept is not None:
             ex, (request, response) = self.exchange, self.kept
-            ex.request_body, ex.request_cut = request.bytes(), request.cut
+            ex.request_body, ex.request_cut = request.bytes(), request.cut or not self._request_read()
             ex.response_body, ex.response_cut = response.bytes(), response.cut
             ex.finished = now()
             self.proxy.record(ex)
@@ -305,6 +305,18 @@ class ClientSide(asyncio.Protocol):
         self.resume_reading()
         if self.buf:
             self._advance()
+
+
+    def _request_read(self) -> bool:
+        """Whether the request's body was read to its end. A server may answer on the head alone (Keycloak,
+        a body it ignores): what the client sent meanwhile is kept (not passed on: the answer is in);
+        a body still unread is recorded cut, never as a request without one."""
+        if self.request is None or self.request.done:
+            return True
+        if self.buf and self.kept is not None:
+            _, data, self.buf = self.request.feed(self.buf)
+            self.kept[0].add(data)
+        return self.request.done
 
 
 class Proxy:
