@@ -12,7 +12,7 @@ import pytest
 
 from specbuild.cli.app import main
 from specbuild.errors import InputError, RecordError, UsageError
-from specbuild.io.files import dumps
+from specbuild.io.files import dumps, write_temp
 from specbuild.kafka.checkpoint import (
     STATE_NAME,
     STATE_VERSION,
@@ -147,20 +147,23 @@ def test_a_follower_renders_at_every_checkpoint_by_default(tmp_path: Path) -> No
     assert target is not None and target.read_bytes() == dumps(doc)
 
 
-def test_a_state_encoded_elsewhere_is_written_after_the_spec_and_encoded_here_if_that_failed(tmp_path: Path) -> None:
+def test_a_state_written_elsewhere_is_put_in_place_after_the_spec_and_written_here_if_that_failed(
+        tmp_path: Path) -> None:
     builder = SpecBuilder()
     Fold(builder).feed((v, "x") for v in USERS[:10])
     state = State(builder, {("t", 0): 10})
     spec = tmp_path / "openapi.json"
     seen: list[bool] = []
+    written = write_temp(tmp_path / STATE_NAME, encode_state(state), private=True)  # as a fold worker does
 
-    def encoded() -> bytes:
+    def encoded() -> Path:
         seen.append(spec.exists())  # waited for only once the spec is written
-        return encode_state(state)
+        return written
 
     state.encoded = encoded
     Checkpoints(tmp_path, "json", None, None).write(state)
     assert seen == [True] and (tmp_path / STATE_NAME).read_bytes() == encode_state(State(builder, {("t", 0): 10}))
+    assert not written.exists() and stat.S_IMODE((tmp_path / STATE_NAME).stat().st_mode) == 0o600
     (tmp_path / STATE_NAME).unlink()
     Checkpoints(tmp_path, "json", None, None).write(State(builder, {("t", 0): 10}, encoded=lambda: None))
     assert decode_state((tmp_path / STATE_NAME).read_bytes(), "s").positions == {("t", 0): 10}

@@ -222,8 +222,10 @@ class Follower:
         if self.dead_letter is not None:  # before the offsets are committed (with the state, or after it)
             self.dead_letter.flush()
         state = State(builder, self.positions)
-        if last and self.checkpoints.periodic:  # a state to write: a fold worker encodes it while the spec renders
-            state.encoded = self.folder.encode_state(builder, self.positions)
+        target = self.checkpoints.state_path
+        if last and self.checkpoints.periodic and target is not None:
+            # a state to write: a fold worker encodes and writes it while the spec renders
+            state.encoded = self.folder.encode_state(builder, self.positions, target)
         self.doc, self.target = self.checkpoints.write(state)
         if self.checkpoints.periodic and self.group is None:  # with nothing saved, committing would lose those records
             self.source.commit(self.positions)

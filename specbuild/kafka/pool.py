@@ -12,10 +12,12 @@ import os
 import queue
 import signal
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Final, Protocol
 
 from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
+from specbuild.io.files import write_temp
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
 from specbuild.parallel import Workers
@@ -25,8 +27,9 @@ from specbuild.run import Fold, Operations, Stats, operation_parts
 BATCH: Final = 4096          # records per consume(); a whole batch is folded before a stop is noticed
 POOL_BACKLOG: Final = 50_000  # records behind before folding moves to the pool (~2 s of one core)
 
-# The state's bytes, encoded in another process: waited for when the state is written (None: encode here).
-Encoding = Callable[[], bytes | None]
+# The state, encoded and written to a temporary file beside its target by another process: waited for when
+# the state is put in place, after the spec (None: encode and write it here).
+Encoding = Callable[[], Path | None]
 
 
 class Folder(Protocol):
@@ -43,9 +46,11 @@ class Folder(Protocol):
     def add(self, records: Sequence[tuple[bytes | None, str]]) -> None: ...
     def backlog(self, lag: int | None) -> None: ...
     def sync(self, last: bool = False) -> SpecBuilder: ...
-    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int],
+                     target: Path) -> Encoding | None:
         """After the last sync: the state of ``builder`` (:func:`specbuild.learn.state.encode`) set encoding in
-        a fold worker while this process renders the spec; None when no worker is left to: encode here."""
+        a fold worker, written beside ``target`` (:func:`specbuild.io.files.write_temp`), while this process
+        renders the spec; None when no worker is left to: encode here."""
     def close(self) -> None: ...
 
 
@@ -104,7 +109,8 @@ class LocalFolder:
     def sync(self, last: bool = False) -> SpecBuilder:
         return self.fold.builder
 
-    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int],
+                     target: Path) -> Encoding | None:
         return None
 
     def close(self) -> None:
@@ -189,7 +195,9 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
 
 def _encode(inbox: Any, results: Any, merged: SpecBuilder, parent: int) -> None:
     """The encoder after the last sync: ``merged`` (the parent's builder merged with this worker's parts, as
-    the parent merges them) encoded once the parent asks with the positions; ``stop``: no state is written."""
+    the parent merges them) encoded once the parent asks with the positions, and written to a temporary file
+    beside the state's path, which the parent puts in place after the spec (the parent neither receives
+    nor writes the bytes: the 100k mix's 33 MB, twice in its memory); ``stop``: no state is written."""
     while True:
         try:
             message = inbox.get(timeout=1.0)
@@ -198,7 +206,12 @@ def _encode(inbox: Any, results: Any, merged: SpecBuilder, parent: int) -> None:
                 return
             continue
         if message[0] == "encode":
-            results.put(("encoded", codec.encode(merged, message[1])))
+            _, positions, target = message
+            try:
+                written: Path | None = write_temp(target, codec.encode(merged, positions), private=True)
+            except OSError:  # a full disk...: the parent writes it and says why
+                written = None
+            results.put(("encoded", written))
         return
 
 
@@ -321,18 +334,20 @@ class PoolFolder:
                 self._pending[i] -= 1
                 self.local.add(message[1])
 
-    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int],
+                     target: Path) -> Encoding | None:
         """The one worker, which stayed after the last sync with ``builder`` merged as here, encodes the state
-        while this process renders: at the end of a replay its core is idle, and the state of the 100k mix
-        costs 0.6 s of CPU to encode. None with more workers (none holds the whole builder)."""
+        and writes it beside ``target`` while this process renders: at the end of a replay its core is idle,
+        and the state of the 100k mix costs 0.3 s of CPU to encode and 33 MB to write. None with more workers
+        (none holds the whole builder)."""
         if not (self._finished and self._own_sent):
             return None
         keeper = self._workers.procs[ENCODER]
         if keeper.exitcode is not None:
             return None
-        self._put(ENCODER, ("encode", dict(positions)))
+        self._put(ENCODER, ("encode", dict(positions), target))
 
-        def wait() -> bytes | None:
+        def wait() -> Path | None:
             while True:
                 gone = keeper.exitcode is not None  # it sends its answer before it exits
                 try:
@@ -342,8 +357,8 @@ class PoolFolder:
                         return None
                     continue
                 if message[0] == "encoded":
-                    data: bytes = message[1]
-                    return data
+                    written: Path | None = message[1]
+                    return written
         return wait
 
     def _arriving(self, i: int, count: int) -> Iterator[Operations]:
@@ -464,8 +479,9 @@ class ScalingFolder:
     def sync(self, last: bool = False) -> SpecBuilder:
         return self.current.sync(last)
 
-    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int]) -> Encoding | None:
-        return self.current.encode_state(builder, positions)
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[codec.Partition, int],
+                     target: Path) -> Encoding | None:
+        return self.current.encode_state(builder, positions, target)
 
     def close(self) -> None:
         self.current.close()
