@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from specbuild import run
 from specbuild.cli.app import main
 from specbuild.errors import InputError, RecordError, UsageError
 from specbuild.io.files import dumps, write_temp
@@ -169,14 +170,19 @@ def test_a_state_written_elsewhere_is_put_in_place_after_the_spec_and_written_he
     assert decode_state((tmp_path / STATE_NAME).read_bytes(), "s").positions == {("t", 0): 10}
 
 
-def test_a_checkpoint_has_its_spec_validated_by_a_standby_when_there_is_one(tmp_path: Path) -> None:
-    """--until-end: the standby forked before the consumer judges the spec; one that does not answer
-    leaves it to this process (the same document either way)."""
+def test_a_checkpoint_has_its_spec_validated_by_a_standby_when_there_is_one(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """--until-end: the standby forked before the consumer judges the spec, and this process serialises it
+    meanwhile (before it waits for the verdict); one that does not answer leaves it to this process (the
+    same document either way)."""
     asked: list[object] = []
+    events: list[str] = []
+    serialise = run.dumps
+    monkeypatch.setattr(run, "dumps", lambda doc, fmt="json": (events.append("serialised"), serialise(doc, fmt))[1])
 
     def standby(task: Callable[[], Any]) -> Callable[[], Any] | None:
         asked.append(task)
-        return task
+        return lambda: (events.append("waited"), task())[1]
 
     def gone(task: Callable[[], Any]) -> Callable[[], Any] | None:
         asked.append(task)
@@ -191,3 +197,4 @@ def test_a_checkpoint_has_its_spec_validated_by_a_standby_when_there_is_one(tmp_
         doc, target = Checkpoints(out, "json", None, None, ready=ready).write(State(builder, {("t", 0): n}))
         assert target is not None and target.read_bytes() == dumps(build_document(builder)) == dumps(doc)
         assert len(asked) == (1 if n == 30 else 2)
+        assert events[:2] == ["serialised", "waited"]
