@@ -19,6 +19,7 @@ import time
 import traceback
 from collections.abc import Callable, Collection, Iterable
 from multiprocessing.process import BaseProcess
+from multiprocessing.reduction import ForkingPickler
 from types import TracebackType
 from typing import Any
 
@@ -240,6 +241,18 @@ def _answer(task: Callable[[], Any], sender: Any) -> None:
 
 
 _parent = 0  # in a worker: the pid of the process that started it
+
+
+def packed(message: Any) -> bytes:
+    """``message`` as a queue would send it, made now (a queue's feeder thread pickles it later, while this
+    process may be changing it); :func:`unpacked` in the process it is sent to. Only between the processes
+    of one run: never what is written to a file (a state file is data, :mod:`specbuild.learn.state`)."""
+    return bytes(ForkingPickler.dumps(message))
+
+
+def unpacked(data: bytes) -> Any:
+    """The message :func:`packed` made."""
+    return ForkingPickler.loads(data)
 
 
 def receive(q: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from specbuild import parallel
 from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
 from specbuild.http import HeaderPolicy
@@ -109,6 +110,31 @@ def test_after_the_last_sync_the_one_worker_encodes_the_state_while_this_process
         assert pool.encode_state(merged, positions, target) is None  # no worker is left to
     finally:
         pool.close()
+
+
+def test_the_last_sync_is_answered_before_the_encoder_loads_this_process_builder(monkeypatch: pytest.MonkeyPatch
+                                                                                 ) -> None:
+    """The worker sends its parts first and loads the builder it encodes after: this process merges them
+    meanwhile instead of waiting for that load (here it never ends)."""
+    here = os.getpid()
+
+    def loaded_slowly(builder: SpecBuilder, state: tuple[Any, dict[str, Any]]) -> None:  # in the forked worker
+        if os.getpid() != here:
+            time.sleep(60)
+        for name, value in state[1].items():  # a slotted object's state: (None, its slots)
+            setattr(builder, name, value)
+
+    monkeypatch.setattr(SpecBuilder, "__setstate__", loaded_slowly, raising=False)
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")  # the worker has this process's patch
+    pool = PoolFolder(SpecBuilder(), 1, strict=False, max_body_bytes=4 << 20)
+    try:
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
+        started = time.monotonic()
+        builder = pool.sync(last=True)
+        assert time.monotonic() - started < 30
+        assert dumps(build_document(builder)) == file_replay(USERS)
+    finally:
+        pool._workers.close(0.0)
 
 
 def test_with_more_workers_none_holds_the_whole_builder_and_the_state_is_encoded_here() -> None:

@@ -20,7 +20,7 @@ from specbuild.filters import RecordFilter
 from specbuild.io.files import write_temp
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
-from specbuild.parallel import Workers
+from specbuild.parallel import Workers, packed, unpacked
 from specbuild.run import BATCH as FOLD_BATCH
 from specbuild.run import Fold, Operations, Stats, operation_parts
 
@@ -153,7 +153,6 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent decides when to stop, and saves (Ctrl-C too)
     parent = os.getppid()
     builder = _blank(template)
-    own: SpecBuilder | None = None  # the parent's builder before the last sync's merge (PoolFolder.sync)
     while True:
         try:
             message = inbox.get(timeout=1.0)
@@ -176,21 +175,35 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
             results.put(("synced", message[1], builder, len(parts)))
             for part in parts:
                 results.put(("part", message[1], part))
-            if message[2] and own is not None:  # the last one, and the parent's builder came before it
+            if message[3]:  # the last one, and the parent's builder follows (PoolFolder.sync): the encoder
+                own = _next(inbox, parent)
+                if own is None or own[0] != "own":
+                    return
+                merged: SpecBuilder = unpacked(own[1])
+                del own
                 # merged as the parent merges them, so both hold the same builder; as copies (take=False):
                 # the queue's feeder thread may still be pickling these parts
-                own.merge_parts(builder, parts, take=False)
+                merged.merge_parts(builder, parts, take=False)
                 del parts, builder
-                _encode(inbox, results, own, parent)
+                _encode(inbox, results, merged, parent)
                 return
             del parts
             if message[2]:  # the last one: exit while the parent renders, not when it closes the pool
                 return
             builder = _blank(template)
-        elif kind == "own":
-            own = message[1]
         else:
             return
+
+
+def _next(inbox: Any, parent: int) -> tuple[Any, ...] | None:
+    """The next message for a worker done folding; None once the parent is gone."""
+    while True:
+        try:
+            message: tuple[Any, ...] = inbox.get(timeout=1.0)
+            return message
+        except queue.Empty:
+            if os.getppid() != parent:
+                return None
 
 
 def _encode(inbox: Any, results: Any, merged: SpecBuilder, parent: int) -> None:
@@ -198,21 +211,15 @@ def _encode(inbox: Any, results: Any, merged: SpecBuilder, parent: int) -> None:
     the parent merges them) encoded once the parent asks with the positions, and written to a temporary file
     beside the state's path, which the parent puts in place after the spec (the parent neither receives
     nor writes the bytes: the 100k mix's 33 MB, twice in its memory); ``stop``: no state is written."""
-    while True:
-        try:
-            message = inbox.get(timeout=1.0)
-        except queue.Empty:
-            if os.getppid() != parent:
-                return
-            continue
-        if message[0] == "encode":
-            _, positions, target = message
-            try:
-                written: Path | None = write_temp(target, codec.encode(merged, positions), private=True)
-            except OSError:  # a full disk...: the parent writes it and says why
-                written = None
-            results.put(("encoded", written))
+    message = _next(inbox, parent)
+    if message is None or message[0] != "encode":
         return
+    _, positions, target = message
+    try:
+        written: Path | None = write_temp(target, codec.encode(merged, positions), private=True)
+    except OSError:  # a full disk...: the parent writes it and says why
+        written = None
+    results.put(("encoded", written))
 
 
 ENCODER: Final = 0  # the worker that encodes the state at the last checkpoint
@@ -299,17 +306,20 @@ class PoolFolder:
 
         After the ``last`` sync the workers are gone: nothing more may be added.
         """
-        # One worker, at the last sync: it gets this builder as it is before the merge (pickled by the queue's
-        # feeder while the worker folds its last batches) and merges its own parts into it as this process
-        # does, to encode the state (encode_state). Nothing changes this builder until the worker's parts
-        # arrive, which it sends only after it took this message in whole: the pickle is of this state.
+        # One worker, at the last sync: it gets this builder as it is before the merge and merges its own parts
+        # into it as this process does, to encode the state (encode_state). Pickled here, while the worker
+        # folds its last batch (this process would wait for it), and sent after the sync: the worker sends
+        # its parts first, so this process merges them while the worker loads this builder (~0.2 s of the
+        # 100k mix's; it loaded it before it answered the sync, and this process waited).
         if last:
             self._take_back()
         self._own_sent = last and len(self._inboxes) == 1
-        if self._own_sent:
-            self._put(ENCODER, ("own", self.builder))
+        own = packed(self.builder) if self._own_sent else None
         for i in range(len(self._inboxes)):
-            self._put(i, ("sync", i, last))
+            self._put(i, ("sync", i, last, own is not None and i == ENCODER))
+        if own is not None:
+            self._put(ENCODER, ("own", own))
+            del own
         for i in range(len(self._inboxes)):
             while i not in self._synced:
                 self._drain(block=True)
