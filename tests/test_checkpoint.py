@@ -14,6 +14,7 @@ from specbuild import run
 from specbuild.cli.app import main
 from specbuild.errors import InputError, RecordError, UsageError
 from specbuild.io.files import dumps, write_temp
+from specbuild.kafka import checkpoint
 from specbuild.kafka.checkpoint import (
     STATE_NAME,
     STATE_VERSION,
@@ -168,6 +169,23 @@ def test_a_state_written_elsewhere_is_put_in_place_after_the_spec_and_written_he
     (tmp_path / STATE_NAME).unlink()
     Checkpoints(tmp_path, "json", None, None).write(State(builder, {("t", 0): 10}, encoded=lambda: None))
     assert decode_state((tmp_path / STATE_NAME).read_bytes(), "s").positions == {("t", 0): 10}
+
+
+def test_a_spec_that_fails_leaves_no_state_written_elsewhere_behind(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    builder = SpecBuilder()
+    Fold(builder).feed((v, "x") for v in USERS[:10])
+    state = State(builder, {("t", 0): 10})
+    written = write_temp(tmp_path / STATE_NAME, encode_state(state), private=True)
+    state.encoded = lambda: written
+
+    def invalid(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("an invalid spec")
+
+    monkeypatch.setattr(checkpoint, "build_serialised", invalid)
+    with pytest.raises(RuntimeError, match="an invalid spec"):
+        Checkpoints(tmp_path, "json", None, None).write(state)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_a_checkpoint_has_its_spec_validated_by_a_standby_when_there_is_one(tmp_path: Path,

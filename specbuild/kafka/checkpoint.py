@@ -119,13 +119,11 @@ class Checkpoints:
         The spec when it is due (see ``render_every``); the state always."""
         now = self.clock()
         if self.stopping or self.rendered is None or now - self.rendered >= self.render_every:
-            # a standby runs one of the validator's walks in a child it forks (this process, with librdkafka's
-            # threads, may not fork: should the standby not answer, forked() says so and both run here)
-            elsewhere = forked if self.ready is not None else None
-            # serialised while the standby judges it, as a build's spec is (the 100k mix's: ~0.05-0.1 s)
-            self.doc, text = build_serialised(state.builder, self.options, self.base, elsewhere=elsewhere,
-                                              ready=self.ready, fmt=self.fmt)
-            self.target = write_document(self.doc, self.output, self.fmt, text)
+            try:
+                self._write_spec(state)
+            except Exception:  # no spec (an invalid one is our bug): no state either, nor its temporary file
+                _discard(state.encoded)
+                raise
             self.rendered = now
         written = state.encoded() if state.encoded is not None else None
         if written is None:
@@ -136,6 +134,25 @@ class Checkpoints:
         except OSError as exc:
             raise OutputError(f"{self.state_path}: cannot write ({exc.strerror or exc})") from None
         return self.doc, self.target
+
+
+    def _write_spec(self, state: State) -> None:
+        # a standby runs one of the validator's walks in a child it forks (this process, with librdkafka's
+        # threads, may not fork: should the standby not answer, forked() says so and both run here)
+        elsewhere = forked if self.ready is not None else None
+        # serialised while the standby judges it, as a build's spec is (the 100k mix's: ~0.05-0.1 s)
+        self.doc, text = build_serialised(state.builder, self.options, self.base, elsewhere=elsewhere,
+                                          ready=self.ready, fmt=self.fmt)
+        self.target = write_document(self.doc, self.output, self.fmt, text)
+
+
+def _discard(encoded: Callable[[], Path | None] | None) -> None:
+    """The state another process is writing, not to be put in place: its temporary file removed once it is
+    there (a run's next start would remove it too, later: remove_stale_temps)."""
+    written = encoded() if encoded is not None else None
+    if written is not None:
+        with contextlib.suppress(OSError):
+            written.unlink()
 
 
 def _refuse_legacy(path: Path) -> None:
