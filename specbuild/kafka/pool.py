@@ -309,15 +309,15 @@ class PoolFolder:
         """
         # One worker, at the last sync: it gets this builder as it is before the merge and merges its own parts
         # into it as this process does, to encode the state (encode_state). Pickled here, while the worker
-        # folds its last batch (this process would wait for it), and sent once its parts are merged: the
+        # folds its last batch and sends its parts (this process would wait), and sent once they are merged: the
         # worker answers the sync first (it loaded this builder before it answered, ~0.2 s of the 100k mix's
         # that this process waited), and takes its parts in without copies (~90 MB of its peak).
         if last:
             self._take_back()
         self._own_sent = last and len(self._inboxes) == 1
-        own = packed(self.builder) if self._own_sent else None
         for i in range(len(self._inboxes)):
-            self._put(i, ("sync", i, last, own is not None and i == ENCODER))
+            self._put(i, ("sync", i, last, self._own_sent and i == ENCODER))
+        own = packed(self.builder) if self._own_sent else None  # its parts come in meanwhile, not merged yet
         for i in range(len(self._inboxes)):
             while i not in self._synced:
                 self._drain(block=True)
