@@ -3,7 +3,7 @@
 
     python bench/bench_kafka.py [--records 200000] [--bootstrap HOST:PORT] [--broker apache|tansu]
                                 [--devset ../shared/devset] [--api kubernetes] [--partitions 3]
-                                [--specs DIR [--mix FILE]] [--state local|kafka] [--rounds 1]
+                                [--specs DIR [--mix FILE]] [--state local|kafka] [--rounds 1] [--timeline]
 
 It produces N records into a fresh topic (the devset's <api>-n5000 file repeated; without ../shared,
 fixtures/users.jsonl repeated; with --specs, bench/realistic_mix.py's mix of N records: JSON and form
@@ -19,6 +19,10 @@ bodies, >= 1 KB, kept in --mix when given), then, each in a fresh process and ea
   - file:      `python -m specbuild -i FILE -o DIR` of the same records (what Kafka adds, told apart from
                what the fold costs).
 It prints both rates, their ratio and specbuild's peak RSS (its own or a fold worker's, the larger).
+``--timeline`` (``--state local``) runs specbuild once more, untimed, with bench/timeline/sitecustomize.py: each
+process's steps (the member's follow, join, first batch, loop, last sync, render, validation, state; the fold
+worker's merge and encode; the standby; the render's child) as wall seconds from the start and CPU seconds,
+its CPU and peak RSS (MiB); bench/build_timeline.py gives a file replay's to compare.
 Targets: issue 3 (the devset): >= 40,000 records/s end-to-end and >= 0.5 of the raw consume rate;
 issue 15 (the realistic mix, --specs): >= 0.4 of the raw consume rate.
 Without --bootstrap (or SPECBUILD_TEST_BOOTSTRAP) it starts a broker with tests/brokers.py and stops it.
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -37,6 +42,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,9 +51,6 @@ from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
 from specbuild.kafka.client import consumer_config  # noqa: E402
 from tests import brokers  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from realistic_mix import write_mix  # noqa: E402
 
 RAW_RUNS = 3  # raw consumes at least, the fastest taken
 
@@ -97,17 +100,33 @@ def write_records(devset: Path, api: str, n: int, path: Path) -> tuple[int, floa
 
 def mix_records(specs: Path, n: int, kept: Path | None, path: Path) -> tuple[int, float, str]:
     """realistic_mix.py's mix, its first ``n`` records written to ``path`` (the whole mix kept in ``kept``
-    when given, and reused when it is there)."""
+    when given, and reused when it is there).
+
+    Made in a child process and copied a line at a time: this process stays small. Linux counts the memory
+    of the process that starts a child in the child's peak RSS (exec records the old address space's peak),
+    so a bench that had held the mix's 200 MB (with its copies: ~600 MiB) reported that as specbuild's."""
     source = kept or path
     if not source.exists():
-        write_mix(specs, n, source)
-    with source.open("rb") as fh:
-        lines = [ln for ln in (fh.readline().rstrip(b"\n") for _ in range(n)) if ln.strip()]
-    if len(lines) < n:
-        raise SystemExit(f"{source} holds {len(lines):,} records, fewer than --records {n:,}")
-    if source != path:
-        path.write_bytes(b"".join(ln + b"\n" for ln in lines))
-    return n, sum(map(len, lines)) / n, f"bench/realistic_mix.py's mix ({specs})"
+        subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                        "from realistic_mix import write_mix; write_mix(Path(sys.argv[1]), int(sys.argv[2]), "
+                        "Path(sys.argv[3]))", str(specs), str(n), str(source)],
+                       check=True, cwd=ROOT / "bench")
+    count = size = 0
+    with source.open("rb") as fh, contextlib.ExitStack() as stack:
+        out = stack.enter_context(path.open("wb")) if source != path else None
+        for line in fh:
+            if count == n:
+                break
+            if not line.strip():
+                continue
+            line = line.rstrip(b"\n")
+            count += 1
+            size += len(line)
+            if out is not None:
+                out.write(line + b"\n")
+    if count < n:
+        raise SystemExit(f"{source} holds {count:,} records, fewer than --records {n:,}")
+    return n, size / n, f"bench/realistic_mix.py's mix ({specs})"
 
 
 @contextlib.contextmanager
@@ -168,6 +187,38 @@ def run_timed(cmd: list[str]) -> tuple[str, float, int]:
         return out.read().decode(), dt, usage.ru_maxrss
 
 
+def timeline(cmd: list[str], folder: Path) -> None:
+    """Run ``cmd`` with the step instrument (bench/timeline) and print each process's steps."""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'bench' / 'timeline'}{os.pathsep}{ROOT}",
+           "SPECBUILD_BENCH_TIMELINE": str(folder), "SPECBUILD_BENCH_TIMELINE_LOCAL": "1"}
+    start = time.time()
+    subprocess.run(cmd, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    print(f"timeline ({time.time() - start:.2f} s wall; step@start-end/CPU s; counted steps: calls, wall, CPU):")
+    for path in sorted(folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime):
+        events = [json.loads(line) for line in path.read_text().splitlines()]
+        role = next((e["role"] for e in events if e["ev"] == "forked"), "member")
+        print(f"  {role} ({events[-1]['cpu']:.2f} CPU s, peak {events[-1].get('hwm', 0)} MiB):")
+        print("    " + " ".join(steps(events, start)))
+
+
+def steps(events: list[dict[str, Any]], start: float) -> list[str]:
+    """``name@start-end/cpu`` per step (``name@t`` for a moment), and the counted ones at the end."""
+    out: list[str] = []
+    opened: dict[str, tuple[float, float]] = {}
+    for e in events:
+        name, t, cpu = e["ev"], e["t"] - start, e["cpu"]
+        if name.endswith("+"):
+            opened[name[:-1]] = (t, cpu)
+        elif name.endswith("-") and name[:-1] in opened:
+            t0, c0 = opened.pop(name[:-1])
+            out.append(f"{name[:-1]}@{t0:.2f}-{t:.2f}/{cpu - c0:.2f}")
+        elif name in ("atexit", "exit"):
+            out += [f"[{k}: {n}, {w:.2f} s, {c:.2f}]" for k, (n, w, c) in (e.get("counts") or {}).items()]
+        elif name not in ("start", "forked"):
+            out.append(f"{name}@{t:.2f}")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=200_000)
@@ -181,6 +232,7 @@ def main() -> int:
     ap.add_argument("--mix", type=Path, help="with --specs: keep the mix here (reused when it is there)")
     ap.add_argument("--state", choices=("local", "kafka"), default="local")
     ap.add_argument("--rounds", type=int, default=1, help="specbuild runs, each between two raw consumes")
+    ap.add_argument("--timeline", action="store_true", help="then one more run, its steps per process printed")
     args = ap.parse_args()
     # The records go through a file and a child process: a bench process holding them all would make
     # every child it forks start with (and report) that much resident memory.
@@ -206,13 +258,16 @@ def main() -> int:
             n_raw, t_raw = out.split()
             return int(n_raw) / float(t_raw)
 
-        def build(i: int) -> tuple[float, int]:
+        def command(i: int) -> list[str]:
             cmd = [sys.executable, "-m", "specbuild", "--source", "kafka", "-b", bootstrap, "--topic", topic,
                    "-g", f"specbuild-{topic}-{i}", "--until-end", "-o", str(Path(tmp) / f"out{i}"), "-q",
                    "--state", args.state]
             for kv in extra:
                 cmd += ["-X", kv]
-            _, t_sb, rss = run_timed(cmd)
+            return cmd
+
+        def build(i: int) -> tuple[float, int]:
+            _, t_sb, rss = run_timed(command(i))
             return t_sb, rss
 
         # The first read of a fresh topic is often the slowest (the broker warms up), and one run's group join
@@ -244,6 +299,10 @@ def main() -> int:
         else:
             ok = rate >= 40_000 and rate / raw_rate >= 0.5
             print(f"targets (issue 3, >= 40,000 records/s, ratio >= 0.5): {'met' if ok else 'NOT met'}")
+        if args.timeline:
+            steps_folder = Path(tmp) / "timeline"
+            steps_folder.mkdir()
+            timeline(command(len(builds)), steps_folder)
     return 0
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
+import functools
 import multiprocessing
 import os
 import queue
@@ -19,6 +21,7 @@ import time
 import traceback
 from collections.abc import Callable, Collection, Iterable
 from multiprocessing.process import BaseProcess
+from multiprocessing.reduction import ForkingPickler
 from types import TracebackType
 from typing import Any
 
@@ -240,6 +243,41 @@ def _answer(task: Callable[[], Any], sender: Any) -> None:
 
 
 _parent = 0  # in a worker: the pid of the process that started it
+
+
+def give_back_memory() -> None:
+    """Return the free pages of this process's heap to the system (glibc's ``malloc_trim``); a no-op elsewhere.
+
+    free() keeps what a process frees for its next allocations unless it is at the top of the heap: a
+    follower that consumed and folded a topic holds every batch it has freed (librdkafka's fetch buffers in
+    the arenas of its own threads too) as resident memory. The 100k mix's follower: 381 -> 184 MiB after its
+    fold, in 0.014 CPU s."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim  # this process's C library
+    except (OSError, AttributeError):  # musl has none
+        return None
+    return trim
+
+
+def packed(message: Any) -> bytes:
+    """``message`` as a queue would send it, made now (a queue's feeder thread pickles it later, while this
+    process may be changing it); :func:`unpacked` in the process it is sent to. Only between the processes
+    of one run: never what is written to a file (a state file is data, :mod:`specbuild.learn.state`)."""
+    return bytes(ForkingPickler.dumps(message))
+
+
+def unpacked(data: bytes) -> Any:
+    """The message :func:`packed` made."""
+    return ForkingPickler.loads(data)
 
 
 def receive(q: Any) -> Any:

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from specbuild import run
 from specbuild.cli.app import main
 from specbuild.errors import InputError, RecordError, UsageError
-from specbuild.io.files import dumps
+from specbuild.io.files import dumps, write_temp
+from specbuild.kafka import checkpoint
 from specbuild.kafka.checkpoint import (
     STATE_NAME,
     STATE_VERSION,
@@ -147,33 +149,58 @@ def test_a_follower_renders_at_every_checkpoint_by_default(tmp_path: Path) -> No
     assert target is not None and target.read_bytes() == dumps(doc)
 
 
-def test_a_state_encoded_elsewhere_is_written_after_the_spec_and_encoded_here_if_that_failed(tmp_path: Path) -> None:
+def test_a_state_written_elsewhere_is_put_in_place_after_the_spec_and_written_here_if_that_failed(
+        tmp_path: Path) -> None:
     builder = SpecBuilder()
     Fold(builder).feed((v, "x") for v in USERS[:10])
     state = State(builder, {("t", 0): 10})
     spec = tmp_path / "openapi.json"
     seen: list[bool] = []
+    written = write_temp(tmp_path / STATE_NAME, encode_state(state), private=True)  # as a fold worker does
 
-    def encoded() -> bytes:
+    def encoded() -> Path:
         seen.append(spec.exists())  # waited for only once the spec is written
-        return encode_state(state)
+        return written
 
     state.encoded = encoded
     Checkpoints(tmp_path, "json", None, None).write(state)
     assert seen == [True] and (tmp_path / STATE_NAME).read_bytes() == encode_state(State(builder, {("t", 0): 10}))
+    assert not written.exists() and stat.S_IMODE((tmp_path / STATE_NAME).stat().st_mode) == 0o600
     (tmp_path / STATE_NAME).unlink()
     Checkpoints(tmp_path, "json", None, None).write(State(builder, {("t", 0): 10}, encoded=lambda: None))
     assert decode_state((tmp_path / STATE_NAME).read_bytes(), "s").positions == {("t", 0): 10}
 
 
-def test_a_checkpoint_has_its_spec_validated_by_a_standby_when_there_is_one(tmp_path: Path) -> None:
-    """--until-end: the standby forked before the consumer judges the spec; one that does not answer
-    leaves it to this process (the same document either way)."""
+def test_a_spec_that_fails_leaves_no_state_written_elsewhere_behind(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    builder = SpecBuilder()
+    Fold(builder).feed((v, "x") for v in USERS[:10])
+    state = State(builder, {("t", 0): 10})
+    written = write_temp(tmp_path / STATE_NAME, encode_state(state), private=True)
+    state.encoded = lambda: written
+
+    def invalid(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("an invalid spec")
+
+    monkeypatch.setattr(checkpoint, "build_serialised", invalid)
+    with pytest.raises(RuntimeError, match="an invalid spec"):
+        Checkpoints(tmp_path, "json", None, None).write(state)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_checkpoint_has_its_spec_validated_by_a_standby_when_there_is_one(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """--until-end: the standby forked before the consumer judges the spec, and this process serialises it
+    meanwhile (before it waits for the verdict); one that does not answer leaves it to this process (the
+    same document either way)."""
     asked: list[object] = []
+    events: list[str] = []
+    serialise = run.dumps
+    monkeypatch.setattr(run, "dumps", lambda doc, fmt="json": (events.append("serialised"), serialise(doc, fmt))[1])
 
     def standby(task: Callable[[], Any]) -> Callable[[], Any] | None:
         asked.append(task)
-        return task
+        return lambda: (events.append("waited"), task())[1]
 
     def gone(task: Callable[[], Any]) -> Callable[[], Any] | None:
         asked.append(task)
@@ -188,3 +215,4 @@ def test_a_checkpoint_has_its_spec_validated_by_a_standby_when_there_is_one(tmp_
         doc, target = Checkpoints(out, "json", None, None, ready=ready).write(State(builder, {("t", 0): n}))
         assert target is not None and target.read_bytes() == dumps(build_document(builder)) == dumps(doc)
         assert len(asked) == (1 if n == 30 else 2)
+        assert events[:2] == ["serialised", "waited"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from specbuild.errors import InputError
-from specbuild.io.files import dumps, read_document, remove_stale_temps, write_atomic
+from specbuild.io.files import dumps, put_in_place, read_document, remove_stale_temps, write_atomic, write_temp
 from specbuild.io.jsonl import Lines
 
 
@@ -217,3 +217,20 @@ def test_lines_say_how_far_into_the_file_they_are(tmp_path: Path, zipped: bool) 
         assert origin == f"{path.name}:{i}" and line.endswith(b"\n")
     assert i == 60_000 and lines.position() == lines.size
     assert seen == sorted(seen) and 0 < seen[0] < seen[-1] < lines.size, seen
+
+
+def test_a_write_in_two_halves_leaves_the_target_whole_until_the_second(tmp_path: Path) -> None:
+    """write_temp (another process may call it) then put_in_place: until the rename the target keeps its old
+    bytes; the temporary file is one remove_stale_temps would clear were the run killed between."""
+    target = tmp_path / "state.json"
+    target.write_bytes(b"old")
+    tmp = write_temp(target, b"new", private=True)
+    assert target.read_bytes() == b"old" and tmp.parent == tmp_path and tmp.read_bytes() == b"new"
+    assert stat.S_IMODE(tmp.stat().st_mode) == 0o600
+    os.utime(tmp, (0, 0))
+    assert remove_stale_temps(tmp_path, time.time()) == [tmp]
+    tmp = write_temp(target, b"new")
+    put_in_place(tmp, target)
+    assert target.read_bytes() == b"new" and not tmp.exists()
+    with pytest.raises(OSError):
+        put_in_place(tmp_path / "gone.tmp", tmp_path / "missing" / "state.json")

@@ -510,6 +510,23 @@ def test_eof_is_per_partition_and_a_new_record_clears_it() -> None:
     assert source.at_end()
 
 
+def test_a_poll_asks_for_no_more_than_the_fetches_said_is_left() -> None:
+    """consume() waits its whole timeout for as many messages as asked: near the end a poll asks for the
+    records behind and one end-of-partition event per partition not at its end, so it returns at once."""
+    asked: list[int] = []
+    consumer = FakeConsumer(spread(list(USERS[:30])), per_consume=7)  # 10 per partition
+    consume = consumer.consume
+    consumer.consume = lambda num_messages, timeout: (asked.append(num_messages), consume(num_messages, timeout))[1]
+    source = KafkaSource(consumer, ["t"], {})
+    source.subscribe()
+    positions = source.positions = {}
+    while not source.at_end():
+        positions.update(source.poll(100, 0.1).ends)
+    assert asked == [100, 30 - 7 + 3, 30 - 14 + 3, 30 - 21 + 3, 30 - 28 + 3]  # the first: nothing assigned yet
+    source.poll(100, 0.1)  # every partition at its end: as many as may come
+    assert asked[-1] == 100
+
+
 def test_nothing_assigned_is_not_the_end() -> None:
     source = KafkaSource(FakeConsumer({}), ["t"], {})
     assert not source.at_end()

@@ -351,3 +351,19 @@ def test_a_standby_exits_when_closed_or_when_its_parent_is_gone(monkeypatch: pyt
 def test_no_standby_where_a_fork_is_not_safe(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
     assert parallel.Standby.start(_get_ready) is None
+
+
+@pytest.mark.skipif(parallel._malloc_trim() is None, reason="no malloc_trim (not glibc)")
+def test_memory_freed_amid_the_heap_is_given_back() -> None:
+    """free() keeps freed chunks below a live one resident; give_back_memory returns their pages."""
+    def resident() -> int:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    values = [bytes(3000) for _ in range(60_000)]  # ~180 MB, each a chunk of the heap (too large for pymalloc)
+    kept = values[::100]  # live chunks all along the heap: none of it is at the top, free() returns nothing
+    del values
+    before = resident()
+    parallel.give_back_memory()
+    assert resident() < before - (100 << 20)
+    assert kept

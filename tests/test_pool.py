@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,10 +13,12 @@ from typing import Any
 
 import pytest
 
+from specbuild import parallel
 from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
 from specbuild.http import HeaderPolicy
 from specbuild.io.files import dumps
+from specbuild.kafka.checkpoint import STATE_NAME
 from specbuild.kafka.pool import BATCH, ENCODER, LocalFolder, PoolFolder, ScalingFolder
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
@@ -76,40 +79,85 @@ def test_after_the_last_sync_the_workers_are_gone_and_nothing_is_lost() -> None:
         pool.close()
 
 
-def test_after_the_last_sync_the_one_worker_encodes_the_state_while_this_process_renders() -> None:
+def test_after_the_last_sync_the_one_worker_encodes_the_state_while_this_process_renders(tmp_path: Path) -> None:
     """It gets this process's builder before the merge and merges its own parts into it as this process
-    does: the state's bytes are those of the builder merged here."""
+    does: the state's bytes are those of the builder merged here, in a temporary file beside the target."""
     messy = [ln for ln in (FIXTURES / "messy.jsonl").read_bytes().splitlines() if ln.strip()]
     lines = USERS + messy
     builder = SpecBuilder()
     Fold(builder).feed((v, f"x:{i}") for i, v in enumerate(lines[::3]))  # this process's own half
     pool = PoolFolder(builder, 1, strict=False, max_body_bytes=4 << 20)
     try:
-        assert pool.encode_state(builder, {}) is None  # before the last sync the worker folds
+        target = tmp_path / STATE_NAME
+        assert pool.encode_state(builder, {}, target) is None  # before the last sync the worker folds
         rest = [v for i, v in enumerate(lines) if i % 3]
         for a in range(0, len(rest), 20):
             pool.add([(v, f"t[0]@{a + j}") for j, v in enumerate(rest[a:a + 20])])
         merged = pool.sync(last=True)
         positions = {("t", 0): len(rest), ("t", 1): 7}
-        wait = pool.encode_state(merged, positions)
+        wait = pool.encode_state(merged, positions, target)
         assert wait is not None
         doc = dumps(build_document(merged))  # the render the encoding overlaps
-        assert wait() == codec.encode(merged, positions)
+        written = wait()
+        assert written is not None and written.parent == tmp_path and not target.exists()
+        assert written.read_bytes() == codec.encode(merged, positions)
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600  # it may hold examples
         alone = SpecBuilder()
         Fold(alone).feed((v, f"x:{i}") for i, v in enumerate(lines[::3] + rest))
         assert doc == dumps(build_document(alone))
         pool._workers.procs[ENCODER].join(timeout=10)
         assert pool._workers.procs[ENCODER].exitcode == 0  # gone once it answered
-        assert pool.encode_state(merged, positions) is None  # no worker is left to
+        assert pool.encode_state(merged, positions, target) is None  # no worker is left to
     finally:
         pool.close()
+
+
+def test_the_last_sync_is_answered_before_the_encoder_loads_this_process_builder(monkeypatch: pytest.MonkeyPatch
+                                                                                 ) -> None:
+    """The worker sends its parts first and loads the builder it encodes after: this process merges them
+    meanwhile instead of waiting for that load (here it never ends)."""
+    here = os.getpid()
+
+    def loaded_slowly(builder: SpecBuilder, state: tuple[Any, dict[str, Any]]) -> None:  # in the forked worker
+        if os.getpid() != here:
+            time.sleep(60)
+        for name, value in state[1].items():  # a slotted object's state: (None, its slots)
+            setattr(builder, name, value)
+
+    monkeypatch.setattr(SpecBuilder, "__setstate__", loaded_slowly, raising=False)
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")  # the worker has this process's patch
+    pool = PoolFolder(SpecBuilder(), 1, strict=False, max_body_bytes=4 << 20)
+    try:
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
+        started = time.monotonic()
+        builder = pool.sync(last=True)
+        assert time.monotonic() - started < 30
+        assert dumps(build_document(builder)) == file_replay(USERS)
+    finally:
+        pool._workers.close(0.0)
 
 
 def test_with_more_workers_none_holds_the_whole_builder_and_the_state_is_encoded_here() -> None:
     pool = PoolFolder(SpecBuilder(), 2, strict=False, max_body_bytes=4 << 20)
     try:
         pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
-        assert pool.encode_state(pool.sync(last=True), {("t", 0): len(USERS)}) is None
+        assert pool.encode_state(pool.sync(last=True), {("t", 0): len(USERS)}, Path("state")) is None
+    finally:
+        pool.close()
+
+
+def test_a_state_the_encoder_cannot_write_is_left_to_this_process(tmp_path: Path) -> None:
+    """Its write failing (here: the folder is a file) is an answer, None, not a dead worker: this process
+    encodes and writes the state, and says why it cannot."""
+    (tmp_path / "out").write_bytes(b"")
+    pool = PoolFolder(SpecBuilder(), 1, strict=False, max_body_bytes=4 << 20)
+    try:
+        pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
+        builder = pool.sync(last=True)
+        wait = pool.encode_state(builder, {("t", 0): len(USERS)}, tmp_path / "out" / STATE_NAME)
+        assert wait is not None and wait() is None
+        pool._workers.procs[ENCODER].join(timeout=10)
+        assert pool._workers.procs[ENCODER].exitcode == 0
     finally:
         pool.close()
 
@@ -120,7 +168,7 @@ def test_a_state_encoder_that_died_leaves_the_state_to_this_process() -> None:
         pool.add([(v, f"t[0]@{i}") for i, v in enumerate(USERS)])
         builder = pool.sync(last=True)
         os.kill(pool._workers.procs[ENCODER].pid or 0, signal.SIGKILL)
-        wait = pool.encode_state(builder, {("t", 0): len(USERS)})
+        wait = pool.encode_state(builder, {("t", 0): len(USERS)}, Path("state"))
         assert wait is None or wait() is None
     finally:
         pool.close()

@@ -81,6 +81,28 @@ def test_the_state_is_a_header_then_sorted_plain_json() -> None:
     assert shapes and all(len(s) == 9 and s[2] == 0 for s in shapes)  # [count, kinds, depth=0, ...]
 
 
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+@pytest.mark.parametrize("name", ["", "users.jsonl", "messy.jsonl"])
+@pytest.mark.parametrize("positions", [{}, {("t", 1): 5, ("t", 0): 3}])
+def test_the_operations_dumped_one_at_a_time_give_the_bytes_of_one_dump(engine: bool, name: str,
+                                                                        positions: dict[tuple[str, int], int]) -> None:
+    # the state is written in pieces (an operation's export at a time); a dump of the whole document is the oracle
+    b = fold(lines_of(name) if name else [], use_native=engine)
+    whole = {"builder": {**codec._builder_data(b),
+                         "operations": [[key, method, codec._operation_data(op)]
+                                        for (key, method), op in sorted(b.operations.items())]},
+             "positions": [[t, p, o] for (t, p), o in sorted(positions.items())]}
+    data = codec.encode(b, positions).partition(b"\n")[2]
+    assert data == orjson.dumps(whole, option=orjson.OPT_SORT_KEYS)
+    assert bool(b.operations) == bool(name)
+
+
+@pytest.mark.parametrize("doc", [{}, {"a": 1}, {"z": [2]}, {"a": {"y": 1, "b": 2}, "z": None}])
+def test_a_value_spliced_in_pieces_is_where_a_sorted_dump_puts_it(doc: dict[str, Any]) -> None:
+    pieces = codec._spliced(doc, "m", [b"[1", b",", b"2]"])
+    assert b"".join(pieces) == orjson.dumps({**doc, "m": [1, 2]}, option=orjson.OPT_SORT_KEYS)
+
+
 def test_settings_and_templater_round_trip() -> None:
     b = SpecBuilder(hints=("/repos/{owner}/{repo}",), headers=HeaderPolicy(include=("x-*",), exclude=("x-b",)),
                     examples=True)

@@ -94,6 +94,13 @@ def _special(target: Path) -> bool:
 
 
 def _write(target: Path, data: bytes, private: bool) -> None:
+    put_in_place(write_temp(target, data, private=private), target)
+
+
+def write_temp(target: Path, data: bytes, *, private: bool = False) -> Path:
+    """The first half of :func:`write_atomic`: ``data`` in a temporary file beside ``target``, on disk
+    (fsynced); :func:`put_in_place` is the second. Another process may do either half (a fold worker writes
+    a follower's state while the follower renders the spec, which goes first). Raises OSError."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -103,6 +110,17 @@ def _write(target: Path, data: bytes, private: bool) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def put_in_place(tmp: Path, target: Path) -> None:
+    """The second half of :func:`write_atomic`: the temporary file ``tmp`` (:func:`write_temp`) becomes
+    ``target`` at once, durably. Raises OSError (``tmp`` removed)."""
+    try:
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

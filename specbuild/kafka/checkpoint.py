@@ -20,15 +20,15 @@ from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
 import orjson
 
-from specbuild.errors import InputError, RecordError, UsageError
+from specbuild.errors import InputError, OutputError, RecordError, UsageError
 from specbuild.io import files
-from specbuild.io.files import write_atomic
+from specbuild.io.files import put_in_place, write_atomic
 from specbuild.io.validate import Elsewhere
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions
 from specbuild.parallel import forked
-from specbuild.run import build_document, write_document
+from specbuild.run import build_document, build_serialised, write_document
 
 if TYPE_CHECKING:  # a type alias only: the state does not need Kafka loaded
     from specbuild.kafka.client import Partition
@@ -46,9 +46,10 @@ class State:
 
     builder: SpecBuilder
     positions: dict[Partition, int]
-    # its bytes, being encoded in another process (a fold worker, at the last checkpoint): waited for when
-    # the state is written, after the spec; None (or a wait answering None): encoded here
-    encoded: Callable[[], bytes | None] | None = None
+    # being encoded and written to a temporary file beside the state's path by another process (a fold
+    # worker, at the last checkpoint): waited for and put in place after the spec; None (or a wait answering
+    # None): encoded and written here
+    encoded: Callable[[], Path | None] | None = None
 
 
 def encode_state(state: State) -> bytes:
@@ -67,6 +68,9 @@ class Store(Protocol):
 
     periodic: bool
     stopping: bool  # the follower's last checkpoint is the next one
+    @property
+    def state_path(self) -> Path | None:
+        """Where the state is written (None: not to a file)."""
 
     def load(self) -> State | None: ...
     def write(self, state: State) -> tuple[dict[str, Any], Path | None]: ...
@@ -115,17 +119,40 @@ class Checkpoints:
         The spec when it is due (see ``render_every``); the state always."""
         now = self.clock()
         if self.stopping or self.rendered is None or now - self.rendered >= self.render_every:
-            # a standby runs one of the validator's walks in a child it forks (this process, with librdkafka's
-            # threads, may not fork: should the standby not answer, forked() says so and both run here)
-            elsewhere = forked if self.ready is not None else None
-            self.doc = build_document(state.builder, self.options, self.base, elsewhere=elsewhere, ready=self.ready)
-            self.target = write_document(self.doc, self.output, self.fmt)
+            try:
+                self._write_spec(state)
+            except Exception:  # no spec (an invalid one is our bug): no state either, nor its temporary file
+                _discard(state.encoded)
+                raise
             self.rendered = now
-        data = state.encoded() if state.encoded is not None else None
-        if data is None:
-            data = encode_state(state)
-        write_atomic(self.state_path, data, private=True)  # it may hold examples
+        written = state.encoded() if state.encoded is not None else None
+        if written is None:
+            write_atomic(self.state_path, encode_state(state), private=True)  # it may hold examples
+            return self.doc, self.target
+        try:
+            put_in_place(written, self.state_path)
+        except OSError as exc:
+            raise OutputError(f"{self.state_path}: cannot write ({exc.strerror or exc})") from None
         return self.doc, self.target
+
+
+    def _write_spec(self, state: State) -> None:
+        # a standby runs one of the validator's walks in a child it forks (this process, with librdkafka's
+        # threads, may not fork: should the standby not answer, forked() says so and both run here)
+        elsewhere = forked if self.ready is not None else None
+        # serialised while the standby judges it, as a build's spec is (the 100k mix's: ~0.05-0.1 s)
+        self.doc, text = build_serialised(state.builder, self.options, self.base, elsewhere=elsewhere,
+                                          ready=self.ready, fmt=self.fmt)
+        self.target = write_document(self.doc, self.output, self.fmt, text)
+
+
+def _discard(encoded: Callable[[], Path | None] | None) -> None:
+    """The state another process is writing, not to be put in place: its temporary file removed once it is
+    there (a run's next start would remove it too, later: remove_stale_temps)."""
+    written = encoded() if encoded is not None else None
+    if written is not None:
+        with contextlib.suppress(OSError):
+            written.unlink()
 
 
 def _refuse_legacy(path: Path) -> None:
@@ -146,6 +173,7 @@ class StdoutCheckpoints:
 
     periodic = False
     stopping = False
+    state_path = None
 
     def __init__(self, fmt: str, options: RenderOptions | None, base: dict[str, Any] | None) -> None:
         self.fmt = fmt

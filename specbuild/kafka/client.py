@@ -417,7 +417,15 @@ class KafkaSource:
         self.at_eof.difference_update(parts)
 
     def poll(self, max_records: int, timeout: float) -> Batch:
-        """Up to ``max_records`` records; partition EOFs and errors are handled here, not returned."""
+        """Up to ``max_records`` records; partition EOFs and errors are handled here, not returned.
+
+        No more are asked of librdkafka than the fetches said are left (records and end-of-partition events):
+        consume() returns once it has as many messages as asked for, or at ``timeout``, so asking for a
+        full batch at the end of a backlog waited the whole timeout for messages that were not there (the
+        last poll of every ``--until-end`` replay: 0.5 s)."""
+        left = self._left()
+        if left:  # 0: every partition at its end: wait for new records, as many as may come
+            max_records = min(max_records, left)
         messages = self.consumer.consume(num_messages=max_records, timeout=timeout)
         if self.failure is not None:
             raise self.failure
@@ -457,16 +465,34 @@ class KafkaSource:
 
     def lag(self) -> int | None:
         """Records between our positions and the high watermarks the last fetches reported."""
-        total, known = 0, False
-        for (topic, part), pos in self._positions().items():
+        total, known, _ = self._behind()
+        return total if known else None
+
+    def _left(self) -> int | None:
+        """Messages to come before every assigned partition is at its end, as the last fetches reported the
+        ends: the records behind, and an end-of-partition event for each partition not at its end; None
+        while a partition's end is unknown (not fetched yet) or nothing is assigned."""
+        total, known, unknown = self._behind()
+        if unknown or not known:
+            return None
+        return total + len(self.assigned - self.at_eof)
+
+    def _behind(self) -> tuple[int, int, int]:
+        """Records behind the high watermarks; how many assigned partitions' places are known (where they stand
+        and their watermark), and how many not."""
+        positions = self._positions()
+        total, known, unknown = 0, 0, len(self.assigned) - len(positions)
+        for (topic, part), pos in positions.items():
             try:
                 marks = self.consumer.get_watermark_offsets(TopicPartition(topic, part), cached=True)
             except KafkaException:
-                continue
+                marks = None
             if marks and marks[1] >= 0:
                 total += max(0, marks[1] - pos)
-                known = True
-        return total if known else None
+                known += 1
+            else:
+                unknown += 1
+        return total, known, unknown
 
     def _positions(self) -> dict[Partition, int]:
         """Where each assigned partition stands: what we folded, else where its fetching starts."""

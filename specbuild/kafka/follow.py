@@ -58,7 +58,7 @@ from specbuild.kafka.group import WAIT_POLL, Group, PartitionFolder, transaction
 from specbuild.kafka.pool import BATCH, Folder, LocalFolder, ScalingFolder
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions, counts
-from specbuild.parallel import Standby, cores
+from specbuild.parallel import Standby, cores, give_back_memory
 from specbuild.run import Fold, Reporter, Stats, StopSignals
 
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
@@ -177,6 +177,7 @@ class Follower:
                 last_checkpoint = now
             if now - last_progress >= PROGRESS_EVERY:
                 last_progress = now
+                give_back_memory()  # the batches folded since (a replay's follower: ~100 MB a second)
                 lag = self.source.lag()
                 folder.backlog(lag)
                 if self.progress is not None:
@@ -219,11 +220,15 @@ class Follower:
         """
         self.checkpoints.stopping = last
         builder = self.folder.sync(last)
+        if last:  # before the render: the last batches folded, the workers' parts merged
+            give_back_memory()
         if self.dead_letter is not None:  # before the offsets are committed (with the state, or after it)
             self.dead_letter.flush()
         state = State(builder, self.positions)
-        if last and self.checkpoints.periodic:  # a state to write: a fold worker encodes it while the spec renders
-            state.encoded = self.folder.encode_state(builder, self.positions)
+        target = self.checkpoints.state_path
+        if last and self.checkpoints.periodic and target is not None:
+            # a state to write: a fold worker encodes and writes it while the spec renders
+            state.encoded = self.folder.encode_state(builder, self.positions, target)
         self.doc, self.target = self.checkpoints.write(state)
         if self.checkpoints.periodic and self.group is None:  # with nothing saved, committing would lose those records
             self.source.commit(self.positions)

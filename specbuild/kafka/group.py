@@ -133,7 +133,7 @@ class PartitionFolder:
     def sync(self, last: bool = False) -> SpecBuilder:
         return self.template
 
-    def encode_state(self, builder: SpecBuilder, positions: Mapping[Partition, int]) -> None:
+    def encode_state(self, builder: SpecBuilder, positions: Mapping[Partition, int], target: Path) -> None:
         return None  # a group's states are encoded by partition, in this process (Group.commit)
 
     def close(self) -> None:
@@ -157,6 +157,7 @@ class Group:
     each partition's state is, when it is assigned."""
 
     periodic = True
+    state_path = None  # the states go to the state topic
 
     def __init__(self, folder: PartitionFolder, reader: StateReader, writer: StateWriter,
                  positions: dict[Partition, int], *, output: Path, fmt: str, options: RenderOptions | None,
