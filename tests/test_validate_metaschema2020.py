@@ -267,6 +267,14 @@ def test_what_is_not_mirrored_is_left_to_the_library() -> None:
         Metaschema2020({"properties": {"a": {"$id": "x", "required": []}}}, *args)
     with pytest.raises(Unsupported, match="required"):
         Metaschema2020({"required": []}, library._resolver, {**DRAFT2020, "required": "x.required"}, *args[2:])
+    # a ref's target is compiled when an instance first reaches it: no verdict then, and every time after
+    schema = {"properties": {"a": {"$ref": "#/$defs/a"}}, "$defs": {"a": {"maxLength": 1}}}
+    lazy = Metaschema2020(schema, Draft202012Validator(schema)._resolver, *args[1:])
+    assert lazy.valid({"b": 1})
+    for _ in range(2):
+        with pytest.raises(Unsupported, match="maxLength"):
+            lazy.valid({"a": 1})
+    assert validate._valid(lazy, {"a": 1}) is False
 
 
 def schema_errors_doc(schema: Any) -> dict[str, Any]:

@@ -9,9 +9,10 @@ resolved once, when compiling, by the library's own resolver: the resolver at a 
 only on the refs that led there, never on the instance. A ``$dynamicRef`` resolves to the outermost resource
 of the dynamic scope that has its anchor, so a node is compiled per (schema, base URI, the URIs of its
 dynamic scope, oldest first, each once): equal keys resolve every ref below them alike, and the keys are
-finite however deep the recursion. A keyword not mirrored, a subschema with ``$id`` (which would move a
-base), a ref the library cannot resolve: :class:`Unsupported` when compiling, and the caller walks with the
-library alone. ``valid`` is exact both ways (tests/test_validate_metaschema2020.py holds it against the
+finite however deep the recursion; a ref's target is compiled when an instance first reaches it. A keyword
+not mirrored, a subschema with ``$id`` (which would move a base), a ref the library cannot resolve:
+:class:`Unsupported` when compiling (or when first reached), and the caller walks with the library alone.
+``valid`` is exact both ways (tests/test_validate_metaschema2020.py holds it against the
 library), yet io.validate takes only True from it: False is followed by the library's own walk. This module
 imports no library: the resolver, the type checks, ``equal`` and ``uniq`` are handed in.
 """
@@ -71,14 +72,12 @@ class Metaschema2020:
         self._targets: dict[Hashable, list[Check]] = {}  # a ref's target, per node key: filled once compiled
         self._evaluators: dict[Hashable, list[Evaluated]] = {}
         self._held: list[Any] = []  # the schemas compiled, kept alive: their ids key the nodes
-        self._pending: list[Callable[[], None]] = []
         self._check = self._schema_at(root, resolver)
-        while self._pending:
-            self._pending.pop()()
 
     def valid(self, instance: Any, memo: dict[tuple[int, int], bool] | None = None) -> bool:
         """Whether the library's validator of the root finds nothing wrong with ``instance``; ``memo`` keeps
-        the verdicts on its objects for the next call, while they are all alive (by their ids)."""
+        the verdicts on its objects for the next call, while they are all alive (by their ids). Raises
+        Unsupported when the instance reaches a ref's target that cannot be compiled (no verdict)."""
         return self._check(instance, {} if memo is None else memo)
 
     # -- nodes and refs
@@ -106,8 +105,10 @@ class Metaschema2020:
         checks = [self._keyword(k, v, schema, resolver) for k, v in schema.items() if k in self._keywords]
         return all_of(tuple(check for check in checks if check is not None))
 
-    def _ref(self, ref: Any, resolver: Any) -> Check:
+    def _ref(self, ref: Any, resolver: Any, memoized: bool = True) -> Check:
         target, index = self._target(ref, resolver)
+        if not memoized:
+            return lambda x, memo: target[0](x, memo)
 
         def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
             if type(x) is not dict and type(x) is not list:
@@ -126,7 +127,7 @@ class Metaschema2020:
         cell = self._targets.get(key)
         if cell is None:
             cell = self._targets[key] = []
-            self._pending.append(lambda: cell.append(self._schema_at(contents, inner)))
+            cell.append(_later(cell, lambda: self._schema_at(contents, inner)))
         return cell, id(cell)
 
     def _schema_at(self, schema: Any, resolver: Any) -> Check:
@@ -158,7 +159,7 @@ class Metaschema2020:
     # -- each _k_NAME mirrors jsonschema's function for keyword NAME (MIRRORED); None: nothing to check
 
     def _k_ref(self, v: Any, schema: Mapping[str, Any], resolver: Any) -> Check:
-        return self._ref(v, resolver)
+        return self._ref(v, resolver, memoized=False)
 
     def _k_dynamicRef(self, v: Any, schema: Mapping[str, Any], resolver: Any) -> Check:
         return self._ref(v, resolver)
@@ -367,7 +368,7 @@ class Metaschema2020:
         cell = self._evaluators.get(key)
         if cell is None:
             cell = self._evaluators[key] = []
-            self._pending.append(lambda: cell.append(self._evaluated(contents, inner)))
+            cell.append(_later(cell, lambda: self._evaluated(contents, inner)))
         return lambda x, memo: cell[0](x, memo)
 
     def _evaluated_valid(self, sub: Check) -> Evaluated:
@@ -397,6 +398,24 @@ class Metaschema2020:
                 return tested(x, memo) | then(x, memo)
             return otherwise(x, memo)
         return keys
+
+
+def _later(cell: list[Any], make: Callable[[], Any]) -> Any:
+    """A ref target's check (or evaluator) that compiles it when first called, and puts it in its cell: a
+    metaschema's targets are compiled as far as the instances reach (most of OpenAPI 3.1's document schema,
+    callbacks, links, security flows, a document never meets). What cannot be compiled raises Unsupported
+    whenever it is met (``valid`` is then no verdict)."""
+    def first(x: Any, memo: dict[tuple[int, int], bool]) -> Any:
+        try:
+            made = make()
+        except Unsupported as exc:
+            reason = str(exc)
+
+            def made(x: Any, memo: dict[tuple[int, int], bool]) -> Any:
+                raise Unsupported(reason)
+        cell[0] = made
+        return made(x, memo)
+    return first
 
 
 def _always(x: Any, memo: dict[tuple[int, int], bool]) -> bool:

@@ -98,7 +98,7 @@ def _judged(doc: Mapping[str, Any], plain: bool, elsewhere: Elsewhere | None) ->
     """The problems of ``doc`` and whether they are the validator's verdict on its content; ``plain``:
     ``doc`` is plain JSON (:func:`_plain_json`), so its equal subtrees may be shared (:func:`_shared`)."""
     digests = _Digests()
-    if plain and str(doc.get("openapi", "")).startswith("3.0."):
+    if plain and str(doc.get("openapi", "")).startswith(("3.0.", "3.1.")):
         dropped = [0]
         problems, settled = _both_walks(_shared(doc, digests, dropped), digests, elsewhere)
         if not dropped[0] or (settled and not problems):  # the document itself was judged, or it is clean
@@ -577,7 +577,7 @@ def _refuse(uri: str) -> Any:
 def _shared(doc: Mapping[str, Any], digests: _Digests | None = None,
             dropped: list[int] | None = None) -> dict[str, Any]:
     """A copy of a plain-JSON ``doc`` in which equal objects are one object; given ``dropped``, a copy of an
-    OpenAPI 3.0 ``doc`` without the ``x-`` keys of its schema objects too (how many objects lost some:
+    OpenAPI 3.0 or 3.1 ``doc`` without the ``x-`` keys of its schema objects too (how many objects lost some:
     ``dropped[0]``), the copy openapi-spec-validator judges first.
 
     openapi-spec-validator checks each schema object once, by id: a learned spec repeats whole schemas
@@ -590,8 +590,10 @@ def _shared(doc: Mapping[str, Any], digests: _Digests | None = None,
     objects, so schemas that are alike differ by their counts and are shared only without them: a third
     fewer objects to judge. That copy is clean only when ``doc`` is: in a schema object an ``x-`` key is
     an extension, whatever its value, to each of the library's checks (the OpenAPI 3.0 metaschema lets
-    ``^x-`` keys be anything beside a Schema's keywords or a Reference's ``$ref``; JSON Schema's ignores a
-    keyword it does not know; the keyword walk and a default's check read named keywords). Which objects
+    ``^x-`` keys be anything beside a Schema's keywords or a Reference's ``$ref``; 3.1's takes a schema
+    object as any object; every JSON Schema draft's metaschema, and the OAS 3.1 and 3.2 dialects, ignore a
+    keyword they do not know, none limiting a schema object's own keys; the keyword walk and a default's
+    check read named keywords). Which objects
     are schemas, ``io.order`` says (a property named ``x-...`` is a name in a map, kept). A copy with a
     problem is never the answer: ``doc`` itself is judged then. ``digests`` gets each shared object.
     """
