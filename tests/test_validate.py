@@ -306,12 +306,19 @@ def with_schema(schema: dict[str, Any], **components: Any) -> dict[str, Any]:
                  Item={"type": "object", "x-seen": 2, "x-inner": {"type": "string"}}), ""),
     (with_schema({"type": "string", "x-seen": {"type": "str"}}), ""),
 ])
-def test_extensions_of_schema_objects_are_judged_without_them_first(doc: dict[str, Any], expected: str) -> None:
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_extensions_of_schema_objects_are_judged_without_them_first(doc: dict[str, Any], expected: str,
+                                                                    version: str) -> None:
     """A copy without the x- keys of schema objects is judged first, and is the answer only when clean: an
-    x- name of a property, x- keys in a default's data, a ref into an extension are the document's own."""
+    x- name of a property, x- keys in a default's data, a ref into an extension are the document's own
+    (in 3.1 too, whose schema objects are checked against the OAS dialect: its messages are its own)."""
+    doc = {**copy.deepcopy(doc), "openapi": version}
     problems = spec_problems(doc)
     assert problems == _validate(doc, memo=False)[0]
-    assert (expected in problems[0]) if expected else problems == []
+    if version.startswith("3.0"):
+        assert (expected in problems[0]) if expected else problems == []
+    else:
+        assert bool(problems) == bool(expected)
 
 
 def test_a_remembered_verdict_answers_only_for_its_place_in_the_metaschema() -> None:

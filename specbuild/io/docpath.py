@@ -145,6 +145,10 @@ class DocPath:
     def read_value(self) -> Any:
         return self._node
 
+    def document_root(self) -> DocPath:
+        """The path of the document's root (a 3.1 schema's default dialect is read there)."""
+        return self._doc.root()
+
     def read_str(self) -> str:
         if type(self._node) is not str:
             raise Unsure(self.parts)

@@ -91,7 +91,7 @@ class Metaschema:
         else:
             parts = [self._keyword(k, v, schema) for k, v in schema.items() if k in self._keywords]
             checks = tuple(part for part in parts if part is not None)
-            check = _all(checks)
+            check = all_of(checks)
         self._compiled[id(schema)] = check
         self._held.append(schema)
         return check
@@ -174,7 +174,7 @@ class Metaschema:
         return check
 
     def _k_patternProperties(self, v: Any, schema: Mapping[str, Any]) -> Check:
-        pairs = tuple((_searcher(pattern), self._schema(sub)) for pattern, sub in v.items())
+        pairs = tuple((searcher(pattern), self._schema(sub)) for pattern, sub in v.items())
 
         def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
             if not isinstance(x, dict):
@@ -189,7 +189,7 @@ class Metaschema:
     def _k_additionalProperties(self, v: Any, schema: Mapping[str, Any]) -> Check | None:
         named = schema.get("properties", {})
         joined = "|".join(schema.get("patternProperties", {}))  # find_additional_properties' one pattern
-        found = _searcher(joined) if joined else lambda k: False
+        found = searcher(joined) if joined else lambda k: False
 
         if isinstance(v, dict):
             sub = self._schema(v)
@@ -261,14 +261,14 @@ class Metaschema:
         return lambda x, memo: any(sub(x, memo) for sub in subs)
 
     def _k_allOf(self, v: Any, schema: Mapping[str, Any]) -> Check:
-        return _all(tuple(self._schema(s) for s in v))
+        return all_of(tuple(self._schema(s) for s in v))
 
     def _k_not(self, v: Any, schema: Mapping[str, Any]) -> Check:
         sub = self._schema(v)
         return lambda x, memo: not sub(x, memo)
 
 
-def _all(checks: tuple[Check, ...]) -> Check:
+def all_of(checks: tuple[Check, ...]) -> Check:
     if len(checks) == 1:
         return checks[0]
 
@@ -283,7 +283,7 @@ def _all(checks: tuple[Check, ...]) -> Check:
 MAX_KEYS: Final = 1 << 16  # keys whose match a searcher keeps (a map's keys are data: unbounded over a follow)
 
 
-def _searcher(pattern: str) -> Callable[[Any], bool]:
+def searcher(pattern: str) -> Callable[[Any], bool]:
     """``re.search(pattern, key)`` found or not (what jsonschema asks), kept per key: a document asks the
     same few keys (``type``, ``description``, ``x-...``) tens of thousands of times."""
     search = re.compile(pattern).search

@@ -98,7 +98,7 @@ def _judged(doc: Mapping[str, Any], plain: bool, elsewhere: Elsewhere | None) ->
     """The problems of ``doc`` and whether they are the validator's verdict on its content; ``plain``:
     ``doc`` is plain JSON (:func:`_plain_json`), so its equal subtrees may be shared (:func:`_shared`)."""
     digests = _Digests()
-    if plain and str(doc.get("openapi", "")).startswith("3.0."):
+    if plain and str(doc.get("openapi", "")).startswith(("3.0.", "3.1.")):
         dropped = [0]
         problems, settled = _both_walks(_shared(doc, digests, dropped), digests, elsewhere)
         if not dropped[0] or (settled and not problems):  # the document itself was judged, or it is clean
@@ -216,6 +216,8 @@ def _compiled_metaschema(metaschema: Any, format_checker: Any) -> Any:
 
     from specbuild.io.metaschema import Metaschema, Unsupported
 
+    if validators.validator_for(metaschema) is not Draft4Validator:
+        return _compiled_2020(metaschema, format_checker)
     known = _COMPILED.get((id(metaschema), id(format_checker)))
     if known is not None and known[0] is metaschema and known[1] is format_checker:
         return known[2]
@@ -228,6 +230,46 @@ def _compiled_metaschema(metaschema: Any, format_checker: Any) -> Any:
             compiled = None
     _COMPILED[id(metaschema), id(format_checker)] = (metaschema, format_checker, compiled)
     return compiled
+
+
+_COMPILED_2020: dict[tuple[int, int, int], tuple[Any, Any, Any, Any]] = {}  # (metaschema, checker, registry, compiled)
+
+
+def _compiled_2020(metaschema: Any, format_checker: Any, registry: Any = None, default: Any = None) -> Any:
+    """``metaschema`` (JSON Schema 2020-12: OpenAPI 3.1's document schema, or its schema object dialect)
+    compiled (io.metaschema2020), as the library's validator of it judges with ``format_checker`` (and
+    ``registry``, ``default`` the class validator_for falls back to, as check_openapi_schema makes it);
+    None when that validator is not the draft mirrored there."""
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema._types import draft202012_type_checker
+    from jsonschema._utils import equal, uniq
+
+    from specbuild.io.metaschema2020 import Metaschema2020, Unsupported
+
+    key = (id(metaschema), id(format_checker), id(registry))
+    known = _COMPILED_2020.get(key)
+    if known is not None and known[0] is metaschema and known[1] is format_checker and known[2] is registry:
+        return known[3]
+    compiled = None
+    cls = validators.validator_for(metaschema, default=default or Draft202012Validator)
+    if cls is Draft202012Validator and cls.TYPE_CHECKER is draft202012_type_checker:
+        # the library's own validator of it: its resolver at the root is where the compiled refs start
+        root = cls(metaschema, format_checker=format_checker, **({} if registry is None else {"registry": registry}))
+        checker = cls.TYPE_CHECKER
+        types = {name: functools.partial(_is_type, checker, name) for name in checker._type_checkers}
+        names = {k: f"{f.__module__}.{f.__qualname__}" for k, f in cls.VALIDATORS.items()}
+        try:
+            compiled = Metaschema2020(metaschema, root._resolver, names, types, equal, uniq,
+                                      lambda schema: validators.validator_for(schema, default=cls) is cls,
+                                      format_checker)
+        except Unsupported:
+            compiled = None
+    _COMPILED_2020[key] = (metaschema, format_checker, registry, compiled)
+    return compiled
+
+
+def _is_type(checker: Any, name: str, instance: Any) -> bool:
+    return bool(checker.is_type(instance, name))
 
 
 def _keywords_clean(validator: Any, doc: Mapping[str, Any]) -> bool:
@@ -243,8 +285,9 @@ def _keywords_clean(validator: Any, doc: Mapping[str, Any]) -> bool:
 
     from specbuild.io.docpath import Document, Unsure
 
-    if not issubclass(validator.keyword_validators.get("schema", object), OpenAPIV30SchemaValidator):
-        return False  # 3.1 reads a dialect through the path's root: the library's path only
+    schema_keyword = validator.keyword_validators.get("schema", object)
+    if not (issubclass(schema_keyword, OpenAPIV30SchemaValidator) or getattr(schema_keyword, "reads_docpath", False)):
+        return False  # another 3.1 keyword validator reads a dialect through SchemaPath's root
     if type(doc.get("$ref")) is str:
         return False  # the library reads the document a root ref points to: its refs are the root's
     try:
@@ -356,7 +399,7 @@ def _schema_checker(keyword: Any, digests: Mapping[int, bytes], ordered: bool = 
     except ImportError:
         return None
     if keyword is not OpenAPIV30SchemaValidator:
-        return _least_error_first(keyword) if ordered else None
+        return _compiled_first(keyword, ordered)
     # openapi_schema_validator.validators.check_openapi_schema, with the memoizing metaschema validator
     meta = _with_ref_memo(OAS30Validator.META_SCHEMA, digests, ordered, format_checker=OAS30Validator.FORMAT_CHECKER,
                           registry=REGISTRY)
@@ -382,6 +425,63 @@ def _schema_checker(keyword: Any, digests: Mapping[int, bytes], ordered: bool = 
             return check
 
     return Memoized
+
+
+def _compiled_first(keyword: Any, ordered: bool) -> Any:
+    """The OpenAPI 3.1 schema-object keyword validator (``keyword``) whose JSON Schema check of a schema object
+    is first the compiled dialect's (io.metaschema2020: a clean verdict is the answer), else the library's
+    check_openapi_schema (with ``ordered``, its least error: :func:`_least_error_first`); it reads the
+    document's ``jsonSchemaDialect`` through a :class:`specbuild.io.docpath.DocPath` too. None for another
+    keyword validator, or when the library's check is not check_openapi_schema."""
+    from openapi_spec_validator.validation.keywords import OpenAPIV31SchemaValidator
+
+    try:  # openapi-spec-validator's own dependency, as in _schema_checker
+        from openapi_schema_validator._specifications import REGISTRY
+        from openapi_schema_validator.validators import check_openapi_schema
+    except ImportError:
+        return None
+    if not (isinstance(keyword, type) and issubclass(keyword, OpenAPIV31SchemaValidator)):
+        return None
+    base = _least_error_first(keyword) if ordered else keyword
+    verdicts: dict[tuple[int, int], bool] = {}  # by id, as the walk's: one validation's, its document alive
+
+    class CompiledFirst(base):  # type: ignore[misc,valid-type]
+        reads_docpath = True
+
+        def __init__(self, registry: Any) -> None:
+            super().__init__(registry)
+            self.visited_schema_ids = _Ids()  # (as in _schema_checker)
+            self.meta_checked_schema_ids = _Ids()
+
+        def _get_schema_checker(self, schema: Any, schema_value: Any) -> Any:
+            library = keyword._get_schema_checker(self, schema, schema_value)
+            checker = super()._get_schema_checker(schema, schema_value) if ordered else library
+            func = getattr(library, "func", None)
+            cls = getattr(func, "__self__", None)
+            if getattr(func, "__func__", None) is not check_openapi_schema or cls is None:
+                return checker
+            compiled = _compiled_2020(cls.META_SCHEMA, library.keywords.get("format_checker", cls.FORMAT_CHECKER),
+                                      REGISTRY, cls)
+
+            def check(value: Any) -> None:
+                if not _valid(compiled, value, verdicts):  # a clean verdict is the answer; else the library's
+                    checker(value)
+            return check
+
+        def _get_default_jsonschema_dialect_id(self, schema: Any) -> str:
+            from specbuild.io.docpath import DocPath, Unsure
+
+            if type(schema) is not DocPath or getattr(self, "_default_jsonschema_dialect_id", None) is not None:
+                return super()._get_default_jsonschema_dialect_id(schema)  # type: ignore[no-any-return]
+            root = schema.document_root()
+            default = self.default_jsonschema_dialect_id
+            found = root["jsonSchemaDialect"] if "jsonSchemaDialect" in root else default  # noqa: SIM401 (no get)
+            if type(found) is not str:
+                raise Unsure("jsonSchemaDialect")  # SchemaPath's read_str: a TypeError, or a ref followed
+            self._default_jsonschema_dialect_id = found
+            return found
+
+    return CompiledFirst
 
 
 def _least_error_first(keyword: Any) -> Any:
@@ -477,7 +577,7 @@ def _refuse(uri: str) -> Any:
 def _shared(doc: Mapping[str, Any], digests: _Digests | None = None,
             dropped: list[int] | None = None) -> dict[str, Any]:
     """A copy of a plain-JSON ``doc`` in which equal objects are one object; given ``dropped``, a copy of an
-    OpenAPI 3.0 ``doc`` without the ``x-`` keys of its schema objects too (how many objects lost some:
+    OpenAPI 3.0 or 3.1 ``doc`` without the ``x-`` keys of its schema objects too (how many objects lost some:
     ``dropped[0]``), the copy openapi-spec-validator judges first.
 
     openapi-spec-validator checks each schema object once, by id: a learned spec repeats whole schemas
@@ -490,8 +590,10 @@ def _shared(doc: Mapping[str, Any], digests: _Digests | None = None,
     objects, so schemas that are alike differ by their counts and are shared only without them: a third
     fewer objects to judge. That copy is clean only when ``doc`` is: in a schema object an ``x-`` key is
     an extension, whatever its value, to each of the library's checks (the OpenAPI 3.0 metaschema lets
-    ``^x-`` keys be anything beside a Schema's keywords or a Reference's ``$ref``; JSON Schema's ignores a
-    keyword it does not know; the keyword walk and a default's check read named keywords). Which objects
+    ``^x-`` keys be anything beside a Schema's keywords or a Reference's ``$ref``; 3.1's takes a schema
+    object as any object; every JSON Schema draft's metaschema, and the OAS 3.1 and 3.2 dialects, ignore a
+    keyword they do not know, none limiting a schema object's own keys; the keyword walk and a default's
+    check read named keywords). Which objects
     are schemas, ``io.order`` says (a property named ``x-...`` is a name in a map, kept). A copy with a
     problem is never the answer: ``doc`` itself is judged then. ``digests`` gets each shared object.
     """
