@@ -9,6 +9,7 @@ import multiprocessing.queues
 import random
 import sys
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -431,3 +432,80 @@ def test_keys_only_a_worker_folded_count_in_their_template(tmp_path: Path) -> No
     doc, _, fold = sequential(path)
     assert len(fold.builder.operations) == 120
     assert sharded(path, 2)[0] == doc
+
+
+# --- a shard's lines: read ahead in whole lines, handed out as the line-by-line reader did ---------
+
+
+def _readline_batches(data: bytes, start: int, end: int) -> list[tuple[list[bytes], list[int]]]:
+    """What fold_shard read before _Lines, a readline() at a time: (records, their lines) per batch."""
+    out, line, at = [], 0, start
+    batch: list[bytes] = []
+    lines: list[int] = []
+    for raw in data[start:end].splitlines(keepends=True):
+        line += 1
+        at += len(raw)
+        if line == 1 and start == 0:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if raw and not raw.isspace():
+            batch.append(raw)
+            lines.append(line)
+    for i in range(0, len(batch), run.BATCH):
+        out.append((batch[i:i + run.BATCH], lines[i:i + run.BATCH]))
+    return out
+
+
+@pytest.mark.parametrize("read_ahead", [1, 7, 300, 1 << 18])
+def test_a_shards_lines_are_the_readline_readers_whatever_is_read_ahead(
+        tmp_path: Path, read_ahead: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """readlines(hint) reads on past the hint (and the shard's end) to a line's end: the lines of the
+    next shard must not come in, nor blank lines, nor the byte order mark."""
+    monkeypatch.setattr(run, "READ_AHEAD", read_ahead)
+    rng = random.Random(read_ahead)
+    lines = [b"\xef\xbb\xbf{\"a\": 0}"] + [rng.choice([b"", b"  ", b"{\"n\": %d}" % i * rng.randint(1, 9)])
+                                              for i in range(400)]
+    data = b"\n".join(lines)  # no newline at the end
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(data)
+    cuts = [0, *sorted({data.index(b"\n", rng.randrange(len(data) - 1)) + 1 for _ in range(5)}), len(data)]
+    for start, end in pairwise(cuts):
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            reader = run._Lines(fh, end - start, start == 0)
+            got = []
+            while batch := reader.batch():
+                got.append((batch[0], list(batch[1])))
+        expected = _readline_batches(data, start, end)
+        flat = [(raw, n) for raws, ns in got for raw, n in zip(raws, ns, strict=True)]
+        assert flat == [(raw, n) for raws, ns in expected for raw, n in zip(raws, ns, strict=True)]
+        assert all(len(raws) <= run.BATCH for raws, _ in got)
+        assert (reader.position, reader.line) == (end - start, len(data[start:end].splitlines()))
+
+
+def test_a_shard_stopped_counts_the_lines_it_did_not_fold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopped mid-shard, the lines read ahead and those still in the file are counted: the next
+    shard's warnings name their lines."""
+    monkeypatch.setattr(run, "READ_AHEAD", 5000)
+    path = tmp_path / "many.jsonl"
+    path.write_bytes(b"".join(b"{\"n\": %d}\n" % i for i in range(1000)))
+    with open(path, "rb") as fh:
+        reader = run._Lines(fh, path.stat().st_size, True)
+        raws, lines = reader.batch() or ([], [])
+        assert (len(raws), list(lines)[-1], reader.position) == (64, 64, sum(map(len, raws)))
+        assert reader.line + reader.unread() == 1000
+
+
+def test_a_shard_is_folded_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fold makes no cycles; collections set off by its allocations only walked the growing builder."""
+    seen: list[bool] = []
+    add_raws = Fold.add_raws
+
+    def folded(self: Any, *args: Any) -> list[int]:
+        seen.append(gc.isenabled())
+        return add_raws(self, *args)
+
+    monkeypatch.setattr(Fold, "add_raws", folded)
+    path = FIXTURES / "users.jsonl"
+    result = run.fold_shard(run.Shard(str(path), path.name, 0, path.stat().st_size), SpecBuilder(), False,
+                            1 << 20, 64)
+    assert seen and not any(seen) and gc.isenabled() and result.stats.learned == 144
