@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection, Iterable
 from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 from specbuild.errors import SpecbuildError
 
@@ -296,6 +296,18 @@ def exit_if_orphaned() -> bool:
     if os.getppid() != _parent:
         os._exit(1)
     return False
+
+
+def exit_sent(q: Any) -> NoReturn:
+    """In a worker that has sent its last message on ``q``: wait until all it sent is in the pipe, then
+    exit without freeing what it holds. A shard's builder (~25 MB pickled on the 100k mix at -j 2) took
+    ~0.1 s of CPU to free object by object, as long as pickling it, at the end of a process whose memory
+    goes back to the system whole."""
+    q.close()
+    q.join_thread()  # the queue's feeder has written every message (the parent has read all but a pipe's worth)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _watch_parent(every: float = 0.5) -> None:

@@ -27,7 +27,7 @@ from specbuild.learn.builder import OperationState, SpecBuilder
 from specbuild.learn.collector import paused
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
-from specbuild.parallel import Standby, Workers, cores, exit_if_orphaned, portable, start_method
+from specbuild.parallel import Standby, Workers, cores, exit_if_orphaned, exit_sent, portable, start_method
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, JsonParser, Raw, decode
 
 PROGRESS_EVERY = 2048  # records between clock reads: time.monotonic() per record would cost ~5%
@@ -612,6 +612,8 @@ def _shard_worker(i: int, shard: Shard, template: SpecBuilder, strict: bool, max
             outbox.put((i, part, None))
     except Exception as exc:  # a bug, or a file that cannot be read: raised in the parent
         outbox.put((i, None, portable(exc)))
+        return
+    exit_sent(outbox)  # the parts are not freed one object at a time: this process ends
 
 
 class _Watch:
