@@ -924,6 +924,36 @@ def test_a_batch_decodes_as_one_call_per_record_does() -> None:
     assert [_comparable(g) for g in got] == [_comparable(w) for w in want]
 
 
+@needs_native
+def test_the_names_of_records_come_as_one_string_each() -> None:
+    """Methods, schemes, hosts, media types and header and query names recur record after record: the
+    decoder answers one Python string for each (not one made, hashed and freed per record); values, and
+    names longer than a name's limit, are made anew."""
+    decode = native.batch_decoder(native.fields_decoder(*KEEP_SOME, targets=True))
+    assert decode is not None
+    long = "x" * 65
+    raws: list[bytes | str] = [orjson.dumps(make_record(
+        "post", f"/users/{i}", body={"n": i}, resp={"id": i}, query={"page": f"p{i}", long: f"v{i}"},
+        headers={"authorization": f"Bearer {i}"}, resp_headers={"x-api-key": f"k{i}"})) for i in range(3)]
+    rows = [row for row in decode(raws, 1 << 20) if row is not None]
+    assert len(rows) == 3
+
+    def names(row: tuple[Any, ...]) -> list[str]:
+        return [name for pairs in row[3:6] for name, _ in pairs]
+
+    def values(row: tuple[Any, ...]) -> list[str]:
+        return [value for pairs in row[3:6] for _, value in pairs]
+
+    first = rows[0]
+    assert sorted(names(first)) == sorted(["page", long, "authorization", "x-api-key"])
+    for row in rows[1:]:
+        assert row[0] is first[0] and row[8] is first[8] and row[9] is first[9]  # method, scheme, host
+        assert row[6].media_type is first[6].media_type and row[7].media_type is first[7].media_type
+        same = [a is b for a, b in zip(names(row), names(first), strict=True)]
+        assert same == [name != long for name in names(first)]
+        assert not any(a is b for a, b in zip(values(row), values(first), strict=True))
+
+
 def _comparable(fields: tuple[Any, ...] | None) -> Any:
     """Fields with their bodies as (kind, media type, JSON text): natively parsed bodies compare by text."""
     if fields is None:

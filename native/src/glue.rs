@@ -521,8 +521,42 @@ fn set_body_type(body: Py<PyAny>, empty: Py<PyAny>) {
     let _ = BODY.set((body, empty));
 }
 
-fn pairs_to_py<'py>(py: Python<'py>, pairs: &Pairs) -> PyResult<Bound<'py, PyTuple>> {
-    PyTuple::new(py, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+fn pairs_to_py<'py>(py: Python<'py>, pairs: &Pairs, strings: &mut Interned) -> PyResult<Bound<'py, PyTuple>> {
+    let items: Vec<(Bound<'py, PyString>, &str)> = pairs.iter().map(|(k, v)| (strings.get(py, k), v.as_str())).collect();
+    PyTuple::new(py, items)
+}
+
+/// The strings that come back record after record (methods, schemes, hosts, media types, header and
+/// query names) as one Python string each: not made, hashed (as dict keys, by the fold) and freed
+/// again for every record. Slots picked like `verdict`'s; a name that misses its slot takes it.
+#[derive(Default)]
+struct Interned {
+    slots: Vec<Option<(Box<str>, Py<PyString>)>>,
+}
+
+/// Slots of `Interned`, and the longest string kept in one (longer ones are values, not names).
+const INTERNED: usize = 256;
+const INTERNED_LEN: usize = 64;
+
+impl Interned {
+    fn get<'py>(&mut self, py: Python<'py>, s: &str) -> Bound<'py, PyString> {
+        let b = s.as_bytes();
+        let Some((&first, &last)) = b.first().zip(b.last()).filter(|_| b.len() <= INTERNED_LEN) else {
+            return PyString::new(py, s);
+        };
+        let i = (b.len() * 7 + usize::from(first) * 3 + usize::from(b[b.len() / 2]) * 5 + usize::from(last)) % INTERNED;
+        if self.slots.is_empty() {
+            self.slots.resize_with(INTERNED, || None);
+        }
+        if let Some((name, string)) = &self.slots[i] {
+            if **name == *s {
+                return string.bind(py).clone();
+            }
+        }
+        let string = PyString::new(py, s);
+        self.slots[i] = Some((s.into(), string.clone().unbind()));
+        string
+    }
 }
 
 /// Which header names of one side reach Python: `ask(name)` (None: all), asked once per name and
@@ -588,21 +622,22 @@ impl Verdicts {
     }
 
     /// The pairs whose name is kept, as a tuple of (name, value) tuples.
-    fn pairs_to_py<'py>(&mut self, py: Python<'py>, r: &Rules, pairs: &Pairs) -> PyResult<Bound<'py, PyTuple>> {
+    fn pairs_to_py<'py>(&mut self, py: Python<'py>, r: &Rules, pairs: &Pairs, strings: &mut Interned)
+        -> PyResult<Bound<'py, PyTuple>> {
         if self.ask.is_none() {
-            return pairs_to_py(py, pairs);
+            return pairs_to_py(py, pairs, strings);
         }
         let mut kept = Vec::with_capacity(pairs.len());
         for (k, v) in pairs {
             if self.keeps(py, r, k)? {
-                kept.push((k.as_str(), v.as_str()));
+                kept.push((strings.get(py, k), v.as_str()));
             }
         }
         PyTuple::new(py, kept)
     }
 }
 
-fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>> {
+fn body_to_py<'py>(py: Python<'py>, body: BodyOut, strings: &mut Interned) -> PyResult<Bound<'py, PyAny>> {
     let (cls, empty) = BODY.get().ok_or_else(|| PyRuntimeError::new_err("set_body_type() was not called"))?;
     let cls = cls.bind(py);
     let (kind, mt, value) = match body {
@@ -618,7 +653,7 @@ fn body_to_py<'py>(py: Python<'py>, body: BodyOut) -> PyResult<Bound<'py, PyAny>
             (pyo3::intern!(py, "binary"), mt, py.None().into_bound(py))
         }
     };
-    new_body(cls, kind, mt.into_pyobject(py)?.into_any(), value)
+    new_body(cls, kind, strings.get(py, &mt).into_any(), value)
 }
 
 /// records.Body(kind, media_type, value), its fields stored as its __init__ stores them but without
@@ -653,7 +688,8 @@ fn decode_record<'py>(
     raw: &Bound<'py, PyAny>,
     max_body_bytes: usize,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-    decode_into_tuple(py, raw, max_body_bytes, &mut Verdicts::default(), &mut Verdicts::default(), false, false)
+    let (mut request, mut response) = (Verdicts::default(), Verdicts::default());
+    decode_into_tuple(py, raw, max_body_bytes, &mut request, &mut response, &mut Interned::default(), false, false)
 }
 
 /// `decode_record` for a fold: only the headers the fold reads come out (the names each side's
@@ -664,6 +700,7 @@ fn decode_record<'py>(
 struct PyDecoder {
     request: Verdicts,
     response: Verdicts,
+    strings: Interned,
     targets: bool,
     instants: bool,
 }
@@ -681,6 +718,7 @@ impl PyDecoder {
         PyDecoder {
             request: Verdicts { ask: keep_request, ..Verdicts::default() },
             response: Verdicts { ask: keep_response, ..Verdicts::default() },
+            strings: Interned::default(),
             targets,
             instants,
         }
@@ -692,7 +730,7 @@ impl PyDecoder {
         raw: &Bound<'py, PyAny>,
         max_body_bytes: usize,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        decode_into_tuple(py, raw, max_body_bytes, &mut self.request, &mut self.response, self.targets, self.instants)
+        decode_into_tuple(py, raw, max_body_bytes, &mut self.request, &mut self.response, &mut self.strings, self.targets, self.instants)
     }
 
     /// `__call__` over a batch: each raw record's fields, or None (`records.decode` must look at it).
@@ -705,7 +743,7 @@ impl PyDecoder {
     ) -> PyResult<Bound<'py, PyList>> {
         let mut out = Vec::with_capacity(raws.len());
         for raw in raws.iter() {
-            out.push(match decode_into_tuple(py, &raw, max_body_bytes, &mut self.request, &mut self.response, self.targets, self.instants)? {
+            out.push(match decode_into_tuple(py, &raw, max_body_bytes, &mut self.request, &mut self.response, &mut self.strings, self.targets, self.instants)? {
                 Some(fields) => fields.into_any(),
                 None => py.None().into_bound(py),
             });
@@ -720,6 +758,7 @@ fn decode_into_tuple<'py>(
     max_body_bytes: usize,
     request: &mut Verdicts,
     response: &mut Verdicts,
+    strings: &mut Interned,
     targets: bool,
     instants: bool,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
@@ -738,16 +777,16 @@ fn decode_into_tuple<'py>(
     let Some(d) = decoded else { return Ok(None) };
     let target = targets.then(|| target_hash(&d.path, &d.query));
     let items: [Bound<'py, PyAny>; 11] = [
-        d.method.into_pyobject(py)?.into_any(),
+        strings.get(py, &d.method).into_any(),
         d.path.into_pyobject(py)?.into_any(),
         d.status.into_pyobject(py)?.into_any(),
-        pairs_to_py(py, &d.query)?.into_any(),
-        request.pairs_to_py(py, r, &d.request_headers)?.into_any(),
-        response.pairs_to_py(py, r, &d.response_headers)?.into_any(),
-        body_to_py(py, d.request_body)?,
-        body_to_py(py, d.response_body)?,
-        d.scheme.into_pyobject(py)?.into_any(),
-        d.host.into_pyobject(py)?.into_any(),
+        pairs_to_py(py, &d.query, strings)?.into_any(),
+        request.pairs_to_py(py, r, &d.request_headers, strings)?.into_any(),
+        response.pairs_to_py(py, r, &d.response_headers, strings)?.into_any(),
+        body_to_py(py, d.request_body, strings)?,
+        body_to_py(py, d.response_body, strings)?,
+        strings.get(py, &d.scheme).into_any(),
+        strings.get(py, &d.host).into_any(),
         match instants.then(|| epoch_second(&d.timestamp)).flatten() {
             Some(second) => second.into_pyobject(py)?.into_any(),
             None => d.timestamp.into_pyobject(py)?.into_any(),
