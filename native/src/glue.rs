@@ -688,8 +688,7 @@ fn decode_record<'py>(
     raw: &Bound<'py, PyAny>,
     max_body_bytes: usize,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-    let (mut request, mut response) = (Verdicts::default(), Verdicts::default());
-    decode_into_tuple(py, raw, max_body_bytes, &mut request, &mut response, &mut Interned::default(), false, false)
+    decode_into_tuple(py, raw, max_body_bytes, &mut PyDecoder::default())
 }
 
 /// `decode_record` for a fold: only the headers the fold reads come out (the names each side's
@@ -697,6 +696,7 @@ fn decode_record<'py>(
 /// `targets`, a twelfth field: the request target's `witnesses.target_hash`. With `instants`, the
 /// timestamp is the instant's second (`record::epoch_second`) where it is read here: the text otherwise.
 #[pyclass(name = "Decoder", module = "specbuild._native")]
+#[derive(Default)]
 struct PyDecoder {
     request: Verdicts,
     response: Verdicts,
@@ -730,7 +730,7 @@ impl PyDecoder {
         raw: &Bound<'py, PyAny>,
         max_body_bytes: usize,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        decode_into_tuple(py, raw, max_body_bytes, &mut self.request, &mut self.response, &mut self.strings, self.targets, self.instants)
+        decode_into_tuple(py, raw, max_body_bytes, self)
     }
 
     /// `__call__` over a batch: each raw record's fields, or None (`records.decode` must look at it).
@@ -743,7 +743,7 @@ impl PyDecoder {
     ) -> PyResult<Bound<'py, PyList>> {
         let mut out = Vec::with_capacity(raws.len());
         for raw in raws.iter() {
-            out.push(match decode_into_tuple(py, &raw, max_body_bytes, &mut self.request, &mut self.response, &mut self.strings, self.targets, self.instants)? {
+            out.push(match decode_into_tuple(py, &raw, max_body_bytes, self)? {
                 Some(fields) => fields.into_any(),
                 None => py.None().into_bound(py),
             });
@@ -756,12 +756,10 @@ fn decode_into_tuple<'py>(
     py: Python<'py>,
     raw: &Bound<'py, PyAny>,
     max_body_bytes: usize,
-    request: &mut Verdicts,
-    response: &mut Verdicts,
-    strings: &mut Interned,
-    targets: bool,
-    instants: bool,
+    decoder: &mut PyDecoder,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
+    let PyDecoder { request, response, strings, targets, instants } = decoder;
+    let (targets, instants) = (*targets, *instants);
     let bytes: &[u8] = if let Ok(b) = raw.downcast::<PyBytes>() {
         b.as_bytes()
     } else if let Ok(s) = raw.downcast::<PyString>() {
