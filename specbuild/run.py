@@ -24,7 +24,7 @@ from specbuild.io.recordings import is_jsonl
 from specbuild.io.validate import Elsewhere, check_built_spec, import_validator, warm
 from specbuild.learn import native
 from specbuild.learn.builder import OperationState, SpecBuilder
-from specbuild.learn.collector import paused
+from specbuild.learn.collector import paused, sweep_young
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
 from specbuild.parallel import Standby, Workers, cores, exit_if_orphaned, exit_sent, portable, start_method
@@ -306,18 +306,23 @@ class Fold(Generic[S]):
         progress = self.on_progress
         n = 0
         records = iter(records)
-        while batch := list(islice(records, BATCH)):
-            add_many(batch)
-            n += len(batch)
-            if n % PROGRESS_EVERY == 0:
-                if position is not None:
-                    self.stats.position = position()
-                if progress is not None:
-                    progress(self.stats)
-                if should_stop is not None and should_stop():
+        # The fold makes no cycles, but the collections its allocations set off walk the growing builder
+        # (~3% of the 100k mix's fold). Paused, the young objects are swept every PROGRESS_EVERY records
+        # instead, each walked once: what the callbacks (progress, warnings) leave in cycles still goes.
+        with paused():
+            while batch := list(islice(records, BATCH)):
+                add_many(batch)
+                n += len(batch)
+                if n % PROGRESS_EVERY == 0:
+                    sweep_young()
+                    if position is not None:
+                        self.stats.position = position()
+                    if progress is not None:
+                        progress(self.stats)
+                    if should_stop is not None and should_stop():
+                        break
+                elif should_stop is not None and should_stop():
                     break
-            elif should_stop is not None and should_stop():
-                break
         if position is not None:
             self.stats.position = position()
         return self.stats
