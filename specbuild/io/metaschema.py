@@ -152,39 +152,13 @@ class Metaschema:
         tests = tuple(TYPES[name] for name in names)
         return lambda x, memo: any(test(x) for test in tests)
 
-    # the loops below are plain for loops, not all() over a generator (a frame per step): they run ~100,000
-    # times a document
+    # the loops below are plain for loops (see properties_of)
 
     def _k_properties(self, v: Any, schema: Mapping[str, Any]) -> Check:
-        table = {name: self._schema(sub) for name, sub in v.items()}
-
-        def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
-            if not isinstance(x, dict):
-                return True
-            if len(x) < len(table):  # the same pairs, met from the smaller side
-                for k, value in x.items():
-                    sub = table.get(k)
-                    if sub is not None and not sub(value, memo):
-                        return False
-                return True
-            for name, sub in table.items():  # noqa: SIM110 (a plain loop: see _k_properties)
-                if name in x and not sub(x[name], memo):
-                    return False
-            return True
-        return check
+        return properties_of({name: self._schema(sub) for name, sub in v.items()})
 
     def _k_patternProperties(self, v: Any, schema: Mapping[str, Any]) -> Check:
-        pairs = tuple((searcher(pattern), self._schema(sub)) for pattern, sub in v.items())
-
-        def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
-            if not isinstance(x, dict):
-                return True
-            for k, value in x.items():
-                for found, sub in pairs:
-                    if found(k) and not sub(value, memo):
-                        return False
-            return True
-        return check
+        return patterns_of(tuple((searcher(pattern), self._schema(sub)) for pattern, sub in v.items()))
 
     def _k_additionalProperties(self, v: Any, schema: Mapping[str, Any]) -> Check | None:
         named = schema.get("properties", {})
@@ -197,7 +171,7 @@ class Metaschema:
             def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
                 if not isinstance(x, dict):
                     return True
-                for k, value in x.items():  # noqa: SIM110 (a plain loop: see _k_properties)
+                for k, value in x.items():  # noqa: SIM110 (a plain loop: see properties_of)
                     if k not in named and not found(k) and not sub(value, memo):
                         return False
                 return True
@@ -244,17 +218,7 @@ class Metaschema:
         return lambda x, memo: any(equal(each, x) for each in v)
 
     def _k_oneOf(self, v: Any, schema: Mapping[str, Any]) -> Check:
-        subs = tuple(self._schema(s) for s in v)
-
-        def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
-            found = 0
-            for sub in subs:
-                if sub(x, memo):
-                    found += 1
-                    if found > 1:
-                        return False
-            return found == 1
-        return check
+        return one_of(tuple(self._schema(s) for s in v))
 
     def _k_anyOf(self, v: Any, schema: Mapping[str, Any]) -> Check:
         subs = tuple(self._schema(s) for s in v)
@@ -268,12 +232,60 @@ class Metaschema:
         return lambda x, memo: not sub(x, memo)
 
 
+# The keyword checks both compilers build alike (this draft 4's, io.metaschema2020's 2020-12), from the
+# checks of their subschemas. Plain for loops, not all() over a generator (a frame per step): they run
+# ~100,000 times a document.
+
+def properties_of(table: dict[str, Check]) -> Check:
+    """``properties``: each named value valid against its schema."""
+    def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
+        if not isinstance(x, dict):
+            return True
+        if len(x) < len(table):  # the same pairs, met from the smaller side
+            for k, value in x.items():
+                sub = table.get(k)
+                if sub is not None and not sub(value, memo):
+                    return False
+            return True
+        for name, sub in table.items():  # noqa: SIM110 (a plain loop)
+            if name in x and not sub(x[name], memo):
+                return False
+        return True
+    return check
+
+
+def patterns_of(pairs: tuple[tuple[Callable[[str], Any], Check], ...]) -> Check:
+    """``patternProperties``: each value whose key a pattern finds valid against that pattern's schema."""
+    def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
+        if not isinstance(x, dict):
+            return True
+        for k, value in x.items():
+            for found, sub in pairs:
+                if found(k) and not sub(value, memo):
+                    return False
+        return True
+    return check
+
+
+def one_of(subs: tuple[Check, ...]) -> Check:
+    """``oneOf``: exactly one subschema valid (a second one ends the count)."""
+    def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
+        found = 0
+        for sub in subs:
+            if sub(x, memo):
+                found += 1
+                if found > 1:
+                    return False
+        return found == 1
+    return check
+
+
 def all_of(checks: tuple[Check, ...]) -> Check:
     if len(checks) == 1:
         return checks[0]
 
     def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
-        for each in checks:  # noqa: SIM110 (a plain loop: see _k_properties)
+        for each in checks:  # noqa: SIM110 (a plain loop: see properties_of)
             if not each(x, memo):
                 return False
         return True

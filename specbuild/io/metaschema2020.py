@@ -24,7 +24,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Final
 from urllib.parse import urldefrag, urljoin
 
-from specbuild.io.metaschema import all_of, searcher
+from specbuild.io.metaschema import all_of, one_of, patterns_of, properties_of, searcher
 
 # (instance, memo of $ref verdicts by (target, id(instance)), valid for one call)
 Check = Callable[[Any, dict[tuple[int, int], bool]], bool]
@@ -183,35 +183,10 @@ class Metaschema2020:
         return None if checker is None else lambda x, memo: bool(checker.conforms(x, v))
 
     def _k_properties(self, v: Any, schema: Mapping[str, Any], resolver: Any) -> Check:
-        table = {name: self._schema(sub, resolver) for name, sub in v.items()}
-
-        def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
-            if not isinstance(x, dict):
-                return True
-            if len(x) < len(table):  # the same pairs, met from the smaller side
-                for k, value in x.items():
-                    sub = table.get(k)
-                    if sub is not None and not sub(value, memo):
-                        return False
-                return True
-            for name, sub in table.items():  # noqa: SIM110 (a plain loop: a frame per step otherwise)
-                if name in x and not sub(x[name], memo):
-                    return False
-            return True
-        return check
+        return properties_of({name: self._schema(sub, resolver) for name, sub in v.items()})
 
     def _k_patternProperties(self, v: Any, schema: Mapping[str, Any], resolver: Any) -> Check:
-        pairs = tuple((searcher(pattern), self._schema(sub, resolver)) for pattern, sub in v.items())
-
-        def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
-            if not isinstance(x, dict):
-                return True
-            for k, value in x.items():
-                for found, sub in pairs:
-                    if found(k) and not sub(value, memo):
-                        return False
-            return True
-        return check
+        return patterns_of(tuple((searcher(pattern), self._schema(sub, resolver)) for pattern, sub in v.items()))
 
     def _k_additionalProperties(self, v: Any, schema: Mapping[str, Any], resolver: Any) -> Check | None:
         extra = _extras(schema)
@@ -312,17 +287,7 @@ class Metaschema2020:
         return lambda x, memo: any(sub(x, memo) for sub in subs)
 
     def _k_oneOf(self, v: Any, schema: Mapping[str, Any], resolver: Any) -> Check:
-        subs = tuple(self._schema(s, resolver) for s in v)
-
-        def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
-            found = 0
-            for sub in subs:
-                if sub(x, memo):
-                    found += 1
-                    if found > 1:
-                        return False
-            return found == 1
-        return check
+        return one_of(tuple(self._schema(s, resolver) for s in v))
 
     def _k_not(self, v: Any, schema: Mapping[str, Any], resolver: Any) -> Check:
         sub = self._schema(v, resolver)
