@@ -14,11 +14,13 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from specbuild.record.proxy import upstream_headers
+from specbuild.record.capture import Exchange, Kept
+from specbuild.record.proxy import ClientSide, upstream_headers
 from specbuild.record.wire import Body, Framing, WireError, parse_head
 from tests.helpers import ROOT, free_port, wait_lines, wait_listening
 from tests.test_record import SERVERS, _build
@@ -186,6 +188,21 @@ def test_an_answer_before_the_request_body_records_the_body_as_cut(tmp_path: Pat
     request = json.loads(line)["request"]
     assert request.get("bodyTruncated") is True, request
     listener.close()
+
+
+def test_a_body_the_client_sent_before_the_answer_ended_is_recorded_whole() -> None:
+    """The same early answer, with the client's body already read but not yet passed on: it is the
+    record's body, whole (not cut), and the connection goes on to the client's next request."""
+    recorded: list[Exchange] = []
+    proxy = SimpleNamespace(record=recorded.append, upstream=SimpleNamespace(release=lambda up: None))
+    side = ClientSide(proxy)  # type: ignore[arg-type]
+    side.request, side.response = Body(Framing.LENGTH, 2), Body(Framing.LENGTH, 0)
+    side.kept = (Kept(1 << 20), Kept(1 << 20))
+    side.exchange = Exchange("PUT", "http", "x", "/scopes/9", "", [], 204)
+    side.buf = b"{}GET /next HTTP/1.1\r\n"
+    side._finish(clean=True)
+    assert (recorded[0].request_body, recorded[0].request_cut) == (b"{}", False)
+    assert side.buf == b"GET /next HTTP/1.1\r\n"  # the next request's start, kept for it
 
 
 def test_an_http_1_0_client_gets_a_chunked_answer_as_its_bytes_ended_by_the_close(proxy_to: Any) -> None:

@@ -291,7 +291,8 @@ class ClientSide(asyncio.Protocol):
             up.close()
         if self.exchange is not None and self.kept is not None:
             ex, (request, response) = self.exchange, self.kept
-            ex.request_body, ex.request_cut = request.bytes(), request.cut or not self._request_read()
+            whole = self._request_read()  # first: it may add the client's buffered bytes to ``request``
+            ex.request_body, ex.request_cut = request.bytes(), request.cut or not whole
             ex.response_body, ex.response_cut = response.bytes(), response.cut
             ex.finished = now()
             self.proxy.record(ex)
@@ -305,7 +306,6 @@ class ClientSide(asyncio.Protocol):
         self.resume_reading()
         if self.buf:
             self._advance()
-
 
     def _request_read(self) -> bool:
         """Whether the request's body was read to its end. A server may answer on the head alone (Keycloak,
