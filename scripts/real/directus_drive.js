@@ -17,7 +17,7 @@
 'use strict';
 
 const sdk = require('@directus/sdk');
-const { args, prng } = require('./drive');
+const { args, prng, run } = require('./drive');
 
 const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'kilo', 'lima', 'oscar', 'tango', 'zulu'];
 const PEOPLE = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
@@ -460,18 +460,10 @@ async function main() {
     [() => d.update(), 2], [() => d.remove(), 0.8], [() => d.file(), 1.2], [() => d.people(), 1.2], [() => d.collaborate(), 1.2],
     [() => d.automate(), 0.6], [() => d.server(), 0.6], [() => d.errors(), 0.8],
   ];
-  const total = steps.reduce((s, [, w]) => s + w, 0);
-  const end = a.maxSeconds ? Date.now() + a.maxSeconds * 1000 : Infinity;
-  for (let i = 0; i < a.rounds && Date.now() < end; i++) {
-    let x = rng.next() * total;
-    const step = steps.find(([, w]) => (x -= w) < 0) || steps[steps.length - 1];
-    try {
-      await step[0]();
-    } catch (e) { // tolerated as workload.run does: the loop goes on
-      const s = e.response && e.response.status;
-      console.error(`${s || e.name}: ${e.response ? e.response.url : ''} ${e.errors ? JSON.stringify(e.errors).slice(0, 200) : String(e.message || e).slice(0, 200)}`);
-    }
-  }
+  await run(steps, rng, a, (e) => {
+    const s = e.response && e.response.status;
+    return `${s || e.name}: ${e.response ? e.response.url : ''} ${e.errors ? JSON.stringify(e.errors).slice(0, 200) : String(e.message || e).slice(0, 200)}`;
+  });
   process.exit(0); // the SDK's token refresh timer would keep Node running
 }
 

@@ -1,5 +1,5 @@
 // What the Node drivers (directus_drive.js, pocketbase_drive.js, pouchdb_drive.js) share: their command
-// line, as workload.py's, and a seeded PRNG, so one seed gives one workload.
+// line, as workload.py's, a seeded PRNG, so one seed gives one workload, and the loop of weighted steps.
 'use strict';
 
 // `SCRIPT URL NAME... --seed N [--rounds R] [--max-seconds S]`: the URL and the driver's other positional
@@ -41,4 +41,20 @@ function prng(seed) {
   return { next, int, choice, sample };
 }
 
-module.exports = { args, prng };
+// `rounds` steps (fewer past `maxSeconds`), each drawn from `steps` ([call, weight] pairs) by weight. A
+// step that throws is told by `describe(error)` on stderr and the loop goes on, as workload.run does.
+async function run(steps, rng, a, describe) {
+  const total = steps.reduce((s, [, w]) => s + w, 0);
+  const end = a.maxSeconds ? Date.now() + a.maxSeconds * 1000 : Infinity;
+  for (let i = 0; i < a.rounds && Date.now() < end; i++) {
+    let x = rng.next() * total;
+    const step = steps.find(([, w]) => (x -= w) < 0) || steps[steps.length - 1];
+    try {
+      await step[0]();
+    } catch (e) {
+      console.error(describe(e));
+    }
+  }
+}
+
+module.exports = { args, prng, run };

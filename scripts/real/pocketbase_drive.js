@@ -15,7 +15,7 @@
 'use strict';
 
 const PocketBase = require('pocketbase/cjs');
-const { args, prng } = require('./drive');
+const { args, prng, run } = require('./drive');
 
 // The collections an app's team makes, each with the fields it might give it (name, type, options).
 const MODELS = {
@@ -371,17 +371,7 @@ async function main() {
     [() => d.read(), 3], [() => d.update(), 2], [() => d.remove(), 0.8], [() => d.batch(), 0.6], [() => d.user(), 1.5],
     [() => d.admin(), 0.8], [() => d.errors(), 0.8], [() => d.view(), 0.4], [() => d.dropCollection(), 0.2],
   ];
-  const total = steps.reduce((s, [, w]) => s + w, 0);
-  const end = a.maxSeconds ? Date.now() + a.maxSeconds * 1000 : Infinity;
-  for (let i = 0; i < a.rounds && Date.now() < end; i++) {
-    let x = rng.next() * total;
-    const step = steps.find(([, w]) => (x -= w) < 0) || steps[steps.length - 1];
-    try {
-      await step[0]();
-    } catch (e) { // tolerated as workload.run does: the loop goes on
-      console.error(`${e.status || e.name}: ${e.url || ""} ${String(e.message).slice(0, 120)} ${JSON.stringify(e.response || {}).slice(0, 200)}`);
-    }
-  }
+  await run(steps, rng, a, (e) => `${e.status || e.name}: ${e.url || ""} ${String(e.message).slice(0, 120)} ${JSON.stringify(e.response || {}).slice(0, 200)}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

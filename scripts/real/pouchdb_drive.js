@@ -13,7 +13,7 @@
 'use strict';
 
 const nano = require('nano');
-const { args, prng } = require('./drive');
+const { args, prng, run } = require('./drive');
 
 const TEAMS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark'];
 const APPS = ['notes', 'inventory', 'crm', 'recipes', 'fieldwork', 'tasks', 'survey', 'catalog'];
@@ -210,17 +210,7 @@ async function main() {
     [() => d.remove(), 0.7], [() => d.attach(), 1], [() => d.changes(), 1], [() => d.design(), 1], [() => d.find(), 1],
     [() => d.admin(), 0.8],
   ];
-  const total = steps.reduce((s, [, w]) => s + w, 0);
-  const end = a.maxSeconds ? Date.now() + a.maxSeconds * 1000 : Infinity;
-  for (let i = 0; i < a.rounds && Date.now() < end; i++) {
-    let x = rng.next() * total;
-    const step = steps.find(([, w]) => (x -= w) < 0) || steps[steps.length - 1];
-    try {
-      await step[0]();
-    } catch (e) { // tolerated as workload.run does: the loop goes on
-      console.error(`${e.statusCode || e.name}: ${String(e.message).slice(0, 120)}`);
-    }
-  }
+  await run(steps, rng, a, (e) => `${e.statusCode || e.name}: ${String(e.message).slice(0, 120)}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
