@@ -103,15 +103,7 @@ class Metaschema:
         key = id(target)
         compiled: list[Check] = []  # after the root: a ref may point to a schema being compiled
         self._pending.append(lambda: compiled.append(self._schema(target)))
-
-        def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
-            if type(x) is not dict and type(x) is not list:
-                return compiled[0](x, memo)
-            known = memo.get((key, id(x)))
-            if known is None:
-                known = memo[key, id(x)] = compiled[0](x, memo)
-            return known
-        return check
+        return remembered(compiled, key)
 
     def _pointed(self, ref: str) -> Any:
         node: Any = self._root
@@ -235,6 +227,19 @@ class Metaschema:
 # The keyword checks both compilers build alike (this draft 4's, io.metaschema2020's 2020-12), from the
 # checks of their subschemas. Plain for loops, not all() over a generator (a frame per step): they run
 # ~100,000 times a document.
+
+def remembered(target: list[Check], key: int) -> Check:
+    """A ``$ref``'s check: its target's (``target[0]``, filled once compiled: refs recurse), its verdict on an
+    object or array kept in the memo by (``key``, the instance) for the rest of the call."""
+    def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
+        if type(x) is not dict and type(x) is not list:
+            return target[0](x, memo)
+        known = memo.get((key, id(x)))
+        if known is None:
+            known = memo[key, id(x)] = target[0](x, memo)
+        return known
+    return check
+
 
 def properties_of(table: dict[str, Check]) -> Check:
     """``properties``: each named value valid against its schema."""

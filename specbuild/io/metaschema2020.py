@@ -24,7 +24,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Final
 from urllib.parse import urldefrag, urljoin
 
-from specbuild.io.metaschema import all_of, one_of, patterns_of, properties_of, searcher
+from specbuild.io.metaschema import all_of, one_of, patterns_of, properties_of, remembered, searcher
 
 # (instance, memo of $ref verdicts by (target, id(instance)), valid for one call)
 Check = Callable[[Any, dict[tuple[int, int], bool]], bool]
@@ -110,15 +110,7 @@ class Metaschema2020:
         target, index = self._target(ref, resolver)
         if not memoized:
             return lambda x, memo: target[0](x, memo)
-
-        def check(x: Any, memo: dict[tuple[int, int], bool]) -> bool:
-            if type(x) is not dict and type(x) is not list:
-                return target[0](x, memo)
-            known = memo.get((index, id(x)))
-            if known is None:
-                known = memo[index, id(x)] = target[0](x, memo)
-            return known
-        return check
+        return remembered(target, index)
 
     def _target(self, ref: Any, resolver: Any) -> tuple[list[Check], int]:
         """The cell of ``ref``'s target as the library resolves it from ``resolver`` (filled once the node
