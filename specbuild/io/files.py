@@ -71,7 +71,7 @@ def write_atomic(path: str | Path, data: bytes, *, private: bool = False) -> Non
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
         except OSError as exc:  # a full disk behind a redirection, a reader gone: theirs to fix, not a bug
-            raise OutputError(f"stdout: cannot write ({exc.strerror or exc})") from None
+            raise cannot_write("stdout", exc) from None
         return
     target = Path(path)
     try:
@@ -81,7 +81,12 @@ def write_atomic(path: str | Path, data: bytes, *, private: bool = False) -> Non
             return
         _write(target, data, private)
     except OSError as exc:
-        raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+        raise cannot_write(target, exc) from None
+
+
+def cannot_write(where: str | Path, exc: OSError) -> OutputError:
+    """What a user is told when ``where`` cannot be written (a full disk, no permission): theirs to fix."""
+    return OutputError(f"{where}: cannot write ({exc.strerror or exc})")
 
 
 def _special(target: Path) -> bool:

@@ -20,9 +20,9 @@ from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
 import orjson
 
-from specbuild.errors import InputError, OutputError, RecordError, UsageError
+from specbuild.errors import InputError, RecordError, UsageError
 from specbuild.io import files
-from specbuild.io.files import put_in_place, write_atomic
+from specbuild.io.files import cannot_write, put_in_place, write_atomic
 from specbuild.io.validate import Elsewhere
 from specbuild.learn import state as codec
 from specbuild.learn.builder import SpecBuilder
@@ -132,9 +132,8 @@ class Checkpoints:
         try:
             put_in_place(written, self.state_path)
         except OSError as exc:
-            raise OutputError(f"{self.state_path}: cannot write ({exc.strerror or exc})") from None
+            raise cannot_write(self.state_path, exc) from None
         return self.doc, self.target
-
 
     def _write_spec(self, state: State) -> None:
         # a standby runs one of the validator's walks in a child it forks (this process, with librdkafka's
