@@ -154,12 +154,9 @@ def _fold_worker(inbox: Any, results: Any, template: SpecBuilder, strict: bool, 
     parent = os.getppid()
     builder = _blank(template)
     while True:
-        try:
-            message = inbox.get(timeout=1.0)
-        except queue.Empty:
-            if os.getppid() != parent:  # the parent is gone (SIGKILL): there is no one to hand over to
-                return
-            continue
+        message = _next(inbox, parent)
+        if message is None:  # the parent is gone (SIGKILL): there is no one to hand over to
+            return
         kind = message[0]
         if kind == "batch":
             collected = _Collected(keep_raw)
