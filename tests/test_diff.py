@@ -188,6 +188,31 @@ def test_names_tags_and_summaries_are_no_change() -> None:
     assert diff(base, head) == []
 
 
+def _learned_rows(tier: dict[str, Any], seen: int | None = 20) -> dict[str, Any]:
+    """A learned spec whose query answers are rows, or an object holding rows (an ``anyOf`` at the body's
+    root: uncounted), and a row's ``tier`` is ``tier``; ``seen``: the rows' count (None: not learned)."""
+    row: dict[str, Any] = {"type": "object", "properties": {"tier": tier}}
+    if seen is not None:
+        row["x-specbuild-seen"] = seen
+    body = {"anyOf": [{"type": "array", "items": row}, {"type": "object", "properties": {
+        "rows": {"type": "array", "items": row}}}]}
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/query": {"get": {"responses": {
+        "200": {"description": "OK", "content": {"application/json": {"schema": body}}}}}}}}
+
+
+def test_evidence_is_read_below_an_uncounted_root() -> None:
+    """A learned body whose root is an ``anyOf`` (rows, or an object of rows) has no count there; its
+    branches' counts are the evidence, as a counted root's are. Datasette's query rows: a column seen 20
+    times as strings or null in one sample and only null in the other (``{}``: nothing learned) was
+    "null or string -> any", breaking, on an unchanged API (the sixth held-out set)."""
+    typed = {"type": "string", "nullable": True}
+    changes = diff(_learned_rows(typed), _learned_rows({}, seen=300), learned_head=True)
+    assert {(c.kind, c.severity) for c in changes} == {("response-type-unproven", "info")} and len(changes) == 2
+    # without counts on one side, the claim is read as certain, as for a spec written by hand
+    changes = diff(_learned_rows(typed, seen=None), _learned_rows({}, seen=300), learned_head=True)
+    assert {(c.kind, c.severity) for c in changes} == {("response-type-widened", "breaking")}
+
+
 def test_counts_on_both_sides_tell_a_change_from_knowing_more() -> None:
     """A learned spec's claims carry their evidence: the same case with thinner counts is no change."""
     base, head = pair("learned-property-now-optional")  # absent from 150 of 200, present in 40 of 40 before

@@ -329,7 +329,9 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
             return  # a recursive schema: this pair is being compared further up
         seen = seen | {refs}
     b, h = merge_all_of(b_raw, ctx.base), merge_all_of(h_raw, ctx.head)
-    ev = _Ev.roots(b, h) if depth == 0 else ev.at(b, h) if ev is not None else None
+    # evidence starts at the first node counted on both sides: a body's root, or below an uncounted one
+    # (an anyOf of rows or an object of rows: its branches carry the counts)
+    ev = ev.at(b, h) if ev is not None and depth else _Ev.roots(b, h)
     ctx.ev = ev if direction == "response" else None  # read by here(), for this node's own checks below
     if not types_done:
         _types(ctx, b, h, direction, where, pointer)
