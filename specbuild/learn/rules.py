@@ -107,6 +107,8 @@ FREE_NAMES: Final = frozenset({
     "committer", "reviewer", "subject", "nickname", "handle", "host", "hostname", "server", "team", "org",
     "organization", "namespace", "project", "repo", "repository", "workspace", "tenant", "bucket", "topic",
     "domain", "realm", "group", "queue", "pool",
+    # the world's open vocabularies, as users' records hold them: the next sample's customer is elsewhere
+    "city", "town", "country", "street", "postcode", "zipcode", "currency", "locale", "language", "timezone",
 })
 # ``account:alice``, ``group:admins``: a kind and a name, a reference to someone, never an enum value
 # when the names vary behind fewer kinds.

@@ -164,9 +164,13 @@ _REFERENCE = fullmatcher(REFERENCE)
 
 def _references(vals: dict[str, int]) -> bool:
     """Values that each name someone of a kind (``account:alice``, ``account:bob``, ``group:ops``):
-    the names vary behind fewer kinds, and the next sample brings other people."""
-    if not all(_REFERENCE(v) is not None for v in vals):
-        return False
+    the names vary behind fewer kinds, and the next sample brings other people. Or values of which some
+    are prefixed and some bare (``created``, ``desc:name``: a sort direction before any field): a prefix
+    composed with values, whose pairs the next sample varies (ZenML's ``sort_by``). A set all prefixed,
+    a kind each (``read:org``, ``admin:hook``), is a closed set of scopes."""
+    prefixed = sum(_REFERENCE(v) is not None for v in vals)
+    if prefixed < len(vals):
+        return prefixed > 0
     return len({v.split(":", 1)[0] for v in vals}) < len(vals)
 
 
