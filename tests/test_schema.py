@@ -380,6 +380,19 @@ def test_compound_names_of_user_objects_and_lists_among_their_values() -> None:
     assert "properties" in infer_schema(other)["properties"]["job_results"]
 
 
+def test_values_chosen_per_entity_are_a_map() -> None:
+    """ZenML's secrets (the sixth held-out set): each secret's ``values`` keyed by what its owner stores
+    (``dsn``, ``password``, ``aws_secret_access_key``), a patch's null deleting one; learned as one record
+    of every secret's keys, the other sample's keys and nulls were refused. A ``values`` in every object
+    with the same keys stays a record."""
+    secrets = [{"values": {"dsn": "x"}}, {"values": {"password": "p", "host": "h"}}, {"values": {"token": None}},
+               {"values": {"api_key": "k", "dsn": "y"}}]
+    assert infer_schema(secrets)["properties"]["values"] == {
+        "additionalProperties": {"type": "string", "nullable": True}, "type": "object"}
+    ranges = [{"values": {"min": i, "max": i + 1}} for i in range(5)]
+    assert "properties" in infer_schema(ranges)["properties"]["values"]
+
+
 def test_a_json_schema_carried_as_data_maps_its_field_names() -> None:
     """Each block type's or deployment's schema names its own fields: ``properties`` (and ``$defs``...)
     of an object with a string ``type`` is a map of schemas; a record's field named ``properties`` is not."""
