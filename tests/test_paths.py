@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from specbuild.errors import RecordError, UsageError
 from specbuild.learn.builder import SpecBuilder
-from specbuild.learn.paths.evidence import Answers, Likeness, similarity
+from specbuild.learn.paths.evidence import Answers, Likeness, object_props, similarity
 from specbuild.learn.paths.templater import (
     MAX_SEGMENTS,
     Features,
@@ -1989,3 +1989,12 @@ def test_one_file_name_under_many_folders_is_still_each_ones_file() -> None:
     got = learn(shapes, shapes)
     assert len({got[f"{path}/README.md"] for path in repos}) == 1
     assert all(not got[f"{path}/README.md"].endswith("/README.md") for path in repos), got
+
+
+def test_object_props_are_the_top_level_names_outside_lists() -> None:
+    """An endpoint's object properties: each path's first name, ``a[]`` for a list it holds, none of a
+    list it answers, and a property named ``""`` too (each text's top is remembered: the same answer)."""
+    props = frozenset({"a", "a.b", "a[].c", "a[][].d", "[].e", "[]", "", ".f", "g"})
+    expect = frozenset(p.partition(".")[0] for p in props if not p.startswith("[]"))
+    assert object_props(props) == expect == {"a", "a[]", "a[][]", "", "g"}
+    assert object_props(Answers(props)) == expect
