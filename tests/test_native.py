@@ -133,6 +133,22 @@ def test_native_core_paths_equal_python(values: list[Any], depth: int) -> None:
 
 
 @needs_native
+@given(st.lists(json_values, min_size=1, max_size=12), st.integers(-1, 3))
+def test_core_paths_of_a_loaded_state_are_read_from_its_bytes(values: list[Any], depth: int) -> None:
+    """A worker's state (-j 2) is asked its core paths before it is merged: read from its bytes as they
+    are, the same paths in the same order as the tree they load, which they leave as they were."""
+    acc = fold_accumulator([json.dumps(v) for v in values])
+    data = native.dump(acc)
+    loaded = native.load(data)
+    assert loaded.core_paths(depth) == acc.core_paths(depth)
+    assert loaded.core_paths(depth, native.path_names()) == acc.core_paths(depth)
+    assert native.dump(loaded) == data  # still its bytes: merged as they are read
+    merged = native.load(data)
+    merged.merge_copy(acc)
+    assert merged.core_paths(depth) == fold_accumulator([json.dumps(v) for v in values * 2]).core_paths(depth)
+
+
+@needs_native
 @given(st.lists(json_values, min_size=1, max_size=12), st.lists(json_values, min_size=1, max_size=12),
        st.integers(-1, 3))
 def test_core_paths_named_once_are_the_same_paths(one: list[Any], other: list[Any], depth: int) -> None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from specbuild.errors import RecordError, UsageError
 from specbuild.learn.builder import SpecBuilder
-from specbuild.learn.paths.evidence import Answers, Likeness, similarity
+from specbuild.learn.paths.evidence import Answers, Likeness, object_props, similarity
 from specbuild.learn.paths.templater import (
     MAX_SEGMENTS,
     Features,
@@ -30,6 +30,7 @@ from specbuild.learn.paths.templater import (
     decide,
     kind_schema,
 )
+from specbuild.learn.paths import templating
 from specbuild.learn.paths.templating import _plural
 from specbuild.learn.render import render
 from specbuild.records import decode
@@ -1989,3 +1990,43 @@ def test_one_file_name_under_many_folders_is_still_each_ones_file() -> None:
     got = learn(shapes, shapes)
     assert len({got[f"{path}/README.md"] for path in repos}) == 1
     assert all(not got[f"{path}/README.md"].endswith("/README.md") for path in repos), got
+
+
+def test_object_props_are_the_top_level_names_outside_lists() -> None:
+    """An endpoint's object properties: each path's first name, ``a[]`` for a list it holds, none of a
+    list it answers, and a property named ``""`` too (each text's top is remembered: the same answer)."""
+    props = frozenset({"a", "a.b", "a[].c", "a[][].d", "[].e", "[]", "", ".f", "g"})
+    expect = frozenset(p.partition(".")[0] for p in props if not p.startswith("[]"))
+    assert object_props(props) == expect == {"a", "a[]", "a[][]", "", "g"}
+    assert object_props(Answers(props)) == expect
+
+
+def test_a_pass_decides_again_only_where_the_pool_answers_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each pass of a decision sees the same sites and raw profiles; only the pool differs. A site whose
+    questions to the pool (and its vocabulary) get the answers they got in the pass before is decided
+    as it was, from memory: the same templates as deciding every site in every pass."""
+    item = _call("GET", "name", "state", "created")
+    names = [f"{a}-{b}" for a in VALUE_WORDS for b in VALUE_WORDS if a != b][:14]
+    shapes = {f"/projects/{n}": item for n in names} | {f"/projects/{n}/jobs": _call("GET", "jobs") for n in names}
+    shapes |= {f"/archive/{n}": item for n in names[:9]} | {"/rules/north-report": _call("POST", "status"),
+                                                             "/rules/evaluate": _call("POST", "result")}
+    remembered = learn(shapes, shapes)
+    decided: list[int] = []  # sites decided (not remembered), per pass
+    resolve, decide = templating._Resolver.resolve, templating._Resolver._decide
+
+    def counted_resolve(self: templating._Resolver, *args: object, **kwargs: object) -> object:
+        decided.append(0)
+        return resolve(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def counted_decide(self: templating._Resolver, *args: object) -> set[str]:
+        decided[-1] += 1
+        return decide(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(templating._Resolver, "resolve", counted_resolve)
+    monkeypatch.setattr(templating._Resolver, "_decide", counted_decide)
+    assert learn(shapes, shapes) == remembered
+    assert len(decided) >= 2 and decided[-1] < decided[0], decided
+    # every site decided in every pass: the same templates
+    monkeypatch.setattr(templating._Resolver, "_decided",
+                        lambda self, site, where: decide(self, site, {w: site.profile(w) for w in where[-1]}))
+    assert learn(shapes, shapes) == remembered

@@ -350,6 +350,7 @@ pub(crate) fn fold(root: &mut Node, r: &Rules, body: &Json) {
 
 /// render._core_paths: the property paths (`a.b`, `items[].c`) present in at least
 /// `core_min_percent` of the objects at their position, `depth` levels of properties down.
+#[cfg(test)] // Acc.core_paths names each path as it is found (core_paths_with), or reads the bytes (state.rs)
 pub(crate) fn core_paths(node: &Node, r: &Rules, prefix: &str, depth: i64, out: &mut Vec<String>) {
     core_paths_with(node, r, &mut prefix.to_owned(), depth, &mut |path| out.push(path.to_owned()));
 }

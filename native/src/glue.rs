@@ -9,12 +9,12 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
-use crate::body::{self, core_paths, core_paths_with};
+use crate::body::{self, core_paths_with};
 use crate::params::{Param, Params, Strings};
 use crate::record::{decode_plain, epoch_second, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
 use crate::shape::{key_hash, Node, Props, Vals};
-use crate::state::Reader;
+use crate::state::{core_paths_from, Reader};
 use crate::witness::target_hash;
 
 // -- the rules ---------------------------------------------------------------------------------------
@@ -264,6 +264,16 @@ impl Acc {
         Acc { root, raw: None }
     }
 
+    /// `body::core_paths_with` of the root, read from the bytes while they are not loaded (loading
+    /// them here would build a tree that merging them, as they are read, does not need).
+    fn core_paths_each(&self, depth: i64, emit: &mut dyn FnMut(&str)) {
+        match &self.raw {
+            Some(raw) => core_paths_from(&mut Reader::skipped(raw), rules(), &mut String::new(), depth, emit)
+                .expect("bytes checked by Acc.load"),
+            None => core_paths_with(&self.root, rules(), &mut String::new(), depth, emit),
+        }
+    }
+
     /// The root, loaded from the bytes first if it was not yet.
     fn node(&mut self) -> &mut Node {
         if let Some(raw) = self.raw.take() {
@@ -309,16 +319,16 @@ impl Acc {
     /// render._core_paths of the root, `depth` levels of properties down; given `names`, each path
     /// is its string there (made once per text, for every accumulator that names `names`).
     #[pyo3(signature = (depth, names=None))]
-    fn core_paths<'py>(&mut self, py: Python<'py>, depth: i64, names: Option<PyRefMut<'py, PathNames>>
+    fn core_paths<'py>(&self, py: Python<'py>, depth: i64, names: Option<PyRefMut<'py, PathNames>>
                        ) -> PyResult<Bound<'py, PyList>> {
         let Some(mut names) = names else {
             let mut out = Vec::new();
-            core_paths(self.node(), rules(), "", depth, &mut out);
+            self.core_paths_each(depth, &mut |path| out.push(path.to_owned()));
             return PyList::new(py, out);
         };
         let mut out: Vec<Py<PyString>> = Vec::new();
         let known = &mut names.known;
-        core_paths_with(self.node(), rules(), &mut String::new(), depth, &mut |path| {
+        self.core_paths_each(depth, &mut |path| {
             let name = match known.get(path) {
                 Some(name) => name.clone_ref(py),
                 None => {

@@ -207,6 +207,68 @@ impl Node {
     }
 }
 
+/// `body::core_paths_with` of the node `Node::load` would read from `r`, read as it goes: no tree is
+/// built (rendering asks a worker's state only this before merging it, and `Node::merge_from` reads
+/// the bytes as they are too; loading each key's tree first was half of the mix's `features`). The
+/// same paths in the same order; None for bytes that are no state.
+pub(crate) fn core_paths_from(r: &mut Reader<'_>, rules: &Rules, path: &mut String, depth: i64,
+                              emit: &mut dyn FnMut(&str)) -> Option<()> {
+    if depth < 0 {
+        return Node::skip(r);
+    }
+    let (_count, _kinds, _depth, objects, _fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
+    match r.u32()? {
+        ABSENT => {}
+        n => {
+            for _ in 0..n {
+                r.str()?;
+                r.u64()?;
+            }
+        }
+    }
+    let prefix = path.len();
+    match r.u8()? {
+        0 => {}
+        1 if next_count(r)? > 0 => {
+            path.push_str("[]");
+            core_paths_from(r, rules, path, depth, emit)?;
+            path.truncate(prefix);
+        }
+        1 => Node::skip(r)?,
+        _ => return None,
+    }
+    match r.u8()? {
+        0 => {}
+        1 => Node::skip(r)?,
+        _ => return None,
+    }
+    let n = match r.u32()? {
+        ABSENT => return Some(()),
+        n => n,
+    };
+    for _ in 0..n {
+        let name = r.str()?;
+        if objects > 0 && next_count(r)? * 100 >= objects * rules.limits.core_min_percent {
+            if prefix > 0 {
+                path.push('.');
+            }
+            path.push_str(name);
+            core_paths_from(r, rules, path, depth - 1, emit)?;
+            emit(path);
+            path.truncate(prefix);
+        } else {
+            Node::skip(r)?;
+        }
+    }
+    Some(())
+}
+
+/// The count of the node whose bytes come next (its first field), not read past.
+fn next_count(r: &Reader<'_>) -> Option<u64> {
+    let end = r.at.checked_add(8)?;
+    Some(u64::from_le_bytes(r.data.get(r.at..end)?.try_into().ok()?))
+}
+
 fn load_child(r: &mut Reader<'_>) -> Option<Option<Box<Node>>> {
     match r.u8()? {
         0 => Some(None),
@@ -259,6 +321,33 @@ mod tests {
         let mut empty = Node::new(0, &r);
         empty.merge_from(&r, &mut Reader::skipped(&data)).expect("its own bytes");
         assert_eq!(bytes(&empty), data);
+    }
+
+    #[test]
+    fn core_paths_read_from_the_bytes_are_the_loaded_trees() {
+        let r = test_rules(); // core_min_percent 50
+        let texts: Vec<String> = (0..12)
+            .map(|i| match i % 3 {
+                0 => format!(r#"{{"a": {{"b": {i}, "c": [{{"d": 1}}]}}, "e": [[{{"f": {i}}}]], "g{i}": 1}}"#),
+                1 => format!(r#"{{"a": {{"b": null}}, "e": [], "h": {{"i": {{"j": {{"k": "{i}"}}}}}}}}"#),
+                _ => format!(r#"[{{"x": {i}}}, {{"x": 1, "y": 2}}]"#),
+            })
+            .collect();
+        let root = folded(&r, &texts);
+        let data = bytes(&root);
+        for depth in -1..5 {
+            let mut tree = Vec::new();
+            crate::body::core_paths(&root, &r, "", depth, &mut tree);
+            let mut read = Vec::new();
+            let mut reader = Reader::skipped(&data);
+            core_paths_from(&mut reader, &r, &mut String::new(), depth, &mut |path| read.push(path.to_owned()))
+                .expect("its own bytes");
+            assert_eq!(reader.at, data.len(), "read to its end");
+            assert_eq!(read, tree, "depth {depth}");
+        }
+        let mut all = Vec::new();
+        crate::body::core_paths(&root, &r, "", 4, &mut all);
+        assert!(all.contains(&"a.c[].d".to_owned()) && all.contains(&"h.i.j".to_owned()), "{all:?}");
     }
 
     #[test]

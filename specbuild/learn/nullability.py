@@ -164,11 +164,36 @@ def share_nulls(paths: dict[str, Any], openapi: str, found: dict[str, list[Place
     # the same walk without merge-patch requests: only the path items with one walked again
     plain = _flat({path: _item_places(path, item, False) if _merge_patched({path: item}) else by_path[path]
                    for path, item in paths.items()}) if _merge_patched(paths) else every
-    fit = fit_nulls(plain, openapi)  # before the passes: what the traffic showed, nothing inferred
-    share_nullability(every, plain, openapi)
-    nullable_by_evidence(every, plain, openapi, fit)
+    # each place's schema read once for the three passes (26k places on the mix's 100k: the reads were
+    # a fifth of this); what share_nullability widens is read again as it leaves it
+    claims = Claims(every, openapi)
+    plain_claims = claims if plain is every else Claims(plain, openapi)
+    fit = fit_nulls(plain, openapi, plain_claims)  # before the passes: what the traffic showed, nothing inferred
+    made = share_nullability(every, plain, openapi, claims)
+    claims.widened(every, made)
+    if plain_claims is not claims:
+        plain_claims.widened(plain, made)
+    nullable_by_evidence(every, plain, openapi, fit, (claims, plain_claims))
     share_numbers(every)
     share_any(every)
+
+
+class Claims:
+    """Of each place in a list (by position): whether its schema is typed (:func:`_typed`; no pass here
+    changes that) and nullable (:func:`is_nullable`; only :func:`make_nullable` widens it, so a pass
+    that made some schemas nullable hands their ids to :meth:`widened`)."""
+
+    __slots__ = ("nullable", "typed")
+
+    def __init__(self, places: list[Place], openapi: str) -> None:
+        self.typed = [_typed(place[2]) for place in places]
+        self.nullable = [is_nullable(place[2], openapi) for place in places]
+
+    def widened(self, places: list[Place], made: set[int]) -> None:
+        """The claims after the schemas whose ids are ``made`` were made nullable (a schema object may
+        be at two places: by id, not by position)."""
+        if made:
+            self.nullable = [null or id(place[2]) in made for place, null in zip(places, self.nullable, strict=True)]
 
 
 def share_numbers(every: list[Place]) -> None:
@@ -227,8 +252,10 @@ def _merge_patched(paths: dict[str, Any]) -> bool:
                for item in paths.values() for op in item.values() if isinstance(op, dict))
 
 
-def share_nullability(every: list[Place], plain: list[Place], openapi: str) -> None:
-    """``every``: the :func:`places` of the paths; ``plain``: those outside merge-patch requests.
+def share_nullability(every: list[Place], plain: list[Place], openapi: str, claims: Claims | None = None) -> set[int]:
+    """``every``: the :func:`places` of the paths; ``plain``: those outside merge-patch requests;
+    ``claims``: ``every``'s (:class:`Claims`), when the caller has them. Returns the ids of the schemas
+    it made nullable.
 
     A property seen null is nullable where the same name is in the same scope (:func:`places`), in an
     object of the same kind, or holds an object of the same kind (most property names the same:
@@ -238,29 +265,33 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str) -> N
     its nullable fields wherever it is embedded: a value null in one response will be null in the other.
     A name alone is no such evidence (``title`` of an issue and of a check run's output differ).
     """
+    claims = claims or Claims(every, openapi)
     counted = {id(schema) for _, _, schema, _, _ in plain}
     kinds = _Kinds()
     sources: dict[str, set[_Source]] = {}
     pending: list[tuple[Place, frozenset[str], frozenset[str]]] = []  # a place, its object's kind, its value's
-    for place in every:
-        if is_nullable(place[2], openapi):
+    for place, null, typed in zip(every, claims.nullable, claims.typed, strict=True):
+        if null:
             if id(place[2]) in counted:
                 sources.setdefault(place[1], set()).add((place[0], kinds.of(place[3]), kinds.held(place[2])))
-        elif _typed(place[2]):
+        elif typed:
             pending.append((place, kinds.of(place[3]), kinds.held(place[2])))
     first = True
+    made: set[int] = set()
     while pending:  # to a fixed point, object kinds only: a user made nullable by its scope is a source
         # for that kind of user (scalars and scopes would chain on: a url to every url)
         newly = [p for p in pending if _shares(p, sources.get(p[0][1], ()), first, kinds)]
         if not newly:
-            return
+            break
         sources = {}
         for place, keys, value in newly:
             make_nullable(place[2], openapi)
+            made.add(id(place[2]))
             if id(place[2]) in counted and value:
                 sources.setdefault(place[1], set()).add((place[0], keys, value))
         # a place holding no object shares with none of these sources: left out of the next rounds
         pending, first = [p for p in pending if p[2] and not is_nullable(p[0][2], openapi)], False
+    return made
 
 
 _NO_KIND: Final[frozenset[str]] = frozenset()
@@ -330,8 +361,10 @@ class NullFit:
     rate: float
 
 
-def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, fit: NullFit) -> None:
-    """(``every``, ``plain``: as :func:`share_nullability` takes them; ``fit``: :func:`fit_nulls`'.)
+def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, fit: NullFit,
+                         claims: tuple[Claims, Claims] | None = None) -> None:
+    """(``every``, ``plain``: as :func:`share_nullability` takes them; ``fit``: :func:`fit_nulls`';
+    ``claims``: theirs, as they are now, when the caller has them.)
 
     A property not seen null is nullable while "never null" is still in doubt (:func:`doubt`); the
     values it was seen non-null weigh against its prior. The places of one name in one scope are one
@@ -345,17 +378,18 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
     - a name in this scope only: the share of nullable properties beside it in its object, counted
       with NULL_PRIOR_WEIGHT more properties at the API's own share (``fit.nullable``), so one thin
       object is not all the evidence, and an API that never sends null makes no such doubt."""
-    objects = _object_priors(plain, openapi, fit.nullable)
+    mine, theirs = claims or (Claims(every, openapi), Claims(plain, openapi))
+    objects = _object_priors(plain, fit.nullable, theirs)
     # the places this pass may make nullable: with counts, typed, not nullable (read once: nothing changes
     # them before the end)
-    open_ = [place for place in every
-             if place[4] is not None and _typed(place[2]) and not is_nullable(place[2], openapi)]
+    open_ = [place for place, typed, null in zip(every, mine.typed, mine.nullable, strict=True)
+             if place[4] is not None and typed and not null]
     pooled: dict[tuple[str, str], int] = {}
     for scope, name, _, _, seen in open_:
         pooled[(scope, name)] = pooled.get((scope, name), 0) + (seen or 0)  # never None here
     fields: dict[tuple[str, str], float] = {}
-    for scope, name, schema, parent, _ in plain:
-        if is_nullable(schema, openapi):
+    for (scope, name, _, parent, _), null in zip(plain, theirs.nullable, strict=True):
+        if null:
             fields[(scope, name)] = 1.0
         elif (scope, name) in pooled and (scope, name) not in fields:
             prior = objects.get(id(parent), objects[None])
@@ -381,15 +415,15 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
         make_nullable(schema, openapi)
 
 
-def _object_priors(plain: list[Place], openapi: str, api: float) -> dict[int | None, float]:
+def _object_priors(plain: list[Place], api: float, claims: Claims) -> dict[int | None, float]:
     """Per object schema (by id), the chance one of its properties is nullable: its properties'
     nullable share, shrunk to the API's (``api``, also under the key None) by NULL_PRIOR_WEIGHT more
-    properties."""
+    properties. ``claims``: ``plain``'s."""
     counts: dict[int, list[int]] = {}
-    for _, _, schema, parent, _ in plain:
-        if _typed(schema):
+    for (_, _, _, parent, _), typed, null in zip(plain, claims.typed, claims.nullable, strict=True):
+        if typed:
             tally = counts.setdefault(id(parent), [0, 0])
-            tally[0] += is_nullable(schema, openapi)
+            tally[0] += null
             tally[1] += 1
     out: dict[int | None, float] = {key: (n + NULL_PRIOR_WEIGHT * api) / (t + NULL_PRIOR_WEIGHT)
                                     for key, (n, t) in counts.items()}
@@ -407,7 +441,7 @@ def doubt(prior: float, seen: int, rate: float = NULL_SHARE) -> float:
     return miss / (miss + 1.0 - prior)
 
 
-def fit_nulls(plain: list[Place], openapi: str) -> NullFit:
+def fit_nulls(plain: list[Place], openapi: str, claims: Claims | None = None) -> NullFit:
     """The API's own null rate: the share of a nullable property's values that are null, as the
     traffic shows it, bounded to NULL_SHARE_MIN..NULL_SHARE.
 
@@ -419,10 +453,11 @@ def fit_nulls(plain: list[Place], openapi: str) -> NullFit:
     field's values) leaves "never null" in doubt far longer than one that sends them often; one that
     sends none claims it at the highest rate.
     """
+    claims = claims or Claims(plain, openapi)
     tally: Counter[tuple[int, bool]] = Counter()
-    for _, _, schema, _, seen in plain:
-        if seen and _typed(schema):
-            tally[(seen, is_nullable(schema, openapi))] += 1
+    for (_, _, _, _, seen), typed, null in zip(plain, claims.typed, claims.nullable, strict=True):
+        if seen and typed:
+            tally[(seen, null)] += 1
     places = sum(tally.values())
     shown = sum(k for (_, null), k in tally.items() if null)
     if places < NULL_FIT_MIN_PLACES or not shown:  # too little to tell two numbers apart: as seen

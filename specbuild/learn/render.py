@@ -213,9 +213,9 @@ Rendered = tuple[dict[str, Any], Answers]  # an operation's part of the document
 
 
 # The share of the guessed work another process takes. This one pays for the fork and the pages it then
-# copies, and reads the answer: on the mix's 100k, half of the guess is ~0.14 s of CPU there and ~0.2 s
-# here (~0.35 s alone); 0.6 gave ~0.19 s each.
-ELSEWHERE_SHARE: Final = 0.5
+# copies, and reads the answer: on the mix's 100k, half of the guess was ~0.16 s of CPU there and ~0.23 s
+# here (~0.3 s alone); 0.6 gives ~0.2 s each, 0.7 ~0.19 here and ~0.22 there (the child then ends last).
+ELSEWHERE_SHARE: Final = 0.6
 
 
 def _elsewhere(groups: list[Group], builder: SpecBuilder, templates: Mapping[str, Template],

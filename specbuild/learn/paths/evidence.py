@@ -352,7 +352,14 @@ def object_props(props: Iterable[str]) -> frozenset[str]:
 
 
 def _object_props(props: Iterable[str]) -> frozenset[str]:
-    return frozenset(p.partition(".")[0] for p in props if not p.startswith("[]"))
+    return frozenset(top for top in set(map(_top, props)) if top is not None)  # the few distinct ones
+
+
+# Pure, and asked of the same texts by every key's answers (the mix's 100k: 240k paths, 9k texts): remembered.
+@lru_cache(maxsize=1 << 16)
+def _top(path: str) -> str | None:
+    """The top-level property a path is in (``a`` of ``a.b``), None for one in a list (``[].a``)."""
+    return None if path.startswith("[]") else path.partition(".")[0]
 
 
 def answers_alike(a: frozenset[str], b: frozenset[str]) -> bool:
