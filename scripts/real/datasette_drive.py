@@ -137,14 +137,14 @@ class Drive:
         self.orders += [r["id"] for r in rows]
 
     def stock_rows(self, n: int) -> list[dict[str, Any]]:
-        rows = []
+        rows: dict[tuple[str, str], dict[str, Any]] = {}  # one row a key: /-/create refuses a key twice
         for _ in range(n):
             key = (self.rng.choice(WAREHOUSES), self.rng.choice(SKUS))
             if key not in self.stock:
                 self.stock.append(key)
-            rows.append({"warehouse": key[0], "sku": key[1], "qty": self.rng.randint(0, 500),
-                         "bin": f"{self.rng.choice('ABCD')}-{self.rng.randint(1, 40):02d}"})
-        return rows
+            rows[key] = {"warehouse": key[0], "sku": key[1], "qty": self.rng.randint(0, 500),
+                         "bin": f"{self.rng.choice('ABCD')}-{self.rng.randint(1, 40):02d}"}
+        return list(rows.values())
 
     def load_stock(self, n: int) -> None:
         path = self.work / "stock.jsonl"
