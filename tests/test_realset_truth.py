@@ -35,3 +35,26 @@ def test_prefix_names_the_mount_point_of_a_description_without_servers() -> None
 def test_a_description_that_names_its_server_keeps_it_over_the_prefix() -> None:
     truth = _truth()
     assert truth.convert(_doc([{"url": "/v1"}]), "/api")["servers"] == [{"url": "/v1"}]
+
+
+def test_max_ref_depth_cuts_refs_nested_deeper_than_asked() -> None:
+    # ZenML's models refer to each other so widely that inlining them all writes hundreds of MB.
+    truth = _truth()
+    doc = _doc(None)
+    doc["paths"]["/flows/{id}"]["get"]["responses"]["200"]["content"] = {
+        "application/json": {"schema": {"$ref": "#/components/schemas/A"}}
+    }
+    doc["components"] = {
+        "schemas": {
+            "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+            "B": {"type": "object", "properties": {"c": {"$ref": "#/components/schemas/C"}}},
+            "C": {"type": "string"},
+        }
+    }
+
+    def schema(out: dict[str, Any]) -> Any:
+        return out["paths"]["/flows/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert schema(truth.convert(doc))["properties"]["b"]["properties"]["c"] == {"type": "string"}
+    assert schema(truth.convert(doc, "", 2))["properties"]["b"]["properties"]["c"] == {}
+    assert schema(truth.convert(doc, "", 1))["properties"]["b"] == {}

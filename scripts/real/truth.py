@@ -1,6 +1,6 @@
 """Turn a server's published description into the OpenAPI 3 truth that score.py reads.
 
-    python truth.py SOURCE OUT.json [PREFIX]      SOURCE: a .yaml/.json file or an http:// URL
+    python truth.py SOURCE OUT.json [PREFIX] [--max-ref-depth N]      SOURCE: a .yaml/.json file or an http:// URL
 
 PREFIX (e.g. /api) is the path the described app is mounted under, for a description that names no
 server of its own (Prefect's FastAPI app lists `/flows/`, served as `/api/flows/`).
@@ -11,6 +11,10 @@ parameters with a schema, a body parameter as requestBody, response schemas as a
 content; every $ref is inlined (a recursive one becomes {}), as in the devset's truth files. An OpenAPI 3
 description (WireMock's /__admin/docs/swagger) keeps its operations as written, its refs inlined the
 same way; a server URL of `/` says nothing, and score.py would read it as a path prefix.
+
+--max-ref-depth N: a $ref met under N others becomes {}, as a recursive one does. ZenML's description
+shares its models so widely (a response's body, metadata and resources each refer to other responses)
+that inlining them all wrote 684 MB and more; score.py reads only the paths and operations of a truth.
 """
 
 from __future__ import annotations
@@ -37,20 +41,20 @@ def load(source: str) -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-def inline(node: Any, doc: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
+def inline(node: Any, doc: dict[str, Any], seen: tuple[str, ...] = (), depth: int | None = None) -> Any:
     if isinstance(node, list):
-        return [inline(v, doc, seen) for v in node]
+        return [inline(v, doc, seen, depth) for v in node]
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/"):
-        if ref in seen:
+        if ref in seen or (depth is not None and len(seen) >= depth):
             return {}
         target: Any = doc
         for part in ref[2:].split("/"):
             target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
-        return inline(target, doc, (*seen, ref))
-    out = {k: inline(v, doc, seen) for k, v in node.items()}
+        return inline(target, doc, (*seen, ref), depth)
+    out = {k: inline(v, doc, seen, depth) for k, v in node.items()}
     if out.pop("x-nullable", False):
         out["nullable"] = True
     return out
@@ -81,8 +85,8 @@ def operation(op: dict[str, Any], shared: list[dict[str, Any]]) -> dict[str, Any
     return out
 
 
-def convert3(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    doc = inline(doc, doc)
+def convert3(doc: dict[str, Any], prefix: str = "", depth: int | None = None) -> dict[str, Any]:
+    doc = inline(doc, doc, depth=depth)
     keep = (*METHODS, "parameters")
     paths = {path: {k: v for k, v in item.items() if k in keep} for path, item in doc["paths"].items()}
     servers = [s for s in doc.get("servers", []) if s.get("url", "/") not in ("", "/")]
@@ -91,10 +95,10 @@ def convert3(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return {"openapi": doc["openapi"], "info": doc["info"], "servers": servers, "paths": dict(sorted(paths.items()))}
 
 
-def convert(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def convert(doc: dict[str, Any], prefix: str = "", depth: int | None = None) -> dict[str, Any]:
     if str(doc.get("openapi", "")).startswith("3."):
-        return convert3(doc, prefix)
-    doc = inline(doc, doc)
+        return convert3(doc, prefix, depth)
+    doc = inline(doc, doc, depth=depth)
     paths: dict[str, Any] = {}
     for path, item in sorted(doc.get("paths", {}).items()):
         shared = item.get("parameters", [])
@@ -109,14 +113,19 @@ def convert(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def main() -> int:
-    source, out = sys.argv[1], sys.argv[2]
-    prefix = sys.argv[3] if len(sys.argv) > 3 else ""
+    args, depth = sys.argv[1:], None
+    if "--max-ref-depth" in args:
+        i = args.index("--max-ref-depth")
+        depth = int(args[i + 1])
+        del args[i : i + 2]
+    source, out = args[0], args[1]
+    prefix = args[2] if len(args) > 2 else ""
     if source == "jupyter":  # the description jupyter_server ships inside its package
         import jupyter_server
 
         source = jupyter_server.__path__[0] + "/services/api/api.yaml"
     with open(out, "w", encoding="utf-8") as f:
-        json.dump(convert(load(source), prefix), f, indent=1, sort_keys=True)
+        json.dump(convert(load(source), prefix, depth), f, indent=1, sort_keys=True)
     return 0
 
 
