@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from specbuild.errors import RecordError, UsageError
 from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.paths import templating
 from specbuild.learn.paths.evidence import Answers, Likeness, object_props, similarity
 from specbuild.learn.paths.templater import (
     MAX_SEGMENTS,
@@ -30,7 +31,6 @@ from specbuild.learn.paths.templater import (
     decide,
     kind_schema,
 )
-from specbuild.learn.paths import templating
 from specbuild.learn.paths.templating import _plural
 from specbuild.learn.render import render
 from specbuild.records import decode

@@ -288,7 +288,8 @@ def test_no_enum_over_places_and_currencies() -> None:
     (the sixth held-out set) learned ``city`` as an enum of the 7 cities seen, and the other sample's
     update to 'Austin' was refused; PocketBase's ``city`` and ``country`` alike."""
     rows = [{"city": c, "country": k, "currency": m, "kind": t} for c, k, m, t in zip(
-        ["Berlin", "Lisbon", "Osaka"] * 10, ["DE", "PT", "JP"] * 10, ["eur", "jpy"] * 15, ["retail", "b2b"] * 15)]
+        ["Berlin", "Lisbon", "Osaka"] * 10, ["DE", "PT", "JP"] * 10, ["eur", "jpy"] * 15, ["retail", "b2b"] * 15,
+        strict=True)]
     props = infer_schema(rows)["properties"]
     assert [p for p in sorted(props) if "enum" in props[p]] == ["kind"]
 
