@@ -178,15 +178,7 @@ impl Node {
     /// Read past one node's bytes, checking them as `load` would, building nothing.
     pub(crate) fn skip(r: &mut Reader<'_>) -> Option<()> {
         r.take(8 + 1 + 4 + 8 + 1)?;
-        match r.u32()? {
-            ABSENT => {}
-            n => {
-                for _ in 0..n {
-                    r.str()?;
-                    r.u64()?;
-                }
-            }
-        }
+        skip_vals(r)?;
         for _ in 0..2 {
             match r.u8()? {
                 0 => {}
@@ -207,6 +199,18 @@ impl Node {
     }
 }
 
+/// Read past a node's table of distinct values (absent, or each value and its count).
+fn skip_vals(r: &mut Reader<'_>) -> Option<()> {
+    let n = r.u32()?;
+    if n != ABSENT {
+        for _ in 0..n {
+            r.str()?;
+            r.u64()?;
+        }
+    }
+    Some(())
+}
+
 /// `body::core_paths_with` of the node `Node::load` would read from `r`, read as it goes: no tree is
 /// built (rendering asks a worker's state only this before merging it, and `Node::merge_from` reads
 /// the bytes as they are too; loading each key's tree first was half of the mix's `features`). The
@@ -217,15 +221,7 @@ pub(crate) fn core_paths_from(r: &mut Reader<'_>, rules: &Rules, path: &mut Stri
         return Node::skip(r);
     }
     let (_count, _kinds, _depth, objects, _fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
-    match r.u32()? {
-        ABSENT => {}
-        n => {
-            for _ in 0..n {
-                r.str()?;
-                r.u64()?;
-            }
-        }
-    }
+    skip_vals(r)?;
     let prefix = path.len();
     match r.u8()? {
         0 => {}
