@@ -202,28 +202,45 @@ def _fold_formats(root: _Raw) -> dict[str, str]:
     the names vary once with the suffix and once without, and each half is judged on half the evidence (one
     sample templates the names, the other keeps some literal, the suffix inside the value). Folded, the
     name is judged once, on everything below and at it; the suffix goes back on its keys at the end
-    (the returned key -> suffix). Where a name is so paired (two names at least), the other ``name.json``
-    leaves there fold too: a table only read (``/shop/items.json``) is one more name of the same kind.
-    A name alone in a format (``/openapi.json``, Twilio's ``/Records/Today.json``) is left whole: a
-    resource asked for in a format (:func:`_in_a_format`), nothing pairs it with a path of its own."""
-    served: dict[str, str] = {}
-    stack = [root]
+    (the returned key -> suffix). Where a name is so paired (two names at least, or typed ids), the other
+    ``name.json`` leaves there fold too: a table only read (``/shop/items.json``) is one more name of the
+    same kind. A name alone in a format (``/openapi.json``, Twilio's ``/Records/Today.json``) is left whole:
+    a resource asked for in a format (:func:`_in_a_format`), nothing pairs it with a path of its own.
+    Where is a position (typed segments as ``*``): typed siblings are one parameter whatever else is decided,
+    so the words of one account fold as the ids of another do."""
+    nodes: dict[Suffix, list[_Raw]] = defaultdict(list)
+    stack: list[tuple[Suffix, _Raw]] = [((), root)]
     while stack:
-        node = stack.pop()
-        leaves: dict[str, tuple[str, str]] = {}   # label -> (stem, suffix), leaves only
+        at, node = stack.pop()
+        nodes[at].append(node)
+        stack.extend(((*at, "*" if label.startswith("{") else label), child) for label, child in node.children.items())
+    served: dict[str, str] = {}
+    for group in nodes.values():
+        folding = _folding(group)
+        for node in group:
+            for label in sorted(folding.keys() & node.children.keys()):
+                _fold_one(node, label, *folding[label], served)
+    return served
+
+
+def _folding(group: Sequence[_Raw]) -> dict[str, tuple[str, str]]:
+    """The leaves ``name.json`` to fold at one position (its nodes: ``group``), with their stems and suffixes."""
+    leaves: dict[str, tuple[str, str]] = {}   # label -> (stem, suffix), leaves only
+    inner: set[str] = set()                   # labels with children
+    for node in group:
         for label, child in node.children.items():
             found = _SERVED_AS.match(label) if not child.children and not hint_label(label) else None
             if found is not None:
                 leaves[label] = (found.group(1), found.group(2))
-        paired = {label for label, (stem, _) in leaves.items()
-                  if stem in node.children and node.children[stem].children}
-        suffixes = {leaves[label][1] for label in paired}
-        if len(paired) >= 2:
-            paired |= {label for label, (_, suffix) in leaves.items() if suffix in suffixes}
-        for label in sorted(paired):
-            _fold_one(node, label, *leaves[label], served)
-        stack.extend(node.children.values())
-    return served
+            elif child.children:
+                inner.add(label)
+    paired = {label for label, (stem, _) in leaves.items() if stem in inner}
+    suffixes = {leaves[label][1] for label in paired}
+    # typed ids in a format (``{:token}.json`` beside ``{:token}/Media.json``) fold as one: the words
+    # beside them in that format (``wNCMorOUJl.json``) go with them, to be judged as ids beside ids
+    if len(paired) >= 2 or any(label.startswith("{") for label in paired):
+        paired |= {label for label, (_, suffix) in leaves.items() if suffix in suffixes}
+    return {label: leaves[label] for label in paired}
 
 
 def _fold_one(node: _Raw, label: str, stem: str, suffix: str, served: dict[str, str]) -> None:
