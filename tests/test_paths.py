@@ -2061,3 +2061,18 @@ def test_file_names_beside_folders_of_the_same_name_stay_file_names() -> None:
     got = learn(["/api/contents/notes.md", "/api/contents/todo.md", "/api/contents/notes/a.md",
                  "/api/contents/notes/b.md", "/api/contents/todo/c.md"])
     assert got["/api/contents/notes.md"].endswith("}") and got["/api/contents/todo.md"] == got["/api/contents/notes.md"]
+
+
+def test_files_of_several_types_beside_folders_fold_no_format() -> None:
+    """Jupyter's contents: ``notes 691.csv`` and ``kqz7wpx2vb.csv`` beside ``data_clean 943.md`` and a folder
+    ``kqz7wpx2vb``: files of their own types in a folder, not a format the API serves the folder in; a typed
+    name in a format beside a typed folder is no pair (``{:token}.csv`` and ``{:token}`` are two names)."""
+    paths = []
+    for folder in ("draft 87", "thesis 12", "plots 686"):
+        paths += [f"/api/contents/{folder}", f"/api/contents/{folder}/checkpoints", f"/api/contents/{folder}/exp 3/a.md"]
+        paths += [f"/api/contents/{folder}/{name}" for name in
+                  ("notes 691.csv", "plots 701.csv", "kqz7wpx2vb.csv", "data_clean 943.md", "Untitled.ipynb")]
+        paths += [f"/api/contents/{folder}/kqz7wpx2vb", f"/api/contents/{folder}/kqz7wpx2vb/checkpoints"]
+    got = learn(paths)
+    assert got["/api/contents/draft 87/notes 691.csv"] == got["/api/contents/thesis 12/data_clean 943.md"] \
+        == got["/api/contents/plots 686/kqz7wpx2vb.csv"] == "/api/contents/{contentName}/{name}"

@@ -207,7 +207,9 @@ def _fold_formats(root: _Raw) -> dict[str, str]:
     same kind. A name alone in a format (``/openapi.json``, Twilio's ``/Records/Today.json``) is left whole:
     a resource asked for in a format (:func:`_in_a_format`), nothing pairs it with a path of its own.
     Where is a position (typed segments as ``*``): typed siblings are one parameter whatever else is decided,
-    so the words of one account fold as the ids of another do."""
+    so the words of one account fold as the ids of another do. Where the names there carry several
+    extensions (``plots 7.csv`` beside ``notes 3.md``, ``{:token}.csv`` beside a folder ``{:token}``) they
+    are files in a folder, each of its own type: nothing folds."""
     nodes: dict[Suffix, list[_Raw]] = defaultdict(list)
     stack: list[tuple[Suffix, _Raw]] = [((), root)]
     while stack:
@@ -227,13 +229,19 @@ def _folding(group: Sequence[_Raw]) -> dict[str, tuple[str, str]]:
     """The leaves ``name.json`` to fold at one position (its nodes: ``group``), with their stems and suffixes."""
     leaves: dict[str, tuple[str, str]] = {}   # label -> (stem, suffix), leaves only
     inner: set[str] = set()                   # labels with children
+    extensions: set[str] = set()
     for node in group:
         for label, child in node.children.items():
+            typed = placeholder_kind(label)
+            if (typed is not None and typed[1].startswith(".")) or (typed is None and is_file_name(label)):
+                extensions.add(label.rsplit(".", 1)[1].lower())
             found = _SERVED_AS.match(label) if not child.children and not hint_label(label) else None
             if found is not None:
                 leaves[label] = (found.group(1), found.group(2))
             elif child.children:
                 inner.add(label)
+    if len(extensions) > 1:
+        return {}   # files of their own types (``notes 3.md`` beside ``plots 7.csv``): a folder, no format
     paired = {label for label, (stem, _) in leaves.items() if stem in inner}
     suffixes = {leaves[label][1] for label in paired}
     # typed ids in a format (``{:token}.json`` beside ``{:token}/Media.json``) fold as one: the words
