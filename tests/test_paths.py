@@ -2035,7 +2035,8 @@ def test_tables_in_a_format_are_one_parameter_with_their_rows_and_actions() -> N
     subtree share one parameter, whatever its keys are (integers, text, compound), and a table only read
     (``/library/series.json``) is one more of them. Two samples with different tables learn one path set."""
     got = learn(_tables(["series", "genres"]))
-    assert {got[f"/library/{t}.json"] for t in ("books", "authors", "loans", "series")} == {"/library/{libraryName}.json"}
+    tables = {got[f"/library/{t}.json"] for t in ("books", "authors", "loans", "series")}
+    assert tables == {"/library/{libraryName}.json"}
     assert got["/library/books/-/insert"] == got["/library/loans/-/insert"] == "/library/{libraryName}/-/insert"
     rows = {got[p] for p in got if p.count("/") == 3 and p.endswith(".json") and "/-/" not in p}
     assert rows == {"/library/{libraryName}/{idOrName}.json"}
@@ -2050,7 +2051,8 @@ def test_typed_ids_in_a_format_fold_with_the_words_of_their_alphabet() -> None:
     """``{sid}.json`` beside ``{sid}/Media.json``, and ``wNCMorOUJl.json`` (an id too short to be typed on
     sight) under another account: one parameter, one name, the format literal after it."""
     sids = ["JfFSYjmXMFccFt5UwQXKISp", "qWgI11kmq13N7hQ6", "GyVrZPQ6HmX", "TQ3ucEibMOM1"]
-    paths = [f"/Accounts/AC{i:032x}/Applications/{s}{tail}" for i, s in enumerate(sids) for tail in (".json", "/Media.json")]
+    paths = [f"/Accounts/AC{i:032x}/Applications/{s}{tail}" for i, s in enumerate(sids)
+             for tail in (".json", "/Media.json")]
     got = learn([*paths, "/Accounts/AC0000/Applications/wNCMorOUJl.json"])
     assert set(got.values()) == {"/Accounts/{accountId}/Applications/{applicationId}.json",
                                  "/Accounts/{accountId}/Applications/{applicationId}/Media.json"}
@@ -2069,7 +2071,7 @@ def test_files_of_several_types_beside_folders_fold_no_format() -> None:
     name in a format beside a typed folder is no pair (``{:token}.csv`` and ``{:token}`` are two names)."""
     paths = []
     for folder in ("draft 87", "thesis 12", "plots 686"):
-        paths += [f"/api/contents/{folder}", f"/api/contents/{folder}/checkpoints", f"/api/contents/{folder}/exp 3/a.md"]
+        paths += [f"/api/contents/{folder}{tail}" for tail in ("", "/checkpoints", "/exp 3/a.md")]
         paths += [f"/api/contents/{folder}/{name}" for name in
                   ("notes 691.csv", "plots 701.csv", "kqz7wpx2vb.csv", "data_clean 943.md", "Untitled.ipynb")]
         paths += [f"/api/contents/{folder}/kqz7wpx2vb", f"/api/contents/{folder}/kqz7wpx2vb/checkpoints"]
