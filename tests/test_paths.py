@@ -2030,3 +2030,92 @@ def test_a_pass_decides_again_only_where_the_pool_answers_otherwise(monkeypatch:
     monkeypatch.setattr(templating._Resolver, "_decided",
                         lambda self, site, where: decide(self, site, {w: site.profile(w) for w in where[-1]}))
     assert learn(shapes, shapes) == remembered
+
+
+# --- a format glued to a name that is also a path of its own (issue 11, Datasette) ----------------
+
+def _rails_app() -> list[str]:
+    """A Rails-like app: ``.json`` formats on collections, items chosen by their owners, and their children."""
+    paths = ["/projects.json", "/openapi.json", "/swagger.json", "/v1/status.json", "/v1/status/history.json"]
+    for i, slug in enumerate(["acme", "beta-labs", "gamma", "delta-works", "echo"]):
+        paths += [f"/projects/{slug}.json", f"/projects/{slug}/issues.json"]
+        paths += [f"/projects/{slug}/issues/{n}.json" for n in (i + 1, i + 20)]
+        if i % 2:
+            paths.append(f"/projects/{slug}/issues/{i + 1}/comments.json")
+    return paths
+
+
+def test_a_name_in_a_format_beside_its_own_paths_is_one_parameter() -> None:
+    """``/projects/acme.json`` beside ``/projects/acme/issues.json``: the project ``acme`` in a format; the
+    name is templated and the format stays a literal after it, one parameter for the project and what it
+    holds. Compared whole, ``acme.json`` was a plain word in a format (an endpoint) and stayed literal.
+    What nothing pairs with a path of its own stays as it is: ``/openapi.json``, ``/v1/status.json``."""
+    got = learn(_rails_app())
+    assert got["/projects/acme.json"] == got["/projects/delta-works.json"] == "/projects/{projectName}.json"
+    assert got["/projects/gamma/issues/22.json"] == "/projects/{projectName}/issues/{issueId}.json"
+    assert got["/projects/beta-labs/issues/2/comments.json"] == "/projects/{projectName}/issues/{issueId}/comments.json"
+    for literal in ("/projects.json", "/openapi.json", "/swagger.json", "/v1/status.json", "/v1/status/history.json"):
+        assert got[literal] == literal
+
+
+def _tables(read_only: Iterable[str]) -> list[str]:
+    """A Datasette-like API: ``/{db}/{table}.json``, ``/{db}/{table}/{pks}.json``, ``/{db}/{table}/-/insert``,
+    ``/{db}/{table}/{pks}/-/update``; tables with integer, text and compound keys, and tables only read."""
+    authors = [f"au_{''.join(random.Random(i).choices('abcdefghjkmnpqrstuvwxyz23456789', k=6))}" for i in range(12)]
+    tables = {"books": ["17", "18", "40", "41"], "authors": authors, "loans": ["2026-01-03,7", "2026-02-11,9"],
+              "reading_list": ["1", "2", "3"]}
+    paths = ["/library.json", "/library/-/query.json", "/-/versions.json"]
+    for table, keys in tables.items():
+        paths += [f"/library/{table}.json", f"/library/{table}/-/insert"]
+        paths += [p for key in keys for p in (f"/library/{table}/{key}.json", f"/library/{table}/{key}/-/update")]
+    return paths + [f"/library/{table}.json" for table in read_only]
+
+
+def test_tables_in_a_format_are_one_parameter_with_their_rows_and_actions() -> None:
+    """Datasette's ``/shop/customers.json`` beside ``/shop/customers/-/insert``: a table's ``.json`` and its
+    subtree share one parameter, whatever its keys are (integers, text, compound), and a table only read
+    (``/library/series.json``) is one more of them. Two samples with different tables learn one path set."""
+    got = learn(_tables(["series", "genres"]))
+    tables = {got[f"/library/{t}.json"] for t in ("books", "authors", "loans", "series")}
+    assert tables == {"/library/{libraryName}.json"}
+    assert got["/library/books/-/insert"] == got["/library/loans/-/insert"] == "/library/{libraryName}/-/insert"
+    rows = {got[p] for p in got if p.count("/") == 3 and p.endswith(".json") and "/-/" not in p}
+    assert rows == {"/library/{libraryName}/{idOrName}.json"}
+    updates = {got[p] for p in got if p.endswith("/-/update")}
+    assert updates == {"/library/{libraryName}/{idOrName}/-/update"}
+    assert got["/library.json"] == "/library.json" and got["/library/-/query.json"] == "/library/-/query.json"
+    other = learn(_tables(["publishers"]))
+    assert set(other.values()) == set(got.values())
+
+
+def test_typed_ids_in_a_format_fold_with_the_words_of_their_alphabet() -> None:
+    """``{sid}.json`` beside ``{sid}/Media.json``, and ``wNCMorOUJl.json`` (an id too short to be typed on
+    sight) under another account: one parameter, one name, the format literal after it."""
+    sids = ["JfFSYjmXMFccFt5UwQXKISp", "qWgI11kmq13N7hQ6", "GyVrZPQ6HmX", "TQ3ucEibMOM1"]
+    paths = [f"/Accounts/AC{i:032x}/Applications/{s}{tail}" for i, s in enumerate(sids)
+             for tail in (".json", "/Media.json")]
+    got = learn([*paths, "/Accounts/AC0000/Applications/wNCMorOUJl.json"])
+    assert set(got.values()) == {"/Accounts/{accountId}/Applications/{applicationId}.json",
+                                 "/Accounts/{accountId}/Applications/{applicationId}/Media.json"}
+
+
+def test_file_names_beside_folders_of_the_same_name_stay_file_names() -> None:
+    """``notes.md`` beside the folder ``notes``: a file's own type is no format the API serves it in."""
+    got = learn(["/api/contents/notes.md", "/api/contents/todo.md", "/api/contents/notes/a.md",
+                 "/api/contents/notes/b.md", "/api/contents/todo/c.md"])
+    assert got["/api/contents/notes.md"].endswith("}") and got["/api/contents/todo.md"] == got["/api/contents/notes.md"]
+
+
+def test_files_of_several_types_beside_folders_fold_no_format() -> None:
+    """Jupyter's contents: ``notes 691.csv`` and ``kqz7wpx2vb.csv`` beside ``data_clean 943.md`` and a folder
+    ``kqz7wpx2vb``: files of their own types in a folder, not a format the API serves the folder in; a typed
+    name in a format beside a typed folder is no pair (``{:token}.csv`` and ``{:token}`` are two names)."""
+    paths = []
+    for folder in ("draft 87", "thesis 12", "plots 686"):
+        paths += [f"/api/contents/{folder}{tail}" for tail in ("", "/checkpoints", "/exp 3/a.md")]
+        paths += [f"/api/contents/{folder}/{name}" for name in
+                  ("notes 691.csv", "plots 701.csv", "kqz7wpx2vb.csv", "data_clean 943.md", "Untitled.ipynb")]
+        paths += [f"/api/contents/{folder}/kqz7wpx2vb", f"/api/contents/{folder}/kqz7wpx2vb/checkpoints"]
+    got = learn(paths)
+    assert got["/api/contents/draft 87/notes 691.csv"] == got["/api/contents/thesis 12/data_clean 943.md"] \
+        == got["/api/contents/plots 686/kqz7wpx2vb.csv"] == "/api/contents/{contentName}/{name}"

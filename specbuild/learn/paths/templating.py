@@ -144,6 +144,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
         seen = features.get(key, frozenset())
         node.props = Answers.merged((node.props, _answers(seen, named, unnamed)))
         node.methods = node.methods | _methods(seen)
+    served = _fold_formats(root)
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
@@ -155,7 +156,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
         if found == pool or resolver.settled(found):
             break
         pool = found
-    return _templates(resolved, resolver.fixed)
+    return _templates(resolved, resolver.fixed, served)
 
 
 def _answers(seen: frozenset[str], named: frozenset[str], unnamed: frozenset[str]) -> Answers:
@@ -190,6 +191,78 @@ def _spelled_calls(seen: frozenset[str], named: frozenset[str]) -> dict[str, fro
 
 
 _COMPONENT: Final = re.compile(r"\[\]\.?|\.")
+# What an API serves one resource as, glued to its name (Rails' ``.:format``, Datasette's ``/{table}.json``),
+# unlike a file's own type (``notes.md``, ``logo.png``): the same thing as the bare name, in a format.
+_SERVED_AS: Final = re.compile(r"(.+)(\.(?:json|xml|csv|tsv|ya?ml|ndjson|jsonl|atom|rss))\Z", re.IGNORECASE)
+
+
+def _fold_formats(root: _Raw) -> dict[str, str]:
+    """Fold ``name.json`` into ``name`` where the names are also paths of their own: ``/shop/customers.json``
+    beside ``/shop/customers/-/insert`` is the table ``customers`` in a format, and so is ``/projects/acme.json``
+    beside ``/projects/acme/issues``. Compared whole, ``customers.json`` and ``customers`` are two siblings:
+    the names vary once with the suffix and once without, and each half is judged on half the evidence (one
+    sample templates the names, the other keeps some literal, the suffix inside the value). Folded, the
+    name is judged once, on everything below and at it; the suffix goes back on its keys at the end
+    (the returned key -> suffix). Where a name is so paired (two names at least, or typed ids), the other
+    ``name.json`` leaves there fold too: a table only read (``/shop/items.json``) is one more name of the
+    same kind. A name alone in a format (``/openapi.json``, Twilio's ``/Records/Today.json``) is left whole:
+    a resource asked for in a format (:func:`_in_a_format`), nothing pairs it with a path of its own.
+    Where is a position (typed segments as ``*``): typed siblings are one parameter whatever else is decided,
+    so the words of one account fold as the ids of another do. Where the names there carry several
+    extensions (``plots 7.csv`` beside ``notes 3.md``, ``{:token}.csv`` beside a folder ``{:token}``) they
+    are files in a folder, each of its own type: nothing folds."""
+    nodes: dict[Suffix, list[_Raw]] = defaultdict(list)
+    stack: list[tuple[Suffix, _Raw]] = [((), root)]
+    while stack:
+        at, node = stack.pop()
+        nodes[at].append(node)
+        stack.extend(((*at, "*" if label.startswith("{") else label), child) for label, child in node.children.items())
+    served: dict[str, str] = {}
+    for group in nodes.values():
+        folding = _folding(group)
+        for node in group:
+            for label in sorted(folding.keys() & node.children.keys()):
+                _fold_one(node, label, *folding[label], served)
+    return served
+
+
+def _folding(group: Sequence[_Raw]) -> dict[str, tuple[str, str]]:
+    """The leaves ``name.json`` to fold at one position (its nodes: ``group``), with their stems and suffixes."""
+    leaves: dict[str, tuple[str, str]] = {}   # label -> (stem, suffix), leaves only
+    inner: set[str] = set()                   # labels with children
+    extensions: set[str] = set()
+    for node in group:
+        for label, child in node.children.items():
+            typed = placeholder_kind(label)
+            if (typed is not None and typed[1].startswith(".")) or (typed is None and is_file_name(label)):
+                extensions.add(label.rsplit(".", 1)[1].lower())
+            found = _SERVED_AS.match(label) if not child.children and not hint_label(label) else None
+            if found is not None:
+                leaves[label] = (found.group(1), found.group(2))
+            elif child.children:
+                inner.add(label)
+    if len(extensions) > 1:
+        return {}   # files of their own types (``notes 3.md`` beside ``plots 7.csv``): a folder, no format
+    paired = {label for label, (stem, _) in leaves.items() if stem in inner}
+    suffixes = {leaves[label][1] for label in paired}
+    # typed ids in a format (``{:token}.json`` beside ``{:token}/Media.json``) fold as one: the words
+    # beside them in that format (``wNCMorOUJl.json``) go with them, to be judged as ids beside ids
+    if len(paired) >= 2 or any(label.startswith("{") for label in paired):
+        paired |= {label for label, (_, suffix) in leaves.items() if suffix in suffixes}
+    return {label: leaves[label] for label in paired}
+
+
+def _fold_one(node: _Raw, label: str, stem: str, suffix: str, served: dict[str, str]) -> None:
+    """Move the leaf ``label`` (``stem`` + ``suffix``) of ``node`` onto its ``stem`` child."""
+    leaf = node.children.pop(label)
+    into = node.children.get(stem)
+    if into is None:
+        into = node.children[stem] = _Raw()
+    into.keys.extend(leaf.keys)
+    into.targets += leaf.targets
+    into.props = Answers.merged((into.props, leaf.props))
+    into.methods = into.methods | leaf.methods
+    served.update((key, suffix) for key in leaf.keys)
 
 
 def _drop_path_values(root: _Raw) -> None:
@@ -1342,9 +1415,10 @@ _WORD_SPLIT: Final = re.compile(r"[^A-Za-z0-9]+")
 Segment = str | _Slot
 
 
-def _templates(root: _Res, fixed: set[tuple[Suffix, str]]) -> dict[str, Template]:
+def _templates(root: _Res, fixed: set[tuple[Suffix, str]], served: Mapping[str, str]) -> dict[str, Template]:
     """Every key's template: the keys that end at a resolved node share the path down to it. ``fixed``:
-    the words kept as actions, by where they are (labels before, parameters as ``*``)."""
+    the words kept as actions, by where they are (labels before, parameters as ``*``); ``served``: the
+    keys whose last segment had its format folded off (:func:`_fold_formats`), and the format."""
     out: dict[str, Template] = {}
     stack: list[tuple[_Res, tuple[Segment, ...], frozenset[int]]] = [(root, (), frozenset())]
     while stack:
@@ -1352,7 +1426,8 @@ def _templates(root: _Res, fixed: set[tuple[Suffix, str]]) -> dict[str, Template
         if node.keys:
             template = _name(segs, actions)
             for key in node.keys:
-                out[key] = template
+                suffix = served.get(key)
+                out[key] = template if suffix is None else Template(template.path + suffix, template.params)
         prefix = tuple(s if isinstance(s, str) else "*" for s in segs)
         stack.extend((child, (*segs, label), actions | {len(segs)} if (prefix, label) in fixed else actions)
                      for label, child in node.literals.items())
