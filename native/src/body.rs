@@ -348,6 +348,13 @@ pub(crate) fn fold(root: &mut Node, r: &Rules, body: &Json) {
     Walk { events, text: &body.text, side }.fold(root, r, 0);
 }
 
+/// Whether a property present in `count` of the `objects` at its position is in at least
+/// `core_min_percent` of them: one of the position's core paths (`core_paths_with`, and read from a
+/// state's bytes by `state::core_paths_from`).
+pub(crate) fn is_core(count: u64, objects: u64, r: &Rules) -> bool {
+    objects > 0 && count * 100 >= objects * r.limits.core_min_percent
+}
+
 /// render._core_paths: the property paths (`a.b`, `items[].c`) present in at least
 /// `core_min_percent` of the objects at their position, `depth` levels of properties down.
 #[cfg(test)] // Acc.core_paths names each path as it is found (core_paths_with), or reads the bytes (state.rs)
@@ -371,7 +378,7 @@ pub(crate) fn core_paths_with(node: &Node, r: &Rules, path: &mut String, depth: 
         return;
     };
     for (name, sub) in props.iter() {
-        if sub.count * 100 >= node.objects * r.limits.core_min_percent {
+        if is_core(sub.count, node.objects, r) {
             if prefix > 0 {
                 path.push('.');
             }

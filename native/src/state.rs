@@ -1,5 +1,6 @@
 //! An accumulator's state as bytes, for pickling between the processes of one run.
 
+use crate::body::is_core;
 use crate::rules::Rules;
 use crate::shape::{key_hash, merge_vals, Node, Props, Vals};
 
@@ -244,7 +245,7 @@ pub(crate) fn core_paths_from(r: &mut Reader<'_>, rules: &Rules, path: &mut Stri
     };
     for _ in 0..n {
         let name = r.str()?;
-        if objects > 0 && next_count(r)? * 100 >= objects * rules.limits.core_min_percent {
+        if is_core(next_count(r)?, objects, rules) {
             if prefix > 0 {
                 path.push('.');
             }
