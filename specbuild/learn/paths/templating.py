@@ -191,9 +191,13 @@ def _spelled_calls(seen: frozenset[str], named: frozenset[str]) -> dict[str, fro
 
 
 _COMPONENT: Final = re.compile(r"\[\]\.?|\.")
-# What an API serves one resource as, glued to its name (Rails' ``.:format``, Datasette's ``/{table}.json``),
-# unlike a file's own type (``notes.md``, ``logo.png``): the same thing as the bare name, in a format.
-_SERVED_AS: Final = re.compile(r"(.+)(\.(?:json|xml|csv|tsv|ya?ml|ndjson|jsonl|atom|rss))\Z", re.IGNORECASE)
+# What an API serves a resource as (Rails' ``.:format``, ``/orders.json``), unlike a file's own type
+# (``notes.md``, ``logo.png``): plain words in one of these are endpoints' names (_file_names) ...
+_FORMATS: Final = frozenset({"json", "xml"})
+# ... and glued to a name that is also a path of its own (Datasette's ``/{table}.json``: _fold_formats), these
+# and the formats of data and feeds are the same thing as the bare name, in a format.
+_SERVED: Final = _FORMATS | {"csv", "tsv", "yaml", "yml", "ndjson", "jsonl", "atom", "rss"}
+_SERVED_AS: Final = re.compile(r"(.+)(\.(?:{}))\Z".format("|".join(sorted(_SERVED))), re.IGNORECASE)
 
 
 def _fold_formats(root: _Raw) -> dict[str, str]:
@@ -1179,10 +1183,6 @@ def _files(site: _Site, cands: Mapping[str, Profile], values: set[str]) -> set[s
         return set()
     files = _file_names(cands, {label[label.index("}") + 1:] for label in site.typed if "}." in label})
     return files if len(files) >= 2 or site.typed or values else set()
-
-
-# What an API serves a resource as (Rails' ``.:format``, ``/orders.json``), unlike a file's own type.
-_FORMATS: Final = frozenset({"json", "xml"})
 
 
 def _file_names(words: Iterable[str], typed_extensions: Iterable[str] = ()) -> set[str]:
