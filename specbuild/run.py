@@ -421,7 +421,7 @@ def write_document(doc: dict[str, Any], output: str | Path, fmt: str = "json", t
 
 
 # --- sharded replay of a large plain file ------------------------------------------------------
-# One core is the limit of a replay (ARCHITECTURE.md has the figures); a file can be cut into byte ranges
+# One core is the limit of a replay (CHANGELOG.md has the figures); a file can be cut into byte ranges
 # at line boundaries, folded by one process per range, and the builders merged exactly.
 # Below this many bytes, starting the processes costs more than it saves: a forked worker folds at
 # once, a spawned one first starts an interpreter and imports specbuild (~0.3 s here).

@@ -6,7 +6,7 @@
 
 genson's ``SchemaBuilder`` is the model (fold values in, render once) and the reference the tests hold
 this module to (``tests/helpers.py``: ``reference_schema``), but its fold is several times too slow for
-our budget (``bench/schema_speed.py`` measures both; ARCHITECTURE.md has the figures): the fold below is
+our budget (``bench/schema_speed.py`` measures both; CHANGELOG.md has the figures): the fold below is
 one slotted node class walked with ``type(v)`` dispatch, scalars handled inline in the dict and list
 loops, no allocation per value.
 
