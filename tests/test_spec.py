@@ -438,6 +438,31 @@ def test_a_field_with_fractions_somewhere_is_a_number_in_its_scope(version: str)
 
 
 @pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_a_list_envelopes_objects_share_the_resources_scope(version: str) -> None:
+    """PocketBase's list ``{"page": 1, "items": [...]}`` drew only whole ``rating_4``s, one record's read
+    and its create fractions: the envelope's objects are the resource's records, as a bare list's are, so
+    the list's integer claim (no evidence of its own) is a number too. An array that is no envelope
+    (an issue's ``labels``) keeps its own scope, and so does an envelope below the root."""
+    rows = [ex(path="/records", resp={"page": 1, "items": [{"rating_4": r, "stock": 3}]}) for r in (2, 0, 7)]
+    rows += [ex(path="/records/1", resp={"rating_4": r, "stock": 2}) for r in (4.5, 3.25)]
+    rows += [ex(path="/issues/1", resp={"rating_4": 1.5, "labels": [{"rating_4": 3}]}) for _ in range(3)]
+    rows += [ex(path="/boards", resp={"page": {"items": [{"rating_4": 1}]}}) for _ in range(3)]
+    rows += [ex(path="/boards/1", resp={"rating_4": 0.5}) for _ in range(3)]
+    doc = inline(build_spec(rows, RenderOptions(openapi=version)))
+    def body(path: str) -> Any:
+        return doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    listed = body("/records")["properties"]["items"]["items"]["properties"]
+    assert listed["rating_4"]["type"] == "number"
+    assert listed["stock"]["type"] == "integer"
+    labels = body("/issues/{issueId}")["properties"]["labels"]["items"]["properties"]
+    assert labels["rating_4"]["type"] == "integer"
+    deeper = body("/boards")["properties"]["page"]["properties"]["items"]["items"]["properties"]
+    assert deeper["rating_4"]["type"] == "integer"
+    later = ex(path="/records", resp={"page": 2, "items": [{"rating_4": 168.67, "stock": 1}]})
+    assert rejections(doc, [*rows, later]) == []
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
 def test_a_value_of_any_json_somewhere_is_any_json_in_its_scope(version: str) -> None:
     """Airflow's XCom ``value``: posted as objects, strings, numbers and lists (any JSON, no type claimed),
     read back by one entry's GET as integers and lists only. One field of one resource: the read's union

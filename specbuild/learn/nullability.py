@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from specbuild.learn.nullrate import likeliest
 from specbuild.learn.rules import (
+    LIST_ENVELOPES,
     NULL_DOUBT,
     NULL_FIT_MIN_PLACES,
     NULL_MAJORITY,
@@ -81,7 +82,8 @@ def resource_word(path: str) -> str:
 
 def places(paths: dict[str, Any], *, merge_patches: bool = True) -> list[Place]:
     """Every object property under ``paths`` with its scope (the name of the nearest property above it,
-    an array's items keeping the array's name, or its path's resource word at a body's root) and the
+    an array's items keeping the array's name, or its path's resource word at a body's root and in a list
+    envelope's objects there: rules.LIST_ENVELOPES) and the
     values its claims rest on (its ``x-specbuild-seen``, else its parent's, capped by its body's root;
     None without counts)."""
     return _flat(places_by_path(paths, merge_patches=merge_patches))
@@ -111,27 +113,31 @@ def _item_places(path: str, item: dict[str, Any], merge_patches: bool) -> list[P
     """:func:`places` of one path item."""
     out: list[Place] = []
     ops = _learned_from(item, merge_patches)
-    stack: list[tuple[Any, str, int | None, int | None]] = [(op, resource_word(path), None, None)
-                                                            for op in ops if isinstance(op, (dict, list))]
+    resource = resource_word(path)
+    # (node, scope, seen, root count, whether node is a body's root object: no properties or items above)
+    stack: list[tuple[Any, str, int | None, int | None, bool]] = [(op, resource, None, None, True)
+                                                                  for op in ops if isinstance(op, (dict, list))]
     while stack:  # only lists and dicts go on it: a walk of every scalar took half the time
-        node, scope, seen, root = stack.pop()
+        node, scope, seen, root, top = stack.pop()
         if isinstance(node, list):
-            stack.extend((v, scope, seen, root) for v in reversed(node) if isinstance(v, (dict, list)))
+            stack.extend((v, scope, seen, root, top) for v in reversed(node) if isinstance(v, (dict, list)))
             continue
         here = node.get(SEEN)
         if isinstance(here, int):
             seen = here if root is None else min(here, root)
             root = seen if root is None else root
-        children: list[tuple[Any, str, int | None, int | None]] = []
+        children: list[tuple[Any, str, int | None, int | None, bool]] = []
         for key, value in node.items():
             if key == "properties" and isinstance(value, dict):
                 for name, sub in value.items():
                     if isinstance(sub, dict):
                         n = sub.get(SEEN, seen)
                         out.append((scope, name, sub, node, min(n, root) if n is not None and root else n))
-                        children.append((sub, name, seen, root))
+                        # a list envelope's objects are the resource's, as a bare list's are
+                        inner = scope if top and name in LIST_ENVELOPES and "items" in sub else name
+                        children.append((sub, inner, seen, root, False))
             elif isinstance(value, (dict, list)) and key not in _DATA:
-                children.append((value, scope, seen, root))
+                children.append((value, scope, seen, root, top and key != "items"))
         stack.extend(reversed(children))
     return out
 

@@ -137,6 +137,13 @@ USER_OBJECT_ENDINGS: Final = frozenset({
     "variables", "vars", "parameters", "params", "labels", "annotations", "metadata",
 })
 
+# The names of the list in a list envelope (``{"page": 1, "items": [...]}``, ``{"data": [...]}``, DRF's
+# ``results``, OData's ``value``, Spring's ``content``): at a body's root, the list's objects are the path's
+# resource, as a bare list's are (nullability's scopes).
+LIST_ENVELOPES: Final = frozenset({
+    "items", "data", "results", "records", "entries", "content", "value", "elements", "objects", "resources",
+})
+
 # -- strings: query parameters, headers, form fields -------------------------------------------------
 INT_TEXT: Final = "-?" + formats.UINT64_TEXT   # fits int64; longer is an id
 NUMBER_TEXT: Final = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)"
