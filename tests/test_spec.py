@@ -463,6 +463,21 @@ def test_a_list_envelopes_objects_share_the_resources_scope(version: str) -> Non
 
 
 @pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_a_data_envelope_keeps_its_scope_for_lists_and_single_items(version: str) -> None:
+    """Directus and Asana answer one item as ``{"data": {...}}`` and a list as ``{"data": [...]}``: both
+    are in the scope ``data``, as before list envelopes shared the resource's. The list drew fractions,
+    the read whole numbers only: a number at both."""
+    rows = [ex(path="/items/products", resp={"data": [{"price": p}], "meta": {"total_count": 1}})
+            for p in (4.5, 3.25, 9.99)]
+    rows += [ex(path=f"/items/products/{i}", resp={"data": {"price": 3}}) for i in range(3)]
+    doc = inline(build_spec(rows, RenderOptions(openapi=version)))
+    read = next(v for k, v in doc["paths"].items() if k.startswith("/items/") and k.count("/") == 3)
+    one = read["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert one["properties"]["data"]["properties"]["price"]["type"] == "number"
+    assert rejections(doc, [*rows, ex(path="/items/products/7", resp={"data": {"price": 7.5}})]) == []
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
 def test_a_value_of_any_json_somewhere_is_any_json_in_its_scope(version: str) -> None:
     """Airflow's XCom ``value``: posted as objects, strings, numbers and lists (any JSON, no type claimed),
     read back by one entry's GET as integers and lists only. One field of one resource: the read's union

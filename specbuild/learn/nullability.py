@@ -129,17 +129,24 @@ def _item_places(path: str, item: dict[str, Any], merge_patches: bool) -> list[P
         children: list[tuple[Any, str, int | None, int | None, bool]] = []
         for key, value in node.items():
             if key == "properties" and isinstance(value, dict):
+                envelope = _envelope(value) if top else None
                 for name, sub in value.items():
                     if isinstance(sub, dict):
                         n = sub.get(SEEN, seen)
                         out.append((scope, name, sub, node, min(n, root) if n is not None and root else n))
                         # a list envelope's objects are the resource's, as a bare list's are
-                        inner = scope if top and name in LIST_ENVELOPES and "items" in sub else name
-                        children.append((sub, inner, seen, root, False))
+                        children.append((sub, scope if name == envelope else name, seen, root, False))
             elif isinstance(value, (dict, list)) and key not in _DATA:
                 children.append((value, scope, seen, root, top and key != "items"))
         stack.extend(reversed(children))
     return out
+
+
+def _envelope(properties: dict[str, Any]) -> str | None:
+    """The list of a list envelope at a body's root (rules.LIST_ENVELOPES), if it has one list of those."""
+    lists = [name for name, sub in properties.items() if name in LIST_ENVELOPES and isinstance(sub, dict)
+             and "items" in sub]
+    return lists[0] if len(lists) == 1 else None
 
 
 # Where a value is data, not a schema (an example may hold "properties")

@@ -137,11 +137,13 @@ USER_OBJECT_ENDINGS: Final = frozenset({
     "variables", "vars", "parameters", "params", "labels", "annotations", "metadata",
 })
 
-# The names of the list in a list envelope (``{"page": 1, "items": [...]}``, ``{"data": [...]}``, DRF's
-# ``results``, OData's ``value``, Spring's ``content``): at a body's root, the list's objects are the path's
-# resource, as a bare list's are (nullability's scopes).
+# The names of the list in a list envelope (``{"page": 1, "items": [...]}``, DRF's ``results``, OData's
+# ``value``, Spring's ``content``): at a body's root, the list's objects are the path's resource, as a bare
+# list's are, and as the API answers one of them (nullability's scopes). Not ``data``: the APIs that list
+# in ``{"data": [...]}`` answer one as ``{"data": {...}}`` (JSON:API, Directus, Asana), whose scope is then
+# ``data`` in both.
 LIST_ENVELOPES: Final = frozenset({
-    "items", "data", "results", "records", "entries", "content", "value", "elements", "objects", "resources",
+    "items", "results", "records", "entries", "content", "value", "elements", "objects", "resources",
 })
 
 # -- strings: query parameters, headers, form fields -------------------------------------------------
