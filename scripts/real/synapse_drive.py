@@ -131,18 +131,32 @@ class Team:
                     self.members[room_id].add(local)
 
     def custom(self, keys: list[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k in self.rng.sample(keys, self.rng.randint(1, len(keys))):
-            out[k] = self.rng.choice(
-                [
-                    self.rng.choice(WORDS),
-                    self.rng.randint(1, 500),
-                    self.rng.random() < 0.5,
-                    [self.rng.choice(WORDS)],
-                    {"ref": self.rng.choice(WORDS)},
-                ]
-            )
-        return out
+        """Content of a team's own event type: some of its keys, each with the one type the bot gives it."""
+        return {k: self.value(k) for k in self.rng.sample(keys, self.rng.randint(1, len(keys)))}
+
+    def value(self, key: str) -> Any:
+        r = self.rng
+        gen: dict[str, Callable[[], Any]] = {
+            "service": lambda: r.choice(["billing", "search-api", "web"]),
+            "version": lambda: f"1.{r.randint(0, 9)}.{r.randint(0, 30)}",
+            "env": lambda: r.choice(["staging", "prod", "eu-west"]),
+            "commit": lambda: f"{r.getrandbits(40):010x}",
+            "poll_id": lambda: f"poll-{r.randint(1, 40)}",
+            "choice": lambda: r.randint(0, 3),
+            "pipeline": lambda: r.choice(["build", "lint", "e2e"]),
+            "status": lambda: r.choice(["passed", "failed", "running"]),
+            "duration_s": lambda: r.randint(3, 900),
+            "columns": lambda: r.sample(["todo", "doing", "review", "done"], r.randint(2, 4)),
+            "wip_limit": lambda: r.randint(1, 8),
+            "owner": lambda: f"@{r.choice(USERS)}:{SERVER}",
+            "type": lambda: r.choice(["m.custom", "jitsi", "grafana"]),
+            "url": lambda: f"https://{r.choice(['grafana', 'meet', 'wiki'])}.example.com/{r.randint(1, 99)}",
+            "name": lambda: r.choice(["Dashboards", "Standup call", "Runbook"]),
+            "data": lambda: {"title": r.choice(WORDS), "dashboard": f"d-{r.randint(1, 9)}"},
+            "response_minutes": lambda: r.choice([15, 30, 60, 240]),
+            "escalate_to": lambda: f"@{r.choice(USERS)}:{SERVER}",
+        }
+        return gen[key]()
 
     # -- steps ------------------------------------------------------------------------------------
     def send_message(self) -> None:
