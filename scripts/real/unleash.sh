@@ -4,7 +4,7 @@
 # call them: OUT/unleash-a.jsonl.gz and -b (seeds 1 and 2, a fresh server and database each), and
 # OUT/unleash.truth.json from `/docs/openapi.json` of the running server (OpenAPI 3.0).
 #   scripts/real/unleash.sh [OUT]      (default /work/realset-holdout7)
-# Unleash 7.4.1 is the last release in the registry that runs on Node 20 (7.6 and 8 want Node 22). Its
+# Unleash 7.4.1 runs on Node 20 (so does 7.5.1; 7.6 and 8 want Node 22). Its
 # database is a PostgreSQL cluster the recipe makes per sample with the server binaries on the machine
 # (`postgres` on PATH, else PG_BIN; Debian's postgresql package), run as the `postgres` user when the
 # recipe runs as root (PostgreSQL refuses root), its data under /tmp then (root's home is closed to it).
