@@ -13,9 +13,10 @@ one_sample() {
   "$VENV/bin/python" -m synapse.app.homeserver --server-name realset.test --config-path "$root/homeserver.yaml" \
       --data-directory "$root" --generate-config --report-stats=no >"$root/generate.log" 2>&1
   # Read after the generated file, so these win: the client API alone on $port; registration open without
-  # an email step (a team's own server); no key servers (offline); media under its legacy unauthenticated
-  # paths, the ones nio's download and thumbnail call; rate limits out of the way of one driver that is
-  # every member of the team at once.
+  # an email step (a team's own server); no key servers (offline); media readable on its legacy paths too
+  # (nio 0.26 uploads to /_matrix/media/v3/upload and downloads from the authenticated
+  # /_matrix/client/v1/media/...); rate limits out of the way of one driver that is every member of the
+  # team at once.
   local burst='{per_second: 1000, burst_count: 1000}'
   cat >"$root/realset.yaml" <<YAML
 listeners:
