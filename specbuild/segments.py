@@ -248,6 +248,11 @@ def keeps_literal(word: str) -> bool:
             or bool(VERB_CAMEL.match(word)) or is_marked(word))
 
 
+def is_action(word: str) -> bool:
+    """``cancel``, ``setParent``, ``findByStatus``: a word that names something done, not a thing."""
+    return word.lower() in ACTIONS or bool(VERB_CAMEL.match(word))
+
+
 def is_marked(word: str) -> bool:
     """``+api``, ``-rev``, ``_all_docs``: a word the API marks as its own, never a value."""
     return bool(_MARKED.match(word))

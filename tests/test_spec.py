@@ -478,6 +478,24 @@ def test_a_data_envelope_keeps_its_scope_for_lists_and_single_items(version: str
 
 
 @pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_an_actions_answer_is_in_the_scope_of_what_it_acted_on(version: str) -> None:
+    """Asana's ``POST /tasks/{task}/setParent`` answers the task: its fields are the task's, so a number
+    the task's reads drew fractions of is a number there too. ``/tasks/{task}/followers`` lists other
+    things, and keeps its own scope."""
+    rows = [ex(path=f"/tasks/{i}", resp={"hours": h}) for i, h in enumerate((1.5, 2.25, 3))]
+    rows += [ex(path=f"/tasks/{i}/setParent", method="POST", body={"parent": "1"}, resp={"hours": 2})
+             for i in range(3)]
+    rows += [ex(path=f"/tasks/{i}/followers", resp={"hours": 2}) for i in range(3)]
+    doc = inline(build_spec(rows, RenderOptions(openapi=version)))
+    def answer(path: str, method: str) -> Any:
+        return doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer("/tasks/{taskId}/setParent", "post")["properties"]["hours"]["type"] == "number"
+    assert answer("/tasks/{taskId}/followers", "get")["properties"]["hours"]["type"] == "integer"
+    later = ex(path="/tasks/9/setParent", method="POST", body={"parent": "1"}, resp={"hours": 0.5})
+    assert rejections(doc, [*rows, later]) == []
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
 def test_a_value_of_any_json_somewhere_is_any_json_in_its_scope(version: str) -> None:
     """Airflow's XCom ``value``: posted as objects, strings, numbers and lists (any JSON, no type claimed),
     read back by one entry's GET as integers and lists only. One field of one resource: the read's union

@@ -30,6 +30,7 @@ from specbuild.learn.rules import (
     NULL_SHARE,
 )
 from specbuild.learn.schema import SEEN
+from specbuild.segments import is_action
 
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
 MERGE_PATCH: Final = "application/merge-patch+json"
@@ -75,9 +76,17 @@ def make_nullable(schema: dict[str, Any], openapi: str) -> None:
 
 
 def resource_word(path: str) -> str:
-    """A body root's scope: the last literal segment of its path (``issues`` of ``/repos/{o}/{r}/issues/{n}``)."""
-    words = [s for s in path.split("/") if s and not s.startswith("{")]
-    return words[-1] if words else ""
+    """A body root's scope: the last literal segment of its path (``issues`` of ``/repos/{o}/{r}/issues/{n}``),
+    before an action done to one of them (``tasks`` of ``/tasks/{t}/setParent``, ``runs`` of
+    ``/runs/{r}/cancel``): what an action answers is the thing it acted on."""
+    parts = [s for s in path.split("/") if s]
+    words = [i for i, s in enumerate(parts) if not s.startswith("{")]
+    if not words:
+        return ""
+    last = words[-1]
+    if len(words) > 1 and last > 0 and parts[last - 1].startswith("{") and is_action(parts[last]):
+        return parts[words[-2]]
+    return parts[last]
 
 
 def places(paths: dict[str, Any], *, merge_patches: bool = True) -> list[Place]:
