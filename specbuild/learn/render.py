@@ -36,6 +36,7 @@ from specbuild.learn.builder import (
 )
 from specbuild.learn.collector import paused
 from specbuild.learn.components import share_schemas
+from specbuild.learn.enums import share_enums
 from specbuild.learn.examples import fit
 from specbuild.learn.forms import form_media
 from specbuild.learn.naming import name_operations
@@ -117,6 +118,7 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
         paths.setdefault(template.path, {})[method.lower()] = out
     found = share_maps(paths, opts.openapi)
     share_nulls(paths, opts.openapi, found)
+    share_enums([place for places in found.values() for place in places])
     # after the nulls are shared: copies of one inferred body are no evidence of how often the API's
     # properties are null (nullability.fit_nulls counts each place)
     infer_statuses(paths, {key: seen for (key, _), (_, seen) in zip(groups, rendered, strict=True)}, opts)

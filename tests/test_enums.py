@@ -1,0 +1,51 @@
+"""One field, one vocabulary: a name's enums at several places share their values (learn/enums.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from specbuild import build_spec
+from specbuild.learn.components import inline
+from specbuild.learn.enums import share_enums
+from specbuild.learn.render import RenderOptions
+from tests.helpers import ex, rejections
+
+
+def _answer(doc: dict[str, Any], path: str) -> Any:
+    return doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_a_fields_enums_at_several_places_hold_their_union(version: str) -> None:
+    """Matrix's ``membership``: an event's ``content`` showed join, leave and invite, its ``unsigned``
+    join and ban; the next sample shows ``unsigned`` a leave. One field: both hold all four. A check
+    run's ``status`` and a deployment's share no value: other fields, apart."""
+    rows = [ex(path=f"/rooms/{i}/state", resp={"content": {"membership": ("join", "leave", "invite")[i % 3]}})
+            for i in range(30)]
+    rows += [ex(path=f"/rooms/{i}/context", resp={"unsigned": {"membership": ("join", "ban")[i % 2]}})
+             for i in range(30)]
+    rows += [ex(path=f"/checks/{i}", resp={"status": ("queued", "completed")[i % 2]}) for i in range(30)]
+    rows += [ex(path=f"/deploys/{i}", resp={"status": ("success", "failure")[i % 2]}) for i in range(30)]
+    doc = inline(build_spec(rows, RenderOptions(openapi=version)))
+    state = _answer(doc, "/rooms/{roomId}/state")["properties"]["content"]["properties"]["membership"]
+    context = _answer(doc, "/rooms/{roomId}/context")["properties"]["unsigned"]["properties"]["membership"]
+    assert state["enum"] == context["enum"] == ["ban", "invite", "join", "leave"]
+    assert _answer(doc, "/checks/{checkId}")["properties"]["status"]["enum"] == ["completed", "queued"]
+    assert _answer(doc, "/deploys/{deployId}")["properties"]["status"]["enum"] == ["failure", "success"]
+    later = ex(path="/rooms/99/context", resp={"unsigned": {"membership": "leave"}})
+    assert rejections(doc, [*rows, later]) == []
+
+
+def test_a_union_past_the_enum_cap_is_no_enum_and_a_null_stays_its_places() -> None:
+    """Nine values between two places are no closed set (ENUM_MAX 8): neither claims one. A place's
+    null (3.0: in its enum) stays that place's."""
+    wide = [{"type": "string", "enum": [f"v{i}" for i in range(5)]},
+            {"type": "string", "enum": [f"v{i}" for i in range(4, 9)]}]
+    share_enums([("a", "kind", wide[0], {}, 20), ("b", "kind", wide[1], {}, 20)])
+    assert wide == [{"type": "string"}, {"type": "string"}]
+    narrow = [{"type": "string", "nullable": True, "enum": ["a", "b", None]}, {"type": "string", "enum": ["b", "c"]}]
+    share_enums([("a", "kind", narrow[0], {}, 20), ("b", "kind", narrow[1], {}, 20)])
+    assert narrow[0]["enum"] == ["a", "b", "c", None]
+    assert narrow[1]["enum"] == ["a", "b", "c"]
