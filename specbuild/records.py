@@ -10,7 +10,7 @@ Anything it cannot use raises :class:`RecordError` with a stable ``reason`` for 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -221,6 +221,13 @@ def media_type(content_type: str | None) -> str | None:
 
 def is_json_media(mt: str | None) -> bool:
     return mt is not None and (mt == "application/json" or mt.endswith("+json") or mt.endswith("/json"))
+
+
+def serves_files(content: Mapping[str, Any]) -> bool:
+    """A response documented in two media types or more, one of them not JSON (Directus' ``/assets/{id}``:
+    application/json and text/csv; a chat server's media download: text/csv, text/markdown, image/svg+xml):
+    it serves files, each in its own type, so tomorrow's upload in another type is no change of the API."""
+    return len(content) >= 2 and any(not is_json_media(media) for media in content)
 
 
 def _parse(text: str, parse_json: JsonParser | None) -> Any:

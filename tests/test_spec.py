@@ -617,3 +617,32 @@ def test_a_merge_patch_body_takes_the_nullability_of_its_names_elsewhere() -> No
     item = inline(build_spec([decode(r, "t") for r in [*records, patch]]))["paths"]["/issues/{issueId}"]
     body = item["patch"]["requestBody"]["content"]["application/merge-patch+json"]["schema"]
     assert body["properties"]["title"] == {"type": "string", "nullable": True}
+
+
+def test_a_response_that_serves_files_documents_any_type() -> None:
+    """A chat server's media download answered a sample's uploads in text/csv, text/markdown and
+    image/svg+xml; the next sample's upload was text/plain. A response in several types, one not JSON,
+    serves files (``records.serves_files``, the checker's rule too): it documents ``*/*`` beside the types
+    seen, and the next file's type is no finding. One type alone, or an error's, says nothing of files."""
+    from functools import partial
+
+    from specbuild.drift.check import check
+    from specbuild.io.validate import BodyValidator
+
+    def download(i: int, media: str, status: int = 200) -> Any:
+        return decode(record(path=f"/media/{i}", status=status, resp=f"file {i}",
+                             resp_headers={"content-type": media}), f"test:{i}")
+    files = ("text/csv", "text/markdown", "image/svg+xml")
+    rows = [download(i, files[i % 3]) for i in range(9)]
+    rows += [decode(record(path=f"/reports/{i}", resp="a,b", resp_headers={"content-type": "text/csv"}), "t")
+             for i in range(5)]
+    rows += [download(i, ("text/html", "application/json")[i % 2], 404) for i in range(4)]
+    doc = build_spec(rows, RenderOptions())
+    ops = {path: item["get"]["responses"] for path, item in doc["paths"].items()}
+    media = next(v for k, v in ops.items() if k.startswith("/media/"))
+    assert media["200"]["content"]["*/*"] == {"schema": {"type": "string", "format": "binary"}}
+    assert set(media["200"]["content"]) == {"*/*", *files}
+    assert "*/*" not in media["404"]["content"]
+    assert "*/*" not in next(v for k, v in ops.items() if k.startswith("/reports/"))["200"]["content"]
+    assert spec_problems(doc) == []
+    assert partial(check, explain=BodyValidator)(doc, [download(99, "text/plain")]) == []

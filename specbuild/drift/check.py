@@ -42,7 +42,7 @@ from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
 from specbuild.errors import InputError
 from specbuild.http import HeaderPolicy, secret_name, secret_value
-from specbuild.records import Body, Exchange, is_json_media
+from specbuild.records import Body, Exchange, serves_files
 from specbuild.refs import dangling, self_contained, server_base_paths
 from specbuild.segments import classify_segment
 
@@ -595,13 +595,6 @@ def _json(value: Any) -> str:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[: limit - 12]}... ({len(text)} chars)"
-
-
-def serves_files(content: Mapping[str, Any]) -> bool:
-    """A response documented in two media types or more, one of them not JSON (Directus' ``/assets/{id}``:
-    application/json and text/csv): it serves files, each in its own type, so tomorrow's upload in
-    another type is no change of the API."""
-    return len(content) >= 2 and any(not is_json_media(media) for media in content)
 
 
 def _redact_path(path: str) -> str:

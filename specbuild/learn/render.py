@@ -62,6 +62,7 @@ from specbuild.learn.statuses import (
     success_media,
 )
 from specbuild.learn.witnesses import Witnesses
+from specbuild.records import serves_files
 from specbuild.segments import split_path
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
@@ -455,6 +456,9 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
         witnesses = resp.witnesses.count()
         for media in out["content"].values():
             _cap_seen(media["schema"], witnesses)
+        if 200 <= status < 300 and serves_files(out["content"]):
+            # each file in its own type: the next sample downloads others (files people upload)
+            out["content"]["*/*"] = {"schema": {"type": "string", "format": "binary"}}
     return out
 
 
