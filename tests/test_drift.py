@@ -111,6 +111,25 @@ def test_many_exchanges_with_one_drift_are_one_finding_with_a_count_and_one_exam
     assert finding.example.seen == '"c1"'  # the smallest by content, whatever the order
 
 
+def test_a_client_error_in_another_media_type_than_an_inferred_4xx_is_info() -> None:
+    """Unleash's rate limiter answered 429 in text/html where the learner had inferred a JSON ``4XX`` from
+    the API's other errors: a guess that missed, not a change of the API (info). The same answer
+    against a 4XX the traffic showed is a breaking change of its media type."""
+    def spec(inferred: bool) -> dict[str, Any]:
+        error = {"description": "Client error", "content": {"application/json": {"schema": {"type": "object"}}}}
+        if inferred:
+            error["x-specbuild-inferred"] = True
+        return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/flags": {"get": {
+            "responses": {"200": {"description": "OK"}, "4XX": error}}}}}
+    limited = decode({"request": {"method": "get", "path": "/flags"}, "response": {
+        "statusCode": 429, "headers": {"content-type": "text/html"}, "body": "<h1>Too many requests</h1>"}}, "t:1")
+    [guess] = check(spec(True), [limited])
+    assert (guess.kind, guess.severity) == ("response-inferred-media-type", "info")
+    assert exit_code([guess], "breaking") == 0
+    [seen] = check(spec(False), [limited])
+    assert (seen.kind, seen.severity) == ("response-media-type", "breaking")
+
+
 def test_a_body_declared_json_that_is_not_is_left_unchecked_not_a_finding() -> None:
     """A server's plain-text error page under application/json: the status is checked, the body is not
     (counted as unchecked); a JSON body of the wrong shape at the same place still is a finding."""

@@ -341,7 +341,7 @@ class Checker:
             self._report(op.key, "response-body-undocumented", str(ex.status), ex, "response body", "",
                          "no body", _a_body(body))
         else:
-            self._check_body(op, ex, body, response.content, "response", "response body")
+            self._check_body(op, ex, body, response.content, "response", "response body", response.inferred)
         if response.required_headers:
             names = {name for name, _ in ex.response_headers}
             for name in response.required_headers:
@@ -350,7 +350,7 @@ class Checker:
                                  "response header", name, "present (required)", "absent")
 
     def _check_body(self, op: Operation, ex: Exchange, body: Body, content: Mapping[str, Any], side: str,
-                    location: str) -> None:
+                    location: str, inferred: bool = False) -> None:
         key = (id(content), body.media_type, side)
         check = self._media.get(key)
         if check is not None and body.kind in ("json", "text", "form"):  # the usual case: seen before
@@ -363,6 +363,7 @@ class Checker:
         picked = pick_media(content, body.media_type)
         if picked is None:
             kind = "request-body-undocumented" if side == "request" else \
+                "response-inferred-media-type" if inferred else \
                 "response-file-media-type" if serves_files(content) else "response-media-type"
             subject = body.media_type or "unknown"
             self._report(op.key, kind, subject, ex, location, "", " or ".join(content), subject)

@@ -91,6 +91,8 @@ TRAFFIC_KINDS: Final = _registry(
     ("response-media-type", "breaking", "a response body of a media type the response does not document"),
     ("response-file-media-type", "warning", "a new media type where the response serves files (several "
      "types documented, one not JSON): the file's own type"),
+    ("response-inferred-media-type", "info", "a client error in a media type the learner's inferred 4XX does "
+     "not list (it guessed them from the API's other errors; a proxy or rate limiter answers in its own)"),
     ("response-body-missing", "breaking", "an empty response where the spec documents a body"),
     ("response-body-undocumented", "info", "a response body where the spec documents none"),
     ("response-type-mismatch", "breaking", "a response body value of the wrong type (null included)"),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
 
+from specbuild.drift.evidence import INFERRED
 from specbuild.http import OPERATION_METHODS
 from specbuild.records import is_json_media, media_type
 from specbuild.refs import resolve
@@ -180,6 +181,7 @@ class Response:
 
     content: Mapping[str, Any] | None
     required_headers: tuple[str, ...] = ()
+    inferred: bool = False  # a learner's guess (x-specbuild-inferred), not what the API was seen to answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +279,7 @@ def _response(doc: Mapping[str, Any], raw: Any) -> Response:
     required = sorted(name.lower() for name, h in (r.get("headers") or {}).items()
                       if isinstance(name, str) and resolve(doc, h).get("required") is True
                       and name.lower() != "content-type")
-    return Response(content=_content(r), required_headers=tuple(required))
+    return Response(content=_content(r), required_headers=tuple(required), inferred=r.get(INFERRED) is True)
 
 
 def pick_media(content: Mapping[str, Any], mt: str | None) -> tuple[str, Any] | None:
