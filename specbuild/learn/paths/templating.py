@@ -319,10 +319,17 @@ class _Resolver:
         self.pool = pool
         self.memo = memo   # shared by the passes
         self.merged: dict[str, set[Suffix]] = {}   # word value -> positions where it became a parameter
-        # Where the pool was asked, with the candidates, and whether the answer could not matter.
+        # Where the pool was asked, with the candidates, and whether the answer could not matter; and
+        # what :meth:`_pooled` answered each (by position).
         self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
+        self.pooled: list[set[str]] = []
         # Words kept literal as the API's own (learn/paths/actions.py), where: they name no parameter.
         self.fixed: set[tuple[Suffix, str]] = set()
+        # Every addition to ``fixed`` and to ``merged``, in order: what a subtree added (:meth:`_reused`).
+        self.fixed_log: list[tuple[Suffix, str]] = []
+        self.merged_log: list[tuple[str, Suffix]] = []
+        memo.passes += 1
+        self.passes = memo.passes
         self.vocabulary = _Vocabulary(pool)
         # Where the words of the values were asked (:meth:`_in_the_values_words`): the site, its
         # candidates, and the answer.
@@ -335,19 +342,66 @@ class _Resolver:
         here on an explicit stack, so a path of thousands of segments (a hostile record) is deep in the
         heap, not in Python's call stack.
         """
-        stack = [self._resolve(raws, prefix, parent, in_slot)]
-        answer: _Res | None = None
+        first: _Call = (raws, prefix, parent, in_slot)
+        answer: _Res | None = self._reused(first)
+        if answer is not None:
+            return answer
+        stack = [(self._resolve(*first), self._started(first))]
         while True:
             try:
-                call = next(stack[-1]) if answer is None else stack[-1].send(answer)
+                call = next(stack[-1][0]) if answer is None else stack[-1][0].send(answer)
             except StopIteration as done:
-                stack.pop()
+                _, started = stack.pop()
                 answer = done.value
+                self._finished(started, answer)
                 if not stack:
                     return answer
                 continue
-            stack.append(self._resolve(*call))
-            answer = None
+            answer = self._reused(call)
+            if answer is None:
+                stack.append((self._resolve(*call), self._started(call)))
+
+    def _started(self, call: _Call) -> tuple[_Where, int, int, int, int]:
+        """Where a node's resolution starts, and how far the pass's notes ran then (:meth:`_finished`)."""
+        raws, prefix, parent, in_slot = call
+        return ((tuple(map(id, raws)), prefix, parent, in_slot, ()), len(self.consulted), len(self.worded),
+                len(self.fixed_log), len(self.merged_log))
+
+    def _finished(self, started: tuple[_Where, int, int, int, int], res: _Res) -> None:
+        """Remember a node's resolution with what it read of the pool and what it noted, for the next
+        pass (:meth:`_reused`)."""
+        where, consulted, worded, fixed, merged = started
+        self.memo.subtrees[where] = _Subtree(res, self.passes, tuple(self.consulted[consulted:]),
+                                             tuple(self.pooled[consulted:]), tuple(self.worded[worded:]),
+                                             tuple(self.fixed_log[fixed:]), tuple(self.merged_log[merged:]))
+
+    def _reused(self, call: _Call) -> _Res | None:
+        """A node's resolution from an earlier pass, where this pass's pool answers each question its
+        subtree asked as it was answered then: it was decided from the same raw nodes and those answers
+        alone, so it would come out the same (most of the tree, in every pass after the first: only
+        where a decision reads a changed answer is it resolved again). Its notes are noted again."""
+        raws, prefix, parent, in_slot = call
+        known = self.memo.subtrees.get((tuple(map(id, raws)), prefix, parent, in_slot, ()))
+        if known is None or known.passes == self.passes or not known.holds(self):
+            return None
+        self.consulted.extend(known.consulted)
+        self.pooled.extend(known.pooled)
+        self.worded.extend(known.worded)
+        self._fix(known.fixed)
+        for label, at in known.merged:
+            self._merge(label, at)
+        return known.res
+
+    def _fix(self, pairs: Iterable[tuple[Suffix, str]]) -> None:
+        """Note words kept literal (``fixed``), and that they were."""
+        for pair in pairs:
+            self.fixed.add(pair)
+            self.fixed_log.append(pair)
+
+    def _merge(self, label: str, at: Suffix) -> None:
+        """Note a word that became a parameter's value at ``at``, and that it did."""
+        self.merged.setdefault(label, set()).add(at)
+        self.merged_log.append((label, at))
 
     def _resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, in_slot: bool) -> _Resolving:
         """One node's resolution: ``yield`` a node below, get its :class:`_Res` back."""
@@ -403,8 +457,8 @@ class _Resolver:
             if w not in absorbed:
                 done = resolved.get(w)
                 node.literals[w] = done if done is not None else (yield groups[w], (*prefix, w), w, False)
-                if w in named:  # its own keys went to the parameter (a fresh list: nothing else holds it)
-                    node.literals[w].keys = []
+                if w in named:  # its own keys went to the parameter: a copy without them (a node is kept
+                    node.literals[w] = _without_keys(node.literals[w])  # for the next pass as it was made)
         return node
 
     def _value_slot(self, node: _Res, site: _Site, words: Sequence[str],
@@ -420,7 +474,7 @@ class _Resolver:
         below = yield [*values, *shells], (*site.prefix, "*"), None, True
         node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
         for label in absorbed:
-            self.merged.setdefault(label, set()).add(site.prefix)
+            self._merge(label, site.prefix)
         return named
 
     def _decided(self, site: _Site, where: _Where) -> set[str]:
@@ -435,8 +489,9 @@ class _Resolver:
         known = self.memo.decisions.get(where)
         if known is not None and known.holds(self):
             self.consulted.extend(known.consulted)
+            self.pooled.extend(known.pooled)
             self.worded.extend(known.worded)
-            self.fixed |= known.fixed
+            self._fix(known.fixed)
             return set(known.chosen)
         consulted, worded, fixed = len(self.consulted), len(self.worded), self.fixed
         self.fixed = set()  # what this decision adds: noted apart, then added
@@ -446,10 +501,8 @@ class _Resolver:
         finally:
             fixed |= self.fixed
             self.fixed = fixed
-        asked = tuple(self.consulted[consulted:])
-        self.memo.decisions[where] = _Decision(frozenset(chosen), frozenset(made), asked,
-                                               tuple(self._pooled(cands, prefix) for prefix, cands, _ in asked),
-                                               tuple(self.worded[worded:]))
+        self.memo.decisions[where] = _Decision(frozenset(chosen), frozenset(made), tuple(self.consulted[consulted:]),
+                                               tuple(self.pooled[consulted:]), tuple(self.worded[worded:]))
         return chosen
 
     def _decide_resolved(self, site: _Site, resolved: Mapping[str, _Res]) -> set[str]:
@@ -484,13 +537,13 @@ class _Resolver:
         verbs = _over_the_values(site, cands)
         if verbs:
             cands = {w: p for w, p in cands.items() if w not in verbs}
-            self.fixed.update((site.prefix, w) for w in verbs)
+            self._fix((site.prefix, w) for w in verbs)
         if len(cands) < WORDS_BESIDE_IDS:  # many words over the same names are names too
             # a word of the ids' alphabet (``VVCjHaazXz``) over the same names is one more id, no verb
             fixed = {w for w in over_names({w: site.profile(w) for w in cands}, _plural)
                      if not is_cased(w)}
             cands = {w: p for w, p in cands.items() if w not in fixed}
-            self.fixed.update((site.prefix, w) for w in fixed)
+            self._fix((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
         crowd = _thin_leaves(site, cands)
         # items created by name, but never a word that names an operation (``addThingToBillingGroup``)
@@ -567,14 +620,14 @@ class _Resolver:
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w) or _in_a_format(w)} | called
         actions -= _holding_the_values_resources(site, actions - called, set(cands) - actions)
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
-            self.fixed.update((site.prefix, w) for w in called)
+            self._fix((site.prefix, w) for w in called)
             return {w: p for w, p in cands.items() if w not in actions}
         # among many values a plain action word may be one (a deployment called "search"); a verb
         # phrase in camelCase (``addThingToBillingGroup``) is nobody's name for a thing, and neither
         # is an action only POSTed to where no value is (Prefect's ``POST /work_pools/filter``
         # beside pools read, changed and deleted: :func:`_posted_apart`)
         apart = _posted_apart(site, actions - called, set(cands) - actions)
-        self.fixed.update((site.prefix, w) for w in apart)
+        self._fix((site.prefix, w) for w in apart)
         return {w: p for w, p in cands.items()
                 if w not in apart and (w in called or not (w in actions and VERB_CAMEL.match(w)))}
 
@@ -586,6 +639,7 @@ class _Resolver:
         similar = sim is not None and sim >= SIM_HIGH
         pooled = self._pooled(cands, site.prefix)
         self.consulted.append((site.prefix, frozenset(cands), bool(sharing) and not site.top))
+        self.pooled.append(pooled)
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
                 if not pooled and private_share(members) > 0.5 and not _many_thin(site, sharing):
@@ -619,6 +673,7 @@ class _Resolver:
         """
         pooled = self._pooled(cands, site.prefix)
         self.consulted.append((site.prefix, frozenset(cands), False))
+        self.pooled.append(pooled)
         return bool(pooled)
 
     def _in_the_values_words(self, site: _Site, cands: Mapping[str, Profile]) -> set[str]:
@@ -1296,10 +1351,43 @@ class _Decision:
 
     def holds(self, resolver: _Resolver) -> bool:
         """Whether ``resolver``'s pool answers each question as this decision's did."""
-        return all(resolver._pooled(cands, prefix) == answer
-                   for (prefix, cands, _), answer in zip(self.consulted, self.pooled, strict=True)) \
-            and all(resolver.vocabulary.values(prefix, scoped, cands) == answer
-                    for prefix, scoped, cands, answer in self.worded)
+        return _answers_hold(self.consulted, self.pooled, self.worded, resolver)
+
+
+def _answers_hold(consulted: Sequence[tuple[Suffix, frozenset[str], bool]], pooled: Sequence[set[str]],
+                  worded: Sequence[tuple[Suffix, bool, frozenset[str], frozenset[str]]], resolver: _Resolver) -> bool:
+    """Whether ``resolver``'s pool answers each question (``consulted``, ``worded``) as it was answered
+    (``pooled``, the last of each of ``worded``)."""
+    return all(resolver._pooled(cands, prefix) == answer
+               for (prefix, cands, _), answer in zip(consulted, pooled, strict=True)) \
+        and all(resolver.vocabulary.values(prefix, scoped, cands) == answer for prefix, scoped, cands, answer in worded)
+
+
+@dataclass(frozen=True, slots=True)
+class _Subtree:
+    """A node's resolution in one pass (``passes``: which), and what its subtree read of that pass's pool
+    (``consulted`` and ``pooled``, ``worded``: as a :class:`_Decision`'s) and noted (``fixed``, and the
+    values ``merged``, with where), in order (:meth:`_Resolver._reused`)."""
+
+    res: _Res
+    passes: int
+    consulted: tuple[tuple[Suffix, frozenset[str], bool], ...]
+    pooled: tuple[set[str], ...]
+    worded: tuple[tuple[Suffix, bool, frozenset[str], frozenset[str]], ...]
+    fixed: tuple[tuple[Suffix, str], ...]
+    merged: tuple[tuple[str, Suffix], ...]
+
+    def holds(self, resolver: _Resolver) -> bool:
+        """Whether ``resolver``'s pool answers each question as this subtree's pass did."""
+        return _answers_hold(self.consulted, self.pooled, self.worded, resolver)
+
+
+def _without_keys(res: _Res) -> _Res:
+    """``res`` without keys of its own (they went to a parameter), its subtree shared: nothing changes
+    a node once resolved, and the one made is kept as it was for the next pass (:meth:`_Resolver._reused`)."""
+    out = _Res([], res.props)
+    out.literals, out.slots, out.profile = res.literals, res.slots, res.profile
+    return out
 
 
 class _Memo:
@@ -1307,7 +1395,7 @@ class _Memo:
     once and never changed, and each pass (and several rules within one) asks the same of the same
     nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
-    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness")
+    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "passes", "subtrees")
 
     def __init__(self) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
@@ -1317,6 +1405,8 @@ class _Memo:
         self._shells: dict[int, _Raw] = {}
         self.likeness = Likeness()
         self.decisions: dict[_Where, _Decision] = {}  # by the pass that made them (_Resolver._decided)
+        self.passes = 0   # the passes begun (each _Resolver counts itself)
+        self.subtrees: dict[_Where, _Subtree] = {}    # the latest resolution of each node (_Resolver._reused)
 
     def shell(self, raw: _Raw) -> _Raw:
         """A node with ``raw``'s own keys and answers and nothing below: its calls, resolved apart from
