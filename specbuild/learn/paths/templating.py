@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -223,6 +223,9 @@ def _fold_formats(root: _Raw) -> dict[str, str]:
         stack.extend(((*at, "*" if label.startswith("{") else label), child) for label, child in node.children.items())
     served: dict[str, str] = {}
     for group in nodes.values():
+        # a name in a format has a dot (``_SERVED_AS``): a position without one has nothing to fold (most)
+        if not any("." in label for node in group for label in node.children):
+            continue
         folding = _folding(group)
         for node in group:
             for label in sorted(folding.keys() & node.children.keys()):
@@ -496,7 +499,7 @@ class _Resolver:
         consulted, worded, fixed = len(self.consulted), len(self.worded), self.fixed
         self.fixed = set()  # what this decision adds: noted apart, then added
         try:
-            chosen = self._decide(site, {w: site.profile(w) for w in where[-1]})
+            chosen = self._decide(site, {w: site.profile(w) for w in where[-1]}, where)
             made = self.fixed
         finally:
             fixed |= self.fixed
@@ -526,13 +529,39 @@ class _Resolver:
         below = yield [c for label in labels for c in groups[label]], (*prefix, "*"), None, True
         node.slots[slot_id] = _Slot(below, frozenset(kinds), "" if suffix else slot_id, suffix)
 
-    def _decide(self, site: _Site, profiles: Mapping[str, Profile]) -> set[str]:
+    def _decide(self, site: _Site, profiles: Mapping[str, Profile], where: _Where | None = None) -> set[str]:
         """The word siblings that are values of one parameter here (typed siblings always are).
 
         Namespaced names (``com.example.created``, ``m.room.message``) and names behind a sigil (npm's
         scopes ``@acme``, home folders ``~alice``) are values wherever two of them are siblings: nobody
-        names endpoints like that, and each one would be an operation of its own.
+        names endpoints like that, and each one would be an operation of its own. ``where``: the raw
+        profiles' (:meth:`_decided`), by which what the pool does not change is remembered across passes.
         """
+        known = self.memo.rules.get(where) if where is not None else None
+        if known is None:
+            start = len(self.fixed_log)
+            cands, chosen, owners, crowd = self._rules(site, profiles)
+            if where is not None:
+                self.memo.rules[where] = _Rules(tuple(cands), tuple(self.fixed_log[start:]), frozenset(chosen),
+                                                frozenset(owners), crowd)
+        else:  # a pass after the one that decided here: the same candidates, rules and notes
+            self._fix(known.fixed)
+            cands, chosen, owners, crowd = {w: profiles[w] for w in known.cands}, set(known.chosen), known.owners, \
+                known.crowd
+        chosen = (chosen | self._in_the_values_words(site, cands)) - owners
+        namespaced = {w for w in cands if _namespaced(w)}
+        if len(namespaced) >= 2:
+            chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
+                                                      crowd)
+        else:
+            chosen |= self._decide_words(site, cands, crowd)
+        return chosen | _files(site, cands, chosen)
+
+    def _rules(self, site: _Site, profiles: Mapping[str, Profile]
+               ) -> tuple[dict[str, Profile], set[str], Set[str], bool]:
+        """What :meth:`_decide` works out before it asks the pool: the candidates, the values the rules
+        choose (but :meth:`_in_the_values_words`) and those :func:`_one_name_under_many_owners` takes out,
+        and whether many leaves answer alike here (:func:`_thin_leaves`)."""
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
         verbs = _over_the_values(site, cands)
         if verbs:
@@ -551,18 +580,10 @@ class _Resolver:
             if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
-                  | _after_a_name_marker(site, cands)
-                  | _changed_items(site, cands) | self._in_the_values_words(site, cands)
+                  | _after_a_name_marker(site, cands) | _changed_items(site, cands)
                   | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
                   | _items_holding_only_the_ids_resources(site, cands))
-        chosen -= _one_name_under_many_owners(site, cands)
-        namespaced = {w for w in cands if _namespaced(w)}
-        if len(namespaced) >= 2:
-            chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
-                                                      bool(crowd))
-        else:
-            chosen |= self._decide_words(site, cands, bool(crowd))
-        return chosen | _files(site, cands, chosen)
+        return cands, chosen, _one_name_under_many_owners(site, cands), bool(crowd)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False) -> set[str]:
         """``crowd``: many leaves here answer alike (:func:`_thin_leaves`): words only POSTed to are no
@@ -1364,6 +1385,17 @@ def _answers_hold(consulted: Sequence[tuple[Suffix, frozenset[str], bool]], pool
 
 
 @dataclass(frozen=True, slots=True)
+class _Rules:
+    """What :meth:`_Resolver._rules` worked out at a site, and the words it kept literal (``fixed``)."""
+
+    cands: tuple[str, ...]
+    fixed: tuple[tuple[Suffix, str], ...]
+    chosen: frozenset[str]
+    owners: frozenset[str]
+    crowd: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _Subtree:
     """A node's resolution in one pass (``passes``: which), and what its subtree read of that pass's pool
     (``consulted`` and ``pooled``, ``worded``: as a :class:`_Decision`'s) and noted (``fixed``, and the
@@ -1395,7 +1427,8 @@ class _Memo:
     once and never changed, and each pass (and several rules within one) asks the same of the same
     nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
-    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "passes", "subtrees")
+    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "passes", "rules",
+                 "subtrees")
 
     def __init__(self) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
@@ -1407,6 +1440,7 @@ class _Memo:
         self.decisions: dict[_Where, _Decision] = {}  # by the pass that made them (_Resolver._decided)
         self.passes = 0   # the passes begun (each _Resolver counts itself)
         self.subtrees: dict[_Where, _Subtree] = {}    # the latest resolution of each node (_Resolver._reused)
+        self.rules: dict[_Where, _Rules] = {}   # what a decision works out before it asks the pool (_Resolver._decide)
 
     def shell(self, raw: _Raw) -> _Raw:
         """A node with ``raw``'s own keys and answers and nothing below: its calls, resolved apart from
