@@ -336,6 +336,12 @@ def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=1 << 14)  # every property of every shared schema asks again
+def _identifier(prop: str) -> str:
+    """The identifier a generator makes of a property's name: its words joined (``a-b``, ``a_b``: ``a_b``)."""
+    return "_".join(words(prop))
+
+
 def _without_clashes(schema: dict[str, Any]) -> None:
     """Properties whose names are one identifier in a generated class (``+1`` and ``-1``, ``a-b`` and ``a_b``)
     are described by ``additionalProperties`` instead: no generator can make two fields of one name, and
@@ -345,7 +351,7 @@ def _without_clashes(schema: dict[str, Any]) -> None:
         return
     by_word: dict[str, list[str]] = defaultdict(list)
     for prop in props:
-        by_word["_".join(words(prop))].append(prop)
+        by_word[_identifier(prop)].append(prop)
     clashing = sorted(p for group in by_word.values() if len(group) > 1 for p in group)
     if not clashing:
         return
