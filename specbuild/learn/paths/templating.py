@@ -326,6 +326,7 @@ class _Resolver:
         # what :meth:`_pooled` answered each (by position).
         self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
         self.pooled: list[set[str]] = []
+        self.answered: dict[tuple[Suffix, frozenset[str]], set[str]] = {}   # _pooled, of this pass's pool
         # Words kept literal as the API's own (learn/paths/actions.py), where: they name no parameter.
         self.fixed: set[tuple[Suffix, str]] = set()
         # Every addition to ``fixed`` and to ``merged``, in order: what a subtree added (:meth:`_reused`).
@@ -552,9 +553,9 @@ class _Resolver:
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
-                                                      crowd)
+                                                      crowd, where)
         else:
-            chosen |= self._decide_words(site, cands, crowd)
+            chosen |= self._decide_words(site, cands, crowd, where)
         return chosen | _files(site, cands, chosen)
 
     def _rules(self, site: _Site, profiles: Mapping[str, Profile]
@@ -585,34 +586,24 @@ class _Resolver:
                   | _items_holding_only_the_ids_resources(site, cands))
         return cands, chosen, _one_name_under_many_owners(site, cands), bool(crowd)
 
-    def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False) -> set[str]:
+    def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False,
+                      where: _Where | None = None) -> set[str]:
         """``crowd``: many leaves here answer alike (:func:`_thin_leaves`): words only POSTed to are no
-        actions then, but names (attachments, each POSTed to by its file name)."""
-        cands = self._without_actions(site, cands, crowd)
-        if not cands:
+        actions then, but names (attachments, each POSTed to by its file name). ``where``: as
+        :meth:`_decide` takes it (what :meth:`_weighed` works out is remembered by it)."""
+        known = self.memo.weighed.get(where) if where is not None else None
+        if known is None:
+            start = len(self.fixed_log)
+            weighed = self._weighed(site, cands, crowd)
+            if where is not None:
+                self.memo.weighed[where] = (weighed, tuple(self.fixed_log[start:]))
+        else:  # a pass after the one that weighed these words: the same weights, the same words kept literal
+            weighed = known[0]
+            self._fix(known[1])
+        if weighed is None:
             return set()
+        cands, members, sim, outliers, sharing = weighed
         kinds = set(site.typed.values())
-        members = dict(cands)
-        for label, kind in site.typed.items():
-            # Opaque ids are names too (k8s pods beside a plain "nginx"); and past the word cap
-            # hundreds of distinct values were seen here.
-            if kind in ("token", "cased", "word"):
-                members[label] = site.profile(label)
-        if len(members) < 2:
-            return set()
-        sim, outliers = similarity(members, self.memo.likeness)
-        sharing = shared_structure(members, strict=site.scoped)
-        # A sibling that answers unlike the rest stays literal, unless it shares their structure.
-        outliers -= sharing | _thin_outliers(site, members, outliers)
-        if site.typed:
-            # Beside ids, a plain word with resources of its own below it is a resource.
-            everyone = {**{label: site.profile(label) for label in site.typed if label not in members},
-                        **members}
-            # ... unless it is one thin value among many: a value seen once holds a random few of its
-            # resources, and the ids beside it took the same few (:func:`_thin_outliers`)
-            own = {w for w in loners(everyone, cands) if _plain(w)}
-            outliers |= own - _thin_outliers(site, members, own)
-            outliers |= _collections_of_ids(everyone, cands, site.typed)
         if "cased" in kinds and not kinds & (STRONG_KINDS | {"word"}):
             # Ids like 0OdUWJ0sBjDrqHygGUXeCF: a word of their alphabet is one more, too short to be
             # typed on sight; a plain word is an endpoint, as beside strong ids (/accounts/search),
@@ -632,6 +623,36 @@ class _Resolver:
         if kinds & STRONG_KINDS:  # /releases/{id} beside /releases/latest: the words are literals
             return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
         return self._accept(site, members, set(cands), sim, sharing) - outliers
+
+    def _weighed(self, site: _Site, cands: dict[str, Profile], crowd: bool) -> _Weighed | None:
+        """What :meth:`_decide_words` reads of the words before it asks the pool: the candidates that are
+        no actions, the members compared (with the typed ids that are names too), their likeness and
+        the outliers, and the structure they share; None where fewer than two are left to compare."""
+        cands = self._without_actions(site, cands, crowd)
+        if not cands:
+            return None
+        members = dict(cands)
+        for label, kind in site.typed.items():
+            # Opaque ids are names too (k8s pods beside a plain "nginx"); and past the word cap
+            # hundreds of distinct values were seen here.
+            if kind in ("token", "cased", "word"):
+                members[label] = site.profile(label)
+        if len(members) < 2:
+            return None
+        sim, outliers = similarity(members, self.memo.likeness)
+        sharing = shared_structure(members, strict=site.scoped)
+        # A sibling that answers unlike the rest stays literal, unless it shares their structure.
+        outliers -= sharing | _thin_outliers(site, members, outliers)
+        if site.typed:
+            # Beside ids, a plain word with resources of its own below it is a resource.
+            everyone = {**{label: site.profile(label) for label in site.typed if label not in members},
+                        **members}
+            # ... unless it is one thin value among many: a value seen once holds a random few of its
+            # resources, and the ids beside it took the same few (:func:`_thin_outliers`)
+            own = {w for w in loners(everyone, cands) if _plain(w)}
+            outliers |= own - _thin_outliers(site, members, own)
+            outliers |= _collections_of_ids(everyone, cands, site.typed)
+        return cands, members, sim, frozenset(outliers), frozenset(sharing)
 
     def _without_actions(self, site: _Site, cands: dict[str, Profile], crowd: bool) -> dict[str, Profile]:
         """``cands`` less the words that are operations here (kept literal): actions, unless many values
@@ -653,7 +674,7 @@ class _Resolver:
                 if w not in apart and (w in called or not (w in actions and VERB_CAMEL.match(w)))}
 
     def _accept(self, site: _Site, members: Mapping[str, Profile], cands: set[str],
-                sim: float | None, sharing: set[str]) -> set[str]:
+                sim: float | None, sharing: Set[str]) -> set[str]:
         """The candidates the evidence makes values; at a scoped site only those it speaks for
         (``sharing``: the members' :func:`shared_structure` at this site)."""
         n = len(members)
@@ -728,8 +749,15 @@ class _Resolver:
 
     def _pooled(self, cands: Iterable[str], prefix: Suffix,
                 pool: Mapping[str, frozenset[Suffix]] | None = None) -> set[str]:
-        """The siblings that were values of a parameter somewhere else, if most of them were."""
-        pool = self.pool if pool is None else pool
+        """The siblings that were values of a parameter somewhere else, if most of them were. Of this
+        pass's pool, remembered: a question is asked again wherever a node's earlier resolution is
+        checked (:meth:`_reused`), and the answers are only compared, never changed."""
+        if pool is None:
+            asked = (prefix, frozenset(cands))
+            found = self.answered.get(asked)
+            if found is None:
+                found = self.answered[asked] = self._pooled(asked[1], prefix, self.pool)
+            return found
         cands = list(cands)
         known = {label for label in cands
                  if any(not same_position(p, prefix) for p in pool.get(label, ()))}
@@ -963,7 +991,7 @@ def _collections_of_ids(members: Mapping[str, Profile], cands: Iterable[str], ty
     return {w for w in cands if _plural(w) and holds_ids(w)}
 
 
-def _many_thin(site: _Site, sharing: set[str]) -> bool:
+def _many_thin(site: _Site, sharing: Set[str]) -> bool:
     """Many siblings, each seen at one or two paths, sharing the few words below them: values.
 
     A field only one sibling answered is a resource's own when that sibling was seen often; seen once
@@ -1384,6 +1412,10 @@ def _answers_hold(consulted: Sequence[tuple[Suffix, frozenset[str], bool]], pool
         and all(resolver.vocabulary.values(prefix, scoped, cands) == answer for prefix, scoped, cands, answer in worded)
 
 
+# What _Resolver._weighed works out: candidates, members, likeness, outliers, shared structure.
+_Weighed = tuple[dict[str, Profile], dict[str, Profile], float | None, frozenset[str], frozenset[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Rules:
     """What :meth:`_Resolver._rules` worked out at a site, and the words it kept literal (``fixed``)."""
@@ -1428,7 +1460,7 @@ class _Memo:
     nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
     __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "passes", "rules",
-                 "subtrees")
+                 "subtrees", "weighed")
 
     def __init__(self) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
@@ -1441,6 +1473,8 @@ class _Memo:
         self.passes = 0   # the passes begun (each _Resolver counts itself)
         self.subtrees: dict[_Where, _Subtree] = {}    # the latest resolution of each node (_Resolver._reused)
         self.rules: dict[_Where, _Rules] = {}   # what a decision works out before it asks the pool (_Resolver._decide)
+        # ... and what its words weigh (_Resolver._weighed), with the words that kept literal
+        self.weighed: dict[_Where, tuple[_Weighed | None, tuple[tuple[Suffix, str], ...]]] = {}
 
     def shell(self, raw: _Raw) -> _Raw:
         """A node with ``raw``'s own keys and answers and nothing below: its calls, resolved apart from
