@@ -186,8 +186,14 @@ class Claims:
     __slots__ = ("nullable", "typed")
 
     def __init__(self, places: list[Place], openapi: str) -> None:
-        self.typed = [_typed(place[2]) for place in places]
-        self.nullable = [is_nullable(place[2], openapi) for place in places]
+        schemas = [place[2] for place in places]
+        # most schemas have a type and no branches: read inline, the functions' answers without their calls
+        self.typed = ["type" in schema or _typed(schema) for schema in schemas]
+        if openapi == "3.0":
+            self.nullable = [schema.get("nullable") is True if "anyOf" not in schema else is_nullable(schema, openapi)
+                             for schema in schemas]
+        else:
+            self.nullable = [is_nullable(schema, openapi) for schema in schemas]
 
     def widened(self, places: list[Place], made: set[int]) -> None:
         """The claims after the schemas whose ids are ``made`` were made nullable (a schema object may
