@@ -613,7 +613,7 @@ def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
 ONLY_NULL: Final = {"nullable": True}
 _SUBSCHEMA: Final = ("items", "additionalProperties", "not")
 _BRANCHES: Final = ("anyOf", "oneOf", "allOf")
-_SCHEMAS_BY_NAME: Final = ("properties", *_BRANCHES)  # schemas under names (or positions)
+_SCHEMAS_BY_NAME: Final = frozenset({"properties", *_BRANCHES})  # schemas under names (or positions)
 _DATA_HERE: Final = frozenset({"example", "examples", "enum", "default"})  # values, not schemas
 
 
@@ -630,28 +630,20 @@ def any_for_only_null(node: Any, schema: bool = False) -> None:
         return
     if not isinstance(node, dict):
         return
-    if schema:
-        # a schema's schemas are under these few keys: looked up, not its every key read (most schemas
-        # are a type and a count); each is changed apart from the others, so the order does not matter
-        for key in _SUBSCHEMA:
-            if key in node:
-                if node[key] == ONLY_NULL:
-                    node[key] = {}
-                any_for_only_null(node[key], True)
-        for key in _SCHEMAS_BY_NAME:
-            value = node.get(key)
-            if isinstance(value, (dict, list)):
-                for name, sub in (value.items() if isinstance(value, dict) else enumerate(value)):
-                    if sub == ONLY_NULL:
-                        value[name] = {}
-                    any_for_only_null(value[name], True)
-        return
     for key, value in node.items():
-        if key == "schema":
+        if key in _DATA_HERE:
+            continue
+        if (key == "schema" and not schema) or (schema and key in _SUBSCHEMA):
             if value == ONLY_NULL:
                 node[key] = {}
             any_for_only_null(node[key], True)
-        elif key not in _DATA_HERE and isinstance(value, (dict, list)):
+        elif schema and key in _SCHEMAS_BY_NAME:
+            subs = value if isinstance(value, dict) else dict(enumerate(value)) if isinstance(value, list) else {}
+            for name, sub in subs.items():
+                if sub == ONLY_NULL:
+                    value[name] = {}
+                any_for_only_null(value[name], True)
+        elif not schema and isinstance(value, (dict, list)):
             any_for_only_null(value, False)
 
 
