@@ -19,7 +19,7 @@ from specbuild.io.validate import spec_problems
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.components import inline
 from specbuild.learn.nullability import places_by_path
-from specbuild.learn.render import RenderOptions, render, share_maps
+from specbuild.learn.render import RenderOptions, any_for_only_null, render, share_maps
 from specbuild.records import decode
 from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, record, rejections
 
@@ -133,6 +133,25 @@ def test_a_property_only_seen_null_accepts_anything_without_an_untyped_nullable(
             b = doc["paths"]["/b"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
             assert b["properties"]["mirror"] == {"type": "string", "format": "uri", "nullable": True}
         assert spec_problems(doc) == [] and rejections(doc, exchanges) == []
+
+
+def test_an_only_null_position_becomes_any_value_under_every_key_of_schemas_and_nowhere_in_data() -> None:
+    """any_for_only_null looks up a schema's few keys of schemas (properties, items, additionalProperties,
+    not, anyOf/oneOf/allOf entries), however deep; values (an enum, an example) are data, left as they are."""
+    null = {"nullable": True}
+    schema = {"type": "object", "x-specbuild-seen": 3, "properties": {"a": dict(null), "b": {
+        "type": "array", "items": dict(null)}, "c": {"anyOf": [dict(null), {"type": "string"}]},
+        "d": {"type": "object", "additionalProperties": dict(null)}, "e": {"not": dict(null)},
+        "f": {"oneOf": [{"allOf": [dict(null)]}]}}, "example": {"a": dict(null)}, "enum": [dict(null)]}
+    doc = {"/x": {"get": {"responses": {"200": {"content": {"application/json": {"schema": schema}}}},
+                          "parameters": [{"name": "q", "in": "query", "schema": dict(null)}]}}}
+    any_for_only_null(doc)
+    props = schema["properties"]
+    assert props["a"] == {} and props["b"]["items"] == {} and props["c"]["anyOf"] == [{}, {"type": "string"}]
+    assert props["d"]["additionalProperties"] == {} and props["e"]["not"] == {}
+    assert props["f"]["oneOf"] == [{"allOf": [{}]}]
+    assert schema["example"] == {"a": null} and schema["enum"] == [null]
+    assert doc["/x"]["get"]["parameters"][0]["schema"] == {}
 
 
 def test_the_description_says_what_the_spec_was_learned_from() -> None:

@@ -336,6 +336,12 @@ def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=1 << 14)  # every property of every shared schema asks again
+def _identifier(prop: str) -> str:
+    """The identifier a generator makes of a property's name: its words joined (``a-b``, ``a_b``: ``a_b``)."""
+    return "_".join(words(prop))
+
+
 def _without_clashes(schema: dict[str, Any]) -> None:
     """Properties whose names are one identifier in a generated class (``+1`` and ``-1``, ``a-b`` and ``a_b``)
     are described by ``additionalProperties`` instead: no generator can make two fields of one name, and
@@ -345,7 +351,7 @@ def _without_clashes(schema: dict[str, Any]) -> None:
         return
     by_word: dict[str, list[str]] = defaultdict(list)
     for prop in props:
-        by_word["_".join(words(prop))].append(prop)
+        by_word[_identifier(prop)].append(prop)
     clashing = sorted(p for group in by_word.values() if len(group) > 1 for p in group)
     if not clashing:
         return
@@ -370,6 +376,12 @@ class _Table:
         self.held: list[list[tuple[int, str | None]]] = []  # its _holes (None: held as the entry is)
         # per name: the members (and their _canon_keys) of a group _unite_compatible merged none of
         self.unmerged: dict[str, tuple[tuple[int, bytes], ...]] = {}
+        # per entry: its last _canon_key, and what it was made of (its key, the placeholders' entries
+        # in it, and what they were merged into)
+        self.canon: dict[int, tuple[bytes, tuple[int, ...], tuple[int, ...], bytes]] = {}
+        self.loaded: dict[bytes, Any] = {}   # _compared, by _canon_key (read, never changed)
+        # per entry: the property names of its schema, and the ``properties`` they were read off
+        self.props: dict[int, tuple[dict[str, Any], frozenset[str]]] = {}
 
     def find(self, i: int) -> int:
         while self.up[i] != i:
@@ -469,14 +481,41 @@ class _Table:
         return node
 
     def _canon_key(self, i: int) -> bytes:
-        """``_key(self._canon(schema))`` of entry ``i``, from its key: only the placeholders change."""
-        return _HOLE_AT.sub(lambda m: b'{"$ref":"\\u0000%d"}' % self.find(int(m[1])), self.entries[i].key)
+        """``_key(self._canon(schema))`` of entry ``i``, from its key: only the placeholders change. Each
+        round of :meth:`settle` asks it of every entry again, most of them as they were (the same key, the
+        same entries merged into): those are not rewritten again."""
+        key = self.entries[i].key
+        known = self.canon.get(i)
+        if known is None or known[0] is not key:
+            holes = tuple(int(n) for n in _HOLE_AT.findall(key))
+            known = (key, holes, (), key) if not holes else (key, holes, (-1,), key)
+        if not known[1]:
+            self.canon[i] = known
+            return key
+        into = tuple(map(self.find, known[1]))
+        if into != known[2]:
+            found = iter(into)
+            known = (key, known[1], into, _HOLE_AT.sub(lambda _: b'{"$ref":"\\u0000%d"}' % next(found), key))
+            self.canon[i] = known
+        return known[3]
 
     def _compared(self, key: bytes) -> Any:
         """What :meth:`_compatible` reads of an entry whose _canon_key is ``key``: its ``_canon`` but for
         key order and the root's count, neither of which it reads (``rest`` leaves the count out, and
         it compares dicts and key sets). Read from the key's JSON, not copied from the schema in Python."""
-        return orjson.loads(key)
+        found = self.loaded.get(key)
+        if found is None:
+            found = self.loaded[key] = orjson.loads(key)
+        return found
+
+    def _names(self, i: int) -> frozenset[str]:
+        """The property names of entry ``i``'s schema (asked of each again in every round of :meth:`settle`;
+        a schema's ``properties`` is replaced when it changes, never changed in place)."""
+        props = self.entries[i].schema["properties"]
+        known = self.props.get(i)
+        if known is None or known[0] is not props:
+            known = self.props[i] = (props, frozenset(props))
+        return known[1]
 
     def settle(self) -> None:
         """Merge until nothing changes: a merge below can make two schemas above equal."""
@@ -543,7 +582,7 @@ class _Table:
         merged = False
         for best, group in sorted(groups.items()):
             # only schemas of the same property names are compatible: one alone with its names is left as is
-            names = {i: frozenset(self.entries[i].schema["properties"]) for i in group}
+            names = {i: self._names(i) for i in group}
             alike = Counter(names.values())
             members = [i for i in group if alike[names[i]] > 1]
             keys = {i: self._canon_key(i) for i in members}

@@ -208,8 +208,14 @@ class Claims:
     __slots__ = ("nullable", "typed")
 
     def __init__(self, places: list[Place], openapi: str) -> None:
-        self.typed = [_typed(place[2]) for place in places]
-        self.nullable = [is_nullable(place[2], openapi) for place in places]
+        schemas = [place[2] for place in places]
+        # most schemas have a type and no branches: read inline, the functions' answers without their calls
+        self.typed = ["type" in schema or _typed(schema) for schema in schemas]
+        if openapi == "3.0":
+            self.nullable = [schema.get("nullable") is True if "anyOf" not in schema else is_nullable(schema, openapi)
+                             for schema in schemas]
+        else:
+            self.nullable = [is_nullable(schema, openapi) for schema in schemas]
 
     def widened(self, places: list[Place], made: set[int]) -> None:
         """The claims after the schemas whose ids are ``made`` were made nullable (a schema object may
@@ -222,11 +228,14 @@ def share_numbers(every: list[Place]) -> None:
     """A property seen with fractions is a number wherever the same name is in the same scope: where it
     was an integer, that operation drew whole numbers only (PocketBase's ``rating``: 0, 47, then 746.58
     in the next sample). One field, one type: the integer claim there had no evidence of its own."""
-    numbers = {(scope, name) for scope, name, schema, _, _ in every if value_type(schema) == "number"}
+    # value_type read inline where the type is no list (most places): the same answer, without a call
+    numbers = {(scope, name) for scope, name, schema, _, _ in every
+               if (t := schema.get("type")) == "number" or (isinstance(t, list) and value_type(schema) == "number")}
     if not numbers:
         return
+    named = {name for _, name in numbers}
     for scope, name, schema, _, _ in every:
-        if (scope, name) in numbers and value_type(schema) == "integer":
+        if name in named and (scope, name) in numbers and value_type(schema) == "integer":
             t = schema["type"]
             schema["type"] = "number" if isinstance(t, str) else sorted("number" if x == "integer" else x for x in t)
             if schema.get("format") == "int64":
@@ -244,11 +253,12 @@ def share_any(every: list[Place]) -> None:
     (it runs last: no place is read after it). Airflow's XCom ``value``: objects, strings, numbers and
     lists where entries were posted, integers and lists only where one entry's reads saw four values;
     the read's union had no evidence of its own and rejected the next sample's string."""
-    free = {(scope, name) for scope, name, schema, _, _ in every if _any_json(schema)}
+    free = {(scope, name) for scope, name, schema, _, _ in every if SEEN in schema and _SHAPING.isdisjoint(schema)}
     if not free:
         return
+    named = {name for _, name in free}
     for scope, name, schema, _, _ in every:
-        if (scope, name) in free and not _any_json(schema):
+        if name in named and (scope, name) in free and not _any_json(schema):
             seen = schema.get(SEEN)
             schema.clear()  # in place: the parent's ``properties`` holds this very dict
             if isinstance(seen, int):
@@ -291,18 +301,21 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
     counted = {id(schema) for _, _, schema, _, _ in plain}
     kinds = _Kinds()
     sources: dict[str, set[_Source]] = {}
-    pending: list[tuple[Place, frozenset[str], frozenset[str]]] = []  # a place, its object's kind, its value's
+    rest: list[Place] = []  # typed places not nullable
     for place, null, typed in zip(every, claims.nullable, claims.typed, strict=True):
         if null:
             if id(place[2]) in counted:
                 sources.setdefault(place[1], set()).add((place[0], kinds.of(place[3]), kinds.held(place[2])))
         elif typed:
-            pending.append((place, kinds.of(place[3]), kinds.held(place[2])))
+            rest.append(place)
+    # a round's sources are places the round before made nullable, whose names had sources then: every
+    # name that will ever have one has one now, and a place of another name is never made nullable (most)
+    pending = [(place, kinds.of(place[3]), kinds.held(place[2])) for place in rest if place[1] in sources]
     first = True
     made: set[int] = set()
     while pending:  # to a fixed point, object kinds only: a user made nullable by its scope is a source
         # for that kind of user (scalars and scopes would chain on: a url to every url)
-        newly = [p for p in pending if _shares(p, sources.get(p[0][1], ()), first, kinds)]
+        newly = [p for p in pending if p[0][1] in sources and _shares(p, sources[p[0][1]], first, kinds)]
         if not newly:
             break
         sources = {}
@@ -423,9 +436,13 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
         votes.setdefault(name, {})[scope] = vote
     doubtful = []
     elsewhere: dict[tuple[str, str], float | None] = {}  # per field: its name's prior from its other scopes
+    ranked: dict[str, list[tuple[str, float]]] = {}  # per name: its votes by scope, sorted once (not per field)
     for scope, name, schema, parent, _ in open_:
         if (scope, name) not in elsewhere:
-            others = [vote for where, vote in sorted(votes.get(name, {}).items()) if where != scope]
+            by_scope = ranked.get(name)
+            if by_scope is None:
+                by_scope = ranked[name] = sorted(votes.get(name, {}).items())
+            others = [vote for where, vote in by_scope if where != scope]
             elsewhere[(scope, name)] = sum(others) / len(others) if others else None
         shared = elsewhere[(scope, name)]
         if shared is not None and shared < NULL_MAJORITY:

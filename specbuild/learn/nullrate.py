@@ -54,7 +54,8 @@ class _Row:
 
     def __init__(self, tally: Tally, rate: float) -> None:
         self.tally, self.rate = tally, rate
-        self.chances = {key: 1.0 - (1.0 - rate) ** key[0] for key in tally}
+        # per tally key, in its order: (properties, the chance a nullable one showed a null, nullable)
+        self.terms = [(k, 1.0 - (1.0 - rate) ** key[0], key[1]) for key, k in tally.items()]
         self.read: dict[int, float] = {}
         self.order: list[int] = []  # the cells read, in order (the ceilings look up their neighbours)
         # error() = slope * |sum| + floor: rounding in each term (its argument, log, the product with k)
@@ -67,9 +68,9 @@ class _Row:
         order (a float sum's result depends on its order)."""
         found = self.read.get(j)
         if found is None:
-            share, chances = SHARES[j], self.chances
-            found = self.read[j] = sum(k * math.log(share * chances[key] if key[1] else 1.0 - share * chances[key])
-                                       for key, k in self.tally.items())
+            share, log = SHARES[j], math.log
+            found = self.read[j] = sum([k * log(share * chance if null else 1.0 - share * chance)
+                                        for k, chance, null in self.terms])
             insort(self.order, j)
         return found
 

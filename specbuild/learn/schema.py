@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any, Final
 
 from specbuild.formats import fullmatcher
@@ -576,6 +577,7 @@ _MEDIA_TYPE = re.compile(MEDIA_TYPE, re.IGNORECASE).fullmatch
 _HEADER_OBJECT = re.compile(HEADER_OBJECTS).fullmatch
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and asked of the same property names by every object's keys
 def _shaped_as_data(key: str) -> bool:
     """``ticket/id``, ``repo:name``, ``end seconds``: no field is named so; an annotation
     (``@odata.type``) is, dotted as it is."""
@@ -591,6 +593,7 @@ def _keyed_by_ids(keys: list[str]) -> bool:
     return bool(keys) and all(_is_id_key(k) for k in keys)
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and asked of the same few thousand property names by every object
 def _is_id_key(key: str) -> bool:
     """A key that is an id: a typed path segment (a number, a UUID, a date, a token...), a release, or a
     media type."""
@@ -670,6 +673,7 @@ def _schema_maps(props: dict[str, Shape], keys: list[str]) -> list[str]:
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])").findall
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and asked of every property of every object (and by render.share_maps)
 def user_named(key: str) -> bool:
     """A name for what users fill in: rules.USER_OBJECTS, or a compound ending in USER_OBJECT_ENDINGS."""
     if key.lower() in USER_OBJECTS:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -223,6 +223,9 @@ def _fold_formats(root: _Raw) -> dict[str, str]:
         stack.extend(((*at, "*" if label.startswith("{") else label), child) for label, child in node.children.items())
     served: dict[str, str] = {}
     for group in nodes.values():
+        # a name in a format has a dot (``_SERVED_AS``): a position without one has nothing to fold (most)
+        if not any("." in label for node in group for label in node.children):
+            continue
         folding = _folding(group)
         for node in group:
             for label in sorted(folding.keys() & node.children.keys()):
@@ -319,10 +322,18 @@ class _Resolver:
         self.pool = pool
         self.memo = memo   # shared by the passes
         self.merged: dict[str, set[Suffix]] = {}   # word value -> positions where it became a parameter
-        # Where the pool was asked, with the candidates, and whether the answer could not matter.
+        # Where the pool was asked, with the candidates, and whether the answer could not matter; and
+        # what :meth:`_pooled` answered each (by position).
         self.consulted: list[tuple[Suffix, frozenset[str], bool]] = []
+        self.pooled: list[set[str]] = []
+        self.answered: dict[tuple[Suffix, frozenset[str]], set[str]] = {}   # _pooled, of this pass's pool
         # Words kept literal as the API's own (learn/paths/actions.py), where: they name no parameter.
         self.fixed: set[tuple[Suffix, str]] = set()
+        # Every addition to ``fixed`` and to ``merged``, in order: what a subtree added (:meth:`_reused`).
+        self.fixed_log: list[tuple[Suffix, str]] = []
+        self.merged_log: list[tuple[str, Suffix]] = []
+        memo.passes += 1
+        self.passes = memo.passes
         self.vocabulary = _Vocabulary(pool)
         # Where the words of the values were asked (:meth:`_in_the_values_words`): the site, its
         # candidates, and the answer.
@@ -335,19 +346,66 @@ class _Resolver:
         here on an explicit stack, so a path of thousands of segments (a hostile record) is deep in the
         heap, not in Python's call stack.
         """
-        stack = [self._resolve(raws, prefix, parent, in_slot)]
-        answer: _Res | None = None
+        first: _Call = (raws, prefix, parent, in_slot)
+        answer: _Res | None = self._reused(first)
+        if answer is not None:
+            return answer
+        stack = [(self._resolve(*first), self._started(first))]
         while True:
             try:
-                call = next(stack[-1]) if answer is None else stack[-1].send(answer)
+                call = next(stack[-1][0]) if answer is None else stack[-1][0].send(answer)
             except StopIteration as done:
-                stack.pop()
+                _, started = stack.pop()
                 answer = done.value
+                self._finished(started, answer)
                 if not stack:
                     return answer
                 continue
-            stack.append(self._resolve(*call))
-            answer = None
+            answer = self._reused(call)
+            if answer is None:
+                stack.append((self._resolve(*call), self._started(call)))
+
+    def _started(self, call: _Call) -> tuple[_Where, int, int, int, int]:
+        """Where a node's resolution starts, and how far the pass's notes ran then (:meth:`_finished`)."""
+        raws, prefix, parent, in_slot = call
+        return ((tuple(map(id, raws)), prefix, parent, in_slot, ()), len(self.consulted), len(self.worded),
+                len(self.fixed_log), len(self.merged_log))
+
+    def _finished(self, started: tuple[_Where, int, int, int, int], res: _Res) -> None:
+        """Remember a node's resolution with what it read of the pool and what it noted, for the next
+        pass (:meth:`_reused`)."""
+        where, consulted, worded, fixed, merged = started
+        self.memo.subtrees[where] = _Subtree(res, self.passes, tuple(self.consulted[consulted:]),
+                                             tuple(self.pooled[consulted:]), tuple(self.worded[worded:]),
+                                             tuple(self.fixed_log[fixed:]), tuple(self.merged_log[merged:]))
+
+    def _reused(self, call: _Call) -> _Res | None:
+        """A node's resolution from an earlier pass, where this pass's pool answers each question its
+        subtree asked as it was answered then: it was decided from the same raw nodes and those answers
+        alone, so it would come out the same (most of the tree, in every pass after the first: only
+        where a decision reads a changed answer is it resolved again). Its notes are noted again."""
+        raws, prefix, parent, in_slot = call
+        known = self.memo.subtrees.get((tuple(map(id, raws)), prefix, parent, in_slot, ()))
+        if known is None or known.passes == self.passes or not known.holds(self):
+            return None
+        self.consulted.extend(known.consulted)
+        self.pooled.extend(known.pooled)
+        self.worded.extend(known.worded)
+        self._fix(known.fixed)
+        for label, at in known.merged:
+            self._merge(label, at)
+        return known.res
+
+    def _fix(self, pairs: Iterable[tuple[Suffix, str]]) -> None:
+        """Note words kept literal (``fixed``), and that they were."""
+        for pair in pairs:
+            self.fixed.add(pair)
+            self.fixed_log.append(pair)
+
+    def _merge(self, label: str, at: Suffix) -> None:
+        """Note a word that became a parameter's value at ``at``, and that it did."""
+        self.merged.setdefault(label, set()).add(at)
+        self.merged_log.append((label, at))
 
     def _resolve(self, raws: Sequence[_Raw], prefix: Suffix, parent: str | None, in_slot: bool) -> _Resolving:
         """One node's resolution: ``yield`` a node below, get its :class:`_Res` back."""
@@ -403,8 +461,8 @@ class _Resolver:
             if w not in absorbed:
                 done = resolved.get(w)
                 node.literals[w] = done if done is not None else (yield groups[w], (*prefix, w), w, False)
-                if w in named:  # its own keys went to the parameter (a fresh list: nothing else holds it)
-                    node.literals[w].keys = []
+                if w in named:  # its own keys went to the parameter: a copy without them (a node is kept
+                    node.literals[w] = _without_keys(node.literals[w])  # for the next pass as it was made)
         return node
 
     def _value_slot(self, node: _Res, site: _Site, words: Sequence[str],
@@ -420,7 +478,7 @@ class _Resolver:
         below = yield [*values, *shells], (*site.prefix, "*"), None, True
         node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
         for label in absorbed:
-            self.merged.setdefault(label, set()).add(site.prefix)
+            self._merge(label, site.prefix)
         return named
 
     def _decided(self, site: _Site, where: _Where) -> set[str]:
@@ -435,21 +493,20 @@ class _Resolver:
         known = self.memo.decisions.get(where)
         if known is not None and known.holds(self):
             self.consulted.extend(known.consulted)
+            self.pooled.extend(known.pooled)
             self.worded.extend(known.worded)
-            self.fixed |= known.fixed
+            self._fix(known.fixed)
             return set(known.chosen)
         consulted, worded, fixed = len(self.consulted), len(self.worded), self.fixed
         self.fixed = set()  # what this decision adds: noted apart, then added
         try:
-            chosen = self._decide(site, {w: site.profile(w) for w in where[-1]})
+            chosen = self._decide(site, {w: site.profile(w) for w in where[-1]}, where)
             made = self.fixed
         finally:
             fixed |= self.fixed
             self.fixed = fixed
-        asked = tuple(self.consulted[consulted:])
-        self.memo.decisions[where] = _Decision(frozenset(chosen), frozenset(made), asked,
-                                               tuple(self._pooled(cands, prefix) for prefix, cands, _ in asked),
-                                               tuple(self.worded[worded:]))
+        self.memo.decisions[where] = _Decision(frozenset(chosen), frozenset(made), tuple(self.consulted[consulted:]),
+                                               tuple(self.pooled[consulted:]), tuple(self.worded[worded:]))
         return chosen
 
     def _decide_resolved(self, site: _Site, resolved: Mapping[str, _Res]) -> set[str]:
@@ -473,24 +530,50 @@ class _Resolver:
         below = yield [c for label in labels for c in groups[label]], (*prefix, "*"), None, True
         node.slots[slot_id] = _Slot(below, frozenset(kinds), "" if suffix else slot_id, suffix)
 
-    def _decide(self, site: _Site, profiles: Mapping[str, Profile]) -> set[str]:
+    def _decide(self, site: _Site, profiles: Mapping[str, Profile], where: _Where | None = None) -> set[str]:
         """The word siblings that are values of one parameter here (typed siblings always are).
 
         Namespaced names (``com.example.created``, ``m.room.message``) and names behind a sigil (npm's
         scopes ``@acme``, home folders ``~alice``) are values wherever two of them are siblings: nobody
-        names endpoints like that, and each one would be an operation of its own.
+        names endpoints like that, and each one would be an operation of its own. ``where``: the raw
+        profiles' (:meth:`_decided`), by which what the pool does not change is remembered across passes.
         """
+        known = self.memo.rules.get(where) if where is not None else None
+        if known is None:
+            start = len(self.fixed_log)
+            cands, chosen, owners, crowd = self._rules(site, profiles)
+            if where is not None:
+                self.memo.rules[where] = _Rules(tuple(cands), tuple(self.fixed_log[start:]), frozenset(chosen),
+                                                frozenset(owners), crowd)
+        else:  # a pass after the one that decided here: the same candidates, rules and notes
+            self._fix(known.fixed)
+            cands, chosen, owners, crowd = {w: profiles[w] for w in known.cands}, set(known.chosen), known.owners, \
+                known.crowd
+        chosen = (chosen | self._in_the_values_words(site, cands)) - owners
+        namespaced = {w for w in cands if _namespaced(w)}
+        if len(namespaced) >= 2:
+            chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
+                                                      crowd, where)
+        else:
+            chosen |= self._decide_words(site, cands, crowd, where)
+        return chosen | _files(site, cands, chosen)
+
+    def _rules(self, site: _Site, profiles: Mapping[str, Profile]
+               ) -> tuple[dict[str, Profile], set[str], Set[str], bool]:
+        """What :meth:`_decide` works out before it asks the pool: the candidates, the values the rules
+        choose (but :meth:`_in_the_values_words`) and those :func:`_one_name_under_many_owners` takes out,
+        and whether many leaves answer alike here (:func:`_thin_leaves`)."""
         cands = {w: p for w, p in profiles.items() if self._candidate(site, w)}
         verbs = _over_the_values(site, cands)
         if verbs:
             cands = {w: p for w, p in cands.items() if w not in verbs}
-            self.fixed.update((site.prefix, w) for w in verbs)
+            self._fix((site.prefix, w) for w in verbs)
         if len(cands) < WORDS_BESIDE_IDS:  # many words over the same names are names too
             # a word of the ids' alphabet (``VVCjHaazXz``) over the same names is one more id, no verb
             fixed = {w for w in over_names({w: site.profile(w) for w in cands}, _plural)
                      if not is_cased(w)}
             cands = {w: p for w, p in cands.items() if w not in fixed}
-            self.fixed.update((site.prefix, w) for w in fixed)
+            self._fix((site.prefix, w) for w in fixed)
         # each of these only adds values: the rest of the evidence still weighs every candidate
         crowd = _thin_leaves(site, cands)
         # items created by name, but never a word that names an operation (``addThingToBillingGroup``)
@@ -498,47 +581,29 @@ class _Resolver:
             if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
-                  | _after_a_name_marker(site, cands)
-                  | _changed_items(site, cands) | self._in_the_values_words(site, cands)
+                  | _after_a_name_marker(site, cands) | _changed_items(site, cands)
                   | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
                   | _items_holding_only_the_ids_resources(site, cands))
-        chosen -= _one_name_under_many_owners(site, cands)
-        namespaced = {w for w in cands if _namespaced(w)}
-        if len(namespaced) >= 2:
-            chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
-                                                      bool(crowd))
-        else:
-            chosen |= self._decide_words(site, cands, bool(crowd))
-        return chosen | _files(site, cands, chosen)
+        return cands, chosen, _one_name_under_many_owners(site, cands), bool(crowd)
 
-    def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False) -> set[str]:
+    def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False,
+                      where: _Where | None = None) -> set[str]:
         """``crowd``: many leaves here answer alike (:func:`_thin_leaves`): words only POSTed to are no
-        actions then, but names (attachments, each POSTed to by its file name)."""
-        cands = self._without_actions(site, cands, crowd)
-        if not cands:
+        actions then, but names (attachments, each POSTed to by its file name). ``where``: as
+        :meth:`_decide` takes it (what :meth:`_weighed` works out is remembered by it)."""
+        known = self.memo.weighed.get(where) if where is not None else None
+        if known is None:
+            start = len(self.fixed_log)
+            weighed = self._weighed(site, cands, crowd)
+            if where is not None:
+                self.memo.weighed[where] = (weighed, tuple(self.fixed_log[start:]))
+        else:  # a pass after the one that weighed these words: the same weights, the same words kept literal
+            weighed = known[0]
+            self._fix(known[1])
+        if weighed is None:
             return set()
+        cands, members, sim, outliers, sharing = weighed
         kinds = set(site.typed.values())
-        members = dict(cands)
-        for label, kind in site.typed.items():
-            # Opaque ids are names too (k8s pods beside a plain "nginx"); and past the word cap
-            # hundreds of distinct values were seen here.
-            if kind in ("token", "cased", "word"):
-                members[label] = site.profile(label)
-        if len(members) < 2:
-            return set()
-        sim, outliers = similarity(members, self.memo.likeness)
-        sharing = shared_structure(members, strict=site.scoped)
-        # A sibling that answers unlike the rest stays literal, unless it shares their structure.
-        outliers -= sharing | _thin_outliers(site, members, outliers)
-        if site.typed:
-            # Beside ids, a plain word with resources of its own below it is a resource.
-            everyone = {**{label: site.profile(label) for label in site.typed if label not in members},
-                        **members}
-            # ... unless it is one thin value among many: a value seen once holds a random few of its
-            # resources, and the ids beside it took the same few (:func:`_thin_outliers`)
-            own = {w for w in loners(everyone, cands) if _plain(w)}
-            outliers |= own - _thin_outliers(site, members, own)
-            outliers |= _collections_of_ids(everyone, cands, site.typed)
         if "cased" in kinds and not kinds & (STRONG_KINDS | {"word"}):
             # Ids like 0OdUWJ0sBjDrqHygGUXeCF: a word of their alphabet is one more, too short to be
             # typed on sight; a plain word is an endpoint, as beside strong ids (/accounts/search),
@@ -559,6 +624,36 @@ class _Resolver:
             return set(cands) - outliers if len(cands) >= WORDS_BESIDE_IDS else set()
         return self._accept(site, members, set(cands), sim, sharing) - outliers
 
+    def _weighed(self, site: _Site, cands: dict[str, Profile], crowd: bool) -> _Weighed | None:
+        """What :meth:`_decide_words` reads of the words before it asks the pool: the candidates that are
+        no actions, the members compared (with the typed ids that are names too), their likeness and
+        the outliers, and the structure they share; None where fewer than two are left to compare."""
+        cands = self._without_actions(site, cands, crowd)
+        if not cands:
+            return None
+        members = dict(cands)
+        for label, kind in site.typed.items():
+            # Opaque ids are names too (k8s pods beside a plain "nginx"); and past the word cap
+            # hundreds of distinct values were seen here.
+            if kind in ("token", "cased", "word"):
+                members[label] = site.profile(label)
+        if len(members) < 2:
+            return None
+        sim, outliers = similarity(members, self.memo.likeness)
+        sharing = shared_structure(members, strict=site.scoped)
+        # A sibling that answers unlike the rest stays literal, unless it shares their structure.
+        outliers -= sharing | _thin_outliers(site, members, outliers)
+        if site.typed:
+            # Beside ids, a plain word with resources of its own below it is a resource.
+            everyone = {**{label: site.profile(label) for label in site.typed if label not in members},
+                        **members}
+            # ... unless it is one thin value among many: a value seen once holds a random few of its
+            # resources, and the ids beside it took the same few (:func:`_thin_outliers`)
+            own = {w for w in loners(everyone, cands) if _plain(w)}
+            outliers |= own - _thin_outliers(site, members, own)
+            outliers |= _collections_of_ids(everyone, cands, site.typed)
+        return cands, members, sim, frozenset(outliers), frozenset(sharing)
+
     def _without_actions(self, site: _Site, cands: dict[str, Profile], crowd: bool) -> dict[str, Profile]:
         """``cands`` less the words that are operations here (kept literal): actions, unless many values
         stand beside them."""
@@ -567,25 +662,26 @@ class _Resolver:
         actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w) or _in_a_format(w)} | called
         actions -= _holding_the_values_resources(site, actions - called, set(cands) - actions)
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
-            self.fixed.update((site.prefix, w) for w in called)
+            self._fix((site.prefix, w) for w in called)
             return {w: p for w, p in cands.items() if w not in actions}
         # among many values a plain action word may be one (a deployment called "search"); a verb
         # phrase in camelCase (``addThingToBillingGroup``) is nobody's name for a thing, and neither
         # is an action only POSTed to where no value is (Prefect's ``POST /work_pools/filter``
         # beside pools read, changed and deleted: :func:`_posted_apart`)
         apart = _posted_apart(site, actions - called, set(cands) - actions)
-        self.fixed.update((site.prefix, w) for w in apart)
+        self._fix((site.prefix, w) for w in apart)
         return {w: p for w, p in cands.items()
                 if w not in apart and (w in called or not (w in actions and VERB_CAMEL.match(w)))}
 
     def _accept(self, site: _Site, members: Mapping[str, Profile], cands: set[str],
-                sim: float | None, sharing: set[str]) -> set[str]:
+                sim: float | None, sharing: Set[str]) -> set[str]:
         """The candidates the evidence makes values; at a scoped site only those it speaks for
         (``sharing``: the members' :func:`shared_structure` at this site)."""
         n = len(members)
         similar = sim is not None and sim >= SIM_HIGH
         pooled = self._pooled(cands, site.prefix)
         self.consulted.append((site.prefix, frozenset(cands), bool(sharing) and not site.top))
+        self.pooled.append(pooled)
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
                 if not pooled and private_share(members) > 0.5 and not _many_thin(site, sharing):
@@ -619,6 +715,7 @@ class _Resolver:
         """
         pooled = self._pooled(cands, site.prefix)
         self.consulted.append((site.prefix, frozenset(cands), False))
+        self.pooled.append(pooled)
         return bool(pooled)
 
     def _in_the_values_words(self, site: _Site, cands: Mapping[str, Profile]) -> set[str]:
@@ -652,8 +749,15 @@ class _Resolver:
 
     def _pooled(self, cands: Iterable[str], prefix: Suffix,
                 pool: Mapping[str, frozenset[Suffix]] | None = None) -> set[str]:
-        """The siblings that were values of a parameter somewhere else, if most of them were."""
-        pool = self.pool if pool is None else pool
+        """The siblings that were values of a parameter somewhere else, if most of them were. Of this
+        pass's pool, remembered: a question is asked again wherever a node's earlier resolution is
+        checked (:meth:`_reused`), and the answers are only compared, never changed."""
+        if pool is None:
+            asked = (prefix, frozenset(cands))
+            found = self.answered.get(asked)
+            if found is None:
+                found = self.answered[asked] = self._pooled(asked[1], prefix, self.pool)
+            return found
         cands = list(cands)
         known = {label for label in cands
                  if any(not same_position(p, prefix) for p in pool.get(label, ()))}
@@ -887,7 +991,7 @@ def _collections_of_ids(members: Mapping[str, Profile], cands: Iterable[str], ty
     return {w for w in cands if _plural(w) and holds_ids(w)}
 
 
-def _many_thin(site: _Site, sharing: set[str]) -> bool:
+def _many_thin(site: _Site, sharing: Set[str]) -> bool:
     """Many siblings, each seen at one or two paths, sharing the few words below them: values.
 
     A field only one sibling answered is a resource's own when that sibling was seen often; seen once
@@ -1296,10 +1400,58 @@ class _Decision:
 
     def holds(self, resolver: _Resolver) -> bool:
         """Whether ``resolver``'s pool answers each question as this decision's did."""
-        return all(resolver._pooled(cands, prefix) == answer
-                   for (prefix, cands, _), answer in zip(self.consulted, self.pooled, strict=True)) \
-            and all(resolver.vocabulary.values(prefix, scoped, cands) == answer
-                    for prefix, scoped, cands, answer in self.worded)
+        return _answers_hold(self.consulted, self.pooled, self.worded, resolver)
+
+
+def _answers_hold(consulted: Sequence[tuple[Suffix, frozenset[str], bool]], pooled: Sequence[set[str]],
+                  worded: Sequence[tuple[Suffix, bool, frozenset[str], frozenset[str]]], resolver: _Resolver) -> bool:
+    """Whether ``resolver``'s pool answers each question (``consulted``, ``worded``) as it was answered
+    (``pooled``, the last of each of ``worded``)."""
+    return all(resolver._pooled(cands, prefix) == answer
+               for (prefix, cands, _), answer in zip(consulted, pooled, strict=True)) \
+        and all(resolver.vocabulary.values(prefix, scoped, cands) == answer for prefix, scoped, cands, answer in worded)
+
+
+# What _Resolver._weighed works out: candidates, members, likeness, outliers, shared structure.
+_Weighed = tuple[dict[str, Profile], dict[str, Profile], float | None, frozenset[str], frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """What :meth:`_Resolver._rules` worked out at a site, and the words it kept literal (``fixed``)."""
+
+    cands: tuple[str, ...]
+    fixed: tuple[tuple[Suffix, str], ...]
+    chosen: frozenset[str]
+    owners: frozenset[str]
+    crowd: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Subtree:
+    """A node's resolution in one pass (``passes``: which), and what its subtree read of that pass's pool
+    (``consulted`` and ``pooled``, ``worded``: as a :class:`_Decision`'s) and noted (``fixed``, and the
+    values ``merged``, with where), in order (:meth:`_Resolver._reused`)."""
+
+    res: _Res
+    passes: int
+    consulted: tuple[tuple[Suffix, frozenset[str], bool], ...]
+    pooled: tuple[set[str], ...]
+    worded: tuple[tuple[Suffix, bool, frozenset[str], frozenset[str]], ...]
+    fixed: tuple[tuple[Suffix, str], ...]
+    merged: tuple[tuple[str, Suffix], ...]
+
+    def holds(self, resolver: _Resolver) -> bool:
+        """Whether ``resolver``'s pool answers each question as this subtree's pass did."""
+        return _answers_hold(self.consulted, self.pooled, self.worded, resolver)
+
+
+def _without_keys(res: _Res) -> _Res:
+    """``res`` without keys of its own (they went to a parameter), its subtree shared: nothing changes
+    a node once resolved, and the one made is kept as it was for the next pass (:meth:`_Resolver._reused`)."""
+    out = _Res([], res.props)
+    out.literals, out.slots, out.profile = res.literals, res.slots, res.profile
+    return out
 
 
 class _Memo:
@@ -1307,7 +1459,8 @@ class _Memo:
     once and never changed, and each pass (and several rules within one) asks the same of the same
     nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
-    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness")
+    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "passes", "rules",
+                 "subtrees", "weighed")
 
     def __init__(self) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
@@ -1317,6 +1470,11 @@ class _Memo:
         self._shells: dict[int, _Raw] = {}
         self.likeness = Likeness()
         self.decisions: dict[_Where, _Decision] = {}  # by the pass that made them (_Resolver._decided)
+        self.passes = 0   # the passes begun (each _Resolver counts itself)
+        self.subtrees: dict[_Where, _Subtree] = {}    # the latest resolution of each node (_Resolver._reused)
+        self.rules: dict[_Where, _Rules] = {}   # what a decision works out before it asks the pool (_Resolver._decide)
+        # ... and what its words weigh (_Resolver._weighed), with the words that kept literal
+        self.weighed: dict[_Where, tuple[_Weighed | None, tuple[tuple[Suffix, str], ...]]] = {}
 
     def shell(self, raw: _Raw) -> _Raw:
         """A node with ``raw``'s own keys and answers and nothing below: its calls, resolved apart from
