@@ -134,6 +134,9 @@ class BodyState:
             _merge_params(self.form, other.form)
 
 
+# The type of a body the native decoder parsed (see BodyState.add).
+_JSON: Final = native.JSON_TYPE
+
 # Bodies whose media type is learned but not their content: over --max-body-bytes, or declared JSON and not.
 _UNREAD: Final = ("too-large", "malformed")
 
@@ -162,10 +165,22 @@ class Bodies:
         self.empty = 0
 
     def add(self, body: Body, keep_example: bool = False) -> None:
-        if body.kind == "empty":
+        kind = body.kind
+        if kind == "empty":
             self.empty += 1
             return
-        kind = body.kind
+        if kind == "json" and not keep_example:
+            # most bodies: one parsed natively, of a media type seen before as JSON; BodyState.add's
+            # work inline (a call less for each body, ~2% of a record's fold on the 100k mix)
+            state = self.by_media.get(body.media_type)  # type: ignore[arg-type]
+            value = body.value
+            if state is not None and state.kind == "json" and type(value) is _JSON:
+                state.count += 1
+                pending = state.pending
+                if pending is None:
+                    pending = state.pending = native.new_accumulator()
+                pending.add(value)
+                return
         if kind in _UNREAD:
             kind = "json" if body.media_type and "json" in body.media_type else "binary"
         media = body.media_type or ("application/json" if kind == "json" else "application/octet-stream")
