@@ -345,7 +345,9 @@ class SpecBuilder:
         ``target``: the request target's ``target_hash``, hashed there, and the timestamp as its
         second where it read it)."""
         templater = self.templater
-        key = templater.observe(path)
+        # most paths were seen before (83% of the 100k mix): observe's own first look, done here, saves
+        # the call (a property would cost it again); keys are never empty
+        key = templater._cache.get(path) or templater.observe(path)
         if templater.renamed:
             self._rekey(templater.take_renamed())
         op = self.operations.get((key, method))
@@ -366,7 +368,10 @@ class SpecBuilder:
         op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query] += 1
         if request_headers:
             _fold_headers(op, request_headers, self.headers.request, natively)
-        op.request.add(request_body, self.examples)
+        if request_body.kind == "empty":  # most requests (Bodies.add's first case: a call less)
+            op.request.empty += 1
+        else:
+            op.request.add(request_body, self.examples)
         resp = op.responses.get(status)
         if resp is None:
             resp = op.responses[status] = ResponseState()

@@ -95,7 +95,8 @@ class PathTemplater:
         self.hints = tuple(sorted((Hint.parse(h) for h in hints), key=lambda h: h.rank))
         self.word_cap = word_cap
         self.cache_size = cache_size
-        self._cache: dict[str, str] = {}  # raw path -> key, the current generation
+        # raw path -> key, the current generation; SpecBuilder.add_fields looks there before it calls observe
+        self._cache: dict[str, str] = {}
         self._older: dict[str, str] = {}  # ... the one before (see CACHE_SIZE)
         self._words: dict[str, set[str]] = {}   # key prefix -> word values seen at the next position
         self._keys: set[str] = set()
