@@ -171,7 +171,7 @@ class Bodies:
             return
         if kind == "json" and not keep_example:
             # most bodies: one parsed natively, of a media type seen before as JSON; BodyState.add's
-            # work inline (a call less for each body, ~2% of a record's fold on the 100k mix)
+            # work inline (a call less for each body: 0.8% of the fold's instructions on the 20k mix)
             state = self.by_media.get(body.media_type)  # type: ignore[arg-type]
             value = body.value
             if state is not None and state.kind == "json" and type(value) is _JSON:

@@ -280,7 +280,8 @@ def _must_open(words: set[str], cap: int) -> bool:
 # before. What a segment is and how it is labelled are kept for 8,192 segments each, as classify_segment
 # keeps its answers (typing and labelling segments again was half of a miss's ~13 us on the 100k mix).
 # The native twin of _typed_here (None without the native module): it types segments of printable ASCII
-# without ``%``, the ids of a path-cache miss, ~20x faster; tests/test_native.py holds the two together.
+# without ``%``, the ids of a path-cache miss, ~10x faster (0.7-0.9 us a segment, not 7-8, on the
+# mix's 6.9k distinct segments); tests/test_native.py holds the two together.
 _NATIVE_TYPED: Final = native.segment_typer()
 
 
@@ -328,8 +329,8 @@ def _after(seg: str) -> int:
 
 
 # A miss of the path cache walks segments mostly seen before, each after what it was after before:
-# one cached call a segment instead of continues_id, version_here, _typed and _word (~1% of the fold of
-# the 100k mix, whose 17k distinct paths miss 17k times).
+# one cached call a segment instead of continues_id, version_here, _typed and _word (1.7% of the fold's
+# instructions on the 20k mix, whose 6.6k distinct paths miss 6.6k times).
 @functools.lru_cache(maxsize=8192)
 def _segment(seg: str, after: int) -> tuple[str, str | None, int]:
     """The label of ``seg`` where the segment before it says ``after``; ``_TYPED`` for a typed one, else
