@@ -1058,3 +1058,71 @@ def test_names_beyond_the_cap_render_the_same_whatever_the_split(native_params: 
         "application/x-www-form-urlencoded"]
     assert form["x-specbuild-more-form-fields"] is True
     assert {"amount", "currency", "expand", "metadata"} <= set(form["schema"]["properties"])
+
+
+# -- path segments: templater._typed, native (ASCII) and Python ------------------------------------------
+
+# Characters the segment rules turn on: digits, hex and other letters of both cases, the separators, the
+# marks of ids and addresses, an extension's dot; then a few the native side leaves to Python.
+_SEGMENT_CHARS: Final = "0123456789abcdefABCDEFqxyzuQXYZUsv-_.:~+=@!$#/%é ſ\u212a\t"
+_SEGMENT_SAMPLES: Final = [
+    "42", "007", "v1", "v2beta1", "1.2", "10.0.0.1", "users", "me", "2024-02-30", "2024-03-04T10:00",
+    "2024-03-04T10%3A00Z", "alice@example.com", "alice%40example.com", "api-45db8383e-q1zvr",
+    "cus_BVpecptLnKlGZI", "NffrFeUfNV2Hib", "MDQ6VXNlcjE=", "kta2ptlsr", "m6ou7y7mass", "42apeqe8",
+    "oauth2callback", "sha256sum", "report2024", "alice51", "findByStatus", "NewsByPlayerID",
+    "v2LoggingLevel", "SP9ermtiAarE7", "uDeUuuFcGc", "SM0123abcd.json", "billing-carts-43.json",
+    "archive.tar.gz", "txat25kjbx1:setIamPolicy", "@alice:matrix.org", "urn:isbn:0451450523",
+    "arn:aws:s3:::bucket", "0OdUWJ0sBjDrqHygGUXeCF", "ip-10-0-1-53.ec2.internal", "worker-cleanup-28740121",
+    "10-20", "1_000_000", "3fa85f64-5717-4562-b3fc-2c963f66afa6", "deadbeef00", "DEADBEEF00", "",
+]
+
+
+def _typed_pair(seg: str) -> tuple[str | None, str | None] | None:
+    """(native, Python) labels of ``seg``, or None where the native side leaves it to Python."""
+    from specbuild.learn.paths.templater import _typed_here
+
+    typer = native.segment_typer()
+    assert typer is not None
+    label = typer(seg)
+    if label is None:
+        assert "%" in seg or not all("!" <= c <= "~" for c in seg), seg  # only those are left to Python
+        return None
+    return label or None, _typed_here(seg)
+
+
+@needs_native
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.sampled_from(_SEGMENT_SAMPLES), st.text(_SEGMENT_CHARS, max_size=30),
+                 st.from_regex(r"[a-z]{2,8}[-_.:]?[0-9A-Za-z]{4,24}(\.json|:[a-z]+[A-Z][a-z]+)?", fullmatch=True),
+                 st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=24)))
+def test_the_native_segment_types_are_pythons(seg: str) -> None:
+    pair = _typed_pair(seg)
+    if pair is not None:
+        native_label, python_label = pair
+        assert native_label == python_label, seg
+
+
+def _recorded_segments() -> set[str]:
+    """Every path segment of the devset, the synthetic set and the real sets found beside this clone."""
+    from specbuild.segments import split_path
+
+    parent = ROOT.parent
+    files = [*parent.glob("shared/devset/*.jsonl.gz"), *parent.glob("synth/set-v2/*.jsonl.gz"),
+             *parent.glob("realset*/*.jsonl.gz")]
+    segs: set[str] = set()
+    for path in files:
+        for line in iter_lines(str(path)):
+            request = orjson.loads(line[0]).get("request") or {}
+            target = request.get("path") or request.get("pathname") or ""
+            segs.update(split_path(target.split("?", 1)[0]))
+    return segs
+
+
+@needs_native
+def test_every_recorded_segment_is_typed_natively_as_in_python() -> None:
+    segs = _recorded_segments()
+    if not segs:
+        pytest.skip("no devset, synthetic nor real set beside this clone")
+    decided = [pair for pair in map(_typed_pair, sorted(segs)) if pair is not None]
+    assert len(decided) > 0.9 * len(segs)  # the ASCII ids, nearly all
+    assert [p for p in decided if p[0] != p[1]] == []

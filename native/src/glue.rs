@@ -13,6 +13,7 @@ use crate::body::{self, core_paths_with};
 use crate::params::{Param, Params, Strings};
 use crate::record::{decode_plain, epoch_second, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
+use crate::segment::{compile, segments, set_segments, typed, Segments};
 use crate::shape::{key_hash, Node, Props, Vals};
 use crate::state::{core_paths_from, Reader};
 use crate::witness::target_hash;
@@ -93,6 +94,54 @@ const KNOWN: [&str; 19] = [
     "number_start",
     "methods",
 ];
+
+// -- path segments -----------------------------------------------------------------------------------
+
+/// Set the patterns of `specbuild.segments` (see segment.rs), once per process, from
+/// `specbuild.learn.native._segment_table()`: each anchored as Python uses it, and `base36_min`.
+#[pyfunction]
+fn configure_segments(table: &Bound<'_, PyDict>) -> PyResult<()> {
+    let re = |name: &str| -> PyResult<regex::bytes::Regex> {
+        let pattern: String = table.get_item(name)?
+            .ok_or_else(|| PyValueError::new_err(format!("the segment patterns lack {name:?}")))?
+            .extract()?;
+        compile(&pattern).map_err(|e| PyValueError::new_err(format!("{name}: {e}")))
+    };
+    if table.len() != SEGMENT_NAMES {
+        return Err(PyValueError::new_err(format!("{SEGMENT_NAMES} segment rules expected, got {}", table.len())));
+    }
+    set_segments(Segments {
+        integer: re("integer")?,
+        digits: re("digits")?,
+        uuid: re("uuid")?,
+        hex: re("hex")?,
+        date: re("date")?,
+        date_time: re("date_time")?,
+        ipv4: re("ipv4")?,
+        email: re("email")?,
+        version: re("version")?,
+        extension: re("extension")?,
+        sigil_id: re("sigil_id")?,
+        hex_part: re("hex_part")?,
+        camel: re("camel")?,
+        acronym_end: re("acronym_end")?,
+        custom_method: re("custom_method")?,
+        base36_min: table.get_item("base36_min")?
+            .ok_or_else(|| PyValueError::new_err("the segment patterns lack \"base36_min\""))?
+            .extract()?,
+    });
+    Ok(())
+}
+
+const SEGMENT_NAMES: usize = 16;
+
+/// templater._typed of a segment of printable ASCII without `%`: its label (`{:uuid}`, `{:token}.json`),
+/// "" for a word; None for any other segment (Python types it).
+#[pyfunction]
+fn typed_segment(seg: &str) -> PyResult<Option<String>> {
+    let p = segments().ok_or_else(|| PyRuntimeError::new_err("configure_segments() was not called"))?;
+    Ok(typed(p, seg).map(Option::unwrap_or_default))
+}
 
 /// schema._narrow over every format, and schema._enumish: for the tests that hold both to Python.
 #[pyfunction]
@@ -812,6 +861,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode_record, m)?)?;
     m.add_function(wrap_pyfunction!(set_body_type, m)?)?;
     m.add_function(wrap_pyfunction!(configure, m)?)?;
+    m.add_function(wrap_pyfunction!(configure_segments, m)?)?;
+    m.add_function(wrap_pyfunction!(typed_segment, m)?)?;
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(formats_of, m)?)?;
     m.add_function(wrap_pyfunction!(enum_value, m)?)?;

@@ -27,6 +27,7 @@ mod params;
 mod reader;
 mod record;
 mod rules;
+mod segment;
 mod shape;
 mod state;
 mod witness;

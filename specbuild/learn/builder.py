@@ -134,6 +134,9 @@ class BodyState:
             _merge_params(self.form, other.form)
 
 
+# The type of a body the native decoder parsed (see BodyState.add).
+_JSON: Final = native.JSON_TYPE
+
 # Bodies whose media type is learned but not their content: over --max-body-bytes, or declared JSON and not.
 _UNREAD: Final = ("too-large", "malformed")
 
@@ -162,10 +165,22 @@ class Bodies:
         self.empty = 0
 
     def add(self, body: Body, keep_example: bool = False) -> None:
-        if body.kind == "empty":
+        kind = body.kind
+        if kind == "empty":
             self.empty += 1
             return
-        kind = body.kind
+        if kind == "json" and not keep_example:
+            # most bodies: one parsed natively, of a media type seen before as JSON; BodyState.add's
+            # work inline (a call less for each body: 0.8% of the fold's instructions on the 20k mix)
+            state = self.by_media.get(body.media_type)  # type: ignore[arg-type]
+            value = body.value
+            if state is not None and state.kind == "json" and type(value) is _JSON:
+                state.count += 1
+                pending = state.pending
+                if pending is None:
+                    pending = state.pending = native.new_accumulator()
+                pending.add(value)
+                return
         if kind in _UNREAD:
             kind = "json" if body.media_type and "json" in body.media_type else "binary"
         media = body.media_type or ("application/json" if kind == "json" else "application/octet-stream")
@@ -330,7 +345,9 @@ class SpecBuilder:
         ``target``: the request target's ``target_hash``, hashed there, and the timestamp as its
         second where it read it)."""
         templater = self.templater
-        key = templater.observe(path)
+        # most paths were seen before (83% of the 100k mix): observe's own first look, done here, saves
+        # the call (a property would cost it again); keys are never empty
+        key = templater._cache.get(path) or templater.observe(path)
         if templater.renamed:
             self._rekey(templater.take_renamed())
         op = self.operations.get((key, method))
@@ -351,7 +368,10 @@ class SpecBuilder:
         op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query] += 1
         if request_headers:
             _fold_headers(op, request_headers, self.headers.request, natively)
-        op.request.add(request_body, self.examples)
+        if request_body.kind == "empty":  # most requests (Bodies.add's first case: a call less)
+            op.request.empty += 1
+        else:
+            op.request.add(request_body, self.examples)
         resp = op.responses.get(status)
         if resp is None:
             resp = op.responses[status] = ResponseState()

@@ -18,10 +18,12 @@ from __future__ import annotations
 import copyreg
 import importlib
 import os
+import re
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Final, cast
 
+from specbuild import segments
 from specbuild.learn import rules, schema
 from specbuild.records import EMPTY, Body
 
@@ -40,6 +42,7 @@ _native = _load()
 
 def _set_up(module: ModuleType) -> None:
     module.configure(rules.native_table())  # every limit and pattern the Rust code follows
+    module.configure_segments(_segment_table())
     module.set_body_type(Body, EMPTY)
     # Shards and pool workers send their builders back by multiprocessing's pickling: native parts
     # travel as their compact bytes (a tree of Python objects pickles ~10x slower). Between processes of
@@ -47,6 +50,25 @@ def _set_up(module: ModuleType) -> None:
     copyreg.pickle(module.Acc, lambda acc: (load, (dump(acc),)))
     copyreg.pickle(module.Params, lambda params: (load_params, (dump(params),)))
 
+
+def _segment_table() -> dict[str, str | int]:
+    """The patterns of :mod:`specbuild.segments` that ``typed_segment`` follows, each anchored as Python uses
+    it (``match``: at the start; ``\\Z`` is Rust's ``\\z``; ``custom_method`` is a ``fullmatch``), flags inline."""
+    table: dict[str, str | int] = {"base36_min": segments.BASE36_MIN}
+    for name, pattern in _SEGMENT_PATTERNS.items():
+        text = pattern.pattern.replace(r"\Z", r"\z")
+        text = ("(?i)" if pattern.flags & re.IGNORECASE else "") + text
+        table[name] = f"^(?:{text})" + (r"\z" if name == "custom_method" else "")
+    return table
+
+
+_SEGMENT_PATTERNS: Final = {
+    "integer": segments._INTEGER, "digits": segments._DIGITS, "uuid": segments._UUID, "hex": segments._HEX,
+    "date": segments._DATE, "date_time": segments._DATE_TIME, "ipv4": segments._IPV4, "email": segments._EMAIL,
+    "version": segments._VERSION, "extension": segments.EXTENSION, "sigil_id": segments._SIGIL_ID,
+    "hex_part": segments._HEX_PART, "camel": segments._CAMEL, "acronym_end": segments._ACRONYM_END,
+    "custom_method": segments._CUSTOM_METHOD,
+}
 
 if _native is not None:
     _set_up(_native)
@@ -110,6 +132,12 @@ def batch_decoder(decoder: Callable[[bytes | str, int], tuple[Any, ...] | None] 
         return None
     decode_many: BatchDecoder = cast(Any, decoder).decode_many
     return decode_many
+
+
+def segment_typer() -> Callable[[str], str | None] | None:
+    """``typed(seg)``: ``templater._typed`` of a segment of printable ASCII without ``%`` (its label,
+    ``""`` for a word), None for any other (Python types it); None without the native module."""
+    return _native.typed_segment if _native is not None else None
 
 
 def new_accumulator() -> Any:
