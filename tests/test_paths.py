@@ -193,7 +193,7 @@ def test_hinted_words_never_open() -> None:
 def test_cache_is_bounded_and_forgetting_is_harmless() -> None:
     t = PathTemplater(cache_size=4)
     first = [t.observe(f"/items/{i}/{n}") for i, n in enumerate(NAMES[:10])]
-    assert len(t._cache) + len(t._older) <= 4
+    assert len(t.recent) + len(t._older) <= 4
     assert [t.observe(f"/items/{i}/{n}") for i, n in enumerate(NAMES[:10])] == first
 
 
@@ -827,7 +827,7 @@ def test_pickles_without_the_cache() -> None:
     for i in range(100):
         t.observe(f"/items/{i}")
     clone = pickle.loads(pickle.dumps(t))
-    assert clone._cache == {}
+    assert clone.recent == {}
     assert clone.keys == t.keys
 
 
@@ -1427,9 +1427,9 @@ def test_the_cache_keeps_what_was_seen_last_when_full() -> None:
     t = PathTemplater(cache_size=4)
     for i in range(5):
         t.observe(f"/items/{i}")
-    assert "/items/4" in t._cache and "/items/3" in t._older  # not cleared when it filled at /items/4
+    assert "/items/4" in t.recent and "/items/3" in t._older  # not cleared when it filled at /items/4
     t.observe("/items/3")
-    assert "/items/3" in t._cache  # a hit in the older generation moves it to the current one
+    assert "/items/3" in t.recent  # a hit in the older generation moves it to the current one
 
 
 def test_an_opened_position_rewrites_the_cached_keys() -> None:
@@ -1439,11 +1439,11 @@ def test_an_opened_position_rewrites_the_cached_keys() -> None:
     keys = [t.observe(f"/teams/{name}/members") for name in NAMES[:3]]
     assert keys == [f"/teams/{name}/members" for name in NAMES[:3]]
     t.observe(f"/teams/{NAMES[3]}/members")  # the fourth word opens /teams
-    assert t._cache[f"/teams/{NAMES[0]}/members"] == "/teams/{:word}/members"
+    assert t.recent[f"/teams/{NAMES[0]}/members"] == "/teams/{:word}/members"
     fresh = PathTemplater(word_cap=3)
     for name in NAMES[:4]:
         fresh.observe(f"/teams/{name}/members")
-    for path, key in t._cache.items():
+    for path, key in t.recent.items():
         assert fresh._skeleton(path)[0] == key
 
 

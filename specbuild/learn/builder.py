@@ -347,7 +347,7 @@ class SpecBuilder:
         templater = self.templater
         # most paths were seen before (83% of the 100k mix): observe's own first look, done here, saves
         # the call (a property would cost it again); keys are never empty
-        key = templater._cache.get(path) or templater.observe(path)
+        key = templater.recent.get(path) or templater.observe(path)
         if templater.renamed:
             self._rekey(templater.take_renamed())
         op = self.operations.get((key, method))

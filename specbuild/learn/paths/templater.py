@@ -98,7 +98,7 @@ class PathTemplater:
         self.word_cap = word_cap
         self.cache_size = cache_size
         # raw path -> key, the current generation; SpecBuilder.add_fields looks there before it calls observe
-        self._cache: dict[str, str] = {}
+        self.recent: dict[str, str] = {}
         self._older: dict[str, str] = {}  # ... the one before (see CACHE_SIZE)
         self._words: dict[str, set[str]] = {}   # key prefix -> word values seen at the next position
         self._keys: set[str] = set()
@@ -109,15 +109,15 @@ class PathTemplater:
 
         A path of more than MAX_SEGMENTS segments is a RecordError ("too-deep"), before anything is kept.
         """
-        key = self._cache.get(path)
+        key = self.recent.get(path)
         if key is None:
             key = self._older.get(path)
             if key is None:
                 key = self._key(path)
             # a key changes only when a position opens, which rewrites both generations
-            if 2 * len(self._cache) >= self.cache_size:
-                self._older, self._cache = self._cache, {}
-            self._cache[path] = key
+            if 2 * len(self.recent) >= self.cache_size:
+                self._older, self.recent = self.recent, {}
+            self.recent[path] = key
         return key
 
     def _key(self, path: str) -> str:
@@ -152,7 +152,7 @@ class PathTemplater:
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        state["_cache"] = {}  # a checkpoint need not carry the raw paths; they come back on sight
+        state["recent"] = {}  # a checkpoint need not carry the raw paths; they come back on sight
         state["_older"] = {}
         return state
 
@@ -209,7 +209,7 @@ class PathTemplater:
         if renames:
             # a cached path's key is rewritten as its key was (what _skeleton now answers): clearing
             # the cache instead cost ~8k misses of 100k records on the mix (Stripe's /v1/customers opened)
-            self._cache = {path: renames.get(key, key) for path, key in self._cache.items()}
+            self.recent = {path: renames.get(key, key) for path, key in self.recent.items()}
             self._older = {path: renames.get(key, key) for path, key in self._older.items()}
             # renames pending for the owner are relative to the keys it holds: compose
             pending = {old: renames.get(mid, mid) for old, mid in self.renamed.items()}
