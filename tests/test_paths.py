@@ -34,7 +34,7 @@ from specbuild.learn.paths.templater import (
 from specbuild.learn.paths.templating import _plural
 from specbuild.learn.render import render
 from specbuild.records import decode
-from specbuild.segments import is_cased
+from specbuild.segments import is_cased, keeps_literal
 from tests.helpers import ROOT, load_script, record
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -2119,3 +2119,35 @@ def test_files_of_several_types_beside_folders_fold_no_format() -> None:
     got = learn(paths)
     assert got["/api/contents/draft 87/notes 691.csv"] == got["/api/contents/thesis 12/data_clean 943.md"] \
         == got["/api/contents/plots 686/kqz7wpx2vb.csv"] == "/api/contents/{contentName}/{name}"
+
+
+# --- verbs and versions (holdout7: Unleash's flag ``search_v2``, its ``/features/validate``) -----------
+
+def test_a_verb_numbered_after_an_underscore_is_a_name() -> None:
+    """``search_v2`` beside flags with their sub-tree is one more flag; ``search_things`` is still a phrase."""
+    flags = [f"{a}.{b}" for a, b in zip(NAMES[:10], SLUGS[:10], strict=True)] + ["search_v2"]
+    base = "/api/projects/p1/features"
+    shapes: dict[str, frozenset[str]] = {}
+    for flag in flags:
+        shapes[f"{base}/{flag}"] = frozenset({"GET", "name", "type", "enabled", "environments"})
+        for env in ("dev", "prod"):
+            shapes[f"{base}/{flag}/environments/{env}/on"] = frozenset({"POST"})
+            shapes[f"{base}/{flag}/environments/{env}/strategies"] = frozenset({"GET", "[].id", "[].name"})
+    for flag in [*flags[:2], "search_v2"]:
+        shapes[f"{base}/{flag}/dependencies"] = frozenset({"POST"})
+    shapes[f"{base}/search_v2/parents"] = frozenset({"GET", "[]"})
+    got = learn(shapes, shapes)
+    assert got[f"{base}/search_v2/parents"] == f"{base}/{{featureName}}/parents"
+    assert got[f"{base}/search_v2/environments/dev/on"] == got[f"{base}/{flags[0]}/environments/dev/on"]
+    assert keeps_literal("search_things") and keeps_literal("getUser") and not keeps_literal("get_2")
+
+
+def test_validate_beside_names_stays_an_action() -> None:
+    """``POST /features/validate`` beside a dozen flags that hold ``/tags``: the API's check, not a flag."""
+    names = [f"{a}-{b}" for a, b in zip(NAMES[:12], SLUGS[:12], strict=True)]
+    shapes = {f"/api/admin/features/{n}/tags": frozenset({"GET", "POST", "tags[].type", "tags[].value"})
+              for n in names}
+    shapes["/api/admin/features/validate"] = frozenset({"POST"})
+    got = learn(shapes, shapes)
+    assert got["/api/admin/features/validate"] == "/api/admin/features/validate"
+    assert got[f"/api/admin/features/{names[0]}/tags"] == "/api/admin/features/{featureName}/tags"
