@@ -2121,6 +2121,44 @@ def test_files_of_several_types_beside_folders_fold_no_format() -> None:
         == got["/api/contents/plots 686/kqz7wpx2vb.csv"] == "/api/contents/{contentName}/{name}"
 
 
+# --- one value the collection lists (holdout7: Unleash's one project, ``default``) ------------------
+
+def _learned_paths(records: Iterable[dict[str, object]]) -> list[str]:
+    builder = SpecBuilder()
+    for r in records:
+        builder.add(decode(json.dumps(r), "t"))
+    return sorted(render(builder)["paths"])
+
+
+def _one_project(listing: object) -> list[dict[str, object]]:
+    out = [record("get", "/api/admin/projects", resp=listing)]
+    for flag in NAMES[:3]:
+        out.append(record("get", f"/api/admin/projects/default/features/{flag}",
+                          resp={"name": flag, "enabled": True, "type": "release"}))
+        out.append(record("post", f"/api/admin/projects/default/features/{flag}/environments/dev/on", resp={}))
+    out.append(record("get", "/api/admin/projects/default/features", resp={"features": [{"name": "alpha"}]}))
+    return out
+
+
+@pytest.mark.parametrize("listing", [
+    {"projects": [{"id": "default", "name": "Default", "health": 100}]},
+    [{"slug": "default", "title": "Default"}],   # a bare list, named by a slug
+])
+def test_one_value_the_collection_lists_is_a_parameter(listing: object) -> None:
+    """``GET /projects`` lists ``default`` as an item's id, and ``/projects/default/...`` follows: one value
+    of a parameter (a recording of one team's instance has one project), not a literal resource."""
+    assert _learned_paths(_one_project(listing)) == [
+        "/api/admin/projects", "/api/admin/projects/{projectName}/features",
+        "/api/admin/projects/{projectName}/features/{featureName}",
+        "/api/admin/projects/{projectName}/features/{featureName}/environments/dev/on"]
+
+
+def test_a_word_the_collection_does_not_list_stays_literal() -> None:
+    """Listed items named otherwise, or the word only in another field: nothing says ``default`` is one."""
+    for listing in ({"projects": [{"id": "main", "name": "Main"}]}, [{"id": "main", "kind": "default"}]):
+        assert "/api/admin/projects/default/features" in _learned_paths(_one_project(listing))
+
+
 # --- verbs and versions (holdout7: Unleash's flag ``search_v2``, its ``/features/validate``) -----------
 
 def test_a_verb_numbered_after_an_underscore_is_a_name() -> None:
