@@ -2189,3 +2189,19 @@ def test_validate_beside_names_stays_an_action() -> None:
     got = learn(shapes, shapes)
     assert got["/api/admin/features/validate"] == "/api/admin/features/validate"
     assert got[f"/api/admin/features/{names[0]}/tags"] == "/api/admin/features/{featureName}/tags"
+
+
+def test_a_plural_leaf_only_deleted_is_one_more_owned_name() -> None:
+    """Tag values deleted under their types (``/tags/team/payments`` beside ``/tags/simple/backend``):
+    ``payments`` reads as a collection, but a collection is not deleted whole; an item is. Holdout7's
+    Unleash sample a kept all six values literal for that one plural."""
+    flags = [f"{a}.{b}" for a, b in zip(NAMES[:12], SLUGS[:12], strict=True)]
+    shapes = {f"/api/features/{f}/tags": frozenset({"GET", "POST", "tags[].type", "tags[].value", "version"})
+              for f in flags}
+    pairs = [("team", "payments"), ("team", "growth"), ("team", "mobile"), ("simple", "backend"),
+             ("simple", "frontend"), ("cleanup", "after-launch"), ("simple", "backend"), ("team", "growth")]
+    for flag, (kind, value) in zip(flags, pairs, strict=False):
+        shapes[f"/api/features/{flag}/tags/{kind}/{value}"] = frozenset({"DELETE"})
+    got = learn(shapes, shapes)
+    assert set(got.values()) == {"/api/features/{featureName}/tags",
+                                 "/api/features/{featureName}/tags/{tagName}/{name}"}

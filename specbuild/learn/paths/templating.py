@@ -989,6 +989,14 @@ def _answering_the_item(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
 _ITEM_CALLS: Final = frozenset({"DELETE", "PUT", "PATCH"})
 
 
+def _changed_leaf(raws: Sequence[_Raw]) -> bool:
+    """A word only ever deleted, replaced or changed, with nothing below it: an item, whatever it reads
+    as (a tag value ``payments`` under its type, ``DELETE /features/{f}/tags/team/payments``); a collection
+    is listed or posted to, not deleted whole."""
+    methods = frozenset().union(*(raw.methods for raw in raws))
+    return bool(methods) and methods <= _ITEM_CALLS and not any(raw.children for raw in raws)
+
+
 def _changed_items(site: _Site, cands: Iterable[str]) -> set[str]:
     """Words under a collection that were deleted, replaced or changed, two or more: its items
     (``DELETE /releases/tags/green-feature``), however few and whatever they answered. An action is
@@ -1072,12 +1080,12 @@ def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     two of a user's six indexes), spread over several values, are values too. A resource is under most
     owners (``/users/{id}/repos``), or under many of hundreds (DataBrew's ``publishRecipe`` under 50 of
     165 recipes: each recipe's resources are called a few times), and is named as a collection; so at
-    least OWNED_MIN words, each under at most half the owners and not many of them, none plural, none an
-    action."""
+    least OWNED_MIN words, each under at most half the owners and not many of them, none plural (but an
+    item changed: :func:`_changed_leaf`), none an action."""
     if not site.in_slot or site.owners < 2 or len(cands) < OWNED_MIN:
         return set()
     if any(2 * len(site.groups[w]) > site.owners or _under_many(len(site.groups[w]), site.owners)
-           or _plural(w) or _keeps_literal(w) for w in cands):
+           or (_plural(w) and not _changed_leaf(site.groups[w])) or _keeps_literal(w) for w in cands):
         return set()
     owners = {id(site.groups[w][0]) for w in cands}   # the node under one owner each word came from
     sim, _ = similarity(dict(cands), site.memo.likeness)
