@@ -1162,10 +1162,12 @@ def _listed_here(site: _Site, cands: Iterable[str]) -> set[str]:
     items, even one alone. A recording of one team's own instance has one project, org, realm or
     workspace (Unleash's open-source edition: ``default``), and nothing else there says value; the
     listing does. Where resources stand (after an id, at the root) a listing names no resource below."""
-    if site.scoped or site.memo.listed is None or not item_props(site.props) & ITEM_NAMES:
+    if site.scoped or site.memo.listed is None:
         return set()
     cands = [w for w in cands if not _keeps_literal(w)]
-    named = site.memo.listed(site.keys) if cands else frozenset()
+    if not cands or not item_props(site.props) & ITEM_NAMES:
+        return set()
+    named = site.memo.listed(site.keys)
     return {w for w in cands if w in named}
 
 
