@@ -65,11 +65,15 @@ ACTIONS: Final = frozenset({"search", "new", "count", "bulk", "batch", "export",
                             "download", "upload", "preview", "thumbnail", "raw", "render", "embed",
                             # RPC-style verbs: /model-versions/create beside /model-versions/update
                             "create", "get", "list", "update", "delete", "remove", "add", "set", "cancel",
-                            "restore", "filter"})
+                            "restore", "filter",
+                            # a check run on what is posted (Unleash's /features/validate beside its flags)
+                            "validate"})
 # findByStatus, createWithList, getUserInfo, verify_credentials: verbs that name no thing, first in a
 # camelCase or snake_case phrase, name operations, not values (``restorePlans``, ``status_updates``: nouns).
+# A verb and a version or number after ``_`` (``search_v2``, ``get_2``) is no phrase but a name someone
+# numbered: Unleash's flag ``search_v2`` beside the other flags.
 VERB_CAMEL: Final = re.compile(r"(?:find|get|list|create|update|delete|remove|add|set|search|upload|download"
-                               r"|check|validate|verify|reset|send)[A-Z_]")
+                               r"|check|validate|verify|reset|send)(?:[A-Z]|_(?!v?\d))")
 
 
 # Ids that say what they are: a sigil and a server (Matrix's @user:host, !room:host, $event:host,

@@ -34,7 +34,7 @@ from specbuild.learn.paths.templater import (
 from specbuild.learn.paths.templating import _plural
 from specbuild.learn.render import render
 from specbuild.records import decode
-from specbuild.segments import is_cased
+from specbuild.segments import is_cased, keeps_literal
 from tests.helpers import ROOT, load_script, record
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -2142,3 +2142,89 @@ def test_files_of_several_types_beside_folders_fold_no_format() -> None:
     got = learn(paths)
     assert got["/api/contents/draft 87/notes 691.csv"] == got["/api/contents/thesis 12/data_clean 943.md"] \
         == got["/api/contents/plots 686/kqz7wpx2vb.csv"] == "/api/contents/{contentName}/{name}"
+
+
+# --- one value the collection lists (holdout7: Unleash's one project, ``default``) ------------------
+
+def _learned_paths(records: Iterable[dict[str, object]]) -> list[str]:
+    builder = SpecBuilder()
+    for r in records:
+        builder.add(decode(json.dumps(r), "t"))
+    return sorted(render(builder)["paths"])
+
+
+def _one_project(listing: object) -> list[dict[str, object]]:
+    out = [record("get", "/api/admin/projects", resp=listing)]
+    for flag in NAMES[:3]:
+        out.append(record("get", f"/api/admin/projects/default/features/{flag}",
+                          resp={"name": flag, "enabled": True, "type": "release"}))
+        out.append(record("post", f"/api/admin/projects/default/features/{flag}/environments/dev/on", resp={}))
+    out.append(record("get", "/api/admin/projects/default/features", resp={"features": [{"name": "alpha"}]}))
+    return out
+
+
+@pytest.mark.parametrize("listing", [
+    {"projects": [{"id": "default", "name": "Default", "health": 100}]},
+    [{"slug": "default", "title": "Default"}],   # a bare list, named by a slug
+])
+def test_one_value_the_collection_lists_is_a_parameter(listing: object) -> None:
+    """``GET /projects`` lists ``default`` as an item's id, and ``/projects/default/...`` follows: one value
+    of a parameter (a recording of one team's instance has one project), not a literal resource."""
+    assert _learned_paths(_one_project(listing)) == [
+        "/api/admin/projects", "/api/admin/projects/{projectName}/features",
+        "/api/admin/projects/{projectName}/features/{featureName}",
+        "/api/admin/projects/{projectName}/features/{featureName}/environments/dev/on"]
+
+
+def test_a_word_the_collection_does_not_list_stays_literal() -> None:
+    """Listed items named otherwise, or the word only in another field: nothing says ``default`` is one."""
+    for listing in ({"projects": [{"id": "main", "name": "Main"}]}, [{"id": "main", "kind": "default"}]):
+        assert "/api/admin/projects/default/features" in _learned_paths(_one_project(listing))
+
+
+# --- verbs and versions (holdout7: Unleash's flag ``search_v2``, its ``/features/validate``) -----------
+
+def test_a_verb_numbered_after_an_underscore_is_a_name() -> None:
+    """``search_v2`` beside flags with their sub-tree is one more flag; ``search_things`` is still a phrase."""
+    flags = [f"{a}.{b}" for a, b in zip(NAMES[:10], SLUGS[:10], strict=True)] + ["search_v2"]
+    base = "/api/projects/p1/features"
+    shapes: dict[str, frozenset[str]] = {}
+    for flag in flags:
+        shapes[f"{base}/{flag}"] = frozenset({"GET", "name", "type", "enabled", "environments"})
+        for env in ("dev", "prod"):
+            shapes[f"{base}/{flag}/environments/{env}/on"] = frozenset({"POST"})
+            shapes[f"{base}/{flag}/environments/{env}/strategies"] = frozenset({"GET", "[].id", "[].name"})
+    for flag in [*flags[:2], "search_v2"]:
+        shapes[f"{base}/{flag}/dependencies"] = frozenset({"POST"})
+    shapes[f"{base}/search_v2/parents"] = frozenset({"GET", "[]"})
+    got = learn(shapes, shapes)
+    assert got[f"{base}/search_v2/parents"] == f"{base}/{{featureName}}/parents"
+    assert got[f"{base}/search_v2/environments/dev/on"] == got[f"{base}/{flags[0]}/environments/dev/on"]
+    assert keeps_literal("search_things") and keeps_literal("getUser") and not keeps_literal("get_2")
+
+
+def test_validate_beside_names_stays_an_action() -> None:
+    """``POST /features/validate`` beside a dozen flags that hold ``/tags``: the API's check, not a flag."""
+    names = [f"{a}-{b}" for a, b in zip(NAMES[:12], SLUGS[:12], strict=True)]
+    shapes = {f"/api/admin/features/{n}/tags": frozenset({"GET", "POST", "tags[].type", "tags[].value"})
+              for n in names}
+    shapes["/api/admin/features/validate"] = frozenset({"POST"})
+    got = learn(shapes, shapes)
+    assert got["/api/admin/features/validate"] == "/api/admin/features/validate"
+    assert got[f"/api/admin/features/{names[0]}/tags"] == "/api/admin/features/{featureName}/tags"
+
+
+def test_a_plural_leaf_only_deleted_is_one_more_owned_name() -> None:
+    """Tag values deleted under their types (``/tags/team/payments`` beside ``/tags/simple/backend``):
+    ``payments`` reads as a collection, but a collection is not deleted whole; an item is. Holdout7's
+    Unleash sample a kept all six values literal for that one plural."""
+    flags = [f"{a}.{b}" for a, b in zip(NAMES[:12], SLUGS[:12], strict=True)]
+    shapes = {f"/api/features/{f}/tags": frozenset({"GET", "POST", "tags[].type", "tags[].value", "version"})
+              for f in flags}
+    pairs = [("team", "payments"), ("team", "growth"), ("team", "mobile"), ("simple", "backend"),
+             ("simple", "frontend"), ("cleanup", "after-launch"), ("simple", "backend"), ("team", "growth")]
+    for flag, (kind, value) in zip(flags, pairs, strict=False):
+        shapes[f"/api/features/{flag}/tags/{kind}/{value}"] = frozenset({"DELETE"})
+    got = learn(shapes, shapes)
+    assert set(got.values()) == {"/api/features/{featureName}/tags",
+                                 "/api/features/{featureName}/tags/{tagName}/{name}"}

@@ -13,7 +13,7 @@ import copy
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -42,6 +42,7 @@ from specbuild.learn.forms import form_media
 from specbuild.learn.naming import name_operations
 from specbuild.learn.nullability import Place, is_nullable, places_again, places_by_path, share_nulls, value_type
 from specbuild.learn.paths.templater import Features, Template
+from specbuild.learn.paths.templating import ITEM_NAMES, Listed
 from specbuild.learn.rules import (
     CORE_DEPTH,
     CORE_MIN_PERCENT,
@@ -63,7 +64,7 @@ from specbuild.learn.statuses import (
 )
 from specbuild.learn.witnesses import Witnesses
 from specbuild.records import serves_files
-from specbuild.segments import split_path
+from specbuild.segments import escape_segment, split_path
 
 OPENAPI_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
 NO_CONTENT_STATUSES = frozenset({204, 205, 304})
@@ -105,7 +106,7 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None,
 def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Elsewhere | None) -> dict[str, Any]:
     opts = options or RenderOptions()
     feats = features(builder)
-    templates = builder.templater.templates(feats, targets(builder))
+    templates = builder.templater.templates(feats, targets(builder), listed(builder))
     values = path_values(templates)
     opts = replace(opts, path_values=values)
     groups = grouped_states(builder, templates)
@@ -187,7 +188,7 @@ def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | 
     states are settled, not every skeleton key's). ``templates``: the builder's, when decided already.
     """
     if templates is None:
-        templates = builder.templater.templates(features(builder), targets(builder))
+        templates = builder.templater.templates(features(builder), targets(builder), listed(builder))
     return {key: _merged(states) for key, states in grouped_states(builder, templates)}
 
 
@@ -284,7 +285,7 @@ def _rendered_text(groups: list[Group], opts: RenderOptions
 def counts(builder: SpecBuilder) -> tuple[int, int]:
     """The paths and operations :func:`render` would write (before a base path is taken out or a person's
     spec overlaid): the templates decided, nothing rendered. For a progress line."""
-    templates = builder.templater.templates(features(builder), targets(builder))
+    templates = builder.templater.templates(features(builder), targets(builder), listed(builder))
     operations = {(templates[key].path, method) for key, method in builder.operations}
     return len({path for path, _ in operations}), len(operations)
 
@@ -319,6 +320,44 @@ def targets(builder: SpecBuilder) -> dict[str, int]:
         for resp in op.responses.values():
             seen.merge(resp.witnesses)
     return {key: n for key, seen in acc.items() if (n := seen.count()) is not None}
+
+
+def listed(builder: SpecBuilder) -> Listed:
+    """The names the collections at skeleton keys list (:data:`~specbuild.learn.paths.templating.Listed`),
+    read only where the templater asks (a position whose collection lists items by a name field), each
+    key's once."""
+    known: dict[str, frozenset[str]] = {}
+
+    def names(keys: Sequence[str]) -> frozenset[str]:
+        out: set[str] = set()
+        for key in keys:
+            found = known.get(key)
+            if found is None:
+                found = known[key] = _listed_names(builder, key)
+            out |= found
+        return frozenset(out)
+    return names
+
+
+def _listed_names(builder: SpecBuilder, key: str) -> frozenset[str]:
+    """The ITEM_NAMES strings of the items ``GET key`` answered in a list, bare or in an envelope
+    (``{"projects": [{"id": "default"}]}``), as path segments spell them; from the distinct strings each
+    shape keeps (none past its cap: many names make their own evidence in the paths)."""
+    op = builder.operations.get((key, "GET"))
+    out: set[str] = set()
+    for status, resp in op.responses.items() if op is not None else ():
+        for body in resp.bodies.by_media.values() if 200 <= status < 300 else ():
+            shape = body.shape
+            if shape is None:
+                continue
+            if body.pending is not None:  # settled as copies: rendering leaves the builder as it was
+                shape = native.settled(shape.copy(), body.pending.copy())
+            lists = [shape.items, *(child.items for child in (shape.props or {}).values())]
+            for items in lists:
+                props = items.props if items is not None and items.props else {}
+                for name in ITEM_NAMES & props.keys():
+                    out.update(escape_segment(v) for v in props[name].vals or ())
+    return frozenset(out)
 
 
 def _body_core_paths(body: BodyState, out: set[str], names: Any = None) -> None:

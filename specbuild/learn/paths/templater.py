@@ -41,7 +41,7 @@ from specbuild.errors import RecordError
 from specbuild.learn import native
 from specbuild.learn.paths.evidence import Features
 from specbuild.learn.paths.templates import Hint, PathParam, Template, kind_schema
-from specbuild.learn.paths.templating import decide
+from specbuild.learn.paths.templating import Listed, decide
 from specbuild.segments import (
     API_PREFIXES,
     EXTENSION,
@@ -262,11 +262,11 @@ class PathTemplater:
         return 0
 
     def templates(self, features: Mapping[str, frozenset[str]] | None = None,
-                  targets: Mapping[str, int] | None = None) -> dict[str, Template]:
+                  targets: Mapping[str, int] | None = None, listed: Listed | None = None) -> dict[str, Template]:
         """The template of every key observed so far, decided from all the evidence at once: ``features``
-        (methods and response properties per key: :class:`Features`, or their plain form) and ``targets``
-        (distinct request targets per key)."""
-        return decide(sorted(self._keys), self.hints, features or {}, targets or {})
+        (methods and response properties per key: :class:`Features`, or their plain form), ``targets``
+        (distinct request targets per key) and ``listed`` (the names the collections at some keys list)."""
+        return decide(sorted(self._keys), self.hints, features or {}, targets or {}, listed)
 
 
 def _must_open(words: set[str], cap: int) -> bool:

@@ -79,6 +79,12 @@ FEW_THIN: Final = 4            # ... or this many under a collection (/predictio
 # value's resources are called a few times: a sample holds a few of them under each value).
 RESOURCE_SHARE: Final = 8
 MANY_LEAVES: Final = 32        # leaves answering alike at one position: values, however often each was called
+# The fields of a listed item that a path names it by (``GET /projects`` -> ``[{"id": "default"}]``, then
+# ``/projects/default``): :func:`_listed_here`.
+ITEM_NAMES: Final = frozenset({"id", "name", "slug", "key"})
+# The names the collections at some skeleton keys list as their items' ITEM_NAMES (render reads them from
+# the folded GET answers: the distinct strings each shape keeps, so as bounded as they are).
+Listed = Callable[[Sequence[str]], frozenset[str]]
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
 # next and would make siblings that are one resource look unalike.
@@ -124,9 +130,9 @@ class _Res:
 
 
 def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, frozenset[str]],
-           targets: Mapping[str, int] | None = None) -> dict[str, Template]:
-    """The template of every skeleton key, from all keys (their features, and how many distinct request
-    targets reached each, where known) at once."""
+           targets: Mapping[str, int] | None = None, listed: Listed | None = None) -> dict[str, Template]:
+    """The template of every skeleton key, from all keys (their features, how many distinct request
+    targets reached each, and the names the collections at them list, where known) at once."""
     root = _Raw()
     # the keys of one resource share their property paths: each matched once, then sets intersected
     every: frozenset[str] = frozenset().union(*(features.get(key, ()) for key in keys))
@@ -148,7 +154,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
-    memo = _Memo()
+    memo = _Memo(listed)
     for _ in range(MAX_PASSES):
         resolver = _Resolver(pins, pool, memo)
         resolved = resolver.resolve([root], (), None, in_slot=False)
@@ -443,7 +449,7 @@ class _Resolver:
             words = [w for w in words if w not in labels]
         for slot_id, labels in fixed.items():
             yield from self._fixed_slot(node, slot_id, labels, groups, prefix)
-        site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws)), self.memo)
+        site = _Site(prefix, parent, in_slot, typed, groups, (node.props, len(raws), node.keys), self.memo)
         resolved: dict[str, _Res] = {}
         absorbed: set[str] = set()
         if words:
@@ -581,7 +587,7 @@ class _Resolver:
             if _created_here(site, cands) else set()
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
-                  | _after_a_name_marker(site, cands) | _changed_items(site, cands)
+                  | _after_a_name_marker(site, cands) | _listed_here(site, cands) | _changed_items(site, cands)
                   | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
                   | _items_holding_only_the_ids_resources(site, cands))
         return cands, chosen, _one_name_under_many_owners(site, cands), bool(crowd)
@@ -780,10 +786,11 @@ class _Resolver:
 class _Site:
     """Where a decision is taken: the position, the parent segment, and the typed siblings."""
 
-    __slots__ = ("groups", "in_slot", "memo", "owners", "parent", "prefix", "props", "scoped", "top", "typed")
+    __slots__ = ("groups", "in_slot", "keys", "memo", "owners", "parent", "prefix", "props", "scoped", "top",
+                 "typed")
 
     def __init__(self, prefix: Suffix, parent: str | None, in_slot: bool, typed: dict[str, str],
-                 groups: dict[str, list[_Raw]], here: tuple[frozenset[str], int], memo: _Memo) -> None:
+                 groups: dict[str, list[_Raw]], here: tuple[frozenset[str], int, list[str]], memo: _Memo) -> None:
         self.prefix = prefix
         self.memo = memo
         self.parent = parent
@@ -791,8 +798,8 @@ class _Site:
         self.groups = groups
         self.in_slot = in_slot
         # what the position itself answers (a collection lists its items), and how many nodes were
-        # merged into it: after a parameter, one per value of it (an owner)
-        self.props, self.owners = here
+        # merged into it: after a parameter, one per value of it (an owner); and the keys ending at it
+        self.props, self.owners, self.keys = here
         # After an id or an alias (/me stands for one user as an id does), at the root, after /api or
         # /v1, siblings are resources unless strongly alike.
         self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or _is_version(parent))
@@ -1086,6 +1093,14 @@ def _answering_the_item(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
 _ITEM_CALLS: Final = frozenset({"DELETE", "PUT", "PATCH"})
 
 
+def _changed_leaf(raws: Sequence[_Raw]) -> bool:
+    """A word only ever deleted, replaced or changed, with nothing below it: an item, whatever it reads
+    as (a tag value ``payments`` under its type, ``DELETE /features/{f}/tags/team/payments``); a collection
+    is listed or posted to, not deleted whole."""
+    methods = frozenset().union(*(raw.methods for raw in raws))
+    return bool(methods) and methods <= _ITEM_CALLS and not any(raw.children for raw in raws)
+
+
 def _changed_items(site: _Site, cands: Iterable[str]) -> set[str]:
     """Words under a collection that were deleted, replaced or changed, two or more: its items
     (``DELETE /releases/tags/green-feature``), however few and whatever they answered. An action is
@@ -1169,12 +1184,12 @@ def _owned_names(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     two of a user's six indexes), spread over several values, are values too. A resource is under most
     owners (``/users/{id}/repos``), or under many of hundreds (DataBrew's ``publishRecipe`` under 50 of
     165 recipes: each recipe's resources are called a few times), and is named as a collection; so at
-    least OWNED_MIN words, each under at most half the owners and not many of them, none plural, none an
-    action."""
+    least OWNED_MIN words, each under at most half the owners and not many of them, none plural (but an
+    item changed: :func:`_changed_leaf`), none an action."""
     if not site.in_slot or site.owners < 2 or len(cands) < OWNED_MIN:
         return set()
     if any(2 * len(site.groups[w]) > site.owners or _under_many(len(site.groups[w]), site.owners)
-           or _plural(w) or _keeps_literal(w) for w in cands):
+           or (_plural(w) and not _changed_leaf(site.groups[w])) or _keeps_literal(w) for w in cands):
         return set()
     owners = {id(site.groups[w][0]) for w in cands}   # the node under one owner each word came from
     sim, _ = similarity(dict(cands), site.memo.likeness)
@@ -1243,6 +1258,21 @@ def _spaces(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
         return set()
     suffixes = next(iter(shapes))
     return set(cands) if suffixes and all(s and s[0] == "*" for s in suffixes) else set()
+
+
+def _listed_here(site: _Site, cands: Iterable[str]) -> set[str]:
+    """Words the collection at the site lists as its items' ids or names (``GET /api/admin/projects``
+    answering ``{"projects": [{"id": "default"}]}`` beside ``/api/admin/projects/default/features``):
+    items, even one alone. A recording of one team's own instance has one project, org, realm or
+    workspace (Unleash's open-source edition: ``default``), and nothing else there says value; the
+    listing does. Where resources stand (after an id, at the root) a listing names no resource below."""
+    if site.scoped or site.memo.listed is None:
+        return set()
+    cands = [w for w in cands if not _keeps_literal(w)]
+    if not cands or not item_props(site.props) & ITEM_NAMES:
+        return set()
+    named = site.memo.listed(site.keys)
+    return {w for w in cands if w in named}
 
 
 def _named_as_an_item(site: _Site, cands: Iterable[str]) -> set[str]:
@@ -1459,10 +1489,10 @@ class _Memo:
     once and never changed, and each pass (and several rules within one) asks the same of the same
     nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
-    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "passes", "rules",
+    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "listed", "passes", "rules",
                  "subtrees", "weighed")
 
-    def __init__(self) -> None:
+    def __init__(self, listed: Listed | None = None) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
         self._profiles: dict[tuple[int, ...], Profile] = {}
         self._answers: dict[tuple[int, ...], Answers] = {}
@@ -1475,6 +1505,7 @@ class _Memo:
         self.rules: dict[_Where, _Rules] = {}   # what a decision works out before it asks the pool (_Resolver._decide)
         # ... and what its words weigh (_Resolver._weighed), with the words that kept literal
         self.weighed: dict[_Where, tuple[_Weighed | None, tuple[tuple[Suffix, str], ...]]] = {}
+        self.listed = listed   # the same in every pass: a decision it feeds needs no new check
 
     def shell(self, raw: _Raw) -> _Raw:
         """A node with ``raw``'s own keys and answers and nothing below: its calls, resolved apart from
