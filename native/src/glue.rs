@@ -642,11 +642,9 @@ fn verdict(recent: &mut Vec<Option<(Box<str>, bool)>>, known: &HashMap<Box<str>,
         _ => (b[0], b[b.len() / 2], b[b.len() - 1]),
     };
     let i = (b.len() * 7 + usize::from(first) * 3 + usize::from(mid) * 5 + usize::from(last)) % (RECENT - 1);
-    for slot in recent.get(i..i + 2).unwrap_or_default() {
-        if let Some((n, keep)) = slot {
-            if **n == *name {
-                return Some(*keep);
-            }
+    for (n, keep) in recent.get(i..i + 2).unwrap_or_default().iter().flatten() {
+        if **n == *name {
+            return Some(*keep);
         }
     }
     let keep = known.get(name).copied()?;
