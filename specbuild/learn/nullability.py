@@ -90,11 +90,12 @@ def resource_word(path: str) -> str:
 
 
 def places(paths: dict[str, Any], *, merge_patches: bool = True) -> list[Place]:
-    """Every object property under ``paths`` with its scope (the name of the nearest property above it,
-    an array's items keeping the array's name, or its path's resource word at a body's root and in a list
-    envelope's objects there: rules.LIST_ENVELOPES) and the
-    values its claims rest on (its ``x-specbuild-seen``, else its parent's, capped by its body's root;
-    None without counts)."""
+    """Every object property under ``paths`` with its scope and the values its claims rest on.
+
+    The scope: the name of the nearest property above it (an array's items keep the array's name), or its
+    path's resource word at a body's root and in the objects of a list envelope there
+    (rules.LIST_ENVELOPES). The values: its ``x-specbuild-seen``, else its parent's, capped by its body's
+    root; None without counts."""
     return _flat(places_by_path(paths, merge_patches=merge_patches))
 
 
