@@ -248,8 +248,7 @@ def is_file_name(seg: str) -> bool:
 def keeps_literal(word: str) -> bool:
     """Words no amount of values beside them turns into one: me, search, findByStatus, v2, api, +api."""
     low = word.lower()
-    return (low in ALIASES or low in ACTIONS or low in API_PREFIXES or is_version(word)
-            or bool(VERB_CAMEL.match(word)) or is_marked(word))
+    return low in ALIASES or low in API_PREFIXES or is_action(word) or is_version(word) or is_marked(word)
 
 
 def is_action(word: str) -> bool:
@@ -265,9 +264,12 @@ def is_marked(word: str) -> bool:
 def version_here(seg: str, previous: str | None) -> bool:
     """``/rest/api/2``, ``/2010-04-01/Accounts``: a bare number or date where a version goes
     (first segment, or right after ``api``) is a version, not an id."""
-    if previous is not None and previous.lower() not in API_PREFIXES:
-        return False
-    return (seg.isdigit() and len(seg) <= 2) or bool(_DATE.match(seg))
+    return version_after(previous) and ((seg.isdigit() and len(seg) <= 2) or bool(_DATE.match(seg)))
+
+
+def version_after(previous: str | None) -> bool:
+    """Whether a version goes after ``previous`` (None: first in the path): first, or right after ``api``."""
+    return previous is None or previous.lower() in API_PREFIXES
 
 
 def split_path(path: str) -> list[str]:

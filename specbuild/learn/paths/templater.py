@@ -43,7 +43,6 @@ from specbuild.learn.paths.evidence import Features
 from specbuild.learn.paths.templates import Hint, PathParam, Template, kind_schema
 from specbuild.learn.paths.templating import Listed, decide
 from specbuild.segments import (
-    API_PREFIXES,
     EXTENSION,
     classify_segment,
     continues_id,
@@ -54,6 +53,7 @@ from specbuild.segments import (
     keeps_literal,
     split_path,
     token_kind,
+    version_after,
     version_here,
 )
 
@@ -325,7 +325,7 @@ def _after(seg: str) -> int:
     """What ``seg`` says of the segment after it (see _segment)."""
     if continues_id(seg):
         return _CONTINUES_ID
-    return _VERSION_HERE if seg.lower() in API_PREFIXES else _ANY
+    return _VERSION_HERE if version_after(seg) else _ANY
 
 
 # A miss of the path cache walks segments mostly seen before, each after what it was after before:

@@ -57,6 +57,7 @@ from specbuild.segments import (
     STRONG_KINDS,
     VERB_CAMEL,
     escape_segment,
+    is_action,
     is_cased,
     is_file_name,
     is_marked,
@@ -665,7 +666,7 @@ class _Resolver:
         stand beside them."""
         called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
             else invoked(site.groups, cands)
-        actions = {w for w in cands if w.lower() in ACTIONS or VERB_CAMEL.match(w) or _in_a_format(w)} | called
+        actions = {w for w in cands if is_action(w) or _in_a_format(w)} | called
         actions -= _holding_the_values_resources(site, actions - called, set(cands) - actions)
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             self._fix((site.prefix, w) for w in called)
