@@ -109,6 +109,13 @@ class BodyState:
         if self.example is None or (size, example) < (self.example_size, self.example):
             self.example, self.example_size = example, size
 
+    def settled_shape(self) -> Shape | None:
+        """``shape`` with the natively folded bodies in, as copies: the builder stays as it was (a render
+        reads it; exporting an accumulator empties it)."""
+        if self.shape is None or self.pending is None:
+            return self.shape
+        return native.settled(self.shape.copy(), self.pending.copy())
+
     def settle(self) -> None:
         """Bring natively folded bodies into ``shape`` (JSON) or ``form``."""
         if self.pending is not None:

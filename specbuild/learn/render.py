@@ -347,11 +347,9 @@ def _listed_names(builder: SpecBuilder, key: str) -> frozenset[str]:
     out: set[str] = set()
     for status, resp in op.responses.items() if op is not None else ():
         for body in resp.bodies.by_media.values() if 200 <= status < 300 else ():
-            shape = body.shape
+            shape = body.settled_shape()
             if shape is None:
                 continue
-            if body.pending is not None:  # settled as copies: rendering leaves the builder as it was
-                shape = native.settled(shape.copy(), body.pending.copy())
             lists = [shape.items, *(child.items for child in (shape.props or {}).values())]
             for items in lists:
                 props = items.props if items is not None and items.props else {}
@@ -364,15 +362,11 @@ def _body_core_paths(body: BodyState, out: set[str], names: Any = None) -> None:
     """The core paths of a body's shape into ``out`` (``names``: native.path_names's, for the native part)."""
     if body.shape is None:
         return
-    shape = body.shape
-    if body.pending is not None:
-        if not shape.count:  # all folded natively: read there, nothing to convert
-            out.update(body.pending.core_paths(CORE_DEPTH, names))
-            return
-        # both parts: their merge decides what is core; merged as copies, so rendering leaves the
-        # builder as it was (exporting an accumulator empties it)
-        shape = native.settled(shape.copy(), body.pending.copy())
-    if shape.count:
+    if body.pending is not None and not body.shape.count:  # all folded natively: read there, nothing to convert
+        out.update(body.pending.core_paths(CORE_DEPTH, names))
+        return
+    shape = body.settled_shape()  # both parts, where there are: their merge decides what is core
+    if shape is not None and shape.count:
         _core_paths(shape, "", CORE_DEPTH, out)
 
 
