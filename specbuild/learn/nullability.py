@@ -209,14 +209,8 @@ class Claims:
     __slots__ = ("nullable", "typed")
 
     def __init__(self, places: list[Place], openapi: str) -> None:
-        schemas = [place[2] for place in places]
-        # most schemas have a type and no branches: read inline, the functions' answers without their calls
-        self.typed = ["type" in schema or _typed(schema) for schema in schemas]
-        if openapi == "3.0":
-            self.nullable = [schema.get("nullable") is True if "anyOf" not in schema else is_nullable(schema, openapi)
-                             for schema in schemas]
-        else:
-            self.nullable = [is_nullable(schema, openapi) for schema in schemas]
+        self.typed = [_typed(place[2]) for place in places]
+        self.nullable = [is_nullable(place[2], openapi) for place in places]
 
     def widened(self, places: list[Place], made: set[int]) -> None:
         """The claims after the schemas whose ids are ``made`` were made nullable (a schema object may
@@ -229,9 +223,7 @@ def share_numbers(every: list[Place]) -> None:
     """A property seen with fractions is a number wherever the same name is in the same scope: where it
     was an integer, that operation drew whole numbers only (PocketBase's ``rating``: 0, 47, then 746.58
     in the next sample). One field, one type: the integer claim there had no evidence of its own."""
-    # value_type read inline where the type is no list (most places): the same answer, without a call
-    numbers = {(scope, name) for scope, name, schema, _, _ in every
-               if (t := schema.get("type")) == "number" or (isinstance(t, list) and value_type(schema) == "number")}
+    numbers = {(scope, name) for scope, name, schema, _, _ in every if value_type(schema) == "number"}
     if not numbers:
         return
     named = {name for _, name in numbers}
@@ -254,7 +246,7 @@ def share_any(every: list[Place]) -> None:
     (it runs last: no place is read after it). Airflow's XCom ``value``: objects, strings, numbers and
     lists where entries were posted, integers and lists only where one entry's reads saw four values;
     the read's union had no evidence of its own and rejected the next sample's string."""
-    free = {(scope, name) for scope, name, schema, _, _ in every if SEEN in schema and _SHAPING.isdisjoint(schema)}
+    free = {(scope, name) for scope, name, schema, _, _ in every if _any_json(schema)}
     if not free:
         return
     named = {name for _, name in free}
