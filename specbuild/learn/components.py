@@ -487,8 +487,8 @@ class _Table:
         key = self.entries[i].key
         known = self.canon.get(i)
         if known is None or known[0] is not key:
-            holes = tuple(int(n) for n in _HOLE_AT.findall(key))
-            known = (key, holes, (), key) if not holes else (key, holes, (-1,), key)
+            # no entries merged into yet: a key with holes is rewritten below, one without has none to rewrite
+            known = (key, tuple(int(n) for n in _HOLE_AT.findall(key)), (), key)
         if not known[1]:
             self.canon[i] = known
             return key
