@@ -2228,3 +2228,25 @@ def test_a_plural_leaf_only_deleted_is_one_more_owned_name() -> None:
     got = learn(shapes, shapes)
     assert set(got.values()) == {"/api/features/{featureName}/tags",
                                  "/api/features/{featureName}/tags/{tagName}/{name}"}
+
+
+def test_words_only_posted_to_that_are_values_elsewhere_are_items_acted_on() -> None:
+    """Unleash revives archived flags by name: ``POST /archive/revive/beta_pricing_page-copy6`` beside
+    four more flag names, each only POSTed to, with nothing below: the shape of an operation, so they were
+    read as actions and two of them stayed literal beside ``{reviveName}``. Every one of them is a value
+    of ``/features/{featureName}`` elsewhere: items acted on, not the API's words. A word POSTed to that
+    no other position took as a value (``/archive/purge``) stays the operation."""
+    flags = ["beta_pricing_page-copy6", "checkout.new-flow", "feature.x", "kill.legacy-export-copy3",
+             "recs~ml-ranker", "search-v2", "PAY-2291-retry", "billing_portal", "dark-mode", "onboarding-tour"]
+    flag = _call("GET", "name", "type", "enabled", "project")
+    shapes = {f"/api/admin/features/{f}": flag for f in flags}
+    shapes |= {f"/api/admin/features/{f}/tags": _call("GET", "tags[].type", "tags[].value") for f in flags}
+    revived = ["beta_pricing_page-copy6", "kill.legacy-export-copy3", "checkout.new-flow", "feature.x",
+               "recs~ml-ranker"]
+    shapes |= {f"/api/admin/archive/revive/{f}": _call("POST") for f in revived}
+    got = learn(shapes, shapes)
+    assert {got[f"/api/admin/archive/revive/{f}"] for f in revived} == {"/api/admin/archive/revive/{reviveName}"}
+    assert got["/api/admin/features/feature.x"] == "/api/admin/features/{featureName}"
+    actions = {"/api/admin/archive/purge": _call("POST"), "/api/admin/archive/restore": _call("POST")}
+    got = learn(shapes | actions, shapes | actions)
+    assert got["/api/admin/archive/purge"] == "/api/admin/archive/purge"

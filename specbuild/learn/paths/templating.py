@@ -556,7 +556,7 @@ class _Resolver:
             self._fix(known.fixed)
             cands, chosen, owners, crowd = {w: profiles[w] for w in known.cands}, set(known.chosen), known.owners, \
                 known.crowd
-        chosen = (chosen | self._in_the_values_words(site, cands)) - owners
+        chosen = (chosen | self._in_the_values_words(site, cands) | self._acted_on(site, cands)) - owners
         namespaced = {w for w in cands if _namespaced(w)}
         if len(namespaced) >= 2:
             chosen |= namespaced | self._decide_words(site, {w: p for w, p in cands.items() if w not in namespaced},
@@ -724,6 +724,21 @@ class _Resolver:
         self.consulted.append((site.prefix, frozenset(cands), False))
         self.pooled.append(pooled)
         return bool(pooled)
+
+    def _acted_on(self, site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+        """Words only POSTed to, most of them values of a parameter elsewhere: items acted on, not actions.
+
+        A word only POSTed to with nothing below it has the shape of an operation (:func:`invoked`), but
+        ``POST /archive/revive/beta_pricing_page-copy6`` beside four more flag names, each of them a value
+        of ``/features/{featureName}``, revives flags by name (Unleash). The pool is asked every pass
+        (what it knows grows with the values each pass takes); ``/archive/purge`` is nobody's value."""
+        called = invoked(site.groups, cands)
+        if len(called) < 2:
+            return set()
+        pooled = self._pooled(called, site.prefix)
+        self.consulted.append((site.prefix, frozenset(called), False))
+        self.pooled.append(pooled)
+        return pooled
 
     def _in_the_values_words(self, site: _Site, cands: Mapping[str, Profile]) -> set[str]:
         """Thin words made only of the words the API's values are made of: values, even one alone.
