@@ -12,8 +12,9 @@
 // `Wishlist_Item`) with objectIds in every object path; products' `attributes` and stores' `openingHours`
 // are maps keyed by what each merchant picks; users under handles people choose, roles, sessions, cloud
 // functions and a job the app defines (parse_cloud.js), config, schemas, aggregates, files,
-// installations; and the errors people hit (a username taken, a wrong password, an object gone, a rating a
-// trigger refuses, a class name Parse refuses, a call that needs the master key).
+// installations; and the errors people hit (a username taken, a wrong password, someone else's order, a
+// rating or an order a trigger refuses, a function the app does not define, a class name Parse refuses, a
+// session token that is no more).
 'use strict';
 
 const Parse = require('parse/node');
