@@ -212,7 +212,36 @@ def _parameters(ctx: _Ctx, b: _Op, h: _Op) -> None:
                 ctx.here("parameter-now-required", where)
             elif was and not now:
                 ctx.here("parameter-now-optional", where)
-            _schema(ctx, bp[key].get("schema"), hp[key].get("schema"), "request", where)
+            before, after = bp[key].get("schema"), hp[key].get("schema")
+            if key[0] == "query":
+                before, after = _repeats(ctx, bp[key], hp[key], where)
+            _schema(ctx, before, after, "request", where)
+
+
+def _repeats(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], where: str) -> tuple[Any, Any]:
+    """A query parameter that became a list of repeated keys (``?id=a&id=b``), or stopped being one: the
+    same request for one value, so no type change. A learned spec says "a list" once a sample repeated the
+    key, and a value alone until then: "we now know more" (or less), never "the API changed". Their values
+    are compared item for item."""
+    before, after = resolve(ctx.base, b.get("schema")), resolve(ctx.head, h.get("schema"))
+    listed = (_repeated(b, before), _repeated(h, after))
+    if listed == (False, True) and _scalar(before):
+        ctx.here("parameter-now-repeated", where)
+        return before, after.get("items")
+    if listed == (True, False) and _scalar(after):
+        ctx.here("parameter-no-longer-repeated", where)
+        return before.get("items"), after
+    return b.get("schema"), h.get("schema")
+
+
+def _repeated(param: Mapping[str, Any], schema: Any) -> bool:
+    """An array sent as repeated keys: style form (the default of a query parameter), exploded."""
+    return (isinstance(schema, dict) and schema.get("type") == "array" and isinstance(schema.get("items"), dict)
+            and param.get("style", "form") == "form" and param.get("explode", True) is True)
+
+
+def _scalar(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") in ("string", "integer", "number", "boolean")
 
 
 def _content(doc: Mapping[str, Any], node: Any) -> dict[str, Any]:

@@ -125,6 +125,8 @@ CHANGE_KINDS: Final = _registry(
     ("required-parameter-added", "breaking", "a new required parameter"),
     ("parameter-now-required", "breaking", "an optional parameter became required"),
     ("parameter-now-optional", "info", "a required parameter became optional"),
+    ("parameter-now-repeated", "info", "a query parameter now takes repeated keys (?id=a&id=b), one value as before"),
+    ("parameter-no-longer-repeated", "warning", "a query parameter no longer takes repeated keys"),
     ("request-body-added", "info", "a new optional request body"),
     ("request-body-now-required", "breaking", "the request body is now required (or was added required)"),
     ("request-body-now-optional", "info", "the request body is no longer required"),
