@@ -176,7 +176,9 @@ def shareable(schema: Any) -> bool:
 # ``x`` opens a key: a closing quote is followed by ``:,]}``), and a placeholder is a whole object
 # ``{"$ref":"\u0000N"}`` (``{"`` is never inside a string: a quote there is escaped).
 _SEEN_AT: Final = b'"' + SEEN.encode() + b'":'
-_COUNT_AT: Final = re.compile(rb'(?<!\\)"' + re.escape(SEEN.encode()) + rb'":-?[0-9]+(?=[,}])')
+# The lookbehind comes after the key (the quote before it no escaped one): a pattern that starts with a
+# literal is searched for as one, one that starts with a lookbehind is tried at every byte (5x slower).
+_COUNT_AT: Final = re.compile(re.escape(_SEEN_AT) + rb'(?<!\\' + re.escape(_SEEN_AT) + rb')-?[0-9]+(?=[,}])')
 _PRESENT: Final = _SEEN_AT + b"true"  # a literal replacement: no template to expand per count
 _HOLE_AT: Final = re.compile(rb'\{"\$ref":"\\u0000([0-9]+)"\}')
 
