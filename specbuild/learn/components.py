@@ -211,26 +211,15 @@ def _presence(node: Any) -> Any:
     return node
 
 
-def _subschemas(schema: dict[str, Any]) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """(step, child) for every schema directly under ``schema``, the places drift/evidence.py walks."""
-    for prop, sub in (schema.get("properties") or {}).items():
-        if isinstance(sub, dict):
-            yield ("p", prop), sub
-    for key in ("items", "additionalProperties"):
-        if isinstance(schema.get(key), dict):
-            yield key, schema[key]
-    for i, branch in enumerate(schema.get("anyOf") or ()):
-        if isinstance(branch, dict):
-            yield ("b", i), branch
-
-
 def _places(schema: dict[str, Any], inherited: int | None, at: Place, out: dict[Place, int]) -> None:
-    """The values seen at every place under ``schema`` (a place without a count has its parent's)."""
+    """The values seen at every place under ``schema`` (a place without a count has its parent's). A
+    place is a path of steps to a schema, those drift/evidence.py walks: ``("p", name)`` into a property,
+    ``items``, ``additionalProperties``, ``("b", i)`` into an ``anyOf`` branch."""
     here = schema.get(SEEN, inherited)
     if isinstance(here, int):
         out[at] = here
-    # _subschemas' places, walked without its generator: every object schema of the bodies is walked
-    # here (or in _holes, _apply), most of them leaves with nothing below
+    # no generator of the steps: every object schema of the bodies is walked here (or in _holes,
+    # _apply), most of them leaves with nothing below
     props = schema.get("properties")
     if props:
         for prop, sub in props.items():
@@ -252,9 +241,19 @@ def _apply(schema: dict[str, Any], evidence: dict[tuple[Any, ...], int], at: tup
     schema.pop(SEEN, None)
     if here is not None and here != parent:
         schema[SEEN] = here
-    for step, sub in _subschemas(schema):
-        if "$ref" not in sub:
-            _apply(sub, evidence, (*at, step), here)
+    # the places _places walks, in its order
+    props = schema.get("properties")
+    if props:
+        for prop, sub in props.items():
+            if isinstance(sub, dict) and "$ref" not in sub:
+                _apply(sub, evidence, (*at, ("p", prop)), here)
+    for key in ("items", "additionalProperties"):
+        sub = schema.get(key)
+        if isinstance(sub, dict) and "$ref" not in sub:
+            _apply(sub, evidence, (*at, key), here)
+    for i, branch in enumerate(schema.get("anyOf") or ()):
+        if isinstance(branch, dict) and "$ref" not in branch:
+            _apply(branch, evidence, (*at, ("b", i)), here)
 
 
 @lru_cache(maxsize=4096)  # every occurrence of a property asks again
@@ -285,7 +284,7 @@ def _hole(node: Any) -> int | None:
 
 def _holes(schema: dict[str, Any], holder: str | None, out: list[tuple[int, str | None]]) -> None:
     """(entry, the name of what holds it) for every placeholder directly under ``schema``, into ``out``
-    in _subschemas' order (walked as _places walks)."""
+    in the order _places walks them."""
     props = schema.get("properties")
     if props:
         for prop, sub in props.items():
