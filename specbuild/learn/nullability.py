@@ -29,7 +29,7 @@ from specbuild.learn.rules import (
     NULL_PRIOR_WEIGHT,
     NULL_SHARE,
 )
-from specbuild.learn.schema import SEEN
+from specbuild.learn.schema import SCALAR_KEYS, SEEN
 from specbuild.segments import is_action
 
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
@@ -144,6 +144,8 @@ def _item_places(path: str, item: dict[str, Any], merge_patches: bool) -> list[P
                     if isinstance(sub, dict):
                         n = sub.get(SEEN, seen)
                         out.append((scope, name, sub, node, min(n, root) if n is not None and root else n))
+                        if sub.keys() <= SCALAR_KEYS:  # no places below (most: the walk's leaves were half its time)
+                            continue
                         # a list envelope's objects are the resource's, as a bare list's are
                         children.append((sub, scope if name == envelope else name, seen, root, False))
             elif isinstance(value, (dict, list)) and key not in _DATA:

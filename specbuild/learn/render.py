@@ -50,7 +50,7 @@ from specbuild.learn.rules import (
     REQUIRED_MIN_OBJECTS,
     REQUIRED_MIN_WITNESSES,
 )
-from specbuild.learn.schema import SEEN, Shape, user_named, without_seen
+from specbuild.learn.schema import SCALAR_KEYS, SEEN, Shape, user_named, without_seen
 from specbuild.learn.statuses import (
     CLIENT_ERRORS,
     INFERRED,
@@ -711,11 +711,14 @@ def tidy(node: Any, values: frozenset[str], schema: bool = False) -> None:
             subs = value if isinstance(value, dict) else dict(enumerate(value)) if isinstance(value, list) else {}
             for name, sub in subs.items():
                 if sub == ONLY_NULL:
-                    value[name] = {}
+                    value[name] = sub = {}
                 if name in _DATA_KEYS:  # a property called ``enum`` or ``default``: data to the second
-                    any_for_only_null(value[name], True)
+                    any_for_only_null(sub, True)
+                elif isinstance(sub, dict) and sub.keys() <= SCALAR_KEYS:  # most: only an enum to look at
+                    if values:
+                        _drop_held_enum(sub, values)
                 else:
-                    tidy(value[name], values, True)
+                    tidy(sub, values, True)
         elif not schema and isinstance(value, (dict, list)):
             if key in _DATA_KEYS:  # ``const``
                 any_for_only_null(value, False)
