@@ -29,7 +29,7 @@ from typing import Any, Final
 import orjson
 
 from specbuild.learn.naming import name, singular, words
-from specbuild.learn.schema import SEEN, without_seen
+from specbuild.learn.schema import SCALAR_KEYS, SEEN, without_seen
 
 REF_PREFIX: Final = "#/components/schemas/"
 # a body's resource says more about what a schema is than its own type field, and that more than a property name
@@ -223,7 +223,13 @@ def _places(schema: dict[str, Any], inherited: int | None, at: Place, out: dict[
     props = schema.get("properties")
     if props:
         for prop, sub in props.items():
-            if isinstance(sub, dict):
+            if not isinstance(sub, dict):
+                continue
+            if sub.keys() <= SCALAR_KEYS:  # a scalar's (most): its count, nothing below (no call for it)
+                seen = sub.get(SEEN, here)
+                if isinstance(seen, int):
+                    out[(*at, ("p", prop))] = seen
+            else:
                 _places(sub, here, (*at, ("p", prop)), out)
     for key in ("items", "additionalProperties"):
         sub = schema.get(key)
@@ -288,7 +294,7 @@ def _holes(schema: dict[str, Any], holder: str | None, out: list[tuple[int, str 
     props = schema.get("properties")
     if props:
         for prop, sub in props.items():
-            if isinstance(sub, dict):
+            if isinstance(sub, dict) and not sub.keys() <= SCALAR_KEYS:  # a scalar's holds no placeholder
                 _hole_at(sub, _held(prop), out)
     for key in ("items", "additionalProperties"):
         sub = schema.get(key)
