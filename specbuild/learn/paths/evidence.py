@@ -450,7 +450,4 @@ def _likeness(a: frozenset[str], b: frozenset[str]) -> float | None:
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    # the smaller one's members counted in the other, no set of them made (~7.7k pairs a render of the mix)
-    if len(b) < len(a):
-        a, b = b, a
-    return sum(map(b.__contains__, a)) / len(a)
+    return len(a & b) / min(len(a), len(b))
