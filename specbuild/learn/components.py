@@ -691,9 +691,10 @@ class _Table:
                 return self.body(self.find(hole), names)
             if hole is not None:
                 return {"$ref": REF_PREFIX + names[hole]}
-            return {k: self.resolve(v, names, alone) for k, v in node.items()}
+            # a scalar is itself (most values: no call for each)
+            return {k: self.resolve(v, names, alone) if isinstance(v, (dict, list)) else v for k, v in node.items()}
         if isinstance(node, list):
-            return [self.resolve(v, names, alone) for v in node]
+            return [self.resolve(v, names, alone) if isinstance(v, (dict, list)) else v for v in node]
         return node
 
 
