@@ -71,8 +71,7 @@ def wrap(owner, name, label=None):
     setattr(owner, name, timed)
 
 for name in ("features", "targets", "path_values", "grouped_states", "_rendered_operations", "_rendered_text",
-             "share_maps", "share_nulls", "infer_statuses", "any_for_only_null", "no_enum_of_path_values",
-             "name_operations", "share_schemas"):
+             "share_maps", "share_nulls", "infer_statuses", "tidy", "name_operations", "share_schemas"):
     wrap(render, name)
 wrap(PathTemplater, "templates")
 wrap(SpecBuilder, "merge")
@@ -134,8 +133,7 @@ print(fold.stats.read)
 
 # The passes of the render, in order, as the summary lists them (the others are shown with --events).
 PHASES = ("fold_shard", "merge_parts", "features", "templates", "_rendered_operations", "share_maps",
-          "share_nulls", "any_for_only_null", "no_enum_of_path_values", "share_schemas", "validate", "serialise",
-          "write")
+          "share_nulls", "tidy", "share_schemas", "validate", "serialise", "write")
 
 
 def one_round(path: str, jobs: int, events: bool) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import random
@@ -19,7 +20,14 @@ from specbuild.io.validate import spec_problems
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.components import inline
 from specbuild.learn.nullability import places_by_path
-from specbuild.learn.render import RenderOptions, any_for_only_null, render, share_maps
+from specbuild.learn.render import (
+    RenderOptions,
+    any_for_only_null,
+    no_enum_of_path_values,
+    render,
+    share_maps,
+    tidy,
+)
 from specbuild.records import decode
 from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, record, rejections
 
@@ -152,6 +160,30 @@ def test_an_only_null_position_becomes_any_value_under_every_key_of_schemas_and_
     assert props["f"]["oneOf"] == [{"allOf": [{}]}]
     assert schema["example"] == {"a": null} and schema["enum"] == [null]
     assert doc["/x"]["get"]["parameters"][0]["schema"] == {}
+
+
+def test_tidy_is_any_for_only_null_then_no_enum_of_path_values() -> None:
+    """One walk does both, where each looks and nowhere else: data keys (an example, a property or key
+    called ``enum``, ``default`` or ``const``) are left to the one that reads them as schemas."""
+    null, held = {"nullable": True}, ["alice", "bob"]
+
+    def held_enum() -> dict[str, Any]:
+        return {"type": "string", "enum": list(held)}
+    schema = {"type": "object", "properties": {
+        "a": dict(null), "enum": held_enum(), "default": {"type": "object", "properties": {"x": dict(null)}},
+        "const": held_enum(), "b": {"type": "array", "items": held_enum()}, "c": {"anyOf": [dict(null), held_enum()]},
+        "d": {"type": "string", "enum": ["alice", "carol"]}, "example": held_enum()},
+        "required": ["a"], "x-extra": {"s": held_enum(), "schema": dict(null)}, "example": {"a": held_enum()},
+        "default": held_enum(), "additionalProperties": held_enum()}
+    doc = {"/x": {"get": {"responses": {"200": {"content": {"application/json": {"schema": schema}}}},
+                          "parameters": [{"name": "q", "in": "query", "schema": held_enum()}],
+                          "const": {"schema": dict(null), "s": held_enum()}, "x-held": held_enum()}}}
+    for values in (frozenset({"alice", "bob"}), frozenset()):
+        one, two = copy.deepcopy(doc), copy.deepcopy(doc)
+        tidy(one, values)
+        any_for_only_null(two)
+        no_enum_of_path_values(two, values)
+        assert one == two and (one != doc) and (values or "enum" in one["/x"]["get"]["x-held"])
 
 
 def test_the_description_says_what_the_spec_was_learned_from() -> None:

@@ -29,7 +29,7 @@ from typing import Any, Final
 import orjson
 
 from specbuild.learn.naming import name, singular, words
-from specbuild.learn.schema import SEEN, without_seen
+from specbuild.learn.schema import SCALAR_KEYS, SEEN, without_seen
 
 REF_PREFIX: Final = "#/components/schemas/"
 # a body's resource says more about what a schema is than its own type field, and that more than a property name
@@ -176,7 +176,9 @@ def shareable(schema: Any) -> bool:
 # ``x`` opens a key: a closing quote is followed by ``:,]}``), and a placeholder is a whole object
 # ``{"$ref":"\u0000N"}`` (``{"`` is never inside a string: a quote there is escaped).
 _SEEN_AT: Final = b'"' + SEEN.encode() + b'":'
-_COUNT_AT: Final = re.compile(rb'(?<!\\)"' + re.escape(SEEN.encode()) + rb'":-?[0-9]+(?=[,}])')
+# The lookbehind comes after the key (the quote before it no escaped one): a pattern that starts with a
+# literal is searched for as one, one that starts with a lookbehind is tried at every byte (5x slower).
+_COUNT_AT: Final = re.compile(re.escape(_SEEN_AT) + rb'(?<!\\' + re.escape(_SEEN_AT) + rb')-?[0-9]+(?=[,}])')
 _PRESENT: Final = _SEEN_AT + b"true"  # a literal replacement: no template to expand per count
 _HOLE_AT: Final = re.compile(rb'\{"\$ref":"\\u0000([0-9]+)"\}')
 
@@ -209,30 +211,25 @@ def _presence(node: Any) -> Any:
     return node
 
 
-def _subschemas(schema: dict[str, Any]) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """(step, child) for every schema directly under ``schema``, the places drift/evidence.py walks."""
-    for prop, sub in (schema.get("properties") or {}).items():
-        if isinstance(sub, dict):
-            yield ("p", prop), sub
-    for key in ("items", "additionalProperties"):
-        if isinstance(schema.get(key), dict):
-            yield key, schema[key]
-    for i, branch in enumerate(schema.get("anyOf") or ()):
-        if isinstance(branch, dict):
-            yield ("b", i), branch
-
-
 def _places(schema: dict[str, Any], inherited: int | None, at: Place, out: dict[Place, int]) -> None:
-    """The values seen at every place under ``schema`` (a place without a count has its parent's)."""
+    """The values seen at every place under ``schema`` (a place without a count has its parent's). A
+    place is a path of steps to a schema, those drift/evidence.py walks: ``("p", name)`` into a property,
+    ``items``, ``additionalProperties``, ``("b", i)`` into an ``anyOf`` branch."""
     here = schema.get(SEEN, inherited)
     if isinstance(here, int):
         out[at] = here
-    # _subschemas' places, walked without its generator: every object schema of the bodies is walked
-    # here (or in _holes, _apply), most of them leaves with nothing below
+    # no generator of the steps: every object schema of the bodies is walked here (or in _holes,
+    # _apply), most of them leaves with nothing below
     props = schema.get("properties")
     if props:
         for prop, sub in props.items():
-            if isinstance(sub, dict):
+            if not isinstance(sub, dict):
+                continue
+            if sub.keys() <= SCALAR_KEYS:  # a scalar's (most): its count, nothing below (no call for it)
+                seen = sub.get(SEEN, here)
+                if isinstance(seen, int):
+                    out[(*at, ("p", prop))] = seen
+            else:
                 _places(sub, here, (*at, ("p", prop)), out)
     for key in ("items", "additionalProperties"):
         sub = schema.get(key)
@@ -250,9 +247,19 @@ def _apply(schema: dict[str, Any], evidence: dict[tuple[Any, ...], int], at: tup
     schema.pop(SEEN, None)
     if here is not None and here != parent:
         schema[SEEN] = here
-    for step, sub in _subschemas(schema):
-        if "$ref" not in sub:
-            _apply(sub, evidence, (*at, step), here)
+    # the places _places walks, in its order
+    props = schema.get("properties")
+    if props:
+        for prop, sub in props.items():
+            if isinstance(sub, dict) and "$ref" not in sub:
+                _apply(sub, evidence, (*at, ("p", prop)), here)
+    for key in ("items", "additionalProperties"):
+        sub = schema.get(key)
+        if isinstance(sub, dict) and "$ref" not in sub:
+            _apply(sub, evidence, (*at, key), here)
+    for i, branch in enumerate(schema.get("anyOf") or ()):
+        if isinstance(branch, dict) and "$ref" not in branch:
+            _apply(branch, evidence, (*at, ("b", i)), here)
 
 
 @lru_cache(maxsize=4096)  # every occurrence of a property asks again
@@ -283,11 +290,11 @@ def _hole(node: Any) -> int | None:
 
 def _holes(schema: dict[str, Any], holder: str | None, out: list[tuple[int, str | None]]) -> None:
     """(entry, the name of what holds it) for every placeholder directly under ``schema``, into ``out``
-    in _subschemas' order (walked as _places walks)."""
+    in the order _places walks them."""
     props = schema.get("properties")
     if props:
         for prop, sub in props.items():
-            if isinstance(sub, dict):
+            if isinstance(sub, dict) and not sub.keys() <= SCALAR_KEYS:  # a scalar's holds no placeholder
                 _hole_at(sub, _held(prop), out)
     for key in ("items", "additionalProperties"):
         sub = schema.get(key)
@@ -684,9 +691,10 @@ class _Table:
                 return self.body(self.find(hole), names)
             if hole is not None:
                 return {"$ref": REF_PREFIX + names[hole]}
-            return {k: self.resolve(v, names, alone) for k, v in node.items()}
+            # a scalar is itself (most values: no call for each)
+            return {k: self.resolve(v, names, alone) if isinstance(v, (dict, list)) else v for k, v in node.items()}
         if isinstance(node, list):
-            return [self.resolve(v, names, alone) for v in node]
+            return [self.resolve(v, names, alone) if isinstance(v, (dict, list)) else v for v in node]
         return node
 
 

@@ -29,7 +29,7 @@ from specbuild.learn.rules import (
     NULL_PRIOR_WEIGHT,
     NULL_SHARE,
 )
-from specbuild.learn.schema import SEEN
+from specbuild.learn.schema import SCALAR_KEYS, SEEN
 from specbuild.segments import is_action
 
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
@@ -144,6 +144,8 @@ def _item_places(path: str, item: dict[str, Any], merge_patches: bool) -> list[P
                     if isinstance(sub, dict):
                         n = sub.get(SEEN, seen)
                         out.append((scope, name, sub, node, min(n, root) if n is not None and root else n))
+                        if sub.keys() <= SCALAR_KEYS:  # no places below (most: the walk's leaves were half its time)
+                            continue
                         # a list envelope's objects are the resource's, as a bare list's are
                         children.append((sub, scope if name == envelope else name, seen, root, False))
             elif isinstance(value, (dict, list)) and key not in _DATA:
@@ -308,7 +310,7 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
     made: set[int] = set()
     while pending:  # to a fixed point, object kinds only: a user made nullable by its scope is a source
         # for that kind of user (scalars and scopes would chain on: a url to every url)
-        newly = [p for p in pending if p[0][1] in sources and _shares(p, sources[p[0][1]], first, kinds)]
+        newly = _sharing(pending, sources, first, kinds)
         if not newly:
             break
         sources = {}
@@ -325,6 +327,26 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
 _NO_KIND: Final[frozenset[str]] = frozenset()
 # A null seen, as share_nullability spreads it: (its scope, the kind of its object, the kind it holds)
 _Source = tuple[str, frozenset[str], frozenset[str]]
+
+
+def _sharing(pending: list[tuple[Place, frozenset[str], frozenset[str]]], sources: dict[str, set[_Source]],
+             first: bool, kinds: _Kinds) -> list[tuple[Place, frozenset[str], frozenset[str]]]:
+    """The ``pending`` places that share a null with ``sources`` this round (:func:`_shares`), each answer
+    worked out once per name, scope and kinds: one field at many operations asks the same (the mix's 100k:
+    6.4k places, 1.8k questions)."""
+    known: dict[tuple[str, str, frozenset[str], frozenset[str]], bool] = {}
+    out = []
+    for p in pending:
+        name = p[0][1]
+        if name not in sources:
+            continue
+        key = (name, p[0][0], p[1], p[2])
+        found = known.get(key)
+        if found is None:
+            found = known[key] = _shares(p, sources[name], first, kinds)
+        if found:
+            out.append(p)
+    return out
 
 
 def _shares(pending: tuple[Place, frozenset[str], frozenset[str]], found: set[_Source] | tuple[()], first: bool,

@@ -50,7 +50,7 @@ from specbuild.learn.rules import (
     REQUIRED_MIN_OBJECTS,
     REQUIRED_MIN_WITNESSES,
 )
-from specbuild.learn.schema import SEEN, Shape, user_named, without_seen
+from specbuild.learn.schema import SCALAR_KEYS, SEEN, Shape, user_named, without_seen
 from specbuild.learn.statuses import (
     CLIENT_ERRORS,
     INFERRED,
@@ -126,8 +126,7 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
     infer_statuses(paths, {key: seen for (key, _), (_, seen) in zip(groups, rendered, strict=True)}, opts)
     if not opts.evidence:
         paths = without_seen(paths)
-    any_for_only_null(paths)
-    no_enum_of_path_values(paths, values)
+    tidy(paths, values)
     prefix = _base_path(list(paths), opts.base_path)
     if prefix:
         paths = {p[len(prefix):] or "/": v for p, v in paths.items()}
@@ -686,6 +685,49 @@ def any_for_only_null(node: Any, schema: bool = False) -> None:
             any_for_only_null(value, False)
 
 
+def tidy(node: Any, values: frozenset[str], schema: bool = False) -> None:
+    """What the sharing passes leave, tidied: :func:`any_for_only_null` and :func:`no_enum_of_path_values`
+    in one walk (each walked every dict of the paths, ~0.02 s each on the mix's 100k); where one of them
+    does not look, the other walks alone. The same as the two in turn: a parent asks whether a child is
+    only null before the walk drops the child's enum, and a schema with an enum has a type, which neither
+    takes away (no enum dropped makes a schema only null)."""
+    if isinstance(node, list):
+        for item in node:
+            if isinstance(item, (dict, list)):
+                tidy(item, values, schema)
+        return
+    if not isinstance(node, dict):
+        return
+    if values:
+        _drop_held_enum(node, values)
+    for key, value in node.items():
+        if key in _DATA_HERE:  # neither looks there
+            continue
+        if (key == "schema" and not schema) or (schema and key in _SUBSCHEMA):
+            if value == ONLY_NULL:
+                node[key] = {}
+            tidy(node[key], values, True)
+        elif schema and key in _SCHEMAS_BY_NAME:
+            subs = value if isinstance(value, dict) else dict(enumerate(value)) if isinstance(value, list) else {}
+            for name, sub in subs.items():
+                if sub == ONLY_NULL:
+                    value[name] = sub = {}
+                if name in _DATA_KEYS:  # a property called ``enum`` or ``default``: data to the second
+                    any_for_only_null(sub, True)
+                elif isinstance(sub, dict) and sub.keys() <= SCALAR_KEYS:  # most: only an enum to look at
+                    if values:
+                        _drop_held_enum(sub, values)
+                else:
+                    tidy(sub, values, True)
+        elif not schema and isinstance(value, (dict, list)):
+            if key in _DATA_KEYS:  # ``const``
+                any_for_only_null(value, False)
+            else:
+                tidy(value, values, False)
+        elif schema and isinstance(value, (dict, list)) and key not in _DATA_KEYS:
+            no_enum_of_path_values(value, values)  # no schema to the first (``required``)
+
+
 def path_values(templates: Mapping[str, Template]) -> frozenset[str]:
     """The words the templates made values of a path parameter (``alice`` of ``/alice/dev`` in ``/{name}/{name2}``)."""
     out: set[str] = set()
@@ -712,12 +754,16 @@ def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
         if isinstance(item, list):
             stack.extend(v for v in item if isinstance(v, (dict, list)))
         elif isinstance(item, dict):
-            enum = item.get("enum")
-            if isinstance(enum, list) and sum(isinstance(v, str) and _held(v, values) for v in enum) >= 2:
-                del item["enum"]
+            _drop_held_enum(item, values)
             for k, v in item.items():  # a loop, not a generator: this walk visits every dict of the paths
                 if isinstance(v, (dict, list)) and k not in _DATA_KEYS:
                     stack.append(v)
+
+
+def _drop_held_enum(schema: dict[str, Any], values: frozenset[str]) -> None:
+    enum = schema.get("enum")
+    if isinstance(enum, list) and sum(isinstance(v, str) and _held(v, values) for v in enum) >= 2:
+        del schema["enum"]
 
 
 def _held(value: str, values: frozenset[str]) -> bool:

@@ -445,6 +445,9 @@ INTEGER: Final = {"type": "integer", "format": "int64"}
 # claim the traffic overturned from one that was only ever a guess (drift/evidence.py).
 SEEN: Final = "x-specbuild-seen"
 NUMBER: Final = {"type": "number", "format": "double"}
+# The keys of a scalar's schema as rendered: no schema below it (a type is a name or a list of names; an
+# enum, an example or a default is data). The walks of the paths pass over such schemas, most of them.
+SCALAR_KEYS: Final = frozenset({"type", "format", "nullable", SEEN, "enum", "example", "examples", "default"})
 
 
 # A value seen as four of JSON's five non-null kinds (numbers one kind) is any JSON value: a setting's
@@ -459,11 +462,17 @@ def _kind_count(kinds: int) -> int:
     return sum(1 for k in (BOOL, INT | FLOAT, STR, OBJ, ARR) if kinds & k)
 
 
+# _kind_count of every combination of the kinds it counts, looked up by _render: it asks of every node
+# of every body (a generator each time was ~1% of a render of the mix)
+_TYPED: Final = BOOL | INT | FLOAT | STR | OBJ | ARR
+_KIND_COUNTS: Final = tuple(_kind_count(kinds) for kinds in range(_TYPED + 1))
+
+
 def _render(node: Shape, key: str | None, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
     kinds = node.kinds
     if kinds & ANY or not kinds & ~NULL:
         return {"nullable": True} if kinds == NULL and not v31 else {}
-    if _kind_count(kinds) >= ANY_JSON_KINDS:
+    if _KIND_COUNTS[kinds & _TYPED] >= ANY_JSON_KINDS:
         return {SEEN: node.count}
     branches: list[dict[str, Any]] = []
     if kinds & ARR:
@@ -561,7 +570,9 @@ def _kept_keys(node: Shape) -> list[str]:
     """
     props = node.props or {}
     n = node.objects
-    once = sum(1 for c in props.values() if c.count == 1)
+    # counted only where it can decide (NOISE_MIN_ONCE keys seen once need as many keys): most are not
+    once = sum(1 for c in props.values() if c.count == 1) \
+        if node.extra is None and n >= NOISE_MIN_OBJECTS and len(props) >= NOISE_MIN_ONCE else 0
     noisy = node.extra is not None or (
         n >= NOISE_MIN_OBJECTS and once >= NOISE_MIN_ONCE and once > 2 * (len(props) - once))
     if not noisy:
