@@ -57,8 +57,9 @@ def state(shape: schema.Shape | None) -> Any:
     if shape is None:
         return None
     vals = None if shape.vals is None else sorted(shape.vals.items())
+    ents = None if shape.ents is None else sorted(shape.ents.items())
     props = None if shape.props is None else sorted((k, state(c)) for k, c in shape.props.items())
-    return (shape.count, shape.kinds, shape.depth, shape.objects, shape.fmts, vals, props,
+    return (shape.count, shape.kinds, shape.depth, shape.objects, shape.fmts, vals, ents, props,
             state(shape.extra), state(shape.items))
 
 
