@@ -234,6 +234,7 @@ def _holder_entity(holder: dict[str, Any] | list[Any] | None) -> int:
 
 
 MANY: Final = 1  # the entity word of a value two arrays or objects held, or more (no hash is odd)
+NO_ENUMS, BY_COUNTS, BY_ENTITIES = 0, 1, 2  # how a render weighs enums (Shape.to_schema's enums, entities)
 
 
 def _merge_entities(a: int, b: int) -> int:
@@ -288,26 +289,27 @@ def _count_value(node: Shape | StringsShape, v: str, holder: dict[str, Any] | li
             if ents is not None:
                 ents[v] = _holder_entity(holder)
         else:
-            node.vals = None
-            if ents is not None:
-                node.ents = None
+            _no_enum(node)
+
+
+def _no_enum(node: Shape | StringsShape) -> None:
+    """The position's strings can no longer be an enum: its values (and their entities) are let go."""
+    node.vals = None
+    if isinstance(node, Shape):
+        node.ents = None
 
 
 def _merge_str_stats(node: Shape | StringsShape, other: Shape | StringsShape) -> None:
     node.fmts &= other.fmts
     mine, theirs = node.vals, other.vals
     if mine is None or theirs is None:
-        node.vals = None
-        if node.ents is not None:
-            node.ents = None
+        _no_enum(node)
         return
     for v, n in theirs.items():
         mine[v] = mine.get(v, 0) + n
     ents, their_ents = node.ents, other.ents
     if len(mine) > ENUM_MAX:
-        node.vals = None
-        if ents is not None:
-            node.ents = None
+        _no_enum(node)
     elif ents is not None and their_ents is not None:
         for v, e in their_ents.items():
             ents[v] = _merge_entities(ents.get(v, 0), e)
@@ -379,11 +381,14 @@ class Shape:
                            self.items, self.fmts, self.vals, self.ents)
 
     def to_schema(self, *, openapi: str = "3.0", enums: bool = True, evidence: bool = False,
-                  path_values: frozenset[str] = frozenset()) -> dict[str, Any]:
+                  path_values: frozenset[str] = frozenset(), entities: bool = False) -> dict[str, Any]:
         """The schema of everything folded so far (``{}`` when nothing was); with ``evidence``, the
         counts behind its claims in ``x-specbuild-seen`` (see SEEN). ``path_values``: the words the
-        paths hold as parameter values (keys among them are data: a map)."""
-        schema = _render(self, None, openapi.startswith("3.1"), enums, path_values)
+        paths hold as parameter values (keys among them are data: a map). ``entities``: an enum wants
+        each value in two arrays or objects (what a server answers: the same stored event read on
+        every page is one); without, in two values (what clients send: each call a choice of its own)."""
+        mode = (BY_ENTITIES if entities else BY_COUNTS) if enums else NO_ENUMS
+        schema = _render(self, None, openapi.startswith("3.1"), mode, path_values)
         return schema if evidence else without_seen(schema)
 
 
@@ -562,7 +567,7 @@ def _kind_count(kinds: int) -> int:
     return sum(1 for k in (BOOL, INT | FLOAT, STR, OBJ, ARR) if kinds & k)
 
 
-def _render(node: Shape, key: str | None, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
+def _render(node: Shape, key: str | None, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
     kinds = node.kinds
     if kinds & ANY or not kinds & ~NULL:
         return {"nullable": True} if kinds == NULL and not v31 else {}
@@ -580,7 +585,8 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool, values: frozen
     if kinds & OBJ:
         branches.append(_render_object(node, key, v31, enums, values))
     if kinds & STR:
-        branches.append(_string_schema(node.fmts, node.vals if enums else None, key, node.ents))
+        branches.append(_string_schema(node.fmts, node.vals if enums else None, key,
+                                       node.ents if enums == BY_ENTITIES else None))
     if kinds & NULL:
         for branch in branches:
             _add_null(branch, v31)
@@ -595,7 +601,7 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool, values: frozen
     return {"anyOf": branches}
 
 
-def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
+def _render_object(node: Shape, key: str | None, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
     props = node.props or {}
     keys = _kept_keys(node)
     dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
@@ -645,7 +651,7 @@ def _children(node: Shape) -> list[Shape]:
     return props if node.extra is None else [*props, node.extra]
 
 
-def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
+def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
     """An object of arbitrary keys: their values' schema when they share one kind, else any object
     (``additionalProperties: true`` says so, which an object only ever seen empty does not)."""
     merged = Shape(node.depth + 1)
