@@ -186,34 +186,37 @@ def key_hash(text: str) -> int:
     return h
 
 
-def _events(v: Any, out: list[int]) -> int:
-    """Append the hash words of ``v``'s events on the native tape (body.rs' ``Walk::container``): a
-    scalar is one event, an array or object one and its contents' (its length comes first)."""
+HASHED_EVENTS: Final = 32  # events of a container its hash reads (native/src/body.rs: what identifies it comes first)
+
+
+def _events(v: Any, out: list[tuple[int, ...]]) -> int:
+    """Append the hash words of ``v``'s events on the native tape (body.rs' ``Walk::container``), a tuple
+    an event: a scalar is one event, an array or object one (its length in events) and its contents'."""
     t = type(v)
     if t is dict or t is list:
-        out.append(9 if t is dict else 8)
         at = len(out)
-        out.append(0)
-        out[at] = 1 + _inner_events(v, out)
-        return out[at]
+        out.append(())
+        n = 1 + _inner_events(v, out)
+        out[at] = (9 if t is dict else 8, n)
+        return n
     if v is None:
-        out.append(1)
+        out.append((1,))
     elif t is bool:
-        out.append(2 + v)
+        out.append((2 + v,))
     elif t is int:
-        out += (4, v & _MASK)
+        out.append((4, v & _MASK))
     elif t is float:  # any float alike: serde_json may read a float a bit off orjson's
-        out.append(5)
+        out.append((5,))
     else:
-        out += (6, key_hash(v))
+        out.append((6, key_hash(v)))
     return 1
 
 
-def _inner_events(v: dict[str, Any] | list[Any], out: list[int]) -> int:
+def _inner_events(v: dict[str, Any] | list[Any], out: list[tuple[int, ...]]) -> int:
     n = 0
     if type(v) is dict:
         for key, x in v.items():
-            out += (7, key_hash(key))
+            out.append((7, key_hash(key)))
             n += 1 + _events(x, out)
     else:
         for x in v:
@@ -225,11 +228,12 @@ def _holder_entity(holder: dict[str, Any] | list[Any] | None) -> int:
     """The entity word of the array or object a value sits in (0: none, a body that is one string)."""
     if holder is None:
         return 0
-    out: list[int] = []
-    _inner_events(holder, out)
+    events: list[tuple[int, ...]] = []
+    _inner_events(holder, events)
     h = 0
-    for word in out:
-        h = _mix(h, word)
+    for event in events[:HASHED_EVENTS]:
+        for word in event:
+            h = _mix(h, word)
     return max(h >> 1, 1) << 1
 
 
