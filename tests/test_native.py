@@ -57,8 +57,9 @@ def state(shape: schema.Shape | None) -> Any:
     if shape is None:
         return None
     vals = None if shape.vals is None else sorted(shape.vals.items())
+    ents = None if shape.ents is None else sorted(shape.ents.items())
     props = None if shape.props is None else sorted((k, state(c)) for k, c in shape.props.items())
-    return (shape.count, shape.kinds, shape.depth, shape.objects, shape.fmts, vals, props,
+    return (shape.count, shape.kinds, shape.depth, shape.objects, shape.fmts, vals, ents, props,
             state(shape.extra), state(shape.items))
 
 
@@ -1126,3 +1127,19 @@ def test_every_recorded_segment_is_typed_natively_as_in_python() -> None:
     decided = [pair for pair in map(_typed_pair, sorted(segs)) if pair is not None]
     assert len(decided) > 0.9 * len(segs)  # the ASCII ids, nearly all
     assert [p for p in decided if p[0] != p[1]] == []
+
+
+@needs_native
+def test_entities_are_told_alike_by_both_folds_from_a_containers_first_events() -> None:
+    """An enum value's entity is the array or object it sits in, hashed from its first events (rules:
+    what identifies a thing comes first). Objects that differ only past them are one entity in either
+    fold; ones that differ within them are two."""
+    head = {f"k{i}": i for i in range(20)}  # 40 events: past schema.HASHED_EVENTS
+    same = [json.dumps({"kind": "a", **head, "tail": n}) for n in range(3)]
+    apart = [json.dumps({"kind": "a", "id": n, **head}) for n in range(3)]
+    for texts, want in ((same, None), (apart, {"a": schema.MANY})):
+        native_shape, python_shape = fold_native(texts), fold_python(texts)
+        assert state(native_shape) == state(python_shape)
+        kind = python_shape.props["kind"] if python_shape.props else None
+        assert kind is not None and kind.ents is not None
+        assert (kind.ents if want else None) == want and (want or kind.ents["a"] != schema.MANY)

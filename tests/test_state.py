@@ -57,7 +57,7 @@ def spec(builder: SpecBuilder) -> bytes:
 
 def body(data: bytes) -> Any:
     header, _, rest = data.partition(b"\n")
-    assert header == b"specbuild-state 3 " + __version__.encode()
+    assert header == b"specbuild-state 4 " + __version__.encode()
     return orjson.loads(rest)
 
 
@@ -78,7 +78,7 @@ def test_the_state_is_a_header_then_sorted_plain_json() -> None:
     assert (key, method) == min(b.operations) and count == b.operations[(key, method)].count
     assert [status for status, _ in responses] == sorted(status for status, _ in responses)
     shapes = [s[4] for _, r in responses for s in r[2][1].values() if s[0] == "json"]
-    assert shapes and all(len(s) == 9 and s[2] == 0 for s in shapes)  # [count, kinds, depth=0, ...]
+    assert shapes and all(len(s) == 10 and s[2] == 0 for s in shapes)  # [count, kinds, depth=0, ...]
 
 
 @pytest.mark.parametrize("engine", ENGINES, indirect=True)
@@ -188,7 +188,7 @@ def test_a_process_without_the_native_module_writes_the_same_bytes(tmp_path: Pat
         r = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "users.jsonl"), "0" if pure else "1"],
                            env=env, capture_output=True, check=True, cwd=tmp_path)
         out.append(r.stdout)
-    assert out[0] == out[1] and out[0].startswith(b"specbuild-state 3 ")
+    assert out[0] == out[1] and out[0].startswith(b"specbuild-state 4 ")
 
 
 # -- resuming --------------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def test_a_format_2_state_is_refused_by_its_header(marker: Path) -> None:
     data = b"specbuild-state 2 0.1.0\n" + pickle.dumps({"builder": Payload(marker), "positions": {}})
     with pytest.raises(InputError) as err:
         codec.decode(data, "out/.specbuild-state.pickle")
-    assert err.value.message == "out/.specbuild-state.pickle: state format 2 is not 3: re-learn or use specbuild 0.1.0"
+    assert err.value.message == "out/.specbuild-state.pickle: state format 2 is not 4: re-learn or use specbuild 0.1.0"
     assert err.value.hint and "\n" not in err.value.message
 
 
@@ -267,7 +267,7 @@ def test_a_raw_pickle_is_not_a_state_file(marker: Path) -> None:
 
 
 def test_a_pickle_behind_the_right_header_cannot_be_read(marker: Path) -> None:
-    data = b"specbuild-state 3 0.1.0\n" + pickle.dumps(Payload(marker))
+    data = b"specbuild-state 4 0.1.0\n" + pickle.dumps(Payload(marker))
     with pytest.raises(InputError, match=r"^s: cannot read the saved state \(not JSON"):
         codec.decode(data, "s")
 
@@ -286,7 +286,7 @@ def broken(path: tuple[Any, ...], value: Any) -> bytes:
         del at[path[-1]]
     else:
         at[path[-1]] = value
-    return b"specbuild-state 3 x\n" + orjson.dumps(doc)
+    return b"specbuild-state 4 x\n" + orjson.dumps(doc)
 
 
 def first_shape_path() -> tuple[Any, ...]:
@@ -302,15 +302,15 @@ def first_shape_path() -> tuple[Any, ...]:
 @pytest.mark.parametrize("case", [
     "truncated", "no document", "not an object", "missing key", "string count", "negative offset",
     "bad hint", "bad kind", "shape at the wrong depth", "shape too short", "vals not counts", "form and shape",
-    "deep nesting", "huge count",
+    "deep nesting", "huge count", "entities not words", "entities not the values'",
 ])
 def test_a_malformed_document_cannot_be_read(case: str) -> None:
     good = codec.encode(fold(lines_of("users.jsonl")[:30]), {("t", 0): 1})
     shape = first_shape_path()
     data = {
         "truncated": good[: len(good) * 2 // 3],
-        "no document": b"specbuild-state 3 0.1.0",
-        "not an object": b"specbuild-state 3 0.1.0\n[1, 2]",
+        "no document": b"specbuild-state 4 0.1.0",
+        "not an object": b"specbuild-state 4 0.1.0\n[1, 2]",
         "missing key": broken(("builder", "templater"), KeyError),
         "string count": broken(("builder", "exchanges"), "12"),
         "negative offset": broken(("positions",), [["t", 0, -1]]),
@@ -319,6 +319,8 @@ def test_a_malformed_document_cannot_be_read(case: str) -> None:
         "shape at the wrong depth": broken((*shape, 2), 3),
         "shape too short": broken(shape, [1, 2, 0]),
         "vals not counts": broken((*shape, 8), {"a": "1"}),
+        "entities not words": broken(shape, [1, 16, 0, 0, None, None, None, 0, {"a": 2}, {"a": "1"}]),
+        "entities not the values'": broken(shape, [1, 16, 0, 0, None, None, None, 0, {"a": 2}, {"b": 2}]),
         "form and shape": broken((*shape[:-1], 5), {}),
         "deep nesting": broken(shape, nested_shape(200)),
         "huge count": broken((*shape, 0), 987654321987).replace(b"987654321987", b"9" * 30),
@@ -329,9 +331,9 @@ def test_a_malformed_document_cannot_be_read(case: str) -> None:
 
 
 def nested_shape(levels: int) -> list[Any]:
-    node: list[Any] = [1, 64, levels, 1, None, None, None, 0, None]
+    node: list[Any] = [1, 64, levels, 1, None, None, None, 0, None, None]
     for depth in range(levels - 1, -1, -1):
-        node = [1, 64, depth, 0, None, None, node, 0, None]
+        node = [1, 64, depth, 0, None, None, node, 0, None, None]
     return node
 
 
@@ -352,12 +354,12 @@ def test_a_legacy_pickle_state_is_refused_not_started_over(tmp_path: Path, marke
     store = Checkpoints(tmp_path, "json", None, None)
     with pytest.raises(InputError) as err:
         store.load()
-    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 3: re-learn or use " \
+    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 4: re-learn or use " \
                                 "specbuild 0.1.0"
     (tmp_path / LEGACY_STATE_NAME).write_bytes(pickle.dumps(Payload(marker)))
     with pytest.raises(InputError, match="not a specbuild state file"):
         store.load()
-    (tmp_path / LEGACY_STATE_NAME).write_bytes(b"specbuild-state 3 0.1.0\n" + pickle.dumps(Payload(marker)))
+    (tmp_path / LEGACY_STATE_NAME).write_bytes(b"specbuild-state 4 0.1.0\n" + pickle.dumps(Payload(marker)))
     with pytest.raises(InputError, match="not a specbuild state file"):
         store.load()
 

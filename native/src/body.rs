@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::rules::{Rules, ANY, ARR, BOOL, FLOAT, INT, NULL, OBJ, STR};
-use crate::shape::{key_hash, Node};
+use crate::shape::{entity, key_hash, Node};
 
 // -- the tape ----------------------------------------------------------------------------------------
 // A body is parsed once, by the check (as the record's decode must, before anything of the record is
@@ -24,12 +24,22 @@ pub(crate) struct Span {
     pub(crate) len: u32,
 }
 
+/// An integer's value, for the hash of the array or object holding it (`Walk::container`): its bits
+/// (a u64, two's complement), or where its text is (the embedded read copies numbers and reads them
+/// only when a hash asks). A float is hashed as a float, whatever its value: serde_json's reading of
+/// a float may differ from orjson's in the last bit, and the two folds must hash alike.
+#[derive(Clone, Copy)]
+pub(crate) enum Scalar {
+    Bits(u64),
+    Text(Span),
+}
+
 /// One value (or object key) of the body, in document order.
 #[derive(Clone, Copy)]
 pub(crate) enum Ev {
     Null,
-    Bool,
-    Int,
+    Bool(bool),
+    Int(Scalar),
     Float,
     Str(Span),
     /// An object key, with its `key_hash`; its value follows.
@@ -123,16 +133,16 @@ impl<'de> Visitor<'de> for Check<'_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        self.0.events.push(Ev::Bool);
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.0.events.push(Ev::Bool(v));
         Ok(())
     }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        self.0.events.push(Ev::Int);
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.0.events.push(Ev::Int(Scalar::Bits(v as u64)));
         Ok(())
     }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        self.0.events.push(Ev::Int);
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.0.events.push(Ev::Int(Scalar::Bits(v)));
         Ok(())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
@@ -259,8 +269,8 @@ impl Tape {
         (self.events.iter().enumerate())
             .map(|(i, ev)| match *ev {
                 Ev::Null => "null".to_owned(),
-                Ev::Bool => "bool".to_owned(),
-                Ev::Int => "int".to_owned(),
+                Ev::Bool(_) => "bool".to_owned(),
+                Ev::Int(_) => "int".to_owned(),
                 Ev::Float => "float".to_owned(),
                 Ev::Str(s) => format!("str {:?}", walk.str(s)),
                 Ev::Key(s, h) => format!("key {:?} {}", walk.str(s), h == key_hash(walk.str(s))),
@@ -289,17 +299,49 @@ impl Walk<'_> {
         }
     }
 
+    /// The hash of the array or object whose event is at `at`: its first `HASHED_EVENTS` events, in
+    /// order (a nested array or object with its length in events), strings and keys by `key_hash`,
+    /// integers by their value. `schema._holder_entity` is its twin: one value hashes alike in either fold.
+    fn container(&self, at: usize) -> u64 {
+        let add = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        let (Ev::Arr(end) | Ev::Obj(end)) = self.events[at] else { unreachable!("a container's event") };
+        let mut h = 0;
+        for (i, ev) in self.events.iter().enumerate().take(end as usize).skip(at + 1).take(HASHED_EVENTS) {
+            h = match *ev {
+                Ev::Null => add(h, 1),
+                Ev::Bool(b) => add(h, 2 + u64::from(b)),
+                Ev::Int(v) => add(add(h, 4), self.bits(v)),
+                Ev::Float => add(h, 5),
+                Ev::Str(s) => add(add(h, 6), key_hash(self.str(s))),
+                Ev::Key(_, k) => add(add(h, 7), k),
+                Ev::Arr(e) => add(add(h, 8), u64::from(e) - i as u64),
+                Ev::Obj(e) => add(add(h, 9), u64::from(e) - i as u64),
+            };
+        }
+        h
+    }
+
+    /// An integer's bits (see `Scalar`); the embedded read checked its text (`embedded::number_end`:
+    /// at most 18 digits).
+    fn bits(&self, v: Scalar) -> u64 {
+        match v {
+            Scalar::Bits(b) => b,
+            Scalar::Text(s) => self.str(s).parse::<i64>().map_or(0, |n| n as u64),
+        }
+    }
+
     /// Fold the value whose first event is at `at` into `node` (counting it there); the index after it.
-    fn fold(&self, node: &mut Node, r: &Rules, at: usize) -> usize {
+    /// `holder`: the array or object it sits in, for the entities of its string (`shape::entity`).
+    fn fold(&self, node: &mut Node, r: &Rules, at: usize, holder: &mut Holder) -> usize {
         node.count += 1;
         match self.events[at] {
             Ev::Null => node.kinds |= NULL,
-            Ev::Bool => node.kinds |= BOOL,
-            Ev::Int => node.kinds |= INT,
+            Ev::Bool(_) => node.kinds |= BOOL,
+            Ev::Int(_) => node.kinds |= INT,
             Ev::Float => node.kinds |= FLOAT,
             Ev::Str(s) => {
                 node.kinds |= STR;
-                node.fold_str(r, self.str(s));
+                node.fold_str(r, self.str(s), &mut || holder.entity(self));
             }
             Ev::Arr(end) => {
                 node.kinds |= ARR;
@@ -309,9 +351,10 @@ impl Walk<'_> {
                 }
                 let depth = node.depth;
                 let items = node.items.get_or_insert_with(|| Box::new(Node::new(depth + 1, r)));
+                let mut me = Holder::at(at);
                 let mut i = at + 1;
                 while i < end as usize {
-                    i = self.fold(items, r, i);
+                    i = self.fold(items, r, i, &mut me);
                 }
                 return i;
             }
@@ -323,6 +366,7 @@ impl Walk<'_> {
                     return end as usize;
                 }
                 let mut props = node.props.take().unwrap_or_default();
+                let mut me = Holder::at(at);
                 let mut i = at + 1;
                 while i < end as usize {
                     let Ev::Key(s, h) = self.events[i] else { unreachable!("an object's events are key, value, ...") };
@@ -331,7 +375,7 @@ impl Walk<'_> {
                         Some(p) => p,
                         None => node.new_prop(r, &mut props, key, h),
                     };
-                    i = self.fold(&mut props.nodes[p], r, i + 1);
+                    i = self.fold(&mut props.nodes[p], r, i + 1, &mut me);
                 }
                 node.props = Some(props);
                 return i;
@@ -342,10 +386,35 @@ impl Walk<'_> {
     }
 }
 
+/// Events of an array or object that tell it from others (`Walk::container`): what identifies a thing
+/// comes first (ids, names, kinds), and a hash of a whole 1 KB document for each of its strings that
+/// still had one entity cost ~5% of the fold.
+const HASHED_EVENTS: usize = 32;
+
+/// The array or object a value sits in, and its entity once a string there asked for it (hashed at
+/// most once a container).
+struct Holder {
+    at: usize, // its event; usize::MAX: none (a body that is one string)
+    entity: u64,
+}
+
+impl Holder {
+    fn at(at: usize) -> Holder {
+        Holder { at, entity: 0 }
+    }
+
+    fn entity(&mut self, walk: &Walk<'_>) -> u64 {
+        if self.entity == 0 && self.at != usize::MAX {
+            self.entity = entity(walk.container(self.at));
+        }
+        self.entity
+    }
+}
+
 /// Fold one checked body into the root position `root` (schema.Shape.add).
 pub(crate) fn fold(root: &mut Node, r: &Rules, body: &Json) {
     let Tape { events, side } = &body.tape;
-    Walk { events, text: &body.text, side }.fold(root, r, 0);
+    Walk { events, text: &body.text, side }.fold(root, r, 0, &mut Holder::at(usize::MAX));
 }
 
 /// Whether a property present in `count` of the `objects` at its position is in at least

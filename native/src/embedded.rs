@@ -9,7 +9,7 @@
 //! string cut short) answers None: the caller then unescapes the string and `check` decides, so the
 //! verdicts are `check`'s.
 
-use crate::body::{with_recorder, Ev, Recorder, Span, Tape};
+use crate::body::{with_recorder, Ev, Recorder, Scalar, Span, Tape};
 use crate::reader::{next_special, simple_escape, unicode_escape, MAX_DEPTH};
 use crate::shape::key_hash_bytes;
 
@@ -119,14 +119,16 @@ impl Embedded<'_, '_> {
             b'{' => return self.object(depth),
             b'[' => return self.array(depth),
             b'\\' => Ev::Str(self.string()?),
-            b't' => self.literal(b"true", Ev::Bool)?,
-            b'f' => self.literal(b"false", Ev::Bool)?,
+            b't' => self.literal(b"true", Ev::Bool(true))?,
+            b'f' => self.literal(b"false", Ev::Bool(false))?,
             b'n' => self.literal(b"null", Ev::Null)?,
             b'-' | b'0'..=b'9' => {
                 let (end, kind) = number_end(self.b, self.i)?;
+                // an integer's text, read only when a hash asks (`Scalar`): it is in the body's text
+                let text = Scalar::Text(Span { at: self.out.len() as u32, len: (end - self.i) as u32 });
                 self.copy(end - self.i);
                 match kind {
-                    Num::Int => Ev::Int,
+                    Num::Int => Ev::Int(text),
                     Num::Float => Ev::Float,
                 }
             }

@@ -182,7 +182,7 @@ fn vals_to_py<'py>(py: Python<'py>, vals: &Vals) -> PyResult<Bound<'py, PyAny>> 
         None => Ok(py.None().into_bound(py)),
         Some(vs) => {
             let d = PyDict::new(py);
-            for (k, n) in vs {
+            for (k, n, _) in vs {
                 d.set_item(k, n)?;
             }
             Ok(d.into_any())
@@ -190,8 +190,22 @@ fn vals_to_py<'py>(py: Python<'py>, vals: &Vals) -> PyResult<Bound<'py, PyAny>> 
     }
 }
 
+/// The values' entities as the `ents` dict of a Shape (None with no values).
+fn entities_to_py<'py>(py: Python<'py>, vals: &Vals) -> PyResult<Bound<'py, PyAny>> {
+    match vals {
+        None => Ok(py.None().into_bound(py)),
+        Some(vs) => {
+            let d = PyDict::new(py);
+            for (k, _, e) in vs {
+                d.set_item(k, e)?;
+            }
+            Ok(d.into_any())
+        }
+    }
+}
+
 /// The node as nested tuples for `specbuild.learn.native` (keys sorted, so the export is deterministic):
-/// (count, kinds, depth, objects, props | None, extra | None, items | None, fmts, vals | None)
+/// (count, kinds, depth, objects, props | None, extra | None, items | None, fmts, vals | None, ents | None)
 fn export<'py>(py: Python<'py>, node: &Node) -> PyResult<Bound<'py, PyTuple>> {
     let props = match &node.props {
         None => py.None().into_bound(py),
@@ -223,6 +237,7 @@ fn export<'py>(py: Python<'py>, node: &Node) -> PyResult<Bound<'py, PyTuple>> {
             child(&node.items)?,
             node.fmts.into_pyobject(py)?.into_any(),
             vals_to_py(py, &node.vals)?,
+            entities_to_py(py, &node.vals)?,
         ],
     )
 }
@@ -231,7 +246,7 @@ fn export<'py>(py: Python<'py>, node: &Node) -> PyResult<Bound<'py, PyTuple>> {
 /// this form (specbuild.learn.state), and a resumed fold goes on in the same tree.
 fn import(obj: &Bound<'_, PyAny>, depth: u32) -> PyResult<Node> {
     let field = |i: usize| obj.get_item(i);
-    if obj.len()? != 9 || field(2)?.extract::<u32>()? != depth || depth > rules().limits.max_depth + 1 {
+    if obj.len()? != 10 || field(2)?.extract::<u32>()? != depth || depth > rules().limits.max_depth + 1 {
         return Err(PyValueError::new_err("not a shape of this depth"));
     }
     let props = field(4)?;
@@ -250,11 +265,18 @@ fn import(obj: &Bound<'_, PyAny>, depth: u32) -> PyResult<Node> {
         let c = field(i)?;
         Ok(if c.is_none() { None } else { Some(Box::new(import(&c, depth + 1)?)) })
     };
-    let vals = field(8)?;
+    let (vals, ents) = (field(8)?, field(9)?);
     let vals: Vals = if vals.is_none() {
         None
     } else {
-        Some(vals.downcast::<PyDict>()?.iter().map(|(k, n)| Ok((k.extract()?, n.extract()?))).collect::<PyResult<_>>()?)
+        let (vals, ents) = (vals.downcast::<PyDict>()?, ents.downcast::<PyDict>()?);
+        if ents.len() != vals.len() {
+            return Err(PyValueError::new_err("entities that are not the values'"));
+        }
+        let entity = |k: &Bound<'_, PyAny>| -> PyResult<u64> {
+            ents.get_item(k)?.ok_or_else(|| PyValueError::new_err("a value without its entities"))?.extract()
+        };
+        Some(vals.iter().map(|(k, n)| Ok((k.extract()?, n.extract()?, entity(&k)?))).collect::<PyResult<_>>()?)
     };
     Ok(Node {
         count: field(0)?.extract()?,

@@ -32,7 +32,7 @@ impl Strings {
         if kind == 0 {
             self.kinds |= S_STR;
             if self.fmts != 0 || self.vals.is_some() {
-                fold_str_stats(r, &mut self.fmts, &mut self.vals, v);
+                fold_str_stats(r, &mut self.fmts, &mut self.vals, v, &mut || 0); // no entities: each call
             }
             return;
         }

@@ -23,20 +23,44 @@ pub(crate) fn key_hash_bytes(key: &[u8]) -> u64 {
     }
 }
 
-/// The distinct strings of a position and their counts while it could still be an enum.
-pub(crate) type Vals = Option<Vec<(String, u64)>>;
+/// The distinct strings of a position while it could still be an enum: each with its count and its
+/// entities (`entity`; 0 where none are told: query parameters, headers, a body that is one string).
+pub(crate) type Vals = Option<Vec<(String, u64, u64)>>;
 
-/// schema._fold_str_stats: narrow the format candidates and count the value while an enum is possible.
-pub(crate) fn fold_str_stats(r: &Rules, fmts: &mut u8, vals: &mut Vals, s: &str) {
+/// A value's entities as one word (schema._holder_entity's twin): the hash of the one array or object
+/// it was seen in (63 bits, never 0) shifted left once, or `MANY` once another held it too. 500 reads
+/// of one event show its `type` 500 times and are one entity: an enum wants each value in two.
+pub(crate) fn entity(container: u64) -> u64 {
+    (container >> 1).max(1) << 1
+}
+
+/// The entity word of a value seen in two arrays or objects or more (odd: no hash is even).
+pub(crate) const MANY: u64 = 1;
+
+/// Two words of `entity` as one: `MANY` when either says so or their hashes differ. Order-free, so
+/// merged states and shards hold what one fold of everything holds.
+pub(crate) fn merge_entities(a: u64, b: u64) -> u64 {
+    if a == 0 || b == 0 || a == b {
+        return a | b;
+    }
+    MANY
+}
+
+/// schema._fold_str_stats: narrow the format candidates and count the value while an enum is possible;
+/// `holder` gives the entity of what the value sits in (asked only while its value has one).
+pub(crate) fn fold_str_stats(r: &Rules, fmts: &mut u8, vals: &mut Vals, s: &str, holder: &mut dyn FnMut() -> u64) {
     let tested = *fmts;
     if tested != 0 {
         *fmts = narrow(r, tested, s);
     }
     if let Some(vs) = vals.as_mut() {
-        if let Some(entry) = vs.iter_mut().find(|(k, _)| k == s) {
+        if let Some(entry) = vs.iter_mut().find(|(k, _, _)| k == s) {
             entry.1 += 1;
+            if entry.2 != MANY && entry.2 != 0 {
+                entry.2 = merge_entities(entry.2, holder());
+            }
         } else if vs.len() < r.limits.enum_max && enumish_given(r, s, tested, *fmts) {
-            vs.push((s.to_owned(), 1));
+            vs.push((s.to_owned(), 1, holder()));
         } else {
             *vals = None;
         }
@@ -46,22 +70,22 @@ pub(crate) fn fold_str_stats(r: &Rules, fmts: &mut u8, vals: &mut Vals, s: &str)
 /// schema._merge_str_stats for the values (the caller ands the formats).
 pub(crate) fn merge_vals(r: &Rules, mine: Vals, theirs: Vals) -> Vals {
     let (mut mine, theirs) = (mine?, theirs?);
-    for (v, n) in theirs {
-        match mine.iter_mut().find(|(k, _)| *k == v) {
-            Some(entry) => entry.1 += n,
-            None => mine.push((v, n)),
+    for (v, n, e) in theirs {
+        match mine.iter_mut().find(|(k, _, _)| *k == v) {
+            Some(entry) => (entry.1, entry.2) = (entry.1 + n, merge_entities(entry.2, e)),
+            None => mine.push((v, n, e)),
         }
     }
     (mine.len() <= r.limits.enum_max).then_some(mine)
 }
 
 /// `merge_vals` of a copy of `theirs`: only the values `mine` lacks are copied.
-fn merge_vals_copy(r: &Rules, mine: Vals, theirs: Option<&[(String, u64)]>) -> Vals {
+fn merge_vals_copy(r: &Rules, mine: Vals, theirs: Option<&[(String, u64, u64)]>) -> Vals {
     let (mut mine, theirs) = (mine?, theirs?);
-    for (v, n) in theirs {
-        match mine.iter_mut().find(|(k, _)| k == v) {
-            Some(entry) => entry.1 += n,
-            None => mine.push((v.clone(), *n)),
+    for (v, n, e) in theirs {
+        match mine.iter_mut().find(|(k, _, _)| k == v) {
+            Some(entry) => (entry.1, entry.2) = (entry.1 + n, merge_entities(entry.2, *e)),
+            None => mine.push((v.clone(), *n, *e)),
         }
     }
     (mine.len() <= r.limits.enum_max).then_some(mine)
@@ -159,8 +183,8 @@ impl Node {
         }
     }
 
-    pub(crate) fn fold_str(&mut self, r: &Rules, s: &str) {
-        fold_str_stats(r, &mut self.fmts, &mut self.vals, s);
+    pub(crate) fn fold_str(&mut self, r: &Rules, s: &str, holder: &mut dyn FnMut() -> u64) {
+        fold_str_stats(r, &mut self.fmts, &mut self.vals, s, holder);
     }
 
     /// A new property: schema._new_prop (room is made first when the position is full).

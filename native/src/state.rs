@@ -69,9 +69,10 @@ pub(crate) fn put_vals(out: &mut Vec<u8>, vals: &Vals) {
         None => out.extend_from_slice(&ABSENT.to_le_bytes()),
         Some(vals) => {
             out.extend_from_slice(&(vals.len() as u32).to_le_bytes());
-            for (v, n) in vals {
+            for (v, n, e) in vals {
                 put_str(out, v);
                 out.extend_from_slice(&n.to_le_bytes());
+                out.extend_from_slice(&e.to_le_bytes());
             }
         }
     }
@@ -80,7 +81,7 @@ pub(crate) fn put_vals(out: &mut Vec<u8>, vals: &Vals) {
 pub(crate) fn load_vals(r: &mut Reader<'_>) -> Option<Vals> {
     Some(match r.u32()? {
         ABSENT => None,
-        n => Some((0..n).map(|_| Some((r.string()?, r.u64()?))).collect::<Option<Vec<_>>>()?),
+        n => Some((0..n).map(|_| Some((r.string()?, r.u64()?, r.u64()?))).collect::<Option<Vec<_>>>()?),
     })
 }
 
@@ -200,12 +201,13 @@ impl Node {
     }
 }
 
-/// Read past a node's table of distinct values (absent, or each value and its count).
+/// Read past a node's table of distinct values (absent, or each value, its count and its entities).
 fn skip_vals(r: &mut Reader<'_>) -> Option<()> {
     let n = r.u32()?;
     if n != ABSENT {
         for _ in 0..n {
             r.str()?;
+            r.u64()?;
             r.u64()?;
         }
     }

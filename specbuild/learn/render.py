@@ -459,10 +459,13 @@ def _parameters(where: str, params: ParamMap, calls: int,
 
 def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, Any]:
     return {"required": bodies.empty == 0 and bodies.count >= calls,
-            "content": {media: _media(bodies.by_media[media], opts) for media in sorted(bodies.by_media)}}
+            "content": {media: _media(bodies.by_media[media], opts, entities=False)
+                        for media in sorted(bodies.by_media)}}
 
 
-def _media(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
+def _media(body: BodyState, opts: RenderOptions, entities: bool) -> dict[str, Any]:
+    """``entities``: False for a request's body (clients choose each call's values: an enum counts
+    calls), True for a response's (what a server stored, read again and again: it counts entities)."""
     if body.form is not None:
         schema, encoding = form_media(body.form, body.count, opts.openapi, opts.enums)
         out: dict[str, Any] = {"schema": schema}
@@ -470,7 +473,7 @@ def _media(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
             out["encoding"] = encoding
         _note_more(out, "form-fields", body.form)
     else:
-        out = {"schema": _body_schema(body, opts)}
+        out = {"schema": _body_schema(body, opts, entities)}
     if opts.examples and body.example is not None:
         out["example"] = fit(redact(orjson.loads(body.example)), out["schema"])
     return out
@@ -484,7 +487,8 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
                           for name, state in sorted(resp.headers.items())}
     _note_more(out, "headers", resp.headers)
     if resp.bodies.by_media and status not in NO_CONTENT_STATUSES:
-        out["content"] = {media: _media(resp.bodies.by_media[media], opts) for media in sorted(resp.bodies.by_media)}
+        out["content"] = {media: _media(resp.bodies.by_media[media], opts, entities=True)
+                          for media in sorted(resp.bodies.by_media)}
         witnesses = resp.witnesses.count()
         for media in out["content"].values():
             _cap_seen(media["schema"], witnesses)
@@ -553,11 +557,11 @@ def _without(schema: Any, keywords: tuple[str, ...]) -> None:
         _without(sub, keywords)
 
 
-def _body_schema(body: BodyState, opts: RenderOptions) -> dict[str, Any]:
+def _body_schema(body: BodyState, opts: RenderOptions, entities: bool) -> dict[str, Any]:
     if body.shape is not None:
         # counts always: nullable_by_evidence weighs them; render() drops them after, without --evidence
         return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=True,
-                                    path_values=opts.path_values) \
+                                    path_values=opts.path_values, entities=entities) \
             if body.shape.count else {}
     if body.kind == "text":
         return {"type": "string"}

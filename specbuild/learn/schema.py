@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from specbuild.formats import fullmatcher
 from specbuild.http import WORD_SPLIT  # a name's words, as the secret rule splits them
@@ -150,14 +150,102 @@ def _free_name(key: str | None) -> bool:
     return word in FREE_NAMES or (word.endswith("s") and word[:-1] in FREE_NAMES)
 
 
-def _enum(vals: dict[str, int] | None, key: str | None) -> list[Any] | None:
+def _enum(vals: dict[str, int] | None, key: str | None, ents: dict[str, int] | None = None) -> list[Any] | None:
     if vals is None or not 2 <= len(vals) <= ENUM_MAX:
         return None
     if sum(vals.values()) < max(ENUM_MIN_SEEN, 5 * len(vals)) or min(vals.values()) < 2:
         return None  # a value seen once says unseen values are likely
+    if ents is not None and any(e and e != MANY for e in ents.values()):
+        return None  # so does a value seen in one entity only, however often it was read
     if _free_name(key) or _references(vals):
         return None
     return sorted(vals)
+
+
+# -- entities: in how many distinct arrays or objects a value was seen (native/src/shape.rs' twins) ----
+_MASK: Final = (1 << 64) - 1
+_MIX: Final = 0x517CC1B727220A95
+
+
+def _mix(h: int, word: int) -> int:
+    return ((((h << 5) | (h >> 59)) & _MASK ^ word) * _MIX) & _MASK
+
+
+def key_hash(text: str) -> int:
+    """The native fold's hash of a key or string (FxHash over the UTF-8 bytes, eight at a time)."""
+    data = text.encode()
+    whole = len(data) - len(data) % 8
+    h = 0
+    for i in range(0, whole, 8):
+        h = _mix(h, int.from_bytes(data[i:i + 8], "little"))
+    if whole < len(data):
+        word = 0
+        for b in reversed(data[whole:]):
+            word = (word << 8) | b
+        h = _mix(h, word)
+    return h
+
+
+HASHED_EVENTS: Final = 32  # events of a container its hash reads (native/src/body.rs: what identifies it comes first)
+
+
+def _events(v: Any, out: list[tuple[int, ...]]) -> int:
+    """Append the hash words of ``v``'s events on the native tape (body.rs' ``Walk::container``), a tuple
+    an event: a scalar is one event, an array or object one (its length in events) and its contents'."""
+    t = type(v)
+    if t is dict or t is list:
+        at = len(out)
+        out.append(())
+        n = 1 + _inner_events(v, out)
+        out[at] = (9 if t is dict else 8, n)
+        return n
+    if v is None:
+        out.append((1,))
+    elif t is bool:
+        out.append((2 + v,))
+    elif t is int:
+        out.append((4, v & _MASK))
+    elif t is float:  # any float alike: serde_json may read a float a bit off orjson's
+        out.append((5,))
+    else:
+        out.append((6, key_hash(v)))
+    return 1
+
+
+def _inner_events(v: dict[str, Any] | list[Any], out: list[tuple[int, ...]]) -> int:
+    n = 0
+    if type(v) is dict:
+        for key, x in v.items():
+            out.append((7, key_hash(key)))
+            n += 1 + _events(x, out)
+    else:
+        for x in v:
+            n += _events(x, out)
+    return n
+
+
+def _holder_entity(holder: dict[str, Any] | list[Any] | None) -> int:
+    """The entity word of the array or object a value sits in (0: none, a body that is one string)."""
+    if holder is None:
+        return 0
+    events: list[tuple[int, ...]] = []
+    _inner_events(holder, events)
+    h = 0
+    for event in events[:HASHED_EVENTS]:
+        for word in event:
+            h = _mix(h, word)
+    return max(h >> 1, 1) << 1
+
+
+MANY: Final = 1  # the entity word of a value two arrays or objects held, or more (no hash is odd)
+NO_ENUMS, BY_COUNTS, BY_ENTITIES = 0, 1, 2  # how a render weighs enums (Shape.to_schema's enums, entities)
+
+
+def _merge_entities(a: int, b: int) -> int:
+    """Two entity words as one: MANY when either says so or their hashes differ (order-free)."""
+    if not a or not b or a == b:
+        return a | b
+    return MANY
 
 
 _REFERENCE = fullmatcher(REFERENCE)
@@ -175,7 +263,7 @@ def _references(vals: dict[str, int]) -> bool:
     return len({v.split(":", 1)[0] for v in vals}) < len(vals)
 
 
-def _fold_str_stats(node: Shape | StringsShape, v: str) -> None:
+def _fold_str_stats(node: Shape | StringsShape, v: str, holder: Any = None) -> None:
     """Narrow the format candidates and count the value while an enum is possible."""
     f = node.fmts
     if f:
@@ -185,31 +273,50 @@ def _fold_str_stats(node: Shape | StringsShape, v: str) -> None:
         elif not test(v):
             node.fmts = 0
     if node.vals is not None:
-        _count_value(node, v)
+        _count_value(node, v, holder)
 
 
-def _count_value(node: Shape | StringsShape, v: str) -> None:
+def _count_value(node: Shape | StringsShape, v: str, holder: dict[str, Any] | list[Any] | None = None) -> None:
+    """Count ``v``, and the entity of ``holder`` (the array or object it sits in) while it has one."""
     vs = node.vals
     if vs is not None:
         n = vs.get(v)
+        ents = node.ents
         if n is not None:
             vs[v] = n + 1
+            if ents is not None:
+                e = ents[v]
+                if e and e != MANY:
+                    ents[v] = _merge_entities(e, _holder_entity(holder))
         elif len(vs) < ENUM_MAX and _enumish(v):
             vs[v] = 1
+            if ents is not None:
+                ents[v] = _holder_entity(holder)
         else:
-            node.vals = None
+            _no_enum(node)
+
+
+def _no_enum(node: Shape | StringsShape) -> None:
+    """The position's strings can no longer be an enum: its values (and their entities) are let go."""
+    node.vals = None
+    if isinstance(node, Shape):
+        node.ents = None
 
 
 def _merge_str_stats(node: Shape | StringsShape, other: Shape | StringsShape) -> None:
     node.fmts &= other.fmts
     mine, theirs = node.vals, other.vals
     if mine is None or theirs is None:
-        node.vals = None
+        _no_enum(node)
         return
     for v, n in theirs.items():
         mine[v] = mine.get(v, 0) + n
+    ents, their_ents = node.ents, other.ents
     if len(mine) > ENUM_MAX:
-        node.vals = None
+        _no_enum(node)
+    elif ents is not None and their_ents is not None:
+        for v, e in their_ents.items():
+            ents[v] = _merge_entities(ents.get(v, 0), e)
 
 
 # -- JSON values -----------------------------------------------------------------------------------
@@ -219,7 +326,7 @@ class Shape:
     Plain attributes only, so it pickles (a checkpoint) and merges (:meth:`merge`) exactly.
     """
 
-    __slots__ = ("count", "depth", "extra", "fmts", "items", "kinds", "objects", "props", "vals")
+    __slots__ = ("count", "depth", "ents", "extra", "fmts", "items", "kinds", "objects", "props", "vals")
 
     def __init__(self, depth: int = 0) -> None:
         self.count = 0                           # values folded here
@@ -231,6 +338,7 @@ class Shape:
         self.items: Shape | None = None          # array elements
         self.fmts = ALL_FORMATS                  # formats every string so far matched
         self.vals: dict[str, int] | None = {}    # distinct strings and counts; None: not an enum
+        self.ents: dict[str, int] | None = {}    # their entities (_holder_entity), as vals; None with it
 
     def add(self, value: Any) -> None:
         """Fold one parsed JSON value (dict, list, str, int, float, bool or None)."""
@@ -264,6 +372,7 @@ class Shape:
         out = Shape(self.depth)
         out.count, out.kinds, out.objects, out.fmts = self.count, self.kinds, self.objects, self.fmts
         out.vals = None if self.vals is None else dict(self.vals)
+        out.ents = None if self.ents is None else dict(self.ents)
         out.items = None if self.items is None else self.items.copy()
         out.extra = None if self.extra is None else self.extra.copy()
         out.props = None if self.props is None else {k: c.copy() for k, c in self.props.items()}
@@ -273,14 +382,17 @@ class Shape:
         # A state file holds tens of thousands of shapes: as a flat tuple each pickles in ~60% of the time
         # and bytes of the default (a dict of the slots per object).
         return _restored, (self.count, self.kinds, self.depth, self.objects, self.props, self.extra,
-                           self.items, self.fmts, self.vals)
+                           self.items, self.fmts, self.vals, self.ents)
 
     def to_schema(self, *, openapi: str = "3.0", enums: bool = True, evidence: bool = False,
-                  path_values: frozenset[str] = frozenset()) -> dict[str, Any]:
+                  path_values: frozenset[str] = frozenset(), entities: bool = False) -> dict[str, Any]:
         """The schema of everything folded so far (``{}`` when nothing was); with ``evidence``, the
         counts behind its claims in ``x-specbuild-seen`` (see SEEN). ``path_values``: the words the
-        paths hold as parameter values (keys among them are data: a map)."""
-        schema = _render(self, None, openapi.startswith("3.1"), enums, path_values)
+        paths hold as parameter values (keys among them are data: a map). ``entities``: an enum wants
+        each value in two arrays or objects (what a server answers: the same stored event read on
+        every page is one); without, in two values (what clients send: each call a choice of its own)."""
+        mode = (BY_ENTITIES if entities else BY_COUNTS) if enums else NO_ENUMS
+        schema = _render(self, None, openapi.startswith("3.1"), mode, path_values)
         return schema if evidence else without_seen(schema)
 
 
@@ -379,7 +491,7 @@ def _fold_dict(node: Shape, v: dict[str, Any]) -> None:
                 elif not test(x):
                     c.fmts = 0
             if c.vals is not None:
-                _count_value(c, x)
+                _count_value(c, x, v)
         elif t is int:
             c.kinds |= INT
         elif t is dict:
@@ -417,7 +529,7 @@ def _fold_list(node: Shape, v: list[Any]) -> None:
                 elif not test(x):
                     c.fmts = 0
             if c.vals is not None:
-                _count_value(c, x)
+                _count_value(c, x, v)
         elif t is dict:
             _fold_dict(c, x)
         elif t is int:
@@ -468,7 +580,7 @@ _TYPED: Final = BOOL | INT | FLOAT | STR | OBJ | ARR
 _KIND_COUNTS: Final = tuple(_kind_count(kinds) for kinds in range(_TYPED + 1))
 
 
-def _render(node: Shape, key: str | None, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
+def _render(node: Shape, key: str | None, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
     kinds = node.kinds
     if kinds & ANY or not kinds & ~NULL:
         return {"nullable": True} if kinds == NULL and not v31 else {}
@@ -486,7 +598,8 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool, values: frozen
     if kinds & OBJ:
         branches.append(_render_object(node, key, v31, enums, values))
     if kinds & STR:
-        branches.append(_string_schema(node.fmts, node.vals if enums else None, key))
+        branches.append(_string_schema(node.fmts, node.vals if enums else None, key,
+                                       node.ents if enums == BY_ENTITIES else None))
     if kinds & NULL:
         for branch in branches:
             _add_null(branch, v31)
@@ -501,7 +614,7 @@ def _render(node: Shape, key: str | None, v31: bool, enums: bool, values: frozen
     return {"anyOf": branches}
 
 
-def _render_object(node: Shape, key: str | None, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
+def _render_object(node: Shape, key: str | None, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
     props = node.props or {}
     keys = _kept_keys(node)
     dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
@@ -551,7 +664,7 @@ def _children(node: Shape) -> list[Shape]:
     return props if node.extra is None else [*props, node.extra]
 
 
-def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: bool, values: frozenset[str]) -> dict[str, Any]:
+def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
     """An object of arbitrary keys: their values' schema when they share one kind, else any object
     (``additionalProperties: true`` says so, which an object only ever seen empty does not)."""
     merged = Shape(node.depth + 1)
@@ -705,9 +818,10 @@ def _keyed_by_data(node: Shape) -> bool:
             and any(c.count < node.objects for c in data))
 
 
-def _string_schema(fmts: int, vals: dict[str, int] | None, key: str | None) -> dict[str, Any]:
+def _string_schema(fmts: int, vals: dict[str, int] | None, key: str | None,
+                   ents: dict[str, int] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    enum = _enum(vals, key) if not fmts else None
+    enum = _enum(vals, key, ents) if not fmts else None
     if enum is not None:
         out["enum"] = enum
     if fmts:
@@ -736,11 +850,12 @@ def infer_schema(values: Iterable[Any], *, openapi: str = "3.0", enums: bool = T
 
 
 def _restored(count: int, kinds: int, depth: int, objects: int, props: dict[str, Shape] | None,
-              extra: Shape | None, items: Shape | None, fmts: int, vals: dict[str, int] | None) -> Shape:
+              extra: Shape | None, items: Shape | None, fmts: int, vals: dict[str, int] | None,
+              ents: dict[str, int] | None) -> Shape:
     """A Shape from :meth:`Shape.__reduce__`'s fields."""
     shape = Shape.__new__(Shape)
     shape.count, shape.kinds, shape.depth, shape.objects = count, kinds, depth, objects
-    shape.props, shape.extra, shape.items, shape.fmts, shape.vals = props, extra, items, fmts, vals
+    shape.props, shape.extra, shape.items, shape.fmts, shape.vals, shape.ents = props, extra, items, fmts, vals, ents
     return shape
 
 
@@ -758,6 +873,7 @@ class StringsShape:
     """
 
     __slots__ = ("count", "fmts", "kinds", "vals")
+    ents: ClassVar[None] = None  # a parameter's values are each a call's: no entities are told
 
     def __init__(self) -> None:
         self.count = 0

@@ -36,10 +36,12 @@ are written settled, as the Python fold would hold them).
     PARAMS    = {name: [present, repeated, count, kinds, fmts, VALS]}   # ParamState + its StringsShape
               | [{name: ...}, dropped]   # when names were evicted: the calls of those (builder.ParamMap)
     SHAPE     = [count, kinds, depth, objects, [[key, SHAPE]] | null, SHAPE extra | null,
-                 SHAPE items | null, fmts, VALS]
+                 SHAPE items | null, fmts, VALS, ENTS]
                 # a schema.Shape, in the order the native fold exports it (its tuples are written as
                 # they come); properties sorted by key; depth: 0 at a body's root, one more per level
     VALS      = {string: count} | null   # the distinct strings while an enum is possible
+    ENTS      = {string: entity} | null  # their entities (schema._holder_entity: a hash, and whether
+                                         # two arrays or objects held the string); null with VALS
 
 ``kinds`` and ``fmts`` are the bitmasks of :mod:`specbuild.learn.schema` (JSON kinds, or S_BOOL.. for strings;
 format bits in ``FORMAT_RULES`` order).
@@ -83,7 +85,7 @@ from specbuild.learn.witnesses import K, Witnesses
 Partition = tuple[str, int]
 
 MAGIC: Final = b"specbuild-state"
-FORMAT: Final = 3  # 2: a pickle (specbuild 0.1.0); 3: this JSON
+FORMAT: Final = 4  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS
 BODY_KINDS: Final = frozenset({"json", "form", "text", "binary"})
 _HINT: Final = ("move it aside and re-learn the topics with a new --group, or keep following with the "
                 "specbuild that wrote it")
@@ -187,7 +189,7 @@ def _shape_data(s: Shape) -> tuple[Any, ...]:
             None if props is None else [(key, _shape_data(child)) for key, child in sorted(props.items())],
             None if s.extra is None else _shape_data(s.extra),
             None if s.items is None else _shape_data(s.items),
-            s.fmts, s.vals)
+            s.fmts, s.vals, s.ents)
 
 
 # -- decoding --------------------------------------------------------------------------------------
@@ -337,14 +339,17 @@ def _params(d: Any) -> ParamMap:
 
 def _shape(d: Any, depth: int) -> Shape:
     # the hot loop of loading (a shape per position of every body): checks inline, one call per node
-    count, kinds, at, objects, props, extra, items, fmts, vals = d
+    count, kinds, at, objects, props, extra, items, fmts, vals, ents = d
     if type(count) is not int or type(kinds) is not int or type(objects) is not int or type(fmts) is not int \
             or at != depth or depth > MAX_DEPTH + 1:
         raise _Malformed("a shape with counts that are not integers, or at the wrong depth")
-    if vals is not None and (type(vals) is not dict or not all(type(n) is int for n in vals.values())):
-        raise _Malformed("string counts that are not a dict of integers")
+    if vals is not None and (type(vals) is not dict or not all(type(n) is int for n in vals.values())
+                             or type(ents) is not dict or ents.keys() != vals.keys()
+                             or not all(type(e) is int for e in ents.values())):
+        raise _Malformed("string counts or entities that are not a dict of integers")
     s = Shape.__new__(Shape)
     s.count, s.kinds, s.depth, s.objects, s.fmts, s.vals = count, kinds, depth, objects, fmts, vals
+    s.ents = None if vals is None else ents
     below = depth + 1
     s.props = None if props is None else {_str(k): _shape(c, below) for k, c in _list(props)}
     s.extra = None if extra is None else _shape(extra, below)
