@@ -27,6 +27,8 @@ REFUSED_NAMES_MAX: Final = 4096  # parameter names a filter refused, remembered 
 
 # -- rendering thresholds ------------------------------------------------------------------------------
 ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
+# ... and each value seen twice: in a response body, in two distinct objects or arrays (learn/schema.py's
+# entities; the same stored event served on every page is one), in a request or a parameter in two calls.
 # Distinct requests (learn/witnesses.py) a response body must have been seen for before its schema
 # lists any enum: 500 calls of GET /users/alice say "alice" 500 times and are one entity; values that
 # recur across this many independent bodies are a closed set, not whoever the sample happened to show.
