@@ -697,3 +697,23 @@ def test_a_response_that_serves_files_documents_any_type() -> None:
     assert "*/*" not in next(v for k, v in ops.items() if k.startswith("/reports/"))["200"]["content"]
     assert spec_problems(doc) == []
     assert partial(check, explain=BodyValidator)(doc, [download(99, "text/plain")]) == []
+
+
+def test_an_enum_in_a_response_needs_each_value_from_two_things_not_two_reads() -> None:
+    """Synapse's ``/messages`` served the same three widget events page after page (``?from=`` differs):
+    their ``type`` became the enum [jitsi, m.custom, m.space] and the next sample's ``grafana`` was refused.
+    A value's entities are the objects it sat in, told apart by content and by the path that answered them
+    (not the query): 25 pages of one room show each widget once. 25 rooms each answering a small
+    ``{"content": {"type": ...}}`` of their own are 25 things, and their types a closed set."""
+    widgets = [{"type": "jitsi", "url": "https://meet.example/x"}, {"type": "m.custom", "url": "https://a.example"},
+               {"type": "m.space", "creator": "@bob:example.org"}]
+    pages = [ex(path="/rooms/r1/messages", query={"from": f"t{i}"}, resp={"chunk": [{"content": w} for w in widgets]})
+             for i in range(25)]
+
+    def widget_type(calls: list[Any], path: str) -> dict[str, Any]:
+        answer = inline(build_spec(calls))["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        return answer["schema"]["properties"]["chunk"]["items"]["properties"]["content"]["properties"]["type"]
+
+    assert "enum" not in widget_type(pages, "/rooms/r1/messages")
+    rooms = [ex(path=f"/rooms/r{i}/messages", resp={"chunk": [{"content": widgets[i % 3]}]}) for i in range(25)]
+    assert widget_type(rooms, "/rooms/{roomName}/messages")["enum"] == ["jitsi", "m.custom", "m.space"]

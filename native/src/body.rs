@@ -265,7 +265,7 @@ impl Tape {
     /// The events as words, strings read from `text` and the side (tapes of one text compare equal
     /// when they read the same, wherever their strings sit).
     pub(crate) fn view(&self, text: &str) -> Vec<String> {
-        let walk = Walk { events: &self.events, text, side: &self.side };
+        let walk = Walk { events: &self.events, text, side: &self.side, salt: 0 };
         (self.events.iter().enumerate())
             .map(|(i, ev)| match *ev {
                 Ev::Null => "null".to_owned(),
@@ -288,6 +288,10 @@ struct Walk<'a> {
     events: &'a [Ev],
     text: &'a str,
     side: &'a str,
+    // what every hash of its containers starts from: the hash of the path it answered (the builder's
+    // `_path_salt`), so two users' `{"state": "active"}` are two entities, while the same stored thing in
+    // answers to one path (an event on every page of a room's `/messages`, whatever the query) stays one
+    salt: u64,
 }
 
 impl Walk<'_> {
@@ -305,7 +309,7 @@ impl Walk<'_> {
     fn container(&self, at: usize) -> u64 {
         let add = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         let (Ev::Arr(end) | Ev::Obj(end)) = self.events[at] else { unreachable!("a container's event") };
-        let mut h = 0;
+        let mut h = self.salt; // where the body was answered (`Walk::salt`)
         for (i, ev) in self.events.iter().enumerate().take(end as usize).skip(at + 1).take(HASHED_EVENTS) {
             h = match *ev {
                 Ev::Null => add(h, 1),
@@ -411,10 +415,11 @@ impl Holder {
     }
 }
 
-/// Fold one checked body into the root position `root` (schema.Shape.add).
-pub(crate) fn fold(root: &mut Node, r: &Rules, body: &Json) {
+/// Fold one checked body into the root position `root` (schema.Shape.add); `salt`: the hash of the path
+/// it answered (0: none told).
+pub(crate) fn fold(root: &mut Node, r: &Rules, body: &Json, salt: u64) {
     let Tape { events, side } = &body.tape;
-    Walk { events, text: &body.text, side }.fold(root, r, 0, &mut Holder::at(usize::MAX));
+    Walk { events, text: &body.text, side, salt }.fold(root, r, 0, &mut Holder::at(usize::MAX));
 }
 
 /// Whether a property present in `count` of the `objects` at its position is in at least
@@ -467,7 +472,7 @@ mod tests {
     fn folded(r: &Rules, texts: &[&str]) -> Node {
         let mut root = Node::new(0, r);
         for text in texts {
-            fold(&mut root, r, &parse(text).expect("JSON"));
+            fold(&mut root, r, &parse(text).expect("JSON"), 0);
         }
         root
     }

@@ -362,8 +362,10 @@ impl Acc {
         Acc::of(Node::new(0, rules()))
     }
 
-    fn add(&mut self, body: &PyJson) {
-        body::fold(self.node(), rules(), &body.0);
+    /// Fold one body; `salt`: the hash of the path a response answered (its entities start there, body.rs).
+    #[pyo3(signature = (body, salt = 0))]
+    fn add(&mut self, body: &PyJson, salt: u64) {
+        body::fold(self.node(), rules(), &body.0, salt);
     }
 
     #[getter]

@@ -285,7 +285,7 @@ mod tests {
     fn folded(r: &Rules, texts: &[String]) -> Node {
         let mut root = Node::new(0, r);
         for text in texts {
-            fold(&mut root, r, &parse(text).expect("JSON"));
+            fold(&mut root, r, &parse(text).expect("JSON"), 0);
         }
         root
     }

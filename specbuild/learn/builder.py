@@ -13,6 +13,7 @@ a restart keeps learning exactly as if it had never stopped.
 from __future__ import annotations
 
 import math
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,7 +75,8 @@ class BodyState:
         self.form: ParamMap | None = ParamMap() if kind == "form" else None
         self.pending: Any = None  # native accumulator (or parameters) of native bodies, not yet in ``shape`` (``form``)
 
-    def add(self, body: Body, keep_example: bool = False) -> None:
+    def add(self, body: Body, keep_example: bool = False, salt: int = 0) -> None:
+        """Fold one body; ``salt``: a response's request target (schema.Shape.add)."""
         self.count += 1
         if body.kind == "too-large":
             self.too_large += 1
@@ -85,9 +87,9 @@ class BodyState:
             if type(value) is native.JSON_TYPE:
                 if self.pending is None:
                     self.pending = native.new_accumulator()
-                self.pending.add(value)
+                self.pending.add(value, salt)
             else:
-                self.shape.add(value)
+                self.shape.add(value, salt)
             if keep_example:
                 self._keep_example(body.value)
         elif self.form is not None:
@@ -171,7 +173,7 @@ class Bodies:
         self.by_media: dict[str, BodyState] = {}
         self.empty = 0
 
-    def add(self, body: Body, keep_example: bool = False) -> None:
+    def add(self, body: Body, keep_example: bool = False, salt: int = 0) -> None:
         kind = body.kind
         if kind == "empty":
             self.empty += 1
@@ -186,7 +188,7 @@ class Bodies:
                 pending = state.pending
                 if pending is None:
                     pending = state.pending = native.new_accumulator()
-                pending.add(value)
+                pending.add(value, salt)
                 return
         if kind in _UNREAD:
             kind = "json" if body.media_type and "json" in body.media_type else "binary"
@@ -202,7 +204,7 @@ class Bodies:
             json_state = BodyState(kind)
             json_state.count = state.count
             state = self.by_media[media] = json_state
-        state.add(body, keep_example)
+        state.add(body, keep_example, salt)
 
     def merge(self, other: Bodies, take: bool = True) -> None:
         self.empty += other.empty
@@ -386,7 +388,7 @@ class SpecBuilder:
         resp.witnesses.add(target_hash(path, query) if target is None else target)
         if response_headers:
             _fold_headers(resp, response_headers, self.headers.response, natively)
-        resp.bodies.add(response_body, self.examples)
+        resp.bodies.add(response_body, self.examples, _path_salt(path))
         if request_body.kind == "too-large" or response_body.kind == "too-large":
             self.too_large += 1
 
@@ -454,6 +456,13 @@ class SpecBuilder:
         for ex in exchanges:
             self.add(ex)
         return self
+
+
+def _path_salt(path: str) -> int:
+    """Where the entities of a response's values start (schema.Shape.add): its path, not its query. Two
+    users' ``{"state": "active"}`` are two things; one event on every page of a room's ``/messages``
+    (``?from=`` differs) is one. Stable across processes (shards and members must agree), and cheap."""
+    return zlib.crc32(path.encode("utf-8", "surrogatepass"))
 
 
 def _fold_query(params: ParamMap, pairs: Pairs) -> str:

@@ -224,13 +224,14 @@ def _inner_events(v: dict[str, Any] | list[Any], out: list[tuple[int, ...]]) -> 
     return n
 
 
-def _holder_entity(holder: dict[str, Any] | list[Any] | None) -> int:
-    """The entity word of the array or object a value sits in (0: none, a body that is one string)."""
+def _holder_entity(holder: dict[str, Any] | list[Any] | None, salt: int = 0) -> int:
+    """The entity word of the array or object a value sits in (0: none, a body that is one string);
+    ``salt``: where its hash starts (the hash of the path a response answered: body.rs' ``Walk::salt``)."""
     if holder is None:
         return 0
     events: list[tuple[int, ...]] = []
     _inner_events(holder, events)
-    h = 0
+    h = salt
     for event in events[:HASHED_EVENTS]:
         for word in event:
             h = _mix(h, word)
@@ -276,8 +277,10 @@ def _fold_str_stats(node: Shape | StringsShape, v: str, holder: Any = None) -> N
         _count_value(node, v, holder)
 
 
-def _count_value(node: Shape | StringsShape, v: str, holder: dict[str, Any] | list[Any] | None = None) -> None:
-    """Count ``v``, and the entity of ``holder`` (the array or object it sits in) while it has one."""
+def _count_value(node: Shape | StringsShape, v: str, holder: dict[str, Any] | list[Any] | None = None,
+                 salt: int = 0) -> None:
+    """Count ``v``, and the entity of ``holder`` (the array or object it sits in, ``salt`` its hash's
+    start) while it has one."""
     vs = node.vals
     if vs is not None:
         n = vs.get(v)
@@ -287,11 +290,11 @@ def _count_value(node: Shape | StringsShape, v: str, holder: dict[str, Any] | li
             if ents is not None:
                 e = ents[v]
                 if e and e != MANY:
-                    ents[v] = _merge_entities(e, _holder_entity(holder))
+                    ents[v] = _merge_entities(e, _holder_entity(holder, salt))
         elif len(vs) < ENUM_MAX and _enumish(v):
             vs[v] = 1
             if ents is not None:
-                ents[v] = _holder_entity(holder)
+                ents[v] = _holder_entity(holder, salt)
         else:
             _no_enum(node)
 
@@ -340,9 +343,10 @@ class Shape:
         self.vals: dict[str, int] | None = {}    # distinct strings and counts; None: not an enum
         self.ents: dict[str, int] | None = {}    # their entities (_holder_entity), as vals; None with it
 
-    def add(self, value: Any) -> None:
-        """Fold one parsed JSON value (dict, list, str, int, float, bool or None)."""
-        _fold(self, value)
+    def add(self, value: Any, salt: int = 0) -> None:
+        """Fold one parsed JSON value (dict, list, str, int, float, bool or None); ``salt``: the hash of
+        the path a response answered, where its entities' hashes start (0: none told)."""
+        _fold(self, value, salt)
 
     def merge(self, other: Shape) -> None:
         """Fold in everything ``other`` saw, as if its values had been added here."""
@@ -440,7 +444,7 @@ def _new_prop(node: Shape, props: dict[str, Shape], key: str) -> Shape:
     return child
 
 
-def _fold(node: Shape, v: Any) -> None:
+def _fold(node: Shape, v: Any, salt: int = 0) -> None:
     node.count += 1
     t = type(v)
     if t is str:
@@ -448,11 +452,11 @@ def _fold(node: Shape, v: Any) -> None:
         if node.fmts or node.vals is not None:
             _fold_str_stats(node, v)
     elif t is dict:
-        _fold_dict(node, v)
+        _fold_dict(node, v, salt)
     elif t is int:
         node.kinds |= INT
     elif t is list:
-        _fold_list(node, v)
+        _fold_list(node, v, salt)
     elif t is bool:  # bool is a subclass of int: the exact type() test keeps them apart
         node.kinds |= BOOL
     elif v is None:
@@ -465,7 +469,7 @@ def _fold(node: Shape, v: Any) -> None:
 
 # The two loops below repeat _fold's scalar cases inline: a call per scalar costs more than the rest of
 # the work, and most values are scalars inside objects and arrays.
-def _fold_dict(node: Shape, v: dict[str, Any]) -> None:
+def _fold_dict(node: Shape, v: dict[str, Any], salt: int = 0) -> None:
     node.kinds |= OBJ
     node.objects += 1
     if node.depth >= MAX_DEPTH:
@@ -491,24 +495,24 @@ def _fold_dict(node: Shape, v: dict[str, Any]) -> None:
                 elif not test(x):
                     c.fmts = 0
             if c.vals is not None:
-                _count_value(c, x, v)
+                _count_value(c, x, v, salt)
         elif t is int:
             c.kinds |= INT
         elif t is dict:
-            _fold_dict(c, x)
+            _fold_dict(c, x, salt)
         elif t is bool:
             c.kinds |= BOOL
         elif x is None:
             c.kinds |= NULL
         elif t is list:
-            _fold_list(c, x)
+            _fold_list(c, x, salt)
         elif t is float:
             c.kinds |= FLOAT
         else:
             c.kinds |= ANY
 
 
-def _fold_list(node: Shape, v: list[Any]) -> None:
+def _fold_list(node: Shape, v: list[Any], salt: int = 0) -> None:
     node.kinds |= ARR
     if node.depth >= MAX_DEPTH:
         node.kinds |= ANY
@@ -529,13 +533,13 @@ def _fold_list(node: Shape, v: list[Any]) -> None:
                 elif not test(x):
                     c.fmts = 0
             if c.vals is not None:
-                _count_value(c, x, v)
+                _count_value(c, x, v, salt)
         elif t is dict:
-            _fold_dict(c, x)
+            _fold_dict(c, x, salt)
         elif t is int:
             c.kinds |= INT
         elif t is list:
-            _fold_list(c, x)
+            _fold_list(c, x, salt)
         elif t is bool:
             c.kinds |= BOOL
         elif x is None:
