@@ -976,3 +976,16 @@ def test_a_value_one_entity_held_makes_no_enum_however_often_it_was_read() -> No
     assert halves[0].to_schema(entities=True) == twice.to_schema(entities=True)
     items = halves[0].props["chunk"].items.props["content"].props["type"]  # type: ignore[union-attr,index]
     assert items.ents == dict.fromkeys(["jitsi", "m.custom", "m.space"], MANY_ENTITIES)
+
+
+def test_attributes_and_preferences_people_fill_in_are_maps() -> None:
+    """Parse's products carry ``attributes`` a shop fills in (``voltage (V)``, ``color``, ``weight``), its users
+    ``preferences`` (``shoe size``, ``newsletter``): each object its own few keys. They were learned as
+    properties, the keys of everyone seen (the eighth held-out set: 7 data-shaped keys among them)."""
+    products = [{"attributes": {"voltage (V)": 230, "plug": "EU"}}, {"attributes": {"color": "red"}},
+                {"attributes": {"weight": 1.5, "material": "oak"}}, {"attributes": {"size": "XL"}}]
+    assert "properties" not in infer_schema(products)["properties"]["attributes"]
+    users = [{"preferences": {"shoe size": "42"}}, {"preferences": {"newsletter": "weekly"}},
+             {"preferences": {"theme": "dark", "lang": "fr"}}]
+    assert infer_schema(users)["properties"]["preferences"] == {
+        "additionalProperties": {"type": "string"}, "type": "object"}

@@ -717,3 +717,20 @@ def test_an_enum_in_a_response_needs_each_value_from_two_things_not_two_reads() 
     assert "enum" not in widget_type(pages, "/rooms/r1/messages")
     rooms = [ex(path=f"/rooms/r{i}/messages", resp={"chunk": [{"content": widgets[i % 3]}]}) for i in range(25)]
     assert widget_type(rooms, "/rooms/{roomName}/messages")["enum"] == ["jitsi", "m.custom", "m.space"]
+def test_a_name_posted_into_a_collection_is_an_item_where_that_collection_is_followed_by_it() -> None:
+    """Phoenix: the client tags prompt versions (``POST /v1/prompt_versions/{id}/tags {"name": "production"}``)
+    and reads a prompt's version by its tag, always ``production``: ``/v1/prompts/{name}/tags/production``
+    stayed literal (one name under many prompts reads as an endpoint, as ``/latest`` does). The name was
+    accepted into a collection of ``tags``: after ``/tags/`` it is an item. A word nobody posted stays."""
+    prompts = ["onboarding-email", "churn-summary", "ticket-triage", "release-notes"]
+    versions = ["UHJvbXB0VmVyc2lvbjox", "UHJvbXB0VmVyc2lvbjoy", "UHJvbXB0VmVyc2lvbjoz", "UHJvbXB0VmVyc2lvbjo0"]
+    version = {"data": {"id": "UHJvbXB0VmVyc2lvbjox", "template": "Hi", "model_name": "gpt"}}
+    exchanges = [ex("post", f"/v1/prompt_versions/{v}/tags", 204, body={"name": tag, "description": "d"})
+                 for v in versions for tag in ("production", "staging")]
+    exchanges += [ex("get", f"/v1/prompts/{p}/tags/production", resp=version) for p in prompts for _ in range(2)]
+    exchanges += [ex("get", f"/v1/prompts/{p}/latest", resp=version) for p in prompts]
+    assert sorted(build_spec(exchanges)["paths"]) == [
+        "/v1/prompt_versions/{promptVersionId}/tags", "/v1/prompts/{promptName}/latest",
+        "/v1/prompts/{promptName}/tags/{tagName}"]
+    unposted = [e for e in exchanges if e.method != "POST"]
+    assert "/v1/prompts/{promptName}/tags/production" in build_spec(unposted)["paths"]

@@ -322,20 +322,54 @@ def targets(builder: SpecBuilder) -> dict[str, int]:
 
 
 def listed(builder: SpecBuilder) -> Listed:
-    """The names the collections at skeleton keys list (:data:`~specbuild.learn.paths.templating.Listed`),
-    read only where the templater asks (a position whose collection lists items by a name field), each
-    key's once."""
-    known: dict[str, frozenset[str]] = {}
+    """The names the collections at skeleton keys list (:class:`~specbuild.learn.paths.templating.Listed`)
+    and those clients POSTed into a collection (:func:`_posted_names`), read only where the templater
+    asks, each key's and the posts' once."""
+    return _Names(builder)
 
-    def names(keys: Sequence[str]) -> frozenset[str]:
+
+class _Names:
+    """:func:`listed`'s answers, each worked out on the first question."""
+
+    def __init__(self, builder: SpecBuilder) -> None:
+        self.builder = builder
+        self.known: dict[str, frozenset[str]] = {}
+        self.posts: dict[str, frozenset[str]] | None = None
+
+    def __call__(self, keys: Sequence[str]) -> frozenset[str]:
         out: set[str] = set()
         for key in keys:
-            found = known.get(key)
+            found = self.known.get(key)
             if found is None:
-                found = known[key] = _listed_names(builder, key)
+                found = self.known[key] = _listed_names(self.builder, key)
             out |= found
         return frozenset(out)
-    return names
+
+    def posted(self, noun: str) -> frozenset[str]:
+        if self.posts is None:
+            self.posts = _posted_names(self.builder)
+        return self.posts.get(noun, frozenset())
+
+
+def _posted_names(builder: SpecBuilder) -> dict[str, frozenset[str]]:
+    """The ITEM_NAMES strings clients POSTed in JSON bodies, by the last word of the path they POSTed to:
+    Phoenix's ``POST /v1/prompt_versions/{id}/tags {"name": "production"}``, then
+    ``/v1/prompts/{name}/tags/production``: a name the API accepted into a collection of ``tags`` is an
+    item wherever a ``tags`` collection is followed by it (from the distinct strings a shape keeps)."""
+    out: dict[str, set[str]] = {}
+    for (key, method), op in builder.operations.items():
+        noun = key.rsplit("/", 1)[-1]
+        if method != "POST" or not noun or not noun[0].isalpha():
+            continue
+        for body in op.request.by_media.values():
+            shape = body.settled_shape()
+            if shape is None:
+                continue
+            for node in (shape, shape.items):
+                props = node.props if node is not None and node.props else {}
+                for name in ITEM_NAMES & props.keys():
+                    out.setdefault(noun, set()).update(escape_segment(v) for v in props[name].vals or ())
+    return {noun: frozenset(found) for noun, found in out.items()}
 
 
 def _listed_names(builder: SpecBuilder, key: str) -> frozenset[str]:

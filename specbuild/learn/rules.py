@@ -132,6 +132,7 @@ HEADER_OBJECTS: Final = r"(?i)[a-z0-9_-]*headers"
 USER_OBJECTS: Final = frozenset({
     "labels", "tags", "metadata", "annotations", "settings", "data", "params", "parameters", "extra",
     "extras", "custom", "variables", "vars", "env", "meta", "custom_fields", "user_data", "userdata", "values",
+    "attributes", "preferences", "prefs",
 })
 # ...and the last words of compound names that are still each user's own (``job_variables``, ``podLabels``,
 # ``run_parameters``, ``customMetadata``): a name's first words say whose, not what shape.

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Final, Protocol
 
 from specbuild.http import METHODS
 from specbuild.learn.naming import pair_names
@@ -83,9 +83,16 @@ MANY_LEAVES: Final = 32        # leaves answering alike at one position: values,
 # The fields of a listed item that a path names it by (``GET /projects`` -> ``[{"id": "default"}]``, then
 # ``/projects/default``): :func:`_listed_here`.
 ITEM_NAMES: Final = frozenset({"id", "name", "slug", "key"})
-# The names the collections at some skeleton keys list as their items' ITEM_NAMES (render reads them from
-# the folded GET answers: the distinct strings each shape keeps, so as bounded as they are).
-Listed = Callable[[Sequence[str]], frozenset[str]]
+
+
+class Listed(Protocol):
+    """The names the collections at some skeleton keys list as their items' ITEM_NAMES, and the names
+    clients POSTed into a collection called so (render reads both from the folded bodies: the distinct
+    strings each shape keeps, so as bounded as they are)."""
+
+    def __call__(self, keys: Sequence[str]) -> frozenset[str]: ...
+
+    def posted(self, noun: str) -> frozenset[str]: ...
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
 # next and would make siblings that are one resource look unalike.
@@ -589,9 +596,10 @@ class _Resolver:
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
                   | _after_a_name_marker(site, cands) | _listed_here(site, cands) | _changed_items(site, cands)
+                  | _posted_here(site, cands)
                   | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
                   | _items_holding_only_the_ids_resources(site, cands))
-        return cands, chosen, _one_name_under_many_owners(site, cands), bool(crowd)
+        return cands, chosen, _one_name_under_many_owners(site, cands) - _posted_here(site, cands), bool(crowd)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False,
                       where: _Where | None = None) -> set[str]:
@@ -1289,6 +1297,18 @@ def _listed_here(site: _Site, cands: Iterable[str]) -> set[str]:
         return set()
     named = site.memo.listed(site.keys)
     return {w for w in cands if w in named}
+
+
+def _posted_here(site: _Site, cands: Iterable[str]) -> set[str]:
+    """Words right after a collection that clients created in a collection of that name (``POST
+    /v1/prompt_versions/{id}/tags {"name": "production"}``, then ``/v1/prompts/{name}/tags/production``):
+    items, even one alone under many owners (the API accepted the name as a tag; it did not name an
+    endpoint so). Where resources stand (after an id, at the root) no name is an item."""
+    parent = site.parent or ""
+    if site.scoped or site.memo.listed is None or not _plural(parent):
+        return set()
+    posted = site.memo.listed.posted(parent)
+    return {w for w in cands if w in posted and not _keeps_literal(w)} if posted else set()
 
 
 def _named_as_an_item(site: _Site, cands: Iterable[str]) -> set[str]:
