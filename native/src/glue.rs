@@ -178,30 +178,22 @@ fn parse(text: &str) -> PyResult<PyJson> {
 
 /// The values as the `vals` dict of a Shape or StringsShape (None: not an enum).
 fn vals_to_py<'py>(py: Python<'py>, vals: &Vals) -> PyResult<Bound<'py, PyAny>> {
-    match vals {
-        None => Ok(py.None().into_bound(py)),
-        Some(vs) => {
-            let d = PyDict::new(py);
-            for (k, n, _) in vs {
-                d.set_item(k, n)?;
-            }
-            Ok(d.into_any())
-        }
-    }
+    by_value(py, vals, |&(_, n, _)| n)
 }
 
 /// The values' entities as the `ents` dict of a Shape (None with no values).
 fn entities_to_py<'py>(py: Python<'py>, vals: &Vals) -> PyResult<Bound<'py, PyAny>> {
-    match vals {
-        None => Ok(py.None().into_bound(py)),
-        Some(vs) => {
-            let d = PyDict::new(py);
-            for (k, _, e) in vs {
-                d.set_item(k, e)?;
-            }
-            Ok(d.into_any())
-        }
+    by_value(py, vals, |&(_, _, e)| e)
+}
+
+/// A dict of each value's `pick` (None with no values).
+fn by_value<'py>(py: Python<'py>, vals: &Vals, pick: impl Fn(&(String, u64, u64)) -> u64) -> PyResult<Bound<'py, PyAny>> {
+    let Some(vs) = vals else { return Ok(py.None().into_bound(py)) };
+    let d = PyDict::new(py);
+    for v in vs {
+        d.set_item(&v.0, pick(v))?;
     }
+    Ok(d.into_any())
 }
 
 /// The node as nested tuples for `specbuild.learn.native` (keys sorted, so the export is deterministic):
