@@ -67,6 +67,33 @@ stop_all() {
 }
 trap stop_all EXIT
 
+# A scratch PostgreSQL cluster per sample, from Debian's binaries (run as the postgres user when this runs
+# as root, as initdb wants): `uses_postgres` once (its EXIT trap also removes the clusters), then
+# `start_postgres NAME USER` in a sample (a trust-auth cluster owned by USER, fsync off: thrown away after
+# the sample); it sets PG_PORT.
+uses_postgres() {
+  PG_BIN="${PG_BIN:-$(dirname "$(readlink -f "$(command -v postgres || echo /usr/lib/postgresql/15/bin/postgres)")")}"
+  AS_PG=()
+  [[ "$(id -u)" == 0 ]] && AS_PG=(setpriv --reuid=postgres --regid=postgres --init-groups)
+  PGDIRS=()
+  trap 'stop_all; rm -rf "${PGDIRS[@]}"' EXIT
+}
+
+start_postgres() {
+  local name=$1 user=$2 pg
+  if [[ ${#AS_PG[@]} -gt 0 ]]; then
+    pg="$(mktemp -d "/tmp/realset-$name-pg.XXXXXX")"; PGDIRS+=("$pg"); chown postgres "$pg"
+  else
+    pg="$root/pg"; mkdir -p "$pg"
+  fi
+  PG_PORT="$(free_port)"
+  "${AS_PG[@]}" "$PG_BIN/initdb" -D "$pg/data" -U "$user" --auth=trust -E UTF8 >"$root/initdb.log" 2>&1
+  "${AS_PG[@]}" "$PG_BIN/postgres" -D "$pg/data" -p "$PG_PORT" -k "$pg" -c listen_addresses=127.0.0.1 \
+      -c fsync=off -c synchronous_commit=off >"$root/postgres.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$PG_PORT" 60
+}
+
 # start_proxy UPSTREAM_PORT OUT.jsonl -> the recording proxy in front of the server, on PROXY_PORT (set
 # before for a server that must know its outside URL, else a free port).
 start_proxy() {

@@ -21,33 +21,17 @@ if [[ "$(cat "$PREFIX/.specbuild-pins" 2>/dev/null)" != "$SERVER_VERSION $SDK_VE
       "router@$ROUTER_VERSION" >&2
   printf '%s' "$SERVER_VERSION $SDK_VERSION $ROUTER_VERSION" >"$PREFIX/.specbuild-pins"
 fi
-PG_BIN="${PG_BIN:-$(dirname "$(readlink -f "$(command -v postgres || echo /usr/lib/postgresql/15/bin/postgres)")")}"
-AS_PG=()
-[[ "$(id -u)" == 0 ]] && AS_PG=(setpriv --reuid=postgres --regid=postgres --init-groups)
-PGDIRS=()
-trap 'stop_all; rm -rf "${PGDIRS[@]}"' EXIT
+uses_postgres
 APP_ID=realset-shop JS_KEY=realset-js-key MASTER_KEY=realset-master-key REST_KEY=realset-rest-key
 
 one_sample() {
-  local pg pg_port
-  if [[ ${#AS_PG[@]} -gt 0 ]]; then
-    pg="$(mktemp -d /tmp/realset-parse-pg.XXXXXX)"; PGDIRS+=("$pg"); chown postgres "$pg"
-  else
-    pg="$root/pg"; mkdir -p "$pg"
-  fi
-  pg_port="$(free_port)"
-  "${AS_PG[@]}" "$PG_BIN/initdb" -D "$pg/data" -U parse --auth=trust -E UTF8 >"$root/initdb.log" 2>&1
-  # fsync off: a scratch database, thrown away after the sample
-  "${AS_PG[@]}" "$PG_BIN/postgres" -D "$pg/data" -p "$pg_port" -k "$pg" -c listen_addresses=127.0.0.1 \
-      -c fsync=off -c synchronous_commit=off >"$root/postgres.log" 2>&1 &
-  PIDS+=($!)
-  wait_port "$pg_port" 60
+  start_postgres parse parse
   PROXY_PORT="$(free_port)"
   # The server's own URL (its cloud code calls back through it, files get their URLs from it) is the
   # proxy's: what the clients see. Master key from loopback only (Parse's default); files on local disk.
   (cd "$root" && exec node "$PREFIX/node_modules/parse-server/bin/parse-server" --appId "$APP_ID" \
       --masterKey "$MASTER_KEY" --javascriptKey "$JS_KEY" --restAPIKey "$REST_KEY" \
-      --databaseURI "postgres://parse@127.0.0.1:$pg_port/postgres" --port "$port" --host 127.0.0.1 \
+      --databaseURI "postgres://parse@127.0.0.1:$PG_PORT/postgres" --port "$port" --host 127.0.0.1 \
       --mountPath /parse --serverURL "http://127.0.0.1:$port/parse" --publicServerURL "http://127.0.0.1:$PROXY_PORT/parse" \
       --filesAdapter @parse/fs-files-adapter --cloud "$HERE/parse_cloud.js" --logLevel error) >"$root/server.log" 2>&1 &
   PIDS+=($!)

@@ -18,11 +18,7 @@ if [[ "$(cat "$PREFIX/.specbuild-pins" 2>/dev/null)" != "$SERVER_VERSION $SDK_VE
   npm install --prefix "$PREFIX" --no-audit --no-fund "unleash-server@$SERVER_VERSION" "unleash-client@$SDK_VERSION" >&2
   printf '%s' "$SERVER_VERSION $SDK_VERSION" >"$PREFIX/.specbuild-pins"
 fi
-PG_BIN="${PG_BIN:-$(dirname "$(readlink -f "$(command -v postgres || echo /usr/lib/postgresql/15/bin/postgres)")")}"
-AS_PG=()
-[[ "$(id -u)" == 0 ]] && AS_PG=(setpriv --reuid=postgres --regid=postgres --init-groups)
-PGDIRS=()
-trap 'stop_all; rm -rf "${PGDIRS[@]}"' EXIT
+uses_postgres
 # Tokens the server is started with (INIT_*_API_TOKENS): an admin token for the admin API, a backend token
 # for the SDK, a frontend token for the frontend API.
 ADMIN_TOKEN='*:*.realset-admin-token'
@@ -30,21 +26,9 @@ BACKEND_TOKEN='default:development.realset-backend-token'
 FRONTEND_TOKEN='default:development.realset-frontend-token'
 
 one_sample() {
-  local pg pg_port
-  if [[ ${#AS_PG[@]} -gt 0 ]]; then
-    pg="$(mktemp -d /tmp/realset-unleash-pg.XXXXXX)"; PGDIRS+=("$pg"); chown postgres "$pg"
-  else
-    pg="$root/pg"; mkdir -p "$pg"
-  fi
-  pg_port="$(free_port)"
-  "${AS_PG[@]}" "$PG_BIN/initdb" -D "$pg/data" -U unleash --auth=trust -E UTF8 >"$root/initdb.log" 2>&1
-  # fsync off: a scratch database, thrown away after the sample
-  "${AS_PG[@]}" "$PG_BIN/postgres" -D "$pg/data" -p "$pg_port" -k "$pg" -c listen_addresses=127.0.0.1 \
-      -c fsync=off -c synchronous_commit=off >"$root/postgres.log" 2>&1 &
-  PIDS+=($!)
-  wait_port "$pg_port" 60
+  start_postgres unleash unleash
   # no version check or telemetry (offline); errors only in the server's log
-  DATABASE_URL="postgres://unleash@127.0.0.1:$pg_port/postgres" DATABASE_SSL=false HTTP_HOST=127.0.0.1 \
+  DATABASE_URL="postgres://unleash@127.0.0.1:$PG_PORT/postgres" DATABASE_SSL=false HTTP_HOST=127.0.0.1 \
   HTTP_PORT="$port" LOG_LEVEL=error CHECK_VERSION=false SEND_TELEMETRY=false \
   INIT_ADMIN_API_TOKENS="$ADMIN_TOKEN" INIT_BACKEND_API_TOKENS="$BACKEND_TOKEN" INIT_FRONTEND_API_TOKENS="$FRONTEND_TOKEN" \
       node "$PREFIX/node_modules/unleash-server/dist/server.js" >"$root/server.log" 2>&1 &
