@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::rules::{Rules, ANY, ARR, BOOL, FLOAT, INT, NULL, OBJ, STR};
-use crate::shape::{entity, key_hash, Node};
+use crate::shape::{entity, fx_add, key_hash, Node};
 
 // -- the tape ----------------------------------------------------------------------------------------
 // A body is parsed once, by the check (as the record's decode must, before anything of the record is
@@ -307,7 +307,7 @@ impl Walk<'_> {
     /// order (a nested array or object with its length in events), strings and keys by `key_hash`,
     /// integers by their value. `schema._holder_entity` is its twin: one value hashes alike in either fold.
     fn container(&self, at: usize) -> u64 {
-        let add = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        let add = fx_add;
         let (Ev::Arr(end) | Ev::Obj(end)) = self.events[at] else { unreachable!("a container's event") };
         let mut h = self.salt; // where the body was answered (`Walk::salt`)
         for (i, ev) in self.events.iter().enumerate().take(end as usize).skip(at + 1).take(HASHED_EVENTS) {

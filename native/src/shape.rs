@@ -8,9 +8,14 @@ pub(crate) fn key_hash(key: &str) -> u64 {
     key_hash_bytes(key.as_bytes())
 }
 
+/// FxHash's step: `word` mixed into `h` (key_hash's, and the entities' hash of a container's events).
+pub(crate) fn fx_add(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
 /// `key_hash` of a key's UTF-8 bytes.
 pub(crate) fn key_hash_bytes(key: &[u8]) -> u64 {
-    let add = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    let add = fx_add;
     let chunks = key.chunks_exact(8);
     let tail = chunks.remainder();
     let h = chunks.fold(0, |h, c| add(h, u64::from_le_bytes(c.try_into().expect("eight bytes"))));
