@@ -76,7 +76,7 @@ class BodyState:
         self.pending: Any = None  # native accumulator (or parameters) of native bodies, not yet in ``shape`` (``form``)
 
     def add(self, body: Body, keep_example: bool = False, salt: int = 0) -> None:
-        """Fold one body; ``salt``: a response's request target (schema.Shape.add)."""
+        """Fold one body; ``salt``: the hash of the path a response answered (schema.Shape.add)."""
         self.count += 1
         if body.kind == "too-large":
             self.too_large += 1

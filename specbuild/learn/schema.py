@@ -191,32 +191,41 @@ HASHED_EVENTS: Final = 32  # events of a container its hash reads (native/src/bo
 
 def _events(v: Any, out: list[tuple[int, ...]]) -> int:
     """Append the hash words of ``v``'s events on the native tape (body.rs' ``Walk::container``), a tuple
-    an event: a scalar is one event, an array or object one (its length in events) and its contents'."""
+    an event, up to HASHED_EVENTS of them: a scalar is one event, an array or object one (its length in
+    events) and its contents'. Past them events are only counted (a length before them needs them)."""
     t = type(v)
     if t is dict or t is list:
         at = len(out)
-        out.append(())
+        if at < HASHED_EVENTS:
+            out.append(())
         n = 1 + _inner_events(v, out)
-        out[at] = (9 if t is dict else 8, n)
+        if at < HASHED_EVENTS:
+            out[at] = (9 if t is dict else 8, n)
         return n
-    if v is None:
-        out.append((1,))
-    elif t is bool:
-        out.append((2 + v,))
-    elif t is int:
-        out.append((4, v & _MASK))
-    elif t is float:  # any float alike: serde_json may read a float a bit off orjson's
-        out.append((5,))
-    else:
-        out.append((6, key_hash(v)))
+    if len(out) < HASHED_EVENTS:
+        out.append(_scalar_event(v))
     return 1
+
+
+def _scalar_event(v: Any) -> tuple[int, ...]:
+    t = type(v)
+    if v is None:
+        return (1,)
+    if t is bool:
+        return (2 + v,)
+    if t is int:
+        return (4, v & _MASK)
+    if t is float:  # any float alike: serde_json may read a float a bit off orjson's
+        return (5,)
+    return (6, key_hash(v))
 
 
 def _inner_events(v: dict[str, Any] | list[Any], out: list[tuple[int, ...]]) -> int:
     n = 0
     if type(v) is dict:
         for key, x in v.items():
-            out.append((7, key_hash(key)))
+            if len(out) < HASHED_EVENTS:
+                out.append((7, key_hash(key)))
             n += 1 + _events(x, out)
     else:
         for x in v:
@@ -232,7 +241,7 @@ def _holder_entity(holder: dict[str, Any] | list[Any] | None, salt: int = 0) -> 
     events: list[tuple[int, ...]] = []
     _inner_events(holder, events)
     h = salt
-    for event in events[:HASHED_EVENTS]:
+    for event in events:
         for word in event:
             h = _mix(h, word)
     return max(h >> 1, 1) << 1
@@ -264,7 +273,7 @@ def _references(vals: dict[str, int]) -> bool:
     return len({v.split(":", 1)[0] for v in vals}) < len(vals)
 
 
-def _fold_str_stats(node: Shape | StringsShape, v: str, holder: Any = None) -> None:
+def _fold_str_stats(node: Shape | StringsShape, v: str) -> None:
     """Narrow the format candidates and count the value while an enum is possible."""
     f = node.fmts
     if f:
@@ -274,7 +283,7 @@ def _fold_str_stats(node: Shape | StringsShape, v: str, holder: Any = None) -> N
         elif not test(v):
             node.fmts = 0
     if node.vals is not None:
-        _count_value(node, v, holder)
+        _count_value(node, v)
 
 
 def _count_value(node: Shape | StringsShape, v: str, holder: dict[str, Any] | list[Any] | None = None,
