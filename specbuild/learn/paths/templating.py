@@ -93,6 +93,8 @@ class Listed(Protocol):
     def __call__(self, keys: Sequence[str]) -> frozenset[str]: ...
 
     def posted(self, noun: str) -> frozenset[str]: ...
+
+
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
 # next and would make siblings that are one resource look unalike.
@@ -593,13 +595,13 @@ class _Resolver:
         # items created by name, but never a word that names an operation (``addThingToBillingGroup``)
         created = {w for w in invoked(site.groups, cands) if not _keeps_literal(w)} \
             if _created_here(site, cands) else set()
+        posted = _posted_here(site, cands)  # items even alone under many owners
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
                   | _after_a_name_marker(site, cands) | _listed_here(site, cands) | _changed_items(site, cands)
-                  | _posted_here(site, cands)
-                  | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
+                  | posted | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
                   | _items_holding_only_the_ids_resources(site, cands))
-        return cands, chosen, _one_name_under_many_owners(site, cands) - _posted_here(site, cands), bool(crowd)
+        return cands, chosen, _one_name_under_many_owners(site, cands) - posted, bool(crowd)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False,
                       where: _Where | None = None) -> set[str]:
@@ -694,9 +696,7 @@ class _Resolver:
         (``sharing``: the members' :func:`shared_structure` at this site)."""
         n = len(members)
         similar = sim is not None and sim >= SIM_HIGH
-        pooled = self._pooled(cands, site.prefix)
-        self.consulted.append((site.prefix, frozenset(cands), bool(sharing) and not site.top))
-        self.pooled.append(pooled)
+        pooled = self._ask_pool(cands, site.prefix, settled=bool(sharing) and not site.top)
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
                 if not pooled and private_share(members) > 0.5 and not _many_thin(site, sharing):
@@ -728,10 +728,7 @@ class _Resolver:
         at another position (``/heidi/{index}/data-tools``) are values here too, so the pool is asked
         before the unlike answers give up, as it is asked before the other evidence (:meth:`_accept`).
         """
-        pooled = self._pooled(cands, site.prefix)
-        self.consulted.append((site.prefix, frozenset(cands), False))
-        self.pooled.append(pooled)
-        return bool(pooled)
+        return bool(self._ask_pool(cands, site.prefix))
 
     def _acted_on(self, site: _Site, cands: Mapping[str, Profile]) -> set[str]:
         """Words only POSTed to, most of them values of a parameter elsewhere: items acted on, not actions.
@@ -741,10 +738,13 @@ class _Resolver:
         of ``/features/{featureName}``, revives flags by name (Unleash). The pool is asked every pass
         (what it knows grows with the values each pass takes); ``/archive/purge`` is nobody's value."""
         called = invoked(site.groups, cands)
-        if len(called) < 2:
-            return set()
-        pooled = self._pooled(called, site.prefix)
-        self.consulted.append((site.prefix, frozenset(called), False))
+        return self._ask_pool(called, site.prefix) if len(called) >= 2 else set()
+
+    def _ask_pool(self, cands: Set[str], prefix: Suffix, settled: bool = False) -> set[str]:
+        """:meth:`_pooled`'s answer, noted with the question for :meth:`settled` (``settled``: an answer
+        another pass's pool would not change)."""
+        pooled = self._pooled(cands, prefix)
+        self.consulted.append((prefix, frozenset(cands), settled))
         self.pooled.append(pooled)
         return pooled
 
