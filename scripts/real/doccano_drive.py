@@ -33,12 +33,42 @@ from workload import parse, run
 
 # project name -> (kind, category labels, span labels, relation labels, meta keys its examples carry)
 PROJECTS: dict[str, tuple[ProjectType, list[str], list[str], list[str], list[str]]] = {
-    "support-tickets triage": (ProjectType.DOCUMENT_CLASSIFICATION, ["billing", "bug", "feature request", "spam"], [], [], ["ticket.id", "channel", "priority"]),
-    "toxicity_v2": (ProjectType.DOCUMENT_CLASSIFICATION, ["toxic", "insult", "threat", "ok"], [], [], ["source", "lang", "reported_by"]),
-    "NER - news (de)": (ProjectType.SEQUENCE_LABELING, [], ["PER", "ORG", "LOC", "MISC"], ["works_for", "based_in"], ["outlet", "published", "url"]),
-    "contracts.clauses": (ProjectType.SEQUENCE_LABELING, [], ["party", "date", "amount", "governing-law"], ["pays"], ["contract no.", "page"]),
+    "support-tickets triage": (
+        ProjectType.DOCUMENT_CLASSIFICATION,
+        ["billing", "bug", "feature request", "spam"],
+        [],
+        [],
+        ["ticket.id", "channel", "priority"],
+    ),
+    "toxicity_v2": (
+        ProjectType.DOCUMENT_CLASSIFICATION,
+        ["toxic", "insult", "threat", "ok"],
+        [],
+        [],
+        ["source", "lang", "reported_by"],
+    ),
+    "NER - news (de)": (
+        ProjectType.SEQUENCE_LABELING,
+        [],
+        ["PER", "ORG", "LOC", "MISC"],
+        ["works_for", "based_in"],
+        ["outlet", "published", "url"],
+    ),
+    "contracts.clauses": (
+        ProjectType.SEQUENCE_LABELING,
+        [],
+        ["party", "date", "amount", "governing-law"],
+        ["pays"],
+        ["contract no.", "page"],
+    ),
     "faq rewrite": (ProjectType.SEQ2SEQ, [], [], [], ["intent", "annotator note"]),
-    "voice-assistant intents": (ProjectType.INTENT_DETECTION_AND_SLOT_FILLING, ["set_alarm", "play_music", "weather"], ["time", "artist", "city"], [], ["device", "locale"]),
+    "voice-assistant intents": (
+        ProjectType.INTENT_DETECTION_AND_SLOT_FILLING,
+        ["set_alarm", "play_music", "weather"],
+        ["time", "artist", "city"],
+        [],
+        ["device", "locale"],
+    ),
 }
 TEXTS = [
     "Angela Merkel met executives of Siemens in Munich on Tuesday.",
@@ -50,7 +80,14 @@ TEXTS = [
     "What is the weather like in Lisbon this weekend?",
     "Could you add dark mode to the web dashboard?",
 ]
-META_VALUES = {"channel": ["email", "chat", "phone"], "priority": [1, 2, 3], "lang": ["en", "de", "pt"], "source": ["forum", "twitter"], "device": ["echo-dot", "pixel 8"], "locale": ["en-GB", "de-DE"]}
+META_VALUES = {
+    "channel": ["email", "chat", "phone"],
+    "priority": [1, 2, 3],
+    "lang": ["en", "de", "pt"],
+    "source": ["forum", "twitter"],
+    "device": ["echo-dot", "pixel 8"],
+    "locale": ["en-GB", "de-DE"],
+}
 ANNOTATORS = ["anna.k", "ben_t", "chloe-r", "dev.patel", "emma92"]
 ROLES = ["annotator", "annotation_approver", "project_admin"]
 COLORS = ["#e57373", "#64b5f6", "#81c784", "#ffb74d", "#ba68c8"]
@@ -71,15 +108,27 @@ class Team:
         name = self.rng.choice(list(PROJECTS))
         kind, cats, spans, rels, _ = PROJECTS[name]
         seq = kind == ProjectType.SEQUENCE_LABELING
-        p = self.admin.create_project(f"{name} {self.rng.randint(1, 999)}", kind, f"{name}: {self.rng.choice(TEXTS)[:40]}",
-                                      guideline="Label what the text says, not what you think.", random_order=self.rng.random() < 0.3,
-                                      collaborative_annotation=self.rng.random() < 0.4, allow_overlapping=seq and self.rng.random() < 0.3,
-                                      use_relation=bool(rels), tags=self.rng.sample(["q3", "pilot", "prod", "gold set"], 2))
+        p = self.admin.create_project(
+            f"{name} {self.rng.randint(1, 999)}",
+            kind,
+            f"{name}: {self.rng.choice(TEXTS)[:40]}",
+            guideline="Label what the text says, not what you think.",
+            random_order=self.rng.random() < 0.3,
+            collaborative_annotation=self.rng.random() < 0.4,
+            allow_overlapping=seq and self.rng.random() < 0.3,
+            use_relation=bool(rels),
+            tags=self.rng.sample(["q3", "pilot", "prod", "gold set"], 2),
+        )
         self.projects[p.id], self.examples[p.id] = name, []
         for kind_name, labels in (("category", cats), ("span", spans), ("relation", rels)):
             for i, text in enumerate(labels):
-                self.admin.create_label_type(p.id, kind_name, text, suffix_key=str(i % 10) if kind_name != "relation" else None,
-                                             color=self.rng.choice(COLORS))
+                self.admin.create_label_type(
+                    p.id,
+                    kind_name,
+                    text,
+                    suffix_key=str(i % 10) if kind_name != "relation" else None,
+                    color=self.rng.choice(COLORS),
+                )
         for _ in range(self.rng.randint(2, 5)):
             self.example(p.id)
 
@@ -90,9 +139,13 @@ class Team:
 
     def update_project(self) -> None:
         p = self.pid()
-        self.admin.update_project(p, description=f"{self.projects[p]} (round {self.rng.randint(2, 9)})",
-                                  guideline=self.rng.choice(["Be strict.", "When unsure, skip.", "See the wiki page."]),
-                                  random_order=self.rng.random() < 0.5, tags=self.rng.sample(["q4", "relabel", "prod"], 1))
+        self.admin.update_project(
+            p,
+            description=f"{self.projects[p]} (round {self.rng.randint(2, 9)})",
+            guideline=self.rng.choice(["Be strict.", "When unsure, skip.", "See the wiki page."]),
+            random_order=self.rng.random() < 0.5,
+            tags=self.rng.sample(["q4", "relabel", "prod"], 1),
+        )
 
     def delete_project(self) -> None:
         if len(self.projects) < 4:
@@ -107,8 +160,12 @@ class Team:
         got = self.admin.list_label_types(p, kind)
         x = self.rng.random()
         if x < 0.35:
-            self.admin.create_label_type(p, kind, f"{self.rng.choice(['needs-review', 'other', 'B-PRODUCT', 'off topic'])}{self.rng.randint(1, 99)}",
-                                         color=self.rng.choice(COLORS))
+            self.admin.create_label_type(
+                p,
+                kind,
+                f"{self.rng.choice(['needs-review', 'other', 'B-PRODUCT', 'off topic'])}{self.rng.randint(1, 99)}",
+                color=self.rng.choice(COLORS),
+            )
         elif got and x < 0.7:
             self.admin.update_label_type(p, got[0].id, kind, color=self.rng.choice(COLORS), text=f"{got[0].text}")
         elif got and x < 0.85:
@@ -139,7 +196,10 @@ class Team:
     def example(self, p: int | None = None) -> None:
         p = p or self.pid()
         keys = PROJECTS[self.projects[p]][4]
-        meta: dict[str, Any] = {k: self.rng.choice(META_VALUES.get(k, [f"{k}-{self.rng.randint(1, 999)}"])) for k in self.rng.sample(keys, self.rng.randint(1, len(keys)))}
+        meta: dict[str, Any] = {
+            k: self.rng.choice(META_VALUES.get(k, [f"{k}-{self.rng.randint(1, 999)}"]))
+            for k in self.rng.sample(keys, self.rng.randint(1, len(keys)))
+        }
         e = self.admin.create_example(p, self.rng.choice(TEXTS), meta=meta)
         self.examples[p].append(e.id)
 
@@ -172,7 +232,9 @@ class Team:
         p = self.pid()
         e = self.eid(p)
         if self.rng.random() < 0.7:
-            self.admin.update_example(p, e, text=self.rng.choice(TEXTS), meta={"edited": True, "by": self.rng.choice(ANNOTATORS)})
+            self.admin.update_example(
+                p, e, text=self.rng.choice(TEXTS), meta={"edited": True, "by": self.rng.choice(ANNOTATORS)}
+            )
         elif len(self.examples[p]) > 2:
             self.examples[p].remove(e)
             self.admin.delete_example(p, e)
@@ -188,11 +250,16 @@ class Team:
                 c.update_text(p, e, t.id, text="rewritten: " + self.rng.choice(TEXTS))
             return
         if cats and (not spans or x < 0.5):
-            label = c.create_category(p, e, self.rng.choice(cats), human_annotated=True, confidence=round(self.rng.random(), 2))
+            label = c.create_category(
+                p, e, self.rng.choice(cats), human_annotated=True, confidence=round(self.rng.random(), 2)
+            )
             if self.rng.random() < 0.2:
                 c.delete_category(p, e, label.id)
             return
-        made = [c.create_span(p, e, s, s + self.rng.randint(3, 12), self.rng.choice(spans)) for s in self.rng.sample(range(0, 40, 13), 2)]
+        made = [
+            c.create_span(p, e, s, s + self.rng.randint(3, 12), self.rng.choice(spans))
+            for s in self.rng.sample(range(0, 40, 13), 2)
+        ]
         if rels and len(made) == 2 and self.rng.random() < 0.6:
             c.create_relation(p, e, made[0].id, made[1].id, self.rng.choice(rels))
         if self.rng.random() < 0.3:
@@ -203,17 +270,26 @@ class Team:
         e, c = self.eid(p), self.admin
         x = self.rng.random()
         if x < 0.25:
-            c.list_categories(p, e); c.list_spans(p, e)
+            c.list_categories(p, e)
+            c.list_spans(p, e)
         elif x < 0.4:
-            c.list_relations(p, e); c.list_texts(p, e)
+            c.list_relations(p, e)
+            c.list_texts(p, e)
         elif x < 0.6:
             c.update_example_state(p, e)
         elif x < 0.8:
-            c.create_comment(p, e, self.rng.choice(["unsure about the 2nd span", "@anna.k please check", "fixed the offsets", "LGTM"]))
+            c.create_comment(
+                p,
+                e,
+                self.rng.choice(["unsure about the 2nd span", "@anna.k please check", "fixed the offsets", "LGTM"]),
+            )
         else:
             comments = list(c.list_comments(p, e))
             if comments:
-                (c.delete_comment if self.rng.random() < 0.4 else lambda p_, i_: c.update_comment(p_, i_, "edited"))(p, comments[0].id)
+                if self.rng.random() < 0.4:
+                    c.delete_comment(p, comments[0].id)
+                else:
+                    c.update_comment(p, comments[0].id, "edited")
 
     def teammate(self) -> None:
         """An annotator working as themselves: their profile, the projects they are in, their labels."""
@@ -238,7 +314,14 @@ class Team:
         kind = PROJECTS[self.projects[p]][0]
         if self.rng.random() < 0.5:
             path = self.tmp / f"batch-{self.rng.randint(1, 9999)}.jsonl"
-            rows = [{"text": self.rng.choice(TEXTS), "label": [], self.rng.choice(["source", "batch id"]): self.rng.randint(1, 99)} for _ in range(3)]
+            rows = [
+                {
+                    "text": self.rng.choice(TEXTS),
+                    "label": [],
+                    self.rng.choice(["source", "batch id"]): self.rng.randint(1, 99),
+                }
+                for _ in range(3)
+            ]
             path.write_text("".join(json.dumps(r) + "\n" for r in rows))
             self.admin.list_upload_options(p)
             self.admin.upload(p, [str(path)], Task(kind.value), "JSONL")
@@ -271,9 +354,19 @@ def main() -> None:
     for _ in range(4):
         team.project()
     steps = [
-        (team.project, 2), (team.update_project, 2), (team.delete_project, 0.7), (team.labels, 5), (team.member, 3),
-        (team.example, 10), (team.read, 14), (team.edit_example, 5), (team.annotate, 16), (team.review, 9),
-        (team.teammate, 6), (team.transfer, 1), (team.mistake, 5),
+        (team.project, 2),
+        (team.update_project, 2),
+        (team.delete_project, 0.7),
+        (team.labels, 5),
+        (team.member, 3),
+        (team.example, 10),
+        (team.read, 14),
+        (team.edit_example, 5),
+        (team.annotate, 16),
+        (team.review, 9),
+        (team.teammate, 6),
+        (team.transfer, 1),
+        (team.mistake, 5),
     ]
     run(rng, steps, a.rounds, a.max_seconds, tolerated=(Exception,))
 
