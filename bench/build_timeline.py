@@ -108,6 +108,10 @@ def standby(prepare, conn, parents):
 parallel._stand_by = standby
 
 path, out, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+import specbuild.learn.collector as collector
+held = collector.held() if hasattr(collector, "held") else None  # as the CLI: no collection walks the build
+if held is not None:
+    held.__enter__()
 builder = SpecBuilder(); fold = run.Fold(builder)
 log("fold:start")
 shards = run.plan_shards(path, jobs)

@@ -68,6 +68,10 @@ def timed(doc, *args):
 run.check_built_spec = timed
 import specbuild.parallel as parallel  # -j 2 and more: half the validation forked (a tree without it: none)
 beside = {"elsewhere": parallel.forked} if jobs > 1 and hasattr(parallel, "forked") else {}
+import specbuild.learn.collector as collector
+held = collector.held() if hasattr(collector, "held") else None  # as the CLI: no collection walks the build
+if held is not None:
+    held.__enter__()
 t, cpu = time.perf_counter(), time.process_time()
 b = SpecBuilder(); fold = run.Fold(b)
 shards = run.plan_shards(path, jobs)          # what `specbuild build -i FILE` does

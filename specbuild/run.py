@@ -24,7 +24,7 @@ from specbuild.io.recordings import is_jsonl
 from specbuild.io.validate import Elsewhere, check_built_spec, import_validator, warm
 from specbuild.learn import native
 from specbuild.learn.builder import OperationState, SpecBuilder
-from specbuild.learn.collector import paused, sweep_young
+from specbuild.learn.collector import ended, paused, sweep_young
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions, render
 from specbuild.parallel import Standby, Workers, cores, exit_if_orphaned, exit_sent, portable, start_method
@@ -609,6 +609,7 @@ def _shard_worker(i: int, shard: Shard, template: SpecBuilder, strict: bool, max
         counters[SLOTS * i], counters[SLOTS * i + 1] = records, position
         return bool(counters[-1])
 
+    ended()  # this process ends once its parts are sent: no collection walks its builder (its pickling too)
     try:
         result = fold_shard(shard, template, strict, max_body_bytes, keep_errors, keep, watch)
         parts = operation_parts(result.builder)

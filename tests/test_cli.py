@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import importlib
 import json
@@ -362,6 +363,34 @@ def test_traceback_is_shown_only_when_asked_for(tmp_path: Path, monkeypatch: pyt
         assert ("Internal error (a bug in specbuild): RuntimeError: boom" in err) is not shown
     r = specbuild("-i", "no/such/file.jsonl", "-o", str(tmp_path), "--traceback")
     assert r.returncode == 2 and "Error: no/such/file.jsonl: no such file" in r.stderr and "Traceback" in r.stderr
+
+
+def test_a_file_build_runs_held_from_the_fold_to_the_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file build is one run, then the process ends: the collector does not walk its builder or its document
+    (collector.held; before, resumed between the fold, the render and the validation, it walked them each
+    time), and is running again after."""
+    cli_app = importlib.import_module("specbuild.cli.app")
+    seen: list[bool] = []
+    build_serialised, write_document = cli_app.build_serialised, cli_app.write_document
+
+    def rendered(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return build_serialised(*args, **kwargs)
+
+    def written(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return write_document(*args, **kwargs)
+
+    monkeypatch.setattr(cli_app, "build_serialised", rendered)
+    monkeypatch.setattr(cli_app, "write_document", written)
+    try:
+        with pytest.raises(SystemExit) as done:
+            cli_app.main(["-q", "-i", str(USERS), "-o", str(tmp_path)])
+        assert done.value.code == 0 and seen == [False, False] and gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    assert (tmp_path / "openapi.json").exists()
 
 
 def test_a_spec_path_with_two_parameters_in_one_segment_builds(tmp_path: Path) -> None:

@@ -104,6 +104,7 @@ from specbuild.io.files import locked, read_document, remove_stale_temps
 from specbuild.io.jsonl import Lines
 from specbuild.io.recordings import read_records
 from specbuild.io.specs import read_spec
+from specbuild.learn.collector import held
 from specbuild.parallel import forked
 from specbuild.records import DEFAULT_MAX_BODY_BYTES
 from specbuild.run import (
@@ -298,7 +299,8 @@ def _build_from_file(input_: str, learning: Learning, out: Output, base: dict[st
     # Ctrl-C: without --partial, KeyboardInterrupt ends the build at once (main() says nothing was written);
     # with it, the fold stops between records and what it learned is written
     stop = StopSignals(at_once=False) if partial else contextlib.nullcontext()
-    with _output_folder(out.target), Reporter(quiet=quiet) as reporter, stop:
+    # one run, then the process ends: what it builds is never walked by the cycle collector (collector.held)
+    with _output_folder(out.target), Reporter(quiet=quiet) as reporter, stop, held():
         builder = learning.builder(base, examples=out.render.examples, note=reporter.note)
         fold = Fold(builder, strict=learning.strict, max_body_bytes=learning.max_body_bytes, keep=learning.keep,
                     on_skip=reporter.warn, on_progress=reporter.progress)
