@@ -168,6 +168,12 @@ impl PyJson {
     fn text(&self) -> &str {
         &self.0.text
     }
+
+    /// Whether `needle` occurs in the JSON text: a cheap first look (envelope.py asks whether a POST
+    /// body may carry `"_method"` without making a Python string of every body).
+    fn mentions(&self, needle: &str) -> bool {
+        self.0.text.contains(needle)
+    }
 }
 
 /// Check that `text` is JSON; ValueError when not (the caller then asks orjson, the reference).
@@ -585,6 +591,11 @@ impl PyForm {
             out.set_item(name, PyList::new(py, values)?)?;
         }
         Ok(out)
+    }
+
+    /// Whether the form has a field `name` (envelope.py's look for `_method`).
+    fn __contains__(&self, name: &str) -> bool {
+        self.0.fields.iter().any(|(k, _)| k == name)
     }
 }
 

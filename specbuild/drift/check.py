@@ -40,6 +40,7 @@ from specbuild.drift.forms import form_value, scalar
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
+from specbuild.envelope import unwrap_exchange
 from specbuild.errors import InputError
 from specbuild.http import HeaderPolicy, secret_name, secret_value
 from specbuild.records import Body, Exchange, serves_files
@@ -202,6 +203,8 @@ class Checker:
     # -- the hot path ----------------------------------------------------------------------------
     def add(self, ex: Exchange) -> None:
         self.stats.exchanges += 1
+        if ex.method == "POST" or ex.request_body.kind == "text":  # read as the learner reads it
+            ex = unwrap_exchange(ex)
         self._seq += 1
         if ex.method == "OPTIONS" and ex.request_header("access-control-request-method") is not None:
             return  # a browser's CORS preflight: the server's business, not the API's

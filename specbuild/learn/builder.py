@@ -21,7 +21,16 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, HeaderPolicy, email, secret_name, secret_value
+from specbuild.envelope import unwrap
+from specbuild.http import (
+    API_KEY_HEADERS,
+    API_KEY_QUERY,
+    OVERRIDE_HEADERS,
+    HeaderPolicy,
+    email,
+    secret_name,
+    secret_value,
+)
 from specbuild.learn import native
 from specbuild.learn.paths.templater import PathTemplater
 from specbuild.learn.rules import MAX_PARAMS, PARAMS_KEEP
@@ -212,6 +221,14 @@ class Bodies:
             mine = self.by_media.get(media)
             if mine is None:
                 mine = self.by_media[media] = BodyState(theirs.kind)
+            elif mine.kind != theirs.kind:  # one media type, two kinds of body (text/plain: text and JSON)
+                if mine.kind != "json" and theirs.kind == "json":  # the richer JSON view, as add() keeps it
+                    count, mine = mine.count, BodyState("json")
+                    mine.count = count
+                    self.by_media[media] = mine
+                else:  # JSON kept, or two kinds without content: only the count
+                    mine.count += theirs.count
+                    continue
             mine.merge(theirs, take)
 
     @property
@@ -353,6 +370,11 @@ class SpecBuilder:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object,
         ``target``: the request target's ``target_hash``, hashed there, and the timestamp as its
         second where it read it)."""
+        if method == "POST" or request_body.kind == "text":  # the requests that may wrap another (envelope.py)
+            wrapped = unwrap(method, query, request_headers, request_body)
+            if wrapped is not None:
+                method, query, request_body = wrapped.method, wrapped.query, wrapped.body
+                target = None  # the target the API read: its query may have come out of the body
         templater = self.templater
         # most paths were seen before (83% of the 100k mix): observe's own first look, done here, saves
         # the call (a property would cost it again); keys are never empty
@@ -601,7 +623,8 @@ def _merge_exported(params: ParamMap,
 
 
 # read from a request whatever the header policy says (see SpecBuilder.headers_read)
-_READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS})
+# what the fold reads besides the policy: credentials, the host, and the override a tunnelled POST names
+_READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS, *OVERRIDE_HEADERS})
 
 
 def _credential(headers: Pairs) -> str:
