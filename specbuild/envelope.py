@@ -39,6 +39,9 @@ QUERY_METHODS: Final = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 # Declared media types a JSON body is sniffed under (what fetch and sendBeacon send for a string)
 SNIFFED_MEDIA: Final = frozenset({"text/plain"})
 ENVELOPE_PREFIX: Final = "_"
+_MENTION: Final = f'"{OVERRIDE_FIELD}"'
+# What a JSON body's value is when records.decode parsed it (not a native handle): no member to look for
+_PLAIN_JSON: Final = frozenset({list, str, int, float, bool, type(None)})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -54,10 +57,8 @@ def unwrap(method: str, query: Pairs, headers: Pairs, body: Body) -> Unwrapped |
     """The request ``method`` ``query`` ``headers`` ``body`` stands for; None when it wraps nothing (nearly
     every request: a few comparisons, no parse). ``body.value`` may be a native handle (``Json``/``Form``:
     only their ``mentions``/``in`` are asked); what comes back is plain Python data."""
-    sniffed = _sniffed(body)
-    if method != "POST":
-        return None if sniffed is None else Unwrapped(method, query, _enveloped(body, sniffed))
-    named = _named_method(query, headers, body, sniffed)
+    sniffed = _sniffed(body) if body.kind == "text" else None
+    named = _named_method(query, headers, body, sniffed) if method == "POST" else None
     if named is None:
         return None if sniffed is None else Unwrapped(method, query, _enveloped(body, sniffed))
     target, where = named
@@ -81,7 +82,7 @@ def unwrap_exchange(ex: Exchange) -> Exchange:
 def _sniffed(body: Body) -> Any:
     """A ``text/plain`` body's JSON object or array; None for any other body (a bare number or string
     sent as text stays text)."""
-    if body.kind != "text" or body.media_type not in SNIFFED_MEDIA or not isinstance(body.value, str):
+    if body.media_type not in SNIFFED_MEDIA or type(body.value) is not str:
         return None
     head = body.value.lstrip()[:1]
     if head not in ("{", "["):
@@ -90,42 +91,44 @@ def _sniffed(body: Body) -> Any:
         value = orjson.loads(body.value)
     except orjson.JSONDecodeError:
         return None
-    return value if isinstance(value, dict | list) else None
+    return value if type(value) is dict or type(value) is list else None
 
 
 def _named_method(query: Pairs, headers: Pairs, body: Body, sniffed: Any) -> tuple[str, str] | None:
     """The method a POST names and where (``header``, ``query``, ``body``), the header first (it is the
-    standard's); None when it names none, or names one no tunnel stands for."""
+    standard's); None when it names none, or names one no tunnel stands for. Asked of every POST: the
+    common answer (none) costs a look at a few names and, for a native body, one search of its text."""
     for name, value in headers:
         if name in OVERRIDE_HEADERS:
             return _valid(value, "header")
     for name, value in query:
         if name == OVERRIDE_FIELD:
             return _valid(value, "query")
+    kind = body.kind
     if sniffed is not None:
-        field = sniffed.get(OVERRIDE_FIELD) if isinstance(sniffed, dict) else None
-    elif body.kind == "json" or body.kind == "form":
-        field = _body_field(body.value)
+        field = sniffed.get(OVERRIDE_FIELD) if type(sniffed) is dict else None
+    elif kind == "json":
+        field = _json_field(body.value)
+    elif kind == "form":
+        value = body.value
+        field = value.get(OVERRIDE_FIELD) if type(value) is dict else (
+            value.dict()[OVERRIDE_FIELD] if OVERRIDE_FIELD in value else None)  # a native Form
     else:
         return None
-    if isinstance(field, list):  # a form's values
+    if type(field) is list:  # a form's values
         field = field[0] if field else None
-    return _valid(field, "body") if isinstance(field, str) else None
+    return _valid(field, "body") if type(field) is str else None
 
 
-def _body_field(value: Any) -> Any:
-    """``value``'s ``_method`` member: a dict's, or a native body's after a cheap look at its text."""
-    if isinstance(value, dict):
+def _json_field(value: Any) -> Any:
+    """A JSON body's ``_method`` member: a dict's, or a native Json's after a search of its text (the rare
+    body that names the field is parsed)."""
+    if type(value) is dict:
         return value.get(OVERRIDE_FIELD)
-    mentions = getattr(value, "mentions", None)
-    if mentions is not None:  # a native Json: parse only the rare body whose text names the field
-        if not mentions(f'"{OVERRIDE_FIELD}"'):
-            return None
-        parsed = orjson.loads(value.text)
-        return parsed.get(OVERRIDE_FIELD) if isinstance(parsed, dict) else None
-    if not isinstance(value, list | str) and OVERRIDE_FIELD in value:  # a native Form
-        return value.dict()[OVERRIDE_FIELD]
-    return None
+    if type(value) in _PLAIN_JSON or not value.mentions(_MENTION):
+        return None
+    parsed = orjson.loads(value.text)
+    return parsed.get(OVERRIDE_FIELD) if type(parsed) is dict else None
 
 
 def _valid(value: str | None, where: str) -> tuple[str, str] | None:
@@ -136,9 +139,9 @@ def _valid(value: str | None, where: str) -> tuple[str, str] | None:
 def _readable(body: Body) -> Any:
     """The body as Python data (a native handle parsed; a form's dict)."""
     value = body.value
-    if body.kind == "json" and hasattr(value, "mentions"):
+    if body.kind == "json" and type(value) not in _PLAIN_JSON and type(value) is not dict:  # a native Json
         return orjson.loads(value.text)
-    if body.kind == "form" and not isinstance(value, dict):
+    if body.kind == "form" and type(value) is not dict:  # a native Form
         return value.dict()
     return value
 

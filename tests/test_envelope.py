@@ -161,15 +161,19 @@ def test_what_was_learned_from_tunnelled_traffic_checks_it_without_a_finding() -
 
 
 @pytest.mark.skipif(not native.AVAILABLE, reason="specbuild._native is not built here")
-def test_the_native_fold_unwraps_as_the_python_fold_does() -> None:
-    records = [*parse_traffic(60, seed=4),
-               sdk("/parse/classes/Product", {"title": "x", "_method": "GET"}, ctype="application/json"),
-               post("/users/7", headers={"content-type": "application/x-www-form-urlencoded"},
-                    body=urlencode([("_method", "patch"), ("user[name]", "ann")]))]
-    lines = [(orjson.dumps(r), "x") for r in records]
-    decode_natively = native.fields_decoder()
+def test_the_native_decoder_leaves_every_post_that_names_a_method_to_python_and_the_folds_agree() -> None:
+    named = [sdk("/parse/classes/Product", {"title": "x", "_method": "GET"}, ctype="application/json"),
+             post("/users/7", headers={"content-type": "application/x-www-form-urlencoded"},
+                  body=urlencode([("_method", "patch"), ("user[name]", "ann")])),
+             post("/things", headers={"x-http-method-override": "GET"}),
+             {"request": {"method": "POST", "path": "/things/1?_method=DELETE"}, "response": {"statusCode": 204}}]
+    plain = [sdk("/parse/functions/whoami", {}), post("/users", headers={"content-type": "application/json"},
+                                                       body='{"name": "ann"}')]
+    decode_natively = native.fields_decoder(*SpecBuilder().headers_read())
     assert decode_natively is not None
-    assert type(decode_natively(lines[-1][0], 1 << 20)[6].value) is native.FORM_TYPE  # type: ignore[index]
+    assert [decode_natively(orjson.dumps(r), 1 << 20) for r in named] == [None] * len(named)
+    assert None not in [decode_natively(orjson.dumps(r), 1 << 20) for r in plain]
+    lines = [(orjson.dumps(r), "x") for r in [*parse_traffic(60, seed=4), *named, *plain]]
     pure, fast = SpecBuilder(accelerated=False), SpecBuilder(accelerated=True)
     Fold(pure).feed(lines)
     Fold(fast).feed(lines)

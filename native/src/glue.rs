@@ -64,6 +64,8 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
         number_text: get("number_text")?.extract()?,
         number_start: get("number_start")?.extract()?,
         methods: get("methods")?.extract()?,
+        override_headers: get("override_headers")?.extract()?,
+        override_field: get("override_field")?.extract()?,
     };
     names.retain(|n| !KNOWN.contains(&n.as_str()));
     if !names.is_empty() {
@@ -73,7 +75,7 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
     set_rules(new).map_err(PyRuntimeError::new_err)
 }
 
-const KNOWN: [&str; 19] = [
+const KNOWN: [&str; 21] = [
     "max_depth",
     "max_props",
     "evict_keep",
@@ -93,6 +95,8 @@ const KNOWN: [&str; 19] = [
     "number_text",
     "number_start",
     "methods",
+    "override_headers",
+    "override_field",
 ];
 
 // -- path segments -----------------------------------------------------------------------------------

@@ -62,6 +62,8 @@ pub(crate) struct Table {
     pub(crate) number_text: String,
     pub(crate) number_start: String,
     pub(crate) methods: Vec<String>,
+    pub(crate) override_headers: Vec<String>,
+    pub(crate) override_field: String,
 }
 
 enum FormatTest {
@@ -80,6 +82,10 @@ pub(crate) struct Rules {
     number_text: Full,
     number_start: [bool; 256],
     pub(crate) methods: Vec<String>,
+    // envelope.py's: a POST that names another method by them is Python's to unwrap
+    pub(crate) override_headers: Vec<String>,
+    pub(crate) override_field: String,
+    pub(crate) override_mention: String,
 }
 
 /// `pattern` as Python's `re.fullmatch` reads it.
@@ -156,6 +162,9 @@ impl Rules {
             number_text: full(&t.number_text)?,
             number_start,
             methods: t.methods,
+            override_headers: t.override_headers,
+            override_mention: format!("\"{}\"", t.override_field),
+            override_field: t.override_field,
         })
     }
 }
@@ -260,7 +269,9 @@ pub(crate) mod tests {
             int_text: "-?(?:0|[1-9][0-9]{0,17})".to_owned(),
             number_text: r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)".to_owned(),
             number_start: "-0123456789".to_owned(),
-            methods: vec!["GET".to_owned()],
+            methods: vec!["GET".to_owned(), "POST".to_owned()],
+            override_headers: vec!["x-http-method-override".to_owned()],
+            override_field: "_method".to_owned(),
         }
     }
 

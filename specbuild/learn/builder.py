@@ -370,7 +370,9 @@ class SpecBuilder:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object,
         ``target``: the request target's ``target_hash``, hashed there, and the timestamp as its
         second where it read it)."""
-        if method == "POST" or request_body.kind == "text":  # the requests that may wrap another (envelope.py)
+        # the requests that may wrap another (envelope.py): a natively decoded POST (its ``target`` hashed
+        # there) was looked at by the decoder, which leaves every one that names a method to records.decode
+        if request_body.kind == "text" or (method == "POST" and target is None):
             wrapped = unwrap(method, query, request_headers, request_body)
             if wrapped is not None:
                 method, query, request_body = wrapped.method, wrapped.query, wrapped.body

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from specbuild import formats
-from specbuild.http import METHODS
+from specbuild.envelope import OVERRIDE_FIELD
+from specbuild.http import METHODS, OVERRIDE_HEADERS
 
 # -- limits: what a node keeps is bounded --------------------------------------------------------------
 MAX_DEPTH: Final = 64        # deeper containers are accepted as anything; keeps recursion bounded
@@ -178,4 +179,6 @@ def native_table() -> dict[str, Any]:
         "number_text": NUMBER_TEXT,
         "number_start": NUMBER_START,
         "methods": sorted(METHODS),
+        "override_headers": sorted(OVERRIDE_HEADERS),
+        "override_field": OVERRIDE_FIELD,
     }
