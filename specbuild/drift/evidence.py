@@ -30,6 +30,7 @@ SEEN: Final = "x-specbuild-seen"
 # on a response a learner documented because the traffic could not rule it out (learn/statuses.py: the
 # API's client errors on a thinly seen operation): a statement about the evidence, not about the API
 INFERRED: Final = "x-specbuild-inferred"
+_MAX_NESTED_UNIONS: Final = 8
 ALPHA: Final = 0.001  # below this chance of "the same API", new traffic that breaks a claim is a change
 
 
@@ -64,7 +65,7 @@ def seen_at(root: Any, path: Sequence[str | int]) -> int | None:
         return None
     nearest = bodies
     for step in path:
-        node = follow(root, _branch(node, step))
+        node = _branch(root, follow(root, node), step)
         n = seen_of(node)  # a union's branch may carry its own count
         if n is not None:
             nearest = n
@@ -77,14 +78,17 @@ def seen_at(root: Any, path: Sequence[str | int]) -> int | None:
     return min(nearest, bodies)
 
 
-def _branch(node: Any, step: str | int) -> Any:
-    """The first branch of a union (``anyOf``/``oneOf``) that leads on at ``step``; else ``node``."""
+def _branch(root: Any, node: Any, step: str | int, depth: int = 0) -> Any:
+    """The first branch of a union (``anyOf``/``oneOf``) that leads on at ``step``, its ``$ref`` followed (a
+    learned spec shares a union's objects under components); else ``node``. Unions nest a few deep at
+    most; a schema whose union refers to itself stops there."""
     for key in ("anyOf", "oneOf"):
-        branches = node.get(key) if isinstance(node, Mapping) else None
+        branches = node.get(key) if isinstance(node, Mapping) and depth < _MAX_NESTED_UNIONS else None
         if isinstance(branches, list):
             for branch in branches:
-                if _step(_branch(branch, step), step) is not None:
-                    return _branch(branch, step)
+                taken = _branch(root, follow(root, branch), step, depth + 1)
+                if _step(taken, step) is not None:
+                    return taken
     return node
 
 
