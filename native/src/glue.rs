@@ -63,6 +63,7 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
         int_text: get("int_text")?.extract()?,
         number_text: get("number_text")?.extract()?,
         number_start: get("number_start")?.extract()?,
+        bool_text: get("bool_text")?.extract()?,
         methods: get("methods")?.extract()?,
         override_headers: get("override_headers")?.extract()?,
         override_field: get("override_field")?.extract()?,
@@ -75,7 +76,7 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
     set_rules(new).map_err(PyRuntimeError::new_err)
 }
 
-const KNOWN: [&str; 21] = [
+const KNOWN: [&str; 22] = [
     "max_depth",
     "max_props",
     "evict_keep",
@@ -94,6 +95,7 @@ const KNOWN: [&str; 21] = [
     "int_text",
     "number_text",
     "number_start",
+    "bool_text",
     "methods",
     "override_headers",
     "override_field",
