@@ -38,7 +38,7 @@ FORM: Final = "application/x-www-form-urlencoded"
 # The mark on the scopes of error responses' places (a status 4xx, 5xx, 4XX, default): a null there and one
 # in a success body or a request never share (holdout9's Strapi: nullable precision 0.00, 58 false
 # positives, from 61 error envelopes' ``data: null``).
-ERROR_SCOPE: Final = "!"
+ERROR_SCOPE: Final = "\x00"  # no resource word or property name begins so
 _ERROR_CLASSES: Final = frozenset("45d")
 # A property of one object: (its scope, its name, its schema, the object's schema, the values seen there)
 Place = tuple[str, str, dict[str, Any], dict[str, Any], int | None]
@@ -308,17 +308,20 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
     claims = claims or Claims(every, openapi)
     counted = {id(schema) for _, _, schema, _, _ in plain}
     kinds = _Kinds()
-    sources: dict[str, set[_Source]] = {}
+    # by side and name: an error body's null and a success body's (or a request's) never share (ERROR_SCOPE)
+    sources: dict[tuple[bool, str], set[_Source]] = {}
     rest: list[Place] = []  # typed places not nullable
     for place, null, typed in zip(every, claims.nullable, claims.typed, strict=True):
         if null:
             if id(place[2]) in counted:
-                sources.setdefault(place[1], set()).add((place[0], kinds.of(place[3]), kinds.held(place[2])))
+                sources.setdefault((place[0][:1] == ERROR_SCOPE, place[1]), set()).add(
+                    (place[0], kinds.of(place[3]), kinds.held(place[2])))
         elif typed:
             rest.append(place)
     # a round's sources are places the round before made nullable, whose names had sources then: every
     # name that will ever have one has one now, and a place of another name is never made nullable (most)
-    pending = [(place, kinds.of(place[3]), kinds.held(place[2])) for place in rest if place[1] in sources]
+    pending = [(place, kinds.of(place[3]), kinds.held(place[2])) for place in rest
+               if (place[0][:1] == ERROR_SCOPE, place[1]) in sources]
     first = True
     made: set[int] = set()
     while pending:  # to a fixed point, object kinds only: a user made nullable by its scope is a source
@@ -331,7 +334,7 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
             make_nullable(place[2], openapi)
             made.add(id(place[2]))
             if id(place[2]) in counted and value:
-                sources.setdefault(place[1], set()).add((place[0], keys, value))
+                sources.setdefault((place[0][:1] == ERROR_SCOPE, place[1]), set()).add((place[0], keys, value))
         # a place holding no object shares with none of these sources: left out of the next rounds
         pending, first = [p for p in pending if p[2] and not is_nullable(p[0][2], openapi)], False
     return made
@@ -342,7 +345,8 @@ _NO_KIND: Final[frozenset[str]] = frozenset()
 _Source = tuple[str, frozenset[str], frozenset[str]]
 
 
-def _sharing(pending: list[tuple[Place, frozenset[str], frozenset[str]]], sources: dict[str, set[_Source]],
+def _sharing(pending: list[tuple[Place, frozenset[str], frozenset[str]]],
+             sources: dict[tuple[bool, str], set[_Source]],
              first: bool, kinds: _Kinds) -> list[tuple[Place, frozenset[str], frozenset[str]]]:
     """The ``pending`` places that share a null with ``sources`` this round (:func:`_shares`), each answer
     worked out once per name, scope and kinds: one field at many operations asks the same (the mix's 100k:
@@ -350,13 +354,13 @@ def _sharing(pending: list[tuple[Place, frozenset[str], frozenset[str]]], source
     known: dict[tuple[str, str, frozenset[str], frozenset[str]], bool] = {}
     out = []
     for p in pending:
-        name = p[0][1]
-        if name not in sources:
+        side = (p[0][0][:1] == ERROR_SCOPE, p[0][1])
+        if side not in sources:
             continue
-        key = (name, p[0][0], p[1], p[2])
+        key = (p[0][1], p[0][0], p[1], p[2])
         found = known.get(key)
         if found is None:
-            found = known[key] = _shares(p, sources[name], first, kinds)
+            found = known[key] = _shares(p, sources[side], first, kinds)
         if found:
             out.append(p)
     return out
@@ -367,9 +371,7 @@ def _shares(pending: tuple[Place, frozenset[str], frozenset[str]], found: set[_S
     if not found:  # no null seen under this name (most places)
         return False
     (scope, *_), keys, value = pending
-    error = scope.startswith(ERROR_SCOPE)  # an error body's null and a success body's never share
-    return any(s.startswith(ERROR_SCOPE) == error and ((first and (s == scope or kinds.alike(k, keys)))
-                                                      or (v and kinds.alike(v, value))) for s, k, v in found)
+    return any((first and (s == scope or kinds.alike(k, keys))) or (v and kinds.alike(v, value)) for s, k, v in found)
 
 
 class _Kinds:
@@ -461,20 +463,20 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
             fields[(scope, name)] = doubt(prior, pooled[(scope, name)], fit.rate)
         else:
             fields.setdefault((scope, name), 0.0)  # without counts: read as certain
-    votes: dict[str, dict[str, float]] = {}
+    # a name's votes by scope, on each side apart (error bodies' and the others': ERROR_SCOPE)
+    votes: dict[tuple[bool, str], dict[str, float]] = {}
     for (scope, name), vote in fields.items():
-        votes.setdefault(name, {})[scope] = vote
+        votes.setdefault((scope[:1] == ERROR_SCOPE, name), {})[scope] = vote
     doubtful = []
     elsewhere: dict[tuple[str, str], float | None] = {}  # per field: its name's prior from its other scopes
-    ranked: dict[str, list[tuple[str, float]]] = {}  # per name: its votes by scope, sorted once (not per field)
+    ranked: dict[tuple[bool, str], list[tuple[str, float]]] = {}  # its votes sorted once (not per field)
     for scope, name, schema, parent, _ in open_:
         if (scope, name) not in elsewhere:
-            by_scope = ranked.get(name)
+            side = (scope[:1] == ERROR_SCOPE, name)
+            by_scope = ranked.get(side)
             if by_scope is None:
-                by_scope = ranked[name] = sorted(votes.get(name, {}).items())
-            # a name's votes from its other scopes on the same side (errors apart: ERROR_SCOPE)
-            others = [vote for where, vote in by_scope
-                      if where != scope and where.startswith(ERROR_SCOPE) == scope.startswith(ERROR_SCOPE)]
+                by_scope = ranked[side] = sorted(votes.get(side, {}).items())
+            others = [vote for where, vote in by_scope if where != scope]
             elsewhere[(scope, name)] = sum(others) / len(others) if others else None
         shared = elsewhere[(scope, name)]
         if shared is not None and shared < NULL_MAJORITY:
