@@ -7,23 +7,27 @@ Two client habits put an operation's real shape where the request line and ``Con
   ASP.NET, express's method-override), a ``_method`` query parameter, or a ``_method`` member of its form
   or JSON body (Rails' and Laravel's HTML forms, Symfony, the Parse SDK, which sends every call as a POST
   "to avoid the pre-flight"). The server serves the named method; so does the learned spec. A tunnelled
-  ``GET``/``HEAD``/``DELETE`` carries its query in the body: those members are its query parameters.
+  ``GET``/``HEAD`` carries its query in the body: those members are its query parameters (a ``DELETE``
+  keeps a body it has: some APIs read one).
 - **JSON as ``text/plain``**: ``fetch(url, {method: "POST", body: JSON.stringify(x)})`` without a header
   sends ``text/plain;charset=UTF-8`` (the fetch standard's default for a string), and so does every SDK
   that keeps its calls "simple requests" for CORS. A ``text/plain`` body that is a JSON object or array is
-  learned as JSON, under the media type it was sent with.
+  learned as JSON, under the media type it was sent with, unless the endpoint also took text that is not
+  JSON (``learn/builder._kept``: then it takes text).
 
-A body that tunnels a method or avoids the pre-flight is an **envelope**: its ``_``-prefixed top-level
-members are the client's (``_method``, Parse's ``_ApplicationId``/``_SessionToken``/``_ClientVersion``,
-Laravel's ``_token``: what other clients send as headers), never the operation's, so they are left out.
-The override headers are transport (``http.OVERRIDE_HEADERS``: never parameters).
-The learner (``SpecBuilder.add_fields``) and the drift checker (``Checker.add``) unwrap alike, so what
-one learned is what the other checks.
+A tunnelled request's body, and a body that avoids the pre-flight, is an **envelope**: its
+``_``-prefixed top-level members are the client's (``_method``, Parse's ``_ApplicationId``,
+``_SessionToken``, ``_ClientVersion``, Laravel's ``_token``: what other clients send as headers), never the
+operation's, so they are left out. The override headers are transport (``http.OVERRIDE_HEADERS``: never
+parameters). The learner (``run.Fold``, ``SpecBuilder.add_fields``) and the drift checker
+(``Checker.add``) unwrap alike, so what one learned is what the other checks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Callable
 from typing import Any, Final
 
 import orjson
@@ -34,14 +38,17 @@ from specbuild.records import EMPTY, Body, Exchange, Pairs
 OVERRIDE_FIELD: Final = "_method"
 # What a POST may stand for (a tunnel to POST, TRACE or CONNECT means nothing)
 OVERRIDDEN: Final = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# Methods whose body has no defined meaning (RFC 9110): a tunnelled one's body members are its query
-QUERY_METHODS: Final = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+# Methods whose request body has no meaning (RFC 9110): a tunnelled one's body members are its query
+QUERY_METHODS: Final = frozenset({"GET", "HEAD"})
 # Declared media types a JSON body is sniffed under (what fetch and sendBeacon send for a string)
 SNIFFED_MEDIA: Final = frozenset({"text/plain"})
 ENVELOPE_PREFIX: Final = "_"
-_MENTION: Final = f'"{OVERRIDE_FIELD}"'
+# A JSON text that may have a ``_method`` member: the name as written, or with an escape in it
+# (``"\u005fmethod"``); the native decoder looks for the same (record.rs ``names_a_method``)
+MENTIONS: Final = (f'"{OVERRIDE_FIELD}"', "\\u005")
 # What a JSON body's value is when records.decode parsed it (not a native handle): no member to look for
 _PLAIN_JSON: Final = frozenset({list, str, int, float, bool, type(None)})
+JsonParser = Callable[[str], Any]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -53,30 +60,43 @@ class Unwrapped:
     body: Body
 
 
-def unwrap(method: str, query: Pairs, headers: Pairs, body: Body) -> Unwrapped | None:
+def unwrap(method: str, query: Pairs, headers: Pairs, body: Body, *, sniff: bool = True,
+           parse_json: JsonParser | None = None) -> Unwrapped | None:
     """The request ``method`` ``query`` ``headers`` ``body`` stands for; None when it wraps nothing (nearly
     every request: a few comparisons, no parse). ``body.value`` may be a native handle (``Json``/``Form``:
-    only their ``mentions``/``in`` are asked); what comes back is plain Python data."""
+    only their ``mentions``/``in`` are asked). ``sniff``: a ``text/plain`` JSON body that tunnels nothing
+    comes back as JSON too (the checker asks that only of a spec that documents JSON there).
+    ``parse_json``: the native parser, for a JSON body that comes back (the fold's), else plain data."""
     sniffed = _sniffed(body) if body.kind == "text" else None
     named = _named_method(query, headers, body, sniffed) if method == "POST" else None
     if named is None:
-        return None if sniffed is None else Unwrapped(method, query, _enveloped(body, sniffed))
+        if sniffed is None or not sniff:
+            return None
+        return Unwrapped(method, query, _enveloped(body, sniffed, parse_json))
     target, where = named
     if where == "query":
         query = tuple(pair for pair in query if pair[0] != OVERRIDE_FIELD)
-    if sniffed is not None or where == "body":  # an envelope
-        body = _enveloped(body, sniffed if sniffed is not None else _readable(body))
-    if target in QUERY_METHODS and body.kind in ("json", "form"):
-        query, body = query + _as_query(body.kind, _readable(body)), EMPTY
+    if sniffed is not None or body.kind in ("json", "form"):  # a tunnel's body is an envelope
+        value = sniffed if sniffed is not None else _readable(body)
+        if target in QUERY_METHODS and type(value) is dict:
+            return Unwrapped(target, query + _as_query(body.kind, _stripped(value)), EMPTY)
+        body = _enveloped(body, value, parse_json)
     return Unwrapped(target, query, body)
 
 
-def unwrap_exchange(ex: Exchange) -> Exchange:
+def unwrap_exchange(ex: Exchange, *, sniff: bool = True, parse_json: JsonParser | None = None) -> Exchange:
     """``ex`` as the API reads it (:func:`unwrap`), the same object when it wraps nothing."""
-    out = unwrap(ex.method, ex.query, ex.request_headers, ex.request_body)
+    out = unwrap(ex.method, ex.query, ex.request_headers, ex.request_body, sniff=sniff, parse_json=parse_json)
     if out is None:
         return ex
     return dataclasses.replace(ex, method=out.method, query=out.query, request_body=out.body)
+
+
+def sniffed_json(body: Body) -> Any:
+    """A ``text/plain`` body that is a JSON object or array, as the learner folded it (out of its envelope);
+    None for any other (the checker reads a text body so where its spec does not take the text itself)."""
+    value = _sniffed(body) if body.kind == "text" else None
+    return None if value is None else _stripped(value)
 
 
 def _sniffed(body: Body) -> Any:
@@ -95,15 +115,15 @@ def _sniffed(body: Body) -> Any:
 
 
 def _named_method(query: Pairs, headers: Pairs, body: Body, sniffed: Any) -> tuple[str, str] | None:
-    """The method a POST names and where (``header``, ``query``, ``body``), the header first (it is the
-    standard's); None when it names none, or names one no tunnel stands for. Asked of every POST: the
-    common answer (none) costs a look at a few names and, for a native body, one search of its text."""
+    """The method a POST names and where (``header``, ``query``, ``body``): the first place that names one
+    a tunnel may stand for; None when none does. Asked of every POST the Python decoder reads: the common
+    answer (none) costs a look at a few names and, for a native body, one search of its text."""
     for name, value in headers:
-        if name in OVERRIDE_HEADERS:
-            return _valid(value, "header")
+        if name in OVERRIDE_HEADERS and _valid(value):
+            return value.strip().upper(), "header"
     for name, value in query:
-        if name == OVERRIDE_FIELD:
-            return _valid(value, "query")
+        if name == OVERRIDE_FIELD and _valid(value):
+            return value.strip().upper(), "query"
     kind = body.kind
     if sniffed is not None:
         field = sniffed.get(OVERRIDE_FIELD) if type(sniffed) is dict else None
@@ -115,25 +135,24 @@ def _named_method(query: Pairs, headers: Pairs, body: Body, sniffed: Any) -> tup
             value.dict()[OVERRIDE_FIELD] if OVERRIDE_FIELD in value else None)  # a native Form
     else:
         return None
-    if type(field) is list:  # a form's values
-        field = field[0] if field else None
-    return _valid(field, "body") if type(field) is str else None
+    if type(field) is list:  # a form's values: the last, as Rack and PHP read a repeated field
+        field = field[-1] if field else None
+    return (field.strip().upper(), "body") if type(field) is str and _valid(field) else None
 
 
 def _json_field(value: Any) -> Any:
     """A JSON body's ``_method`` member: a dict's, or a native Json's after a search of its text (the rare
-    body that names the field is parsed)."""
+    body that may name the field is parsed)."""
     if type(value) is dict:
         return value.get(OVERRIDE_FIELD)
-    if type(value) in _PLAIN_JSON or not value.mentions(_MENTION):
+    if type(value) in _PLAIN_JSON or not any(value.mentions(m) for m in MENTIONS):
         return None
     parsed = orjson.loads(value.text)
     return parsed.get(OVERRIDE_FIELD) if type(parsed) is dict else None
 
 
-def _valid(value: str | None, where: str) -> tuple[str, str] | None:
-    method = (value or "").strip().upper()
-    return (method, where) if method in OVERRIDDEN else None
+def _valid(value: str | None) -> bool:
+    return (value or "").strip().upper() in OVERRIDDEN
 
 
 def _readable(body: Body) -> Any:
@@ -146,20 +165,31 @@ def _readable(body: Body) -> Any:
     return value
 
 
-def _enveloped(body: Body, value: Any) -> Body:
-    """The body without its envelope (the ``_``-prefixed top-level members), as JSON or a form."""
-    if isinstance(value, dict):
-        value = {k: v for k, v in value.items() if not k.startswith(ENVELOPE_PREFIX)}
+def _stripped(value: Any) -> Any:
+    """An envelope's content: its ``_``-prefixed top-level members left out."""
+    if type(value) is not dict:
+        return value
+    return {k: v for k, v in value.items() if not k.startswith(ENVELOPE_PREFIX)}
+
+
+def _enveloped(body: Body, value: Any, parse_json: JsonParser | None) -> Body:
+    """The body without its envelope, as JSON or a form; nothing when nothing is left (Parse's tunnelled
+    DELETE carries only its keys)."""
+    value = _stripped(value)
+    if value == {}:
+        return EMPTY
     if body.kind == "form":
         return Body("form", body.media_type, value)
+    if parse_json is not None:  # the fold's: a native handle folds natively (a Parse app sends only these)
+        # what the native parser does not take (nesting past its limit) stays plain data
+        with contextlib.suppress(ValueError):
+            value = parse_json(orjson.dumps(value).decode())
     return Body("json", body.media_type, value)
 
 
-def _as_query(kind: str, value: Any) -> Pairs:
+def _as_query(kind: str, value: dict[str, Any]) -> Pairs:
     """A tunnelled GET's body members as the query pairs the real GET sends (a value that is not a string
-    as its JSON text: Parse's ``where={"sku":"A1"}``, ``limit=10``); an array body has none."""
-    if not isinstance(value, dict):
-        return ()
+    as its JSON text: Parse's ``where={"sku":"A1"}``, ``limit=10``)."""
     if kind == "form":
         return tuple((name, item) for name, items in value.items() for item in items)
     return tuple((name, item if isinstance(item, str) else orjson.dumps(item).decode()) for name, item in value.items())

@@ -45,10 +45,6 @@ IPV4: Final = rf"{_IPV4_PART}(?:\.{_IPV4_PART}){{3}}"
 # Only a filter: what could be an IPv6 address, before ``ipaddress`` (the reference) decides.
 IPV6_TEXT: Final = r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*"
 # A decimal integer that fits int64 (at most 18 digits); a longer run of digits is an id, not a number.
-# The texts of a boolean in a query string, a header or a form field: JSON's, and Python's ``str(True)``
-# (requests sends a bool param so: doccano-client's ``confirmed=True``; django-filter and most servers read
-# both). The learner types them (learn/schema.StringsShape) and drift/forms.scalar reads them back alike.
-BOOL_TEXT: Final = ("true", "false", "True", "False")
 UINT64_TEXT: Final = r"(?:0|[1-9][0-9]{0,17})"
 
 
@@ -69,3 +65,9 @@ def is_ipv6(v: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# The texts of a boolean in a query string, a header or a form field: JSON's, and Python's ``str(True)``
+# (requests sends a bool param so: doccano-client's ``confirmed=True``; django-filter and most servers read
+# both). The learner types them (learn/schema.StringsShape) and drift/forms.scalar reads them back alike.
+BOOL_TEXT: Final = ("true", "false", "True", "False")

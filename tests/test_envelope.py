@@ -15,6 +15,7 @@ import pytest
 from specbuild import build_spec
 from specbuild.drift import check as drift_check
 from specbuild.envelope import unwrap, unwrap_exchange
+from specbuild.filters import RecordFilter
 from specbuild.io.files import dumps
 from specbuild.io.validate import BodyValidator
 from specbuild.learn import native
@@ -182,16 +183,102 @@ def test_the_native_decoder_leaves_every_post_that_names_a_method_to_python_and_
     assert b'"patch"' in doc and b"_method" not in doc
 
 
-def test_one_media_type_with_text_and_json_bodies_merges_as_one_fold_keeps_it() -> None:
-    text, json_body = Body("text", "text/plain", "hello"), Body("json", "text/plain", {"a": 1})
-    one = Bodies()
-    for body in (text, json_body, text):
+def _merged(media: str, left: list[Body], right: list[Body]) -> tuple[str, int, int]:
+    one, a, b = Bodies(), Bodies(), Bodies()
+    for body in left + right:
         one.add(body)
-    for first, second in ((text, json_body), (json_body, text)):
-        left, right = Bodies(), Bodies()
-        left.add(first)
-        right.add(second)
-        right.add(text)
-        left.merge(right)
-        state = left.by_media["text/plain"]
-        assert (state.kind, state.count) == ("json", 3) == (one.by_media["text/plain"].kind, one.count)
+    for body in left:
+        a.add(body)
+    for body in right:
+        b.add(body)
+    a.merge(b)
+    state, whole = a.by_media[media], one.by_media[media]
+    assert (state.kind, state.count, state.too_large) == (whole.kind, whole.count, whole.too_large)
+    return state.kind, state.count, state.too_large
+
+
+def test_under_text_plain_one_body_that_is_not_json_makes_it_text_in_any_order_and_merge() -> None:
+    text, sniffed = Body("text", "text/plain", "hello"), Body("json", "text/plain", {"a": 1})
+    cut = Body("too-large", "text/plain")
+    assert _merged("text/plain", [text], [sniffed, text]) == ("text", 3, 0)
+    assert _merged("text/plain", [sniffed], [text]) == ("text", 2, 0)
+    assert _merged("text/plain", [sniffed], [sniffed]) == ("json", 2, 0)
+    # a state of bodies over the size limit only takes the kind of the first body read, its counts kept
+    assert _merged("text/plain", [cut], [text]) == ("text", 2, 1)
+    assert _merged("text/plain", [text], [cut]) == ("text", 2, 1)
+    # elsewhere the richer JSON view wins, as before
+    other = "application/x-ndjson"
+    assert _merged(other, [Body("text", other, "x")], [Body("json", other, {"a": 1})]) == ("json", 2, 0)
+
+
+def test_a_text_endpoint_that_also_got_json_lines_stays_text_and_checks_its_own_traffic() -> None:
+    lines = [post("/log", headers={"content-type": "text/plain"}, body=f"started job {i}", status=204)
+             for i in range(40)]
+    lines += [post("/log", headers={"content-type": "text/plain"}, body=orjson.dumps({"event": i, "_ts": 1}).decode(),
+                   status=204) for i in range(40)]
+    traffic = exchanges(lines)
+    doc = build_spec(traffic)
+    schema = doc["paths"]["/log"]["post"]["requestBody"]["content"]["text/plain"]["schema"]
+    assert schema["type"] == "string"
+    assert drift_check.check(doc, traffic, explain=BodyValidator) == []
+
+
+def test_check_reads_a_text_body_as_json_only_where_the_spec_does_not_take_text() -> None:
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/log": {"post": {
+        "requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        "responses": {"204": {"description": "ok"}}}}}}
+    json_lines = exchanges([post("/log", headers={"content-type": "text/plain"}, body='{"event": 1, "_ts": 2}',
+                                 status=204)])
+    assert drift_check.check(spec, json_lines, explain=BodyValidator) == []  # a hand-written text endpoint
+    learned = build_spec(exchanges([sdk("/parse/functions/f", {"n": i}) for i in range(30)]))
+    wrong = exchanges([sdk("/parse/functions/f", {"n": "many"})])
+    (finding,) = drift_check.check(learned, wrong, explain=BodyValidator)
+    assert finding.example.pointer == "n"  # the JSON's member, not "not a string"
+
+
+def test_a_spec_that_documents_only_the_post_checks_a_tunnel_as_the_post_it_was_sent_as() -> None:
+    old = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/parse/classes/{className}": {
+        "post": {"parameters": [{"name": "className", "in": "path", "required": True, "schema": {"type": "string"}}],
+                 "requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}}},
+                 "responses": {"200": {"description": "ok"}, "201": {"description": "ok"}}}}}}
+    traffic = exchanges(parse_traffic(40, seed=6))
+    finds = [ex for ex in traffic if ex.path.count("/") == 3]
+    findings = drift_check.check(old, finds, explain=BodyValidator)
+    # checked as the POST it documents: its body (text, as sent) fits; no "undocumented method GET"
+    assert [(f.operation, f.kind) for f in findings] == [("POST /parse/classes/{className}",
+                                                          "response-body-undocumented")]
+
+
+def test_a_tunnel_named_anywhere_is_an_envelope_and_a_delete_keeps_its_body() -> None:
+    form = "application/x-www-form-urlencoded"
+    by_header = unwrapped(post("/users/7", headers={"x-http-method-override": "PUT", "content-type": form},
+                               body=urlencode([("_token", "csrf"), ("name", "ann")])))
+    assert (by_header.method, by_header.request_body.value) == ("PUT", {"name": ["ann"]})
+    # a header naming no method a tunnel stands for: the body's field decides (the last of a repeated one)
+    by_body = unwrapped(post("/users/7", headers={"x-http-method-override": "POST", "content-type": form},
+                             body=urlencode([("_method", "put"), ("_method", "patch"), ("name", "ann")])))
+    assert by_body.method == "PATCH"
+    delete = unwrapped(post("/items", headers={"x-http-method-override": "DELETE", "content-type": "application/json"},
+                            body='{"ids": [1, 2]}'))
+    assert (delete.method, delete.query, delete.request_body.value) == ("DELETE", (), {"ids": [1, 2]})
+    listed = unwrapped(post("/items", headers={"x-http-method-override": "GET", "content-type": "application/json"},
+                            body="[1, 2]"))
+    assert (listed.method, listed.request_body.value) == ("GET", [1, 2])  # an array has no members to query by
+    escaped = unwrapped(post("/items", headers={"content-type": "application/json"}, body='{"\\u005fmethod": "GET"}'))
+    assert escaped.method == "GET"
+
+
+@pytest.mark.skipif(not native.AVAILABLE, reason="specbuild._native is not built here")
+def test_json_sent_as_text_folds_natively_and_method_filters_see_the_method_a_tunnel_names(tmp_path: Any) -> None:
+    sdk_call = sdk("/parse/functions/f", {"n": 1})
+    ex = decode(orjson.dumps(sdk_call))
+    out = unwrap(ex.method, ex.query, ex.request_headers, ex.request_body, parse_json=native.json_parser())
+    assert out is not None and type(out.body.value) is native.JSON_TYPE
+    escaped = post("/items", headers={"content-type": "application/json"}, body='{"\\u005fmethod": "GET", "q": "a"}')
+    decode_natively = native.fields_decoder(*SpecBuilder().headers_read())
+    assert decode_natively is not None and decode_natively(orjson.dumps(escaped), 1 << 20) is None
+    lines = [(orjson.dumps(r), "x") for r in parse_traffic(40, seed=7)]
+    for accelerated in (True, False):
+        builder = SpecBuilder(accelerated=accelerated)
+        Fold(builder, keep=RecordFilter.of(methods=["GET"])).feed(lines)
+        assert {m for _, m in builder.operations} == {"GET"}

@@ -67,6 +67,7 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
         methods: get("methods")?.extract()?,
         override_headers: get("override_headers")?.extract()?,
         override_field: get("override_field")?.extract()?,
+        override_mentions: get("override_mentions")?.extract()?,
     };
     names.retain(|n| !KNOWN.contains(&n.as_str()));
     if !names.is_empty() {
@@ -76,7 +77,7 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
     set_rules(new).map_err(PyRuntimeError::new_err)
 }
 
-const KNOWN: [&str; 22] = [
+const KNOWN: [&str; 23] = [
     "max_depth",
     "max_props",
     "evict_keep",
@@ -99,6 +100,7 @@ const KNOWN: [&str; 22] = [
     "methods",
     "override_headers",
     "override_field",
+    "override_mentions",
 ];
 
 // -- path segments -----------------------------------------------------------------------------------

@@ -549,13 +549,16 @@ fn surrogate_escape(raw: &[u8]) -> bool {
 }
 
 /// Whether a POST may name the method it stands for (envelope.py's `_named_method`: an override header, a
-/// `_method` query key or form field, a JSON body that mentions `"_method"`): Python unwraps those.
+/// `_method` query key or form field, a JSON or text body that mentions `"_method"`, or has an escape that
+/// could spell it): Python unwraps those, before `--method` filters.
 fn names_a_method(r: &Rules, query: Option<&Pairs>, headers: &Pairs, body: &BodyOut) -> bool {
     let field = r.override_field.as_str();
+    let mentions = |text: &str| r.override_mentions.iter().any(|m| text.contains(m.as_str()));
     query.is_some_and(|q| q.iter().any(|(k, _)| k == field))
         || headers.iter().any(|(k, _)| r.override_headers.iter().any(|h| h == k))
         || match body {
-            BodyOut::Json(_, json) => json.text.contains(r.override_mention.as_str()),
+            BodyOut::Json(_, json) => mentions(&json.text),
+            BodyOut::Text(_, text) => mentions(text),
             BodyOut::Form(_, form) => form.fields.iter().any(|(k, _)| k == field),
             _ => false,
         }

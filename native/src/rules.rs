@@ -65,6 +65,7 @@ pub(crate) struct Table {
     pub(crate) methods: Vec<String>,
     pub(crate) override_headers: Vec<String>,
     pub(crate) override_field: String,
+    pub(crate) override_mentions: Vec<String>,
 }
 
 enum FormatTest {
@@ -87,7 +88,7 @@ pub(crate) struct Rules {
     // envelope.py's: a POST that names another method by them is Python's to unwrap
     pub(crate) override_headers: Vec<String>,
     pub(crate) override_field: String,
-    pub(crate) override_mention: String,
+    pub(crate) override_mentions: Vec<String>,
 }
 
 /// `pattern` as Python's `re.fullmatch` reads it.
@@ -166,8 +167,8 @@ impl Rules {
             bool_text: t.bool_text,
             methods: t.methods,
             override_headers: t.override_headers,
-            override_mention: format!("\"{}\"", t.override_field),
             override_field: t.override_field,
+            override_mentions: t.override_mentions,
         })
     }
 }
@@ -276,6 +277,7 @@ pub(crate) mod tests {
             methods: vec!["GET".to_owned(), "POST".to_owned()],
             override_headers: vec!["x-http-method-override".to_owned()],
             override_field: "_method".to_owned(),
+            override_mentions: vec!["\"_method\"".to_owned(), "\\u005".to_owned()],
         }
     }
 

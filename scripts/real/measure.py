@@ -276,7 +276,9 @@ def as_served(traffic: Any) -> Any:
         body = served.request_body
         text = ("" if body.kind == "empty" else urlencode([(k, v) for k, vs in body.value.items() for v in vs])
                 if body.kind == "form" else json.dumps(body.value))
-        yield {**rec, "request": {**rec["request"], "method": served.method, "query": query, "body": text}}
+        # the target as a pathname and a query apart (a `path` with `?_method=` in it would be read again)
+        yield {**rec, "request": {**rec["request"], "method": served.method, "pathname": served.path,
+                                  "query": query, "body": text}}
 
 
 def plain_json(traffic: Any) -> Any:

@@ -30,7 +30,6 @@ SEEN: Final = "x-specbuild-seen"
 # on a response a learner documented because the traffic could not rule it out (learn/statuses.py: the
 # API's client errors on a thinly seen operation): a statement about the evidence, not about the API
 INFERRED: Final = "x-specbuild-inferred"
-_MAX_NESTED_UNIONS: Final = 8
 ALPHA: Final = 0.001  # below this chance of "the same API", new traffic that breaks a claim is a change
 
 
@@ -78,15 +77,18 @@ def seen_at(root: Any, path: Sequence[str | int]) -> int | None:
     return min(nearest, bodies)
 
 
-def _branch(root: Any, node: Any, step: str | int, depth: int = 0) -> Any:
+def _branch(root: Any, node: Any, step: str | int, within: frozenset[int] = frozenset()) -> Any:
     """The first branch of a union (``anyOf``/``oneOf``) that leads on at ``step``, its ``$ref`` followed (a
-    learned spec shares a union's objects under components); else ``node``. Unions nest a few deep at
-    most; a schema whose union refers to itself stops there."""
+    learned spec shares a union's objects under components); else ``node``. A union met again inside
+    itself (a schema that refers to itself) is not walked again: each union once per path."""
+    if not isinstance(node, Mapping) or id(node) in within:
+        return node
     for key in ("anyOf", "oneOf"):
-        branches = node.get(key) if isinstance(node, Mapping) and depth < _MAX_NESTED_UNIONS else None
+        branches = node.get(key)
         if isinstance(branches, list):
+            inside = within | {id(node)}
             for branch in branches:
-                taken = _branch(root, follow(root, branch), step, depth + 1)
+                taken = _branch(root, follow(root, branch), step, inside)
                 if _step(taken, step) is not None:
                     return taken
     return node

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.envelope import unwrap
+from specbuild.envelope import SNIFFED_MEDIA, unwrap
 from specbuild.http import (
     API_KEY_HEADERS,
     API_KEY_QUERY,
@@ -152,6 +152,8 @@ class BodyState:
             _merge_params(self.form, other.form)
 
 
+# The native JSON parser (None without the module): a body out of its envelope folds natively too.
+_PARSE_JSON: Final = native.json_parser()
 # The type of a body the native decoder parsed (see BodyState.add).
 _JSON: Final = native.JSON_TYPE
 
@@ -171,6 +173,25 @@ def redact(value: Any, key: str = "") -> Any:
         if email(value):
             return "user@example.com"
     return value
+
+
+def _kept(media: str, state: BodyState, kind: str) -> bool:
+    """Whether ``state`` keeps its kind when a body of another ``kind`` comes under the same media type (the
+    body then only counts). A state of unread bodies only (over the size limit) takes the kind of the first
+    body read. Under ``text/plain`` text wins: JSON there was sniffed (envelope.py), and one body that is
+    not JSON says the endpoint takes text. Elsewhere the richer JSON view wins, in either order."""
+    if state.count == state.too_large:
+        return False
+    if media in SNIFFED_MEDIA:
+        return state.kind == "text"
+    return state.kind == "json"
+
+
+def _replaced(state: BodyState, kind: str) -> BodyState:
+    """A state of ``kind`` in place of ``state``, its counts carried over (its content is not: another kind's)."""
+    out = BodyState(kind)
+    out.count, out.too_large = state.count, state.too_large
+    return out
 
 
 class Bodies:
@@ -206,13 +227,10 @@ class Bodies:
         if state is None:
             state = self.by_media[media] = BodyState(kind)
         elif state.kind != kind and body.kind not in _UNREAD:
-            # One media type with two kinds of body: keep the richer JSON view, in either order.
-            if state.kind == "json":
+            if _kept(media, state, kind):
                 state.count += 1
                 return
-            json_state = BodyState(kind)
-            json_state.count = state.count
-            state = self.by_media[media] = json_state
+            state = self.by_media[media] = _replaced(state, kind)
         state.add(body, keep_example, salt)
 
     def merge(self, other: Bodies, take: bool = True) -> None:
@@ -221,14 +239,12 @@ class Bodies:
             mine = self.by_media.get(media)
             if mine is None:
                 mine = self.by_media[media] = BodyState(theirs.kind)
-            elif mine.kind != theirs.kind:  # one media type, two kinds of body (text/plain: text and JSON)
-                if mine.kind != "json" and theirs.kind == "json":  # the richer JSON view, as add() keeps it
-                    count, mine = mine.count, BodyState("json")
-                    mine.count = count
-                    self.by_media[media] = mine
-                else:  # JSON kept, or two kinds without content: only the count
+            elif mine.kind != theirs.kind:  # one media type, two kinds of body: the kind add() keeps, either way
+                if _kept(media, mine, theirs.kind) or theirs.count == theirs.too_large:
                     mine.count += theirs.count
+                    mine.too_large += theirs.too_large
                     continue
+                mine = self.by_media[media] = _replaced(mine, theirs.kind)
             mine.merge(theirs, take)
 
     @property
@@ -373,7 +389,8 @@ class SpecBuilder:
         # the requests that may wrap another (envelope.py): a natively decoded POST (its ``target`` hashed
         # there) was looked at by the decoder, which leaves every one that names a method to records.decode
         if request_body.kind == "text" or (method == "POST" and target is None):
-            wrapped = unwrap(method, query, request_headers, request_body)
+            wrapped = unwrap(method, query, request_headers, request_body,
+                             parse_json=_PARSE_JSON if self.accelerated else None)
             if wrapped is not None:
                 method, query, request_body = wrapped.method, wrapped.query, wrapped.body
                 target = None  # the target the API read: its query may have come out of the body

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from specbuild import formats
-from specbuild.envelope import OVERRIDE_FIELD
+from specbuild.envelope import MENTIONS, OVERRIDE_FIELD
 from specbuild.http import METHODS, OVERRIDE_HEADERS
 
 # -- limits: what a node keeps is bounded --------------------------------------------------------------
@@ -183,4 +183,5 @@ def native_table() -> dict[str, Any]:
         "methods": sorted(METHODS),
         "override_headers": sorted(OVERRIDE_HEADERS),
         "override_field": OVERRIDE_FIELD,
+        "override_mentions": list(MENTIONS),
     }
