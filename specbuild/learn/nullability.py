@@ -35,9 +35,10 @@ from specbuild.segments import is_action
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
 MERGE_PATCH: Final = "application/merge-patch+json"
 FORM: Final = "application/x-www-form-urlencoded"
-# The mark on the scopes of error responses' places (a status 4xx, 5xx, 4XX, default): a null there and one
-# in a success body or a request never share (holdout9's Strapi: nullable precision 0.00, 58 false
-# positives, from 61 error envelopes' ``data: null``).
+# The mark on the scopes of error responses' places (a status 4xx, 5xx, 4XX, default): a null seen there is
+# shared with error bodies only (holdout9's Strapi: nullable precision 0.00, 58 false positives, from 61
+# error envelopes' ``data: null``); a null seen elsewhere reaches error bodies too (GitHub's validation
+# errors' ``value``, null where other ``value``s are: devset held-out acceptance).
 ERROR_SCOPE: Final = "\x00"  # no resource word or property name begins so
 _ERROR_CLASSES: Final = frozenset("45d")
 # A property of one object: (its scope, its name, its schema, the object's schema, the values seen there)
@@ -308,7 +309,8 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
     claims = claims or Claims(every, openapi)
     counted = {id(schema) for _, _, schema, _, _ in plain}
     kinds = _Kinds()
-    # by side and name: an error body's null and a success body's (or a request's) never share (ERROR_SCOPE)
+    # by side and name: a null seen in an error body is shared with error bodies only; one seen elsewhere
+    # with both (GitHub's validation errors' ``value`` is null where other ``value``s are: ERROR_SCOPE)
     sources: dict[tuple[bool, str], set[_Source]] = {}
     rest: list[Place] = []  # typed places not nullable
     for place, null, typed in zip(every, claims.nullable, claims.typed, strict=True):
@@ -321,7 +323,7 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
     # a round's sources are places the round before made nullable, whose names had sources then: every
     # name that will ever have one has one now, and a place of another name is never made nullable (most)
     pending = [(place, kinds.of(place[3]), kinds.held(place[2])) for place in rest
-               if (place[0][:1] == ERROR_SCOPE, place[1]) in sources]
+               if (False, place[1]) in sources or (place[0][:1] == ERROR_SCOPE and (True, place[1]) in sources)]
     first = True
     made: set[int] = set()
     while pending:  # to a fixed point, object kinds only: a user made nullable by its scope is a source
@@ -353,14 +355,19 @@ def _sharing(pending: list[tuple[Place, frozenset[str], frozenset[str]]],
     6.4k places, 1.8k questions)."""
     known: dict[tuple[str, str, frozenset[str], frozenset[str]], bool] = {}
     out = []
+    heard: dict[tuple[bool, str], set[_Source]] = {}  # per side and name: the sources its places hear
     for p in pending:
         side = (p[0][0][:1] == ERROR_SCOPE, p[0][1])
-        if side not in sources:
+        sides = heard.get(side)
+        if sides is None:
+            sides = heard[side] = sources.get((False, side[1]), set()) | (
+                sources.get((True, side[1]), set()) if side[0] else set())
+        if not sides:
             continue
         key = (p[0][1], p[0][0], p[1], p[2])
         found = known.get(key)
         if found is None:
-            found = known[key] = _shares(p, sources[side], first, kinds)
+            found = known[key] = _shares(p, sides, first, kinds)
         if found:
             out.append(p)
     return out
@@ -463,10 +470,13 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
             fields[(scope, name)] = doubt(prior, pooled[(scope, name)], fit.rate)
         else:
             fields.setdefault((scope, name), 0.0)  # without counts: read as certain
-    # a name's votes by scope, on each side apart (error bodies' and the others': ERROR_SCOPE)
+    # a name's votes by scope: an error body's field hears every scope, another only the others' (a null
+    # seen in error bodies alone says nothing of a success body or a request: ERROR_SCOPE)
     votes: dict[tuple[bool, str], dict[str, float]] = {}
     for (scope, name), vote in fields.items():
-        votes.setdefault((scope[:1] == ERROR_SCOPE, name), {})[scope] = vote
+        if scope[:1] != ERROR_SCOPE:
+            votes.setdefault((False, name), {})[scope] = vote
+        votes.setdefault((True, name), {})[scope] = vote
     doubtful = []
     elsewhere: dict[tuple[str, str], float | None] = {}  # per field: its name's prior from its other scopes
     ranked: dict[tuple[bool, str], list[tuple[str, float]]] = {}  # its votes sorted once (not per field)
