@@ -10,6 +10,7 @@ def enum_value(v: str) -> bool: ...
 @final
 class Json:
     text: str
+    def mentions(self, needle: str) -> bool: ...
 
 @final
 class Acc:
@@ -33,6 +34,7 @@ class PathNames:
 @final
 class Form:
     def dict(self) -> dict[str, list[str]]: ...
+    def __contains__(self, name: str) -> bool: ...
 
 @final
 class Params:

@@ -65,3 +65,9 @@ def is_ipv6(v: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# The texts of a boolean in a query string, a header or a form field: JSON's, and Python's ``str(True)``
+# (requests sends a bool param so: doccano-client's ``confirmed=True``; django-filter and most servers read
+# both). The learner types them (learn/schema.StringsShape) and drift/forms.scalar reads them back alike.
+BOOL_TEXT: Final = ("true", "false", "True", "False")

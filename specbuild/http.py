@@ -17,6 +17,8 @@ from typing import Final
 METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"})
 OPERATION_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
+# Headers by which a POST names the method it stands for (envelope.py): transport, never parameters.
+OVERRIDE_HEADERS: Final = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
 # Headers every HTTP stack sends or that belong to transport, caching, tracing or the browser:
 # they say nothing about this API, so they never become parameters.
 GENERIC_REQUEST_HEADERS: Final = frozenset({
@@ -27,7 +29,7 @@ GENERIC_REQUEST_HEADERS: Final = frozenset({
     "upgrade-insecure-requests", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
     "x-forwarded-port", "x-real-ip", "x-request-id", "x-correlation-id", "traceparent", "tracestate",
     "x-amzn-trace-id", "x-cloud-trace-context", "postman-token", "x-requested-with", "max-forwards",
-    "if-range", "range",
+    "if-range", "range", *OVERRIDE_HEADERS,
 })
 # Conditional requests (If-Match, If-None-Match, If-(Un)Modified-Since) and the validators they send
 # back (ETag, Last-Modified) are not generic: they are the API's concurrency and caching contract (a

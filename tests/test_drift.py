@@ -369,3 +369,30 @@ def test_the_truth_spec_finds_no_drift_in_its_own_traffic(name: str) -> None:
         and not (name.endswith("live1000") and f.kind == "response-undocumented-property")
     ]
     assert unexpected == []
+
+
+# --- unions: what broke, not "matches none of anyOf" ------------------------------------------------
+_ITEM = {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer", "x-specbuild-seen": 30}},
+         "x-specbuild-seen": 30}
+_UNION_BODY = {"type": "object", "x-specbuild-seen": 40, "properties": {
+    "results": {"type": "array", "items": {"anyOf": [_ITEM, {"type": "string", "x-specbuild-seen": 10}]}}}}
+UNION_SPEC = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/agg": {"get": {"responses": {
+    "200": {"description": "OK", "content": {"application/json": {"schema": _UNION_BODY}}}}}}}}
+
+
+def test_a_value_of_a_type_no_branch_of_a_union_has_is_a_type_change_weighed_by_its_evidence() -> None:
+    traffic = [rec("GET", "/agg", 200, {"results": [{"n": 1}, "a"]}) for _ in range(30)]
+    traffic.append(rec("GET", "/agg", 200, {"results": [9.9]}))
+    (finding,) = drift_check.check(UNION_SPEC, traffic, explain=BodyValidator)
+    # one of 31 against 40 seen: within the evidence, "we know more now", not a break
+    assert (finding.kind, finding.severity) == ("response-type-refined", "info")
+    assert finding.example.expected == "object or string" and finding.example.pointer == "results[0]"
+
+
+def test_a_value_a_branch_of_a_union_takes_is_judged_by_that_branch_s_rules() -> None:
+    traffic = [rec("GET", "/agg", 200, {"results": [{"n": "many"}]})]
+    (finding,) = drift_check.check(UNION_SPEC, traffic, explain=BodyValidator)
+    assert finding.kind in ("response-type-mismatch", "response-type-refined")
+    assert (finding.example.pointer, finding.example.expected) == ("results[0].n", "integer")
+    (missing,) = drift_check.check(UNION_SPEC, [rec("GET", "/agg", 200, {"results": [{}]})], explain=BodyValidator)
+    assert missing.kind.startswith("response-required") and missing.example.pointer == "results[0].n"

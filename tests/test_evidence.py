@@ -105,3 +105,19 @@ def test_the_evidence_behind_a_shared_schema_is_read_through_its_ref() -> None:
     assert seen_at(schema, ("owner", "login")) == 20      # the shared type's 30, capped by the bodies here
     assert seen_at(schema, ("owner", "bio")) == 9
     assert seen_at({"$ref": "#/$defs/gone", "$defs": {}}, ("a",)) is None
+
+
+def test_the_evidence_inside_a_union_of_shared_schemas_is_read_through_the_branch_s_ref() -> None:
+    """Directus answers each collection's item under one operation: a union of objects shared under
+    components. A claim inside one (an integer ``capacity``) rests on that object's counts, as outside a union."""
+    events = {"type": "array", "items": {"$ref": "#/$defs/event"}}
+    schema = {"type": "object", "x-specbuild-seen": 500, "properties": {"data": {"anyOf": [
+        {"$ref": "#/$defs/article"}, {"$ref": "#/$defs/event"}, events]}},
+        "$defs": {"article": {"type": "object", "x-specbuild-seen": 300, "properties": {"title": {"type": "string"}}},
+                  "event": {"type": "object", "x-specbuild-seen": 120, "properties": {
+                      "capacity": {"type": "integer", "nullable": True, "x-specbuild-seen": 110}}},
+                  "loop": {"anyOf": [{"$ref": "#/$defs/loop"}]}}}
+    assert seen_at(schema, ("data", "capacity")) == 110
+    assert seen_at(schema, ("data", "title")) == 300
+    assert seen_at(schema, ("data", 0, "capacity")) == 110
+    assert seen_at({**schema, "properties": {"data": {"$ref": "#/$defs/loop"}}}, ("data", "x")) is None

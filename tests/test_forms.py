@@ -187,6 +187,12 @@ def test_check_reports_a_nested_form_value_of_the_wrong_type_where_it_is() -> No
     assert (finding.kind, finding.example.pointer) == ("request-type-mismatch", "items[0].quantity")
 
 
+def test_a_python_boolean_s_text_reads_as_the_boolean_the_spec_learned() -> None:
+    assert form_value({"ok": ["True"], "no": ["False"], "n": ["TRUE"]}, {"type": "object", "properties": {
+        "ok": {"type": "boolean"}, "no": {"type": "boolean"}, "n": {"type": "boolean"}}}) == {
+        "ok": True, "no": False, "n": "TRUE"}
+
+
 def test_form_values_are_typed_by_the_schema_at_their_place() -> None:
     schema = {"type": "object", "properties": {
         "n": {"type": "integer"}, "ok": {"type": "boolean"}, "tags": {"type": "array", "items": {"type": "string"}},

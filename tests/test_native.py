@@ -93,7 +93,7 @@ def fold_python(texts: list[str]) -> schema.Shape:
     return shape
 
 
-STRINGS = ["2024-03-04T08:00:00Z", "2024-02-29", "0000-01-01", "12:30:00+01:00", "ab", "on", "off",
+STRINGS = ["2024-03-04T08:00:00Z", "2024-02-29", "0000-01-01", "12:30:00+01:00", "ab", "on", "off", "True", "False",
            "95768802-0b5c-4c5e-9b1e-2c1f8b8a7a6e", "a@b.io", "https://x.io/a?b#c", "http:///x", "10.0.0.1",
            "::1", "08:00:00", "deadbeef1", "Running", "x" * 40, "é", "v1", "a1b2c3d4e5"]
 KEYS = ["id", "name", "status", "kind", "items", "meta", "a.b/c", "ünï", "type"]

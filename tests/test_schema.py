@@ -617,6 +617,8 @@ def test_pickle_keeps_learning_where_it_stopped() -> None:
     (["42", "-7", "0"], INT64),
     (["4.5", "1", "1e3"], DOUBLE),
     (["true", "false"], {"type": "boolean"}),
+    (["True", "False", "true"], {"type": "boolean"}),  # Python's str(True): requests sends a bool param so
+    (["TRUE", "yes"], {"type": "string"}),
     (["true", "1"], {"type": "string"}),
     (["007"], {"type": "string"}),
     (["12345678901234567890"], {"type": "string"}),
@@ -798,7 +800,8 @@ def test_genson_agrees_on_properties_required_and_types(values: list[Any]) -> No
 
 STRINGS = st.lists(st.one_of(st.text(max_size=8), FORMATTED, st.integers().map(str),
                              st.floats(allow_nan=False, allow_infinity=False).map(repr),
-                             st.sampled_from(["true", "false", "asc", "desc"])), min_size=1, max_size=40)
+                             st.sampled_from(["true", "false", "True", "False", "asc", "desc"])),
+                   min_size=1, max_size=40)
 
 
 def typed(value: str, schema: dict[str, Any]) -> Any:
@@ -809,7 +812,7 @@ def typed(value: str, schema: dict[str, Any]) -> Any:
     if t == "number":
         return float(value)
     if t == "boolean":
-        return value == "true"
+        return value.lower() == "true"
     return value
 
 

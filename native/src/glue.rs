@@ -63,7 +63,11 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
         int_text: get("int_text")?.extract()?,
         number_text: get("number_text")?.extract()?,
         number_start: get("number_start")?.extract()?,
+        bool_text: get("bool_text")?.extract()?,
         methods: get("methods")?.extract()?,
+        override_headers: get("override_headers")?.extract()?,
+        override_field: get("override_field")?.extract()?,
+        override_mentions: get("override_mentions")?.extract()?,
     };
     names.retain(|n| !KNOWN.contains(&n.as_str()));
     if !names.is_empty() {
@@ -73,7 +77,7 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
     set_rules(new).map_err(PyRuntimeError::new_err)
 }
 
-const KNOWN: [&str; 19] = [
+const KNOWN: [&str; 23] = [
     "max_depth",
     "max_props",
     "evict_keep",
@@ -92,7 +96,11 @@ const KNOWN: [&str; 19] = [
     "int_text",
     "number_text",
     "number_start",
+    "bool_text",
     "methods",
+    "override_headers",
+    "override_field",
+    "override_mentions",
 ];
 
 // -- path segments -----------------------------------------------------------------------------------
@@ -167,6 +175,12 @@ impl PyJson {
     #[getter]
     fn text(&self) -> &str {
         &self.0.text
+    }
+
+    /// Whether `needle` occurs in the JSON text: a cheap first look (envelope.py asks whether a POST
+    /// body may carry `"_method"` without making a Python string of every body).
+    fn mentions(&self, needle: &str) -> bool {
+        self.0.text.contains(needle)
     }
 }
 
@@ -585,6 +599,11 @@ impl PyForm {
             out.set_item(name, PyList::new(py, values)?)?;
         }
         Ok(out)
+    }
+
+    /// Whether the form has a field `name` (envelope.py's look for `_method`).
+    fn __contains__(&self, name: &str) -> bool {
+        self.0.fields.iter().any(|(k, _)| k == name)
     }
 }
 

@@ -548,6 +548,22 @@ fn surrogate_escape(raw: &[u8]) -> bool {
     })
 }
 
+/// Whether a POST may name the method it stands for (envelope.py's `_named_method`: an override header, a
+/// `_method` query key or form field, a JSON or text body that mentions `"_method"`, or has an escape that
+/// could spell it): Python unwraps those, before `--method` filters.
+fn names_a_method(r: &Rules, query: Option<&Pairs>, headers: &Pairs, body: &BodyOut) -> bool {
+    let field = r.override_field.as_str();
+    let mentions = |text: &str| r.override_mentions.iter().any(|m| text.contains(m.as_str()));
+    query.is_some_and(|q| q.iter().any(|(k, _)| k == field))
+        || headers.iter().any(|(k, _)| r.override_headers.iter().any(|h| h == k))
+        || match body {
+            BodyOut::Json(_, json) => mentions(&json.text),
+            BodyOut::Text(_, text) => mentions(text),
+            BodyOut::Form(_, form) => form.fields.iter().any(|(k, _)| k == field),
+            _ => false,
+        }
+}
+
 /// One record in its plain form, or None for anything `records.decode` must look at; the headers
 /// `unread` names (request side, response side) are left out.
 pub(crate) fn decode_plain(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2]) -> Option<Decoded> {
@@ -619,6 +635,9 @@ fn decode(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2], one_pass
     let request_headers = header_pairs(request.headers.take());
     let response_headers = header_pairs(response.headers.take());
     let request_body = body(request.body.take(), first(&request_headers, "content-type"), limit, true)?;
+    if method == "POST" && names_a_method(r, query.as_ref(), &request_headers, &request_body) {
+        return None;
+    }
     let response_body = body(response.body.take(), first(&response_headers, "content-type"), limit, false)?;
     let scheme = take_str(request.protocol.take()).filter(|s| !s.is_empty()).unwrap_or_else(|| "http".to_owned());
     let host = take_str(request.host.take()).unwrap_or_default();

@@ -61,7 +61,11 @@ pub(crate) struct Table {
     pub(crate) int_text: String,
     pub(crate) number_text: String,
     pub(crate) number_start: String,
+    pub(crate) bool_text: Vec<String>,
     pub(crate) methods: Vec<String>,
+    pub(crate) override_headers: Vec<String>,
+    pub(crate) override_field: String,
+    pub(crate) override_mentions: Vec<String>,
 }
 
 enum FormatTest {
@@ -79,7 +83,12 @@ pub(crate) struct Rules {
     int_text: Full,
     number_text: Full,
     number_start: [bool; 256],
+    bool_text: Vec<String>,
     pub(crate) methods: Vec<String>,
+    // envelope.py's: a POST that names another method by them is Python's to unwrap
+    pub(crate) override_headers: Vec<String>,
+    pub(crate) override_field: String,
+    pub(crate) override_mentions: Vec<String>,
 }
 
 /// `pattern` as Python's `re.fullmatch` reads it.
@@ -155,7 +164,11 @@ impl Rules {
             int_text: full(&t.int_text)?,
             number_text: full(&t.number_text)?,
             number_start,
+            bool_text: t.bool_text,
             methods: t.methods,
+            override_headers: t.override_headers,
+            override_field: t.override_field,
+            override_mentions: t.override_mentions,
         })
     }
 }
@@ -217,7 +230,7 @@ pub(crate) fn enumish_given(r: &Rules, v: &str, tested: u8, hits: u8) -> bool {
 
 /// What a string value reads as (StringsShape.add): S_BOOL, S_INT, S_NUMBER, or 0 for a string.
 pub(crate) fn strings_kind(r: &Rules, v: &str) -> u8 {
-    if v == "true" || v == "false" {
+    if r.bool_text.iter().any(|b| b == v) {
         S_BOOL
     } else if !v.bytes().next().is_some_and(|b| r.number_start[b as usize]) {
         0 // most values are words: skip both number patterns
@@ -260,7 +273,11 @@ pub(crate) mod tests {
             int_text: "-?(?:0|[1-9][0-9]{0,17})".to_owned(),
             number_text: r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)".to_owned(),
             number_start: "-0123456789".to_owned(),
-            methods: vec!["GET".to_owned()],
+            bool_text: vec!["true".to_owned(), "false".to_owned(), "True".to_owned(), "False".to_owned()],
+            methods: vec!["GET".to_owned(), "POST".to_owned()],
+            override_headers: vec!["x-http-method-override".to_owned()],
+            override_field: "_method".to_owned(),
+            override_mentions: vec!["\"_method\"".to_owned(), "\\u005".to_owned()],
         }
     }
 

@@ -64,7 +64,7 @@ def seen_at(root: Any, path: Sequence[str | int]) -> int | None:
         return None
     nearest = bodies
     for step in path:
-        node = follow(root, _branch(node, step))
+        node = _branch(root, follow(root, node), step)
         n = seen_of(node)  # a union's branch may carry its own count
         if n is not None:
             nearest = n
@@ -77,14 +77,20 @@ def seen_at(root: Any, path: Sequence[str | int]) -> int | None:
     return min(nearest, bodies)
 
 
-def _branch(node: Any, step: str | int) -> Any:
-    """The first branch of a union (``anyOf``/``oneOf``) that leads on at ``step``; else ``node``."""
+def _branch(root: Any, node: Any, step: str | int, within: frozenset[int] = frozenset()) -> Any:
+    """The first branch of a union (``anyOf``/``oneOf``) that leads on at ``step``, its ``$ref`` followed (a
+    learned spec shares a union's objects under components); else ``node``. A union met again inside
+    itself (a schema that refers to itself) is not walked again: each union once per path."""
+    if not isinstance(node, Mapping) or id(node) in within:
+        return node
     for key in ("anyOf", "oneOf"):
-        branches = node.get(key) if isinstance(node, Mapping) else None
+        branches = node.get(key)
         if isinstance(branches, list):
+            inside = within | {id(node)}
             for branch in branches:
-                if _step(_branch(branch, step), step) is not None:
-                    return _branch(branch, step)
+                taken = _branch(root, follow(root, branch), step, inside)
+                if _step(taken, step) is not None:
+                    return taken
     return node
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from specbuild.formats import BOOL_TEXT
 from specbuild.records import form_name, is_index
 
 __all__ = ["form_value", "scalar"]
@@ -144,8 +145,8 @@ def scalar(raw: str, types: set[str]) -> Any:
                 return float(raw)
             except ValueError:
                 pass
-    if "boolean" in types and raw in ("true", "false"):
-        return raw == "true"
+    if "boolean" in types and raw in BOOL_TEXT:
+        return raw.lower() == "true"
     if "null" in types and raw in ("", "null"):
         return None
     return raw

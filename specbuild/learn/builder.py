@@ -21,7 +21,16 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, HeaderPolicy, email, secret_name, secret_value
+from specbuild.envelope import SNIFFED_MEDIA, unwrap
+from specbuild.http import (
+    API_KEY_HEADERS,
+    API_KEY_QUERY,
+    OVERRIDE_HEADERS,
+    HeaderPolicy,
+    email,
+    secret_name,
+    secret_value,
+)
 from specbuild.learn import native
 from specbuild.learn.paths.templater import PathTemplater
 from specbuild.learn.rules import MAX_PARAMS, PARAMS_KEEP
@@ -143,6 +152,8 @@ class BodyState:
             _merge_params(self.form, other.form)
 
 
+# The native JSON parser (None without the module): a body out of its envelope folds natively too.
+_PARSE_JSON: Final = native.json_parser()
 # The type of a body the native decoder parsed (see BodyState.add).
 _JSON: Final = native.JSON_TYPE
 
@@ -162,6 +173,25 @@ def redact(value: Any, key: str = "") -> Any:
         if email(value):
             return "user@example.com"
     return value
+
+
+def _kept(media: str, state: BodyState, kind: str) -> bool:
+    """Whether ``state`` keeps its kind when a body of another ``kind`` comes under the same media type (the
+    body then only counts). A state of unread bodies only (over the size limit) takes the kind of the first
+    body read. Under ``text/plain`` text wins: JSON there was sniffed (envelope.py), and one body that is
+    not JSON says the endpoint takes text. Elsewhere the richer JSON view wins, in either order."""
+    if state.count == state.too_large:
+        return False
+    if media in SNIFFED_MEDIA:
+        return state.kind == "text"
+    return state.kind == "json"
+
+
+def _replaced(state: BodyState, kind: str) -> BodyState:
+    """A state of ``kind`` in place of ``state``, its counts carried over (its content is not: another kind's)."""
+    out = BodyState(kind)
+    out.count, out.too_large = state.count, state.too_large
+    return out
 
 
 class Bodies:
@@ -197,13 +227,10 @@ class Bodies:
         if state is None:
             state = self.by_media[media] = BodyState(kind)
         elif state.kind != kind and body.kind not in _UNREAD:
-            # One media type with two kinds of body: keep the richer JSON view, in either order.
-            if state.kind == "json":
+            if _kept(media, state, kind):
                 state.count += 1
                 return
-            json_state = BodyState(kind)
-            json_state.count = state.count
-            state = self.by_media[media] = json_state
+            state = self.by_media[media] = _replaced(state, kind)
         state.add(body, keep_example, salt)
 
     def merge(self, other: Bodies, take: bool = True) -> None:
@@ -212,6 +239,12 @@ class Bodies:
             mine = self.by_media.get(media)
             if mine is None:
                 mine = self.by_media[media] = BodyState(theirs.kind)
+            elif mine.kind != theirs.kind:  # one media type, two kinds of body: the kind add() keeps, either way
+                if _kept(media, mine, theirs.kind) or theirs.count == theirs.too_large:
+                    mine.count += theirs.count
+                    mine.too_large += theirs.too_large
+                    continue
+                mine = self.by_media[media] = _replaced(mine, theirs.kind)
             mine.merge(theirs, take)
 
     @property
@@ -353,6 +386,14 @@ class SpecBuilder:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object,
         ``target``: the request target's ``target_hash``, hashed there, and the timestamp as its
         second where it read it)."""
+        # the requests that may wrap another (envelope.py): a natively decoded POST (its ``target`` hashed
+        # there) was looked at by the decoder, which leaves every one that names a method to records.decode
+        if request_body.kind == "text" or (method == "POST" and target is None):
+            wrapped = unwrap(method, query, request_headers, request_body,
+                             parse_json=_PARSE_JSON if self.accelerated else None)
+            if wrapped is not None:
+                method, query, request_body = wrapped.method, wrapped.query, wrapped.body
+                target = None  # the target the API read: its query may have come out of the body
         templater = self.templater
         # most paths were seen before (83% of the 100k mix): observe's own first look, done here, saves
         # the call (a property would cost it again); keys are never empty
@@ -601,7 +642,8 @@ def _merge_exported(params: ParamMap,
 
 
 # read from a request whatever the header policy says (see SpecBuilder.headers_read)
-_READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS})
+# what the fold reads besides the policy: credentials, the host, and the override a tunnelled POST names
+_READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS, *OVERRIDE_HEADERS})
 
 
 def _credential(headers: Pairs) -> str:

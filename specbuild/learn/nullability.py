@@ -35,6 +35,12 @@ from specbuild.segments import is_action
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
 MERGE_PATCH: Final = "application/merge-patch+json"
 FORM: Final = "application/x-www-form-urlencoded"
+# The mark on the scopes of error responses' places (a status 4xx, 5xx, 4XX, default): a null seen there is
+# shared with error bodies only (holdout9's Strapi: nullable precision 0.00, 58 false positives, from 61
+# error envelopes' ``data: null``); a null seen elsewhere reaches error bodies too (GitHub's validation
+# errors' ``value``, null where other ``value``s are: devset held-out acceptance).
+ERROR_SCOPE: Final = "\x00"  # no resource word or property name begins so
+_ERROR_CLASSES: Final = frozenset("45d")
 # A property of one object: (its scope, its name, its schema, the object's schema, the values seen there)
 Place = tuple[str, str, dict[str, Any], dict[str, Any], int | None]
 # Two objects of which most property names are the same are one kind of thing (Jaccard index of the names)
@@ -122,21 +128,22 @@ def _flat(by_path: dict[str, list[Place]]) -> list[Place]:
 def _item_places(path: str, item: dict[str, Any], merge_patches: bool) -> list[Place]:
     """:func:`places` of one path item."""
     out: list[Place] = []
-    ops = _learned_from(item, merge_patches)
     resource = resource_word(path)
-    # (node, scope, seen, root count, whether node is a body's root object: no properties or items above)
-    stack: list[tuple[Any, str, int | None, int | None, bool]] = [(op, resource, None, None, True)
-                                                                  for op in ops if isinstance(op, (dict, list))]
+    # (node, scope, seen, root count, whether node is a body's root object: no properties or items above,
+    # the scopes' mark: ERROR_SCOPE under error responses)
+    stack: list[tuple[Any, str, int | None, int | None, bool, str]] = [
+        (op, mark + resource, None, None, True, mark) for op, mark in _learned_from(item, merge_patches)
+        if isinstance(op, (dict, list))]
     while stack:  # only lists and dicts go on it: a walk of every scalar took half the time
-        node, scope, seen, root, top = stack.pop()
+        node, scope, seen, root, top, mark = stack.pop()
         if isinstance(node, list):
-            stack.extend((v, scope, seen, root, top) for v in reversed(node) if isinstance(v, (dict, list)))
+            stack.extend((v, scope, seen, root, top, mark) for v in reversed(node) if isinstance(v, (dict, list)))
             continue
         here = node.get(SEEN)
         if isinstance(here, int):
             seen = here if root is None else min(here, root)
             root = seen if root is None else root
-        children: list[tuple[Any, str, int | None, int | None, bool]] = []
+        children: list[tuple[Any, str, int | None, int | None, bool, str]] = []
         for key, value in node.items():
             if key == "properties" and isinstance(value, dict):
                 envelope = _envelope(value) if top else None
@@ -147,9 +154,9 @@ def _item_places(path: str, item: dict[str, Any], merge_patches: bool) -> list[P
                         if sub.keys() <= SCALAR_KEYS:  # no places below (most: the walk's leaves were half its time)
                             continue
                         # a list envelope's objects are the resource's, as a bare list's are
-                        children.append((sub, scope if name == envelope else name, seen, root, False))
+                        children.append((sub, scope if name == envelope else mark + name, seen, root, False, mark))
             elif isinstance(value, (dict, list)) and key not in _DATA:
-                children.append((value, scope, seen, root, top and key != "items"))
+                children.append((value, scope, seen, root, top and key != "items", mark))
         stack.extend(reversed(children))
     return out
 
@@ -165,19 +172,26 @@ def _envelope(properties: dict[str, Any]) -> str | None:
 _DATA: Final = frozenset({"example", "examples", "enum", "default"})
 
 
-def _learned_from(item: dict[str, Any], merge_patches: bool) -> list[Any]:
-    """The operations of one path item (a view, not a copy), their form request bodies left out (a form
+def _learned_from(item: dict[str, Any], merge_patches: bool) -> list[tuple[Any, str]]:
+    """The operations of one path item (views, not copies), each with its scopes' mark: their error
+    responses apart, marked ERROR_SCOPE (Strapi answers every 400 ``{"data": null, "error": ...}``: that
+    null says nothing of a 2xx's ``data`` or a request's); their form request bodies left out (a form
     field is a string on the wire, never JSON null: a form neither shows a null nor takes one), and
     their merge-patch request bodies too unless ``merge_patches``."""
     drop = {FORM} if merge_patches else {FORM, MERGE_PATCH}
-    out: list[Any] = []
+    out: list[tuple[Any, str]] = []
     for op in item.values():
+        responses = op.get("responses") if isinstance(op, dict) else None
+        if isinstance(responses, dict) and any(str(code)[:1] in _ERROR_CLASSES for code in responses):
+            out.append(({"responses": {c: r for c, r in responses.items() if str(c)[:1] in _ERROR_CLASSES}},
+                        ERROR_SCOPE))
+            op = {**op, "responses": {c: r for c, r in responses.items() if str(c)[:1] not in _ERROR_CLASSES}}
         content = (op.get("requestBody") or {}).get("content") or {} if isinstance(op, dict) else {}
         if drop.isdisjoint(content):
-            out.append(op)
+            out.append((op, ""))
             continue
-        out.append({k: v for k, v in op.items() if k != "requestBody"})
-        out.append({k: v for k, v in content.items() if k not in drop})
+        out.append(({k: v for k, v in op.items() if k != "requestBody"}, ""))
+        out.append(({k: v for k, v in content.items() if k not in drop}, ""))
     return out
 
 
@@ -295,17 +309,21 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
     claims = claims or Claims(every, openapi)
     counted = {id(schema) for _, _, schema, _, _ in plain}
     kinds = _Kinds()
-    sources: dict[str, set[_Source]] = {}
+    # by side and name: a null seen in an error body is shared with error bodies only; one seen elsewhere
+    # with both (GitHub's validation errors' ``value`` is null where other ``value``s are: ERROR_SCOPE)
+    sources: dict[tuple[bool, str], set[_Source]] = {}
     rest: list[Place] = []  # typed places not nullable
     for place, null, typed in zip(every, claims.nullable, claims.typed, strict=True):
         if null:
             if id(place[2]) in counted:
-                sources.setdefault(place[1], set()).add((place[0], kinds.of(place[3]), kinds.held(place[2])))
+                sources.setdefault((place[0][:1] == ERROR_SCOPE, place[1]), set()).add(
+                    (place[0], kinds.of(place[3]), kinds.held(place[2])))
         elif typed:
             rest.append(place)
     # a round's sources are places the round before made nullable, whose names had sources then: every
     # name that will ever have one has one now, and a place of another name is never made nullable (most)
-    pending = [(place, kinds.of(place[3]), kinds.held(place[2])) for place in rest if place[1] in sources]
+    pending = [(place, kinds.of(place[3]), kinds.held(place[2])) for place in rest
+               if (False, place[1]) in sources or (place[0][:1] == ERROR_SCOPE and (True, place[1]) in sources)]
     first = True
     made: set[int] = set()
     while pending:  # to a fixed point, object kinds only: a user made nullable by its scope is a source
@@ -318,7 +336,7 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
             make_nullable(place[2], openapi)
             made.add(id(place[2]))
             if id(place[2]) in counted and value:
-                sources.setdefault(place[1], set()).add((place[0], keys, value))
+                sources.setdefault((place[0][:1] == ERROR_SCOPE, place[1]), set()).add((place[0], keys, value))
         # a place holding no object shares with none of these sources: left out of the next rounds
         pending, first = [p for p in pending if p[2] and not is_nullable(p[0][2], openapi)], False
     return made
@@ -329,21 +347,27 @@ _NO_KIND: Final[frozenset[str]] = frozenset()
 _Source = tuple[str, frozenset[str], frozenset[str]]
 
 
-def _sharing(pending: list[tuple[Place, frozenset[str], frozenset[str]]], sources: dict[str, set[_Source]],
+def _sharing(pending: list[tuple[Place, frozenset[str], frozenset[str]]],
+             sources: dict[tuple[bool, str], set[_Source]],
              first: bool, kinds: _Kinds) -> list[tuple[Place, frozenset[str], frozenset[str]]]:
     """The ``pending`` places that share a null with ``sources`` this round (:func:`_shares`), each answer
     worked out once per name, scope and kinds: one field at many operations asks the same (the mix's 100k:
     6.4k places, 1.8k questions)."""
     known: dict[tuple[str, str, frozenset[str], frozenset[str]], bool] = {}
     out = []
+    heard: dict[tuple[bool, str], set[_Source]] = {}  # per side and name: the sources its places hear
     for p in pending:
-        name = p[0][1]
-        if name not in sources:
+        side = (p[0][0][:1] == ERROR_SCOPE, p[0][1])
+        sides = heard.get(side)
+        if sides is None:
+            sides = heard[side] = sources.get((False, side[1]), set()) | (
+                sources.get((True, side[1]), set()) if side[0] else set())
+        if not sides:
             continue
-        key = (name, p[0][0], p[1], p[2])
+        key = (p[0][1], p[0][0], p[1], p[2])
         found = known.get(key)
         if found is None:
-            found = known[key] = _shares(p, sources[name], first, kinds)
+            found = known[key] = _shares(p, sides, first, kinds)
         if found:
             out.append(p)
     return out
@@ -446,17 +470,22 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
             fields[(scope, name)] = doubt(prior, pooled[(scope, name)], fit.rate)
         else:
             fields.setdefault((scope, name), 0.0)  # without counts: read as certain
-    votes: dict[str, dict[str, float]] = {}
+    # a name's votes by scope: an error body's field hears every scope, another only the others' (a null
+    # seen in error bodies alone says nothing of a success body or a request: ERROR_SCOPE)
+    votes: dict[tuple[bool, str], dict[str, float]] = {}
     for (scope, name), vote in fields.items():
-        votes.setdefault(name, {})[scope] = vote
+        if scope[:1] != ERROR_SCOPE:
+            votes.setdefault((False, name), {})[scope] = vote
+        votes.setdefault((True, name), {})[scope] = vote
     doubtful = []
     elsewhere: dict[tuple[str, str], float | None] = {}  # per field: its name's prior from its other scopes
-    ranked: dict[str, list[tuple[str, float]]] = {}  # per name: its votes by scope, sorted once (not per field)
+    ranked: dict[tuple[bool, str], list[tuple[str, float]]] = {}  # its votes sorted once (not per field)
     for scope, name, schema, parent, _ in open_:
         if (scope, name) not in elsewhere:
-            by_scope = ranked.get(name)
+            side = (scope[:1] == ERROR_SCOPE, name)
+            by_scope = ranked.get(side)
             if by_scope is None:
-                by_scope = ranked[name] = sorted(votes.get(name, {}).items())
+                by_scope = ranked[side] = sorted(votes.get(side, {}).items())
             others = [vote for where, vote in by_scope if where != scope]
             elsewhere[(scope, name)] = sum(others) / len(others) if others else None
         shared = elsewhere[(scope, name)]

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from specbuild import formats
-from specbuild.http import METHODS
+from specbuild.envelope import MENTIONS, OVERRIDE_FIELD
+from specbuild.http import METHODS, OVERRIDE_HEADERS
 
 # -- limits: what a node keeps is bounded --------------------------------------------------------------
 MAX_DEPTH: Final = 64        # deeper containers are accepted as anything; keeps recursion bounded
@@ -152,6 +153,7 @@ LIST_ENVELOPES: Final = frozenset({
 # -- strings: query parameters, headers, form fields -------------------------------------------------
 INT_TEXT: Final = "-?" + formats.UINT64_TEXT   # fits int64; longer is an id
 NUMBER_TEXT: Final = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)"
+BOOL_TEXT: Final = formats.BOOL_TEXT  # a boolean's texts in a query, a header or a form
 NUMBER_START: Final = "-0123456789"  # how every INT_TEXT and NUMBER_TEXT starts (a skip for words)
 
 
@@ -177,5 +179,9 @@ def native_table() -> dict[str, Any]:
         "int_text": INT_TEXT,
         "number_text": NUMBER_TEXT,
         "number_start": NUMBER_START,
+        "bool_text": list(BOOL_TEXT),
         "methods": sorted(METHODS),
+        "override_headers": sorted(OVERRIDE_HEADERS),
+        "override_field": OVERRIDE_FIELD,
+        "override_mentions": list(MENTIONS),
     }

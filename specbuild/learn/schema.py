@@ -51,6 +51,7 @@ from specbuild.formats import fullmatcher
 from specbuild.http import WORD_SPLIT  # a name's words, as the secret rule splits them
 from specbuild.learn.rules import (
     ANNOTATION,
+    BOOL_TEXT,
     ENUM_HEXISH,
     ENUM_MAX,
     ENUM_MIN_SEEN,
@@ -876,6 +877,9 @@ def _restored(count: int, kinds: int, depth: int, objects: int, props: dict[str,
 _INT_TEXT, _NUMBER_TEXT = fullmatcher(INT_TEXT), fullmatcher(NUMBER_TEXT)
 S_BOOL, S_INT, S_NUMBER, S_STR = 1, 2, 4, 8
 _NUMBER_START: Final = frozenset(NUMBER_START)
+# Booleans as query strings and form fields carry them: JSON's, and Python's (requests sends ``str(True)``:
+# doccano-client's ``confirmed=True``, a string enum ['False', 'True'] before; django-filter reads both)
+_BOOL_TEXT: Final = frozenset(BOOL_TEXT)
 
 
 class StringsShape:
@@ -897,7 +901,7 @@ class StringsShape:
     def add(self, value: str) -> None:
         """Fold one string value."""
         self.count += 1
-        if value == "true" or value == "false":
+        if value in _BOOL_TEXT:
             kind = S_BOOL
         elif value[:1] not in _NUMBER_START:  # most values are words: skip both number patterns
             kind = 0
