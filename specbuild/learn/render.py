@@ -327,6 +327,7 @@ def targets(builder: SpecBuilder) -> dict[str, int]:
 # error shape the API answers elsewhere (:func:`refused`).
 NOT_FOUND: Final = 404
 INVALID: Final = frozenset({400, 422})
+_REFUSALS: Final = INVALID | {NOT_FOUND}
 
 
 def refused(builder: SpecBuilder) -> frozenset[str]:
@@ -337,25 +338,36 @@ def refused(builder: SpecBuilder) -> frozenset[str]:
     templater reads them as errors of the template beside them (``paths.templating``). A 401, 403, 409 or
     5xx says nothing of the kind (``/login`` refused a caller, ``/health`` was down), and neither does a
     400 in a shape of its own (another layer answered)."""
-    statuses: dict[str, set[int]] = defaultdict(set)
+    refusing: dict[str, set[int]] = defaultdict(set)   # the keys each call of which so far refused, how
+    answered: set[str] = set()                          # ... and those with another answer
     for (key, _), op in builder.operations.items():
-        statuses[key].update(op.responses)
-    keys = {key for key, seen in statuses.items() if seen and seen <= INVALID | {NOT_FOUND}}
-    out = {key for key in keys if statuses[key] == {NOT_FOUND}}
+        if op.responses.keys() <= _REFUSALS:
+            refusing[key].update(op.responses)
+        else:
+            answered.add(key)
+    keys = {key for key, seen in refusing.items() if seen and key not in answered}
+    out = {key for key in keys if refusing[key] == {NOT_FOUND}}
     if keys == out:
         return frozenset(out)
-    served = {key for key, seen in statuses.items() if any(200 <= status < 300 for status in seen)}
-    shapes = {_error_shape(resp) for (key, _), op in builder.operations.items() if key in served
-              for status, resp in op.responses.items() if 400 <= status < 500}
-    invalid = keys - out
+    invalid: dict[str, set[ErrorShape]] = defaultdict(set)   # each key's "invalid" answers' shapes
     for (key, _), op in builder.operations.items():
-        if key in invalid and any(status in INVALID and _error_shape(resp) not in shapes
-                                  for status, resp in op.responses.items()):
-            invalid.discard(key)
-    return frozenset(out | invalid)
+        if key in keys and key not in out:
+            invalid[key].update(_error_shape(resp) for status, resp in op.responses.items() if status in INVALID)
+    # the shapes not yet seen where the API served: looked for until all are (most APIs have one)
+    unseen = set().union(*invalid.values())
+    served = {key for (key, _), op in builder.operations.items() if any(200 <= status < 300 for status in op.responses)}
+    for (key, _), op in builder.operations.items():
+        if not unseen:
+            break
+        if key in served:
+            unseen.difference_update(_error_shape(resp) for status, resp in op.responses.items() if 400 <= status < 500)
+    return frozenset(out | {key for key, shapes in invalid.items() if not shapes & unseen})
 
 
-def _error_shape(resp: ResponseState) -> frozenset[tuple[str, frozenset[str]]]:
+ErrorShape = frozenset[tuple[str, frozenset[str]]]
+
+
+def _error_shape(resp: ResponseState) -> ErrorShape:
     """An error response's shape: each media type with the top-level names of its bodies."""
     out = []
     for media, body in resp.bodies.by_media.items():
