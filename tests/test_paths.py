@@ -12,6 +12,7 @@ import sys
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -35,7 +36,7 @@ from specbuild.learn.paths.templating import _plural
 from specbuild.learn.render import render
 from specbuild.records import decode
 from specbuild.segments import is_cased, keeps_literal
-from tests.helpers import ROOT, load_script, record
+from tests.helpers import ROOT, ex, load_script, record
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -2250,3 +2251,118 @@ def test_words_only_posted_to_that_are_values_elsewhere_are_items_acted_on() -> 
     actions = {"/api/admin/archive/purge": _call("POST"), "/api/admin/archive/restore": _call("POST")}
     got = learn(shapes | actions, shapes | actions)
     assert got["/api/admin/archive/purge"] == "/api/admin/archive/purge"
+
+
+# --- error-only words beside a parameter: the template's errors (issue 11, holdout8 cause 4) ---------
+
+_PROJECT = {"data": {"id": "UHJvamVjdDox", "name": "x", "description": "d", "created_at": "2026-01-01"}}
+_ERROR = {"code": 103, "error": "Invalid name"}
+
+
+def _projects(names: tuple[str, ...] = ("rag-search", "support-bot", "agent-planner", "sql-writer")) -> list[Any]:
+    """Phoenix in small: projects read by base64 id and by name, names changed and deleted (items of the
+    collection), fewer plain names than WORDS_BESIDE_IDS."""
+    rows = [ex("get", "/v1/projects", resp={"data": [_PROJECT["data"]]})]
+    ids = ["UHJvamVjdDox", "UHJvamVjdDoy", "UHJvamVjdDoz", "UHJvamVjdDo0"]
+    rows += [ex("get", f"/v1/projects/{i}", resp=_PROJECT) for i in ids]
+    for name in names:
+        rows += [ex("get", f"/v1/projects/{name}", resp=_PROJECT), ex("put", f"/v1/projects/{name}", resp=_PROJECT,
+                                                                       body={"description": "e"}),
+                 ex("delete", f"/v1/projects/{name}", 204)]
+    return rows
+
+
+def _paths(rows: Iterable[Any]) -> dict[str, Any]:
+    builder = SpecBuilder()
+    builder.add_all(rows)
+    return dict(render(builder)["paths"])
+
+
+def test_a_word_every_call_of_which_was_not_found_beside_a_parameter_is_one_of_its_values() -> None:
+    """Phoenix's ``GET /v1/projects/no-such-project`` (one call, 404) stayed a path of its own beside
+    ``/v1/projects/{projectName}``: a plain word beside base64 ids, and fewer than WORDS_BESIDE_IDS of
+    them. Every call of it was answered "not found": no operation the server has, but the template's
+    own error (a missing item); its 404 is documented there."""
+    missing = ex("get", "/v1/projects/no-such-project", 404, resp={"detail": "Project not found"})
+    paths = _paths([*_projects(), missing])
+    assert "/v1/projects/no-such-project" not in paths
+    assert "404" in paths["/v1/projects/{projectName}"]["get"]["responses"]
+    # the API's own words stay, refused or not: an alias (``/me`` when logged out), a collection
+    own = [ex("get", f"/v1/projects/{w}", 404, resp={"detail": "Not Found"}) for w in ("me", "summaries")]
+    assert {"/v1/projects/me", "/v1/projects/summaries"} <= _paths([*_projects(), *own]).keys()
+
+
+@pytest.mark.parametrize("status", [401, 403, 409, 503])
+def test_a_word_only_answered_other_errors_stays_the_path_it_is(status: int) -> None:
+    """A real endpoint that only errored in a sample (``/login`` answered 401, ``/health`` 503, a conflict)
+    is still an endpoint: only "not found" (and the API's "invalid" in its own error shape) says the
+    path names nothing the server has."""
+    paths = _paths([*_projects(), ex("get", "/v1/projects/overview", status, resp={"detail": "no"})])
+    assert "/v1/projects/overview" in paths
+
+
+def test_a_word_not_found_with_no_parameter_beside_it_stays_literal() -> None:
+    """``/functions/sendInvoice`` answered 400 (a function the app does not define) beside functions that
+    are each an operation of their own: no template stands there to take it; it stays the path it is (a
+    second sample asking it again is accepted)."""
+    rows = [ex("post", f"/parse/functions/{f}", resp={"result": {"ok": True}}, body={"a": 1})
+            for f in ("averageRating", "checkoutQuote", "searchCatalog")]
+    rows += [ex("post", "/parse/functions/sendInvoice", 400, resp=_ERROR, body={"a": 1}),
+             ex("post", "/parse/functions/recomputeStock", 404, resp=_ERROR, body={"a": 1})]
+    paths = _paths(rows)
+    assert {"/parse/functions/sendInvoice", "/parse/functions/recomputeStock"} <= paths.keys()
+
+
+def test_a_call_the_values_never_take_stays_literal_however_it_was_answered() -> None:
+    """``POST /v1/projects/archive-all`` beside projects that are read, changed and deleted, never
+    POSTed to: a call of its own (an operation called wrongly), not one more value refused."""
+    paths = _paths([*_projects(), ex("post", "/v1/projects/archive-all", 404, resp={"detail": "Not Found"})])
+    assert "/v1/projects/archive-all" in paths
+
+
+def test_a_word_not_found_that_would_change_the_parameter_stays_literal() -> None:
+    """Beside integer ids a refused word would make ``{userId}`` a string (and rename it): an error never
+    changes the template it would join, so ``/users/nobody`` stays as it is."""
+    rows = [ex("get", f"/users/{i}", resp={"id": i, "login": "x", "email": "e"}) for i in range(1, 9)]
+    paths = _paths([*rows, ex("get", "/users/nobody", 404, resp={"detail": "Not Found"})])
+    assert "/users/nobody" in paths
+    assert paths["/users/{userId}"]["get"]["parameters"][0]["schema"]["type"] == "integer"
+
+
+def test_a_word_not_found_under_several_owners_is_the_apis_own_word() -> None:
+    """``GET /orgs/{org}/projects/archived`` answered 404 under two organisations is a word the API
+    names (a view every organisation may have), not a missing project; under one organisation it is one
+    more project asked for and not found."""
+    orgs = ["acme", "globex", "initech"]
+    rows = []
+    for org in orgs:
+        rows += [ex("get", f"/orgs/{org}", resp={"name": org, "plan": "x", "seats": 3})]
+        rows += [ex("get", f"/orgs/{org}/projects/UHJvamVjdDo{i}", resp=_PROJECT) for i in "xyz0"]
+        rows += [ex(m, f"/orgs/{org}/projects/{org}-{p}", resp=_PROJECT) for p in ("web", "api")
+                 for m in ("get", "put", "delete")]
+    archived = [ex("get", f"/orgs/{org}/projects/archived", 404, resp={"detail": "Not Found"}) for org in orgs]
+    assert "/orgs/{orgName}/projects/archived" in _paths([*rows, *archived[:2]])
+    assert "/orgs/{orgName}/projects/archived" not in _paths([*rows, archived[0]])
+
+
+def test_an_invalid_name_in_the_apis_error_shape_is_one_of_the_values() -> None:
+    """Parse: ``POST /schemas/2ndClass`` and ``/schemas/bad-class name`` answered 400 "Invalid classname"
+    beside class names only ever POSTed to (the JS SDK tunnels every call through POST): a name the API
+    refused, in the error shape it answers everywhere else (``{code, error}``), is the template's error.
+    A 400 in a shape of its own (a proxy's page, a different layer) says nothing of the kind."""
+    schema = {"className": "x", "fields": {"a": {"type": "String"}}, "classLevelPermissions": {}, "indexes": {}}
+    rows = [ex("post", f"/parse/schemas/{c}", resp=schema, body={"_method": "GET"})
+            for c in ("Product", "Merchant", "Order", "Review") for _ in range(2)]
+    rows += [ex("post", "/parse/schemas", resp={"results": [schema]}, body={"_method": "GET"}),
+             ex("post", "/parse/classes/Order", 400, resp={"code": 102, "error": "Invalid query"},
+                body={"_method": "GET"}),
+             ex("post", "/parse/classes/Order", resp={"results": [{"objectId": "abc123XZ", "total": 3}]},
+                body={"_method": "GET"})]
+    refused = [ex("post", "/parse/schemas/2ndClass", 400, resp=_ERROR, body={"className": "2ndClass"}),
+               ex("post", "/parse/schemas/bad-class name", 400, resp=_ERROR, body={"className": "bad-class name"})]
+    paths = _paths([*rows, *refused])
+    assert not {"/parse/schemas/2ndClass", "/parse/schemas/bad-class name"} & paths.keys(), sorted(paths)
+    assert "400" in paths["/parse/schemas/{schemaName}"]["post"]["responses"]
+    odd = [ex("post", "/parse/schemas/2ndClass", 400, resp={"message": "Bad Request", "statusCode": 400},
+              body={"className": "2ndClass"})]
+    assert "/parse/schemas/2ndClass" in _paths([*rows, *odd])

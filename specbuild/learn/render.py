@@ -106,7 +106,7 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None,
 def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Elsewhere | None) -> dict[str, Any]:
     opts = options or RenderOptions()
     feats = features(builder)
-    templates = builder.templater.templates(feats, targets(builder), listed(builder))
+    templates = builder.templater.templates(feats, targets(builder), listed(builder), refused(builder))
     values = path_values(templates)
     opts = replace(opts, path_values=values)
     groups = grouped_states(builder, templates)
@@ -187,7 +187,8 @@ def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | 
     states are settled, not every skeleton key's). ``templates``: the builder's, when decided already.
     """
     if templates is None:
-        templates = builder.templater.templates(features(builder), targets(builder), listed(builder))
+        templates = builder.templater.templates(features(builder), targets(builder), listed(builder),
+                                                refused(builder))
     return {key: _merged(states) for key, states in grouped_states(builder, templates)}
 
 
@@ -284,7 +285,8 @@ def _rendered_text(groups: list[Group], opts: RenderOptions
 def counts(builder: SpecBuilder) -> tuple[int, int]:
     """The paths and operations :func:`render` would write (before a base path is taken out or a person's
     spec overlaid): the templates decided, nothing rendered. For a progress line."""
-    templates = builder.templater.templates(features(builder), targets(builder), listed(builder))
+    templates = builder.templater.templates(features(builder), targets(builder), listed(builder),
+                                            refused(builder))
     operations = {(templates[key].path, method) for key, method in builder.operations}
     return len({path for path, _ in operations}), len(operations)
 
@@ -319,6 +321,60 @@ def targets(builder: SpecBuilder) -> dict[str, int]:
         for resp in op.responses.values():
             seen.merge(resp.witnesses)
     return {key: n for key, seen in acc.items() if (n := seen.count()) is not None}
+
+
+# A path the server has nothing at answers "not found"; a name it refuses, "invalid" (400 or 422) in the
+# error shape the API answers elsewhere (:func:`refused`).
+NOT_FOUND: Final = 404
+INVALID: Final = frozenset({400, 422})
+_REFUSALS: Final = INVALID | {NOT_FOUND}
+
+
+def refused(builder: SpecBuilder) -> frozenset[str]:
+    """The skeleton keys every answer of which refused the path itself, any method: 404, or 400/422 in an
+    error shape (media types, top-level names) the API answered at a key it also served (a 2xx there).
+    Phoenix's ``GET /v1/projects/no-such-project`` (404), Parse's ``POST /schemas/2ndClass`` (400
+    ``{code, error}``, as every Parse error): a missing item, an invalid name, no operation. The
+    templater reads them as errors of the template beside them (``paths.templating``). A 401, 403, 409 or
+    5xx says nothing of the kind (``/login`` refused a caller, ``/health`` was down), and neither does a
+    400 in a shape of its own (another layer answered)."""
+    refusing: dict[str, set[int]] = defaultdict(set)   # the keys each call of which so far refused, how
+    answered: set[str] = set()                          # ... and those with another answer
+    for (key, _), op in builder.operations.items():
+        if op.responses.keys() <= _REFUSALS:
+            refusing[key].update(op.responses)
+        else:
+            answered.add(key)
+    keys = {key for key, seen in refusing.items() if seen and key not in answered}
+    out = {key for key in keys if refusing[key] == {NOT_FOUND}}
+    if keys == out:
+        return frozenset(out)
+    invalid: dict[str, set[ErrorShape]] = defaultdict(set)   # each key's "invalid" answers' shapes
+    for (key, _), op in builder.operations.items():
+        if key in keys and key not in out:
+            invalid[key].update(_error_shape(resp) for status, resp in op.responses.items() if status in INVALID)
+    # the shapes not yet seen where the API served: looked for until all are (most APIs have one)
+    unseen = set().union(*invalid.values())
+    served = {key for (key, _), op in builder.operations.items() if any(200 <= status < 300 for status in op.responses)}
+    for (key, _), op in builder.operations.items():
+        if not unseen:
+            break
+        if key in served:
+            unseen.difference_update(_error_shape(resp) for status, resp in op.responses.items() if 400 <= status < 500)
+    return frozenset(out | {key for key, shapes in invalid.items() if not shapes & unseen})
+
+
+ErrorShape = frozenset[tuple[str, frozenset[str]]]
+
+
+def _error_shape(resp: ResponseState) -> ErrorShape:
+    """An error response's shape: each media type with the top-level names of its bodies."""
+    out = []
+    for media, body in resp.bodies.by_media.items():
+        core: set[str] = set()
+        _body_core_paths(body, core)
+        out.append((media, frozenset(p.partition(".")[0].partition("[]")[0] or "[]" for p in core)))
+    return frozenset(out)
 
 
 def listed(builder: SpecBuilder) -> Listed:

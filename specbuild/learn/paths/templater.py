@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Final
 
 from specbuild.errors import RecordError
@@ -262,11 +263,13 @@ class PathTemplater:
         return 0
 
     def templates(self, features: Mapping[str, frozenset[str]] | None = None,
-                  targets: Mapping[str, int] | None = None, listed: Listed | None = None) -> dict[str, Template]:
+                  targets: Mapping[str, int] | None = None, listed: Listed | None = None,
+                  refused: AbstractSet[str] = frozenset()) -> dict[str, Template]:
         """The template of every key observed so far, decided from all the evidence at once: ``features``
         (methods and response properties per key: :class:`Features`, or their plain form), ``targets``
-        (distinct request targets per key) and ``listed`` (the names the collections at some keys list)."""
-        return decide(sorted(self._keys), self.hints, features or {}, targets or {}, listed)
+        (distinct request targets per key), ``listed`` (the names the collections at some keys list) and
+        ``refused`` (the keys every answer of which refused the path: not found, an invalid name)."""
+        return decide(sorted(self._keys), self.hints, features or {}, targets or {}, listed, refused)
 
 
 def _must_open(words: set[str], cap: int) -> bool:

@@ -140,9 +140,11 @@ class _Res:
 
 
 def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, frozenset[str]],
-           targets: Mapping[str, int] | None = None, listed: Listed | None = None) -> dict[str, Template]:
+           targets: Mapping[str, int] | None = None, listed: Listed | None = None,
+           refused: Set[str] = frozenset()) -> dict[str, Template]:
     """The template of every skeleton key, from all keys (their features, how many distinct request
-    targets reached each, and the names the collections at them list, where known) at once."""
+    targets reached each, the names the collections at them list, where known, and those every answer
+    of which refused the path) at once."""
     root = _Raw()
     # the keys of one resource share their property paths: each matched once, then sets intersected
     every: frozenset[str] = frozenset().union(*(features.get(key, ()) for key in keys))
@@ -164,7 +166,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
-    memo = _Memo(listed)
+    memo = _Memo(listed, refused)
     for _ in range(MAX_PASSES):
         resolver = _Resolver(pins, pool, memo)
         resolved = resolver.resolve([root], (), None, in_slot=False)
@@ -471,23 +473,26 @@ class _Resolver:
                 for w in words:
                     resolved[w] = yield groups[w], (*prefix, w), w, False
                 absorbed = self._decide_resolved(site, resolved)
+        # words every call of which the API refused: the errors of the parameter beside them
+        refused = self._refused_values(site, [w for w in words if w not in absorbed], absorbed)
         # words whose own calls are a value's, their subtree the API's
-        named = (yield from self._value_slot(node, site, words, absorbed)) if typed or absorbed else set()
+        named = (yield from self._value_slot(node, site, words, absorbed, refused)) if typed or absorbed else set()
         for w in words:
-            if w not in absorbed:
+            if w not in absorbed and w not in refused:
                 done = resolved.get(w)
                 node.literals[w] = done if done is not None else (yield groups[w], (*prefix, w), w, False)
                 if w in named:  # its own keys went to the parameter: a copy without them (a node is kept
                     node.literals[w] = _without_keys(node.literals[w])  # for the next pass as it was made)
         return node
 
-    def _value_slot(self, node: _Res, site: _Site, words: Sequence[str],
-                    absorbed: set[str]) -> Generator[_Call, _Res, set[str]]:
-        """The learned parameter: typed ids and the words absorbed, and the own calls of the words that
-        are a value's (:func:`_values_named_as_words`); returns those words."""
-        labels = sorted(site.typed.keys() | absorbed)
-        values = [c for label in labels for c in site.groups[label]]
-        named = _values_named_as_words(site, [w for w in words if w not in absorbed], values)
+    def _value_slot(self, node: _Res, site: _Site, words: Sequence[str], absorbed: set[str],
+                    refused: Set[str] = frozenset()) -> Generator[_Call, _Res, set[str]]:
+        """The learned parameter: typed ids and the words absorbed, the words ``refused`` beside them (no
+        evidence of values: neither counted nor pooled, their kinds the parameter's already), and the own
+        calls of the words that are a value's (:func:`_values_named_as_words`); returns those words."""
+        values = [c for label in sorted(site.typed.keys() | absorbed) for c in site.groups[label]]
+        named = _values_named_as_words(site, [w for w in words if w not in absorbed and w not in refused], values)
+        values += [c for label in sorted(refused) for c in site.groups[label]]
         # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
         kinds = frozenset(site.typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed | named}
         shells = [self.memo.shell(raw) for w in sorted(named) for raw in site.groups[w] if raw.keys]
@@ -496,6 +501,36 @@ class _Resolver:
         for label in absorbed:
             self._merge(label, site.prefix)
         return named
+
+    def _refused_values(self, site: _Site, words: Sequence[str], absorbed: Set[str]) -> set[str]:
+        """Words every call of which, at them and below, the API refused (render.refused: not found, or
+        an invalid name in its error shape), beside a parameter typed ids or words absorbed make here:
+        values of it the server does not have, its errors, not operations (Phoenix's ``GET
+        /v1/projects/no-such-project``, one 404 beside ``{projectName}``; Parse's ``POST
+        /schemas/2ndClass``, 400 "Invalid classname", beside ``{schemaName}``). Only where nothing says
+        endpoint: a candidate, no word of the API's own (alias, action, mark, plural: ``/users/me``
+        refused when logged out stays); at THIN_KEYS paths or fewer, under one owner (refused under
+        several, it is a word the API names: a view every organisation has); with calls the values take
+        there too (a POST beside values never POSTed to is an operation called wrongly); and changing
+        nothing of the parameter, its name or its schema (``/users/nobody`` beside integer ids stays, the
+        ids' template an integer). A word with no parameter beside it stays the path it is: nothing else
+        stands there to take its calls."""
+        refused = self.memo.refused
+        if not refused or not words or not (site.typed or absorbed):
+            return set()
+        kinds = frozenset(site.typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed}
+        values = [raw for label in sorted(site.typed.keys() | absorbed) for raw in site.groups[label]]
+        out = set()
+        for w in words:
+            raws = site.groups[w]
+            calls = _calls_below(raws[0]) if len(raws) == 1 and _keys_below(raws, THIN_KEYS + 1) <= THIN_KEYS else []
+            joined = kinds | {"cased" if is_cased(w) else "word"}
+            if (calls and all(key in refused for _, node in calls for key in node.keys)
+                    and self._candidate(site, w) and not _names_a_resource(w)
+                    and kind_schema(joined) == kind_schema(kinds) and _suffix(joined) == _suffix(kinds)
+                    and all(node.methods <= _methods_at(values, suffix) for suffix, node in calls)):
+                out.add(w)
+        return out
 
     def _decided(self, site: _Site, where: _Where) -> set[str]:
         """:meth:`_decide` on the raw profiles of the words ``where`` lists, remembered across passes.
@@ -1005,6 +1040,26 @@ def _probes_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     # answered alike, or with no property at all (a 404 each): a crowd either way
     silent = {w for w, profile in probes.items() if not any(profile.values())}
     return {w for crowd in (alike(probes), silent) if len(crowd) >= FEW_THIN for w in crowd}
+
+
+def _calls_below(raw: _Raw) -> list[tuple[Suffix, _Raw]]:
+    """The nodes at and below ``raw`` that were called (keys end there), with where (typed labels ``*``)."""
+    out: list[tuple[Suffix, _Raw]] = []
+    stack: list[tuple[Suffix, _Raw]] = [((), raw)]
+    while stack:
+        suffix, node = stack.pop()
+        if node.keys:
+            out.append((suffix, node))
+        stack.extend(((*suffix, label), child) for label, child in _raw_children(node))
+    return out
+
+
+def _methods_at(raws: Sequence[_Raw], suffix: Suffix) -> frozenset[str]:
+    """The methods called at ``suffix`` below any of ``raws`` (typed labels ``*``)."""
+    nodes = list(raws)
+    for step in suffix:
+        nodes = [child for node in nodes for label, child in _raw_children(node) if label == step]
+    return frozenset().union(*(node.methods for node in nodes if node.keys))
 
 
 def _under_many(n: int, values: int) -> bool:
@@ -1525,10 +1580,10 @@ class _Memo:
     once and never changed, and each pass (and several rules within one) asks the same of the same
     nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
-    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "listed", "passes", "rules",
-                 "subtrees", "weighed")
+    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "listed", "passes",
+                 "refused", "rules", "subtrees", "weighed")
 
-    def __init__(self, listed: Listed | None = None) -> None:
+    def __init__(self, listed: Listed | None = None, refused: Set[str] = frozenset()) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
         self._profiles: dict[tuple[int, ...], Profile] = {}
         self._answers: dict[tuple[int, ...], Answers] = {}
@@ -1542,6 +1597,7 @@ class _Memo:
         # ... and what its words weigh (_Resolver._weighed), with the words that kept literal
         self.weighed: dict[_Where, tuple[_Weighed | None, tuple[tuple[Suffix, str], ...]]] = {}
         self.listed = listed   # the same in every pass: a decision it feeds needs no new check
+        self.refused = refused   # ... and so are the keys every answer of which refused the path
 
     def shell(self, raw: _Raw) -> _Raw:
         """A node with ``raw``'s own keys and answers and nothing below: its calls, resolved apart from
