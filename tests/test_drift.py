@@ -396,3 +396,19 @@ def test_a_value_a_branch_of_a_union_takes_is_judged_by_that_branch_s_rules() ->
     assert (finding.example.pointer, finding.example.expected) == ("results[0].n", "integer")
     (missing,) = drift_check.check(UNION_SPEC, [rec("GET", "/agg", 200, {"results": [{}]})], explain=BodyValidator)
     assert missing.kind.startswith("response-required") and missing.example.pointer == "results[0].n"
+
+
+def test_a_claim_inside_a_union_rests_on_the_branch_the_value_was_judged_by_in_either_order() -> None:
+    """An article and an event under one operation both have a ``status`` enum: an event's new status is
+    judged by the event's counts (3 seen: "we know more"), not the article's (300), whichever comes first."""
+    article = {"type": "object", "x-specbuild-seen": 300, "required": ["title"], "properties": {
+        "title": {"type": "string"}, "status": {"type": "string", "enum": ["draft", "published"]}}}
+    event = {"type": "object", "x-specbuild-seen": 3, "properties": {
+        "capacity": {"type": "integer"}, "status": {"type": "string", "enum": ["open", "closed"]}}}
+    traffic = [rec("GET", "/items", 200, {"data": {"capacity": 5, "status": "cancelled"}}) for _ in range(2)]
+    for branches in ([article, event], [event, article]):
+        body = {"type": "object", "x-specbuild-seen": 303, "properties": {"data": {"anyOf": branches}}}
+        spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/items": {"get": {
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": body}}}}}}}}
+        (finding,) = drift_check.check(spec, traffic, explain=BodyValidator)
+        assert (finding.kind, finding.example.pointer) == ("response-enum-refined", "data.status"), branches[0]

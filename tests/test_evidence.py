@@ -7,7 +7,7 @@ import random
 
 import orjson
 
-from specbuild.drift.evidence import overturned, seen_at
+from specbuild.drift.evidence import overturned, seen_along, seen_at
 from specbuild.learn import state
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.witnesses import K, Witnesses, target_hash
@@ -121,3 +121,17 @@ def test_the_evidence_inside_a_union_of_shared_schemas_is_read_through_the_branc
     assert seen_at(schema, ("data", "title")) == 300
     assert seen_at(schema, ("data", 0, "capacity")) == 110
     assert seen_at({**schema, "properties": {"data": {"$ref": "#/$defs/loop"}}}, ("data", "x")) is None
+
+
+def test_the_evidence_along_a_rule_s_schema_path_follows_its_refs_and_its_branch() -> None:
+    schema = {"$ref": "#/$defs/root", "$defs": {
+        "root": {"type": "object", "x-specbuild-seen": 50, "properties": {"data": {"anyOf": [
+            {"$ref": "#/$defs/a"}, {"$ref": "#/$defs/b"}]}}},
+        "a": {"type": "object", "x-specbuild-seen": 40,
+              "properties": {"s": {"type": "string", "x-specbuild-seen": 30}}},
+        "b": {"type": "object", "x-specbuild-seen": 4, "properties": {"s": {"type": "string"}}}}}
+    assert seen_along(schema, ("properties", "data", "anyOf", 0, "properties", "s", "type")) == 30
+    assert seen_along(schema, ("properties", "data", "anyOf", 1, "properties", "s", "type")) == 4
+    assert seen_along(schema, ("properties", "data", "anyOf")) == 50  # no branch taken: the holder's
+    assert seen_along(schema, ("properties", "nowhere", "type")) == 50
+    assert seen_along({"type": "object"}, ("properties",)) is None

@@ -35,7 +35,7 @@ from typing import Any, Final, Protocol
 import orjson
 
 from specbuild.drift.conformance import Conformance
-from specbuild.drift.evidence import overturned, seen_at
+from specbuild.drift.evidence import overturned, seen_along, seen_at
 from specbuild.drift.forms import form_value, scalar
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
@@ -152,6 +152,9 @@ class BodyError:
     message: str
     expected: Any = None
     path: tuple[str | int, ...] = ()  # ``where`` as keys and indexes
+    # the rule's place in the schema (keywords, names and branch indexes, refs followed): which branch of
+    # a union the value was judged by, for the evidence (evidence.seen_along); () when not known
+    schema_path: tuple[str | int, ...] = ()
 
 
 class BodyExplainer(Protocol):
@@ -426,7 +429,7 @@ class Checker:
             seen: str | Callable[[], str] = "absent"
             if kind != "missing-required":
                 seen = partial(_show_at, value, err.where, pointer)
-            evidence = seen_at(check.schema, err.path) if kind in REFINED else None
+            evidence = _evidence(check.schema, err) if kind in REFINED else None
             self._report(op.key, f"{side}-{kind}", _subject(ex, side, pointer), ex, location, pointer,
                          expected, seen, evidence)
         kind = f"{side}-undocumented-property"
@@ -522,6 +525,12 @@ def coerce(raws: list[str], param: Param) -> Any:
         items = schema.get("items")
         return [_scalar(r, items if isinstance(items, dict) else {}) for r in raws]
     return _scalar(raws[-1], schema)
+
+
+def _evidence(schema: Mapping[str, Any], err: BodyError) -> int | None:
+    """The values the claim ``err`` broke rested on: along the rule's own place in the schema where the
+    validator said it (the branch of a union the value was judged by), else at the value's place."""
+    return seen_along(schema, err.schema_path) if err.schema_path else seen_at(schema, err.path)
 
 
 def _as_json(body: Body, value: Any) -> Any:

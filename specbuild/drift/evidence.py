@@ -77,6 +77,32 @@ def seen_at(root: Any, path: Sequence[str | int]) -> int | None:
     return min(nearest, bodies)
 
 
+def seen_along(root: Any, schema_path: Sequence[str | int]) -> int | None:
+    """The evidence behind the rule at ``schema_path`` in ``root`` (keywords, property names and union
+    branch indexes, as jsonschema gives an error's ``absolute_schema_path``: local ``$ref``s followed at
+    each step): the count of the nearest node on the way that has one, capped by the root's. Where
+    :func:`seen_at` has only the value's place and guesses a union's branch (the first that has the name),
+    this walks the branch the value was judged by: an ``anyOf`` of an article and an event that both have
+    a ``status`` reads the event's counts for an event. None when ``root`` was not learned."""
+    node = follow(root, root)
+    bodies = seen_of(node)
+    if bodies is None:
+        return None
+    nearest = bodies
+    for step in schema_path:
+        if isinstance(node, Mapping) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            break
+        node = follow(root, node)
+        n = seen_of(node)
+        if n is not None:
+            nearest = n
+    return min(nearest, bodies)
+
+
 def _branch(root: Any, node: Any, step: str | int, within: frozenset[int] = frozenset()) -> Any:
     """The first branch of a union (``anyOf``/``oneOf``) that leads on at ``step``, its ``$ref`` followed (a
     learned spec shares a union's objects under components); else ``node``. A union met again inside

@@ -968,4 +968,5 @@ def _body_error(err: ValidationError) -> BodyError:
     from specbuild.drift.check import BodyError
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path).lstrip(".")
     return BodyError(where=where or "(root)", keyword=str(err.validator), message=err.message,
-                     expected=err.validator_value, path=tuple(err.absolute_path))
+                     expected=err.validator_value, path=tuple(err.absolute_path),
+                     schema_path=tuple(err.absolute_schema_path))
