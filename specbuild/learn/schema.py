@@ -266,12 +266,24 @@ def _references(vals: dict[str, int]) -> bool:
     """Values that each name someone of a kind (``account:alice``, ``account:bob``, ``group:ops``):
     the names vary behind fewer kinds, and the next sample brings other people. Or values of which some
     are prefixed and some bare (``created``, ``desc:name``: a sort direction before any field): a prefix
-    composed with values, whose pairs the next sample varies (ZenML's ``sort_by``). A set all prefixed,
-    a kind each (``read:org``, ``admin:hook``), is a closed set of scopes."""
+    composed with values, whose pairs the next sample varies (ZenML's ``sort_by``); so are fields with a
+    sort direction, every one prefixed (``capacity:desc``, ``starts_at:asc``: Strapi's ``sort[0]``). A set
+    all prefixed, a kind each (``read:org``, ``admin:hook``), is a closed set of scopes."""
     prefixed = sum(_REFERENCE(v) is not None for v in vals)
     if prefixed < len(vals):
         return prefixed > 0
+    if any(_sort_direction(v) for v in vals):
+        return True  # a field composed with a direction (Strapi's ``sort[0]=capacity:desc``): any field, next time
     return len({v.split(":", 1)[0] for v in vals}) < len(vals)
+
+
+_DIRECTIONS: Final = frozenset({"asc", "desc"})
+
+
+def _sort_direction(v: str) -> bool:
+    """``capacity:desc``, ``desc:name``: a sort direction on one side of the colon, a field on the other."""
+    head, _, tail = v.partition(":")
+    return head.lower() in _DIRECTIONS or tail.lower() in _DIRECTIONS
 
 
 def _fold_str_stats(node: Shape | StringsShape, v: str) -> None:
