@@ -249,3 +249,16 @@ def test_the_places_handed_on_are_walked_again_where_a_merge_patch_is() -> None:
         answered = paths["/things/{id}"]["patch"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert not _nullable(answered["properties"]["name"]), found
         assert paths == _patched_paths(), found
+
+
+def test_an_error_body_s_fraction_does_not_make_the_success_bodies_number() -> None:
+    """A 400 echoes what the client sent (``price: 9.5`` refused): that says nothing of the integers the API
+    answers; error bodies are scopes of their own for numbers as for nulls (ERROR_SCOPE)."""
+    exchanges = [ex(path=f"/api/items/{i}", resp={"data": {"id": i, "price": i * 3}}) for i in range(1, 31)]
+    exchanges += [ex("put", f"/api/items/{i}", 400, body={"price": 9.5},
+                     resp={"data": {"id": i, "price": 9.5}, "error": "bad price"}) for i in range(1, 6)]
+    doc = inline(build_spec(exchanges))
+    item = doc["paths"]["/api/items/{itemId}"]
+    assert _body(doc, "/api/items/{itemId}")["properties"]["data"]["properties"]["price"]["type"] == "integer"
+    refused = item["put"]["responses"]["400"]["content"]["application/json"]["schema"]
+    assert refused["properties"]["data"]["properties"]["price"]["type"] == "number"
