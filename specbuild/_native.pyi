@@ -34,7 +34,6 @@ class PathNames:
 @final
 class Form:
     def dict(self) -> dict[str, list[str]]: ...
-    def __contains__(self, name: str) -> bool: ...
 
 @final
 class Params:

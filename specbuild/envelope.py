@@ -63,10 +63,12 @@ class Unwrapped:
 def unwrap(method: str, query: Pairs, headers: Pairs, body: Body, *, sniff: bool = True,
            parse_json: JsonParser | None = None) -> Unwrapped | None:
     """The request ``method`` ``query`` ``headers`` ``body`` stands for; None when it wraps nothing (nearly
-    every request: a few comparisons, no parse). ``body.value`` may be a native handle (``Json``/``Form``:
-    only their ``mentions``/``in`` are asked). ``sniff``: a ``text/plain`` JSON body that tunnels nothing
-    comes back as JSON too (the checker asks that only of a spec that documents JSON there).
-    ``parse_json``: the native parser, for a JSON body that comes back (the fold's), else plain data."""
+    every request: a few comparisons, no parse). ``body.value`` may be a native ``Json`` (only its
+    ``mentions`` is asked), never a native ``Form``: the native decoder leaves every form that names a
+    method, and every POST whose query or headers do, to ``records.decode`` (record.rs). ``sniff``: a
+    ``text/plain`` JSON body that tunnels nothing comes back as JSON too (the checker asks that only of a
+    spec that documents JSON there). ``parse_json``: the native parser, for a JSON body that comes back
+    (the fold's), else plain data."""
     sniffed = _sniffed(body) if body.kind == "text" else None
     named = _named_method(query, headers, body, sniffed) if method == "POST" else None
     if named is None:
@@ -130,9 +132,7 @@ def _named_method(query: Pairs, headers: Pairs, body: Body, sniffed: Any) -> tup
     elif kind == "json":
         field = _json_field(body.value)
     elif kind == "form":
-        value = body.value
-        field = value.get(OVERRIDE_FIELD) if type(value) is dict else (
-            value.dict()[OVERRIDE_FIELD] if OVERRIDE_FIELD in value else None)  # a native Form
+        field = body.value.get(OVERRIDE_FIELD)
     else:
         return None
     if type(field) is list:  # a form's values: the last, as Rack and PHP read a repeated field
@@ -156,12 +156,10 @@ def _valid(value: str | None) -> bool:
 
 
 def _readable(body: Body) -> Any:
-    """The body as Python data (a native handle parsed; a form's dict)."""
+    """The body as Python data (a native Json parsed)."""
     value = body.value
     if body.kind == "json" and type(value) not in _PLAIN_JSON and type(value) is not dict:  # a native Json
         return orjson.loads(value.text)
-    if body.kind == "form" and type(value) is not dict:  # a native Form
-        return value.dict()
     return value
 
 

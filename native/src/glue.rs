@@ -600,11 +600,6 @@ impl PyForm {
         }
         Ok(out)
     }
-
-    /// Whether the form has a field `name` (envelope.py's look for `_method`).
-    fn __contains__(&self, name: &str) -> bool {
-        self.0.fields.iter().any(|(k, _)| k == name)
-    }
 }
 
 /// records.Body and records.EMPTY, so bodies come out as the objects records.decode makes.

@@ -376,8 +376,7 @@ class Checker:
             self.stats.bodies_checked += 1
             self._checked[(op.key, side)] += 1
             value = form_value(body.value, check.schema) if body.kind == "form" else body.value
-            if not check.conformance.ok(value) and not self._fits_as_json(body, check):
-                self._explain(op, ex, check, _as_json(body, value), side, location)
+            self._judge(op, ex, check, body, value, side, location)
             return
         picked = pick_media(content, body.media_type)
         if picked is None:
@@ -401,16 +400,21 @@ class Checker:
             self._media[key] = check  # `content` lives in the spec: its id stays its own
         # a form's text, nested and typed as the schema says (drift/forms.py)
         value = form_value(body.value, check.schema) if body.kind == "form" else body.value
-        if check.conformance.ok(value) or self._fits_as_json(body, check):
-            return
-        self._explain(op, ex, check, _as_json(body, value), side, location)
+        self._judge(op, ex, check, body, value, side, location)
 
-    @staticmethod
-    def _fits_as_json(body: Body, check: _BodyCheck) -> bool:
-        """A text body the schema does not take as text, read as the JSON it is (a ``text/plain`` JSON body
-        the learner learned as JSON: envelope.py); False for any other."""
-        value = sniffed_json(body) if body.kind == "text" else None
-        return value is not None and check.conformance.ok(value)
+    def _judge(self, op: Operation, ex: Exchange, check: _BodyCheck, body: Body, value: Any, side: str,
+               location: str) -> None:
+        """Explain ``value`` unless it fits. A text body the schema does not take as text is read as the JSON
+        it is (a ``text/plain`` JSON body the learner learned as JSON: envelope.py), and explained as that
+        JSON when it fits neither way (its members' errors say more than "not a string")."""
+        if check.conformance.ok(value):
+            return
+        sniffed = sniffed_json(body) if body.kind == "text" else None
+        if sniffed is not None:
+            if check.conformance.ok(sniffed):
+                return
+            value = sniffed
+        self._explain(op, ex, check, value, side, location)
 
     def _undocumented_status(self, op: Operation, ex: Exchange) -> None:
         kind = f"undocumented-{status_class(str(ex.status))}"
@@ -531,13 +535,6 @@ def _evidence(schema: Mapping[str, Any], err: BodyError) -> int | None:
     """The values the claim ``err`` broke rested on: along the rule's own place in the schema where the
     validator said it (the branch of a union the value was judged by), else at the value's place."""
     return seen_along(schema, err.schema_path) if err.schema_path else seen_at(schema, err.path)
-
-
-def _as_json(body: Body, value: Any) -> Any:
-    """What a body that fits no way is explained as: a text body that is JSON as that JSON (its members'
-    errors say more than "not a string"), any other as it was read."""
-    sniffed = sniffed_json(body) if body.kind == "text" else None
-    return value if sniffed is None else sniffed
 
 
 def _scalar(raw: str, schema: Mapping[str, Any]) -> Any:
