@@ -182,10 +182,12 @@ def _learned_from(item: dict[str, Any], merge_patches: bool) -> list[tuple[Any, 
     out: list[tuple[Any, str]] = []
     for op in item.values():
         responses = op.get("responses") if isinstance(op, dict) else None
-        if isinstance(responses, dict) and any(str(code)[:1] in _ERROR_CLASSES for code in responses):
-            out.append(({"responses": {c: r for c, r in responses.items() if str(c)[:1] in _ERROR_CLASSES}},
-                        ERROR_SCOPE))
-            op = {**op, "responses": {c: r for c, r in responses.items() if str(c)[:1] not in _ERROR_CLASSES}}
+        if not isinstance(responses, dict):
+            responses = {}
+        errors = {c: r for c, r in responses.items() if str(c)[:1] in _ERROR_CLASSES}
+        if errors:
+            out.append(({"responses": errors}, ERROR_SCOPE))
+            op = {**op, "responses": {c: r for c, r in responses.items() if c not in errors}}
         content = (op.get("requestBody") or {}).get("content") or {} if isinstance(op, dict) else {}
         if drop.isdisjoint(content):
             out.append((op, ""))
