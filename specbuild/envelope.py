@@ -70,7 +70,11 @@ def unwrap(method: str, query: Pairs, headers: Pairs, body: Body, *, sniff: bool
     spec that documents JSON there). ``parse_json``: the native parser, for a JSON body that comes back
     (the fold's), else plain data."""
     sniffed = _sniffed(body) if body.kind == "text" else None
-    named = _named_method(query, headers, body, sniffed) if method == "POST" else None
+    members = None
+    named = None
+    if method == "POST":
+        members = sniffed if sniffed is not None else _members(body)
+        named = _named_method(query, headers, members)
     if named is None:
         if sniffed is None or not sniff:
             return None
@@ -79,7 +83,7 @@ def unwrap(method: str, query: Pairs, headers: Pairs, body: Body, *, sniff: bool
     if where == "query":
         query = tuple(pair for pair in query if pair[0] != OVERRIDE_FIELD)
     if sniffed is not None or body.kind in ("json", "form"):  # a tunnel's body is an envelope
-        value = sniffed if sniffed is not None else _readable(body)
+        value = members if members is not None else _readable(body)
         if target in QUERY_METHODS and type(value) is dict:
             return Unwrapped(target, query + _as_query(body.kind, _stripped(value)), EMPTY)
         body = _enveloped(body, value, parse_json)
@@ -116,39 +120,33 @@ def _sniffed(body: Body) -> Any:
     return value if type(value) is dict or type(value) is list else None
 
 
-def _named_method(query: Pairs, headers: Pairs, body: Body, sniffed: Any) -> tuple[str, str] | None:
-    """The method a POST names and where (``header``, ``query``, ``body``): the first place that names one
-    a tunnel may stand for; None when none does. Asked of every POST the Python decoder reads: the common
-    answer (none) costs a look at a few names and, for a native body, one search of its text."""
+def _named_method(query: Pairs, headers: Pairs, members: Any) -> tuple[str, str] | None:
+    """The method a POST names and where (``header``, ``query``, ``body``: ``members``, the body's members
+    as :func:`_members` reads them): the first place that names one a tunnel may stand for; None when none
+    does. Asked of every POST the Python decoder reads: the common answer (none) costs a look at a few
+    names and, for a native body, one search of its text."""
     for name, value in headers:
         if name in OVERRIDE_HEADERS and _valid(value):
             return value.strip().upper(), "header"
     for name, value in query:
         if name == OVERRIDE_FIELD and _valid(value):
             return value.strip().upper(), "query"
-    kind = body.kind
-    if sniffed is not None:
-        field = sniffed.get(OVERRIDE_FIELD) if type(sniffed) is dict else None
-    elif kind == "json":
-        field = _json_field(body.value)
-    elif kind == "form":
-        field = body.value.get(OVERRIDE_FIELD)
-    else:
-        return None
+    field = members.get(OVERRIDE_FIELD) if type(members) is dict else None
     if type(field) is list:  # a form's values: the last, as Rack and PHP read a repeated field
         field = field[-1] if field else None
     return (field.strip().upper(), "body") if type(field) is str and _valid(field) else None
 
 
-def _json_field(value: Any) -> Any:
-    """A JSON body's ``_method`` member: a dict's, or a native Json's after a search of its text (the rare
-    body that may name the field is parsed)."""
+def _members(body: Body) -> Any:
+    """A JSON or form body's members where they may name a method: a dict as it is (a form's, a JSON
+    object records.decode parsed), a native Json parsed only when its text may name the field (the rare
+    one); None for any other body."""
+    value = body.value
     if type(value) is dict:
-        return value.get(OVERRIDE_FIELD)
-    if type(value) in _PLAIN_JSON or not any(value.mentions(m) for m in MENTIONS):
+        return value if body.kind in ("json", "form") else None
+    if body.kind != "json" or type(value) in _PLAIN_JSON or not any(value.mentions(m) for m in MENTIONS):
         return None
-    parsed = orjson.loads(value.text)
-    return parsed.get(OVERRIDE_FIELD) if type(parsed) is dict else None
+    return orjson.loads(value.text)
 
 
 def _valid(value: str | None) -> bool:
