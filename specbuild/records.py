@@ -36,7 +36,8 @@ class Body:
 
     ``empty`` (no content), ``json`` (``value`` is the parsed JSON), ``form`` (``value`` is a
     ``dict[str, list[str]]``), ``text`` (``value`` is the text), ``binary`` (nothing kept),
-    ``too-large`` (over the size limit: not parsed, only its media type is learned), ``malformed``
+    ``too-large`` (over the size limit: not parsed, only its media type is learned; ``value`` says how
+    large), ``malformed``
     (declared JSON but not JSON: ``value`` says why; only its media type is learned, as for ``too-large``).
     """
 
@@ -311,14 +312,14 @@ def _body(body: Any, content_type: str | None, side: str, origin: str, limit: in
           parse_json: JsonParser | None, *, lenient_empty: bool, cut: bool = False) -> Body:
     mt = media_type(content_type)
     if cut:  # a recorder kept only the start of the body (over its cap, or a coding it cannot undo)
-        return Body("too-large", mt)
+        return Body("too-large", mt, f"{side} body was cut by its recorder (bodyTruncated)")
     if body is None or body == "":
         return EMPTY
     if not isinstance(body, str):
         # Some recorders embed JSON bodies as JSON values instead of JSON text.
         return Body("json", mt or "application/json", body)
     if len(body) > limit:
-        return Body("too-large", mt)
+        return Body("too-large", mt, f"{side} body of {len(body):,} characters is over --max-body-bytes {limit:,}")
     if mt is None:
         if lenient_empty and body.strip() in ("{}", ""):
             return EMPTY  # Express logs body "{}" on requests that had none

@@ -44,6 +44,7 @@ class Stats:
     filtered: int = 0  # left out by the run's RecordFilter (not an error: not in ``skipped``)
     skipped: Counter[str] = field(default_factory=Counter)
     too_large: int = 0
+    first_too_large: tuple[str, str] | None = None  # the first record with such a body: (where, how large)
     malformed: int = 0  # records kept whose body was declared JSON and is not (the body left out)
     first_malformed: tuple[str, str] | None = None  # the first such body: (where it came from, why)
     position: int = 0  # bytes of the input read (of a file: its progress)
@@ -65,6 +66,7 @@ class Stats:
         self.filtered += other.filtered
         self.skipped.update(other.skipped)
         self.too_large += other.too_large
+        self.first_too_large = self.first_too_large or other.first_too_large  # merged in input order
         self.malformed += other.malformed
         self.first_malformed = self.first_malformed or other.first_malformed  # merged in input order
         self.position += other.position
@@ -245,10 +247,17 @@ class Fold(Generic[S]):
         if ex is None:
             return True
         if ex.request_body.kind == "too-large" or ex.response_body.kind == "too-large":
-            self.stats.too_large += 1
+            self._too_large(ex)
         if ex.request_body.kind == "malformed" or ex.response_body.kind == "malformed":
             self._malformed(ex)
         return True
+
+    def _too_large(self, ex: Exchange) -> None:
+        stats = self.stats
+        stats.too_large += 1
+        if stats.first_too_large is None:
+            body = ex.request_body if ex.request_body.kind == "too-large" else ex.response_body
+            stats.first_too_large = (ex.origin, str(body.value))
 
     def _malformed(self, ex: Exchange) -> None:
         stats = self.stats
@@ -655,6 +664,16 @@ PARTS = 8  # a worker's operations are sent in this many parts
 Operations = list[tuple[tuple[str, str], OperationState]]
 
 
+def _located(stats: Stats, name: str, first_line: int) -> None:
+    """A shard's first too-large and malformed records named by the file's line (fold_shard names the shard's)."""
+    if stats.first_too_large is not None:
+        at, why = stats.first_too_large
+        stats.first_too_large = (f"{name}:{first_line + int(at)}", why)
+    if stats.first_malformed is not None:
+        at, why = stats.first_malformed
+        stats.first_malformed = (f"{name}:{first_line + int(at)}", why)
+
+
 def operation_parts(builder: SpecBuilder) -> list[Operations]:
     """``builder``'s operations taken out of it, in PARTS parts, for a worker to send after the rest of it:
     the parent unpickles and merges one while the worker pickles the next (one message: ~0.2 s of each, one
@@ -741,9 +760,7 @@ def feed_sharded(fold: Fold[SpecBuilder], shards: list[Shard], keep_errors: int 
                     raise located
                 if fold.on_skip is not None:
                     fold.on_skip(located)
-            if result.stats.first_malformed is not None:
-                at, why = result.stats.first_malformed  # at: the line in the shard (fold_shard's origin)
-                result.stats.first_malformed = (f"{shard.name}:{first_line + int(at)}", why)
+            _located(result.stats, shard.name, first_line)
             first_line += result.lines
             with paused():
                 if i == 0:

@@ -469,6 +469,8 @@ def test_a_hostile_corpus_is_followed_to_the_end_with_every_skip_dead_lettered(k
     read, learned, skipped = map(int, counts.groups())
     assert read == len(lines) == learned + skipped and skipped > 0
     assert "1 record had a body over --max-body-bytes" in r.stderr
+    first = rf"not parsed\); the first: {re.escape(topic)}\[0\]@\d+: (?:request|response) body of [\d,]+ characters"
+    assert re.search(first + " is over --max-body-bytes 500,000", r.stderr), r.stderr[-3000:]
     entries = [json.loads(line) for line in dead.read_bytes().splitlines()]
     assert len(entries) == skipped
     for entry in entries:

@@ -63,6 +63,20 @@ def test_sharded_replay_equals_sequential(name: str, method: str, monkeypatch: p
     assert (fold3.stats.malformed, fold3.stats.first_malformed) == (fold.stats.malformed, fold.stats.first_malformed)
 
 
+def test_the_first_too_large_body_is_named_by_its_line_in_the_file_however_it_is_sharded() -> None:
+    """The summary's "over --max-body-bytes" line says where the first one was: a shard's line is the file's."""
+    located = []
+    for jobs in (1, 3):
+        fold = Fold(SpecBuilder(), max_body_bytes=10_000)
+        if jobs == 1:
+            fold.feed(iter_lines(str(FIXTURES / "messy.jsonl")))
+        else:
+            feed_sharded(fold, plan_shards(str(FIXTURES / "messy.jsonl"), jobs, min_bytes=0))
+        located.append((fold.stats.too_large, fold.stats.first_too_large))
+    assert located[0] == located[1] == (
+        1, ("messy.jsonl:19", "response body of 20,036 characters is over --max-body-bytes 10,000"))
+
+
 def test_sharded_strict_raises_the_first_bad_line() -> None:
     fold = Fold(SpecBuilder(), strict=True)
     with pytest.raises(RecordError) as info:

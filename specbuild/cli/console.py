@@ -168,8 +168,9 @@ def summary_lines(stats: Stats, *, paths: int, operations: int, target: str | No
         head += " (" + ", ".join(f"{r}: {n:,}" for r, n in sorted(stats.skipped.items())) + ")"
     lines = [head]
     if stats.too_large:
+        first = "" if stats.first_too_large is None else "; the first: " + ": ".join(stats.first_too_large)
         lines.append(f"specbuild: {plural(stats.too_large, 'record')} had a body over --max-body-bytes "
-                     "(operation and status learned, body not parsed)")
+                     f"(operation and status learned, body not parsed){first}")
     if stats.malformed and stats.first_malformed is not None:
         first = ": ".join(stats.first_malformed)
         lines.append(f"specbuild: {plural(stats.malformed, 'record')} had a body declared JSON that could not be read "
