@@ -585,6 +585,24 @@ def test_an_open_object_of_many_makes_its_copy_seen_once_open() -> None:
     assert "properties" in spec(12)
 
 
+def test_an_open_object_of_many_opens_its_narrower_maps_that_rest_on_fewer() -> None:
+    """Strapi's ``specs`` (each product's own keys): the creates' 24 blobs hold strings, numbers and flags
+    (an open object); the updates' 6 happened to send strings only (a map of strings): one field of one
+    resource, its values' types known from the 24, so tomorrow's update with a number is accepted. A map
+    of strings resting on more than the open one keeps its type."""
+    def spec(updates: int) -> dict[str, Any]:
+        blobs = [{f"k{i}": v, f"j{i}": "x"} for i, v in enumerate(([1, "a", True, 2.5] * 6)[:24])]
+        rows = [ex("post", "/products", 201, body={"data": {"specs": blob}}) for blob in blobs]
+        rows += [ex("put", f"/products/{i + 1}", body={"data": {"specs": {f"u{i}": "3 kg", f"w{i}": "x"}}})
+                 for i in range(updates)]
+        doc = inline(build_spec(rows, RenderOptions()))
+        assert rejections(doc, rows) == []
+        put = doc["paths"]["/products/{productId}"]["put"]["requestBody"]["content"]["application/json"]
+        return put["schema"]["properties"]["data"]["properties"]["specs"]
+    assert spec(6)["additionalProperties"] is True
+    assert spec(30)["additionalProperties"]["type"] == "string"
+
+
 def test_share_maps_hands_on_the_places_as_it_leaves_them() -> None:
     """render reuses them for the null passes (a walk of the paths fewer); a map made of a thin object
     takes places away (its properties): the path items it changed are walked again, the others not."""

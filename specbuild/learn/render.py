@@ -661,6 +661,7 @@ def _body_schema(body: BodyState, opts: RenderOptions, entities: bool) -> dict[s
 _ANY_VALUE: Final = "any value"  # the values of an open object (``additionalProperties: true``)
 OPEN_MIN_SEEN: Final = 20  # objects an open object rests on before its thin copies open too...
 OPEN_COPY_MAX_SEEN: Final = 2  # ...copies seen this often at most
+_SCALARS: Final = frozenset({"string", "integer", "number", "boolean"})
 
 
 def _maps_found(found: list[Place]) -> tuple[dict[tuple[str | None, str], set[Any]], dict[tuple[str | None, str], int]]:
@@ -697,6 +698,16 @@ def _map_value(kind: Any, props: dict[str, Any], openapi: str) -> dict[str, Any]
     return value
 
 
+def _opened_by_more(schema: dict[str, Any], seen: int | None, opened: int) -> bool:
+    """Whether a map of one scalar type is the open object of its scope seen on fewer objects: Strapi's
+    ``specs``, strings, numbers and flags in 93 creates, strings only in 7 updates. One field of one
+    resource; what its values may be is known from the many (a map of records keeps its items)."""
+    extra = schema.get("additionalProperties")
+    if opened < OPEN_MIN_SEEN or seen is None or seen >= opened or "properties" in schema:
+        return False
+    return isinstance(extra, dict) and value_type(extra) in _SCALARS and "anyOf" not in extra
+
+
 def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
     """A property that is a map (data as keys) somewhere is a map at its other places in the same scope
     (under the same parent name: :func:`nullability.places`), and wherever its name is one whose keys
@@ -718,6 +729,10 @@ def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
         return by_path
     changed: set[int] = set()  # the schemas made maps, by id
     for scope, name, schema, _, seen in found:
+        if _opened_by_more(schema, seen, opened.get((scope, name), 0)):
+            schema["additionalProperties"] = True
+            changed.add(id(schema))
+            continue
         kinds = maps.get((scope, name)) or (maps.get((None, name)) if user_named(name) else None)
         props = schema.get("properties")
         if not kinds or len(kinds) != 1 or not isinstance(props, dict) or not props:
