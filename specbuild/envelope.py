@@ -95,9 +95,7 @@ def unwrap_exchange(ex: Exchange, *, sniff: bool = True, parse_json: JsonParser 
     out = unwrap(ex.method, ex.query, ex.request_headers, ex.request_body, sniff=sniff, parse_json=parse_json)
     if out is None:
         return ex
-    tunnelled = out.method != ex.method  # its body was the envelope of another request: the query's
-    return dataclasses.replace(ex, method=out.method, query=out.query, request_body=out.body,
-                               request_text=None if tunnelled else ex.request_text)
+    return dataclasses.replace(ex, method=out.method, query=out.query, request_body=out.body)
 
 
 def sniffed_json(body: Body) -> Any:

@@ -66,9 +66,6 @@ class Exchange:
     origin: str = field(default="", compare=False)
     # when it happened, as the record wrote it (ISO 8601; "" when it did not say): the spec's time range
     timestamp: str = field(default="", compare=False)
-    # a POST's body as the record wrote it (text; None for any other): what tells one create from the
-    # next (learn/witnesses.py), read before the body is parsed
-    request_text: str | None = field(default=None, compare=False, repr=False)
 
     def request_header(self, name: str) -> str | None:
         return _first(self.request_headers, name)
@@ -123,12 +120,7 @@ def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
                     request_headers=req_headers, response_headers=resp_headers,
                     request_body=req_body, response_body=resp_body,
                     scheme=scheme or "http", host=host, origin=origin,
-                    timestamp=_timestamp(request, response), request_text=_posted(method, request.get("body")))
-
-
-def _posted(method: str, body: Any) -> str | None:
-    """A POST's body text: with its target, the request a response witnesses (the native decoder's twin)."""
-    return body if method == "POST" and type(body) is str and body else None
+                    timestamp=_timestamp(request, response))
 
 
 def _timestamp(request: dict[str, Any], response: dict[str, Any]) -> str:

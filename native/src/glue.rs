@@ -860,7 +860,7 @@ fn decode_into_tuple<'py>(
         decode_plain(r, bytes, max_body_bytes, [unread_request.as_ref().map(|f| f as _), unread_response.as_ref().map(|f| f as _)])
     };
     let Some(d) = decoded else { return Ok(None) };
-    let target = targets.then(|| d.target.unwrap_or_else(|| target_hash(&d.path, &d.query, None)));
+    let target = targets.then(|| target_hash(&d.path, &d.query));
     let items: [Bound<'py, PyAny>; 11] = [
         strings.get(py, &d.method).into_any(),
         d.path.into_pyobject(py)?.into_any(),

@@ -12,7 +12,6 @@ use serde_json::Value;
 use crate::body::{check, Json, Key, Tape};
 use crate::reader;
 use crate::rules::Rules;
-use crate::witness::target_hash;
 
 // -- records ----------------------------------------------------------------------------------------
 // `records.decode` is the reference; this decodes the plain, common form of an HTTP Types record and
@@ -466,8 +465,6 @@ pub(crate) struct Decoded {
     pub(crate) host: String,
     // as written: records.timestamp_of decides (the request's, else the response's; "" when neither)
     pub(crate) timestamp: String,
-    // a POST's witnesses.target_hash, its body read (None: the target's alone, glue hashes it if asked)
-    pub(crate) target: Option<u64>,
 }
 
 fn first<'p>(pairs: &'p Pairs, name: &str) -> Option<&'p str> {
@@ -637,13 +634,6 @@ fn decode(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2], one_pass
     }
     let request_headers = header_pairs(request.headers.take());
     let response_headers = header_pairs(response.headers.take());
-    // records._posted: a POST's text tells one create from the next (witnesses.target_hash)
-    let target = match &request.body {
-        Some(Body::Text(text, _)) if method == "POST" && !text.is_empty() => {
-            Some(target_hash(&path, query.as_deref().unwrap_or_default(), Some(text)))
-        }
-        _ => None,
-    };
     let request_body = body(request.body.take(), first(&request_headers, "content-type"), limit, true)?;
     if method == "POST" && names_a_method(r, query.as_ref(), &request_headers, &request_body) {
         return None;
@@ -667,7 +657,6 @@ fn decode(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2], one_pass
         scheme,
         host,
         timestamp,
-        target,
     })
 }
 

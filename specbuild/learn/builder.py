@@ -378,26 +378,22 @@ class SpecBuilder:
         """Fold one exchange in. Raises on data only for a path no API has (a RecordError, "too-deep",
         before anything is folded): records were validated by ``records.decode``."""
         self.add_fields(ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
-                        ex.request_body, ex.response_body, ex.scheme, ex.host, ex.timestamp,
-                        request_text=ex.request_text)
+                        ex.request_body, ex.response_body, ex.scheme, ex.host, ex.timestamp)
 
     def add_fields(self, method: str, path: str, status: int, query: Pairs, request_headers: Pairs,
                    response_headers: Pairs, request_body: Body, response_body: Body, scheme: str,
-                   host: str, timestamp: str | int = "", target: int | None = None,
-                   request_text: str | None = None) -> None:
+                   host: str, timestamp: str | int = "", target: int | None = None) -> None:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object,
-        ``target``: the request's ``target_hash``, hashed there, and the timestamp as its second where
-        it read it; ``request_text``: a POST's body as written, which ``target_hash`` reads where the
-        decoder did not hash it)."""
+        ``target``: the request target's ``target_hash``, hashed there, and the timestamp as its
+        second where it read it)."""
         # the requests that may wrap another (envelope.py): a natively decoded POST (its ``target`` hashed
         # there) was looked at by the decoder, which leaves every one that names a method to records.decode
         if request_body.kind == "text" or (method == "POST" and target is None):
             wrapped = unwrap(method, query, request_headers, request_body,
                              parse_json=_PARSE_JSON if self.accelerated else None)
             if wrapped is not None:
-                if wrapped.method != method:  # a tunnel: the target the API read, its query out of the body
-                    target, request_text = None, None
                 method, query, request_body = wrapped.method, wrapped.query, wrapped.body
+                target = None  # the target the API read: its query may have come out of the body
         templater = self.templater
         # most paths were seen before (83% of the 100k mix): observe's own first look, done here, saves
         # the call (a property would cost it again); keys are never empty
@@ -430,7 +426,7 @@ class SpecBuilder:
         if resp is None:
             resp = op.responses[status] = ResponseState()
         resp.count += 1
-        resp.witnesses.add(target_hash(path, query, request_text) if target is None else target)
+        resp.witnesses.add(target_hash(path, query) if target is None else target)
         if response_headers:
             _fold_headers(resp, response_headers, self.headers.response, natively)
         resp.bodies.add(response_body, self.examples, _path_salt(path))

@@ -21,13 +21,9 @@ K: Final = 256
 _SPACE: Final = float(1 << 63)
 
 
-def target_hash(path: str, query: Iterable[tuple[str, str]], body: str | None = None) -> int:
-    """A stable hash of one request (not Python's ``hash``: that one changes per process): its target and,
-    for a POST, the body's text (``body``). Fifty creates at ``POST /events`` are fifty events, where five
-    hundred calls of ``GET /user`` are one user: a POST's distinct bodies are its distinct requests."""
+def target_hash(path: str, query: Iterable[tuple[str, str]]) -> int:
+    """A stable hash of one request target (not Python's ``hash``: that one changes per process)."""
     text = path + "?" + "&".join(f"{k}={v}" for k, v in query) if query else path + "?"
-    if body:
-        text += "\x00" + body
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 1  # 63 bits: a JSON integer every reader keeps exact
 
