@@ -585,6 +585,24 @@ def test_an_open_object_of_many_makes_its_copy_seen_once_open() -> None:
     assert "properties" in spec(12)
 
 
+def test_an_open_object_opens_no_copy_where_a_record_of_its_scope_rests_on_more() -> None:
+    """Strapi's events: the updates' ``data`` (1-3 of an event's fields each, 23 bodies) is an open object,
+    the creates' ``data`` a record of 32 bodies: the 27 events the creates answered (one target, so one
+    witness) are no thin copy of the updates' object. Without the creates' record, they were."""
+    def spec(creates: int) -> dict[str, Any]:
+        fields = ["title", "venue", "capacity", "doors", "online", "price", "starts"]
+        values: list[Any] = ["x", "y", 3, "19:00", True, 2.5, "z"]
+        rows = [ex("put", f"/events/{i + 1}", body={"data": {fields[(i + j) % 7]: values[(i + j) % 7]
+                                                           for j in range(1 + i % 3)}}) for i in range(23)]
+        rows += [ex("post", "/events", 201, body={"data": dict(zip(fields, values, strict=True))},
+                    resp={"data": {"id": i, **dict(zip(fields, values, strict=True))}}) for i in range(creates)]
+        rows += [ex("post", "/events", 201, resp={"data": {"id": 99, "title": "x"}})] * (27 - creates)
+        doc = inline(build_spec(rows, RenderOptions()))
+        assert rejections(doc, rows) == []
+        return doc["paths"]["/events"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    assert "properties" in spec(27)["properties"]["data"]
+
+
 def test_an_open_object_of_many_opens_its_narrower_maps_that_rest_on_fewer() -> None:
     """Strapi's ``specs`` (each product's own keys): the creates' 24 blobs hold strings, numbers and flags
     (an open object); the updates' 6 happened to send strings only (a map of strings): one field of one

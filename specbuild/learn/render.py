@@ -666,12 +666,16 @@ _SCALARS: Final = frozenset({"string", "integer", "number", "boolean"})
 
 def _maps_found(found: list[Place]) -> tuple[dict[tuple[str | None, str], set[Any]], dict[tuple[str | None, str], int]]:
     """The value kinds of the maps at each (scope, name) and (None, name): the name anywhere; and per
-    (scope, name), the most witnesses an open object there rests on."""
+    (scope, name), the most witnesses an open object there rests on, where no record there rests on as
+    many (Strapi's events: the updates' ``data``, 1-3 fields each, is open; the creates' is a record of
+    more bodies, and the events they answered, at one target, are no thin copy of the updates')."""
     maps: dict[tuple[str | None, str], set[Any]] = {}
     opened: dict[tuple[str | None, str], int] = {}
+    recorded: dict[tuple[str | None, str], int] = {}
     for scope, name, schema, _, seen in found:
         extra = schema.get("additionalProperties")
         if "properties" in schema:
+            recorded[(scope, name)] = max(recorded.get((scope, name), 0), seen or 0)
             continue
         kind = _ANY_VALUE if extra is True else value_type(extra) if isinstance(extra, dict) else None
         if kind is _ANY_VALUE:
@@ -679,7 +683,7 @@ def _maps_found(found: list[Place]) -> tuple[dict[tuple[str | None, str], set[An
         if kind is not None:
             for where in (scope, None):
                 maps.setdefault((where, name), set()).add(kind)
-    return maps, opened
+    return maps, {where: n for where, n in opened.items() if n > recorded.get(where, 0)}
 
 
 def _map_value(kind: Any, props: dict[str, Any], openapi: str) -> dict[str, Any] | None:
