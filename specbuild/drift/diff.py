@@ -270,7 +270,7 @@ def _union(doc: Mapping[str, Any], schema: Any) -> list[Mapping[str, Any]]:
     node = resolve(doc, schema)
     if not isinstance(node, Mapping):
         return []
-    out = [node]
+    out: list[Mapping[str, Any]] = [node]
     for key in ("anyOf", "oneOf"):
         for branch in node.get(key) or ():
             out += _union(doc, branch)
