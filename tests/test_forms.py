@@ -321,3 +321,17 @@ def test_check_reads_a_deep_object_query_into_the_object_it_spells() -> None:
                                              ("locale", "en"), ("filters[title][$containsi]", "tea")])])
     (finding,) = drift_check.check(doc, wrong, explain=BodyValidator)
     assert (finding.kind, finding.subjects) == ("parameter-violation", ("query pagination",))
+
+
+def test_check_reads_a_written_deep_object_parameter_through_its_refs() -> None:
+    """A person's spec: ``page`` typed through a $ref, the object open; base read each value as the object."""
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/api/articles": {"get": {
+        "parameters": [{"name": "pagination", "in": "query", "style": "deepObject", "explode": True,
+                        "schema": {"$ref": "#/components/schemas/Page"}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array"}}}}}}}},
+        "components": {"schemas": {"Page": {"type": "object", "properties": {"page": {"type": "integer"}}}}}}
+    fine = exchanges([get("/api/articles", [("pagination[page]", "2"), ("pagination[pageSize]", "5")])])
+    assert drift_check.check(doc, fine, explain=BodyValidator) == []
+    (finding,) = drift_check.check(doc, exchanges([get("/api/articles", [("pagination[page]", "x")])]),
+                                   explain=BodyValidator)
+    assert (finding.kind, finding.subjects) == ("parameter-violation", ("query pagination",))
