@@ -226,3 +226,17 @@ def test_counts_on_both_sides_tell_a_change_from_knowing_more() -> None:
     head["paths"]["/items/{itemId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"].pop(
         "x-specbuild-seen")
     assert [c.kind for c in diff(base, head)] == ["response-property-now-optional"]
+
+
+def test_flat_bracketed_parameters_and_one_deep_object_compare_leaf_by_leaf() -> None:
+    """The same names on the wire: no parameter removed or added, but a narrower leaf still breaks."""
+    base, head = pair("parameter-now-deep-object")
+    changes = diff(base, head)
+    assert [(c.kind, c.where) for c in changes] == [("parameter-now-deep-object", "query parameter filter")]
+    narrowed = json.loads(json.dumps(head))
+    deep = next(p for p in narrowed["paths"]["/users"]["get"]["parameters"] if p["name"] == "filter")
+    deep["schema"]["properties"]["age"]["properties"]["gte"] = {"type": "integer", "maximum": 10}
+    deep["required"] = True
+    kinds = {(c.kind, c.severity, c.pointer) for c in diff(base, narrowed)}
+    assert kinds == {("parameter-now-deep-object", "info", ""), ("parameter-now-required", "breaking", ""),
+                     ("request-constraint-tightened", "breaking", "filter[age][gte]")}

@@ -247,3 +247,91 @@ def test_any_name_folds_under_the_same_key_natively(bodies: list[list[str]]) -> 
     Fold(fast).feed(lines)
     assert form_fields(fast) == form_fields(pure)
     assert set(form_fields(pure)) == {form_key(name) for names in bodies for name in names}
+
+
+# -- query strings ------------------------------------------------------------------------------------
+def get(path: str, query: list[tuple[str, str]], status: int = 200) -> dict[str, Any]:
+    """A record GETting ``path`` with ``query`` (a name may come twice)."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in query:
+        grouped.setdefault(name, []).append(value)
+    return {"request": {"method": "GET", "protocol": "https", "host": "api.example.com", "pathname": path,
+                        "query": {k: v if len(v) > 1 else v[0] for k, v in grouped.items()}, "headers": {}},
+            "response": {"statusCode": status, "headers": {"content-type": "application/json"}, "body": "[]"}}
+
+
+def articles(n: int = 40, seed: int = 5) -> list[dict[str, Any]]:
+    """Strapi-like list calls, read by ``qs``: filters on fields and operators, populate, sort, pagination."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        query = [("pagination[page]", str(i % 7 + 1)), ("pagination[pageSize]", rng.choice(["10", "25"]))]
+        if i % 2:
+            query.append(("filters[title][$containsi]", rng.choice(["rust", "tea", "jazz"])))
+        if i % 3 == 0:
+            query += [("filters[$or][0][featured][$eq]", "true"), ("filters[$or][1][kind][$eq]", "news")]
+        if i % 4 == 0:
+            query += [("sort[0]", "title:asc"), ("sort[1]", "id:desc")]
+        query += [("populate", "*")] if i % 5 == 0 else [("populate[author][fields][0]", "name")] if i % 5 == 1 else []
+        query += [("expand[]", "author"), ("expand[]", "cover")] if i % 6 == 0 else []
+        query += [("locale", rng.choice(["en", "fr"]))]
+        out.append(get("/api/articles", query))
+    return out
+
+
+def query_params(doc: dict[str, Any], path: str) -> dict[str, dict[str, Any]]:
+    return {p["name"]: p for p in doc["paths"][path]["get"]["parameters"] if p["in"] == "query"}
+
+
+def test_bracket_query_names_are_one_deep_object_parameter_each() -> None:
+    params = query_params(build_spec(exchanges(articles())), "/api/articles")
+    # expand[] alone is PHP's list, spelled as OpenAPI spells it (a form parameter named expand[])
+    assert sorted(params) == ["expand[]", "filters", "locale", "pagination", "populate", "sort"]
+    for name in ("filters", "pagination", "populate", "sort"):
+        assert (params[name]["style"], params[name]["explode"]) == ("deepObject", True)
+    assert params["expand[]"]["schema"]["type"] == "array" and params["expand[]"]["style"] == "form"
+    filters = params["filters"]["schema"]
+    assert sorted(filters["properties"]) == ["$or", "title"]
+    assert filters["properties"]["$or"]["type"] == "array"
+    assert sorted(filters["properties"]["$or"]["items"]["properties"]) == ["featured", "kind"]
+    assert filters["properties"]["$or"]["items"]["properties"]["featured"]["properties"]["$eq"]["type"] == "boolean"
+    assert params["sort"]["schema"]["type"] == "array" and params["sort"]["schema"]["items"]["type"] == "string"
+    # populate=* beside populate[author][fields][0]=name: either, as a form's name sent both ways
+    assert sorted(b["type"] for b in params["populate"]["schema"]["anyOf"]) == ["object", "string"]
+
+
+def test_a_deep_object_parameter_is_required_only_as_a_plain_one_would_be() -> None:
+    params = query_params(build_spec(exchanges(articles())), "/api/articles")
+    # pagination[page] in all 40 calls, with 7 values: the parameter and that field are required
+    assert params["pagination"]["required"] is True
+    assert params["pagination"]["schema"]["required"] == ["page", "pageSize"]
+    assert params["filters"]["required"] is False and "required" not in params["filters"]["schema"]
+    few = query_params(build_spec(exchanges(articles(4))), "/api/articles")
+    assert few["pagination"]["required"] is False and "required" not in few["pagination"]["schema"]
+
+
+def test_check_reads_a_deep_object_query_into_the_object_it_spells() -> None:
+    doc = build_spec(exchanges(articles()))
+    assert drift_check.check(doc, exchanges(articles(60, seed=9)), explain=BodyValidator) == []
+    tomorrow = exchanges([get("/api/articles", [("pagination[page]", "2"), ("pagination[pageSize]", "10"),
+                                                ("locale", "en"), ("filters[venue][$eq]", "x"),
+                                                ("filters[title][$startsWith]", "a"), ("sort[2]", "kind")])])
+    assert drift_check.check(doc, tomorrow, explain=BodyValidator) == []
+    wrong = exchanges([get("/api/articles", [("pagination[page]", "two"), ("pagination[pageSize]", "10"),
+                                             ("locale", "en"), ("filters[title][$containsi]", "tea")])])
+    (finding,) = drift_check.check(doc, wrong, explain=BodyValidator)
+    assert (finding.kind, finding.subjects) == ("parameter-violation", ("query pagination",))
+
+
+def test_check_reads_a_written_deep_object_parameter_through_its_refs() -> None:
+    """A person's spec: ``page`` typed through a $ref, the object open; base read each value as the object."""
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/api/articles": {"get": {
+        "parameters": [{"name": "pagination", "in": "query", "style": "deepObject", "explode": True,
+                        "schema": {"$ref": "#/components/schemas/Page"}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array"}}}}}}}},
+        "components": {"schemas": {"Page": {"type": "object", "properties": {"page": {"type": "integer"}}}}}}
+    fine = exchanges([get("/api/articles", [("pagination[page]", "2"), ("pagination[pageSize]", "5")])])
+    assert drift_check.check(doc, fine, explain=BodyValidator) == []
+    (finding,) = drift_check.check(doc, exchanges([get("/api/articles", [("pagination[page]", "x")])]),
+                                   explain=BodyValidator)
+    assert (finding.kind, finding.subjects) == ("parameter-violation", ("query pagination",))

@@ -51,6 +51,16 @@ def test_a_written_parameter_wins_and_path_names_follow_the_written_path() -> No
     assert merged["paths"]["/users/{id}"]["get"]["parameters"][0]["description"] == "mine"
 
 
+def test_a_learned_deep_object_a_person_spelled_flat_is_not_added_again() -> None:
+    flat = {"name": "pagination[page]", "in": "query", "schema": {"type": "integer"}}
+    written = doc({"/articles": {"get": op(flat)}})
+    deep = {"name": "pagination", "in": "query", "style": "deepObject", "explode": True, "schema": {
+        "type": "object", "properties": {"page": {"type": "integer"}, "pageSize": {"type": "integer"}}}}
+    learned = doc({"/articles": {"get": op(deep, {"name": "locale", "in": "query", "schema": {"type": "string"}})}})
+    params = overlay(written, learned)["paths"]["/articles"]["get"]["parameters"]
+    assert [p["name"] for p in params] == ["pagination[page]", "locale"]
+
+
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 

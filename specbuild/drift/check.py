@@ -36,7 +36,7 @@ import orjson
 
 from specbuild.drift.conformance import Conformance
 from specbuild.drift.evidence import overturned, seen_along, seen_at
-from specbuild.drift.forms import form_value, scalar
+from specbuild.drift.forms import deep_value, form_value, scalar
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
@@ -276,11 +276,16 @@ class Checker:
 
     def _check_query(self, op: Operation, ex: Exchange) -> None:
         arrays: dict[str, list[str]] | None = None
+        deep: dict[str, dict[str, list[str]]] | None = None
         verdicts = self._param_ok
         for name, value in ex.query:
             param = op.query.get(name)
             if param is None and "[" in name:  # deepObject (filter[x]) and PHP arrays (ids[])
                 param = op.query.get(name.split("[", 1)[0])
+                if param is not None and param.deep and param.schema is not None:
+                    deep = deep or {}
+                    deep.setdefault(param.name, {}).setdefault(name, []).append(value)
+                    continue
             if param is None:
                 if name not in op.credential_query:
                     self._report(op.key, "undocumented-query-parameter", name, ex, "query parameter", name,
@@ -295,12 +300,30 @@ class Checker:
         if arrays:
             for name, raws in arrays.items():
                 self._check_param(op, ex, op.query[name], raws)
+        if deep:
+            for name, form in deep.items():
+                self._check_deep(op, ex, op.query[name], form)
         if op.required_query:
             names = {name.split("[", 1)[0] for name, _ in ex.query}
             for name in op.required_query:
                 if name not in names:
                     self._report(op.key, "missing-required-parameter", f"query {name}", ex,
                                  "query parameter", name, "present (required)", "absent")
+
+    def _check_deep(self, op: Operation, ex: Exchange, param: Param, form: dict[str, list[str]]) -> None:
+        """A ``deepObject`` parameter's bracketed names read into the object they spell (``filters[venue][$eq]``
+        is ``{"venue": {"$eq": ...}}``), each text typed as its place in the schema says, then judged as one
+        value: a field the schema does not name passes where the object is open, a wrong type does not."""
+        assert param.schema is not None
+        check = self._compiled(param.schema, "")
+        value = deep_value(form, check.schema)
+        if check.conformance.ok(value):
+            return
+        errors = check.errors(value)
+        if errors:
+            seen = "a value (hidden)" if secret_name(param.name) else show(value)
+            self._report(op.key, "parameter-violation", f"query {param.name}", ex, "query parameter",
+                         param.name, _expected(errors[0]), seen)
 
     def _check_headers(self, op: Operation, ex: Exchange) -> None:
         for name, value in ex.request_headers:

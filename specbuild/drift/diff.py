@@ -28,6 +28,7 @@ import orjson
 from specbuild.drift.evidence import INFERRED, overturned, seen_of
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.http import OPERATION_METHODS
+from specbuild.records import form_name, is_index
 from specbuild.refs import merge_all_of, resolve, server_path
 
 _PARAM: Final = re.compile(r"\{[^{}/]*\}")
@@ -200,6 +201,7 @@ def _params(doc: Mapping[str, Any], op: _Op) -> dict[tuple[str, str], dict[str, 
 
 def _parameters(ctx: _Ctx, b: _Op, h: _Op) -> None:
     bp, hp = _params(ctx.base, b), _params(ctx.head, h)
+    _deep_objects(ctx, bp, hp)
     for key in sorted(bp.keys() | hp.keys()):
         where = f"{key[0]} parameter {(hp.get(key) or bp[key])['name']}"
         if key not in hp:
@@ -216,6 +218,77 @@ def _parameters(ctx: _Ctx, b: _Op, h: _Op) -> None:
             if key[0] == "query":
                 before, after = _repeats(ctx, bp[key], hp[key], where)
             _schema(ctx, before, after, "request", where)
+
+
+def _deep_objects(ctx: _Ctx, bp: dict[tuple[str, str], dict[str, Any]],
+                  hp: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """Flat bracketed query parameters (``filter[age][gte]``) on one side and one ``deepObject``
+    parameter ``filter`` on the other are the same names on the wire: one change, info, each flat name's
+    schema compared with the one at its place in the object (in the direction a client sends), and the
+    names taken out of the pairing by name (they were no more removed or added than renamed)."""
+    for flat, deep, kind in ((bp, hp, "parameter-now-deep-object"), (hp, bp, "parameter-no-longer-deep-object")):
+        for base, param in [(key[1], p) for key, p in deep.items() if key[0] == "query"
+                            and p.get("style") == "deepObject"]:
+            leaves = {key: p for key, p in flat.items() if key[0] == "query" and _spelled_under(key[1], base)}
+            if not leaves:
+                continue
+            if ("query", base) not in flat:  # else a plain `base` beside the flat names: compared as usual
+                del deep[("query", base)]
+            where = f"query parameter {base}"
+            ctx.here(kind, where)
+            doc = ctx.head if deep is hp else ctx.base
+            for key, leaf in sorted(leaves.items()):
+                del flat[key]
+                place = _place(doc, param.get("schema"), form_name(key[1])[1:])
+                mine = leaf.get("schema")
+                if _repeated(leaf, resolve(ctx.base if flat is bp else ctx.head, mine)) and not _is_array(doc, place):
+                    mine = resolve(ctx.base if flat is bp else ctx.head, mine).get("items")
+                before, after = (mine, place) if flat is bp else (place, mine)
+                _schema(ctx, before, after, "request", where, key[1])
+            required = (any(p.get("required") for p in leaves.values()), bool(param.get("required")))
+            if required[0] != required[1]:
+                ctx.here("parameter-now-required" if required[deep is hp] else "parameter-now-optional", where)
+
+
+def _spelled_under(name: str, base: str) -> bool:
+    path = form_name(name)
+    return len(path) > 1 and path[0] == base
+
+
+def _place(doc: Mapping[str, Any], schema: Any, path: tuple[str, ...]) -> Any:
+    """The schema at ``path`` (``("age", "gte")``, ``("0",)``) in a deepObject parameter's schema: named
+    properties, array items, a map's values, down any branch of a union; None where nothing says."""
+    node = schema
+    for segment in path:
+        node = next((step for branch in _union(doc, node) if (step := _step(branch, segment)) is not None), None)
+        if node is None:
+            return None
+    return node
+
+
+def _union(doc: Mapping[str, Any], schema: Any) -> list[Mapping[str, Any]]:
+    node = resolve(doc, schema)
+    if not isinstance(node, Mapping):
+        return []
+    out: list[Mapping[str, Any]] = [node]
+    for key in ("anyOf", "oneOf"):
+        for branch in node.get(key) or ():
+            out += _union(doc, branch)
+    return out
+
+
+def _step(node: Mapping[str, Any], segment: str) -> Any:
+    if is_index(segment) and isinstance(node.get("items"), dict):
+        return node["items"]
+    props = node.get("properties")
+    if isinstance(props, dict) and segment in props:
+        return props[segment]
+    extra = node.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
+def _is_array(doc: Mapping[str, Any], schema: Any) -> bool:
+    return any(branch.get("type") == "array" for branch in _union(doc, schema))
 
 
 def _repeats(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], where: str) -> tuple[Any, Any]:

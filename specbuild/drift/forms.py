@@ -18,7 +18,7 @@ from typing import Any, Final
 from specbuild.formats import BOOL_TEXT
 from specbuild.records import form_name, is_index
 
-__all__ = ["form_value", "scalar"]
+__all__ = ["deep_value", "form_value", "scalar"]
 
 MAX_REF_HOPS: Final = 32  # a $ref chain longer than this (or a loop of them) types nothing: text stays text
 
@@ -43,6 +43,17 @@ class _Node:
 def form_value(form: Mapping[str, list[str]], schema: Mapping[str, Any]) -> dict[str, Any]:
     """The object ``form`` (a name's values, as ``records.decode`` groups them) spells, typed by
     ``schema`` (a self-contained schema: its ``$ref``s point into its own ``$defs``)."""
+    return _object(_read(form), _resolved(schema, schema), schema)
+
+
+def deep_value(form: Mapping[str, list[str]], schema: Mapping[str, Any]) -> Any:
+    """The value one ``deepObject`` query parameter spells: its bracketed names (``filters[title][$eq]``,
+    one base) read as a form's are, typed by the parameter's (self-contained) ``schema``."""
+    (node,) = _read(form).keys.values()
+    return _value(node, schema, schema)
+
+
+def _read(form: Mapping[str, list[str]]) -> _Node:
     root = _Node()
     for name, texts in form.items():
         path = form_name(name)
@@ -54,7 +65,7 @@ def form_value(form: Mapping[str, list[str]], schema: Mapping[str, Any]) -> dict
             for segment in path[1:]:
                 node = node.at(segment, turn)
             node.texts.append(text)
-    return _object(root, _resolved(schema, schema), schema)
+    return root
 
 
 def _value(node: _Node, schema: Any, root: Mapping[str, Any]) -> Any:

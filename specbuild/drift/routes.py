@@ -173,6 +173,7 @@ class Param:
     schema: Mapping[str, Any] | None
     array: bool = False
     explode: bool = True
+    deep: bool = False  # a query object spelled base[k1][k2]=v (style deepObject)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +248,7 @@ def _param(doc: Mapping[str, Any], raw: Any) -> Param | None:
     return Param(name=name.lower() if where == "header" else name, where=where,
                  required=bool(p.get("required")) or where == "path",
                  schema=p.get("schema") if schema else None, array=is_array,
-                 explode=bool(p.get("explode", style == "form")))
+                 explode=bool(p.get("explode", style == "form")), deep=style == "deepObject" and where == "query")
 
 
 def _credentials(doc: Mapping[str, Any], op: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:

@@ -18,6 +18,10 @@ reads those names as paths (``records.form_name``) and renders the tree they mak
 
 ``encoding`` says how the wire spells the objects: ``style: deepObject, explode: true`` for every
 property sent with brackets, so the OpenAPI document describes the body a client must send.
+
+A query string is spelled the same way (``qs``, Rack, PHP: ``filters[title][$eq]=x&sort[0]=title``), so
+its bracketed names are read by the same tree: :func:`deep_groups` gathers the names under one base, and
+:func:`deep_schema` renders that base as the schema of one ``deepObject`` query parameter.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from specbuild.learn.schema import (
 )
 from specbuild.records import form_name, is_index
 
-__all__ = ["form_media"]
+__all__ = ["deep_groups", "deep_schema", "form_media"]
 
 DEEP_OBJECT: Final = {"explode": True, "style": "deepObject"}
 # a string value's kinds as a JSON position's (what the map rules read)
@@ -183,3 +187,27 @@ def form_media(form: ParamMap, bodies: int, openapi: str = "3.0",
     encoding = {key: dict(DEEP_OBJECT) for key, child in sorted(root.props.items())
                 if child.props or child.items is not None}
     return schema, encoding
+
+
+def deep_groups(params: ParamMap) -> dict[str, ParamMap]:
+    """The query names that spell one object or array, by their base: ``filters[title][$eq]`` and
+    ``filters[$or][0][x]`` under ``filters``, with a plain ``filters`` sent beside them. A base sent only
+    as ``base[]`` is not one: a parameter named ``base[]`` (style form, exploded: ``?ids[]=a&ids[]=b``) is
+    how OpenAPI already spells PHP's lists, and generators send it so."""
+    paths = {name: form_name(name) for name in params}
+    bases = {path[0] for path in paths.values() if len(path) > 1 and (len(path) > 2 or path[1] != "")}
+    out: dict[str, ParamMap] = {}
+    for name, path in paths.items():
+        if path[0] in bases:
+            out.setdefault(path[0], ParamMap())[name] = params[name]
+    return out
+
+
+def deep_schema(group: ParamMap, calls: int, required: bool, openapi: str = "3.0",
+                enums: bool = True) -> dict[str, Any]:
+    """The schema of one ``deepObject`` query parameter from its names (one of :func:`deep_groups`),
+    folded from ``calls`` calls. Its fields' ``required`` only when the parameter is (``required``: sent
+    in every call, by the query rules): else how many calls sent the object is not known."""
+    root = tree(group)
+    base = next(iter(root.props))
+    return _Render(openapi, enums).node(root.props[base], base, calls if required else None, calls, True)

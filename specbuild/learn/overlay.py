@@ -19,6 +19,7 @@ from typing import Any
 from specbuild.http import OPERATION_METHODS
 from specbuild.learn.agreement import REF_PREFIX, Fits, schemas_in
 from specbuild.learn.components import shareable
+from specbuild.records import form_name
 from specbuild.refs import follow
 
 _PARAM = re.compile(r"\{[^}/]+\}")
@@ -208,8 +209,11 @@ def _param_key(param: Any, doc: dict[str, Any]) -> tuple[Any, Any]:
 def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     out = dict(written)
     have = {_param_key(p, doc) for p in written.get("parameters", [])}
-    extra = [p for p in learned.get("parameters", []) if (p["in"], p["name"]) not in have
-             and p["in"] != "path"]
+    # a person who spelled a query object flat (Strapi's `pagination[page]`) described those names: the
+    # learned deepObject `pagination` would describe them twice
+    spelled = {form_name(name)[0] for where, name in have if where == "query" and isinstance(name, str)}
+    extra = [p for p in learned.get("parameters", []) if (p["in"], p["name"]) not in have and p["in"] != "path"
+             and not (p.get("style") == "deepObject" and p["name"] in spelled)]
     if extra:
         out["parameters"] = [*written.get("parameters", []), *extra]
     if "requestBody" in learned:

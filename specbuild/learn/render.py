@@ -38,7 +38,7 @@ from specbuild.learn.collector import paused
 from specbuild.learn.components import share_schemas
 from specbuild.learn.enums import share_enums
 from specbuild.learn.examples import fit
-from specbuild.learn.forms import form_media
+from specbuild.learn.forms import DEEP_OBJECT, deep_groups, deep_schema, form_media
 from specbuild.learn.naming import name_operations
 from specbuild.learn.nullability import Place, is_nullable, places_again, places_by_path, share_nulls, value_type
 from specbuild.learn.paths.templater import Features, Template
@@ -535,8 +535,12 @@ def _required(state: ParamState, calls: int) -> bool:
 
 def _parameters(where: str, params: ParamMap, calls: int,
                 opts: RenderOptions) -> list[dict[str, Any]]:
-    out = []
-    for name in sorted(params):
+    groups = deep_groups(params) if where == "query" else {}
+    out = [_deep_parameter(base, group, calls, opts) for base, group in groups.items()]
+    grouped = {name for group in groups.values() for name in group}
+    for name in params:
+        if name in grouped:
+            continue
         state = params[name]
         param: dict[str, Any] = {"name": name, "in": where, "required": _required(state, calls),
                                  "schema": _param_schema(state, opts, name)}
@@ -544,7 +548,15 @@ def _parameters(where: str, params: ParamMap, calls: int,
             param["style"] = "form"
             param["explode"] = True
         out.append(param)
-    return out
+    return sorted(out, key=lambda param: param["name"])
+
+
+def _deep_parameter(base: str, group: ParamMap, calls: int, opts: RenderOptions) -> dict[str, Any]:
+    """Bracketed query names (``filters[title][$eq]``, ``sort[0]``) as the one parameter they spell:
+    required when one of its names is (in every call, by the evidence :func:`_required` asks)."""
+    required = any(_required(state, calls) for state in group.values())
+    return {"name": base, "in": "query", "required": required,
+            "schema": deep_schema(group, calls, required, opts.openapi, opts.enums), **DEEP_OBJECT}
 
 
 def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, Any]:
