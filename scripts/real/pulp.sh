@@ -2,7 +2,8 @@
 # Record a Pulp 3 server (pulpcore with its file plugin; PostgreSQL 15 from Debian, a cluster per sample)
 # driven by its own client library, pulp-glue (pulp-cli's): OUT/pulp-a.jsonl.gz and -b (seeds 1 and 2, a
 # fresh cluster and server each), and OUT/pulp.truth.json from the OpenAPI 3.1 description the server
-# serves (`/pulp/api/v3/docs/api.json`, read before the proxy starts).
+# serves (`/pulp/api/v3/docs/api.json`, read before the proxy starts; its item paths, written from an
+# entity's href, `{file_file_repository_href}sync/`, spelt out by truth.py --href-params).
 #   scripts/real/pulp.sh [OUT]      (default /work/realset-holdout10)
 # pulpcore 3.123.1 ships the file plugin and pulp_certguard; the API runs under pulpcore-api (gunicorn, one
 # worker), tasks under one pulpcore-worker, and the content app (pulpcore-content) serves the
@@ -46,7 +47,7 @@ PY
   wait_port "$content_port" 120
   if [[ $seed == 1 ]]; then
     curl -sf -u "$ADMIN:$PASSWORD" "http://127.0.0.1:$port/pulp/api/v3/docs/api.json" >"$root/api.json"
-    "$SPECBUILD_PYTHON" "$HERE/truth.py" "$root/api.json" "$OUT/pulp.truth.json" >&2
+    "$SPECBUILD_PYTHON" "$HERE/truth.py" "$root/api.json" "$OUT/pulp.truth.json" --href-params >&2
   fi
   start_proxy "$port" "$rec"
   # pulp-glue keeps the description it read in XDG_CACHE_HOME: a fresh one per sample, so each reads it
