@@ -56,20 +56,48 @@ from pulp_glue.file.context import (
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from workload import parse, run
 
-REPOS = ["el9-baseos-extras", "ml-models", "docs site", "firmware_blobs", "team-artifacts", "ci.cache",
-         "vendor drops 2026", "Infra-Tools", "golden-images", "helm charts", "release-candidates", "sbom.archive"]
+REPOS = [
+    "el9-baseos-extras",
+    "ml-models",
+    "docs site",
+    "firmware_blobs",
+    "team-artifacts",
+    "ci.cache",
+    "vendor drops 2026",
+    "Infra-Tools",
+    "golden-images",
+    "helm charts",
+    "release-candidates",
+    "sbom.archive",
+]
 LABEL_KEYS = ["team", "env", "app-name", "cost center", "owner", "tier", "compliance_pci", "Region"]
 TEAMS = ["platform", "data", "payments", "mobile", "sre", "research"]
-FILES = ["README.md", "checksums.txt", "model.onnx", "config/app.yaml", "bin/tool-linux-amd64",
-         "docs/index.html", "images/logo.svg", "release-notes.txt", "v1.2.3/firmware.bin", "data/part-0001.csv"]
+FILES = [
+    "README.md",
+    "checksums.txt",
+    "model.onnx",
+    "config/app.yaml",
+    "bin/tool-linux-amd64",
+    "docs/index.html",
+    "images/logo.svg",
+    "release-notes.txt",
+    "v1.2.3/firmware.bin",
+    "data/part-0001.csv",
+]
 PEOPLE = ["alice", "bob.smith", "carol_ng", "dave-okafor", "erin", "frank.li", "grace", "heidi"]
 GROUPS = ["platform-admins", "release managers", "auditors", "data.readers", "ci-bots"]
 # pulp-glue asks after a task it waits on once a second (pulp-cli's pace), and most of a sample's calls start
 # one: a quarter of a second gets a sample's rounds done in minutes, with the same calls (a task still
 # running is asked after again, as it is at any pace).
 glue_context.time = types.SimpleNamespace(sleep=lambda seconds: time.sleep(min(seconds, 0.25)))
-ROLES = ["file.filerepository_viewer", "file.filerepository_creator", "file.filedistribution_owner",
-         "file.filerepository_owner", "core.rbaccontentguard_downloader", "core.task_viewer"]
+ROLES = [
+    "file.filerepository_viewer",
+    "file.filerepository_creator",
+    "file.filedistribution_owner",
+    "file.filerepository_owner",
+    "core.rbaccontentguard_downloader",
+    "core.task_viewer",
+]
 
 
 class Glue(PulpContext):
@@ -82,8 +110,11 @@ class Glue(PulpContext):
 def context(url: str, user: str, password: str) -> Glue:
     from pulp_glue.common.authentication import GlueAuthProvider
 
-    return Glue(api_root="/pulp/", api_kwargs={"base_url": url, "auth_provider": GlueAuthProvider(
-        username=user, password=password)}, timeout=120)
+    return Glue(
+        api_root="/pulp/",
+        api_kwargs={"base_url": url, "auth_provider": GlueAuthProvider(username=user, password=password)},
+        timeout=120,
+    )
 
 
 class Team:
@@ -108,15 +139,23 @@ class Team:
 
     def labels(self) -> dict[str, str]:
         keys = self.rng.sample(LABEL_KEYS, self.rng.randint(0, 3))
-        return {k: self.rng.choice(TEAMS) if k in ("team", "owner") else self.rng.choice(["prod", "dev", "true", "eu-1", "42"]) for k in keys}
+        return {
+            k: self.rng.choice(TEAMS)
+            if k in ("team", "owner")
+            else self.rng.choice(["prod", "dev", "true", "eu-1", "42"])
+            for k in keys
+        }
 
     def repo(self, href: str | None = None) -> PulpFileRepositoryContext:
         return PulpFileRepositoryContext(self.ctx, pulp_href=href or self.rng.choice(list(self.repos.values())))
 
     def create_repo(self) -> None:
         name = self.name(REPOS)
-        body: dict[str, Any] = {"name": name, "description": f"{self.rng.choice(TEAMS)} team's files",
-                                "pulp_labels": self.labels()}
+        body: dict[str, Any] = {
+            "name": name,
+            "description": f"{self.rng.choice(TEAMS)} team's files",
+            "pulp_labels": self.labels(),
+        }
         if self.rng.random() < 0.5:
             body["retain_repo_versions"] = self.rng.randint(2, 6)
         if self.rng.random() < 0.3:
@@ -135,9 +174,15 @@ class Team:
             repo.entity = {"name": name}
             return repo.entity
         if x < 0.6:
-            params = self.rng.choice([{}, {"name__contains": self.rng.choice(["ml", "docs", "ci", "-"])},
-                                      {"pulp_label_select": f"{self.rng.choice(LABEL_KEYS)}"}, {"ordering": ["-pulp_created"]},
-                                      {"name__startswith": self.rng.choice(REPOS)[:3]}])
+            params = self.rng.choice(
+                [
+                    {},
+                    {"name__contains": self.rng.choice(["ml", "docs", "ci", "-"])},
+                    {"pulp_label_select": f"{self.rng.choice(LABEL_KEYS)}"},
+                    {"ordering": ["-pulp_created"]},
+                    {"name__startswith": self.rng.choice(REPOS)[:3]},
+                ]
+            )
             return PulpFileRepositoryContext(self.ctx).list(self.rng.choice([5, 10, 100]), 0, params)
         repo = self.repo()
         if x < 0.75:
@@ -157,8 +202,12 @@ class Team:
             return repo.set_label(self.rng.choice(LABEL_KEYS), self.rng.choice(TEAMS))
         if x < 0.5:
             return repo.unset_label(self.rng.choice(LABEL_KEYS))
-        return repo.update(body={"description": f"owned by {self.rng.choice(TEAMS)}",
-                                 "retain_repo_versions": self.rng.choice([None, 3, 10])})
+        return repo.update(
+            body={
+                "description": f"owned by {self.rng.choice(TEAMS)}",
+                "retain_repo_versions": self.rng.choice([None, 3, 10]),
+            }
+        )
 
     def delete_repo(self) -> Any:
         if len(self.repos) < 4:
@@ -188,8 +237,14 @@ class Team:
         x = self.rng.random()
         files = PulpFileContentContext(self.ctx)
         if x < 0.4 or not self.content:
-            params = self.rng.choice([{}, {"relative_path__contains": self.rng.choice(["docs", ".txt", "v1"])},
-                                      {"ordering": ["relative_path"]}, {"fields": ["relative_path", "sha256"]}])
+            params = self.rng.choice(
+                [
+                    {},
+                    {"relative_path__contains": self.rng.choice(["docs", ".txt", "v1"])},
+                    {"ordering": ["relative_path"]},
+                    {"fields": ["relative_path", "sha256"]},
+                ]
+            )
             return files.list(self.rng.choice([10, 50]), self.rng.choice([0, 0, 10]), params)
         if x < 0.7:
             return files.show(self.rng.choice(self.content))
@@ -227,7 +282,9 @@ class Team:
         repo = self.repo()
         pubs = PulpFilePublicationContext(self.ctx)
         if self.rng.random() < 0.6:
-            return pubs.create(body={"repository": repo.pulp_href, "manifest": self.rng.choice(["PULP_MANIFEST", "MANIFEST.csv"])})
+            return pubs.create(
+                body={"repository": repo.pulp_href, "manifest": self.rng.choice(["PULP_MANIFEST", "MANIFEST.csv"])}
+            )
         return pubs.list(10, 0, self.rng.choice([{}, {"repository": repo.pulp_href}, {"ordering": ["-pulp_created"]}]))
 
     def distribute(self) -> Any:
@@ -236,19 +293,27 @@ class Team:
         if (x < 0.45 or not self.dists) and self.repos:
             name = self.name(REPOS)
             base = f"{self.rng.choice(TEAMS)}/{name.replace(' ', '-')}"
-            body: dict[str, Any] = {"name": name, "base_path": base, "repository": self.repo().pulp_href,
-                                    "pulp_labels": self.labels()}
+            body: dict[str, Any] = {
+                "name": name,
+                "base_path": base,
+                "repository": self.repo().pulp_href,
+                "pulp_labels": self.labels(),
+            }
             if self.guards and self.rng.random() < 0.3:
                 body["content_guard"] = self.rng.choice(self.guards)
             made = dists.create(body=body)
             self.dists[base] = made["pulp_href"]
             return made
         if x < 0.65 or not self.dists:
-            return dists.list(25, 0, self.rng.choice([{}, {"base_path__contains": self.rng.choice(TEAMS)}, {"name__icontains": "ml"}]))
+            return dists.list(
+                25, 0, self.rng.choice([{}, {"base_path__contains": self.rng.choice(TEAMS)}, {"name__icontains": "ml"}])
+            )
         base = self.rng.choice(list(self.dists))
         dist = PulpFileDistributionContext(self.ctx, pulp_href=self.dists[base])
         if x < 0.85:
-            return dist.update(body={"base_path": f"{base}-v{self.rng.randint(2, 9)}", "hidden": self.rng.random() < 0.2})
+            return dist.update(
+                body={"base_path": f"{base}-v{self.rng.randint(2, 9)}", "hidden": self.rng.random() < 0.2}
+            )
         del self.dists[base]
         return dist.delete()
 
@@ -257,9 +322,15 @@ class Team:
         remotes = PulpFileRemoteContext(self.ctx)
         if x < 0.4 or not self.remotes or not self.dists:
             base = self.rng.choice(list(self.dists)) if self.dists else "nowhere"
-            made = remotes.create(body={"name": self.name(REPOS), "url": f"{self.content_url}/pulp/content/{base}/PULP_MANIFEST",
-                                        "policy": self.rng.choice(["immediate", "on_demand", "streamed"]),
-                                        "pulp_labels": self.labels(), "tls_validation": False})
+            made = remotes.create(
+                body={
+                    "name": self.name(REPOS),
+                    "url": f"{self.content_url}/pulp/content/{base}/PULP_MANIFEST",
+                    "policy": self.rng.choice(["immediate", "on_demand", "streamed"]),
+                    "pulp_labels": self.labels(),
+                    "tls_validation": False,
+                }
+            )
             self.remotes.append(made["pulp_href"])
             return made
         if x < 0.8 and self.repos:
@@ -267,7 +338,8 @@ class Team:
             return self.repo().sync(body={"remote": self.rng.choice(self.remotes), "mirror": self.rng.random() < 0.3})
         if x < 0.9:
             return PulpFileRemoteContext(self.ctx, pulp_href=self.rng.choice(self.remotes)).update(
-                body={"download_concurrency": self.rng.randint(1, 10), "total_timeout": 30.0})
+                body={"download_concurrency": self.rng.randint(1, 10), "total_timeout": 30.0}
+            )
         return remotes.list(10, 0, {})
 
     def people(self) -> Any:
@@ -275,22 +347,37 @@ class Team:
         if x < 0.25 or not self.users:
             name = self.name(PEOPLE)
             password = f"Pw-{self.rng.randint(100000, 999999)}-realset"
-            PulpUserContext(self.ctx).create(body={"username": name, "password": password, "first_name": name.split("-")[0].title(),
-                                                   "email": f"{name.replace(' ', '.')}@corp.test", "is_staff": False})
+            PulpUserContext(self.ctx).create(
+                body={
+                    "username": name,
+                    "password": password,
+                    "first_name": name.split("-")[0].title(),
+                    "email": f"{name.replace(' ', '.')}@corp.test",
+                    "is_staff": False,
+                }
+            )
             self.users[name] = password
             return None
         user = PulpUserContext(self.ctx)
         user.entity = {"username": self.rng.choice(list(self.users))}
         if x < 0.45:
             role = self.rng.choice(ROLES + self.roles)
-            obj = self.repo().pulp_href if self.repos and role.startswith("file.filerepository") and self.rng.random() < 0.6 else None
+            obj = (
+                self.repo().pulp_href
+                if self.repos and role.startswith("file.filerepository") and self.rng.random() < 0.6
+                else None
+            )
             return PulpUserRoleContext(self.ctx, user).create(body={"role": role, "content_object": obj or ""})
         if x < 0.6:
             return PulpUserRoleContext(self.ctx, user).list(20, 0, {})
         if x < 0.75:
-            return user.update(body={"last_name": self.rng.choice(["Moreau", "Ng", "Walsh"]), "is_active": self.rng.random() < 0.9})
+            return user.update(
+                body={"last_name": self.rng.choice(["Moreau", "Ng", "Walsh"]), "is_active": self.rng.random() < 0.9}
+            )
         if x < 0.9:
-            return PulpUserContext(self.ctx).list(50, 0, self.rng.choice([{}, {"username__contains": "a"}, {"is_active": True}]))
+            return PulpUserContext(self.ctx).list(
+                50, 0, self.rng.choice([{}, {"username__contains": "a"}, {"is_active": True}])
+            )
         return self.as_user()
 
     def as_user(self) -> Any:
@@ -314,7 +401,9 @@ class Team:
             return PulpGroupUserContext(self.ctx, group).create(body={"username": self.rng.choice(list(self.users))})
         if x < 0.65:
             obj = self.repo().pulp_href if self.repos else None
-            return PulpGroupRoleContext(self.ctx, group).create(body={"role": "file.filerepository_viewer", "content_object": obj or ""})
+            return PulpGroupRoleContext(self.ctx, group).create(
+                body={"role": "file.filerepository_viewer", "content_object": obj or ""}
+            )
         if x < 0.8:
             return PulpGroupUserContext(self.ctx, group).list(20, 0, {})
         if x < 0.9 and self.repos:
@@ -326,13 +415,32 @@ class Team:
         roles = PulpRoleContext(self.ctx)
         if x < 0.35:
             name = f"acme.{self.name(['repo-auditor', 'release.publisher', 'dist_manager'])}".replace(" ", "-")
-            perms = self.rng.sample(["file.view_filerepository", "file.modify_filerepository", "file.view_filedistribution",
-                                     "file.change_filedistribution", "core.view_task"], self.rng.randint(1, 3))
+            perms = self.rng.sample(
+                [
+                    "file.view_filerepository",
+                    "file.modify_filerepository",
+                    "file.view_filedistribution",
+                    "file.change_filedistribution",
+                    "core.view_task",
+                ],
+                self.rng.randint(1, 3),
+            )
             roles.create(body={"name": name, "description": "made by the platform team", "permissions": perms})
             self.roles.append(name)
             return None
         if x < 0.7:
-            return roles.list(25, 0, self.rng.choice([{}, {"name__startswith": "file."}, {"locked": False}, {"contains_permission": ["file.view_filerepository"]}]))
+            return roles.list(
+                25,
+                0,
+                self.rng.choice(
+                    [
+                        {},
+                        {"name__startswith": "file."},
+                        {"locked": False},
+                        {"contains_permission": ["file.view_filerepository"]},
+                    ]
+                ),
+            )
         if self.roles:
             role = PulpRoleContext(self.ctx)
             role.entity = {"name": self.rng.choice(self.roles)}
@@ -342,19 +450,30 @@ class Team:
     def guard(self) -> Any:
         if self.rng.random() < 0.4 or not self.guards:
             if self.rng.random() < 0.5:
-                made = PulpRbacContentGuardContext(self.ctx).create(body={"name": self.name(["internal-only", "partners"]), "description": "who may download"})
+                made = PulpRbacContentGuardContext(self.ctx).create(
+                    body={"name": self.name(["internal-only", "partners"]), "description": "who may download"}
+                )
             else:
-                made = PulpHeaderContentGuardContext(self.ctx).create(body={"name": self.name(["ci-token", "mirror key"]),
-                                                                           "header_name": self.rng.choice(["X-Ci-Token", "x-mirror-key"]),
-                                                                           "header_value": f"{self.rng.getrandbits(64):x}"})
+                made = PulpHeaderContentGuardContext(self.ctx).create(
+                    body={
+                        "name": self.name(["ci-token", "mirror key"]),
+                        "header_name": self.rng.choice(["X-Ci-Token", "x-mirror-key"]),
+                        "header_value": f"{self.rng.getrandbits(64):x}",
+                    }
+                )
             self.guards.append(made["pulp_href"])
             return made
         return PulpRbacContentGuardContext(self.ctx).list(10, 0, {})
 
     def export(self) -> Any:
         if (self.rng.random() < 0.3 or not self.exporters) and self.repos:
-            made = PulpExporterContext(self.ctx).create(body={"name": self.name(["offsite", "air-gap"]), "path": f"{self.tmp}/exports/{self.n}",
-                                                              "repositories": self.rng.sample(list(self.repos.values()), min(2, len(self.repos)))})
+            made = PulpExporterContext(self.ctx).create(
+                body={
+                    "name": self.name(["offsite", "air-gap"]),
+                    "path": f"{self.tmp}/exports/{self.n}",
+                    "repositories": self.rng.sample(list(self.repos.values()), min(2, len(self.repos))),
+                }
+            )
             self.exporters.append(made["pulp_href"])
             return made
         if not self.exporters:
@@ -369,8 +488,16 @@ class Team:
     def tasks(self) -> Any:
         x = self.rng.random()
         if x < 0.6:
-            params = self.rng.choice([{}, {"state": "completed"}, {"state": "failed"}, {"name__contains": "sync"},
-                                      {"ordering": ["-started_at"]}, {"state__in": ["waiting", "running"]}])
+            params = self.rng.choice(
+                [
+                    {},
+                    {"state": "completed"},
+                    {"state": "failed"},
+                    {"name__contains": "sync"},
+                    {"ordering": ["-started_at"]},
+                    {"state__in": ["waiting", "running"]},
+                ]
+            )
             return PulpTaskContext(self.ctx).list(self.rng.choice([10, 25]), 0, params)
         if x < 0.75:
             return PulpWorkerContext(self.ctx).list(10, 0, {"online": True})
@@ -390,8 +517,13 @@ class Team:
             gone = uuid.UUID(int=self.rng.getrandbits(128))
             return PulpFileRepositoryContext(self.ctx, pulp_href=f"/pulp/api/v3/repositories/file/file/{gone}/").show()
         if x < 0.75 and self.dists and self.repos:
-            return PulpFileDistributionContext(self.ctx).create(body={"name": self.name(REPOS), "base_path": self.rng.choice(list(self.dists)),
-                                                                      "repository": self.repo().pulp_href})
+            return PulpFileDistributionContext(self.ctx).create(
+                body={
+                    "name": self.name(REPOS),
+                    "base_path": self.rng.choice(list(self.dists)),
+                    "repository": self.repo().pulp_href,
+                }
+            )
         if x < 0.85 and self.users:
             user = PulpUserContext(self.ctx)
             user.entity = {"username": self.rng.choice(list(self.users))}
@@ -406,10 +538,24 @@ def main() -> None:
     run(rng, [(team.create_repo, 1)], 4, tolerated=(Exception,))
     run(rng, [(team.upload, 1)], 3, tolerated=(Exception,))
     steps = [
-        (team.create_repo, 3), (team.read_repo, 10), (team.update_repo, 4), (team.delete_repo, 1),
-        (team.upload, 8), (team.read_content, 6), (team.modify, 5), (team.version, 5),
-        (team.publish, 4), (team.distribute, 5), (team.remote, 3), (team.people, 5), (team.teams, 3),
-        (team.role, 2), (team.guard, 1.5), (team.export, 1.5), (team.tasks, 4), (team.mistake, 5),
+        (team.create_repo, 3),
+        (team.read_repo, 10),
+        (team.update_repo, 4),
+        (team.delete_repo, 1),
+        (team.upload, 8),
+        (team.read_content, 6),
+        (team.modify, 5),
+        (team.version, 5),
+        (team.publish, 4),
+        (team.distribute, 5),
+        (team.remote, 3),
+        (team.people, 5),
+        (team.teams, 3),
+        (team.role, 2),
+        (team.guard, 1.5),
+        (team.export, 1.5),
+        (team.tasks, 4),
+        (team.mistake, 5),
     ]
     run(rng, steps, a.rounds, a.max_seconds, tolerated=(PulpException, Exception))
 
