@@ -106,8 +106,12 @@ ITEM_ACTIONS = ("_partial_update", "_update", "_read", "_delete", "_cancel")
 
 def expand_hrefs(doc: dict[str, Any]) -> dict[str, Any]:
     """Each `{NAME_href}` at the start of a path becomes the path of NAME's list and `{NAME_id}/`."""
-    by_id = {op["operationId"]: path for path, item in doc["paths"].items() for m, op in item.items()
-             if m in METHODS and isinstance(op, dict) and "operationId" in op}
+    by_id = {
+        op["operationId"]: path
+        for path, item in doc["paths"].items()
+        for m, op in item.items()
+        if m in METHODS and isinstance(op, dict) and "operationId" in op
+    }
     items: dict[str, str] = {}  # href parameter -> its list path
     for path, item in doc["paths"].items():
         if path.startswith("{") and path.endswith("}"):
