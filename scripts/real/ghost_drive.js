@@ -244,4 +244,5 @@ function describe(e) {
     }
   }
   await run(steps, r, a, describe);
+  fs.rmSync(tmp, { recursive: true, force: true });
 })();

@@ -18,6 +18,7 @@ a user asking for what only the admin may).
 from __future__ import annotations
 
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -557,7 +558,10 @@ def main() -> None:
         (team.tasks, 4),
         (team.mistake, 5),
     ]
-    run(rng, steps, a.rounds, a.max_seconds, tolerated=(PulpException, Exception))
+    try:
+        run(rng, steps, a.rounds, a.max_seconds, tolerated=(PulpException, Exception))
+    finally:
+        shutil.rmtree(team.tmp, ignore_errors=True)  # the uploads' sources and the exports
 
 
 if __name__ == "__main__":
