@@ -58,3 +58,36 @@ def test_max_ref_depth_cuts_refs_nested_deeper_than_asked() -> None:
     assert schema(truth.convert(doc))["properties"]["b"]["properties"]["c"] == {"type": "string"}
     assert schema(truth.convert(doc, "", 2))["properties"]["b"]["properties"]["c"] == {}
     assert schema(truth.convert(doc, "", 1))["properties"]["b"] == {}
+
+
+def test_href_params_spell_out_pulps_item_paths_as_served() -> None:
+    # Pulp's description writes an entity's paths from its href (`{repo_href}sync/`), which no recorded
+    # path matches: the href is its list path (the `_list` operation of the same prefix) and an id.
+    truth = _truth()
+
+    def op(oid: str) -> dict[str, Any]:
+        return {"operationId": oid, "parameters": [], "responses": {"200": {"description": "ok"}}}
+
+    href = {"name": "repo_href", "in": "path", "required": True, "schema": {"type": "string"}}
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/api/repositories/": {"get": op("repositories_list")},
+            "{repo_href}": {"get": op("repositories_read"), "patch": op("repositories_partial_update")},
+            "{repo_href}sync/": {"post": {**op("repositories_sync"), "parameters": [dict(href)]}},
+            "{repo_href}versions/": {"get": op("repositories_versions_list")},
+            "{version_href}": {"delete": op("repositories_versions_delete")},
+        },
+    }
+    out = truth.expand_hrefs(truth.convert(doc))
+    assert sorted(out["paths"]) == [
+        "/api/repositories/",
+        "/api/repositories/{repo_id}/",
+        "/api/repositories/{repo_id}/sync/",
+        "/api/repositories/{repo_id}/versions/",
+        "/api/repositories/{repo_id}/versions/{version_id}/",
+    ]
+    assert out["paths"]["/api/repositories/{repo_id}/sync/"]["post"]["parameters"][0]["name"] == "repo_id"
+    # without the option a description's paths stay as written
+    assert "{repo_href}sync/" in truth.convert(doc)["paths"]

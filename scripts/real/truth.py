@@ -1,6 +1,7 @@
 """Turn a server's published description into the OpenAPI 3 truth that score.py reads.
 
-    python truth.py SOURCE OUT.json [PREFIX] [--max-ref-depth N]      SOURCE: a .yaml/.json file or an http:// URL
+    python truth.py SOURCE OUT.json [PREFIX] [--max-ref-depth N] [--href-params]
+                                        SOURCE: a .yaml/.json file or an http:// URL
 
 PREFIX (e.g. /api) is the path the described app is mounted under, for a description that names no
 server of its own (Prefect's FastAPI app lists `/flows/`, served as `/api/flows/`).
@@ -15,6 +16,11 @@ same way; a server URL of `/` says nothing, and score.py would read it as a path
 --max-ref-depth N: a $ref met under N others becomes {}, as a recursive one does. ZenML's description
 shares its models so widely (a response's body, metadata and resources each refer to other responses)
 that inlining them all wrote 684 MB and more; score.py reads only the paths and operations of a truth.
+
+--href-params: Pulp's description writes an entity's paths from its href, one path parameter standing for
+`/pulp/api/v3/repositories/file/file/<uuid>/` (`{file_file_repository_href}sync/`), as pulp-glue calls
+them; the paths the server serves are written out: the href is its list path (the operation id of the
+same prefix ending in `_list`) and an id (`{file_file_repository_id}`), nested hrefs in turn.
 """
 
 from __future__ import annotations
@@ -95,6 +101,44 @@ def convert3(doc: dict[str, Any], prefix: str = "", depth: int | None = None) ->
     return {"openapi": doc["openapi"], "info": doc["info"], "servers": servers, "paths": dict(sorted(paths.items()))}
 
 
+ITEM_ACTIONS = ("_partial_update", "_update", "_read", "_delete", "_cancel")
+
+
+def expand_hrefs(doc: dict[str, Any]) -> dict[str, Any]:
+    """Each `{NAME_href}` at the start of a path becomes the path of NAME's list and `{NAME_id}/`."""
+    by_id = {
+        op["operationId"]: path
+        for path, item in doc["paths"].items()
+        for m, op in item.items()
+        if m in METHODS and isinstance(op, dict) and "operationId" in op
+    }
+    items: dict[str, str] = {}  # href parameter -> its list path
+    for path, item in doc["paths"].items():
+        if path.startswith("{") and path.endswith("}"):
+            for m, op in item.items():
+                oid = op.get("operationId", "") if m in METHODS else ""
+                base = next((oid[: -len(a)] for a in ITEM_ACTIONS if oid.endswith(a)), None)
+                if base and f"{base}_list" in by_id:
+                    items[path[1:-1]] = by_id[f"{base}_list"]
+                    break
+
+    def spell(path: str, seen: tuple[str, ...] = ()) -> str:
+        if not path.startswith("{"):
+            return path
+        name, rest = path[1:].split("}", 1)
+        if name not in items or name in seen:
+            return path
+        return f"{spell(items[name], (*seen, name))}{{{name[: -len('_href')]}_id}}/{rest}"
+
+    paths = {spell(path): item for path, item in doc["paths"].items()}
+    for item in paths.values():
+        for m, op in item.items():
+            for p in op.get("parameters", []) if m in METHODS and isinstance(op, dict) else []:
+                if p.get("in") == "path" and p["name"] in items:
+                    p["name"] = p["name"][: -len("_href")] + "_id"
+    return {**doc, "paths": dict(sorted(paths.items()))}
+
+
 def convert(doc: dict[str, Any], prefix: str = "", depth: int | None = None) -> dict[str, Any]:
     if str(doc.get("openapi", "")).startswith("3."):
         return convert3(doc, prefix, depth)
@@ -118,6 +162,9 @@ def main() -> int:
         i = args.index("--max-ref-depth")
         depth = int(args[i + 1])
         del args[i : i + 2]
+    hrefs = "--href-params" in args
+    if hrefs:
+        args.remove("--href-params")
     source, out = args[0], args[1]
     prefix = args[2] if len(args) > 2 else ""
     if source == "jupyter":  # the description jupyter_server ships inside its package
@@ -125,7 +172,8 @@ def main() -> int:
 
         source = jupyter_server.__path__[0] + "/services/api/api.yaml"
     with open(out, "w", encoding="utf-8") as f:
-        json.dump(convert(load(source), prefix, depth), f, indent=1, sort_keys=True)
+        truth = convert(load(source), prefix, depth)
+        json.dump(expand_hrefs(truth) if hrefs else truth, f, indent=1, sort_keys=True)
     return 0
 
 
