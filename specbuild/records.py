@@ -280,15 +280,20 @@ def qsl(text: str) -> list[tuple[str, str]]:
 _BRACKETED: Final = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])+)")
 _SEGMENT: Final = re.compile(r"\[([^\[\]]*)\]")
 _INDEX: Final = re.compile(r"[0-9]*")
+# A name of more bracketed segments is a plain name: the tree it would spell is walked recursively (learn/forms,
+# drift/forms), and no client nests a form or a query this deep; record.rs's MAX_FORM_DEPTH is the same.
+MAX_FORM_DEPTH: Final = 32
 
 
 def form_name(name: str) -> tuple[str, ...]:
     """The path a form field's name spells: ``items[0][price]`` -> ``("items", "0", "price")``; a name
-    without brackets, or not of the ``base[a][b]`` shape (``a[b``, ``[x]``, ``a[b]c``), is itself."""
+    without brackets, or not of the ``base[a][b]`` shape (``a[b``, ``[x]``, ``a[b]c``), or of more than
+    ``MAX_FORM_DEPTH`` segments, is itself."""
     match = _BRACKETED.fullmatch(name)
     if match is None:
         return (name,)
-    return (match[1], *_SEGMENT.findall(match[2]))
+    segments = _SEGMENT.findall(match[2])
+    return (name,) if len(segments) > MAX_FORM_DEPTH else (match[1], *segments)
 
 
 def is_index(segment: str) -> bool:

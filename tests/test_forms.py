@@ -18,8 +18,8 @@ from specbuild.drift import check as drift_check
 from specbuild.drift.forms import form_value
 from specbuild.io.files import dumps
 from specbuild.io.validate import BodyValidator
-from specbuild.learn import native, rules
-from specbuild.learn.builder import SpecBuilder
+from specbuild.learn import forms, native, rules
+from specbuild.learn.builder import ParamMap, ParamState, SpecBuilder
 from specbuild.records import Exchange, decode, form_key, form_name, is_index
 from specbuild.run import Fold, build_document
 
@@ -82,6 +82,9 @@ def charges(n: int = 40, seed: int = 1) -> list[dict[str, Any]]:
     ("a[0]b", ("a[0]b",), "a[0]b"),
     ("a[[0]]", ("a[[0]]",), "a[[0]]"),
     ("a]b[0]", ("a]b[0]",), "a]b[0]"),
+    # records.MAX_FORM_DEPTH: 32 segments are a path, more a plain name (record.rs's form_key agrees)
+    ("a" + "[x]" * 31 + "[0]", ("a", *["x"] * 31, "0"), "a" + "[x]" * 31 + "[]"),
+    ("a" + "[x]" * 32 + "[0]", ("a" + "[x]" * 32 + "[0]",), "a" + "[x]" * 32 + "[0]"),
 ])
 def test_bracket_names_parse_into_paths_and_fold_under_collapsed_indices(name: str, path: tuple[str, ...],
                                                                          key: str) -> None:
@@ -308,6 +311,38 @@ def test_a_deep_object_parameter_is_required_only_as_a_plain_one_would_be() -> N
     assert params["filters"]["required"] is False and "required" not in params["filters"]["schema"]
     few = query_params(build_spec(exchanges(articles(4))), "/api/articles")
     assert few["pagination"]["required"] is False and "required" not in few["pagination"]["schema"]
+
+
+@pytest.mark.parametrize("depth", [200, 3000])
+def test_a_name_bracketed_deeper_than_any_client_nests_is_a_plain_name(depth: int) -> None:
+    """One such record made ``build`` fail (RecursionError walking the tree its name spells)."""
+    name = "g" + "[a]" * depth
+    params = query_params(build_spec(exchanges([get("/api/x", [(name, "v"), ("h[b]", "1")])])), "/api/x")
+    assert sorted(params) == sorted([name, "h"])
+    form = build_spec(exchanges([post("/f", [(name, "v"), ("h[b]", "1")])]))
+    assert name in media(form, "/f")["schema"]["properties"]
+
+
+def test_a_deep_tree_s_counts_are_walked_once() -> None:
+    """seen() and fields() at every level of a 32-deep name walked the subtree below each time."""
+    calls = 0
+    real = forms.Field._counts
+
+    def counted(self: forms.Field) -> tuple[int, int]:
+        nonlocal calls
+        calls += 1
+        return real(self)
+
+    group = ParamMap()
+    for i in range(20):
+        state = group[f"g[k{i}]" + "[a]" * 30] = ParamState()
+        state.present = 1
+        state.values.add("v")
+    root = forms.tree(group)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(forms.Field, "_counts", counted)
+        forms._Render("3.0", True).node(root.props["g"], "g", 1, 1, True)
+    assert calls < 20 * 32 * 4
 
 
 def test_check_reads_a_deep_object_query_into_the_object_it_spells() -> None:

@@ -304,6 +304,11 @@ mod tests {
         ] {
             assert_eq!(form_key(name), key, "{name}");
         }
+        // records.MAX_FORM_DEPTH: 32 segments are a path, 33 a plain name
+        let deep = format!("a{}[0]", "[x]".repeat(31));
+        assert_eq!(form_key(&deep), format!("a{}[]", "[x]".repeat(31)));
+        let deeper = format!("a{}[0]", "[x]".repeat(32));
+        assert_eq!(form_key(&deeper), deeper.as_str());
     }
 
     #[test]

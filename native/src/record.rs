@@ -366,9 +366,13 @@ impl Form {
     }
 }
 
+/// records.MAX_FORM_DEPTH: a name of more bracketed segments is a plain name.
+const MAX_FORM_DEPTH: usize = 32;
+
 /// records.form_key: the name a form field folds under, its indices collapsed (`items[0][price]` and
 /// `items[1][price]` are `items[][price]`), so the cap on names counts fields, not array positions. A
-/// name not of the `base[a][b]` shape (`a[b`, `[x]`, `a[b]c`) is a plain name, kept.
+/// name not of the `base[a][b]` shape (`a[b`, `[x]`, `a[b]c`), or of more than MAX_FORM_DEPTH segments,
+/// is a plain name, kept.
 pub(crate) fn form_key(name: &str) -> Cow<'_, str> {
     let Some(open) = name.find('[') else { return Cow::Borrowed(name) };
     let base = &name[..open];
@@ -381,6 +385,9 @@ pub(crate) fn form_key(name: &str) -> Cow<'_, str> {
         let Some(close) = rest.find(']').filter(|_| rest.starts_with('[')) else { return Cow::Borrowed(name) };
         let segment = &rest[1..close];
         if segment.contains('[') {
+            return Cow::Borrowed(name);
+        }
+        if segments.len() == MAX_FORM_DEPTH {
             return Cow::Borrowed(name);
         }
         segments.push(segment);

@@ -62,17 +62,26 @@ class Field:
     value: ParamState | None = None
     props: dict[str, Field] = field(default_factory=dict)
     items: Field | None = None
+    # seen() and fields(), once asked: the render asks them at every level, a walk of the subtree each time
+    # (quadratic in a name's depth). A tree is not changed once rendering starts.
+    counts: tuple[int, int] | None = field(default=None, repr=False, compare=False)
 
     def seen(self) -> int:
         """The most bodies any field at or below this position was in: at least as many had it."""
-        out = self.value.present if self.value is not None else 0
-        for child in self.below():
-            out = max(out, child.seen())
-        return out
+        return self._counts()[0]
 
     def fields(self) -> int:
         """How many names were sent at or below this position."""
-        return (self.value is not None) + sum(child.fields() for child in self.below())
+        return self._counts()[1]
+
+    def _counts(self) -> tuple[int, int]:
+        if self.counts is None:
+            seen, fields = (self.value.present, 1) if self.value is not None else (0, 0)
+            for child in self.below():
+                below = child._counts()
+                seen, fields = max(seen, below[0]), fields + below[1]
+            self.counts = (seen, fields)
+        return self.counts
 
     def below(self) -> list[Field]:
         return [*self.props.values(), *([self.items] if self.items is not None else [])]
