@@ -82,6 +82,8 @@ def charges(n: int = 40, seed: int = 1) -> list[dict[str, Any]]:
     ("a[0]b", ("a[0]b",), "a[0]b"),
     ("a[[0]]", ("a[[0]]",), "a[[0]]"),
     ("a]b[0]", ("a]b[0]",), "a]b[0]"),
+    ("a[123456789][b]", ("a", "123456789", "b"), "a[][b]"),
+    ("a[1234567890][b]", ("a", "1234567890", "b"), "a[1234567890][b]"),  # 10 digits: a key
     # records.MAX_FORM_DEPTH: 32 segments are a path, more a plain name (record.rs's form_key agrees)
     ("a" + "[x]" * 31 + "[0]", ("a", *["x"] * 31, "0"), "a" + "[x]" * 31 + "[]"),
     ("a" + "[x]" * 32 + "[0]", ("a" + "[x]" * 32 + "[0]",), "a" + "[x]" * 32 + "[0]"),
@@ -93,7 +95,8 @@ def test_bracket_names_parse_into_paths_and_fold_under_collapsed_indices(name: s
 
 
 def test_an_index_is_digits_or_empty() -> None:
-    assert is_index("") and is_index("0") and is_index("17")
+    assert is_index("") and is_index("0") and is_index("17") and is_index("9" * 9)
+    assert not is_index("9" * 10) and not is_index("9" * 5000)  # a key: int() of 5,000 digits raised in check
     assert not is_index("x1") and not is_index("٣")  # an Arabic-Indic digit is no array position
 
 
@@ -231,7 +234,7 @@ def form_fields(builder: SpecBuilder) -> dict[str, tuple[int, bool, int]]:
 
 
 # names of the base[a][b] shape, and some not of it: an index ([], [0], [12]), a key, a non-ASCII digit, a bracket
-SEGMENTS = st.sampled_from(["[]", "[0]", "[12]", "[x]", "[٣]", "[", "]", "[[0]]", "y"])
+SEGMENTS = st.sampled_from(["[]", "[0]", "[12]", "[1234567890]", "[x]", "[٣]", "[", "]", "[[0]]", "y"])
 NAMES = st.builds(lambda base, rest: base + "".join(rest), st.sampled_from(["a", "b0", "٣", "", "0"]),
                   st.lists(SEGMENTS, max_size=4))
 
@@ -370,3 +373,19 @@ def test_check_reads_a_written_deep_object_parameter_through_its_refs() -> None:
     (finding,) = drift_check.check(doc, exchanges([get("/api/articles", [("pagination[page]", "x")])]),
                                    explain=BodyValidator)
     assert (finding.kind, finding.subjects) == ("parameter-violation", ("query pagination",))
+
+
+# names under a deepObject base, well and ill formed: an unbalanced bracket, a key after one, a huge index
+ODD = st.sampled_from(["[a]", "[b]", "[0]", "[]", "[", "]", "]]", "c", "[" + "9" * 5000 + "]", "[$eq]"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(ODD, min_size=1, max_size=4).map(lambda rest: "filter" + "".join(rest)),
+                min_size=1, max_size=4))
+def test_no_query_name_under_a_deep_object_ends_a_check_run(names: list[str]) -> None:
+    """``filter[a=1&filter[b]=x`` (one base, two keys read), ``filter[a]c``, ``sort[<5000 digits>]`` raised in
+    ``check``: a name not of the object's shape is an undocumented parameter, a long index a key."""
+    doc = build_spec(exchanges([get("/x", [("filter[a]", str(i)), ("filter[b]", f"v{i % 3}")]) for i in range(30)]))
+    findings = drift_check.check(doc, exchanges([get("/x", [(name, "1") for name in names])]), explain=BodyValidator)
+    undocumented = {s for f in findings if f.kind == "undocumented-query-parameter" for s in f.subjects}
+    assert undocumented == {name for name in names if form_name(name)[0] != "filter" or len(form_name(name)) == 1}

@@ -43,7 +43,7 @@ from specbuild.drift.routes import Operation, Param, Response, Router, operation
 from specbuild.envelope import sniffed_json, unwrap_exchange
 from specbuild.errors import InputError
 from specbuild.http import HeaderPolicy, secret_name, secret_value
-from specbuild.records import Body, Exchange, serves_files
+from specbuild.records import Body, Exchange, form_name, serves_files
 from specbuild.refs import dangling, self_contained, server_base_paths
 from specbuild.segments import classify_segment
 
@@ -282,10 +282,14 @@ class Checker:
             param = op.query.get(name)
             if param is None and "[" in name:  # deepObject (filter[x]) and PHP arrays (ids[])
                 param = op.query.get(name.split("[", 1)[0])
-                if param is not None and param.deep and param.schema is not None:
-                    deep = deep or {}
-                    deep.setdefault(param.name, {}).setdefault(name, []).append(value)
-                    continue
+                if param is not None and param.deep:
+                    path = form_name(name)
+                    if path[0] != param.name or len(path) == 1:
+                        param = None  # filter[a, filter[]]: not a name the object is spelled by
+                    elif param.schema is not None:
+                        deep = deep or {}
+                        deep.setdefault(param.name, {}).setdefault(name, []).append(value)
+                        continue
             if param is None:
                 if name not in op.credential_query:
                     self._report(op.key, "undocumented-query-parameter", name, ex, "query parameter", name,
