@@ -389,3 +389,25 @@ def test_no_query_name_under_a_deep_object_ends_a_check_run(names: list[str]) ->
     findings = drift_check.check(doc, exchanges([get("/x", [(name, "1") for name in names])]), explain=BodyValidator)
     undocumented = {s for f in findings if f.kind == "undocumented-query-parameter" for s in f.subjects}
     assert undocumented == {name for name in names if form_name(name)[0] != "filter" or len(form_name(name)) == 1}
+
+
+@pytest.mark.parametrize("plain", [["1"], ["v0", "v1", "v2"], ["true"], ["a", "b"]])
+def test_a_spec_accepts_the_plain_and_bracketed_values_it_was_learned_from(plain: list[str]) -> None:
+    """``a=1&a[b]=2`` learns ``a: anyOf[object, integer]``; check read the plain value by a top-level
+    ``type`` only (none there): text, a parameter-violation on the very traffic (``populate=a&populate=b``
+    beside ``populate[x]``: an array branch, the values one list)."""
+    records = []
+    for i in range(40):
+        values = [plain[i % len(plain)]] if len(plain) != 2 else plain
+        records.append(get("/x", [*(("a", v) for v in values), ("a[b]", str(i))]))
+    doc = build_spec(exchanges(records))
+    assert "anyOf" in query_params(doc, "/x")["a"]["schema"]
+    assert drift_check.check(doc, exchanges(records), explain=BodyValidator) == []
+
+
+def test_a_required_list_named_with_brackets_is_present_by_its_own_name() -> None:
+    """``ids[]`` (style form) learned required was reported missing on every call: check looked for ``ids``."""
+    records = [get("/x", [("ids[]", str(i)), ("ids[]", str(i + 1))]) for i in range(30)]
+    doc = build_spec(exchanges(records))
+    assert query_params(doc, "/x")["ids[]"]["required"] is True
+    assert drift_check.check(doc, exchanges(records), explain=BodyValidator) == []

@@ -36,7 +36,7 @@ import orjson
 
 from specbuild.drift.conformance import Conformance
 from specbuild.drift.evidence import overturned, seen_along, seen_at
-from specbuild.drift.forms import deep_value, form_value, scalar
+from specbuild.drift.forms import deep_value, form_value, param_value
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
@@ -308,7 +308,8 @@ class Checker:
             for name, form in deep.items():
                 self._check_deep(op, ex, op.query[name], form)
         if op.required_query:
-            names = {name.split("[", 1)[0] for name, _ in ex.query}
+            # a deepObject parameter is present by any of its names, a form one named ids[] by its own
+            names = {part for name, _ in ex.query for part in (name, name.split("[", 1)[0])}
             for name in op.required_query:
                 if name not in names:
                     self._report(op.key, "missing-required-parameter", f"query {name}", ex,
@@ -361,13 +362,13 @@ class Checker:
         check = None
         if ok is None:
             check = self._compiled(param.schema, "")
-            ok = check.conformance.ok(coerce(raws, param))
+            ok = check.conformance.ok(param_value(raws, check.schema, param.explode))
             if key is not None and len(self._param_ok) < MAX_REMEMBERED:
                 self._param_ok[key] = ok
         if ok:
             return
         check = check or self._compiled(param.schema, "")
-        value = coerce(raws, param)
+        value = param_value(raws, check.schema, param.explode)
         errors = check.errors(value)
         if not errors:
             return
@@ -547,26 +548,12 @@ def check(spec: Mapping[str, Any], exchanges: Iterable[Exchange], *, explain: Ex
 
 # --- values: coercion, classification, display ------------------------------------------------------
 
-def coerce(raws: list[str], param: Param) -> Any:
-    """Parameter text as the JSON value its schema describes: ``"42"`` -> 42 for an integer."""
-    schema = param.schema or {}
-    if param.array:
-        if len(raws) == 1 and not param.explode:
-            raws = raws[0].split(",")
-        items = schema.get("items")
-        return [_scalar(r, items if isinstance(items, dict) else {}) for r in raws]
-    return _scalar(raws[-1], schema)
 
 
 def _evidence(schema: Mapping[str, Any], err: BodyError) -> int | None:
     """The values the claim ``err`` broke rested on: along the rule's own place in the schema where the
     validator said it (the branch of a union the value was judged by), else at the value's place."""
     return seen_along(schema, err.schema_path) if err.schema_path else seen_at(schema, err.path)
-
-
-def _scalar(raw: str, schema: Mapping[str, Any]) -> Any:
-    t = schema.get("type")
-    return scalar(raw, {t} if isinstance(t, str) else set(t) if isinstance(t, list) else set())
 
 
 def _a_body(body: Body) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Final
 from specbuild.formats import BOOL_TEXT
 from specbuild.records import form_name, is_index
 
-__all__ = ["deep_value", "form_value", "scalar"]
+__all__ = ["deep_value", "form_value", "param_value", "scalar", "types_at"]
 
 MAX_REF_HOPS: Final = 32  # a $ref chain longer than this (or a loop of them) types nothing: text stays text
 
@@ -51,6 +51,25 @@ def deep_value(form: Mapping[str, list[str]], schema: Mapping[str, Any]) -> Any:
     one base) read as a form's are, typed by the parameter's (self-contained) ``schema``."""
     (node,) = _read(form).keys.values()
     return _value(node, schema, schema)
+
+
+def param_value(raws: list[str], schema: Mapping[str, Any], explode: bool) -> Any:
+    """A parameter's texts (its values in one request) as the JSON value ``schema`` (self-contained)
+    describes, typed by every branch of a union: ``a=1`` is 1 where the schema is ``anyOf`` an object
+    and an integer (``a=1&a[b]=2`` learns that), a list where any branch is an array."""
+    places = _resolved(schema, schema)
+    types = _types(places)
+    if "array" not in types:
+        return scalar(raws[-1], types)
+    if len(raws) == 1 and not explode:
+        raws = raws[0].split(",")
+    items = _types(_resolved(_items(places), schema))
+    return [scalar(raw, items) for raw in raws]
+
+
+def types_at(schema: Any, root: Mapping[str, Any]) -> set[str]:
+    """The types ``schema`` allows, every branch of a union and ``$ref`` (into ``root``) followed."""
+    return _types(_resolved(schema, root))
 
 
 def _read(form: Mapping[str, list[str]]) -> _Node:

@@ -21,6 +21,7 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from specbuild.drift.evidence import INFERRED
+from specbuild.drift.forms import types_at
 from specbuild.http import OPERATION_METHODS
 from specbuild.records import is_json_media, media_type
 from specbuild.refs import resolve
@@ -243,7 +244,8 @@ def _param(doc: Mapping[str, Any], raw: Any) -> Param | None:
     if not isinstance(name, str) or where not in ("path", "query", "header", "cookie"):
         return None
     schema = resolve(doc, p["schema"]) if isinstance(p.get("schema"), dict) else None
-    is_array = bool(schema) and schema.get("type") == "array"  # type: ignore[union-attr]
+    # an array where any branch of a union is one (populate=a&populate=b beside populate[x]=y)
+    is_array = bool(schema) and "array" in types_at(schema, doc)
     style = p.get("style", "form")
     return Param(name=name.lower() if where == "header" else name, where=where,
                  required=bool(p.get("required")) or where == "path",
