@@ -64,7 +64,7 @@ class Field:
     items: Field | None = None
     # seen() and fields(), once asked: the render asks them at every level, a walk of the subtree each time
     # (quadratic in a name's depth). A tree is not changed once rendering starts.
-    counts: tuple[int, int] | None = field(default=None, repr=False, compare=False)
+    counts: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
 
     def seen(self) -> int:
         """The most bodies any field at or below this position was in: at least as many had it."""
@@ -74,13 +74,22 @@ class Field:
         """How many names were sent at or below this position."""
         return self._counts()[1]
 
-    def _counts(self) -> tuple[int, int]:
+    def varied(self) -> int:
+        """seen() of the fields sent with more than one value: one value in every call is a client's default
+        (render._required's query rule), which says nothing of what the server needs."""
+        return self._counts()[2]
+
+    def _counts(self) -> tuple[int, int, int]:
         if self.counts is None:
-            seen, fields = (self.value.present, 1) if self.value is not None else (0, 0)
+            seen, fields, varied = 0, 0, 0
+            if self.value is not None:
+                vals = self.value.values.vals
+                seen, fields = self.value.present, 1
+                varied = 0 if vals is not None and len(vals) == 1 else seen
             for child in self.below():
                 below = child._counts()
-                seen, fields = max(seen, below[0]), fields + below[1]
-            self.counts = (seen, fields)
+                seen, fields, varied = max(seen, below[0]), fields + below[1], max(varied, below[2])
+            self.counts = (seen, fields, varied)
         return self.counts
 
     def below(self) -> list[Field]:
@@ -113,6 +122,7 @@ def _merged_value(mine: ParamState | None, theirs: ParamState) -> ParamState:
 class _Render:
     openapi: str
     enums: bool
+    defaults: bool = False  # a query's: a field sent with one value only is no required one
 
     def node(self, node: Field, name: str | None, exact: int | None, bound: int, flat: bool) -> dict[str, Any]:
         """The schema of one position. ``exact``: the bodies it was in, when known; ``bound``: at most
@@ -139,7 +149,7 @@ class _Render:
         for key in keys:
             child = node.props[key]
             seen = child.seen()
-            if exact is not None and seen >= exact:
+            if exact is not None and (child.varied() if self.defaults else seen) >= exact:
                 required.append(key)
                 known: int | None = exact
             else:
@@ -216,7 +226,9 @@ def deep_schema(group: ParamMap, calls: int, required: bool, openapi: str = "3.0
                 enums: bool = True) -> dict[str, Any]:
     """The schema of one ``deepObject`` query parameter from its names (one of :func:`deep_groups`),
     folded from ``calls`` calls. Its fields' ``required`` only when the parameter is (``required``: sent
-    in every call, by the query rules): else how many calls sent the object is not known."""
+    in every call, by the query rules): else how many calls sent the object is not known; and each field
+    by the query rule too (one value in every call is a client's default, no requirement)."""
     root = tree(group)
     base = next(iter(root.props))
-    return _Render(openapi, enums).node(root.props[base], base, calls if required else None, calls, True)
+    render = _Render(openapi, enums, defaults=True)
+    return render.node(root.props[base], base, calls if required else None, calls, True)
