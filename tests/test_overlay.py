@@ -51,14 +51,23 @@ def test_a_written_parameter_wins_and_path_names_follow_the_written_path() -> No
     assert merged["paths"]["/users/{id}"]["get"]["parameters"][0]["description"] == "mine"
 
 
-def test_a_learned_deep_object_a_person_spelled_flat_is_not_added_again() -> None:
+def test_a_learned_deep_object_a_person_spelled_flat_adds_its_other_fields_flat() -> None:
+    """Not the deepObject ``pagination`` beside their ``pagination[page]`` (its names twice), nor nothing
+    (``pagination[pageSize]``, seen, then undocumented): the fields they did not write, spelled as theirs."""
     flat = {"name": "pagination[page]", "in": "query", "schema": {"type": "integer"}}
     written = doc({"/articles": {"get": op(flat)}})
-    deep = {"name": "pagination", "in": "query", "style": "deepObject", "explode": True, "schema": {
-        "type": "object", "properties": {"page": {"type": "integer"}, "pageSize": {"type": "integer"}}}}
+    deep = {"name": "pagination", "in": "query", "required": True, "style": "deepObject", "explode": True,
+            "schema": {"type": "object", "required": ["page", "pageSize"], "properties": {
+                "page": {"type": "integer"}, "pageSize": {"type": "integer"}, "sort": {"type": "object", "properties": {
+                    "by": {"type": "string"}}}, "ids": {"type": "array", "items": {"type": "integer"}}}}}
     learned = doc({"/articles": {"get": op(deep, {"name": "locale", "in": "query", "schema": {"type": "string"}})}})
-    params = overlay(written, learned)["paths"]["/articles"]["get"]["parameters"]
-    assert [p["name"] for p in params] == ["pagination[page]", "locale"]
+    merged = overlay(written, learned)
+    params = merged["paths"]["/articles"]["get"]["parameters"]
+    assert [p["name"] for p in params] == ["pagination[page]", "pagination[pageSize]", "pagination[sort][by]",
+                                           "pagination[ids][]", "locale"]
+    assert [p.get("required") for p in params[1:4]] == [True, False, False]
+    assert params[3]["style"] == "form" and params[3]["schema"]["type"] == "array"
+    assert spec_problems(merged) == []
 
 
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}

@@ -210,10 +210,17 @@ def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict
     out = dict(written)
     have = {_param_key(p, doc) for p in written.get("parameters", [])}
     # a person who spelled a query object flat (Strapi's `pagination[page]`) described those names: the
-    # learned deepObject `pagination` would describe them twice
+    # learned deepObject `pagination` would describe them twice; its other fields are added as the person
+    # spells them, flat (`pagination[pageSize]`)
     spelled = {form_name(name)[0] for where, name in have if where == "query" and isinstance(name, str)}
-    extra = [p for p in learned.get("parameters", []) if (p["in"], p["name"]) not in have and p["in"] != "path"
-             and not (p.get("style") == "deepObject" and p["name"] in spelled)]
+    extra = []
+    for p in learned.get("parameters", []):
+        if p["in"] == "path":
+            continue
+        if p.get("style") == "deepObject" and p["name"] in spelled:
+            extra += [leaf for leaf in _flat(p, doc) if ("query", leaf["name"]) not in have]
+        elif (p["in"], p["name"]) not in have:
+            extra.append(p)
     if extra:
         out["parameters"] = [*written.get("parameters", []), *extra]
     if "requestBody" in learned:
@@ -236,6 +243,34 @@ def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict
         if key not in out and key in learned:
             out[key] = learned[key]
     return out
+
+
+def _flat(param: dict[str, Any], doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """A learned deepObject query parameter as the flat parameters a person spells it with: a name per
+    field (``pagination[pageSize]``), a list of values ``name[]``, required where the object and every
+    object on the way said so. Fields under a map (keys that are data) or in an array of objects have no
+    one name: they are left out."""
+    out: dict[str, dict[str, Any]] = {}
+    stack: list[tuple[str, Any, bool]] = [(param["name"], param.get("schema"), bool(param.get("required")))]
+    while stack:
+        name, schema, required = stack.pop()
+        node = follow(doc, schema)
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("anyOf"), list):
+            stack.extend((name, branch, False) for branch in reversed(node["anyOf"]))
+        elif isinstance(node.get("properties"), dict):
+            needed = node.get("required", [])
+            stack.extend((f"{name}[{key}]", sub, required and key in needed)
+                         for key, sub in reversed(node["properties"].items()))
+        elif node.get("type") == "array":
+            items = follow(doc, node.get("items"))
+            if isinstance(items, dict) and items.get("type") not in ("object", "array", None):
+                out.setdefault(f"{name}[]", {"name": f"{name}[]", "in": "query", "required": required,
+                                             "schema": schema, "style": "form", "explode": True})
+        elif node.get("type") != "object":
+            out.setdefault(name, {"name": name, "in": "query", "required": required, "schema": schema})
+    return list(out.values())
 
 
 def _merge_content_holder(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
