@@ -240,3 +240,54 @@ def test_flat_bracketed_parameters_and_one_deep_object_compare_leaf_by_leaf() ->
     kinds = {(c.kind, c.severity, c.pointer) for c in diff(base, narrowed)}
     assert kinds == {("parameter-now-deep-object", "info", ""), ("parameter-now-required", "breaking", ""),
                      ("request-constraint-tightened", "breaking", "filter[age][gte]")}
+
+
+def _query_doc(*params: dict[str, Any]) -> dict[str, Any]:
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {
+        "parameters": list(params), "responses": {"200": {"description": "ok"}}}}}}
+
+
+def _flat(name: str, **kw: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": {"type": "string"}, **kw}
+
+
+def _deep(schema: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    return {"name": "filter", "in": "query", "schema": schema, "style": "deepObject", "explode": True, **kw}
+
+
+FIELDS = {"a": {"type": "string"}, "b": {"type": "string"}}
+
+
+@pytest.mark.parametrize(("base", "head", "expected"), [
+    # a closed object without b: filter[b] rejected, as a flat spec dropping it says
+    ([_flat("filter[a]"), _flat("filter[b]")],
+     [_deep({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False})],
+     {("parameter-removed", "warning", "query parameter filter[b]")}),
+    # a field the object now requires: a client sending filter[b] alone is refused
+    ([_flat("filter[a]"), _flat("filter[b]")], [_deep({"type": "object", "properties": FIELDS, "required": ["a"]})],
+     {("parameter-now-required", "breaking", "query parameter filter[a]")}),
+    # an array or a scalar where keys were named
+    ([_flat("filter[a]")], [_deep({"type": "array", "items": {"type": "string"}})],
+     {("parameter-removed", "warning", "query parameter filter[a]")}),
+    ([_flat("filter[a]")], [_deep({"type": "integer"})],
+     {("parameter-removed", "warning", "query parameter filter[a]")}),
+    # the other way: a field of the object no flat name spells is gone; a required flat name is new
+    ([_deep({"type": "object", "properties": FIELDS})], [_flat("filter[a]")],
+     {("parameter-removed", "warning", "query parameter filter[b]")}),
+    ([_deep({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}, required=True)],
+     [_flat("filter[a]"), _flat("filter[b]", required=True)],
+     {("required-parameter-added", "breaking", "query parameter filter[b]"),
+      ("parameter-now-optional", "info", "query parameter filter[a]")}),
+    # a field the object requires that the flat names never spelled
+    ([_flat("filter[a]")], [_deep({"type": "object", "properties": FIELDS, "required": ["b"]})],
+     {("required-parameter-added", "breaking", "query parameter filter[b]")}),
+])
+def test_flat_names_against_a_deep_object_report_what_flat_names_would(
+        base: list[dict[str, Any]], head: list[dict[str, Any]], expected: set[tuple[str, str, str]]) -> None:
+    """Each of these was one info (parameter-now-deep-object / -no-longer-) whatever the object said."""
+    changes = {(c.kind, c.severity, c.where) for c in diff(_query_doc(*base), _query_doc(*head))}
+    assert changes - {(k, "info", "query parameter filter") for k in DEEP_KINDS} == expected
+
+
+DEEP_KINDS = ("parameter-now-deep-object", "parameter-no-longer-deep-object", "parameter-now-required",
+              "parameter-now-optional")

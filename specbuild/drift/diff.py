@@ -28,7 +28,7 @@ import orjson
 from specbuild.drift.evidence import INFERRED, overturned, seen_of
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.http import OPERATION_METHODS
-from specbuild.records import form_name, is_index
+from specbuild.records import MAX_FORM_DEPTH, form_name, is_index
 from specbuild.refs import merge_all_of, resolve, server_path
 
 _PARAM: Final = re.compile(r"\{[^{}/]*\}")
@@ -236,18 +236,71 @@ def _deep_objects(ctx: _Ctx, bp: dict[tuple[str, str], dict[str, Any]],
                 del deep[("query", base)]
             where = f"query parameter {base}"
             ctx.here(kind, where)
-            doc = ctx.head if deep is hp else ctx.base
-            for key, leaf in sorted(leaves.items()):
+            for key in leaves:
                 del flat[key]
-                place = _place(doc, param.get("schema"), form_name(key[1])[1:])
-                mine = leaf.get("schema")
-                if _repeated(leaf, resolve(ctx.base if flat is bp else ctx.head, mine)) and not _is_array(doc, place):
-                    mine = resolve(ctx.base if flat is bp else ctx.head, mine).get("items")
-                before, after = (mine, place) if flat is bp else (place, mine)
-                _schema(ctx, before, after, "request", where, key[1])
+            _deep_leaves(ctx, leaves, param, deep is hp)
             required = (any(p.get("required") for p in leaves.values()), bool(param.get("required")))
             if required[0] != required[1]:
                 ctx.here("parameter-now-required" if required[deep is hp] else "parameter-now-optional", where)
+
+
+def _deep_leaves(ctx: _Ctx, leaves: dict[tuple[str, str], dict[str, Any]], param: Mapping[str, Any],
+                 flat_before: bool) -> None:
+    """Each flat name against its place in the deepObject parameter, as a flat name against the other
+    side's would be: none there (a closed object without the key, an array or a scalar where a key is
+    named) is that name removed (or added); a place its object requires and the flat name did not is
+    the name now required; a field of the object that no flat name spells is a name added (required
+    where the object requires it) or removed."""
+    doc, mine_doc = (ctx.head, ctx.base) if flat_before else (ctx.base, ctx.head)
+    base, schema = param["name"], param.get("schema")
+    for key, leaf in sorted(leaves.items()):
+        where = f"query parameter {key[1]}"
+        path = form_name(key[1])[1:]
+        place = _place(doc, schema, path)
+        if place is None:
+            added = "required-parameter-added" if leaf.get("required") else "parameter-added"
+            ctx.here("parameter-removed" if flat_before else added, where)
+            continue
+        if _needed(doc, schema, path) and not leaf.get("required"):
+            ctx.here("parameter-now-required" if flat_before else "parameter-now-optional", where)
+        mine = leaf.get("schema")
+        if _repeated(leaf, resolve(mine_doc, mine)) and not _is_array(doc, place):
+            mine = resolve(mine_doc, mine).get("items")
+        before, after = (mine, place) if flat_before else (place, mine)
+        _schema(ctx, before, after, "request", f"query parameter {base}", key[1])
+    spelled = {tuple(s for s in form_name(key[1])[1:] if not is_index(s)) for key in leaves}
+    for path, needed in _fields(doc, schema):
+        if not any(have[:len(path)] == path or path[:len(have)] == have for have in spelled):
+            where = "query parameter " + base + "".join(f"[{s}]" for s in path)
+            added = "required-parameter-added" if needed else "parameter-added"
+            ctx.here(added if flat_before else "parameter-removed", where)
+
+
+def _needed(doc: Mapping[str, Any], schema: Any, path: tuple[str, ...]) -> bool:
+    """Every object on ``path`` requires the next key (an object sent must have this field)."""
+    node, keyed = schema, False
+    for segment in path:
+        if is_index(segment):
+            node = next((b["items"] for b in _union(doc, node) if isinstance(b.get("items"), dict)), None)
+            continue
+        branches = [b for b in _union(doc, node) if segment in (b.get("properties") or {})]
+        if not branches or not all(segment in (b.get("required") or ()) for b in branches):
+            return False
+        node, keyed = branches[0]["properties"][segment], True
+    return keyed
+
+
+def _fields(doc: Mapping[str, Any], schema: Any, depth: int = 0) -> list[tuple[tuple[str, ...], bool]]:
+    """The named fields of an object (its properties, down to those that are no object of named fields),
+    each with whether an object sent must carry it (required at every level on its way)."""
+    out: list[tuple[tuple[str, ...], bool]] = []
+    for branch in _union(doc, schema) if depth < MAX_FORM_DEPTH else ():
+        props = branch.get("properties")
+        for key, sub in props.items() if isinstance(props, dict) else ():
+            needed = key in (branch.get("required") or ())
+            below = _fields(doc, sub, depth + 1)
+            out += [((key, *rest), needed and deeper) for rest, deeper in below] or [((key,), needed)]
+    return out
 
 
 def _spelled_under(name: str, base: str) -> bool:
