@@ -421,3 +421,33 @@ def test_a_field_of_a_deep_object_sent_with_one_value_only_is_not_required() -> 
     assert page["required"] is True and page["schema"]["required"] == ["number"]
     assert drift_check.check(build_spec(exchanges(records)), exchanges([get("/x", [("page[number]", "2")])]),
                              explain=BodyValidator) == []
+
+
+def test_a_deep_object_violation_names_the_field_and_its_value_not_the_object() -> None:
+    records = [get("/x", [("user[age]", str(20 + i)), ("user[password]", f"pw{i}"), ("user[n]", "a")])
+               for i in range(30)]
+    doc = build_spec(exchanges(records))
+    wrong = exchanges([get("/x", [("user[age]", "old"), ("user[password]", "hunter2"), ("user[n]", "a")])])
+    (finding,) = drift_check.check(doc, wrong, explain=BodyValidator)
+    assert (finding.example.pointer, finding.example.expected, finding.example.seen) == ("user[age]", "integer",
+                                                                                      '"old"')
+    secret = exchanges([get("/x", [("user[age]", "1"), ("user[password]", "7"), ("user[n]", "a")])])
+    doc["paths"]["/x"]["get"]["parameters"][0]["schema"]["properties"]["password"] = {"type": "boolean"}
+    (finding,) = drift_check.check(doc, secret, explain=BodyValidator)
+    assert (finding.example.pointer, finding.example.seen) == ("user[password]", "(redacted)")
+
+
+def test_a_deep_object_s_verdict_is_remembered_as_a_plain_value_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [get("/x", [("page[number]", str(i % 5 + 1)), ("page[size]", "25")]) for i in range(30)]
+    doc = build_spec(exchanges(records))
+    calls = 0
+    real = drift_check.deep_value
+
+    def counted(form: Any, schema: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(form, schema)
+
+    monkeypatch.setattr(drift_check, "deep_value", counted)
+    assert drift_check.check(doc, exchanges(records * 3), explain=BodyValidator) == []
+    assert calls == 5  # one per distinct query

@@ -56,6 +56,7 @@ NO_CONTENT_STATUSES: Final = frozenset({204, 205, 304})
 MAX_SUBJECTS: Final = 20
 MAX_ERRORS_PER_BODY: Final = 50
 MAX_REMEMBERED: Final = 1 << 16  # parameter verdicts and header decisions kept; memory stays bounded
+MAX_REMEMBERED_TEXT: Final = 1024  # a deepObject query's verdict is kept when its names and values are this short
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -198,6 +199,7 @@ class Checker:
         self._bodies: dict[tuple[int, str], tuple[Any, _BodyCheck]] = {}
         self._api_headers: dict[str, bool] = {}
         self._param_ok: dict[tuple[int, str] | None, bool] = {}
+        self._deep_ok: dict[tuple[int, tuple[tuple[str, ...], ...]], bool] = {}  # deepObject queries
         self._media: dict[tuple[int, str | None, str], _BodyCheck] = {}
         self._groups: dict[tuple[str, str], _Group] = {}
         self._checked: Counter[tuple[str, str]] = Counter()
@@ -320,15 +322,25 @@ class Checker:
         is ``{"venue": {"$eq": ...}}``), each text typed as its place in the schema says, then judged as one
         value: a field the schema does not name passes where the object is open, a wrong type does not."""
         assert param.schema is not None
+        # the same few objects come again and again (pagination[page]=1): remember the verdicts, as for
+        # plain values, of queries short enough to keep
+        names = tuple((name, *texts) for name, texts in form.items())
+        key = (id(param), names) if sum(len(t) for n in names for t in n) <= MAX_REMEMBERED_TEXT else None
+        if key is not None and self._deep_ok.get(key) is True:
+            return
         check = self._compiled(param.schema, "")
         value = deep_value(form, check.schema)
-        if check.conformance.ok(value):
-            return
-        errors = check.errors(value)
+        ok = check.conformance.ok(value)
+        if key is not None and len(self._deep_ok) < MAX_REMEMBERED:
+            self._deep_ok[key] = ok
+        errors = [] if ok else check.errors(value)
         if errors:
-            seen = "a value (hidden)" if secret_name(param.name) else show(value)
+            # the field that broke (pagination[page]) and its value, not the whole object
+            err = errors[0]
+            pointer = param.name + "".join(f"[{step}]" for step in err.path)
+            seen = "a value (hidden)" if secret_name(param.name) else _show_at(value, err.where, pointer)
             self._report(op.key, "parameter-violation", f"query {param.name}", ex, "query parameter",
-                         param.name, _expected(errors[0]), seen)
+                         pointer, _expected(err), seen)
 
     def _check_headers(self, op: Operation, ex: Exchange) -> None:
         for name, value in ex.request_headers:
