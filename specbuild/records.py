@@ -280,8 +280,9 @@ def qsl(text: str) -> list[tuple[str, str]]:
 _BRACKETED: Final = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])+)")
 _SEGMENT: Final = re.compile(r"\[([^\[\]]*)\]")
 # an array position: at most 9 digits (a longer run is a key: no array is that long, and int() of 5,000
-# digits raises); record.rs's form_key reads the same
-_INDEX: Final = re.compile(r"[0-9]{0,9}")
+# digits raises), no leading zero (`qs` reads `a[07]` as the key "07", beside `a[7]`); record.rs's form_key
+# reads the same
+_INDEX: Final = re.compile(r"(?:0|[1-9][0-9]{0,8})?")
 # A name of more bracketed segments is a plain name: the tree it would spell is walked recursively (learn/forms,
 # drift/forms), and no client nests a form or a query this deep; record.rs's MAX_FORM_DEPTH is the same.
 MAX_FORM_DEPTH: Final = 32
@@ -299,7 +300,7 @@ def form_name(name: str) -> tuple[str, ...]:
 
 
 def is_index(segment: str) -> bool:
-    """An array position: ``[]`` (PHP's append) or up to 9 ASCII digits (``[0]``)."""
+    """An array position: ``[]`` (PHP's append) or up to 9 ASCII digits without a leading zero (``[0]``)."""
     return _INDEX.fullmatch(segment) is not None
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from specbuild import build_spec
 from specbuild.drift import check as drift_check
-from specbuild.drift.forms import form_value
+from specbuild.drift.forms import deep_value, form_value
 from specbuild.io.files import dumps
 from specbuild.io.validate import BodyValidator
 from specbuild.learn import forms, native, rules
@@ -84,6 +84,7 @@ def charges(n: int = 40, seed: int = 1) -> list[dict[str, Any]]:
     ("a]b[0]", ("a]b[0]",), "a]b[0]"),
     ("a[123456789][b]", ("a", "123456789", "b"), "a[][b]"),
     ("a[1234567890][b]", ("a", "1234567890", "b"), "a[1234567890][b]"),  # 10 digits: a key
+    ("a[07][b]", ("a", "07", "b"), "a[07][b]"),  # a leading zero: a key, as qs reads it
     # records.MAX_FORM_DEPTH: 32 segments are a path, more a plain name (record.rs's form_key agrees)
     ("a" + "[x]" * 31 + "[0]", ("a", *["x"] * 31, "0"), "a" + "[x]" * 31 + "[]"),
     ("a" + "[x]" * 32 + "[0]", ("a" + "[x]" * 32 + "[0]",), "a" + "[x]" * 32 + "[0]"),
@@ -96,6 +97,7 @@ def test_bracket_names_parse_into_paths_and_fold_under_collapsed_indices(name: s
 
 def test_an_index_is_digits_or_empty() -> None:
     assert is_index("") and is_index("0") and is_index("17") and is_index("9" * 9)
+    assert not is_index("07") and not is_index("00")  # qs reads a[07] as a key
     assert not is_index("9" * 10) and not is_index("9" * 5000)  # a key: int() of 5,000 digits raised in check
     assert not is_index("x1") and not is_index("٣")  # an Arabic-Indic digit is no array position
 
@@ -234,7 +236,7 @@ def form_fields(builder: SpecBuilder) -> dict[str, tuple[int, bool, int]]:
 
 
 # names of the base[a][b] shape, and some not of it: an index ([], [0], [12]), a key, a non-ASCII digit, a bracket
-SEGMENTS = st.sampled_from(["[]", "[0]", "[12]", "[1234567890]", "[x]", "[٣]", "[", "]", "[[0]]", "y"])
+SEGMENTS = st.sampled_from(["[]", "[0]", "[12]", "[07]", "[1234567890]", "[x]", "[٣]", "[", "]", "[[0]]", "y"])
 NAMES = st.builds(lambda base, rest: base + "".join(rest), st.sampled_from(["a", "b0", "٣", "", "0"]),
                   st.lists(SEGMENTS, max_size=4))
 
@@ -451,3 +453,15 @@ def test_a_deep_object_s_verdict_is_remembered_as_a_plain_value_s(monkeypatch: p
     monkeypatch.setattr(drift_check, "deep_value", counted)
     assert drift_check.check(doc, exchanges(records * 3), explain=BodyValidator) == []
     assert calls == 5  # one per distinct query
+
+
+@pytest.mark.parametrize(("query", "value"), [
+    ([("sort[0]", "a"), ("sort[]", "b")], ["a", "b"]),        # qs, PHP: [] appends after the last position
+    ([("sort[]", "a"), ("sort[]", "b")], ["a", "b"]),
+    ([("sort[7]", "a"), ("sort[07]", "b")], {"7": "a", "07": "b"}),  # 07 is a key to qs, not position 7
+])
+def test_positions_do_not_collide(query: list[tuple[str, str]], value: Any) -> None:
+    form: dict[str, list[str]] = {}
+    for name, text in query:
+        form.setdefault(name, []).append(text)
+    assert deep_value(form, {}) == value

@@ -393,8 +393,10 @@ pub(crate) fn form_key(name: &str) -> Cow<'_, str> {
         segments.push(segment);
         rest = &rest[close + 1..];
     }
-    // records.is_index: at most 9 digits (a longer run is a key)
-    let index = |s: &str| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit());
+    // records.is_index: at most 9 digits, no leading zero (else a key)
+    let index = |s: &str| {
+        !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
+    };
     if !segments.iter().any(|s| index(s)) {
         return Cow::Borrowed(name);
     }

@@ -33,9 +33,12 @@ class _Node:
         self.positions: dict[int, _Node] = {}
         self.texts: list[str] = []
 
-    def at(self, segment: str, turn: int) -> _Node:
+    def at(self, segment: str, turn: int, last: bool = False) -> _Node:
+        """The position ``segment`` names; ``[]`` is the value's turn below it (the second ``items[][price]``
+        the second item's), and at the end of a name the next free position (``sort[0]=a&sort[]=b`` is
+        ``["a", "b"]``, as ``qs`` and PHP read it)."""
         if is_index(segment):
-            position = int(segment) if segment else turn
+            position = int(segment) if segment else max(self.positions, default=-1) + 1 if last else turn
             return self.positions.setdefault(position, _Node())
         return self.keys.setdefault(segment, _Node())
 
@@ -81,8 +84,8 @@ def _read(form: Mapping[str, list[str]]) -> _Node:
             continue
         for turn, text in enumerate(texts):
             node = root.keys.setdefault(path[0], _Node())
-            for segment in path[1:]:
-                node = node.at(segment, turn)
+            for depth, segment in enumerate(path[1:], 2):
+                node = node.at(segment, turn, depth == len(path))
             node.texts.append(text)
     return root
 
