@@ -716,10 +716,12 @@ def _map_value(kind: Any, props: dict[str, Any], openapi: str) -> dict[str, Any]
 
 def _opened_by_more(schema: dict[str, Any], seen: int | None, opened: int) -> bool:
     """Whether a map of one scalar type is the open object of its scope seen on fewer objects: Strapi's
-    ``specs``, strings, numbers and flags in 93 creates, strings only in 7 updates. One field of one
-    resource; what its values may be is known from the many (a map of records keeps its items)."""
+    ``specs``, strings, numbers and flags in 93 creates, strings only in 7 updates: what its values may be
+    is known from the many (a map of records keeps its items). Only a map too thin to say so itself
+    (fewer than REQUIRED_MIN_OBJECTS): a scope is a parent's name, not one resource, and pods' 24
+    ``metadata.labels`` of strings are no widgets' mixed ones."""
     extra = schema.get("additionalProperties")
-    if opened < OPEN_MIN_SEEN or seen is None or seen >= opened or "properties" in schema:
+    if opened < OPEN_MIN_SEEN or seen is None or seen >= min(opened, REQUIRED_MIN_OBJECTS) or "properties" in schema:
         return False
     return isinstance(extra, dict) and value_type(extra) in _SCALARS and "anyOf" not in extra
 
