@@ -57,7 +57,7 @@ def spec(builder: SpecBuilder) -> bytes:
 
 def body(data: bytes) -> Any:
     header, _, rest = data.partition(b"\n")
-    assert header == b"specbuild-state 4 " + __version__.encode()
+    assert header == b"specbuild-state 5 " + __version__.encode()
     return orjson.loads(rest)
 
 
@@ -188,7 +188,7 @@ def test_a_process_without_the_native_module_writes_the_same_bytes(tmp_path: Pat
         r = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "users.jsonl"), "0" if pure else "1"],
                            env=env, capture_output=True, check=True, cwd=tmp_path)
         out.append(r.stdout)
-    assert out[0] == out[1] and out[0].startswith(b"specbuild-state 4 ")
+    assert out[0] == out[1] and out[0].startswith(b"specbuild-state 5 ")
 
 
 # -- resuming --------------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def test_a_raw_pickle_is_not_a_state_file(marker: Path) -> None:
 
 
 def test_a_pickle_behind_the_right_header_cannot_be_read(marker: Path) -> None:
-    data = b"specbuild-state 4 0.1.0\n" + pickle.dumps(Payload(marker))
+    data = b"specbuild-state 5 0.1.0\n" + pickle.dumps(Payload(marker))
     with pytest.raises(InputError, match=r"^s: cannot read the saved state \(not JSON"):
         codec.decode(data, "s")
 
@@ -286,7 +286,7 @@ def broken(path: tuple[Any, ...], value: Any) -> bytes:
         del at[path[-1]]
     else:
         at[path[-1]] = value
-    return b"specbuild-state 4 x\n" + orjson.dumps(doc)
+    return b"specbuild-state 5 x\n" + orjson.dumps(doc)
 
 
 def first_shape_path() -> tuple[Any, ...]:
@@ -309,8 +309,8 @@ def test_a_malformed_document_cannot_be_read(case: str) -> None:
     shape = first_shape_path()
     data = {
         "truncated": good[: len(good) * 2 // 3],
-        "no document": b"specbuild-state 4 0.1.0",
-        "not an object": b"specbuild-state 4 0.1.0\n[1, 2]",
+        "no document": b"specbuild-state 5 0.1.0",
+        "not an object": b"specbuild-state 5 0.1.0\n[1, 2]",
         "missing key": broken(("builder", "templater"), KeyError),
         "string count": broken(("builder", "exchanges"), "12"),
         "negative offset": broken(("positions",), [["t", 0, -1]]),
@@ -359,7 +359,7 @@ def test_a_legacy_pickle_state_is_refused_not_started_over(tmp_path: Path, marke
     (tmp_path / LEGACY_STATE_NAME).write_bytes(pickle.dumps(Payload(marker)))
     with pytest.raises(InputError, match="not a specbuild state file"):
         store.load()
-    (tmp_path / LEGACY_STATE_NAME).write_bytes(b"specbuild-state 4 0.1.0\n" + pickle.dumps(Payload(marker)))
+    (tmp_path / LEGACY_STATE_NAME).write_bytes(b"specbuild-state 5 0.1.0\n" + pickle.dumps(Payload(marker)))
     with pytest.raises(InputError, match="not a specbuild state file"):
         store.load()
 
