@@ -10,9 +10,10 @@ For every `<server>-a.jsonl.gz` with a `<server>-b.jsonl.gz` beside it:
   it, where it differs, is score.py on the request lines as they were sent;
 - gate: `build -i b --check A` and `check --spec A -i b` on an unchanged API: breaking counts (target 0);
 - id enums: enums whose values or name look like identities (people, ids, paths), never to be enums;
-- slashes: the learned paths written with a trailing slash, and those whose form (`/x` or `/x/`) is not the
-  one the -b traffic was served with (2xx, or 3xx but a redirect) more often: score.py's matcher takes
-  both (`/?$`), and a client of `/x` where the server serves only `/x/` cannot call it (Django, Flask);
+- slashes: the learned paths written with a trailing slash, and those written in a form (`/x` or `/x/`)
+  the -b traffic was never served with (2xx, or 3xx but a redirect) where it was served in the other:
+  score.py's matcher takes both (`/?$`), and a client of `/x` where the server serves only `/x/` cannot
+  call it (Django, Flask);
 - map keys: learned property names that look like ids (hex, numbers, versions, sigils), or that sit in
   an object whose names the two samples disagree on in 3 or more places, both having some (a key set
   that grows with traffic is a map).
@@ -258,8 +259,9 @@ REDIRECTS = (301, 302, 307, 308)  # what a server answers the form of a path it 
 
 
 def slashes(score: ModuleType, learned: dict[str, Any], traffic: Any) -> dict[str, Any]:
-    """The learned paths written with a trailing slash, and those written in the form (with or without it)
-    the traffic was not served with more often (ties and paths never served: not judged)."""
+    """The learned paths written with a trailing slash, and those written in a form (with or without it)
+    the traffic was never served with, where it was served in the other (a server that serves both forms,
+    or a path never served: not judged)."""
     written: dict[str, str] = {}  # the scorer's template (no trailing slash) -> the path as written
     for full, raw, _, _, _ in score.iter_operations(learned):
         written.setdefault(score.norm_template(full), raw)
@@ -271,9 +273,10 @@ def slashes(score: ModuleType, learned: dict[str, Any], traffic: Any) -> dict[st
         hit = score.match_truth_op(matchers, path, str(req.get("method")).lower())
         if hit is not None and (200 <= status < 300 or (300 <= status < 400 and status not in REDIRECTS)):
             served[hit[0]][len(path) > 1 and path.endswith("/")] += 1
+    with_slash = {norm for norm, path in written.items() if path != "/" and path.endswith("/")}
     wrong = sorted(written[norm] for norm, (bare, slashed) in served.items()
-                   if bare != slashed and (slashed > bare) != (written[norm] != "/" and written[norm].endswith("/")))
-    return {"slashed": sorted(p for p in written.values() if p != "/" and p.endswith("/")), "wrong": wrong}
+                   if not (bare and slashed) and bool(slashed) != (norm in with_slash))
+    return {"slashed": sorted(written[norm] for norm in with_slash), "wrong": wrong}
 
 
 def as_served(traffic: Any) -> Any:
@@ -384,6 +387,6 @@ def findings(results: dict[str, dict[str, Any]]) -> str:
                 f" differ in b {m['differ_in_b']} ({m['n_differ']})"
             )
         for path in r.get("slashes", {}).get("wrong", []):
-            lines.append(f"- trailing slash: `{path}` is written in the form the -b traffic was not served with")
+            lines.append(f"- trailing slash: `{path}` is written in a form the -b traffic was never served with")
         lines.append("")
     return "\n".join(lines)
