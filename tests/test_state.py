@@ -74,8 +74,8 @@ def test_the_state_is_a_header_then_sorted_plain_json() -> None:
                           "templater", "operations"}
     assert saved["exchanges"] == b.exchanges
     assert [op[:2] for op in saved["operations"]] == sorted(op[:2] for op in saved["operations"])
-    key, method, (count, _, _, _, responses, _) = saved["operations"][0]
-    assert (key, method) == min(b.operations) and count == b.operations[(key, method)].count
+    key, method, (count, _, _, _, responses, _, slashes) = saved["operations"][0]
+    assert (key, method) == min(b.operations) and count == b.operations[(key, method)].count and slashes == [0, 0]
     assert [status for status, _ in responses] == sorted(status for status, _ in responses)
     shapes = [s[4] for _, r in responses for s in r[2][1].values() if s[0] == "json"]
     assert shapes and all(len(s) == 10 and s[2] == 0 for s in shapes)  # [count, kinds, depth=0, ...]
@@ -255,7 +255,7 @@ def test_a_format_2_state_is_refused_by_its_header(marker: Path) -> None:
     data = b"specbuild-state 2 0.1.0\n" + pickle.dumps({"builder": Payload(marker), "positions": {}})
     with pytest.raises(InputError) as err:
         codec.decode(data, "out/.specbuild-state.pickle")
-    assert err.value.message == "out/.specbuild-state.pickle: state format 2 is not 4: re-learn or use specbuild 0.1.0"
+    assert err.value.message == "out/.specbuild-state.pickle: state format 2 is not 5: re-learn or use specbuild 0.1.0"
     assert err.value.hint and "\n" not in err.value.message
 
 
@@ -354,7 +354,7 @@ def test_a_legacy_pickle_state_is_refused_not_started_over(tmp_path: Path, marke
     store = Checkpoints(tmp_path, "json", None, None)
     with pytest.raises(InputError) as err:
         store.load()
-    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 4: re-learn or use " \
+    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 5: re-learn or use " \
                                 "specbuild 0.1.0"
     (tmp_path / LEGACY_STATE_NAME).write_bytes(pickle.dumps(Payload(marker)))
     with pytest.raises(InputError, match="not a specbuild state file"):
