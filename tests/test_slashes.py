@@ -155,3 +155,14 @@ def test_a_path_now_written_with_its_slash_is_the_same_operation() -> None:
     new = render(fold(django(), native.AVAILABLE))
     assert "/v1/auth/login" in old["paths"] and "/v1/auth/login/" in new["paths"]
     assert diff(old, new) == [] and diff(new, old) == []
+
+
+def test_a_persons_spec_keeps_its_form_and_hints_with_a_slash_template_the_slashless_path() -> None:
+    from specbuild.learn.overlay import overlay
+    learned = render(fold(django(), native.AVAILABLE))
+    mine = overlay({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                    "paths": {"/v1/auth/login": {"post": {"responses": {"200": {"description": "ok"}}}}}}, learned)
+    assert "/v1/auth/login" in mine["paths"] and "/v1/auth/login/" not in mine["paths"]
+    builder = SpecBuilder(hints=("/api/projects/{key}/",), accelerated=native.AVAILABLE)
+    Fold(builder).feed((line, "r") for line in django())
+    assert "/api/projects/{key}/" in render(builder)["paths"]
