@@ -13,6 +13,18 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Final
 
+# The redirects a server answers a path in the form it does not serve with (Django's APPEND_SLASH: 301;
+# Flask's strict_slashes: 308; FastAPI/Starlette: 307; some proxies 302): they do not serve the target.
+REDIRECTS: Final = frozenset({301, 302, 307, 308})
+
+
+def served(status: int) -> bool:
+    """Did the server answer the request target as sent: a 2xx, or a 3xx but a redirect (``304 Not
+    Modified`` and ``303 See Other`` after a POST served it)? Which of ``/x`` and ``/x/`` a path is
+    documented with is the one served (learn/render.py, ``slashed``)."""
+    return 200 <= status < 300 or (300 <= status < 400 and status not in REDIRECTS)
+
+
 # Request methods HTTP Types records carry, and the ones an OpenAPI path item has, in its order.
 METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"})
 OPERATION_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
