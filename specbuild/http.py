@@ -39,8 +39,9 @@ GENERIC_REQUEST_HEADERS: Final = frozenset({
     "authorization", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "expect",
     "referer", "origin", "cache-control", "pragma", "dnt", "via", "forwarded", "priority",
     "upgrade-insecure-requests", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
-    "x-forwarded-port", "x-real-ip", "x-request-id", "x-correlation-id", "traceparent", "tracestate",
-    "x-amzn-trace-id", "x-cloud-trace-context", "postman-token", "x-requested-with", "max-forwards",
+    "x-forwarded-port", "x-real-ip", "x-request-id", "x-correlation-id", "correlation-id", "traceparent",
+    "tracestate", "x-trace-id", "sentry-trace", "x-amzn-trace-id", "x-cloud-trace-context", "postman-token",
+    "x-requested-with", "max-forwards",
     "if-range", "range", *OVERRIDE_HEADERS,
 })
 # Conditional requests (If-Match, If-None-Match, If-(Un)Modified-Since) and the validators they send
@@ -52,7 +53,7 @@ GENERIC_RESPONSE_HEADERS: Final = frozenset({
     "x-powered-by", "vary", "cache-control", "expires", "pragma", "age", "via", "alt-svc",
     "content-encoding", "set-cookie", "strict-transport-security", "x-content-type-options",
     "x-frame-options", "x-xss-protection", "content-security-policy", "referrer-policy",
-    "x-request-id", "x-correlation-id", "accept-ranges", "x-cache",
+    "x-request-id", "x-correlation-id", "correlation-id", "x-trace-id", "accept-ranges", "x-cache",
     "x-served-by", "x-timer", "traceparent", "nel", "report-to", "permissions-policy", "server-timing",
     "x-envoy-upstream-service-time", "x-amzn-requestid", "x-amzn-trace-id", "cf-ray", "cf-cache-status",
 })
