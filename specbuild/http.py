@@ -13,6 +13,18 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Final
 
+# The redirects a server answers a path in the form it does not serve with (Django's APPEND_SLASH: 301;
+# Flask's strict_slashes: 308; FastAPI/Starlette: 307; some proxies 302): they do not serve the target.
+REDIRECTS: Final = frozenset({301, 302, 307, 308})
+
+
+def served(status: int) -> bool:
+    """Did the server answer the request target as sent: a 2xx, or a 3xx but a redirect (``304 Not
+    Modified`` and ``303 See Other`` after a POST served it)? Which of ``/x`` and ``/x/`` a path is
+    documented with is the one served (learn/render.py, ``slashed``)."""
+    return 200 <= status < 300 or (300 <= status < 400 and status not in REDIRECTS)
+
+
 # Request methods HTTP Types records carry, and the ones an OpenAPI path item has, in its order.
 METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"})
 OPERATION_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -27,8 +39,9 @@ GENERIC_REQUEST_HEADERS: Final = frozenset({
     "authorization", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "expect",
     "referer", "origin", "cache-control", "pragma", "dnt", "via", "forwarded", "priority",
     "upgrade-insecure-requests", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
-    "x-forwarded-port", "x-real-ip", "x-request-id", "x-correlation-id", "traceparent", "tracestate",
-    "x-amzn-trace-id", "x-cloud-trace-context", "postman-token", "x-requested-with", "max-forwards",
+    "x-forwarded-port", "x-real-ip", "x-request-id", "x-correlation-id", "correlation-id", "traceparent",
+    "tracestate", "x-trace-id", "sentry-trace", "x-amzn-trace-id", "x-cloud-trace-context", "postman-token",
+    "x-requested-with", "max-forwards",
     "if-range", "range", *OVERRIDE_HEADERS,
 })
 # Conditional requests (If-Match, If-None-Match, If-(Un)Modified-Since) and the validators they send
@@ -40,7 +53,7 @@ GENERIC_RESPONSE_HEADERS: Final = frozenset({
     "x-powered-by", "vary", "cache-control", "expires", "pragma", "age", "via", "alt-svc",
     "content-encoding", "set-cookie", "strict-transport-security", "x-content-type-options",
     "x-frame-options", "x-xss-protection", "content-security-policy", "referrer-policy",
-    "x-request-id", "x-correlation-id", "accept-ranges", "x-cache",
+    "x-request-id", "x-correlation-id", "correlation-id", "x-trace-id", "accept-ranges", "x-cache",
     "x-served-by", "x-timer", "traceparent", "nel", "report-to", "permissions-policy", "server-timing",
     "x-envoy-upstream-service-time", "x-amzn-requestid", "x-amzn-trace-id", "cf-ray", "cf-cache-status",
 })

@@ -66,6 +66,10 @@ class Exchange:
     origin: str = field(default="", compare=False)
     # when it happened, as the record wrote it (ISO 8601; "" when it did not say): the spec's time range
     timestamp: str = field(default="", compare=False)
+    # the request target ended in "/" (``/v1/auth/login/``): ``path`` is without it (what templates are
+    # made of), and the spec writes it back where the server was called so (Django, Flask, FastAPI tell
+    # ``/x`` from ``/x/``)
+    slash: bool = False
 
     def request_header(self, name: str) -> str | None:
         return _first(self.request_headers, name)
@@ -108,7 +112,7 @@ def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
     if not isinstance(method, str) or method.upper() not in METHODS:
         raise RecordError("bad-method", f"'request.method' is {_show(method)}, not an HTTP method", origin)
     status = _status(response.get("statusCode"), origin)
-    path, query, scheme, host = _target(request, origin)
+    path, slash, query, scheme, host = _target(request, origin)
     req_headers = _pairs(request.get("headers"), lower=True)
     resp_headers = _pairs(response.get("headers"), lower=True)
     method = method.upper()
@@ -120,7 +124,7 @@ def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
                     request_headers=req_headers, response_headers=resp_headers,
                     request_body=req_body, response_body=resp_body,
                     scheme=scheme or "http", host=host, origin=origin,
-                    timestamp=_timestamp(request, response))
+                    timestamp=_timestamp(request, response), slash=slash)
 
 
 def _timestamp(request: dict[str, Any], response: dict[str, Any]) -> str:
@@ -146,8 +150,9 @@ def _status(value: Any, origin: str) -> int:
     return value
 
 
-def _target(request: dict[str, Any], origin: str) -> tuple[str, Pairs, str, str]:
-    """Path, query pairs, scheme and host, from pathname/query, path or url (in that order)."""
+def _target(request: dict[str, Any], origin: str) -> tuple[str, bool, Pairs, str, str]:
+    """Path, whether it ended in "/", query pairs, scheme and host, from pathname/query, path or url (in
+    that order)."""
     scheme = request.get("protocol")
     host = request.get("host")
     pathname = request.get("pathname")
@@ -177,17 +182,20 @@ def _target(request: dict[str, Any], origin: str) -> tuple[str, Pairs, str, str]
         host = host or parts.netloc
     if not pathname.startswith("/"):
         pathname = "/" + pathname
-    return (_normalise_path(pathname), query or (), scheme if isinstance(scheme, str) else "",
+    path, slash = _normalise_path(pathname)
+    return (path, slash, query or (), scheme if isinstance(scheme, str) else "",
             host if isinstance(host, str) else "")
 
 
-def _normalise_path(path: str) -> str:
+def _normalise_path(path: str) -> tuple[str, bool]:
+    """The path with ``//`` collapsed and without its trailing slash, and whether it had one (the root
+    ``/``, and ``//``, have none)."""
     if "//" in path:
         while "//" in path:
             path = path.replace("//", "/")
     if len(path) > 1 and path.endswith("/"):
-        path = path.rstrip("/") or "/"
-    return path
+        return path.rstrip("/") or "/", True
+    return path, False
 
 
 def _pairs(obj: Any, *, lower: bool) -> Pairs:

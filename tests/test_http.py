@@ -46,3 +46,7 @@ def test_header_policy_keeps_api_headers_and_drops_generic_and_credential_ones()
     assert policy.response("x-rate-limit") and not policy.response("x-cache")
     # conditional requests are the API's concurrency and caching contract (412, 304), not transport
     assert policy.request("if-match") and policy.request("if-none-match") and policy.response("etag")
+    # tracing: a client's correlation id (django-guid's and pulp-glue's Correlation-ID, Sentry's) rides
+    # on every call with one value per run: no parameter a generated client should have to fill in
+    assert not any(HeaderPolicy().request(name) for name in ("correlation-id", "sentry-trace", "x-trace-id"))
+    assert not any(HeaderPolicy().response(name) for name in ("correlation-id", "x-trace-id"))  # echoed back

@@ -292,7 +292,7 @@ def comparable(ex: Any) -> Any:
                  else b.value.dict() if type(b.value) is native.FORM_TYPE else b.value)
         return (b.kind, b.media_type, value)
     return (ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
-            body(ex.request_body), body(ex.response_body), ex.scheme, ex.host, ex.origin, ex.timestamp)
+            body(ex.request_body), body(ex.response_body), ex.scheme, ex.host, ex.origin, ex.timestamp, ex.slash)
 
 
 def assert_fast_decode_agrees(raw: bytes, limit: int = 4096, decode_fields: Any = None,
@@ -306,8 +306,8 @@ def assert_fast_decode_agrees(raw: bytes, limit: int = 4096, decode_fields: Any 
     fields = decode_fields(raw, limit)
     if fields is None:
         return False
-    *plain, timestamp = fields
-    got = Exchange(*plain, origin="here", timestamp=timestamp)
+    *plain, timestamp, slash = fields
+    got = Exchange(*plain, origin="here", timestamp=timestamp, slash=slash)
     try:
         expected = decode(raw, "here", max_body_bytes=limit, parse_json=native.json_parser())
     except RecordError as err:

@@ -607,7 +607,7 @@ def test_an_open_object_of_many_opens_its_narrower_maps_that_rest_on_fewer() -> 
     """Strapi's ``specs`` (each product's own keys): the creates' 24 blobs hold strings, numbers and flags
     (an open object); the updates' 6 happened to send strings only (a map of strings): one field of one
     resource, its values' types known from the 24, so tomorrow's update with a number is accepted. A map
-    of strings resting on more than the open one keeps its type."""
+    of strings resting on 10 objects or more keeps its type (a scope is a name, not one resource)."""
     def spec(updates: int) -> dict[str, Any]:
         blobs = [{f"k{i}": v, f"j{i}": "x"} for i, v in enumerate(([1, "a", True, 2.5] * 6)[:24])]
         rows = [ex("post", "/products", 201, body={"data": {"specs": blob}}) for blob in blobs]
@@ -618,6 +618,7 @@ def test_an_open_object_of_many_opens_its_narrower_maps_that_rest_on_fewer() -> 
         put = doc["paths"]["/products/{productId}"]["put"]["requestBody"]["content"]["application/json"]
         return put["schema"]["properties"]["data"]["properties"]["specs"]
     assert spec(6)["additionalProperties"] is True
+    assert spec(12)["additionalProperties"]["type"] == "string"  # enough of its own to say so
     assert spec(30)["additionalProperties"]["type"] == "string"
 
 

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
 use crate::body::{self, core_paths_with};
 use crate::params::{Param, Params, Strings};
@@ -767,7 +767,7 @@ fn new_body<'py>(
 }
 
 /// Decode one record in its plain form: (method, path, status, query, request headers, response
-/// headers, request body, response body, scheme, host, timestamp): an Exchange's fields, bodies as
+/// headers, request body, response body, scheme, host, timestamp, slash): an Exchange's fields, bodies as
 /// records.Body; None for anything `records.decode` must look at.
 #[pyfunction]
 fn decode_record<'py>(
@@ -780,7 +780,7 @@ fn decode_record<'py>(
 
 /// `decode_record` for a fold: only the headers the fold reads come out (the names each side's
 /// `keep` takes); the others, most of a record's headers, never become Python objects. With
-/// `targets`, a twelfth field: the request target's `witnesses.target_hash`. With `instants`, the
+/// `targets`, a thirteenth field: the request target's `witnesses.target_hash`. With `instants`, the
 /// timestamp is the instant's second (`record::epoch_second`) where it is read here: the text otherwise.
 #[pyclass(name = "Decoder", module = "specbuild._native")]
 #[derive(Default)]
@@ -861,7 +861,7 @@ fn decode_into_tuple<'py>(
     };
     let Some(d) = decoded else { return Ok(None) };
     let target = targets.then(|| target_hash(&d.path, &d.query));
-    let items: [Bound<'py, PyAny>; 11] = [
+    let items: [Bound<'py, PyAny>; 12] = [
         strings.get(py, &d.method).into_any(),
         d.path.into_pyobject(py)?.into_any(),
         d.status.into_pyobject(py)?.into_any(),
@@ -876,6 +876,7 @@ fn decode_into_tuple<'py>(
             Some(second) => second.into_pyobject(py)?.into_any(),
             None => d.timestamp.into_pyobject(py)?.into_any(),
         },
+        PyBool::new(py, d.slash).to_owned().into_any(),
     ];
     let mut items = Vec::from(items);
     if let Some(h) = target {

@@ -475,6 +475,8 @@ pub(crate) struct Decoded {
     pub(crate) host: String,
     // as written: records.timestamp_of decides (the request's, else the response's; "" when neither)
     pub(crate) timestamp: String,
+    // the target ended in "/" (records.Exchange.slash)
+    pub(crate) slash: bool,
 }
 
 fn first<'p>(pairs: &'p Pairs, name: &str) -> Option<&'p str> {
@@ -638,9 +640,10 @@ fn decode(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2], one_pass
     while path.contains("//") {
         path = path.replace("//", "/");
     }
-    if path.len() > 1 && path.ends_with('/') {
-        let trimmed = path.trim_end_matches('/');
-        path = if trimmed.is_empty() { "/".to_owned() } else { trimmed.to_owned() };
+    // records._normalise_path: the trailing slash goes (templates are made without it), and is kept as a bit
+    let slash = path.len() > 1 && path.ends_with('/');
+    if slash {
+        path.pop(); // `//` collapsed above: one slash, and something before it
     }
     let request_headers = header_pairs(request.headers.take());
     let response_headers = header_pairs(response.headers.take());
@@ -667,6 +670,7 @@ fn decode(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2], one_pass
         scheme,
         host,
         timestamp,
+        slash,
     })
 }
 
@@ -685,7 +689,7 @@ mod tests {
             BodyOut::Form(mt, f) => format!("form {mt} {:?}", f.fields),
             BodyOut::Binary(mt) => format!("binary {mt:?}"),
         };
-        let fields = format!("{} {:?} {} {:?}", d.method, d.path, d.status, d.query);
+        let fields = format!("{} {:?} {} {} {:?}", d.method, d.path, d.slash, d.status, d.query);
         let fields = format!("{fields} {:?} {:?}", d.request_headers, d.response_headers);
         let rest = format!("{:?} {:?} {:?}", d.scheme, d.host, d.timestamp);
         Some(format!("{fields} {} {} {rest}", body(&d.request_body), body(&d.response_body)))

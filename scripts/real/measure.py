@@ -10,6 +10,10 @@ For every `<server>-a.jsonl.gz` with a `<server>-b.jsonl.gz` beside it:
   it, where it differs, is score.py on the request lines as they were sent;
 - gate: `build -i b --check A` and `check --spec A -i b` on an unchanged API: breaking counts (target 0);
 - id enums: enums whose values or name look like identities (people, ids, paths), never to be enums;
+- slashes: the learned paths written with a trailing slash, and those written in a form (`/x` or `/x/`)
+  the -b traffic was never served with (2xx, or 3xx but a redirect) where it was served in the other:
+  score.py's matcher takes both (`/?$`), and a client of `/x` where the server serves only `/x/` cannot
+  call it (Django, Flask);
 - map keys: learned property names that look like ids (hex, numbers, versions, sigils), or that sit in
   an object whose names the two samples disagree on in 3 or more places, both having some (a key set
   that grows with traffic is a map).
@@ -247,7 +251,32 @@ def measure(folder: Path, name: str, tmp: Path, devset: Path) -> dict[str, Any]:
     b_spec = tmp / f"{name}-B" / "openapi.json"
     res["id_enums"] = id_enums(learned)
     res["map_keys"] = map_keys(learned, json.loads(b_spec.read_text()) if b_spec.exists() else None)
+    res["slashes"] = slashes(score, learned, score.load_traffic(str(b_plain)))
     return res
+
+
+REDIRECTS = (301, 302, 307, 308)  # what a server answers the form of a path it does not serve
+
+
+def slashes(score: ModuleType, learned: dict[str, Any], traffic: Any) -> dict[str, Any]:
+    """The learned paths written with a trailing slash, and those written in a form (with or without it)
+    the traffic was never served with, where it was served in the other (a server that serves both forms,
+    or a path never served: not judged)."""
+    written: dict[str, str] = {}  # the scorer's template (no trailing slash) -> the path as written
+    for full, raw, _, _, _ in score.iter_operations(learned):
+        written.setdefault(score.norm_template(full), raw)
+    matchers = score.build_matchers(score.Spec(learned))
+    served: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # template -> [served as /x, as /x/]
+    for rec in traffic:
+        req, status = rec["request"], int(rec["response"]["statusCode"])
+        path = req.get("pathname") or str(req.get("path") or req.get("url") or "").split("?")[0]
+        hit = score.match_truth_op(matchers, path, str(req.get("method")).lower())
+        if hit is not None and (200 <= status < 300 or (300 <= status < 400 and status not in REDIRECTS)):
+            served[hit[0]][len(path) > 1 and path.endswith("/")] += 1
+    with_slash = {norm for norm, path in written.items() if path != "/" and path.endswith("/")}
+    wrong = sorted(written[norm] for norm, (bare, slashed) in served.items()
+                   if not (bare and slashed) and bool(slashed) != (norm in with_slash))
+    return {"slashed": sorted(written[norm] for norm in with_slash), "wrong": wrong}
 
 
 def as_served(traffic: Any) -> Any:
@@ -305,8 +334,13 @@ def summary(r: dict[str, Any]) -> str:
         f"build --check breaking {r['gate']['build_check']['breaking']} | "
         f"check breaking {r['gate']['check']['breaking']} | "
         f"(plain-JSON requests: {r['selfcons_plain_json']['rate']:.3f} / {r['accept_plain_json']['rate']:.3f}) | "
-        f"id enums {len(r['id_enums'])} | map keys id-like {keys[0]} differ {keys[1]}"
+        f"id enums {len(r['id_enums'])} | map keys id-like {keys[0]} differ {keys[1]}{_slashes(r)}"
     )
+
+
+def _slashes(r: dict[str, Any]) -> str:
+    s = r.get("slashes")
+    return "" if s is None else f" | slashed {len(s['slashed'])} wrong {len(s['wrong'])}"
 
 
 def _wire(r: dict[str, Any]) -> str:
@@ -352,5 +386,7 @@ def findings(results: dict[str, dict[str, Any]]) -> str:
                 f"- map keys: `{m['where']}` `{m['pointer']}` id-like {m['id_like']} ({m['n_id_like']}),"
                 f" differ in b {m['differ_in_b']} ({m['n_differ']})"
             )
+        for path in r.get("slashes", {}).get("wrong", []):
+            lines.append(f"- trailing slash: `{path}` is written in a form the -b traffic was never served with")
         lines.append("")
     return "\n".join(lines)

@@ -30,6 +30,7 @@ from specbuild.http import (
     email,
     secret_name,
     secret_value,
+    served,
 )
 from specbuild.learn import native
 from specbuild.learn.paths.templater import PathTemplater
@@ -290,7 +291,7 @@ class OperationState:
     """
 
     __slots__ = ("count", "headers", "pending_headers", "pending_query", "query", "request", "responses",
-                 "security")
+                 "security", "slashed", "slashed_served")
 
     def __init__(self) -> None:
         self.count = 0
@@ -301,11 +302,16 @@ class OperationState:
         self.security: Counter[str] = Counter()   # scheme key -> calls; "" = calls with no credentials
         self.pending_query: Any = None    # native parameters (native.new_params), not yet in ``query``
         self.pending_headers: Any = None  # ... not yet in ``headers``
+        # calls whose target ended in "/", and those of them the server served (render.slashed decides)
+        self.slashed = 0
+        self.slashed_served = 0
 
     def merge(self, other: OperationState, take: bool = True) -> None:
         """Fold ``other`` in. Its native parts are taken over (``take``: drop ``other`` afterwards) or
         copied (rendering merges the states of a template into a new one and keeps the builder's)."""
         self.count += other.count
+        self.slashed += other.slashed
+        self.slashed_served += other.slashed_served
         _merge_params(self.query, other.query)
         _merge_params(self.headers, other.headers)
         self.pending_query = _merge_pending(self.pending_query, other.pending_query, take)
@@ -378,11 +384,11 @@ class SpecBuilder:
         """Fold one exchange in. Raises on data only for a path no API has (a RecordError, "too-deep",
         before anything is folded): records were validated by ``records.decode``."""
         self.add_fields(ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
-                        ex.request_body, ex.response_body, ex.scheme, ex.host, ex.timestamp)
+                        ex.request_body, ex.response_body, ex.scheme, ex.host, ex.timestamp, ex.slash)
 
     def add_fields(self, method: str, path: str, status: int, query: Pairs, request_headers: Pairs,
                    response_headers: Pairs, request_body: Body, response_body: Body, scheme: str,
-                   host: str, timestamp: str | int = "", target: int | None = None) -> None:
+                   host: str, timestamp: str | int = "", slash: bool = False, target: int | None = None) -> None:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object,
         ``target``: the request target's ``target_hash``, hashed there, and the timestamp as its
         second where it read it)."""
@@ -404,6 +410,10 @@ class SpecBuilder:
         if op is None:
             op = self.operations[(key, method)] = OperationState()
         op.count += 1
+        if slash:
+            op.slashed += 1
+            if served(status):
+                op.slashed_served += 1
         self.exchanges += 1
         if host:
             self.servers[(scheme, host)] += 1

@@ -23,6 +23,7 @@ from urllib.parse import unquote
 import orjson
 
 from specbuild.http import OPERATION_METHODS
+from specbuild.http import served as served_status
 from specbuild.learn import native
 from specbuild.learn.builder import (
     Bodies,
@@ -141,12 +142,41 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
         doc["servers"] = servers
     if tags:
         doc["tags"] = tags
-    doc["paths"] = {p: paths[p] for p in sorted(paths)}
+    # the trailing slashes last: operationIds and component names are the path's, whichever form it has
+    doc["paths"] = _with_slashes(paths, prefix, slashed(groups))
     if shared:
         doc["components"] = {"schemas": shared}
     if schemes:
         doc.setdefault("components", {})["securitySchemes"] = schemes
     return doc
+
+
+def slashed(groups: list[Group]) -> frozenset[str]:
+    """The template paths written with a trailing slash (``/v1/auth/login/``): every call of every method of
+    the path was sent so, or, sent both ways, the form the server served (``http.served``) more often. The
+    path is written once, in one form: Django, Flask and FastAPI serve only one of ``/x`` and ``/x/``."""
+    some = {template.path for (template, _), states in groups if any(op.slashed for op in states)}
+    seen: dict[str, list[int]] = {}  # path -> [calls, slashed, served, slashed served]
+    for (template, _), states in groups:
+        if template.path not in some:
+            continue  # most paths: no call ended in "/"
+        for op in states:
+            counts = seen.setdefault(template.path, [0, 0, 0, 0])
+            counts[0] += op.count
+            counts[1] += op.slashed
+            counts[2] += sum(resp.count for status, resp in op.responses.items() if served_status(status))
+            counts[3] += op.slashed_served
+    return frozenset(path for path, (calls, slash, ok, slash_ok) in seen.items()
+                     if slash and path != "/" and (slash == calls or slash_ok > ok - slash_ok))
+
+
+def _with_slashes(paths: dict[str, Any], prefix: str, slashed: frozenset[str]) -> dict[str, Any]:
+    """``paths`` (below the base path ``prefix``), sorted, those ``slashed`` names (whole template paths)
+    with their trailing slash: ``/`` below a prefix is the prefix itself, written ``/`` either way."""
+    if not slashed:
+        return {p: paths[p] for p in sorted(paths)}
+    written = {(p + "/" if p != "/" and prefix + p in slashed else p): item for p, item in paths.items()}
+    return {p: written[p] for p in sorted(written)}
 
 
 def learned_from(builder: SpecBuilder, most: int = 3) -> str:
@@ -716,10 +746,12 @@ def _map_value(kind: Any, props: dict[str, Any], openapi: str) -> dict[str, Any]
 
 def _opened_by_more(schema: dict[str, Any], seen: int | None, opened: int) -> bool:
     """Whether a map of one scalar type is the open object of its scope seen on fewer objects: Strapi's
-    ``specs``, strings, numbers and flags in 93 creates, strings only in 7 updates. One field of one
-    resource; what its values may be is known from the many (a map of records keeps its items)."""
+    ``specs``, strings, numbers and flags in 93 creates, strings only in 7 updates: what its values may be
+    is known from the many (a map of records keeps its items). Only a map too thin to say so itself
+    (fewer than REQUIRED_MIN_OBJECTS): a scope is a parent's name, not one resource, and pods' 24
+    ``metadata.labels`` of strings are no widgets' mixed ones."""
     extra = schema.get("additionalProperties")
-    if opened < OPEN_MIN_SEEN or seen is None or seen >= opened or "properties" in schema:
+    if opened < OPEN_MIN_SEEN or seen is None or seen >= min(opened, REQUIRED_MIN_OBJECTS) or "properties" in schema:
         return False
     return isinstance(extra, dict) and value_type(extra) in _SCALARS and "anyOf" not in extra
 

@@ -25,7 +25,9 @@ are written settled, as the Python fold would hold them).
      "operations": [[skeleton key, method, OPERATION]]}
 
     OPERATION = [count, PARAMS query, PARAMS headers, BODIES request,
-                 [[status, RESPONSE]], {security scheme key: calls}]   # "" = calls without credentials
+                 [[status, RESPONSE]], {security scheme key: calls},   # "" = calls without credentials
+                 [slashed, slashed served]]   # calls whose target ended in "/", and those served (2xx,
+                                              # 3xx but a redirect); format 4 had none: read as [0, 0]
     RESPONSE  = [count, PARAMS headers, BODIES, [hash] | null]
                 # the K + 1 smallest target hashes of learn/witnesses.py; null (or absent, in a state
                 # saved before them): not counted
@@ -85,7 +87,10 @@ from specbuild.learn.witnesses import K, Witnesses
 Partition = tuple[str, int]
 
 MAGIC: Final = b"specbuild-state"
-FORMAT: Final = 4  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS
+FORMAT: Final = 5  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes
+# Formats read too: a format 4 state is a format 5 one that saw no target ending in "/" (its calls stay
+# counted as sent without: the paths it documented keep their form until new traffic outweighs them).
+READ_FORMATS: Final = (4, FORMAT)
 BODY_KINDS: Final = frozenset({"json", "form", "text", "binary"})
 _HINT: Final = ("move it aside and re-learn the topics with a new --group, or keep following with the "
                 "specbuild that wrote it")
@@ -146,7 +151,7 @@ def _operation_data(op: OperationState) -> list[Any]:
             [[status, [resp.count, _params_data(resp.headers, resp.pending_headers), _bodies_data(resp.bodies),
                        resp.witnesses.smallest() if resp.witnesses.known else None]]
              for status, resp in sorted(op.responses.items(), key=lambda kv: kv[0])],
-            dict(op.security)]
+            dict(op.security), [op.slashed, op.slashed_served]]
 
 
 def _params_data(params: ParamMap, pending: Any) -> dict[str, list[Any]] | list[Any]:
@@ -200,7 +205,7 @@ def check_header(line: bytes, origin: str) -> None:
     if len(parts) < 2 or parts[0] != MAGIC:
         raise InputError(f"{origin}: not a specbuild state file",
                          hint="the output folder holds a file by the state's name that specbuild did not write")
-    if parts[1] != b"%d" % FORMAT:
+    if parts[1] not in [b"%d" % f for f in READ_FORMATS]:
         found = parts[1][:20].decode(errors="replace")
         wrote = parts[2][:40].decode(errors="replace") if len(parts) > 2 else "?"
         raise InputError(f"{origin}: state format {found} is not {FORMAT}: re-learn or use specbuild {wrote}",
@@ -266,8 +271,14 @@ def _builder(d: dict[str, Any]) -> SpecBuilder:
 
 
 def _operation(d: Any) -> OperationState:
-    count, query, headers, request, responses, security = _list(d)
+    parts = _list(d)
+    if len(parts) == 6:  # format 4: no slash seen
+        parts = [*parts, [0, 0]]
+    count, query, headers, request, responses, security, slashes = parts
     op = OperationState()
+    op.slashed, op.slashed_served = (_int(n) for n in _list(slashes))
+    if not 0 <= op.slashed_served <= op.slashed:
+        raise _Malformed("slashes are not counts of calls")
     op.count, op.query, op.headers = _int(count), _params(query), _params(headers)
     op.request = _bodies(request)
     for status, resp in _list(responses):
