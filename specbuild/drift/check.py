@@ -36,7 +36,7 @@ import orjson
 
 from specbuild.drift.conformance import Conformance
 from specbuild.drift.evidence import overturned, seen_along, seen_at
-from specbuild.drift.forms import deep_value, form_value, param_value
+from specbuild.drift.forms import deep_value, form_value, param_values
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
@@ -374,13 +374,13 @@ class Checker:
         check = None
         if ok is None:
             check = self._compiled(param.schema, "")
-            ok = check.conformance.ok(param_value(raws, check.schema, param.explode))
+            ok = any(check.conformance.ok(value) for value in param_values(raws, check.schema, param.explode))
             if key is not None and len(self._param_ok) < MAX_REMEMBERED:
                 self._param_ok[key] = ok
         if ok:
             return
         check = check or self._compiled(param.schema, "")
-        value = param_value(raws, check.schema, param.explode)
+        value = param_values(raws, check.schema, param.explode)[0]
         errors = check.errors(value)
         if not errors:
             return

@@ -18,7 +18,7 @@ from typing import Any, Final
 from specbuild.formats import BOOL_TEXT
 from specbuild.records import form_name, is_index
 
-__all__ = ["deep_value", "form_value", "param_value", "scalar", "types_at"]
+__all__ = ["deep_value", "form_value", "param_values", "scalar", "types_at"]
 
 MAX_REF_HOPS: Final = 32  # a $ref chain longer than this (or a loop of them) types nothing: text stays text
 
@@ -56,18 +56,21 @@ def deep_value(form: Mapping[str, list[str]], schema: Mapping[str, Any]) -> Any:
     return _value(node, schema, schema)
 
 
-def param_value(raws: list[str], schema: Mapping[str, Any], explode: bool) -> Any:
-    """A parameter's texts (its values in one request) as the JSON value ``schema`` (self-contained)
-    describes, typed by every branch of a union: ``a=1`` is 1 where the schema is ``anyOf`` an object
-    and an integer (``a=1&a[b]=2`` learns that), a list where any branch is an array."""
+def param_values(raws: list[str], schema: Mapping[str, Any], explode: bool) -> list[Any]:
+    """The JSON values a parameter's texts (its values in one request) may be, as ``schema``
+    (self-contained) describes, typed by every branch of a union: ``a=1`` is 1 where the schema is
+    ``anyOf`` an object and an integer (``a=1&a[b]=2`` learns that). Where a branch is an array, one text
+    is also the list of it, after the value alone (``populate=*`` beside ``populate=a&populate=b``); texts
+    sent twice are only the list."""
     places = _resolved(schema, schema)
     types = _types(places)
     if "array" not in types:
-        return scalar(raws[-1], types)
+        return [scalar(raws[-1], types)]
+    alone = [scalar(raws[0], types - {"array"})] if len(raws) == 1 and types != {"array"} else []
     if len(raws) == 1 and not explode:
         raws = raws[0].split(",")
     items = _types(_resolved(_items(places), schema))
-    return [scalar(raw, items) for raw in raws]
+    return [*alone, [scalar(raw, items) for raw in raws]]
 
 
 def types_at(schema: Any, root: Mapping[str, Any]) -> set[str]:
