@@ -751,7 +751,7 @@ def _opened_by_more(schema: dict[str, Any], seen: int | None, opened: int) -> bo
     (fewer than REQUIRED_MIN_OBJECTS): a scope is a parent's name, not one resource, and pods' 24
     ``metadata.labels`` of strings are no widgets' mixed ones."""
     extra = schema.get("additionalProperties")
-    if opened < OPEN_MIN_SEEN or seen is None or seen >= min(opened, REQUIRED_MIN_OBJECTS) or "properties" in schema:
+    if opened < OPEN_MIN_SEEN or seen is None or seen >= REQUIRED_MIN_OBJECTS or "properties" in schema:
         return False
     return isinstance(extra, dict) and value_type(extra) in _SCALARS and "anyOf" not in extra
 
