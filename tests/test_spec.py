@@ -771,3 +771,27 @@ def test_a_name_posted_into_a_collection_is_an_item_where_that_collection_is_fol
         "/v1/prompts/{promptName}/tags/{tagName}"]
     unposted = [e for e in exchanges if e.method != "POST"]
     assert "/v1/prompts/{promptName}/tags/production" in build_spec(unposted)["paths"]
+
+
+def test_validation_errors_keyed_by_the_requests_fields_are_a_map() -> None:
+    """Django REST Framework's 400 ``{"name": ["This field must be unique."]}``: the fields the sample's
+    mistakes named are no properties of an error record (shared as every operation's inferred 4XX),
+    but keys of a map of messages; ``detail`` stays a property. A scalar under a field's name
+    (``{"name": "ValidationError"}``) is no such map."""
+    rows = [ex("post", "/repositories", 201, body={"name": f"r{i}", "base_path": f"p{i}", "retain": 3},
+               resp={"name": f"r{i}"}) for i in range(12)]
+    mistakes = [{"name": ["This field must be unique."]}, {"base_path": ["Not a valid path."]},
+                {"retain": ["A valid integer is required."], "name": ["This field may not be blank."]},
+                {"detail": "Not found."}]
+    rows += [ex("post", "/repositories", 400, body={"name": ""}, resp=m) for m in mistakes * 3]
+    rows += [ex("get", "/status", resp={"ok": True})]
+    doc = inline(build_spec(rows, RenderOptions()))
+    assert rejections(doc, rows) == []
+    for path, method, status in (("/repositories", "post", "400"), ("/status", "get", "4XX")):
+        error = doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+        assert list(error["properties"]) == ["detail"], (path, error)
+        assert error["additionalProperties"]["type"] == "array"
+    envelope = [ex("post", "/users", 201, body={"name": f"u{i}", "message": "hi"}, resp={"id": i}) for i in range(12)]
+    envelope += [ex("post", "/users", 400, body={}, resp={"name": "ValidationError", "message": "bad"})] * 3
+    kept = inline(build_spec(envelope, RenderOptions()))["paths"]["/users"]["post"]["responses"]["400"]
+    assert set(kept["content"]["application/json"]["schema"]["properties"]) == {"name", "message"}

@@ -39,6 +39,7 @@ from specbuild.learn.collector import paused
 from specbuild.learn.components import share_schemas
 from specbuild.learn.enums import share_enums
 from specbuild.learn.examples import fit
+from specbuild.learn.field_errors import field_keyed_errors, request_fields
 from specbuild.learn.forms import DEEP_OBJECT, deep_groups, deep_schema, form_media
 from specbuild.learn.naming import name_operations
 from specbuild.learn.nullability import Place, is_nullable, places_again, places_by_path, share_nulls, value_type
@@ -125,6 +126,7 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
     # after the nulls are shared: copies of one inferred body are no evidence of how often the API's
     # properties are null (nullability.fit_nulls counts each place)
     infer_statuses(paths, {key: seen for (key, _), (_, seen) in zip(groups, rendered, strict=True)}, opts)
+    field_keyed_errors(paths, request_fields(paths))  # after the inferred 4XX copies: they are errors too
     if not opts.evidence:
         paths = without_seen(paths)
     tidy(paths, values)
