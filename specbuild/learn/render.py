@@ -758,6 +758,24 @@ def _opened_by_more(schema: dict[str, Any], seen: int | None, opened: int) -> bo
     return isinstance(extra, dict) and value_type(extra) in _SCALARS and "anyOf" not in extra
 
 
+def _sent(paths: dict[str, Any]) -> set[int]:
+    """The ids of the maps in request bodies: what a few calls sent is what their clients chose (Strapi's
+    updates' strings), where a response's thin map is what the server stored (Kubernetes' ``matchLabels``,
+    strings, beside a selector opened elsewhere, stays strings)."""
+    out: set[int] = set()
+    stack = [media.get("schema") for item in paths.values() for op in item.values() if isinstance(op, dict)
+             for media in ((op.get("requestBody") or {}).get("content") or {}).values()]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("additionalProperties"), dict):
+                out.add(id(node))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
+
+
 def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
     """A property that is a map (data as keys) somewhere is a map at its other places in the same scope
     (under the same parent name: :func:`nullability.places`), and wherever its name is one whose keys
@@ -778,8 +796,9 @@ def share_maps(paths: dict[str, Any], openapi: str) -> dict[str, list[Place]]:
     if not maps:
         return by_path
     changed: set[int] = set()  # the schemas made maps, by id
+    sent = _sent(paths)
     for scope, name, schema, _, seen in found:
-        if _opened_by_more(schema, seen, opened.get((scope, name), 0)):
+        if id(schema) in sent and _opened_by_more(schema, seen, opened.get((scope, name), 0)):
             schema["additionalProperties"] = True
             changed.add(id(schema))
             continue
