@@ -620,6 +620,14 @@ def test_an_open_object_of_many_opens_its_narrower_maps_that_rest_on_fewer() -> 
     assert spec(6)["additionalProperties"] is True
     assert spec(12)["additionalProperties"]["type"] == "string"  # enough of its own to say so
     assert spec(30)["additionalProperties"]["type"] == "string"
+    # a response's thin map is what the server stored (Kubernetes' matchLabels of strings): it stays
+    blobs = [{f"k{i}": v, f"j{i}": "x"} for i, v in enumerate(([1, "a", True, 2.5] * 6)[:24])]
+    rows = [ex("post", "/products", 201, body={"data": {"specs": blob}}) for blob in blobs]
+    rows += [ex("get", f"/products/{i + 1}", resp={"data": {"specs": {f"u{i}": "3 kg", f"w{i}": "x"}}})
+             for i in range(6)]
+    doc = inline(build_spec(rows, RenderOptions()))
+    read = doc["paths"]["/products/{productId}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert read["schema"]["properties"]["data"]["properties"]["specs"]["additionalProperties"]["type"] == "string"
 
 
 def test_share_maps_hands_on_the_places_as_it_leaves_them() -> None:
