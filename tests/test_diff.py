@@ -242,6 +242,19 @@ def test_flat_bracketed_parameters_and_one_deep_object_compare_leaf_by_leaf() ->
                      ("request-constraint-tightened", "breaking", "filter[age][gte]")}
 
 
+def test_a_deep_object_whose_schema_is_a_union_naming_itself_is_compared_without_end() -> None:
+    """``F: anyOf [F, {a}]`` (a filter that nests itself): the walk of its branches ends (MAX_REF_HOPS, as
+    check's reading of it), where it recursed until Python stopped it (RecursionError)."""
+    union = {"anyOf": [{"$ref": "#/components/schemas/F"},
+                       {"type": "object", "properties": {"a": {"type": "string"}}}]}
+    flat = _query_doc({"name": "filter[a]", "in": "query", "schema": {"type": "string"}})
+    deep = _query_doc({"name": "filter", "in": "query", "style": "deepObject", "explode": True,
+                       "schema": {"$ref": "#/components/schemas/F"}})
+    for doc in (flat, deep):
+        doc["components"] = {"schemas": {"F": union}}
+    assert [c.kind for c in diff(flat, deep)] == ["parameter-now-deep-object"]
+
+
 def _query_doc(*params: dict[str, Any]) -> dict[str, Any]:
     return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {
         "parameters": list(params), "responses": {"200": {"description": "ok"}}}}}}

@@ -26,6 +26,7 @@ from typing import Any, Final
 import orjson
 
 from specbuild.drift.evidence import INFERRED, overturned, seen_of
+from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.http import OPERATION_METHODS
 from specbuild.records import MAX_FORM_DEPTH, form_name, is_index
@@ -264,7 +265,7 @@ def _deep_leaves(ctx: _Ctx, leaves: dict[tuple[str, str], dict[str, Any]], param
         if _needed(doc, schema, path) and not leaf.get("required"):
             ctx.here("parameter-now-required" if flat_before else "parameter-now-optional", where)
         mine = leaf.get("schema")
-        if _repeated(leaf, resolve(mine_doc, mine)) and not _is_array(doc, place):
+        if _repeated(leaf, resolve(mine_doc, mine)) and "array" not in types_at(place, doc):
             mine = resolve(mine_doc, mine).get("items")
         before, after = (mine, place) if flat_before else (place, mine)
         _schema(ctx, before, after, "request", f"query parameter {base}", key[1])
@@ -281,12 +282,12 @@ def _needed(doc: Mapping[str, Any], schema: Any, path: tuple[str, ...]) -> bool:
     node, keyed = schema, False
     for segment in path:
         if is_index(segment):
-            node = next((b["items"] for b in _union(doc, node) if isinstance(b.get("items"), dict)), None)
+            node = next((b["items"] for b in branches(node, doc) if isinstance(b.get("items"), dict)), None)
             continue
-        branches = [b for b in _union(doc, node) if segment in (b.get("properties") or {})]
-        if not branches or not all(segment in (b.get("required") or ()) for b in branches):
+        holding = [b for b in branches(node, doc) if segment in (b.get("properties") or {})]
+        if not holding or not all(segment in (b.get("required") or ()) for b in holding):
             return False
-        node, keyed = branches[0]["properties"][segment], True
+        node, keyed = holding[0]["properties"][segment], True
     return keyed
 
 
@@ -294,7 +295,7 @@ def _fields(doc: Mapping[str, Any], schema: Any, depth: int = 0) -> list[tuple[t
     """The named fields of an object (its properties, down to those that are no object of named fields),
     each with whether an object sent must carry it (required at every level on its way)."""
     out: list[tuple[tuple[str, ...], bool]] = []
-    for branch in _union(doc, schema) if depth < MAX_FORM_DEPTH else ():
+    for branch in branches(schema, doc) if depth < MAX_FORM_DEPTH else ():
         props = branch.get("properties")
         for key, sub in props.items() if isinstance(props, dict) else ():
             needed = key in (branch.get("required") or ())
@@ -313,21 +314,10 @@ def _place(doc: Mapping[str, Any], schema: Any, path: tuple[str, ...]) -> Any:
     properties, array items, a map's values, down any branch of a union; None where nothing says."""
     node = schema
     for segment in path:
-        node = next((step for branch in _union(doc, node) if (step := _step(branch, segment)) is not None), None)
+        node = next((step for branch in branches(node, doc) if (step := _step(branch, segment)) is not None), None)
         if node is None:
             return None
     return node
-
-
-def _union(doc: Mapping[str, Any], schema: Any) -> list[Mapping[str, Any]]:
-    node = resolve(doc, schema)
-    if not isinstance(node, Mapping):
-        return []
-    out: list[Mapping[str, Any]] = [node]
-    for key in ("anyOf", "oneOf"):
-        for branch in node.get(key) or ():
-            out += _union(doc, branch)
-    return out
 
 
 def _step(node: Mapping[str, Any], segment: str) -> Any:
@@ -339,9 +329,6 @@ def _step(node: Mapping[str, Any], segment: str) -> Any:
     extra = node.get("additionalProperties")
     return extra if isinstance(extra, dict) else None
 
-
-def _is_array(doc: Mapping[str, Any], schema: Any) -> bool:
-    return any(branch.get("type") == "array" for branch in _union(doc, schema))
 
 
 def _repeats(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], where: str) -> tuple[Any, Any]:

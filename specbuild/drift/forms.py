@@ -18,7 +18,7 @@ from typing import Any, Final
 from specbuild.formats import BOOL_TEXT
 from specbuild.records import form_name, is_index
 
-__all__ = ["deep_value", "form_value", "param_values", "scalar", "types_at"]
+__all__ = ["branches", "deep_value", "form_value", "param_values", "scalar", "types_at"]
 
 MAX_REF_HOPS: Final = 32  # a $ref chain longer than this (or a loop of them) types nothing: text stays text
 
@@ -46,7 +46,7 @@ class _Node:
 def form_value(form: Mapping[str, list[str]], schema: Mapping[str, Any]) -> dict[str, Any]:
     """The object ``form`` (a name's values, as ``records.decode`` groups them) spells, typed by
     ``schema`` (a self-contained schema: its ``$ref``s point into its own ``$defs``)."""
-    return _object(_read(form), _resolved(schema, schema), schema)
+    return _object(_read(form), branches(schema, schema), schema)
 
 
 def deep_value(form: Mapping[str, list[str]], schema: Mapping[str, Any]) -> Any:
@@ -62,20 +62,20 @@ def param_values(raws: list[str], schema: Mapping[str, Any], explode: bool) -> l
     ``anyOf`` an object and an integer (``a=1&a[b]=2`` learns that). Where a branch is an array, one text
     is also the list of it, after the value alone (``populate=*`` beside ``populate=a&populate=b``); texts
     sent twice are only the list."""
-    places = _resolved(schema, schema)
+    places = branches(schema, schema)
     types = _types(places)
     if "array" not in types:
         return [scalar(raws[-1], types)]
     alone = [scalar(raws[0], types - {"array"})] if len(raws) == 1 and types != {"array"} else []
     if len(raws) == 1 and not explode:
         raws = raws[0].split(",")
-    items = _types(_resolved(_items(places), schema))
+    items = _types(branches(_items(places), schema))
     return [*alone, [scalar(raw, items) for raw in raws]]
 
 
 def types_at(schema: Any, root: Mapping[str, Any]) -> set[str]:
     """The types ``schema`` allows, every branch of a union and ``$ref`` (into ``root``) followed."""
-    return _types(_resolved(schema, root))
+    return _types(branches(schema, root))
 
 
 def _read(form: Mapping[str, list[str]]) -> _Node:
@@ -97,7 +97,7 @@ def _value(node: _Node, schema: Any, root: Mapping[str, Any]) -> Any:
     """What ``node`` holds: an object where names were sent below it (array positions then keys too),
     else an array where positions were, else its text (text sent beside either is left out: a body is
     read one way)."""
-    places = _resolved(schema, root)
+    places = branches(schema, root)
     if node.keys:
         return _object(node, places, root)
     if node.positions:
@@ -106,7 +106,7 @@ def _value(node: _Node, schema: Any, root: Mapping[str, Any]) -> Any:
     if len(node.texts) == 1 and "array" not in _types(places):
         return scalar(node.texts[0], _types(places))
     items = _items(places)
-    return [scalar(text, _types(_resolved(items, root))) for text in node.texts]
+    return [scalar(text, _types(branches(items, root))) for text in node.texts]
 
 
 def _object(node: _Node, places: list[Mapping[str, Any]], root: Mapping[str, Any]) -> dict[str, Any]:
@@ -116,8 +116,9 @@ def _object(node: _Node, places: list[Mapping[str, Any]], root: Mapping[str, Any
     return out
 
 
-def _resolved(schema: Any, root: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """Every schema that applies at a place: ``$ref``s followed, ``allOf``, ``anyOf``, ``oneOf`` opened."""
+def branches(schema: Any, root: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Every schema that applies at a place: ``$ref``s (into ``root``) followed, ``allOf``, ``anyOf``, ``oneOf``
+    opened; a chain or a loop of them ends after MAX_REF_HOPS (a union that names itself, ``F: anyOf [F, ...]``)."""
     out: list[Mapping[str, Any]] = []
     stack = [(schema, 0)]
     while stack:
