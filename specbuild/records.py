@@ -37,8 +37,8 @@ class Body:
     ``empty`` (no content), ``json`` (``value`` is the parsed JSON), ``form`` (``value`` is a
     ``dict[str, list[str]]``), ``text`` (``value`` is the text), ``binary`` (nothing kept),
     ``too-large`` (over the size limit: not parsed, only its media type is learned; ``value`` says how
-    large), ``malformed``
-    (declared JSON but not JSON: ``value`` says why; only its media type is learned, as for ``too-large``).
+    large), ``malformed`` (declared JSON but not JSON: ``value`` says why; only its media type is learned,
+    as for ``too-large``).
     """
 
     kind: str

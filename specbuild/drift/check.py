@@ -558,9 +558,7 @@ def check(spec: Mapping[str, Any], exchanges: Iterable[Exchange], *, explain: Ex
     return Checker(spec, explain=explain, headers=headers).add_all(exchanges).findings()
 
 
-# --- values: coercion, classification, display ------------------------------------------------------
-
-
+# --- values: evidence, classification, display (their coercion: drift/forms.py) -------------------------
 
 def _evidence(schema: Mapping[str, Any], err: BodyError) -> int | None:
     """The values the claim ``err`` broke rested on: along the rule's own place in the schema where the
