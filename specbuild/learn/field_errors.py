@@ -16,11 +16,12 @@ A scalar under a request field's name (``{"name": "ValidationError", "message": 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Final
 
 from specbuild.learn.schema import without_seen
 
-__all__ = ["field_keyed_errors", "request_fields"]
+__all__ = ["field_keyed_errors", "request_fields", "request_schemas"]
 
 FIELD_KEYED_MIN: Final = 2  # request field names among an error object's keys, at the least...
 # ...and this share of its keys (the rest: the error's own members, ``detail``, ``message``)
@@ -28,16 +29,23 @@ FIELD_KEYED_SHARE: Final = 0.5
 _NESTED: Final = ("errors",)  # where a framework puts the field map below an envelope (Laravel, Rails)
 
 
-def request_fields(paths: dict[str, Any]) -> frozenset[str]:
-    """The top-level property names of every request body of ``paths`` (JSON and forms, inline)."""
-    out: set[str] = set()
+def request_schemas(paths: dict[str, Any]) -> Iterator[Any]:
+    """The schema of every request body of ``paths``, each media type's (inline: components are not
+    shared yet)."""
     for item in paths.values():
         for op in item.values():
             content = (op.get("requestBody") or {}).get("content") or {} if isinstance(op, dict) else {}
             for media in content.values():
-                props = (media.get("schema") or {}).get("properties")
-                if isinstance(props, dict):
-                    out.update(props)
+                yield media.get("schema")
+
+
+def request_fields(paths: dict[str, Any]) -> frozenset[str]:
+    """The top-level property names of every request body of ``paths`` (JSON and forms, inline)."""
+    out: set[str] = set()
+    for schema in request_schemas(paths):
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        if isinstance(props, dict):
+            out.update(props)
     return frozenset(out)
 
 

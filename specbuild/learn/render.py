@@ -39,7 +39,7 @@ from specbuild.learn.collector import paused
 from specbuild.learn.components import share_schemas
 from specbuild.learn.enums import share_enums
 from specbuild.learn.examples import fit
-from specbuild.learn.field_errors import field_keyed_errors, request_fields
+from specbuild.learn.field_errors import field_keyed_errors, request_fields, request_schemas
 from specbuild.learn.forms import DEEP_OBJECT, deep_groups, deep_schema, form_media
 from specbuild.learn.naming import name_operations
 from specbuild.learn.nullability import Place, is_nullable, places_again, places_by_path, share_nulls, value_type
@@ -763,8 +763,7 @@ def _sent(paths: dict[str, Any]) -> set[int]:
     updates' strings), where a response's thin map is what the server stored (Kubernetes' ``matchLabels``,
     strings, beside a selector opened elsewhere, stays strings)."""
     out: set[int] = set()
-    stack = [media.get("schema") for item in paths.values() for op in item.values() if isinstance(op, dict)
-             for media in ((op.get("requestBody") or {}).get("content") or {}).values()]
+    stack = list(request_schemas(paths))
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
