@@ -603,6 +603,36 @@ def test_an_open_object_opens_no_copy_where_a_record_of_its_scope_rests_on_more(
     assert "properties" in spec(27)["properties"]["data"]
 
 
+def test_a_partial_update_of_a_record_is_that_record_with_optional_fields() -> None:
+    """Strapi's event updates send 1-3 of an event's 7 fields under ``data`` (a name users fill in), each
+    update its own few: alone, sparse keys there are each user's (an open object). The resource's answers
+    hold the same fields under ``data``, in most of their objects: the updates' keys are that record's
+    fields, each optional, and a generated client can send them. With no answer holding them, or a key
+    the answers never had, the updates' object stays open."""
+    fields = ["title", "venue", "capacity", "doors", "online", "price", "starts"]
+    values: list[Any] = ["x", "y", 3, "19:00", True, 2.5, "z"]
+
+    def spec(creates: int, odd: str | None = None) -> dict[str, Any]:
+        rows = [ex("put", f"/events/{i + 1}", body={"data": {fields[(i + j) % 7]: values[(i + j) % 7]
+                                                           for j in range(1 + i % 3)}}) for i in range(23)]
+        if odd is not None:
+            rows.append(ex("put", "/events/2", body={"data": {odd: "x"}}))
+        event = dict(zip(fields, values, strict=True))
+        rows += [ex("post", "/events", 201, body={"data": event}, resp={"data": {"id": i, **event}})
+                 for i in range(creates)]
+        doc = inline(build_spec(rows, RenderOptions()))
+        assert rejections(doc, rows) == []
+        put = doc["paths"]["/events/{eventId}"]["put"]["requestBody"]["content"]["application/json"]
+        return put["schema"]["properties"]["data"]
+
+    data = spec(27)
+    assert sorted(data["properties"]) == sorted(fields), data
+    assert "required" not in data and "additionalProperties" not in data
+    assert data["properties"]["capacity"]["type"] == "integer"
+    assert spec(0) == {"type": "object", "additionalProperties": True}  # nothing answered the fields
+    assert spec(27, odd="made in")["additionalProperties"] is True  # a key no create had
+
+
 def test_an_open_object_of_many_opens_its_narrower_maps_that_rest_on_fewer() -> None:
     """Strapi's ``specs`` (each product's own keys): the creates' 24 blobs hold strings, numbers and flags
     (an open object); the updates' 6 happened to send strings only (a map of strings): one field of one

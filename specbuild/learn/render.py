@@ -42,7 +42,15 @@ from specbuild.learn.examples import fit
 from specbuild.learn.field_errors import field_keyed_errors, request_fields, request_schemas
 from specbuild.learn.forms import DEEP_OBJECT, deep_groups, deep_schema, form_media
 from specbuild.learn.naming import name_operations
-from specbuild.learn.nullability import Place, is_nullable, places_again, places_by_path, share_nulls, value_type
+from specbuild.learn.nullability import (
+    Place,
+    is_nullable,
+    places_again,
+    places_by_path,
+    resource_word,
+    share_nulls,
+    value_type,
+)
 from specbuild.learn.paths.templater import Features, Template
 from specbuild.learn.paths.templating import ITEM_NAMES, Listed
 from specbuild.learn.rules import (
@@ -84,6 +92,10 @@ class RenderOptions:
     evidence: bool = True           # x-specbuild-seen on learned schemas (drift/evidence.py reads them)
     # the words the paths hold as parameter values (render() decides them from the templates)
     path_values: frozenset[str] = frozenset()
+    # the fields each resource's answers hold in most objects, by resource word and the objects' name
+    # (render() reads them from the features), and the resource of the operation being rendered
+    fields: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)
+    resource: str = ""
     max_servers: int = 5
     components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -110,7 +122,7 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
     feats = features(builder)
     templates = builder.templater.templates(feats, targets(builder), listed(builder), refused(builder))
     values = path_values(templates)
-    opts = replace(opts, path_values=values)
+    opts = replace(opts, path_values=values, fields=resource_fields(feats, templates))
     groups = grouped_states(builder, templates)
     schemes: dict[str, dict[str, Any]] = {}
     if elsewhere is not None and len(builder.operations) >= ELSEWHERE_MIN_KEYS:
@@ -298,6 +310,8 @@ def _rendered_operations(groups: list[Group], opts: RenderOptions, schemes: dict
 def _rendered(group: Group, opts: RenderOptions, schemes: dict[str, dict[str, Any]]) -> Rendered:
     (template, method), states = group
     op = _merged(states)
+    if opts.fields:
+        opts = replace(opts, resource=resource_word(template.path))
     return _operation(template, method, op, opts, schemes), answers(op)
 
 
@@ -505,6 +519,27 @@ def _core_paths(shape: Shape, prefix: str, depth: int, out: set[str]) -> None:
             _core_paths(sub, path, depth - 1, out)
 
 
+def resource_fields(feats: Mapping[str, Features], templates: Mapping[str, Template]
+                    ) -> dict[str, dict[str, frozenset[str]]]:
+    """Per resource word (:func:`nullability.resource_word`), the fields its successful answers hold in most
+    of their objects, by the name of the object (``data``, ``results[]``): the core paths read as object
+    and field. What a partial update of the resource sends some of (schema.Known)."""
+    by_word: dict[str, set[str]] = {}
+    for key, core in feats.items():
+        if core:
+            by_word.setdefault(resource_word(templates[key].path), set()).update(core)
+    out: dict[str, dict[str, frozenset[str]]] = {}
+    for word, paths in by_word.items():
+        names: dict[str, set[str]] = {}
+        for path in paths:
+            parent, dot, name = path.rpartition(".")
+            if dot:
+                names.setdefault(parent.rpartition(".")[2], set()).add(name)
+        if names:
+            out[word] = {name: frozenset(keys) for name, keys in names.items()}
+    return out
+
+
 def _method_rank(method: str) -> int:
     m = method.lower()
     return OPERATION_METHODS.index(m) if m in OPERATION_METHODS else len(OPERATION_METHODS)
@@ -695,7 +730,8 @@ def _body_schema(body: BodyState, opts: RenderOptions, entities: bool) -> dict[s
     if body.shape is not None:
         # counts always: nullable_by_evidence weighs them; render() drops them after, without --evidence
         return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=True,
-                                    path_values=opts.path_values, entities=entities) \
+                                    path_values=opts.path_values, entities=entities,
+                                    fields=opts.fields.get(opts.resource)) \
             if body.shape.count else {}
     if body.kind == "text":
         return {"type": "string"}

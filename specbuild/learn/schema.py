@@ -43,9 +43,9 @@ Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, NamedTuple
 
 from specbuild.formats import fullmatcher
 from specbuild.http import WORD_SPLIT  # a name's words, as the secret rule splits them
@@ -411,14 +411,16 @@ class Shape:
                            self.items, self.fmts, self.vals, self.ents)
 
     def to_schema(self, *, openapi: str = "3.0", enums: bool = True, evidence: bool = False,
-                  path_values: frozenset[str] = frozenset(), entities: bool = False) -> dict[str, Any]:
+                  path_values: frozenset[str] = frozenset(), entities: bool = False,
+                  fields: Mapping[str, frozenset[str]] | None = None) -> dict[str, Any]:
         """The schema of everything folded so far (``{}`` when nothing was); with ``evidence``, the
         counts behind its claims in ``x-specbuild-seen`` (see SEEN). ``path_values``: the words the
         paths hold as parameter values (keys among them are data: a map). ``entities``: an enum wants
         each value in two arrays or objects (what a server answers: the same stored event read on
-        every page is one); without, in two values (what clients send: each call a choice of its own)."""
+        every page is one); without, in two values (what clients send: each call a choice of its own).
+        ``fields``: the fields of the resource's records by the name they sit under (:class:`Known`)."""
         mode = (BY_ENTITIES if entities else BY_COUNTS) if enums else NO_ENUMS
-        schema = _render(self, None, openapi.startswith("3.1"), mode, path_values)
+        schema = _render(self, None, openapi.startswith("3.1"), mode, Known(path_values, fields or {}))
         return schema if evidence else without_seen(schema)
 
 
@@ -572,6 +574,16 @@ def _fold_list(node: Shape, v: list[Any], salt: int = 0) -> None:
             c.kinds |= ANY
 
 
+class Known(NamedTuple):
+    """What rendering a body knows from beyond it. ``path_values``: the words the paths hold as parameter
+    values (keys among them are data: a map). ``fields``: the fields the resource's answers hold in most of
+    their objects, by the name of the object (``data``, ``items[]``): sparse keys under a name users fill
+    in that are all such fields are a partial update's, a record's optional fields, not each user's keys."""
+
+    path_values: frozenset[str]
+    fields: Mapping[str, frozenset[str]]
+
+
 # -- rendering -------------------------------------------------------------------------------------
 # Traffic cannot tell int32 from int64, nor float from double: the widest are named, so code generated
 # from the spec never truncates a value (an int32 field read as int64 loses nothing; the reverse can).
@@ -606,7 +618,7 @@ _TYPED: Final = BOOL | INT | FLOAT | STR | OBJ | ARR
 _KIND_COUNTS: Final = tuple(_kind_count(kinds) for kinds in range(_TYPED + 1))
 
 
-def _render(node: Shape, key: str | None, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
+def _render(node: Shape, key: str | None, v31: bool, enums: int, known: Known) -> dict[str, Any]:
     kinds = node.kinds
     if kinds & ANY or not kinds & ~NULL:
         return {"nullable": True} if kinds == NULL and not v31 else {}
@@ -615,14 +627,14 @@ def _render(node: Shape, key: str | None, v31: bool, enums: int, values: frozens
     branches: list[dict[str, Any]] = []
     if kinds & ARR:
         # the items keep their array's name (``ids``: no enum), marked as items (``labels[]``: entities)
-        items = {} if node.items is None else _render(node.items, key and key + "[]", v31, enums, values)
+        items = {} if node.items is None else _render(node.items, key and key + "[]", v31, enums, known)
         branches.append({"items": items, "type": "array"})
     if kinds & BOOL:
         branches.append({"type": "boolean"})
     if kinds & (INT | FLOAT):
         branches.append(dict(NUMBER if kinds & FLOAT else INTEGER))
     if kinds & OBJ:
-        branches.append(_render_object(node, key, v31, enums, values))
+        branches.append(_render_object(node, key, v31, enums, known))
     if kinds & STR:
         branches.append(_string_schema(node.fmts, node.vals if enums else None, key,
                                        node.ents if enums == BY_ENTITIES else None))
@@ -640,16 +652,16 @@ def _render(node: Shape, key: str | None, v31: bool, enums: int, values: frozens
     return {"anyOf": branches}
 
 
-def _render_object(node: Shape, key: str | None, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
+def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: Known) -> dict[str, Any]:
     props = node.props or {}
     keys = _kept_keys(node)
     dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
     # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
-    if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _keyed_by_path_values(keys, values)
-                                            or _looks_like_map(node, key)) and (
+    if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _keyed_by_path_values(keys, known.path_values)
+                                            or _looks_like_map(node, key, known.fields)) and (
             not dropped or all(2 * props[k].count < node.objects for k in keys))):
-        return _map_schema(_children(node), node, v31, enums, values)
+        return _map_schema(_children(node), node, v31, enums, known)
     if not keys:
         return {"type": "object"}
     out: dict[str, Any] = {}
@@ -657,7 +669,7 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, values: 
     if ids:  # fields beside keys that are ids (npm's ``time``: created, modified, 1.0.0, 1.1.0, ...)
         keys = [k for k in keys if k not in ids]
         extra = [props[k] for k in sorted(ids)] + ([] if node.extra is None else [node.extra])
-        out["additionalProperties"] = _map_schema(extra, node, v31, enums, values).get("additionalProperties", True)
+        out["additionalProperties"] = _map_schema(extra, node, v31, enums, known).get("additionalProperties", True)
     else:
         # a number beside names, in few of the objects, is an index (a batch error's ``"3": {...}``
         # beside ``code``), left to the keys beyond the listed ones; in most, a column (``404``: a count)
@@ -667,9 +679,9 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, values: 
             dropped = True
         if dropped:
             out["additionalProperties"] = True  # says so: keys beyond the listed ones were seen and are fine
-    out["properties"] = {k: _render(props[k], k, v31, enums, values) for k in keys}
+    out["properties"] = {k: _render(props[k], k, v31, enums, known) for k in keys}
     for k in _schema_maps(props, keys):  # a JSON Schema carried as data: its field names are each user's
-        out["properties"][k] = _map_schema(_children(props[k]), props[k], v31, enums, values)
+        out["properties"][k] = _map_schema(_children(props[k]), props[k], v31, enums, known)
     for k in keys:  # a property in every object was seen as often as its object: said once, there
         # (but any JSON keeps its count: the one mark that tells it from ``{}``, nothing learned, which
         # nullability.share_any reads)
@@ -690,7 +702,7 @@ def _children(node: Shape) -> list[Shape]:
     return props if node.extra is None else [*props, node.extra]
 
 
-def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
+def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: int, known: Known) -> dict[str, Any]:
     """An object of arbitrary keys: their values' schema when they share one kind, else any object
     (``additionalProperties: true`` says so, which an object only ever seen empty does not)."""
     merged = Shape(node.depth + 1)
@@ -698,7 +710,7 @@ def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: int, value
         merged.merge(child)
     if bin(merged.kinds & ~NULL).count("1") != 1:
         return {"additionalProperties": True, "type": "object"}
-    return {"additionalProperties": _render(merged, None, v31, enums, values), "type": "object"}
+    return {"additionalProperties": _render(merged, None, v31, enums, known), "type": "object"}
 
 
 def _kept_keys(node: Shape) -> list[str]:
@@ -765,7 +777,7 @@ def _keyed_by_path_values(keys: list[str], values: frozenset[str]) -> bool:
     return known >= 2 and 2 * known >= len(keys)
 
 
-def _looks_like_map(node: Shape, key: str | None) -> bool:
+def _looks_like_map(node: Shape, key: str | None, fields: Mapping[str, frozenset[str]]) -> bool:
     """Keys that are data (``app.kubernetes.io/name``, ``hello.py``, many sparse keys), one kind of value.
 
     Each object carries a small share of all the keys seen, and every value has the same kind: a
@@ -794,11 +806,17 @@ def _looks_like_map(node: Shape, key: str | None) -> bool:
         return False
     if user:
         # but a key in every object is a record's field: a record (so are nested objects of mixed kinds,
-        # like Kubernetes' metadata with its labels and ownerReferences)
-        return all(c.count < node.objects for c in props.values())
+        # like Kubernetes' metadata with its labels and ownerReferences); and keys that are all fields the
+        # resource's answers hold under the name are a partial update's (Strapi's events' ``data``, 1-3 of
+        # an event's fields each), that record's fields
+        return all(c.count < node.objects for c in props.values()) and not (
+            key is not None and props.keys() <= fields.get(key, _NONE))
     if len(kinds) != 1:
         return _keyed_by_data(node)
     return len(props) >= MAP_MIN_KEYS or any(_IDENTIFIER(k) is None for k in props)
+
+
+_NONE: Final = frozenset[str]()
 
 
 # The keys of a JSON Schema (or OpenAPI schema object) that hold schemas by the names users chose.
