@@ -141,7 +141,7 @@ class _Render:
 
     def object(self, node: Field, name: str | None, exact: int | None, bound: int, flat: bool) -> dict[str, Any]:
         keys = sorted(node.props)
-        if name is not None and (_keyed_by_ids(keys) or _looks_like_map(_probe(node, name, bound), name, {})):
+        if name is not None and (_keyed_by_ids(keys) or _looks_like_map(_probe(node, name, bound), name)):
             merged = _merged([node.props[k] for k in keys])
             return {"additionalProperties": self.node(merged, None, None, bound, flat), "type": "object"}
         properties: dict[str, Any] = {}

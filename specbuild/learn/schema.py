@@ -43,7 +43,7 @@ Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, ClassVar, Final, NamedTuple
 
@@ -412,15 +412,15 @@ class Shape:
 
     def to_schema(self, *, openapi: str = "3.0", enums: bool = True, evidence: bool = False,
                   path_values: frozenset[str] = frozenset(), entities: bool = False,
-                  fields: Mapping[str, frozenset[str]] | None = None) -> dict[str, Any]:
+                  fields: Callable[[str], frozenset[str]] | None = None) -> dict[str, Any]:
         """The schema of everything folded so far (``{}`` when nothing was); with ``evidence``, the
         counts behind its claims in ``x-specbuild-seen`` (see SEEN). ``path_values``: the words the
         paths hold as parameter values (keys among them are data: a map). ``entities``: an enum wants
         each value in two arrays or objects (what a server answers: the same stored event read on
         every page is one); without, in two values (what clients send: each call a choice of its own).
-        ``fields``: the fields of the resource's records by the name they sit under (:class:`Known`)."""
+        ``fields``: the fields of the resource's answers under an object's name (:class:`Known`)."""
         mode = (BY_ENTITIES if entities else BY_COUNTS) if enums else NO_ENUMS
-        schema = _render(self, None, openapi.startswith("3.1"), mode, Known(path_values, fields or {}))
+        schema = _render(self, None, openapi.startswith("3.1"), mode, Known(path_values, fields or _no_fields))
         return schema if evidence else without_seen(schema)
 
 
@@ -574,14 +574,23 @@ def _fold_list(node: Shape, v: list[Any], salt: int = 0) -> None:
             c.kinds |= ANY
 
 
+_NONE: Final = frozenset[str]()
+
+
+def _no_fields(name: str) -> frozenset[str]:
+    """No fields known beyond the body (its resource's answers not asked)."""
+    return _NONE
+
+
 class Known(NamedTuple):
     """What rendering a body knows from beyond it. ``path_values``: the words the paths hold as parameter
     values (keys among them are data: a map). ``fields``: the fields the resource's answers hold in most of
-    their objects, by the name of the object (``data``, ``items[]``): sparse keys under a name users fill
-    in that are all such fields are a partial update's, a record's optional fields, not each user's keys."""
+    their objects under an object's name (``data``, ``items[]``), asked only where it decides (render works
+    them out on the first asking): sparse keys under a name users fill in that are all such fields are a
+    partial update's, a record's optional fields, not each user's keys."""
 
     path_values: frozenset[str]
-    fields: Mapping[str, frozenset[str]]
+    fields: Callable[[str], frozenset[str]]
 
 
 # -- rendering -------------------------------------------------------------------------------------
@@ -777,7 +786,7 @@ def _keyed_by_path_values(keys: list[str], values: frozenset[str]) -> bool:
     return known >= 2 and 2 * known >= len(keys)
 
 
-def _looks_like_map(node: Shape, key: str | None, fields: Mapping[str, frozenset[str]]) -> bool:
+def _looks_like_map(node: Shape, key: str | None, fields: Callable[[str], frozenset[str]] = _no_fields) -> bool:
     """Keys that are data (``app.kubernetes.io/name``, ``hello.py``, many sparse keys), one kind of value.
 
     Each object carries a small share of all the keys seen, and every value has the same kind: a
@@ -810,13 +819,10 @@ def _looks_like_map(node: Shape, key: str | None, fields: Mapping[str, frozenset
         # resource's answers hold under the name are a partial update's (Strapi's events' ``data``, 1-3 of
         # an event's fields each), that record's fields
         return all(c.count < node.objects for c in props.values()) and not (
-            key is not None and props.keys() <= fields.get(key, _NONE))
+            key is not None and props.keys() <= fields(key))
     if len(kinds) != 1:
         return _keyed_by_data(node)
     return len(props) >= MAP_MIN_KEYS or any(_IDENTIFIER(k) is None for k in props)
-
-
-_NONE: Final = frozenset[str]()
 
 
 # The keys of a JSON Schema (or OpenAPI schema object) that hold schemas by the names users chose.
