@@ -633,6 +633,26 @@ def test_a_partial_update_of_a_record_is_that_record_with_optional_fields() -> N
     assert spec(27, odd="made in")["additionalProperties"] is True  # a key no create had
 
 
+def test_a_query_naming_the_fields_answered_is_no_enum() -> None:
+    """Strapi's ``fields[0]=title`` (a field selector) and ``sort=title`` name the fields the operation
+    answers: tomorrow's client selects another of them, so the values the sample happened to ask are no
+    enum. A status word that names no field (``draft``, ``published``) stays one, flat or bracketed."""
+    fields = ["kind", "slug", "title", "reading_minutes"]
+    rows = []
+    for i in range(40):
+        picked = [fields[i % 4], fields[(i + 1) % 4]]
+        query = {"fields[0]": picked[0], "fields[1]": picked[1], "sort": fields[i % 3],
+                 "status": ["draft", "published"][i % 2]}
+        rows.append(ex(path="/articles", query=query, resp={"data": [
+            {"id": i, "kind": "news", "slug": f"s{i}", "title": "t", "reading_minutes": 3}]}))
+    doc = inline(build_spec(rows, RenderOptions()))
+    assert rejections(doc, rows) == []
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/articles"]["get"]["parameters"]}
+    assert params["status"]["enum"] == ["draft", "published"]
+    assert "enum" not in params["sort"], params["sort"]
+    assert "enum" not in json.dumps(params["fields"]), params["fields"]
+
+
 def test_an_open_object_of_many_opens_its_narrower_maps_that_rest_on_fewer() -> None:
     """Strapi's ``specs`` (each product's own keys): the creates' 24 blobs hold strings, numbers and flags
     (an open object); the updates' 6 happened to send strings only (a map of strings): one field of one

@@ -588,10 +588,57 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
         out["requestBody"] = _request_body(op.request, op.count, opts)
     out["responses"] = {str(status): _response(status, op.responses[status], opts)
                         for status in sorted(op.responses)}
+    if params:
+        _selectors_unlisted(params, out["responses"])
     security = _security(op.security, schemes)
     if security:
         out["security"] = security
     return out
+
+
+def _selectors_unlisted(params: list[dict[str, Any]], responses: dict[str, Any]) -> None:
+    """A query parameter whose values are each the name of a field the operation answers selects or orders
+    fields (Strapi's ``fields[0]=title``, ``sort=title``, ``populate=author``; JSON:API's ``fields``, OData's
+    ``$select``): tomorrow's client asks for another of them, so the names one sample asked are no enum.
+    The answers are read only where a query parameter has an enum (few)."""
+    enums = [schema for p in params if p["in"] == "query" for schema in _enum_schemas(p["schema"])]
+    if not enums:
+        return
+    names = _field_names([r for status, r in responses.items() if status.startswith("2")])
+    for schema in enums:
+        if all(isinstance(value, str) and value in names for value in schema["enum"]):
+            del schema["enum"]
+
+
+def _enum_schemas(schema: Any) -> list[dict[str, Any]]:
+    """The schemas with an ``enum`` in a parameter's schema (a deepObject's fields and items too)."""
+    out: list[dict[str, Any]] = []
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("enum"), list):
+                out.append(node)
+            stack.extend(v for k, v in node.items() if k not in ("enum", "example", "default"))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
+
+
+def _field_names(responses: list[Any]) -> set[str]:
+    """The property names anywhere in ``responses``' schemas."""
+    names: set[str] = set()
+    stack = list(responses)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                names.update(props)
+            stack.extend(v for k, v in node.items() if k not in ("enum", "example", "examples", "default"))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return names
 
 
 def observed(calls: int, statuses: list[int]) -> str:
