@@ -633,6 +633,23 @@ def test_a_partial_update_of_a_record_is_that_record_with_optional_fields() -> N
     assert spec(27, odd="made in")["additionalProperties"] is True  # a key no create had
 
 
+def test_each_records_own_keys_are_no_fields_of_its_resource() -> None:
+    """Kinto's records keep each user's keys under ``custom``; a record read again answers its own keys there
+    in every object, but each key is one record's, not a field of the resource: the updates' sparse
+    ``custom`` stays an open object (tomorrow's ``custom.due`` may be a string where today's was a number)."""
+    keys = ["due", "mood", "color", "owner", "source", "size", "shade", "lane"]
+    rows = []
+    for i in range(24):
+        custom = {keys[i % 8]: i, keys[(i + 3) % 8]: "x"}
+        rows.append(ex("put", f"/things/note-{i}", body={"custom": custom}, resp={"id": f"note-{i}", "custom": custom}))
+        rows += [ex("get", f"/things/note-{i}", resp={"id": f"note-{i}", "custom": custom})] * 2
+    doc = inline(build_spec(rows, RenderOptions()))
+    assert rejections(doc, rows) == []
+    (path,) = [p for p in doc["paths"] if p.startswith("/things/")]
+    put = doc["paths"][path]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    assert put["properties"]["custom"] == {"type": "object", "additionalProperties": True}, put
+
+
 def test_a_query_naming_the_fields_answered_is_no_enum() -> None:
     """Strapi's ``fields[0]=title`` (a field selector) and ``sort=title`` name the fields the operation
     answers: tomorrow's client selects another of them, so the values the sample happened to ask are no

@@ -520,17 +520,19 @@ def _core_paths(shape: Shape, prefix: str, depth: int, out: set[str]) -> None:
 
 
 class ResourceFields:
-    """Per resource word (:func:`nullability.resource_word`), the fields its successful answers hold in most
-    of their objects, by the name of the object (``data``, ``results[]``): the features' core paths read as
-    object and field. What a partial update of the resource sends some of (schema.Known). Worked out on the
-    first asking, a word at a time: few bodies ask (sparse keys under a name users fill in), and the mix's
-    100k hold ~240k core paths."""
+    """Per resource word (:func:`nullability.resource_word`), the fields its successful answers hold under an
+    object's name (``data``, ``results[]``): a field core (in most of the objects) in the answers of half the
+    skeleton keys, at least, that answer the name. What a partial update of the resource sends some of
+    (schema.Known). Strapi's events answer the same 12 fields under ``data`` at every key; Kinto's records
+    answer each user's own keys under ``custom``, each key its record's, and none of them is a field.
+    Worked out on the first asking, a word at a time: few bodies ask (sparse keys under a name users fill
+    in), and the mix's 100k hold ~240k core paths."""
 
     __slots__ = ("_by_word", "_feats", "_names", "_templates")
 
     def __init__(self, feats: Mapping[str, Features], templates: Mapping[str, Template]) -> None:
         self._feats, self._templates = feats, templates
-        self._by_word: dict[str, dict[int, frozenset[str]]] | None = None
+        self._by_word: dict[str, dict[int, list[Any]]] | None = None
         self._names: dict[str, dict[str, frozenset[str]]] = {}
 
     def of(self, word: str) -> Callable[[str], frozenset[str]]:
@@ -546,22 +548,35 @@ class ResourceFields:
     def _worked_out(self, word: str) -> dict[str, frozenset[str]]:
         if self._by_word is None:
             self._by_word = self._cores()
-        names: dict[str, set[str]] = {}
-        for path in frozenset[str]().union(*self._by_word.get(word, {}).values()):
-            parent, dot, name = path.rpartition(".")
-            if dot:
-                names.setdefault(parent.rpartition(".")[2], set()).add(name)
-        return {name: frozenset(keys) for name, keys in names.items()}
+        keys: Counter[str] = Counter()  # per name, the keys answering it
+        fields: Counter[tuple[str, str]] = Counter()  # per (name, field), the keys holding it in most objects
+        for core, n in self._by_word.get(word, {}).values():
+            names = set()
+            for path in core:
+                parent, dot, name = path.rpartition(".")
+                if dot:
+                    under = parent.rpartition(".")[2]
+                    names.add(under)
+                    fields[(under, name)] += n
+            for under in names:
+                keys[under] += n
+        out: dict[str, set[str]] = {}
+        for (under, name), n in fields.items():
+            if 2 * n >= keys[under]:
+                out.setdefault(under, set()).add(name)
+        return {under: frozenset(names) for under, names in out.items()}
 
-    def _cores(self) -> dict[str, dict[int, frozenset[str]]]:
-        """Each word's distinct cores (keys share them: the mix's 3,327 keys hold 1,663)."""
+    def _cores(self) -> dict[str, dict[int, list[Any]]]:
+        """Each word's distinct cores and how many keys hold each (keys share them: the mix's 3,327 keys
+        hold 1,663)."""
         words: dict[str, str] = {}  # a template path's word (a path has several keys)
-        by_word: dict[str, dict[int, frozenset[str]]] = {}
+        by_word: dict[str, dict[int, list[Any]]] = {}
         for key, core in self._feats.items():
             if core:
                 path = self._templates[key].path
                 word = words[path] if path in words else words.setdefault(path, resource_word(path))
-                by_word.setdefault(word, {})[id(core)] = core
+                held = by_word.setdefault(word, {}).setdefault(id(core), [core, 0])
+                held[1] += 1
         return by_word
 
 
