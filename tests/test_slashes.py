@@ -150,11 +150,16 @@ def test_the_router_takes_both_forms_for_either_written_form() -> None:
 
 
 def test_a_path_now_written_with_its_slash_is_the_same_operation() -> None:
+    """A spec learned before slashes were kept and one learned now: the same operations, each told (info)
+    that its path is now written as the server serves it, and nothing else."""
     old = render(fold([line.replace(b'/"', b'"') if b'"pathname":"/"' not in line else line
                        for line in django()], native.AVAILABLE))
     new = render(fold(django(), native.AVAILABLE))
     assert "/v1/auth/login" in old["paths"] and "/v1/auth/login/" in new["paths"]
-    assert diff(old, new) == [] and diff(new, old) == []
+    forward, backward = diff(old, new), diff(new, old)
+    assert forward and {(c.kind, c.severity) for c in forward} == {("path-now-with-trailing-slash", "info")}
+    assert {(c.kind, c.severity) for c in backward} == {("path-no-longer-with-trailing-slash", "info")}
+    assert "POST /v1/auth/login/" in {c.operation for c in forward}
 
 
 def test_a_persons_spec_keeps_its_form_and_hints_with_a_slash_template_the_slashless_path() -> None:

@@ -176,11 +176,19 @@ def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:
     ctx.label = h.label
     if h.op.get("deprecated") is True and b.op.get("deprecated") is not True:
         ctx.here("operation-deprecated", "")
+    slashed = _slashed(h.path)
+    if slashed != _slashed(b.path):  # one operation either way (Django answers /x with a 301 to /x/)
+        ctx.here("path-now-with-trailing-slash" if slashed else "path-no-longer-with-trailing-slash", "")
     _parameters(ctx, b, h)
     _request_body(ctx, b.op.get("requestBody"), h.op.get("requestBody"))
     _responses(ctx, b.op.get("responses") or {}, h.op.get("responses") or {})
     _security(ctx, b.op.get("security", ctx.base.get("security")),
               h.op.get("security", ctx.head.get("security")))
+
+
+def _slashed(path: str) -> bool:
+    """Whether a path is written with its trailing slash (``/x/``; the root is no such path)."""
+    return len(path) > 1 and path.endswith("/")
 
 
 def _params(doc: Mapping[str, Any], op: _Op) -> dict[tuple[str, str], dict[str, Any]]:
