@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 
 from specbuild import build_spec
+from specbuild.learn import native
+from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.components import inline
 from specbuild.learn.enums import share_enums
-from specbuild.learn.render import RenderOptions
-from tests.helpers import ex, rejections
+from specbuild.learn.render import RenderOptions, render
+from specbuild.run import Fold
+from tests.helpers import ex, record, rejections
 
 
 def _answer(doc: dict[str, Any], path: str) -> Any:
@@ -49,3 +53,24 @@ def test_a_union_past_the_enum_cap_is_no_enum_and_a_null_stays_its_places() -> N
     share_enums([("a", "kind", narrow[0], {}, 20), ("b", "kind", narrow[1], {}, 20)])
     assert narrow[0]["enum"] == ["a", "b", "c", None]
     assert narrow[1]["enum"] == ["a", "b", "c"]
+
+
+
+@pytest.mark.parametrize("accelerated", [pytest.param(True, id="native", marks=pytest.mark.skipif(
+    not native.AVAILABLE, reason="specbuild._native is not built here")), pytest.param(False, id="pure")])
+def test_a_path_or_topic_people_write_is_no_enum_where_a_media_type_is(accelerated: bool) -> None:
+    """Node-RED's change rules set an MQTT topic each flow's author writes (``factory/line3/temp``): one sample's
+    three topics, deployed again and again, are no closed set. Two slashes make a path, a route or a topic;
+    one is a media type's (``text/plain``), which may be an enum. Both folds read the same rule."""
+    topics = ["home/garage/door", "shop/orders/new", "payload"]
+    kinds = ["text/plain", "application/json"]
+    builder = SpecBuilder(accelerated=accelerated)
+    rules = [{"rules": [{"to": topics[i % 3], "as": kinds[i % 2]}]} for i in range(60)]
+    Fold(builder).feed((orjson.dumps(record("post", "/flows", body=body)), f"r:{i}") for i, body in enumerate(rules))
+    doc = inline(render(builder))
+    rule = doc["paths"]["/flows"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"][
+        "rules"]["items"]["properties"]
+    assert "enum" not in rule["to"], rule["to"]
+    assert rule["as"]["enum"] == sorted(kinds)
+    later = ex("post", "/flows", body={"rules": [{"to": "factory/line3/temp", "as": "text/plain"}]})
+    assert rejections(doc, [later]) == []

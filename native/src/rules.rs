@@ -267,7 +267,7 @@ pub(crate) mod tests {
                 Format::Pattern("[0-9]{4}-[0-9]{2}-[0-9]{2}".to_owned()),
                 Format::Filtered("[0-9a-f:]*:[0-9a-f:]*".to_owned(), Box::new(|v| v.matches(':').count() >= 2)),
             ],
-            enum_token: "[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,31}".to_owned(),
+            enum_token: "[A-Za-z0-9][A-Za-z0-9_.:+-]{0,31}(?:/[A-Za-z0-9_.:+-]{1,31})?".to_owned(),
             enum_numeric: r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?".to_owned(),
             enum_hexish: "[a-fA-F]*[0-9][0-9a-fA-F]*".to_owned(),
             int_text: "-?(?:0|[1-9][0-9]{0,17})".to_owned(),

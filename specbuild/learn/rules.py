@@ -93,7 +93,9 @@ FORMAT_RULES: Final[tuple[tuple[str, str | tuple[str, Callable[[str], bool]]], .
 )
 
 # -- the enum guard: which strings could be one value of an enum ------------------------------------------
-ENUM_TOKEN: Final = r"[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,31}"   # a short token...
+# a short token (a media type's one slash at most: two make a path, a route or an MQTT topic, which people
+# write: Node-RED's ``factory/line3/temp``, an open set)...
+ENUM_TOKEN: Final = r"[A-Za-z0-9][A-Za-z0-9_.:+-]{0,31}(?:/[A-Za-z0-9_.:+-]{1,31})?"
 ENUM_NUMERIC: Final = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"  # ...not a number,
 ENUM_HEXISH: Final = r"[a-fA-F]*[0-9][0-9a-fA-F]*"          # ...nor hex with a digit
 HEX_ID_MIN: Final = 8        # hex this long with a digit in it is an id (a hash, a commit), never an enum value
