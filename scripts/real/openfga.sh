@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Record an OpenFGA server (its in-memory datastore, a preshared API key) driven by its own client, the
 # Python SDK `openfga-sdk` (`OpenFgaClient`): OUT/openfga-a.jsonl.gz and -b (seeds 1 and 2, a fresh server
-# each). OpenFGA serves no OpenAPI description (its gateway's Swagger is generated into another
-# repository, not the server): no truth.
+# each). OpenFGA serves no OpenAPI description: its gateway's Swagger 2.0 is generated into its API
+# repository (openfga/api, docs/openapiv2/apidocs.swagger.json), which no registry serves. The eleventh
+# set's openfga.truth.json was converted from it with truth.py by hand, at the commit the server's Go module
+# pins (github.com/openfga/api/proto v0.0.0-20260319214821-f153694bfc20: f153694); this recipe writes none.
 #   scripts/real/openfga.sh [OUT]      (default /work/realset-holdout11)
 # The server is built with `go build` from its Go module (cmd/openfga) through the module proxy, as
 # PocketBase's is; only its HTTP API is recorded (the gRPC port is bound on loopback and not used).
