@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +193,13 @@ PRODUCTS: dict[str, dict[str, Any]] = {
     "acme-docs": {
         "model": docs_model,
         "objects": {
-            "document": ["2026_roadmap.md", "budget-q3.xlsx", "onboarding/checklist", "RFC-0042", "meeting-notes-12.05"],
+            "document": [
+                "2026_roadmap.md",
+                "budget-q3.xlsx",
+                "onboarding/checklist",
+                "RFC-0042",
+                "meeting-notes-12.05",
+            ],
             "folder": ["engineering", "finance/2026", "Shared-with-me", "hr"],
             "group": ["eng", "finance-team", "contractors"],
         },
@@ -315,10 +321,13 @@ class Fleet:
         user = self.user_of(prod, kind)
         cond = None
         if rel == "viewer" and otype == "document" and self.rng.random() < 0.3:
-            granted = datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(days=self.rng.randint(0, 30))
+            granted = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=self.rng.randint(0, 30))
             cond = RelationshipCondition(
                 name="non_expired_grant",
-                context={"grant_time": granted.strftime("%Y-%m-%dT%H:%M:%SZ"), "grant_duration": f"{self.rng.choice([1, 24, 168])}h"},
+                context={
+                    "grant_time": granted.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "grant_duration": f"{self.rng.choice([1, 24, 168])}h",
+                },
             )
         return ClientTuple(user=user, relation=rel, object=obj, condition=cond)
 
@@ -391,10 +400,16 @@ class Fleet:
         otype = self.rng.choice(list(PRODUCTS[store["product"]]["objects"]))
         start = None
         if self.rng.random() < 0.3:
-            start = (datetime.now(timezone.utc) - timedelta(minutes=self.rng.randint(1, 30))).strftime("%Y-%m-%dT%H:%M:%SZ")
-        resp = self.client.read_changes(ClientReadChangesRequest(type=otype, start_time=start), {"page_size": self.rng.choice([10, 50])})
+            start = (datetime.now(UTC) - timedelta(minutes=self.rng.randint(1, 30))).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )
+        resp = self.client.read_changes(
+            ClientReadChangesRequest(type=otype, start_time=start), {"page_size": self.rng.choice([10, 50])}
+        )
         if resp.continuation_token and self.rng.random() < 0.4:
-            self.client.read_changes(ClientReadChangesRequest(type=otype), {"continuation_token": resp.continuation_token})
+            self.client.read_changes(
+                ClientReadChangesRequest(type=otype), {"continuation_token": resp.continuation_token}
+            )
 
     # ---- queries -------------------------------------------------------------------------------------
     def question(self, store: dict[str, Any]) -> tuple[str, str, str]:
@@ -405,7 +420,11 @@ class Fleet:
     def context(self) -> dict[str, Any] | None:
         if self.rng.random() < 0.5:
             return None
-        return {"current_time": (datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(days=self.rng.randint(0, 40))).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return {
+            "current_time": (
+                datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=self.rng.randint(0, 40))
+            ).strftime("%Y-%m-%dT%H:%M:%SZ")
+        }
 
     def check(self) -> None:
         store = self.any_store()
@@ -416,14 +435,27 @@ class Fleet:
             options["consistency"] = "HIGHER_CONSISTENCY"
         if self.rng.random() < 0.2 and len(store["models"]) > 1:
             options["authorization_model_id"] = self.rng.choice(store["models"])
-        self.client.check(ClientCheckRequest(user=user, relation=rel, object=obj, contextual_tuples=ctx_tuples, context=self.context()), options)
+        self.client.check(
+            ClientCheckRequest(
+                user=user, relation=rel, object=obj, contextual_tuples=ctx_tuples, context=self.context()
+            ),
+            options,
+        )
 
     def batch_check(self) -> None:
         store = self.any_store()
         items = []
         for i in range(self.rng.randint(2, 8)):
             user, rel, obj = self.question(store)
-            items.append(ClientBatchCheckItem(user=user, relation=rel, object=obj, correlation_id=f"chk-{i}" if self.rng.random() < 0.5 else None, context=self.context()))
+            items.append(
+                ClientBatchCheckItem(
+                    user=user,
+                    relation=rel,
+                    object=obj,
+                    correlation_id=f"chk-{i}" if self.rng.random() < 0.5 else None,
+                    context=self.context(),
+                )
+            )
         self.client.batch_check(ClientBatchCheckRequest(checks=items))
 
     def expand(self) -> None:
@@ -434,7 +466,9 @@ class Fleet:
     def list_objects(self) -> None:
         store = self.any_store()
         user, rel, obj = self.question(store)
-        self.client.list_objects(ClientListObjectsRequest(user=user, relation=rel, type=obj.split(":")[0], context=self.context()))
+        self.client.list_objects(
+            ClientListObjectsRequest(user=user, relation=rel, type=obj.split(":")[0], context=self.context())
+        )
 
     def list_users(self) -> None:
         store = self.any_store()
@@ -443,7 +477,11 @@ class Fleet:
         filters = [UserTypeFilter(type="user")]
         if store["product"] in ("acme-docs", "hr portal") and self.rng.random() < 0.4:
             filters = [UserTypeFilter(type="group", relation="member")]
-        self.client.list_users(ClientListUsersRequest(object=FgaObject(type=typ, id=oid), relation=rel, user_filters=filters, context=self.context()))
+        self.client.list_users(
+            ClientListUsersRequest(
+                object=FgaObject(type=typ, id=oid), relation=rel, user_filters=filters, context=self.context()
+            )
+        )
 
     def list_relations(self) -> None:
         store = self.any_store()
@@ -504,7 +542,9 @@ class Fleet:
             u, r, o = self.rng.choice(sorted(store["tuples"]))
             self.client.write_tuples([ClientTuple(user=u, relation=r, object=o)])
         elif pick == 3:  # a tuple that is gone
-            self.client.delete_tuples([ClientTuple(user="user:nobody", relation="owner", object=self.question(store)[2])])
+            self.client.delete_tuples(
+                [ClientTuple(user="user:nobody", relation="owner", object=self.question(store)[2])]
+            )
         elif pick == 4:  # a model id that is not there
             self.client.read_authorization_model({"authorization_model_id": "01JZZZZZZZZZZZZZZZZZZZZZZZ"})
         elif pick == 5:  # a store that was deleted
