@@ -48,6 +48,13 @@ GENERIC_REQUEST_HEADERS: Final = frozenset({
 # back (ETag, Last-Modified) are not generic: they are the API's concurrency and caching contract (a
 # 412 for a stale If-Match, a 304 for a fresh If-None-Match), so they are documented where seen.
 GENERIC_REQUEST_PREFIXES: Final = ("sec-", "x-b3-", "x-envoy-", "cf-", "x-datadog-", "uber-trace")
+# What an SDK says about itself on each call (its method, a bulk call's id, its language and version): client
+# telemetry the server ignores, never a parameter a generated client should fill in. openfga-sdk's
+# X-OpenFGA-Client-Method and -Bulk-Request-Id, Stainless SDKs' X-Stainless-*, Google's X-Goog-Api-Client,
+# AWS's X-Amz-User-Agent. A vendor's X-<vendor>-Client-Id (or -Secret, -Key) is a client's credential instead.
+SDK_TELEMETRY_HEADER: Final = (r"x-(?:stainless-.+|goog-api-client|amz-user-agent"
+                               r"|[a-z0-9]+-client-(?!(?:id|secret|key|token)$).+)")
+_SDK_TELEMETRY: Final = re.compile(SDK_TELEMETRY_HEADER).fullmatch
 GENERIC_RESPONSE_HEADERS: Final = frozenset({
     "date", "server", "content-length", "content-type", "connection", "keep-alive", "transfer-encoding",
     "x-powered-by", "vary", "cache-control", "expires", "pragma", "age", "via", "alt-svc",
@@ -105,6 +112,8 @@ class HeaderPolicy:
         if self.include and any(fnmatchcase(name, p.lower()) for p in self.include):
             return True
         if name in API_KEY_HEADERS or name in ("set-cookie", "cookie", "authorization"):
+            return False
+        if generic is GENERIC_REQUEST_HEADERS and _SDK_TELEMETRY(name) is not None:
             return False
         return name not in generic and not name.startswith(prefixes)
 

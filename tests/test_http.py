@@ -50,3 +50,17 @@ def test_header_policy_keeps_api_headers_and_drops_generic_and_credential_ones()
     # on every call with one value per run: no parameter a generated client should have to fill in
     assert not any(HeaderPolicy().request(name) for name in ("correlation-id", "sentry-trace", "x-trace-id"))
     assert not any(HeaderPolicy().response(name) for name in ("correlation-id", "x-trace-id"))  # echoed back
+
+
+def test_an_sdks_telemetry_headers_are_no_parameters_but_a_clients_credentials_stay_its_own() -> None:
+    """openfga-sdk's X-OpenFGA-Client-Method (an enum of its method names, required on /write) and its bulk
+    request id, Stainless SDKs' X-Stainless-*, Google's X-Goog-Api-Client and AWS's X-Amz-User-Agent say which
+    client called: the server ignores them. A client's id or key (X-IBM-Client-Id) is a credential: never a
+    parameter either, and not telemetry; an API's own X-Client-Version header stays a parameter."""
+    policy = HeaderPolicy()
+    for name in ("x-openfga-client-method", "x-openfga-client-bulk-request-id", "x-stainless-lang",
+                 "x-stainless-retry-count", "x-goog-api-client", "x-amz-user-agent"):
+        assert not policy.request(name), name
+    assert policy.request("x-client-version") and policy.request("x-tenant-client")
+    assert policy.request("x-ibm-client-id")  # documented where seen, as before (the secret rule redacts it)
+    assert HeaderPolicy(include=("x-openfga-*",)).request("x-openfga-client-method")  # the user's word wins
