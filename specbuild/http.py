@@ -29,6 +29,9 @@ def served(status: int) -> bool:
 METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"})
 OPERATION_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
+# What a server answers a call that lacks the credentials it needs (Django REST answers 403 to a session-less
+# call): such calls show the scheme needed, never that it is optional.
+UNAUTHENTICATED: Final = frozenset({401, 403})
 # Headers by which a POST names the method it stands for (envelope.py): transport, never parameters.
 OVERRIDE_HEADERS: Final = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
 # Headers every HTTP stack sends or that belong to transport, caching, tracing or the browser:

@@ -89,6 +89,19 @@ def test_no_credentials_in_output() -> None:
     assert doc["paths"]["/a"]["get"]["security"] == [{"apiKeyHeaderXApiKey": [], "apiKeyQueryApiKey": []}]
 
 
+def test_calls_refused_for_want_of_credentials_make_no_security_optional() -> None:
+    """Node-RED answers an admin call without a token 401: those calls show the operation needs its scheme,
+    not that it may go without (the spec wrote ``[{bearerAuth: []}, {}]``). A call without credentials that
+    the API served shows it optional, as before."""
+    def security(status_without: int) -> Any:
+        rows = [ex(path="/flows", headers={"authorization": f"Bearer tok-{i}"}, resp=[]) for i in range(6)]
+        rows += [ex(path="/flows", status=status_without, resp={"error": "unauthorized"})] * 3
+        return build_spec(rows)["paths"]["/flows"]["get"]["security"]
+    assert security(401) == [{"bearerAuth": []}]
+    assert security(403) == [{"bearerAuth": []}]
+    assert security(200) == [{"bearerAuth": []}, {}]
+
+
 def test_valid_and_accepts_its_traffic_both_versions() -> None:
     exchanges = read_exchanges(USERS)
     for version in ("3.0", "3.1"):

@@ -26,6 +26,7 @@ from specbuild.http import (
     API_KEY_HEADERS,
     API_KEY_QUERY,
     OVERRIDE_HEADERS,
+    UNAUTHENTICATED,
     HeaderPolicy,
     email,
     secret_name,
@@ -157,6 +158,9 @@ class BodyState:
 _PARSE_JSON: Final = native.json_parser()
 # The type of a body the native decoder parsed (see BodyState.add).
 _JSON: Final = native.JSON_TYPE
+
+# OperationState.security's key of the calls without credentials refused for it (no scheme key looks so)
+REFUSED_BARE: Final = "!refused"
 
 # Bodies whose media type is learned but not their content: over --max-body-bytes, or declared JSON and not.
 _UNREAD: Final = ("too-large", "malformed")
@@ -299,7 +303,8 @@ class OperationState:
         self.headers = ParamMap()
         self.request = Bodies()
         self.responses: dict[int, ResponseState] = {}
-        self.security: Counter[str] = Counter()   # scheme key -> calls; "" = calls with no credentials
+        # scheme key -> calls; "" = calls with no credentials, REFUSED_BARE those of them answered 401 or 403
+        self.security: Counter[str] = Counter()
         self.pending_query: Any = None    # native parameters (native.new_params), not yet in ``query``
         self.pending_headers: Any = None  # ... not yet in ``headers``
         # calls whose target ended in "/", and those of them the server served (render.slashed decides)
@@ -424,8 +429,10 @@ class SpecBuilder:
         natively = self.accelerated
         in_query = (_fold_query_natively(op, query) if natively else _fold_query(op.query, query)) if query else ""
         in_headers = _credential(request_headers) if request_headers else ""
-        # credentials sent together are one requirement ("+"): both schemes apply at once
-        op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query] += 1
+        # credentials sent together are one requirement ("+"): both schemes apply at once; a call without any
+        # that was refused for it (401, 403) shows the scheme needed, not optional: counted apart
+        op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query
+                    or (REFUSED_BARE if status in UNAUTHENTICATED else "")] += 1
         if request_headers:
             _fold_headers(op, request_headers, self.headers.request, natively)
         if request_body.kind == "empty":  # most requests (Bodies.add's first case: a call less)

@@ -26,6 +26,7 @@ from specbuild.http import OPERATION_METHODS
 from specbuild.http import served as served_status
 from specbuild.learn import native
 from specbuild.learn.builder import (
+    REFUSED_BARE,
     Bodies,
     BodyState,
     OperationState,
@@ -1087,7 +1088,7 @@ def _reason(status: int) -> str:
 
 
 def _security(seen: Counter[str], schemes: dict[str, dict[str, Any]]) -> list[dict[str, list[str]]]:
-    keys = sorted(k for k in seen if k)
+    keys = sorted(k for k in seen if k and k != REFUSED_BARE)
     if not keys:
         return []
     out: list[dict[str, list[str]]] = []
