@@ -5,6 +5,7 @@ learned, checked and diffed as objects; the native decoder leaves such records t
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 import orjson
@@ -13,10 +14,12 @@ import pytest
 from specbuild import build_spec, multipart
 from specbuild.drift import check as drift_check
 from specbuild.drift.diff import diff
+from specbuild.errors import RecordError
 from specbuild.io.files import dumps
 from specbuild.io.validate import BodyValidator, spec_problems
 from specbuild.learn import native
 from specbuild.learn.builder import Bodies, SpecBuilder
+from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions
 from specbuild.multipart import FILE_PART, Malformed, fields
 from specbuild.records import Body, decode
@@ -147,8 +150,8 @@ def test_no_content_type_is_written_for_files_sent_in_several_and_text_parts_are
                                  ("f", "x", "a", "image/png" if i % 2 else "text/csv")]) for i in range(20)]
     got = media(doc_of(records))
     schema = got["schema"]
-    assert schema["properties"] == {"f": {"type": "string", "format": "binary"}, "n": {"type": "integer", "format": "int64"},
-                                    "on": {"type": "boolean"}}
+    assert schema["properties"] == {"f": {"type": "string", "format": "binary"},
+                                    "n": {"type": "integer", "format": "int64"}, "on": {"type": "boolean"}}
     assert "encoding" not in got
 
 
@@ -225,3 +228,58 @@ def test_diff_compares_multipart_parts_as_properties() -> None:
     changes = {(c.kind, c.where) for c in diff(base, head)}
     assert changes == {("request-property-removed", f"request body {MP}"),
                        ("request-property-now-required", f"request body {MP}")}
+
+
+# -- overlay --------------------------------------------------------------------------------------------
+def _upload_op(media_obj: dict[str, Any]) -> dict[str, Any]:
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/files": {"post": {
+        "requestBody": {"content": {MP: media_obj}}, "responses": {"201": {"description": "ok"}}}}}}
+
+
+def test_a_written_multipart_schema_wins_and_takes_only_the_encoding_of_parts_it_gained() -> None:
+    learned = _upload_op({"schema": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}, "note": {"type": "string"}}},
+        "encoding": {"file": {"contentType": "image/png"}}})
+    binary = overlay(_upload_op({"schema": {"type": "string", "format": "binary"}}), learned)
+    assert media(binary) == {"schema": {"type": "string", "format": "binary"}}
+    written = _upload_op({"schema": {"type": "object", "properties": {"note": {"type": "integer"}}},
+                          "encoding": {"note": {"contentType": "text/plain"}}})
+    merged = media(overlay(written, learned))
+    assert merged["schema"]["properties"] == {"note": {"type": "integer"},
+                                              "file": {"type": "string", "format": "binary"}}
+    assert merged["encoding"] == {"note": {"contentType": "text/plain"}, "file": {"contentType": "image/png"}}
+    assert spec_problems(overlay(written, learned)) == []
+
+
+def test_a_multipart_post_naming_its_method_is_that_method() -> None:
+    records = [upload("/files/1", [("_method", "PATCH", None, None), ("title", f"t{i}", None, None),
+                                   ("file", "x", "a.png", "image/png")]) for i in range(5)]
+    doc = doc_of(records)
+    (method,) = doc["paths"]["/files/{fileId}"]
+    assert method == "patch"
+    schema = resolved(doc, doc["paths"]["/files/{fileId}"]["patch"]["requestBody"]["content"][MP]["schema"])
+    assert sorted(schema["properties"]) == ["file", "title"]
+
+
+def test_strict_makes_a_body_that_is_not_multipart_the_record_s_error() -> None:
+    bad = upload("/files", [("a", "1", None, None)])
+    bad["request"]["body"] = "!!"
+    fold = Fold(SpecBuilder(), strict=True)
+    with pytest.raises(RecordError) as info:
+        fold.feed([(orjson.dumps(bad), "r.jsonl:1")])
+    assert info.value.reason == "bad-multipart-body"
+
+
+@pytest.mark.parametrize("hostile", [
+    "--b\r\nContent-Disposition: form-data; " + "x" * 3_000_000 + "\r\n\r\n1\r\n--b--",
+    "--b\r\nContent-Disposition: form-data; name=" + "; a" * 1_000_000 + "\r\n\r\n1\r\n--b--",
+    "--b\r\nContent-Disposition: form-data; name=\"" + "\\" * 2_000_001 + "\r\n\r\n1\r\n--b--",
+    "--b\r\n" * 500 + "Content-Disposition: form-data; name=a\r\n\r\n" + "y" * 3_000_000,
+])
+def test_a_hostile_body_is_read_in_linear_time(hostile: str) -> None:
+    started = time.process_time()
+    try:
+        fields(hostile, f"{MP}; boundary=b")
+    except Malformed:
+        pass
+    assert time.process_time() - started < 2.0
