@@ -354,7 +354,7 @@ def test_a_legacy_pickle_state_is_refused_not_started_over(tmp_path: Path, marke
     store = Checkpoints(tmp_path, "json", None, None)
     with pytest.raises(InputError) as err:
         store.load()
-    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 5: re-learn or use " \
+    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 6: re-learn or use " \
                                 "specbuild 0.1.0"
     (tmp_path / LEGACY_STATE_NAME).write_bytes(pickle.dumps(Payload(marker)))
     with pytest.raises(InputError, match="not a specbuild state file"):
