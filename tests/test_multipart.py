@@ -221,6 +221,10 @@ def test_check_does_not_hold_parts_to_a_spec_that_documents_the_body_as_binary()
     checker = drift_check.Checker(doc, explain=BodyValidator).add_all(traffic)
     assert checker.findings() == []
     assert checker.stats.bodies_unchecked == 2
+    typeless = {"properties": {"note": {"type": "string"}}, "required": ["note"]}
+    doc["paths"]["/files"]["post"]["requestBody"]["content"][MP] = {"schema": typeless}
+    findings = drift_check.check(doc, traffic[:1], explain=BodyValidator)
+    assert "request-missing-required" in {f.kind for f in findings}
 
 
 def test_diff_compares_multipart_parts_as_properties() -> None:

@@ -569,8 +569,12 @@ def check(spec: Mapping[str, Any], exchanges: Iterable[Exchange], *, explain: Ex
 
 def _opaque(body: Body, schema: Mapping[str, Any]) -> bool:
     """A multipart body where the spec documents no object (``format: binary``: a spec of an older
-    specbuild, or a person's): its parts say nothing the spec can be held to, as before they were read."""
-    return body.media_type == multipart.MEDIA and "object" not in types_at(schema, schema)
+    specbuild, or a person's): its parts say nothing the spec can be held to, as before they were read. A
+    schema that names no type (``properties`` alone) holds them."""
+    if body.media_type != multipart.MEDIA:
+        return False
+    types = types_at(schema, schema)
+    return bool(types) and "object" not in types
 
 
 def _evidence(schema: Mapping[str, Any], err: BodyError) -> int | None:
