@@ -302,3 +302,26 @@ def test_a_format_5_state_s_binary_multipart_body_gives_way_to_the_parts_read_no
     got = media(render(loaded))
     assert got["encoding"] == {"file": {"contentType": "image/png"}}
     assert sorted(resolved(render(loaded), got["schema"])["properties"]) == ["file", "relative_path", "repository"]
+
+
+def _note(i: int, title: str | None) -> dict[str, Any]:
+    return {"request": {"method": "GET", "protocol": "https", "host": "h", "pathname": f"/notes/{i}"},
+            "response": {"statusCode": 200, "headers": {"content-type": "application/json"},
+                         "body": orjson.dumps({"id": i, "title": title}).decode()}}
+
+
+def _edit(i: int) -> dict[str, Any]:
+    return {"request": {"method": "PATCH", "protocol": "https", "host": "h", "pathname": f"/notes/{i}",
+                        "headers": {"content-type": "application/json"},
+                        "body": orjson.dumps({"title": f"t{i}"}).decode()},
+            "response": {"statusCode": 204}}
+
+
+def test_a_part_is_never_null_nor_evidence_against_a_null_elsewhere() -> None:
+    """A multipart field is text on the wire, as an urlencoded one: it neither shows a null nor takes one."""
+    notes = [_note(i, None if i % 4 == 0 else f"n{i}") for i in range(40)] + [_edit(i) for i in range(40)]
+    uploads = [upload("/notes", [("title", f"t{i}", None, None), ("file", "x", "a.png", "image/png")])
+               for i in range(60)]
+    alone, beside = doc_of(notes), doc_of(notes + uploads)
+    assert {k: v for k, v in beside["paths"].items() if k != "/notes"} == alone["paths"]
+    assert "nullable" not in resolved(beside, media(beside, "/notes")["schema"])["properties"]["title"]
