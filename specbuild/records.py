@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
+from specbuild import multipart
 from specbuild.errors import RecordError
 from specbuild.http import METHODS
 
@@ -35,10 +36,12 @@ class Body:
     """A decoded body. ``kind`` is one of:
 
     ``empty`` (no content), ``json`` (``value`` is the parsed JSON), ``form`` (``value`` is a
-    ``dict[str, list[str]]``), ``text`` (``value`` is the text), ``binary`` (nothing kept),
-    ``too-large`` (over the size limit: not parsed, only its media type is learned; ``value`` says how
-    large), ``malformed`` (declared JSON but not JSON: ``value`` says why; only its media type is learned,
-    as for ``too-large``).
+    ``dict[str, list[str]]``: an urlencoded form's fields, or a multipart/form-data body's parts, a
+    file part's value :data:`specbuild.multipart.FILE_PART` and its media type), ``text`` (``value``
+    is the text), ``binary`` (nothing kept), ``too-large`` (over the size limit: not parsed, only its
+    media type is learned; ``value`` says how large), ``malformed`` (declared JSON but not JSON, or
+    multipart and not readable as such: ``value`` says why; only its media type is learned, as for
+    ``too-large``).
     """
 
     kind: str
@@ -358,6 +361,11 @@ def _body(body: Any, content_type: str | None, side: str, origin: str, limit: in
         for k, v in qsl(body):
             form.setdefault(k, []).append(v)
         return Body("form", mt, form)
+    if mt == multipart.MEDIA:
+        try:
+            return Body("form", mt, multipart.fields(body, content_type))
+        except multipart.Malformed as exc:
+            return Body("malformed", mt, f"{side} body is declared {mt} but could not be read as one ({exc})")
     if mt.startswith("text/") or mt in ("application/xml", "application/javascript"):
         return Body("text", mt, body)
     return Body("binary", mt)

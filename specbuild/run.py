@@ -16,6 +16,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, Generic, Protocol, TypeVar
 
+from specbuild import multipart
 from specbuild.envelope import unwrap_exchange
 from specbuild.errors import RecordError, plural
 from specbuild.filters import RecordFilter
@@ -45,7 +46,7 @@ class Stats:
     skipped: Counter[str] = field(default_factory=Counter)
     too_large: int = 0
     first_too_large: tuple[str, str] | None = None  # the first record with such a body: (where, how large)
-    malformed: int = 0  # records kept whose body was declared JSON and is not (the body left out)
+    malformed: int = 0  # records kept whose body was declared JSON (multipart) and is not (the body left out)
     first_malformed: tuple[str, str] | None = None  # the first such body: (where it came from, why)
     position: int = 0  # bytes of the input read (of a file: its progress)
     started: float = field(default_factory=time.monotonic)
@@ -166,8 +167,9 @@ class Fold(Generic[S]):
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     keep: RecordFilter | None = None
     on_skip: Callable[[RecordError], None] | None = None
-    # A body declared JSON that is not is left out and its record folded (counted in ``stats.malformed``);
-    # False makes it the record's error ("bad-json-body"), as ``strict`` does.
+    # A body declared JSON (multipart) that is not is left out and its record folded (counted in
+    # ``stats.malformed``); False makes it the record's error ("bad-json-body", "bad-multipart-body"), as
+    # ``strict`` does.
     keep_malformed: bool = True
     on_progress: Callable[[Stats], None] | None = None
     stats: Stats = field(default_factory=Stats)
@@ -298,7 +300,8 @@ class Fold(Generic[S]):
         if not self.keep_malformed:  # --strict: a body that is not what it says is the record's error
             for body in (ex.request_body, ex.response_body):
                 if body.kind == "malformed":
-                    raise RecordError("bad-json-body", body.value, origin)
+                    reason = "bad-multipart-body" if body.media_type == multipart.MEDIA else "bad-json-body"
+                    raise RecordError(reason, body.value, origin)
         keep = self.keep
         if keep is not None and not keep.keeps(ex.method, ex.path, ex.host or ex.request_header("host") or ""):
             return FILTERED

@@ -66,7 +66,7 @@ def test_messy_input_is_skipped_counted_and_located(tmp_path: Path) -> None:
     assert "warning: messy.jsonl:11: not a JSON record" in r.stderr
     assert "no-response: 1" in r.stderr and "bad-json-body" not in r.stderr
     # a body declared JSON that is not: the record is learned, its body left out, and the summary says where
-    assert ("1 record had a body declared JSON that could not be read as JSON (operation and status "
+    assert ("1 record had a body that could not be read as its declared type (operation and status "
             "learned, body left out); the first: messy.jsonl:25: response body is declared application/json"
             in r.stderr)
     assert "not-json: 2" in r.stderr

@@ -173,8 +173,8 @@ def summary_lines(stats: Stats, *, paths: int, operations: int, target: str | No
                      f"(operation and status learned, body not parsed){first}")
     if stats.malformed and stats.first_malformed is not None:
         first = ": ".join(stats.first_malformed)
-        lines.append(f"specbuild: {plural(stats.malformed, 'record')} had a body declared JSON that could not be read "
-                     f"as JSON (operation and status learned, body left out); the first: {first}")
+        lines.append(f"specbuild: {plural(stats.malformed, 'record')} had a body that could not be read as its "
+                     f"declared type (operation and status learned, body left out); the first: {first}")
     where = f" -> {target}" if target else ""
     lines.append(f"specbuild: {plural(paths, 'path')}, {plural(operations, 'operation')} in {stats.seconds:.2f} s "
                  f"({stats.rate:,.0f} records/s){where}")

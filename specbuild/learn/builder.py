@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import orjson
 
+from specbuild import multipart
 from specbuild.envelope import SNIFFED_MEDIA, unwrap
 from specbuild.http import (
     API_KEY_HEADERS,
@@ -109,6 +110,9 @@ class BodyState:
                 if self.pending is None:
                     self.pending = native.new_params()
                 self.pending.fold_form(value)
+            elif body.media_type == multipart.MEDIA:  # a file part folds under its own segment
+                _fold_pairs(self.form, (multipart.folded(form_key(k), v) for k, vs in value.items() for v in vs),
+                            None)
             else:
                 _fold_pairs(self.form, ((form_key(k), v) for k, vs in value.items() for v in vs), None)
 
@@ -184,12 +188,13 @@ def _kept(media: str, state: BodyState, kind: str) -> bool:
     """Whether ``state`` keeps its kind when a body of another ``kind`` comes under the same media type (the
     body then only counts). A state of unread bodies only (over the size limit) takes the kind of the first
     body read. Under ``text/plain`` text wins: JSON there was sniffed (envelope.py), and one body that is
-    not JSON says the endpoint takes text. Elsewhere the richer JSON view wins, in either order."""
+    not JSON says the endpoint takes text. Elsewhere the richer view wins, in either order: JSON, then a
+    form's fields over an opaque body (a multipart body a state of an older specbuild kept as binary)."""
     if state.count == state.too_large:
         return False
     if media in SNIFFED_MEDIA:
         return state.kind == "text"
-    return state.kind == "json"
+    return state.kind == "json" or (state.kind == "form" and kind == "binary")
 
 
 def _replaced(state: BodyState, kind: str) -> BodyState:

@@ -46,11 +46,15 @@ from specbuild.learn.schema import (
     _keyed_by_ids,
     _looks_like_map,
 )
+from specbuild.multipart import FILE_SEGMENT
 from specbuild.records import form_name, is_index
 
 __all__ = ["deep_groups", "deep_schema", "form_media"]
 
 DEEP_OBJECT: Final = {"explode": True, "style": "deepObject"}
+BINARY: Final = {"format": "binary", "type": "string"}
+# the segment a multipart file part folds under (``file[<FILE>]``): its values are the part's media types
+FILE: Final = FILE_SEGMENT
 # a string value's kinds as a JSON position's (what the map rules read)
 _JSON_KINDS: Final = ((S_BOOL, BOOL), (S_INT, INT), (S_NUMBER, FLOAT), (S_STR, STR))
 
@@ -129,6 +133,9 @@ class _Render:
         that many (the map rule reads it); ``flat``: no array position above (a name twice in one body is
         then an array of its values, as a query parameter's)."""
         branches: list[dict[str, Any]] = []
+        file = node.props.get(FILE)
+        if file is not None:  # a multipart file part under this name: the rest of the node as without it
+            node = Field(node.value, {k: v for k, v in node.props.items() if k != FILE}, node.items)
         if node.items is not None:
             items = self.node(node.items, name, None, bound, False)
             branches.append({"items": items, "type": "array"})
@@ -137,6 +144,9 @@ class _Render:
         if node.value is not None:
             scalar = node.value.values.to_schema(openapi=self.openapi, enums=self.enums, name=name)
             branches.append({"items": scalar, "type": "array"} if node.value.repeated and flat else scalar)
+        if file is not None and file.value is not None:
+            binary = dict(BINARY)
+            branches.append({"items": binary, "type": "array"} if file.value.repeated and flat else binary)
         return branches[0] if len(branches) == 1 else {"anyOf": branches}
 
     def object(self, node: Field, name: str | None, exact: int | None, bound: int, flat: bool) -> dict[str, Any]:
@@ -175,7 +185,9 @@ def _probe(node: Field, name: str, bound: int) -> Shape:
     for key, child in node.props.items():
         shape = probe.props[key] = Shape(1)
         shape.count = child.seen()
-        shape.kinds = (OBJ if child.props else 0) | (ARR if child.items is not None else 0)
+        shape.kinds = (OBJ if len(child.props) > (FILE in child.props) else 0) | (ARR if child.items is not None else 0)
+        if FILE in child.props:
+            shape.kinds |= STR
         if child.value is not None:
             shape.kinds |= sum(json for bit, json in _JSON_KINDS if child.value.values.kinds & bit)
     return probe
@@ -203,9 +215,22 @@ def form_media(form: ParamMap, bodies: int, openapi: str = "3.0",
     schema: dict[str, Any] = {"type": "object"}
     if root.props:
         schema = _Render(openapi, enums).object(root, None, bodies, bodies, True)
-    encoding = {key: dict(DEEP_OBJECT) for key, child in sorted(root.props.items())
-                if child.props or child.items is not None}
+    encoding: dict[str, Any] = {}
+    for key, child in sorted(root.props.items()):
+        if len(child.props) > (FILE in child.props) or (child.items is not None and set(child.items.props) != {FILE}):
+            encoding[key] = dict(DEEP_OBJECT)
+        media = _file_media(child)
+        if media is not None:
+            encoding.setdefault(key, {})["contentType"] = media
     return schema, encoding
+
+
+def _file_media(node: Field) -> str | None:
+    """The one media type a multipart file part under ``node`` (or its items) was sent in; None when it
+    was sent in several, or none named, or it is no file part."""
+    file = node.props.get(FILE) or (node.items.props.get(FILE) if node.items is not None else None)
+    vals = file.value.values.vals if file is not None and file.value is not None else None
+    return next(iter(vals)) if vals is not None and len(vals) == 1 else None
 
 
 def deep_groups(params: ParamMap) -> dict[str, ParamMap]:

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Final
 
+from specbuild import multipart
 from specbuild.learn.nullrate import likeliest
 from specbuild.learn.rules import (
     LIST_ENVELOPES,
@@ -34,7 +35,8 @@ from specbuild.segments import is_action
 
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.
 MERGE_PATCH: Final = "application/merge-patch+json"
-FORM: Final = "application/x-www-form-urlencoded"
+# form bodies: urlencoded, and multipart (its parts read as a form's fields, specbuild/multipart.py)
+FORMS: Final = frozenset({"application/x-www-form-urlencoded", multipart.MEDIA})
 # The mark on the scopes of error responses' places (a status 4xx, 5xx, 4XX, default): a null seen there is
 # shared with error bodies only (holdout9's Strapi: nullable precision 0.00, 58 false positives, from 61
 # error envelopes' ``data: null``); a null seen elsewhere reaches error bodies too (GitHub's validation
@@ -178,7 +180,7 @@ def _learned_from(item: dict[str, Any], merge_patches: bool) -> list[tuple[Any, 
     null says nothing of a 2xx's ``data`` or a request's); their form request bodies left out (a form
     field is a string on the wire, never JSON null: a form neither shows a null nor takes one), and
     their merge-patch request bodies too unless ``merge_patches``."""
-    drop = {FORM} if merge_patches else {FORM, MERGE_PATCH}
+    drop = FORMS if merge_patches else FORMS | {MERGE_PATCH}
     out: list[tuple[Any, str]] = []
     for op in item.values():
         responses = op.get("responses") if isinstance(op, dict) else None

@@ -280,13 +280,28 @@ def _merge_content_holder(written: dict[str, Any], learned: dict[str, Any], doc:
         if media not in content:
             content[media] = obj
         elif "schema" in obj and "schema" in content[media]:
-            content[media] = {**content[media],
-                              "schema": merge_schema(content[media]["schema"], obj["schema"], doc)}
+            schema = merge_schema(content[media]["schema"], obj["schema"], doc)
+            content[media] = {**content[media], "schema": schema}
+            _merge_encoding(content[media], obj.get("encoding"), schema)
     if content:
         out["content"] = content
     if "headers" in learned:
         out["headers"] = {**learned["headers"], **written.get("headers", {})}
     return out
+
+
+def _merge_encoding(media: dict[str, Any], learned: Any, schema: Any) -> None:
+    """The learned ``encoding`` of the form or multipart properties only the traffic added (a file part's
+    ``contentType``): the person's entries stand, and a property their schema does not have (a binary
+    body they wrote) gets none."""
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(learned, dict) or not isinstance(props, dict):
+        return
+    mine = media.get("encoding")
+    written: dict[str, Any] = mine if isinstance(mine, dict) else {}
+    added = {name: enc for name, enc in learned.items() if name in props and name not in written}
+    if added:
+        media["encoding"] = {**written, **added}
 
 
 def merge_schema(written: Any, learned: Any, doc: dict[str, Any] | None = None) -> Any:

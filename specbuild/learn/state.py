@@ -87,10 +87,14 @@ from specbuild.learn.witnesses import K, Witnesses
 Partition = tuple[str, int]
 
 MAGIC: Final = b"specbuild-state"
-FORMAT: Final = 5  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes
+FORMAT: Final = 6  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes;
+# 6: multipart bodies as forms (a file part under ``name[\x00file]``, specbuild/multipart.py: a reader of 5
+# would render that segment as a property, so it refuses the state instead)
 # Formats read too: a format 4 state is a format 5 one that saw no target ending in "/" (its calls stay
-# counted as sent without: the paths it documented keep their form until new traffic outweighs them).
-READ_FORMATS: Final = (4, FORMAT)
+# counted as sent without: the paths it documented keep their form until new traffic outweighs them); a
+# format 5 state kept multipart bodies as binary: the first multipart body read as a form takes their place
+# (builder._kept), the counts carried over.
+READ_FORMATS: Final = (4, 5, FORMAT)
 BODY_KINDS: Final = frozenset({"json", "form", "text", "binary"})
 _HINT: Final = ("move it aside and re-learn the topics with a new --group, or keep following with the "
                 "specbuild that wrote it")

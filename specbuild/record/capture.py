@@ -8,9 +8,10 @@
   JSON and form body fields of a secret name (``password``, ``token``: the rule of :mod:`specbuild.http`)
   or of a configured one, by a value of the same type (the learned schema stays what the traffic showed);
 - a body is stored decoded (gzip, deflate; br with ``brotli`` installed) and as text: JSON, text and forms
-  as they are, any other media type base64 (specbuild learns those as binary) or, for the media types
-  in ``omit`` (``image/*``), not at all; a body so left out, over ``max_body_bytes``, or in a coding it
-  cannot undo, is flagged ``bodyTruncated`` (learned by its media type only).
+  as they are, any other media type base64 (specbuild learns those as binary, a multipart/form-data body
+  as its parts: specbuild/multipart.py) or, for the media types in ``omit`` (``image/*``), not at all; a
+  body so left out, over ``max_body_bytes``, or in a coding it cannot undo, is flagged ``bodyTruncated``
+  (learned by its media type only). A multipart part of a secret name is not redacted (a known gap).
 """
 
 from __future__ import annotations
