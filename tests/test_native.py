@@ -149,6 +149,23 @@ def test_core_paths_of_a_loaded_state_are_read_from_its_bytes(values: list[Any],
     assert merged.core_paths(depth) == fold_accumulator([json.dumps(v) for v in values * 2]).core_paths(depth)
 
 
+def named(pairs: list[tuple[str | None, list[str]]]) -> list[tuple[str | None, list[str]]]:
+    return sorted((name, sorted(vals)) for name, vals in pairs)
+
+
+@needs_native
+@given(st.lists(json_values, min_size=1, max_size=12))
+def test_native_named_values_equal_python(values: list[Any]) -> None:
+    """What render.key_values reads of each body is read natively, without converting it, and from a
+    worker's bytes (-j 2) as from its tree: the same positions, names and values as the Python fold's."""
+    acc = fold_accumulator([json.dumps(v) for v in values])
+    python = named(schema.named_values(native.settled(schema.Shape(), acc.copy())))
+    assert named(acc.named_values()) == python
+    loaded = native.load(native.dump(acc))
+    assert named(loaded.named_values()) == python
+    assert native.dump(loaded) == native.dump(acc)
+
+
 @needs_native
 @given(st.lists(json_values, min_size=1, max_size=12), st.lists(json_values, min_size=1, max_size=12),
        st.integers(-1, 3))

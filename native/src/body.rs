@@ -464,6 +464,27 @@ pub(crate) fn core_paths_with(node: &Node, r: &Rules, path: &mut String, depth: 
     }
 }
 
+/// schema.named_values' twin: each position holding two distinct strings or more in its table of
+/// values, with the name it sits under (an array's items under the array's, the keys evicted beyond
+/// the listed ones under none), depth first, properties in their order. render.key_values reads them
+/// (the keys that are data: issue 11).
+pub(crate) fn named_values<'a>(node: &'a Node, name: Option<&'a str>, out: &mut Vec<(Option<&'a str>, Vec<&'a str>)>) {
+    if let Some(vals) = node.vals.as_ref().filter(|vals| vals.len() >= 2) {
+        out.push((name, vals.iter().map(|(v, _, _)| v.as_str()).collect()));
+    }
+    if let Some(items) = node.items.as_deref() {
+        named_values(items, name, out);
+    }
+    if let Some(props) = node.props.as_deref() {
+        for (key, sub) in props.iter() {
+            named_values(sub, Some(key), out);
+        }
+    }
+    if let Some(extra) = node.extra.as_deref() {
+        named_values(extra, None, out);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

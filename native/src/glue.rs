@@ -9,7 +9,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
-use crate::body::{self, core_paths_with};
+use crate::body::{self, core_paths_with, named_values};
 use crate::params::{Param, Params, Strings};
 use crate::record::{decode_plain, epoch_second, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
@@ -393,6 +393,22 @@ impl Acc {
     /// A copy of this accumulator (rendering merges copies: the builder keeps its own).
     fn copy(&self) -> Acc {
         Acc { root: self.root.clone(), raw: self.raw.clone() }
+    }
+
+    /// body::named_values of the root: (name, the distinct strings) of each position holding two or more
+    /// (render.key_values); a state still in bytes is read into a tree of its own for it.
+    fn named_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let loaded;
+        let root = match &self.raw {
+            Some(raw) => {
+                loaded = Node::load(&mut Reader::skipped(raw)).expect("bytes checked by Acc.load");
+                &loaded
+            }
+            None => &self.root,
+        };
+        let mut out = Vec::new();
+        named_values(root, None, &mut out);
+        PyList::new(py, out)
     }
 
     /// render._core_paths of the root, `depth` levels of properties down; given `names`, each path

@@ -52,7 +52,7 @@ from specbuild.learn.rules import (
     REQUIRED_MIN_OBJECTS,
     REQUIRED_MIN_WITNESSES,
 )
-from specbuild.learn.schema import SCALAR_KEYS, SEEN, Shape, user_named, without_seen
+from specbuild.learn.schema import SCALAR_KEYS, SEEN, Shape, named_values, names_who, user_named, without_seen
 from specbuild.learn.statuses import (
     CLIENT_ERRORS,
     INFERRED,
@@ -84,6 +84,8 @@ class RenderOptions:
     evidence: bool = True           # x-specbuild-seen on learned schemas (drift/evidence.py reads them)
     # the words the paths hold as parameter values (render() decides them from the templates)
     path_values: frozenset[str] = frozenset()
+    # the strings the bodies hold as who or what (render() decides them from the fold: key_values)
+    key_values: frozenset[str] = frozenset()
     max_servers: int = 5
     components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -110,7 +112,7 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
     feats = features(builder)
     templates = builder.templater.templates(feats, targets(builder), listed(builder), refused(builder))
     values = path_values(templates)
-    opts = replace(opts, path_values=values)
+    opts = replace(opts, path_values=values, key_values=key_values(builder, feats))
     groups = grouped_states(builder, templates)
     schemes: dict[str, dict[str, Any]] = {}
     if elsewhere is not None and len(builder.operations) >= ELSEWHERE_MIN_KEYS:
@@ -695,7 +697,8 @@ def _body_schema(body: BodyState, opts: RenderOptions, entities: bool) -> dict[s
     if body.shape is not None:
         # counts always: nullable_by_evidence weighs them; render() drops them after, without --evidence
         return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=True,
-                                    path_values=opts.path_values, entities=entities) \
+                                    path_values=opts.path_values, entities=entities,
+                                    key_values=opts.key_values) \
             if body.shape.count else {}
     if body.kind == "text":
         return {"type": "string"}
@@ -913,6 +916,59 @@ def path_values(templates: Mapping[str, Template]) -> frozenset[str]:
             if seg.startswith("{") and not label.startswith("{"):
                 out.add(unquote(label))
     return frozenset(out)
+
+
+def key_values(builder: SpecBuilder, found: Mapping[str, Features]) -> frozenset[str]:
+    """The strings the API's bodies, requests and responses, hold as who or what (schema.names_who), at
+    positions holding two distinct or more (rules.KEY_VALUE_EXTRA says why), less the names its
+    responses' records hold as fields (:func:`field_names`): keys among them are data
+    (schema.Shape.to_schema). Read from each operation key's fold as it is, not from the templates'
+    merged states (which render merges later, some in another process): what each key's positions
+    hold, the same however the traffic was split into shards."""
+    out: set[str] = set()
+    for op in builder.operations.values():
+        for bodies in (op.request, *(resp.bodies for resp in op.responses.values())):
+            for body in bodies.by_media.values():
+                for name, vals in _named_values(body):
+                    if names_who(name):
+                        out.update(vals)
+    return frozenset(out - field_names(found, out)) if out else frozenset()
+
+
+def field_names(found: Mapping[str, Features], values: set[str]) -> set[str]:
+    """Of ``values``, those the successful responses hold as a record's field: a core property
+    (:func:`features`) beside names of which at most half are values. A form's ``hidden_fields[].name``
+    lists ``username`` and ``password``, which a remote's record has as fields (and a partial update
+    sends alone); keys of which most are values (a map's, core where few users are) say nothing."""
+    fields: set[str] = set()
+    for feats in found.values():
+        for paths in feats.calls.values():
+            size: dict[str, int] = {}
+            held: dict[str, list[str]] = {}
+            for path in paths:
+                parent, _, name = path.rpartition(".")
+                size[parent] = size.get(parent, 0) + 1
+                if name in values:
+                    held.setdefault(parent, []).append(name)
+            for parent, names in held.items():
+                if 2 * len(names) <= size[parent]:
+                    fields.update(names)
+    return fields
+
+
+def _named_values(body: BodyState) -> list[tuple[str | None, list[str]]]:
+    """schema.named_values of a body's fold: natively (the accumulator's own walk) while all of it is
+    there; merged first (a copy) where bodies folded here too, so each position's values are counted
+    as one fold of all of them counts them (more than ENUM_MAX distinct: none)."""
+    shape, pending = body.shape, body.pending
+    if shape is None:
+        return []
+    if pending is None or not pending.count:
+        return named_values(shape)
+    if not shape.count:
+        return list(pending.named_values())
+    settled = body.settled_shape()
+    return named_values(settled) if settled is not None else []
 
 
 # Where a schema's value is data, not a schema: an enum's list is never a place to look for one.

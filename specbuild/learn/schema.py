@@ -66,6 +66,8 @@ from specbuild.learn.rules import (
     ID_MIN_LEN,
     IDENTIFIER,
     INT_TEXT,
+    KEY_VALUE_EXTRA,
+    KEY_VALUE_MIN_KEYS,
     MAP_DATA_SHARE,
     MAP_MAX_FILL,
     MAP_MIN_DATA_KEYS,
@@ -86,7 +88,11 @@ from specbuild.learn.rules import (
 )
 from specbuild.segments import classify_segment
 
-__all__ = ["Shape", "StringsShape", "infer_schema", "infer_strings"]
+__all__ = ["Shape", "StringsShape", "infer_schema", "infer_strings", "named_values", "names_who"]
+
+# What keys are data by: the words the paths hold as parameter values, and the strings the bodies hold as
+# who or what (Shape.to_schema's path_values and key_values)
+Known = tuple[frozenset[str], frozenset[str]]
 
 # JSON kinds seen at a position (bitmask). ANY: a value we do not descend into (too deep, not JSON).
 NULL, BOOL, INT, FLOAT, STR, OBJ, ARR, ANY = 1, 2, 4, 8, 16, 32, 64, 128
@@ -411,14 +417,17 @@ class Shape:
                            self.items, self.fmts, self.vals, self.ents)
 
     def to_schema(self, *, openapi: str = "3.0", enums: bool = True, evidence: bool = False,
-                  path_values: frozenset[str] = frozenset(), entities: bool = False) -> dict[str, Any]:
+                  path_values: frozenset[str] = frozenset(), entities: bool = False,
+                  key_values: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The schema of everything folded so far (``{}`` when nothing was); with ``evidence``, the
         counts behind its claims in ``x-specbuild-seen`` (see SEEN). ``path_values``: the words the
         paths hold as parameter values (keys among them are data: a map). ``entities``: an enum wants
         each value in two arrays or objects (what a server answers: the same stored event read on
-        every page is one); without, in two values (what clients send: each call a choice of its own)."""
+        every page is one); without, in two values (what clients send: each call a choice of its own).
+        ``key_values``: the strings the API's bodies hold as who or what (:func:`key_values`; keys
+        among them are data: a map)."""
         mode = (BY_ENTITIES if entities else BY_COUNTS) if enums else NO_ENUMS
-        schema = _render(self, None, openapi.startswith("3.1"), mode, path_values)
+        schema = _render(self, None, openapi.startswith("3.1"), mode, (path_values, key_values))
         return schema if evidence else without_seen(schema)
 
 
@@ -606,7 +615,7 @@ _TYPED: Final = BOOL | INT | FLOAT | STR | OBJ | ARR
 _KIND_COUNTS: Final = tuple(_kind_count(kinds) for kinds in range(_TYPED + 1))
 
 
-def _render(node: Shape, key: str | None, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
+def _render(node: Shape, key: str | None, v31: bool, enums: int, values: Known) -> dict[str, Any]:
     kinds = node.kinds
     if kinds & ANY or not kinds & ~NULL:
         return {"nullable": True} if kinds == NULL and not v31 else {}
@@ -640,13 +649,13 @@ def _render(node: Shape, key: str | None, v31: bool, enums: int, values: frozens
     return {"anyOf": branches}
 
 
-def _render_object(node: Shape, key: str | None, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
+def _render_object(node: Shape, key: str | None, v31: bool, enums: int, values: Known) -> dict[str, Any]:
     props = node.props or {}
     keys = _kept_keys(node)
     dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
     # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
-    if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _keyed_by_path_values(keys, values)
+    if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _keyed_by_values(keys, values)
                                             or _looks_like_map(node, key)) and (
             not dropped or all(2 * props[k].count < node.objects for k in keys))):
         return _map_schema(_children(node), node, v31, enums, values)
@@ -690,7 +699,7 @@ def _children(node: Shape) -> list[Shape]:
     return props if node.extra is None else [*props, node.extra]
 
 
-def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: int, values: frozenset[str]) -> dict[str, Any]:
+def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: int, values: Known) -> dict[str, Any]:
     """An object of arbitrary keys: their values' schema when they share one kind, else any object
     (``additionalProperties: true`` says so, which an object only ever seen empty does not)."""
     merged = Shape(node.depth + 1)
@@ -757,12 +766,49 @@ def _id_keys(keys: list[str]) -> set[str]:
     return ids if len(ids) >= 2 and 2 * len(ids) >= len(keys) else set()
 
 
-def _keyed_by_path_values(keys: list[str], values: frozenset[str]) -> bool:
+def _keyed_by_values(keys: list[str], values: Known) -> bool:
     """Keys of which most, two at least, are values the paths hold as a parameter's (``GET /alice``
-    listing ``indexes: {dev: ..., prod: ...}`` beside ``/alice/dev``): a map keyed by those names; the
-    next sample brings other users and indexes."""
-    known = sum(k in values for k in keys)
-    return known >= 2 and 2 * known >= len(keys)
+    listing ``indexes: {dev: ..., prod: ...}`` beside ``/alice/dev``), or more than half, two at least
+    (rules.KEY_VALUE_MIN_KEYS), strings the bodies hold as who or what (:func:`key_values`: doccano's
+    ``{"anna.k": {...}, "ben_t": {...}}`` beside the members' ``username``): a map keyed by those names;
+    the next sample brings other users and indexes."""
+    paths, data = values
+    if paths:
+        known = sum(k in paths for k in keys)
+        if known >= 2 and 2 * known >= len(keys):
+            return True
+    if data:
+        known = sum(k in data for k in keys)
+        return known >= KEY_VALUE_MIN_KEYS and 2 * known > len(keys)
+    return False
+
+
+def named_values(node: Shape) -> list[tuple[str | None, list[str]]]:
+    """Each position of ``node`` holding two distinct strings or more among its enum candidates, with the
+    name it sits under (an array's items under the array's, keys evicted beyond the listed ones under
+    none), depth first, properties in their order: native/src/body.rs' named_values, for the shapes
+    folded here."""
+    out: list[tuple[str | None, list[str]]] = []
+    stack: list[tuple[Shape, str | None]] = [(node, None)]
+    while stack:
+        at, name = stack.pop()
+        if at.vals is not None and len(at.vals) >= 2:
+            out.append((name, list(at.vals)))
+        # pushed in reverse: popped in the order the native walk visits them
+        if at.extra is not None:
+            stack.append((at.extra, None))
+        if at.props:
+            stack.extend((sub, key) for key, sub in reversed(at.props.items()))
+        if at.items is not None:
+            stack.append((at.items, name))
+    return out
+
+
+@lru_cache(maxsize=1 << 12)  # asked of every position's name that holds values, in every body
+def names_who(name: str | None) -> bool:
+    """A field whose strings name who or what (rules.FREE_NAMES, KEY_VALUE_EXTRA): its values may be keys
+    that are data elsewhere (rules.KEY_VALUE_MIN_KEYS)."""
+    return _free_name(name) or _last_word(name) in KEY_VALUE_EXTRA
 
 
 def _looks_like_map(node: Shape, key: str | None) -> bool:
