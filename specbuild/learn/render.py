@@ -13,7 +13,7 @@ import copy
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -52,7 +52,18 @@ from specbuild.learn.rules import (
     REQUIRED_MIN_OBJECTS,
     REQUIRED_MIN_WITNESSES,
 )
-from specbuild.learn.schema import SCALAR_KEYS, SEEN, Shape, named_values, names_who, user_named, without_seen
+from specbuild.learn.schema import (
+    NO_KEY_VALUES,
+    SCALAR_KEYS,
+    SEEN,
+    KeyValues,
+    Shape,
+    fields_among,
+    names_who,
+    user_named,
+    who_values,
+    without_seen,
+)
 from specbuild.learn.statuses import (
     CLIENT_ERRORS,
     INFERRED,
@@ -85,7 +96,7 @@ class RenderOptions:
     # the words the paths hold as parameter values (render() decides them from the templates)
     path_values: frozenset[str] = frozenset()
     # the strings the bodies hold as who or what (render() decides them from the fold: key_values)
-    key_values: frozenset[str] = frozenset()
+    key_values: KeyValues = NO_KEY_VALUES
     max_servers: int = 5
     components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -112,7 +123,7 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
     feats = features(builder)
     templates = builder.templater.templates(feats, targets(builder), listed(builder), refused(builder))
     values = path_values(templates)
-    opts = replace(opts, path_values=values, key_values=key_values(builder, feats))
+    opts = replace(opts, path_values=values, key_values=key_values(builder))
     groups = grouped_states(builder, templates)
     schemes: dict[str, dict[str, Any]] = {}
     if elsewhere is not None and len(builder.operations) >= ELSEWHERE_MIN_KEYS:
@@ -918,57 +929,55 @@ def path_values(templates: Mapping[str, Template]) -> frozenset[str]:
     return frozenset(out)
 
 
-def key_values(builder: SpecBuilder, found: Mapping[str, Features]) -> frozenset[str]:
+def key_values(builder: SpecBuilder) -> KeyValues:
     """The strings the API's bodies, requests and responses, hold as who or what (schema.names_who), at
-    positions holding two distinct or more (rules.KEY_VALUE_EXTRA says why), less the names its
-    responses' records hold as fields (:func:`field_names`): keys among them are data
-    (schema.Shape.to_schema). Read from each operation key's fold as it is, not from the templates'
-    merged states (which render merges later, some in another process): what each key's positions
-    hold, the same however the traffic was split into shards."""
+    positions holding two distinct or more (rules.KEY_VALUE_EXTRA says why), and, when asked, those of
+    them its bodies hold as a record's fields (:func:`field_names`): keys among the first but not the
+    second are data (schema.Shape.to_schema). Read from each operation key's fold as it is, not from the
+    templates' merged states (which render merges later, some in another process): what each key's
+    positions hold, the same however the traffic was split into shards."""
+    who = native.words(names_who)
     out: set[str] = set()
+    for body in _json_bodies(builder):
+        shape, pending = body.shape, body.pending
+        if pending is not None and pending.count and not shape.count:  # all folded natively: read there
+            out.update(pending.who_values(who))
+        else:
+            out.update(who_values(_settled(body), names_who))
+    return KeyValues(frozenset(out), functools.partial(field_names, builder)) if out else NO_KEY_VALUES
+
+
+def field_names(builder: SpecBuilder, values: frozenset[str]) -> set[str]:
+    """Of ``values``, those the API's bodies hold as a record's field: keys at an object position where
+    they are at most half of its keys (schema.fields_among). A form's ``hidden_fields[].name`` lists
+    ``username`` and ``password``, which a remote's record has as fields (and a partial update sends
+    alone); keys of which most are values (a map's) say nothing."""
+    words = native.words(None, values)
+    out: set[str] = set()
+    for body in _json_bodies(builder):
+        shape, pending = body.shape, body.pending
+        if pending is not None and pending.count and not shape.count:
+            out.update(pending.fields_among(words))
+        else:
+            out.update(fields_among(_settled(body), values))
+    return out
+
+
+def _json_bodies(builder: SpecBuilder) -> Iterator[Any]:
+    """The JSON bodies' folds of every operation key, requests' and responses' (their ``shape`` set)."""
     for op in builder.operations.values():
         for bodies in (op.request, *(resp.bodies for resp in op.responses.values())):
             for body in bodies.by_media.values():
-                for name, vals in _named_values(body):
-                    if names_who(name):
-                        out.update(vals)
-    return frozenset(out - field_names(found, out)) if out else frozenset()
+                if body.shape is not None:
+                    yield body
 
 
-def field_names(found: Mapping[str, Features], values: set[str]) -> set[str]:
-    """Of ``values``, those the successful responses hold as a record's field: a core property
-    (:func:`features`) beside names of which at most half are values. A form's ``hidden_fields[].name``
-    lists ``username`` and ``password``, which a remote's record has as fields (and a partial update
-    sends alone); keys of which most are values (a map's, core where few users are) say nothing."""
-    fields: set[str] = set()
-    for feats in found.values():
-        for paths in feats.calls.values():
-            size: dict[str, int] = {}
-            held: dict[str, list[str]] = {}
-            for path in paths:
-                parent, _, name = path.rpartition(".")
-                size[parent] = size.get(parent, 0) + 1
-                if name in values:
-                    held.setdefault(parent, []).append(name)
-            for parent, names in held.items():
-                if 2 * len(names) <= size[parent]:
-                    fields.update(names)
-    return fields
-
-
-def _named_values(body: BodyState) -> list[tuple[str | None, list[str]]]:
-    """schema.named_values of a body's fold: natively (the accumulator's own walk) while all of it is
-    there; merged first (a copy) where bodies folded here too, so each position's values are counted
-    as one fold of all of them counts them (more than ENUM_MAX distinct: none)."""
-    shape, pending = body.shape, body.pending
-    if shape is None:
-        return []
-    if pending is None or not pending.count:
-        return named_values(shape)
-    if not shape.count:
-        return list(pending.named_values())
-    settled = body.settled_shape()
-    return named_values(settled) if settled is not None else []
+def _settled(body: BodyState) -> Shape:
+    """A body's fold in one shape: merged (a copy) where bodies were folded natively too, so each
+    position holds what one fold of all of them holds (more than ENUM_MAX distinct values: none)."""
+    shape = body.settled_shape() if body.pending is not None and body.pending.count else body.shape
+    assert shape is not None, "only JSON bodies"
+    return shape
 
 
 # Where a schema's value is data, not a schema: an enum's list is never a place to look for one.
