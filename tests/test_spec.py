@@ -385,8 +385,9 @@ def test_a_record_whose_fields_the_bodies_name_as_values_stays_a_record() -> Non
     fields = [{"name": "username", "is_set": False}, {"name": "password", "is_set": True}]
     calls = []
     for i in range(12):
-        calls.append(ex(path="/remotes", resp={"results": [{"name": f"r{i}", "url": "http://x", "username": "u",
-                                                            "hidden_fields": fields, "status": ["active", "idle"][i % 2]}]}))
+        remote = {"name": f"r{i}", "url": "http://x", "username": "u", "hidden_fields": fields,
+                  "status": ["active", "idle"][i % 2]}
+        calls.append(ex(path="/remotes", resp={"results": [remote]}))
         calls.append(ex(method="PATCH", path=f"/remotes/r{i}", body={"username": "u", "password": "p"},
                         resp={"ok": True}))
         calls.append(ex(path="/stats", resp={"active": i, "idle": 2}))

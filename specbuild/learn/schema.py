@@ -104,6 +104,9 @@ class KeyValues:
         self._find = fields
         self._fields: frozenset[str] | None = None if fields is not None else frozenset()
 
+    def __repr__(self) -> str:  # the values only: kafka.group.view_digest spells render options so
+        return f"KeyValues({sorted(self.values)!r})"
+
     def fields(self) -> frozenset[str]:
         if self._fields is None:
             assert self._find is not None
