@@ -125,7 +125,7 @@ FREE_NAMES: Final = frozenset({
 # lists ``username`` and ``password``, the fields of the remote it describes. Read at render time from
 # what the fold keeps of each operation key's positions, their enum candidates (at most ENUM_MAX short
 # tokens): a field with more distinct values there, or one value that is no token (``feature request``),
-# says nothing (the fold and its state are unchanged; collecting every value there cost more).
+# says nothing (the fold and its state are unchanged: no value collected while folding).
 KEY_VALUE_EXTRA: Final = frozenset({"component", "plugin"})
 KEY_VALUE_MIN_KEYS: Final = 2   # keys among the values, at least (and more than half of the object's)
 # ``account:alice``, ``group:admins``: a kind and a name, a reference to someone, never an enum value
