@@ -149,6 +149,26 @@ def test_core_paths_of_a_loaded_state_are_read_from_its_bytes(values: list[Any],
     assert merged.core_paths(depth) == fold_accumulator([json.dumps(v) for v in values * 2]).core_paths(depth)
 
 
+def who(name: str) -> bool:
+    return name in {"name", "status", "type"} or name.startswith("\u00fc")
+
+
+@needs_native
+@given(st.lists(json_values, min_size=1, max_size=12), st.sets(st.sampled_from([*KEYS, *STRINGS]), max_size=6))
+def test_native_who_values_and_fields_equal_python(values: list[Any], held: set[str]) -> None:
+    """What render.key_values reads of each body is read natively, without converting it, and from a
+    worker's bytes (-j 2) as from its tree: the same values under the same names, the same fields, as
+    the Python fold's."""
+    acc = fold_accumulator([json.dumps(v) for v in values])
+    shape = native.settled(schema.Shape(), acc.copy())
+    python = sorted(schema.who_values(shape, who))
+    fields = sorted(schema.fields_among(shape, frozenset(held)))
+    for one in (acc, native.load(native.dump(acc))):
+        assert sorted(one.who_values(native.words(who))) == python
+        assert sorted(one.fields_among(native.words(None, held))) == fields
+    assert native.dump(native.load(native.dump(acc))) == native.dump(acc)
+
+
 @needs_native
 @given(st.lists(json_values, min_size=1, max_size=12), st.lists(json_values, min_size=1, max_size=12),
        st.integers(-1, 3))

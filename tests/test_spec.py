@@ -368,6 +368,49 @@ def test_an_object_keyed_by_the_values_the_paths_hold_is_a_map() -> None:
     assert set(body["indexes"]["additionalProperties"]["properties"]) == {"type", "n"}
 
 
+def _metrics_calls(users: list[str], labels: list[str]) -> list[Any]:
+    """doccano: the members by ``username``, the label types by ``text``, and per-user label counts keyed
+    by both (issue 11; the ninth held-out set's cause 7)."""
+    calls = [ex(path="/projects/1/members", resp=[{"id": i, "username": u, "role": "annotator"}
+                                                  for i, u in enumerate(users)]),
+             ex(path="/projects/1/label-types", resp=[{"id": i, "text": t} for i, t in enumerate(labels)])]
+    rnd = random.Random(3)
+    for i in range(12):
+        who = rnd.sample(users, 2 + i % (len(users) - 1))
+        calls.append(ex(path="/projects/1/metrics", resp={u: {t: rnd.randint(0, 9) for t in labels} for u in who}))
+    return calls
+
+
+def test_an_object_keyed_by_values_the_bodies_hold_as_who_is_a_map() -> None:
+    """Keys that are the members' user names and the label types' texts: maps of maps, however full,
+    never records with a property (and a component) per user; the next team has other people."""
+    users, labels = ["admin", "anna.k", "ben_t", "carol"], ["bug", "spam", "billing"]
+    metrics = inline(build_spec(_metrics_calls(users, labels)))["paths"]["/projects/{projectId}/metrics"]["get"][
+        "responses"]["200"]["content"]["application/json"]["schema"]
+    assert "properties" not in metrics
+    assert metrics["additionalProperties"]["additionalProperties"]["type"] == "integer"
+    assert "properties" not in metrics["additionalProperties"]
+
+
+def test_a_record_whose_fields_the_bodies_name_as_values_stays_a_record() -> None:
+    """``hidden_fields[].name`` lists ``username`` and ``password``, the remote's fields: its record, and a
+    partial update of those two, stay records; an enum's values (``status``) are no keys' evidence."""
+    fields = [{"name": "username", "is_set": False}, {"name": "password", "is_set": True}]
+    calls = []
+    for i in range(12):
+        remote = {"name": f"r{i}", "url": "http://x", "username": "u", "hidden_fields": fields,
+                  "status": ["active", "idle"][i % 2]}
+        calls.append(ex(path="/remotes", resp={"results": [remote]}))
+        calls.append(ex(method="PATCH", path=f"/remotes/r{i}", body={"username": "u", "password": "p"},
+                        resp={"ok": True}))
+        calls.append(ex(path="/stats", resp={"active": i, "idle": 2}))
+    paths = inline(build_spec(calls))["paths"]
+    sent = paths["/remotes/{remoteName}"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(sent["properties"]) == {"username", "password"}
+    stats = paths["/stats"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(stats["properties"]) == {"active", "idle"}
+
+
 def test_merge_equals_sequential_fold() -> None:
     exchanges = read_exchanges(USERS)
     whole = SpecBuilder().add_all(exchanges)

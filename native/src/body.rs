@@ -464,6 +464,54 @@ pub(crate) fn core_paths_with(node: &Node, r: &Rules, path: &mut String, depth: 
     }
 }
 
+/// schema.who_values' twin: the distinct strings of each position holding two or more in its table of
+/// values whose name (with its `key_hash`) `who` takes (an array's items under the array's name; the root
+/// and the keys evicted beyond the listed ones have none), depth first. render.key_values reads them.
+pub(crate) fn who_values<'a>(node: &'a Node, name: Option<(u64, &'a str)>, who: &mut dyn FnMut(u64, &str) -> bool,
+                             out: &mut Vec<&'a str>) {
+    if let (Some(vals), Some((h, name))) = (node.vals.as_ref(), name) {
+        if vals.len() >= 2 && who(h, name) {
+            out.extend(vals.iter().map(|(v, _, _)| v.as_str()));
+        }
+    }
+    if let Some(items) = node.items.as_deref() {
+        who_values(items, name, who, out);
+    }
+    if let Some(props) = node.props.as_deref() {
+        for (h, key, sub) in props.iter_hashed() {
+            who_values(sub, Some((h, key)), who, out);
+        }
+    }
+    if let Some(extra) = node.extra.as_deref() {
+        who_values(extra, None, who, out);
+    }
+}
+
+/// schema.fields_among's twin: the keys `held` takes (each with its `key_hash`) of each object position
+/// where they are at most half of its listed keys (a record's fields, not a map's keys), depth first.
+pub(crate) fn fields_among<'a>(node: &'a Node, held: &dyn Fn(u64, &str) -> bool, out: &mut Vec<&'a str>) {
+    if let Some(items) = node.items.as_deref() {
+        fields_among(items, held, out);
+    }
+    if let Some(props) = node.props.as_deref() {
+        let start = out.len();
+        for (h, key, _) in props.iter_hashed() {
+            if held(h, key) {
+                out.push(key);
+            }
+        }
+        if 2 * (out.len() - start) > props.len() {
+            out.truncate(start);
+        }
+        for (_, sub) in props.iter() {
+            fields_among(sub, held, out);
+        }
+    }
+    if let Some(extra) = node.extra.as_deref() {
+        fields_among(extra, held, out);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,12 +9,12 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
-use crate::body::{self, core_paths_with};
+use crate::body::{self, core_paths_with, fields_among, who_values};
 use crate::params::{Param, Params, Strings};
 use crate::record::{decode_plain, epoch_second, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
 use crate::segment::{compile, segments, set_segments, typed, Segments};
-use crate::shape::{key_hash, Node, Props, Vals};
+use crate::shape::{key_hash, key_hash_bytes, Node, Props, Vals};
 use crate::state::{core_paths_from, Reader};
 use crate::witness::target_hash;
 
@@ -327,6 +327,69 @@ impl PathNames {
     }
 }
 
+/// A hash map's hasher for keys that are `key_hash`es already: mixed once more, not hashed again.
+#[derive(Default)]
+struct Hashed(u64);
+
+impl std::hash::Hasher for Hashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = key_hash_bytes(bytes); // not used: the keys are u64s
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (n >> 29);
+    }
+}
+
+/// Words by name: those given (`words`), and the answers of `test` to the names asked (each asked once:
+/// render.key_values asks the name of every position holding values, in every body). By `key_hash`, which
+/// the positions' keys carry: no key is hashed again.
+#[pyclass(name = "Words", module = "specbuild._native")]
+struct Words {
+    test: Option<Py<PyAny>>,
+    known: HashMap<u64, Vec<(Box<str>, bool)>, std::hash::BuildHasherDefault<Hashed>>,
+}
+
+impl Words {
+    fn get(&self, h: u64, name: &str) -> Option<bool> {
+        self.known.get(&h)?.iter().find(|(k, _)| &**k == name).map(|&(_, yes)| yes)
+    }
+
+    fn has(&mut self, py: Python<'_>, h: u64, name: &str) -> PyResult<bool> {
+        if let Some(yes) = self.get(h, name) {
+            return Ok(yes);
+        }
+        let Some(test) = &self.test else { return Ok(false) };
+        let yes = test.bind(py).call1((name,))?.is_truthy()?;
+        self.known.entry(h).or_default().push((name.into(), yes));
+        Ok(yes)
+    }
+}
+
+#[pymethods]
+impl Words {
+    #[new]
+    #[pyo3(signature = (test=None, words=None))]
+    fn py_new(test: Option<Py<PyAny>>, words: Option<Vec<String>>) -> Words {
+        let mut out = Words { test, known: HashMap::default() };
+        for w in words.unwrap_or_default() {
+            let h = key_hash(&w);
+            if out.get(h, &w).is_none() {
+                out.known.entry(h).or_default().push((w.into_boxed_str(), true));
+            }
+        }
+        out
+    }
+
+    fn __len__(&self) -> usize {
+        self.known.values().map(Vec::len).sum()
+    }
+}
+
 /// A root position: fold parsed bodies in with `add`, take the result with `export` (which resets).
 /// One loaded from a worker's bytes keeps them (`raw`) until it is used: merged into another, it is
 /// merged as it is read (`Node::merge_from`), with no tree of its own built and dropped.
@@ -348,6 +411,14 @@ impl Acc {
             Some(raw) => core_paths_from(&mut Reader::skipped(raw), rules(), &mut String::new(), depth, emit)
                 .expect("bytes checked by Acc.load"),
             None => core_paths_with(&self.root, rules(), &mut String::new(), depth, emit),
+        }
+    }
+
+    /// `read` of the root, loaded into a tree of its own for it while the state is bytes (which it keeps).
+    fn with_root<T>(&self, read: impl FnOnce(&Node) -> T) -> T {
+        match &self.raw {
+            Some(raw) => read(&Node::load(&mut Reader::skipped(raw)).expect("bytes checked by Acc.load")),
+            None => read(&self.root),
         }
     }
 
@@ -393,6 +464,32 @@ impl Acc {
     /// A copy of this accumulator (rendering merges copies: the builder keeps its own).
     fn copy(&self) -> Acc {
         Acc { root: self.root.clone(), raw: self.raw.clone() }
+    }
+
+    /// body::who_values of the root, each name asked of `words`' test once (render.key_values); a state
+    /// still in bytes is read into a tree of its own for it.
+    fn who_values<'py>(&self, py: Python<'py>, mut words: PyRefMut<'py, Words>) -> PyResult<Bound<'py, PyList>> {
+        let mut failed = None;
+        self.with_root(|root| {
+            let mut out = Vec::new();
+            who_values(root, None, &mut |h, name| match words.has(py, h, name) {
+                Ok(yes) => yes,
+                Err(e) => {
+                    failed.get_or_insert(e);
+                    false
+                }
+            }, &mut out);
+            PyList::new(py, out)
+        }).and_then(|list| failed.map_or(Ok(list), Err))
+    }
+
+    /// body::fields_among of the root: the keys among `words` that are a record's fields here.
+    fn fields_among<'py>(&self, py: Python<'py>, words: PyRef<'py, Words>) -> PyResult<Bound<'py, PyList>> {
+        self.with_root(|root| {
+            let mut out = Vec::new();
+            fields_among(root, &|h, key| words.get(h, key).unwrap_or(false), &mut out);
+            PyList::new(py, out)
+        })
     }
 
     /// render._core_paths of the root, `depth` levels of properties down; given `names`, each path
@@ -898,6 +995,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyJson>()?;
     m.add_class::<Acc>()?;
     m.add_class::<PathNames>()?;
+    m.add_class::<Words>()?;
     m.add_class::<PyParams>()?;
     m.add_class::<PyForm>()?;
     m.add_class::<PyDecoder>()?;

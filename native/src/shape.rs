@@ -133,6 +133,11 @@ impl Props {
         self.hashes.len() - 1
     }
 
+    /// `iter`, each key with its hash (`key_hash`).
+    pub(crate) fn iter_hashed(&self) -> impl Iterator<Item = (u64, &str, &Node)> {
+        self.hashes.iter().copied().zip(self.keys.iter().map(|k| &**k)).zip(self.nodes.iter()).map(|((h, k), n)| (h, k, n))
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
         self.keys.iter().map(|k| &**k).zip(self.nodes.iter())
     }

@@ -19,7 +19,7 @@ import copyreg
 import importlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any, Final, cast
 
@@ -150,6 +150,12 @@ def path_names() -> Any:
     """Where ``Acc.core_paths`` keeps the strings it made (each path text one string, for every
     accumulator asked with it); None without the native module."""
     return _native.PathNames() if _native is not None else None
+
+
+def words(test: Callable[[str], bool] | None = None, given: Iterable[str] = ()) -> Any:
+    """Words for ``Acc.who_values`` (``test`` asked once per name) and ``Acc.fields_among`` (``given``);
+    None without the native module."""
+    return _native.Words(test, list(given)) if _native is not None else None
 
 
 def dump(acc: Any) -> bytes:

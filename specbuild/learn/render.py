@@ -13,7 +13,7 @@ import copy
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -61,7 +61,18 @@ from specbuild.learn.rules import (
     REQUIRED_MIN_OBJECTS,
     REQUIRED_MIN_WITNESSES,
 )
-from specbuild.learn.schema import SCALAR_KEYS, SEEN, Shape, user_named, without_seen
+from specbuild.learn.schema import (
+    NO_KEY_VALUES,
+    SCALAR_KEYS,
+    SEEN,
+    KeyValues,
+    Shape,
+    fields_among,
+    names_who,
+    user_named,
+    who_values,
+    without_seen,
+)
 from specbuild.learn.statuses import (
     CLIENT_ERRORS,
     INFERRED,
@@ -97,6 +108,8 @@ class RenderOptions:
     # and the resource of the operation being rendered
     fields: ResourceFields | None = None
     resource: str = ""
+    # the strings the bodies hold as who or what (render() decides them from the fold: key_values)
+    key_values: KeyValues = NO_KEY_VALUES
     max_servers: int = 5
     components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -123,7 +136,8 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
     feats = features(builder)
     templates = builder.templater.templates(feats, targets(builder), listed(builder), refused(builder))
     values = path_values(templates)
-    opts = replace(opts, path_values=values, fields=ResourceFields(feats, templates))
+    opts = replace(opts, path_values=values, fields=ResourceFields(feats, templates),
+                   key_values=key_values(builder))
     groups = grouped_states(builder, templates)
     schemes: dict[str, dict[str, Any]] = {}
     if elsewhere is not None and len(builder.operations) >= ELSEWHERE_MIN_KEYS:
@@ -822,7 +836,8 @@ def _body_schema(body: BodyState, opts: RenderOptions, entities: bool) -> dict[s
         # counts always: nullable_by_evidence weighs them; render() drops them after, without --evidence
         return body.shape.to_schema(openapi=opts.openapi, enums=opts.enums, evidence=True,
                                     path_values=opts.path_values, entities=entities,
-                                    fields=None if opts.fields is None else opts.fields.of(opts.resource)) \
+                                    fields=None if opts.fields is None else opts.fields.of(opts.resource),
+                                    key_values=opts.key_values) \
             if body.shape.count else {}
     if body.kind == "text":
         return {"type": "string"}
@@ -1040,6 +1055,57 @@ def path_values(templates: Mapping[str, Template]) -> frozenset[str]:
             if seg.startswith("{") and not label.startswith("{"):
                 out.add(unquote(label))
     return frozenset(out)
+
+
+def key_values(builder: SpecBuilder) -> KeyValues:
+    """The strings the API's bodies, requests and responses, hold as who or what (schema.names_who), at
+    positions holding two distinct or more (rules.KEY_VALUE_EXTRA says why), and, when asked, those of
+    them its bodies hold as a record's fields (:func:`field_names`): keys among the first but not the
+    second are data (schema.Shape.to_schema). Read from each operation key's fold as it is, not from the
+    templates' merged states (which render merges later, some in another process): what each key's
+    positions hold, the same however the traffic was split into shards."""
+    who = native.words(names_who)
+    out: set[str] = set()
+    for body in _json_bodies(builder):
+        shape, pending = body.shape, body.pending
+        if pending is not None and pending.count and not shape.count:  # all folded natively: read there
+            out.update(pending.who_values(who))
+        else:
+            out.update(who_values(_settled(body), names_who))
+    return KeyValues(frozenset(out), functools.partial(field_names, builder)) if out else NO_KEY_VALUES
+
+
+def field_names(builder: SpecBuilder, values: frozenset[str]) -> set[str]:
+    """Of ``values``, those the API's bodies hold as a record's field: keys at an object position where
+    they are at most half of its keys (schema.fields_among). A form's ``hidden_fields[].name`` lists
+    ``username`` and ``password``, which a remote's record has as fields (and a partial update sends
+    alone); keys of which most are values (a map's) say nothing."""
+    words = native.words(None, values)
+    out: set[str] = set()
+    for body in _json_bodies(builder):
+        shape, pending = body.shape, body.pending
+        if pending is not None and pending.count and not shape.count:
+            out.update(pending.fields_among(words))
+        else:
+            out.update(fields_among(_settled(body), values))
+    return out
+
+
+def _json_bodies(builder: SpecBuilder) -> Iterator[Any]:
+    """The JSON bodies' folds of every operation key, requests' and responses' (their ``shape`` set)."""
+    for op in builder.operations.values():
+        for bodies in (op.request, *(resp.bodies for resp in op.responses.values())):
+            for body in bodies.by_media.values():
+                if body.shape is not None:
+                    yield body
+
+
+def _settled(body: BodyState) -> Shape:
+    """A body's fold in one shape: merged (a copy) where bodies were folded natively too, so each
+    position holds what one fold of all of them holds (more than ENUM_MAX distinct values: none)."""
+    shape = body.settled_shape() if body.pending is not None and body.pending.count else body.shape
+    assert shape is not None, "only JSON bodies"
+    return shape
 
 
 # Where a schema's value is data, not a schema: an enum's list is never a place to look for one.

@@ -115,6 +115,21 @@ FREE_NAMES: Final = frozenset({
     # the world's open vocabularies, as users' records hold them: the next sample's customer is elsewhere
     "city", "town", "country", "street", "postcode", "zipcode", "currency", "locale", "language", "timezone",
 })
+# Keys that the traffic itself shows as data (issue 11): an object whose keys are, most of them and two at
+# least, strings the same API's bodies hold as values of a field naming who or what (doccano's metrics
+# ``{"anna.k": {"bug": 3}}`` beside the members' ``username: "anna.k"`` and the label types' ``text: "bug"``;
+# Pulp's workers' ``versions: {"core": ..., "file": ...}`` beside status' ``component: "core"``) is a map:
+# the next deployment has other users, labels and plugins. Only values of a position holding two distinct
+# strings or more (a field whose values vary, not one coincidence) and named as FREE_NAMES (identities,
+# names, texts) or KEY_VALUE_EXTRA: a ``status: "active"``, a ``type: "email"`` or a ``sort: "name"`` is
+# an enum's value that may well be a record's field name too. Nor a key that is a record's field somewhere
+# (at an object position where such keys are at most half of its keys): a form's ``hidden_fields[].name``
+# lists ``username`` and ``password``, the fields of the remote it describes. Read at render time from
+# what the fold keeps of each operation key's positions, their enum candidates (at most ENUM_MAX short
+# tokens): a field with more distinct values there, or one value that is no token (``feature request``),
+# says nothing (the fold and its state are unchanged: no value collected while folding).
+KEY_VALUE_EXTRA: Final = frozenset({"component", "plugin"})
+KEY_VALUE_MIN_KEYS: Final = 2   # keys among the values, at least (and more than half of the object's)
 # ``account:alice``, ``group:admins``: a kind and a name, a reference to someone, never an enum value
 # when the names vary behind fewer kinds.
 REFERENCE: Final = r"[A-Za-z][A-Za-z0-9_.-]*:[^:]+"

@@ -66,6 +66,8 @@ from specbuild.learn.rules import (
     ID_MIN_LEN,
     IDENTIFIER,
     INT_TEXT,
+    KEY_VALUE_EXTRA,
+    KEY_VALUE_MIN_KEYS,
     MAP_DATA_SHARE,
     MAP_MAX_FILL,
     MAP_MIN_DATA_KEYS,
@@ -86,7 +88,34 @@ from specbuild.learn.rules import (
 )
 from specbuild.segments import classify_segment
 
-__all__ = ["Shape", "StringsShape", "infer_schema", "infer_strings"]
+__all__ = ["KeyValues", "Shape", "StringsShape", "fields_among", "infer_schema", "infer_strings", "names_who",
+           "who_values"]
+
+
+class KeyValues:
+    """The strings an API's bodies hold as who or what (render.key_values), and the names its records
+    hold as fields, worked out by ``fields`` from those strings the first time an object's keys are
+    mostly among them (most APIs never ask: the walk of every core path was ~0.5% of a build)."""
+
+    __slots__ = ("_fields", "_find", "values")
+
+    def __init__(self, values: frozenset[str] = frozenset(),
+                 fields: Callable[[frozenset[str]], set[str]] | None = None) -> None:
+        self.values = values
+        self._find = fields
+        self._fields: frozenset[str] | None = None if fields is not None else frozenset()
+
+    def __repr__(self) -> str:  # the values only: kafka.group.view_digest spells render options so
+        return f"KeyValues({sorted(self.values)!r})"
+
+    def fields(self) -> frozenset[str]:
+        if self._fields is None:
+            assert self._find is not None
+            self._fields = frozenset(self._find(self.values))
+        return self._fields
+
+
+NO_KEY_VALUES: Final = KeyValues()
 
 # JSON kinds seen at a position (bitmask). ANY: a value we do not descend into (too deep, not JSON).
 NULL, BOOL, INT, FLOAT, STR, OBJ, ARR, ANY = 1, 2, 4, 8, 16, 32, 64, 128
@@ -412,15 +441,19 @@ class Shape:
 
     def to_schema(self, *, openapi: str = "3.0", enums: bool = True, evidence: bool = False,
                   path_values: frozenset[str] = frozenset(), entities: bool = False,
-                  fields: Callable[[str], frozenset[str]] | None = None) -> dict[str, Any]:
+                  fields: Callable[[str], frozenset[str]] | None = None,
+                  key_values: KeyValues = NO_KEY_VALUES) -> dict[str, Any]:
         """The schema of everything folded so far (``{}`` when nothing was); with ``evidence``, the
         counts behind its claims in ``x-specbuild-seen`` (see SEEN). ``path_values``: the words the
         paths hold as parameter values (keys among them are data: a map). ``entities``: an enum wants
         each value in two arrays or objects (what a server answers: the same stored event read on
         every page is one); without, in two values (what clients send: each call a choice of its own).
-        ``fields``: the fields of the resource's answers under an object's name (:class:`Known`)."""
+        ``fields``: the fields of the resource's answers under an object's name (:class:`Known`).
+        ``key_values``: the strings the API's bodies hold as who or what (render.key_values; keys
+        among them, but the names its records hold as fields, are data: a map)."""
         mode = (BY_ENTITIES if entities else BY_COUNTS) if enums else NO_ENUMS
-        schema = _render(self, None, openapi.startswith("3.1"), mode, Known(path_values, fields or _no_fields))
+        schema = _render(self, None, openapi.startswith("3.1"), mode,
+                         Known(path_values, fields or _no_fields, key_values))
         return schema if evidence else without_seen(schema)
 
 
@@ -591,6 +624,7 @@ class Known(NamedTuple):
 
     path_values: frozenset[str]
     fields: Callable[[str], frozenset[str]]
+    key_values: KeyValues  # the strings the bodies hold as who or what (KeyValues)
 
 
 # -- rendering -------------------------------------------------------------------------------------
@@ -668,7 +702,8 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
     # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
     if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _keyed_by_path_values(keys, known.path_values)
-                                            or _looks_like_map(node, key, known.fields)) and (
+                                            or _looks_like_map(node, key, known.fields)
+                                            or _keyed_by_key_values(keys, known.key_values)) and (
             not dropped or all(2 * props[k].count < node.objects for k in keys))):
         return _map_schema(_children(node), node, v31, enums, known)
     if not keys:
@@ -784,6 +819,66 @@ def _keyed_by_path_values(keys: list[str], values: frozenset[str]) -> bool:
     next sample brings other users and indexes."""
     known = sum(k in values for k in keys)
     return known >= 2 and 2 * known >= len(keys)
+
+
+def _keyed_by_key_values(keys: list[str], data: KeyValues) -> bool:
+    """Keys of which more than half, two at least (rules.KEY_VALUE_MIN_KEYS), are strings the bodies hold
+    as who or what and no record's field (render.key_values: doccano's ``{"anna.k": {...}, "ben_t":
+    {...}}`` beside the members' ``username``): a map keyed by those names; the next sample brings
+    other users. Asked last (the records' fields are worked out the first time it is asked)."""
+    if not data.values:
+        return False
+    held = [k for k in keys if k in data.values]
+    if len(held) < KEY_VALUE_MIN_KEYS or 2 * len(held) <= len(keys):
+        return False
+    fields = data.fields()
+    known = sum(k not in fields for k in held)
+    return known >= KEY_VALUE_MIN_KEYS and 2 * known > len(keys)
+
+
+def who_values(node: Shape, who: Callable[[str], bool]) -> list[str]:
+    """The distinct strings of each position of ``node`` holding two or more among its enum candidates
+    whose name ``who`` takes (an array's items under the array's name; the root and the keys evicted
+    beyond the listed ones have none): native/src/body.rs' who_values, for the shapes folded here."""
+    out: list[str] = []
+    stack: list[tuple[Shape, str | None]] = [(node, None)]
+    while stack:
+        at, name = stack.pop()
+        if name is not None and at.vals is not None and len(at.vals) >= 2 and who(name):
+            out.extend(at.vals)
+        if at.extra is not None:
+            stack.append((at.extra, None))
+        if at.props:
+            stack.extend((sub, key) for key, sub in at.props.items())
+        if at.items is not None:
+            stack.append((at.items, name))
+    return out
+
+
+def fields_among(node: Shape, held: frozenset[str]) -> list[str]:
+    """The keys of ``held`` that are a record's fields somewhere in ``node``: at an object position where
+    they are at most half of its listed keys (native/src/body.rs' fields_among)."""
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        at = stack.pop()
+        if at.props:
+            known = [key for key in at.props if key in held]
+            if known and 2 * len(known) <= len(at.props):
+                out.extend(known)
+            stack.extend(at.props.values())
+        if at.items is not None:
+            stack.append(at.items)
+        if at.extra is not None:
+            stack.append(at.extra)
+    return out
+
+
+@lru_cache(maxsize=1 << 12)  # asked of every position's name that holds values, in every body
+def names_who(name: str) -> bool:
+    """A field whose strings name who or what (rules.FREE_NAMES, KEY_VALUE_EXTRA): its values may be keys
+    that are data elsewhere (rules.KEY_VALUE_MIN_KEYS)."""
+    return _free_name(name) or _last_word(name) in KEY_VALUE_EXTRA
 
 
 def _looks_like_map(node: Shape, key: str | None, fields: Callable[[str], frozenset[str]] = _no_fields) -> bool:
