@@ -540,46 +540,40 @@ class ResourceFields:
     skeleton keys, at least, that answer the name. What a partial update of the resource sends some of
     (schema.Known). Strapi's events answer the same 12 fields under ``data`` at every key; Kinto's records
     answer each user's own keys under ``custom``, each key its record's, and none of them is a field.
-    Worked out on the first asking, a word at a time: few bodies ask (sparse keys under a name users fill
-    in), and the mix's 100k hold ~240k core paths."""
+    Worked out on the first asking, for the word and name asked: few bodies ask (sparse keys under a name
+    users fill in), and the mix's 100k hold ~240k core paths."""
 
     __slots__ = ("_by_word", "_feats", "_names", "_templates")
 
     def __init__(self, feats: Mapping[str, Features], templates: Mapping[str, Template]) -> None:
         self._feats, self._templates = feats, templates
         self._by_word: dict[str, dict[int, list[Any]]] | None = None
-        self._names: dict[str, dict[str, frozenset[str]]] = {}
+        self._names: dict[tuple[str, str], frozenset[str]] = {}
 
     def of(self, word: str) -> Callable[[str], frozenset[str]]:
         """The fields under an object's name in ``word``'s answers (none: an empty set)."""
-        return lambda name: self._of_word(word).get(name, _NO_FIELDS)
+        return lambda name: self._fields(word, name)
 
-    def _of_word(self, word: str) -> dict[str, frozenset[str]]:
-        names = self._names.get(word)
-        if names is None:
-            names = self._names[word] = self._worked_out(word)
-        return names
-
-    def _worked_out(self, word: str) -> dict[str, frozenset[str]]:
+    def _fields(self, word: str, name: str) -> frozenset[str]:
+        """Worked out for the name asked only: a body asks of one or two names, and the word's cores hold
+        every path of its answers (the paths under another name are passed over by a substring test)."""
+        found = self._names.get((word, name))
+        if found is not None:
+            return found
         if self._by_word is None:
             self._by_word = self._cores()
-        keys: Counter[str] = Counter()  # per name, the keys answering it
-        fields: Counter[tuple[str, str]] = Counter()  # per (name, field), the keys holding it in most objects
+        start, inner, tail = name + ".", "." + name + ".", "." + name
+        answering = 0  # the keys answering the name
+        held: dict[str, int] = {}  # per field, the keys holding it in most objects
         for core, n in self._by_word.get(word, {}).values():
-            names = set()
-            for path in core:
-                parent, dot, name = path.rpartition(".")
-                if dot:
-                    under = parent.rpartition(".")[2]
-                    names.add(under)
-                    fields[(under, name)] += n
-            for under in names:
-                keys[under] += n
-        out: dict[str, set[str]] = {}
-        for (under, name), n in fields.items():
-            if 2 * n >= keys[under]:
-                out.setdefault(under, set()).add(name)
-        return {under: frozenset(names) for under, names in out.items()}
+            fields = {path.rpartition(".")[2] for path in core if (path.startswith(start) or inner in path)
+                      and _under(path, name, tail)}
+            if fields:
+                answering += n
+                for field_name in fields:
+                    held[field_name] = held.get(field_name, 0) + n
+        found = self._names[(word, name)] = frozenset(f for f, n in held.items() if 2 * n >= answering)
+        return found
 
     def _cores(self) -> dict[str, dict[int, list[Any]]]:
         """Each word's distinct cores and how many keys hold each (keys share them: the mix's 3,327 keys
@@ -595,7 +589,10 @@ class ResourceFields:
         return by_word
 
 
-_NO_FIELDS: Final = frozenset[str]()
+def _under(path: str, name: str, tail: str) -> bool:
+    """Whether ``path``'s last step is a field of an object named ``name`` (``data.title`` of ``data``)."""
+    parent = path.rpartition(".")[0]
+    return parent == name or parent.endswith(tail)
 
 
 def _method_rank(method: str) -> int:
