@@ -359,3 +359,12 @@ def test_a_sent_name_holding_the_file_segment_is_no_file_part() -> None:
     assert drift_check.check(doc, traffic, explain=BodyValidator) == []
     assert fields(body([("a[\x00file]", "text", None, None), ("b", "1", None, None)]).decode(),
                   f"{MP}; boundary=b0und") == {"b": ["1"]}
+
+
+def test_a_file_part_where_the_spec_wants_text_is_shown_as_a_file_not_as_the_fold_s_marker() -> None:
+    records = [upload("/files", [("count", str(i), None, None)]) for i in range(30)]
+    doc = doc_of(records)
+    sent = decode(orjson.dumps(upload("/files", [("count", b"\x89PNG\x00", "c.png", "image/png")])))
+    (finding,) = drift_check.check(doc, [sent], explain=BodyValidator)
+    assert finding.kind == "request-type-mismatch"
+    assert finding.example.seen == "a file (image/png)"
