@@ -116,7 +116,8 @@ class HeaderPolicy:
             return True
         if name in API_KEY_HEADERS or name in ("set-cookie", "cookie", "authorization"):
             return False
-        if generic is GENERIC_REQUEST_HEADERS and _SDK_TELEMETRY(name) is not None:
+        # a client's credential of several words (-Api-Key, -Access-Token) is one too: the secret rule's words
+        if generic is GENERIC_REQUEST_HEADERS and _SDK_TELEMETRY(name) is not None and not secret_name(name):
             return False
         return name not in generic and not name.startswith(prefixes)
 

@@ -104,7 +104,8 @@ def _boundary(content_type: str | None, data: bytes) -> bytes:
 
 
 def _part(chunk: bytes) -> tuple[str, str] | None:
-    """One part's name and value (the text between two delimiters); None for a part without a name."""
+    """One part's name and value (the text between two delimiters); None for a part without a name (or
+    with a NUL in it)."""
     for sep in (b"\r\n\r\n", b"\n\n"):
         end = chunk.find(sep)
         if end >= 0:
@@ -118,7 +119,7 @@ def _part(chunk: bytes) -> tuple[str, str] | None:
     content = content[:-2] if content.endswith(b"\r\n") else content[:-1] if content.endswith(b"\n") else content
     params = _params(headers.get("content-disposition", ""))
     name = params.get("name")
-    if name is None:
+    if name is None or "\x00" in name:  # a NUL is the fold's own (FILE_SEGMENT): no form field is named so
         return None
     part_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
     text = _text(content) if "filename" not in params and _is_text(part_type) else None

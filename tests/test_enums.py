@@ -74,3 +74,20 @@ def test_a_path_or_topic_people_write_is_no_enum_where_a_media_type_is(accelerat
     assert rule["as"]["enum"] == sorted(kinds)
     later = ex("post", "/flows", body={"rules": [{"to": "factory/line3/temp", "as": "text/plain"}]})
     assert rejections(doc, [later]) == []
+
+
+@pytest.mark.parametrize("accelerated", [pytest.param(True, id="native", marks=pytest.mark.skipif(
+    not native.AVAILABLE, reason="specbuild._native is not built here")), pytest.param(False, id="pure")])
+def test_a_value_with_one_slash_is_a_token_of_32_characters_at_most_as_one_without(accelerated: bool) -> None:
+    """The slash rule took a slash away from the token; it did not lengthen it: ``owner/some-long-repository-name``
+    (33 characters and more) is no enum, as before, where ``text/plain`` may be one."""
+    repos = ["kubernetes-sigs/cluster-api-provider-aws", "kubernetes-sigs/cluster-api-provider-gcp",
+             "open-telemetry/opentelemetry-collector-contrib"]
+    kinds = ["text/plain", "application/json"]
+    builder = SpecBuilder(accelerated=accelerated)
+    bodies = [{"mode": repos[i % 3], "as": kinds[i % 2]} for i in range(60)]
+    Fold(builder).feed((orjson.dumps(record("post", "/builds", body=body)), f"r:{i}") for i, body in enumerate(bodies))
+    doc = inline(render(builder))
+    props = doc["paths"]["/builds"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert "enum" not in props["mode"], props["mode"]
+    assert props["as"]["enum"] == sorted(kinds)

@@ -64,3 +64,13 @@ def test_an_sdks_telemetry_headers_are_no_parameters_but_a_clients_credentials_s
     assert policy.request("x-client-version") and policy.request("x-tenant-client")
     assert policy.request("x-ibm-client-id")  # documented where seen, as before (the secret rule redacts it)
     assert HeaderPolicy(include=("x-openfga-*",)).request("x-openfga-client-method")  # the user's word wins
+
+
+def test_a_clients_credential_of_several_words_is_no_telemetry() -> None:
+    """X-<vendor>-Client-Api-Key, -Access-Token, -Password are credentials as -Key and -Token are (the secret
+    rule's words): documented where seen, as before SDK telemetry headers were dropped."""
+    policy = HeaderPolicy()
+    for name in ("x-acme-client-api-key", "x-acme-client-access-token", "x-acme-client-auth-token",
+                 "x-acme-client-password", "x-acme-client-secret"):
+        assert policy.request(name), name
+    assert not policy.request("x-acme-client-method") and not policy.request("x-ms-client-request-id")

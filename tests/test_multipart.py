@@ -325,3 +325,46 @@ def test_a_part_is_never_null_nor_evidence_against_a_null_elsewhere() -> None:
     alone, beside = doc_of(notes), doc_of(notes + uploads)
     assert {k: v for k, v in beside["paths"].items() if k != "/notes"} == alone["paths"]
     assert "nullable" not in resolved(beside, media(beside, "/notes")["schema"])["properties"]["title"]
+
+
+# -- review: names that collide with the file segment, or that spell no bracketed path ---------------------
+def test_a_file_part_whose_name_spells_no_bracketed_path_is_a_binary_property_of_that_name() -> None:
+    """``[x]``, ``a[b`` and names of more segments than a form's depth are names of their own (records.form_name):
+    a file part so named was written as ``[x][\\x00file]``, the fold's marker in the spec."""
+    deep = "d" + "[k]" * 40
+    records = [upload("/files", [("[x]", b"\x89PNG\x00", "a.png", "image/png"), ("a[b", b"\x00", "b.png", "image/png"),
+                                 (deep, b"\x00", "c.png", "image/png"), ("t", "1", None, None)]) for _ in range(5)]
+    doc = doc_of(records)
+    props = resolved(doc, media(doc)["schema"])["properties"]
+    assert sorted(props) == sorted(["[x]", "a[b", deep, "t"])
+    assert props["[x]"] == props["a[b"] == props[deep] == {"type": "string", "format": "binary"}
+    assert "\x00" not in dumps(doc).decode()
+    traffic = [decode(orjson.dumps(r)) for r in records]
+    assert drift_check.check(doc, traffic, explain=BodyValidator) == []
+
+
+def test_a_sent_name_holding_the_file_segment_is_no_file_part() -> None:
+    """The fold's file segment is ``\\x00file``: a urlencoded field (or a query's deepObject) sent under
+    ``a[\\x00file]`` is a field of that name as before multipart bodies were read, never a binary file
+    with a media type, and its own traffic checks clean."""
+    records = [{"request": {"method": "POST", "protocol": "https", "host": "h", "pathname": "/form",
+                            "headers": {"content-type": "application/x-www-form-urlencoded"},
+                            "body": "a%5B%00file%5D=image/png&x=1"}, "response": {"statusCode": 200}}
+               for _ in range(5)]
+    doc = doc_of(records)
+    got = doc["paths"]["/form"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+    assert "binary" not in dumps(got).decode()
+    assert "contentType" not in dumps(got).decode()
+    traffic = [decode(orjson.dumps(r)) for r in records]
+    assert drift_check.check(doc, traffic, explain=BodyValidator) == []
+    assert fields(body([("a[\x00file]", "text", None, None), ("b", "1", None, None)]).decode(),
+                  f"{MP}; boundary=b0und") == {"b": ["1"]}
+
+
+def test_a_file_part_where_the_spec_wants_text_is_shown_as_a_file_not_as_the_fold_s_marker() -> None:
+    records = [upload("/files", [("count", str(i), None, None)]) for i in range(30)]
+    doc = doc_of(records)
+    sent = decode(orjson.dumps(upload("/files", [("count", b"\x89PNG\x00", "c.png", "image/png")])))
+    (finding,) = drift_check.check(doc, [sent], explain=BodyValidator)
+    assert finding.kind == "request-type-mismatch"
+    assert finding.example.seen == "a file (image/png)"

@@ -171,3 +171,22 @@ def test_a_persons_spec_keeps_its_form_and_hints_with_a_slash_template_the_slash
     builder = SpecBuilder(hints=("/api/projects/{key}/",), accelerated=native.AVAILABLE)
     Fold(builder).feed((line, "r") for line in django())
     assert "/api/projects/{key}/" in render(builder)["paths"]
+
+
+def _paths_spec(paths: list[str]) -> dict[str, Any]:
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {p: {"get": {"responses": {"200": {"description": "ok"}}}} for p in paths}}
+
+
+def test_a_spec_holding_a_path_with_and_without_its_slash_keeps_both_operations_in_a_diff() -> None:
+    """``/x`` and ``/x/`` in one spec are two operations (a person's spec may write both): dropping ``/x``
+    is its removal (breaking), not ``/x``'s operation now written with a slash; each pairs with its own
+    form first, and with the other form only when a spec holds one of them."""
+    both, slashed = _paths_spec(["/x", "/x/", "/y"]), _paths_spec(["/x/", "/y"])
+    assert {(c.operation, c.kind) for c in diff(both, slashed)} == {("GET /x", "operation-removed")}
+    assert {(c.operation, c.kind) for c in diff(slashed, both)} == {("GET /x", "operation-added")}
+    assert diff(both, both) == []
+    assert {(c.operation, c.kind) for c in diff(_paths_spec(["/y"]), both)} == {
+        ("GET /x", "operation-added"), ("GET /x/", "operation-added")}
+    assert {(c.operation, c.kind) for c in diff(both, _paths_spec(["/x", "/x/", "/y/"]))} == {
+        ("GET /y/", "path-now-with-trailing-slash")}

@@ -66,14 +66,13 @@ class Change:
 def diff(base: Mapping[str, Any], head: Mapping[str, Any], *, learned_head: bool = False) -> list[Change]:
     """Every change from ``base`` to ``head``, most severe first, then by operation, kind and place."""
     ctx = _Ctx(base, head)
-    b_ops, h_ops = _operations(base), _operations(head)
-    for key in sorted(b_ops.keys() | h_ops.keys()):
-        if key not in h_ops:
-            ctx.add(b_ops[key].label, "operation-removed", "", "", "")
-        elif key not in b_ops:
-            ctx.add(h_ops[key].label, "operation-added", "", "", "")
-        else:
-            _operation(ctx, b_ops[key], h_ops[key])
+    for b_op, h_op in _paired(_operations(base), _operations(head)):
+        if b_op is not None and h_op is not None:
+            _operation(ctx, b_op, h_op)
+        elif b_op is not None:
+            ctx.add(b_op.label, "operation-removed", "", "", "")
+        elif h_op is not None:
+            ctx.add(h_op.label, "operation-added", "", "", "")
     changes = ctx.changes
     if learned_head:
         changes = [_learned(c) for c in changes if c.proven or c.kind not in LEARNED_SUPPRESSED]
@@ -154,6 +153,7 @@ class _Op:
 
 
 def _operations(doc: Mapping[str, Any]) -> dict[tuple[str, str], _Op]:
+    """Operations by (path template under the servers' base, with its trailing slash if written, method)."""
     base = _base_path(doc)
     out: dict[tuple[str, str], _Op] = {}
     for path in sorted(doc.get("paths") or {}):
@@ -162,9 +162,29 @@ def _operations(doc: Mapping[str, Any]) -> dict[tuple[str, str], _Op]:
             op = item.get(method)
             if isinstance(op, dict):
                 full = (base + "/" + path.strip("/")).rstrip("/") or "/"
-                key = (_PARAM.sub("{}", full), method)
+                key = (_PARAM.sub("{}", full + "/" if _slashed(path) and full != "/" else full), method)
                 out.setdefault(key, _Op(f"{method.upper()} {path}", op, item, path))
     return out
+
+
+def _paired(b_ops: dict[tuple[str, str], _Op],
+            h_ops: dict[tuple[str, str], _Op]) -> list[tuple[_Op | None, _Op | None]]:
+    """The base's and the head's operations paired: each with its own path first, then one left over with the
+    other's written with(out) its trailing slash (one operation either way: ``diff`` tells the slash); a
+    spec holding both ``/x`` and ``/x/`` keeps them two."""
+    out: list[tuple[_Op | None, _Op | None]] = [(b_ops[k], h_ops[k]) for k in sorted(b_ops.keys() & h_ops.keys())]
+    left: dict[tuple[str, str], list[_Op]] = {}
+    for key in sorted(h_ops.keys() - b_ops.keys()):
+        left.setdefault(_unslashed(key), []).append(h_ops[key])
+    for key in sorted(b_ops.keys() - h_ops.keys()):
+        same = left.get(_unslashed(key))
+        out.append((b_ops[key], same.pop(0) if same else None))
+    out.extend((None, h_op) for ops in left.values() for h_op in ops)
+    return out
+
+
+def _unslashed(key: tuple[str, str]) -> tuple[str, str]:
+    return key[0].rstrip("/") or "/", key[1]
 
 
 def _base_path(doc: Mapping[str, Any]) -> str:

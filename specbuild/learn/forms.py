@@ -100,12 +100,17 @@ class Field:
         return [*self.props.values(), *([self.items] if self.items is not None else [])]
 
 
-def tree(form: ParamMap) -> Field:
-    """The fields of a form fold as a tree of their bracketed names (``a[b][]``: ``a`` -> ``b`` -> items)."""
+def tree(form: ParamMap, files: bool = False) -> Field:
+    """The fields of a form fold as a tree of their bracketed names (``a[b][]``: ``a`` -> ``b`` -> items).
+    ``files``: a multipart body's, whose file parts fold under ``name[<FILE>]`` (builder.BodyState): that
+    segment is split off before the name is read, so a name that spells no bracketed path (``[x]``, ``a[b``)
+    holds its file too."""
     root = Field()
+    suffix = f"[{FILE}]"
     for name, state in form.items():
         node = root
-        for segment in form_name(name):
+        file = files and name.endswith(suffix)
+        for segment in (*form_name(name[:-len(suffix)]), FILE) if file else form_name(name):
             if node is not root and is_index(segment):
                 node.items = node = node.items or Field()
             else:
@@ -127,13 +132,15 @@ class _Render:
     openapi: str
     enums: bool
     defaults: bool = False  # a query's: a field sent with one value only is no required one
+    # a multipart body's: FILE holds a file part; elsewhere it is a name a client sent, nothing more
+    files: bool = False
 
     def node(self, node: Field, name: str | None, exact: int | None, bound: int, flat: bool) -> dict[str, Any]:
         """The schema of one position. ``exact``: the bodies it was in, when known; ``bound``: at most
         that many (the map rule reads it); ``flat``: no array position above (a name twice in one body is
         then an array of its values, as a query parameter's)."""
         branches: list[dict[str, Any]] = []
-        file = node.props.get(FILE)
+        file = node.props.get(FILE) if self.files else None
         if file is not None:  # a multipart file part under this name: the rest of the node as without it
             node = Field(node.value, {k: v for k, v in node.props.items() if k != FILE}, node.items)
         if node.items is not None:
@@ -151,7 +158,7 @@ class _Render:
 
     def object(self, node: Field, name: str | None, exact: int | None, bound: int, flat: bool) -> dict[str, Any]:
         keys = sorted(node.props)
-        if name is not None and (_keyed_by_ids(keys) or _looks_like_map(_probe(node, name, bound), name)):
+        if name is not None and (_keyed_by_ids(keys) or _looks_like_map(_probe(node, name, bound, self.files), name)):
             merged = _merged([node.props[k] for k in keys])
             return {"additionalProperties": self.node(merged, None, None, bound, flat), "type": "object"}
         properties: dict[str, Any] = {}
@@ -172,7 +179,7 @@ class _Render:
         return out
 
 
-def _probe(node: Field, name: str, bound: int) -> Shape:
+def _probe(node: Field, name: str, bound: int, files: bool) -> Shape:
     """What ``schema._looks_like_map`` reads of an object: its keys' counts and kinds, and how many
     objects there were. A form does not say that: between its most frequent key's count and ``bound``.
     Under a name for what users fill in (``metadata``), the map rule asks that no key be in every object:
@@ -185,8 +192,9 @@ def _probe(node: Field, name: str, bound: int) -> Shape:
     for key, child in node.props.items():
         shape = probe.props[key] = Shape(1)
         shape.count = child.seen()
-        shape.kinds = (OBJ if len(child.props) > (FILE in child.props) else 0) | (ARR if child.items is not None else 0)
-        if FILE in child.props:
+        file = files and FILE in child.props
+        shape.kinds = (OBJ if len(child.props) > file else 0) | (ARR if child.items is not None else 0)
+        if file:
             shape.kinds |= STR
         if child.value is not None:
             shape.kinds |= sum(json for bit, json in _JSON_KINDS if child.value.values.kinds & bit)
@@ -207,19 +215,20 @@ def _merged(nodes: list[Field]) -> Field:
 
 
 def form_media(form: ParamMap, bodies: int, openapi: str = "3.0",
-               enums: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+               enums: bool = True, files: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     """The schema of a form media type and its ``encoding`` (``{}`` when no name has brackets), from the
     fields folded from ``bodies`` bodies. A form of plain names is the object of those names, each
-    required when it was in every body."""
-    root = tree(form)
+    required when it was in every body. ``files``: a multipart body's form (its file parts, _Render.files)."""
+    root = tree(form, files)
     schema: dict[str, Any] = {"type": "object"}
     if root.props:
-        schema = _Render(openapi, enums).object(root, None, bodies, bodies, True)
+        schema = _Render(openapi, enums, files=files).object(root, None, bodies, bodies, True)
     encoding: dict[str, Any] = {}
     for key, child in sorted(root.props.items()):
-        if len(child.props) > (FILE in child.props) or (child.items is not None and set(child.items.props) != {FILE}):
+        if len(child.props) > (files and FILE in child.props) or (child.items is not None
+                                                                  and set(child.items.props) != {FILE}):
             encoding[key] = dict(DEEP_OBJECT)
-        media = _file_media(child)
+        media = _file_media(child) if files else None
         if media is not None:
             encoding.setdefault(key, {})["contentType"] = media
     return schema, encoding

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 import orjson
 
+from specbuild import multipart
 from specbuild.http import OPERATION_METHODS
 from specbuild.http import served as served_status
 from specbuild.learn import native
@@ -730,15 +731,17 @@ def _deep_parameter(base: str, group: ParamMap, calls: int, opts: RenderOptions)
 
 def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, Any]:
     return {"required": bodies.empty == 0 and bodies.count >= calls,
-            "content": {media: _media(bodies.by_media[media], opts, entities=False)
+            "content": {media: _media(bodies.by_media[media], opts, entities=False,
+                                      files=media == multipart.MEDIA)
                         for media in sorted(bodies.by_media)}}
 
 
-def _media(body: BodyState, opts: RenderOptions, entities: bool) -> dict[str, Any]:
+def _media(body: BodyState, opts: RenderOptions, entities: bool, files: bool = False) -> dict[str, Any]:
     """``entities``: False for a request's body (clients choose each call's values: an enum counts
-    calls), True for a response's (what a server stored, read again and again: it counts entities)."""
+    calls), True for a response's (what a server stored, read again and again: it counts entities).
+    ``files``: a multipart/form-data body's (its file parts are files: learn/forms.py)."""
     if body.form is not None:
-        schema, encoding = form_media(body.form, body.count, opts.openapi, opts.enums)
+        schema, encoding = form_media(body.form, body.count, opts.openapi, opts.enums, files)
         out: dict[str, Any] = {"schema": schema}
         if encoding:
             out["encoding"] = encoding
@@ -758,7 +761,8 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
                           for name, state in sorted(resp.headers.items())}
     _note_more(out, "headers", resp.headers)
     if resp.bodies.by_media and status not in NO_CONTENT_STATUSES:
-        out["content"] = {media: _media(resp.bodies.by_media[media], opts, entities=True)
+        out["content"] = {media: _media(resp.bodies.by_media[media], opts, entities=True,
+                                        files=media == multipart.MEDIA)
                           for media in sorted(resp.bodies.by_media)}
         witnesses = resp.witnesses.count()
         for media in out["content"].values():

@@ -95,7 +95,11 @@ FORMAT_RULES: Final[tuple[tuple[str, str | tuple[str, Callable[[str], bool]]], .
 # -- the enum guard: which strings could be one value of an enum ------------------------------------------
 # a short token (a media type's one slash at most: two make a path, a route or an MQTT topic, which people
 # write: Node-RED's ``factory/line3/temp``, an open set)...
-ENUM_TOKEN: Final = r"[A-Za-z0-9][A-Za-z0-9_.:+-]{0,31}(?:/[A-Za-z0-9_.:+-]{1,31})?"
+# 32 characters at most, a slash among them or not (a slash after the first i+1, at most 30-i after it:
+# spelled out, as neither fold's regex engine has a lookahead to bound the whole)
+_TOKEN_CHAR: Final = "[A-Za-z0-9_.:+-]"
+ENUM_TOKEN: Final = (f"[A-Za-z0-9](?:{_TOKEN_CHAR}{{0,31}}|"
+                     + "|".join(f"{_TOKEN_CHAR}{{{i}}}/{_TOKEN_CHAR}{{1,{30 - i}}}" for i in range(30)) + ")")
 ENUM_NUMERIC: Final = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"  # ...not a number,
 ENUM_HEXISH: Final = r"[a-fA-F]*[0-9][0-9a-fA-F]*"          # ...nor hex with a digit
 HEX_ID_MIN: Final = 8        # hex this long with a digit in it is an id (a hash, a commit), never an enum value
