@@ -247,6 +247,14 @@ pub(crate) fn strings_kind(r: &Rules, v: &str) -> u8 {
 pub(crate) mod tests {
     use super::*;
 
+    /// learn/rules.py's ENUM_TOKEN: a short token with one slash at most, 32 characters in all (spelt out
+    /// slash place by slash place: the regex crate has no lookahead).
+    fn enum_token_pattern() -> String {
+        let c = "[A-Za-z0-9_.:+-]";
+        let slashed: Vec<String> = (0..30).map(|i| format!("{c}{{{i}}}/{c}{{1,{}}}", 30 - i)).collect();
+        format!("[A-Za-z0-9](?:{c}{{0,31}}|{})", slashed.join("|"))
+    }
+
     /// A table like rules.py's, for the tests of the logic (the real one only ever comes from Python).
     pub(crate) fn table() -> Table {
         Table {
@@ -267,7 +275,7 @@ pub(crate) mod tests {
                 Format::Pattern("[0-9]{4}-[0-9]{2}-[0-9]{2}".to_owned()),
                 Format::Filtered("[0-9a-f:]*:[0-9a-f:]*".to_owned(), Box::new(|v| v.matches(':').count() >= 2)),
             ],
-            enum_token: "[A-Za-z0-9][A-Za-z0-9_.:+-]{0,31}(?:/[A-Za-z0-9_.:+-]{1,31})?".to_owned(),
+            enum_token: enum_token_pattern(),
             enum_numeric: r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?".to_owned(),
             enum_hexish: "[a-fA-F]*[0-9][0-9a-fA-F]*".to_owned(),
             int_text: "-?(?:0|[1-9][0-9]{0,17})".to_owned(),
@@ -328,7 +336,8 @@ pub(crate) mod tests {
         }));
         let values = ["", "a", "active", "2024-03-04", "2024-03-04T", "x2024-03-04", "2024-03-04\n", "fe80::1",
                       "-0", "1e3", "1.5e-3", ".5", "+", "deadbeef1", "DEADBEEF", "é", "aé", "a b", "a/b:c+d",
-                      "123456789012345678", "1234567890123456789", &"a".repeat(32), &"a".repeat(33)];
+                      "123456789012345678", "1234567890123456789", &"a".repeat(32), &"a".repeat(33),
+                      "a/b/c", &format!("{}/b", "a".repeat(30)), &format!("{}/b", "a".repeat(31))];
         for p in &patterns {
             let f = full(p).expect("compiles");
             assert!(f.dfa.is_some(), "{p}");
