@@ -358,7 +358,6 @@ def _step(node: Mapping[str, Any], segment: str) -> Any:
     return extra if isinstance(extra, dict) else None
 
 
-
 def _repeats(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], where: str) -> tuple[Any, Any]:
     """A query parameter that became a list of repeated keys (``?id=a&id=b``), or stopped being one: the
     same request for one value, so no type change. A learned spec says "a list" once a sample repeated the

@@ -629,44 +629,28 @@ def _selectors_unlisted(params: list[dict[str, Any]], responses: dict[str, Any])
     fields (Strapi's ``fields[0]=title``, ``sort=title``, ``populate=author``; JSON:API's ``fields``, OData's
     ``$select``): tomorrow's client asks for another of them, so the names one sample asked are no enum.
     The answers are read only where a query parameter has an enum (few)."""
-    enums = [schema for p in params if p["in"] == "query" for schema in _enum_schemas(p["schema"])]
+    enums = [schema for p in params if p["in"] == "query" for schema in _schema_dicts(p["schema"])
+             if isinstance(schema.get("enum"), list)]
     if not enums:
         return
-    names = _field_names([r for status, r in responses.items() if status.startswith("2")])
+    names = {name for schema in _schema_dicts([r for status, r in responses.items() if status.startswith("2")])
+             if isinstance(schema.get("properties"), dict) for name in schema["properties"]}
     for schema in enums:
         if all(isinstance(value, str) and value in names for value in schema["enum"]):
             del schema["enum"]
 
 
-def _enum_schemas(schema: Any) -> list[dict[str, Any]]:
-    """The schemas with an ``enum`` in a parameter's schema (a deepObject's fields and items too)."""
-    out: list[dict[str, Any]] = []
-    stack = [schema]
+def _schema_dicts(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object under ``node`` reached through schema keywords, never inside a value (an enum's list,
+    an example, a default: _DATA_KEYS)."""
+    stack = [node]
     while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if isinstance(node.get("enum"), list):
-                out.append(node)
-            stack.extend(v for k, v in node.items() if k not in ("enum", "example", "default"))
-        elif isinstance(node, list):
-            stack.extend(node)
-    return out
-
-
-def _field_names(responses: list[Any]) -> set[str]:
-    """The property names anywhere in ``responses``' schemas."""
-    names: set[str] = set()
-    stack = list(responses)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            props = node.get("properties")
-            if isinstance(props, dict):
-                names.update(props)
-            stack.extend(v for k, v in node.items() if k not in ("enum", "example", "examples", "default"))
-        elif isinstance(node, list):
-            stack.extend(node)
-    return names
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(v for k, v in item.items() if isinstance(v, (dict, list)) and k not in _DATA_KEYS)
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
 
 
 def observed(calls: int, statuses: list[int]) -> str:
