@@ -414,13 +414,7 @@ class Checker:
         key = (id(content), body.media_type, side)
         check = self._media.get(key)
         if check is not None and body.kind in ("json", "text", "form"):  # the usual case: seen before
-            if body.kind == "form" and _opaque(body, check.schema):
-                self.stats.bodies_unchecked += 1
-                return
-            self.stats.bodies_checked += 1
-            self._checked[(op.key, side)] += 1
-            value = form_value(body.value, check.schema) if body.kind == "form" else body.value
-            self._judge(op, ex, check, body, value, side, location)
+            self._read(op, ex, check, body, side, location)
             return
         picked = pick_media(content, body.media_type)
         if picked is None:
@@ -440,6 +434,11 @@ class Checker:
         check = self._compiled(schema, side)
         if len(self._media) < MAX_REMEMBERED:
             self._media[key] = check  # `content` lives in the spec: its id stays its own
+        self._read(op, ex, check, body, side, location)
+
+    def _read(self, op: Operation, ex: Exchange, check: _BodyCheck, body: Body, side: str, location: str) -> None:
+        """Judge a JSON, text or form body against its media type's compiled schema, counted as checked (a
+        multipart body against a binary schema: unchecked, :func:`_opaque`)."""
         if body.kind == "form" and _opaque(body, check.schema):
             self.stats.bodies_unchecked += 1
             return
