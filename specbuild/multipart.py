@@ -67,16 +67,16 @@ def fields(text: str, content_type: str | None) -> dict[str, list[str]]:
     return out
 
 
-def is_file(value: str) -> bool:
-    return value.startswith(FILE_PART)
+def file_media(value: str) -> str | None:
+    """The media type a file part was sent in (``""``: none named), read from its value; None for a text part."""
+    return value[len(FILE_PART):] if value.startswith(FILE_PART) else None
 
 
 def folded(name: str, value: str) -> tuple[str, str]:
     """The (name, value) a part folds as: a file part under ``name[<FILE_SEGMENT>]`` with its media type
     as the value, so the form's tree (learn/forms.py) holds a file beside a text of the same name."""
-    if value.startswith(FILE_PART):
-        return f"{name}[{FILE_SEGMENT}]", value[len(FILE_PART):]
-    return name, value
+    media = file_media(value)
+    return (name, value) if media is None else (f"{name}[{FILE_SEGMENT}]", media)
 
 
 def _bytes(text: str) -> bytes:

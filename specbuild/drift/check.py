@@ -660,8 +660,8 @@ def show(value: Any, name: str = "") -> str:
         return f"an array of {len(value)} item{'' if len(value) == 1 else 's'}"
     if isinstance(value, str) and secret_value(value):
         return "(redacted)"
-    if isinstance(value, str) and multipart.is_file(value):  # a multipart file part: its media type, no marker
-        media = value[len(multipart.FILE_PART):]
+    media = multipart.file_media(value) if isinstance(value, str) else None
+    if media is not None:  # a multipart file part: its media type, no marker
         return f"a file ({_cut(media, 60)})" if media else "a file"
     return _cut(_json(value), 80)
 
