@@ -108,19 +108,24 @@ def test_half_the_operations_rendered_elsewhere_make_the_same_document(monkeypat
     monkeypatch.setattr(render_module, "ELSEWHERE_MIN_KEYS", 0)
     traffic_ = [*traffic(), ex("get", "/keys", 200, resp=[{"id": 1}], headers={"x-api-key": "k"}),
                 ex("get", "/owners", 200, resp=[{"id": 2}], headers={"authorization": "Bearer t"}),
-                ex("put", "/owners/3", 409, resp={"message": "taken", "code": "conflict"})]
+                ex("put", "/owners/3", 409, resp={"message": "taken", "code": "conflict"}),
+                # the names its bodies hold as who (read elsewhere, while the templates are decided here) key a map
+                *(ex("get", f"/teams/{i}", 200, resp={"members": [{"username": "ann"}, {"username": "bob"}],
+                                                      "score": {"ann": i, "bob": i + 1}}) for i in range(3))]
     builder = SpecBuilder().add_all(traffic_)
     ran: list[str] = []
 
     def elsewhere(task: Any) -> Any:
         answer = pickle.loads(pickle.dumps(task()))  # as it would cross the pipe
-        ran.append("elsewhere")
+        ran.append(task.func.__name__)
         return lambda: answer
 
     alone = dumps(render(builder))
     assert dumps(render(builder, elsewhere=elsewhere)) == alone
-    assert ran == ["elsewhere"]
+    assert ran == ["who_strings", "_rendered_text"]
     doc = json.loads(alone)
+    score = doc["paths"]["/teams/{teamId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "additionalProperties" in score["properties"]["score"], score
     assert sorted(doc["components"]["securitySchemes"]) == ["apiKeyHeaderXApiKey", "bearerAuth"]
     assert "4XX" in doc["paths"]["/stores"]["get"]["responses"]
     assert dumps(render(builder, elsewhere=lambda task: lambda: None)) == alone  # it died: rendered here
@@ -135,4 +140,4 @@ def test_half_the_operations_rendered_elsewhere_make_the_same_document(monkeypat
 
     monkeypatch.setattr(render_module, "orjson", NoJson)
     assert dumps(render(builder, elsewhere=elsewhere)) == alone  # its answer: None, rendered here
-    assert ran == ["elsewhere", "elsewhere"]
+    assert ran == ["who_strings", "_rendered_text"] * 2

@@ -134,14 +134,17 @@ def render(builder: SpecBuilder, options: RenderOptions | None = None,
 
 def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Elsewhere | None) -> dict[str, Any]:
     opts = options or RenderOptions()
+    large = elsewhere is not None and len(builder.operations) >= ELSEWHERE_MIN_KEYS
+    # what the bodies hold as who or what reads every key's folds, not the templates: read meanwhile
+    held = elsewhere(functools.partial(who_strings, builder)) if elsewhere is not None and large else None
     feats = features(builder)
     templates = builder.templater.templates(feats, targets(builder), listed(builder), refused(builder))
     values = path_values(templates)
     opts = replace(opts, path_values=values, fields=ResourceFields(feats, templates),
-                   key_values=key_values(builder))
+                   key_values=key_values(builder, held() if held is not None else None))
     groups = grouped_states(builder, templates)
     schemes: dict[str, dict[str, Any]] = {}
-    if elsewhere is not None and len(builder.operations) >= ELSEWHERE_MIN_KEYS:
+    if elsewhere is not None and large:
         rendered = _rendered_operations(groups, opts, schemes, elsewhere, _elsewhere(groups, builder, templates, feats))
     else:
         rendered = [_rendered(group, opts, schemes) for group in groups]
@@ -1042,13 +1045,21 @@ def path_values(templates: Mapping[str, Template]) -> frozenset[str]:
     return frozenset(out)
 
 
-def key_values(builder: SpecBuilder) -> KeyValues:
-    """The strings the API's bodies, requests and responses, hold as who or what (schema.names_who), at
-    positions holding two distinct or more (rules.KEY_VALUE_EXTRA says why), and, when asked, those of
-    them its bodies hold as a record's fields (:func:`field_names`): keys among the first but not the
-    second are data (schema.Shape.to_schema). Read from each operation key's fold as it is, not from the
-    templates' merged states (which render merges later, some in another process): what each key's
-    positions hold, the same however the traffic was split into shards."""
+def key_values(builder: SpecBuilder, held: frozenset[str] | None = None) -> KeyValues:
+    """The strings the API's bodies, requests and responses, hold as who or what (:func:`who_strings`;
+    ``held``: read already, in another process), and, when asked, those of them its bodies hold as a
+    record's fields (:func:`field_names`): keys among the first but not the second are data
+    (schema.Shape.to_schema)."""
+    out = who_strings(builder) if held is None else held
+    return KeyValues(out, functools.partial(field_names, builder)) if out else NO_KEY_VALUES
+
+
+def who_strings(builder: SpecBuilder) -> frozenset[str]:
+    """The strings the API's bodies hold as who or what (schema.names_who), at positions holding two
+    distinct or more (rules.KEY_VALUE_EXTRA says why). Read from each operation key's fold as it is, not
+    from the templates' merged states (which render merges later, some in another process): what each
+    key's positions hold, the same however the traffic was split into shards (the mix's 100k: ~0.12 s,
+    every body's whole fold walked, which a large render does beside its templates)."""
     who = native.words(names_who)
     out: set[str] = set()
     for body in _json_bodies(builder):
@@ -1057,7 +1068,7 @@ def key_values(builder: SpecBuilder) -> KeyValues:
             out.update(pending.who_values(who))
         else:
             out.update(who_values(_settled(body), names_who))
-    return KeyValues(frozenset(out), functools.partial(field_names, builder)) if out else NO_KEY_VALUES
+    return frozenset(out)
 
 
 def field_names(builder: SpecBuilder, values: frozenset[str]) -> set[str]:
