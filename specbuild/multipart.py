@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from typing import Final
 
 MEDIA: Final = "multipart/form-data"
@@ -65,6 +66,58 @@ def fields(text: str, content_type: str | None) -> dict[str, list[str]]:
         if part is not None:
             out.setdefault(part[0], []).append(part[1])
     return out
+
+
+def redacted(data: bytes, content_type: str | None, secret: Callable[[str], bool], mask: str,
+             text: Callable[[str, str], str] | None = None) -> bytes:
+    """``data`` with the value of each text part ``secret`` names replaced by ``mask``, and each other text
+    part's value passed through ``text(media type, value)`` (a JSON part's fields); headers, delimiters,
+    file parts and the bytes of a body cut short as they came. A body that cannot be read as multipart
+    comes back as it is (the fold then counts it malformed), as does one where nothing changed."""
+    try:
+        delimiter = b"--" + _boundary(content_type, data)
+    except Malformed:
+        return data
+    chunks = data.split(delimiter)
+    if not 2 <= len(chunks) <= MAX_PARTS + 2:
+        return data
+    changed = False
+    for i, chunk in enumerate(chunks[1:], 1):
+        if chunk.startswith(b"--"):  # the closing delimiter
+            break
+        part = _redacted_part(chunk, secret, mask.encode(), text)
+        if part is not chunk:
+            chunks[i], changed = part, True
+    return delimiter.join(chunks) if changed else data
+
+
+def _redacted_part(chunk: bytes, secret: Callable[[str], bool], mask: bytes,
+                   text: Callable[[str, str], str] | None) -> bytes:
+    """One part (:func:`redacted`): itself when nothing in it is redacted."""
+    for sep in (b"\r\n\r\n", b"\n\n"):
+        end = chunk.find(sep)
+        if end >= 0:
+            break
+    else:
+        return chunk  # no headers' end: a part cut inside its headers holds no value yet
+    headers = _headers(chunk[:end])
+    params = _params(headers.get("content-disposition", ""))
+    name = params.get("name")
+    if name is None or "filename" in params:
+        return chunk  # a file's bytes are its content, not a field's value
+    head, content = chunk[:end + len(sep)], chunk[end + len(sep):]
+    tail = b"\r\n" if content.endswith(b"\r\n") else b"\n" if content.endswith(b"\n") else b""
+    value = content[:len(content) - len(tail)]
+    if secret(name):
+        return head + mask + tail
+    part_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if text is None or not part_type or not _is_text(part_type):
+        return chunk
+    decoded = _text(value)
+    if decoded is None:
+        return chunk
+    after = text(part_type, decoded)
+    return chunk if after == decoded else head + after.encode() + tail
 
 
 def file_media(value: str) -> str | None:

@@ -69,6 +69,30 @@ def test_secret_and_configured_body_fields_keep_their_type() -> None:
     assert rec["response"]["body"] == f"user=ada&password={REDACTED}"
 
 
+def test_secret_parts_of_a_multipart_upload_are_redacted_and_the_rest_kept_as_it_came() -> None:
+    """A form posted as multipart/form-data is redacted as an urlencoded one is: a secret-named part's value
+    and a JSON part's secret fields; a file's bytes, the headers and the delimiters as they came, the parts
+    before a cut too."""
+    def part(name: str, value: bytes, extra: str = "") -> bytes:
+        return f'--b0\r\nContent-Disposition: form-data; name="{name}"{extra}\r\n'.encode() + b"\r\n" + value + b"\r\n"
+    body = (part("username", b"ada") + part("password", b"hunter2") + part("api_key", b"k", '; filename="key.pem"')
+            + part("meta", b'{"token": "t0k", "n": 1}', "\r\nContent-Type: application/json") + b"--b0--\r\n")
+    headers = [("content-type", "multipart/form-data; boundary=b0")]
+    rec = http_types(exchange(method="POST", request_headers=headers, request_body=body), Redaction())
+    sent = base64.b64decode(rec["request"]["body"])
+    assert sent == body.replace(b"hunter2", REDACTED.encode()).replace(
+        b'{"token": "t0k", "n": 1}', b'{"token":"%s","n":1}' % REDACTED.encode())
+    assert decode(rec).request_body.value is not None
+    cut = http_types(exchange(method="POST", request_headers=headers, request_body=body), Redaction(),
+                     max_body_bytes=body.index(b"hunter2") + 3)
+    assert base64.b64decode(cut["request"]["body"]).endswith(b"\r\n\r\n" + REDACTED.encode())
+    assert cut["request"]["bodyTruncated"] is True
+    plain = http_types(exchange(method="POST", request_headers=headers, request_body=body), Redaction(enabled=False))
+    assert base64.b64decode(plain["request"]["body"]) == body
+    odd = http_types(exchange(method="POST", request_headers=headers, request_body=b"no parts here"), Redaction())
+    assert base64.b64decode(odd["request"]["body"]) == b"no parts here"  # not multipart: the fold says malformed
+
+
 @pytest.mark.parametrize(("body", "redacted"), [
     ('{"items": [{"name": "pin", "note": "a token"}],  "n": 1}', None),  # secret words only in values: as it came
     ('{"a": {"b": [{"apiKey": "k"}]}}', {"a": {"b": [{"apiKey": REDACTED}]}}),

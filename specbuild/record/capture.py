@@ -11,7 +11,8 @@
   as they are, any other media type base64 (specbuild learns those as binary, a multipart/form-data body
   as its parts: specbuild/multipart.py) or, for the media types in ``omit`` (``image/*``), not at all; a
   body so left out, over ``max_body_bytes``, or in a coding it cannot undo, is flagged ``bodyTruncated``
-  (learned by its media type only). A multipart part of a secret name is not redacted (a known gap).
+  (learned by its media type only). A multipart/form-data body's text parts are redacted as form fields
+  are (a JSON part as a JSON body), before it is stored, also when it was cut short.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from urllib.parse import urlencode
 
 import orjson
 
+from specbuild import multipart
 from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, SECRET_STEMS, secret_name
 from specbuild.patterns import compile_pattern
 from specbuild.record.codings import decoded
@@ -284,6 +286,10 @@ def _put_body(side: dict[str, Any], raw: bytes, cut: bool, headers: list[tuple[s
         else:
             side["body"] = text
     else:
+        if mt == multipart.MEDIA and redaction.enabled:  # the parts before a cut are whole: redacted too
+            raw = multipart.redacted(raw, _first(headers, "content-type"), redaction.field, REDACTED,
+                                     lambda media, text: _redacted_json(text, redaction) if is_json_media(media)
+                                     else text)
         side["body"] = base64.b64encode(raw).decode()
 
 
