@@ -35,7 +35,17 @@ from workload import parse, run
 LABS = ["beamline 7-BM", "cryo-EM 2026", "Lima lab", "ISS_8-ID", "materials.discovery"]
 SAMPLES = ["Si-wafer_03", "LiFePO4 batch B", "protein-kinase_A", "graphene (CVD)", "NMC811", "zeolite Y"]
 PEOPLE = ["Ana Lima", "Ben Carter", "Chloé Dubois", "Dev Patel", "Hiro Tanaka", "Kemi Adeyemi"]
-META_KEYS = ["PI", "sample.formula", "exposure (s)", "proposal-id", "beam_energy_keV", "operator", "detector", "temperature_K", "notes"]
+META_KEYS = [
+    "PI",
+    "sample.formula",
+    "exposure (s)",
+    "proposal-id",
+    "beam_energy_keV",
+    "operator",
+    "detector",
+    "temperature_K",
+    "notes",
+]
 COLUMNS = ["energy (keV)", "I0", "It", "If", "mu(E)", "time_s", "theta_deg", "ring current (mA)"]
 WORDS = ["calibration", "dark", "flat", "overnight", "retake", "alignment", "tomo", "XANES", "XRD", "good"]
 
@@ -54,14 +64,20 @@ class Lab:
         out: dict[str, Any] = {}
         for key in r.sample(META_KEYS, k or r.randint(2, 5)):
             out[key] = {
-                "PI": r.choice(PEOPLE), "sample.formula": r.choice(["Si", "LiFePO4", "C", "Al2O3"]),
-                "exposure (s)": round(r.uniform(0.01, 5), 3), "proposal-id": f"GUP-{r.randint(70000, 79999)}",
-                "beam_energy_keV": round(r.uniform(5, 30), 2), "operator": r.choice(PEOPLE),
+                "PI": r.choice(PEOPLE),
+                "sample.formula": r.choice(["Si", "LiFePO4", "C", "Al2O3"]),
+                "exposure (s)": round(r.uniform(0.01, 5), 3),
+                "proposal-id": f"GUP-{r.randint(70000, 79999)}",
+                "beam_energy_keV": round(r.uniform(5, 30), 2),
+                "operator": r.choice(PEOPLE),
                 "detector": r.choice(["Eiger2 X 9M", "Pilatus 300K", "Vortex ME4"]),
-                "temperature_K": r.choice([4, 77, 295, 300.5]), "notes": " ".join(r.sample(WORDS, 3)),
+                "temperature_K": r.choice([4, 77, 295, 300.5]),
+                "notes": " ".join(r.sample(WORDS, 3)),
             }[key]
         if r.random() < 0.3:
-            out["motors"] = {m: round(r.uniform(-10, 10), 3) for m in r.sample(["sx", "sy", "sz", "phi", "chi", "omega"], 3)}
+            out["motors"] = {
+                m: round(r.uniform(-10, 10), 3) for m in r.sample(["sx", "sy", "sz", "phi", "chi", "omega"], 3)
+            }
         if r.random() < 0.3:
             out["tags"] = r.sample(WORDS, r.randint(1, 3))
         return out
@@ -87,7 +103,9 @@ class Lab:
     # -- steps -----------------------------------------------------------------------------------------
     def setup(self) -> None:
         for lab in LABS:
-            self.client.create_container(lab, metadata=self.meta(), specs=[] if self.rng.random() < 0.5 else ["BlueskyRun"])
+            self.client.create_container(
+                lab, metadata=self.meta(), specs=[] if self.rng.random() < 0.5 else ["BlueskyRun"]
+            )
             self.nodes["container"].append(lab)
         for _ in range(4):
             self.add_container()
@@ -107,7 +125,11 @@ class Lab:
     def add_array(self) -> None:
         r, parent = self.rng, self.parent()
         shape = r.choice([(r.randint(8, 64),), (r.randint(4, 16), r.randint(4, 16)), (3, 8, 8)])
-        data = np.random.default_rng(r.randint(0, 9999)).normal(size=shape).astype(r.choice(["float64", "float32", "int32", "uint16"]))
+        data = (
+            np.random.default_rng(r.randint(0, 9999))
+            .normal(size=shape)
+            .astype(r.choice(["float64", "float32", "int32", "uint16"]))
+        )
         key = self.key(r.choice(["frame", "spectrum", "dark", "flat", "image"]))
         dims = ["x"] if len(shape) == 1 else None
         parent.write_array(data, key=key, metadata=self.meta(), dims=dims)
@@ -185,14 +207,17 @@ class Lab:
     def search(self) -> None:
         r = self.rng
         c = self.parent()
-        key = r.choice(META_KEYS + ["motors.sx", "tags", "no.such.key"])
-        q = r.choice([
-            lambda: Key(key) == r.choice(PEOPLE + ["Si", "C"]),
-            lambda: Comparison(r.choice(["lt", "gt", "le", "ge"]), key, round(r.uniform(0, 30), 2)),
-            lambda: FullText(r.choice(WORDS + PEOPLE[:2])),
-            lambda: Contains("tags", r.choice(WORDS)),
-            lambda: In(key, r.sample(PEOPLE, 2)),
-        ] + [lambda: Regex(key, r.choice(["^GUP-7", "Eiger.*", "L[io]"]))] * (r.random() < 0.3))()
+        key = r.choice([*META_KEYS, "motors.sx", "tags", "no.such.key"])
+        q = r.choice(
+            [
+                lambda: Key(key) == r.choice([*PEOPLE, "Si", "C"]),
+                lambda: Comparison(r.choice(["lt", "gt", "le", "ge"]), key, round(r.uniform(0, 30), 2)),
+                lambda: FullText(r.choice(WORDS + PEOPLE[:2])),
+                lambda: Contains("tags", r.choice(WORDS)),
+                lambda: In(key, r.sample(PEOPLE, 2)),
+            ]
+            + [lambda: Regex(key, r.choice(["^GUP-7", "Eiger.*", "L[io]"]))] * (r.random() < 0.3)
+        )()
         result = c.search(q)
         if r.random() < 0.5:
             # Tiled sorts by keys of letters, digits, dots and underscores: a key with a space is a 422
@@ -229,7 +254,15 @@ class Lab:
         elif x == 2:
             n.replace_metadata(metadata=self.meta())
         else:
-            n.patch_metadata(metadata_patch=[{"op": "add", "path": f"/{r.choice(['status', 'quality', 'reviewed_by'])}", "value": r.choice(WORDS + PEOPLE)}])
+            n.patch_metadata(
+                metadata_patch=[
+                    {
+                        "op": "add",
+                        "path": f"/{r.choice(['status', 'quality', 'reviewed_by'])}",
+                        "value": r.choice(WORDS + PEOPLE),
+                    }
+                ]
+            )
 
     def revisions(self) -> None:
         path = self.pick(self.rng.choice(["container", "array", "table"]))
@@ -274,9 +307,19 @@ class Lab:
 
     def steps(self) -> list[tuple[Any, float]]:
         return [
-            (self.add_container, 4), (self.add_array, 10), (self.add_table, 8), (self.add_other, 3),
-            (self.read_array, 12), (self.write_array, 5), (self.read_table, 9), (self.search, 12),
-            (self.listing, 10), (self.update_meta, 10), (self.revisions, 4), (self.delete, 5), (self.mistakes, 4),
+            (self.add_container, 4),
+            (self.add_array, 10),
+            (self.add_table, 8),
+            (self.add_other, 3),
+            (self.read_array, 12),
+            (self.write_array, 5),
+            (self.read_table, 9),
+            (self.search, 12),
+            (self.listing, 10),
+            (self.update_meta, 10),
+            (self.revisions, 4),
+            (self.delete, 5),
+            (self.mistakes, 4),
         ]
 
 
@@ -285,7 +328,13 @@ def main() -> None:
     lab = Lab(a.url, a.key, a.seed)
     np.random.seed(a.seed)
     lab.setup()
-    run(lab.rng, lab.steps(), a.rounds, a.max_seconds, tolerated=(KeyError, httpx.HTTPStatusError, ValueError, IndexError, RuntimeError, TypeError))
+    run(
+        lab.rng,
+        lab.steps(),
+        a.rounds,
+        a.max_seconds,
+        tolerated=(KeyError, httpx.HTTPStatusError, ValueError, IndexError, RuntimeError, TypeError),
+    )
 
 
 if __name__ == "__main__":
