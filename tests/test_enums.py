@@ -91,3 +91,24 @@ def test_a_value_with_one_slash_is_a_token_of_32_characters_at_most_as_one_witho
     props = doc["paths"]["/builds"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
     assert "enum" not in props["mode"], props["mode"]
     assert props["as"]["enum"] == sorted(kinds)
+
+
+@pytest.mark.parametrize("accelerated", [pytest.param(True, id="native", marks=pytest.mark.skipif(
+    not native.AVAILABLE, reason="specbuild._native is not built here")), pytest.param(False, id="pure")])
+def test_an_error_bodys_codes_are_no_enum_where_a_successs_are(accelerated: bool) -> None:
+    """NocoDB's 404s answered ``RECORD_NOT_FOUND``, ``TABLE_NOT_FOUND`` and ``INVALID_OFFSET_VALUE``, each
+    many times: an enum, and the next sample's deleted view answered ``VIEW_NOT_FOUND`` (the drift gate's
+    one breaking finding). A sample sees the errors its client provoked, not the API's vocabulary of
+    them: an error body claims no enum. The same values in a success's body still make one."""
+    codes = ("RECORD_NOT_FOUND", "TABLE_NOT_FOUND", "INVALID_OFFSET_VALUE")
+    rows = [ex(path=f"/tables/{i}", status=404, resp={"error": codes[i % 3], "msg": "not found"}) for i in range(60)]
+    rows += [ex(path=f"/jobs/{i}", resp={"state": codes[i % 3]}) for i in range(60)]
+    builder = SpecBuilder(accelerated=accelerated)
+    for row in rows:
+        builder.add(row)
+    doc = inline(render(builder))
+    error = doc["paths"]["/tables/{tableId}"]["get"]["responses"]["404"]["content"]["application/json"]["schema"]
+    assert "enum" not in error["properties"]["error"] and error["properties"]["error"]["type"] == "string", error
+    assert _answer(doc, "/jobs/{jobId}")["properties"]["state"]["enum"] == sorted(codes)
+    later = ex(path="/tables/99", status=404, resp={"error": "VIEW_NOT_FOUND", "msg": "not found"})
+    assert rejections(doc, [*rows, later]) == []

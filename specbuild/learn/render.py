@@ -748,6 +748,8 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
                           for name, state in sorted(resp.headers.items())}
     _note_more(out, "headers", resp.headers)
     if resp.bodies.by_media and status not in NO_CONTENT_STATUSES:
+        if status >= 400:  # a sample holds the errors its clients provoked, not the API's vocabulary of them
+            opts = replace(opts, enums=False)
         out["content"] = {media: _media(resp.bodies.by_media[media], opts, entities=True,
                                         files=media == multipart.MEDIA)
                           for media in sorted(resp.bodies.by_media)}
