@@ -114,8 +114,9 @@ class HeaderPolicy:
             return False
         if self.include and any(fnmatchcase(name, p.lower()) for p in self.include):
             return True
-        if name in API_KEY_HEADERS or name in ("set-cookie", "cookie", "authorization"):
-            return False
+        if name in ("set-cookie", "cookie", "authorization") or (generic is GENERIC_REQUEST_HEADERS
+                                                                 and api_key_header(name)):
+            return False  # credentials: a security scheme's (builder._credential)
         # a client's credential of several words (-Api-Key, -Access-Token) is one too: the secret rule's words
         if generic is GENERIC_REQUEST_HEADERS and _SDK_TELEMETRY(name) is not None and not secret_name(name):
             return False
@@ -159,6 +160,31 @@ def secret_name(name: str) -> bool:
 # What every secret name holds, lower-cased: one of its words, or the second word of a pair (a cheap
 # test of a whole text before it is parsed: a recorder leaves a body without any in a key as it came)
 SECRET_STEMS: Final = tuple(sorted(_SECRET_WORDS | {second for _, second in _SECRET_PAIRS}))
+
+# A vendor's own credential header (NocoDB's ``xc-auth`` and ``xc-token``, GitLab's ``PRIVATE-TOKEN``,
+# ``X-Vault-Token``, ``X-Goog-Api-Key``, ``Ocp-Apim-Subscription-Key``): the name ends in a word of a
+# credential (or two: api key, access key). Not one that says the token is something else: a page's,
+# a form's (CSRF), an upload's, a request's, a retry's (``Idempotency-Key`` has no credential word).
+_CREDENTIAL_LAST: Final = frozenset({"token", "auth", "apikey", "accesstoken", "authtoken", "jwt", "secret",
+                                     "credential", "credentials"})
+_CREDENTIAL_PAIRS: Final = frozenset({("api", "key"), ("access", "key"), ("secret", "key"), ("client", "key"),
+                                      ("subscription", "key"), ("private", "key"), ("functions", "key")})
+_NOT_CREDENTIAL: Final = frozenset({"csrf", "xsrf", "page", "next", "continuation", "pagination", "cursor", "sync",
+                                    "upload", "resume", "request", "correlation", "trace", "refresh", "idempotency",
+                                    "push", "notification", "device", "verification", "confirmation", "reset"})
+
+
+@functools.lru_cache(maxsize=4096)  # asked of every request header name the fold reads
+def api_key_header(name: str) -> bool:
+    """Whether a request header of this name carries the client's credential, an API key scheme's
+    (:data:`API_KEY_HEADERS`, or a vendor's own: :data:`_CREDENTIAL_LAST`)."""
+    lower = name.lower()
+    if lower in API_KEY_HEADERS:
+        return True
+    words = [w.lower() for w in _WORDS.split(name) if w]
+    if not words or any(w in _NOT_CREDENTIAL for w in words):
+        return False
+    return words[-1] in _CREDENTIAL_LAST or tuple(words[-2:]) in _CREDENTIAL_PAIRS
 
 
 def secret_value(value: str) -> bool:

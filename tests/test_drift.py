@@ -186,7 +186,7 @@ def test_examples_never_carry_credentials_tokens_cookies_or_header_values() -> N
                 "authorization": "Bearer tok-31337",
                 "cookie": "s=sess-4242",
                 "x-api-key": "k-5d1e8a7c44",
-                "x-session-token": "sess-4242",
+                "x-session-id": "sess-4242",  # x-session-token: a credential, an API key scheme
             },
         ),
         rec("get", "/v1/pets/1", 200, {**pet, "note": SECRETS[4]}),

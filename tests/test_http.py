@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from specbuild.http import HeaderPolicy, email, secret_name, secret_value
+from specbuild.http import HeaderPolicy, api_key_header, email, secret_name, secret_value
 from specbuild.learn.render import redact
 
 
@@ -67,10 +67,28 @@ def test_an_sdks_telemetry_headers_are_no_parameters_but_a_clients_credentials_s
 
 
 def test_a_clients_credential_of_several_words_is_no_telemetry() -> None:
-    """X-<vendor>-Client-Api-Key, -Access-Token, -Password are credentials as -Key and -Token are (the secret
-    rule's words): documented where seen, as before SDK telemetry headers were dropped."""
+    """X-<vendor>-Client-Api-Key, -Access-Token, -Secret are credentials as -Key and -Token are: an API key
+    scheme's (api_key_header), no parameter and no telemetry; a -Password header is documented where seen."""
     policy = HeaderPolicy()
     for name in ("x-acme-client-api-key", "x-acme-client-access-token", "x-acme-client-auth-token",
-                 "x-acme-client-password", "x-acme-client-secret"):
-        assert policy.request(name), name
+                 "x-acme-client-secret"):
+        assert api_key_header(name) and not policy.request(name), name
+    assert policy.request("x-acme-client-password") and not api_key_header("x-acme-client-password")
     assert not policy.request("x-acme-client-method") and not policy.request("x-ms-client-request-id")
+
+
+@pytest.mark.parametrize("name", ["xc-auth", "xc-token", "PRIVATE-TOKEN", "X-Vault-Token", "X-Goog-Api-Key",
+                                  "Ocp-Apim-Subscription-Key", "x-functions-key", "X-Registry-Auth", "x-api-key",
+                                  "X-Shopify-Access-Token", "X-Emby-Token"])
+def test_a_vendors_own_credential_header_is_an_api_key(name: str) -> None:
+    """NocoDB's ``xc-auth`` and ``xc-token`` were optional header parameters on every call, no security
+    scheme: a generated client took the admin's session per call. A header named for a credential is one."""
+    assert api_key_header(name) and not HeaderPolicy().request(name.lower())
+
+
+@pytest.mark.parametrize("name", ["X-CSRF-Token", "X-XSRF-TOKEN", "x-next-page-token", "X-Upload-Token",
+                                  "Idempotency-Key", "x-request-token", "X-Refresh-Token", "x-author", "x-key-id",
+                                  "x-token-type", "x-oauth-scopes", "x-ibm-client-id", "x-tokenizer"])
+def test_a_header_that_names_another_token_or_only_mentions_one_is_no_credential(name: str) -> None:
+    """A form's token (CSRF), a page's, an upload's, a retry's key, a token's type: the API's parameters."""
+    assert not api_key_header(name)

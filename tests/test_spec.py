@@ -89,6 +89,24 @@ def test_no_credentials_in_output() -> None:
     assert doc["paths"]["/a"]["get"]["security"] == [{"apiKeyHeaderXApiKey": [], "apiKeyQueryApiKey": []}]
 
 
+def test_a_vendors_own_credential_header_is_a_security_scheme_not_a_parameter() -> None:
+    """NocoDB's admin session rides in ``xc-auth``, its API tokens in ``xc-token``: documented as optional
+    header parameters on every operation, and no security scheme. Each is an API key scheme, the
+    operations' security the ways they were called (either one), no parameter; its values never shown."""
+    rows = [ex(path="/tables", headers={"xc-auth": f"eyJhbGciOi.sess{i}.sig"}, resp=[]) for i in range(6)]
+    rows += [ex(path="/tables", headers={"xc-token": f"tok-{i}"}, resp=[]) for i in range(3)]
+    rows += [ex(path="/tables", headers={"x-next-page-token": "p1"}, status=401, resp={"msg": "no"})]
+    doc = build_spec(rows)
+    assert doc["components"]["securitySchemes"] == {
+        "apiKeyHeaderXcAuth": {"type": "apiKey", "in": "header", "name": "xc-auth"},
+        "apiKeyHeaderXcToken": {"type": "apiKey", "in": "header", "name": "xc-token"}}
+    op = doc["paths"]["/tables"]["get"]
+    assert op["security"] == [{"apiKeyHeaderXcAuth": []}, {"apiKeyHeaderXcToken": []}]
+    assert [p["name"] for p in op["parameters"]] == ["x-next-page-token"]  # a page's token: the API's
+    assert "sess" not in json.dumps(doc) and "tok-" not in json.dumps(doc)
+    assert rejections(doc, rows) == []
+
+
 def test_calls_refused_for_want_of_credentials_make_no_security_optional() -> None:
     """Node-RED answers an admin call without a token 401: those calls show the operation needs its scheme,
     not that it may go without (the spec wrote ``[{bearerAuth: []}, {}]``). A call without credentials that

@@ -29,6 +29,7 @@ from specbuild.http import (
     OVERRIDE_HEADERS,
     UNAUTHENTICATED,
     HeaderPolicy,
+    api_key_header,
     email,
     secret_name,
     secret_value,
@@ -386,7 +387,7 @@ class SpecBuilder:
         policy = self.headers
 
         def request(name: str) -> bool:
-            return name in _READ_REQUEST_HEADERS or policy.request(name)
+            return name in _READ_REQUEST_HEADERS or api_key_header(name) or policy.request(name)
 
         return request, policy.response
 
@@ -676,6 +677,6 @@ def _credential(headers: Pairs) -> str:
             if scheme in ("bearer", "basic", "digest"):
                 return f"http:{scheme}"
             return "apiKey:header:Authorization"
-        if name in API_KEY_HEADERS:
+        if api_key_header(name):
             return f"apiKey:header:{name}"
     return ""
