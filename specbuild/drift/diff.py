@@ -199,11 +199,19 @@ def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:
     slashed = _slashed(h.path)
     if slashed != _slashed(b.path):  # one operation either way (Django answers /x with a 301 to /x/)
         ctx.here("path-now-with-trailing-slash" if slashed else "path-no-longer-with-trailing-slash", "")
-    _parameters(ctx, b, h)
+    b_security = b.op.get("security", ctx.base.get("security"))
+    h_security = h.op.get("security", ctx.head.get("security"))
+    bp, hp = _params(ctx.base, b), _params(ctx.head, h)
+    # a credential header one side documents as a parameter and the other as the API key scheme it is
+    now = {name for name in _header_schemes(ctx.head, h_security) if ("header", name) in bp.keys() - hp.keys()}
+    before = {name for name in _header_schemes(ctx.base, b_security) if ("header", name) in hp.keys() - bp.keys()}
+    _parameters(ctx, b, h, moved=now | before)
     _request_body(ctx, b.op.get("requestBody"), h.op.get("requestBody"))
     _responses(ctx, b.op.get("responses") or {}, h.op.get("responses") or {})
-    _security(ctx, b.op.get("security", ctx.base.get("security")),
-              h.op.get("security", ctx.head.get("security")))
+    if now or before:
+        ctx.here("header-now-security-scheme" if now else "header-no-longer-security-scheme", "security", "",
+                 ", ".join(sorted(now or before)))
+    _security(ctx, b_security, h_security, now | before)
 
 
 def _slashed(path: str) -> bool:
@@ -228,10 +236,14 @@ def _params(doc: Mapping[str, Any], op: _Op) -> dict[tuple[str, str], dict[str, 
     return out
 
 
-def _parameters(ctx: _Ctx, b: _Op, h: _Op) -> None:
+def _parameters(ctx: _Ctx, b: _Op, h: _Op, moved: frozenset[str] | set[str] = frozenset()) -> None:
+    """``moved``: header names (lower case) one side documents as a parameter and the other as its API key
+    scheme (told once, by :func:`_operation`)."""
     bp, hp = _params(ctx.base, b), _params(ctx.head, h)
     _deep_objects(ctx, bp, hp)
     for key in sorted(bp.keys() | hp.keys()):
+        if key[0] == "header" and key[1] in moved:
+            continue
         where = f"{key[0]} parameter {(hp.get(key) or bp[key])['name']}"
         if key not in hp:
             ctx.here("parameter-removed", where)
@@ -469,12 +481,42 @@ def _stated(doc: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, A
     return {str(k).upper(): v for k, v in responses.items() if not resolve(doc, v).get(INFERRED)}
 
 
-def _security(ctx: _Ctx, b: Any, h: Any) -> None:
+def _security(ctx: _Ctx, b: Any, h: Any, moved: set[str] | frozenset[str] = frozenset()) -> None:
+    """``moved``: credential headers one side documents as parameters (the ways to call that the other's
+    schemes for them stand for, and the call "without credentials" it made of them, are no change)."""
     bs, hs = _alternatives(ctx.base, b), _alternatives(ctx.head, h)
     for key in sorted(bs.keys() - hs.keys(), key=lambda k: (bs[k], sorted(k))):
-        ctx.here("security-alternative-removed", "security", "", bs[key])
+        if not (moved and (not key or _headers_only(key, moved))):
+            ctx.here("security-alternative-removed", "security", "", bs[key])
     for key in sorted(hs.keys() - bs.keys(), key=lambda k: (hs[k], sorted(k))):
-        ctx.here("security-alternative-added", "security", "", hs[key])
+        if not (moved and (not key or _headers_only(key, moved))):
+            ctx.here("security-alternative-added", "security", "", hs[key])
+
+
+def _headers_only(alternative: frozenset[str], headers: set[str] | frozenset[str]) -> bool:
+    """Whether every scheme of ``alternative`` (canonical definitions: :func:`_scheme`) is an API key in one of
+    ``headers``."""
+    for scheme in alternative:
+        try:
+            definition = orjson.loads(scheme)
+        except orjson.JSONDecodeError:
+            return False  # an undefined scheme, known by its name only
+        if not (isinstance(definition, dict) and definition.get("type") == "apiKey" and definition.get("in") == "header"
+                and str(definition.get("name", "")).lower() in headers):
+            return False
+    return True
+
+
+def _header_schemes(doc: Mapping[str, Any], requirements: Any) -> set[str]:
+    """The header names (lower case) of the API key schemes ``requirements`` name."""
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    out: set[str] = set()
+    for requirement in requirements if isinstance(requirements, list) else ():
+        for name in requirement if isinstance(requirement, dict) else ():
+            scheme = resolve(doc, schemes.get(name))
+            if scheme.get("type") == "apiKey" and scheme.get("in") == "header" and isinstance(scheme.get("name"), str):
+                out.add(scheme["name"].lower())
+    return out
 
 
 def _alternatives(doc: Mapping[str, Any], requirements: Any) -> dict[frozenset[str], str]:
