@@ -309,12 +309,15 @@ def test_bracket_query_names_are_one_deep_object_parameter_each() -> None:
 
 
 def test_a_deep_object_parameter_is_required_only_as_a_plain_one_would_be() -> None:
-    params = query_params(build_spec(exchanges(articles())), "/api/articles")
-    # pagination[page] in all 40 calls, with 7 values: the parameter and that field are required
+    refused = get("/api/articles", [("locale", "en")], 400)
+    params = query_params(build_spec(exchanges([*articles(), refused])), "/api/articles")
+    # pagination[page] in all 40 served calls, with 7 values, and a call without it refused: the
+    # parameter and that field are required
     assert params["pagination"]["required"] is True
     assert params["pagination"]["schema"]["required"] == ["page", "pageSize"]
     assert params["filters"]["required"] is False and "required" not in params["filters"]["schema"]
-    few = query_params(build_spec(exchanges(articles(4))), "/api/articles")
+    assert query_params(build_spec(exchanges(articles())), "/api/articles")["pagination"]["required"] is False
+    few = query_params(build_spec(exchanges([*articles(4), refused])), "/api/articles")
     assert few["pagination"]["required"] is False and "required" not in few["pagination"]["schema"]
 
 
@@ -410,7 +413,7 @@ def test_a_spec_accepts_the_plain_and_bracketed_values_it_was_learned_from(plain
 def test_a_required_list_named_with_brackets_is_present_by_its_own_name() -> None:
     """``ids[]`` (style form) learned required was reported missing on every call: check looked for ``ids``."""
     records = [get("/x", [("ids[]", str(i)), ("ids[]", str(i + 1))]) for i in range(30)]
-    doc = build_spec(exchanges(records))
+    doc = build_spec(exchanges([*records, get("/x", [], 400)]))
     assert query_params(doc, "/x")["ids[]"]["required"] is True
     assert drift_check.check(doc, exchanges(records), explain=BodyValidator) == []
 
@@ -419,6 +422,7 @@ def test_a_field_of_a_deep_object_sent_with_one_value_only_is_not_required() -> 
     """The query rule (one value in every call is a client's default) held for plain names only: 30 calls
     of ``page[number]=1..5&page[format]=json`` made ``format`` required, ``page_format`` was not."""
     records = [get("/x", [("page[number]", str(i % 5 + 1)), ("page[format]", "json")]) for i in range(30)]
+    records.append(get("/x", [], 400))  # a call without them refused: page is required
     page = query_params(build_spec(exchanges(records)), "/x")["page"]
     assert page["required"] is True and page["schema"]["required"] == ["number"]
     assert drift_check.check(build_spec(exchanges(records)), exchanges([get("/x", [("page[number]", "2")])]),
