@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from specbuild.drift.evidence import INFERRED
 from specbuild.drift.forms import types_at
-from specbuild.http import OPERATION_METHODS
+from specbuild.http import OPERATION_METHODS, UNDECLARED_MEDIA
 from specbuild.records import is_json_media, media_type
 from specbuild.refs import resolve
 
@@ -287,9 +287,14 @@ def _response(doc: Mapping[str, Any], raw: Any) -> Response:
 
 def pick_media(content: Mapping[str, Any], mt: str | None) -> tuple[str, Any] | None:
     """The documented media type a body of type ``mt`` falls under: exact, JSON for any JSON flavour
-    (``application/vnd.x+json`` reads as ``application/json``), ``type/*``, then ``*/*``."""
-    if mt is None:
-        mt = "application/octet-stream"
+    (``application/vnd.x+json`` reads as ``application/json``), ``type/*``, then ``*/*``. A body sent
+    without one (None, http.UNDECLARED_MEDIA) falls under ``*/*``, else application/octet-stream (what
+    RFC 9110 lets a recipient assume, and what specs learned before documented), ``application/*``."""
+    if mt is None or mt == UNDECLARED_MEDIA:
+        for key in (UNDECLARED_MEDIA, "application/octet-stream", "application/*"):
+            if key in content:
+                return key, content[key]
+        return None
     hit = content.get(mt)
     if hit is not None:
         return mt, hit
