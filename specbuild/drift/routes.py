@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
 
-from specbuild.drift.evidence import INFERRED
+from specbuild.drift.evidence import BODY_OPTIONAL, INFERRED
 from specbuild.drift.forms import types_at
 from specbuild.http import OPERATION_METHODS, UNDECLARED_MEDIA
 from specbuild.records import is_json_media, media_type
@@ -184,6 +184,7 @@ class Response:
     content: Mapping[str, Any] | None
     required_headers: tuple[str, ...] = ()
     inferred: bool = False  # a learner's guess (x-specbuild-inferred), not what the API was seen to answer
+    body_optional: bool = False  # seen answered without a body too (x-specbuild-body-optional)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +283,8 @@ def _response(doc: Mapping[str, Any], raw: Any) -> Response:
     required = sorted(name.lower() for name, h in (r.get("headers") or {}).items()
                       if isinstance(name, str) and resolve(doc, h).get("required") is True
                       and name.lower() != "content-type")
-    return Response(content=_content(r), required_headers=tuple(required), inferred=r.get(INFERRED) is True)
+    return Response(content=_content(r), required_headers=tuple(required), inferred=r.get(INFERRED) is True,
+                    body_optional=r.get(BODY_OPTIONAL) is True)
 
 
 def pick_media(content: Mapping[str, Any], mt: str | None) -> tuple[str, Any] | None:

@@ -75,6 +75,7 @@ from specbuild.learn.schema import (
     without_seen,
 )
 from specbuild.learn.statuses import (
+    BODY_OPTIONAL,
     CLIENT_ERRORS,
     INFERRED,
     SUCCESS,
@@ -777,6 +778,8 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
         if 200 <= status < 300 and serves_files(out["content"]):
             # each file in its own type: the next sample downloads others (files people upload)
             out["content"]["*/*"] = {"schema": {"type": "string", "format": "binary"}}
+        if resp.bodies.empty:  # OpenAPI cannot say a response's body is optional: the extension does
+            out[BODY_OPTIONAL] = True
     return out
 
 
