@@ -484,3 +484,31 @@ def test_one_value_of_a_union_with_a_list_is_read_alone_too() -> None:
     branches = query_params(doc, "/x")["populate"]["schema"]["anyOf"]
     assert sorted(b["type"] for b in branches) == ["array", "object", "string"]
     assert drift_check.check(doc, exchanges(records), explain=BodyValidator) == []
+
+
+MIXED = [[("a[0]", "x"), ("a[1]", "y")], [("a[b]", "v"), ("a[c]", "2")], [("a", "plain")], [("a[]", "l"), ("a[]", "m")],
+         [("a", "")], [("a[]", "x"), ("a[b]", "y")], [("a[]", ""), ("a[0]", "true")], [("a[1]", "x"), ("a[1]", "y")],
+         [("a[][c]", "1"), ("a[0][c]", "x")], [("a[b]", "1"), ("a[b]", "")], [("a[b][0]", "1")],
+         [("a[b]", "1"), ("a", ""), ("a", "")], [("a", "true")]]
+
+
+@pytest.mark.parametrize("engine", [True, False], ids=["native", "pure"])
+def test_a_form_mixing_positions_keys_and_plain_names_passes_check_against_its_own_spec(engine: bool) -> None:
+    """``a[0]``, ``a[b]``, ``a`` and ``a[]`` in and across bodies: check read them otherwise than the learner
+    (a lone ``a=x`` as a list where the union has an array, ``a[]`` and ``a[0]`` sent at one position as a
+    nested list, positions beside keys as keys the object lacks): request-type-mismatch on its own traffic."""
+    records = [post("/f", fields) for fields in MIXED for _ in range(3)]
+    builder = SpecBuilder(accelerated=engine and native.AVAILABLE)
+    Fold(builder).feed([(orjson.dumps(r), "x") for r in records])
+    assert drift_check.check(build_document(builder), exchanges(records), explain=BodyValidator) == []
+
+
+NAMES = ["a", "a[]", "a[0]", "a[1]", "a[b]", "a[0][c]", "a[b][0]", "a[b][c]", "a[][c]"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(["1", "x", "true", "2.5", ""])),
+                         min_size=1, max_size=3), min_size=1, max_size=8))
+def test_any_form_of_bracket_names_passes_check_against_its_own_spec(bodies: list[list[tuple[str, str]]]) -> None:
+    records = [post("/f", fields) for fields in bodies]
+    assert drift_check.check(build_spec(exchanges(records)), exchanges(records), explain=BodyValidator) == []
