@@ -57,7 +57,7 @@ def spec(builder: SpecBuilder) -> bytes:
 
 def body(data: bytes) -> Any:
     header, _, rest = data.partition(b"\n")
-    assert header == b"specbuild-state 7 " + __version__.encode()
+    assert header == b"specbuild-state 6 " + __version__.encode()
     return orjson.loads(rest)
 
 
@@ -74,9 +74,8 @@ def test_the_state_is_a_header_then_sorted_plain_json() -> None:
                           "templater", "operations"}
     assert saved["exchanges"] == b.exchanges
     assert [op[:2] for op in saved["operations"]] == sorted(op[:2] for op in saved["operations"])
-    key, method, (count, _, _, _, responses, _, slashes, refused) = saved["operations"][0]
+    key, method, (count, _, _, _, responses, _, slashes) = saved["operations"][0]
     assert (key, method) == min(b.operations) and count == b.operations[(key, method)].count and slashes == [0, 0]
-    assert refused == [0, {}]
     assert [status for status, _ in responses] == sorted(status for status, _ in responses)
     shapes = [s[4] for _, r in responses for s in r[2][1].values() if s[0] == "json"]
     assert shapes and all(len(s) == 10 and s[2] == 0 for s in shapes)  # [count, kinds, depth=0, ...]
@@ -129,28 +128,6 @@ def test_round_trip_gives_the_same_bytes_and_spec(engine: bool, name: str) -> No
     assert positions == {("t", 0): 3}
     assert codec.encode(again, positions) == data
     assert spec(again) == spec(b)
-
-
-@pytest.mark.parametrize("engine", ENGINES, indirect=True)
-def test_refused_calls_and_their_query_names_round_trip(engine: bool) -> None:
-    """A required query parameter rests on refused calls (render._required): a resumed fold counts them
-    on; a format 6 state counted none (read as none, its query parameters optional until some come)."""
-    def call(status: int, query: dict[str, str]) -> dict[str, Any]:
-        return {"request": {"method": "GET", "protocol": "https", "host": "h", "pathname": "/s", "query": query,
-                            "headers": {}}, "response": {"statusCode": status, "headers": {}}}
-
-    records = [call(200, {"q": f"t{i}"}) for i in range(12)] + [call(400, {}), call(422, {"page": "2"})]
-    b = fold([(orjson.dumps(r), "x") for r in records], use_native=engine)
-    data = codec.encode(b, {})
-    saved = body(data)["builder"]["operations"][0][2]
-    assert saved[7] == [2, {"page": 1}]
-    again, _ = codec.decode(data, "s")
-    assert spec(again) == spec(b) and b'"required": true' in spec(b)
-    del saved[7]
-    old = orjson.loads(data.partition(b"\n")[2])
-    old["builder"]["operations"][0][2] = saved
-    six, _ = codec.decode(b"specbuild-state 6 x\n" + orjson.dumps(old), "s")
-    assert six.operations[min(six.operations)].refused == 0 and b'"required": true' not in spec(six)
 
 
 def test_record_order_and_dict_order_do_not_reach_the_bytes() -> None:
@@ -211,7 +188,7 @@ def test_a_process_without_the_native_module_writes_the_same_bytes(tmp_path: Pat
         r = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "users.jsonl"), "0" if pure else "1"],
                            env=env, capture_output=True, check=True, cwd=tmp_path)
         out.append(r.stdout)
-    assert out[0] == out[1] and out[0].startswith(b"specbuild-state 7 ")
+    assert out[0] == out[1] and out[0].startswith(b"specbuild-state 6 ")
 
 
 # -- resuming --------------------------------------------------------------------------------------
@@ -278,7 +255,7 @@ def test_a_format_2_state_is_refused_by_its_header(marker: Path) -> None:
     data = b"specbuild-state 2 0.1.0\n" + pickle.dumps({"builder": Payload(marker), "positions": {}})
     with pytest.raises(InputError) as err:
         codec.decode(data, "out/.specbuild-state.pickle")
-    assert err.value.message == "out/.specbuild-state.pickle: state format 2 is not 7: re-learn or use specbuild 0.1.0"
+    assert err.value.message == "out/.specbuild-state.pickle: state format 2 is not 6: re-learn or use specbuild 0.1.0"
     assert err.value.hint and "\n" not in err.value.message
 
 
@@ -377,7 +354,7 @@ def test_a_legacy_pickle_state_is_refused_not_started_over(tmp_path: Path, marke
     store = Checkpoints(tmp_path, "json", None, None)
     with pytest.raises(InputError) as err:
         store.load()
-    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 7: re-learn or use " \
+    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 6: re-learn or use " \
                                 "specbuild 0.1.0"
     (tmp_path / LEGACY_STATE_NAME).write_bytes(pickle.dumps(Payload(marker)))
     with pytest.raises(InputError, match="not a specbuild state file"):

@@ -300,8 +300,8 @@ class OperationState:
     (like ``BodyState.pending``): call :meth:`settle` before reading ``query`` and ``headers``.
     """
 
-    __slots__ = ("count", "headers", "pending_headers", "pending_query", "query", "refused", "refused_query",
-                 "request", "responses", "security", "slashed", "slashed_served")
+    __slots__ = ("count", "headers", "pending_headers", "pending_query", "query", "request", "responses",
+                 "security", "slashed", "slashed_served")
 
     def __init__(self) -> None:
         self.count = 0
@@ -316,11 +316,6 @@ class OperationState:
         # calls whose target ended in "/", and those of them the server served (render.slashed decides)
         self.slashed = 0
         self.slashed_served = 0
-        # calls refused for what they said (judged_refusal), and the query names each of them sent: a
-        # query parameter is required only when calls without it were refused (render._required). None:
-        # more than MAX_PARAMS names (refused calls inventing names): no evidence, whatever the order
-        self.refused = 0
-        self.refused_query: Counter[str] | None = Counter()
 
     def merge(self, other: OperationState, take: bool = True) -> None:
         """Fold ``other`` in. Its native parts are taken over (``take``: drop ``other`` afterwards) or
@@ -328,8 +323,6 @@ class OperationState:
         self.count += other.count
         self.slashed += other.slashed
         self.slashed_served += other.slashed_served
-        self.refused += other.refused
-        self.refused_query = _count_merged(self.refused_query, other.refused_query)
         _merge_params(self.query, other.query)
         _merge_params(self.headers, other.headers)
         self.pending_query = _merge_pending(self.pending_query, other.pending_query, take)
@@ -441,9 +434,6 @@ class SpecBuilder:
                 self._saw(timestamp)
         natively = self.accelerated
         in_query = (_fold_query_natively(op, query) if natively else _fold_query(op.query, query)) if query else ""
-        if judged_refusal(status):  # few calls: counted here, by either engine
-            op.refused += 1
-            op.refused_query = _count_names(op.refused_query, query)
         in_headers = _credential(request_headers) if request_headers else ""
         # credentials sent together are one requirement ("+"): both schemes apply at once; a call without any
         # that was refused for it (401, 403) shows the scheme needed, not optional: counted apart
@@ -571,34 +561,6 @@ def _fold_headers(owner: OperationState | ResponseState, pairs: Pairs, keep: Cal
     if pending is None:
         pending = owner.pending_headers = native.new_params()
     pending.fold(pairs, keep)
-
-
-def judged_refusal(status: int) -> bool:
-    """A refusal of what the request said (400, 404, 422, ...): not of who sent it (401, 403, 407), nor
-    of how often (429): a call refused so shows nothing of the parameters it lacked."""
-    return 400 <= status < 500 and status not in _REFUSALS_OF_THE_CALLER
-
-
-_REFUSALS_OF_THE_CALLER: Final = frozenset({401, 403, 407, 429})
-
-
-def _count_names(counts: Counter[str] | None, pairs: Pairs) -> Counter[str] | None:
-    """``counts`` with each query name of one call once (API keys are credentials, not parameters)."""
-    if counts is not None:
-        counts.update({name for name, _ in pairs if _not_api_key(name)})
-    return _bounded(counts)
-
-
-def _count_merged(mine: Counter[str] | None, theirs: Counter[str] | None) -> Counter[str] | None:
-    if mine is None or theirs is None:
-        return None
-    mine.update(theirs)
-    return _bounded(mine)
-
-
-def _bounded(counts: Counter[str] | None) -> Counter[str] | None:
-    # more names than MAX_PARAMS: None, then and after any merge (order-free: the union only grows)
-    return None if counts is None or len(counts) > MAX_PARAMS else counts
 
 
 def _not_api_key(name: str) -> bool:

@@ -607,7 +607,7 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
     out: dict[str, Any] = {"description": observed(op.count, sorted(op.responses))}
     params = [{"name": p.name, "in": "path", "required": True, "schema": dict(p.schema)}
               for p in template.params]
-    params += _parameters("query", op.query, op.count, opts, (op.refused, op.refused_query))
+    params += _parameters("query", op.query, op.count, opts)
     params += _parameters("header", op.headers, op.count, opts)
     if params:
         out["parameters"] = params
@@ -678,47 +678,33 @@ def _param_schema(state: ParamState, opts: RenderOptions, name: str | None = Non
     return schema
 
 
-# a query parameter's evidence: the operation's refused calls, and how many of them sent it
-Refusals = tuple[int, int]
-
-
-def _required(state: ParamState, calls: int, refusals: Refusals | None = None) -> bool:
-    """A parameter the traffic shows the server needs: in every call, of enough calls to say so (two
+def _required(state: ParamState, calls: int) -> bool:
+    """A header the traffic shows the server needs: in every call, of enough calls to say so (two
     calls that both sent it promise nothing), with more than one value: one value in every call is what
     the client library sends by default (``format=json``), which says nothing of what the server needs.
 
-    A query parameter (``refusals``: the operation's calls refused for what they said, and how many of
-    them sent each name, builder.judged_refusal) promises more: that a call without it fails. A client
-    that always sends ``page_size`` shows no such thing, so it takes the calls that show it: every call
-    the server did not refuse sent it (enough of them), and a call without it was refused."""
+    A query parameter is never required (:func:`_parameters`): ``required`` promises that a call without
+    it fails, and traffic cannot show that while keeping the spec true to it. A client that always sends
+    ``page_size`` looks like a server that needs it. A call without it that was refused is evidence only
+    of a refusal (datasette's 400s to bad SQL lacked ``_shape``, which every other call sent), and
+    documenting it required would make the spec reject those very calls (self-consistency)."""
     vals = state.values.vals
     if vals is not None and len(vals) == 1:
         return False
-    if refusals is None:
-        return calls >= REQUIRED_MIN_OBJECTS and state.present >= calls
-    refused, sent = refusals
-    accepted = calls - refused
-    return accepted >= REQUIRED_MIN_OBJECTS and state.present - sent >= accepted and sent < refused
+    return calls >= REQUIRED_MIN_OBJECTS and state.present >= calls
 
 
-def _parameters(where: str, params: ParamMap, calls: int, opts: RenderOptions,
-                refused: tuple[int, Counter[str] | None] | None = None) -> list[dict[str, Any]]:
-    """``refused``: a query's (OperationState.refused, .refused_query); None: no name sent in a refused
-    call counted (too many names): no query parameter shown required."""
-    def refusals(name: str) -> Refusals | None:
-        if refused is None:
-            return None
-        return (refused[0], refused[1][name]) if refused[1] is not None else (refused[0], refused[0])
-
+def _parameters(where: str, params: ParamMap, calls: int,
+                opts: RenderOptions) -> list[dict[str, Any]]:
     groups = deep_groups(params) if where == "query" else {}
-    served = calls - refused[0] if refused is not None else calls
-    out = [_deep_parameter(base, group, (calls, served), opts, refusals) for base, group in groups.items()]
+    out = [_deep_parameter(base, group, calls, opts) for base, group in groups.items()]
     grouped = {name for group in groups.values() for name in group}
     for name in params:
         if name in grouped:
             continue
         state = params[name]
-        param: dict[str, Any] = {"name": name, "in": where, "required": _required(state, calls, refusals(name)),
+        param: dict[str, Any] = {"name": name, "in": where,
+                                 "required": where != "query" and _required(state, calls),
                                  "schema": _param_schema(state, opts, name)}
         if state.repeated and where == "query":
             param["style"] = "form"
@@ -727,14 +713,11 @@ def _parameters(where: str, params: ParamMap, calls: int, opts: RenderOptions,
     return sorted(out, key=lambda param: param["name"])
 
 
-def _deep_parameter(base: str, group: ParamMap, calls: tuple[int, int], opts: RenderOptions,
-                    refusals: Callable[[str], Refusals | None]) -> dict[str, Any]:
+def _deep_parameter(base: str, group: ParamMap, calls: int, opts: RenderOptions) -> dict[str, Any]:
     """Bracketed query names (``filters[title][$eq]``, ``sort[0]``) as the one parameter they spell:
-    required when one of its names is (by the evidence :func:`_required` asks). ``calls``: all, and
-    those not refused: a required object's fields are those sent that often (refused calls may lack them)."""
-    required = any(_required(state, calls[0], refusals(name)) for name, state in group.items())
-    return {"name": base, "in": "query", "required": required,
-            "schema": deep_schema(group, calls[1], required, opts.openapi, opts.enums), **DEEP_OBJECT}
+    optional, as every query parameter (:func:`_required`), and so are its fields."""
+    return {"name": base, "in": "query", "required": False,
+            "schema": deep_schema(group, calls, False, opts.openapi, opts.enums), **DEEP_OBJECT}
 
 
 def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, Any]:

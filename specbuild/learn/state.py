@@ -26,10 +26,8 @@ are written settled, as the Python fold would hold them).
 
     OPERATION = [count, PARAMS query, PARAMS headers, BODIES request,
                  [[status, RESPONSE]], {security scheme key: calls},   # "" = calls without credentials
-                 [slashed, slashed served],   # calls whose target ended in "/", and those served (2xx,
+                 [slashed, slashed served]]   # calls whose target ended in "/", and those served (2xx,
                                               # 3xx but a redirect); format 4 had none: read as [0, 0]
-                 [refused, {query name: calls} | null]]   # calls refused for what they said (400,
-                 # 404, 422...) and the names they sent (null: too many); absent before: [0, {}]
     RESPONSE  = [count, PARAMS headers, BODIES, [hash] | null]
                 # the K + 1 smallest target hashes of learn/witnesses.py; null (or absent, in a state
                 # saved before them): not counted
@@ -89,16 +87,14 @@ from specbuild.learn.witnesses import K, Witnesses
 Partition = tuple[str, int]
 
 MAGIC: Final = b"specbuild-state"
-FORMAT: Final = 7  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes;
+FORMAT: Final = 6  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes;
 # 6: multipart bodies as forms (a file part under ``name[\x00file]``, specbuild/multipart.py: a reader of 5
-# would render that segment as a property, so it refuses the state instead); 7: and each operation's refused
-# calls (a reader of 6 would fail on the extra item: refused by the header instead)
+# would render that segment as a property, so it refuses the state instead)
 # Formats read too: a format 4 state is a format 5 one that saw no target ending in "/" (its calls stay
 # counted as sent without: the paths it documented keep their form until new traffic outweighs them); a
 # format 5 state kept multipart bodies as binary: the first multipart body read as a form takes their place
-# (builder._kept), the counts carried over; a format 6 state counted no refused calls (read as none: its
-# query parameters are required only once refused calls show it).
-READ_FORMATS: Final = (4, 5, 6, FORMAT)
+# (builder._kept), the counts carried over.
+READ_FORMATS: Final = (4, 5, FORMAT)
 BODY_KINDS: Final = frozenset({"json", "form", "text", "binary"})
 _HINT: Final = ("move it aside and re-learn the topics with a new --group, or keep following with the "
                 "specbuild that wrote it")
@@ -159,8 +155,7 @@ def _operation_data(op: OperationState) -> list[Any]:
             [[status, [resp.count, _params_data(resp.headers, resp.pending_headers), _bodies_data(resp.bodies),
                        resp.witnesses.smallest() if resp.witnesses.known else None]]
              for status, resp in sorted(op.responses.items(), key=lambda kv: kv[0])],
-            dict(op.security), [op.slashed, op.slashed_served],
-            [op.refused, None if op.refused_query is None else dict(op.refused_query)]]
+            dict(op.security), [op.slashed, op.slashed_served]]
 
 
 def _params_data(params: ParamMap, pending: Any) -> dict[str, list[Any]] | list[Any]:
@@ -283,13 +278,8 @@ def _operation(d: Any) -> OperationState:
     parts = _list(d)
     if len(parts) == 6:  # format 4: no slash seen
         parts = [*parts, [0, 0]]
-    if len(parts) == 7:  # saved before refused calls were counted: none were (no query param required)
-        parts = [*parts, [0, {}]]
-    count, query, headers, request, responses, security, slashes, refused = parts
+    count, query, headers, request, responses, security, slashes = parts
     op = OperationState()
-    refused_calls, names = _list(refused)
-    op.refused = _int(refused_calls)
-    op.refused_query = None if names is None else Counter({k: _int(n) for k, n in _dict(names).items()})
     op.slashed, op.slashed_served = (_int(n) for n in _list(slashes))
     if not 0 <= op.slashed_served <= op.slashed:
         raise _Malformed("slashes are not counts of calls")
