@@ -32,6 +32,10 @@ OPERATION_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "
 # What a server answers a call that lacks the credentials it needs (Django REST answers 403 to a session-less
 # call): such calls show the scheme needed, never that it is optional.
 UNAUTHENTICATED: Final = frozenset({401, 403})
+# The media type of a body sent without Content-Type (a bare `401 Unauthorized`): RFC 9110 8.3 lets the
+# recipient assume application/octet-stream or look at the data; the server named none, so the spec names
+# none either (the range `*/*`: whatever the body is, the spec accepts the traffic it was learned from)
+UNDECLARED_MEDIA: Final = "*/*"
 # Headers by which a POST names the method it stands for (envelope.py): transport, never parameters.
 OVERRIDE_HEADERS: Final = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
 # Headers every HTTP stack sends or that belong to transport, caching, tracing or the browser:

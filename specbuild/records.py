@@ -20,7 +20,7 @@ import orjson
 
 from specbuild import multipart
 from specbuild.errors import RecordError
-from specbuild.http import METHODS
+from specbuild.http import METHODS, UNDECLARED_MEDIA
 
 DEFAULT_MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 
@@ -347,8 +347,8 @@ def _body(body: Any, content_type: str | None, side: str, origin: str, limit: in
             try:
                 return Body("json", "application/json", _parse(body, parse_json))
             except orjson.JSONDecodeError:
-                return Body("text", "text/plain", body)
-        return Body("binary", "application/octet-stream")
+                return Body("text", UNDECLARED_MEDIA, body)
+        return Body("binary", UNDECLARED_MEDIA)
     if is_json_media(mt):
         try:
             return Body("json", mt, _parse(body, parse_json))

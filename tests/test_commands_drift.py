@@ -17,6 +17,7 @@ from specbuild.cli.drift import AUTO_PARALLEL_BYTES, auto_jobs, run_check
 from specbuild.errors import RecordError
 from specbuild.filters import RecordFilter
 from specbuild.io.jsonl import iter_lines
+from specbuild.learn import native
 from specbuild.learn.builder import SpecBuilder
 from specbuild.run import Fold
 
@@ -456,3 +457,70 @@ def test_a_check_whose_records_were_all_filtered_says_so() -> None:
            "nothing was checked" in done.stderr
     some = _check("--spec", SPEC, "-i", str(DRIFT / "control.jsonl"), "--method", "DELETE", "-f", "json")
     assert "records filtered out in" in some.stderr
+
+
+# -- a spec accepts the traffic it was learned from ------------------------------------------------
+
+ENGINES = [pytest.param(True, id="native", marks=pytest.mark.skipif(not native.AVAILABLE, reason="no native")),
+           pytest.param(False, id="pure")]
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Fold and decode natively, or in Python only (as SPECBUILD_PURE=1 does)."""
+    on: bool = request.param
+    monkeypatch.setattr(native, "AVAILABLE", on and native.AVAILABLE)
+    return on
+
+
+def learned_and_checked(records: list[dict[str, Any]], tmp_path: Path,
+                        capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, Any], str]:
+    """The spec ``build`` learns from ``records``, and ``check``'s report of the same records against it."""
+    path = tmp_path / "traffic.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert run(["build", "-i", str(path), "-o", str(tmp_path / "out"), "-q"], capsys)[0] == 0
+    spec = tmp_path / "out" / "openapi.json"
+    code, out, _ = run(["check", "--spec", str(spec), "-i", str(path), "--fail-on", "info"], capsys)
+    assert code in (0, 1), out
+    return json.loads(spec.read_text()), out
+
+
+def call(method: str, path: str, status: int, *, body: str | None = None, ctype: str | None = None,
+         resp: str | None = None, resp_ctype: str | None = None) -> dict[str, Any]:
+    req: dict[str, Any] = {"method": method, "protocol": "https", "host": "api.example.com", "pathname": path,
+                           "query": {}, "headers": {"content-type": ctype} if ctype else {}}
+    res: dict[str, Any] = {"statusCode": status, "headers": {"content-type": resp_ctype} if resp_ctype else {}}
+    if body is not None:
+        req["body"] = body
+    if resp is not None:
+        res["body"] = resp
+    return {"request": req, "response": res}
+
+
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_a_body_sent_without_content_type_is_documented_as_any_media_type(
+        engine: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bare ``401 Unauthorized`` without Content-Type was documented application/octet-stream: a
+    reader of the spec expects that header. The server named no type: ``*/*``, which check accepts."""
+    records = [call("GET", "/flows", 200, resp=json.dumps([{"id": str(i)}]), resp_ctype="application/json")
+               for i in range(12)] + [call("GET", "/flows", 401, resp="Unauthorized") for _ in range(4)]
+    doc, out = learned_and_checked(records, tmp_path, capsys)
+    assert list(doc["paths"]["/flows"]["get"]["responses"]["401"]["content"]) == ["*/*"]
+    assert "no findings" in out
+
+
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_a_response_sometimes_empty_passes_check_against_its_own_spec(
+        engine: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One operation's 200 with a body in some exchanges and none in others: documented with its body,
+    check called each empty one response-body-missing (breaking) against the spec learned from them."""
+    records = [call("GET", f"/jobs/{i}/result", 200, resp=json.dumps({"value": i}) if i % 3 else None,
+                    resp_ctype="application/json" if i % 3 else None) for i in range(1, 30)]
+    doc, out = learned_and_checked(records, tmp_path, capsys)
+    ok = doc["paths"]["/jobs/{jobId}/result"]["get"]["responses"]["200"]
+    assert "application/json" in ok["content"] and ok["x-specbuild-body-optional"] is True
+    assert "no findings" in out
+    always = [r for r in records if "body" in r["response"]]
+    doc, out = learned_and_checked(always, tmp_path, capsys)
+    assert "x-specbuild-body-optional" not in doc["paths"]["/jobs/{jobId}/result"]["get"]["responses"]["200"]
+    assert "no findings" in out

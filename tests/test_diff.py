@@ -304,3 +304,17 @@ def test_flat_names_against_a_deep_object_report_what_flat_names_would(
 
 DEEP_KINDS = ("parameter-now-deep-object", "parameter-no-longer-deep-object", "parameter-now-required",
               "parameter-now-optional")
+
+
+def test_a_media_type_now_under_a_range_is_no_removal() -> None:
+    """A body without Content-Type was learned application/octet-stream, now ``*/*`` (http.UNDECLARED_MEDIA):
+    the type is still documented, under the range; a type no range covers is still removed."""
+    def doc(content: dict[str, Any]) -> dict[str, Any]:
+        return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/flows": {"get": {
+            "responses": {"401": {"description": "Unauthorized", "content": content}}}}}}
+
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    base = doc({"application/octet-stream": binary})
+    assert [(c.kind, c.severity) for c in diff(base, doc({"*/*": binary}))] == [("response-media-type-added", "info")]
+    assert [c.kind for c in diff(base, doc({"application/*": binary}))] == ["response-media-type-added"]
+    assert "response-media-type-removed" in {c.kind for c in diff(base, doc({"text/*": binary}))}

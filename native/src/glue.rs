@@ -833,7 +833,7 @@ fn body_to_py<'py>(py: Python<'py>, body: BodyOut, strings: &mut Interned) -> Py
         BodyOut::Text(mt, text) => (pyo3::intern!(py, "text"), mt, text.into_pyobject(py)?.into_any()),
         BodyOut::Form(mt, form) => (pyo3::intern!(py, "form"), mt, Bound::new(py, PyForm(form))?.into_any()),
         BodyOut::Binary(mt) => {
-            let mt = mt.unwrap_or_else(|| "application/octet-stream".to_owned());
+            let mt = mt.unwrap_or_else(|| "*/*".to_owned()); // http.UNDECLARED_MEDIA: sent without Content-Type
             (pyo3::intern!(py, "binary"), mt, py.None().into_bound(py))
         }
     };

@@ -393,7 +393,8 @@ class Checker:
     def _check_response(self, op: Operation, response: Response, ex: Exchange) -> None:
         body = ex.response_body
         if body.kind == "empty":
-            if response.content and ex.status not in NO_CONTENT_STATUSES and ex.method != "HEAD":
+            if response.content and not response.body_optional and ex.status not in NO_CONTENT_STATUSES \
+                    and ex.method != "HEAD":
                 media = ", ".join(response.content)
                 self._report(op.key, "response-body-missing", str(ex.status), ex, "response body", "",
                              f"a body ({media})", "none")

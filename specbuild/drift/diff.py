@@ -424,6 +424,8 @@ def _contents(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], side: str, 
     """The media types of a request body or response: added, removed, or their schemas compared."""
     bc, hc = _content(ctx.base, b), _content(ctx.head, h)
     for mt in sorted(bc.keys() | hc.keys()):
+        if mt not in hc and _ranged(mt, hc):
+            continue  # still documented, under the range (a body without Content-Type: `*/*`, http.py)
         if mt not in hc:
             ctx.here(f"{side}-media-type-removed", f"{where} {mt}")
         elif mt not in bc:
@@ -432,6 +434,12 @@ def _contents(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], side: str, 
             continue
         else:
             _schema(ctx, _media_schema(bc[mt]), _media_schema(hc[mt]), side, f"{where} {mt}")
+
+
+def _ranged(mt: str, content: Mapping[str, Any]) -> bool:
+    """Whether a media range of ``content`` (``*/*``, ``image/*``) covers ``mt``: a type it lists no more
+    is one it still documents (its range is said, added)."""
+    return "/" in mt and not mt.endswith("/*") and ("*/*" in content or f"{mt.split('/', 1)[0]}/*" in content)
 
 
 def _parts_told(ctx: _Ctx, b: Any, h: Any, where: str) -> bool:

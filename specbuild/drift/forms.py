@@ -93,26 +93,57 @@ def _read(form: Mapping[str, list[str]]) -> _Node:
     return root
 
 
-def _value(node: _Node, schema: Any, root: Mapping[str, Any]) -> Any:
+def _value(node: _Node, schema: Any, root: Mapping[str, Any], flat: bool = True) -> Any:
     """What ``node`` holds: an object where names were sent below it (array positions then keys too),
     else an array where positions were, else its text (text sent beside either is left out: a body is
-    read one way)."""
+    read one way). One text where the schema allows an array and a scalar is the scalar (``a=x`` beside
+    ``a[]=y`` in other bodies: the learner read it so); texts sent twice at one position are an item
+    each (``a[0]=x&a[0]=y`` is ``["x", "y"]``, as ``qs`` reads it and the learner counts them). Below
+    an array position (not ``flat``) a name sent twice is no list unless the schema has one there: the
+    learner cannot tell two items' names from one item's there (learn/forms.py), and took each as a value."""
     places = branches(schema, root)
     if node.keys:
-        return _object(node, places, root)
+        return _object(node, places, root, flat)
     if node.positions:
         items = _items(places)
-        return [_value(child, items, root) for _, child in sorted(node.positions.items())]
-    if len(node.texts) == 1 and "array" not in _types(places):
-        return scalar(node.texts[0], _types(places))
-    items = _items(places)
-    return [scalar(text, _types(branches(items, root))) for text in node.texts]
+        out: list[Any] = []
+        for _, child in sorted(node.positions.items()):
+            if len(child.texts) > 1 and not child.keys and not child.positions:
+                out.extend(scalar(text, _types(branches(items, root))) for text in child.texts)
+            else:
+                out.append(_value(child, items, root, False))
+        return out
+    types = _types(places)
+    if len(node.texts) == 1 and ("array" not in types or types - {"array", "object", "null"}):
+        return scalar(node.texts[0], types - {"array"})
+    if not flat and types and "array" not in types:
+        return scalar(node.texts[-1], types)  # the last, as PHP and Rails read a name sent twice
+    return _texts(node.texts, places, root)
 
 
-def _object(node: _Node, places: list[Mapping[str, Any]], root: Mapping[str, Any]) -> dict[str, Any]:
-    out = {k: _value(child, _property(places, k), root) for k, child in node.keys.items()}
+def _texts(texts: list[str], places: list[Mapping[str, Any]], root: Mapping[str, Any]) -> list[Any]:
+    """Texts sent at one place as a list, typed by the first array among ``places`` whose items read every
+    one of them (``a[b]=1&a[b]=x`` against ``anyOf`` an array of integers and one of strings: strings)."""
+    arrays = [place["items"] for place in places if isinstance(place.get("items"), Mapping)]
+    for items in arrays:
+        types = _types(branches(items, root))
+        values = [scalar(text, types) for text in texts]
+        if not types or "string" in types or not any(type(v) is str for v in values):
+            return values
+    return [scalar(text, _types(branches(_items(places), root))) for text in texts]
+
+
+def _object(node: _Node, places: list[Mapping[str, Any]], root: Mapping[str, Any],
+            flat: bool = True) -> dict[str, Any]:
+    """The keys sent below ``node``, and its array positions as keys (``qs`` reads ``a[0]=x&a[b]=y`` as
+    ``{"0": "x", "b": "y"}``), but where the schema has an array there and no such key: those positions
+    are the array's, which a body read as the object cannot hold (the learner made both: ``anyOf``)."""
+    out = {k: _value(child, _property(places, k), root, flat) for k, child in node.keys.items()}
+    arrays = _items(places) is not None
     for position, child in sorted(node.positions.items()):
-        out.setdefault(str(position), _value(child, _property(places, str(position)), root))
+        place = _property(places, str(position))
+        if place is not None or not arrays:
+            out.setdefault(str(position), _value(child, place, root, flat))
     return out
 
 
@@ -157,7 +188,10 @@ def _property(places: list[Mapping[str, Any]], key: str) -> Any:
 
 
 def _items(places: list[Mapping[str, Any]]) -> Any:
-    return next((place["items"] for place in places if isinstance(place.get("items"), Mapping)), None)
+    """The items of every array among ``places`` (a name sent twice, ``a[b]=1&a[b]=2``, and positions,
+    ``a[b][0]=x``, are two array branches of one union: an item may be either's)."""
+    found = [place["items"] for place in places if isinstance(place.get("items"), Mapping)]
+    return None if not found else found[0] if len(found) == 1 else {"anyOf": found}
 
 
 def _types(places: list[Mapping[str, Any]]) -> set[str]:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
 
-from specbuild.drift.evidence import INFERRED
+from specbuild.drift.evidence import BODY_OPTIONAL, INFERRED
 from specbuild.drift.forms import types_at
-from specbuild.http import OPERATION_METHODS
+from specbuild.http import OPERATION_METHODS, UNDECLARED_MEDIA
 from specbuild.records import is_json_media, media_type
 from specbuild.refs import resolve
 
@@ -184,6 +184,7 @@ class Response:
     content: Mapping[str, Any] | None
     required_headers: tuple[str, ...] = ()
     inferred: bool = False  # a learner's guess (x-specbuild-inferred), not what the API was seen to answer
+    body_optional: bool = False  # seen answered without a body too (x-specbuild-body-optional)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,14 +283,20 @@ def _response(doc: Mapping[str, Any], raw: Any) -> Response:
     required = sorted(name.lower() for name, h in (r.get("headers") or {}).items()
                       if isinstance(name, str) and resolve(doc, h).get("required") is True
                       and name.lower() != "content-type")
-    return Response(content=_content(r), required_headers=tuple(required), inferred=r.get(INFERRED) is True)
+    return Response(content=_content(r), required_headers=tuple(required), inferred=r.get(INFERRED) is True,
+                    body_optional=r.get(BODY_OPTIONAL) is True)
 
 
 def pick_media(content: Mapping[str, Any], mt: str | None) -> tuple[str, Any] | None:
     """The documented media type a body of type ``mt`` falls under: exact, JSON for any JSON flavour
-    (``application/vnd.x+json`` reads as ``application/json``), ``type/*``, then ``*/*``."""
-    if mt is None:
-        mt = "application/octet-stream"
+    (``application/vnd.x+json`` reads as ``application/json``), ``type/*``, then ``*/*``. A body sent
+    without one (None, http.UNDECLARED_MEDIA) falls under ``*/*``, else application/octet-stream (what
+    RFC 9110 lets a recipient assume, and what specs learned before documented), ``application/*``."""
+    if mt is None or mt == UNDECLARED_MEDIA:
+        for key in (UNDECLARED_MEDIA, "application/octet-stream", "application/*"):
+            if key in content:
+                return key, content[key]
+        return None
     hit = content.get(mt)
     if hit is not None:
         return mt, hit

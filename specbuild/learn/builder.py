@@ -28,6 +28,7 @@ from specbuild.http import (
     API_KEY_QUERY,
     OVERRIDE_HEADERS,
     UNAUTHENTICATED,
+    UNDECLARED_MEDIA,
     HeaderPolicy,
     api_key_header,
     email,
@@ -233,7 +234,7 @@ class Bodies:
                 return
         if kind in _UNREAD:
             kind = "json" if body.media_type and "json" in body.media_type else "binary"
-        media = body.media_type or ("application/json" if kind == "json" else "application/octet-stream")
+        media = body.media_type or ("application/json" if kind == "json" else UNDECLARED_MEDIA)
         state = self.by_media.get(media)
         if state is None:
             state = self.by_media[media] = BodyState(kind)

@@ -75,6 +75,7 @@ from specbuild.learn.schema import (
     without_seen,
 )
 from specbuild.learn.statuses import (
+    BODY_OPTIONAL,
     CLIENT_ERRORS,
     INFERRED,
     SUCCESS,
@@ -681,9 +682,15 @@ def _param_schema(state: ParamState, opts: RenderOptions, name: str | None = Non
 
 
 def _required(state: ParamState, calls: int) -> bool:
-    """A parameter the traffic shows the server needs: in every call, of enough calls to say so (two
+    """A header the traffic shows the server needs: in every call, of enough calls to say so (two
     calls that both sent it promise nothing), with more than one value: one value in every call is what
-    the client library sends by default (``format=json``), which says nothing of what the server needs."""
+    the client library sends by default (``format=json``), which says nothing of what the server needs.
+
+    A query parameter is never required (:func:`_parameters`): ``required`` promises that a call without
+    it fails, and traffic cannot show that while keeping the spec true to it. A client that always sends
+    ``page_size`` looks like a server that needs it. A call without it that was refused is evidence only
+    of a refusal (datasette's 400s to bad SQL lacked ``_shape``, which every other call sent), and
+    documenting it required would make the spec reject those very calls (self-consistency)."""
     vals = state.values.vals
     if vals is not None and len(vals) == 1:
         return False
@@ -699,7 +706,8 @@ def _parameters(where: str, params: ParamMap, calls: int,
         if name in grouped:
             continue
         state = params[name]
-        param: dict[str, Any] = {"name": name, "in": where, "required": _required(state, calls),
+        param: dict[str, Any] = {"name": name, "in": where,
+                                 "required": where != "query" and _required(state, calls),
                                  "schema": _param_schema(state, opts, name)}
         if state.repeated and where == "query":
             param["style"] = "form"
@@ -710,10 +718,9 @@ def _parameters(where: str, params: ParamMap, calls: int,
 
 def _deep_parameter(base: str, group: ParamMap, calls: int, opts: RenderOptions) -> dict[str, Any]:
     """Bracketed query names (``filters[title][$eq]``, ``sort[0]``) as the one parameter they spell:
-    required when one of its names is (in every call, by the evidence :func:`_required` asks)."""
-    required = any(_required(state, calls) for state in group.values())
-    return {"name": base, "in": "query", "required": required,
-            "schema": deep_schema(group, calls, required, opts.openapi, opts.enums), **DEEP_OBJECT}
+    optional, as every query parameter (:func:`_required`), and so are its fields."""
+    return {"name": base, "in": "query", "required": False,
+            "schema": deep_schema(group, calls, False, opts.openapi, opts.enums), **DEEP_OBJECT}
 
 
 def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, Any]:
@@ -759,6 +766,8 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
         if 200 <= status < 300 and serves_files(out["content"]):
             # each file in its own type: the next sample downloads others (files people upload)
             out["content"]["*/*"] = {"schema": {"type": "string", "format": "binary"}}
+        if resp.bodies.empty:  # OpenAPI cannot say a response's body is optional: the extension does
+            out[BODY_OPTIONAL] = True
     return out
 
 
