@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::rules::{Rules, ANY, ARR, BOOL, FLOAT, INT, NULL, OBJ, STR};
-use crate::shape::{entity, fx_add, key_hash, Node};
+use crate::shape::{entity, fx_add, key_hash, Node, Tags};
 
 // -- the tape ----------------------------------------------------------------------------------------
 // A body is parsed once, by the check (as the record's decode must, before anything of the record is
@@ -372,8 +372,14 @@ impl Walk<'_> {
                 let mut props = node.props.take().unwrap_or_default();
                 let mut me = Holder::at(at);
                 let mut i = at + 1;
+                // the key events, for the union's summary (schema._tag): a tagged position, or its first object
+                let track = node.tags.is_some() || node.objects == 1;
+                let mut keys = Vec::new();
                 while i < end as usize {
                     let Ev::Key(s, h) = self.events[i] else { unreachable!("an object's events are key, value, ...") };
+                    if track {
+                        keys.push(i);
+                    }
                     let key = self.str(s);
                     let p = match props.find(key, h) {
                         Some(p) => p,
@@ -382,11 +388,56 @@ impl Walk<'_> {
                     i = self.fold(&mut props.nodes[p], r, i + 1, &mut me);
                 }
                 node.props = Some(props);
+                if track {
+                    self.tag(node, r, &keys, &mut me);
+                }
                 return i;
             }
             Ev::Key(..) => unreachable!("a key is read with its object"),
         }
         at + 1
+    }
+}
+
+impl Walk<'_> {
+    /// schema._tag: count the object's keys (their events at `keys`) under its discriminator's value;
+    /// the position's first object names the field.
+    fn tag(&self, node: &mut Node, r: &Rules, keys: &[usize], me: &mut Holder) {
+        // the string a key holds (its last occurrence, as a parsed object keeps), if it holds one
+        let value_of = |h: u64, name: &str| -> Option<&str> {
+            let i = keys.iter().rev().copied().find(|&i| matches!(self.events[i], Ev::Key(s, kh) if kh == h && self.str(s) == name))?;
+            match self.events[i + 1] {
+                Ev::Str(v) => Some(self.str(v)),
+                _ => None,
+            }
+        };
+        let held = |&(h, ref d): &(u64, String)| value_of(h, d).is_some();
+        let field = match node.tags.as_deref() {
+            None => match r.discriminators.iter().position(held) {
+                Some(f) => f,
+                None => return,
+            },
+            Some(t) => match r.discriminators.iter().position(|(_, d)| **d == *t.field) {
+                Some(f) if !r.discriminators[..f].iter().any(held) => f,
+                _ => {
+                    node.tags = None;
+                    return;
+                }
+            },
+        };
+        let (h, name) = &r.discriminators[field];
+        let Some(value) = value_of(*h, name) else {
+            node.tags = None;
+            return;
+        };
+        let tags = node.tags.get_or_insert_with(|| Box::new(Tags { field: name.as_str().into(), values: Vec::new() }));
+        let held_keys = keys.iter().map(|&i| match self.events[i] {
+            Ev::Key(s, kh) => (kh, self.str(s)),
+            _ => unreachable!("a key's event"),
+        });
+        if !tags.count(r, value, 1, &mut || me.entity(self), held_keys) {
+            node.tags = None;
+        }
     }
 }
 

@@ -164,6 +164,76 @@ impl Props {
     }
 }
 
+/// schema.Shape.tags: the discriminator of a position's objects and, per value of it (first seen
+/// first), its entity word (`entity` of its objects, merged) and its objects' keys (each with its
+/// `key_hash`) with how many of them held each.
+#[derive(Clone)]
+pub(crate) struct Tags {
+    pub(crate) field: Box<str>,
+    pub(crate) values: Vec<(String, u64, KeyCounts)>,
+}
+
+/// Keys (each with its `key_hash`) and how many objects held each.
+pub(crate) type KeyCounts = Vec<(u64, Box<str>, u64)>;
+
+impl Tags {
+    /// Count `n` objects' `keys` under `value` (schema._tag's count); false once the summary is past its
+    /// bounds (then the position is no union).
+    /// `entity`: the objects' entity word (asked only while the value's is not `MANY`).
+    pub(crate) fn count<'a>(&mut self, r: &Rules, value: &str, n: u64, entity: &mut dyn FnMut() -> u64,
+                            keys: impl Iterator<Item = (u64, &'a str)>) -> bool {
+        let i = match self.values.iter().position(|(v, _, _)| v == value) {
+            Some(i) => {
+                let e = &mut self.values[i].1;
+                if *e != MANY {
+                    *e = merge_entities(*e, entity());
+                }
+                i
+            }
+            None if self.values.len() >= r.limits.tag_max_values => return false,
+            None => {
+                self.values.push((value.to_owned(), entity(), Vec::new()));
+                self.values.len() - 1
+            }
+        };
+        let counts = &mut self.values[i].2;
+        for (h, k) in keys {
+            match counts.iter_mut().find(|(x, y, _)| *x == h && &**y == k) {
+                Some(entry) => entry.2 += n,
+                None => counts.push((h, k.into(), n)),
+            }
+        }
+        counts.len() <= r.limits.max_props
+    }
+}
+
+/// schema._merged_tags, or the copy of `theirs` when `mine` saw no object (and `mine` when `theirs` saw none).
+pub(crate) fn merge_tags(r: &Rules, mine: Option<Box<Tags>>, my_objects: u64, theirs: Option<&Tags>,
+                         their_objects: u64) -> Option<Box<Tags>> {
+    if their_objects == 0 {
+        return mine;
+    }
+    if my_objects == 0 {
+        return theirs.map(|t| Box::new(t.clone()));
+    }
+    let (mut mine, theirs) = (mine?, theirs?);
+    if mine.field != theirs.field {
+        return None;
+    }
+    for (value, entity, counts) in &theirs.values {
+        if !mine.count(r, value, 0, &mut || *entity, std::iter::empty()) {
+            return None;
+        }
+        // one count per key: the key's objects, as if folded here
+        for &(h, ref k, n) in counts {
+            if !mine.count(r, value, n, &mut || *entity, std::iter::once((h, &**k))) {
+                return None;
+            }
+        }
+    }
+    Some(mine)
+}
+
 /// One position of JSON values: `schema.Shape`, field for field.
 #[derive(Clone)]
 pub(crate) struct Node {
@@ -176,6 +246,7 @@ pub(crate) struct Node {
     pub(crate) items: Option<Box<Node>>,
     pub(crate) fmts: u8,
     pub(crate) vals: Vals,
+    pub(crate) tags: Option<Box<Tags>>, // None once objects were seen: no union here
 }
 
 impl Node {
@@ -190,6 +261,7 @@ impl Node {
             items: None,
             fmts: r.all_formats,
             vals: Some(Vec::new()),
+            tags: None,
         }
     }
 
@@ -223,6 +295,7 @@ impl Node {
 
     /// schema.Shape.merge, taking `other` over.
     pub(crate) fn merge(&mut self, r: &Rules, other: Node) {
+        self.tags = merge_tags(r, self.tags.take(), self.objects, other.tags.as_deref(), other.objects);
         self.count += other.count;
         self.kinds |= other.kinds;
         self.objects += other.objects;
@@ -253,6 +326,7 @@ impl Node {
     /// `merge` of a copy of `other`, copying only what `self` lacks: rendering merges the builder's
     /// states into new ones and keeps them (a copy of each first was half of merging them).
     pub(crate) fn merge_copy(&mut self, r: &Rules, other: &Node) {
+        self.tags = merge_tags(r, self.tags.take(), self.objects, other.tags.as_deref(), other.objects);
         self.count += other.count;
         self.kinds |= other.kinds;
         self.objects += other.objects;

@@ -2,7 +2,7 @@
 
 use crate::body::is_core;
 use crate::rules::Rules;
-use crate::shape::{key_hash, merge_vals, Node, Props, Vals};
+use crate::shape::{key_hash, merge_tags, merge_vals, Node, Props, Tags, Vals};
 
 // -- the state as bytes: fixed-width little-endian fields, depth first -------------------------------
 pub(crate) const ABSENT: u32 = u32::MAX;
@@ -85,6 +85,46 @@ pub(crate) fn load_vals(r: &mut Reader<'_>) -> Option<Vals> {
     })
 }
 
+/// A node's union summary (absent, or the field and each value with its keys and their counts).
+pub(crate) fn put_tags(out: &mut Vec<u8>, tags: &Option<Box<Tags>>) {
+    match tags {
+        None => out.extend_from_slice(&ABSENT.to_le_bytes()),
+        Some(t) => {
+            out.extend_from_slice(&(t.values.len() as u32).to_le_bytes());
+            put_str(out, &t.field);
+            for (v, e, counts) in &t.values {
+                put_str(out, v);
+                out.extend_from_slice(&e.to_le_bytes());
+                out.extend_from_slice(&(counts.len() as u32).to_le_bytes());
+                for (_, k, n) in counts {
+                    put_str(out, k);
+                    out.extend_from_slice(&n.to_le_bytes());
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn load_tags(r: &mut Reader<'_>) -> Option<Option<Box<Tags>>> {
+    let n = match r.u32()? {
+        ABSENT => return Some(None),
+        n => n,
+    };
+    let field: Box<str> = r.str()?.into();
+    let mut values = Vec::new();
+    for _ in 0..n {
+        let value = r.string()?;
+        let entity = r.u64()?;
+        let m = r.u32()?;
+        let counts = (0..m).map(|_| {
+            let k = r.str()?;
+            Some((key_hash(k), k.into(), r.u64()?))
+        }).collect::<Option<Vec<_>>>()?;
+        values.push((value, entity, counts));
+    }
+    Some(Some(Box::new(Tags { field, values })))
+}
+
 impl Node {
     /// The node as bytes: its own fields and values, then `items`, `extra` and the properties, in the
     /// order `Node::merge` takes them (so `merge_from` merges as it reads).
@@ -95,6 +135,7 @@ impl Node {
         out.extend_from_slice(&self.objects.to_le_bytes());
         out.push(self.fmts);
         put_vals(out, &self.vals);
+        put_tags(out, &self.tags);
         for child in [&self.items, &self.extra] {
             match child {
                 None => out.push(0),
@@ -119,6 +160,7 @@ impl Node {
     pub(crate) fn load(r: &mut Reader<'_>) -> Option<Node> {
         let (count, kinds, depth, objects, fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
         let vals = load_vals(r)?;
+        let tags = load_tags(r)?;
         let items = load_child(r)?;
         let extra = load_child(r)?;
         let props = match r.u32()? {
@@ -132,7 +174,7 @@ impl Node {
                 Some(Box::new(props))
             }
         };
-        Some(Node { count, kinds, depth, objects, props, extra, items, fmts, vals })
+        Some(Node { count, kinds, depth, objects, props, extra, items, fmts, vals, tags })
     }
 
     /// `Node::merge` of the node `load` would read from `r`, merged as it is read: what both have is
@@ -141,11 +183,12 @@ impl Node {
     /// None (and this node part merged) for bytes that are no state: `skip` them first.
     pub(crate) fn merge_from(&mut self, rules: &Rules, r: &mut Reader<'_>) -> Option<()> {
         let (count, kinds, _depth, objects, fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
+        self.vals = merge_vals(rules, self.vals.take(), load_vals(r)?);
+        self.tags = merge_tags(rules, self.tags.take(), self.objects, load_tags(r)?.as_deref(), objects);
         self.count += count;
         self.kinds |= kinds;
         self.objects += objects;
         self.fmts &= fmts;
-        self.vals = merge_vals(rules, self.vals.take(), load_vals(r)?);
         for at_items in [true, false] {
             let mine = if at_items { &mut self.items } else { &mut self.extra };
             match (r.u8()?, mine) {
@@ -181,6 +224,7 @@ impl Node {
     pub(crate) fn skip(r: &mut Reader<'_>) -> Option<()> {
         r.take(8 + 1 + 4 + 8 + 1)?;
         skip_vals(r)?;
+        load_tags(r)?;
         for _ in 0..2 {
             match r.u8()? {
                 0 => {}
@@ -225,6 +269,7 @@ pub(crate) fn core_paths_from(r: &mut Reader<'_>, rules: &Rules, path: &mut Stri
     }
     let (_count, _kinds, _depth, objects, _fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
     skip_vals(r)?;
+    load_tags(r)?;
     let prefix = path.len();
     match r.u8()? {
         0 => {}

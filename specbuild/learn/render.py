@@ -812,8 +812,13 @@ def _without(schema: Any, keywords: tuple[str, ...]) -> None:
         _without(sub, keywords)
     for key in ("items", "additionalProperties"):
         _without(schema.get(key), keywords)
+    tag = (schema.get("discriminator") or {}).get("propertyName")
     for sub in schema.get("anyOf") or ():
+        pinned = (sub.get("properties") or {}).get(tag) if tag and isinstance(sub, dict) else None
+        pinned = dict(pinned) if isinstance(pinned, dict) else None
         _without(sub, keywords)
+        if pinned is not None:  # a union's branch keeps its discriminator's value: the union's claim
+            sub["properties"][tag] = pinned
 
 
 def _body_schema(body: BodyState, opts: RenderOptions, entities: bool) -> dict[str, Any]:
