@@ -538,8 +538,8 @@ def _tag_of(s: Mapping[str, Any]) -> str:
     return tag if isinstance(tag, str) and isinstance(s.get("anyOf") or s.get("oneOf"), list) else ""
 
 
-def _unions(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
-            pointer: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+def _unions(ctx: _Ctx, b: dict[str, Any], h: dict[str, Any], direction: str, where: str,
+            pointer: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """A type-tagged union on either side is compared as the record its branches make (every property of
     a value's branch, required where every value's requires it): a spec learned before unions (one record
     of every type's fields) and one after are the same API, told (info) and not compared branch by branch.
@@ -557,11 +557,9 @@ def _unions(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: st
     # a record's required and a union's are claims about different sets of objects (every object, or
     # each value's): across the change, the record's stand
     if tb and not th and isinstance(h.get("properties"), dict):
-        bv["properties"] = {**h["properties"], **bv["properties"]}
-        bv["required"] = list(h.get("required") or ())
+        bv = {**bv, "properties": {**h["properties"], **bv["properties"]}, "required": list(h.get("required") or ())}
     if th and not tb and isinstance(b.get("properties"), dict):
-        hv["properties"] = {**b["properties"], **hv["properties"]}
-        hv["required"] = list(b.get("required") or ())
+        hv = {**hv, "properties": {**b["properties"], **hv["properties"]}, "required": list(b.get("required") or ())}
     return bv, hv
 
 
