@@ -59,7 +59,7 @@ def state(shape: schema.Shape | None) -> Any:
     vals = None if shape.vals is None else sorted(shape.vals.items())
     ents = None if shape.ents is None else sorted(shape.ents.items())
     props = None if shape.props is None else sorted((k, state(c)) for k, c in shape.props.items())
-    tags = None if shape.tags is None else (shape.tags[0], sorted((v, e, sorted(c.items()))
+    tags = None if shape.tags is None else (shape.tags[0], sorted((v, e, None if c is None else sorted(c.items()))
                                                                   for v, (e, c) in shape.tags[1].items()))
     return (shape.count, shape.kinds, shape.depth, shape.objects, shape.fmts, vals, ents, props,
             state(shape.extra), state(shape.items), tags)
@@ -1206,3 +1206,36 @@ def test_native_union_summary_equals_python_and_merges_in_any_order(seed: int) -
     for text in texts:
         acc.add(parse(text))
     assert state(native.settled(schema.Shape(), native.load(native.dump(acc)))) == state(python)
+
+
+@needs_native
+@pytest.mark.parametrize("split", [10, 40, 70])
+def test_union_summaries_of_one_value_each_merge_from_bytes_copies_and_trees_alike(split: int) -> None:
+    """A position that saw one value keeps no key counts of its own (its keys are the position's); merged
+    with one that saw another (a shard of only function nodes, one of only tabs), each lone value's counts
+    are taken from its side's keys as they were, whichever way the merge goes (tree, copy, bytes)."""
+    texts = [json.dumps({"type": "function", "id": f"f{i}", "func": "x", **({"gap": 1} if i % 3 else {})}
+                        if i < 50 else {"type": "tab", "id": f"t{i}", "label": "L"}) for i in range(80)]
+    parse = native.json_parser()
+    assert parse is not None
+
+    def folded(some: list[str]) -> Any:
+        acc = native.new_accumulator()
+        for text in some:
+            acc.add(parse(text))
+        return acc
+
+    python = fold_python(texts)
+    assert python.tags is not None and all(c is not None for _, c in python.tags[1].values())
+    expected = state(python)
+    halves = [fold_python(texts[:split]), fold_python(texts[split:])]
+    halves[0].merge(halves[1])
+    assert state(halves[0]) == expected
+    for left, right in ((False, False), (True, False), (False, True), (True, True)):
+        one = native.load(native.dump(folded(texts[:split]))) if left else folded(texts[:split])
+        other = native.load(native.dump(folded(texts[split:]))) if right else folded(texts[split:])
+        copied = one.copy()
+        copied.merge_copy(other)
+        one.merge(other)
+        assert state(native.settled(schema.Shape(), one)) == expected
+        assert state(native.settled(schema.Shape(), copied)) == expected

@@ -219,11 +219,17 @@ fn tags_to_py<'py>(py: Python<'py>, tags: &Option<Box<Tags>>) -> PyResult<Bound<
     let Some(t) = tags else { return Ok(py.None().into_bound(py)) };
     let values = PyDict::new(py);
     for (v, e, counts) in &t.values {
-        let d = PyDict::new(py);
-        for (_, k, n) in counts {
-            d.set_item(&**k, n)?;
-        }
-        values.set_item(v, PyList::new(py, [e.into_pyobject(py)?.into_any(), d.into_any()])?)?;
+        let d = match counts {
+            None => py.None().into_bound(py),
+            Some(counts) => {
+                let d = PyDict::new(py);
+                for (_, k, n) in counts {
+                    d.set_item(&**k, n)?;
+                }
+                d.into_any()
+            }
+        };
+        values.set_item(v, PyList::new(py, [e.into_pyobject(py)?.into_any(), d])?)?;
     }
     Ok(PyTuple::new(py, [(&*t.field).into_pyobject(py)?.into_any(), values.into_any()])?.into_any())
 }
@@ -238,10 +244,14 @@ fn tags_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Option<Box<Tags>>> {
     for (v, entry) in obj.get_item(1)?.downcast::<PyDict>()?.iter() {
         let entity: u64 = entry.get_item(0)?.extract()?;
         let counts = entry.get_item(1)?;
-        let counts = counts.downcast::<PyDict>()?.iter().map(|(k, n)| {
-            let k: String = k.extract()?;
-            Ok((key_hash(&k), k.into_boxed_str(), n.extract()?))
-        }).collect::<PyResult<Vec<_>>>()?;
+        let counts = if counts.is_none() {
+            None
+        } else {
+            Some(counts.downcast::<PyDict>()?.iter().map(|(k, n)| {
+                let k: String = k.extract()?;
+                Ok((key_hash(&k), k.into_boxed_str(), n.extract()?))
+            }).collect::<PyResult<Vec<_>>>()?)
+        };
         values.push((v.extract()?, entity, counts));
     }
     Ok(Some(Box::new(Tags { field: field.into(), values })))

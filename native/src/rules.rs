@@ -146,6 +146,9 @@ impl Rules {
         if t.formats.len() > 8 {
             return Err("at most 8 formats fit the bitmask".to_owned());
         }
+        if t.discriminators.len() > 8 {
+            return Err("at most 8 discriminators (body.rs' Walk::tag ranks them in an array)".to_owned());
+        }
         let all_formats = ((1u16 << t.formats.len()) - 1) as u8;
         let mut formats = Vec::new();
         for f in t.formats {

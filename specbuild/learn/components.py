@@ -326,6 +326,12 @@ def _discriminator(schema: dict[str, Any]) -> str:
     return ""
 
 
+def _open_branch(branch: Any, tag: str) -> bool:
+    """A type-tagged union's branch for the values not seen (learn/schema.py's _tagged_union)."""
+    pinned = (branch.get("properties") or {}).get(tag) if isinstance(branch, dict) else None
+    return isinstance(pinned, dict) and "not" in pinned
+
+
 def _nullable(schema: Any) -> bool:
     t = schema.get("type") if isinstance(schema, dict) else None
     return isinstance(schema, dict) and (schema.get("nullable") is True or (isinstance(t, list) and "null" in t))
@@ -422,7 +428,10 @@ class _Table:
         if isinstance(schema.get("anyOf"), list):
             tag = (schema.get("discriminator") or {}).get("propertyName")
             keep = tag if isinstance(tag, str) else ""
-            out["anyOf"] = [self.intern(b, where, root=root, holder=holder, inherited=here, keep=keep)
+            # a union's open branch stays in place: it names the values of its own union only (shared, two
+            # unions' open branches would be one with one union's list, refusing the other's values)
+            out["anyOf"] = [dict(b) if keep and _open_branch(b, keep)
+                            else self.intern(b, where, root=root, holder=holder, inherited=here, keep=keep)
                             for b in schema["anyOf"]]
             if keep:
                 self._union_names(out, where, holder, keep)

@@ -15,15 +15,18 @@ from specbuild.learn.nullability import Place
 from specbuild.learn.rules import ENUM_MAX
 
 
-def share_enums(every: list[Place]) -> None:
+def share_enums(every: list[Place], pins: set[int] | frozenset[int] = frozenset()) -> None:
     """Give each place's enum the union of the enums its name holds elsewhere, where they overlap.
 
     Sets that share no value are other fields under one name (a check run's ``status``, a deployment's)
     and stay apart. A union past ENUM_MAX values is no closed set: no place of it claims an enum then,
-    as no place would have with all those values seen.
+    as no place would have with all those values seen. ``pins``: the ids of schemas left alone (a
+    type-tagged union branch's discriminator: its one value is the branch's, render.union_pins).
     """
     by_name: dict[str, dict[int, dict[str, Any]]] = {}
     for _, name, schema, _, _ in every:
+        if id(schema) in pins:
+            continue
         enum = schema.get("enum")
         if isinstance(enum, list) and any(isinstance(v, str) for v in enum):
             by_name.setdefault(name, {})[id(schema)] = schema  # a schema shared by two places counts once

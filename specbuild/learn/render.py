@@ -150,7 +150,7 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
         paths.setdefault(template.path, {})[method.lower()] = out
     found = share_maps(paths, opts.openapi)
     share_nulls(paths, opts.openapi, found)
-    share_enums([place for places in found.values() for place in places])
+    share_enums([place for places in found.values() for place in places], union_pins(paths))
     # after the nulls are shared: copies of one inferred body are no evidence of how often the API's
     # properties are null (nullability.fit_nulls counts each place)
     infer_statuses(paths, {key: seen for (key, _), (_, seen) in zip(groups, rendered, strict=True)}, opts)
@@ -624,6 +624,20 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
     return out
 
 
+def union_pins(paths: dict[str, Any]) -> set[int]:
+    """The ids of the discriminator schemas of type-tagged unions' branches (schema._tagged_union): each
+    the one value its branch stands for, never another place's vocabulary."""
+    pins: set[int] = set()
+    for schema in _schema_dicts(paths):
+        tag = (schema.get("discriminator") or {}).get("propertyName") \
+            if isinstance(schema.get("discriminator"), dict) else None
+        for branch in schema.get("anyOf") or () if isinstance(tag, str) else ():
+            pinned = (branch.get("properties") or {}).get(tag) if isinstance(branch, dict) else None
+            if isinstance(pinned, dict):
+                pins.add(id(pinned))
+    return pins
+
+
 def _selectors_unlisted(params: list[dict[str, Any]], responses: dict[str, Any]) -> None:
     """A query parameter whose values are each the name of a field the operation answers selects or orders
     fields (Strapi's ``fields[0]=title``, ``sort=title``, ``populate=author``; JSON:API's ``fields``, OData's
@@ -1015,7 +1029,8 @@ def tidy(node: Any, values: frozenset[str], schema: bool = False) -> None:
         if (key == "schema" and not schema) or (schema and key in _SUBSCHEMA):
             if value == ONLY_NULL:
                 node[key] = {}
-            tidy(node[key], values, True)
+            # a ``not`` claims no values (a union's open branch lists those it excludes): its enum stays
+            tidy(node[key], frozenset() if key == "not" else values, True)
         elif schema and key in _SCHEMAS_BY_NAME:
             subs = value if isinstance(value, dict) else dict(enumerate(value)) if isinstance(value, list) else {}
             for name, sub in subs.items():
@@ -1102,6 +1117,11 @@ def _settled(body: BodyState) -> Shape:
 _DATA_KEYS: Final = frozenset({"example", "examples", "default", "enum", "const"})
 
 
+# ... and a ``not`` claims no values: a type-tagged union's open branch lists those it excludes (the
+# values that have branches of their own, which paths may well name: Node-RED's node types)
+_NO_CLAIM: Final = _DATA_KEYS | {"not"}
+
+
 def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
     """No ``enum`` lists two values or more that the paths name as values of a parameter: ``acl: [alice]``
     beside ``/alice/dev`` lists who someone is, and the next sample brings other people (an identity
@@ -1116,7 +1136,7 @@ def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
         elif isinstance(item, dict):
             _drop_held_enum(item, values)
             for k, v in item.items():  # a loop, not a generator: this walk visits every dict of the paths
-                if isinstance(v, (dict, list)) and k not in _DATA_KEYS:
+                if isinstance(v, (dict, list)) and k not in _NO_CLAIM:
                     stack.append(v)
 
 

@@ -409,8 +409,12 @@ class Shape:
         """Fold in everything ``other`` saw, as if its values had been added here."""
         if other is self:
             other = other.copy()
-        if other.objects:
-            self.tags = _merged_tags(self.tags, other.tags) if self.objects else _tags_copy(other.tags)
+        if not other.objects:
+            pass
+        elif not self.objects:
+            self.tags = None if other.tags is None else _tags_copy(other.tags)
+        elif self.tags is not None:  # (None with objects: no union, whatever the other saw)
+            self.tags = _merged_tags(self, other)
         self.count += other.count
         self.kinds |= other.kinds
         self.objects += other.objects
@@ -439,7 +443,7 @@ class Shape:
         out.items = None if self.items is None else self.items.copy()
         out.extra = None if self.extra is None else self.extra.copy()
         out.props = None if self.props is None else {k: c.copy() for k, c in self.props.items()}
-        out.tags = _tags_copy(self.tags)
+        out.tags = None if self.tags is None else _tags_copy(self.tags)
         return out
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
@@ -512,7 +516,9 @@ _ABOVE: Final = {name: DISCRIMINATORS[:i] for i, name in enumerate(DISCRIMINATOR
 
 
 def _tag(node: Shape, v: dict[str, Any], salt: int) -> None:
-    """Count ``v``'s keys under its discriminator's value; the position's first object names the field."""
+    """Count ``v``'s keys under its discriminator's value; the position's first object names the field.
+    While one value was seen, its keys are the position's own (its properties' counts): counted apart only
+    from the second value on (most tagged positions hold one: Stripe's ``object``)."""
     tags = node.tags
     if tags is None:
         for name in DISCRIMINATORS:
@@ -530,32 +536,57 @@ def _tag(node: Shape, v: dict[str, Any], salt: int) -> None:
     if type(value) is not str:
         node.tags = None
         return
-    entry = tags[1].get(value)
+    values = tags[1]
+    entry = values.get(value)
     if entry is None:
-        if len(tags[1]) >= TAG_MAX_VALUES:
-            node.tags = None
+        if len(values) >= TAG_MAX_VALUES or (len(values) == 1 and node.extra is not None):
+            node.tags = None  # past the bound, or the first value's keys no longer all told (evicted)
             return
-        entry = tags[1][value] = [_holder_entity(v, salt), {}]
+        if len(values) == 1:  # every object before this one had the first value: its keys are the position's
+            own = {k: c.count - (k in v) for k, c in (node.props or {}).items()}
+            next(iter(values.values()))[1] = {k: n for k, n in own.items() if n}
+        entry = values[value] = [_holder_entity(v, salt), {} if values else None]
     elif entry[0] != MANY:
         entry[0] = _merge_entities(entry[0], _holder_entity(v, salt))
     counts = entry[1]
-    for k in v:
-        counts[k] = counts.get(k, 0) + 1
-    if len(counts) > MAX_PROPS:
-        node.tags = None
+    if counts is not None:
+        for k in v:
+            counts[k] = counts.get(k, 0) + 1
+        if len(counts) > MAX_PROPS:
+            node.tags = None
 
 
-def _tags_copy(tags: Tags | None) -> Tags | None:
-    return None if tags is None else (tags[0], {v: [e, dict(c)] for v, (e, c) in tags[1].items()})
+def _tags_copy(tags: Tags) -> Tags:
+    return tags[0], {v: [e, None if c is None else dict(c)] for v, (e, c) in tags[1].items()}
 
 
-def _merged_tags(mine: Tags | None, theirs: Tags | None) -> Tags | None:
-    """Both positions' summaries (each saw objects): None unless both are one union on one field, within
-    the bounds a fold keeps (so a merge gives what folding both in one would)."""
-    if mine is None or theirs is None or mine[0] != theirs[0]:
+def _told(node: Shape, tags: Tags) -> dict[str, list[Any]] | None:
+    """``tags``' values, each with its key counts (a lone value's are the position's); None when they can
+    no longer be told (keys evicted)."""
+    values = tags[1]
+    if len(values) != 1:
+        return values
+    ((value, (entity, counts)),) = values.items()
+    if counts is not None:
+        return values
+    return None if node.extra is not None else \
+        {value: [entity, {k: c.count for k, c in (node.props or {}).items()}]}
+
+
+def _merged_tags(mine: Shape, other: Shape) -> Tags | None:
+    """Both positions' summaries (each saw objects, ``mine`` before its merge): None unless both are one
+    union on one field, within the bounds a fold keeps (so a merge gives what folding both in one would)."""
+    tags, theirs = mine.tags, other.tags
+    if tags is None or theirs is None or tags[0] != theirs[0]:
         return None
-    values = mine[1]
-    for value, (entity, counts) in theirs[1].items():
+    if len(tags[1]) == 1 and tags[1].keys() == theirs[1].keys():  # one value both sides: no counts of its own
+        entry = next(iter(tags[1].values()))
+        entry[0] = _merge_entities(entry[0], next(iter(theirs[1].values()))[0])
+        return tags
+    values, told = _told(mine, tags), _told(other, theirs)
+    if values is None or told is None:
+        return None
+    for value, (entity, counts) in told.items():
         entry = values.get(value)
         if entry is None:
             if len(values) >= TAG_MAX_VALUES:
@@ -568,7 +599,7 @@ def _merged_tags(mine: Tags | None, theirs: Tags | None) -> Tags | None:
             here[k] = here.get(k, 0) + n
         if len(here) > MAX_PROPS:
             return None
-    return mine
+    return tags[0], values
 
 
 def _new_prop(node: Shape, props: dict[str, Shape], key: str) -> Shape:
@@ -609,8 +640,6 @@ def _fold_dict(node: Shape, v: dict[str, Any], salt: int = 0) -> None:
     if node.depth >= MAX_DEPTH:
         node.kinds |= ANY
         return
-    if node.tags is not None or node.objects == 1:
-        _tag(node, v, salt)
     props = node.props
     if props is None:
         props = node.props = {}
@@ -646,6 +675,8 @@ def _fold_dict(node: Shape, v: dict[str, Any], salt: int = 0) -> None:
             c.kinds |= FLOAT
         else:
             c.kinds |= ANY
+    if node.tags is not None or node.objects == 1:  # after its keys, as the native fold (body.rs) does
+        _tag(node, v, salt)
 
 
 def _fold_list(node: Shape, v: list[Any], salt: int = 0) -> None:
@@ -828,6 +859,8 @@ def _union_values(node: Shape, keys: list[str], entities: bool) -> list[str]:
     if tags is None or node.kinds != OBJ or tags[0] not in keys:
         return []
     field, by_value = tags
+    if len(by_value) < 2:
+        return []
     values = sorted(v for v, (e, c) in by_value.items()
                     if c[field] >= TAG_MIN_OBJECTS and (e == MANY or not entities))
     if len(values) < 2 or sum(by_value[v][1][field] for v in values) < TAG_MIN_SHARE * node.objects:
@@ -866,8 +899,13 @@ def _tagged_union(node: Shape, record: dict[str, Any], values: list[str]) -> dic
         branch["type"] = "object"
         branch[SEEN] = objects
         branches.append(branch)
-    other = {"not": {"enum": values}, "type": "string"}
-    branches.append({"properties": {field: other}, "required": [field], "type": "object"})
+    # the open branch: the keys of the values too rare for a branch (none required), for tomorrow's too
+    rare = {k for v, (_, counts) in by_value.items() if v not in values for k in counts}
+    other: dict[str, Any] = {"properties": {k: _copied(props[k]) for k in props if k in rare and k != field}}
+    other["properties"][field] = {"not": {"enum": values}, "type": "string"}
+    if "additionalProperties" in record:
+        other["additionalProperties"] = record["additionalProperties"]
+    branches.append({**other, "required": [field], "type": "object"})
     return {"anyOf": branches, "discriminator": {"propertyName": field}}
 
 

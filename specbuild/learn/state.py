@@ -44,9 +44,10 @@ are written settled, as the Python fold would hold them).
     VALS      = {string: count} | null   # the distinct strings while an enum is possible
     ENTS      = {string: entity} | null  # their entities (schema._holder_entity: a hash, and whether
                                          # two arrays or objects held the string); null with VALS
-    TAGS      = [field, {value: [entity, {key: count}]}] | null  # the objects' discriminator and their keys by its
-                # value (schema._tag); null: no objects, or not one union (a format 4-6 SHAPE has no TAGS:
-                # read as null, so a position learned before never becomes a union)
+    TAGS      = [field, {value: [entity, {key: count} | null]}] | null  # the objects' discriminator and their
+                # keys by its value (schema._tag; null while it is the only value: the position's keys); null:
+                # no objects, or not one union (a format 4-6 SHAPE has no TAGS: read as null, so a position
+                # learned before never becomes a union)
 
 ``kinds`` and ``fmts`` are the bitmasks of :mod:`specbuild.learn.schema` (JSON kinds, or S_BOOL.. for strings;
 format bits in ``FORMAT_RULES`` order).
@@ -383,7 +384,8 @@ def _tags(d: Any) -> Any:
     field, by_value = _list(d)
     for entry in _dict(by_value).values():
         entity, counts = _list(entry)
-        if type(entity) is not int or type(counts) is not dict or not all(type(n) is int for n in counts.values()):
+        if type(entity) is not int or (counts is None) != (len(by_value) == 1) or (
+                counts is not None and (type(counts) is not dict or not all(type(n) is int for n in counts.values()))):
             raise _Malformed("a discriminator's value without its entity and key counts")
     return (_str(field), by_value)
 
