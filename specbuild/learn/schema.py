@@ -580,8 +580,8 @@ def _merged_tags(mine: Shape, other: Shape) -> Tags | None:
     if tags is None or theirs is None or tags[0] != theirs[0]:
         return None
     if len(tags[1]) == 1 and tags[1].keys() == theirs[1].keys():  # one value both sides: no counts of its own
-        entry = next(iter(tags[1].values()))
-        entry[0] = _merge_entities(entry[0], next(iter(theirs[1].values()))[0])
+        lone = next(iter(tags[1].values()))
+        lone[0] = _merge_entities(lone[0], next(iter(theirs[1].values()))[0])
         return tags
     values, told = _told(mine, tags), _told(other, theirs)
     if values is None or told is None:
