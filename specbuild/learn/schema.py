@@ -847,7 +847,8 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
         if required:
             out["required"] = required
     out["type"] = "object"
-    values = _union_values(node, keys, enums == BY_ENTITIES)
+    tags = node.tags  # most positions: no tags, or one value
+    values = _union_values(node, keys, enums == BY_ENTITIES) if tags is not None and len(tags[1]) > 1 else None
     return _tagged_union(node, out, values) if values else out
 
 
