@@ -874,7 +874,7 @@ def test_an_enum_in_a_response_needs_each_value_from_two_things_not_two_reads() 
     (not the query): 25 pages of one room show each widget once. 25 rooms each answering a small
     ``{"content": {"type": ...}}`` of their own are 25 things, and their types a closed set."""
     widgets = [{"type": "jitsi", "url": "https://meet.example/x"}, {"type": "m.custom", "url": "https://a.example"},
-               {"type": "m.space", "creator": "@bob:example.org"}]
+               {"type": "m.space", "url": "https://b.example"}]  # one shape: no union (the enum is the point)
     pages = [ex(path="/rooms/r1/messages", query={"from": f"t{i}"}, resp={"chunk": [{"content": w} for w in widgets]})
              for i in range(25)]
 
