@@ -937,7 +937,7 @@ def test_a_type_tagged_union_keeps_its_branches_exclusive_through_the_spec_wide_
         {"id": f"n{i}{j}", "type": k, f"{k}_only": j} for j, k in enumerate(kinds)] + (
         [{"id": f"r{i}", "type": "rbe", "gap": ""}] if i == 0 else [])}, resp={"id": str(i)}) for i in range(12)]
     records += [record("get", f"/nodes/{k}", 200, resp={"module": k, "type": k}) for k in kinds for _ in range(2)]
-    records += [record("get", "/palette", 200, resp={"type": kinds[i % 3], "x": 1}) for i in range(30)]
+    records += [record("post", "/palette", 201, body={"type": kinds[i % 3], "x": 1}) for i in range(30)]
     doc = inline(build_spec([decode(r, "t") for r in records]))
     items = doc["paths"]["/flow"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"][
         "nodes"]["items"]

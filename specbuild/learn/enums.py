@@ -13,19 +13,20 @@ from typing import Any
 
 from specbuild.learn.nullability import Place
 from specbuild.learn.rules import ENUM_MAX
+from specbuild.learn.schema import Pinned
 
 
-def share_enums(every: list[Place], pins: set[int] | frozenset[int] = frozenset()) -> None:
+def share_enums(every: list[Place]) -> None:
     """Give each place's enum the union of the enums its name holds elsewhere, where they overlap.
 
     Sets that share no value are other fields under one name (a check run's ``status``, a deployment's)
     and stay apart. A union past ENUM_MAX values is no closed set: no place of it claims an enum then,
-    as no place would have with all those values seen. ``pins``: the ids of schemas left alone (a
-    type-tagged union branch's discriminator: its one value is the branch's, render.union_pins).
+    as no place would have with all those values seen. A type-tagged union branch's discriminator
+    (schema.Pinned) is left alone: its one value is the branch's.
     """
     by_name: dict[str, dict[int, dict[str, Any]]] = {}
     for _, name, schema, _, _ in every:
-        if id(schema) in pins:
+        if type(schema) is Pinned:
             continue
         enum = schema.get("enum")
         if isinstance(enum, list) and any(isinstance(v, str) for v in enum):

@@ -150,7 +150,7 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
         paths.setdefault(template.path, {})[method.lower()] = out
     found = share_maps(paths, opts.openapi)
     share_nulls(paths, opts.openapi, found)
-    share_enums([place for places in found.values() for place in places], union_pins(paths))
+    share_enums([place for places in found.values() for place in places])
     # after the nulls are shared: copies of one inferred body are no evidence of how often the API's
     # properties are null (nullability.fit_nulls counts each place)
     infer_statuses(paths, {key: seen for (key, _), (_, seen) in zip(groups, rendered, strict=True)}, opts)
@@ -624,20 +624,6 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
     return out
 
 
-def union_pins(paths: dict[str, Any]) -> set[int]:
-    """The ids of the discriminator schemas of type-tagged unions' branches (schema._tagged_union): each
-    the one value its branch stands for, never another place's vocabulary."""
-    pins: set[int] = set()
-    for schema in _schema_dicts(paths):
-        tag = (schema.get("discriminator") or {}).get("propertyName") \
-            if isinstance(schema.get("discriminator"), dict) else None
-        for branch in schema.get("anyOf") or () if isinstance(tag, str) else ():
-            pinned = (branch.get("properties") or {}).get(tag) if isinstance(branch, dict) else None
-            if isinstance(pinned, dict):
-                pins.add(id(pinned))
-    return pins
-
-
 def _selectors_unlisted(params: list[dict[str, Any]], responses: dict[str, Any]) -> None:
     """A query parameter whose values are each the name of a field the operation answers selects or orders
     fields (Strapi's ``fields[0]=title``, ``sort=title``, ``populate=author``; JSON:API's ``fields``, OData's
@@ -829,7 +815,7 @@ def _without(schema: Any, keywords: tuple[str, ...]) -> None:
     tag = (schema.get("discriminator") or {}).get("propertyName")
     for sub in schema.get("anyOf") or ():
         pinned = (sub.get("properties") or {}).get(tag) if tag and isinstance(sub, dict) else None
-        pinned = dict(pinned) if isinstance(pinned, dict) else None
+        pinned = type(pinned)(pinned) if isinstance(pinned, dict) else None  # (a Pinned stays one)
         _without(sub, keywords)
         if pinned is not None:  # a union's branch keeps its discriminator's value: the union's claim
             sub["properties"][tag] = pinned

@@ -92,7 +92,7 @@ from specbuild.learn.rules import (
 )
 from specbuild.segments import classify_segment
 
-__all__ = ["KeyValues", "Shape", "StringsShape", "fields_among", "infer_schema", "infer_strings", "names_who",
+__all__ = ["KeyValues", "Pinned", "Shape", "StringsShape", "fields_among", "infer_schema", "infer_strings", "names_who",
            "who_values"]
 
 
@@ -891,7 +891,7 @@ def _tagged_union(node: Shape, record: dict[str, Any], values: list[str]) -> dic
                 sub[SEEN] = counts[k]
             elif len(sub) > 1:
                 sub.pop(SEEN, None)
-        branch["properties"][field] = {"enum": [value], "type": "string"}
+        branch["properties"][field] = Pinned(enum=[value], type="string")
         if "additionalProperties" in record:
             branch["additionalProperties"] = record["additionalProperties"]
         required = [k for k in branch["properties"] if counts.get(k, 0) >= objects] \
@@ -908,6 +908,13 @@ def _tagged_union(node: Shape, record: dict[str, Any], values: list[str]) -> dic
         other["additionalProperties"] = record["additionalProperties"]
     branches.append({**other, "required": [field], "type": "object"})
     return {"anyOf": branches, "discriminator": {"propertyName": field}}
+
+
+class Pinned(dict[str, Any]):
+    """A type-tagged union branch's discriminator (``enum: [its value]``): the branch's own value, which the
+    spec-wide passes leave alone (enums.share_enums would widen it to the field's vocabulary elsewhere)."""
+
+    __slots__ = ()
 
 
 def _copied(schema: Any) -> Any:
