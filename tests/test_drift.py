@@ -420,7 +420,7 @@ def test_a_value_of_a_type_tagged_union_is_judged_by_its_type_s_branch_and_the_r
     is missing the http in branch's ``url`` (not the function branch's enum, which the fewest errors would
     pick: both branches fail once); a type never seen is taken by the open branch."""
     shape = Shape()
-    for i in range(40):
+    for i in range(80):  # 40 of each: a branch's required (rules.TAG_REQUIRED_MIN_OBJECTS)
         shape.add({"type": "function", "id": f"f{i}", "func": "return msg;"} if i % 2 else
                   {"type": "http in", "id": f"h{i}", "url": "/hook"})
     body = shape.to_schema(evidence=True)

@@ -1019,7 +1019,7 @@ def test_objects_whose_keys_follow_their_type_are_a_union_of_one_branch_per_type
     every field was optional). Each type is a branch with its own properties and ``required``, its value
     pinned (one branch per value), and an open branch takes the types not seen yet."""
     shape = Shape()
-    shape.add(_flow(30))
+    shape.add(_flow(90))  # 30 of each type: a branch's required (TAG_REQUIRED_MIN_OBJECTS)
     items = shape.to_schema()["items"]
     assert items["discriminator"] == {"propertyName": "type"}
     branches = _branches(items)
@@ -1032,7 +1032,7 @@ def test_objects_whose_keys_follow_their_type_are_a_union_of_one_branch_per_type
     validator = Draft202012Validator(items)  # one branch for each node, a new type still accepted
     new = {"id": "n99", "type": "mqtt in", "topic": "a/b"}
     assert all(sum(Draft202012Validator(b).is_valid(node) for b in items["anyOf"]) == 1
-               for node in [*_flow(30), new])
+               for node in [*_flow(90), new])
     assert validator.is_valid(new)
     assert not validator.is_valid({"id": "n1", "type": "function", "z": "tab1", "outputs": 1})  # func missing
 
@@ -1075,3 +1075,12 @@ def test_the_union_summary_merges_exactly_and_order_free() -> None:
     other.merge(halves[0])
     assert one.to_schema() == other.to_schema() == whole.to_schema()
     assert pickle.loads(pickle.dumps(one)).to_schema() == whole.to_schema()
+
+
+def test_a_branch_requires_a_key_from_thirty_objects_of_its_value() -> None:
+    """Node-RED: 11 comment nodes, each inside a tab (``z``), made ``z`` required of every comment; the next
+    sample posted one outside any tab. Fewer than TAG_REQUIRED_MIN_OBJECTS of a value: only its tag."""
+    shape = Shape()
+    shape.add(_flow(60))  # 20 of each
+    assert {b["required"][0] for b in shape.to_schema()["items"]["anyOf"]} == {"type"}
+    assert all(b["required"] == ["type"] for b in shape.to_schema()["items"]["anyOf"])

@@ -60,6 +60,12 @@ DISCRIMINATORS: Final = ("type", "kind", "@type", "resourcetype", "__typename", 
 TAG_MAX_VALUES: Final = 24
 TAG_MIN_OBJECTS: Final = 3
 TAG_MIN_SHARE: Final = 0.8
+# A branch's `required`: objects of its value before absence means something. A branch claims more than
+# the record it replaces (a key in every one of its objects, where the record required only what every
+# object held): the rule of three's 30, absent from under 10% of that value's objects with 95% confidence
+# (10, REQUIRED_MIN_OBJECTS, required Node-RED's comment nodes' `z` from 11 of them; the other sample had a
+# comment outside any tab).
+TAG_REQUIRED_MIN_OBJECTS: Final = 30
 # Distinct requests (learn/witnesses.py) a response body must have been seen for before its schema says
 # any property is `required`: present in every one of 60 independent bodies, a property is absent from
 # fewer than 5% of responses with 95% confidence (the rule of three); from fewer, a spec that promises

@@ -87,6 +87,7 @@ from specbuild.learn.rules import (
     TAG_MAX_VALUES,
     TAG_MIN_OBJECTS,
     TAG_MIN_SHARE,
+    TAG_REQUIRED_MIN_OBJECTS,
     USER_OBJECT_ENDINGS,
     USER_OBJECTS,
 )
@@ -895,7 +896,7 @@ def _tagged_union(node: Shape, record: dict[str, Any], values: list[str]) -> dic
         if "additionalProperties" in record:
             branch["additionalProperties"] = record["additionalProperties"]
         required = [k for k in branch["properties"] if counts.get(k, 0) >= objects] \
-            if objects >= REQUIRED_MIN_OBJECTS else [field]
+            if objects >= TAG_REQUIRED_MIN_OBJECTS and node.objects >= REQUIRED_MIN_OBJECTS else [field]
         branch["required"] = sorted(required)
         branch["type"] = "object"
         branch[SEEN] = objects
