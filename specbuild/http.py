@@ -119,7 +119,7 @@ class HeaderPolicy:
         if self.include and any(fnmatchcase(name, p.lower()) for p in self.include):
             return True
         if name in ("set-cookie", "cookie", "authorization") or (generic is GENERIC_REQUEST_HEADERS
-                                                                 and api_key_header(name)):
+                                                                 and is_api_key_header(name)):
             return False  # credentials: a security scheme's (builder._credential)
         # a client's credential of several words (-Api-Key, -Access-Token) is one too: the secret rule's words
         if generic is GENERIC_REQUEST_HEADERS and _SDK_TELEMETRY(name) is not None and not secret_name(name):
@@ -173,22 +173,29 @@ _CREDENTIAL_LAST: Final = frozenset({"token", "auth", "apikey", "accesstoken", "
                                      "credential", "credentials"})
 _CREDENTIAL_PAIRS: Final = frozenset({("api", "key"), ("access", "key"), ("secret", "key"), ("client", "key"),
                                       ("subscription", "key"), ("private", "key"), ("functions", "key")})
+_CREDENTIAL_STEM: Final = re.compile("token|auth|key|secret|jwt|credential").search  # on the lower-case name
 _NOT_CREDENTIAL: Final = frozenset({"csrf", "xsrf", "page", "next", "continuation", "pagination", "cursor", "sync",
                                     "upload", "resume", "request", "correlation", "trace", "refresh", "idempotency",
                                     "push", "notification", "device", "verification", "confirmation", "reset"})
 
 
-@functools.lru_cache(maxsize=4096)  # asked of every request header name the fold reads
-def api_key_header(name: str) -> bool:
+def is_api_key_header(name: str) -> bool:
     """Whether a request header of this name carries the client's credential, an API key scheme's
-    (:data:`API_KEY_HEADERS`, or a vendor's own: :data:`_CREDENTIAL_LAST`)."""
+    (:data:`API_KEY_HEADERS`, or a vendor's own: :data:`_CREDENTIAL_LAST`). Asked once a name by a
+    HeaderPolicy (which keeps its verdicts: a record may invent 10k names); :func:`api_key_header` keeps
+    its own for the few names that are no parameters."""
     lower = name.lower()
     if lower in API_KEY_HEADERS:
         return True
+    if _CREDENTIAL_STEM(lower) is None:
+        return False  # most names: no split into words
     words = [w.lower() for w in _WORDS.split(name) if w]
     if not words or any(w in _NOT_CREDENTIAL for w in words):
         return False
     return words[-1] in _CREDENTIAL_LAST or tuple(words[-2:]) in _CREDENTIAL_PAIRS
+
+
+api_key_header: Final = functools.lru_cache(maxsize=1024)(is_api_key_header)
 
 
 def secret_value(value: str) -> bool:

@@ -388,7 +388,7 @@ class SpecBuilder:
         policy = self.headers
 
         def request(name: str) -> bool:
-            return name in _READ_REQUEST_HEADERS or api_key_header(name) or policy.request(name)
+            return name in _READ_REQUEST_HEADERS or policy.request(name) or api_key_header(name)
 
         return request, policy.response
 
@@ -435,7 +435,7 @@ class SpecBuilder:
                 self._saw(timestamp)
         natively = self.accelerated
         in_query = (_fold_query_natively(op, query) if natively else _fold_query(op.query, query)) if query else ""
-        in_headers = _credential(request_headers) if request_headers else ""
+        in_headers = _credential(request_headers, self.headers.request) if request_headers else ""
         # credentials sent together are one requirement ("+"): both schemes apply at once; a call without any
         # that was refused for it (401, 403) shows the scheme needed, not optional: counted apart
         op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query
@@ -670,14 +670,16 @@ def _merge_exported(params: ParamMap,
 _READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS, *OVERRIDE_HEADERS})
 
 
-def _credential(headers: Pairs) -> str:
-    """The security scheme key of the credentials a request carries (never the credential itself)."""
+def _credential(headers: Pairs, parameter: Callable[[str], bool]) -> str:
+    """The security scheme key of the credentials a request carries (never the credential itself);
+    ``parameter``: the header policy's verdict, kept per name (a parameter is no credential: a record
+    inventing 10k header names asks the cache, not the credential rule)."""
     for name, value in headers:
         if name == "authorization":
             scheme = value.split(" ", 1)[0].lower()
             if scheme in ("bearer", "basic", "digest"):
                 return f"http:{scheme}"
             return "apiKey:header:Authorization"
-        if api_key_header(name):
+        if name in API_KEY_HEADERS or (not parameter(name) and api_key_header(name)):
             return f"apiKey:header:{name}"
     return ""
