@@ -24,7 +24,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from specbuild import build_spec
 from specbuild.learn.schema import (
     ENUM_MAX,
     FORMATS,
@@ -37,7 +36,7 @@ from specbuild.learn.schema import (
     infer_strings,
 )
 from specbuild.learn.schema import MANY as MANY_ENTITIES
-from tests.helpers import ex, reference_schema, rejections
+from tests.helpers import reference_schema
 
 DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
 KEYWORDS = {"additionalProperties", "anyOf", "enum", "format", "items", "nullable", "properties",
@@ -1036,25 +1035,6 @@ def test_objects_whose_keys_follow_their_type_are_a_union_of_one_branch_per_type
                for node in [*_flow(90), new])
     assert validator.is_valid(new)
     assert not validator.is_valid({"id": "n1", "type": "function", "z": "tab1", "outputs": 1})  # func missing
-
-
-def test_a_unions_branches_made_components_are_mapped_by_their_values() -> None:
-    """Branches shared as components (``FlowFunction``) are named after what holds them, not the value the
-    API sends: without a ``mapping`` OpenAPI reads ``function`` as the name of its branch's schema, and a
-    generated client looks for a schema called ``function``. The open branch stays inline, unmapped."""
-    rows = [ex("post", "/flows", 200, body={"label": f"tab {i}", "nodes": _flow(30 + i)}, resp={"id": f"f{i}"})
-            for i in range(4)]
-    doc = build_spec(rows)
-    nodes = doc["paths"]["/flows"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    nodes = doc["components"]["schemas"][nodes["$ref"].rsplit("/", 1)[1]] if "$ref" in nodes else nodes
-    union = nodes["properties"]["nodes"]["items"]
-    mapping = union["discriminator"]["mapping"]
-    assert sorted(mapping) == ["function", "http in", "inject"]
-    for value, ref in mapping.items():
-        branch = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
-        assert branch["properties"]["type"]["enum"] == [value]
-    assert sum("$ref" not in b for b in union["anyOf"]) == 1  # the open branch
-    assert rejections(doc, rows) == []
 
 
 def test_a_union_wants_few_values_seen_often_and_shapes_that_differ() -> None:

@@ -180,7 +180,6 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
     doc["paths"] = _with_slashes(paths, prefix, slashed(groups))
     if shared:
         doc["components"] = {"schemas": shared}
-        mapped_discriminators(doc["paths"], shared)
     if schemes:
         doc.setdefault("components", {})["securitySchemes"] = schemes
     return doc
@@ -643,30 +642,6 @@ def _selectors_unlisted(params: list[dict[str, Any]], responses: dict[str, Any])
     for schema in enums:
         if all(isinstance(value, str) and value in names for value in schema["enum"]):
             del schema["enum"]
-
-
-def mapped_discriminators(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
-    """Each type-tagged union whose branches became components names them by its discriminator's values
-    (``mapping``: ``function`` -> ``FlowFunction``). Without one, OpenAPI reads a value as the name of its
-    branch's schema, and a generated client would look for a ``FlowFunction`` where the API sends
-    ``function``. The open branch (new values) stays in place, unmapped."""
-    prefix = "#/components/schemas/"
-    for node in _schema_dicts([paths, schemas]):
-        tag = node.get("discriminator")
-        if not isinstance(tag, dict) or not isinstance(tag.get("propertyName"), str) \
-                or not isinstance(node.get("anyOf"), list):
-            continue
-        mapping: dict[str, str] = {}
-        for branch in node["anyOf"]:
-            ref = branch.get("$ref") if isinstance(branch, dict) else None
-            if not isinstance(ref, str) or not ref.startswith(prefix):
-                continue  # an inline branch (the open one)
-            values = ((schemas.get(ref[len(prefix):]) or {}).get("properties") or {}).get(tag["propertyName"], {})
-            values = values.get("enum") if isinstance(values, dict) else None
-            if isinstance(values, list) and len(values) == 1 and isinstance(values[0], str):
-                mapping[values[0]] = ref
-        if mapping:
-            tag["mapping"] = dict(sorted(mapping.items()))
 
 
 def _schema_dicts(node: Any) -> Iterator[dict[str, Any]]:
