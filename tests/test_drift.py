@@ -22,7 +22,6 @@ from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
 from specbuild.drift.kinds import exit_code
 from specbuild.errors import RecordError
 from specbuild.io.validate import BodyValidator
-from specbuild.learn.schema import Shape
 from specbuild.records import Exchange, decode
 
 # The checker is pure: the caller hands it the body validator (jsonschema) that explains a rejection.
@@ -413,26 +412,3 @@ def test_a_claim_inside_a_union_rests_on_the_branch_the_value_was_judged_by_in_e
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": body}}}}}}}}
         (finding,) = drift_check.check(spec, traffic, explain=BodyValidator)
         assert (finding.kind, finding.example.pointer) == ("response-enum-refined", "data.status"), branches[0]
-
-
-def test_a_value_of_a_type_tagged_union_is_judged_by_its_type_s_branch_and_the_report_names_it() -> None:
-    """A flow node learned as a union by its ``type`` (learn/schema.py): an ``http in`` node without its ``url``
-    is missing the http in branch's ``url`` (not the function branch's enum, which the fewest errors would
-    pick: both branches fail once); a type never seen is taken by the open branch."""
-    shape = Shape()
-    for i in range(80):  # 40 of each: a branch's required (rules.TAG_REQUIRED_MIN_OBJECTS)
-        shape.add({"type": "function", "id": f"f{i}", "func": "return msg;"} if i % 2 else
-                  {"type": "http in", "id": f"h{i}", "url": "/hook"})
-    body = shape.to_schema(evidence=True)
-    assert body["discriminator"] == {"propertyName": "type"}
-    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/nodes": {"post": {
-        "requestBody": {"content": {"application/json": {"schema": body}}},
-        "responses": {"201": {"description": "OK"}}}}}}
-    bad = rec("POST", "/nodes", 201, None, body=json.dumps({"type": "http in", "id": "h", "func": "x"}),
-              headers={"content-type": "application/json"})
-    (finding,) = drift_check.check(spec, [bad], explain=BodyValidator)
-    assert finding.kind.startswith("request-required") and finding.example.pointer == "url"
-    assert finding.example.expected == "present (required for type http in)"
-    new = rec("POST", "/nodes", 201, None, body=json.dumps({"type": "mqtt in"}),
-              headers={"content-type": "application/json"})
-    assert [f.kind for f in drift_check.check(spec, [new], explain=BodyValidator)] == []

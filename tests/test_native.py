@@ -59,10 +59,8 @@ def state(shape: schema.Shape | None) -> Any:
     vals = None if shape.vals is None else sorted(shape.vals.items())
     ents = None if shape.ents is None else sorted(shape.ents.items())
     props = None if shape.props is None else sorted((k, state(c)) for k, c in shape.props.items())
-    tags = None if shape.tags is None else (shape.tags[0], sorted((v, e, None if c is None else sorted(c.items()))
-                                                                  for v, (e, c) in shape.tags[1].items()))
     return (shape.count, shape.kinds, shape.depth, shape.objects, shape.fmts, vals, ents, props,
-            state(shape.extra), state(shape.items), tags)
+            state(shape.extra), state(shape.items))
 
 
 def fold_native(texts: list[str]) -> schema.Shape:
@@ -1165,77 +1163,3 @@ def test_entities_are_told_alike_by_both_folds_from_a_containers_first_events() 
         kind = python_shape.props["kind"] if python_shape.props else None
         assert kind is not None and kind.ents is not None
         assert (kind.ents if want else None) == want and (want or kind.ents["a"] != schema.MANY)
-
-
-def _nodes(seed: int) -> list[str]:
-    """Flow editors' node lists: each node's keys set by its ``type``, a few other objects beside them."""
-    rnd = random.Random(seed)
-    shapes = {"function": ["func", "outputs"], "inject": ["repeat", "crontab"], "http in": ["url", "method"],
-              "tab": ["label"]}
-    out = []
-    for i in range(40):
-        kind = rnd.choice(sorted(shapes))
-        node = {"id": f"n{i}", "type": kind, **{k: rnd.choice(["a", 1, None]) for k in shapes[kind]}}
-        if rnd.random() < 0.1:
-            node["kind"] = "x"  # a lower-ranked discriminator beside: still the type's union
-        out.append(json.dumps({"flows": [node, {"id": "t", "type": "tab", "label": str(i)}], "rev": str(i)}))
-    out.append(json.dumps({"flows": [{"kind": "only-a-kind"}]}) if seed % 2 else "{}")
-    return out
-
-
-@needs_native
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_native_union_summary_equals_python_and_merges_in_any_order(seed: int) -> None:
-    """The tags (schema._tag) the native fold keeps are the Python fold's, field, values, entities and key
-    counts; folded in two halves and merged either way, the same; the same spec either way."""
-    texts = _nodes(seed)
-    python, ours = fold_python(texts), fold_native(texts)
-    assert state(ours) == state(python)
-    halves = [fold_native(texts[: len(texts) // 2]), fold_native(texts[len(texts) // 2:])]
-    one, other = halves[0].copy(), halves[1].copy()
-    one.merge(halves[1])
-    other.merge(halves[0])
-    assert state(one) == state(other) == state(python)
-    assert one.to_schema(entities=True) == other.to_schema(entities=True) == python.to_schema(entities=True)
-    items = python.to_schema()["properties"]["flows"]["items"]
-    # an object whose only discriminator is a lower-ranked one (odd seeds): not the type's union
-    assert ("discriminator" in items) == (seed % 2 == 0)
-    acc = native.new_accumulator()
-    parse = native.json_parser()
-    assert parse is not None
-    for text in texts:
-        acc.add(parse(text))
-    assert state(native.settled(schema.Shape(), native.load(native.dump(acc)))) == state(python)
-
-
-@needs_native
-@pytest.mark.parametrize("split", [10, 40, 70])
-def test_union_summaries_of_one_value_each_merge_from_bytes_copies_and_trees_alike(split: int) -> None:
-    """A position that saw one value keeps no key counts of its own (its keys are the position's); merged
-    with one that saw another (a shard of only function nodes, one of only tabs), each lone value's counts
-    are taken from its side's keys as they were, whichever way the merge goes (tree, copy, bytes)."""
-    texts = [json.dumps({"type": "function", "id": f"f{i}", "func": "x", **({"gap": 1} if i % 3 else {})}
-                        if i < 50 else {"type": "tab", "id": f"t{i}", "label": "L"}) for i in range(80)]
-    parse = native.json_parser()
-    assert parse is not None
-
-    def folded(some: list[str]) -> Any:
-        acc = native.new_accumulator()
-        for text in some:
-            acc.add(parse(text))
-        return acc
-
-    python = fold_python(texts)
-    assert python.tags is not None and all(c is not None for _, c in python.tags[1].values())
-    expected = state(python)
-    halves = [fold_python(texts[:split]), fold_python(texts[split:])]
-    halves[0].merge(halves[1])
-    assert state(halves[0]) == expected
-    for left, right in ((False, False), (True, False), (False, True), (True, True)):
-        one = native.load(native.dump(folded(texts[:split]))) if left else folded(texts[:split])
-        other = native.load(native.dump(folded(texts[split:]))) if right else folded(texts[split:])
-        copied = one.copy()
-        copied.merge_copy(other)
-        one.merge(other)
-        assert state(native.settled(schema.Shape(), one)) == expected
-        assert state(native.settled(schema.Shape(), copied)) == expected

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::rules::{Rules, ANY, ARR, BOOL, FLOAT, INT, NULL, OBJ, STR};
-use crate::shape::{add_key, entity, fx_add, key_hash, merge_entities, own_keys, Node, Tags, MANY};
+use crate::shape::{entity, fx_add, key_hash, Node};
 
 // -- the tape ----------------------------------------------------------------------------------------
 // A body is parsed once, by the check (as the record's decode must, before anything of the record is
@@ -372,14 +372,8 @@ impl Walk<'_> {
                 let mut props = node.props.take().unwrap_or_default();
                 let mut me = Holder::at(at);
                 let mut i = at + 1;
-                // the key events, for the union's summary (schema._tag): a tagged position, or its first object
-                let track = node.tags.is_some() || node.objects == 1;
-                let mut keys = Vec::new();
                 while i < end as usize {
                     let Ev::Key(s, h) = self.events[i] else { unreachable!("an object's events are key, value, ...") };
-                    if track {
-                        keys.push(i);
-                    }
                     let key = self.str(s);
                     let p = match props.find(key, h) {
                         Some(p) => p,
@@ -388,101 +382,11 @@ impl Walk<'_> {
                     i = self.fold(&mut props.nodes[p], r, i + 1, &mut me);
                 }
                 node.props = Some(props);
-                if track {
-                    self.tag(node, r, &keys, &mut me);
-                }
                 return i;
             }
             Ev::Key(..) => unreachable!("a key is read with its object"),
         }
         at + 1
-    }
-}
-
-impl Walk<'_> {
-    /// schema._tag: count the object's keys (their events at `keys`) under its discriminator's value;
-    /// the position's first object names the field.
-    fn tag(&self, node: &mut Node, r: &Rules, keys: &[usize], me: &mut Holder) {
-        // one pass over the keys: each discriminator's last occurrence (as a parsed object keeps), by rank
-        let mut at = [usize::MAX; 8];
-        for &i in keys {
-            let Ev::Key(s, kh) = self.events[i] else { unreachable!("a key's event") };
-            for (rank, (h, name)) in r.discriminators.iter().enumerate().take(at.len()) {
-                if *h == kh && self.str(s) == name {
-                    at[rank] = i;
-                }
-            }
-        }
-        // the string the discriminator of that rank holds, if it holds one
-        let value_at = |rank: usize| -> Option<&str> {
-            match self.events.get(at[rank].wrapping_add(1))? {
-                Ev::Str(v) => Some(self.str(*v)),
-                _ => None,
-            }
-        };
-        let ranks = r.discriminators.len().min(at.len());
-        let field = match node.tags.as_deref() {
-            None => match (0..ranks).find(|&f| value_at(f).is_some()) {
-                Some(f) => f,
-                None => return,
-            },
-            Some(t) => match r.discriminators.iter().position(|(_, d)| **d == *t.field) {
-                Some(f) if f < ranks && !(0..f).any(|a| value_at(a).is_some()) => f,
-                _ => {
-                    node.tags = None;
-                    return;
-                }
-            },
-        };
-        let name = &r.discriminators[field].1;
-        let Some(value) = value_at(field) else {
-            node.tags = None;
-            return;
-        };
-        let key_at = |i: usize| match self.events[i] {
-            Ev::Key(s, kh) => (kh, self.str(s)),
-            _ => unreachable!("a key's event"),
-        };
-        let tags = node.tags.get_or_insert_with(|| Box::new(Tags { field: name.as_str().into(), values: Vec::new() }));
-        let i = match tags.values.iter().position(|(v, _, _)| v == value) {
-            Some(i) => {
-                let e = &mut tags.values[i].1;
-                if *e != MANY {
-                    *e = merge_entities(*e, me.entity(self));
-                }
-                i
-            }
-            None => {
-                let n = tags.values.len();
-                if n >= r.limits.tag_max_values || (n == 1 && node.extra.is_some()) {
-                    node.tags = None; // past the bound, or the first value's keys no longer all told
-                    return;
-                }
-                if n == 1 {
-                    // every object before this one had the first value: its keys are the position's, but this one's
-                    let mut own = own_keys(node.props.as_deref(), false).unwrap_or_default();
-                    for &k in keys {
-                        let (kh, key) = key_at(k);
-                        if let Some(entry) = own.iter_mut().find(|(x, y, _)| *x == kh && &**y == key) {
-                            entry.2 -= 1;
-                        }
-                    }
-                    own.retain(|&(_, _, c)| c > 0);
-                    tags.values[0].2 = Some(own);
-                }
-                tags.values.push((value.to_owned(), me.entity(self), if n == 0 { None } else { Some(Vec::new()) }));
-                n
-            }
-        };
-        if let Some(counts) = tags.values[i].2.as_mut() {
-            for &k in keys {
-                let (kh, key) = key_at(k);
-                add_key(counts, kh, key, 1);
-            }
-            if counts.len() > r.limits.max_props {
-                node.tags = None;
-            }
-        }
     }
 }
 

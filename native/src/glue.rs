@@ -14,7 +14,7 @@ use crate::params::{Param, Params, Strings};
 use crate::record::{decode_plain, epoch_second, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
 use crate::segment::{compile, segments, set_segments, typed, Segments};
-use crate::shape::{key_hash, key_hash_bytes, Node, Props, Tags, Vals};
+use crate::shape::{key_hash, key_hash_bytes, Node, Props, Vals};
 use crate::state::{core_paths_from, Reader};
 use crate::witness::target_hash;
 
@@ -53,7 +53,6 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
         hex_id_min: get("hex_id_min")?.extract()?,
         id_min_len: get("id_min_len")?.extract()?,
         id_min_digits: get("id_min_digits")?.extract()?,
-        tag_max_values: get("tag_max_values")?.extract()?,
     };
     let t = Table {
         limits,
@@ -69,7 +68,6 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
         override_headers: get("override_headers")?.extract()?,
         override_field: get("override_field")?.extract()?,
         override_mentions: get("override_mentions")?.extract()?,
-        discriminators: get("discriminators")?.extract()?,
     };
     names.retain(|n| !KNOWN.contains(&n.as_str()));
     if !names.is_empty() {
@@ -79,7 +77,7 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
     set_rules(new).map_err(PyRuntimeError::new_err)
 }
 
-const KNOWN: [&str; 25] = [
+const KNOWN: [&str; 23] = [
     "max_depth",
     "max_props",
     "evict_keep",
@@ -103,8 +101,6 @@ const KNOWN: [&str; 25] = [
     "override_headers",
     "override_field",
     "override_mentions",
-    "discriminators",
-    "tag_max_values",
 ];
 
 // -- path segments -----------------------------------------------------------------------------------
@@ -214,52 +210,8 @@ fn by_value<'py>(py: Python<'py>, vals: &Vals, pick: impl Fn(&(String, u64, u64)
     Ok(d.into_any())
 }
 
-/// The union summary as `schema.Shape.tags`: (field, {value: {key: count}}), or None.
-fn tags_to_py<'py>(py: Python<'py>, tags: &Option<Box<Tags>>) -> PyResult<Bound<'py, PyAny>> {
-    let Some(t) = tags else { return Ok(py.None().into_bound(py)) };
-    let values = PyDict::new(py);
-    for (v, e, counts) in &t.values {
-        let d = match counts {
-            None => py.None().into_bound(py),
-            Some(counts) => {
-                let d = PyDict::new(py);
-                for (_, k, n) in counts {
-                    d.set_item(&**k, n)?;
-                }
-                d.into_any()
-            }
-        };
-        values.set_item(v, PyList::new(py, [e.into_pyobject(py)?.into_any(), d])?)?;
-    }
-    Ok(PyTuple::new(py, [(&*t.field).into_pyobject(py)?.into_any(), values.into_any()])?.into_any())
-}
-
-/// `tags_to_py`'s inverse (a state's TAGS: a list or tuple), None for None.
-fn tags_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Option<Box<Tags>>> {
-    if obj.is_none() {
-        return Ok(None);
-    }
-    let field: String = obj.get_item(0)?.extract()?;
-    let mut values = Vec::new();
-    for (v, entry) in obj.get_item(1)?.downcast::<PyDict>()?.iter() {
-        let entity: u64 = entry.get_item(0)?.extract()?;
-        let counts = entry.get_item(1)?;
-        let counts = if counts.is_none() {
-            None
-        } else {
-            Some(counts.downcast::<PyDict>()?.iter().map(|(k, n)| {
-                let k: String = k.extract()?;
-                Ok((key_hash(&k), k.into_boxed_str(), n.extract()?))
-            }).collect::<PyResult<Vec<_>>>()?)
-        };
-        values.push((v.extract()?, entity, counts));
-    }
-    Ok(Some(Box::new(Tags { field: field.into(), values })))
-}
-
 /// The node as nested tuples for `specbuild.learn.native` (keys sorted, so the export is deterministic):
-/// (count, kinds, depth, objects, props | None, extra | None, items | None, fmts, vals | None, ents | None,
-/// tags | None)
+/// (count, kinds, depth, objects, props | None, extra | None, items | None, fmts, vals | None, ents | None)
 fn export<'py>(py: Python<'py>, node: &Node) -> PyResult<Bound<'py, PyTuple>> {
     let props = match &node.props {
         None => py.None().into_bound(py),
@@ -292,7 +244,6 @@ fn export<'py>(py: Python<'py>, node: &Node) -> PyResult<Bound<'py, PyTuple>> {
             node.fmts.into_pyobject(py)?.into_any(),
             vals_to_py(py, &node.vals)?,
             entities_to_py(py, &node.vals)?,
-            tags_to_py(py, &node.tags)?,
         ],
     )
 }
@@ -301,9 +252,7 @@ fn export<'py>(py: Python<'py>, node: &Node) -> PyResult<Bound<'py, PyTuple>> {
 /// this form (specbuild.learn.state), and a resumed fold goes on in the same tree.
 fn import(obj: &Bound<'_, PyAny>, depth: u32) -> PyResult<Node> {
     let field = |i: usize| obj.get_item(i);
-    // 10 fields: a shape of a state before unions (no summary: never one)
-    let fields = obj.len()?;
-    if !(10..=11).contains(&fields) || field(2)?.extract::<u32>()? != depth || depth > rules().limits.max_depth + 1 {
+    if obj.len()? != 10 || field(2)?.extract::<u32>()? != depth || depth > rules().limits.max_depth + 1 {
         return Err(PyValueError::new_err("not a shape of this depth"));
     }
     let props = field(4)?;
@@ -345,7 +294,6 @@ fn import(obj: &Bound<'_, PyAny>, depth: u32) -> PyResult<Node> {
         items: child(6)?,
         fmts: field(7)?.extract()?,
         vals,
-        tags: if fields == 11 { tags_from_py(&field(10)?)? } else { None },
     })
 }
 

@@ -49,7 +49,6 @@ pub(crate) struct Limits {
     pub(crate) hex_id_min: usize,
     pub(crate) id_min_len: usize,
     pub(crate) id_min_digits: usize,
-    pub(crate) tag_max_values: usize,
 }
 
 /// rules.native_table(), as plain values (the glue reads it from the Python dict).
@@ -67,7 +66,6 @@ pub(crate) struct Table {
     pub(crate) override_headers: Vec<String>,
     pub(crate) override_field: String,
     pub(crate) override_mentions: Vec<String>,
-    pub(crate) discriminators: Vec<String>,
 }
 
 enum FormatTest {
@@ -91,8 +89,6 @@ pub(crate) struct Rules {
     pub(crate) override_headers: Vec<String>,
     pub(crate) override_field: String,
     pub(crate) override_mentions: Vec<String>,
-    // rules.DISCRIMINATORS, each with its key hash (shape::key_hash), in rank order
-    pub(crate) discriminators: Vec<(u64, String)>,
 }
 
 /// `pattern` as Python's `re.fullmatch` reads it.
@@ -146,9 +142,6 @@ impl Rules {
         if t.formats.len() > 8 {
             return Err("at most 8 formats fit the bitmask".to_owned());
         }
-        if t.discriminators.len() > 8 {
-            return Err("at most 8 discriminators (body.rs' Walk::tag ranks them in an array)".to_owned());
-        }
         let all_formats = ((1u16 << t.formats.len()) - 1) as u8;
         let mut formats = Vec::new();
         for f in t.formats {
@@ -176,7 +169,6 @@ impl Rules {
             override_headers: t.override_headers,
             override_field: t.override_field,
             override_mentions: t.override_mentions,
-            discriminators: t.discriminators.into_iter().map(|d| (crate::shape::key_hash(&d), d)).collect(),
         })
     }
 }
@@ -278,7 +270,6 @@ pub(crate) mod tests {
                 hex_id_min: 8,
                 id_min_len: 8,
                 id_min_digits: 2,
-                tag_max_values: 3,
             },
             formats: vec![
                 Format::Pattern("[0-9]{4}-[0-9]{2}-[0-9]{2}".to_owned()),
@@ -295,7 +286,6 @@ pub(crate) mod tests {
             override_headers: vec!["x-http-method-override".to_owned()],
             override_field: "_method".to_owned(),
             override_mentions: vec!["\"_method\"".to_owned(), "\\u005".to_owned()],
-            discriminators: vec!["type".to_owned(), "kind".to_owned()],
         }
     }
 

@@ -164,86 +164,6 @@ impl Props {
     }
 }
 
-/// schema.Shape.tags: the discriminator of a position's objects and, per value of it (first seen
-/// first), its entity word (`entity` of its objects, merged) and its objects' keys (each with its
-/// `key_hash`) with how many of them held each: None while it is the only value (its keys are the
-/// position's own, `own_keys`).
-#[derive(Clone)]
-pub(crate) struct Tags {
-    pub(crate) field: Box<str>,
-    pub(crate) values: Vec<(String, u64, Option<KeyCounts>)>,
-}
-
-/// Keys (each with its `key_hash`) and how many objects held each.
-pub(crate) type KeyCounts = Vec<(u64, Box<str>, u64)>;
-
-/// Add `n` objects holding key `k` (hash `h`) to `counts`.
-pub(crate) fn add_key(counts: &mut KeyCounts, h: u64, k: &str, n: u64) {
-    match counts.iter_mut().find(|(x, y, _)| *x == h && &**y == k) {
-        Some(entry) => entry.2 += n,
-        None => counts.push((h, k.into(), n)),
-    }
-}
-
-/// A position's keys and their counts, the lone value's of its tags (schema._told); None once some were
-/// evicted (no longer all told).
-pub(crate) fn own_keys(props: Option<&Props>, evicted: bool) -> Option<KeyCounts> {
-    if evicted {
-        return None;
-    }
-    Some(props.map(|p| p.iter_hashed().map(|(h, k, n)| (h, k.into(), n.count)).collect()).unwrap_or_default())
-}
-
-/// schema._merged_tags, or the copy of `theirs` when `mine` saw no object (and `mine` when `theirs` saw
-/// none); `my_own`, `their_own`: each position's `own_keys`, asked only where a lone value's are needed.
-pub(crate) fn merge_tags(r: &Rules, mine: Option<Box<Tags>>, my_objects: u64, my_own: impl FnOnce() -> Option<KeyCounts>,
-                         theirs: Option<&Tags>, their_objects: u64,
-                         their_own: impl FnOnce() -> Option<KeyCounts>) -> Option<Box<Tags>> {
-    if their_objects == 0 {
-        return mine;
-    }
-    if my_objects == 0 {
-        return theirs.map(|t| Box::new(t.clone()));
-    }
-    let (mut mine, theirs) = (mine?, theirs?);
-    if mine.field != theirs.field {
-        return None;
-    }
-    if mine.values.len() == 1 && theirs.values.len() == 1 && mine.values[0].0 == theirs.values[0].0 {
-        mine.values[0].1 = merge_entities(mine.values[0].1, theirs.values[0].1);
-        return Some(mine);
-    }
-    if mine.values.len() == 1 && mine.values[0].2.is_none() {
-        mine.values[0].2 = Some(my_own()?);
-    }
-    let lone = match &*theirs.values {
-        [(_, _, None)] => Some(their_own()?),
-        _ => None,
-    };
-    for (value, entity, counts) in &theirs.values {
-        let counts = counts.as_ref().or(lone.as_ref())?;
-        let i = match mine.values.iter().position(|(v, _, _)| v == value) {
-            Some(i) => {
-                mine.values[i].1 = merge_entities(mine.values[i].1, *entity);
-                i
-            }
-            None if mine.values.len() >= r.limits.tag_max_values => return None,
-            None => {
-                mine.values.push((value.clone(), *entity, Some(Vec::new())));
-                mine.values.len() - 1
-            }
-        };
-        let here = mine.values[i].2.as_mut()?;
-        for (h, k, n) in counts {
-            add_key(here, *h, k, *n);
-        }
-        if here.len() > r.limits.max_props {
-            return None;
-        }
-    }
-    Some(mine)
-}
-
 /// One position of JSON values: `schema.Shape`, field for field.
 #[derive(Clone)]
 pub(crate) struct Node {
@@ -256,7 +176,6 @@ pub(crate) struct Node {
     pub(crate) items: Option<Box<Node>>,
     pub(crate) fmts: u8,
     pub(crate) vals: Vals,
-    pub(crate) tags: Option<Box<Tags>>, // None once objects were seen: no union here
 }
 
 impl Node {
@@ -271,7 +190,6 @@ impl Node {
             items: None,
             fmts: r.all_formats,
             vals: Some(Vec::new()),
-            tags: None,
         }
     }
 
@@ -305,9 +223,6 @@ impl Node {
 
     /// schema.Shape.merge, taking `other` over.
     pub(crate) fn merge(&mut self, r: &Rules, other: Node) {
-        let (my_props, my_extra) = (self.props.as_deref(), self.extra.is_some());
-        self.tags = merge_tags(r, self.tags.take(), self.objects, || own_keys(my_props, my_extra), other.tags.as_deref(),
-                               other.objects, || own_keys(other.props.as_deref(), other.extra.is_some()));
         self.count += other.count;
         self.kinds |= other.kinds;
         self.objects += other.objects;
@@ -338,9 +253,6 @@ impl Node {
     /// `merge` of a copy of `other`, copying only what `self` lacks: rendering merges the builder's
     /// states into new ones and keeps them (a copy of each first was half of merging them).
     pub(crate) fn merge_copy(&mut self, r: &Rules, other: &Node) {
-        let (my_props, my_extra) = (self.props.as_deref(), self.extra.is_some());
-        self.tags = merge_tags(r, self.tags.take(), self.objects, || own_keys(my_props, my_extra), other.tags.as_deref(),
-                               other.objects, || own_keys(other.props.as_deref(), other.extra.is_some()));
         self.count += other.count;
         self.kinds |= other.kinds;
         self.objects += other.objects;

@@ -2,7 +2,7 @@
 
 use crate::body::is_core;
 use crate::rules::Rules;
-use crate::shape::{key_hash, merge_tags, merge_vals, own_keys, KeyCounts, Node, Props, Tags, Vals};
+use crate::shape::{key_hash, merge_vals, Node, Props, Vals};
 
 // -- the state as bytes: fixed-width little-endian fields, depth first -------------------------------
 pub(crate) const ABSENT: u32 = u32::MAX;
@@ -85,52 +85,6 @@ pub(crate) fn load_vals(r: &mut Reader<'_>) -> Option<Vals> {
     })
 }
 
-/// A node's union summary (absent, or the field and each value with its keys and their counts).
-pub(crate) fn put_tags(out: &mut Vec<u8>, tags: &Option<Box<Tags>>) {
-    match tags {
-        None => out.extend_from_slice(&ABSENT.to_le_bytes()),
-        Some(t) => {
-            out.extend_from_slice(&(t.values.len() as u32).to_le_bytes());
-            put_str(out, &t.field);
-            for (v, e, counts) in &t.values {
-                put_str(out, v);
-                out.extend_from_slice(&e.to_le_bytes());
-                let Some(counts) = counts else {
-                    out.extend_from_slice(&ABSENT.to_le_bytes());
-                    continue;
-                };
-                out.extend_from_slice(&(counts.len() as u32).to_le_bytes());
-                for (_, k, n) in counts {
-                    put_str(out, k);
-                    out.extend_from_slice(&n.to_le_bytes());
-                }
-            }
-        }
-    }
-}
-
-pub(crate) fn load_tags(r: &mut Reader<'_>) -> Option<Option<Box<Tags>>> {
-    let n = match r.u32()? {
-        ABSENT => return Some(None),
-        n => n,
-    };
-    let field: Box<str> = r.str()?.into();
-    let mut values = Vec::new();
-    for _ in 0..n {
-        let value = r.string()?;
-        let entity = r.u64()?;
-        let counts = match r.u32()? {
-            ABSENT => None,
-            m => Some((0..m).map(|_| {
-                let k = r.str()?;
-                Some((key_hash(k), k.into(), r.u64()?))
-            }).collect::<Option<Vec<_>>>()?),
-        };
-        values.push((value, entity, counts));
-    }
-    Some(Some(Box::new(Tags { field, values })))
-}
-
 impl Node {
     /// The node as bytes: its own fields and values, then `items`, `extra` and the properties, in the
     /// order `Node::merge` takes them (so `merge_from` merges as it reads).
@@ -141,7 +95,6 @@ impl Node {
         out.extend_from_slice(&self.objects.to_le_bytes());
         out.push(self.fmts);
         put_vals(out, &self.vals);
-        put_tags(out, &self.tags);
         for child in [&self.items, &self.extra] {
             match child {
                 None => out.push(0),
@@ -166,7 +119,6 @@ impl Node {
     pub(crate) fn load(r: &mut Reader<'_>) -> Option<Node> {
         let (count, kinds, depth, objects, fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
         let vals = load_vals(r)?;
-        let tags = load_tags(r)?;
         let items = load_child(r)?;
         let extra = load_child(r)?;
         let props = match r.u32()? {
@@ -180,7 +132,7 @@ impl Node {
                 Some(Box::new(props))
             }
         };
-        Some(Node { count, kinds, depth, objects, props, extra, items, fmts, vals, tags })
+        Some(Node { count, kinds, depth, objects, props, extra, items, fmts, vals })
     }
 
     /// `Node::merge` of the node `load` would read from `r`, merged as it is read: what both have is
@@ -189,52 +141,39 @@ impl Node {
     /// None (and this node part merged) for bytes that are no state: `skip` them first.
     pub(crate) fn merge_from(&mut self, rules: &Rules, r: &mut Reader<'_>) -> Option<()> {
         let (count, kinds, _depth, objects, fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
-        self.vals = merge_vals(rules, self.vals.take(), load_vals(r)?);
-        // the tags merge once their keys are read (a lone value's are the position's); ours as they were
-        let theirs = load_tags(r)?;
-        let lone = |t: &Option<Box<Tags>>| matches!(t.as_deref(), Some(Tags { values, .. }) if values.len() == 1);
-        let mine_before = lone(&self.tags).then(|| own_keys(self.props.as_deref(), self.extra.is_some()));
-        let (my_objects, mut their_evicted) = (self.objects, false);
-        let mut their_keys: Option<KeyCounts> = lone(&theirs).then(Vec::new);
         self.count += count;
         self.kinds |= kinds;
         self.objects += objects;
         self.fmts &= fmts;
+        self.vals = merge_vals(rules, self.vals.take(), load_vals(r)?);
         for at_items in [true, false] {
             let mine = if at_items { &mut self.items } else { &mut self.extra };
-            let flag = r.u8()?;
-            their_evicted |= !at_items && flag == 1;
-            match (flag, mine) {
+            match (r.u8()?, mine) {
                 (0, _) => {}
                 (1, Some(m)) => m.merge_from(rules, r)?,
                 (1, mine) => *mine = Some(Box::new(Node::load(r)?)),
                 _ => return None,
             }
         }
-        let n = r.u32()?;
-        if n != ABSENT {
-            let mut props = self.props.take().unwrap_or_default();
-            for _ in 0..n {
-                let key = r.str()?;
-                let h = key_hash(key);
-                if let Some(keys) = their_keys.as_mut() {
-                    keys.push((h, key.into(), next_count(r)?));
-                }
-                match props.find(key, h) {
-                    Some(i) => props.nodes[i].merge_from(rules, r)?,
-                    None => {
-                        props.push(key, h, Node::load(r)?);
-                    }
+        let n = match r.u32()? {
+            ABSENT => return Some(()),
+            n => n,
+        };
+        let mut props = self.props.take().unwrap_or_default();
+        for _ in 0..n {
+            let key = r.str()?;
+            let h = key_hash(key);
+            match props.find(key, h) {
+                Some(i) => props.nodes[i].merge_from(rules, r)?,
+                None => {
+                    props.push(key, h, Node::load(r)?);
                 }
             }
-            if props.len() > rules.limits.max_props {
-                self.evict(rules, &mut props);
-            }
-            self.props = Some(props);
         }
-        let their_own = || if their_evicted { None } else { their_keys };
-        self.tags = merge_tags(rules, self.tags.take(), my_objects, || mine_before.flatten(), theirs.as_deref(), objects,
-                               their_own);
+        if props.len() > rules.limits.max_props {
+            self.evict(rules, &mut props);
+        }
+        self.props = Some(props);
         Some(())
     }
 
@@ -242,7 +181,6 @@ impl Node {
     pub(crate) fn skip(r: &mut Reader<'_>) -> Option<()> {
         r.take(8 + 1 + 4 + 8 + 1)?;
         skip_vals(r)?;
-        load_tags(r)?;
         for _ in 0..2 {
             match r.u8()? {
                 0 => {}
@@ -287,7 +225,6 @@ pub(crate) fn core_paths_from(r: &mut Reader<'_>, rules: &Rules, path: &mut Stri
     }
     let (_count, _kinds, _depth, objects, _fmts) = (r.u64()?, r.u8()?, r.u32()?, r.u64()?, r.u8()?);
     skip_vals(r)?;
-    load_tags(r)?;
     let prefix = path.len();
     match r.u8()? {
         0 => {}

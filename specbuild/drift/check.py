@@ -157,7 +157,6 @@ class BodyError:
     # the rule's place in the schema (keywords, names and branch indexes, refs followed): which branch of
     # a union the value was judged by, for the evidence (evidence.seen_along); () when not known
     schema_path: tuple[str | int, ...] = ()
-    branch: str = ""  # the branch of a type-tagged union it was judged by (``type function``), if any
 
 
 class BodyExplainer(Protocol):
@@ -598,12 +597,11 @@ def _classify(err: BodyError) -> tuple[str, str, str]:
     """(kind without side, pointer, expected) for one validation error."""
     kind = _KEYWORD_KINDS.get(err.keyword, "schema-violation")
     pointer = "" if err.where == "(root)" else err.where
-    if kind == "missing-required":  # a union's branch: whose claim it is
+    if kind == "missing-required":
         m = _REQUIRED_MESSAGE.match(err.message)
         name = m[1] if m else "?"
-        return kind, f"{pointer}.{name}" if pointer else name, \
-            f"present (required for {err.branch})" if err.branch else "present (required)"
-    return kind, pointer, _expected(err) + (f" (for {err.branch})" if err.branch else "")
+        return kind, f"{pointer}.{name}" if pointer else name, "present (required)"
+    return kind, pointer, _expected(err)
 
 
 def _expected(err: BodyError) -> str:

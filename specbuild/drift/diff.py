@@ -566,7 +566,6 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
             return  # a recursive schema: this pair is being compared further up
         seen = seen | {refs}
     b, h = merge_all_of(b_raw, ctx.base), merge_all_of(h_raw, ctx.head)
-    b, h = _unions(ctx, b, h, direction, where, pointer)
     # evidence starts at the first node counted on both sides: a body's root, or below an uncounted one
     # (an anyOf of rows or an object of rows: its branches carry the counts)
     ev = ev.at(b, h) if ev is not None and depth else _Ev.roots(b, h)
@@ -580,58 +579,6 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
     if isinstance(b.get("items"), dict) and isinstance(h.get("items"), dict):
         _schema(ctx, b["items"], h["items"], direction, where, f"{pointer}[]", depth + 1, seen, ev=ev)
     _branches(ctx, b, h, direction, where, pointer, depth, seen, ev)
-
-
-def _tag_of(s: Mapping[str, Any]) -> str:
-    """The discriminator of a type-tagged union (learn/schema.py's _tagged_union), or ""."""
-    tag = (s.get("discriminator") or {}).get("propertyName") if isinstance(s.get("discriminator"), dict) else None
-    return tag if isinstance(tag, str) and isinstance(s.get("anyOf") or s.get("oneOf"), list) else ""
-
-
-def _unions(ctx: _Ctx, b: dict[str, Any], h: dict[str, Any], direction: str, where: str,
-            pointer: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A type-tagged union on either side is compared as the record its branches make (every property of
-    a value's branch, required where every value's requires it): a spec learned before unions (one record
-    of every type's fields) and one after are the same API, told (info) and not compared branch by branch.
-    A property of a record the union's branches lack is left to its open branch (a value too rare for a
-    branch of its own): no change."""
-    tb, th = _tag_of(b), _tag_of(h)
-    if not tb and not th:
-        return b, h
-    if not tb and b.get("type") == "object":
-        ctx.here(f"{direction}-now-union", where, pointer, f"one branch per {th}")
-    elif not th and h.get("type") == "object":
-        ctx.here(f"{direction}-no-longer-union", where, pointer, f"was one branch per {tb}")
-    bv = _union_record(ctx.base, b, tb) if tb else b
-    hv = _union_record(ctx.head, h, th) if th else h
-    # a record's required and a union's are claims about different sets of objects (every object, or
-    # each value's): across the change, the record's stand
-    if tb and not th and isinstance(h.get("properties"), dict):
-        bv = {**bv, "properties": {**h["properties"], **bv["properties"]}, "required": list(h.get("required") or ())}
-    if th and not tb and isinstance(b.get("properties"), dict):
-        hv = {**hv, "properties": {**b["properties"], **hv["properties"]}, "required": list(b.get("required") or ())}
-    return bv, hv
-
-
-def _union_record(doc: Mapping[str, Any], union: Mapping[str, Any], tag: str) -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    required: set[str] | None = None
-    for raw in union.get("anyOf") or union.get("oneOf") or ():
-        branch = resolve(doc, raw)
-        own = branch.get("properties") if isinstance(branch, dict) else None
-        pinned = own.get(tag) if isinstance(own, dict) else None
-        if not isinstance(own, dict) or not isinstance(pinned, dict) or "not" in resolve(doc, pinned):
-            continue  # the open branch: the values not seen yet
-        for name, sub in own.items():
-            props.setdefault(name, sub)
-        req = set(branch.get("required") or ())
-        required = req if required is None else required & req
-    props[tag] = {"type": "string"}
-    out: dict[str, Any] = {k: v for k, v in union.items() if k not in ("anyOf", "oneOf", "discriminator")}
-    out.update({"type": "object", "properties": props})
-    if required:
-        out["required"] = sorted(required)
-    return out
 
 
 def _ref(node: Any) -> str:

@@ -843,9 +843,8 @@ def to_json_schema(schema: Any, openapi: str = "3.0") -> Any:
             out[key] = {k: to_json_schema(v, openapi) for k, v in value.items()}
         elif key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf", "prefixItems"):
             out[key] = to_json_schema(value, openapi)
-        elif key in ("example", "examples", "xml", "externalDocs", "deprecated",
+        elif key in ("example", "examples", "discriminator", "xml", "externalDocs", "deprecated",
                      "readOnly", "writeOnly", "nullable") or key.startswith("x-"):
-            # (``discriminator`` stays: no JSON Schema keyword, it names a union's branches in errors)
             continue
         else:
             out[key] = value
@@ -951,12 +950,6 @@ def _union_errors(err: ValidationError) -> Iterator[BodyError]:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     taking = [subs for subs in branches.values()
               if not any(s.validator == "type" and len(s.absolute_path) == depth for s in subs)]
-    tag, tagged = _tagged(err, taking)
-    if tagged is not None:  # a type-tagged union: the branch of the value's type, named in its errors
-        for sub in tagged:
-            for found in _union_errors(sub):
-                yield found if found.branch else dataclasses.replace(found, branch=tag)
-        return
     if taking:
         for sub in min(taking, key=len):
             yield from _union_errors(sub)
@@ -965,19 +958,6 @@ def _union_errors(err: ValidationError) -> Iterator[BodyError]:
                     and len(s.absolute_path) == depth for t in _names(s.validator_value)})
     yield dataclasses.replace(_body_error(err), keyword="type", message=f"{err.instance!r} is not of type {types}",
                               expected=types)
-
-
-def _tagged(err: ValidationError, taking: list[list[ValidationError]]) -> tuple[str, list[ValidationError] | None]:
-    """Of a type-tagged union (learn/schema.py's _tagged_union: a ``discriminator`` beside the branches,
-    each branch's value pinned), the errors of the branch whose discriminator the value's passes, and
-    ``field value`` that names it; else ("", None)."""
-    schema, value = err.schema, err.instance
-    tag = (schema.get("discriminator") or {}).get("propertyName") if isinstance(schema, dict) else None
-    if not isinstance(tag, str) or not isinstance(value, dict) or not isinstance(value.get(tag), str):
-        return "", None
-    at = (*err.absolute_path, tag)
-    own = [subs for subs in taking if not any(tuple(s.absolute_path) == at for s in subs)]
-    return (f"{tag} {value[tag]}", own[0]) if len(own) == 1 else ("", None)
 
 
 def _names(value: Any) -> list[str]:

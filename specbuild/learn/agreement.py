@@ -11,9 +11,8 @@ shape tells, is one the written schema accepts:
   fits it; a property the written schema requires was in every learned object (learned ``required``, or
   no count of its own: seen as often as its object); a written ``additionalProperties: false`` refuses
   the keys learned beyond the listed ones, and learned map values fit the written map's;
-- **arrays**: the items fit; a learned ``anyOf``: every branch fits (of a type-tagged union, every
-  value's branch: its open branch, the values not seen yet, claims nothing); a written ``anyOf``/``oneOf``:
-  one branch does;
+- **arrays**: the items fit; a learned ``anyOf``: every branch fits; a written ``anyOf``/``oneOf``: one
+  branch does;
 - **values**: a written enum needs a learned enum of its values (none learned: too many values, or too
   few to tell); a string format the traffic can tell (``date-time``, ``uuid``, ...) written is learned
   too (its absence says a value did not match).
@@ -109,7 +108,7 @@ class Fits:
         if "allOf" in written or "not" in written:
             return False
         if isinstance(learned.get("anyOf"), list):
-            return all(self.fits(b, written, count) for b in _claimed(learned))
+            return all(self.fits(b, written, count) for b in learned["anyOf"])
         for union in ("anyOf", "oneOf"):
             if isinstance(written.get(union), list):
                 return any(self.fits(learned, b, count) for b in written[union])
@@ -212,14 +211,3 @@ def schemas_in(node: Any) -> Iterator[dict[str, Any]]:
         for key, value in node.items():
             if key not in ("content", "parameters", "headers", "examples", "example"):
                 yield from schemas_in(value)
-
-
-def _claimed(union: dict[str, Any]) -> list[Any]:
-    """A learned ``anyOf``'s branches, but a type-tagged union's open branch (learn/schema.py's
-    _tagged_union: its discriminator ``not`` one of the values seen)."""
-    tag = (union.get("discriminator") or {}).get("propertyName") if isinstance(union.get("discriminator"), dict) \
-        else None
-    if not isinstance(tag, str):
-        return list(union["anyOf"])
-    return [b for b in union["anyOf"]
-            if not (isinstance(b, dict) and "not" in ((b.get("properties") or {}).get(tag) or {}))]

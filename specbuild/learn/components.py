@@ -326,12 +326,6 @@ def _discriminator(schema: dict[str, Any]) -> str:
     return ""
 
 
-def _open_branch(branch: Any, tag: str) -> bool:
-    """A type-tagged union's branch for the values not seen (learn/schema.py's _tagged_union)."""
-    pinned = (branch.get("properties") or {}).get(tag) if isinstance(branch, dict) else None
-    return isinstance(pinned, dict) and "not" in pinned
-
-
 def _nullable(schema: Any) -> bool:
     t = schema.get("type") if isinstance(schema, dict) else None
     return isinstance(schema, dict) and (schema.get("nullable") is True or (isinstance(t, list) and "null" in t))
@@ -405,20 +399,17 @@ class _Table:
     def reps(self) -> list[int]:
         return [i for i in range(len(self.entries)) if self.find(i) == i]
 
-    def intern(self, schema: Any, where: _Where, *, root: bool, holder: str, inherited: int | None,
-               keep: str = "") -> Any:
+    def intern(self, schema: Any, where: _Where, *, root: bool, holder: str, inherited: int | None) -> Any:
         """``schema`` with every object in it (innermost first) a placeholder of its entry.
 
         ``root``: the schema is the body's resource (the body itself, its array's items, a page's items).
-        ``keep``: a property written in place (a union branch's discriminator: its one value is the branch's).
         """
         if not isinstance(schema, dict):
             return schema
         here = schema.get(SEEN, inherited)
         out = dict(schema)
         if isinstance(schema.get("properties"), dict):
-            out["properties"] = {p: dict(sub) if p == keep and isinstance(sub, dict)
-                                 else self._property(p, sub, where, root, here)
+            out["properties"] = {p: self._property(p, sub, where, root, here)
                                  for p, sub in schema["properties"].items()}
         if isinstance(schema.get("items"), dict):
             out["items"] = self.intern(schema["items"], where.one(), root=root, holder=holder, inherited=here)
@@ -426,35 +417,12 @@ class _Table:
             out["additionalProperties"] = self.intern(schema["additionalProperties"], where, root=False,
                                                       holder=holder, inherited=here)
         if isinstance(schema.get("anyOf"), list):
-            tag = (schema.get("discriminator") or {}).get("propertyName")
-            keep = tag if isinstance(tag, str) else ""
-            # a union's open branch stays in place: it names the values of its own union only (shared, two
-            # unions' open branches would be one with one union's list, refusing the other's values)
-            out["anyOf"] = [dict(b) if keep and _open_branch(b, keep)
-                            else self.intern(b, where, root=root, holder=holder, inherited=here, keep=keep)
-                            for b in schema["anyOf"]]
-            if keep:
-                self._union_names(out, where, holder, keep)
+            out["anyOf"] = [self.intern(b, where, root=root, holder=holder, inherited=here) for b in schema["anyOf"]]
         if not shareable(out):
             return out
         i = self._entry(out, inherited)
         self._note(i, where, root=root, holder=holder)
         return {"$ref": f"{_HOLE}{i}"}
-
-    def _union_names(self, union: dict[str, Any], where: _Where, holder: str, tag: str) -> None:
-        """A type-tagged union's branches (learn/schema.py's _tagged_union) are named after what holds them
-        and their discriminator's value (``FlowFunction``, ``FlowHttpIn``), the open branch ``...Other``:
-        a weight above a resource's, as that name says more about a branch than any other."""
-        base = holder or where.resource
-        for branch in union["anyOf"]:
-            i = _hole(branch)
-            if i is None:
-                continue
-            pinned = ((self.entries[i].schema.get("properties") or {}).get(tag) or {}).get("enum")
-            kind = _pascal(words(pinned[0])) if isinstance(pinned, list) and len(pinned) == 1 \
-                and isinstance(pinned[0], str) else "Other"
-            if kind and not kind[0].isdigit():
-                self.entries[i].vote(base + kind, 2 * _RESOURCE, where.resource + base + kind)
 
     def _property(self, prop: str, sub: Any, where: _Where, root: bool, here: int | None) -> Any:
         if root and prop == "items" and isinstance(sub, dict) and isinstance(sub.get("items"), dict):

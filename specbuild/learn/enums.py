@@ -13,7 +13,6 @@ from typing import Any
 
 from specbuild.learn.nullability import Place
 from specbuild.learn.rules import ENUM_MAX
-from specbuild.learn.schema import Pinned
 
 
 def share_enums(every: list[Place]) -> None:
@@ -21,13 +20,10 @@ def share_enums(every: list[Place]) -> None:
 
     Sets that share no value are other fields under one name (a check run's ``status``, a deployment's)
     and stay apart. A union past ENUM_MAX values is no closed set: no place of it claims an enum then,
-    as no place would have with all those values seen. A type-tagged union branch's discriminator
-    (schema.Pinned) is left alone: its one value is the branch's.
+    as no place would have with all those values seen.
     """
     by_name: dict[str, dict[int, dict[str, Any]]] = {}
     for _, name, schema, _, _ in every:
-        if type(schema) is Pinned:
-            continue
         enum = schema.get("enum")
         if isinstance(enum, list) and any(isinstance(v, str) for v in enum):
             by_name.setdefault(name, {})[id(schema)] = schema  # a schema shared by two places counts once

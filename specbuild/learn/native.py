@@ -210,10 +210,10 @@ _NEW_SHAPE: Final = schema.Shape.__new__
 
 
 def _shape(state: tuple[Any, ...]) -> schema.Shape:
-    count, kinds, depth, objects, props, extra, items, fmts, vals, ents, tags = state
+    count, kinds, depth, objects, props, extra, items, fmts, vals, ents = state
     out = _NEW_SHAPE(schema.Shape)  # every slot set here: Shape() would set each first (a node of each body)
     out.count, out.kinds, out.depth, out.objects, out.fmts, out.vals = count, kinds, depth, objects, fmts, vals
-    out.ents, out.tags = ents, tags
+    out.ents = ents
     out.props = None if props is None else {key: _shape(child) for key, child in props}
     out.extra = None if extra is None else _shape(extra)
     out.items = None if items is None else _shape(items)

@@ -826,13 +826,8 @@ def _without(schema: Any, keywords: tuple[str, ...]) -> None:
         _without(sub, keywords)
     for key in ("items", "additionalProperties"):
         _without(schema.get(key), keywords)
-    tag = (schema.get("discriminator") or {}).get("propertyName")
     for sub in schema.get("anyOf") or ():
-        pinned = (sub.get("properties") or {}).get(tag) if tag and isinstance(sub, dict) else None
-        pinned = type(pinned)(pinned) if isinstance(pinned, dict) else None  # (a Pinned stays one)
         _without(sub, keywords)
-        if pinned is not None:  # a union's branch keeps its discriminator's value: the union's claim
-            sub["properties"][tag] = pinned
 
 
 def _body_schema(body: BodyState, opts: RenderOptions, entities: bool) -> dict[str, Any]:
@@ -1029,8 +1024,7 @@ def tidy(node: Any, values: frozenset[str], schema: bool = False) -> None:
         if (key == "schema" and not schema) or (schema and key in _SUBSCHEMA):
             if value == ONLY_NULL:
                 node[key] = {}
-            # a ``not`` claims no values (a union's open branch lists those it excludes): its enum stays
-            tidy(node[key], frozenset() if key == "not" else values, True)
+            tidy(node[key], values, True)
         elif schema and key in _SCHEMAS_BY_NAME:
             subs = value if isinstance(value, dict) else dict(enumerate(value)) if isinstance(value, list) else {}
             for name, sub in subs.items():
@@ -1125,11 +1119,6 @@ def _settled(body: BodyState) -> Shape:
 _DATA_KEYS: Final = frozenset({"example", "examples", "default", "enum", "const"})
 
 
-# ... and a ``not`` claims no values: a type-tagged union's open branch lists those it excludes (the
-# values that have branches of their own, which paths may well name: Node-RED's node types)
-_NO_CLAIM: Final = _DATA_KEYS | {"not"}
-
-
 def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
     """No ``enum`` lists two values or more that the paths name as values of a parameter: ``acl: [alice]``
     beside ``/alice/dev`` lists who someone is, and the next sample brings other people (an identity
@@ -1144,7 +1133,7 @@ def no_enum_of_path_values(node: Any, values: frozenset[str]) -> None:
         elif isinstance(item, dict):
             _drop_held_enum(item, values)
             for k, v in item.items():  # a loop, not a generator: this walk visits every dict of the paths
-                if isinstance(v, (dict, list)) and k not in _NO_CLAIM:
+                if isinstance(v, (dict, list)) and k not in _DATA_KEYS:
                     stack.append(v)
 
 

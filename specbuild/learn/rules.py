@@ -48,24 +48,6 @@ NOISE_MIN_OBJECTS: Final = 5   # a position full of one-off keys: seen this ofte
 NOISE_MIN_ONCE: Final = 8      # with at least this many keys seen once, over 2/3 of its keys;
 NOISE_MIN_SHARE: Final = 0.02  # it keeps the keys seen twice and in this share of its objects
 REQUIRED_MIN_OBJECTS: Final = 10  # objects seen at a position before absence of a property means something
-# A type-tagged union (learn/schema.py's tags): the objects at one position whose shape is set by one
-# string field, named as protocols and frameworks name a tag (never an id nor a name people choose). The
-# fold keeps, per position, the field (the first of these an object holds as a string; an object whose
-# first is another makes the position no union) and per value of it the objects' key counts, for at most
-# TAG_MAX_VALUES values (beyond: no union, the summary dropped; so the bound is on memory and the outcome
-# does not depend on order). A value seen in TAG_MIN_OBJECTS objects gets a branch of its own (rarer ones
-# and tomorrow's new ones fall to an open branch); a union wants two such branches, holding at least
-# TAG_MIN_SHARE of the objects, whose key sets differ.
-DISCRIMINATORS: Final = ("type", "kind", "@type", "resourcetype", "__typename", "object")
-TAG_MAX_VALUES: Final = 24
-TAG_MIN_OBJECTS: Final = 3
-TAG_MIN_SHARE: Final = 0.8
-# A branch's `required`: objects of its value before absence means something. A branch claims more than
-# the record it replaces (a key in every one of its objects, where the record required only what every
-# object held): the rule of three's 30, absent from under 10% of that value's objects with 95% confidence
-# (10, REQUIRED_MIN_OBJECTS, required Node-RED's comment nodes' `z` from 11 of them; the other sample had a
-# comment outside any tab).
-TAG_REQUIRED_MIN_OBJECTS: Final = 30
 # Distinct requests (learn/witnesses.py) a response body must have been seen for before its schema says
 # any property is `required`: present in every one of 60 independent bodies, a property is absent from
 # fewer than 5% of responses with 95% confidence (the rule of three); from fewer, a spec that promises
@@ -208,8 +190,6 @@ def native_table() -> dict[str, Any]:
         "max_params": MAX_PARAMS,
         "params_keep": PARAMS_KEEP,
         "core_min_percent": CORE_MIN_PERCENT,
-        "discriminators": list(DISCRIMINATORS),
-        "tag_max_values": TAG_MAX_VALUES,
         "formats": [rule for _, rule in FORMAT_RULES],
         "enum_token": ENUM_TOKEN,
         "enum_numeric": ENUM_NUMERIC,

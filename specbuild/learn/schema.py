@@ -52,7 +52,6 @@ from specbuild.http import WORD_SPLIT  # a name's words, as the secret rule spli
 from specbuild.learn.rules import (
     ANNOTATION,
     BOOL_TEXT,
-    DISCRIMINATORS,
     ENUM_HEXISH,
     ENUM_MAX,
     ENUM_MIN_SEEN,
@@ -84,16 +83,12 @@ from specbuild.learn.rules import (
     REFERENCE,
     RELEASE,
     REQUIRED_MIN_OBJECTS,
-    TAG_MAX_VALUES,
-    TAG_MIN_OBJECTS,
-    TAG_MIN_SHARE,
-    TAG_REQUIRED_MIN_OBJECTS,
     USER_OBJECT_ENDINGS,
     USER_OBJECTS,
 )
 from specbuild.segments import classify_segment
 
-__all__ = ["KeyValues", "Pinned", "Shape", "StringsShape", "fields_among", "infer_schema", "infer_strings", "names_who",
+__all__ = ["KeyValues", "Shape", "StringsShape", "fields_among", "infer_schema", "infer_strings", "names_who",
            "who_values"]
 
 
@@ -385,7 +380,7 @@ class Shape:
     Plain attributes only, so it pickles (a checkpoint) and merges (:meth:`merge`) exactly.
     """
 
-    __slots__ = ("count", "depth", "ents", "extra", "fmts", "items", "kinds", "objects", "props", "tags", "vals")
+    __slots__ = ("count", "depth", "ents", "extra", "fmts", "items", "kinds", "objects", "props", "vals")
 
     def __init__(self, depth: int = 0) -> None:
         self.count = 0                           # values folded here
@@ -398,8 +393,6 @@ class Shape:
         self.fmts = ALL_FORMATS                  # formats every string so far matched
         self.vals: dict[str, int] | None = {}    # distinct strings and counts; None: not an enum
         self.ents: dict[str, int] | None = {}    # their entities (_holder_entity), as vals; None with it
-        self.tags: Tags | None = None            # the objects' discriminator and key counts per value (_tag);
-        #                                          None once objects were seen: no union here
 
     def add(self, value: Any, salt: int = 0) -> None:
         """Fold one parsed JSON value (dict, list, str, int, float, bool or None); ``salt``: the hash of
@@ -410,12 +403,6 @@ class Shape:
         """Fold in everything ``other`` saw, as if its values had been added here."""
         if other is self:
             other = other.copy()
-        if not other.objects:
-            pass
-        elif not self.objects:
-            self.tags = None if other.tags is None else _tags_copy(other.tags)
-        elif self.tags is not None:  # (None with objects: no union, whatever the other saw)
-            self.tags = _merged_tags(self, other)
         self.count += other.count
         self.kinds |= other.kinds
         self.objects += other.objects
@@ -444,14 +431,13 @@ class Shape:
         out.items = None if self.items is None else self.items.copy()
         out.extra = None if self.extra is None else self.extra.copy()
         out.props = None if self.props is None else {k: c.copy() for k, c in self.props.items()}
-        out.tags = None if self.tags is None else _tags_copy(self.tags)
         return out
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # A state file holds tens of thousands of shapes: as a flat tuple each pickles in ~60% of the time
         # and bytes of the default (a dict of the slots per object).
         return _restored, (self.count, self.kinds, self.depth, self.objects, self.props, self.extra,
-                           self.items, self.fmts, self.vals, self.ents, self.tags)
+                           self.items, self.fmts, self.vals, self.ents)
 
     def to_schema(self, *, openapi: str = "3.0", enums: bool = True, evidence: bool = False,
                   path_values: frozenset[str] = frozenset(), entities: bool = False,
@@ -506,101 +492,6 @@ def _evict(node: Shape, props: dict[str, Shape]) -> None:
         extra = node.extra = Shape(node.depth + 1)
     for key in victims:
         extra.merge(props.pop(key))
-
-
-# -- type-tagged unions: the discriminator of a position's objects and their keys per value (rules.py) ----
-# (field, {value: [entity, {key: objects holding it}]}): the objects of a value are its count of the field
-# itself; its entity word (_holder_entity of its objects, merged): whether two distinct objects had it
-Tags = tuple[str, dict[str, list[Any]]]
-# the discriminators ranked above each: an object holding one of them as a string is not of the union
-_ABOVE: Final = {name: DISCRIMINATORS[:i] for i, name in enumerate(DISCRIMINATORS)}
-
-
-def _tag(node: Shape, v: dict[str, Any], salt: int) -> None:
-    """Count ``v``'s keys under its discriminator's value; the position's first object names the field.
-    While one value was seen, its keys are the position's own (its properties' counts): counted apart only
-    from the second value on (most tagged positions hold one: Stripe's ``object``)."""
-    tags = node.tags
-    if tags is None:
-        for name in DISCRIMINATORS:
-            if type(v.get(name)) is str:
-                tags = node.tags = (name, {})
-                break
-        else:
-            return
-    else:
-        for name in _ABOVE[tags[0]]:
-            if type(v.get(name)) is str:
-                node.tags = None
-                return
-    value = v.get(tags[0])
-    if type(value) is not str:
-        node.tags = None
-        return
-    values = tags[1]
-    entry = values.get(value)
-    if entry is None:
-        if len(values) >= TAG_MAX_VALUES or (len(values) == 1 and node.extra is not None):
-            node.tags = None  # past the bound, or the first value's keys no longer all told (evicted)
-            return
-        if len(values) == 1:  # every object before this one had the first value: its keys are the position's
-            own = {k: c.count - (k in v) for k, c in (node.props or {}).items()}
-            next(iter(values.values()))[1] = {k: n for k, n in own.items() if n}
-        entry = values[value] = [_holder_entity(v, salt), {} if values else None]
-    elif entry[0] != MANY:
-        entry[0] = _merge_entities(entry[0], _holder_entity(v, salt))
-    counts = entry[1]
-    if counts is not None:
-        for k in v:
-            counts[k] = counts.get(k, 0) + 1
-        if len(counts) > MAX_PROPS:
-            node.tags = None
-
-
-def _tags_copy(tags: Tags) -> Tags:
-    return tags[0], {v: [e, None if c is None else dict(c)] for v, (e, c) in tags[1].items()}
-
-
-def _told(node: Shape, tags: Tags) -> dict[str, list[Any]] | None:
-    """``tags``' values, each with its key counts (a lone value's are the position's); None when they can
-    no longer be told (keys evicted)."""
-    values = tags[1]
-    if len(values) != 1:
-        return values
-    ((value, (entity, counts)),) = values.items()
-    if counts is not None:
-        return values
-    return None if node.extra is not None else \
-        {value: [entity, {k: c.count for k, c in (node.props or {}).items()}]}
-
-
-def _merged_tags(mine: Shape, other: Shape) -> Tags | None:
-    """Both positions' summaries (each saw objects, ``mine`` before its merge): None unless both are one
-    union on one field, within the bounds a fold keeps (so a merge gives what folding both in one would)."""
-    tags, theirs = mine.tags, other.tags
-    if tags is None or theirs is None or tags[0] != theirs[0]:
-        return None
-    if len(tags[1]) == 1 and tags[1].keys() == theirs[1].keys():  # one value both sides: no counts of its own
-        lone = next(iter(tags[1].values()))
-        lone[0] = _merge_entities(lone[0], next(iter(theirs[1].values()))[0])
-        return tags
-    values, told = _told(mine, tags), _told(other, theirs)
-    if values is None or told is None:
-        return None
-    for value, (entity, counts) in told.items():
-        entry = values.get(value)
-        if entry is None:
-            if len(values) >= TAG_MAX_VALUES:
-                return None
-            entry = values[value] = [entity, {}]
-        else:
-            entry[0] = _merge_entities(entry[0], entity)
-        here = entry[1]
-        for k, n in counts.items():
-            here[k] = here.get(k, 0) + n
-        if len(here) > MAX_PROPS:
-            return None
-    return tags[0], values
 
 
 def _new_prop(node: Shape, props: dict[str, Shape], key: str) -> Shape:
@@ -676,8 +567,6 @@ def _fold_dict(node: Shape, v: dict[str, Any], salt: int = 0) -> None:
             c.kinds |= FLOAT
         else:
             c.kinds |= ANY
-    if node.tags is not None or node.objects == 1:  # after its keys, as the native fold (body.rs) does
-        _tag(node, v, salt)
 
 
 def _fold_list(node: Shape, v: list[Any], salt: int = 0) -> None:
@@ -848,80 +737,7 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
         if required:
             out["required"] = required
     out["type"] = "object"
-    tags = node.tags  # most positions: no tags, or one value
-    values = _union_values(node, keys, enums == BY_ENTITIES) if tags is not None and len(tags[1]) > 1 else None
-    return _tagged_union(node, out, values) if values else out
-
-
-def _union_values(node: Shape, keys: list[str], entities: bool) -> list[str]:
-    """The discriminator values that each get a branch (sorted), when the position's objects are a
-    type-tagged union by rules.py's statistics; else none. ``entities`` (a response): a value wants two
-    distinct objects (the same stored one read on every page is one piece of evidence)."""
-    tags = node.tags
-    if tags is None or node.kinds != OBJ or tags[0] not in keys:
-        return []
-    field, by_value = tags
-    if len(by_value) < 2:
-        return []
-    values = sorted(v for v, (e, c) in by_value.items()
-                    if c[field] >= TAG_MIN_OBJECTS and (e == MANY or not entities))
-    if len(values) < 2 or sum(by_value[v][1][field] for v in values) < TAG_MIN_SHARE * node.objects:
-        return []
-    kept = set(keys)
-    shapes = {frozenset(k for k in by_value[v][1] if k in kept) for v in values}
-    return values if len(shapes) > 1 else []
-
-
-def _tagged_union(node: Shape, record: dict[str, Any], values: list[str]) -> dict[str, Any]:
-    """``record`` (the union of every shape) as one branch per discriminator value, each with the
-    properties its objects held and its own ``required``, the value pinned (so a value matches one
-    branch), and an open branch for the values too rare for a branch of their own and tomorrow's new
-    ones. ``anyOf`` with exclusive branches is a ``oneOf``; :mod:`specbuild.learn.components` names and
-    shares branches as it does any object."""
-    assert node.tags is not None
-    field, by_value = node.tags
-    props = record["properties"]
-    branches: list[dict[str, Any]] = []
-    for value in values:
-        counts = by_value[value][1]
-        objects = counts[field]
-        # each branch its own copies: later passes edit schemas in place
-        branch: dict[str, Any] = {"properties": {k: _copied(props[k]) for k in props if k in counts}}
-        for k, sub in branch["properties"].items():  # the branch's own count of each, said where not all
-            if counts[k] < objects:
-                sub[SEEN] = counts[k]
-            elif len(sub) > 1:
-                sub.pop(SEEN, None)
-        branch["properties"][field] = Pinned(enum=[value], type="string")
-        if "additionalProperties" in record:
-            branch["additionalProperties"] = record["additionalProperties"]
-        required = [k for k in branch["properties"] if counts.get(k, 0) >= objects] \
-            if objects >= TAG_REQUIRED_MIN_OBJECTS and node.objects >= REQUIRED_MIN_OBJECTS else [field]
-        branch["required"] = sorted(required)
-        branch["type"] = "object"
-        branch[SEEN] = objects
-        branches.append(branch)
-    # the open branch: the keys of the values too rare for a branch (none required), for tomorrow's too
-    rare = {k for v, (_, counts) in by_value.items() if v not in values for k in counts}
-    other: dict[str, Any] = {"properties": {k: _copied(props[k]) for k in props if k in rare and k != field}}
-    other["properties"][field] = {"not": {"enum": values}, "type": "string"}
-    if "additionalProperties" in record:
-        other["additionalProperties"] = record["additionalProperties"]
-    branches.append({**other, "required": [field], "type": "object"})
-    return {"anyOf": branches, "discriminator": {"propertyName": field}}
-
-
-class Pinned(dict[str, Any]):
-    """A type-tagged union branch's discriminator (``enum: [its value]``): the branch's own value, which the
-    spec-wide passes leave alone (enums.share_enums would widen it to the field's vocabulary elsewhere)."""
-
-    __slots__ = ()
-
-
-def _copied(schema: Any) -> Any:
-    if isinstance(schema, dict):
-        return {k: _copied(v) for k, v in schema.items()}
-    return [_copied(v) for v in schema] if isinstance(schema, list) else schema
+    return out
 
 
 def _children(node: Shape) -> list[Shape]:
@@ -1180,12 +996,11 @@ def infer_schema(values: Iterable[Any], *, openapi: str = "3.0", enums: bool = T
 
 def _restored(count: int, kinds: int, depth: int, objects: int, props: dict[str, Shape] | None,
               extra: Shape | None, items: Shape | None, fmts: int, vals: dict[str, int] | None,
-              ents: dict[str, int] | None, tags: Tags | None = None) -> Shape:
+              ents: dict[str, int] | None) -> Shape:
     """A Shape from :meth:`Shape.__reduce__`'s fields."""
     shape = Shape.__new__(Shape)
     shape.count, shape.kinds, shape.depth, shape.objects = count, kinds, depth, objects
     shape.props, shape.extra, shape.items, shape.fmts, shape.vals, shape.ents = props, extra, items, fmts, vals, ents
-    shape.tags = tags
     return shape
 
 

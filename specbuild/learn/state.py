@@ -38,16 +38,12 @@ are written settled, as the Python fold would hold them).
     PARAMS    = {name: [present, repeated, count, kinds, fmts, VALS]}   # ParamState + its StringsShape
               | [{name: ...}, dropped]   # when names were evicted: the calls of those (builder.ParamMap)
     SHAPE     = [count, kinds, depth, objects, [[key, SHAPE]] | null, SHAPE extra | null,
-                 SHAPE items | null, fmts, VALS, ENTS, TAGS]
+                 SHAPE items | null, fmts, VALS, ENTS]
                 # a schema.Shape, in the order the native fold exports it (its tuples are written as
                 # they come); properties sorted by key; depth: 0 at a body's root, one more per level
     VALS      = {string: count} | null   # the distinct strings while an enum is possible
     ENTS      = {string: entity} | null  # their entities (schema._holder_entity: a hash, and whether
                                          # two arrays or objects held the string); null with VALS
-    TAGS      = [field, {value: [entity, {key: count} | null]}] | null  # the objects' discriminator and their
-                # keys by its value (schema._tag; null while it is the only value: the position's keys); null:
-                # no objects, or not one union (a format 4-6 SHAPE has no TAGS: read as null, so a position
-                # learned before never becomes a union)
 
 ``kinds`` and ``fmts`` are the bitmasks of :mod:`specbuild.learn.schema` (JSON kinds, or S_BOOL.. for strings;
 format bits in ``FORMAT_RULES`` order).
@@ -91,15 +87,14 @@ from specbuild.learn.witnesses import K, Witnesses
 Partition = tuple[str, int]
 
 MAGIC: Final = b"specbuild-state"
-FORMAT: Final = 7  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes;
+FORMAT: Final = 6  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes;
 # 6: multipart bodies as forms (a file part under ``name[\x00file]``, specbuild/multipart.py: a reader of 5
 # would render that segment as a property, so it refuses the state instead)
 # Formats read too: a format 4 state is a format 5 one that saw no target ending in "/" (its calls stay
 # counted as sent without: the paths it documented keep their form until new traffic outweighs them); a
 # format 5 state kept multipart bodies as binary: the first multipart body read as a form takes their place
-# (builder._kept), the counts carried over. 7: each SHAPE's TAGS (a 6 is read as a 7 whose positions
-# never saw a union's evidence).
-READ_FORMATS: Final = (4, 5, 6, FORMAT)
+# (builder._kept), the counts carried over.
+READ_FORMATS: Final = (4, 5, FORMAT)
 BODY_KINDS: Final = frozenset({"json", "form", "text", "binary"})
 _HINT: Final = ("move it aside and re-learn the topics with a new --group, or keep following with the "
                 "specbuild that wrote it")
@@ -203,7 +198,7 @@ def _shape_data(s: Shape) -> tuple[Any, ...]:
             None if props is None else [(key, _shape_data(child)) for key, child in sorted(props.items())],
             None if s.extra is None else _shape_data(s.extra),
             None if s.items is None else _shape_data(s.items),
-            s.fmts, s.vals, s.ents, s.tags)
+            s.fmts, s.vals, s.ents)
 
 
 # -- decoding --------------------------------------------------------------------------------------
@@ -359,7 +354,7 @@ def _params(d: Any) -> ParamMap:
 
 def _shape(d: Any, depth: int) -> Shape:
     # the hot loop of loading (a shape per position of every body): checks inline, one call per node
-    count, kinds, at, objects, props, extra, items, fmts, vals, ents, *tags = d
+    count, kinds, at, objects, props, extra, items, fmts, vals, ents = d
     if type(count) is not int or type(kinds) is not int or type(objects) is not int or type(fmts) is not int \
             or at != depth or depth > MAX_DEPTH + 1:
         raise _Malformed("a shape with counts that are not integers, or at the wrong depth")
@@ -374,20 +369,7 @@ def _shape(d: Any, depth: int) -> Shape:
     s.props = None if props is None else {_str(k): _shape(c, below) for k, c in _list(props)}
     s.extra = None if extra is None else _shape(extra, below)
     s.items = None if items is None else _shape(items, below)
-    s.tags = _tags(tags[0]) if tags else None
     return s
-
-
-def _tags(d: Any) -> Any:
-    if d is None:
-        return None
-    field, by_value = _list(d)
-    for entry in _dict(by_value).values():
-        entity, counts = _list(entry)
-        if type(entity) is not int or (counts is None) != (len(by_value) == 1) or (
-                counts is not None and (type(counts) is not dict or not all(type(n) is int for n in counts.values()))):
-            raise _Malformed("a discriminator's value without its entity and key counts")
-    return (_str(field), by_value)
 
 
 def _accumulator(d: Any) -> Any:
