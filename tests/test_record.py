@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from specbuild.filters import RecordFilter
+from specbuild.multipart import MAX_PARTS
 from specbuild.record import JsonlSink, Redaction, WSGIRecorder
 from specbuild.record import sink as sink_module
 from specbuild.record.capture import REDACTED, Exchange, http_types
@@ -91,6 +92,17 @@ def test_secret_parts_of_a_multipart_upload_are_redacted_and_the_rest_kept_as_it
     assert base64.b64decode(plain["request"]["body"]) == body
     odd = http_types(exchange(method="POST", request_headers=headers, request_body=b"no parts here"), Redaction())
     assert base64.b64decode(odd["request"]["body"]) == b"no parts here"  # not multipart: the fold says malformed
+
+
+def test_a_multipart_form_of_more_parts_than_the_fold_reads_is_redacted_all_the_same() -> None:
+    """The fold refuses a body of more than multipart.MAX_PARTS parts (malformed: its media type learned);
+    the recording still holds it, so its password part is redacted as in a form of two parts."""
+    fields = [f'--b0\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\nv\r\n' for i in range(MAX_PARTS)]
+    body = ("".join(fields) + '--b0\r\nContent-Disposition: form-data; name="password"\r\n\r\nhunter2\r\n'
+            "--b0--\r\n").encode()
+    headers = [("content-type", "multipart/form-data; boundary=b0")]
+    rec = http_types(exchange(method="POST", request_headers=headers, request_body=body), Redaction())
+    assert base64.b64decode(rec["request"]["body"]) == body.replace(b"hunter2", REDACTED.encode())
 
 
 @pytest.mark.parametrize(("body", "redacted"), [
