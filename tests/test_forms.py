@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import orjson
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specbuild import build_spec
@@ -507,6 +507,7 @@ NAMES = ["a", "a[]", "a[0]", "a[1]", "a[b]", "a[0][c]", "a[b][0]", "a[b][c]", "a
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(["1", "x", "true", "2.5", ""])),
                          min_size=1, max_size=3), min_size=1, max_size=8))
+@example([[("a", "1"), ("a", "1")], [("a[]", "1"), ("a[]", "x")]])  # a[]'s texts typed as one list, by one branch
 def test_any_form_of_bracket_names_passes_check_against_its_own_spec(bodies: list[list[tuple[str, str]]]) -> None:
     records = [post("/f", fields) for fields in bodies]
     assert drift_check.check(build_spec(exchanges(records)), exchanges(records), explain=BodyValidator) == []

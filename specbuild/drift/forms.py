@@ -106,8 +106,12 @@ def _value(node: _Node, schema: Any, root: Mapping[str, Any], flat: bool = True)
         return _object(node, places, root, flat)
     if node.positions:
         items = _items(places)
+        children = [child for _, child in sorted(node.positions.items())]
+        if all(child.texts and not child.keys and not child.positions for child in children):
+            # texts only (a[]=1&a[]=x): one list, typed by one array branch, as a name sent twice is
+            return _texts([text for child in children for text in child.texts], places, root)
         out: list[Any] = []
-        for _, child in sorted(node.positions.items()):
+        for child in children:
             if len(child.texts) > 1 and not child.keys and not child.positions:
                 out.extend(scalar(text, _types(branches(items, root))) for text in child.texts)
             else:
