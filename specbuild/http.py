@@ -173,6 +173,7 @@ _CREDENTIAL_LAST: Final = frozenset({"token", "auth", "apikey", "accesstoken", "
                                      "credential", "credentials"})
 _CREDENTIAL_PAIRS: Final = frozenset({("api", "key"), ("access", "key"), ("secret", "key"), ("client", "key"),
                                       ("subscription", "key"), ("private", "key"), ("functions", "key")})
+_CLEAN_NAME: Final = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*").fullmatch  # words, one separator between
 _CREDENTIAL_STEM: Final = re.compile("token|auth|key|secret|jwt|credential").search  # on the lower-case name
 _NOT_CREDENTIAL: Final = frozenset({"csrf", "xsrf", "page", "next", "continuation", "pagination", "cursor", "sync",
                                     "upload", "resume", "request", "correlation", "trace", "refresh", "idempotency",
@@ -187,8 +188,8 @@ def is_api_key_header(name: str) -> bool:
     lower = name.lower()
     if lower in API_KEY_HEADERS:
         return True
-    if _CREDENTIAL_STEM(lower) is None:
-        return False  # most names: no split into words
+    if _CREDENTIAL_STEM(lower) is None or _CLEAN_NAME(lower) is None:
+        return False  # most names: no split into words; nor one a scheme's name cannot tell apart (-token, a+b)
     words = [w.lower() for w in _WORDS.split(name) if w]
     if not words or any(w in _NOT_CREDENTIAL for w in words):
         return False

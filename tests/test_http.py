@@ -88,7 +88,9 @@ def test_a_vendors_own_credential_header_is_an_api_key(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["X-CSRF-Token", "X-XSRF-TOKEN", "x-next-page-token", "X-Upload-Token",
                                   "Idempotency-Key", "x-request-token", "X-Refresh-Token", "x-author", "x-key-id",
-                                  "x-token-type", "x-oauth-scopes", "x-ibm-client-id", "x-tokenizer"])
+                                  "x-token-type", "x-oauth-scopes", "x-ibm-client-id", "x-tokenizer",
+                                  "-token", "token-", "x--token", "a+token"])
 def test_a_header_that_names_another_token_or_only_mentions_one_is_no_credential(name: str) -> None:
-    """A form's token (CSRF), a page's, an upload's, a retry's key, a token's type: the API's parameters."""
+    """A form's token (CSRF), a page's, an upload's, a retry's key, a token's type: the API's parameters; so
+    is a name a scheme's cannot tell from another's (``-token`` and ``token-`` were both ``apiKeyHeaderToken``)."""
     assert not api_key_header(name)

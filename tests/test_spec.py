@@ -108,6 +108,17 @@ def test_a_vendors_own_credential_header_is_a_security_scheme_not_a_parameter() 
     assert rejections(doc, rows) == []
 
 
+def test_credentials_sent_together_are_one_requirement() -> None:
+    """Parse's calls send its REST API key and, logged in, the user's session token: one requirement of both
+    (only the first header's scheme was kept, and the session token, no parameter, vanished from the spec)."""
+    rows = [ex(path="/classes/Item", headers={"x-parse-rest-api-key": "k", "x-parse-session-token": f"r:{i}"},
+               resp={"results": []}) for i in range(4)]
+    rows += [ex(path="/classes/Item", headers={"x-parse-rest-api-key": "k"}, resp={"results": []})]
+    op = build_spec(rows)["paths"]["/classes/Item"]["get"]
+    assert op["security"] == [{"apiKeyHeaderXParseRestApiKey": []},
+                              {"apiKeyHeaderXParseRestApiKey": [], "apiKeyHeaderXParseSessionToken": []}]
+
+
 def test_calls_refused_for_want_of_credentials_make_no_security_optional() -> None:
     """Node-RED answers an admin call without a token 401: those calls show the operation needs its scheme,
     not that it may go without (the spec wrote ``[{bearerAuth: []}, {}]``). A call without credentials that

@@ -671,15 +671,15 @@ _READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS, *O
 
 
 def _credential(headers: Pairs, parameter: Callable[[str], bool]) -> str:
-    """The security scheme key of the credentials a request carries (never the credential itself);
+    """The security scheme key of the credentials a request carries (never the credential itself): every
+    one it sent, one requirement (``+``: Parse's REST API key and a user's session token go together);
     ``parameter``: the header policy's verdict, kept per name (a parameter is no credential: a record
     inventing 10k header names asks the cache, not the credential rule)."""
+    found: list[str] = []
     for name, value in headers:
         if name == "authorization":
             scheme = value.split(" ", 1)[0].lower()
-            if scheme in ("bearer", "basic", "digest"):
-                return f"http:{scheme}"
-            return "apiKey:header:Authorization"
-        if name in API_KEY_HEADERS or (not parameter(name) and api_key_header(name)):
-            return f"apiKey:header:{name}"
-    return ""
+            found.append(f"http:{scheme}" if scheme in ("bearer", "basic", "digest") else "apiKey:header:Authorization")
+        elif name in API_KEY_HEADERS or (not parameter(name) and api_key_header(name)):
+            found.append(f"apiKey:header:{name}")
+    return "" if not found else found[0] if len(found) == 1 else "+".join(sorted(set(found)))
