@@ -94,23 +94,17 @@ def redacted(data: bytes, content_type: str | None, secret: Callable[[str], bool
 def _redacted_part(chunk: bytes, secret: Callable[[str], bool], mask: bytes,
                    text: Callable[[str, str], str] | None) -> bytes:
     """One part (:func:`redacted`): itself when nothing in it is redacted."""
-    for sep in (b"\r\n\r\n", b"\n\n"):
-        end = chunk.find(sep)
-        if end >= 0:
-            break
-    else:
+    split = _split(chunk)
+    if split is None:
         return chunk  # no headers' end: a part cut inside its headers holds no value yet
-    headers = _headers(chunk[:end])
+    head, headers, value, tail = split
     params = _params(headers.get("content-disposition", ""))
     name = params.get("name")
     if name is None or "filename" in params:
         return chunk  # a file's bytes are its content, not a field's value
-    head, content = chunk[:end + len(sep)], chunk[end + len(sep):]
-    tail = b"\r\n" if content.endswith(b"\r\n") else b"\n" if content.endswith(b"\n") else b""
-    value = content[:len(content) - len(tail)]
     if secret(name):
         return head + mask + tail
-    part_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    part_type = _media(headers)
     if text is None or not part_type or not _is_text(part_type):
         return chunk
     decoded = _text(value)
@@ -159,24 +153,38 @@ def _boundary(content_type: str | None, data: bytes) -> bytes:
 def _part(chunk: bytes) -> tuple[str, str] | None:
     """One part's name and value (the text between two delimiters); None for a part without a name (or
     with a NUL in it)."""
+    split = _split(chunk)
+    if split is None:
+        if not chunk.strip():
+            return None  # blank between delimiters (a body cut before its closing delimiter)
+        raise Malformed("a part without a blank line after its headers")
+    _, headers, content, _ = split
+    params = _params(headers.get("content-disposition", ""))
+    name = params.get("name")
+    if name is None or "\x00" in name:  # a NUL is the fold's own (FILE_SEGMENT): no form field is named so
+        return None
+    part_type = _media(headers)
+    text = _text(content) if "filename" not in params and _is_text(part_type) else None
+    return name, FILE_PART + part_type if text is None else text
+
+
+def _split(chunk: bytes) -> tuple[bytes, dict[str, str], bytes, bytes] | None:
+    """A part's head (its headers and the blank line after them), its headers read, its value and the line
+    end before the next delimiter (``b""`` in a body cut short); None when no blank line ends its headers."""
     for sep in (b"\r\n\r\n", b"\n\n"):
         end = chunk.find(sep)
         if end >= 0:
             break
     else:
-        if not chunk.strip():
-            return None  # blank between delimiters (a body cut before its closing delimiter)
-        raise Malformed("a part without a blank line after its headers")
-    headers = _headers(chunk[:end])
-    content = chunk[end + len(sep):]
-    content = content[:-2] if content.endswith(b"\r\n") else content[:-1] if content.endswith(b"\n") else content
-    params = _params(headers.get("content-disposition", ""))
-    name = params.get("name")
-    if name is None or "\x00" in name:  # a NUL is the fold's own (FILE_SEGMENT): no form field is named so
         return None
-    part_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    text = _text(content) if "filename" not in params and _is_text(part_type) else None
-    return name, FILE_PART + part_type if text is None else text
+    head, content = chunk[:end + len(sep)], chunk[end + len(sep):]
+    tail = b"\r\n" if content.endswith(b"\r\n") else b"\n" if content.endswith(b"\n") else b""
+    return head, _headers(chunk[:end]), content[:len(content) - len(tail)], tail
+
+
+def _media(headers: dict[str, str]) -> str:
+    """A part's own media type, lower case, without parameters (``""``: it named none)."""
+    return headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
 def _headers(block: bytes) -> dict[str, str]:
