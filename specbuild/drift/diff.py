@@ -205,7 +205,7 @@ def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:
     # a credential header one side documents as a parameter and the other as the API key scheme it is
     now = {name for name in _header_schemes(ctx.head, h_security) if ("header", name) in bp.keys() - hp.keys()}
     before = {name for name in _header_schemes(ctx.base, b_security) if ("header", name) in hp.keys() - bp.keys()}
-    _parameters(ctx, b, h, moved=now | before)
+    _parameters(ctx, bp, hp, moved=now | before)
     _request_body(ctx, b.op.get("requestBody"), h.op.get("requestBody"))
     _responses(ctx, b.op.get("responses") or {}, h.op.get("responses") or {})
     if now or before:
@@ -236,10 +236,10 @@ def _params(doc: Mapping[str, Any], op: _Op) -> dict[tuple[str, str], dict[str, 
     return out
 
 
-def _parameters(ctx: _Ctx, b: _Op, h: _Op, moved: frozenset[str] | set[str] = frozenset()) -> None:
-    """``moved``: header names (lower case) one side documents as a parameter and the other as its API key
-    scheme (told once, by :func:`_operation`)."""
-    bp, hp = _params(ctx.base, b), _params(ctx.head, h)
+def _parameters(ctx: _Ctx, bp: dict[tuple[str, str], dict[str, Any]], hp: dict[tuple[str, str], dict[str, Any]],
+                moved: frozenset[str] | set[str] = frozenset()) -> None:
+    """The base's and the head's parameters (:func:`_params`) compared. ``moved``: header names (lower case)
+    one side documents as a parameter and the other as its API key scheme (told once, by :func:`_operation`)."""
     _deep_objects(ctx, bp, hp)
     for key in sorted(bp.keys() | hp.keys()):
         if key[0] == "header" and key[1] in moved:
