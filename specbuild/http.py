@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Final
@@ -82,6 +83,10 @@ API_KEY_QUERY: Final = frozenset({"api_key", "apikey", "api-key", "access_token"
                                   "auth_token", "apitoken"})
 
 
+# HeaderPolicy.plain's rule: generic names, generic prefixes, the closer-look pattern, the names always asked
+PlainRule = tuple[tuple[str, ...], tuple[str, ...], str, tuple[str, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class HeaderPolicy:
     """Which headers become parameters: user globs first (exclude wins), then the built-in lists."""
@@ -92,25 +97,39 @@ class HeaderPolicy:
     # plain dicts (an lru_cache on the method would hash the policy's fields on every call).
     _requests: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
     _responses: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # The request headers asked about that carry the client's credential (no parameters: a scheme's, see
+    # builder._credential, which reads this set instead of asking about every name of every record).
+    credentials: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def request(self, name: str) -> bool:
         keep = self._requests.get(name)
         if keep is None:
-            keep = self._remember(self._requests, name, GENERIC_REQUEST_HEADERS, GENERIC_REQUEST_PREFIXES)
+            if len(self._requests) >= CACHED_HEADER_NAMES:
+                self._requests.clear()  # traffic that invents header names must not grow memory
+            keep = self._requests[name] = self._decide(name, GENERIC_REQUEST_HEADERS, GENERIC_REQUEST_PREFIXES)
+            if not keep and _LOOK_CLOSER(name) is not None and is_api_key_header(name):
+                if len(self.credentials) >= CACHED_HEADER_NAMES:
+                    self.credentials.clear()
+                self.credentials.add(name)
         return keep
 
     def response(self, name: str) -> bool:
         keep = self._responses.get(name)
         if keep is None:
-            keep = self._remember(self._responses, name, GENERIC_RESPONSE_HEADERS, GENERIC_RESPONSE_PREFIXES)
+            if len(self._responses) >= CACHED_HEADER_NAMES:
+                self._responses.clear()
+            keep = self._responses[name] = self._decide(name, GENERIC_RESPONSE_HEADERS, GENERIC_RESPONSE_PREFIXES)
         return keep
 
-    def _remember(self, answers: dict[str, bool], name: str, generic: frozenset[str],
-                  prefixes: tuple[str, ...]) -> bool:
-        if len(answers) >= CACHED_HEADER_NAMES:
-            answers.clear()  # traffic that invents header names must not grow memory
-        keep = answers[name] = self._decide(name, generic, prefixes)
-        return keep
+    def plain(self, request: bool, asked: Iterable[str] = ()) -> PlainRule | None:
+        """The rule that decides every name but those :data:`LOOK_CLOSER` finds a word in (and ``asked``,
+        names the caller's own filter says more about), for the native decoder to apply without asking:
+        (generic names, generic prefixes, LOOK_CLOSER, asked). None when globs are given."""
+        if self.include or self.exclude:
+            return None
+        generic, prefixes = ((GENERIC_REQUEST_HEADERS, GENERIC_REQUEST_PREFIXES) if request
+                             else (GENERIC_RESPONSE_HEADERS, GENERIC_RESPONSE_PREFIXES))
+        return tuple(sorted(generic)), prefixes, LOOK_CLOSER, tuple(sorted(asked))
 
     def _decide(self, name: str, generic: frozenset[str], prefixes: tuple[str, ...]) -> bool:
         # Globs only when given: this runs once per new name, and a record may bring 10k new names.
@@ -118,13 +137,29 @@ class HeaderPolicy:
             return False
         if self.include and any(fnmatchcase(name, p.lower()) for p in self.include):
             return True
-        if name in ("set-cookie", "cookie", "authorization") or (generic is GENERIC_REQUEST_HEADERS
-                                                                 and is_api_key_header(name)):
-            return False  # credentials: a security scheme's (builder._credential)
-        # a client's credential of several words (-Api-Key, -Access-Token) is one too: the secret rule's words
-        if generic is GENERIC_REQUEST_HEADERS and _SDK_TELEMETRY(name) is not None and not secret_name(name):
+        if _LOOK_CLOSER(name) is not None and _credential_or_telemetry(name, generic):
             return False
         return name not in generic and not name.startswith(prefixes)
+
+
+# Every name a closer look can refuse holds one of these (a credential's word, a cookie, an SDK's telemetry
+# words): most names hold none, and the generic lists alone decide them (HeaderPolicy.plain: the native
+# decoder applies that rule itself; a record may invent 10k names). Lower-case: header names come so.
+LOOK_CLOSER: Final = "token|auth|key|secret|jwt|credential|cookie|client|stainless|goog|amz"
+_LOOK_CLOSER: Final = re.compile(LOOK_CLOSER).search
+
+
+def _credential_or_telemetry(name: str, generic: frozenset[str]) -> bool:
+    """Whether a header is no parameter for what it carries: a credential (a security scheme's, see
+    builder._credential) or, on a request, an SDK's telemetry."""
+    if name in ("set-cookie", "cookie", "authorization"):
+        return True
+    if generic is not GENERIC_REQUEST_HEADERS:
+        return False
+    if is_api_key_header(name):
+        return True
+    # a client's credential of several words (-Api-Key, -Access-Token) is one too: the secret rule's words
+    return _SDK_TELEMETRY(name) is not None and not secret_name(name)
 
 
 # -- secrets -----------------------------------------------------------------------------------------
@@ -183,8 +218,8 @@ _NOT_CREDENTIAL: Final = frozenset({"csrf", "xsrf", "page", "next", "continuatio
 def is_api_key_header(name: str) -> bool:
     """Whether a request header of this name carries the client's credential, an API key scheme's
     (:data:`API_KEY_HEADERS`, or a vendor's own: :data:`_CREDENTIAL_LAST`). Asked once a name by a
-    HeaderPolicy (which keeps its verdicts: a record may invent 10k names); :func:`api_key_header` keeps
-    its own for the few names that are no parameters."""
+    HeaderPolicy (which keeps its verdicts, and the names it found credentials: a record may invent 10k
+    names)."""
     lower = name.lower()
     if lower in API_KEY_HEADERS:
         return True
@@ -195,8 +230,6 @@ def is_api_key_header(name: str) -> bool:
         return False
     return words[-1] in _CREDENTIAL_LAST or tuple(words[-2:]) in _CREDENTIAL_PAIRS
 
-
-api_key_header: Final = functools.lru_cache(maxsize=1024)(is_api_key_header)
 
 
 def secret_value(value: str) -> bool:

@@ -189,7 +189,7 @@ class Fold(Generic[S]):
         """Use the native decode and fold (when built), or not: the spec is the same either way."""
         builder = self.builder if isinstance(self.builder, SpecBuilder) else None
         self.parse_json = native.json_parser() if on and builder else None
-        self.decode_fields = native.fields_decoder(*builder.headers_read(), targets=True,
+        self.decode_fields = native.fields_decoder(**builder.headers_read(), targets=True,
                                                    instants=True) if on and builder else None
         self.decode_many = native.batch_decoder(self.decode_fields)
         self.add_fields = builder.add_fields if builder else _no_fields

@@ -170,7 +170,7 @@ def test_the_native_decoder_leaves_every_post_that_names_a_method_to_python_and_
              {"request": {"method": "POST", "path": "/things/1?_method=DELETE"}, "response": {"statusCode": 204}}]
     plain = [sdk("/parse/functions/whoami", {}), post("/users", headers={"content-type": "application/json"},
                                                        body='{"name": "ann"}')]
-    decode_natively = native.fields_decoder(*SpecBuilder().headers_read())
+    decode_natively = native.fields_decoder(**SpecBuilder().headers_read())
     assert decode_natively is not None
     assert [decode_natively(orjson.dumps(r), 1 << 20) for r in named] == [None] * len(named)
     assert None not in [decode_natively(orjson.dumps(r), 1 << 20) for r in plain]
@@ -275,7 +275,7 @@ def test_json_sent_as_text_folds_natively_and_method_filters_see_the_method_a_tu
     out = unwrap(ex.method, ex.query, ex.request_headers, ex.request_body, parse_json=native.json_parser())
     assert out is not None and type(out.body.value) is native.JSON_TYPE
     escaped = post("/items", headers={"content-type": "application/json"}, body='{"\\u005fmethod": "GET", "q": "a"}')
-    decode_natively = native.fields_decoder(*SpecBuilder().headers_read())
+    decode_natively = native.fields_decoder(**SpecBuilder().headers_read())
     assert decode_natively is not None and decode_natively(orjson.dumps(escaped), 1 << 20) is None
     lines = [(orjson.dumps(r), "x") for r in parse_traffic(40, seed=7)]
     for accelerated in (True, False):

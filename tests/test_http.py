@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from specbuild.http import HeaderPolicy, api_key_header, email, secret_name, secret_value
+from specbuild.http import HeaderPolicy, email, is_api_key_header, secret_name, secret_value
 from specbuild.learn.render import redact
 
 
@@ -68,12 +68,12 @@ def test_an_sdks_telemetry_headers_are_no_parameters_but_a_clients_credentials_s
 
 def test_a_clients_credential_of_several_words_is_no_telemetry() -> None:
     """X-<vendor>-Client-Api-Key, -Access-Token, -Secret are credentials as -Key and -Token are: an API key
-    scheme's (api_key_header), no parameter and no telemetry; a -Password header is documented where seen."""
+    scheme's (is_api_key_header), no parameter and no telemetry; a -Password header is documented where seen."""
     policy = HeaderPolicy()
     for name in ("x-acme-client-api-key", "x-acme-client-access-token", "x-acme-client-auth-token",
                  "x-acme-client-secret"):
-        assert api_key_header(name) and not policy.request(name), name
-    assert policy.request("x-acme-client-password") and not api_key_header("x-acme-client-password")
+        assert is_api_key_header(name) and not policy.request(name), name
+    assert policy.request("x-acme-client-password") and not is_api_key_header("x-acme-client-password")
     assert not policy.request("x-acme-client-method") and not policy.request("x-ms-client-request-id")
 
 
@@ -83,7 +83,9 @@ def test_a_clients_credential_of_several_words_is_no_telemetry() -> None:
 def test_a_vendors_own_credential_header_is_an_api_key(name: str) -> None:
     """NocoDB's ``xc-auth`` and ``xc-token`` were optional header parameters on every call, no security
     scheme: a generated client took the admin's session per call. A header named for a credential is one."""
-    assert api_key_header(name) and not HeaderPolicy().request(name.lower())
+    policy = HeaderPolicy()
+    assert is_api_key_header(name) and not policy.request(name.lower())
+    assert policy.credentials == {name.lower()}  # what builder._credential reads
 
 
 @pytest.mark.parametrize("name", ["X-CSRF-Token", "X-XSRF-TOKEN", "x-next-page-token", "X-Upload-Token",
@@ -93,4 +95,15 @@ def test_a_vendors_own_credential_header_is_an_api_key(name: str) -> None:
 def test_a_header_that_names_another_token_or_only_mentions_one_is_no_credential(name: str) -> None:
     """A form's token (CSRF), a page's, an upload's, a retry's key, a token's type: the API's parameters; so
     is a name a scheme's cannot tell from another's (``-token`` and ``token-`` were both ``apiKeyHeaderToken``)."""
-    assert not api_key_header(name)
+    assert not is_api_key_header(name)
+    policy = HeaderPolicy()
+    policy.request(name.lower())
+    assert not policy.credentials
+
+
+def test_the_users_globs_decide_parameters_and_a_refused_credential_is_still_a_credential() -> None:
+    """``--include-header`` makes a credential-named header a parameter (no scheme); ``--exclude-header``
+    only keeps it from the parameters: what it carries is still the client's credential."""
+    included, excluded = HeaderPolicy(include=("xc-*",)), HeaderPolicy(exclude=("xc-*",))
+    assert included.request("xc-token") and not included.credentials
+    assert not excluded.request("xc-token") and excluded.credentials == {"xc-token"}

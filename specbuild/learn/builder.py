@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -30,7 +30,6 @@ from specbuild.http import (
     UNAUTHENTICATED,
     UNDECLARED_MEDIA,
     HeaderPolicy,
-    api_key_header,
     email,
     secret_name,
     secret_value,
@@ -370,10 +369,13 @@ class SpecBuilder:
     span: tuple[int, int] | None = None
     exchanges: int = 0
     too_large: int = 0
+    # the names headers_read's request filter keeps that the policy refuses (credentials, host, ...)
+    read_not_kept: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.accelerated = self.accelerated and native.AVAILABLE
         self.templater = PathTemplater(hints=tuple(self.hints))
+        self.read_not_kept = frozenset(n for n in _READ_REQUEST_HEADERS if not self.headers.request(n))
 
     def blank(self) -> SpecBuilder:
         """An empty builder with this one's settings (the one place that lists them): what a pool worker
@@ -381,16 +383,19 @@ class SpecBuilder:
         return SpecBuilder(hints=self.hints, headers=self.headers, examples=self.examples,
                            accelerated=self.accelerated)
 
-    def headers_read(self) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
-        """The header names :meth:`add_fields` reads, request and response side: the policy's, the
-        request's credentials (``_credential``) and ``host`` (``run.Fold``'s filter); leaving out the
-        others changes nothing it learns (the native decoder then makes no Python object of them)."""
+    def headers_read(self) -> dict[str, Any]:
+        """The header names :meth:`add_fields` reads, as ``native.fields_decoder``'s filters: the policy's,
+        the request's credentials (``_credential``), ``host`` (``run.Fold``'s filter) and the override a
+        tunnelled POST names; leaving out the others changes nothing it learns (the native decoder then
+        makes no Python object of them). With the policy's plain rule, the decoder asks about only the
+        names that need its closer look."""
         policy = self.headers
 
         def request(name: str) -> bool:
-            return name in _READ_REQUEST_HEADERS or policy.request(name) or api_key_header(name)
+            return name in _READ_REQUEST_HEADERS or policy.request(name) or name in policy.credentials
 
-        return request, policy.response
+        return {"keep_request": request, "keep_response": policy.response,
+                "plain_request": policy.plain(True, _READ_REQUEST_HEADERS), "plain_response": policy.plain(False)}
 
     def add(self, ex: Exchange) -> None:
         """Fold one exchange in. Raises on data only for a path no API has (a RecordError, "too-deep",
@@ -435,13 +440,18 @@ class SpecBuilder:
                 self._saw(timestamp)
         natively = self.accelerated
         in_query = (_fold_query_natively(op, query) if natively else _fold_query(op.query, query)) if query else ""
-        in_headers = _credential(request_headers, self.headers.request) if request_headers else ""
+        policy = self.headers
+        if request_headers:  # the policy's verdicts first: _credential reads the names it found credentials
+            # natively decoded (``target``), the headers are those headers_read's filter kept: refuse by name
+            _fold_headers(op, request_headers, policy.request, natively,
+                          None if target is None else (self.read_not_kept, policy.credentials))
+            in_headers = _credential(request_headers, policy)
+        else:
+            in_headers = ""
         # credentials sent together are one requirement ("+"): both schemes apply at once; a call without any
         # that was refused for it (401, 403) shows the scheme needed, not optional: counted apart
         op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query
                     or (REFUSED_BARE if status in UNAUTHENTICATED else "")] += 1
-        if request_headers:
-            _fold_headers(op, request_headers, self.headers.request, natively)
         if request_body.kind == "empty":  # most requests (Bodies.add's first case: a call less)
             op.request.empty += 1
         else:
@@ -452,7 +462,7 @@ class SpecBuilder:
         resp.count += 1
         resp.witnesses.add(target_hash(path, query) if target is None else target)
         if response_headers:
-            _fold_headers(resp, response_headers, self.headers.response, natively)
+            _fold_headers(resp, response_headers, policy.response, natively, None if target is None else ())
         resp.bodies.add(response_body, self.examples, _path_salt(path))
         if request_body.kind == "too-large" or response_body.kind == "too-large":
             self.too_large += 1
@@ -553,15 +563,20 @@ def _fold_query_natively(op: OperationState, pairs: Pairs) -> str:
 
 
 def _fold_headers(owner: OperationState | ResponseState, pairs: Pairs, keep: Callable[[str], bool],
-                  natively: bool) -> None:
-    """Fold the headers ``keep`` keeps into ``owner.headers`` (natively: into ``owner.pending_headers``)."""
+                  natively: bool, refused: tuple[Container[str], ...] | None = None) -> None:
+    """Fold the headers ``keep`` keeps into ``owner.headers`` (natively: into ``owner.pending_headers``).
+    ``refused``: pairs the native decoder filtered (``SpecBuilder.headers_read``), the names among them
+    ``keep`` refuses (no call a new name: a record may invent 10k)."""
     if not natively:
         _fold_pairs(owner.headers, pairs, keep)
         return
     pending = owner.pending_headers
     if pending is None:
         pending = owner.pending_headers = native.new_params()
-    pending.fold(pairs, keep)
+    if refused is None:
+        pending.fold(pairs, keep)
+    else:
+        pending.fold(pairs, None, refused)
 
 
 def _not_api_key(name: str) -> bool:
@@ -670,16 +685,17 @@ def _merge_exported(params: ParamMap,
 _READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS, *OVERRIDE_HEADERS})
 
 
-def _credential(headers: Pairs, parameter: Callable[[str], bool]) -> str:
+def _credential(headers: Pairs, policy: HeaderPolicy) -> str:
     """The security scheme key of the credentials a request carries (never the credential itself): every
-    one it sent, one requirement (``+``: Parse's REST API key and a user's session token go together);
-    ``parameter``: the header policy's verdict, kept per name (a parameter is no credential: a record
-    inventing 10k header names asks the cache, not the credential rule)."""
+    one it sent, one requirement (``+``: Parse's REST API key and a user's session token go together).
+    A vendor's own credential header is one ``policy`` refused as a parameter for it (asked about every
+    name of the record first: a record inventing 10k header names costs two set lookups a name here)."""
     found: list[str] = []
+    credentials = policy.credentials
     for name, value in headers:
         if name == "authorization":
             scheme = value.split(" ", 1)[0].lower()
             found.append(f"http:{scheme}" if scheme in ("bearer", "basic", "digest") else "apiKey:header:Authorization")
-        elif name in API_KEY_HEADERS or (not parameter(name) and api_key_header(name)):
+        elif name in API_KEY_HEADERS or name in credentials:
             found.append(f"apiKey:header:{name}")
     return "" if not found else found[0] if len(found) == 1 else "+".join(sorted(set(found)))

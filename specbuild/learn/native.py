@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Any, Final, cast
 
 from specbuild import segments
+from specbuild.http import PlainRule
 from specbuild.learn import rules, schema
 from specbuild.records import EMPTY, Body
 
@@ -95,15 +96,20 @@ def json_parser() -> Callable[[str], Any] | None:
     return _native.parse if _native is not None else None
 
 
+FieldsDecoder = Callable[[bytes | str, int], tuple[Any, ...] | None]
+
+
 def fields_decoder(keep_request: Callable[[str], bool] | None = None,
                    keep_response: Callable[[str], bool] | None = None, *, targets: bool = False,
-                   instants: bool = False) -> Callable[[bytes | str, int], tuple[Any, ...] | None] | None:
+                   instants: bool = False, plain_request: PlainRule | None = None,
+                   plain_response: PlainRule | None = None) -> FieldsDecoder | None:
     """``decode(raw, max_body_bytes)``: a record in its plain, common form as an Exchange's fields in
     order (without ``origin``); None without the native module.
 
     ``keep_request`` and ``keep_response`` (asked once per header name): only the headers they keep
     come out, for a fold that reads no others (most of a record's headers are generic ones it drops;
-    once refused, a name is skipped unread). ``targets``: one more field, the request target's
+    once refused, a name is skipped unread; with a ``plain_`` rule, ``http.HeaderPolicy.plain``'s, they
+    are asked about only the names the rule leaves to them). ``targets``: one more field, the request target's
     :func:`~specbuild.learn.witnesses.target_hash` (``SpecBuilder.add_fields``'s ``target``). ``instants``:
     the timestamp, where the decoder reads it (RFC 3339, as recorders write it), is the instant's second
     (an int: ``math.floor(records.epoch_seconds(text))``, what ``SpecBuilder._saw`` keeps), else the text.
@@ -116,9 +122,9 @@ def fields_decoder(keep_request: Callable[[str], bool] | None = None,
     """
     if _native is None:
         return None
-    decode: Callable[[bytes | str, int], tuple[Any, ...] | None] = (
+    decode: FieldsDecoder = (
         _native.decode_record if keep_request is None and keep_response is None and not targets and not instants
-        else _native.Decoder(keep_request, keep_response, targets, instants))
+        else _native.Decoder(keep_request, keep_response, targets, instants, plain_request, plain_response))
     return decode
 
 
