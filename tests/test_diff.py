@@ -318,3 +318,26 @@ def test_a_media_type_now_under_a_range_is_no_removal() -> None:
     assert [(c.kind, c.severity) for c in diff(base, doc({"*/*": binary}))] == [("response-media-type-added", "info")]
     assert [c.kind for c in diff(base, doc({"application/*": binary}))] == ["response-media-type-added"]
     assert "response-media-type-removed" in {c.kind for c in diff(base, doc({"text/*": binary}))}
+
+
+@pytest.mark.parametrize(("before", "after", "kind"), [
+    ({"type": "integer"}, {"type": "string"}, "request-type-widened"),  # Tiled's block=0, then block=0,1
+    ({"type": "boolean"}, {"type": "string"}, "request-type-widened"),
+    ({"type": "string"}, {"type": "integer"}, "request-type-narrowed"),
+    ({"type": "integer"}, {"type": "boolean"}, "request-type-changed"),
+    ({"type": "array", "items": {"type": "integer"}}, {"type": "array", "items": {"type": "string"}},
+     "request-type-widened"),
+])
+def test_a_parameters_value_is_text_so_a_string_takes_every_scalar(before: dict[str, Any], after: dict[str, Any],
+                                                                  kind: str) -> None:
+    """A query parameter learned integer from ``block=0`` and string once ``block=0,1`` came: every value
+    a client sent before is still accepted (widened, info), where a body's integer become a string is not."""
+    changes = diff(_query_doc(_flat("block", schema=before)), _query_doc(_flat("block", schema=after)))
+    assert [(c.kind, c.where) for c in changes] == [(kind, "query parameter block")]
+    body = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": {
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+            "block": before}}}}}, "responses": {"200": {"description": "ok"}}}}}}
+    head = json.loads(json.dumps(body))
+    head["paths"]["/x"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["block"] = after
+    if before.get("type") != "string":
+        assert {c.kind for c in diff(body, head)} == {"request-type-changed"}

@@ -95,6 +95,7 @@ class _Ctx:
     changes: list[Change] = field(default_factory=list)
     label: str = ""
     ev: _Ev | None = None  # the evidence at the response schema node being compared, when both learned
+    text: bool = False  # comparing a parameter's schemas: what goes on the wire is text (see _covers)
 
     def add(self, label: str, kind: str, where: str, pointer: str, detail: str) -> None:
         self.changes.append(Change(label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail))
@@ -240,6 +241,15 @@ def _parameters(ctx: _Ctx, bp: dict[tuple[str, str], dict[str, Any]], hp: dict[t
                 moved: frozenset[str] | set[str] = frozenset()) -> None:
     """The base's and the head's parameters (:func:`_params`) compared. ``moved``: header names (lower case)
     one side documents as a parameter and the other as its API key scheme (told once, by :func:`_operation`)."""
+    ctx.text = True  # their values go on the wire as text (_covers)
+    try:
+        _parameter_pairs(ctx, bp, hp, moved)
+    finally:
+        ctx.text = False
+
+
+def _parameter_pairs(ctx: _Ctx, bp: dict[tuple[str, str], dict[str, Any]],
+                     hp: dict[tuple[str, str], dict[str, Any]], moved: frozenset[str] | set[str]) -> None:
     _deep_objects(ctx, bp, hp)
     for key in sorted(bp.keys() | hp.keys()):
         if key[0] == "header" and key[1] in moved:
@@ -607,12 +617,19 @@ def _accepts(doc: Mapping[str, Any], s: Mapping[str, Any], depth: int = 0) -> fr
     return frozenset(types)
 
 
-def _covers(outer: frozenset[str] | None, inner: frozenset[str] | None) -> bool:
+def _covers(outer: frozenset[str] | None, inner: frozenset[str] | None, text: bool = False) -> bool:
+    """Whether every value ``inner`` accepts ``outer`` accepts. ``text``: the values are a parameter's,
+    sent as text, where a string takes every scalar's spelling (``block=0`` and ``block=0,1``: a
+    parameter learned integer from ``0`` and string from both was widened, not changed)."""
     if outer is None:
         return True
     if inner is None:
         return False
-    return all(t in outer or (t == "integer" and "number" in outer) for t in inner)
+    scalar = text and "string" in outer
+    return all(t in outer or (t == "integer" and "number" in outer) or (scalar and t in _SCALARS) for t in inner)
+
+
+_SCALARS: Final = frozenset({"integer", "number", "boolean"})
 
 
 def _show_types(types: frozenset[str] | None) -> str:
@@ -622,7 +639,7 @@ def _show_types(types: frozenset[str] | None) -> str:
 def _types(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
            pointer: str) -> None:
     tb, th = _accepts(ctx.base, b), _accepts(ctx.head, h)
-    wider, narrower = _covers(th, tb), _covers(tb, th)
+    wider, narrower = _covers(th, tb, ctx.text), _covers(tb, th, ctx.text)
     if wider and narrower:
         return
     change = "widened" if wider else "narrowed" if narrower else "changed"
