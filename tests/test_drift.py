@@ -114,7 +114,8 @@ def test_many_exchanges_with_one_drift_are_one_finding_with_a_count_and_one_exam
 def test_a_client_error_in_another_media_type_than_an_inferred_4xx_is_info() -> None:
     """Unleash's rate limiter answered 429 in text/html where the learner had inferred a JSON ``4XX`` from
     the API's other errors: a guess that missed, not a change of the API (info). The same answer
-    against a 4XX the traffic showed is a breaking change of its media type."""
+    against a 4XX the traffic showed is an error page in another media type (a warning: the status still
+    says what happened, as Express's own HTML 404 does); a success in another media type is breaking."""
     def spec(inferred: bool) -> dict[str, Any]:
         error = {"description": "Client error", "content": {"application/json": {"schema": {"type": "object"}}}}
         if inferred:
@@ -127,7 +128,13 @@ def test_a_client_error_in_another_media_type_than_an_inferred_4xx_is_info() -> 
     assert (guess.kind, guess.severity) == ("response-inferred-media-type", "info")
     assert exit_code([guess], "breaking") == 0
     [seen] = check(spec(False), [limited])
-    assert (seen.kind, seen.severity) == ("response-media-type", "breaking")
+    assert (seen.kind, seen.severity) == ("response-error-media-type", "warning")
+    page = decode({"request": {"method": "get", "path": "/flags"}, "response": {
+        "statusCode": 200, "headers": {"content-type": "text/html"}, "body": "<h1>Flags</h1>"}}, "t:2")
+    documented = spec(False)
+    documented["paths"]["/flags"]["get"]["responses"]["200"]["content"] = {"application/json": {"schema": {}}}
+    [changed] = check(documented, [page])
+    assert (changed.kind, changed.severity) == ("response-media-type", "breaking")
 
 
 def test_a_body_declared_json_that_is_not_is_left_unchecked_not_a_finding() -> None:

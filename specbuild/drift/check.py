@@ -421,7 +421,8 @@ class Checker:
         if picked is None:
             kind = "request-body-undocumented" if side == "request" else \
                 "response-inferred-media-type" if inferred else \
-                "response-file-media-type" if serves_files(content) else "response-media-type"
+                "response-file-media-type" if serves_files(content) else \
+                "response-error-media-type" if ex.status >= 400 else "response-media-type"
             subject = body.media_type or "unknown"
             self._report(op.key, kind, subject, ex, location, "", " or ".join(content), subject)
             return

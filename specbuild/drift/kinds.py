@@ -91,6 +91,9 @@ TRAFFIC_KINDS: Final = _registry(
     ("response-media-type", "breaking", "a response body of a media type the response does not document"),
     ("response-file-media-type", "warning", "a new media type where the response serves files (several "
      "types documented, one not JSON): the file's own type"),
+    ("response-error-media-type", "warning", "an error (4xx, 5xx) in a media type its status does not "
+     "document (a framework's or a proxy's own page: Express's HTML 404 for a route not mounted); the status "
+     "still says what happened"),
     ("response-inferred-media-type", "info", "a client error in a media type the learner's inferred 4XX does "
      "not list (it guessed them from the API's other errors; a proxy or rate limiter answers in its own)"),
     ("response-body-missing", "breaking", "an empty response where the spec documents a body"),
