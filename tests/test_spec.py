@@ -108,6 +108,19 @@ def test_a_vendors_own_credential_header_is_a_security_scheme_not_a_parameter() 
     assert rejections(doc, rows) == []
 
 
+def test_two_credentials_one_scheme_name_would_spell_alike_keep_their_own_schemes() -> None:
+    """``x-token`` and ``x_token`` (or ``api_key`` and ``api-key`` in a query) camel-case to one scheme name:
+    the second scheme overwrote the first, and an operation called with ``x-token`` asked for ``x_token``."""
+    rows = [ex(path="/a", headers={"x-token": f"t{i}"}, resp={}) for i in range(3)]
+    rows += [ex(path="/b", headers={"x_token": f"u{i}"}, resp={}) for i in range(3)]
+    doc = build_spec(rows)
+    schemes = doc["components"]["securitySchemes"]
+    assert sorted(s["name"] for s in schemes.values()) == ["x-token", "x_token"]
+    for path, header in (("/a", "x-token"), ("/b", "x_token")):
+        [requirement] = doc["paths"][path]["get"]["security"]
+        assert [schemes[name]["name"] for name in requirement] == [header]
+
+
 def test_credentials_sent_together_are_one_requirement() -> None:
     """Parse's calls send its REST API key and, logged in, the user's session token: one requirement of both
     (only the first header's scheme was kept, and the session token, no parameter, vanished from the spec)."""

@@ -1169,12 +1169,23 @@ def _security(seen: Counter[str], schemes: dict[str, dict[str, Any]]) -> list[di
         requirement: dict[str, list[str]] = {}
         for part in key.split("+"):
             name, scheme = _scheme(part)
+            name = _unclashed(name, scheme, schemes)
             schemes[name] = scheme
             requirement[name] = []
         out.append(requirement)
     if seen.get("", 0):
         out.append({})  # some calls carried no credentials: security is optional here
     return out
+
+
+def _unclashed(name: str, scheme: dict[str, Any], schemes: dict[str, dict[str, Any]]) -> str:
+    """``name``, numbered when another scheme spells it already (``x-token`` and ``x_token``: one camel
+    case); the first one the render meets keeps it (operations render in path order: deterministic)."""
+    candidate, n = name, 1
+    while schemes.get(candidate, scheme) != scheme:
+        n += 1
+        candidate = f"{name}{n}"
+    return candidate
 
 
 def _scheme(key: str) -> tuple[str, dict[str, Any]]:
