@@ -98,18 +98,23 @@ class HeaderPolicy:
     _requests: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
     _responses: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
     # The request headers asked about that carry the client's credential (no parameters: a scheme's, see
-    # builder._credential, which reads this set instead of asking about every name of every record).
+    # builder._credential, which reads this set instead of asking about every name of every record). Kept
+    # and forgotten with the verdicts: a name whose verdict is kept is here if it is a credential.
     credentials: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
+    # True once the verdicts were forgotten: ``credentials`` may then lack a name a native decoder still
+    # keeps for one (its own verdicts outlive these; a batch is decoded before it is folded), so the
+    # builder asks about each name again (builder.add_fields). Only traffic inventing 16,384 names sets it.
+    forgot: bool = field(default=False, init=False, repr=False, compare=False)
 
     def request(self, name: str) -> bool:
         keep = self._requests.get(name)
         if keep is None:
             if len(self._requests) >= CACHED_HEADER_NAMES:
                 self._requests.clear()  # traffic that invents header names must not grow memory
+                self.credentials.clear()
+                object.__setattr__(self, "forgot", True)  # a frozen policy's cache state, as the dicts are
             keep = self._requests[name] = self._decide(name, GENERIC_REQUEST_HEADERS, GENERIC_REQUEST_PREFIXES)
             if not keep and _LOOK_CLOSER(name) is not None and is_api_key_header(name):
-                if len(self.credentials) >= CACHED_HEADER_NAMES:
-                    self.credentials.clear()
                 self.credentials.add(name)
         return keep
 

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from specbuild import http as http_module
 from specbuild.errors import RecordError
 from specbuild.http import HeaderPolicy
 from specbuild.io.files import dumps
@@ -990,6 +991,32 @@ def test_the_decoders_plain_rule_keeps_what_the_policy_keeps_and_the_fold_learns
     assert op["security"] == [{"apiKeyHeaderXcAuth": [], "apiKeyHeaderXcToken": [], "apiKeyHeaderXVaultToken": [],
                                "apiKeyHeaderXAcmeClientApiKey": [], "apiKeyHeaderXApiKey": [],
                                "apiKeyHeaderAuthorization": []}]  # a bare "v": no http scheme
+
+
+@needs_native
+def test_a_policy_that_forgot_its_verdicts_still_finds_every_credential(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The policy forgets its verdicts at CACHED_HEADER_NAMES names (here 8), and with them the credentials
+    it found, while the decoder still knows them (a batch is decoded before it is folded; the decoder keeps
+    its own verdicts): the native fold took the credentials it had kept for ``_credential`` for parameters
+    (x-c1-token ... as header parameters), and the second call lost its scheme in both folds."""
+    monkeypatch.setattr(http_module, "CACHED_HEADER_NAMES", 8)
+    tokens = {f"x-c{i}-token": "s" for i in range(1, 12)}
+    lines = [(orjson.dumps({"request": {"method": "GET", "path": path, "headers": headers},
+                            "response": {"statusCode": 200, "headers": {"x-rate": "1"}}}), "x")
+             for path, headers in (("/first", {"x-tenant": "a", **tokens}), ("/second", {"x-c3-token": "s"}),
+                                   ("/third", {"x-c11-token": "s", "x-tenant": "b"}))]
+    specs = []
+    for use_native in (True, False):
+        learner = SpecBuilder(accelerated=use_native)
+        Fold(learner).feed(lines)
+        specs.append(dumps(build_document(learner)))
+    assert specs[0] == specs[1]
+    paths = json.loads(specs[0])["paths"]
+    for path in ("/first", "/second", "/third"):
+        op = paths[path]["get"]
+        assert not [p["name"] for p in op.get("parameters", ()) if "token" in p["name"]], path
+        assert op.get("security"), path
+    assert len(paths["/first"]["get"]["security"][0]) == 11
 
 
 @needs_native

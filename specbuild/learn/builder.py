@@ -443,8 +443,9 @@ class SpecBuilder:
         policy = self.headers
         if request_headers:  # the policy's verdicts first: _credential reads the names it found credentials
             # natively decoded (``target``), the headers are those headers_read's filter kept: refuse by name
+            # (once the policy forgot its verdicts, its credentials may lack a name the decoder kept for one)
             _fold_headers(op, request_headers, policy.request, natively,
-                          None if target is None else (self.read_not_kept, policy.credentials))
+                          None if target is None or policy.forgot else (self.read_not_kept, policy.credentials))
             in_headers = _credential(request_headers, policy)
         else:
             in_headers = ""
@@ -691,11 +692,12 @@ def _credential(headers: Pairs, policy: HeaderPolicy) -> str:
     A vendor's own credential header is one ``policy`` refused as a parameter for it (asked about every
     name of the record first: a record inventing 10k header names costs two set lookups a name here)."""
     found: list[str] = []
-    credentials = policy.credentials
+    credentials, forgot = policy.credentials, policy.forgot
     for name, value in headers:
         if name == "authorization":
             scheme = value.split(" ", 1)[0].lower()
             found.append(f"http:{scheme}" if scheme in ("bearer", "basic", "digest") else "apiKey:header:Authorization")
-        elif name in API_KEY_HEADERS or name in credentials:
+        elif name in API_KEY_HEADERS or name in credentials or (
+                forgot and not policy.request(name) and name in credentials):  # asked again: it is there now
             found.append(f"apiKey:header:{name}")
     return "" if not found else found[0] if len(found) == 1 else "+".join(sorted(set(found)))
