@@ -341,3 +341,20 @@ def test_a_parameters_value_is_text_so_a_string_takes_every_scalar(before: dict[
     head["paths"]["/x"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["block"] = after
     if before.get("type") != "string":
         assert {c.kind for c in diff(body, head)} == {"request-type-changed"}
+
+
+@pytest.mark.parametrize(("before", "after", "kinds"), [
+    ({"type": "integer", "enum": [1, 2]}, {"type": "string", "enum": ["1", "2", "3"]},
+     [("request-enum-value-added", 'added: "3"'), ("request-type-widened", "integer -> string")]),
+    ({"type": "boolean", "enum": [True, False]}, {"type": "string", "enum": ["true", "false"]},
+     [("request-type-widened", "boolean -> string")]),
+    ({"type": "string", "enum": ["1", "2"]}, {"type": "integer", "enum": [1]},
+     [("request-enum-value-removed", 'removed: "2"'), ("request-type-narrowed", "string -> integer")]),
+])
+def test_a_parameters_enum_values_are_compared_as_the_text_they_are_sent_as(
+        before: dict[str, Any], after: dict[str, Any], kinds: list[tuple[str, str]]) -> None:
+    """``level`` enum [1, 2] and enum ["1", "2", "3"] are the same two values on the wire and one more: the
+    diff said all the integers were removed (breaking) and the strings added, where the type's change it
+    reads as text (widened)."""
+    changes = diff(_query_doc(_flat("level", schema=before)), _query_doc(_flat("level", schema=after)))
+    assert sorted((c.kind, c.detail) for c in changes) == kinds

@@ -684,7 +684,8 @@ def _enum(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str,
     if not isinstance(eh, list):
         ctx.here(f"{direction}-type-widened", where, pointer, "enum removed")
         return
-    kb, kh = {_json(v): v for v in eb}, {_json(v): v for v in eh}
+    key = _spelled if ctx.text else _json  # a parameter's 1 and "1" are one value on the wire
+    kb, kh = {key(v): v for v in eb}, {key(v): v for v in eh}
     removed = [kb[k] for k in sorted(kb.keys() - kh.keys())]
     added = [kh[k] for k in sorted(kh.keys() - kb.keys())]
     if removed:
@@ -700,6 +701,12 @@ def _values(values: list[Any]) -> str:
 
 def _json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _spelled(value: Any) -> str:
+    """A parameter's value as the text a client sends: a string as it is, any other value as JSON writes it
+    (``1``, ``true``), what a string enum lists for it (see _covers)."""
+    return value if isinstance(value, str) else _json(value)
 
 
 _UPPER: Final = ("maxLength", "maxItems", "maximum", "maxProperties")
