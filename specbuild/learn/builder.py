@@ -442,8 +442,7 @@ class SpecBuilder:
         in_query = (_fold_query_natively(op, query) if natively else _fold_query(op.query, query)) if query else ""
         policy = self.headers
         if request_headers:  # the policy's verdicts first: _credential reads the names it found credentials
-            # natively decoded (``target``), the headers are those headers_read's filter kept: refuse by name
-            # (once the policy forgot its verdicts, its credentials may lack a name the decoder kept for one)
+            # natively decoded (``target``): headers_read's filter kept these, refused by name (unless it forgot)
             _fold_headers(op, request_headers, policy.request, natively,
                           None if target is None or policy.forgot else (self.read_not_kept, policy.credentials))
             in_headers = _credential(request_headers, policy)
