@@ -17,6 +17,7 @@ from specbuild import build_spec
 from specbuild.drift.diff import diff
 from specbuild.io.files import dumps
 from specbuild.io.validate import spec_problems
+from specbuild.learn import render as render_module
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.components import inline
 from specbuild.learn.nullability import places_by_path
@@ -117,6 +118,31 @@ def test_two_credentials_one_scheme_name_would_spell_alike_keep_their_own_scheme
     schemes = doc["components"]["securitySchemes"]
     assert sorted(s["name"] for s in schemes.values()) == ["x-token", "x_token"]
     for path, header in (("/a", "x-token"), ("/b", "x_token")):
+        [requirement] = doc["paths"][path]["get"]["security"]
+        assert [schemes[name]["name"] for name in requirement] == [header]
+
+
+@pytest.mark.parametrize("heavy", ["/a", "/b"])
+def test_schemes_whose_names_spell_alike_are_named_alike_when_half_the_operations_render_elsewhere(
+        heavy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large spec renders some operations in another process, with its own schemes, merged after: the
+    other process's ``apiKeyHeaderXToken`` (``x_token``) overwrote this one's (``x-token``), and which of
+    the two was numbered followed the order of the processes, not the paths'."""
+    monkeypatch.setattr(render_module, "ELSEWHERE_MIN_KEYS", 1)
+    builder = SpecBuilder()
+    for i in range(3):
+        for path, header in (("/a", "x-token"), ("/b", "x_token"), ("/c", "x-token")):
+            body = {f"f{k}": {"v": k} for k in range(40)} if path == heavy else {"ok": True}
+            builder.add(ex(path=path, headers={header: f"t{i}"}, resp=body))
+
+    def now(task: Any) -> Any:
+        answer = task()
+        return lambda: answer
+
+    doc = render(builder)
+    assert render(builder, elsewhere=now) == doc
+    schemes = doc["components"]["securitySchemes"]
+    for path, header in (("/a", "x-token"), ("/b", "x_token"), ("/c", "x-token")):
         [requirement] = doc["paths"][path]["get"]["security"]
         assert [schemes[name]["name"] for name in requirement] == [header]
 

@@ -114,6 +114,8 @@ class RenderOptions:
     key_values: KeyValues = NO_KEY_VALUES
     max_servers: int = 5
     components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
+    # each credential's security scheme name (render() names them all first: _scheme_names)
+    scheme_names: Mapping[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -140,9 +142,9 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
     held = elsewhere(functools.partial(who_strings, builder)) if elsewhere is not None and large else None
     feats = features(builder)
     templates = builder.templater.templates(feats, targets(builder), listed(builder), refused(builder))
-    values = path_values(templates)
-    opts = replace(opts, path_values=values, fields=ResourceFields(feats, templates),
-                   key_values=key_values(builder, held() if held is not None else None))
+    opts = replace(opts, path_values=(values := path_values(templates)), fields=ResourceFields(feats, templates),
+                   key_values=key_values(builder, held() if held is not None else None),
+                   scheme_names=_scheme_names(builder))
     groups = grouped_states(builder, templates)
     schemes: dict[str, dict[str, Any]] = {}
     if elsewhere is not None and large:
@@ -622,7 +624,7 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
                         for status in sorted(op.responses)}
     if params:
         _selectors_unlisted(params, out["responses"])
-    security = _security(op.security, schemes)
+    security = _security(op.security, schemes, opts.scheme_names)
     if security:
         out["security"] = security
     return out
@@ -1160,7 +1162,8 @@ def _reason(status: int) -> str:
                 5: "Server error"}.get(status // 100, "Response")
 
 
-def _security(seen: Counter[str], schemes: dict[str, dict[str, Any]]) -> list[dict[str, list[str]]]:
+def _security(seen: Counter[str], schemes: dict[str, dict[str, Any]],
+              names: Mapping[str, str]) -> list[dict[str, list[str]]]:
     keys = sorted(k for k in seen if k and k != REFUSED_BARE)
     if not keys:
         return []
@@ -1169,7 +1172,7 @@ def _security(seen: Counter[str], schemes: dict[str, dict[str, Any]]) -> list[di
         requirement: dict[str, list[str]] = {}
         for part in key.split("+"):
             name, scheme = _scheme(part)
-            name = _unclashed(name, scheme, schemes)
+            name = names[part] if part in names else _unclashed(name, scheme, schemes)
             schemes[name] = scheme
             requirement[name] = []
         out.append(requirement)
@@ -1178,9 +1181,25 @@ def _security(seen: Counter[str], schemes: dict[str, dict[str, Any]]) -> list[di
     return out
 
 
+def _scheme_names(builder: SpecBuilder) -> dict[str, str]:
+    """The scheme name of each credential the operations were called with (a security key's part:
+    ``apiKey:header:x-token``), numbered where another's spells alike, in the parts' sorted order: the
+    processes that render operations (``elsewhere``) each keep their own schemes, merged after, and
+    numbering as each met them named ``x-token`` and ``x_token`` alike, the other's overwriting."""
+    parts = sorted({part for op in builder.operations.values() for key in op.security
+                    if key and key != REFUSED_BARE for part in key.split("+")})
+    names: dict[str, str] = {}
+    taken: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        name, scheme = _scheme(part)
+        names[part] = name = _unclashed(name, scheme, taken)
+        taken[name] = scheme
+    return names
+
+
 def _unclashed(name: str, scheme: dict[str, Any], schemes: dict[str, dict[str, Any]]) -> str:
     """``name``, numbered when another scheme spells it already (``x-token`` and ``x_token``: one camel
-    case); the first one the render meets keeps it (operations render in path order: deterministic)."""
+    case); the first one met keeps it."""
     candidate, n = name, 1
     while schemes.get(candidate, scheme) != scheme:
         n += 1
