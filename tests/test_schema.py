@@ -1060,3 +1060,16 @@ def test_many_keys_whose_values_are_one_record_are_a_map() -> None:
     assert len(infer_schema(record)["properties"]) == 25
     links = [{"_links": {rel: {"href": "https://x.example/"} for rel in ("self", "html", "issues", "pulls")}}]
     assert "properties" in infer_schema(links)["properties"]["_links"]
+
+
+def test_the_values_of_a_map_are_never_an_enum() -> None:
+    """Each user's labels hold what each user writes: 60 pods' ``labels`` saying ``prod`` or ``staging``
+    (or lists of them) are no closed set, the next team has ``canary``; a map of records keeps its
+    records' enums (a field's values are the API's)."""
+    pods = [{"labels": {f"k{i % 7}": ("prod", "staging")[i % 2]}} for i in range(60)]
+    assert infer_schema(pods)["properties"]["labels"] == {"additionalProperties": {"type": "string"}, "type": "object"}
+    lists = [{"labels": {f"k{i % 7}": [("prod", "staging")[i % 2]]}} for i in range(60)]
+    assert "enum" not in infer_schema(lists)["properties"]["labels"]["additionalProperties"]["items"]
+    runs = [{"runs": {f"r{i}": {"state": ("ok", "failed")[i % 2]}}} for i in range(60)]
+    value = infer_schema(runs)["properties"]["runs"]["additionalProperties"]
+    assert value["properties"]["state"]["enum"] == ["failed", "ok"]

@@ -756,7 +756,10 @@ def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: int, known
         merged.merge(child)
     if bin(merged.kinds & ~NULL).count("1") != 1:
         return {"additionalProperties": True, "type": "object"}
-    return {"additionalProperties": _render(merged, None, v31, enums, known), "type": "object"}
+    # the values themselves (or a list of them) are what each user wrote, never an enum (``labels``'
+    # ``prod``: the next team has ``canary``); a map of records keeps its records' fields' enums
+    own = enums if merged.kinds & OBJ or (merged.items is not None and merged.items.kinds & OBJ) else NO_ENUMS
+    return {"additionalProperties": _render(merged, None, v31, own, known), "type": "object"}
 
 
 def _kept_keys(node: Shape) -> list[str]:
