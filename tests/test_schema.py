@@ -996,3 +996,80 @@ def test_attributes_and_preferences_people_fill_in_are_maps() -> None:
              {"preferences": {"theme": "dark", "lang": "fr"}}]
     assert infer_schema(users)["properties"]["preferences"] == {
         "additionalProperties": {"type": "string"}, "type": "object"}
+
+
+def test_a_users_blob_with_nested_objects_and_a_key_shaped_as_data_is_open() -> None:
+    """A node's ``metadata`` keyed by what each group picks (``exposure (s)``, ``sample.formula``, a
+    ``motors`` object of its own motor names): the nested object made it read as a record of everyone's
+    keys, and the next group's keys were unknown to it. Without a key shaped as data, a ``metadata`` with
+    nested objects is still a record (Kubernetes' ``labels`` beside ``uid``)."""
+    blobs = [{"metadata": {"PI": "Ana", "exposure (s)": 0.5, "motors": {"chi": 1.0, "phi": 2.0}}},
+             {"metadata": {"sample.formula": "Fe2O3", "notes": "x", "motors": {"sx": 0.1}}},
+             {"metadata": {"operator": "bo", "temperature_K": 300.0, "tags": ["a"]}}]
+    schema = infer_schema(blobs)
+    assert schema["properties"]["metadata"] == OPEN
+    assert_accepts(schema, [*blobs, {"metadata": {"proposal-id": "p1", "motors": {"omega": 3.0}}}])
+    once = [{"metadata": {"PI": "Ana", "exposure (s)": 0.5, "motors": {"chi": 1.0}}}]
+    assert infer_schema(once)["properties"]["metadata"] == OPEN
+    meta = [{"metadata": {"labels": {"a": "b"}, "uid": "1", "name": "n"}}, {"metadata": {"name": "m", "uid": "2"}}]
+    assert "properties" in infer_schema(meta)["properties"]["metadata"]
+
+
+def test_labels_people_write_as_keys_make_an_open_object() -> None:
+    """A table's rows keyed by the titles its owner gave the columns (``Full name``, ``Qty on hand``):
+    each table its own, beside the ``Id`` every row has. A key written as words with spaces, absent from
+    some rows, makes an open object, however few among the keys; keys so written in every object are a
+    fixed record's (``{"nanosecond heartbeat": n}``)."""
+    tables = [{"Id": 1, "Full name": "Emma", "Email": "e@x.example", "Role": "SRE", "Rating": 3},
+              {"Id": 2, "SKU": "A-1", "Price": 1.5, "In stock": True, "Qty on hand": 4, "Category": "Audio"},
+              {"Id": 3, "Name": "north AB", "Industry": "SaaS", "Employees": 410, "Notes": "n", "Tags": "t"},
+              {"Id": 4, "Amount": 5, "Stage": "won", "Owner": "ana", "Priority": 2, "Region": "eu"}] * 8
+    schema = infer_schema(tables)
+    assert schema["additionalProperties"] is True and "properties" not in schema
+    assert_accepts(schema, [*tables, {"Id": 5, "Deal name": "big", "Close date": "2026-01-01"}])
+    rows = [{"Full name": "Emma", "Email": "e@x.example"}, {"Role": "SRE", "Rating": 3}, {"SKU": "A", "Price": 1.5},
+            {"Name": "north", "Industry": "SaaS"}]
+    one = [{"Id": i, **rows[i % 4]} for i in range(32)]
+    assert infer_schema(one)["additionalProperties"] is True   # one table's title is as much a label
+    same = [{"Id": i, "Full name": "Emma", "Email": "e@x.example"} if i % 2 else {"Id": i, "Full name": "Bo"}
+            for i in range(30)]
+    assert "Full name" in infer_schema(same)["properties"]   # in every row: a fixed field
+    fixed = [{"nanosecond heartbeat": i, "build info": "v1", "ok": True, "a": 1, "b": 2, "c": 3, "d": 4,
+              "e": 5, "f": 6, **({"g": 7} if i % 2 else {})} for i in range(30)]
+    assert "nanosecond heartbeat" in infer_schema(fixed)["properties"]
+
+
+def test_many_keys_whose_values_are_one_record_are_a_map() -> None:
+    """A server's providers keyed by each provider kind (``hash``, ``cekmanagement``, ...), every value
+    ``{"internal": ..., "providers": {...}}`` keyed in turn by provider ids (``SHA-256``,
+    ``RSA-OAEP-256``): one response, every key in it, so nothing looked sparse; but dozens of keys whose
+    values all hold the same fields are a map of that record, not dozens of fields. A record's fields
+    hold different shapes, and a few links of one shape (``self``, ``html``) stay fields."""
+    rng = random.Random(11)
+    kinds = [f"kind{c}{i}" for c in "abcdefg" for i in range(4)]
+    info = {"providers": {k: {"internal": rng.random() < 0.5,
+                              "providers": {f"P-{k}-{j}": {"order": j} for j in range(rng.randint(1, 4))}}
+                          for k in kinds}}
+    schema = infer_schema([info])
+    providers = schema["properties"]["providers"]
+    assert "properties" not in providers
+    value = providers["additionalProperties"]
+    assert set(value["properties"]) == {"internal", "providers"}
+    assert "properties" not in value["properties"]["providers"]
+    record = [{f"f{i}": {f"x{i}": i} for i in range(25)}]
+    assert len(infer_schema(record)["properties"]) == 25
+    links = [{"_links": {rel: {"href": "https://x.example/"} for rel in ("self", "html", "issues", "pulls")}}]
+    assert "properties" in infer_schema(links)["properties"]["_links"]
+
+
+def test_the_values_of_a_map_are_never_an_enum() -> None:
+    """Each user's labels hold what each user writes: 60 pods' ``labels`` saying ``prod`` or ``staging``
+    (or lists of them) are no closed set, the next team has ``canary``; a map of records keeps its
+    records' enums (a field's values are the API's)."""
+    pods = [{"labels": {f"k{i % 7}": ("prod", "staging")[i % 2]}} for i in range(60)]
+    assert infer_schema(pods)["properties"]["labels"] == {"additionalProperties": {"type": "string"}, "type": "object"}
+    lists = [{"labels": {f"k{i % 7}": [("prod", "staging")[i % 2]]}} for i in range(60)]
+    assert "enum" not in infer_schema(lists)["properties"]["labels"]["additionalProperties"]["items"]
+    runs = [{"runs": {f"r{i}": {"state": ("ok", "failed")[i % 2]}}} for i in range(60)]
+    value = infer_schema(runs)["properties"]["runs"]["additionalProperties"]
+    assert value["properties"]["state"]["enum"] == ["failed", "ok"]

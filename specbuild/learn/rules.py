@@ -41,9 +41,18 @@ MAP_MAX_FILL: Final = 0.5     # ...and whose objects each carry at most this sha
 # values mix (an open object); one such key beside fields is a record's odd field (``kernel.js``).
 MAP_MIN_DATA_KEYS: Final = 2
 MAP_DATA_SHARE: Final = 0.25
+# A key written as words with spaces (``Full name``, ``Qty on hand``: the titles a user gave a table's
+# columns), this many that come and go at a sparse position whose values mix kinds, makes a map (an open
+# object) however few among the keys: no JSON API names its fields so, and each entity (a table, a form)
+# brings its own; such keys in every object are a fixed record's (``{"nanosecond heartbeat": n}``).
+LABEL: Final = r"\S+(?:\s+\S+)+"
+MAP_MIN_LABELS: Final = 1
 # ``@odata.type``, ``@odata.etag``, ``@microsoft.graph.downloadUrl``: an annotation a protocol names (OData
 # JSON), dotted but no data: users' keys do not begin with ``@`` and a namespace.
 ANNOTATION: Final = r"@[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+"
+# Keys this many (MAP_MIN_KEYS) whose values are all objects with one same set of fields (a server's
+# providers by kind, each ``{"internal": ..., "providers": {...}}``) are a map of that record: a record's
+# fields hold different shapes, however full its one object is.
 NOISE_MIN_OBJECTS: Final = 5   # a position full of one-off keys: seen this often,
 NOISE_MIN_ONCE: Final = 8      # with at least this many keys seen once, over 2/3 of its keys;
 NOISE_MIN_SHARE: Final = 0.02  # it keeps the keys seen twice and in this share of its objects

@@ -68,10 +68,12 @@ from specbuild.learn.rules import (
     INT_TEXT,
     KEY_VALUE_EXTRA,
     KEY_VALUE_MIN_KEYS,
+    LABEL,
     MAP_DATA_SHARE,
     MAP_MAX_FILL,
     MAP_MIN_DATA_KEYS,
     MAP_MIN_KEYS,
+    MAP_MIN_LABELS,
     MAX_DEPTH,
     MAX_PROPS,
     MEDIA_TYPE,
@@ -702,7 +704,7 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
     # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
     if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _keyed_by_path_values(keys, known.path_values)
-                                            or _looks_like_map(node, key, known.fields)
+                                            or _looks_like_map(node, key, known.fields) or _values_alike(node)
                                             or _keyed_by_key_values(keys, known.key_values)) and (
             not dropped or all(2 * props[k].count < node.objects for k in keys))):
         return _map_schema(_children(node), node, v31, enums, known)
@@ -754,7 +756,10 @@ def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: int, known
         merged.merge(child)
     if bin(merged.kinds & ~NULL).count("1") != 1:
         return {"additionalProperties": True, "type": "object"}
-    return {"additionalProperties": _render(merged, None, v31, enums, known), "type": "object"}
+    # the values themselves (or a list of them) are what each user wrote, never an enum (``labels``'
+    # ``prod``: the next team has ``canary``); a map of records keeps its records' fields' enums
+    own = enums if merged.kinds & OBJ or (merged.items is not None and merged.items.kinds & OBJ) else NO_ENUMS
+    return {"additionalProperties": _render(merged, None, v31, own, known), "type": "object"}
 
 
 def _kept_keys(node: Shape) -> list[str]:
@@ -781,6 +786,7 @@ _ANNOTATION = re.compile(ANNOTATION).fullmatch
 _RELEASE = re.compile(RELEASE).fullmatch
 _MEDIA_TYPE = re.compile(MEDIA_TYPE, re.IGNORECASE).fullmatch
 _HEADER_OBJECT = re.compile(HEADER_OBJECTS).fullmatch
+_LABEL = re.compile(LABEL).fullmatch
 
 
 @lru_cache(maxsize=1 << 14)  # pure, and asked of the same property names by every object's keys
@@ -901,9 +907,10 @@ def _looks_like_map(node: Shape, key: str | None, fields: Callable[[str], frozen
     if key is not None and _HEADER_OBJECT(key) and not any(k & OBJ for k in kinds):
         return True  # header names as keys, each call its own few: rules.HEADER_OBJECTS
     # values of one kind, or scalars and lists of them (a run's ``customer_ids`` beside its ``dry_run``)
-    user = key is not None and user_named(key) and (len(kinds) == 1 or not any(k & OBJ for k in kinds))
-    if user and any(_shaped_as_data(k) for k in props):
-        return True
+    named = key is not None and user_named(key)
+    user = named and (len(kinds) == 1 or not any(k & OBJ for k in kinds))
+    if named and any(_shaped_as_data(k) for k in props):
+        return True  # a group's ``exposure (s)`` beside its own ``motors`` object: each user's keys, open
     if len(props) >= 2 and len(kinds) == 1 and all(_shaped_as_data(k) for k in props):
         return True  # every key data (a health report's ``sqlite3:responseTime``), however full: a map
     if len(props) < 2 or sum(c.count for c in props.values()) > MAP_MAX_FILL * node.objects * len(props):
@@ -958,9 +965,30 @@ def _keyed_by_data(node: Shape) -> bool:
     never a union of everyone's keys. No JSON API names its fields so; one such key beside names is a
     record's odd field (``kernel.js``)."""
     props = node.props or {}
+    labels = [c for k, c in props.items() if _LABEL(k)]  # ``Full name``: a column a user titled
+    if len(labels) >= MAP_MIN_LABELS and any(c.count < node.objects for c in labels):
+        return True
     data = [c for k, c in props.items() if _shaped_as_data(k)]
     return (len(data) >= MAP_MIN_DATA_KEYS and len(data) >= MAP_DATA_SHARE * len(props)
             and any(c.count < node.objects for c in data))
+
+
+def _values_alike(node: Shape) -> bool:
+    """MAP_MIN_KEYS keys or more whose values are all objects with one same set of fields (a server's
+    providers by kind, each ``{"internal": ..., "providers": {...}}``): a map of that record, however
+    full the object; a record's fields hold different shapes."""
+    props = node.props
+    if not props or len(props) < MAP_MIN_KEYS:
+        return False
+    fields = None
+    for child in props.values():
+        if child.kinds & ~NULL != OBJ or not child.props:
+            return False
+        if fields is None:
+            fields = child.props.keys()
+        elif child.props.keys() != fields:
+            return False
+    return True
 
 
 def _string_schema(fmts: int, vals: dict[str, int] | None, key: str | None,
