@@ -2368,3 +2368,34 @@ def test_an_invalid_name_in_the_apis_error_shape_is_one_of_the_values() -> None:
     odd = [ex("post", "/parse/schemas/2ndClass", 400, resp={"message": "Bad Request", "statusCode": 400},
               body={"className": "2ndClass"})]
     assert "/parse/schemas/2ndClass" in _paths([*rows, *odd])
+
+
+META_COLLECTIONS = ["projects", "tables", "views", "columns", "filters", "sorts", "hooks", "comments"]
+
+
+def _meta_ids(prefix: str, n: int, rng: random.Random) -> list[str]:
+    return [prefix + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(14)) + "7"
+            for _ in range(n)]
+
+
+def test_collections_holding_ids_are_resources_however_many() -> None:
+    """Eight plurals under ``/db/meta``, each holding ids of its own right below, some of those ids
+    holding resources no other collection's have (a project's tables, a view's sorts), answering each its
+    own fields beside a few common ones (likeness about one half): an API's collections, not eight values
+    of one parameter. The same collections with nothing of their own below their ids (a data API's
+    tables, each holding its rows) stay values."""
+    rng = random.Random(11)
+    below = {"projects": "tables", "tables": "columns", "views": "sorts"}
+    shapes: dict[str, frozenset[str]] = {}
+    for noun in META_COLLECTIONS:
+        props = ("id", "title", "created_at", "updated_at", "order", *(f"{noun}_{i}" for i in range(5)))
+        shapes[f"/api/v1/db/meta/{noun}"] = _call("GET", "list", "pageInfo", *(f"list[].{p}" for p in props))
+        for i in _meta_ids(noun[:2], 4, rng):
+            shapes[f"/api/v1/db/meta/{noun}/{i}"] = _call("PATCH", *props)
+            if noun in below:
+                shapes[f"/api/v1/db/meta/{noun}/{i}/{below[noun]}"] = _call("GET", "list", "pageInfo")
+    got = learn(shapes, shapes)
+    assert {t for p, t in got.items() if p.count("/") == 5} == {f"/api/v1/db/meta/{n}" for n in META_COLLECTIONS}
+    assert got[next(p for p in shapes if p.startswith("/api/v1/db/meta/sorts/"))] == "/api/v1/db/meta/sorts/{sortId}"
+    rows = {p.replace("/meta/", "/data/"): f for p, f in shapes.items() if p.count("/") <= 6}
+    assert {t for p, t in learn(rows, rows).items() if p.count("/") == 5} == {"/api/v1/db/data/{dataName}"}

@@ -748,7 +748,7 @@ class _Resolver:
         if _plural(site.parent or ""):  # /users/{...}: a collection's children are its items
             return cands if n >= 3 or sim is not None else set()
         if n >= 8:
-            return cands
+            return set() if _kinds_of_collections(members, cands) else cands
         # a few collections answer alike by their list envelope alone (``{value: [...], nextLink}``):
         # likeness speaks for the words that are no collection's name, three of them at least
         named = {w for w in cands if not _plural(w)}
@@ -1075,6 +1075,24 @@ def _collections_of_ids(members: Mapping[str, Profile], cands: Iterable[str], ty
     if any(holds_ids(label) for label in typed if label in members):
         return set()
     return {w for w in cands if _plural(w) and holds_ids(w)}
+
+
+def _kinds_of_collections(members: Mapping[str, Profile], cands: Iterable[str]) -> bool:
+    """Most candidates plurals holding ids right below, and the ids of two of them or more holding
+    resources no other candidate's ids hold (a project's tables, a view's sorts): an API's collections,
+    each of its own kind, however many stand side by side and however alike their list envelopes and
+    common fields make their answers (NocoDB's ``/db/meta/projects``, ``/tables``, ``/views``, ``/sorts``
+    ...). A data API's tables, each holding its rows and nothing of its own below them, stay values."""
+    cands = list(cands)
+    below = {w: {s[1] for s in members[w] if len(s) >= 2 and s[0] == "*" and s[1] != "*"}
+             for w in cands if _plural(w) and any(s and s[0] == "*" for s in members[w])}
+    if 3 * len(below) < 2 * len(cands):
+        return False
+    counts: dict[str, int] = defaultdict(int)
+    for held in below.values():
+        for label in held:
+            counts[label] += 1
+    return sum(1 for held in below.values() if any(counts[label] == 1 for label in held)) >= 2
 
 
 def _many_thin(site: _Site, sharing: Set[str]) -> bool:
