@@ -2399,3 +2399,24 @@ def test_collections_holding_ids_are_resources_however_many() -> None:
     assert got[next(p for p in shapes if p.startswith("/api/v1/db/meta/sorts/"))] == "/api/v1/db/meta/sorts/{sortId}"
     rows = {p.replace("/meta/", "/data/"): f for p, f in shapes.items() if p.count("/") <= 6}
     assert {t for p, t in learn(rows, rows).items() if p.count("/") == 5} == {"/api/v1/db/data/{dataName}"}
+
+
+def test_a_folder_named_plainly_beside_folders_is_one_more() -> None:
+    """A catalog's containers (``beamline 7-BM`` and ``cryo-EM 2026``, cased ids on sight; ``ISS_8-ID``
+    and ``Lima lab``, words not plain), each holding nodes of its own (ids on sight, and names no other
+    holds), read, posted to, and holding ids below as they do: ``materials.discovery``, a plain word, is
+    one more container, under /metadata and under each verb that addresses the nodes (``/array/full/...``,
+    never called at the container itself), not a literal branch of its own."""
+    containers = ["beamline%207-BM", "cryo-EM%202026", "ISS_8-ID", "Lima%20lab", "materials.discovery"]
+    shapes: dict[str, frozenset[str]] = {}
+    for i, c in enumerate(containers):
+        shapes[f"/api/v1/metadata/{c}"] = _call("GET", "id")
+        shapes[f"/api/v1/metadata/{c}/"] = _call("POST", "id")
+        for n in [f"NMC811%205{i}", f"frame_{i}07", f"dark%20{i}3"]:
+            shapes[f"/api/v1/metadata/{c}/{n}"] = _call("GET", "id")
+            shapes[f"/api/v1/array/full/{c}/{n}"] = _call("PUT")
+    got = learn(shapes, shapes)
+    assert got["/api/v1/metadata/materials.discovery"] == "/api/v1/metadata/{metadataName}"
+    assert got["/api/v1/metadata/materials.discovery/frame_407"] == got["/api/v1/metadata/ISS_8-ID/frame_207"]
+    assert got["/api/v1/array/full/materials.discovery/frame_407"] == got["/api/v1/array/full/ISS_8-ID/frame_207"]
+    assert "materials" not in got["/api/v1/array/full/materials.discovery/frame_407"]

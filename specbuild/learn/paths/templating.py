@@ -635,7 +635,7 @@ class _Resolver:
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
                   | _after_a_name_marker(site, cands) | _listed_here(site, cands) | _changed_items(site, cands)
                   | posted | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
-                  | _items_holding_only_the_ids_resources(site, cands))
+                  | _items_holding_only_the_ids_resources(site, cands) | _folders_beside_folders(site, cands))
         return cands, chosen, _one_name_under_many_owners(site, cands) - posted, bool(crowd)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False,
@@ -663,7 +663,9 @@ class _Resolver:
             alike = {w for w in cands if not _plain(w)}
             rest = set(cands) - alike
             if len(rest) < WORDS_BESIDE_IDS or (sim is not None and sim < SIM_LOW):
-                return alike
+                # ... or a plain one that was a value elsewhere with the others (a folder's name read
+                # as a word: Tiled's ``materials.discovery`` under each verb as under /metadata)
+                return alike | (self._ask_pool(set(cands), site.prefix) & rest if alike else set())
             return alike | (self._accept(site, members, rest, sim, sharing) - outliers)
         if "word" in kinds:
             capped = {label for label, kind in site.typed.items() if kind == "word"}
@@ -1040,6 +1042,24 @@ def _probes_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     # answered alike, or with no property at all (a 404 each): a crowd either way
     silent = {w for w, profile in probes.items() if not any(profile.values())}
     return {w for crowd in (alike(probes), silent) if len(crowd) >= FEW_THIN for w in crowd}
+
+
+def _folders_beside_folders(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Beside typed ids holding typed ids right below them (a tree of names: folders of folders, a
+    catalog's containers of nodes), a word called itself as they are and holding typed ids right below it
+    too: one more folder, however plainly its name reads (Tiled's ``materials.discovery`` beside
+    ``beamline 7-BM`` and ``cryo-EM 2026``: a plain word beside cased ids was kept an endpoint, and with
+    it a second tree of paths). A resource's children are its words (``/apps/{id}/deployments``), not
+    ids, so a collection beside its items (``/accounts/archive/{id}``) is no folder here; plurals,
+    actions and the API's marks stay literal."""
+    if not site.typed:
+        return set()
+    values = [raw for label in site.typed for raw in site.groups[label]]
+    if not _methods_at(values, ("*",)):
+        return set()
+    theirs = _methods_at(values, ())
+    return {w for w in cands if not _names_a_resource(w) and _methods_at(site.groups[w], ()) & theirs
+            and _methods_at(site.groups[w], ("*",))}
 
 
 def _calls_below(raw: _Raw) -> list[tuple[Suffix, _Raw]]:
