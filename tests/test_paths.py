@@ -2382,18 +2382,19 @@ def test_collections_holding_ids_are_resources_however_many() -> None:
     """Eight plurals under ``/db/meta``, each holding ids of its own right below, some of those ids
     holding resources no other collection's have (a project's tables, a view's sorts), answering each its
     own fields beside a few common ones (likeness about one half): an API's collections, not eight values
-    of one parameter. The same collections with nothing of their own below their ids (a data API's
-    tables, each holding its rows) stay values."""
+    of one parameter, though two share a resource below their ids (a table's and a view's columns). The
+    same collections with nothing of their own below their ids (a data API's tables, each holding its
+    rows) stay values."""
     rng = random.Random(11)
-    below = {"projects": "tables", "tables": "columns", "views": "sorts"}
+    below = {"projects": ["tables"], "tables": ["columns", "forms"], "views": ["columns", "sorts"]}
     shapes: dict[str, frozenset[str]] = {}
     for noun in META_COLLECTIONS:
         props = ("id", "title", "created_at", "updated_at", "order", *(f"{noun}_{i}" for i in range(5)))
         shapes[f"/api/v1/db/meta/{noun}"] = _call("GET", "list", "pageInfo", *(f"list[].{p}" for p in props))
         for i in _meta_ids(noun[:2], 4, rng):
             shapes[f"/api/v1/db/meta/{noun}/{i}"] = _call("PATCH", *props)
-            if noun in below:
-                shapes[f"/api/v1/db/meta/{noun}/{i}/{below[noun]}"] = _call("GET", "list", "pageInfo")
+            for resource in below.get(noun, ()):
+                shapes[f"/api/v1/db/meta/{noun}/{i}/{resource}"] = _call("GET", "list", "pageInfo")
     got = learn(shapes, shapes)
     assert {t for p, t in got.items() if p.count("/") == 5} == {f"/api/v1/db/meta/{n}" for n in META_COLLECTIONS}
     assert got[next(p for p in shapes if p.startswith("/api/v1/db/meta/sorts/"))] == "/api/v1/db/meta/sorts/{sortId}"
@@ -2420,3 +2421,19 @@ def test_a_folder_named_plainly_beside_folders_is_one_more() -> None:
     assert got["/api/v1/metadata/materials.discovery/frame_407"] == got["/api/v1/metadata/ISS_8-ID/frame_207"]
     assert got["/api/v1/array/full/materials.discovery/frame_407"] == got["/api/v1/array/full/ISS_8-ID/frame_207"]
     assert "materials" not in got["/api/v1/array/full/materials.discovery/frame_407"]
+
+
+def test_random_letters_beside_opaque_ids_under_a_collection_are_one_more() -> None:
+    """NocoDB's ids are a prefix and random ``[a-z0-9]``; one in a hundred or so has no digit
+    (``sopzicifgyvccjjq``) and reads as a word on sight. Under a collection, beside opaque ids, called as
+    they are (PATCH), letters that read as no word (four consonants in a row, a q without u) are one more
+    id; a long word that reads as one (``housekeeping``), a plural, or an action stay literal."""
+    ids = ["so5x5pkwt07ut5ye", "sodkefc4bauqy5kc", "so5fy7qpya26wlix"]
+    shapes = {f"/api/v1/db/meta/sorts/{i}": _call("PATCH") for i in ids}
+    shapes["/api/v1/db/meta/sorts/sopzicifgyvccjjq"] = _call("PATCH")
+    shapes["/api/v1/db/meta/jobs/housekeeping"] = _call("PATCH")
+    shapes |= {f"/api/v1/db/meta/jobs/{i.replace('so', 'jb')}": _call("PATCH") for i in ids}
+    got = learn(shapes, shapes)
+    assert got["/api/v1/db/meta/sorts/sopzicifgyvccjjq"] == got[f"/api/v1/db/meta/sorts/{ids[0]}"]
+    assert got[f"/api/v1/db/meta/sorts/{ids[0]}"] == "/api/v1/db/meta/sorts/{sortId}"
+    assert got["/api/v1/db/meta/jobs/housekeeping"] == "/api/v1/db/meta/jobs/housekeeping"

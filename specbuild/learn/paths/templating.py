@@ -63,6 +63,7 @@ from specbuild.segments import (
     is_marked,
     is_version,
     keeps_literal,
+    reads_as_random,
     split_path,
     version_here,
 )
@@ -494,7 +495,7 @@ class _Resolver:
         named = _values_named_as_words(site, [w for w in words if w not in absorbed and w not in refused], values)
         values += [c for label in sorted(refused) for c in site.groups[label]]
         # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
-        kinds = frozenset(site.typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed | named}
+        kinds = frozenset(site.typed.values()) | {_word_kind(w) for w in absorbed | named}
         shells = [self.memo.shell(raw) for w in sorted(named) for raw in site.groups[w] if raw.keys]
         below = yield [*values, *shells], (*site.prefix, "*"), None, True
         node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
@@ -518,13 +519,13 @@ class _Resolver:
         refused = self.memo.refused
         if not refused or not words or not (site.typed or absorbed):
             return set()
-        kinds = frozenset(site.typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed}
+        kinds = frozenset(site.typed.values()) | {_word_kind(w) for w in absorbed}
         values = [raw for label in sorted(site.typed.keys() | absorbed) for raw in site.groups[label]]
         out = set()
         for w in words:
             raws = site.groups[w]
             calls = _calls_below(raws[0]) if len(raws) == 1 and _keys_below(raws, THIN_KEYS + 1) <= THIN_KEYS else []
-            joined = kinds | {"cased" if is_cased(w) else "word"}
+            joined = kinds | {_word_kind(w)}
             if (calls and all(key in refused for _, node in calls for key in node.keys)
                     and self._candidate(site, w) and not _names_a_resource(w)
                     and kind_schema(joined) == kind_schema(kinds) and _suffix(joined) == _suffix(kinds)
@@ -635,7 +636,8 @@ class _Resolver:
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
                   | _after_a_name_marker(site, cands) | _listed_here(site, cands) | _changed_items(site, cands)
                   | posted | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
-                  | _items_holding_only_the_ids_resources(site, cands) | _folders_beside_folders(site, cands))
+                  | _items_holding_only_the_ids_resources(site, cands) | _folders_beside_folders(site, cands)
+                  | _random_beside_ids(site, cands))
         return cands, chosen, _one_name_under_many_owners(site, cands) - posted, bool(crowd)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False,
@@ -734,6 +736,8 @@ class _Resolver:
         n = len(members)
         similar = sim is not None and sim >= SIM_HIGH
         pooled = self._ask_pool(cands, site.prefix, settled=bool(sharing) and not site.top)
+        if not pooled and _kinds_of_collections(members, cands):
+            return set()  # two of them sharing a resource below (a table's and a view's columns) or not
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
                 if not pooled and private_share(members) > 0.5 and not _many_thin(site, sharing):
@@ -750,7 +754,7 @@ class _Resolver:
         if _plural(site.parent or ""):  # /users/{...}: a collection's children are its items
             return cands if n >= 3 or sim is not None else set()
         if n >= 8:
-            return set() if _kinds_of_collections(members, cands) else cands
+            return cands
         # a few collections answer alike by their list envelope alone (``{value: [...], nextLink}``):
         # likeness speaks for the words that are no collection's name, three of them at least
         named = {w for w in cands if not _plural(w)}
@@ -1060,6 +1064,20 @@ def _folders_beside_folders(site: _Site, cands: Mapping[str, Profile]) -> set[st
     theirs = _methods_at(values, ())
     return {w for w in cands if not _names_a_resource(w) and _methods_at(site.groups[w], ()) & theirs
             and _methods_at(site.groups[w], ("*",))}
+
+
+def _random_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Under a collection, beside opaque ids (tokens on sight: random letters and digits), a word of
+    random letters (:func:`reads_as_random`) called only as they are and holding nothing they do not:
+    one more id that happens to have no digit (NocoDB's ``PATCH /sorts/sopzicifgyvccjjq`` beside three
+    sort ids, too rare a call for any answer to speak for it). Plurals and the API's own words stay."""
+    if site.scoped or not _plural(site.parent or "") or set(site.typed.values()) != {"token"}:
+        return set()
+    values = [raw for label in site.typed for raw in site.groups[label]]
+    methods = _methods_at(values, ())
+    held = site.memo.below(values)[0]
+    return {w for w in cands if reads_as_random(w) and not _names_a_resource(w)
+            and _methods_at(site.groups[w], ()) <= methods and site.memo.below(site.groups[w])[0] <= held}
 
 
 def _calls_below(raw: _Raw) -> list[tuple[Suffix, _Raw]]:
@@ -1692,6 +1710,13 @@ _NAMESPACED: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+){2,}
 
 
 _SIGILED: Final = re.compile(r"[@~][A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def _word_kind(word: str) -> str:
+    """The kind a word taken as a value adds to its parameter: ``cased`` for letters of both cases that
+    read as an id, ``token`` for random letters of one case (an id without a digit: the parameter is
+    still an id, ``{sortId}``), else ``word`` (a name)."""
+    return "cased" if is_cased(word) else "token" if reads_as_random(word) else "word"
 
 
 def _namespaced(word: str) -> bool:
