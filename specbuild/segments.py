@@ -220,6 +220,18 @@ def _word_like(hump: str) -> bool:
             and _Q_WITHOUT_U.search(low) is None)
 
 
+RANDOM_MIN: Final = 12   # letters this many, of one case, reading as no word: random (a base-36 id without a digit)
+
+
+def reads_as_random(word: str) -> bool:
+    """``sopzicifgyvccjjq``: letters of one case, RANDOM_MIN or more, no word by their look (four
+    consonants in a row, a q without u, no vowel). About one random ``[a-z0-9]`` id of fifteen in a
+    hundred has no digit; it is typed by what stands beside it, never on sight (``healthchecks`` reads so
+    too): :mod:`specbuild.learn.paths.templating` asks this only of a word beside such ids."""
+    return (len(word) >= RANDOM_MIN and word.isascii() and word.isalpha() and (word.islower() or word.isupper())
+            and not _word_like(word))
+
+
 def token_kind(seg: str) -> str:
     """The kind of a segment ``classify_segment`` calls a token: ``cased`` when its letters mix the
     cases (what the ids at a position look like tells the words beside them apart), else ``token``."""

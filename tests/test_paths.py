@@ -2368,3 +2368,72 @@ def test_an_invalid_name_in_the_apis_error_shape_is_one_of_the_values() -> None:
     odd = [ex("post", "/parse/schemas/2ndClass", 400, resp={"message": "Bad Request", "statusCode": 400},
               body={"className": "2ndClass"})]
     assert "/parse/schemas/2ndClass" in _paths([*rows, *odd])
+
+
+META_COLLECTIONS = ["projects", "tables", "views", "columns", "filters", "sorts", "hooks", "comments"]
+
+
+def _meta_ids(prefix: str, n: int, rng: random.Random) -> list[str]:
+    return [prefix + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(14)) + "7"
+            for _ in range(n)]
+
+
+def test_collections_holding_ids_are_resources_however_many() -> None:
+    """Eight plurals under ``/db/meta``, each holding ids of its own right below, some of those ids
+    holding resources no other collection's have (a project's tables, a view's sorts), answering each its
+    own fields beside a few common ones (likeness about one half): an API's collections, not eight values
+    of one parameter, though two share a resource below their ids (a table's and a view's columns). The
+    same collections with nothing of their own below their ids (a data API's tables, each holding its
+    rows) stay values."""
+    rng = random.Random(11)
+    below = {"projects": ["tables"], "tables": ["columns", "forms"], "views": ["columns", "sorts"]}
+    shapes: dict[str, frozenset[str]] = {}
+    for noun in META_COLLECTIONS:
+        props = ("id", "title", "created_at", "updated_at", "order", *(f"{noun}_{i}" for i in range(5)))
+        shapes[f"/api/v1/db/meta/{noun}"] = _call("GET", "list", "pageInfo", *(f"list[].{p}" for p in props))
+        for i in _meta_ids(noun[:2], 4, rng):
+            shapes[f"/api/v1/db/meta/{noun}/{i}"] = _call("PATCH", *props)
+            for resource in below.get(noun, ()):
+                shapes[f"/api/v1/db/meta/{noun}/{i}/{resource}"] = _call("GET", "list", "pageInfo")
+    got = learn(shapes, shapes)
+    assert {t for p, t in got.items() if p.count("/") == 5} == {f"/api/v1/db/meta/{n}" for n in META_COLLECTIONS}
+    assert got[next(p for p in shapes if p.startswith("/api/v1/db/meta/sorts/"))] == "/api/v1/db/meta/sorts/{sortId}"
+    rows = {p.replace("/meta/", "/data/"): f for p, f in shapes.items() if p.count("/") <= 6}
+    assert {t for p, t in learn(rows, rows).items() if p.count("/") == 5} == {"/api/v1/db/data/{dataName}"}
+
+
+def test_a_folder_named_plainly_beside_folders_is_one_more() -> None:
+    """A catalog's containers (``beamline 7-BM`` and ``cryo-EM 2026``, cased ids on sight; ``ISS_8-ID``
+    and ``Lima lab``, words not plain), each holding nodes of its own (ids on sight, and names no other
+    holds), read, posted to, and holding ids below as they do: ``materials.discovery``, a plain word, is
+    one more container, under /metadata and under each verb that addresses the nodes (``/array/full/...``,
+    never called at the container itself), not a literal branch of its own."""
+    containers = ["beamline%207-BM", "cryo-EM%202026", "ISS_8-ID", "Lima%20lab", "materials.discovery"]
+    shapes: dict[str, frozenset[str]] = {}
+    for i, c in enumerate(containers):
+        shapes[f"/api/v1/metadata/{c}"] = _call("GET", "id")
+        shapes[f"/api/v1/metadata/{c}/"] = _call("POST", "id")
+        for n in [f"NMC811%205{i}", f"frame_{i}07", f"dark%20{i}3"]:
+            shapes[f"/api/v1/metadata/{c}/{n}"] = _call("GET", "id")
+            shapes[f"/api/v1/array/full/{c}/{n}"] = _call("PUT")
+    got = learn(shapes, shapes)
+    assert got["/api/v1/metadata/materials.discovery"] == "/api/v1/metadata/{metadataName}"
+    assert got["/api/v1/metadata/materials.discovery/frame_407"] == got["/api/v1/metadata/ISS_8-ID/frame_207"]
+    assert got["/api/v1/array/full/materials.discovery/frame_407"] == got["/api/v1/array/full/ISS_8-ID/frame_207"]
+    assert "materials" not in got["/api/v1/array/full/materials.discovery/frame_407"]
+
+
+def test_random_letters_beside_opaque_ids_under_a_collection_are_one_more() -> None:
+    """NocoDB's ids are a prefix and random ``[a-z0-9]``; one in a hundred or so has no digit
+    (``sopzicifgyvccjjq``) and reads as a word on sight. Under a collection, beside opaque ids, called as
+    they are (PATCH), letters that read as no word (four consonants in a row, a q without u) are one more
+    id; a long word that reads as one (``housekeeping``), a plural, or an action stay literal."""
+    ids = ["so5x5pkwt07ut5ye", "sodkefc4bauqy5kc", "so5fy7qpya26wlix"]
+    shapes = {f"/api/v1/db/meta/sorts/{i}": _call("PATCH") for i in ids}
+    shapes["/api/v1/db/meta/sorts/sopzicifgyvccjjq"] = _call("PATCH")
+    shapes["/api/v1/db/meta/jobs/housekeeping"] = _call("PATCH")
+    shapes |= {f"/api/v1/db/meta/jobs/{i.replace('so', 'jb')}": _call("PATCH") for i in ids}
+    got = learn(shapes, shapes)
+    assert got["/api/v1/db/meta/sorts/sopzicifgyvccjjq"] == got[f"/api/v1/db/meta/sorts/{ids[0]}"]
+    assert got[f"/api/v1/db/meta/sorts/{ids[0]}"] == "/api/v1/db/meta/sorts/{sortId}"
+    assert got["/api/v1/db/meta/jobs/housekeeping"] == "/api/v1/db/meta/jobs/housekeeping"

@@ -63,6 +63,7 @@ from specbuild.segments import (
     is_marked,
     is_version,
     keeps_literal,
+    reads_as_random,
     split_path,
     version_here,
 )
@@ -494,7 +495,7 @@ class _Resolver:
         named = _values_named_as_words(site, [w for w in words if w not in absorbed and w not in refused], values)
         values += [c for label in sorted(refused) for c in site.groups[label]]
         # a word absorbed for looking like the ids beside it is one of them: /accounts/{accountId}
-        kinds = frozenset(site.typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed | named}
+        kinds = frozenset(site.typed.values()) | {_word_kind(w) for w in absorbed | named}
         shells = [self.memo.shell(raw) for w in sorted(named) for raw in site.groups[w] if raw.keys]
         below = yield [*values, *shells], (*site.prefix, "*"), None, True
         node.slots[""] = _Slot(below, kinds, "", "", len(absorbed))
@@ -518,13 +519,13 @@ class _Resolver:
         refused = self.memo.refused
         if not refused or not words or not (site.typed or absorbed):
             return set()
-        kinds = frozenset(site.typed.values()) | {"cased" if is_cased(w) else "word" for w in absorbed}
+        kinds = frozenset(site.typed.values()) | {_word_kind(w) for w in absorbed}
         values = [raw for label in sorted(site.typed.keys() | absorbed) for raw in site.groups[label]]
         out = set()
         for w in words:
             raws = site.groups[w]
             calls = _calls_below(raws[0]) if len(raws) == 1 and _keys_below(raws, THIN_KEYS + 1) <= THIN_KEYS else []
-            joined = kinds | {"cased" if is_cased(w) else "word"}
+            joined = kinds | {_word_kind(w)}
             if (calls and all(key in refused for _, node in calls for key in node.keys)
                     and self._candidate(site, w) and not _names_a_resource(w)
                     and kind_schema(joined) == kind_schema(kinds) and _suffix(joined) == _suffix(kinds)
@@ -635,7 +636,8 @@ class _Resolver:
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
                   | _after_a_name_marker(site, cands) | _listed_here(site, cands) | _changed_items(site, cands)
                   | posted | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
-                  | _items_holding_only_the_ids_resources(site, cands))
+                  | _items_holding_only_the_ids_resources(site, cands) | _folders_beside_folders(site, cands)
+                  | _random_beside_ids(site, cands))
         return cands, chosen, _one_name_under_many_owners(site, cands) - posted, bool(crowd)
 
     def _decide_words(self, site: _Site, cands: dict[str, Profile], crowd: bool = False,
@@ -663,7 +665,9 @@ class _Resolver:
             alike = {w for w in cands if not _plain(w)}
             rest = set(cands) - alike
             if len(rest) < WORDS_BESIDE_IDS or (sim is not None and sim < SIM_LOW):
-                return alike
+                # ... or a plain one that was a value elsewhere with the others (a folder's name read
+                # as a word: Tiled's ``materials.discovery`` under each verb as under /metadata)
+                return alike | (self._ask_pool(set(cands), site.prefix) & rest if alike else set())
             return alike | (self._accept(site, members, rest, sim, sharing) - outliers)
         if "word" in kinds:
             capped = {label for label, kind in site.typed.items() if kind == "word"}
@@ -732,6 +736,8 @@ class _Resolver:
         n = len(members)
         similar = sim is not None and sim >= SIM_HIGH
         pooled = self._ask_pool(cands, site.prefix, settled=bool(sharing) and not site.top)
+        if not pooled and _kinds_of_collections(members, cands):
+            return set()  # two of them sharing a resource below (a table's and a view's columns) or not
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
                 if not pooled and private_share(members) > 0.5 and not _many_thin(site, sharing):
@@ -1042,6 +1048,38 @@ def _probes_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     return {w for crowd in (alike(probes), silent) if len(crowd) >= FEW_THIN for w in crowd}
 
 
+def _folders_beside_folders(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Beside typed ids holding typed ids right below them (a tree of names: folders of folders, a
+    catalog's containers of nodes), a word called itself as they are and holding typed ids right below it
+    too: one more folder, however plainly its name reads (Tiled's ``materials.discovery`` beside
+    ``beamline 7-BM`` and ``cryo-EM 2026``: a plain word beside cased ids was kept an endpoint, and with
+    it a second tree of paths). A resource's children are its words (``/apps/{id}/deployments``), not
+    ids, so a collection beside its items (``/accounts/archive/{id}``) is no folder here; plurals,
+    actions and the API's marks stay literal."""
+    if not site.typed:
+        return set()
+    values = [raw for label in site.typed for raw in site.groups[label]]
+    if not _methods_at(values, ("*",)):
+        return set()
+    theirs = _methods_at(values, ())
+    return {w for w in cands if not _names_a_resource(w) and _methods_at(site.groups[w], ()) & theirs
+            and _methods_at(site.groups[w], ("*",))}
+
+
+def _random_beside_ids(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
+    """Under a collection, beside opaque ids (tokens on sight: random letters and digits), a word of
+    random letters (:func:`reads_as_random`) called only as they are and holding nothing they do not:
+    one more id that happens to have no digit (NocoDB's ``PATCH /sorts/sopzicifgyvccjjq`` beside three
+    sort ids, too rare a call for any answer to speak for it). Plurals and the API's own words stay."""
+    if site.scoped or not _plural(site.parent or "") or set(site.typed.values()) != {"token"}:
+        return set()
+    values = [raw for label in site.typed for raw in site.groups[label]]
+    methods = _methods_at(values, ())
+    held = site.memo.below(values)[0]
+    return {w for w in cands if reads_as_random(w) and not _names_a_resource(w)
+            and _methods_at(site.groups[w], ()) <= methods and site.memo.below(site.groups[w])[0] <= held}
+
+
 def _calls_below(raw: _Raw) -> list[tuple[Suffix, _Raw]]:
     """The nodes at and below ``raw`` that were called (keys end there), with where (typed labels ``*``)."""
     out: list[tuple[Suffix, _Raw]] = []
@@ -1075,6 +1113,24 @@ def _collections_of_ids(members: Mapping[str, Profile], cands: Iterable[str], ty
     if any(holds_ids(label) for label in typed if label in members):
         return set()
     return {w for w in cands if _plural(w) and holds_ids(w)}
+
+
+def _kinds_of_collections(members: Mapping[str, Profile], cands: Iterable[str]) -> bool:
+    """Most candidates plurals holding ids right below, and the ids of two of them or more holding
+    resources no other candidate's ids hold (a project's tables, a view's sorts): an API's collections,
+    each of its own kind, however many stand side by side and however alike their list envelopes and
+    common fields make their answers (NocoDB's ``/db/meta/projects``, ``/tables``, ``/views``, ``/sorts``
+    ...). A data API's tables, each holding its rows and nothing of its own below them, stay values."""
+    cands = list(cands)
+    below = {w: {s[1] for s in members[w] if len(s) >= 2 and s[0] == "*" and s[1] != "*"}
+             for w in cands if _plural(w) and any(s and s[0] == "*" for s in members[w])}
+    if 3 * len(below) < 2 * len(cands):
+        return False
+    counts: dict[str, int] = defaultdict(int)
+    for held in below.values():
+        for label in held:
+            counts[label] += 1
+    return sum(1 for held in below.values() if any(counts[label] == 1 for label in held)) >= 2
 
 
 def _many_thin(site: _Site, sharing: Set[str]) -> bool:
@@ -1654,6 +1710,13 @@ _NAMESPACED: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+){2,}
 
 
 _SIGILED: Final = re.compile(r"[@~][A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def _word_kind(word: str) -> str:
+    """The kind a word taken as a value adds to its parameter: ``cased`` for letters of both cases that
+    read as an id, ``token`` for random letters of one case (an id without a digit: the parameter is
+    still an id, ``{sortId}``), else ``word`` (a name)."""
+    return "cased" if is_cased(word) else "token" if reads_as_random(word) else "word"
 
 
 def _namespaced(word: str) -> bool:
