@@ -358,3 +358,17 @@ def test_a_parameters_enum_values_are_compared_as_the_text_they_are_sent_as(
     reads as text (widened)."""
     changes = diff(_query_doc(_flat("level", schema=before)), _query_doc(_flat("level", schema=after)))
     assert sorted((c.kind, c.detail) for c in changes) == kinds
+
+
+@pytest.mark.parametrize("media", ["application/x-www-form-urlencoded", "multipart/form-data"])
+def test_a_forms_field_is_text_as_a_query_parameter_is(media: str) -> None:
+    """``n=5`` then ``n=five`` in a form body: every value a client sent before is still accepted (widened),
+    as for a query parameter; the same change in a JSON body is a changed type (breaking)."""
+    def doc(mt: str, typed: str) -> dict[str, Any]:
+        return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": {
+            "requestBody": {"content": {mt: {"schema": {"type": "object", "properties": {"n": {"type": typed}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}}
+    assert [c.kind for c in diff(doc(media, "integer"), doc(media, "string"))] == ["request-type-widened"]
+    assert [c.kind for c in diff(doc(media, "string"), doc(media, "integer"))] == ["request-type-narrowed"]
+    assert [c.kind for c in diff(doc("application/json", "integer"), doc("application/json", "string"))] == [
+        "request-type-changed"]
