@@ -29,6 +29,7 @@ from specbuild.learn.render import (
     share_maps,
     tidy,
 )
+from specbuild.learn.rules import MAX_CREDENTIALS, MAX_SECURITY_KEYS
 from specbuild.records import decode
 from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, record, rejections
 
@@ -145,6 +146,22 @@ def test_schemes_whose_names_spell_alike_are_named_alike_when_half_the_operation
     for path, header in (("/a", "x-token"), ("/b", "x_token"), ("/c", "x-token")):
         [requirement] = doc["paths"][path]["get"]["security"]
         assert [schemes[name]["name"] for name in requirement] == [header]
+
+
+def test_traffic_inventing_credential_names_grows_neither_the_fold_nor_the_schemes() -> None:
+    """One credential header name per call (``x-u17-token``), or a call carrying a hundred: each way of
+    calling was a key of the operation's security count and each name a scheme, without end."""
+    rows = [ex(path="/a", headers={f"x-u{i}-token": "s"}, resp={}) for i in range(300)]
+    rows.append(ex(path="/a", headers={f"x-many{i}-token": "s" for i in range(100)}, resp={}))
+    builder = SpecBuilder()
+    for row in rows:
+        builder.add(row)
+    [op] = builder.operations.values()
+    assert len(op.security) == MAX_SECURITY_KEYS and sum(op.security.values()) == MAX_SECURITY_KEYS
+    doc = build_spec(rows)
+    assert len(doc["components"]["securitySchemes"]) == MAX_SECURITY_KEYS
+    wide = build_spec(rows[-1:])["paths"]["/a"]["get"]["security"]
+    assert [len(requirement) for requirement in wide] == [MAX_CREDENTIALS]
 
 
 def test_credentials_sent_together_are_one_requirement() -> None:

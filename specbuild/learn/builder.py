@@ -37,7 +37,7 @@ from specbuild.http import (
 )
 from specbuild.learn import native
 from specbuild.learn.paths.templater import PathTemplater
-from specbuild.learn.rules import MAX_PARAMS, PARAMS_KEEP
+from specbuild.learn.rules import MAX_CREDENTIALS, MAX_PARAMS, MAX_SECURITY_KEYS, PARAMS_KEEP
 from specbuild.learn.schema import Shape, StringsShape
 from specbuild.learn.witnesses import Witnesses, target_hash
 from specbuild.records import Body, Exchange, Pairs, epoch_seconds, form_key
@@ -335,7 +335,8 @@ class OperationState:
             if mine is None:
                 mine = self.responses[status] = ResponseState()
             mine.merge(theirs, take)
-        self.security.update(other.security)
+        for key, calls in other.security.items():
+            _secured(self.security, key, calls)
 
     def settle(self) -> None:
         """Bring natively folded parameters and bodies into ``query``, ``headers`` and the shapes."""
@@ -450,8 +451,8 @@ class SpecBuilder:
             in_headers = ""
         # credentials sent together are one requirement ("+"): both schemes apply at once; a call without any
         # that was refused for it (401, 403) shows the scheme needed, not optional: counted apart
-        op.security[f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query
-                    or (REFUSED_BARE if status in UNAUTHENTICATED else "")] += 1
+        _secured(op.security, f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query
+                 or (REFUSED_BARE if status in UNAUTHENTICATED else ""))
         if request_body.kind == "empty":  # most requests (Bodies.add's first case: a call less)
             op.request.empty += 1
         else:
@@ -699,4 +700,12 @@ def _credential(headers: Pairs, policy: HeaderPolicy) -> str:
         elif name in API_KEY_HEADERS or name in credentials or (
                 forgot and not policy.request(name) and name in credentials):  # asked again: it is there now
             found.append(f"apiKey:header:{name}")
-    return "" if not found else found[0] if len(found) == 1 else "+".join(sorted(set(found)))
+    return "" if not found else found[0] if len(found) == 1 else "+".join(sorted(set(found))[:MAX_CREDENTIALS])
+
+
+def _secured(security: Counter[str], key: str, calls: int = 1) -> None:
+    """Count ``calls`` made with the credentials ``key`` names, unless MAX_SECURITY_KEYS other ways are
+    counted already (then they are left out: the requirements an operation lists are the first ways seen,
+    and a stream inventing credential names costs no memory)."""
+    if key in security or len(security) < MAX_SECURITY_KEYS:
+        security[key] += calls

@@ -25,6 +25,11 @@ ENUM_MAX: Final = 8          # distinct strings kept per position while an enum 
 MAX_PARAMS: Final = 128     # distinct query parameters (headers, form fields) tracked per operation; rarer go
 PARAMS_KEEP: Final = MAX_PARAMS * 3 // 4  # names an eviction keeps at most (the most frequent), counted
 REFUSED_NAMES_MAX: Final = 4096  # parameter names a filter refused, remembered per fold
+# the ways an operation was called with credentials (security requirements) tracked, and the credentials
+# one call's requirement names: real APIs have a few of each; traffic inventing credential header names
+# (x-<n>-token, one per call) must not grow the fold, nor write a scheme per name
+MAX_SECURITY_KEYS: Final = 64
+MAX_CREDENTIALS: Final = 8
 
 # -- rendering thresholds ------------------------------------------------------------------------------
 ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
