@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from specbuild import build_spec
 from specbuild.drift.diff import diff
+from specbuild.extensions import SEEN
 from specbuild.io.validate import spec_problems
 from specbuild.learn import components
 from specbuild.learn.components import _key, _presence, inline
 from specbuild.learn.overlay import overlay
 from specbuild.learn.render import RenderOptions
-from specbuild.learn.schema import SEEN
 from tests.helpers import ex, rejections
 
 USER = {"id": 1, "login": "ann", "url": "https://x.example/u/1"}

@@ -25,9 +25,10 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.evidence import INFERRED, overturned, seen_of
+from specbuild.drift.evidence import overturned, seen_of
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
+from specbuild.extensions import INFERRED
 from specbuild.http import OPERATION_METHODS
 from specbuild.records import MAX_FORM_DEPTH, form_name, is_index
 from specbuild.refs import merge_all_of, resolve, server_path

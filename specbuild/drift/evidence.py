@@ -24,14 +24,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from specbuild.extensions import SEEN
 from specbuild.refs import follow
 
-SEEN: Final = "x-specbuild-seen"
-# on a response a learner documented because the traffic could not rule it out (learn/statuses.py: the
-# API's client errors on a thinly seen operation): a statement about the evidence, not about the API
-INFERRED: Final = "x-specbuild-inferred"
-# on a response whose body the traffic also saw absent (learn/render.py): the body may be empty
-BODY_OPTIONAL: Final = "x-specbuild-body-optional"
 ALPHA: Final = 0.001  # below this chance of "the same API", new traffic that breaks a claim is a change
 
 

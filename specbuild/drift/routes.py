@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
 
-from specbuild.drift.evidence import BODY_OPTIONAL, INFERRED
 from specbuild.drift.forms import types_at
+from specbuild.extensions import BODY_OPTIONAL, INFERRED
 from specbuild.http import OPERATION_METHODS, UNDECLARED_MEDIA
 from specbuild.records import is_json_media, media_type
 from specbuild.refs import resolve

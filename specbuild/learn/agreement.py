@@ -34,10 +34,10 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
+from specbuild.extensions import SEEN
 from specbuild.learn.components import shareable
 from specbuild.learn.naming import words
 from specbuild.learn.rules import FORMAT_RULES
-from specbuild.learn.schema import SEEN
 from specbuild.refs import follow
 
 REF_PREFIX: Final = "#/components/schemas/"

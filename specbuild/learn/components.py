@@ -28,8 +28,9 @@ from typing import Any, Final
 
 import orjson
 
+from specbuild.extensions import SEEN
 from specbuild.learn.naming import name, singular, words
-from specbuild.learn.schema import SCALAR_KEYS, SEEN, without_seen
+from specbuild.learn.schema import SCALAR_KEYS, without_seen
 
 REF_PREFIX: Final = "#/components/schemas/"
 # a body's resource says more about what a schema is than its own type field, and that more than a property name

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from specbuild import multipart
+from specbuild.extensions import SEEN
 from specbuild.learn.nullrate import likeliest
 from specbuild.learn.rules import (
     LIST_ENVELOPES,
@@ -30,7 +31,7 @@ from specbuild.learn.rules import (
     NULL_PRIOR_WEIGHT,
     NULL_SHARE,
 )
-from specbuild.learn.schema import SCALAR_KEYS, SEEN
+from specbuild.learn.schema import SCALAR_KEYS
 from specbuild.segments import is_action
 
 # JSON Merge Patch (RFC 7396): a null deletes the field. It says nothing of whether the field can be null.

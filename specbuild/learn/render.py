@@ -23,6 +23,7 @@ from urllib.parse import unquote
 import orjson
 
 from specbuild import multipart
+from specbuild.extensions import BODY_OPTIONAL, INFERRED, SEEN
 from specbuild.http import OPERATION_METHODS
 from specbuild.http import served as served_status
 from specbuild.learn import native
@@ -65,7 +66,6 @@ from specbuild.learn.rules import (
 from specbuild.learn.schema import (
     NO_KEY_VALUES,
     SCALAR_KEYS,
-    SEEN,
     KeyValues,
     Shape,
     fields_among,
@@ -75,9 +75,7 @@ from specbuild.learn.schema import (
     without_seen,
 )
 from specbuild.learn.statuses import (
-    BODY_OPTIONAL,
     CLIENT_ERRORS,
-    INFERRED,
     SUCCESS,
     Answers,
     answers,

@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, ClassVar, Final, NamedTuple
 
+from specbuild.extensions import SEEN
 from specbuild.formats import fullmatcher
 from specbuild.http import WORD_SPLIT  # a name's words, as the secret rule splits them
 from specbuild.learn.rules import (
@@ -635,10 +636,6 @@ class Known(NamedTuple):
 # An integer past 64 bits is parsed as a float (bodies) or kept a string (parameters); one between
 # 2**63 and 2**64 would be mislabelled int64, a risk taken for values that rare.
 INTEGER: Final = {"type": "integer", "format": "int64"}
-# The evidence behind a learned schema's claims (type, required, enum, format): how many values were
-# seen at its position (objects, for an object). ``specbuild check`` and ``diff`` read it to tell a
-# claim the traffic overturned from one that was only ever a guess (drift/evidence.py).
-SEEN: Final = "x-specbuild-seen"
 NUMBER: Final = {"type": "number", "format": "double"}
 # The keys of a scalar's schema as rendered: no schema below it (a type is a name or a list of names; an
 # enum, an example or a default is data). The walks of the paths pass over such schemas, most of them.

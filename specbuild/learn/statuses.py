@@ -30,11 +30,6 @@ from specbuild.learn.rules import STATUS_MIN_CALLS
 
 CLIENT_ERRORS = "4XX"
 SUCCESS = "2XX"
-# marks an inferred response (drift/evidence.py reads it: ``diff`` compares what the API was seen to do)
-INFERRED = "x-specbuild-inferred"
-# marks a response documented with a body that the traffic also saw answered without one (a 200 that is
-# empty when there is nothing to say): check takes an empty body there as the API's (drift/evidence.py)
-BODY_OPTIONAL = "x-specbuild-body-optional"
 
 
 def is_client_error(status: int) -> bool:

@@ -1,0 +1,17 @@
+"""The ``x-specbuild-`` extensions a learned spec carries about its evidence: ``learn`` writes them, ``drift``
+reads them, so one module spells them for both (they were written twice, once in each layer)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# The evidence behind a learned schema's claims (type, required, enum, format): how many values were seen
+# at its position (objects, for an object). ``check`` and ``diff`` read it to tell a claim the traffic
+# overturned from one that was only ever a guess (drift/evidence.py).
+SEEN: Final = "x-specbuild-seen"
+# On a response a learner documented because the traffic could not rule it out (learn/statuses.py: the
+# API's client errors on a thinly seen operation): a statement about the evidence, not about the API.
+INFERRED: Final = "x-specbuild-inferred"
+# On a response documented with a body that the traffic also saw answered without one (a 200 that is empty
+# when there is nothing to say): ``check`` takes an empty body there as the API's.
+BODY_OPTIONAL: Final = "x-specbuild-body-optional"
