@@ -1169,9 +1169,8 @@ def _security(seen: Counter[str], schemes: dict[str, dict[str, Any]],
     for key in keys:
         requirement: dict[str, list[str]] = {}
         for part in key.split("+"):
-            name, scheme = _scheme(part)
-            name = names[part] if part in names else _unclashed(name, scheme, schemes)
-            schemes[name] = scheme
+            name = names[part]  # every part is named up front (_scheme_names), whichever process renders
+            schemes[name] = _scheme(part)[1]
             requirement[name] = []
         out.append(requirement)
     if seen.get("", 0):

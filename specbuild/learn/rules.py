@@ -39,6 +39,9 @@ ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
 # lists any enum: 500 calls of GET /users/alice say "alice" 500 times and are one entity; values that
 # recur across this many independent bodies are a closed set, not whoever the sample happened to show.
 ENUM_MIN_WITNESSES: Final = 20
+# MAP_MIN_KEYS keys whose values are all objects with one same set of fields (a server's providers by kind,
+# each ``{"internal": ..., "providers": {...}}``) are a map of that record, however full its one object is
+# (a record's fields hold different shapes).
 MAP_MIN_KEYS: Final = 20     # this many sparse, same-kind keys make a map even when they look like names
 MAP_MAX_FILL: Final = 0.5     # ...and whose objects each carry at most this share of those keys
 # Keys shaped as data (``ticket/id``, ``repo:name``, ``end seconds``, ``doc.type``: no JSON API names a field
@@ -55,9 +58,6 @@ MAP_MIN_LABELS: Final = 1
 # ``@odata.type``, ``@odata.etag``, ``@microsoft.graph.downloadUrl``: an annotation a protocol names (OData
 # JSON), dotted but no data: users' keys do not begin with ``@`` and a namespace.
 ANNOTATION: Final = r"@[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+"
-# Keys this many (MAP_MIN_KEYS) whose values are all objects with one same set of fields (a server's
-# providers by kind, each ``{"internal": ..., "providers": {...}}``) are a map of that record: a record's
-# fields hold different shapes, however full its one object is.
 NOISE_MIN_OBJECTS: Final = 5   # a position full of one-off keys: seen this often,
 NOISE_MIN_ONCE: Final = 8      # with at least this many keys seen once, over 2/3 of its keys;
 NOISE_MIN_SHARE: Final = 0.02  # it keeps the keys seen twice and in this share of its objects
