@@ -360,6 +360,25 @@ def test_a_parameters_enum_values_are_compared_as_the_text_they_are_sent_as(
     assert sorted((c.kind, c.detail) for c in changes) == kinds
 
 
+@pytest.mark.parametrize(("before", "after", "tightened"), [
+    ({"type": "integer", "minimum": 0}, {"type": "string", "minLength": 1}, []),  # "0" is one character
+    ({"type": "number"}, {"type": "string", "minLength": 1}, []),
+    ({"type": "boolean"}, {"type": "string", "minLength": 4}, []),  # "true", "false"
+    ({"type": "integer"}, {"type": "string", "minLength": 2}, ["minLength none -> 2"]),  # "5" is refused now
+    ({"type": "boolean"}, {"type": "string", "minLength": 5}, ["minLength none -> 5"]),  # "true" is
+    ({"type": "integer"}, {"type": "string", "maxLength": 3}, ["maxLength none -> 3"]),  # "1000" is
+    ({"type": "integer"}, {"type": "string", "pattern": "^[0-9]+$"}, ["pattern none -> \"^[0-9]+$\""]),
+    ({"type": "string"}, {"type": "string", "minLength": 1}, ["minLength none -> 1"]),  # "" was a string
+])
+def test_a_string_length_a_widened_parameters_every_old_value_has_is_no_tightening(
+        before: dict[str, Any], after: dict[str, Any], tightened: list[str]) -> None:
+    """``block`` integer (``minimum: 0``), then string with ``minLength: 1``: every integer a client sent is
+    still sent as one character or more, so the new bound refuses none of them; the diff said
+    ``request-constraint-tightened`` (breaking). A bound some old value breaks is still one."""
+    changes = diff(_query_doc(_flat("block", schema=before)), _query_doc(_flat("block", schema=after)))
+    assert [c.detail for c in changes if c.kind == "request-constraint-tightened"] == tightened
+
+
 @pytest.mark.parametrize("media", ["application/x-www-form-urlencoded", "multipart/form-data"])
 def test_a_forms_field_is_text_as_a_query_parameter_is(media: str) -> None:
     """``n=5`` then ``n=five`` in a form body: every value a client sent before is still accepted (widened),

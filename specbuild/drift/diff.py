@@ -728,6 +728,9 @@ def _constraints(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], directio
         vb, vh = b.get(key), h.get(key)
         if vb == vh or isinstance(vb, bool) or isinstance(vh, bool):
             continue
+        if key == "minLength" and vb is None and ctx.text and isinstance(vh, int) \
+                and vh <= _shortest_spelling(_accepts(ctx.base, b)):
+            continue  # a widened parameter's every old value is sent at least that long: none refused
         if key == "pattern":
             tighter = vh is not None
         elif vb is None or vh is None:
@@ -736,6 +739,17 @@ def _constraints(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], directio
             tighter = (vh < vb) if key in _UPPER else (vh > vb)
         kind = "tightened" if tighter else "loosened"
         ctx.here(f"{direction}-constraint-{kind}", where, pointer, f"{key} {_show(vb)} -> {_show(vh)}")
+
+
+# The fewest characters a parameter's value of each scalar type is sent as: a digit, "true" or "false".
+_SPELLED_AT_LEAST: Final = {"integer": 1, "number": 1, "boolean": 4}
+
+
+def _shortest_spelling(types: frozenset[str] | None) -> int:
+    """The shortest text a parameter of ``types`` was sent as (0 when a string, or anything, was allowed)."""
+    if not types:
+        return 0
+    return min(_SPELLED_AT_LEAST.get(t, 0) for t in types)
 
 
 def _show(value: Any) -> str:
