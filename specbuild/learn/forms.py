@@ -256,13 +256,12 @@ def deep_groups(params: ParamMap) -> dict[str, ParamMap]:
     return out
 
 
-def deep_schema(group: ParamMap, calls: int, required: bool, openapi: str = "3.0",
-                enums: bool = True) -> dict[str, Any]:
+def deep_schema(group: ParamMap, calls: int, openapi: str = "3.0", enums: bool = True) -> dict[str, Any]:
     """The schema of one ``deepObject`` query parameter from its names (one of :func:`deep_groups`),
-    folded from ``calls`` calls. Its fields' ``required`` only when the parameter is (``required``: sent
-    in every call, by the query rules): else how many calls sent the object is not known; and each field
-    by the query rule too (one value in every call is a client's default, no requirement)."""
+    folded from ``calls`` calls. Its fields are never ``required``: the parameter never is (a client that
+    always sends one looks like a server that needs it, learn/rules.py), so how many calls sent the
+    object is not known."""
     root = tree(group)
     base = next(iter(root.props))
     render = _Render(openapi, enums, defaults=True)
-    return render.node(root.props[base], base, calls if required else None, calls, True)
+    return render.node(root.props[base], base, None, calls, True)

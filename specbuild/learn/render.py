@@ -720,7 +720,7 @@ def _deep_parameter(base: str, group: ParamMap, calls: int, opts: RenderOptions)
     """Bracketed query names (``filters[title][$eq]``, ``sort[0]``) as the one parameter they spell:
     optional, as every query parameter (:func:`_required`), and so are its fields."""
     return {"name": base, "in": "query", "required": False,
-            "schema": deep_schema(group, calls, False, opts.openapi, opts.enums), **DEEP_OBJECT}
+            "schema": deep_schema(group, calls, opts.openapi, opts.enums), **DEEP_OBJECT}
 
 
 def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, Any]:
