@@ -245,3 +245,12 @@ def secret_value(value: str) -> bool:
 def email(value: str) -> bool:
     """Whether a string is an email address (personal data: examples replace it)."""
     return _EMAIL.fullmatch(value) is not None
+
+
+def media_type(content_type: str | None) -> str | None:
+    """``application/json; charset=utf-8`` -> ``application/json`` (lower case, no parameters; None when
+    it names none)."""
+    if not content_type:
+        return None
+    mt = content_type.split(";", 1)[0].strip().lower()
+    return mt or None

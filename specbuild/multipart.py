@@ -25,6 +25,8 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from specbuild.http import media_type
+
 MEDIA: Final = "multipart/form-data"
 # A body of more parts is refused whole (a form has tens of fields; thousands are an attack or a bug:
 # records.MAX_FORM_DEPTH's and rules.MAX_PARAMS's reasoning).
@@ -104,7 +106,7 @@ def _redacted_part(chunk: bytes, secret: Callable[[str], bool], mask: bytes,
         return chunk  # a file's bytes are its content, not a field's value
     if secret(name):
         return head + mask + tail
-    part_type = _media(headers)
+    part_type = media_type(headers.get("content-type")) or ""  # "": it named none
     if text is None or not part_type or not _is_text(part_type):
         return chunk
     decoded = _text(value)
@@ -163,7 +165,7 @@ def _part(chunk: bytes) -> tuple[str, str] | None:
     name = params.get("name")
     if name is None or "\x00" in name:  # a NUL is the fold's own (FILE_SEGMENT): no form field is named so
         return None
-    part_type = _media(headers)
+    part_type = media_type(headers.get("content-type")) or ""  # "": it named none
     text = _text(content) if "filename" not in params and _is_text(part_type) else None
     return name, FILE_PART + part_type if text is None else text
 
@@ -180,11 +182,6 @@ def _split(chunk: bytes) -> tuple[bytes, dict[str, str], bytes, bytes] | None:
     head, content = chunk[:end + len(sep)], chunk[end + len(sep):]
     tail = b"\r\n" if content.endswith(b"\r\n") else b"\n" if content.endswith(b"\n") else b""
     return head, _headers(chunk[:end]), content[:len(content) - len(tail)], tail
-
-
-def _media(headers: dict[str, str]) -> str:
-    """A part's own media type, lower case, without parameters (``""``: it named none)."""
-    return headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
 def _headers(block: bytes) -> dict[str, str]:

@@ -20,7 +20,7 @@ import orjson
 
 from specbuild import multipart
 from specbuild.errors import RecordError
-from specbuild.http import METHODS, UNDECLARED_MEDIA
+from specbuild.http import METHODS, UNDECLARED_MEDIA, media_type
 
 DEFAULT_MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 
@@ -221,14 +221,6 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def media_type(content_type: str | None) -> str | None:
-    """``application/json; charset=utf-8`` -> ``application/json``."""
-    if not content_type:
-        return None
-    mt = content_type.split(";", 1)[0].strip().lower()
-    return mt or None
 
 
 def is_json_media(mt: str | None) -> bool:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from specbuild.errors import RecordError
-from specbuild.records import decode, media_type
+from specbuild.http import media_type
+from specbuild.records import decode
 
 
 def rec(request: dict[str, Any] | None = None, response: dict[str, Any] | None = None, **top: Any) -> bytes:

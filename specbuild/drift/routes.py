@@ -22,8 +22,8 @@ from urllib.parse import unquote
 
 from specbuild.drift.forms import types_at
 from specbuild.extensions import BODY_OPTIONAL, INFERRED
-from specbuild.http import OPERATION_METHODS, UNDECLARED_MEDIA
-from specbuild.records import is_json_media, media_type
+from specbuild.http import OPERATION_METHODS, UNDECLARED_MEDIA, media_type
+from specbuild.records import is_json_media
 from specbuild.refs import resolve
 
 PARAM: Final = re.compile(r"\{([^{}/]*)\}")

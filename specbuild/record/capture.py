@@ -30,10 +30,10 @@ from urllib.parse import urlencode
 import orjson
 
 from specbuild import multipart
-from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, SECRET_STEMS, secret_name
+from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, SECRET_STEMS, media_type, secret_name
 from specbuild.patterns import compile_pattern
 from specbuild.record.codings import decoded
-from specbuild.records import is_json_media, media_type, qsl
+from specbuild.records import is_json_media, qsl
 
 REDACTED: Final = "REDACTED"
 DEFAULT_MAX_BODY_BYTES: Final = 1 << 20  # a recording is for learning shapes: 1 MiB shows them
