@@ -912,6 +912,22 @@ def test_fields_beside_keys_that_are_ids_are_properties_and_the_ids_a_map() -> N
     assert "additionalProperties" not in table
 
 
+def test_a_map_keyed_by_ids_keeps_its_records_beside_a_rare_name_of_another_kind() -> None:
+    """changedetection.io's watch list: an object keyed by watch UUIDs (each a record), and the same
+    operation's answer to an action flag (``?recheck_all=1``) ``{"status": "OK, queued ..."}``, 2 of 69
+    responses. Merged into the map's values (records and a string) the list said only
+    ``additionalProperties: true``: every watch's fields lost. The ids are the map, the name a field."""
+    rng = random.Random(7)
+    ids = [f"{rng.getrandbits(32):08x}-1f2e-4d3c-8b7a-{rng.getrandbits(48):012x}" for _ in range(30)]
+    lists = [{k: {"title": "Rust jobs", "last_checked": 1796515896 + i} for i, k in enumerate(rng.sample(ids, 8))}
+             for _ in range(25)]
+    schema = infer_schema([*lists, {"status": "OK, queued 1 watches for rechecking"}])
+    assert schema["properties"] == {"status": {"type": "string"}}
+    assert sorted(schema["additionalProperties"]["properties"]) == ["last_checked", "title"]
+    for body in [*lists, {"status": "OK"}]:
+        Draft202012Validator(schema).validate(body)
+
+
 def test_one_key_that_is_a_release_or_an_id_is_a_map() -> None:
     """npm's ``versions`` of a package published once has one key, ``1.0.0``: a map of versions, not a
     property named ``1.0.0`` (main learned it as one, and named a component ``100`` after it); so is

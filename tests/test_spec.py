@@ -1017,3 +1017,24 @@ def test_validation_errors_keyed_by_the_requests_fields_are_a_map() -> None:
     envelope += [ex("post", "/users", 400, body={}, resp={"name": "ValidationError", "message": "bad"})] * 3
     kept = inline(build_spec(envelope, RenderOptions()))["paths"]["/users"]["post"]["responses"]["400"]
     assert set(kept["content"]["application/json"]["schema"]["properties"]) == {"name", "message"}
+
+
+def test_validation_errors_keyed_by_fields_only_a_bulk_body_sends_are_a_map() -> None:
+    """Nautobot (pynautobot): devices are made one by one or in bulk (a list of them), so the bodies
+    sending ``device_type`` are an object or a list of objects, and its error ``{"device_type": ["This
+    field is required."]}`` beside ``name`` and ``status`` errors stayed properties of the API's error
+    record in one sample and became a map in the next (129 learned keys told apart). A list's items and
+    each branch of a body are the request's fields too."""
+    rows = [ex("post", "/devices", 201, body={"name": f"d{i}", "device_type": "t1", "status": "active"},
+               resp={"id": i}) for i in range(6)]
+    rows += [ex("post", "/devices", 201, body=[{"name": f"b{i}", "device_type": "t1", "status": "active"}] * 2,
+                resp=[{"id": 100 + i}] * 2) for i in range(6)]
+    rows += [ex("post", "/tenants", 201, body={"name": f"t{i}", "status": "x"}, resp={"id": i}) for i in range(6)]
+    mistakes = [{"device_type": ["This field is required."]}, {"name": ["This field must be unique."]},
+                {"status": ["Select a valid choice."]}, {"detail": "Not found."}, {"__all__": ["Duplicate."]}]
+    rows += [ex("post", "/devices", 400, body=[{"name": "x"}], resp=m) for m in mistakes * 3]
+    doc = inline(build_spec(rows, RenderOptions()))
+    assert rejections(doc, rows) == []
+    error = doc["paths"]["/devices"]["post"]["responses"]["400"]["content"]["application/json"]["schema"]
+    assert sorted(error["properties"]) == ["__all__", "detail"], error
+    assert error["additionalProperties"]["type"] == "array"

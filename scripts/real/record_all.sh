@@ -5,15 +5,15 @@
 # HOLDOUT5, the sixth (ZenML, Datasette: session 31) into HOLDOUT6, the seventh (Matrix Synapse,
 # Unleash: session 32) into HOLDOUT7, the eighth (Parse Server, Arize Phoenix: session 33) into HOLDOUT8,
 # the ninth (Strapi, doccano: session 34) into HOLDOUT9, the tenth (Pulp, Ghost: session 35) into HOLDOUT10,
-# the eleventh (Node-RED, OpenFGA: session 36) into HOLDOUT11 and the twelfth (NocoDB, Tiled: session 37)
-# into HOLDOUT12.
+# the eleventh (Node-RED, OpenFGA: session 36) into HOLDOUT11, the twelfth (NocoDB, Tiled: session 37)
+# into HOLDOUT12 and the thirteenth (Nautobot, changedetection.io: session 39) into HOLDOUT13.
 # (PouchDB was recorded as held out, and is a development server since its first findings were worked
 # on: stop 26; Chroma, whose keys users choose, was added as a development server in stop 27.)
-#   scripts/real/record_all.sh [DEV] [HOLDOUT] [HOLDOUT2] [HOLDOUT3] [HOLDOUT4] [HOLDOUT5] [HOLDOUT6] [HOLDOUT7] [HOLDOUT8] [HOLDOUT9] [HOLDOUT10] [HOLDOUT11] [HOLDOUT12]
+#   scripts/real/record_all.sh [DEV] [HOLDOUT] [HOLDOUT2] [HOLDOUT3] [HOLDOUT4] [HOLDOUT5] [HOLDOUT6] [HOLDOUT7] [HOLDOUT8] [HOLDOUT9] [HOLDOUT10] [HOLDOUT11] [HOLDOUT12] [HOLDOUT13]
 #   (defaults /work/realset, /work/realset-holdout, /work/realset-holdout2, /work/realset-holdout3,
 #   /work/realset-holdout4, /work/realset-holdout5, /work/realset-holdout6, /work/realset-holdout7,
 #   /work/realset-holdout8, /work/realset-holdout9, /work/realset-holdout10, /work/realset-holdout11,
-#   /work/realset-holdout12)
+#   /work/realset-holdout12, /work/realset-new)
 # One server after the other (each starts its server and the proxy, drives it, stops both by PID).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -22,6 +22,7 @@ HOLDOUT3="${4:-/work/realset-holdout3}"; HOLDOUT4="${5:-/work/realset-holdout4}"
 HOLDOUT6="${7:-/work/realset-holdout6}"; HOLDOUT7="${8:-/work/realset-holdout7}"; HOLDOUT8="${9:-/work/realset-holdout8}"
 HOLDOUT9="${10:-/work/realset-holdout9}"; HOLDOUT10="${11:-/work/realset-holdout10}"
 HOLDOUT11="${12:-/work/realset-holdout11}"; HOLDOUT12="${13:-/work/realset-holdout12}"
+HOLDOUT13="${14:-/work/realset-new}"
 for server in jupyter mlflow kinto pouchdb chroma; do "$HERE/$server.sh" "$DEV"; done
 for server in devpi verdaccio wiremock; do "$HERE/$server.sh" "$HOLDOUT"; done
 for server in moto; do "$HERE/$server.sh" "$HOLDOUT2"; done
@@ -35,3 +36,4 @@ for server in strapi doccano; do "$HERE/$server.sh" "$HOLDOUT9"; done
 for server in pulp ghost; do "$HERE/$server.sh" "$HOLDOUT10"; done
 for server in nodered openfga; do "$HERE/$server.sh" "$HOLDOUT11"; done
 for server in nocodb tiled; do "$HERE/$server.sh" "$HOLDOUT12"; done
+for server in nautobot changedetection; do "$HERE/$server.sh" "$HOLDOUT13"; done

@@ -40,13 +40,30 @@ def request_schemas(paths: dict[str, Any]) -> Iterator[Any]:
 
 
 def request_fields(paths: dict[str, Any]) -> frozenset[str]:
-    """The top-level property names of every request body of ``paths`` (JSON and forms, inline)."""
+    """The top-level property names of every request body of ``paths`` (JSON and forms, inline): of the
+    records it sends, one or a list of them (a bulk create or update: NetBox's, Nautobot's), in any branch
+    of a body sent both ways."""
     out: set[str] = set()
     for schema in request_schemas(paths):
-        props = schema.get("properties") if isinstance(schema, dict) else None
-        if isinstance(props, dict):
-            out.update(props)
+        for record in _records(schema):
+            props = record.get("properties")
+            if isinstance(props, dict):
+                out.update(props)
     return frozenset(out)
+
+
+def _records(schema: Any) -> Iterator[dict[str, Any]]:
+    """The objects a body's schema sends: itself, each branch of an ``anyOf``/``oneOf``, a list's items."""
+    if not isinstance(schema, dict):
+        return
+    yield schema
+    branches = [*(schema.get("anyOf") or ()), *(schema.get("oneOf") or ())]
+    for branch in [schema, *branches]:
+        items = branch.get("items") if isinstance(branch, dict) else None
+        if isinstance(items, dict):
+            yield items
+        if branch is not schema and isinstance(branch, dict):
+            yield branch
 
 
 def field_keyed_errors(paths: dict[str, Any], fields: frozenset[str]) -> None:

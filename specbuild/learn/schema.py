@@ -700,9 +700,10 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
     dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
     # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
-    if (dropped and not keys) or (keys and (_keyed_by_ids(keys) or _keyed_by_path_values(keys, known.path_values)
-                                            or _looks_like_map(node, key, known.fields) or _values_alike(node)
-                                            or _keyed_by_key_values(keys, known.key_values)) and (
+    if (dropped and not keys) or (keys and not _ids_beside_other_kinds(node, keys) and (
+            _keyed_by_ids(keys) or _keyed_by_path_values(keys, known.path_values)
+            or _looks_like_map(node, key, known.fields) or _values_alike(node)
+            or _keyed_by_key_values(keys, known.key_values)) and (
             not dropped or all(2 * props[k].count < node.objects for k in keys))):
         return _map_schema(_children(node), node, v31, enums, known)
     if not keys:
@@ -737,6 +738,26 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
             out["required"] = required
     out["type"] = "object"
     return out
+
+
+def _ids_beside_other_kinds(node: Shape, keys: list[str]) -> bool:
+    """Keys that are ids, of one kind of value, beside a few names whose values are of another kind
+    (changedetection.io's watch list keyed by UUIDs, and the same operation's ``{"status": "OK"}``):
+    merged as one map's values the kinds would clash and say any object, every record's fields lost;
+    the ids are left to the map of their values and the names to fields (:func:`_id_keys`' rule)."""
+    ids = _id_keys(keys)
+    if not ids or len(ids) == len(keys):
+        return False
+    props = node.props or {}
+    return _kind_count_of([props[k] for k in ids]) == 1 and _kind_count_of(_children(node)) > 1
+
+
+def _kind_count_of(children: list[Shape]) -> int:
+    """How many kinds of value (null aside) the shapes hold together."""
+    kinds = 0
+    for child in children:
+        kinds |= child.kinds
+    return bin(kinds & ~NULL).count("1")
 
 
 def _children(node: Shape) -> list[Shape]:
