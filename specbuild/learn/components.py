@@ -126,8 +126,38 @@ def share_schemas(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {n: schemas[n] for n in sorted(schemas) if n in used}
 
 
+# A ref in orjson's output: a ``"$ref"`` key (a quote inside a string is escaped, so none opens there), its
+# string value, escapes and all. What _walked_refs takes for one: a dict's "$ref" that is such a string.
+_REF_AT: Final = re.compile(rb'"\$ref":"' + re.escape(REF_PREFIX.encode()) + rb'((?:[^"\\]|\\.)*)"')
+
+
 def _used(paths: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
-    """The names of ``schemas`` that ``paths`` refer to, directly or through other schemas."""
+    """The names of ``schemas`` that ``paths`` refer to, directly or through other schemas.
+
+    Read from each tree's JSON text (one dump and one search, ~2 ms of the mix's 100k, where walking
+    every dict of the named schemas took ~20 ms); a tree orjson cannot dump is walked."""
+    try:
+        used: set[str] = set()
+        todo = _text_refs(paths)
+        while todo:
+            ref = todo.pop()
+            if ref not in used:
+                used.add(ref)
+                if ref in schemas:
+                    todo.extend(_text_refs(schemas[ref]))
+        return used
+    except TypeError:  # orjson.JSONEncodeError: an int over 64 bits (from the traffic), in an example
+        return _walked_refs(paths, schemas)
+
+
+def _text_refs(node: Any) -> list[str]:
+    """The names the refs under ``node`` give, from its JSON text."""
+    return [raw.decode() if b"\\" not in raw else orjson.loads(b'"' + raw + b'"')
+            for raw in _REF_AT.findall(orjson.dumps(node))]
+
+
+def _walked_refs(paths: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
+    """:func:`_used`, walking every dict."""
     used: set[str] = set()
     todo: list[Any] = [paths]
     while todo:
