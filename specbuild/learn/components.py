@@ -461,7 +461,9 @@ class _Table:
             inner = sub.get(SEEN, here)
             return {**sub, "items": self.intern(sub["items"], where.one(), root=True, holder="", inherited=inner)}
         if isinstance(sub, dict) and sub.keys().isdisjoint(_NESTING):
-            return dict(sub)  # what intern makes of a scalar's schema (most properties), without its work
+            # what intern makes of a scalar's schema (most properties), without its work or a copy: nothing
+            # changes an entry's schemas in place (a merge makes new ones), and resolve writes copies
+            return sub
         return self.intern(sub, where, root=False, holder=_held(prop), inherited=here)
 
     def _entry(self, schema: dict[str, Any], inherited: int | None) -> int:
@@ -717,7 +719,7 @@ class _Table:
     def resolve(self, node: Any, names: dict[int, str], alone: frozenset[int] | set[int] = frozenset()) -> Any:
         """``node`` with its placeholders refs to the named components (or, ``alone``, the schema itself)."""
         if isinstance(node, dict):
-            hole = _hole(node)
+            hole = _hole(node) if len(node) == 1 else None  # a placeholder is alone in its dict (most are not)
             if hole is not None and self.find(hole) in alone:
                 return self.body(self.find(hole), names)
             if hole is not None:
