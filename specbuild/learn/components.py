@@ -440,7 +440,10 @@ class _Table:
         here = schema.get(SEEN, inherited)
         out = dict(schema)
         if isinstance(schema.get("properties"), dict):
-            out["properties"] = {p: self._property(p, sub, where, root, here)
+            # a scalar's schema (most properties) is itself, without intern's work, a call or a copy: nothing
+            # changes an entry's schemas in place (a merge makes new ones), and resolve writes copies
+            out["properties"] = {p: sub if isinstance(sub, dict) and sub.keys().isdisjoint(_NESTING)
+                                 else self._property(p, sub, where, root, here)
                                  for p, sub in schema["properties"].items()}
         if isinstance(schema.get("items"), dict):
             out["items"] = self.intern(schema["items"], where.one(), root=root, holder=holder, inherited=here)
@@ -460,10 +463,6 @@ class _Table:
             # the items of a page ({items: [...], total}, a Kubernetes list) are the resource itself
             inner = sub.get(SEEN, here)
             return {**sub, "items": self.intern(sub["items"], where.one(), root=True, holder="", inherited=inner)}
-        if isinstance(sub, dict) and sub.keys().isdisjoint(_NESTING):
-            # what intern makes of a scalar's schema (most properties), without its work or a copy: nothing
-            # changes an entry's schemas in place (a merge makes new ones), and resolve writes copies
-            return sub
         return self.intern(sub, where, root=False, holder=_held(prop), inherited=here)
 
     def _entry(self, schema: dict[str, Any], inherited: int | None) -> int:
