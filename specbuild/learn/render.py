@@ -13,7 +13,7 @@ import copy
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -368,12 +368,10 @@ def features(builder: SpecBuilder) -> dict[str, Features]:
     calls: dict[str, dict[str, frozenset[str]]] = defaultdict(dict)
     names = native.path_names()  # the ~240k core paths of the mix's 100k are ~9k texts: a string each
     for (key, method), op in builder.operations.items():
-        core: set[str] = set()
-        for status, resp in op.responses.items():
-            if 200 <= status < 300:
-                for body in resp.bodies.by_media.values():
-                    _body_core_paths(body, core, names)
-        calls[key][method] = frozenset(core)
+        found = [paths for status, resp in op.responses.items() if 200 <= status < 300
+                 for body in resp.bodies.by_media.values() if (paths := _core_paths_of(body, names))]
+        # most operations: one body's paths, made a set once (not grown in a set, then copied)
+        calls[key][method] = frozenset(found[0]) if len(found) == 1 else frozenset().union(*found)
     return {key: Features(by_method) for key, by_method in calls.items()}
 
 
@@ -515,14 +513,20 @@ def _listed_names(builder: SpecBuilder, key: str) -> frozenset[str]:
 
 def _body_core_paths(body: BodyState, out: set[str], names: Any = None) -> None:
     """The core paths of a body's shape into ``out`` (``names``: native.path_names's, for the native part)."""
+    out.update(_core_paths_of(body, names))
+
+
+def _core_paths_of(body: BodyState, names: Any = None) -> Collection[str]:
+    """The core paths of a body's shape (``names``: as :func:`_body_core_paths` takes them)."""
     if body.shape is None:
-        return
+        return ()
     if body.pending is not None and not body.shape.count:  # all folded natively: read there, nothing to convert
-        out.update(body.pending.core_paths(CORE_DEPTH, names))
-        return
+        return body.pending.core_paths(CORE_DEPTH, names)  # type: ignore[no-any-return]
+    out: set[str] = set()
     shape = body.settled_shape()  # both parts, where there are: their merge decides what is core
     if shape is not None and shape.count:
         _core_paths(shape, "", CORE_DEPTH, out)
+    return out
 
 
 def _core_paths(shape: Shape, prefix: str, depth: int, out: set[str]) -> None:
