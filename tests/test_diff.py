@@ -379,6 +379,14 @@ def test_a_string_length_a_widened_parameters_every_old_value_has_is_no_tighteni
     assert [c.detail for c in changes if c.kind == "request-constraint-tightened"] == tightened
 
 
+def test_a_new_min_length_refuses_the_empty_value_a_parameter_allowed() -> None:
+    """``allowEmptyValue: true``: ``?block=`` was a value clients could send, of no character; a new
+    ``minLength: 1`` refuses it, however long every integer's spelling is."""
+    before = _flat("block", schema={"type": "integer"}, allowEmptyValue=True)
+    changes = diff(_query_doc(before), _query_doc(_flat("block", schema={"type": "string", "minLength": 1})))
+    assert [c.detail for c in changes if c.kind == "request-constraint-tightened"] == ["minLength none -> 1"]
+
+
 @pytest.mark.parametrize("media", ["application/x-www-form-urlencoded", "multipart/form-data"])
 def test_a_forms_field_is_text_as_a_query_parameter_is(media: str) -> None:
     """``n=5`` then ``n=five`` in a form body: every value a client sent before is still accepted (widened),

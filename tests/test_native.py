@@ -12,8 +12,12 @@ import os
 import pickle
 import random
 import shutil
+import struct
+import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -51,6 +55,58 @@ def test_ci_builds_the_native_fold_where_it_can() -> None:
     if shutil.which("cargo") is None:
         pytest.skip("no Rust toolchain on this machine: the pure-Python fold is what runs here")
     assert native.AVAILABLE, "cargo is here, so pip should have built specbuild._native: see the install log"
+
+
+_DT_FLAGS: Final = 30  # the ELF dynamic section's flags entry...
+_DF_STATIC_TLS: Final = 0x10  # ...and its bit: the library's thread-locals need the process's static TLS block
+
+
+def _needs_static_tls(library: Path) -> bool:
+    """Whether a 64-bit little-endian ELF shared library says DF_STATIC_TLS (an initial-exec TLS model)."""
+    elf = library.read_bytes()
+    assert elf[:4] == b"\x7fELF" and elf[4] == 2 and elf[5] == 1, "a 64-bit little-endian ELF file"
+    phoff, = struct.unpack_from("<Q", elf, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", elf, 0x36)
+    for i in range(phnum):
+        kind, _, offset, _, _, size = struct.unpack_from("<IIQQQQ", elf, phoff + i * phentsize)
+        if kind == 2:  # PT_DYNAMIC: (tag, value) pairs to DT_NULL
+            for at in range(offset, offset + size, 16):
+                tag, value = struct.unpack_from("<qQ", elf, at)
+                if tag == 0:
+                    break
+                if tag == _DT_FLAGS and value & _DF_STATIC_TLS:
+                    return True
+    return False
+
+
+@needs_native
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF shared libraries: Linux")
+def test_the_native_module_needs_no_static_tls() -> None:
+    """Python loads the module with dlopen, after whatever libraries the process loaded first. mimalloc's
+    default initial-exec TLS model marks the module DF_STATIC_TLS: glibc must then find its thread-locals
+    room in the static TLS block's small reserve, and where earlier libraries used it up (a 1,600-byte one
+    did, here) the import failed (``cannot allocate memory in static TLS block``) and specbuild fell back
+    to the pure-Python fold without a word. Built with mimalloc's ``local_dynamic_tls`` it needs none."""
+    assert native._native is not None and native._native.__file__ is not None
+    path = Path(native._native.__file__)
+    assert not _needs_static_tls(path), f"{path.name} needs static TLS: build mimalloc with local_dynamic_tls"
+
+
+@needs_native
+def test_a_native_module_built_that_does_not_load_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not built (no Rust toolchain): the pure-Python fold, silently, as it should. Built but refused by the
+    loader (``cannot allocate memory in static TLS block``, a missing symbol): the same fallback, every
+    build ~9 times slower (the 100k mix), and nothing said why. A warning names the loader's error."""
+    def refused(name: str, package: str | None = None) -> ModuleType:
+        raise ImportError(f"{name}: cannot allocate memory in static TLS block")
+
+    monkeypatch.setattr(native.importlib, "import_module", refused)
+    with pytest.warns(RuntimeWarning, match="static TLS block"):
+        assert native._load() is None
+    monkeypatch.setattr(native.importlib.util, "find_spec", lambda name, package=None: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert native._load() is None  # not built: nothing to say
 
 
 def state(shape: schema.Shape | None) -> Any:

@@ -22,7 +22,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from specbuild.learn.schema import (
     ENUM_MAX,
@@ -926,6 +926,24 @@ def test_a_map_keyed_by_ids_keeps_its_records_beside_a_rare_name_of_another_kind
     assert sorted(schema["additionalProperties"]["properties"]) == ["last_checked", "title"]
     for body in [*lists, {"status": "OK"}]:
         Draft202012Validator(schema).validate(body)
+
+
+def test_a_map_of_numbers_some_whole_some_not_keeps_its_values_schema() -> None:
+    """Balances keyed by account UUIDs: ``7`` in one, ``2.5`` in another. Integer and fractional numbers
+    are one kind (``number``), as ``_render`` says of a property; counted as two kinds, the map said
+    ``additionalProperties: true`` (any value), and so did a rare ``{"status": ...}`` beside such ids."""
+    rng = random.Random(11)
+    ids = [f"{rng.getrandbits(32):08x}-1f2e-4d3c-8b7a-{rng.getrandbits(48):012x}" for _ in range(30)]
+    maps = [{k: (i if i % 2 else i + 0.5) for i, k in enumerate(rng.sample(ids, 8))} for _ in range(25)]
+    schema = infer_schema(maps)
+    assert schema["additionalProperties"]["type"] == "number" and "properties" not in schema
+    beside = infer_schema([*maps, {"status": "OK, queued 1 watches for rechecking"}])
+    assert beside["properties"] == {"status": {"type": "string"}}
+    assert beside["additionalProperties"]["type"] == "number"
+    for body in [*maps, {"status": "OK"}]:
+        Draft202012Validator(beside).validate(body)
+    with pytest.raises(ValidationError):
+        Draft202012Validator(beside).validate({ids[0]: "seven"})
 
 
 def test_one_key_that_is_a_release_or_an_id_is_a_map() -> None:

@@ -1038,3 +1038,26 @@ def test_validation_errors_keyed_by_fields_only_a_bulk_body_sends_are_a_map() ->
     error = doc["paths"]["/devices"]["post"]["responses"]["400"]["content"]["application/json"]["schema"]
     assert sorted(error["properties"]) == ["__all__", "detail"], error
     assert error["additionalProperties"]["type"] == "array"
+
+
+def test_a_bulk_requests_errors_keyed_by_its_fields_are_maps_too() -> None:
+    """Django REST Framework answers a bulk create (a list of records, NetBox's and Nautobot's) with a list
+    of errors, one object per record sent (``[{}, {"name": ["This field is required."]}]``), beside the
+    single create's object. Each of those objects is keyed by the request's fields as the single one is:
+    a map of messages, not a record whose properties are the sample's mistakes."""
+    rows = [ex("post", "/devices", 201, body={"name": f"d{i}", "device_type": "t1", "status": "active"},
+               resp={"id": i}) for i in range(6)]
+    rows += [ex("post", "/devices", 201, body=[{"name": f"b{i}", "device_type": "t1", "status": "active"}] * 2,
+                resp=[{"id": 100 + i}] * 2) for i in range(6)]
+    mistakes = [{"device_type": ["This field is required."]}, {"name": ["This field must be unique."]},
+                {"status": ["Select a valid choice."], "name": ["This field may not be blank."]}]
+    rows += [ex("post", "/devices", 400, body=[{"name": "x"}, {"name": ""}], resp=[{}, m]) for m in mistakes * 3]
+    rows += [ex("post", "/devices", 400, body={"name": "x"}, resp=m) for m in mistakes * 3]
+    doc = inline(build_spec(rows, RenderOptions()))
+    assert rejections(doc, rows) == []
+    error = doc["paths"]["/devices"]["post"]["responses"]["400"]["content"]["application/json"]["schema"]
+    error_records = [b["items"] if b.get("type") == "array" else b for b in error["anyOf"]]
+    assert len(error_records) == 2, error
+    for error_record in error_records:
+        assert "properties" not in error_record, error
+        assert error_record["additionalProperties"]["type"] == "array"

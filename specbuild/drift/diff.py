@@ -97,6 +97,7 @@ class _Ctx:
     label: str = ""
     ev: _Ev | None = None  # the evidence at the response schema node being compared, when both learned
     text: bool = False  # comparing a parameter's schemas: what goes on the wire is text (see _covers)
+    empty: bool = False  # ...of a parameter the base let be sent empty (allowEmptyValue): ``?block=``
 
     def add(self, label: str, kind: str, where: str, pointer: str, detail: str) -> None:
         self.changes.append(Change(label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail))
@@ -269,7 +270,11 @@ def _parameter_pairs(ctx: _Ctx, bp: dict[tuple[str, str], dict[str, Any]],
             before, after = bp[key].get("schema"), hp[key].get("schema")
             if key[0] == "query":
                 before, after = _repeats(ctx, bp[key], hp[key], where)
-            _schema(ctx, before, after, "request", where)
+            ctx.empty = bp[key].get("allowEmptyValue") is True
+            try:
+                _schema(ctx, before, after, "request", where)
+            finally:
+                ctx.empty = False
 
 
 def _deep_objects(ctx: _Ctx, bp: dict[tuple[str, str], dict[str, Any]],
@@ -728,7 +733,7 @@ def _constraints(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], directio
         vb, vh = b.get(key), h.get(key)
         if vb == vh or isinstance(vb, bool) or isinstance(vh, bool):
             continue
-        if key == "minLength" and vb is None and ctx.text and isinstance(vh, int) \
+        if key == "minLength" and vb is None and ctx.text and not ctx.empty and isinstance(vh, int) \
                 and vh <= _shortest_spelling(_accepts(ctx.base, b)):
             continue  # a widened parameter's every old value is sent at least that long: none refused
         if key == "pattern":

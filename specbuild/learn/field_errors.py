@@ -7,10 +7,11 @@ became the properties of one error record, shared as the inferred ``4XX`` of eve
 ``add_content_units``, ``base_path``, ``name`` on 54 operations, ``GET /status`` among them), and a
 client was handed an error type whose fields are yesterday's mistakes.
 
-An error body's object (at its root, or its ``errors``) is such a map when two or more of its keys, and
-at least half of them, are field names some request body of the API sends, and each of those holds a
-list (the messages) or an object (a nested serializer's errors): those keys become its
-``additionalProperties``, the other keys (``detail``, ``non_field_errors``, ``message``) stay properties.
+An error body's object (at its root, or its ``errors``; each of a list of them, a bulk request's) is such
+a map when two or more of its keys, and at least half of them, are field names some request body of the
+API sends, and each of those holds a list (the messages) or an object (a nested serializer's errors):
+those keys become its ``additionalProperties``, the other keys (``detail``, ``non_field_errors``,
+``message``) stay properties.
 A scalar under a request field's name (``{"name": "ValidationError", "message": ...}``) is no such map.
 """
 
@@ -68,7 +69,8 @@ def _records(schema: Any) -> Iterator[dict[str, Any]]:
 
 def field_keyed_errors(paths: dict[str, Any], fields: frozenset[str]) -> None:
     """Every error response's body (4xx, 5xx, ``4XX``, ``default``) whose object is keyed by request
-    ``fields`` made a map of them, in place."""
+    ``fields`` made a map of them, in place: the body's object, or each of a list (a bulk request's errors,
+    one per record sent), in any branch of a body answered both ways."""
     if len(fields) < FIELD_KEYED_MIN:
         return
     for item in paths.values():
@@ -78,8 +80,8 @@ def field_keyed_errors(paths: dict[str, Any], fields: frozenset[str]) -> None:
                 if str(status)[:1] not in "45d":
                     continue
                 for media in ((response or {}).get("content") or {}).values():
-                    schema = media.get("schema")
-                    if isinstance(schema, dict):
+                    # an error object, or a list of them (a bulk request's: one per record), or either
+                    for schema in _records(media.get("schema")):
                         _mapped(schema, fields)
                         nested = (schema.get("properties") or {})
                         for name in _NESTED:

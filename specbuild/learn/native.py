@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import copyreg
 import importlib
+import importlib.util
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any, Final, cast
@@ -34,7 +36,12 @@ def _load() -> ModuleType | None:
         return None
     try:  # by name: the compiled module is optional, and `from specbuild import` would load the package API
         module = importlib.import_module("specbuild._native")
-    except ImportError:  # not built here (no Rust toolchain at install time)
+    except ImportError as error:  # not built here (no Rust toolchain at install time), or refused
+        if importlib.util.find_spec("specbuild._native") is not None:
+            # built, but the loader refused it (static TLS used up, a missing symbol): said, or every
+            # build is slower and nothing tells why
+            warnings.warn(f"specbuild._native did not load ({error}); the pure-Python fold runs: the same "
+                          "spec, slower", RuntimeWarning, stacklevel=2)
         return None
     return module
 

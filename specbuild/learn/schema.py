@@ -760,6 +760,14 @@ def _kind_count_of(children: list[Shape]) -> int:
     kinds = 0
     for child in children:
         kinds |= child.kinds
+    return _value_kinds(kinds)
+
+
+def _value_kinds(kinds: int) -> int:
+    """How many kinds of value ``kinds`` holds, null aside: an integer and a fraction are one (``number``,
+    as :func:`_render` says it), any JSON one more."""
+    if kinds & FLOAT:
+        kinds = (kinds & ~FLOAT) | INT
     return bin(kinds & ~NULL).count("1")
 
 
@@ -775,7 +783,7 @@ def _map_schema(children: list[Shape], node: Shape, v31: bool, enums: int, known
     merged = Shape(node.depth + 1)
     for child in children:
         merged.merge(child)
-    if bin(merged.kinds & ~NULL).count("1") != 1:
+    if _value_kinds(merged.kinds) != 1:
         return {"additionalProperties": True, "type": "object"}
     # the values themselves (or a list of them) are what each user wrote, never an enum (``labels``'
     # ``prod``: the next team has ``canary``); a map of records keeps its records' fields' enums
