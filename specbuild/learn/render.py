@@ -435,8 +435,7 @@ def _error_shape(resp: ResponseState) -> ErrorShape:
     """An error response's shape: each media type with the top-level names of its bodies."""
     out = []
     for media, body in resp.bodies.by_media.items():
-        core: set[str] = set()
-        _body_core_paths(body, core)
+        core = _core_paths_of(body)
         out.append((media, frozenset(p.partition(".")[0].partition("[]")[0] or "[]" for p in core)))
     return frozenset(out)
 
@@ -511,13 +510,8 @@ def _listed_names(builder: SpecBuilder, key: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _body_core_paths(body: BodyState, out: set[str], names: Any = None) -> None:
-    """The core paths of a body's shape into ``out`` (``names``: native.path_names's, for the native part)."""
-    out.update(_core_paths_of(body, names))
-
-
 def _core_paths_of(body: BodyState, names: Any = None) -> Collection[str]:
-    """The core paths of a body's shape (``names``: as :func:`_body_core_paths` takes them)."""
+    """The core paths of a body's shape (``names``: native.path_names's, for the native part)."""
     if body.shape is None:
         return ()
     if body.pending is not None and not body.shape.count:  # all folded natively: read there, nothing to convert
