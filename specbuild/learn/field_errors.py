@@ -58,13 +58,18 @@ def _records(schema: Any) -> Iterator[dict[str, Any]]:
     if not isinstance(schema, dict):
         return
     yield schema
-    branches = [*(schema.get("anyOf") or ()), *(schema.get("oneOf") or ())]
-    for branch in [schema, *branches]:
-        items = branch.get("items") if isinstance(branch, dict) else None
-        if isinstance(items, dict):
-            yield items
-        if branch is not schema and isinstance(branch, dict):
+    yield from _items(schema)
+    for branch in (*(schema.get("anyOf") or ()), *(schema.get("oneOf") or ())):
+        if isinstance(branch, dict):
+            yield from _items(branch)
             yield branch
+
+
+def _items(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """A list schema's items, the records it sends (none where it is no list of objects' schema)."""
+    items = schema.get("items")
+    if isinstance(items, dict):
+        yield items
 
 
 def field_keyed_errors(paths: dict[str, Any], fields: frozenset[str]) -> None:
