@@ -408,8 +408,8 @@ class Likeness:
     __slots__ = ()
 
     def profiles(self, a: Profile, b: Profile) -> float | None:
-        """:func:`_pair_similarity` of two profiles."""
-        return _pair_similarity(a, b, _likeness)
+        """:func:`_compared`."""
+        return _compared(a, b)
 
     def __call__(self, a: frozenset[str], b: frozenset[str]) -> float | None:
         return _likeness(a, b)
