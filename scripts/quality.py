@@ -55,13 +55,16 @@ def main() -> int:
     ap.add_argument("--json-out")
     ap.add_argument("--realset", action="append", help="a folder recorded by scripts/real (instead of the devset)")
     ap.add_argument("--findings", help="with --realset: write the concrete failures here (markdown)")
+    ap.add_argument("--mutations", action="store_true",
+                    help="with --realset: also mutate each -b sample (scripts/real/mutate.py) and gate each mutation")
     args = ap.parse_args()
     devset = Path(args.devset)
     if not (devset / "score.py").exists():  # --realset uses its score.py too (the acceptance rule)
         print(f"skipped: no devset at {devset} (it lives in ../shared beside a development clone)")
         return 0
     if args.realset:
-        return realsets([Path(f) for f in args.realset], devset, args.only, args.json_out, args.findings)
+        return realsets([Path(f) for f in args.realset], devset, args.only, args.json_out, args.findings,
+                        args.mutations)
     names = sorted(p.name[: -len(".truth.json")] for p in devset.glob("*.truth.json")
                    if "holdout" not in p.name and (devset / (p.name[: -len(".truth.json")] + ".jsonl.gz")).exists())
     if args.only:
@@ -77,7 +80,7 @@ def main() -> int:
 
 
 def realsets(folders: list[Path], devset: Path, only: list[str] | None, json_out: str | None,
-             findings: str | None) -> int:
+             findings: str | None, mutations: bool = False) -> int:
     """Score real-traffic sets (learn -a, judge on -b): scripts/real/measure.py says what each number is."""
     sys.path.insert(0, str(ROOT / "scripts" / "real"))
     import measure
@@ -88,7 +91,7 @@ def realsets(folders: list[Path], devset: Path, only: list[str] | None, json_out
             for name in measure.names_in(folder):
                 if only and name not in only:
                     continue
-                results[f"{folder.name}/{name}"] = r = measure.measure(folder, name, Path(tmp), devset)
+                results[f"{folder.name}/{name}"] = r = measure.measure(folder, name, Path(tmp), devset, mutations)
                 print(f"{folder.name}/{name}".ljust(26), measure.summary(r), flush=True)
     if json_out:
         Path(json_out).write_text(json.dumps(results, indent=2, sort_keys=True))

@@ -217,7 +217,7 @@ def map_keys(a_doc: dict[str, Any], b_doc: dict[str, Any] | None) -> list[dict[s
     return found
 
 
-def measure(folder: Path, name: str, tmp: Path, devset: Path) -> dict[str, Any]:
+def measure(folder: Path, name: str, tmp: Path, devset: Path, mutations: bool = False) -> dict[str, Any]:
     score = load_score(devset)
     a, b = folder / f"{name}-a.jsonl.gz", folder / f"{name}-b.jsonl.gz"
     proc = specbuild("build", "-i", str(a), "-o", str(tmp / f"{name}-A"), "-q")
@@ -252,6 +252,10 @@ def measure(folder: Path, name: str, tmp: Path, devset: Path) -> dict[str, Any]:
     res["id_enums"] = id_enums(learned)
     res["map_keys"] = map_keys(learned, json.loads(b_spec.read_text()) if b_spec.exists() else None)
     res["slashes"] = slashes(score, learned, score.load_traffic(str(b_plain)))
+    if mutations:  # the gate's other half: real drift made to -b, still caught (mutate.py)
+        import mutate
+
+        res["mutations"] = mutate.mutations(name, a_spec, b, tmp)
     return res
 
 
@@ -334,8 +338,14 @@ def summary(r: dict[str, Any]) -> str:
         f"build --check breaking {r['gate']['build_check']['breaking']} | "
         f"check breaking {r['gate']['check']['breaking']} | "
         f"(plain-JSON requests: {r['selfcons_plain_json']['rate']:.3f} / {r['accept_plain_json']['rate']:.3f}) | "
-        f"id enums {len(r['id_enums'])} | map keys id-like {keys[0]} differ {keys[1]}{_slashes(r)}"
+        f"id enums {len(r['id_enums'])} | map keys id-like {keys[0]} differ {keys[1]}{_slashes(r)}{_mutated(r)}"
     )
+
+
+def _mutated(r: dict[str, Any]) -> str:
+    import mutate
+
+    return "" if "mutations" not in r else " | " + mutate.summary(r["mutations"])
 
 
 def _slashes(r: dict[str, Any]) -> str:
@@ -386,6 +396,10 @@ def findings(results: dict[str, dict[str, Any]]) -> str:
                 f"- map keys: `{m['where']}` `{m['pointer']}` id-like {m['id_like']} ({m['n_id_like']}),"
                 f" differ in b {m['differ_in_b']} ({m['n_differ']})"
             )
+        if "mutations" in r:
+            import mutate
+
+            lines += mutate.misses(r["mutations"])
         for path in r.get("slashes", {}).get("wrong", []):
             lines.append(f"- trailing slash: `{path}` is written in a form the -b traffic was never served with")
         lines.append("")
