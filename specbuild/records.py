@@ -10,6 +10,7 @@ Anything it cannot use raises :class:`RecordError` with a stable ``reason`` for 
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,6 +74,10 @@ class Exchange:
     # made of), and the spec writes it back where the server was called so (Django, Flask, FastAPI tell
     # ``/x`` from ``/x/``)
     slash: bool = False
+    # a request that sent a body: the body's :func:`body_digest` (None without one). Calls of one target
+    # with different bodies are different requests (learn/witnesses.py: a hundred runs created by a hundred
+    # ``POST /runs/create`` are a hundred witnesses of what the API answers, not one)
+    request_digest: tuple[int, int] | None = field(default=None, compare=False)
 
     def request_header(self, name: str) -> str | None:
         return _first(self.request_headers, name)
@@ -127,7 +132,17 @@ def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
                     request_headers=req_headers, response_headers=resp_headers,
                     request_body=req_body, response_body=resp_body,
                     scheme=scheme or "http", host=host, origin=origin,
-                    timestamp=_timestamp(request, response), slash=slash)
+                    timestamp=_timestamp(request, response), slash=slash,
+                    request_digest=None if req_body.kind == "empty" else body_digest(request.get("body")))
+
+
+def body_digest(body: Any) -> tuple[int, int]:
+    """What tells one body from another, cheaply: its CRC-32 and length in bytes, as the record held it
+    (its text; a JSON value some recorders embed instead, as canonical JSON). The native decoder reads
+    the same from the same text (witness.rs)."""
+    data = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else orjson.dumps(
+        body, option=orjson.OPT_SORT_KEYS)
+    return zlib.crc32(data), len(data)
 
 
 def _timestamp(request: dict[str, Any], response: dict[str, Any]) -> str:

@@ -222,7 +222,7 @@ class Fold(Generic[S]):
                     skipped.append(i)
                 continue
             stats.read += 1
-            # fields: method, path, status, query, request headers, ..., scheme, host, timestamp, target
+            # fields: method, path, status, query, request headers, ..., host, timestamp, slash, target, request
             if keep is not None and not _keeps(keep, fields):
                 stats.filtered += 1
                 continue
@@ -282,7 +282,7 @@ class Fold(Generic[S]):
         if self.decode_fields is not None:
             fields = self.decode_fields(raw, self.max_body_bytes)
             if fields is not None:  # the plain form, decoded natively (never too large): no Exchange needed
-                # fields: method, path, status, query, request headers, ..., scheme, host, timestamp, target
+                # fields: method, path, status, query, request headers, ..., host, timestamp, slash, target, request
                 keep = self.keep
                 if keep is not None and not _keeps(keep, fields):
                     return FILTERED

@@ -71,6 +71,57 @@ def test_the_same_entity_fetched_many_times_is_one_witness() -> None:
     assert schema["x-specbuild-seen"] == 1 and "required" not in schema  # one witness promises nothing
 
 
+def _created(bodies: list[dict[str, object]]) -> dict[str, object]:
+    """The learned schema of what ``POST /runs/create`` answered, one call per body (an RPC-style API:
+    one target for every call), folded as a file replay folds them (natively where it can)."""
+    lines = [(orjson.dumps({"request": {"method": "POST", "path": "/runs/create",
+                                        "headers": {"content-type": "application/json"},
+                                        "body": orjson.dumps(body).decode()},
+                            "response": {"statusCode": 200, "headers": {"content-type": "application/json"},
+                                         "body": orjson.dumps({"run": {"id": f"r{i}", "name": body["name"],
+                                                                       "status": "RUNNING"}}).decode()}}),
+              f"t:{i}") for i, body in enumerate(bodies)]
+    b = SpecBuilder()
+    Fold(b).feed(lines)
+    doc = build_document(b)
+    schema = doc["paths"]["/runs/create"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    return dict(schema)
+
+
+def test_calls_of_one_target_with_different_bodies_are_different_witnesses() -> None:
+    """A hundred runs created by a hundred ``POST /runs/create`` are a hundred witnesses of what the API
+    answers, not one: their claims (``required``) stand, and a second sample without ``id`` is a change."""
+    schema = _created([{"name": f"run-{i}"} for i in range(80)])
+    assert schema["x-specbuild-seen"] == 80 and schema["required"] == ["run"]
+
+
+def test_the_same_body_posted_again_and_again_is_one_witness() -> None:
+    schema = _created([{"name": "nightly"}] * 80)
+    assert schema["x-specbuild-seen"] == 1 and "required" not in schema
+
+
+def test_the_requests_with_bodies_are_saved_and_a_format_6_state_counts_targets() -> None:
+    lines = [(orjson.dumps({"request": {"method": "POST", "path": "/runs/create", "body": f'{{"n": {i}}}',
+                                        "headers": {"content-type": "application/json"}},
+                            "response": {"statusCode": 201, "headers": {"content-type": "application/json"},
+                                         "body": '{"id": 1}'}}), f"t:{i}") for i in range(30)]
+    b = SpecBuilder()
+    Fold(b).feed(lines)
+    data = state.encode(b, {})
+    again, _ = state.decode(data, "s")
+    assert state.encode(again, {}) == data
+    [resp] = [r for op in again.operations.values() for r in op.responses.values()]
+    assert resp.distinct() == 30 and resp.witnesses.count() == 1
+    head, _, body = data.partition(b"\n")
+    doc = orjson.loads(body)
+    for op in doc["builder"]["operations"]:
+        for _, saved in op[2][4]:
+            del saved[4]   # as format 6 held it
+    old, _ = state.decode(head.replace(b" %d " % state.FORMAT, b" 6 ") + b"\n" + orjson.dumps(doc), "s")
+    [resp] = [r for op in old.operations.values() for r in op.responses.values()]
+    assert resp.requests is None and resp.distinct() == 1
+
+
 def test_a_state_saved_before_witnesses_loads_with_their_count_unknown() -> None:
     lines = [(orjson.dumps({"request": {"method": "GET", "path": f"/items/{i}"}, "response": {
         "statusCode": 200, "headers": {"content-type": "application/json"}, "body": '{"id": 1}'}}), f"t:{i}")
@@ -84,7 +135,7 @@ def test_a_state_saved_before_witnesses_loads_with_their_count_unknown() -> None
     doc = orjson.loads(body)
     for op in doc["builder"]["operations"]:
         for _, resp in op[2][4]:
-            del resp[3]   # as a state of the previous release holds it
+            del resp[3:]   # as a state of an older release holds it
     old, _ = state.decode(head + b"\n" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS), "s")
     [resp] = [r for op in old.operations.values() for r in op.responses.values()]
     assert resp.witnesses.count() is None

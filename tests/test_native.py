@@ -36,7 +36,7 @@ from specbuild.learn import native, rules, schema
 from specbuild.learn import render as spec_module
 from specbuild.learn import state as state_codec
 from specbuild.learn.builder import ParamState, SpecBuilder
-from specbuild.learn.witnesses import target_hash
+from specbuild.learn.witnesses import request_hash, target_hash
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, decode
 from specbuild.run import Fold, build_document
 from tests.helpers import devset_lines
@@ -543,8 +543,8 @@ def test_the_fold_decoder_hashes_each_target_as_witnesses_does(path: str, query:
                            "response": {"statusCode": 200}})
     fields = native.fields_decoder(targets=True)(record, 1 << 20)  # type: ignore[misc]
     if fields is not None:
-        *_, target = fields
-        assert target == target_hash(fields[1], fields[3])
+        *_, target, request = fields
+        assert target == target_hash(fields[1], fields[3]) and request is None  # no body: no request of its own
 
 
 @needs_native
@@ -553,7 +553,28 @@ def test_target_hashes_at_block_lengths() -> None:
         record = orjson.dumps({"request": {"method": "GET", "pathname": "/" + "a" * (n - 2)},
                                "response": {"statusCode": 200}})
         fields = native.fields_decoder(targets=True)(record, 1 << 20)  # type: ignore[misc]
-        assert fields is not None and len(fields[1] + "?") == n and fields[-1] == target_hash(fields[1], ())
+        assert fields is not None and len(fields[1] + "?") == n and fields[-2] == target_hash(fields[1], ())
+
+
+@needs_native
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=400), st.sampled_from(["text/plain", "application/json", None]),
+       st.lists(st.tuples(st.text(max_size=20), st.text(max_size=40)), max_size=3))
+def test_the_fold_decoder_hashes_each_request_with_its_body_as_records_decode_does(
+        text: str, media: str | None, query: list[tuple[str, str]]) -> None:
+    """A request that sent a body is its target and the body (witnesses.request_hash): CRC-32 in Rust, over
+    the body as the record holds it (escapes undone), equal to what records.decode reads; none without a body."""
+    body = orjson.dumps({"note": text}).decode() if media == "application/json" else text
+    raw = orjson.dumps({"request": {"method": "POST", "pathname": "/runs/create", "query": dict(query),
+                                    "headers": {"content-type": media} if media else {}, "body": body},
+                        "response": {"statusCode": 201}})
+    fields = native.fields_decoder(targets=True)(raw, 1 << 20)  # type: ignore[misc]
+    if fields is None:
+        return
+    ex = decode(raw)
+    expected = None if ex.request_digest is None else request_hash(ex.path, ex.query, ex.request_digest)
+    assert fields[-1] == expected
+    assert (expected is None) == (ex.request_body.kind == "empty")
 
 
 @needs_native

@@ -57,7 +57,7 @@ def spec(builder: SpecBuilder) -> bytes:
 
 def body(data: bytes) -> Any:
     header, _, rest = data.partition(b"\n")
-    assert header == b"specbuild-state 6 " + __version__.encode()
+    assert header == b"specbuild-state 7 " + __version__.encode()
     return orjson.loads(rest)
 
 
@@ -188,7 +188,7 @@ def test_a_process_without_the_native_module_writes_the_same_bytes(tmp_path: Pat
         r = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "users.jsonl"), "0" if pure else "1"],
                            env=env, capture_output=True, check=True, cwd=tmp_path)
         out.append(r.stdout)
-    assert out[0] == out[1] and out[0].startswith(b"specbuild-state 6 ")
+    assert out[0] == out[1] and out[0].startswith(b"specbuild-state 7 ")
 
 
 # -- resuming --------------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def test_a_format_2_state_is_refused_by_its_header(marker: Path) -> None:
     data = b"specbuild-state 2 0.1.0\n" + pickle.dumps({"builder": Payload(marker), "positions": {}})
     with pytest.raises(InputError) as err:
         codec.decode(data, "out/.specbuild-state.pickle")
-    assert err.value.message == "out/.specbuild-state.pickle: state format 2 is not 6: re-learn or use specbuild 0.1.0"
+    assert err.value.message == "out/.specbuild-state.pickle: state format 2 is not 7: re-learn or use specbuild 0.1.0"
     assert err.value.hint and "\n" not in err.value.message
 
 
@@ -354,7 +354,7 @@ def test_a_legacy_pickle_state_is_refused_not_started_over(tmp_path: Path, marke
     store = Checkpoints(tmp_path, "json", None, None)
     with pytest.raises(InputError) as err:
         store.load()
-    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 6: re-learn or use " \
+    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 7: re-learn or use " \
                                 "specbuild 0.1.0"
     (tmp_path / LEGACY_STATE_NAME).write_bytes(pickle.dumps(Payload(marker)))
     with pytest.raises(InputError, match="not a specbuild state file"):

@@ -16,7 +16,7 @@ use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Tab
 use crate::segment::{compile, segments, set_segments, typed, Segments};
 use crate::shape::{key_hash, key_hash_bytes, Node, Props, Vals};
 use crate::state::{core_paths_from, Reader};
-use crate::witness::target_hash;
+use crate::witness::{request_hash, target_hash};
 
 // -- the rules ---------------------------------------------------------------------------------------
 
@@ -927,7 +927,8 @@ fn decode_record<'py>(
 
 /// `decode_record` for a fold: only the headers the fold reads come out (the names each side's
 /// `keep` takes); the others, most of a record's headers, never become Python objects. With
-/// `targets`, a thirteenth field: the request target's `witnesses.target_hash`. With `instants`, the
+/// `targets`, a thirteenth and a fourteenth field: the request target's `witnesses.target_hash`, and
+/// `witnesses.request_hash` of a request that sent a body (None without one). With `instants`, the
 /// timestamp is the instant's second (`record::epoch_second`) where it is read here: the text otherwise.
 #[pyclass(name = "Decoder", module = "specbuild._native")]
 #[derive(Default)]
@@ -1011,6 +1012,8 @@ fn decode_into_tuple<'py>(
     };
     let Some(d) = decoded else { return Ok(None) };
     let target = targets.then(|| target_hash(&d.path, &d.query));
+    // a request that sent a body: the target and the body (witnesses.request_hash), None without one
+    let request_id = targets.then(|| d.request_digest.map(|digest| request_hash(&d.path, &d.query, digest)));
     let items: [Bound<'py, PyAny>; 12] = [
         strings.get(py, &d.method).into_any(),
         d.path.into_pyobject(py)?.into_any(),
@@ -1029,8 +1032,9 @@ fn decode_into_tuple<'py>(
         PyBool::new(py, d.slash).to_owned().into_any(),
     ];
     let mut items = Vec::from(items);
-    if let Some(h) = target {
+    if let (Some(h), Some(request_id)) = (target, request_id) {
         items.push(h.into_pyobject(py)?.into_any());
+        items.push(request_id.into_pyobject(py)?.into_any());
     }
     Ok(Some(PyTuple::new(py, items)?))
 }

@@ -480,6 +480,8 @@ pub(crate) struct Decoded {
     pub(crate) timestamp: String,
     // the target ended in "/" (records.Exchange.slash)
     pub(crate) slash: bool,
+    // records.body_digest of a request that sent a body (its CRC-32 and length in bytes); None without one
+    pub(crate) request_digest: Option<(u32, usize)>,
 }
 
 fn first<'p>(pairs: &'p Pairs, name: &str) -> Option<&'p str> {
@@ -650,7 +652,12 @@ fn decode(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2], one_pass
     }
     let request_headers = header_pairs(request.headers.take());
     let response_headers = header_pairs(response.headers.take());
+    let digest = match &request.body {
+        Some(Body::Text(text, _)) => Some((crate::witness::crc32(text.as_bytes()), text.len())),
+        _ => None,
+    };
     let request_body = body(request.body.take(), first(&request_headers, "content-type"), limit, true)?;
+    let request_digest = if matches!(request_body, BodyOut::Empty) { None } else { digest };
     if method == "POST" && names_a_method(r, query.as_ref(), &request_headers, &request_body) {
         return None;
     }
@@ -674,6 +681,7 @@ fn decode(r: &Rules, raw: &[u8], limit: usize, unread: [Unread<'_>; 2], one_pass
         host,
         timestamp,
         slash,
+        request_digest,
     })
 }
 

@@ -84,7 +84,20 @@ fn blake2b_8(data: &[u8]) -> u64 {
 /// witnesses.target_hash(path, query): `path?k=v&k=v` hashed, 63 bits (a JSON integer every reader
 /// keeps exact).
 pub(crate) fn target_hash(path: &str, query: &[(String, String)]) -> u64 {
-    let mut text = String::with_capacity(path.len() + 1 + query.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>());
+    blake2b_8(target_text(path, query, 0).as_bytes()) >> 1
+}
+
+/// witnesses.request_hash(path, query, digest): the target, then a NUL and the body's `digest`
+/// (records.body_digest: its CRC-32 and length in bytes).
+pub(crate) fn request_hash(path: &str, query: &[(String, String)], digest: (u32, usize)) -> u64 {
+    let mut text = target_text(path, query, 20);
+    text.push_str(&format!("\0{:08x}:{}", digest.0, digest.1));
+    blake2b_8(text.as_bytes()) >> 1
+}
+
+fn target_text(path: &str, query: &[(String, String)], room: usize) -> String {
+    let mut text =
+        String::with_capacity(path.len() + 1 + room + query.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>());
     text.push_str(path);
     text.push('?');
     for (i, (k, v)) in query.iter().enumerate() {
@@ -95,7 +108,56 @@ pub(crate) fn target_hash(path: &str, query: &[(String, String)]) -> u64 {
         text.push('=');
         text.push_str(v);
     }
-    blake2b_8(text.as_bytes()) >> 1
+    text
+}
+
+/// zlib.crc32's tables (CRC-32/ISO-HDLC, reflected), eight of them: a body is read eight bytes at a step.
+const fn crc_tables() -> [[u32; 256]; 8] {
+    let mut t = [[0u32; 256]; 8];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            k += 1;
+        }
+        t[0][i] = c;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 256 {
+        let mut j = 1;
+        while j < 8 {
+            t[j][i] = (t[j - 1][i] >> 8) ^ t[0][(t[j - 1][i] & 0xFF) as usize];
+            j += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+static CRC: [[u32; 256]; 8] = crc_tables();
+
+/// `zlib.crc32(data)`.
+pub(crate) fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    let mut chunks = data.chunks_exact(8);
+    for b in &mut chunks {
+        let lo = c ^ u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        c = CRC[7][(lo & 0xFF) as usize]
+            ^ CRC[6][((lo >> 8) & 0xFF) as usize]
+            ^ CRC[5][((lo >> 16) & 0xFF) as usize]
+            ^ CRC[4][(lo >> 24) as usize]
+            ^ CRC[3][b[4] as usize]
+            ^ CRC[2][b[5] as usize]
+            ^ CRC[1][b[6] as usize]
+            ^ CRC[0][b[7] as usize];
+    }
+    for &b in chunks.remainder() {
+        c = CRC[0][((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
+    }
+    !c
 }
 
 #[cfg(test)]
@@ -107,5 +169,16 @@ mod tests {
         // python3 -c 'import hashlib; print(hex(int.from_bytes(hashlib.blake2b(b"", digest_size=8).digest(), "big")))'
         assert_eq!(blake2b_8(b""), 0xe4a6_a057_7479_b2b4);
         assert_eq!(target_hash("/a", &[]), blake2b_8(b"/a?") >> 1);
+    }
+
+    #[test]
+    fn crcs_are_zlibs() {
+        // python3 -c 'import zlib; print(hex(zlib.crc32(b"123456789")), hex(zlib.crc32(b"")))'
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+        assert_eq!(crc32(b""), 0);
+        let long: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let bytewise = long.iter().fold(!0u32, |c, &b| CRC[0][((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8));
+        assert_eq!(crc32(&long), !bytewise);
+        assert_eq!(request_hash("/a", &[], (0, 0)), blake2b_8(b"/a?\x0000000000:0") >> 1);
     }
 }

@@ -39,7 +39,7 @@ from specbuild.learn import native
 from specbuild.learn.paths.templater import PathTemplater
 from specbuild.learn.rules import MAX_CREDENTIALS, MAX_PARAMS, MAX_SECURITY_KEYS, PARAMS_KEEP
 from specbuild.learn.schema import Shape, StringsShape
-from specbuild.learn.witnesses import Witnesses, target_hash
+from specbuild.learn.witnesses import Witnesses, request_hash, target_hash
 from specbuild.records import Body, Exchange, Pairs, epoch_seconds, form_key
 
 
@@ -267,7 +267,7 @@ class ResponseState:
     """The responses of one status. Natively folded headers wait in ``pending_headers`` (like
     ``BodyState.pending``): call :meth:`settle` before reading ``headers``."""
 
-    __slots__ = ("bodies", "count", "headers", "pending_headers", "witnesses")
+    __slots__ = ("bodies", "count", "headers", "pending_headers", "requests", "witnesses")
 
     def __init__(self) -> None:
         self.count = 0
@@ -275,15 +275,31 @@ class ResponseState:
         self.bodies = Bodies()
         self.pending_headers: Any = None
         self.witnesses = Witnesses()  # distinct request targets answered with this status
+        # distinct requests that sent a body (target and body: witnesses.request_hash), once one did
+        self.requests: Witnesses | None = None
 
     def merge(self, other: ResponseState, take: bool = True) -> None:
         self.count += other.count
         self.witnesses.merge(other.witnesses)
+        if other.requests is not None:
+            if self.requests is None:
+                self.requests = Witnesses()
+            self.requests.merge(other.requests)
         _merge_params(self.headers, other.headers)
         self.pending_headers = _merge_pending(self.pending_headers, other.pending_headers, take)
         if take:
             other.pending_headers = None
         self.bodies.merge(other.bodies, take)
+
+    def distinct(self) -> int | None:
+        """The distinct requests answered so (learn/witnesses.py): targets, or where calls sent bodies,
+        targets and bodies, the larger (a lower bound of their union); None when a state saved before
+        witnesses were counted left it unknown."""
+        targets = self.witnesses.count()
+        if targets is None or self.requests is None:
+            return targets
+        bodied = self.requests.count()
+        return targets if bodied is None else max(targets, bodied)
 
     def settle(self) -> None:
         _settle_params(self.headers, self.pending_headers)
@@ -402,14 +418,16 @@ class SpecBuilder:
         """Fold one exchange in. Raises on data only for a path no API has (a RecordError, "too-deep",
         before anything is folded): records were validated by ``records.decode``."""
         self.add_fields(ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
-                        ex.request_body, ex.response_body, ex.scheme, ex.host, ex.timestamp, ex.slash)
+                        ex.request_body, ex.response_body, ex.scheme, ex.host, ex.timestamp, ex.slash, None,
+                        None if ex.request_digest is None else request_hash(ex.path, ex.query, ex.request_digest))
 
     def add_fields(self, method: str, path: str, status: int, query: Pairs, request_headers: Pairs,
                    response_headers: Pairs, request_body: Body, response_body: Body, scheme: str,
-                   host: str, timestamp: str | int = "", slash: bool = False, target: int | None = None) -> None:
+                   host: str, timestamp: str | int = "", slash: bool = False, target: int | None = None,
+                   request: int | None = None) -> None:
         """:meth:`add`, from an Exchange's fields (the native decode gives those, without the object,
-        ``target``: the request target's ``target_hash``, hashed there, and the timestamp as its
-        second where it read it)."""
+        ``target``: the request target's ``target_hash``, hashed there, ``request``: the ``request_hash``
+        of a request that sent a body, and the timestamp as its second where it read it)."""
         # the requests that may wrap another (envelope.py): a natively decoded POST (its ``target`` hashed
         # there) was looked at by the decoder, which leaves every one that names a method to records.decode
         if request_body.kind == "text" or (method == "POST" and target is None):
@@ -462,6 +480,10 @@ class SpecBuilder:
             resp = op.responses[status] = ResponseState()
         resp.count += 1
         resp.witnesses.add(target_hash(path, query) if target is None else target)
+        if request is not None:
+            if resp.requests is None:
+                resp.requests = Witnesses()
+            resp.requests.add(request)
         if response_headers:
             _fold_headers(resp, response_headers, policy.response, natively, None if target is None else ())
         resp.bodies.add(response_body, self.examples, _path_salt(path))

@@ -116,8 +116,10 @@ def fields_decoder(keep_request: Callable[[str], bool] | None = None,
     ``keep_request`` and ``keep_response`` (asked once per header name): only the headers they keep
     come out, for a fold that reads no others (most of a record's headers are generic ones it drops;
     once refused, a name is skipped unread; with a ``plain_`` rule, ``http.HeaderPolicy.plain``'s, they
-    are asked about only the names the rule leaves to them). ``targets``: one more field, the request target's
-    :func:`~specbuild.learn.witnesses.target_hash` (``SpecBuilder.add_fields``'s ``target``). ``instants``:
+    are asked about only the names the rule leaves to them). ``targets``: two more fields, the request target's
+    :func:`~specbuild.learn.witnesses.target_hash` (``SpecBuilder.add_fields``'s ``target``) and, for a
+    request that sent a body, its :func:`~specbuild.learn.witnesses.request_hash` (``request``; None
+    without one). ``instants``:
     the timestamp, where the decoder reads it (RFC 3339, as recorders write it), is the instant's second
     (an int: ``math.floor(records.epoch_seconds(text))``, what ``SpecBuilder._saw`` keeps), else the text.
 

@@ -758,7 +758,7 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
         out["content"] = {media: _media(resp.bodies.by_media[media], opts, entities=True,
                                         files=media == multipart.MEDIA)
                           for media in sorted(resp.bodies.by_media)}
-        witnesses = resp.witnesses.count()
+        witnesses = resp.distinct()
         for media in out["content"].values():
             _cap_seen(media["schema"], witnesses)
         if 200 <= status < 300 and serves_files(out["content"]):

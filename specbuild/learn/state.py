@@ -28,9 +28,10 @@ are written settled, as the Python fold would hold them).
                  [[status, RESPONSE]], {security scheme key: calls},   # "" = calls without credentials
                  [slashed, slashed served]]   # calls whose target ended in "/", and those served (2xx,
                                               # 3xx but a redirect); format 4 had none: read as [0, 0]
-    RESPONSE  = [count, PARAMS headers, BODIES, [hash] | null]
+    RESPONSE  = [count, PARAMS headers, BODIES, [hash] | null, [hash] | null]
                 # the K + 1 smallest target hashes of learn/witnesses.py; null (or absent, in a state
-                # saved before them): not counted
+                # saved before them): not counted; then those of the requests that sent a body (target and
+                # body: witnesses.request_hash), null when none did (absent before format 7)
     BODIES    = [calls without a body, {media type: BODY}]
     BODY      = [kind, count, too_large, example, SHAPE | null, PARAMS | null]
                 # kind: json (has a SHAPE) | form (has PARAMS) | text | binary;
@@ -87,14 +88,15 @@ from specbuild.learn.witnesses import K, Witnesses
 Partition = tuple[str, int]
 
 MAGIC: Final = b"specbuild-state"
-FORMAT: Final = 6  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes;
+FORMAT: Final = 7  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes;
 # 6: multipart bodies as forms (a file part under ``name[\x00file]``, specbuild/multipart.py: a reader of 5
-# would render that segment as a property, so it refuses the state instead)
+# would render that segment as a property, so it refuses the state instead); 7: and each RESPONSE's requests
 # Formats read too: a format 4 state is a format 5 one that saw no target ending in "/" (its calls stay
 # counted as sent without: the paths it documented keep their form until new traffic outweighs them); a
 # format 5 state kept multipart bodies as binary: the first multipart body read as a form takes their place
-# (builder._kept), the counts carried over.
-READ_FORMATS: Final = (4, 5, FORMAT)
+# (builder._kept), the counts carried over; a format 6 state counted targets only: its responses' claims
+# rest on those until requests with bodies are counted again.
+READ_FORMATS: Final = (4, 5, 6, FORMAT)
 BODY_KINDS: Final = frozenset({"json", "form", "text", "binary"})
 _HINT: Final = ("move it aside and re-learn the topics with a new --group, or keep following with the "
                 "specbuild that wrote it")
@@ -153,7 +155,8 @@ def _operation_data(op: OperationState) -> list[Any]:
     return [op.count, _params_data(op.query, op.pending_query), _params_data(op.headers, op.pending_headers),
             _bodies_data(op.request),
             [[status, [resp.count, _params_data(resp.headers, resp.pending_headers), _bodies_data(resp.bodies),
-                       resp.witnesses.smallest() if resp.witnesses.known else None]]
+                       resp.witnesses.smallest() if resp.witnesses.known else None,
+                       None if resp.requests is None else resp.requests.smallest()]]
              for status, resp in sorted(op.responses.items(), key=lambda kv: kv[0])],
             dict(op.security), [op.slashed, op.slashed_served]]
 
@@ -295,11 +298,14 @@ def _response(d: Any) -> ResponseState:
     parts = _list(d)
     if len(parts) == 3:  # saved before specbuild counted witnesses: their number is unknown
         parts = [*parts, None]
-    count, headers, bodies, witnesses = parts
+    if len(parts) == 4:  # format 6 or older: targets only
+        parts = [*parts, None]
+    count, headers, bodies, witnesses, requests = parts
     resp = ResponseState()
     resp.count, resp.headers, resp.bodies = _int(count), _params(headers), _bodies(bodies)
     resp.witnesses = Witnesses() if witnesses is None else Witnesses(_hashes(witnesses))
     resp.witnesses.known = witnesses is not None
+    resp.requests = None if requests is None else Witnesses(_hashes(requests))
     return resp
 
 

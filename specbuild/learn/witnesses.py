@@ -2,8 +2,12 @@
 
 Five hundred calls of ``GET /user`` are one user seen five hundred times: evidence that ``email`` is
 always there for *that* user, not for users. A response's learned claims rest on at most as many
-witnesses as the distinct request targets (path and query) that produced it; the rendered schema's
-root count is capped by this number (drift/evidence.py reads it).
+witnesses as the distinct requests that produced it: request targets (path and query), and for a
+request that sends a body, the target and the body together (``request_hash``): a hundred ``POST
+/runs/create`` with a hundred different bodies are a hundred runs created (an RPC-style API's every
+call has the same target), the same search body posted again and again is one. The rendered schema's
+root count is capped by this number (drift/evidence.py reads it). The path templater reads only the
+targets (a word called again and again on many ids is an endpoint; bodies say nothing of paths).
 
 The count is a *k minimum values* sketch: a stable 63-bit hash of each target, the ``K`` smallest kept.
 Below ``K`` distinct targets the count is exact; above, an estimate within a few percent. Which hashes
@@ -23,7 +27,20 @@ _SPACE: Final = float(1 << 63)
 
 def target_hash(path: str, query: Iterable[tuple[str, str]]) -> int:
     """A stable hash of one request target (not Python's ``hash``: that one changes per process)."""
-    text = path + "?" + "&".join(f"{k}={v}" for k, v in query) if query else path + "?"
+    return _hash(_target(path, query))
+
+
+def request_hash(path: str, query: Iterable[tuple[str, str]], digest: tuple[int, int]) -> int:
+    """A stable hash of one request that sent a body: its target and the body's ``digest``
+    (:func:`specbuild.records.body_digest`: its CRC-32 and length in bytes, as the record held it)."""
+    return _hash(f"{_target(path, query)}\x00{digest[0]:08x}:{digest[1]}")
+
+
+def _target(path: str, query: Iterable[tuple[str, str]]) -> str:
+    return path + "?" + "&".join(f"{k}={v}" for k, v in query) if query else path + "?"
+
+
+def _hash(text: str) -> int:
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 1  # 63 bits: a JSON integer every reader keeps exact
 
