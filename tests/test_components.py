@@ -282,34 +282,3 @@ def test_settling_compares_a_group_again_only_once_something_in_it_changed(monke
     assert Counter(compared).most_common(1)[0][1] == 1, Counter(compared).most_common(2)
     assert build_spec(list(reversed(rows))) == doc
 
-
-def test_a_shared_answer_keeps_the_claims_its_better_evidenced_place_proved() -> None:
-    """The same object answered by ``GET /runs/{id}`` (70 distinct requests: ``required`` proven) and by a
-    rare ``PUT`` 200 (20: too few to promise it) is one component: it keeps the GET's claims, as it keeps
-    its counts, rather than the claims neither place contradicted dropping (a field gone from every GET
-    answer would then be silent in ``check``)."""
-    run = {"name": "nightly", "status": "RUNNING", "owner": "ann"}
-    rows = [ex(path=f"/runs/r{i}", resp={**run, "id": f"r{i}"}) for i in range(70)]
-    rows += [ex("put", path=f"/runs/r{i}", resp={**run, "id": f"r{i}"}) for i in range(20)]
-    doc = build_spec(rows)
-    [path] = [p for p in doc["paths"] if p.startswith("/runs/")]
-    get = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    put = doc["paths"][path]["put"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert get == put and "$ref" in get
-    shared = doc["components"]["schemas"][get["$ref"].rsplit("/", 1)[-1]]
-    assert shared["required"] == ["id", "name", "owner", "status"]
-    changed = [ex(path=f"/runs/r{i}", resp={**run}) for i in range(100, 130)]   # no id any more
-    assert any("id" in why for why in rejections(doc, changed))
-
-
-def test_a_schema_a_client_sends_is_never_made_more_required_by_an_answer_it_shares() -> None:
-    """A notebook's ``content`` as ``GET`` answers it (70 distinct requests: its fields required) and as a
-    few ``PUT`` bodies send it: one component, whose fields a client sending one need not send."""
-    def notebook(i: int) -> dict[str, object]:
-        return {"cells": [{"source": f"print({i})"}], "metadata": {"kernel": "python3"}, "nbformat": 4}
-    rows = [ex(path=f"/notebooks/n{i}", resp={"name": f"n{i}", "content": notebook(i)}) for i in range(70)]
-    sent = [ex("put", path=f"/notebooks/n{i}", status=204, body={"content": notebook(i)}) for i in range(5)]
-    doc = build_spec(rows + sent)
-    assert len({str(s) for s in doc["components"]["schemas"].values() if "nbformat" in str(s)}) == 1  # shared
-    later = [ex("put", path=f"/notebooks/n{i}", status=204, body={"content": {"cells": []}}) for i in range(5)]
-    assert not rejections(doc, sent + later)

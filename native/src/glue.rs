@@ -1013,7 +1013,7 @@ fn decode_into_tuple<'py>(
     let Some(d) = decoded else { return Ok(None) };
     let target = targets.then(|| target_hash(&d.path, &d.query));
     // a request that sent a body: the target and the body (witnesses.request_hash), None without one
-    let request_id = targets.then(|| d.request_digest.map(|digest| request_hash(&d.path, &d.query, digest)));
+    let request_id = target.map(|t| d.request_digest.map(|digest| request_hash(t, digest)));
     let items: [Bound<'py, PyAny>; 12] = [
         strings.get(py, &d.method).into_any(),
         d.path.into_pyobject(py)?.into_any(),

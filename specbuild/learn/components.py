@@ -55,7 +55,6 @@ class _Entry:
     parents: set[tuple[int, str]] = field(default_factory=set)  # (the entry holding it, the holder's name)
     operations: set[str] = field(default_factory=set)  # the operations whose body it is (``ReplacePod``)
     contexts: set[str] = field(default_factory=set)  # operation + holder of where it is held (``GetNodeSpec``)
-    sent: bool = False  # an occurrence is in a request body (what a client sends: never made more required)
     # the counts of the best-evidenced occurrence (most properties, then most values at its root; the
     # first of equals): one place's counts stay consistent with each other (a property's presence
     # against its objects)
@@ -78,7 +77,6 @@ class _Entry:
         self.parents |= other.parents
         self.operations |= other.operations
         self.contexts |= other.contexts
-        self.sent |= other.sent
         # the better-evidenced one's counts, the other's where it alone has the place (a merged extra)
         better, worse = (other, self) if other.rank() > self.rank() else (self, other)
         self.evidence = {**worse.evidence, **better.evidence}
@@ -490,7 +488,6 @@ class _Table:
     def _note(self, i: int, where: _Where, *, root: bool, holder: str) -> None:
         """The names this occurrence suggests, and which entries hold it."""
         entry = self.entries[i]
-        entry.sent |= where.side == "Input"
         if root and where.side == "Error":  # an API's errors have one shape, whatever the resource
             entry.vote("Error", _RESOURCE, where.resource + "Error")
         elif root:
@@ -594,19 +591,12 @@ class _Table:
 
     def _unite(self, keep: int, gone: int) -> None:
         kept, other = self.entries[keep], self.entries[gone]
-        # Answers: a property one of them requires is required in both. _compatible united them only where
-        # each property was in every object on both sides or absent from some on both (the count marks of
-        # _key), so where the other does not require it, its evidence was too thin to (render._cap_seen:
-        # fewer distinct requests), never against it. The united schema keeps the better-evidenced counts
-        # (absorb), and with them this claim: a PUT's rare 200 no longer drops what its 201s proved. What
-        # a client sends is required only where every one required it (a partial update omits anything).
-        mine, theirs = set(kept.schema.get("required", ())), set(other.schema.get("required", ()))
-        required = sorted(mine & theirs if kept.sent or other.sent else mine | theirs)
+        required = sorted(set(kept.schema.get("required", ())) & set(other.schema.get("required", ())))
         kept.schema = {k: v for k, v in kept.schema.items() if k != "required"}
         if "properties" in kept.schema:  # the same properties (_compatible): each the wider of the two
             mine, theirs = self._canon(kept.schema["properties"]), self._canon(other.schema["properties"])
             kept.schema["properties"] = {p: self._wider(mine[p], theirs[p]) for p in sorted(mine)}
-        if required:
+        if required:  # a property is required only where every merged schema required it
             kept.schema["required"] = required
         kept.key = _key(kept.schema)
         kept.absorb(other)

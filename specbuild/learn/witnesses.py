@@ -22,27 +22,29 @@ from collections.abc import Iterable
 from typing import Final
 
 K: Final = 256
+_MASK: Final = (1 << 64) - 1
 _SPACE: Final = float(1 << 63)
 
 
 def target_hash(path: str, query: Iterable[tuple[str, str]]) -> int:
     """A stable hash of one request target (not Python's ``hash``: that one changes per process)."""
-    return _hash(_target(path, query))
+    digest = hashlib.blake2b(_target(path, query).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1  # 63 bits: a JSON integer every reader keeps exact
 
 
-def request_hash(path: str, query: Iterable[tuple[str, str]], digest: tuple[int, int]) -> int:
-    """A stable hash of one request that sent a body: its target and the body's ``digest``
-    (:func:`specbuild.records.body_digest`: its CRC-32 and length in bytes, as the record held it)."""
-    return _hash(f"{_target(path, query)}\x00{digest[0]:08x}:{digest[1]}")
+def request_hash(target: int, digest: tuple[int, int]) -> int:
+    """A stable hash of one request that sent a body: its :func:`target_hash` and the body's ``digest``
+    (:func:`specbuild.records.body_digest`: its CRC-32 and length in bytes), mixed by SplitMix64's
+    finalizer (witness.rs does the same), 63 bits."""
+    z = ((target ^ (digest[0] << 32 | digest[1] & 0xFFFFFFFF)) + 0x9E3779B97F4A7C15) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return (z ^ (z >> 31)) >> 1
 
 
 def _target(path: str, query: Iterable[tuple[str, str]]) -> str:
     return path + "?" + "&".join(f"{k}={v}" for k, v in query) if query else path + "?"
 
-
-def _hash(text: str) -> int:
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1  # 63 bits: a JSON integer every reader keeps exact
 
 
 class Witnesses:
