@@ -418,9 +418,9 @@ class SpecBuilder:
         """Fold one exchange in. Raises on data only for a path no API has (a RecordError, "too-deep",
         before anything is folded): records were validated by ``records.decode``."""
         self.add_fields(ex.method, ex.path, ex.status, ex.query, ex.request_headers, ex.response_headers,
-                        ex.request_body, ex.response_body, ex.scheme, ex.host, ex.timestamp, ex.slash,
-                        target := target_hash(ex.path, ex.query),
-                        None if ex.request_digest is None else request_hash(target, ex.request_digest))
+                        ex.request_body, ex.response_body, ex.scheme, ex.host, ex.timestamp, ex.slash, None,
+                        None if ex.request_digest is None else request_hash(target_hash(ex.path, ex.query),
+                                                                            ex.request_digest))
 
     def add_fields(self, method: str, path: str, status: int, query: Pairs, request_headers: Pairs,
                    response_headers: Pairs, request_body: Body, response_body: Body, scheme: str,
