@@ -186,3 +186,38 @@ def test_the_evidence_along_a_rule_s_schema_path_follows_its_refs_and_its_branch
     assert seen_along(schema, ("properties", "data", "anyOf")) == 50  # no branch taken: the holder's
     assert seen_along(schema, ("properties", "nowhere", "type")) == 50
     assert seen_along({"type": "object"}, ("properties",)) is None
+
+
+def test_a_success_is_gone_only_beyond_chance() -> None:
+    from specbuild.drift.evidence import gone
+    assert gone(91, 115, 115)          # a record's 200 to 91 of 115 requests, then to none of 115: removed
+    assert not gone(3, 53, 60)         # 3 successes among 50 errors, none of 60 new calls: p 0.11
+    assert not gone(0, 10, 10) and not gone(5, 10, 0)
+
+
+def _items(status: int, n: int, start: int = 0) -> list[tuple[bytes, str]]:
+    return [(orjson.dumps({"request": {"method": "GET", "path": f"/items/{i}"}, "response": {
+        "statusCode": status, "headers": {"content-type": "application/json"},
+        "body": orjson.dumps({"id": i, "name": f"item {i}"} if status == 200 else {"error": "not found"}).decode()}}),
+        f"t:{i}") for i in range(start, start + n)]
+
+
+def _learned(lines: list[tuple[bytes, str]]) -> dict[str, object]:
+    b = SpecBuilder()
+    Fold(b).feed(lines)
+    return build_document(b)
+
+
+def test_a_route_that_now_answers_404_to_every_call_is_a_removal_a_learned_head_proves() -> None:
+    """``build --check`` reads a learned head's absences as no evidence, except where counts prove one:
+    each learned response says how many distinct requests it answered (``x-specbuild-seen``)."""
+    from specbuild.drift.diff import diff
+    base = _learned(_items(200, 80) + _items(404, 5, 1000))
+    assert base["paths"]["/items/{itemId}"]["get"]["responses"]["200"]["x-specbuild-seen"] == 80
+    removed = _learned(_items(404, 80, 2000))
+    found = [(c.kind, c.severity) for c in diff(base, removed, learned_head=True)]
+    assert ("response-status-removed", "breaking") in found
+    unchanged = _learned(_items(200, 60, 3000))  # no 404 this time: no evidence that it is gone
+    assert not [c for c in diff(base, unchanged, learned_head=True) if c.severity == "breaking"]
+    rare = _learned(_items(200, 3) + _items(404, 50, 1000))
+    assert not [c for c in diff(rare, _learned(_items(404, 60, 2000)), learned_head=True) if c.severity == "breaking"]

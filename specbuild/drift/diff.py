@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.evidence import overturned, seen_of
+from specbuild.drift.evidence import gone, overturned, seen_of
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.extensions import INFERRED
@@ -491,7 +491,7 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
     for code in sorted(bs.keys() | hs.keys()):
         label = code.lower() if code == "DEFAULT" else code
         if code not in hs:
-            ctx.here("response-status-removed", f"response {label}")
+            ctx.here("response-status-removed", f"response {label}", proven=_gone(ctx, code, bs, hs))
             continue
         if code not in bs:
             added = "default" if code == "DEFAULT" else status_class(code)
@@ -505,6 +505,19 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
             ctx.here("response-header-removed", f"response {label} header {name}")
         for name in sorted(hh - bh):
             ctx.here("response-header-added", f"response {label} header {name}")
+
+
+def _gone(ctx: _Ctx, code: str, bs: Mapping[str, Any], hs: Mapping[str, Any]) -> bool:
+    """A success the base's evidence shows the operation answering, shown gone by the head's: both
+    learned, each response saying how many distinct requests it answered (``x-specbuild-seen``)."""
+    if not code.startswith("2"):
+        return False  # an error no longer seen is the clients' doing as often as the API's
+    before = {c: seen_of(resolve(ctx.base, r)) for c, r in bs.items()}
+    now = [seen_of(resolve(ctx.head, r)) for r in hs.values()]
+    answered = before[code]
+    if answered is None or None in before.values() or None in now:
+        return False
+    return gone(answered, sum(n for n in before.values() if n is not None), sum(n for n in now if n is not None))
 
 
 def _stated(doc: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, Any]:

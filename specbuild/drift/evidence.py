@@ -44,6 +44,22 @@ def overturned(seen: int, checked: int, against: int) -> bool:
     return False
 
 
+def gone(answered: int, before: int, now: int) -> bool:
+    """Whether a status the operation answered ``answered`` of ``before`` distinct requests, and none of
+    ``now`` new ones, is gone beyond chance: under "the same API", every request so answered fell in the
+    old sample (hypergeometric, one-sided: ``C(before, answered) / C(before + now, answered)``). A route
+    that now answers 404 to all of its 200 calls is removed; one success among 50 errors, missing from 30
+    new calls, proves nothing."""
+    if answered <= 0 or now <= 0 or before < answered:
+        return False
+    p = 1.0
+    for j in range(answered):
+        p *= (before - j) / (before + now - j)
+        if p < ALPHA:
+            return True
+    return False
+
+
 def seen_of(schema: Any) -> int | None:
     """The ``x-specbuild-seen`` of one schema node, if it carries one."""
     n = schema.get(SEEN) if isinstance(schema, Mapping) else None

@@ -747,6 +747,9 @@ def _media(body: BodyState, opts: RenderOptions, entities: bool, files: bool = F
 
 def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
     out: dict[str, Any] = {"description": _reason(status)}
+    answered = resp.distinct()
+    if answered is not None:  # the distinct requests answered so: a status gone from as many is a change (diff)
+        out[SEEN] = answered
     if resp.headers:
         out["headers"] = {name: {"required": state.present >= resp.count,
                                  "schema": _param_schema(state, opts, name)}
@@ -758,9 +761,8 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
         out["content"] = {media: _media(resp.bodies.by_media[media], opts, entities=True,
                                         files=media == multipart.MEDIA)
                           for media in sorted(resp.bodies.by_media)}
-        witnesses = resp.distinct()
         for media in out["content"].values():
-            _cap_seen(media["schema"], witnesses)
+            _cap_seen(media["schema"], answered)
         if 200 <= status < 300 and serves_files(out["content"]):
             # each file in its own type: the next sample downloads others (files people upload)
             out["content"]["*/*"] = {"schema": {"type": "string", "format": "binary"}}
@@ -792,6 +794,7 @@ def _client_errors(errors: ResponseState, opts: RenderOptions) -> dict[str, Any]
     """The API's client errors, inferred for an operation (learn/statuses.py): their bodies' schema
     and claims, no headers (each status has its own)."""
     out = _response(400, errors, opts)
+    out.pop(SEEN, None)  # the API's errors, counted over its operations: none of this one's answers
     out.pop("headers", None)
     out.pop("x-specbuild-more-headers", None)
     out["description"] = "Client error: any of the API's (too few calls of this operation to rule one out)"
