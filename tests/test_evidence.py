@@ -221,3 +221,27 @@ def test_a_route_that_now_answers_404_to_every_call_is_a_removal_a_learned_head_
     assert not [c for c in diff(base, unchanged, learned_head=True) if c.severity == "breaking"]
     rare = _learned(_items(200, 3) + _items(404, 50, 1000))
     assert not [c for c in diff(rare, _learned(_items(404, 60, 2000)), learned_head=True) if c.severity == "breaking"]
+
+
+def test_check_tells_a_route_removed_from_a_rare_success_unseen() -> None:
+    """``check``: a success a learned operation answered to 80 of 85 requests, answered to none of 80
+    now (each a 404), is gone; one success among 50 errors, unseen in 60 calls, could be chance. The
+    verdict is the same when the traffic is checked in two shares and merged (a pool's workers)."""
+    from specbuild.drift.check import Checker
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    def found(spec: dict[str, object], lines: list[tuple[bytes, str]], shares: int = 1) -> list[str]:
+        checkers = [Checker(spec, explain=BodyValidator) for _ in range(shares)]
+        for i, (raw, origin) in enumerate(lines):
+            checkers[i % shares].add(decode(raw, origin))
+        for other in checkers[1:]:
+            checkers[0].merge(other.state())
+        return [f.kind for f in checkers[0].findings() if f.severity == "breaking"]
+
+    route = _learned(_items(200, 80) + _items(404, 5, 1000))
+    removed = _items(404, 80, 2000)
+    assert found(route, removed) == found(route, removed, shares=2) == ["response-status-gone"]
+    assert found(route, _items(200, 80, 3000)) == []
+    rare = _learned(_items(200, 3) + _items(404, 50, 1000))
+    assert found(rare, _items(404, 60, 2000)) == []

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ import orjson
 
 from specbuild import multipart
 from specbuild.drift.conformance import Conformance
-from specbuild.drift.evidence import overturned, seen_along, seen_at
+from specbuild.drift.evidence import gone, overturned, seen_along, seen_at
 from specbuild.drift.forms import deep_value, form_value, param_values, types_at
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
@@ -57,6 +58,9 @@ NO_CONTENT_STATUSES: Final = frozenset({204, 205, 304})
 MAX_SUBJECTS: Final = 20
 MAX_ERRORS_PER_BODY: Final = 50
 MAX_REMEMBERED: Final = 1 << 16  # parameter verdicts and header decisions kept; memory stays bounded
+# Distinct requests per status a learned operation's answers are counted to (Answers): the status-gone test
+# is decided long before (a success 10 of 10 requests got, in none of 4,096 new ones: p ~ 1e-36).
+MAX_ANSWERED: Final = 4096
 MAX_REMEMBERED_TEXT: Final = 1024  # a deepObject query's verdict is kept when its names and values are this short
 
 
@@ -139,10 +143,44 @@ class _Group:
 
 
 @dataclass(slots=True)
+class Answers:
+    """What one operation of a learned spec (its responses counted) answered in the traffic: the distinct
+    requests per status (stable hashes, at most ``MAX_ANSWERED`` each: only the number matters, and past
+    that many the test of a status gone has all the evidence it needs), and the smallest example."""
+
+    # the operation's stated responses and the distinct requests each answered in the learned traffic
+    stated: tuple[tuple[str, int], ...] = ()
+    by_status: dict[int, set[int]] = field(default_factory=dict)
+    example: tuple[str, int, str] = ("\uffff", 0, "")  # (request, status, origin)
+
+    def add(self, status: int, request: int, example: tuple[str, int, str]) -> None:
+        seen = self.by_status.get(status)
+        if seen is None:
+            seen = self.by_status[status] = set()
+        if len(seen) < MAX_ANSWERED:
+            seen.add(request)
+        if example < self.example:
+            self.example = example
+
+    def merge(self, other: Answers) -> None:
+        for status, requests in other.by_status.items():
+            mine = self.by_status.setdefault(status, set())
+            mine.update(requests)
+            if len(mine) > MAX_ANSWERED:  # a bound, not a sample: the count reads min(len, MAX_ANSWERED)
+                self.by_status[status] = set(sorted(mine)[:MAX_ANSWERED])
+        self.example = min(self.example, other.example)
+
+    def requests(self) -> int:
+        """Distinct requests answered, any status (at most MAX_ANSWERED: enough for the test either way)."""
+        return min(MAX_ANSWERED, len(set().union(*self.by_status.values())))
+
+
+@dataclass(slots=True)
 class CheckState:
     groups: dict[tuple[str, str], _Group]
     stats: CheckStats
     checked: dict[tuple[str, str], int]  # (operation, side) -> bodies checked
+    answers: dict[str, Answers] = field(default_factory=dict)  # operation -> what the traffic answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +242,7 @@ class Checker:
         self._media: dict[tuple[int, str | None, str], _BodyCheck] = {}
         self._groups: dict[tuple[str, str], _Group] = {}
         self._checked: Counter[tuple[str, str]] = Counter()
+        self._answers: dict[str, Answers] = {}
         self._seq = 0
 
     # -- the hot path ----------------------------------------------------------------------------
@@ -232,6 +271,8 @@ class Checker:
                 self._undocumented(ex, "undocumented-method", f"{ex.method} {match.route.template}")
             return
         self.stats.matched += 1
+        if op.counted:
+            self._answered(op, ex)
         if ex.status < 400 or ex.status >= 500:
             self._check_request(op, match.values, ex)
         response = op.response(ex.status)
@@ -239,6 +280,18 @@ class Checker:
             self._undocumented_status(op, ex)
         else:
             self._check_response(op, response, ex)
+
+    def _answered(self, op: Operation, ex: Exchange) -> None:
+        """Note the status a learned operation answered, by distinct request (its target, and its body's
+        digest where it sent one: as the learner counted them, learn/witnesses.py)."""
+        answers = self._answers.get(op.key)
+        if answers is None:
+            stated = tuple((code, r.answered) for code, r in sorted(op.responses.items())
+                           if not r.inferred and r.answered is not None)
+            answers = self._answers[op.key] = Answers(stated)
+        query = "&".join(f"{k}={v}" for k, v in ex.query)
+        request = zlib.crc32(f"{ex.path}?{query}\x00{ex.request_digest}".encode("utf-8", "surrogatepass"))
+        answers.add(ex.status, request, (f"{ex.method} {_redact_path(ex.path)}", ex.status, ex.origin))
 
     def _served(self, ex: Exchange) -> Exchange:
         """A POST that names another method as that method (envelope.py), unless the spec documents only
@@ -536,7 +589,7 @@ class Checker:
 
     def state(self) -> CheckState:
         """What the checker found so far, as plain data (it pickles: a worker process returns it)."""
-        return CheckState(dict(self._groups), self.stats, dict(self._checked))
+        return CheckState(dict(self._groups), self.stats, dict(self._checked), dict(self._answers))
 
     def merge(self, other: Checker | CheckState) -> None:
         """Fold in what another checker of the same spec found (e.g. another process's share)."""
@@ -548,6 +601,8 @@ class Checker:
             if mine is None:
                 self._groups[key] = mine = _Group()
             mine.merge(group)
+        for op_key, answers in state.answers.items():
+            self._answers.setdefault(op_key, Answers(answers.stated)).merge(answers)
 
     def findings(self) -> list[Finding]:
         """Every finding so far, most severe first, then by operation and kind."""
@@ -557,7 +612,26 @@ class Checker:
             kind = self._judged(op_key, kind, group)
             out.append(Finding(op_key, kind, KINDS[kind].severity, group.count, tuple(group.subjects),
                                group.more, group.example))
+        out += [finding for op_key, answers in self._answers.items() for finding in _gone(op_key, answers)]
         return sorted(out, key=lambda f: (-RANK[f.severity], f.operation, f.kind))
+
+
+def _gone(op_key: str, answers: Answers) -> list[Finding]:
+    """The successes a learned operation's counts show it answering and the traffic shows gone (a route
+    removed: every call answered 404), beyond chance (drift/evidence.gone)."""
+    before, now = sum(n for _, n in answers.stated), answers.requests()
+    out = []
+    for code, answered in answers.stated:
+        if not code.isdigit() or not code.startswith("2") or int(code) in answers.by_status:
+            continue
+        if gone(answered, before, now):
+            request, status, origin = answers.example
+            example = Example(request=request, status=status, location="status", pointer="",
+                              expected=f"{code} (answered to {answered} of {before} distinct requests)",
+                              seen=f"no {code} in {now} distinct requests", origin=origin)
+            out.append(Finding(op_key, "response-status-gone", KINDS["response-status-gone"].severity, now,
+                               (code,), False, example))
+    return out
 
 
 def check(spec: Mapping[str, Any], exchanges: Iterable[Exchange], *, explain: ExplainerFactory,

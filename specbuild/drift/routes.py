@@ -21,7 +21,7 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from specbuild.drift.forms import types_at
-from specbuild.extensions import BODY_OPTIONAL, INFERRED
+from specbuild.extensions import BODY_OPTIONAL, INFERRED, SEEN
 from specbuild.http import OPERATION_METHODS, UNDECLARED_MEDIA, media_type
 from specbuild.records import is_json_media
 from specbuild.refs import resolve
@@ -185,6 +185,7 @@ class Response:
     required_headers: tuple[str, ...] = ()
     inferred: bool = False  # a learner's guess (x-specbuild-inferred), not what the API was seen to answer
     body_optional: bool = False  # seen answered without a body too (x-specbuild-body-optional)
+    answered: int | None = None  # the distinct requests a learner saw answered so (x-specbuild-seen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +203,9 @@ class Operation:
     responses: Mapping[str, Response]
     required_query: tuple[str, ...] = ()
     required_headers: tuple[str, ...] = ()
+    # a learned operation: every response it states says how many distinct requests it answered (check
+    # counts the traffic's answers to tell a success gone, check._gone)
+    counted: bool = False
 
     def response(self, status: int) -> Response | None:
         """The response documented for a status: exact, then its range (``4XX``), then ``default``."""
@@ -226,16 +230,19 @@ def operation(doc: Mapping[str, Any], route: Route, method: str) -> Operation | 
     cred_query, cred_headers = _credentials(doc, op)
     body = resolve(doc, op.get("requestBody")) if "requestBody" in op else None
     content = _content(body) if body is not None else None
+    responses = {str(code).upper() if str(code) != "default" else "default": _response(doc, r)
+                 for code, r in (op.get("responses") or {}).items()}
+    stated = [r for r in responses.values() if not r.inferred]
     return Operation(
         key=f"{method.upper()} {route.template}",
         path_params=tuple(by_where["path"].get(name) for name in route.names),
         query=by_where["query"], headers=by_where["header"],
         credential_query=cred_query, credential_headers=cred_headers,
         body=content, body_required=bool(body and body.get("required") is True),
-        responses={str(code).upper() if str(code) != "default" else "default": _response(doc, r)
-                   for code, r in (op.get("responses") or {}).items()},
+        responses=responses,
         required_query=tuple(sorted(n for n, p in by_where["query"].items() if p.required)),
         required_headers=tuple(sorted(n for n, p in by_where["header"].items() if p.required)),
+        counted=bool(stated) and all(r.answered is not None for r in stated),
     )
 
 
@@ -283,8 +290,10 @@ def _response(doc: Mapping[str, Any], raw: Any) -> Response:
     required = sorted(name.lower() for name, h in (r.get("headers") or {}).items()
                       if isinstance(name, str) and resolve(doc, h).get("required") is True
                       and name.lower() != "content-type")
+    answered = r.get(SEEN)
     return Response(content=_content(r), required_headers=tuple(required), inferred=r.get(INFERRED) is True,
-                    body_optional=r.get(BODY_OPTIONAL) is True)
+                    body_optional=r.get(BODY_OPTIONAL) is True,
+                    answered=answered if type(answered) is int and answered >= 0 else None)
 
 
 def pick_media(content: Mapping[str, Any], mt: str | None) -> tuple[str, Any] | None:
