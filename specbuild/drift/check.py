@@ -151,16 +151,15 @@ class Answers:
     # the operation's stated responses and the distinct requests each answered in the learned traffic
     stated: tuple[tuple[str, int], ...] = ()
     by_status: dict[int, set[int]] = field(default_factory=dict)
-    example: tuple[str, int, str] = ("\uffff", 0, "")  # (request, status, origin)
+    # the smallest exchange, as (method, path, status, origin): redacted only when a finding shows it
+    example: tuple[str, str, int, str] = ("\uffff", "", 0, "")
 
-    def add(self, status: int, request: int, example: tuple[str, int, str]) -> None:
+    def add(self, status: int, request: int) -> None:
         seen = self.by_status.get(status)
         if seen is None:
             seen = self.by_status[status] = set()
         if len(seen) < MAX_ANSWERED:
             seen.add(request)
-        if example < self.example:
-            self.example = example
 
     def merge(self, other: Answers) -> None:
         for status, requests in other.by_status.items():
@@ -289,9 +288,17 @@ class Checker:
             stated = tuple((code, r.answered) for code, r in sorted(op.responses.items())
                            if not r.inferred and r.answered is not None)
             answers = self._answers[op.key] = Answers(stated)
-        query = "&".join(f"{k}={v}" for k, v in ex.query)
-        request = zlib.crc32(f"{ex.path}?{query}\x00{ex.request_digest}".encode("utf-8", "surrogatepass"))
-        answers.add(ex.status, request, (f"{ex.method} {_redact_path(ex.path)}", ex.status, ex.origin))
+        seen = answers.by_status.get(ex.status)
+        if seen is None or len(seen) < MAX_ANSWERED:  # past that many, only the example can change
+            request = zlib.crc32(ex.path.encode("utf-8", "surrogatepass"))
+            for k, v in ex.query:
+                request = zlib.crc32(f"&{k}={v}".encode("utf-8", "surrogatepass"), request)
+            if ex.request_digest is not None:
+                request = zlib.crc32(b"%d:%d" % ex.request_digest, request)
+            answers.add(ex.status, request)
+        example = (ex.method, ex.path, ex.status, ex.origin)
+        if example < answers.example:
+            answers.example = example
 
     def _served(self, ex: Exchange) -> Exchange:
         """A POST that names another method as that method (envelope.py), unless the spec documents only
@@ -625,8 +632,8 @@ def _gone(op_key: str, answers: Answers) -> list[Finding]:
         if not code.isdigit() or not code.startswith("2") or int(code) in answers.by_status:
             continue
         if gone(answered, before, now):
-            request, status, origin = answers.example
-            example = Example(request=request, status=status, location="status", pointer="",
+            method, path, status, origin = answers.example
+            example = Example(request=f"{method} {_redact_path(path)}", status=status, location="status", pointer="",
                               expected=f"{code} (answered to {answered} of {before} distinct requests)",
                               seen=f"no {code} in {now} distinct requests", origin=origin)
             out.append(Finding(op_key, "response-status-gone", KINDS["response-status-gone"].severity, now,
