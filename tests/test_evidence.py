@@ -245,3 +245,25 @@ def test_check_tells_a_route_removed_from_a_rare_success_unseen() -> None:
     assert found(route, _items(200, 80, 3000)) == []
     rare = _learned(_items(200, 3) + _items(404, 50, 1000))
     assert found(rare, _items(404, 60, 2000)) == []
+
+
+def test_another_success_is_no_success_gone() -> None:
+    """A PUT that created (201) in one sample and only updated (200) in the next, a GET answered 304 to
+    conditional calls: successes all, neither gate calls the route removed."""
+    from specbuild.drift.check import Checker
+    from specbuild.drift.diff import diff
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    def put(status: int, n: int, start: int = 0) -> list[tuple[bytes, str]]:
+        return [(orjson.dumps({"request": {"method": "PUT", "path": f"/items/{i}", "body": '{"a": 1}',
+                                           "headers": {"content-type": "application/json"}},
+                               "response": {"statusCode": status}}), f"t:{i}") for i in range(start, start + n)]
+
+    base = _learned(put(201, 80) + put(200, 5, 500))
+    updates = put(200, 80, 1000)
+    assert not [c for c in diff(base, _learned(updates), learned_head=True) if c.severity == "breaking"]
+    checker = Checker(base, explain=BodyValidator)
+    for raw, origin in updates:
+        checker.add(decode(raw, origin))
+    assert not [f for f in checker.findings() if f.severity == "breaking"]

@@ -624,21 +624,23 @@ class Checker:
 
 
 def _gone(op_key: str, answers: Answers) -> list[Finding]:
-    """The successes a learned operation's counts show it answering and the traffic shows gone (a route
-    removed: every call answered 404), beyond chance (drift/evidence.gone)."""
-    before, now = sum(n for _, n in answers.stated), answers.requests()
-    out = []
-    for code, answered in answers.stated:
-        if not code.isdigit() or not code.startswith("2") or int(code) in answers.by_status:
-            continue
-        if gone(answered, before, now):
-            method, path, status, origin = answers.example
-            example = Example(request=f"{method} {_redact_path(path)}", status=status, location="status", pointer="",
-                              expected=f"{code} (answered to {answered} of {before} distinct requests)",
-                              seen=f"no {code} in {now} distinct requests", origin=origin)
-            out.append(Finding(op_key, "response-status-gone", KINDS["response-status-gone"].severity, now,
-                               (code,), False, example))
-    return out
+    """A learned operation that answered no request of the traffic with a success (every call an error: a
+    route removed, answering 404) where its counts show it succeeding, beyond chance (drift/evidence.gone).
+    Only where nothing succeeded: a 304 for a conditional GET, a 200 where a PUT once created (201), is
+    another success, not a success gone."""
+    if any(status < 400 for status in answers.by_status):
+        return []
+    successes = [(code, n) for code, n in answers.stated if code.isdigit() and code.startswith("2")]
+    answered, before, now = sum(n for _, n in successes), sum(n for _, n in answers.stated), answers.requests()
+    if not gone(answered, before, now):
+        return []
+    codes = ", ".join(code for code, _ in successes)
+    method, path, status, origin = answers.example
+    example = Example(request=f"{method} {_redact_path(path)}", status=status, location="status", pointer="",
+                      expected=f"{codes} (answered to {answered} of {before} distinct requests)",
+                      seen=f"no success in {now} distinct requests", origin=origin)
+    return [Finding(op_key, "response-status-gone", KINDS["response-status-gone"].severity, now,
+                    tuple(code for code, _ in successes), False, example)]
 
 
 def check(spec: Mapping[str, Any], exchanges: Iterable[Exchange], *, explain: ExplainerFactory,

@@ -508,16 +508,19 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
 
 
 def _gone(ctx: _Ctx, code: str, bs: Mapping[str, Any], hs: Mapping[str, Any]) -> bool:
-    """A success the base's evidence shows the operation answering, shown gone by the head's: both
-    learned, each response saying how many distinct requests it answered (``x-specbuild-seen``)."""
-    if not code.startswith("2"):
+    """A success the base's evidence shows the operation answering, where the head's shows it answering
+    nothing but errors (a route removed), beyond chance: both learned, each response saying how many
+    distinct requests it answered (``x-specbuild-seen``). Another success in the head (a 200 where a PUT
+    once created, a 304 to a conditional GET) is no success gone."""
+    if not code.startswith("2") or any(c[:1] in ("2", "3") for c in hs):
         return False  # an error no longer seen is the clients' doing as often as the API's
     before = {c: seen_of(resolve(ctx.base, r)) for c, r in bs.items()}
     now = [seen_of(resolve(ctx.head, r)) for r in hs.values()]
-    answered = before[code]
-    if answered is None or None in before.values() or None in now:
+    if None in before.values() or None in now:
         return False
-    return gone(answered, sum(n for n in before.values() if n is not None), sum(n for n in now if n is not None))
+    counts = {c: n for c, n in before.items() if n is not None}
+    answered = sum(n for c, n in counts.items() if c.startswith("2"))
+    return gone(answered, sum(counts.values()), sum(n for n in now if n is not None))
 
 
 def _stated(doc: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, Any]:

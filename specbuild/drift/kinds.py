@@ -97,8 +97,8 @@ TRAFFIC_KINDS: Final = _registry(
     ("response-inferred-media-type", "info", "a client error in a media type the learner's inferred 4XX does "
      "not list (it guessed them from the API's other errors; a proxy or rate limiter answers in its own)"),
     ("response-body-missing", "breaking", "an empty response where the spec documents a body"),
-    ("response-status-gone", "breaking", "a success a learned spec's counts show the operation answering, "
-     "answered to none of the traffic's requests, beyond chance (a route removed: every call answered 404)"),
+    ("response-status-gone", "breaking", "no success to any request where a learned spec's counts show the "
+     "operation succeeding, beyond chance (a route removed: every call answered 404)"),
     ("response-body-undocumented", "info", "a response body where the spec documents none"),
     ("response-type-mismatch", "breaking", "a response body value of the wrong type (null included)"),
     ("response-missing-required", "breaking", "a required response property was absent"),
