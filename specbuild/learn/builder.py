@@ -291,6 +291,14 @@ class ResponseState:
             other.pending_headers = None
         self.bodies.merge(other.bodies, take)
 
+    def saw(self, target: int, request: int | None) -> None:
+        """One more call: its target's hash, and the request's (target and body) where it sent a body."""
+        self.witnesses.add(target)
+        if request is not None:
+            if self.requests is None:
+                self.requests = Witnesses()
+            self.requests.add(request)
+
     def distinct(self) -> int | None:
         """The distinct requests answered so (learn/witnesses.py): targets, or where calls sent bodies,
         targets and bodies, the larger (a lower bound of their union); None when a state saved before
@@ -480,11 +488,7 @@ class SpecBuilder:
         if resp is None:
             resp = op.responses[status] = ResponseState()
         resp.count += 1
-        resp.witnesses.add(target_hash(path, query) if target is None else target)
-        if request is not None:
-            if resp.requests is None:
-                resp.requests = Witnesses()
-            resp.requests.add(request)
+        resp.saw(target_hash(path, query) if target is None else target, request)
         if response_headers:
             _fold_headers(resp, response_headers, policy.response, natively, None if target is None else ())
         resp.bodies.add(response_body, self.examples, _path_salt(path))
