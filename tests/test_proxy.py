@@ -205,6 +205,31 @@ def test_a_body_the_client_sent_before_the_answer_ended_is_recorded_whole() -> N
     assert side.buf == b"GET /next HTTP/1.1\r\n"  # the next request's start, kept for it
 
 
+def test_an_answer_before_the_request_body_never_returns_the_upstream_connection_to_the_pool() -> None:
+    """Evidently's service answers a POST with a wrong secret (403) on the head alone and keeps its
+    connection: it still waits for the body it was promised. That connection went back to the pool, and
+    the next request on it (another client's GET) reached the server behind the 13 bytes it took for the
+    old body: a 400 "Invalid HTTP request received." that the client saw and the recording kept. A
+    connection whose request body was not passed on whole is closed, not reused."""
+    released: list[object] = []
+    closed: list[object] = []
+    up = SimpleNamespace(close=lambda: closed.append(up), transport=None)
+    proxy = SimpleNamespace(record=lambda ex: None, upstream=SimpleNamespace(release=released.append))
+    side = ClientSide(proxy)  # type: ignore[arg-type]
+    side.request, side.response = Body(Framing.LENGTH, 13), Body(Framing.LENGTH, 0)
+    side.up, side.up_keeps = up, True  # type: ignore[assignment]
+    side.kept = (Kept(1 << 20), Kept(1 << 20))
+    side.exchange = Exchange("POST", "http", "x", "/api/v2/projects", "", [], 403)
+    side.buf = b'{"name": "x"}'  # read from the client after the answer: never passed on
+    side._finish(clean=True)
+    assert (released, closed) == ([], [up])
+    side = ClientSide(proxy)  # type: ignore[arg-type]
+    side.request, side.response = Body(Framing.LENGTH, 0), Body(Framing.LENGTH, 0)
+    side.up, side.up_keeps = up, True  # type: ignore[assignment]
+    side._finish(clean=True)
+    assert released == [up]  # a request passed on whole: its connection is clean
+
+
 def test_an_http_1_0_client_gets_a_chunked_answer_as_its_bytes_ended_by_the_close(proxy_to: Any) -> None:
     def answer(request: bytes, rfile: Any, wfile: Any) -> None:
         wfile.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n"

@@ -284,7 +284,10 @@ class ClientSide(asyncio.Protocol):
         if self.reply:
             self._write(self.reply)
         up, self.up = self.up, None
-        if up is not None and clean and self.up_keeps and self.response is not None \
+        # an answer on the head alone leaves the upstream waiting for the body it was promised: the next
+        # request on that connection would be read as the rest of it (request.done: passed on whole)
+        sent = self.request is None or self.request.done
+        if up is not None and clean and sent and self.up_keeps and self.response is not None \
                 and self.response.framing is not Framing.CLOSE:
             self.proxy.upstream.release(up)
         elif up is not None:
