@@ -30,8 +30,8 @@ def test_gunzip_keeps_same_named_samples_of_two_folders_apart(tmp_path: Path) ->
 
 def _listing(milestone: dict[str, object]) -> dict[str, object]:
     item = {"type": "object", "properties": {"id": {"type": "integer"}, "milestone": milestone}}
-    schema = {"type": "array", "items": item}
-    return {"paths": {"/issues": {"get": {"responses": {"200": {"content": {"application/json": {"schema": schema}}}}}}}}
+    content = {"application/json": {"schema": {"type": "array", "items": item}}}
+    return {"paths": {"/issues": {"get": {"responses": {"200": {"content": content}}}}}}
 
 
 def test_a_field_learned_without_properties_is_no_key_set_the_samples_disagree_on() -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ class Team:
         self.ws = RemoteWorkspace(self.url, secret=secret)
         self.ui = requests.Session()
         self.projects: dict[str, dict[str, Any]] = {}  # id -> {name, cols, runs, datasets}
-        self.day = datetime(2026, 9, 1, tzinfo=timezone.utc)
+        self.day = datetime(2026, 9, 1, tzinfo=UTC)
 
     def frame(self, cols: dict[str, list[str]], n: int) -> pd.DataFrame:
         data: dict[str, Any] = {}
