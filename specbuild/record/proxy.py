@@ -14,7 +14,8 @@ Hop-by-hop headers stay on their hop; the upstream gets ``X-Forwarded-For``, ``-
 bytes ended by the close. An upgrade (WebSocket) is passed through both ways once the upstream says
 101, unrecorded. An upstream that cannot be reached is a 502 to the client (a 504 if it does not answer
 in time), and no record; a kept connection the upstream closed meanwhile is retried once on a new one
-(for a request without a body).
+(for a request without a body). An answer on the request's head alone closes its upstream connection
+(the server still waits for the body it was promised) instead of returning it to the pool.
 """
 
 from __future__ import annotations
