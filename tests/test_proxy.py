@@ -230,6 +230,37 @@ def test_an_answer_before_the_request_body_never_returns_the_upstream_connection
     assert released == [up]  # a request passed on whole: its connection is clean
 
 
+def test_a_body_sent_after_an_answer_that_keeps_the_connection_is_read_for_the_record() -> None:
+    """An answer on the head alone that keeps its connection (Evidently's 403 for a wrong secret) means
+    the server reads the body it was promised and drops it: the proxy reads it too, for the record, which
+    was written cut with no body at all (a POST that always sends one, learned as sent without). Only
+    once the body has come is the record written and the client's next request started; a client gone
+    before its body ended leaves it cut."""
+    recorded: list[Exchange] = []
+    proxy = SimpleNamespace(record=recorded.append, upstream=SimpleNamespace(release=lambda up: None), clients=set())
+
+    def answered_early() -> ClientSide:
+        side = ClientSide(proxy)  # type: ignore[arg-type]
+        side.head = SimpleNamespace(line=(b"POST", b"/api/v2/projects", b"HTTP/1.1"))  # type: ignore[assignment]
+        side.request, side.response = Body(Framing.LENGTH, 13), Body(Framing.LENGTH, 0)
+        side.kept = (Kept(1 << 20), Kept(1 << 20))
+        side.exchange = Exchange("POST", "http", "x", "/api/v2/projects", "", [], 403)
+        side.up_keeps = True  # the server keeps the connection (a close: it reads no more, test above)
+        side.buf = b'{"name"'  # the body's start came with the head
+        side._finish(clean=True)
+        return side
+
+    side = answered_early()
+    assert recorded == []  # not yet: the body is under way
+    side.data_received(b': "x"}GET /next')
+    assert [(r.request_body, r.request_cut) for r in recorded] == [(b'{"name": "x"}', False)]
+    assert (side.head, side.buf, side.busy) == (None, b"GET /next", False)  # the next request's start, kept
+    recorded.clear()
+    side = answered_early()
+    side.connection_lost(None)
+    assert [(r.request_body, r.request_cut) for r in recorded] == [(b'{"name"', True)]
+
+
 def test_an_http_1_0_client_gets_a_chunked_answer_as_its_bytes_ended_by_the_close(proxy_to: Any) -> None:
     def answer(request: bytes, rfile: Any, wfile: Any) -> None:
         wfile.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n"
