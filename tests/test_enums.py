@@ -112,3 +112,26 @@ def test_an_error_bodys_codes_are_no_enum_where_a_successs_are(accelerated: bool
     assert _answer(doc, "/jobs/{jobId}")["properties"]["state"]["enum"] == sorted(codes)
     later = ex(path="/tables/99", status=404, resp={"error": "VIEW_NOT_FOUND", "msg": "not found"})
     assert rejections(doc, [*rows, later]) == []
+
+
+@pytest.mark.parametrize("accelerated", [pytest.param(True, id="native", marks=pytest.mark.skipif(
+    not native.AVAILABLE, reason="specbuild._native is not built here")), pytest.param(False, id="pure")])
+def test_the_names_of_columns_are_no_enum(accelerated: bool) -> None:
+    """Evidently's reports name the columns of each team's data (``categorical_columns: ["country",
+    "plan"]``, a metric's ``column: "plan"``): one sample's seven column names, reported again and again,
+    are no closed set; the next team's table has others (Directus' fields and NocoDB's columns alike). A
+    column's name is what its table's owner picked, as a user's or a file's is."""
+    cols = ["country", "plan", "device", "channel", "segment", "store_id", "label"]
+    builder = SpecBuilder(accelerated=accelerated)
+    bodies = [{"data_definition": {"categorical_columns": [cols[i % 7], cols[(i + 3) % 7]]},
+               "metrics": [{"column": cols[(i + 1) % 7], "kind": ("mean", "max")[i % 2]}]} for i in range(70)]
+    Fold(builder).feed((orjson.dumps(record("post", "/snapshots", body=b)), f"r:{i}") for i, b in enumerate(bodies))
+    doc = inline(render(builder))
+    props = doc["paths"]["/snapshots"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert "enum" not in props["data_definition"]["properties"]["categorical_columns"]["items"]
+    metric = props["metrics"]["items"]["properties"]
+    assert "enum" not in metric["column"], metric["column"]
+    assert metric["kind"]["enum"] == ["max", "mean"]
+    later = ex("post", "/snapshots", body={"data_definition": {"categorical_columns": ["region"]},
+                                          "metrics": [{"column": "region", "kind": "max"}]})
+    assert rejections(doc, [later]) == []

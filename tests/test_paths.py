@@ -1455,6 +1455,27 @@ def _call(method: str, *props: str) -> frozenset[str]:
     return frozenset({method, *props, *(f"{method} {p}" for p in props)})
 
 
+def test_an_action_called_alone_beside_owners_only_called_below_stays_the_operation() -> None:
+    """Gitea's ``GET /repos/search`` beside a dozen owners, each only ever called below
+    (``/repos/{owner}/{repo}``, never ``/repos/{owner}`` itself), was learned as ``/repos/{repoName}``:
+    among many values an action word may be one (a deployment called ``search``), but a value is called
+    where the others are, and ``search`` is called where none of them is, with nothing below it. Where the
+    owners are called themselves (``/users/{name}`` beside ``/users/search``), ``search`` may be one more."""
+    owners = ["kenji", "acme-platform", "data.science", "fatima.z", "lena.m", "web-frontend", "Infra", "alice",
+              "bob.smith", "secops", "ml.research", "eve"]
+    repo = _call("GET", "id", "name", "full_name", "owner.login")
+    names = ["blog", "payments-api", "etl.pipelines", "ledger", "dotfiles", "helm-charts", "web-app", "docs_site",
+             "auth_service", "infra.terraform", "ios-client", "design-system"]
+    shapes = {f"/api/v1/repos/{o}/{r}": repo for o, r in zip(owners, names, strict=True)}
+    shapes["/api/v1/repos/search"] = _call("GET", "ok", "data", "data[].id", "data[].name")
+    got = learn(shapes, shapes)
+    assert got["/api/v1/repos/search"] == "/api/v1/repos/search"
+    assert got["/api/v1/repos/kenji/blog"] == "/api/v1/repos/{owner}/{repo}"
+    called = {**shapes, **{f"/api/v1/repos/{o}": _call("GET", "id", "login") for o in owners},
+              "/api/v1/repos/search": _call("GET", "id", "login")}
+    assert learn(called, called)["/api/v1/repos/search"] == learn(called, called)["/api/v1/repos/kenji"]
+
+
 def test_values_compare_call_by_call_not_a_post_against_a_get() -> None:
     """A purchase POSTed to one offering answers a reservation, a GET of another the offering: as one
     union they look like two resources, yet no call answered both."""

@@ -205,6 +205,62 @@ def test_a_body_the_client_sent_before_the_answer_ended_is_recorded_whole() -> N
     assert side.buf == b"GET /next HTTP/1.1\r\n"  # the next request's start, kept for it
 
 
+def test_an_answer_before_the_request_body_never_returns_the_upstream_connection_to_the_pool() -> None:
+    """Evidently's service answers a POST with a wrong secret (403) on the head alone and keeps its
+    connection: it still waits for the body it was promised. That connection went back to the pool, and
+    the next request on it (another client's GET) reached the server behind the 13 bytes it took for the
+    old body: a 400 "Invalid HTTP request received." that the client saw and the recording kept. A
+    connection whose request body was not passed on whole is closed, not reused."""
+    released: list[object] = []
+    closed: list[object] = []
+    up = SimpleNamespace(close=lambda: closed.append(up), transport=None)
+    proxy = SimpleNamespace(record=lambda ex: None, upstream=SimpleNamespace(release=released.append))
+    side = ClientSide(proxy)  # type: ignore[arg-type]
+    side.request, side.response = Body(Framing.LENGTH, 13), Body(Framing.LENGTH, 0)
+    side.up, side.up_keeps = up, True  # type: ignore[assignment]
+    side.kept = (Kept(1 << 20), Kept(1 << 20))
+    side.exchange = Exchange("POST", "http", "x", "/api/v2/projects", "", [], 403)
+    side.buf = b'{"name": "x"}'  # read from the client after the answer: never passed on
+    side._finish(clean=True)
+    assert (released, closed) == ([], [up])
+    side = ClientSide(proxy)  # type: ignore[arg-type]
+    side.request, side.response = Body(Framing.LENGTH, 0), Body(Framing.LENGTH, 0)
+    side.up, side.up_keeps = up, True  # type: ignore[assignment]
+    side._finish(clean=True)
+    assert released == [up]  # a request passed on whole: its connection is clean
+
+
+def test_a_body_sent_after_an_answer_that_keeps_the_connection_is_read_for_the_record() -> None:
+    """An answer on the head alone that keeps its connection (Evidently's 403 for a wrong secret) means
+    the server reads the body it was promised and drops it: the proxy reads it too, for the record, which
+    was written cut with no body at all (a POST that always sends one, learned as sent without). Only
+    once the body has come is the record written and the client's next request started; a client gone
+    before its body ended leaves it cut."""
+    recorded: list[Exchange] = []
+    proxy = SimpleNamespace(record=recorded.append, upstream=SimpleNamespace(release=lambda up: None), clients=set())
+
+    def answered_early() -> ClientSide:
+        side = ClientSide(proxy)  # type: ignore[arg-type]
+        side.head = SimpleNamespace(line=(b"POST", b"/api/v2/projects", b"HTTP/1.1"))  # type: ignore[assignment]
+        side.request, side.response = Body(Framing.LENGTH, 13), Body(Framing.LENGTH, 0)
+        side.kept = (Kept(1 << 20), Kept(1 << 20))
+        side.exchange = Exchange("POST", "http", "x", "/api/v2/projects", "", [], 403)
+        side.up_keeps = True  # the server keeps the connection (a close: it reads no more, test above)
+        side.buf = b'{"name"'  # the body's start came with the head
+        side._finish(clean=True)
+        return side
+
+    side = answered_early()
+    assert recorded == []  # not yet: the body is under way
+    side.data_received(b': "x"}GET /next')
+    assert [(r.request_body, r.request_cut) for r in recorded] == [(b'{"name": "x"}', False)]
+    assert (side.head, side.buf, side.busy) == (None, b"GET /next", False)  # the next request's start, kept
+    recorded.clear()
+    side = answered_early()
+    side.connection_lost(None)
+    assert [(r.request_body, r.request_cut) for r in recorded] == [(b'{"name"', True)]
+
+
 def test_an_http_1_0_client_gets_a_chunked_answer_as_its_bytes_ended_by_the_close(proxy_to: Any) -> None:
     def answer(request: bytes, rfile: Any, wfile: Any) -> None:
         wfile.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n"

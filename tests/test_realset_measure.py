@@ -26,3 +26,21 @@ def test_gunzip_keeps_same_named_samples_of_two_folders_apart(tmp_path: Path) ->
         unpacked.append(measure.gunzip(tmp_path / folder / "moto-a.jsonl.gz", work))
     assert [p.read_text() for p in unpacked] == ["first\n", "second\n"]
     assert unpacked[0].name.endswith("moto-a.jsonl")
+
+
+def _listing(milestone: dict[str, object]) -> dict[str, object]:
+    item = {"type": "object", "properties": {"id": {"type": "integer"}, "milestone": milestone}}
+    content = {"application/json": {"schema": {"type": "array", "items": item}}}
+    return {"paths": {"/issues": {"get": {"responses": {"200": {"content": content}}}}}}
+
+
+def test_a_field_learned_without_properties_is_no_key_set_the_samples_disagree_on() -> None:
+    # Gitea's issues listed in sample a all had `milestone: null` (learned `{}`), in b some had a
+    # milestone object: a learned no property name there, so none of its names is a map key. Ten
+    # "differ in b" were counted against a spec that named no key at all.
+    measure = _measure()
+    names = {f: {"type": "string"} for f in ("title", "state", "due_on", "closed_at")}
+    unknown, milestone = _listing({}), _listing({"type": "object", "properties": names})
+    assert measure.map_keys(unknown, milestone) == []
+    grown = _listing({"type": "object", "properties": {"sales": {}, "returns": {}, "2026-01": {}}})
+    assert [m["n_differ"] for m in measure.map_keys(grown, milestone)] == [7]  # key sets that disagree

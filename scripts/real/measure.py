@@ -201,7 +201,8 @@ def map_keys(a_doc: dict[str, Any], b_doc: dict[str, Any] | None) -> list[dict[s
     found = []
     for (where, pointer), names in sorted(a_names.items()):
         other = b_names.get((where, pointer))
-        grown = sorted(names ^ other) if other and len(names ^ other) >= 3 else []
+        # a side that learned no name there (a field always null in it: `{}`) holds no key set to disagree
+        grown = sorted(names ^ other) if names and other and len(names ^ other) >= 3 else []
         ids = sorted(n for n in names if ID_KEY.search(n))
         if ids or grown:
             found.append(

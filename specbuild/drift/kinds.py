@@ -94,8 +94,9 @@ TRAFFIC_KINDS: Final = _registry(
     ("response-error-media-type", "warning", "an error (4xx, 5xx) in a media type its status does not "
      "document (a framework's or a proxy's own page: Express's HTML 404 for a route not mounted); the status "
      "still says what happened"),
-    ("response-inferred-media-type", "info", "a client error in a media type the learner's inferred 4XX does "
-     "not list (it guessed them from the API's other errors; a proxy or rate limiter answers in its own)"),
+    ("response-inferred-media-type", "info", "a response in a media type the learner's inferred response does "
+     "not list: a client error beside its 4XX (guessed from the API's other errors; a proxy or rate limiter "
+     "answers in its own), or a success beside the 2XX of an operation seen only failing (the API's usual type)"),
     ("response-body-missing", "breaking", "an empty response where the spec documents a body"),
     ("response-status-gone", "breaking", "no success to any request where a learned spec's counts show the "
      "operation succeeding, beyond chance (a route removed: every call answered 404)"),

@@ -130,6 +130,8 @@ FREE_NAMES: Final = frozenset({
     "committer", "reviewer", "subject", "nickname", "handle", "host", "hostname", "server", "team", "org",
     "organization", "namespace", "project", "repo", "repository", "workspace", "tenant", "bucket", "topic",
     "domain", "realm", "group", "queue", "pool",
+    # the columns of the tables users make (Evidently's reports, Directus' fields, NocoDB's columns)
+    "column",
     # the world's open vocabularies, as users' records hold them: the next sample's customer is elsewhere
     "city", "town", "country", "street", "postcode", "zipcode", "currency", "locale", "language", "timezone",
 })

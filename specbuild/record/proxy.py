@@ -14,7 +14,9 @@ Hop-by-hop headers stay on their hop; the upstream gets ``X-Forwarded-For``, ``-
 bytes ended by the close. An upgrade (WebSocket) is passed through both ways once the upstream says
 101, unrecorded. An upstream that cannot be reached is a 502 to the client (a 504 if it does not answer
 in time), and no record; a kept connection the upstream closed meanwhile is retried once on a new one
-(for a request without a body).
+(for a request without a body). An answer on the request's head alone closes its upstream connection
+(the server still waits for the body it was promised) instead of returning it to the pool; where the
+server kept it, the proxy reads the rest of the body for the record before the client's next request.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class ClientSide(asyncio.Protocol):
         self.exchange: Exchange | None = None
         self.kept: tuple[Kept, Kept] | None = None
         self.timer: asyncio.TimerHandle | None = None
+        self.draining = False    # answered on the head alone: the rest of the body read for the record
 
     # -- the client's side ------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -92,6 +95,8 @@ class ClientSide(asyncio.Protocol):
         if self.up is not None:  # an exchange left half-way: its upstream connection is no clean one
             self.up.close()
             self.up = None
+        if self.draining:  # gone before the body an early answer left had come: recorded cut
+            self._drained(whole=False)
 
     def data_received(self, data: bytes) -> None:
         if self.tunnel:
@@ -115,6 +120,12 @@ class ClientSide(asyncio.Protocol):
                     return
                 raw, self.buf = self.buf[:end], self.buf[end + 4:]
                 self._start(parse_head(raw))
+            elif self.draining and self.buf:
+                assert self.request is not None and self.kept is not None
+                _, data, self.buf = self.request.feed(self.buf)
+                self.kept[0].add(data)
+                if self.request.done:
+                    self._drained(whole=True)
             elif self.request is not None and not self.request.done and self.up is not None and self.buf:
                 out, data, self.buf = self.request.feed(self.buf)
                 self.up.write(out)
@@ -284,7 +295,10 @@ class ClientSide(asyncio.Protocol):
         if self.reply:
             self._write(self.reply)
         up, self.up = self.up, None
-        if up is not None and clean and self.up_keeps and self.response is not None \
+        # an answer on the head alone leaves the upstream waiting for the body it was promised: the next
+        # request on that connection would be read as the rest of it (request.done: passed on whole)
+        sent = self.request is None or self.request.done
+        if up is not None and clean and sent and self.up_keeps and self.response is not None \
                 and self.response.framing is not Framing.CLOSE:
             self.proxy.upstream.release(up)
         elif up is not None:
@@ -292,11 +306,27 @@ class ClientSide(asyncio.Protocol):
         if self.exchange is not None and self.kept is not None:
             ex, (request, response) = self.exchange, self.kept
             whole = self._request_read()  # first: it may add the client's buffered bytes to ``request``
-            ex.request_body, ex.request_cut = request.bytes(), request.cut or not whole
             ex.response_body, ex.response_cut = response.bytes(), response.cut
             ex.finished = now()
+            if not whole and self.up_keeps and not self.close_after and not self.gone:
+                # the server keeps the connection: it reads the rest of the body and drops it, and so
+                # does the proxy, for the record (_drained); the client's next request waits for it
+                self.draining = True
+                self.resume_reading()
+                return
+            ex.request_body, ex.request_cut = request.bytes(), request.cut or not whole
             self.proxy.record(ex)
-        close = self.close_after or (self.request is not None and not self.request.done)
+        self._next(close=self.close_after or (self.request is not None and not self.request.done))
+
+    def _drained(self, whole: bool) -> None:
+        """The body an early answer left (see _finish) is read, or its client gone: the record written."""
+        assert self.exchange is not None and self.kept is not None
+        self.exchange.request_body, self.exchange.request_cut = self.kept[0].bytes(), self.kept[0].cut or not whole
+        self.proxy.record(self.exchange)
+        self._next(close=not whole)
+
+    def _next(self, *, close: bool) -> None:
+        """The client's next request: started from what it sent already, or its connection closed."""
         self._reset()
         self.busy = False
         if close:
@@ -310,7 +340,8 @@ class ClientSide(asyncio.Protocol):
     def _request_read(self) -> bool:
         """Whether the request's body was read to its end. A server may answer on the head alone (Keycloak,
         a body it ignores): what the client sent meanwhile is kept (not passed on: the answer is in);
-        a body still unread is recorded cut, never as a request without one."""
+        a body still unread is read on where the server keeps its connection (_finish), else recorded
+        cut, never as a request without one."""
         if self.request is None or self.request.done:
             return True
         if self.buf and self.kept is not None:

@@ -725,7 +725,8 @@ class _Resolver:
         # phrase in camelCase (``addThingToBillingGroup``) is nobody's name for a thing, and neither
         # is an action only POSTed to where no value is (Prefect's ``POST /work_pools/filter``
         # beside pools read, changed and deleted: :func:`_posted_apart`)
-        apart = _posted_apart(site, actions - called, set(cands) - actions)
+        apart = _posted_apart(site, actions - called, set(cands) - actions) \
+            | _called_apart(site, actions - called, set(cands) - actions)
         self._fix((site.prefix, w) for w in apart)
         return {w: p for w, p in cands.items()
                 if w not in apart and (w in called or not (w in actions and VERB_CAMEL.match(w)))}
@@ -947,6 +948,15 @@ def _posted_apart(site: _Site, actions: set[str], values: set[str]) -> set[str]:
     if any("POST" in node.methods for w in values for node in site.groups[w]):
         return set()
     return {w for w in actions if posted_only(site.groups[w])}
+
+
+def _called_apart(site: _Site, actions: set[str], values: set[str]) -> set[str]:
+    """The action words (``search``) called only at themselves, nothing below them, beside values none of
+    which is ever called at itself (owners only called below: ``/repos/{owner}/{repo}``): an operation
+    beside the values, not one more value. A value called ``search`` is called where the others are."""
+    if any(node.keys for w in values for node in site.groups[w]):
+        return set()
+    return {w for w in actions if all(node.keys and not node.children for node in site.groups[w])}
 
 
 def _holding_the_ids_resources(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
