@@ -1332,6 +1332,15 @@ def test_the_native_path_walk_is_pythons(paths: list[str], word_cap: int, hints:
         _observed(paths, native_walk=False, word_cap=word_cap, hints=hints)
 
 
+@needs_native
+@pytest.mark.parametrize("word_cap", [2**64 + 1, 2**63, -(2**70), 0, -1])
+def test_a_word_cap_of_any_size_is_walked_natively_as_in_python(word_cap: int) -> None:
+    # a state file may hold any count; Python's int compares it whatever its size
+    paths = ["/users/alice", "/users/bob/repos", "/v1/users/42/x", "/api/2/c"]
+    assert _observed(paths, native_walk=True, word_cap=word_cap) == _observed(paths, native_walk=False,
+                                                                                word_cap=word_cap)
+
+
 def _recorded_paths() -> list[str]:
     """Every request path of the fixtures, the devset, the synthetic set and the real sets beside this clone."""
     parent = ROOT.parent

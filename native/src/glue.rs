@@ -160,9 +160,14 @@ fn typed_segment(seg: &str) -> PyResult<Option<String>> {
 /// `templater._word`, asked only for a word at an open position (its label there).
 /// Why: a path-cache miss walked its segments in Python, ~4.5 us a path (12% of the fold on the mix).
 #[pyfunction]
-fn skeleton<'py>(py: Python<'py>, path: &str, hinted: &Bound<'py, PyList>, words: &Bound<'py, PyDict>, cap: isize,
-                 word: &Bound<'py, PyAny>) -> PyResult<Option<(String, Vec<String>)>> {
+fn skeleton<'py>(py: Python<'py>, path: &str, hinted: &Bound<'py, PyList>, words: &Bound<'py, PyDict>,
+                 cap: &Bound<'py, PyAny>, word: &Bound<'py, PyAny>) -> PyResult<Option<(String, Vec<String>)>> {
     let p = segments().ok_or_else(|| PyRuntimeError::new_err("configure_segments() was not called"))?;
+    // a cap past 64 bits (a state file's) compares as Python's int does: no set is that large, or all are
+    let cap: i64 = match cap.extract() {
+        Ok(cap) => cap,
+        Err(_) => if cap.gt(0)? { i64::MAX } else { i64::MIN },
+    };
     let hinted: Vec<String> = if hinted.is_empty() { Vec::new() } else { hinted.extract()? };
     match ascii_segments(path) {
         Some(segs) if hinted.len() <= segs.len() => walk(py, p, &segs, &hinted, words, cap, word),
@@ -235,7 +240,7 @@ fn py_text<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyString> {
 
 /// skeleton's walk from the segment after the hinted ones.
 fn walk<'py>(py: Python<'py>, p: &Segments, segs: &[&str], hinted: &[String], words: &Bound<'py, PyDict>,
-             cap: isize, word: &Bound<'py, PyAny>) -> PyResult<Option<(String, Vec<String>)>> {
+             cap: i64, word: &Bound<'py, PyAny>) -> PyResult<Option<(String, Vec<String>)>> {
     let open = pyo3::intern!(py, "{:word}");
     let mut full = Vec::new();
     // a label is at most a few bytes longer than its segment (`{:integer}`, `%7B`): rarely grown
@@ -268,7 +273,7 @@ fn walk<'py>(py: Python<'py>, p: &Segments, segs: &[&str], hinted: &[String], wo
                 let text = py_text(py, label);
                 if !seen.contains(&text)? {
                     seen.add(&text)?;
-                    if seen.len() as isize > cap {
+                    if seen.len() as i64 > cap {
                         full.push(prefix.clone());
                     }
                 }
