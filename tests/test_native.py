@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
+from unittest import mock
 from urllib.parse import urlencode
 
 import orjson
@@ -1298,6 +1299,94 @@ def test_every_recorded_segment_is_typed_natively_as_in_python() -> None:
     # 4,027 segments of a development real set, where a share of 90% decided natively was asserted)
     assert len(decided) > 0.5 * len(segs)
     assert [p for p in decided if p[0] != p[1]] == []
+
+
+# -- path skeletons: PathTemplater._skeleton, native (one call a path) and Python ------------------------
+
+# Segments that turn the walk: versions where a version goes, ``api`` before one, an open ARN (the next
+# segment is the rest of its id), words kept literal at a value position, escaped characters, empty ones.
+_PATH_SEGMENTS: Final = [*_SEGMENT_SAMPLES, "api", "rest", "API", "2", "12", "123", "2024-01-01", "me", "search",
+                         "cancel", "users", "orders", "arn:aws:iam:us-east-1:123456789012:role",
+                         "ARN:aws:iam:x:123456789012:user-name", "a{b}", "q?x", "c#d", "a~1b", "me~0", "x:setIamPolicy"]
+
+
+def _observed(paths: list[str], *, native_walk: bool, word_cap: int = 256,
+              hints: tuple[str, ...] = ()) -> tuple[Any, ...]:
+    """Everything a templater holds after observing ``paths`` in order, walking them natively or not."""
+    from specbuild.learn.paths import templater
+
+    walk = templater._NATIVE_SKELETON if native_walk else None
+    with mock.patch.object(templater, "_NATIVE_SKELETON", walk):
+        t = templater.PathTemplater(hints, word_cap=word_cap)
+        keys = []
+        for path in paths:
+            try:
+                keys.append(t.observe(path))
+            except RecordError as error:
+                keys.append(str(error))
+        return keys, t._words, t.keys, t.take_renamed()
+
+
+def _walked_natively(path: str) -> bool:
+    """Whether the native walk decides ``path`` (it must, but for "%" or a character outside printable ASCII)."""
+    from specbuild.learn.paths import templater
+
+    walk = native.path_skeleton()
+    assert walk is not None
+    decided = walk(path, [], {}, templater.WORD_CAP, templater._word) is not None
+    assert decided == ("%" not in path and all("!" <= c <= "~" for c in path)), path
+    return decided
+
+
+@needs_native
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(
+           st.lists(st.one_of(st.sampled_from(_PATH_SEGMENTS), st.text(_SEGMENT_CHARS, max_size=12)),
+                    max_size=6).map(lambda segs: "/" + "/".join(segs)),
+           st.sampled_from(["", "/", "//", "users/42", "/users/"])), min_size=1, max_size=30),
+       st.sampled_from([1, 2, 3, 256]), st.sampled_from([(), ("/users/{owner}",), ("/api/{v}/orders",)]))
+def test_the_native_path_walk_is_pythons(paths: list[str], word_cap: int, hints: tuple[str, ...]) -> None:
+    # keys, word sets (a small cap opens positions: words then walk to their open label), renames
+    for path in paths:
+        _walked_natively(path)
+    assert _observed(paths, native_walk=True, word_cap=word_cap, hints=hints) == \
+        _observed(paths, native_walk=False, word_cap=word_cap, hints=hints)
+
+
+@needs_native
+@pytest.mark.parametrize("word_cap", [2**64 + 1, 2**63, -(2**70), 0, -1])
+def test_a_word_cap_of_any_size_is_walked_natively_as_in_python(word_cap: int) -> None:
+    # a state file may hold any count; Python's int compares it whatever its size
+    paths = ["/users/alice", "/users/bob/repos", "/v1/users/42/x", "/api/2/c"]
+    assert _observed(paths, native_walk=True, word_cap=word_cap) == _observed(paths, native_walk=False,
+                                                                                word_cap=word_cap)
+
+
+def _recorded_paths() -> list[str]:
+    """Every request path of the fixtures, the devset, the synthetic set and the real sets beside this clone."""
+    parent = ROOT.parent
+    files = [*(ROOT / "fixtures").glob("**/*.jsonl"), *parent.glob("shared/devset/*.jsonl.gz"),
+             *parent.glob("synth/set-v2/*.jsonl.gz"), *parent.glob("realset*/*.jsonl.gz")]
+    paths: dict[str, None] = {}
+    for path in sorted(files):
+        for line in iter_lines(str(path)):
+            try:
+                request = orjson.loads(line[0]).get("request") or {}
+            except (orjson.JSONDecodeError, AttributeError):
+                continue  # the fixtures' broken records
+            target = request.get("path") or request.get("pathname") or ""
+            if isinstance(target, str):
+                paths[target.split("?", 1)[0]] = None
+    return list(paths)
+
+
+@needs_native
+def test_every_recorded_path_is_walked_natively_as_in_python() -> None:
+    paths = _recorded_paths()
+    assert len([p for p in paths if _walked_natively(p)]) > 0.5 * len(paths)
+    for word_cap in (256, 4):
+        assert _observed(paths, native_walk=True, word_cap=word_cap) == \
+            _observed(paths, native_walk=False, word_cap=word_cap)
 
 
 @needs_native

@@ -36,6 +36,10 @@ pub(crate) struct Segments {
     pub(crate) camel: Regex,
     pub(crate) acronym_end: Regex,
     pub(crate) custom_method: Regex,
+    /// segments._OPEN_ARN (a fullmatch), for continues_id
+    pub(crate) open_arn: Regex,
+    /// `seg.lower() in segments.API_PREFIXES` (on ASCII), for version_after
+    pub(crate) api_prefix: Regex,
     pub(crate) base36_min: usize,
 }
 
@@ -57,6 +61,91 @@ pub(crate) fn typed(p: &Segments, seg: &str) -> Option<Option<String>> {
         return None;
     }
     Some(typed_ascii(p, seg))
+}
+
+/// What a segment says of the one after it (templater._after; `_CONTINUES_ID`, `_VERSION_HERE`, `_ANY`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum After {
+    /// the rest of an id cut by its slash (segments.continues_id)
+    ContinuesId,
+    /// a place for a version (first, or after `api`: segments.version_after)
+    VersionHere,
+    Any,
+}
+
+/// templater._after of a segment of printable ASCII without `%` (nothing to unquote).
+pub(crate) fn after(p: &Segments, seg: &str) -> After {
+    let b = seg.as_bytes();
+    if b.get(..3).is_some_and(|head| head.eq_ignore_ascii_case(b"arn")) && p.open_arn.is_match(b) {
+        After::ContinuesId
+    } else if p.api_prefix.is_match(b) {
+        After::VersionHere
+    } else {
+        After::Any
+    }
+}
+
+/// segments.version_here(seg, None): a bare number of one or two digits, or a date.
+fn version_here(p: &Segments, seg: &str) -> bool {
+    (!seg.is_empty() && seg.len() <= 2 && seg.bytes().all(|b| b.is_ascii_digit())) || p.date.is_match(seg.as_bytes())
+}
+
+/// segments.escape_segment of printable ASCII: braces, `?`, `#` and a `~` before `0` or `1`, percent-encoded.
+pub(crate) fn escape(seg: &str) -> String {
+    let b = seg.as_bytes();
+    let odd = |i: usize| match b[i] {
+        b'{' | b'}' | b'?' | b'#' => true,
+        b'~' => matches!(b.get(i + 1), Some(b'0' | b'1')),
+        _ => false,
+    };
+    if !(0..b.len()).any(odd) {
+        return seg.to_owned();
+    }
+    let mut out = String::with_capacity(seg.len() + 8);
+    for (i, &c) in b.iter().enumerate() {
+        if odd(i) {
+            out.push_str(&format!("%{c:02X}"));
+        } else {
+            out.push(c as char);
+        }
+    }
+    out
+}
+
+/// The segments of a path (segments.split_path) when every byte is printable ASCII but `%`: the
+/// paths decided here; None for any other (Python decides).
+pub(crate) fn ascii_segments(path: &str) -> Option<Vec<&str>> {
+    if !path.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'%') {
+        return None;
+    }
+    if path.is_empty() || path == "/" {
+        return Some(Vec::new());
+    }
+    let rest = path.strip_prefix('/').unwrap_or(path);
+    let mut segs = Vec::with_capacity(8);
+    let mut start = 0;
+    for slash in memchr::memchr_iter(b'/', rest.as_bytes()) {
+        segs.push(&rest[start..slash]);
+        start = slash + 1;
+    }
+    segs.push(&rest[start..]);
+    Some(segs)
+}
+
+/// templater._segment of a segment of printable ASCII without `%` where the one before says `after`:
+/// its label, whether it is typed (else a word, its label escaped), and what it says of the next one.
+pub(crate) fn segment_label(p: &Segments, seg: &str, after_previous: After) -> (String, bool, After) {
+    let typed = match after_previous {
+        After::ContinuesId => Some("{:token}".to_owned()),
+        // a version (a bare number or date) has no extension: a word
+        After::VersionHere if version_here(p, seg) => None,
+        _ => typed_ascii(p, seg),
+    };
+    let next = after(p, seg);
+    match typed {
+        Some(label) => (label, true, next),
+        None => (escape(seg), false, next),
+    }
 }
 
 fn typed_ascii(p: &Segments, seg: &str) -> Option<String> {
@@ -285,6 +374,8 @@ mod tests {
             camel: re(r"^(?:[A-Za-z][a-z]*(?:[A-Z][a-z]+)*[A-Z]?\z)"),
             acronym_end: re(r"^(?:((?:[A-Za-z][a-z]+){2,})[A-Z]{2,4}\z)"),
             custom_method: re(r"^(?:[^:]+(:[a-z]+(?:[A-Z][a-z]*)*))\z"),
+            open_arn: re(r"^(?:(?i)arn:[^:/]+:[^:/]+:[a-z0-9-]+:[0-9]{12}:[a-z]+(?:-[a-z]+)*)\z"),
+            api_prefix: re(r"^(?:(?i)(?:api|apis|graphql|rest|rpc))\z"),
             base36_min: 8,
         }
     }
@@ -308,6 +399,33 @@ mod tests {
         assert_eq!(label("NewsByPlayerID"), None);
         assert_eq!(label("2024-02-30").as_deref(), Some("{:date}"));
         assert_eq!(label("").as_deref(), None);
+    }
+
+    #[test]
+    fn paths_split_as_split_path_and_words_escape_as_escape_segment() {
+        assert_eq!(ascii_segments(""), Some(vec![]));
+        assert_eq!(ascii_segments("/"), Some(vec![]));
+        assert_eq!(ascii_segments("//"), Some(vec!["", ""]));
+        assert_eq!(ascii_segments("users/42/"), Some(vec!["users", "42", ""]));
+        assert_eq!(ascii_segments("/a b"), None);
+        assert_eq!(ascii_segments("/a%20b"), None);
+        assert_eq!(escape("a{b}?c#~0~1~2~"), "a%7Bb%7D%3Fc%23%7E0%7E1~2~");
+        assert_eq!(escape("users"), "users");
+    }
+
+    #[test]
+    fn what_a_segment_says_of_the_next() {
+        let p = table();
+        assert_eq!(after(&p, "API"), After::VersionHere);
+        assert_eq!(after(&p, "arn:aws:iam:us-east-1:123456789012:role"), After::ContinuesId);
+        assert_eq!(after(&p, "arn:aws:iam::123456789012:role"), After::Any);
+        assert_eq!(after(&p, "ar"), After::Any);
+        let label = |seg, state| segment_label(&p, seg, state);
+        assert_eq!(label("2", After::VersionHere), ("2".to_owned(), false, After::Any));
+        assert_eq!(label("2", After::Any), ("{:integer}".to_owned(), true, After::Any));
+        assert_eq!(label("2024-01-01", After::VersionHere), ("2024-01-01".to_owned(), false, After::Any));
+        assert_eq!(label("users", After::ContinuesId), ("{:token}".to_owned(), true, After::Any));
+        assert_eq!(label("a{b}", After::Any), ("a%7Bb%7D".to_owned(), false, After::Any));
     }
 
     #[test]

@@ -66,7 +66,9 @@ def _segment_table() -> dict[str, str | int]:
     for name, pattern in _SEGMENT_PATTERNS.items():
         text = pattern.pattern.replace(r"\Z", r"\z")
         text = ("(?i)" if pattern.flags & re.IGNORECASE else "") + text
-        table[name] = f"^(?:{text})" + (r"\z" if name == "custom_method" else "")
+        table[name] = f"^(?:{text})" + (r"\z" if name in _FULLMATCHED else "")
+    # version_after's `previous.lower() in API_PREFIXES`, as a pattern (ASCII: lower() is (?i))
+    table["api_prefix"] = "^(?i:" + "|".join(map(re.escape, sorted(segments.API_PREFIXES))) + r")\z"
     return table
 
 
@@ -75,8 +77,9 @@ _SEGMENT_PATTERNS: Final = {
     "date": segments._DATE, "date_time": segments._DATE_TIME, "ipv4": segments._IPV4, "email": segments._EMAIL,
     "version": segments._VERSION, "extension": segments.EXTENSION, "sigil_id": segments._SIGIL_ID,
     "hex_part": segments._HEX_PART, "camel": segments._CAMEL, "acronym_end": segments._ACRONYM_END,
-    "custom_method": segments._CUSTOM_METHOD,
+    "custom_method": segments._CUSTOM_METHOD, "open_arn": segments._OPEN_ARN,
 }
+_FULLMATCHED: Final = frozenset({"custom_method", "open_arn"})  # the patterns Python uses with fullmatch
 
 if _native is not None:
     _set_up(_native)
@@ -153,6 +156,19 @@ def segment_typer() -> Callable[[str], str | None] | None:
     """``typed(seg)``: ``templater._typed`` of a segment of printable ASCII without ``%`` (its label,
     ``""`` for a word), None for any other (Python types it); None without the native module."""
     return _native.typed_segment if _native is not None else None
+
+
+SkeletonWalk = Callable[[str, list[str], dict[str, set[str]], int, Callable[[str], tuple[str, str | None]]],
+                        tuple[str, list[str]] | None]
+
+
+def path_skeleton() -> SkeletonWalk | None:
+    """``skeleton(path, hinted, words, cap, word)``: ``PathTemplater._skeleton`` of a path of printable ASCII
+    without ``%`` in one call (its key, and the prefixes it filled past ``cap``), from the ``hinted``
+    labels a hint placed, updating the word sets ``words`` as Python does and asking ``word``
+    (``templater._word``) for a word's label at an open position; None for any other path (Python walks
+    it); None without the native module."""
+    return _native.skeleton if _native is not None else None
 
 
 def new_accumulator() -> Any:

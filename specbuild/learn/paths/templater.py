@@ -1,4 +1,4 @@
-"""Path templating from evidence across requests; pure (where built, the native module types ASCII ids: ``_typed``).
+"""Path templating from evidence across requests; pure (where built, the native module walks ASCII paths).
 
 Typed segments (integers, UUIDs, long hex, dates, opaque tokens) become parameters on sight. Word
 segments (slugs, names) stay literal until the evidence says the siblings at one position are values
@@ -163,14 +163,24 @@ class PathTemplater:
 
     def _skeleton(self, path: str) -> tuple[str, list[str]]:
         """The key of ``path``, and the prefixes whose word sets this path filled past the cap."""
-        full: list[str] = []
-        segs = split_path(path)
-        labels: list[str] = []
+        labels = self._hint_labels(split_path(path)) if self.hints else []
+        if _NATIVE_SKELETON is not None:
+            walked = _NATIVE_SKELETON(path, labels, self._words, self.word_cap, _word)
+            if walked is not None:
+                return walked
+        return self._walk(split_path(path), labels)
+
+    def _hint_labels(self, segs: list[str]) -> list[str]:
+        """The labels the first hint that matches ``segs`` places on its first segments (none: [])."""
         for hint in self.hints:
             found = hint.key_prefix(segs)
             if found is not None:
-                labels = found
-                break
+                return found
+        return []
+
+    def _walk(self, segs: list[str], labels: list[str]) -> tuple[str, list[str]]:
+        """:meth:`_skeleton` from the segment after the ``labels`` a hint placed, in Python (the reference)."""
+        full: list[str] = []
         prefix = "/" + "/".join(labels)
         after = _after(segs[len(labels) - 1]) if labels else _VERSION_HERE
         for seg in segs[len(labels):]:
@@ -316,6 +326,10 @@ def _typed_here(seg: str) -> str | None:
     return None if stem_kind is None else "{:" + stem_kind + "}" + ext.group(2)
 
 
+# The native twin of _walk (None without the native module): one call a path of printable ASCII without
+# ``%`` instead of a Python loop over its segments (a path-cache miss, 22% of the records of the mix).
+_NATIVE_SKELETON: Final = native.path_skeleton()
+
 # What the segment before says of the next one (see _segment): the rest of an id cut by its slash
 # (continues_id), a place for a version (version_here: the first segment, or after ``api``), or neither.
 _CONTINUES_ID: Final = 0
@@ -333,7 +347,7 @@ def _after(seg: str) -> int:
 
 # A miss of the path cache walks segments mostly seen before, each after what it was after before:
 # one cached call a segment instead of continues_id, version_here, _typed and _word (1.7% of the fold's
-# instructions on the 20k mix, whose 6.6k distinct paths miss 6.6k times).
+# instructions on the 20k mix, whose 6.6k distinct paths miss 6.6k times, when _walk was every miss's).
 @functools.lru_cache(maxsize=8192)
 def _segment(seg: str, after: int) -> tuple[str, str | None, int]:
     """The label of ``seg`` where the segment before it says ``after``; ``_TYPED`` for a typed one, else
