@@ -267,3 +267,26 @@ def test_another_success_is_no_success_gone() -> None:
     for raw, origin in updates:
         checker.add(decode(raw, origin))
     assert not [f for f in checker.findings() if f.severity == "breaking"]
+
+
+def test_a_window_the_server_could_not_answer_is_no_route_removed() -> None:
+    """Every call answered 503 (an upstream down), 502, 504 or 429 (a rate limiter): the server could not
+    answer then (drift/kinds.py UNAVAILABLE: not the contract), which says nothing of the route. Neither
+    gate calls a success gone; the same share answered 404 is one."""
+    from specbuild.drift.check import Checker
+    from specbuild.drift.diff import diff
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    route = _learned(_items(200, 80) + _items(404, 5, 1000))
+    for status in (429, 502, 503, 504, 404):
+        now = _items(status, 80, 2000)
+        checker = Checker(route, explain=BodyValidator)
+        for raw, origin in now:
+            checker.add(decode(raw, origin))
+        found = [f.kind for f in checker.findings() if f.severity == "breaking"]
+        changes = [c.kind for c in diff(route, _learned(now), learned_head=True) if c.severity == "breaking"]
+        if status == 404:
+            assert found == ["response-status-gone"] and changes == ["response-status-removed"], (found, changes)
+        else:
+            assert "response-status-gone" not in found and not changes, (status, found, changes)

@@ -37,7 +37,7 @@ import orjson
 
 from specbuild import multipart
 from specbuild.drift.conformance import Conformance
-from specbuild.drift.evidence import gone, overturned, seen_along, seen_at
+from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_along, seen_at
 from specbuild.drift.forms import deep_value, form_value, param_values, types_at
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
@@ -62,6 +62,7 @@ MAX_REMEMBERED: Final = 1 << 16  # parameter verdicts and header decisions kept;
 # is decided long before (a success 10 of 10 requests got, in none of 4,096 new ones: p ~ 1e-36).
 MAX_ANSWERED: Final = 4096
 MAX_REMEMBERED_TEXT: Final = 1024  # a deepObject query's verdict is kept when its names and values are this short
+_NOT_NOW: Final = frozenset(int(code) for code in NOT_NOW)  # the statuses, as Exchange.status holds them
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -282,11 +283,14 @@ class Checker:
 
     def _answered(self, op: Operation, ex: Exchange) -> None:
         """Note the status a learned operation answered, by distinct request (its target, and its body's
-        digest where it sent one: as the learner counted them, learn/witnesses.py)."""
+        digest where it sent one: as the learner counted them, learn/witnesses.py). A 429 or a 503 is the
+        server not answering then (evidence.NOT_NOW): no evidence either way, counted on neither side."""
+        if ex.status in _NOT_NOW:
+            return
         answers = self._answers.get(op.key)
         if answers is None:
             stated = tuple((code, r.answered) for code, r in sorted(op.responses.items())
-                           if not r.inferred and r.answered is not None)
+                           if not r.inferred and r.answered is not None and code not in NOT_NOW)
             answers = self._answers[op.key] = Answers(stated)
         seen = answers.by_status.get(ex.status)
         if seen is None or len(seen) < MAX_ANSWERED:  # past that many, only the example can change
