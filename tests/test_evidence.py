@@ -290,3 +290,22 @@ def test_a_window_the_server_could_not_answer_is_no_route_removed() -> None:
             assert found == ["response-status-gone"] and changes == ["response-status-removed"], (found, changes)
         else:
             assert "response-status-gone" not in found and not changes, (status, found, changes)
+
+
+def test_one_success_in_any_share_settles_an_operation() -> None:
+    """The checker stops counting an operation's answers at its first success (nothing can be gone then):
+    the verdict is the same whichever share of a pool saw that success, before or after the errors."""
+    from specbuild.drift.check import Checker
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    route = _learned(_items(200, 80) + _items(404, 5, 1000))
+    lines = _items(404, 79, 2000) + _items(200, 1, 3000)
+    for order in (lines, list(reversed(lines))):
+        for shares in (1, 2, 3):
+            checkers = [Checker(route, explain=BodyValidator) for _ in range(shares)]
+            for i, (raw, origin) in enumerate(order):
+                checkers[i % shares].add(decode(raw, origin))
+            for other in reversed(checkers[1:]):
+                checkers[0].merge(other.state())
+            assert not [f for f in checkers[0].findings() if f.kind == "response-status-gone"], shares

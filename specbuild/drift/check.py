@@ -154,6 +154,12 @@ class Answers:
     by_status: dict[int, set[int]] = field(default_factory=dict)
     # the smallest exchange, as (method, path, status, origin): redacted only when a finding shows it
     example: tuple[str, str, int, str] = ("\uffff", "", 0, "")
+    # nothing can be gone (a success answered, or none stated): no more is counted, most operations soon
+    settled: bool = False
+
+    def settle(self) -> None:
+        self.settled = True
+        self.by_status.clear()
 
     def add(self, status: int, request: int) -> None:
         seen = self.by_status.get(status)
@@ -163,6 +169,9 @@ class Answers:
             seen.add(request)
 
     def merge(self, other: Answers) -> None:
+        if self.settled or other.settled:
+            self.settle()
+            return
         for status, requests in other.by_status.items():
             mine = self.by_status.setdefault(status, set())
             mine.update(requests)
@@ -292,6 +301,13 @@ class Checker:
             stated = tuple((code, r.answered) for code, r in sorted(op.responses.items())
                            if not r.inferred and r.answered is not None and code not in NOT_NOW)
             answers = self._answers[op.key] = Answers(stated)
+            if not any(code.startswith("2") and code.isdigit() for code, _ in stated):
+                answers.settle()  # no success to lose
+        if answers.settled:
+            return  # the hot path's usual case: a success seen, nothing can be gone
+        if ex.status < 400:  # a success (a 304, a 200 where a 201 was learned): nothing is gone
+            answers.settle()
+            return
         seen = answers.by_status.get(ex.status)
         if seen is None or len(seen) < MAX_ANSWERED:  # past that many, only the example can change
             request = zlib.crc32(ex.path.encode("utf-8", "surrogatepass"))
@@ -632,7 +648,7 @@ def _gone(op_key: str, answers: Answers) -> list[Finding]:
     route removed, answering 404) where its counts show it succeeding, beyond chance (drift/evidence.gone).
     Only where nothing succeeded: a 304 for a conditional GET, a 200 where a PUT once created (201), is
     another success, not a success gone."""
-    if any(status < 400 for status in answers.by_status):
+    if answers.settled:
         return []
     successes = [(code, n) for code, n in answers.stated if code.isdigit() and code.startswith("2")]
     answered, before, now = sum(n for _, n in successes), sum(n for _, n in answers.stated), answers.requests()
