@@ -309,3 +309,25 @@ def test_one_success_in_any_share_settles_an_operation() -> None:
             for other in reversed(checkers[1:]):
                 checkers[0].merge(other.state())
             assert not [f for f in checkers[0].findings() if f.kind == "response-status-gone"], shares
+
+
+def test_head_calls_checked_as_the_get_are_no_evidence_its_success_is_gone() -> None:
+    """A HEAD the spec does not document is checked as its GET (HTTP: the GET without the body); a 405 to
+    it (FastAPI's answer to HEAD on a GET route: link checkers, uptime probes) says HEAD is not served, not
+    that the GET's 200 is gone. A HEAD answered 200 still shows the route there."""
+    from specbuild.drift.check import Checker
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    def head(status: int, n: int, start: int) -> list[tuple[bytes, str]]:
+        return [(orjson.dumps({"request": {"method": "HEAD", "path": f"/items/{i}"},
+                               "response": {"statusCode": status}}), f"h:{i}") for i in range(start, start + n)]
+
+    route = _learned(_items(200, 80) + _items(404, 5, 1000))
+    removed = _items(404, 80, 3000)
+    for lines, want in ((head(405, 80, 2000), []), (head(405, 80, 2000) + removed, ["response-status-gone"]),
+                        (head(200, 1, 2000) + removed, [])):
+        checker = Checker(route, explain=BodyValidator)
+        for raw, origin in lines:
+            checker.add(decode(raw, origin))
+        assert [f.kind for f in checker.findings() if f.kind == "response-status-gone"] == want
