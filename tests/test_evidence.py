@@ -267,3 +267,67 @@ def test_another_success_is_no_success_gone() -> None:
     for raw, origin in updates:
         checker.add(decode(raw, origin))
     assert not [f for f in checker.findings() if f.severity == "breaking"]
+
+
+def test_a_window_the_server_could_not_answer_is_no_route_removed() -> None:
+    """Every call answered 503 (an upstream down), 502, 504 or 429 (a rate limiter): the server could not
+    answer then (drift/kinds.py UNAVAILABLE: not the contract), which says nothing of the route. Neither
+    gate calls a success gone; the same share answered 404 is one."""
+    from specbuild.drift.check import Checker
+    from specbuild.drift.diff import diff
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    route = _learned(_items(200, 80) + _items(404, 5, 1000))
+    for status in (429, 502, 503, 504, 404):
+        now = _items(status, 80, 2000)
+        checker = Checker(route, explain=BodyValidator)
+        for raw, origin in now:
+            checker.add(decode(raw, origin))
+        found = [f.kind for f in checker.findings() if f.severity == "breaking"]
+        changes = [c.kind for c in diff(route, _learned(now), learned_head=True) if c.severity == "breaking"]
+        if status == 404:
+            assert found == ["response-status-gone"] and changes == ["response-status-removed"], (found, changes)
+        else:
+            assert "response-status-gone" not in found and not changes, (status, found, changes)
+
+
+def test_one_success_in_any_share_settles_an_operation() -> None:
+    """The checker stops counting an operation's answers at its first success (nothing can be gone then):
+    the verdict is the same whichever share of a pool saw that success, before or after the errors."""
+    from specbuild.drift.check import Checker
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    route = _learned(_items(200, 80) + _items(404, 5, 1000))
+    lines = _items(404, 79, 2000) + _items(200, 1, 3000)
+    for order in (lines, list(reversed(lines))):
+        for shares in (1, 2, 3):
+            checkers = [Checker(route, explain=BodyValidator) for _ in range(shares)]
+            for i, (raw, origin) in enumerate(order):
+                checkers[i % shares].add(decode(raw, origin))
+            for other in reversed(checkers[1:]):
+                checkers[0].merge(other.state())
+            assert not [f for f in checkers[0].findings() if f.kind == "response-status-gone"], shares
+
+
+def test_head_calls_checked_as_the_get_are_no_evidence_its_success_is_gone() -> None:
+    """A HEAD the spec does not document is checked as its GET (HTTP: the GET without the body); a 405 to
+    it (FastAPI's answer to HEAD on a GET route: link checkers, uptime probes) says HEAD is not served, not
+    that the GET's 200 is gone. A HEAD answered 200 still shows the route there."""
+    from specbuild.drift.check import Checker
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    def head(status: int, n: int, start: int) -> list[tuple[bytes, str]]:
+        return [(orjson.dumps({"request": {"method": "HEAD", "path": f"/items/{i}"},
+                               "response": {"statusCode": status}}), f"h:{i}") for i in range(start, start + n)]
+
+    route = _learned(_items(200, 80) + _items(404, 5, 1000))
+    removed = _items(404, 80, 3000)
+    for lines, want in ((head(405, 80, 2000), []), (head(405, 80, 2000) + removed, ["response-status-gone"]),
+                        (head(200, 1, 2000) + removed, [])):
+        checker = Checker(route, explain=BodyValidator)
+        for raw, origin in lines:
+            checker.add(decode(raw, origin))
+        assert [f.kind for f in checker.findings() if f.kind == "response-status-gone"] == want

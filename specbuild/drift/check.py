@@ -37,7 +37,7 @@ import orjson
 
 from specbuild import multipart
 from specbuild.drift.conformance import Conformance
-from specbuild.drift.evidence import gone, overturned, seen_along, seen_at
+from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_along, seen_at
 from specbuild.drift.forms import deep_value, form_value, param_values, types_at
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
@@ -62,6 +62,7 @@ MAX_REMEMBERED: Final = 1 << 16  # parameter verdicts and header decisions kept;
 # is decided long before (a success 10 of 10 requests got, in none of 4,096 new ones: p ~ 1e-36).
 MAX_ANSWERED: Final = 4096
 MAX_REMEMBERED_TEXT: Final = 1024  # a deepObject query's verdict is kept when its names and values are this short
+_NOT_NOW: Final = frozenset(int(code) for code in NOT_NOW)  # the statuses, as Exchange.status holds them
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -153,6 +154,12 @@ class Answers:
     by_status: dict[int, set[int]] = field(default_factory=dict)
     # the smallest exchange, as (method, path, status, origin): redacted only when a finding shows it
     example: tuple[str, str, int, str] = ("\uffff", "", 0, "")
+    # nothing can be gone (a success answered, or none stated): no more is counted, most operations soon
+    settled: bool = False
+
+    def settle(self) -> None:
+        self.settled = True
+        self.by_status.clear()
 
     def add(self, status: int, request: int) -> None:
         seen = self.by_status.get(status)
@@ -162,6 +169,9 @@ class Answers:
             seen.add(request)
 
     def merge(self, other: Answers) -> None:
+        if self.settled or other.settled:
+            self.settle()
+            return
         for status, requests in other.by_status.items():
             mine = self.by_status.setdefault(status, set())
             mine.update(requests)
@@ -282,12 +292,24 @@ class Checker:
 
     def _answered(self, op: Operation, ex: Exchange) -> None:
         """Note the status a learned operation answered, by distinct request (its target, and its body's
-        digest where it sent one: as the learner counted them, learn/witnesses.py)."""
+        digest where it sent one: as the learner counted them, learn/witnesses.py). A 429 or a 503 is the
+        server not answering then (evidence.NOT_NOW): no evidence either way, counted on neither side."""
+        if ex.status in _NOT_NOW:
+            return
         answers = self._answers.get(op.key)
         if answers is None:
             stated = tuple((code, r.answered) for code, r in sorted(op.responses.items())
-                           if not r.inferred and r.answered is not None)
+                           if not r.inferred and r.answered is not None and code not in NOT_NOW)
             answers = self._answers[op.key] = Answers(stated)
+            if not any(code.startswith("2") and code.isdigit() for code, _ in stated):
+                answers.settle()  # no success to lose
+        if answers.settled:
+            return  # the hot path's usual case: a success seen, nothing can be gone
+        if ex.status < 400:  # a success (a 304, a 200 where a 201 was learned): nothing is gone
+            answers.settle()
+            return
+        if ex.method == "HEAD" and not op.key.startswith("HEAD "):
+            return  # checked as its GET: an error to it (FastAPI's 405) is about HEAD, not what the GET answers
         seen = answers.by_status.get(ex.status)
         if seen is None or len(seen) < MAX_ANSWERED:  # past that many, only the example can change
             request = zlib.crc32(ex.path.encode("utf-8", "surrogatepass"))
@@ -628,7 +650,7 @@ def _gone(op_key: str, answers: Answers) -> list[Finding]:
     route removed, answering 404) where its counts show it succeeding, beyond chance (drift/evidence.gone).
     Only where nothing succeeded: a 304 for a conditional GET, a 200 where a PUT once created (201), is
     another success, not a success gone."""
-    if any(status < 400 for status in answers.by_status):
+    if answers.settled:
         return []
     successes = [(code, n) for code, n in answers.stated if code.isdigit() and code.startswith("2")]
     answered, before, now = sum(n for _, n in successes), sum(n for _, n in answers.stated), answers.requests()

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.evidence import gone, overturned, seen_of
+from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_of
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.extensions import INFERRED
@@ -514,8 +514,9 @@ def _gone(ctx: _Ctx, code: str, bs: Mapping[str, Any], hs: Mapping[str, Any]) ->
     once created, a 304 to a conditional GET) is no success gone."""
     if not code.startswith("2") or any(c[:1] in ("2", "3") for c in hs):
         return False  # an error no longer seen is the clients' doing as often as the API's
-    before = {c: seen_of(resolve(ctx.base, r)) for c, r in bs.items()}
-    now = [seen_of(resolve(ctx.head, r)) for r in hs.values()]
+    # a 429 or 503 is the server not answering then (evidence.NOT_NOW): counted on neither side
+    before = {c: seen_of(resolve(ctx.base, r)) for c, r in bs.items() if c not in NOT_NOW}
+    now = [seen_of(resolve(ctx.head, r)) for c, r in hs.items() if c not in NOT_NOW]
     if None in before.values() or None in now:
         return False
     counts = {c: n for c, n in before.items() if n is not None}

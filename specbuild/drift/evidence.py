@@ -28,6 +28,10 @@ from specbuild.extensions import SEEN
 from specbuild.refs import follow
 
 ALPHA: Final = 0.001  # below this chance of "the same API", new traffic that breaks a claim is a change
+# Answers that say the server could not (or would not) answer then, whatever the route: a rate limiter's 429, a
+# gateway's 502, 503, 504 (drift/kinds.py UNAVAILABLE). A request so answered is no evidence of a success gone
+# (a window the upstream was down would read as every route removed): ``gone`` counts neither side's.
+NOT_NOW: Final = frozenset({"429", "502", "503", "504"})
 
 
 def overturned(seen: int, checked: int, against: int) -> bool:
