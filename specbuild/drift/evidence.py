@@ -39,13 +39,7 @@ def overturned(seen: int, checked: int, against: int) -> bool:
     values is more than chance (module doc): the API changed, not only our knowledge of it."""
     if against <= 0 or seen <= 0:
         return False
-    checked = max(checked, against)
-    p = 1.0
-    for i in range(against):
-        p *= (checked - i) / (seen + checked - i)
-        if p < ALPHA:
-            return True
-    return False
+    return _beyond_chance(against, max(checked, against), seen)
 
 
 def gone(answered: int, before: int, now: int) -> bool:
@@ -56,9 +50,15 @@ def gone(answered: int, before: int, now: int) -> bool:
     new calls, proves nothing."""
     if answered <= 0 or now <= 0 or before < answered:
         return False
+    return _beyond_chance(answered, before, now)
+
+
+def _beyond_chance(k: int, here: int, there: int) -> bool:
+    """Whether all ``k`` of the items that fell in ``here`` (of ``here + there``, drawn alike) doing so is
+    below ALPHA: ``C(here, k) / C(here + there, k)``, multiplied out until it is."""
     p = 1.0
-    for j in range(answered):
-        p *= (before - j) / (before + now - j)
+    for j in range(k):
+        p *= (here - j) / (here + there - j)
         if p < ALPHA:
             return True
     return False
