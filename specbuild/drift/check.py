@@ -37,7 +37,7 @@ import orjson
 
 from specbuild import multipart
 from specbuild.drift.conformance import Conformance
-from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_along, seen_at
+from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_along, seen_at, successes
 from specbuild.drift.forms import deep_value, form_value, param_values, types_at
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
@@ -299,9 +299,9 @@ class Checker:
         answers = self._answers.get(op.key)
         if answers is None:
             stated = tuple((code, r.answered) for code, r in sorted(op.responses.items())
-                           if not r.inferred and r.answered is not None and code not in NOT_NOW)
+                           if not r.inferred and r.answered is not None)
             answers = self._answers[op.key] = Answers(stated)
-            if not any(code.startswith("2") and code.isdigit() for code, _ in stated):
+            if not successes(stated)[0]:
                 answers.settle()  # no success to lose
         if answers.settled:
             return  # the hot path's usual case: a success seen, nothing can be gone
@@ -652,17 +652,16 @@ def _gone(op_key: str, answers: Answers) -> list[Finding]:
     another success, not a success gone."""
     if answers.settled:
         return []
-    successes = [(code, n) for code, n in answers.stated if code.isdigit() and code.startswith("2")]
-    answered, before, now = sum(n for _, n in successes), sum(n for _, n in answers.stated), answers.requests()
+    codes, answered, before = successes(answers.stated)
+    now = answers.requests()
     if not gone(answered, before, now):
         return []
-    codes = ", ".join(code for code, _ in successes)
     method, path, status, origin = answers.example
     example = Example(request=f"{method} {_redact_path(path)}", status=status, location="status", pointer="",
-                      expected=f"{codes} (answered to {answered} of {before} distinct requests)",
+                      expected=f"{', '.join(codes)} (answered to {answered} of {before} distinct requests)",
                       seen=f"no success in {now} distinct requests", origin=origin)
-    return [Finding(op_key, "response-status-gone", KINDS["response-status-gone"].severity, now,
-                    tuple(code for code, _ in successes), False, example)]
+    return [Finding(op_key, "response-status-gone", KINDS["response-status-gone"].severity, now, codes, False,
+                    example)]
 
 
 def check(spec: Mapping[str, Any], exchanges: Iterable[Exchange], *, explain: ExplainerFactory,

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_of
+from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_of, successes
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.extensions import INFERRED
@@ -515,13 +515,12 @@ def _gone(ctx: _Ctx, code: str, bs: Mapping[str, Any], hs: Mapping[str, Any]) ->
     if not code.startswith("2") or any(c[:1] in ("2", "3") for c in hs):
         return False  # an error no longer seen is the clients' doing as often as the API's
     # a 429 or 503 is the server not answering then (evidence.NOT_NOW): counted on neither side
-    before = {c: seen_of(resolve(ctx.base, r)) for c, r in bs.items() if c not in NOT_NOW}
+    before = [(c, seen_of(resolve(ctx.base, r))) for c, r in bs.items() if c not in NOT_NOW]
     now = [seen_of(resolve(ctx.head, r)) for c, r in hs.items() if c not in NOT_NOW]
-    if None in before.values() or None in now:
+    if any(n is None for _, n in before) or None in now:
         return False
-    counts = {c: n for c, n in before.items() if n is not None}
-    answered = sum(n for c, n in counts.items() if c.startswith("2"))
-    return gone(answered, sum(counts.values()), sum(n for n in now if n is not None))
+    _, answered, total = successes((c, n) for c, n in before if n is not None)
+    return gone(answered, total, sum(n for n in now if n is not None))
 
 
 def _stated(doc: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ witnesses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from specbuild.extensions import SEEN
@@ -51,6 +51,15 @@ def gone(answered: int, before: int, now: int) -> bool:
     if answered <= 0 or now <= 0 or before < answered:
         return False
     return _beyond_chance(answered, before, now)
+
+
+def successes(counts: Iterable[tuple[str, int]]) -> tuple[tuple[str, ...], int, int]:
+    """An operation's learned answers by status code, each the distinct requests it answered: its success
+    codes (2xx), the requests they answered, and all requests. NOT_NOW's are left out of both: what ``gone``
+    weighs, one rule for ``check`` and ``diff``."""
+    kept = [(code, n) for code, n in counts if code not in NOT_NOW]
+    codes = tuple(code for code, _ in kept if code.isdigit() and code.startswith("2"))
+    return codes, sum(n for code, n in kept if code in codes), sum(n for _, n in kept)
 
 
 def _beyond_chance(k: int, here: int, there: int) -> bool:
