@@ -28,7 +28,8 @@ _SPACE: Final = float(1 << 63)
 
 def target_hash(path: str, query: Iterable[tuple[str, str]]) -> int:
     """A stable hash of one request target (not Python's ``hash``: that one changes per process)."""
-    digest = hashlib.blake2b(_target(path, query).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    text = path + "?" + "&".join(f"{k}={v}" for k, v in query) if query else path + "?"
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 1  # 63 bits: a JSON integer every reader keeps exact
 
 
@@ -40,11 +41,6 @@ def request_hash(target: int, digest: tuple[int, int]) -> int:
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
     return (z ^ (z >> 31)) >> 1
-
-
-def _target(path: str, query: Iterable[tuple[str, str]]) -> str:
-    return path + "?" + "&".join(f"{k}={v}" for k, v in query) if query else path + "?"
-
 
 
 class Witnesses:
