@@ -135,3 +135,30 @@ def test_the_names_of_columns_are_no_enum(accelerated: bool) -> None:
     later = ex("post", "/snapshots", body={"data_definition": {"categorical_columns": ["region"]},
                                           "metrics": [{"column": "region", "kind": "max"}]})
     assert rejections(doc, [later]) == []
+
+
+@pytest.mark.parametrize("accelerated", [pytest.param(True, id="native", marks=pytest.mark.skipif(
+    not native.AVAILABLE, reason="specbuild._native is not built here")), pytest.param(False, id="pure")])
+def test_a_query_parameter_naming_a_listed_collections_items_is_no_enum(accelerated: bool) -> None:
+    """Alertmanager's web UI asks ``GET /api/v2/alerts/groups?receiver=team-payments``: sample a's 22
+    calls named four of the five receivers its configuration has (an enum), sample b's the fifth (the
+    gate's warning). ``GET /api/v2/receivers`` lists them, ``[{"name": "team-platform"}, ...]``: a
+    parameter named after a collection the API lists, all of whose values are names of its items, refers
+    to them, and tomorrow's configuration names others. A parameter the API lists nothing for keeps its
+    enum."""
+    receivers = ["team-platform", "team-payments", "team-search", "blackhole", "oncall-pager"]
+    rows = [ex(path="/api/v2/receivers", resp=[{"name": r} for r in receivers]) for _ in range(3)]
+    rows += [ex(path="/api/v2/alerts/groups",
+                query={"receiver": receivers[i % 4], "state": ("active", "silenced")[i % 2],
+                       "severity": ("critical", "warning", "info")[i % 3]},
+                resp=[{"labels": {"team": "db"}, "receiver": {"name": receivers[i % 4]}}]) for i in range(40)]
+    builder = SpecBuilder(accelerated=accelerated)
+    for row in rows:
+        builder.add(row)
+    doc = render(builder)
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/api/v2/alerts/groups"]["get"]["parameters"]}
+    assert params["receiver"] == {"type": "string"}, params
+    assert params["state"]["enum"] == ["active", "silenced"]
+    assert params["severity"]["enum"] == ["critical", "info", "warning"]  # no collection of severities is listed
+    later = ex(path="/api/v2/alerts/groups", query={"receiver": "oncall-pager"}, resp=[])
+    assert rejections(doc, [later]) == []

@@ -44,3 +44,22 @@ def test_a_field_learned_without_properties_is_no_key_set_the_samples_disagree_o
     assert measure.map_keys(unknown, milestone) == []
     grown = _listing({"type": "object", "properties": {"sales": {}, "returns": {}, "2026-01": {}}})
     assert [m["n_differ"] for m in measure.map_keys(grown, milestone)] == [7]  # key sets that disagree
+
+
+def test_learned_paths_outside_the_truths_mount_are_not_scored() -> None:
+    # Alertmanager's description (basePath /api/v2) says nothing of its probes `/-/healthy` and `/-/ready`,
+    # which amtool's users and the web UI call: learned right, they were counted as paths the truth lacks
+    # (paths F1 0.800 with one real miss). A learned path that cannot lie under the truth's base is out of
+    # the truth's reach; one that can (a parameter where the base has a word, a wrong path under it) is
+    # still scored.
+    measure = _measure()
+    truth = {"servers": [{"url": "/api/v2/"}], "paths": {"/alerts": {}, "/silence/{silenceID}": {}}}
+    learned = ["/-/healthy", "/-/ready", "/api", "/api/v2/alerts", "/api/v2/silence/not-a-uuid", "/{mount}/v2/alerts",
+               "/api/v3/alerts"]
+    assert measure.outside_truth(truth, learned) == ["/-/healthy", "/-/ready", "/api", "/api/v3/alerts"]
+    # a truth at the root (or with no servers) leaves nothing outside
+    assert measure.outside_truth({"servers": [{"url": "/"}], "paths": {}}, learned) == []
+    assert measure.outside_truth({"paths": {}}, learned) == []
+    # several servers: outside only when under none of them
+    two = {"servers": [{"url": "http://x/api/v2"}, {"url": "/-"}], "paths": {}}
+    assert measure.outside_truth(two, learned) == ["/api", "/api/v3/alerts"]

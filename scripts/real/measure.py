@@ -4,7 +4,9 @@
 
 For every `<server>-a.jsonl.gz` with a `<server>-b.jsonl.gz` beside it:
 - paths / ops F1: where `<server>.truth.json` exists, score.py against the truth cut to the operations
-  the -a traffic exercised (as the devset's truths are cut to their traffic);
+  the -a traffic exercised (as the devset's truths are cut to their traffic); learned paths that cannot lie
+  under the truth's mount (its servers' base path: `/-/healthy` beside a description of `/api/v2`) are
+  listed apart (`outside_truth`), not scored: the truth says nothing of them;
 - selfcons / accept: the share of -a / -b exchanges the spec learned from -a accepts (score.py's rule), each
   request read as the API serves it (``as_served``: a tunnelled POST as the method it names); "as sent" beside
   it, where it differs, is score.py on the request lines as they were sent;
@@ -31,9 +33,11 @@ import re
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -91,6 +95,30 @@ def cut_truth(score: ModuleType, truth: dict[str, Any], traffic: Path) -> dict[s
         if ops:
             paths[path] = ops
     return {**truth, "paths": paths}
+
+
+def _bases(truth: dict[str, Any]) -> list[list[str]]:
+    """The path segments of each of the truth's servers (``/api/v2/`` -> [api, v2]); [] at the root."""
+    out = []
+    for server in truth.get("servers") or [{"url": "/"}]:
+        path = urlparse(str(server.get("url", "/"))).path
+        out.append([seg for seg in path.split("/") if seg])
+    return out
+
+
+def _under(path: str, base: list[str]) -> bool:
+    segs = [seg for seg in path.split("/") if seg]
+    if len(segs) < len(base):
+        return False  # above the mount (`/api` beside a base `/api/v2`)
+    return all(seg == want or seg.startswith("{") for seg, want in zip(segs, base, strict=False))
+
+
+def outside_truth(truth: dict[str, Any], learned: Iterable[str]) -> list[str]:
+    """Learned paths that cannot lie under any base path of the truth's servers: a description of an API
+    mounted at ``/api/v2`` says nothing of the server's ``/-/healthy``, so a learned path there is neither
+    right nor wrong by it. A parameter where the base has a word may be under it (still scored)."""
+    bases = _bases(truth)
+    return sorted(p for p in learned if not any(_under(p, base) for base in bases))
 
 
 def drift(folder: Path, name: str, a_spec: Path, b: Path, tmp: Path) -> dict[str, Any]:
@@ -230,13 +258,17 @@ def measure(folder: Path, name: str, tmp: Path, devset: Path, mutations: bool = 
     truth_path = folder / f"{name}.truth.json"
     if truth_path.exists():
         truth = cut_truth(score, json.loads(truth_path.read_text()), a_plain)
-        m = score.score(truth, learned, str(a_plain), skip_validity=True)
+        # scored on what the truth can judge: paths outside its mount are listed apart
+        outside = outside_truth(truth, learned["paths"])
+        judged = {**learned, "paths": {p: v for p, v in learned["paths"].items() if p not in outside}}
+        m = score.score(truth, judged, str(a_plain), skip_validity=True)
         res["truth"] = {
             "paths": m["paths"],
             "operations": m["operations"],
             "counts": m["counts"],
-            "learned_only": sorted(set(score.Spec(learned).templates) - set(score.Spec(truth).templates)),
-            "truth_only": sorted(set(score.Spec(truth).templates) - set(score.Spec(learned).templates)),
+            "learned_only": sorted(set(score.Spec(judged).templates) - set(score.Spec(truth).templates)),
+            "truth_only": sorted(set(score.Spec(truth).templates) - set(score.Spec(judged).templates)),
+            "outside_truth": outside,
         }
     spec = score.Spec(learned)
     res["selfcons"] = score.self_consistency(spec, as_served(score.load_traffic(str(a_plain))))
@@ -382,6 +414,9 @@ def findings(results: dict[str, dict[str, Any]]) -> str:
             lines.append(
                 f"- truth paths not learned ({len(t['truth_only'])}): " + ", ".join(f"`{p}`" for p in t["truth_only"])
             )
+            outside = t.get("outside_truth", [])
+            lines.append(f"- learned outside the truth's mount, not scored ({len(outside)}): "
+                         + ", ".join(f"`{p}`" for p in outside[:40]))
         for label in ("build_check", "check"):
             for c in r["gate"][label]["breaking_items"]:
                 ex = c.get("example") or {}

@@ -44,7 +44,7 @@ from specbuild.learn.enums import share_enums
 from specbuild.learn.examples import fit
 from specbuild.learn.field_errors import field_keyed_errors, request_fields, request_schemas
 from specbuild.learn.forms import DEEP_OBJECT, deep_groups, deep_schema, form_media
-from specbuild.learn.naming import name_operations
+from specbuild.learn.naming import name_operations, singular, words
 from specbuild.learn.nullability import (
     Place,
     is_nullable,
@@ -155,6 +155,7 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
     found = share_maps(paths, opts.openapi)
     share_nulls(paths, opts.openapi, found)
     share_enums([place for places in found.values() for place in places])
+    references_unlisted(paths, builder)
     # after the nulls are shared: copies of one inferred body are no evidence of how often the API's
     # properties are null (nullability.fit_nulls counts each place)
     infer_statuses(paths, {key: seen for (key, _), (_, seen) in zip(groups, rendered, strict=True)}, opts)
@@ -639,6 +640,31 @@ def _selectors_unlisted(params: list[dict[str, Any]], responses: dict[str, Any])
              if isinstance(schema.get("properties"), dict) for name in schema["properties"]}
     for schema in enums:
         if all(isinstance(value, str) and value in names for value in schema["enum"]):
+            del schema["enum"]
+
+
+def references_unlisted(paths: dict[str, dict[str, Any]], builder: SpecBuilder) -> None:
+    """A query parameter named after a collection the API lists (``receiver`` beside ``GET
+    /api/v2/receivers``), all of whose enum's values are names of that collection's items (ITEM_NAMES:
+    ``[{"name": "team-payments"}, ...]``), refers to those items: the next sample's configuration, or the
+    next user's, has other ones, so the names one sample asked for are no enum (Alertmanager's
+    ``receiver``). Read only where a query parameter has an enum and a collection of its name answered
+    GET (few)."""
+    enums = [(p["name"], schema) for item in paths.values() for op in item.values() if isinstance(op, dict)
+             for p in op.get("parameters", ()) if p.get("in") == "query"
+             for schema in _schema_dicts(p["schema"]) if isinstance(schema.get("enum"), list)]
+    if not enums:
+        return
+    collections: dict[str, list[str]] = defaultdict(list)
+    for key, method in builder.operations:
+        if method == "GET":
+            collections[singular(key.rstrip("/").rpartition("/")[2])].append(key)
+    names = listed(builder)
+    for name, schema in enums:
+        parts = words(name)
+        keys = collections.get(singular(parts[-1]), []) if parts else []
+        held = {unquote(n) for n in names(sorted(keys))} if keys else set()
+        if held and all(isinstance(v, str) and v in held for v in schema["enum"]):
             del schema["enum"]
 
 
