@@ -431,3 +431,17 @@ def test_a_property_in_every_object_gone_from_every_object_is_removed_without_a_
     some = _learned_contents({"name": {"type": "string"}, "writable": {**typed, "x-specbuild-seen": 40}},
                              answered=47)
     assert diff(some, head, learned_head=True) == []
+
+
+def test_a_learned_head_seen_only_empty_has_lost_every_property() -> None:
+    """changedetection.io's ``POST /tag`` answers ``{"uuid": ...}``: with ``uuid`` gone from all 40
+    answers, the head learned ``{}`` (an object, its count, no properties) and the gate compared nothing."""
+    head = _learned_contents({}, answered=47)
+    del head["components"]["schemas"]["Content"]["properties"]
+    base = _learned_contents({"uuid": {"type": "string", "format": "uuid"}}, answered=47)
+    [change] = diff(base, head, learned_head=True)
+    assert (change.kind, change.pointer, change.proven) == ("response-property-removed", "uuid", True)
+    # a hand-written free-form object is no evidence of anything absent
+    del head["paths"]["/contents/{name}"]["get"]["responses"]["200"]["x-specbuild-seen"]
+    del head["components"]["schemas"]["Content"]["x-specbuild-seen"]
+    assert diff(base, head, learned_head=True) == []

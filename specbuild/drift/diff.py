@@ -786,7 +786,7 @@ def _show(value: Any) -> str:
 
 def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
                 pointer: str, depth: int, seen: frozenset[tuple[str, str]], ev: _Ev | None) -> None:
-    pb, ph = b.get("properties"), h.get("properties")
+    pb, ph = b.get("properties"), _learned_properties(h, ev)
     if not isinstance(pb, dict) or not isinstance(ph, dict):
         return
     rb, rh = set(b.get("required") or ()), set(h.get("required") or ())
@@ -810,6 +810,15 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         elif name in rb and name not in rh:
             _now_optional(ctx, direction, where, here, ph[name], ev)
         _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev)
+
+
+def _learned_properties(schema: Mapping[str, Any], ev: _Ev | None) -> Any:
+    """A schema's ``properties``; none at all for a learned object seen only empty (``{}``: its
+    ``type`` and count, nothing else), where every property of the other side is absent."""
+    if "properties" not in schema and ev is not None and schema.get("type") == "object" \
+            and "additionalProperties" not in schema and seen_of(schema) is not None:
+        return {}
+    return schema.get("properties")
 
 
 def _removed(ctx: _Ctx, direction: str, where: str, here: str, required: bool, ev: _Ev | None,
