@@ -399,3 +399,49 @@ def test_a_forms_field_is_text_as_a_query_parameter_is(media: str) -> None:
     assert [c.kind for c in diff(doc(media, "string"), doc(media, "integer"))] == ["request-type-narrowed"]
     assert [c.kind for c in diff(doc("application/json", "integer"), doc("application/json", "string"))] == [
         "request-type-changed"]
+
+
+def _learned_contents(props: dict[str, Any], answered: int, objects: int | None = None) -> dict[str, Any]:
+    """A learned spec whose ``GET /contents/{name}`` answers a shared ``Content`` (``objects``: the
+    component's count, pooled from its places; ``answered``: the distinct requests this place answered)."""
+    component = {"type": "object", "properties": props, "x-specbuild-seen": objects or answered}
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/contents/{name}": {"get": {
+        "responses": {"200": {"description": "OK", "x-specbuild-seen": answered, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Content"}}}}}}}},
+        "components": {"schemas": {"Content": component}}}
+
+
+def test_a_property_in_every_object_gone_from_every_object_is_removed_without_a_required_claim() -> None:
+    """Jupyter's contents model: ``writable`` in every one of 47 answers at one place, 130 at another, one
+    shared component. Too few at the first for ``required`` (REQUIRED_MIN_WITNESSES), so the component
+    claims none; the property then went from all 47 answers of the next sample, and the gate said nothing.
+    A property in every object before and in none of as many now is a removal the counts prove, claim or
+    no claim (the test ``required`` has, drift/evidence.py); the counts are this place's, not those of
+    another place sharing the component."""
+    typed = {"type": "boolean"}
+    base = _learned_contents({"name": {"type": "string"}, "writable": typed}, answered=47, objects=130)
+    head = _learned_contents({"name": {"type": "string"}}, answered=47)
+    [change] = diff(base, head, learned_head=True)
+    assert (change.kind, change.severity, change.proven) == ("response-property-removed", "breaking", True)
+    assert change.detail == "in every one of 47 objects before, in none of 47 now"
+    # this place answered 3 requests before and 3 now (the component's 130 are another place's): chance
+    thin = _learned_contents({"name": {"type": "string"}, "writable": typed}, answered=3, objects=130)
+    assert diff(thin, _learned_contents({"name": {"type": "string"}}, answered=3), learned_head=True) == []
+    # absent from some objects before (its own count): its absence now is no change
+    some = _learned_contents({"name": {"type": "string"}, "writable": {**typed, "x-specbuild-seen": 40}},
+                             answered=47)
+    assert diff(some, head, learned_head=True) == []
+
+
+def test_a_learned_head_seen_only_empty_has_lost_every_property() -> None:
+    """changedetection.io's ``POST /tag`` answers ``{"uuid": ...}``: with ``uuid`` gone from all 40
+    answers, the head learned ``{}`` (an object, its count, no properties) and the gate compared nothing."""
+    head = _learned_contents({}, answered=47)
+    del head["components"]["schemas"]["Content"]["properties"]
+    base = _learned_contents({"uuid": {"type": "string", "format": "uuid"}}, answered=47)
+    [change] = diff(base, head, learned_head=True)
+    assert (change.kind, change.pointer, change.proven) == ("response-property-removed", "uuid", True)
+    # a hand-written free-form object is no evidence of anything absent
+    del head["paths"]["/contents/{name}"]["get"]["responses"]["200"]["x-specbuild-seen"]
+    del head["components"]["schemas"]["Content"]["x-specbuild-seen"]
+    assert diff(base, head, learned_head=True) == []

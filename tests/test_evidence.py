@@ -331,3 +331,49 @@ def test_head_calls_checked_as_the_get_are_no_evidence_its_success_is_gone() -> 
         for raw, origin in lines:
             checker.add(decode(raw, origin))
         assert [f.kind for f in checker.findings() if f.kind == "response-status-gone"] == want
+
+
+def _word(i: int) -> str:
+    """A name a person picks, never a number: ``bak-cad``."""
+    letters = "abcdefghij"
+    return "-".join("".join(letters[int(d)] for d in f"{part:03d}") for part in divmod(i, 1000))
+
+
+def _files(n: int, start: int = 0, writable: bool = True) -> list[tuple[bytes, str]]:
+    def body(i: int) -> dict[str, object]:
+        return {"name": _word(i), "size": i, **({"writable": i % 2 == 0} if writable else {})}
+    return [(orjson.dumps({"request": {"method": "GET", "path": f"/files/{_word(i)}"}, "response": {
+        "statusCode": 200, "headers": {"content-type": "application/json"}, "body": orjson.dumps(body(i)).decode()}}),
+        f"t:{i}") for i in range(start, start + n)]
+
+
+def test_a_property_in_every_answer_gone_from_every_answer_is_caught_by_both_gates_without_required() -> None:
+    """Jupyter's contents: ``writable`` in each of 47 answers, too few distinct requests to claim it
+    ``required`` (REQUIRED_MIN_WITNESSES), so neither gate saw it go from every answer of the next sample.
+    Its presence in every object is evidence all the same: gone from all 47 new answers is a change
+    (``check``: response-property-gone; ``build --check``: response-property-removed, both breaking); gone
+    from 3 answers after 3 is chance, and present again is nothing. The verdict is the same in two shares."""
+    from specbuild.drift.check import Checker
+    from specbuild.drift.diff import diff
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    def found(spec: dict[str, object], lines: list[tuple[bytes, str]], shares: int = 1) -> list[tuple[str, ...]]:
+        checkers = [Checker(spec, explain=BodyValidator) for _ in range(shares)]
+        for i, (raw, origin) in enumerate(lines):
+            checkers[i % shares].add(decode(raw, origin))
+        for other in checkers[1:]:
+            checkers[0].merge(other.state())
+        return [(f.kind, *f.subjects) for f in checkers[0].findings() if f.severity == "breaking"]
+
+    base = _learned(_files(47))
+    schema = base["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "required" not in str(schema) and "required" not in str(base.get("components"))
+    gone = _files(47, 1000, writable=False)
+    assert found(base, gone) == found(base, gone, shares=2) == [("response-property-gone", "200 writable")]
+    changes = [(c.kind, c.severity) for c in diff(base, _learned(gone), learned_head=True)]
+    assert ("response-property-removed", "breaking") in changes
+    assert found(base, _files(47, 2000)) == []
+    assert not [c for c in diff(base, _learned(_files(47, 2000)), learned_head=True) if c.severity == "breaking"]
+    thin = _learned(_files(3))
+    assert found(thin, _files(3, 1000, writable=False)) == []

@@ -41,6 +41,7 @@ from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_along, seen
 from specbuild.drift.forms import deep_value, form_value, param_values, types_at
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
+from specbuild.drift.presence import Presence, watched
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
 from specbuild.envelope import sniffed_json, unwrap_exchange
 from specbuild.errors import InputError
@@ -190,6 +191,8 @@ class CheckState:
     stats: CheckStats
     checked: dict[tuple[str, str], int]  # (operation, side) -> bodies checked
     answers: dict[str, Answers] = field(default_factory=dict)  # operation -> what the traffic answered
+    # (operation, status) -> the learned response's properties in every object, followed (None: none)
+    presence: dict[tuple[str, int], Presence | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +255,7 @@ class Checker:
         self._groups: dict[tuple[str, str], _Group] = {}
         self._checked: Counter[tuple[str, str]] = Counter()
         self._answers: dict[str, Answers] = {}
+        self._presence: dict[tuple[str, int], Presence | None] = {}
         self._seq = 0
 
     # -- the hot path ----------------------------------------------------------------------------
@@ -312,12 +316,7 @@ class Checker:
             return  # checked as its GET: an error to it (FastAPI's 405) is about HEAD, not what the GET answers
         seen = answers.by_status.get(ex.status)
         if seen is None or len(seen) < MAX_ANSWERED:  # past that many, only the example can change
-            request = zlib.crc32(ex.path.encode("utf-8", "surrogatepass"))
-            for k, v in ex.query:
-                request = zlib.crc32(f"&{k}={v}".encode("utf-8", "surrogatepass"), request)
-            if ex.request_digest is not None:
-                request = zlib.crc32(b"%d:%d" % ex.request_digest, request)
-            answers.add(ex.status, request)
+            answers.add(ex.status, _request(ex))
         example = (ex.method, ex.path, ex.status, ex.origin)
         if example < answers.example:
             answers.example = example
@@ -485,12 +484,30 @@ class Checker:
                          "no body", _a_body(body))
         else:
             self._check_body(op, ex, body, response.content, "response", "response body", response.inferred)
+            if body.kind == "json" and response.answered is not None:
+                self._watch(op, response, ex, body)
         if response.required_headers:
             names = {name for name, _ in ex.response_headers}
             for name in response.required_headers:
                 if name not in names:
                     self._report(op.key, "response-header-missing", f"{ex.status} {name}", ex,
                                  "response header", name, "present (required)", "absent")
+
+    def _watch(self, op: Operation, response: Response, ex: Exchange, body: Body) -> None:
+        """Follow the learned properties this response had in every object (drift/presence.py)."""
+        key = (op.key, ex.status)
+        if key in self._presence:
+            presence = self._presence[key]
+        else:
+            picked = pick_media(response.content or {}, body.media_type)
+            if picked is None:
+                return  # a media type the spec does not document: reported, nothing to follow
+            schema = picked[1].get("schema") if isinstance(picked[1], dict) else None
+            found = watched(self._compiled(schema, "response").schema, response.answered) \
+                if isinstance(schema, dict) else ()
+            presence = self._presence[key] = Presence.of(found) if found else None
+        if presence is not None and not presence.settled:
+            presence.observe(body.value, _request(ex), (ex.method, ex.path, ex.status, ex.origin))
 
     def _check_body(self, op: Operation, ex: Exchange, body: Body, content: Mapping[str, Any], side: str,
                     location: str, inferred: bool = False) -> None:
@@ -618,7 +635,8 @@ class Checker:
 
     def state(self) -> CheckState:
         """What the checker found so far, as plain data (it pickles: a worker process returns it)."""
-        return CheckState(dict(self._groups), self.stats, dict(self._checked), dict(self._answers))
+        return CheckState(dict(self._groups), self.stats, dict(self._checked), dict(self._answers),
+                          dict(self._presence))
 
     def merge(self, other: Checker | CheckState) -> None:
         """Fold in what another checker of the same spec found (e.g. another process's share)."""
@@ -632,6 +650,10 @@ class Checker:
             mine.merge(group)
         for op_key, answers in state.answers.items():
             self._answers.setdefault(op_key, Answers(answers.stated)).merge(answers)
+        for watched_at, presence in state.presence.items():
+            ours = self._presence.setdefault(watched_at, presence)
+            if ours is not None and presence is not None and ours is not presence:
+                ours.merge(presence)
 
     def findings(self) -> list[Finding]:
         """Every finding so far, most severe first, then by operation and kind."""
@@ -642,7 +664,37 @@ class Checker:
             out.append(Finding(op_key, kind, KINDS[kind].severity, group.count, tuple(group.subjects),
                                group.more, group.example))
         out += [finding for op_key, answers in self._answers.items() for finding in _gone(op_key, answers)]
+        out += [finding for (op_key, _), presence in self._presence.items() if presence is not None
+                for finding in _properties_gone(op_key, presence)]
         return sorted(out, key=lambda f: (-RANK[f.severity], f.operation, f.kind))
+
+
+def _properties_gone(op_key: str, presence: Presence) -> list[Finding]:
+    """Properties a learned response had in every object, absent from every object of the traffic beyond
+    chance (drift/presence.py): one finding, each such property a subject."""
+    gone_ = presence.gone()
+    if not gone_:
+        return []
+    first, before, now = gone_[0]
+    method, path, status, origin = presence.example
+    example = Example(request=f"{method} {_redact_path(path)}", status=status, location="response body",
+                      pointer=first, expected=f"present (in every one of {before} objects learned)",
+                      seen=f"absent from all {now} requests' answers", origin=origin)
+    subjects = sorted({f"{status} {pointer}" for pointer, _, _ in gone_})
+    return [Finding(op_key, "response-property-gone", KINDS["response-property-gone"].severity,
+                    max(n for _, _, n in gone_), tuple(subjects[:MAX_SUBJECTS]), len(subjects) > MAX_SUBJECTS,
+                    example)]
+
+
+def _request(ex: Exchange) -> int:
+    """A digest of the request an exchange answered: its target, and its body's digest where it sent one
+    (as the learner counts distinct requests, learn/witnesses.py)."""
+    request = zlib.crc32(ex.path.encode("utf-8", "surrogatepass"))
+    for k, v in ex.query:
+        request = zlib.crc32(f"&{k}={v}".encode("utf-8", "surrogatepass"), request)
+    if ex.request_digest is not None:
+        request = zlib.crc32(b"%d:%d" % ex.request_digest, request)
+    return request
 
 
 def _gone(op_key: str, answers: Answers) -> list[Finding]:

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_of, successes
+from specbuild.drift.evidence import NOT_NOW, gone, in_every, overturned, seen_of, successes
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.extensions import INFERRED
@@ -98,6 +98,9 @@ class _Ctx:
     ev: _Ev | None = None  # the evidence at the response schema node being compared, when both learned
     text: bool = False  # comparing a parameter's schemas: what goes on the wire is text (see _covers)
     empty: bool = False  # ...of a parameter the base let be sent empty (allowEmptyValue): ``?block=``
+    # the distinct requests the response being compared answered, base and head (``x-specbuild-seen`` on
+    # the response object): a shared component's counts may be another place's
+    answered: tuple[int | None, int | None] = (None, None)
 
     def add(self, label: str, kind: str, where: str, pointer: str, detail: str) -> None:
         self.changes.append(Change(label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail))
@@ -498,7 +501,11 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
             ctx.here(f"response-{added}-added", f"response {label}")
             continue
         br, hr = resolve(ctx.base, bs[code]), resolve(ctx.head, hs[code])
-        _contents(ctx, br, hr, "response", f"response {label}")
+        ctx.answered = (seen_of(br), seen_of(hr))
+        try:
+            _contents(ctx, br, hr, "response", f"response {label}")
+        finally:
+            ctx.answered = (None, None)
         bh = {k.lower() for k in br.get("headers") or {}}
         hh = {k.lower() for k in hr.get("headers") or {}}
         for name in sorted(bh - hh):
@@ -779,7 +786,7 @@ def _show(value: Any) -> str:
 
 def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
                 pointer: str, depth: int, seen: frozenset[tuple[str, str]], ev: _Ev | None) -> None:
-    pb, ph = b.get("properties"), h.get("properties")
+    pb, ph = b.get("properties"), _learned_properties(h, ev)
     if not isinstance(pb, dict) or not isinstance(ph, dict):
         return
     rb, rh = set(b.get("required") or ()), set(h.get("required") or ())
@@ -788,7 +795,7 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         here = f"{pointer}.{name}" if pointer else name
         if name not in ph:
             if not _flag(ctx.base, pb[name], skip):
-                _removed(ctx, direction, where, here, name in rb, ev)
+                _removed(ctx, direction, where, here, name in rb, ev, in_every(pb[name]))
             continue
         if _flag(ctx.head, ph[name], skip) or (name in pb and _flag(ctx.base, pb[name], skip)):
             continue
@@ -805,16 +812,33 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev)
 
 
-def _removed(ctx: _Ctx, direction: str, where: str, here: str, required: bool, ev: _Ev | None) -> None:
-    """A property gone: with counts on both sides, a required response property absent from every
-    object of the head is a proven removal when the counts outweigh chance, else "we know more"."""
-    if direction != "response" or ev is None or not required:
+def _learned_properties(schema: Mapping[str, Any], ev: _Ev | None) -> Any:
+    """A schema's ``properties``; none at all for a learned object seen only empty (``{}``: its
+    ``type`` and count, nothing else), where every property of the other side is absent."""
+    if "properties" not in schema and ev is not None and schema.get("type") == "object" \
+            and "additionalProperties" not in schema and seen_of(schema) is not None:
+        return {}
+    return schema.get("properties")
+
+
+def _removed(ctx: _Ctx, direction: str, where: str, here: str, required: bool, ev: _Ev | None,
+             always: bool = False) -> None:
+    """A property gone: with counts on both sides, a response property the base saw in every object
+    (``required``, or ``always``: too thinly evidenced to claim so, :func:`_in_every`), absent from every
+    object of the head, is a proven removal when the counts outweigh chance, else "we know more"."""
+    if direction != "response" or ev is None or not (required or always):
         ctx.here(f"{direction}-property-removed", where, here)
-    elif overturned(ev.base, ev.head, ev.head):
+        return
+    # this response's own answers cap a shared component's counts (pooled, or another place's): 3 answers
+    # here prove nothing, whatever 130 elsewhere say
+    base, head = (n if cap is None else min(n, cap) for n, cap in zip((ev.base, ev.head), ctx.answered, strict=True))
+    if overturned(base, head, head):
         ctx.here("response-property-removed", where, here,
-                 f"in all {ev.base} objects before, in none of {ev.head} now", proven=True)
+                 f"in every one of {base} objects before, in none of {head} now", proven=True)
+    elif required:
+        ctx.here("response-required-unproven", where, here, f"absent from all {head} objects now")
     else:
-        ctx.here("response-required-unproven", where, here, f"absent from all {ev.head} objects now")
+        ctx.here("response-property-removed", where, here)
 
 
 def _now_optional(ctx: _Ctx, direction: str, where: str, here: str, head_prop: Any, ev: _Ev | None) -> None:

@@ -73,6 +73,13 @@ def _beyond_chance(k: int, here: int, there: int) -> bool:
     return False
 
 
+def in_every(prop: Any) -> bool:
+    """Whether a learned property of one type was in every object of its place: a property absent from
+    some carries its own count (learn/schema.py); a ``$ref``'s count is its component's, and a union's
+    is on its branches, never its own."""
+    return isinstance(prop, Mapping) and "type" in prop and "$ref" not in prop and seen_of(prop) is None
+
+
 def seen_of(schema: Any) -> int | None:
     """The ``x-specbuild-seen`` of one schema node, if it carries one."""
     n = schema.get(SEEN) if isinstance(schema, Mapping) else None

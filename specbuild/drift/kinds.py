@@ -100,6 +100,9 @@ TRAFFIC_KINDS: Final = _registry(
     ("response-body-missing", "breaking", "an empty response where the spec documents a body"),
     ("response-status-gone", "breaking", "no success to any request where a learned spec's counts show the "
      "operation succeeding, beyond chance (a route removed: every call answered 404)"),
+    ("response-property-gone", "breaking", "a response property a learned spec's counts show in every object "
+     "(claimed required or not: too few requests to claim it) absent from every object of the traffic, beyond "
+     "chance"),
     ("response-body-undocumented", "info", "a response body where the spec documents none"),
     ("response-type-mismatch", "breaking", "a response body value of the wrong type (null included)"),
     ("response-missing-required", "breaking", "a required response property was absent"),

@@ -1,0 +1,158 @@
+"""Properties a learned response had in every object, gone from every object of new traffic; pure.
+
+A learned spec claims ``required`` only on enough distinct requests (learn/rules.py
+REQUIRED_MIN_WITNESSES), and a component shared by a well- and a thinly-evidenced place claims what both
+do. So a property in every one of 47 answers carries no claim, and ``check`` saw nothing when it went
+from all of the next 47. Its presence is still evidence: a property without its own count was seen in
+every object of its parent (drift/evidence.py). :func:`watched` lists those of a response's schema,
+by parent; a :class:`Presence` follows them through the traffic until each is seen once (most within a
+few bodies: then it costs nothing), and :meth:`Presence.gone` names those absent from every object
+where the counts say that is no chance (evidence.overturned, the test ``required`` has).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from specbuild.drift.evidence import in_every, overturned, seen_of
+from specbuild.refs import follow
+
+ITEMS: Final = "[]"  # a step into an array's items
+MAX_DEPTH: Final = 8
+MAX_REQUESTS: Final = 4096  # distinct requests counted per parent: the test is decided long before
+
+Path = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """Properties seen in every object at ``path`` (``()``: the body), on ``before`` objects at most."""
+
+    path: Path
+    names: frozenset[str]
+    before: int
+
+
+def watched(root: Mapping[str, Any], answered: int | None) -> tuple[Watched, ...]:
+    """The properties of a learned body schema ``root`` (local ``$ref``s followed in it) seen in every
+    object of their parent and not claimed ``required`` (a claim ``check`` already tests), with the
+    parent's count, capped by the body's and by ``answered``: the distinct requests this response
+    answered, where the schema's counts may be a shared component's, pooled from other places."""
+    node = follow(root, root)
+    bodies = seen_of(node)
+    if bodies is None or answered is None:
+        return ()  # not learned: a hand-written spec's absent property is just optional
+    out: list[Watched] = []
+    _walk(root, node, (), min(bodies, answered), min(bodies, answered), frozenset(), out)
+    return tuple(sorted(out, key=lambda w: w.path))
+
+
+def _walk(root: Mapping[str, Any], node: Any, path: Path, count: int, cap: int, refs: frozenset[int],
+          out: list[Watched]) -> None:
+    if not isinstance(node, Mapping) or len(path) > MAX_DEPTH or id(node) in refs:
+        return
+    refs = refs | {id(node)}
+    n = seen_of(node)
+    count = count if n is None else min(n, cap)
+    props = node.get("properties")
+    if isinstance(props, Mapping):
+        required = set(node.get("required") or ())
+        names = frozenset(k for k, p in props.items() if k not in required and in_every(p))
+        if names:
+            out.append(Watched(path, names, count))
+        for k, p in sorted(props.items()):
+            _walk(root, follow(root, p), (*path, k), count, cap, refs, out)
+    items = node.get("items")
+    if node.get("type") == "array" and isinstance(items, Mapping):
+        _walk(root, follow(root, items), (*path, ITEMS), count, cap, refs, out)
+
+
+def reached(value: Any, path: Path) -> list[dict[str, Any]]:
+    """The objects of ``value`` at ``path`` (each item, where a step is ``[]``)."""
+    nodes = [value]
+    for step in path:
+        nxt: list[Any] = []
+        for node in nodes:
+            if step == ITEMS:
+                if isinstance(node, list):
+                    nxt.extend(node)
+            elif isinstance(node, dict) and step in node:
+                nxt.append(node[step])
+        nodes = nxt
+        if not nodes:
+            return []
+    return [node for node in nodes if isinstance(node, dict)]
+
+
+@dataclass(slots=True)
+class _Parent:
+    watched: Watched
+    unseen: set[str]
+    requests: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Presence:
+    """One learned response's watched properties, followed through new traffic (it pickles: a pool's
+    worker returns it, :meth:`merge` folds it in)."""
+
+    parents: dict[Path, _Parent] = field(default_factory=dict)
+    # the smallest exchange that reached a watched parent, as (method, path, status, origin)
+    example: tuple[str, str, int, str] = ("\uffff", "", 0, "")
+
+    @classmethod
+    def of(cls, watched_: tuple[Watched, ...]) -> Presence:
+        return cls({w.path: _Parent(w, set(w.names)) for w in watched_})
+
+    def observe(self, value: Any, request: int, example: tuple[str, str, int, str]) -> None:
+        """One body, answered to ``request`` (a digest of it: distinct requests are the evidence)."""
+        for path in list(self.parents):
+            parent = self.parents[path]
+            objects = reached(value, path)
+            if not objects:
+                continue
+            parent.unseen -= {name for name in parent.unseen if any(name in o for o in objects)}
+            if not parent.unseen:
+                del self.parents[path]  # every name seen: nothing here can be gone
+                continue
+            if len(parent.requests) < MAX_REQUESTS:
+                parent.requests.add(request)
+            self.example = min(self.example, example)
+
+    @property
+    def settled(self) -> bool:
+        return not self.parents
+
+    def merge(self, other: Presence) -> None:
+        """Another share of the same traffic: a name seen in either was seen; a parent gone from either
+        was settled there."""
+        for path in [p for p in self.parents if p not in other.parents]:
+            del self.parents[path]
+        for path, parent in list(self.parents.items()):
+            theirs = other.parents[path]
+            parent.unseen &= theirs.unseen
+            parent.requests |= theirs.requests
+            if not parent.unseen:
+                del self.parents[path]
+        self.example = min(self.example, other.example)
+
+    def gone(self) -> list[tuple[str, int, int]]:
+        """(pointer, objects before, requests now) of each watched property absent from every object
+        new traffic showed at its parent, beyond chance."""
+        out = []
+        for path, parent in sorted(self.parents.items()):
+            now = min(len(parent.requests), MAX_REQUESTS)
+            before = parent.watched.before
+            if overturned(before, now, now):
+                out += [(pointer(path, name), before, now) for name in sorted(parent.unseen)]
+        return out
+
+
+def pointer(path: Path, name: str) -> str:
+    """``items[].name``: the place as check's subjects read."""
+    out = ""
+    for step in (*path, name):
+        out = f"{out}{step}" if step == ITEMS or not out else f"{out}.{step}"
+    return out
