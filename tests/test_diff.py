@@ -445,3 +445,30 @@ def test_a_learned_head_seen_only_empty_has_lost_every_property() -> None:
     del head["paths"]["/contents/{name}"]["get"]["responses"]["200"]["x-specbuild-seen"]
     del head["components"]["schemas"]["Content"]["x-specbuild-seen"]
     assert diff(base, head, learned_head=True) == []
+
+
+def test_a_property_gone_is_weighed_on_the_bodies_that_reached_it_and_enough_of_them() -> None:
+    """The synthetic Wallet Objects sample: ``language`` in each of 11 items of 6 arrays, deep in a
+    shared component, and in none of the next sample's (its generator stopped short there): the same
+    API. Items are counted as the arrays that held them (6), fewer than GONE_MIN_WITNESSES bodies: no
+    proof. The check's own walk (drift/presence.py) weighs them alike."""
+    from specbuild.drift.presence import watched
+
+    def doc(items: dict[str, Any], arrays: int) -> dict[str, Any]:
+        body = {"type": "object", "x-specbuild-seen": 47, "properties": {"values": {
+            "type": "array", "x-specbuild-seen": arrays, "items": items}}}
+        return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {"responses": {
+            "200": {"description": "OK", "x-specbuild-seen": 47, "content": {"application/json": {"schema": body}}}}}}}}
+
+    base = doc({"type": "object", "x-specbuild-seen": 11, "properties": {"language": {"type": "string"}}}, 6)
+    head = doc({"type": "object", "x-specbuild-seen": 52}, 33)
+    assert [c for c in diff(base, head, learned_head=True) if c.severity == "breaking"] == []
+    schema = base["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert watched(schema, 47) == ()
+    # the same in 30 arrays: enough bodies, and gone from all 33
+    base = doc({"type": "object", "x-specbuild-seen": 55, "properties": {"language": {"type": "string"}}}, 30)
+    [change] = diff(base, head, learned_head=True)
+    assert (change.kind, change.pointer, change.detail) == (
+        "response-property-removed", "values[].language", "in every one of 30 objects before, in none of 33 now")
+    schema = base["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert [(w.path, w.before) for w in watched(schema, 47)] == [(("values", "[]"), 30)]

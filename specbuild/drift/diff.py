@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.evidence import NOT_NOW, gone, in_every, overturned, seen_of, successes
+from specbuild.drift.evidence import GONE_MIN_WITNESSES, NOT_NOW, gone, in_every, overturned, seen_of, successes
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.extensions import INFERRED
@@ -126,17 +126,23 @@ class _Ev:
     head: int
     base_root: int
     head_root: int
+    # the fewest values on the way down from the root, an array's items counted as the arrays that held
+    # them: at most the bodies that reached this place (what a property gone is weighed on, _removed)
+    base_bodies: int = 0
+    head_bodies: int = 0
 
     @staticmethod
     def roots(b: Any, h: Any) -> _Ev | None:
         nb, nh = seen_of(b), seen_of(h)
-        return None if nb is None or nh is None else _Ev(nb, nh, nb, nh)
+        return None if nb is None or nh is None else _Ev(nb, nh, nb, nh, nb, nh)
 
     def at(self, b: Any, h: Any) -> _Ev:
         """The evidence one level down, at schemas ``b`` and ``h`` (a schema without a count has its parent's)."""
         nb, nh = seen_of(b), seen_of(h)
         return _Ev(min(self.base if nb is None else nb, self.base_root),
-                   min(self.head if nh is None else nh, self.head_root), self.base_root, self.head_root)
+                   min(self.head if nh is None else nh, self.head_root), self.base_root, self.head_root,
+                   min(self.base_bodies, self.base_bodies if nb is None else nb),
+                   min(self.head_bodies, self.head_bodies if nh is None else nh))
 
     def widened(self) -> bool:
         """A response claim of the base that the head no longer makes: a change only when the base's
@@ -824,21 +830,29 @@ def _learned_properties(schema: Mapping[str, Any], ev: _Ev | None) -> Any:
 def _removed(ctx: _Ctx, direction: str, where: str, here: str, required: bool, ev: _Ev | None,
              always: bool = False) -> None:
     """A property gone: with counts on both sides, a response property the base saw in every object
-    (``required``, or ``always``: too thinly evidenced to claim so, :func:`_in_every`), absent from every
-    object of the head, is a proven removal when the counts outweigh chance, else "we know more"."""
+    (``required``; or ``always``: no claim, too few requests to make one, :func:`evidence.in_every`),
+    absent from every object of the head, is a proven removal when the counts outweigh chance, else "we
+    know more". Counts are capped by each response's own (a shared component's are another place's)."""
     if direction != "response" or ev is None or not (required or always):
         ctx.here(f"{direction}-property-removed", where, here)
         return
-    # this response's own answers cap a shared component's counts (pooled, or another place's): 3 answers
-    # here prove nothing, whatever 130 elsewhere say
-    base, head = (n if cap is None else min(n, cap) for n, cap in zip((ev.base, ev.head), ctx.answered, strict=True))
-    if overturned(base, head, head):
+    if required:
+        base, head = _answered(ev.base, ev.head, ctx.answered)
+    else:  # no claim: weighed on the bodies that reached the place, and on enough of them
+        base, head = _answered(ev.base_bodies, ev.head_bodies, ctx.answered)
+    if (required or base >= GONE_MIN_WITNESSES) and overturned(base, head, head):
         ctx.here("response-property-removed", where, here,
                  f"in every one of {base} objects before, in none of {head} now", proven=True)
     elif required:
         ctx.here("response-required-unproven", where, here, f"absent from all {head} objects now")
     else:
         ctx.here("response-property-removed", where, here)
+
+
+def _answered(base: int, head: int, answered: tuple[int | None, int | None]) -> tuple[int, int]:
+    """``base`` and ``head`` capped by the distinct requests each side's response answered (when known)."""
+    b, h = answered
+    return (base if b is None else min(base, b)), (head if h is None else min(head, h))
 
 
 def _now_optional(ctx: _Ctx, direction: str, where: str, here: str, head_prop: Any, ev: _Ev | None) -> None:

@@ -28,6 +28,11 @@ from specbuild.extensions import SEEN
 from specbuild.refs import follow
 
 ALPHA: Final = 0.001  # below this chance of "the same API", new traffic that breaks a claim is a change
+# Bodies (distinct requests) that must have shown a property in every object before its absence from every
+# object of new traffic can prove it gone, where the spec claims no ``required`` (drift/presence.py): fewer,
+# and all-or-nothing is a sample's quirk as often as the API's (a synthetic sample's items, each with
+# ``language`` in 6 arrays, and none in the next sample's 13: the same API). The enum claim's floor.
+GONE_MIN_WITNESSES: Final = 20
 # Answers that say the server could not (or would not) answer then, whatever the route: a rate limiter's 429, a
 # gateway's 502, 503, 504 (drift/kinds.py UNAVAILABLE). A request so answered is no evidence of a success gone
 # (a window the upstream was down would read as every route removed): ``gone`` counts neither side's.

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from specbuild.drift.evidence import in_every, overturned, seen_of
+from specbuild.drift.evidence import GONE_MIN_WITNESSES, in_every, overturned, seen_of
 from specbuild.refs import follow
 
 ITEMS: Final = "[]"  # a step into an array's items
@@ -37,36 +37,39 @@ class Watched:
 
 def watched(root: Mapping[str, Any], answered: int | None) -> tuple[Watched, ...]:
     """The properties of a learned body schema ``root`` (local ``$ref``s followed in it) seen in every
-    object of their parent and not claimed ``required`` (a claim ``check`` already tests), with the
-    parent's count, capped by the body's and by ``answered``: the distinct requests this response
-    answered, where the schema's counts may be a shared component's, pooled from other places."""
+    object of their parent and not claimed ``required`` (a claim ``check`` already tests), with the bodies
+    that reached the parent: the fewest values on the way down, capped by ``answered`` (the distinct
+    requests this response answered: the schema's counts may be a shared component's, pooled from other
+    places); only where at least GONE_MIN_WITNESSES did."""
     node = follow(root, root)
     bodies = seen_of(node)
     if bodies is None or answered is None:
         return ()  # not learned: a hand-written spec's absent property is just optional
     out: list[Watched] = []
-    _walk(root, node, (), min(bodies, answered), min(bodies, answered), frozenset(), out)
+    _walk(root, node, (), min(bodies, answered), frozenset(), out)
     return tuple(sorted(out, key=lambda w: w.path))
 
 
-def _walk(root: Mapping[str, Any], node: Any, path: Path, count: int, cap: int, refs: frozenset[int],
+def _walk(root: Mapping[str, Any], node: Any, path: Path, count: int, refs: frozenset[int],
           out: list[Watched]) -> None:
     if not isinstance(node, Mapping) or len(path) > MAX_DEPTH or id(node) in refs:
         return
     refs = refs | {id(node)}
     n = seen_of(node)
-    count = count if n is None else min(n, cap)
+    # the fewest values on the way down, an array's items counted as the arrays that held them: at most
+    # the bodies that reached this place
+    count = count if n is None else min(n, count)
     props = node.get("properties")
     if isinstance(props, Mapping):
         required = set(node.get("required") or ())
         names = frozenset(k for k, p in props.items() if k not in required and in_every(p))
-        if names:
+        if names and count >= GONE_MIN_WITNESSES:
             out.append(Watched(path, names, count))
         for k, p in sorted(props.items()):
-            _walk(root, follow(root, p), (*path, k), count, cap, refs, out)
+            _walk(root, follow(root, p), (*path, k), count, refs, out)
     items = node.get("items")
     if node.get("type") == "array" and isinstance(items, Mapping):
-        _walk(root, follow(root, items), (*path, ITEMS), count, cap, refs, out)
+        _walk(root, follow(root, items), (*path, ITEMS), count, refs, out)
 
 
 def reached(value: Any, path: Path) -> list[dict[str, Any]]:
