@@ -247,8 +247,10 @@ def _widen(conn: Any) -> None:
     """Let the pipe of ``conn`` hold PIPE_BYTES. A forked child whose answer does not fit waits, alive, until
     this process reads it, and while it lives every page this process writes (a reference count changed by
     reading an object is a write) is copied first: who_strings' answer (~330 KB on the 100k mix), read
-    after the templates are decided, kept its child alive through them (~25k pages copied, ~0.05 s)."""
-    with contextlib.suppress(OSError, ValueError):  # not Linux, or over the limit: the pipe stays as it is
+    after the templates are decided, kept its child alive through them (the parent's render: 0.015-0.035 s
+    more CPU, most of it the kernel's)."""
+    # not Linux (no fcntl, no such command), or over the limit (pipe-max-size): the pipe stays as it is
+    with contextlib.suppress(OSError, ValueError, ImportError):
         import fcntl
 
         fcntl.fcntl(conn.fileno(), _SETPIPE_SZ, PIPE_BYTES)
