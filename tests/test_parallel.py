@@ -167,6 +167,25 @@ def test_a_task_forked_beside_answers_raises_or_says_it_did_not_answer(monkeypat
     assert joined == ["specbuild-beside"]  # ended without an answer: waited for
 
 
+def _large() -> tuple[int, bytes]:
+    return os.getpid(), b"x" * 300_000  # who_strings' answer on the 100k mix: ~330 KB, past a pipe's 64 KB
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork is for Linux only (start_method)")
+def test_a_forked_child_with_a_large_answer_exits_before_it_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answer waits in the pipe, not in a live child: while a forked child lives, every page its parent
+    writes is copied first (render reads who_strings' answer only after the templates are decided)."""
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")
+    wait = parallel.forked(_large)
+    assert wait is not None
+    deadline = time.monotonic() + 5.0
+    while multiprocessing.active_children() and time.monotonic() < deadline:  # reaps those that exited
+        time.sleep(0.01)
+    assert not multiprocessing.active_children()  # exited with its answer not read
+    pid, data = wait()
+    assert pid != os.getpid() and data == b"x" * 300_000
+
+
 def test_no_task_is_forked_where_a_fork_is_not_safe(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
     assert parallel.forked(_where) is None
