@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import orjson
@@ -126,6 +126,9 @@ class _Ev:
     head: int
     base_root: int
     head_root: int
+    # the base reached a schema without a count of its own through a ``$ref``: a person's component
+    # (``--spec``, learn/overlay.py), whose properties no learner counted; none was "in every object"
+    written: bool = False
 
     @staticmethod
     def roots(b: Any, h: Any) -> _Ev | None:
@@ -136,7 +139,8 @@ class _Ev:
         """The evidence one level down, at schemas ``b`` and ``h`` (a schema without a count has its parent's)."""
         nb, nh = seen_of(b), seen_of(h)
         return _Ev(min(self.base if nb is None else nb, self.base_root),
-                   min(self.head if nh is None else nh, self.head_root), self.base_root, self.head_root)
+                   min(self.head if nh is None else nh, self.head_root), self.base_root, self.head_root,
+                   self.written)
 
     def widened(self) -> bool:
         """A response claim of the base that the head no longer makes: a change only when the base's
@@ -616,6 +620,8 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
     # evidence starts at the first node counted on both sides: a body's root, or below an uncounted one
     # (an anyOf of rows or an object of rows: its branches carry the counts)
     ev = ev.at(b, h) if ev is not None and depth else _Ev.roots(b, h)
+    if ev is not None and refs[0] and seen_of(b) is None and not ev.written:
+        ev = replace(ev, written=True)  # every learned component has a count (learn/components.py)
     ctx.ev = ev if direction == "response" else None  # read by here(), for this node's own checks below
     if not types_done:
         _types(ctx, b, h, direction, where, pointer)
@@ -795,7 +801,8 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         here = f"{pointer}.{name}" if pointer else name
         if name not in ph:
             if not _flag(ctx.base, pb[name], skip):
-                _removed(ctx, direction, where, here, name in rb, ev, in_every(pb[name]))
+                _removed(ctx, direction, where, here, name in rb, ev,
+                         in_every(pb[name]) and ev is not None and not ev.written)
             continue
         if _flag(ctx.head, ph[name], skip) or (name in pb and _flag(ctx.base, pb[name], skip)):
             continue

@@ -63,10 +63,21 @@ def _walk(root: Mapping[str, Any], node: Any, path: Path, count: int, cap: int, 
         if names:
             out.append(Watched(path, names, count))
         for k, p in sorted(props.items()):
-            _walk(root, follow(root, p), (*path, k), count, cap, refs, out)
+            _walk(root, _learned(root, p), (*path, k), count, cap, refs, out)
     items = node.get("items")
     if node.get("type") == "array" and isinstance(items, Mapping):
-        _walk(root, follow(root, items), (*path, ITEMS), count, cap, refs, out)
+        _walk(root, _learned(root, items), (*path, ITEMS), count, cap, refs, out)
+
+
+def _learned(root: Mapping[str, Any], node: Any) -> Any:
+    """``node``, its ``$ref`` followed, unless that leads to a schema without a count of its own: every
+    component a learner writes has one (learn/components.py), and one without is a person's (``--spec``:
+    learn/overlay.py refers a learned object to the person's component it fits). Its properties were never
+    counted, an optional one it lists never seen at all: no evidence of presence below it."""
+    if isinstance(node, Mapping) and "$ref" in node:
+        target = follow(root, node)
+        return target if seen_of(target) is not None else None
+    return node
 
 
 def reached(value: Any, path: Path) -> list[dict[str, Any]]:

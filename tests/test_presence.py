@@ -1,0 +1,82 @@
+"""drift/presence.py: the learned properties ``check`` follows through traffic (``response-property-gone``),
+reviewed as a stranger would: no alarm on an unchanged API, the same findings whatever the order or the
+workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from specbuild.drift.check import Checker, Finding
+from specbuild.io.validate import BodyValidator
+from specbuild.learn.builder import SpecBuilder
+from specbuild.records import decode
+from specbuild.run import Fold, build_document
+
+Line = tuple[bytes, str]
+
+
+def _word(i: int) -> str:
+    """A name a person picks, never a number: ``bak-cad``."""
+    letters = "abcdefghij"
+    return "-".join("".join(letters[int(d)] for d in f"{part:03d}") for part in divmod(i, 1000))
+
+
+def _line(method: str, path: str, body: Any, origin: str, status: int = 200,
+          media: str = "application/json") -> Line:
+    return (orjson.dumps({"request": {"method": method, "path": path}, "response": {
+        "statusCode": status, "headers": {"content-type": media}, "body": orjson.dumps(body).decode()}}), origin)
+
+
+def _learned(lines: list[Line]) -> dict[str, Any]:
+    b = SpecBuilder()
+    Fold(b).feed(lines)
+    return build_document(b)
+
+
+def _checked(spec: dict[str, Any], lines: list[Line], shares: int = 1) -> list[Finding]:
+    checkers = [Checker(spec, explain=BodyValidator) for _ in range(shares)]
+    for i, (raw, origin) in enumerate(lines):
+        checkers[i % shares].add(decode(raw, origin))
+    for other in checkers[1:]:
+        checkers[0].merge(other.state())
+    return checkers[0].findings()
+
+
+def _gone(findings: list[Finding]) -> list[tuple[str, ...]]:
+    return [(f.operation, *f.subjects) for f in findings if f.kind == "response-property-gone"]
+
+
+def _files(n: int, start: int = 0) -> list[Line]:
+    return [_line("GET", f"/files/{_word(i)}", {"name": _word(i), "size": i,
+                                               "owner": {"id": i, "login": _word(i)}}, f"t:{i}")
+            for i in range(start, start + n)]
+
+
+PERSON: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {
+    "schemas": {"User": {"type": "object", "properties": {"id": {"type": "integer"}, "login": {"type": "string"},
+                                                          "nickname": {"type": "string"}}}}}}
+
+
+def test_a_person_s_component_in_an_overlay_spec_is_no_evidence_of_presence() -> None:
+    """``--spec FILE``: a learned object that fits a person's component is a ``$ref`` to it (learn/overlay.py),
+    and the person's optional ``nickname`` there carries no count: it was never seen at all, in no learned
+    object, yet read as "in every object" of the learned body above it. Traffic that never sent it either
+    (the API unchanged) was ``response-property-gone``, breaking; and ``build --check``, whose new owner
+    (with an ``avatar``) no longer fits the person's ``User``, called it a proven removal."""
+    from specbuild.drift.diff import diff
+    from specbuild.learn.overlay import overlay
+    spec = overlay(PERSON, _learned(_files(47)))
+    body = spec["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["properties"]["owner"] == {"$ref": "#/components/schemas/User"}
+    assert _gone(_checked(spec, _files(47, 1000))) == []
+    avatar = [_line("GET", f"/files/{_word(i)}", {"name": _word(i), "size": i, "owner": {
+        "id": i, "login": _word(i), "avatar": "a.png"}}, f"t:{i}") for i in range(1000, 1047)]
+    head = overlay(PERSON, _learned(avatar))
+    assert [(c.kind, c.pointer) for c in diff(spec, head, learned_head=True) if c.severity == "breaking"] == []
+    # a learned component of its own (no person's to fit) is counted: its property gone is still caught
+    mine = _learned(_files(47))
+    gone = [_line("GET", f"/files/{_word(i)}", {"name": _word(i), "size": i, "owner": {"id": i}}, f"t:{i}")
+            for i in range(1000, 1047)]
+    assert _gone(_checked(mine, gone)) == [("GET /files/{fileName}", "200 owner.login")]
