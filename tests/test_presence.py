@@ -80,3 +80,22 @@ def test_a_person_s_component_in_an_overlay_spec_is_no_evidence_of_presence() ->
     gone = [_line("GET", f"/files/{_word(i)}", {"name": _word(i), "size": i, "owner": {"id": i}}, f"t:{i}")
             for i in range(1000, 1047)]
     assert _gone(_checked(mine, gone)) == [("GET /files/{fileName}", "200 owner.login")]
+
+
+def test_the_example_of_a_property_gone_is_an_answer_that_reached_it_whatever_the_order() -> None:
+    """The finding's example was the smallest exchange that reached *any* parent still followed when it came:
+    an answer without ``q`` at all (so without ``q.d``), seen before ``p`` settled, was the example of
+    ``q.d`` gone in one record order and not in the other, nor with two workers. It is now the smallest
+    answer that reached the parent of a property reported gone."""
+    def body(i: int, d: bool = True) -> dict[str, Any]:
+        return {"id": i, "p": {"c": i}, "q": {"d": i} if d else {"e": i}}
+    base = _learned([_line("GET", f"/files/{_word(i)}", body(i), f"t:{i}") for i in range(1, 48)])
+    traffic = [_line("GET", f"/files/{_word(i)}", body(i, d=False), f"t:{i}") for i in range(1001, 1048)]
+    small = _line("GET", "/files/a", {"id": 0, "p": {}}, "t:0")  # no q: nothing of q.d's
+    runs = [_checked(base, [small, *traffic]), _checked(base, [*traffic, small]),
+            _checked(base, [small, *traffic], shares=2), _checked(base, [*traffic, small], shares=2)]
+    examples = [[(f.subjects, f.count, f.example) for f in run if f.kind == "response-property-gone"]
+                for run in runs]
+    assert examples[0] and examples[0][0][0] == ("200 q.d",)
+    assert all(e == examples[0] for e in examples), examples
+    assert examples[0][0][2].request == "GET /files/aab-aab"

@@ -675,14 +675,14 @@ def _properties_gone(op_key: str, presence: Presence) -> list[Finding]:
     gone_ = presence.gone()
     if not gone_:
         return []
-    first, before, now = gone_[0]
-    method, path, status, origin = presence.example
+    # the smallest answer that reached a gone property's parent, and the first such property there
+    (method, path, status, origin), first, before, now = min((ex, p, b, n) for p, b, n, ex in gone_)
     example = Example(request=f"{method} {_redact_path(path)}", status=status, location="response body",
                       pointer=first, expected=f"present (in every one of {before} objects learned)",
                       seen=f"absent from all {now} requests' answers", origin=origin)
-    subjects = sorted({f"{status} {pointer}" for pointer, _, _ in gone_})
+    subjects = sorted({f"{status} {pointer}" for pointer, _, _, _ in gone_})
     return [Finding(op_key, "response-property-gone", KINDS["response-property-gone"].severity,
-                    max(n for _, _, n in gone_), tuple(subjects[:MAX_SUBJECTS]), len(subjects) > MAX_SUBJECTS,
+                    max(n for _, _, n, _ in gone_), tuple(subjects[:MAX_SUBJECTS]), len(subjects) > MAX_SUBJECTS,
                     example)]
 
 

@@ -97,11 +97,18 @@ def reached(value: Any, path: Path) -> list[dict[str, Any]]:
     return [node for node in nodes if isinstance(node, dict)]
 
 
+Example = tuple[str, str, int, str]  # (method, path, status, origin) of an exchange
+NONE_YET: Final[Example] = ("\uffff", "", 0, "")
+
+
 @dataclass(slots=True)
 class _Parent:
     watched: Watched
     unseen: set[str]
     requests: set[int] = field(default_factory=set)
+    # the smallest exchange that reached this parent: one that reached another (settled or not) says
+    # nothing of this one's properties, and which others were still followed depends on the record order
+    example: Example = NONE_YET
 
 
 @dataclass(slots=True)
@@ -110,14 +117,12 @@ class Presence:
     worker returns it, :meth:`merge` folds it in)."""
 
     parents: dict[Path, _Parent] = field(default_factory=dict)
-    # the smallest exchange that reached a watched parent, as (method, path, status, origin)
-    example: tuple[str, str, int, str] = ("\uffff", "", 0, "")
 
     @classmethod
     def of(cls, watched_: tuple[Watched, ...]) -> Presence:
         return cls({w.path: _Parent(w, set(w.names)) for w in watched_})
 
-    def observe(self, value: Any, request: int, example: tuple[str, str, int, str]) -> None:
+    def observe(self, value: Any, request: int, example: Example) -> None:
         """One body, answered to ``request`` (a digest of it: distinct requests are the evidence)."""
         for path in list(self.parents):
             parent = self.parents[path]
@@ -130,7 +135,7 @@ class Presence:
                 continue
             if len(parent.requests) < MAX_REQUESTS:
                 parent.requests.add(request)
-            self.example = min(self.example, example)
+            parent.example = min(parent.example, example)
 
     @property
     def settled(self) -> bool:
@@ -145,19 +150,19 @@ class Presence:
             theirs = other.parents[path]
             parent.unseen &= theirs.unseen
             parent.requests |= theirs.requests
+            parent.example = min(parent.example, theirs.example)
             if not parent.unseen:
                 del self.parents[path]
-        self.example = min(self.example, other.example)
 
-    def gone(self) -> list[tuple[str, int, int]]:
-        """(pointer, objects before, requests now) of each watched property absent from every object
-        new traffic showed at its parent, beyond chance."""
+    def gone(self) -> list[tuple[str, int, int, Example]]:
+        """(pointer, objects before, requests now, the smallest exchange that reached its parent) of each
+        watched property absent from every object new traffic showed at its parent, beyond chance."""
         out = []
         for path, parent in sorted(self.parents.items()):
             now = min(len(parent.requests), MAX_REQUESTS)
             before = parent.watched.before
             if overturned(before, now, now):
-                out += [(pointer(path, name), before, now) for name in sorted(parent.unseen)]
+                out += [(pointer(path, name), before, now, parent.example) for name in sorted(parent.unseen)]
         return out
 
 
