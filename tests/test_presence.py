@@ -133,3 +133,27 @@ def test_each_media_type_of_a_response_is_followed_by_its_own_schema_whatever_ca
     want = [("GET /files/{fileName}", "200 etag")]
     assert _gone(_checked(base, plain + hal)) == _gone(_checked(base, hal + plain)) == want
     assert _gone(_checked(base, hal + plain, shares=2)) == want
+
+
+def test_a_component_shared_by_several_places_lends_none_its_counts_below_the_body() -> None:
+    """``meta`` is in 3 of the 47 files' answers and in each of 130 directories': one component, whose count
+    is the directories' 130 (learn/components.py keeps the best-evidenced place's), and the ``$ref`` at the
+    file's ``meta`` carries none of its own. ``meta.x`` absent from the 3 metas of 47 new answers read as
+    "in every one of 47 objects before, in none of 3 now": breaking, in both gates, where 3 after 3 is chance.
+    Below the body, a component referred to more than once gives no count of this place."""
+    from specbuild.drift.diff import diff
+
+    def file(i: int, x: bool = True) -> Line:
+        body: dict[str, Any] = {"name": _word(i)}
+        if i % 15 == 0:
+            body["meta"] = {"owner": _word(i), **({"x": _word(i + 1)} if x else {})}
+        return _line("GET", f"/files/{_word(i)}", body, f"t:{i}")
+    dirs = [_line("GET", f"/dirs/{_word(i)}", {"name": _word(i), "meta": {"owner": _word(i), "x": _word(i + 2)}},
+                  f"u:{i}") for i in range(1, 131)]
+    base = _learned([file(i) for i in range(1, 48)] + dirs)
+    body = base["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["properties"]["meta"] == {"$ref": "#/components/schemas/Meta"}
+    assert base["components"]["schemas"]["Meta"]["x-specbuild-seen"] == 130
+    new = [file(i, x=False) for i in range(1001, 1048)]
+    assert _gone(_checked(base, new)) == []
+    assert [c for c in diff(base, _learned(new), learned_head=True) if c.severity == "breaking"] == []

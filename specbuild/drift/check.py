@@ -41,7 +41,7 @@ from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_along, seen
 from specbuild.drift.forms import deep_value, form_value, param_values, types_at
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
-from specbuild.drift.presence import Presence, watched
+from specbuild.drift.presence import Presence, shared_refs, watched
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
 from specbuild.envelope import sniffed_json, unwrap_exchange
 from specbuild.errors import InputError
@@ -257,6 +257,7 @@ class Checker:
         self._checked: Counter[tuple[str, str]] = Counter()
         self._answers: dict[str, Answers] = {}
         self._presence: dict[tuple[str, int, str], Presence | None] = {}
+        self._shared: frozenset[str] | None = None  # the spec's $refs made more than once (drift/presence.py)
         self._seq = 0
 
     # -- the hot path ----------------------------------------------------------------------------
@@ -505,8 +506,9 @@ class Checker:
             presence = self._presence[key]
         else:
             schema = picked[1].get("schema") if isinstance(picked[1], dict) else None
-            found = watched(self._compiled(schema, "response").schema, response.answered) \
-                if isinstance(schema, dict) else ()
+            if self._shared is None:
+                self._shared = shared_refs(self.spec)
+            found = watched(self.spec, schema, response.answered, self._shared) if isinstance(schema, dict) else ()
             presence = self._presence[key] = Presence.of(found) if found else None
         if presence is not None and not presence.settled:
             presence.observe(body.value, _request(ex), (ex.method, ex.path, ex.status, ex.origin))

@@ -28,6 +28,7 @@ import orjson
 from specbuild.drift.evidence import NOT_NOW, gone, in_every, overturned, seen_of, successes
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
+from specbuild.drift.presence import shared_refs
 from specbuild.extensions import INFERRED
 from specbuild.http import OPERATION_METHODS
 from specbuild.records import MAX_FORM_DEPTH, form_name, is_index
@@ -101,6 +102,12 @@ class _Ctx:
     # the distinct requests the response being compared answered, base and head (``x-specbuild-seen`` on
     # the response object): a shared component's counts may be another place's
     answered: tuple[int | None, int | None] = (None, None)
+    base_shared: frozenset[str] | None = None  # the base's $refs made more than once: :meth:`shared`
+
+    def shared(self) -> frozenset[str]:
+        if self.base_shared is None:
+            self.base_shared = shared_refs(self.base)
+        return self.base_shared
 
     def add(self, label: str, kind: str, where: str, pointer: str, detail: str) -> None:
         self.changes.append(Change(label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail))
@@ -126,9 +133,10 @@ class _Ev:
     head: int
     base_root: int
     head_root: int
-    # the base reached a schema without a count of its own through a ``$ref``: a person's component
-    # (``--spec``, learn/overlay.py), whose properties no learner counted; none was "in every object"
-    written: bool = False
+    # the base's counts here are no count of this place, reached through a ``$ref``: to a person's
+    # component (``--spec``, learn/overlay.py), whose properties no learner counted, or under the body to a
+    # component shared by several places (its counts its best-evidenced place's): none was "in every object"
+    uncounted: bool = False
 
     @staticmethod
     def roots(b: Any, h: Any) -> _Ev | None:
@@ -140,7 +148,7 @@ class _Ev:
         nb, nh = seen_of(b), seen_of(h)
         return _Ev(min(self.base if nb is None else nb, self.base_root),
                    min(self.head if nh is None else nh, self.head_root), self.base_root, self.head_root,
-                   self.written)
+                   self.uncounted)
 
     def widened(self) -> bool:
         """A response claim of the base that the head no longer makes: a change only when the base's
@@ -620,8 +628,8 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
     # evidence starts at the first node counted on both sides: a body's root, or below an uncounted one
     # (an anyOf of rows or an object of rows: its branches carry the counts)
     ev = ev.at(b, h) if ev is not None and depth else _Ev.roots(b, h)
-    if ev is not None and refs[0] and seen_of(b) is None and not ev.written:
-        ev = replace(ev, written=True)  # every learned component has a count (learn/components.py)
+    if ev is not None and refs[0] and not ev.uncounted and (seen_of(b) is None or (depth and refs[0] in ctx.shared())):
+        ev = replace(ev, uncounted=True)  # every learned component has a count (learn/components.py)
     ctx.ev = ev if direction == "response" else None  # read by here(), for this node's own checks below
     if not types_done:
         _types(ctx, b, h, direction, where, pointer)
@@ -802,7 +810,7 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         if name not in ph:
             if not _flag(ctx.base, pb[name], skip):
                 _removed(ctx, direction, where, here, name in rb, ev,
-                         in_every(pb[name]) and ev is not None and not ev.written)
+                         in_every(pb[name]) and ev is not None and not ev.uncounted)
             continue
         if _flag(ctx.head, ph[name], skip) or (name in pb and _flag(ctx.base, pb[name], skip)):
             continue

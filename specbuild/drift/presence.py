@@ -35,22 +35,42 @@ class Watched:
     before: int
 
 
-def watched(root: Mapping[str, Any], answered: int | None) -> tuple[Watched, ...]:
-    """The properties of a learned body schema ``root`` (local ``$ref``s followed in it) seen in every
-    object of their parent and not claimed ``required`` (a claim ``check`` already tests), with the
+def watched(doc: Mapping[str, Any], schema: Any, answered: int | None,
+            shared: frozenset[str] = frozenset()) -> tuple[Watched, ...]:
+    """The properties of a learned body ``schema`` (local ``$ref``s followed in ``doc``, its spec) seen in
+    every object of their parent and not claimed ``required`` (a claim ``check`` already tests), with the
     parent's count, capped by the body's and by ``answered``: the distinct requests this response
-    answered, where the schema's counts may be a shared component's, pooled from other places."""
-    node = follow(root, root)
+    answered, where the schema's counts may be a shared component's, pooled from other places.
+    ``shared``: the ``$ref``s the spec makes more than once (:func:`shared_refs`); below the body, such a
+    component's count is no count of this place."""
+    node = follow(doc, schema)
     bodies = seen_of(node)
     if bodies is None or answered is None:
         return ()  # not learned: a hand-written spec's absent property is just optional
     out: list[Watched] = []
-    _walk(root, node, (), min(bodies, answered), min(bodies, answered), frozenset(), out)
+    _walk(doc, shared, node, (), min(bodies, answered), min(bodies, answered), frozenset(), out)
     return tuple(sorted(out, key=lambda w: w.path))
 
 
-def _walk(root: Mapping[str, Any], node: Any, path: Path, count: int, cap: int, refs: frozenset[int],
-          out: list[Watched]) -> None:
+def shared_refs(doc: Any) -> frozenset[str]:
+    """The ``$ref``s ``doc`` makes more than once (a component shared by several places)."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                (shared if ref in seen else seen).add(ref)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(shared)
+
+
+def _walk(doc: Mapping[str, Any], shared: frozenset[str], node: Any, path: Path, count: int, cap: int,
+          refs: frozenset[int], out: list[Watched]) -> None:
     if not isinstance(node, Mapping) or len(path) > MAX_DEPTH or id(node) in refs:
         return
     refs = refs | {id(node)}
@@ -63,20 +83,25 @@ def _walk(root: Mapping[str, Any], node: Any, path: Path, count: int, cap: int, 
         if names:
             out.append(Watched(path, names, count))
         for k, p in sorted(props.items()):
-            _walk(root, _learned(root, p), (*path, k), count, cap, refs, out)
+            _walk(doc, shared, _counted(doc, shared, p), (*path, k), count, cap, refs, out)
     items = node.get("items")
     if node.get("type") == "array" and isinstance(items, Mapping):
-        _walk(root, _learned(root, items), (*path, ITEMS), count, cap, refs, out)
+        _walk(doc, shared, _counted(doc, shared, items), (*path, ITEMS), count, cap, refs, out)
 
 
-def _learned(root: Mapping[str, Any], node: Any) -> Any:
-    """``node``, its ``$ref`` followed, unless that leads to a schema without a count of its own: every
-    component a learner writes has one (learn/components.py), and one without is a person's (``--spec``:
-    learn/overlay.py refers a learned object to the person's component it fits). Its properties were never
-    counted, an optional one it lists never seen at all: no evidence of presence below it."""
+def _counted(doc: Mapping[str, Any], shared: frozenset[str], node: Any) -> Any:
+    """``node``, its ``$ref`` followed, unless the count there is no count of this place:
+
+    - a schema without a count of its own is a person's: every component a learner writes has one
+      (learn/components.py), and ``--spec`` refers a learned object to the person's component it fits
+      (learn/overlay.py); an optional property it lists was never seen at all;
+    - a component the spec refers to more than once carries the counts of its best-evidenced place, and the
+      ``$ref`` none of its own (an object in 3 of this place's 47 answers and in 130 of 130 elsewhere
+      reads 130, capped to 47): under the body's root, how often it was here is unknown.
+    """
     if isinstance(node, Mapping) and "$ref" in node:
-        target = follow(root, node)
-        return target if seen_of(target) is not None else None
+        target = follow(doc, node)
+        return target if seen_of(target) is not None and node["$ref"] not in shared else None
     return node
 
 
