@@ -157,3 +157,25 @@ def test_a_component_shared_by_several_places_lends_none_its_counts_below_the_bo
     new = [file(i, x=False) for i in range(1001, 1048)]
     assert _gone(_checked(base, new)) == []
     assert [c for c in diff(base, _learned(new), learned_head=True) if c.severity == "breaking"] == []
+
+
+def test_a_shared_component_its_parent_claims_required_is_followed_by_its_parent_s_count() -> None:
+    """MLflow's ``runs/get``: ``run`` (a component shared with ``runs/search``) is in every answer, claimed
+    required, so it was as often here as its parent; a property gone from every ``run`` below is caught by
+    both gates (the shared component's own count is another place's, capped by the parent's)."""
+    from specbuild.drift.diff import diff
+
+    def got(i: int, x: bool = True) -> Line:
+        return _line("GET", f"/runs/{_word(i)}", {"run": {"owner": _word(i), **({"x": _word(i + 1)} if x else {})}},
+                     f"t:{i}")
+    search = [_line("GET", f"/search/{_word(i)}", {"name": _word(i), "run": {"owner": _word(i), "x": _word(i)}},
+                    f"u:{i}") for i in range(1, 31)]
+    base = _learned([got(i) for i in range(1, 71)] + search)
+    body = base["paths"]["/runs/{runName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["properties"]["run"] == {"$ref": "#/components/schemas/Run"} and body["required"] == ["run"]
+    assert "required" not in base["components"]["schemas"]["Run"]  # search's 30 claim none: neither does Run
+    new = [got(i, x=False) for i in range(1001, 1071)]
+    assert _gone(_checked(base, new)) == [("GET /runs/{runName}", "200 run.x")]
+    assert [(c.kind, c.pointer, c.detail) for c in diff(base, _learned(new), learned_head=True)
+            if c.severity == "breaking"] == [
+        ("response-property-removed", "run.x", "in every one of 70 objects before, in none of 70 now")]

@@ -102,12 +102,14 @@ class _Ctx:
     # the distinct requests the response being compared answered, base and head (``x-specbuild-seen`` on
     # the response object): a shared component's counts may be another place's
     answered: tuple[int | None, int | None] = (None, None)
-    base_shared: frozenset[str] | None = None  # the base's $refs made more than once: :meth:`shared`
+    # the base's and the head's $refs made more than once (drift/presence.py shared_refs): :meth:`shared`
+    shared_refs: tuple[frozenset[str], frozenset[str]] | None = None
 
-    def shared(self) -> frozenset[str]:
-        if self.base_shared is None:
-            self.base_shared = shared_refs(self.base)
-        return self.base_shared
+    def shared(self, b_ref: str, h_ref: str) -> tuple[bool, bool]:
+        """Whether each side's ``$ref`` here is to a component shared by several places (its counts pooled)."""
+        if self.shared_refs is None:
+            self.shared_refs = (shared_refs(self.base), shared_refs(self.head))
+        return b_ref in self.shared_refs[0], h_ref in self.shared_refs[1]
 
     def add(self, label: str, kind: str, where: str, pointer: str, detail: str) -> None:
         self.changes.append(Change(label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail))
@@ -137,18 +139,30 @@ class _Ev:
     # component (``--spec``, learn/overlay.py), whose properties no learner counted, or under the body to a
     # component shared by several places (its counts its best-evidenced place's): none was "in every object"
     uncounted: bool = False
+    # base and head counts of this place where a side's is a shared component's, capped by the parent's
+    # (its pooled count is its best-evidenced place's): what a property without a claim is read by
+    place: tuple[int, int] | None = None
 
     @staticmethod
     def roots(b: Any, h: Any) -> _Ev | None:
         nb, nh = seen_of(b), seen_of(h)
         return None if nb is None or nh is None else _Ev(nb, nh, nb, nh)
 
-    def at(self, b: Any, h: Any) -> _Ev:
-        """The evidence one level down, at schemas ``b`` and ``h`` (a schema without a count has its parent's)."""
+    def at(self, b: Any, h: Any, pooled: tuple[bool, bool] = (False, False)) -> _Ev:
+        """The evidence one level down, at schemas ``b`` and ``h`` (a schema without a count has its parent's;
+        ``pooled``: a side's count is a shared component's, its place's no more than its parent's)."""
         nb, nh = seen_of(b), seen_of(h)
+        pb, ph = self.counts()
+        place = None if self.place is None and pooled == (False, False) else (
+            min(pb if nb is None else nb, pb if pooled[0] else self.base_root),
+            min(ph if nh is None else nh, ph if pooled[1] else self.head_root))
         return _Ev(min(self.base if nb is None else nb, self.base_root),
                    min(self.head if nh is None else nh, self.head_root), self.base_root, self.head_root,
-                   self.uncounted)
+                   self.uncounted, place)
+
+    def counts(self) -> tuple[int, int]:
+        """This place's base and head counts, a shared component's capped (:attr:`place`)."""
+        return (self.base, self.head) if self.place is None else self.place
 
     def widened(self) -> bool:
         """A response claim of the base that the head no longer makes: a change only when the base's
@@ -616,7 +630,7 @@ def _scheme(doc: Mapping[str, Any], definition: Any, name: str) -> str:
 
 def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, pointer: str = "",
             depth: int = 0, seen: frozenset[tuple[str, str]] = frozenset(), types_done: bool = False,
-            ev: _Ev | None = None) -> None:
+            ev: _Ev | None = None, optional: bool = False) -> None:
     if b_raw is None or h_raw is None or depth > MAX_DEPTH:
         return
     refs = (_ref(b_raw), _ref(h_raw))
@@ -627,9 +641,15 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
     b, h = merge_all_of(b_raw, ctx.base), merge_all_of(h_raw, ctx.head)
     # evidence starts at the first node counted on both sides: a body's root, or below an uncounted one
     # (an anyOf of rows or an object of rows: its branches carry the counts)
-    ev = ev.at(b, h) if ev is not None and depth else _Ev.roots(b, h)
-    if ev is not None and refs[0] and not ev.uncounted and (seen_of(b) is None or (depth and refs[0] in ctx.shared())):
-        ev = replace(ev, uncounted=True)  # every learned component has a count (learn/components.py)
+    if ev is not None and depth:
+        pooled = ctx.shared(*refs)
+        ev = ev.at(b, h, pooled)
+        # every learned component has a count (learn/components.py): one without is a person's; and how often a
+        # shared one was here is unknown where its parent does not claim it required (drift/presence.py)
+        if refs[0] and not ev.uncounted and (seen_of(b) is None or (pooled[0] and optional)):
+            ev = replace(ev, uncounted=True)
+    else:
+        ev = _Ev.roots(b, h)
     ctx.ev = ev if direction == "response" else None  # read by here(), for this node's own checks below
     if not types_done:
         _types(ctx, b, h, direction, where, pointer)
@@ -824,7 +844,7 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
             ctx.here(f"{direction}-property-now-required", where, here)
         elif name in rb and name not in rh:
             _now_optional(ctx, direction, where, here, ph[name], ev)
-        _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev)
+        _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev, optional=name not in rb)
 
 
 def _learned_properties(schema: Mapping[str, Any], ev: _Ev | None) -> Any:
@@ -846,7 +866,9 @@ def _removed(ctx: _Ctx, direction: str, where: str, here: str, required: bool, e
         return
     # this response's own answers cap a shared component's counts (pooled, or another place's): 3 answers
     # here prove nothing, whatever 130 elsewhere say
-    base, head = (n if cap is None else min(n, cap) for n, cap in zip((ev.base, ev.head), ctx.answered, strict=True))
+    base, head = (n if cap is None else min(n, cap)
+                  for n, cap in zip(ev.counts() if always and not required else (ev.base, ev.head), ctx.answered,
+                                      strict=True))
     if overturned(base, head, head):
         ctx.here("response-property-removed", where, here,
                  f"in every one of {base} objects before, in none of {head} now", proven=True)

@@ -70,12 +70,13 @@ def shared_refs(doc: Any) -> frozenset[str]:
 
 
 def _walk(doc: Mapping[str, Any], shared: frozenset[str], node: Any, path: Path, count: int, cap: int,
-          refs: frozenset[int], out: list[Watched]) -> None:
+          refs: frozenset[int], out: list[Watched], pooled: bool = False) -> None:
     if not isinstance(node, Mapping) or len(path) > MAX_DEPTH or id(node) in refs:
         return
     refs = refs | {id(node)}
     n = seen_of(node)
-    count = count if n is None else min(n, cap)
+    if n is not None:  # a pooled count (a shared component's) is no more than its place's parent's here
+        count = min(n, count if pooled else cap)
     props = node.get("properties")
     if isinstance(props, Mapping):
         required = set(node.get("required") or ())
@@ -83,26 +84,33 @@ def _walk(doc: Mapping[str, Any], shared: frozenset[str], node: Any, path: Path,
         if names:
             out.append(Watched(path, names, count))
         for k, p in sorted(props.items()):
-            _walk(doc, shared, _counted(doc, shared, p), (*path, k), count, cap, refs, out)
+            child, shared_here = _counted(doc, shared, p)
+            if not shared_here or k in required:
+                _walk(doc, shared, child, (*path, k), count, cap, refs, out, shared_here)
     items = node.get("items")
     if node.get("type") == "array" and isinstance(items, Mapping):
-        _walk(doc, shared, _counted(doc, shared, items), (*path, ITEMS), count, cap, refs, out)
+        child, shared_here = _counted(doc, shared, items)
+        _walk(doc, shared, child, (*path, ITEMS), count, cap, refs, out, shared_here)
 
 
-def _counted(doc: Mapping[str, Any], shared: frozenset[str], node: Any) -> Any:
-    """``node``, its ``$ref`` followed, unless the count there is no count of this place:
+def _counted(doc: Mapping[str, Any], shared: frozenset[str], node: Any) -> tuple[Any, bool]:
+    """``node``, its ``$ref`` followed, and whether the count there is pooled from several places.
 
-    - a schema without a count of its own is a person's: every component a learner writes has one
-      (learn/components.py), and ``--spec`` refers a learned object to the person's component it fits
-      (learn/overlay.py); an optional property it lists was never seen at all;
-    - a component the spec refers to more than once carries the counts of its best-evidenced place, and the
-      ``$ref`` none of its own (an object in 3 of this place's 47 answers and in 130 of 130 elsewhere
-      reads 130, capped to 47): under the body's root, how often it was here is unknown.
+    - A schema without a count of its own is a person's (None: nothing below is followed): every
+      component a learner writes has one (learn/components.py), and ``--spec`` refers a learned object to
+      the person's component it fits (learn/overlay.py); an optional property it lists was never seen.
+    - A component the spec refers to more than once carries the counts of its best-evidenced place, and
+      the ``$ref`` none of its own: an object in 3 of this place's 47 answers and in 130 of 130 elsewhere
+      reads 130. How often it was here is known only where its parent claims it ``required`` (then as
+      often as its parent), and for an array's items, no more often than the array: :func:`_walk` caps
+      the pooled count by the parent's and follows no optional property into it.
     """
     if isinstance(node, Mapping) and "$ref" in node:
         target = follow(doc, node)
-        return target if seen_of(target) is not None and node["$ref"] not in shared else None
-    return node
+        if seen_of(target) is None:
+            return None, False
+        return target, node["$ref"] in shared
+    return node, False
 
 
 def reached(value: Any, path: Path) -> list[dict[str, Any]]:
