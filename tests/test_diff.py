@@ -464,11 +464,11 @@ def test_a_property_gone_is_weighed_on_the_bodies_that_reached_it_and_enough_of_
     head = doc({"type": "object", "x-specbuild-seen": 52}, 33)
     assert [c for c in diff(base, head, learned_head=True) if c.severity == "breaking"] == []
     schema = base["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert watched(schema, 47) == ()
+    assert watched(base, schema, 47) == ()
     # the same in 30 arrays: enough bodies, and gone from all 33
     base = doc({"type": "object", "x-specbuild-seen": 55, "properties": {"language": {"type": "string"}}}, 30)
     [change] = diff(base, head, learned_head=True)
     assert (change.kind, change.pointer, change.detail) == (
         "response-property-removed", "values[].language", "in every one of 30 objects before, in none of 33 now")
     schema = base["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert [(w.path, w.before) for w in watched(schema, 47)] == [(("values", "[]"), 30)]
+    assert [(w.path, w.before) for w in watched(base, schema, 47)] == [(("values", "[]"), 30)]

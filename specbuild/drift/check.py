@@ -41,7 +41,7 @@ from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_along, seen
 from specbuild.drift.forms import deep_value, form_value, param_values, types_at
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
-from specbuild.drift.presence import Presence, watched
+from specbuild.drift.presence import Presence, shared_refs, watched
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
 from specbuild.envelope import sniffed_json, unwrap_exchange
 from specbuild.errors import InputError
@@ -191,8 +191,9 @@ class CheckState:
     stats: CheckStats
     checked: dict[tuple[str, str], int]  # (operation, side) -> bodies checked
     answers: dict[str, Answers] = field(default_factory=dict)  # operation -> what the traffic answered
-    # (operation, status) -> the learned response's properties in every object, followed (None: none)
-    presence: dict[tuple[str, int], Presence | None] = field(default_factory=dict)
+    # (operation, status, media type documented) -> the learned response's properties in every object,
+    # followed (None: none)
+    presence: dict[tuple[str, int, str], Presence | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +256,8 @@ class Checker:
         self._groups: dict[tuple[str, str], _Group] = {}
         self._checked: Counter[tuple[str, str]] = Counter()
         self._answers: dict[str, Answers] = {}
-        self._presence: dict[tuple[str, int], Presence | None] = {}
+        self._presence: dict[tuple[str, int, str], Presence | None] = {}
+        self._shared: frozenset[str] | None = None  # the spec's $refs made more than once (drift/presence.py)
         self._seq = 0
 
     # -- the hot path ----------------------------------------------------------------------------
@@ -494,17 +496,19 @@ class Checker:
                                  "response header", name, "present (required)", "absent")
 
     def _watch(self, op: Operation, response: Response, ex: Exchange, body: Body) -> None:
-        """Follow the learned properties this response had in every object (drift/presence.py)."""
-        key = (op.key, ex.status)
+        """Follow the learned properties this response had in every object (drift/presence.py), by the
+        media type documented: each has its own schema, and which came first is no matter."""
+        picked = pick_media(response.content or {}, body.media_type)
+        if picked is None:
+            return  # a media type the spec does not document: reported, nothing to follow
+        key = (op.key, ex.status, picked[0])
         if key in self._presence:
             presence = self._presence[key]
         else:
-            picked = pick_media(response.content or {}, body.media_type)
-            if picked is None:
-                return  # a media type the spec does not document: reported, nothing to follow
             schema = picked[1].get("schema") if isinstance(picked[1], dict) else None
-            found = watched(self._compiled(schema, "response").schema, response.answered) \
-                if isinstance(schema, dict) else ()
+            if self._shared is None:
+                self._shared = shared_refs(self.spec)
+            found = watched(self.spec, schema, response.answered, self._shared) if isinstance(schema, dict) else ()
             presence = self._presence[key] = Presence.of(found) if found else None
         if presence is not None and not presence.settled:
             presence.observe(body.value, _request(ex), (ex.method, ex.path, ex.status, ex.origin))
@@ -664,25 +668,29 @@ class Checker:
             out.append(Finding(op_key, kind, KINDS[kind].severity, group.count, tuple(group.subjects),
                                group.more, group.example))
         out += [finding for op_key, answers in self._answers.items() for finding in _gone(op_key, answers)]
-        out += [finding for (op_key, _), presence in self._presence.items() if presence is not None
-                for finding in _properties_gone(op_key, presence)]
+        followed: dict[str, list[tuple[int, Presence]]] = {}
+        for (op_key, status, _), presence in sorted(self._presence.items(), key=lambda kv: kv[0]):
+            if presence is not None:
+                followed.setdefault(op_key, []).append((status, presence))
+        out += [finding for op_key, presences in followed.items() for finding in _properties_gone(op_key, presences)]
         return sorted(out, key=lambda f: (-RANK[f.severity], f.operation, f.kind))
 
 
-def _properties_gone(op_key: str, presence: Presence) -> list[Finding]:
-    """Properties a learned response had in every object, absent from every object of the traffic beyond
-    chance (drift/presence.py): one finding, each such property a subject."""
-    gone_ = presence.gone()
+def _properties_gone(op_key: str, presences: list[tuple[int, Presence]]) -> list[Finding]:
+    """Properties an operation's learned responses (by status) had in every object, absent from every
+    object of the traffic beyond chance (drift/presence.py): one finding, each such property a subject."""
+    gone_ = [(f"{status} {pointer}", before, now, ex) for status, presence in presences
+             for pointer, before, now, ex in presence.gone()]
     if not gone_:
         return []
-    first, before, now = gone_[0]
-    method, path, status, origin = presence.example
+    # the smallest answer that reached a gone property's parent, and the first such property there
+    (method, path, status, origin), first, before, now = min((ex, p, b, n) for p, b, n, ex in gone_)
     example = Example(request=f"{method} {_redact_path(path)}", status=status, location="response body",
-                      pointer=first, expected=f"present (in every one of {before} objects learned)",
+                      pointer=first.partition(" ")[2], expected=f"present (in every one of {before} objects learned)",
                       seen=f"absent from all {now} requests' answers", origin=origin)
-    subjects = sorted({f"{status} {pointer}" for pointer, _, _ in gone_})
+    subjects = sorted({subject for subject, _, _, _ in gone_})
     return [Finding(op_key, "response-property-gone", KINDS["response-property-gone"].severity,
-                    max(n for _, _, n in gone_), tuple(subjects[:MAX_SUBJECTS]), len(subjects) > MAX_SUBJECTS,
+                    max(n for _, _, n, _ in gone_), tuple(subjects[:MAX_SUBJECTS]), len(subjects) > MAX_SUBJECTS,
                     example)]
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import orjson
@@ -28,6 +28,7 @@ import orjson
 from specbuild.drift.evidence import GONE_MIN_WITNESSES, NOT_NOW, gone, in_every, overturned, seen_of, successes
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
+from specbuild.drift.presence import shared_refs
 from specbuild.extensions import INFERRED
 from specbuild.http import OPERATION_METHODS
 from specbuild.records import MAX_FORM_DEPTH, form_name, is_index
@@ -101,6 +102,14 @@ class _Ctx:
     # the distinct requests the response being compared answered, base and head (``x-specbuild-seen`` on
     # the response object): a shared component's counts may be another place's
     answered: tuple[int | None, int | None] = (None, None)
+    # the base's and the head's $refs made more than once (drift/presence.py shared_refs): :meth:`shared`
+    shared_refs: tuple[frozenset[str], frozenset[str]] | None = None
+
+    def shared(self, b_ref: str, h_ref: str) -> tuple[bool, bool]:
+        """Whether each side's ``$ref`` here is to a component shared by several places (its counts pooled)."""
+        if self.shared_refs is None:
+            self.shared_refs = (shared_refs(self.base), shared_refs(self.head))
+        return b_ref in self.shared_refs[0], h_ref in self.shared_refs[1]
 
     def add(self, label: str, kind: str, where: str, pointer: str, detail: str) -> None:
         self.changes.append(Change(label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail))
@@ -126,22 +135,27 @@ class _Ev:
     head: int
     base_root: int
     head_root: int
-    # the fewest values on the way down from the root, an array's items counted as the arrays that held
-    # them: at most the bodies that reached this place (what a property gone is weighed on, _removed)
+    # the base's counts here are no count of this place, reached through a ``$ref``: to a person's
+    # component (``--spec``, learn/overlay.py), whose properties no learner counted, or under the body to a
+    # component shared by several places (its counts its best-evidenced place's): none was "in every object"
+    uncounted: bool = False
+    # the fewest values on the way down from the root: an array's items count as the arrays that held them,
+    # and a shared component's count (its best-evidenced place's) as no more than its parent's here; at
+    # most the bodies that reached this place: what a property without a claim is weighed on (_removed)
     base_bodies: int = 0
     head_bodies: int = 0
 
     @staticmethod
     def roots(b: Any, h: Any) -> _Ev | None:
         nb, nh = seen_of(b), seen_of(h)
-        return None if nb is None or nh is None else _Ev(nb, nh, nb, nh, nb, nh)
+        return None if nb is None or nh is None else _Ev(nb, nh, nb, nh, base_bodies=nb, head_bodies=nh)
 
     def at(self, b: Any, h: Any) -> _Ev:
         """The evidence one level down, at schemas ``b`` and ``h`` (a schema without a count has its parent's)."""
         nb, nh = seen_of(b), seen_of(h)
         return _Ev(min(self.base if nb is None else nb, self.base_root),
                    min(self.head if nh is None else nh, self.head_root), self.base_root, self.head_root,
-                   min(self.base_bodies, self.base_bodies if nb is None else nb),
+                   self.uncounted, min(self.base_bodies, self.base_bodies if nb is None else nb),
                    min(self.head_bodies, self.head_bodies if nh is None else nh))
 
     def widened(self) -> bool:
@@ -610,7 +624,7 @@ def _scheme(doc: Mapping[str, Any], definition: Any, name: str) -> str:
 
 def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, pointer: str = "",
             depth: int = 0, seen: frozenset[tuple[str, str]] = frozenset(), types_done: bool = False,
-            ev: _Ev | None = None) -> None:
+            ev: _Ev | None = None, optional: bool = False) -> None:
     if b_raw is None or h_raw is None or depth > MAX_DEPTH:
         return
     refs = (_ref(b_raw), _ref(h_raw))
@@ -621,7 +635,15 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
     b, h = merge_all_of(b_raw, ctx.base), merge_all_of(h_raw, ctx.head)
     # evidence starts at the first node counted on both sides: a body's root, or below an uncounted one
     # (an anyOf of rows or an object of rows: its branches carry the counts)
-    ev = ev.at(b, h) if ev is not None and depth else _Ev.roots(b, h)
+    if ev is not None and depth:
+        pooled = ctx.shared(*refs)
+        ev = ev.at(b, h)
+        # every learned component has a count (learn/components.py): one without is a person's; and how often a
+        # shared one was here is unknown where its parent does not claim it required (drift/presence.py)
+        if refs[0] and not ev.uncounted and (seen_of(b) is None or (pooled[0] and optional)):
+            ev = replace(ev, uncounted=True)
+    else:
+        ev = _Ev.roots(b, h)
     ctx.ev = ev if direction == "response" else None  # read by here(), for this node's own checks below
     if not types_done:
         _types(ctx, b, h, direction, where, pointer)
@@ -801,7 +823,8 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         here = f"{pointer}.{name}" if pointer else name
         if name not in ph:
             if not _flag(ctx.base, pb[name], skip):
-                _removed(ctx, direction, where, here, name in rb, ev, in_every(pb[name]))
+                _removed(ctx, direction, where, here, name in rb, ev,
+                         in_every(pb[name]) and ev is not None and not ev.uncounted)
             continue
         if _flag(ctx.head, ph[name], skip) or (name in pb and _flag(ctx.base, pb[name], skip)):
             continue
@@ -815,7 +838,7 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
             ctx.here(f"{direction}-property-now-required", where, here)
         elif name in rb and name not in rh:
             _now_optional(ctx, direction, where, here, ph[name], ev)
-        _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev)
+        _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev, optional=name not in rb)
 
 
 def _learned_properties(schema: Mapping[str, Any], ev: _Ev | None) -> Any:

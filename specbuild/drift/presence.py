@@ -35,29 +35,49 @@ class Watched:
     before: int
 
 
-def watched(root: Mapping[str, Any], answered: int | None) -> tuple[Watched, ...]:
-    """The properties of a learned body schema ``root`` (local ``$ref``s followed in it) seen in every
-    object of their parent and not claimed ``required`` (a claim ``check`` already tests), with the bodies
-    that reached the parent: the fewest values on the way down, capped by ``answered`` (the distinct
-    requests this response answered: the schema's counts may be a shared component's, pooled from other
-    places); only where at least GONE_MIN_WITNESSES did."""
-    node = follow(root, root)
+def watched(doc: Mapping[str, Any], schema: Any, answered: int | None,
+            shared: frozenset[str] = frozenset()) -> tuple[Watched, ...]:
+    """The properties of a learned body ``schema`` (local ``$ref``s followed in ``doc``, its spec) seen in
+    every object of their parent and not claimed ``required`` (a claim ``check`` already tests), with the
+    bodies that reached the parent: the fewest values on the way down (an array's items counted as the
+    arrays that held them), capped by ``answered``: the distinct requests this response answered, where
+    the schema's counts may be a shared component's, pooled from other places; only where at least
+    GONE_MIN_WITNESSES did. ``shared``: the ``$ref``s the spec makes more than once (:func:`shared_refs`);
+    below the body, such a component's count is no count of this place."""
+    node = follow(doc, schema)
     bodies = seen_of(node)
     if bodies is None or answered is None:
         return ()  # not learned: a hand-written spec's absent property is just optional
     out: list[Watched] = []
-    _walk(root, node, (), min(bodies, answered), frozenset(), out)
+    _walk(doc, shared, node, (), min(bodies, answered), frozenset(), out)
     return tuple(sorted(out, key=lambda w: w.path))
 
 
-def _walk(root: Mapping[str, Any], node: Any, path: Path, count: int, refs: frozenset[int],
-          out: list[Watched]) -> None:
+def shared_refs(doc: Any) -> frozenset[str]:
+    """The ``$ref``s ``doc`` makes more than once (a component shared by several places)."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                (shared if ref in seen else seen).add(ref)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(shared)
+
+
+def _walk(doc: Mapping[str, Any], shared: frozenset[str], node: Any, path: Path, count: int,
+          refs: frozenset[int], out: list[Watched]) -> None:
     if not isinstance(node, Mapping) or len(path) > MAX_DEPTH or id(node) in refs:
         return
     refs = refs | {id(node)}
     n = seen_of(node)
-    # the fewest values on the way down, an array's items counted as the arrays that held them: at most
-    # the bodies that reached this place
+    # the fewest values on the way down: an array's items count as the arrays that held them, and a pooled
+    # count (a shared component's) as no more than its parent's here
     count = count if n is None else min(n, count)
     props = node.get("properties")
     if isinstance(props, Mapping):
@@ -66,10 +86,33 @@ def _walk(root: Mapping[str, Any], node: Any, path: Path, count: int, refs: froz
         if names and count >= GONE_MIN_WITNESSES:
             out.append(Watched(path, names, count))
         for k, p in sorted(props.items()):
-            _walk(root, follow(root, p), (*path, k), count, refs, out)
+            child, shared_here = _counted(doc, shared, p)
+            if not shared_here or k in required:
+                _walk(doc, shared, child, (*path, k), count, refs, out)
     items = node.get("items")
     if node.get("type") == "array" and isinstance(items, Mapping):
-        _walk(root, follow(root, items), (*path, ITEMS), count, refs, out)
+        child, _ = _counted(doc, shared, items)
+        _walk(doc, shared, child, (*path, ITEMS), count, refs, out)
+
+
+def _counted(doc: Mapping[str, Any], shared: frozenset[str], node: Any) -> tuple[Any, bool]:
+    """``node``, its ``$ref`` followed, and whether the count there is pooled from several places.
+
+    - A schema without a count of its own is a person's (None: nothing below is followed): every
+      component a learner writes has one (learn/components.py), and ``--spec`` refers a learned object to
+      the person's component it fits (learn/overlay.py); an optional property it lists was never seen.
+    - A component the spec refers to more than once carries the counts of its best-evidenced place, and
+      the ``$ref`` none of its own: an object in 3 of this place's 47 answers and in 130 of 130 elsewhere
+      reads 130. How often it was here is known only where its parent claims it ``required`` (then as
+      often as its parent), and for an array's items, no more often than the array: :func:`_walk` caps
+      the pooled count by the parent's and follows no optional property into it.
+    """
+    if isinstance(node, Mapping) and "$ref" in node:
+        target = follow(doc, node)
+        if seen_of(target) is None:
+            return None, False
+        return target, node["$ref"] in shared
+    return node, False
 
 
 def reached(value: Any, path: Path) -> list[dict[str, Any]]:
@@ -89,11 +132,18 @@ def reached(value: Any, path: Path) -> list[dict[str, Any]]:
     return [node for node in nodes if isinstance(node, dict)]
 
 
+Example = tuple[str, str, int, str]  # (method, path, status, origin) of an exchange
+NONE_YET: Final[Example] = ("\uffff", "", 0, "")
+
+
 @dataclass(slots=True)
 class _Parent:
     watched: Watched
     unseen: set[str]
     requests: set[int] = field(default_factory=set)
+    # the smallest exchange that reached this parent: one that reached another (settled or not) says
+    # nothing of this one's properties, and which others were still followed depends on the record order
+    example: Example = NONE_YET
 
 
 @dataclass(slots=True)
@@ -102,14 +152,12 @@ class Presence:
     worker returns it, :meth:`merge` folds it in)."""
 
     parents: dict[Path, _Parent] = field(default_factory=dict)
-    # the smallest exchange that reached a watched parent, as (method, path, status, origin)
-    example: tuple[str, str, int, str] = ("\uffff", "", 0, "")
 
     @classmethod
     def of(cls, watched_: tuple[Watched, ...]) -> Presence:
         return cls({w.path: _Parent(w, set(w.names)) for w in watched_})
 
-    def observe(self, value: Any, request: int, example: tuple[str, str, int, str]) -> None:
+    def observe(self, value: Any, request: int, example: Example) -> None:
         """One body, answered to ``request`` (a digest of it: distinct requests are the evidence)."""
         for path in list(self.parents):
             parent = self.parents[path]
@@ -122,7 +170,7 @@ class Presence:
                 continue
             if len(parent.requests) < MAX_REQUESTS:
                 parent.requests.add(request)
-            self.example = min(self.example, example)
+            parent.example = min(parent.example, example)
 
     @property
     def settled(self) -> bool:
@@ -137,19 +185,19 @@ class Presence:
             theirs = other.parents[path]
             parent.unseen &= theirs.unseen
             parent.requests |= theirs.requests
+            parent.example = min(parent.example, theirs.example)
             if not parent.unseen:
                 del self.parents[path]
-        self.example = min(self.example, other.example)
 
-    def gone(self) -> list[tuple[str, int, int]]:
-        """(pointer, objects before, requests now) of each watched property absent from every object
-        new traffic showed at its parent, beyond chance."""
+    def gone(self) -> list[tuple[str, int, int, Example]]:
+        """(pointer, objects before, requests now, the smallest exchange that reached its parent) of each
+        watched property absent from every object new traffic showed at its parent, beyond chance."""
         out = []
         for path, parent in sorted(self.parents.items()):
             now = min(len(parent.requests), MAX_REQUESTS)
             before = parent.watched.before
             if overturned(before, now, now):
-                out += [(pointer(path, name), before, now) for name in sorted(parent.unseen)]
+                out += [(pointer(path, name), before, now, parent.example) for name in sorted(parent.unseen)]
         return out
 
 

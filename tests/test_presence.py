@@ -1,0 +1,181 @@
+"""drift/presence.py: the learned properties ``check`` follows through traffic (``response-property-gone``),
+reviewed as a stranger would: no alarm on an unchanged API, the same findings whatever the order or the
+workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from specbuild.drift.check import Checker, Finding
+from specbuild.io.validate import BodyValidator
+from specbuild.learn.builder import SpecBuilder
+from specbuild.records import decode
+from specbuild.run import Fold, build_document
+
+Line = tuple[bytes, str]
+
+
+def _word(i: int) -> str:
+    """A name a person picks, never a number: ``bak-cad``."""
+    letters = "abcdefghij"
+    return "-".join("".join(letters[int(d)] for d in f"{part:03d}") for part in divmod(i, 1000))
+
+
+def _line(method: str, path: str, body: Any, origin: str, status: int = 200,
+          media: str = "application/json") -> Line:
+    return (orjson.dumps({"request": {"method": method, "path": path}, "response": {
+        "statusCode": status, "headers": {"content-type": media}, "body": orjson.dumps(body).decode()}}), origin)
+
+
+def _learned(lines: list[Line]) -> dict[str, Any]:
+    b = SpecBuilder()
+    Fold(b).feed(lines)
+    return build_document(b)
+
+
+def _checked(spec: dict[str, Any], lines: list[Line], shares: int = 1) -> list[Finding]:
+    checkers = [Checker(spec, explain=BodyValidator) for _ in range(shares)]
+    for i, (raw, origin) in enumerate(lines):
+        checkers[i % shares].add(decode(raw, origin))
+    for other in checkers[1:]:
+        checkers[0].merge(other.state())
+    return checkers[0].findings()
+
+
+def _gone(findings: list[Finding]) -> list[tuple[str, ...]]:
+    return [(f.operation, *f.subjects) for f in findings if f.kind == "response-property-gone"]
+
+
+def _files(n: int, start: int = 0) -> list[Line]:
+    return [_line("GET", f"/files/{_word(i)}", {"name": _word(i), "size": i,
+                                               "owner": {"id": i, "login": _word(i)}}, f"t:{i}")
+            for i in range(start, start + n)]
+
+
+PERSON: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {
+    "schemas": {"User": {"type": "object", "properties": {"id": {"type": "integer"}, "login": {"type": "string"},
+                                                          "nickname": {"type": "string"}}}}}}
+
+
+def test_a_person_s_component_in_an_overlay_spec_is_no_evidence_of_presence() -> None:
+    """``--spec FILE``: a learned object that fits a person's component is a ``$ref`` to it (learn/overlay.py),
+    and the person's optional ``nickname`` there carries no count: it was never seen at all, in no learned
+    object, yet read as "in every object" of the learned body above it. Traffic that never sent it either
+    (the API unchanged) was ``response-property-gone``, breaking; and ``build --check``, whose new owner
+    (with an ``avatar``) no longer fits the person's ``User``, called it a proven removal."""
+    from specbuild.drift.diff import diff
+    from specbuild.learn.overlay import overlay
+    spec = overlay(PERSON, _learned(_files(47)))
+    body = spec["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["properties"]["owner"] == {"$ref": "#/components/schemas/User"}
+    assert _gone(_checked(spec, _files(47, 1000))) == []
+    avatar = [_line("GET", f"/files/{_word(i)}", {"name": _word(i), "size": i, "owner": {
+        "id": i, "login": _word(i), "avatar": "a.png"}}, f"t:{i}") for i in range(1000, 1047)]
+    head = overlay(PERSON, _learned(avatar))
+    assert [(c.kind, c.pointer) for c in diff(spec, head, learned_head=True) if c.severity == "breaking"] == []
+    # a learned component of its own (no person's to fit) is counted: its property gone is still caught
+    mine = _learned(_files(47))
+    gone = [_line("GET", f"/files/{_word(i)}", {"name": _word(i), "size": i, "owner": {"id": i}}, f"t:{i}")
+            for i in range(1000, 1047)]
+    assert _gone(_checked(mine, gone)) == [("GET /files/{fileName}", "200 owner.login")]
+
+
+def test_the_example_of_a_property_gone_is_an_answer_that_reached_it_whatever_the_order() -> None:
+    """The finding's example was the smallest exchange that reached *any* parent still followed when it came:
+    an answer without ``q`` at all (so without ``q.d``), seen before ``p`` settled, was the example of
+    ``q.d`` gone in one record order and not in the other, nor with two workers. It is now the smallest
+    answer that reached the parent of a property reported gone."""
+    def body(i: int, d: bool = True) -> dict[str, Any]:
+        return {"id": i, "p": {"c": i}, "q": {"d": i} if d else {"e": i}}
+    base = _learned([_line("GET", f"/files/{_word(i)}", body(i), f"t:{i}") for i in range(1, 48)])
+    traffic = [_line("GET", f"/files/{_word(i)}", body(i, d=False), f"t:{i}") for i in range(1001, 1048)]
+    small = _line("GET", "/files/a", {"id": 0, "p": {}}, "t:0")  # no q: nothing of q.d's
+    runs = [_checked(base, [small, *traffic]), _checked(base, [*traffic, small]),
+            _checked(base, [small, *traffic], shares=2), _checked(base, [*traffic, small], shares=2)]
+    examples = [[(f.subjects, f.count, f.example) for f in run if f.kind == "response-property-gone"]
+                for run in runs]
+    assert examples[0] and examples[0][0][0] == ("200 q.d",)
+    assert all(e == examples[0] for e in examples), examples
+    assert examples[0][0][2].request == "GET /files/aab-aab"
+
+
+def test_a_property_gone_from_two_statuses_of_one_operation_is_one_finding_in_any_order() -> None:
+    """``PUT`` answering 201 (created) and 200 (replaced), each learned with ``etag`` in every answer: gone
+    from both, ``check`` made one finding per status of the same operation and kind, listed in the order
+    the statuses first came (check's findings are one per operation and kind, sorted: never by arrival)."""
+    def put(i: int, status: int, etag: bool = True) -> Line:
+        return _line("PUT", f"/files/{_word(i)}", {"name": _word(i), **({"etag": f"e{i}"} if etag else {})},
+                     f"t:{status}:{i}", status=status)
+    base = _learned([put(i, 201) for i in range(1, 48)] + [put(i, 200) for i in range(101, 148)])
+    created = [put(i, 201, etag=False) for i in range(1001, 1048)]
+    replaced = [put(i, 200, etag=False) for i in range(1101, 1148)]
+    one, other = _checked(base, created + replaced), _checked(base, replaced + created)
+    assert _gone(one) == _gone(other) == [("PUT /files/{fileName}", "200 etag", "201 etag")]
+    assert one == other == _checked(base, created + replaced, shares=2)
+
+
+def test_each_media_type_of_a_response_is_followed_by_its_own_schema_whatever_came_first() -> None:
+    """A 200 learned in two JSON media types, each its own schema: the one the first answer came in decided
+    what was followed for both (a HAL answer first: nothing; ``etag`` gone from every plain JSON answer
+    unseen), so the finding came and went with the record order and the workers' shares."""
+    def get(i: int, hal: bool = False, etag: bool = True) -> Line:
+        body: dict[str, Any] = {"_links": {"self": {"href": f"/files/{_word(i)}"}}} if hal else \
+            {"name": _word(i), **({"etag": f"e{i}"} if etag else {})}
+        return _line("GET", f"/files/{_word(i)}", body, f"t:{i}", media="application/hal+json" if hal else
+                     "application/json")
+    # 58 distinct requests: too few to claim ``required`` (learn/rules.py REQUIRED_MIN_WITNESSES)
+    base = _learned([get(i) for i in range(1, 30)] + [get(i, hal=True) for i in range(101, 130)])
+    assert len(base["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]) == 2
+    plain = [get(i, etag=False) for i in range(1001, 1030)]
+    hal = [get(i, hal=True) for i in range(1101, 1130)]
+    want = [("GET /files/{fileName}", "200 etag")]
+    assert _gone(_checked(base, plain + hal)) == _gone(_checked(base, hal + plain)) == want
+    assert _gone(_checked(base, hal + plain, shares=2)) == want
+
+
+def test_a_component_shared_by_several_places_lends_none_its_counts_below_the_body() -> None:
+    """``meta`` is in 3 of the 47 files' answers and in each of 130 directories': one component, whose count
+    is the directories' 130 (learn/components.py keeps the best-evidenced place's), and the ``$ref`` at the
+    file's ``meta`` carries none of its own. ``meta.x`` absent from the 3 metas of 47 new answers read as
+    "in every one of 47 objects before, in none of 3 now": breaking, in both gates, where 3 after 3 is chance.
+    Below the body, a component referred to more than once gives no count of this place."""
+    from specbuild.drift.diff import diff
+
+    def file(i: int, x: bool = True) -> Line:
+        body: dict[str, Any] = {"name": _word(i)}
+        if i % 15 == 0:
+            body["meta"] = {"owner": _word(i), **({"x": _word(i + 1)} if x else {})}
+        return _line("GET", f"/files/{_word(i)}", body, f"t:{i}")
+    dirs = [_line("GET", f"/dirs/{_word(i)}", {"name": _word(i), "meta": {"owner": _word(i), "x": _word(i + 2)}},
+                  f"u:{i}") for i in range(1, 131)]
+    base = _learned([file(i) for i in range(1, 48)] + dirs)
+    body = base["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["properties"]["meta"] == {"$ref": "#/components/schemas/Meta"}
+    assert base["components"]["schemas"]["Meta"]["x-specbuild-seen"] == 130
+    new = [file(i, x=False) for i in range(1001, 1048)]
+    assert _gone(_checked(base, new)) == []
+    assert [c for c in diff(base, _learned(new), learned_head=True) if c.severity == "breaking"] == []
+
+
+def test_a_shared_component_its_parent_claims_required_is_followed_by_its_parent_s_count() -> None:
+    """MLflow's ``runs/get``: ``run`` (a component shared with ``runs/search``) is in every answer, claimed
+    required, so it was as often here as its parent; a property gone from every ``run`` below is caught by
+    both gates (the shared component's own count is another place's, capped by the parent's)."""
+    from specbuild.drift.diff import diff
+
+    def got(i: int, x: bool = True) -> Line:
+        return _line("GET", f"/runs/{_word(i)}", {"run": {"owner": _word(i), **({"x": _word(i + 1)} if x else {})}},
+                     f"t:{i}")
+    search = [_line("GET", f"/search/{_word(i)}", {"name": _word(i), "run": {"owner": _word(i), "x": _word(i)}},
+                    f"u:{i}") for i in range(1, 31)]
+    base = _learned([got(i) for i in range(1, 71)] + search)
+    body = base["paths"]["/runs/{runName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["properties"]["run"] == {"$ref": "#/components/schemas/Run"} and body["required"] == ["run"]
+    assert "required" not in base["components"]["schemas"]["Run"]  # search's 30 claim none: neither does Run
+    new = [got(i, x=False) for i in range(1001, 1071)]
+    assert _gone(_checked(base, new)) == [("GET /runs/{runName}", "200 run.x")]
+    assert [(c.kind, c.pointer, c.detail) for c in diff(base, _learned(new), learned_head=True)
+            if c.severity == "breaking"] == [
+        ("response-property-removed", "run.x", "in every one of 70 objects before, in none of 70 now")]
