@@ -37,11 +37,11 @@ import orjson
 
 from specbuild import multipart
 from specbuild.drift.conformance import Conformance
-from specbuild.drift.evidence import NOT_NOW, gone, overturned, seen_along, seen_at, successes
+from specbuild.drift.evidence import MAX_COUNTED, NOT_NOW, gone, overturned, seen_along, seen_at, successes
 from specbuild.drift.forms import deep_value, form_value, param_values, types_at
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
-from specbuild.drift.presence import Presence, shared_refs, watched
+from specbuild.drift.presence import NO_EXCHANGE, ExchangeKey, Presence, shared_refs, watched
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
 from specbuild.envelope import sniffed_json, unwrap_exchange
 from specbuild.errors import InputError
@@ -59,9 +59,6 @@ NO_CONTENT_STATUSES: Final = frozenset({204, 205, 304})
 MAX_SUBJECTS: Final = 20
 MAX_ERRORS_PER_BODY: Final = 50
 MAX_REMEMBERED: Final = 1 << 16  # parameter verdicts and header decisions kept; memory stays bounded
-# Distinct requests per status a learned operation's answers are counted to (Answers): the status-gone test
-# is decided long before (a success 10 of 10 requests got, in none of 4,096 new ones: p ~ 1e-36).
-MAX_ANSWERED: Final = 4096
 MAX_REMEMBERED_TEXT: Final = 1024  # a deepObject query's verdict is kept when its names and values are this short
 _NOT_NOW: Final = frozenset(int(code) for code in NOT_NOW)  # the statuses, as Exchange.status holds them
 
@@ -147,14 +144,14 @@ class _Group:
 @dataclass(slots=True)
 class Answers:
     """What one operation of a learned spec (its responses counted) answered in the traffic: the distinct
-    requests per status (stable hashes, at most ``MAX_ANSWERED`` each: only the number matters, and past
+    requests per status (stable hashes, at most ``MAX_COUNTED`` each: only the number matters, and past
     that many the test of a status gone has all the evidence it needs), and the smallest example."""
 
     # the operation's stated responses and the distinct requests each answered in the learned traffic
     stated: tuple[tuple[str, int], ...] = ()
     by_status: dict[int, set[int]] = field(default_factory=dict)
-    # the smallest exchange, as (method, path, status, origin): redacted only when a finding shows it
-    example: tuple[str, str, int, str] = ("\uffff", "", 0, "")
+    # the smallest exchange: redacted only when a finding shows it
+    example: ExchangeKey = NO_EXCHANGE
     # nothing can be gone (a success answered, or none stated): no more is counted, most operations soon
     settled: bool = False
 
@@ -166,7 +163,7 @@ class Answers:
         seen = self.by_status.get(status)
         if seen is None:
             seen = self.by_status[status] = set()
-        if len(seen) < MAX_ANSWERED:
+        if len(seen) < MAX_COUNTED:
             seen.add(request)
 
     def merge(self, other: Answers) -> None:
@@ -176,13 +173,13 @@ class Answers:
         for status, requests in other.by_status.items():
             mine = self.by_status.setdefault(status, set())
             mine.update(requests)
-            if len(mine) > MAX_ANSWERED:  # a bound, not a sample: the count reads min(len, MAX_ANSWERED)
-                self.by_status[status] = set(sorted(mine)[:MAX_ANSWERED])
+            if len(mine) > MAX_COUNTED:  # a bound, not a sample: the count reads min(len, MAX_COUNTED)
+                self.by_status[status] = set(sorted(mine)[:MAX_COUNTED])
         self.example = min(self.example, other.example)
 
     def requests(self) -> int:
-        """Distinct requests answered, any status (at most MAX_ANSWERED: enough for the test either way)."""
-        return min(MAX_ANSWERED, len(set().union(*self.by_status.values())))
+        """Distinct requests answered, any status (at most MAX_COUNTED: enough for the test either way)."""
+        return min(MAX_COUNTED, len(set().union(*self.by_status.values())))
 
 
 @dataclass(slots=True)
@@ -317,7 +314,7 @@ class Checker:
         if ex.method == "HEAD" and not op.key.startswith("HEAD "):
             return  # checked as its GET: an error to it (FastAPI's 405) is about HEAD, not what the GET answers
         seen = answers.by_status.get(ex.status)
-        if seen is None or len(seen) < MAX_ANSWERED:  # past that many, only the example can change
+        if seen is None or len(seen) < MAX_COUNTED:  # past that many, only the example can change
             answers.add(ex.status, _request(ex))
         example = (ex.method, ex.path, ex.status, ex.origin)
         if example < answers.example:

@@ -102,14 +102,14 @@ class _Ctx:
     # the distinct requests the response being compared answered, base and head (``x-specbuild-seen`` on
     # the response object): a shared component's counts may be another place's
     answered: tuple[int | None, int | None] = (None, None)
-    # the base's and the head's $refs made more than once (drift/presence.py shared_refs): :meth:`shared`
-    shared_refs: tuple[frozenset[str], frozenset[str]] | None = None
+    # the base's $refs made more than once (drift/presence.py shared_refs), found when first asked: :meth:`shared`
+    base_shared: frozenset[str] | None = None
 
-    def shared(self, b_ref: str, h_ref: str) -> tuple[bool, bool]:
-        """Whether each side's ``$ref`` here is to a component shared by several places (its counts pooled)."""
-        if self.shared_refs is None:
-            self.shared_refs = (shared_refs(self.base), shared_refs(self.head))
-        return b_ref in self.shared_refs[0], h_ref in self.shared_refs[1]
+    def shared(self, ref: str) -> bool:
+        """Whether the base's ``$ref`` here is to a component shared by several places (its counts pooled)."""
+        if self.base_shared is None:
+            self.base_shared = shared_refs(self.base)
+        return ref in self.base_shared
 
     def add(self, label: str, kind: str, where: str, pointer: str, detail: str) -> None:
         self.changes.append(Change(label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail))
@@ -636,11 +636,10 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
     # evidence starts at the first node counted on both sides: a body's root, or below an uncounted one
     # (an anyOf of rows or an object of rows: its branches carry the counts)
     if ev is not None and depth:
-        pooled = ctx.shared(*refs)
         ev = ev.at(b, h)
         # every learned component has a count (learn/components.py): one without is a person's; and how often a
         # shared one was here is unknown where its parent does not claim it required (drift/presence.py)
-        if refs[0] and not ev.uncounted and (seen_of(b) is None or (pooled[0] and optional)):
+        if refs[0] and not ev.uncounted and (seen_of(b) is None or (optional and ctx.shared(refs[0]))):
             ev = replace(ev, uncounted=True)
     else:
         ev = _Ev.roots(b, h)

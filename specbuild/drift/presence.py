@@ -16,12 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from specbuild.drift.evidence import GONE_MIN_WITNESSES, in_every, overturned, seen_of
+from specbuild.drift.evidence import GONE_MIN_WITNESSES, MAX_COUNTED, in_every, overturned, seen_of
 from specbuild.refs import follow
 
 ITEMS: Final = "[]"  # a step into an array's items
 MAX_DEPTH: Final = 8
-MAX_REQUESTS: Final = 4096  # distinct requests counted per parent: the test is decided long before
 
 Path = tuple[str, ...]
 
@@ -132,8 +131,8 @@ def reached(value: Any, path: Path) -> list[dict[str, Any]]:
     return [node for node in nodes if isinstance(node, dict)]
 
 
-Example = tuple[str, str, int, str]  # (method, path, status, origin) of an exchange
-NONE_YET: Final[Example] = ("\uffff", "", 0, "")
+ExchangeKey = tuple[str, str, int, str]  # (method, path, status, origin): the smallest is a finding's example
+NO_EXCHANGE: Final[ExchangeKey] = ("\uffff", "", 0, "")
 
 
 @dataclass(slots=True)
@@ -143,7 +142,7 @@ class _Parent:
     requests: set[int] = field(default_factory=set)
     # the smallest exchange that reached this parent: one that reached another (settled or not) says
     # nothing of this one's properties, and which others were still followed depends on the record order
-    example: Example = NONE_YET
+    example: ExchangeKey = NO_EXCHANGE
 
 
 @dataclass(slots=True)
@@ -157,7 +156,7 @@ class Presence:
     def of(cls, watched_: tuple[Watched, ...]) -> Presence:
         return cls({w.path: _Parent(w, set(w.names)) for w in watched_})
 
-    def observe(self, value: Any, request: int, example: Example) -> None:
+    def observe(self, value: Any, request: int, example: ExchangeKey) -> None:
         """One body, answered to ``request`` (a digest of it: distinct requests are the evidence)."""
         for path in list(self.parents):
             parent = self.parents[path]
@@ -168,7 +167,7 @@ class Presence:
             if not parent.unseen:
                 del self.parents[path]  # every name seen: nothing here can be gone
                 continue
-            if len(parent.requests) < MAX_REQUESTS:
+            if len(parent.requests) < MAX_COUNTED:
                 parent.requests.add(request)
             parent.example = min(parent.example, example)
 
@@ -189,12 +188,12 @@ class Presence:
             if not parent.unseen:
                 del self.parents[path]
 
-    def gone(self) -> list[tuple[str, int, int, Example]]:
+    def gone(self) -> list[tuple[str, int, int, ExchangeKey]]:
         """(pointer, objects before, requests now, the smallest exchange that reached its parent) of each
         watched property absent from every object new traffic showed at its parent, beyond chance."""
         out = []
         for path, parent in sorted(self.parents.items()):
-            now = min(len(parent.requests), MAX_REQUESTS)
+            now = min(len(parent.requests), MAX_COUNTED)
             before = parent.watched.before
             if overturned(before, now, now):
                 out += [(pointer(path, name), before, now, parent.example) for name in sorted(parent.unseen)]
