@@ -377,3 +377,52 @@ def test_a_property_in_every_answer_gone_from_every_answer_is_caught_by_both_gat
     assert not [c for c in diff(base, _learned(_files(47, 2000)), learned_head=True) if c.severity == "breaking"]
     thin = _learned(_files(3))
     assert found(thin, _files(3, 1000, writable=False)) == []
+
+
+def _status(status: int, n: int, start: int = 0, path: str = "/api/status") -> list[tuple[bytes, str]]:
+    """``n`` calls of one request: a route without parameters (a status, version or settings endpoint)."""
+    body = {"version": "0.28.1", "uptime": "1h"} if status == 200 else {"error": "not found"}
+    return [(orjson.dumps({"request": {"method": "GET", "path": path}, "response": {
+        "statusCode": status, "headers": {"content-type": "application/json"}, "body": orjson.dumps(body).decode()}}),
+        f"s:{i}") for i in range(start, start + n)]
+
+
+def test_a_route_without_parameters_answering_404_to_every_call_is_gone_by_its_calls() -> None:
+    """Alertmanager's ``GET /api/v2/status``: 835 calls, one distinct request, so ``x-specbuild-seen`` is 1
+    and a test on distinct requests can never prove its 200 gone when every next call answers 404. Where
+    the path has no parameter, every call asks the same route: the calls it answered are the route's
+    behaviour over time (``x-specbuild-calls``), and a 404 or 405 to every one of as many calls, where it
+    never answered one before, is the route removed (both gates). Not so where it answered 404 before (a
+    resource that can be absent), where the new answers are another error (401: a client not signed in),
+    nor for a route with a parameter (40 calls of ``/items/5`` are one item)."""
+    from specbuild.drift.check import Checker
+    from specbuild.drift.diff import diff
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    def gates(base: dict[str, object], lines: list[tuple[bytes, str]], shares: int = 1) -> tuple[list[str], list[str]]:
+        checkers = [Checker(base, explain=BodyValidator) for _ in range(shares)]
+        for i, (raw, origin) in enumerate(lines):
+            checkers[i % shares].add(decode(raw, origin))
+        for other in checkers[1:]:
+            checkers[0].merge(other.state())
+        found = [f.kind for f in checkers[0].findings() if f.severity == "breaking"]
+        changes = [c.kind for c in diff(base, _learned(lines), learned_head=True) if c.severity == "breaking"]
+        return found, changes
+
+    route = _learned(_status(200, 40))
+    ok = route["paths"]["/api/status"]["get"]["responses"]["200"]  # type: ignore[index]
+    assert (ok["x-specbuild-seen"], ok["x-specbuild-calls"]) == (1, 40)
+    removed = _status(404, 40, 1000)
+    assert gates(route, removed) == gates(route, removed, shares=2) == (
+        ["response-status-gone"], ["response-status-removed"])
+    assert gates(route, _status(405, 40, 1000)) == (["response-status-gone"], ["response-status-removed"])
+    assert gates(route, _status(404, 1, 1000)) == ([], [])  # one call after forty: chance
+    assert gates(route, _status(200, 40, 1000)) == ([], [])
+    assert gates(route, _status(401, 40, 1000))[0] == []  # not signed in: the route says nothing of itself
+    absent_before = _learned(_status(200, 40) + _status(404, 5, 500))
+    assert gates(absent_before, removed) == ([], [])
+    one_item = _learned([(raw.replace(b"/api/status", b"/items/5"), o) for raw, o in _status(200, 40)]
+                        + _items(200, 1, 900))
+    assert "x-specbuild-calls" not in str(one_item)
+    assert gates(one_item, _items(404, 40, 2000)) == ([], [])

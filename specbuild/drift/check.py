@@ -37,7 +37,16 @@ import orjson
 
 from specbuild import multipart
 from specbuild.drift.conformance import Conformance
-from specbuild.drift.evidence import MAX_COUNTED, NOT_NOW, gone, overturned, seen_along, seen_at, successes
+from specbuild.drift.evidence import (
+    MAX_COUNTED,
+    NOT_NOW,
+    gone,
+    overturned,
+    route_gone,
+    seen_along,
+    seen_at,
+    successes,
+)
 from specbuild.drift.forms import deep_value, form_value, param_values, types_at
 from specbuild.drift.kinds import RANK, status_class
 from specbuild.drift.kinds import TRAFFIC_KINDS as KINDS
@@ -154,10 +163,14 @@ class Answers:
     example: ExchangeKey = NO_EXCHANGE
     # nothing can be gone (a success answered, or none stated): no more is counted, most operations soon
     settled: bool = False
+    # a route without parameters: its stated calls by status (evidence.route_gone), and the traffic's calls
+    route: tuple[tuple[str, int], ...] | None = None
+    calls: dict[int, int] = field(default_factory=dict)
 
     def settle(self) -> None:
         self.settled = True
         self.by_status.clear()
+        self.calls.clear()
 
     def add(self, status: int, request: int) -> None:
         seen = self.by_status.get(status)
@@ -170,6 +183,8 @@ class Answers:
         if self.settled or other.settled:
             self.settle()
             return
+        for status, n in other.calls.items():
+            self.calls[status] = self.calls.get(status, 0) + n
         for status, requests in other.by_status.items():
             mine = self.by_status.setdefault(status, set())
             mine.update(requests)
@@ -303,7 +318,7 @@ class Checker:
         if answers is None:
             stated = tuple((code, r.answered) for code, r in sorted(op.responses.items())
                            if not r.inferred and r.answered is not None)
-            answers = self._answers[op.key] = Answers(stated)
+            answers = self._answers[op.key] = Answers(stated, route=_route(op))
             if not successes(stated)[0]:
                 answers.settle()  # no success to lose
         if answers.settled:
@@ -313,6 +328,8 @@ class Checker:
             return
         if ex.method == "HEAD" and not op.key.startswith("HEAD "):
             return  # checked as its GET: an error to it (FastAPI's 405) is about HEAD, not what the GET answers
+        if answers.route is not None:
+            answers.calls[ex.status] = answers.calls.get(ex.status, 0) + 1
         seen = answers.by_status.get(ex.status)
         if seen is None or len(seen) < MAX_COUNTED:  # past that many, only the example can change
             answers.add(ex.status, _request(ex))
@@ -650,7 +667,7 @@ class Checker:
                 self._groups[key] = mine = _Group()
             mine.merge(group)
         for op_key, answers in state.answers.items():
-            self._answers.setdefault(op_key, Answers(answers.stated)).merge(answers)
+            self._answers.setdefault(op_key, Answers(answers.stated, route=answers.route)).merge(answers)
         for watched_at, presence in state.presence.items():
             ours = self._presence.setdefault(watched_at, presence)
             if ours is not None and presence is not None and ours is not presence:
@@ -711,14 +728,30 @@ def _gone(op_key: str, answers: Answers) -> list[Finding]:
         return []
     codes, answered, before = successes(answers.stated)
     now = answers.requests()
-    if not gone(answered, before, now):
+    if gone(answered, before, now):
+        expected = f"{', '.join(codes)} (answered to {answered} of {before} distinct requests)"
+        seen = f"no success in {now} distinct requests"
+    elif answers.route is not None and route_gone(answers.route, ((str(s), n) for s, n in answers.calls.items())):
+        codes, answered, before = successes(answers.route)
+        now = sum(answers.calls.values())
+        expected = f"{', '.join(codes)} (answered to {answered} of {before} calls of this route)"
+        seen = f"refused in all {now} calls ({', '.join(str(s) for s in sorted(answers.calls))})"
+    else:
         return []
     method, path, status, origin = answers.example
     example = Example(request=f"{method} {_redact_path(path)}", status=status, location="status", pointer="",
-                      expected=f"{', '.join(codes)} (answered to {answered} of {before} distinct requests)",
-                      seen=f"no success in {now} distinct requests", origin=origin)
+                      expected=expected, seen=seen, origin=origin)
     return [Finding(op_key, "response-status-gone", KINDS["response-status-gone"].severity, now, codes, False,
                     example)]
+
+
+def _route(op: Operation) -> tuple[tuple[str, int], ...] | None:
+    """A learned operation on a path without parameters: its stated responses' calls by status (where the
+    spec says none, its distinct requests: as many), which ``evidence.route_gone`` weighs; else None."""
+    if any(param is not None for param in op.path_params) or not op.counted:
+        return None
+    return tuple((code, r.calls if r.calls is not None else r.answered) for code, r in sorted(op.responses.items())
+                 if not r.inferred and r.answered is not None)
 
 
 def check(spec: Mapping[str, Any], exchanges: Iterable[Exchange], *, explain: ExplainerFactory,

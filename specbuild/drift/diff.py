@@ -25,7 +25,17 @@ from typing import Any, Final
 
 import orjson
 
-from specbuild.drift.evidence import GONE_MIN_WITNESSES, NOT_NOW, gone, in_every, overturned, seen_of, successes
+from specbuild.drift.evidence import (
+    GONE_MIN_WITNESSES,
+    NOT_NOW,
+    calls_of,
+    gone,
+    in_every,
+    overturned,
+    route_gone,
+    seen_of,
+    successes,
+)
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.drift.presence import shared_refs
@@ -104,6 +114,7 @@ class _Ctx:
     answered: tuple[int | None, int | None] = (None, None)
     # the base's $refs made more than once (drift/presence.py shared_refs), found when first asked: :meth:`shared`
     base_shared: frozenset[str] | None = None
+    route: bool = False  # the operation being compared is on a path without parameters on both sides
 
     def shared(self, ref: str) -> bool:
         """Whether the base's ``$ref`` here is to a component shared by several places (its counts pooled)."""
@@ -220,6 +231,7 @@ def _base_path(doc: Mapping[str, Any]) -> str:
 
 def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:
     ctx.label = h.label
+    ctx.route = "{" not in b.path and "{" not in h.path
     if h.op.get("deprecated") is True and b.op.get("deprecated") is not True:
         ctx.here("operation-deprecated", "")
     slashed = _slashed(h.path)
@@ -547,7 +559,14 @@ def _gone(ctx: _Ctx, code: str, bs: Mapping[str, Any], hs: Mapping[str, Any]) ->
     if any(n is None for _, n in before) or None in now:
         return False
     _, answered, total = successes((c, n) for c, n in before if n is not None)
-    return gone(answered, total, sum(n for n in now if n is not None))
+    if gone(answered, total, sum(n for n in now if n is not None)):
+        return True
+    # a route without parameters: weighed on its calls (evidence.route_gone), where both sides count them
+    if not ctx.route:
+        return False
+    was = [(c, n) for c, r in bs.items() if (n := calls_of(resolve(ctx.base, r))) is not None]
+    new = [(c, n) for c, r in hs.items() if (n := calls_of(resolve(ctx.head, r))) is not None]
+    return route_gone(was, new)
 
 
 def _stated(doc: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, Any]:

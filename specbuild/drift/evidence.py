@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from specbuild.extensions import SEEN
+from specbuild.extensions import CALLS, SEEN
 from specbuild.refs import follow
 
 ALPHA: Final = 0.001  # below this chance of "the same API", new traffic that breaks a claim is a change
@@ -61,6 +61,25 @@ def gone(answered: int, before: int, now: int) -> bool:
     return _beyond_chance(answered, before, now)
 
 
+# Answers that say a route is not there (not found, not allowed, gone), whatever the caller sent.
+ROUTE_REFUSALS: Final = frozenset({"404", "405", "410"})
+
+
+def route_gone(before: Iterable[tuple[str, int]], now: Iterable[tuple[str, int]]) -> bool:
+    """Whether a route without parameters is gone: its calls by status before (``x-specbuild-calls``, else
+    ``x-specbuild-seen``) and now. Every call there asks the same route, so calls are the route's behaviour
+    over time, not one entity counted again: its successes, refused (ROUTE_REFUSALS) in every new call,
+    are weighed as ``gone`` weighs distinct requests. Not where it refused so before (a resource that can
+    be absent, ``GET /runs/current``) nor where a new answer is another error (401: a client not signed in
+    says nothing of the route); NOT_NOW's are counted on neither side."""
+    was = [(code, n) for code, n in before if code not in NOT_NOW]
+    new = [(code, n) for code, n in now if code not in NOT_NOW]
+    if not new or any(code not in ROUTE_REFUSALS for code, _ in new) or any(code in ROUTE_REFUSALS for code, _ in was):
+        return False
+    _, answered, total = successes(was)
+    return gone(answered, total, sum(n for _, n in new))
+
+
 def successes(counts: Iterable[tuple[str, int]]) -> tuple[tuple[str, ...], int, int]:
     """An operation's learned answers by status code, each the distinct requests it answered: its success
     codes (2xx), the requests they answered, and all requests. NOT_NOW's are left out of both: what ``gone``
@@ -92,6 +111,13 @@ def seen_of(schema: Any) -> int | None:
     """The ``x-specbuild-seen`` of one schema node, if it carries one."""
     n = schema.get(SEEN) if isinstance(schema, Mapping) else None
     return n if type(n) is int and n >= 0 else None
+
+
+def calls_of(response: Any) -> int | None:
+    """The calls a learned response of a route without parameters answered (``x-specbuild-calls``; where it
+    has none, as many as its distinct requests)."""
+    n = response.get(CALLS) if isinstance(response, Mapping) else None
+    return n if type(n) is int and n >= 0 else seen_of(response)
 
 
 def seen_at(root: Any, path: Sequence[str | int]) -> int | None:

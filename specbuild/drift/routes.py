@@ -21,7 +21,7 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from specbuild.drift.forms import types_at
-from specbuild.extensions import BODY_OPTIONAL, INFERRED, SEEN
+from specbuild.extensions import BODY_OPTIONAL, CALLS, INFERRED, SEEN
 from specbuild.http import OPERATION_METHODS, UNDECLARED_MEDIA, media_type
 from specbuild.records import is_json_media
 from specbuild.refs import resolve
@@ -186,6 +186,7 @@ class Response:
     inferred: bool = False  # a learner's guess (x-specbuild-inferred), not what the API was seen to answer
     body_optional: bool = False  # seen answered without a body too (x-specbuild-body-optional)
     answered: int | None = None  # the distinct requests a learner saw answered so (x-specbuild-seen)
+    calls: int | None = None  # the calls, on a route without parameters where more (x-specbuild-calls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,10 +291,11 @@ def _response(doc: Mapping[str, Any], raw: Any) -> Response:
     required = sorted(name.lower() for name, h in (r.get("headers") or {}).items()
                       if isinstance(name, str) and resolve(doc, h).get("required") is True
                       and name.lower() != "content-type")
-    answered = r.get(SEEN)
+    answered, calls = r.get(SEEN), r.get(CALLS)
     return Response(content=_content(r), required_headers=tuple(required), inferred=r.get(INFERRED) is True,
                     body_optional=r.get(BODY_OPTIONAL) is True,
-                    answered=answered if type(answered) is int and answered >= 0 else None)
+                    answered=answered if type(answered) is int and answered >= 0 else None,
+                    calls=calls if type(calls) is int and calls >= 0 else None)
 
 
 def pick_media(content: Mapping[str, Any], mt: str | None) -> tuple[str, Any] | None:

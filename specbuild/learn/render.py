@@ -23,7 +23,7 @@ from urllib.parse import unquote
 import orjson
 
 from specbuild import multipart
-from specbuild.extensions import BODY_OPTIONAL, INFERRED, SEEN
+from specbuild.extensions import BODY_OPTIONAL, CALLS, INFERRED, SEEN
 from specbuild.http import OPERATION_METHODS
 from specbuild.http import served as served_status
 from specbuild.learn import native
@@ -619,12 +619,23 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
         out["requestBody"] = _request_body(op.request, op.count, opts)
     out["responses"] = {str(status): _response(status, op.responses[status], opts)
                         for status in sorted(op.responses)}
+    if not template.params:
+        _note_calls(out["responses"], op.responses)
     if params:
         _selectors_unlisted(params, out["responses"])
     security = _security(op.security, schemes, opts.scheme_names)
     if security:
         out["security"] = security
     return out
+
+
+def _note_calls(responses: dict[str, Any], states: dict[int, Any]) -> None:
+    """A route without parameters: each response's calls where more than its distinct requests (``CALLS``),
+    what ``check`` and ``diff`` weigh to tell the route gone (drift/evidence.py ``route_gone``)."""
+    for status, state in states.items():
+        out = responses[str(status)]
+        if isinstance(out.get(SEEN), int) and state.count > out[SEEN]:
+            out[CALLS] = state.count
 
 
 def _selectors_unlisted(params: list[dict[str, Any]], responses: dict[str, Any]) -> None:
