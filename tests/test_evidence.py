@@ -10,6 +10,7 @@ import orjson
 from specbuild.drift.evidence import overturned, seen_along, seen_at
 from specbuild.learn import state
 from specbuild.learn.builder import SpecBuilder
+from specbuild.learn.render import RenderOptions
 from specbuild.learn.witnesses import K, Witnesses, target_hash
 from specbuild.run import Fold, build_document
 
@@ -413,6 +414,9 @@ def test_a_route_without_parameters_answering_404_to_every_call_is_gone_by_its_c
     route = _learned(_status(200, 40))
     ok = route["paths"]["/api/status"]["get"]["responses"]["200"]  # type: ignore[index]
     assert (ok["x-specbuild-seen"], ok["x-specbuild-calls"]) == (1, 40)
+    b = SpecBuilder()
+    Fold(b).feed(_status(200, 40))
+    assert "x-specbuild-" not in str(build_document(b, RenderOptions(evidence=False)))  # --no-evidence
     removed = _status(404, 40, 1000)
     assert gates(route, removed) == gates(route, removed, shares=2) == (
         ["response-status-gone"], ["response-status-removed"])

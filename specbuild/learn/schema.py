@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, ClassVar, Final, NamedTuple
 
-from specbuild.extensions import SEEN
+from specbuild.extensions import CALLS, SEEN
 from specbuild.formats import fullmatcher
 from specbuild.http import WORD_SPLIT  # a name's words, as the secret rule splits them
 from specbuild.learn.rules import (
@@ -464,9 +464,9 @@ class Shape:
 
 
 def without_seen(node: Any) -> Any:
-    """``node`` without its evidence counts, at any depth."""
+    """``node`` without its evidence counts (a schema's and a response's), at any depth."""
     if isinstance(node, dict):
-        return {k: without_seen(v) for k, v in node.items() if k != SEEN}
+        return {k: without_seen(v) for k, v in node.items() if k != SEEN and k != CALLS}
     if isinstance(node, list):
         return [without_seen(v) for v in node]
     return node
