@@ -430,3 +430,45 @@ def test_a_route_without_parameters_answering_404_to_every_call_is_gone_by_its_c
                         + _items(200, 1, 900))
     assert "x-specbuild-calls" not in str(one_item)
     assert gates(one_item, _items(404, 40, 2000)) == ([], [])
+
+
+def _called(status: int, n: int, start: int = 0, path: str = "/lookup", query: str = "",
+            body: dict[str, object] | None = None, method: str = "GET") -> list[tuple[bytes, str]]:
+    """``n`` calls of one request to a path without parameters, with its query or body if any."""
+    request: dict[str, object] = {"method": method, "path": f"{path}?{query}" if query else path}
+    if body is not None:
+        request["headers"] = {"content-type": "application/json"}
+        request["body"] = orjson.dumps(body).decode()
+    answer = {"email": "a@example.com", "name": "A"} if status < 400 else {"error": "not found"}
+    return [(orjson.dumps({"request": request, "response": {"statusCode": status, "headers": {
+        "content-type": "application/json"}, "body": orjson.dumps(answer).decode()}}), f"c:{i}")
+        for i in range(start, start + n)]
+
+
+def _gates(base: dict[str, object], lines: list[tuple[bytes, str]], shares: int = 1) -> tuple[list[str], list[str]]:
+    """The breaking findings of ``check`` (``shares`` checkers merged, as ``-j``) and of ``build --check``."""
+    from specbuild.drift.check import Checker
+    from specbuild.drift.diff import diff
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    checkers = [Checker(base, explain=BodyValidator) for _ in range(shares)]
+    for i, (raw, origin) in enumerate(lines):
+        checkers[i % shares].add(decode(raw, origin))
+    for other in checkers[1:]:
+        checkers[0].merge(other.state())
+    found = [f.kind for f in checkers[0].findings() if f.severity == "breaking"]
+    changes = [c.kind for c in diff(base, _learned(lines), learned_head=True) if c.severity == "breaking"]
+    return found, changes
+
+
+def test_a_route_without_parameters_refused_in_a_few_calls_is_not_proven_gone() -> None:
+    """Calls of one route are a series in time, not independent draws: a status endpoint polled forty
+    times, then refused in the three calls of a short window (a redeploy behind a gateway that answers
+    404 meanwhile), would be "gone" at p 1e-4. As for a property gone (GONE_MIN_WITNESSES), every one of
+    twenty new calls at least must be refused before the calls can prove the route gone, in both gates."""
+    status = _learned(_called(200, 40, path="/status"))
+    for n in (3, 19):
+        assert _gates(status, _called(404, n, 1000, path="/status")) == ([], []), n
+    assert _gates(status, _called(404, 20, 1000, path="/status")) == (["response-status-gone"],
+                                                                      ["response-status-removed"])

@@ -63,6 +63,10 @@ def gone(answered: int, before: int, now: int) -> bool:
 
 # Answers that say a route is not there (not found, not allowed, gone), whatever the caller sent.
 ROUTE_REFUSALS: Final = frozenset({"404", "405", "410"})
+# New calls, every one refused, before a route's calls can prove it gone: calls of one route are a series in
+# time, not independent draws (a status endpoint polled forty times, then refused in the three calls of a
+# redeploy's window, would be gone at p 1e-4), so the floor a property's absence needs (GONE_MIN_WITNESSES).
+ROUTE_MIN_CALLS: Final = GONE_MIN_WITNESSES
 
 
 def route_gone(before: Iterable[tuple[str, int]], now: Iterable[tuple[str, int]]) -> bool:
@@ -71,13 +75,17 @@ def route_gone(before: Iterable[tuple[str, int]], now: Iterable[tuple[str, int]]
     over time, not one entity counted again: its successes, refused (ROUTE_REFUSALS) in every new call,
     are weighed as ``gone`` weighs distinct requests. Not where it refused so before (a resource that can
     be absent, ``GET /runs/current``) nor where a new answer is another error (401: a client not signed in
-    says nothing of the route); NOT_NOW's are counted on neither side."""
+    says nothing of the route), nor on fewer than ROUTE_MIN_CALLS new calls; NOT_NOW's are counted on
+    neither side."""
     was = [(code, n) for code, n in before if code not in NOT_NOW]
     new = [(code, n) for code, n in now if code not in NOT_NOW]
     if not new or any(code not in ROUTE_REFUSALS for code, _ in new) or any(code in ROUTE_REFUSALS for code, _ in was):
         return False
+    calls = sum(n for _, n in new)
+    if calls < ROUTE_MIN_CALLS:
+        return False
     _, answered, total = successes(was)
-    return gone(answered, total, sum(n for _, n in new))
+    return gone(answered, total, calls)
 
 
 def successes(counts: Iterable[tuple[str, int]]) -> tuple[tuple[str, ...], int, int]:
