@@ -747,8 +747,9 @@ def _gone(op_key: str, answers: Answers) -> list[Finding]:
 
 def _route(op: Operation) -> tuple[tuple[str, int], ...] | None:
     """A learned operation on a path without parameters: its stated responses' calls by status (where the
-    spec says none, its distinct requests: as many), which ``evidence.route_gone`` weighs; else None."""
-    if any(param is not None for param in op.path_params) or not op.counted:
+    spec says none, its distinct requests: as many), which ``evidence.route_gone`` weighs; else None. A
+    parameter of the template counts declared or not (``path_params`` has a place for each name)."""
+    if op.path_params or not op.counted:
         return None
     return tuple((code, r.calls if r.calls is not None else r.answered) for code, r in sorted(op.responses.items())
                  if not r.inferred and r.answered is not None)
