@@ -15,8 +15,9 @@ INFERRED: Final = "x-specbuild-inferred"
 # On a response documented with a body that the traffic also saw answered without one (a 200 that is empty
 # when there is nothing to say): ``check`` takes an empty body there as the API's.
 BODY_OPTIONAL: Final = "x-specbuild-body-optional"
-# On a response of an operation whose path has no parameter, where it answered more calls than distinct
-# requests: the calls. Every call there asks the same route, so its calls are the route's behaviour over
-# time, evidence that the route is there (a route gone answers 404 to every call); a body's claims still
-# rest on distinct requests (SEEN: five hundred calls of ``GET /user`` are one user).
+# On a response of an operation whose path has no parameter, called without a query or a body, where it
+# answered more calls than distinct requests: the calls. Every call there asks the same route and names
+# nothing else, so its calls are the route's behaviour over time, evidence that the route is there (a route
+# gone answers 404 to every call; a 404 to ``GET /lookup?email=b`` is ``b`` not found); a body's claims
+# still rest on distinct requests (SEEN: five hundred calls of ``GET /user`` are one user).
 CALLS: Final = "x-specbuild-calls"

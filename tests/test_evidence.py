@@ -462,6 +462,39 @@ def _gates(base: dict[str, object], lines: list[tuple[bytes, str]], shares: int 
     return found, changes
 
 
+def test_a_route_without_parameters_refused_what_its_query_or_body_names_is_not_gone() -> None:
+    """A path without parameters asks the same route in every call only where the call names nothing
+    else: ``GET /lookup?email=b`` answered 404 is ``b`` not found, and Alertmanager's ``POST
+    /api/v2/silences`` answers 404 to a body naming a silence that is not there. Forty calls of one such
+    request answered 200, then thirty of another all refused, is one entity absent, not the route gone
+    (its distinct requests, one and one, prove nothing): neither gate may weigh those calls, and the spec
+    says no calls there. A bare call refused is the route (the lead's test above)."""
+    lookup = _learned(_called(200, 40, query="email=a"))
+    assert "x-specbuild-calls" not in str(lookup)
+    silences = _learned(_called(200, 40, path="/silences", method="POST", body={"id": "a"}))
+    assert "x-specbuild-calls" not in str(silences)
+    for spec in (lookup, silences):  # and as a spec that counted their calls says (stop 42's first builds)
+        counted = orjson.loads(orjson.dumps(spec))
+        for item in counted["paths"].values():
+            for op in item.values():
+                op["responses"]["200"]["x-specbuild-calls"] = 40
+        for base in (spec, counted):
+            assert _gates(base, _called(404, 30, 1000, query="email=b")) == ([], [])
+            assert _gates(base, _called(404, 30, 1000, query="email=b"), shares=2) == ([], [])
+            # thirty others, each asked once: as many distinct requests as calls
+            others = [line for i in range(30) for line in _called(404, 1, 1000 + i, query=f"email=b{i}")]
+            assert _gates(base, others) == ([], [])
+            assert _gates(base, _called(404, 30, 1000, path="/silences", method="POST", body={"id": "zz"})) == ([], [])
+            others = [line for i in range(30)
+                      for line in _called(404, 1, 1000 + i, path="/silences", method="POST", body={"id": f"z{i}"})]
+            assert _gates(base, others) == ([], [])
+    # a route learned bare, now asked with a query it never took: the traffic names more than the route
+    status = _learned(_called(200, 40, path="/status"))
+    assert _gates(status, _called(404, 30, 1000, path="/status", query="id=7")) == ([], [])
+    assert _gates(status, _called(404, 30, 1000, path="/status")) == (["response-status-gone"],
+                                                                      ["response-status-removed"])
+
+
 def test_a_route_without_parameters_refused_in_a_few_calls_is_not_proven_gone() -> None:
     """Calls of one route are a series in time, not independent draws: a status endpoint polled forty
     times, then refused in the three calls of a short window (a redeploy behind a gateway that answers

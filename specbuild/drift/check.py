@@ -163,7 +163,8 @@ class Answers:
     example: ExchangeKey = NO_EXCHANGE
     # nothing can be gone (a success answered, or none stated): no more is counted, most operations soon
     settled: bool = False
-    # a route without parameters: its stated calls by status (evidence.route_gone), and the traffic's calls
+    # a route without parameters: its stated calls by status (evidence.route_gone), and the traffic's calls;
+    # None once a call named more than the route (a query, a body): its refusals may be of what it named
     route: tuple[tuple[str, int], ...] | None = None
     calls: dict[int, int] = field(default_factory=dict)
 
@@ -183,8 +184,12 @@ class Answers:
         if self.settled or other.settled:
             self.settle()
             return
-        for status, n in other.calls.items():
-            self.calls[status] = self.calls.get(status, 0) + n
+        if other.route is None:  # a share saw a call that named more than the route: none is weighed
+            self.route = None
+            self.calls.clear()
+        elif self.route is not None:
+            for status, n in other.calls.items():
+                self.calls[status] = self.calls.get(status, 0) + n
         for status, requests in other.by_status.items():
             mine = self.by_status.setdefault(status, set())
             mine.update(requests)
@@ -329,7 +334,11 @@ class Checker:
         if ex.method == "HEAD" and not op.key.startswith("HEAD "):
             return  # checked as its GET: an error to it (FastAPI's 405) is about HEAD, not what the GET answers
         if answers.route is not None:
-            answers.calls[ex.status] = answers.calls.get(ex.status, 0) + 1
+            if ex.request_digest is not None or any(k not in op.credential_query for k, _ in ex.query):
+                answers.route = None  # a query or a body: a 404 may be what it names (``?email=b`` not found)
+                answers.calls.clear()
+            else:
+                answers.calls[ex.status] = answers.calls.get(ex.status, 0) + 1
         seen = answers.by_status.get(ex.status)
         if seen is None or len(seen) < MAX_COUNTED:  # past that many, only the example can change
             answers.add(ex.status, _request(ex))
@@ -746,10 +755,11 @@ def _gone(op_key: str, answers: Answers) -> list[Finding]:
 
 
 def _route(op: Operation) -> tuple[tuple[str, int], ...] | None:
-    """A learned operation on a path without parameters: its stated responses' calls by status (where the
-    spec says none, its distinct requests: as many), which ``evidence.route_gone`` weighs; else None. A
-    parameter of the template counts declared or not (``path_params`` has a place for each name)."""
-    if op.path_params or not op.counted:
+    """A learned operation on a path without parameters, that takes no query parameter and no body (each
+    call names the route and nothing else): its stated responses' calls by status (where the spec says
+    none, its distinct requests: as many), which ``evidence.route_gone`` weighs; else None. A parameter
+    of the template counts declared or not (``path_params`` has a place for each name)."""
+    if op.path_params or op.query or op.body is not None or not op.counted:
         return None
     return tuple((code, r.calls if r.calls is not None else r.answered) for code, r in sorted(op.responses.items())
                  if not r.inferred and r.answered is not None)

@@ -114,7 +114,8 @@ class _Ctx:
     answered: tuple[int | None, int | None] = (None, None)
     # the base's $refs made more than once (drift/presence.py shared_refs), found when first asked: :meth:`shared`
     base_shared: frozenset[str] | None = None
-    route: bool = False  # the operation being compared is on a path without parameters on both sides
+    # the operation compared takes nothing but its route on both sides: no path or query parameter, no body
+    route: bool = False
 
     def shared(self, ref: str) -> bool:
         """Whether the base's ``$ref`` here is to a component shared by several places (its counts pooled)."""
@@ -231,7 +232,7 @@ def _base_path(doc: Mapping[str, Any]) -> str:
 
 def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:
     ctx.label = h.label
-    ctx.route = "{" not in b.path and "{" not in h.path
+    ctx.route = _route(ctx.base, b) and _route(ctx.head, h)
     if h.op.get("deprecated") is True and b.op.get("deprecated") is not True:
         ctx.here("operation-deprecated", "")
     slashed = _slashed(h.path)
@@ -250,6 +251,16 @@ def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:
         ctx.here("header-now-security-scheme" if now else "header-no-longer-security-scheme", "security", "",
                  ", ".join(sorted(now or before)))
     _security(ctx, b_security, h_security, now | before)
+
+
+def _route(doc: Mapping[str, Any], op: _Op) -> bool:
+    """Whether each call of an operation names its route and nothing else: a path without parameters, no
+    query parameter, no request body (a 404 to ``GET /lookup?email=b`` is ``b`` not found, no route gone):
+    its calls are weighed (evidence.route_gone) as check weighs them (check._route)."""
+    if "{" in op.path or "requestBody" in op.op or "x-specbuild-more-query-parameters" in op.op:
+        return False
+    params = [*(op.item.get("parameters") or ()), *(op.op.get("parameters") or ())]
+    return not any(resolve(doc, p).get("in") == "query" for p in params)
 
 
 def _slashed(path: str) -> bool:

@@ -76,7 +76,8 @@ def route_gone(before: Iterable[tuple[str, int]], now: Iterable[tuple[str, int]]
     are weighed as ``gone`` weighs distinct requests. Not where it refused so before (a resource that can
     be absent, ``GET /runs/current``) nor where a new answer is another error (401: a client not signed in
     says nothing of the route), nor on fewer than ROUTE_MIN_CALLS new calls; NOT_NOW's are counted on
-    neither side."""
+    neither side. The callers weigh only calls that name nothing but the route (no query, no body: a
+    404 to ``GET /lookup?email=b`` is ``b`` not found)."""
     was = [(code, n) for code, n in before if code not in NOT_NOW]
     new = [(code, n) for code, n in now if code not in NOT_NOW]
     if not new or any(code not in ROUTE_REFUSALS for code, _ in new) or any(code in ROUTE_REFUSALS for code, _ in was):

@@ -619,7 +619,7 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
         out["requestBody"] = _request_body(op.request, op.count, opts)
     out["responses"] = {str(status): _response(status, op.responses[status], opts)
                         for status in sorted(op.responses)}
-    if not template.params:
+    if not template.params and "requestBody" not in out and not op.query and not op.query.dropped:
         _note_calls(out["responses"], op.responses)
     if params:
         _selectors_unlisted(params, out["responses"])
@@ -630,8 +630,10 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
 
 
 def _note_calls(responses: dict[str, Any], states: dict[int, Any]) -> None:
-    """A route without parameters: each response's calls where more than its distinct requests (``CALLS``),
-    what ``check`` and ``diff`` weigh to tell the route gone (drift/evidence.py ``route_gone``)."""
+    """A route without parameters, called without a query or a body (each call names the route and nothing
+    else; a 404 to ``GET /lookup?email=b`` is ``b`` not found): each response's calls where more than its
+    distinct requests (``CALLS``), what ``check`` and ``diff`` weigh to tell the route gone
+    (drift/evidence.py ``route_gone``)."""
     for status, state in states.items():
         out = responses[str(status)]
         if isinstance(out.get(SEEN), int) and state.count > out[SEEN]:
