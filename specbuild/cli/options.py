@@ -255,7 +255,7 @@ ExcludeHeaders = Annotated[list[str] | None, typer.Option(
 NoEnums = Annotated[bool, typer.Option("--no-enums", help="Never infer enums.", rich_help_panel=PANEL_LEARNING)]
 NoEvidence = Annotated[bool, typer.Option(
     "--no-evidence", rich_help_panel=PANEL_OUTPUT,
-    help="Leave out the x-specbuild-seen counts; check and diff then read every learned claim as certain.")]
+    help="Leave out the x-specbuild-seen and -calls counts; check and diff then read every learned claim as certain.")]
 LearnMaxBodyBytes = Annotated[int, typer.Option(
     "--max-body-bytes", metavar="BYTES", callback=_not_negative, rich_help_panel=PANEL_LEARNING,
     help="Bodies larger than this are not parsed (the operation and status are still learned).")]
