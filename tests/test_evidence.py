@@ -498,7 +498,7 @@ def test_a_route_without_parameters_refused_what_its_query_or_body_names_is_not_
 def test_a_route_without_parameters_refused_in_a_few_calls_is_not_proven_gone() -> None:
     """Calls of one route are a series in time, not independent draws: a status endpoint polled forty
     times, then refused in the three calls of a short window (a redeploy behind a gateway that answers
-    404 meanwhile), would be "gone" at p 1e-4. As for a property gone (GONE_MIN_WITNESSES), every one of
+    404 meanwhile), would be "gone" at p 8e-5. As for a property gone (GONE_MIN_WITNESSES), every one of
     twenty new calls at least must be refused before the calls can prove the route gone, in both gates."""
     status = _learned(_called(200, 40, path="/status"))
     for n in (3, 19):

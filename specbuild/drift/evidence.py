@@ -65,7 +65,7 @@ def gone(answered: int, before: int, now: int) -> bool:
 ROUTE_REFUSALS: Final = frozenset({"404", "405", "410"})
 # New calls, every one refused, before a route's calls can prove it gone: calls of one route are a series in
 # time, not independent draws (a status endpoint polled forty times, then refused in the three calls of a
-# redeploy's window, would be gone at p 1e-4), so the floor a property's absence needs (GONE_MIN_WITNESSES).
+# redeploy's window, would be gone at p 8e-5), so the floor a property's absence needs (GONE_MIN_WITNESSES).
 ROUTE_MIN_CALLS: Final = GONE_MIN_WITNESSES
 
 
