@@ -519,3 +519,36 @@ def test_a_path_whose_parameter_is_not_declared_is_no_route_without_parameters()
     missing = [(raw.replace(b'"/items/1000"', b'"/items/99"'), f"m:{i}") for i, (raw, _) in
                enumerate(_items(404, 1, 1000) * 30)]
     assert _gates(base, missing)[0] == []
+
+
+def _diff(n: int, start: int, media: str, query: str) -> list[tuple[bytes, str]]:
+    """changedetection.io's diff of two snapshots: HTML or text as the ``format`` query parameter asks."""
+    body = "<p>changed</p>" if media == "text/html" else "changed"
+    return [(orjson.dumps({"request": {"method": "GET", "path": f"/watch/{1000 + i}/diff?format={query}"},
+                           "response": {"statusCode": 200, "headers": {"content-type": media}, "body": body}}),
+             f"d:{i}") for i in range(start, start + n)]
+
+
+def test_a_response_media_type_unseen_on_few_requests_is_knowing_more_not_a_change() -> None:
+    """changedetection.io answers a diff as HTML or text as ``format=`` asks: sample a asked only for HTML (8
+    distinct requests), sample b for text too (7 of 13). A media type is a learned claim like a type: within
+    its evidence (8 requests, 7 of 13 new ones otherwise, p ~ 0.015) it is ``response-media-type-refined``
+    (info); a response learned on 100 requests answered otherwise in 50 of 50 is a change (breaking), and so
+    is any such answer where the spec has no counts (written by a person)."""
+    from specbuild.drift.check import Checker
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    def kinds(spec: dict[str, object], lines: list[tuple[bytes, str]]) -> list[tuple[str, str]]:
+        checker = Checker(spec, explain=BodyValidator)
+        for raw, origin in lines:
+            checker.add(decode(raw, origin))
+        return [(f.kind, f.severity) for f in checker.findings() if "media-type" in f.kind]
+
+    thin = _learned(_diff(8, 0, "text/html", "html"))
+    b = _diff(6, 100, "text/html", "htmlcolor") + _diff(7, 200, "text/plain", "text")
+    assert kinds(thin, b) == [("response-media-type-refined", "info")]
+    wide = _learned(_diff(100, 0, "text/html", "html"))
+    assert kinds(wide, _diff(50, 300, "text/plain", "text")) == [("response-media-type", "breaking")]
+    written = orjson.loads(orjson.dumps(thin).replace(b'"x-specbuild-seen":', b'"x-seen":'))
+    assert kinds(written, b) == [("response-media-type", "breaking")]

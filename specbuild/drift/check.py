@@ -62,7 +62,8 @@ from specbuild.segments import classify_segment
 # A learned claim broken (kind without its side) -> the kind when its evidence was too thin to call it
 # a change (drift/evidence.py).
 REFINED: Final = {"missing-required": "required-refined", "type-mismatch": "type-refined",
-                  "enum-violation": "enum-refined", "format-violation": "format-refined"}
+                  "enum-violation": "enum-refined", "format-violation": "format-refined",
+                  "media-type": "media-type-refined"}
 ABSENT_STATUSES: Final = frozenset({404, 405, 501})   # the server agrees: no such path or method
 NO_CONTENT_STATUSES: Final = frozenset({204, 205, 304})
 MAX_SUBJECTS: Final = 20
@@ -508,7 +509,8 @@ class Checker:
             self._report(op.key, "response-body-undocumented", str(ex.status), ex, "response body", "",
                          "no body", _a_body(body))
         else:
-            self._check_body(op, ex, body, response.content, "response", "response body", response.inferred)
+            self._check_body(op, ex, body, response.content, "response", "response body", response.inferred,
+                             response.answered)
             if body.kind == "json" and response.answered is not None:
                 self._watch(op, response, ex, body)
         if response.required_headers:
@@ -537,7 +539,9 @@ class Checker:
             presence.observe(body.value, _request(ex), (ex.method, ex.path, ex.status, ex.origin))
 
     def _check_body(self, op: Operation, ex: Exchange, body: Body, content: Mapping[str, Any], side: str,
-                    location: str, inferred: bool = False) -> None:
+                    location: str, inferred: bool = False, answered: int | None = None) -> None:
+        """``answered``: the distinct requests a learner saw answered with this response, the evidence of
+        its media types (a type it never saw on 8 requests is "we know more now", on 100 a change)."""
         key = (id(content), body.media_type, side)
         check = self._media.get(key)
         if check is not None and body.kind in ("json", "text", "form"):  # the usual case: seen before
@@ -550,7 +554,10 @@ class Checker:
                 "response-file-media-type" if serves_files(content) else \
                 "response-error-media-type" if ex.status >= 400 else "response-media-type"
             subject = body.media_type or "unknown"
-            self._report(op.key, kind, subject, ex, location, "", " or ".join(content), subject)
+            if kind == "response-media-type":
+                self._checked[(op.key, side)] += 1  # a body of the new sample, weighed with those checked
+            self._report(op.key, kind, subject, ex, location, "", " or ".join(content), subject,
+                         answered if kind == "response-media-type" else None)
             return
         media = picked[1]
         schema = media.get("schema") if isinstance(media, dict) else None

@@ -121,6 +121,8 @@ TRAFFIC_KINDS: Final = _registry(
     ("response-type-refined", "info", "a response value of another type than learned, within its evidence"),
     ("response-enum-refined", "info", "a response value outside a learned enum, within its evidence"),
     ("response-format-refined", "info", "a response string outside a learned format, within its evidence"),
+    ("response-media-type-refined", "info", "a response body of a media type a learned response does not "
+     "document, within its evidence (its distinct requests)"),
 )
 
 # What ``specbuild diff`` finds between two specs. Direction decides what breaks a client: what it
