@@ -212,19 +212,25 @@ SECRET_STEMS: Final = tuple(sorted(_SECRET_WORDS | {second for _, second in _SEC
 _CREDENTIAL_LAST: Final = frozenset({"token", "auth", "apikey", "accesstoken", "authtoken", "jwt", "secret",
                                      "credential", "credentials"})
 _CREDENTIAL_PAIRS: Final = frozenset({("api", "key"), ("access", "key"), ("secret", "key"), ("client", "key"),
-                                      ("subscription", "key"), ("private", "key"), ("functions", "key")})
+                                      ("subscription", "key"), ("private", "key"), ("functions", "key"),
+                                      ("auth", "key")})
 _CLEAN_NAME: Final = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*").fullmatch  # words, one separator between
 _CREDENTIAL_STEM: Final = re.compile("token|auth|key|secret|jwt|credential").search  # on the lower-case name
 _NOT_CREDENTIAL: Final = frozenset({"csrf", "xsrf", "page", "next", "continuation", "pagination", "cursor", "sync",
                                     "upload", "resume", "request", "correlation", "trace", "refresh", "idempotency",
                                     "push", "notification", "device", "verification", "confirmation", "reset"})
+# A vendor's X-<name>-Key is its client's key (Gotify's ``X-Gotify-Key``, RapidAPI's, Mashape's), unless the
+# one word says what else it keys: a cache entry, a partition, a deduplication, a lock, a row.
+_KEY_PURPOSES: Final = frozenset({"cache", "partition", "dedup", "dedupe", "deduplication", "routing", "sort",
+                                  "lock", "primary", "foreign", "shard", "hash", "lookup", "group", "message",
+                                  "event", "object", "row", "record", "entity", "sequence", "search", "encryption"})
 
 
 def is_api_key_header(name: str) -> bool:
     """Whether a request header of this name carries the client's credential, an API key scheme's
-    (:data:`API_KEY_HEADERS`, or a vendor's own: :data:`_CREDENTIAL_LAST`). Asked once a name by a
-    HeaderPolicy (which keeps its verdicts, and the names it found credentials: a record may invent 10k
-    names)."""
+    (:data:`API_KEY_HEADERS`, or a vendor's own: :data:`_CREDENTIAL_LAST`, an ``X-<name>-Key``). Asked once
+    a name by a HeaderPolicy (which keeps its verdicts, and the names it found credentials: a record may
+    invent 10k names)."""
     lower = name.lower()
     if lower in API_KEY_HEADERS:
         return True
@@ -233,6 +239,8 @@ def is_api_key_header(name: str) -> bool:
     words = [w.lower() for w in _WORDS.split(name) if w]
     if not words or any(w in _NOT_CREDENTIAL for w in words):
         return False
+    if len(words) == 3 and words[0] == "x" and words[2] == "key" and words[1] not in _KEY_PURPOSES:
+        return True
     return words[-1] in _CREDENTIAL_LAST or tuple(words[-2:]) in _CREDENTIAL_PAIRS
 
 
