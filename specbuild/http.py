@@ -181,6 +181,9 @@ _SECRET_PAIRS: Final = frozenset({("api", "key"), ("access", "key"), ("private",
                                   ("card", "number"), ("client", "key")})
 # one lower-case word that ends in a secret one: accesstoken, clientsecret, newpassword
 _SECRET_ENDINGS: Final = ("token", "tokens", "password", "passwd", "secret", "secrets", "apikey")
+# a password's short name, as the last word (Gotify's ``pass``, Mailman's ``admin_pass``, ``newPass``): first
+# or alone among others it is something else (``pass_rate``, ``passType``), and ``passes`` counts
+_SECRET_LAST: Final = frozenset({"pass"})
 # A name's words: separators and camelCase humps (schema's enum guard splits names the same way).
 WORD_SPLIT: Final = r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])"
 _WORDS: Final = re.compile(WORD_SPLIT)
@@ -196,14 +199,14 @@ def secret_name(name: str) -> bool:
     """Whether a field, parameter or header of this name carries a secret (its value is never shown)."""
     words = [w.lower() for w in _WORDS.split(name) if w]
     if any(w in _SECRET_WORDS or (w.endswith("s") and w[:-1] in _SECRET_WORDS) or w.endswith(_SECRET_ENDINGS)
-           for w in words):
+           for w in words) or (words and words[-1] in _SECRET_LAST):
         return True
     return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
 # What every secret name holds, lower-cased: one of its words, or the second word of a pair (a cheap
 # test of a whole text before it is parsed: a recorder leaves a body without any in a key as it came)
-SECRET_STEMS: Final = tuple(sorted(_SECRET_WORDS | {second for _, second in _SECRET_PAIRS}))
+SECRET_STEMS: Final = tuple(sorted(_SECRET_WORDS | _SECRET_LAST | {second for _, second in _SECRET_PAIRS}))
 
 # A vendor's own credential header (NocoDB's ``xc-auth`` and ``xc-token``, GitLab's ``PRIVATE-TOKEN``,
 # ``X-Vault-Token``, ``X-Goog-Api-Key``, ``Ocp-Apim-Subscription-Key``): the name ends in a word of a

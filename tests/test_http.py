@@ -11,7 +11,8 @@ from specbuild.learn.render import redact
 @pytest.mark.parametrize("name", ["password", "X-Api-Key", "client_secret", "accessToken", "oauth",
                                   "Authorization", "session_id", "ssn", "card_number", "cvv", "iban", "auth",
                                   "APIKey", "api_key", "accesstoken", "clientsecret", "refresh_tokens",
-                                  "Set-Cookie", "X-CSRF-Token", "private_key", "pwd", "newPassword"])
+                                  "Set-Cookie", "X-CSRF-Token", "private_key", "pwd", "newPassword", "pass",
+                                  "admin_pass", "smtp_pass", "newPass"])
 def test_secret_names(name: str) -> None:
     assert secret_name(name)
 
@@ -19,7 +20,8 @@ def test_secret_names(name: str) -> None:
 @pytest.mark.parametrize("name", ["author_association", "authors", "priorityClassName", "businessName",
                                   "runtimeClassName", "name", "pinned", "description", "cardinality",
                                   "authenticated", "authored_at", "tokenizer", "secretary", "possession",
-                                  "spinner", "keyboard", "api_version", "sessionless", "pinyin"])
+                                  "spinner", "keyboard", "api_version", "sessionless", "pinyin", "pass_rate",
+                                  "passType", "passes", "bypass", "compass", "passing"])
 def test_names_that_only_contain_a_secret_word_are_not_secret(name: str) -> None:
     # whole words only: "auth" in author_association or authenticated, "ssn" in clas-sN-ame, "session" in
     # possession, "pin" in spinner

@@ -81,6 +81,18 @@ def test_secret_and_configured_body_fields_keep_their_type() -> None:
     assert rec["response"]["body"] == f"user=ada&password={REDACTED}"
 
 
+def test_a_pass_field_is_a_password_and_is_redacted() -> None:
+    """Gotify's users are created and updated with ``{"name": ..., "pass": ...}`` (its Swagger: "The user
+    password"), Mailman's configuration answers ``admin_pass`` and ``smtp_pass``: recorded in the clear
+    (``pass`` was no secret word). A ``pass_rate`` or ``passes`` is no password."""
+    body = json.dumps({"name": "anne", "pass": "pw-1", "admin_pass": "restpass", "newPass": "x",
+                       "pass_rate": 0.9, "passes": 3}).encode()
+    rec = http_types(exchange(method="POST", request_headers=[("content-type", "application/json")],
+                              request_body=body), Redaction())
+    assert json.loads(rec["request"]["body"]) == {"name": "anne", "pass": REDACTED, "admin_pass": REDACTED,
+                                                  "newPass": REDACTED, "pass_rate": 0.9, "passes": 3}
+
+
 def test_secret_parts_of_a_multipart_upload_are_redacted_and_the_rest_kept_as_it_came() -> None:
     """A form posted as multipart/form-data is redacted as an urlencoded one is: a secret-named part's value
     and a JSON part's secret fields; a file's bytes, the headers and the delimiters as they came, the parts
