@@ -181,6 +181,9 @@ _SECRET_PAIRS: Final = frozenset({("api", "key"), ("access", "key"), ("private",
                                   ("card", "number"), ("client", "key")})
 # one lower-case word that ends in a secret one: accesstoken, clientsecret, newpassword
 _SECRET_ENDINGS: Final = ("token", "tokens", "password", "passwd", "secret", "secrets", "apikey")
+# a password's short name, as the last word (Gotify's ``pass``, Mailman's ``admin_pass``, ``newPass``): first
+# or alone among others it is something else (``pass_rate``, ``passType``), and ``passes`` counts
+_SECRET_LAST: Final = frozenset({"pass"})
 # A name's words: separators and camelCase humps (schema's enum guard splits names the same way).
 WORD_SPLIT: Final = r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])"
 _WORDS: Final = re.compile(WORD_SPLIT)
@@ -196,14 +199,14 @@ def secret_name(name: str) -> bool:
     """Whether a field, parameter or header of this name carries a secret (its value is never shown)."""
     words = [w.lower() for w in _WORDS.split(name) if w]
     if any(w in _SECRET_WORDS or (w.endswith("s") and w[:-1] in _SECRET_WORDS) or w.endswith(_SECRET_ENDINGS)
-           for w in words):
+           for w in words) or (words and words[-1] in _SECRET_LAST):
         return True
     return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
 # What every secret name holds, lower-cased: one of its words, or the second word of a pair (a cheap
 # test of a whole text before it is parsed: a recorder leaves a body without any in a key as it came)
-SECRET_STEMS: Final = tuple(sorted(_SECRET_WORDS | {second for _, second in _SECRET_PAIRS}))
+SECRET_STEMS: Final = tuple(sorted(_SECRET_WORDS | _SECRET_LAST | {second for _, second in _SECRET_PAIRS}))
 
 # A vendor's own credential header (NocoDB's ``xc-auth`` and ``xc-token``, GitLab's ``PRIVATE-TOKEN``,
 # ``X-Vault-Token``, ``X-Goog-Api-Key``, ``Ocp-Apim-Subscription-Key``): the name ends in a word of a
@@ -212,19 +215,25 @@ SECRET_STEMS: Final = tuple(sorted(_SECRET_WORDS | {second for _, second in _SEC
 _CREDENTIAL_LAST: Final = frozenset({"token", "auth", "apikey", "accesstoken", "authtoken", "jwt", "secret",
                                      "credential", "credentials"})
 _CREDENTIAL_PAIRS: Final = frozenset({("api", "key"), ("access", "key"), ("secret", "key"), ("client", "key"),
-                                      ("subscription", "key"), ("private", "key"), ("functions", "key")})
+                                      ("subscription", "key"), ("private", "key"), ("functions", "key"),
+                                      ("auth", "key")})
 _CLEAN_NAME: Final = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*").fullmatch  # words, one separator between
 _CREDENTIAL_STEM: Final = re.compile("token|auth|key|secret|jwt|credential").search  # on the lower-case name
 _NOT_CREDENTIAL: Final = frozenset({"csrf", "xsrf", "page", "next", "continuation", "pagination", "cursor", "sync",
                                     "upload", "resume", "request", "correlation", "trace", "refresh", "idempotency",
                                     "push", "notification", "device", "verification", "confirmation", "reset"})
+# A vendor's X-<name>-Key is its client's key (Gotify's ``X-Gotify-Key``, RapidAPI's, Mashape's), unless the
+# one word says what else it keys: a cache entry, a partition, a deduplication, a lock, a row.
+_KEY_PURPOSES: Final = frozenset({"cache", "partition", "dedup", "dedupe", "deduplication", "routing", "sort",
+                                  "lock", "primary", "foreign", "shard", "hash", "lookup", "group", "message",
+                                  "event", "object", "row", "record", "entity", "sequence", "search", "encryption"})
 
 
 def is_api_key_header(name: str) -> bool:
     """Whether a request header of this name carries the client's credential, an API key scheme's
-    (:data:`API_KEY_HEADERS`, or a vendor's own: :data:`_CREDENTIAL_LAST`). Asked once a name by a
-    HeaderPolicy (which keeps its verdicts, and the names it found credentials: a record may invent 10k
-    names)."""
+    (:data:`API_KEY_HEADERS`, or a vendor's own: :data:`_CREDENTIAL_LAST`, an ``X-<name>-Key``). Asked once
+    a name by a HeaderPolicy (which keeps its verdicts, and the names it found credentials: a record may
+    invent 10k names)."""
     lower = name.lower()
     if lower in API_KEY_HEADERS:
         return True
@@ -233,6 +242,8 @@ def is_api_key_header(name: str) -> bool:
     words = [w.lower() for w in _WORDS.split(name) if w]
     if not words or any(w in _NOT_CREDENTIAL for w in words):
         return False
+    if len(words) == 3 and words[0] == "x" and words[2] == "key" and words[1] not in _KEY_PURPOSES:
+        return True
     return words[-1] in _CREDENTIAL_LAST or tuple(words[-2:]) in _CREDENTIAL_PAIRS
 
 

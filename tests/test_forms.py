@@ -140,6 +140,20 @@ def test_an_optional_object_of_many_optional_fields_is_no_map() -> None:
     assert "additionalProperties" not in evidence and len(evidence["properties"]) == 25
 
 
+def test_a_form_whose_own_names_are_all_data_is_a_map_as_a_json_body_is() -> None:
+    """Mailman's ``PATCH /lists/{id}/uris`` (mailmanclient's ``set_template``) sends one template name per call,
+    ``list:member:regular:footer=<url>``: its names are the templates' (``GET`` there lists them), each
+    list sets its own. A JSON body of the same keys was a map; the form's were properties, and the next
+    sample's templates undocumented ones. A plain form (``user``, ``remember``) stays an object."""
+    names = ["list:admin:action:post", "list:member:digest:header", "list:user:notice:welcome"]
+    records = [post("/lists/uris", [(names[i % 2], f"http://127.0.0.1:9/t/{i}.txt")]) for i in range(6)]
+    schema = resolved(doc := build_spec(exchanges(records)), media(doc, "/lists/uris")["schema"])
+    assert schema == {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}
+    mixed = [post("/lists/uris", [(names[i % 2], f"u{i}"), ("pre_confirmed", "true")]) for i in range(6)]
+    schema = resolved(doc := build_spec(exchanges(mixed)), media(doc, "/lists/uris")["schema"])
+    assert "additionalProperties" not in schema and "pre_confirmed" in schema["properties"]
+
+
 def test_a_name_sent_as_a_value_and_as_an_object_is_either() -> None:
     records = [post("/v1/customers", [("metadata", "")]), post("/v1/customers", [("metadata[plan]", "pro")])]
     doc = build_spec(exchanges(records))

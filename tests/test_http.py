@@ -11,7 +11,8 @@ from specbuild.learn.render import redact
 @pytest.mark.parametrize("name", ["password", "X-Api-Key", "client_secret", "accessToken", "oauth",
                                   "Authorization", "session_id", "ssn", "card_number", "cvv", "iban", "auth",
                                   "APIKey", "api_key", "accesstoken", "clientsecret", "refresh_tokens",
-                                  "Set-Cookie", "X-CSRF-Token", "private_key", "pwd", "newPassword"])
+                                  "Set-Cookie", "X-CSRF-Token", "private_key", "pwd", "newPassword", "pass",
+                                  "admin_pass", "smtp_pass", "newPass"])
 def test_secret_names(name: str) -> None:
     assert secret_name(name)
 
@@ -19,7 +20,8 @@ def test_secret_names(name: str) -> None:
 @pytest.mark.parametrize("name", ["author_association", "authors", "priorityClassName", "businessName",
                                   "runtimeClassName", "name", "pinned", "description", "cardinality",
                                   "authenticated", "authored_at", "tokenizer", "secretary", "possession",
-                                  "spinner", "keyboard", "api_version", "sessionless", "pinyin"])
+                                  "spinner", "keyboard", "api_version", "sessionless", "pinyin", "pass_rate",
+                                  "passType", "passes", "bypass", "compass", "passing"])
 def test_names_that_only_contain_a_secret_word_are_not_secret(name: str) -> None:
     # whole words only: "auth" in author_association or authenticated, "ssn" in clas-sN-ame, "session" in
     # possession, "pin" in spinner
@@ -86,6 +88,26 @@ def test_a_vendors_own_credential_header_is_an_api_key(name: str) -> None:
     policy = HeaderPolicy()
     assert is_api_key_header(name) and not policy.request(name.lower())
     assert policy.credentials == {name.lower()}  # what builder._credential reads
+
+
+@pytest.mark.parametrize("name", ["X-Gotify-Key", "x-rapidapi-key", "X-Mashape-Key", "X-Auth-Key", "X-TBA-Auth-Key"])
+def test_a_vendors_x_name_key_header_is_an_api_key(name: str) -> None:
+    """Gotify's applications push with ``X-Gotify-Key`` (its Swagger's ``appTokenHeader``): it was learned as
+    an optional header parameter of ``POST /message`` and the operation allowed anonymous calls (``{}``). A
+    vendor's ``X-<name>-Key`` (RapidAPI's, Mashape's, Cloudflare's ``X-Auth-Key``, The Blue Alliance's
+    ``X-TBA-Auth-Key``) is the client's key, as ``X-<name>-Token`` is."""
+    policy = HeaderPolicy()
+    assert is_api_key_header(name) and not policy.request(name.lower())
+    assert policy.credentials == {name.lower()}
+
+
+@pytest.mark.parametrize("name", ["X-Cache-Key", "x-partition-key", "X-Dedup-Key", "x-routing-key", "X-Sort-Key",
+                                  "X-Idempotency-Key", "x-lock-key", "x-primary-key", "X-Foo-Bar-Key", "x-key"])
+def test_a_key_header_that_says_what_it_keys_is_no_credential(name: str) -> None:
+    """A cache's, a partition's, a deduplication's, a retry's key: the API's parameters, as is a name of
+    more words than ``X-<name>-Key`` (no vendor's credential is called so in the wild, and a purpose
+    reads as one)."""
+    assert not is_api_key_header(name)
 
 
 @pytest.mark.parametrize("name", ["X-CSRF-Token", "X-XSRF-TOKEN", "x-next-page-token", "X-Upload-Token",

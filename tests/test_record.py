@@ -35,6 +35,17 @@ def exchange(**parts: object) -> Exchange:
     return Exchange(**{**base, **parts})  # type: ignore[arg-type]
 
 
+def test_a_header_the_learner_takes_for_a_credential_is_redacted() -> None:
+    """Gotify's ``X-Gotify-Key`` (an application's token), Azure's ``Ocp-Apim-Subscription-Key`` and
+    ``x-functions-key``: the learner reads them as API keys (is_api_key_header), and the recorder wrote
+    their values in the clear (no secret word in the name). What is a credential to one is to the other."""
+    rec = http_types(exchange(request_headers=[("X-Gotify-Key", "AbC.dEf-123"), ("Ocp-Apim-Subscription-Key", "k1"),
+                                               ("x-functions-key", "k2"), ("X-Cache-Key", "home"),
+                                               ("Idempotency-Key", "i1")]), Redaction())
+    assert rec["request"]["headers"] == {"x-gotify-key": REDACTED, "ocp-apim-subscription-key": REDACTED,
+                                         "x-functions-key": REDACTED, "x-cache-key": "home", "idempotency-key": "i1"}
+
+
 def test_credentials_are_redacted_and_the_scheme_is_kept() -> None:
     rec = http_types(exchange(query="api_key=k3y&limit=2&token=t0k", request_headers=[
         ("Authorization", "Bearer s3cret"), ("Cookie", "session=abc; theme=dark"), ("X-API-Key", "k"),
@@ -68,6 +79,18 @@ def test_secret_and_configured_body_fields_keep_their_type() -> None:
     assert json.loads(rec["request"]["body"]) == {"user": {"password": REDACTED, "pin": 0, "name": "ada"},
                                                   "card": {"number": REDACTED}, "ok": True}
     assert rec["response"]["body"] == f"user=ada&password={REDACTED}"
+
+
+def test_a_pass_field_is_a_password_and_is_redacted() -> None:
+    """Gotify's users are created and updated with ``{"name": ..., "pass": ...}`` (its Swagger: "The user
+    password"), Mailman's configuration answers ``admin_pass`` and ``smtp_pass``: recorded in the clear
+    (``pass`` was no secret word). A ``pass_rate`` or ``passes`` is no password."""
+    body = json.dumps({"name": "anne", "pass": "pw-1", "admin_pass": "restpass", "newPass": "x",
+                       "pass_rate": 0.9, "passes": 3}).encode()
+    rec = http_types(exchange(method="POST", request_headers=[("content-type", "application/json")],
+                              request_body=body), Redaction())
+    assert json.loads(rec["request"]["body"]) == {"name": "anne", "pass": REDACTED, "admin_pass": REDACTED,
+                                                  "newPass": REDACTED, "pass_rate": 0.9, "passes": 3}
 
 
 def test_secret_parts_of_a_multipart_upload_are_redacted_and_the_rest_kept_as_it_came() -> None:

@@ -9,7 +9,8 @@ reads those names as paths (``records.form_name``) and renders the tree they mak
 - ``[]`` and ``[0]`` are array positions: the array's items;
 - an object whose keys are data (ids, the keys a user chose under ``metadata``) is a map
   (``additionalProperties``), by the rules JSON objects follow (``schema._keyed_by_ids``,
-  ``schema._looks_like_map``);
+  ``schema._looks_like_map``); so is the body itself when every one of its names is data
+  (:func:`_names_are_data`);
 - a name sent both as a value and as an object (Stripe's ``metadata=`` clears, ``metadata[k]=v`` sets)
   is ``anyOf`` both;
 - ``required`` only where the counts say how many objects there were: a name counts the *bodies* it was
@@ -36,6 +37,7 @@ from specbuild.learn.schema import (
     BOOL,
     FLOAT,
     INT,
+    NULL,
     OBJ,
     S_BOOL,
     S_INT,
@@ -45,6 +47,7 @@ from specbuild.learn.schema import (
     Shape,
     _keyed_by_ids,
     _looks_like_map,
+    _shaped_as_data,
 )
 from specbuild.multipart import FILE_SEGMENT
 from specbuild.records import form_name, is_index
@@ -158,7 +161,8 @@ class _Render:
 
     def object(self, node: Field, name: str | None, exact: int | None, bound: int, flat: bool) -> dict[str, Any]:
         keys = sorted(node.props)
-        if name is not None and (_keyed_by_ids(keys) or _looks_like_map(_probe(node, name, bound, self.files), name)):
+        if (_names_are_data(node, keys, bound, self.files) if name is None else
+                _keyed_by_ids(keys) or _looks_like_map(_probe(node, name, bound, self.files), name)):
             merged = _merged([node.props[k] for k in keys])
             return {"additionalProperties": self.node(merged, None, None, bound, flat), "type": "object"}
         properties: dict[str, Any] = {}
@@ -177,6 +181,17 @@ class _Render:
             out["required"] = required
         out["type"] = "object"
         return out
+
+
+def _names_are_data(node: Field, keys: list[str], bound: int, files: bool) -> bool:
+    """A form's own names, two or more, all shaped as data (Mailman's template names,
+    ``list:member:regular:footer``) with one kind of value: a map, as a JSON body's root of those keys is
+    (``schema._looks_like_map``'s every-key-data rule). Only that rule: a form's names are its fields, and
+    a settings form sending a few of its many optional fields each time is no map."""
+    if len(keys) < 2 or not all(_shaped_as_data(k) for k in keys):
+        return False
+    kinds = {c.kinds & ~NULL for c in (_probe(node, "", bound, files).props or {}).values()} - {0}
+    return len(kinds) == 1
 
 
 def _probe(node: Field, name: str, bound: int, files: bool) -> Shape:

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -30,11 +31,14 @@ from urllib.parse import urlencode
 import orjson
 
 from specbuild import multipart
-from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, SECRET_STEMS, media_type, secret_name
+from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, SECRET_STEMS, is_api_key_header, media_type, secret_name
 from specbuild.patterns import compile_pattern
 from specbuild.record.codings import decoded
 from specbuild.records import is_json_media, qsl
 
+# is_api_key_header's verdicts, kept: asked of every header of every exchange (bounded: a client may
+# invent names)
+_credential_header: Final = functools.lru_cache(maxsize=4096)(is_api_key_header)
 REDACTED: Final = "REDACTED"
 DEFAULT_MAX_BODY_BYTES: Final = 1 << 20  # a recording is for learning shapes: 1 MiB shows them
 _TEXT_MEDIA: Final = ("application/x-www-form-urlencoded", "application/xml", "application/javascript")
@@ -65,7 +69,9 @@ class Redaction:
         if name == "set-cookie":  # its attributes (Path, HttpOnly ...) after the first pair are no secret
             first, sep, attributes = value.partition(";")
             return _cookie(first) + (f"; {attributes.strip()}" if sep else "")
-        if name in self.headers or name in API_KEY_HEADERS or secret_name(name):
+        # what the learner reads as the client's credential (is_api_key_header: ``X-Gotify-Key``,
+        # ``Ocp-Apim-Subscription-Key``) carries one, whether or not its name holds a secret word
+        if name in self.headers or name in API_KEY_HEADERS or secret_name(name) or _credential_header(name):
             return REDACTED
         return value
 
