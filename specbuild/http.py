@@ -226,7 +226,8 @@ _NOT_CREDENTIAL: Final = frozenset({"csrf", "xsrf", "page", "next", "continuatio
 # one word says what else it keys: a cache entry, a partition, a deduplication, a lock, a row.
 _KEY_PURPOSES: Final = frozenset({"cache", "partition", "dedup", "dedupe", "deduplication", "routing", "sort",
                                   "lock", "primary", "foreign", "shard", "hash", "lookup", "group", "message",
-                                  "event", "object", "row", "record", "entity", "sequence", "search", "encryption"})
+                                  "event", "object", "row", "record", "entity", "sequence", "search", "encryption",
+                                  "retry", "checksum", "resume", "index", "order", "range"})
 
 
 def is_api_key_header(name: str) -> bool:
@@ -245,7 +246,6 @@ def is_api_key_header(name: str) -> bool:
     if len(words) == 3 and words[0] == "x" and words[2] == "key" and words[1] not in _KEY_PURPOSES:
         return True
     return words[-1] in _CREDENTIAL_LAST or tuple(words[-2:]) in _CREDENTIAL_PAIRS
-
 
 
 def secret_value(value: str) -> bool:

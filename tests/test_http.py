@@ -102,7 +102,8 @@ def test_a_vendors_x_name_key_header_is_an_api_key(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["X-Cache-Key", "x-partition-key", "X-Dedup-Key", "x-routing-key", "X-Sort-Key",
-                                  "X-Idempotency-Key", "x-lock-key", "x-primary-key", "X-Foo-Bar-Key", "x-key"])
+                                  "X-Idempotency-Key", "x-lock-key", "x-primary-key", "X-Foo-Bar-Key", "x-key",
+                                  "X-Retry-Key", "X-Checksum-Key", "X-Resume-Key", "X-Index-Key", "X-Order-Key"])
 def test_a_key_header_that_says_what_it_keys_is_no_credential(name: str) -> None:
     """A cache's, a partition's, a deduplication's, a retry's key: the API's parameters, as is a name of
     more words than ``X-<name>-Key`` (no vendor's credential is called so in the wild, and a purpose
