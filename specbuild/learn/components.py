@@ -30,7 +30,7 @@ import orjson
 
 from specbuild.extensions import SEEN
 from specbuild.learn.naming import name, singular, words
-from specbuild.learn.rules import REQUIRED_MIN_WITNESSES
+from specbuild.learn.rules import REQUIRED_MIN_OBJECTS, REQUIRED_MIN_WITNESSES
 from specbuild.learn.schema import SCALAR_KEYS, without_seen
 
 REF_PREFIX: Final = "#/components/schemas/"
@@ -266,6 +266,15 @@ def _in_every(schema: dict[str, Any]) -> frozenset[str]:
     return frozenset(p for p, sub in props.items() if isinstance(sub, dict) and SEEN not in sub)
 
 
+def _counted(root: bool, here: Any) -> bool:
+    """Whether a thin response's object stands for its place with no claim of its own: the body's resource
+    (its count is the place's, capped by its distinct requests: the gates weigh a claim there on it), or
+    one below seen REQUIRED_MIN_OBJECTS times. Fewer, below the body, and it claims none as any such place
+    does (learn/schema.py): a shared component's count is another place's, so a claim lent there would be
+    weighed on that place's evidence (diff: "in every one of 47 objects before" for 3 objects)."""
+    return root or (isinstance(here, int) and here >= REQUIRED_MIN_OBJECTS)
+
+
 def _required(one: _Entry, other: _Entry) -> list[str]:
     """The ``required`` of two entries merged as one. A property is required only where every merged
     schema that claims anything requires it; a schema from a response of too few distinct requests
@@ -495,7 +504,7 @@ class _Table:
             out["anyOf"] = [self.intern(b, where, root=root, holder=holder, inherited=here) for b in schema["anyOf"]]
         if not shareable(out):
             return out
-        i = self._entry(out, inherited, _in_every(schema) if where.thin else None)
+        i = self._entry(out, inherited, _in_every(schema) if where.thin and _counted(root, here) else None)
         self._note(i, where, root=root, holder=holder)
         return {"$ref": f"{_HOLE}{i}"}
 
