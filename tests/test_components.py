@@ -99,6 +99,42 @@ def test_a_property_absent_at_one_place_is_not_read_as_always_there() -> None:
     assert not [c for c in changes if c.severity == "breaking"]
 
 
+def _entries(i: int, feed: bool = True) -> dict[str, Any]:
+    return {"entries": [{"id": i, "title": f"t{i}", "status": "read"}], "total": 300,
+            **({"feed": {"id": 1, "url": "https://x.example/f"}} if feed else {})}
+
+
+def test_a_place_too_thin_to_claim_required_keeps_the_claim_of_the_place_it_shares_a_component_with() -> None:
+    """Miniflux's ``GET /v1/entries`` (90 distinct requests) requires ``entries`` and ``total``; ``GET
+    /v1/categories/{id}/entries`` (20) answers the same list, too few distinct requests to claim any
+    ``required`` (learn/rules.py REQUIRED_MIN_WITNESSES). Shared as one ``EntryList``, the component kept the
+    intersection of both claims: nothing, and neither gate could see ``total`` go. A place that claims
+    nothing for lack of witnesses claims nothing either way at its body: the proven claim stays, but for a
+    property the thin place saw absent (``feed``, missing from a third of its answers), which no place requires."""
+    rows = [ex(path="/v1/entries", query={"offset": str(i)}, resp=_entries(i)) for i in range(90)]
+    thin = [ex(path=f"/v1/categories/{i}/entries", resp=_entries(i, feed=i % 3 > 0)) for i in range(1, 21)]
+    doc = build_spec(rows + thin)
+    schemas = doc["components"]["schemas"]
+    for path in ("/v1/entries", "/v1/categories/{categoryId}/entries"):
+        body = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/EntryList"}
+    assert schemas["EntryList"]["required"] == ["entries", "total"]
+    # below the body a thin place's objects still claim what they have, none: a shared object there would
+    # take the other place's sample for its own (the devset's live1000, a mock serving complete examples)
+    assert "required" not in schemas["Entry"] and "required" not in schemas["Feed"]
+    assert rejections(doc, rows + thin) == []
+    # each place alone claims what it did inline
+    flat = build_spec(rows + thin, RenderOptions(components=False))
+    wide = flat["paths"]["/v1/entries"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert wide["required"] == ["entries", "feed", "total"]
+    # both places thin: no claim anywhere, as before
+    few = build_spec(rows[:30] + thin)
+    assert "required" not in str(few["components"])
+    # without counts (--no-evidence) nothing says what the thin place saw absent: its claims as they were
+    bare = build_spec(rows + thin, RenderOptions(evidence=False))
+    assert "required" not in bare["components"]["schemas"]["EntryList"]
+
+
 def test_a_written_spec_gets_the_learned_components_under_names_it_does_not_use() -> None:
     """The person's ``User`` is a string: the learned user object is no ``User`` of theirs, and keeps its
     component as ``ObservedUser``; the other learned components keep their names, none is inlined."""

@@ -1,8 +1,9 @@
 """Properties a learned response had in every object, gone from every object of new traffic; pure.
 
 A learned spec claims ``required`` only on enough distinct requests (learn/rules.py
-REQUIRED_MIN_WITNESSES), and a component shared by a well- and a thinly-evidenced place claims what both
-do. So a property in every one of 47 answers carries no claim, and ``check`` saw nothing when it went
+REQUIRED_MIN_WITNESSES): a place of 47 answers claims none of its own (a body it shares as one component
+with a well-witnessed place carries that place's claim, learn/components.py; an object below it, none).
+So a property in every one of 47 answers, alone, carries no claim, and ``check`` saw nothing when it went
 from all of the next 47. Its presence is still evidence: a property without its own count was seen in
 every object of its parent (drift/evidence.py). :func:`watched` lists those of a response's schema,
 by parent; a :class:`Presence` follows them through the traffic until each is seen once (most within a

@@ -13,7 +13,10 @@ Names come from where it appears: the resource of the body (``GET /users/{id}`` 
 ``type``/``kind``, the property that holds it (``owner`` -> ``Owner``), then qualified names, the
 operation's, the parent's (``IssuePinnedComment``); names depend only on the document. Merged schemas
 may rest on different evidence (``x-specbuild-seen``, drift/evidence.py): a component keeps the counts
-of its best-evidenced occurrence, so ``check`` and ``diff`` weigh a claim by one real place.
+of its best-evidenced occurrence, so ``check`` and ``diff`` weigh a claim by one real place. Its
+``required`` is what every merged place that claims anything requires; a response of too few distinct
+requests (REQUIRED_MIN_WITNESSES) claims nothing either way at its body's resource and keeps the others'
+claim there, but for a property it saw absent (:func:`_required`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import orjson
 
 from specbuild.extensions import SEEN
 from specbuild.learn.naming import name, singular, words
+from specbuild.learn.rules import REQUIRED_MIN_WITNESSES
 from specbuild.learn.schema import SCALAR_KEYS, without_seen
 
 REF_PREFIX: Final = "#/components/schemas/"
@@ -60,6 +64,11 @@ class _Entry:
     # against its objects)
     evidence: dict[Place, int] = field(default_factory=dict)
     key: bytes = b""  # the schema's _key as it stands (placeholders as they were made)
+    # whether an occurrence's ``required`` is a claim: one in a response of too few distinct requests
+    # (REQUIRED_MIN_WITNESSES) claims nothing either way (render._cap_seen dropped it), only ``always``:
+    # the properties in every one of its objects (None: no such occurrence), which no claim may exceed
+    claims: bool = False
+    always: frozenset[str] | None = None
 
     def vote(self, name: str, weight: int, qualified: str) -> None:
         if name:
@@ -77,6 +86,9 @@ class _Entry:
         self.parents |= other.parents
         self.operations |= other.operations
         self.contexts |= other.contexts
+        self.claims |= other.claims
+        if other.always is not None:
+            self.always = other.always if self.always is None else self.always & other.always
         # the better-evidenced one's counts, the other's where it alone has the place (a merged extra)
         better, worse = (other, self) if other.rank() > self.rank() else (self, other)
         self.evidence = {**worse.evidence, **better.evidence}
@@ -94,9 +106,10 @@ class _Where:
     many: bool
     side: str  # "Input" (a request), "" (a response), "Error" (a 4xx or 5xx response)
     operation: str = ""  # the operation's name (``ReplacePod``): a last name for a body's own schema
+    thin: bool = False  # a response of too few distinct requests to claim ``required`` (render._cap_seen)
 
     def one(self) -> _Where:
-        return _Where(self.resource, self.whose, False, self.side, self.operation)
+        return _Where(self.resource, self.whose, False, self.side, self.operation, self.thin)
 
 
 def share_schemas(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -104,9 +117,10 @@ def share_schemas(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
     table = _Table()
     direct: list[tuple[int, tuple[str, str, bool]]] = []  # a body that is an object: (entry, its operation)
     bodies: Counter[tuple[str, str, bool]] = Counter()  # bodies per operation's requests (responses)
-    for path, method, side, status, media in _medias(paths):
+    for path, method, side, status, witnesses, media in _medias(paths):
         n = name(method, path)
-        where = _Where(_pascal(n.resource), _pascal(n.whose), n.many, side, _pascal(n.words) + side + _phrase(status))
+        where = _Where(_pascal(n.resource), _pascal(n.whose), n.many, side, _pascal(n.words) + side + _phrase(status),
+                       witnesses is not None and witnesses < REQUIRED_MIN_WITNESSES)
         media["schema"] = table.intern(media["schema"], where, root=True, holder="", inherited=None)
         hole = _hole(media["schema"])
         if not status.endswith("XX"):  # a range is inferred (learn/statuses.py): the API's body, not its own
@@ -119,7 +133,7 @@ def share_schemas(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
     # a generator names the one body of an operation's responses after it, several with numbers
     alone = table.alone([(i, at) for i, at in direct if bodies[at] == 1])
     names = table.names(alone)
-    for _, _, _, _, media in _medias(paths):
+    for _, _, _, _, _, media in _medias(paths):
         media["schema"] = table.resolve(media["schema"], names, alone)
     schemas = {names[i]: table.body(i, names) for i in table.reps() if i not in alone}
     used = _used(paths, schemas)  # a merge may have left one unused (an enum where the union says string)
@@ -173,16 +187,18 @@ def _walked_refs(paths: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
     return used
 
 
-def _medias(paths: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str, str, str, dict[str, Any]]]:
-    """(path, method, side (see _Where), status (or "" for a request), media type object) of every body,
-    in a fixed order."""
+def _medias(paths: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str, str, str, int | None, dict[str, Any]]]:
+    """(path, method, side (see _Where), status (or "" for a request), the distinct requests a response
+    answered (its ``x-specbuild-seen``: None for a request, an inferred range, or without counts), media
+    type object) of every body, in a fixed order."""
     for path in sorted(paths):
         for method, op in sorted(paths[path].items()):
             bodies = [("Input", "", op["requestBody"])] if "requestBody" in op else []
             bodies += [("Error" if s[:1] in "45" else "", s, op["responses"][s]) for s in sorted(op["responses"])]
             for side, status, body in bodies:
+                seen = body.get(SEEN) if side != "Input" else None
                 for media in sorted(body.get("content", {})):
-                    yield path, method, side, status, body["content"][media]
+                    yield path, method, side, status, seen if type(seen) is int else None, body["content"][media]
 
 
 def _phrase(status: str) -> str:
@@ -240,6 +256,34 @@ def _presence(node: Any) -> Any:
     if isinstance(node, list):
         return [_presence(v) for v in node]
     return node
+
+
+def _in_every(schema: dict[str, Any]) -> frozenset[str]:
+    """The properties of a learned object schema not seen absent from any of its objects: those without
+    a count of their own (learn/schema.py writes one where a property was in fewer objects than its
+    parent; any JSON keeps its count, so it is not read as there). A union (counts on its branches) and
+    a position seen only null (``{}``) carry none: nothing seen says they were ever absent."""
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        return frozenset()
+    return frozenset(p for p, sub in props.items() if isinstance(sub, dict) and SEEN not in sub)
+
+
+def _required(one: _Entry, other: _Entry) -> list[str]:
+    """The ``required`` of two entries merged as one. A property is required only where every merged
+    schema that claims anything requires it; a schema from a response of too few distinct requests
+    claims nothing either way (its ``required`` was never said, render._cap_seen): kept as the intersection,
+    its silence erased what a well-witnessed place of the same resource proves (Miniflux's ``EntryList``:
+    ``GET /v1/entries``' 90 requests require ``total``, ``GET /v1/categories/{id}/entries``' 23 said nothing).
+    Its objects still rule out what they lacked: the claim keeps only properties in every one of them."""
+    mine, theirs = set(one.schema.get("required", ())), set(other.schema.get("required", ()))
+    if one.claims and other.claims:
+        return sorted(mine & theirs)
+    if one.claims:
+        return sorted(mine & (other.always or frozenset()))
+    if other.claims:
+        return sorted(theirs & (one.always or frozenset()))
+    return []  # neither claims: neither has a ``required``
 
 
 def _places(schema: dict[str, Any], inherited: int | None, at: Place, out: dict[Place, int]) -> None:
@@ -454,7 +498,13 @@ class _Table:
             out["anyOf"] = [self.intern(b, where, root=root, holder=holder, inherited=here) for b in schema["anyOf"]]
         if not shareable(out):
             return out
-        i = self._entry(out, inherited)
+        # only the body's resource (the body, its array's items, a page's items) of a thin response claims
+        # nothing: its count is the place's (capped by its distinct requests), which the gates weigh a claim
+        # on. An object below it still claims what it has, none: lent a claim, a shared object nested in a
+        # thin body took the other place's sample for its own (the devset's live1000, a mock serving complete
+        # examples: GitHub's holdout accepted 0.849 -> 0.586, Kubernetes' 0.556 -> 0.522), and where it sits
+        # under an optional property the diff reads the component's count as this place's
+        i = self._entry(out, inherited, _in_every(schema) if where.thin and root else None)
         self._note(i, where, root=root, holder=holder)
         return {"$ref": f"{_HOLE}{i}"}
 
@@ -465,7 +515,9 @@ class _Table:
             return {**sub, "items": self.intern(sub["items"], where.one(), root=True, holder="", inherited=inner)}
         return self.intern(sub, where, root=False, holder=_held(prop), inherited=here)
 
-    def _entry(self, schema: dict[str, Any], inherited: int | None) -> int:
+    def _entry(self, schema: dict[str, Any], inherited: int | None, always: frozenset[str] | None) -> int:
+        """The entry of ``schema`` (its occurrence counted); ``always``: it claims no ``required`` (a thin
+        response's), these properties were in every one of its objects."""
         key = _key(schema)
         i = self.by_key.get(key)
         if i is None:
@@ -478,6 +530,10 @@ class _Table:
             self.held.append(held)
         entry = self.entries[i]
         entry.count += 1
+        if always is None:
+            entry.claims = True
+        else:
+            entry.always = always if entry.always is None else entry.always & always
         here = schema.get(SEEN, inherited)
         if (here if isinstance(here, int) else -1) > entry.evidence.get((), -1):  # the places only when kept
             places: dict[Place, int] = {}
@@ -591,12 +647,12 @@ class _Table:
 
     def _unite(self, keep: int, gone: int) -> None:
         kept, other = self.entries[keep], self.entries[gone]
-        required = sorted(set(kept.schema.get("required", ())) & set(other.schema.get("required", ())))
+        required = _required(kept, other)
         kept.schema = {k: v for k, v in kept.schema.items() if k != "required"}
         if "properties" in kept.schema:  # the same properties (_compatible): each the wider of the two
             mine, theirs = self._canon(kept.schema["properties"]), self._canon(other.schema["properties"])
             kept.schema["properties"] = {p: self._wider(mine[p], theirs[p]) for p in sorted(mine)}
-        if required:  # a property is required only where every merged schema required it
+        if required:
             kept.schema["required"] = required
         kept.key = _key(kept.schema)
         kept.absorb(other)
