@@ -396,21 +396,7 @@ def test_a_route_without_parameters_answering_404_to_every_call_is_gone_by_its_c
     never answered one before, is the route removed (both gates). Not so where it answered 404 before (a
     resource that can be absent), where the new answers are another error (401: a client not signed in),
     nor for a route with a parameter (40 calls of ``/items/5`` are one item)."""
-    from specbuild.drift.check import Checker
-    from specbuild.drift.diff import diff
-    from specbuild.io.validate import BodyValidator
-    from specbuild.records import decode
-
-    def gates(base: dict[str, object], lines: list[tuple[bytes, str]], shares: int = 1) -> tuple[list[str], list[str]]:
-        checkers = [Checker(base, explain=BodyValidator) for _ in range(shares)]
-        for i, (raw, origin) in enumerate(lines):
-            checkers[i % shares].add(decode(raw, origin))
-        for other in checkers[1:]:
-            checkers[0].merge(other.state())
-        found = [f.kind for f in checkers[0].findings() if f.severity == "breaking"]
-        changes = [c.kind for c in diff(base, _learned(lines), learned_head=True) if c.severity == "breaking"]
-        return found, changes
-
+    gates = _gates
     route = _learned(_status(200, 40))
     ok = route["paths"]["/api/status"]["get"]["responses"]["200"]  # type: ignore[index]
     assert (ok["x-specbuild-seen"], ok["x-specbuild-calls"]) == (1, 40)
