@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -31,14 +30,11 @@ from urllib.parse import urlencode
 import orjson
 
 from specbuild import multipart
-from specbuild.http import API_KEY_HEADERS, API_KEY_QUERY, SECRET_STEMS, is_api_key_header, media_type, secret_name
+from specbuild.http import API_KEY_QUERY, SECRET_STEMS, is_api_key_header, media_type, secret_name
 from specbuild.patterns import compile_pattern
 from specbuild.record.codings import decoded
 from specbuild.records import is_json_media, qsl
 
-# is_api_key_header's verdicts, kept: asked of every header of every exchange (bounded: a client may
-# invent names)
-_credential_header: Final = functools.lru_cache(maxsize=4096)(is_api_key_header)
 REDACTED: Final = "REDACTED"
 DEFAULT_MAX_BODY_BYTES: Final = 1 << 20  # a recording is for learning shapes: 1 MiB shows them
 _TEXT_MEDIA: Final = ("application/x-www-form-urlencoded", "application/xml", "application/javascript")
@@ -55,6 +51,7 @@ class Redaction:
     # field()'s answers: asked for every key of every body, and names are few (kept to a bound)
     _fields: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
     _query: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _headers: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
     _plain: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
     _scan: dict[str, Callable[[str], bool]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -69,11 +66,18 @@ class Redaction:
         if name == "set-cookie":  # its attributes (Path, HttpOnly ...) after the first pair are no secret
             first, sep, attributes = value.partition(";")
             return _cookie(first) + (f"; {attributes.strip()}" if sep else "")
-        # what the learner reads as the client's credential (is_api_key_header: ``X-Gotify-Key``,
-        # ``Ocp-Apim-Subscription-Key``) carries one, whether or not its name holds a secret word
-        if name in self.headers or name in API_KEY_HEADERS or secret_name(name) or _credential_header(name):
-            return REDACTED
-        return value
+        return REDACTED if self._secret_header(name) else value
+
+    def _secret_header(self, name: str) -> bool:
+        """Whether a header of this name is redacted: a configured one, a secret name, or what the learner
+        reads as the client's credential (is_api_key_header: ``X-Gotify-Key``, ``Ocp-Apim-Subscription-Key``),
+        whether or not its name holds a secret word. Asked of every header of every exchange: kept."""
+        answer = self._headers.get(name)
+        if answer is None:
+            if len(self._headers) >= 4096:
+                self._headers.clear()  # clients that invent names must not grow memory
+            answer = self._headers[name] = name in self.headers or secret_name(name) or is_api_key_header(name)
+        return answer
 
     def query_name(self, name: str) -> bool:
         """Whether a query parameter of this name is redacted."""
