@@ -167,11 +167,17 @@ class Answers:
     # a route without parameters: its stated calls by status (evidence.route_gone), and the traffic's calls;
     # None once a call named more than the route (a query, a body): its refusals may be of what it named
     route: tuple[tuple[str, int], ...] | None = None
-    calls: dict[int, int] = field(default_factory=dict)
+    calls: Counter[int] = field(default_factory=Counter)
 
     def settle(self) -> None:
         self.settled = True
         self.by_status.clear()
+        self.calls.clear()
+
+    def unroute(self) -> None:
+        """A call named more than its route (a query, a body): no call of the operation is weighed as the
+        route's (a 404 to ``?email=b`` is ``b`` not found)."""
+        self.route = None
         self.calls.clear()
 
     def add(self, status: int, request: int) -> None:
@@ -186,11 +192,9 @@ class Answers:
             self.settle()
             return
         if other.route is None:  # a share saw a call that named more than the route: none is weighed
-            self.route = None
-            self.calls.clear()
+            self.unroute()
         elif self.route is not None:
-            for status, n in other.calls.items():
-                self.calls[status] = self.calls.get(status, 0) + n
+            self.calls.update(other.calls)
         for status, requests in other.by_status.items():
             mine = self.by_status.setdefault(status, set())
             mine.update(requests)
@@ -336,10 +340,9 @@ class Checker:
             return  # checked as its GET: an error to it (FastAPI's 405) is about HEAD, not what the GET answers
         if answers.route is not None:
             if ex.request_digest is not None or any(k not in op.credential_query for k, _ in ex.query):
-                answers.route = None  # a query or a body: a 404 may be what it names (``?email=b`` not found)
-                answers.calls.clear()
+                answers.unroute()
             else:
-                answers.calls[ex.status] = answers.calls.get(ex.status, 0) + 1
+                answers.calls[ex.status] += 1
         seen = answers.by_status.get(ex.status)
         if seen is None or len(seen) < MAX_COUNTED:  # past that many, only the example can change
             answers.add(ex.status, _request(ex))

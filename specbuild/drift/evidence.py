@@ -116,17 +116,23 @@ def in_every(prop: Any) -> bool:
     return isinstance(prop, Mapping) and "type" in prop and "$ref" not in prop and seen_of(prop) is None
 
 
+def count_of(node: Any, key: str) -> int | None:
+    """A count a learner wrote on a spec node (``x-specbuild-seen``, ``x-specbuild-calls``), if it carries a
+    usable one (a person may write anything there)."""
+    n = node.get(key) if isinstance(node, Mapping) else None
+    return n if type(n) is int and n >= 0 else None
+
+
 def seen_of(schema: Any) -> int | None:
     """The ``x-specbuild-seen`` of one schema node, if it carries one."""
-    n = schema.get(SEEN) if isinstance(schema, Mapping) else None
-    return n if type(n) is int and n >= 0 else None
+    return count_of(schema, SEEN)
 
 
 def calls_of(response: Any) -> int | None:
     """The calls a learned response of a route without parameters answered (``x-specbuild-calls``; where it
     has none, as many as its distinct requests)."""
-    n = response.get(CALLS) if isinstance(response, Mapping) else None
-    return n if type(n) is int and n >= 0 else seen_of(response)
+    n = count_of(response, CALLS)
+    return seen_of(response) if n is None else n
 
 
 def seen_at(root: Any, path: Sequence[str | int]) -> int | None:

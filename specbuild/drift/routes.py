@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
 
+from specbuild.drift.evidence import count_of
 from specbuild.drift.forms import types_at
 from specbuild.extensions import BODY_OPTIONAL, CALLS, INFERRED, SEEN
 from specbuild.http import OPERATION_METHODS, UNDECLARED_MEDIA, media_type
@@ -291,11 +292,8 @@ def _response(doc: Mapping[str, Any], raw: Any) -> Response:
     required = sorted(name.lower() for name, h in (r.get("headers") or {}).items()
                       if isinstance(name, str) and resolve(doc, h).get("required") is True
                       and name.lower() != "content-type")
-    answered, calls = r.get(SEEN), r.get(CALLS)
     return Response(content=_content(r), required_headers=tuple(required), inferred=r.get(INFERRED) is True,
-                    body_optional=r.get(BODY_OPTIONAL) is True,
-                    answered=answered if type(answered) is int and answered >= 0 else None,
-                    calls=calls if type(calls) is int and calls >= 0 else None)
+                    body_optional=r.get(BODY_OPTIONAL) is True, answered=count_of(r, SEEN), calls=count_of(r, CALLS))
 
 
 def pick_media(content: Mapping[str, Any], mt: str | None) -> tuple[str, Any] | None:
