@@ -26,13 +26,7 @@ if [[ ! -x "$PREFIX/gitea" || "$(cat "$PREFIX/.specbuild-pins" 2>/dev/null)" != 
       -ldflags "-X main.Version=${GITEA_VERSION#v} -X 'main.Tags=sqlite sqlite_unlock_notify'" -o "$PREFIX/gitea" . >&2)
   printf '%s' "$GITEA_VERSION" >"$PREFIX/.specbuild-pins"
 fi
-if [[ ! -x "$PREFIX/drive/gitea_drive" || "$(cat "$PREFIX/drive/.specbuild-pins" 2>/dev/null)" != "$SDK_VERSION $(cksum <"$HERE/gitea_drive.go")" ]]; then
-  mkdir -p "$PREFIX/drive" && cp "$HERE/gitea_drive.go" "$PREFIX/drive/main.go"
-  (cd "$PREFIX/drive" && { [[ -f go.mod ]] || "$GO" mod init realset/giteadrive >&2; } \
-    && GOFLAGS=-mod=mod "$GO" get "code.gitea.io/sdk/gitea@$SDK_VERSION" >&2 \
-    && GOFLAGS=-mod=mod "$GO" build -o gitea_drive . >&2)
-  printf '%s' "$SDK_VERSION $(cksum <"$HERE/gitea_drive.go")" >"$PREFIX/drive/.specbuild-pins"
-fi
+go_driver gitea code.gitea.io/sdk/gitea "$SDK_VERSION"
 ADMIN=forge-admin PASSWORD=realset-Gitea-2026
 
 one_sample() {

@@ -30,13 +30,7 @@ if [[ ! -x "$PREFIX/gotify" || "$(cat "$PREFIX/.specbuild-pins" 2>/dev/null)" !=
       -o "$PREFIX/gotify" . >&2)
   printf '%s' "$GOTIFY_VERSION" >"$PREFIX/.specbuild-pins"
 fi
-if [[ ! -x "$PREFIX/drive/gotify_drive" || "$(cat "$PREFIX/drive/.specbuild-pins" 2>/dev/null)" != "$CLIENT_VERSION $(cksum <"$HERE/gotify_drive.go")" ]]; then
-  mkdir -p "$PREFIX/drive" && cp "$HERE/gotify_drive.go" "$PREFIX/drive/main.go"
-  (cd "$PREFIX/drive" && { [[ -f go.mod ]] || "$GO" mod init realset/gotifydrive >&2; } \
-    && GOFLAGS=-mod=mod "$GO" get "github.com/gotify/go-api-client/v2@$CLIENT_VERSION" >&2 \
-    && GOFLAGS=-mod=mod "$GO" build -o gotify_drive . >&2)
-  printf '%s' "$CLIENT_VERSION $(cksum <"$HERE/gotify_drive.go")" >"$PREFIX/drive/.specbuild-pins"
-fi
+go_driver gotify github.com/gotify/go-api-client/v2 "$CLIENT_VERSION"
 ADMIN=household-admin PASSWORD=realset-Gotify-2026
 
 one_sample() {

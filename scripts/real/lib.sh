@@ -129,3 +129,18 @@ record_samples() {
     rm -rf "$root"
   done
 }
+
+# Build the recipe's Go driver, $HERE/NAME_drive.go, against MODULE@VERSION (the server's own client), into
+# $PREFIX/drive/NAME_drive; again only when the driver's source or the client's version changed. Uses the
+# recipe's GO, HERE and PREFIX.
+go_driver() {
+  local name=$1 module=$2 version=$3 pins
+  pins="$version $(cksum <"$HERE/${name}_drive.go")"
+  if [[ ! -x "$PREFIX/drive/${name}_drive" || "$(cat "$PREFIX/drive/.specbuild-pins" 2>/dev/null)" != "$pins" ]]; then
+    mkdir -p "$PREFIX/drive" && cp "$HERE/${name}_drive.go" "$PREFIX/drive/main.go"
+    (cd "$PREFIX/drive" && { [[ -f go.mod ]] || "$GO" mod init "realset/${name}drive" >&2; } \
+      && GOFLAGS=-mod=mod "$GO" get "$module@$version" >&2 \
+      && GOFLAGS=-mod=mod "$GO" build -o "${name}_drive" . >&2)
+    printf '%s' "$pins" >"$PREFIX/drive/.specbuild-pins"
+  fi
+}

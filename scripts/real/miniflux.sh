@@ -21,13 +21,7 @@ if [[ ! -x "$PREFIX/miniflux" || "$(cat "$PREFIX/.specbuild-pins" 2>/dev/null)" 
     && GOFLAGS=-mod=mod "$GO" build -p 1 -o "$PREFIX/miniflux" miniflux.app/v2 >&2)
   printf '%s' "$MINIFLUX_VERSION" >"$PREFIX/.specbuild-pins"
 fi
-if [[ ! -x "$PREFIX/drive/miniflux_drive" || "$(cat "$PREFIX/drive/.specbuild-pins" 2>/dev/null)" != "$MINIFLUX_VERSION $(cksum <"$HERE/miniflux_drive.go")" ]]; then
-  mkdir -p "$PREFIX/drive" && cp "$HERE/miniflux_drive.go" "$PREFIX/drive/main.go"
-  (cd "$PREFIX/drive" && { [[ -f go.mod ]] || "$GO" mod init realset/minifluxdrive >&2; } \
-    && GOFLAGS=-mod=mod "$GO" get "miniflux.app/v2@$MINIFLUX_VERSION" >&2 \
-    && GOFLAGS=-mod=mod "$GO" build -o miniflux_drive . >&2)
-  printf '%s' "$MINIFLUX_VERSION $(cksum <"$HERE/miniflux_drive.go")" >"$PREFIX/drive/.specbuild-pins"
-fi
+go_driver miniflux miniflux.app/v2 "$MINIFLUX_VERSION"
 ADMIN=reader-admin PASSWORD=realset-Miniflux-2026
 uses_postgres
 
