@@ -21,3 +21,9 @@ BODY_OPTIONAL: Final = "x-specbuild-body-optional"
 # gone answers 404 to every call; a 404 to ``GET /lookup?email=b`` is ``b`` not found); a body's claims
 # still rest on distinct requests (SEEN: five hundred calls of ``GET /user`` are one user).
 CALLS: Final = "x-specbuild-calls"
+# On the document: the conventions its counts follow. 2: a property that is a ``$ref`` to a component carries
+# its own count beside the ``$ref`` where it was absent from some objects of its parent, none where it was in
+# every one (learn/components.py), as a property written in place does. A spec without it (older learners)
+# wrote no count beside a ``$ref``: there, whether such a property was in every object is unknown.
+EVIDENCE: Final = "x-specbuild-evidence"
+EVIDENCE_REF_COUNTS: Final = 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
@@ -109,20 +110,39 @@ def test_a_place_too_thin_to_claim_required_keeps_the_claim_of_the_place_it_shar
     /v1/categories/{id}/entries`` (20) answers the same list, too few distinct requests to claim any
     ``required`` (learn/rules.py REQUIRED_MIN_WITNESSES). Shared as one ``EntryList``, the component kept the
     intersection of both claims: nothing, and neither gate could see ``total`` go. A place that claims
-    nothing for lack of witnesses claims nothing either way at its body: the proven claim stays, but for a
-    property the thin place saw absent (``feed``, missing from a third of its answers), which no place requires."""
+    nothing for lack of witnesses claims nothing either way at its body: the proven claim stays."""
     rows = [ex(path="/v1/entries", query={"offset": str(i)}, resp=_entries(i)) for i in range(90)]
-    thin = [ex(path=f"/v1/categories/{i}/entries", resp=_entries(i, feed=i % 3 > 0)) for i in range(1, 21)]
+    thin = [ex(path=f"/v1/categories/{i}/entries", resp=_entries(i)) for i in range(1, 21)]
     doc = build_spec(rows + thin)
     schemas = doc["components"]["schemas"]
     for path in ("/v1/entries", "/v1/categories/{categoryId}/entries"):
         body = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert body == {"$ref": "#/components/schemas/EntryList"}
-    assert schemas["EntryList"]["required"] == ["entries", "total"]
+    assert schemas["EntryList"]["required"] == ["entries", "feed", "total"]
     # below the body a thin place's objects still claim what they have, none: a shared object there would
     # take the other place's sample for its own (the devset's live1000, a mock serving complete examples)
     assert "required" not in schemas["Entry"] and "required" not in schemas["Feed"]
     assert rejections(doc, rows + thin) == []
+
+
+def test_an_object_absent_from_some_objects_of_its_parent_keeps_its_count_beside_its_ref() -> None:
+    """An object property is read as a scalar one is: absent from some of its parent's objects at one
+    place (``feed`` in 14 of 20 answers) and in every one at the other, the two bodies are not one
+    component (one place's "always there" would be read at the other), and its count stays beside the
+    ``$ref`` to its component: the component's count is its own objects' (90 + 14, pooled), which says
+    nothing of how often the parent held it. ``x-specbuild-evidence`` tells a reader the spec writes these."""
+    rows = [ex(path="/v1/entries", query={"offset": str(i)}, resp=_entries(i)) for i in range(90)]
+    thin = [ex(path=f"/v1/categories/{i}/entries", resp=_entries(i, feed=i % 3 > 0)) for i in range(1, 21)]
+    doc = build_spec(rows + thin)
+    assert doc["x-specbuild-evidence"] == 2
+    bodies = {path: doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+              for path in ("/v1/entries", "/v1/categories/{categoryId}/entries")}
+    assert bodies["/v1/entries"]["properties"]["feed"] == {"$ref": "#/components/schemas/Feed"}
+    thin_feed = bodies["/v1/categories/{categoryId}/entries"]["properties"]["feed"]
+    assert thin_feed == {"$ref": "#/components/schemas/Feed", "x-specbuild-seen": 14}
+    assert rejections(doc, rows + thin) == []
+    bare = build_spec(rows + thin, RenderOptions(evidence=False))
+    assert "x-specbuild-evidence" not in bare and "x-specbuild-seen" not in json.dumps(bare)
     # each place alone claims what it did inline
     flat = build_spec(rows + thin, RenderOptions(components=False))
     wide = flat["paths"]["/v1/entries"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]

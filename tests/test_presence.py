@@ -137,10 +137,10 @@ def test_each_media_type_of_a_response_is_followed_by_its_own_schema_whatever_ca
 
 def test_a_component_shared_by_several_places_lends_none_its_counts_below_the_body() -> None:
     """``meta`` is in 3 of the 47 files' answers and in each of 130 directories': one component, whose count
-    is the directories' 130 (learn/components.py keeps the best-evidenced place's), and the ``$ref`` at the
-    file's ``meta`` carries none of its own. ``meta.x`` absent from the 3 metas of 47 new answers read as
+    is the directories' 130 (learn/components.py keeps the best-evidenced place's). Before the ``$ref`` at the
+    file's ``meta`` carried a count of its own, ``meta.x`` absent from the 3 metas of 47 new answers read as
     "in every one of 47 objects before, in none of 3 now": breaking, in both gates, where 3 after 3 is chance.
-    Below the body, a component referred to more than once gives no count of this place."""
+    Below the body, a component referred to more than once gives no count of this place: the ``$ref``'s own does."""
     from specbuild.drift.diff import diff
 
     def file(i: int, x: bool = True) -> Line:
@@ -152,7 +152,7 @@ def test_a_component_shared_by_several_places_lends_none_its_counts_below_the_bo
                   f"u:{i}") for i in range(1, 131)]
     base = _learned([file(i) for i in range(1, 48)] + dirs)
     body = base["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert body["properties"]["meta"] == {"$ref": "#/components/schemas/Meta"}
+    assert body["properties"]["meta"] == {"$ref": "#/components/schemas/Meta", "x-specbuild-seen": 3}
     assert base["components"]["schemas"]["Meta"]["x-specbuild-seen"] == 130
     new = [file(i, x=False) for i in range(1001, 1048)]
     assert _gone(_checked(base, new)) == []
@@ -179,3 +179,49 @@ def test_a_shared_component_its_parent_claims_required_is_followed_by_its_parent
     assert [(c.kind, c.pointer, c.detail) for c in diff(base, _learned(new), learned_head=True)
             if c.severity == "breaking"] == [
         ("response-property-removed", "run.x", "in every one of 70 objects before, in none of 70 now")]
+
+
+def _paged(path: str, i: int, since: bool = True) -> Line:
+    """Gotify's pages of messages: ``paging`` in every answer, its ``since`` too (an application's page names it)."""
+    paging = {"limit": 100, "size": 1, **({"since": i} if since else {})}
+    app = {"appid": i} if path.startswith("/application/") else {}
+    return _line("GET", path, {"messages": [{"id": i, "message": _word(i)}], "paging": paging, **app},
+                 f"t:{path}:{i}")
+
+
+def test_a_shared_component_in_every_object_of_a_thin_body_is_followed_by_its_parent_s_count() -> None:
+    """Gotify's ``GET /application/{id}/message`` (39 distinct requests: too few to claim ``required``) and
+    ``GET /message`` share ``Paging``, in every answer of both. Without a count of its own beside the ``$ref``
+    (a spec that writes those: ``x-specbuild-evidence``), ``paging`` was in every object of its parent, so
+    as often as the body; ``paging.since`` gone from all 39 new answers is caught by both gates. Before,
+    neither gate followed an unclaimed shared ``$ref``: the real set's field-removed mutation went unseen."""
+    from specbuild.drift.diff import diff
+
+    apps = [_paged(f"/application/{i}/message", i) for i in range(1, 40)]
+    mine = [_paged("/message", i) for i in range(1, 8)]
+    base = _learned(apps + mine)
+    body = base["paths"]["/application/{applicationId}/message"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]
+    assert body["properties"]["paging"] == {"$ref": "#/components/schemas/Paging"} and "required" not in body
+    new = [_paged(f"/application/{i}/message", i, since=False) for i in range(101, 140)]
+    assert _gone(_checked(base, new)) == [("GET /application/{applicationId}/message", "200 paging.since")]
+    assert [(c.kind, c.pointer, c.detail) for c in diff(base, _learned(new), learned_head=True)
+            if c.severity == "breaking"] == [
+        ("response-property-removed", "paging.since", "in every one of 39 objects before, in none of 39 now")]
+    # the same API: nothing
+    again = [_paged(f"/application/{i}/message", i) for i in range(201, 240)]
+    assert _gone(_checked(base, again)) == []
+    assert [c for c in diff(base, _learned(again), learned_head=True) if c.severity == "breaking"] == []
+
+
+def test_a_spec_without_the_evidence_marker_follows_no_unclaimed_shared_ref() -> None:
+    """A spec learned before counts were written beside a ``$ref`` (no ``x-specbuild-evidence``) says nothing
+    of how often an unclaimed shared component was in its parent: neither gate follows it."""
+    from specbuild.drift.diff import diff
+
+    apps = [_paged(f"/application/{i}/message", i) for i in range(1, 40)]
+    base = _learned(apps + [_paged("/message", i) for i in range(1, 8)])
+    del base["x-specbuild-evidence"]
+    new = [_paged(f"/application/{i}/message", i, since=False) for i in range(101, 140)]
+    assert _gone(_checked(base, new)) == []
+    assert [c for c in diff(base, _learned(new), learned_head=True) if c.severity == "breaking"] == []

@@ -32,6 +32,7 @@ from specbuild.drift.evidence import (
     gone,
     in_every,
     overturned,
+    ref_counts,
     route_gone,
     seen_of,
     successes,
@@ -122,6 +123,11 @@ class _Ctx:
         if self.base_shared is None:
             self.base_shared = shared_refs(self.base)
         return ref in self.base_shared
+
+    @property
+    def base_ref_counts(self) -> bool:
+        """Whether the base's ``$ref`` properties carry their own counts (evidence.ref_counts)."""
+        return ref_counts(self.base)
 
     def add(self, label: str, kind: str, where: str, pointer: str, detail: str) -> None:
         self.changes.append(Change(label, kind, CHANGE_KINDS[kind].severity, where, pointer, detail))
@@ -666,10 +672,13 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
     # evidence starts at the first node counted on both sides: a body's root, or below an uncounted one
     # (an anyOf of rows or an object of rows: its branches carry the counts)
     if ev is not None and depth:
-        ev = ev.at(b, h)
-        # every learned component has a count (learn/components.py): one without is a person's; and how often a
-        # shared one was here is unknown where its parent does not claim it required (drift/presence.py)
-        if refs[0] and not ev.uncounted and (seen_of(b) is None or (optional and ctx.shared(refs[0]))):
+        # a $ref property's own count beside it (where the spec writes those) caps its component's pooled one
+        ev = ev.at(b_raw, h_raw).at(b, h) if refs != ("", "") else ev.at(b, h)
+        # every learned component has a count (learn/components.py): one without is a person's; and in an older
+        # spec, how often a shared one was here is unknown where its parent does not claim it required
+        # (drift/presence.py)
+        if refs[0] and not ev.uncounted and (seen_of(b) is None or (optional and ctx.shared(refs[0])
+                                                                      and not ctx.base_ref_counts)):
             ev = replace(ev, uncounted=True)
     else:
         ev = _Ev.roots(b, h)
@@ -853,7 +862,7 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         if name not in ph:
             if not _flag(ctx.base, pb[name], skip):
                 _removed(ctx, direction, where, here, name in rb, ev,
-                         in_every(pb[name]) and ev is not None and not ev.uncounted)
+                         in_every(pb[name], ctx.base_ref_counts) and ev is not None and not ev.uncounted)
             continue
         if _flag(ctx.head, ph[name], skip) or (name in pb and _flag(ctx.base, pb[name], skip)):
             continue

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from specbuild.extensions import CALLS, SEEN
+from specbuild.extensions import CALLS, EVIDENCE, EVIDENCE_REF_COUNTS, SEEN
 from specbuild.refs import follow
 
 ALPHA: Final = 0.001  # below this chance of "the same API", new traffic that breaks a claim is a change
@@ -109,11 +109,21 @@ def _beyond_chance(k: int, here: int, there: int) -> bool:
     return False
 
 
-def in_every(prop: Any) -> bool:
+def in_every(prop: Any, ref_counts: bool = False) -> bool:
     """Whether a learned property of one type was in every object of its place: a property absent from
-    some carries its own count (learn/schema.py); a ``$ref``'s count is its component's, and a union's
-    is on its branches, never its own."""
-    return isinstance(prop, Mapping) and "type" in prop and "$ref" not in prop and seen_of(prop) is None
+    some carries its own count (learn/schema.py); a union's is on its branches, never its own. So does a
+    ``$ref`` to a component, beside it, in a spec that says it writes those (``ref_counts``, :func:`ref_counts`);
+    in an older one a ``$ref``'s only count is its component's, pooled from every place that shares it."""
+    if not isinstance(prop, Mapping) or seen_of(prop) is not None:
+        return False
+    return ref_counts if "$ref" in prop else "type" in prop
+
+
+def ref_counts(doc: Any) -> bool:
+    """Whether a spec's ``$ref`` properties carry their own counts (extensions.EVIDENCE): a learned spec of this
+    or a later convention."""
+    marker = doc.get(EVIDENCE) if isinstance(doc, Mapping) else None
+    return type(marker) is int and marker >= EVIDENCE_REF_COUNTS
 
 
 def count_of(node: Any, key: str) -> int | None:

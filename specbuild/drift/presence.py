@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from specbuild.drift.evidence import GONE_MIN_WITNESSES, MAX_COUNTED, in_every, overturned, seen_of
+from specbuild.drift.evidence import GONE_MIN_WITNESSES, MAX_COUNTED, in_every, overturned, ref_counts, seen_of
 from specbuild.refs import follow
 
 ITEMS: Final = "[]"  # a step into an array's items
@@ -49,7 +49,7 @@ def watched(doc: Mapping[str, Any], schema: Any, answered: int | None,
     if bodies is None or answered is None:
         return ()  # not learned: a hand-written spec's absent property is just optional
     out: list[Watched] = []
-    _walk(doc, shared, node, (), min(bodies, answered), frozenset(), out)
+    _walk(_Spec(doc, shared, ref_counts(doc)), node, (), min(bodies, answered), frozenset(), out)
     return tuple(sorted(out, key=lambda w: w.path))
 
 
@@ -70,8 +70,17 @@ def shared_refs(doc: Any) -> frozenset[str]:
     return frozenset(shared)
 
 
-def _walk(doc: Mapping[str, Any], shared: frozenset[str], node: Any, path: Path, count: int,
-          refs: frozenset[int], out: list[Watched]) -> None:
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """What :func:`_walk` reads a spec's counts by: the spec, its shared ``$ref``s, and whether a ``$ref``
+    property carries its own count beside it (evidence.ref_counts)."""
+
+    doc: Mapping[str, Any]
+    shared: frozenset[str]
+    ref_counts: bool
+
+
+def _walk(spec: _Spec, node: Any, path: Path, count: int, refs: frozenset[int], out: list[Watched]) -> None:
     if not isinstance(node, Mapping) or len(path) > MAX_DEPTH or id(node) in refs:
         return
     refs = refs | {id(node)}
@@ -82,17 +91,19 @@ def _walk(doc: Mapping[str, Any], shared: frozenset[str], node: Any, path: Path,
     props = node.get("properties")
     if isinstance(props, Mapping):
         required = set(node.get("required") or ())
-        names = frozenset(k for k, p in props.items() if k not in required and in_every(p))
+        names = frozenset(k for k, p in props.items() if k not in required and in_every(p, spec.ref_counts))
         if names and count >= GONE_MIN_WITNESSES:
             out.append(Watched(path, names, count))
         for k, p in sorted(props.items()):
-            child, shared_here = _counted(doc, shared, p)
-            if not shared_here or k in required:
-                _walk(doc, shared, child, (*path, k), count, refs, out)
+            child, shared_here = _counted(spec.doc, spec.shared, p)
+            if shared_here and k not in required and not spec.ref_counts:
+                continue  # an older spec: how often a shared component was here is unknown (_counted)
+            own = seen_of(p)  # a property absent from some objects here: in as many as its count (beside a $ref)
+            _walk(spec, child, (*path, k), count if own is None else min(own, count), refs, out)
     items = node.get("items")
     if node.get("type") == "array" and isinstance(items, Mapping):
-        child, _ = _counted(doc, shared, items)
-        _walk(doc, shared, child, (*path, ITEMS), count, refs, out)
+        child, _ = _counted(spec.doc, spec.shared, items)
+        _walk(spec, child, (*path, ITEMS), count, refs, out)
 
 
 def _counted(doc: Mapping[str, Any], shared: frozenset[str], node: Any) -> tuple[Any, bool]:
@@ -105,7 +116,9 @@ def _counted(doc: Mapping[str, Any], shared: frozenset[str], node: Any) -> tuple
       the ``$ref`` none of its own: an object in 3 of this place's 47 answers and in 130 of 130 elsewhere
       reads 130. How often it was here is known only where its parent claims it ``required`` (then as
       often as its parent), and for an array's items, no more often than the array: :func:`_walk` caps
-      the pooled count by the parent's and follows no optional property into it.
+      the pooled count by the parent's and, in an older spec, follows no optional property into it. A
+      spec that writes a ``$ref`` property's own count beside it (evidence.ref_counts) says how often it
+      was here: in every object of its parent without one, in that many with one; both are followed.
     """
     if isinstance(node, Mapping) and "$ref" in node:
         target = follow(doc, node)

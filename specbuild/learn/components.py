@@ -227,7 +227,8 @@ _SEEN_AT: Final = b'"' + SEEN.encode() + b'":'
 # literal is searched for as one, one that starts with a lookbehind is tried at every byte (5x slower).
 _COUNT_AT: Final = re.compile(re.escape(_SEEN_AT) + rb'(?<!\\' + re.escape(_SEEN_AT) + rb')-?[0-9]+(?=[,}])')
 _PRESENT: Final = _SEEN_AT + b"true"  # a literal replacement: no template to expand per count
-_HOLE_AT: Final = re.compile(rb'\{"\$ref":"\\u0000([0-9]+)"\}')
+# ... with its count beside it, where the object was absent from some objects of its parent (``_property``)
+_HOLE_AT: Final = re.compile(rb'\{"\$ref":"\\u0000([0-9]+)"(,' + re.escape(_PRESENT) + rb')?\}')
 
 
 def _key(schema: dict[str, Any]) -> bytes:
@@ -315,6 +316,14 @@ def _places(schema: dict[str, Any], inherited: int | None, at: Place, out: dict[
             _places(branch, here, (*at, ("b", i)), out)
 
 
+def _beside(ref: dict[str, Any], count: int | None, parent: int | None) -> None:
+    """The count of a property that is a ``$ref`` beside it, where it was absent from some of its parent's
+    objects (a count of its own, as a property written in place has); none where it was in all of them."""
+    ref.pop(SEEN, None)
+    if count is not None and count != parent:
+        ref[SEEN] = count
+
+
 def _apply(schema: dict[str, Any], evidence: dict[tuple[Any, ...], int], at: tuple[Any, ...],
            parent: int | None) -> None:
     """Write the merged evidence onto a shared schema: a count where it differs from its parent's."""
@@ -328,6 +337,8 @@ def _apply(schema: dict[str, Any], evidence: dict[tuple[Any, ...], int], at: tup
         for prop, sub in props.items():
             if isinstance(sub, dict) and "$ref" not in sub:
                 _apply(sub, evidence, (*at, ("p", prop)), here)
+            elif isinstance(sub, dict):  # a ref to a component: the count of the property beside it, if its own
+                _beside(sub, evidence.get((*at, ("p", prop))), here)
     for key in ("items", "additionalProperties"):
         sub = schema.get(key)
         if isinstance(sub, dict) and "$ref" not in sub:
@@ -356,7 +367,7 @@ _HOLE: Final = "\x00"
 
 
 def _hole(node: Any) -> int | None:
-    if isinstance(node, dict) and len(node) == 1:
+    if isinstance(node, dict) and (len(node) == 1 or (len(node) == 2 and SEEN in node)):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(_HOLE):
             return int(ref[1:])
@@ -513,7 +524,14 @@ class _Table:
             # the items of a page ({items: [...], total}, a Kubernetes list) are the resource itself
             inner = sub.get(SEEN, here)
             return {**sub, "items": self.intern(sub["items"], where.one(), root=True, holder="", inherited=inner)}
-        return self.intern(sub, where, root=False, holder=_held(prop), inherited=here)
+        out = self.intern(sub, where, root=False, holder=_held(prop), inherited=here)
+        seen = sub.get(SEEN) if isinstance(sub, dict) else None
+        if type(seen) is int and _hole(out) is not None:
+            # an object absent from some of its parent's objects keeps its count beside the ref: the component's
+            # counts are its own objects' (pooled where shared), and without this one no reader could tell an
+            # object in every parent from one in a few (drift/presence.py follows the first, not the second)
+            out = {**out, SEEN: seen}
+        return out
 
     def _entry(self, schema: dict[str, Any], inherited: int | None, always: frozenset[str] | None) -> int:
         """The entry of ``schema`` (its occurrence counted); ``always``: it claims no ``required`` (a thin
@@ -569,7 +587,8 @@ class _Table:
         if isinstance(node, dict):
             hole = _hole(node)
             if hole is not None:
-                return {"$ref": f"{_HOLE}{self.find(hole)}"}
+                return {"$ref": f"{_HOLE}{self.find(hole)}", SEEN: True} if SEEN in node else \
+                    {"$ref": f"{_HOLE}{self.find(hole)}"}
             return {k: True if k == SEEN else self._canon(v) for k, v in node.items()}
         if isinstance(node, list):
             return [self._canon(v) for v in node]
@@ -583,14 +602,15 @@ class _Table:
         known = self.canon.get(i)
         if known is None or known[0] is not key:
             # no entries merged into yet: a key with holes is rewritten below, one without has none to rewrite
-            known = (key, tuple(int(n) for n in _HOLE_AT.findall(key)), (), key)
+            known = (key, tuple(int(m.group(1)) for m in _HOLE_AT.finditer(key)), (), key)
         if not known[1]:
             self.canon[i] = known
             return key
         into = tuple(map(self.find, known[1]))
         if into != known[2]:
             found = iter(into)
-            known = (key, known[1], into, _HOLE_AT.sub(lambda _: b'{"$ref":"\\u0000%d"}' % next(found), key))
+            known = (key, known[1], into,
+                     _HOLE_AT.sub(lambda m: b'{"$ref":"\\u0000%d"%s}' % (next(found), m.group(2) or b""), key))
             self.canon[i] = known
         return known[3]
 
@@ -774,11 +794,13 @@ class _Table:
     def resolve(self, node: Any, names: dict[int, str], alone: frozenset[int] | set[int] = frozenset()) -> Any:
         """``node`` with its placeholders refs to the named components (or, ``alone``, the schema itself)."""
         if isinstance(node, dict):
-            hole = _hole(node) if len(node) == 1 else None  # a placeholder is alone in its dict (most are not)
+            # a placeholder is alone in its dict, or beside its count (most dicts are neither)
+            hole = _hole(node) if len(node) <= 2 else None
             if hole is not None and self.find(hole) in alone:
                 return self.body(self.find(hole), names)
-            if hole is not None:
-                return {"$ref": REF_PREFIX + names[hole]}
+            if hole is not None:  # the count beside it is the holder's evidence: _apply writes it
+                return {"$ref": REF_PREFIX + names[hole], SEEN: node[SEEN]} if SEEN in node else \
+                    {"$ref": REF_PREFIX + names[hole]}
             # a scalar is itself (most values: no call for each)
             return {k: self.resolve(v, names, alone) if isinstance(v, (dict, list)) else v for k, v in node.items()}
         if isinstance(node, list):

@@ -16,6 +16,7 @@ import copy
 import re
 from typing import Any
 
+from specbuild.extensions import SEEN
 from specbuild.http import OPERATION_METHODS
 from specbuild.learn.agreement import REF_PREFIX, Fits, schemas_in
 from specbuild.learn.components import shareable
@@ -119,8 +120,9 @@ def _refer(schema: Any, fits: Fits, *, root: bool = False) -> Any:
         return schema
     if not root and shareable(schema):
         theirs = fits.component(schema)
-        if theirs is not None:
-            return {"$ref": REF_PREFIX + theirs}
+        if theirs is not None:  # its count stays beside the ref: how often the object was in its parent's
+            seen = schema.get(SEEN)
+            return {"$ref": REF_PREFIX + theirs, SEEN: seen} if type(seen) is int else {"$ref": REF_PREFIX + theirs}
     out = dict(schema)
     if isinstance(schema.get("properties"), dict):
         out["properties"] = {p: _refer(sub, fits) for p, sub in schema["properties"].items()}

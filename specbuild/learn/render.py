@@ -23,7 +23,7 @@ from urllib.parse import unquote
 import orjson
 
 from specbuild import multipart
-from specbuild.extensions import BODY_OPTIONAL, CALLS, INFERRED, SEEN
+from specbuild.extensions import BODY_OPTIONAL, CALLS, EVIDENCE, EVIDENCE_REF_COUNTS, INFERRED, SEEN
 from specbuild.http import OPERATION_METHODS
 from specbuild.http import served as served_status
 from specbuild.learn import native
@@ -172,6 +172,8 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
         "openapi": OPENAPI_VERSIONS[opts.openapi],
         "info": {"title": opts.title, "description": learned_from(builder), "version": opts.api_version},
     }
+    if opts.evidence:  # how to read its counts (drift/evidence.py): a person's spec, or --no-evidence, has none
+        doc[EVIDENCE] = EVIDENCE_REF_COUNTS
     servers = _servers(builder, opts, prefix)
     if servers:
         doc["servers"] = servers
