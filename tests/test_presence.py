@@ -225,3 +225,21 @@ def test_a_spec_without_the_evidence_marker_follows_no_unclaimed_shared_ref() ->
     new = [_paged(f"/application/{i}/message", i, since=False) for i in range(101, 140)]
     assert _gone(_checked(base, new)) == []
     assert [c for c in diff(base, _learned(new), learned_head=True) if c.severity == "breaking"] == []
+
+
+def test_an_object_null_in_some_answers_is_no_absence_in_build_check() -> None:
+    """GitHub's workflow run: ``head_commit`` in every answer, null in 8 of 22 of the second sample. An object's
+    count is of its objects, not of the answers that held the property (a null is no object), so the count
+    beside its ``$ref`` (14) is no "absent from 8": the diff read it as one and reported 18 breaking
+    ``response-property-now-optional`` on the devset's unchanged GitHub API."""
+    from specbuild.drift.diff import diff
+
+    def run(i: int, null: bool = False) -> Line:
+        return _line("GET", f"/runs/{i}", {"id": i, "head_commit": None if null else {"id": _word(i), "tree": "t"}},
+                     f"t:{i}")
+    base = _learned([run(i) for i in range(1, 84)])
+    body = base["paths"]["/runs/{runId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "head_commit" in body["required"]
+    head = _learned([run(i, null=i % 3 == 0) for i in range(1001, 1023)])
+    assert [(c.kind, c.pointer) for c in diff(base, head, learned_head=True) if c.severity == "breaking"] == []
+    assert _gone(_checked(base, [run(i, null=i % 3 == 0) for i in range(1001, 1023)])) == []

@@ -921,6 +921,8 @@ def _now_optional(ctx: _Ctx, direction: str, where: str, here: str, head_prop: A
     if direction != "response" or ev is None:
         ctx.here(f"{direction}-property-now-optional", where, here)
         return
+    if _null_object(resolve(ctx.head, head_prop)):
+        return  # its count is of its objects, not of the answers that held it (a null is no object, no absence)
     present = min(seen_of(head_prop) or ev.head, ev.head)
     absent = ev.head - present
     if absent <= 0:
@@ -930,6 +932,15 @@ def _now_optional(ctx: _Ctx, direction: str, where: str, here: str, head_prop: A
         ctx.here("response-property-now-optional", where, here, detail, proven=True)
     else:
         ctx.here("response-required-unproven", where, here, detail)
+
+
+def _null_object(schema: Mapping[str, Any]) -> bool:
+    """A learned object that may be null (3.0's ``nullable``, 3.1's type list): its ``x-specbuild-seen`` counts
+    the objects seen, not the nulls beside them (learn/schema.py)."""
+    t = schema.get("type")
+    if isinstance(t, list):
+        return "null" in t and "object" in t
+    return t == "object" and schema.get("nullable") is True
 
 
 def _flag(doc: Mapping[str, Any], schema: Any, flag: str) -> bool:
