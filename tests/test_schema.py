@@ -386,6 +386,27 @@ def test_compound_names_of_user_objects_and_lists_among_their_values() -> None:
     assert "properties" in infer_schema(other)["properties"]["job_results"]
 
 
+def test_a_free_form_document_each_user_writes_is_open_whatever_its_values_mix() -> None:
+    """Nautobot's ``local_config_context_data`` (the ninth held-out set): each device's own configuration
+    keys (``bgp`` an object, ``banner`` a string, ``ntp_servers`` a list), drawn from what its owner
+    configures; learned as one record of everyone's keys, the next sample's devices had 6 keys it lacked.
+    A compound name ending in ``data`` names such a document: keys that vary, none in every object, make it
+    open even where its values mix objects in. Other user objects with objects among their values stay
+    records (Kubernetes' ``metadata``), and so does a ``*_data`` whose keys are in every object."""
+    devices = [{"local_config_context_data": {"bgp": {"asn": 65000 + i}, "banner": "hi"}} if i % 3 == 0 else
+               {"local_config_context_data": {"ntp_servers": ["10.0.0.1"], "mgmt_vrf": "mgmt"}} if i % 3 == 1 else
+               {"local_config_context_data": {"snmp": {"community": "c"}, "syslog_host": "10.0.0.9"}}
+               for i in range(12)]
+    schema = infer_schema(devices)
+    assert schema["properties"]["local_config_context_data"] == OPEN
+    assert_accepts(schema, devices)
+    meta = [{"metadata": {"labels": {"a": "b"}, "uid": "1"}}, {"metadata": {"ownerReferences": [{"k": 1}]}},
+            {"metadata": {"labels": {"c": "d"}, "generateName": "x-"}}]
+    assert "properties" in infer_schema(meta)["properties"]["metadata"]
+    charts = [{"chart_data": {"points": [i], "axis": {"x": "t"}, "title": f"c{i}"}} for i in range(6)]
+    assert "properties" in infer_schema(charts)["properties"]["chart_data"]
+
+
 def test_values_chosen_per_entity_are_a_map() -> None:
     """ZenML's secrets (the sixth held-out set): each secret's ``values`` keyed by what its owner stores
     (``dsn``, ``password``, ``aws_secret_access_key``), a patch's null deleting one; learned as one record

@@ -52,6 +52,7 @@ from specbuild.formats import fullmatcher
 from specbuild.http import WORD_SPLIT  # a name's words, as the secret rule splits them
 from specbuild.learn.rules import (
     ANNOTATION,
+    BLOB_ENDINGS,
     BOOL_TEXT,
     ENUM_HEXISH,
     ENUM_MAX,
@@ -937,7 +938,7 @@ def _looks_like_map(node: Shape, key: str | None, fields: Callable[[str], frozen
         return True  # header names as keys, each call its own few: rules.HEADER_OBJECTS
     # values of one kind, or scalars and lists of them (a run's ``customer_ids`` beside its ``dry_run``)
     named = key is not None and user_named(key)
-    user = named and (len(kinds) == 1 or not any(k & OBJ for k in kinds))
+    user = named and (len(kinds) == 1 or not any(k & OBJ for k in kinds) or free_form(key))
     if named and any(_shaped_as_data(k) for k in props):
         return True  # a group's ``exposure (s)`` beside its own ``motors`` object: each user's keys, open
     if len(props) >= 2 and len(kinds) == 1 and all(_shaped_as_data(k) for k in props):
@@ -985,6 +986,13 @@ def user_named(key: str) -> bool:
         return True
     words = _WORD(key)
     return len(words) > 1 and words[-1].lower() in USER_OBJECT_ENDINGS
+
+
+@lru_cache(maxsize=1 << 12)
+def free_form(key: str | None) -> bool:
+    """A compound name of a document each user writes (rules.BLOB_ENDINGS: ``local_config_context_data``)."""
+    words = _WORD(key or "")
+    return len(words) > 1 and words[-1].lower() in BLOB_ENDINGS
 
 
 def _keyed_by_data(node: Shape) -> bool:
