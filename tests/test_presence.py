@@ -225,3 +225,29 @@ def test_a_spec_without_the_evidence_marker_follows_no_unclaimed_shared_ref() ->
     new = [_paged(f"/application/{i}/message", i, since=False) for i in range(101, 140)]
     assert _gone(_checked(base, new)) == []
     assert [c for c in diff(base, _learned(new), learned_head=True) if c.severity == "breaking"] == []
+
+
+def _filed(i: int, x: bool = True) -> Line:
+    """A file whose ``meta`` (in 3 of every 10) is the directories' ``Meta``: ``x`` and ``y`` in every one."""
+    meta = {"meta": {**({"x": i} if x else {}), "y": _word(i)}} if i % 10 < 3 else {}
+    return _line("GET", f"/files/{_word(i)}", {"name": _word(i), "size": i, **meta}, f"f:{i}")
+
+
+def test_a_ref_s_own_count_caps_its_shared_component_s_count_in_the_diff() -> None:
+    """``meta`` is in 60 of the files' 200 answers (its count beside the ``$ref``) and in each of 600
+    directories': one ``Meta`` requiring ``x``, counted 587 (its best-evidenced place's). ``build --check``
+    weighed ``x`` absent from 5 of 60 new metas on the component's count capped only by the bodies: "from
+    none of 200 before", breaking, where the files held 60 metas (5 of 60 after 60 of 60: p 0.03, chance,
+    and ``check`` says so). The ``$ref``'s own count caps the pooled one below it."""
+    from specbuild.drift.diff import diff
+
+    dirs = [_line("GET", f"/dirs/{_word(i)}", {"name": _word(i), "meta": {"x": i, "y": _word(i)}}, f"d:{i}")
+            for i in range(1, 601)]
+    base = _learned([_filed(i) for i in range(200)] + dirs)
+    body = base["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["properties"]["meta"] == {"$ref": "#/components/schemas/Meta", "x-specbuild-seen": 60}
+    assert base["components"]["schemas"]["Meta"]["required"] == ["x", "y"]
+    new = [_filed(i, x=i % 10 != 0 or i >= 1050) for i in range(1000, 1200)]
+    assert [f for f in _checked(base, new) if f.severity == "breaking"] == []
+    assert [(c.kind, c.pointer, c.detail) for c in diff(base, _learned(new), learned_head=True)] == [
+        ("response-required-unproven", "meta.x", "absent from 5 of 60 objects (from none of 60 before)")]
