@@ -251,3 +251,30 @@ def test_a_ref_s_own_count_caps_its_shared_component_s_count_in_the_diff() -> No
     assert [f for f in _checked(base, new) if f.severity == "breaking"] == []
     assert [(c.kind, c.pointer, c.detail) for c in diff(base, _learned(new), learned_head=True)] == [
         ("response-required-unproven", "meta.x", "absent from 5 of 60 objects (from none of 60 before)")]
+
+
+def _thing(i: int, state: bool) -> Line:
+    return _line("GET", f"/things/{_word(i)}", {"id": i, "name": _word(i), **(
+        {"state": "open" if i % 2 else "closed"} if state else {})}, f"o:{i}")
+
+
+def test_an_enum_absent_from_some_objects_is_not_merged_with_a_string_always_there() -> None:
+    """``GET /things/{id}`` answers ``state`` (open or closed: an enum) in 27 of its 80 things; the list's
+    things always have one, any string. Like-named, the enum joined the string as the wider of the two
+    (learn/components.py ``_wider``) whatever each one's presence: one ``Thing`` whose ``state`` carried no
+    count, read as in every one of the 80 things. 25 new things without it (the same API: two in three
+    never had one) were ``response-property-gone`` and a proven ``response-property-removed``, "in every
+    one of 80 objects before". An enum absent from some objects is a string always there no more than an
+    object is (the count beside its ``$ref``)."""
+    from specbuild.drift.diff import diff
+
+    lists = [_line("GET", f"/things?page={i}", [{"id": j, "name": _word(j), "state": _word(j)}
+                                                for j in range(i, i + 3)], f"l:{i}") for i in range(80)]
+    base = _learned([_thing(i, i % 3 == 0) for i in range(80)] + lists)
+    body = base["paths"]["/things/{thingName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    state = body["properties"]["state"] if "properties" in body else \
+        base["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["properties"]["state"]
+    assert state["x-specbuild-seen"] == 27
+    new = [_thing(i, False) for i in range(5000, 5025)]
+    assert _gone(_checked(base, new)) == []
+    assert [c for c in diff(base, _learned(new), learned_head=True) if c.severity == "breaking"] == []
