@@ -21,3 +21,9 @@ BODY_OPTIONAL: Final = "x-specbuild-body-optional"
 # gone answers 404 to every call; a 404 to ``GET /lookup?email=b`` is ``b`` not found); a body's claims
 # still rest on distinct requests (SEEN: five hundred calls of ``GET /user`` are one user).
 CALLS: Final = "x-specbuild-calls"
+# On a path parameter whose values span segments, ``/`` included (a file path: Gitea's
+# ``/repos/{owner}/{repo}/contents/{filepath}`` takes ``docs/adr/0001-record.md``), which OpenAPI's path
+# templating cannot say. The name is the one an OpenAPI maintainer gave such a parameter in
+# OAI/OpenAPI-Specification#892 ("Support for path parameters which can contain slashes") as the form it
+# would take if the spec adopted it (Roaster implements it); ``check`` and ``diff`` read it (drift/routes.py).
+MULTI_SEGMENT: Final = "x-multiSegment"

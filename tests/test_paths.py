@@ -1273,10 +1273,10 @@ def _file_store() -> list[str]:
 def test_file_names_where_names_vary_are_values_with_their_extension() -> None:
     """``/api/contents/{path}`` was ``/{contentName}/Untitled.ipynb``, ``{contentId}.txt`` and ``{id}.md``
     beside each other: a file name shared by many folders, and typed names whose extensions differ
-    (``plots 26.md`` is ``{:token}.md``), were literal halves."""
+    (``plots 26.md`` is ``{:token}.md``), were literal halves. The files in folders are file paths, one
+    parameter with the files at the top (it was a template per depth: ``/{fileName}/{name}``)."""
     got = learn(_file_store())
-    assert set(got.values()) == {"/api/files/{fileName}", "/api/files/{fileName}/checkpoints",
-                                 "/api/files/{fileName}/{name}", "/api/files/{fileName}/{name}/checkpoints"}
+    assert set(got.values()) == {"/api/files/{filePath}", "/api/files/{filePath}/checkpoints"}
     assert got["/api/files/plots 26.md"] == got["/api/files/todo.txt"] == got["/api/files/Untitled.ipynb"]
 
 
@@ -1292,7 +1292,8 @@ def test_file_names_where_resources_stand_and_a_strong_ids_format_stay_literal()
 
 
 def test_a_build_of_a_file_store_templates_file_names_as_values(tmp_path: Path) -> None:
-    """The user's run: records of a file store through ``specbuild build``; every file is one operation."""
+    """The user's run: records of a file store through ``specbuild build``; every file is one operation, the
+    files in folders too (one parameter of one or more segments, marked ``x-multiSegment``)."""
     records = tmp_path / "files.jsonl"
     with records.open("w") as out:
         for path in _file_store():
@@ -1304,10 +1305,10 @@ def test_a_build_of_a_file_store_templates_file_names_as_values(tmp_path: Path) 
                          stdin=subprocess.DEVNULL)
     assert run.returncode == 0, run.stderr
     paths = json.loads((tmp_path / "out" / "openapi.json").read_text())["paths"]
-    assert sorted(paths) == ["/api/files/{fileName}", "/api/files/{fileName}/checkpoints",
-                             "/api/files/{fileName}/{name}", "/api/files/{fileName}/{name}/checkpoints"]
-    params = paths["/api/files/{fileName}"]["delete"]["parameters"]
-    assert [(q["name"], q["in"], q["schema"]["type"]) for q in params] == [("fileName", "path", "string")]
+    assert sorted(paths) == ["/api/files/{filePath}", "/api/files/{filePath}/checkpoints"]
+    params = paths["/api/files/{filePath}"]["delete"]["parameters"]
+    assert [(q["name"], q["in"], q["schema"]["type"], q["x-multiSegment"]) for q in params] \
+        == [("filePath", "path", "string", True)]
 
 
 def test_the_singular_of_the_collection_it_is_under_names_an_item() -> None:

@@ -23,7 +23,7 @@ from urllib.parse import unquote
 import orjson
 
 from specbuild import multipart
-from specbuild.extensions import BODY_OPTIONAL, CALLS, INFERRED, SEEN
+from specbuild.extensions import BODY_OPTIONAL, CALLS, INFERRED, MULTI_SEGMENT, SEEN
 from specbuild.http import OPERATION_METHODS
 from specbuild.http import served as served_status
 from specbuild.learn import native
@@ -54,7 +54,7 @@ from specbuild.learn.nullability import (
     share_nulls,
     value_type,
 )
-from specbuild.learn.paths.templater import Features, Template
+from specbuild.learn.paths.templater import Features, PathParam, Template
 from specbuild.learn.paths.templating import ITEM_NAMES, Listed
 from specbuild.learn.rules import (
     CORE_DEPTH,
@@ -607,8 +607,7 @@ def _method_rank(method: str) -> int:
 def _operation(template: Template, method: str, op: OperationState, opts: RenderOptions,
                schemes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"description": observed(op.count, sorted(op.responses))}
-    params = [{"name": p.name, "in": "path", "required": True, "schema": dict(p.schema)}
-              for p in template.params]
+    params = [_path_param(p) for p in template.params]
     params += _parameters("query", op.query, op.count, opts)
     params += _parameters("header", op.headers, op.count, opts)
     if params:
@@ -627,6 +626,19 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
     if security:
         out["security"] = security
     return out
+
+
+# What a parameter that spans segments says to a reader (OpenAPI's path templating has no word for it).
+SPANS_DESCRIPTION: Final = ("A path of one or more segments, `/` included (a file in folders: `docs/readme.md`); "
+                            "the traffic called it at several depths.")
+
+
+def _path_param(param: PathParam) -> dict[str, Any]:
+    """A path parameter; one that spans segments (a file path) says so, to readers and to ``check``."""
+    if param.spans:
+        return {"name": param.name, "in": "path", "description": SPANS_DESCRIPTION, "required": True,
+                "schema": dict(param.schema), MULTI_SEGMENT: True}
+    return {"name": param.name, "in": "path", "required": True, "schema": dict(param.schema)}
 
 
 def _note_calls(responses: dict[str, Any], states: dict[int, Any]) -> None:
@@ -1090,9 +1102,12 @@ def path_values(templates: Mapping[str, Template]) -> frozenset[str]:
     """The words the templates made values of a path parameter (``alice`` of ``/alice/dev`` in ``/{name}/{name2}``)."""
     out: set[str] = set()
     for key, template in templates.items():
-        for label, seg in zip(split_path(key), split_path(template.path), strict=True):
-            if seg.startswith("{") and not label.startswith("{"):
-                out.add(unquote(label))
+        labels = template.aligned(split_path(key))
+        for label, seg in zip(labels or (), split_path(template.path), strict=True):
+            # a file path's folders and file (``docs/setup.md``), each a value
+            for value in label.split("/"):
+                if seg.startswith("{") and not value.startswith("{"):
+                    out.add(unquote(value))
     return frozenset(out)
 
 
