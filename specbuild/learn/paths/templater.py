@@ -27,8 +27,10 @@ class path old checkpoints name):
 - :mod:`specbuild.learn.paths.templates`: ``Template``, ``PathParam``, the user's ``Hint``, key labels.
 - :mod:`specbuild.learn.paths.evidence`: sibling profiles and how alike they are.
 - :mod:`specbuild.learn.paths.templating`: the trie of keys, the resolver, and parameter names (``decide``).
+- :mod:`specbuild.learn.paths.filepaths`: files in folders below one parameter made one parameter that spans
+  segments (``/contents/{contentPath}``), on the trie the resolver decided (:mod:`~.resolved`).
 
-Imports run one way: paths -> templating -> evidence | templates -> segments -> errors.
+Imports run one way: paths -> templating -> filepaths -> resolved | evidence | templates -> segments -> errors.
 """
 
 from __future__ import annotations
