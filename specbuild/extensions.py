@@ -27,3 +27,9 @@ CALLS: Final = "x-specbuild-calls"
 # wrote no count beside a ``$ref``: there, whether such a property was in every object is unknown.
 EVIDENCE: Final = "x-specbuild-evidence"
 EVIDENCE_REF_COUNTS: Final = 2
+# On a path parameter whose values span segments, ``/`` included (a file path: Gitea's
+# ``/repos/{owner}/{repo}/contents/{filepath}`` takes ``docs/adr/0001-record.md``), which OpenAPI's path
+# templating cannot say. The name is the one an OpenAPI maintainer gave such a parameter in
+# OAI/OpenAPI-Specification#892 ("Support for path parameters which can contain slashes") as the form it
+# would take if the spec adopted it (Roaster implements it); ``check`` and ``diff`` read it (drift/routes.py).
+MULTI_SEGMENT: Final = "x-multiSegment"

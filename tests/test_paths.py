@@ -44,7 +44,7 @@ Shapes = Mapping[str, Iterable[str]]
 
 
 def learn(paths: Iterable[str], shapes: Mapping[str, frozenset[str]] | None = None,
-          hints: tuple[str, ...] = ()) -> dict[str, str]:
+          hints: tuple[str, ...] = (), file_paths: bool = False) -> dict[str, str]:
     """raw path -> template path; ``shapes`` gives features per raw path (merged per key)."""
     t = PathTemplater(hints)
     keys = {p: t.observe(p) for p in paths}
@@ -53,7 +53,8 @@ def learn(paths: Iterable[str], shapes: Mapping[str, frozenset[str]] | None = No
         feats = {}
         for p, k in keys.items():
             feats.setdefault(k, set()).update(shapes.get(p, ()))
-    templates = t.templates({k: frozenset(v) for k, v in feats.items()} if feats is not None else None)
+    templates = t.templates({k: frozenset(v) for k, v in feats.items()} if feats is not None else None,
+                            file_paths=file_paths)
     for p, k in keys.items():
         assert templates[k].match(p) is not None, (p, templates[k])
     return {p: templates[k].path for p, k in keys.items()}
@@ -1291,8 +1292,11 @@ def test_file_names_where_resources_stand_and_a_strong_ids_format_stay_literal()
     assert got["/files/report.json"] == got["/files/data.csv"] == "/files/{fileName}"
 
 
-def test_a_build_of_a_file_store_templates_file_names_as_values(tmp_path: Path) -> None:
-    """The user's run: records of a file store through ``specbuild build``; every file is one operation."""
+@pytest.mark.parametrize("spans", [False, True])
+def test_a_build_of_a_file_store_templates_file_names_as_values(tmp_path: Path, spans: bool) -> None:
+    """The user's run: records of a file store through ``specbuild build``; every file is one operation. A file
+    in a folder is a template per depth, or, with ``--file-paths``, one parameter of one or more segments
+    (``x-multiSegment``) whose ``/checkpoints`` trailer stays after it."""
     records = tmp_path / "files.jsonl"
     with records.open("w") as out:
         for path in _file_store():
@@ -1300,10 +1304,15 @@ def test_a_build_of_a_file_store_templates_file_names_as_values(tmp_path: Path) 
             out.write(json.dumps(record("post" if "checkpoints" in path else "delete", path, 204)) + "\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, "-m", "specbuild", "build", "-i", str(records), "-o", str(tmp_path / "out"),
-                          "-q"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
-                         stdin=subprocess.DEVNULL)
+                          "-q", *(["--file-paths"] if spans else [])], capture_output=True, text=True, cwd=ROOT,
+                         env=env, timeout=120, stdin=subprocess.DEVNULL)
     assert run.returncode == 0, run.stderr
     paths = json.loads((tmp_path / "out" / "openapi.json").read_text())["paths"]
+    if spans:
+        assert sorted(paths) == ["/api/files/{filePath}", "/api/files/{filePath}/checkpoints"]
+        params = paths["/api/files/{filePath}"]["delete"]["parameters"]
+        assert [(q["name"], q["in"], q["x-multiSegment"]) for q in params] == [("filePath", "path", True)]
+        return
     assert sorted(paths) == ["/api/files/{fileName}", "/api/files/{fileName}/checkpoints",
                              "/api/files/{fileName}/{name}", "/api/files/{fileName}/{name}/checkpoints"]
     params = paths["/api/files/{fileName}"]["delete"]["parameters"]

@@ -63,3 +63,23 @@ def test_learned_paths_outside_the_truths_mount_are_not_scored() -> None:
     # several servers: outside only when under none of them
     two = {"servers": [{"url": "http://x/api/v2"}, {"url": "/-"}], "paths": {}}
     assert measure.outside_truth(two, learned) == ["/api", "/api/v3/alerts"]
+
+
+def test_file_paths_are_scored_as_one_or_more_segments_meanwhile_and_their_trailers_kept() -> None:
+    """score.py matches every ``{x}`` as one segment; the acceptance of a spec whose file path spans
+    segments (``x-multiSegment``) is also read with it as one or more, a trailer after it the trailer's."""
+    import re
+    from types import SimpleNamespace
+
+    measure = _measure()
+    one = SimpleNamespace(template_regex=lambda p: re.compile("^" + re.sub(r"\\\{[^/]*?\\\}", "([^/]+)",
+                                                                            re.escape(p)) + "/?$"))
+    span = {"name": "path", "in": "path", "x-multiSegment": True}
+    learned = {"paths": {"/c/{path}": {"get": {"parameters": [span]}},
+                         "/c/{path}/checkpoints": {"get": {"parameters": [span]}},
+                         "/u/{id}": {"get": {}}}}
+    with measure.spans_as_paths(one, learned):
+        file, trailer, other = (one.template_regex(p) for p in ("/c/{path}", "/c/{path}/checkpoints", "/u/{id}"))
+        assert file.match("/c/a/b/c.md") and not file.match("/c/a/b.md/checkpoints")
+        assert trailer.match("/c/a/b.md/checkpoints") and not other.match("/u/a/b")
+    assert not one.template_regex("/c/{path}").match("/c/a/b.md")

@@ -33,7 +33,8 @@ import re
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -280,6 +281,10 @@ def measure(folder: Path, name: str, tmp: Path, devset: Path, mutations: bool = 
     # without those exchanges say how much of a drop is that.
     res["selfcons_plain_json"] = score.self_consistency(spec, plain_json(as_served(score.load_traffic(str(a_plain)))))
     res["accept_plain_json"] = score.self_consistency(spec, plain_json(as_served(score.load_traffic(str(b_plain)))))
+    if spanning(learned):  # a file path: score.py matches each {x} as one segment, the Router as one or more
+        with spans_as_paths(score, learned):
+            res["selfcons_spanning"] = score.self_consistency(spec, as_served(score.load_traffic(str(a_plain))))
+            res["accept_spanning"] = score.self_consistency(spec, as_served(score.load_traffic(str(b_plain))))
     res["gate"] = drift(folder, name, a_spec, b, tmp)
     b_spec = tmp / f"{name}-B" / "openapi.json"
     res["id_enums"] = id_enums(learned)
@@ -290,6 +295,49 @@ def measure(folder: Path, name: str, tmp: Path, devset: Path, mutations: bool = 
 
         res["mutations"] = mutate.mutations(name, a_spec, b, tmp)
     return res
+
+
+def spanning(learned: dict[str, Any]) -> set[tuple[str, str]]:
+    """The learned (path, parameter name) pairs marked ``x-multiSegment`` (a file path with folders)."""
+    return {(path, p["name"]) for path, item in learned.get("paths", {}).items() if isinstance(item, dict)
+            for op in item.values() if isinstance(op, dict)
+            for p in op.get("parameters", []) if isinstance(p, dict) and p.get("x-multiSegment") is True}
+
+
+@contextmanager
+def spans_as_paths(score: ModuleType, learned: dict[str, Any]) -> Iterator[None]:
+    """score.py's ``template_regex`` made to match the learned ``x-multiSegment`` parameters as one or more
+    segments, meanwhile (score.py is not changed): its rule otherwise (a literal escaped, a parameter
+    ``[^/]+``, ``/?$``), the trailers of the other file paths at the same place kept theirs, as the Router
+    tries them first (``/api/contents/a/b.ipynb/checkpoints`` is the checkpoints')."""
+    split = {(path, name): tuple(path.split("{" + name + "}", 1)) for path, name in spanning(learned)}
+    plain: Callable[[str], re.Pattern[str]] = score.template_regex
+
+    def one(text: str) -> str:
+        return "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in _PARAM.split(text))
+
+    def regex(full: str) -> re.Pattern[str]:
+        names = {name for path, name in split if full.endswith(path)}
+        if not names:
+            return plain(full)
+        out = ""
+        for part in _PARAM.split(full):
+            if part[1:-1] in names and part.startswith("{"):
+                before, after = next(v for (path, n), v in split.items() if n == part[1:-1] and full.endswith(path))
+                others = sorted({t for (b, t) in split.values() if b == before and t != after and t})
+                out += ("(?!.+?(?:" + "|".join(one(t) for t in others) + ")/?$)" if others else "") + "(.+?)"
+            else:
+                out += "([^/]+)" if part.startswith("{") else re.escape(part)
+        return re.compile("^" + out + "/?$")
+
+    setattr(score, "template_regex", regex)  # noqa: B010 (a module object the devset owns)
+    try:
+        yield
+    finally:
+        setattr(score, "template_regex", plain)  # noqa: B010
+
+
+_PARAM = re.compile(r"(\{[^{}/]*\})")
 
 
 REDIRECTS = (301, 302, 307, 308)  # what a server answers the form of a path it does not serve
@@ -371,8 +419,17 @@ def summary(r: dict[str, Any]) -> str:
         f"build --check breaking {r['gate']['build_check']['breaking']} | "
         f"check breaking {r['gate']['check']['breaking']} | "
         f"(plain-JSON requests: {r['selfcons_plain_json']['rate']:.3f} / {r['accept_plain_json']['rate']:.3f}) | "
+        f"{_spanning(r)}"
         f"id enums {len(r['id_enums'])} | map keys id-like {keys[0]} differ {keys[1]}{_slashes(r)}{_mutated(r)}"
     )
+
+
+def _spanning(r: dict[str, Any]) -> str:
+    """Where the spec has file paths: the rates with them matched as one or more segments."""
+    if "accept_spanning" not in r:
+        return ""
+    return (f"(x-multiSegment as 1+ segments: {r['selfcons_spanning']['rate']:.3f} / "
+            f"{r['accept_spanning']['rate']:.3f}) | ")
 
 
 def _mutated(r: dict[str, Any]) -> str:

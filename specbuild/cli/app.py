@@ -38,6 +38,7 @@ from specbuild.cli.options import (
     ExcludeHeaders,
     ExcludePath,
     FailOn,
+    FilePaths,
     FoldJobs,
     Format,
     FromBeginning,
@@ -167,6 +168,7 @@ def build(
     exclude_header: ExcludeHeaders = None,
     no_enums: NoEnums = False,
     no_evidence: NoEvidence = False,
+    file_paths: FilePaths = False,
     examples: Examples = False,
     max_body_bytes: LearnMaxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     strict: Strict = False,
@@ -202,7 +204,8 @@ def build(
                                  record_filter(include_path, exclude_path, host, method))
     src, input_ = record_source(source, input_, stdin_piped())
     out = output_settings(_output_folder_for(src, output), fmt, spec, openapi, title, api_version, server_url,
-                          base_path, examples=examples, enums=not no_enums, evidence=not no_evidence)
+                          base_path, examples=examples, enums=not no_enums, evidence=not no_evidence,
+                          file_paths=file_paths)
     if src is Source.file:
         refuse_kafka_only({"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
                            "--start-time": start_time, "--partition": partition, "--reset-state": reset_state,

@@ -256,6 +256,11 @@ NoEnums = Annotated[bool, typer.Option("--no-enums", help="Never infer enums.", 
 NoEvidence = Annotated[bool, typer.Option(
     "--no-evidence", rich_help_panel=PANEL_OUTPUT,
     help="Leave out the x-specbuild-seen and -calls counts; check and diff then read every learned claim as certain.")]
+FilePaths = Annotated[bool, typer.Option(
+    "--file-paths", rich_help_panel=PANEL_LEARNING,
+    help="Learn a file path with folders (contents/docs/adr/1.md) as ONE path parameter marked x-multiSegment, "
+         "as Gitea's and Jupyter's own specs write it; check and diff honour it, most other tools match one "
+         "segment only. Default: a template per depth.")]
 LearnMaxBodyBytes = Annotated[int, typer.Option(
     "--max-body-bytes", metavar="BYTES", callback=_not_negative, rich_help_panel=PANEL_LEARNING,
     help="Bodies larger than this are not parsed (the operation and status are still learned).")]

@@ -19,6 +19,7 @@ from specbuild.cli.options import (
     BasePath,
     BootstrapServers,
     Examples,
+    FilePaths,
     KafkaConfig,
     KafkaOption,
     NoEnums,
@@ -58,6 +59,7 @@ def render(
     base_path: BasePath = None,
     no_enums: NoEnums = False,
     no_evidence: NoEvidence = False,
+    file_paths: FilePaths = False,
     examples_: Examples = False,
     quiet: Quiet = False,
 ) -> None:
@@ -65,7 +67,7 @@ def render(
     writes (give the output options the followers were given, --spec among them)."""
     conf = consumer_config(bootstrap_servers, "specbuild", "earliest", tuple(kafka_option or ()), kafka_config)
     out = output_settings(output, fmt, spec, openapi, title, api_version, server_url, base_path, examples=examples_,
-                          enums=not no_enums, evidence=not no_evidence)
+                          enums=not no_enums, evidence=not no_evidence, file_paths=file_paths)
     base = read_base(out.start, quiet)
     with Reporter(quiet=quiet) as reporter:
         builder, states = read_group(conf, state_topic, reporter.note)

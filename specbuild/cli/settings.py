@@ -130,9 +130,10 @@ def record_filter(include_path: list[str] | None, exclude_path: list[str] | None
 
 def output_settings(target: str, fmt: SpecFormat, start: Path | None, openapi: OpenAPIVersion, title: str,
                     api_version: str, server_url: str | None, base_path: str | None, *, examples: bool,
-                    enums: bool, evidence: bool = True) -> Output:
+                    enums: bool, evidence: bool = True, file_paths: bool = False) -> Output:
     render = RenderOptions(openapi=openapi.value, title=title, api_version=api_version, server_url=server_url,
-                           base_path=base_path, enums=enums, examples=examples, evidence=evidence)
+                           base_path=base_path, enums=enums, examples=examples, evidence=evidence,
+                           file_paths=file_paths)
     return Output(target, fmt.value, start, render)
 
 

@@ -40,7 +40,8 @@ from specbuild.drift.evidence import (
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.drift.presence import shared_refs
-from specbuild.extensions import INFERRED
+from specbuild.drift.routes import Router
+from specbuild.extensions import INFERRED, MULTI_SEGMENT
 from specbuild.http import OPERATION_METHODS
 from specbuild.records import MAX_FORM_DEPTH, form_name, is_index
 from specbuild.refs import merge_all_of, resolve, server_path
@@ -58,7 +59,7 @@ LEARNED_SUPPRESSED: Final = frozenset({
     "parameter-now-required", "request-body-now-required", "request-property-now-required",
     "response-property-now-required", "request-type-narrowed", "response-type-narrowed",
     "request-enum-value-removed", "response-enum-value-removed", "request-constraint-tightened",
-    "response-constraint-tightened", "operation-deprecated",
+    "response-constraint-tightened", "operation-deprecated", "path-parameter-no-longer-spans",
 })
 # ... and what it learned as required may be optional after all: reported as the optional kind.
 LEARNED_DOWNGRADE: Final = {"required-parameter-added": "parameter-added",
@@ -220,11 +221,45 @@ def _paired(b_ops: dict[tuple[str, str], _Op],
     left: dict[tuple[str, str], list[_Op]] = {}
     for key in sorted(h_ops.keys() - b_ops.keys()):
         left.setdefault(_unslashed(key), []).append(h_ops[key])
+    spanned = _Spanning(h_ops)
     for key in sorted(b_ops.keys() - h_ops.keys()):
         same = left.get(_unslashed(key))
-        out.append((b_ops[key], same.pop(0) if same else None))
-    out.extend((None, h_op) for ops in left.values() for h_op in ops)
+        out.append((b_ops[key], same.pop(0) if same else spanned.covering(key)))
+    out.extend((None, h_op) for ops in left.values() for h_op in ops if id(h_op) not in spanned.paired)
     return out
+
+
+class _Spanning:
+    """The head's operations whose path has a parameter of one or more segments (a file path), and which of
+    them cover a base operation: a spec learned with a template per depth (``/contents/{a}/{b}.md``) diffed
+    against one learned with the file path (``/contents/{path}``) pairs each depth with the file path, as
+    ``check`` routes their calls; none is removed, and the file path is no operation added."""
+
+    def __init__(self, h_ops: Mapping[tuple[str, str], _Op]) -> None:
+        # by the path as keyed, its parameters named again (the router reads which one spans by its name)
+        self.ops = {(_named(key[0], op.path), key[1]): op for key, op in h_ops.items() if _spans(op)}
+        self.router = Router({path: op.item for (path, _), op in self.ops.items()}) if self.ops else None
+        self.paired: set[int] = set()   # id() of each head operation paired so
+
+    def covering(self, key: tuple[str, str]) -> _Op | None:
+        """The head's operation whose file path covers the base's path ``key`` (``{}`` a value), or None."""
+        found = self.router.match(key[0]) if self.router is not None else None
+        op = self.ops.get((found.route.template, key[1])) if found is not None else None
+        if op is not None:
+            self.paired.add(id(op))
+        return op
+
+
+def _named(keyed: str, path: str) -> str:
+    """A keyed path (``/v1/contents/{}``) with the parameter names of the path it was keyed from."""
+    names = iter(m[0] for m in _PARAM.finditer(path))
+    return re.sub(r"\{\}", lambda _: next(names, "{}"), keyed)
+
+
+def _spans(op: _Op) -> bool:
+    """Whether an operation's path has a parameter marked as spanning segments."""
+    return any(isinstance(p, Mapping) and p.get("in") == "path" and p.get(MULTI_SEGMENT) is True
+               for p in [*(op.item.get("parameters") or ()), *(op.op.get("parameters") or ())])
 
 
 def _unslashed(key: tuple[str, str]) -> tuple[str, str]:
@@ -246,7 +281,7 @@ def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:
         ctx.here("path-now-with-trailing-slash" if slashed else "path-no-longer-with-trailing-slash", "")
     b_security = b.op.get("security", ctx.base.get("security"))
     h_security = h.op.get("security", ctx.head.get("security"))
-    bp, hp = _params(ctx.base, b), _params(ctx.head, h)
+    bp, hp = _spanned(*_params(ctx.base, b), *_params(ctx.head, h))
     # a credential header one side documents as a parameter and the other as the API key scheme it is
     now = {name for name in _header_schemes(ctx.head, h_security) if ("header", name) in bp.keys() - hp.keys()}
     before = {name for name in _header_schemes(ctx.base, b_security) if ("header", name) in hp.keys() - bp.keys()}
@@ -274,10 +309,39 @@ def _slashed(path: str) -> bool:
     return len(path) > 1 and path.endswith("/")
 
 
-def _params(doc: Mapping[str, Any], op: _Op) -> dict[tuple[str, str], dict[str, Any]]:
-    """Parameters by (in, name); path parameters by position, so a rename is no change."""
+Params = dict[tuple[str, str], dict[str, Any]]
+
+
+def _spanned(bp: Params, bn: int, hp: Params, hn: int) -> tuple[Params, Params]:
+    """Path parameters (``bn`` and ``hn`` of them, keyed by position) aligned on a file path: where one side's
+    parameter spans segments (``x-multiSegment``), the parameters after it are keyed from the end (its
+    trailer's, ``/checkpoints/{id}``), and the other side's parameters its span covers (a template per
+    depth: ``/contents/{a}/{b}``) are the file path's: the first compared with it, the rest no parameter
+    removed or added (the file path holds them)."""
+    at = next((int(k[1]) for side in (hp, bp) for k, p in side.items() if k[0] == "path" and p.get(MULTI_SEGMENT)
+               is True and k[1].isdigit()), None)
+    if at is None:
+        return bp, hp
+    after = (hn if any(k[0] == "path" and p.get(MULTI_SEGMENT) is True for k, p in hp.items()) else bn) - at - 1
+    return _aligned(bp, bn, at, after), _aligned(hp, hn, at, after)
+
+
+def _aligned(params: Params, n: int, at: int, after: int) -> Params:
+    """``params`` with their path parameters keyed as :func:`_spanned` aligns them (``n`` in the path)."""
+    out: Params = {}
+    for key, p in params.items():
+        if key[0] != "path" or not key[1].isdigit() or int(key[1]) <= at:
+            out[key] = p
+        elif int(key[1]) >= n - after:
+            out[("path", f"-{n - int(key[1])}")] = p
+    return out
+
+
+def _params(doc: Mapping[str, Any], op: _Op) -> tuple[Params, int]:
+    """Parameters by (in, name), and how many the path has; path parameters by position, so a rename is no
+    change."""
     names = [m[0][1:-1] for m in _PARAM.finditer(op.path)]
-    out: dict[tuple[str, str], dict[str, Any]] = {}
+    out: Params = {}
     for raw in [*(op.item.get("parameters") or ()), *(op.op.get("parameters") or ())]:
         p = resolve(doc, raw)
         name, where = p.get("name"), p.get("in")
@@ -288,7 +352,7 @@ def _params(doc: Mapping[str, Any], op: _Op) -> dict[tuple[str, str], dict[str, 
         else:
             key = (where, name.lower() if where == "header" else name)
         out[key] = p
-    return out
+    return out, len(names)
 
 
 def _parameters(ctx: _Ctx, bp: dict[tuple[str, str], dict[str, Any]], hp: dict[tuple[str, str], dict[str, Any]],
@@ -315,6 +379,9 @@ def _parameter_pairs(ctx: _Ctx, bp: dict[tuple[str, str], dict[str, Any]],
             ctx.here("required-parameter-added" if hp[key].get("required") else "parameter-added", where)
         else:
             was, now = bool(bp[key].get("required")), bool(hp[key].get("required"))
+            spans = bp[key].get(MULTI_SEGMENT) is True, hp[key].get(MULTI_SEGMENT) is True
+            if key[0] == "path" and spans[0] != spans[1]:
+                ctx.here("path-parameter-now-spans" if spans[1] else "path-parameter-no-longer-spans", where)
             if now and not was:
                 ctx.here("parameter-now-required", where)
             elif was and not now:

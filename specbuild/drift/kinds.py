@@ -139,6 +139,11 @@ CHANGE_KINDS: Final = _registry(
      "a credential header once documented as a parameter is now the API key scheme it carries (the same requests)"),
     ("header-no-longer-security-scheme", "info",
      "a credential header documented as an API key scheme is now documented as a parameter (the same requests)"),
+    ("path-parameter-now-spans", "info",
+     "a path parameter now takes one or more segments, / included (x-multiSegment: a file path with folders)"),
+    ("path-parameter-no-longer-spans", "breaking",
+     "a path parameter that took a file path with folders (x-multiSegment) now takes one segment: calls "
+     "with folders match no operation"),
     ("parameter-removed", "warning", "a parameter is gone (clients that send it are ignored)"),
     ("parameter-added", "info", "a new optional parameter"),
     ("required-parameter-added", "breaking", "a new required parameter"),

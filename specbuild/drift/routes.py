@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from specbuild.drift.evidence import count_of
 from specbuild.drift.forms import types_at
-from specbuild.extensions import BODY_OPTIONAL, CALLS, INFERRED, SEEN
+from specbuild.extensions import BODY_OPTIONAL, CALLS, INFERRED, MULTI_SEGMENT, SEEN
 from specbuild.http import OPERATION_METHODS, UNDECLARED_MEDIA, media_type
 from specbuild.records import is_json_media
 from specbuild.refs import resolve
@@ -54,6 +54,7 @@ class _Node:
     literal: dict[str, _Node] = field(default_factory=dict)
     mixed: list[tuple[re.Pattern[str], _Node]] = field(default_factory=list)
     param: _Node | None = None
+    tail: _Node | None = None  # a parameter of one or more segments (MULTI_SEGMENT: a file path)
     route: Route | None = None
 
 
@@ -72,8 +73,12 @@ class Router:
 
     def _add(self, template: str, item: Mapping[str, Any]) -> None:
         node = self._root
+        spans = _spanning(item)
         for seg in _segments(template):
-            if seg.startswith("{") and seg.endswith("}") and PARAM.fullmatch(seg):
+            if seg.startswith("{") and seg.endswith("}") and seg[1:-1] in spans:
+                node.tail = node.tail or _Node()
+                node = node.tail
+            elif seg.startswith("{") and seg.endswith("}") and PARAM.fullmatch(seg):
                 node.param = node.param or _Node()
                 node = node.param
             elif PARAM.search(seg):
@@ -119,6 +124,16 @@ class Router:
         return None
 
 
+def _spanning(item: Mapping[str, Any]) -> frozenset[str]:
+    """The path parameters of a path item that span segments (``x-multiSegment: true``), by name; a
+    parameter by ``$ref`` is read as one segment."""
+    lists = [item.get("parameters"), *(op.get("parameters") for m in OPERATION_METHODS
+                                       if isinstance(op := item.get(m), Mapping))]
+    return frozenset(p["name"] for params in lists if isinstance(params, list) for p in params
+                     if isinstance(p, Mapping) and p.get("in") == "path" and p.get(MULTI_SEGMENT) is True
+                     and isinstance(p.get("name"), str))
+
+
 def _segments(path: str) -> list[str]:
     path = path.strip("/")
     return path.split("/") if path else []
@@ -153,6 +168,20 @@ def _walk(node: _Node, segments: list[str], i: int, values: list[str]) -> Route 
     if node.param is not None and seg:
         values.append(seg)
         found = _walk(node.param, segments, i + 1, values)
+        if found is not None:
+            return found
+        values.pop()
+    return None if node.tail is None else _walk_tail(node.tail, segments, i, values)
+
+
+def _walk_tail(tail: _Node, segments: list[str], i: int, values: list[str]) -> Route | None:
+    """A parameter of one or more segments from ``i``, the fewest first: what follows it (a trailer such as
+    jupyter's ``/checkpoints``) is the trailer's where it can be, as the servers that serve one route it."""
+    for end in range(i + 1, len(segments) + 1):
+        if not segments[end - 1]:
+            return None  # an empty segment (``a//b``) names no folder
+        values.append("/".join(segments[i:end]))
+        found = _walk(tail, segments, end, values)
         if found is not None:
             return found
         values.pop()

@@ -273,7 +273,7 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
         folder = _folder(settings, builder, reporter, dead)
         stack.callback(folder.close)
         stop = stack.enter_context(StopSignals())
-        tally = Counts(overlaid=base is not None)
+        tally = Counts(overlaid=base is not None, file_paths=options is not None and options.file_paths)
         if not isinstance(checkpoints, Checkpoints) or checkpoints.ready is None:
             preload()  # the validator's import overlaps the group join instead of the first checkpoint
         source = open_source(conf, settings.connection.topics, positions, note=reporter.note,
@@ -410,8 +410,10 @@ class Counts:
     and less often when a count takes long. A pool's workers keep what they fold until a checkpoint, and
     a person's spec overlaid adds paths: then the last checkpoint's document says."""
 
-    def __init__(self, overlaid: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, overlaid: bool = False, clock: Callable[[], float] = time.monotonic,
+                 file_paths: bool = False) -> None:
         self.overlaid = overlaid
+        self.file_paths = file_paths  # --file-paths: the templates the render decides
         self.clock = clock
         self.due = 0.0
         self.exchanges = -1
@@ -423,7 +425,7 @@ class Counts:
             return _counts(follower.doc)
         now = self.clock()
         if now >= self.due and builder.exchanges not in (0, self.exchanges):  # 0: nothing to count yet
-            paths, operations = counts(builder)
+            paths, operations = counts(builder, self.file_paths)
             self.exchanges = builder.exchanges
             self.due = now + max(COUNT_EVERY, (self.clock() - now) / COUNT_SHARE)
             self.last = {"paths": paths, "operations": operations}

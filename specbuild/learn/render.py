@@ -23,7 +23,7 @@ from urllib.parse import unquote
 import orjson
 
 from specbuild import multipart
-from specbuild.extensions import BODY_OPTIONAL, CALLS, EVIDENCE, EVIDENCE_REF_COUNTS, INFERRED, SEEN
+from specbuild.extensions import BODY_OPTIONAL, CALLS, EVIDENCE, EVIDENCE_REF_COUNTS, INFERRED, MULTI_SEGMENT, SEEN
 from specbuild.http import OPERATION_METHODS
 from specbuild.http import served as served_status
 from specbuild.learn import native
@@ -54,7 +54,7 @@ from specbuild.learn.nullability import (
     share_nulls,
     value_type,
 )
-from specbuild.learn.paths.templater import Features, Template
+from specbuild.learn.paths.templater import Features, PathParam, Template
 from specbuild.learn.paths.templating import ITEM_NAMES, Listed
 from specbuild.learn.rules import (
     CORE_DEPTH,
@@ -102,6 +102,7 @@ class RenderOptions:
     enums: bool = True
     examples: bool = False
     evidence: bool = True           # x-specbuild-seen on learned schemas (drift/evidence.py reads them)
+    file_paths: bool = False        # a file path with folders as one parameter (learn/paths/filepaths.py)
     # the words the paths hold as parameter values (render() decides them from the templates)
     path_values: frozenset[str] = frozenset()
     # the fields each resource's answers hold in most objects (render() reads them from the features),
@@ -139,7 +140,8 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
     # what the bodies hold as who or what reads every key's folds, not the templates: read meanwhile
     held = elsewhere(functools.partial(who_strings, builder)) if elsewhere is not None and large else None
     feats = features(builder)
-    templates = builder.templater.templates(feats, targets(builder), listed(builder), refused(builder))
+    templates = builder.templater.templates(feats, targets(builder), listed(builder), refused(builder),
+                                            file_paths=opts.file_paths)
     opts = replace(opts, path_values=(values := path_values(templates)), fields=ResourceFields(feats, templates),
                    key_values=key_values(builder, held() if held is not None else None),
                    scheme_names=_scheme_names(builder))
@@ -246,8 +248,8 @@ def _count(n: int, what: str) -> str:
     return f"{n:,} {what}{'' if n == 1 else 's'}"
 
 
-def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | None = None
-                      ) -> dict[tuple[Template, str], OperationState]:
+def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | None = None,
+                      file_paths: bool = False) -> dict[tuple[Template, str], OperationState]:
     """Fold states of all skeleton keys merged per (final template, method), sorted by path then method.
 
     The builder keeps its states (natively folded parts are merged as copies, natively: a few merged
@@ -255,7 +257,7 @@ def merged_operations(builder: SpecBuilder, templates: Mapping[str, Template] | 
     """
     if templates is None:
         templates = builder.templater.templates(features(builder), targets(builder), listed(builder),
-                                                refused(builder))
+                                                refused(builder), file_paths=file_paths)
     return {key: _merged(states) for key, states in grouped_states(builder, templates)}
 
 
@@ -351,11 +353,11 @@ def _rendered_text(groups: list[Group], opts: RenderOptions
         return None
 
 
-def counts(builder: SpecBuilder) -> tuple[int, int]:
+def counts(builder: SpecBuilder, file_paths: bool = False) -> tuple[int, int]:
     """The paths and operations :func:`render` would write (before a base path is taken out or a person's
     spec overlaid): the templates decided, nothing rendered. For a progress line."""
     templates = builder.templater.templates(features(builder), targets(builder), listed(builder),
-                                            refused(builder))
+                                            refused(builder), file_paths=file_paths)
     operations = {(templates[key].path, method) for key, method in builder.operations}
     return len({path for path, _ in operations}), len(operations)
 
@@ -609,8 +611,7 @@ def _method_rank(method: str) -> int:
 def _operation(template: Template, method: str, op: OperationState, opts: RenderOptions,
                schemes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"description": observed(op.count, sorted(op.responses))}
-    params = [{"name": p.name, "in": "path", "required": True, "schema": dict(p.schema)}
-              for p in template.params]
+    params = [_path_param(p) for p in template.params]
     params += _parameters("query", op.query, op.count, opts)
     params += _parameters("header", op.headers, op.count, opts)
     if params:
@@ -629,6 +630,19 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
     if security:
         out["security"] = security
     return out
+
+
+# What a parameter that spans segments says to a reader (OpenAPI's path templating has no word for it).
+SPANS_DESCRIPTION: Final = ("A path of one or more segments, `/` included (a file in folders: `docs/readme.md`); "
+                            "the traffic called it at several depths.")
+
+
+def _path_param(param: PathParam) -> dict[str, Any]:
+    """A path parameter; one that spans segments (a file path) says so, to readers and to ``check``."""
+    if param.spans:
+        return {"name": param.name, "in": "path", "description": SPANS_DESCRIPTION, "required": True,
+                "schema": dict(param.schema), MULTI_SEGMENT: True}
+    return {"name": param.name, "in": "path", "required": True, "schema": dict(param.schema)}
 
 
 def _note_calls(responses: dict[str, Any], states: dict[int, Any]) -> None:
@@ -1092,9 +1106,12 @@ def path_values(templates: Mapping[str, Template]) -> frozenset[str]:
     """The words the templates made values of a path parameter (``alice`` of ``/alice/dev`` in ``/{name}/{name2}``)."""
     out: set[str] = set()
     for key, template in templates.items():
-        for label, seg in zip(split_path(key), split_path(template.path), strict=True):
-            if seg.startswith("{") and not label.startswith("{"):
-                out.add(unquote(label))
+        labels = template.aligned(split_path(key))
+        for label, seg in zip(labels or (), split_path(template.path), strict=True):
+            # a file path's folders and file (``docs/setup.md``), each a value
+            for value in label.split("/"):
+                if seg.startswith("{") and not value.startswith("{"):
+                    out.add(unquote(value))
     return frozenset(out)
 
 

@@ -27,8 +27,10 @@ class path old checkpoints name):
 - :mod:`specbuild.learn.paths.templates`: ``Template``, ``PathParam``, the user's ``Hint``, key labels.
 - :mod:`specbuild.learn.paths.evidence`: sibling profiles and how alike they are.
 - :mod:`specbuild.learn.paths.templating`: the trie of keys, the resolver, and parameter names (``decide``).
+- :mod:`specbuild.learn.paths.filepaths`: files in folders below one parameter made one parameter that spans
+  segments (``/contents/{contentPath}``), on the trie the resolver decided (:mod:`~.resolved`).
 
-Imports run one way: paths -> templating -> evidence | templates -> segments -> errors.
+Imports run one way: paths -> templating -> filepaths -> resolved | evidence | templates -> segments -> errors.
 """
 
 from __future__ import annotations
@@ -274,12 +276,13 @@ class PathTemplater:
 
     def templates(self, features: Mapping[str, frozenset[str]] | None = None,
                   targets: Mapping[str, int] | None = None, listed: Listed | None = None,
-                  refused: AbstractSet[str] = frozenset()) -> dict[str, Template]:
+                  refused: AbstractSet[str] = frozenset(), *, file_paths: bool = False) -> dict[str, Template]:
         """The template of every key observed so far, decided from all the evidence at once: ``features``
         (methods and response properties per key: :class:`Features`, or their plain form), ``targets``
         (distinct request targets per key), ``listed`` (the names the collections at some keys list) and
         ``refused`` (the keys every answer of which refused the path: not found, an invalid name)."""
-        return decide(sorted(self._keys), self.hints, features or {}, targets or {}, listed, refused)
+        return decide(sorted(self._keys), self.hints, features or {}, targets or {}, listed, refused,
+                      file_paths=file_paths)
 
 
 def _must_open(words: set[str], cap: int) -> bool:

@@ -21,6 +21,7 @@ class PathParam:
 
     name: str
     schema: dict[str, str] = field(hash=False)
+    spans: bool = False   # a file path: one or more segments, ``/`` included (learn/paths/filepaths.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,8 @@ class Template:
         {'userId': '7'}
         """
         mine = split_path(self.path)
-        theirs = split_path(path)
-        if len(mine) != len(theirs):
+        theirs = self.aligned(split_path(path))
+        if theirs is None:
             return None
         values: dict[str, str] = {}
         for pattern, seg in zip(mine, theirs, strict=True):
@@ -51,6 +52,25 @@ class Template:
             elif pattern != escape_segment(seg):
                 return None
         return values
+
+
+    def aligned(self, segments: list[str]) -> list[str] | None:
+        """``segments`` (a path's, or a key's labels) one per segment of this template: those of a parameter
+        that spans segments joined by ``/``; None when their count cannot fit."""
+        spans = [i for i, p in enumerate(self.params) if p.spans]
+        mine = split_path(self.path)
+        if not spans:
+            return segments if len(segments) == len(mine) else None
+        if len(segments) < len(mine):
+            return None
+        at = _nth_param(mine, spans[0])  # the segments before it and its trailer match one to one
+        end = len(segments) - (len(mine) - at - 1)
+        return [*segments[:at], "/".join(segments[at:end]), *segments[end:]]
+
+
+def _nth_param(segments: Sequence[str], n: int) -> int:
+    """The index of the ``n``-th parameter segment among ``segments``."""
+    return [i for i, seg in enumerate(segments) if seg.startswith("{")][n]
 
 
 _KIND_SCHEMAS: Final[dict[str, dict[str, str]]] = {

@@ -48,6 +48,9 @@ from specbuild.learn.paths.evidence import (
     similarity,
     walk,
 )
+from specbuild.learn.paths.filepaths import file_paths as spanned
+from specbuild.learn.paths.resolved import Res as _Res
+from specbuild.learn.paths.resolved import Slot as _Slot
 from specbuild.learn.paths.templates import Hint, PathParam, Template, hint_label, kind_schema, placeholder_kind
 from specbuild.learn.rules import IDENTIFIER
 from specbuild.segments import (
@@ -115,38 +118,13 @@ class _Raw:
         self.walked: list[tuple[str, _Raw]] | None = None   # the children as profiles see them (_raw_children)
 
 
-class _Slot:
-    """A parameter position: the node below it and the kinds of the values that landed there."""
-
-    __slots__ = ("hint", "kinds", "names", "node", "suffix")
-
-    def __init__(self, node: _Res, kinds: frozenset[str], hint: str, suffix: str, names: int = 0) -> None:
-        self.node = node
-        self.kinds = kinds
-        self.hint = hint       # the user's name for it, or "" for a learned parameter
-        self.suffix = suffix   # a literal extension after the value: ".json"
-        self.names = names     # how many words the evidence made values of it (typed ids not counted)
-
-
-class _Res:
-    """A resolved trie node: literal children, parameter slots, and which labels went to which slot."""
-
-    __slots__ = ("keys", "literals", "profile", "props", "slots")
-
-    def __init__(self, keys: list[str], props: frozenset[str]) -> None:
-        self.keys = keys
-        self.props = props
-        self.literals: dict[str, _Res] = {}
-        self.slots: dict[str, _Slot] = {}   # "" learned, a hint's name, or an extension like ".json"
-        self.profile: dict[Suffix, frozenset[str]] | None = None
-
-
 def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, frozenset[str]],
            targets: Mapping[str, int] | None = None, listed: Listed | None = None,
-           refused: Set[str] = frozenset()) -> dict[str, Template]:
+           refused: Set[str] = frozenset(), *, file_paths: bool = False) -> dict[str, Template]:
     """The template of every skeleton key, from all keys (their features, how many distinct request
     targets reached each, the names the collections at them list, where known, and those every answer
-    of which refused the path) at once."""
+    of which refused the path) at once. ``file_paths``: a file path with folders is one parameter that
+    spans segments (learn/paths/filepaths.py), not a template per depth (``--file-paths``)."""
     root = _Raw()
     # the keys of one resource share their property paths: each matched once, then sets intersected
     every: frozenset[str] = frozenset().union(*(features.get(key, ()) for key in keys))
@@ -176,6 +154,8 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
         if found == pool or resolver.settled(found):
             break
         pool = found
+    if file_paths:  # opt-in: only our own gates match a parameter across "/" (x-multiSegment)
+        spanned(resolved)
     return _templates(resolved, resolver.fixed, served)
 
 
@@ -1781,8 +1761,10 @@ def _templates(root: _Res, fixed: set[tuple[Suffix, str]], served: Mapping[str, 
         node, segs, actions = stack.pop()
         if node.keys:
             template = _name(segs, actions)
+            # a file path's extension is the file's, no format folded off it (the parameter holds it)
+            spans = bool(segs) and isinstance(segs[-1], _Slot) and segs[-1].spans
             for key in node.keys:
-                suffix = served.get(key)
+                suffix = None if spans else served.get(key)
                 out[key] = template if suffix is None else Template(template.path + suffix, template.params)
         prefix = tuple(s if isinstance(s, str) else "*" for s in segs)
         stack.extend((child, (*segs, label), actions | {len(segs)} if (prefix, label) in fixed else actions)
@@ -1825,7 +1807,8 @@ def _name(segs: Sequence[Segment], actions: frozenset[int] = frozenset()) -> Tem
         run += 1
         name = seg.hint or paired.get(len(parts), "")
         if not name:
-            stem = base + _suffix(seg.kinds) if base and run == 1 else _suffix(seg.kinds)
+            kind = "Path" if seg.spans else _suffix(seg.kinds)  # a file path: /contents/{contentPath}
+            stem = base + kind if base and run == 1 else kind
             stem = stem[0].lower() + stem[1:]
             name = stem
             n = 1
@@ -1834,7 +1817,8 @@ def _name(segs: Sequence[Segment], actions: frozenset[int] = frozenset()) -> Tem
                 name = f"{stem}{n}"
         used.add(name)
         parts.append("{" + name + "}" + seg.suffix)
-        params.append(PathParam(name, kind_schema(seg.kinds)))
+        params.append(PathParam(name, {"type": "string"}, spans=True) if seg.spans
+                      else PathParam(name, kind_schema(seg.kinds)))
     return Template("/" + "/".join(parts), tuple(params))
 
 
@@ -1850,7 +1834,7 @@ def _paired(segs: Sequence[Segment], used: set[str]) -> dict[int, str]:
         word, first, second = segs[i], segs[i + 1], segs[i + 2]
         alone = i + 3 == len(segs) or isinstance(segs[i + 3], str)
         if isinstance(word, str) and isinstance(first, _Slot) and isinstance(second, _Slot) and alone \
-                and not first.hint and not second.hint:
+                and not first.hint and not second.hint and not first.spans and not second.spans:
             pair = pair_names(word)
             if pair and not used & set(pair):
                 out[i + 1], out[i + 2] = pair
