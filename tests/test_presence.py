@@ -243,3 +243,23 @@ def test_an_object_null_in_some_answers_is_no_absence_in_build_check() -> None:
     head = _learned([run(i, null=i % 3 == 0) for i in range(1001, 1023)])
     assert [(c.kind, c.pointer) for c in diff(base, head, learned_head=True) if c.severity == "breaking"] == []
     assert _gone(_checked(base, [run(i, null=i % 3 == 0) for i in range(1001, 1023)])) == []
+
+
+def test_a_shared_object_answered_empty_everywhere_now_is_a_removal_in_build_check() -> None:
+    """Alertmanager's ``GET /api/v2/silence/{id}``: ``status`` (the shared ``SilenceStatus``, its ``state`` in
+    every one of the 52 answers) answered ``{}`` in every new answer. The head learns that place as an object
+    seen only empty (``{"type": "object"}``, in every parent: no count of its own), which the diff read as a
+    person's free-form object with nothing to compare: ``check`` caught the mutation, ``build --check`` did not.
+    A spec that says it is learned (``x-specbuild-evidence``) writes such an object only where it was seen empty."""
+    from specbuild.drift.diff import diff
+
+    def silence(path: str, i: int, state: bool = True) -> Line:
+        return _line("GET", path, {"id": i, "status": {"state": "active"} if state else {}}, f"t:{path}:{i}")
+    listed = [_line("GET", "/silences", [{"id": i, "status": {"state": "active"}, "comment": _word(i)}], f"u:{i}")
+              for i in range(1, 5)]
+    base = _learned([silence(f"/silence/{i}", i) for i in range(1, 53)] + listed)
+    new = [silence(f"/silence/{i}", i, state=False) for i in range(101, 141)]
+    assert [(c.kind, c.pointer) for c in diff(base, _learned(new), learned_head=True) if c.severity == "breaking"] == [
+        ("response-property-removed", "status.state")]
+    same = [silence(f"/silence/{i}", i) for i in range(101, 141)]
+    assert [c for c in diff(base, _learned(same), learned_head=True) if c.severity == "breaking"] == []
