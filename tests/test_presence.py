@@ -245,6 +245,86 @@ def test_an_object_null_in_some_answers_is_no_absence_in_build_check() -> None:
     assert _gone(_checked(base, [run(i, null=i % 3 == 0) for i in range(1001, 1023)])) == []
 
 
+def _filed(i: int, x: bool = True) -> Line:
+    """A file whose ``meta`` (in 3 of every 10) is the directories' ``Meta``: ``x`` and ``y`` in every one."""
+    meta = {"meta": {**({"x": i} if x else {}), "y": _word(i)}} if i % 10 < 3 else {}
+    return _line("GET", f"/files/{_word(i)}", {"name": _word(i), "size": i, **meta}, f"f:{i}")
+
+
+def test_a_ref_s_own_count_caps_its_shared_component_s_count_in_the_diff() -> None:
+    """``meta`` is in 60 of the files' 200 answers (its count beside the ``$ref``) and in each of 600
+    directories': one ``Meta`` requiring ``x``, counted 587 (its best-evidenced place's). ``build --check``
+    weighed ``x`` absent from 5 of 60 new metas on the component's count capped only by the bodies: "from
+    none of 200 before", breaking, where the files held 60 metas (5 of 60 after 60 of 60: p 0.03, chance,
+    and ``check`` says so). The ``$ref``'s own count caps the pooled one below it."""
+    from specbuild.drift.diff import diff
+
+    dirs = [_line("GET", f"/dirs/{_word(i)}", {"name": _word(i), "meta": {"x": i, "y": _word(i)}}, f"d:{i}")
+            for i in range(1, 601)]
+    base = _learned([_filed(i) for i in range(200)] + dirs)
+    body = base["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["properties"]["meta"] == {"$ref": "#/components/schemas/Meta", "x-specbuild-seen": 60}
+    assert base["components"]["schemas"]["Meta"]["required"] == ["x", "y"]
+    new = [_filed(i, x=i % 10 != 0 or i >= 1050) for i in range(1000, 1200)]
+    assert [f for f in _checked(base, new) if f.severity == "breaking"] == []
+    assert [(c.kind, c.pointer, c.detail) for c in diff(base, _learned(new), learned_head=True)] == [
+        ("response-required-unproven", "meta.x", "absent from 5 of 60 objects (from none of 60 before)")]
+
+
+def _thing(i: int, state: bool) -> Line:
+    return _line("GET", f"/things/{_word(i)}", {"id": i, "name": _word(i), **(
+        {"state": "open" if i % 2 else "closed"} if state else {})}, f"o:{i}")
+
+
+def test_an_enum_absent_from_some_objects_is_not_merged_with_a_string_always_there() -> None:
+    """``GET /things/{id}`` answers ``state`` (open or closed: an enum) in 27 of its 80 things; the list's
+    things always have one, any string. Like-named, the enum joined the string as the wider of the two
+    (learn/components.py ``_wider``) whatever each one's presence: one ``Thing`` whose ``state`` carried no
+    count, read as in every one of the 80 things. 25 new things without it (the same API: two in three
+    never had one) were ``response-property-gone`` and a proven ``response-property-removed``, "in every
+    one of 80 objects before". An enum absent from some objects is a string always there no more than an
+    object is (the count beside its ``$ref``)."""
+    from specbuild.drift.diff import diff
+
+    lists = [_line("GET", f"/things?page={i}", [{"id": j, "name": _word(j), "state": _word(j)}
+                                                for j in range(i, i + 3)], f"l:{i}") for i in range(80)]
+    base = _learned([_thing(i, i % 3 == 0) for i in range(80)] + lists)
+    body = base["paths"]["/things/{thingName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    state = body["properties"]["state"] if "properties" in body else \
+        base["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["properties"]["state"]
+    assert state["x-specbuild-seen"] == 27
+    new = [_thing(i, False) for i in range(5000, 5025)]
+    assert _gone(_checked(base, new)) == []
+    assert [c for c in diff(base, _learned(new), learned_head=True) if c.severity == "breaking"] == []
+
+
+FILE_SPEC: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {
+    "schemas": {"File": {"type": "object", "properties": {"name": {"type": "string"}, "size": {"type": "integer"},
+                                                          "meta": {"$ref": "#/components/schemas/Meta"}},
+                         "required": ["meta", "name"]},
+                "Meta": {"type": "object", "properties": {"x": {"type": "integer"}, "y": {"type": "string"}}}}}}
+
+
+def _metas(start: int) -> list[Line]:
+    """Files, ``meta`` in 3 of every 47."""
+    return [_line("GET", f"/files/{_word(i)}", {"name": _word(i), "size": i, **(
+        {"meta": {"x": i, "y": _word(i)}} if i % 16 == 0 else {})}, f"f:{i}") for i in range(start, start + 47)]
+
+
+def test_a_person_s_required_object_is_not_fitted_by_a_learned_one_absent_from_most() -> None:
+    """``--spec FILE``: the person's ``File`` requires ``meta``; the learned file had ``meta`` in 3 of 47 answers
+    (its count beside its ``$ref``). A learned object fits a person's component only if every property it
+    requires was in every learned object (learn/agreement.py ``_always``), which read the count of the
+    component behind the ``$ref`` (the person's ``Meta``, which the learned one joined: no count, read as
+    "always"), not the one beside it: the body became the person's ``File``, and the same API's next 47
+    answers were 44 ``response-missing-required``, breaking."""
+    from specbuild.learn.overlay import overlay
+    spec = overlay(FILE_SPEC, _learned(_metas(0)))
+    body = spec["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body.get("$ref") != "#/components/schemas/File"
+    assert [f for f in _checked(spec, _metas(1000)) if f.severity == "breaking"] == []
+
+
 def test_a_shared_object_answered_empty_everywhere_now_is_a_removal_in_build_check() -> None:
     """Alertmanager's ``GET /api/v2/silence/{id}``: ``status`` (the shared ``SilenceStatus``, its ``state`` in
     every one of the 52 answers) answered ``{}`` in every new answer. The head learns that place as an object

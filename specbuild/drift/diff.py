@@ -672,8 +672,9 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
     # evidence starts at the first node counted on both sides: a body's root, or below an uncounted one
     # (an anyOf of rows or an object of rows: its branches carry the counts)
     if ev is not None and depth:
-        # a $ref property's own count beside it (where the spec writes those) caps its component's pooled one
-        ev = ev.at(b_raw, h_raw).at(b, h) if refs != ("", "") else ev.at(b, h)
+        # a $ref property's own count beside it (where the spec writes those) caps its component's pooled one:
+        # the component's count is its best-evidenced place's (another place's 587 where this one held 60)
+        ev = _capped(ev.at(b_raw, h_raw), b, h) if refs != ("", "") else ev.at(b, h)
         # every learned component has a count (learn/components.py): one without is a person's; and in an older
         # spec, how often a shared one was here is unknown where its parent does not claim it required
         # (drift/presence.py)
@@ -692,6 +693,13 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
     if isinstance(b.get("items"), dict) and isinstance(h.get("items"), dict):
         _schema(ctx, b["items"], h["items"], direction, where, f"{pointer}[]", depth + 1, seen, ev=ev)
     _branches(ctx, b, h, direction, where, pointer, depth, seen, ev)
+
+
+def _capped(own: _Ev, b: Any, h: Any) -> _Ev:
+    """The evidence at the components ``b`` and ``h`` a ``$ref`` pair leads to, ``own`` the evidence at the
+    ``$ref``s (their own counts, else their parents'): no more values than that, on either side."""
+    ev = own.at(b, h)
+    return replace(ev, base=min(ev.base, own.base), head=min(ev.head, own.head))
 
 
 def _ref(node: Any) -> str:

@@ -144,8 +144,13 @@ class Fits:
         """``prop`` was in every learned object: required, or seen as often as its object."""
         if prop in (learned.get("required") or ()):
             return True
-        node = follow(self.learned, learned["properties"][prop])
-        own = node.get(SEEN) if isinstance(node, dict) else None
+        sub = learned["properties"][prop]
+        # a $ref's own count beside it (learn/components.py): how often the property was here; the component
+        # behind it counts its objects at every place, or none at all (a person's, which a learned one joined)
+        own = sub.get(SEEN) if isinstance(sub, dict) else None
+        if not isinstance(own, int):
+            node = follow(self.learned, sub)
+            own = node.get(SEEN) if isinstance(node, dict) else None
         return count is not None and (not isinstance(own, int) or own >= count)
 
 

@@ -650,8 +650,11 @@ class _Table:
                 return y
             hole = _hole(x)
             enum = self.entries[self.find(hole)].schema if hole is not None else {}
-            if "enum" in enum and y == {k: enum[k] for k in ("type", "nullable") if k in enum}:
-                return y  # an enum of strings where the other place says any string
+            # an enum of strings where the other place says any string, both in every object of their parents:
+            # the string (no count) stands for both, and an enum absent from some (its count beside its ref)
+            # would read as always there
+            if "enum" in enum and SEEN not in x and y == {k: enum[k] for k in ("type", "nullable") if k in enum}:
+                return y
         return None
 
     def _compatible(self, one: dict[str, Any], other: dict[str, Any]) -> bool:
