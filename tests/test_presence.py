@@ -323,3 +323,23 @@ def test_a_person_s_required_object_is_not_fitted_by_a_learned_one_absent_from_m
     body = spec["paths"]["/files/{fileName}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert body.get("$ref") != "#/components/schemas/File"
     assert [f for f in _checked(spec, _metas(1000)) if f.severity == "breaking"] == []
+
+
+def test_a_shared_object_answered_empty_everywhere_now_is_a_removal_in_build_check() -> None:
+    """Alertmanager's ``GET /api/v2/silence/{id}``: ``status`` (the shared ``SilenceStatus``, its ``state`` in
+    every one of the 52 answers) answered ``{}`` in every new answer. The head learns that place as an object
+    seen only empty (``{"type": "object"}``, in every parent: no count of its own), which the diff read as a
+    person's free-form object with nothing to compare: ``check`` caught the mutation, ``build --check`` did not.
+    A spec that says it is learned (``x-specbuild-evidence``) writes such an object only where it was seen empty."""
+    from specbuild.drift.diff import diff
+
+    def silence(path: str, i: int, state: bool = True) -> Line:
+        return _line("GET", path, {"id": i, "status": {"state": "active"} if state else {}}, f"t:{path}:{i}")
+    listed = [_line("GET", "/silences", [{"id": i, "status": {"state": "active"}, "comment": _word(i)}], f"u:{i}")
+              for i in range(1, 5)]
+    base = _learned([silence(f"/silence/{i}", i) for i in range(1, 53)] + listed)
+    new = [silence(f"/silence/{i}", i, state=False) for i in range(101, 141)]
+    assert [(c.kind, c.pointer) for c in diff(base, _learned(new), learned_head=True) if c.severity == "breaking"] == [
+        ("response-property-removed", "status.state")]
+    same = [silence(f"/silence/{i}", i) for i in range(101, 141)]
+    assert [c for c in diff(base, _learned(same), learned_head=True) if c.severity == "breaking"] == []

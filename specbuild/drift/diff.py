@@ -927,7 +927,7 @@ def _show(value: Any) -> str:
 
 def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
                 pointer: str, depth: int, seen: frozenset[tuple[str, str]], ev: _Ev | None) -> None:
-    pb, ph = b.get("properties"), _learned_properties(h, ev)
+    pb, ph = b.get("properties"), _learned_properties(h, ev, ref_counts(ctx.head))
     if not isinstance(pb, dict) or not isinstance(ph, dict):
         return
     rb, rh = set(b.get("required") or ()), set(h.get("required") or ())
@@ -954,11 +954,13 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev, optional=name not in rb)
 
 
-def _learned_properties(schema: Mapping[str, Any], ev: _Ev | None) -> Any:
+def _learned_properties(schema: Mapping[str, Any], ev: _Ev | None, learned: bool = False) -> Any:
     """A schema's ``properties``; none at all for a learned object seen only empty (``{}``: its
-    ``type`` and count, nothing else), where every property of the other side is absent."""
+    ``type`` and count, nothing else), where every property of the other side is absent. An object in every
+    one of its parent's has no count of its own: in a spec that says it is learned (``learned``,
+    evidence.ref_counts) its ``{"type": "object"}`` was seen empty all the same (a person writes one for any)."""
     if "properties" not in schema and ev is not None and schema.get("type") == "object" \
-            and "additionalProperties" not in schema and seen_of(schema) is not None:
+            and "additionalProperties" not in schema and (learned or seen_of(schema) is not None):
         return {}
     return schema.get("properties")
 
