@@ -93,6 +93,23 @@ def test_a_pass_field_is_a_password_and_is_redacted() -> None:
                                                   "newPass": REDACTED, "pass_rate": 0.9, "passes": 3}
 
 
+def test_oauth_vocabulary_named_after_a_token_is_recorded_and_the_tokens_are_not() -> None:
+    """Ory Hydra's clients (``token_endpoint_auth_method``, ``access_token_strategy``, lifespans), token
+    answers (``token_type``) and discovery (``token_endpoint``) were recorded as REDACTED: the learned spec
+    lost their enums and formats. The tokens and the secret beside them stay redacted."""
+    body = json.dumps({"client_secret": "s3cr3t", "token_endpoint_auth_method": "client_secret_basic",
+                       "access_token_strategy": "opaque", "authorization_code_grant_access_token_lifespan": "1h",
+                       "access_token": "ory_at_x", "refresh_token": "ory_rt_y", "token_type": "bearer",
+                       "token_endpoint": "http://127.0.0.1/oauth2/token"}).encode()
+    rec = http_types(exchange(method="POST", request_headers=[("content-type", "application/json")],
+                              request_body=body), Redaction())
+    assert json.loads(rec["request"]["body"]) == {
+        "client_secret": REDACTED, "token_endpoint_auth_method": "client_secret_basic",
+        "access_token_strategy": "opaque", "authorization_code_grant_access_token_lifespan": "1h",
+        "access_token": REDACTED, "refresh_token": REDACTED, "token_type": "bearer",
+        "token_endpoint": "http://127.0.0.1/oauth2/token"}
+
+
 def test_secret_parts_of_a_multipart_upload_are_redacted_and_the_rest_kept_as_it_came() -> None:
     """A form posted as multipart/form-data is redacted as an urlencoded one is: a secret-named part's value
     and a JSON part's secret fields; a file's bytes, the headers and the delimiters as they came, the parts
