@@ -194,6 +194,11 @@ _SECRET_DESCRIPTORS: Final = frozenset({
     "type", "types", "kind", "method", "methods", "endpoint", "endpoints", "url", "uri", "strategy", "lifespan",
     "ttl", "timeout", "expiry", "expiration", "expires", "alg", "algorithm", "algorithms", "use", "usage",
     "format", "length", "policy", "supported", "mode", "scheme", "schemes", "enabled", "required", "count"})
+# A JSON Web Key's private members (RFC 7517, 7518: an EC or OKP key's ``d``, an RSA key's ``d``, ``p``, ``q``,
+# ``dp``, ``dq``, ``qi``, ``oth``, a symmetric key's ``k``): secret in an object with a ``kty`` (Hydra's admin
+# API answers its key sets with them), whatever their one-letter names; the public ``x``, ``y``, ``n``, ``e`` not.
+JWK_TYPE: Final = "kty"
+JWK_PRIVATE: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 # A name's words: separators and camelCase humps (schema's enum guard splits names the same way).
 WORD_SPLIT: Final = r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])"
 _WORDS: Final = re.compile(WORD_SPLIT)
