@@ -66,6 +66,14 @@ def test_the_redactor_keeps_what_the_learned_schema_allows() -> None:
                                "note": "REDACTED"}
 
 
+def test_the_redactor_hides_a_json_web_keys_private_members() -> None:
+    """An example of Hydra's key sets showed their private keys (``d``); the recorder hides them (a ``kty``
+    beside them), and so does the examples' redactor; the public members and a ``d`` elsewhere stay."""
+    example = {"keys": [{"kty": "EC", "crv": "P-256", "x": "f83O", "y": "x_FE", "d": "jpsQ"}], "d": "a field"}
+    assert redact(example) == {"keys": [{"kty": "EC", "crv": "P-256", "x": "f83O", "y": "x_FE", "d": "REDACTED"}],
+                               "d": "a field"}
+
+
 def test_header_policy_keeps_api_headers_and_drops_generic_and_credential_ones() -> None:
     policy = HeaderPolicy(include=("x-forwarded-*",), exclude=("x-debug",))
     assert policy.request("x-tenant") and policy.request("x-forwarded-for")
