@@ -184,6 +184,21 @@ _SECRET_ENDINGS: Final = ("token", "tokens", "password", "passwd", "secret", "se
 # a password's short name, as the last word (Gotify's ``pass``, Mailman's ``admin_pass``, ``newPass``): first
 # or alone among others it is something else (``pass_rate``, ``passType``), and ``passes`` counts
 _SECRET_LAST: Final = frozenset({"pass"})
+# A word after a name's last secret word that says what kind of secret, how, where or how long: the name is
+# the secret's description, not the secret. OAuth 2.0 and OpenID Connect name their vocabulary so (a client's
+# ``token_endpoint_auth_method``, a token answer's ``token_type``, discovery's ``token_endpoint`` and
+# ``*_supported`` lists, Hydra's ``access_token_strategy`` and ``*_access_token_lifespan``), and so do
+# settings (``password_policy``, ``session_timeout``). Not ``hint``, ``value``, ``header``, ``hash``, ``id``:
+# ``id_token_hint`` is an ID token, ``session_id`` a session's handle.
+_SECRET_DESCRIPTORS: Final = frozenset({
+    "type", "types", "kind", "method", "methods", "endpoint", "endpoints", "url", "uri", "strategy", "lifespan",
+    "ttl", "timeout", "expiry", "expiration", "expires", "alg", "algorithm", "algorithms", "use", "usage",
+    "format", "length", "policy", "supported", "mode", "scheme", "schemes", "enabled", "required", "count"})
+# A JSON Web Key's private members (RFC 7517, 7518: an EC or OKP key's ``d``, an RSA key's ``d``, ``p``, ``q``,
+# ``dp``, ``dq``, ``qi``, ``oth``, a symmetric key's ``k``): secret in an object with a ``kty`` (Hydra's admin
+# API answers its key sets with them), whatever their one-letter names; the public ``x``, ``y``, ``n``, ``e`` not.
+JWK_TYPE: Final = "kty"
+JWK_PRIVATE: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 # A name's words: separators and camelCase humps (schema's enum guard splits names the same way).
 WORD_SPLIT: Final = r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])"
 _WORDS: Final = re.compile(WORD_SPLIT)
@@ -196,12 +211,20 @@ _EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
 @functools.lru_cache(maxsize=4096)  # names are few and asked about for every value of every example
 def secret_name(name: str) -> bool:
-    """Whether a field, parameter or header of this name carries a secret (its value is never shown)."""
+    """Whether a field, parameter or header of this name carries a secret (its value is never shown): a
+    secret word (or pair) in it, unless a word after the last one says what kind of secret, how, where or
+    how long (:data:`_SECRET_DESCRIPTORS`: ``token_type``, ``token_endpoint_auth_method``)."""
     words = [w.lower() for w in _WORDS.split(name) if w]
-    if any(w in _SECRET_WORDS or (w.endswith("s") and w[:-1] in _SECRET_WORDS) or w.endswith(_SECRET_ENDINGS)
-           for w in words) or (words and words[-1] in _SECRET_LAST):
+    last = -1
+    for i, w in enumerate(words):
+        if w in _SECRET_WORDS or (w.endswith("s") and w[:-1] in _SECRET_WORDS) or w.endswith(_SECRET_ENDINGS):
+            last = i
+    if words and words[-1] in _SECRET_LAST:
         return True
-    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
+    for i, pair in enumerate(itertools.pairwise(words)):
+        if pair in _SECRET_PAIRS:
+            last = max(last, i + 1)
+    return last >= 0 and not any(w in _SECRET_DESCRIPTORS for w in words[last + 1:])
 
 
 # What every secret name holds, lower-cased: one of its words, or the second word of a pair (a cheap

@@ -28,6 +28,31 @@ def test_names_that_only_contain_a_secret_word_are_not_secret(name: str) -> None
     assert not secret_name(name)
 
 
+@pytest.mark.parametrize("name", ["token_endpoint_auth_method", "token_type", "token_use", "access_token_strategy",
+                                  "authorization_code_grant_access_token_lifespan", "token_endpoint",
+                                  "authorization_endpoint", "end_session_endpoint", "token_type_hint",
+                                  "token_endpoint_auth_methods_supported", "id_token_signing_alg_values_supported",
+                                  "password_policy", "password_min_length", "authType", "secretKind",
+                                  "session_timeout", "token_expires_at"])
+def test_names_that_say_what_kind_of_secret_are_not_secret(name: str) -> None:
+    """OAuth 2.0 and OpenID Connect name their vocabulary after the token it is about: a client's
+    ``token_endpoint_auth_method`` (``client_secret_basic``), a token answer's ``token_type`` (``bearer``), a
+    discovery document's ``token_endpoint`` (a URL), Hydra's ``access_token_strategy`` (``opaque``) and token
+    lifespans (``1h``). A word after the secret one that says which kind, how, where or how long (a type, a
+    method, an endpoint, a strategy, a lifespan, an algorithm) names what describes the secret, never the
+    secret: Hydra's recordings had 723 ``token_endpoint_auth_method`` values REDACTED of 1,069 exchanges."""
+    assert not secret_name(name)
+
+
+@pytest.mark.parametrize("name", ["id_token_hint", "refresh_token", "session_id", "login_session_id",
+                                  "client_secret_hash", "auth_header", "api_key_value", "password_reset_token",
+                                  "access_token", "X-Auth-Token"])
+def test_a_secret_word_after_a_descriptor_or_before_another_word_stays_secret(name: str) -> None:
+    """A secret word last, or followed by no descriptor, stays secret: ``id_token_hint`` is an ID token,
+    ``password_reset_token`` a token, ``auth_header`` a credential, ``session_id`` a session's handle."""
+    assert secret_name(name)
+
+
 def test_credential_shaped_values_are_secret_whatever_their_name() -> None:
     assert secret_value("Bearer abc.def") and secret_value("ghp_0123456789abcdef")
     assert not secret_value("new") and email("a@example.org") and not email("@handle")
@@ -39,6 +64,14 @@ def test_the_redactor_keeps_what_the_learned_schema_allows() -> None:
     assert redact(example) == {"author_association": "OWNER", "password": "REDACTED",
                                "user": {"email": "user@example.com"}, "priorityClassName": "system-node-critical",
                                "note": "REDACTED"}
+
+
+def test_the_redactor_hides_a_json_web_keys_private_members() -> None:
+    """An example of Hydra's key sets showed their private keys (``d``); the recorder hides them (a ``kty``
+    beside them), and so does the examples' redactor; the public members and a ``d`` elsewhere stay."""
+    example = {"keys": [{"kty": "EC", "crv": "P-256", "x": "f83O", "y": "x_FE", "d": "jpsQ"}], "d": "a field"}
+    assert redact(example) == {"keys": [{"kty": "EC", "crv": "P-256", "x": "f83O", "y": "x_FE", "d": "REDACTED"}],
+                               "d": "a field"}
 
 
 def test_header_policy_keeps_api_headers_and_drops_generic_and_credential_ones() -> None:

@@ -93,6 +93,47 @@ def test_a_pass_field_is_a_password_and_is_redacted() -> None:
                                                   "newPass": REDACTED, "pass_rate": 0.9, "passes": 3}
 
 
+def test_oauth_vocabulary_named_after_a_token_is_recorded_and_the_tokens_are_not() -> None:
+    """Ory Hydra's clients (``token_endpoint_auth_method``, ``access_token_strategy``, lifespans), token
+    answers (``token_type``) and discovery (``token_endpoint``) were recorded as REDACTED: the learned spec
+    lost their enums and formats. The tokens and the secret beside them stay redacted."""
+    body = json.dumps({"client_secret": "s3cr3t", "token_endpoint_auth_method": "client_secret_basic",
+                       "access_token_strategy": "opaque", "authorization_code_grant_access_token_lifespan": "1h",
+                       "access_token": "ory_at_x", "refresh_token": "ory_rt_y", "token_type": "bearer",
+                       "token_endpoint": "http://127.0.0.1/oauth2/token"}).encode()
+    rec = http_types(exchange(method="POST", request_headers=[("content-type", "application/json")],
+                              request_body=body), Redaction())
+    assert json.loads(rec["request"]["body"]) == {
+        "client_secret": REDACTED, "token_endpoint_auth_method": "client_secret_basic",
+        "access_token_strategy": "opaque", "authorization_code_grant_access_token_lifespan": "1h",
+        "access_token": REDACTED, "refresh_token": REDACTED, "token_type": "bearer",
+        "token_endpoint": "http://127.0.0.1/oauth2/token"}
+
+
+def test_a_json_web_keys_private_members_are_redacted_and_its_public_ones_kept() -> None:
+    """Ory Hydra's admin API answers its key sets with the private keys (``GET /admin/keys/{set}``: an EC
+    key's ``d``, an RSA key's ``d``, ``p``, ``q``, ``dp``, ``dq``, ``qi``; 128 ``d`` in a re-recorded sample of
+    1,104 exchanges) and takes them in ``PUT /admin/keys/{set}/{kid}``: one-letter names no secret rule
+    reads, recorded in the clear. In an object with a ``kty`` (a JSON Web Key, RFC 7517) they are the key
+    (RFC 7518: also a symmetric key's ``k``); ``x``, ``y``, ``n``, ``e`` are public, and a ``d`` elsewhere is data."""
+    key = {"kty": "EC", "kid": "a1", "crv": "P-256", "alg": "ES256", "use": "sig", "x": "f83O", "y": "x_FE",
+           "d": "jpsQ"}
+    rsa = {"kty": "RSA", "kid": "r1", "n": "0vx7", "e": "AQAB", "d": "X4cT", "p": "83i-", "q": "3dfO",
+           "dp": "G4sP", "dq": "s9lA", "qi": "GyM_"}
+    body = json.dumps({"keys": [key, rsa], "d": "a field named d"}).encode()
+    rec = http_types(exchange(method="PUT", request_headers=[("content-type", "application/json")],
+                              request_body=body), Redaction())
+    assert json.loads(rec["request"]["body"]) == {
+        "keys": [{**key, "d": REDACTED},
+                 {**rsa, "d": REDACTED, "p": REDACTED, "q": REDACTED, "dp": REDACTED, "dq": REDACTED,
+                  "qi": REDACTED}],
+        "d": "a field named d"}
+    oct_key = json.dumps({"kty": "oct", "kid": "h1", "k": "GawgguFyGrWKav7AX4VKUg"}).encode()
+    rec = http_types(exchange(method="PUT", request_headers=[("content-type", "application/json")],
+                              request_body=oct_key), Redaction())
+    assert json.loads(rec["request"]["body"]) == {"kty": "oct", "kid": "h1", "k": REDACTED}
+
+
 def test_secret_parts_of_a_multipart_upload_are_redacted_and_the_rest_kept_as_it_came() -> None:
     """A form posted as multipart/form-data is redacted as an urlencoded one is: a secret-named part's value
     and a JSON part's secret fields; a file's bytes, the headers and the delimiters as they came, the parts

@@ -1117,6 +1117,38 @@ def test_many_keys_whose_values_are_one_record_are_a_map() -> None:
     assert "properties" in infer_schema(links)["properties"]["_links"]
 
 
+def test_a_records_fields_beside_many_sparse_keys_of_one_record_are_fields_and_a_map() -> None:
+    """Prometheus Pushgateway's groups (``GET /api/v1/metrics``): each ``{"labels": {...},
+    "last_push_successful": true, "push_time_seconds": {...}, ...}`` and, beside those fields, one key per
+    metric family the job pushed (``db_dump_records_processed_total``, ``job_step_seconds``), each
+    ``{"help", "metrics", "time_stamp", "type"}``: the metric names are what each job pushes (word-shaped,
+    a few per group, 35 over the sample), a map of that record; the four in every group are its fields.
+    Fewer such keys, or keys in most objects, stay fields (a record's optional links)."""
+    rng = random.Random(5)
+    names = [f"{job}_{what}" for job in ("db_dump", "etl_orders", "gc", "sync_ldap", "nightly_backup", "reindex")
+             for what in ("records_total", "records_created", "duration_seconds", "step_seconds", "info")]
+
+    def family(name: str) -> dict[str, Any]:
+        return {"help": f"About {name}", "type": rng.choice(("GAUGE", "COUNTER")), "time_stamp": "2026-12-06T09:34:59Z",
+                "metrics": [{"labels": {"job": "db_dump", "instance": "web-01"}, "value": str(rng.random())}]}
+
+    groups = [{"labels": {"job": "db_dump", "instance": f"web-{i}"}, "last_push_successful": True,
+               "push_time_seconds": family("push_time_seconds"),
+               "push_failure_time_seconds": family("push_failure_time_seconds"),
+               **{n: family(n) for n in rng.sample(names, rng.randint(3, 6))}} for i in range(40)]
+    schema = infer_schema(groups)
+    assert sorted(schema["properties"]) == ["labels", "last_push_successful", "push_failure_time_seconds",
+                                            "push_time_seconds"]
+    assert sorted(schema["additionalProperties"]["properties"]) == ["help", "metrics", "time_stamp", "type"]
+    for body in groups:
+        Draft202012Validator(schema).validate(body)
+    link = {"href": "https://x.example/"}
+    optional = [{"id": i, **{f"rel{j}": link for j in range(25) if rng.random() < 0.7}} for i in range(40)]
+    assert "additionalProperties" not in infer_schema(optional)
+    few = [{"id": i, **{f"rel{j}": link for j in rng.sample(range(10), 2)}} for i in range(40)]
+    assert len(infer_schema(few)["properties"]) == 11
+
+
 def test_the_values_of_a_map_are_never_an_enum() -> None:
     """Each user's labels hold what each user writes: 60 pods' ``labels`` saying ``prod`` or ``staging``
     (or lists of them) are no closed set, the next team has ``canary``; a map of records keeps its

@@ -26,6 +26,8 @@ from specbuild.envelope import SNIFFED_MEDIA, unwrap
 from specbuild.http import (
     API_KEY_HEADERS,
     API_KEY_QUERY,
+    JWK_PRIVATE,
+    JWK_TYPE,
     OVERRIDE_HEADERS,
     UNAUTHENTICATED,
     UNDECLARED_MEDIA,
@@ -172,9 +174,12 @@ _UNREAD: Final = ("too-large", "malformed")
 
 
 def redact(value: Any, key: str = "") -> Any:
-    """An example with secrets and personal data replaced by placeholders of the same type and format."""
+    """An example with secrets and personal data replaced by placeholders of the same type and format (a
+    JSON Web Key's private members too, as the recorder replaces them)."""
     if isinstance(value, dict):
-        return {k: redact(v, k) for k, v in value.items()}
+        jwk = isinstance(value.get(JWK_TYPE), str)
+        return {k: "REDACTED" if jwk and k in JWK_PRIVATE and isinstance(v, str) else redact(v, k)
+                for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v, key) for v in value]
     if isinstance(value, str):

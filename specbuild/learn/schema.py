@@ -713,8 +713,10 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
     if not keys:
         return {"type": "object"}
     out: dict[str, Any] = {}
-    ids = _id_keys(keys)
-    if ids:  # fields beside keys that are ids (npm's ``time``: created, modified, 1.0.0, 1.1.0, ...)
+    # fields beside keys that are ids (npm's ``time``: created, modified, 1.0.0, 1.1.0, ...) or beside many
+    # sparse keys of one record (Pushgateway's groups: a key per metric family each job pushed)
+    ids = _id_keys(keys) or _family_keys(node, keys)
+    if ids:
         keys = [k for k in keys if k not in ids]
         extra = [props[k] for k in sorted(ids)] + ([] if node.extra is None else [node.extra])
         out["additionalProperties"] = _map_schema(extra, node, v31, enums, known).get("additionalProperties", True)
@@ -847,6 +849,31 @@ def _id_keys(keys: list[str]) -> set[str]:
     names: the ids are a map's keys (the next sample brings other releases), the names its fields."""
     ids = {k for k in keys if _is_id_key(k)}
     return ids if len(ids) >= 2 and 2 * len(ids) >= len(keys) else set()
+
+
+def _family_keys(node: Shape, keys: list[str]) -> set[str]:
+    """The keys that come and go beside fields in every object, when they are MAP_MIN_KEYS or more, each
+    in at most MAP_MAX_FILL of the objects on average, and their values all objects with one same set of
+    fields (Pushgateway's groups: ``labels``, ``push_time_seconds`` ... in every group, and one key per
+    metric family the job pushed, ``{"help", "metrics", "time_stamp", "type"}``): a map of that record
+    beside the fields, as :func:`_values_alike` says of a whole object. A record's optional fields are
+    fewer, or in most objects, or hold different shapes."""
+    props = node.props or {}
+    sparse = [k for k in keys if props[k].count < node.objects]
+    if len(sparse) < MAP_MIN_KEYS or len(sparse) == len(keys):
+        return set()
+    if sum(props[k].count for k in sparse) > MAP_MAX_FILL * node.objects * len(sparse):
+        return set()
+    fields = None
+    for k in sparse:
+        child = props[k]
+        if child.kinds & ~NULL != OBJ or not child.props:
+            return set()
+        if fields is None:
+            fields = child.props.keys()
+        elif child.props.keys() != fields:
+            return set()
+    return set(sparse)
 
 
 def _keyed_by_path_values(keys: list[str], values: frozenset[str]) -> bool:

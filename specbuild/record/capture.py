@@ -30,7 +30,15 @@ from urllib.parse import urlencode
 import orjson
 
 from specbuild import multipart
-from specbuild.http import API_KEY_QUERY, SECRET_STEMS, is_api_key_header, media_type, secret_name
+from specbuild.http import (
+    API_KEY_QUERY,
+    JWK_PRIVATE,
+    JWK_TYPE,
+    SECRET_STEMS,
+    is_api_key_header,
+    media_type,
+    secret_name,
+)
 from specbuild.patterns import compile_pattern
 from specbuild.record.codings import decoded
 from specbuild.records import is_json_media, qsl
@@ -100,10 +108,11 @@ class Redaction:
 
     def may_hold(self, text: str) -> bool:
         """Whether the JSON ``text`` may have a field this redacts: a key (an escaped one too) holding a word
-        of a secret name or a configured name. One linear-time scan; False lets the text pass unparsed."""
+        of a secret name, a configured name or a JSON Web Key's ``kty``. One linear-time scan; False lets the
+        text pass unparsed."""
         search = self._scan.get("search")
         if search is None:
-            names = "|".join(re.escape(n) for n in (*SECRET_STEMS, *sorted(self.fields)))
+            names = "|".join(re.escape(n) for n in (*SECRET_STEMS, JWK_TYPE, *sorted(self.fields)))
             scan = compile_pattern(rf'(?i)"(?:[^"\\]|\\.)*?(?:{names}|\\u)(?:[^"\\]|\\.)*"\s*:').search
             search = self._scan["search"] = scan or (lambda text: True)
         return search(text)
@@ -134,8 +143,9 @@ def _redact_fields(value: Any, redaction: Redaction, hit: bool) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] | None = None
         known = redaction._fields
+        jwk = isinstance(value.get(JWK_TYPE), str)  # a JSON Web Key: its private members are the key
         for k, v in value.items():
-            secret = hit or known.get(k)
+            secret = hit or (jwk and k in JWK_PRIVATE) or known.get(k)
             if secret is None:
                 secret = redaction.field(k)
             if secret or isinstance(v, dict | list):  # a scalar of a plain field stays: no call for it
