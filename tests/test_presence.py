@@ -343,3 +343,33 @@ def test_a_shared_object_answered_empty_everywhere_now_is_a_removal_in_build_che
         ("response-property-removed", "status.state")]
     same = [silence(f"/silence/{i}", i) for i in range(101, 141)]
     assert [c for c in diff(base, _learned(same), learned_head=True) if c.severity == "breaking"] == []
+
+
+def test_a_shared_nullable_component_is_no_licence_for_an_absence_elsewhere_in_build_check() -> None:
+    """review22: fix21 read any place whose object may be null as "its count is of its objects, no absence".
+    A component shared by several places is nullable where ANY of them held a null (a workflow run's
+    ``head_commit``), so a push whose ``head_commit`` (required: in all 83 before) is now absent from 7 of 22
+    was silent in ``build --check`` (``check`` said response-missing-required). Whether this place held
+    nulls or absences the head cannot say: a required property no longer in every object there is
+    ``response-required-unproven`` (info), never silence, never a proven break."""
+    from specbuild.drift.diff import diff
+
+    def run(i: int, null: bool = False) -> Line:
+        return _line("GET", f"/runs/{i}", {"id": i, "head_commit": None if null else {"id": _word(i), "tree": "t"}},
+                     f"t:{i}")
+
+    def push(i: int, absent: bool = False) -> Line:
+        body: dict[str, Any] = {"id": i, "ref": _word(i)}
+        if not absent:
+            body["head_commit"] = {"id": _word(i + 5), "tree": "t"}
+        return _line("GET", f"/pushes/{i}", body, f"p:{i}")
+
+    base = _learned([run(i) for i in range(1, 84)] + [push(i) for i in range(1, 84)])
+    new = [run(i, null=i % 3 == 0) for i in range(1001, 1023)] + [push(i, absent=i % 3 == 0) for i in range(1001, 1023)]
+    head = _learned(new)
+    pushed = head["paths"]["/pushes/{pushId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert pushed["properties"]["head_commit"]["$ref"] == "#/components/schemas/HeadCommit"
+    assert head["components"]["schemas"]["HeadCommit"]["nullable"] is True  # the runs' nulls, shared
+    changes = [c for c in diff(base, head, learned_head=True) if c.pointer == "head_commit"]
+    assert ("GET /pushes/{pushId}", "response-required-unproven") in [(c.operation, c.kind) for c in changes]
+    assert [c.kind for c in changes if c.severity == "breaking"] == []
