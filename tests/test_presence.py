@@ -373,3 +373,29 @@ def test_a_shared_nullable_component_is_no_licence_for_an_absence_elsewhere_in_b
     changes = [c for c in diff(base, head, learned_head=True) if c.pointer == "head_commit"]
     assert ("GET /pushes/{pushId}", "response-required-unproven") in [(c.operation, c.kind) for c in changes]
     assert [c.kind for c in changes if c.severity == "breaking"] == []
+
+
+def test_an_object_seen_only_empty_or_null_reads_alike_in_3_0_and_3_1() -> None:
+    """review22 (of empty21): a nullable object seen only empty is ``{"nullable": true, "type": "object"}`` in
+    3.0 and ``{"type": ["object", "null"]}`` in 3.1; the diff read only the first as "seen only empty", so
+    Alertmanager's silence ``status`` (``state`` in all 39 objects before) answered ``{}`` or null was a proven
+    removal from a 3.0 head and nothing at all from a 3.1 one (the same traffic)."""
+    from specbuild.drift.diff import diff
+    from specbuild.learn.render import RenderOptions
+
+    def silence(i: int, state: bool = True) -> Line:
+        status = None if i % 4 == 0 else {"state": "active"} if state else {}
+        return _line("GET", f"/silence/{i}", {"id": i, "status": status}, f"t:{i}")
+
+    def learned(lines: list[Line], openapi: str) -> dict[str, Any]:
+        b = SpecBuilder()
+        Fold(b).feed(lines)
+        return build_document(b, RenderOptions(openapi=openapi))
+
+    for openapi in ("3.0", "3.1"):
+        base = learned([silence(i) for i in range(1, 53)], openapi)
+        head = learned([silence(i, state=False) for i in range(101, 141)], openapi)
+        assert [(c.kind, c.pointer) for c in diff(base, head, learned_head=True) if c.severity == "breaking"] == [
+            ("response-property-removed", "status.state")], openapi
+        same = learned([silence(i) for i in range(101, 141)], openapi)
+        assert [c for c in diff(base, same, learned_head=True) if c.severity == "breaking"] == [], openapi

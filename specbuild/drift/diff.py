@@ -966,7 +966,7 @@ def _learned_properties(schema: Mapping[str, Any], ev: _Ev | None, learned: bool
     ``type`` and count, nothing else), where every property of the other side is absent. An object in every
     one of its parent's has no count of its own: in a spec that says it is learned (``learned``,
     evidence.ref_counts) its ``{"type": "object"}`` was seen empty all the same (a person writes one for any)."""
-    if "properties" not in schema and ev is not None and schema.get("type") == "object" \
+    if "properties" not in schema and ev is not None and _object_type(schema.get("type")) \
             and "additionalProperties" not in schema and (learned or seen_of(schema) is not None):
         return {}
     return schema.get("properties")
@@ -1024,6 +1024,12 @@ def _now_optional(ctx: _Ctx, direction: str, where: str, here: str, head_prop: A
         ctx.here("response-property-now-optional", where, here, detail, proven=True)
     else:
         ctx.here("response-required-unproven", where, here, detail)
+
+
+def _object_type(t: Any) -> bool:
+    """``type`` says an object: 3.0's ``object``, or 3.1's ``["object", "null"]`` (a nullable one, as 3.0's
+    ``nullable`` beside ``object`` says; review22)."""
+    return t == "object" or (isinstance(t, list) and "object" in t and set(t) <= {"object", "null"})
 
 
 def _null_object(schema: Mapping[str, Any]) -> bool:
