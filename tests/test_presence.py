@@ -343,3 +343,59 @@ def test_a_shared_object_answered_empty_everywhere_now_is_a_removal_in_build_che
         ("response-property-removed", "status.state")]
     same = [silence(f"/silence/{i}", i) for i in range(101, 141)]
     assert [c for c in diff(base, _learned(same), learned_head=True) if c.severity == "breaking"] == []
+
+
+def test_a_shared_nullable_component_is_no_licence_for_an_absence_elsewhere_in_build_check() -> None:
+    """review22: fix21 read any place whose object may be null as "its count is of its objects, no absence".
+    A component shared by several places is nullable where ANY of them held a null (a workflow run's
+    ``head_commit``), so a push whose ``head_commit`` (required: in all 83 before) is now absent from 7 of 22
+    was silent in ``build --check`` (``check`` said response-missing-required). Whether this place held
+    nulls or absences the head cannot say: a required property no longer in every object there is
+    ``response-required-unproven`` (info), never silence, never a proven break."""
+    from specbuild.drift.diff import diff
+
+    def run(i: int, null: bool = False) -> Line:
+        return _line("GET", f"/runs/{i}", {"id": i, "head_commit": None if null else {"id": _word(i), "tree": "t"}},
+                     f"t:{i}")
+
+    def push(i: int, absent: bool = False) -> Line:
+        body: dict[str, Any] = {"id": i, "ref": _word(i)}
+        if not absent:
+            body["head_commit"] = {"id": _word(i + 5), "tree": "t"}
+        return _line("GET", f"/pushes/{i}", body, f"p:{i}")
+
+    base = _learned([run(i) for i in range(1, 84)] + [push(i) for i in range(1, 84)])
+    new = [run(i, null=i % 3 == 0) for i in range(1001, 1023)] + [push(i, absent=i % 3 == 0) for i in range(1001, 1023)]
+    head = _learned(new)
+    pushed = head["paths"]["/pushes/{pushId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert pushed["properties"]["head_commit"]["$ref"] == "#/components/schemas/HeadCommit"
+    assert head["components"]["schemas"]["HeadCommit"]["nullable"] is True  # the runs' nulls, shared
+    changes = [c for c in diff(base, head, learned_head=True) if c.pointer == "head_commit"]
+    assert ("GET /pushes/{pushId}", "response-required-unproven") in [(c.operation, c.kind) for c in changes]
+    assert [c.kind for c in changes if c.severity == "breaking"] == []
+
+
+def test_an_object_seen_only_empty_or_null_reads_alike_in_3_0_and_3_1() -> None:
+    """review22 (of empty21): a nullable object seen only empty is ``{"nullable": true, "type": "object"}`` in
+    3.0 and ``{"type": ["object", "null"]}`` in 3.1; the diff read only the first as "seen only empty", so
+    Alertmanager's silence ``status`` (``state`` in all 39 objects before) answered ``{}`` or null was a proven
+    removal from a 3.0 head and nothing at all from a 3.1 one (the same traffic)."""
+    from specbuild.drift.diff import diff
+    from specbuild.learn.render import RenderOptions
+
+    def silence(i: int, state: bool = True) -> Line:
+        status = None if i % 4 == 0 else {"state": "active"} if state else {}
+        return _line("GET", f"/silence/{i}", {"id": i, "status": status}, f"t:{i}")
+
+    def learned(lines: list[Line], openapi: str) -> dict[str, Any]:
+        b = SpecBuilder()
+        Fold(b).feed(lines)
+        return build_document(b, RenderOptions(openapi=openapi))
+
+    for openapi in ("3.0", "3.1"):
+        base = learned([silence(i) for i in range(1, 53)], openapi)
+        head = learned([silence(i, state=False) for i in range(101, 141)], openapi)
+        assert [(c.kind, c.pointer) for c in diff(base, head, learned_head=True) if c.severity == "breaking"] == [
+            ("response-property-removed", "status.state")], openapi
+        same = learned([silence(i) for i in range(101, 141)], openapi)
+        assert [c for c in diff(base, same, learned_head=True) if c.severity == "breaking"] == [], openapi

@@ -116,6 +116,7 @@ class _Ctx:
     answered: tuple[int | None, int | None] = (None, None)
     # the base's $refs made more than once (drift/presence.py shared_refs), found when first asked: :meth:`shared`
     base_shared: frozenset[str] | None = None
+    head_refs: frozenset[str] | None = None  # ...and the head's (:meth:`head_shared`)
     # the operation compared takes nothing but its route on both sides: no path or query parameter, no body
     route: bool = False
 
@@ -124,6 +125,12 @@ class _Ctx:
         if self.base_shared is None:
             self.base_shared = shared_refs(self.base)
         return ref in self.base_shared
+
+    def head_shared(self, ref: str) -> bool:
+        """Whether the head's ``$ref`` here is to a component shared by several places."""
+        if self.head_refs is None:
+            self.head_refs = shared_refs(self.head)
+        return ref in self.head_refs
 
     @property
     def base_ref_counts(self) -> bool:
@@ -950,7 +957,7 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         if name in rh and name not in rb:
             ctx.here(f"{direction}-property-now-required", where, here)
         elif name in rb and name not in rh:
-            _now_optional(ctx, direction, where, here, ph[name], ev)
+            _now_optional(ctx, direction, where, here, ph[name], ev, pb[name])
         _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev, optional=name not in rb)
 
 
@@ -959,7 +966,7 @@ def _learned_properties(schema: Mapping[str, Any], ev: _Ev | None, learned: bool
     ``type`` and count, nothing else), where every property of the other side is absent. An object in every
     one of its parent's has no count of its own: in a spec that says it is learned (``learned``,
     evidence.ref_counts) its ``{"type": "object"}`` was seen empty all the same (a person writes one for any)."""
-    if "properties" not in schema and ev is not None and schema.get("type") == "object" \
+    if "properties" not in schema and ev is not None and _object_type(schema.get("type")) \
             and "additionalProperties" not in schema and (learned or seen_of(schema) is not None):
         return {}
     return schema.get("properties")
@@ -993,22 +1000,36 @@ def _answered(base: int, head: int, answered: tuple[int | None, int | None]) -> 
     return (base if b is None else min(base, b)), (head if h is None else min(head, h))
 
 
-def _now_optional(ctx: _Ctx, direction: str, where: str, here: str, head_prop: Any, ev: _Ev | None) -> None:
+def _now_optional(ctx: _Ctx, direction: str, where: str, here: str, head_prop: Any, ev: _Ev | None,
+                  base_prop: Any = None) -> None:
     """A required property now optional: with counts, a change only when its absences outweigh chance."""
     if direction != "response" or ev is None:
         ctx.here(f"{direction}-property-now-optional", where, here)
         return
-    if _null_object(resolve(ctx.head, head_prop)):
-        return  # its count is of its objects, not of the answers that held it (a null is no object, no absence)
     present = min(seen_of(head_prop) or ev.head, ev.head)
     absent = ev.head - present
     if absent <= 0:
         return  # present in every object the head saw: too few to say required, no sign of a change
     detail = f"absent from {absent} of {ev.head} objects (from none of {ev.base} before)"
+    if _null_object(resolve(ctx.head, head_prop)):
+        # its count is of its objects, not of the answers that held it (a null is no object, no absence); but
+        # a component shared by several places is nullable where any of them held a null: here, nulls or
+        # absences, the head cannot say, and where the base saw no null there either something changed
+        # (review22; a base that saw nulls too, GitHub's head_commit, stays quiet)
+        ref = head_prop.get("$ref") if isinstance(head_prop, Mapping) else None
+        if isinstance(ref, str) and ctx.head_shared(ref) and not _null_object(resolve(ctx.base, base_prop)):
+            ctx.here("response-required-unproven", where, here, f"absent or null in {absent} of {ev.head} objects")
+        return
     if overturned(ev.base, ev.head, absent):
         ctx.here("response-property-now-optional", where, here, detail, proven=True)
     else:
         ctx.here("response-required-unproven", where, here, detail)
+
+
+def _object_type(t: Any) -> bool:
+    """``type`` says an object: 3.0's ``object``, or 3.1's ``["object", "null"]`` (a nullable one, as 3.0's
+    ``nullable`` beside ``object`` says; review22)."""
+    return t == "object" or (isinstance(t, list) and "object" in t and set(t) <= {"object", "null"})
 
 
 def _null_object(schema: Mapping[str, Any]) -> bool:
