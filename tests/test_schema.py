@@ -405,6 +405,10 @@ def test_a_free_form_document_each_user_writes_is_open_whatever_its_values_mix()
     assert "properties" in infer_schema(meta)["properties"]["metadata"]
     charts = [{"chart_data": {"points": [i], "axis": {"x": "t"}, "title": f"c{i}"}} for i in range(6)]
     assert "properties" in infer_schema(charts)["properties"]["chart_data"]
+    # of one kind of values, sparse (a generator leaving optional fields out), it stays a record (review22)
+    profiles = [{"client_profile_data": {k: "x" for k in keys}} for keys in
+                (["email"], ["firstName", "lastName"], ["phone"], ["document", "email"], ["lastName"])] * 8
+    assert "properties" in infer_schema(profiles)["properties"]["client_profile_data"]
 
 
 def test_values_chosen_per_entity_are_a_map() -> None:

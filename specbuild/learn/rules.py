@@ -174,14 +174,15 @@ USER_OBJECTS: Final = frozenset({
 })
 # The last words of compound names of a free-form document each user writes (Nautobot's
 # ``local_config_context_data``: ``{"bgp": {...}, "banner": "...", "ntp_servers": [...]}``, each device its own
-# keys; ``extra_data``, ``custom_data``, Kubernetes' ``binaryData``): its values may be objects too, so keys that
-# vary from object to object, none in every one, make it an open object even where they mix kinds (a user object
-# of another name with objects among its values stays a record: Kubernetes' ``metadata``).
+# keys; ``extra_data``, ``custom_data``): where its values mix objects in, keys that vary from object to object,
+# none in every one, make it an open object (a user object of another name with objects among its values stays a
+# record: Kubernetes' ``metadata``); of one kind of values it is read as any other name (``client_profile_data``
+# of optional strings is a record).
 BLOB_ENDINGS: Final = frozenset({"data"})
 # ...and the last words of compound names that are still each user's own (``job_variables``, ``podLabels``,
 # ``run_parameters``, ``customMetadata``): a name's first words say whose, not what shape.
 USER_OBJECT_ENDINGS: Final = frozenset({
-    "variables", "vars", "parameters", "params", "labels", "annotations", "metadata", *BLOB_ENDINGS,
+    "variables", "vars", "parameters", "params", "labels", "annotations", "metadata",
 })
 
 # The names of the list in a list envelope (``{"page": 1, "items": [...]}``, DRF's ``results``, OData's

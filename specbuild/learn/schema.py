@@ -965,7 +965,10 @@ def _looks_like_map(node: Shape, key: str | None, fields: Callable[[str], frozen
         return True  # header names as keys, each call its own few: rules.HEADER_OBJECTS
     # values of one kind, or scalars and lists of them (a run's ``customer_ids`` beside its ``dry_run``)
     named = key is not None and user_named(key)
-    user = named and (len(kinds) == 1 or not any(k & OBJ for k in kinds) or free_form(key))
+    # a document each user writes (``local_config_context_data``) where its values mix objects in; of one kind
+    # of values it stays what it was (a ``client_profile_data`` of optional strings is a record: review22)
+    mixed = len(kinds) > 1 and any(k & OBJ for k in kinds)
+    user = (named and (len(kinds) == 1 or not any(k & OBJ for k in kinds))) or (mixed and free_form(key))
     if named and any(_shaped_as_data(k) for k in props):
         return True  # a group's ``exposure (s)`` beside its own ``motors`` object: each user's keys, open
     if len(props) >= 2 and len(kinds) == 1 and all(_shaped_as_data(k) for k in props):
