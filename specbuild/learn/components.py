@@ -366,6 +366,12 @@ _NESTING: Final = frozenset({"properties", "items", "additionalProperties", "any
 _HOLE: Final = "\x00"
 
 
+def ref_with(target: str, seen: Any = None) -> dict[str, Any]:
+    """A ``$ref`` to ``target``, with the count of the property it stands for beside it where it has one (an
+    object absent from some of its parent's objects: :meth:`_Table._property`)."""
+    return {"$ref": target} if seen is None else {"$ref": target, SEEN: seen}
+
+
 def _hole(node: Any) -> int | None:
     if isinstance(node, dict) and (len(node) == 1 or (len(node) == 2 and SEEN in node)):
         ref = node.get("$ref")
@@ -530,7 +536,7 @@ class _Table:
             # an object absent from some of its parent's objects keeps its count beside the ref: the component's
             # counts are its own objects' (pooled where shared), and without this one no reader could tell an
             # object in every parent from one in a few (drift/presence.py follows the first, not the second)
-            out = {**out, SEEN: seen}
+            out = ref_with(out["$ref"], seen)
         return out
 
     def _entry(self, schema: dict[str, Any], inherited: int | None, always: frozenset[str] | None) -> int:
@@ -587,8 +593,7 @@ class _Table:
         if isinstance(node, dict):
             hole = _hole(node)
             if hole is not None:
-                return {"$ref": f"{_HOLE}{self.find(hole)}", SEEN: True} if SEEN in node else \
-                    {"$ref": f"{_HOLE}{self.find(hole)}"}
+                return ref_with(f"{_HOLE}{self.find(hole)}", True if SEEN in node else None)
             return {k: True if k == SEEN else self._canon(v) for k, v in node.items()}
         if isinstance(node, list):
             return [self._canon(v) for v in node]
@@ -802,8 +807,7 @@ class _Table:
             if hole is not None and self.find(hole) in alone:
                 return self.body(self.find(hole), names)
             if hole is not None:  # the count beside it is the holder's evidence: _apply writes it
-                return {"$ref": REF_PREFIX + names[hole], SEEN: node[SEEN]} if SEEN in node else \
-                    {"$ref": REF_PREFIX + names[hole]}
+                return ref_with(REF_PREFIX + names[hole], node.get(SEEN))
             # a scalar is itself (most values: no call for each)
             return {k: self.resolve(v, names, alone) if isinstance(v, (dict, list)) else v for k, v in node.items()}
         if isinstance(node, list):

@@ -19,7 +19,7 @@ from typing import Any
 from specbuild.extensions import SEEN
 from specbuild.http import OPERATION_METHODS
 from specbuild.learn.agreement import REF_PREFIX, Fits, schemas_in
-from specbuild.learn.components import shareable
+from specbuild.learn.components import ref_with, shareable
 from specbuild.records import form_name
 from specbuild.refs import follow
 
@@ -122,7 +122,7 @@ def _refer(schema: Any, fits: Fits, *, root: bool = False) -> Any:
         theirs = fits.component(schema)
         if theirs is not None:  # its count stays beside the ref: how often the object was in its parent's
             seen = schema.get(SEEN)
-            return {"$ref": REF_PREFIX + theirs, SEEN: seen} if type(seen) is int else {"$ref": REF_PREFIX + theirs}
+            return ref_with(REF_PREFIX + theirs, seen if type(seen) is int else None)
     out = dict(schema)
     if isinstance(schema.get("properties"), dict):
         out["properties"] = {p: _refer(sub, fits) for p, sub in schema["properties"].items()}

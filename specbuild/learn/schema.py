@@ -967,8 +967,8 @@ def _looks_like_map(node: Shape, key: str | None, fields: Callable[[str], frozen
     named = key is not None and user_named(key)
     # a document each user writes (``local_config_context_data``) where its values mix objects in; of one kind
     # of values it stays what it was (a ``client_profile_data`` of optional strings is a record: review22)
-    mixed = len(kinds) > 1 and any(k & OBJ for k in kinds)
-    user = (named and (len(kinds) == 1 or not any(k & OBJ for k in kinds))) or (mixed and free_form(key))
+    plain = len(kinds) == 1 or not any(k & OBJ for k in kinds)
+    user = named if plain else free_form(key)
     if named and any(_shaped_as_data(k) for k in props):
         return True  # a group's ``exposure (s)`` beside its own ``motors`` object: each user's keys, open
     if len(props) >= 2 and len(kinds) == 1 and all(_shaped_as_data(k) for k in props):
@@ -1012,17 +1012,20 @@ _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])").findall
 @lru_cache(maxsize=1 << 14)  # pure, and asked of every property of every object (and by render.share_maps)
 def user_named(key: str) -> bool:
     """A name for what users fill in: rules.USER_OBJECTS, or a compound ending in USER_OBJECT_ENDINGS."""
-    if key.lower() in USER_OBJECTS:
-        return True
-    words = _WORD(key)
-    return len(words) > 1 and words[-1].lower() in USER_OBJECT_ENDINGS
+    return key.lower() in USER_OBJECTS or _compound_ending(key) in USER_OBJECT_ENDINGS
 
 
-@lru_cache(maxsize=1 << 12)
 def free_form(key: str | None) -> bool:
     """A compound name of a document each user writes (rules.BLOB_ENDINGS: ``local_config_context_data``)."""
-    words = _WORD(key or "")
-    return len(words) > 1 and words[-1].lower() in BLOB_ENDINGS
+    return key is not None and _compound_ending(key) in BLOB_ENDINGS
+
+
+@lru_cache(maxsize=1 << 14)
+def _compound_ending(key: str) -> str:
+    """The last word of a compound name, lower case (``podLabels`` -> ``labels``); "" for one word alone (its
+    camelCase words: :func:`_last_word` splits at separators only)."""
+    words = _WORD(key)
+    return words[-1].lower() if len(words) > 1 else ""
 
 
 def _keyed_by_data(node: Shape) -> bool:
