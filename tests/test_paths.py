@@ -2359,6 +2359,37 @@ def test_a_word_not_found_that_would_change_the_parameter_stays_literal() -> Non
     assert paths["/users/{userId}"]["get"]["parameters"][0]["schema"]["type"] == "integer"
 
 
+def _silences() -> list[Any]:
+    """Alertmanager's silences: uuids read and deleted, its own errors JSON strings."""
+    rng = random.Random(5)
+    ids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(9)]
+    rows = [ex("get", f"/api/v2/silence/{i}", resp={"id": i, "status": {"state": "active"}, "comment": "c"})
+            for i in ids]
+    rows += [ex("delete", f"/api/v2/silence/{i}", 200) for i in ids[:4]]
+    rows += [ex("get", "/api/v2/silences", resp=[{"id": ids[0], "comment": "c"}]),
+             ex("post", "/api/v2/silences", 400, resp="silence invalid: missing matchers", body={"comment": "c"})]
+    return rows
+
+
+@pytest.mark.parametrize("status", [400, 422])
+def test_a_malformed_id_refused_as_invalid_beside_typed_ids_is_one_of_their_values(status: int) -> None:
+    """Alertmanager's ``GET /api/v2/silence/not-a-uuid``, answered 422 ``{"code": 601, "message":
+    "silenceID in path must be of type uuid"}`` by the validation layer (a shape the API answers nowhere
+    else), stayed a path of its own beside ``/api/v2/silence/{silenceId}`` (held-out paths F1 0.923). A word
+    the typed ids beside it would not take, refused as invalid in whatever shape: a malformed value of
+    the parameter, its error; the parameter keeps its type (the word is what the server refused)."""
+    bad = [ex("get", "/api/v2/silence/not-a-uuid", status,
+              resp={"code": 601, "message": 'silenceID in path must be of type uuid: "not-a-uuid"'})] * 3
+    paths = _paths([*_silences(), *bad])
+    assert "/api/v2/silence/not-a-uuid" not in paths, sorted(paths)
+    op = paths["/api/v2/silence/{silenceId}"]["get"]
+    assert str(status) in op["responses"]
+    assert op["parameters"][0]["schema"] == {"type": "string", "format": "uuid"}
+    # "not found" at a word the ids would not take may be a router's (no route matched): it stays
+    missing = [ex("get", "/api/v2/silence/not-a-uuid", 404, resp={"code": 404, "message": "path not found"})]
+    assert "/api/v2/silence/not-a-uuid" in _paths([*_silences(), *missing])
+
+
 def test_a_word_not_found_under_several_owners_is_the_apis_own_word() -> None:
     """``GET /orgs/{org}/projects/archived`` answered 404 under two organisations is a word the API
     names (a view every organisation may have), not a missing project; under one organisation it is one

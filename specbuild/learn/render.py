@@ -55,6 +55,7 @@ from specbuild.learn.nullability import (
     value_type,
 )
 from specbuild.learn.paths.templater import Features, PathParam, Template
+from specbuild.learn.paths.templates import Refusals
 from specbuild.learn.paths.templating import ITEM_NAMES, Listed
 from specbuild.learn.rules import (
     CORE_DEPTH,
@@ -399,14 +400,15 @@ INVALID: Final = frozenset({400, 422})
 _REFUSALS: Final = INVALID | {NOT_FOUND}
 
 
-def refused(builder: SpecBuilder) -> frozenset[str]:
+def refused(builder: SpecBuilder) -> Refusals:
     """The skeleton keys every answer of which refused the path itself, any method: 404, or 400/422 in an
     error shape (media types, top-level names) the API answered at a key it also served (a 2xx there).
     Phoenix's ``GET /v1/projects/no-such-project`` (404), Parse's ``POST /schemas/2ndClass`` (400
     ``{code, error}``, as every Parse error): a missing item, an invalid name, no operation. The
     templater reads them as errors of the template beside them (``paths.templating``). A 401, 403, 409 or
     5xx says nothing of the kind (``/login`` refused a caller, ``/health`` was down), and neither does a
-    400 in a shape of its own (another layer answered)."""
+    400 in a shape of its own (another layer answered), but of a value the template's ids would not take
+    (``malformed``: every answer 400/422, whatever its shape)."""
     refusing: dict[str, set[int]] = defaultdict(set)   # the keys each call of which so far refused, how
     answered: set[str] = set()                          # ... and those with another answer
     for (key, _), op in builder.operations.items():
@@ -416,8 +418,9 @@ def refused(builder: SpecBuilder) -> frozenset[str]:
             answered.add(key)
     keys = {key for key, seen in refusing.items() if seen and key not in answered}
     out = {key for key in keys if refusing[key] == {NOT_FOUND}}
+    malformed = frozenset(key for key in keys if refusing[key] <= INVALID)
     if keys == out:
-        return frozenset(out)
+        return Refusals(frozenset(out), malformed)
     invalid: dict[str, set[ErrorShape]] = defaultdict(set)   # each key's "invalid" answers' shapes
     for (key, _), op in builder.operations.items():
         if key in keys and key not in out:
@@ -430,7 +433,7 @@ def refused(builder: SpecBuilder) -> frozenset[str]:
             break
         if key in served:
             unseen.difference_update(_error_shape(resp) for status, resp in op.responses.items() if 400 <= status < 500)
-    return frozenset(out | {key for key, shapes in invalid.items() if not shapes & unseen})
+    return Refusals(frozenset(out | {key for key, shapes in invalid.items() if not shapes & unseen}), malformed)
 
 
 ErrorShape = frozenset[tuple[str, frozenset[str]]]

@@ -37,13 +37,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from typing import Final
 
 from specbuild.errors import RecordError
 from specbuild.learn import native
 from specbuild.learn.paths.evidence import Features
-from specbuild.learn.paths.templates import Hint, PathParam, Template, kind_schema
+from specbuild.learn.paths.templates import NO_REFUSALS, Hint, PathParam, Refusals, Template, kind_schema
 from specbuild.learn.paths.templating import Listed, decide
 from specbuild.segments import (
     EXTENSION,
@@ -276,11 +275,12 @@ class PathTemplater:
 
     def templates(self, features: Mapping[str, frozenset[str]] | None = None,
                   targets: Mapping[str, int] | None = None, listed: Listed | None = None,
-                  refused: AbstractSet[str] = frozenset(), *, file_paths: bool = False) -> dict[str, Template]:
+                  refused: Refusals = NO_REFUSALS, *, file_paths: bool = False) -> dict[str, Template]:
         """The template of every key observed so far, decided from all the evidence at once: ``features``
         (methods and response properties per key: :class:`Features`, or their plain form), ``targets``
         (distinct request targets per key), ``listed`` (the names the collections at some keys list) and
-        ``refused`` (the keys every answer of which refused the path: not found, an invalid name)."""
+        ``refused`` (the keys every answer of which refused the path: not found, an invalid name, a
+        malformed value)."""
         return decide(sorted(self._keys), self.hints, features or {}, targets or {}, listed, refused,
                       file_paths=file_paths)
 

@@ -91,6 +91,20 @@ def kind_schema(kinds: Iterable[str]) -> dict[str, str]:
     return {"type": "string"}
 
 
+@dataclass(frozen=True, slots=True)
+class Refusals:
+    """The skeleton keys every answer of which refused the path itself (learn/render.py ``refused``):
+    ``paths``, not found, or invalid in the error shape the API answers where it serves; ``malformed``,
+    invalid (400, 422) in whatever shape, as the validation layer in front of a handler refuses a value
+    of the wrong type (go-swagger's ``silenceID in path must be of type uuid``)."""
+
+    paths: frozenset[str] = frozenset()
+    malformed: frozenset[str] = frozenset()
+
+
+NO_REFUSALS: Final = Refusals()
+
+
 # --- hints: user templates ---------------------------------------------------------------------
 
 _HINT_PARAM: Final = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}\Z")

@@ -51,7 +51,16 @@ from specbuild.learn.paths.evidence import (
 from specbuild.learn.paths.filepaths import file_paths as spanned
 from specbuild.learn.paths.resolved import Res as _Res
 from specbuild.learn.paths.resolved import Slot as _Slot
-from specbuild.learn.paths.templates import Hint, PathParam, Template, hint_label, kind_schema, placeholder_kind
+from specbuild.learn.paths.templates import (
+    NO_REFUSALS,
+    Hint,
+    PathParam,
+    Refusals,
+    Template,
+    hint_label,
+    kind_schema,
+    placeholder_kind,
+)
 from specbuild.learn.rules import IDENTIFIER
 from specbuild.segments import (
     ACTIONS,
@@ -120,7 +129,7 @@ class _Raw:
 
 def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, frozenset[str]],
            targets: Mapping[str, int] | None = None, listed: Listed | None = None,
-           refused: Set[str] = frozenset(), *, file_paths: bool = False) -> dict[str, Template]:
+           refused: Refusals = NO_REFUSALS, *, file_paths: bool = False) -> dict[str, Template]:
     """The template of every skeleton key, from all keys (their features, how many distinct request
     targets reached each, the names the collections at them list, where known, and those every answer
     of which refused the path) at once. ``file_paths``: a file path with folders is one parameter that
@@ -495,10 +504,11 @@ class _Resolver:
         several, it is a word the API names: a view every organisation has); with calls the values take
         there too (a POST beside values never POSTed to is an operation called wrongly); and changing
         nothing of the parameter, its name or its schema (``/users/nobody`` beside integer ids stays, the
-        ids' template an integer). A word with no parameter beside it stays the path it is: nothing else
-        stands there to take its calls."""
-        refused = self.memo.refused
-        if not refused or not words or not (site.typed or absorbed):
+        ids' template an integer), but for a malformed value refused as invalid (Alertmanager's ``GET
+        /api/v2/silence/not-a-uuid``, 422 beside uuids: the parameter stays a uuid). A word with no
+        parameter beside it stays the path it is: nothing else stands there to take its calls."""
+        refusals = self.memo.refused
+        if not (refusals.paths or refusals.malformed) or not words or not (site.typed or absorbed):
             return set()
         kinds = frozenset(site.typed.values()) | {_word_kind(w) for w in absorbed}
         values = [raw for label in sorted(site.typed.keys() | absorbed) for raw in site.groups[label]]
@@ -507,9 +517,13 @@ class _Resolver:
             raws = site.groups[w]
             calls = _calls_below(raws[0]) if len(raws) == 1 and _keys_below(raws, THIN_KEYS + 1) <= THIN_KEYS else []
             joined = kinds | {_word_kind(w)}
+            same = kind_schema(joined) == kind_schema(kinds) and _suffix(joined) == _suffix(kinds)
+            # a word the typed ids would not take, refused as invalid in any shape: a malformed value the
+            # validation layer turned away, the parameter's error; it keeps the parameter's type and name
+            # (the value is what the server refused). Not found there may be a router's: it stays.
+            refused = refusals.paths if same else refusals.malformed if site.typed else frozenset()
             if (calls and all(key in refused for _, node in calls for key in node.keys)
                     and self._candidate(site, w) and not _names_a_resource(w)
-                    and kind_schema(joined) == kind_schema(kinds) and _suffix(joined) == _suffix(kinds)
                     and all(node.methods <= _methods_at(values, suffix) for suffix, node in calls)):
                 out.add(w)
         return out
@@ -1630,7 +1644,7 @@ class _Memo:
     __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "listed", "passes",
                  "refused", "rules", "subtrees", "weighed")
 
-    def __init__(self, listed: Listed | None = None, refused: Set[str] = frozenset()) -> None:
+    def __init__(self, listed: Listed | None = None, refused: Refusals = NO_REFUSALS) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
         self._profiles: dict[tuple[int, ...], Profile] = {}
         self._answers: dict[tuple[int, ...], Answers] = {}
