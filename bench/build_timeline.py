@@ -16,9 +16,9 @@ forked child. Times are wall (one monotonic clock for every process, from this p
 - ``total_cpu``: every process's CPU after the imports; ``bound``: total_cpu / cores, the wall time a
   build would take were every phase split evenly over the cores (Amdahl), and the records/s it gives;
 - ``idle_core``: the other core's CPU seconds left unused in the build's wall time;
-- ``waits``: this process's wall minus its CPU from the end of its fold to the file written: the chain
-  waiting on the others (the render's forked child, the standby's verdict), by phase in ``wait_s`` (on
-  a busy machine, also the time it was ready to run and not running: read it from a quiet one).
+- ``waits``: this process's wall minus its CPU from the merged builder to the file written: the chain
+  waiting on the others (the render's forked child, the standby's verdict); by phase, the merges' too, in
+  ``wait_s`` (on a busy machine, also the time it was ready to run and not running: read it on a quiet one).
 """
 
 from __future__ import annotations
