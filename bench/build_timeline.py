@@ -15,7 +15,10 @@ forked child. Times are wall (one monotonic clock for every process, from this p
 - ``handover``: wall from the later shard's fold to the merged builder (the worker's parts sent, merged);
 - ``total_cpu``: every process's CPU after the imports; ``bound``: total_cpu / cores, the wall time a
   build would take were every phase split evenly over the cores (Amdahl), and the records/s it gives;
-- ``idle_core``: the other core's CPU seconds left unused in the build's wall time.
+- ``idle_core``: the other core's CPU seconds left unused in the build's wall time;
+- ``waits``: this process's wall minus its CPU from the merged builder to the file written: the chain
+  waiting on the others (the render's forked child, the standby's verdict); by phase, the merges' too, in
+  ``wait_s`` (on a busy machine, also the time it was ready to run and not running: read it on a quiet one).
 """
 
 from __future__ import annotations
@@ -173,7 +176,8 @@ def summarise(rows: list[dict[str, Any]], records: int, jobs: int, events: bool)
     # every process's CPU after the imports (a child's CPU is all after them: it is forked after)
     total = parent["cpu_all"] + parent["children"] - imported["cpu"]
     (fold_start, fold_end, parent_fold), = spans[("parent", "fold")]
-    (_, end, serial), = spans[("parent", "render")]
+    (render_start, end, serial), = spans[("parent", "render")]
+    waits = end - render_start - serial  # this process's wall in the render that is not its CPU
     serial += sum(cpu for _, _, cpu in spans[("parent", "merge_parts")])  # the merges after this one's fold
     fold_cpu = max((cpu for (_, name), found in spans.items() if name == "fold_shard" for _, _, cpu in found),
                    default=parent_fold)  # one process: its whole fold
@@ -189,13 +193,17 @@ def summarise(rows: list[dict[str, Any]], records: int, jobs: int, events: bool)
            "critical_cpu_s": round(critical, 3), "critical_records_per_s": round(records / critical),
            "total_cpu_s": round(total, 3), "bound_s": round(total / cores, 3),
            "bound_records_per_s": round(records * cores / total), "idle_core_s": round(cores * wall - total, 3),
-           "rss_mib": round(max(r.get("rss", 0) for r in ended.values()) / 1024, 1)}
+           "waits_s": round(waits, 3), "rss_mib": round(max(r.get("rss", 0) for r in ended.values()) / 1024, 1)}
     out["cpu_by_process"] = {f"{r['role']}:{pid}": round(r["cpu_all"], 3) for pid, r in sorted(ended.items())}
     phases: dict[str, float] = {}
     for (role, name), found in spans.items():
         if name in PHASES:
             phases[f"{role}:{name}"] = round(sum(cpu for _, _, cpu in found), 3)
     out["phase_cpu_s"] = dict(sorted(phases.items(), key=lambda kv: (PHASES.index(kv[0].split(":")[1]), kv[0])))
+    # where this process waited a hundredth of a second or more: a phase's wall beyond its CPU
+    waited = {name: round(sum(b - a - cpu for a, b, cpu in found), 3) for (role, name), found in spans.items()
+              if role == "parent" and name in PHASES and name != "fold_shard"}
+    out["wait_s"] = {name: w for name, w in sorted(waited.items(), key=lambda kv: PHASES.index(kv[0])) if w >= 0.01}
     return out
 
 
