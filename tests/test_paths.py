@@ -12,7 +12,7 @@ import sys
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 from hypothesis import given, settings
@@ -2388,6 +2388,40 @@ def test_a_malformed_id_refused_as_invalid_beside_typed_ids_is_one_of_their_valu
     # "not found" at a word the ids would not take may be a router's (no route matched): it stays
     missing = [ex("get", "/api/v2/silence/not-a-uuid", 404, resp={"code": 404, "message": "path not found"})]
     assert "/api/v2/silence/not-a-uuid" in _paths([*_silences(), *missing])
+
+
+def _form(method: str, path: str, status: int, media: str, body: str) -> Any:
+    """An exchange whose request body is a form (``media``: urlencoded or multipart), answered ``status``."""
+    row = record(method, path, status, resp={"code": 602, "message": "file in formData is required"})
+    row["request"]["headers"]["content-type"] = media
+    row["request"]["body"] = body
+    return decode(row, "test")
+
+
+_PART: Final = '--xx\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n--xx--\r\n'
+
+
+@pytest.mark.parametrize("call", [
+    ex("post", "/api/v2/silence/check", 422, body={"comment": "c"},
+       resp={"code": 602, "message": "matchers in body is required"}),
+    ex("get", "/api/v2/silence/lookup", 400, query={"name": "x"},
+       resp={"code": 602, "message": "id in query is required"}),
+    _form("post", "/api/v2/silence/attach", 400, "application/x-www-form-urlencoded", "note=hi"),
+    _form("post", "/api/v2/silence/attach", 400, "multipart/form-data; boundary=xx", _PART),
+], ids=["json-body", "query", "form", "multipart"])
+def test_a_call_carrying_input_refused_as_invalid_beside_typed_ids_stays_literal(call: Any) -> None:
+    """``POST /silence/check`` with a payload, ``GET /silence/lookup?name=x``, a form posted to
+    ``/silence/attach``, each answered 400/422 beside uuids that are read and POSTed to: a call that
+    carried input (a query, a body) may have been refused for it, not for its path (a bad payload to a
+    real endpoint, a required parameter missing). Only a bare call refused as invalid is a malformed
+    value of the ids beside it; these stay the paths they are."""
+    rng = random.Random(7)
+    ids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(4)]
+    posted = [ex("post", f"/api/v2/silence/{i}", resp={"id": i}, body={"comment": "c"}) for i in ids]
+    paths = _paths([*_silences(), *posted, call, call])
+    word = "/api/v2/silence/" + call.path.rsplit("/", 1)[1]
+    assert word in paths, sorted(paths)
+    assert paths["/api/v2/silence/{silenceId}"]["get"]["parameters"][0]["schema"]["format"] == "uuid"
 
 
 def test_a_word_not_found_under_several_owners_is_the_apis_own_word() -> None:

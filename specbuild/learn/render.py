@@ -418,7 +418,9 @@ def refused(builder: SpecBuilder) -> Refusals:
             answered.add(key)
     keys = {key for key, seen in refusing.items() if seen and key not in answered}
     out = {key for key in keys if refusing[key] == {NOT_FOUND}}
-    malformed = frozenset(key for key in keys if refusing[key] <= INVALID)
+    # a call that carried input (a query, a body) may have been refused for it, not for its path: a bad
+    # payload to POST /jobs/check, GET /users/lookup?name=x without its required email, a form lacking its file
+    malformed = frozenset(key for key in keys if refusing[key] <= INVALID) - _carried_input(builder)
     if keys == out:
         return Refusals(frozenset(out), malformed)
     invalid: dict[str, set[ErrorShape]] = defaultdict(set)   # each key's "invalid" answers' shapes
@@ -434,6 +436,12 @@ def refused(builder: SpecBuilder) -> Refusals:
         if key in served:
             unseen.difference_update(_error_shape(resp) for status, resp in op.responses.items() if 400 <= status < 500)
     return Refusals(frozenset(out | {key for key, shapes in invalid.items() if not shapes & unseen}), malformed)
+
+
+def _carried_input(builder: SpecBuilder) -> set[str]:
+    """The skeleton keys some call of which sent a query parameter (API keys aside) or a request body."""
+    return {key for (key, _), op in builder.operations.items()
+            if op.query or (op.pending_query is not None and len(op.pending_query)) or op.request.by_media}
 
 
 ErrorShape = frozenset[tuple[str, frozenset[str]]]
