@@ -408,7 +408,8 @@ def refused(builder: SpecBuilder) -> Refusals:
     templater reads them as errors of the template beside them (``paths.templating``). A 401, 403, 409 or
     5xx says nothing of the kind (``/login`` refused a caller, ``/health`` was down), and neither does a
     400 in a shape of its own (another layer answered), but of a value the template's ids would not take
-    (``malformed``: every answer 400/422, whatever its shape)."""
+    (``malformed``: every answer 400/422, whatever its shape, to calls that sent no query nor body: a
+    call with input may have been refused for it)."""
     refusing: dict[str, set[int]] = defaultdict(set)   # the keys each call of which so far refused, how
     answered: set[str] = set()                          # ... and those with another answer
     for (key, _), op in builder.operations.items():

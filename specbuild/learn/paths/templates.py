@@ -96,7 +96,8 @@ class Refusals:
     """The skeleton keys every answer of which refused the path itself (learn/render.py ``refused``):
     ``paths``, not found, or invalid in the error shape the API answers where it serves; ``malformed``,
     invalid (400, 422) in whatever shape, as the validation layer in front of a handler refuses a value
-    of the wrong type (go-swagger's ``silenceID in path must be of type uuid``)."""
+    of the wrong type (go-swagger's ``silenceID in path must be of type uuid``), every call bare (no
+    query, no body: what a call sends may be what was refused)."""
 
     paths: frozenset[str] = frozenset()
     malformed: frozenset[str] = frozenset()

@@ -504,8 +504,8 @@ class _Resolver:
         several, it is a word the API names: a view every organisation has); with calls the values take
         there too (a POST beside values never POSTed to is an operation called wrongly); and changing
         nothing of the parameter, its name or its schema (``/users/nobody`` beside integer ids stays, the
-        ids' template an integer), but for a malformed value refused as invalid (Alertmanager's ``GET
-        /api/v2/silence/not-a-uuid``, 422 beside uuids: the parameter stays a uuid). A word with no
+        ids' template an integer), but for a malformed value refused as invalid, its calls bare (Alertmanager's
+        ``GET /api/v2/silence/not-a-uuid``, 422 beside uuids: the parameter stays a uuid). A word with no
         parameter beside it stays the path it is: nothing else stands there to take its calls."""
         refusals = self.memo.refused
         if not (refusals.paths or refusals.malformed) or not words or not (site.typed or absorbed):
