@@ -70,6 +70,32 @@ def test_credentials_are_redacted_and_the_scheme_is_kept() -> None:
     assert kept["request"]["query"]["api_key"] == ["k3y"]
 
 
+
+def test_a_credential_the_request_sent_is_redacted_where_the_answer_echoes_it() -> None:
+    """Quetz lists the caller's API keys with each key's value (``GET /api/api-keys``: the key the client sent
+    in ``X-API-Key``, under ``key``); a server answers a bearer token back (``/whoami``), a query's API key in
+    a link. The header is redacted, the same value in a body is too, whatever its field's name. A short
+    credential (``guest``) could be any word of a body: left."""
+    key, token = "bab2019cefd1e88b4a54e885adb018ad", "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJlLXRva2Vu"
+    listing = json.dumps([{"description": "driver", "key": key}, {"description": "ci", "key": "0f9e8d7c6b5a4f3e2d1c"}])
+    rec = http_types(exchange(request_headers=[("X-API-Key", key), ("Authorization", f"Bearer {token}")],
+                              response_headers=[("Content-Type", "application/json")],
+                              response_body=listing.encode()), Redaction())
+    assert json.loads(rec["response"]["body"]) == [{"description": "driver", "key": REDACTED},
+                                                   {"description": "ci", "key": "0f9e8d7c6b5a4f3e2d1c"}]
+    echo = http_types(exchange(query=f"api_key={key}", request_headers=[("Authorization", f"Bearer {token}")],
+                               response_headers=[("Content-Type", "text/plain")],
+                               response_body=f"token {token}; next /items?api_key={key}".encode()), Redaction())
+    assert echo["response"]["body"] == f"token {REDACTED}; next /items?api_key={REDACTED}"
+    short = http_types(exchange(request_headers=[("X-API-Key", "guest")],
+                                response_headers=[("Content-Type", "application/json")],
+                                response_body=b'{"user": "guest"}'), Redaction())
+    assert short["response"]["body"] == '{"user": "guest"}'
+    kept = http_types(exchange(request_headers=[("X-API-Key", key)],
+                               response_headers=[("Content-Type", "application/json")],
+                               response_body=listing.encode()), Redaction(enabled=False))
+    assert kept["response"]["body"] == listing
+
 def test_secret_and_configured_body_fields_keep_their_type() -> None:
     body = json.dumps({"user": {"password": "p", "pin": 1234, "name": "ada"}, "card": {"number": "4111"},
                        "ok": True}).encode()
