@@ -55,13 +55,16 @@ for i, name in enumerate(["realset-admin", *users]):
 db.add(ApiKey(key=key, description="realset driver", user=made[0], owner=made[0]))
 db.commit()
 PY
-  (cd "$root/deploy" && exec "$VENV/bin/quetz" start "$root/deploy" --port "$port") >"$root/server.log" 2>&1 &
-  PIDS+=($!)
+  # in a process group of its own: its job workers (multiprocessing) outlive a TERM to the server alone
+  (cd "$root/deploy" && exec setsid "$VENV/bin/quetz" start "$root/deploy" --port "$port") >"$root/server.log" 2>&1 &
+  local server=$!
+  PIDS+=($server)
   wait_port "$port" 120
   [[ -f "$OUT/quetz.truth.json" ]] || "$SPECBUILD_PYTHON" "$HERE/truth.py" "http://127.0.0.1:$port/openapi.json" \
       "$OUT/quetz.truth.json"
   start_proxy "$port" "$rec"
   (cd "$root" && "$VENV/bin/python" "$HERE/quetz_drive.py" "http://127.0.0.1:$PROXY_PORT" "$key" "$USERS" \
       --seed "$seed" "${budget[@]}") >"$root/drive.log" 2>&1
+  kill -TERM -- "-$server" 2>/dev/null || true  # the server and its workers; stop_all waits for the server
 }
 record_samples quetz "$OUT"
