@@ -34,7 +34,8 @@ https_only = false
 [logging]
 level = "WARNING"
 CFG
-  "$VENV/bin/quetz" create "$root/deploy" --copy-conf "$root/config.toml" >"$root/create.log" 2>&1
+  # in the sample's dir: Quetz's logging opens quetz.log in the working directory
+  (cd "$root" && "$VENV/bin/quetz" create "$root/deploy" --copy-conf "$root/config.toml" >"$root/create.log" 2>&1 &&
   QUETZ_CONFIG_FILE="$root/deploy/config.toml" "$VENV/bin/python" - "$root/deploy" "$key" ${USERS//,/ } \
       >>"$root/create.log" 2>&1 <<'PY'
 import os, sys
@@ -55,6 +56,7 @@ for i, name in enumerate(["realset-admin", *users]):
 db.add(ApiKey(key=key, description="realset driver", user=made[0], owner=made[0]))
 db.commit()
 PY
+  )
   # in a process group of its own: its job workers (multiprocessing) outlive a TERM to the server alone
   (cd "$root/deploy" && exec setsid "$VENV/bin/quetz" start "$root/deploy" --port "$port") >"$root/server.log" 2>&1 &
   local server=$!
