@@ -451,3 +451,22 @@ def test_the_proxy_produces_to_kafka_with_the_settings_of_x_and_kafka_config(kaf
         if done.returncode == 0 and "specbuild: 5 records read, 5 learned" in done.stderr:
             break
     assert done.returncode == 0 and "specbuild: 5 records read, 5 learned" in done.stderr, done.stderr
+
+
+def test_an_encoded_slash_stays_inside_its_path_segment_in_the_record(proxy_to: Any, tmp_path: Path) -> None:
+    # RabbitMQ's default vhost `/` is `%2F` in every path (`/api/queues/%2F/orders`), GitLab's project
+    # `group%2Fproject`: decoded, the one segment becomes two and the learned routes split with it
+    def answer(request: bytes, rfile: Any, wfile: Any) -> None:
+        wfile.write(b"HTTP/1.1 204 No Content\r\nconnection: keep-alive\r\n\r\n")
+
+    upstream = RawUpstream(answer)
+    client = http.client.HTTPConnection(proxy_to(upstream.url), timeout=10)
+    for target in ("/api/queues/%2F/orders.created", "/api/vhosts/iot%2fsensors?x=1", "/files/a%20b/%E2%82%AC"):
+        client.request("GET", target)
+        assert client.getresponse().read() == b""
+    assert [r.split(b" ")[1] for r in upstream.requests] == [  # passed on as the client sent them
+        b"/api/queues/%2F/orders.created", b"/api/vhosts/iot%2fsensors?x=1", b"/files/a%20b/%E2%82%AC"]
+    records = [json.loads(line)["request"] for line in wait_lines(tmp_path / "rec.jsonl", 3)]
+    assert [r["pathname"] for r in records] == ["/api/queues/%2F/orders.created", "/api/vhosts/iot%2Fsensors",
+                                               "/files/a b/€"]
+    assert records[1]["path"] == "/api/vhosts/iot%2Fsensors?x=1"

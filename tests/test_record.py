@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gzip
 import io
@@ -16,12 +17,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
 from specbuild.filters import RecordFilter
 from specbuild.multipart import MAX_PARTS
-from specbuild.record import JsonlSink, Redaction, WSGIRecorder
+from specbuild.record import ASGIRecorder, JsonlSink, Redaction, WSGIRecorder
 from specbuild.record import sink as sink_module
 from specbuild.record.capture import REDACTED, Exchange, http_types
 from specbuild.record.sink import KafkaRecordSink
@@ -67,6 +69,32 @@ def test_credentials_are_redacted_and_the_scheme_is_kept() -> None:
     assert kept["request"]["headers"]["authorization"] == "Bearer s3cret"
     assert kept["request"]["query"]["api_key"] == ["k3y"]
 
+
+
+def test_a_credential_the_request_sent_is_redacted_where_the_answer_echoes_it() -> None:
+    """Quetz lists the caller's API keys with each key's value (``GET /api/api-keys``: the key the client sent
+    in ``X-API-Key``, under ``key``); a server answers a bearer token back (``/whoami``), a query's API key in
+    a link. The header is redacted, the same value in a body is too, whatever its field's name. A short
+    credential (``guest``) could be any word of a body: left."""
+    key, token = "bab2019cefd1e88b4a54e885adb018ad", "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJlLXRva2Vu"
+    listing = json.dumps([{"description": "driver", "key": key}, {"description": "ci", "key": "0f9e8d7c6b5a4f3e2d1c"}])
+    rec = http_types(exchange(request_headers=[("X-API-Key", key), ("Authorization", f"Bearer {token}")],
+                              response_headers=[("Content-Type", "application/json")],
+                              response_body=listing.encode()), Redaction())
+    assert json.loads(rec["response"]["body"]) == [{"description": "driver", "key": REDACTED},
+                                                   {"description": "ci", "key": "0f9e8d7c6b5a4f3e2d1c"}]
+    echo = http_types(exchange(query=f"api_key={key}", request_headers=[("Authorization", f"Bearer {token}")],
+                               response_headers=[("Content-Type", "text/plain")],
+                               response_body=f"token {token}; next /items?api_key={key}".encode()), Redaction())
+    assert echo["response"]["body"] == f"token {REDACTED}; next /items?api_key={REDACTED}"
+    short = http_types(exchange(request_headers=[("X-API-Key", "guest")],
+                                response_headers=[("Content-Type", "application/json")],
+                                response_body=b'{"user": "guest"}'), Redaction())
+    assert short["response"]["body"] == '{"user": "guest"}'
+    kept = http_types(exchange(request_headers=[("X-API-Key", key)],
+                               response_headers=[("Content-Type", "application/json")],
+                               response_body=listing.encode()), Redaction(enabled=False))
+    assert kept["response"]["body"] == listing
 
 def test_secret_and_configured_body_fields_keep_their_type() -> None:
     body = json.dumps({"user": {"password": "p", "pin": 1234, "name": "ada"}, "card": {"number": "4111"},
@@ -396,6 +424,47 @@ def test_filters_and_sampling_decide_which_exchanges_are_recorded(tmp_path: Path
     with pytest.raises(ValueError, match="sample is a share"):
         WSGIRecorder(hello, to=tmp_path / "x.jsonl", sample=1.5)
 
+
+
+def test_an_encoded_slash_the_server_decoded_is_read_back_from_the_raw_path(tmp_path: Path) -> None:
+    # WSGI's PATH_INFO and ASGI's path come decoded, `%2F` a slash like any other; the raw path the server
+    # keeps beside them (gunicorn's RAW_URI, uwsgi's REQUEST_URI, ASGI's raw_path) tells the segments
+    def hello(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        start_response("204 No Content", [])
+        return []
+
+    app = WSGIRecorder(hello, to=tmp_path / "w.jsonl")
+    for raw, key in [("/api/queues/%2F/orders?x=1", "RAW_URI"), ("/api/vhosts/iot%2fsensors", "REQUEST_URI"),
+                     ("/files/a%20b", "RAW_URI"), ("/plain/a%2Fb", None)]:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": unquote(raw.partition("?")[0]), "QUERY_STRING": "",
+                   "HTTP_HOST": "mq.example.com", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b"")}
+        if key is not None:
+            environ[key] = raw
+        result = app(environ, lambda status, headers, exc_info=None: None)
+        b"".join(result)
+        getattr(result, "close", lambda: None)()  # as a server does
+    app.flush()
+    recorded = [json.loads(line)["request"]["pathname"] for line in (tmp_path / "w.jsonl").read_text().splitlines()]
+    assert recorded == ["/api/queues/%2F/orders", "/api/vhosts/iot%2Fsensors", "/files/a b", "/plain/a/b"]
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        pass
+
+    asgi = ASGIRecorder(inner, to=tmp_path / "a.jsonl")
+    for raw, root in [(b"/api/queues/%2F/orders", ""), (b"/mq/api/vhosts/iot%2Fsensors", "/mq"), (b"/a%20b", "")]:
+        scope = {"type": "http", "method": "GET", "path": unquote(raw.decode()), "raw_path": raw, "root_path": root,
+                 "query_string": b"", "headers": [(b"host", b"mq.example.com")], "scheme": "http"}
+        asyncio.run(asgi(scope, receive, send))
+    asgi.flush()
+    recorded = [json.loads(line)["request"]["pathname"] for line in (tmp_path / "a.jsonl").read_text().splitlines()]
+    assert recorded == ["/api/queues/%2F/orders", "/mq/api/vhosts/iot%2Fsensors", "/a b"]
 
 @pytest.mark.kafka
 def test_a_recorder_produces_to_kafka_what_a_file_build_learns(kafka_broker: Any, serve: Any, tmp_path: Path) -> None:

@@ -1164,3 +1164,18 @@ def test_the_values_of_a_map_are_never_an_enum() -> None:
     runs = [{"runs": {f"r{i}": {"state": ("ok", "failed")[i % 2]}}} for i in range(60)]
     value = infer_schema(runs)["properties"]["runs"]["additionalProperties"]
     assert value["properties"]["state"]["enum"] == ["failed", "ok"]
+
+
+def test_objects_keyed_by_node_names_are_maps() -> None:
+    """RabbitMQ's queues say ``open_files: {"rabbit@mq-1": 0}`` and its vhosts ``cluster_state: {"rabbit@mq-1":
+    "running"}``: one key per node of the cluster, an Erlang node's name (``name@host``, CouchDB's
+    ``couchdb@127.0.0.1``). The next deployment's nodes are others: a map, never a property named after the
+    node (both gates called the next sample's ``realset2@localhost`` a removal of ``realset1@localhost``).
+    A dotted annotation after an ``@`` (OData's ``Members@odata.count``) is still a field."""
+    queues = [{"name": f"q{i}", "open_files": {"realset1@localhost": i % 3}} for i in range(30)]
+    files = infer_schema(queues)["properties"]["open_files"]
+    assert files == {"additionalProperties": INT64, "type": "object"}
+    vhosts = [{"cluster_state": {"rabbit@mq-1": "running", "rabbit@mq-2": "running", "couchdb@127.0.0.1": "up"}}] * 5
+    assert "additionalProperties" in infer_schema(vhosts)["properties"]["cluster_state"]
+    odata = infer_schema([{"Members@odata.count": 2, "Members": [{"@odata.id": "/redfish/v1/Systems/1"}]}] * 5)
+    assert sorted(odata["properties"]) == ["Members", "Members@odata.count"]

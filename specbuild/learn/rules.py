@@ -157,6 +157,11 @@ IDENTIFIER: Final = r"[A-Za-z_$@][A-Za-z0-9_$@-]*"          # a key that reads a
 # ``1.0.0``, ``2.3.1-beta.1``, ``v1.2``: a release of something, as a key (npm's ``versions``, ``time``)
 # data, never a field's name.
 RELEASE: Final = r"v?[0-9]+(?:\.[0-9]+)+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"
+# ``rabbit@mq-1``, ``couchdb@127.0.0.1``: an Erlang node's name (a name, an ``@``, one host label or an IPv4
+# address), as a key (RabbitMQ's ``open_files`` and ``cluster_state``: one key per node of the cluster) data,
+# never a field's name, even alone in every object. A dotted name after the ``@`` is OData's annotation of a
+# field (``Members@odata.count``) or an email address (segments' ``email``, already an id).
+NODE_NAME: Final = r"[A-Za-z0-9_.+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?|[0-9]{1,3}(?:\.[0-9]{1,3}){3})"
 # ``application/json``, ``text/plain; charset=utf-8``, ``image/*``: a media type, as a key (OpenAPI's
 # ``content``, API Gateway's ``requestTemplates``) data, never a field's name, even alone in every object.
 MEDIA_TYPE: Final = (r"(?:application|audio|font|image|message|model|multipart|text|video|\*)"

@@ -79,6 +79,7 @@ from specbuild.learn.rules import (
     MAX_DEPTH,
     MAX_PROPS,
     MEDIA_TYPE,
+    NODE_NAME,
     NOISE_MIN_OBJECTS,
     NOISE_MIN_ONCE,
     NOISE_MIN_SHARE,
@@ -817,6 +818,7 @@ _IDENTIFIER = re.compile(IDENTIFIER).fullmatch
 _ANNOTATION = re.compile(ANNOTATION).fullmatch
 _RELEASE = re.compile(RELEASE).fullmatch
 _MEDIA_TYPE = re.compile(MEDIA_TYPE, re.IGNORECASE).fullmatch
+_NODE_NAME = re.compile(NODE_NAME).fullmatch
 _HEADER_OBJECT = re.compile(HEADER_OBJECTS).fullmatch
 _LABEL = re.compile(LABEL).fullmatch
 
@@ -829,7 +831,7 @@ def _shaped_as_data(key: str) -> bool:
 
 
 def _keyed_by_ids(keys: list[str]) -> bool:
-    """Keys that are ids (``1``..``12``, UUIDs, ``@alice:host``, dates, opaque tokens, releases such as
+    """Keys that are ids (``1``..``12``, UUIDs, ``@alice:host``, ``rabbit@mq-1``, dates, opaque tokens, releases such as
     ``1.0.0``) or media types, every one: a map from ids to values, however full each object is; the next
     sample brings other ids. One such key is enough (npm's ``versions`` of a package published once, an
     API Gateway method's ``requestTemplates`` for ``application/json`` alone): no API names a field
@@ -839,9 +841,10 @@ def _keyed_by_ids(keys: list[str]) -> bool:
 
 @lru_cache(maxsize=1 << 14)  # pure, and asked of the same few thousand property names by every object
 def _is_id_key(key: str) -> bool:
-    """A key that is an id: a typed path segment (a number, a UUID, a date, a token...), a release, or a
-    media type."""
-    return classify_segment(key) is not None or _RELEASE(key) is not None or _MEDIA_TYPE(key) is not None
+    """A key that is an id: a typed path segment (a number, a UUID, a date, a token...), a release, a media
+    type, or a node's name (``rabbit@mq-1``)."""
+    return (classify_segment(key) is not None or _RELEASE(key) is not None or _MEDIA_TYPE(key) is not None
+            or _NODE_NAME(key) is not None)
 
 
 def _id_keys(keys: list[str]) -> set[str]:

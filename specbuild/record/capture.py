@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Any, Final
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import orjson
 
@@ -166,6 +166,19 @@ def _redact_fields(value: Any, redaction: Redaction, hit: bool) -> Any:
 _SECOND: list[tuple[int, str]] = [(0, "")]  # the last second formatted: two reads of every exchange share it
 
 
+_ENCODED_SLASH: Final = re.compile("%2f", re.IGNORECASE)
+
+
+def decoded_path(raw: str) -> str:
+    """A request target's path percent-decoded but for its encoded slashes, written ``%2F``: a slash sent so
+    is part of one segment (RabbitMQ's vhost `/` in `/api/queues/%2F/orders`, GitLab's `group%2Fproject`);
+    decoded, the segment becomes two and the learned routes and the drift gate's matching split with it."""
+    return "%2F".join(unquote(part) for part in _ENCODED_SLASH.split(raw))
+
+
+CREDENTIAL_ECHO_MIN: Final = 16  # characters: an API key or token, not a word
+
+
 def now() -> str:
     """The time of day as a record says it, ``2026-12-03T14:48:35.123456Z`` (the one clock read of a
     recorder; formatting the date once a second, not twice an exchange, took 5 µs off each)."""
@@ -234,7 +247,35 @@ def http_types(ex: Exchange, redaction: Redaction, max_body_bytes: int = DEFAULT
                 "timestamp": ex.finished}
     _put_body(request, ex.request_body, ex.request_cut, ex.request_headers, redaction, max_body_bytes, omit)
     _put_body(response, ex.response_body, ex.response_cut, ex.response_headers, redaction, max_body_bytes, omit)
+    if redaction.enabled and ("body" in request or "body" in response):
+        for sent in _credentials(ex, redaction):
+            for side in (request, response):
+                body = side.get("body")
+                if isinstance(body, str) and sent in body:
+                    side["body"] = body.replace(sent, REDACTED)
     return {"request": request, "response": response}
+
+
+def _credentials(ex: Exchange, redaction: Redaction) -> list[str]:
+    """The credentials ``ex``'s request sent in a header or the query that the record redacts, those of
+    CREDENTIAL_ECHO_MIN characters or more: a server that answers one back (Quetz lists the caller's API
+    keys with their values, a ``/whoami`` its token, a link its query's key) has it redacted in the body
+    too, whatever the field's name. A shorter one (``guest``) could be any word of a body: left. Basic
+    credentials are left (their password is inside base64)."""
+    out: list[str] = []
+    for name, value in ex.request_headers:
+        key = name.lower()
+        if key in ("authorization", "proxy-authorization"):
+            scheme, _, value = value.partition(" ")
+            if scheme.lower() == "basic":
+                continue
+        elif key in ("cookie", "set-cookie") or not redaction._secret_header(key):
+            continue
+        if len(value.strip()) >= CREDENTIAL_ECHO_MIN:
+            out.append(value.strip())
+    if ex.query:
+        out.extend(v for k, v in qsl(ex.query) if len(v) >= CREDENTIAL_ECHO_MIN and redaction.query_name(k))
+    return out
 
 
 def _query(raw: str, redaction: Redaction) -> tuple[dict[str, list[str]], str]:

@@ -25,10 +25,9 @@ import asyncio
 import signal
 from collections.abc import Coroutine
 from typing import Any, Final, cast
-from urllib.parse import unquote
 
 from specbuild.errors import UsageError
-from specbuild.record.capture import Exchange, Kept, now
+from specbuild.record.capture import Exchange, Kept, decoded_path, now
 from specbuild.record.pool import Upstream, UpstreamSide
 from specbuild.record.recorder import Recorder
 from specbuild.record.sink import Sink, write_batch
@@ -367,7 +366,7 @@ class Proxy:
         method = head.line[0].decode("latin-1")
         path, _, query = origin_form(head.line[1]).decode("latin-1").partition("?")
         host = (head.get(b"host") or b"").decode("latin-1")
-        path = unquote(path)
+        path = decoded_path(path)
         if not self.recorder.wanted(method, path, host):
             return None
         return Exchange(method=method, scheme=self.scheme, host=host, path=path, query=query,
