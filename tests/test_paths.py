@@ -2424,6 +2424,34 @@ def test_a_call_carrying_input_refused_as_invalid_beside_typed_ids_stays_literal
     assert paths["/api/v2/silence/{silenceId}"]["get"]["parameters"][0]["schema"]["format"] == "uuid"
 
 
+def test_the_apis_collections_mounted_again_under_a_word_stay_its_collections() -> None:
+    """Quetz serves its lists twice, plain and paginated: ``/api/paginated/channels`` and
+    ``/api/paginated/users`` (each called 30+ times, each with its own items below and their packages)
+    were learned as ``/api/paginated/{paginatedName}``: two siblings sharing structure below read as two
+    values. Both are collections the API names at its top (``/api/channels``, ``/api/users``): a second
+    mount of them, each a resource of its own (held-out paths F1 0.806)."""
+    channels = ["acme.internal", "ml-nightly", "robotics", "data-science", "conda-forge-mirror"]
+    users = ["anne.mueller", "bob", "carla.rossi", "dmitri"]
+    page = {"pagination": {"skip": 0, "limit": 10, "all_records_count": 3}}
+    rows = []
+    for kind, names in (("channels", channels), ("users", users)):
+        item = {"name": "x", "description": "d", "private": False, "size_limit": 9, "mirror_mode": None} \
+            if kind == "channels" else {"id": "u1", "username": "x", "profile": {"name": "n", "avatar_url": "a"}}
+        rows += [ex("get", f"/api/{kind}", resp=[item]) for _ in range(3)]
+        rows += [ex("get", f"/api/{kind}/{n}", resp=item) for n in names]
+        rows += [ex("get", f"/api/{kind}/{n}/packages", resp=[{"name": "p", "summary": "s"}]) for n in names]
+        rows += [ex("get", f"/api/paginated/{kind}", resp={**page, "result": [item]}) for _ in range(30)]
+        rows += [ex("get", f"/api/paginated/{kind}/{n}/packages", resp={**page, "result": [{"name": "p"}]})
+                 for n in names]
+    rows += [ex("get", "/api/api-keys", resp=[{"key": "k", "description": "d", "roles": []}]),
+             ex("get", "/api/me", resp={"id": "u1", "username": "x", "profile": {}})]
+    paths = _paths(rows)
+    assert {"/api/channels/{channelName}/packages", "/api/users/{userName}/packages"} <= paths.keys(), sorted(paths)
+    assert {"/api/paginated/channels", "/api/paginated/users"} <= paths.keys(), sorted(paths)
+    assert {"/api/paginated/channels/{channelName}/packages", "/api/paginated/users/{userName}/packages"} \
+        <= paths.keys(), sorted(paths)
+
+
 def test_a_word_not_found_under_several_owners_is_the_apis_own_word() -> None:
     """``GET /orgs/{org}/projects/archived`` answered 404 under two organisations is a word the API
     names (a view every organisation may have), not a missing project; under one organisation it is one

@@ -155,7 +155,7 @@ def decide(keys: Sequence[str], hints: Sequence[Hint], features: Mapping[str, fr
     _drop_path_values(root)
     pins = _pins(hints)
     pool: dict[str, frozenset[Suffix]] = {}
-    memo = _Memo(listed, refused)
+    memo = _Memo(listed, refused, _top_collections(root))
     for _ in range(MAX_PASSES):
         resolver = _Resolver(pins, pool, memo)
         resolved = resolver.resolve([root], (), None, in_slot=False)
@@ -734,6 +734,8 @@ class _Resolver:
         pooled = self._ask_pool(cands, site.prefix, settled=bool(sharing) and not site.top)
         if not pooled and _kinds_of_collections(members, cands):
             return set()  # two of them sharing a resource below (a table's and a view's columns) or not
+        if not pooled and not site.top and _mounted_again(cands, self.memo.collections):
+            return set()  # /api/paginated/channels beside /api/paginated/users: the API's lists again
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
                 if not pooled and private_share(members) > 0.5 and not _many_thin(site, sharing):
@@ -1136,6 +1138,27 @@ def _kinds_of_collections(members: Mapping[str, Profile], cands: Iterable[str]) 
         for label in held:
             counts[label] += 1
     return sum(1 for held in below.values() if any(counts[label] == 1 for label in held)) >= 2
+
+
+def _top_collections(root: _Raw) -> frozenset[str]:
+    """The plurals holding something below at an API's top (the root, after ``/api`` or a version, where
+    siblings are resources): its collections (``/api/channels``, ``/api/users``)."""
+    out: set[str] = set()
+    stack = [root]
+    while stack:
+        for label, child in stack.pop().children.items():
+            if label.lower() in API_PREFIXES or _is_version(label):
+                stack.append(child)
+            elif child.children and _plural(label):
+                out.add(label)
+    return frozenset(out)
+
+
+def _mounted_again(cands: Set[str], collections: frozenset[str]) -> bool:
+    """Every sibling, two at least, one of the collections the API names at its top: the API's lists
+    mounted again under a word (Quetz's ``/api/paginated/channels`` and ``/users`` beside ``/api/channels``
+    and ``/api/users``), each a resource of its own however alike their items' structure below."""
+    return len(cands) >= 2 and cands <= collections
 
 
 def _many_thin(site: _Site, sharing: Set[str]) -> bool:
@@ -1641,10 +1664,11 @@ class _Memo:
     once and never changed, and each pass (and several rules within one) asks the same of the same
     nodes. What it hands out is shared: nobody changes a profile or an Answers (rules build new ones)."""
 
-    __slots__ = ("_answers", "_below", "_profiles", "_shells", "decisions", "likeness", "listed", "passes",
-                 "refused", "rules", "subtrees", "weighed")
+    __slots__ = ("_answers", "_below", "_profiles", "_shells", "collections", "decisions", "likeness", "listed",
+                 "passes", "refused", "rules", "subtrees", "weighed")
 
-    def __init__(self, listed: Listed | None = None, refused: Refusals = NO_REFUSALS) -> None:
+    def __init__(self, listed: Listed | None = None, refused: Refusals = NO_REFUSALS,
+                 collections: frozenset[str] = frozenset()) -> None:
         # by the nodes' ids: the trie keeps every node alive while decide() runs, so an id stays its node's
         self._profiles: dict[tuple[int, ...], Profile] = {}
         self._answers: dict[tuple[int, ...], Answers] = {}
@@ -1659,6 +1683,7 @@ class _Memo:
         self.weighed: dict[_Where, tuple[_Weighed | None, tuple[tuple[Suffix, str], ...]]] = {}
         self.listed = listed   # the same in every pass: a decision it feeds needs no new check
         self.refused = refused   # ... and so are the keys every answer of which refused the path
+        self.collections = collections   # ... and the collections the API names at its top (_top_collections)
 
     def shell(self, raw: _Raw) -> _Raw:
         """A node with ``raw``'s own keys and answers and nothing below: its calls, resolved apart from
