@@ -106,6 +106,12 @@ def json_parser() -> Callable[[str], Any] | None:
     return _native.parse if _native is not None else None
 
 
+def null_terms(counts: list[int], chances: list[float], nulls: list[bool]) -> Callable[[float], float] | None:
+    """The log-likelihood of one row of ``nullrate``'s grid at a share (``NullTerms.at``: its terms summed
+    natively, the same float as the Python sum), or None when the native module is not available."""
+    return _native.NullTerms(counts, chances, nulls).at if _native is not None else None
+
+
 FieldsDecoder = Callable[[bytes | str, int], tuple[Any, ...] | None]
 
 
