@@ -448,9 +448,12 @@ def _without_clashes(schema: dict[str, Any]) -> None:
     props = schema.get("properties")
     if not isinstance(props, dict):
         return
+    idents = list(map(_identifier, props))
+    if len(set(idents)) == len(idents):  # no two alike (nearly every schema): nothing to move
+        return
     by_word: dict[str, list[str]] = defaultdict(list)
-    for prop in props:
-        by_word[_identifier(prop)].append(prop)
+    for prop, ident in zip(props, idents, strict=True):
+        by_word[ident].append(prop)
     clashing = sorted(p for group in by_word.values() if len(group) > 1 for p in group)
     if not clashing:
         return
@@ -498,21 +501,24 @@ class _Table:
         """
         if not isinstance(schema, dict):
             return schema
+        if schema.keys().isdisjoint(_NESTING):  # nothing below it, and no entry (a scalar's items): a copy
+            return dict(schema)
         here = schema.get(SEEN, inherited)
         out = dict(schema)
-        if isinstance(schema.get("properties"), dict):
+        props, items, extra = schema.get("properties"), schema.get("items"), schema.get("additionalProperties")
+        branches = schema.get("anyOf")
+        if isinstance(props, dict):
             # a scalar's schema (most properties) is itself, without intern's work, a call or a copy: nothing
             # changes an entry's schemas in place (a merge makes new ones), and resolve writes copies
             out["properties"] = {p: sub if isinstance(sub, dict) and sub.keys().isdisjoint(_NESTING)
                                  else self._property(p, sub, where, root, here)
-                                 for p, sub in schema["properties"].items()}
-        if isinstance(schema.get("items"), dict):
-            out["items"] = self.intern(schema["items"], where.one(), root=root, holder=holder, inherited=here)
-        if isinstance(schema.get("additionalProperties"), dict):
-            out["additionalProperties"] = self.intern(schema["additionalProperties"], where, root=False,
-                                                      holder=holder, inherited=here)
-        if isinstance(schema.get("anyOf"), list):
-            out["anyOf"] = [self.intern(b, where, root=root, holder=holder, inherited=here) for b in schema["anyOf"]]
+                                 for p, sub in props.items()}
+        if isinstance(items, dict):
+            out["items"] = self.intern(items, where.one(), root=root, holder=holder, inherited=here)
+        if isinstance(extra, dict):
+            out["additionalProperties"] = self.intern(extra, where, root=False, holder=holder, inherited=here)
+        if isinstance(branches, list):
+            out["anyOf"] = [self.intern(b, where, root=root, holder=holder, inherited=here) for b in branches]
         if not shareable(out):
             return out
         # only the body's resource (the body, its array's items, a page's items) of a thin response claims
