@@ -2498,3 +2498,25 @@ def test_random_letters_beside_opaque_ids_under_a_collection_are_one_more() -> N
     assert got["/api/v1/db/meta/sorts/sopzicifgyvccjjq"] == got[f"/api/v1/db/meta/sorts/{ids[0]}"]
     assert got[f"/api/v1/db/meta/sorts/{ids[0]}"] == "/api/v1/db/meta/sorts/{sortId}"
     assert got["/api/v1/db/meta/jobs/housekeeping"] == "/api/v1/db/meta/jobs/housekeeping"
+
+
+_PATH_PART = st.text(alphabet="ab.[]*", max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.frozensets(_PATH_PART, max_size=12), st.lists(st.text(alphabet="ab*", max_size=2), max_size=4),
+       st.lists(st.text(alphabet="ab*", max_size=2), max_size=4))
+def test_the_remembered_first_names_and_positions_are_the_plain_ones(props: frozenset[str], a: list[str],
+                                                                     b: list[str]) -> None:
+    """``_top_level`` (its first names remembered per path) and ``same_position`` (a loop) answer as the
+    plain expressions they replaced (render23) do."""
+    from specbuild.learn.paths import evidence
+
+    plain = frozenset(p[:2] if p.startswith("[]") else p.partition(".")[0].partition("[]")[0] for p in props)
+    assert evidence._top_level(props) == plain
+    assert evidence._top_level(props) == plain  # asked again: from the cache
+    assert evidence.object_props(props) == frozenset(top for top in {evidence._top(p) for p in props}
+                                                     if top is not None)
+    x, y = tuple(a), tuple(b)
+    assert evidence.same_position(x, y) == (len(x) == len(y) and all(p == q or "*" in (p, q)
+                                                                    for p, q in zip(x, y, strict=True)))

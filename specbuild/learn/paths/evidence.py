@@ -378,7 +378,13 @@ def answers_alike(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def same_position(a: Suffix, b: Suffix) -> bool:
     """``namespaces/web`` and ``namespaces/*`` are one position seen before and after a merge."""
-    return len(a) == len(b) and all(x == y or "*" in (x, y) for x, y in zip(a, b, strict=True))
+    if len(a) != len(b):
+        return False
+    # a plain loop, no generator: the pool asks ~16k times a decision (the mix's 100k)
+    for x, y in zip(a, b, strict=True):  # noqa: SIM110 (a plain loop)
+        if x != y and x != "*" and y != "*":
+            return False
+    return True
 
 
 # Pure, and asked of the same labels by every profile of every pass: remembered.
