@@ -9,6 +9,9 @@ the rules live in one place). The tree comes back as a ``Shape`` through :func:`
 exact, the written spec is byte-identical with or without it: the test suite runs both ways and
 compares states, decoded records and whole specs.
 
+One more loop runs there for the render: the cell sums of the null rate's grid search
+(:func:`null_terms`, learn/nullrate.py), the same floats as the Python sums.
+
 It is optional: a machine without a Rust toolchain installs the pure-Python package, and
 ``SPECBUILD_PURE=1`` turns the native fold off (to compare, or to rule it out when chasing a bug).
 """
