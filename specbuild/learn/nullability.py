@@ -478,7 +478,8 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
              if place[4] is not None and typed and not null]
     pooled: dict[tuple[str, str], int] = {}
     for scope, name, _, _, seen in open_:
-        pooled[(scope, name)] = pooled.get((scope, name), 0) + (seen or 0)  # never None here
+        key = (scope, name)
+        pooled[key] = pooled.get(key, 0) + (seen or 0)  # never None here
     fields: dict[tuple[str, str], float] = {}
     for (scope, name, _, parent, _), null in zip(plain, theirs.nullable, strict=True):
         key = (scope, name)  # made once (26k places on the mix's 100k)
@@ -522,9 +523,12 @@ def _object_priors(plain: list[Place], api: float, claims: Claims) -> dict[int |
     nullable share, shrunk to the API's (``api``, also under the key None) by NULL_PRIOR_WEIGHT more
     properties. ``claims``: ``plain``'s."""
     counts: dict[int, list[int]] = {}
+    last: dict[str, Any] | None = None  # an object's properties are its places in a row: its tally looked up once
+    tally = [0, 0]
     for (_, _, _, parent, _), typed, null in zip(plain, claims.typed, claims.nullable, strict=True):
         if typed:
-            tally = counts.setdefault(id(parent), [0, 0])
+            if parent is not last:
+                tally, last = counts.setdefault(id(parent), [0, 0]), parent
             tally[0] += null
             tally[1] += 1
     out: dict[int | None, float] = {key: (n + NULL_PRIOR_WEIGHT * api) / (t + NULL_PRIOR_WEIGHT)
