@@ -2520,3 +2520,23 @@ def test_the_remembered_first_names_and_positions_are_the_plain_ones(props: froz
     x, y = tuple(a), tuple(b)
     assert evidence.same_position(x, y) == (len(x) == len(y) and all(p == q or "*" in (p, q)
                                                                     for p, q in zip(x, y, strict=True)))
+
+
+def test_a_remembered_function_answers_as_itself_and_forgets_past_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """evidence._Remembered (the first names of property paths): each answer worked out once, all
+    forgotten at once past REMEMBERED (a long follow keeps bringing new paths)."""
+    from specbuild.learn.paths import evidence
+
+    monkeypatch.setattr(evidence, "REMEMBERED", 3)
+    asked: list[str] = []
+
+    def upper(word: str) -> str:
+        asked.append(word)
+        return word.upper()
+
+    memo = evidence._Remembered(upper)
+    assert [memo[w] for w in "abcab"] == list("ABCAB")
+    assert asked == list("abc")
+    assert memo["d"] == "D"
+    assert len(memo) == 1  # the fourth word forgot the three before it
+    assert evidence._top("a.b") == "a" and evidence._top("[].a") is None
