@@ -2540,3 +2540,23 @@ def test_a_remembered_function_answers_as_itself_and_forgets_past_its_bound(monk
     assert memo["d"] == "D"
     assert len(memo) == 1  # the fourth word forgot the three before it
     assert evidence._top("a.b") == "a" and evidence._top("[].a") is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.booleans(), st.lists(st.sampled_from(["k1", "k2"]), max_size=2),
+       st.frozensets(st.sampled_from(["GET", "POST", "DELETE"])), st.lists(st.text(alphabet="ab*1.v", max_size=3),
+                                                                         max_size=3))
+def test_the_one_node_and_plain_loop_paths_answer_as_the_general_ones(below: bool, keys: list[str],
+                                                                      methods: frozenset[str],
+                                                                      suffix: list[str]) -> None:
+    """``posted_only`` of one node (its fast path) as of the same node twice (the general path), and
+    ``_strong`` (a plain loop) as the generator it replaced (render23)."""
+    from types import SimpleNamespace
+
+    from specbuild.learn.paths import evidence
+    from specbuild.learn.paths.actions import posted_only
+
+    node = SimpleNamespace(children={"x": object()} if below else {}, keys=keys, methods=methods)
+    assert posted_only([node]) == posted_only([node, node])
+    assert evidence._strong(tuple(suffix)) == any(label != "*" and not evidence._is_version(label)
+                                                  for label in suffix)
