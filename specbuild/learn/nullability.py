@@ -478,8 +478,7 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
              if place[4] is not None and typed and not null]
     pooled: dict[tuple[str, str], int] = {}
     for scope, name, _, _, seen in open_:
-        key = (scope, name)
-        pooled[key] = pooled.get(key, 0) + (seen or 0)  # never None here
+        pooled[(scope, name)] = pooled.get((scope, name), 0) + (seen or 0)  # never None here
     fields: dict[tuple[str, str], float] = {}
     for (scope, name, _, parent, _), null in zip(plain, theirs.nullable, strict=True):
         key = (scope, name)  # made once (26k places on the mix's 100k)
