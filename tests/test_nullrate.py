@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import specbuild.learn.nullrate as nullrate
+from specbuild.learn import native
 from specbuild.learn.nullrate import MARGIN, RATES, SHARES, Tally, likeliest
 
 
@@ -77,3 +78,30 @@ def test_the_search_reads_a_few_cells_of_the_grid(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(nullrate._Row, "likelihood", counted)
     assert likeliest(_api(2000, 0.4, 0.08)) == (0.42, 0.075)
     assert reads < len(RATES) * len(SHARES) // 8, reads
+
+
+def python_cell(tally: Tally, rate: float, share: float) -> float:
+    """One cell's log-likelihood as the Python sum makes it (the reference the native sum must equal)."""
+    return sum([k * math.log(share * c if null else 1.0 - share * c)
+                for (seen, null), k in tally.items() for c in (1.0 - (1.0 - rate) ** seen,)])
+
+
+@pytest.mark.skipif(not native.AVAILABLE, reason="the native module is not built here")
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.tuples(st.one_of(st.integers(1, 40), st.integers(1, 3000), st.just(10**6)), st.booleans()),
+                       st.integers(1, 10**6), min_size=1, max_size=60),
+       st.sampled_from(RATES), st.integers(0, len(SHARES) - 1))
+def test_a_native_cell_is_the_python_sum_float_for_float(counts: dict[tuple[int, bool], int], rate: float,
+                                                          j: int) -> None:
+    """``NullTerms.at`` (learn/nullrate.py reads the cells with it) adds the same floats in the same order."""
+    tally: Tally = Counter(counts)
+    row = nullrate._Row(tally, rate)
+    assert row.native is not None
+    assert row.likelihood(j) == python_cell(tally, rate, SHARES[j])
+
+
+def test_without_the_native_module_the_search_ends_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pure-Python sums (no native module) decide every tally as the native ones do."""
+    monkeypatch.setattr(native, "null_terms", lambda *_: None)
+    for tally, expected in HARD:
+        assert likeliest(tally) == expected

@@ -2560,3 +2560,65 @@ def test_random_letters_beside_opaque_ids_under_a_collection_are_one_more() -> N
     assert got["/api/v1/db/meta/sorts/sopzicifgyvccjjq"] == got[f"/api/v1/db/meta/sorts/{ids[0]}"]
     assert got[f"/api/v1/db/meta/sorts/{ids[0]}"] == "/api/v1/db/meta/sorts/{sortId}"
     assert got["/api/v1/db/meta/jobs/housekeeping"] == "/api/v1/db/meta/jobs/housekeeping"
+
+
+_PATH_PART = st.text(alphabet="ab.[]*", max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.frozensets(_PATH_PART, max_size=12), st.lists(st.text(alphabet="ab*", max_size=2), max_size=4),
+       st.lists(st.text(alphabet="ab*", max_size=2), max_size=4))
+def test_the_remembered_first_names_and_positions_are_the_plain_ones(props: frozenset[str], a: list[str],
+                                                                     b: list[str]) -> None:
+    """``_top_level`` (its first names remembered per path) and ``same_position`` (a loop) answer as the
+    plain expressions they replaced (render23) do."""
+    from specbuild.learn.paths import evidence
+
+    plain = frozenset(p[:2] if p.startswith("[]") else p.partition(".")[0].partition("[]")[0] for p in props)
+    assert evidence._top_level(props) == plain
+    assert evidence._top_level(props) == plain  # asked again: from the cache
+    assert evidence.object_props(props) == frozenset(top for top in {evidence._top(p) for p in props}
+                                                     if top is not None)
+    x, y = tuple(a), tuple(b)
+    assert evidence.same_position(x, y) == (len(x) == len(y) and all(p == q or "*" in (p, q)
+                                                                    for p, q in zip(x, y, strict=True)))
+
+
+def test_a_remembered_function_answers_as_itself_and_forgets_past_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """evidence._Remembered (the first names of property paths): each answer worked out once, all
+    forgotten at once past REMEMBERED (a long follow keeps bringing new paths)."""
+    from specbuild.learn.paths import evidence
+
+    monkeypatch.setattr(evidence, "REMEMBERED", 3)
+    asked: list[str] = []
+
+    def upper(word: str) -> str:
+        asked.append(word)
+        return word.upper()
+
+    memo = evidence._Remembered(upper)
+    assert [memo[w] for w in "abcab"] == list("ABCAB")
+    assert asked == list("abc")
+    assert memo["d"] == "D"
+    assert len(memo) == 1  # the fourth word forgot the three before it
+    assert evidence._top("a.b") == "a" and evidence._top("[].a") is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.booleans(), st.lists(st.sampled_from(["k1", "k2"]), max_size=2),
+       st.frozensets(st.sampled_from(["GET", "POST", "DELETE"])), st.lists(st.text(alphabet="ab*1.v", max_size=3),
+                                                                         max_size=3))
+def test_the_one_node_and_plain_loop_paths_answer_as_the_general_ones(below: bool, keys: list[str],
+                                                                      methods: frozenset[str],
+                                                                      suffix: list[str]) -> None:
+    """``posted_only`` of one node (its fast path) as of the same node twice (the general path), and
+    ``_strong`` (a plain loop) as the generator it replaced (render23)."""
+    from types import SimpleNamespace
+
+    from specbuild.learn.paths import evidence
+    from specbuild.learn.paths.actions import posted_only
+
+    node = SimpleNamespace(children={"x": object()} if below else {}, keys=keys, methods=methods)
+    assert posted_only([node]) == posted_only([node, node])
+    assert evidence._strong(tuple(suffix)) == any(label != "*" and not evidence._is_version(label)
+                                                  for label in suffix)

@@ -1185,6 +1185,40 @@ fn decode_into_tuple<'py>(
     Ok(Some(PyTuple::new(py, items)?))
 }
 
+// -- the null rate's grid (learn/nullrate.py) --------------------------------------------------------
+
+/// The terms of one row of `nullrate`'s grid (one rate), per tally key in its order: the properties
+/// counted, the chance a nullable one showed a null, and whether they showed one.
+#[pyclass(frozen, name = "NullTerms", module = "specbuild._native")]
+struct NullTerms {
+    terms: Vec<(f64, f64, bool)>,
+}
+
+#[pymethods]
+impl NullTerms {
+    #[new]
+    fn new(counts: Vec<f64>, chances: Vec<f64>, nulls: Vec<bool>) -> PyResult<Self> {
+        if counts.len() != chances.len() || counts.len() != nulls.len() {
+            return Err(PyValueError::new_err("NullTerms: the three lists differ in length"));
+        }
+        Ok(Self { terms: counts.into_iter().zip(chances).zip(nulls).map(|((k, c), n)| (k, c, n)).collect() })
+    }
+
+    /// The row's log-likelihood at `share`: the float Python's `sum([k * log(share * c if null else
+    /// 1.0 - share * c) ...])` makes, the same operations in the same order (Rust neither reorders nor
+    /// fuses float arithmetic, `ln` is the C library's `log` as `math.log` is, and `sum` adds floats
+    /// one by one from 0.0), so the grid search decides the same float for float.
+    fn at(&self, share: f64) -> f64 {
+        let mut total = 0.0;
+        for &(k, chance, null) in &self.terms {
+            let x = share * chance;
+            let arg = if null { x } else { 1.0 - x };
+            total += k * arg.ln();
+        }
+        total
+    }
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode_record, m)?)?;
@@ -1203,6 +1237,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyParams>()?;
     m.add_class::<PyForm>()?;
     m.add_class::<PyDecoder>()?;
+    m.add_class::<NullTerms>()?;
     Ok(())
 }
 

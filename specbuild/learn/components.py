@@ -61,8 +61,12 @@ class _Entry:
     contexts: set[str] = field(default_factory=set)  # operation + holder of where it is held (``GetNodeSpec``)
     # the counts of the best-evidenced occurrence (most properties, then most values at its root; the
     # first of equals): one place's counts stay consistent with each other (a property's presence
-    # against its objects)
+    # against its objects). Read off ``kept`` (that occurrence's schema, and the count it inherits) when
+    # first asked (:meth:`places`): a better occurrence replaced the kept one ~500 times of ~1.6k on the
+    # mix's 100k, and only the last one is read. ``root``: the count at the kept one's root (-1: none).
     evidence: dict[Place, int] = field(default_factory=dict)
+    kept: tuple[dict[str, Any], int | None] | None = None
+    root: int = -1
     key: bytes = b""  # the schema's _key as it stands (placeholders as they were made)
     # whether an occurrence's ``required`` is a claim: one in a response of too few distinct requests
     # (REQUIRED_MIN_WITNESSES) claims nothing either way (render._cap_seen dropped it), only ``always``:
@@ -76,7 +80,15 @@ class _Entry:
             self.qualified.add(qualified)
 
     def rank(self) -> tuple[int, int]:
-        return len(self.schema.get("properties") or ()), self.evidence.get((), -1)
+        return len(self.schema.get("properties") or ()), self.root
+
+    def places(self) -> dict[Place, int]:
+        """The counts of the kept occurrence by place (``evidence``), read off it on the first ask."""
+        if self.kept is not None:
+            schema, inherited = self.kept
+            self.kept, self.evidence = None, {}
+            _places(schema, inherited, (), self.evidence)
+        return self.evidence
 
     def absorb(self, other: _Entry) -> None:
         self.count += other.count
@@ -91,7 +103,8 @@ class _Entry:
             self.always = other.always if self.always is None else self.always & other.always
         # the better-evidenced one's counts, the other's where it alone has the place (a merged extra)
         better, worse = (other, self) if other.rank() > self.rank() else (self, other)
-        self.evidence = {**worse.evidence, **better.evidence}
+        self.evidence = {**worse.places(), **better.places()}
+        self.root = self.evidence.get((), -1)
 
     def best(self) -> str:
         return min(self.votes, key=lambda n: (-self.votes[n], len(n), n)) if self.votes else ""
@@ -448,9 +461,12 @@ def _without_clashes(schema: dict[str, Any]) -> None:
     props = schema.get("properties")
     if not isinstance(props, dict):
         return
+    idents = list(map(_identifier, props))
+    if len(set(idents)) == len(idents):  # no two alike (nearly every schema): nothing to move
+        return
     by_word: dict[str, list[str]] = defaultdict(list)
-    for prop in props:
-        by_word[_identifier(prop)].append(prop)
+    for prop, ident in zip(props, idents, strict=True):
+        by_word[ident].append(prop)
     clashing = sorted(p for group in by_word.values() if len(group) > 1 for p in group)
     if not clashing:
         return
@@ -498,21 +514,24 @@ class _Table:
         """
         if not isinstance(schema, dict):
             return schema
+        if schema.keys().isdisjoint(_NESTING):  # nothing below it, and no entry (a scalar's items): a copy
+            return dict(schema)
         here = schema.get(SEEN, inherited)
         out = dict(schema)
-        if isinstance(schema.get("properties"), dict):
+        props, items, extra = schema.get("properties"), schema.get("items"), schema.get("additionalProperties")
+        branches = schema.get("anyOf")
+        if isinstance(props, dict):
             # a scalar's schema (most properties) is itself, without intern's work, a call or a copy: nothing
             # changes an entry's schemas in place (a merge makes new ones), and resolve writes copies
             out["properties"] = {p: sub if isinstance(sub, dict) and sub.keys().isdisjoint(_NESTING)
                                  else self._property(p, sub, where, root, here)
-                                 for p, sub in schema["properties"].items()}
-        if isinstance(schema.get("items"), dict):
-            out["items"] = self.intern(schema["items"], where.one(), root=root, holder=holder, inherited=here)
-        if isinstance(schema.get("additionalProperties"), dict):
-            out["additionalProperties"] = self.intern(schema["additionalProperties"], where, root=False,
-                                                      holder=holder, inherited=here)
-        if isinstance(schema.get("anyOf"), list):
-            out["anyOf"] = [self.intern(b, where, root=root, holder=holder, inherited=here) for b in schema["anyOf"]]
+                                 for p, sub in props.items()}
+        if isinstance(items, dict):
+            out["items"] = self.intern(items, where.one(), root=root, holder=holder, inherited=here)
+        if isinstance(extra, dict):
+            out["additionalProperties"] = self.intern(extra, where, root=False, holder=holder, inherited=here)
+        if isinstance(branches, list):
+            out["anyOf"] = [self.intern(b, where, root=root, holder=holder, inherited=here) for b in branches]
         if not shareable(out):
             return out
         # only the body's resource (the body, its array's items, a page's items) of a thin response claims
@@ -559,10 +578,9 @@ class _Table:
         else:
             entry.always = always if entry.always is None else entry.always & always
         here = schema.get(SEEN, inherited)
-        if (here if isinstance(here, int) else -1) > entry.evidence.get((), -1):  # the places only when kept
-            places: dict[Place, int] = {}
-            _places(schema, inherited, (), places)
-            entry.evidence = places
+        root = here if isinstance(here, int) else -1
+        if root > entry.root:  # kept, its places read when asked (_Entry.places)
+            entry.kept, entry.root = (schema, inherited), root
         return i
 
     def _note(self, i: int, where: _Where, *, root: bool, holder: str) -> None:
@@ -795,7 +813,7 @@ class _Table:
     def body(self, i: int, names: dict[int, str]) -> dict[str, Any]:
         """The schema of a merged entry as written: refs named, its evidence on it, no clashing names."""
         body: dict[str, Any] = self.resolve(self.entries[i].schema, names)
-        _apply(body, self.entries[i].evidence, (), None)
+        _apply(body, self.entries[i].places(), (), None)
         _without_clashes(body)
         return body
 

@@ -9,6 +9,9 @@ the rules live in one place). The tree comes back as a ``Shape`` through :func:`
 exact, the written spec is byte-identical with or without it: the test suite runs both ways and
 compares states, decoded records and whole specs.
 
+One more loop runs there for the render: the cell sums of the null rate's grid search
+(:func:`null_terms`, learn/nullrate.py), the same floats as the Python sums.
+
 It is optional: a machine without a Rust toolchain installs the pure-Python package, and
 ``SPECBUILD_PURE=1`` turns the native fold off (to compare, or to rule it out when chasing a bug).
 """
@@ -104,6 +107,12 @@ def json_parser() -> Callable[[str], Any] | None:
     128 levels); the caller then asks orjson, the reference, which decides.
     """
     return _native.parse if _native is not None else None
+
+
+def null_terms(counts: list[int], chances: list[float], nulls: list[bool]) -> Callable[[float], float] | None:
+    """The log-likelihood of one row of ``nullrate``'s grid at a share (``NullTerms.at``: its terms summed
+    natively, the same float as the Python sum), or None when the native module is not available."""
+    return _native.NullTerms(counts, chances, nulls).at if _native is not None else None
 
 
 FieldsDecoder = Callable[[bytes | str, int], tuple[Any, ...] | None]

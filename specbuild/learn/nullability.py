@@ -230,8 +230,18 @@ class Claims:
     __slots__ = ("nullable", "typed")
 
     def __init__(self, places: list[Place], openapi: str) -> None:
-        self.typed = [_typed(place[2]) for place in places]
-        self.nullable = [is_nullable(place[2], openapi) for place in places]
+        self.typed: list[bool] = []
+        self.nullable: list[bool] = []
+        typed, nullable, old = self.typed.append, self.nullable.append, openapi == "3.0"
+        for place in places:
+            schema = place[2]
+            if "type" in schema:  # most: typed, and nullable by its type alone (is_nullable, inlined)
+                typed(True)
+                t = schema["type"]
+                nullable(schema.get("nullable") is True if old else isinstance(t, list) and "null" in t)
+            else:
+                typed(_typed(schema))
+                nullable(is_nullable(schema, openapi))
 
     def widened(self, places: list[Place], made: set[int]) -> None:
         """The claims after the schemas whose ids are ``made`` were made nullable (a schema object may
@@ -244,7 +254,9 @@ def share_numbers(every: list[Place]) -> None:
     """A property seen with fractions is a number wherever the same name is in the same scope: where it
     was an integer, that operation drew whole numbers only (PocketBase's ``rating``: 0, 47, then 746.58
     in the next sample). One field, one type: the integer claim there had no evidence of its own."""
-    numbers = {(scope, name) for scope, name, schema, _, _ in every if value_type(schema) == "number"}
+    # a type that is no list is its value type: value_type called only for a list (few of 26k places)
+    numbers = {(scope, name) for scope, name, schema, _, _ in every
+               if (value_type(schema) if isinstance(t := schema.get("type"), list) else t) == "number"}
     if not numbers:
         return
     named = {name for _, name in numbers}
@@ -267,7 +279,7 @@ def share_any(every: list[Place]) -> None:
     (it runs last: no place is read after it). Airflow's XCom ``value``: objects, strings, numbers and
     lists where entries were posted, integers and lists only where one entry's reads saw four values;
     the read's union had no evidence of its own and rejected the next sample's string."""
-    free = {(scope, name) for scope, name, schema, _, _ in every if _any_json(schema)}
+    free = {(scope, name) for scope, name, schema, _, _ in every if "type" not in schema and _any_json(schema)}
     if not free:
         return
     named = {name for _, name in free}
@@ -312,7 +324,8 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
     A name alone is no such evidence (``title`` of an issue and of a check run's output differ).
     """
     claims = claims or Claims(every, openapi)
-    counted = {id(schema) for _, _, schema, _, _ in plain}
+    # the ids of ``plain``'s schemas: every place's without a merge patch (most APIs: no set of 26k ids)
+    counted = None if plain is every else {id(schema) for _, _, schema, _, _ in plain}
     kinds = _Kinds()
     # by side and name: a null seen in an error body is shared with error bodies only; one seen elsewhere
     # with both (GitHub's validation errors' ``value`` is null where other ``value``s are: ERROR_SCOPE)
@@ -320,7 +333,7 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
     rest: list[Place] = []  # typed places not nullable
     for place, null, typed in zip(every, claims.nullable, claims.typed, strict=True):
         if null:
-            if id(place[2]) in counted:
+            if counted is None or id(place[2]) in counted:
                 sources.setdefault((place[0][:1] == ERROR_SCOPE, place[1]), set()).add(
                     (place[0], kinds.of(place[3]), kinds.held(place[2])))
         elif typed:
@@ -340,7 +353,7 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
         for place, keys, value in newly:
             make_nullable(place[2], openapi)
             made.add(id(place[2]))
-            if id(place[2]) in counted and value:
+            if value and (counted is None or id(place[2]) in counted):
                 sources.setdefault((place[0][:1] == ERROR_SCOPE, place[1]), set()).add((place[0], keys, value))
         # a place holding no object shares with none of these sources: left out of the next rounds
         pending, first = [p for p in pending if p[2] and not is_nullable(p[0][2], openapi)], False
@@ -468,13 +481,12 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
         pooled[(scope, name)] = pooled.get((scope, name), 0) + (seen or 0)  # never None here
     fields: dict[tuple[str, str], float] = {}
     for (scope, name, _, parent, _), null in zip(plain, theirs.nullable, strict=True):
+        key = (scope, name)  # made once (26k places on the mix's 100k)
         if null:
-            fields[(scope, name)] = 1.0
-        elif (scope, name) in pooled and (scope, name) not in fields:
-            prior = objects.get(id(parent), objects[None])
-            fields[(scope, name)] = doubt(prior, pooled[(scope, name)], fit.rate)
-        else:
-            fields.setdefault((scope, name), 0.0)  # without counts: read as certain
+            fields[key] = 1.0
+        elif key not in fields:  # a field's first place not seen null gives its doubt, or none without counts
+            count = pooled.get(key)
+            fields[key] = 0.0 if count is None else doubt(objects.get(id(parent), objects[None]), count, fit.rate)
     # a name's votes by scope: an error body's field hears every scope, another only the others' (a null
     # seen in error bodies alone says nothing of a success body or a request: ERROR_SCOPE)
     votes: dict[tuple[bool, str], dict[str, float]] = {}
@@ -486,18 +498,20 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
     elsewhere: dict[tuple[str, str], float | None] = {}  # per field: its name's prior from its other scopes
     ranked: dict[tuple[bool, str], list[tuple[str, float]]] = {}  # its votes sorted once (not per field)
     for scope, name, schema, parent, _ in open_:
-        if (scope, name) not in elsewhere:
+        key = (scope, name)
+        if key in elsewhere:
+            shared = elsewhere[key]
+        else:
             side = (scope[:1] == ERROR_SCOPE, name)
             by_scope = ranked.get(side)
             if by_scope is None:
                 by_scope = ranked[side] = sorted(votes.get(side, {}).items())
             others = [vote for where, vote in by_scope if where != scope]
-            elsewhere[(scope, name)] = sum(others) / len(others) if others else None
-        shared = elsewhere[(scope, name)]
+            shared = elsewhere[key] = sum(others) / len(others) if others else None
         if shared is not None and shared < NULL_MAJORITY:
             continue
         prior = objects.get(id(parent), objects[None]) if shared is None else shared
-        if doubt(prior, pooled[(scope, name)], fit.rate) >= NULL_DOUBT:
+        if doubt(prior, pooled[key], fit.rate) >= NULL_DOUBT:
             doubtful.append(schema)
     for schema in doubtful:  # after every prior was read: the order of the places does not matter
         make_nullable(schema, openapi)
@@ -508,9 +522,12 @@ def _object_priors(plain: list[Place], api: float, claims: Claims) -> dict[int |
     nullable share, shrunk to the API's (``api``, also under the key None) by NULL_PRIOR_WEIGHT more
     properties. ``claims``: ``plain``'s."""
     counts: dict[int, list[int]] = {}
+    last: dict[str, Any] | None = None  # an object's properties are its places in a row: its tally looked up once
+    tally = [0, 0]
     for (_, _, _, parent, _), typed, null in zip(plain, claims.typed, claims.nullable, strict=True):
         if typed:
-            tally = counts.setdefault(id(parent), [0, 0])
+            if parent is not last:
+                tally, last = counts.setdefault(id(parent), [0, 0]), parent
             tally[0] += null
             tally[1] += 1
     out: dict[int | None, float] = {key: (n + NULL_PRIOR_WEIGHT * api) / (t + NULL_PRIOR_WEIGHT)
