@@ -466,6 +466,31 @@ def test_an_encoded_slash_the_server_decoded_is_read_back_from_the_raw_path(tmp_
     recorded = [json.loads(line)["request"]["pathname"] for line in (tmp_path / "a.jsonl").read_text().splitlines()]
     assert recorded == ["/api/queues/%2F/orders", "/mq/api/vhosts/iot%2Fsensors", "/a b"]
 
+def test_an_encoded_slash_read_back_from_the_target_keeps_the_servers_path_around_it(tmp_path: Path) -> None:
+    # review24: the target as sent is read for where its slashes were encoded, the path stays the server's:
+    # an absolute-form target (``GET http://host/p``) is not a path, a prefix a proxy put in SCRIPT_NAME
+    # (werkzeug's ProxyFix from X-Forwarded-Prefix) is not in the target, and a ``%2F`` the client meant as
+    # text (``%252F``) must not read back as an encoded slash
+    def hello(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        start_response("204 No Content", [])
+        return []
+
+    app = WSGIRecorder(hello, to=tmp_path / "w.jsonl")
+    for script, info, raw in [("", "/api/queues///orders", "http://mq.example.com/api/queues/%2F/orders?x=1"),
+                              ("/mq", "/api/queues///orders", "/api/queues/%2F/orders"),
+                              ("", "/api/queues/a%2Fb//orders", "/api/queues/a%252Fb%2F/orders")]:
+        environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": script, "PATH_INFO": info, "QUERY_STRING": "",
+                   "RAW_URI": raw, "HTTP_HOST": "mq.example.com", "wsgi.url_scheme": "http",
+                   "wsgi.input": io.BytesIO(b"")}
+        result = app(environ, lambda status, headers, exc_info=None: None)
+        b"".join(result)
+        getattr(result, "close", lambda: None)()
+    app.flush()
+    recorded = [json.loads(line)["request"]["pathname"] for line in (tmp_path / "w.jsonl").read_text().splitlines()]
+    assert recorded == ["/api/queues/%2F/orders", "/mq/api/queues/%2F/orders", "/api/queues/a%252Fb%2F/orders"]
+    assert [unquote(p.split("/")[-2]) for p in recorded] == ["/", "/", "a%2Fb/"]  # what check's router reads
+
+
 @pytest.mark.kafka
 def test_a_recorder_produces_to_kafka_what_a_file_build_learns(kafka_broker: Any, serve: Any, tmp_path: Path) -> None:
     """kafka://HOST:PORT/TOPIC: the records go to the topic (keyed by method and path), and a build that

@@ -169,11 +169,33 @@ _SECOND: list[tuple[int, str]] = [(0, "")]  # the last second formatted: two rea
 _ENCODED_SLASH: Final = re.compile("%2f", re.IGNORECASE)
 
 
+_ESCAPE_LIKE: Final = re.compile("%(?=[0-9A-Fa-f]{2})")
+
+
 def decoded_path(raw: str) -> str:
     """A request target's path percent-decoded but for its encoded slashes, written ``%2F``: a slash sent so
     is part of one segment (RabbitMQ's vhost `/` in `/api/queues/%2F/orders`, GitLab's `group%2Fproject`);
-    decoded, the segment becomes two and the learned routes and the drift gate's matching split with it."""
-    return "%2F".join(unquote(part) for part in _ENCODED_SLASH.split(raw))
+    decoded, the segment becomes two and the learned routes and the drift gate's matching split with it.
+    A ``%`` the decoding leaves before two hex digits is written ``%25``: ``%252F`` sent is the text ``%2F``,
+    which must not read back as an encoded slash (check's router and the segments unquote what they read)."""
+    return "%2F".join(_ESCAPE_LIKE.sub("%25", unquote(part)) for part in _ENCODED_SLASH.split(raw))
+
+
+def slashes_kept(path: str, target: str) -> str:
+    """``path`` as the server decoded it (WSGI's SCRIPT_NAME + PATH_INFO, ASGI's root_path + path) with the
+    segments that ``target``, the request target as sent (gunicorn's RAW_URI, ASGI's raw_path), wrote with an
+    encoded slash kept whole: the target's longest tail of segments that decodes to the path's own tail is
+    taken from it, the rest stays the server's (a prefix a proxy put in SCRIPT_NAME from X-Forwarded-Prefix,
+    which the target never had; an absolute-form target's scheme and host, which are no path)."""
+    segments = decoded_path(target.partition("?")[0]).split("/")
+    for k in range(len(segments)):  # the longest tail first
+        tail = "/".join(segments[k:])
+        if "%2F" not in tail:
+            break  # no encoded slash left in what would be kept: the server's path as it is
+        plain = unquote(tail)
+        if path.endswith(plain) and (plain.startswith("/") or path[:len(path) - len(plain)].endswith("/")):
+            return path[:len(path) - len(plain)] + tail
+    return path
 
 
 CREDENTIAL_ECHO_MIN: Final = 16  # characters: an API key or token, not a word
