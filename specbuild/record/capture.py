@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Any, Final
-from urllib.parse import unquote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import orjson
 
@@ -271,10 +271,11 @@ def http_types(ex: Exchange, redaction: Redaction, max_body_bytes: int = DEFAULT
     _put_body(response, ex.response_body, ex.response_cut, ex.response_headers, redaction, max_body_bytes, omit)
     if redaction.enabled and ("body" in request or "body" in response):
         for sent in _credentials(ex, redaction):
-            for side in (request, response):
-                body = side.get("body")
-                if isinstance(body, str) and sent in body:
-                    side["body"] = body.replace(sent, REDACTED)
+            for written in _written(sent):
+                for side in (request, response):
+                    body = side.get("body")
+                    if isinstance(body, str) and written in body:
+                        side["body"] = body.replace(written, REDACTED)
     return {"request": request, "response": response}
 
 
@@ -297,6 +298,16 @@ def _credentials(ex: Exchange, redaction: Redaction) -> list[str]:
             out.append(value.strip())
     if ex.query:
         out.extend(v for k, v in qsl(ex.query) if len(v) >= CREDENTIAL_ECHO_MIN and redaction.query_name(k))
+    return out
+
+
+def _written(sent: str) -> list[str]:
+    """The forms a body writes the credential ``sent`` in: as sent, with its ``/`` escaped ``\\/`` (PHP's
+    json_encode, some Java writers: a base64 token has slashes) and percent-encoded (a link's query)."""
+    out = [sent]
+    for form in (sent.replace("/", "\\/"), quote(sent, safe="")):
+        if form not in out:
+            out.append(form)
     return out
 
 
