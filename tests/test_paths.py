@@ -2452,6 +2452,25 @@ def test_the_apis_collections_mounted_again_under_a_word_stay_its_collections() 
         <= paths.keys(), sorted(paths)
 
 
+def test_a_collection_whose_members_are_named_like_the_apis_collections_keeps_them_values() -> None:
+    """review24: a data API's tables are values of ``/api/tables/{tableName}`` even when each one seen is
+    named like one of the API's own collections (``/api/users``, ``/api/orders``): under a plural the
+    children are that collection's members (Kinto's ``/buckets/{bid}/collections/users``), not the API's
+    lists mounted again under a word (Quetz's ``/api/paginated/users``). Literal, a third table
+    (``/api/tables/sessions``) matched nothing the spec held."""
+    rows = []
+    for kind in ("users", "orders", "products"):
+        for i in range(1, 6):
+            rows += [ex("get", f"/api/{kind}", resp=[{"id": i, "name": f"n{i}"}]),
+                     ex("get", f"/api/{kind}/{i}", resp={"id": i, "name": f"n{i}", "created": "2026-01-01"})]
+    for table in ("users", "orders"):
+        for k in range(4):
+            rows += [ex("get", f"/api/tables/{table}/rows", resp={"table": table, "rows": [{"c": k}], "count": k}),
+                     ex("get", f"/api/tables/{table}", resp={"name": table, "columns": [{"name": "id"}]})]
+    paths = _paths(rows)
+    assert {"/api/tables/{tableName}", "/api/tables/{tableName}/rows"} <= paths.keys(), sorted(paths)
+
+
 def test_a_word_not_found_under_several_owners_is_the_apis_own_word() -> None:
     """``GET /orgs/{org}/projects/archived`` answered 404 under two organisations is a word the API
     names (a view every organisation may have), not a missing project; under one organisation it is one

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -95,6 +95,18 @@ def test_a_credential_the_request_sent_is_redacted_where_the_answer_echoes_it() 
                                response_headers=[("Content-Type", "application/json")],
                                response_body=listing.encode()), Redaction(enabled=False))
     assert kept["response"]["body"] == listing
+
+def test_an_echoed_credential_is_redacted_in_the_forms_a_body_writes_it() -> None:
+    # review24: a base64 token has ``/``, ``+`` and ``=``; PHP's json_encode and some Java writers escape ``/``
+    # as ``\/`` in JSON, and a link carries the key percent-encoded: both left the credential in the clear
+    token = "AbC/dEf+GhIjKlMnOpQr=="
+    body = json.dumps({"value": token, "next": "/items?api_key=" + quote(token, safe="")}).replace("/", "\\/")
+    rec = http_types(exchange(request_headers=[("X-Auth-Token", token)],
+                              response_headers=[("Content-Type", "application/json")],
+                              response_body=body.encode()), Redaction())
+    assert json.loads(rec["response"]["body"]) == {"value": REDACTED, "next": f"/items?api_key={REDACTED}"}
+
+
 
 def test_secret_and_configured_body_fields_keep_their_type() -> None:
     body = json.dumps({"user": {"password": "p", "pin": 1234, "name": "ada"}, "card": {"number": "4111"},
@@ -465,6 +477,31 @@ def test_an_encoded_slash_the_server_decoded_is_read_back_from_the_raw_path(tmp_
     asgi.flush()
     recorded = [json.loads(line)["request"]["pathname"] for line in (tmp_path / "a.jsonl").read_text().splitlines()]
     assert recorded == ["/api/queues/%2F/orders", "/mq/api/vhosts/iot%2Fsensors", "/a b"]
+
+def test_an_encoded_slash_read_back_from_the_target_keeps_the_servers_path_around_it(tmp_path: Path) -> None:
+    # review24: the target as sent is read for where its slashes were encoded, the path stays the server's:
+    # an absolute-form target (``GET http://host/p``) is not a path, a prefix a proxy put in SCRIPT_NAME
+    # (werkzeug's ProxyFix from X-Forwarded-Prefix) is not in the target, and a ``%2F`` the client meant as
+    # text (``%252F``) must not read back as an encoded slash
+    def hello(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        start_response("204 No Content", [])
+        return []
+
+    app = WSGIRecorder(hello, to=tmp_path / "w.jsonl")
+    for script, info, raw in [("", "/api/queues///orders", "http://mq.example.com/api/queues/%2F/orders?x=1"),
+                              ("/mq", "/api/queues///orders", "/api/queues/%2F/orders"),
+                              ("", "/api/queues/a%2Fb//orders", "/api/queues/a%252Fb%2F/orders")]:
+        environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": script, "PATH_INFO": info, "QUERY_STRING": "",
+                   "RAW_URI": raw, "HTTP_HOST": "mq.example.com", "wsgi.url_scheme": "http",
+                   "wsgi.input": io.BytesIO(b"")}
+        result = app(environ, lambda status, headers, exc_info=None: None)
+        b"".join(result)
+        getattr(result, "close", lambda: None)()
+    app.flush()
+    recorded = [json.loads(line)["request"]["pathname"] for line in (tmp_path / "w.jsonl").read_text().splitlines()]
+    assert recorded == ["/api/queues/%2F/orders", "/mq/api/queues/%2F/orders", "/api/queues/a%252Fb%2F/orders"]
+    assert [unquote(p.split("/")[-2]) for p in recorded] == ["/", "/", "a%2Fb/"]  # what check's router reads
+
 
 @pytest.mark.kafka
 def test_a_recorder_produces_to_kafka_what_a_file_build_learns(kafka_broker: Any, serve: Any, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from specbuild.record.capture import Exchange, Kept, decoded_path, now
+from specbuild.record.capture import Exchange, Kept, now, slashes_kept
 from specbuild.record.recorder import Recorder
 
 Message = MutableMapping[str, Any]
@@ -79,10 +79,11 @@ class ASGIRecorder(Recorder):
 def _path(scope: MutableMapping[str, Any]) -> str:
     # servers differ on whether "path" already holds "root_path" (uvicorn does since 0.26)
     root, path = str(scope.get("root_path", "")), str(scope.get("path", "/"))
+    path = path if not root or path.startswith(root) else root + path
     raw = scope.get("raw_path")
     if isinstance(raw, bytes) and b"%2f" in raw.lower():  # "path" has it decoded to a slash: the raw one tells
-        path = decoded_path(raw.partition(b"?")[0].decode("utf-8", "replace"))
-    return path if not root or path.startswith(root) else root + path
+        return slashes_kept(path, raw.decode("utf-8", "replace"))
+    return path
 
 
 def _host(scope: MutableMapping[str, Any], headers: list[tuple[str, str]]) -> str:

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Any, Final
-from urllib.parse import unquote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import orjson
 
@@ -169,11 +170,33 @@ _SECOND: list[tuple[int, str]] = [(0, "")]  # the last second formatted: two rea
 _ENCODED_SLASH: Final = re.compile("%2f", re.IGNORECASE)
 
 
+_ESCAPE_LIKE: Final = re.compile("%(?=[0-9A-Fa-f]{2})")
+
+
 def decoded_path(raw: str) -> str:
     """A request target's path percent-decoded but for its encoded slashes, written ``%2F``: a slash sent so
     is part of one segment (RabbitMQ's vhost `/` in `/api/queues/%2F/orders`, GitLab's `group%2Fproject`);
-    decoded, the segment becomes two and the learned routes and the drift gate's matching split with it."""
-    return "%2F".join(unquote(part) for part in _ENCODED_SLASH.split(raw))
+    decoded, the segment becomes two and the learned routes and the drift gate's matching split with it.
+    A ``%`` the decoding leaves before two hex digits is written ``%25``: ``%252F`` sent is the text ``%2F``,
+    which must not read back as an encoded slash (check's router and the segments unquote what they read)."""
+    return "%2F".join(_ESCAPE_LIKE.sub("%25", unquote(part)) for part in _ENCODED_SLASH.split(raw))
+
+
+def slashes_kept(path: str, target: str) -> str:
+    """``path`` as the server decoded it (WSGI's SCRIPT_NAME + PATH_INFO, ASGI's root_path + path) with the
+    segments that ``target``, the request target as sent (gunicorn's RAW_URI, ASGI's raw_path), wrote with an
+    encoded slash kept whole: the target's longest tail of segments that decodes to the path's own tail is
+    taken from it, the rest stays the server's (a prefix a proxy put in SCRIPT_NAME from X-Forwarded-Prefix,
+    which the target never had; an absolute-form target's scheme and host, which are no path)."""
+    segments = decoded_path(target.partition("?")[0]).split("/")
+    for k in range(len(segments)):  # the longest tail first
+        tail = "/".join(segments[k:])
+        if "%2F" not in tail:
+            break  # no encoded slash left in what would be kept: the server's path as it is
+        plain = unquote(tail)
+        if path.endswith(plain) and (plain.startswith("/") or path[:len(path) - len(plain)].endswith("/")):
+            return path[:len(path) - len(plain)] + tail
+    return path
 
 
 CREDENTIAL_ECHO_MIN: Final = 16  # characters: an API key or token, not a word
@@ -249,10 +272,11 @@ def http_types(ex: Exchange, redaction: Redaction, max_body_bytes: int = DEFAULT
     _put_body(response, ex.response_body, ex.response_cut, ex.response_headers, redaction, max_body_bytes, omit)
     if redaction.enabled and ("body" in request or "body" in response):
         for sent in _credentials(ex, redaction):
-            for side in (request, response):
-                body = side.get("body")
-                if isinstance(body, str) and sent in body:
-                    side["body"] = body.replace(sent, REDACTED)
+            for written in _written(sent):
+                for side in (request, response):
+                    body = side.get("body")
+                    if isinstance(body, str) and written in body:
+                        side["body"] = body.replace(written, REDACTED)
     return {"request": request, "response": response}
 
 
@@ -276,6 +300,17 @@ def _credentials(ex: Exchange, redaction: Redaction) -> list[str]:
     if ex.query:
         out.extend(v for k, v in qsl(ex.query) if len(v) >= CREDENTIAL_ECHO_MIN and redaction.query_name(k))
     return out
+
+
+@functools.lru_cache(maxsize=1024)  # a client sends the same few credentials with every request: quote() once
+def _written(sent: str) -> tuple[str, ...]:
+    """The forms a body writes the credential ``sent`` in: as sent, with its ``/`` escaped ``\\/`` (PHP's
+    json_encode, some Java writers: a base64 token has slashes) and percent-encoded (a link's query)."""
+    out = [sent]
+    for form in (sent.replace("/", "\\/"), quote(sent, safe="")):
+        if form not in out:
+            out.append(form)
+    return tuple(out)
 
 
 def _query(raw: str, redaction: Redaction) -> tuple[dict[str, list[str]], str]:

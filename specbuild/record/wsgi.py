@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from specbuild.record.capture import Exchange, Kept, decoded_path, now
+from specbuild.record.capture import Exchange, Kept, now, slashes_kept
 from specbuild.record.recorder import Recorder
 
 StartResponse = Callable[..., Any]
@@ -117,11 +117,11 @@ def _path(environ: dict[str, Any]) -> str:
     raw = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1", "replace")
     # PATH_INFO has an encoded slash decoded; the request target as sent (gunicorn's RAW_URI, uwsgi's and
     # mod_wsgi's REQUEST_URI) keeps it inside its segment
+    path = raw.decode("utf-8", "replace") or "/"
     target = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
     if "%2f" in target.lower():
-        sent = target.partition("?")[0].encode("latin-1", "replace").decode("utf-8", "replace")
-        return decoded_path(sent) or "/"
-    return raw.decode("utf-8", "replace") or "/"
+        return slashes_kept(path, target.encode("latin-1", "replace").decode("utf-8", "replace"))
+    return path
 
 
 def _request_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:

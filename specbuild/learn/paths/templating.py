@@ -734,7 +734,7 @@ class _Resolver:
         pooled = self._ask_pool(cands, site.prefix, settled=bool(sharing) and not site.top)
         if not pooled and _kinds_of_collections(members, cands):
             return set()  # two of them sharing a resource below (a table's and a view's columns) or not
-        if not pooled and not site.top and _mounted_again(cands, self.memo.collections):
+        if not pooled and not site.top and _mounted_again(site, cands, self.memo.collections):
             return set()  # /api/paginated/channels beside /api/paginated/users: the API's lists again
         if pooled or sharing:
             if site.top:  # /health beside /{tenant}/users stays literal
@@ -1154,11 +1154,14 @@ def _top_collections(root: _Raw) -> frozenset[str]:
     return frozenset(out)
 
 
-def _mounted_again(cands: Set[str], collections: frozenset[str]) -> bool:
+def _mounted_again(site: _Site, cands: Set[str], collections: frozenset[str]) -> bool:
     """Every sibling, two at least, one of the collections the API names at its top: the API's lists
     mounted again under a word (Quetz's ``/api/paginated/channels`` and ``/users`` beside ``/api/channels``
-    and ``/api/users``), each a resource of its own however alike their items' structure below."""
-    return len(cands) >= 2 and cands <= collections
+    and ``/api/users``), each a resource of its own however alike their items' structure below. Not under
+    a plural: a collection's children are its members, whatever their names (a data API's
+    ``/api/tables/users``, Kinto's ``/buckets/{bid}/collections/users``)."""
+    under_plural = site.parent is not None and not site.in_slot and _plural(site.parent)
+    return len(cands) >= 2 and cands <= collections and not under_plural
 
 
 def _many_thin(site: _Site, sharing: Set[str]) -> bool:
