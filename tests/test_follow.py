@@ -687,3 +687,20 @@ def test_produce_sends_good_records_as_written_and_locates_bad_ones(tmp_path: Pa
     assert warned and warned[0].startswith("f.jsonl:2: not a JSON record")
     assert "2 records produced to t" in summary(stats, sink)
     assert "1 bad records skipped (not-json: 1)" in summary(stats, sink)
+
+
+@pytest.mark.parametrize(("cores", "folds_here"), [(1, True), (2, False)])
+def test_without_j_a_follower_folds_in_as_many_processes_as_it_has_cores(
+        monkeypatch: pytest.MonkeyPatch, cores: int, folds_here: bool) -> None:
+    """``-j`` unset is one fold process per core the follower may run on (its affinity, as a file build
+    counts them: ``parallel.cores``), not per core of the machine: pinned to one (``taskset -c 0``, a
+    container's cpuset), a second fold process only shares that core and sends every batch through a pipe."""
+    monkeypatch.setattr(follow_module, "cores", lambda: cores)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    settings: Any = type("Settings", (), {"jobs": 0, "strict": False, "max_body_bytes": 1 << 20, "keep": None,
+                                         "limits": type("Limits", (), {"until_end": True})()})()
+    folder = follow_module._folder(settings, SpecBuilder(), Reporter(quiet=True), None)
+    try:
+        assert isinstance(folder, LocalFolder) is folds_here
+    finally:
+        folder.close()

@@ -18,7 +18,6 @@ every write is atomic).
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import time
 from collections.abc import Callable, Mapping
@@ -383,7 +382,9 @@ def _standby(stack: contextlib.ExitStack, limits: Limits) -> Standby | None:
 
 def _folder(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
             dead: DeadLetter | None) -> Folder:
-    jobs = settings.jobs or min(os.cpu_count() or 1, MAX_AUTO_JOBS)
+    # the cores this process may run on (a pinned member, a cpuset), not the machine's: a second fold
+    # process on the same core only adds every batch's trip through a pipe
+    jobs = settings.jobs or min(cores(), MAX_AUTO_JOBS)
     fold = Fold(builder, strict=settings.strict, max_body_bytes=settings.max_body_bytes, keep=settings.keep,
                 on_skip=reporter.warn)
     local = LocalFolder(fold, dead)
