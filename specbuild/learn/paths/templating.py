@@ -865,7 +865,7 @@ class _Site:
         self.props, self.owners, self.keys = here
         # After an id or an alias (/me stands for one user as an id does), at the root, after /api or
         # /v1, siblings are resources unless strongly alike.
-        self.top = not in_slot and (parent is None or parent.lower() in API_PREFIXES or _is_version(parent))
+        self.top = not in_slot and (parent is None or _opens_api(parent))
         self.scoped = in_slot or self.top or (parent is not None and parent.lower() in ALIASES)
 
     def profile(self, label: str) -> Profile:
@@ -1140,6 +1140,11 @@ def _kinds_of_collections(members: Mapping[str, Profile], cands: Iterable[str]) 
     return sum(1 for held in below.values() if any(counts[label] == 1 for label in held)) >= 2
 
 
+def _opens_api(label: str) -> bool:
+    """``api``, ``v1``: a segment after which siblings are an API's resources (its top, as the root is)."""
+    return label.lower() in API_PREFIXES or _is_version(label)
+
+
 def _top_collections(root: _Raw) -> frozenset[str]:
     """The plurals holding something below at an API's top (the root, after ``/api`` or a version, where
     siblings are resources): its collections (``/api/channels``, ``/api/users``)."""
@@ -1147,7 +1152,7 @@ def _top_collections(root: _Raw) -> frozenset[str]:
     stack = [root]
     while stack:
         for label, child in stack.pop().children.items():
-            if label.lower() in API_PREFIXES or _is_version(label):
+            if _opens_api(label):
                 stack.append(child)
             elif child.children and _plural(label):
                 out.add(label)
@@ -1834,7 +1839,7 @@ def _name(segs: Sequence[Segment], actions: frozenset[int] = frozenset()) -> Tem
     for seg in segs:
         if isinstance(seg, str):
             parts.append(seg)
-            if seg.lower() in API_PREFIXES or _is_version(seg) or seg.lower() in ACTIONS or len(parts) - 1 in actions:
+            if _opens_api(seg) or seg.lower() in ACTIONS or len(parts) - 1 in actions:
                 base = ""  # what follows an action is no longer the resource before it: /download/{name}
             elif _QUALIFIER.match(seg) or seg.lower() in NAME_MARKERS:
                 pass  # /deployments/by-name/{deploymentName}, /flows/name/{flowName}: the resource before it
