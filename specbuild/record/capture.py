@@ -77,6 +77,19 @@ class Redaction:
             return _cookie(first) + (f"; {attributes.strip()}" if sep else "")
         return REDACTED if self._secret_header(name) else value
 
+    def sent_credential(self, name: str, value: str) -> str:
+        """What a request header of this (lower-case) name sends that :meth:`header` redacts whole, as sent
+        ("" for nothing): an Authorization's credentials after its scheme (Basic's left: its password is
+        inside the base64), a secret header's value; cookies, redacted pair by pair, give none."""
+        if not self.enabled:
+            return ""
+        if name in ("authorization", "proxy-authorization"):
+            scheme, _, credentials = value.partition(" ")
+            return "" if scheme.lower() == "basic" else credentials.strip()
+        if name in ("cookie", "set-cookie") or not self._secret_header(name):
+            return ""
+        return value.strip()
+
     def _secret_header(self, name: str) -> bool:
         """Whether a header of this name is redacted: a configured one, a secret name, or what the learner
         reads as the client's credential (is_api_key_header: ``X-Gotify-Key``, ``Ocp-Apim-Subscription-Key``),
@@ -286,17 +299,8 @@ def _credentials(ex: Exchange, redaction: Redaction) -> list[str]:
     keys with their values, a ``/whoami`` its token, a link its query's key) has it redacted in the body
     too, whatever the field's name. A shorter one (``guest``) could be any word of a body: left. Basic
     credentials are left (their password is inside base64)."""
-    out: list[str] = []
-    for name, value in ex.request_headers:
-        key = name.lower()
-        if key in ("authorization", "proxy-authorization"):
-            scheme, _, value = value.partition(" ")
-            if scheme.lower() == "basic":
-                continue
-        elif key in ("cookie", "set-cookie") or not redaction._secret_header(key):
-            continue
-        if len(value.strip()) >= CREDENTIAL_ECHO_MIN:
-            out.append(value.strip())
+    out = [sent for sent in (redaction.sent_credential(name.lower(), value) for name, value in ex.request_headers)
+           if len(sent) >= CREDENTIAL_ECHO_MIN]
     if ex.query:
         out.extend(v for k, v in qsl(ex.query) if len(v) >= CREDENTIAL_ECHO_MIN and redaction.query_name(k))
     return out
