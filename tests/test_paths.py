@@ -2213,6 +2213,39 @@ def test_a_word_the_collection_does_not_list_stays_literal() -> None:
         assert "/api/admin/projects/default/features" in _learned_paths(_one_project(listing))
 
 
+# --- names a collection lists after another key (RabbitMQ's ``/api/policies/{vhost}/{name}``) ------------
+
+_VHOSTS: Final = ("%2F", "prod", "staging", "team-payments", "analytics-eu", "iot%2Fsensors")
+_POLICIES: Final = ("dlx", "max-len", "ttl-retry", "expire-idle", "overflow")
+
+
+def _policies(listing_names: Iterable[str], policies: Iterable[str] = _POLICIES) -> list[dict[str, object]]:
+    """A team's few policy names set in every vhost: ``PUT``/``DELETE /api/policies/{vhost}/{name}``, and
+    ``GET /api/policies`` listing each as ``{"vhost": ..., "name": ...}``."""
+    names = list(policies)
+    out = [record("get", "/api/policies", resp=[{"vhost": v, "name": n, "pattern": "^q", "priority": 0}
+                                                 for v in _VHOSTS for n in listing_names])]
+    for i, vhost in enumerate(_VHOSTS):
+        for name in (names[(i + k) % len(names)] for k in range(3)):
+            out.append(record("put", f"/api/policies/{vhost}/{name}", status=201,
+                              body={"pattern": "^q", "definition": {"max-length": 10}}))
+            out.append(record("delete", f"/api/policies/{vhost}/{name}", status=204))
+    return out
+
+
+def test_names_the_collection_lists_after_a_parameter_are_values() -> None:
+    """RabbitMQ keys a policy by its vhost, then its name: the five names a team reuses in every vhost
+    read as the API's own words under many owners; ``GET /api/policies`` lists each as an item's
+    ``name``, so they are values (stage 44: 6 unseen calls matched no operation)."""
+    assert _learned_paths(_policies(_POLICIES)) == ["/api/policies", "/api/policies/{policyName}/{name}"]
+
+
+def test_words_after_a_parameter_the_collection_does_not_list_stay_literal() -> None:
+    """The listing names other items (or lists only some of the words): the words are the API's."""
+    assert "/api/policies/{policyName}/dlx" in _learned_paths(_policies(["main", "backup"]))
+    assert "/api/policies/{policyName}/dlx" in _learned_paths(_policies(_POLICIES[:2]))
+
+
 # --- verbs and versions (holdout7: Unleash's flag ``search_v2``, its ``/features/validate``) -----------
 
 def test_a_verb_numbered_after_an_underscore_is_a_name() -> None:

@@ -629,8 +629,9 @@ class _Resolver:
         posted = _posted_here(site, cands)  # items even alone under many owners
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
-                  | _after_a_name_marker(site, cands) | _listed_here(site, cands) | _changed_items(site, cands)
-                  | posted | _holding_the_ids_resources(site, cands) | _probes_beside_ids(site, cands)
+                  | _after_a_name_marker(site, cands) | _listed_here(site, cands) | _listed_above(site, cands)
+                  | _changed_items(site, cands) | posted | _holding_the_ids_resources(site, cands)
+                  | _probes_beside_ids(site, cands)
                   | _items_holding_only_the_ids_resources(site, cands) | _folders_beside_folders(site, cands)
                   | _random_beside_ids(site, cands))
         return cands, chosen, _one_name_under_many_owners(site, cands) - posted, bool(crowd)
@@ -1444,6 +1445,25 @@ def _listed_here(site: _Site, cands: Iterable[str]) -> set[str]:
         return set()
     named = site.memo.listed(site.keys)
     return {w for w in cands if w in named}
+
+
+# Words after a parameter, at least, that the collection before it must list for them to be values.
+LISTED_ABOVE_MIN: Final = 2
+
+
+def _listed_above(site: _Site, cands: Iterable[str]) -> set[str]:
+    """Words after a parameter that the collection before it lists, every one, as its items' names: a key
+    in two parts (RabbitMQ's ``/api/policies/{vhost}/{name}``, ``GET /api/policies`` answering
+    ``[{"vhost": "prod", "name": "dlx"}]``). A team's few names, set again in every vhost, read as the
+    API's own words under many owners (``/users/{id}/repos``); the listing says they are items. Two of
+    them at least, and all, so that an item that happens to bear a resource's name does not count."""
+    words = list(cands)
+    if (not site.in_slot or site.memo.listed is None or len(site.prefix) < 2 or not _plural(site.prefix[-2])
+            or len(words) < LISTED_ABOVE_MIN or any(_keeps_literal(w) for w in words)):
+        return set()
+    keys = sorted({key.rsplit("/", 2)[0] for w in words for raw in site.groups[w] for key in raw.keys})
+    named = site.memo.listed(keys) if keys else frozenset()
+    return set(words) if all(w in named for w in words) else set()
 
 
 def _posted_here(site: _Site, cands: Iterable[str]) -> set[str]:
