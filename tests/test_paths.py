@@ -942,6 +942,18 @@ def test_one_name_answering_like_an_item_of_its_collection_is_a_value() -> None:
     assert got["/pools/acme-pool"] == "/pools/{poolName}"
 
 
+def test_whoami_answering_like_an_item_of_its_collection_stays_literal() -> None:
+    """Ory Kratos' ``/sessions/whoami`` answers the caller's own session, shaped like every item of
+    ``/sessions``: as ``/users/me`` is the caller's user. It stands for one item (an alias), it is no
+    name of one (it was ``/sessions/{sessionName}``, a route no other value reaches)."""
+    shapes = {"/sessions": _list("id", "active", "expires_at", "identity"),
+              "/sessions/whoami": _obj("id", "active", "expires_at", "identity"),
+              "/account/whoami": _obj("user_id", "device_id")}
+    got = learn(shapes, shapes)
+    assert got["/sessions/whoami"] == "/sessions/whoami"
+    assert got["/account/whoami"] == "/account/whoami"
+
+
 def test_a_word_answering_like_a_listed_item_of_another_resource_stays_literal() -> None:
     shapes = {"/users": _list("login", "id"), "/users/search": _obj("total_count", "items"),
               "/users/alice": _obj("login", "id", "bio")}
