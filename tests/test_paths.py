@@ -1747,6 +1747,24 @@ def test_an_action_word_holding_what_the_names_beside_it_hold_is_one_more_name()
     assert got["/realms/acme/clients/c1/roles/delete"] == got["/realms/acme/clients/c1/roles/read"]
 
 
+def test_as_many_action_words_as_names_holding_the_same_resources_are_the_apis_own_words() -> None:
+    """Ory Kratos' self-service flows: ``login``, ``logout``, ``settings`` (action words) and
+    ``registration``, ``recovery``, ``verification``, each with ``/api`` (and ``/flows``) below
+    and answering a flow alike. One action word among many names holding their resources is one more
+    name (the test above); as many action words as names is a vocabulary, the API's own: every one of
+    them stays literal (it was ``/self-service/{selfServiceName}``, one operation for five flows)."""
+    flow = ("id", "type", "expires_at", "issued_at", "request_url", "ui", "state")
+    words = ("login", "registration", "settings", "recovery", "verification")
+    shapes = {f"/self-service/{w}/api": _call("GET", *flow) for w in words}
+    shapes |= {f"/self-service/{w}/flows": _call("GET", *flow) for w in ("login", "registration", "verification")}
+    shapes |= {f"/self-service/{w}": _call("POST", "session", "identity", "continue_with") for w in words}
+    shapes["/self-service/logout/api"] = frozenset({"DELETE"})
+    got = learn(shapes, shapes)
+    assert got["/self-service/registration/api"] == "/self-service/registration/api"
+    assert got["/self-service/login"] == "/self-service/login"
+    assert got["/self-service/logout/api"] == "/self-service/logout/api"
+
+
 def test_a_few_plain_words_asked_for_in_a_format_stay_endpoints() -> None:
     """Twilio's ``/Usage/Records/ThisMonth.json`` beside ``Today.json``: two endpoints of the records
     collection answering alike, not two values of one parameter; many such words are values."""
