@@ -1763,6 +1763,12 @@ def test_as_many_action_words_as_names_holding_the_same_resources_are_the_apis_o
     assert got["/self-service/registration/api"] == "/self-service/registration/api"
     assert got["/self-service/login"] == "/self-service/login"
     assert got["/self-service/logout/api"] == "/self-service/logout/api"
+    # two action words are no vocabulary: Keycloak's roles ``export`` and ``delete`` beside ``read`` and
+    # ``view-reports``, each with its ``/users``, are four roles
+    roles = [f"/realms/acme/clients/c1/roles/{r}{below}" for r in ("read", "view-reports", "export", "delete")
+             for below in ("", "/users")]
+    few = learn(roles)
+    assert few["/realms/acme/clients/c1/roles/export/users"] == few["/realms/acme/clients/c1/roles/read/users"]
 
 
 def test_a_few_plain_words_asked_for_in_a_format_stay_endpoints() -> None:
