@@ -54,8 +54,10 @@ BASE36_MIN: Final = 8   # shorter mixes of letters and digits are names as often
 STRONG_KINDS: Final = frozenset({"integer", "uuid", "hex", "date", "date-time", "email", "ipv4"})
 API_PREFIXES: Final = frozenset({"api", "apis", "rest", "rpc", "graphql"})
 # Aliases answer like the values beside them (``/users/me`` is shaped like ``/users/{username}``), so
-# no evidence can tell them apart: they always stay literal.
-ALIASES: Final = frozenset({"me", "self", "current", "mine", "latest"})
+# no evidence can tell them apart: they always stay literal. ``whoami`` is the caller's own one too (Ory
+# Kratos' ``/sessions/whoami`` answers a session like every item of ``/sessions``; Matrix's
+# ``/account/whoami``, RabbitMQ's ``/api/whoami``): nobody's name for an item.
+ALIASES: Final = frozenset({"me", "self", "current", "mine", "latest", "whoami"})
 # Actions stay literal unless the values around them are many (a k8s deployment may be called "search").
 ACTIONS: Final = frozenset({"search", "new", "count", "bulk", "batch", "export", "import", "stats",
                             "login", "logout", "signin", "signout", "signup", "register", "session",

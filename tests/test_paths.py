@@ -942,6 +942,18 @@ def test_one_name_answering_like_an_item_of_its_collection_is_a_value() -> None:
     assert got["/pools/acme-pool"] == "/pools/{poolName}"
 
 
+def test_whoami_answering_like_an_item_of_its_collection_stays_literal() -> None:
+    """Ory Kratos' ``/sessions/whoami`` answers the caller's own session, shaped like every item of
+    ``/sessions``: as ``/users/me`` is the caller's user. It stands for one item (an alias), it is no
+    name of one (it was ``/sessions/{sessionName}``, a route no other value reaches)."""
+    shapes = {"/sessions": _list("id", "active", "expires_at", "identity"),
+              "/sessions/whoami": _obj("id", "active", "expires_at", "identity"),
+              "/account/whoami": _obj("user_id", "device_id")}
+    got = learn(shapes, shapes)
+    assert got["/sessions/whoami"] == "/sessions/whoami"
+    assert got["/account/whoami"] == "/account/whoami"
+
+
 def test_a_word_answering_like_a_listed_item_of_another_resource_stays_literal() -> None:
     shapes = {"/users": _list("login", "id"), "/users/search": _obj("total_count", "items"),
               "/users/alice": _obj("login", "id", "bio")}
@@ -1733,6 +1745,30 @@ def test_an_action_word_holding_what_the_names_beside_it_hold_is_one_more_name()
     assert got["/dags/etl/runs/r0/taskInstances/list"].endswith("/taskInstances/list")
     assert got["/realms/acme/clients/c1/roles/export/users"] == got["/realms/acme/clients/c1/roles/read/users"]
     assert got["/realms/acme/clients/c1/roles/delete"] == got["/realms/acme/clients/c1/roles/read"]
+
+
+def test_as_many_action_words_as_names_holding_the_same_resources_are_the_apis_own_words() -> None:
+    """Ory Kratos' self-service flows: ``login``, ``logout``, ``settings`` (action words) and
+    ``registration``, ``recovery``, ``verification``, each with ``/api`` (and ``/flows``) below
+    and answering a flow alike. One action word among many names holding their resources is one more
+    name (the test above); as many action words as names is a vocabulary, the API's own: every one of
+    them stays literal (it was ``/self-service/{selfServiceName}``, one operation for five flows)."""
+    flow = ("id", "type", "expires_at", "issued_at", "request_url", "ui", "state")
+    words = ("login", "registration", "settings", "recovery", "verification")
+    shapes = {f"/self-service/{w}/api": _call("GET", *flow) for w in words}
+    shapes |= {f"/self-service/{w}/flows": _call("GET", *flow) for w in ("login", "registration", "verification")}
+    shapes |= {f"/self-service/{w}": _call("POST", "session", "identity", "continue_with") for w in words}
+    shapes["/self-service/logout/api"] = frozenset({"DELETE"})
+    got = learn(shapes, shapes)
+    assert got["/self-service/registration/api"] == "/self-service/registration/api"
+    assert got["/self-service/login"] == "/self-service/login"
+    assert got["/self-service/logout/api"] == "/self-service/logout/api"
+    # two action words are no vocabulary: Keycloak's roles ``export`` and ``delete`` beside ``read`` and
+    # ``view-reports``, each with its ``/users``, are four roles
+    roles = [f"/realms/acme/clients/c1/roles/{r}{below}" for r in ("read", "view-reports", "export", "delete")
+             for below in ("", "/users")]
+    few = learn(roles)
+    assert few["/realms/acme/clients/c1/roles/export/users"] == few["/realms/acme/clients/c1/roles/read/users"]
 
 
 def test_a_few_plain_words_asked_for_in_a_format_stay_endpoints() -> None:

@@ -712,7 +712,17 @@ class _Resolver:
         called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
             else invoked(site.groups, cands)
         actions = {w for w in cands if is_action(w) or _in_a_format(w)} | called
-        actions -= _holding_the_values_resources(site, actions - called, set(cands) - actions)
+        holding = _holding_the_values_resources(site, actions - called, set(cands) - actions)
+        if holding and len(holding) >= len(set(cands) - actions) and "word" not in site.typed.values() \
+                and not _plural(site.parent or ""):
+            # as many action words as names holding the same resources: a vocabulary, the API's own
+            # words (Kratos' login, logout, settings beside registration, recovery, verification, each
+            # with /api and /flows below), not names people chose that read as actions. Under a
+            # collection (/roles/export beside /roles/read) they are its items, whatever they read as;
+            # past the word cap (hundreds of values: "word" ids here) an action word is one more value.
+            self._fix((site.prefix, w) for w in cands)
+            return {}
+        actions -= holding
         if len(cands) - len(actions) < WORDS_BESIDE_IDS:
             self._fix((site.prefix, w) for w in called)
             return {w: p for w, p in cands.items() if w not in actions}
