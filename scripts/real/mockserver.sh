@@ -26,8 +26,9 @@ fi
 one_sample() {
   # A small heap and the serial collector: the machine is shared. The log keeps its newest 500 entries, so a
   # retrieval of recorded requests stays the size a team's test run sees.
-  java -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dmockserver.maxLogEntries=500 \
-      -Dmockserver.maxExpectations=300 -jar "$JAR" -serverPort "$port" -logLevel WARN >"$root/server.log" 2>&1 &
+  # in the sample's dir: MockServer writes its CA certificate (mockserver-ca.pem) to its working directory
+  (cd "$root" && exec java -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dmockserver.maxLogEntries=500 \
+      -Dmockserver.maxExpectations=300 -jar "$JAR" -serverPort "$port" -logLevel WARN) >"$root/server.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port" 120
   [[ $seed == 1 ]] && "$SPECBUILD_PYTHON" "$HERE/truth.py" "http://127.0.0.1:$port/mockserver/openapi.yaml" \
