@@ -24,6 +24,7 @@ from specbuild.errors import RecordError
 from specbuild.http import METHODS, UNDECLARED_MEDIA, media_type
 
 DEFAULT_MAX_BODY_BYTES: Final = 4 * 1024 * 1024
+PARTIAL_CONTENT: Final = 206  # a range of a representation (RFC 9110 15.3.7): serves_files
 
 Pairs = tuple[tuple[str, str], ...]
 # One raw record as every source yields it, with where it came from ("rec.jsonl:42",
@@ -242,10 +243,14 @@ def is_json_media(mt: str | None) -> bool:
     return mt is not None and (mt == "application/json" or mt.endswith("+json") or mt.endswith("/json"))
 
 
-def serves_files(content: Mapping[str, Any]) -> bool:
+def serves_files(content: Mapping[str, Any], status: int | None = None) -> bool:
     """A response documented in two media types or more, one of them not JSON (Directus' ``/assets/{id}``:
     application/json and text/csv; a chat server's media download: text/csv, text/markdown, image/svg+xml):
-    it serves files, each in its own type, so tomorrow's upload in another type is no change of the API."""
+    it serves files, each in its own type, so tomorrow's upload in another type is no change of the API. So
+    does a ``status`` 206 not in JSON, in one type as well: a range of a stored thing's bytes (RFC 9110), in
+    that thing's type (S3's and Azure Blob's range reads, a file server's); a JSON 206 is a page of items."""
+    if status == PARTIAL_CONTENT and any(not is_json_media(media) for media in content):
+        return True
     return len(content) >= 2 and any(not is_json_media(media) for media in content)
 
 

@@ -958,6 +958,37 @@ def test_a_response_that_serves_files_documents_any_type() -> None:
     assert partial(check, explain=BodyValidator)(doc, [download(99, "text/plain")]) == []
 
 
+def test_a_range_of_a_file_documents_any_type() -> None:
+    """Azure's Blob SDK reads every blob in ranges (206 Partial Content), each in the type it was uploaded in:
+    a folder's blobs answered image/png in one sample and application/pdf, text/csv in the next (Azurite: 31
+    and 80 answers refused, the two ways). A 206 is a range of a stored thing's bytes (RFC 9110), and a
+    range of a file is in the file's type: a 206 that is not JSON serves files (``*/*`` beside the type
+    seen), one type seen or more. A JSON 206 (a page of items, ``Content-Range: items 0-9/40``) is JSON, and
+    a 200 in one type says nothing of files."""
+    from functools import partial
+
+    from specbuild.drift.check import check
+    from specbuild.io.validate import BodyValidator
+
+    def blob(i: int, media: str, status: int = 206, folder: str = "img") -> Any:
+        return decode(record(path=f"/{folder}/{i}", status=status, resp=f"bytes {i}",
+                             resp_headers={"content-type": media, "content-range": f"bytes 0-7/{90 + i}"}),
+                      f"test:{i}")
+    rows = [blob(i, "image/png") for i in range(8)]
+    rows += [blob(i, "text/csv", 200, "reports") for i in range(6)]
+    rows += [decode(record(path="/items", status=206, query={"page": str(i)}, resp=[{"id": i}],
+                           resp_headers={"content-range": f"items {i}-{i}/9"}), "t") for i in range(6)]
+    doc = build_spec(rows, RenderOptions())
+    ops = {path: item["get"]["responses"] for path, item in doc["paths"].items()}
+    ranged = next(v for k, v in ops.items() if k.startswith("/img/"))["206"]["content"]
+    assert ranged["*/*"] == {"schema": {"type": "string", "format": "binary"}}
+    assert set(ranged) == {"*/*", "image/png"}
+    assert "*/*" not in next(v for k, v in ops.items() if k.startswith("/reports/"))["200"]["content"]
+    assert set(ops["/items"]["206"]["content"]) == {"application/json"}
+    assert spec_problems(doc) == []
+    assert partial(check, explain=BodyValidator)(doc, [blob(99, "application/pdf")]) == []
+
+
 def test_an_enum_in_a_response_needs_each_value_from_two_things_not_two_reads() -> None:
     """Synapse's ``/messages`` served the same three widget events page after page (``?from=`` differs):
     their ``type`` became the enum [jitsi, m.custom, m.space] and the next sample's ``grafana`` was refused.

@@ -16,9 +16,9 @@ For every `<server>-a.jsonl.gz` with a `<server>-b.jsonl.gz` beside it:
   the -b traffic was never served with (2xx, or 3xx but a redirect) where it was served in the other:
   score.py's matcher takes both (`/?$`), and a client of `/x` where the server serves only `/x/` cannot
   call it (Django, Flask);
-- map keys: learned property names that look like ids (hex, numbers, versions, sigils), or that sit in
-  an object whose names the two samples disagree on in 3 or more places, both having some (a key set
-  that grows with traffic is a map).
+- map keys: learned property names that look like ids (hex, numbers, versions, sigils; an OData
+  annotation of a property, `CreatedAt@odata.type`, is none), or that sit in an object whose names the two
+  samples disagree on in 3 or more places, both having some (a key set that grows with traffic is a map).
 The heuristics of the last two are this script's, independent of the learner's rules, and list what
 they flag so a person can judge each one.
 """
@@ -48,6 +48,8 @@ ID_NAME = re.compile(
     re.I,
 )
 ID_VALUE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-|^[0-9a-f]{12,}$|@|^[\w.+-]+:[\w.@+-]+$|^/[^/]+/|\d{6,}|\s\d+$", re.I)
+# `CreatedAt@odata.type`: a property's name, `@`, a namespace (group 2: its first word) and a term
+ANNOTATED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)@([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)+").fullmatch
 ID_KEY = re.compile(
     r"^[0-9a-f]{8,}$|^\d+$|[0-9a-f]{8}-[0-9a-f]{4}-|[:@/\s]|[-_.]\d{3,}|^v?\d+(\.\d+)+([-+][\w.]+)?$", re.I
 )
@@ -223,6 +225,14 @@ def object_names(doc: dict[str, Any]) -> dict[tuple[str, str], set[str]]:
     return out
 
 
+def annotation(name: str, names: set[str]) -> bool:
+    """An OData annotation of a property, no key (OData JSON: `<property>@<namespace>.<term>`): Azure Tables'
+    `CreatedAt@odata.type` beside `CreatedAt`, or one of OData's own terms (`Members@odata.count`, whose
+    collection the answer may leave out). The `@` of an email, a Matrix id or a node's name is an id's."""
+    match = ANNOTATED(name)
+    return match is not None and (match[1] in names or match[2] == "odata")
+
+
 def map_keys(a_doc: dict[str, Any], b_doc: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Learned property names that are map keys: id-like, or in a key set the samples disagree on."""
     a_names = object_names(a_doc)
@@ -232,7 +242,7 @@ def map_keys(a_doc: dict[str, Any], b_doc: dict[str, Any] | None) -> list[dict[s
         other = b_names.get((where, pointer))
         # a side that learned no name there (a field always null in it: `{}`) holds no key set to disagree
         grown = sorted(names ^ other) if names and other and len(names ^ other) >= 3 else []
-        ids = sorted(n for n in names if ID_KEY.search(n))
+        ids = sorted(n for n in names if ID_KEY.search(n) and not annotation(n, names))
         if ids or grown:
             found.append(
                 {

@@ -37,11 +37,12 @@ SCHEMA_KEYS = ("type", "format", "enum", "items", "default", "minimum", "maximum
 def load(source: str) -> dict[str, Any]:
     if source.startswith("http://"):
         with urllib.request.urlopen(source, timeout=30) as r:  # loopback only: the recipe's own server
-            return dict(json.loads(r.read()))
-    with open(source, encoding="utf-8") as f:
-        text = f.read()
+            text = r.read().decode("utf-8")
+    else:
+        with open(source, encoding="utf-8") as f:
+            text = f.read()
     if source.endswith((".yaml", ".yml")):
-        import yaml  # the server's environment has it (jupyter_server depends on PyYAML)
+        import yaml  # the server's environment has it (jupyter_server depends on PyYAML); MockServer serves YAML
 
         return dict(yaml.safe_load(text))
     return dict(json.loads(text))

@@ -830,8 +830,8 @@ def _response(status: int, resp: Any, opts: RenderOptions) -> dict[str, Any]:
                           for media in sorted(resp.bodies.by_media)}
         for media in out["content"].values():
             _cap_seen(media["schema"], answered)
-        if 200 <= status < 300 and serves_files(out["content"]):
-            # each file in its own type: the next sample downloads others (files people upload)
+        if 200 <= status < 300 and serves_files(out["content"], status):
+            # each file in its own type: the next sample downloads others (files people upload, ranges of them)
             out["content"]["*/*"] = {"schema": {"type": "string", "format": "binary"}}
         if resp.bodies.empty:  # OpenAPI cannot say a response's body is optional: the extension does
             out[BODY_OPTIONAL] = True

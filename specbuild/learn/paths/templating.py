@@ -703,7 +703,8 @@ class _Resolver:
             # resources, and the ids beside it took the same few (:func:`_thin_outliers`)
             own = {w for w in loners(everyone, cands) if _plain(w)}
             outliers |= own - _thin_outliers(site, members, own)
-            outliers |= _collections_of_ids(everyone, cands, site.typed)
+            if not _one_probe(site):
+                outliers |= _collections_of_ids(everyone, cands, site.typed)
         return cands, members, sim, frozenset(outliers), frozenset(sharing)
 
     def _without_actions(self, site: _Site, cands: dict[str, Profile], crowd: bool) -> dict[str, Profile]:
@@ -1131,6 +1132,15 @@ def _collections_of_ids(members: Mapping[str, Profile], cands: Iterable[str], ty
     if any(holds_ids(label) for label in typed if label in members):
         return set()
     return {w for w in cands if _plural(w) and holds_ids(w)}
+
+
+def _one_probe(site: _Site) -> bool:
+    """The typed siblings are one leaf reached by one distinct request: a probe (Azurite's ``GET
+    /acme/archive-2019``, 404: a container that is not there, its year read as a token), no id parameter
+    the words beside it could be collections of (:func:`_collections_of_ids`). Uncounted targets (0) say
+    nothing."""
+    raws = [raw for label in site.typed for raw in site.groups.get(label, ())]
+    return bool(raws) and not any(raw.children for raw in raws) and sum(raw.targets for raw in raws) == 1
 
 
 def _kinds_of_collections(members: Mapping[str, Profile], cands: Iterable[str]) -> bool:
