@@ -135,6 +135,18 @@ FREE_NAMES: Final = frozenset({
     # the world's open vocabularies, as users' records hold them: the next sample's customer is elsewhere
     "city", "town", "country", "street", "postcode", "zipcode", "currency", "locale", "language", "timezone",
 })
+# A name glued to ``id`` names an id as ``block_id`` does (Azure's ``blockid``, ``leaseid``, ``versionids``):
+# no enum. Five letters at least; not an English word that ends so (a field ``valid`` or ``hybrid`` may
+# hold a closed set).
+GLUED_ID_MIN: Final = 5
+ID_ENDING_WORDS: Final = frozenset({
+    "valid", "invalid", "fluid", "solid", "rapid", "humid", "avoid", "squid", "vivid", "timid", "lucid",
+    "rigid", "liquid", "hybrid", "stupid", "android", "pyramid", "orchid", "afraid", "splendid", "candid",
+    "braid", "unpaid", "prepaid", "postpaid", "overpaid", "mermaid", "cupid", "druid", "livid", "putrid",
+    "tepid", "vapid", "placid", "rancid", "morbid", "sordid", "horrid", "torrid", "florid", "insipid",
+    "intrepid", "forbid", "outbid", "eyelid", "arachnid", "fetid", "turbid", "squalid", "pallid", "languid",
+    "limpid", "frigid", "rabid", "fervid", "nonpaid",
+})
 # Keys that the traffic itself shows as data (issue 11): an object whose keys are, most of them and two at
 # least, strings the same API's bodies hold as values of a field naming who or what (doccano's metrics
 # ``{"anna.k": {"bug": 3}}`` beside the members' ``username: "anna.k"`` and the label types' ``text: "bug"``;

@@ -62,8 +62,10 @@ from specbuild.learn.rules import (
     EVICT_KEEP,
     FORMAT_RULES,
     FREE_NAMES,
+    GLUED_ID_MIN,
     HEADER_OBJECTS,
     HEX_ID_MIN,
+    ID_ENDING_WORDS,
     ID_MIN_DIGITS,
     ID_MIN_LEN,
     IDENTIFIER,
@@ -182,7 +184,13 @@ def _last_word(key: str | None) -> str:
 
 def _free_name(key: str | None) -> bool:
     word = _last_word(key)
-    return word in FREE_NAMES or (word.endswith("s") and word[:-1] in FREE_NAMES)
+    return word in FREE_NAMES or (word.endswith("s") and word[:-1] in FREE_NAMES) or _glued_id(word)
+
+
+def _glued_id(word: str) -> bool:
+    """``blockid``, ``leaseids``: a thing's name glued to ``id`` (rules.GLUED_ID_MIN, ID_ENDING_WORDS)."""
+    stem = word[:-1] if word.endswith("ids") else word
+    return stem.endswith("id") and len(stem) >= GLUED_ID_MIN and stem not in ID_ENDING_WORDS
 
 
 def _enum(vals: dict[str, int] | None, key: str | None, ents: dict[str, int] | None = None) -> list[Any] | None:
