@@ -1771,6 +1771,31 @@ def test_as_many_action_words_as_names_holding_the_same_resources_are_the_apis_o
     assert few["/realms/acme/clients/c1/roles/export/users"] == few["/realms/acme/clients/c1/roles/read/users"]
 
 
+def _jobs(parent: str, names: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Jenkins' jobs, each read, built, and its last build read: ``/job/{name}/api/json``, ..."""
+    shapes = {f"/{parent}/{n}/api/json": _call("GET", "name", "color", "builds") for n in names}
+    shapes |= {f"/{parent}/{n}/build": frozenset({"POST"}) for n in names}
+    shapes |= {f"/{parent}/{n}/lastBuild/api/json": _call("GET", "number", "result") for n in names}
+    return shapes
+
+
+@pytest.mark.parametrize(("parent", "names"), [
+    ("job", ("export", "import", "frontend", "backend")),   # Jenkins: a collection not named in the plural
+    ("config", ("export", "refresh", "timeout", "retries")),
+    ("flows/name", ("export", "refresh", "sales", "users-sync")),   # Prefect: names follow ``name``
+    ("flows/name", ("export", "refresh", "import", "sales", "users-sync", "etl")),
+])
+def test_two_action_words_as_names_holding_the_same_resources_are_names(parent: str, names: tuple[str, ...]) -> None:
+    """Two jobs called ``export`` and ``import`` beside ``frontend`` and ``backend``, each with the same
+    resources below: names people chose, as Keycloak's roles ``export`` and ``delete`` are (the test above).
+    Two action words are no vocabulary of the API's own, whatever the parent is called (a singular
+    ``job``, ``config``); after a name marker none is (``/flows/name/export``: Prefect's flows). Each
+    was one literal path per job and resource (12 for Jenkins' four jobs)."""
+    shapes = _jobs(parent, names)
+    got = learn(shapes, shapes)
+    assert got[f"/{parent}/export/api/json"] == got[f"/{parent}/{names[2]}/api/json"] != f"/{parent}/export/api/json"
+
+
 def test_a_few_plain_words_asked_for_in_a_format_stay_endpoints() -> None:
     """Twilio's ``/Usage/Records/ThisMonth.json`` beside ``Today.json``: two endpoints of the records
     collection answering alike, not two values of one parameter; many such words are values."""

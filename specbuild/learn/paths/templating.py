@@ -86,6 +86,9 @@ _is_version = lru_cache(maxsize=1 << 14)(is_version)
 _is_cased = lru_cache(maxsize=1 << 14)(is_cased)  # the mix's 100k render: 6.3k questions of 1.5k words
 
 WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
+# Action words, at least, holding what as many names beside them hold that make a vocabulary of the API's
+# own (Kratos' login, logout, settings): two may be anyone's names (jobs called export and import).
+VOCABULARY_MIN: Final = 3
 MAX_PASSES: Final = 4
 THIN_KEYS: Final = 2           # a sibling seen at this many distinct paths or fewer is thin evidence
 MANY_THIN: Final = 12          # ... and this many thin siblings sharing words below them are values
@@ -713,13 +716,16 @@ class _Resolver:
             else invoked(site.groups, cands)
         actions = {w for w in cands if is_action(w) or _in_a_format(w)} | called
         holding = _holding_the_values_resources(site, actions - called, set(cands) - actions)
-        if holding and len(holding) >= len(set(cands) - actions) and "word" not in site.typed.values() \
-                and not _plural(site.parent or ""):
+        if len(holding) >= VOCABULARY_MIN and len(holding) >= len(set(cands) - actions) \
+                and "word" not in site.typed.values() and not _plural(site.parent or "") \
+                and (site.parent or "").lower() not in NAME_MARKERS:
             # as many action words as names holding the same resources: a vocabulary, the API's own
             # words (Kratos' login, logout, settings beside registration, recovery, verification, each
             # with /api and /flows below), not names people chose that read as actions. Under a
             # collection (/roles/export beside /roles/read) they are its items, whatever they read as;
-            # past the word cap (hundreds of values: "word" ids here) an action word is one more value.
+            # after a name marker (/flows/name/export) names, whatever they read as; two are no
+            # vocabulary (Jenkins' jobs export and import beside frontend and backend, under a singular
+            # /job); past the word cap (hundreds of values: "word" ids here) an action word is one more value.
             self._fix((site.prefix, w) for w in cands)
             return {}
         actions -= holding
