@@ -2307,6 +2307,31 @@ def test_words_after_a_parameter_the_collection_does_not_list_stay_literal() -> 
     assert "/api/policies/{policyName}/dlx" in _learned_paths(_policies(_POLICIES[:2]))
 
 
+def _listed_projects(listing: list[dict[str, object]], ids: Iterable[str]) -> list[dict[str, object]]:
+    """Projects listed by ``GET /projects``, each with its ``/members`` and ``/hooks``."""
+    out = [record("get", "/projects", resp=listing)]
+    for pid in ids:
+        out.append(record("get", f"/projects/{pid}/members", resp=[{"id": 1, "username": "ann"}]))
+        out.append(record("get", f"/projects/{pid}/hooks", resp=[{"id": 2, "url": "https://ci.example/hook"}]))
+    return out
+
+
+def test_resources_of_items_named_like_listed_items_stay_literal() -> None:
+    """Projects called ``members`` and ``hooks`` among those ``GET /projects`` lists, and every project's
+    ``/members`` and ``/hooks``: the parameter before the words names an item on its own (its id, or a
+    name the listing gives as the item's own), so the words are its resources, not the second part of
+    a key (they were one ``/projects/{namespace}/{project}``). A second part follows a first one the
+    listed items hold in a field of their own (RabbitMQ's ``vhost``, above)."""
+    names = ["members", "hooks", "web", "api-gw"]
+    listing = [{"id": i, "name": n} for i, n in enumerate(names, 1)]
+    by_id = _learned_paths(_listed_projects(listing, map(str, range(1, 9))))
+    assert "/projects/{projectId}/members" in by_id and "/projects/{projectId}/hooks" in by_id
+    slugs = ["web", "api-gw", "billing", "search-ui"]
+    listing = [{"slug": s, "name": n} for s, n in zip(slugs, names, strict=True)]
+    by_slug = _learned_paths(_listed_projects(listing, slugs))
+    assert "/projects/{projectName}/members" in by_slug and "/projects/{projectName}/hooks" in by_slug
+
+
 # --- verbs and versions (holdout7: Unleash's flag ``search_v2``, its ``/features/validate``) -----------
 
 def test_a_verb_numbered_after_an_underscore_is_a_name() -> None:

@@ -1472,14 +1472,31 @@ def _listed_above(site: _Site, cands: Iterable[str]) -> set[str]:
     in two parts (RabbitMQ's ``/api/policies/{vhost}/{name}``, ``GET /api/policies`` answering
     ``[{"vhost": "prod", "name": "dlx"}]``). A team's few names, set again in every vhost, read as the
     API's own words under many owners (``/users/{id}/repos``); the listing says they are items. Two of
-    them at least, and all, so that an item that happens to bear a resource's name does not count."""
+    them at least, and all, so that an item that happens to bear a resource's name does not count; and
+    after values that are no item's own id or name (a vhost): values that name an item themselves
+    (``/projects/{id}``, a project's listed slug) hold its resources, whatever names the listing gives."""
     words = list(cands)
     if (not site.in_slot or site.memo.listed is None or len(site.prefix) < 2 or not _plural(site.prefix[-2])
             or len(words) < LISTED_ABOVE_MIN or any(_keeps_literal(w) for w in words)):
         return set()
-    keys = sorted({key.rsplit("/", 2)[0] for w in words for raw in site.groups[w] for key in raw.keys})
+    split = [key.rsplit("/", 2) for w in words for raw in site.groups[w] for key in raw.keys]
+    keys = sorted({parts[0] for parts in split})
     named = site.memo.listed(keys) if keys else frozenset()
-    return set(words) if all(w in named for w in words) else set()
+    if not all(w in named for w in words):
+        return set()
+    # the first part names no item on its own (an id, a name the listing gives an item): else the words
+    # are that item's resources, whatever names it lists (projects called members and hooks)
+    firsts = {parts[1] for parts in split}
+    if firsts & named or any(_naming_kind(label) for label in firsts):
+        return set()
+    return set(words)
+
+
+def _naming_kind(label: str) -> bool:
+    """A typed label of ids that name an item on their own (``{:integer}``, ``{:uuid}``); past the word
+    cap (``{:word}``) names, as any word."""
+    kind = placeholder_kind(label)
+    return kind is not None and kind[0] != "word"
 
 
 def _posted_here(site: _Site, cands: Iterable[str]) -> set[str]:
