@@ -2307,6 +2307,21 @@ def test_words_after_a_parameter_the_collection_does_not_list_stay_literal() -> 
     assert "/api/policies/{policyName}/dlx" in _learned_paths(_policies(_POLICIES[:2]))
 
 
+def test_action_words_the_collection_lists_are_its_items() -> None:
+    """Three jobs called ``export``, ``import`` and ``refresh`` beside three others, each read, built and
+    its last build read, and ``GET /job`` listing all six by name: as many action words as names holding
+    the same resources would be the API's own vocabulary (Kratos' login, logout, settings), but the
+    collection lists them as its items' names, so they are names (they were 9 literal paths)."""
+    jobs = ["export", "import", "refresh", "frontend", "backend", "nightly"]
+    out = [record("get", "/job", resp=[{"name": j, "color": "blue"} for j in jobs])]
+    for j in jobs:
+        out.append(record("get", f"/job/{j}/api/json", resp={"name": j, "color": "blue", "builds": [{"number": 1}]}))
+        out.append(record("post", f"/job/{j}/build", status=201))
+        out.append(record("get", f"/job/{j}/lastBuild/api/json", resp={"number": 3, "result": "SUCCESS"}))
+    assert _learned_paths(out) == ["/job", "/job/{jobName}/api/json", "/job/{jobName}/build",
+                                   "/job/{jobName}/lastBuild/api/json"]
+
+
 def _listed_projects(listing: list[dict[str, object]], ids: Iterable[str]) -> list[dict[str, object]]:
     """Projects listed by ``GET /projects``, each with its ``/members`` and ``/hooks``."""
     out = [record("get", "/projects", resp=listing)]

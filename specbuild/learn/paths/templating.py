@@ -718,12 +718,13 @@ class _Resolver:
         holding = _holding_the_values_resources(site, actions - called, set(cands) - actions)
         if len(holding) >= VOCABULARY_MIN and len(holding) >= len(set(cands) - actions) \
                 and "word" not in site.typed.values() and not _plural(site.parent or "") \
-                and (site.parent or "").lower() not in NAME_MARKERS:
+                and (site.parent or "").lower() not in NAME_MARKERS and not holding & _listed_at(site):
             # as many action words as names holding the same resources: a vocabulary, the API's own
             # words (Kratos' login, logout, settings beside registration, recovery, verification, each
             # with /api and /flows below), not names people chose that read as actions. Under a
             # collection (/roles/export beside /roles/read) they are its items, whatever they read as;
-            # after a name marker (/flows/name/export) names, whatever they read as; two are no
+            # after a name marker (/flows/name/export), or listed by the collection here as its items'
+            # names (GET /job listing jobs export, import), names, whatever they read as; two are no
             # vocabulary (Jenkins' jobs export and import beside frontend and backend, under a singular
             # /job); past the word cap (hundreds of values: "word" ids here) an action word is one more value.
             self._fix((site.prefix, w) for w in cands)
@@ -1446,6 +1447,11 @@ def _spaces(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
         return set()
     suffixes = next(iter(shapes))
     return set(cands) if suffixes and all(s and s[0] == "*" for s in suffixes) else set()
+
+
+def _listed_at(site: _Site) -> frozenset[str]:
+    """The names the collection at the site lists as its items' ITEM_NAMES (none where nothing is known)."""
+    return site.memo.listed(site.keys) if site.memo.listed is not None and site.keys else frozenset()
 
 
 def _listed_here(site: _Site, cands: Iterable[str]) -> set[str]:
