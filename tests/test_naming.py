@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from specbuild.learn.naming import name, name_operations, singular, tag_of
+from specbuild.segments import ALIASES
 
 
 @pytest.mark.parametrize(("method", "path", "summary", "words"), [
@@ -18,6 +19,7 @@ from specbuild.learn.naming import name, name_operations, singular, tag_of
     ("patch", "/users/{userId}", "Update a user", "updateUser"),
     ("delete", "/users", "Delete users", "deleteUsers"),
     ("get", "/users/me", "Get the current user", "getCurrentUser"),
+    ("get", "/sessions/whoami", "Get the current session", "getCurrentSession"),   # Ory Kratos
     ("get", "/rate_limit", "Get the rate limit", "getRateLimit"),
     ("post", "/repos/{owner}/{repo}/issues/{issueNumber}/comments", "Create an issue comment",
      "createIssueComment"),
@@ -34,6 +36,14 @@ def test_a_summary_and_an_id_from_method_and_path(method: str, path: str, summar
     n = name(method, path)
     assert n.summary == summary
     assert n.words[0] + "".join(w.capitalize() for w in n.words[1:]) == words
+
+
+@pytest.mark.parametrize("alias", sorted(ALIASES))
+def test_every_alias_names_the_one_it_picks(alias: str) -> None:
+    """An alias stays literal as the one item it stands for (segments.ALIASES): its operation is named
+    so (``/users/me``: the current user), not as a sub-resource called after it (``Get the session whoami``)."""
+    assert name("get", f"/sessions/{alias}").summary != f"Get the session {alias}"
+
 
 
 def test_singular() -> None:

@@ -1771,6 +1771,31 @@ def test_as_many_action_words_as_names_holding_the_same_resources_are_the_apis_o
     assert few["/realms/acme/clients/c1/roles/export/users"] == few["/realms/acme/clients/c1/roles/read/users"]
 
 
+def _jobs(parent: str, names: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Jenkins' jobs, each read, built, and its last build read: ``/job/{name}/api/json``, ..."""
+    shapes = {f"/{parent}/{n}/api/json": _call("GET", "name", "color", "builds") for n in names}
+    shapes |= {f"/{parent}/{n}/build": frozenset({"POST"}) for n in names}
+    shapes |= {f"/{parent}/{n}/lastBuild/api/json": _call("GET", "number", "result") for n in names}
+    return shapes
+
+
+@pytest.mark.parametrize(("parent", "names"), [
+    ("job", ("export", "import", "frontend", "backend")),   # Jenkins: a collection not named in the plural
+    ("config", ("export", "refresh", "timeout", "retries")),
+    ("flows/name", ("export", "refresh", "sales", "users-sync")),   # Prefect: names follow ``name``
+    ("flows/name", ("export", "refresh", "import", "sales", "users-sync", "etl")),
+])
+def test_two_action_words_as_names_holding_the_same_resources_are_names(parent: str, names: tuple[str, ...]) -> None:
+    """Two jobs called ``export`` and ``import`` beside ``frontend`` and ``backend``, each with the same
+    resources below: names people chose, as Keycloak's roles ``export`` and ``delete`` are (the test above).
+    Two action words are no vocabulary of the API's own, whatever the parent is called (a singular
+    ``job``, ``config``); after a name marker none is (``/flows/name/export``: Prefect's flows). Each
+    was one literal path per job and resource (12 for Jenkins' four jobs)."""
+    shapes = _jobs(parent, names)
+    got = learn(shapes, shapes)
+    assert got[f"/{parent}/export/api/json"] == got[f"/{parent}/{names[2]}/api/json"] != f"/{parent}/export/api/json"
+
+
 def test_a_few_plain_words_asked_for_in_a_format_stay_endpoints() -> None:
     """Twilio's ``/Usage/Records/ThisMonth.json`` beside ``Today.json``: two endpoints of the records
     collection answering alike, not two values of one parameter; many such words are values."""
@@ -2280,6 +2305,46 @@ def test_words_after_a_parameter_the_collection_does_not_list_stay_literal() -> 
     """The listing names other items (or lists only some of the words): the words are the API's."""
     assert "/api/policies/{policyName}/dlx" in _learned_paths(_policies(["main", "backup"]))
     assert "/api/policies/{policyName}/dlx" in _learned_paths(_policies(_POLICIES[:2]))
+
+
+def test_action_words_the_collection_lists_are_its_items() -> None:
+    """Three jobs called ``export``, ``import`` and ``refresh`` beside three others, each read, built and
+    its last build read, and ``GET /job`` listing all six by name: as many action words as names holding
+    the same resources would be the API's own vocabulary (Kratos' login, logout, settings), but the
+    collection lists them as its items' names, so they are names (they were 9 literal paths)."""
+    jobs = ["export", "import", "refresh", "frontend", "backend", "nightly"]
+    out = [record("get", "/job", resp=[{"name": j, "color": "blue"} for j in jobs])]
+    for j in jobs:
+        out.append(record("get", f"/job/{j}/api/json", resp={"name": j, "color": "blue", "builds": [{"number": 1}]}))
+        out.append(record("post", f"/job/{j}/build", status=201))
+        out.append(record("get", f"/job/{j}/lastBuild/api/json", resp={"number": 3, "result": "SUCCESS"}))
+    assert _learned_paths(out) == ["/job", "/job/{jobName}/api/json", "/job/{jobName}/build",
+                                   "/job/{jobName}/lastBuild/api/json"]
+
+
+def _listed_projects(listing: list[dict[str, object]], ids: Iterable[str]) -> list[dict[str, object]]:
+    """Projects listed by ``GET /projects``, each with its ``/members`` and ``/hooks``."""
+    out = [record("get", "/projects", resp=listing)]
+    for pid in ids:
+        out.append(record("get", f"/projects/{pid}/members", resp=[{"id": 1, "username": "ann"}]))
+        out.append(record("get", f"/projects/{pid}/hooks", resp=[{"id": 2, "url": "https://ci.example/hook"}]))
+    return out
+
+
+def test_resources_of_items_named_like_listed_items_stay_literal() -> None:
+    """Projects called ``members`` and ``hooks`` among those ``GET /projects`` lists, and every project's
+    ``/members`` and ``/hooks``: the parameter before the words names an item on its own (its id, or a
+    name the listing gives as the item's own), so the words are its resources, not the second part of
+    a key (they were one ``/projects/{namespace}/{project}``). A second part follows a first one the
+    listed items hold in a field of their own (RabbitMQ's ``vhost``, above)."""
+    names = ["members", "hooks", "web", "api-gw"]
+    listing = [{"id": i, "name": n} for i, n in enumerate(names, 1)]
+    by_id = _learned_paths(_listed_projects(listing, map(str, range(1, 9))))
+    assert "/projects/{projectId}/members" in by_id and "/projects/{projectId}/hooks" in by_id
+    slugs = ["web", "api-gw", "billing", "search-ui"]
+    listing = [{"slug": s, "name": n} for s, n in zip(slugs, names, strict=True)]
+    by_slug = _learned_paths(_listed_projects(listing, slugs))
+    assert "/projects/{projectName}/members" in by_slug and "/projects/{projectName}/hooks" in by_slug
 
 
 # --- verbs and versions (holdout7: Unleash's flag ``search_v2``, its ``/features/validate``) -----------

@@ -30,9 +30,10 @@ _VERBS: Final = {  # method -> (for one resource, for a collection of them)
     "get": ("Get", "List"), "put": ("Replace", "Replace"), "post": ("Create", "Create"),
     "patch": ("Update", "Update"), "delete": ("Delete", "Delete"), "head": ("Check", "Check"),
     "options": ("Get options of", "Get options of"), "trace": ("Trace", "Trace")}
-# a last word that picks one of the collection before it: /users/me is "the current user"
+# a last word that picks one of the collection before it: /users/me is "the current user" (every alias of
+# segments.ALIASES: Ory Kratos' /sessions/whoami is the current session)
 _PICKS: Final = {"me": "current", "self": "current", "current": "current", "latest": "latest", "last": "last",
-                 "first": "first", "default": "default", "mine": "current"}
+                 "first": "first", "default": "default", "mine": "current", "whoami": "current"}
 DEFAULT_TAG: Final = "default"
 # A resource addressed by two parameters in a row (/repos/{owner}/{repo}): what each one holds, by the word
 # before them; without one, the templater's names (repoName, repoName2) stay.

@@ -86,6 +86,9 @@ _is_version = lru_cache(maxsize=1 << 14)(is_version)
 _is_cased = lru_cache(maxsize=1 << 14)(is_cased)  # the mix's 100k render: 6.3k questions of 1.5k words
 
 WORDS_BESIDE_IDS: Final = 10   # word siblings of typed ids stay literal below this many
+# Action words, at least, holding what as many names beside them hold that make a vocabulary of the API's
+# own (Kratos' login, logout, settings): two may be anyone's names (jobs called export and import).
+VOCABULARY_MIN: Final = 3
 MAX_PASSES: Final = 4
 THIN_KEYS: Final = 2           # a sibling seen at this many distinct paths or fewer is thin evidence
 MANY_THIN: Final = 12          # ... and this many thin siblings sharing words below them are values
@@ -714,13 +717,17 @@ class _Resolver:
             else invoked(site.groups, cands)
         actions = {w for w in cands if is_action(w) or _in_a_format(w)} | called
         holding = _holding_the_values_resources(site, actions - called, set(cands) - actions)
-        if holding and len(holding) >= len(set(cands) - actions) and "word" not in site.typed.values() \
-                and not _plural(site.parent or ""):
+        if len(holding) >= VOCABULARY_MIN and len(holding) >= len(set(cands) - actions) \
+                and "word" not in site.typed.values() and not _plural(site.parent or "") \
+                and (site.parent or "").lower() not in NAME_MARKERS and not holding & _listed_at(site):
             # as many action words as names holding the same resources: a vocabulary, the API's own
             # words (Kratos' login, logout, settings beside registration, recovery, verification, each
             # with /api and /flows below), not names people chose that read as actions. Under a
             # collection (/roles/export beside /roles/read) they are its items, whatever they read as;
-            # past the word cap (hundreds of values: "word" ids here) an action word is one more value.
+            # after a name marker (/flows/name/export), or listed by the collection here as its items'
+            # names (GET /job listing jobs export, import), names, whatever they read as; two are no
+            # vocabulary (Jenkins' jobs export and import beside frontend and backend, under a singular
+            # /job); past the word cap (hundreds of values: "word" ids here) an action word is one more value.
             self._fix((site.prefix, w) for w in cands)
             return {}
         actions -= holding
@@ -1452,6 +1459,11 @@ def _spaces(site: _Site, cands: Mapping[str, Profile]) -> set[str]:
     return set(cands) if suffixes and all(s and s[0] == "*" for s in suffixes) else set()
 
 
+def _listed_at(site: _Site) -> frozenset[str]:
+    """The names the collection at the site lists as its items' ITEM_NAMES (none where nothing is known)."""
+    return site.memo.listed(site.keys) if site.memo.listed is not None and site.keys else frozenset()
+
+
 def _listed_here(site: _Site, cands: Iterable[str]) -> set[str]:
     """Words the collection at the site lists as its items' ids or names (``GET /api/admin/projects``
     answering ``{"projects": [{"id": "default"}]}`` beside ``/api/admin/projects/default/features``):
@@ -1476,14 +1488,31 @@ def _listed_above(site: _Site, cands: Iterable[str]) -> set[str]:
     in two parts (RabbitMQ's ``/api/policies/{vhost}/{name}``, ``GET /api/policies`` answering
     ``[{"vhost": "prod", "name": "dlx"}]``). A team's few names, set again in every vhost, read as the
     API's own words under many owners (``/users/{id}/repos``); the listing says they are items. Two of
-    them at least, and all, so that an item that happens to bear a resource's name does not count."""
+    them at least, and all, so that an item that happens to bear a resource's name does not count; and
+    after values that are no item's own id or name (a vhost): values that name an item themselves
+    (``/projects/{id}``, a project's listed slug) hold its resources, whatever names the listing gives."""
     words = list(cands)
     if (not site.in_slot or site.memo.listed is None or len(site.prefix) < 2 or not _plural(site.prefix[-2])
             or len(words) < LISTED_ABOVE_MIN or any(_keeps_literal(w) for w in words)):
         return set()
-    keys = sorted({key.rsplit("/", 2)[0] for w in words for raw in site.groups[w] for key in raw.keys})
+    split = [key.rsplit("/", 2) for w in words for raw in site.groups[w] for key in raw.keys]
+    keys = sorted({parts[0] for parts in split})
     named = site.memo.listed(keys) if keys else frozenset()
-    return set(words) if all(w in named for w in words) else set()
+    if not all(w in named for w in words):
+        return set()
+    # the first part names no item on its own (an id, a name the listing gives an item): else the words
+    # are that item's resources, whatever names it lists (projects called members and hooks)
+    firsts = {parts[1] for parts in split}
+    if firsts & named or any(_naming_kind(label) for label in firsts):
+        return set()
+    return set(words)
+
+
+def _naming_kind(label: str) -> bool:
+    """A typed label of ids that name an item on their own (``{:integer}``, ``{:uuid}``); past the word
+    cap (``{:word}``) names, as any word."""
+    kind = placeholder_kind(label)
+    return kind is not None and kind[0] != "word"
 
 
 def _posted_here(site: _Site, cands: Iterable[str]) -> set[str]:
