@@ -2808,3 +2808,18 @@ def test_one_probe_that_reads_as_an_id_makes_no_collections_of_the_names_beside_
         paths = sorted(_paths(rows(probe)))
         assert [p for p in paths if p.split("/")[2] in ("backups", "exports", "reports", "invoices")] == []
         assert "/acme/{acmeName}" in paths
+
+
+def test_one_real_id_called_once_still_makes_collections_of_the_plurals_beside_it() -> None:
+    """Gitea: ``GET /issues/42`` answered once (200) beside issue names and ``/issues/comments/{id}/reactions``.
+    One distinct request to a typed leaf read as a probe (:func:`templating._one_probe`) whatever its answer,
+    and ``comments`` became one more issue: ``/issues/{issueIdOrName}/{id}/reactions``. A probe is a value
+    the server does not have (Azurite's 404); an id it served is an id, and the plural beside it a
+    collection of its own, as without the call."""
+    rng = random.Random(14)
+    base = "/repos/acme/web/issues"
+    rows = [ex("post", f"{base}/{rng.choice(NAMES)}-{i}x/stopwatch", 201) for i in range(30)]
+    rows += [ex("get", f"{base}/comments/{rng.randrange(1, 999)}/reactions", 200, resp=[{"user": "a", "content": "+1"}])
+             for _ in range(5)]
+    served = _paths([*rows, ex("get", f"{base}/42", 200, resp={"id": 42, "title": "x"})])
+    assert f"{base}/comments/{{commentId}}/reactions" in served

@@ -989,6 +989,34 @@ def test_a_range_of_a_file_documents_any_type() -> None:
     assert partial(check, explain=BodyValidator)(doc, [blob(99, "application/pdf")]) == []
 
 
+def test_a_new_type_in_a_range_of_a_file_checks_as_a_file_where_the_spec_says_no_range() -> None:
+    """A spec learned before a 206 not in JSON documented ``*/*`` (or a person's) lists the one type its
+    sample's ranges came in. The checker read the 206 as the learner did not: another file's range in
+    application/pdf was a breaking ``response-media-type``, where the learner (and the checker beside a
+    200 in several types) says the response serves files: ``response-file-media-type``, a warning. A JSON
+    206 (a page) and a 200 in one type keep ``response-media-type``."""
+    from functools import partial
+
+    from specbuild.drift.check import check
+    from specbuild.io.validate import BodyValidator
+
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    page = {"schema": {"type": "array", "items": {"type": "object"}}}
+
+    def op(status: str, content: dict[str, Any]) -> dict[str, Any]:
+        return {"get": {"responses": {status: {"description": "x", "content": content}}}}
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+           "paths": {"/img/a": op("206", {"image/png": binary}), "/items": op("206", {"application/json": page}),
+                     "/reports/a": op("200", {"text/csv": binary})}}
+
+    def kinds(path: str, status: int, media: str) -> list[str]:
+        ex = decode(record(path=path, status=status, resp="bytes", resp_headers={"content-type": media}), "t")
+        return [f.kind for f in partial(check, explain=BodyValidator)(doc, [ex])]
+    assert kinds("/img/a", 206, "application/pdf") == ["response-file-media-type"]
+    assert kinds("/items", 206, "text/csv") == ["response-media-type"]
+    assert kinds("/reports/a", 200, "application/pdf") == ["response-media-type"]
+
+
 def test_an_enum_in_a_response_needs_each_value_from_two_things_not_two_reads() -> None:
     """Synapse's ``/messages`` served the same three widget events page after page (``?from=`` differs):
     their ``type`` became the enum [jitsi, m.custom, m.space] and the next sample's ``grafana`` was refused.

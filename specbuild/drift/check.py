@@ -554,7 +554,7 @@ class Checker:
         if picked is None:
             kind = "request-body-undocumented" if side == "request" else \
                 "response-inferred-media-type" if inferred else \
-                "response-file-media-type" if serves_files(content) else \
+                "response-file-media-type" if serves_files(content, ex.status) else \
                 "response-error-media-type" if ex.status >= 400 else "response-media-type"
             subject = body.media_type or "unknown"
             if kind == "response-media-type":

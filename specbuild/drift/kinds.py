@@ -90,7 +90,7 @@ TRAFFIC_KINDS: Final = _registry(
     ("request-undocumented-property", "info", "a request body property the schema does not name"),
     ("response-media-type", "breaking", "a response body of a media type the response does not document"),
     ("response-file-media-type", "warning", "a new media type where the response serves files (several "
-     "types documented, one not JSON): the file's own type"),
+     "types documented, one not JSON, or a 206 not in JSON: a range of a file): the file's own type"),
     ("response-error-media-type", "warning", "an error (4xx, 5xx) in a media type its status does not "
      "document (a framework's or a proxy's own page: Express's HTML 404 for a route not mounted); the status "
      "still says what happened"),

@@ -1142,12 +1142,15 @@ def _collections_of_ids(members: Mapping[str, Profile], cands: Iterable[str], ty
 
 
 def _one_probe(site: _Site) -> bool:
-    """The typed siblings are one leaf reached by one distinct request: a probe (Azurite's ``GET
-    /acme/archive-2019``, 404: a container that is not there, its year read as a token), no id parameter
-    the words beside it could be collections of (:func:`_collections_of_ids`). Uncounted targets (0) say
-    nothing."""
+    """The typed siblings are one leaf reached by one distinct request the API refused: a probe (Azurite's
+    ``GET /acme/archive-2019``, 404: a container that is not there, its year read as a token), no id
+    parameter the words beside it could be collections of (:func:`_collections_of_ids`). Uncounted targets
+    (0) say nothing; an id the API served once is an id (Gitea's ``GET /issues/42`` beside
+    ``/issues/comments/{id}``)."""
     raws = [raw for label in site.typed for raw in site.groups.get(label, ())]
-    return bool(raws) and not any(raw.children for raw in raws) and sum(raw.targets for raw in raws) == 1
+    refused = site.memo.refused.paths | site.memo.refused.malformed
+    return (len(raws) == 1 and not raws[0].children and raws[0].targets == 1
+            and all(key in refused for key in raws[0].keys))
 
 
 def _kinds_of_collections(members: Mapping[str, Profile], cands: Iterable[str]) -> bool:
