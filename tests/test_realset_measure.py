@@ -113,3 +113,23 @@ def test_file_paths_are_scored_as_one_or_more_segments_meanwhile_and_their_trail
         assert file.match("/c/a/b/c.md") and not file.match("/c/a/b.md/checkpoints")
         assert trailer.match("/c/a/b.md/checkpoints") and not other.match("/u/a/b")
     assert not one.template_regex("/c/{path}").match("/c/a/b.md")
+
+
+def test_a_mutation_is_caught_only_by_a_breaking_finding_the_unmutated_sample_did_not_have() -> None:
+    # Azurite's blobs: `check` already finds `response-body-missing` (breaking) on `GET /acme/{c}/{b}` in the
+    # unmutated sample b (a 200 with no body where a's one 200 was XML); any mutation of that route was
+    # counted as caught by that finding alone. Caught is a breaking finding of a kind the unmutated sample
+    # did not raise on the route; seen, any finding on it.
+    mutate = load_script("scripts/real/mutate.py")
+    op = ("GET", "/acme/{acmeName}/{name}")
+    before = [{"operation": "GET /acme/{acmeName}/{id}", "kind": "response-body-missing", "severity": "breaking"},
+              {"operation": "GET /other", "kind": "undocumented-server-error", "severity": "breaking"}]
+    already = mutate.breaking_kinds(before, op)
+    assert already == {"response-body-missing"}
+    same = [{"operation": "GET /acme/{acmeName}/{id}", "kind": "response-body-missing", "severity": "breaking"}]
+    assert mutate.verdict(same, op, already) == {"caught": False, "seen": True,
+                                                 "kinds": ["response-body-missing:breaking"]}
+    new = [*same, {"operation": "GET /acme/{x}/{y}", "kind": "undocumented-server-error", "severity": "breaking"}]
+    assert mutate.verdict(new, op, already)["caught"]
+    assert not mutate.verdict([{"operation": "GET /acme/{a}/{b}", "kind": "x", "severity": "warning"}], op,
+                              set())["caught"]

@@ -18,8 +18,9 @@ mutation changes one operation of sample b (chosen by spec A's routes, most-call
   answers a route it no longer has (its calls simply missing from -b would prove nothing: a sample need
   not call every operation, and ``build --check`` rightly reads absence as no evidence).
 
-``caught``: the gate reports a breaking finding on that operation (what fails a CI job by default);
-``seen``: any finding on it. The recall is caught / asked, per gate and kind.
+``caught``: the gate reports a breaking finding on that operation (what fails a CI job by default) of a kind
+it did not already report there on the unmutated sample b (a finding the unchanged API raises is no sign of
+the mutation); ``seen``: any finding on it. The recall is caught / asked, per gate and kind.
 """
 
 from __future__ import annotations
@@ -203,11 +204,25 @@ def _shape(template: str) -> str:
     return re.sub(r"\{[^}/]*\}", "{}", template)
 
 
+def breaking_kinds(findings: list[dict[str, Any]], op: Op) -> set[str]:
+    """The kinds of the breaking findings on ``op``'s route."""
+    return {str(f["kind"]) for f in findings if f["severity"] == "breaking" and _on(f, op)}
+
+
+def verdict(findings: list[dict[str, Any]], op: Op, already: set[str]) -> dict[str, Any]:
+    """What a gate's ``findings`` on a mutated sample say of ``op``: caught (a breaking finding there of a kind
+    not in ``already``, what the unmutated sample raised there), seen (any finding there), and their kinds."""
+    mine = [f for f in findings if _on(f, op)]
+    return {"caught": any(f["severity"] == "breaking" and f["kind"] not in already for f in mine),
+            "seen": bool(mine), "kinds": sorted({f"{f['kind']}:{f['severity']}" for f in mine})}
+
+
 def mutations(name: str, a_spec: Path, b: Path, tmp: Path) -> dict[str, Any]:
     """Every kind made to up to PER_KIND operations of ``b``, each gated; what each gate caught."""
     doc = json.loads(a_spec.read_text())
     records = load(b)
     ops = operations(doc, records)
+    unmutated = gate(a_spec, b, tmp / f"{name}-unmutated")
     ranked = sorted((op for op, idx in ops.items() if len(_served(records, idx)) >= MIN_CALLS),
                     key=lambda op: (-len(ops[op]), op))
     cases: list[dict[str, Any]] = []
@@ -225,9 +240,7 @@ def mutations(name: str, a_spec: Path, b: Path, tmp: Path) -> dict[str, Any]:
             found = gate(a_spec, traffic, tmp / f"{name}-{kind}-{done}")
             case: dict[str, Any] = {"kind": kind, "operation": f"{op[0]} {op[1]}"}
             for label, items in found.items():
-                mine = [f for f in items if _on(f, op)]
-                case[label] = {"caught": any(f["severity"] == "breaking" for f in mine), "seen": bool(mine),
-                               "kinds": sorted({f"{f['kind']}:{f['severity']}" for f in mine})}
+                case[label] = verdict(items, op, breaking_kinds(unmutated[label], op))
             cases.append(case)
     return {"cases": cases, "recall": recall(cases)}
 
