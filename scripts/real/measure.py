@@ -303,7 +303,8 @@ def measure(folder: Path, name: str, tmp: Path, devset: Path, mutations: bool = 
     if mutations:  # the gate's other half: real drift made to -b, still caught (mutate.py)
         import mutate
 
-        res["mutations"] = mutate.mutations(name, a_spec, b, tmp)
+        unmutated = {label: res["gate"][label]["breaking_items"] for label in ("build_check", "check")}
+        res["mutations"] = mutate.mutations(name, a_spec, b, tmp, unmutated)
     return res
 
 

@@ -33,7 +33,7 @@ import subprocess
 import sys
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -204,9 +204,9 @@ def _shape(template: str) -> str:
     return re.sub(r"\{[^}/]*\}", "{}", template)
 
 
-def breaking_kinds(findings: list[dict[str, Any]], op: Op) -> set[str]:
-    """The kinds of the breaking findings on ``op``'s route."""
-    return {str(f["kind"]) for f in findings if f["severity"] == "breaking" and _on(f, op)}
+def breaking_kinds(broken: list[dict[str, Any]], op: Op) -> set[str]:
+    """The kinds of the breaking findings ``broken`` on ``op``'s route."""
+    return {str(f["kind"]) for f in broken if _on(f, op)}
 
 
 def verdict(findings: list[dict[str, Any]], op: Op, already: set[str]) -> dict[str, Any]:
@@ -217,12 +217,13 @@ def verdict(findings: list[dict[str, Any]], op: Op, already: set[str]) -> dict[s
             "seen": bool(mine), "kinds": sorted({f"{f['kind']}:{f['severity']}" for f in mine})}
 
 
-def mutations(name: str, a_spec: Path, b: Path, tmp: Path) -> dict[str, Any]:
-    """Every kind made to up to PER_KIND operations of ``b``, each gated; what each gate caught."""
+def mutations(name: str, a_spec: Path, b: Path, tmp: Path, unmutated: Mapping[str, list[dict[str, Any]]]
+              ) -> dict[str, Any]:
+    """Every kind made to up to PER_KIND operations of ``b``, each gated; what each gate caught. ``unmutated``:
+    the breaking findings each gate raised on ``b`` as recorded (measure.drift's, gated already)."""
     doc = json.loads(a_spec.read_text())
     records = load(b)
     ops = operations(doc, records)
-    unmutated = gate(a_spec, b, tmp / f"{name}-unmutated")
     ranked = sorted((op for op, idx in ops.items() if len(_served(records, idx)) >= MIN_CALLS),
                     key=lambda op: (-len(ops[op]), op))
     cases: list[dict[str, Any]] = []
