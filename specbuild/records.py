@@ -249,9 +249,8 @@ def serves_files(content: Mapping[str, Any], status: int | None = None) -> bool:
     it serves files, each in its own type, so tomorrow's upload in another type is no change of the API. So
     does a ``status`` 206 not in JSON, in one type as well: a range of a stored thing's bytes (RFC 9110), in
     that thing's type (S3's and Azure Blob's range reads, a file server's); a JSON 206 is a page of items."""
-    if status == PARTIAL_CONTENT and any(not is_json_media(media) for media in content):
-        return True
-    return len(content) >= 2 and any(not is_json_media(media) for media in content)
+    files = any(not is_json_media(media) for media in content)
+    return files and (len(content) >= 2 or status == PARTIAL_CONTENT)
 
 
 def _parse(text: str, parse_json: JsonParser | None) -> Any:
