@@ -1478,7 +1478,7 @@ def _listed_here(site: _Site, cands: Iterable[str]) -> set[str]:
     cands = [w for w in cands if not _keeps_literal(w)]
     if not cands or not item_props(site.props) & ITEM_NAMES:
         return set()
-    named = site.memo.listed(site.keys)
+    named = _listed_at(site)
     return {w for w in cands if w in named}
 
 
