@@ -230,8 +230,15 @@ def exactly_once(args: argparse.Namespace) -> int:
         broker.stop()
 
 
+def protocol_args(protocol: str) -> list[str]:
+    """The members' options for a group rebalance protocol: ``classic`` (the default: cooperative-sticky,
+    two rounds to join) or ``consumer`` (KIP-848: the broker assigns, a round of heartbeats)."""
+    return [] if protocol == "classic" else ["-X", f"group.protocol={protocol}"]
+
+
 def timed_members(bootstrap: str, topic: str, cores: list[int], work: Path, notes: bool = False,
-                  broker: int | None = None, timeline: bool = False) -> tuple[float, float, float]:
+                  broker: int | None = None, timeline: bool = False,
+                  protocol: str = "classic") -> tuple[float, float, float]:
     """Seconds from the start to the last member's exit, the CPU seconds the members used (the machine
     may be shared: CPU time says what wall time cannot then) and those the ``broker`` process used meanwhile
     (it is not pinned: on two cores, it runs on the members' cores); with ``timeline``, each member's steps
@@ -243,7 +250,7 @@ def timed_members(bootstrap: str, topic: str, cores: list[int], work: Path, note
     before = cpu_seconds(broker) if broker is not None else 0.0
     start, epoch = time.perf_counter(), time.time()
     procs = [member(bootstrap, topic, group, work / f"{group}-{c}", work / f"{group}-{c}.log", "--until-end",
-                    core=c, notes=notes, timeline=steps) for c in cores]
+                    *protocol_args(protocol), core=c, notes=notes, timeline=steps) for c in cores]
     cpu = 0.0
     exits: list[tuple[float, float]] = []
     for p in procs:
@@ -290,12 +297,14 @@ def scale(args: argparse.Namespace) -> int:
         size = sum(map(len, lines)) / len(lines)
         print(f"{len(lines):,} records ({size:,.0f} B average) in {PARTITIONS} partitions; "
               f"group.initial.rebalance.delay.ms {args.rebalance_delay_ms or '0 (the tests)'}; "
+              f"group.protocol {args.protocol}; "
               f"load average before: {load()}; logs in {work}")
         ratios, cpu_ratios = [], []
         for run in range(args.warm_up_runs + args.repeat):
-            one, cpu1, brk1 = timed_members(broker.bootstrap, topic, [0], work, args.notes, broker.pid, args.timeline)
+            one, cpu1, brk1 = timed_members(broker.bootstrap, topic, [0], work, args.notes, broker.pid, args.timeline,
+                                            args.protocol)
             two, cpu2, brk2 = timed_members(broker.bootstrap, topic, [0, 1], work, args.notes, broker.pid,
-                                            args.timeline)
+                                            args.timeline, args.protocol)
             counted = run >= args.warm_up_runs
             if counted:
                 ratios.append(one / two)
@@ -480,6 +489,8 @@ def main() -> int:
                     help="pairs (one member, then two) run first and not counted: the broker's JIT and caches warm")
     sc.add_argument("--rebalance-delay-ms", type=int, default=None,
                     help="the broker's group.initial.rebalance.delay.ms (default: the tests' 0; Kafka's own is 3000)")
+    sc.add_argument("--protocol", choices=("classic", "consumer"), default="classic",
+                    help="the members' group.protocol: classic (cooperative-sticky) or consumer (KIP-848)")
     sc.add_argument("--notes", action="store_true",
                     help="keep every member's notes (not -q) in its log, stamped with the bench's seconds")
     sc.add_argument("--timeline", action="store_true",

@@ -85,6 +85,23 @@ def test_two_members_write_the_spec_of_a_file_replay_and_so_does_render(
     assert "Traceback" not in logs
 
 
+def test_a_member_of_a_kip_848_group_writes_the_spec_of_a_file_replay(
+        kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path) -> None:  # noqa: F811
+    # the broker assigns under group.protocol=consumer: librdkafka refused the assignor specbuild had set
+    if kafka_broker.kind != "apache":
+        pytest.skip(f"{kafka_broker.kind} does not serve KIP-848's group.protocol=consumer")
+    topic = new_topic(kafka_broker, PARTITIONS)
+    group = f"g-{topic}"
+    lines = lines_for(60)
+    produce_spread(kafka_broker, topic, lines)
+    # not kafka_args: the session and heartbeat are the broker's to set under KIP-848 (librdkafka refuses them)
+    a = running("--source", "kafka", "-b", kafka_broker.bootstrap, "--topic", topic, "-g", group, "--state", "kafka",
+                "--until-end", "-X", "group.protocol=consumer", "-o", str(tmp_path / "a"))
+    assert a.proc.wait(90) == 0, a.stderr
+    assert spec_of(tmp_path / "a") == file_spec(tmp_path, lines), a.stderr
+    assert sum(committed(kafka_broker, topic, group, PARTITIONS).values()) == len(lines)
+
+
 def test_render_with_spec_writes_what_members_with_that_spec_write(
         kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path) -> None:  # noqa: F811
     topic = new_topic(kafka_broker, PARTITIONS)

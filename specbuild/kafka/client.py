@@ -782,9 +782,11 @@ GROUP_HEARTBEAT_MS: Final = "250"
 def cooperative(conf: Mapping[str, str]) -> dict[str, str]:
     """A group of followers moves only the partitions it must (cooperative-sticky), and soon (a heartbeat
     every 250 ms), unless set otherwise. With ``group.protocol=consumer`` (KIP-848) the broker sets the
-    heartbeat."""
-    beat = {} if conf.get("group.protocol") == "consumer" else {"heartbeat.interval.ms": GROUP_HEARTBEAT_MS}
-    return {"partition.assignment.strategy": "cooperative-sticky", **beat, **conf}
+    heartbeat and assigns, incrementally: librdkafka refuses a ``partition.assignment.strategy`` there."""
+    if conf.get("group.protocol") == "consumer":
+        return dict(conf)
+    return {"partition.assignment.strategy": "cooperative-sticky", "heartbeat.interval.ms": GROUP_HEARTBEAT_MS,
+            **conf}
 
 
 def _connection_only(conf: Mapping[str, str]) -> dict[str, str]:
