@@ -10,7 +10,7 @@ and logs read, running ones stopped, finished ones deleted, the list read; some 
 named actors, which the state API (`ray.util.state`: actors, tasks, nodes, workers, objects, placement
 groups, jobs; filters, limits, details, summaries) then lists; and a share of it through the `ray job` and
 `ray list` / `ray summary` CLI (a process per command). Errors: a job that is not there (404), a job deleted
-while it runs or submitted twice under one id (400), a bad filter (500 from the state API).
+while it runs or submitted twice under one id (Ray answers both with a 500 and its traceback as text).
 """
 
 from __future__ import annotations
