@@ -133,3 +133,33 @@ def test_a_mutation_is_caught_only_by_a_breaking_finding_the_unmutated_sample_di
     assert mutate.verdict(new, op, already)["caught"]
     assert not mutate.verdict([{"operation": "GET /acme/{a}/{b}", "kind": "x", "severity": "warning"}], op,
                               set())["caught"]
+
+
+def test_no_server_error_is_asked_of_an_operation_the_spec_learned_failing_already() -> None:
+    # OctoPrint: `POST /api/printerprofiles` answers 500 to a profile id that exists (its own error path), and
+    # `GET /api/files/local/{name}/{name2}` answered one 500 in sample a: spec A documents the 500, so a
+    # "server-error" mutation there changes nothing a gate could report, and was counted a miss of both
+    # gates (both ways). It is asked of operations whose spec documents no server error only.
+    mutate = load_script("scripts/real/mutate.py")
+    doc = {"paths": {"/p": {"post": {"responses": {"200": {}, "500": {}}}, "get": {"responses": {"200": {}}}},
+                     "/q/{id}": {"get": {"responses": {"200": {}, "5XX": {}}},
+                                 "put": {"responses": {"200": {}, "4XX": {}, "default": {}}}}}}
+    assert not mutate.askable("server-error", doc, ("POST", "/p"))
+    assert not mutate.askable("server-error", doc, ("GET", "/q/{id}"))
+    assert mutate.askable("server-error", doc, ("GET", "/p"))
+    assert mutate.askable("server-error", doc, ("PUT", "/q/{id}"))
+    assert mutate.askable("field-removed", doc, ("POST", "/p"))
+
+
+def test_a_type_changed_mutation_leaves_a_nullable_propertys_nulls_null() -> None:
+    # OctoPrint: `users[].apikey` is "REDACTED" for the admin and null for every other user. The mutation
+    # changed the string to its length and each null to the text "None": the strings it added were of the
+    # type learned already, so `build --check` saw "null or string -> integer or null or string" (a widening
+    # within its evidence, info) where the mutation meant every string to become a number. A null has no
+    # type to change: it stays null.
+    mutate = load_script("scripts/real/mutate.py")
+    body = {"users": [{"name": "admin", "apikey": "REDACTED"}, {"name": "anne", "apikey": None}]}
+    place = mutate.common_property([body])
+    assert place == ("users", "[]", "apikey")
+    mutate._edit(body, place, mutate._retype)
+    assert body == {"users": [{"name": "admin", "apikey": 8}, {"name": "anne", "apikey": None}]}

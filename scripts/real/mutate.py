@@ -9,11 +9,12 @@ keeps the gate silent on real servers is shown not to have silenced it on a real
 mutation changes one operation of sample b (chosen by spec A's routes, most-called first, up to
 ``PER_KIND`` operations a kind), then both gates a team runs are asked about it:
 
-- ``server-error``: a fifth of the operation's 2xx answers (one at least) become a 500 with a JSON error;
+- ``server-error``: a fifth of the operation's 2xx answers (one at least) become a 500 with a JSON error (not
+  asked of an operation whose spec A documents a 5xx already: no change a gate could see);
 - ``field-removed``: a scalar property present in every 2xx JSON answer of the operation is removed
   from all of them (from every item, where it sits in a list's objects);
 - ``type-changed``: such a property's values change JSON type in all of them (a number becomes its
-  text, a string its length, a boolean its text);
+  text, a string its length, a boolean its text; a null stays null);
 - ``operation-removed``: every call of the operation is answered 404 with a JSON error, as a server
   answers a route it no longer has (its calls simply missing from -b would prove nothing: a sample need
   not call every operation, and ``build --check`` rightly reads absence as no evidence).
@@ -137,6 +138,8 @@ def _drop(obj: dict[str, Any], key: str) -> None:
 
 def _retype(obj: dict[str, Any], key: str) -> None:
     v = obj[key]
+    if v is None:
+        return  # a null has no type to change (common_property chose the place by its other values)
     obj[key] = len(v) if isinstance(v, str) else ("true" if v else "false") if isinstance(v, bool) else str(v)
 
 
@@ -146,6 +149,16 @@ def _with_body(record: Record, body: Any) -> Record:
     out["response"]["headers"] = {k: v for k, v in out["response"].get("headers", {}).items()
                                   if k.lower() != "content-length"}
     return out
+
+
+def askable(kind: str, doc: Mapping[str, Any], op: Op) -> bool:
+    """Whether ``kind`` can be a change to ``op`` as spec A learned it: a server error is none where A documents
+    one already (an API whose own error path is a 500, or a 500 sample a happened to see), so no gate could
+    report it and counting it as missed says nothing of the gates."""
+    if kind != "server-error":
+        return True
+    responses = (doc.get("paths", {}).get(op[1], {}).get(op[0].lower()) or {}).get("responses") or {}
+    return not any(str(code).startswith("5") for code in responses)
 
 
 def mutate(kind: str, records: list[Record], idx: list[int]) -> list[Record] | None:
@@ -232,6 +245,8 @@ def mutations(name: str, a_spec: Path, b: Path, tmp: Path, unmutated: Mapping[st
         for op in ranked:
             if done == PER_KIND:
                 break
+            if not askable(kind, doc, op):
+                continue
             mutated = mutate(kind, records, ops[op])
             if mutated is None:
                 continue
