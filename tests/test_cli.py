@@ -206,6 +206,19 @@ def test_build_check_reports_the_diff_and_fails_on_threshold(tmp_path: Path) -> 
     assert (tmp_path / "b" / "openapi.json").exists()  # the learned spec is written either way
 
 
+def test_build_check_refuses_a_missing_or_invalid_committed_spec_before_learning(tmp_path: Path) -> None:
+    # the committed spec was read only after the build: a long replay learned and wrote its spec, then
+    # said "no such file" (trial24); a mistyped --check is a bad option, said before any record is read
+    (tmp_path / "bad.json").write_text('{"openapi": "3.0.3"}')
+    for committed, message in [(tmp_path / "nope.json", "nope.json: no such file"),
+                               (tmp_path / "bad.json", "bad.json")]:
+        out = tmp_path / committed.stem
+        r = specbuild("-i", str(USERS), "-o", str(out), "--check", str(committed))
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.startswith("Error: ") and message in r.stderr.splitlines()[0], r.stderr
+        assert "records read" not in r.stderr and not (out / "openapi.json").exists(), r.stderr
+
+
 def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     empty = specbuild("-i", "-", "-o", str(tmp_path / "e"), stdin=b"")
     assert (empty.returncode, empty.stderr) == (2, "Error: nothing learned: stdin holds no records\n")
