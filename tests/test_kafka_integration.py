@@ -522,6 +522,30 @@ def test_kcat_short_forms_choose_partitions_and_where_to_start(kafka_broker: Bro
     assert nothing.returncode == 2 and "Error: no topic matches ^no-such-topic-.*" in nothing.stderr
 
 
+def test_a_replay_that_learned_nothing_writes_no_spec_and_fails_as_a_file_build_does(
+        kafka_broker: Broker, tmp_path: Path) -> None:
+    # -e on an empty topic (retention expired, a topic nothing produced to yet) wrote a spec of no paths and
+    # exited 0, and with --check the drift gate said "no changes": a CI job passed on nothing (trial24)
+    empty = new_topic(kafka_broker, 1)
+    out = tmp_path / "spec"
+    r = specbuild(*kafka_args(kafka_broker, empty), "-o", str(out), "-e", "--check", str(USERS.with_name(
+        "users.openapi.json")))
+    assert r.returncode == 2, r.stderr
+    assert f"Error: nothing learned: {empty} holds no records" in r.stderr, r.stderr
+    assert "no changes" not in r.stdout and not (out / "openapi.json").exists()
+    topic = new_topic(kafka_broker, 1)
+    produce(kafka_broker, topic, USER_LINES[:5])
+    filtered = specbuild(*kafka_args(kafka_broker, topic), "-o", str(tmp_path / "f"), "-e", "--method", "PATCH")
+    assert filtered.returncode == 2, filtered.stderr
+    assert "Error: nothing learned: all 5 records were filtered out (--method 'PATCH')" in filtered.stderr
+    assert not (tmp_path / "f" / "openapi.json").exists()
+    # a resumed replay that read nothing new still has what it learned before: no error
+    learned = specbuild(*kafka_args(kafka_broker, topic, f"r-{topic}"), "-o", str(tmp_path / "r"), "-e")
+    again = specbuild(*kafka_args(kafka_broker, topic, f"r-{topic}"), "-o", str(tmp_path / "r"), "-e")
+    assert (learned.returncode, again.returncode) == (0, 0), again.stderr
+    assert "0 records read" in again.stderr and (tmp_path / "r" / "openapi.json").exists()
+
+
 @pytest.mark.parametrize("pattern", [False, True], ids=["name", "pattern"])
 def test_a_topic_created_after_the_follower_started_is_followed_within_seconds(
         kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path, pattern: bool) -> None:
