@@ -219,6 +219,24 @@ def test_build_check_refuses_a_missing_or_invalid_committed_spec_before_learning
         assert "records read" not in r.stderr and not (out / "openapi.json").exists(), r.stderr
 
 
+def test_binary_utf16_and_jsonl_given_as_a_spec_are_named_for_what_they_are(tmp_path: Path) -> None:
+    # random bytes and a UTF-16 export (PowerShell's `>`) were both "text, not recordings", and recordings
+    # given as a spec were "neither JSON nor YAML (expected '<document start>', but found '{')" (trial24)
+    (tmp_path / "bin.dat").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "utf16.jsonl").write_bytes(USERS.read_text().encode("utf-16"))
+    for name, said in [("bin.dat", "binary data"), ("utf16.jsonl", "UTF-16 text")]:
+        r = specbuild("-i", str(tmp_path / name), "-o", str(tmp_path / "out"))
+        assert r.returncode == 2 and r.stderr.startswith(f"Error: {name} is {said}, not recordings"), \
+            r.stderr
+    assert "UTF-8" in r.stderr
+    for args in (["check", "--spec", str(USERS), "-i", str(USERS)], ["diff", str(USERS), str(USERS)],
+                 ["-i", str(USERS), "-o", str(tmp_path / "o"), "--spec", str(USERS)]):
+        r = specbuild(*args)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.startswith(f"Error: {USERS}: JSON lines (recordings?), not one JSON or YAML document\n"
+                                   "  hint: "), r.stderr
+
+
 def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     empty = specbuild("-i", "-", "-o", str(tmp_path / "e"), stdin=b"")
     assert (empty.returncode, empty.stderr) == (2, "Error: nothing learned: stdin holds no records\n")
