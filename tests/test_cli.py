@@ -237,6 +237,17 @@ def test_binary_utf16_and_jsonl_given_as_a_spec_are_named_for_what_they_are(tmp_
                                    "  hint: "), r.stderr
 
 
+def test_the_readme_names_every_environment_variable_the_options_read_and_no_other() -> None:
+    # the README said "Each option also reads a SPECBUILD_* environment variable": 13 of them do, and a user
+    # who set SPECBUILD_UNTIL_END=1 followed forever (trial24)
+    read = set(re.findall(r'envvar="(SPECBUILD_[A-Z_]+)"', "".join(
+        p.read_text() for p in sorted((ROOT / "specbuild" / "cli").glob("*.py")))))
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Environment variables"):]
+    section = section[:section.index("\n#")]
+    assert set(re.findall(r"`(SPECBUILD_[A-Z_]+)`", section)) == read
+
+
 def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     empty = specbuild("-i", "-", "-o", str(tmp_path / "e"), stdin=b"")
     assert (empty.returncode, empty.stderr) == (2, "Error: nothing learned: stdin holds no records\n")
