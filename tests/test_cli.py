@@ -248,6 +248,16 @@ def test_the_readme_names_every_environment_variable_the_options_read_and_no_oth
     assert set(re.findall(r"`(SPECBUILD_[A-Z_]+)`", section)) == read
 
 
+def test_reset_state_that_cannot_remove_the_saved_state_says_so(tmp_path: Path) -> None:
+    # --reset-state in a folder whose state cannot be removed (a folder made read-only for the follower's user;
+    # here a directory in its place, as root may remove any file) was an internal error, exit 70 (trial24)
+    (tmp_path / "out" / ".specbuild-state.json" / "x").mkdir(parents=True)
+    r = specbuild("-b", "127.0.0.1:1", "-o", str(tmp_path / "out"), "--reset-state")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"Error: {tmp_path / 'out' / '.specbuild-state.json'}: cannot remove the saved "
+                               "state (Is a directory)\n  hint: "), r.stderr
+
+
 def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     empty = specbuild("-i", "-", "-o", str(tmp_path / "e"), stdin=b"")
     assert (empty.returncode, empty.stderr) == (2, "Error: nothing learned: stdin holds no records\n")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-from specbuild.errors import SourceError, UsageError
+from specbuild.errors import InputError, SourceError, UsageError
 from specbuild.filters import RecordFilter
 from specbuild.io.files import remove_stale_temps
 from specbuild.io.validate import preload, warm
@@ -356,7 +356,12 @@ def _start(settings: FollowSettings, checkpoints: Store, builder: SpecBuilder,
     saved state is an error: the state's offsets would win, silently."""
     state = Path(settings.output) / STATE_NAME
     if settings.reset_state and settings.output != "-" and state.exists():
-        state.unlink()
+        try:
+            state.unlink()
+        except OSError as exc:  # a folder the follower's user may not write, a folder by that name
+            raise InputError(f"{state}: cannot remove the saved state ({exc.strerror})",
+                             hint="remove it yourself (or give the folder to this user), or use another output "
+                                  "folder") from None
         reporter.note(f"specbuild: --reset-state: removed {state}; learning from the start")
     saved = checkpoints.load()
     if saved is None:
