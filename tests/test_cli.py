@@ -206,6 +206,58 @@ def test_build_check_reports_the_diff_and_fails_on_threshold(tmp_path: Path) -> 
     assert (tmp_path / "b" / "openapi.json").exists()  # the learned spec is written either way
 
 
+def test_build_check_refuses_a_missing_or_invalid_committed_spec_before_learning(tmp_path: Path) -> None:
+    # the committed spec was read only after the build: a long replay learned and wrote its spec, then
+    # said "no such file" (trial24); a mistyped --check is a bad option, said before any record is read
+    (tmp_path / "bad.json").write_text('{"openapi": "3.0.3"}')
+    for committed, message in [(tmp_path / "nope.json", "nope.json: no such file"),
+                               (tmp_path / "bad.json", "bad.json")]:
+        out = tmp_path / committed.stem
+        r = specbuild("-i", str(USERS), "-o", str(out), "--check", str(committed))
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.startswith("Error: ") and message in r.stderr.splitlines()[0], r.stderr
+        assert "records read" not in r.stderr and not (out / "openapi.json").exists(), r.stderr
+
+
+def test_binary_utf16_and_jsonl_given_as_a_spec_are_named_for_what_they_are(tmp_path: Path) -> None:
+    # random bytes and a UTF-16 export (PowerShell's `>`) were both "text, not recordings", and recordings
+    # given as a spec were "neither JSON nor YAML (expected '<document start>', but found '{')" (trial24)
+    (tmp_path / "bin.dat").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "utf16.jsonl").write_bytes(USERS.read_text().encode("utf-16"))
+    for name, said in [("bin.dat", "binary data"), ("utf16.jsonl", "UTF-16 text")]:
+        r = specbuild("-i", str(tmp_path / name), "-o", str(tmp_path / "out"))
+        assert r.returncode == 2 and r.stderr.startswith(f"Error: {name} is {said}, not recordings"), \
+            r.stderr
+    assert "UTF-8" in r.stderr
+    for args in (["check", "--spec", str(USERS), "-i", str(USERS)], ["diff", str(USERS), str(USERS)],
+                 ["-i", str(USERS), "-o", str(tmp_path / "o"), "--spec", str(USERS)]):
+        r = specbuild(*args)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.startswith(f"Error: {USERS}: JSON lines (recordings?), not one JSON or YAML document\n"
+                                   "  hint: "), r.stderr
+
+
+def test_the_readme_names_every_environment_variable_the_options_read_and_no_other() -> None:
+    # the README said "Each option also reads a SPECBUILD_* environment variable": 13 of them do, and a user
+    # who set SPECBUILD_UNTIL_END=1 followed forever (trial24)
+    read = set(re.findall(r'envvar="(SPECBUILD_[A-Z_]+)"', "".join(
+        p.read_text() for p in sorted((ROOT / "specbuild" / "cli").glob("*.py")))))
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Environment variables"):]
+    section = section[:section.index("\n#")]
+    assert set(re.findall(r"`(SPECBUILD_[A-Z_]+)`", section)) == read
+
+
+def test_reset_state_that_cannot_remove_the_saved_state_says_so(tmp_path: Path) -> None:
+    # --reset-state in a folder whose state cannot be removed (a folder made read-only for the follower's user;
+    # here a directory in its place, as root may remove any file) was an internal error, exit 70 (trial24)
+    (tmp_path / "out" / ".specbuild-state.json" / "x").mkdir(parents=True)
+    r = specbuild("-b", "127.0.0.1:1", "-o", str(tmp_path / "out"), "--reset-state")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"Error: {tmp_path / 'out' / '.specbuild-state.json'}: cannot remove the saved "
+                               "state (Is a directory)\n  hint: "), r.stderr
+
+
 def test_empty_input_bom_and_unwritable_output(tmp_path: Path) -> None:
     empty = specbuild("-i", "-", "-o", str(tmp_path / "e"), stdin=b"")
     assert (empty.returncode, empty.stderr) == (2, "Error: nothing learned: stdin holds no records\n")

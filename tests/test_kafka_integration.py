@@ -522,6 +522,48 @@ def test_kcat_short_forms_choose_partitions_and_where_to_start(kafka_broker: Bro
     assert nothing.returncode == 2 and "Error: no topic matches ^no-such-topic-.*" in nothing.stderr
 
 
+def test_a_replay_that_learned_nothing_writes_no_spec_and_fails_as_a_file_build_does(
+        kafka_broker: Broker, tmp_path: Path) -> None:
+    # -e on an empty topic (retention expired, a topic nothing produced to yet) wrote a spec of no paths and
+    # exited 0, and with --check the drift gate said "no changes": a CI job passed on nothing (trial24)
+    empty = new_topic(kafka_broker, 1)
+    out = tmp_path / "spec"
+    r = specbuild(*kafka_args(kafka_broker, empty), "-o", str(out), "-e", "--check", str(USERS.with_name(
+        "users.openapi.json")))
+    assert r.returncode == 2, r.stderr
+    assert f"Error: nothing learned: {empty} holds no records" in r.stderr, r.stderr
+    assert "no changes" not in r.stdout and not (out / "openapi.json").exists()
+    topic = new_topic(kafka_broker, 1)
+    produce(kafka_broker, topic, USER_LINES[:5])
+    filtered = specbuild(*kafka_args(kafka_broker, topic), "-o", str(tmp_path / "f"), "-e", "--method", "PATCH")
+    assert filtered.returncode == 2, filtered.stderr
+    assert "Error: nothing learned: all 5 records were filtered out (--method 'PATCH')" in filtered.stderr
+    assert not (tmp_path / "f" / "openapi.json").exists()
+    # a resumed replay that read nothing new still has what it learned before: no error
+    learned = specbuild(*kafka_args(kafka_broker, topic, f"r-{topic}"), "-o", str(tmp_path / "r"), "-e")
+    again = specbuild(*kafka_args(kafka_broker, topic, f"r-{topic}"), "-o", str(tmp_path / "r"), "-e")
+    assert (learned.returncode, again.returncode) == (0, 0), again.stderr
+    assert "0 records read" in again.stderr and (tmp_path / "r" / "openapi.json").exists()
+
+
+@pytest.mark.parametrize("pattern", [False, True], ids=["name", "pattern"])
+def test_a_topic_created_after_the_follower_started_is_followed_within_seconds(
+        kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path, pattern: bool) -> None:
+    # The follower says it waits for a topic that does not exist yet (or a pattern that matches none);
+    # librdkafka looks for new topics on its metadata refresh, every 5 minutes by default: a follower
+    # started before the services that produce saw their topic 80 s later still not assigned (trial24).
+    topic = f"t-{uuid.uuid4().hex[:10]}"
+    asked = f"^{re.escape(topic)}$" if pattern else topic
+    proc = running(*kafka_args(kafka_broker, asked), "-o", str(tmp_path / "spec"), "--checkpoint-interval", "1")
+    proc.wait_for(lambda err: "waiting for it" in err, "the warning about the missing topic")
+    create_topic(kafka_broker.bootstrap, topic, 1)
+    produce(kafka_broker, topic, USER_LINES)
+    proc.wait_for(lambda err: f"assigned {topic}[0]" in err, "the new topic's partition", timeout=30)
+    wait_committed(kafka_broker, topic, f"g-{asked}", len(USER_LINES), partitions=1)
+    assert proc.stop() == 0, proc.stderr
+    assert spec_of(tmp_path / "spec") == file_spec(tmp_path, USER_LINES)
+
+
 @pytest.mark.skipif(os.environ.get("SPECBUILD_TEST_BROKER", "").strip() == "tansu",
                     reason="Tansu's offsets_for_times is batch-granular (tests/brokers.py)")
 def test_start_time_starts_at_the_first_record_at_or_after_it(kafka_broker: Broker) -> None:

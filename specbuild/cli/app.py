@@ -206,6 +206,8 @@ def build(
     out = output_settings(_output_folder_for(src, output), fmt, spec, openapi, title, api_version, server_url,
                           base_path, examples=examples, enums=not no_enums, evidence=not no_evidence,
                           file_paths=file_paths)
+    drift = drift_check(check, fail_on, check_format)
+    committed = _committed_spec(drift, src, out)
     if src is Source.file:
         refuse_kafka_only({"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
                            "--start-time": start_time, "--partition": partition, "--reset-state": reset_state,
@@ -221,7 +223,7 @@ def build(
         _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet, reset_state,
                                           state_store(state, state_topic, out.target, reset_state)),
                           learning, out, read_base(out.start, quiet), partial)
-    _check_learned(drift_check(check, fail_on, check_format), learned if src is Source.file else None, out)
+    _check_learned(drift, committed, learned if src is Source.file else None, out)
 
 
 def _output_folder_for(src: Source, output: str | None) -> str:
@@ -249,24 +251,34 @@ def _build_from_kafka(settings: FollowSettings, learning: Learning, out: Output,
                base)
 
 
+def _committed_spec(drift: DriftCheck, src: Source, out: Output) -> dict[str, Any] | None:
+    """``build --check SPEC``: the committed spec, read (and its problems said) before any record is: a
+    mistyped path used to be said after a replay had learned and written its spec."""
+    if drift.committed is None:
+        return None
+    if src is Source.kafka and out.target == "-":
+        raise UsageError("--check with --source kafka needs -o FOLDER (the spec is read back from it)")
+    from specbuild.cli.drift import load_spec
+
+    return load_spec(drift.committed)
+
+
 def _read_back(out: Output) -> dict[str, Any]:
     """The spec a Kafka follow wrote, for ``--check``."""
-    if out.target == "-":
-        raise UsageError("--check with --source kafka needs -o FOLDER (the spec is read back from it)")
     return dict(read_document(Path(out.target) / out.file_name))
 
 
-def _check_learned(drift: DriftCheck, learned: dict[str, Any] | None, out: Output) -> None:
+def _check_learned(drift: DriftCheck, committed: dict[str, Any] | None, learned: dict[str, Any] | None,
+                   out: Output) -> None:
     """``build --check``: the diff from the committed spec to the learned one (a follow's: read back from
     its folder), for API clients; nothing without ``--check``."""
-    if drift.committed is None:
+    if drift.committed is None or committed is None:
         return
     if learned is None:
         learned = _read_back(out)
-    from specbuild.cli.drift import diff_report, lines_of, load_spec
+    from specbuild.cli.drift import diff_report, lines_of
     from specbuild.drift.report import render_diff
 
-    committed = load_spec(drift.committed)
     # annotations go on the committed spec: the file in the repository that the traffic disagrees with
     report = diff_report(committed, learned, base_name=str(drift.committed), head_name="learned from traffic",
                          fail_on=drift.fail_on, learned_head=True, annotate=str(drift.committed),

@@ -209,6 +209,15 @@ def read_document(path: str | Path) -> Any:
     return parse_document(read_bytes(path), Path(path))
 
 
+def _json_lines(raw: bytes) -> bool:
+    """Two or more lines, the first two each a JSON object: JSONL (recordings given where a spec goes)."""
+    lines = [line for line in raw[:1 << 20].splitlines()[:3] if line.strip()]
+    try:
+        return len(lines) >= 2 and all(isinstance(orjson.loads(line), dict) for line in lines[:2])
+    except orjson.JSONDecodeError:
+        return False
+
+
 def parse_document(raw: bytes, p: Path) -> Any:
     """A JSON or YAML document from its bytes; errors name ``p`` (its file, or ``stdin``)."""
     try:
@@ -218,6 +227,9 @@ def parse_document(raw: bytes, p: Path) -> Any:
     try:
         return _load_yaml(raw, p)
     except yaml.YAMLError as exc:
+        if _json_lines(raw):
+            raise InputError(f"{p}: JSON lines (recordings?), not one JSON or YAML document",
+                             hint="a spec is one document (openapi.json or .yaml); recordings go to -i") from None
         raise InputError(f"{p}: neither JSON nor YAML ({str(exc).splitlines()[0]})") from None
     except RecursionError:
         # orjson refuses past 1024 levels, and PyYAML's composer recurses per level in Python

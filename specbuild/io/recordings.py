@@ -14,6 +14,7 @@ mistake, a CSV) is an :class:`InputError` with a hint, before a record is read.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
@@ -167,8 +168,14 @@ def _document(value: Any, name: str) -> Iterator[Line]:
 
 def _not_recordings(first: Line, head: list[Line]) -> InputError:
     name = _name(first[1])
-    text = b"".join(raw for raw, _ in head).decode("utf-8", "replace")
-    if any(line.startswith(("openapi:", "swagger:")) for line in text.splitlines()):
+    raw = b"".join(raw for raw, _ in head)
+    text = raw.decode("utf-8", "replace")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"{\x00\"\x00" in raw or b"\x00{\x00\"" in raw:
+        # what PowerShell's `>` and Out-File write by default: the same records, in another encoding
+        what, hint = "UTF-16 text", "specbuild reads UTF-8: convert it first (iconv -f UTF-16 -t UTF-8)"
+    elif b"\x00" in raw or text.count("\ufffd") * 10 > len(text):
+        what, hint = "binary data", "-i takes HTTP Types records (JSONL or a JSON array) or HAR 1.2"
+    elif any(line.startswith(("openapi:", "swagger:")) for line in text.splitlines()):
         what, hint = "a YAML OpenAPI document", "a spec goes to --spec (build) or check --spec; -i takes recordings"
     elif all("," in line for line in text.splitlines() if line.strip()):
         what, hint = "CSV", "-i takes HTTP Types records (JSONL or a JSON array) or HAR 1.2"

@@ -55,8 +55,12 @@ _QUIET: Final = {"log_level": "0"}
 # 6.9 KB: a member alone on a 640k-record backlog waited on fetches ~30% of its wall time (15,0xx
 # records/s in 3 runs); at 16 MiB 20,372-21,267/s, two members 29,233-31,276/s (was 23,759-25,536). Records of
 # ~2 KB gained nothing (19.6k/s either way), peak RSS 623 -> 685 MiB (bench_kafka, 100k).
+# A topic created after the follower started (it warns "waiting for it"), or a new one a ^pattern matches,
+# is seen at librdkafka's next metadata refresh: every 5 minutes by default, and a follower started before
+# its producers was still unassigned 80 s after they created the topic. Every 10 s costs one small request.
 _CONSUMER_DEFAULTS: Final[dict[str, str]] = {"queued.max.messages.kbytes": "131072",
-                                             "max.partition.fetch.bytes": "16777216"}
+                                             "max.partition.fetch.bytes": "16777216",
+                                             "topic.metadata.refresh.interval.ms": "10000"}
 # What the follower's correctness rests on: offsets are committed only after a checkpoint is on disk.
 _CONSUMER_FORCED: Final = {"enable.auto.commit": "false", "enable.partition.eof": "true"}
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-from specbuild.errors import UsageError
+from specbuild.errors import InputError, SourceError, UsageError
 from specbuild.filters import RecordFilter
 from specbuild.io.files import remove_stale_temps
 from specbuild.io.validate import preload, warm
@@ -58,7 +58,7 @@ from specbuild.kafka.pool import BATCH, Folder, LocalFolder, ScalingFolder
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions, counts
 from specbuild.parallel import Standby, cores, give_back_memory
-from specbuild.run import Fold, Reporter, Stats, StopSignals
+from specbuild.run import Fold, Reporter, Stats, StopSignals, nothing_learned
 
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
 # A batch holds at most about this many bytes (fewer than BATCH records when they are large): batches
@@ -287,6 +287,7 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
         source.close()
         folder.stats.finished = time.monotonic()
         _report_end(reporter, follower, reason, stop.received)
+        _refuse_nothing_learned(follower, reason, settings)
 
 
 def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Reporter,
@@ -332,6 +333,7 @@ def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Repo
         _leave(group, follower, source, reason, stop.requested())
         folder.stats.finished = time.monotonic()
         _report_end(reporter, follower, reason, stop.received)
+        _refuse_nothing_learned(follower, reason, settings)
 
 
 def _leave(group: Group, follower: Follower, source: KafkaSource, reason: str, signalled: bool) -> None:
@@ -354,7 +356,12 @@ def _start(settings: FollowSettings, checkpoints: Store, builder: SpecBuilder,
     saved state is an error: the state's offsets would win, silently."""
     state = Path(settings.output) / STATE_NAME
     if settings.reset_state and settings.output != "-" and state.exists():
-        state.unlink()
+        try:
+            state.unlink()
+        except OSError as exc:  # a folder the follower's user may not write, a folder by that name
+            raise InputError(f"{state}: cannot remove the saved state ({exc.strerror})",
+                             hint="remove it yourself (or give the folder to this user), or use another output "
+                                  "folder") from None
         reporter.note(f"specbuild: --reset-state: removed {state}; learning from the start")
     saved = checkpoints.load()
     if saved is None:
@@ -439,6 +446,20 @@ def _counts(doc: dict[str, Any] | None) -> dict[str, int]:
     paths = doc.get("paths", {})
     ops = sum(1 for item in paths.values() for m in item if m != "parameters")
     return {"paths": len(paths), "operations": ops}
+
+
+def _refuse_nothing_learned(follower: Follower, reason: str, settings: FollowSettings) -> None:
+    """``--until-end`` (a replay, as of a file) that learned nothing, not even from a saved state: an error, as a
+    file build's (exit 2), and no spec. A spec of no paths, exit 0, passed for a result, and ``--check`` said
+    "no changes" of it: a CI job on an empty topic passed. A follow stopped otherwise keeps its spec: it
+    learns what comes."""
+    if reason != "end" or _counts(follower.doc).get("operations", 0):
+        return
+    if isinstance(follower.target, Path):
+        follower.target.unlink(missing_ok=True)  # the state stays: a run after this goes on from it
+    said = settings.keep.said if settings.keep is not None else ""
+    why, hint = nothing_learned(follower.folder.stats, ", ".join(settings.connection.topics), said)
+    raise SourceError(why, hint=hint)
 
 
 def _report_end(reporter: Reporter, follower: Follower, reason: str, signum: int | None) -> None:
