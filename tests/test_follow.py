@@ -575,6 +575,31 @@ def test_commit_only_touches_partitions_we_hold() -> None:
     assert consumer.commits == [{("t", 1): 3}]
 
 
+def test_a_commit_kafka_does_not_answer_is_given_up_and_the_consumer_left_unclosed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from specbuild.kafka import client as client_module
+
+    monkeypatch.setattr(client_module, "COMMIT_WAIT_S", 0.2)
+    answer = threading.Event()
+    consumer = FakeConsumer(spread(list(USERS[:6]), parts=2), on_commit=lambda _: answer.wait(10) and None)
+    notes: list[str] = []
+    source = KafkaSource(consumer, ["t"], {}, note=notes.append)
+    source.subscribe()
+    source.poll(100, 0.1)
+    assert not source.commit({("t", 0): 3})  # a hung broker: given up after COMMIT_WAIT_S
+    assert not source.commit({("t", 0): 3})  # the first still waits: this one is not asked
+    source.close()  # closing would wait for that broker too
+    assert not consumer.closed
+    assert [n.split(";")[0] for n in notes if n.startswith("warning")] == [
+        "warning: Kafka did not answer the offset commit in 0 s (a broker that hangs?)",
+        "warning: Kafka has not answered the last offset commit",
+        "warning: Kafka does not answer",
+    ]
+    answer.set()
+
+
 def test_describe_groups_partitions_by_topic() -> None:
     assert describe([("b", 2), ("a", 1), ("b", 0)]) == "a[1], b[0,2]"
 

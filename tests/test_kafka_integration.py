@@ -25,6 +25,7 @@ import pytest
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
 from specbuild.io.validate import spec_problems
+from specbuild.kafka.client import COMMIT_WAIT_S
 from tests.brokers import (
     HEAP_OPTS,
     Broker,
@@ -364,6 +365,32 @@ def test_the_broker_going_away_is_survived_and_a_signal_during_the_outage_writes
         broker.stop()
     assert spec_of(out) == file_spec(tmp_path, USER_LINES)
     assert "144 records read" in proc.stderr
+
+
+def test_a_signal_while_the_broker_hangs_writes_and_exits_after_the_commit_wait(
+        running: Callable[..., Running], tmp_path: Path) -> None:
+    # a broker stopped (SIGSTOP), not gone: its connections stay open and nothing answers. librdkafka's
+    # offset commit has no timeout: the follower, its spec written, waited there until the broker came back
+    broker = start_broker("tansu", tmp_path)   # our own broker: this test stops it
+    try:
+        topic = new_topic(broker)
+        produce(broker, topic, USER_LINES)
+        out = tmp_path / "spec"
+        proc = running(*kafka_args(broker, topic), "-o", str(out), "--checkpoint-interval", "1")
+        wait_committed(broker, topic, f"g-{topic}", len(USER_LINES))
+        assert broker.pid is not None
+        os.kill(broker.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            assert proc.stop(signal.SIGINT, timeout=40) == 0, proc.stderr
+            took = time.monotonic() - started
+        finally:
+            os.kill(broker.pid, signal.SIGCONT)
+    finally:
+        broker.stop()
+    assert took < COMMIT_WAIT_S + 10, (took, proc.stderr)
+    assert "Kafka did not answer the offset commit" in proc.stderr, proc.stderr
+    assert spec_of(out) == file_spec(tmp_path, USER_LINES)
 
 
 @contextlib.contextmanager

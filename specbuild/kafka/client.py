@@ -39,6 +39,9 @@ Note = Callable[[str], None]
 DEFAULT_BOOTSTRAP: Final = "localhost:9092"
 DEFAULT_GROUP: Final = "specbuild"
 PROBE_TIMEOUT: Final = 7.0          # seconds to reach a broker at start: "a clear error within ~10 s"
+# seconds an offset commit is waited for: librdkafka's has no timeout, and a broker that hangs (stopped, not
+# gone: its connections stay open) held a follower stopped by Ctrl-C for minutes after its spec was written
+COMMIT_WAIT_S: Final = 10.0
 NOTE_EVERY: Final = 30.0            # the same librdkafka error is noted at most this often
 COMPRESSIONS: Final = ("none", "gzip", "snappy", "lz4", "zstd")
 PARTITION_EOF: Final[int] = KafkaError._PARTITION_EOF
@@ -345,6 +348,7 @@ class KafkaSource:
         self.failure: Exception | None = None  # what on_assign raised
         self.closing = False
         self.closed = False
+        self.committing: threading.Thread | None = None  # an offset commit Kafka has not answered yet
 
     def subscribe(self) -> None:
         if self.partitions:  # --partition: exactly these, as kcat -p does; the group only stores offsets
@@ -514,10 +518,25 @@ class KafkaSource:
         mine = [TopicPartition(t, p, o) for (t, p), o in sorted(offsets.items()) if (t, p) in self.assigned]
         if not mine or self.closed:
             return True
-        try:
-            result = self.consumer.commit(offsets=mine, asynchronous=False)
-        except KafkaException as exc:
-            self.note(f"warning: could not commit offsets ({_reason(exc)}); the saved state has them")
+        if self.committing is not None and self.committing.is_alive():
+            self.note("warning: Kafka has not answered the last offset commit; this one is skipped (the saved "
+                      "state has the offsets)")
+            return False
+        answer: list[Any] = []
+        self.committing = threading.Thread(target=_answered, args=(self.consumer, mine, answer),
+                                           name="specbuild-commit", daemon=True)
+        self.committing.start()
+        self.committing.join(COMMIT_WAIT_S)
+        if not answer:
+            self.note(f"warning: Kafka did not answer the offset commit in {COMMIT_WAIT_S:.0f} s (a broker that "
+                      "hangs?); the saved state has the offsets")
+            return False
+        result = answer[0]
+        if isinstance(result, BaseException) and not isinstance(result, (KafkaException, RuntimeError)):
+            raise result
+        if isinstance(result, (KafkaException, RuntimeError)):  # RuntimeError: the consumer closed meanwhile
+            why = _reason(result) if isinstance(result, KafkaException) else str(result)
+            self.note(f"warning: could not commit offsets ({why}); the saved state has them")
             return False
         failed = [tp for tp in result or () if tp.error is not None]
         if failed:
@@ -531,12 +550,26 @@ class KafkaSource:
         if self.closed:
             return
         self.closing = True
+        if self.committing is not None and self.committing.is_alive():
+            # closing would wait for that commit's broker too: the group moves our partitions when our
+            # session times out instead
+            self.note("warning: Kafka does not answer; leaving without closing the consumer")
+            self.closed = True
+            return
         try:
             self.consumer.close()
         except (KafkaException, RuntimeError) as exc:
             self.note(f"warning: closing the Kafka consumer: {_reason(exc)}")
         finally:
             self.closed = True
+
+
+def _answered(consumer: Any, offsets: list[TopicPartition], answer: list[Any]) -> None:
+    """A synchronous commit of ``offsets``: its result, or its KafkaException, appended to ``answer``."""
+    try:
+        answer.append(consumer.commit(offsets=offsets, asynchronous=False))
+    except BaseException as exc:  # looked at (or raised again) in the caller's thread
+        answer.append(exc)
 
 
 def open_source(conf: Mapping[str, str], topics: Sequence[str], positions: Mapping[Partition, int], *,
