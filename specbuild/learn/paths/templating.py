@@ -714,7 +714,7 @@ class _Resolver:
         """``cands`` less the words that are operations here (kept literal): actions, unless many values
         stand beside them."""
         called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
-            else invoked(site.groups, cands)
+            or _names_posted_to_and_read(site, cands) else invoked(site.groups, cands)
         actions = {w for w in cands if is_action(w) or _in_a_format(w)} | called
         holding = _holding_the_values_resources(site, actions - called, set(cands) - actions)
         if len(holding) >= VOCABULARY_MIN and len(holding) >= len(set(cands) - actions) \
@@ -1343,6 +1343,16 @@ def _ids_posted_to(site: _Site) -> bool:
     """Typed ids here were POSTed to (``POST /tags/{arn}``): the call is made on items, so words only
     POSTed to beside them are items named by hand (``POST /tags/alpha-green``), not actions invoked."""
     return any("POST" in raw.methods for label in site.typed for raw in site.groups[label])
+
+
+def _names_posted_to_and_read(site: _Site, cands: Iterable[str]) -> bool:
+    """Two or more plain words here both POSTed to and read (``POST`` and ``GET
+    /config/scripts/nightly-backup``): items saved and read back by name, as a configuration API's
+    create-or-update is; an operation invoked is not read back. Words only POSTed to beside them are items
+    not read yet, then, not actions invoked (as beside ids POSTed to: :func:`_ids_posted_to`)."""
+    both = [w for w in cands if not _names_a_resource(w)
+            and {"GET", "POST"} <= frozenset().union(*(raw.methods for raw in site.groups[w]))]
+    return len(both) >= 2
 
 
 def _keys_below(raws: Sequence[_Raw], limit: int) -> int:
