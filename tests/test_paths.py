@@ -2851,3 +2851,19 @@ def test_names_only_posted_to_beside_names_posted_to_and_read_are_items_too() ->
     # only operations POSTed to, none read: they stay the API's own words
     ops = [ex("post", f"/api/recordings/{w}", resp={"state": w}) for w in ("start", "stop", "pause", "resume")]
     assert sorted(_paths(ops)) == [f"/api/recordings/{w}" for w in ("pause", "resume", "start", "stop")]
+
+
+def test_a_name_reading_as_a_plural_among_names_answering_alike_and_no_list_is_one_of_them() -> None:
+    """Under a singular parent, fewer than eight names answering alike take only the words that read as no
+    plural (a few collections answer alike by their list envelope alone). ``feed-the-cats`` reads as a
+    plural, but it answers what its siblings answer, and no list: a name among names, not a collection
+    (Home Assistant's script ``wake_up_kids`` stayed a literal path beside ``{configName}``)."""
+    rows = [ex("post", f"/api/automation/config/{name}", body={"alias": name}, resp={"result": "ok"})
+            for name in ("nightly-backup", "lights-off", "wake-up", "feed-the-cats")]
+    rows += [ex("get", f"/api/automation/config/{name}", resp={"alias": name, "mode": "single"})
+             for name in ("nightly-backup", "lights-off", "wake-up")]
+    assert sorted(_paths(rows)) == ["/api/automation/config/{configName}"]
+    # collections answering alike by their list envelope stay apart, plurals beside them or not
+    lists = [ex("get", f"/api/admin/{w}", resp={"value": [{"id": 1}], "nextLink": None})
+             for w in ("users", "groups", "roles", "policies")]
+    assert sorted(_paths(lists)) == [f"/api/admin/{w}" for w in ("groups", "policies", "roles", "users")]

@@ -773,9 +773,12 @@ class _Resolver:
         if n >= 8:
             return cands
         # a few collections answer alike by their list envelope alone (``{value: [...], nextLink}``):
-        # likeness speaks for the words that are no collection's name, three of them at least
+        # likeness speaks for the words that are no collection's name, three of them at least, and for a
+        # word among them that reads as a plural but answers no list (a script ``wake_up_kids``)
         named = {w for w in cands if not _plural(w)}
-        return named if similar and len(named) >= 3 else set()
+        if not similar or len(named) < 3:
+            return set()
+        return named | {w for w in cands - named if not _answers_a_list(members[w])}
 
     def _known_elsewhere(self, site: _Site, cands: set[str]) -> bool:
         """Most candidates were values of a parameter elsewhere: the evidence that outweighs unlike answers.
@@ -1854,6 +1857,11 @@ def _plain(word: str) -> bool:
     """Letters of one case, or camelCase, no digits: how endpoints are named, unlike ids (4amxqus9hn,
     ftNbsXzOx)."""
     return not _is_cased(word) and not any(c.isdigit() for c in word)
+
+
+def _answers_a_list(profile: Profile) -> bool:
+    """Whether an answer right at the word held a list (``[].id``, ``value[].id``): a collection's listing."""
+    return any("[]" in prop for prop in profile.get((), ()))
 
 
 @lru_cache(maxsize=1 << 14)  # pure, and asked by most rules (the mix's 100k render: 16.9k questions of 1.5k words)
