@@ -2823,3 +2823,47 @@ def test_one_real_id_called_once_still_makes_collections_of_the_plurals_beside_i
              for _ in range(5)]
     served = _paths([*rows, ex("get", f"{base}/42", 200, resp={"id": 42, "title": "x"})])
     assert f"{base}/comments/{{commentId}}/reactions" in served
+
+
+# --- names saved by POST beside names saved and read (real24: a configuration API's create-or-update) ----
+
+def _saved_scripts(read: tuple[str, ...], only_saved: tuple[str, ...]) -> list[Any]:
+    """Scripts saved by ``POST /api/config/scripts/<name>`` (create or replace, answered ``{"result": "ok"}``),
+    some of them read back by ``GET``: a configuration API whose items clients name."""
+    def script(name: str) -> dict[str, object]:
+        return {"alias": name.replace("-", " "), "mode": "single", "sequence": [{"service": "light.turn_on"}]}
+    rows = []
+    for name in read + only_saved:
+        rows.append(ex("post", f"/api/config/scripts/{name}", body=script(name), resp={"result": "ok"}))
+    rows += [ex("get", f"/api/config/scripts/{name}", resp=script(name)) for name in read]
+    return rows
+
+
+def test_names_only_posted_to_beside_names_posted_to_and_read_are_items_too() -> None:
+    """Three scripts saved and read back, three only saved so far: as many POST-only words as the rest,
+    which :func:`actions.invoked` reads as a position of operations (``POST /recordings/start``), so the
+    three stayed literal paths beside ``{scriptName}``. Words here both POSTed to and read are items
+    saved by name (an operation is not read back), so the words only POSTed to beside them are items
+    not read yet, as beside ids POSTed to (``_ids_posted_to``)."""
+    paths = _paths(_saved_scripts(("nightly-backup", "lights-off", "wake-up"), ("feed-the-cat", "water-plants",
+                                                                                "morning")))
+    assert sorted(paths) == ["/api/config/scripts/{scriptName}"]
+    # only operations POSTed to, none read: they stay the API's own words
+    ops = [ex("post", f"/api/recordings/{w}", resp={"state": w}) for w in ("start", "stop", "pause", "resume")]
+    assert sorted(_paths(ops)) == [f"/api/recordings/{w}" for w in ("pause", "resume", "start", "stop")]
+
+
+def test_a_name_reading_as_a_plural_among_names_answering_alike_and_no_list_is_one_of_them() -> None:
+    """Under a singular parent, fewer than eight names answering alike take only the words that read as no
+    plural (a few collections answer alike by their list envelope alone). ``feed-the-cats`` reads as a
+    plural, but it answers what its siblings answer, and no list: a name among names, not a collection
+    (Home Assistant's script ``wake_up_kids`` stayed a literal path beside ``{configName}``)."""
+    rows = [ex("post", f"/api/automation/config/{name}", body={"alias": name}, resp={"result": "ok"})
+            for name in ("nightly-backup", "lights-off", "wake-up", "feed-the-cats")]
+    rows += [ex("get", f"/api/automation/config/{name}", resp={"alias": name, "mode": "single"})
+             for name in ("nightly-backup", "lights-off", "wake-up")]
+    assert sorted(_paths(rows)) == ["/api/automation/config/{configName}"]
+    # collections answering alike by their list envelope stay apart, plurals beside them or not
+    lists = [ex("get", f"/api/admin/{w}", resp={"value": [{"id": 1}], "nextLink": None})
+             for w in ("users", "groups", "roles", "policies")]
+    assert sorted(_paths(lists)) == [f"/api/admin/{w}" for w in ("groups", "policies", "roles", "users")]

@@ -714,7 +714,7 @@ class _Resolver:
         """``cands`` less the words that are operations here (kept literal): actions, unless many values
         stand beside them."""
         called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
-            else invoked(site.groups, cands)
+            or _names_posted_to_and_read(site, cands) else invoked(site.groups, cands)
         actions = {w for w in cands if is_action(w) or _in_a_format(w)} | called
         holding = _holding_the_values_resources(site, actions - called, set(cands) - actions)
         if len(holding) >= VOCABULARY_MIN and len(holding) >= len(set(cands) - actions) \
@@ -773,9 +773,12 @@ class _Resolver:
         if n >= 8:
             return cands
         # a few collections answer alike by their list envelope alone (``{value: [...], nextLink}``):
-        # likeness speaks for the words that are no collection's name, three of them at least
+        # likeness speaks for the words that are no collection's name, three of them at least, and for a
+        # word among them that reads as a plural but answers no list (a script ``wake_up_kids``)
         named = {w for w in cands if not _plural(w)}
-        return named if similar and len(named) >= 3 else set()
+        if not similar or len(named) < 3:
+            return set()
+        return named | {w for w in cands - named if not _answers_a_list(members[w])}
 
     def _known_elsewhere(self, site: _Site, cands: set[str]) -> bool:
         """Most candidates were values of a parameter elsewhere: the evidence that outweighs unlike answers.
@@ -1345,6 +1348,16 @@ def _ids_posted_to(site: _Site) -> bool:
     return any("POST" in raw.methods for label in site.typed for raw in site.groups[label])
 
 
+def _names_posted_to_and_read(site: _Site, cands: Iterable[str]) -> bool:
+    """Two or more plain words here both POSTed to and read (``POST`` and ``GET
+    /config/scripts/nightly-backup``): items saved and read back by name, as a configuration API's
+    create-or-update is; an operation invoked is not read back. Words only POSTed to beside them are items
+    not read yet, then, not actions invoked (as beside ids POSTed to: :func:`_ids_posted_to`)."""
+    both = [w for w in cands if not _names_a_resource(w)
+            and {"GET", "POST"} <= frozenset().union(*(raw.methods for raw in site.groups[w]))]
+    return len(both) >= 2
+
+
 def _keys_below(raws: Sequence[_Raw], limit: int) -> int:
     """How many distinct paths end at or below these nodes, counted up to ``limit``."""
     count = 0
@@ -1844,6 +1857,11 @@ def _plain(word: str) -> bool:
     """Letters of one case, or camelCase, no digits: how endpoints are named, unlike ids (4amxqus9hn,
     ftNbsXzOx)."""
     return not _is_cased(word) and not any(c.isdigit() for c in word)
+
+
+def _answers_a_list(profile: Profile) -> bool:
+    """Whether an answer right at the word held a list (``[].id``, ``value[].id``): a collection's listing."""
+    return any("[]" in prop for prop in profile.get((), ()))
 
 
 @lru_cache(maxsize=1 << 14)  # pure, and asked by most rules (the mix's 100k render: 16.9k questions of 1.5k words)
