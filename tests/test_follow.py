@@ -712,7 +712,7 @@ def test_produce_sends_good_records_as_written_and_locates_bad_ones(tmp_path: Pa
     assert sink.delivered == 2
     assert warned and warned[0].startswith("f.jsonl:2: not a JSON record")
     assert "2 records produced to t" in summary(stats, sink)
-    assert "1 bad records skipped (not-json: 1)" in summary(stats, sink)
+    assert "1 bad record skipped (not-json: 1)" in summary(stats, sink)
 
 
 @pytest.mark.parametrize(("cores", "folds_here"), [(1, True), (2, False)])

@@ -19,7 +19,7 @@ import typer
 from specbuild.cli.console import Reporter
 from specbuild.cli.helptext import Command, examples
 from specbuild.cli.options import one_of
-from specbuild.errors import RecordError, SourceError
+from specbuild.errors import RecordError, SourceError, plural
 from specbuild.io.recordings import read_records
 from specbuild.kafka.client import KafkaSink, open_sink, producer_config
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, decode
@@ -97,8 +97,8 @@ def _check_delivery(sink: KafkaSink, left: int) -> None:
 
 def summary(stats: Stats, sink: KafkaSink) -> str:
     skipped = sum(stats.skipped.values())
-    line = (f"specbuild: {sink.delivered:,} records produced to {sink.topic} in {stats.seconds:.2f} s; "
-            f"{skipped:,} bad records skipped")
+    line = (f"specbuild: {plural(sink.delivered, 'record')} produced to {sink.topic} in {stats.seconds:.2f} s; "
+            f"{plural(skipped, 'bad record')} skipped")
     if skipped:
         line += " (" + ", ".join(f"{r}: {n:,}" for r, n in sorted(stats.skipped.items())) + ")"
     return line
