@@ -43,6 +43,20 @@ def test_hop_by_hop_headers_stay_and_x_forwarded_ones_are_added() -> None:
         (b"x-forwarded-proto", b"http"), (b"x-forwarded-host", b"h")]
 
 
+def test_no_forwarded_sends_the_request_as_the_client_sent_it(proxy_to: Any) -> None:
+    # Home Assistant answers 400 to X-Forwarded-For from a proxy it was not told to trust
+    def answer(request: bytes, rfile: Any, wfile: Any) -> None:
+        wfile.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+
+    upstream = RawUpstream(answer)
+    client = http.client.HTTPConnection(proxy_to(upstream.url, "--no-forwarded"), timeout=10)
+    client.request("GET", "/a", headers={"x-forwarded-for": "1.2.3.4"})
+    assert client.getresponse().read() == b"{}"
+    head = upstream.requests[0].partition(b"\r\n\r\n")[0].lower().split(b"\r\n")
+    assert b"x-forwarded-for: 1.2.3.4" in head  # the client's own, passed on as it was
+    assert not [line for line in head if line.startswith((b"x-forwarded-proto", b"x-forwarded-host"))]
+
+
 class RawUpstream(socketserver.ThreadingTCPServer):
     """An upstream on loopback that keeps each request as its bytes came and answers ``answer(request)``:
     the tests see exactly what the proxy sent and control exactly what it gets back."""

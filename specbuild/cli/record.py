@@ -79,6 +79,9 @@ def record(
                               "flagged, learned by media type only; other binary bodies are base64).")] = None,
     sample: Annotated[float, typer.Option("--sample", metavar="SHARE", callback=_share,
                       help="The share of exchanges recorded (0..1).")] = 1.0,
+    no_forwarded: Annotated[bool, typer.Option("--no-forwarded", help="Add no X-Forwarded-For, -Proto, -Host to "
+                            "what goes upstream (a server that refuses them from a proxy it does not trust: "
+                            "Home Assistant answers 400).")] = False,
     rotate_bytes: Annotated[int | None, typer.Option("--rotate-bytes", metavar="BYTES", callback=_positive,
                             help="Rotate -o at this size: rec.jsonl.1, .2 ... (5 kept).")] = None,
     include_path: IncludePath = None,
@@ -102,7 +105,7 @@ def record(
     print(f"specbuild record: http://{bind}:{port} -> {upstream}, recording to {output}", flush=True)
     proxy.serve(target, bind, port, {"to": sink, "redaction": redaction, "max_body_bytes": max_body_bytes,
                                        "keep": record_filter(include_path, exclude_path, host, method),
-                                       "sample": sample, "omit": tuple(omit_body or ())})
+                                       "sample": sample, "omit": tuple(omit_body or ())}, forwarded=not no_forwarded)
 
 
 def _sink(output: str, rotate_bytes: int | None, kafka_option: tuple[str, ...], kafka_config: Path | None) -> Sink:

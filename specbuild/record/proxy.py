@@ -148,7 +148,7 @@ class ClientSide(asyncio.Protocol):
         upstream = self.proxy.upstream
         self.out = serialize((method, upstream.prefix + origin_form(target), b"HTTP/1.1"),
                              upstream_headers(head, upstream.authority, peer[0] if peer else None,
-                                              self.proxy.scheme, framing, upgrade))
+                                              self.proxy.scheme, framing, upgrade, self.proxy.forwarded))
         self.exchange = self.proxy.capture(head, now())
         if self.exchange is not None:
             self.kept = (Kept(self.proxy.max_body), Kept(self.proxy.max_body))
@@ -352,10 +352,12 @@ class ClientSide(asyncio.Protocol):
 class Proxy:
     """Forward every request a client sends to ``upstream`` and record the exchange with ``recorder``."""
 
-    def __init__(self, upstream: Upstream, recorder: Recorder | None = None, *, scheme: str = "http") -> None:
+    def __init__(self, upstream: Upstream, recorder: Recorder | None = None, *, scheme: str = "http",
+                 forwarded: bool = True) -> None:
         self.upstream = upstream
         self.recorder = recorder
         self.scheme = scheme
+        self.forwarded = forwarded  # X-Forwarded-* added to what goes upstream
         self.max_body = recorder.max_body_bytes if recorder is not None else 0
         self.clients: set[ClientSide] = set()
 
@@ -414,9 +416,10 @@ def origin_form(target: bytes) -> bytes:
 
 
 def upstream_headers(head: Head, authority: bytes, client: str | None, scheme: str, framing: Framing,
-                     upgrade: bool) -> list[tuple[bytes, bytes]]:
+                     upgrade: bool, forwarded: bool = True) -> list[tuple[bytes, bytes]]:
     """The request's headers for the upstream: Host its own, hop-by-hop ones (and those Connection names)
-    dropped but the framing and an upgrade, Expect dropped (the proxy answered it), X-Forwarded-* added."""
+    dropped but the framing and an upgrade, Expect dropped (the proxy answered it), X-Forwarded-* added
+    (unless not ``forwarded``: the client's own then pass as they came)."""
     named = head.tokens(b"connection")
     out: list[tuple[bytes, bytes]] = [(b"host", authority)]
     host, forwarded_for = b"", b""
@@ -424,12 +427,14 @@ def upstream_headers(head: Head, authority: bytes, client: str | None, scheme: s
         name = key.lower()
         if name == b"host":
             host = value
-        elif name == b"x-forwarded-for":
+        elif name == b"x-forwarded-for" and forwarded:
             forwarded_for = value + b", "
         elif ((name not in HOP_BY_HOP and name not in named and name != b"expect")
               or (name == b"transfer-encoding" and framing is Framing.CHUNKED)
               or (upgrade and name in (b"connection", b"upgrade"))):
             out.append((key, value))
+    if not forwarded:
+        return out
     if client:
         out.append((b"x-forwarded-for", forwarded_for + client.encode()))
     out.append((b"x-forwarded-proto", scheme.encode()))
@@ -472,12 +477,12 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
         uvloop.run(main)
 
 
-def serve(upstream: Upstream, host: str, port: int, recorder: dict[str, object]) -> None:
+def serve(upstream: Upstream, host: str, port: int, recorder: dict[str, object], forwarded: bool = True) -> None:
     """Record through a proxy on ``host:port`` to ``upstream`` until a signal (``recorder``: the keyword
-    arguments of :class:`Recorder`, ``to`` included)."""
+    arguments of :class:`Recorder`, ``to`` included; ``forwarded``: X-Forwarded-* added upstream)."""
     rec = Recorder(None, **recorder)  # type: ignore[arg-type]
     rec.sink = Batch(rec.sink)
     try:
-        _run(Proxy(upstream, rec).serve(host, port))
+        _run(Proxy(upstream, rec, forwarded=forwarded).serve(host, port))
     finally:
         rec.sink.close()
