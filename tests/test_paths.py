@@ -2888,3 +2888,17 @@ def test_operations_only_posted_to_beside_names_posted_to_and_read_stay_operatio
                for n in ("billing", "audit", "default")]
     queues += [ex("post", f"/api/queues/{w}", body={}, resp={"purged": 3}) for w in ("purge", "drain", "compact")]
     assert sorted(_paths(queues)) == [f"/api/queues/{w}" for w in ("compact", "drain", "purge", "{queueName}")]
+
+
+def test_a_collection_answering_an_empty_page_beside_names_answering_alike_stays_a_collection() -> None:
+    """``GET /api/team/members`` answering an empty page (``{"data": [], "meta": {}}``) holds no ``[]``
+    property (an empty list has no items to name), so it read as "answering no list" and joined the team
+    names beside it (review27, of 6c367f7). A plural word is one of the names where it answers, call by
+    call, all the names answer (``wake_up_kids``' POSTs as its siblings'), not where it answers less: a
+    page's envelope without the item the names hold."""
+    rows = [ex("get", f"/api/team/{n}", resp={"data": {"name": n, "size": 3}, "meta": {}})
+            for n in ("red-squad", "blue-squad", "core-infra")]
+    rows += [ex("get", f"/api/team/{w}", resp={"data": [], "meta": {}}) for w in ("invitations", "members")]
+    assert sorted(_paths(rows)) == ["/api/team/invitations", "/api/team/members", "/api/team/{teamName}"]
+    bare = [*rows[:3], ex("get", "/api/team/members", resp=[])]
+    assert sorted(_paths(bare)) == ["/api/team/members", "/api/team/{teamName}"]

@@ -774,11 +774,12 @@ class _Resolver:
             return cands
         # a few collections answer alike by their list envelope alone (``{value: [...], nextLink}``):
         # likeness speaks for the words that are no collection's name, three of them at least, and for a
-        # word among them that reads as a plural but answers no list (a script ``wake_up_kids``)
+        # word among them that reads as a plural but answers as they do (a script ``wake_up_kids``)
         named = {w for w in cands if not _plural(w)}
         if not similar or len(named) < 3:
             return set()
-        return named | {w for w in cands - named if not _answers_a_list(members[w])}
+        theirs = [members[n] for n in named]
+        return named | {w for w in cands - named if _answers_as_they_do(site, w, members[w], theirs)}
 
     def _known_elsewhere(self, site: _Site, cands: set[str]) -> bool:
         """Most candidates were values of a parameter elsewhere: the evidence that outweighs unlike answers.
@@ -1871,6 +1872,23 @@ def _plain(word: str) -> bool:
     """Letters of one case, or camelCase, no digits: how endpoints are named, unlike ids (4amxqus9hn,
     ftNbsXzOx)."""
     return not _is_cased(word) and not any(c.isdigit() for c in word)
+
+
+def _answers_as_they_do(site: _Site, word: str, profile: Profile, theirs: Sequence[Profile]) -> bool:
+    """Whether ``word`` answers, call by call, at least what each of ``theirs`` answers there, and no list:
+    an item among them. A collection's page answers less (``{data: [], meta}`` beside ``{data: {name},
+    meta}``: an empty list names no property), a bare list nothing at all; a word only deleted (answered
+    nothing, as items are) says nothing against it."""
+    here = profile.get(())
+    calls = here.calls if isinstance(here, Answers) else {}
+    if _answers_a_list(profile) or ("GET" in frozenset().union(*(raw.methods for raw in site.groups[word]))
+                                    and "GET" not in calls):
+        return False
+    for method, props in calls.items():
+        asked = [a.calls[method] for a in (p.get(()) for p in theirs) if isinstance(a, Answers) and method in a.calls]
+        if not asked or not props >= frozenset.intersection(*asked):
+            return False
+    return True
 
 
 def _answers_a_list(profile: Profile) -> bool:
