@@ -730,3 +730,12 @@ def test_without_j_a_follower_folds_in_as_many_processes_as_it_has_cores(
         assert isinstance(folder, LocalFolder) is folds_here
     finally:
         folder.close()
+
+
+def test_kip848_is_recognised_in_any_case_as_librdkafka_reads_it() -> None:
+    # librdkafka reads group.protocol's value in any case: -X group.protocol=CONSUMER started a KIP-848
+    # member, but specbuild set cooperative-sticky and a heartbeat for it (refused: the member exited) and
+    # assigned eagerly (review27, of 68123d0)
+    assert is_cooperative({"group.protocol": "CONSUMER"})
+    assert cooperative({"group.protocol": "Consumer"}) == {"group.protocol": "Consumer"}
+    assert "partition.assignment.strategy" in cooperative({"group.protocol": "Classic"})

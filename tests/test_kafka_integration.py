@@ -573,6 +573,21 @@ def test_a_replay_that_learned_nothing_writes_no_spec_and_fails_as_a_file_build_
     assert "0 records read" in again.stderr and (tmp_path / "r" / "openapi.json").exists()
 
 
+def test_a_replay_that_learned_nothing_leaves_the_spec_already_in_its_folder(
+        kafka_broker: Broker, tmp_path: Path) -> None:
+    # a file build that learns nothing writes nothing: the spec already in its folder stays. The replay
+    # wrote its spec of no paths over it, then removed it (review27, of bfd7709): `-o spec/ --check
+    # spec/openapi.json` on an empty topic deleted the committed spec it checked against
+    out = tmp_path / "spec"
+    built = specbuild("-i", str(USERS), "-o", str(out), "-q")
+    assert built.returncode == 0, built.stderr
+    before = (out / "openapi.json").read_bytes()
+    empty = new_topic(kafka_broker, 1)
+    r = specbuild(*kafka_args(kafka_broker, empty), "-o", str(out), "-e", "--check", str(out / "openapi.json"))
+    assert r.returncode == 2 and "Error: nothing learned" in r.stderr, r.stderr
+    assert (out / "openapi.json").read_bytes() == before
+
+
 @pytest.mark.parametrize("pattern", [False, True], ids=["name", "pattern"])
 def test_a_topic_created_after_the_follower_started_is_followed_within_seconds(
         kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path, pattern: bool) -> None:

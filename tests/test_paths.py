@@ -2867,3 +2867,38 @@ def test_a_name_reading_as_a_plural_among_names_answering_alike_and_no_list_is_o
     lists = [ex("get", f"/api/admin/{w}", resp={"value": [{"id": 1}], "nextLink": None})
              for w in ("users", "groups", "roles", "policies")]
     assert sorted(_paths(lists)) == [f"/api/admin/{w}" for w in ("groups", "policies", "roles", "users")]
+
+
+def test_operations_only_posted_to_beside_names_posted_to_and_read_stay_operations() -> None:
+    """Beside jobs saved (``POST``) and read by name, ``POST /api/jobs/build`` answering a queue receipt
+    (no job) is an operation on the collection, not a job not read yet: names only POSTed to are items
+    where their POST answers as the saved names' POSTs do (review27: every job became a literal path,
+    ``build`` and ``reload`` joining the names and making them unlike; ``/api/jobs/{jobName}`` before)."""
+    def job(name: str) -> dict[str, object]:
+        return {"name": name, "color": "blue", "buildable": True, "lastBuild": {"number": 3}}
+    names = ("frontend", "backend", "nightly")
+    rows = [ex("post", f"/api/jobs/{n}", body=job(n), resp=job(n)) for n in names]
+    rows += [ex("get", f"/api/jobs/{n}", resp=job(n)) for n in names]
+    rows += [ex("post", f"/api/jobs/{w}", body={"job": "frontend"}, resp={"queued": True, "id": 7})
+             for w in ("build", "cancel", "reload")]
+    assert sorted(_paths(rows)) == ["/api/jobs/build", "/api/jobs/cancel", "/api/jobs/reload", "/api/jobs/{jobName}"]
+    queues = [ex("post", f"/api/queues/{n}", body={"durable": True}, resp={"name": n, "durable": True, "messages": 0})
+              for n in ("billing", "audit", "default")]
+    queues += [ex("get", f"/api/queues/{n}", resp={"name": n, "durable": True, "messages": 3})
+               for n in ("billing", "audit", "default")]
+    queues += [ex("post", f"/api/queues/{w}", body={}, resp={"purged": 3}) for w in ("purge", "drain", "compact")]
+    assert sorted(_paths(queues)) == [f"/api/queues/{w}" for w in ("compact", "drain", "purge", "{queueName}")]
+
+
+def test_a_collection_answering_an_empty_page_beside_names_answering_alike_stays_a_collection() -> None:
+    """``GET /api/team/members`` answering an empty page (``{"data": [], "meta": {}}``) holds no ``[]``
+    property (an empty list has no items to name), so it read as "answering no list" and joined the team
+    names beside it (review27, of 6c367f7). A plural word is one of the names where it answers, call by
+    call, all the names answer (``wake_up_kids``' POSTs as its siblings'), not where it answers less: a
+    page's envelope without the item the names hold."""
+    rows = [ex("get", f"/api/team/{n}", resp={"data": {"name": n, "size": 3}, "meta": {}})
+            for n in ("red-squad", "blue-squad", "core-infra")]
+    rows += [ex("get", f"/api/team/{w}", resp={"data": [], "meta": {}}) for w in ("invitations", "members")]
+    assert sorted(_paths(rows)) == ["/api/team/invitations", "/api/team/members", "/api/team/{teamName}"]
+    bare = [*rows[:3], ex("get", "/api/team/members", resp=[])]
+    assert sorted(_paths(bare)) == ["/api/team/members", "/api/team/{teamName}"]

@@ -274,8 +274,12 @@ def _overrides(pairs: Sequence[str]) -> dict[str, str]:
 
 def is_cooperative(conf: Mapping[str, str]) -> bool:
     """Whether the group assigns incrementally (then on_assign must call incremental_assign)."""
-    return ("cooperative" in conf.get("partition.assignment.strategy", "")
-            or conf.get("group.protocol", "classic") == "consumer")
+    return "cooperative" in conf.get("partition.assignment.strategy", "") or _kip848(conf)
+
+
+def _kip848(conf: Mapping[str, str]) -> bool:
+    """``group.protocol=consumer`` (KIP-848), in whatever case it was given: librdkafka reads it so."""
+    return conf.get("group.protocol", "classic").lower() == "consumer"
 
 
 # -- the consumer ----------------------------------------------------------------------------------
@@ -820,7 +824,7 @@ def cooperative(conf: Mapping[str, str]) -> dict[str, str]:
     """A group of followers moves only the partitions it must (cooperative-sticky), and soon (a heartbeat
     every 250 ms), unless set otherwise. With ``group.protocol=consumer`` (KIP-848) the broker sets the
     heartbeat and assigns, incrementally: librdkafka refuses a ``partition.assignment.strategy`` there."""
-    if conf.get("group.protocol") == "consumer":
+    if _kip848(conf):
         return dict(conf)
     return {"partition.assignment.strategy": "cooperative-sticky", "heartbeat.interval.ms": GROUP_HEARTBEAT_MS,
             **conf}

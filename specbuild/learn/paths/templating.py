@@ -714,7 +714,7 @@ class _Resolver:
         """``cands`` less the words that are operations here (kept literal): actions, unless many values
         stand beside them."""
         called = set() if crowd or _created_here(site, cands) or _ids_posted_to(site) \
-            or _names_posted_to_and_read(site, cands) else invoked(site.groups, cands)
+            else invoked(site.groups, cands) - _saved_as_the_read_are(site, cands)
         actions = {w for w in cands if is_action(w) or _in_a_format(w)} | called
         holding = _holding_the_values_resources(site, actions - called, set(cands) - actions)
         if len(holding) >= VOCABULARY_MIN and len(holding) >= len(set(cands) - actions) \
@@ -774,11 +774,12 @@ class _Resolver:
             return cands
         # a few collections answer alike by their list envelope alone (``{value: [...], nextLink}``):
         # likeness speaks for the words that are no collection's name, three of them at least, and for a
-        # word among them that reads as a plural but answers no list (a script ``wake_up_kids``)
+        # word among them that reads as a plural but answers as they do (a script ``wake_up_kids``)
         named = {w for w in cands if not _plural(w)}
         if not similar or len(named) < 3:
             return set()
-        return named | {w for w in cands - named if not _answers_a_list(members[w])}
+        theirs = [members[n] for n in named]
+        return named | {w for w in cands - named if _answers_as_they_do(site, w, members[w], theirs)}
 
     def _known_elsewhere(self, site: _Site, cands: set[str]) -> bool:
         """Most candidates were values of a parameter elsewhere: the evidence that outweighs unlike answers.
@@ -1348,14 +1349,28 @@ def _ids_posted_to(site: _Site) -> bool:
     return any("POST" in raw.methods for label in site.typed for raw in site.groups[label])
 
 
-def _names_posted_to_and_read(site: _Site, cands: Iterable[str]) -> bool:
-    """Two or more plain words here both POSTed to and read (``POST`` and ``GET
-    /config/scripts/nightly-backup``): items saved and read back by name, as a configuration API's
-    create-or-update is; an operation invoked is not read back. Words only POSTed to beside them are items
-    not read yet, then, not actions invoked (as beside ids POSTed to: :func:`_ids_posted_to`)."""
+def _saved_as_the_read_are(site: _Site, cands: Iterable[str]) -> set[str]:
+    """The words only POSTed to that are items not read yet: beside two or more plain words both POSTed
+    to and read (``POST`` and ``GET /config/scripts/nightly-backup``, items saved and read back by name,
+    as a configuration API's create-or-update is; an operation is not read back), those whose POST
+    answers as the saved words' POSTs do (``{"result": "ok"}`` each), as beside ids POSTed to
+    (:func:`_ids_posted_to`). A POST answering otherwise (``POST /jobs/build``'s queue receipt beside
+    jobs saved and read by name) is an operation on the collection still."""
+    cands = list(cands)
     both = [w for w in cands if not _names_a_resource(w)
             and {"GET", "POST"} <= frozenset().union(*(raw.methods for raw in site.groups[w]))]
-    return len(both) >= 2
+    if len(both) < 2:
+        return set()
+    saved = frozenset().union(*(_posted_answer(site, w) for w in both))
+    # a word answering nothing beside saved words answering nothing too: no evidence against an item
+    return {w for w in cands if w not in both
+            and (bool(_posted_answer(site, w) & saved) or (not saved and not _posted_answer(site, w)))}
+
+
+def _posted_answer(site: _Site, word: str) -> frozenset[str]:
+    """What the POSTs right at ``word`` answered (response properties)."""
+    answers = site.profile(word).get(())
+    return answers.calls.get("POST", frozenset()) if isinstance(answers, Answers) else frozenset()
 
 
 def _keys_below(raws: Sequence[_Raw], limit: int) -> int:
@@ -1857,6 +1872,23 @@ def _plain(word: str) -> bool:
     """Letters of one case, or camelCase, no digits: how endpoints are named, unlike ids (4amxqus9hn,
     ftNbsXzOx)."""
     return not _is_cased(word) and not any(c.isdigit() for c in word)
+
+
+def _answers_as_they_do(site: _Site, word: str, profile: Profile, theirs: Sequence[Profile]) -> bool:
+    """Whether ``word`` answers, call by call, at least what each of ``theirs`` answers there, and no list:
+    an item among them. A collection's page answers less (``{data: [], meta}`` beside ``{data: {name},
+    meta}``: an empty list names no property), a bare list nothing at all; a word only deleted (answered
+    nothing, as items are) says nothing against it."""
+    here = profile.get(())
+    calls = here.calls if isinstance(here, Answers) else {}
+    if _answers_a_list(profile) or ("GET" in frozenset().union(*(raw.methods for raw in site.groups[word]))
+                                    and "GET" not in calls):
+        return False
+    for method, props in calls.items():
+        asked = [a.calls[method] for a in (p.get(()) for p in theirs) if isinstance(a, Answers) and method in a.calls]
+        if not asked or not props >= frozenset.intersection(*asked):
+            return False
+    return True
 
 
 def _answers_a_list(profile: Profile) -> bool:
