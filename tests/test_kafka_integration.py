@@ -347,22 +347,29 @@ def test_no_broker_is_a_clear_error_within_seconds(tmp_path: Path) -> None:
     assert took < 12, took
 
 
-def test_the_broker_going_away_is_survived_and_a_signal_during_the_outage_writes(
-        running: Callable[..., Running], tmp_path: Path) -> None:
-    broker = start_broker("tansu", tmp_path)   # our own broker: this test stops it
+@contextlib.contextmanager
+def own_broker_followed(running: Callable[..., Running], tmp_path: Path) -> Iterator[tuple[Broker, Path, Running]]:
+    """Our own Tansu broker (the test stops it), and a follower of USER_LINES that committed them all."""
+    broker = start_broker("tansu", tmp_path)
     try:
         topic = new_topic(broker)
         produce(broker, topic, USER_LINES)
         out = tmp_path / "spec"
         proc = running(*kafka_args(broker, topic), "-o", str(out), "--checkpoint-interval", "1")
         wait_committed(broker, topic, f"g-{topic}", len(USER_LINES))
+        yield broker, out, proc
+    finally:
+        broker.stop()
+
+
+def test_the_broker_going_away_is_survived_and_a_signal_during_the_outage_writes(
+        running: Callable[..., Running], tmp_path: Path) -> None:
+    with own_broker_followed(running, tmp_path) as (broker, out, proc):
         broker.stop()
         proc.wait_for(lambda s: "lost the Kafka broker" in s, "an outage warning")
         time.sleep(1)
         assert proc.proc.poll() is None   # still running, retrying
         assert proc.stop(signal.SIGTERM) == 0, proc.stderr
-    finally:
-        broker.stop()
     assert spec_of(out) == file_spec(tmp_path, USER_LINES)
     assert "144 records read" in proc.stderr
 
@@ -371,13 +378,7 @@ def test_a_signal_while_the_broker_hangs_writes_and_exits_after_the_commit_wait(
         running: Callable[..., Running], tmp_path: Path) -> None:
     # a broker stopped (SIGSTOP), not gone: its connections stay open and nothing answers. librdkafka's
     # offset commit has no timeout: the follower, its spec written, waited there until the broker came back
-    broker = start_broker("tansu", tmp_path)   # our own broker: this test stops it
-    try:
-        topic = new_topic(broker)
-        produce(broker, topic, USER_LINES)
-        out = tmp_path / "spec"
-        proc = running(*kafka_args(broker, topic), "-o", str(out), "--checkpoint-interval", "1")
-        wait_committed(broker, topic, f"g-{topic}", len(USER_LINES))
+    with own_broker_followed(running, tmp_path) as (broker, out, proc):
         assert broker.pid is not None
         os.kill(broker.pid, signal.SIGSTOP)
         try:
@@ -386,8 +387,6 @@ def test_a_signal_while_the_broker_hangs_writes_and_exits_after_the_commit_wait(
             took = time.monotonic() - started
         finally:
             os.kill(broker.pid, signal.SIGCONT)
-    finally:
-        broker.stop()
     assert took < COMMIT_WAIT_S + 10, (took, proc.stderr)
     assert "Kafka did not answer the offset commit" in proc.stderr, proc.stderr
     assert spec_of(out) == file_spec(tmp_path, USER_LINES)
