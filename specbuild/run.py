@@ -424,6 +424,11 @@ def _no_phase(name: str) -> None:
     pass
 
 
+def spec_file_name(fmt: str) -> str:
+    """The spec's file in an output folder: ``openapi.json``, or ``openapi.yaml`` for ``--format yaml``."""
+    return "openapi.yaml" if fmt == "yaml" else "openapi.json"
+
+
 def write_document(doc: dict[str, Any], output: str | Path, fmt: str = "json", text: bytes | None = None
                    ) -> Path | None:
     """Write ``doc`` into the folder ``output`` as openapi.json / openapi.yaml (``-``: stdout); ``text``:
@@ -432,7 +437,7 @@ def write_document(doc: dict[str, Any], output: str | Path, fmt: str = "json", t
     if str(output) == "-":
         write_atomic("-", data)
         return None
-    target = Path(output) / ("openapi.yaml" if fmt == "yaml" else "openapi.json")
+    target = Path(output) / spec_file_name(fmt)
     write_atomic(target, data)
     return target
 

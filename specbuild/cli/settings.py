@@ -16,6 +16,7 @@ from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.paths.templates import Hint
 from specbuild.learn.render import RenderOptions
 from specbuild.records import epoch_seconds
+from specbuild.run import spec_file_name
 
 if TYPE_CHECKING:  # Kafka is imported only when used: confluent_kafka loads librdkafka
     from specbuild.kafka.client import Connection, StartFrom, StopAt
@@ -64,7 +65,7 @@ class Output:
 
     @property
     def file_name(self) -> str:
-        return "openapi.yaml" if self.fmt == SpecFormat.yaml.value else "openapi.json"
+        return spec_file_name(self.fmt)
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,7 +58,7 @@ from specbuild.kafka.pool import BATCH, Folder, LocalFolder, ScalingFolder
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions, counts
 from specbuild.parallel import Standby, cores, give_back_memory
-from specbuild.run import Fold, Reporter, Stats, StopSignals, nothing_learned
+from specbuild.run import Fold, Reporter, Stats, StopSignals, nothing_learned, spec_file_name
 
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
 # A batch holds at most about this many bytes (fewer than BATCH records when they are large): batches
@@ -457,7 +457,7 @@ def _spec_before(settings: FollowSettings) -> tuple[Path, bytes | None] | None:
     committed spec ``--check`` reads was overwritten by a spec of no paths, then removed)."""
     if not settings.limits.until_end:
         return None
-    target = Path(settings.output) / ("openapi.yaml" if settings.fmt == "yaml" else "openapi.json")
+    target = Path(settings.output) / spec_file_name(settings.fmt)
     try:
         return target, target.read_bytes()
     except OSError:  # none (or none to read): nothing to put back
