@@ -1047,12 +1047,12 @@ def _values_named_as_words(site: _Site, words: Sequence[str], values: Sequence[_
     Aliases (``DELETE /users/me``) and marked words stay whole."""
     if not values:
         return set()
-    methods = frozenset().union(*(raw.methods for raw in values))
+    methods = _called(values)
     theirs = object_props(site.memo.answers(list(values)))
     out = set()
     for w in words:
         raws = site.groups[w]
-        own = frozenset().union(*(raw.methods for raw in raws if raw.keys))
+        own = _called(raw for raw in raws if raw.keys)
         if (not own & _ITEM_CALLS or not own <= methods or w.lower() in ALIASES or is_marked(w)
                 or not any(raw.children for raw in raws)):
             continue
@@ -1120,6 +1120,11 @@ def _calls_below(raw: _Raw) -> list[tuple[Suffix, _Raw]]:
             out.append((suffix, node))
         stack.extend(((*suffix, label), child) for label, child in _raw_children(node))
     return out
+
+
+def _called(raws: Iterable[_Raw]) -> frozenset[str]:
+    """The methods called at any of ``raws``."""
+    return frozenset().union(*(raw.methods for raw in raws))
 
 
 def _methods_at(raws: Sequence[_Raw], suffix: Suffix) -> frozenset[str]:
@@ -1303,7 +1308,7 @@ def _changed_leaf(raws: Sequence[_Raw]) -> bool:
     """A word only ever deleted, replaced or changed, with nothing below it: an item, whatever it reads
     as (a tag value ``payments`` under its type, ``DELETE /features/{f}/tags/team/payments``); a collection
     is listed or posted to, not deleted whole."""
-    methods = frozenset().union(*(raw.methods for raw in raws))
+    methods = _called(raws)
     return bool(methods) and methods <= _ITEM_CALLS and not any(raw.children for raw in raws)
 
 
@@ -1358,7 +1363,7 @@ def _saved_as_the_read_are(site: _Site, cands: Iterable[str]) -> set[str]:
     jobs saved and read by name) is an operation on the collection still."""
     cands = list(cands)
     both = [w for w in cands if not _names_a_resource(w)
-            and {"GET", "POST"} <= frozenset().union(*(raw.methods for raw in site.groups[w]))]
+            and {"GET", "POST"} <= _called(site.groups[w])]
     if len(both) < 2:
         return set()
     saved = frozenset().union(*(_posted_answer(site, w) for w in both))
@@ -1881,8 +1886,7 @@ def _answers_as_they_do(site: _Site, word: str, profile: Profile, theirs: Sequen
     nothing, as items are) says nothing against it."""
     here = profile.get(())
     calls = here.calls if isinstance(here, Answers) else {}
-    if _answers_a_list(profile) or ("GET" in frozenset().union(*(raw.methods for raw in site.groups[word]))
-                                    and "GET" not in calls):
+    if _answers_a_list(profile) or ("GET" in _called(site.groups[word]) and "GET" not in calls):
         return False
     for method, props in calls.items():
         asked = [a.calls[method] for a in (p.get(()) for p in theirs) if isinstance(a, Answers) and method in a.calls]
