@@ -526,10 +526,8 @@ class KafkaSource:
             self.note("warning: Kafka has not answered the last offset commit; this one is skipped (the saved "
                       "state has the offsets)")
             return False
-        answer: list[Any] = []
-        self.committing = threading.Thread(target=_answered, args=(self.consumer, mine, answer),
-                                           name="specbuild-commit", daemon=True)
-        self.committing.start()
+        self.committing, answer = _started(lambda: self.consumer.commit(offsets=mine, asynchronous=False),
+                                           "specbuild-commit")
         self.committing.join(COMMIT_WAIT_S)
         if not answer:
             self.note(f"warning: Kafka did not answer the offset commit in {COMMIT_WAIT_S:.0f} s (a broker that "
@@ -566,14 +564,6 @@ class KafkaSource:
             self.note(f"warning: closing the Kafka consumer: {_reason(exc)}")
         finally:
             self.closed = True
-
-
-def _answered(consumer: Any, offsets: list[TopicPartition], answer: list[Any]) -> None:
-    """A synchronous commit of ``offsets``: its result, or its KafkaException, appended to ``answer``."""
-    try:
-        answer.append(consumer.commit(offsets=offsets, asynchronous=False))
-    except BaseException as exc:  # looked at (or raised again) in the caller's thread
-        answer.append(exc)
 
 
 def open_source(conf: Mapping[str, str], topics: Sequence[str], positions: Mapping[Partition, int], *,
@@ -882,24 +872,30 @@ def _bounded(call: Callable[[], Any], seconds: float) -> None:
     """``call`` in a thread of its own, waited for ``seconds`` at most; past that a SourceError (the thread
     stays blocked, and the process ends with the error: restarted, the member goes on from its last
     checkpoint, which is all the group has of it)."""
-    done = threading.Event()
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            call()
-        except BaseException as exc:  # raised again in the caller's thread
-            failed.append(exc)
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name="specbuild-transaction", daemon=True).start()
-    if not done.wait(seconds):
+    thread, outcome = _started(call, "specbuild-transaction")
+    thread.join(seconds)
+    if not outcome:
         raise SourceError(f"Kafka did not take the checkpoint's offsets in {seconds:.0f} s (librdkafka can block "
                           "there past its timeout: confluentinc/librdkafka#5456); nothing of it was committed",
                           hint="restart to go on from the last checkpoint")
-    if failed:
-        raise failed[0]
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+
+
+def _started(call: Callable[[], Any], name: str) -> tuple[threading.Thread, list[Any]]:
+    """``call`` started in a daemon thread of its own, and the list its outcome is appended to when it
+    returns: its result, or what it raised (for the caller's thread to look at or raise again)."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread, outcome
 
 
 def _admin() -> Any:
