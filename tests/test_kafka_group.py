@@ -11,6 +11,7 @@ transaction's records to the reader, so a checkpoint aborted there could be read
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from confluent_kafka import Producer
 
 from specbuild.kafka.client import StateReader
 from tests.brokers import Broker
-from tests.helpers import record
+from tests.helpers import FIXTURES, record
 from tests.test_kafka_integration import (
     USER_LINES,
     Running,
@@ -129,6 +130,22 @@ def test_render_with_spec_writes_what_members_with_that_spec_write(
     assert r.returncode == 0, r.stderr
     assert spec_of(tmp_path / "rendered") == replay
     assert b"as a person wrote it" not in render_spec(kafka_broker, group, tmp_path / "plain")
+
+
+def test_a_group_replay_that_learned_nothing_fails_and_leaves_the_spec_in_its_folder_untouched(
+        kafka_broker: Broker, tmp_path: Path) -> None:
+    # as a single follower's replay (test_kafka_integration): the group's render wrote a spec of no paths over
+    # the member's folder, the end put the one before back (a second write: a kill between them lost it)
+    out = tmp_path / "spec"
+    built = specbuild("-i", str(FIXTURES / "users.jsonl"), "-o", str(out), "-q")
+    assert built.returncode == 0, built.stderr
+    spec = out / "openapi.json"
+    os.utime(spec, ns=(1_000_000_000, 1_000_000_000))
+    untouched = (spec.read_bytes(), spec.stat().st_ino, spec.stat().st_mtime_ns)
+    empty = new_topic(kafka_broker, 2)
+    r = specbuild(*group_args(kafka_broker, empty, f"g-{empty}", "--until-end"), "-o", str(out))
+    assert r.returncode == 2 and f"Error: nothing learned: {empty} holds no records" in r.stderr, r.stderr
+    assert (spec.read_bytes(), spec.stat().st_ino, spec.stat().st_mtime_ns) == untouched
 
 
 def test_a_member_killed_mid_run_and_restarted_ends_byte_identical_to_a_file_replay(

@@ -577,14 +577,25 @@ def test_a_replay_that_learned_nothing_leaves_the_spec_already_in_its_folder(
     # a file build that learns nothing writes nothing: the spec already in its folder stays. The replay
     # wrote its spec of no paths over it, then removed it (review27, of bfd7709): `-o spec/ --check
     # spec/openapi.json` on an empty topic deleted the committed spec it checked against
+    # -- and it was put back by a second write: a run killed between the two, or a reader in between, had
+    # the spec of nothing. A replay writes no spec until it learned something: the file is never touched.
     out = tmp_path / "spec"
     built = specbuild("-i", str(USERS), "-o", str(out), "-q")
     assert built.returncode == 0, built.stderr
-    before = (out / "openapi.json").read_bytes()
+    spec = out / "openapi.json"
+    before = spec.read_bytes()
+    os.utime(spec, ns=(1_000_000_000, 1_000_000_000))
+    untouched = (spec.stat().st_ino, spec.stat().st_mtime_ns)
     empty = new_topic(kafka_broker, 1)
-    r = specbuild(*kafka_args(kafka_broker, empty), "-o", str(out), "-e", "--check", str(out / "openapi.json"))
+    r = specbuild(*kafka_args(kafka_broker, empty), "-o", str(out), "-e", "--check", str(spec))
     assert r.returncode == 2 and "Error: nothing learned" in r.stderr, r.stderr
-    assert (out / "openapi.json").read_bytes() == before
+    assert spec.read_bytes() == before and (spec.stat().st_ino, spec.stat().st_mtime_ns) == untouched
+    # nor is a spec of the --spec base alone a result (a file build refuses it too), nor one on stdout
+    based = specbuild(*kafka_args(kafka_broker, empty), "-o", str(tmp_path / "b"), "-e", "--spec", str(spec))
+    assert based.returncode == 2 and "Error: nothing learned" in based.stderr, based.stderr
+    assert not (tmp_path / "b" / "openapi.json").exists()
+    printed = specbuild(*kafka_args(kafka_broker, empty), "-o", "-", "-e")
+    assert printed.returncode == 2 and printed.stdout == "", printed.stdout[:200]
 
 
 @pytest.mark.parametrize("pattern", [False, True], ids=["name", "pattern"])

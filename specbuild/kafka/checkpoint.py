@@ -83,13 +83,15 @@ class Checkpoints:
     and every so many seconds, not at each one (0: at each). A replay's spec is the one at its end, and a
     render (and its validation) stops the fold for seconds; the state and the offsets are saved at each.
     ``ready``: a standby (:class:`specbuild.parallel.Standby`) that validates the spec, as a build's does.
+    ``replay`` (``--until-end``): a spec is written once something is learned (:func:`learned`).
     """
 
     periodic = True
 
     def __init__(self, output: Path, fmt: str, options: RenderOptions | None,
                  base: dict[str, Any] | None, *, render_every: float = 0.0,
-                 clock: Callable[[], float] = time.monotonic, ready: Elsewhere | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, ready: Elsewhere | None = None,
+                 replay: bool = False) -> None:
         self.output = output
         self.ready = ready
         self.fmt = fmt
@@ -97,6 +99,7 @@ class Checkpoints:
         self.base = base
         self.state_path = output / STATE_NAME
         self.render_every = render_every
+        self.replay = replay
         self.clock = clock
         self.stopping = False
         self.rendered: float | None = clock() if render_every else None  # when the spec on disk was rendered
@@ -136,6 +139,8 @@ class Checkpoints:
         return self.doc, self.target
 
     def _write_spec(self, state: State) -> None:
+        if self.replay and not learned(state.builder):
+            return
         # a standby runs one of the validator's walks in a child it forks (this process, with librdkafka's
         # threads, may not fork: should the standby not answer, forked() says so and both run here)
         elsewhere = forked if self.ready is not None else None
@@ -143,6 +148,14 @@ class Checkpoints:
         self.doc, text = build_serialised(state.builder, self.options, self.base, elsewhere=elsewhere,
                                           ready=self.ready, fmt=self.fmt)
         self.target = write_document(self.doc, self.output, self.fmt, text)
+
+
+def learned(builder: SpecBuilder) -> bool:
+    """Whether a replay (``--until-end``) has a spec to write: it learned from some exchange, now or in the state
+    it resumed. A replay that learned nothing is an error, as a file build's is, and writes no spec: not a spec
+    of no paths (it passed for a result, and ``--check`` said "no changes" of it), nor the ``--spec`` base
+    alone; the spec already in the folder (a committed one ``--check`` reads) is never touched."""
+    return builder.exchanges > 0
 
 
 def _discard(encoded: Callable[[], Path | None] | None) -> None:
@@ -174,15 +187,19 @@ class StdoutCheckpoints:
     stopping = False
     state_path = None
 
-    def __init__(self, fmt: str, options: RenderOptions | None, base: dict[str, Any] | None) -> None:
+    def __init__(self, fmt: str, options: RenderOptions | None, base: dict[str, Any] | None,
+                 replay: bool = False) -> None:
         self.fmt = fmt
         self.options = options
         self.base = base
+        self.replay = replay
 
     def load(self) -> State | None:
         return None
 
     def write(self, state: State) -> tuple[dict[str, Any], Path | None]:
+        if self.replay and not learned(state.builder):
+            return {}, None
         doc = build_document(state.builder, self.options, self.base)
         write_document(doc, "-", self.fmt)
         return doc, None

@@ -27,7 +27,7 @@ from typing import Any, Final, Protocol
 
 from specbuild.errors import InputError, SourceError, UsageError
 from specbuild.filters import RecordFilter
-from specbuild.io.files import remove_stale_temps, write_atomic
+from specbuild.io.files import remove_stale_temps
 from specbuild.io.validate import preload, warm
 from specbuild.kafka.checkpoint import (
     STATE_NAME,
@@ -58,7 +58,7 @@ from specbuild.kafka.pool import BATCH, Folder, LocalFolder, ScalingFolder
 from specbuild.learn.builder import SpecBuilder
 from specbuild.learn.render import RenderOptions, counts
 from specbuild.parallel import Standby, cores, give_back_memory
-from specbuild.run import Fold, Reporter, Stats, StopSignals, nothing_learned, spec_file_name
+from specbuild.run import Fold, Reporter, Stats, StopSignals, nothing_learned
 
 POLL_TIMEOUT: Final = 0.5    # seconds; also how quickly a signal or a stop condition is noticed
 # A batch holds at most about this many bytes (fewer than BATCH records when they are large): batches
@@ -254,19 +254,17 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
     started = time.time()
     conf = settings.connection.config()
     limits = settings.limits
-    before = None
     with contextlib.ExitStack() as stack:
         checkpoints: Store
         if settings.output == "-":
-            checkpoints = StdoutCheckpoints(settings.fmt, options, base)
+            checkpoints = StdoutCheckpoints(settings.fmt, options, base, replay=limits.until_end)
         else:
             out = Path(settings.output)
             stack.enter_context(locked(out))
-            before = _spec_before(settings)
             remove_stale_temps(out, started)  # ours, from a run killed in a write; we hold the folder now
             checkpoints = Checkpoints(out, settings.fmt, options, base,
                                       render_every=limits.render_interval if limits.until_end else 0.0,
-                                      ready=_standby(stack, limits))
+                                      ready=_standby(stack, limits), replay=limits.until_end)
         builder, positions = _start(settings, checkpoints, builder, reporter)
         dead = None
         if settings.dead_letter is not None:
@@ -289,7 +287,7 @@ def follow(settings: FollowSettings, builder: SpecBuilder, reporter: Reporter,
         source.close()
         folder.stats.finished = time.monotonic()
         _report_end(reporter, follower, reason, stop.received)
-        _refuse_nothing_learned(follower, reason, settings, before)
+        _refuse_nothing_learned(follower, reason, settings)
 
 
 def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Reporter,
@@ -305,7 +303,6 @@ def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Repo
     out = Path(settings.output)
     with contextlib.ExitStack() as stack:
         stack.enter_context(locked(out))
-        before = _spec_before(settings)
         remove_stale_temps(out, started)
         ensure_state_topic(conf, topic, reporter.note)
         reader = StateReader(conf, topic, reporter.note)
@@ -336,7 +333,7 @@ def follow_group(settings: FollowSettings, template: SpecBuilder, reporter: Repo
         _leave(group, follower, source, reason, stop.requested())
         folder.stats.finished = time.monotonic()
         _report_end(reporter, follower, reason, stop.received)
-        _refuse_nothing_learned(follower, reason, settings, before)
+        _refuse_nothing_learned(follower, reason, settings)
 
 
 def _leave(group: Group, follower: Follower, source: KafkaSource, reason: str, signalled: bool) -> None:
@@ -451,32 +448,12 @@ def _counts(doc: dict[str, Any] | None) -> dict[str, int]:
     return {"paths": len(paths), "operations": ops}
 
 
-def _spec_before(settings: FollowSettings) -> tuple[Path, bytes | None] | None:
-    """The spec in a replay's (``--until-end``) output folder before the replay writes over it, and where:
-    put back should the replay learn nothing, as a file build that learns nothing writes nothing (a
-    committed spec ``--check`` reads was overwritten by a spec of no paths, then removed)."""
-    if not settings.limits.until_end:
-        return None
-    target = Path(settings.output) / spec_file_name(settings.fmt)
-    try:
-        return target, target.read_bytes()
-    except OSError:  # none (or none to read): nothing to put back
-        return target, None
-
-
-def _refuse_nothing_learned(follower: Follower, reason: str, settings: FollowSettings,
-                            before: tuple[Path, bytes | None] | None) -> None:
+def _refuse_nothing_learned(follower: Follower, reason: str, settings: FollowSettings) -> None:
     """``--until-end`` (a replay, as of a file) that learned nothing, not even from a saved state: an error, as a
-    file build's (exit 2), and no spec. A spec of no paths, exit 0, passed for a result, and ``--check`` said
-    "no changes" of it: a CI job on an empty topic passed. A follow stopped otherwise keeps its spec: it
-    learns what comes."""
-    if reason != "end" or _counts(follower.doc).get("operations", 0):
+    file build's (exit 2); it wrote no spec (:func:`specbuild.kafka.checkpoint.learned`). A follow stopped
+    otherwise keeps its spec: it learns what comes."""
+    if reason != "end" or follower.doc:
         return
-    # the state stays: a run after this goes on from it; the spec that was there before the replay is put back
-    if before is not None and before[1] is not None:
-        write_atomic(before[0], before[1])
-    elif isinstance(follower.target, Path):
-        follower.target.unlink(missing_ok=True)
     said = settings.keep.said if settings.keep is not None else ""
     why, hint = nothing_learned(follower.folder.stats, ", ".join(settings.connection.topics), said)
     raise SourceError(why, hint=hint)

@@ -30,7 +30,7 @@ from typing import Any, Final
 import orjson
 
 from specbuild.errors import SourceError
-from specbuild.kafka.checkpoint import State
+from specbuild.kafka.checkpoint import State, learned
 from specbuild.kafka.client import (
     NOTE_PREFIX,
     KafkaSource,
@@ -297,8 +297,11 @@ class Group:
         self.rendered = dict(latest)
         self.decoded.own(self.live())
         self.spent = self.spent or last
-        self.doc = build_document(self.decoded.merged(self.rendered, self.folder.template, take=last,
-                                                      notes=self.reader.notes), self.options, self.base)
+        builder = self.decoded.merged(self.rendered, self.folder.template, take=last, notes=self.reader.notes)
+        if self.until_end and not learned(builder):  # the group's replay has learned nothing yet: no spec
+            self.doc, self.target = {}, None
+            return self.doc, self.target
+        self.doc = build_document(builder, self.options, self.base)
         self.target = write_document(self.doc, self.output, self.fmt)
         return self.doc, self.target
 
@@ -415,6 +418,8 @@ class Group:
             self.doc, self.target = doc, write_document(doc, self.output, self.fmt)
             return self.doc, self.target
         doc, target = self.render(last=True)
+        if target is None:  # nothing learned: nothing to publish (the others find none and render theirs)
+            return doc, target
         head = SPEC_HEADER + self.tag(self.rendered).encode() + b"\n"
         parts = sorted(k for k in self.reader.notes if k.startswith(PART_PREFIX))  # served: dropped by compaction
         if not self.writer.publish(SPEC_KEY, head + orjson.dumps(doc), drop=parts):
