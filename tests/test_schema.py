@@ -974,14 +974,33 @@ def test_a_map_of_numbers_some_whole_some_not_keeps_its_values_schema() -> None:
 def test_one_key_that_is_a_release_or_an_id_is_a_map() -> None:
     """npm's ``versions`` of a package published once has one key, ``1.0.0``: a map of versions, not a
     property named ``1.0.0`` (main learned it as one, and named a component ``100`` after it); so is
-    one numbered key; a single word stays a property."""
+    one numbered key, or a name a DNS name qualifies (Ray's ``label_selector``: ``{"ray.io/node-id": ...}``,
+    a Kubernetes label); a single word stays a property, and so does a file's name."""
     versions = [{"versions": {"1.0.0": {"name": "pkg", "version": "1.0.0"}}}] * 3
     assert "additionalProperties" in infer_schema(versions)["properties"]["versions"]
-    for key in ("2.3.1-beta.1", "v1.2", "42"):
+    for key in ("2.3.1-beta.1", "v1.2", "42", "ray.io/node-id", "app.kubernetes.io/name"):
         schema = infer_schema([{key: {"n": 1}}] * 3)
         assert "additionalProperties" in schema and "properties" not in schema, key
-    for key in ("latest", "v1", "x86_64"):
+    for key in ("latest", "v1", "x86_64", "kernel.js", "docs/readme"):
         assert list(infer_schema([{key: {"n": 1}}] * 3)["properties"]) == [key]
+
+
+def test_numbers_under_names_and_an_id_are_one_map() -> None:
+    """Ray's node resources: ``CPU``, ``memory``, ``object_store_memory`` and ``node:192.0.2.2``, numbers all.
+    The id names this cluster's node (the next has another): the object is a map of numbers, not five
+    properties of which one is an address. Values of two kinds are a record with ids beside (the ``404``
+    column above), and so are ids that are most of the keys; an OData annotation (``Ip@odata.type`` beside ``Ip``) reads as an email address, no id."""
+    resources = [{"CPU": 2.0, "memory": 1.5e9, "object_store_memory": 7e8, "node:192.0.2.2": 1.0,
+                  "node:__internal_head__": 1.0}] * 3
+    assert infer_schema(resources) == {"additionalProperties": {"format": "double", "type": "number"},
+                                       "type": "object"}
+    # ids that are most of the keys: the names beside are fields (npm's ``time``, above)
+    by_day = infer_schema([{"total": 9, "2026-12-01": 4, "2026-12-02": 5}] * 3)
+    assert list(by_day["properties"]) == ["total"] and by_day["additionalProperties"]["type"] == "integer"
+    entity = [{"Ip": "10.0.0.1", "Ip@odata.type": "Edm.String", "Actor": "ann", "Actor@odata.type": "Edm.String",
+               "Action": "login"}] * 3
+    assert "Action" in infer_schema(entity).get("properties", {})
+    assert sorted(infer_schema([{"id": 7, "count": 5, "n": 1}] * 3)["properties"]) == ["count", "id", "n"]
 
 
 def test_an_object_named_headers_is_a_map_of_header_values() -> None:

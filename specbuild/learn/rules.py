@@ -174,6 +174,11 @@ RELEASE: Final = r"v?[0-9]+(?:\.[0-9]+)+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)
 # never a field's name, even alone in every object. A dotted name after the ``@`` is OData's annotation of a
 # field (``Members@odata.count``) or an email address (segments' ``email``, already an id).
 NODE_NAME: Final = r"[A-Za-z0-9_.+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?|[0-9]{1,3}(?:\.[0-9]{1,3}){3})"
+# ``ray.io/node-id``, ``app.kubernetes.io/name``: a key qualified by a DNS name (Kubernetes' labels and
+# annotations, and every label selector and node affinity modelled on them), as a key data, never a field's
+# name, even alone in every object (Ray's actors' ``label_selector``: ``{"ray.io/node-id": ...}``).
+QUALIFIED_NAME: Final = (r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)+"
+                         r"/[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?")
 # ``application/json``, ``text/plain; charset=utf-8``, ``image/*``: a media type, as a key (OpenAPI's
 # ``content``, API Gateway's ``requestTemplates``) data, never a field's name, even alone in every object.
 MEDIA_TYPE: Final = (r"(?:application|audio|font|image|message|model|multipart|text|video|\*)"

@@ -87,6 +87,7 @@ from specbuild.learn.rules import (
     NOISE_MIN_SHARE,
     NUMBER_START,
     NUMBER_TEXT,
+    QUALIFIED_NAME,
     REFERENCE,
     RELEASE,
     REQUIRED_MIN_OBJECTS,
@@ -715,7 +716,7 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
     if (dropped and not keys) or (keys and not _ids_beside_other_kinds(node, keys) and (
             _keyed_by_ids(keys) or _keyed_by_path_values(keys, known.path_values)
-            or _looks_like_map(node, key, known.fields) or _values_alike(node)
+            or _counts_by_id(node, keys) or _looks_like_map(node, key, known.fields) or _values_alike(node)
             or _keyed_by_key_values(keys, known.key_values)) and (
             not dropped or all(2 * props[k].count < node.objects for k in keys))):
         return _map_schema(_children(node), node, v31, enums, known)
@@ -827,6 +828,7 @@ _ANNOTATION = re.compile(ANNOTATION).fullmatch
 _RELEASE = re.compile(RELEASE).fullmatch
 _MEDIA_TYPE = re.compile(MEDIA_TYPE, re.IGNORECASE).fullmatch
 _NODE_NAME = re.compile(NODE_NAME).fullmatch
+_QUALIFIED_NAME = re.compile(QUALIFIED_NAME).fullmatch
 _HEADER_OBJECT = re.compile(HEADER_OBJECTS).fullmatch
 _LABEL = re.compile(LABEL).fullmatch
 
@@ -850,9 +852,24 @@ def _keyed_by_ids(keys: list[str]) -> bool:
 @lru_cache(maxsize=1 << 14)  # pure, and asked of the same few thousand property names by every object
 def _is_id_key(key: str) -> bool:
     """A key that is an id: a typed path segment (a number, a UUID, a date, a token...), a release, a media
-    type, or a node's name (``rabbit@mq-1``)."""
+    type, a node's name (``rabbit@mq-1``), or a name a DNS name qualifies (``ray.io/node-id``)."""
     return (classify_segment(key) is not None or _RELEASE(key) is not None or _MEDIA_TYPE(key) is not None
-            or _NODE_NAME(key) is not None)
+            or _NODE_NAME(key) is not None or _QUALIFIED_NAME(key) is not None)
+
+
+def _counts_by_id(node: Shape, keys: list[str]) -> bool:
+    """Numbers (or flags, or strings: one kind of scalar) under names, one at least an id shaped as no field
+    is (Ray's resources: ``CPU``, ``memory`` and ``node:192.0.2.2``; a histogram's ``2024-05-01`` beside
+    ``total``): the names are keys of the same map as the id (the next cluster has another node), never a
+    record's fields. An object value, values of two kinds, or ids that are most keys make a record with ids
+    beside: :func:`_id_keys`."""
+    props = node.props or {}
+    if len(keys) < 2 or _kind_count_of(_children(node)) != 1 or any(c.kinds & (OBJ | ARR) for c in props.values()):
+        return False
+    if _id_keys(keys):  # ids that are most keys, beside a few names: the names are fields (npm's ``time``)
+        return False
+    # (``Ip@odata.type`` beside ``Ip`` reads as an email address: OData's annotation of that field)
+    return any(_is_id_key(k) and _IDENTIFIER(k) is None and k.rpartition("@")[0] not in props for k in keys)
 
 
 def _id_keys(keys: list[str]) -> set[str]:
