@@ -90,6 +90,9 @@ def test_strict_stops_at_first_bad_record(tmp_path: Path) -> None:
         (["-i", "no/such/file.jsonl"], "Error: no/such/file.jsonl: no such file"),
         (["--source", "file"], "Error: --source file needs -i FILE"),
         (["-i", "x", "--openapi", "2.0"], "Invalid value for '--openapi'"),
+        # written as given, a servers[0].url no client could use (trial24)
+        (["-i", "x", "--server-url", "api.example.com"], "'api.example.com': give an absolute URL"),
+        (["-i", "x", "--server-url", "https://api example.com"], "give an absolute URL"),
     ],
 )
 def test_usage_errors_exit_2_without_traceback(tmp_path: Path, args: list[str], message: str) -> None:

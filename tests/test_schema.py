@@ -989,7 +989,8 @@ def test_numbers_under_names_and_an_id_are_one_map() -> None:
     """Ray's node resources: ``CPU``, ``memory``, ``object_store_memory`` and ``node:192.0.2.2``, numbers all.
     The id names this cluster's node (the next has another): the object is a map of numbers, not five
     properties of which one is an address. Values of two kinds are a record with ids beside (the ``404``
-    column above), and so are ids that are most of the keys; an OData annotation (``Ip@odata.type`` beside ``Ip``) reads as an email address, no id."""
+    column above), and so are ids that are most of the keys; an OData annotation (``Ip@odata.type`` beside
+    ``Ip``) reads as an email address, no id."""
     resources = [{"CPU": 2.0, "memory": 1.5e9, "object_store_memory": 7e8, "node:192.0.2.2": 1.0,
                   "node:__internal_head__": 1.0}] * 3
     assert infer_schema(resources) == {"additionalProperties": {"format": "double", "type": "number"},

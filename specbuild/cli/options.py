@@ -106,6 +106,18 @@ def _not_negative_all(values: list[int] | None) -> list[int] | None:
     return values
 
 
+def _server_url(value: str | None) -> str | None:
+    """An absolute URL (``https://api.example.com/v2``) or a path (``/v2``: relative to where the spec is
+    served), as OpenAPI's ``servers[].url`` is; anything else was written as given and no client could use it."""
+    if value is None:
+        return value
+    scheme, sep, rest = value.partition("://")
+    absolute = bool(sep) and scheme.isascii() and scheme.replace("+", "").isalpha() and rest[:1] not in ("", "/")
+    if any(c.isspace() for c in value) or not (absolute or value.startswith("/")):
+        raise typer.BadParameter(f"{value!r}: give an absolute URL (https://api.example.com/v2) or a path (/v2)")
+    return value
+
+
 def _positive(value: int | None) -> int | None:
     if value is not None and value < 1:
         raise typer.BadParameter(f"{value}: give 1 or more")
@@ -219,7 +231,7 @@ Title = Annotated[str, typer.Option("--title", metavar="TEXT", help="info.title"
 APIVersion = Annotated[str, typer.Option(
     "--api-version", metavar="TEXT", help="info.version", rich_help_panel=PANEL_OUTPUT)]
 ServerURL = Annotated[str | None, typer.Option(
-    "--server-url", metavar="URL", rich_help_panel=PANEL_OUTPUT,
+    "--server-url", metavar="URL", callback=_server_url, rich_help_panel=PANEL_OUTPUT,
     help="servers[0].url (default: from the recorded protocol and host).")]
 BasePath = Annotated[str | None, typer.Option(
     "--base-path", metavar="PREFIX|auto", rich_help_panel=PANEL_OUTPUT,
