@@ -70,7 +70,8 @@ def test_messy_input_is_skipped_counted_and_located(tmp_path: Path) -> None:
             "learned, body left out); the first: messy.jsonl:25: response body is declared application/json"
             in r.stderr)
     assert "not-json: 2" in r.stderr
-    assert ("1 record had a body over --max-body-bytes (operation and status learned, body not parsed); the first: "
+    assert ("1 record had a body over --max-body-bytes or cut by its recorder (operation and status learned, body "
+            "not parsed); the first: "
             "messy.jsonl:19: response body of 20,036 characters is over --max-body-bytes 10,000" in r.stderr)
     assert "Traceback" not in r.stderr
     doc = json.loads((tmp_path / "openapi.json").read_text())
@@ -100,6 +101,19 @@ def test_usage_errors_exit_2_without_traceback(tmp_path: Path, args: list[str], 
     assert r.returncode == 2
     assert message in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_body_its_recorder_cut_is_said_so_not_blamed_on_max_body_bytes(tmp_path: Path) -> None:
+    # the summary said every unparsed body was "over --max-body-bytes", a limit the user never set (trial24)
+    rec = {"request": {"method": "GET", "path": "/files/1", "headers": {}},
+           "response": {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": '{"a": 1, "b',
+                        "bodyTruncated": True}}
+    src = tmp_path / "cut.jsonl"
+    src.write_text(json.dumps(rec) + "\n")
+    r = specbuild("-i", str(src), "-o", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert ("1 record had a body over --max-body-bytes or cut by its recorder (operation and status learned, body "
+            "not parsed); the first: cut.jsonl:1: response body was cut by its recorder (bodyTruncated)") in r.stderr
 
 
 def test_invalid_existing_spec_is_a_clear_error(tmp_path: Path) -> None:

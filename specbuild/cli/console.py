@@ -169,8 +169,8 @@ def summary_lines(stats: Stats, *, paths: int, operations: int, target: str | No
     lines = [head]
     if stats.too_large:
         first = "" if stats.first_too_large is None else "; the first: " + ": ".join(stats.first_too_large)
-        lines.append(f"specbuild: {plural(stats.too_large, 'record')} had a body over --max-body-bytes "
-                     f"(operation and status learned, body not parsed){first}")
+        lines.append(f"specbuild: {plural(stats.too_large, 'record')} had a body over --max-body-bytes or cut by its "
+                     f"recorder (operation and status learned, body not parsed){first}")
     if stats.malformed and stats.first_malformed is not None:
         first = ": ".join(stats.first_malformed)
         lines.append(f"specbuild: {plural(stats.malformed, 'record')} had a body that could not be read as its "
