@@ -858,18 +858,18 @@ def _is_id_key(key: str) -> bool:
 
 
 def _counts_by_id(node: Shape, keys: list[str]) -> bool:
-    """Numbers (or flags, or strings: one kind of scalar) under names, one at least an id shaped as no field
-    is (Ray's resources: ``CPU``, ``memory`` and ``node:192.0.2.2``; a histogram's ``2024-05-01`` beside
-    ``total``): the names are keys of the same map as the id (the next cluster has another node), never a
-    record's fields. An object value, values of two kinds, or ids that are most keys make a record with ids
-    beside: :func:`_id_keys`."""
+    """Numbers (or flags: one kind) under names, one at least an id shaped as no field is (Ray's resources:
+    ``CPU``, ``memory`` and ``node:192.0.2.2``): the names are keys of the same map as the id, counts of
+    what each is (the next cluster has another node), never a record's fields. Strings beside such a key
+    are a record's (a ``Name`` beside ``k8s.io/cluster``) unless a name for users' keys holds them
+    (``labels``); an object value, values of two kinds, or ids that are most of the keys make a record with
+    ids beside (:func:`_id_keys`)."""
     props = node.props or {}
-    if len(keys) < 2 or _kind_count_of(_children(node)) != 1 or any(c.kinds & (OBJ | ARR) for c in props.values()):
+    if len(keys) < 2 or any(c.kinds & ~(NULL | INT | FLOAT | BOOL) for c in props.values()):
         return False
-    if _id_keys(keys):  # ids that are most keys, beside a few names: the names are fields (npm's ``time``)
+    if _kind_count_of(_children(node)) != 1 or _id_keys(keys):  # npm's ``time``: names beside ids are fields
         return False
-    # (``Ip@odata.type`` beside ``Ip`` reads as an email address: OData's annotation of that field)
-    return any(_is_id_key(k) and _IDENTIFIER(k) is None and k.rpartition("@")[0] not in props for k in keys)
+    return any(_is_id_key(k) and _IDENTIFIER(k) is None for k in keys)
 
 
 def _id_keys(keys: list[str]) -> set[str]:
