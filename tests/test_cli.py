@@ -875,6 +875,10 @@ def test_java_client_settings_name_what_librdkafka_takes_instead(tmp_path: Path,
     (["--start-time", "yesterday"], "Error: --start-time 'yesterday': expected an ISO 8601 time or epoch milliseconds"),
     (["--start-offset", "5", "--start-time", "0"], "Error: --start-offset and --start-time both say where"),
     (["--checkpoint-interval", "-1"], "give a number of seconds above 0"),
+    (["--render-interval", "-1"], "give 0 (at every checkpoint) or a number of seconds above it"),
+    # trial25: README and -h say "0: at every checkpoint"; 0 was refused as "not above 0". The start is
+    # checked after the options are: this says --render-interval 0 got through
+    (["--render-interval", "0", "--start-offset", "soon"], "Error: --start-offset 'soon': expected beginning"),
     (["--max-records", "-1"], "-1 is negative"),
     (["-p", "-1"], "-1 is negative"),
     (["-t", "^(http"], "Error: --topic '^(http': not a regular expression"),
