@@ -94,10 +94,9 @@ def test_a_body_the_browser_did_not_keep_is_not_an_empty_body() -> None:
     dropped = decode(entry_record(entry(response={"content": {"size": 120, "mimeType": "application/json"}})), "t")
     assert (dropped.response_body.kind, dropped.response_body.media_type) == ("too-large", "application/json")
     # no body to keep: a HEAD's, a 204's or 304's, or one of no length
+    sized = {"headers": [{"name": "Content-Length", "value": "1078"}], "content": {"size": 0, "mimeType": "x-unknown"}}
     for method, status in (("HEAD", 200), ("GET", 204), ("GET", 304)):
-        none = decode(entry_record(entry(method, status=status, response={
-            "headers": [{"name": "Content-Length", "value": "1078"}], "content": {"size": 0, "mimeType": "x-unknown"}})),
-            "t")
+        none = decode(entry_record(entry(method, status=status, response=sized)), "t")
         assert none.response_body.kind == "empty", (method, status)
     assert decode(entry_record(entry(response={"content": {"size": 0, "mimeType": "x-unknown"}})),
                   "t").response_body.kind == "empty"
