@@ -255,6 +255,9 @@ CheckAgainst = Annotated[Path | None, typer.Option(
 CheckFailOn = Annotated[FailOn, typer.Option(
     "--fail-on", metavar="SEVERITY", rich_help_panel=PANEL_DRIFT,
     help=f"With --check: the severity that fails ({one_of(FailOn)}).")]
+CheckIgnore = Annotated[Path | None, typer.Option(
+    "--ignore", metavar="FILE", rich_help_panel=PANEL_DRIFT,
+    help="With --check: accepted changes, 'METHOD /path kind  # reason' per line (diff's --ignore).")]
 CheckFormat = Annotated[Format, typer.Option(
     "--check-format", metavar="FORMAT", rich_help_panel=PANEL_DRIFT,
     help=f"With --check: report format, to stdout ({one_of(Format)}).")]

@@ -75,6 +75,7 @@ class DriftCheck:
     committed: Path | None
     fail_on: str
     fmt: str
+    ignore: Path | None = None  # accepted changes, as diff --ignore reads them
 
 
 def record_source(source: Source | None, input_: str | None, stdin_piped: bool) -> tuple[Source, str | None]:
@@ -138,8 +139,11 @@ def output_settings(target: str, fmt: SpecFormat, start: Path | None, openapi: O
     return Output(target, fmt.value, start, render)
 
 
-def drift_check(committed: Path | None, fail_on: FailOn, fmt: Format) -> DriftCheck:
-    return DriftCheck(committed, fail_on.value, fmt.value)
+def drift_check(committed: Path | None, fail_on: FailOn, fmt: Format, ignore: Path | None = None) -> DriftCheck:
+    if ignore is not None and committed is None:
+        raise UsageError("--ignore is for --check: the accepted changes of the diff to a committed spec",
+                         hint="e.g. specbuild -i rec.jsonl -o out --check openapi.json --ignore drift.ignore")
+    return DriftCheck(committed, fail_on.value, fmt.value, ignore)
 
 
 def kafka_connection(bootstrap_servers: str, topics: list[str] | None, group_id: str, from_beginning: bool,
