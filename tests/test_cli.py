@@ -245,6 +245,15 @@ def test_build_check_takes_the_ignore_file_of_check_and_diff(tmp_path: Path) -> 
     assert alone.returncode == 2 and "Error: --ignore is for --check" in alone.stderr, alone.stderr
 
 
+@pytest.mark.parametrize("option", [["--fail-on", "warning"], ["--check-format", "json"]])
+def test_build_check_options_without_check_are_refused(option: list[str], tmp_path: Path) -> None:
+    """trial25: `specbuild -i rec.jsonl -o out --fail-on warning` (a gate, its author thought) learned, wrote
+    and exited 0 whatever the traffic: without --check there is nothing to fail on."""
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path / "out"), *option)
+    assert r.returncode == 2 and r.stderr.startswith(f"Error: {option[0]} is for --check"), r.stderr
+    assert not (tmp_path / "out" / "openapi.json").exists()
+
+
 def test_build_check_refuses_a_missing_or_invalid_committed_spec_before_learning(tmp_path: Path) -> None:
     # the committed spec was read only after the build: a long replay learned and wrote its spec, then
     # said "no such file" (trial24); a mistyped --check is a bad option, said before any record is read

@@ -252,15 +252,15 @@ CheckAgainst = Annotated[Path | None, typer.Option(
     "--check", metavar="FILE", rich_help_panel=PANEL_DRIFT,
     help="After learning, report how the learned spec differs from this committed one (did the API "
          "change?); exit 1 on drift at or above --fail-on.")]
-CheckFailOn = Annotated[FailOn, typer.Option(
-    "--fail-on", metavar="SEVERITY", rich_help_panel=PANEL_DRIFT,
-    help=f"With --check: the severity that fails ({one_of(FailOn)}).")]
+CheckFailOn = Annotated[FailOn | None, typer.Option(
+    "--fail-on", metavar="SEVERITY", rich_help_panel=PANEL_DRIFT, show_default=False,
+    help=f"With --check: the severity that fails ({one_of(FailOn)}; default: breaking).")]
 CheckIgnore = Annotated[Path | None, typer.Option(
     "--ignore", metavar="FILE", rich_help_panel=PANEL_DRIFT,
     help="With --check: accepted changes, 'METHOD /path kind  # reason' per line (diff's --ignore).")]
-CheckFormat = Annotated[Format, typer.Option(
-    "--check-format", metavar="FORMAT", rich_help_panel=PANEL_DRIFT,
-    help=f"With --check: report format, to stdout ({one_of(Format)}).")]
+CheckFormat = Annotated[Format | None, typer.Option(
+    "--check-format", metavar="FORMAT", rich_help_panel=PANEL_DRIFT, show_default=False,
+    help=f"With --check: report format, to stdout ({one_of(Format)}; default: text).")]
 
 # --- build: learning ------------------------------------------------------------------------------------
 

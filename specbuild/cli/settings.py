@@ -139,11 +139,17 @@ def output_settings(target: str, fmt: SpecFormat, start: Path | None, openapi: O
     return Output(target, fmt.value, start, render)
 
 
-def drift_check(committed: Path | None, fail_on: FailOn, fmt: Format, ignore: Path | None = None) -> DriftCheck:
-    if ignore is not None and committed is None:
-        raise UsageError("--ignore is for --check: the accepted changes of the diff to a committed spec",
-                         hint="e.g. specbuild -i rec.jsonl -o out --check openapi.json --ignore drift.ignore")
-    return DriftCheck(committed, fail_on.value, fmt.value, ignore)
+def drift_check(committed: Path | None, fail_on: FailOn | None, fmt: Format | None,
+                ignore: Path | None = None) -> DriftCheck:
+    """``--check`` and its options; those alone are refused: without a committed spec nothing fails (a build
+    given ``--fail-on warning`` as a gate exited 0 whatever the traffic)."""
+    if committed is None:
+        given = [name for name, value in (("--fail-on", fail_on), ("--check-format", fmt), ("--ignore", ignore))
+                 if value is not None]
+        if given:
+            raise UsageError(f"{given[0]} is for --check: the diff of the learned spec to a committed one",
+                             hint="e.g. specbuild -i rec.jsonl -o out --check openapi.json --fail-on warning")
+    return DriftCheck(committed, (fail_on or FailOn.breaking).value, (fmt or Format.text).value, ignore)
 
 
 def kafka_connection(bootstrap_servers: str, topics: list[str] | None, group_id: str, from_beginning: bool,
