@@ -223,6 +223,37 @@ def test_build_check_reports_the_diff_and_fails_on_threshold(tmp_path: Path) -> 
     assert (tmp_path / "b" / "openapi.json").exists()  # the learned spec is written either way
 
 
+def test_build_check_takes_the_ignore_file_of_check_and_diff(tmp_path: Path) -> None:
+    """trial25: a team's accepted drift (`diff --ignore`) could not be given to `build --check`: `--ignore`
+    was 'No such option' (the hint offered --source), so the gate failed on drift the team had accepted."""
+    old = json.loads((FIXTURES / "users.openapi.json").read_text())
+    del old["paths"]["/users/{userId}"]["get"]["responses"]["404"]
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "drift.ignore").write_text("GET /users/{id} response-client-error-added  # 404s ship in v2\n"
+                                           "GET /nothing response-status-added  # stale\n")
+    args = ["-i", str(USERS), "-q", "--check", str(tmp_path / "old.json"), "--fail-on", "warning"]
+    assert specbuild(*args, "-o", str(tmp_path / "a")).returncode == 1
+    accepted = specbuild(*args, "-o", str(tmp_path / "b"), "--ignore", str(tmp_path / "drift.ignore"))
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "1 ignored" in accepted.stdout and "drift.ignore:2 matched nothing" in accepted.stdout
+    # read before learning, as the committed spec is; and only with --check
+    (tmp_path / "bad.ignore").write_text("GET /users response-client-error-added\n")
+    bad = specbuild(*args, "-o", str(tmp_path / "c"), "--ignore", str(tmp_path / "bad.ignore"))
+    assert bad.returncode == 2 and "bad.ignore:1: the rule has no reason" in bad.stderr, bad.stderr
+    assert not (tmp_path / "c" / "openapi.json").exists()
+    alone = specbuild("-i", str(USERS), "-o", str(tmp_path / "d"), "--ignore", str(tmp_path / "drift.ignore"))
+    assert alone.returncode == 2 and "Error: --ignore is for --check" in alone.stderr, alone.stderr
+
+
+@pytest.mark.parametrize("option", [["--fail-on", "warning"], ["--check-format", "json"]])
+def test_build_check_options_without_check_are_refused(option: list[str], tmp_path: Path) -> None:
+    """trial25: `specbuild -i rec.jsonl -o out --fail-on warning` (a gate, its author thought) learned, wrote
+    and exited 0 whatever the traffic: without --check there is nothing to fail on."""
+    r = specbuild("-i", str(USERS), "-o", str(tmp_path / "out"), *option)
+    assert r.returncode == 2 and r.stderr.startswith(f"Error: {option[0]} is for --check"), r.stderr
+    assert not (tmp_path / "out" / "openapi.json").exists()
+
+
 def test_build_check_refuses_a_missing_or_invalid_committed_spec_before_learning(tmp_path: Path) -> None:
     # the committed spec was read only after the build: a long replay learned and wrote its spec, then
     # said "no such file" (trial24); a mistyped --check is a bad option, said before any record is read
@@ -875,6 +906,10 @@ def test_java_client_settings_name_what_librdkafka_takes_instead(tmp_path: Path,
     (["--start-time", "yesterday"], "Error: --start-time 'yesterday': expected an ISO 8601 time or epoch milliseconds"),
     (["--start-offset", "5", "--start-time", "0"], "Error: --start-offset and --start-time both say where"),
     (["--checkpoint-interval", "-1"], "give a number of seconds above 0"),
+    (["--render-interval", "-1"], "give 0 (at every checkpoint) or a number of seconds above it"),
+    # trial25: README and -h say "0: at every checkpoint"; 0 was refused as "not above 0". The start is
+    # checked after the options are: this says --render-interval 0 got through
+    (["--render-interval", "0", "--start-offset", "soon"], "Error: --start-offset 'soon': expected beginning"),
     (["--max-records", "-1"], "-1 is negative"),
     (["-p", "-1"], "-1 is negative"),
     (["-t", "^(http"], "Error: --topic '^(http': not a regular expression"),

@@ -70,3 +70,21 @@ def test_malformed_rules_are_errors_that_name_the_line(line: str, message: str) 
         parse(f"# first\n{line}\n", "drift.ignore", KNOWN)
     assert "drift.ignore:2" in str(err.value) and message in str(err.value)
     assert err.value.exit_code == 2
+
+
+def test_a_path_parameter_matches_whatever_its_name() -> None:
+    """trial25: README's rule `GET /users/{id} ...` matched nothing against a learned `/users/{userId}`.
+
+    `diff` and `--spec` match paths with parameter names erased; an ignore rule does too, but an undocumented
+    path's shape (`{integer}`, `{uuid}`) names a kind of value, and stays exact.
+    """
+    rules = parse("GET /users/{id}/keys/{n} response-undocumented-property  # v2 fields\n"
+                  "GET /widgets/{integer} undocumented-path  # demo widgets\n", "drift.ignore", KNOWN)
+    items = [
+        Item("GET /users/{userId}/keys/{keyId}", "response-undocumented-property"),
+        Item("GET /users/{userId}/keys", "response-undocumented-property"),
+        Item("GET /widgets/{uuid}", "undocumented-path"),
+    ]
+    applied = apply(items, rules)
+    assert [i for i, _ in applied.ignored] == [items[0]]
+    assert applied.kept == items[1:]

@@ -329,6 +329,32 @@ def test_an_upstream_that_does_not_answer_is_a_502_and_no_record(proxy_to: Any, 
     assert not (tmp_path / "rec.jsonl").exists()
 
 
+def test_a_session_that_recorded_nothing_leaves_no_file(tmp_path: Path) -> None:
+    """trial25: the sink was flushed of no records at the stop, which created an empty rec.jsonl (a session
+    whose every exchange was a 502, or none at all), where `_sink` says a session that records nothing leaves
+    no file; and a --listen port taken printed "recording to rec.jsonl" before its error."""
+    front = free_port()
+    cmd = [sys.executable, "-m", "specbuild", "record", "--upstream", f"http://127.0.0.1:{free_port()}",
+           "--listen", f"127.0.0.1:{front}", "-o", str(tmp_path / "rec.jsonl")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_listening(front, proc)
+        taken = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=30,
+                               stdin=subprocess.DEVNULL)
+        assert taken.returncode == 2 and taken.stderr.startswith(f"Error: --listen 127.0.0.1:{front}: "), taken.stderr
+        assert "recording to" not in taken.stdout
+        client = http.client.HTTPConnection(f"127.0.0.1:{front}", timeout=10)
+        client.request("GET", "/a")
+        assert client.getresponse().status == 502
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+    assert "recording to" in out
+    assert not (tmp_path / "rec.jsonl").exists()
+
+
 def test_an_https_upstream_is_checked_against_the_trust_store(proxy_to: Any, tmp_path: Path) -> None:
     trustme = pytest.importorskip("trustme", reason="specbuild[test] makes the test's CA with trustme")
     ca = trustme.CA()

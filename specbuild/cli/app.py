@@ -32,15 +32,14 @@ from specbuild.cli.options import (
     CheckAgainst,
     CheckFailOn,
     CheckFormat,
+    CheckIgnore,
     CheckpointInterval,
     DeadLetter,
     Examples,
     ExcludeHeaders,
     ExcludePath,
-    FailOn,
     FilePaths,
     FoldJobs,
-    Format,
     FromBeginning,
     GroupId,
     Hosts,
@@ -122,6 +121,7 @@ from specbuild.run import (
 )
 
 if TYPE_CHECKING:
+    from specbuild.drift.ignores import Rule
     from specbuild.kafka.follow import FollowSettings
     from specbuild.learn.builder import SpecBuilder
     from specbuild.run import Shard
@@ -156,8 +156,9 @@ def build(
     fmt: SpecFormatOption = SpecFormat.json,
     spec: StartSpec = None,
     check: CheckAgainst = None,
-    fail_on: CheckFailOn = FailOn.breaking,
-    check_format: CheckFormat = Format.text,
+    fail_on: CheckFailOn = None,
+    check_format: CheckFormat = None,
+    ignore: CheckIgnore = None,
     openapi: OpenAPI = OpenAPIVersion.v30,
     title: Title = "API learned by specbuild",
     api_version: APIVersion = "0.1.0",
@@ -206,8 +207,8 @@ def build(
     out = output_settings(_output_folder_for(src, output), fmt, spec, openapi, title, api_version, server_url,
                           base_path, examples=examples, enums=not no_enums, evidence=not no_evidence,
                           file_paths=file_paths)
-    drift = drift_check(check, fail_on, check_format)
-    committed = _committed_spec(drift, src, out)
+    drift = drift_check(check, fail_on, check_format, ignore)
+    committed, rules = _committed_spec(drift, src, out)
     if src is Source.file:
         refuse_kafka_only({"-X": kafka_option, "--kafka-config": kafka_config, "--start-offset": start_offset,
                            "--start-time": start_time, "--partition": partition, "--reset-state": reset_state,
@@ -223,7 +224,7 @@ def build(
         _build_from_kafka(follow_settings(connection, limits, dead_letter, learning, out, quiet, reset_state,
                                           state_store(state, state_topic, out.target, reset_state)),
                           learning, out, read_base(out.start, quiet), partial)
-    _check_learned(drift, committed, learned if src is Source.file else None, out)
+    _check_learned(drift, committed, learned if src is Source.file else None, out, rules)
 
 
 def _output_folder_for(src: Source, output: str | None) -> str:
@@ -251,16 +252,16 @@ def _build_from_kafka(settings: FollowSettings, learning: Learning, out: Output,
                base)
 
 
-def _committed_spec(drift: DriftCheck, src: Source, out: Output) -> dict[str, Any] | None:
-    """``build --check SPEC``: the committed spec, read (and its problems said) before any record is: a
-    mistyped path used to be said after a replay had learned and written its spec."""
+def _committed_spec(drift: DriftCheck, src: Source, out: Output) -> tuple[dict[str, Any] | None, list[Rule]]:
+    """``build --check SPEC``: the committed spec and the ``--ignore`` file's rules, read (and their problems
+    said) before any record is: a mistyped path used to be said after a replay had learned and written its spec."""
     if drift.committed is None:
-        return None
+        return None, []
     if src is Source.kafka and out.target == "-":
         raise UsageError("--check with --source kafka needs -o FOLDER (the spec is read back from it)")
-    from specbuild.cli.drift import load_spec
+    from specbuild.cli.drift import change_rules, load_spec
 
-    return load_spec(drift.committed)
+    return load_spec(drift.committed), change_rules(drift.ignore)
 
 
 def _read_back(out: Output) -> dict[str, Any]:
@@ -269,7 +270,7 @@ def _read_back(out: Output) -> dict[str, Any]:
 
 
 def _check_learned(drift: DriftCheck, committed: dict[str, Any] | None, learned: dict[str, Any] | None,
-                   out: Output) -> None:
+                   out: Output, rules: list[Rule] | None = None) -> None:
     """``build --check``: the diff from the committed spec to the learned one (a follow's: read back from
     its folder), for API clients; nothing without ``--check``."""
     if drift.committed is None or committed is None:
@@ -281,7 +282,7 @@ def _check_learned(drift: DriftCheck, committed: dict[str, Any] | None, learned:
 
     # annotations go on the committed spec: the file in the repository that the traffic disagrees with
     report = diff_report(committed, learned, base_name=str(drift.committed), head_name="learned from traffic",
-                         fail_on=drift.fail_on, learned_head=True, annotate=str(drift.committed),
+                         fail_on=drift.fail_on, learned_head=True, annotate=str(drift.committed), rules=rules,
                          lines=lines_of(drift.committed, committed) if drift.fmt == "github" else None)
     color = drift.fmt == "text" and sys.stdout.isatty()
     sys.stdout.write(render_diff(report, drift.fmt, color=color))

@@ -295,6 +295,11 @@ def _rules(path: Path | None, known: Collection[str]) -> list[Rule]:
 ALL_KINDS: Final = frozenset(KINDS) | frozenset(CHANGE_KINDS)
 
 
+def change_rules(path: Path | None) -> list[Rule]:
+    """``build --check --ignore FILE``: the rules ``diff --ignore`` reads."""
+    return _rules(path, ALL_KINDS)
+
+
 # --- the commands -------------------------------------------------------------------------------------
 
 def check(

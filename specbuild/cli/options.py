@@ -100,6 +100,12 @@ def _seconds(value: float | None) -> float | None:
     return value
 
 
+def _seconds_or_zero(value: float | None) -> float | None:
+    if value is not None and not value >= 0:  # also NaN; 0 has a meaning of its own (its option says which)
+        raise typer.BadParameter(f"{value}: give 0 (at every checkpoint) or a number of seconds above it")
+    return value
+
+
 def _not_negative_all(values: list[int] | None) -> list[int] | None:
     for value in values or ():
         _not_negative(value)
@@ -191,7 +197,7 @@ CheckpointInterval = Annotated[float, typer.Option(
     rich_help_panel=PANEL_KAFKA,
     help="Seconds between checkpoints (spec + state, then offsets).")]
 RenderInterval = Annotated[float, typer.Option(
-    "--render-interval", envvar="SPECBUILD_RENDER_INTERVAL", metavar="SECONDS", callback=_seconds,
+    "--render-interval", envvar="SPECBUILD_RENDER_INTERVAL", metavar="SECONDS", callback=_seconds_or_zero,
     rich_help_panel=PANEL_KAFKA,
     help="With --state kafka: seconds between renders of the group's spec (states and offsets are committed at "
          "every checkpoint; the spec is also written at the first checkpoint and at stop); with --until-end, "
@@ -246,12 +252,15 @@ CheckAgainst = Annotated[Path | None, typer.Option(
     "--check", metavar="FILE", rich_help_panel=PANEL_DRIFT,
     help="After learning, report how the learned spec differs from this committed one (did the API "
          "change?); exit 1 on drift at or above --fail-on.")]
-CheckFailOn = Annotated[FailOn, typer.Option(
-    "--fail-on", metavar="SEVERITY", rich_help_panel=PANEL_DRIFT,
-    help=f"With --check: the severity that fails ({one_of(FailOn)}).")]
-CheckFormat = Annotated[Format, typer.Option(
-    "--check-format", metavar="FORMAT", rich_help_panel=PANEL_DRIFT,
-    help=f"With --check: report format, to stdout ({one_of(Format)}).")]
+CheckFailOn = Annotated[FailOn | None, typer.Option(
+    "--fail-on", metavar="SEVERITY", rich_help_panel=PANEL_DRIFT, show_default=False,
+    help=f"With --check: the severity that fails ({one_of(FailOn)}; default: breaking).")]
+CheckIgnore = Annotated[Path | None, typer.Option(
+    "--ignore", metavar="FILE", rich_help_panel=PANEL_DRIFT,
+    help="With --check: accepted changes, 'METHOD /path kind  # reason' per line (diff's --ignore).")]
+CheckFormat = Annotated[Format | None, typer.Option(
+    "--check-format", metavar="FORMAT", rich_help_panel=PANEL_DRIFT, show_default=False,
+    help=f"With --check: report format, to stdout ({one_of(Format)}; default: text).")]
 
 # --- build: learning ------------------------------------------------------------------------------------
 

@@ -102,10 +102,11 @@ def record(
     sink = _sink(output, rotate_bytes, tuple(kafka_option or ()), kafka_config)
     redaction = Redaction(enabled=not no_redact, headers=frozenset(h.lower() for h in redact_header or ()),
                           query=frozenset(redact_query or ()), fields=frozenset(redact_field or ()))
-    print(f"specbuild record: http://{bind}:{port} -> {upstream}, recording to {output}", flush=True)
     proxy.serve(target, bind, port, {"to": sink, "redaction": redaction, "max_body_bytes": max_body_bytes,
                                        "keep": record_filter(include_path, exclude_path, host, method),
-                                       "sample": sample, "omit": tuple(omit_body or ())}, forwarded=not no_forwarded)
+                                       "sample": sample, "omit": tuple(omit_body or ())}, forwarded=not no_forwarded,
+                ready=lambda: print(f"specbuild record: http://{bind}:{port} -> {upstream}, recording to {output}",
+                                    flush=True))
 
 
 def _sink(output: str, rotate_bytes: int | None, kafka_option: tuple[str, ...], kafka_config: Path | None) -> Sink:

@@ -75,6 +75,7 @@ class DriftCheck:
     committed: Path | None
     fail_on: str
     fmt: str
+    ignore: Path | None = None  # accepted changes, as diff --ignore reads them
 
 
 def record_source(source: Source | None, input_: str | None, stdin_piped: bool) -> tuple[Source, str | None]:
@@ -138,8 +139,17 @@ def output_settings(target: str, fmt: SpecFormat, start: Path | None, openapi: O
     return Output(target, fmt.value, start, render)
 
 
-def drift_check(committed: Path | None, fail_on: FailOn, fmt: Format) -> DriftCheck:
-    return DriftCheck(committed, fail_on.value, fmt.value)
+def drift_check(committed: Path | None, fail_on: FailOn | None, fmt: Format | None,
+                ignore: Path | None = None) -> DriftCheck:
+    """``--check`` and its options; those alone are refused: without a committed spec nothing fails (a build
+    given ``--fail-on warning`` as a gate exited 0 whatever the traffic)."""
+    if committed is None:
+        given = [name for name, value in (("--fail-on", fail_on), ("--check-format", fmt), ("--ignore", ignore))
+                 if value is not None]
+        if given:
+            raise UsageError(f"{given[0]} is for --check: the diff of the learned spec to a committed one",
+                             hint="e.g. specbuild -i rec.jsonl -o out --check openapi.json --fail-on warning")
+    return DriftCheck(committed, (fail_on or FailOn.breaking).value, (fmt or Format.text).value, ignore)
 
 
 def kafka_connection(bootstrap_servers: str, topics: list[str] | None, group_id: str, from_beginning: bool,

@@ -9,7 +9,9 @@
 
 ``METHOD path kind  # reason``: method, path and kind are globs (``*`` and ``?``; the method is
 case-insensitive), matched against a finding's operation (``GET /users/{userId}``, or for an
-undocumented path its shape, ``GET /widgets/{integer}``) and kind. The same rules apply to the
+undocumented path its shape, ``GET /widgets/{integer}``) and kind. A path parameter's name is not
+compared (``/users/{id}`` is ``/users/{userId}``, as ``diff`` and ``--spec`` match paths), but in an
+undocumented path's shape, where the braces name a kind of value. The same rules apply to the
 changes of ``specbuild diff``. A rule without a reason, an unknown kind or a malformed line is an
 error that names the line: accepted drift is a decision, and a decision has a reason.
 """
@@ -17,6 +19,7 @@ error that names the line: accepted drift is a decision, and a decision has a re
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -26,6 +29,7 @@ from specbuild.errors import InputError
 from specbuild.http import METHODS
 
 _GLOB: Final = frozenset("*?[")
+_PARAMETER: Final = re.compile(r"\{[^{}/]*\}")
 
 
 class Subject(Protocol):
@@ -49,8 +53,13 @@ class Rule:
 
     def matches(self, item: Subject) -> bool:
         method, _, path = item.operation.partition(" ")
-        return (fnmatchcase(method.upper(), self.method) and fnmatchcase(path, self.path)
-                and fnmatchcase(item.kind, self.kind))
+        if not (fnmatchcase(method.upper(), self.method) and fnmatchcase(item.kind, self.kind)):
+            return False
+        if fnmatchcase(path, self.path):
+            return True
+        # the spec's parameter names are a learner's guess or a person's choice: a rule written with
+        # another (README's `{id}` for a learned `{userId}`) means the same operation
+        return item.kind != "undocumented-path" and fnmatchcase(_unnamed(path), _unnamed(self.path))
 
 
 @dataclass(slots=True)
@@ -58,6 +67,10 @@ class Applied(Generic[T]):
     kept: list[T] = field(default_factory=list)
     ignored: list[tuple[T, Rule]] = field(default_factory=list)
     unused: list[Rule] = field(default_factory=list)  # rules that matched nothing: stale, or a typo
+
+
+def _unnamed(path: str) -> str:
+    return _PARAMETER.sub("{}", path)
 
 
 def parse(text: str, origin: str, known_kinds: Collection[str]) -> list[Rule]:

@@ -8,6 +8,8 @@ source yields, so the record loop, its warnings and its counts are the same as f
 - ``postData.text`` is the request body; ``postData.params`` alone (a form the browser kept as fields)
   becomes the URL-encoded body of those fields, under ``postData.mimeType``.
 - ``content.encoding: base64`` is decoded (text that is not UTF-8 stays as given: a binary body).
+- A body sent (``content.size`` or Content-Length above 0) whose ``text`` the HAR leaves out is flagged
+  ``bodyTruncated``: learned and checked by its media type only, not as an empty body.
 - An entry with no response (``status`` 0: blocked, cancelled, failed) is given no ``response``, so the
   loop skips and counts it as ``no-response``, located.
 - HTTP/2 pseudo-headers (``:authority``, ``:path`` ...) are dropped: the URL already says them.
@@ -58,6 +60,8 @@ def entry_record(entry: dict[str, Any]) -> dict[str, Any]:
         if isinstance(content, dict):
             res["body"] = _content_text(content)
             _default_type(headers, content.get("mimeType"))
+            if _not_kept(content, headers, request, response.get("status")):
+                res["bodyTruncated"] = True  # learned by its media type only, as a recorder's cut body is
         record["response"] = res
     return record
 
@@ -90,6 +94,16 @@ def _post_body(post: dict[str, Any]) -> str | None:
         fields = [(p.get("name", ""), p.get("value", "")) for p in params if isinstance(p, dict)]
         return urlencode([(str(k), str(v)) for k, v in fields if k])
     return None
+
+
+def _not_kept(content: dict[str, Any], headers: dict[str, list[str]], request: Any, status: Any) -> bool:
+    """A body that was sent but that the HAR leaves out: HAR 1.2 omits ``text`` when "the information is
+    not available" (Chrome for a redirect's page, a body devtools dropped), which is no empty body."""
+    if "text" in content or status in (204, 304) or (isinstance(request, dict) and request.get("method") == "HEAD"):
+        return False
+    size = content.get("size")
+    length = headers.get("content-length", ["0"])[0].strip()
+    return (isinstance(size, int) and size > 0) or (length.isdigit() and int(length) > 0)
 
 
 def _content_text(content: dict[str, Any]) -> str | None:

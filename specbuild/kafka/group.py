@@ -516,6 +516,10 @@ class DecodedStates:
         decoded. They go on folding after the render, so the last render's are forgotten first."""
         for key in self.folding:
             self.builders.pop(key, None)
+        for _, builder in live.values():
+            # as the decoded states are: merged unsettled beside them, a member's spec depended on which
+            # partitions were its own (trial25: three members, two specs, and render's a third)
+            builder.settle()
         self.builders.update(live)
         self.folding = set(live)
 

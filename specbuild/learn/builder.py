@@ -519,6 +519,13 @@ class SpecBuilder:
         span = self.span
         self.span = (first, last) if span is None else (min(span[0], first), max(span[1], last))
 
+    def settle(self) -> None:
+        """Bring every operation's natively folded parts into its Python state, as a decoded state holds
+        them: merged beside decoded builders, which names a capped position keeps depends on which parts
+        were settled (a group member's own partitions beside the others' states)."""
+        for op in self.operations.values():
+            op.settle()
+
     def merge(self, other: SpecBuilder, take: bool = True) -> None:
         """Fold in another builder's state: taken over (drop ``other`` afterwards), or copied (``take``
         False: ``other`` stays as it was, for a group member that merges the same decoded states again).

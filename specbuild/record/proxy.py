@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, Final, cast
 
 from specbuild.errors import UsageError
@@ -379,8 +379,9 @@ class Proxy:
         if self.recorder is not None:
             self.recorder.write(exchange)
 
-    async def serve(self, host: str, port: int) -> None:
-        """Listen on ``host:port`` until SIGINT or SIGTERM; then finish the exchanges under way (5 s at most)."""
+    async def serve(self, host: str, port: int, ready: Callable[[], None] = lambda: None) -> None:
+        """Listen on ``host:port`` until SIGINT or SIGTERM; then finish the exchanges under way (5 s at most).
+        ``ready`` is called once it listens (a banner said before would claim a port another process has)."""
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -389,6 +390,7 @@ class Proxy:
             server = await loop.create_server(lambda: ClientSide(self), host, port, backlog=4096)
         except OSError as exc:
             raise UsageError(f"--listen {host}:{port}: {exc.strerror or exc}") from None
+        ready()
         await stop.wait()
         server.close()
         for _ in range(250):  # 5 s for the exchanges under way; idle connections close at once
@@ -458,6 +460,8 @@ class Batch:
         self.records.append(record)
 
     def flush(self) -> None:
+        if not self.records:  # a JSONL sink's write opens (creates) its file: a session of no record makes none
+            return
         records, self.records = self.records, []
         write_batch(self.sink, records, "specbuild record")
 
@@ -477,12 +481,14 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
         uvloop.run(main)
 
 
-def serve(upstream: Upstream, host: str, port: int, recorder: dict[str, object], forwarded: bool = True) -> None:
+def serve(upstream: Upstream, host: str, port: int, recorder: dict[str, object], forwarded: bool = True,
+          ready: Callable[[], None] = lambda: None) -> None:
     """Record through a proxy on ``host:port`` to ``upstream`` until a signal (``recorder``: the keyword
-    arguments of :class:`Recorder`, ``to`` included; ``forwarded``: X-Forwarded-* added upstream)."""
+    arguments of :class:`Recorder`, ``to`` included; ``forwarded``: X-Forwarded-* added upstream; ``ready``:
+    called once the proxy listens)."""
     rec = Recorder(None, **recorder)  # type: ignore[arg-type]
     rec.sink = Batch(rec.sink)
     try:
-        _run(Proxy(upstream, rec, forwarded=forwarded).serve(host, port))
+        _run(Proxy(upstream, rec, forwarded=forwarded).serve(host, port, ready))
     finally:
         rec.sink.close()
