@@ -89,6 +89,10 @@ def test_markdown_is_a_pr_comment_with_one_row_per_finding() -> None:
     assert "<details>" in md
     clean = render_check(CheckReport([], CheckStats(3, 3), "openapi.json", "breaking"), "markdown")
     assert clean.splitlines()[0] == "## ✅ specbuild check: no findings"
+    # --fail-on never: the gate passes, yet a PR comment headed ✅ over breaking findings reads as "all clear"
+    # (trial25)
+    assert render_check(check_report("never"), "markdown").splitlines()[0] == (
+        "## ⚠️ specbuild check: 2 breaking, 1 warning, 1 info")
 
 
 def test_markdown_cells_are_escaped() -> None:

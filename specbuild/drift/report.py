@@ -232,8 +232,9 @@ def _code(text: str) -> str:
 
 
 def _headline(command: str, items: Sequence[Any], code: int, fail_on: str, noun: str) -> str:
-    mark = "❌" if code else "✅"
     counts = severity_counts(items)
+    # a gate that passes over breaking findings (--fail-on never, warning...) is no all-clear
+    mark = "❌" if code else "⚠️" if counts.get("breaking") else "✅"
     what = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or f"no {noun}s"
     return f"## {mark} specbuild {command}: {what}"
 
