@@ -472,3 +472,36 @@ def test_a_property_gone_is_weighed_on_the_bodies_that_reached_it_and_enough_of_
         "response-property-removed", "values[].language", "in every one of 30 objects before, in none of 33 now")
     schema = base["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert [(w.path, w.before) for w in watched(base, schema, 47)] == [(("values", "[]"), 30)]
+
+
+def _calls(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "x-specbuild-evidence": 2, "paths": paths}
+
+
+def _post(body: dict[str, Any], seen: int, *params: str) -> dict[str, Any]:
+    ok = {"description": "OK", "content": {"application/json": {"schema": {**body, "x-specbuild-seen": seen}}},
+          "x-specbuild-seen": seen}
+    return {"post": {"parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                                    for p in params], "responses": {"200": ok}}}
+
+
+def test_a_learned_heads_literals_are_compared_with_the_base_template_that_covers_them() -> None:
+    """Gradio's endpoints under the names their author gave them, ``POST /gradio_api/call/<name>``: sample a's
+    answers alike (``{event_id}``) made them one template; with ``event_id`` gone from every answer, the next
+    sample's no longer answer alike and are learned literal. ``check`` routes their calls to the template and
+    says the property is gone; ``build --check`` read the template "removed" (what traffic cannot prove) and
+    the literals added, and said nothing."""
+    receipt = {"type": "object", "properties": {"event_id": {"type": "string"}}, "required": ["event_id"]}
+    base = _calls({"/call/{name}": _post(receipt, 72, "name"), "/call/v2/{name}": _post(receipt, 40, "name"),
+                   "/upload": _post({"type": "array"}, 30)})
+    head = _calls({"/call/summarize": _post({"type": "object"}, 18), "/call/classify": _post({"type": "object"}, 14),
+                   "/call/v2/summarize": _post(receipt, 20), "/upload/more": _post({"type": "array"}, 9)})
+    changes = diff(base, head, learned_head=True)
+    gone = {(c.operation, c.kind, c.severity) for c in changes if c.pointer == "event_id"}
+    assert gone == {("POST /call/{name}", "response-property-removed", "breaking")}
+    assert len([c for c in changes if c.pointer == "event_id"]) == 2  # one for each literal, its own counts
+    # the literals are the template's operation: none added; an operation no template covers still is
+    assert {(c.operation, c.kind) for c in changes if c.pointer != "event_id"} == {
+        ("POST /upload/more", "operation-added")}
+    # two specs written by hand: a template is no literal's operation (``diff`` says removed and added)
+    assert {c.kind for c in diff(base, head)} >= {"operation-removed", "operation-added"}

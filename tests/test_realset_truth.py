@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -91,3 +93,18 @@ def test_href_params_spell_out_pulps_item_paths_as_served() -> None:
     assert out["paths"]["/api/repositories/{repo_id}/sync/"]["post"]["parameters"][0]["name"] == "repo_id"
     # without the option a description's paths stay as written
     assert "{repo_href}sync/" in truth.convert(doc)["paths"]
+
+
+def test_a_yaml_description_with_dates_and_status_codes_reads_as_json_would(tmp_path: Path) -> None:
+    # JupyterHub's rest-api.yml gives examples as bare dates and responses as `200:`: YAML reads a datetime
+    # and an int, which the truth's JSON could not write (a TypeError after the file was opened).
+    source = tmp_path / "rest-api.yml"
+    source.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /users:\n    get:\n      responses:\n"
+        "        200:\n          description: ok\n          content:\n            application/json:\n"
+        "              schema: {type: string, format: date-time, example: 2026-12-06T20:00:00Z}\n"
+    )
+    doc = _truth().load(str(source))
+    ok = doc["paths"]["/users"]["get"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"]["example"] == "2026-12-06 20:00:00+00:00"
+    json.dumps(_truth().convert(doc), sort_keys=True)

@@ -44,7 +44,8 @@ def load(source: str) -> dict[str, Any]:
     if source.endswith((".yaml", ".yml")):
         import yaml  # the server's environment has it (jupyter_server depends on PyYAML); MockServer serves YAML
 
-        return dict(yaml.safe_load(text))
+        # YAML reads a date (JupyterHub's examples) as a datetime and a status code as an int: JSON's text of them
+        return dict(json.loads(json.dumps(yaml.safe_load(text), default=str)))
     return dict(json.loads(text))
 
 

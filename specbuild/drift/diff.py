@@ -80,7 +80,7 @@ class Change:
 def diff(base: Mapping[str, Any], head: Mapping[str, Any], *, learned_head: bool = False) -> list[Change]:
     """Every change from ``base`` to ``head``, most severe first, then by operation, kind and place."""
     ctx = _Ctx(base, head)
-    for b_op, h_op in _paired(_operations(base), _operations(head)):
+    for b_op, h_op in _paired(_operations(base), _operations(head), covered=learned_head):
         if b_op is not None and h_op is not None:
             _operation(ctx, b_op, h_op)
         elif b_op is not None:
@@ -219,21 +219,54 @@ def _operations(doc: Mapping[str, Any]) -> dict[tuple[str, str], _Op]:
     return out
 
 
-def _paired(b_ops: dict[tuple[str, str], _Op],
-            h_ops: dict[tuple[str, str], _Op]) -> list[tuple[_Op | None, _Op | None]]:
+def _paired(b_ops: dict[tuple[str, str], _Op], h_ops: dict[tuple[str, str], _Op],
+            covered: bool = False) -> list[tuple[_Op | None, _Op | None]]:
     """The base's and the head's operations paired: each with its own path first, then one left over with the
     other's written with(out) its trailing slash (one operation either way: ``diff`` tells the slash); a
-    spec holding both ``/x`` and ``/x/`` keeps them two."""
+    spec holding both ``/x`` and ``/x/`` keeps them two. ``covered`` (a head learned from traffic): then a
+    base operation left over is paired with each head operation left over whose path its template matches
+    (:func:`_covering`)."""
     out: list[tuple[_Op | None, _Op | None]] = [(b_ops[k], h_ops[k]) for k in sorted(b_ops.keys() & h_ops.keys())]
-    left: dict[tuple[str, str], list[_Op]] = {}
+    left: dict[tuple[str, str], list[tuple[tuple[str, str], _Op]]] = {}
     for key in sorted(h_ops.keys() - b_ops.keys()):
-        left.setdefault(_unslashed(key), []).append(h_ops[key])
+        left.setdefault(_unslashed(key), []).append((key, h_ops[key]))
     spanned = _Spanning(h_ops)
+    alone: dict[tuple[str, str], _Op] = {}
     for key in sorted(b_ops.keys() - h_ops.keys()):
         same = left.get(_unslashed(key))
-        out.append((b_ops[key], same.pop(0) if same else spanned.covering(key)))
-    out.extend((None, h_op) for ops in left.values() for h_op in ops if id(h_op) not in spanned.paired)
+        found = same.pop(0)[1] if same else spanned.covering(key)
+        if found is None and covered:
+            alone[key] = b_ops[key]
+        else:
+            out.append((b_ops[key], found))
+    rest = [(key, h_op) for ops in left.values() for key, h_op in ops if id(h_op) not in spanned.paired]
+    pairs = _covering(alone, rest)
+    paired = {id(op) for pair in pairs for op in pair}
+    out.extend((b_op, None) for b_op in alone.values() if id(b_op) not in paired)
+    # named as the base names it, as ``check`` names the route of the head's traffic
+    out.extend((b_op, replace(h_op, label=b_op.label)) for b_op, h_op in pairs)
+    out.extend((None, h_op) for _, h_op in rest if id(h_op) not in paired)
     return out
+
+
+def _covering(b_ops: Mapping[tuple[str, str], _Op],
+              h_ops: list[tuple[tuple[str, str], _Op]]) -> list[tuple[_Op, _Op]]:
+    """Each head operation paired with the base operation whose template matches its path, as ``check`` routes
+    the head's traffic: a template learned from one sample (``POST /call/{name}``, its names answering alike)
+    and its values learned literal from the next (``POST /call/summarize``, ``POST /call/classify``: their
+    answers no longer alike, a field gone from all of them) are one operation, its bodies compared; else a
+    change to them would be the base's operation "removed" (what traffic cannot prove) and the head's added."""
+    routes = {(_named(key[0], op.path), key[1]): op for key, op in b_ops.items() if "{}" in key[0]}
+    if not routes or not h_ops:
+        return []
+    router = Router({path: op.item for (path, _), op in sorted(routes.items())})
+    pairs: list[tuple[_Op, _Op]] = []
+    for key, h_op in h_ops:
+        found = router.match(key[0])
+        b_op = routes.get((found.route.template, key[1])) if found is not None else None
+        if b_op is not None:
+            pairs.append((b_op, h_op))
+    return pairs
 
 
 class _Spanning:
