@@ -2902,3 +2902,41 @@ def test_a_collection_answering_an_empty_page_beside_names_answering_alike_stays
     assert sorted(_paths(rows)) == ["/api/team/invitations", "/api/team/members", "/api/team/{teamName}"]
     bare = [*rows[:3], ex("get", "/api/team/members", resp=[])]
     assert sorted(_paths(bare)) == ["/api/team/members", "/api/team/{teamName}"]
+
+
+
+# --- an RPC API's methods in one envelope (Luigi's scheduler: ``/api/<method>`` -> ``{"response": ...}``) ----
+
+RPC_ANSWERS: Final[dict[str, object]] = {
+    "task_list": {"ExtractOrders_2026_11_01_eu_west_1ff0d36376": {"status": "DONE"}}, "dep_graph": {},
+    "inverse_dep_graph": {}, "task_search": {}, "has_task_history": False, "pause": None, "unpause": None,
+    "re_enable_task": {}, "disable_worker": None, "is_paused": {"paused": False},
+    "is_pause_enabled": {"enabled": True},
+    "fetch_error": {"taskId": "a", "error": "", "displayName": "A", "taskFamily": "A"},
+    "forgive_failures": {"status": "PENDING", "task_id": "a"}, "mark_as_done": {"status": "DONE", "task_id": "a"},
+    "worker_list": [{"name": "w1", "host": "vm", "num_running": 0}],
+    "resource_list": [{"name": "gpu", "num_total": 1, "num_used": 0}],
+}
+
+
+def _called(answers: Mapping[str, object]) -> list[dict[str, object]]:
+    """Each path called five times, with its arguments as JSON in the query (distinct request targets)."""
+    return [record("get", f"/api/{name}", query={"data": json.dumps({"task_id": f"T_{i}"})},
+                   resp={"response": answer})
+            for name, answer in answers.items() for i in range(5)]
+
+
+def test_methods_answering_in_one_envelope_stay_apart_when_unlike_inside_it() -> None:
+    """An RPC API's methods all answer ``{"response": ...}``: a bare ``response`` (a flag, null, a map
+    keyed by task ids) is contained in every answer, so the envelope alone made sixteen methods
+    "alike" and one ``/api/{name}``. Inside the envelope they are unlike (a worker list, an error, a
+    pause flag): they stay literal."""
+    assert _learned_paths(_called(RPC_ANSWERS)) == sorted(f"/api/{m}" for m in RPC_ANSWERS)
+
+
+def test_values_answering_alike_inside_one_envelope_are_still_one_parameter() -> None:
+    """Fourteen tenants answering ``{"data": {...}}`` with the same fields are one ``/api/{tenant}``."""
+    tenants = [f"{w}-{c}" for w in ("acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne")
+               for c in ("eu", "us")]
+    answers = {t: {"data": {"id": t, "plan": "pro", "owner": "ops", "created_at": "2026-11-01"}} for t in tenants}
+    assert len(_learned_paths(_called(answers))) == 1

@@ -12,17 +12,17 @@
 # HOLDOUT17, the eighteenth (Quetz, RabbitMQ: stop 44) into HOLDOUT18, the nineteenth (Syncthing, Ory
 # Kratos: stop 45) into HOLDOUT19, the twentieth (Azurite's Table and Blob services, MockServer: stop
 # 45) into HOLDOUT20, the twenty-first (Home Assistant, Prometheus: stop 46) into HOLDOUT21, the
-# twenty-second (OctoPrint, Ray: stop 46) into HOLDOUT22 and the twenty-third (JupyterHub, Gradio: stop 47)
-# into HOLDOUT23.
+# twenty-second (OctoPrint, Ray: stop 46) into HOLDOUT22, the twenty-third (JupyterHub, Gradio: stop 47)
+# into HOLDOUT23 and the twenty-fourth (Luigi, pretix: stop 47) into HOLDOUT24.
 # (PouchDB was recorded as held out, and is a development server since its first findings were worked
 # on: stop 26; Chroma, whose keys users choose, was added as a development server in stop 27.)
-#   scripts/real/record_all.sh [DEV] [HOLDOUT] [HOLDOUT2] [HOLDOUT3] [HOLDOUT4] [HOLDOUT5] [HOLDOUT6] [HOLDOUT7] [HOLDOUT8] [HOLDOUT9] [HOLDOUT10] [HOLDOUT11] [HOLDOUT12] [HOLDOUT13] [HOLDOUT14] [HOLDOUT15] [HOLDOUT16] [HOLDOUT17] [HOLDOUT18] [HOLDOUT19] [HOLDOUT20] [HOLDOUT21] [HOLDOUT22] [HOLDOUT23]
+#   scripts/real/record_all.sh [DEV] [HOLDOUT] [HOLDOUT2] [HOLDOUT3] [HOLDOUT4] [HOLDOUT5] [HOLDOUT6] [HOLDOUT7] [HOLDOUT8] [HOLDOUT9] [HOLDOUT10] [HOLDOUT11] [HOLDOUT12] [HOLDOUT13] [HOLDOUT14] [HOLDOUT15] [HOLDOUT16] [HOLDOUT17] [HOLDOUT18] [HOLDOUT19] [HOLDOUT20] [HOLDOUT21] [HOLDOUT22] [HOLDOUT23] [HOLDOUT24]
 #   (defaults /work/realset, /work/realset-holdout, /work/realset-holdout2, /work/realset-holdout3,
 #   /work/realset-holdout4, /work/realset-holdout5, /work/realset-holdout6, /work/realset-holdout7,
 #   /work/realset-holdout8, /work/realset-holdout9, /work/realset-holdout10, /work/realset-holdout11,
 #   /work/realset-holdout12, /work/realset-new, /work/realset-new18, /work/realset-new19, /work/realset-new20, /work/realset-new21,
 #   /work/realset-new22, /work/realset-new23, /work/realset-new24, /work/realset-new25, /work/realset-new26,
-#   /work/realset-new27)
+#   /work/realset-new27, /work/realset-new28)
 # One server after the other (each starts its server and the proxy, drives it, stops both by PID).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -34,7 +34,7 @@ HOLDOUT11="${12:-/work/realset-holdout11}"; HOLDOUT12="${13:-/work/realset-holdo
 HOLDOUT13="${14:-/work/realset-new}"; HOLDOUT14="${15:-/work/realset-new18}"; HOLDOUT15="${16:-/work/realset-new19}"; HOLDOUT16="${17:-/work/realset-new20}"
 HOLDOUT17="${18:-/work/realset-new21}"; HOLDOUT18="${19:-/work/realset-new22}"; HOLDOUT19="${20:-/work/realset-new23}"
 HOLDOUT20="${21:-/work/realset-new24}"; HOLDOUT21="${22:-/work/realset-new25}"; HOLDOUT22="${23:-/work/realset-new26}"
-HOLDOUT23="${24:-/work/realset-new27}"
+HOLDOUT23="${24:-/work/realset-new27}"; HOLDOUT24="${25:-/work/realset-new28}"
 for server in jupyter mlflow kinto pouchdb chroma; do "$HERE/$server.sh" "$DEV"; done
 for server in devpi verdaccio wiremock; do "$HERE/$server.sh" "$HOLDOUT"; done
 for server in moto; do "$HERE/$server.sh" "$HOLDOUT2"; done
@@ -59,3 +59,4 @@ for server in azurite_table azurite_blob mockserver; do "$HERE/$server.sh" "$HOL
 for server in homeassistant prometheus; do "$HERE/$server.sh" "$HOLDOUT21"; done
 for server in octoprint ray; do "$HERE/$server.sh" "$HOLDOUT22"; done
 for server in jupyterhub gradio; do "$HERE/$server.sh" "$HOLDOUT23"; done
+for server in luigi pretix; do "$HERE/$server.sh" "$HOLDOUT24"; done

@@ -366,6 +366,43 @@ def private_share(members: Mapping[str, Profile]) -> float:
     return private / len(answering)
 
 
+def alike_inside(members: Mapping[str, Profile]) -> bool:
+    """False where every answer of the members lies inside one top-level name (an envelope:
+    ``{"response": ...}``) and, with it taken off, the answers are unlike (:func:`similarity`).
+
+    A bare envelope (``{"response": true}``, or one holding only a map keyed by data) is contained in
+    every other answer, so by overlap it is like all of them: an RPC API's methods (Luigi's
+    ``/api/task_list``, ``/api/is_paused``, ``/api/worker_list``) all looked one resource. What
+    each answers inside the envelope tells them apart; values of one parameter answer alike in it
+    too (tenants' ``{"data": {"id", "plan"}}``). Where nothing answers inside it, it says nothing."""
+    tops = {_top_name(p) for profile in members.values() for props in profile.values() for p in props}
+    if len(tops) != 1:
+        return True
+    cut = len(next(iter(tops)))
+    inside: dict[str, Profile] = {label: {suffix: _inside(props, cut) for suffix, props in profile.items()}
+                                  for label, profile in members.items()}
+    sim, _ = similarity(inside)
+    return sim is None or sim >= SIM_HIGH
+
+
+def _top_name(prop: str) -> str:
+    """The top-level name of a property path: ``response`` of ``response.x`` and ``response[].x``."""
+    end = len(prop)
+    for mark in ".[":
+        at = prop.find(mark)
+        if at >= 0:
+            end = min(end, at)
+    return prop[:end]
+
+
+def _inside(props: frozenset[str], cut: int) -> Answers:
+    """``props`` (and what each call answered) without their first ``cut`` characters, the envelope's
+    name: ``response.x`` -> ``x``, ``response[].x`` -> ``[].x``; the bare envelope goes."""
+    def strip(seen: Iterable[str]) -> frozenset[str]:
+        return frozenset(p[cut:].removeprefix(".") for p in seen if len(p) > cut)
+    return Answers(strip(props), {method: strip(seen) for method, seen in getattr(props, "calls", {}).items()})
+
+
 def item_props(props: Iterable[str]) -> frozenset[str]:
     """The top-level properties of the items a collection lists: ``name`` of ``[].name`` or
     ``items[].name`` (an envelope)."""

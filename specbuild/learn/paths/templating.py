@@ -36,6 +36,7 @@ from specbuild.learn.paths.evidence import (
     Profile,
     Suffix,
     alike,
+    alike_inside,
     answers_alike,
     followers,
     item_props,
@@ -766,7 +767,8 @@ class _Resolver:
             # /{package}/dist-tags beside /{scope}/{name}/dist-tags (a name of two segments)
             return cands - {s[0] for label in sharing for s in members[label] if s}
         if site.scoped:  # after an id, at the root, after /api or /v1: resources, unless strongly alike
-            alike = similar and private_share(members) <= 0.5  # not just a common envelope
+            # not just a common envelope: fields of their own are few, and inside it they answer alike
+            alike = similar and private_share(members) <= 0.5 and alike_inside(members)
             return cands if n >= (12 if site.top else 8) and alike else set()
         if _plural(site.parent or ""):  # /users/{...}: a collection's children are its items
             return cands if n >= 3 or sim is not None else set()
