@@ -146,6 +146,24 @@ def test_diff_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1 and out.startswith("## ❌ specbuild diff")
 
 
+def test_diff_learned_reads_head_as_build_check_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """README's pipe, ``build -o - | diff openapi.json -``, called an operation the traffic did not call
+    removed (breaking, exit 1) where ``build --check`` of the same traffic is silent (trial25): ``--learned``
+    reads HEAD as build --check does."""
+    base = str(DIFF / "base.json")
+    code, out, _ = run(["diff", base, str(DIFF / "operation-removed.head.json")], capsys)
+    assert code == 1 and "operation-removed" in out
+    code, out, _ = run(["diff", "--learned", base, str(DIFF / "operation-removed.head.json")], capsys)
+    assert code == 0 and out.splitlines()[0].endswith(": no changes"), out
+    learned = tmp_path / "learned"
+    built = run(["build", "-i", traffic("control"), "-o", str(learned), "-q"], capsys)
+    assert built[0] == 0, built[2]
+    code, gate, _ = run(["build", "-i", traffic("control"), "-o", str(tmp_path / "again"), "--check", SPEC,
+                         "--check-format", "json", "-q"], capsys)
+    code2, piped, _ = run(["diff", "--learned", SPEC, str(learned / "openapi.json"), "-f", "json"], capsys)
+    assert (code, json.loads(gate)["changes"]) == (code2, json.loads(piped)["changes"])
+
+
 def _diff(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "specbuild", "diff", *args], input=stdin, capture_output=True,
                           cwd=ROOT, check=False, timeout=60)

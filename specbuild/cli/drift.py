@@ -426,6 +426,9 @@ def diff_command(
                       help="Accepted changes: 'METHOD /path kind  # reason' per line.")] = None,
     output: Annotated[str, typer.Option("--output", "-o", metavar="FILE",
                                          help="Write the report here ('-': stdout).")] = "-",
+    learned: Annotated[bool, typer.Option("--learned", help="HEAD was learned from traffic ('specbuild build "
+                       "-o -'): what the traffic did not show (an operation, a status, a property it did not "
+                       "send) is no evidence of a removal, as build --check reads it.")] = False,
     show_traceback: ShowTraceback = False,  # its callback tells main() (see RunFlags)
 ) -> None:
     """Compare two specs and classify every change for API clients: breaking, warning or info. A path
@@ -434,7 +437,7 @@ def diff_command(
         raise UsageError("BASE and HEAD are both '-': only one of them can be read from stdin")
     head_doc = load_spec(head)
     report = diff_report(load_spec(base), head_doc, base_name=_shown(base), head_name=_shown(head),
-                         fail_on=fail_on.value, rules=_rules(ignore, ALL_KINDS),
+                         fail_on=fail_on.value, rules=_rules(ignore, ALL_KINDS), learned_head=learned,
                          lines=lines_of(head, head_doc) if fmt is Format.github else None)
     _emit(render_diff(report, fmt.value, color=_color(fmt, output)), output)
     raise typer.Exit(report.exit_code)
@@ -453,4 +456,5 @@ def register(app: typer.Typer) -> None:
     app.command("diff", cls=Command, epilog=examples(
         "specbuild diff main/openapi.json openapi.json            # what changed, breaking or not",
         "specbuild diff old.yaml new.yaml -f github --fail-on warning   # annotations in a GitHub job",
-        "specbuild diff base.json head.json --ignore .specbuild-ignore"))(diff_command)
+        "specbuild diff base.json head.json --ignore .specbuild-ignore",
+        "specbuild build -i t.jsonl -o - | specbuild diff --learned openapi.json -   # as build --check"))(diff_command)
