@@ -457,4 +457,4 @@ def register(app: typer.Typer) -> None:
         "specbuild diff main/openapi.json openapi.json            # what changed, breaking or not",
         "specbuild diff old.yaml new.yaml -f github --fail-on warning   # annotations in a GitHub job",
         "specbuild diff base.json head.json --ignore .specbuild-ignore",
-        "specbuild build -i t.jsonl -o - | specbuild diff --learned openapi.json -   # as build --check"))(diff_command)
+        "specbuild diff --learned openapi.json learned/openapi.json   # HEAD learned, as build --check"))(diff_command)
