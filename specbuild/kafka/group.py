@@ -411,6 +411,9 @@ class Group:
         it (from the same states, with the same options), or rendered here and published for the others."""
         latest = self.reader.catch_up()
         doc = self.published(self.tag(latest))
+        if doc == {}:  # the group learned nothing from these states: no spec (the member exits 2, as we do)
+            self.rendered, self.last_render = dict(latest), self.clock()
+            return doc, None
         if doc is not None:
             self.note("specbuild: the group's spec as the member that committed last rendered it (the same states "
                       "and options)")
@@ -418,9 +421,12 @@ class Group:
             self.doc, self.target = doc, write_document(doc, self.output, self.fmt)
             return self.doc, self.target
         doc, target = self.render(last=True)
-        if target is None:  # nothing learned: nothing to publish (the others find none and render theirs)
-            return doc, target
         head = SPEC_HEADER + self.tag(self.rendered).encode() + b"\n"
+        if target is None:
+            # nothing learned: an empty spec says so to the members waiting for ours (they waited SPEC_WAIT
+            # for a spec that never came, then rendered nothing themselves)
+            self.writer.publish(SPEC_KEY, head + b"{}")
+            return doc, target
         parts = sorted(k for k in self.reader.notes if k.startswith(PART_PREFIX))  # served: dropped by compaction
         if not self.writer.publish(SPEC_KEY, head + orjson.dumps(doc), drop=parts):
             self.note("warning: the group's spec could not be published; the other members render it too")
