@@ -148,6 +148,26 @@ def test_a_group_replay_that_learned_nothing_fails_and_leaves_the_spec_in_its_fo
     assert (spec.read_bytes(), spec.stat().st_ino, spec.stat().st_mtime_ns) == untouched
 
 
+def test_members_of_a_group_replay_that_learned_nothing_exit_without_waiting_for_a_spec(
+        kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path) -> None:  # noqa: F811
+    """review28: every record filtered out, the member that committed last learned nothing and published no
+    spec (a0fffaf); a member waiting for the group's spec waited SPEC_WAIT (60 s) for it, then rendered
+    nothing itself. The empty spec it publishes says so at once: both exit 2 within seconds."""
+    topic = new_topic(kafka_broker, PARTITIONS)
+    group = f"g-{topic}"
+    produce_spread(kafka_broker, topic, lines_for(300))
+    args = group_args(kafka_broker, topic, group, "--until-end", "--include-path", "/nothing/*")
+    started = time.monotonic()
+    a = running(*args, "-o", str(tmp_path / "a"))
+    b = running(*args, "-o", str(tmp_path / "b"))
+    assert a.proc.wait(90) == 2 and b.proc.wait(90) == 2, f"{a.stderr}\n{b.stderr}"
+    logs = f"{a.stderr}\n{b.stderr}"
+    assert time.monotonic() - started < 45, logs  # SPEC_WAIT is 60 s
+    assert "Error: nothing learned" in a.stderr and "Error: nothing learned" in b.stderr, logs
+    assert not (tmp_path / "a" / "openapi.json").exists() and not (tmp_path / "b" / "openapi.json").exists()
+    assert "Traceback" not in logs
+
+
 def test_a_member_killed_mid_run_and_restarted_ends_byte_identical_to_a_file_replay(
         kafka_broker: Broker, running: Callable[..., Running], tmp_path: Path) -> None:  # noqa: F811
     topic = new_topic(kafka_broker, PARTITIONS)

@@ -365,7 +365,7 @@ class Group:
         out: SpecBuilder | None = None
         for _key, (_data, builder) in sorted(live.items()):
             out = out or builder.blank()
-            out.merge(builder, take=False)  # copies: the builders go on folding if a partition comes back
+            out.merge(settled_copy(builder))  # copies: the builders go on folding if a partition comes back
         assert out is not None
         positions = {p: self.positions[p] for p in self.committed if state_key(p) in states}
         key = part_key(states)
@@ -411,6 +411,9 @@ class Group:
         it (from the same states, with the same options), or rendered here and published for the others."""
         latest = self.reader.catch_up()
         doc = self.published(self.tag(latest))
+        if doc == {}:  # the group learned nothing from these states: no spec (the member exits 2, as we do)
+            self.rendered, self.last_render = dict(latest), self.clock()
+            return doc, None
         if doc is not None:
             self.note("specbuild: the group's spec as the member that committed last rendered it (the same states "
                       "and options)")
@@ -418,9 +421,12 @@ class Group:
             self.doc, self.target = doc, write_document(doc, self.output, self.fmt)
             return self.doc, self.target
         doc, target = self.render(last=True)
-        if target is None:  # nothing learned: nothing to publish (the others find none and render theirs)
-            return doc, target
         head = SPEC_HEADER + self.tag(self.rendered).encode() + b"\n"
+        if target is None:
+            # nothing learned: an empty spec says so to the members waiting for ours (they waited SPEC_WAIT
+            # for a spec that never came, then rendered nothing themselves)
+            self.writer.publish(SPEC_KEY, head + b"{}")
+            return doc, target
         parts = sorted(k for k in self.reader.notes if k.startswith(PART_PREFIX))  # served: dropped by compaction
         if not self.writer.publish(SPEC_KEY, head + orjson.dumps(doc), drop=parts):
             self.note("warning: the group's spec could not be published; the other members render it too")
@@ -496,6 +502,9 @@ class DecodedStates:
             if key in covered:
                 continue
             builder, kept = self.builder(key, data)
+            if key in self.folding:  # ours: merged settled, as its state decodes (our builder folds on as it was)
+                builder, kept = builder if take else settled_copy(builder), False
+                builder.settle()  # taken (the last render): spent after it, settled in place
             if out is None:
                 out = builder.blank()  # the settings the states were folded with
             out.merge(builder, take=take or not kept)
@@ -516,15 +525,15 @@ class DecodedStates:
         decoded. They go on folding after the render, so the last render's are forgotten first."""
         for key in self.folding:
             self.builders.pop(key, None)
-        for _, builder in live.values():
-            # as the decoded states are: merged unsettled beside them, a member's spec depended on which
-            # partitions were its own (trial25: three members, two specs, and render's a third)
-            builder.settle()
         self.builders.update(live)
         self.folding = set(live)
 
     def freeze(self, keys: set[str]) -> None:
-        """Builders no longer folded (their partitions revoked) go on standing for their states."""
+        """Builders no longer folded (their partitions revoked) go on standing for their states, settled as
+        those decode (nothing folds into them now: settling them in place changes no later fold)."""
+        for key in keys & self.folding:
+            if key in self.builders:
+                self.builders[key][1].settle()
         self.folding -= keys
 
     def builder(self, key: str, data: bytes) -> tuple[SpecBuilder, bool]:
@@ -540,6 +549,18 @@ class DecodedStates:
             return builder, False
         self.builders[key] = (data, builder)
         return builder, True
+
+
+def settled_copy(builder: SpecBuilder) -> SpecBuilder:
+    """A copy of ``builder`` with its natively folded parts settled, as its encoded state decodes, merged beside
+    decoded states (trial25: merged unsettled beside them, a member's spec depended on which partitions were
+    its own). ``builder`` stays as it was: settled in place, it would fold on from there, and at the cap of
+    names one position keeps what it keeps depends on where the fold was settled (the realistic mix's first
+    10k records settled after 5k: another spec), so a member's spec depended on when it rendered."""
+    out = builder.blank()
+    out.merge(builder, take=False)
+    out.settle()
+    return out
 
 
 def merged(latest: Mapping[str, bytes], topic: str, template: SpecBuilder | None = None,
