@@ -88,3 +88,7 @@ def test_a_path_parameter_matches_whatever_its_name() -> None:
     applied = apply(items, rules)
     assert [i for i, _ in applied.ignored] == [items[0]]
     assert applied.kept == items[1:]
+    # nor does a rule written with a shape, for undocumented paths, silence a documented operation (review28)
+    shaped = parse("GET /widgets/{integer} *  # demo widgets\n", "drift.ignore", KNOWN)
+    documented = Item("GET /widgets/{widgetId}", "response-property-removed")
+    assert apply([documented], shaped).kept == [documented]

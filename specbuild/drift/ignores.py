@@ -11,9 +11,10 @@
 case-insensitive), matched against a finding's operation (``GET /users/{userId}``, or for an
 undocumented path its shape, ``GET /widgets/{integer}``) and kind. A path parameter's name is not
 compared (``/users/{id}`` is ``/users/{userId}``, as ``diff`` and ``--spec`` match paths), but in an
-undocumented path's shape, where the braces name a kind of value. The same rules apply to the
-changes of ``specbuild diff``. A rule without a reason, an unknown kind or a malformed line is an
-error that names the line: accepted drift is a decision, and a decision has a reason.
+undocumented path's shape, where the braces name a kind of value, on either side: a rule's
+``/widgets/{integer}`` is the shape of an undocumented path, never the documented ``/widgets/{widgetId}``.
+The same rules apply to the changes of ``specbuild diff``. A rule without a reason, an unknown kind or a
+malformed line is an error that names the line: accepted drift is a decision, and a decision has a reason.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from typing import Final, Generic, Protocol, TypeVar
 
 from specbuild.errors import InputError
 from specbuild.http import METHODS
+from specbuild.segments import STRONG_KINDS
 
 _GLOB: Final = frozenset("*?[")
 _PARAMETER: Final = re.compile(r"\{[^{}/]*\}")
+_SHAPES: Final = STRONG_KINDS | {"token"}  # what an undocumented path's shape names (check._shape)
 
 
 class Subject(Protocol):
@@ -59,7 +62,7 @@ class Rule:
             return True
         # the spec's parameter names are a learner's guess or a person's choice: a rule written with
         # another (README's `{id}` for a learned `{userId}`) means the same operation
-        return item.kind != "undocumented-path" and fnmatchcase(_unnamed(path), _unnamed(self.path))
+        return item.kind != "undocumented-path" and fnmatchcase(_unnamed(path), _unnamed(self.path, keep=_SHAPES))
 
 
 @dataclass(slots=True)
@@ -69,8 +72,10 @@ class Applied(Generic[T]):
     unused: list[Rule] = field(default_factory=list)  # rules that matched nothing: stale, or a typo
 
 
-def _unnamed(path: str) -> str:
-    return _PARAMETER.sub("{}", path)
+def _unnamed(path: str, keep: frozenset[str] = frozenset()) -> str:
+    """``path`` with its parameters' names erased, but those in ``keep``: a rule's ``{integer}`` is the shape
+    of an undocumented path (``check`` names them so), never any documented parameter (review28)."""
+    return _PARAMETER.sub(lambda m: m.group() if m.group()[1:-1] in keep else "{}", path)
 
 
 def parse(text: str, origin: str, known_kinds: Collection[str]) -> list[Rule]:
