@@ -52,6 +52,7 @@ _Q_WITHOUT_U: Final = re.compile(r"q(?!u)")
 
 BASE36_MIN: Final = 8   # shorter mixes of letters and digits are names as often as ids (h264, ec2, k8s)
 STRONG_KINDS: Final = frozenset({"integer", "uuid", "hex", "date", "date-time", "email", "ipv4"})
+SEGMENT_KINDS: Final = STRONG_KINDS | {"token"}  # every kind classify_segment names
 API_PREFIXES: Final = frozenset({"api", "apis", "rest", "rpc", "graphql"})
 # Aliases answer like the values beside them (``/users/me`` is shaped like ``/users/{username}``), so
 # no evidence can tell them apart: they always stay literal. ``whoami`` is the caller's own one too (Ory

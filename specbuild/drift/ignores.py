@@ -28,11 +28,10 @@ from typing import Final, Generic, Protocol, TypeVar
 
 from specbuild.errors import InputError
 from specbuild.http import METHODS
-from specbuild.segments import STRONG_KINDS
+from specbuild.segments import SEGMENT_KINDS
 
 _GLOB: Final = frozenset("*?[")
 _PARAMETER: Final = re.compile(r"\{[^{}/]*\}")
-_SHAPES: Final = STRONG_KINDS | {"token"}  # what an undocumented path's shape names (check._shape)
 
 
 class Subject(Protocol):
@@ -62,7 +61,7 @@ class Rule:
             return True
         # the spec's parameter names are a learner's guess or a person's choice: a rule written with
         # another (README's `{id}` for a learned `{userId}`) means the same operation
-        return item.kind != "undocumented-path" and fnmatchcase(_unnamed(path), _unnamed(self.path, keep=_SHAPES))
+        return item.kind != "undocumented-path" and fnmatchcase(_unnamed(path), _unnamed(self.path, keep=SEGMENT_KINDS))
 
 
 @dataclass(slots=True)
