@@ -505,9 +505,12 @@ class DecodedStates:
             if key in covered:
                 continue
             builder, kept = self.builder(key, data)
-            if key in self.folding:  # ours: merged settled, as its state decodes (our builder folds on as it was)
-                builder, kept = builder if take else settled_copy(builder), False
-                builder.settle()  # taken (the last render): spent after it, settled in place
+            if key in self.folding:  # ours: merged settled, as its state decodes
+                if take:  # the last render: spent after it, settled in place
+                    builder.settle()
+                else:  # a copy: our builder folds on as it was
+                    builder = settled_copy(builder)
+                kept = False
             if out is None:
                 out = builder.blank()  # the settings the states were folded with
             out.merge(builder, take=take or not kept)
