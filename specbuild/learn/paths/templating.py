@@ -1369,9 +1369,9 @@ def _saved_as_the_read_are(site: _Site, cands: Iterable[str]) -> set[str]:
     if len(both) < 2:
         return set()
     saved = frozenset().union(*(_posted_answer(site, w) for w in both))
+    answers = {w: _posted_answer(site, w) for w in cands if w not in both}
     # a word answering nothing beside saved words answering nothing too: no evidence against an item
-    return {w for w in cands if w not in both
-            and (bool(_posted_answer(site, w) & saved) or (not saved and not _posted_answer(site, w)))}
+    return {w for w, answer in answers.items() if answer & saved or not (saved or answer)}
 
 
 def _posted_answer(site: _Site, word: str) -> frozenset[str]:
