@@ -136,8 +136,16 @@ class BodyState:
             return self.shape
         return native.settled(self.shape.copy(), self.pending.copy())
 
-    def settle(self) -> None:
-        """Bring natively folded bodies into ``shape`` (JSON) or ``form``."""
+    def settle(self, keep_native: bool = False) -> None:
+        """Bring natively folded bodies into ``shape`` (JSON) or ``form``. ``keep_native``: a JSON body's
+        shape ends as one native accumulator instead, where the native fold is there, as its encoded state
+        decodes (learn/state.py): exporting accumulators to Python shapes is most of a settle's cost, and
+        a render of merged states does it once at the end."""
+        if keep_native and self.shape is not None and native.AVAILABLE:
+            if self.shape.count:  # a Python part (a body the native decoder left): into the native tree
+                shape = self.shape if self.pending is None else native.settled(self.shape, self.pending)
+                self.pending, self.shape = native.from_export(shape.exported()), Shape()
+            return
         if self.pending is not None:
             if self.shape is not None:
                 self.shape = native.settled(self.shape, self.pending)
@@ -314,11 +322,11 @@ class ResponseState:
         bodied = self.requests.count()
         return targets if bodied is None else max(targets, bodied)
 
-    def settle(self) -> None:
+    def settle(self, keep_native: bool = False) -> None:
         _settle_params(self.headers, self.pending_headers)
         self.pending_headers = None
         for state in self.bodies.by_media.values():
-            state.settle()
+            state.settle(keep_native)
 
 
 
@@ -367,15 +375,16 @@ class OperationState:
         for key, calls in other.security.items():
             _secured(self.security, key, calls)
 
-    def settle(self) -> None:
-        """Bring natively folded parameters and bodies into ``query``, ``headers`` and the shapes."""
+    def settle(self, keep_native: bool = False) -> None:
+        """Bring natively folded parameters and bodies into ``query``, ``headers`` and the shapes
+        (``keep_native``: see :meth:`BodyState.settle`)."""
         _settle_params(self.query, self.pending_query)
         _settle_params(self.headers, self.pending_headers)
         self.pending_query = self.pending_headers = None
         for state in self.request.by_media.values():
-            state.settle()
+            state.settle(keep_native)
         for resp in self.responses.values():
-            resp.settle()
+            resp.settle(keep_native)
 
 
 @dataclass(slots=True)
@@ -519,12 +528,13 @@ class SpecBuilder:
         span = self.span
         self.span = (first, last) if span is None else (min(span[0], first), max(span[1], last))
 
-    def settle(self) -> None:
-        """Bring every operation's natively folded parts into its Python state, as a decoded state holds
-        them: merged beside decoded builders, which names a capped position keeps depends on which parts
-        were settled (a group member's own partitions beside the others' states)."""
+    def settle(self, keep_native: bool = False) -> None:
+        """Bring every operation's natively folded parts into its Python state. ``keep_native``: into the
+        form its encoded state decodes to (parameters and forms in Python, a JSON body's shape one native
+        accumulator): merged beside decoded builders, which names a capped position keeps depends on
+        which parts meet where (a group member's own partitions beside the others' states)."""
         for op in self.operations.values():
-            op.settle()
+            op.settle(keep_native)
 
     def merge(self, other: SpecBuilder, take: bool = True) -> None:
         """Fold in another builder's state: taken over (drop ``other`` afterwards), or copied (``take``

@@ -450,6 +450,16 @@ class Shape:
         out.props = None if self.props is None else {k: c.copy() for k, c in self.props.items()}
         return out
 
+    def exported(self) -> tuple[Any, ...]:
+        """This shape in the layout of the native accumulator's ``export()`` (properties sorted by key): what
+        a state file writes (learn/state.py) and ``native.from_export`` reads."""
+        props = self.props
+        return (self.count, self.kinds, self.depth, self.objects,
+                None if props is None else [(key, child.exported()) for key, child in sorted(props.items())],
+                None if self.extra is None else self.extra.exported(),
+                None if self.items is None else self.items.exported(),
+                self.fmts, self.vals, self.ents)
+
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # A state file holds tens of thousands of shapes: as a flat tuple each pickles in ~60% of the time
         # and bytes of the default (a dict of the slots per object).

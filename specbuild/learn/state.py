@@ -186,22 +186,12 @@ def _settled_shape_data(s: BodyState) -> tuple[Any, ...] | None:
     if shape is None:
         return None
     if pending is None or not pending.count:
-        return _shape_data(shape)
+        return shape.exported()
     pending = pending.copy()  # export() empties an accumulator: the builder keeps its own
     if not shape.count:  # what settling gives: the native tree alone, already in the file's layout
         exported: tuple[Any, ...] = pending.export()
         return exported
-    return _shape_data(native.settled(shape.copy(), pending))
-
-
-def _shape_data(s: Shape) -> tuple[Any, ...]:
-    """A SHAPE: the layout of the native ``export()``, so that its tuples are written as they come."""
-    props = s.props
-    return (s.count, s.kinds, s.depth, s.objects,
-            None if props is None else [(key, _shape_data(child)) for key, child in sorted(props.items())],
-            None if s.extra is None else _shape_data(s.extra),
-            None if s.items is None else _shape_data(s.items),
-            s.fmts, s.vals, s.ents)
+    return native.settled(shape.copy(), pending).exported()
 
 
 # -- decoding --------------------------------------------------------------------------------------
