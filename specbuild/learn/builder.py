@@ -29,9 +29,11 @@ from specbuild.http import (
     JWK_PRIVATE,
     JWK_TYPE,
     OVERRIDE_HEADERS,
+    PREFLIGHT_HEADER,
     UNAUTHENTICATED,
     UNDECLARED_MEDIA,
     HeaderPolicy,
+    cors_preflight,
     email,
     secret_name,
     secret_value,
@@ -459,6 +461,8 @@ class SpecBuilder:
             if wrapped is not None:
                 method, query, request_body = wrapped.method, wrapped.query, wrapped.body
                 target = None  # the target the API read: its query may have come out of the body
+        if method == "OPTIONS" and cors_preflight(method, request_headers):  # most records: no call
+            return  # a browser's CORS preflight: the server's business, not the API's (check skips it too)
         templater = self.templater
         # most paths were seen before (83% of the 100k mix): observe's own first look, done here, saves
         # the call (a property would cost it again); keys are never empty
@@ -732,7 +736,8 @@ def _merge_exported(params: ParamMap,
 
 # read from a request whatever the header policy says (see SpecBuilder.headers_read)
 # what the fold reads besides the policy: credentials, the host, and the override a tunnelled POST names
-_READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS, *OVERRIDE_HEADERS})
+# and the preflight's (a browser's CORS preflight is not learned, whatever the policy documents)
+_READ_REQUEST_HEADERS = frozenset({"authorization", "host", PREFLIGHT_HEADER, *API_KEY_HEADERS, *OVERRIDE_HEADERS})
 
 
 def _credential(headers: Pairs, policy: HeaderPolicy) -> str:
