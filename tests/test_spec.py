@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from specbuild import build_spec
 from specbuild.drift.diff import diff
-from specbuild.io.files import dumps
 from specbuild.http import HeaderPolicy
+from specbuild.io.files import dumps
 from specbuild.io.validate import spec_problems
 from specbuild.learn import render as render_module
 from specbuild.learn.builder import SpecBuilder
