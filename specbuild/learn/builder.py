@@ -475,8 +475,7 @@ class SpecBuilder:
         op.count += 1
         if slash:
             op.slashed += 1
-            if served(status):
-                op.slashed_served += 1
+            op.slashed_served += served(status)
         self.exchanges += 1
         if host:
             self.servers[(scheme, host)] += 1
@@ -486,14 +485,12 @@ class SpecBuilder:
                 self._saw(timestamp)
         natively = self.accelerated
         in_query = (_fold_query_natively(op, query) if natively else _fold_query(op.query, query)) if query else ""
-        policy = self.headers
+        policy, in_headers = self.headers, ""
         if request_headers:  # the policy's verdicts first: _credential reads the names it found credentials
             # natively decoded (``target``): headers_read's filter kept these, refused by name (unless it forgot)
             _fold_headers(op, request_headers, policy.request, natively,
                           None if target is None or policy.forgot else (self.read_not_kept, policy.credentials))
             in_headers = _credential(request_headers, policy)
-        else:
-            in_headers = ""
         # credentials sent together are one requirement ("+"): both schemes apply at once; a call without any
         # that was refused for it (401, 403) shows the scheme needed, not optional: counted apart
         _secured(op.security, f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query
