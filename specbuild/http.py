@@ -30,6 +30,16 @@ def served(status: int) -> bool:
 METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"})
 OPERATION_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
+# The header a browser's CORS preflight carries (an OPTIONS asking whether the real request may be sent):
+# the server's business, not the API's. Neither learned nor checked.
+PREFLIGHT_HEADER: Final = "access-control-request-method"
+
+
+def cors_preflight(method: str, headers: Iterable[tuple[str, str]]) -> bool:
+    """Is this request a browser's CORS preflight (``OPTIONS`` with ``Access-Control-Request-Method``)?"""
+    return method == "OPTIONS" and any(name == PREFLIGHT_HEADER for name, _ in headers)
+
+
 # What a server answers a call that lacks the credentials it needs (Django REST answers 403 to a session-less
 # call): such calls show the scheme needed, never that it is optional.
 UNAUTHENTICATED: Final = frozenset({401, 403})

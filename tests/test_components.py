@@ -192,6 +192,24 @@ def test_like_named_objects_merge_and_nested_ones_take_their_parents_name() -> N
     assert build_spec(list(reversed(rows))) == doc
 
 
+def test_the_items_of_an_object_with_an_id_are_its_own_not_a_page_of_the_resource() -> None:
+    """An order's ``items`` are its lines: named after what holds them, never after the resource of another
+    operation (main read ``{"id", "total", "items"}`` as a page of orders: ``CurrentCart``, ``GetOrderOk``).
+    A page (``{"items": [...], "total"}``, no id) is still the resource's."""
+    def order(i: int) -> dict[str, Any]:
+        return {"id": i, "total": i * 1.5, "items": [{"sku": f"S{i}", "qty": 1 + i % 3}]}
+    rows = [ex(path=f"/orders/{i}", resp=order(i)) for i in range(1, 30)]
+    rows += [ex(path="/carts/mine", query={"v": str(i)}, resp=order(i)) for i in range(1, 30)]
+    rows += [ex(path="/orders", query={"page": str(i)}, resp={"items": [order(i)], "total": 9}) for i in range(1, 5)]
+    doc = build_spec(rows)
+    schemas = doc["components"]["schemas"]
+    assert sorted(schemas) == ["Item", "Order"], sorted(schemas)
+    assert schemas["Order"]["properties"]["items"]["items"] == {"$ref": "#/components/schemas/Item"}
+    page = doc["paths"]["/orders"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page["properties"]["items"]["items"] == {"$ref": "#/components/schemas/Order"}
+    assert spec_problems(doc) == [] and rejections(doc, rows) == []
+
+
 def test_objects_that_differ_only_in_a_null_seen_at_one_place_are_one() -> None:
     """A license seen often with a name, and twice elsewhere where its name is nullable (learn/nullability.py:
     a thin place of a name nullable at most of its places) is one license, nullable where it meets: the

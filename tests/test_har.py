@@ -35,6 +35,15 @@ def test_url_headers_and_status() -> None:
     assert ex.request_headers == (("x-tenant", "a"), ("x-tenant", "b"))  # pseudo-headers dropped
 
 
+def test_a_websocket_entry_is_its_handshake_over_http() -> None:
+    # Chrome's and Firefox's entry of a WebSocket has the socket's URL; the spec's servers are the API's
+    for url, scheme in (("wss://api.example.com/ws/live", "https"), ("WS://api.example.com/ws", "http")):
+        e = entry(url=url, status=101, request={"headers": [{"name": "Upgrade", "value": "websocket"}]})
+        got = decode(json.dumps(entry_record(e)), "t.har#/log/entries/0")
+        assert (got.scheme, got.host, got.status) == (scheme, "api.example.com", 101)
+    assert entry_record(entry(url="https://api.example.com/wsx"))["request"]["url"] == "https://api.example.com/wsx"
+
+
 def test_post_data_params_are_a_form_and_text_wins() -> None:
     params = [{"name": "user", "value": "ada"}, {"name": "tags", "value": "a b"}, {"name": "tags", "value": "c"}]
     form = decode(entry_record(entry("POST", request={"postData": {

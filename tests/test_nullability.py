@@ -45,6 +45,19 @@ def test_a_null_stays_in_its_scope_where_other_places_prove_the_name_never_null(
         assert rejections(doc, exchanges) == []
 
 
+def test_the_items_of_an_object_with_an_id_are_not_in_its_resource_s_scope() -> None:
+    """A list envelope's objects are the resource's (``{"items": [...], "total"}``), an order's ``items`` its
+    lines: a line's ``note`` is in the scope ``items``, not in the order's (``orders``)."""
+    order = {"id": 1, "note": "n", "items": [{"sku": "s", "note": None}]}
+    page = {"total": 1, "items": [{"sku": "s", "note": None}]}
+    doc = inline(build_spec([ex(path="/orders/1", resp=order), ex(path="/orders", resp=page)]))
+    found = places_by_path(doc["paths"])
+    assert sorted((scope, name) for scope, name, *_ in found["/orders/{orderId}"]) == [
+        ("items", "note"), ("items", "sku"), ("orders", "id"), ("orders", "items"), ("orders", "note")]
+    assert sorted((scope, name) for scope, name, *_ in found["/orders"]) == [
+        ("orders", "items"), ("orders", "note"), ("orders", "sku"), ("orders", "total")]
+
+
 def test_a_null_spreads_to_an_object_of_the_same_kind_and_to_a_union() -> None:
     """A user embedded as ``owner`` and as ``author`` is one kind of object (most names the same): an
     email null in one is nullable in the other, however often the other was seen; a union (number or

@@ -224,6 +224,43 @@ def test_only_a_body_whose_keys_may_be_secret_is_parsed(body: str, redacted: Any
         assert json.loads(rec["request"]["body"]) == redacted
 
 
+@pytest.mark.parametrize(("media", "body", "written"), [
+    # not UTF-8: Latin-1 forms and JSON (a page served as ISO-8859-1 posts its form so) were written base64,
+    # which no redaction reads: the password left the process
+    ("application/x-www-form-urlencoded", b"name=Jos\xe9&password=hunter2", "name=Jos%C3%A9&password=REDACTED"),
+    ("application/json", b'{"name": "Jos\xe9", "password": "hunter2"}', '{"name":"José","password":"REDACTED"}'),
+    ("text/plain; charset=iso-8859-1", b"caf\xe9", "café"),
+    # JSON that cannot be read (a trailing comma) was written as it came, secrets and all: left out now
+    ("application/json", b'{"password": "hunter2", "n": 1,}', None),
+    ("application/json", b'{"name": "x", "n": 1,}', '{"name": "x", "n": 1,}'),  # no secret's key: as it came
+])
+def test_a_body_that_cannot_be_redacted_as_it_came_is_redacted_as_text_or_left_out(
+        media: str, body: bytes, written: str | None) -> None:
+    rec = http_types(exchange(method="POST", request_headers=[("content-type", media)], request_body=body),
+                     Redaction())["request"]
+    assert rec.get("body") == written and rec.get("bodyTruncated") is (None if written else True)
+    assert b"hunter2" not in json.dumps(rec).encode()
+
+
+def test_a_body_cut_short_is_redacted_or_left_out() -> None:
+    """A body over max_body_bytes is kept up to the cut, flagged ``bodyTruncated``: a form's pairs before the
+    cut are redacted (they were written as they came), JSON that may hold a secret is left out (it cannot be
+    parsed), and a character the cut split is dropped rather than the body written base64."""
+    def cut(media: str, body: bytes, limit: int) -> dict[str, Any]:
+        return http_types(exchange(method="POST", request_headers=[("content-type", media)], request_body=body),
+                          Redaction(), max_body_bytes=limit)["request"]
+    form = cut("application/x-www-form-urlencoded", b"password=hunter2&user=ann&note=" + b"x" * 100, 40)
+    assert form["bodyTruncated"] is True and form["body"].startswith("password=REDACTED&user=ann&note=xx")
+    secret = cut("application/json", json.dumps({"password": "hunter2", "blob": "x" * 100}).encode(), 60)
+    assert "body" not in secret and secret["bodyTruncated"] is True
+    plain = cut("application/json", json.dumps({"name": "ann", "blob": "x" * 100}).encode(), 20)
+    assert plain["body"] == '{"name": "ann", "blo'  # no secret's key: kept to the cut, as before
+    split = cut("text/plain", "é".encode() * 10, 5)  # 2.5 characters
+    assert split["body"] == "éé" and split["bodyTruncated"] is True
+    binary = http_types(exchange(response_body=b"\x89\xff\x00"), Redaction())["response"]  # no media type named
+    assert base64.b64decode(binary["body"]) == b"\x89\xff\x00"
+
+
 def test_bodies_decoded_cut_and_binary() -> None:
     doc = json.dumps({"items": list(range(50))}).encode()
     zipped = http_types(exchange(response_headers=[("content-type", "application/json"), ("content-encoding", "gzip")],

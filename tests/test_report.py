@@ -80,6 +80,16 @@ def test_text_is_plain_unless_colour_is_asked_for() -> None:
     assert render_check(check_report("never"), "text").rstrip().endswith("Result: reported only (--fail-on never)")
 
 
+def test_text_and_markdown_say_how_many_bodies_were_not_checked() -> None:
+    # a response over --max-body-bytes: "no findings" alone reads as "checked and fine" (trial26)
+    quiet = CheckReport([], CheckStats(3, 3, 2, 1), "openapi.json", "breaking")
+    assert render_check(quiet, "text").splitlines()[0] == (
+        "specbuild check openapi.json: 3 exchanges, 3 matched an operation; 1 body not checked "
+        "(over --max-body-bytes, binary, or not the JSON declared)")
+    assert "3 matched an operation); 1 body not checked" in render_check(quiet, "markdown")
+    assert "not checked" not in render_check(check_report(), "text") + render_check(check_report(), "markdown")
+
+
 def test_markdown_is_a_pr_comment_with_one_row_per_finding() -> None:
     md = render_check(check_report(), "markdown")
     lines = md.splitlines()

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from specbuild import build_spec
 from specbuild.drift.diff import diff
+from specbuild.http import HeaderPolicy
 from specbuild.io.files import dumps
 from specbuild.io.validate import spec_problems
 from specbuild.learn import render as render_module
@@ -31,6 +32,7 @@ from specbuild.learn.render import (
 )
 from specbuild.learn.rules import MAX_CREDENTIALS, MAX_SECURITY_KEYS
 from specbuild.records import decode
+from specbuild.run import Fold, build_document
 from tests.helpers import FIXTURES, devset_lines, ex, read_exchanges, record, rejections
 
 USERS = FIXTURES / "users.jsonl"
@@ -314,6 +316,25 @@ def test_the_time_range_is_what_the_records_said_in_utc_in_any_order_or_split() 
         ", recorded at 2026-03-01T10:00:00Z.")
     untimed = build_spec([ex()])["info"]["description"]
     assert untimed == "Learned by specbuild from 1 HTTP exchange with api.example.com."
+
+
+@pytest.mark.parametrize("accelerated", [False, True])
+@pytest.mark.parametrize("exclude", [(), ("access-control-*",)])
+def test_a_cors_preflight_is_not_learned_as_an_operation(accelerated: bool, exclude: tuple[str, ...]) -> None:
+    # a browser's HAR, or a proxy in front of an API a web page calls: OPTIONS with Access-Control-Request-Method
+    # before each cross-origin call. check skips them; the spec must not document them as the API's operations
+    preflight = {"access-control-request-method": "POST", "access-control-request-headers": "content-type",
+                 "origin": "https://app.example.com"}
+    lines = [json.dumps(r) for r in (record("options", "/users", 204, headers=preflight),
+                                     record("post", "/users", 201, body={"name": "a"}, resp={"id": 1}),
+                                     record("options", "/users", 200, resp_headers={"allow": "GET, POST"}))]
+    builder = SpecBuilder(accelerated=accelerated, headers=HeaderPolicy(exclude=exclude))
+    Fold(builder).feed((line, f"test:{i}") for i, line in enumerate(lines, 1))
+    doc = build_document(builder)
+    options = doc["paths"]["/users"]["options"]  # a plain OPTIONS is the API's: still learned
+    assert sorted(doc["paths"]["/users"]) == ["options", "post"]
+    assert options["description"].startswith("Observed once; response 200")
+    assert "parameters" not in options
 
 
 def test_order_does_not_matter() -> None:

@@ -54,7 +54,7 @@ from specbuild.drift.presence import NO_EXCHANGE, ExchangeKey, Presence, shared_
 from specbuild.drift.routes import Operation, Param, Response, Router, operation, pick_media
 from specbuild.envelope import sniffed_json, unwrap_exchange
 from specbuild.errors import InputError
-from specbuild.http import HeaderPolicy, secret_name, secret_value
+from specbuild.http import HeaderPolicy, cors_preflight, secret_name, secret_value
 from specbuild.records import Body, Exchange, form_name, serves_files
 from specbuild.refs import dangling, self_contained, server_base_paths
 from specbuild.segments import classify_segment
@@ -288,8 +288,8 @@ class Checker:
         if ex.method == "POST":  # a tunnelled POST as the method it names, as the learner reads it
             ex = self._served(ex)
         self._seq += 1
-        if ex.method == "OPTIONS" and ex.request_header("access-control-request-method") is not None:
-            return  # a browser's CORS preflight: the server's business, not the API's
+        if cors_preflight(ex.method, ex.request_headers):
+            return  # a browser's CORS preflight: the server's business, not the API's (nor learned)
         match = self.router.match(ex.path)
         if match is None:
             if ex.status not in ABSENT_STATUSES:

@@ -180,6 +180,13 @@ def _example_line(f: Finding) -> str:
     return f"{place}: expected {e.expected}, seen {e.seen}"
 
 
+def _unchecked(stats: CheckStats) -> str:
+    """What the head says of the bodies left unread: a body over --max-body-bytes holds findings no one saw."""
+    n = stats.bodies_unchecked
+    return "" if not n else f"; {n:,} {'body' if n == 1 else 'bodies'} not checked (over --max-body-bytes, " \
+                            "binary, or not the JSON declared)"
+
+
 def _check_text(r: CheckReport, color: bool) -> str:
     skipped = sum(r.skipped.values())
     head = (f"specbuild check {r.spec}: {plural(r.stats.exchanges, 'exchange')}, {r.stats.matched:,} matched "
@@ -187,6 +194,7 @@ def _check_text(r: CheckReport, color: bool) -> str:
     if skipped:
         reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(r.skipped.items()))
         head += f", {skipped:,} skipped ({reasons})"
+    head += _unchecked(r.stats)
     lines = [head, _counts(r.findings, "finding") + (f" ({len(r.ignored)} ignored)" if r.ignored else ""), ""]
     for f in r.findings:
         label = _paint(f"{f.severity:<8}", f.severity, color)
@@ -242,7 +250,7 @@ def _headline(command: str, items: Sequence[Any], code: int, fail_on: str, noun:
 def _check_markdown(r: CheckReport, color: bool) -> str:
     out = [_headline("check", r.findings, r.exit_code, r.fail_on, "finding"), "",
            f"{_code(r.spec)} against {plural(r.stats.exchanges, 'recorded exchange')} "
-           f"({r.stats.matched:,} matched an operation). Fails on **{r.fail_on}**.", ""]
+           f"({r.stats.matched:,} matched an operation){_unchecked(r.stats)}. Fails on **{r.fail_on}**.", ""]
     if r.findings:
         out += ["| Severity | Operation | Finding | Exchanges | Example |", "|---|---|---|---|---|"]
         for f in r.findings:

@@ -13,6 +13,7 @@ source yields, so the record loop, its warnings and its counts are the same as f
 - An entry with no response (``status`` 0: blocked, cancelled, failed) is given no ``response``, so the
   loop skips and counts it as ``no-response``, located.
 - HTTP/2 pseudo-headers (``:authority``, ``:path`` ...) are dropped: the URL already says them.
+- A WebSocket's ``ws://`` or ``wss://`` URL is its handshake's, ``http://`` or ``https://``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode
 
 import orjson
@@ -46,7 +47,8 @@ def entry_record(entry: dict[str, Any]) -> dict[str, Any]:
     request = entry.get("request")
     if isinstance(request, dict):
         headers = _headers(request.get("headers"))
-        req: dict[str, Any] = {"method": request.get("method"), "url": request.get("url"), "headers": headers}
+        req: dict[str, Any] = {"method": request.get("method"), "url": _http_url(request.get("url")),
+                               "headers": headers}
         post = request.get("postData")
         if isinstance(post, dict):
             req["body"] = _post_body(post)
@@ -64,6 +66,21 @@ def entry_record(entry: dict[str, Any]) -> dict[str, Any]:
                 res["bodyTruncated"] = True  # learned by its media type only, as a recorder's cut body is
         record["response"] = res
     return record
+
+
+# A WebSocket's entry (Chrome, Firefox) has the socket's URL; its handshake is an HTTP GET to the same place
+_HTTP_SCHEMES: Final = {"ws": "http", "wss": "https"}
+
+
+def _http_url(url: Any) -> Any:
+    """The URL of the HTTP request an entry stands for: ``wss://`` is ``https://`` (a WebSocket's handshake),
+    so the spec's servers are the API's, not ``wss://api.example.com`` beside ``https://api.example.com``."""
+    if isinstance(url, str):
+        scheme, sep, rest = url.partition("://")
+        http = _HTTP_SCHEMES.get(scheme.lower()) if sep else None
+        if http is not None:
+            return f"{http}://{rest}"
+    return url
 
 
 def _headers(items: Any) -> dict[str, list[str]]:

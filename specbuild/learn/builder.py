@@ -29,9 +29,11 @@ from specbuild.http import (
     JWK_PRIVATE,
     JWK_TYPE,
     OVERRIDE_HEADERS,
+    PREFLIGHT_HEADER,
     UNAUTHENTICATED,
     UNDECLARED_MEDIA,
     HeaderPolicy,
+    cors_preflight,
     email,
     secret_name,
     secret_value,
@@ -459,6 +461,8 @@ class SpecBuilder:
             if wrapped is not None:
                 method, query, request_body = wrapped.method, wrapped.query, wrapped.body
                 target = None  # the target the API read: its query may have come out of the body
+        if method == "OPTIONS" and cors_preflight(method, request_headers):  # most records: no call
+            return  # a browser's CORS preflight: the server's business, not the API's (check skips it too)
         templater = self.templater
         # most paths were seen before (83% of the 100k mix): observe's own first look, done here, saves
         # the call (a property would cost it again); keys are never empty
@@ -471,8 +475,7 @@ class SpecBuilder:
         op.count += 1
         if slash:
             op.slashed += 1
-            if served(status):
-                op.slashed_served += 1
+            op.slashed_served += served(status)
         self.exchanges += 1
         if host:
             self.servers[(scheme, host)] += 1
@@ -482,14 +485,12 @@ class SpecBuilder:
                 self._saw(timestamp)
         natively = self.accelerated
         in_query = (_fold_query_natively(op, query) if natively else _fold_query(op.query, query)) if query else ""
-        policy = self.headers
+        policy, in_headers = self.headers, ""
         if request_headers:  # the policy's verdicts first: _credential reads the names it found credentials
             # natively decoded (``target``): headers_read's filter kept these, refused by name (unless it forgot)
             _fold_headers(op, request_headers, policy.request, natively,
                           None if target is None or policy.forgot else (self.read_not_kept, policy.credentials))
             in_headers = _credential(request_headers, policy)
-        else:
-            in_headers = ""
         # credentials sent together are one requirement ("+"): both schemes apply at once; a call without any
         # that was refused for it (401, 403) shows the scheme needed, not optional: counted apart
         _secured(op.security, f"{in_headers}+{in_query}" if in_query and in_headers else in_headers or in_query
@@ -732,7 +733,8 @@ def _merge_exported(params: ParamMap,
 
 # read from a request whatever the header policy says (see SpecBuilder.headers_read)
 # what the fold reads besides the policy: credentials, the host, and the override a tunnelled POST names
-_READ_REQUEST_HEADERS = frozenset({"authorization", "host", *API_KEY_HEADERS, *OVERRIDE_HEADERS})
+# and the preflight's (a browser's CORS preflight is not learned, whatever the policy documents)
+_READ_REQUEST_HEADERS = frozenset({"authorization", "host", PREFLIGHT_HEADER, *API_KEY_HEADERS, *OVERRIDE_HEADERS})
 
 
 def _credential(headers: Pairs, policy: HeaderPolicy) -> str:

@@ -33,7 +33,7 @@ import orjson
 
 from specbuild.extensions import SEEN
 from specbuild.learn.naming import name, singular, words
-from specbuild.learn.rules import REQUIRED_MIN_WITNESSES
+from specbuild.learn.rules import IDENTITY_NAMES, REQUIRED_MIN_WITNESSES
 from specbuild.learn.schema import SCALAR_KEYS, without_seen
 
 REF_PREFIX: Final = "#/components/schemas/"
@@ -523,8 +523,9 @@ class _Table:
         if isinstance(props, dict):
             # a scalar's schema (most properties) is itself, without intern's work, a call or a copy: nothing
             # changes an entry's schemas in place (a merge makes new ones), and resolve writes copies
+            page = root and "items" in props and props.keys().isdisjoint(IDENTITY_NAMES)  # not an order's lines
             out["properties"] = {p: sub if isinstance(sub, dict) and sub.keys().isdisjoint(_NESTING)
-                                 else self._property(p, sub, where, root, here)
+                                 else self._property(p, sub, where, page, here)
                                  for p, sub in props.items()}
         if isinstance(items, dict):
             out["items"] = self.intern(items, where.one(), root=root, holder=holder, inherited=here)
@@ -544,8 +545,10 @@ class _Table:
         self._note(i, where, root=root, holder=holder)
         return {"$ref": f"{_HOLE}{i}"}
 
-    def _property(self, prop: str, sub: Any, where: _Where, root: bool, here: int | None) -> Any:
-        if root and prop == "items" and isinstance(sub, dict) and isinstance(sub.get("items"), dict):
+    def _property(self, prop: str, sub: Any, where: _Where, page: bool, here: int | None) -> Any:
+        """``prop``'s schema ``sub`` interned; ``page``: its object is a page at a body's root (an ``items``
+        list beside no identity of its own, rules.IDENTITY_NAMES)."""
+        if page and prop == "items" and isinstance(sub, dict) and isinstance(sub.get("items"), dict):
             # the items of a page ({items: [...], total}, a Kubernetes list) are the resource itself
             inner = sub.get(SEEN, here)
             return {**sub, "items": self.intern(sub["items"], where.one(), root=True, holder="", inherited=inner)}

@@ -24,6 +24,7 @@ from specbuild import multipart
 from specbuild.extensions import SEEN
 from specbuild.learn.nullrate import likeliest
 from specbuild.learn.rules import (
+    IDENTITY_NAMES,
     LIST_ENVELOPES,
     NULL_DOUBT,
     NULL_FIT_MIN_PLACES,
@@ -165,7 +166,10 @@ def _item_places(path: str, item: dict[str, Any], merge_patches: bool) -> list[P
 
 
 def _envelope(properties: dict[str, Any]) -> str | None:
-    """The list of a list envelope at a body's root (rules.LIST_ENVELOPES), if it has one list of those."""
+    """The list of a list envelope at a body's root (rules.LIST_ENVELOPES), if it has one list of those and
+    no identity (rules.IDENTITY_NAMES: an order's ``items`` are its lines)."""
+    if not properties.keys().isdisjoint(IDENTITY_NAMES):
+        return None
     lists = [name for name, sub in properties.items() if name in LIST_ENVELOPES and isinstance(sub, dict)
              and "items" in sub]
     return lists[0] if len(lists) == 1 else None

@@ -215,6 +215,10 @@ USER_OBJECT_ENDINGS: Final = frozenset({
 LIST_ENVELOPES: Final = frozenset({
     "items", "results", "records", "entries", "content", "value", "elements", "objects", "resources",
 })
+# ... but never an object with an identity of its own: ``{"id": 7, "total": 9.5, "items": [{"sku", "qty"}]}`` is an
+# order, and its items are its lines, not orders (named ``CurrentCart`` after another operation's resource, and
+# nullability's scope the order's). No list envelope of the devset or the real sets has one of these names.
+IDENTITY_NAMES: Final = frozenset({"id", "_id", "uuid"})
 
 # -- strings: query parameters, headers, form fields -------------------------------------------------
 INT_TEXT: Final = "-?" + formats.UINT64_TEXT   # fits int64; longer is an id

@@ -8,11 +8,13 @@
   JSON and form body fields of a secret name (``password``, ``token``: the rule of :mod:`specbuild.http`)
   or of a configured one, by a value of the same type (the learned schema stays what the traffic showed);
 - a body is stored decoded (gzip, deflate; br with ``brotli`` installed) and as text: JSON, text and forms
-  as they are, any other media type base64 (specbuild learns those as binary, a multipart/form-data body
-  as its parts: specbuild/multipart.py) or, for the media types in ``omit`` (``image/*``), not at all; a
-  body so left out, over ``max_body_bytes``, or in a coding it cannot undo, is flagged ``bodyTruncated``
-  (learned by its media type only). A multipart/form-data body's text parts are redacted as form fields
-  are (a JSON part as a JSON body), before it is stored, also when it was cut short.
+  as they are (bytes that are not UTF-8 read as Latin-1, never base64: redaction reads text), any other
+  media type base64 (specbuild learns those as binary, a multipart/form-data body as its parts:
+  specbuild/multipart.py) or, for the media types in ``omit`` (``image/*``), not at all; a body so left
+  out, over ``max_body_bytes``, in a coding it cannot undo, or JSON with a secret's key that cannot be
+  parsed (malformed, cut short: nothing in it can be redacted) is flagged ``bodyTruncated`` (learned by its
+  media type only); a form cut short is redacted up to the cut. A multipart/form-data body's text parts
+  are redacted as form fields are (a JSON part as a JSON body), before it is stored, also when it was cut.
 """
 
 from __future__ import annotations
@@ -371,16 +373,18 @@ def _put_body(side: dict[str, Any], raw: bytes, cut: bool, headers: list[tuple[s
     if not raw:
         return
     if mt is None or is_json_media(mt) or mt.startswith("text/") or mt in _TEXT_MEDIA:
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
+        text = _text(raw, cut, mt is not None)
+        if text is None:  # no media type named and bytes that are not UTF-8: binary
             side["body"] = base64.b64encode(raw).decode()
-            return
-        if cut or not redaction.enabled:
+        elif not redaction.enabled:
             side["body"] = text
         elif is_json_media(mt):
-            side["body"] = _redacted_json(text, redaction)
-        elif mt == "application/x-www-form-urlencoded":
+            redacted = _redacted_json(text, redaction)
+            if redacted is None:  # a secret's key in JSON that cannot be read (cut, malformed): left out
+                side["bodyTruncated"] = True
+            else:
+                side["body"] = redacted
+        elif mt == "application/x-www-form-urlencoded":  # cut too: each pair before the cut is whole
             side["body"] = urlencode([(k, REDACTED if redaction.field(k) else v)
                                       for k, v in qsl(text)])
         else:
@@ -388,17 +392,42 @@ def _put_body(side: dict[str, Any], raw: bytes, cut: bool, headers: list[tuple[s
     else:
         if mt == multipart.MEDIA and redaction.enabled:  # the parts before a cut are whole: redacted too
             raw = multipart.redacted(raw, _first(headers, "content-type"), redaction.field, REDACTED,
-                                     lambda media, text: _redacted_json(text, redaction) if is_json_media(media)
+                                     lambda media, text: _json_part(text, redaction) if is_json_media(media)
                                      else text)
         side["body"] = base64.b64encode(raw).decode()
 
 
-def _redacted_json(text: str, redaction: Redaction) -> str:
+def _text(raw: bytes, cut: bool, named: bool) -> str | None:
+    """A text body's characters, never base64, which no redaction reads (a Latin-1 form's ``password`` was
+    written as it came): UTF-8 (a cut one without the character the cut split), else Latin-1, every byte one
+    character (a charset the Content-Type names is not trusted with a decoder: the keys redaction looks for
+    are ASCII either way). None: bytes that are not UTF-8 under no media type (``named`` False), a binary body."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if cut and exc.end == len(raw):  # the cut split a character
+            try:
+                return raw[:exc.start].decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+    return raw.decode("latin-1") if named else None
+
+
+def _json_part(text: str, redaction: Redaction) -> str:
+    """A multipart body's JSON part, redacted as a JSON body is; one that may hold a secret and cannot be read,
+    masked whole."""
+    redacted = _redacted_json(text, redaction)
+    return REDACTED if redacted is None else redacted
+
+
+def _redacted_json(text: str, redaction: Redaction) -> str | None:
+    """``text`` with its secret fields redacted; None when a key may be a secret's and the JSON cannot be read
+    (cut short, malformed): nothing can be redacted in it, so nothing of it may be written."""
     if not redaction.may_hold(text):
         return text
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return text
+        return None
     redacted = redaction.body(value)
     return text if redacted is value else orjson.dumps(redacted).decode()  # as it came, when nothing was secret
