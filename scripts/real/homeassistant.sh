@@ -7,16 +7,18 @@
 #   scripts/real/homeassistant.sh [OUT]      (default /work/realset-new25)
 # Both from PyPI, each into its own venv (hass-cli pins its own aiohttp and click). The server's venv also gets
 # the requirements the configured integrations would pip-install at their first start (recorder, conversation,
-# frontend, camera), and josepy below 2 (hass_nabucasa 0.78's acme import fails on josepy 2, a 500 on every
-# request through a proxy). The owner is made by the onboarding API on the server itself (not recorded); the
-# onboarding's location step, which sets up the met.no weather integration (outside traffic), is left out: the
-# configuration gives the home's location.
+# frontend, camera, and those of the integrations they pull in: image_upload, file_upload, backup, ffmpeg, tts;
+# without these a fresh venv fails to set up onboarding and frontend), and josepy below 2 (hass_nabucasa
+# 0.78's acme import fails on josepy 2, a 500 on every request through a proxy). The owner is made by the
+# onboarding API on the server itself (not recorded); the onboarding's location step, which sets up the met.no
+# weather integration (outside traffic), is left out: the configuration gives the home's location.
 source "$(dirname "$0")/lib.sh"
 OUT="${1:-/work/realset-new25}"; mkdir -p "$OUT"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 VENV="$(ensure_venv homeassistant homeassistant==2024.3.3 "josepy<2" SQLAlchemy==2.0.27 fnv-hash-fast==0.5.0 \
     psutil-home-assistant==0.0.1 hassil==1.6.1 home-assistant-intents==2024.3.12 \
-    home-assistant-frontend==20240307.0 PyTurboJPEG==1.7.1)"
+    home-assistant-frontend==20240307.0 PyTurboJPEG==1.7.1 Pillow==10.2.0 janus==1.0.0 securetar==2024.2.1 \
+    ha-ffmpeg==3.1.0 mutagen==1.47.0)"
 CLI="$(ensure_venv hasscli homeassistant-cli==0.9.6)"
 
 one_sample() {
