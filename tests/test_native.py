@@ -1403,3 +1403,26 @@ def test_entities_are_told_alike_by_both_folds_from_a_containers_first_events() 
         kind = python_shape.props["kind"] if python_shape.props else None
         assert kind is not None and kind.ents is not None
         assert (kind.ents if want else None) == want and (want or kind.ents["a"] != schema.MANY)
+
+
+@needs_native
+def test_a_json_body_settled_keeping_it_native_is_what_its_state_decodes_to() -> None:
+    """stop 48: a group member's render merges its own builders as their states decode (settle(keep_native)):
+    a JSON body stays one native accumulator; a Python part beside it (a body the native decoder left to
+    orjson) goes into that tree as decoding the state would put it, and the Python shape is left empty."""
+    texts = ['{"id": 1, "tags": ["a"], "at": "2024-03-04T08:00:00Z"}', '{"id": 2, "tags": [], "at": null}']
+    body = builder_module.BodyState("json")
+    assert body.shape is not None
+    body.shape.add({"id": 3, "tags": ["b"], "note": "from orjson"})  # the Python part
+    body.pending = fold_accumulator(texts)
+    builder = SpecBuilder()
+    op = builder.operations[("/things", "GET")] = builder_module.OperationState()
+    op.responses[200] = builder_module.ResponseState()
+    op.responses[200].bodies.by_media["application/json"] = body
+    decoded, _ = state_codec.decode(state_codec.encode(builder, {}), "test")
+    builder.settle(keep_native=True)
+    assert body.shape is not None and body.shape.count == 0 and body.pending is not None
+    twin = decoded.operations[("/things", "GET")].responses[200].bodies.by_media["application/json"]
+    assert state(native.settled(schema.Shape(), body.pending.copy())) == \
+        state(native.settled(schema.Shape(), twin.pending.copy()))
+    assert native.settled(schema.Shape(), body.pending.copy()).count == 3  # all three bodies
