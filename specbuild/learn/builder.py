@@ -138,6 +138,20 @@ class BodyState:
             return self.shape
         return native.settled(self.shape.copy(), self.pending.copy())
 
+    def settled_export(self) -> tuple[Any, ...] | None:
+        """``shape`` as :meth:`settle` would leave it, in the layout of a state file's SHAPE (native ``export()``,
+        schema.Shape.exported), without settling: what a saved state holds of this JSON body (learn/state.py)."""
+        shape, pending = self.shape, self.pending
+        if shape is None:
+            return None
+        if pending is None or not pending.count:
+            return shape.exported()
+        pending = pending.copy()  # export() empties an accumulator: the builder keeps its own
+        if not shape.count:  # what settling gives: the native tree alone, already in the file's layout
+            exported: tuple[Any, ...] = pending.export()
+            return exported
+        return native.settled(shape.copy(), pending).exported()
+
     def settle(self, keep_native: bool = False) -> None:
         """Bring natively folded bodies into ``shape`` (JSON) or ``form``. ``keep_native``: a JSON body's
         shape ends as one native accumulator instead, where the native fold is there, as its encoded state
@@ -145,8 +159,7 @@ class BodyState:
         a render of merged states does it once at the end."""
         if keep_native and self.shape is not None and native.AVAILABLE:
             if self.shape.count:  # a Python part (a body the native decoder left): into the native tree
-                shape = self.shape if self.pending is None else native.settled(self.shape, self.pending)
-                self.pending, self.shape = native.from_export(shape.exported()), Shape()
+                self.pending, self.shape = native.from_export(self.settled_export()), Shape()
             return
         if self.pending is not None:
             if self.shape is not None:

@@ -177,21 +177,7 @@ def _bodies_data(bodies: Bodies) -> list[Any]:
 def _body_data(s: BodyState) -> list[Any]:
     example = None if s.example is None else [s.example_size, s.example.decode()]  # orjson's output: UTF-8
     form = None if s.form is None else _params_data(s.form, s.pending)
-    return [s.kind, s.count, s.too_large, example, _settled_shape_data(s), form]
-
-
-def _settled_shape_data(s: BodyState) -> tuple[Any, ...] | None:
-    """``s.shape`` as :meth:`BodyState.settle` would leave it, without settling ``s``."""
-    shape, pending = s.shape, s.pending
-    if shape is None:
-        return None
-    if pending is None or not pending.count:
-        return shape.exported()
-    pending = pending.copy()  # export() empties an accumulator: the builder keeps its own
-    if not shape.count:  # what settling gives: the native tree alone, already in the file's layout
-        exported: tuple[Any, ...] = pending.export()
-        return exported
-    return native.settled(shape.copy(), pending).exported()
+    return [s.kind, s.count, s.too_large, example, s.settled_export(), form]
 
 
 # -- decoding --------------------------------------------------------------------------------------
