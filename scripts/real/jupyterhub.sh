@@ -20,7 +20,7 @@ one_sample() {
   (cd "$root" && exec "$VENV/bin/jupyterhub" -f "$HERE/jupyterhub_config.py") >"$root/server.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port" 120
-  for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/hub/api/" >/dev/null && break; sleep 0.5; done
+  wait_http 120 0.5 "http://127.0.0.1:$port/hub/api/"
   start_proxy "$port" "$rec"
   (cd "$root" && "$VENV/bin/python" "$HERE/jupyterhub_drive.py" "http://127.0.0.1:$PROXY_PORT" "$HUB_ADMIN_TOKEN" \
       --seed "$seed" "${budget[@]}") >"$root/drive.log" 2>&1

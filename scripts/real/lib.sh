@@ -50,6 +50,15 @@ sys.exit(f"nothing listens on 127.0.0.1:{port} after {limit}s")
 PY
 }
 
+# wait_http TRIES PAUSE CURL_ARG... -> returns once curl -sf CURL_ARG... succeeds (the server answers the URL
+# with a success: up, not only listening), or after TRIES tries PAUSE seconds apart; the recipe goes on
+# either way (its driver's first call says what is wrong).
+wait_http() {
+  local tries="$1" pause="$2"; shift 2
+  for _ in $(seq "$tries"); do curl -sf "$@" >/dev/null && return 0; sleep "$pause"; done
+  return 0
+}
+
 # Every PID a recipe starts goes here; stop_all ends them (TERM, then KILL after 10 s), newest first.
 PIDS=()
 stop_all() {

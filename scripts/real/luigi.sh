@@ -26,7 +26,7 @@ CFG
       --logdir "$root") >"$root/server.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port" 60
-  for _ in $(seq 60); do curl -sf "http://127.0.0.1:$port/api/is_paused" >/dev/null && break; sleep 0.5; done
+  wait_http 60 0.5 "http://127.0.0.1:$port/api/is_paused"
   start_proxy "$port" "$rec"
   (cd "$root" && "$VENV/bin/python" "$HERE/luigi_drive.py" "http://127.0.0.1:$PROXY_PORT" "$VENV/bin/luigi" \
       "$root/out" --seed "$seed" "${budget[@]}") >"$root/drive.log" 2>&1

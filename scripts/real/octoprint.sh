@@ -35,7 +35,7 @@ YML
   wait_port "$port" 120
   # the port opens before the API answers: a call then is the recorder's 502 to the driver, unrecorded (the
   # driver's first group was lost so in 3 of 4 samples before this wait)
-  for _ in $(seq 120); do curl -sf -H "X-Api-Key: $KEY" "http://127.0.0.1:$port/api/version" >/dev/null && break; sleep 0.5; done
+  wait_http 120 0.5 -H "X-Api-Key: $KEY" "http://127.0.0.1:$port/api/version"
   start_proxy "$port" "$rec"
   (cd "$root" && "$VENV/bin/python" "$HERE/octoprint_drive.py" "http://127.0.0.1:$PROXY_PORT" "$KEY" \
       "$VENV/bin/octoprint" --seed "$seed" "${budget[@]}") >"$root/drive.log" 2>&1

@@ -30,7 +30,7 @@ one_sample() {
   PIDS+=($!)
   wait_port "$port" 120
   # the job server answers once the head's agent is up
-  for _ in $(seq 60); do curl -sf "http://127.0.0.1:$port/api/jobs/" >/dev/null && break; sleep 1; done
+  wait_http 60 1 "http://127.0.0.1:$port/api/jobs/"
   start_proxy "$port" "$rec"
   (cd "$root" && "$VENV/bin/python" "$HERE/ray_drive.py" "http://127.0.0.1:$PROXY_PORT" "$VENV/bin/ray" \
       --seed "$seed" "${budget[@]}") >"$root/drive.log" 2>&1
