@@ -104,7 +104,7 @@ def test_an_index_is_digits_or_empty() -> None:
 
 # -- rendering ----------------------------------------------------------------------------------------
 def test_bracket_keys_render_as_nested_objects_arrays_and_maps() -> None:
-    doc = build_spec(exchanges(charges()))
+    doc = build_spec(exchanges(charges(60)))  # 60 distinct bodies: enough for a request body's ``required``
     body = media(doc, "/v1/charges")
     schema = resolved(doc, body["schema"])
     props = schema["properties"]
@@ -163,7 +163,7 @@ def test_a_name_sent_as_a_value_and_as_an_object_is_either() -> None:
 
 def test_a_plain_form_renders_as_before() -> None:
     records = [post("/login", [("user", f"u{i}"), ("remember", "true"), *([("tag", "a"), ("tag", "b")] * (i % 2))])
-               for i in range(4)]
+               for i in range(60)]
     body = media(build_spec(exchanges(records)), "/login")
     assert body == {"schema": {"type": "object", "properties": {
         "remember": {"type": "boolean"}, "tag": {"type": "array", "items": {"type": "string"}},

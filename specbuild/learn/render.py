@@ -631,7 +631,7 @@ def _operation(template: Template, method: str, op: OperationState, opts: Render
     _note_more(out, "query-parameters", op.query)
     _note_more(out, "header-parameters", op.headers)
     if op.request.by_media:
-        out["requestBody"] = _request_body(op.request, op.count, opts)
+        out["requestBody"] = _request_body(op.request, op.count, opts, _requests_sent(op))
     out["responses"] = {str(status): _response(status, op.responses[status], opts)
                         for status in sorted(op.responses)}
     if not template.params and "requestBody" not in out and not op.query and not op.query.dropped:
@@ -788,11 +788,31 @@ def _deep_parameter(base: str, group: ParamMap, calls: int, opts: RenderOptions)
             "schema": deep_schema(group, calls, opts.openapi, opts.enums), **DEEP_OBJECT}
 
 
-def _request_body(bodies: Bodies, calls: int, opts: RenderOptions) -> dict[str, Any]:
-    return {"required": bodies.empty == 0 and bodies.count >= calls,
-            "content": {media: _media(bodies.by_media[media], opts, entities=False,
-                                      files=media == multipart.MEDIA)
-                        for media in sorted(bodies.by_media)}}
+def _request_body(bodies: Bodies, calls: int, opts: RenderOptions, witnesses: int | None = None) -> dict[str, Any]:
+    """``witnesses``: the distinct requests that sent a body (:func:`_requests_sent`). Under
+    REQUIRED_MIN_WITNESSES the body requires no property: 33 PATCHes that each sent ``{"data": {"done":
+    ...}}`` are one client's habit, not the server's need (Kinto's next sample patched other fields), as a
+    response's claims rest on the distinct requests behind them (``_cap_seen``)."""
+    content = {}
+    for media in sorted(bodies.by_media):
+        body = bodies.by_media[media]
+        content[media] = _media(body, opts, entities=False, files=media == multipart.MEDIA)
+        # a media type's bodies are at most as many distinct requests as there were of them
+        if witnesses is not None and min(witnesses, body.count) < REQUIRED_MIN_WITNESSES:
+            _without(content[media]["schema"], ("required",))
+    return {"required": bodies.empty == 0 and bodies.count >= calls, "content": content}
+
+
+def _requests_sent(op: OperationState) -> int | None:
+    """The distinct requests (target and body: learn/witnesses.py) of ``op`` that sent a body, whatever they
+    were answered; None when a state saved before they were counted left it unknown."""
+    sent = [resp.requests for resp in op.responses.values() if resp.requests is not None]
+    if not sent:
+        return None
+    union = Witnesses()
+    for sketch in sent:
+        union.merge(sketch)
+    return union.count()
 
 
 def _media(body: BodyState, opts: RenderOptions, entities: bool, files: bool = False) -> dict[str, Any]:
