@@ -142,7 +142,8 @@ RecordSource = Annotated[Source | None, typer.Option(
     help="Where recordings come from (default: file with -i, else kafka).")]
 Input = Annotated[str | None, typer.Option(
     "--input", "-i", envvar="SPECBUILD_INPUT", metavar="FILE",
-    help="JSONL recordings file (.gz read transparently); '-' for stdin.")]
+    help="Recordings: JSONL (a record a line), HAR 1.2 or a JSON array of records (.gz read transparently); "
+         "'-' for stdin.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (exit 2).")]
 
 # --- Kafka source (build and check) ---------------------------------------------------------------------
