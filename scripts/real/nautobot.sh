@@ -11,6 +11,12 @@ OUT="${1:-/work/realset-new}"; mkdir -p "$OUT"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 VENV="$(ensure_venv nautobot nautobot==3.2.7 pynautobot==3.2.0)"
 ADMIN=admin PASSWORD=realset-pass TOKEN=0123456789abcdef0123456789abcdef01234567
+# Debian's redis-server, installed by apt when missing (as root), as RabbitMQ's and Syncthing's recipes do:
+# a new machine has none, and without it the first sample stops at once (redis.log: "/usr/bin/redis-server:
+# No such file or directory", then "nothing listens on 127.0.0.1:PORT after 30.0s").
+if [[ -z "${REDIS_SERVER:-}" ]] && ! command -v redis-server >/dev/null; then
+  apt-get install -y -q redis-server >&2
+fi
 REDIS_SERVER="${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}"
 uses_postgres
 
