@@ -42,7 +42,7 @@ def test_state_round_trips_and_refuses_what_it_did_not_write() -> None:
     assert dumps(build_document(state.builder)) == dumps(build_document(builder))
     with pytest.raises(InputError, match="not a specbuild state"):
         decode_state(b"hello\n", "s")
-    with pytest.raises(InputError, match="state format 99 is not 7: re-learn or use specbuild x"):
+    with pytest.raises(InputError, match="state format 99 is not 8: re-learn or use specbuild x"):
         decode_state(b"specbuild-state 99 x\n...", "s")
     with pytest.raises(InputError, match="cannot read the saved state"):
         decode_state(b"specbuild-state %d x\ntruncated" % STATE_VERSION, "s")

@@ -128,12 +128,12 @@ def test_a_format_4_state_is_read_as_no_slash_seen_and_format_3_is_refused() -> 
     doc = orjson.loads(body)
     for _, _, op in doc["builder"]["operations"]:
         del op[6]
-    old = header.replace(b" 7 ", b" 4 ") + b"\n" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
+    old = header.replace(b" 8 ", b" 4 ") + b"\n" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
     loaded, _ = codec.decode(old, "s")
     assert all(not op.slashed for op in loaded.operations.values())
     assert "/v1/auth/login" in render(loaded)["paths"]
-    with pytest.raises(InputError, match="state format 3 is not 7"):
-        codec.decode(header.replace(b" 7 ", b" 3 ") + b"\n" + body, "s")
+    with pytest.raises(InputError, match="state format 3 is not 8"):
+        codec.decode(header.replace(b" 8 ", b" 3 ") + b"\n" + body, "s")
     doc["builder"]["operations"][0][2].append([1, 2])  # more served than sent
     with pytest.raises(InputError, match="cannot read the saved state"):
         codec.decode(header + b"\n" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS), "s")

@@ -57,7 +57,7 @@ def spec(builder: SpecBuilder) -> bytes:
 
 def body(data: bytes) -> Any:
     header, _, rest = data.partition(b"\n")
-    assert header == b"specbuild-state 7 " + __version__.encode()
+    assert header == b"specbuild-state 8 " + __version__.encode()
     return orjson.loads(rest)
 
 
@@ -188,7 +188,7 @@ def test_a_process_without_the_native_module_writes_the_same_bytes(tmp_path: Pat
         r = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "users.jsonl"), "0" if pure else "1"],
                            env=env, capture_output=True, check=True, cwd=tmp_path)
         out.append(r.stdout)
-    assert out[0] == out[1] and out[0].startswith(b"specbuild-state 7 ")
+    assert out[0] == out[1] and out[0].startswith(b"specbuild-state 8 ")
 
 
 # -- resuming --------------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def test_a_format_2_state_is_refused_by_its_header(marker: Path) -> None:
     data = b"specbuild-state 2 0.1.0\n" + pickle.dumps({"builder": Payload(marker), "positions": {}})
     with pytest.raises(InputError) as err:
         codec.decode(data, "out/.specbuild-state.pickle")
-    assert err.value.message == "out/.specbuild-state.pickle: state format 2 is not 7: re-learn or use specbuild 0.1.0"
+    assert err.value.message == "out/.specbuild-state.pickle: state format 2 is not 8: re-learn or use specbuild 0.1.0"
     assert err.value.hint and "\n" not in err.value.message
 
 
@@ -354,7 +354,7 @@ def test_a_legacy_pickle_state_is_refused_not_started_over(tmp_path: Path, marke
     store = Checkpoints(tmp_path, "json", None, None)
     with pytest.raises(InputError) as err:
         store.load()
-    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 7: re-learn or use " \
+    assert err.value.message == f"{tmp_path / LEGACY_STATE_NAME}: state format 2 is not 8: re-learn or use " \
                                 "specbuild 0.1.0"
     (tmp_path / LEGACY_STATE_NAME).write_bytes(pickle.dumps(Payload(marker)))
     with pytest.raises(InputError, match="not a specbuild state file"):
@@ -386,3 +386,30 @@ def test_no_module_of_specbuild_imports_pickle() -> None:
 def test_the_codec_does_not_load_kafka() -> None:
     code = "import sys, specbuild.learn.state; assert 'confluent_kafka' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+
+
+def _told(node: Any, out: list[dict[str, int]]) -> list[dict[str, int]]:
+    """Every SHAPE's ENTS in a state document that tells some (depth first)."""
+    if isinstance(node, list) and len(node) == 10 and isinstance(node[9], dict) and node[9]:
+        out.append(node[9])
+    for child in node.values() if isinstance(node, dict) else node if isinstance(node, list) else ():
+        _told(child, out)
+    return out
+
+
+def test_an_older_states_entities_are_read_as_the_sketches_of_what_they_told() -> None:
+    """Format 8 keeps a value's entities as a sketch of the distinct things it was seen in, a bit each;
+    4 to 7 kept the hash of its one thing, or 1 for two or more. Read as they are, 1 would be one thing
+    and a hash ~32 (an enum on no evidence); an older state is read as what it told: one bit, or two."""
+    doc = valid_doc()
+    told = _told(doc, [])
+    assert told, "the fixture's responses hold enum candidates"
+    old_words = [1, 0x5EED << 40, 0]
+    for ents in told:
+        for i, v in enumerate(sorted(ents)):
+            ents[v] = old_words[i % 3]
+    for fmt, want in ((7, [0b11, 1 << (0x5EED << 40 >> 58), 0]), (8, old_words)):
+        data = b"specbuild-state %d x\n" % fmt + orjson.dumps(doc)
+        builder, _ = codec.decode(data, "s")
+        again = _told(body(codec.encode(builder, {})), [])
+        assert [sorted(e.values()) for e in again] == [sorted(want[i % 3] for i in range(len(e))) for e in told]

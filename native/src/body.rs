@@ -288,9 +288,10 @@ struct Walk<'a> {
     events: &'a [Ev],
     text: &'a str,
     side: &'a str,
-    // what every hash of its containers starts from: the hash of the path it answered (the builder's
-    // `_path_salt`), so two users' `{"state": "active"}` are two entities, while the same stored thing in
-    // answers to one path (an event on every page of a room's `/messages`, whatever the query) stays one
+    // what the hash of a container outside any array starts from: the hash of the path it answered (the
+    // builder's `_path_salt`), so two users' `{"state": "active"}` are two entities, while the same stored
+    // thing in answers to one path (an event on every page of a room's `/messages`, whatever the query)
+    // stays one. In an array, an item is its own identity instead (`Holder::entity`).
     salt: u64,
 }
 
@@ -306,10 +307,11 @@ impl Walk<'_> {
     /// The hash of the array or object whose event is at `at`: its first `HASHED_EVENTS` events, in
     /// order (a nested array or object with its length in events), strings and keys by `key_hash`,
     /// integers by their value. `schema._holder_entity` is its twin: one value hashes alike in either fold.
-    fn container(&self, at: usize) -> u64 {
+    /// `start`: where the hash starts (`Holder::entity`).
+    fn container(&self, at: usize, start: u64) -> u64 {
         let add = fx_add;
         let (Ev::Arr(end) | Ev::Obj(end)) = self.events[at] else { unreachable!("a container's event") };
-        let mut h = self.salt; // where the body was answered (`Walk::salt`)
+        let mut h = start;
         for (i, ev) in self.events.iter().enumerate().take(end as usize).skip(at + 1).take(HASHED_EVENTS) {
             h = match *ev {
                 Ev::Null => add(h, 1),
@@ -325,6 +327,26 @@ impl Walk<'_> {
         h
     }
 
+    /// The identity of the object whose event is at `at` (schema._identity's twin): the hash of its first
+    /// own key named in `rules.ITEM_IDENTITY_KEYS` that holds a string or an integer, with that value.
+    fn identity(&self, at: usize, r: &Rules) -> Option<u64> {
+        let add = fx_add;
+        let Ev::Obj(end) = self.events[at] else { return None };
+        let mut i = at + 1;
+        while i < end as usize {
+            let Ev::Key(s, k) = self.events[i] else { unreachable!("an object's events are key, value, ...") };
+            let value = self.events[i + 1];
+            let named = || r.item_identity_keys.iter().any(|(h, name)| *h == k && name == self.str(s));
+            match value {
+                Ev::Str(v) if named() => return Some(add(add(add(add(0, 7), k), 6), key_hash(self.str(v)))),
+                Ev::Int(v) if named() => return Some(add(add(add(add(0, 7), k), 4), self.bits(v))),
+                Ev::Arr(e) | Ev::Obj(e) => i = e as usize,
+                _ => i += 2,
+            }
+        }
+        None
+    }
+
     /// An integer's bits (see `Scalar`); the embedded read checked its text (`embedded::number_end`:
     /// at most 18 digits).
     fn bits(&self, v: Scalar) -> u64 {
@@ -336,7 +358,8 @@ impl Walk<'_> {
 
     /// Fold the value whose first event is at `at` into `node` (counting it there); the index after it.
     /// `holder`: the array or object it sits in, for the entities of its string (`shape::entity`).
-    fn fold(&self, node: &mut Node, r: &Rules, at: usize, holder: &mut Holder) -> usize {
+    /// `item`: the nearest array item at or above it that is an array or object (`Holder::item`).
+    fn fold(&self, node: &mut Node, r: &Rules, at: usize, holder: &mut Holder, item: usize) -> usize {
         node.count += 1;
         match self.events[at] {
             Ev::Null => node.kinds |= NULL,
@@ -345,7 +368,7 @@ impl Walk<'_> {
             Ev::Float => node.kinds |= FLOAT,
             Ev::Str(s) => {
                 node.kinds |= STR;
-                node.fold_str(r, self.str(s), &mut || holder.entity(self));
+                node.fold_str(r, self.str(s), &mut || holder.entity(self, r));
             }
             Ev::Arr(end) => {
                 node.kinds |= ARR;
@@ -355,10 +378,10 @@ impl Walk<'_> {
                 }
                 let depth = node.depth;
                 let items = node.items.get_or_insert_with(|| Box::new(Node::new(depth + 1, r)));
-                let mut me = Holder::at(at);
+                let mut me = Holder::at(at, item);
                 let mut i = at + 1;
                 while i < end as usize {
-                    i = self.fold(items, r, i, &mut me);
+                    i = self.fold(items, r, i, &mut me, i);
                 }
                 return i;
             }
@@ -370,7 +393,7 @@ impl Walk<'_> {
                     return end as usize;
                 }
                 let mut props = node.props.take().unwrap_or_default();
-                let mut me = Holder::at(at);
+                let mut me = Holder::at(at, item);
                 let mut i = at + 1;
                 while i < end as usize {
                     let Ev::Key(s, h) = self.events[i] else { unreachable!("an object's events are key, value, ...") };
@@ -379,7 +402,7 @@ impl Walk<'_> {
                         Some(p) => p,
                         None => node.new_prop(r, &mut props, key, h),
                     };
-                    i = self.fold(&mut props.nodes[p], r, i + 1, &mut me);
+                    i = self.fold(&mut props.nodes[p], r, i + 1, &mut me, item);
                 }
                 node.props = Some(props);
                 return i;
@@ -399,17 +422,29 @@ const HASHED_EVENTS: usize = 32;
 /// most once a container).
 struct Holder {
     at: usize, // its event; usize::MAX: none (a body that is one string)
+    // the event of the nearest array item at or above it (usize::MAX: none): what identifies it
+    item: usize,
     entity: u64,
 }
 
 impl Holder {
-    fn at(at: usize) -> Holder {
-        Holder { at, entity: 0 }
+    fn at(at: usize, item: usize) -> Holder {
+        Holder { at, item, entity: 0 }
     }
 
-    fn entity(&mut self, walk: &Walk<'_>) -> u64 {
+    /// Outside any array, the container's hash from the path's (`Walk::salt`). In an array the item is
+    /// the thing, whatever path answered (a user listed in the answers to ten PUTs of other users is one
+    /// user): its identity (`Walk::identity`) where it has one, else the hash starts from its content's.
+    fn entity(&mut self, walk: &Walk<'_>, r: &Rules) -> u64 {
         if self.entity == 0 && self.at != usize::MAX {
-            self.entity = entity(walk.container(self.at));
+            self.entity = entity(match self.item {
+                usize::MAX => walk.container(self.at, walk.salt),
+                item => match walk.identity(item, r) {
+                    Some(id) => id,
+                    None if item == self.at => walk.container(self.at, 0),
+                    None => walk.container(self.at, walk.container(item, 0)),
+                },
+            });
         }
         self.entity
     }
@@ -419,7 +454,7 @@ impl Holder {
 /// it answered (0: none told).
 pub(crate) fn fold(root: &mut Node, r: &Rules, body: &Json, salt: u64) {
     let Tape { events, side } = &body.tape;
-    Walk { events, text: &body.text, side, salt }.fold(root, r, 0, &mut Holder::at(usize::MAX));
+    Walk { events, text: &body.text, side, salt }.fold(root, r, 0, &mut Holder::at(usize::MAX, usize::MAX), usize::MAX);
 }
 
 /// Whether a property present in `count` of the `objects` at its position is in at least

@@ -68,6 +68,7 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
         override_headers: get("override_headers")?.extract()?,
         override_field: get("override_field")?.extract()?,
         override_mentions: get("override_mentions")?.extract()?,
+        item_identity_keys: get("item_identity_keys")?.extract()?,
     };
     names.retain(|n| !KNOWN.contains(&n.as_str()));
     if !names.is_empty() {
@@ -77,7 +78,7 @@ fn configure(table: &Bound<'_, PyDict>) -> PyResult<()> {
     set_rules(new).map_err(PyRuntimeError::new_err)
 }
 
-const KNOWN: [&str; 23] = [
+const KNOWN: [&str; 24] = [
     "max_depth",
     "max_props",
     "evict_keep",
@@ -101,6 +102,7 @@ const KNOWN: [&str; 23] = [
     "override_headers",
     "override_field",
     "override_mentions",
+    "item_identity_keys",
 ];
 
 // -- path segments -----------------------------------------------------------------------------------

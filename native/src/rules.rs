@@ -9,6 +9,8 @@ use regex_automata::dfa::{dense, Automaton, StartKind};
 use regex_automata::util::{primitives::StateID, start};
 use regex_automata::Anchored;
 
+use crate::shape::key_hash;
+
 // JSON kinds seen at a position (bitmask): the encoding of `schema.Shape.kinds`, not a rule.
 pub(crate) const NULL: u8 = 1;
 pub(crate) const BOOL: u8 = 2;
@@ -66,6 +68,7 @@ pub(crate) struct Table {
     pub(crate) override_headers: Vec<String>,
     pub(crate) override_field: String,
     pub(crate) override_mentions: Vec<String>,
+    pub(crate) item_identity_keys: Vec<String>,
 }
 
 enum FormatTest {
@@ -89,6 +92,8 @@ pub(crate) struct Rules {
     pub(crate) override_headers: Vec<String>,
     pub(crate) override_field: String,
     pub(crate) override_mentions: Vec<String>,
+    // rules.ITEM_IDENTITY_KEYS, each with its `key_hash` (a key event carries its hash)
+    pub(crate) item_identity_keys: Vec<(u64, String)>,
 }
 
 /// `pattern` as Python's `re.fullmatch` reads it.
@@ -169,6 +174,7 @@ impl Rules {
             override_headers: t.override_headers,
             override_field: t.override_field,
             override_mentions: t.override_mentions,
+            item_identity_keys: t.item_identity_keys.into_iter().map(|k| (key_hash(&k), k)).collect(),
         })
     }
 }
@@ -286,6 +292,7 @@ pub(crate) mod tests {
             override_headers: vec!["x-http-method-override".to_owned()],
             override_field: "_method".to_owned(),
             override_mentions: vec!["\"_method\"".to_owned(), "\\u005".to_owned()],
+            item_identity_keys: vec!["id".to_owned(), "name".to_owned()],
         }
     }
 

@@ -32,23 +32,28 @@ pub(crate) fn key_hash_bytes(key: &[u8]) -> u64 {
 /// entities (`entity`; 0 where none are told: query parameters, headers, a body that is one string).
 pub(crate) type Vals = Option<Vec<(String, u64, u64)>>;
 
-/// A value's entities as one word (schema._holder_entity's twin): the hash of the one array or object
-/// it was seen in (63 bits, never 0) shifted left once, or `MANY` once another held it too. 500 reads
-/// of one event show its `type` 500 times and are one entity: an enum wants each value in two.
+/// A value's entities as one word (schema._holder_entity's twin): a sketch of the distinct arrays or
+/// objects it was seen in, one bit of 64 for each (the top six bits of the container's hash pick it), 0
+/// where none are told. 500 reads of one event show its `type` 500 times and are one entity; an enum
+/// wants each value in two, and more things than it has values five times over (schema._enum).
 pub(crate) fn entity(container: u64) -> u64 {
-    (container >> 1).max(1) << 1
+    1 << (container >> 58)
 }
 
-/// The entity word of a value seen in two arrays or objects or more (odd: no hash is even).
-pub(crate) const MANY: u64 = 1;
+/// Bits of a value's sketch past which no rule asks for more (schema.ENTITIES_ENOUGH): it is then all
+/// ones, and its holders are no longer hashed.
+pub(crate) const ENTITIES_ENOUGH: u32 = 32;
 
-/// Two words of `entity` as one: `MANY` when either says so or their hashes differ. Order-free, so
+/// Two sketches of `entity` as one: the union of their bits, all ones from `ENTITIES_ENOUGH` on. Order-free
+/// (one fold, or shards merged, is all ones exactly when the union of every holder's bit reaches it), so
 /// merged states and shards hold what one fold of everything holds.
 pub(crate) fn merge_entities(a: u64, b: u64) -> u64 {
-    if a == 0 || b == 0 || a == b {
-        return a | b;
+    let union = a | b;
+    if union.count_ones() >= ENTITIES_ENOUGH {
+        u64::MAX
+    } else {
+        union
     }
-    MANY
 }
 
 /// schema._fold_str_stats: narrow the format candidates and count the value while an enum is possible;
@@ -61,7 +66,7 @@ pub(crate) fn fold_str_stats(r: &Rules, fmts: &mut u8, vals: &mut Vals, s: &str,
     if let Some(vs) = vals.as_mut() {
         if let Some(entry) = vs.iter_mut().find(|(k, _, _)| k == s) {
             entry.1 += 1;
-            if entry.2 != MANY && entry.2 != 0 {
+            if entry.2 != 0 && entry.2 != u64::MAX {
                 entry.2 = merge_entities(entry.2, holder());
             }
         } else if vs.len() < r.limits.enum_max && enumish_given(r, s, tested, *fmts) {

@@ -35,6 +35,10 @@ MAX_CREDENTIALS: Final = 8
 ENUM_MIN_SEEN: Final = 20    # observations before an enum is believed
 # ... and each value seen twice: in a response body, in two distinct objects or arrays (learn/schema.py's
 # entities; the same stored event served on every page is one), in a request or a parameter in two calls.
+# In a response body an enum wants, past that, five distinct things (arrays or objects, learn/schema.py's
+# entities) a value: OctoPrint's seven users, four with a red interface and three with a blue one, are
+# seven people's choices among a palette, not a closed set of two.
+ENUM_ENTITIES_PER_VALUE: Final = 5
 # Distinct requests (learn/witnesses.py) a response body must have been seen for before its schema
 # lists any enum: 500 calls of GET /users/alice say "alice" 500 times and are one entity; values that
 # recur across this many independent bodies are a closed set, not whoever the sample happened to show.
@@ -219,6 +223,11 @@ LIST_ENVELOPES: Final = frozenset({
 # order, and its items are its lines, not orders (named ``CurrentCart`` after another operation's resource, and
 # nullability's scope the order's). No list envelope of the devset or the real sets has one of these names.
 IDENTITY_NAMES: Final = frozenset({"id", "_id", "uuid"})
+# What a listed object is, for the entities of the values in it (learn/schema.py): its first own property of
+# these names holding a string or an integer, whatever else in it changes between two answers (OctoPrint's
+# users: seven people, listed in a hundred answers as their groups and keys changed, were 11 things by
+# content). An object without one is its content.
+ITEM_IDENTITY_KEYS: Final = IDENTITY_NAMES | frozenset({"uid", "guid", "key", "name", "username", "login", "slug"})
 
 # -- strings: query parameters, headers, form fields -------------------------------------------------
 INT_TEXT: Final = "-?" + formats.UINT64_TEXT   # fits int64; longer is an id
@@ -254,4 +263,5 @@ def native_table() -> dict[str, Any]:
         "override_headers": sorted(OVERRIDE_HEADERS),
         "override_field": OVERRIDE_FIELD,
         "override_mentions": list(MENTIONS),
+        "item_identity_keys": sorted(ITEM_IDENTITY_KEYS),
     }

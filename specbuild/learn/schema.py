@@ -42,9 +42,11 @@ Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
 
 from __future__ import annotations
 
+import math
+import operator
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import lru_cache, reduce
 from typing import Any, ClassVar, Final, NamedTuple
 
 from specbuild.extensions import CALLS, SEEN
@@ -54,6 +56,7 @@ from specbuild.learn.rules import (
     ANNOTATION,
     BLOB_ENDINGS,
     BOOL_TEXT,
+    ENUM_ENTITIES_PER_VALUE,
     ENUM_HEXISH,
     ENUM_MAX,
     ENUM_MIN_SEEN,
@@ -70,6 +73,7 @@ from specbuild.learn.rules import (
     ID_MIN_LEN,
     IDENTIFIER,
     INT_TEXT,
+    ITEM_IDENTITY_KEYS,
     KEY_VALUE_EXTRA,
     KEY_VALUE_MIN_KEYS,
     LABEL,
@@ -178,6 +182,17 @@ def _enumish(v: str) -> bool:
     return _narrow(ALL_FORMATS, v) == 0
 
 
+def _entities_enough(ents: dict[str, int], values: int) -> bool:
+    """Each value seen in two things at least (one read however often says unseen values are likely), and
+    ENUM_ENTITIES_PER_VALUE things a value in all: a few people's choices are no closed set."""
+    told = [e for e in ents.values() if e]
+    if not told:
+        return True  # nothing told (a body that is one string): the counts alone decide
+    if any(e.bit_count() < 2 for e in told):
+        return False
+    return entities(reduce(operator.or_, told)) >= ENUM_ENTITIES_PER_VALUE * values
+
+
 def _last_word(key: str | None) -> str:
     """What a name names: ``created_by_account`` -> ``account``."""
     return _WORD_SPLIT.split(key.rstrip("[]").strip("_-. "))[-1].lower() if key else ""
@@ -199,8 +214,8 @@ def _enum(vals: dict[str, int] | None, key: str | None, ents: dict[str, int] | N
         return None
     if sum(vals.values()) < max(ENUM_MIN_SEEN, 5 * len(vals)) or min(vals.values()) < 2:
         return None  # a value seen once says unseen values are likely
-    if ents is not None and any(e and e != MANY for e in ents.values()):
-        return None  # so does a value seen in one entity only, however often it was read
+    if ents is not None and not _entities_enough(ents, len(vals)):
+        return None
     if _free_name(key) or _references(vals):
         return None
     return sorted(vals)
@@ -277,29 +292,68 @@ def _inner_events(v: dict[str, Any] | list[Any], out: list[tuple[int, ...]]) -> 
     return n
 
 
-def _holder_entity(holder: dict[str, Any] | list[Any] | None, salt: int = 0) -> int:
-    """The entity word of the array or object a value sits in (0: none, a body that is one string);
-    ``salt``: where its hash starts (the hash of the path a response answered: body.rs' ``Walk::salt``)."""
+Container = dict[str, Any] | list[Any]
+Salt = int | Container  # the hash of the path a response answered, or the nearest array item (_holder_entity)
+
+
+def _holder_entity(holder: Container | None, salt: Salt = 0) -> int:
+    """The entity word of the array or object a value sits in (0: none, a body that is one string).
+    ``salt``: outside any array, the hash of the path a response answered (body.rs' ``Walk::salt``), where
+    the hash starts; in an array, the nearest item at or above ``holder``, the thing it belongs to: its
+    identity where it has one, else the hash starts from its content's (body.rs' ``Holder::entity``)."""
     if holder is None:
         return 0
+    if isinstance(salt, int):
+        return 1 << (_container_hash(holder, salt) >> 58)
+    h = _identity(salt)
+    if h is None:
+        h = _container_hash(holder, 0 if salt is holder else _container_hash(salt, 0))
+    return 1 << (h >> 58)
+
+
+def _identity(item: Container) -> int | None:
+    """What a listed object is (body.rs' ``Walk::identity``): the hash of its first own key named in
+    rules.ITEM_IDENTITY_KEYS that holds a string or an integer, with that value; None without one."""
+    if type(item) is dict:
+        for key, v in item.items():
+            if key in ITEM_IDENTITY_KEYS and (type(v) is str or type(v) is int):
+                h = 0
+                for word in (7, key_hash(key), *_scalar_event(v)):
+                    h = _mix(h, word)
+                return h
+    return None
+
+
+def _container_hash(container: Container, start: int) -> int:
     events: list[tuple[int, ...]] = []
-    _inner_events(holder, events)
-    h = salt
+    _inner_events(container, events)
+    h = start
     for event in events:
         for word in event:
             h = _mix(h, word)
-    return max(h >> 1, 1) << 1
+    return h
 
 
-MANY: Final = 1  # the entity word of a value two arrays or objects held, or more (no hash is odd)
+# A value's entities (_holder_entity): a sketch of the distinct arrays or objects it was seen in, one bit of
+# 64 for each (the top six bits of its hash pick it; shape.rs' ``entity``), 0 where none are told. From
+# ENTITIES_ENOUGH bits on no rule asks for more: it is ENTITIES_ALL, and its holders are no longer hashed.
+ENTITIES_ENOUGH: Final = 32
+ENTITIES_ALL: Final = (1 << 64) - 1
 NO_ENUMS, BY_COUNTS, BY_ENTITIES = 0, 1, 2  # how a render weighs enums (Shape.to_schema's enums, entities)
 
 
 def _merge_entities(a: int, b: int) -> int:
-    """Two entity words as one: MANY when either says so or their hashes differ (order-free)."""
-    if not a or not b or a == b:
-        return a | b
-    return MANY
+    """Two sketches as one: the union of their bits, ENTITIES_ALL from ENTITIES_ENOUGH on. Order-free (one
+    fold, or shards merged, is all ones exactly when the union of every holder's bit reaches it)."""
+    union = a | b
+    return ENTITIES_ALL if union.bit_count() >= ENTITIES_ENOUGH else union
+
+
+def entities(sketch: int) -> float:
+    """How many distinct things a sketch of 64 buckets saw: linear counting's estimate (all 64 bits set:
+    more than it can tell)."""
+    empty = 64 - sketch.bit_count()
+    return math.inf if not empty else -64 * math.log(empty / 64)
 
 
 _REFERENCE = fullmatcher(REFERENCE)
@@ -342,10 +396,9 @@ def _fold_str_stats(node: Shape | StringsShape, v: str) -> None:
         _count_value(node, v)
 
 
-def _count_value(node: Shape | StringsShape, v: str, holder: dict[str, Any] | list[Any] | None = None,
-                 salt: int = 0) -> None:
-    """Count ``v``, and the entity of ``holder`` (the array or object it sits in, ``salt`` its hash's
-    start) while it has one."""
+def _count_value(node: Shape | StringsShape, v: str, holder: Container | None = None, salt: Salt = 0) -> None:
+    """Count ``v``, and the entity of ``holder`` (the array or object it sits in; ``salt``: as
+    _holder_entity's) while it has one."""
     vs = node.vals
     if vs is not None:
         n = vs.get(v)
@@ -354,7 +407,7 @@ def _count_value(node: Shape | StringsShape, v: str, holder: dict[str, Any] | li
             vs[v] = n + 1
             if ents is not None:
                 e = ents[v]
-                if e and e != MANY:
+                if e and e != ENTITIES_ALL:
                     ents[v] = _merge_entities(e, _holder_entity(holder, salt))
         elif len(vs) < ENUM_MAX and _enumish(v):
             vs[v] = 1
@@ -528,7 +581,7 @@ def _new_prop(node: Shape, props: dict[str, Shape], key: str) -> Shape:
     return child
 
 
-def _fold(node: Shape, v: Any, salt: int = 0) -> None:
+def _fold(node: Shape, v: Any, salt: Salt = 0) -> None:
     node.count += 1
     t = type(v)
     if t is str:
@@ -553,7 +606,7 @@ def _fold(node: Shape, v: Any, salt: int = 0) -> None:
 
 # The two loops below repeat _fold's scalar cases inline: a call per scalar costs more than the rest of
 # the work, and most values are scalars inside objects and arrays.
-def _fold_dict(node: Shape, v: dict[str, Any], salt: int = 0) -> None:
+def _fold_dict(node: Shape, v: dict[str, Any], salt: Salt = 0) -> None:
     node.kinds |= OBJ
     node.objects += 1
     if node.depth >= MAX_DEPTH:
@@ -596,7 +649,7 @@ def _fold_dict(node: Shape, v: dict[str, Any], salt: int = 0) -> None:
             c.kinds |= ANY
 
 
-def _fold_list(node: Shape, v: list[Any], salt: int = 0) -> None:
+def _fold_list(node: Shape, v: list[Any], salt: Salt = 0) -> None:
     node.kinds |= ARR
     if node.depth >= MAX_DEPTH:
         node.kinds |= ANY
@@ -619,11 +672,11 @@ def _fold_list(node: Shape, v: list[Any], salt: int = 0) -> None:
             if c.vals is not None:
                 _count_value(c, x, v, salt)
         elif t is dict:
-            _fold_dict(c, x, salt)
+            _fold_dict(c, x, x)  # an item is what the values in it belong to (_holder_entity)
         elif t is int:
             c.kinds |= INT
         elif t is list:
-            _fold_list(c, x, salt)
+            _fold_list(c, x, x)
         elif t is bool:
             c.kinds |= BOOL
         elif x is None:

@@ -88,15 +88,17 @@ from specbuild.learn.witnesses import K, Witnesses
 Partition = tuple[str, int]
 
 MAGIC: Final = b"specbuild-state"
-FORMAT: Final = 7  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes;
+FORMAT: Final = 8  # 2: a pickle (specbuild 0.1.0); 3: this JSON; 4: and each SHAPE's ENTS; 5: and the slashes;
 # 6: multipart bodies as forms (a file part under ``name[\x00file]``, specbuild/multipart.py: a reader of 5
-# would render that segment as a property, so it refuses the state instead); 7: and each RESPONSE's requests
+# would render that segment as a property, so it refuses the state instead); 7: and each RESPONSE's requests;
+# 8: ENTS as sketches of distinct things (schema._holder_entity), read from 4-7's words by _entities_counted
 # Formats read too: a format 4 state is a format 5 one that saw no target ending in "/" (its calls stay
 # counted as sent without: the paths it documented keep their form until new traffic outweighs them); a
 # format 5 state kept multipart bodies as binary: the first multipart body read as a form takes their place
 # (builder._kept), the counts carried over; a format 6 state counted targets only: its responses' claims
 # rest on those until requests with bodies are counted again.
-READ_FORMATS: Final = (4, 5, 6, FORMAT)
+# A format 4 to 7 state told of each value one thing's hash, or 1 for two or more: read as one bit, or two.
+READ_FORMATS: Final = (4, 5, 6, 7, FORMAT)
 BODY_KINDS: Final = frozenset({"json", "form", "text", "binary"})
 _HINT: Final = ("move it aside and re-learn the topics with a new --group, or keep following with the "
                 "specbuild that wrote it")
@@ -204,13 +206,16 @@ def decode(data: bytes, origin: str) -> tuple[SpecBuilder, dict[Partition, int]]
             raise _Malformed("no document after the header")
         with paused():  # the collections a state's containers set off took over half the time of loading one
             doc = _dict(orjson.loads(body))
+            if header.split(b" ")[1] != b"%d" % FORMAT:
+                _entities_counted(_dict(doc["builder"]))
             builder = _builder(_dict(doc["builder"]))
             positions = {(_str(topic), _int(part)): _int(offset)
                          for topic, part, offset in _list(doc["positions"])}
             del doc
     except orjson.JSONDecodeError as exc:
         raise _unreadable(origin, f"not JSON: {exc}") from None
-    except (_Malformed, KeyError, TypeError, ValueError, OverflowError, SpecbuildError, RecursionError) as exc:
+    except (_Malformed, KeyError, IndexError, TypeError, ValueError, OverflowError, SpecbuildError,
+            RecursionError) as exc:
         raise _unreadable(origin, f"{type(exc).__name__}: {exc}") from None
     return builder, positions
 
@@ -226,6 +231,40 @@ def decode_positions(data: bytes, origin: str = "state") -> dict[Partition, int]
                 for topic, part, offset in _list(orjson.loads(data[at + 13:-1]))}
     except (orjson.JSONDecodeError, _Malformed, TypeError, ValueError) as exc:
         raise _unreadable(origin, f"{type(exc).__name__}: {exc}") from None
+
+
+def _entities_counted(builder: dict[str, Any]) -> None:
+    """Rewrite, in place, a state of format 4 to 7's entities as format 8's sketches (READ_FORMATS)."""
+    for _key, _method, op in _list(builder["operations"]):
+        parts = _list(op)
+        _bodies_counted(parts[3])
+        for _status, resp in _list(parts[4]):
+            _bodies_counted(_list(resp)[2])
+
+
+def _bodies_counted(bodies: Any) -> None:
+    for body in _dict(_list(bodies)[1]).values():
+        shape = _list(body)[4]
+        if shape is not None:
+            _shape_counted(_list(shape))
+
+
+def _shape_counted(shape: list[Any]) -> None:
+    ents = shape[9]
+    if type(ents) is dict:
+        shape[9] = {v: _sketch(e) for v, e in ents.items()}
+    for _name, child in _list(shape[4] or []):
+        _shape_counted(_list(child))
+    for child in (shape[5], shape[6]):
+        if child is not None:
+            _shape_counted(_list(child))
+
+
+def _sketch(word: Any) -> Any:
+    """An old entity word as a sketch: 1 (two things or more) as two bits; a thing's hash as its bit."""
+    if type(word) is not int or word <= 0:
+        return word  # 0, or not a count: _shape refuses it
+    return 0b11 if word == 1 else 1 << (word >> 58)
 
 
 def _unreadable(origin: str, why: str) -> InputError:
