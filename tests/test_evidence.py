@@ -538,3 +538,33 @@ def test_a_response_media_type_unseen_on_few_requests_is_knowing_more_not_a_chan
     assert kinds(wide, _diff(50, 300, "text/plain", "text")) == [("response-media-type", "breaking")]
     written = orjson.loads(orjson.dumps(thin).replace(b'"x-specbuild-seen":', b'"x-seen":'))
     assert kinds(written, b) == [("response-media-type", "breaking")]
+
+
+def _blobs(n: int, start: int, body: str = "<log>line</log>") -> list[tuple[bytes, str]]:
+    """Azurite's blobs read back: a log file's text, or nothing for a blob of zero bytes."""
+    return [(orjson.dumps({"request": {"method": "GET", "path": f"/acme/logs/api-{i}.log"},
+                           "response": {"statusCode": 200, "headers": {"content-type": "application/xml"},
+                                        "body": body}}), f"b:{i}") for i in range(start, start + n)]
+
+
+def test_an_empty_response_where_bodies_were_learned_is_weighed_on_their_evidence() -> None:
+    """Azurite served 60 blobs with content in sample a; sample b read two of zero bytes among 60. A body
+    always there is a learned claim like a type: within its evidence (60 requests, then 2 of 60 empty,
+    p ~ 0.25) it is ``response-body-optional-refined`` (info); 60 of 60 answered empty after 60 with a body
+    is a change (breaking), and so is any empty answer where the spec has no counts (written by a person)."""
+    from specbuild.drift.check import Checker
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    def kinds(spec: dict[str, object], lines: list[tuple[bytes, str]]) -> list[tuple[str, str]]:
+        checker = Checker(spec, explain=BodyValidator)
+        for raw, origin in lines:
+            checker.add(decode(raw, origin))
+        return [(f.kind, f.severity) for f in checker.findings() if "body" in f.kind]
+
+    learned = _learned(_blobs(60, 0))
+    b = _blobs(58, 100) + _blobs(2, 200, body="")
+    assert kinds(learned, b) == [("response-body-optional-refined", "info")]
+    assert kinds(learned, _blobs(60, 300, body="")) == [("response-body-missing", "breaking")]
+    written = orjson.loads(orjson.dumps(learned).replace(b'"x-specbuild-seen":', b'"x-seen":'))
+    assert kinds(written, b) == [("response-body-missing", "breaking")]

@@ -123,6 +123,8 @@ TRAFFIC_KINDS: Final = _registry(
     ("response-format-refined", "info", "a response string outside a learned format, within its evidence"),
     ("response-media-type-refined", "info", "a response body of a media type a learned response does not "
      "document, within its evidence (its distinct requests)"),
+    ("response-body-optional-refined", "info", "an empty response where a learned response always had a body, "
+     "within its evidence (its distinct requests)"),
 )
 
 # What ``specbuild diff`` finds between two specs. Direction decides what breaks a client: what it
