@@ -39,6 +39,7 @@ from specbuild.learn.builder import (
     redact,
 )
 from specbuild.learn.collector import paused
+from specbuild.learn.columns import Columns, open_columns, users_columns
 from specbuild.learn.components import share_schemas
 from specbuild.learn.enums import share_enums
 from specbuild.learn.examples import fit
@@ -116,6 +117,8 @@ class RenderOptions:
     components: bool = True     # equal object schemas shared under components/schemas (learn/components.py)
     # each credential's security scheme name (render() names them all first: _scheme_names)
     scheme_names: Mapping[str, str] = field(default_factory=dict)
+    # the users' columns each operation's answers hold, by position (render() decides them: learn/columns.py)
+    columns: Columns = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -145,7 +148,8 @@ def _render(builder: SpecBuilder, options: RenderOptions | None, elsewhere: Else
                                             file_paths=opts.file_paths)
     opts = replace(opts, path_values=(values := path_values(templates)), fields=ResourceFields(feats, templates),
                    key_values=key_values(builder, held() if held is not None else None),
-                   scheme_names=_scheme_names(builder))
+                   scheme_names=_scheme_names(builder),
+                   columns=users_columns(_members(builder, templates), feats, _rows(builder)))
     groups = grouped_states(builder, templates)
     schemes: dict[str, dict[str, Any]] = {}
     if elsewhere is not None and large:
@@ -274,6 +278,29 @@ def grouped_states(builder: SpecBuilder, templates: Mapping[str, Template]) -> l
     return sorted(groups.items(), key=lambda kv: (kv[0][0].path, _method_rank(kv[0][1])))
 
 
+def _members(builder: SpecBuilder, templates: Mapping[str, Template]) -> dict[tuple[str, str], list[str]]:
+    """The skeleton keys of each operation (its template's path, and its method)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for key, method in builder.operations:
+        out.setdefault((templates[key].path, method), []).append(key)
+    return out
+
+
+def _rows(builder: SpecBuilder) -> Callable[[str, str], int]:
+    """The distinct requests a skeleton key's method was answered with a success for (its responses' sketches
+    of target and body: learn/witnesses.py; 0 where a state did not count them), as asked."""
+    def rows(key: str, method: str) -> int:
+        op = builder.operations.get((key, method))
+        seen = Witnesses()
+        for status, resp in op.responses.items() if op is not None else ():
+            if 200 <= status < 300:
+                if resp.requests is None:
+                    return 0
+                seen.merge(resp.requests)
+        return seen.count() or 0
+    return rows
+
+
 def _merged(states: list[OperationState]) -> OperationState:
     """``states`` merged as copies into a new state, settled."""
     target = OperationState()
@@ -336,6 +363,9 @@ def _rendered_operations(groups: list[Group], opts: RenderOptions, schemes: dict
 def _rendered(group: Group, opts: RenderOptions, schemes: dict[str, dict[str, Any]]) -> Rendered:
     (template, method), states = group
     op = _merged(states)
+    columns = opts.columns.get((template.path, method))
+    if columns:
+        open_columns(op, columns)
     if opts.fields is not None:
         opts = replace(opts, resource=resource_word(template.path))
     return _operation(template, method, op, opts, schemes), answers(op)
