@@ -288,10 +288,10 @@ struct Walk<'a> {
     events: &'a [Ev],
     text: &'a str,
     side: &'a str,
-    // what the hash of a container outside any array starts from: the hash of the path it answered (the
-    // builder's `_path_salt`), so two users' `{"state": "active"}` are two entities, while the same stored
-    // thing in answers to one path (an event on every page of a room's `/messages`, whatever the query)
-    // stays one. In an array, an item is its own identity instead (`Holder::entity`).
+    // what the hash of a container starts from: the hash of the path it answered (the builder's
+    // `_path_salt`), so two users' `{"state": "active"}` are two entities, while the same stored thing in
+    // answers to one path (an event on every page of a room's `/messages`, whatever the query) stays one.
+    // A listed item with an identity is that thing instead, whatever path answered (`Holder::entity`).
     salt: u64,
 }
 
@@ -432,17 +432,17 @@ impl Holder {
         Holder { at, item, entity: 0 }
     }
 
-    /// Outside any array, the container's hash from the path's (`Walk::salt`). In an array the item is
-    /// the thing, whatever path answered (a user listed in the answers to ten PUTs of other users is one
-    /// user): its identity (`Walk::identity`) where it has one, else the hash starts from its content's.
+    /// The container's hash from the path's (`Walk::salt`); in an array, from its item's. An item with
+    /// an identity (`Walk::identity`) is that thing, whatever path answered (a user listed in the answers
+    /// to ten PUTs of other users is one user); one without is its content where it was answered.
     fn entity(&mut self, walk: &Walk<'_>, r: &Rules) -> u64 {
         if self.entity == 0 && self.at != usize::MAX {
             self.entity = entity(match self.item {
                 usize::MAX => walk.container(self.at, walk.salt),
                 item => match walk.identity(item, r) {
                     Some(id) => id,
-                    None if item == self.at => walk.container(self.at, 0),
-                    None => walk.container(self.at, walk.container(item, 0)),
+                    None if item == self.at => walk.container(self.at, walk.salt),
+                    None => walk.container(self.at, walk.container(item, walk.salt)),
                 },
             });
         }

@@ -293,21 +293,23 @@ def _inner_events(v: dict[str, Any] | list[Any], out: list[tuple[int, ...]]) -> 
 
 
 Container = dict[str, Any] | list[Any]
-Salt = int | Container  # the hash of the path a response answered, or the nearest array item (_holder_entity)
+# the hash of the path a response answered; in an array, with the nearest item (_holder_entity)
+Salt = int | tuple[Container, int]
 
 
 def _holder_entity(holder: Container | None, salt: Salt = 0) -> int:
     """The entity word of the array or object a value sits in (0: none, a body that is one string).
-    ``salt``: outside any array, the hash of the path a response answered (body.rs' ``Walk::salt``), where
-    the hash starts; in an array, the nearest item at or above ``holder``, the thing it belongs to: its
-    identity where it has one, else the hash starts from its content's (body.rs' ``Holder::entity``)."""
+    ``salt``: the hash of the path a response answered (body.rs' ``Walk::salt``), where the hash starts;
+    in an array, with the nearest item at or above ``holder``, the thing it belongs to: its identity where
+    it has one (whatever path answered), else the hash starts from its content's (``Holder::entity``)."""
     if holder is None:
         return 0
     if isinstance(salt, int):
         return 1 << (_container_hash(holder, salt) >> 58)
-    h = _identity(salt)
+    item, path = salt
+    h = _identity(item)
     if h is None:
-        h = _container_hash(holder, 0 if salt is holder else _container_hash(salt, 0))
+        h = _container_hash(holder, path if item is holder else _container_hash(item, path))
     return 1 << (h >> 58)
 
 
@@ -658,6 +660,7 @@ def _fold_list(node: Shape, v: list[Any], salt: Salt = 0) -> None:
     if c is None:
         c = node.items = Shape(node.depth + 1)
     c.count += len(v)
+    path = salt if isinstance(salt, int) else salt[1]
     for x in v:
         t = type(x)
         if t is str:
@@ -672,11 +675,11 @@ def _fold_list(node: Shape, v: list[Any], salt: Salt = 0) -> None:
             if c.vals is not None:
                 _count_value(c, x, v, salt)
         elif t is dict:
-            _fold_dict(c, x, x)  # an item is what the values in it belong to (_holder_entity)
+            _fold_dict(c, x, (x, path))  # an item is what the values in it belong to (_holder_entity)
         elif t is int:
             c.kinds |= INT
         elif t is list:
-            _fold_list(c, x, x)
+            _fold_list(c, x, (x, path))
         elif t is bool:
             c.kinds |= BOOL
         elif x is None:
