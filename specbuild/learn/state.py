@@ -43,8 +43,8 @@ are written settled, as the Python fold would hold them).
                 # a schema.Shape, in the order the native fold exports it (its tuples are written as
                 # they come); properties sorted by key; depth: 0 at a body's root, one more per level
     VALS      = {string: count} | null   # the distinct strings while an enum is possible
-    ENTS      = {string: entity} | null  # their entities (schema._holder_entity: a hash, and whether
-                                         # two arrays or objects held the string); null with VALS
+    ENTS      = {string: entity} | null  # their entities (schema._holder_entity: a sketch of the distinct
+                                         # things that held the string, a bit of 64 each); null with VALS
 
 ``kinds`` and ``fmts`` are the bitmasks of :mod:`specbuild.learn.schema` (JSON kinds, or S_BOOL.. for strings;
 format bits in ``FORMAT_RULES`` order).
