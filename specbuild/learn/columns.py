@@ -17,7 +17,7 @@ differ from one to the next (a pet's ``breed`` or ``indoor``) differs within a k
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final
 
 from specbuild.learn.builder import OperationState
@@ -33,7 +33,7 @@ COLUMNS_MIN: Final = 8   # columns in all, beyond the names every table answers
 Columns = Mapping[tuple[str, str], Mapping[str, frozenset[str]]]
 
 
-def users_columns(members: Mapping[tuple[str, str], Iterable[str]], feats: Mapping[str, Features],
+def users_columns(members: Mapping[tuple[str, str], Sequence[str]], feats: Mapping[str, Features],
                   rows: Callable[[str, str], int]) -> Columns:
     """Per operation (its template's path and method -> its skeleton keys), the positions of its answers
     that hold users' columns, and those columns (module doc). ``rows``: the distinct requests a key's
@@ -41,6 +41,8 @@ def users_columns(members: Mapping[tuple[str, str], Iterable[str]], feats: Mappi
     is one thing, whose optional fields are its own, not a table's columns; a list's items are rows)."""
     out: dict[tuple[str, str], dict[str, frozenset[str]]] = {}
     for (path, method), keys in members.items():
+        if len(keys) < TABLES_MIN:  # most operations: one key (its paths are not read)
+            continue
         by_position: dict[str, list[frozenset[str]]] = {}
         for key in keys:
             answered = feats.get(key)
