@@ -18,6 +18,7 @@ differ from one to the next (a pet's ``breed`` or ``indoor``) differs within a k
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Final
 
 from specbuild.learn.builder import OperationState
@@ -41,13 +42,14 @@ def users_columns(members: Mapping[tuple[str, str], Sequence[str]], feats: Mappi
     is one thing, whose optional fields are its own, not a table's columns; a list's items are rows)."""
     out: dict[tuple[str, str], dict[str, frozenset[str]]] = {}
     for (path, method), keys in members.items():
-        if len(keys) < TABLES_MIN:  # most operations: one key (its paths are not read)
+        if len(keys) < TABLES_MIN:  # most operations: one key
+            continue
+        answers = {key: _answered(feats.get(key), method) for key in keys}
+        if len(set(answers.values())) < TABLES_MIN:  # a resource under its ids: the keys answer alike
             continue
         by_position: dict[str, list[frozenset[str]]] = {}
-        for key in keys:
-            answered = feats.get(key)
-            held = answered.calls.get(method) if answered is not None else None
-            for position, names in _positions(held or ()).items():
+        for key, held in answers.items():
+            for position, names in _positions(held).items():
                 if position or rows(key, method) >= ROWS_MIN:
                     by_position.setdefault(position, []).append(names)
         columns = {position: found for position, sets in by_position.items() if (found := _columns(sets))}
@@ -56,16 +58,33 @@ def users_columns(members: Mapping[tuple[str, str], Sequence[str]], feats: Mappi
     return out
 
 
+def _answered(found: Features | None, method: str) -> frozenset[str]:
+    """The core paths of a key's answers to ``method`` (none: empty)."""
+    held = found.calls.get(method) if found is not None else None
+    return held or frozenset()
+
+
 def _positions(paths: Iterable[str]) -> dict[str, frozenset[str]]:
     """Core paths as the names they hold at the body (``""``) and at its lists' items (``value[]``): a
     column is a name there, never a path below one (``data.env``: a key of a map inside the thing)."""
     out: dict[str, set[str]] = {}
     for path in paths:
-        at = path.rfind("[].")
-        position, name = ("", path) if at < 0 else (path[:at + 2], path[at + 3:])
-        if "." not in name and "[]" not in name and "." not in position and "[]" not in position[:-2]:
-            out.setdefault(position, set()).add(name)
+        at = _position_of(path)
+        if at is not None:
+            out.setdefault(at[0], set()).add(at[1])
     return {position: frozenset(names) for position, names in out.items()}
+
+
+@lru_cache(maxsize=1 << 16)
+def _position_of(path: str) -> tuple[str, str] | None:
+    """(position, name) of a core path at the body or its list's items; None below (the keys of a large
+    API's operations hold a few thousand texts, each read at every key: decided once)."""
+    if "." not in path:
+        return None if "[]" in path else ("", path)
+    position, dot, name = path.partition("[].")
+    if not dot or "." in position or "[]" in position or "." in name or "[]" in name:
+        return None
+    return position + "[]", name
 
 
 def _columns(sets: list[frozenset[str]]) -> frozenset[str]:
