@@ -13,7 +13,7 @@ import copy
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -291,13 +291,10 @@ def _rows(builder: SpecBuilder) -> Callable[[str, str], int]:
     of target and body: learn/witnesses.py; 0 where a state did not count them), as asked."""
     def rows(key: str, method: str) -> int:
         op = builder.operations.get((key, method))
-        seen = Witnesses()
-        for status, resp in op.responses.items() if op is not None else ():
-            if 200 <= status < 300:
-                if resp.requests is None:
-                    return 0
-                seen.merge(resp.requests)
-        return seen.count() or 0
+        served = [resp for status, resp in op.responses.items() if 200 <= status < 300] if op is not None else []
+        if any(resp.requests is None for resp in served):
+            return 0
+        return _distinct_requests(served) or 0
     return rows
 
 
@@ -836,7 +833,13 @@ def _request_body(bodies: Bodies, calls: int, opts: RenderOptions, witnesses: in
 def _requests_sent(op: OperationState) -> int | None:
     """The distinct requests (target and body: learn/witnesses.py) of ``op`` that sent a body, whatever they
     were answered; None when a state saved before they were counted left it unknown."""
-    sent = [resp.requests for resp in op.responses.values() if resp.requests is not None]
+    return _distinct_requests(op.responses.values())
+
+
+def _distinct_requests(responses: Iterable[ResponseState]) -> int | None:
+    """The distinct requests (target and body) ``responses`` answered, their sketches merged; those a state
+    saved before they were counted left unknown are passed over (None: all of them)."""
+    sent = [resp.requests for resp in responses if resp.requests is not None]
     if not sent:
         return None
     union = Witnesses()
