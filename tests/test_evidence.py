@@ -568,3 +568,56 @@ def test_an_empty_response_where_bodies_were_learned_is_weighed_on_their_evidenc
     assert kinds(learned, _blobs(60, 300, body="")) == [("response-body-missing", "breaking")]
     written = orjson.loads(orjson.dumps(learned).replace(b'"x-specbuild-seen":', b'"x-seen":'))
     assert kinds(written, b) == [("response-body-missing", "breaking")]
+
+
+def _version(n: int, start: int = 0, **body: object) -> list[tuple[bytes, str]]:
+    """``n`` calls of Ray's ``GET /api/version``: a route without parameters, one thing read again; ``body``
+    changes its answer (None: the field left out)."""
+    answer: dict[str, object] = {"version": "2.9.0", "commit": "a1b2c3", "session": "s-1",
+                                 "build": {"go": "go1.22", "user": "ci"}}
+    answer.update(body)
+    answer = {k: v for k, v in answer.items() if v is not None}
+    return [(orjson.dumps({"request": {"method": "GET", "path": "/api/version"}, "response": {
+        "statusCode": 200, "headers": {"content-type": "application/json"}, "body": orjson.dumps(answer).decode()}}),
+        f"v:{i}") for i in range(start, start + n)]
+
+
+def test_a_route_without_parameters_changed_in_every_call_is_weighed_on_its_calls() -> None:
+    """Ray's ``GET /api/version`` (321 calls), Alertmanager's ``/api/v2/status``, JupyterHub's ``/hub/api/user``:
+    each is one thing read again, one distinct request, so no test on distinct requests could tell a field
+    removed from every answer, or a value of another type in every one, from "we know more now"; the
+    drift corpus' mutations went uncaught on eight real servers. The calls are that one thing over time:
+    a property in each of 40 calls and absent from each of 25 new ones is gone, a string that is a number in
+    each is changed, in both gates. A series, not independent draws: a few calls (a window while a cluster
+    reconnects), or some of many, prove nothing (refined, or nothing), nor does a path with a parameter."""
+    base = _learned(_version(40))
+    ok = base["paths"]["/api/version"]["get"]["responses"]["200"]  # type: ignore[index]
+    assert (ok["x-specbuild-seen"], ok["x-specbuild-calls"]) == (1, 40)
+    assert _gates(base, _version(25, 1000)) == ([], [])
+    gone = _version(25, 1000, session=None)
+    assert _gates(base, gone) == _gates(base, gone, shares=2) == (["response-property-gone"],
+                                                                  ["response-property-removed"])
+    retyped = _version(25, 1000, commit=12345)
+    assert _gates(base, retyped) == _gates(base, retyped, shares=2) == (["response-type-mismatch"],
+                                                                        ["response-type-changed"])
+    # inside an object in every answer (a component: its count there is the root's one request, inherited)
+    assert "$ref" in str(base["paths"]["/api/version"])  # type: ignore[index]
+    assert _gates(base, _version(25, 1000, build={"go": "go1.22"})) == (["response-property-gone"],
+                                                                        ["response-property-removed"])
+    assert _gates(base, _version(25, 1000, build={"go": 122, "user": "ci"})) == (["response-type-mismatch"],
+                                                                                 ["response-type-changed"])
+    # too few new calls: a moment of the series, in either gate
+    assert _gates(base, _version(19, 1000, session=None)) == ([], [])
+    assert _gates(base, _version(19, 1000, commit=12345)) == ([], [])
+    # some calls of many: no proof of a change (the head learned the union, and its property is optional)
+    mixed = _version(20, 1000, commit=12345) + _version(20, 2000)
+    assert _gates(base, mixed) == ([], [])
+    assert _gates(base, _version(20, 1000, session=None) + _version(20, 2000)) == ([], [])
+    # too few calls learned: as before, one distinct request proves nothing
+    assert _gates(_learned(_version(19)), gone) == ([], [])
+    # one item of a path with a parameter, read again: one thing, not a route, weighed on distinct requests
+    item = [(raw.replace(b"/api/version", b"/api/versions/7"), o) for raw, o in _version(40)]
+    renamed = [(raw.replace(b"/api/version", b"/api/versions/7"), o) for raw, o in gone]
+    learned_item = _learned(item + [(raw.replace(b"/api/versions/7", b"/api/versions/8"), o + "x")
+                                    for raw, o in item[:1]])
+    assert _gates(learned_item, renamed) == ([], [])

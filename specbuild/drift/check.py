@@ -40,8 +40,10 @@ from specbuild.drift.conformance import Conformance
 from specbuild.drift.evidence import (
     MAX_COUNTED,
     NOT_NOW,
+    ROUTE_MIN_CALLS,
     gone,
     overturned,
+    route_bodies,
     route_gone,
     seen_along,
     seen_at,
@@ -121,6 +123,7 @@ class _Group:
     example: Example | None = None
     key: tuple[Any, ...] = ()
     claims: int = -1  # the most evidence behind a learned claim it broke; 0: a claim without any; -1: none yet
+    route: bool = False  # some of it a route's calls (evidence.route_bodies): a change only if every call broke it
 
     def claim(self, evidence: int | None) -> None:
         self.claims = 0 if evidence is None or self.claims == 0 else max(self.claims, evidence)
@@ -146,6 +149,7 @@ class _Group:
         if other.claims != -1:
             self.claim(other.claims or None)
         self.more = self.more or other.more
+        self.route = self.route or other.route
         for s in other.subjects:
             self.add_subject(s)
         if other.example is not None:
@@ -280,6 +284,7 @@ class Checker:
         self._checked: Counter[tuple[str, str]] = Counter()
         self._answers: dict[str, Answers] = {}
         self._presence: dict[tuple[str, int, str], Presence | None] = {}
+        self._routed: dict[str, bool] = {}  # operation -> a route without parameters (:func:`_route`)
         self._shared: frozenset[str] | None = None  # the spec's $refs made more than once (drift/presence.py)
         self._seq = 0
 
@@ -516,10 +521,11 @@ class Checker:
             self._report(op.key, "response-body-undocumented", str(ex.status), ex, "response body", "",
                          "no body", _a_body(body))
         else:
+            calls = None if response.calls is None else self._route_bodies(op, response)
             self._check_body(op, ex, body, response.content, "response", "response body", response.inferred,
-                             response.answered)
+                             response.answered, calls)
             if body.kind == "json" and response.answered is not None:
-                self._watch(op, response, ex, body)
+                self._watch(op, response, ex, body, calls)
         if response.required_headers:
             names = {name for name, _ in ex.response_headers}
             for name in response.required_headers:
@@ -527,9 +533,20 @@ class Checker:
                     self._report(op.key, "response-header-missing", f"{ex.status} {name}", ex,
                                  "response header", name, "present (required)", "absent")
 
-    def _watch(self, op: Operation, response: Response, ex: Exchange, body: Body) -> None:
+    def _route_bodies(self, op: Operation, response: Response) -> int | None:
+        """The calls of ``op``'s ``response`` where they are its body's evidence (evidence.route_bodies): a
+        route without parameters, called with nothing else (:func:`_route`); else None."""
+        routed = self._routed.get(op.key)
+        if routed is None:
+            routed = self._routed[op.key] = _route(op) is not None
+        if not routed:
+            return None
+        return route_bodies(response.calls, len(response.content or ()), response.body_optional)
+
+    def _watch(self, op: Operation, response: Response, ex: Exchange, body: Body, calls: int | None) -> None:
         """Follow the learned properties this response had in every object (drift/presence.py), by the
-        media type documented: each has its own schema, and which came first is no matter."""
+        media type documented: each has its own schema, and which came first is no matter. ``calls``: a
+        route's, where they are the evidence (each call then counts, :func:`_call`)."""
         picked = pick_media(response.content or {}, body.media_type)
         if picked is None:
             return  # a media type the spec does not document: reported, nothing to follow
@@ -540,19 +557,23 @@ class Checker:
             schema = picked[1].get("schema") if isinstance(picked[1], dict) else None
             if self._shared is None:
                 self._shared = shared_refs(self.spec)
-            found = watched(self.spec, schema, response.answered, self._shared) if isinstance(schema, dict) else ()
+            found = watched(self.spec, schema, response.answered, self._shared, calls) \
+                if isinstance(schema, dict) else ()
             presence = self._presence[key] = Presence.of(found) if found else None
         if presence is not None and not presence.settled:
-            presence.observe(body.value, _request(ex), (ex.method, ex.path, ex.status, ex.origin))
+            presence.observe(body.value, _request(ex) if calls is None else _call(ex, self._seq),
+                             (ex.method, ex.path, ex.status, ex.origin))
 
     def _check_body(self, op: Operation, ex: Exchange, body: Body, content: Mapping[str, Any], side: str,
-                    location: str, inferred: bool = False, answered: int | None = None) -> None:
+                    location: str, inferred: bool = False, answered: int | None = None,
+                    calls: int | None = None) -> None:
         """``answered``: the distinct requests a learner saw answered with this response, the evidence of
-        its media types (a type it never saw on 8 requests is "we know more now", on 100 a change)."""
+        its media types (a type it never saw on 8 requests is "we know more now", on 100 a change).
+        ``calls``: a route's calls, where they are its body's evidence (:meth:`_route_bodies`)."""
         key = (id(content), body.media_type, side)
         check = self._media.get(key)
         if check is not None and body.kind in ("json", "text", "form"):  # the usual case: seen before
-            self._read(op, ex, check, body, side, location)
+            self._read(op, ex, check, body, side, location, calls)
             return
         picked = pick_media(content, body.media_type)
         if picked is None:
@@ -576,9 +597,10 @@ class Checker:
         check = self._compiled(schema, side)
         if len(self._media) < MAX_REMEMBERED:
             self._media[key] = check  # `content` lives in the spec: its id stays its own
-        self._read(op, ex, check, body, side, location)
+        self._read(op, ex, check, body, side, location, calls)
 
-    def _read(self, op: Operation, ex: Exchange, check: _BodyCheck, body: Body, side: str, location: str) -> None:
+    def _read(self, op: Operation, ex: Exchange, check: _BodyCheck, body: Body, side: str, location: str,
+              calls: int | None = None) -> None:
         """Judge a JSON, text or form body against its media type's compiled schema, counted as checked (a
         multipart body against a binary schema: unchecked, :func:`_opaque`)."""
         if body.kind == "form" and _opaque(body, check.schema):
@@ -588,10 +610,10 @@ class Checker:
         self._checked[(op.key, side)] += 1
         # a form's text, nested and typed as the schema says (drift/forms.py)
         value = form_value(body.value, check.schema) if body.kind == "form" else body.value
-        self._judge(op, ex, check, body, value, side, location)
+        self._judge(op, ex, check, body, value, side, location, calls)
 
     def _judge(self, op: Operation, ex: Exchange, check: _BodyCheck, body: Body, value: Any, side: str,
-               location: str) -> None:
+               location: str, calls: int | None = None) -> None:
         """Explain ``value`` unless it fits. A text body the schema does not take as text is read as the JSON
         it is (a ``text/plain`` JSON body the learner learned as JSON: envelope.py), and explained as that
         JSON when it fits neither way (its members' errors say more than "not a string")."""
@@ -602,7 +624,7 @@ class Checker:
             if check.conformance.ok(sniffed):
                 return
             value = sniffed
-        self._explain(op, ex, check, value, side, location)
+        self._explain(op, ex, check, value, side, location, calls)
 
     def _undocumented_status(self, op: Operation, ex: Exchange) -> None:
         kind = f"undocumented-{status_class(str(ex.status))}"
@@ -615,15 +637,15 @@ class Checker:
 
     # -- explaining what the fast filter rejected --------------------------------------------------
     def _explain(self, op: Operation, ex: Exchange, check: _BodyCheck, value: Any, side: str,
-                 location: str) -> None:
+                 location: str, calls: int | None = None) -> None:
         for err in ([] if check.conformance.valid(value) else check.errors(value)):
             kind, pointer, expected = _classify(err)
             seen: str | Callable[[], str] = "absent"
             if kind != "missing-required":
                 seen = partial(_show_at, value, err.where, pointer)
-            evidence = _evidence(check.schema, err) if kind in REFINED else None
+            evidence = _evidence(check.schema, err, calls) if kind in REFINED else None
             self._report(op.key, f"{side}-{kind}", _subject(ex, side, pointer), ex, location, pointer,
-                         expected, seen, evidence)
+                         expected, seen, evidence, calls is not None)
         kind = f"{side}-undocumented-property"
         for pointer in check.conformance.undocumented(value):
             self._report(op.key, kind, _subject(ex, side, pointer), ex, location, pointer,
@@ -645,10 +667,12 @@ class Checker:
 
     # -- grouping ---------------------------------------------------------------------------------
     def _report(self, op_key: str, kind: str, subject: str, ex: Exchange, location: str, pointer: str,
-                expected: str, seen: str | Callable[[], str], evidence: int | None = None) -> None:
+                expected: str, seen: str | Callable[[], str], evidence: int | None = None,
+                route: bool = False) -> None:
         """Count the exchange once per (operation, kind); keep the subject; keep the example if it is
         the smallest so far (``seen`` may be a callable: rendering is only paid for a contender).
-        ``evidence``: the values a learned claim this breaks rested on (None: not a learned claim)."""
+        ``evidence``: the values a learned claim this breaks rested on (None: not a learned claim);
+        ``route``: they are a route's calls (evidence.route_bodies)."""
         group = self._groups.get((op_key, kind))
         if group is None:
             group = self._groups[(op_key, kind)] = _Group()
@@ -657,6 +681,7 @@ class Checker:
             group.seq = self._seq
         if kind.partition("-")[2] in REFINED:
             group.claim(evidence)
+            group.route = group.route or route
         group.add_subject(subject)
         if group.example is not None and subject > group.key[0]:
             return
@@ -671,6 +696,8 @@ class Checker:
         if rule not in REFINED or group.claims <= 0:
             return kind
         checked = self._checked[(op_key, side)] + (self._checked[(op_key, EMPTY)] if rule == "body-missing" else 0)
+        if group.route and (group.count < checked or checked < ROUTE_MIN_CALLS):
+            return f"{side}-{REFINED[rule]}"  # a route's calls are a series: only every one of them is a change
         if overturned(group.claims, checked, group.count):
             return kind
         return f"{side}-{REFINED[rule]}"
@@ -743,6 +770,13 @@ def _request(ex: Exchange) -> int:
     return request
 
 
+def _call(ex: Exchange, seq: int) -> int:
+    """A digest of one call, where a route's calls are the evidence (drift/presence.py counts them as it
+    counts distinct requests): its record's origin (a file's line, a partition's offset: its own in any
+    share of the traffic), else its place in this checker's; negative, apart from :func:`_request`'s."""
+    return -1 - (zlib.crc32(ex.origin.encode("utf-8", "surrogatepass")) if ex.origin else seq)
+
+
 def _gone(op_key: str, answers: Answers) -> list[Finding]:
     """A learned operation that answered no request of the traffic with a success (every call an error: a
     route removed, answering 404) where its counts show it succeeding, beyond chance (drift/evidence.gone).
@@ -798,10 +832,11 @@ def _opaque(body: Body, schema: Mapping[str, Any]) -> bool:
     return bool(types) and "object" not in types
 
 
-def _evidence(schema: Mapping[str, Any], err: BodyError) -> int | None:
+def _evidence(schema: Mapping[str, Any], err: BodyError, calls: int | None = None) -> int | None:
     """The values the claim ``err`` broke rested on: along the rule's own place in the schema where the
-    validator said it (the branch of a union the value was judged by), else at the value's place."""
-    return seen_along(schema, err.schema_path) if err.schema_path else seen_at(schema, err.path)
+    validator said it (the branch of a union the value was judged by), else at the value's place; a route's
+    ``calls`` at the root where they are the evidence (evidence.route_bodies)."""
+    return seen_along(schema, err.schema_path, calls) if err.schema_path else seen_at(schema, err.path, calls)
 
 
 def _a_body(body: Body) -> str:

@@ -29,10 +29,12 @@ from specbuild.drift.evidence import (
     GONE_MIN_WITNESSES,
     NOT_NOW,
     calls_of,
+    count_of,
     gone,
     in_every,
     overturned,
     ref_counts,
+    route_bodies,
     route_gone,
     seen_of,
     successes,
@@ -41,7 +43,7 @@ from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
 from specbuild.drift.presence import shared_refs
 from specbuild.drift.routes import Router
-from specbuild.extensions import INFERRED, MULTI_SEGMENT
+from specbuild.extensions import BODY_OPTIONAL, CALLS, INFERRED, MULTI_SEGMENT
 from specbuild.http import OPERATION_METHODS
 from specbuild.records import MAX_FORM_DEPTH, form_name, is_index
 from specbuild.refs import merge_all_of, resolve, server_path
@@ -119,6 +121,9 @@ class _Ctx:
     head_refs: frozenset[str] | None = None  # ...and the head's (:meth:`head_shared`)
     # the operation compared takes nothing but its route on both sides: no path or query parameter, no body
     route: bool = False
+    # ...and the response being compared answered its calls with bodies that are its evidence on both sides
+    # (evidence.route_bodies): the calls, base and head, stand at the bodies' roots
+    calls: tuple[int, int] | None = None
 
     def shared(self, ref: str) -> bool:
         """Whether the base's ``$ref`` here is to a component shared by several places (its counts pooled)."""
@@ -170,19 +175,35 @@ class _Ev:
     # most the bodies that reached this place: what a property without a claim is weighed on (_removed)
     base_bodies: int = 0
     head_bodies: int = 0
+    # the counts are a route's calls (evidence.route_bodies): a claim every head value breaks, or a property
+    # every head object lacks, is weighed on them; a property absent from some is no proof (a series in time).
+    # Then the roots' own counts (their distinct requests), which a component in every object of its parent
+    # inherited: no count of its place (evidence._count_here)
+    route: bool = False
+    inherited: tuple[int, int] = (0, 0)
 
     @staticmethod
-    def roots(b: Any, h: Any) -> _Ev | None:
+    def roots(b: Any, h: Any, calls: tuple[int, int] | None = None) -> _Ev | None:
         nb, nh = seen_of(b), seen_of(h)
-        return None if nb is None or nh is None else _Ev(nb, nh, nb, nh, base_bodies=nb, head_bodies=nh)
+        if nb is None or nh is None:
+            return None
+        if calls is None:
+            return _Ev(nb, nh, nb, nh, base_bodies=nb, head_bodies=nh)
+        # the roots' own counts are their distinct requests (one each): the calls stand there
+        cb, ch = calls
+        return _Ev(cb, ch, cb, ch, base_bodies=cb, head_bodies=ch, route=True, inherited=(nb, nh))
 
-    def at(self, b: Any, h: Any) -> _Ev:
-        """The evidence one level down, at schemas ``b`` and ``h`` (a schema without a count has its parent's)."""
+    def at(self, b: Any, h: Any, components: bool = False) -> _Ev:
+        """The evidence one level down, at schemas ``b`` and ``h`` (a schema without a count has its parent's;
+        ``components``: the ones its ``$ref``s lead to, whose count may be a route's root's, inherited)."""
         nb, nh = seen_of(b), seen_of(h)
+        if components and self.route:
+            nb = None if nb is not None and nb <= self.inherited[0] else nb
+            nh = None if nh is not None and nh <= self.inherited[1] else nh
         return _Ev(min(self.base if nb is None else nb, self.base_root),
                    min(self.head if nh is None else nh, self.head_root), self.base_root, self.head_root,
                    self.uncounted, min(self.base_bodies, self.base_bodies if nb is None else nb),
-                   min(self.head_bodies, self.head_bodies if nh is None else nh))
+                   min(self.head_bodies, self.head_bodies if nh is None else nh), self.route, self.inherited)
 
     def widened(self) -> bool:
         """A response claim of the base that the head no longer makes: a change only when the base's
@@ -657,17 +678,28 @@ def _responses(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any]) -> None:
             ctx.here(f"response-{added}-added", f"response {label}")
             continue
         br, hr = resolve(ctx.base, bs[code]), resolve(ctx.head, hs[code])
-        ctx.answered = (seen_of(br), seen_of(hr))
+        ctx.calls = _route_calls(ctx, br, hr)
+        ctx.answered = (seen_of(br), seen_of(hr)) if ctx.calls is None else ctx.calls
         try:
             _contents(ctx, br, hr, "response", f"response {label}")
         finally:
-            ctx.answered = (None, None)
+            ctx.answered, ctx.calls = (None, None), None
         bh = {k.lower() for k in br.get("headers") or {}}
         hh = {k.lower() for k in hr.get("headers") or {}}
         for name in sorted(bh - hh):
             ctx.here("response-header-removed", f"response {label} header {name}")
         for name in sorted(hh - bh):
             ctx.here("response-header-added", f"response {label} header {name}")
+
+
+def _route_calls(ctx: _Ctx, br: Mapping[str, Any], hr: Mapping[str, Any]) -> tuple[int, int] | None:
+    """A route's response (both sides' operations take nothing but the route) whose calls are its body's
+    evidence on both sides (evidence.route_bodies): the calls, base and head; else None."""
+    if not ctx.route:
+        return None
+    b = route_bodies(count_of(br, CALLS), len(_content(ctx.base, br)), br.get(BODY_OPTIONAL) is True)
+    h = route_bodies(count_of(hr, CALLS), len(_content(ctx.head, hr)), hr.get(BODY_OPTIONAL) is True)
+    return None if b is None or h is None else (b, h)
 
 
 def _gone(ctx: _Ctx, code: str, bs: Mapping[str, Any], hs: Mapping[str, Any]) -> bool:
@@ -789,7 +821,7 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
                                                                       and not ctx.base_ref_counts)):
             ev = replace(ev, uncounted=True)
     else:
-        ev = _Ev.roots(b, h)
+        ev = _Ev.roots(b, h, ctx.calls)
     ctx.ev = ev if direction == "response" else None  # read by here(), for this node's own checks below
     if not types_done:
         _types(ctx, b, h, direction, where, pointer)
@@ -805,7 +837,7 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
 def _capped(own: _Ev, b: Any, h: Any) -> _Ev:
     """The evidence at the components ``b`` and ``h`` a ``$ref`` pair leads to, ``own`` the evidence at the
     ``$ref``s (their own counts, else their parents'): no more values than that, on either side."""
-    ev = own.at(b, h)
+    ev = own.at(b, h, components=True)
     return replace(ev, base=min(ev.base, own.base), head=min(ev.head, own.head))
 
 
@@ -1039,6 +1071,8 @@ def _now_optional(ctx: _Ctx, direction: str, where: str, here: str, head_prop: A
     if direction != "response" or ev is None:
         ctx.here(f"{direction}-property-now-optional", where, here)
         return
+    if ev.route:
+        return  # a route's calls, some without it: the one thing it answers about, for a while (_Ev.route)
     present = min(seen_of(head_prop) or ev.head, ev.head)
     absent = ev.head - present
     if absent <= 0:

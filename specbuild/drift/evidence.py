@@ -69,6 +69,24 @@ ROUTE_REFUSALS: Final = frozenset({"404", "405", "410"})
 ROUTE_MIN_CALLS: Final = GONE_MIN_WITNESSES
 
 
+def route_bodies(calls: int | None, media_types: int, body_optional: bool) -> int | None:
+    """The bodies a learned response of a route without parameters answered (each call names the route and
+    nothing else: the callers' rule), where its calls are its body's evidence: ``x-specbuild-calls``, each
+    call answered with a body of its one media type (``media_types`` 1, never without a body), and at least
+    ROUTE_MIN_CALLS of them; else None, and its distinct requests are the evidence, as everywhere.
+
+    Such a route answers about one thing (its status, its version, the signed-in user), which distinct
+    requests count once however often it is read: a learner's claims about things (``required``, ``enum``)
+    rest on many things, and a route's body never reaches them. Its calls are that one thing over time. So a
+    property it had in each of 321 calls, absent from each of 25 new ones, or a value of another type in
+    each of them, is that thing changed; and only *each*: a series in time is no set of independent draws (a
+    field dropped for the minutes a cluster reconnects), so the callers ask every new call, ROUTE_MIN_CALLS
+    of them at least, to break the claim."""
+    if calls is None or calls < ROUTE_MIN_CALLS or media_types != 1 or body_optional:
+        return None
+    return calls
+
+
 def route_gone(before: Iterable[tuple[str, int]], now: Iterable[tuple[str, int]]) -> bool:
     """Whether a route without parameters is gone: its calls by status before (``x-specbuild-calls``, else
     ``x-specbuild-seen``) and now. Every call there asks the same route, so calls are the route's behaviour
@@ -145,54 +163,80 @@ def calls_of(response: Any) -> int | None:
     return seen_of(response) if n is None else n
 
 
-def seen_at(root: Any, path: Sequence[str | int]) -> int | None:
+def seen_at(root: Any, path: Sequence[str | int], calls: int | None = None) -> int | None:
     """The evidence behind the schema node a value at ``path`` (keys and indexes) meets in ``root``:
-    the count of the nearest node on the way that has one, capped by the root's (the bodies seen).
+    the count of the nearest node on the way that has one, capped by the root's (the bodies seen; ``calls``
+    in its place where a route's calls are the evidence, :func:`route_bodies`).
     None when ``root`` was not learned (no count at its root) or the path leaves the schema. Local ``$ref``s
     are followed: a learned spec shares equal objects under components, each with the counts of all its places."""
-    node = follow(root, root)
-    bodies = seen_of(node)
+    top = node = follow(root, root)
+    bodies = _root_count(node, calls)
     if bodies is None:
         return None
+    inherited = None if calls is None else seen_of(top)
     nearest = bodies
     for step in path:
         node = _branch(root, follow(root, node), step)
-        n = seen_of(node)  # a union's branch may carry its own count
+        n = None if node is top else seen_of(node)  # a union's branch may carry its own count (the root: bodies)
         if n is not None:
             nearest = n
-        node = follow(root, _step(node, step))
+        raw = _step(node, step)
+        node = follow(root, raw)
         if node is None:
             return None
-        n = seen_of(node)
+        n = _count_here(raw, node, top, inherited)
         if n is not None:
             nearest = n
     return min(nearest, bodies)
 
 
-def seen_along(root: Any, schema_path: Sequence[str | int]) -> int | None:
+def seen_along(root: Any, schema_path: Sequence[str | int], calls: int | None = None) -> int | None:
     """The evidence behind the rule at ``schema_path`` in ``root`` (keywords, property names and union
     branch indexes, as jsonschema gives an error's ``absolute_schema_path``: local ``$ref``s followed at
     each step): the count of the nearest node on the way that has one, capped by the root's. Where
     :func:`seen_at` has only the value's place and guesses a union's branch (the first that has the name),
     this walks the branch the value was judged by: an ``anyOf`` of an article and an event that both have
-    a ``status`` reads the event's counts for an event. None when ``root`` was not learned."""
-    node = follow(root, root)
-    bodies = seen_of(node)
+    a ``status`` reads the event's counts for an event. None when ``root`` was not learned. ``calls``: as
+    for :func:`seen_at`."""
+    top = node = follow(root, root)
+    bodies = _root_count(node, calls)
     if bodies is None:
         return None
+    inherited = None if calls is None else seen_of(top)
     nearest = bodies
     for step in schema_path:
         if isinstance(node, Mapping) and isinstance(step, str):
-            node = node.get(step)
+            raw = node.get(step)
         elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-            node = node[step]
+            raw = node[step]
         else:
             break
-        node = follow(root, node)
-        n = seen_of(node)
+        node = follow(root, raw)
+        n = _count_here(raw, node, top, inherited)
         if n is not None:
             nearest = n
     return min(nearest, bodies)
+
+
+def _count_here(raw: Any, node: Any, top: Any, inherited: int | None) -> int | None:
+    """The count on ``node`` (``raw`` before its ``$ref`` was followed) as the evidence at its place; none on
+    the root (its count is the bodies'). Where a route's calls stand at the root (``inherited``: the root's
+    own count, its distinct requests), a component's count no larger than that is the root's, inherited
+    where the object was in every one of its parent's (learn/components.py writes a place's count on its
+    component): the calls stand there too (Alertmanager's ``versionInfo``, in each of 835 answers, counts 1)."""
+    if node is top:
+        return None
+    n = seen_of(node)
+    if n is not None and inherited is not None and raw is not node and n <= inherited:
+        return None
+    return n
+
+
+def _root_count(node: Any, calls: int | None) -> int | None:
+    """A learned body's count at its root: its distinct requests, or a route's calls (:func:`route_bodies`)
+    where they are the evidence (the root's count, capped by the distinct requests, then says nothing)."""
+    bodies = seen_of(node)
+    return None if bodies is None else bodies if calls is None else calls
 
 
 def _branch(root: Any, node: Any, step: str | int, within: frozenset[int] = frozenset()) -> Any:

@@ -17,7 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from specbuild.drift.evidence import GONE_MIN_WITNESSES, MAX_COUNTED, in_every, overturned, ref_counts, seen_of
+from specbuild.drift.evidence import (
+    GONE_MIN_WITNESSES,
+    MAX_COUNTED,
+    ROUTE_MIN_CALLS,
+    in_every,
+    overturned,
+    ref_counts,
+    seen_of,
+)
 from specbuild.refs import follow
 
 ITEMS: Final = "[]"  # a step into an array's items
@@ -33,23 +41,31 @@ class Watched:
     path: Path
     names: frozenset[str]
     before: int
+    # ``before`` counts a route's calls (evidence.route_bodies): the new traffic's are counted, each call one
+    # request, and ROUTE_MIN_CALLS of them at least must all lack a name
+    calls: bool = False
 
 
 def watched(doc: Mapping[str, Any], schema: Any, answered: int | None,
-            shared: frozenset[str] = frozenset()) -> tuple[Watched, ...]:
+            shared: frozenset[str] = frozenset(), calls: int | None = None) -> tuple[Watched, ...]:
     """The properties of a learned body ``schema`` (local ``$ref``s followed in ``doc``, its spec) seen in
     every object of their parent and not claimed ``required`` (a claim ``check`` already tests), with the
     bodies that reached the parent: the fewest values on the way down (an array's items counted as the
     arrays that held them), capped by ``answered``: the distinct requests this response answered, where
     the schema's counts may be a shared component's, pooled from other places; only where at least
     GONE_MIN_WITNESSES did. ``shared``: the ``$ref``s the spec makes more than once (:func:`shared_refs`);
-    below the body, such a component's count is no count of this place."""
+    below the body, such a component's count is no count of this place. ``calls``: a route's calls, where
+    they are the body's evidence (evidence.route_bodies), in place of the distinct requests at its root."""
     node = follow(doc, schema)
     bodies = seen_of(node)
     if bodies is None or answered is None:
         return ()  # not learned: a hand-written spec's absent property is just optional
     out: list[Watched] = []
-    _walk(_Spec(doc, shared, ref_counts(doc)), node, (), min(bodies, answered), frozenset(), out)
+    if calls is None:
+        _walk(_Spec(doc, shared, ref_counts(doc)), node, (), min(bodies, answered), frozenset(), out)
+    else:  # the root's own count is its distinct requests (one): the calls stand there
+        _walk(_Spec(doc, shared, ref_counts(doc), bodies), node, (), calls, frozenset(), out, counted=False)
+        out = [Watched(w.path, w.names, w.before, calls=True) for w in out]
     return tuple(sorted(out, key=lambda w: w.path))
 
 
@@ -78,13 +94,17 @@ class _Spec:
     doc: Mapping[str, Any]
     shared: frozenset[str]
     ref_counts: bool
+    # where a route's calls stand at the body's root (evidence.route_bodies): the root's own count, which
+    # a component in every object of its parent inherited (evidence._count_here); else None
+    inherited: int | None = None
 
 
-def _walk(spec: _Spec, node: Any, path: Path, count: int, refs: frozenset[int], out: list[Watched]) -> None:
+def _walk(spec: _Spec, node: Any, path: Path, count: int, refs: frozenset[int], out: list[Watched],
+          counted: bool = True) -> None:
     if not isinstance(node, Mapping) or len(path) > MAX_DEPTH or id(node) in refs:
         return
     refs = refs | {id(node)}
-    n = seen_of(node)
+    n = seen_of(node) if counted else None
     # the fewest values on the way down: an array's items count as the arrays that held them, and a pooled
     # count (a shared component's) as no more than its parent's here
     count = count if n is None else min(n, count)
@@ -99,11 +119,22 @@ def _walk(spec: _Spec, node: Any, path: Path, count: int, refs: frozenset[int], 
             if shared_here and k not in required and not spec.ref_counts:
                 continue  # an older spec: how often a shared component was here is unknown (_counted)
             own = seen_of(p)  # a property absent from some objects here: in as many as its count (beside a $ref)
-            _walk(spec, child, (*path, k), count if own is None else min(own, count), refs, out)
+            _walk(spec, child, (*path, k), count if own is None else min(own, count), refs, out,
+                  _counted_at(spec, p, child, own))
     items = node.get("items")
     if node.get("type") == "array" and isinstance(items, Mapping):
         child, _ = _counted(spec.doc, spec.shared, items)
         _walk(spec, child, (*path, ITEMS), count, refs, out)
+
+
+def _counted_at(spec: _Spec, prop: Any, child: Any, own: int | None) -> bool:
+    """Whether ``child``'s own count is evidence at its place: not where a route's calls stand at the root and
+    ``child`` is a component in every object of its parent (``prop`` a ``$ref`` without a count beside it)
+    whose count is the root's, inherited (evidence._count_here)."""
+    if spec.inherited is None or own is not None or not (isinstance(prop, Mapping) and "$ref" in prop):
+        return True
+    n = seen_of(child)
+    return n is None or n > spec.inherited
 
 
 def _counted(doc: Mapping[str, Any], shared: frozenset[str], node: Any) -> tuple[Any, bool]:
@@ -171,7 +202,8 @@ class Presence:
         return cls({w.path: _Parent(w, set(w.names)) for w in watched_})
 
     def observe(self, value: Any, request: int, example: ExchangeKey) -> None:
-        """One body, answered to ``request`` (a digest of it: distinct requests are the evidence)."""
+        """One body, answered to ``request`` (a digest of it: distinct requests are the evidence; of a route
+        whose calls are, a digest of the call, check._call)."""
         for path in list(self.parents):
             parent = self.parents[path]
             objects = reached(value, path)
@@ -209,6 +241,8 @@ class Presence:
         for path, parent in sorted(self.parents.items()):
             now = min(len(parent.requests), MAX_COUNTED)
             before = parent.watched.before
+            if parent.watched.calls and now < ROUTE_MIN_CALLS:
+                continue  # a route's calls are a series: a few without a name are a moment, not a change
             if overturned(before, now, now):
                 out += [(pointer(path, name), before, now, parent.example) for name in sorted(parent.unseen)]
         return out
