@@ -621,3 +621,41 @@ def test_a_route_without_parameters_changed_in_every_call_is_weighed_on_its_call
     learned_item = _learned(item + [(raw.replace(b"/api/versions/7", b"/api/versions/8"), o + "x")
                                     for raw, o in item[:1]])
     assert _gates(learned_item, renamed) == ([], [])
+
+
+def _checkpoints(status: int, n: int, start: int = 0, method: str = "GET") -> list[tuple[bytes, str]]:
+    """PouchDB's replication checkpoints, ``/{db}/_local/{id}``: read (found or not) or written."""
+    body = {"_id": "_local/x", "session_id": "s", "history": []} if status in (200, 201) else \
+        {"error": "not_found", "reason": "missing"}
+    return [(orjson.dumps({"request": {"method": method, "path": f"/crm/_local/c{i}"}, "response": {
+        "statusCode": status, "headers": {"content-type": "application/json"}, "body": orjson.dumps(body).decode()}}),
+        f"k:{method}:{i}") for i in range(start, start + n)]
+
+
+def test_every_read_not_found_where_things_can_be_absent_and_the_path_serves_is_no_route_proven_gone() -> None:
+    """PouchDB's ``GET /{db}/_local/{id}`` (a replication's checkpoint) answered 200 to 8 of 22 requests and
+    404 to 14; the next sample's fresh replications asked 26 none had made yet, all 404 (p 0.0009: "gone"),
+    while ``PUT`` on the same path wrote them. An operation that answered not found before serves things that
+    can be absent, and a path that answers another method is routed: the counts cannot tell absent things
+    from a route gone, so ``check`` warns (``response-status-absent``) and ``build --check`` proves nothing.
+    Not so where the operation never answered not found (a GET that always found what PUT wrote), nor where
+    its path answered nothing else: both still prove the route gone."""
+    from specbuild.drift.check import Checker
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    def findings(spec: dict[str, object], lines: list[tuple[bytes, str]]) -> list[tuple[str, str]]:
+        checker = Checker(spec, explain=BodyValidator)
+        for raw, origin in lines:
+            checker.add(decode(raw, origin))
+        return [(f.kind, f.severity) for f in checker.findings() if "status" in f.kind]
+
+    b = _learned(_checkpoints(200, 8) + _checkpoints(404, 14, 100) + _checkpoints(201, 22, 200, "PUT"))
+    fresh = _checkpoints(404, 26, 1000) + _checkpoints(201, 22, 1000, "PUT")
+    assert findings(b, fresh) == [("response-status-absent", "warning")]
+    assert _gates(b, fresh) == _gates(b, fresh, shares=2) == ([], [])
+    # the path answers nothing else now: the route is gone, proven
+    assert _gates(b, _checkpoints(404, 26, 1000)) == (["response-status-gone"], ["response-status-removed"])
+    # a GET that always found: every read not found now is the route gone, whatever PUT does
+    always = _learned(_checkpoints(200, 22) + _checkpoints(201, 22, 200, "PUT"))
+    assert _gates(always, fresh) == (["response-status-gone"], ["response-status-removed"])
