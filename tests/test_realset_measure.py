@@ -163,3 +163,21 @@ def test_a_type_changed_mutation_leaves_a_nullable_propertys_nulls_null() -> Non
     assert place == ("users", "[]", "apikey")
     mutate._edit(body, place, mutate._retype)
     assert body == {"users": [{"name": "admin", "apikey": 8}, {"name": "anne", "apikey": None}]}
+
+
+def test_a_field_mutation_picks_a_field_spec_a_documents_not_a_map_key() -> None:
+    # Home Assistant's `GET /api/states`: each entity's `attributes` is a map of its own keys, learned as
+    # `additionalProperties`. Sample b's lights all had `max_mireds`, and the mutation removed it: no claim of
+    # the API, so no gate could see it, and each missed it. A removed field is one spec A documents.
+    mutate = load_script("scripts/real/mutate.py")
+    doc = {"paths": {"/api/states": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {
+        "type": "array", "items": {"$ref": "#/components/schemas/State"}}}}}}}}},
+        "components": {"schemas": {"State": {"type": "object", "properties": {
+            "entity_id": {"type": "string"}, "attributes": {"type": "object", "additionalProperties": True}}}}}}
+    documented = mutate.documented_fields(doc, ("GET", "/api/states"))
+    assert documented(("[]", "entity_id")) and not documented(("[]", "attributes", "max_mireds"))
+    body = [{"entity_id": "light.a", "attributes": {"max_mireds": 500}}]
+    assert mutate.common_property([body], documented) == ("[]", "entity_id")
+    only_the_map = [{"attributes": {"max_mireds": 500}}]
+    assert mutate.common_property([only_the_map], documented) is None
+    assert mutate.common_property([only_the_map]) == ("[]", "attributes", "max_mireds")

@@ -11,8 +11,9 @@ mutation changes one operation of sample b (chosen by spec A's routes, most-call
 
 - ``server-error``: a fifth of the operation's 2xx answers (one at least) become a 500 with a JSON error (not
   asked of an operation whose spec A documents a 5xx already: no change a gate could see);
-- ``field-removed``: a scalar property present in every 2xx JSON answer of the operation is removed
-  from all of them (from every item, where it sits in a list's objects);
+- ``field-removed``: a scalar property present in every 2xx JSON answer of the operation, and a field spec A
+  documents there (a key of a map it learned, ``additionalProperties``, is no field: each user's own, no
+  claim of the API), is removed from all of them (from every item, where it sits in a list's objects);
 - ``type-changed``: such a property's values change JSON type in all of them (a number becomes its
   text, a string its length, a boolean its text; a null stays null);
 - ``operation-removed``: every call of the operation is answered 404 with a JSON error, as a server
@@ -102,9 +103,11 @@ def _places(value: Any, at: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, .
             yield from _places(item, (*at, "[]"))
 
 
-def common_property(bodies: list[Any]) -> tuple[str, ...] | None:
+def common_property(bodies: list[Any], documented: Callable[[tuple[str, ...]], bool] = lambda place: True
+                    ) -> tuple[str, ...] | None:
     """A scalar property every body holds (each list item too, where it sits in a list), of one JSON
-    type, not null: the one a hash of the bodies' count picks, so each set gets its own, reproducibly."""
+    type, not null, ``documented`` as a field: the one a hash of the bodies' count picks, so each set gets
+    its own, reproducibly."""
     seen: dict[tuple[str, ...], set[str]] = {}
     for n, body in enumerate(bodies):
         here: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -112,10 +115,50 @@ def common_property(bodies: list[Any]) -> tuple[str, ...] | None:
             here[place].add(type(value).__name__)
         # a list seen empty holds no evidence about its items: the place must be in every body
         seen = dict(here) if n == 0 else {p: k | here[p] for p, k in seen.items() if p in here}
-    candidates = sorted(p for p, kinds in seen.items() if len(kinds) == 1)
+    candidates = sorted(p for p, kinds in seen.items() if len(kinds) == 1 and documented(p))
     if not candidates:
         return None
     return candidates[zlib.crc32(repr(candidates).encode()) % len(candidates)]
+
+
+def documented_fields(doc: Mapping[str, Any], op: Op) -> Callable[[tuple[str, ...]], bool]:
+    """Whether a place (names from a body's root, ``[]`` for items) is a property spec A documents in one of
+    ``op``'s 2xx JSON answers: each name under ``properties`` (``$ref``s followed, any branch of a union), not a
+    key of a map it learned (``additionalProperties``)."""
+    responses = (doc.get("paths", {}).get(op[1], {}).get(op[0].lower()) or {}).get("responses") or {}
+    roots = [media.get("schema") for code, r in responses.items() if str(code).startswith("2")
+             for mt, media in (_follow(doc, r).get("content") or {}).items()
+             if "json" in mt and isinstance(media, dict)]
+
+    def at(schema: Any, place: tuple[str, ...], depth: int = 0) -> bool:
+        schema = _follow(doc, schema)
+        if not place:
+            return True
+        if depth > 16:
+            return False
+        if any(at(branch, place, depth + 1) for branch in schema.get("anyOf") or schema.get("oneOf") or ()):
+            return True
+        head, rest = place[0], place[1:]
+        if head == "[]":
+            return at(schema.get("items"), rest, depth + 1) if isinstance(schema.get("items"), dict) else False
+        props = schema.get("properties")
+        return isinstance(props, dict) and head in props and at(props[head], rest, depth + 1)
+
+    return lambda place: any(at(root, place) for root in roots)
+
+
+def _follow(doc: Mapping[str, Any], node: Any) -> dict[str, Any]:
+    """``node``, its local ``$ref``s followed ({} where it is no schema)."""
+    for _ in range(32):
+        if not isinstance(node, dict):
+            return {}
+        ref = node.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return node
+        node = doc
+        for step in ref[2:].split("/"):
+            node = node.get(step.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
+    return {}
 
 
 def _edit(value: Any, place: tuple[str, ...], change: Callable[[dict[str, Any], str], None]) -> None:
@@ -161,8 +204,10 @@ def askable(kind: str, doc: Mapping[str, Any], op: Op) -> bool:
     return not any(str(code).startswith("5") for code in responses)
 
 
-def mutate(kind: str, records: list[Record], idx: list[int]) -> list[Record] | None:
-    """Sample b with ``kind`` made to the operation whose records are ``idx``; None when it cannot be."""
+def mutate(kind: str, records: list[Record], idx: list[int],
+           documented: Callable[[tuple[str, ...]], bool] = lambda place: True) -> list[Record] | None:
+    """Sample b with ``kind`` made to the operation whose records are ``idx``; None when it cannot be.
+    ``documented``: the places spec A documents as fields there (:func:`documented_fields`)."""
     served = _served(records, idx)
     if kind in ("server-error", "operation-removed"):
         if not served:
@@ -180,7 +225,7 @@ def mutate(kind: str, records: list[Record], idx: list[int]) -> list[Record] | N
     bodies = [_json_body(records[i]) for i in served]
     if not bodies or any(b is None for b in bodies):
         return None
-    place = common_property(bodies)
+    place = common_property(bodies, documented)
     if place is None:
         return None
     change = _drop if kind == "field-removed" else _retype
@@ -247,7 +292,7 @@ def mutations(name: str, a_spec: Path, b: Path, tmp: Path, unmutated: Mapping[st
                 break
             if not askable(kind, doc, op):
                 continue
-            mutated = mutate(kind, records, ops[op])
+            mutated = mutate(kind, records, ops[op], documented_fields(doc, op))
             if mutated is None:
                 continue
             done += 1
