@@ -48,7 +48,6 @@ from specbuild.drift.evidence import (
     seen_along,
     seen_at,
     successes,
-    things_absent,
 )
 from specbuild.drift.forms import deep_value, form_value, param_values, types_at
 from specbuild.drift.kinds import RANK, status_class
@@ -222,7 +221,6 @@ class CheckState:
     # (operation, status, media type documented) -> the learned response's properties in every object,
     # followed (None: none)
     presence: dict[tuple[str, int, str], Presence | None] = field(default_factory=dict)
-    served: set[str] = field(default_factory=set)  # path templates that answered a success (2xx, 3xx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +285,6 @@ class Checker:
         self._answers: dict[str, Answers] = {}
         self._presence: dict[tuple[str, int, str], Presence | None] = {}
         self._routed: dict[str, bool] = {}  # operation -> a route without parameters (:func:`_route`)
-        self._routed_paths: set[str] = set()  # path templates that answered a success, any method (:func:`_gone`)
         self._shared: frozenset[str] | None = None  # the spec's $refs made more than once (drift/presence.py)
         self._seq = 0
 
@@ -317,8 +314,6 @@ class Checker:
                 self._undocumented(ex, "undocumented-method", f"{ex.method} {match.route.template}")
             return
         self.stats.matched += 1
-        if ex.status < 400:
-            self._routed_paths.add(match.route.template)
         if op.counted:
             self._answered(op, ex)
         if ex.status < 400 or ex.status >= 500:
@@ -710,7 +705,7 @@ class Checker:
     def state(self) -> CheckState:
         """What the checker found so far, as plain data (it pickles: a worker process returns it)."""
         return CheckState(dict(self._groups), self.stats, dict(self._checked), dict(self._answers),
-                          dict(self._presence), set(self._routed_paths))
+                          dict(self._presence))
 
     def merge(self, other: Checker | CheckState) -> None:
         """Fold in what another checker of the same spec found (e.g. another process's share)."""
@@ -722,7 +717,6 @@ class Checker:
             if mine is None:
                 self._groups[key] = mine = _Group()
             mine.merge(group)
-        self._routed_paths |= state.served
         for op_key, answers in state.answers.items():
             self._answers.setdefault(op_key, Answers(answers.stated, route=answers.route)).merge(answers)
         for watched_at, presence in state.presence.items():
@@ -738,8 +732,7 @@ class Checker:
             kind = self._judged(op_key, kind, group)
             out.append(Finding(op_key, kind, KINDS[kind].severity, group.count, tuple(group.subjects),
                                group.more, group.example))
-        out += [finding for op_key, answers in self._answers.items()
-                for finding in _gone(op_key, answers, op_key.partition(" ")[2] in self._routed_paths)]
+        out += [finding for op_key, answers in self._answers.items() for finding in _gone(op_key, answers)]
         followed: dict[str, list[tuple[int, Presence]]] = {}
         for (op_key, status, _), presence in sorted(self._presence.items(), key=lambda kv: kv[0]):
             if presence is not None:
@@ -784,13 +777,11 @@ def _call(ex: Exchange, seq: int) -> int:
     return -1 - (zlib.crc32(ex.origin.encode("utf-8", "surrogatepass")) if ex.origin else seq)
 
 
-def _gone(op_key: str, answers: Answers, served: bool) -> list[Finding]:
+def _gone(op_key: str, answers: Answers) -> list[Finding]:
     """A learned operation that answered no request of the traffic with a success (every call an error: a
     route removed, answering 404) where its counts show it succeeding, beyond chance (drift/evidence.gone).
     Only where nothing succeeded: a 304 for a conditional GET, a 200 where a PUT once created (201), is
-    another success, not a success gone. Where every new answer was the operation's own "not found" and its
-    path ``served`` another method, what was asked for is absent as often as the route is gone
-    (evidence.things_absent): a warning, ``response-status-absent``."""
+    another success, not a success gone."""
     if answers.settled:
         return []
     codes, answered, before = successes(answers.stated)
@@ -798,13 +789,6 @@ def _gone(op_key: str, answers: Answers, served: bool) -> list[Finding]:
     if gone(answered, before, now):
         expected = f"{', '.join(codes)} (answered to {answered} of {before} distinct requests)"
         seen = f"no success in {now} distinct requests"
-        if things_absent((code for code, _ in answers.stated), (str(s) for s in answers.by_status), served):
-            kind = "response-status-absent"
-            method, path, status, origin = answers.example
-            example = Example(request=f"{method} {_redact_path(path)}", status=status, location="status",
-                              pointer="", expected=expected, seen=f"{seen}: each not found, as before; its path "
-                              "answered another method", origin=origin)
-            return [Finding(op_key, kind, KINDS[kind].severity, now, codes, False, example)]
     elif answers.route is not None and route_gone(answers.route, ((str(s), n) for s, n in answers.calls.items())):
         codes, answered, before = successes(answers.route)
         now = sum(answers.calls.values())

@@ -38,7 +38,6 @@ from specbuild.drift.evidence import (
     route_gone,
     seen_of,
     successes,
-    things_absent,
 )
 from specbuild.drift.forms import branches, types_at
 from specbuild.drift.kinds import CHANGE_KINDS, RANK, status_class
@@ -122,8 +121,6 @@ class _Ctx:
     head_refs: frozenset[str] | None = None  # ...and the head's (:meth:`head_shared`)
     # the operation compared takes nothing but its route on both sides: no path or query parameter, no body
     route: bool = False
-    # the head's path of the operation compared answered another method with a success (evidence.things_absent)
-    head_served: bool = False
     # ...and the response being compared answered its calls with bodies that are its evidence on both sides
     # (evidence.route_bodies): the calls, base and head, stand at the bodies' roots
     calls: tuple[int, int] | None = None
@@ -338,7 +335,6 @@ def _base_path(doc: Mapping[str, Any]) -> str:
 def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:
     ctx.label = h.label
     ctx.route = _route(ctx.base, b) and _route(ctx.head, h)
-    ctx.head_served = _serves_another(ctx.head, h)
     if h.op.get("deprecated") is True and b.op.get("deprecated") is not True:
         ctx.here("operation-deprecated", "")
     slashed = _slashed(h.path)
@@ -357,13 +353,6 @@ def _operation(ctx: _Ctx, b: _Op, h: _Op) -> None:
         ctx.here("header-now-security-scheme" if now else "header-no-longer-security-scheme", "security", "",
                  ", ".join(sorted(now or before)))
     _security(ctx, b_security, h_security, now | before)
-
-
-def _serves_another(doc: Mapping[str, Any], op: _Op) -> bool:
-    """Whether another method of ``op``'s path states a success (2xx, 3xx) a learner saw, not one it inferred."""
-    return any(other is not op.op and isinstance(other, Mapping)
-               and any(code[:1] in ("2", "3") for code in _stated(doc, other.get("responses") or {}))
-               for method, other in op.item.items() if method in OPERATION_METHODS)
 
 
 def _route(doc: Mapping[str, Any], op: _Op) -> bool:
@@ -727,8 +716,7 @@ def _gone(ctx: _Ctx, code: str, bs: Mapping[str, Any], hs: Mapping[str, Any]) ->
         return False
     _, answered, total = successes((c, n) for c, n in before if n is not None)
     if gone(answered, total, sum(n for n in now if n is not None)):
-        # every head answer the "not found" the base gave too, its path serving another method: unproven
-        return not things_absent(bs, (c for c in hs if c not in NOT_NOW), ctx.head_served)
+        return True
     # a route without parameters: weighed on its calls (evidence.route_gone), where both sides count them
     if not ctx.route:
         return False

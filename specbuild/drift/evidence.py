@@ -69,25 +69,6 @@ ROUTE_REFUSALS: Final = frozenset({"404", "405", "410"})
 ROUTE_MIN_CALLS: Final = GONE_MIN_WITNESSES
 
 
-# Answers that say the thing a request named is not there (not found, gone): an operation that gave one
-# before serves things that can be absent.
-NOT_FOUND: Final = frozenset({"404", "410"})
-
-
-def things_absent(before: Iterable[str], now: Iterable[str], served: bool) -> bool:
-    """Whether an operation that answered no new request with a success, beyond chance (:func:`gone`), may
-    only have been asked for things that are not there, rather than have lost its route: it answered not
-    found (NOT_FOUND) before, so its things can be absent; every new answer is one; and its path answered
-    another method with a success (``served``), so the path is routed. PouchDB's ``GET /{db}/_local/{id}``
-    (a replication's checkpoint) answered 200 to 8 of 22 requests and 404 to 14; a sample of fresh
-    replications asked 26 that none had made yet, all 404 (p 0.0009), while ``PUT`` on the same path
-    created them. Which it is the counts cannot tell: a warning (``check``'s ``response-status-absent``),
-    no proven removal (``build --check``). A route gone whose operation never answered not found, or
-    whose path answers nothing, is still proven."""
-    now = list(now)
-    return served and bool(now) and all(code in NOT_FOUND for code in now) and any(code in NOT_FOUND for code in before)
-
-
 def route_bodies(calls: int | None, media_types: int, body_optional: bool) -> int | None:
     """The bodies a learned response of a route without parameters answered (each call names the route and
     nothing else: the callers' rule), where its calls are its body's evidence: ``x-specbuild-calls``, each

@@ -100,9 +100,6 @@ TRAFFIC_KINDS: Final = _registry(
     ("response-body-missing", "breaking", "an empty response where the spec documents a body"),
     ("response-status-gone", "breaking", "no success to any request where a learned spec's counts show the "
      "operation succeeding, beyond chance (a route removed: every call answered 404)"),
-    ("response-status-absent", "warning", "no success to any request, beyond chance, where each answer was "
-     "the \"not found\" the operation gave before and its path served another method: the things asked for "
-     "are absent, or the route is gone"),
     ("response-property-gone", "breaking", "a response property a learned spec's counts show in every object "
      "(claimed required or not: too few requests to claim it) absent from every object of the traffic, beyond "
      "chance"),
