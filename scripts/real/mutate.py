@@ -115,7 +115,12 @@ def common_property(bodies: list[Any], documented: Callable[[tuple[str, ...]], b
             here[place].add(type(value).__name__)
         # a list seen empty holds no evidence about its items: the place must be in every body
         seen = dict(here) if n == 0 else {p: k | here[p] for p, k in seen.items() if p in here}
-    candidates = sorted(p for p, kinds in seen.items() if len(kinds) == 1 and documented(p))
+    candidates = sorted(p for p, kinds in seen.items() if len(kinds) == 1)
+    if candidates:  # the pick among every candidate first: a set whose pick is a field keeps it, as before
+        pick = candidates[zlib.crc32(repr(candidates).encode()) % len(candidates)]
+        if documented(pick):
+            return pick
+        candidates = [p for p in candidates if documented(p)]
     if not candidates:
         return None
     return candidates[zlib.crc32(repr(candidates).encode()) % len(candidates)]
