@@ -606,6 +606,11 @@ def test_a_route_without_parameters_changed_in_every_call_is_weighed_on_its_call
                                                                         ["response-property-removed"])
     assert _gates(base, _version(25, 1000, build={"go": 122, "user": "ci"})) == (["response-type-mismatch"],
                                                                                  ["response-type-changed"])
+    # beside a few refused calls (Home Assistant's 401s, their bodies checked as the 401's): still every call
+    refused = [(raw.replace(b'"statusCode":200', b'"statusCode":401'), o + "r")
+               for raw, o in _version(4, 5000, version=None, commit=None, session=None, build=None)]
+    with_401 = _learned(_version(40) + refused)
+    assert _gates(with_401, _version(25, 1000, commit=12345) + refused)[0] == ["response-type-mismatch"]
     # too few new calls: a moment of the series, in either gate
     assert _gates(base, _version(19, 1000, session=None)) == ([], [])
     assert _gates(base, _version(19, 1000, commit=12345)) == ([], [])

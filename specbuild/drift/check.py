@@ -67,6 +67,7 @@ REFINED: Final = {"missing-required": "required-refined", "type-mismatch": "type
                   "enum-violation": "enum-refined", "format-violation": "format-refined",
                   "media-type": "media-type-refined", "body-missing": "body-optional-refined"}
 EMPTY: Final = "empty"  # _checked's side for a response without a body (weighed with those checked: _judged)
+ROUTED: Final = "routed"  # _checked's side for the bodies a route's calls are the evidence of (_judged)
 ABSENT_STATUSES: Final = frozenset({404, 405, 501})   # the server agrees: no such path or method
 NO_CONTENT_STATUSES: Final = frozenset({204, 205, 304})
 MAX_SUBJECTS: Final = 20
@@ -608,6 +609,8 @@ class Checker:
             return
         self.stats.bodies_checked += 1
         self._checked[(op.key, side)] += 1
+        if calls is not None:
+            self._checked[(op.key, ROUTED)] += 1
         # a form's text, nested and typed as the schema says (drift/forms.py)
         value = form_value(body.value, check.schema) if body.kind == "form" else body.value
         self._judge(op, ex, check, body, value, side, location, calls)
@@ -696,8 +699,11 @@ class Checker:
         if rule not in REFINED or group.claims <= 0:
             return kind
         checked = self._checked[(op_key, side)] + (self._checked[(op_key, EMPTY)] if rule == "body-missing" else 0)
-        if group.route and (group.count < checked or checked < ROUTE_MIN_CALLS):
-            return f"{side}-{REFINED[rule]}"  # a route's calls are a series: only every one of them is a change
+        if group.route:  # a route's calls are a series: only every one of them is a change (the bodies they
+            # are the evidence of: not its 401s' beside them)
+            checked = self._checked[(op_key, ROUTED)]
+            if group.count < checked or checked < ROUTE_MIN_CALLS:
+                return f"{side}-{REFINED[rule]}"
         if overturned(group.claims, checked, group.count):
             return kind
         return f"{side}-{REFINED[rule]}"
