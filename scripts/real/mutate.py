@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from specbuild.drift.routes import Router  # noqa: E402  (the script runs from a checkout)
+from specbuild.refs import resolve  # noqa: E402
 
 PER_KIND = 3          # operations mutated per kind and set
 MIN_CALLS = 3         # an operation answered fewer times in -b is no test of the gate
@@ -130,13 +131,12 @@ def documented_fields(doc: Mapping[str, Any], op: Op) -> Callable[[tuple[str, ..
     """Whether a place (names from a body's root, ``[]`` for items) is a property spec A documents in one of
     ``op``'s 2xx JSON answers: each name under ``properties`` (``$ref``s followed, any branch of a union), not a
     key of a map it learned (``additionalProperties``)."""
-    responses = (doc.get("paths", {}).get(op[1], {}).get(op[0].lower()) or {}).get("responses") or {}
-    roots = [media.get("schema") for code, r in responses.items() if str(code).startswith("2")
-             for mt, media in (_follow(doc, r).get("content") or {}).items()
+    roots = [media.get("schema") for code, r in _responses(doc, op).items() if str(code).startswith("2")
+             for mt, media in (resolve(doc, r).get("content") or {}).items()
              if "json" in mt and isinstance(media, dict)]
 
     def at(schema: Any, place: tuple[str, ...], depth: int = 0) -> bool:
-        schema = _follow(doc, schema)
+        schema = resolve(doc, schema)
         if not place:
             return True
         if depth > 16:
@@ -150,20 +150,6 @@ def documented_fields(doc: Mapping[str, Any], op: Op) -> Callable[[tuple[str, ..
         return isinstance(props, dict) and head in props and at(props[head], rest, depth + 1)
 
     return lambda place: any(at(root, place) for root in roots)
-
-
-def _follow(doc: Mapping[str, Any], node: Any) -> dict[str, Any]:
-    """``node``, its local ``$ref``s followed ({} where it is no schema)."""
-    for _ in range(32):
-        if not isinstance(node, dict):
-            return {}
-        ref = node.get("$ref")
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return node
-        node = doc
-        for step in ref[2:].split("/"):
-            node = node.get(step.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
-    return {}
 
 
 def _edit(value: Any, place: tuple[str, ...], change: Callable[[dict[str, Any], str], None]) -> None:
@@ -205,8 +191,12 @@ def askable(kind: str, doc: Mapping[str, Any], op: Op) -> bool:
     report it and counting it as missed says nothing of the gates."""
     if kind != "server-error":
         return True
-    responses = (doc.get("paths", {}).get(op[1], {}).get(op[0].lower()) or {}).get("responses") or {}
-    return not any(str(code).startswith("5") for code in responses)
+    return not any(str(code).startswith("5") for code in _responses(doc, op))
+
+
+def _responses(doc: Mapping[str, Any], op: Op) -> Mapping[str, Any]:
+    """The responses spec A states for ``op`` (none where it has no such operation)."""
+    return (doc.get("paths", {}).get(op[1], {}).get(op[0].lower()) or {}).get("responses") or {}
 
 
 def mutate(kind: str, records: list[Record], idx: list[int],
