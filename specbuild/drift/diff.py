@@ -34,6 +34,7 @@ from specbuild.drift.evidence import (
     in_every,
     overturned,
     ref_counts,
+    root_inherited,
     route_bodies,
     route_gone,
     seen_of,
@@ -178,7 +179,7 @@ class _Ev:
     # the counts are a route's calls (evidence.route_bodies): a claim every head value breaks, or a property
     # every head object lacks, is weighed on them; a property absent from some is no proof (a series in time).
     # Then the roots' own counts (their distinct requests), which a component in every object of its parent
-    # inherited: no count of its place (evidence._count_here)
+    # inherited: no count of its place (evidence.root_inherited)
     route: bool = False
     inherited: tuple[int, int] = (0, 0)
 
@@ -198,8 +199,8 @@ class _Ev:
         ``components``: the ones its ``$ref``s lead to, whose count may be a route's root's, inherited)."""
         nb, nh = seen_of(b), seen_of(h)
         if components and self.route:
-            nb = None if nb is not None and nb <= self.inherited[0] else nb
-            nh = None if nh is not None and nh <= self.inherited[1] else nh
+            nb = None if root_inherited(nb, self.inherited[0]) else nb
+            nh = None if root_inherited(nh, self.inherited[1]) else nh
         return _Ev(min(self.base if nb is None else nb, self.base_root),
                    min(self.head if nh is None else nh, self.head_root), self.base_root, self.head_root,
                    self.uncounted, min(self.base_bodies, self.base_bodies if nb is None else nb),

@@ -218,18 +218,22 @@ def seen_along(root: Any, schema_path: Sequence[str | int], calls: int | None = 
     return min(nearest, bodies)
 
 
+def root_inherited(n: int | None, inherited: int | None) -> bool:
+    """Whether a component's count ``n`` is, where a route's calls stand at the body's root (``inherited``: the
+    root's own count, its distinct requests), the root's, inherited where the object was in every one of its
+    parent's (learn/components.py writes a place's count on its component): no count of its place, and the
+    calls stand there too (Alertmanager's ``versionInfo``, in each of 835 answers, counts 1). ``check``,
+    ``diff`` and drift/presence.py ask it of the components their walks reach."""
+    return n is not None and inherited is not None and n <= inherited
+
+
 def _count_here(raw: Any, node: Any, top: Any, inherited: int | None) -> int | None:
     """The count on ``node`` (``raw`` before its ``$ref`` was followed) as the evidence at its place; none on
-    the root (its count is the bodies'). Where a route's calls stand at the root (``inherited``: the root's
-    own count, its distinct requests), a component's count no larger than that is the root's, inherited
-    where the object was in every one of its parent's (learn/components.py writes a place's count on its
-    component): the calls stand there too (Alertmanager's ``versionInfo``, in each of 835 answers, counts 1)."""
+    the root (its count is the bodies'), nor on a component whose count is the root's (:func:`root_inherited`)."""
     if node is top:
         return None
     n = seen_of(node)
-    if n is not None and inherited is not None and raw is not node and n <= inherited:
-        return None
-    return n
+    return None if raw is not node and root_inherited(n, inherited) else n
 
 
 def _root_count(node: Any, calls: int | None) -> int | None:

@@ -24,6 +24,7 @@ from specbuild.drift.evidence import (
     in_every,
     overturned,
     ref_counts,
+    root_inherited,
     seen_of,
 )
 from specbuild.refs import follow
@@ -65,7 +66,6 @@ def watched(doc: Mapping[str, Any], schema: Any, answered: int | None,
         _walk(_Spec(doc, shared, ref_counts(doc)), node, (), min(bodies, answered), frozenset(), out)
     else:  # the root's own count is its distinct requests (one): the calls stand there
         _walk(_Spec(doc, shared, ref_counts(doc), bodies), node, (), calls, frozenset(), out, counted=False)
-        out = [Watched(w.path, w.names, w.before, calls=True) for w in out]
     return tuple(sorted(out, key=lambda w: w.path))
 
 
@@ -95,7 +95,7 @@ class _Spec:
     shared: frozenset[str]
     ref_counts: bool
     # where a route's calls stand at the body's root (evidence.route_bodies): the root's own count, which
-    # a component in every object of its parent inherited (evidence._count_here); else None
+    # a component in every object of its parent inherited (evidence.root_inherited); else None
     inherited: int | None = None
 
 
@@ -113,7 +113,7 @@ def _walk(spec: _Spec, node: Any, path: Path, count: int, refs: frozenset[int], 
         required = set(node.get("required") or ())
         names = frozenset(k for k, p in props.items() if k not in required and in_every(p, spec.ref_counts))
         if names and count >= GONE_MIN_WITNESSES:
-            out.append(Watched(path, names, count))
+            out.append(Watched(path, names, count, calls=spec.inherited is not None))
         for k, p in sorted(props.items()):
             child, shared_here = _counted(spec.doc, spec.shared, p)
             if shared_here and k not in required and not spec.ref_counts:
@@ -130,11 +130,10 @@ def _walk(spec: _Spec, node: Any, path: Path, count: int, refs: frozenset[int], 
 def _counted_at(spec: _Spec, prop: Any, child: Any, own: int | None) -> bool:
     """Whether ``child``'s own count is evidence at its place: not where a route's calls stand at the root and
     ``child`` is a component in every object of its parent (``prop`` a ``$ref`` without a count beside it)
-    whose count is the root's, inherited (evidence._count_here)."""
-    if spec.inherited is None or own is not None or not (isinstance(prop, Mapping) and "$ref" in prop):
+    whose count is the root's, inherited (evidence.root_inherited)."""
+    if own is not None or not (isinstance(prop, Mapping) and "$ref" in prop):
         return True
-    n = seen_of(child)
-    return n is None or n > spec.inherited
+    return not root_inherited(seen_of(child), spec.inherited)
 
 
 def _counted(doc: Mapping[str, Any], shared: frozenset[str], node: Any) -> tuple[Any, bool]:
