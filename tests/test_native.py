@@ -302,6 +302,9 @@ def test_limits_depth_and_eviction_match() -> None:
         obj = {f"k{rnd.randrange(600)}": rnd.choice([1, "x", None, 2.5]) for _ in range(30)}
         obj.update({"stable": i, "status": rnd.choice(["on", "off"])})
         texts.append(orjson.dumps({"m": obj}).decode())
+    # a record wider than MAX_PROPS, every field in every object, beside a field now and then
+    wide = {f"f{k}": k for k in range(rules.MAX_PROPS + 20)}
+    texts += [orjson.dumps({"w": {**wide, **({"sometimes": 1} if i % 3 else {})}}).decode() for i in range(5)]
     assert state(fold_native(texts)) == state(fold_python(texts))
 
 

@@ -586,6 +586,38 @@ def test_too_many_keys_fold_into_a_map_with_bounded_memory() -> None:
     assert halves.to_schema() == schema
 
 
+def test_a_record_wider_than_max_props_keeps_every_field() -> None:
+    """MockServer's configuration: one object of 273 named fields, the same in every answer. Before, the
+    first object's keys were evicted as they came (each seen once) and the record rendered as an open
+    object with no properties: a removed or retyped field went unseen by the drift gate."""
+    width = MAX_PROPS + MAX_PROPS // 4
+    record = {f"setting{k:03d}": (k if k % 2 else f"v{k}") for k in range(width)}
+    values = [dict(record) for _ in range(REQUIRED_MIN_OBJECTS + 1)]
+    shape = fold(values)
+    assert shape.props is not None and len(shape.props) == width and shape.extra is None
+    schema = shape.to_schema()
+    assert len(schema["properties"]) == width and len(schema["required"]) == width
+    assert "additionalProperties" not in schema
+    halves = fold(values[:2])
+    halves.merge(fold(values[2:]))
+    assert halves.to_schema() == schema
+
+
+def test_a_wide_first_object_is_let_go_once_the_keys_are_one_offs() -> None:
+    """Only keys in every object are kept past MAX_PROPS: objects of fresh keys each (ids as keys) hold
+    the position at MAX_PROPS from the second object on, whatever the width of the first."""
+    width = MAX_PROPS * 2
+    values = [{f"id-{i}-{k}": {"n": k} for k in range(width)} for i in range(4)]
+    shape = fold(values[:1])
+    assert shape.props is not None and len(shape.props) == width  # one object: every key is in every object
+    for value in values[1:]:
+        shape.add(value)
+        assert shape.props is not None and len(shape.props) <= MAX_PROPS and shape.extra is not None
+    schema = shape.to_schema()
+    assert schema["additionalProperties"]["properties"]["n"] == INT64
+    assert_accepts(schema, values)
+
+
 def test_state_size_does_not_grow_with_values_folded() -> None:
     rng = random.Random(6)
 

@@ -400,9 +400,14 @@ impl Walk<'_> {
                     let key = self.str(s);
                     let p = match props.find(key, h) {
                         Some(p) => p,
-                        None => node.new_prop(r, &mut props, key, h),
+                        None => props.push(key, h, Node::new(node.depth + 1, r)),
                     };
                     i = self.fold(&mut props.nodes[p], r, i + 1, &mut me, item);
+                }
+                // room is made once the object is read (schema._fold_dict): its every key counted, a
+                // record wider than max_props keeps each field (each is in every object)
+                if props.len() > r.limits.max_props {
+                    node.evict(r, &mut props);
                 }
                 node.props = Some(props);
                 return i;

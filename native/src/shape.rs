@@ -202,22 +202,19 @@ impl Node {
         fold_str_stats(r, &mut self.fmts, &mut self.vals, s, holder);
     }
 
-    /// A new property: schema._new_prop (room is made first when the position is full).
-    pub(crate) fn new_prop(&mut self, r: &Rules, props: &mut Props, key: &str, h: u64) -> usize {
-        if props.len() >= r.limits.max_props {
-            self.evict(r, props);
-        }
-        props.push(key, h, Node::new(self.depth + 1, r))
-    }
-
-    /// schema._evict: the rarest keys' values move to `extra`, merged in (count, key) order.
+    /// schema._evict: the rarest keys' values move to `extra`, merged in (count, key) order; a key in
+    /// every object at the position (`count >= objects`: a record's field, however wide) never does.
     pub(crate) fn evict(&mut self, r: &Rules, props: &mut Props) {
-        let mut ranked: Vec<(u64, &str)> = props.iter().map(|(k, c)| (c.count, k)).collect();
+        let objects = self.objects;
+        let mut ranked: Vec<(u64, &str)> = props.iter().filter(|(_, c)| c.count < objects).map(|(k, c)| (c.count, k)).collect();
         ranked.sort_unstable();
         let keep = r.limits.evict_keep;
         let mut victims: Vec<Box<str>> = ranked.iter().filter(|(n, _)| *n == 1).map(|(_, k)| (*k).into()).collect();
         if props.len() - victims.len() > keep {
             victims = ranked.iter().take(props.len() - keep).map(|(_, k)| (*k).into()).collect();
+        }
+        if victims.is_empty() {
+            return;
         }
         let depth = self.depth;
         let extra = self.extra.get_or_insert_with(|| Box::new(Node::new(depth + 1, r)));

@@ -19,7 +19,7 @@ from specbuild.http import METHODS, OVERRIDE_HEADERS
 
 # -- limits: what a node keeps is bounded --------------------------------------------------------------
 MAX_DEPTH: Final = 64        # deeper containers are accepted as anything; keeps recursion bounded
-MAX_PROPS: Final = 256       # distinct keys tracked at one object position; rarer ones then go to extra
+MAX_PROPS: Final = 256       # distinct keys tracked at one object position (but those in every object there)
 EVICT_KEEP: Final = MAX_PROPS * 3 // 4  # keys an eviction keeps at most (the most frequent)
 ENUM_MAX: Final = 8          # distinct strings kept per position while an enum is still possible
 MAX_PARAMS: Final = 128     # distinct query parameters (headers, form fields) tracked per operation; rarer go

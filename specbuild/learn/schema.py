@@ -13,9 +13,10 @@ loops, no allocation per value.
 What a node keeps is small and bounded: counts, a bitmask of the JSON kinds seen, a bitmask of the
 string formats every string so far matched (it only shrinks, and is not tested once empty), the
 distinct strings while they could still be an enum (at most ENUM_MAX), and its children (at most
-MAX_PROPS keys per object position, and MAX_DEPTH levels). Every part merges exactly, so folding in
-any order, or in pieces merged later, gives the same schema; the one exception is a position with more
-than MAX_PROPS distinct keys, where the rarest keys are evicted (see :func:`_evict`).
+MAX_PROPS keys per object position, more only where every object there has them all: a record that
+wide; and MAX_DEPTH levels). Every part merges exactly, so folding in any order, or in pieces merged
+later, gives the same schema; the one exception is a position with more than MAX_PROPS distinct keys,
+where the rarest keys are evicted (see :func:`_evict`).
 
 Rules of the rendered schema (OpenAPI 3.0 by default, 3.1 on request):
 - integer unless a float was seen (then number); bool is never an integer.
@@ -561,26 +562,25 @@ def _evict(node: Shape, props: dict[str, Shape]) -> None:
     """Make room at a position with too many distinct keys: its rarest keys' values move to ``extra``.
 
     Only here does the fold depend on order (which rare keys were still tracked): real properties
-    recur and stay, one-off keys (ids used as keys, mock-server filler) go. In place, as the caller's
-    loop holds ``props``.
+    recur and stay, one-off keys (ids used as keys, mock-server filler) go. A key in every object seen
+    at the position (``count >= objects``) is never a victim, however many such keys: that is a record
+    wider than MAX_PROPS (MockServer's configuration has 273 fields), whose every field the first
+    object already shows. Their number is bounded by the first object's keys, so memory stays bounded
+    by what one body holds. In place, as the caller's loop holds ``props``.
     """
-    ranked = sorted(props.items(), key=lambda kv: (kv[1].count, kv[0]))
+    objects = node.objects
+    ranked = sorted(((c.count, k) for k, c in props.items() if c.count < objects))
     keep = EVICT_KEEP
-    victims = [k for k, c in ranked if c.count == 1]
+    victims = [k for n, k in ranked if n == 1]
     if len(props) - len(victims) > keep:
-        victims = [k for k, _ in ranked[: len(props) - keep]]
+        victims = [k for _, k in ranked[: len(props) - keep]]
+    if not victims:
+        return
     extra = node.extra
     if extra is None:
         extra = node.extra = Shape(node.depth + 1)
     for key in victims:
         extra.merge(props.pop(key))
-
-
-def _new_prop(node: Shape, props: dict[str, Shape], key: str) -> Shape:
-    if len(props) >= MAX_PROPS:
-        _evict(node, props)
-    child = props[key] = Shape(node.depth + 1)
-    return child
 
 
 def _fold(node: Shape, v: Any, salt: Salt = 0) -> None:
@@ -621,7 +621,7 @@ def _fold_dict(node: Shape, v: dict[str, Any], salt: Salt = 0) -> None:
         try:
             c = props[k]
         except KeyError:
-            c = _new_prop(node, props, k)
+            c = props[k] = Shape(node.depth + 1)
         c.count += 1
         t = type(x)
         if t is str:
@@ -649,6 +649,10 @@ def _fold_dict(node: Shape, v: dict[str, Any], salt: Salt = 0) -> None:
             c.kinds |= FLOAT
         else:
             c.kinds |= ANY
+    # room is made once the object is read, not while: every key it holds is then counted, so the
+    # fields of a record wider than MAX_PROPS are each in every object, and none is evicted (_evict)
+    if len(props) > MAX_PROPS:
+        _evict(node, props)
 
 
 def _fold_list(node: Shape, v: list[Any], salt: Salt = 0) -> None:
