@@ -14,7 +14,7 @@ use crate::params::{Param, Params, Strings};
 use crate::record::{decode_plain, epoch_second, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
 use crate::segment::{after, ascii_segments, compile, segment_label, segments, set_segments, typed, After, Segments};
-use crate::shape::{fx_add, key_hash, key_hash_bytes, Node, Props, Vals};
+use crate::shape::{fx_add, key_hash, key_hash_bytes, Hashed, Node, Props, Vals};
 use crate::state::{core_paths_from, Reader};
 use crate::witness::{request_hash, target_hash};
 
@@ -472,24 +472,6 @@ impl PathNames {
 
     fn __len__(&self) -> usize {
         self.known.len()
-    }
-}
-
-/// A hash map's hasher for keys that are `key_hash`es already: mixed once more, not hashed again.
-#[derive(Default)]
-struct Hashed(u64);
-
-impl std::hash::Hasher for Hashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = key_hash_bytes(bytes); // not used: the keys are u64s
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (n >> 29);
     }
 }
 

@@ -1,5 +1,8 @@
 //! One position of JSON values (`Node`, `schema.Shape` field for field) and its properties.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
 use crate::rules::{enumish_given, narrow, Rules};
 
 /// FxHash (rustc's) of a key: keys are short and trusted to be few per position, SipHash's DoS guard
@@ -113,6 +116,31 @@ pub(crate) struct Props {
     pub(crate) keys: Vec<Box<str>>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) next: usize,
+    // past INDEXED keys, each hash's first index (a scan finds a key whose hash another has too); empty below
+    index: HashMap<u64, usize, BuildHasherDefault<Hashed>>,
+}
+
+/// Keys at one position from which `find` looks a hash up instead of scanning: a record wider than
+/// max_props keeps every field (`Node::evict`), and one object of a map's 40k keys is read whole before
+/// room is made (`body.rs`): a scan per new key was quadratic there (25 s for six such bodies).
+const INDEXED: usize = 64;
+
+/// A hash map's hasher for keys that are `key_hash`es already: mixed once more, not hashed again.
+#[derive(Default)]
+pub(crate) struct Hashed(u64);
+
+impl std::hash::Hasher for Hashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = key_hash_bytes(bytes); // not used: the keys are u64s
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (n >> 29);
+    }
 }
 
 impl Props {
@@ -126,7 +154,11 @@ impl Props {
             self.next = i + 1;
             return Some(i);
         }
-        let found = self.hashes.iter().zip(&self.keys).position(|(&x, k)| x == h && &**k == key)?;
+        let found = match self.index.get(&h) {
+            Some(&j) if &*self.keys[j] == key => Some(j),
+            None if !self.index.is_empty() => None,
+            _ => self.hashes.iter().zip(&self.keys).position(|(&x, k)| x == h && &**k == key),
+        }?;
         self.next = found + 1;
         Some(found)
     }
@@ -135,7 +167,22 @@ impl Props {
         self.hashes.push(h);
         self.keys.push(key.into());
         self.nodes.push(node);
-        self.hashes.len() - 1
+        let i = self.hashes.len() - 1;
+        if !self.index.is_empty() {
+            self.index.entry(h).or_insert(i);
+        } else if i >= INDEXED {
+            self.reindex();
+        }
+        i
+    }
+
+    fn reindex(&mut self) {
+        self.index.clear();
+        if self.hashes.len() > INDEXED {
+            for (i, &h) in self.hashes.iter().enumerate() {
+                self.index.entry(h).or_insert(i);
+            }
+        }
     }
 
     /// `iter`, each key with its hash (`key_hash`).
@@ -149,12 +196,14 @@ impl Props {
 
     /// Take out the entries of `victims` (keys), in that order; the others keep theirs.
     pub(crate) fn take(&mut self, victims: &[Box<str>]) -> Vec<Node> {
+        // each victim's place by a map of the keys, not a scan per victim (quadratic for one wide object)
+        let at: HashMap<&str, usize> = self.keys.iter().enumerate().map(|(i, k)| (&**k, i)).collect();
+        let picks: Vec<usize> = victims.iter().filter_map(|v| at.get(&**v).copied()).collect();
+        drop(at);
         let mut slots: Vec<Option<Node>> = self.nodes.drain(..).map(Some).collect();
-        let mut out = Vec::with_capacity(victims.len());
-        for v in victims {
-            if let Some(i) = self.keys.iter().position(|k| k == v) {
-                out.extend(slots[i].take());
-            }
+        let mut out = Vec::with_capacity(picks.len());
+        for i in picks {
+            out.extend(slots[i].take());
         }
         let (mut hashes, mut keys) = (Vec::new(), Vec::new());
         for ((h, k), slot) in self.hashes.drain(..).zip(self.keys.drain(..)).zip(slots) {
@@ -165,6 +214,7 @@ impl Props {
             }
         }
         (self.hashes, self.keys, self.next) = (hashes, keys, 0);
+        self.reindex();
         out
     }
 }
@@ -206,7 +256,8 @@ impl Node {
     /// every object at the position (`count >= objects`: a record's field, however wide) never does.
     pub(crate) fn evict(&mut self, r: &Rules, props: &mut Props) {
         let objects = self.objects;
-        let mut ranked: Vec<(u64, &str)> = props.iter().filter(|(_, c)| c.count < objects).map(|(k, c)| (c.count, k)).collect();
+        let mut ranked: Vec<(u64, &str)> =
+            props.iter().filter(|(_, c)| c.count < objects).map(|(k, c)| (c.count, k)).collect();
         ranked.sort_unstable();
         let keep = r.limits.evict_keep;
         let mut victims: Vec<Box<str>> = ranked.iter().filter(|(n, _)| *n == 1).map(|(_, k)| (*k).into()).collect();
@@ -295,5 +346,38 @@ fn merge_child(r: &Rules, mine: &mut Option<Box<Node>>, theirs: Option<Box<Node>
             Some(m) => m.merge(r, *t),
             None => *mine = Some(t),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::tests::test_rules;
+
+    #[test]
+    fn props_find_and_take_by_the_index_past_indexed_keys() {
+        let r = test_rules();
+        let mut props = Props::default();
+        let keys: Vec<String> = (0..1000).map(|i| format!("k{i}")).collect();
+        for k in &keys {
+            props.push(k, key_hash(k), Node::new(1, &r));
+        }
+        // two keys of one hash: the index holds the first, a scan finds the other
+        props.push("clash-a", 7, Node::new(1, &r));
+        props.push("clash-b", 7, Node::new(1, &r));
+        for (i, k) in keys.iter().enumerate().rev() {
+            assert_eq!(props.find(k, key_hash(k)), Some(i));
+        }
+        assert_eq!(props.find("clash-b", 7), Some(1001));
+        assert_eq!(props.find("clash-a", 7), Some(1000));
+        assert_eq!(props.find("absent", key_hash("absent")), None);
+        let victims: Vec<Box<str>> = keys.iter().step_by(2).map(|k| k.as_str().into()).collect();
+        assert_eq!(props.take(&victims).len(), 500);
+        assert_eq!(props.len(), 502);
+        for (i, k) in keys.iter().skip(1).step_by(2).enumerate() {
+            assert_eq!(props.find(k, key_hash(k)), Some(i));
+        }
+        assert_eq!(props.find("k0", key_hash("k0")), None);
+        assert_eq!(props.find("clash-b", 7), Some(501));
     }
 }
