@@ -1208,6 +1208,30 @@ def test_a_records_fields_beside_many_sparse_keys_of_one_record_are_fields_and_a
     assert len(infer_schema(few)["properties"]) == 11
 
 
+def test_a_records_object_fields_beside_a_family_stay_fields_without_a_scalar_among_them() -> None:
+    """The same groups without ``last_push_successful`` (the one scalar: a server that stopped sending it):
+    every value is an object, yet ``labels`` (a map of strings) holds another shape than the families'
+    record. Taken whole as a map the fields were merged into an open object, and ``diff`` saw nothing
+    gone. They stay fields beside the family; a map whose every key holds the family's record (one
+    ``default`` entry in each) stays a map."""
+    rng = random.Random(7)
+    names = [f"job{j}_{what}" for j in range(7) for what in ("total", "created", "seconds", "info", "errors")]
+
+    def family(name: str) -> dict[str, Any]:
+        return {"help": f"About {name}", "type": "GAUGE", "time_stamp": "2026-12-06T09:34:59Z",
+                "metrics": [{"labels": {"job": "db_dump"}, "value": str(rng.random())}]}
+
+    groups = [{"labels": {"job": "db_dump", "instance": f"web-{i}"}, "push_time_seconds": family("push"),
+               "push_failure_time_seconds": family("failure"),
+               **{n: family(n) for n in rng.sample(names, rng.randint(3, 6))}} for i in range(40)]
+    schema = infer_schema(groups)
+    assert sorted(schema["properties"]) == ["labels", "push_failure_time_seconds", "push_time_seconds"]
+    assert schema["required"] == ["labels", "push_failure_time_seconds", "push_time_seconds"]
+    assert sorted(schema["additionalProperties"]["properties"]) == ["help", "metrics", "time_stamp", "type"]
+    defaults = [{"default": family("default"), **{n: family(n) for n in rng.sample(names, 3)}} for _ in range(40)]
+    assert "properties" not in infer_schema(defaults)
+
+
 def test_the_values_of_a_map_are_never_an_enum() -> None:
     """Each user's labels hold what each user writes: 60 pods' ``labels`` saying ``prod`` or ``staging``
     (or lists of them) are no closed set, the next team has ``canary``; a map of records keeps its

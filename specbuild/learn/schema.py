@@ -784,7 +784,8 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
     dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
     # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
-    if (dropped and not keys) or (keys and not _ids_beside_other_kinds(node, keys) and (
+    if (dropped and not keys) or (keys and not _ids_beside_other_kinds(node, keys)
+                                  and not _fields_beside_family(node, keys) and (
             _keyed_by_ids(keys) or _keyed_by_path_values(keys, known.path_values)
             or _counts_by_id(node, keys) or _looks_like_map(node, key, known.fields) or _values_alike(node)
             or _keyed_by_key_values(keys, known.key_values)) and (
@@ -972,6 +973,25 @@ def _family_keys(node: Shape, keys: list[str]) -> set[str]:
         elif child.props.keys() != fields:
             return set()
     return set(sparse)
+
+
+def _fields_beside_family(node: Shape, keys: list[str]) -> bool:
+    """Keys in every object beside a family (:func:`_family_keys`), one of them of another shape than the
+    family's record: Pushgateway's groups keep ``labels`` (a map of strings) beside one key per metric
+    family, every value an object. Taken whole as a map, the record's fields would be merged into the
+    family's values and lost, and a field gone from every group would go unseen by ``diff``. A record,
+    its fields and the family as its ``additionalProperties``. A map stays a map: where a key in every
+    object holds the family's record, give or take a field (a ``default`` entry in each), or is data."""
+    family = _family_keys(node, keys)
+    if not family:
+        return False
+    props = node.props or {}
+    fields = (props[next(iter(family))].props or {}).keys()
+    named = [k for k in keys if k not in family]
+    if any(_IDENTIFIER(k) is None or _shaped_as_data(k) for k in named):
+        return False  # Gradio's ``/classify_ticket`` in every answer beside sparse ones: all a map's keys
+    # not the family's record with a field more or less (an endpoint's optional ``code_snippets``)
+    return any(props[k].kinds & ~NULL != OBJ or not (props[k].props or {}).keys() & fields for k in named)
 
 
 def _keyed_by_path_values(keys: list[str], values: frozenset[str]) -> bool:
