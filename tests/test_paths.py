@@ -2274,6 +2274,59 @@ def test_a_word_the_collection_does_not_list_stays_literal() -> None:
         assert "/api/admin/projects/default/features" in _learned_paths(_one_project(listing))
 
 
+# --- OData entity sets: a user's tables, each addressed as ``Invoices`` and ``Invoices()`` ------------------
+
+_TABLES: Final = {  # each table its own columns, as Azurite's recordings had them
+    "Invoices": {"Name": "Cedar Alpha", "Email": "chloe@acme.test", "Tier": "enterprise", "Active": True},
+    "AuditLog": {"Actor": "anne@acme.test", "Action": "login", "Ip": "10.0.0.7", "Details": "quiet rapid"},
+    "DeviceTwins": {"Value": -3.25, "Unit": "kPa", "Firmware": "2.8.4", "Seq": "779342009210"},
+    "FeatureFlags": {"Enabled": False, "Rollout": 51, "Owner": "bob@acme.test", "Description": "delta"},
+    "PriceHistory": {"Quantity": 1874, "Price": 236.67, "Reserved": 6, "Thumbnail": "3L7UB+Q="},
+    "TenantSettings": {"Value": "cedar", "Version": 38, "Secret": True},
+    "Orders2026": {"CustomerId": "cus_0086b46f01", "Total": 612.3, "Items": 10, "Currency": "USD"},
+}
+
+
+def _row(table: str, key: str) -> dict[str, object]:
+    return {"odata.metadata": f"http://127.0.0.1:10002/acme/$metadata#{table}/@Element",
+            "odata.etag": "W/\"datetime'2026-12-07T02%3A19%3A30.23Z'\"", "PartitionKey": "eu", "RowKey": key,
+            **_TABLES[table], "Timestamp": "2026-12-07T02:19:30.2341881Z"}
+
+
+def _entity_set_calls() -> list[dict[str, object]]:
+    """Azure Table's calls on one account, as Azurite's recordings had them (the smallest set of them
+    that kept tables literal): a query of each table (``GET /acme/{table}()``), rows inserted into some
+    (``POST /acme/{table}``), one row read from others (``GET /acme/{table}(PartitionKey='eu',RowKey='r1')``)
+    and a table's access policy set in XML (``PUT /acme/AuditLog``)."""
+    out = [record("get", f"/acme/{t}()", resp={"odata.metadata": "http://127.0.0.1:10002/acme/$metadata#Tables",
+                                               "value": [_row(t, "r0")]})
+           for t in _TABLES if t != "Orders2026"]
+    for t in ("Orders2026", "TenantSettings"):
+        row = {k: v for k, v in _row(t, "r1").items() if not k.startswith("odata.")}
+        out.append(record("post", f"/acme/{t}", status=201, body=row, resp=_row(t, "r1")))
+    for t in ("AuditLog", "Invoices"):
+        out.append(record("get", f"/acme/{t}(PartitionKey='eu',RowKey='r1')", resp=_row(t, "r1")))
+    policy = record("put", "/acme/AuditLog", status=204)
+    policy["request"]["headers"]["content-type"] = "application/xml"
+    policy["request"]["body"] = ("<?xml version='1.0' encoding='utf-8'?><SignedIdentifiers><SignedIdentifier>"
+                                 "<Id>cedar-policy</Id></SignedIdentifier></SignedIdentifiers>")
+    return [*out, policy]
+
+
+def test_entity_sets_addressed_both_ways_are_values_whatever_their_rows() -> None:
+    """OData's entity sets (Azure Table, SAP, Dynamics): ``POST /acme/Invoices`` inserts a row and
+    ``GET /acme/Invoices()`` queries them, for every table a user made. Their rows are each table's own
+    columns, so the sets answered unlike and stayed literal (realset Azurite: seven of one account's tables
+    literal beside the other account's one template; the next sample's tables matched nothing). Two sets
+    addressed both ways are values; ``Tables``, whose keys name the others, stays the catalogue."""
+    catalogue = _learned_paths([*_entity_set_calls(), record("get", "/acme/Tables"),
+                                record("delete", "/acme/Tables('Invoices')", status=204),
+                                record("delete", "/acme/Tables('AuditLog')", status=204)])
+    assert "/acme/Tables" in catalogue and "/acme/{acmeName}" in catalogue, catalogue
+    paths = _learned_paths(_entity_set_calls())
+    assert paths == ["/acme/{acmeName}"], paths
+
+
 # --- names a collection lists after another key (RabbitMQ's ``/api/policies/{vhost}/{name}``) ------------
 
 _VHOSTS: Final = ("%2F", "prod", "staging", "team-payments", "analytics-eu", "iot%2Fsensors")

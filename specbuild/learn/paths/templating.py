@@ -634,7 +634,8 @@ class _Resolver:
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
                   | _after_a_name_marker(site, cands) | _listed_here(site, cands) | _listed_above(site, cands)
-                  | _changed_items(site, cands) | posted | _holding_the_ids_resources(site, cands)
+                  | _changed_items(site, cands) | posted | _entity_sets(cands)
+                  | _holding_the_ids_resources(site, cands)
                   | _probes_beside_ids(site, cands)
                   | _items_holding_only_the_ids_resources(site, cands) | _folders_beside_folders(site, cands)
                   | _random_beside_ids(site, cands))
@@ -1544,6 +1545,29 @@ def _listed_above(site: _Site, cands: Iterable[str]) -> set[str]:
     if firsts & named or any(_naming_kind(label) for label in firsts):
         return set()
     return set(words)
+
+
+# Entity sets addressed both ways at one position, at least, for them to be a user's tables.
+ENTITY_SETS_MIN: Final = 2
+
+
+def _entity_sets(cands: Iterable[str]) -> set[str]:
+    """OData's entity sets, two at least, each addressed as a word and as the word with a key in
+    parentheses beside it: ``POST /{account}/Invoices`` inserts, ``GET /{account}/Invoices()`` queries and
+    ``/{account}/Invoices(PartitionKey='eu',RowKey='7')`` is one entity. A user's tables (Azure Table,
+    SAP and Dynamics entity sets): the words are values, as their keyed forms are. Not the set that
+    catalogues the others (``Tables('Invoices')``: its keys are their names), nor a set alone."""
+    cands = set(cands)
+    keyed: dict[str, set[str]] = {}
+    for w in cands:
+        head, paren, rest = w.partition("(")
+        if paren and rest.endswith(")") and head:
+            keyed.setdefault(head, set()).add(rest[:-1])
+    sets = {w for w in cands if w in keyed and not _keeps_literal(w)}
+    sets -= {w for w in sets if any(key.strip("'") in cands for key in keyed[w])}  # Tables('Invoices')
+    if len(sets) < ENTITY_SETS_MIN:
+        return set()
+    return sets | {w for w in cands if w.partition("(")[0] in sets}
 
 
 def _naming_kind(label: str) -> bool:
