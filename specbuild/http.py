@@ -29,6 +29,9 @@ def served(status: int) -> bool:
 # Request methods HTTP Types records carry, and the ones an OpenAPI path item has, in its order.
 METHODS: Final = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"})
 OPERATION_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# ... the methods of the records learned: a CONNECT opens a forward proxy's tunnel, no call of the API (and
+# no OpenAPI operation has it: one in a spec failed validation)
+API_METHODS: Final = frozenset(m.upper() for m in OPERATION_METHODS)
 
 # The header a browser's CORS preflight carries (an OPTIONS asking whether the real request may be sent):
 # the server's business, not the API's. Neither learned nor checked.

@@ -21,7 +21,7 @@ import orjson
 
 from specbuild import multipart
 from specbuild.errors import RecordError
-from specbuild.http import METHODS, UNDECLARED_MEDIA, media_type
+from specbuild.http import API_METHODS, METHODS, UNDECLARED_MEDIA, media_type
 
 DEFAULT_MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 PARTIAL_CONTENT: Final = 206  # a range of a representation (RFC 9110 15.3.7): serves_files
@@ -120,6 +120,8 @@ def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
     method = request.get("method")
     if not isinstance(method, str) or method.upper() not in METHODS:
         raise RecordError("bad-method", f"'request.method' is {_show(method)}, not an HTTP method", origin)
+    if method.upper() not in API_METHODS:
+        raise RecordError("tunnel", f"'request.method' is {method.upper()}: a proxy's tunnel, no API call", origin)
     status = _status(response.get("statusCode"), origin)
     path, slash, query, scheme, host = _target(request, origin)
     req_headers = _pairs(request.get("headers"), lower=True)

@@ -351,6 +351,25 @@ def build(path: str, *, use_native: bool) -> bytes:
 
 
 @needs_native
+def test_examples_of_a_call_wrapped_in_a_text_body_are_kept_either_way(tmp_path: Path) -> None:
+    """A POST whose text/plain body is JSON (a call wrapped for a form or a beacon, envelope.py) is parsed
+    natively; ``--examples`` read its value as Python data and stopped the build (found fuzzing: "Type is
+    not JSON serializable: Json"). The spec is the same with or without the native fold."""
+    lines = [json.dumps(make_record("post", "/x", body=None, resp={"ok": i})) for i in range(3)]
+    wrapped = make_record("post", "/x", resp={"ok": 9})
+    wrapped["request"]["headers"]["content-type"] = "text/plain"
+    wrapped["request"]["body"] = '{"a": 1}'
+    path = tmp_path / "wrapped.jsonl"
+    path.write_text("\n".join([*lines, json.dumps(wrapped)]) + "\n")
+    specs = []
+    for use_native in (True, False):
+        builder = SpecBuilder(accelerated=use_native, examples=True)
+        Fold(builder).feed(iter_lines(str(path)))
+        specs.append(dumps(build_document(builder, spec_module.RenderOptions(examples=True))))
+    assert specs[0] == specs[1] and b'"example"' in specs[0]
+
+
+@needs_native
 @pytest.mark.parametrize("name", ["users.jsonl", "messy.jsonl"])
 def test_fixture_specs_are_byte_identical_either_way(name: str) -> None:
     path = str(ROOT / "fixtures" / name)

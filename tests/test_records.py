@@ -75,6 +75,7 @@ def test_status_forms(status: Any) -> None:
         (b'{"request": {"method": "get", "path": "/"}}', "no-response"),
         (rec({"path": "/"}), "bad-method"),
         (rec({"method": "fetch", "path": "/"}), "bad-method"),
+        (rec({"method": "connect", "path": "api.example.com:443"}), "tunnel"),  # one in a spec did not validate
         (rec(response={}), "no-status"),
         (rec(response={"statusCode": True}), "no-status"),
         (rec(response={"statusCode": 999}), "bad-status"),

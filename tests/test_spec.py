@@ -365,6 +365,14 @@ def test_two_parameters_after_a_known_word_are_named_after_what_they_hold() -> N
     assert list(build_spec(other)["paths"]) == ["/boxes/{boxName}/{name}/issues"]
 
 
+def test_credentials_in_the_host_are_never_written() -> None:
+    """A HAR's ``https://admin:s3cr3t@api.example.com/a``, or a host field written so: the server and the
+    description name the host only (found fuzzing: both wrote the password)."""
+    doc = build_spec([ex(path="/users", host="admin:s3cr3t@api.example.com")])
+    assert doc["servers"] == [{"url": "https://api.example.com"}]
+    assert "s3cr3t" not in json.dumps(doc)
+
+
 def test_base_path_moves_prefix_into_server() -> None:
     exchanges = [ex(path="/api/v1/users"), ex(path="/api/v1/orders")]
     doc = build_spec(exchanges, RenderOptions(base_path="auto"))

@@ -17,7 +17,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import orjson
 
@@ -122,6 +122,8 @@ class BodyState:
                 _fold_pairs(self.form, ((form_key(k), v) for k, vs in value.items() for v in vs), None)
 
     def _keep_example(self, value: Any) -> None:
+        if type(value) is native.JSON_TYPE:  # a text body that wraps a call (envelope.py), parsed natively
+            value = orjson.loads(cast(Any, value).text)
         size = len(orjson.dumps(value))
         if self.example is None or size <= self.example_size:
             self._offer(size, orjson.dumps(redact(value), option=orjson.OPT_SORT_KEYS))
@@ -491,7 +493,9 @@ class SpecBuilder:
             op.slashed_served += served(status)
         self.exchanges += 1
         if host:
-            self.servers[(scheme, host)] += 1
+            # ``admin:s3cr3t@api.example.com`` (a URL's userinfo, a host field written so): the host only,
+            # never a credential in the state, the servers or the description
+            self.servers[(scheme, host.rpartition("@")[2] if "@" in host else host)] += 1
         if timestamp != "":
             span = self.span  # most records: a second the native decoder read, inside the range (no call)
             if type(timestamp) is not int or span is None or not span[0] <= timestamp <= span[1]:
