@@ -45,6 +45,17 @@ def test_a_gzip_file_cut_short_gives_every_whole_line_and_names_the_cut(tmp_path
     assert f"the file ends early (still being written, or copied in part?); {whole:,} lines were read" in said
 
 
+def test_a_gzip_file_with_bytes_after_its_data_gives_every_line_and_names_where(tmp_path: Path) -> None:
+    """Text appended to a .gz (``echo x >> rec.jsonl.gz``): the lines before it were lost in the reader's
+    buffer and the error named line 1 (found fuzzing)."""
+    path = tmp_path / "rec.jsonl.gz"
+    path.write_bytes(gzip.compress(b"".join(b'{"n": %d}\n' % i for i in range(11))) + b"garbage\n")
+    origins, said = _read_all(str(path))
+    assert len(origins) == 11 and origins[-1] == "rec.jsonl.gz:11"
+    assert said.startswith("rec.jsonl.gz:12: cannot read further (")
+    assert "something else follows (a file appended to a .gz?); 11 lines were read before" in said
+
+
 def test_gzip_on_stdin_cut_short_too(monkeypatch: pytest.MonkeyPatch) -> None:
     data, whole = _cut_gzip()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))

@@ -107,11 +107,12 @@ class Lines:
                         line = first_line(line)
                     if line and not line.isspace():  # blank lines are skipped (isspace: no copy of the line)
                         yield line, f"{name}:{lineno}"
-            except EOFError:
+            except (EOFError, gzip.BadGzipFile):
                 if stream is fh or not fh.seekable():
                     raise
-                # A gzip file cut short: the buffered reader fills 1 MiB in one call, and the error there lost
-                # the lines it had decompressed before the cut. Read them again, one step at a time.
+                # A gzip file cut short, or with bytes after its data that are no gzip: the buffered reader
+                # fills 1 MiB in one call, and the error there lost the lines it had decompressed before the
+                # cut. Read them again, one step at a time.
                 fh.seek(0)
                 for n, line in enumerate(io.BufferedReader(_Chunks(gzip.GzipFile(fileobj=fh))), 1):
                     if n > lineno:
@@ -122,10 +123,14 @@ class Lines:
                 raise
             self._done = self.size or 0
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            cut = isinstance(exc, EOFError)  # the end-of-stream marker never came
+            if isinstance(exc, EOFError):  # the end-of-stream marker never came
+                hint: str | None = "the file ends early (still being written, or copied in part?)"
+            elif isinstance(exc, gzip.BadGzipFile) and lineno:
+                hint = "the gzip data ends and something else follows (a file appended to a .gz?)"
+            else:
+                hint = None
             raise SourceError(f"{name}:{lineno + 1}: cannot read further ({exc})",
-                              hint=f"the file ends early (still being written, or copied in part?); {lineno:,} lines "
-                                   "were read before" if cut else None) from None
+                              hint=f"{hint}; {lineno:,} lines were read before" if hint else None) from None
         finally:
             self._file = None
             if fh is not sys.stdin.buffer:
