@@ -492,9 +492,7 @@ class SpecBuilder:
             op.slashed += 1
             op.slashed_served += served(status)
         self.exchanges += 1
-        if host:
-            # ``admin:s3cr3t@api.example.com`` (a URL's userinfo, a host field written so): the host only,
-            # never a credential in the state, the servers or the description
+        if host:  # a URL's userinfo (``admin:s3cr3t@api.example.com``) is no host: never written, never kept
             self.servers[(scheme, host.rpartition("@")[2] if "@" in host else host)] += 1
         if timestamp != "":
             span = self.span  # most records: a second the native decoder read, inside the range (no call)
