@@ -83,7 +83,7 @@ def unwrap(method: str, query: Pairs, headers: Pairs, body: Body, *, sniff: bool
     if where == "query":
         query = tuple(pair for pair in query if pair[0] != OVERRIDE_FIELD)
     if sniffed is not None or body.kind in ("json", "form"):  # a tunnel's body is an envelope
-        value = members if members is not None else _readable(body)
+        value = members if members is not None else readable(body)
         if target in QUERY_METHODS and type(value) is dict:
             return Unwrapped(target, query + _as_query(body.kind, _stripped(value)), EMPTY)
         body = _enveloped(body, value, parse_json)
@@ -153,8 +153,9 @@ def _valid(value: str | None) -> bool:
     return (value or "").strip().upper() in OVERRIDDEN
 
 
-def _readable(body: Body) -> Any:
-    """The body as Python data (a native Json parsed)."""
+def readable(body: Body) -> Any:
+    """The body as Python data (a native Json parsed: a text body that wraps a call is parsed natively, and
+    an ``--examples`` example is kept as Python data)."""
     value = body.value
     if body.kind == "json" and type(value) not in _PLAIN_JSON and type(value) is not dict:  # a native Json
         return orjson.loads(value.text)

@@ -17,12 +17,12 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import orjson
 
 from specbuild import multipart
-from specbuild.envelope import SNIFFED_MEDIA, unwrap
+from specbuild.envelope import SNIFFED_MEDIA, readable, unwrap
 from specbuild.http import (
     API_KEY_HEADERS,
     API_KEY_QUERY,
@@ -108,7 +108,7 @@ class BodyState:
             else:
                 self.shape.add(value, salt)
             if keep_example:
-                self._keep_example(body.value)
+                self._keep_example(readable(body))
         elif self.form is not None:
             value = body.value
             if type(value) is native.FORM_TYPE:  # decoded natively: its fields fold there too
@@ -122,8 +122,6 @@ class BodyState:
                 _fold_pairs(self.form, ((form_key(k), v) for k, vs in value.items() for v in vs), None)
 
     def _keep_example(self, value: Any) -> None:
-        if type(value) is native.JSON_TYPE:  # a text body that wraps a call (envelope.py), parsed natively
-            value = orjson.loads(cast(Any, value).text)
         size = len(orjson.dumps(value))
         if self.example is None or size <= self.example_size:
             self._offer(size, orjson.dumps(redact(value), option=orjson.OPT_SORT_KEYS))
