@@ -42,6 +42,7 @@ from specbuild.drift.evidence import (
     NOT_NOW,
     ROUTE_MIN_CALLS,
     gone,
+    gone_tests,
     overturned,
     route_bodies,
     route_gone,
@@ -738,7 +739,9 @@ class Checker:
             kind = self._judged(op_key, kind, group)
             out.append(Finding(op_key, kind, KINDS[kind].severity, group.count, tuple(group.subjects),
                                group.more, group.example))
-        out += [finding for op_key, answers in self._answers.items() for finding in _gone(op_key, answers)]
+        # every operation the traffic reached is asked whether a success is gone: weighed together
+        tests = gone_tests((successes(a.stated)[1], 1 if a.settled else a.requests()) for a in self._answers.values())
+        out += [finding for op_key, answers in self._answers.items() for finding in _gone(op_key, answers, tests)]
         followed: dict[str, list[tuple[int, Presence]]] = {}
         for (op_key, status, _), presence in sorted(self._presence.items(), key=lambda kv: kv[0]):
             if presence is not None:
@@ -783,19 +786,20 @@ def _call(ex: Exchange, seq: int) -> int:
     return -1 - (zlib.crc32(ex.origin.encode("utf-8", "surrogatepass")) if ex.origin else seq)
 
 
-def _gone(op_key: str, answers: Answers) -> list[Finding]:
+def _gone(op_key: str, answers: Answers, tests: int) -> list[Finding]:
     """A learned operation that answered no request of the traffic with a success (every call an error: a
     route removed, answering 404) where its counts show it succeeding, beyond chance (drift/evidence.gone).
     Only where nothing succeeded: a 304 for a conditional GET, a 200 where a PUT once created (201), is
-    another success, not a success gone."""
+    another success, not a success gone. ``tests``: the operations asked so (evidence.gone)."""
     if answers.settled:
         return []
     codes, answered, before = successes(answers.stated)
     now = answers.requests()
-    if gone(answered, before, now):
+    if gone(answered, before, now, tests):
         expected = f"{', '.join(codes)} (answered to {answered} of {before} distinct requests)"
         seen = f"no success in {now} distinct requests"
-    elif answers.route is not None and route_gone(answers.route, ((str(s), n) for s, n in answers.calls.items())):
+    elif answers.route is not None and route_gone(answers.route, ((str(s), n) for s, n in answers.calls.items()),
+                                                        tests):
         codes, answered, before = successes(answers.route)
         now = sum(answers.calls.values())
         expected = f"{', '.join(codes)} (answered to {answered} of {before} calls of this route)"

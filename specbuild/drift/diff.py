@@ -31,6 +31,7 @@ from specbuild.drift.evidence import (
     calls_of,
     count_of,
     gone,
+    gone_tests,
     in_every,
     overturned,
     ref_counts,
@@ -83,7 +84,10 @@ class Change:
 def diff(base: Mapping[str, Any], head: Mapping[str, Any], *, learned_head: bool = False) -> list[Change]:
     """Every change from ``base`` to ``head``, most severe first, then by operation, kind and place."""
     ctx = _Ctx(base, head)
-    for b_op, h_op in _paired(_operations(base), _operations(head), covered=learned_head):
+    pairs = _paired(_operations(base), _operations(head), covered=learned_head)
+    # every operation both sides learned is asked whether a success is gone: weighed together (evidence.gone)
+    ctx.tests = gone_tests(_asked(ctx, b_op, h_op) for b_op, h_op in pairs if b_op is not None and h_op is not None)
+    for b_op, h_op in pairs:
         if b_op is not None and h_op is not None:
             _operation(ctx, b_op, h_op)
         elif b_op is not None:
@@ -125,6 +129,7 @@ class _Ctx:
     # ...and the response being compared answered its calls with bodies that are its evidence on both sides
     # (evidence.route_bodies): the calls, base and head, stand at the bodies' roots
     calls: tuple[int, int] | None = None
+    tests: int = 1  # the operations asked whether a success is gone (evidence.gone_tests)
 
     def shared(self, ref: str) -> bool:
         """Whether the base's ``$ref`` here is to a component shared by several places (its counts pooled)."""
@@ -716,14 +721,26 @@ def _gone(ctx: _Ctx, code: str, bs: Mapping[str, Any], hs: Mapping[str, Any]) ->
     if any(n is None for _, n in before) or None in now:
         return False
     _, answered, total = successes((c, n) for c, n in before if n is not None)
-    if gone(answered, total, sum(n for n in now if n is not None)):
+    if gone(answered, total, sum(n for n in now if n is not None), ctx.tests):
         return True
     # a route without parameters: weighed on its calls (evidence.route_gone), where both sides count them
     if not ctx.route:
         return False
     was = [(c, n) for c, r in bs.items() if (n := calls_of(resolve(ctx.base, r))) is not None]
     new = [(c, n) for c, r in hs.items() if (n := calls_of(resolve(ctx.head, r))) is not None]
-    return route_gone(was, new)
+    return route_gone(was, new, ctx.tests)
+
+
+def _asked(ctx: _Ctx, b: _Op, h: _Op) -> tuple[int, int]:
+    """The distinct requests the base's successes answered and the head's responses answered, of one
+    operation (each response's ``x-specbuild-seen``; 0 where a side is not learned): what :func:`_gone`
+    weighs, for counting the operations asked."""
+    bs = _stated(ctx.base, b.op.get("responses") or {})
+    hs = _stated(ctx.head, h.op.get("responses") or {})
+    before = [(c, seen_of(resolve(ctx.base, r))) for c, r in bs.items() if c not in NOT_NOW]
+    now = [seen_of(resolve(ctx.head, r)) for c, r in hs.items() if c not in NOT_NOW]
+    _, answered, _ = successes((c, n) for c, n in before if n is not None)
+    return answered, sum(n for n in now if n is not None)
 
 
 def _stated(doc: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, Any]:
