@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from typing import Final
 
 import orjson
 
@@ -246,6 +247,52 @@ def test_check_tells_a_route_removed_from_a_rare_success_unseen() -> None:
     assert found(route, _items(200, 80, 3000)) == []
     rare = _learned(_items(200, 3) + _items(404, 50, 1000))
     assert found(rare, _items(404, 60, 2000)) == []
+
+
+def _calls(resource: str, status: int, ids: range) -> list[tuple[bytes, str]]:
+    return [(orjson.dumps({"request": {"method": "GET", "path": f"/{resource}/{i}"}, "response": {
+        "statusCode": status, "headers": {"content-type": "application/json"},
+        "body": orjson.dumps({f"{resource}Id": i} if status == 200 else {"error": "missing"}).decode()}}),
+        f"{resource}:{i}") for i in ids]
+
+
+_RESOURCES: Final = ("users", "orders", "invoices", "carts", "products", "reviews", "coupons", "shipments",
+                     "refunds", "stores", "teams", "projects", "tickets", "comments", "labels", "webhooks",
+                     "sessions", "devices", "reports")
+
+
+def test_a_success_gone_is_weighed_across_every_operation_the_gate_asks() -> None:
+    """PouchDB's ``GET /{db}/_local/{id}`` (a replication checkpoint) answered 200 to 8 of 22 requests in
+    one sample and 404 to all 26 of the next, where every replication was a first: p 8.5e-4, under ALPHA.
+    Alone, that is a success gone; asked of 20 operations at once, a gate would cry wolf on some unchanged
+    API that often, so each is weighed at ALPHA / 20 (Bonferroni) and it is not. A route removed (80 of 80
+    answered, none of 80 now) is still gone among the 20."""
+    from specbuild.drift.check import Checker
+    from specbuild.drift.diff import diff
+    from specbuild.drift.evidence import gone
+    from specbuild.io.validate import BodyValidator
+    from specbuild.records import decode
+
+    assert gone(8, 22, 26) and not gone(8, 22, 26, tests=20) and gone(80, 80, 80, tests=1000)
+
+    def breaking(base: list[tuple[bytes, str]], now: list[tuple[bytes, str]]) -> tuple[list[str], list[str]]:
+        spec = _learned(base)
+        checker = Checker(spec, explain=BodyValidator)
+        for raw, origin in now:
+            checker.add(decode(raw, origin))
+        return ([f.operation for f in checker.findings() if f.severity == "breaking"],
+                [c.operation for c in diff(spec, _learned(now), learned_head=True) if c.severity == "breaking"])
+
+    checkpoint = _calls("local", 200, range(8)) + _calls("local", 404, range(100, 114))
+    unfound = _calls("local", 404, range(200, 226))
+    assert breaking(checkpoint, unfound) == (["GET /local/{localId}"], ["GET /local/{localId}"])
+    others = [line for name in _RESOURCES for line in _calls(name, 200, range(30))]
+    again = [line for name in _RESOURCES for line in _calls(name, 200, range(500, 530))]
+    assert len(_learned(checkpoint + others)["paths"]) == 20
+    assert breaking(checkpoint + others, unfound + again) == ([], [])
+    removed = _calls("local", 200, range(80))
+    assert breaking(removed + others, _calls("local", 404, range(300, 380)) + again) == (
+        ["GET /local/{localId}"], ["GET /local/{localId}"])
 
 
 def test_another_success_is_no_success_gone() -> None:
