@@ -292,3 +292,28 @@ def test_a_learned_object_takes_the_component_named_like_it_among_those_it_fits(
     assert got["properties"] == {"cinder": {"$ref": "#/components/schemas/CinderVolumeSource"},
                                  "disk": {"$ref": "#/components/schemas/PortworxVolumeSource"}}
     assert sorted(merged["components"]["schemas"]) == ["CinderVolumeSource", "PortworxVolumeSource"]
+
+
+def test_an_inline_body_a_person_wrote_takes_only_the_properties_the_traffic_showed() -> None:
+    """A learned create body (``name``, ``path``) fits the person's ``Session`` (``id``, ``name``, ``path``),
+    but where they wrote the body inline, the traffic's properties merge into theirs: ``path``, never
+    ``id``, which no request sent (Jupyter's spec, learned again over itself, gained ``id`` and
+    ``notebook``). A new operation's body still refers to their component."""
+    session = {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                                                 "path": {"type": "string"}}}
+
+    def create(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"requestBody": {"content": {"application/json": {"schema": schema}}},
+                "responses": {"201": {"description": "Created"}}}
+
+    sent = {"type": "object", "properties": {"name": {"type": "string"}, "path": {"type": "string"}},
+            "x-specbuild-seen": 22}
+    base = doc({"/sessions": {"post": create({"type": "object", "properties": {"name": {"type": "string"}}})}},
+               {"schemas": {"Session": session}})
+    learned = doc({"/sessions": {"post": create(sent)}, "/drafts": {"post": create(sent)}})
+    out = overlay(base, learned)
+    merged = out["paths"]["/sessions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert merged == {"type": "object", "properties": {"name": {"type": "string"}, "path": {"type": "string"}}}
+    added = out["paths"]["/drafts"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert added == {"$ref": "#/components/schemas/Session", "x-specbuild-seen": 22}
+    assert spec_problems(out) == []

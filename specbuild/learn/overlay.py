@@ -38,7 +38,7 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
     """``base`` with everything ``learned`` adds; neither input is modified."""
     out = copy.deepcopy(base)
     had = (base.get("components") or {}).get("schemas")
-    learned, added = _adopt(learned, out)
+    learned, added, fits = _adopt(learned, out)
     out.setdefault("info", learned.get("info", {}))
     if "servers" not in out and "servers" in learned:
         out["servers"] = learned["servers"]
@@ -47,7 +47,7 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
     for path, item in learned.get("paths", {}).items():
         written = by_shape.get(shape_of(path))
         if written is None:
-            paths[path] = copy.deepcopy(item)
+            paths[path] = _referred(copy.deepcopy(item), fits)
             by_shape[shape_of(path)] = path
             continue
         renames = dict(zip(_names(path), _names(written), strict=False))
@@ -55,9 +55,9 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
         for method, op in item.items():
             op = _rename_path_params(copy.deepcopy(op), renames)
             if method not in target:
-                target[method] = op
+                target[method] = _referred(op, fits)
             else:
-                target[method] = _merge_operation(target[method], op, out)
+                target[method] = _merge_operation(target[method], op, out, fits)
     _merge_components(out, learned)
     _drop_unused(out, added)
     if not out["components"]["schemas"] and had is None:  # none written, none added: none written out
@@ -69,11 +69,11 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _adopt(learned: dict[str, Any], out: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+def _adopt(learned: dict[str, Any], out: dict[str, Any]) -> tuple[dict[str, Any], set[str], Fits]:
     """``learned`` speaking the names of ``out`` (the person's spec, a copy): its components that fit one
-    of theirs are refs to it, the others join ``out`` (renamed where the name is taken), and its inline
-    objects that fit one of theirs are refs too. Returns the learned document without its schemas and the
-    names of the components it added to ``out``."""
+    of theirs are refs to it, the others join ``out`` (renamed where the name is taken). Returns the
+    learned document without its schemas, the names of the components it added to ``out``, and what tells
+    the learned inline objects that fit one of theirs (:func:`_referred`, as each joins ``out``)."""
     schemas = (learned.get("components") or {}).get("schemas") or {}
     out_schemas = out.setdefault("components", {}).setdefault("schemas", {})
     theirs = set(out_schemas)
@@ -94,11 +94,20 @@ def _adopt(learned: dict[str, Any], out: dict[str, Any]) -> tuple[dict[str, Any]
     added = {names[n]: _renamed(schemas[n], names) for n in sorted(schemas) if names[n] not in theirs}
     out_schemas.update(added)
     inline = Fits(out, out, theirs)  # every learned ref now names a component of ``out``
-    for media in schemas_in(doc.get("paths")):
-        media["schema"] = _refer(media["schema"], inline)
     for name in added:
         out_schemas[name] = _refer(out_schemas[name], inline, root=True)
-    return doc, set(added)
+    return doc, set(added), inline
+
+
+def _referred(node: Any, fits: Fits) -> Any:
+    """``node`` (learned: a path item, an operation, a response, a request body) with its bodies' inline
+    objects that fit a person's component refs to it, as it joins ``out``. Only then: where the person
+    wrote the object inline, the traffic's properties merge into theirs (:func:`merge_schema`), and a ref
+    there would bring their component's properties the traffic never showed (Jupyter's session create
+    body fits ``Session``, so a spec learned again over itself gained ``id`` and ``notebook``)."""
+    for media in schemas_in(node):
+        media["schema"] = _refer(media["schema"], fits)
+    return node
 
 
 def _renamed(node: Any, names: dict[str, str]) -> Any:
@@ -208,7 +217,8 @@ def _param_key(param: Any, doc: dict[str, Any]) -> tuple[Any, Any]:
     return (param.get("in"), param.get("name")) if isinstance(param, dict) else (None, None)
 
 
-def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any],
+                     fits: Fits) -> dict[str, Any]:
     out = dict(written)
     have = {_param_key(p, doc) for p in written.get("parameters", [])}
     # a person who spelled a query object flat (Strapi's `pagination[page]`) described those names: the
@@ -227,17 +237,17 @@ def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict
         out["parameters"] = [*written.get("parameters", []), *extra]
     if "requestBody" in learned:
         if "requestBody" not in written:
-            out["requestBody"] = learned["requestBody"]
+            out["requestBody"] = _referred(learned["requestBody"], fits)
         elif "$ref" not in written["requestBody"]:
-            out["requestBody"] = _merge_content_holder(written["requestBody"], learned["requestBody"], doc)
+            out["requestBody"] = _merge_content_holder(written["requestBody"], learned["requestBody"], doc, fits)
     responses = dict(written.get("responses", {}))
     for status, resp in learned.get("responses", {}).items():
         if status.endswith("XX"):  # inferred (learn/statuses.py): a written operation's statuses are theirs
             continue
         if status not in responses:
-            responses[status] = resp
+            responses[status] = _referred(resp, fits)
         elif "$ref" not in responses[status]:
-            responses[status] = _merge_content_holder(responses[status], resp, doc)
+            responses[status] = _merge_content_holder(responses[status], resp, doc, fits)
     out["responses"] = responses
     if "security" not in written and "security" in learned:
         out["security"] = learned["security"]
@@ -275,14 +285,15 @@ def _flat(param: dict[str, Any], doc: dict[str, Any]) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def _merge_content_holder(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+def _merge_content_holder(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any],
+                          fits: Fits) -> dict[str, Any]:
     out = dict(written)
     content = dict(written.get("content", {}))
     for media, obj in learned.get("content", {}).items():
         if media not in content:
-            content[media] = obj
+            content[media] = _referred({"content": {media: obj}}, fits)["content"][media]
         elif "schema" in obj and "schema" in content[media]:
-            schema = merge_schema(content[media]["schema"], obj["schema"], doc)
+            schema = merge_schema(content[media]["schema"], obj["schema"], doc, fits)
             content[media] = {**content[media], "schema": schema}
             _merge_encoding(content[media], obj.get("encoding"), schema)
     if content:
@@ -306,12 +317,13 @@ def _merge_encoding(media: dict[str, Any], learned: Any, schema: Any) -> None:
         media["encoding"] = {**written, **added}
 
 
-def merge_schema(written: Any, learned: Any, doc: dict[str, Any] | None = None) -> Any:
+def merge_schema(written: Any, learned: Any, doc: dict[str, Any] | None = None, fits: Fits | None = None) -> Any:
     """The written schema, plus properties only the traffic shows (never changing what was written).
 
     ``doc`` is where the learned schema's refs point (the merged document): a person's inline object
     takes the properties of the learned component it meets; the person's own refs are theirs, left as
-    written."""
+    written. ``fits``: what the traffic adds (a property, a whole schema) refers to the person's
+    component it fits (:func:`_referred`)."""
     if not isinstance(written, dict) or not isinstance(learned, dict) or "$ref" in written:
         return written
     if any(k in written for k in ("allOf", "oneOf", "anyOf")):
@@ -323,13 +335,17 @@ def merge_schema(written: Any, learned: Any, doc: dict[str, Any] | None = None) 
     if isinstance(written.get("properties"), dict) and isinstance(body.get("properties"), dict):
         props = dict(written["properties"])
         for name, sub in body["properties"].items():
-            props[name] = merge_schema(props[name], sub, doc) if name in props else sub
+            props[name] = merge_schema(props[name], sub, doc, fits) if name in props else _refer_if(sub, fits)
         out["properties"] = props
     elif "properties" in body and not written:
-        return learned
+        return _refer_if(learned, fits)
     if isinstance(written.get("items"), dict) and isinstance(body.get("items"), dict):
-        out["items"] = merge_schema(written["items"], body["items"], doc)
+        out["items"] = merge_schema(written["items"], body["items"], doc, fits)
     return out
+
+
+def _refer_if(schema: Any, fits: Fits | None) -> Any:
+    return schema if fits is None else _refer(schema, fits)
 
 
 def _merge_components(out: dict[str, Any], learned: dict[str, Any]) -> None:
