@@ -38,6 +38,22 @@ API_METHODS: Final = frozenset(m.upper() for m in OPERATION_METHODS)
 PREFLIGHT_HEADER: Final = "access-control-request-method"
 
 
+# A URL's authority (RFC 3986 3.2.2): a name of letters (any script: an IDN), digits and ``-._~!$&'()*+,;=`` or
+# percent escapes, or an IP literal in brackets; then an optional port of at most 5 digits.
+_AUTHORITY: Final = re.compile(r"(?:\[[0-9A-Za-z:.%]+\]|[\w\-.~!$&'()*+,;=%]+)(?::([0-9]{0,5}))?")
+
+
+def url_host(host: str) -> bool:
+    """Whether ``host`` (a record's, its userinfo already gone) can stand in a URL as its authority: not
+    ``api.example.com:99999`` (no port is over 65535) nor text with a space or a slash in it. A spec's
+    ``servers`` are what clients generated from it call."""
+    match = _AUTHORITY.fullmatch(host)
+    if match is None:
+        return False
+    port = match.group(1)
+    return not port or int(port) <= 65535
+
+
 def cors_preflight(method: str, headers: Iterable[tuple[str, str]]) -> bool:
     """Is this request a browser's CORS preflight (``OPTIONS`` with ``Access-Control-Request-Method``)?"""
     return method == "OPTIONS" and any(name == PREFLIGHT_HEADER for name, _ in headers)

@@ -373,6 +373,16 @@ def test_credentials_in_the_host_are_never_written() -> None:
     assert "s3cr3t" not in json.dumps(doc)
 
 
+def test_a_host_no_url_can_hold_teaches_its_exchange_but_names_no_server() -> None:
+    """``api.example.com:99999`` (no port is over 65535) or text with a space: found fuzzing, both were
+    written as servers a generated client would call. The exchanges still teach their operations."""
+    doc = build_spec([ex(path="/users", host="api.example.com:99999"), ex(path="/users", host="bad host"),
+                      ex(path="/orders", host="api.example.com:8443")])
+    assert doc["servers"] == [{"url": "https://api.example.com:8443"}]
+    assert sorted(doc["paths"]) == ["/orders", "/users"]
+    assert "99999" not in doc["info"]["description"] and "bad host" not in doc["info"]["description"]
+
+
 def test_base_path_moves_prefix_into_server() -> None:
     exchanges = [ex(path="/api/v1/users"), ex(path="/api/v1/orders")]
     doc = build_spec(exchanges, RenderOptions(base_path="auto"))

@@ -24,7 +24,7 @@ import orjson
 
 from specbuild import multipart
 from specbuild.extensions import BODY_OPTIONAL, CALLS, EVIDENCE, EVIDENCE_REF_COUNTS, INFERRED, MULTI_SEGMENT, SEEN
-from specbuild.http import OPERATION_METHODS
+from specbuild.http import OPERATION_METHODS, url_host
 from specbuild.http import served as served_status
 from specbuild.learn import native
 from specbuild.learn.builder import (
@@ -230,7 +230,7 @@ def learned_from(builder: SpecBuilder, most: int = 3) -> str:
     shards, engine, or a resumed state; nothing of the machine (no file names).
     """
     ranked: Counter[str] = Counter()
-    for (_, host), n in builder.servers.items():
+    for (_, host), n in _hosts(builder):
         ranked[host] += n
     hosts = [h for h, _ in sorted(ranked.items(), key=lambda kv: (-kv[1], kv[0]))]
     text = f"Learned by specbuild from {_count(builder.exchanges, 'HTTP exchange')}"
@@ -1340,10 +1340,16 @@ def _scheme(key: str) -> tuple[str, dict[str, Any]]:
     return f"apiKey{where.capitalize()}{camel}", {"type": "apiKey", "in": where, "name": name}
 
 
+def _hosts(builder: SpecBuilder) -> list[tuple[tuple[str, str], int]]:
+    """The (scheme, host) pairs the records named, with their counts, that a URL can hold (http.url_host):
+    a record's impossible host (``:99999``) still teaches its exchange, never a server a client calls."""
+    return [(server, n) for server, n in builder.servers.items() if url_host(server[1])]
+
+
 def _servers(builder: SpecBuilder, opts: RenderOptions, prefix: str) -> list[dict[str, str]]:
     if opts.server_url:
         return [{"url": opts.server_url.rstrip("/") + prefix}]
-    ranked = sorted(builder.servers.items(), key=lambda kv: (-kv[1], kv[0]))[: opts.max_servers]
+    ranked = sorted(_hosts(builder), key=lambda kv: (-kv[1], kv[0]))[: opts.max_servers]
     if not ranked and prefix:  # no host was recorded: the prefix moved out of the paths is kept, relative
         return [{"url": prefix}]
     return [{"url": f"{scheme}://{host}{prefix}"} for (scheme, host), _ in ranked]
