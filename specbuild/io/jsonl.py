@@ -42,17 +42,22 @@ class _Chunks(io.RawIOBase):
         return len(data)
 
 
+READ_BUFFER: Final = 1 << 20  # bytes a recordings file is read by (its gzip stream too)
+
+
 def _open(path: str) -> tuple[BinaryIO, BinaryIO, str]:
     """The file as opened, the stream of its lines (the same, or a gzip reader of it) and its name."""
     if path == "-":
         stdin = sys.stdin.buffer
         if stdin.peek(2)[:2] == b"\x1f\x8b" if hasattr(stdin, "peek") else False:
             # read one step at a time: a stream cut short cannot be read again (see Lines.__iter__)
-            return stdin, io.BufferedReader(_Chunks(gzip.GzipFile(fileobj=stdin)), buffer_size=1 << 20), "<stdin>"
+            return stdin, io.BufferedReader(_Chunks(gzip.GzipFile(fileobj=stdin)), buffer_size=READ_BUFFER), "<stdin>"
         return stdin, stdin, "<stdin>"
     p = Path(path)
     try:
-        fh: BinaryIO = open(p, "rb")  # noqa: SIM115 - closed by Lines.__iter__
+        # 1 MiB at a read: with the default 8 KiB, reading the lines of the 100k mix (2 KB each) took 0.6-1.1 s
+        # of its fold, 0.35 s so
+        fh: BinaryIO = open(p, "rb", buffering=READ_BUFFER)  # noqa: SIM115 - closed by Lines.__iter__
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -60,7 +65,7 @@ def _open(path: str) -> tuple[BinaryIO, BinaryIO, str]:
     except OSError as exc:
         raise SourceError(f"{path}: cannot open ({exc.strerror})") from None
     if fh.peek(2)[:2] == b"\x1f\x8b" if hasattr(fh, "peek") else path.endswith(".gz"):
-        unzipped = io.BufferedReader(gzip.GzipFile(fileobj=fh), buffer_size=1 << 20)
+        unzipped = io.BufferedReader(gzip.GzipFile(fileobj=fh), buffer_size=READ_BUFFER)
         return fh, unzipped, p.name
     return fh, fh, p.name
 
