@@ -105,7 +105,7 @@ def decode(raw: bytes | str | dict[str, Any], origin: str = "", *,
         obj: Any = raw
     else:
         try:
-            obj = orjson.loads(raw)
+            obj = _loads(raw)
         except orjson.JSONDecodeError as exc:
             raise RecordError("not-json", f"not a JSON record ({_why_not_json(raw, exc)})", origin) from None
     if not isinstance(obj, dict):
@@ -262,9 +262,54 @@ def _parse(text: str, parse_json: JsonParser | None) -> Any:
             return parse_json(text)
         except ValueError:
             pass  # the native check takes less (duplicate keys, -0, deep nesting): orjson, the reference, decides
-    return orjson.loads(text)
+    return _loads(text)
 
 
+def _loads(text: bytes | str) -> Any:
+    """orjson's parse of ``text``, where a lone UTF-16 surrogate escape (``"\\ud83d"``) is U+FFFD: valid
+    JSON that orjson refuses, written by JavaScript's ``JSON.stringify`` for text cut in the middle of an
+    emoji (a preview, a truncated title). Refused, one such string lost its whole record."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        if "surrogate" not in exc.msg:
+            raise
+        try:
+            fixed = _lone_surrogates_replaced(text if isinstance(text, str) else text.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise exc from None
+        if fixed is None:
+            raise
+        return orjson.loads(fixed)
+
+
+_ESCAPE: Final = re.compile(r"(\\+)u([0-9a-fA-F]{4})")
+
+
+def _lone_surrogates_replaced(text: str) -> str | None:
+    """``text`` with every ``\\uD800``-``\\uDFFF`` escape that is not half of a pair written ``\\uFFFD``
+    (an escape is a ``u`` after an odd run of backslashes); None when there is none."""
+    out: list[str] = []
+    last, replaced = 0, False
+    escapes = [m for m in _ESCAPE.finditer(text) if len(m.group(1)) % 2]
+    for i, m in enumerate(escapes):
+        unit = int(m.group(2), 16)
+        if not 0xD800 <= unit <= 0xDFFF:
+            continue
+        if unit <= 0xDBFF:  # a high half: paired when a low half's escape follows at once
+            after = escapes[i + 1] if i + 1 < len(escapes) else None
+            if after is not None and after.start() == m.end() and len(after.group(1)) == 1 \
+                    and 0xDC00 <= int(after.group(2), 16) <= 0xDFFF:
+                continue
+        else:  # a low half: paired when it follows a high half at once
+            before = escapes[i - 1] if i else None
+            if before is not None and before.end() == m.start() and len(m.group(1)) == 1 \
+                    and 0xD800 <= int(before.group(2), 16) <= 0xDBFF:
+                continue
+        start = m.start(2) - 2  # the backslash and the u of the escape
+        out += [text[last:start], "\\ufffd"]
+        last, replaced = m.end(), True
+    return "".join([*out, text[last:]]) if replaced else None
 
 
 def _why_not_json(raw: bytes | str, exc: orjson.JSONDecodeError) -> str:

@@ -370,6 +370,27 @@ def test_examples_of_a_call_wrapped_in_a_text_body_are_kept_either_way(tmp_path:
 
 
 @needs_native
+def test_lone_surrogate_escapes_learn_the_same_either_way(tmp_path: Path) -> None:
+    """A body with ``"\\ud83d"`` (text cut in an emoji) and a record with one in a header: every record is
+    learned, every body read (records.decode reads the escape as U+FFFD), natively or not."""
+    lines = []
+    for i in range(12):
+        body = f'{{"id": {i}, "title": "cut \\ud83d"}}' if i % 3 == 0 else json.dumps({"id": i, "title": "whole"})
+        rec = make_record("get", f"/notes/{i}", resp={})
+        rec["response"]["body"] = body
+        lines.append(json.dumps(rec))
+    header = make_record("get", "/notes/99", resp={"id": 99, "title": "t"})
+    header["request"]["headers"]["x-title"] = "PLACEHOLDER"
+    lines.append(json.dumps(header).replace("PLACEHOLDER", "\\ud800"))
+    path = tmp_path / "surrogates.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    builder = SpecBuilder()
+    stats = Fold(builder).feed(iter_lines(str(path)))
+    assert stats.learned == 13 and not stats.malformed
+    assert build(str(path), use_native=True) == build(str(path), use_native=False)
+
+
+@needs_native
 @pytest.mark.parametrize("name", ["users.jsonl", "messy.jsonl"])
 def test_fixture_specs_are_byte_identical_either_way(name: str) -> None:
     path = str(ROOT / "fixtures" / name)

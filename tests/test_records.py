@@ -89,6 +89,20 @@ def test_bad_records_are_located(raw: bytes, reason: str) -> None:
     assert str(info.value).startswith("rec.jsonl:42: ")
 
 
+def test_a_lone_surrogate_escape_is_a_replacement_character_not_a_lost_record() -> None:
+    """JavaScript's ``JSON.stringify`` writes ``"\\ud83d"`` for text cut in the middle of an emoji: valid JSON
+    that orjson refuses. In the record (a header) or in a body, it reads as U+FFFD; an escaped backslash
+    before ``u`` is no escape, and a pair stays its character. Native and pure: tests/test_native.py."""
+    raw = rec({"method": "post", "path": "/notes", "headers": {"x-title": "PLACEHOLDER",
+                                                               "content-type": "application/json"},
+               "body": '{"title": "cut \\ud83d", "emoji": "\\ud83d\\ude00", "path": "C:\\\\ud800"}'})
+    ex = decode(raw.replace(b"PLACEHOLDER", b"a\\udc00"), "rec.jsonl:7")
+    assert ("x-title", "a\ufffd") in ex.request_headers
+    assert ex.request_body.value == {"title": "cut \ufffd", "emoji": "\U0001F600", "path": "C:\\ud800"}
+    with pytest.raises(RecordError, match="invalid UTF-8 at byte"):  # a bad byte is still no JSON
+        decode(raw.replace(b"PLACEHOLDER", b"\xed\xa0\x80"), "rec.jsonl:8")
+
+
 def test_a_body_declared_json_that_is_not_keeps_its_exchange() -> None:
     """jupyter_server answers a missing file with plain text under application/json: the operation and
     its 404 are still learned; only the body is left out, saying why."""
