@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +318,57 @@ def test_an_inline_body_a_person_wrote_takes_only_the_properties_the_traffic_sho
     added = out["paths"]["/drafts"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert added == {"$ref": "#/components/schemas/Session", "x-specbuild-seen": 22}
     assert spec_problems(out) == []
+
+
+def test_a_learned_component_taken_for_the_persons_merges_only_what_the_traffic_showed() -> None:
+    """The learned body is a ``$ref`` to a learned ``Session`` that fits theirs, so it is renamed to theirs:
+    merged into the inline body they wrote, it still brings only the traffic's properties."""
+    session = {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                                                 "path": {"type": "string"}}}
+    body = {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+        "name": {"type": "string"}}}}}}, "responses": {"201": {"description": "Created"}}}
+    base = doc({"/sessions": {"post": body}}, {"schemas": {"Session": session}})
+    sent = {"type": "object", "properties": {"name": {"type": "string"}, "path": {"type": "string"}},
+            "x-specbuild-seen": 22}
+    learned = doc({"/sessions": {"post": {
+        "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}}},
+        "responses": {"201": {"description": "Created"}}}}}, {"schemas": {"Session": sent}})
+    out = overlay(base, learned)
+    merged = out["paths"]["/sessions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert sorted(merged["properties"]) == ["name", "path"]
+    assert out["components"]["schemas"] == {"Session": session}
+
+
+def test_what_fits_a_persons_component_is_judged_for_each_learned_object_however_many() -> None:
+    """Found reviewing: the fit of a learned object to a person's component was remembered by the object's
+    id, and the overlay's copies of learned operations, freed once merged, gave their ids to later ones,
+    which then read the old answer: bodies with integers became refs to a component of strings."""
+    rnd = random.Random(1)
+    keys = ["id", "name", "path", "kind"]
+
+    def obj() -> dict[str, Any]:
+        return {"type": "object", "x-specbuild-seen": 22, "properties": {
+            k: {"type": rnd.choice(["string", "integer"])} for k in rnd.sample(keys, rnd.randint(3, 4))}}
+
+    def create() -> dict[str, Any]:
+        return {"requestBody": {"content": {"application/json": {"schema": obj()}}}, "responses": {"201": {
+            "description": "Created", "content": {"application/json": {"schema": obj()}}}}}
+
+    thing = {"type": "object", "properties": {k: {"type": "string"} for k in keys}}
+    base = doc({f"/w{i}": {"post": create()} for i in range(50)}, {"schemas": {"Thing": thing}})
+    learned = doc({**{f"/w{i}": {"post": create(), "put": create()} for i in range(50)},
+                   **{f"/n{i}": {"post": create()} for i in range(200)}})
+    out = overlay(base, learned)
+    wrong = []
+    for path, item in learned["paths"].items():
+        for method, op in item.items():
+            if path in base["paths"] and method in base["paths"][path]:
+                continue  # merged into what the person wrote
+            sides = [(op["requestBody"], out["paths"][path][method]["requestBody"]),
+                     (op["responses"]["201"], out["paths"][path][method]["responses"]["201"])]
+            for theirs, ours in sides:
+                sent = theirs["content"]["application/json"]["schema"]
+                strings = all(p["type"] == "string" for p in sent["properties"].values())
+                if ("$ref" in ours["content"]["application/json"]["schema"]) != strings:
+                    wrong.append((method, path))
+    assert not wrong

@@ -65,6 +65,9 @@ class Fits:
         """``names``: the components of ``written`` a learned object may take (the person's)."""
         self.learned, self.written = learned, written
         self.memo: dict[tuple[int, int, int | None], bool] = {}
+        # the nodes the memo's ids name, kept alive: a node freed (an overlay's copy of a learned operation,
+        # once merged) gives its id to the next, which would read its answer
+        self.alive: list[tuple[Any, Any]] = []
         schemas = (written.get("components") or {}).get("schemas") or {}
         self.candidates = [(name, body) for name in sorted(names)
                            if shareable(body := follow(written, schemas[name]))]
@@ -102,6 +105,7 @@ class Fits:
         key = (id(lnode), id(wnode), count)
         if key not in self.memo:
             self.memo[key] = self._fits(lnode, wnode, count)
+            self.alive.append((lnode, wnode))
         return self.memo[key]
 
     def _fits(self, learned: dict[str, Any], written: dict[str, Any], count: int | None) -> bool:

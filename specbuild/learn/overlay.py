@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from specbuild.extensions import SEEN
@@ -38,7 +39,7 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
     """``base`` with everything ``learned`` adds; neither input is modified."""
     out = copy.deepcopy(base)
     had = (base.get("components") or {}).get("schemas")
-    learned, added, fits = _adopt(learned, out)
+    learned, added, adopted = _adopt(learned, out)
     out.setdefault("info", learned.get("info", {}))
     if "servers" not in out and "servers" in learned:
         out["servers"] = learned["servers"]
@@ -47,7 +48,7 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
     for path, item in learned.get("paths", {}).items():
         written = by_shape.get(shape_of(path))
         if written is None:
-            paths[path] = _referred(copy.deepcopy(item), fits)
+            paths[path] = _referred(copy.deepcopy(item), adopted.fits)
             by_shape[shape_of(path)] = path
             continue
         renames = dict(zip(_names(path), _names(written), strict=False))
@@ -55,9 +56,9 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
         for method, op in item.items():
             op = _rename_path_params(copy.deepcopy(op), renames)
             if method not in target:
-                target[method] = _referred(op, fits)
+                target[method] = _referred(op, adopted.fits)
             else:
-                target[method] = _merge_operation(target[method], op, out, fits)
+                target[method] = _merge_operation(target[method], op, out, adopted)
     _merge_components(out, learned)
     _drop_unused(out, added)
     if not out["components"]["schemas"] and had is None:  # none written, none added: none written out
@@ -69,7 +70,17 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _adopt(learned: dict[str, Any], out: dict[str, Any]) -> tuple[dict[str, Any], set[str], Fits]:
+@dataclass(frozen=True, slots=True)
+class _Adopted:
+    """What merging the traffic into the person's spec reads besides the two documents."""
+
+    fits: Fits  # tells a learned inline object that fits one of the person's components (:func:`_referred`)
+    # the learned body of each learned component taken for one of theirs, by their name: what the traffic
+    # showed there, which a written inline object merges (:func:`merge_schema`), never their component's own
+    own: dict[str, Any]
+
+
+def _adopt(learned: dict[str, Any], out: dict[str, Any]) -> tuple[dict[str, Any], set[str], _Adopted]:
     """``learned`` speaking the names of ``out`` (the person's spec, a copy): its components that fit one
     of theirs are refs to it, the others join ``out`` (renamed where the name is taken). Returns the
     learned document without its schemas, the names of the components it added to ``out``, and what tells
@@ -96,7 +107,11 @@ def _adopt(learned: dict[str, Any], out: dict[str, Any]) -> tuple[dict[str, Any]
     inline = Fits(out, out, theirs)  # every learned ref now names a component of ``out``
     for name in added:
         out_schemas[name] = _refer(out_schemas[name], inline, root=True)
-    return doc, set(added), inline
+    own: dict[str, Any] = {}
+    for name, match in matched.items():
+        if match is not None:  # several learned ones may be taken for one of theirs: the first, by name
+            own.setdefault(match, _renamed(schemas[name], names))
+    return doc, set(added), _Adopted(inline, own)
 
 
 def _referred(node: Any, fits: Fits) -> Any:
@@ -218,7 +233,7 @@ def _param_key(param: Any, doc: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any],
-                     fits: Fits) -> dict[str, Any]:
+                     adopted: _Adopted) -> dict[str, Any]:
     out = dict(written)
     have = {_param_key(p, doc) for p in written.get("parameters", [])}
     # a person who spelled a query object flat (Strapi's `pagination[page]`) described those names: the
@@ -237,17 +252,17 @@ def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict
         out["parameters"] = [*written.get("parameters", []), *extra]
     if "requestBody" in learned:
         if "requestBody" not in written:
-            out["requestBody"] = _referred(learned["requestBody"], fits)
+            out["requestBody"] = _referred(learned["requestBody"], adopted.fits)
         elif "$ref" not in written["requestBody"]:
-            out["requestBody"] = _merge_content_holder(written["requestBody"], learned["requestBody"], doc, fits)
+            out["requestBody"] = _merge_content_holder(written["requestBody"], learned["requestBody"], doc, adopted)
     responses = dict(written.get("responses", {}))
     for status, resp in learned.get("responses", {}).items():
         if status.endswith("XX"):  # inferred (learn/statuses.py): a written operation's statuses are theirs
             continue
         if status not in responses:
-            responses[status] = _referred(resp, fits)
+            responses[status] = _referred(resp, adopted.fits)
         elif "$ref" not in responses[status]:
-            responses[status] = _merge_content_holder(responses[status], resp, doc, fits)
+            responses[status] = _merge_content_holder(responses[status], resp, doc, adopted)
     out["responses"] = responses
     if "security" not in written and "security" in learned:
         out["security"] = learned["security"]
@@ -286,14 +301,14 @@ def _flat(param: dict[str, Any], doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _merge_content_holder(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any],
-                          fits: Fits) -> dict[str, Any]:
+                          adopted: _Adopted) -> dict[str, Any]:
     out = dict(written)
     content = dict(written.get("content", {}))
     for media, obj in learned.get("content", {}).items():
         if media not in content:
-            content[media] = _referred({"content": {media: obj}}, fits)["content"][media]
+            content[media] = _referred({"content": {media: obj}}, adopted.fits)["content"][media]
         elif "schema" in obj and "schema" in content[media]:
-            schema = merge_schema(content[media]["schema"], obj["schema"], doc, fits)
+            schema = merge_schema(content[media]["schema"], obj["schema"], doc, adopted)
             content[media] = {**content[media], "schema": schema}
             _merge_encoding(content[media], obj.get("encoding"), schema)
     if content:
@@ -317,35 +332,49 @@ def _merge_encoding(media: dict[str, Any], learned: Any, schema: Any) -> None:
         media["encoding"] = {**written, **added}
 
 
-def merge_schema(written: Any, learned: Any, doc: dict[str, Any] | None = None, fits: Fits | None = None) -> Any:
+def merge_schema(written: Any, learned: Any, doc: dict[str, Any] | None = None,
+                 adopted: _Adopted | None = None) -> Any:
     """The written schema, plus properties only the traffic shows (never changing what was written).
 
     ``doc`` is where the learned schema's refs point (the merged document): a person's inline object
     takes the properties of the learned component it meets; the person's own refs are theirs, left as
-    written. ``fits``: what the traffic adds (a property, a whole schema) refers to the person's
-    component it fits (:func:`_referred`)."""
+    written. ``adopted``: what the traffic adds (a property, a whole schema) refers to the person's
+    component it fits (:func:`_referred`), and a learned ref to one of their components stands for
+    what the traffic showed there (``_Adopted.own``), not for all they wrote in it."""
     if not isinstance(written, dict) or not isinstance(learned, dict) or "$ref" in written:
         return written
     if any(k in written for k in ("allOf", "oneOf", "anyOf")):
         return written
-    body = follow(doc, learned) if doc is not None else learned
+    body = _learned_body(learned, doc, adopted)
     if not isinstance(body, dict):
         return written
     out = dict(written)
     if isinstance(written.get("properties"), dict) and isinstance(body.get("properties"), dict):
         props = dict(written["properties"])
         for name, sub in body["properties"].items():
-            props[name] = merge_schema(props[name], sub, doc, fits) if name in props else _refer_if(sub, fits)
+            props[name] = merge_schema(props[name], sub, doc, adopted) if name in props else _refer_if(sub, adopted)
         out["properties"] = props
     elif "properties" in body and not written:
-        return _refer_if(learned, fits)
+        return _refer_if(learned, adopted)
     if isinstance(written.get("items"), dict) and isinstance(body.get("items"), dict):
-        out["items"] = merge_schema(written["items"], body["items"], doc, fits)
+        out["items"] = merge_schema(written["items"], body["items"], doc, adopted)
     return out
 
 
-def _refer_if(schema: Any, fits: Fits | None) -> Any:
-    return schema if fits is None else _refer(schema, fits)
+def _learned_body(learned: Any, doc: dict[str, Any] | None, adopted: _Adopted | None) -> Any:
+    """The schema ``learned`` stands for: a ref followed in ``doc``, or to the learned body of one of the
+    person's components it was taken for (Jupyter's learned ``Session`` is theirs: merged into a body they
+    wrote inline, their ``id`` and ``notebook`` came with it)."""
+    ref = learned.get("$ref") if isinstance(learned, dict) else None
+    if adopted is not None and isinstance(ref, str) and ref.startswith(REF_PREFIX):
+        own = adopted.own.get(ref[len(REF_PREFIX):])
+        if own is not None:
+            return own
+    return follow(doc, learned) if doc is not None else learned
+
+
+def _refer_if(schema: Any, adopted: _Adopted | None) -> Any:
+    return schema if adopted is None else _refer(schema, adopted.fits)
 
 
 def _merge_components(out: dict[str, Any], learned: dict[str, Any]) -> None:
