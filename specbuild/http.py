@@ -38,9 +38,13 @@ API_METHODS: Final = frozenset(m.upper() for m in OPERATION_METHODS)
 PREFLIGHT_HEADER: Final = "access-control-request-method"
 
 
-# A URL's authority (RFC 3986 3.2.2): a name of letters (any script: an IDN), digits and ``-._~!$&'()*+,;=`` or
-# percent escapes, or an IP literal in brackets; then an optional port of at most 5 digits.
-_AUTHORITY: Final = re.compile(r"(?:\[[0-9A-Za-z:.%]+\]|[\w\-.~!$&'()*+,;=%]+)(?::([0-9]{0,5}))?")
+# A URL's authority (RFC 3986 3.2.2), what a record's host may be: an IP literal in brackets (an IPv6 zone
+# written ``%25``), or a name of anything but what ends or splits an authority (``/?#@:[]``), whitespace,
+# controls and what no URL holds unescaped (``<>"{}|\^`` and the backquote), with well-formed percent
+# escapes (any script, combining marks too: an IDN); then an optional port of at most 5 digits.
+_AUTHORITY: Final = re.compile(
+    r"(?:\[[0-9A-Fa-f:.]+(?:%25[\w.~-]+)?\]|(?:[^\s\x00-\x1f\x7f/?#@:\[\]{}<>\\\"^`|%]|%[0-9A-Fa-f]{2})+)"
+    r"(?::([0-9]{0,5}))?")
 
 
 def url_host(host: str) -> bool:

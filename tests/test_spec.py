@@ -381,6 +381,9 @@ def test_a_host_no_url_can_hold_teaches_its_exchange_but_names_no_server() -> No
     assert doc["servers"] == [{"url": "https://api.example.com:8443"}]
     assert sorted(doc["paths"]) == ["/orders", "/users"]
     assert "99999" not in doc["info"]["description"] and "bad host" not in doc["info"]["description"]
+    kept = ["[fe80::1%25eth0]:8080", "उदाहरण.भारत", "my_host.internal.", "API.Example.COM", "münchen.de:443"]
+    doc = build_spec([ex(path="/users", host=host) for host in kept])
+    assert sorted(s["url"] for s in doc["servers"]) == sorted(f"https://{host}" for host in kept)
 
 
 def test_base_path_moves_prefix_into_server() -> None:
