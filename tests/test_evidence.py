@@ -265,15 +265,21 @@ def test_a_success_gone_is_weighed_across_every_operation_the_gate_asks() -> Non
     """PouchDB's ``GET /{db}/_local/{id}`` (a replication checkpoint) answered 200 to 8 of 22 requests in
     one sample and 404 to all 26 of the next, where every replication was a first: p 8.5e-4, under ALPHA.
     Alone, that is a success gone; asked of 20 operations at once, a gate would cry wolf on some unchanged
-    API that often, so each is weighed at ALPHA / 20 (Bonferroni) and it is not. A route removed (80 of 80
-    answered, none of 80 now) is still gone among the 20."""
+    API that often, so each is weighed at ALPHA over the operations that could be found gone (Tarone's
+    Bonferroni) and it is not. A route removed (80 of 80 answered, none of 80 now) is still gone among the
+    20; and one removed after 8 of 8 among 30 operations called twice, which no test could find gone
+    (p 1/6 at best), is weighed alone."""
     from specbuild.drift.check import Checker
     from specbuild.drift.diff import diff
-    from specbuild.drift.evidence import gone
+    from specbuild.drift.evidence import gone, gone_tests, route_gone
     from specbuild.io.validate import BodyValidator
     from specbuild.records import decode
 
     assert gone(8, 22, 26) and not gone(8, 22, 26, tests=20) and gone(80, 80, 80, tests=1000)
+    assert gone_tests([(8, 22, 26)] + [(30, 30, 30)] * 19) == 19  # the checkpoint's own test could not reach 5e-5
+    assert gone_tests([(8, 8, 8)] + [(2, 2, 2)] * 30) == 1 and gone_tests([]) == 1
+    assert route_gone([("200", 3)], [("404", 20)])  # p 5.6e-4 alone; not among 50 that could be found gone
+    assert not route_gone([("200", 3)], [("404", 20)], tests=gone_tests([(3, 3, 20)] + [(300, 300, 300)] * 50))
 
     def breaking(base: list[tuple[bytes, str]], now: list[tuple[bytes, str]]) -> tuple[list[str], list[str]]:
         spec = _learned(base)
@@ -292,6 +298,10 @@ def test_a_success_gone_is_weighed_across_every_operation_the_gate_asks() -> Non
     assert breaking(checkpoint + others, unfound + again) == ([], [])
     removed = _calls("local", 200, range(80))
     assert breaking(removed + others, _calls("local", 404, range(300, 380)) + again) == (
+        ["GET /local/{localId}"], ["GET /local/{localId}"])
+    few = [line for name in _RESOURCES for line in _calls(name, 200, range(2))]
+    fewer = [line for name in _RESOURCES for line in _calls(name, 200, range(600, 602))]
+    assert breaking(_calls("local", 200, range(8)) + few, _calls("local", 404, range(400, 408)) + fewer) == (
         ["GET /local/{localId}"], ["GET /local/{localId}"])
 
 

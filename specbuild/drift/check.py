@@ -175,6 +175,9 @@ class Answers:
     # None once a call named more than the route (a query, a body): its refusals may be of what it named
     route: tuple[tuple[str, int], ...] | None = None
     calls: Counter[int] = field(default_factory=Counter)
+    # exchanges of the operation, settled or not: at least its distinct requests, where a settled one no
+    # longer counts them (evidence.gone_tests asks how low its test could have gone)
+    exchanges: int = 0
 
     def settle(self) -> None:
         self.settled = True
@@ -195,6 +198,7 @@ class Answers:
             seen.add(request)
 
     def merge(self, other: Answers) -> None:
+        self.exchanges += other.exchanges
         if self.settled or other.settled:
             self.settle()
             return
@@ -339,6 +343,7 @@ class Checker:
             answers = self._answers[op.key] = Answers(stated, route=_route(op))
             if not successes(stated)[0]:
                 answers.settle()  # no success to lose
+        answers.exchanges += 1
         if answers.settled:
             return  # the hot path's usual case: a success seen, nothing can be gone
         if ex.status < 400:  # a success (a 304, a 200 where a 201 was learned): nothing is gone
@@ -740,7 +745,8 @@ class Checker:
             out.append(Finding(op_key, kind, KINDS[kind].severity, group.count, tuple(group.subjects),
                                group.more, group.example))
         # every operation the traffic reached is asked whether a success is gone: weighed together
-        tests = gone_tests((successes(a.stated)[1], 1 if a.settled else a.requests()) for a in self._answers.values())
+        tests = gone_tests((*successes(a.stated)[1:], a.exchanges if a.settled else a.requests())
+                           for a in self._answers.values())
         out += [finding for op_key, answers in self._answers.items() for finding in _gone(op_key, answers, tests)]
         followed: dict[str, list[tuple[int, Presence]]] = {}
         for (op_key, status, _), presence in sorted(self._presence.items(), key=lambda kv: kv[0]):

@@ -731,16 +731,16 @@ def _gone(ctx: _Ctx, code: str, bs: Mapping[str, Any], hs: Mapping[str, Any]) ->
     return route_gone(was, new, ctx.tests)
 
 
-def _asked(ctx: _Ctx, b: _Op, h: _Op) -> tuple[int, int]:
-    """The distinct requests the base's successes answered and the head's responses answered, of one
-    operation (each response's ``x-specbuild-seen``; 0 where a side is not learned): what :func:`_gone`
-    weighs, for counting the operations asked."""
+def _asked(ctx: _Ctx, b: _Op, h: _Op) -> tuple[int, int, int]:
+    """The distinct requests the base's successes answered, all the base's responses answered and the head's
+    answered, of one operation (each response's ``x-specbuild-seen``; 0 where a side is not learned): what
+    :func:`_gone` weighs, for counting the operations asked."""
     bs = _stated(ctx.base, b.op.get("responses") or {})
     hs = _stated(ctx.head, h.op.get("responses") or {})
     before = [(c, seen_of(resolve(ctx.base, r))) for c, r in bs.items() if c not in NOT_NOW]
     now = [seen_of(resolve(ctx.head, r)) for c, r in hs.items() if c not in NOT_NOW]
-    _, answered, _ = successes((c, n) for c, n in before if n is not None)
-    return answered, sum(n for n in now if n is not None)
+    _, answered, total = successes((c, n) for c, n in before if n is not None)
+    return answered, total, sum(n for n in now if n is not None)
 
 
 def _stated(doc: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ witnesses.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -57,20 +58,44 @@ def gone(answered: int, before: int, now: int, tests: int = 1) -> bool:
     that now answers 404 to all of its 200 calls is removed; one success among 50 errors, missing from 30
     new calls, proves nothing.
 
-    ``tests``: the operations a gate asks this of at once (:func:`gone_tests`). Each is weighed at ALPHA
-    over their number (Bonferroni), so that the gate's own chance of calling some success gone on an
-    unchanged API stays ALPHA: asked at ALPHA each, a spec's 40 operations would cry wolf up to 4% of the
-    time. Seen so: PouchDB's ``GET /{db}/_local/{id}`` (a replication checkpoint) answered 200 to 8 of 22
-    requests in one sample and to none of 26 in the next, p 9e-4, where every replication was a first."""
+    ``tests``: the operations a gate asks this of at once that could be found so (:func:`gone_tests`). Each
+    is weighed at ALPHA over their number (Bonferroni), so that the gate's own chance of calling some
+    success gone on an unchanged API stays ALPHA: asked at ALPHA each, a spec's 40 operations would cry
+    wolf up to 4% of the time. Seen so: PouchDB's ``GET /{db}/_local/{id}`` (a replication checkpoint)
+    answered 200 to 8 of 22 requests in one sample and to none of 26 in the next, p 8.5e-4, where every
+    replication was a first."""
     if answered <= 0 or now <= 0 or before < answered:
         return False
     return _beyond_chance(answered, before, now, ALPHA / max(tests, 1))
 
 
-def gone_tests(pairs: Iterable[tuple[int, int]]) -> int:
-    """How many of a gate's operations :func:`gone` is asked of: those with ``(answered, now)``, the requests
-    the learned successes answered and the new requests, both some (the others have nothing to weigh)."""
-    return sum(1 for answered, now in pairs if answered > 0 and now > 0)
+def gone_tests(asked: Iterable[tuple[int, int, int]]) -> int:
+    """The number of operations :func:`gone` weighs each against, of those a gate asks it of, each given as
+    ``(answered, before, now)``: the requests its learned successes answered, all it answered, and the
+    new requests (at most: a share of them is enough).
+
+    Tarone's count, not all of them: an operation whose test cannot reach ALPHA / k even when every new
+    request fails (called twice before and twice now: p 1/6 at best) can never be found gone, so it does
+    not count against the others. ``k`` is the smallest number of operations such that at most ``k`` of
+    them could reach ALPHA / k; the family's false alarms stay under ALPHA all the same."""
+    tests = [(a, b, n) for a, b, n in asked if a > 0 and n > 0 and b >= a]
+    least = ALPHA / max(len(tests), 1)  # below every threshold weighed: the product need go no lower
+    floors = sorted(_gone_p(a, b, n, least / 2) for a, b, n in tests)
+    for k in range(1, len(floors) + 1):
+        if bisect.bisect_right(floors, ALPHA / k) <= k:
+            return k
+    return 1
+
+
+def _gone_p(answered: int, before: int, now: int, floor: float) -> float:
+    """``C(before, answered) / C(before + now, answered)``: the chance that none of ``now`` new requests was
+    answered so, under "the same API" (:func:`gone`'s test); multiplied out until it is below ``floor``."""
+    p = 1.0
+    for j in range(answered):
+        p *= (before - j) / (before + now - j)
+        if p < floor:
+            break
+    return p
 
 
 # Answers that say a route is not there (not found, not allowed, gone), whatever the caller sent.
