@@ -62,6 +62,8 @@ def test_each_kind_of_filter_must_pass_and_exclude_wins() -> None:
     ("localhost:3000", "localhost", False),
     ("[::1]", "[::1]:8080", True),
     ("[::1]:8080", "[::1]:8080", True),
+    ("api.example.com", "admin:s3cr3t@api.example.com", True),  # a HAR's URL with userinfo: the host is after @
+    ("admin", "admin:s3cr3t@api.example.com", False),
 ])
 def test_host_globs(glob: str, host: str, kept: bool) -> None:
     keep = RecordFilter.of(hosts=[glob])
