@@ -80,22 +80,11 @@ def gone_tests(asked: Iterable[tuple[int, int, int]]) -> int:
     them could reach ALPHA / k; the family's false alarms stay under ALPHA all the same."""
     tests = [(a, b, n) for a, b, n in asked if a > 0 and n > 0 and b >= a]
     least = ALPHA / max(len(tests), 1)  # below every threshold weighed: the product need go no lower
-    floors = sorted(_gone_p(a, b, n, least / 2) for a, b, n in tests)
+    floors = sorted(_chance(a, b, n, least / 2) for a, b, n in tests)
     for k in range(1, len(floors) + 1):
         if bisect.bisect_right(floors, ALPHA / k) <= k:
             return k
     return 1
-
-
-def _gone_p(answered: int, before: int, now: int, floor: float) -> float:
-    """``C(before, answered) / C(before + now, answered)``: the chance that none of ``now`` new requests was
-    answered so, under "the same API" (:func:`gone`'s test); multiplied out until it is below ``floor``."""
-    p = 1.0
-    for j in range(answered):
-        p *= (before - j) / (before + now - j)
-        if p < floor:
-            break
-    return p
 
 
 # Answers that say a route is not there (not found, not allowed, gone), whatever the caller sent.
@@ -154,14 +143,19 @@ def successes(counts: Iterable[tuple[str, int]]) -> tuple[tuple[str, ...], int, 
 
 
 def _beyond_chance(k: int, here: int, there: int, alpha: float = ALPHA) -> bool:
-    """Whether all ``k`` of the items that fell in ``here`` (of ``here + there``, drawn alike) doing so is
-    below ``alpha``: ``C(here, k) / C(here + there, k)``, multiplied out until it is."""
+    """Whether the chance that all ``k`` items fell in ``here`` (:func:`_chance`) is below ``alpha``."""
+    return _chance(k, here, there, alpha) < alpha
+
+
+def _chance(k: int, here: int, there: int, floor: float) -> float:
+    """The chance that all ``k`` of the items that fell in ``here`` (of ``here + there``, drawn alike) did so:
+    ``C(here, k) / C(here + there, k)``, multiplied out until it is below ``floor`` (no lower is asked)."""
     p = 1.0
     for j in range(k):
         p *= (here - j) / (here + there - j)
-        if p < alpha:
-            return True
-    return False
+        if p < floor:
+            break
+    return p
 
 
 def in_every(prop: Any, ref_counts: bool = False) -> bool:
