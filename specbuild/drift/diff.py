@@ -715,9 +715,7 @@ def _gone(ctx: _Ctx, code: str, bs: Mapping[str, Any], hs: Mapping[str, Any]) ->
     once created, a 304 to a conditional GET) is no success gone."""
     if not code.startswith("2") or any(c[:1] in ("2", "3") for c in hs):
         return False  # an error no longer seen is the clients' doing as often as the API's
-    # a 429 or 503 is the server not answering then (evidence.NOT_NOW): counted on neither side
-    before = [(c, seen_of(resolve(ctx.base, r))) for c, r in bs.items() if c not in NOT_NOW]
-    now = [seen_of(resolve(ctx.head, r)) for c, r in hs.items() if c not in NOT_NOW]
+    before, now = _seen(ctx, bs, hs)
     if any(n is None for _, n in before) or None in now:
         return False
     _, answered, total = successes((c, n) for c, n in before if n is not None)
@@ -735,12 +733,19 @@ def _asked(ctx: _Ctx, b: _Op, h: _Op) -> tuple[int, int, int]:
     """The distinct requests the base's successes answered, all the base's responses answered and the head's
     answered, of one operation (each response's ``x-specbuild-seen``; 0 where a side is not learned): what
     :func:`_gone` weighs, for counting the operations asked."""
-    bs = _stated(ctx.base, b.op.get("responses") or {})
-    hs = _stated(ctx.head, h.op.get("responses") or {})
-    before = [(c, seen_of(resolve(ctx.base, r))) for c, r in bs.items() if c not in NOT_NOW]
-    now = [seen_of(resolve(ctx.head, r)) for c, r in hs.items() if c not in NOT_NOW]
+    before, now = _seen(ctx, _stated(ctx.base, b.op.get("responses") or {}),
+                        _stated(ctx.head, h.op.get("responses") or {}))
     _, answered, total = successes((c, n) for c, n in before if n is not None)
     return answered, total, sum(n for n in now if n is not None)
+
+
+def _seen(ctx: _Ctx, bs: Mapping[str, Any], hs: Mapping[str, Any]) -> tuple[list[tuple[str, int | None]],
+                                                                            list[int | None]]:
+    """The distinct requests each stated response answered (``x-specbuild-seen``, None where it says none):
+    the base's by code, the head's. A 429 or 503 is the server not answering then (evidence.NOT_NOW):
+    counted on neither side."""
+    return ([(c, seen_of(resolve(ctx.base, r))) for c, r in bs.items() if c not in NOT_NOW],
+            [seen_of(resolve(ctx.head, r)) for c, r in hs.items() if c not in NOT_NOW])
 
 
 def _stated(doc: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, Any]:
