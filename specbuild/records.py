@@ -288,28 +288,27 @@ _ESCAPE: Final = re.compile(r"(\\+)u([0-9a-fA-F]{4})")
 
 def _lone_surrogates_replaced(text: str) -> str | None:
     """``text`` with every ``\\uD800``-``\\uDFFF`` escape that is not half of a pair written ``\\uFFFD``
-    (an escape is a ``u`` after an odd run of backslashes); None when there is none."""
+    (an escape is a ``u`` after an odd run of backslashes; a pair is a high half's escape and a low half's
+    right after it); None when there is none."""
     out: list[str] = []
-    last, replaced = 0, False
+    last = 0
     escapes = [m for m in _ESCAPE.finditer(text) if len(m.group(1)) % 2]
-    for i, m in enumerate(escapes):
+    i = 0
+    while i < len(escapes):
+        m = escapes[i]
+        i += 1
         unit = int(m.group(2), 16)
         if not 0xD800 <= unit <= 0xDFFF:
             continue
-        if unit <= 0xDBFF:  # a high half: paired when a low half's escape follows at once
-            after = escapes[i + 1] if i + 1 < len(escapes) else None
-            if after is not None and after.start() == m.end() and len(after.group(1)) == 1 \
-                    and 0xDC00 <= int(after.group(2), 16) <= 0xDFFF:
-                continue
-        else:  # a low half: paired when it follows a high half at once
-            before = escapes[i - 1] if i else None
-            if before is not None and before.end() == m.start() and len(m.group(1)) == 1 \
-                    and 0xD800 <= int(before.group(2), 16) <= 0xDBFF:
-                continue
+        after = escapes[i] if i < len(escapes) else None
+        if unit <= 0xDBFF and after is not None and after.start() == m.end() and len(after.group(1)) == 1 \
+                and 0xDC00 <= int(after.group(2), 16) <= 0xDFFF:
+            i += 1  # a pair: both halves stand
+            continue
         start = m.start(2) - 2  # the backslash and the u of the escape
         out += [text[last:start], "\\ufffd"]
-        last, replaced = m.end(), True
-    return "".join([*out, text[last:]]) if replaced else None
+        last = m.end()
+    return "".join([*out, text[last:]]) if out else None
 
 
 def _why_not_json(raw: bytes | str, exc: orjson.JSONDecodeError) -> str:
