@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from specbuild.errors import UsageError
-from specbuild.http import METHODS
+from specbuild.http import METHODS, without_userinfo
 
 _PATH_TOKENS = re.compile(r"/\*\*$|\*\*/|\*\*|\*|\?|[^*?/]+|/")
 
@@ -92,8 +92,8 @@ class RecordFilter:
             return False
         if any(rx.fullmatch(path) for rx in self.exclude):
             return False
-        if self.hosts:  # a URL's userinfo (``admin:s3cr3t@api.example.com``) is no part of the host
-            host = (host.rpartition("@")[2] if "@" in host else host).lower()
+        if self.hosts:
+            host = without_userinfo(host).lower()
             bare = _without_port(host)
             return any(rx.fullmatch(host if with_port else bare) for rx, with_port in self.hosts)
         return True

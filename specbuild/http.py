@@ -47,6 +47,12 @@ _AUTHORITY: Final = re.compile(
     r"(?::([0-9]{0,5}))?")
 
 
+def without_userinfo(host: str) -> str:
+    """A record's host without a URL's userinfo (``admin:s3cr3t@api.example.com``: a HAR's URL, a host field
+    written so): what the spec names and ``--host`` matches; the credentials are never kept."""
+    return host.rpartition("@")[2]
+
+
 def url_host(host: str) -> bool:
     """Whether ``host`` (a record's, its userinfo already gone) can stand in a URL as its authority: not
     ``api.example.com:99999`` (no port is over 65535) nor text with a space or a slash in it. A spec's

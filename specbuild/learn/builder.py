@@ -38,6 +38,7 @@ from specbuild.http import (
     secret_name,
     secret_value,
     served,
+    without_userinfo,
 )
 from specbuild.learn import native
 from specbuild.learn.paths.templater import PathTemplater
@@ -490,8 +491,8 @@ class SpecBuilder:
             op.slashed += 1
             op.slashed_served += served(status)
         self.exchanges += 1
-        if host:  # a URL's userinfo (``admin:s3cr3t@api.example.com``) is no host: never written, never kept
-            self.servers[(scheme, host.rpartition("@")[2] if "@" in host else host)] += 1
+        if host:  # most hosts have no userinfo: no call
+            self.servers[(scheme, without_userinfo(host) if "@" in host else host)] += 1
         if timestamp != "":
             span = self.span  # most records: a second the native decoder read, inside the range (no call)
             if type(timestamp) is not int or span is None or not span[0] <= timestamp <= span[1]:
