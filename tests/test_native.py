@@ -1387,7 +1387,8 @@ def _walked_natively(path: str) -> bool:
            st.lists(st.one_of(st.sampled_from(_PATH_SEGMENTS), st.text(_SEGMENT_CHARS, max_size=12)),
                     max_size=6).map(lambda segs: "/" + "/".join(segs)),
            st.sampled_from(["", "/", "//", "users/42", "/users/"])), min_size=1, max_size=30),
-       st.sampled_from([1, 2, 3, 256]), st.sampled_from([(), ("/users/{owner}",), ("/api/{v}/orders",)]))
+       st.sampled_from([1, 2, 3, 256]), st.sampled_from([(), ("/users/{owner}",), ("/api/{v}/orders",),
+                                                     ("/users/{owner}.json", "/users/{owner}")]))
 def test_the_native_path_walk_is_pythons(paths: list[str], word_cap: int, hints: tuple[str, ...]) -> None:
     # keys, word sets (a small cap opens positions: words then walk to their open label), renames
     for path in paths:

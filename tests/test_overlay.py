@@ -372,3 +372,32 @@ def test_what_fits_a_persons_component_is_judged_for_each_learned_object_however
                 if ("$ref" in ours["content"]["application/json"]["schema"]) != strings:
                     wrong.append((method, path))
     assert not wrong
+
+
+def test_a_persons_path_with_an_extension_gets_its_own_traffic(tmp_path: Path) -> None:
+    """``/reports/{reportId}.csv`` beside ``/reports/{reportId}``: the CSV calls are the first's, the JSON
+    calls the second's. Before, a parameter with an extension was no hint: the traffic learned one
+    ``/reports/{reportName}``, and the person's ``/reports/{reportId}`` took the CSV responses too."""
+    def get(media: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"get": {"parameters": [{"name": "reportId", "in": "path", "required": True,
+                                        "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "ok", "content": {media: {"schema": schema}}}}}}
+    written = tmp_path / "openapi.json"
+    report = {"type": "object", "properties": {"id": {"type": "string"}}}
+    written.write_text(json.dumps(doc({"/reports/{reportId}.csv": get("text/csv", {"type": "string"}),
+                                       "/reports/{reportId}": get("application/json", report)})))
+    rows = []
+    for i in range(20):
+        rows.append(record(path=f"/reports/r{i}x", resp={"id": f"r{i}x", "rows": i}))
+        csv = record(path=f"/reports/r{i}x.csv", resp_headers={"content-type": "text/csv"})
+        csv["response"]["body"] = "a,b\n1,2\n"
+        rows.append(csv)
+    traffic = _write_jsonl(tmp_path / "traffic.jsonl", rows)
+    r = specbuild("-i", str(traffic), "-o", str(tmp_path / "out"), "--spec", str(written))
+    assert r.returncode == 0, r.stderr
+    assert "not used to template" not in r.stderr
+    out = json.loads((tmp_path / "out" / "openapi.json").read_text())
+    assert sorted(out["paths"]) == ["/reports/{reportId}", "/reports/{reportId}.csv"]
+    assert list(out["paths"]["/reports/{reportId}"]["get"]["responses"]["200"]["content"]) == ["application/json"]
+    assert list(out["paths"]["/reports/{reportId}.csv"]["get"]["responses"]["200"]["content"]) == ["text/csv"]
+    assert "rows" in _body(out, "/reports/{reportId}")["properties"]  # the JSON calls added theirs

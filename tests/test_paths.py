@@ -664,7 +664,30 @@ def test_hint_param_kinds_give_the_schema() -> None:
     assert t.templates()[k].params == (PathParam("order", {"type": "integer", "format": "int64"}),)
 
 
-@pytest.mark.parametrize("bad", ["repos/{owner}", "/repos/{owner", "/a/{x}-{y}", "/a/{x}/{x}"])
+@pytest.mark.parametrize("hints", [("/reports/{reportId}", "/reports/{reportId}.csv"),
+                                   ("/reports/{reportId}.csv", "/reports/{reportId}")])
+def test_a_hint_with_an_extension_takes_the_paths_that_end_with_it(hints: tuple[str, ...]) -> None:
+    """A person's ``/reports/{reportId}.csv`` beside ``/reports/{reportId}``: each takes its own paths, in
+    either order (a spec's paths come sorted, and ``{reportId}`` alone would take ``r1.csv`` too)."""
+    t = PathTemplater(list(hints))
+    csv, plain = t.observe("/reports/r1x.csv"), t.observe("/reports/r1x")
+    assert (csv, plain) == ("/reports/{reportId}.csv", "/reports/{reportId}")
+    t.observe("/reports/7.csv")
+    templates = t.templates()
+    assert templates[csv].path == "/reports/{reportId}.csv"
+    assert templates[plain].path == "/reports/{reportId}"
+    assert templates[csv].match("/reports/abc.csv") == {"reportId": "abc"}
+    assert templates[t.observe("/reports/.csv")].path == "/reports/{reportId}"  # no value before it
+
+
+def test_a_hint_may_end_in_a_custom_method() -> None:
+    t = PathTemplater(["/v1/{name}:cancel"])
+    k = t.observe("/v1/operations-12:cancel")
+    assert t.templates()[k].path == "/v1/{name}:cancel"
+
+
+@pytest.mark.parametrize("bad", ["repos/{owner}", "/repos/{owner", "/a/{x}-{y}", "/a/{x}/{x}", "/a/{x}.{y}",
+                                 "/a/x{y}", "/a/{x}.csv/{x}"])
 def test_bad_hints_are_usage_errors(bad: str) -> None:
     with pytest.raises(UsageError):
         PathTemplater([bad])

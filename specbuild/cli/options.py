@@ -267,7 +267,8 @@ CheckFormat = Annotated[Format | None, typer.Option(
 
 PathTemplates = Annotated[list[str] | None, typer.Option(
     "--path-template", metavar="TEMPLATE", rich_help_panel=PANEL_LEARNING,
-    help="Force a template and its parameter names, e.g. '/repos/{owner}/{repo}' (repeatable).")]
+    help="Force a template and its parameter names, e.g. '/repos/{owner}/{repo}' or "
+         "'/reports/{id}.csv' (repeatable).")]
 IncludeHeaders = Annotated[list[str] | None, typer.Option(
     "--include-header", metavar="GLOB", rich_help_panel=PANEL_LEARNING,
     help="Glob of header names to document even if generic (repeatable).")]

@@ -40,7 +40,8 @@ class Learning:
                 note: Callable[[str], None]) -> SpecBuilder:
         """A builder that also keeps the paths of the spec it starts from (``--spec``) as templates.
 
-        A spec path that is no template of whole segments (``/compare/{base}...{head}``, valid OpenAPI)
+        A spec path that is no template of whole segments, or of a parameter and an extension after it
+        (``/reports/{id}.csv``), such as ``/compare/{base}...{head}`` (valid OpenAPI),
         stays in the spec as written; only the traffic is templated without it, and ``note`` says so.
         """
         hints = list(self.templates)

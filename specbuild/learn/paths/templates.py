@@ -108,7 +108,9 @@ NO_REFUSALS: Final = Refusals()
 
 # --- hints: user templates ---------------------------------------------------------------------
 
-_HINT_PARAM: Final = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}\Z")
+# ``{name}``, or ``{name}`` and a literal after it: an extension or a custom method (``{reportId}.csv``,
+# ``{name}:cancel``), as the templater learns them (``{:hex}.json``)
+_HINT_PARAM: Final = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}((?:[.:][A-Za-z0-9_-]+)*)\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,17 +131,19 @@ class Hint:
                 m = _HINT_PARAM.match(seg)
                 if m is None:
                     raise UsageError(f"path template {text!r}: a parameter must be a whole segment like "
-                                     "'{name}'")
+                                     "'{name}', or one followed by an extension like '{name}.json'")
                 names.append(m.group(1))
         if len(set(names)) != len(names):
             raise UsageError(f"path template {text!r} names a parameter twice")
         return cls(text, segments)
 
     @property
-    def rank(self) -> tuple[int, int, str]:
-        """More literal segments first, then longer: the most specific hint wins."""
+    def rank(self) -> tuple[int, int, int, str]:
+        """More literal segments first, then longer, then more parameters with an extension (``{id}.csv``
+        before ``{id}``, which would take ``r1.csv`` too): the most specific hint wins."""
         literals = sum(not s.startswith("{") for s in self.segments)
-        return (-literals, -len(self.segments), self.text)
+        suffixed = sum(s.startswith("{") and not s.endswith("}") for s in self.segments)
+        return (-literals, -len(self.segments), -suffixed, self.text)
 
     def covers(self, labels: Sequence[str]) -> bool:
         """Whether ``labels`` (a key's) start with what :meth:`key_prefix` makes of this hint."""
@@ -147,7 +151,7 @@ class Hint:
             return False
         for pattern, label in zip(self.segments, labels, strict=False):
             if pattern.startswith("{"):
-                if not (label == pattern or label.startswith(pattern[:-1] + ":")):
+                if not label.startswith("{") or _param_of(label) != _param_of(pattern):
                     return False
             elif label != escape_segment(pattern):
                 return False
@@ -160,10 +164,12 @@ class Hint:
         out = []
         for pattern, seg in zip(self.segments, segs, strict=False):
             if pattern.startswith("{"):
-                if not seg:
+                end = pattern.index("}")
+                suffix = pattern[end + 1:]
+                if len(seg) <= len(suffix) or not seg.endswith(suffix):
                     return None
-                kind = classify_segment(seg)
-                out.append(pattern if kind is None else f"{pattern[:-1]}:{kind}}}")
+                kind = classify_segment(seg[:len(seg) - len(suffix)])
+                out.append(pattern if kind is None else f"{pattern[:end]}:{kind}}}{suffix}")
             elif pattern != seg:
                 return None
             else:
@@ -171,12 +177,21 @@ class Hint:
         return out
 
 
-def hint_label(label: str) -> tuple[str, str] | None:
-    """``{owner}`` -> ("owner", "word"), ``{id:integer}`` -> ("id", "integer"); None for other labels."""
+def hint_label(label: str) -> tuple[str, str, str] | None:
+    """``{owner}`` -> ("owner", "word", ""), ``{id:integer}.csv`` -> ("id", "integer", ".csv"): a hint's
+    parameter, its kind and the literal after it; None for other labels."""
     if label.startswith("{") and not label.startswith("{:"):
-        name, _, kind = label[1:-1].partition(":")
-        return name, kind or "word"
+        end = label.index("}")
+        name, _, kind = label[1:end].partition(":")
+        return name, kind or "word", label[end + 1:]
     return None
+
+
+def _param_of(label: str) -> tuple[str, str]:
+    """A hint's segment or a key's label as its parameter's name and the literal after it: ``{id:uuid}.csv``
+    and ``{id}.csv`` are ("id", ".csv")."""
+    end = label.index("}")
+    return label[1:end].partition(":")[0], label[end + 1:]
 
 
 def placeholder_kind(label: str) -> tuple[str, str] | None:

@@ -433,8 +433,8 @@ class _Resolver:
         for label in sorted(groups):
             hint = hint_label(label)
             placeholder = placeholder_kind(label)
-            if hint is not None:
-                fixed.setdefault(hint[0], []).append(label)
+            if hint is not None:  # one slot per name and extension: ``{id}`` and ``{id}.csv`` are two
+                fixed.setdefault(hint[0] + hint[2], []).append(label)
             elif placeholder is not None and placeholder[1]:
                 fixed.setdefault(placeholder[1], []).append(label)
             elif placeholder is not None:
@@ -571,15 +571,18 @@ class _Resolver:
 
     def _fixed_slot(self, node: _Res, slot_id: str, labels: list[str], groups: dict[str, list[_Raw]],
                     prefix: Suffix) -> Generator[_Call, _Res, None]:
-        """A slot no evidence decides: a hint's parameter, or typed values with an extension."""
-        suffix = slot_id if slot_id.startswith((".", ":")) else ""
+        """A slot no evidence decides: a hint's parameter (and the literal after it: ``{id}.csv``), or typed
+        values with an extension (``slot_id``, as :meth:`_resolve` groups them)."""
+        name, suffix = "", slot_id
         kinds = set()
         for label in labels:
             hint = hint_label(label)
             placeholder = placeholder_kind(label)
+            if hint is not None:
+                name, suffix = hint[0], hint[2]
             kinds.add(hint[1] if hint else placeholder[0] if placeholder else "word")
         below = yield [c for label in labels for c in groups[label]], (*prefix, "*"), None, True
-        node.slots[slot_id] = _Slot(below, frozenset(kinds), "" if suffix else slot_id, suffix)
+        node.slots[slot_id] = _Slot(below, frozenset(kinds), name, suffix)
 
     def _decide(self, site: _Site, profiles: Mapping[str, Profile], where: _Where | None = None) -> set[str]:
         """The word siblings that are values of one parameter here (typed siblings always are).
