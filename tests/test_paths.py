@@ -638,6 +638,18 @@ def test_decisions_are_revised_as_evidence_arrives() -> None:
     assert t.templates()[first].path == "/teams/{teamName}"
 
 
+def test_names_written_as_people_write_are_values_where_two_are_siblings() -> None:
+    """Tiled's catalog: nodes named ``scan 38``, ``energy (keV)``, two or three at a position below the
+    folders people made. Too few to weigh as values, they stayed literal, and each new node name of
+    tomorrow's traffic (``mu(E)``) matched no operation. No API names an endpoint with a space."""
+    folders = ["Lima lab", "cryo-EM 2026"]
+    nodes = ["scan 38", "zeolite Y_001", "dark 7"]
+    paths = [f"/metadata/{f}/{n}" for f in folders for n in nodes]
+    paths += ["/metadata/Lima lab/scan 38/energy (keV)", "/metadata/cryo-EM 2026/dark 7/ring current (mA)"]
+    learned = set(learn(paths).values())
+    assert learned == {"/metadata/{metadataId}/{name}", "/metadata/{metadataId}/{name}/{id}"}, learned
+
+
 # --- hints --------------------------------------------------------------------------------------
 
 def test_hints_win_and_name_parameters() -> None:

@@ -610,6 +610,12 @@ class _Resolver:
                                                       crowd, where)
         else:
             chosen |= self._decide_words(site, cands, crowd, where)
+        # names written as people write (a space, parentheses: Tiled's ``energy (keV)``, a folder ``Lima lab``)
+        # are values wherever two are siblings: no API names an endpoint so. The words beside them were
+        # weighed with them all the same (a project ``fraud detection`` beside ``ETA`` and ``LLM``).
+        spoken = {w for w in cands if " " in w or "(" in w}
+        if len(spoken) >= 2:
+            chosen |= spoken
         return chosen | _files(site, cands, chosen)
 
     def _rules(self, site: _Site, profiles: Mapping[str, Profile]
