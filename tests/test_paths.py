@@ -650,6 +650,17 @@ def test_names_written_as_people_write_are_values_where_two_are_siblings() -> No
     assert learned == {"/metadata/{metadataId}/{name}", "/metadata/{metadataId}/{name}/{id}"}, learned
 
 
+def test_names_numbered_alike_are_values_however_few() -> None:
+    """``peaks 71`` and ``peaks_177``, each once, under two runs: one parameter, so tomorrow's ``peaks_104``
+    matches. An API's own numbered words (``ipv4``, ``v2``) have no separator before the number."""
+    paths = ["/data/Lima lab/run 35/peaks 71", "/data/cryo lab/run_026/peaks_177",
+             "/data/Lima lab/run 35", "/data/cryo lab/run_026", "/data/Lima lab", "/data/cryo lab"]
+    learned = set(learn(paths).values())
+    assert learned == {"/data/{dataName}", "/data/{dataName}/{name}", "/data/{dataName}/{name}/{name2}"}, learned
+    assert templating._numbered(["ipv4", "ipv6", "v1", "v2", "peaks 71", "peaks_177", "run_004", "oauth2"]) \
+        == {"peaks 71", "peaks_177"}
+
+
 # --- hints --------------------------------------------------------------------------------------
 
 def test_hints_win_and_name_parameters() -> None:

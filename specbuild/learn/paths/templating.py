@@ -616,7 +616,7 @@ class _Resolver:
         spoken = {w for w in cands if " " in w or "(" in w}
         if len(spoken) >= 2:
             chosen |= spoken
-        return chosen | _files(site, cands, chosen)
+        return chosen | _numbered(cands) | _files(site, cands, chosen)
 
     def _rules(self, site: _Site, profiles: Mapping[str, Profile]
                ) -> tuple[dict[str, Profile], set[str], Set[str], bool]:
@@ -1895,6 +1895,22 @@ def _word_kind(word: str) -> str:
     read as an id, ``token`` for random letters of one case (an id without a digit: the parameter is
     still an id, ``{sortId}``), else ``word`` (a name)."""
     return "cased" if _is_cased(word) else "token" if reads_as_random(word) else "word"
+
+
+def _numbered(words: Iterable[str]) -> set[str]:
+    """Names numbered as people and scripts number them, a stem, a separator and a number: two or more
+    of one stem at a position are values (``peaks 71`` beside ``peaks_177``, ``run_004`` beside
+    ``run_026``), however few: an API numbers its versions (``v2``), not its endpoints."""
+    stems: dict[str, list[str]] = {}
+    for word in words:
+        found = _NUMBERED.fullmatch(word)
+        if found is not None:
+            stems.setdefault(found.group(1).lower(), []).append(word)
+    return {word for same in stems.values() if len(same) >= 2 for word in same}
+
+
+# a stem of letters (words, spaces), a separator, a number: ``peaks 71``, ``run_004``, ``INV-00042``
+_NUMBERED: Final = re.compile(r"([A-Za-z][A-Za-z -]*?)[ _-]([0-9]+)")
 
 
 def _namespaced(word: str) -> bool:
