@@ -76,6 +76,16 @@ def test_a_gate_finding_is_on_the_mutated_operation_whatever_the_new_spec_names_
     assert not mutate._on({"operation": "PUT /acme/{acmeName}/img/{id}/{name}"}, op)
 
 
+def test_a_gate_finding_on_the_route_written_with_a_trailing_slash_is_on_it() -> None:
+    # devpi's `GET /{user}/{index}`: with its 200s gone (the operation-removed mutation), the sample learned
+    # anew writes `/{name}/{name2}/` (the calls that ended in "/" are the served ones) and `build --check`
+    # reports the breaking `response-status-removed` there: it was counted as not caught.
+    mutate = load_script("scripts/real/mutate.py")
+    assert mutate._on({"operation": "GET /{name}/{name2}/"}, ("GET", "/{user}/{index}"))
+    assert mutate._on({"operation": "GET /"}, ("GET", "/"))
+    assert not mutate._on({"operation": "GET /{name}/"}, ("GET", "/{user}/{index}"))
+
+
 def test_learned_paths_outside_the_truths_mount_are_not_scored() -> None:
     # Alertmanager's description (basePath /api/v2) says nothing of its probes `/-/healthy` and `/-/ready`,
     # which amtool's users and the web UI call: learned right, they were counted as paths the truth lacks

@@ -254,7 +254,11 @@ def _on(finding: dict[str, Any], op: Op) -> bool:
 
 
 def _shape(template: str) -> str:
-    return re.sub(r"\{[^}/]*\}", "{}", template)
+    """A template with its parameters unnamed and without a trailing slash: the sample learned anew may write
+    the route ``/{name}/{name2}/`` where the spec wrote ``/{user}/{index}`` (its 200s gone, the calls that
+    ended in ``/`` are the ones served: ``path-now-with-trailing-slash``, an info finding, says so)."""
+    shaped = re.sub(r"\{[^}/]*\}", "{}", template)
+    return shaped[:-1] if len(shaped) > 1 and shaped.endswith("/") else shaped
 
 
 def breaking_kinds(broken: list[dict[str, Any]], op: Op) -> set[str]:
