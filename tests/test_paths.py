@@ -650,6 +650,17 @@ def test_names_written_as_people_write_are_values_where_two_are_siblings() -> No
     assert learned == {"/metadata/{metadataId}/{name}", "/metadata/{metadataId}/{name}/{id}"}, learned
 
 
+def test_names_written_as_people_write_are_values_recorded_percent_encoded_too() -> None:
+    """A HAR's or a proxy's paths keep the wire form (``Lima%20lab``): the same names, the same template.
+    Parentheses alone are no such name: Microsoft Graph's ``recent()`` and ``sharedWithMe()`` are functions."""
+    wire = learn(["/catalog/Lima%20lab", "/catalog/cryo%20lab", "/catalog/search", "/catalog/stats"])
+    assert wire["/catalog/Lima%20lab"] == wire["/catalog/cryo%20lab"] == "/catalog/{catalogName}"
+    assert wire["/catalog/search"] == "/catalog/search"
+    graph = learn(["/v1.0/me/drive/recent()", "/v1.0/me/drive/sharedWithMe()", "/v1.0/me/drive/root",
+                   "/v1.0/me/drive/items"])
+    assert graph["/v1.0/me/drive/recent()"] == "/v1.0/me/drive/recent()"
+
+
 def test_names_numbered_alike_are_values_however_few() -> None:
     """``peaks 71`` and ``peaks_177``, each once, under two runs: one parameter, so tomorrow's ``peaks_104``
     matches. An API's own numbered words (``ipv4``, ``v2``) have no separator before the number."""
@@ -657,8 +668,11 @@ def test_names_numbered_alike_are_values_however_few() -> None:
              "/data/Lima lab/run 35", "/data/cryo lab/run_026", "/data/Lima lab", "/data/cryo lab"]
     learned = set(learn(paths).values())
     assert learned == {"/data/{dataName}", "/data/{dataName}/{name}", "/data/{dataName}/{name}/{name2}"}, learned
-    assert templating._numbered(["ipv4", "ipv6", "v1", "v2", "peaks 71", "peaks_177", "run_004", "oauth2"]) \
-        == {"peaks 71", "peaks_177"}
+    assert templating._numbered(["ipv4", "ipv6", "v1", "v2", "peaks 71", "peaks%20177", "run_004", "oauth2",
+                                 "v-1", "v_2"]) == {"peaks 71", "peaks%20177"}
+    # an API's own numbered words stand below its words, not below a value: they stay
+    steps = learn(["/signup/step-1", "/signup/step-2", "/digest/sha-256", "/digest/sha-512", "/signup/start"])
+    assert steps["/signup/step-1"] == "/signup/step-1" and steps["/digest/sha-512"] == "/digest/sha-512"
 
 
 # --- hints --------------------------------------------------------------------------------------
@@ -701,6 +715,22 @@ def test_a_hint_with_an_extension_takes_the_paths_that_end_with_it(hints: tuple[
     assert templates[plain].path == "/reports/{reportId}"
     assert templates[csv].match("/reports/abc.csv") == {"reportId": "abc"}
     assert templates[t.observe("/reports/.csv")].path == "/reports/{reportId}"  # no value before it
+
+
+def test_the_longer_literal_after_a_hints_parameter_wins() -> None:
+    """``{x}.tar.gz`` before ``{x}.gz`` before ``{x}``, in any order given, as ``check`` routes them; and
+    ``{a.b}`` (a name with a dot) is another parameter than ``{a}.b``. Found reviewing: the shorter
+    ending took the longer one's paths (``x`` = ``f1.tar``), and the two ``a.b`` shared one slot."""
+    for hints in (["/a/{x}.gz", "/a/{x}.tar.gz", "/a/{x}"], ["/a/{x}", "/a/{x}.tar.gz", "/a/{x}.gz"]):
+        t = PathTemplater(hints)
+        keys = {p: t.observe(p) for p in ("/a/f1.tar.gz", "/a/f1.gz", "/a/f1")}
+        templates = t.templates()
+        assert {p: templates[k].path for p, k in keys.items()} == \
+            {"/a/f1.tar.gz": "/a/{x}.tar.gz", "/a/f1.gz": "/a/{x}.gz", "/a/f1": "/a/{x}"}
+    t = PathTemplater(["/p/{a.b}", "/p/{a}.b"])
+    dotted, plain = t.observe("/p/v1x.b"), t.observe("/p/w1y")
+    templates = t.templates()
+    assert (templates[dotted].path, templates[plain].path) == ("/p/{a}.b", "/p/{a.b}")
 
 
 def test_a_hint_may_end_in_a_custom_method() -> None:

@@ -139,11 +139,12 @@ class Hint:
 
     @property
     def rank(self) -> tuple[int, int, int, str]:
-        """More literal segments first, then longer, then more parameters with an extension (``{id}.csv``
-        before ``{id}``, which would take ``r1.csv`` too): the most specific hint wins."""
+        """More literal segments first, then longer, then longer literals after parameters (``{id}.tar.gz``
+        before ``{id}.gz`` before ``{id}``, each of which would take the others' paths too): the most
+        specific hint wins, as ``check`` routes (the longest literal first)."""
         literals = sum(not s.startswith("{") for s in self.segments)
-        suffixed = sum(s.startswith("{") and not s.endswith("}") for s in self.segments)
-        return (-literals, -len(self.segments), -suffixed, self.text)
+        after = sum(len(s) - s.index("}") - 1 for s in self.segments if s.startswith("{"))
+        return (-literals, -len(self.segments), -after, self.text)
 
     def covers(self, labels: Sequence[str]) -> bool:
         """Whether ``labels`` (a key's) start with what :meth:`key_prefix` makes of this hint."""

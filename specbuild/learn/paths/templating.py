@@ -23,6 +23,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, Protocol
+from urllib.parse import unquote
 
 from specbuild.http import METHODS
 from specbuild.learn.naming import pair_names
@@ -434,7 +435,7 @@ class _Resolver:
             hint = hint_label(label)
             placeholder = placeholder_kind(label)
             if hint is not None:  # one slot per name and extension: ``{id}`` and ``{id}.csv`` are two
-                fixed.setdefault(hint[0] + hint[2], []).append(label)
+                fixed.setdefault(hint[0] + "}" + hint[2], []).append(label)  # "}": in no name (``{a.b}``, ``{a}.b``)
             elif placeholder is not None and placeholder[1]:
                 fixed.setdefault(placeholder[1], []).append(label)
             elif placeholder is not None:
@@ -610,13 +611,16 @@ class _Resolver:
                                                       crowd, where)
         else:
             chosen |= self._decide_words(site, cands, crowd, where)
-        # names written as people write (a space, parentheses: Tiled's ``energy (keV)``, a folder ``Lima lab``)
-        # are values wherever two are siblings: no API names an endpoint so. The words beside them were
-        # weighed with them all the same (a project ``fraud detection`` beside ``ETA`` and ``LLM``).
-        spoken = {w for w in cands if " " in w or "(" in w}
+        # names written as people write (a space: Tiled's ``energy (keV)``, a folder ``Lima lab``, recorded
+        # as they are or percent-encoded) are values wherever two are siblings: no API names an endpoint so.
+        # The words beside them were weighed with them all the same (a project ``fraud detection`` beside
+        # ``ETA`` and ``LLM``). Parentheses alone say nothing: Graph's ``recent()`` is a function.
+        spoken = {w for w in cands if " " in _decoded(w)}
         if len(spoken) >= 2:
             chosen |= spoken
-        return chosen | _numbered(cands) | _files(site, cands, chosen)
+        if site.in_slot:  # below a value, among the names people chose: not the API's ``step-1``, ``sha-256``
+            chosen |= _numbered(cands)
+        return chosen | _files(site, cands, chosen)
 
     def _rules(self, site: _Site, profiles: Mapping[str, Profile]
                ) -> tuple[dict[str, Profile], set[str], Set[str], bool]:
@@ -1900,17 +1904,25 @@ def _word_kind(word: str) -> str:
 def _numbered(words: Iterable[str]) -> set[str]:
     """Names numbered as people and scripts number them, a stem, a separator and a number: two or more
     of one stem at a position are values (``peaks 71`` beside ``peaks_177``, ``run_004`` beside
-    ``run_026``), however few: an API numbers its versions (``v2``), not its endpoints."""
+    ``run_026``), however few. Asked only below a value (:meth:`_Resolver._decide`): an API's own numbered
+    words stand below its words (``/signup/step-1``, ``/digest/sha-256``), and versions are never values
+    (``v-2``)."""
     stems: dict[str, list[str]] = {}
     for word in words:
-        found = _NUMBERED.fullmatch(word)
-        if found is not None:
+        found = _NUMBERED.fullmatch(_decoded(word))
+        if found is not None and found.group(1).lower() not in _VERSION_STEMS:
             stems.setdefault(found.group(1).lower(), []).append(word)
     return {word for same in stems.values() if len(same) >= 2 for word in same}
 
 
 # a stem of letters (words, spaces), a separator, a number: ``peaks 71``, ``run_004``, ``INV-00042``
 _NUMBERED: Final = re.compile(r"([A-Za-z][A-Za-z -]*?)[ _-]([0-9]+)")
+_VERSION_STEMS: Final = frozenset({"v", "r", "version", "rev", "api"})
+
+
+def _decoded(label: str) -> str:
+    """A literal label as it was written (labels keep a path's percent-escapes: ``Lima%20lab``)."""
+    return unquote(label) if "%" in label else label
 
 
 def _namespaced(word: str) -> bool:
