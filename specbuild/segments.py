@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from itertools import pairwise
 from typing import Final
 from urllib.parse import unquote
@@ -248,6 +249,33 @@ def _char_class(c: str) -> int:
 def is_version(seg: str) -> bool:
     """``v1``, ``v2beta1``, ``1.0``: API version segments."""
     return bool(_VERSION.match(seg))
+
+
+def numbered_stem(name: str) -> str | None:
+    """The stem of a name numbered as people and scripts number them, a stem, a separator, a number
+    (``peaks 71``, ``run_004``, ``chk-0``: ``peaks``, ``run``, ``chk``, lower case); None for other names
+    and for versions (``v-2``, ``rev_3``). Two or more of one stem are values, never the API's words
+    (learn/paths/templating.py ``_numbered``, learn/schema.py ``_keyed_by_ids``)."""
+    found = _NUMBERED.fullmatch(name)
+    if found is None:
+        return None
+    stem = found.group(1).lower()
+    return None if stem in _VERSION_STEMS else stem
+
+
+def numbered_alike(names: Iterable[str], least: int = 2) -> set[str]:
+    """The names whose :func:`numbered_stem` at least ``least`` of ``names`` share."""
+    stems: dict[str, list[str]] = {}
+    for name in names:
+        stem = numbered_stem(name)
+        if stem is not None:
+            stems.setdefault(stem, []).append(name)
+    return {name for same in stems.values() if len(same) >= least for name in same}
+
+
+# a stem of letters (words, spaces), a separator, a number: ``peaks 71``, ``run_004``, ``INV-00042``
+_NUMBERED: Final = re.compile(r"([A-Za-z][A-Za-z -]*?)[ _-]([0-9]+)")
+_VERSION_STEMS: Final = frozenset({"v", "r", "version", "rev", "api"})
 
 
 # ``/+api``, ``/+simple/{project}``, ``/{package}/-/{file}``, ``/-rev/{rev}``, ``/_all_docs``, ``/$metadata``:

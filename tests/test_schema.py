@@ -968,6 +968,28 @@ def test_fields_beside_keys_that_are_ids_are_properties_and_the_ids_a_map() -> N
     assert "additionalProperties" not in table
 
 
+def test_keys_numbered_alike_are_a_map_beside_one_off_ids() -> None:
+    """OpenFGA's batch check answers ``result`` keyed by each check's correlation id: the client's own
+    ``chk-0``, ``chk-1``, ... (a new batch starts at 0 again) or UUIDs. Learned as eight properties, each
+    had its own schema, ``allowed`` required in those no check's error happened to land in: the next
+    sample's error under ``chk-6`` was rejected. Keys numbered alike are ids; ``address_line_1`` and
+    ``_2`` beside a record's other fields (and two alone) stay fields."""
+    rng = random.Random(3)
+    batches = []
+    for i in range(40):
+        batch: dict[str, Any] = {f"chk-{n}": {"allowed": rng.random() < 0.5} for n in range(rng.randint(1, 8))}
+        batch[f"{rng.getrandbits(64):016x}-{i}"] = {"allowed": True}  # one-off keys: never kept
+        batches.append(batch)
+    batches[5]["chk-0"] = {"error": {"code": "validation_error", "message": "type 'doc' not found"}}
+    schema = infer_schema(batches)
+    assert "properties" not in schema, sorted(schema.get("properties", ()))
+    values = schema["additionalProperties"]
+    assert sorted(values["properties"]) == ["allowed", "error"] and "required" not in values
+    address = infer_schema([{"address_line_1": "1 Main St", "address_line_2": "Flat 2", "city": "X"}] * 5)
+    assert sorted(address["properties"]) == ["address_line_1", "address_line_2", "city"]
+    assert "properties" in infer_schema([{"line_1": "a", "line_2": "b"}] * 5)
+
+
 def test_a_map_keyed_by_ids_keeps_its_records_beside_a_rare_name_of_another_kind() -> None:
     """changedetection.io's watch list: an object keyed by watch UUIDs (each a record), and the same
     operation's answer to an action flag (``?recheck_all=1``) ``{"status": "OK, queued ..."}``, 2 of 69

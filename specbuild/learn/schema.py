@@ -92,6 +92,7 @@ from specbuild.learn.rules import (
     NOISE_MIN_SHARE,
     NUMBER_START,
     NUMBER_TEXT,
+    NUMBERED_KEYS,
     QUALIFIED_NAME,
     REFERENCE,
     RELEASE,
@@ -99,7 +100,7 @@ from specbuild.learn.rules import (
     USER_OBJECT_ENDINGS,
     USER_OBJECTS,
 )
-from specbuild.segments import classify_segment
+from specbuild.segments import classify_segment, numbered_alike
 
 __all__ = ["KeyValues", "Shape", "StringsShape", "fields_among", "infer_schema", "infer_strings", "names_who",
            "who_values"]
@@ -789,7 +790,8 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
             _keyed_by_ids(keys) or _keyed_by_path_values(keys, known.path_values)
             or _counts_by_id(node, keys) or _looks_like_map(node, key, known.fields) or _values_alike(node)
             or _keyed_by_key_values(keys, known.key_values)) and (
-            not dropped or all(2 * props[k].count < node.objects for k in keys))):
+            not dropped or (_keyed_by_ids(keys) and _numbered(keys))
+            or all(2 * props[k].count < node.objects for k in keys))):
         return _map_schema(_children(node), node, v31, enums, known)
     if not keys:
         return {"type": "object"}
@@ -916,8 +918,19 @@ def _keyed_by_ids(keys: list[str]) -> bool:
     ``1.0.0``) or media types, every one: a map from ids to values, however full each object is; the next
     sample brings other ids. One such key is enough (npm's ``versions`` of a package published once, an
     API Gateway method's ``requestTemplates`` for ``application/json`` alone): no API names a field
-    ``1.0.0``, ``42`` or ``application/json``."""
-    return bool(keys) and all(_is_id_key(k) for k in keys)
+    ``1.0.0``, ``42`` or ``application/json``. Keys numbered alike (a stem, a separator, a number: OpenFGA's
+    batch checks keyed ``chk-0`` .. ``chk-7`` by the client beside UUIDs) are ids too, NUMBERED_KEYS of one
+    stem at least: each key its own schema, the ``allowed`` one check's error left out made optional in
+    some and required in others."""
+    rest = [k for k in keys if not _is_id_key(k)]
+    return bool(keys) and (not rest or _numbered(rest))
+
+
+def _numbered(keys: list[str]) -> bool:
+    """Every key numbered alike, NUMBERED_KEYS of one stem at least: a client numbers its own from 0 each
+    time (``chk-0`` in every batch), so their recurring is no chance, as recurring keys beside one-off ids are
+    (:func:`_render_object`)."""
+    return len(numbered_alike(keys, NUMBERED_KEYS)) == len(keys)
 
 
 @lru_cache(maxsize=1 << 14)  # pure, and asked of the same few thousand property names by every object

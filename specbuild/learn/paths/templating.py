@@ -77,6 +77,7 @@ from specbuild.segments import (
     is_marked,
     is_version,
     keeps_literal,
+    numbered_alike,
     reads_as_random,
     split_path,
     version_here,
@@ -1902,22 +1903,13 @@ def _word_kind(word: str) -> str:
 
 
 def _numbered(words: Iterable[str]) -> set[str]:
-    """Names numbered as people and scripts number them, a stem, a separator and a number: two or more
-    of one stem at a position are values (``peaks 71`` beside ``peaks_177``, ``run_004`` beside
-    ``run_026``), however few. Asked only below a value (:meth:`_Resolver._decide`): an API's own numbered
-    words stand below its words (``/signup/step-1``, ``/digest/sha-256``), and versions are never values
-    (``v-2``)."""
-    stems: dict[str, list[str]] = {}
-    for word in words:
-        found = _NUMBERED.fullmatch(_decoded(word))
-        if found is not None and found.group(1).lower() not in _VERSION_STEMS:
-            stems.setdefault(found.group(1).lower(), []).append(word)
-    return {word for same in stems.values() if len(same) >= 2 for word in same}
-
-
-# a stem of letters (words, spaces), a separator, a number: ``peaks 71``, ``run_004``, ``INV-00042``
-_NUMBERED: Final = re.compile(r"([A-Za-z][A-Za-z -]*?)[ _-]([0-9]+)")
-_VERSION_STEMS: Final = frozenset({"v", "r", "version", "rev", "api"})
+    """Names numbered as people and scripts number them (:func:`numbered_stem`): two or more of one stem at
+    a position are values (``peaks 71`` beside ``peaks_177``, ``run_004`` beside ``run_026``), however few.
+    Asked only below a value (:meth:`_Resolver._decide`): an API's own numbered words stand below its words
+    (``/signup/step-1``, ``/digest/sha-256``), and versions are never values (``v-2``)."""
+    names = {word: _decoded(word) for word in words}
+    alike = numbered_alike(set(names.values()))
+    return {word for word, name in names.items() if name in alike}
 
 
 def _decoded(label: str) -> str:
