@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -152,6 +153,17 @@ def wait_listening(port: int, proc: subprocess.Popen[bytes], seconds: float = 30
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{proc.args!r} did not listen on {port} within {seconds:.0f} s") from None
             time.sleep(0.05)
+
+
+def stop_app(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, seconds: float = 15) -> None:
+    """Stop a test's app server (``sig``, then SIGKILL past ``seconds``): on a loaded machine waitress took
+    longer than the fixtures waited, the wait raised at teardown, and the server outlived the suite."""
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=seconds)
 
 
 def wait_lines(path: Path, n: int, seconds: float = 10) -> list[str]:

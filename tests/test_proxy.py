@@ -22,7 +22,7 @@ import pytest
 from specbuild.record.capture import Exchange, Kept
 from specbuild.record.proxy import ClientSide, upstream_headers
 from specbuild.record.wire import Body, Framing, WireError, parse_head
-from tests.helpers import ROOT, free_port, wait_lines, wait_listening
+from tests.helpers import ROOT, free_port, stop_app, wait_lines, wait_listening
 from tests.test_record import SERVERS, _build
 
 httpx = pytest.importorskip("httpx", reason="specbuild[test] has the client and the apps of these tests")
@@ -382,8 +382,7 @@ def test_an_https_upstream_is_checked_against_the_trust_store(proxy_to: Any, tmp
             refused = client.get("/items")
         assert refused.status_code == 502 and "SSLCertVerificationError" in refused.text
     finally:
-        up.terminate()
-        up.wait(timeout=10)
+        stop_app(up)
 
 
 @pytest.fixture
@@ -403,8 +402,7 @@ def recording_proxy(proxy_to: Any) -> Iterator[Any]:
 
     yield start
     for up in apps:
-        up.send_signal(signal.SIGINT)
-        up.wait(timeout=15)
+        stop_app(up, signal.SIGINT)
 
 
 def test_a_session_through_the_proxy_gives_the_spec_of_the_exchanges_the_client_saw(recording_proxy: Any,

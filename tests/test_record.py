@@ -28,7 +28,7 @@ from specbuild.record import sink as sink_module
 from specbuild.record.capture import REDACTED, Exchange, http_types
 from specbuild.record.sink import KafkaRecordSink
 from specbuild.records import decode
-from tests.helpers import ROOT, free_port, wait_lines, wait_listening
+from tests.helpers import ROOT, free_port, stop_app, wait_lines, wait_listening
 
 
 def exchange(**parts: object) -> Exchange:
@@ -387,8 +387,7 @@ def serve(tmp_path: Path) -> Iterator[object]:
 
     yield start
     for proc in started:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_app(proc)
 
 
 def _build(path: Path) -> str:
