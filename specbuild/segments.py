@@ -254,8 +254,8 @@ def is_version(seg: str) -> bool:
 def numbered_stem(name: str) -> str | None:
     """The stem of a name numbered as people and scripts number them, a stem, a separator, a number
     (``peaks 71``, ``run_004``, ``chk-0``: ``peaks``, ``run``, ``chk``, lower case); None for other names
-    and for versions (``v-2``, ``rev_3``). Two or more of one stem are values, never the API's words
-    (learn/paths/templating.py ``_numbered``, learn/schema.py ``_keyed_by_ids``)."""
+    and for versions (``v-2``, ``rev_3``). Keys numbered alike beside ids are ids too
+    (learn/schema.py ``_numbered_beside_ids``)."""
     found = _NUMBERED.fullmatch(name)
     if found is None:
         return None
@@ -274,7 +274,7 @@ def numbered_alike(names: Iterable[str], least: int = 2) -> set[str]:
 
 
 # a stem of letters (words, spaces), a separator, a number: ``peaks 71``, ``run_004``, ``INV-00042``
-_NUMBERED: Final = re.compile(r"([A-Za-z][A-Za-z -]*?)[ _-]([0-9]+)")
+_NUMBERED: Final = re.compile(r"([A-Za-z][A-Za-z _-]*?)[ _-]([0-9]+)")
 _VERSION_STEMS: Final = frozenset({"v", "r", "version", "rev", "api"})
 
 

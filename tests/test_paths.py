@@ -661,20 +661,6 @@ def test_names_written_as_people_write_are_values_recorded_percent_encoded_too()
     assert graph["/v1.0/me/drive/recent()"] == "/v1.0/me/drive/recent()"
 
 
-def test_names_numbered_alike_are_values_however_few() -> None:
-    """``peaks 71`` and ``peaks_177``, each once, under two runs: one parameter, so tomorrow's ``peaks_104``
-    matches. An API's own numbered words (``ipv4``, ``v2``) have no separator before the number."""
-    paths = ["/data/Lima lab/run 35/peaks 71", "/data/cryo lab/run_026/peaks_177",
-             "/data/Lima lab/run 35", "/data/cryo lab/run_026", "/data/Lima lab", "/data/cryo lab"]
-    learned = set(learn(paths).values())
-    assert learned == {"/data/{dataName}", "/data/{dataName}/{name}", "/data/{dataName}/{name}/{name2}"}, learned
-    assert templating._numbered(["ipv4", "ipv6", "v1", "v2", "peaks 71", "peaks%20177", "run_004", "oauth2",
-                                 "v-1", "v_2"]) == {"peaks 71", "peaks%20177"}
-    # an API's own numbered words stand below its words, not below a value: they stay
-    steps = learn(["/signup/step-1", "/signup/step-2", "/digest/sha-256", "/digest/sha-512", "/signup/start"])
-    assert steps["/signup/step-1"] == "/signup/step-1" and steps["/digest/sha-512"] == "/digest/sha-512"
-
-
 # --- hints --------------------------------------------------------------------------------------
 
 def test_hints_win_and_name_parameters() -> None:

@@ -35,6 +35,7 @@ from specbuild.learn.schema import (
     infer_schema,
     infer_strings,
 )
+from specbuild.segments import numbered_alike, numbered_stem
 from tests.helpers import reference_schema
 
 DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
@@ -985,9 +986,25 @@ def test_keys_numbered_alike_are_a_map_beside_one_off_ids() -> None:
     assert "properties" not in schema, sorted(schema.get("properties", ()))
     values = schema["additionalProperties"]
     assert sorted(values["properties"]) == ["allowed", "error"] and "required" not in values
-    address = infer_schema([{"address_line_1": "1 Main St", "address_line_2": "Flat 2", "city": "X"}] * 5)
-    assert sorted(address["properties"]) == ["address_line_1", "address_line_2", "city"]
-    assert "properties" in infer_schema([{"line_1": "a", "line_2": "b"}] * 5)
+    # found reviewing: a recurring id beside them (kept, not dropped) still makes them ids
+    for batch in batches:
+        batch["5f0e4a7c-8d1b-4c2e-9a3f-2b6d7e8f9a0b"] = {"allowed": False}
+    assert "properties" not in infer_schema(batches)
+
+
+def test_keys_numbered_alike_without_ids_beside_them_are_a_records_fields() -> None:
+    """Found reviewing: a survey's ``question_1`` .. ``question_5`` (values of several kinds) became
+    ``additionalProperties: true``, checking nothing, and ``level_1`` .. ``level_3`` lost ``level_2``'s
+    enum; ``address-line-1`` was numbered where ``address_line_1`` was not."""
+    rng = random.Random(5)
+    surveys = [{"question_1": rng.choice(["yes", "no"]), "question_2": rng.randint(1, 5), "question_3": True,
+                "question_4": "text", "question_5": rng.random()} for _ in range(40)]
+    assert sorted(infer_schema(surveys)["properties"]) == [f"question_{i}" for i in range(1, 6)]
+    for sep in ("_", "-"):
+        lines = [{f"address{sep}line{sep}{i}": f"{n} Main St" for i in (1, 2, 3)} for n in range(20)]
+        assert len(infer_schema(lines)["properties"]) == 3, sep
+    assert numbered_stem("address_line_1") == "address_line" and numbered_stem("v-2") is None
+    assert numbered_alike(["peaks 71", "peaks_177", "ipv4", "oauth2", "v_1", "v-2"]) == {"peaks 71", "peaks_177"}
 
 
 def test_a_map_keyed_by_ids_keeps_its_records_beside_a_rare_name_of_another_kind() -> None:

@@ -787,10 +787,11 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
     # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
     if (dropped and not keys) or (keys and not _ids_beside_other_kinds(node, keys)
                                   and not _fields_beside_family(node, keys) and (
-            _keyed_by_ids(keys) or _keyed_by_path_values(keys, known.path_values)
+            _keyed_by_ids(keys) or _numbered_beside_ids(node, keys, dropped)
+            or _keyed_by_path_values(keys, known.path_values)
             or _counts_by_id(node, keys) or _looks_like_map(node, key, known.fields) or _values_alike(node)
             or _keyed_by_key_values(keys, known.key_values)) and (
-            not dropped or (_keyed_by_ids(keys) and _numbered(keys))
+            not dropped or _numbered_beside_ids(node, keys, dropped)
             or all(2 * props[k].count < node.objects for k in keys))):
         return _map_schema(_children(node), node, v31, enums, known)
     if not keys:
@@ -922,15 +923,20 @@ def _keyed_by_ids(keys: list[str]) -> bool:
     batch checks keyed ``chk-0`` .. ``chk-7`` by the client beside UUIDs) are ids too, NUMBERED_KEYS of one
     stem at least: each key its own schema, the ``allowed`` one check's error left out made optional in
     some and required in others."""
+    return bool(keys) and all(_is_id_key(k) for k in keys)
+
+
+def _numbered_beside_ids(node: Shape, keys: list[str], dropped: bool) -> bool:
+    """Keys numbered alike beside ids (kept, or one-off and dropped: ``dropped``), values of one kind: ids
+    a client numbered (OpenFGA's batch checks, ``chk-0`` .. ``chk-7`` beside UUIDs), a map however full:
+    a client numbers its own from 0 in every batch, so their recurring is no chance. NUMBERED_KEYS of one
+    stem at least; without ids beside them numbered keys are a record's fields (a survey's ``question_1``
+    .. ``question_5``, ``address_line_1`` .. ``_3``), and so are values of several kinds."""
     rest = [k for k in keys if not _is_id_key(k)]
-    return bool(keys) and (not rest or _numbered(rest))
-
-
-def _numbered(keys: list[str]) -> bool:
-    """Every key numbered alike, NUMBERED_KEYS of one stem at least: a client numbers its own from 0 each
-    time (``chk-0`` in every batch), so their recurring is no chance, as recurring keys beside one-off ids are
-    (:func:`_render_object`)."""
-    return len(numbered_alike(keys, NUMBERED_KEYS)) == len(keys)
+    if not rest or not (dropped or len(rest) < len(keys)) or len(numbered_alike(rest, NUMBERED_KEYS)) < len(rest):
+        return False
+    props = node.props or {}
+    return len({props[k].kinds & ~NULL for k in keys} - {0}) == 1
 
 
 @lru_cache(maxsize=1 << 14)  # pure, and asked of the same few thousand property names by every object

@@ -77,7 +77,6 @@ from specbuild.segments import (
     is_marked,
     is_version,
     keeps_literal,
-    numbered_alike,
     reads_as_random,
     split_path,
     version_here,
@@ -619,8 +618,6 @@ class _Resolver:
         spoken = {w for w in cands if " " in _decoded(w)}
         if len(spoken) >= 2:
             chosen |= spoken
-        if site.in_slot:  # below a value, among the names people chose: not the API's ``step-1``, ``sha-256``
-            chosen |= _numbered(cands)
         return chosen | _files(site, cands, chosen)
 
     def _rules(self, site: _Site, profiles: Mapping[str, Profile]
@@ -1900,16 +1897,6 @@ def _word_kind(word: str) -> str:
     read as an id, ``token`` for random letters of one case (an id without a digit: the parameter is
     still an id, ``{sortId}``), else ``word`` (a name)."""
     return "cased" if _is_cased(word) else "token" if reads_as_random(word) else "word"
-
-
-def _numbered(words: Iterable[str]) -> set[str]:
-    """Names numbered as people and scripts number them (:func:`numbered_stem`): two or more of one stem at
-    a position are values (``peaks 71`` beside ``peaks_177``, ``run_004`` beside ``run_026``), however few.
-    Asked only below a value (:meth:`_Resolver._decide`): an API's own numbered words stand below its words
-    (``/signup/step-1``, ``/digest/sha-256``), and versions are never values (``v-2``)."""
-    names = {word: _decoded(word) for word in words}
-    alike = numbered_alike(set(names.values()))
-    return {word for word, name in names.items() if name in alike}
 
 
 def _decoded(label: str) -> str:
