@@ -152,7 +152,8 @@ class Hint:
             return False
         for pattern, label in zip(self.segments, labels, strict=False):
             if pattern.startswith("{"):
-                if not label.startswith("{") or _param_of(label) != _param_of(pattern):
+                mine, theirs = hint_label(pattern), hint_label(label)  # a hint's segment is a hint label
+                if mine is None or theirs is None or (mine[0], mine[2]) != (theirs[0], theirs[2]):
                     return False
             elif label != escape_segment(pattern):
                 return False
@@ -186,13 +187,6 @@ def hint_label(label: str) -> tuple[str, str, str] | None:
         name, _, kind = label[1:end].partition(":")
         return name, kind or "word", label[end + 1:]
     return None
-
-
-def _param_of(label: str) -> tuple[str, str]:
-    """A hint's segment or a key's label as its parameter's name and the literal after it: ``{id:uuid}.csv``
-    and ``{id}.csv`` are ("id", ".csv")."""
-    end = label.index("}")
-    return label[1:end].partition(":")[0], label[end + 1:]
 
 
 def placeholder_kind(label: str) -> tuple[str, str] | None:
