@@ -273,7 +273,8 @@ def numbered_alike(names: Iterable[str], least: int = 2) -> set[str]:
     return {name for same in stems.values() if len(same) >= least for name in same}
 
 
-# a stem of letters (words, spaces), a separator, a number: ``peaks 71``, ``run_004``, ``INV-00042``
+# a stem of letters (words, with spaces, underscores or hyphens), a separator, a number: ``peaks 71``,
+# ``run_004``, ``address_line_1``, ``INV-00042``
 _NUMBERED: Final = re.compile(r"([A-Za-z][A-Za-z _-]*?)[ _-]([0-9]+)")
 _VERSION_STEMS: Final = frozenset({"v", "r", "version", "rev", "api"})
 

@@ -47,8 +47,8 @@ ENUM_MIN_WITNESSES: Final = 20
 # each ``{"internal": ..., "providers": {...}}``) are a map of that record, however full its one object is
 # (a record's fields hold different shapes).
 MAP_MIN_KEYS: Final = 20     # this many sparse, same-kind keys make a map even when they look like names
-NUMBERED_KEYS: Final = 3     # keys numbered alike (``chk-0``, ``chk-1``, ...) of one stem are ids: at least
-#                              this many (``address_line_1`` and ``_2`` are a record's two fields)
+NUMBERED_KEYS: Final = 3     # keys numbered alike (``chk-0``, ``chk-1``, ...) of one stem, beside ids, are
+#                              ids: at least this many (``address_line_1`` and ``_2`` are a record's fields)
 MAP_MAX_FILL: Final = 0.5     # ...and whose objects each carry at most this share of those keys
 # Keys shaped as data (``ticket/id``, ``repo:name``, ``end seconds``, ``doc.type``: no JSON API names a field
 # so) that come and go, this many and this share of a sparse position's keys, make a map whatever kinds its

@@ -784,15 +784,12 @@ def _render_object(node: Shape, key: str | None, v31: bool, enums: int, known: K
     keys = _kept_keys(node)
     dropped = len(keys) < len(props) or node.extra is not None   # keys seen beyond the listed ones
     # A map: only one-off keys, or dictionary-like keys of which none is in most objects (those that
-    # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all.
+    # recurred did so by chance) or, with nothing dropped, dictionary-like keys at all; or keys a client
+    # numbered beside ids, however often they recur.
     if (dropped and not keys) or (keys and not _ids_beside_other_kinds(node, keys)
-                                  and not _fields_beside_family(node, keys) and (
-            _keyed_by_ids(keys) or _numbered_beside_ids(node, keys, dropped)
-            or _keyed_by_path_values(keys, known.path_values)
-            or _counts_by_id(node, keys) or _looks_like_map(node, key, known.fields) or _values_alike(node)
-            or _keyed_by_key_values(keys, known.key_values)) and (
-            not dropped or _numbered_beside_ids(node, keys, dropped)
-            or all(2 * props[k].count < node.objects for k in keys))):
+                                  and not _fields_beside_family(node, keys)
+                                  and (_dictionary(node, keys, key, dropped, known)
+                                       or _numbered_beside_ids(node, keys, dropped))):
         return _map_schema(_children(node), node, v31, enums, known)
     if not keys:
         return {"type": "object"}
@@ -919,11 +916,19 @@ def _keyed_by_ids(keys: list[str]) -> bool:
     ``1.0.0``) or media types, every one: a map from ids to values, however full each object is; the next
     sample brings other ids. One such key is enough (npm's ``versions`` of a package published once, an
     API Gateway method's ``requestTemplates`` for ``application/json`` alone): no API names a field
-    ``1.0.0``, ``42`` or ``application/json``. Keys numbered alike (a stem, a separator, a number: OpenFGA's
-    batch checks keyed ``chk-0`` .. ``chk-7`` by the client beside UUIDs) are ids too, NUMBERED_KEYS of one
-    stem at least: each key its own schema, the ``allowed`` one check's error left out made optional in
-    some and required in others."""
+    ``1.0.0``, ``42`` or ``application/json``. Keys numbered alike are ids only beside ids
+    (:func:`_numbered_beside_ids`)."""
     return bool(keys) and all(_is_id_key(k) for k in keys)
+
+
+def _dictionary(node: Shape, keys: list[str], key: str | None, dropped: bool, known: Known) -> bool:
+    """Dictionary-like ``keys`` (:func:`_render_object`'s), none of them in most objects where keys were
+    ``dropped`` beside them (those that recurred did so by chance)."""
+    props = node.props or {}
+    return (_keyed_by_ids(keys) or _keyed_by_path_values(keys, known.path_values)
+            or _counts_by_id(node, keys) or _looks_like_map(node, key, known.fields) or _values_alike(node)
+            or _keyed_by_key_values(keys, known.key_values)) and (
+        not dropped or all(2 * props[k].count < node.objects for k in keys))
 
 
 def _numbered_beside_ids(node: Shape, keys: list[str], dropped: bool) -> bool:
