@@ -103,6 +103,34 @@ def test_reversing_a_change_reverses_its_kind() -> None:
     assert {c.kind for c in diff(head, base)} == {"response-property-removed"}
 
 
+def _labelled(labels: dict[str, Any]) -> dict[str, Any]:
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {"responses": {
+        "200": {"description": "OK", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["labels"], "properties": {"labels": labels}}}}}}}}}}
+
+
+def test_a_maps_values_are_compared_as_any_keys_and_a_record_become_a_map_as_its_names() -> None:
+    """``additionalProperties`` was not read at all: a map of strings become a map of integers, or a record
+    become a map, was "no changes"; now its values are compared at ``labels.*``, and a record's named
+    properties against the map's values (``count`` an integer, now a string as any key's value is)."""
+    strings = {"type": "object", "additionalProperties": {"type": "string"}}
+    record = {"type": "object", "required": ["env"],
+              "properties": {"env": {"type": "string"}, "count": {"type": "integer"}}}
+    changes = diff(_labelled(strings), _labelled({**strings, "additionalProperties": {"type": "integer"}}))
+    assert [(c.kind, c.pointer, c.detail) for c in changes] == [
+        ("response-type-changed", "labels.*", "string -> integer")]
+    changes = diff(_labelled(record), _labelled(strings))
+    assert [(c.kind, c.pointer, c.detail) for c in changes] == [
+        ("response-object-now-map", "labels", "properties count, env -> any key"),
+        ("response-type-changed", "labels.count", "integer -> string")]
+    assert [(c.kind, c.pointer) for c in diff(_labelled(strings), _labelled(record))] == [
+        ("response-type-changed", "labels.count"), ("response-map-now-object", "labels")]
+    free = {"type": "object", "additionalProperties": True}  # any value: a map all the same
+    assert [(c.kind, c.pointer) for c in diff(_labelled(record), _labelled(free))] == [
+        ("response-object-now-map", "labels"), ("response-type-widened", "labels.count"),
+        ("response-type-widened", "labels.env")]
+
+
 def test_a_learned_head_reports_no_absence_and_no_learned_requiredness() -> None:
     """... unless counts prove it (drift/evidence.py): a property in all 40 objects before and in none
     of 300 now is gone."""

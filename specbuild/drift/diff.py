@@ -64,6 +64,7 @@ LEARNED_SUPPRESSED: Final = frozenset({
     "response-property-now-required", "request-type-narrowed", "response-type-narrowed",
     "request-enum-value-removed", "response-enum-value-removed", "request-constraint-tightened",
     "response-constraint-tightened", "operation-deprecated", "path-parameter-no-longer-spans",
+    "request-map-now-object",
 })
 # ... and what it learned as required may be optional after all: reported as the optional kind.
 LEARNED_DOWNGRADE: Final = {"required-parameter-added": "parameter-added",
@@ -852,6 +853,7 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
     _enum(ctx, b, h, direction, where, pointer)
     _constraints(ctx, b, h, direction, where, pointer)
     _properties(ctx, b, h, direction, where, pointer, depth, seen, ev)
+    _entries(ctx, b, h, direction, where, pointer, depth, seen, ev)
     if isinstance(b.get("items"), dict) and isinstance(h.get("items"), dict):
         _schema(ctx, b["items"], h["items"], direction, where, f"{pointer}[]", depth + 1, seen, ev=ev)
     _branches(ctx, b, h, direction, where, pointer, depth, seen, ev)
@@ -1047,6 +1049,48 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         elif name in rb and name not in rh:
             _now_optional(ctx, direction, where, here, ph[name], ev, pb[name])
         _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev, optional=name not in rb)
+
+
+def _entries(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
+             pointer: str, depth: int, seen: frozenset[tuple[str, str]], ev: _Ev | None) -> None:
+    """A map's values (``additionalProperties``) compared as any value is, at ``labels.*``. An object whose
+    named properties became a map's free keys, or back, is a change of its own, and its values are compared
+    with the properties' (a ``count`` integer that is now one of a map of strings changed type). Two learned
+    specs make that flip when the second sample showed the keys vary (ids, user-chosen names): the base's
+    names were never promised beyond their evidence, which no map can overturn."""
+    vb, vh = _map_values(b), _map_values(h)
+    if vb is not None and vh is not None:
+        _schema(ctx, vb, vh, direction, where, f"{pointer}.*" if pointer else "*", depth + 1, seen, ev=ev)
+        return
+    named_b, named_h = _named_properties(b), _named_properties(h)
+    if vh is not None and named_b and not named_h:
+        kind = f"{direction}-object-now-map"
+        if direction == "response" and ev is not None and not ev.uncounted:
+            kind = "response-object-map-unproven"
+        ctx.here(kind, where, pointer, f"{_names(named_b)} -> any key")
+        for name, prop in sorted(named_b.items()):
+            _schema(ctx, prop, vh, direction, where, f"{pointer}.{name}" if pointer else name, depth + 1, seen, ev=ev)
+    elif vb is not None and named_h and not named_b:
+        ctx.here(f"{direction}-map-now-object", where, pointer, f"any key -> {_names(named_h)}")
+        for name, prop in sorted(named_h.items()):
+            _schema(ctx, vb, prop, direction, where, f"{pointer}.{name}" if pointer else name, depth + 1, seen, ev=ev)
+
+
+def _map_values(schema: Mapping[str, Any]) -> Any:
+    """The schema of a map's values (``additionalProperties``; ``true``: any value), else None."""
+    extra = schema.get("additionalProperties")
+    return {} if extra is True else extra if isinstance(extra, dict) else None
+
+
+def _named_properties(schema: Mapping[str, Any]) -> dict[str, Any]:
+    props = schema.get("properties")
+    return props if isinstance(props, dict) else {}
+
+
+def _names(props: Mapping[str, Any]) -> str:
+    names = sorted(props)
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"properties {shown}"
 
 
 def _learned_properties(schema: Mapping[str, Any], ev: _Ev | None, learned: bool = False) -> Any:

@@ -179,6 +179,8 @@ CHANGE_KINDS: Final = _registry(
     ("request-enum-value-added", "info", "a request enum gained a value"),
     ("request-constraint-tightened", "breaking", "a request limit is stricter (maxLength, minimum, pattern...)"),
     ("request-constraint-loosened", "info", "a request limit is looser"),
+    ("request-object-now-map", "info", "a request object's named properties are now a map's free keys"),
+    ("request-map-now-object", "breaking", "a request map's free keys are now named properties"),
     ("response-status-added", STATUS_SEVERITY["status"], "a new 1xx-3xx response status"),
     ("response-client-error-added", STATUS_SEVERITY["client-error"], "a new 4xx response status"),
     ("response-server-error-added", STATUS_SEVERITY["server-error"], "a new 5xx response status (a new 500)"),
@@ -200,6 +202,9 @@ CHANGE_KINDS: Final = _registry(
     ("response-enum-value-added", "warning", "a response enum gained a value (exhaustive switches break)"),
     ("response-constraint-tightened", "info", "a response limit is stricter"),
     ("response-constraint-loosened", "warning", "a response limit is looser"),
+    ("response-object-now-map", "breaking", "a response object's named properties are now a map's free keys "
+     "(none of them promised)"),
+    ("response-map-now-object", "info", "a response map's free keys are now named properties"),
     ("security-alternative-added", "info", "a new way to authenticate"),
     ("security-alternative-removed", "breaking", "a way to authenticate (or anonymous access) is gone"),
     # Two learned specs whose counts say the base only guessed (drift/evidence.py): "we know more now"
@@ -207,6 +212,8 @@ CHANGE_KINDS: Final = _registry(
     ("response-type-unproven", "info", "a value learned as one type takes others, within its evidence"),
     ("response-enum-unproven", "info", "a value learned as an enum takes more values, within its evidence"),
     ("response-format-unproven", "info", "a string learned in a format takes others, within its evidence"),
+    ("response-object-map-unproven", "info", "an object learned with named properties is learned as a map now "
+     "(its keys vary), within its evidence"),
 )
 
 
