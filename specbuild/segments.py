@@ -93,11 +93,17 @@ _SIGIL_ID: Final = re.compile(r"[@!$#+~][^:/]+:[^/]+|(?i:acct|urn|arn|did|mailto
 _OPEN_ARN: Final = re.compile(r"(?i)arn:[^:/]+:[^:/]+:[a-z0-9-]+:[0-9]{12}:[a-z]+(?:-[a-z]+)*")
 
 
+def decoded(label: str) -> str:
+    """A path label as it was written: labels keep a path's percent-escapes (``Lima%20lab``), decoded here
+    only where there is one (most labels have none: no call)."""
+    return unquote(label) if "%" in label else label
+
+
 def continues_id(previous: str | None) -> bool:
     """Whether the segment after ``previous`` is the rest of an id cut by its own slash (an open ARN)."""
     if previous is None or previous[:3].lower() != "arn":
         return False
-    return _OPEN_ARN.fullmatch(unquote(previous) if "%" in previous else previous) is not None
+    return _OPEN_ARN.fullmatch(decoded(previous)) is not None
 
 
 def is_sigil_id(seg: str) -> bool:
@@ -115,8 +121,7 @@ def classify_segment(seg: str) -> str | None:
     >>> classify_segment("42"), classify_segment("v1"), classify_segment("api-45db8383e-q1zvr")
     ('integer', None, 'token')
     """
-    if "%" in seg:
-        seg = unquote(seg)
+    seg = decoded(seg)
     if is_sigil_id(seg):
         return "token"
     if not _HAS_DIGIT.search(seg):

@@ -23,7 +23,6 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, Protocol
-from urllib.parse import unquote
 
 from specbuild.http import METHODS
 from specbuild.learn.naming import pair_names
@@ -70,6 +69,7 @@ from specbuild.segments import (
     API_PREFIXES,
     STRONG_KINDS,
     VERB_CAMEL,
+    decoded,
     escape_segment,
     is_action,
     is_cased,
@@ -615,7 +615,7 @@ class _Resolver:
         # as they are or percent-encoded) are values wherever two are siblings: no API names an endpoint so.
         # The words beside them were weighed with them all the same (a project ``fraud detection`` beside
         # ``ETA`` and ``LLM``). Parentheses alone say nothing: Graph's ``recent()`` is a function.
-        spoken = {w for w in cands if " " in _decoded(w)}
+        spoken = {w for w in cands if " " in decoded(w)}
         if len(spoken) >= 2:
             chosen |= spoken
         return chosen | _files(site, cands, chosen)
@@ -1897,11 +1897,6 @@ def _word_kind(word: str) -> str:
     read as an id, ``token`` for random letters of one case (an id without a digit: the parameter is
     still an id, ``{sortId}``), else ``word`` (a name)."""
     return "cased" if _is_cased(word) else "token" if reads_as_random(word) else "word"
-
-
-def _decoded(label: str) -> str:
-    """A literal label as it was written (labels keep a path's percent-escapes: ``Lima%20lab``)."""
-    return unquote(label) if "%" in label else label
 
 
 def _namespaced(word: str) -> bool:
