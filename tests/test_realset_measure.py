@@ -62,6 +62,17 @@ def test_an_odata_annotation_of_a_property_is_no_id_like_map_key() -> None:
     assert [m["id_like"] for m in found] == [["anne@acme.test", "bob@fieldlabs.io", "rabbit@mq-1"]]
 
 
+def test_a_leading_colon_is_a_fields_spelling_and_a_colon_inside_a_key_an_ids() -> None:
+    # devpi's upload form (PyPI's legacy API) names its fields `:action` and `:protocol_version`: counted as
+    # id-like map keys on a spec that has none; a key id `ed25519:AAAB` or `@alice:host` stays id-like.
+    measure = _measure()
+    form = {f: {"type": "string"} for f in (":action", ":protocol_version", "name", "version")}
+    assert measure.map_keys(_listing({"type": "object", "properties": form}), None) == []
+    keys = {f: {"type": "string"} for f in ("ed25519:AAAB", "curve25519:BBBC", "name")}
+    found = measure.map_keys(_listing({"type": "object", "properties": keys}), None)
+    assert [m["id_like"] for m in found] == [["curve25519:BBBC", "ed25519:AAAB"]]
+
+
 def test_a_gate_finding_is_on_the_mutated_operation_whatever_the_new_spec_names_its_parameters() -> None:
     # Azurite's blobs: `build --check` learns the mutated sample b anew, and its spec named the last parameter
     # of `PUT /acmeretail/{acmeretailName}/{idOrName}/{id}/{name}` `{idOrName2}`: the breaking

@@ -50,8 +50,10 @@ ID_NAME = re.compile(
 ID_VALUE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-|^[0-9a-f]{12,}$|@|^[\w.+-]+:[\w.@+-]+$|^/[^/]+/|\d{6,}|\s\d+$", re.I)
 # `CreatedAt@odata.type`: a property's name, `@`, a namespace (group 2: its first word) and a term
 ANNOTATED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)@([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)+").fullmatch
+# (a colon inside a key: `algorithm:KEYID`, `@alice:host`; a leading one is a field's own spelling: devpi's and
+# PyPI's upload form `:action`, `:protocol_version`)
 ID_KEY = re.compile(
-    r"^[0-9a-f]{8,}$|^\d+$|[0-9a-f]{8}-[0-9a-f]{4}-|[:@/\s]|[-_.]\d{3,}|^v?\d+(\.\d+)+([-+][\w.]+)?$", re.I
+    r"^[0-9a-f]{8,}$|^\d+$|[0-9a-f]{8}-[0-9a-f]{4}-|[@/\s]|(?<=.):|[-_.]\d{3,}|^v?\d+(\.\d+)+([-+][\w.]+)?$", re.I
 )
 
 
