@@ -131,6 +131,53 @@ def test_a_maps_values_are_compared_as_any_keys_and_a_record_become_a_map_as_its
         ("response-type-widened", "labels.env")]
 
 
+def _seen(schema: dict[str, Any], n: int) -> dict[str, Any]:
+    return {**schema, "x-specbuild-seen": n}
+
+
+def test_a_learned_record_become_a_learned_map_is_only_what_the_second_sample_showed() -> None:
+    """Two learned specs of one API: a ``usage`` record (``cpu``, ``mem``, a ``note`` string seen twice)
+    learned as a map of integers from a sample whose keys varied. The map's 120 values were counted at every
+    key and say nothing of ``note``: no breaking ``note`` string -> integer, either way (review 56)."""
+    record = _seen({"type": "object", "required": ["cpu", "mem"], "properties": {
+        "cpu": _seen({"type": "integer"}, 60), "mem": _seen({"type": "integer"}, 60),
+        "note": _seen({"type": "string"}, 2)}}, 60)
+    counted = _seen({"type": "object", "additionalProperties": _seen({"type": "integer"}, 120)}, 60)
+
+    def learned(usage: dict[str, Any]) -> dict[str, Any]:
+        doc = _labelled(usage)
+        body = doc["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]
+        body["schema"] = _seen({**body["schema"], "properties": {"usage": usage}, "required": ["usage"]}, 60)
+        return doc
+
+    for base, head, kind in ((record, counted, "response-object-map-unproven"),
+                             (counted, record, "response-map-now-object")):
+        changes = diff(learned(base), learned(head), learned_head=True)
+        assert [(c.kind, c.severity, c.pointer) for c in changes] == [(kind, "info", "usage")]
+
+
+@pytest.mark.parametrize(("base", "head", "expected"), [
+    # named beside a map on one side only: the name is compared with the other side's values, not lost
+    ({"properties": {"size": {"type": "integer"}}, "required": ["size"], "additionalProperties": {"type": "string"}},
+     {"additionalProperties": {"type": "string"}},
+     [("response-object-now-map", ""), ("response-type-changed", "size")]),
+    ({"additionalProperties": {"type": "string"}},
+     {"properties": {"size": {"type": "integer"}}, "additionalProperties": {"type": "string"}},
+     [("response-type-changed", "size"), ("response-map-now-object", "")]),
+    # `properties: {}` beside the map is no name: one flip, no property removed beside it
+    ({"properties": {"a": {"type": "string"}, "b": {"type": "integer"}}},
+     {"properties": {}, "additionalProperties": {"type": "string"}},
+     [("response-object-now-map", ""), ("response-type-changed", "b")]),
+    # a writeOnly property never comes back in a response: nothing to compare, nothing to name
+    ({"properties": {"name": {"type": "string"}, "password": {"type": "integer", "writeOnly": True}}},
+     {"additionalProperties": {"type": "string"}}, [("response-object-now-map", "")]),
+])
+def test_named_properties_beside_a_map_are_compared_once_with_its_values(
+        base: dict[str, Any], head: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+    changes = diff(_labelled({"type": "object", **base}), _labelled({"type": "object", **head}))
+    assert [(c.kind, c.pointer.removeprefix("labels").lstrip(".")) for c in changes] == expected
+
+
 def test_a_learned_head_reports_no_absence_and_no_learned_requiredness() -> None:
     """... unless counts prove it (drift/evidence.py): a property in all 40 objects before and in none
     of 300 now is gone."""

@@ -1024,22 +1024,32 @@ def _show(value: Any) -> str:
 
 def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
                 pointer: str, depth: int, seen: frozenset[tuple[str, str]], ev: _Ev | None) -> None:
+    """Named properties, side by side. A name one side lacks where the other holds a map (its
+    ``additionalProperties``) is no property gone or added: the map's values are what it is held as
+    (:func:`_under_map`)."""
+    vb, vh = _map_values(b), _map_values(h)
     pb, ph = b.get("properties"), _learned_properties(h, ev, ref_counts(ctx.head))
+    pb = {} if pb is None and vb is not None else pb
+    ph = {} if ph is None and vh is not None else ph
     if not isinstance(pb, dict) or not isinstance(ph, dict):
         return
     rb, rh = set(b.get("required") or ()), set(h.get("required") or ())
     skip = "readOnly" if direction == "request" else "writeOnly"  # never travels this way
     for name in sorted(pb.keys() | ph.keys()):
         here = f"{pointer}.{name}" if pointer else name
+        if (name in ph and _flag(ctx.head, ph[name], skip)) or (name in pb and _flag(ctx.base, pb[name], skip)):
+            continue
         if name not in ph:
-            if not _flag(ctx.base, pb[name], skip):
+            if vh is not None:
+                _under_map(ctx, pb[name], vh, direction, where, here, depth, seen, ev)
+            else:
                 _removed(ctx, direction, where, here, name in rb, ev,
                          in_every(pb[name], ctx.base_ref_counts) and ev is not None and not ev.uncounted)
             continue
-        if _flag(ctx.head, ph[name], skip) or (name in pb and _flag(ctx.base, pb[name], skip)):
-            continue
         if name not in pb:
-            if direction == "request" and name in rh:
+            if vb is not None:
+                _under_map(ctx, vb, ph[name], direction, where, here, depth, seen, ev)
+            elif direction == "request" and name in rh:
                 ctx.here("request-required-property-added", where, here)
             else:
                 ctx.here(f"{direction}-property-added", where, here)
@@ -1051,29 +1061,35 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         _schema(ctx, pb[name], ph[name], direction, where, here, depth + 1, seen, ev=ev, optional=name not in rb)
 
 
+def _under_map(ctx: _Ctx, b: Any, h: Any, direction: str, where: str, here: str, depth: int,
+               seen: frozenset[tuple[str, str]], ev: _Ev | None) -> None:
+    """A property one side names and the other holds among a map's keys: compared with the map's values.
+    Not between two learned specs (counts on both sides): the map's values were counted at every key, and
+    say nothing of this one (a ``note`` seen twice beside keys whose 120 values are integers); the learner
+    only judged the keys to vary, which :func:`_entries` reports."""
+    if ev is None or ev.uncounted:
+        _schema(ctx, b, h, direction, where, here, depth + 1, seen, ev=ev)
+
+
 def _entries(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
              pointer: str, depth: int, seen: frozenset[tuple[str, str]], ev: _Ev | None) -> None:
     """A map's values (``additionalProperties``) compared as any value is, at ``labels.*``. An object whose
-    named properties became a map's free keys, or back, is a change of its own, and its values are compared
-    with the properties' (a ``count`` integer that is now one of a map of strings changed type). Two learned
-    specs make that flip when the second sample showed the keys vary (ids, user-chosen names): the base's
-    names were never promised beyond their evidence, which no map can overturn."""
+    named properties became a map's free keys, or back, is a change of its own (its properties are compared
+    with the map's values by :func:`_properties`). Two learned specs make that flip when the second sample
+    showed the keys vary (ids, user-chosen names): the base's names were never promised beyond their
+    evidence, which no map can overturn."""
     vb, vh = _map_values(b), _map_values(h)
     if vb is not None and vh is not None:
         _schema(ctx, vb, vh, direction, where, f"{pointer}.*" if pointer else "*", depth + 1, seen, ev=ev)
-        return
-    named_b, named_h = _named_properties(b), _named_properties(h)
+    skip = "readOnly" if direction == "request" else "writeOnly"
+    named_b, named_h = _travelling(ctx.base, b, skip), _travelling(ctx.head, h, skip)
     if vh is not None and named_b and not named_h:
         kind = f"{direction}-object-now-map"
         if direction == "response" and ev is not None and not ev.uncounted:
             kind = "response-object-map-unproven"
         ctx.here(kind, where, pointer, f"{_names(named_b)} -> any key")
-        for name, prop in sorted(named_b.items()):
-            _schema(ctx, prop, vh, direction, where, f"{pointer}.{name}" if pointer else name, depth + 1, seen, ev=ev)
     elif vb is not None and named_h and not named_b:
         ctx.here(f"{direction}-map-now-object", where, pointer, f"any key -> {_names(named_h)}")
-        for name, prop in sorted(named_h.items()):
-            _schema(ctx, vb, prop, direction, where, f"{pointer}.{name}" if pointer else name, depth + 1, seen, ev=ev)
 
 
 def _map_values(schema: Mapping[str, Any]) -> Any:
@@ -1082,12 +1098,13 @@ def _map_values(schema: Mapping[str, Any]) -> Any:
     return {} if extra is True else extra if isinstance(extra, dict) else None
 
 
-def _named_properties(schema: Mapping[str, Any]) -> dict[str, Any]:
+def _travelling(doc: Mapping[str, Any], schema: Mapping[str, Any], skip: str) -> list[str]:
+    """The names ``schema`` gives properties that travel this way (``skip``: readOnly in a request)."""
     props = schema.get("properties")
-    return props if isinstance(props, dict) else {}
+    return [name for name, prop in props.items() if not _flag(doc, prop, skip)] if isinstance(props, dict) else []
 
 
-def _names(props: Mapping[str, Any]) -> str:
+def _names(props: list[str]) -> str:
     names = sorted(props)
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return f"properties {shown}"
