@@ -281,6 +281,20 @@ def test_property_names_that_make_one_identifier_are_additional_properties() -> 
     assert spec_problems(doc) == [] and rejections(doc, rows) == []
 
 
+def test_names_moved_for_a_generator_claim_nothing_of_other_keys() -> None:
+    """Unleash's variants answer ``featureEnabled`` and ``feature_enabled`` (one identifier) beside ``name``
+    and ``enabled``: moved to ``additionalProperties`` as their type, booleans, they made every other key a
+    flag, and the next sample's variant with a ``payload`` object was refused."""
+    rows = [ex(path="/api/frontend", query={"q": str(i)}, resp={"toggles": [{"name": f"t{i}", "variant": {
+        "name": "blue", "enabled": i % 2 == 0, "featureEnabled": True, "feature_enabled": True}}]})
+        for i in range(30)]
+    doc = build_spec(rows)
+    tomorrow = [ex(path="/api/frontend", query={"q": "99"}, resp={"toggles": [{"name": "t", "variant": {
+        "name": "red", "enabled": True, "featureEnabled": True, "feature_enabled": True,
+        "payload": {"type": "json", "value": "{}"}}}]})]
+    assert spec_problems(doc) == [] and rejections(doc, rows) == [] and rejections(doc, tomorrow) == []
+
+
 # Keys and strings that look like a count in a dump: the name itself, quoted, escaped, a placeholder's $ref.
 _TRICKY = st.sampled_from([SEEN, f'"{SEEN}', f'\\"{SEEN}', f'{SEEN}\\', '"', "\\", "$ref", "properties", "a"])
 _NODES = st.recursive(

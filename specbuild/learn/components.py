@@ -34,7 +34,7 @@ import orjson
 from specbuild.extensions import SEEN
 from specbuild.learn.naming import name, singular, words
 from specbuild.learn.rules import IDENTITY_NAMES, REQUIRED_MIN_WITNESSES
-from specbuild.learn.schema import SCALAR_KEYS, without_seen
+from specbuild.learn.schema import SCALAR_KEYS
 
 REF_PREFIX: Final = "#/components/schemas/"
 # a body's resource says more about what a schema is than its own type field, and that more than a property name
@@ -470,13 +470,18 @@ def _without_clashes(schema: dict[str, Any]) -> None:
     clashing = sorted(p for group in by_word.values() if len(group) > 1 for p in group)
     if not clashing:
         return
-    values = [without_seen(props.pop(p)) for p in clashing]
+    for p in clashing:
+        del props[p]
     if "required" in schema:
         schema["required"] = [p for p in schema["required"] if p not in clashing]
         if not schema["required"]:
             del schema["required"]
-    if "additionalProperties" not in schema:  # every key seen was listed: the moved ones say what others are
-        schema["additionalProperties"] = values[0] if all(v == values[0] for v in values) else {}
+    if "additionalProperties" not in schema:
+        # any value: the moved names' values were seen, no other key's. Their type here would claim every
+        # other key has it, which no object showed (Unleash's variant: ``featureEnabled`` and
+        # ``feature_enabled``, flags, made it a map of booleans, and the next sample's ``payload``, an
+        # object, was refused); an object not judged a map has no claim on keys it did not list
+        schema["additionalProperties"] = True
 
 
 class _Table:
