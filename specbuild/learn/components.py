@@ -470,8 +470,7 @@ def _without_clashes(schema: dict[str, Any]) -> None:
     clashing = sorted(p for group in by_word.values() if len(group) > 1 for p in group)
     if not clashing:
         return
-    for p in clashing:
-        del props[p]
+    moved = {p: props.pop(p) for p in clashing}
     if "required" in schema:
         schema["required"] = [p for p in schema["required"] if p not in clashing]
         if not schema["required"]:
@@ -482,6 +481,21 @@ def _without_clashes(schema: dict[str, Any]) -> None:
         # ``feature_enabled``, flags, made it a map of booleans, and the next sample's ``payload``, an
         # object, was refused); an object not judged a map has no claim on keys it did not list
         schema["additionalProperties"] = True
+    # ... and what they were, for a reader (the only place left to say it)
+    said = ", ".join(f"`{p}` ({_type_word(v)})" for p, v in moved.items())
+    note = f"Also {said}: one field's name in a generated class, so not listed as properties."
+    schema["description"] = f"{schema['description']} {note}" if isinstance(schema.get("description"), str) else note
+
+
+def _type_word(schema: Any) -> str:
+    """What a moved property's values were, in a word: its type (or types), a component's name, else any."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if isinstance(ref, str):
+        return ref.rsplit("/", 1)[-1]
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(kind, list):
+        return " or ".join(str(k) for k in kind)
+    return kind if isinstance(kind, str) else "any value"
 
 
 class _Table:
