@@ -71,6 +71,18 @@ def test_a_learned_deep_object_a_person_spelled_flat_adds_its_other_fields_flat(
     assert spec_problems(merged) == []
 
 
+def test_a_deep_object_a_person_wrote_as_one_is_theirs_with_its_fields() -> None:
+    """``--spec`` over a spec specbuild wrote (Unleash's ``/api/frontend?properties[plan]=pro``): its deepObject
+    ``properties`` is written, and the learned one adds nothing; it added ``properties[plan]`` and
+    ``properties[region]`` beside it, the same names twice (the round trip was not byte-identical)."""
+    deep = {"name": "properties", "in": "query", "style": "deepObject", "explode": True, "schema": {
+        "type": "object", "properties": {"plan": {"type": "string"}, "region": {"type": "string"}}}}
+    written = doc({"/api/frontend": {"get": op(deep)}})
+    learned = doc({"/api/frontend": {"get": op(deep, {"name": "userId", "in": "query", "schema": {"type": "string"}})}})
+    params = overlay(written, learned)["paths"]["/api/frontend"]["get"]["parameters"]
+    assert [p["name"] for p in params] == ["properties", "userId"]
+
+
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 

@@ -242,11 +242,11 @@ def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict
     spelled = {form_name(name)[0] for where, name in have if where == "query" and isinstance(name, str)}
     extra = []
     for p in learned.get("parameters", []):
-        if p["in"] == "path":
+        if p["in"] == "path" or (p["in"], p["name"]) in have:  # written (a person's deepObject: its fields too)
             continue
         if p.get("style") == "deepObject" and p["name"] in spelled:
             extra += [leaf for leaf in _flat(p, doc) if ("query", leaf["name"]) not in have]
-        elif (p["in"], p["name"]) not in have:
+        else:
             extra.append(p)
     if extra:
         out["parameters"] = [*written.get("parameters", []), *extra]
