@@ -1116,6 +1116,25 @@ def test_a_name_posted_into_a_collection_is_an_item_where_that_collection_is_fol
     assert "/v1/prompts/{promptName}/tags/production" in build_spec(unposted)["paths"]
 
 
+def test_a_value_sent_in_a_field_is_the_item_after_the_collection_and_that_fields_name() -> None:
+    """Prefect: a concurrency limit is created with a tag (``POST /api/concurrency_limits/ {"tag": ...}``) and
+    read and reset by it (``/api/concurrency_limits/tag/warehouse:search``). A sample that used one tag in
+    paths kept it literal, and the next sample's tags matched no operation. The value went in the field
+    the path names: it is the item. A field's value not sent so (``status`` below) stays a word, and so
+    does the value where nothing was posted."""
+    limit = {"id": "6c3b6c4e-2a44-4d8e-9f6e-0d6f1f0c2b11", "tag": "warehouse:search", "concurrency_limit": 5}
+    exchanges = [ex("post", "/api/concurrency_limits/", 201, body={"tag": "warehouse:search", "concurrency_limit": 5},
+                    resp=limit)]
+    exchanges += [ex("get", "/api/concurrency_limits/tag/warehouse:search", resp=limit) for _ in range(3)]
+    exchanges += [ex("post", "/api/concurrency_limits/tag/warehouse:search/reset", resp=limit)]
+    exchanges += [ex("get", "/api/concurrency_limits/status/summary", resp={"n": 1})]
+    assert sorted(build_spec(exchanges)["paths"]) == [
+        "/api/concurrency_limits/", "/api/concurrency_limits/status/summary",
+        "/api/concurrency_limits/tag/{name}", "/api/concurrency_limits/tag/{name}/reset"]
+    unposted = [e for e in exchanges if e.method != "POST" or "reset" in e.path]
+    assert "/api/concurrency_limits/tag/warehouse:search" in build_spec(unposted)["paths"]
+
+
 def test_validation_errors_keyed_by_the_requests_fields_are_a_map() -> None:
     """Django REST Framework's 400 ``{"name": ["This field must be unique."]}``: the fields the sample's
     mistakes named are no properties of an error record (shared as every operation's inferred 4XX),

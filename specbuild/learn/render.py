@@ -498,6 +498,7 @@ class _Names:
         self.builder = builder
         self.known: dict[str, frozenset[str]] = {}
         self.posts: dict[str, frozenset[str]] | None = None
+        self.fields: dict[tuple[str, str], frozenset[str]] | None = None
 
     def __call__(self, keys: Sequence[str]) -> frozenset[str]:
         out: set[str] = set()
@@ -512,6 +513,11 @@ class _Names:
         if self.posts is None:
             self.posts = _posted_names(self.builder)
         return self.posts.get(noun, frozenset())
+
+    def posted_field(self, noun: str, name: str) -> frozenset[str]:
+        if self.fields is None:
+            self.fields = _posted_fields(self.builder)
+        return self.fields.get((noun, name), frozenset())
 
 
 def _posted_names(builder: SpecBuilder) -> dict[str, frozenset[str]]:
@@ -533,6 +539,26 @@ def _posted_names(builder: SpecBuilder) -> dict[str, frozenset[str]]:
                 for name in ITEM_NAMES & props.keys():
                     out.setdefault(noun, set()).update(escape_segment(v) for v in props[name].vals or ())
     return {noun: frozenset(found) for noun, found in out.items()}
+
+
+def _posted_fields(builder: SpecBuilder) -> dict[tuple[str, str], frozenset[str]]:
+    """The strings clients POSTed in each top-level field of JSON bodies, by the last word of the path they
+    POSTed to and the field's name: Prefect's ``POST /api/concurrency_limits/ {"tag": "warehouse:search"}``,
+    then ``/api/concurrency_limits/tag/warehouse:search`` (from the distinct strings a shape keeps)."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for (key, method), op in builder.operations.items():
+        noun = key.rsplit("/", 1)[-1]
+        if method != "POST" or not noun or not noun[0].isalpha():
+            continue
+        for body in op.request.by_media.values():
+            shape = body.settled_shape()
+            if shape is None:
+                continue
+            for node in (shape, shape.items):
+                for name, prop in (node.props if node is not None and node.props else {}).items():
+                    if prop.vals:
+                        out.setdefault((noun, name), set()).update(escape_segment(v) for v in prop.vals)
+    return {where: frozenset(found) for where, found in out.items()}
 
 
 def _listed_names(builder: SpecBuilder, key: str) -> frozenset[str]:

@@ -113,6 +113,8 @@ class Listed(Protocol):
 
     def posted(self, noun: str) -> frozenset[str]: ...
 
+    def posted_field(self, noun: str, name: str) -> frozenset[str]: ...
+
 
 # A property path of names (``result.name``, ``items[].id``). A key that is data (a version ``1.0.1``, an
 # id ``42``) names no property of the resource: a map's keys differ from one value of a parameter to the
@@ -644,7 +646,8 @@ class _Resolver:
         posted = _posted_here(site, cands)  # items even alone under many owners
         chosen = (_items_here(site, cands) | _answering_the_item(site, cands) | _owned_names(site, cands)
                   | _name_pairs(cands) | _spaces(site, cands) | _named_as_an_item(site, cands) | crowd | created
-                  | _after_a_name_marker(site, cands) | _listed_here(site, cands) | _listed_above(site, cands)
+                  | _after_a_name_marker(site, cands) | _after_a_field(site, cands)
+                  | _listed_here(site, cands) | _listed_above(site, cands)
                   | _changed_items(site, cands) | posted | _entity_sets(cands)
                   | _holding_the_ids_resources(site, cands)
                   | _probes_beside_ids(site, cands)
@@ -1598,6 +1601,19 @@ def _posted_here(site: _Site, cands: Iterable[str]) -> set[str]:
         return set()
     posted = site.memo.listed.posted(parent)
     return {w for w in cands if w in posted and not _keeps_literal(w)} if posted else set()
+
+
+def _after_a_field(site: _Site, cands: Iterable[str]) -> set[str]:
+    """Words after a collection and the name of a field its items were created with, that clients sent in
+    that field (``POST /api/concurrency_limits/ {"tag": "warehouse:search"}``, then
+    ``/api/concurrency_limits/tag/warehouse:search``): the item by that field, even one alone. Not where
+    resources stand (after an id, at the root), and not after a plural (a collection of the items')."""
+    parent = site.parent or ""
+    if site.scoped or site.memo.listed is None or len(site.prefix) < 2 or _plural(parent) \
+            or not _plural(site.prefix[-2]):
+        return set()
+    sent = site.memo.listed.posted_field(site.prefix[-2], parent)
+    return {w for w in cands if w in sent and not _keeps_literal(w)} if sent else set()
 
 
 def _named_as_an_item(site: _Site, cands: Iterable[str]) -> set[str]:
