@@ -384,15 +384,6 @@ def form_key(name: str) -> str:
     return path[0] + "".join("[]" if is_index(seg) else f"[{seg}]" for seg in path[1:])
 
 
-def undeclared_json(side: str) -> str:
-    """The media type of a JSON body sent without Content-Type: a request's is documented as JSON (what a
-    client written from the spec should send, and what the server read it as); a response's under ``*/*``
-    (http.UNDECLARED_MEDIA), as the server sent it: a validator of responses matches the Content-Type the
-    server sends against the spec's (WireMock's ``/__admin/files/{name}`` serves its JSON files without one).
-    glue.rs' ``body_to_py`` is the same."""
-    return UNDECLARED_MEDIA if side == "response" else "application/json"
-
-
 def _body(body: Any, content_type: str | None, side: str, origin: str, limit: int,
           parse_json: JsonParser | None, *, lenient_empty: bool, cut: bool = False) -> Body:
     mt = media_type(content_type)
@@ -411,7 +402,7 @@ def _body(body: Any, content_type: str | None, side: str, origin: str, limit: in
         head = body.lstrip()[:1]
         if head in ("{", "["):
             try:
-                return Body("json", undeclared_json(side), _parse(body, parse_json))
+                return Body("json", "application/json", _parse(body, parse_json))
             except orjson.JSONDecodeError:
                 return Body("text", UNDECLARED_MEDIA, body)
         return Body("binary", UNDECLARED_MEDIA)

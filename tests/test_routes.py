@@ -128,10 +128,3 @@ def test_operations_read_through_refs_levels_and_ranges() -> None:
 def test_media_types(content: dict[str, Any], media: str, picked: str | None) -> None:
     hit = pick_media(content, media)
     assert (hit[0] if hit else None) == picked
-
-
-def test_json_sent_without_a_media_type_falls_under_a_json_one_a_spec_of_before_documented() -> None:
-    old = {"application/json": 1}
-    assert pick_media(old, "*/*") is None  # a body that is not JSON: still not documented
-    assert pick_media(old, "*/*", json=True) == ("application/json", 1)
-    assert pick_media({"*/*": 2, "application/json": 1}, "*/*", json=True) == ("*/*", 2)

@@ -1001,16 +1001,13 @@ impl Verdicts {
     }
 }
 
-/// `undeclared_json`: the media type of a JSON body sent without Content-Type (records.undeclared_json:
-/// a request's "application/json", a response's "*/*").
-fn body_to_py<'py>(py: Python<'py>, body: BodyOut, undeclared_json: &str, strings: &mut Interned)
-    -> PyResult<Bound<'py, PyAny>> {
+fn body_to_py<'py>(py: Python<'py>, body: BodyOut, strings: &mut Interned) -> PyResult<Bound<'py, PyAny>> {
     let (cls, empty) = BODY.get().ok_or_else(|| PyRuntimeError::new_err("set_body_type() was not called"))?;
     let cls = cls.bind(py);
     let (kind, mt, value) = match body {
         BodyOut::Empty => return Ok(empty.bind(py).clone()),
         BodyOut::Json(mt, json) => {
-            let mt = mt.unwrap_or_else(|| undeclared_json.to_owned());
+            let mt = mt.unwrap_or_else(|| "application/json".to_owned());
             (pyo3::intern!(py, "json"), mt, Bound::new(py, PyJson(json))?.into_any())
         }
         BodyOut::Text(mt, text) => (pyo3::intern!(py, "text"), mt, text.into_pyobject(py)?.into_any()),
@@ -1154,8 +1151,8 @@ fn decode_into_tuple<'py>(
         pairs_to_py(py, &d.query, strings)?.into_any(),
         request.pairs_to_py(py, r, &d.request_headers, strings)?.into_any(),
         response.pairs_to_py(py, r, &d.response_headers, strings)?.into_any(),
-        body_to_py(py, d.request_body, "application/json", strings)?,
-        body_to_py(py, d.response_body, "*/*", strings)?,
+        body_to_py(py, d.request_body, strings)?,
+        body_to_py(py, d.response_body, strings)?,
         strings.get(py, &d.scheme).into_any(),
         strings.get(py, &d.host).into_any(),
         match instants.then(|| epoch_second(&d.timestamp)).flatten() {

@@ -554,7 +554,7 @@ class Checker:
         """Follow the learned properties this response had in every object (drift/presence.py), by the
         media type documented: each has its own schema, and which came first is no matter. ``calls``: a
         route's, where they are the evidence (each call then counts, :func:`_call`)."""
-        picked = pick_media(response.content or {}, body.media_type, body.kind == "json")
+        picked = pick_media(response.content or {}, body.media_type)
         if picked is None:
             return  # a media type the spec does not document: reported, nothing to follow
         key = (op.key, ex.status, picked[0])
@@ -582,7 +582,7 @@ class Checker:
         if check is not None and body.kind in ("json", "text", "form"):  # the usual case: seen before
             self._read(op, ex, check, body, side, location, calls)
             return
-        picked = pick_media(content, body.media_type, body.kind == "json")
+        picked = pick_media(content, body.media_type)
         if picked is None:
             kind = "request-body-undocumented" if side == "request" else \
                 "response-inferred-media-type" if inferred else \

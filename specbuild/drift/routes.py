@@ -325,18 +325,16 @@ def _response(doc: Mapping[str, Any], raw: Any) -> Response:
                     body_optional=r.get(BODY_OPTIONAL) is True, answered=count_of(r, SEEN), calls=count_of(r, CALLS))
 
 
-def pick_media(content: Mapping[str, Any], mt: str | None, json: bool = False) -> tuple[str, Any] | None:
+def pick_media(content: Mapping[str, Any], mt: str | None) -> tuple[str, Any] | None:
     """The documented media type a body of type ``mt`` falls under: exact, JSON for any JSON flavour
     (``application/vnd.x+json`` reads as ``application/json``), ``type/*``, then ``*/*``. A body sent
     without one (None, http.UNDECLARED_MEDIA) falls under ``*/*``, else application/octet-stream (what
-    RFC 9110 lets a recipient assume, and what specs learned before documented), ``application/*``; and,
-    when it reads as JSON (``json``), a JSON media type: learners before stop 56 documented a response's
-    JSON sent without one as ``application/json`` (records.undeclared_json)."""
+    RFC 9110 lets a recipient assume, and what specs learned before documented), ``application/*``."""
     if mt is None or mt == UNDECLARED_MEDIA:
         for key in (UNDECLARED_MEDIA, "application/octet-stream", "application/*"):
             if key in content:
                 return key, content[key]
-        return next(((key, content[key]) for key in content if is_json_media(key)), None) if json else None
+        return None
     hit = content.get(mt)
     if hit is not None:
         return mt, hit
