@@ -81,6 +81,14 @@ def test_a_deep_object_a_person_wrote_as_one_is_theirs_with_its_fields() -> None
     learned = doc({"/api/frontend": {"get": op(deep, {"name": "userId", "in": "query", "schema": {"type": "string"}})}})
     params = overlay(written, learned)["paths"]["/api/frontend"]["get"]["parameters"]
     assert [p["name"] for p in params] == ["properties", "userId"]
+    # ... written on the path item too, which its operations inherit: no learned deepObject over it
+    item = {"parameters": [deep], "get": op({"name": "userId", "in": "query", "schema": {"type": "string"}})}
+    merged = overlay(doc({"/api/frontend": item}), learned)["paths"]["/api/frontend"]
+    assert [p["name"] for p in merged["get"]["parameters"]] == ["userId"]
+    # a plain parameter of the object's name is no deepObject: the fields the traffic sent are added flat
+    plain = {"name": "properties", "in": "query", "schema": {"type": "string"}}
+    params = overlay(doc({"/api/frontend": {"get": op(plain)}}), learned)["paths"]["/api/frontend"]["get"]["parameters"]
+    assert [p["name"] for p in params] == ["properties", "properties[plan]", "properties[region]", "userId"]
 
 
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}

@@ -58,7 +58,7 @@ def overlay(base: dict[str, Any], learned: dict[str, Any]) -> dict[str, Any]:
             if method not in target:
                 target[method] = _referred(op, adopted.fits)
             else:
-                target[method] = _merge_operation(target[method], op, out, adopted)
+                target[method] = _merge_operation(target[method], op, out, adopted, target.get("parameters"))
     _merge_components(out, learned)
     _drop_unused(out, added)
     if not out["components"]["schemas"] and had is None:  # none written, none added: none written out
@@ -233,20 +233,25 @@ def _param_key(param: Any, doc: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def _merge_operation(written: dict[str, Any], learned: dict[str, Any], doc: dict[str, Any],
-                     adopted: _Adopted) -> dict[str, Any]:
+                     adopted: _Adopted, shared: list[Any] | None = None) -> dict[str, Any]:
+    """``shared``: the parameters the person wrote on the path item, which the operation's inherit."""
     out = dict(written)
-    have = {_param_key(p, doc) for p in written.get("parameters", [])}
+    params = [*(shared or []), *written.get("parameters", [])]
+    have = {_param_key(p, doc) for p in params}
+    # a person's deepObject is theirs, its fields too (``--spec`` over a spec specbuild wrote)
+    deep = {pk for p in params if (pk := _param_key(p, doc))[0] == "query"
+            and (follow(doc, p) or {}).get("style") == "deepObject"}
     # a person who spelled a query object flat (Strapi's `pagination[page]`) described those names: the
     # learned deepObject `pagination` would describe them twice; its other fields are added as the person
     # spells them, flat (`pagination[pageSize]`)
     spelled = {form_name(name)[0] for where, name in have if where == "query" and isinstance(name, str)}
     extra = []
     for p in learned.get("parameters", []):
-        if p["in"] == "path" or (p["in"], p["name"]) in have:  # written (a person's deepObject: its fields too)
+        if p["in"] == "path" or (p["in"], p["name"]) in deep:
             continue
         if p.get("style") == "deepObject" and p["name"] in spelled:
             extra += [leaf for leaf in _flat(p, doc) if ("query", leaf["name"]) not in have]
-        else:
+        elif (p["in"], p["name"]) not in have:
             extra.append(p)
     if extra:
         out["parameters"] = [*written.get("parameters", []), *extra]
