@@ -295,8 +295,8 @@ def test_names_moved_for_a_generator_claim_nothing_of_other_keys() -> None:
     assert spec_problems(doc) == [] and rejections(doc, rows) == [] and rejections(doc, tomorrow) == []
     [variant] = [s for s in doc["components"]["schemas"].values() if "featureEnabled" in s.get("description", "")]
     assert variant["additionalProperties"] is True and sorted(variant["properties"]) == ["enabled", "name"]
-    assert variant["description"] == ("Also `featureEnabled` (boolean), `feature_enabled` (boolean): one field's "
-                                      "name in a generated class, so not listed as properties.")
+    assert variant["description"] == ("Also `featureEnabled` (boolean), `feature_enabled` (boolean): names that make "
+                                      "one field in a generated class, so not listed as properties.")
 
 
 # Keys and strings that look like a count in a dump: the name itself, quoted, escaped, a placeholder's $ref.

@@ -1133,6 +1133,9 @@ def test_a_value_sent_in_a_field_is_the_item_after_the_collection_and_that_field
         "/api/concurrency_limits/tag/{name}", "/api/concurrency_limits/tag/{name}/reset"]
     unposted = [e for e in exchanges if e.method != "POST" or "reset" in e.path]
     assert "/api/concurrency_limits/tag/warehouse:search" in build_spec(unposted)["paths"]
+    # a tag read beside the one posted is an item by the same field (not a literal beside the parameter)
+    other = [ex("get", "/api/concurrency_limits/tag/etl", resp={**limit, "tag": "etl"})]
+    assert "/api/concurrency_limits/tag/etl" not in build_spec(exchanges + other)["paths"]
 
 
 def test_validation_errors_keyed_by_the_requests_fields_are_a_map() -> None:

@@ -483,19 +483,22 @@ def _without_clashes(schema: dict[str, Any]) -> None:
         schema["additionalProperties"] = True
     # ... and what they were, for a reader (the only place left to say it)
     said = ", ".join(f"`{p}` ({_type_word(v)})" for p, v in moved.items())
-    note = f"Also {said}: one field's name in a generated class, so not listed as properties."
+    note = f"Also {said}: names that make one field in a generated class, so not listed as properties."
     schema["description"] = f"{schema['description']} {note}" if isinstance(schema.get("description"), str) else note
 
 
 def _type_word(schema: Any) -> str:
-    """What a moved property's values were, in a word: its type (or types), a component's name, else any."""
-    ref = schema.get("$ref") if isinstance(schema, dict) else None
-    if isinstance(ref, str):
-        return ref.rsplit("/", 1)[-1]
-    kind = schema.get("type") if isinstance(schema, dict) else None
-    if isinstance(kind, list):
-        return " or ".join(str(k) for k in kind)
-    return kind if isinstance(kind, str) else "any value"
+    """What a moved property's values were, in a word: its type (or types, null too), an object for a
+    ``$ref`` (its component may go with this, its one use), else any value."""
+    if not isinstance(schema, dict):
+        return "any value"
+    if isinstance(schema.get("$ref"), str):
+        return "object"
+    kind = schema.get("type")
+    kinds = [str(k) for k in kind] if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
+    if kinds and schema.get("nullable") is True and "null" not in kinds:
+        kinds.append("null")
+    return " or ".join(kinds) if kinds else "any value"
 
 
 class _Table:

@@ -1604,16 +1604,21 @@ def _posted_here(site: _Site, cands: Iterable[str]) -> set[str]:
 
 
 def _after_a_field(site: _Site, cands: Iterable[str]) -> set[str]:
-    """Words after a collection and the name of a field its items were created with, that clients sent in
-    that field (``POST /api/concurrency_limits/ {"tag": "warehouse:search"}``, then
-    ``/api/concurrency_limits/tag/warehouse:search``): the item by that field, even one alone. Not where
-    resources stand (after an id, at the root), and not after a plural (a collection of the items')."""
+    """Words after a collection and the name of a field its items were created with, where clients sent one
+    of them in that field (``POST /api/concurrency_limits/ {"tag": "warehouse:search"}``, then
+    ``/api/concurrency_limits/tag/warehouse:search``): the field names the items there, as ``/name/`` does
+    (:func:`_after_a_name_marker`), so every word there is an item by it, even one alone; the API's own
+    marks stay literal. Not where resources stand (after an id, at the root), nor after a plural (a
+    collection of the items'). What was sent is read from the distinct strings a field's shape keeps (a
+    few, short: a field of many values, or of ids, tells nothing here; its values tell in the paths)."""
     parent = site.parent or ""
     if site.scoped or site.memo.listed is None or len(site.prefix) < 2 or _plural(parent) \
             or not _plural(site.prefix[-2]):
         return set()
     sent = site.memo.listed.posted_field(site.prefix[-2], parent)
-    return {w for w in cands if w in sent and not _keeps_literal(w)} if sent else set()
+    if not sent or not any(w in sent for w in cands):
+        return set()
+    return {w for w in cands if not _keeps_literal(w)}
 
 
 def _named_as_an_item(site: _Site, cands: Iterable[str]) -> set[str]:
