@@ -511,33 +511,27 @@ class _Names:
 
     def posted(self, noun: str) -> frozenset[str]:
         if self.posts is None:
-            self.posts = _posted_names(self.builder)
+            self.posts = _posted_names(self._fields())
         return self.posts.get(noun, frozenset())
 
     def posted_field(self, noun: str, name: str) -> frozenset[str]:
+        return self._fields().get((noun, name), frozenset())
+
+    def _fields(self) -> dict[tuple[str, str], frozenset[str]]:
         if self.fields is None:
             self.fields = _posted_fields(self.builder)
-        return self.fields.get((noun, name), frozenset())
+        return self.fields
 
 
-def _posted_names(builder: SpecBuilder) -> dict[str, frozenset[str]]:
-    """The ITEM_NAMES strings clients POSTed in JSON bodies, by the last word of the path they POSTed to:
-    Phoenix's ``POST /v1/prompt_versions/{id}/tags {"name": "production"}``, then
-    ``/v1/prompts/{name}/tags/production``: a name the API accepted into a collection of ``tags`` is an
-    item wherever a ``tags`` collection is followed by it (from the distinct strings a shape keeps)."""
+def _posted_names(fields: Mapping[tuple[str, str], frozenset[str]]) -> dict[str, frozenset[str]]:
+    """The ITEM_NAMES strings clients POSTed in JSON bodies, by the last word of the path they POSTed to
+    (of :func:`_posted_fields`): Phoenix's ``POST /v1/prompt_versions/{id}/tags {"name": "production"}``,
+    then ``/v1/prompts/{name}/tags/production``: a name the API accepted into a collection of ``tags`` is
+    an item wherever a ``tags`` collection is followed by it."""
     out: dict[str, set[str]] = {}
-    for (key, method), op in builder.operations.items():
-        noun = key.rsplit("/", 1)[-1]
-        if method != "POST" or not noun or not noun[0].isalpha():
-            continue
-        for body in op.request.by_media.values():
-            shape = body.settled_shape()
-            if shape is None:
-                continue
-            for node in (shape, shape.items):
-                props = node.props if node is not None and node.props else {}
-                for name in ITEM_NAMES & props.keys():
-                    out.setdefault(noun, set()).update(escape_segment(v) for v in props[name].vals or ())
+    for (noun, name), found in fields.items():
+        if name in ITEM_NAMES:
+            out.setdefault(noun, set()).update(found)
     return {noun: frozenset(found) for noun, found in out.items()}
 
 
