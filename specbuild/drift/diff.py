@@ -1090,6 +1090,15 @@ def _entries(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: s
         ctx.here(kind, where, pointer, f"{_names(named_b)} -> any key")
     elif vb is not None and named_h and not named_b:
         ctx.here(f"{direction}-map-now-object", where, pointer, f"any key -> {_names(named_h)}")
+    closed_b, closed_h = b.get("additionalProperties") is False, h.get("additionalProperties") is False
+    if closed_b != closed_h and _object_like(b) and _object_like(h):  # ``additionalProperties: false`` set or lifted
+        ctx.here(f"{direction}-object-now-{'closed' if closed_h else 'open'}", where, pointer,
+                 "no key beyond the named properties" if closed_h else "keys beyond the named properties too")
+
+
+def _object_like(schema: Mapping[str, Any]) -> bool:
+    """An object's schema: its ``type`` says so, or it names properties (a person may leave the type out)."""
+    return _object_type(schema.get("type")) or ("type" not in schema and "properties" in schema)
 
 
 def _map_values(schema: Mapping[str, Any]) -> Any:

@@ -181,6 +181,9 @@ CHANGE_KINDS: Final = _registry(
     ("request-constraint-loosened", "info", "a request limit is looser"),
     ("request-object-now-map", "info", "a request object's named properties are now a map's free keys"),
     ("request-map-now-object", "breaking", "a request map's free keys are now named properties"),
+    ("request-object-now-closed", "breaking", "a request object now refuses keys beyond its named properties "
+     "(additionalProperties: false)"),
+    ("request-object-now-open", "info", "a request object takes keys beyond its named properties now"),
     ("response-status-added", STATUS_SEVERITY["status"], "a new 1xx-3xx response status"),
     ("response-client-error-added", STATUS_SEVERITY["client-error"], "a new 4xx response status"),
     ("response-server-error-added", STATUS_SEVERITY["server-error"], "a new 5xx response status (a new 500)"),
@@ -205,6 +208,8 @@ CHANGE_KINDS: Final = _registry(
     ("response-object-now-map", "breaking", "a response object's named properties are now a map's free keys "
      "(none of them promised)"),
     ("response-map-now-object", "info", "a response map's free keys are now named properties"),
+    ("response-object-now-closed", "info", "a response object holds no key beyond its named properties now"),
+    ("response-object-now-open", "info", "a response object may hold keys beyond its named properties now"),
     ("security-alternative-added", "info", "a new way to authenticate"),
     ("security-alternative-removed", "breaking", "a way to authenticate (or anonymous access) is gone"),
     # Two learned specs whose counts say the base only guessed (drift/evidence.py): "we know more now"
