@@ -178,6 +178,32 @@ def test_named_properties_beside_a_map_are_compared_once_with_its_values(
     assert [(c.kind, c.pointer.removeprefix("labels").lstrip(".")) for c in changes] == expected
 
 
+def _chain(depth: int, last: dict[str, Any]) -> dict[str, Any]:
+    """A response of component C0, each Ci holding three properties that are C(i+1), the last ``last``."""
+    schemas: dict[str, Any] = {f"C{i}": {"type": "object", "properties": {
+        k: {"$ref": f"#/components/schemas/C{i + 1}"} for k in ("a", "b", "c")}} for i in range(depth)}
+    schemas[f"C{depth}"] = last
+    doc = _labelled({"$ref": "#/components/schemas/C0"})
+    doc["components"] = {"schemas": schemas}
+    return doc
+
+
+def test_a_dense_graph_of_components_is_compared_once_per_pair_and_its_changes_said_at_each_place() -> None:
+    """Stripe's description against itself ran for more than ten minutes: every path to every pair of
+    components was walked (3^14 paths here). Each pair is compared once in a place; reached again, its
+    changes are said again at the new pointer, as a walk of every path said them."""
+    import time
+
+    leaf = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    start = time.process_time()
+    assert diff(_chain(14, leaf), _chain(14, leaf)) == []
+    assert time.process_time() - start < 5
+    changed = diff(_chain(6, leaf), _chain(6, {"type": "object", "properties": {"n": {"type": "string"}}}))
+    pointers = {c.pointer for c in changed}
+    assert {c.kind for c in changed} == {"response-type-changed"} and len(pointers) == 3 ** 6
+    assert "labels.a.b.c.a.b.c.n" in pointers and "labels.c.c.c.c.c.c.n" in pointers
+
+
 def test_a_learned_head_reports_no_absence_and_no_learned_requiredness() -> None:
     """... unless counts prove it (drift/evidence.py): a property in all 40 objects before and in none
     of 300 now is gone."""

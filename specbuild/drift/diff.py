@@ -131,6 +131,8 @@ class _Ctx:
     # (evidence.route_bodies): the calls, base and head, stand at the bodies' roots
     calls: tuple[int, int] | None = None
     tests: int = 1  # the operations asked whether a success is gone (evidence.gone_tests)
+    # component pairs compared, by place: the shallowest depth, and the changes found below it (_compared_once)
+    compared: dict[tuple[Any, ...], tuple[int, tuple[tuple[Any, ...], ...]]] = field(default_factory=dict)
 
     def shared(self, ref: str) -> bool:
         """Whether the base's ``$ref`` here is to a component shared by several places (its counts pooled)."""
@@ -831,6 +833,55 @@ def _schema(ctx: _Ctx, b_raw: Any, h_raw: Any, direction: str, where: str, point
         if refs in seen:
             return  # a recursive schema: this pair is being compared further up
         seen = seen | {refs}
+        if ev is None and all(refs):  # (two components: an inline side is its place's own; counted places
+            # weigh their own evidence at each place: both compared each time)
+            _compared_once(ctx, refs, b_raw, h_raw, direction, where, pointer, depth, seen, types_done, optional)
+            return
+    _compare(ctx, b_raw, h_raw, refs, direction, where, pointer, depth, seen, types_done, ev, optional)
+
+
+def _compared_once(ctx: _Ctx, refs: tuple[str, str], b_raw: Any, h_raw: Any, direction: str, where: str,
+                   pointer: str, depth: int, seen: frozenset[tuple[str, str]], types_done: bool,
+                   optional: bool) -> None:
+    """Two components compared once in a place (direction, body, the response's counts): reached again as
+    deep or deeper, their changes are said again at the new pointer, not worked out again. A dense graph of
+    components (Stripe's: every object refers to many others, each expandable) was walked once per path to
+    each pair, exponential in its depth: Stripe's description against itself ran for more than ten minutes."""
+    key = (refs, _beside(b_raw), _beside(h_raw), direction, where, types_done, ctx.calls, ctx.answered, ctx.text,
+           ctx.empty)
+    done = ctx.compared.get(key)
+    if done is not None and done[0] <= depth:
+        for kind, severity, at, rel, detail, proven in done[1]:
+            ctx.changes.append(Change(ctx.label, kind, severity, at, _joined(pointer, rel), detail, proven))
+        return
+    before = len(ctx.changes)
+    _compare(ctx, b_raw, h_raw, refs, direction, where, pointer, depth, seen, types_done, None, optional)
+    found = tuple((c.kind, c.severity, c.where, _relative(pointer, c.pointer), c.detail, c.proven)
+                  for c in ctx.changes[before:])
+    ctx.compared[key] = (depth, found)
+
+
+def _beside(node: Mapping[str, Any]) -> str:
+    """What a ``$ref`` carries beside it (a description, a learned count), as one text: part of its place."""
+    return "" if len(node) == 1 else orjson.dumps({k: v for k, v in node.items() if k != "$ref"},
+                                                  option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _relative(base: str, pointer: str) -> str:
+    """``pointer`` (at or below ``base``) as what follows ``base``: ``.name``, ``[]``, ``.*``, or ""."""
+    if base:
+        return pointer[len(base):]
+    return pointer if not pointer or pointer.startswith("[") else f".{pointer}"
+
+
+def _joined(base: str, rel: str) -> str:
+    """:func:`_relative` undone at another ``base`` (at the root, ``.name`` is ``name``)."""
+    return f"{base}{rel}" if base else rel.removeprefix(".")
+
+
+def _compare(ctx: _Ctx, b_raw: Any, h_raw: Any, refs: tuple[str, str], direction: str, where: str, pointer: str,
+             depth: int, seen: frozenset[tuple[str, str]], types_done: bool, ev: _Ev | None,
+             optional: bool) -> None:
     b, h = merge_all_of(b_raw, ctx.base), merge_all_of(h_raw, ctx.head)
     # evidence starts at the first node counted on both sides: a body's root, or below an uncounted one
     # (an anyOf of rows or an object of rows: its branches carry the counts)
