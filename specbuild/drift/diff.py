@@ -1085,7 +1085,7 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
     if not isinstance(pb, dict) or not isinstance(ph, dict):
         return
     rb, rh = set(b.get("required") or ()), set(h.get("required") or ())
-    skip = "readOnly" if direction == "request" else "writeOnly"  # never travels this way
+    skip = _never_sent(direction)
     for name in sorted(pb.keys() | ph.keys()):
         here = f"{pointer}.{name}" if pointer else name
         if (name in ph and _flag(ctx.head, ph[name], skip)) or (name in pb and _flag(ctx.base, pb[name], skip)):
@@ -1132,7 +1132,7 @@ def _entries(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: s
     vb, vh = _map_values(b), _map_values(h)
     if vb is not None and vh is not None:
         _schema(ctx, vb, vh, direction, where, f"{pointer}.*" if pointer else "*", depth + 1, seen, ev=ev)
-    skip = "readOnly" if direction == "request" else "writeOnly"
+    skip = _never_sent(direction)
     named_b, named_h = _travelling(ctx.base, b, skip), _travelling(ctx.head, h, skip)
     if vh is not None and named_b and not named_h:
         kind = f"{direction}-object-now-map"
@@ -1156,6 +1156,11 @@ def _map_values(schema: Mapping[str, Any]) -> Any:
     """The schema of a map's values (``additionalProperties``; ``true``: any value), else None."""
     extra = schema.get("additionalProperties")
     return {} if extra is True else extra if isinstance(extra, dict) else None
+
+
+def _never_sent(direction: str) -> str:
+    """The flag of a property that never travels this way: readOnly in a request, writeOnly in a response."""
+    return "readOnly" if direction == "request" else "writeOnly"
 
 
 def _travelling(doc: Mapping[str, Any], schema: Mapping[str, Any], skip: str) -> list[str]:
