@@ -16,6 +16,7 @@ merge-patch request (RFC 7396: a null there deletes the field):
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Final
@@ -47,6 +48,7 @@ ERROR_SCOPE: Final = "\x00"  # no resource word or property name begins so
 _ERROR_CLASSES: Final = frozenset("45d")
 # A property of one object: (its scope, its name, its schema, the object's schema, the values seen there)
 Place = tuple[str, str, dict[str, Any], dict[str, Any], int | None]
+_SEEN_OF: Final = operator.itemgetter(4)  # a place's values seen
 # Two objects of which most property names are the same are one kind of thing (Jaccard index of the names)
 KIND_MIN_JACCARD: Final = 0.5
 
@@ -223,7 +225,7 @@ def share_nulls(paths: dict[str, Any], openapi: str, found: dict[str, list[Place
         plain_claims.widened(plain, made)
     nullable_by_evidence(every, plain, openapi, fit, (claims, plain_claims))
     share_numbers(every)
-    share_any(every)
+    share_any(every, claims.untyped)
 
 
 class Claims:
@@ -231,11 +233,14 @@ class Claims:
     changes that) and nullable (:func:`is_nullable`; only :func:`make_nullable` widens it, so a pass
     that made some schemas nullable hands their ids to :meth:`widened`)."""
 
-    __slots__ = ("nullable", "typed")
+    __slots__ = ("nullable", "typed", "untyped")
 
     def __init__(self, places: list[Place], openapi: str) -> None:
         self.typed: list[bool] = []
         self.nullable: list[bool] = []
+        # the places whose schema has no ``type`` (few): no pass here gives one a type (make_nullable
+        # widens an ``anyOf``'s branches, share_numbers a type there is), so :func:`share_any` reads these
+        self.untyped: list[Place] = []
         typed, nullable, old = self.typed.append, self.nullable.append, openapi == "3.0"
         for place in places:
             schema = place[2]
@@ -246,6 +251,7 @@ class Claims:
             else:
                 typed(_typed(schema))
                 nullable(is_nullable(schema, openapi))
+                self.untyped.append(place)
 
     def widened(self, places: list[Place], made: set[int]) -> None:
         """The claims after the schemas whose ids are ``made`` were made nullable (a schema object may
@@ -258,13 +264,22 @@ def share_numbers(every: list[Place]) -> None:
     """A property seen with fractions is a number wherever the same name is in the same scope: where it
     was an integer, that operation drew whole numbers only (PocketBase's ``rating``: 0, 47, then 746.58
     in the next sample). One field, one type: the integer claim there had no evidence of its own."""
-    # a type that is no list is its value type: value_type called only for a list (few of 26k places)
-    numbers = {(scope, name) for scope, name, schema, _, _ in every
-               if (value_type(schema) if isinstance(t := schema.get("type"), list) else t) == "number"}
+    # one walk of the places (26k on the mix's 100k) finds the numbers and the integers that may become
+    # one; a type that is no list is its value type: value_type called only for a list (few places)
+    numbers: set[tuple[str, str]] = set()
+    integers: list[Place] = []
+    for place in every:
+        t = place[2].get("type")
+        if isinstance(t, list):
+            t = value_type(place[2])
+        if t == "number":
+            numbers.add((place[0], place[1]))
+        elif t == "integer":
+            integers.append(place)
     if not numbers:
         return
     named = {name for _, name in numbers}
-    for scope, name, schema, _, _ in every:
+    for scope, name, schema, _, _ in integers:  # asked again: a schema at two places is widened once
         if name in named and (scope, name) in numbers and value_type(schema) == "integer":
             t = schema["type"]
             schema["type"] = "number" if isinstance(t, str) else sorted("number" if x == "integer" else x for x in t)
@@ -278,12 +293,14 @@ _SHAPING: Final = frozenset({"type", "anyOf", "oneOf", "allOf", "$ref", "enum", 
                              "items", "additionalProperties"})
 
 
-def share_any(every: list[Place]) -> None:
+def share_any(every: list[Place], untyped: list[Place] | None = None) -> None:
     """A property that is any JSON somewhere is any JSON wherever the same name is in the same scope
     (it runs last: no place is read after it). Airflow's XCom ``value``: objects, strings, numbers and
     lists where entries were posted, integers and lists only where one entry's reads saw four values;
-    the read's union had no evidence of its own and rejected the next sample's string."""
-    free = {(scope, name) for scope, name, schema, _, _ in every if "type" not in schema and _any_json(schema)}
+    the read's union had no evidence of its own and rejected the next sample's string. ``untyped``: the
+    places of ``every`` whose schema has no ``type`` (:attr:`Claims.untyped`), when the caller has them."""
+    free = {(scope, name) for scope, name, schema, _, _ in (every if untyped is None else untyped)
+            if "type" not in schema and _any_json(schema)}
     if not free:
         return
     named = {name for _, name in free}
@@ -343,9 +360,13 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
         elif typed:
             rest.append(place)
     # a round's sources are places the round before made nullable, whose names had sources then: every
-    # name that will ever have one has one now, and a place of another name is never made nullable (most)
-    pending = [(place, kinds.of(place[3]), kinds.held(place[2])) for place in rest
-               if (False, place[1]) in sources or (place[0][:1] == ERROR_SCOPE and (True, place[1]) in sources)]
+    # name that will ever have one has one now, and a place of another name is never made nullable (most).
+    # One field at many operations asks the same (the mix's 100k: 6.3k places, 1.8k questions): the
+    # places by question, each asked once a round (the order they are widened in changes nothing)
+    pending: dict[_Asked, list[Place]] = {}
+    for place in rest:
+        if (False, place[1]) in sources or (place[0][:1] == ERROR_SCOPE and (True, place[1]) in sources):
+            pending.setdefault((place[1], place[0], kinds.of(place[3]), kinds.held(place[2])), []).append(place)
     first = True
     made: set[int] = set()
     while pending:  # to a fixed point, object kinds only: a user made nullable by its scope is a source
@@ -354,52 +375,47 @@ def share_nullability(every: list[Place], plain: list[Place], openapi: str, clai
         if not newly:
             break
         sources = {}
-        for place, keys, value in newly:
-            make_nullable(place[2], openapi)
-            made.add(id(place[2]))
-            if value and (counted is None or id(place[2]) in counted):
-                sources.setdefault((place[0][:1] == ERROR_SCOPE, place[1]), set()).add((place[0], keys, value))
+        for name, scope, keys, value in newly:
+            for place in pending[(name, scope, keys, value)]:
+                make_nullable(place[2], openapi)
+                made.add(id(place[2]))
+                if value and (counted is None or id(place[2]) in counted):
+                    sources.setdefault((scope[:1] == ERROR_SCOPE, name), set()).add((scope, keys, value))
         # a place holding no object shares with none of these sources: left out of the next rounds
-        pending, first = [p for p in pending if p[2] and not is_nullable(p[0][2], openapi)], False
+        pending = {asked: left for asked, places in pending.items()
+                   if asked[3] and (left := [p for p in places if not is_nullable(p[2], openapi)])}
+        first = False
     return made
 
 
 _NO_KIND: Final[frozenset[str]] = frozenset()
 # A null seen, as share_nullability spreads it: (its scope, the kind of its object, the kind it holds)
 _Source = tuple[str, frozenset[str], frozenset[str]]
+# What share_nullability asks of a place: (its name, its scope, the kind of its object, the kind it holds)
+_Asked = tuple[str, str, frozenset[str], frozenset[str]]
 
 
-def _sharing(pending: list[tuple[Place, frozenset[str], frozenset[str]]],
-             sources: dict[tuple[bool, str], set[_Source]],
-             first: bool, kinds: _Kinds) -> list[tuple[Place, frozenset[str], frozenset[str]]]:
-    """The ``pending`` places that share a null with ``sources`` this round (:func:`_shares`), each answer
-    worked out once per name, scope and kinds: one field at many operations asks the same (the mix's 100k:
-    6.4k places, 1.8k questions)."""
-    known: dict[tuple[str, str, frozenset[str], frozenset[str]], bool] = {}
+def _sharing(pending: dict[_Asked, list[Place]], sources: dict[tuple[bool, str], set[_Source]],
+             first: bool, kinds: _Kinds) -> list[_Asked]:
+    """The questions of ``pending`` whose places share a null with ``sources`` this round (:func:`_shares`)."""
     out = []
     heard: dict[tuple[bool, str], set[_Source]] = {}  # per side and name: the sources its places hear
-    for p in pending:
-        side = (p[0][0][:1] == ERROR_SCOPE, p[0][1])
+    for asked in pending:
+        name, scope, keys, value = asked
+        side = (scope[:1] == ERROR_SCOPE, name)
         sides = heard.get(side)
         if sides is None:
-            sides = heard[side] = sources.get((False, side[1]), set()) | (
-                sources.get((True, side[1]), set()) if side[0] else set())
-        if not sides:
-            continue
-        key = (p[0][1], p[0][0], p[1], p[2])
-        found = known.get(key)
-        if found is None:
-            found = known[key] = _shares(p, sides, first, kinds)
-        if found:
-            out.append(p)
+            sides = heard[side] = sources.get((False, name), set()) | (
+                sources.get((True, name), set()) if side[0] else set())
+        if sides and _shares(scope, keys, value, sides, first, kinds):
+            out.append(asked)
     return out
 
 
-def _shares(pending: tuple[Place, frozenset[str], frozenset[str]], found: set[_Source] | tuple[()], first: bool,
+def _shares(scope: str, keys: frozenset[str], value: frozenset[str], found: set[_Source] | tuple[()], first: bool,
             kinds: _Kinds) -> bool:
     if not found:  # no null seen under this name (most places)
         return False
-    (scope, *_), keys, value = pending
     return any((first and (s == scope or kinds.alike(k, keys))) or (v and kinds.alike(v, value)) for s, k, v in found)
 
 
@@ -445,7 +461,8 @@ def _keys(schema: dict[str, Any]) -> frozenset[str]:
 
 
 def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
-    return len(a & b) >= KIND_MIN_JACCARD * len(a | b)
+    common = len(a & b)  # the union's size counted, not made: |a | b| = |a| + |b| - |a & b|
+    return common >= KIND_MIN_JACCARD * (len(a) + len(b) - common)
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,13 +493,8 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
       object is not all the evidence, and an API that never sends null makes no such doubt."""
     mine, theirs = claims or (Claims(every, openapi), Claims(plain, openapi))
     objects = _object_priors(plain, fit.nullable, theirs)
-    # the places this pass may make nullable: with counts, typed, not nullable (read once: nothing changes
-    # them before the end)
-    open_ = [place for place, typed, null in zip(every, mine.typed, mine.nullable, strict=True)
-             if place[4] is not None and typed and not null]
-    pooled: dict[tuple[str, str], int] = {}
-    for scope, name, _, _, seen in open_:
-        pooled[(scope, name)] = pooled.get((scope, name), 0) + (seen or 0)  # never None here
+    open_ = _open_fields(every, mine)
+    pooled: dict[tuple[str, str], int] = {key: sum(map(_SEEN_OF, found)) for key, found in open_.items()}
     fields: dict[tuple[str, str], float] = {}
     for (scope, name, _, parent, _), null in zip(plain, theirs.nullable, strict=True):
         key = (scope, name)  # made once (26k places on the mix's 100k)
@@ -498,27 +510,53 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
         if scope[:1] != ERROR_SCOPE:
             votes.setdefault((False, name), {})[scope] = vote
         votes.setdefault((True, name), {})[scope] = vote
-    doubtful = []
-    elsewhere: dict[tuple[str, str], float | None] = {}  # per field: its name's prior from its other scopes
-    ranked: dict[tuple[bool, str], list[tuple[str, float]]] = {}  # its votes sorted once (not per field)
-    for scope, name, schema, parent, _ in open_:
-        key = (scope, name)
-        if key in elsewhere:
-            shared = elsewhere[key]
-        else:
-            side = (scope[:1] == ERROR_SCOPE, name)
-            by_scope = ranked.get(side)
-            if by_scope is None:
-                by_scope = ranked[side] = sorted(votes.get(side, {}).items())
-            others = [vote for where, vote in by_scope if where != scope]
-            shared = elsewhere[key] = sum(others) / len(others) if others else None
-        if shared is not None and shared < NULL_MAJORITY:
-            continue
-        prior = objects.get(id(parent), objects[None]) if shared is None else shared
-        if doubt(prior, pooled[key], fit.rate) >= NULL_DOUBT:
-            doubtful.append(schema)
+    doubtful = _doubtful(open_, votes, pooled, objects, fit.rate)
     for schema in doubtful:  # after every prior was read: the order of the places does not matter
         make_nullable(schema, openapi)
+
+
+def _open_fields(every: list[Place], claims: Claims) -> dict[tuple[str, str], list[Place]]:
+    """The places :func:`nullable_by_evidence` may make nullable, by field (scope, name): with counts,
+    typed, not nullable (``claims``: ``every``'s; read once: nothing changes them before the end)."""
+    out: dict[tuple[str, str], list[Place]] = {}
+    for place, typed, null in zip(every, claims.typed, claims.nullable, strict=True):
+        if place[4] is not None and typed and not null:
+            found = out.get(key := (place[0], place[1]))
+            if found is None:
+                out[key] = [place]
+            else:
+                found.append(place)
+    return out
+
+
+Field = tuple[str, str]  # a name in a scope: its places are one field (nullable_by_evidence)
+
+
+def _doubtful(open_: dict[Field, list[Place]], votes: dict[tuple[bool, str], dict[str, float]],
+              pooled: dict[Field, int], objects: dict[int | None, float], rate: float) -> list[dict[str, Any]]:
+    """The schemas of the places of ``open_`` (:func:`_open_fields`) whose "never null" is in doubt: by
+    their name's ``votes`` in its other scopes when it has any, else by their objects' priors."""
+    out: list[dict[str, Any]] = []
+    # per side and name: its votes sorted by scope once (not per field), and where each scope's is; a
+    # field's others are those without its own, sliced out (a name in 150 scopes: every field of it read
+    # all of them, 82k votes on the mix's 100k), summed in the same order
+    ranked: dict[tuple[bool, str], tuple[dict[str, int], list[float]]] = {}
+    for (scope, name), found in open_.items():
+        side = (scope[:1] == ERROR_SCOPE, name)
+        known = ranked.get(side)
+        if known is None:
+            by_scope = sorted(votes.get(side, {}).items())
+            known = ranked[side] = ({where: i for i, (where, _) in enumerate(by_scope)}, [v for _, v in by_scope])
+        at, values = known
+        i = at.get(scope)
+        others = values if i is None else values[:i] + values[i + 1:]  # its name's prior from its other scopes
+        seen = pooled[(scope, name)]
+        if not others:  # each place's prior is its object's
+            out += [place[2] for place in found
+                    if doubt(objects.get(id(place[3]), objects[None]), seen, rate) >= NULL_DOUBT]
+        elif (shared := sum(others) / len(others)) >= NULL_MAJORITY and doubt(shared, seen, rate) >= NULL_DOUBT:
+            out += [place[2] for place in found]
+    return out
 
 
 def _object_priors(plain: list[Place], api: float, claims: Claims) -> dict[int | None, float]:
@@ -563,10 +601,10 @@ def fit_nulls(plain: list[Place], openapi: str, claims: Claims | None = None) ->
     sends none claims it at the highest rate.
     """
     claims = claims or Claims(plain, openapi)
-    tally: Counter[tuple[int, bool]] = Counter()
-    for (_, _, _, _, seen), typed, null in zip(plain, claims.typed, claims.nullable, strict=True):
-        if seen and typed:
-            tally[(seen, null)] += 1
+    # counted in C, in the order a loop of ``+= 1`` would meet them (the search sums in the tally's order):
+    # the loop was 12 ms of the mix's 100k, this 3
+    tally = Counter([(place[4], null) for place, typed, null in zip(plain, claims.typed, claims.nullable, strict=True)
+                     if typed and place[4]])
     places = sum(tally.values())
     shown = sum(k for (_, null), k in tally.items() if null)
     if places < NULL_FIT_MIN_PLACES or not shown:  # too little to tell two numbers apart: as seen
