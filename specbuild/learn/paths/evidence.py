@@ -94,7 +94,11 @@ class Answers(frozenset[str]):
     def without(self, dropped: Iterable[str]) -> Answers:
         """These answers but the ``dropped`` properties."""
         gone = frozenset(dropped)
-        return Answers(self - gone, {method: seen - gone for method, seen in self.calls.items()})
+        kept = self - gone
+        sole = self.sole_call()
+        if sole is not None and kept:  # one method answered all of it: its call is what is kept, not taken apart again
+            return Answers._answered_by(kept, sole)
+        return Answers(kept, {method: seen - gone for method, seen in self.calls.items()})
 
 
 def _sole_call(given: Sequence[frozenset[str]]) -> str | None:
