@@ -191,8 +191,12 @@ def _answers(seen: frozenset[str], named: frozenset[str], unnamed: frozenset[str
             return seen  # all named: the key's answers as render gave them (no copy of hundreds)
         # its properties are among all keys' features: the named ones are those not unnamed (a few, so
         # taking them out is cheaper than looking each property up among the named)
+        kept = seen - unnamed
+        sole = seen.sole_call()
+        if sole is not None and kept:  # one method answered all of it (most keys): its call is what is kept
+            return Answers._answered_by(kept, sole)
         calls = {method: props - unnamed for method, props in seen.calls.items()}
-        return Answers(seen - unnamed, {method: props for method, props in calls.items() if props})
+        return Answers(kept, {method: props for method, props in calls.items() if props})
     calls = _spelled_calls(seen, named)
     return Answers(filter(named.__contains__, seen), {method: props for method, props in calls.items() if props})
 
