@@ -37,6 +37,7 @@ from specbuild.learn import native, rules, schema
 from specbuild.learn import render as spec_module
 from specbuild.learn import state as state_codec
 from specbuild.learn.builder import ParamState, SpecBuilder
+from specbuild.learn.paths.templating import ITEM_NAMES
 from specbuild.learn.witnesses import request_hash, target_hash
 from specbuild.records import DEFAULT_MAX_BODY_BYTES, Exchange, decode
 from specbuild.run import Fold, build_document
@@ -225,6 +226,28 @@ def test_native_who_values_and_fields_equal_python(values: list[Any], held: set[
         assert sorted(one.who_values(native.words(who))) == python
         assert sorted(one.fields_among(native.words(None, held))) == fields
     assert native.dump(native.load(native.dump(acc))) == native.dump(acc)
+
+
+item_lists = st.lists(st.dictionaries(st.sampled_from([*KEYS, "slug", "key"]), scalars, max_size=4), max_size=4)
+listings = st.one_of(item_lists, st.dictionaries(st.sampled_from(KEYS), st.one_of(item_lists, json_values), max_size=3))
+
+
+@needs_native
+@given(st.lists(st.one_of(listings, json_values), min_size=1, max_size=12))
+def test_native_item_values_equal_python(values: list[Any]) -> None:
+    """What the templater reads of a collection's listing (render._listed_names: its items' ids and names)
+    is read natively, without converting the body, and from a worker's bytes (-j 2) as from its tree."""
+    acc = fold_accumulator([json.dumps(v) for v in values])
+    python = sorted(spec_module.item_values(native.settled(schema.Shape(), acc.copy())))
+    for one in (acc, native.load(native.dump(acc))):
+        assert sorted(one.item_values(sorted(ITEM_NAMES))) == python
+
+
+@needs_native
+def test_native_item_values_read_the_items_of_a_list_at_the_root_or_right_below() -> None:
+    acc = fold_accumulator([json.dumps({"projects": [{"id": "default", "size": "x"}], "name": "n"}),
+                            json.dumps([{"slug": "a-b"}])])
+    assert sorted(acc.item_values(sorted(ITEM_NAMES))) == ["a-b", "default"]
 
 
 @needs_native

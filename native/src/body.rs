@@ -552,6 +552,21 @@ pub(crate) fn fields_among<'a>(node: &'a Node, held: &dyn Fn(u64, &str) -> bool,
     }
 }
 
+/// render._listed_names' read of a body: the values in the table of each of `names` among the fields of the
+/// items of a list at the root or right below it (`[{"id": ..}]`, `{"projects": [{"id": ..}]}`), each
+/// list's in turn. What a collection lists its items by, read without the rest of the tree.
+pub(crate) fn item_values<'a>(root: &'a Node, names: &[String], out: &mut Vec<&'a str>) {
+    let below = root.props.as_deref().into_iter().flat_map(|props| props.iter().map(|(_, child)| child));
+    for list in std::iter::once(root).chain(below) {
+        let Some(props) = list.items.as_deref().and_then(|items| items.props.as_deref()) else { continue };
+        for (key, field) in props.iter() {
+            if let (true, Some(vals)) = (names.iter().any(|name| name == key), field.vals.as_ref()) {
+                out.extend(vals.iter().map(|(v, _, _)| v.as_str()));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

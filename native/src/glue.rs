@@ -9,7 +9,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PySet, PyString, PyTuple, PyType};
 
-use crate::body::{self, core_paths_with, fields_among, who_values};
+use crate::body::{self, core_paths_with, fields_among, item_values, who_values};
 use crate::params::{Param, Params, Strings};
 use crate::record::{decode_plain, epoch_second, BodyOut, Form, Pairs};
 use crate::rules::{enumish, narrow, rules, set_rules, Format, Limits, Rules, Table};
@@ -618,6 +618,17 @@ impl Acc {
         self.with_root(|root| {
             let mut out = Vec::new();
             fields_among(root, &|h, key| words.get(h, key).unwrap_or(false), &mut out);
+            PyList::new(py, out)
+        })
+    }
+
+    /// body::item_values of the root: the values of `names` in the items of a list there or right below
+    /// (render._listed_names), read without exporting the tree; a state still in bytes is read into a tree
+    /// of its own for it.
+    fn item_values<'py>(&self, py: Python<'py>, names: Vec<String>) -> PyResult<Bound<'py, PyList>> {
+        self.with_root(|root| {
+            let mut out = Vec::new();
+            item_values(root, &names, &mut out);
             PyList::new(py, out)
         })
     }

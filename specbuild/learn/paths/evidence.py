@@ -94,7 +94,11 @@ class Answers(frozenset[str]):
     def without(self, dropped: Iterable[str]) -> Answers:
         """These answers but the ``dropped`` properties."""
         gone = frozenset(dropped)
-        return Answers(self - gone, {method: seen - gone for method, seen in self.calls.items()})
+        kept = self - gone
+        sole = self.sole_call()
+        if sole is not None and kept:  # one method answered all of it: its call is what is kept, not taken apart again
+            return Answers._answered_by(kept, sole)
+        return Answers(kept, {method: seen - gone for method, seen in self.calls.items()})
 
 
 def _sole_call(given: Sequence[frozenset[str]]) -> str | None:
@@ -238,11 +242,34 @@ def similarity(members: Mapping[str, Profile], likeness: Likeness | None = None)
     median = sims[len(sims) // 2]
     if median < SIM_GROUP:  # too unlike to tell odd ones out: the rest need not be compared at all
         return median, set()
-    references = sample[:MAX_REFERENCES]
-    for a in ordered[MAX_COMPARED:]:  # the rest are judged against a few of the sample
-        per[a] = [s for b in references if (s := compare(members[a], members[b])) is not None]
     odd = SIM_LOW if median >= SIM_HIGH else SIM_ODD
-    return median, {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
+    outliers = {label for label, xs in per.items() if xs and sum(xs) / len(xs) < odd}
+    references = [members[b] for b in sample[:MAX_REFERENCES]]
+    # the rest are judged against a few of the sample
+    outliers.update(a for a in ordered[MAX_COMPARED:] if _unlike(members[a], references, compare, odd))
+    return median, outliers
+
+
+# Below this much over ``odd`` a mean so far is no proof (sums of floats round): _unlike compares on.
+_MARGIN: Final = 1e-9
+
+
+def _unlike(profile: Profile, references: Sequence[Profile], compare: Callable[[Profile, Profile], float | None],
+            odd: float) -> bool:
+    """Whether ``profile``'s mean likeness to the ``references`` (those it compares with) is under ``odd``.
+    Likeness is never negative: once the sum so far stays at ``odd`` or over as a mean even were every
+    reference left compared at 0, the member is no outlier, and most are alike (past the sample, ~960
+    members of the mix's 100k, each compared with eight references: half of similarity's time)."""
+    xs: list[float] = []
+    total = 0.0
+    for i, reference in enumerate(references, 1):
+        s = compare(profile, reference)
+        if s is not None:
+            xs.append(s)
+            total += s
+            if total / (len(xs) + len(references) - i) >= odd + _MARGIN:
+                return False
+    return bool(xs) and sum(xs) / len(xs) < odd
 
 
 def alike(members: Mapping[str, Profile]) -> set[str]:
@@ -521,4 +548,9 @@ def _likeness(a: frozenset[str], b: frozenset[str]) -> float | None:
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / min(len(a), len(b))
+    """The share of the smaller one's properties the other holds, counted by those it lacks: few where
+    answers are alike (most compared), where the common set built whole held nearly all of them (the
+    mix's 100k: 7.7k pairs of ~100 properties, a quarter less time; the devset's ~230: 60% less)."""
+    if len(b) < len(a):
+        a, b = b, a
+    return (len(a) - len(a - b)) / len(a)
