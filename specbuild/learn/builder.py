@@ -132,6 +132,14 @@ class BodyState:
         if self.example is None or (size, example) < (self.example_size, self.example):
             self.example, self.example_size = example, size
 
+    def natively_only(self) -> Any:
+        """The native accumulator when every JSON body here was folded natively, else None: a render's reads
+        (render.who_strings, field_names, _core_paths_of, _listed_names) are made there, nothing converted."""
+        shape, pending = self.shape, self.pending
+        if shape is not None and not shape.count and pending is not None and pending.count:
+            return pending
+        return None
+
     def settled_shape(self) -> Shape | None:
         """``shape`` with the natively folded bodies in, as copies: the builder stays as it was (a render
         reads it; exporting an accumulator empties it)."""

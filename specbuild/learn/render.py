@@ -566,10 +566,11 @@ def _listed_names(builder: SpecBuilder, key: str) -> frozenset[str]:
     out: set[str] = set()
     for status, resp in op.responses.items() if op is not None else ():
         for body in resp.bodies.by_media.values() if 200 <= status < 300 else ():
-            if body.pending is not None and body.shape is not None and not body.shape.count:
-                # all folded natively: read there (settling a copy to read a few tables was most of the
-                # devset's listings: 29 ms of its templates' 0.26 s)
-                out.update(escape_segment(v) for v in body.pending.item_values(_ITEM_NAMES))
+            native_only = body.natively_only()
+            if native_only is not None:
+                # read there (settling a copy to read a few tables was most of the devset's listings: 29 ms
+                # of its templates' 0.26 s)
+                out.update(escape_segment(v) for v in native_only.item_values(_ITEM_NAMES))
                 continue
             shape = body.settled_shape()
             if shape is not None:
@@ -590,8 +591,9 @@ def _core_paths_of(body: BodyState, names: Any = None) -> Collection[str]:
     """The core paths of a body's shape (``names``: native.path_names's, for the native part)."""
     if body.shape is None:
         return ()
-    if body.pending is not None and not body.shape.count:  # all folded natively: read there, nothing to convert
-        return body.pending.core_paths(CORE_DEPTH, names)  # type: ignore[no-any-return]
+    native_only = body.natively_only()
+    if native_only is not None:
+        return native_only.core_paths(CORE_DEPTH, names)  # type: ignore[no-any-return]
     out: set[str] = set()
     shape = body.settled_shape()  # both parts, where there are: their merge decides what is core
     if shape is not None and shape.count:
@@ -1232,9 +1234,9 @@ def who_strings(builder: SpecBuilder) -> frozenset[str]:
     who = native.words(names_who)
     out: set[str] = set()
     for body in _json_bodies(builder):
-        shape, pending = body.shape, body.pending
-        if pending is not None and pending.count and not shape.count:  # all folded natively: read there
-            out.update(pending.who_values(who))
+        native_only = body.natively_only()
+        if native_only is not None:
+            out.update(native_only.who_values(who))
         else:
             out.update(who_values(_settled(body), names_who))
     return frozenset(out)
@@ -1248,9 +1250,9 @@ def field_names(builder: SpecBuilder, values: frozenset[str]) -> set[str]:
     words = native.words(None, values)
     out: set[str] = set()
     for body in _json_bodies(builder):
-        shape, pending = body.shape, body.pending
-        if pending is not None and pending.count and not shape.count:
-            out.update(pending.fields_among(words))
+        native_only = body.natively_only()
+        if native_only is not None:
+            out.update(native_only.fields_among(words))
         else:
             out.update(fields_among(_settled(body), values))
     return out
