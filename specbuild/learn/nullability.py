@@ -48,6 +48,7 @@ ERROR_SCOPE: Final = "\x00"  # no resource word or property name begins so
 _ERROR_CLASSES: Final = frozenset("45d")
 # A property of one object: (its scope, its name, its schema, the object's schema, the values seen there)
 Place = tuple[str, str, dict[str, Any], dict[str, Any], int | None]
+Field = tuple[str, str]  # a name in a scope: its places are one field (nullable_by_evidence)
 _SEEN_OF: Final = operator.itemgetter(4)  # a place's values seen
 # Two objects of which most property names are the same are one kind of thing (Jaccard index of the names)
 KIND_MIN_JACCARD: Final = 0.5
@@ -494,7 +495,7 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
     mine, theirs = claims or (Claims(every, openapi), Claims(plain, openapi))
     objects = _object_priors(plain, fit.nullable, theirs)
     open_ = _open_fields(every, mine)
-    pooled: dict[tuple[str, str], int] = {key: sum(map(_SEEN_OF, found)) for key, found in open_.items()}
+    pooled: dict[Field, int] = {key: sum(map(_SEEN_OF, found)) for key, found in open_.items()}
     fields: dict[tuple[str, str], float] = {}
     for (scope, name, _, parent, _), null in zip(plain, theirs.nullable, strict=True):
         key = (scope, name)  # made once (26k places on the mix's 100k)
@@ -515,7 +516,7 @@ def nullable_by_evidence(every: list[Place], plain: list[Place], openapi: str, f
         make_nullable(schema, openapi)
 
 
-def _open_fields(every: list[Place], claims: Claims) -> dict[tuple[str, str], list[Place]]:
+def _open_fields(every: list[Place], claims: Claims) -> dict[Field, list[Place]]:
     """The places :func:`nullable_by_evidence` may make nullable, by field (scope, name): with counts,
     typed, not nullable (``claims``: ``every``'s; read once: nothing changes them before the end)."""
     out: dict[tuple[str, str], list[Place]] = {}
@@ -527,9 +528,6 @@ def _open_fields(every: list[Place], claims: Claims) -> dict[tuple[str, str], li
             else:
                 found.append(place)
     return out
-
-
-Field = tuple[str, str]  # a name in a scope: its places are one field (nullable_by_evidence)
 
 
 def _doubtful(open_: dict[Field, list[Place]], votes: dict[tuple[bool, str], dict[str, float]],
