@@ -156,6 +156,37 @@ def test_a_learned_record_become_a_learned_map_is_only_what_the_second_sample_sh
         assert [(c.kind, c.severity, c.pointer) for c in changes] == [(kind, "info", "usage")]
 
 
+def test_a_property_beside_a_map_gone_from_every_object_is_a_removal_when_no_key_could_hold_it() -> None:
+    """Pushgateway's metric groups: ``labels`` and ``last_push_successful`` (a boolean) in every group,
+    beside a map of metrics (objects). A second learned sample whose groups all lack the boolean had it
+    among no keys either: its map's values are objects only, and a learner that met the key merged its
+    value there. Proven gone (110 bodies, then 139), where a map whose values take booleans could hold
+    it: nothing said (review: drift gate missed it, stop 58)."""
+    metric = {"type": "object", "properties": {"help": {"type": "string"}}}
+
+    def learned(group: dict[str, Any], bodies: int) -> dict[str, Any]:
+        doc = _labelled({"type": "object"})
+        body = doc["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]
+        body["schema"] = _seen({"type": "object", "properties": {"data": {"type": "array", "items": group}},
+                                "required": ["data"]}, bodies)
+        return doc
+
+    named = _seen({"type": "object", "properties": {"labels": {"type": "object"}, "ok": {"type": "boolean"}},
+                   "additionalProperties": metric}, 3210)
+    gone = _seen({"type": "object", "properties": {"labels": {"type": "object"}},
+                  "additionalProperties": metric}, 6611)
+    changes = diff(learned(named, 110), learned(gone, 139), learned_head=True)
+    assert [(c.kind, c.severity, c.pointer) for c in changes] == [
+        ("response-property-removed", "breaking", "data[].ok")]
+    may_hold = {**gone, "additionalProperties": {"anyOf": [metric, {"type": "boolean"}]}}
+    changes = diff(learned(named, 110), learned(may_hold, 139), learned_head=True)
+    assert [(c.kind, c.severity, c.pointer) for c in changes] == [("response-type-unproven", "info", "data[].*")]
+    # a person's spec (no counts): its map's keys are anyone's, the name compared with their values, as before
+    person = [{k: v for k, v in schema.items() if k != "x-specbuild-seen"} for schema in (named, gone)]
+    assert [(c.kind, c.pointer) for c in diff(_labelled(person[0]), _labelled(person[1]))] == [
+        ("response-type-changed", "labels.ok")]
+
+
 @pytest.mark.parametrize(("base", "head", "expected"), [
     # named beside a map on one side only: the name is compared with the other side's values, not lost
     ({"properties": {"size": {"type": "integer"}}, "required": ["size"], "additionalProperties": {"type": "string"}},

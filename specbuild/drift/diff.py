@@ -1091,7 +1091,7 @@ def _properties(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction
         if (name in ph and _flag(ctx.head, ph[name], skip)) or (name in pb and _flag(ctx.base, pb[name], skip)):
             continue
         if name not in ph:
-            if vh is not None:
+            if vh is not None and _held_among(ctx, pb[name], vh, ev):
                 _under_map(ctx, pb[name], vh, direction, where, here, depth, seen, ev)
             else:
                 _removed(ctx, direction, where, here, name in rb, ev,
@@ -1120,6 +1120,21 @@ def _under_map(ctx: _Ctx, b: Any, h: Any, direction: str, where: str, here: str,
     only judged the keys to vary, which :func:`_entries` reports."""
     if ev is None or ev.uncounted:
         _schema(ctx, b, h, direction, where, here, depth + 1, seen, ev=ev)
+
+
+def _held_among(ctx: _Ctx, prop: Any, values: Any, ev: _Ev | None) -> bool:
+    """Whether the head may hold the base's property ``prop`` among its map's keys (``values``, the map's
+    values). Between two learned specs it cannot where no value of the property's types is among the
+    map's values: a learner that met the key, in any object, merged its value there (Pushgateway's
+    ``last_push_successful``, a boolean, beside metric groups' objects). Then the name is in no object of the
+    head, and gone as a property beside no map is (:func:`_removed`)."""
+    if ev is None or ev.uncounted:
+        return True  # a person's map: its keys are anyone's
+    named, held = _accepts(ctx.base, merge_all_of(prop, ctx.base)), _accepts(ctx.head, merge_all_of(values, ctx.head))
+    if named is None or held is None or not named:
+        return True
+    return not named.isdisjoint(held) or ("integer" in named and "number" in held) \
+        or ("number" in named and "integer" in held)
 
 
 def _entries(ctx: _Ctx, b: Mapping[str, Any], h: Mapping[str, Any], direction: str, where: str,
