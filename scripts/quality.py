@@ -93,6 +93,8 @@ def realsets(folders: list[Path], devset: Path, only: list[str] | None, json_out
                     continue
                 results[f"{folder.name}/{name}"] = r = measure.measure(folder, name, Path(tmp), devset, mutations)
                 print(f"{folder.name}/{name}".ljust(26), measure.summary(r), flush=True)
+    if results:
+        print(measure.totals(results))
     if json_out:
         Path(json_out).write_text(json.dumps(results, indent=2, sort_keys=True))
     if findings:

@@ -202,3 +202,24 @@ def test_a_field_mutation_picks_a_field_spec_a_documents_not_a_map_key() -> None
     only_the_map = [{"attributes": {"max_mireds": 500}}]
     assert mutate.common_property([only_the_map], documented) is None
     assert mutate.common_property([only_the_map]) == ("[]", "attributes", "max_mireds")
+
+
+def test_the_totals_line_names_what_misses_issue_11s_targets_and_sums_the_gates() -> None:
+    # quality.py --realset printed a line per set only: whether a landing met the targets took adding up
+    # 40 lines by hand (stop 58). The totals name each set under a target and sum both gates.
+    measure = _measure()
+
+    def result(f1: float | None, accept: float, broke: int, caught: int) -> dict[str, object]:
+        r: dict[str, object] = {"accept": {"rate": accept},
+                                "gate": {"build_check": {"breaking": broke}, "check": {"breaking": 0}},
+                                "mutations": {"recall": {"build_check": {"asked": 12, "caught": caught, "seen": 12},
+                                                         "check": {"asked": 12, "caught": 12, "seen": 12}}}}
+        if f1 is not None:
+            r["truth"] = {"paths": {"f1": f1}, "operations": {"f1": 1.0}}
+        return r
+
+    line = measure.totals({"s/a": result(1.0, 0.99, 0, 12), "s/b": result(0.9, 0.97, 1, 10),
+                           "t/c": result(None, 1.0, 0, 11)})
+    assert line == ("TOTAL 3 sets | paths or ops F1 < 0.95: 1 (b) | accept < 0.98: 1 (b) | breaking on "
+                    "unchanged traffic: build --check 1, check 0 | mutations build_check caught 33/36 | "
+                    "mutations check caught 36/36")

@@ -33,7 +33,7 @@ import re
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -435,6 +435,28 @@ def summary(r: dict[str, Any]) -> str:
         f"{_spanning(r)}"
         f"id enums {len(r['id_enums'])} | map keys id-like {keys[0]} differ {keys[1]}{_slashes(r)}{_mutated(r)}"
     )
+
+
+def totals(results: Mapping[str, dict[str, Any]]) -> str:
+    """One line over every set, against issue 11's targets on real traffic: the servers whose paths or
+    operations F1 (where a truth exists) is under 0.95, whose unseen-traffic acceptance is under 0.98, the
+    breaking findings each gate raised on an unchanged API (target 0), and the mutations each caught."""
+    def named(rows: list[str]) -> str:
+        return f"{len(rows)}" + (f" ({', '.join(rows)})" if rows else "")
+
+    f1 = [name.split("/")[-1] for name, r in results.items() if r.get("truth")
+          and min(r["truth"]["paths"]["f1"], r["truth"]["operations"]["f1"]) < 0.95]
+    accept = [name.split("/")[-1] for name, r in results.items() if r["accept"]["rate"] < 0.98]
+    broke = {label: sum(r["gate"][label]["breaking"] for r in results.values()) for label in ("build_check", "check")}
+    line = (f"TOTAL {len(results)} sets | paths or ops F1 < 0.95: {named(f1)} | accept < 0.98: "
+            f"{named(accept)} | breaking on unchanged traffic: build --check {broke['build_check']}, "
+            f"check {broke['check']}")
+    mutated = [r["mutations"]["recall"] for r in results.values() if "mutations" in r]
+    for label in ("build_check", "check") if mutated else ():
+        caught = sum(m[label]["caught"] for m in mutated if label in m)
+        asked = sum(m[label]["asked"] for m in mutated if label in m)
+        line += f" | mutations {label} caught {caught}/{asked}"
+    return line
 
 
 def _spanning(r: dict[str, Any]) -> str:
