@@ -6,7 +6,9 @@
 source "$(dirname "$0")/lib.sh"
 OUT="${1:-/work/realset-holdout3}"; mkdir -p "$OUT"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-VENV="$(ensure_venv labelstudio label-studio==1.23.2 label-studio-sdk==2.1.2)"
+# sentry-sdk 3 (2026) dropped the `send_default_pii` option label-studio 1.23.2 passes at start: the server
+# died importing its settings, and nothing ever listened
+VENV="$(ensure_venv labelstudio label-studio==1.23.2 label-studio-sdk==2.1.2 'sentry-sdk<3')"
 TOKEN=0123456789abcdef0123456789abcdef01234567
 
 one_sample() {
